@@ -1,0 +1,2 @@
+Console.WriteLine("Traktor.Ecs.Net demo");
+return 0;
