@@ -1,0 +1,154 @@
+namespace Traktor.Ecs;
+
+/// <summary>
+/// All entities that have exactly the same set of components, stored in dense chunks. Only the last
+/// chunk may be partly full: removal moves the archetype's last entity into the hole.
+/// </summary>
+public sealed class Archetype
+{
+    /// <summary>The target size of one chunk, as in Arch.</summary>
+    public const int ChunkBytes = 16 * 1024;
+
+    private readonly int[] columnByComponentId;
+    private readonly Dictionary<int, Archetype> addEdges = new();
+    private readonly Dictionary<int, Archetype> removeEdges = new();
+    private Chunk[] chunks;
+
+    internal Archetype(World world, BitSet mask)
+    {
+        World = world;
+        Mask = mask;
+        Types = mask.Bits().Select(ComponentRegistry.Get).ToArray();
+        int maxId = Types.Length == 0 ? -1 : Types[^1].Id;
+        columnByComponentId = new int[maxId + 1];
+        Array.Fill(columnByComponentId, -1);
+        int entityBytes = System.Runtime.CompilerServices.Unsafe.SizeOf<Entity>();
+        for (int i = 0; i < Types.Length; i++)
+        {
+            columnByComponentId[Types[i].Id] = i;
+            entityBytes += Types[i].ByteSize;
+        }
+
+        ChunkCapacity = Math.Max(1, ChunkBytes / entityBytes);
+        chunks = new Chunk[1];
+    }
+
+    /// <summary>The world that owns this archetype.</summary>
+    public World World { get; }
+
+    /// <summary>The component ids of this archetype.</summary>
+    public BitSet Mask { get; }
+
+    /// <summary>The component types, ordered by id; column <c>i</c> of each chunk holds <c>Types[i]</c>.</summary>
+    public ComponentType[] Types { get; }
+
+    /// <summary>How many entities fit in one chunk.</summary>
+    public int ChunkCapacity { get; }
+
+    /// <summary>The number of chunks holding at least one entity.</summary>
+    public int ChunkCount { get; private set; }
+
+    /// <summary>The number of live entities in this archetype.</summary>
+    public int EntityCount { get; private set; }
+
+    /// <summary>The chunk at <paramref name="index"/> (less than <see cref="ChunkCount"/>), by reference.</summary>
+    /// <param name="index">A chunk index.</param>
+    public ref Chunk GetChunk(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)ChunkCount, nameof(index));
+        return ref chunks[index];
+    }
+
+    internal Chunk[] Chunks => chunks;
+
+    /// <summary>The column of a component id in every chunk of this archetype, or -1.</summary>
+    /// <param name="componentId">A component id.</param>
+    public int ColumnOf(int componentId) =>
+        (uint)componentId < (uint)columnByComponentId.Length ? columnByComponentId[componentId] : -1;
+
+    /// <inheritdoc />
+    public override string ToString() => "[" + string.Join(", ", Types.Select(t => t.Type.Name)) + "]";
+
+    internal Archetype? CachedAddEdge(int componentId) => addEdges.GetValueOrDefault(componentId);
+
+    internal Archetype? CachedRemoveEdge(int componentId) => removeEdges.GetValueOrDefault(componentId);
+
+    internal void CacheAddEdge(int componentId, Archetype target) => addEdges[componentId] = target;
+
+    internal void CacheRemoveEdge(int componentId, Archetype target) => removeEdges[componentId] = target;
+
+    /// <summary>Appends an entity at the end; its component values are left for the caller to write.</summary>
+    internal (int Chunk, int Row) Allocate(Entity entity, uint version)
+    {
+        if (ChunkCount == 0 || chunks[ChunkCount - 1].Count == ChunkCapacity)
+        {
+            if (ChunkCount == chunks.Length)
+            {
+                Array.Resize(ref chunks, chunks.Length * 2);
+            }
+
+            if (!chunks[ChunkCount].IsAllocated)
+            {
+                chunks[ChunkCount] = new Chunk(this, ChunkCapacity);
+            }
+
+            ChunkCount++;
+        }
+
+        int chunkIndex = ChunkCount - 1;
+        ref var chunk = ref chunks[chunkIndex];
+        int row = chunk.Count;
+        chunk.EntityArray[row] = entity;
+        chunk.Count = row + 1;
+        chunk.MarkAllChanged(version);
+        EntityCount++;
+        return (chunkIndex, row);
+    }
+
+    /// <summary>
+    /// Removes the entity at (chunk, row) by moving the archetype's last entity into its place.
+    /// Returns the entity that moved (its location is now (chunk, row)), or <see cref="Entity.Null"/>.
+    /// </summary>
+    internal Entity RemoveAt(int chunkIndex, int row, uint version)
+    {
+        int lastChunkIndex = ChunkCount - 1;
+        ref var lastChunk = ref chunks[lastChunkIndex];
+        int lastRow = lastChunk.Count - 1;
+        var moved = Entity.Null;
+        if (chunkIndex != lastChunkIndex || row != lastRow)
+        {
+            ref var hole = ref chunks[chunkIndex];
+            moved = lastChunk.EntityArray[lastRow];
+            hole.EntityArray[row] = moved;
+            for (int c = 0; c < Types.Length; c++)
+            {
+                Array.Copy(lastChunk.Columns[c], lastRow, hole.Columns[c], row, 1);
+            }
+
+            hole.MarkAllChanged(version);
+        }
+
+        ClearRow(ref lastChunk, lastRow);
+        lastChunk.Count = lastRow;
+        if (lastRow == 0)
+        {
+            ChunkCount--;
+        }
+
+        EntityCount--;
+        return moved;
+    }
+
+    private void ClearRow(ref Chunk chunk, int row)
+    {
+        chunk.EntityArray[row] = Entity.Null;
+        for (int c = 0; c < Types.Length; c++)
+        {
+            // Value types without references need no clearing; the slot is simply reused.
+            if (Types[c].ContainsReferences)
+            {
+                Array.Clear(chunk.Columns[c], row, 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Traktor.Ecs;
+
+/// <summary>
+/// A block of entities of one archetype, stored as one array per component (~16 KiB in all).
+/// Entities fill a chunk densely from index 0 to <see cref="Count"/> - 1. Each component column
+/// keeps the world version at which it was last written, so readers can skip unchanged chunks.
+/// </summary>
+public struct Chunk
+{
+    private readonly Archetype archetype;
+    private readonly Entity[] entities;
+    private readonly Array[] columns;
+    private readonly uint[] versions;
+
+    internal Chunk(Archetype archetype, int capacity)
+    {
+        this.archetype = archetype;
+        entities = new Entity[capacity];
+        var types = archetype.Types;
+        columns = new Array[types.Length];
+        versions = new uint[types.Length];
+        for (int i = 0; i < types.Length; i++)
+        {
+            columns[i] = types[i].CreateColumn(capacity);
+        }
+    }
+
+    /// <summary>The number of live entities in this chunk.</summary>
+    public int Count { get; internal set; }
+
+    /// <summary>How many entities fit in this chunk.</summary>
+    public readonly int Capacity => entities.Length;
+
+    /// <summary>The archetype this chunk belongs to.</summary>
+    public readonly Archetype Archetype => archetype;
+
+    /// <summary>The live entities, exactly <see cref="Count"/> of them, in storage order.</summary>
+    public readonly ReadOnlySpan<Entity> Entities => new(entities, 0, Count);
+
+    internal readonly bool IsAllocated => entities is not null;
+
+    internal readonly Entity[] EntityArray => entities;
+
+    internal readonly Array[] Columns => columns;
+
+    /// <summary>True when this chunk's archetype has component <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">The component type.</typeparam>
+    public readonly bool Has<T>() => archetype.ColumnOf(Component<T>.Id) >= 0;
+
+    /// <summary>
+    /// The live values of component <typeparamref name="T"/> (exactly <see cref="Count"/> items),
+    /// writable. Marks the column changed at the world's current version.
+    /// </summary>
+    /// <typeparam name="T">A component of this chunk's archetype.</typeparam>
+    /// <exception cref="ComponentNotFoundException">The archetype has no such component.</exception>
+    public readonly Span<T> GetSpan<T>()
+    {
+        int column = RequireColumn<T>("Chunk.GetSpan");
+        versions[column] = archetype.World.Version;
+        return new Span<T>(Unsafe.As<T[]>(columns[column]), 0, Count);
+    }
+
+    /// <summary>The live values of component <typeparamref name="T"/>, read-only; does not mark a change.</summary>
+    /// <typeparam name="T">A component of this chunk's archetype.</typeparam>
+    /// <exception cref="ComponentNotFoundException">The archetype has no such component.</exception>
+    public readonly ReadOnlySpan<T> GetReadOnlySpan<T>()
+    {
+        int column = RequireColumn<T>("Chunk.GetReadOnlySpan");
+        return new ReadOnlySpan<T>(Unsafe.As<T[]>(columns[column]), 0, Count);
+    }
+
+    /// <summary>The world version at which component <typeparamref name="T"/> was last written in this chunk.</summary>
+    /// <typeparam name="T">A component of this chunk's archetype.</typeparam>
+    public readonly uint GetChangeVersion<T>() => versions[RequireColumn<T>("Chunk.GetChangeVersion")];
+
+    /// <summary>True when component <typeparamref name="T"/> was written after world version <paramref name="version"/>.</summary>
+    /// <typeparam name="T">A component of this chunk's archetype.</typeparam>
+    /// <param name="version">A version previously read from <see cref="World.Version"/>.</param>
+    public readonly bool HasChangedSince<T>(uint version) => GetChangeVersion<T>() > version;
+
+    internal readonly uint ColumnVersion(int column) => versions[column];
+
+    /// <summary>A ref to the first element of a column, marking it written (the query hot path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal readonly ref T FirstForWrite<T>(int column, uint version)
+    {
+        versions[column] = version;
+        return ref MemoryMarshal.GetArrayDataReference(Unsafe.As<T[]>(columns[column]));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal readonly ref T ElementAt<T>(int column, int row) => ref Unsafe.As<T[]>(columns[column])[row];
+
+    internal readonly void MarkAllChanged(uint version) => versions.AsSpan().Fill(version);
+
+    internal readonly void MarkChanged(int column, uint version) => versions[column] = version;
+
+    private readonly int RequireColumn<T>(string operation)
+    {
+        int column = archetype.ColumnOf(Component<T>.Id);
+        if (column < 0)
+        {
+            throw new ComponentNotFoundException(Entity.Null, typeof(T), $"{operation}<{typeof(T).Name}> on archetype {archetype}");
+        }
+
+        return column;
+    }
+}

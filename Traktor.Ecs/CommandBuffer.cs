@@ -1,0 +1,194 @@
+namespace Traktor.Ecs;
+
+/// <summary>
+/// Records structural changes (create, destroy, add, set, remove) for later, so systems can request
+/// them while a query iterates. <see cref="Playback"/> applies them in the order recorded.
+/// Entities created by the buffer are placeholders (negative ids) usable in later commands of the
+/// same buffer; playback maps them to the real entities.
+/// </summary>
+public sealed class CommandBuffer
+{
+    private readonly List<Command> commands = new();
+    private readonly Dictionary<int, CommandColumn> columns = new();
+    private Entity[] created = new Entity[16];
+    private int createdCount;
+
+    /// <summary>The number of commands recorded and not yet played back.</summary>
+    public int Size => commands.Count;
+
+    /// <summary>Records the creation of an entity; returns a placeholder for use in this buffer only.</summary>
+    public Entity Create()
+    {
+        var placeholder = new Entity(-(++createdCount), 0);
+        commands.Add(new Command(CommandKind.Create, placeholder, null, 0));
+        return placeholder;
+    }
+
+    /// <summary>Records the destruction of an entity.</summary>
+    /// <param name="entity">A live entity or a placeholder from this buffer.</param>
+    public void Destroy(Entity entity) => commands.Add(new Command(CommandKind.Destroy, entity, null, 0));
+
+    /// <summary>Records adding a component.</summary>
+    /// <typeparam name="T">The component type.</typeparam>
+    /// <param name="entity">A live entity or a placeholder from this buffer.</param>
+    /// <param name="component">The value.</param>
+    public void Add<T>(Entity entity, in T component = default!) => Record(CommandKind.Add, entity, in component);
+
+    /// <summary>Records overwriting a component.</summary>
+    /// <typeparam name="T">The component type.</typeparam>
+    /// <param name="entity">A live entity or a placeholder from this buffer.</param>
+    /// <param name="component">The value.</param>
+    public void Set<T>(Entity entity, in T component) => Record(CommandKind.Set, entity, in component);
+
+    /// <summary>Records removing a component.</summary>
+    /// <typeparam name="T">The component type.</typeparam>
+    /// <param name="entity">A live entity or a placeholder from this buffer.</param>
+    public void Remove<T>(Entity entity) => commands.Add(new Command(CommandKind.Remove, entity, ColumnFor<T>(), 0));
+
+    /// <summary>
+    /// Applies every recorded command to <paramref name="world"/> in order, then clears the buffer.
+    /// A command that fails (for example on a dead entity) throws the world's exception; the commands
+    /// before it stay applied and the buffer is cleared either way.
+    /// </summary>
+    /// <param name="world">The world to change; it must not be iterating.</param>
+    public void Playback(World world)
+    {
+        if (created.Length < createdCount + 1)
+        {
+            Array.Resize(ref created, Math.Max(createdCount + 1, created.Length * 2));
+        }
+
+        try
+        {
+            foreach (var command in commands)
+            {
+                if (command.Kind == CommandKind.Create)
+                {
+                    created[-command.Entity.Id] = world.Create(ReadOnlySpan<ComponentType>.Empty);
+                    continue;
+                }
+
+                var entity = Resolve(command.Entity);
+                switch (command.Kind)
+                {
+                    case CommandKind.Destroy:
+                        world.Destroy(entity);
+                        break;
+                    case CommandKind.Add:
+                        command.Column!.Add(world, entity, command.ValueIndex);
+                        break;
+                    case CommandKind.Set:
+                        command.Column!.Set(world, entity, command.ValueIndex);
+                        break;
+                    case CommandKind.Remove:
+                        command.Column!.Remove(world, entity);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            Clear();
+        }
+    }
+
+    /// <summary>Discards every recorded command.</summary>
+    public void Clear()
+    {
+        commands.Clear();
+        foreach (var column in columns.Values)
+        {
+            column.Clear();
+        }
+
+        Array.Clear(created, 0, Math.Min(created.Length, createdCount + 1));
+        createdCount = 0;
+    }
+
+    private Entity Resolve(Entity entity)
+    {
+        if (entity.Id >= 0)
+        {
+            return entity;
+        }
+
+        int index = -entity.Id;
+        if (index > createdCount)
+        {
+            throw new EcsException($"CommandBuffer: {entity} is a placeholder from another buffer or an earlier playback.");
+        }
+
+        return created[index];
+    }
+
+    private void Record<T>(CommandKind kind, Entity entity, in T component)
+    {
+        var column = ColumnFor<T>();
+        int index = column.Append(in component);
+        commands.Add(new Command(kind, entity, column, index));
+    }
+
+    private CommandColumn<T> ColumnFor<T>()
+    {
+        int id = Component<T>.Id;
+        if (!columns.TryGetValue(id, out var column))
+        {
+            column = new CommandColumn<T>();
+            columns.Add(id, column);
+        }
+
+        return (CommandColumn<T>)column;
+    }
+
+    private enum CommandKind : byte
+    {
+        Create,
+        Destroy,
+        Add,
+        Set,
+        Remove,
+    }
+
+    private readonly record struct Command(CommandKind Kind, Entity Entity, CommandColumn? Column, int ValueIndex);
+
+    /// <summary>Typed storage of recorded values, so recording and playback never box.</summary>
+    private abstract class CommandColumn
+    {
+        public abstract void Add(World world, Entity entity, int index);
+
+        public abstract void Set(World world, Entity entity, int index);
+
+        public abstract void Remove(World world, Entity entity);
+
+        public abstract void Clear();
+    }
+
+    private sealed class CommandColumn<T> : CommandColumn
+    {
+        private T[] values = new T[8];
+        private int count;
+
+        public int Append(in T value)
+        {
+            if (count == values.Length)
+            {
+                Array.Resize(ref values, values.Length * 2);
+            }
+
+            values[count] = value;
+            return count++;
+        }
+
+        public override void Add(World world, Entity entity, int index) => world.Add(entity, in values[index]);
+
+        public override void Set(World world, Entity entity, int index) => world.Set(entity, in values[index]);
+
+        public override void Remove(World world, Entity entity) => world.Remove<T>(entity);
+
+        public override void Clear()
+        {
+            Array.Clear(values, 0, count);
+            count = 0;
+        }
+    }
+}

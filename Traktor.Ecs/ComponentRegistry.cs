@@ -1,0 +1,66 @@
+namespace Traktor.Ecs;
+
+/// <summary>
+/// Hands out dense component ids. Ids are process-wide (like <see cref="Type"/> itself) so that the
+/// per-type id cache in <see cref="Component{T}"/> can be a static field; all per-world state lives
+/// in <see cref="World"/>.
+/// </summary>
+public static class ComponentRegistry
+{
+    private static readonly object Gate = new();
+    private static readonly Dictionary<Type, ComponentType> ByType = new();
+    private static ComponentType[] byId = new ComponentType[64];
+
+    /// <summary>The number of component types registered so far.</summary>
+    public static int Count { get; private set; }
+
+    /// <summary>Returns the registered component type with the given id.</summary>
+    /// <param name="id">A component id previously handed out.</param>
+    /// <exception cref="ArgumentOutOfRangeException">No component type has that id.</exception>
+    public static ComponentType Get(int id)
+    {
+        var snapshot = Volatile.Read(ref byId);
+        if ((uint)id >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(id), id, $"No component type has id {id}; {Count} are registered.");
+        }
+
+        return snapshot[id];
+    }
+
+    /// <summary>Looks up the component type registered for a CLR type.</summary>
+    /// <param name="type">The component's CLR type.</param>
+    /// <param name="componentType">The registered component type, when found.</param>
+    /// <returns>True when <paramref name="type"/> has been registered.</returns>
+    public static bool TryGet(Type type, out ComponentType componentType)
+    {
+        lock (Gate)
+        {
+            return ByType.TryGetValue(type, out componentType);
+        }
+    }
+
+    internal static ComponentType Register<T>()
+    {
+        lock (Gate)
+        {
+            if (ByType.TryGetValue(typeof(T), out var existing))
+            {
+                return existing;
+            }
+
+            var componentType = ComponentType.Create<T>(Count);
+            if (Count == byId.Length)
+            {
+                var grown = new ComponentType[byId.Length * 2];
+                Array.Copy(byId, grown, byId.Length);
+                Volatile.Write(ref byId, grown);
+            }
+
+            byId[Count] = componentType;
+            ByType.Add(typeof(T), componentType);
+            Count++;
+            return componentType;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+namespace Traktor.Ecs;
+
+/// <summary>The base of every misuse the world detects. Thrown in Release builds too.</summary>
+public class EcsException : InvalidOperationException
+{
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong, naming the entity and component.</param>
+    public EcsException(string message)
+        : base(message)
+    {
+    }
+}
+
+/// <summary>An operation named an entity that is destroyed, stale, or from nowhere.</summary>
+public sealed class EntityNotAliveException : EcsException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="entity">The dead or stale handle.</param>
+    /// <param name="operation">The operation attempted, e.g. <c>Get&lt;Position&gt;</c>.</param>
+    public EntityNotAliveException(Entity entity, string operation)
+        : base($"{operation}: {entity} is not alive (destroyed, or a stale handle whose id was recycled).")
+    {
+        Entity = entity;
+    }
+
+    /// <summary>The handle that is not alive.</summary>
+    public Entity Entity { get; }
+}
+
+/// <summary>An entity lacks a component that an operation requires.</summary>
+public sealed class ComponentNotFoundException : EcsException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="entity">The entity (or <see cref="Entity.Null"/> for a query).</param>
+    /// <param name="componentType">The missing component type.</param>
+    /// <param name="operation">The operation attempted.</param>
+    public ComponentNotFoundException(Entity entity, Type componentType, string operation)
+        : base($"{operation}: {entity} has no component {componentType.Name}.")
+    {
+        Entity = entity;
+        ComponentType = componentType;
+    }
+
+    /// <summary>The entity that lacks the component.</summary>
+    public Entity Entity { get; }
+
+    /// <summary>The missing component type.</summary>
+    public Type ComponentType { get; }
+}
+
+/// <summary>An entity already has the component that an operation tried to add.</summary>
+public sealed class DuplicateComponentException : EcsException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="componentType">The component type it already has.</param>
+    public DuplicateComponentException(Entity entity, Type componentType)
+        : base($"Add<{componentType.Name}>: {entity} already has a {componentType.Name}; use Set to change it.")
+    {
+        Entity = entity;
+        ComponentType = componentType;
+    }
+
+    /// <summary>The entity.</summary>
+    public Entity Entity { get; }
+
+    /// <summary>The duplicated component type.</summary>
+    public Type ComponentType { get; }
+}
+
+/// <summary>
+/// A structural change (create, destroy, add, remove) was attempted while a query iterates; it
+/// would move entities under the iterator. Record it in a <see cref="CommandBuffer"/> instead.
+/// </summary>
+public sealed class StructuralChangeDuringQueryException : EcsException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="entity">The entity concerned (or <see cref="Entity.Null"/> for a create).</param>
+    /// <param name="operation">The operation attempted, e.g. <c>Add&lt;Health&gt;</c>.</param>
+    public StructuralChangeDuringQueryException(Entity entity, string operation)
+        : base($"{operation} on {entity} while a query is iterating: record it in a CommandBuffer and call Playback(world) after the query.")
+    {
+        Entity = entity;
+    }
+
+    /// <summary>The entity concerned.</summary>
+    public Entity Entity { get; }
+}

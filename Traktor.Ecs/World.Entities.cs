@@ -1,0 +1,197 @@
+namespace Traktor.Ecs;
+
+public sealed partial class World
+{
+    /// <summary>
+    /// Creates an entity with the given component types, each set to its default value
+    /// (no types: an empty entity). The non-generic form, for code that learns types at run time.
+    /// </summary>
+    /// <param name="types">Distinct component types.</param>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Entity Create(params ReadOnlySpan<ComponentType> types)
+    {
+        ThrowIfIterating(Entity.Null, "Create");
+        if (types.IsEmpty)
+        {
+            return NewEntity(emptyArchetype, out _, out _);
+        }
+
+        Span<int> ids = stackalloc int[types.Length];
+        for (int i = 0; i < types.Length; i++)
+        {
+            ids[i] = types[i].Id;
+        }
+
+        var mask = BitSet.From(ids);
+        if (mask.PopCount != types.Length)
+        {
+            throw new EcsException("World.Create names a component type twice; an entity holds at most one of each type.");
+        }
+
+        return NewEntity(GetOrCreateArchetype(mask), out _, out _);
+    }
+
+    /// <summary>Creates an entity with 1 component(s).</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <param name="t0">The initial <typeparamref name="T0"/>.</param>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Entity Create<T0>(in T0 t0)
+    {
+        ThrowIfIterating(Entity.Null, "Create");
+        var archetype = ArchetypeForSignature(Signature<T0>.Id, Signature<T0>.Types);
+        var entity = NewEntity(archetype, out int chunkIndex, out int row);
+        ref var chunk = ref archetype.Chunks[chunkIndex];
+        chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
+        return entity;
+    }
+
+    /// <summary>Creates an entity with 2 component(s).</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <param name="t0">The initial <typeparamref name="T0"/>.</param>
+    /// <param name="t1">The initial <typeparamref name="T1"/>.</param>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Entity Create<T0, T1>(in T0 t0, in T1 t1)
+    {
+        ThrowIfIterating(Entity.Null, "Create");
+        var archetype = ArchetypeForSignature(Signature<T0, T1>.Id, Signature<T0, T1>.Types);
+        var entity = NewEntity(archetype, out int chunkIndex, out int row);
+        ref var chunk = ref archetype.Chunks[chunkIndex];
+        chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
+        chunk.ElementAt<T1>(archetype.ColumnOf(Component<T1>.Id), row) = t1;
+        return entity;
+    }
+
+    /// <summary>Creates an entity with 3 component(s).</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <param name="t0">The initial <typeparamref name="T0"/>.</param>
+    /// <param name="t1">The initial <typeparamref name="T1"/>.</param>
+    /// <param name="t2">The initial <typeparamref name="T2"/>.</param>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Entity Create<T0, T1, T2>(in T0 t0, in T1 t1, in T2 t2)
+    {
+        ThrowIfIterating(Entity.Null, "Create");
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2>.Id, Signature<T0, T1, T2>.Types);
+        var entity = NewEntity(archetype, out int chunkIndex, out int row);
+        ref var chunk = ref archetype.Chunks[chunkIndex];
+        chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
+        chunk.ElementAt<T1>(archetype.ColumnOf(Component<T1>.Id), row) = t1;
+        chunk.ElementAt<T2>(archetype.ColumnOf(Component<T2>.Id), row) = t2;
+        return entity;
+    }
+
+    /// <summary>Creates an entity with 4 component(s).</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <param name="t0">The initial <typeparamref name="T0"/>.</param>
+    /// <param name="t1">The initial <typeparamref name="T1"/>.</param>
+    /// <param name="t2">The initial <typeparamref name="T2"/>.</param>
+    /// <param name="t3">The initial <typeparamref name="T3"/>.</param>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Entity Create<T0, T1, T2, T3>(in T0 t0, in T1 t1, in T2 t2, in T3 t3)
+    {
+        ThrowIfIterating(Entity.Null, "Create");
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3>.Id, Signature<T0, T1, T2, T3>.Types);
+        var entity = NewEntity(archetype, out int chunkIndex, out int row);
+        ref var chunk = ref archetype.Chunks[chunkIndex];
+        chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
+        chunk.ElementAt<T1>(archetype.ColumnOf(Component<T1>.Id), row) = t1;
+        chunk.ElementAt<T2>(archetype.ColumnOf(Component<T2>.Id), row) = t2;
+        chunk.ElementAt<T3>(archetype.ColumnOf(Component<T3>.Id), row) = t3;
+        return entity;
+    }
+
+    /// <summary>Creates an entity with 5 component(s).</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <param name="t0">The initial <typeparamref name="T0"/>.</param>
+    /// <param name="t1">The initial <typeparamref name="T1"/>.</param>
+    /// <param name="t2">The initial <typeparamref name="T2"/>.</param>
+    /// <param name="t3">The initial <typeparamref name="T3"/>.</param>
+    /// <param name="t4">The initial <typeparamref name="T4"/>.</param>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Entity Create<T0, T1, T2, T3, T4>(in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4)
+    {
+        ThrowIfIterating(Entity.Null, "Create");
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4>.Id, Signature<T0, T1, T2, T3, T4>.Types);
+        var entity = NewEntity(archetype, out int chunkIndex, out int row);
+        ref var chunk = ref archetype.Chunks[chunkIndex];
+        chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
+        chunk.ElementAt<T1>(archetype.ColumnOf(Component<T1>.Id), row) = t1;
+        chunk.ElementAt<T2>(archetype.ColumnOf(Component<T2>.Id), row) = t2;
+        chunk.ElementAt<T3>(archetype.ColumnOf(Component<T3>.Id), row) = t3;
+        chunk.ElementAt<T4>(archetype.ColumnOf(Component<T4>.Id), row) = t4;
+        return entity;
+    }
+
+    /// <summary>Creates an entity with 6 component(s).</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <param name="t0">The initial <typeparamref name="T0"/>.</param>
+    /// <param name="t1">The initial <typeparamref name="T1"/>.</param>
+    /// <param name="t2">The initial <typeparamref name="T2"/>.</param>
+    /// <param name="t3">The initial <typeparamref name="T3"/>.</param>
+    /// <param name="t4">The initial <typeparamref name="T4"/>.</param>
+    /// <param name="t5">The initial <typeparamref name="T5"/>.</param>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Entity Create<T0, T1, T2, T3, T4, T5>(in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5)
+    {
+        ThrowIfIterating(Entity.Null, "Create");
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5>.Id, Signature<T0, T1, T2, T3, T4, T5>.Types);
+        var entity = NewEntity(archetype, out int chunkIndex, out int row);
+        ref var chunk = ref archetype.Chunks[chunkIndex];
+        chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
+        chunk.ElementAt<T1>(archetype.ColumnOf(Component<T1>.Id), row) = t1;
+        chunk.ElementAt<T2>(archetype.ColumnOf(Component<T2>.Id), row) = t2;
+        chunk.ElementAt<T3>(archetype.ColumnOf(Component<T3>.Id), row) = t3;
+        chunk.ElementAt<T4>(archetype.ColumnOf(Component<T4>.Id), row) = t4;
+        chunk.ElementAt<T5>(archetype.ColumnOf(Component<T5>.Id), row) = t5;
+        return entity;
+    }
+
+    /// <summary>Destroys a live entity; its id is recycled with the next version.</summary>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public void Destroy(Entity entity)
+    {
+        ThrowIfIterating(entity, "Destroy");
+        ref var slot = ref AliveSlot(entity, "Destroy");
+        var moved = slot.Archetype!.RemoveAt(slot.Chunk, slot.Row, Version);
+        if (moved != Entity.Null)
+        {
+            ref var movedSlot = ref slots[moved.Id];
+            movedSlot.Chunk = slot.Chunk;
+            movedSlot.Row = slot.Row;
+        }
+
+        slot.Archetype = null;
+        slot.Version++;
+        if (freeCount == freeIds.Length)
+        {
+            Array.Resize(ref freeIds, freeIds.Length * 2);
+        }
+
+        freeIds[freeCount++] = entity.Id;
+        Size--;
+    }
+
+    /// <summary>True when <paramref name="entity"/> refers to a live entity of this world.</summary>
+    /// <param name="entity">Any handle.</param>
+    public bool IsAlive(Entity entity) =>
+        (uint)entity.Id < (uint)slotCount && slots[entity.Id].Version == entity.Version && slots[entity.Id].Archetype is not null;
+
+    /// <summary>The archetype of a live entity.</summary>
+    /// <param name="entity">A live entity.</param>
+    public Archetype GetArchetype(Entity entity) => AliveSlot(entity, "GetArchetype").Archetype!;
+}

@@ -1,0 +1,189 @@
+using System.Runtime.CompilerServices;
+
+namespace Traktor.Ecs;
+
+/// <summary>
+/// An archetype ECS world with the API shape of Arch 2.x: entities, components stored per
+/// archetype in dense chunks, cached queries, per-chunk change versions and a resource locator.
+/// Not thread-safe: one thread drives a world.
+/// </summary>
+public sealed partial class World : IDisposable
+{
+    private static int nextWorldId;
+
+    private readonly Dictionary<BitSet, Archetype> archetypesByMask = new();
+    private readonly List<Archetype> archetypes = new();
+    private readonly Dictionary<QueryDescription, Query> queries = new();
+    private readonly Archetype emptyArchetype;
+    private EntitySlot[] slots = new EntitySlot[256];
+    private int slotCount = 1; // id 0 is never issued, so Entity.Null is never alive
+    private int[] freeIds = new int[64];
+    private int freeCount;
+    private Archetype?[] archetypeBySignature = new Archetype?[16];
+    private int iterationDepth;
+
+    private World()
+    {
+        Id = Interlocked.Increment(ref nextWorldId);
+        emptyArchetype = GetOrCreateArchetype(BitSet.Empty);
+    }
+
+    /// <summary>Creates a new, empty world.</summary>
+    public static World Create() => new();
+
+    /// <summary>Destroys a world, releasing its storage and disposing its disposable resources.</summary>
+    /// <param name="world">The world.</param>
+    public static void Destroy(World world) => world.Dispose();
+
+    /// <summary>A process-unique id of this world, for logs.</summary>
+    public int Id { get; }
+
+    /// <summary>Singletons and services of this world (the service locator).</summary>
+    public Resources Resources { get; } = new();
+
+    /// <summary>
+    /// The current change version. Every write access stamps the chunk column it touches with it.
+    /// A reader notes <see cref="Version"/>, calls <see cref="AdvanceVersion"/>, and next time visits
+    /// only chunks changed since the noted version.
+    /// </summary>
+    public uint Version { get; private set; } = 1;
+
+    /// <summary>The number of live entities.</summary>
+    public int Size { get; private set; }
+
+    /// <summary>The archetypes created so far (including the empty one).</summary>
+    public IReadOnlyList<Archetype> Archetypes => archetypes;
+
+    /// <summary>True while a query or chunk enumeration is running on this world.</summary>
+    public bool IsIterating => iterationDepth > 0;
+
+    /// <summary>Moves the change version forward and returns the new value.</summary>
+    public uint AdvanceVersion() => ++Version;
+
+    /// <summary>Releases all entities and disposes resources that are <see cref="IDisposable"/>.</summary>
+    public void Dispose()
+    {
+        Resources.DisposeAll();
+        archetypesByMask.Clear();
+        archetypes.Clear();
+        queries.Clear();
+        slots = [];
+        slotCount = 0;
+        Size = 0;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"World#{Id}(Size:{Size}, Archetypes:{archetypes.Count})";
+
+    internal void EnterIteration() => iterationDepth++;
+
+    internal void ExitIteration() => iterationDepth--;
+
+    /// <summary>The live slot of <paramref name="entity"/>, or an exception naming the operation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref EntitySlot AliveSlot(Entity entity, string operation, Type? componentType = null)
+    {
+        if ((uint)entity.Id >= (uint)slotCount)
+        {
+            throw new EntityNotAliveException(entity, Describe(operation, componentType));
+        }
+
+        ref var slot = ref slots[entity.Id];
+        if (slot.Version != entity.Version || slot.Archetype is null)
+        {
+            throw new EntityNotAliveException(entity, Describe(operation, componentType));
+        }
+
+        return ref slot;
+    }
+
+    // Operation names are formatted only when an exception is thrown, so the happy path allocates nothing.
+    private static string Describe(string operation, Type? componentType) =>
+        componentType is null ? operation : $"{operation}<{componentType.Name}>";
+
+    private void ThrowIfIterating(Entity entity, string operation, Type? componentType = null)
+    {
+        if (iterationDepth > 0)
+        {
+            throw new StructuralChangeDuringQueryException(entity, Describe(operation, componentType));
+        }
+    }
+
+    private Archetype GetOrCreateArchetype(BitSet mask)
+    {
+        if (archetypesByMask.TryGetValue(mask, out var existing))
+        {
+            return existing;
+        }
+
+        var archetype = new Archetype(this, mask);
+        archetypesByMask.Add(mask, archetype);
+        archetypes.Add(archetype);
+        foreach (var query in queries.Values)
+        {
+            query.TryAdd(archetype);
+        }
+
+        return archetype;
+    }
+
+    private Archetype ArchetypeForSignature(int signatureId, ReadOnlySpan<ComponentType> types)
+    {
+        if (signatureId < archetypeBySignature.Length && archetypeBySignature[signatureId] is { } cached)
+        {
+            return cached;
+        }
+
+        Span<int> ids = stackalloc int[types.Length];
+        for (int i = 0; i < types.Length; i++)
+        {
+            ids[i] = types[i].Id;
+        }
+
+        var archetype = GetOrCreateArchetype(BitSet.From(ids));
+        if (signatureId >= archetypeBySignature.Length)
+        {
+            Array.Resize(ref archetypeBySignature, Math.Max(signatureId + 1, archetypeBySignature.Length * 2));
+        }
+
+        archetypeBySignature[signatureId] = archetype;
+        return archetype;
+    }
+
+    private Entity NewEntity(Archetype archetype, out int chunkIndex, out int row)
+    {
+        int id;
+        if (freeCount > 0)
+        {
+            id = freeIds[--freeCount];
+        }
+        else
+        {
+            if (slotCount == slots.Length)
+            {
+                Array.Resize(ref slots, slots.Length * 2);
+            }
+
+            id = slotCount++;
+            slots[id].Version = 1;
+        }
+
+        ref var slot = ref slots[id];
+        var entity = new Entity(id, slot.Version);
+        (chunkIndex, row) = archetype.Allocate(entity, Version);
+        slot.Archetype = archetype;
+        slot.Chunk = chunkIndex;
+        slot.Row = row;
+        Size++;
+        return entity;
+    }
+
+    /// <summary>Where a live entity is stored; <see cref="Archetype"/> is null for a free slot.</summary>
+    private struct EntitySlot
+    {
+        public Archetype? Archetype;
+        public int Chunk;
+        public int Row;
+        public int Version;
+    }
+}
