@@ -43,6 +43,9 @@ public ref struct AdaptiveDeltaDecoder : IDeltaDecoder
     public readonly int BytesRead => _position;
 
     /// <inheritdoc />
+    public void Fail() => _failed = true;
+
+    /// <inheritdoc />
     public int ReadDelta(int context)
     {
         if (_failed)

@@ -9,6 +9,9 @@ public interface IDeltaDecoder
     /// <summary>True once the input ended early or held an impossible code.</summary>
     bool IsFailed { get; }
 
+    /// <summary>Marks the input invalid (a decoded value was impossible); later reads return zeros.</summary>
+    void Fail();
+
     /// <summary>Decodes a residual written by <see cref="IDeltaEncoder.WriteDelta"/>.</summary>
     /// <param name="context">The context used to write.</param>
     /// <returns>The residual, or 0 when failed.</returns>

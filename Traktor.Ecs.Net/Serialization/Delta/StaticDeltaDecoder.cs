@@ -21,6 +21,9 @@ public ref struct StaticDeltaDecoder : IDeltaDecoder
     public readonly bool IsFailed => _reader.IsFailed;
 
     /// <inheritdoc />
+    public void Fail() => _reader.Fail();
+
+    /// <inheritdoc />
     public int ReadDelta(int context)
     {
         int bucket = StaticPrefixCode.Read(ref _reader);
