@@ -12,10 +12,19 @@ namespace Traktor.Ecs.Net.Transport;
 /// </summary>
 internal sealed class Connection : IDisposable
 {
-    private const int SentRing = 256;
+    /// <summary>Sent packets remembered for acks: 1024 covers ~260 ms at the full 64 packets per 60 Hz update.</summary>
+    private const int SentRing = 1024;
     private const int MaxReliablePerPacket = 64;
+    private const int RefRingSize = 16384;
+    private const uint UnorderedRef = 1u << 16;
     private const int LossResolveDistance = 64;
     private const int DisconnectRepeats = 3;
+
+    /// <summary>
+    /// Ack bits cover 33 packets; a peer sending more than that per update would see the rest never acknowledged,
+    /// so after this many received packets an ack goes out at once.
+    /// </summary>
+    private const int ImmediateAckThreshold = 24;
 
     private struct SentPacket
     {
@@ -24,8 +33,8 @@ internal sealed class Connection : IDisposable
         public bool Acked;
         public bool LossResolved;
         public double SentAt;
-        public int OrderedCount;
-        public int UnorderedCount;
+        public long RefStart;
+        public int RefCount;
     }
 
     private readonly PeerContext _peer;
@@ -34,8 +43,12 @@ internal sealed class Connection : IDisposable
     private readonly ReplayWindow _replay = new();
     private readonly ReceivedPackets _received = new();
     private readonly SentPacket[] _sent = new SentPacket[SentRing];
-    private readonly ushort[] _sentOrdered = new ushort[SentRing * MaxReliablePerPacket];
-    private readonly ushort[] _sentUnordered = new ushort[SentRing * MaxReliablePerPacket];
+    // Which reliable messages each sent packet carried, in one ring; a packet whose entries were overwritten
+    // before its ack came simply leaves its messages to the resend timer.
+    private readonly uint[] _refs = new uint[RefRingSize];
+    private long _refsWritten;
+    private readonly ushort[] _packetOrdered = new ushort[MaxReliablePerPacket];
+    private readonly ushort[] _packetUnordered = new ushort[MaxReliablePerPacket];
     private readonly ReliableSendChannel _orderedOut = new(ChannelKind.ReliableOrdered);
     private readonly ReliableSendChannel _unorderedOut = new(ChannelKind.ReliableUnordered);
     private readonly ReliableReceiveChannel _orderedIn;
@@ -45,6 +58,7 @@ internal sealed class Connection : IDisposable
     private readonly double _timeout;
     private ulong _nextSequence;
     private bool _ackOwed;
+    private int _receivedSinceAck;
     private double _lastSentAt;
     private double _lastReceivedAt;
     private bool _hasSequenced;
@@ -155,6 +169,7 @@ internal sealed class Connection : IDisposable
         _received.Record((ushort)sequence);
         _ackOwed = true;
         ProcessPayload(plain[..length], now);
+        if (++_receivedSinceAck >= ImmediateAckThreshold) SendPayload(PacketLayout.AckHeaderSize, now, 0, 0, writeAcks: true);
         return true;
     }
 
@@ -244,9 +259,13 @@ internal sealed class Connection : IDisposable
             sent.LossResolved = true;
             Statistics.AddLossSample(lost: false);
         }
-        int start = (sequence % SentRing) * MaxReliablePerPacket;
-        for (int i = 0; i < sent.OrderedCount; i++) _orderedOut.Acknowledge(_sentOrdered[start + i]);
-        for (int i = 0; i < sent.UnorderedCount; i++) _unorderedOut.Acknowledge(_sentUnordered[start + i]);
+        if (sent.RefStart < _refsWritten - RefRingSize) return;
+        for (long i = sent.RefStart; i < sent.RefStart + sent.RefCount; i++)
+        {
+            uint entry = _refs[i % RefRingSize];
+            if ((entry & UnorderedRef) != 0) _unorderedOut.Acknowledge((ushort)entry);
+            else _orderedOut.Acknowledge((ushort)entry);
+        }
     }
 
     /// <summary>Sends what is due: reliable (re)sends first, then unreliable messages, then an ack or keep-alive if owed.</summary>
@@ -271,19 +290,22 @@ internal sealed class Connection : IDisposable
     private int BuildPayload(double now, out int orderedCount, out int unorderedCount)
     {
         var frame = _peer.Frame.AsSpan(PacketLayout.SealedHeaderSize, _peer.PayloadCapacity);
-        BinaryPrimitives.WriteUInt16LittleEndian(frame, _received.Latest);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame[2..], _received.Bits);
+        WriteAckHeader();
         int written = PacketLayout.AckHeaderSize;
-        ushort sequence = (ushort)_nextSequence;
-        int slot = sequence % SentRing;
-        int refs = slot * MaxReliablePerPacket;
         orderedCount = 0;
         unorderedCount = 0;
         double resendDelay = Statistics.ResendDelay;
-        written += _orderedOut.WriteDue(frame[written..], now, resendDelay, _sentOrdered.AsSpan(refs, MaxReliablePerPacket), ref orderedCount);
-        written += _unorderedOut.WriteDue(frame[written..], now, resendDelay, _sentUnordered.AsSpan(refs, MaxReliablePerPacket), ref unorderedCount);
+        written += _orderedOut.WriteDue(frame[written..], now, resendDelay, _packetOrdered, ref orderedCount);
+        written += _unorderedOut.WriteDue(frame[written..], now, resendDelay, _packetUnordered, ref unorderedCount);
         written += _unreliableOut.Write(frame[written..]);
         return written;
+    }
+
+    private void WriteAckHeader()
+    {
+        var frame = _peer.Frame.AsSpan(PacketLayout.SealedHeaderSize);
+        BinaryPrimitives.WriteUInt16LittleEndian(frame, _received.Latest);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame[2..], _received.Bits);
     }
 
     /// <summary>Remembers what a sent packet carried, so its ack can release those reliable messages.</summary>
@@ -291,7 +313,9 @@ internal sealed class Connection : IDisposable
     {
         ref var sent = ref _sent[sequence % SentRing];
         if (sent.Used && !sent.LossResolved) Statistics.AddLossSample(lost: !sent.Acked);
-        sent = new SentPacket { Sequence = sequence, Used = true, SentAt = now, OrderedCount = orderedCount, UnorderedCount = unorderedCount };
+        sent = new SentPacket { Sequence = sequence, Used = true, SentAt = now, RefStart = _refsWritten, RefCount = orderedCount + unorderedCount };
+        for (int i = 0; i < orderedCount; i++) _refs[_refsWritten++ % RefRingSize] = _packetOrdered[i];
+        for (int i = 0; i < unorderedCount; i++) _refs[_refsWritten++ % RefRingSize] = UnorderedRef | _packetUnordered[i];
         ResolveLoss((ushort)(sequence - LossResolveDistance));
     }
 
@@ -303,8 +327,9 @@ internal sealed class Connection : IDisposable
         Statistics.AddLossSample(lost: !old.Acked);
     }
 
-    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount)
+    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, bool writeAcks = false)
     {
+        if (writeAcks) WriteAckHeader();
         RecordSent((ushort)_nextSequence, now, orderedCount, unorderedCount);
         var frame = _peer.Frame.AsSpan();
         int length = SealedPacket.Seal(_sendCipher, (byte)PacketType.Payload, _nextSequence++, frame, plaintextLength, _peer.Datagram);
@@ -312,6 +337,7 @@ internal sealed class Connection : IDisposable
         _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
         Statistics.OnSent(length);
         _ackOwed = false;
+        _receivedSinceAck = 0;
         _lastSentAt = now;
     }
 
