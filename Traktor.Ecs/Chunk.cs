@@ -81,6 +81,14 @@ public struct Chunk
     /// <param name="version">A version previously read from <see cref="World.Version"/>.</param>
     public readonly bool HasChangedSince<T>(uint version) => GetChangeVersion<T>() > version;
 
+    /// <summary>The world version at which a component column was last written, or 0 if the archetype lacks it.</summary>
+    /// <param name="type">A component type.</param>
+    public readonly uint GetChangeVersion(ComponentType type)
+    {
+        int column = archetype.ColumnOf(type.Id);
+        return column < 0 ? 0 : versions[column];
+    }
+
     internal readonly uint ColumnVersion(int column) => versions[column];
 
     /// <summary>A ref to the first element of a column, marking it written (the query hot path).</summary>

@@ -48,6 +48,12 @@ public sealed partial class World : IDisposable
     /// </summary>
     public uint Version { get; private set; } = 1;
 
+    /// <summary>
+    /// Every entity id issued so far is below this bound, so arrays indexed by <see cref="Entity.Id"/>
+    /// of this length can hold per-entity data (the replication layer does so).
+    /// </summary>
+    public int IdBound => slotCount;
+
     /// <summary>The number of live entities.</summary>
     public int Size { get; private set; }
 

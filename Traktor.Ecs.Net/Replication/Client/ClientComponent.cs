@@ -1,0 +1,226 @@
+using System.Runtime.CompilerServices;
+using Traktor.Ecs.Net.Replication.Interpolation;
+using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Serialization.Attributes;
+using Traktor.Ecs.Net.Serialization.Delta;
+
+namespace Traktor.Ecs.Net.Replication.Client;
+
+/// <summary>The client half of one replicated type: received-state history, decoding and applying.</summary>
+internal abstract class ClientComponent
+{
+    protected ClientComponent(ReplicatedType type)
+    {
+        Type = type;
+    }
+
+    public ReplicatedType Type { get; }
+
+    public abstract void EnsureCapacity(int slotCount, int recordCount);
+
+    public abstract void Clear(int slot);
+
+    /// <summary>Decodes this type's section; fails the decoder when a named baseline is not held.</summary>
+    public abstract void ReadSection(ref StaticDeltaDecoder decoder, ReadOnlySpan<SnapshotRecord> records, uint tick, ref bool missingBaseline);
+
+    public abstract void ReadSection(ref AdaptiveDeltaDecoder decoder, ReadOnlySpan<SnapshotRecord> records, uint tick, ref bool missingBaseline);
+
+    /// <summary>Keeps a decoded value as a future baseline.</summary>
+    public abstract void Store(int slot, uint tick, int recordIndex);
+
+    /// <summary>Writes a decoded value into the entity (or its interpolation buffer).</summary>
+    public abstract void Apply(World world, Entity entity, int slot, int recordIndex, uint tick, bool spawned);
+
+    public abstract void Remove(World world, Entity entity, int slot);
+
+    /// <summary>Presents interpolated values at <paramref name="renderTick"/>.</summary>
+    public abstract void Interpolate(World world, ClientEntityStore store, double renderTick);
+}
+
+/// <summary>The typed client half; specialised per component by the JIT.</summary>
+internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : ClientComponent
+    where TComponent : struct
+    where TSnapshot : struct
+    where TSerializer : struct, IComponentSerializer<TComponent, TSnapshot>
+{
+    private const int Ring = SnapshotFormat.ClientHistoryTicks;
+    private TSnapshot[] ring = [];
+    private uint[] ringTicks = [];
+    private bool[] ringValid = [];
+    private TSnapshot[] latest = [];
+    private uint[] latestTick = [];
+    private bool[] hasLatest = [];
+    private TSnapshot[] staged = [];
+    private InterpolationBuffer<TComponent>?[] buffers = [];
+
+    public ClientComponent(ReplicatedType type)
+        : base(type)
+    {
+    }
+
+    private bool Interpolated => Type.Smoothing == Smoothing.Interpolate;
+
+    public override void EnsureCapacity(int slotCount, int recordCount)
+    {
+        if (staged.Length < recordCount)
+        {
+            Array.Resize(ref staged, Math.Max(recordCount, staged.Length * 2));
+        }
+
+        if (slotCount <= hasLatest.Length)
+        {
+            return;
+        }
+
+        int size = Math.Max(slotCount, Math.Max(64, hasLatest.Length * 2));
+        Array.Resize(ref ring, size * Ring);
+        Array.Resize(ref ringTicks, size * Ring);
+        Array.Resize(ref ringValid, size * Ring);
+        Array.Resize(ref latest, size);
+        Array.Resize(ref latestTick, size);
+        Array.Resize(ref hasLatest, size);
+        Array.Resize(ref buffers, size);
+    }
+
+    public override void Clear(int slot)
+    {
+        Array.Clear(ringValid, slot * Ring, Ring);
+        hasLatest[slot] = false;
+        buffers[slot]?.Clear();
+    }
+
+    public override void ReadSection(ref StaticDeltaDecoder decoder, ReadOnlySpan<SnapshotRecord> records, uint tick, ref bool missingBaseline) =>
+        Read(ref decoder, records, tick, ref missingBaseline);
+
+    public override void ReadSection(ref AdaptiveDeltaDecoder decoder, ReadOnlySpan<SnapshotRecord> records, uint tick, ref bool missingBaseline) =>
+        Read(ref decoder, records, tick, ref missingBaseline);
+
+    public override void Store(int slot, uint tick, int recordIndex)
+    {
+        int at = (slot * Ring) + (int)(tick % Ring);
+        ring[at] = staged[recordIndex];
+        ringTicks[at] = tick;
+        ringValid[at] = true;
+        if (!hasLatest[slot] || (int)(tick - latestTick[slot]) > 0)
+        {
+            latest[slot] = staged[recordIndex];
+            latestTick[slot] = tick;
+            hasLatest[slot] = true;
+        }
+    }
+
+    public override void Apply(World world, Entity entity, int slot, int recordIndex, uint tick, bool spawned)
+    {
+        bool present = world.TryGet<TComponent>(entity, out var value);
+        TSerializer.Dequantize(in staged[recordIndex], ref value);
+        if (Interpolated)
+        {
+            var buffer = buffers[slot] ??= new InterpolationBuffer<TComponent>();
+            buffer.Add(tick, in value);
+            if (present && !spawned)
+            {
+                return; // the interpolation pass presents it
+            }
+        }
+
+        if (present)
+        {
+            world.Set(entity, in value);
+        }
+        else
+        {
+            world.Add(entity, in value);
+        }
+    }
+
+    public override void Remove(World world, Entity entity, int slot)
+    {
+        if (world.Has<TComponent>(entity))
+        {
+            world.Remove<TComponent>(entity);
+        }
+
+        Clear(slot);
+    }
+
+    public override void Interpolate(World world, ClientEntityStore store, double renderTick)
+    {
+        if (!Interpolated)
+        {
+            return;
+        }
+
+        ulong bit = 1UL << Type.Index;
+        for (int slot = 0; slot < store.SlotBound; slot++)
+        {
+            if (!store.IsActive(slot) || (store.TypeMasks[slot] & bit) == 0 || buffers[slot] is not { } buffer)
+            {
+                continue;
+            }
+
+            if (buffer.TrySample(renderTick, out var from, out var to, out float alpha))
+            {
+                var value = TSerializer.Interpolate(in from, in to, alpha);
+                world.Set(store.Entities[slot], in value);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Read<TDecoder>(ref TDecoder decoder, ReadOnlySpan<SnapshotRecord> records, uint tick, ref bool missingBaseline)
+        where TDecoder : IDeltaDecoder, allows ref struct
+    {
+        ulong bit = 1UL << Type.Index;
+        for (int i = 0; i < records.Length && !decoder.IsFailed; i++)
+        {
+            ref readonly var record = ref records[i];
+            if ((record.TypeMask & bit) == 0)
+            {
+                continue;
+            }
+
+            TSnapshot predicted;
+            if (record.Full)
+            {
+                predicted = default;
+            }
+            else if (!TryGetAt(record.Slot, record.Baseline0, out var b0)
+                || !TryGetAt(record.Slot, record.Baseline1, out var b1)
+                || !TryGetAt(record.Slot, record.Baseline2, out var b2))
+            {
+                missingBaseline = true;
+                decoder.Fail();
+                return;
+            }
+            else
+            {
+                var prediction = DeltaPrediction.FromTicks(tick, record.Baseline0, record.Baseline1, record.Baseline2, record.BaselineCount);
+                TSerializer.Predict(in b0, in b1, in b2, in prediction, out predicted);
+            }
+
+            TSerializer.ReadDelta(ref decoder, in predicted, out staged[i]);
+        }
+    }
+
+    private bool TryGetAt(int slot, uint tick, out TSnapshot value)
+    {
+        if (slot >= 0 && slot < hasLatest.Length)
+        {
+            int at = (slot * Ring) + (int)(tick % Ring);
+            if (ringValid[at] && ringTicks[at] == tick)
+            {
+                value = ring[at];
+                return true;
+            }
+
+            if (hasLatest[slot] && latestTick[slot] == tick)
+            {
+                value = latest[slot];
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+}

@@ -1,0 +1,117 @@
+namespace Traktor.Ecs.Net.Replication.Client;
+
+/// <summary>
+/// The client's map from network ids to its own entities, with dense slots for per-entity arrays, the
+/// newest tick applied to each entity, and tombstones of recent despawns (so a late, older snapshot
+/// cannot resurrect a despawned entity).
+/// </summary>
+internal sealed class ClientEntityStore
+{
+    private const int TombstoneTicks = 4 * SnapshotFormat.ClientHistoryTicks;
+    private readonly Dictionary<uint, int> slotByNetId = new();
+    private readonly Dictionary<uint, uint> tombstones = new();
+    private readonly Stack<int> freeSlots = new();
+    private readonly List<uint> expired = new();
+
+    public Entity[] Entities { get; private set; } = new Entity[64];
+
+    public uint[] NetIds { get; private set; } = new uint[64];
+
+    public uint[] LatestTick { get; private set; } = new uint[64];
+
+    public ulong[] TypeMasks { get; private set; } = new ulong[64];
+
+    /// <summary>One past the highest slot ever used.</summary>
+    public int SlotBound { get; private set; }
+
+    public int Count => slotByNetId.Count;
+
+    public bool IsActive(int slot) => NetIds[slot] != 0;
+
+    public int Find(uint netId) => slotByNetId.TryGetValue(netId, out int slot) ? slot : -1;
+
+    public int Add(uint netId, Entity entity, uint tick)
+    {
+        int slot = freeSlots.Count > 0 ? freeSlots.Pop() : SlotBound++;
+        if (slot >= NetIds.Length)
+        {
+            int size = NetIds.Length * 2;
+            Entities = Grow(Entities, size);
+            NetIds = Grow(NetIds, size);
+            LatestTick = Grow(LatestTick, size);
+            TypeMasks = Grow(TypeMasks, size);
+        }
+
+        Entities[slot] = entity;
+        NetIds[slot] = netId;
+        LatestTick[slot] = tick;
+        TypeMasks[slot] = 0;
+        slotByNetId.Add(netId, slot);
+        tombstones.Remove(netId);
+        return slot;
+    }
+
+    public void Remove(int slot, uint tick)
+    {
+        uint netId = NetIds[slot];
+        slotByNetId.Remove(netId);
+        Bury(netId, tick);
+        NetIds[slot] = 0;
+        Entities[slot] = Entity.Null;
+        freeSlots.Push(slot);
+    }
+
+    /// <summary>Remembers that <paramref name="netId"/> was despawned at <paramref name="tick"/>.</summary>
+    public void Bury(uint netId, uint tick)
+    {
+        if (!tombstones.TryGetValue(netId, out uint existing) || (int)(tick - existing) > 0)
+        {
+            tombstones[netId] = tick;
+        }
+    }
+
+    /// <summary>True when a state of <paramref name="tick"/> is older than a despawn of the same id.</summary>
+    public bool IsBuried(uint netId, uint tick) =>
+        tombstones.TryGetValue(netId, out uint despawned) && (int)(tick - despawned) < 0;
+
+    public void ForgetTombstone(uint netId) => tombstones.Remove(netId);
+
+    /// <summary>Drops tombstones older than any snapshot the client would still accept.</summary>
+    public void PruneTombstones(uint newestTick)
+    {
+        if (tombstones.Count == 0)
+        {
+            return;
+        }
+
+        expired.Clear();
+        foreach (var (netId, tick) in tombstones)
+        {
+            if ((int)(newestTick - tick) > TombstoneTicks)
+            {
+                expired.Add(netId);
+            }
+        }
+
+        foreach (uint netId in expired)
+        {
+            tombstones.Remove(netId);
+        }
+    }
+
+    public void Clear()
+    {
+        slotByNetId.Clear();
+        tombstones.Clear();
+        freeSlots.Clear();
+        Array.Clear(NetIds);
+        SlotBound = 0;
+    }
+
+    private static T[] Grow<T>(T[] array, int size)
+    {
+        var copy = array;
+        Array.Resize(ref copy, size);
+        return copy;
+    }
+}

@@ -1,0 +1,376 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Replication.Timing;
+using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Serialization.Delta;
+
+namespace Traktor.Ecs.Net.Replication.Client;
+
+/// <summary>
+/// The client side of snapshot replication, independent of any transport. <see cref="ReceiveSnapshot"/>
+/// decodes a snapshot against the baselines this client holds into a staging area, validates it whole,
+/// and only then spawns, updates and despawns entities in the client world; a malformed snapshot or one
+/// naming a baseline no longer held is dropped and counted, leaving the world untouched.
+/// <see cref="WriteAck"/> produces the acknowledgement to send back; <see cref="Interpolate"/> presents
+/// interpolated components at the estimated server tick minus an adaptive delay.
+/// </summary>
+public sealed class ClientReplication
+{
+    private readonly World world;
+    private readonly ReplicationRegistry registry;
+    private readonly ILogger logger;
+    private readonly ClientComponent[] components;
+    private readonly ClientEntityStore store = new();
+    private readonly List<uint> despawns = new();
+    private readonly ushort[] models;
+    private readonly ComponentType[] spawnTypes;
+    private SnapshotRecord[] records = new SnapshotRecord[64];
+    private bool hasReceived;
+    private uint newestTick;
+    private ulong receivedMask;
+
+    /// <summary>Creates the client side for a world.</summary>
+    /// <param name="world">The client world that mirrors the server's replicated entities.</param>
+    /// <param name="registry">The replicated types (the same as the server's).</param>
+    /// <param name="tickRate">The server's tick rate.</param>
+    /// <param name="logger">Where dropped snapshots are reported.</param>
+    public ClientReplication(World world, ReplicationRegistry registry, int tickRate = 60, ILogger? logger = null)
+    {
+        this.world = world;
+        this.registry = registry;
+        this.logger = logger ?? NullLogger.Instance;
+        components = registry.Types.Select(t => t.CreateClient()).ToArray();
+        models = new ushort[AdaptiveModels.Size(registry.ContextCount)];
+        spawnTypes = new ComponentType[registry.Types.Count + 1];
+        Clock = new ServerTickEstimator(tickRate);
+    }
+
+    /// <summary>The estimate of the server's tick, and the interpolation delay.</summary>
+    public ServerTickEstimator Clock { get; }
+
+    /// <summary>The newest snapshot tick received.</summary>
+    public uint NewestTick => newestTick;
+
+    /// <summary>The number of replicated entities in the client world.</summary>
+    public int EntityCount => store.Count;
+
+    /// <summary>Counters for diagnostics and tests.</summary>
+    public ReplicationCounters Counters { get; } = new();
+
+    /// <summary>The client entity mirroring a network id, or <see cref="Entity.Null"/>.</summary>
+    /// <param name="netId">A network id.</param>
+    public Entity Find(NetworkId netId)
+    {
+        int slot = store.Find(netId.Value);
+        return slot < 0 ? Entity.Null : store.Entities[slot];
+    }
+
+    /// <summary>Handles one snapshot message. Never throws on bad input.</summary>
+    /// <param name="message">The message, starting with its kind byte.</param>
+    /// <param name="localSeconds">The local time of arrival, for time sync.</param>
+    /// <param name="roundTripSeconds">The current RTT estimate.</param>
+    /// <returns>True when the snapshot was applied.</returns>
+    public bool ReceiveSnapshot(ReadOnlySpan<byte> message, double localSeconds, double roundTripSeconds)
+    {
+        var reader = new BitReader(message);
+        uint kind = (uint)reader.ReadBits(8);
+        uint tick = (uint)reader.ReadBits(32);
+        bool adaptive = reader.ReadBool();
+        reader.AlignToByte();
+        if (reader.IsFailed || kind != SnapshotFormat.SnapshotMessage)
+        {
+            Counters.MalformedSnapshots++;
+            return false;
+        }
+
+        if (hasReceived && (int)(newestTick - tick) >= SnapshotFormat.ClientHistoryTicks)
+        {
+            return false; // too old to acknowledge or to be a baseline: ignore
+        }
+
+        if (hasReceived && IsReceived(tick))
+        {
+            return false; // a duplicate
+        }
+
+        despawns.Clear();
+        int recordCount;
+        bool missingBaseline = false;
+        bool failed;
+        int contextBase = registry.SchemaContexts;
+        if (!adaptive)
+        {
+            var decoder = new StaticDeltaDecoder(reader);
+            SnapshotBody.ReadHeader(ref decoder, contextBase, tick, despawns, ref records, out recordCount, components.Length);
+            PrepareRecords(recordCount, ref missingBaseline, decoder.IsFailed);
+            foreach (var component in components)
+            {
+                if (!decoder.IsFailed && !missingBaseline)
+                {
+                    component.ReadSection(ref decoder, records.AsSpan(0, recordCount), tick, ref missingBaseline);
+                }
+            }
+
+            failed = decoder.IsFailed || missingBaseline;
+        }
+        else
+        {
+            int headerBytes = (int)(reader.BitsRead / 8);
+            var decoder = new AdaptiveDeltaDecoder(message[headerBytes..], models);
+            SnapshotBody.ReadHeader(ref decoder, contextBase, tick, despawns, ref records, out recordCount, components.Length);
+            PrepareRecords(recordCount, ref missingBaseline, decoder.IsFailed);
+            foreach (var component in components)
+            {
+                if (!decoder.IsFailed && !missingBaseline)
+                {
+                    component.ReadSection(ref decoder, records.AsSpan(0, recordCount), tick, ref missingBaseline);
+                }
+            }
+
+            failed = decoder.IsFailed || missingBaseline;
+        }
+
+        if (failed)
+        {
+            if (missingBaseline)
+            {
+                Counters.MissingBaselines++;
+            }
+            else
+            {
+                Counters.MalformedSnapshots++;
+            }
+
+            logger.LogDebug("Dropped snapshot of tick {Tick}: {Reason}", tick, missingBaseline ? "missing baseline" : "malformed");
+            return false;
+        }
+
+        Apply(tick, recordCount);
+        MarkReceived(tick);
+        Clock.OnSnapshot(tick, localSeconds, roundTripSeconds);
+        store.PruneTombstones(newestTick);
+        Counters.Snapshots++;
+        Counters.SnapshotBytes += message.Length;
+        Counters.Records += recordCount;
+        return true;
+    }
+
+    /// <summary>Writes the acknowledgement of every recently received snapshot (13 bytes).</summary>
+    /// <param name="destination">At least 13 bytes.</param>
+    /// <returns>The bytes written, or 0 before the first snapshot.</returns>
+    public int WriteAck(Span<byte> destination)
+    {
+        if (!hasReceived || destination.Length < 13)
+        {
+            return 0;
+        }
+
+        destination[0] = SnapshotFormat.AckMessage;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[1..], newestTick);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[5..], receivedMask);
+        return 13;
+    }
+
+    /// <summary>Presents every interpolated component at the render tick for <paramref name="localSeconds"/>.</summary>
+    /// <param name="localSeconds">The local time now.</param>
+    public void Interpolate(double localSeconds)
+    {
+        if (!Clock.HasEstimate)
+        {
+            return;
+        }
+
+        double renderTick = Clock.RenderTick(localSeconds);
+        foreach (var component in components)
+        {
+            component.Interpolate(world, store, renderTick);
+        }
+    }
+
+    /// <summary>Destroys every replicated entity (after a disconnect) and forgets all state.</summary>
+    public void Reset()
+    {
+        for (int slot = 0; slot < store.SlotBound; slot++)
+        {
+            if (store.IsActive(slot))
+            {
+                if (world.IsAlive(store.Entities[slot]))
+                {
+                    world.Destroy(store.Entities[slot]);
+                }
+
+                foreach (var component in components)
+                {
+                    component.Clear(slot);
+                }
+            }
+        }
+
+        store.Clear();
+        hasReceived = false;
+        receivedMask = 0;
+    }
+
+    private void PrepareRecords(int recordCount, ref bool missingBaseline, bool failed)
+    {
+        if (failed)
+        {
+            return;
+        }
+
+        for (int i = 0; i < recordCount; i++)
+        {
+            ref var record = ref records[i];
+            record.Slot = store.Find(record.NetId);
+            if (!record.Full && record.Slot < 0)
+            {
+                missingBaseline = true;
+            }
+        }
+
+        foreach (var component in components)
+        {
+            component.EnsureCapacity(store.SlotBound + recordCount, recordCount);
+        }
+    }
+
+    private void Apply(uint tick, int recordCount)
+    {
+        foreach (uint netId in despawns)
+        {
+            int slot = store.Find(netId);
+            if (slot < 0)
+            {
+                store.Bury(netId, tick);
+                continue;
+            }
+
+            if ((int)(store.LatestTick[slot] - tick) > 0)
+            {
+                continue; // respawned after this despawn was sent
+            }
+
+            Despawn(slot, tick);
+            Counters.Despawns++;
+        }
+
+        for (int i = 0; i < recordCount; i++)
+        {
+            ref var record = ref records[i];
+            if (store.IsBuried(record.NetId, tick))
+            {
+                continue;
+            }
+
+            bool spawned = false;
+            int slot = store.Find(record.NetId);
+            if (slot < 0)
+            {
+                slot = Spawn(record.NetId, record.TypeMask, tick);
+                spawned = true;
+            }
+
+            foreach (var component in components)
+            {
+                if ((record.TypeMask & (1UL << component.Type.Index)) != 0)
+                {
+                    component.Store(slot, tick, i);
+                }
+            }
+
+            if (!spawned && (int)(tick - store.LatestTick[slot]) <= 0)
+            {
+                continue; // an older state arriving late: a baseline now, but not news
+            }
+
+            var entity = store.Entities[slot];
+            ulong previous = store.TypeMasks[slot];
+            foreach (var component in components)
+            {
+                ulong bit = 1UL << component.Type.Index;
+                if ((record.TypeMask & bit) != 0)
+                {
+                    component.Apply(world, entity, slot, i, tick, spawned);
+                }
+                else if ((previous & bit) != 0 && record.Full)
+                {
+                    component.Remove(world, entity, slot);
+                }
+            }
+
+            store.LatestTick[slot] = tick;
+            store.TypeMasks[slot] = record.Full ? record.TypeMask : previous | record.TypeMask;
+        }
+    }
+
+    private int Spawn(uint netId, ulong mask, uint tick)
+    {
+        int count = 0;
+        spawnTypes[count++] = Component<NetworkId>.ComponentType;
+        foreach (var type in registry.Types)
+        {
+            if ((mask & (1UL << type.Index)) != 0)
+            {
+                spawnTypes[count++] = type.ComponentType;
+            }
+        }
+
+        // One archetype placement for the whole spawn; Apply then writes the values.
+        var entity = world.Create(spawnTypes.AsSpan(0, count));
+        world.Set(entity, new NetworkId(netId));
+        int slot = store.Add(netId, entity, tick);
+        foreach (var component in components)
+        {
+            component.EnsureCapacity(store.SlotBound, 0);
+            component.Clear(slot);
+        }
+
+        store.TypeMasks[slot] = 0;
+        return slot;
+    }
+
+    private void Despawn(int slot, uint tick)
+    {
+        var entity = store.Entities[slot];
+        if (world.IsAlive(entity))
+        {
+            world.Destroy(entity);
+        }
+
+        foreach (var component in components)
+        {
+            component.Clear(slot);
+        }
+
+        store.Remove(slot, tick);
+    }
+
+    private bool IsReceived(uint tick)
+    {
+        int age = (int)(newestTick - tick);
+        return age == 0 || (age > 0 && age <= 64 && (receivedMask & (1UL << (age - 1))) != 0);
+    }
+
+    private void MarkReceived(uint tick)
+    {
+        if (!hasReceived)
+        {
+            hasReceived = true;
+            newestTick = tick;
+            receivedMask = 0;
+            return;
+        }
+
+        int age = (int)(newestTick - tick);
+        if (age > 0)
+        {
+            receivedMask |= 1UL << (age - 1);
+            return;
+        }
+
+        int shift = -age;
+        receivedMask = shift >= 64 ? 0 : (receivedMask << shift) | (shift > 0 ? 1UL << (shift - 1) : 0);
+        newestTick = tick;
+    }
+}

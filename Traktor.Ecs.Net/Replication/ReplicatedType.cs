@@ -1,0 +1,59 @@
+using Traktor.Ecs.Net.Replication.Client;
+using Traktor.Ecs.Net.Replication.Server;
+using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net.Replication;
+
+/// <summary>
+/// One <c>[Replicated]</c> component type as the replication layer sees it: its dense index on the
+/// wire (bit <see cref="Index"/> of a record's type mask), its ECS component type, its attribute
+/// settings, and factories for the typed server and client halves (no reflection per tick: the
+/// generic arguments come from the generated schema's visitor).
+/// </summary>
+public sealed class ReplicatedType
+{
+    private readonly Func<ServerComponent> createServer;
+    private readonly Func<ClientComponent> createClient;
+
+    internal ReplicatedType(
+        int index,
+        NetworkTypeInfo info,
+        ComponentType componentType,
+        int maxFullBits,
+        Func<ServerComponent> createServer,
+        Func<ClientComponent> createClient)
+    {
+        Index = index;
+        Info = info;
+        ComponentType = componentType;
+        MaxFullBits = maxFullBits;
+        this.createServer = createServer;
+        this.createClient = createClient;
+    }
+
+    /// <summary>The dense index of this type in its registry (its bit in type masks).</summary>
+    public int Index { get; }
+
+    /// <summary>The generated description: id, name and attribute settings.</summary>
+    public NetworkTypeInfo Info { get; }
+
+    /// <summary>The ECS component type.</summary>
+    public ComponentType ComponentType { get; }
+
+    /// <summary>An upper bound of one full value's size in bits.</summary>
+    public int MaxFullBits { get; }
+
+    /// <summary>Who receives this component.</summary>
+    public Audience Audience => Info.Audience;
+
+    /// <summary>How clients present it.</summary>
+    public Smoothing Smoothing => Info.Smoothing;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Info.FullName}#{Index}";
+
+    internal ServerComponent CreateServer() => createServer();
+
+    internal ClientComponent CreateClient() => createClient();
+}

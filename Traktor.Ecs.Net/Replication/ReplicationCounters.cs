@@ -1,0 +1,32 @@
+namespace Traktor.Ecs.Net.Replication;
+
+/// <summary>Running totals of one side of replication, for the dashboard, metrics and tests.</summary>
+public sealed class ReplicationCounters
+{
+    /// <summary>Snapshots sent (server) or applied (client).</summary>
+    public long Snapshots { get; internal set; }
+
+    /// <summary>Snapshot bytes sent (server) or received (client).</summary>
+    public long SnapshotBytes { get; internal set; }
+
+    /// <summary>Entity records sent (server) or applied (client).</summary>
+    public long Records { get; internal set; }
+
+    /// <summary>Despawns sent (server) or applied (client).</summary>
+    public long Despawns { get; internal set; }
+
+    /// <summary>Snapshots whose first try did not fit and were re-encoded with fewer entities.</summary>
+    public long Reencoded { get; internal set; }
+
+    /// <summary>Acknowledgements that were malformed, from the future, or from an unknown connection.</summary>
+    public long InvalidAcks { get; internal set; }
+
+    /// <summary>Snapshots dropped by a client as malformed (truncated, garbage, bad counts).</summary>
+    public long MalformedSnapshots { get; internal set; }
+
+    /// <summary>Snapshots dropped by a client because a baseline they name is no longer held.</summary>
+    public long MissingBaselines { get; internal set; }
+
+    /// <summary>Snapshots dropped by a client because they name a type it does not know.</summary>
+    public long UnknownTypes { get; internal set; }
+}

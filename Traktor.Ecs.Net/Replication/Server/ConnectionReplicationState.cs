@@ -1,0 +1,139 @@
+using System.Numerics;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Replication.Server;
+
+/// <summary>
+/// One connection's view of the replicated world, in arrays indexed by entity slot: which network id
+/// it was sent, the newest snapshot ticks that carried the entity and were acknowledged (its
+/// baselines), when it was last sent, and its priority accumulator. Only these few numbers per entity
+/// are kept per connection: the values themselves live once, in the shared history.
+/// </summary>
+internal sealed class ConnectionReplicationState
+{
+    private int[] knownIndex = [];
+
+    public ConnectionReplicationState(ConnectionId connection)
+    {
+        Connection = connection;
+    }
+
+    public ConnectionId Connection { get; }
+
+    public uint[] SentNetId { get; private set; } = [];
+
+    public uint[] Acked0 { get; private set; } = [];
+
+    public uint[] Acked1 { get; private set; } = [];
+
+    public uint[] Acked2 { get; private set; } = [];
+
+    public byte[] AckedCount { get; private set; } = [];
+
+    public ulong[] AckedMask { get; private set; } = [];
+
+    public uint[] LastSentTick { get; private set; } = [];
+
+    public float[] Priority { get; private set; } = [];
+
+    public uint[] RelevantTick { get; private set; } = [];
+
+    /// <summary>Slots this connection was sent and not yet told to despawn.</summary>
+    public List<int> Known { get; } = new();
+
+    /// <summary>Despawned network ids not yet acknowledged; resent in every snapshot until they are.</summary>
+    public List<uint> PendingDespawns { get; } = new();
+
+    public SentSnapshotLog Log { get; } = new();
+
+    /// <summary>Where this connection's player is (its owned entity), for relevancy.</summary>
+    public Vector2 Viewer { get; set; }
+
+    public bool HasViewer { get; set; }
+
+    /// <summary>The newest snapshot tick the client acknowledged.</summary>
+    public uint NewestAckedTick { get; set; }
+
+    /// <summary>Average bits of a delta record in the last snapshot, for the next packet's estimate.</summary>
+    public float DeltaRecordBits { get; set; } = 64;
+
+    /// <summary>Budget carried between ticks (token bucket), in bytes.</summary>
+    public double BudgetBytes { get; set; }
+
+    public void EnsureCapacity(int slotCount)
+    {
+        if (slotCount <= SentNetId.Length)
+        {
+            return;
+        }
+
+        int size = Math.Max(slotCount, Math.Max(64, SentNetId.Length * 2));
+        int old = knownIndex.Length;
+        SentNetId = Grow(SentNetId, size);
+        Acked0 = Grow(Acked0, size);
+        Acked1 = Grow(Acked1, size);
+        Acked2 = Grow(Acked2, size);
+        AckedCount = Grow(AckedCount, size);
+        AckedMask = Grow(AckedMask, size);
+        LastSentTick = Grow(LastSentTick, size);
+        Priority = Grow(Priority, size);
+        RelevantTick = Grow(RelevantTick, size);
+        knownIndex = Grow(knownIndex, size);
+        Array.Fill(knownIndex, -1, old, size - old);
+    }
+
+    public bool IsKnown(int slot) => knownIndex[slot] >= 0;
+
+    public void MarkKnown(int slot)
+    {
+        if (knownIndex[slot] < 0)
+        {
+            knownIndex[slot] = Known.Count;
+            Known.Add(slot);
+        }
+    }
+
+    /// <summary>Forgets a slot: the client is (being) told it is gone; a later send starts with a spawn.</summary>
+    public void Forget(int slot)
+    {
+        int index = knownIndex[slot];
+        if (index >= 0)
+        {
+            int last = Known[^1];
+            Known[index] = last;
+            knownIndex[last] = index;
+            Known.RemoveAt(Known.Count - 1);
+            knownIndex[slot] = -1;
+        }
+
+        SentNetId[slot] = 0;
+        AckedCount[slot] = 0;
+        Priority[slot] = 0;
+    }
+
+    /// <summary>Records that the snapshot of <paramref name="tick"/> carrying the slot arrived.</summary>
+    public void Acknowledge(int slot, uint netId, ulong mask, uint tick)
+    {
+        if (SentNetId[slot] != netId)
+        {
+            return; // the slot now holds another entity
+        }
+
+        if (AckedCount[slot] > 0 && (int)(tick - Acked0[slot]) <= 0)
+        {
+            return; // an older acknowledgement: newer baselines are already known
+        }
+
+        Acked2[slot] = Acked1[slot];
+        Acked1[slot] = Acked0[slot];
+        Acked0[slot] = tick;
+        AckedMask[slot] = mask;
+        AckedCount[slot] = (byte)Math.Min(3, AckedCount[slot] + 1);
+    }
+
+    private static T[] Grow<T>(T[] array, int size)
+    {
+        Array.Resize(ref array, size);
+        return array;
+    }
+}

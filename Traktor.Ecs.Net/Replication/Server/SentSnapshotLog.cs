@@ -1,0 +1,78 @@
+namespace Traktor.Ecs.Net.Replication.Server;
+
+/// <summary>
+/// What went into each of a connection's recent snapshots, by tick, so an acknowledgement can be
+/// turned into acknowledged baselines and delivered despawns. Storage is reused: no allocation once
+/// the largest packet has been seen.
+/// </summary>
+internal sealed class SentSnapshotLog
+{
+    public const int Length = SnapshotFormat.ClientHistoryTicks;
+
+    private readonly Entry[] entries = new Entry[Length];
+
+    public SentSnapshotLog()
+    {
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new Entry();
+        }
+    }
+
+    /// <summary>Starts the entry of <paramref name="tick"/>, replacing the one 64 ticks older.</summary>
+    public Entry Begin(uint tick)
+    {
+        var entry = entries[tick % Length];
+        entry.Tick = tick;
+        entry.Valid = true;
+        entry.Acked = false;
+        entry.RecordCount = 0;
+        entry.DespawnCount = 0;
+        return entry;
+    }
+
+    /// <summary>The entry of <paramref name="tick"/> if it is still held and not yet acknowledged.</summary>
+    public Entry? Find(uint tick)
+    {
+        var entry = entries[tick % Length];
+        return entry.Valid && entry.Tick == tick && !entry.Acked ? entry : null;
+    }
+
+    internal sealed class Entry
+    {
+        public uint Tick;
+        public bool Valid;
+        public bool Acked;
+        public int RecordCount;
+        public int DespawnCount;
+        public int[] Slots = new int[16];
+        public uint[] NetIds = new uint[16];
+        public ulong[] Masks = new ulong[16];
+        public uint[] Despawns = new uint[16];
+
+        public void AddRecord(int slot, uint netId, ulong mask)
+        {
+            if (RecordCount == Slots.Length)
+            {
+                Array.Resize(ref Slots, RecordCount * 2);
+                Array.Resize(ref NetIds, RecordCount * 2);
+                Array.Resize(ref Masks, RecordCount * 2);
+            }
+
+            Slots[RecordCount] = slot;
+            NetIds[RecordCount] = netId;
+            Masks[RecordCount] = mask;
+            RecordCount++;
+        }
+
+        public void AddDespawn(uint netId)
+        {
+            if (DespawnCount == Despawns.Length)
+            {
+                Array.Resize(ref Despawns, DespawnCount * 2);
+            }
+
+            Despawns[DespawnCount++] = netId;
+        }
+    }
+}

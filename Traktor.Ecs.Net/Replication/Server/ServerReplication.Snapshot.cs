@@ -1,0 +1,354 @@
+using System.Numerics;
+using Traktor.Ecs.Net.Replication.Interest;
+using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Serialization.Delta;
+
+namespace Traktor.Ecs.Net.Replication.Server;
+
+public sealed partial class ServerReplication
+{
+    private const int HeaderBits = 8 + 32 + 1 + 7 + 64;
+    private readonly ushort[] models;
+    private readonly byte[] packet;
+    private Candidate[] candidates = new Candidate[256];
+    private SnapshotRecord[] records = new SnapshotRecord[256];
+    private uint[] despawnScratch = new uint[128];
+    private int candidateCount;
+
+    private void WriteSnapshot(ConnectionReplicationState connection, ISnapshotSink sink)
+    {
+        candidateCount = 0;
+        MarkRelevant(connection);
+        ForgetIrrelevant(connection);
+        CollectCandidates(connection);
+        connection.BudgetBytes = Math.Min(
+            connection.BudgetBytes + ((double)options.BytesPerSecond / options.TickRate),
+            2.0 * options.MaxSnapshotBytes);
+        int limit = (int)Math.Min(options.MaxSnapshotBytes, connection.BudgetBytes);
+        if (limit < 64 || (candidateCount == 0 && connection.PendingDespawns.Count == 0))
+        {
+            return;
+        }
+
+        new Span<Candidate>(candidates, 0, candidateCount).Sort(static (a, b) => b.Priority.CompareTo(a.Priority));
+        int despawnCount = Math.Min(connection.PendingDespawns.Count, options.MaxDespawnsPerSnapshot);
+        int take = ChooseRecordCount(connection, limit, despawnCount);
+        int bytes;
+        while (true)
+        {
+            int recordCount = BuildRecords(connection, take);
+            bytes = Encode(limit, recordCount, connection, despawnCount);
+            if (bytes > 0 || take == 0)
+            {
+                break;
+            }
+
+            Counters.Reencoded++;
+            take = take * 3 / 4;
+        }
+
+        if (bytes <= 0)
+        {
+            return;
+        }
+
+        Commit(connection, take, despawnCount, bytes);
+        sink.Send(connection.Connection, packet.AsSpan(0, bytes));
+    }
+
+    private void MarkRelevant(ConnectionReplicationState connection)
+    {
+        if (options.Relevancy is not { } relevancy || grid is null)
+        {
+            return;
+        }
+
+        if (connection.HasViewer)
+        {
+            var marker = new RelevanceMarker(connection.RelevantTick, Tick);
+            grid.QueryRadius(connection.Viewer, relevancy.Radius, ref marker);
+        }
+    }
+
+    private bool IsRelevant(ConnectionReplicationState connection, int slot)
+    {
+        bool inRange = options.Relevancy is null
+            || !tracker.HasPosition[slot]
+            || connection.RelevantTick[slot] == Tick
+            || (tracker.HasOwner[slot] && tracker.Owners[slot] == connection.Connection);
+        return inRange && (options.Filter is null || options.Filter(tracker.Entities[slot], connection.Connection));
+    }
+
+    private void ForgetIrrelevant(ConnectionReplicationState connection)
+    {
+        var known = connection.Known;
+        for (int i = known.Count - 1; i >= 0; i--)
+        {
+            int slot = known[i];
+            if (!IsRelevant(connection, slot))
+            {
+                connection.PendingDespawns.Add(connection.SentNetId[slot]);
+                connection.Forget(slot);
+                Counters.Despawns++;
+            }
+        }
+    }
+
+    private void CollectCandidates(ConnectionReplicationState connection)
+    {
+        foreach (int slot in tracker.Tracked)
+        {
+            if (!IsRelevant(connection, slot))
+            {
+                continue;
+            }
+
+            uint netId = tracker.NetIds[slot];
+            bool neverAcked = connection.SentNetId[slot] != netId || connection.AckedCount[slot] == 0;
+            uint sinceSent = Tick - connection.LastSentTick[slot];
+            if (neverAcked)
+            {
+                if (connection.SentNetId[slot] == netId && sinceSent < Math.Max(tracker.SendInterval[slot], options.SpawnResendTicks))
+                {
+                    continue; // a spawn is in flight: give its acknowledgement time to arrive
+                }
+            }
+            else
+            {
+                bool changed = (int)(tracker.LastChange[slot] - connection.Acked0[slot]) > 0
+                    || connection.AckedMask[slot] != AudienceMask(connection, slot);
+                if (!changed || sinceSent < tracker.SendInterval[slot])
+                {
+                    continue;
+                }
+            }
+
+            float boost = neverAcked ? 4f : 1f;
+            float distance = options.Relevancy is { } relevancy && connection.HasViewer && tracker.HasPosition[slot]
+                ? Vector2.Distance(tracker.Positions[slot], connection.Viewer) / relevancy.CellSize
+                : 0f;
+            connection.Priority[slot] += tracker.Importance[slot] * boost / (1f + distance);
+            if (candidateCount == candidates.Length)
+            {
+                Array.Resize(ref candidates, candidateCount * 2);
+            }
+
+            candidates[candidateCount++] = new Candidate(connection.Priority[slot], slot);
+        }
+    }
+
+    private ulong AudienceMask(ConnectionReplicationState connection, int slot)
+    {
+        bool isOwner = tracker.HasOwner[slot] && tracker.Owners[slot] == connection.Connection;
+        return tracker.TypeMasks[slot] & ~(isOwner ? allButOwnerTypes : ownerOnlyTypes);
+    }
+
+    /// <summary>How many of the best candidates should fit, from each record's expected size.</summary>
+    private int ChooseRecordCount(ConnectionReplicationState connection, int limit, int despawnCount)
+    {
+        double bits = HeaderBits + (despawnCount * 24);
+        double available = limit * 8.0;
+        int take = 0;
+        for (; take < candidateCount; take++)
+        {
+            int slot = candidates[take].Slot;
+            bool full = connection.SentNetId[slot] != tracker.NetIds[slot] || connection.AckedCount[slot] == 0;
+            bits += full ? FullRecordBits(AudienceMask(connection, slot)) : (connection.DeltaRecordBits * 1.5) + 16;
+            if (bits > available)
+            {
+                break;
+            }
+        }
+
+        return take;
+    }
+
+    private double FullRecordBits(ulong mask)
+    {
+        double bits = 40 + registry.Types.Count;
+        foreach (var component in components)
+        {
+            if ((mask & (1UL << component.Type.Index)) != 0)
+            {
+                bits += (component.Type.MaxFullBits * 1.25) + 8;
+            }
+        }
+
+        return bits;
+    }
+
+    /// <summary>Turns the best <paramref name="take"/> candidates into records sorted by network id.</summary>
+    private int BuildRecords(ConnectionReplicationState connection, int take)
+    {
+        if (records.Length < take)
+        {
+            Array.Resize(ref records, Math.Max(take, records.Length * 2));
+        }
+
+        for (int i = 0; i < take; i++)
+        {
+            int slot = candidates[i].Slot;
+            ref var record = ref records[i];
+            record.Slot = slot;
+            record.NetId = tracker.NetIds[slot];
+            record.TypeMask = AudienceMask(connection, slot);
+            ChooseBaselines(connection, ref record);
+        }
+
+        new Span<SnapshotRecord>(records, 0, take).Sort(static (a, b) => a.NetId.CompareTo(b.NetId));
+        return take;
+    }
+
+    private void ChooseBaselines(ConnectionReplicationState connection, ref SnapshotRecord record)
+    {
+        int slot = record.Slot;
+        record.Full = true;
+        record.BaselineCount = 0;
+        if (connection.SentNetId[slot] != record.NetId || connection.AckedCount[slot] == 0 || connection.AckedMask[slot] != record.TypeMask)
+        {
+            return;
+        }
+
+        // The newest acknowledged tick is usable if the client still holds it: inside its tick-indexed
+        // history, or as its latest state when nothing was sent after it.
+        uint b0 = connection.Acked0[slot];
+        bool b0Held = Tick - b0 < SnapshotFormat.BaselineWindowTicks || connection.LastSentTick[slot] == b0;
+        if (!b0Held || !HasValuesAt(slot, record.TypeMask, b0))
+        {
+            return;
+        }
+
+        record.Full = false;
+        record.BaselineCount = 1;
+        record.Baseline0 = b0;
+        record.Baseline1 = b0;
+        record.Baseline2 = b0;
+        int acked = connection.AckedCount[slot];
+        if (acked > 1 && Tick - connection.Acked1[slot] < SnapshotFormat.BaselineWindowTicks && HasValuesAt(slot, record.TypeMask, connection.Acked1[slot]))
+        {
+            record.Baseline1 = connection.Acked1[slot];
+            record.BaselineCount = 2;
+            if (acked > 2 && Tick - connection.Acked2[slot] < SnapshotFormat.BaselineWindowTicks && HasValuesAt(slot, record.TypeMask, connection.Acked2[slot]))
+            {
+                record.Baseline2 = connection.Acked2[slot];
+                record.BaselineCount = 3;
+            }
+        }
+    }
+
+    private bool HasValuesAt(int slot, ulong mask, uint tick)
+    {
+        foreach (var component in components)
+        {
+            if ((mask & (1UL << component.Type.Index)) != 0 && !component.HasValueAt(slot, tick))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Encodes the snapshot; returns its size, or 0 when it did not fit the limit.</summary>
+    private int Encode(int limit, int recordCount, ConnectionReplicationState connection, int despawnCount)
+    {
+        var despawns = SortedDespawns(connection, despawnCount);
+        var recordSpan = new ReadOnlySpan<SnapshotRecord>(records, 0, recordCount);
+        var writer = new BitWriter(packet.AsSpan(0, limit));
+        writer.WriteBits(SnapshotFormat.SnapshotMessage, 8);
+        writer.WriteBits(Tick, 32);
+        writer.WriteBool(options.Coder == DeltaCoder.Adaptive);
+        writer.AlignToByte();
+        int contextBase = registry.SchemaContexts;
+        if (options.Coder == DeltaCoder.Static)
+        {
+            var encoder = new StaticDeltaEncoder(writer);
+            SnapshotBody.WriteHeader(ref encoder, contextBase, Tick, despawns, recordSpan, components.Length);
+            foreach (var component in components)
+            {
+                component.WriteSection(ref encoder, recordSpan, Tick);
+            }
+
+            return encoder.IsOverflowed ? 0 : encoder.Writer.BytesWritten;
+        }
+        else
+        {
+            int headerBytes = writer.BytesWritten;
+            var encoder = new AdaptiveDeltaEncoder(packet.AsSpan(headerBytes, limit - headerBytes), models);
+            SnapshotBody.WriteHeader(ref encoder, contextBase, Tick, despawns, recordSpan, components.Length);
+            foreach (var component in components)
+            {
+                component.WriteSection(ref encoder, recordSpan, Tick);
+            }
+
+            int body = encoder.Finish();
+            return encoder.IsOverflowed ? 0 : headerBytes + body;
+        }
+    }
+
+    private ReadOnlySpan<uint> SortedDespawns(ConnectionReplicationState connection, int count)
+    {
+        if (despawnScratch.Length < count)
+        {
+            Array.Resize(ref despawnScratch, count);
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            despawnScratch[i] = connection.PendingDespawns[i];
+        }
+
+        var span = despawnScratch.AsSpan(0, count);
+        span.Sort();
+        return span;
+    }
+
+    private void Commit(ConnectionReplicationState connection, int recordCount, int despawnCount, int bytes)
+    {
+        var entry = connection.Log.Begin(Tick);
+        int deltaRecords = 0;
+        for (int i = 0; i < recordCount; i++)
+        {
+            ref var record = ref records[i];
+            int slot = record.Slot;
+            entry.AddRecord(slot, record.NetId, record.TypeMask);
+            if (!record.Full)
+            {
+                deltaRecords++;
+            }
+
+            if (connection.SentNetId[slot] != record.NetId)
+            {
+                connection.SentNetId[slot] = record.NetId;
+                connection.AckedCount[slot] = 0;
+                connection.PendingDespawns.Remove(record.NetId);
+            }
+
+            connection.MarkKnown(slot);
+            connection.LastSentTick[slot] = Tick;
+            connection.Priority[slot] = 0;
+        }
+
+        for (int i = 0; i < despawnCount; i++)
+        {
+            entry.AddDespawn(despawnScratch[i]);
+        }
+
+        if (recordCount > 0)
+        {
+            connection.DeltaRecordBits = (float)Math.Max(8, ((bytes * 8.0) - HeaderBits) / recordCount);
+        }
+
+        connection.BudgetBytes -= bytes;
+        Counters.Snapshots++;
+        Counters.SnapshotBytes += bytes;
+        Counters.Records += recordCount;
+    }
+
+    private readonly record struct Candidate(float Priority, int Slot);
+
+    private readonly struct RelevanceMarker(uint[] relevantTick, uint tick) : IGridVisitor
+    {
+        public void Visit(int item, float distanceSquared) => relevantTick[item] = tick;
+    }
+}

@@ -1,0 +1,43 @@
+namespace Traktor.Ecs.Net.Replication;
+
+/// <summary>
+/// Constants of the replication messages (docs/PROTOCOL.md, section "Snapshots"). The first byte of
+/// every replication message is its kind; the rest is described there bit by bit.
+/// </summary>
+internal static class SnapshotFormat
+{
+    /// <summary>Server → client: entity states for one tick.</summary>
+    public const byte SnapshotMessage = 0x51;
+
+    /// <summary>Client → server: which snapshot ticks arrived.</summary>
+    public const byte AckMessage = 0x52;
+
+    /// <summary>Ticks the client keeps received states for, by tick (a power of two).</summary>
+    public const int ClientHistoryTicks = 64;
+
+    /// <summary>The oldest baseline age the server uses from the client's tick-indexed history.</summary>
+    public const int BaselineWindowTicks = ClientHistoryTicks - 4;
+
+    /// <summary>The largest number of replicated component types (type masks are 64-bit).</summary>
+    public const int MaxTypes = 64;
+
+    /// <summary>Upper bound on records in one snapshot, checked by the decoder before allocating nothing.</summary>
+    public const int MaxRecords = 4096;
+
+    /// <summary>Upper bound on despawns in one snapshot.</summary>
+    public const int MaxDespawns = 4096;
+
+    /// <summary>Header contexts of the adaptive coder, placed after the schema's own contexts.</summary>
+    public const int ContextDespawnCount = 0;
+    public const int ContextDespawnId = 1;
+    public const int ContextRecordCount = 2;
+    public const int ContextRecordId = 3;
+    public const int ContextFull = 4;
+    public const int ContextBaselineCount = 5;
+    public const int ContextBaselineAge = 6;
+    public const int ContextBaselineGap = 7;
+    public const int ContextTypeFlags = 8; // + type index
+
+    /// <summary>Header contexts needed for a registry of <paramref name="typeCount"/> types.</summary>
+    public static int HeaderContexts(int typeCount) => ContextTypeFlags + typeCount;
+}
