@@ -2,14 +2,14 @@ using Traktor.Ecs.Net.Serialization.Attributes;
 
 namespace Traktor.Ecs.Net.Serialization;
 
-/// <summary>What the generator adds for an <c>[Rpc]</c> struct: one-call write and read of the whole message.</summary>
+/// <summary>
+/// What the generator adds for an <c>[Rpc]</c> struct: one-call write and read of the whole message.
+/// The network type id comes from the <see cref="IComponentSerializer{TComponent, TSnapshot}"/> the same struct implements.
+/// </summary>
 /// <typeparam name="TMessage">The event struct.</typeparam>
 public interface IMessageSerializer<TMessage>
     where TMessage : struct
 {
-    /// <summary>Stable id within the generated schema.</summary>
-    static abstract ushort NetworkTypeId { get; }
-
     /// <summary>The delivery guarantee declared by <see cref="RpcAttribute.Channel"/>.</summary>
     static abstract Channel Channel { get; }
 
