@@ -134,6 +134,7 @@ public sealed partial class World : IDisposable
             return cached;
         }
 
+        SignatureIds.ThrowIfDuplicate(types);
         Span<int> ids = stackalloc int[types.Length];
         for (int i = 0; i < types.Length; i++)
         {
