@@ -21,6 +21,7 @@ public sealed partial class World : IDisposable
     private int freeCount;
     private Archetype?[] archetypeBySignature = new Archetype?[16];
     private int iterationDepth;
+    private bool disposed;
 
     private World()
     {
@@ -60,9 +61,13 @@ public sealed partial class World : IDisposable
     /// <summary>Moves the change version forward and returns the new value.</summary>
     public uint AdvanceVersion() => ++Version;
 
-    /// <summary>Releases all entities and disposes resources that are <see cref="IDisposable"/>.</summary>
+    /// <summary>
+    /// Releases all entities and disposes resources that are <see cref="IDisposable"/>. Afterwards no
+    /// entity is alive and creating one throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
+        disposed = true;
         Resources.DisposeAll();
         archetypesByMask.Clear();
         archetypes.Clear();
@@ -153,6 +158,8 @@ public sealed partial class World : IDisposable
 
     private Entity NewEntity(Archetype archetype, out int chunkIndex, out int row)
     {
+        // The slot table is gone after Dispose; fail clearly rather than with an IndexOutOfRangeException.
+        ObjectDisposedException.ThrowIf(disposed, this);
         int id;
         if (freeCount > 0)
         {
