@@ -340,4 +340,42 @@ public class QueryTests
         Assert.False(world.Has<Mass>(b));
         Assert.False(world.IsIterating);
     }
+
+    private record struct Wide<TTag>(int Value);
+
+    /// <summary>Registers (at least) 80 component types, so some ids live in the mask's second word.</summary>
+    private static ComponentType[] ManyComponentTypes() =>
+        typeof(object).Assembly.GetExportedTypes()
+            .Where(t => !t.IsGenericTypeDefinition && !t.IsByRefLike && !t.IsPointer && !(t.IsAbstract && t.IsSealed))
+            .Take(80)
+            .Select(t => (ComponentType)typeof(Component<>).MakeGenericType(typeof(Wide<>).MakeGenericType(t))
+                .GetField(nameof(Component<int>.ComponentType))!.GetValue(null)!)
+            .OrderBy(c => c.Id)
+            .ToArray();
+
+    [Fact]
+    public void Component_ids_beyond_64_work_in_archetypes_and_queries()
+    {
+        var types = ManyComponentTypes();
+        var low = types[0];
+        var high = types[^1];
+        Assert.True(high.Id >= 64, $"highest id {high.Id}");
+
+        using var world = World.Create();
+        var both = world.Create(low, high);
+        var bothAgain = world.Create(high, low);
+        var onlyHigh = world.Create(high);
+        var onlyLow = world.Create(low);
+
+        Assert.Same(world.GetArchetype(both), world.GetArchetype(bothAgain));
+        Assert.True(world.GetArchetype(both).Mask.IsSet(high.Id));
+        Assert.False(world.GetArchetype(onlyLow).Mask.IsSet(high.Id));
+        Assert.Equal(3, world.CountEntities(new QueryDescription().WithAll(high)));
+        Assert.Equal(2, world.CountEntities(new QueryDescription().WithAll(high, low)));
+        Assert.Equal(1, world.CountEntities(new QueryDescription().WithAll(low).WithNone(high)));
+        Assert.Equal(1, world.CountEntities(new QueryDescription().WithAll(high).WithNone(low)));
+        Assert.Equal(4, world.CountEntities(new QueryDescription().WithAny(types[1], high, low)));
+        Assert.Equal(0, world.CountEntities(new QueryDescription().WithAll(types[^2])));
+        Assert.True(world.IsAlive(onlyHigh));
+    }
 }
