@@ -4,10 +4,19 @@ namespace Traktor.Ecs;
 /// All entities that have exactly the same set of components, stored in dense chunks. Only the last
 /// chunk may be partly full: removal moves the archetype's last entity into the hole.
 /// </summary>
+/// <remarks>
+/// The first chunk holds ~16 KiB, as in Arch; each further chunk doubles up to ~256 KiB. Small
+/// archetypes stay small, while large ones pay the per-chunk cost (a few cache misses on chunk
+/// metadata, and a restart of the hardware prefetcher) rarely enough for queries to run at the speed
+/// of a plain array loop (docs/benchmarks.md).
+/// </remarks>
 public sealed class Archetype
 {
-    /// <summary>The target size of one chunk, as in Arch.</summary>
-    public const int ChunkBytes = 16 * 1024;
+    /// <summary>The size of an archetype's first chunk.</summary>
+    public const int MinChunkBytes = 16 * 1024;
+
+    /// <summary>The size that chunk growth stops at.</summary>
+    public const int MaxChunkBytes = 256 * 1024;
 
     private readonly int[] columnByComponentId;
     private readonly Dictionary<int, Archetype> addEdges = new();
@@ -29,7 +38,8 @@ public sealed class Archetype
             entityBytes += Types[i].ByteSize;
         }
 
-        ChunkCapacity = Math.Max(1, ChunkBytes / entityBytes);
+        MinChunkCapacity = Math.Max(1, MinChunkBytes / entityBytes);
+        MaxChunkCapacity = Math.Max(MinChunkCapacity, MaxChunkBytes / entityBytes);
         chunks = new Chunk[1];
     }
 
@@ -42,8 +52,11 @@ public sealed class Archetype
     /// <summary>The component types, ordered by id; column <c>i</c> of each chunk holds <c>Types[i]</c>.</summary>
     public ComponentType[] Types { get; }
 
-    /// <summary>How many entities fit in one chunk.</summary>
-    public int ChunkCapacity { get; }
+    /// <summary>How many entities fit in the first chunk.</summary>
+    public int MinChunkCapacity { get; }
+
+    /// <summary>How many entities fit in the largest chunk.</summary>
+    public int MaxChunkCapacity { get; }
 
     /// <summary>The number of chunks holding at least one entity.</summary>
     public int ChunkCount { get; private set; }
@@ -80,7 +93,7 @@ public sealed class Archetype
     /// <summary>Appends an entity at the end; its component values are left for the caller to write.</summary>
     internal (int Chunk, int Row) Allocate(Entity entity, uint version)
     {
-        if (ChunkCount == 0 || chunks[ChunkCount - 1].Count == ChunkCapacity)
+        if (ChunkCount == 0 || chunks[ChunkCount - 1].Count == chunks[ChunkCount - 1].Capacity)
         {
             if (ChunkCount == chunks.Length)
             {
@@ -89,7 +102,10 @@ public sealed class Archetype
 
             if (!chunks[ChunkCount].IsAllocated)
             {
-                chunks[ChunkCount] = new Chunk(this, ChunkCapacity);
+                int capacity = ChunkCount == 0
+                    ? MinChunkCapacity
+                    : Math.Min(MaxChunkCapacity, chunks[ChunkCount - 1].Capacity * 2);
+                chunks[ChunkCount] = new Chunk(this, capacity);
             }
 
             ChunkCount++;

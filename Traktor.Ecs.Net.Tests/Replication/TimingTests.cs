@@ -1,0 +1,71 @@
+using Traktor.Ecs.Net.Replication.Timing;
+
+namespace Traktor.Ecs.Net.Tests.Replication;
+
+public class TimingTests
+{
+    [Fact]
+    public void TickClockReturnsWholeTicksAndCarriesTheRemainder()
+    {
+        var clock = new TickClock(60);
+        Assert.Equal(0, clock.Advance(TimeSpan.FromMilliseconds(10)));
+        Assert.Equal(1, clock.Advance(TimeSpan.FromMilliseconds(10)));
+        var second = new TickClock(60);
+        Assert.Equal(60, Enumerable.Range(0, 100).Sum(_ => second.Advance(TimeSpan.FromMilliseconds(10))));
+    }
+
+    [Fact]
+    public void TickClockCapsCatchUpAfterAStall()
+    {
+        var clock = new TickClock(60, maxCatchUpTicks: 5);
+        Assert.Equal(5, clock.Advance(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, clock.Advance(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void RateScaleSpeedsTheClockUp()
+    {
+        var normal = new TickClock(60);
+        var fast = new TickClock(60) { RateScale = 1.05 };
+        int normalTicks = 0, fastTicks = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            normalTicks += normal.Advance(TimeSpan.FromMilliseconds(16));
+            fastTicks += fast.Advance(TimeSpan.FromMilliseconds(16));
+        }
+
+        Assert.Equal(960, normalTicks);
+        Assert.Equal(1008, fastTicks);
+    }
+
+    [Fact]
+    public void EstimatorTracksTheServerTickAndAdaptsDelayToJitter()
+    {
+        var steady = new ServerTickEstimator(60);
+        var jittery = new ServerTickEstimator(60);
+        var random = new Random(7);
+        const double rtt = 0.1;
+        for (uint tick = 0; tick < 600; tick++)
+        {
+            double sent = tick / 60.0;
+            steady.OnSnapshot(tick, sent + (rtt / 2), rtt);
+            jittery.OnSnapshot(tick, sent + (rtt / 2) + (random.NextDouble() * 0.04), rtt);
+        }
+
+        // At local time t the server is at tick 60 t: the snapshot of tick 600 arrived rtt/2 later.
+        double now = 600 / 60.0 + (rtt / 2);
+        Assert.InRange(steady.EstimateServerTick(now), 603 - 0.5, 603 + 0.5);
+        Assert.InRange(steady.InterpolationDelayTicks, 2, 2.2);
+        Assert.True(jittery.InterpolationDelayTicks > steady.InterpolationDelayTicks + 0.5, $"delay {jittery.InterpolationDelayTicks}");
+        Assert.True(steady.RenderTick(now) < steady.EstimateServerTick(now));
+    }
+
+    [Fact]
+    public void EstimatorSnapsAfterALargeJump()
+    {
+        var estimator = new ServerTickEstimator(60);
+        estimator.OnSnapshot(100, 0, 0);
+        estimator.OnSnapshot(5000, 1, 0);
+        Assert.InRange(estimator.EstimateServerTick(1), 4999.5, 5000.5);
+    }
+}

@@ -1,0 +1,178 @@
+using System.Numerics;
+using CsCheck;
+using Traktor.Ecs.Net.Serialization;
+
+namespace Traktor.Ecs.Net.Tests.Serialization;
+
+public class FloatCodingTests
+{
+    [Fact]
+    public void Raw_floats_and_doubles_are_bit_exact_including_nan_payloads_and_infinities()
+    {
+        Gen.Select(Gen.UInt, Gen.ULong).Sample((floatBits, doubleBits) =>
+        {
+            Span<byte> buffer = stackalloc byte[16];
+            var writer = new BitWriter(buffer);
+            writer.WriteSingle(BitConverter.UInt32BitsToSingle(floatBits));
+            writer.WriteDouble(BitConverter.UInt64BitsToDouble(doubleBits));
+            var reader = new BitReader(buffer);
+            Assert.Equal(floatBits, BitConverter.SingleToUInt32Bits(reader.ReadSingle()));
+            Assert.Equal(doubleBits, BitConverter.DoubleToUInt64Bits(reader.ReadDouble()));
+        }, iter: 5000);
+    }
+
+    private static readonly Gen<(float Min, float Max, float Precision)> Ranges =
+        from min in Gen.Float[-10_000f, 10_000f]
+        from width in Gen.Float[0.01f, 20_000f]
+        from precisionFraction in Gen.Float[1e-6f, 0.5f]
+        select (min, min + width, Math.Max(width * precisionFraction, 1e-4f));
+
+    [Fact]
+    public void Ranged_quantization_error_stays_within_the_declared_precision()
+    {
+        Gen.Select(Ranges, Gen.Float[0f, 1f]).Sample((range, t) =>
+        {
+            var quantizer = FloatQuantizer.FromPrecision(range.Min, range.Max, range.Precision);
+            Assert.True(quantizer.Step <= range.Precision);
+            float value = range.Min + ((range.Max - range.Min) * t);
+            value = Math.Clamp(value, range.Min, range.Max);
+            Span<byte> buffer = stackalloc byte[8];
+            var writer = new BitWriter(buffer);
+            writer.WriteQuantized(value, quantizer);
+            Assert.Equal(quantizer.BitCount, writer.BitsWritten);
+            var reader = new BitReader(buffer);
+            float decoded = reader.ReadQuantized(quantizer);
+            float floatSlack = MathF.BitIncrement(Math.Max(Math.Abs(range.Min), Math.Abs(range.Max))) - Math.Max(Math.Abs(range.Min), Math.Abs(range.Max));
+            Assert.True(Math.Abs(decoded - value) <= (range.Precision / 2) + (2 * floatSlack), $"{value} -> {decoded}");
+            Assert.InRange(decoded, range.Min, range.Max);
+        }, iter: 5000);
+    }
+
+    [Fact]
+    public void Ranged_quantization_hits_both_ends_exactly()
+    {
+        var quantizer = FloatQuantizer.FromPrecision(-256f, 255.99f, 0.002f);
+        Assert.Equal(18, quantizer.BitCount);
+        Assert.Equal(-256f, quantizer.Dequantize(quantizer.Quantize(-256f)));
+        Assert.Equal(255.99f, quantizer.Dequantize(quantizer.Quantize(255.99f)));
+        Assert.Equal(255.99f, quantizer.Dequantize(uint.MaxValue));
+    }
+
+    [Fact]
+    public void Nan_and_infinity_policy_for_ranged_values()
+    {
+        var around = FloatQuantizer.FromPrecision(-10f, 10f, 0.01f);
+        var positive = FloatQuantizer.FromPrecision(2f, 5f, 0.01f);
+        Assert.Equal(0f, around.Dequantize(around.Quantize(float.NaN)), 0.005f);
+        Assert.Equal(2f, positive.Dequantize(positive.Quantize(float.NaN)));
+        Assert.Equal(10f, around.Dequantize(around.Quantize(float.PositiveInfinity)));
+        Assert.Equal(-10f, around.Dequantize(around.Quantize(float.NegativeInfinity)));
+        Assert.Equal(10f, around.Dequantize(around.Quantize(1e30f)));
+        Assert.Equal(-10f, around.Dequantize(around.Quantize(float.MinValue)));
+    }
+
+    [Fact]
+    public void Unbounded_quantization_round_trips_within_half_a_step_and_saturates()
+    {
+        Gen.Select(Gen.Float[-1_000_000f, 1_000_000f], Gen.Float[0.0001f, 1f]).Sample((value, precision) =>
+        {
+            Span<byte> buffer = stackalloc byte[8];
+            var writer = new BitWriter(buffer);
+            writer.WriteQuantized(value, precision);
+            var reader = new BitReader(buffer[..writer.BytesWritten]);
+            float decoded = reader.ReadQuantized(precision);
+            double allowed = (precision / 2.0) + (Math.Abs(value) * 2e-7);
+            if (Math.Abs(value / precision) < int.MaxValue)
+            {
+                Assert.True(Math.Abs(decoded - value) <= allowed, $"{value} @ {precision} -> {decoded}");
+            }
+        }, iter: 5000);
+
+        Assert.Equal(0, UnboundedQuantizer.Quantize(float.NaN, 0.01f));
+        Assert.Equal(int.MaxValue, UnboundedQuantizer.Quantize(float.PositiveInfinity, 0.01f));
+        Assert.Equal(-int.MaxValue, UnboundedQuantizer.Quantize(float.NegativeInfinity, 0.01f));
+        Assert.Equal(int.MaxValue, UnboundedQuantizer.Quantize(3e38f, 0.01f));
+    }
+
+    [Fact]
+    public void Vectors_round_trip_per_component()
+    {
+        var quantizer = FloatQuantizer.FromPrecision(-100f, 100f, 0.001f);
+        var component = Gen.Float[-100f, 100f];
+        Gen.Select(component, component, component, component).Sample((x, y, z, w) =>
+        {
+            Span<byte> buffer = stackalloc byte[64];
+            var writer = new BitWriter(buffer);
+            writer.WriteVector2(new Vector2(x, y), quantizer);
+            writer.WriteVector3(new Vector3(x, y, z), quantizer);
+            writer.WriteVector4(new Vector4(x, y, z, w), quantizer);
+            writer.WriteVector3(new Vector3(x, float.NaN, float.NegativeInfinity));
+            var reader = new BitReader(buffer[..writer.BytesWritten]);
+            AssertClose(new Vector4(x, y, 0, 0), new Vector4(reader.ReadVector2(quantizer), 0, 0));
+            AssertClose(new Vector4(x, y, z, 0), new Vector4(reader.ReadVector3(quantizer), 0));
+            AssertClose(new Vector4(x, y, z, w), reader.ReadVector4(quantizer));
+            var raw = reader.ReadVector3();
+            Assert.Equal(x, raw.X);
+            Assert.True(float.IsNaN(raw.Y));
+            Assert.Equal(float.NegativeInfinity, raw.Z);
+        });
+    }
+
+    [Theory]
+    [InlineData(9, 0.0015)]
+    [InlineData(12, 0.0002)]
+    [InlineData(16, 0.00002)]
+    public void Smallest_three_rotations_stay_within_their_component_error(int bits, double maxComponentError)
+    {
+        var component = Gen.Float[-1f, 1f];
+        Gen.Select(component, component, component, component).Sample((x, y, z, w) =>
+        {
+            var q = new Quaternion(x, y, z, w);
+            if (q.LengthSquared() < 1e-6f)
+            {
+                return;
+            }
+
+            q = Quaternion.Normalize(q);
+            Span<byte> buffer = stackalloc byte[16];
+            var writer = new BitWriter(buffer);
+            writer.WriteQuaternion(q, bits);
+            Assert.Equal(2 + (3 * bits), writer.BitsWritten);
+            var reader = new BitReader(buffer[..writer.BytesWritten]);
+            var decoded = reader.ReadQuaternion(bits);
+            // q and -q are the same rotation: compare in the hemisphere of the original.
+            if (Quaternion.Dot(q, decoded) < 0)
+            {
+                decoded = Quaternion.Negate(decoded);
+            }
+
+            Assert.Equal(1f, decoded.Length(), 1e-5f);
+            Assert.True(Math.Abs(q.X - decoded.X) <= maxComponentError * 2, $"{q} -> {decoded}");
+            Assert.True(Math.Abs(q.Y - decoded.Y) <= maxComponentError * 2);
+            Assert.True(Math.Abs(q.Z - decoded.Z) <= maxComponentError * 2);
+            Assert.True(Math.Abs(q.W - decoded.W) <= maxComponentError * 2);
+        }, iter: 3000);
+    }
+
+    [Fact]
+    public void Non_finite_or_degenerate_rotations_encode_as_identity()
+    {
+        Span<byte> buffer = stackalloc byte[8];
+        foreach (var bad in new[] { new Quaternion(float.NaN, 0, 0, 1), new Quaternion(float.PositiveInfinity, 0, 0, 0), default })
+        {
+            var writer = new BitWriter(buffer);
+            writer.WriteQuaternion(bad, 10);
+            var reader = new BitReader(buffer);
+            var decoded = reader.ReadQuaternion(10);
+            Assert.Equal(1f, Math.Abs(decoded.W), 1e-6f);
+        }
+    }
+
+    private static void AssertClose(Vector4 expected, Vector4 actual)
+    {
+        Assert.True(Vector4.Abs(expected - actual).X <= 0.0006f, $"{expected} vs {actual}");
+        Assert.True(Vector4.Abs(expected - actual).Y <= 0.0006f, $"{expected} vs {actual}");
+        Assert.True(Vector4.Abs(expected - actual).Z <= 0.0006f, $"{expected} vs {actual}");
+        Assert.True(Vector4.Abs(expected - actual).W <= 0.0006f, $"{expected} vs {actual}");
+    }
+}

@@ -1,0 +1,92 @@
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Transport;
+
+public class ConnectionTests
+{
+    [Fact]
+    public void Client_connects_and_both_sides_exchange_messages_on_every_channel()
+    {
+        using var h = new TransportHarness();
+        var client = h.Connect(42);
+        var connected = h.DrainServer();
+        var hello = Assert.Single(connected, e => e.Type == NetEventType.Connected);
+        Assert.Equal(42UL, hello.ClientId);
+        Assert.Single(TransportHarness.DrainClient(client), e => e.Type == NetEventType.Connected);
+
+        foreach (ChannelKind channel in Enum.GetValues<ChannelKind>())
+        {
+            Assert.Equal(SendResult.Queued, client.Send(channel, [1, 2, (byte)channel]));
+            Assert.Equal(SendResult.Queued, h.Server.Send(hello.Connection, channel, [9, (byte)channel]));
+        }
+        h.Step();
+        h.Step();
+        var atServer = h.DrainServer().Where(e => e.Type == NetEventType.Message).ToList();
+        var atClient = TransportHarness.DrainClient(client).Where(e => e.Type == NetEventType.Message).ToList();
+        Assert.Equal(4, atServer.Count);
+        Assert.Equal(4, atClient.Count);
+        foreach (var e in atServer) Assert.Equal(new byte[] { 1, 2, (byte)e.Channel }, e.Data.ToArray());
+        foreach (var e in atClient) Assert.Equal(new byte[] { 9, (byte)e.Channel }, e.Data.ToArray());
+    }
+
+    [Fact]
+    public void Disconnect_reason_reaches_the_other_side()
+    {
+        using var h = new TransportHarness();
+        var client = h.Connect(1);
+        var id = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        h.Server.Disconnect(id, DisconnectReason.Kicked);
+        h.Step();
+        var ended = TransportHarness.DrainClient(client).Single(e => e.Type == NetEventType.Disconnected);
+        Assert.Equal(DisconnectReason.Kicked, ended.Reason);
+        Assert.Equal(ClientState.Disconnected, client.State);
+        Assert.Equal(0, h.Server.ConnectionCount);
+    }
+
+    [Fact]
+    public void Client_disconnect_is_seen_by_the_server_even_with_heavy_loss()
+    {
+        // Sent three times: with 50% loss the chance that all three are lost is 1/8, so use a seed that shows redundancy matters.
+        using var h = new TransportHarness();
+        var client = h.Connect(1);
+        h.DrainServer();
+        h.ClientLinks[0].Conditions.LossPercent = 50;
+        client.Disconnect();
+        h.Step();
+        h.Step();
+        var ended = h.DrainServer().Single(e => e.Type == NetEventType.Disconnected);
+        Assert.Equal(DisconnectReason.ClientDisconnected, ended.Reason);
+    }
+
+    [Fact]
+    public void Silent_peer_times_out_on_both_sides()
+    {
+        using var h = new TransportHarness();
+        var client = h.Connect(1);
+        h.DrainServer();
+        h.ClientLinks[0].Conditions.LossPercent = 100;
+        h.ServerLink.Conditions.LossPercent = 100;
+        Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected && h.Server.ConnectionCount == 0, maxSteps: 1000, stepMs: 50));
+        Assert.Equal(DisconnectReason.TimedOut, client.LastDisconnectReason);
+        Assert.Equal(DisconnectReason.TimedOut, h.DrainServer().Single(e => e.Type == NetEventType.Disconnected).Reason);
+    }
+
+    [Fact]
+    public void Stats_report_round_trip_time_and_rates()
+    {
+        using var h = new TransportHarness(new() { LatencyMs = 40 });
+        var client = h.AddClient(new() { LatencyMs = 40 });
+        client.Connect(h.IssueToken(5));
+        Assert.True(h.RunUntil(() => client.State == ClientState.Connected));
+        for (int i = 0; i < 200; i++)
+        {
+            client.Send(ChannelKind.Unreliable, new byte[100]);
+            h.Step();
+        }
+        var stats = client.GetStats();
+        Assert.InRange(stats.RoundTripTimeMs, 70, 130);
+        Assert.True(stats.BytesOutPerSecond > 100 * 50, $"out {stats.BytesOutPerSecond}");
+        Assert.True(stats.KilobytesInPerSecond > 0);
+        Assert.InRange(stats.PacketLossPercent, 0, 1);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.InMemory;
+using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Net.Transport.Simulation;
+
+namespace Traktor.Ecs.Net.Tests.Transport;
+
+/// <summary>A server and clients on an in-memory network with link simulators, all on one fake clock.</summary>
+internal sealed class TransportHarness : IDisposable
+{
+    public const ulong ProtocolId = 0x5452_414B_544F_5231;
+    public const ulong SchemaHash = 0xC0FFEE;
+    public static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Time { get; } = new(Start);
+    public InMemoryNetwork Network { get; } = new();
+    public byte[] ServerKey { get; } = ConnectTokenIssuer.GenerateServerKey();
+    public NetServer Server { get; }
+    public LinkSimulator ServerLink { get; }
+    public NetServerOptions ServerOptions { get; }
+    public List<NetClient> Clients { get; } = [];
+    public List<LinkSimulator> ClientLinks { get; } = [];
+    public ConnectTokenIssuer Issuer { get; }
+    public NetAddress ServerAddress => ServerLink.LocalAddress;
+
+    public TransportHarness(LinkConditions? conditions = null, Action<NetServerOptions>? configure = null, int seed = 1)
+    {
+        ServerOptions = new NetServerOptions { ProtocolId = ProtocolId, SchemaHash = SchemaHash, PrivateKey = ServerKey };
+        configure?.Invoke(ServerOptions);
+        ServerLink = new LinkSimulator(Network.CreateTransport(), conditions ?? new LinkConditions(), Time, seed);
+        if (ServerOptions.PublicAddresses.Count == 0) ServerOptions.PublicAddresses = [ServerLink.LocalAddress];
+        Server = new NetServer(ServerLink, ServerOptions, Time);
+        Issuer = new ConnectTokenIssuer(ServerKey, ProtocolId, Time);
+    }
+
+    public byte[] IssueToken(ulong clientId, byte[]? userData = null, TimeSpan? lifetime = null) =>
+        Issuer.Issue(clientId, userData ?? [], lifetime ?? TimeSpan.FromMinutes(5), [ServerAddress.ToEndPoint()]);
+
+    public NetClient AddClient(LinkConditions? conditions = null, Action<NetClientOptions>? configure = null, int seed = 2)
+    {
+        var options = new NetClientOptions { ProtocolId = ProtocolId, SchemaHash = SchemaHash, Insecure = ServerOptions.Insecure };
+        configure?.Invoke(options);
+        var link = new LinkSimulator(Network.CreateTransport(), conditions ?? new LinkConditions(), Time, seed);
+        var client = new NetClient(link, options, Time);
+        Clients.Add(client);
+        ClientLinks.Add(link);
+        return client;
+    }
+
+    /// <summary>Advances the clock and updates the server and every client once.</summary>
+    public void Step(double milliseconds = 16)
+    {
+        Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+        foreach (var client in Clients) client.Update();
+        Server.Update();
+    }
+
+    /// <summary>Steps until <paramref name="condition"/> holds; false after <paramref name="maxSteps"/>.</summary>
+    public bool RunUntil(Func<bool> condition, int maxSteps = 2000, double stepMs = 16)
+    {
+        for (int i = 0; i < maxSteps; i++)
+        {
+            if (condition()) return true;
+            Step(stepMs);
+        }
+        return condition();
+    }
+
+    /// <summary>Connects a client with a fresh token and drains the Connected events.</summary>
+    public NetClient Connect(ulong clientId, LinkConditions? conditions = null, int seed = 2)
+    {
+        var client = AddClient(conditions, seed: seed);
+        client.Connect(IssueToken(clientId));
+        Assert.True(RunUntil(() => client.State == ClientState.Connected), "client did not connect");
+        Step();
+        return client;
+    }
+
+    public static List<NetEvent> Drain(Func<(bool, NetEvent)> poll)
+    {
+        var events = new List<NetEvent>();
+        while (true)
+        {
+            var (ok, e) = poll();
+            if (!ok) return events;
+            events.Add(e with { Data = e.Data.ToArray() });
+        }
+    }
+
+    public List<NetEvent> DrainServer() => Drain(() => (Server.TryPollEvent(out var e), e));
+
+    public static List<NetEvent> DrainClient(NetClient client) => Drain(() => (client.TryPollEvent(out var e), e));
+
+    public void Dispose()
+    {
+        foreach (var client in Clients) client.Dispose();
+        Server.Dispose();
+        foreach (var link in ClientLinks) link.Dispose();
+        ServerLink.Dispose();
+    }
+}

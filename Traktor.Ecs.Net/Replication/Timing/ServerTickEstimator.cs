@@ -1,0 +1,81 @@
+namespace Traktor.Ecs.Net.Replication.Timing;
+
+/// <summary>
+/// A client's estimate of the server's current tick, from the ticks stamped on snapshots and the
+/// measured round-trip time. The offset between local time and server ticks is smoothed so a late
+/// or early packet moves it only a little; a large error (a stall, a server hiccup) snaps it.
+/// Also measures arrival jitter, from which <see cref="InterpolationDelayTicks"/> adapts.
+/// </summary>
+public sealed class ServerTickEstimator
+{
+    private const double Smoothing = 0.1;
+    private const double SnapThresholdTicks = 10;
+    private readonly double tickRate;
+    private bool hasEstimate;
+    private double offsetTicks; // estimated server tick minus local time in ticks
+    private double jitterTicks;
+    private double lastArrivalError;
+
+    /// <summary>Creates an estimator.</summary>
+    /// <param name="tickRate">The server's ticks per second.</param>
+    /// <param name="minimumDelayTicks">The smallest interpolation delay, in ticks.</param>
+    public ServerTickEstimator(int tickRate, double minimumDelayTicks = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tickRate);
+        this.tickRate = tickRate;
+        MinimumDelayTicks = minimumDelayTicks;
+    }
+
+    /// <summary>True once a snapshot has been seen.</summary>
+    public bool HasEstimate => hasEstimate;
+
+    /// <summary>The smallest interpolation delay, in ticks.</summary>
+    public double MinimumDelayTicks { get; }
+
+    /// <summary>The smoothed arrival jitter in ticks.</summary>
+    public double JitterTicks => jitterTicks;
+
+    /// <summary>
+    /// How far behind the estimated server tick remote entities are presented: enough to have a
+    /// snapshot on both sides of the render time despite jitter (minimum + 2 × jitter).
+    /// </summary>
+    public double InterpolationDelayTicks => MinimumDelayTicks + (2 * jitterTicks);
+
+    /// <summary>Feeds the arrival of a snapshot.</summary>
+    /// <param name="serverTick">The tick stamped on the snapshot.</param>
+    /// <param name="localSeconds">The local time of arrival, in seconds.</param>
+    /// <param name="roundTripSeconds">The current RTT estimate.</param>
+    public void OnSnapshot(uint serverTick, double localSeconds, double roundTripSeconds)
+    {
+        // The snapshot left the server about half an RTT ago.
+        double serverNow = serverTick + (Math.Max(0, roundTripSeconds) * 0.5 * tickRate);
+        double sample = serverNow - (localSeconds * tickRate);
+        if (!hasEstimate)
+        {
+            offsetTicks = sample;
+            hasEstimate = true;
+            return;
+        }
+
+        double error = sample - offsetTicks;
+        if (Math.Abs(error) > SnapThresholdTicks)
+        {
+            offsetTicks = sample;
+            jitterTicks = 0;
+            lastArrivalError = 0;
+            return;
+        }
+
+        offsetTicks += error * Smoothing;
+        jitterTicks += (Math.Abs(error - lastArrivalError) - jitterTicks) * Smoothing;
+        lastArrivalError = error;
+    }
+
+    /// <summary>The estimated server tick at a local time (fractional).</summary>
+    /// <param name="localSeconds">Local time in seconds.</param>
+    public double EstimateServerTick(double localSeconds) => offsetTicks + (localSeconds * tickRate);
+
+    /// <summary>The tick at which remote entities should be presented now.</summary>
+    /// <param name="localSeconds">Local time in seconds.</param>
+    public double RenderTick(double localSeconds) => EstimateServerTick(localSeconds) - InterpolationDelayTicks;
+}

@@ -1,0 +1,21 @@
+namespace Traktor.Ecs.Net.Serialization.Attributes;
+
+/// <summary>
+/// Marks a component struct for state replication. The Traktor.Ecs.Net generator emits a snapshot
+/// struct and a serializer for it and gives it a network type id.
+/// </summary>
+[AttributeUsage(AttributeTargets.Struct, Inherited = false)]
+public sealed class ReplicatedAttribute : Attribute
+{
+    /// <summary>Priority weight: accumulated per tick not sent; higher is sent sooner. Default 1.</summary>
+    public int Importance { get; set; } = 1;
+
+    /// <summary>Maximum sends per second; 0 means every network tick. Default 0.</summary>
+    public int SendRate { get; set; }
+
+    /// <summary>Which connections receive it. Default <see cref="Attributes.Audience.All"/>.</summary>
+    public Audience Audience { get; set; } = Audience.All;
+
+    /// <summary>How clients present it. Default <see cref="Attributes.Smoothing.Interpolate"/>.</summary>
+    public Smoothing Smoothing { get; set; } = Smoothing.Interpolate;
+}

@@ -1,0 +1,142 @@
+using System.Buffers;
+
+namespace Traktor.Ecs.Net.Transport.Channels;
+
+/// <summary>
+/// The sending half of a reliable channel: a window of 1024 message ids in flight, each resent on a timer
+/// until a packet carrying it is acknowledged, and a byte-bounded backlog behind the window.
+/// Resends never back off without bound, so a burst of 100% loss ends in recovery, not a stall.
+/// </summary>
+internal sealed class ReliableSendChannel
+{
+    public const int Window = 1024;
+
+    private struct Slot
+    {
+        public byte[]? Buffer;
+        public int Length;
+        public ushort FragmentIndex;
+        public ushort FragmentCount;
+        public double LastSent;
+        public bool InUse;
+    }
+
+    private readonly record struct Pending(byte[] Buffer, int Length, ushort FragmentIndex, ushort FragmentCount);
+
+    private readonly Slot[] _slots = new Slot[Window];
+    private readonly Queue<Pending> _backlog = new();
+    private readonly ChannelKind _kind;
+    private ushort _oldest;
+    private ushort _next;
+    private ushort _scan;
+    private long _backlogBytes;
+
+    public ReliableSendChannel(ChannelKind kind) => _kind = kind;
+
+    public ChannelKind Kind => _kind;
+
+    /// <summary>Messages queued or in flight and not yet acknowledged.</summary>
+    public int Unacknowledged => (ushort)(_next - _oldest) + _backlog.Count;
+
+    public long BacklogBytes => _backlogBytes;
+
+    public long Resends { get; private set; }
+
+    /// <summary>Queues a message, split into fragments of <paramref name="fragmentSize"/>; false when the backlog would pass its bound.</summary>
+    public bool Enqueue(ReadOnlySpan<byte> message, int fragmentSize, long maxBacklogBytes)
+    {
+        if (_backlogBytes + message.Length > maxBacklogBytes) return false;
+        int count = message.Length <= fragmentSize ? 1 : (message.Length + fragmentSize - 1) / fragmentSize;
+        for (int i = 0; i < count; i++)
+        {
+            var part = count == 1 ? message : message.Slice(i * fragmentSize, Math.Min(fragmentSize, message.Length - i * fragmentSize));
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(part.Length, 1));
+            part.CopyTo(buffer);
+            _backlog.Enqueue(new Pending(buffer, part.Length, (ushort)(count == 1 ? 0 : i), (ushort)(count == 1 ? 0 : count)));
+        }
+        _backlogBytes += message.Length;
+        return true;
+    }
+
+    /// <summary>Moves backlog into the window and starts a new sending pass from the oldest message.</summary>
+    public void BeginSendPass()
+    {
+        while (_backlog.Count > 0 && (ushort)(_next - _oldest) < Window)
+        {
+            var pending = _backlog.Dequeue();
+            _backlogBytes -= pending.Length;
+            ref var slot = ref _slots[_next % Window];
+            slot.Buffer = pending.Buffer;
+            slot.Length = pending.Length;
+            slot.FragmentIndex = pending.FragmentIndex;
+            slot.FragmentCount = pending.FragmentCount;
+            slot.LastSent = double.NegativeInfinity;
+            slot.InUse = true;
+            _next++;
+        }
+        _scan = _oldest;
+    }
+
+    /// <summary>
+    /// Writes due messages into <paramref name="destination"/> and records their ids in <paramref name="sentIds"/>;
+    /// returns the bytes written. Stops at the first message that does not fit, so the next packet continues there.
+    /// </summary>
+    public int WriteDue(Span<byte> destination, double now, double resendDelay, Span<ushort> sentIds, ref int sentCount)
+    {
+        int written = 0;
+        while (_scan != _next && sentCount < sentIds.Length)
+        {
+            ref var slot = ref _slots[_scan % Window];
+            if (slot.InUse && now - slot.LastSent >= resendDelay)
+            {
+                int n = MessageRecord.Write(destination[written..], _kind, _scan, slot.FragmentIndex, slot.FragmentCount, slot.Buffer.AsSpan(0, slot.Length));
+                if (n == 0) break;
+                if (!double.IsNegativeInfinity(slot.LastSent)) Resends++;
+                slot.LastSent = now;
+                written += n;
+                sentIds[sentCount++] = _scan;
+            }
+            _scan++;
+        }
+        return written;
+    }
+
+    /// <summary>True when some message waits to be sent or resent.</summary>
+    public bool HasDue(double now, double resendDelay)
+    {
+        for (ushort id = _scan; id != _next; id++)
+        {
+            ref var slot = ref _slots[id % Window];
+            if (slot.InUse && now - slot.LastSent >= resendDelay) return true;
+        }
+        return false;
+    }
+
+    public void Acknowledge(ushort id)
+    {
+        if ((ushort)(id - _oldest) >= (ushort)(_next - _oldest)) return;
+        ref var slot = ref _slots[id % Window];
+        if (!slot.InUse) return;
+        Release(ref slot);
+        while (_oldest != _next && !_slots[_oldest % Window].InUse) _oldest++;
+        if (Sequence.Difference(_scan, _oldest) < 0) _scan = _oldest;
+    }
+
+    public void Clear()
+    {
+        for (int i = 0; i < Window; i++)
+        {
+            if (_slots[i].InUse) Release(ref _slots[i]);
+        }
+        while (_backlog.TryDequeue(out var pending)) ArrayPool<byte>.Shared.Return(pending.Buffer);
+        _backlogBytes = 0;
+        _oldest = _next;
+    }
+
+    private static void Release(ref Slot slot)
+    {
+        ArrayPool<byte>.Shared.Return(slot.Buffer!);
+        slot.Buffer = null;
+        slot.InUse = false;
+    }
+}

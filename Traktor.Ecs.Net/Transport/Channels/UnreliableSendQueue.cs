@@ -1,0 +1,73 @@
+namespace Traktor.Ecs.Net.Transport.Channels;
+
+/// <summary>
+/// Unreliable and sequenced messages waiting for the next send, in one reused byte arena; whatever does not
+/// fit the packets of an update is dropped, as unreliable data is stale by the next tick.
+/// </summary>
+internal sealed class UnreliableSendQueue
+{
+    private readonly record struct Entry(ChannelKind Channel, ushort Id, ushort FragmentIndex, ushort FragmentCount, int Offset, int Length);
+
+    private Entry[] _entries = new Entry[64];
+    private int _count;
+    private int _next;
+    private byte[] _arena = new byte[16 * 1024];
+    private int _arenaUsed;
+    private ushort _sequencedId;
+    private ushort _fragmentGroup;
+
+    public long Dropped { get; private set; }
+
+    public bool IsEmpty => _next >= _count;
+
+    public bool Enqueue(ChannelKind channel, ReadOnlySpan<byte> message, int fragmentSize, int maxBytes)
+    {
+        if (_arenaUsed + message.Length > maxBytes)
+        {
+            Dropped++;
+            return false;
+        }
+        int count = message.Length <= fragmentSize ? 1 : (message.Length + fragmentSize - 1) / fragmentSize;
+        ushort id = channel == ChannelKind.UnreliableSequenced ? _sequencedId++ : count > 1 ? _fragmentGroup++ : (ushort)0;
+        EnsureArena(message.Length);
+        message.CopyTo(_arena.AsSpan(_arenaUsed));
+        for (int i = 0; i < count; i++)
+        {
+            int length = count == 1 ? message.Length : Math.Min(fragmentSize, message.Length - i * fragmentSize);
+            if (_count == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
+            _entries[_count++] = new Entry(channel, id, (ushort)(count == 1 ? 0 : i), (ushort)(count == 1 ? 0 : count), _arenaUsed + i * fragmentSize, length);
+        }
+        _arenaUsed += message.Length;
+        return true;
+    }
+
+    /// <summary>Writes queued records in order until one does not fit; returns bytes written.</summary>
+    public int Write(Span<byte> destination)
+    {
+        int written = 0;
+        while (_next < _count)
+        {
+            var e = _entries[_next];
+            int n = MessageRecord.Write(destination[written..], e.Channel, e.Id, e.FragmentIndex, e.FragmentCount, _arena.AsSpan(e.Offset, e.Length));
+            if (n == 0) break;
+            written += n;
+            _next++;
+        }
+        return written;
+    }
+
+    /// <summary>Drops what was not sent this update and recycles the arena.</summary>
+    public void EndSendPass()
+    {
+        Dropped += _count - _next;
+        _count = 0;
+        _next = 0;
+        _arenaUsed = 0;
+    }
+
+    private void EnsureArena(int length)
+    {
+        if (_arenaUsed + length <= _arena.Length) return;
+        Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _arenaUsed + length));
+    }
+}

@@ -1,0 +1,366 @@
+using System.Buffers.Binary;
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport.Channels;
+using Traktor.Ecs.Net.Transport.Packets;
+using Traktor.Ecs.Net.Transport.Security;
+
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>
+/// One established connection: sealing and opening packets, acks, the four channels, statistics and liveness.
+/// Shared by the client (one) and the server (one per client).
+/// </summary>
+internal sealed class Connection : IDisposable
+{
+    /// <summary>Sent packets remembered for acks: 1024 covers ~260 ms at the full 64 packets per 60 Hz update.</summary>
+    private const int SentRing = 1024;
+    private const int MaxReliablePerPacket = 64;
+    private const int RefRingSize = 16384;
+    private const uint UnorderedRef = 1u << 16;
+    private const int LossResolveDistance = 64;
+    private const int DisconnectRepeats = 3;
+
+    /// <summary>
+    /// Ack bits cover 33 packets; a peer sending more than that per update would see the rest never acknowledged,
+    /// so after this many received packets an ack goes out at once.
+    /// </summary>
+    private const int ImmediateAckThreshold = 24;
+
+    private struct SentPacket
+    {
+        public ushort Sequence;
+        public bool Used;
+        public bool Acked;
+        public bool LossResolved;
+        public double SentAt;
+        public long RefStart;
+        public int RefCount;
+    }
+
+    private readonly PeerContext _peer;
+    private readonly PacketCipher? _sendCipher;
+    private readonly PacketCipher? _receiveCipher;
+    private readonly ReplayWindow _replay = new();
+    private readonly ReceivedPackets _received = new();
+    private readonly SentPacket[] _sent = new SentPacket[SentRing];
+    // Which reliable messages each sent packet carried, in one ring; a packet whose entries were overwritten
+    // before its ack came simply leaves its messages to the resend timer.
+    private readonly uint[] _refs = new uint[RefRingSize];
+    private long _refsWritten;
+    private readonly ushort[] _packetOrdered = new ushort[MaxReliablePerPacket];
+    private readonly ushort[] _packetUnordered = new ushort[MaxReliablePerPacket];
+    private readonly ReliableSendChannel _orderedOut = new(ChannelKind.ReliableOrdered);
+    private readonly ReliableSendChannel _unorderedOut = new(ChannelKind.ReliableUnordered);
+    private readonly ReliableReceiveChannel _orderedIn;
+    private readonly ReliableReceiveChannel _unorderedIn;
+    private readonly UnreliableSendQueue _unreliableOut = new();
+    private readonly FragmentReassembler _fragments;
+    private readonly double _timeout;
+    private ulong _nextSequence;
+    private bool _ackOwed;
+    private int _receivedSinceAck;
+    private double _lastSentAt;
+    private double _lastReceivedAt;
+    private bool _hasSequenced;
+    private ushort _lastSequenced;
+
+    public Connection(PeerContext peer, ConnectionId id, ulong clientId, NetAddress address,
+        PacketCipher? sendCipher, PacketCipher? receiveCipher, ulong firstSendSequence, double timeoutSeconds, double now)
+    {
+        _peer = peer;
+        Id = id;
+        ClientId = clientId;
+        Address = address;
+        _sendCipher = sendCipher;
+        _receiveCipher = receiveCipher;
+        _nextSequence = firstSendSequence;
+        _timeout = timeoutSeconds;
+        _lastReceivedAt = now;
+        _lastSentAt = double.NegativeInfinity;
+        int maxMessage = peer.Options.MaxMessageSize;
+        _orderedIn = new ReliableReceiveChannel(ChannelKind.ReliableOrdered, maxMessage);
+        _unorderedIn = new ReliableReceiveChannel(ChannelKind.ReliableUnordered, maxMessage);
+        _fragments = new FragmentReassembler(peer.PayloadCapacity, peer.MaxFragments, maxMessage);
+    }
+
+    public ConnectionId Id { get; }
+    public ulong ClientId { get; }
+    public NetAddress Address { get; }
+    public ConnectionStatistics Statistics { get; } = new();
+
+    /// <summary>Set when the connection must close; the owner sends the disconnect and raises the event.</summary>
+    public DisconnectReason? PendingClose { get; private set; }
+
+    public bool IsTimedOut(double now) => now - _lastReceivedAt > _timeout;
+
+    /// <summary>Accepts the first sequence the peer will use (from its handshake), so older ones are replays.</summary>
+    public void ExpectSequencesAfter(ulong sequence) => _replay.Accept(sequence);
+
+    public SendResult Send(ChannelKind channel, ReadOnlySpan<byte> message)
+    {
+        if (PendingClose is not null) return SendResult.NotConnected;
+        if (message.Length > _peer.Options.MaxMessageSize) return SendResult.TooLarge;
+        switch (channel)
+        {
+            case ChannelKind.ReliableOrdered:
+            case ChannelKind.ReliableUnordered:
+                var reliable = channel == ChannelKind.ReliableOrdered ? _orderedOut : _unorderedOut;
+                if (reliable.Enqueue(message, _peer.FragmentSize, _peer.Options.MaxSendQueueBytes)) return SendResult.Queued;
+                Close(DisconnectReason.SendQueueOverflow);
+                return SendResult.Overflow;
+            case ChannelKind.Unreliable:
+            case ChannelKind.UnreliableSequenced:
+                return _unreliableOut.Enqueue(channel, message, _peer.FragmentSize, _peer.Options.MaxUnreliableQueueBytes)
+                    ? SendResult.Queued
+                    : SendResult.DroppedQueueFull;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(channel));
+        }
+    }
+
+    /// <summary>True when the peer ended the connection (then no disconnect is sent back).</summary>
+    public bool ClosedByPeer { get; private set; }
+
+    public void Close(DisconnectReason reason) => PendingClose ??= reason;
+
+    public NetStats GetStats() => new()
+    {
+        RoundTripTimeMs = Statistics.SmoothedRtt * 1000,
+        JitterMs = Statistics.RttVariation * 1000,
+        PacketLossPercent = Statistics.Loss * 100,
+        BytesInPerSecond = Statistics.BytesInPerSecond,
+        BytesOutPerSecond = Statistics.BytesOutPerSecond,
+        PacketsSent = Statistics.PacketsSent,
+        PacketsReceived = Statistics.PacketsReceived,
+        BytesSent = Statistics.BytesSent,
+        BytesReceived = Statistics.BytesReceived,
+        Resends = _orderedOut.Resends + _unorderedOut.Resends,
+        PendingReliable = _orderedOut.Unacknowledged + _unorderedOut.Unacknowledged,
+        UnreliableDropped = _unreliableOut.Dropped,
+    };
+
+    /// <summary>
+    /// Handles a Payload or Disconnect datagram from this connection's address. Returns false when it was dropped
+    /// (forged, replayed or malformed); the connection is unaffected by such packets.
+    /// </summary>
+    public bool Receive(ReadOnlySpan<byte> datagram, double now)
+    {
+        if (datagram.Length < PacketLayout.SealedHeaderSize) return false;
+        var type = (PacketType)(datagram[0] & PacketLayout.TypeMask);
+        if ((type != PacketType.Payload && type != PacketType.Disconnect) || (datagram[0] & ~(PacketLayout.TypeMask | PacketLayout.CompressedFlag)) != 0) return false;
+        ulong sequence = SealedPacket.ReadSequence(datagram);
+        if (_replay.IsReplay(sequence)) return false;
+        var plain = _peer.Plaintext.AsSpan();
+        int length = SealedPacket.Open(_receiveCipher, datagram, plain);
+        if (length < 0) return false;
+        if (type == PacketType.Disconnect)
+        {
+            if (length != PacketLayout.ReasonPlaintextSize) return false;
+            _replay.Accept(sequence);
+            if (PendingClose is null) ClosedByPeer = true;
+            Close((DisconnectReason)plain[0]);
+            return true;
+        }
+        if (!ValidatePayload(plain[..length])) return false;
+        _replay.Accept(sequence);
+        _lastReceivedAt = now;
+        Statistics.OnReceived(datagram.Length);
+        _peer.Capture?.Write(CaptureFrame(datagram, plain[..length]), Address, _peer.Transport.LocalAddress);
+        _received.Record((ushort)sequence);
+        _ackOwed = true;
+        ProcessPayload(plain[..length], now);
+        if (++_receivedSinceAck >= ImmediateAckThreshold) SendPayload(PacketLayout.AckHeaderSize, now, 0, 0, writeAcks: true);
+        return true;
+    }
+
+    private ReadOnlySpan<byte> CaptureFrame(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> plaintext)
+    {
+        var frame = _peer.Frame.AsSpan();
+        datagram[..PacketLayout.SealedHeaderSize].CopyTo(frame);
+        plaintext.CopyTo(frame[PacketLayout.SealedHeaderSize..]);
+        return frame[..(PacketLayout.SealedHeaderSize + plaintext.Length)];
+    }
+
+    /// <summary>Checks the whole payload's structure before acting on any of it.</summary>
+    private bool ValidatePayload(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < PacketLayout.AckHeaderSize) return false;
+        var records = payload[PacketLayout.AckHeaderSize..];
+        while (!records.IsEmpty)
+        {
+            if (!MessageRecord.TryRead(records, _peer.MaxFragments, out _, out int consumed)) return false;
+            records = records[consumed..];
+        }
+        return true;
+    }
+
+    private void ProcessPayload(ReadOnlySpan<byte> payload, double now)
+    {
+        ushort ack = BinaryPrimitives.ReadUInt16LittleEndian(payload);
+        uint ackBits = BinaryPrimitives.ReadUInt32LittleEndian(payload[2..]);
+        Acknowledge(ack, now);
+        for (int i = 0; i < 32; i++)
+        {
+            if ((ackBits & (1u << i)) != 0) Acknowledge((ushort)(ack - 1 - i), now);
+        }
+        var records = payload[PacketLayout.AckHeaderSize..];
+        var events = _peer.Events;
+        while (!records.IsEmpty)
+        {
+            MessageRecord.TryRead(records, _peer.MaxFragments, out var record, out int consumed);
+            records = records[consumed..];
+            if (!Deliver(record, now, events))
+            {
+                Close(DisconnectReason.ProtocolViolation);
+                return;
+            }
+        }
+    }
+
+    private bool Deliver(in MessageRecord record, double now, EventQueue events)
+    {
+        switch (record.Channel)
+        {
+            case ChannelKind.ReliableOrdered:
+                return _orderedIn.Receive(record, events, Id, ClientId);
+            case ChannelKind.ReliableUnordered:
+                return _unorderedIn.Receive(record, events, Id, ClientId);
+            case ChannelKind.UnreliableSequenced:
+                if (_hasSequenced && !Sequence.IsNewer(record.Id, _lastSequenced)) return true;
+                if (record.IsFragment)
+                {
+                    if (_fragments.Add(record, now, events, Id, ClientId, out _)) MarkSequenced(record.Id);
+                    return true;
+                }
+                MarkSequenced(record.Id);
+                events.AddMessage(Id, ClientId, record.Channel, record.Data);
+                return true;
+            default:
+                if (record.IsFragment) _fragments.Add(record, now, events, Id, ClientId, out _);
+                else events.AddMessage(Id, ClientId, record.Channel, record.Data);
+                return true;
+        }
+    }
+
+    private void MarkSequenced(ushort id)
+    {
+        _hasSequenced = true;
+        _lastSequenced = id;
+    }
+
+    private void Acknowledge(ushort sequence, double now)
+    {
+        ref var sent = ref _sent[sequence % SentRing];
+        if (!sent.Used || sent.Acked || sent.Sequence != sequence) return;
+        sent.Acked = true;
+        Statistics.AddRttSample(now - sent.SentAt);
+        if (!sent.LossResolved)
+        {
+            sent.LossResolved = true;
+            Statistics.AddLossSample(lost: false);
+        }
+        if (sent.RefStart < _refsWritten - RefRingSize) return;
+        for (long i = sent.RefStart; i < sent.RefStart + sent.RefCount; i++)
+        {
+            uint entry = _refs[i % RefRingSize];
+            if ((entry & UnorderedRef) != 0) _unorderedOut.Acknowledge((ushort)entry);
+            else _orderedOut.Acknowledge((ushort)entry);
+        }
+    }
+
+    /// <summary>Sends what is due: reliable (re)sends first, then unreliable messages, then an ack or keep-alive if owed.</summary>
+    public void Flush(double now)
+    {
+        Statistics.Tick(now);
+        _orderedOut.BeginSendPass();
+        _unorderedOut.BeginSendPass();
+        bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;
+        for (int packets = 0; packets < _peer.Options.MaxPacketsPerUpdate; packets++)
+        {
+            int length = BuildPayload(now, out int orderedCount, out int unorderedCount);
+            bool hasMessages = length > PacketLayout.AckHeaderSize;
+            if (!hasMessages && !_ackOwed && !keepAliveDue) break;
+            SendPayload(length, now, orderedCount, unorderedCount);
+            keepAliveDue = false;
+            if (!hasMessages) break;
+        }
+        _unreliableOut.EndSendPass();
+    }
+
+    private int BuildPayload(double now, out int orderedCount, out int unorderedCount)
+    {
+        var frame = _peer.Frame.AsSpan(PacketLayout.SealedHeaderSize, _peer.PayloadCapacity);
+        WriteAckHeader();
+        int written = PacketLayout.AckHeaderSize;
+        orderedCount = 0;
+        unorderedCount = 0;
+        double resendDelay = Statistics.ResendDelay;
+        written += _orderedOut.WriteDue(frame[written..], now, resendDelay, _packetOrdered, ref orderedCount);
+        written += _unorderedOut.WriteDue(frame[written..], now, resendDelay, _packetUnordered, ref unorderedCount);
+        written += _unreliableOut.Write(frame[written..]);
+        return written;
+    }
+
+    private void WriteAckHeader()
+    {
+        var frame = _peer.Frame.AsSpan(PacketLayout.SealedHeaderSize);
+        BinaryPrimitives.WriteUInt16LittleEndian(frame, _received.Latest);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame[2..], _received.Bits);
+    }
+
+    /// <summary>Remembers what a sent packet carried, so its ack can release those reliable messages.</summary>
+    private void RecordSent(ushort sequence, double now, int orderedCount, int unorderedCount)
+    {
+        ref var sent = ref _sent[sequence % SentRing];
+        if (sent.Used && !sent.LossResolved) Statistics.AddLossSample(lost: !sent.Acked);
+        sent = new SentPacket { Sequence = sequence, Used = true, SentAt = now, RefStart = _refsWritten, RefCount = orderedCount + unorderedCount };
+        for (int i = 0; i < orderedCount; i++) _refs[_refsWritten++ % RefRingSize] = _packetOrdered[i];
+        for (int i = 0; i < unorderedCount; i++) _refs[_refsWritten++ % RefRingSize] = UnorderedRef | _packetUnordered[i];
+        ResolveLoss((ushort)(sequence - LossResolveDistance));
+    }
+
+    private void ResolveLoss(ushort sequence)
+    {
+        ref var old = ref _sent[sequence % SentRing];
+        if (!old.Used || old.LossResolved || old.Sequence != sequence) return;
+        old.LossResolved = true;
+        Statistics.AddLossSample(lost: !old.Acked);
+    }
+
+    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, bool writeAcks = false)
+    {
+        if (writeAcks) WriteAckHeader();
+        RecordSent((ushort)_nextSequence, now, orderedCount, unorderedCount);
+        var frame = _peer.Frame.AsSpan();
+        int length = SealedPacket.Seal(_sendCipher, (byte)PacketType.Payload, _nextSequence++, frame, plaintextLength, _peer.Datagram);
+        _peer.Capture?.Write(frame[..(PacketLayout.SealedHeaderSize + plaintextLength)], _peer.Transport.LocalAddress, Address);
+        _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
+        Statistics.OnSent(length);
+        _ackOwed = false;
+        _receivedSinceAck = 0;
+        _lastSentAt = now;
+    }
+
+    /// <summary>Sends the disconnect reason several times, since any one datagram may be lost.</summary>
+    public void SendDisconnect(DisconnectReason reason)
+    {
+        var frame = _peer.Frame.AsSpan();
+        for (int i = 0; i < DisconnectRepeats; i++)
+        {
+            frame[PacketLayout.SealedHeaderSize] = (byte)reason;
+            int length = SealedPacket.Seal(_sendCipher, (byte)PacketType.Disconnect, _nextSequence++, frame, PacketLayout.ReasonPlaintextSize, _peer.Datagram);
+            _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
+        }
+    }
+
+    public void Dispose()
+    {
+        _orderedOut.Clear();
+        _unorderedOut.Clear();
+        _orderedIn.Clear();
+        _unorderedIn.Clear();
+        _fragments.Clear();
+        _sendCipher?.Dispose();
+        _receiveCipher?.Dispose();
+    }
+}

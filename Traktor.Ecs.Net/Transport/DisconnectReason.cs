@@ -1,0 +1,36 @@
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>Why a connection ended or was refused; sent on the wire as one byte.</summary>
+public enum DisconnectReason : byte
+{
+    /// <summary>No reason given.</summary>
+    Unspecified = 0,
+    /// <summary>The client chose to disconnect.</summary>
+    ClientDisconnected = 1,
+    /// <summary>The server is shutting down.</summary>
+    ServerShutdown = 2,
+    /// <summary>The server removed the client.</summary>
+    Kicked = 3,
+    /// <summary>Nothing was received for the timeout period.</summary>
+    TimedOut = 4,
+    /// <summary>The peer could not keep up: the bounded send queue overflowed.</summary>
+    SendQueueOverflow = 5,
+    /// <summary>The server has no free slot.</summary>
+    ServerFull = 6,
+    /// <summary>Client and server protocol ids differ.</summary>
+    ProtocolMismatch = 7,
+    /// <summary>Client and server replicated-schema hashes differ.</summary>
+    SchemaMismatch = 8,
+    /// <summary>The connect token has expired.</summary>
+    TokenExpired = 9,
+    /// <summary>The connect token is malformed or not valid for this server.</summary>
+    TokenInvalid = 10,
+    /// <summary>The server's approval callback refused the client.</summary>
+    Rejected = 11,
+    /// <summary>The client id is already connected.</summary>
+    AlreadyConnected = 12,
+    /// <summary>No server answered the handshake in time.</summary>
+    ConnectTimedOut = 13,
+    /// <summary>The peer sent something it must not (for example an oversized message).</summary>
+    ProtocolViolation = 14,
+}

@@ -1,0 +1,20 @@
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>
+/// A polled, unreliable datagram endpoint: the real UDP socket, the in-memory network, or a decorator
+/// such as the link simulator. Implementations never block and never throw on bad input or socket errors.
+/// </summary>
+public interface IDatagramTransport : IDisposable
+{
+    /// <summary>The local address datagrams are received on.</summary>
+    NetAddress LocalAddress { get; }
+
+    /// <summary>Sends one datagram; false when it could not be handed to the network (it is then lost, like any datagram).</summary>
+    bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination);
+
+    /// <summary>
+    /// Receives the next pending datagram into <paramref name="buffer"/>; false when none is pending.
+    /// A datagram larger than the buffer is dropped.
+    /// </summary>
+    bool TryReceive(Span<byte> buffer, out int length, out NetAddress source);
+}

@@ -1,0 +1,269 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport.Packets;
+using Traktor.Ecs.Net.Transport.Security;
+using P = Traktor.Ecs.Net.Transport.Packets.PacketLayout;
+
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>
+/// The client side of the transport: <see cref="Connect(ReadOnlySpan{byte})"/> with a token from the
+/// authentication service, then <see cref="Update"/> once per tick and <see cref="TryPollEvent"/> until false.
+/// </summary>
+public sealed class NetClient : IDisposable
+{
+    private readonly PeerContext _peer;
+    private readonly NetClientOptions _options;
+    private readonly byte[] _request = new byte[P.RequestSize];
+    private readonly byte[] _response = new byte[P.ResponseSize];
+    private int _requestLength;
+    private int _responseLength;
+    private ConnectToken? _token;
+    private PacketCipher? _clientToServer;
+    private PacketCipher? _serverToClient;
+    private Connection? _connection;
+    private IReadOnlyList<NetAddress> _servers = [];
+    private int _serverIndex;
+    private ulong _clientId;
+    private ulong _nextSequence;
+    private double _attemptStartedAt;
+    private double _lastHandshakeSentAt;
+    private int _attempt;
+    private bool _disposed;
+
+    /// <summary>Creates a client on <paramref name="transport"/>.</summary>
+    public NetClient(IDatagramTransport transport, NetClientOptions options, TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _peer = new PeerContext(transport, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        if (options.Insecure) _peer.Logger.LogWarning("NetClient runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.");
+    }
+
+    /// <summary>The connection state.</summary>
+    public ClientState State { get; private set; }
+
+    /// <summary>Why the last connection or attempt ended.</summary>
+    public DisconnectReason? LastDisconnectReason { get; private set; }
+
+    /// <summary>The server currently connected to or tried.</summary>
+    public NetAddress ServerAddress => _servers.Count > _serverIndex ? _servers[_serverIndex] : default;
+
+    /// <summary>Starts connecting with a token from <see cref="ConnectTokenIssuer.Issue"/>; progress comes as events.</summary>
+    public void Connect(ReadOnlySpan<byte> connectToken)
+    {
+        if (_options.Insecure) throw new InvalidOperationException("An insecure client connects with ConnectInsecure.");
+        if (!ConnectToken.TryParse(connectToken, out var token)) throw new ArgumentException("Malformed connect token.", nameof(connectToken));
+        Reset();
+        _token = token!;
+        _clientToServer = new PacketCipher(_token.ClientToServerKey);
+        _serverToClient = new PacketCipher(_token.ServerToClientKey);
+        var r = _request.AsSpan();
+        r[0] = (byte)PacketType.ConnectionRequest;
+        WriteVersions(r);
+        BinaryPrimitives.WriteUInt64LittleEndian(r[P.RequestExpires..], _token.ExpiresUnixSeconds);
+        _token.Nonce.CopyTo(r[P.RequestNonce..]);
+        _token.SealedPrivateToken.CopyTo(r[P.RequestToken..]);
+        _requestLength = P.RequestSize;
+        Begin(_token.ServerAddresses);
+    }
+
+    /// <summary>Starts connecting to a server in insecure mode (LAN, development) as <paramref name="clientId"/>.</summary>
+    public void ConnectInsecure(NetAddress server, ulong clientId)
+    {
+        if (!_options.Insecure) throw new InvalidOperationException("Set Insecure = true to connect without a token.");
+        Reset();
+        _clientId = clientId;
+        var r = _request.AsSpan();
+        r[0] = (byte)PacketType.InsecureRequest;
+        WriteVersions(r);
+        BinaryPrimitives.WriteUInt64LittleEndian(r[P.InsecureRequestClientId..], clientId);
+        _requestLength = P.InsecureRequestSize;
+        Begin([server]);
+    }
+
+    private void WriteVersions(Span<byte> request)
+    {
+        ConnectTokenLayout.Version.CopyTo(request[P.RequestVersion..]);
+        BinaryPrimitives.WriteUInt64LittleEndian(request[P.RequestProtocolId..], _options.ProtocolId);
+        BinaryPrimitives.WriteUInt64LittleEndian(request[P.RequestSchemaHash..], _options.SchemaHash);
+    }
+
+    private void Begin(IReadOnlyList<NetAddress> servers)
+    {
+        _servers = servers;
+        _serverIndex = 0;
+        _nextSequence = _peer.FreshSequenceStart;
+        _attempt++;
+        State = ClientState.SendingRequest;
+        _attemptStartedAt = _peer.Now;
+        _lastHandshakeSentAt = double.NegativeInfinity;
+    }
+
+    /// <summary>Handles received datagrams, advances the handshake, and sends what is due.</summary>
+    public void Update()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _peer.Events.BeginUpdate();
+        double now = _peer.Now;
+        var buffer = _peer.Receive.AsSpan();
+        for (int i = 0; i < _options.MaxDatagramsPerUpdate && _peer.Transport.TryReceive(buffer, out int length, out var source); i++)
+        {
+            NetMetrics.PacketsReceived.Add(1);
+            if (source != ServerAddress || State == ClientState.Disconnected || length == 0) continue;
+            HandleDatagram(buffer[..length], now);
+        }
+        switch (State)
+        {
+            case ClientState.SendingRequest:
+            case ClientState.SendingResponse:
+                AdvanceHandshake(now);
+                break;
+            case ClientState.Connected:
+                var connection = _connection!;
+                if (connection.PendingClose is null && connection.IsTimedOut(now)) connection.Close(DisconnectReason.TimedOut);
+                if (connection.PendingClose is { } reason) End(reason, notifyServer: !connection.ClosedByPeer);
+                else connection.Flush(now);
+                break;
+        }
+    }
+
+    private void HandleDatagram(ReadOnlySpan<byte> datagram, double now)
+    {
+        if (State == ClientState.Connected)
+        {
+            _connection!.Receive(datagram, now);
+            return;
+        }
+        switch ((PacketType)datagram[0])
+        {
+            case PacketType.Challenge when datagram.Length == P.ChallengeSize:
+                WriteResponse(datagram);
+                State = ClientState.SendingResponse;
+                _lastHandshakeSentAt = double.NegativeInfinity;
+                break;
+            case PacketType.Denied when datagram.Length == SealedPacket.Overhead(_serverToClient) + P.ReasonPlaintextSize:
+                Span<byte> reason = stackalloc byte[P.ReasonPlaintextSize];
+                if (SealedPacket.Open(_serverToClient, datagram, reason) == P.ReasonPlaintextSize) Fail((DisconnectReason)reason[0]);
+                break;
+            case PacketType.Payload when State == ClientState.SendingResponse:
+                if (SealedPacket.Open(_serverToClient, datagram, _peer.Plaintext) < 0) break;
+                _connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
+                    _nextSequence, _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now);
+                _clientToServer = null;
+                _serverToClient = null;
+                State = ClientState.Connected;
+                NetMetrics.Connections.Add(1);
+                _peer.Events.AddConnected(_connection.Id, _clientId);
+                _peer.Logger.LogInformation("Connected to {Server}.", ServerAddress);
+                _connection.Receive(datagram, now);
+                break;
+        }
+    }
+
+    /// <summary>Echoes the cookie; each new challenge gets a new sequence, so a nonce never covers two different packets.</summary>
+    private void WriteResponse(ReadOnlySpan<byte> challenge)
+    {
+        var r = _response.AsSpan();
+        _request.AsSpan(0, _requestLength).CopyTo(r);
+        r[0] = (byte)(_options.Insecure ? PacketType.InsecureResponse : PacketType.ChallengeResponse);
+        int at = _requestLength;
+        challenge.Slice(P.ChallengeTimestamp, 8 + ChallengeCookie.MacSize).CopyTo(r[at..]);
+        at += 8 + ChallengeCookie.MacSize;
+        ulong sequence = _nextSequence++;
+        BinaryPrimitives.WriteUInt64LittleEndian(r[at..], sequence);
+        at += 8;
+        if (_clientToServer is not null)
+        {
+            _clientToServer.Encrypt(sequence, r[..at], [], [], r.Slice(at, PacketCipher.TagSize));
+            at += PacketCipher.TagSize;
+        }
+        _responseLength = at;
+    }
+
+    private void AdvanceHandshake(double now)
+    {
+        if (_token is not null && _token.ExpiresUnixSeconds <= (ulong)_peer.Time.GetUtcNow().ToUnixTimeSeconds())
+        {
+            Fail(DisconnectReason.TokenExpired);
+            return;
+        }
+        if (now - _attemptStartedAt >= _options.ConnectTimeout.TotalSeconds)
+        {
+            if (++_serverIndex >= _servers.Count)
+            {
+                Fail(DisconnectReason.ConnectTimedOut);
+                return;
+            }
+            State = ClientState.SendingRequest;
+            _attemptStartedAt = now;
+            _lastHandshakeSentAt = double.NegativeInfinity;
+        }
+        if (now - _lastHandshakeSentAt < _options.HandshakeResendInterval.TotalSeconds) return;
+        _lastHandshakeSentAt = now;
+        var packet = State == ClientState.SendingRequest ? _request.AsSpan(0, _requestLength) : _response.AsSpan(0, _responseLength);
+        _peer.Send(packet, ServerAddress);
+    }
+
+    /// <summary>Queues a message for the server.</summary>
+    public SendResult Send(ChannelKind channel, ReadOnlySpan<byte> message) =>
+        State == ClientState.Connected ? _connection!.Send(channel, message) : SendResult.NotConnected;
+
+    /// <summary>Returns the next event from the last <see cref="Update"/>; message data is valid until the next one.</summary>
+    public bool TryPollEvent(out NetEvent netEvent) => _peer.Events.TryPoll(out netEvent);
+
+    /// <summary>Statistics of the connection (zeros when not connected).</summary>
+    public NetStats GetStats() => _connection?.GetStats() ?? default;
+
+    /// <summary>Disconnects (telling the server, redundantly) or abandons a connection attempt.</summary>
+    public void Disconnect()
+    {
+        if (State == ClientState.Connected) End(DisconnectReason.ClientDisconnected, notifyServer: true);
+        else if (State != ClientState.Disconnected) Fail(DisconnectReason.ClientDisconnected);
+    }
+
+    private void End(DisconnectReason reason, bool notifyServer)
+    {
+        var connection = _connection!;
+        if (notifyServer) connection.SendDisconnect(reason);
+        _peer.Logger.LogInformation("Disconnected from {Server}: {Reason}.", ServerAddress, reason);
+        NetMetrics.Disconnections.Add(1);
+        _peer.Events.AddDisconnected(connection.Id, _clientId, reason);
+        LastDisconnectReason = reason;
+        State = ClientState.Disconnected;
+        Reset();
+    }
+
+    private void Fail(DisconnectReason reason)
+    {
+        _peer.Logger.LogWarning("Connection attempt failed: {Reason}.", reason);
+        _peer.Events.AddDisconnected(new ConnectionId(0, _attempt), _clientId, reason);
+        LastDisconnectReason = reason;
+        State = ClientState.Disconnected;
+        Reset();
+    }
+
+    private void Reset()
+    {
+        _connection?.Dispose();
+        _connection = null;
+        _clientToServer?.Dispose();
+        _serverToClient?.Dispose();
+        _clientToServer = null;
+        _serverToClient = null;
+        State = ClientState.Disconnected;
+    }
+
+    /// <summary>Disconnects and releases the connection (not the transport).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        Disconnect();
+        Reset();
+        _disposed = true;
+    }
+}

@@ -1,0 +1,13 @@
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>
+/// One event from <c>TryPollEvent</c>. <see cref="Data"/> points into the transport's reusable buffer:
+/// read or copy it before the next <c>Update</c>.
+/// </summary>
+public readonly record struct NetEvent(
+    NetEventType Type,
+    ConnectionId Connection,
+    ulong ClientId,
+    ChannelKind Channel,
+    DisconnectReason Reason,
+    ReadOnlyMemory<byte> Data);

@@ -1,0 +1,58 @@
+using Traktor.Ecs.Net.Diagnostics;
+
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>Settings shared by clients and servers. Both sides must agree on protocol id and schema hash.</summary>
+public abstract class NetPeerOptions
+{
+    /// <summary>Identifies the game and its network protocol version; a mismatch is refused at connect.</summary>
+    public ulong ProtocolId { get; set; }
+
+    /// <summary>Hash of the replicated schema (from the generator); a mismatch is refused at connect.</summary>
+    public ulong SchemaHash { get; set; }
+
+    /// <summary>
+    /// Disables tokens and encryption, for LAN and development only. A warning is logged at start.
+    /// Both sides must use the same mode.
+    /// </summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>Largest datagram sent, in bytes (default 1200, safe on the internet including IPv6 tunnels).</summary>
+    public int Mtu { get; set; } = 1200;
+
+    /// <summary>Largest message accepted or sent, in bytes (default 256 KiB); larger ones are fragmented up to this.</summary>
+    public int MaxMessageSize { get; set; } = 256 * 1024;
+
+    /// <summary>Bytes of reliable messages that may wait for the window before the peer is disconnected.</summary>
+    public int MaxSendQueueBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Bytes of unreliable messages that may wait for the next send; more are dropped.</summary>
+    public int MaxUnreliableQueueBytes { get; set; } = 256 * 1024;
+
+    /// <summary>A packet is sent at least this often, so acks flow and the peer knows we are alive.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Silence after which a connection is dropped (the token's timeout wins in secure mode).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most packets one connection sends per <c>Update</c> (a simple congestion cap).</summary>
+    public int MaxPacketsPerUpdate { get; set; } = 64;
+
+    /// <summary>Most datagrams read per <c>Update</c>, so a flood cannot starve the caller's tick.</summary>
+    public int MaxDatagramsPerUpdate { get; set; } = 20_000;
+
+    /// <summary>Compress a packet with LZ4 when that makes it smaller.</summary>
+    public bool Compression { get; set; }
+
+    /// <summary>Optional capture of every packet's plaintext, for Wireshark.</summary>
+    public PcapngWriter? Capture { get; set; }
+
+    internal void Validate()
+    {
+        if (Mtu is < Packets.PacketLayout.MinimumMtu or > Packets.PacketLayout.MaximumMtu) throw new ArgumentOutOfRangeException(nameof(Mtu));
+        if (MaxMessageSize <= 0 || MaxMessageSize > 16 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize));
+        if (MaxSendQueueBytes < MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold at least one largest message.");
+        if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
+        if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));
+    }
+}

@@ -1,0 +1,181 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport.Security;
+
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>
+/// The server side of the transport. Drive it from the game loop: <see cref="Update"/> once per tick (receive,
+/// handshake, deliver, resend, send), then <see cref="TryPollEvent"/> until false. It never blocks or sleeps.
+/// </summary>
+public sealed class NetServer : IDisposable
+{
+    private readonly PeerContext _peer;
+    private readonly NetServerOptions _options;
+    private readonly ServerHandshake _handshake;
+    private readonly Dictionary<NetAddress, Connection> _byAddress = new();
+    private readonly Dictionary<ulong, Connection> _byClientId = new();
+    private readonly Connection?[] _slots;
+    private readonly int[] _generations;
+    private readonly List<Connection> _active = new();
+    private bool _disposed;
+
+    /// <summary>Creates a server on <paramref name="transport"/> (UDP, in-memory, or a link simulator).</summary>
+    public NetServer(IDatagramTransport transport, NetServerOptions options, TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (options.MaxClients <= 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxClients must be positive.");
+        if (!options.Insecure && options.PrivateKey is not { Length: PacketCipher.KeySize })
+            throw new ArgumentException("A secure server needs a 32-byte PrivateKey (or Insecure = true for LAN/dev).", nameof(options));
+        _options = options;
+        _peer = new PeerContext(transport, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        _handshake = new ServerHandshake(_peer, options, Counters, this);
+        _slots = new Connection?[options.MaxClients];
+        _generations = new int[options.MaxClients];
+        if (options.Insecure)
+            _peer.Logger.LogWarning("NetServer on {Address} runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.", transport.LocalAddress);
+        else
+            _peer.Logger.LogInformation("NetServer on {Address} started ({Cipher}, protocol {ProtocolId:X16}).", transport.LocalAddress, PacketCipher.AlgorithmName, options.ProtocolId);
+    }
+
+    /// <summary>Counters of received, dropped and refused datagrams.</summary>
+    public NetServerCounters Counters { get; } = new();
+
+    /// <summary>Connected clients.</summary>
+    public int ConnectionCount => _active.Count;
+
+    /// <summary>The transport's local address.</summary>
+    public NetAddress LocalAddress => _peer.Transport.LocalAddress;
+
+    /// <summary>Receives and handles every pending datagram, closes dead connections, then sends what is due.</summary>
+    public void Update()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _peer.Events.BeginUpdate();
+        double now = _peer.Now;
+        var buffer = _peer.Receive.AsSpan();
+        for (int i = 0; i < _options.MaxDatagramsPerUpdate && _peer.Transport.TryReceive(buffer, out int length, out var source); i++)
+        {
+            HandleDatagram(buffer[..length], source, now);
+        }
+        for (int i = _active.Count - 1; i >= 0; i--)
+        {
+            var connection = _active[i];
+            if (connection.PendingClose is null && connection.IsTimedOut(now)) connection.Close(DisconnectReason.TimedOut);
+            if (connection.PendingClose is { } reason) Remove(connection, reason);
+        }
+        foreach (var connection in _active) connection.Flush(now);
+    }
+
+    /// <summary>Returns the next event from the last <see cref="Update"/>; message data is valid until the next one.</summary>
+    public bool TryPollEvent(out NetEvent netEvent) => _peer.Events.TryPoll(out netEvent);
+
+    /// <summary>Queues a message for one client.</summary>
+    public SendResult Send(ConnectionId connection, ChannelKind channel, ReadOnlySpan<byte> message) =>
+        TryGet(connection, out var c) ? c.Send(channel, message) : SendResult.NotConnected;
+
+    /// <summary>Queues a message for every connected client.</summary>
+    public void Broadcast(ChannelKind channel, ReadOnlySpan<byte> message)
+    {
+        foreach (var connection in _active) connection.Send(channel, message);
+    }
+
+    /// <summary>Disconnects a client; it is told the reason (redundantly) and a Disconnected event follows.</summary>
+    public void Disconnect(ConnectionId connection, DisconnectReason reason = DisconnectReason.Kicked)
+    {
+        if (TryGet(connection, out var c)) Remove(c, reason);
+    }
+
+    /// <summary>Statistics of one connection.</summary>
+    public bool TryGetStats(ConnectionId connection, out NetStats stats)
+    {
+        stats = TryGet(connection, out var c) ? c.GetStats() : default;
+        return c is not null;
+    }
+
+    /// <summary>The address a client connects from.</summary>
+    public bool TryGetAddress(ConnectionId connection, out NetAddress address)
+    {
+        address = TryGet(connection, out var c) ? c.Address : default;
+        return c is not null;
+    }
+
+    private bool TryGet(ConnectionId id, out Connection connection)
+    {
+        connection = null!;
+        if ((uint)id.Slot >= (uint)_slots.Length || _slots[id.Slot] is not { } c || _generations[id.Slot] != id.Generation) return false;
+        connection = c;
+        return true;
+    }
+
+    private void HandleDatagram(ReadOnlySpan<byte> datagram, in NetAddress source, double now)
+    {
+        Counters.DatagramsReceived++;
+        NetMetrics.PacketsReceived.Add(1);
+        NetMetrics.BytesReceived.Add(datagram.Length);
+        try
+        {
+            if (_byAddress.TryGetValue(source, out var connection))
+            {
+                if (!connection.Receive(datagram, now))
+                {
+                    Counters.RejectedFromConnected++;
+                    NetMetrics.PacketsDropped.Add(1);
+                }
+                return;
+            }
+            _handshake.Handle(datagram, source, now);
+        }
+        catch (Exception e)
+        {
+            // Every input is validated before use, so this is a bug; the loop must survive it all the same.
+            Counters.InternalErrors++;
+            _peer.Logger.LogError(e, "Unexpected error handling a datagram from {Source}.", source);
+        }
+    }
+
+    internal bool IsClientConnected(ulong clientId) => _byClientId.ContainsKey(clientId);
+
+    internal bool IsFull => _active.Count >= _slots.Length;
+
+    internal void Add(ulong clientId, NetAddress address, PacketCipher? sendCipher, PacketCipher? receiveCipher, ulong peerSequence, double timeoutSeconds, double now)
+    {
+        int slot = Array.IndexOf(_slots, null);
+        var id = new ConnectionId(slot, ++_generations[slot]);
+        var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, _peer.FreshSequenceStart, timeoutSeconds, now);
+        connection.ExpectSequencesAfter(peerSequence);
+        _slots[slot] = connection;
+        _byAddress.Add(address, connection);
+        _byClientId.Add(clientId, connection);
+        _active.Add(connection);
+        NetMetrics.Connections.Add(1);
+        _peer.Events.AddConnected(id, clientId);
+        _peer.Logger.LogInformation("Client {ClientId} connected from {Address} as {Connection}.", clientId, address, id);
+        connection.Flush(now); // the first payload packet tells the client it is connected
+    }
+
+    private void Remove(Connection connection, DisconnectReason reason)
+    {
+        if (!connection.ClosedByPeer) connection.SendDisconnect(reason);
+        _slots[connection.Id.Slot] = null;
+        _byAddress.Remove(connection.Address);
+        _byClientId.Remove(connection.ClientId);
+        _active.Remove(connection);
+        NetMetrics.Disconnections.Add(1);
+        _peer.Events.AddDisconnected(connection.Id, connection.ClientId, reason);
+        _peer.Logger.LogInformation("Client {ClientId} ({Connection}) disconnected: {Reason}.", connection.ClientId, connection.Id, reason);
+        connection.Dispose();
+    }
+
+    /// <summary>Tells every client the server is shutting down, then releases the connections (not the transport).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        for (int i = _active.Count - 1; i >= 0; i--) Remove(_active[i], DisconnectReason.ServerShutdown);
+        _handshake.Dispose();
+        _disposed = true;
+    }
+}

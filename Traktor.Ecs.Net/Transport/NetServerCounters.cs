@@ -1,0 +1,32 @@
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>What a server did with the datagrams it received; for tests, dashboards and alerts.</summary>
+public sealed class NetServerCounters
+{
+    /// <summary>Datagrams read from the transport.</summary>
+    public long DatagramsReceived { get; internal set; }
+
+    /// <summary>Datagrams dropped for their size, type or layout.</summary>
+    public long Malformed { get; internal set; }
+
+    /// <summary>Datagrams from connected addresses that failed authentication, replay or validation.</summary>
+    public long RejectedFromConnected { get; internal set; }
+
+    /// <summary>Pre-connection packets ignored by the per-address rate limit.</summary>
+    public long RateLimited { get; internal set; }
+
+    /// <summary>Connect tokens that failed to decrypt (forged, tampered, or for another server key or protocol).</summary>
+    public long InvalidTokens { get; internal set; }
+
+    /// <summary>Challenge responses whose cookie or key proof was wrong or stale.</summary>
+    public long InvalidResponses { get; internal set; }
+
+    /// <summary>Challenges sent.</summary>
+    public long ChallengesSent { get; internal set; }
+
+    /// <summary>Connection attempts refused with a reason.</summary>
+    public long Denied { get; internal set; }
+
+    /// <summary>Unexpected exceptions caught while handling a datagram; always 0 unless there is a bug.</summary>
+    public long InternalErrors { get; internal set; }
+}

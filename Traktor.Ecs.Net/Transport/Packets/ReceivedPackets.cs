@@ -1,0 +1,35 @@
+namespace Traktor.Ecs.Net.Transport.Packets;
+
+/// <summary>
+/// Which of the peer's packets arrived, as the newest 16-bit sequence plus 32 bits for the ones before it:
+/// every packet we send repeats this, so one lost ack is covered by the next 32 packets.
+/// </summary>
+internal sealed class ReceivedPackets
+{
+    private bool _any;
+
+    public ushort Latest { get; private set; }
+
+    public uint Bits { get; private set; }
+
+    public void Record(ushort sequence)
+    {
+        if (!_any)
+        {
+            _any = true;
+            Latest = sequence;
+            Bits = 0;
+            return;
+        }
+        int distance = Sequence.Difference(sequence, Latest);
+        if (distance > 0)
+        {
+            Bits = distance > 32 ? 0 : (uint)(((ulong)Bits << distance) | (1UL << (distance - 1)));
+            Latest = sequence;
+        }
+        else if (distance < 0 && distance >= -32)
+        {
+            Bits |= 1u << (-distance - 1);
+        }
+    }
+}

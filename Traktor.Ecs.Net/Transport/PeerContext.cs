@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport.Packets;
+
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>What a client or server shares with its connections: the transport, scratch buffers, events and settings.</summary>
+internal sealed class PeerContext
+{
+    public PeerContext(IDatagramTransport transport, NetPeerOptions options, TimeProvider time, ILogger logger)
+    {
+        Transport = transport;
+        Options = options;
+        Time = time;
+        Logger = logger;
+        // Room for the largest datagram we accept: anything bigger than the MTU is dropped by the socket read.
+        Receive = new byte[options.Mtu];
+        Frame = new byte[options.Mtu + 64];
+        Datagram = new byte[options.Mtu + 64];
+        Plaintext = new byte[options.Mtu + 64];
+        int overhead = PacketLayout.SealedHeaderSize + Security.PacketCipher.TagSize;
+        PayloadCapacity = options.Mtu - overhead;
+        FragmentSize = PayloadCapacity - PacketLayout.AckHeaderSize - PacketLayout.MaxRecordHeaderSize;
+        MaxFragments = (options.MaxMessageSize + FragmentSize - 1) / FragmentSize;
+    }
+
+    public IDatagramTransport Transport { get; }
+    public NetPeerOptions Options { get; }
+    public TimeProvider Time { get; }
+    public ILogger Logger { get; }
+    public EventQueue Events { get; } = new();
+    public PcapngWriter? Capture => Options.Capture;
+
+    public byte[] Receive { get; }
+    public byte[] Frame { get; }
+    public byte[] Datagram { get; }
+    public byte[] Plaintext { get; }
+
+    /// <summary>Plaintext bytes of one payload packet (ack header + records).</summary>
+    public int PayloadCapacity { get; }
+
+    /// <summary>Bytes of a message carried per fragment; messages up to this size are not fragmented.</summary>
+    public int FragmentSize { get; }
+
+    public int MaxFragments { get; }
+
+    /// <summary>Monotonic seconds from the time provider.</summary>
+    public double Now => Time.GetTimestamp() / (double)Time.TimestampFrequency;
+
+    /// <summary>Unix time in microseconds: the start of a fresh 64-bit sequence, so a restart never reuses a nonce.</summary>
+    public ulong FreshSequenceStart => (ulong)(Time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
+
+    public bool Send(ReadOnlySpan<byte> datagram, in NetAddress destination)
+    {
+        NetMetrics.PacketsSent.Add(1);
+        NetMetrics.BytesSent.Add(datagram.Length);
+        return Transport.TrySend(datagram, destination);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Security.Cryptography;
+using L = Traktor.Ecs.Net.Transport.Security.ConnectTokenLayout;
+
+namespace Traktor.Ecs.Net.Transport.Security;
+
+/// <summary>
+/// Issues connect tokens (called by the authentication service after it has authenticated a player):
+/// the client id, expiry, fresh per-connection keys and user data, sealed with the key shared by the game
+/// servers so that only they can read it and nobody can alter it.
+/// </summary>
+public sealed class ConnectTokenIssuer
+{
+    private readonly byte[] _serverKey;
+    private readonly ulong _protocolId;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates an issuer for the game servers sharing <paramref name="serverKey"/> (32 bytes) and <paramref name="protocolId"/>.</summary>
+    public ConnectTokenIssuer(ReadOnlySpan<byte> serverKey, ulong protocolId, TimeProvider? time = null)
+    {
+        if (serverKey.Length != PacketCipher.KeySize) throw new ArgumentException($"The server key has {PacketCipher.KeySize} bytes.", nameof(serverKey));
+        _serverKey = serverKey.ToArray();
+        _protocolId = protocolId;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Size of every token in bytes.</summary>
+    public const int TokenSize = L.PublicSize;
+
+    /// <summary>The most user data bytes a token carries.</summary>
+    public const int MaxUserDataSize = L.UserDataSize;
+
+    /// <summary>Generates a random 32-byte server key.</summary>
+    public static byte[] GenerateServerKey() => RandomNumberGenerator.GetBytes(PacketCipher.KeySize);
+
+    /// <summary>
+    /// Issues a token of <see cref="TokenSize"/> bytes for <paramref name="clientId"/>, valid for
+    /// <paramref name="lifetime"/> on up to 8 <paramref name="serverAddresses"/>, tried in order by the client.
+    /// </summary>
+    /// <param name="clientId">The authenticated player's id; the server refuses a second connection with the same id.</param>
+    /// <param name="userData">Up to 256 bytes the server's approval callback receives (for example a session ticket).</param>
+    /// <param name="lifetime">How long the token can be used to connect.</param>
+    /// <param name="serverAddresses">The game servers the token is valid for.</param>
+    /// <param name="timeoutSeconds">Seconds of silence after which either side drops the connection.</param>
+    public byte[] Issue(ulong clientId, ReadOnlySpan<byte> userData, TimeSpan lifetime, IReadOnlyList<IPEndPoint> serverAddresses, int timeoutSeconds = 10)
+    {
+        ArgumentNullException.ThrowIfNull(serverAddresses);
+        if (userData.Length > L.UserDataSize) throw new ArgumentException($"User data is at most {L.UserDataSize} bytes.", nameof(userData));
+        if (serverAddresses.Count is 0 or > L.MaxAddresses) throw new ArgumentException($"A token names 1 to {L.MaxAddresses} servers.", nameof(serverAddresses));
+        if (lifetime <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lifetime));
+        if (timeoutSeconds <= 0) throw new ArgumentOutOfRangeException(nameof(timeoutSeconds));
+
+        var token = new byte[L.PublicSize];
+        ulong created = (ulong)_time.GetUtcNow().ToUnixTimeSeconds();
+        ulong expires = created + (ulong)Math.Ceiling(lifetime.TotalSeconds);
+        L.Version.CopyTo(token);
+        BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicProtocolId), _protocolId);
+        BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicCreated), created);
+        BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicExpires), expires);
+        RandomNumberGenerator.Fill(token.AsSpan(L.PublicNonce, L.NonceSize));
+        var clientToServer = token.AsSpan(L.PublicClientToServerKey, PacketCipher.KeySize);
+        var serverToClient = token.AsSpan(L.PublicServerToClientKey, PacketCipher.KeySize);
+        RandomNumberGenerator.Fill(clientToServer);
+        RandomNumberGenerator.Fill(serverToClient);
+        BinaryPrimitives.WriteInt32LittleEndian(token.AsSpan(L.PublicTimeout), timeoutSeconds);
+        token[L.PublicAddressCount] = (byte)serverAddresses.Count;
+
+        Span<byte> plain = stackalloc byte[L.PrivatePlaintextSize];
+        plain.Clear();
+        BinaryPrimitives.WriteUInt64LittleEndian(plain[L.PrivateClientId..], clientId);
+        BinaryPrimitives.WriteInt32LittleEndian(plain[L.PrivateTimeout..], timeoutSeconds);
+        plain[L.PrivateAddressCount] = (byte)serverAddresses.Count;
+        for (int i = 0; i < serverAddresses.Count; i++)
+        {
+            var address = NetAddress.FromEndPoint(serverAddresses[i]);
+            TokenAddress.Write(plain.Slice(L.PrivateAddresses + i * L.AddressSize, L.AddressSize), address);
+            TokenAddress.Write(token.AsSpan(L.PublicAddresses + i * L.AddressSize, L.AddressSize), address);
+        }
+        clientToServer.CopyTo(plain[L.PrivateClientToServerKey..]);
+        serverToClient.CopyTo(plain[L.PrivateServerToClientKey..]);
+        userData.CopyTo(plain[L.PrivateUserData..]);
+
+        Span<byte> associated = stackalloc byte[L.AssociatedDataSize];
+        PrivateConnectToken.WriteAssociatedData(associated, _protocolId, expires);
+        using var cipher = new ChaCha20OrAes(_serverKey);
+        cipher.Seal(token.AsSpan(L.PublicNonce, L.NonceSize), associated, plain,
+            token.AsSpan(L.PublicPrivateToken, L.PrivatePlaintextSize),
+            token.AsSpan(L.PublicPrivateToken + L.PrivatePlaintextSize, PacketCipher.TagSize));
+        CryptographicOperations.ZeroMemory(plain);
+        return token;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Transport.Packets;
+using Traktor.Ecs.Net.Transport.Security;
+using P = Traktor.Ecs.Net.Transport.Packets.PacketLayout;
+
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>
+/// The server's half of the handshake, stateless until a client answers the challenge: a request with a valid
+/// token gets a cookie (a MAC over address and time), and only a response carrying that cookie plus proof of the
+/// token's client-to-server key creates a connection. Every reply is smaller than the packet that caused it.
+/// </summary>
+internal sealed class ServerHandshake : IDisposable
+{
+    private readonly PeerContext _peer;
+    private readonly NetServerOptions _options;
+    private readonly NetServerCounters _counters;
+    private readonly NetServer _server;
+    private readonly ChaCha20OrAes? _tokenCipher;
+    private readonly ChallengeCookie _cookies = new();
+    private readonly AddressRateLimiter _rateLimiter;
+    private readonly byte[] _tokenPlaintext = new byte[ConnectTokenLayout.PrivatePlaintextSize];
+
+    public ServerHandshake(PeerContext peer, NetServerOptions options, NetServerCounters counters, NetServer server)
+    {
+        _peer = peer;
+        _options = options;
+        _counters = counters;
+        _server = server;
+        if (!options.Insecure) _tokenCipher = new ChaCha20OrAes(options.PrivateKey);
+        _rateLimiter = new AddressRateLimiter(4096, options.HandshakeRatePerSecond, options.HandshakeBurst);
+    }
+
+    private ulong NowUnixMs => (ulong)_peer.Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public void Handle(ReadOnlySpan<byte> datagram, in NetAddress source, double now)
+    {
+        if (datagram.IsEmpty)
+        {
+            _counters.Malformed++;
+            return;
+        }
+        var type = (PacketType)datagram[0];
+        bool expected = _options.Insecure
+            ? (type == PacketType.InsecureRequest && datagram.Length == P.InsecureRequestSize) || (type == PacketType.InsecureResponse && datagram.Length == P.InsecureResponseSize)
+            : (type == PacketType.ConnectionRequest && datagram.Length == P.RequestSize) || (type == PacketType.ChallengeResponse && datagram.Length == P.ResponseSize);
+        if (!expected || !datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize).SequenceEqual(ConnectTokenLayout.Version))
+        {
+            _counters.Malformed++;
+            return;
+        }
+        if (!_rateLimiter.TryTake(source, now))
+        {
+            _counters.RateLimited++;
+            return;
+        }
+        if (_options.Insecure) HandleInsecure(datagram, source, type, now);
+        else HandleSecure(datagram, source, type, now);
+    }
+
+    private void HandleSecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, double now)
+    {
+        ulong expires = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.RequestExpires..]);
+        var nonce = datagram.Slice(P.RequestNonce, ConnectTokenLayout.NonceSize);
+        if (!PrivateConnectToken.TryOpen(_tokenCipher!, _options.ProtocolId, expires, nonce, datagram.Slice(P.RequestToken, ConnectTokenLayout.PrivateEncryptedSize), _tokenPlaintext, out var token))
+        {
+            _counters.InvalidTokens++;
+            return;
+        }
+        var reason = Check(datagram, expires, token);
+        if (type == PacketType.ConnectionRequest)
+        {
+            if (reason is { } refused) Deny(source, token.ServerToClientKey, refused, datagram.Length);
+            else SendChallenge(source, nonce);
+            return;
+        }
+
+        int at = P.RequestSize;
+        ulong cookieTime = BinaryPrimitives.ReadUInt64LittleEndian(datagram[at..]);
+        var cookieMac = datagram.Slice(at + 8, ChallengeCookie.MacSize);
+        ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(datagram[(at + 8 + ChallengeCookie.MacSize)..]);
+        int tagAt = at + 16 + ChallengeCookie.MacSize;
+        if (!_cookies.Verify(source, cookieTime, nonce, cookieMac, NowUnixMs))
+        {
+            _counters.InvalidResponses++;
+            return;
+        }
+        var receiveCipher = new PacketCipher(token.ClientToServerKey);
+        if (!receiveCipher.TryDecrypt(sequence, datagram[..tagAt], [], datagram.Slice(tagAt, PacketCipher.TagSize), []))
+        {
+            receiveCipher.Dispose();
+            _counters.InvalidResponses++;
+            return;
+        }
+        reason ??= Admit(token.ClientId, token.UserData, source);
+        if (reason is { } denied)
+        {
+            receiveCipher.Dispose();
+            Deny(source, token.ServerToClientKey, denied, datagram.Length);
+            return;
+        }
+        _server.Add(token.ClientId, source, new PacketCipher(token.ServerToClientKey), receiveCipher, sequence, token.TimeoutSeconds, now);
+    }
+
+    private DisconnectReason? Check(ReadOnlySpan<byte> datagram, ulong expires, in PrivateConnectToken token)
+    {
+        if (_options.PublicAddresses.Count > 0)
+        {
+            bool named = false;
+            foreach (var address in _options.PublicAddresses) named |= token.Names(address);
+            if (!named) return DisconnectReason.TokenInvalid;
+        }
+        if (expires <= (ulong)_peer.Time.GetUtcNow().ToUnixTimeSeconds()) return DisconnectReason.TokenExpired;
+        return CheckVersions(datagram);
+    }
+
+    private DisconnectReason? CheckVersions(ReadOnlySpan<byte> datagram)
+    {
+        if (BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.RequestProtocolId..]) != _options.ProtocolId) return DisconnectReason.ProtocolMismatch;
+        if (BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.RequestSchemaHash..]) != _options.SchemaHash) return DisconnectReason.SchemaMismatch;
+        return null;
+    }
+
+    private DisconnectReason? Admit(ulong clientId, ReadOnlySpan<byte> userData, in NetAddress source)
+    {
+        if (_server.IsClientConnected(clientId)) return DisconnectReason.AlreadyConnected;
+        if (_server.IsFull) return DisconnectReason.ServerFull;
+        if (_options.ApproveConnection is { } approve && !approve(clientId, userData, source)) return DisconnectReason.Rejected;
+        return null;
+    }
+
+    private void HandleInsecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, double now)
+    {
+        ulong clientId = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.InsecureRequestClientId..]);
+        Span<byte> binding = stackalloc byte[ChallengeCookie.BindingSize];
+        binding.Clear();
+        BinaryPrimitives.WriteUInt64LittleEndian(binding, clientId);
+        var reason = CheckVersions(datagram);
+        if (type == PacketType.InsecureRequest)
+        {
+            if (reason is { } refused) Deny(source, default, refused, datagram.Length);
+            else SendChallenge(source, binding);
+            return;
+        }
+        int at = P.InsecureRequestSize;
+        ulong cookieTime = BinaryPrimitives.ReadUInt64LittleEndian(datagram[at..]);
+        if (!_cookies.Verify(source, cookieTime, binding, datagram.Slice(at + 8, ChallengeCookie.MacSize), NowUnixMs))
+        {
+            _counters.InvalidResponses++;
+            return;
+        }
+        ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(datagram[(at + 8 + ChallengeCookie.MacSize)..]);
+        reason ??= Admit(clientId, [], source);
+        if (reason is { } denied) Deny(source, default, denied, datagram.Length);
+        else _server.Add(clientId, source, null, null, sequence, _options.Timeout.TotalSeconds, now);
+    }
+
+    private void SendChallenge(in NetAddress source, ReadOnlySpan<byte> binding)
+    {
+        Span<byte> challenge = stackalloc byte[P.ChallengeSize];
+        challenge[0] = (byte)PacketType.Challenge;
+        ulong timestamp = NowUnixMs;
+        BinaryPrimitives.WriteUInt64LittleEndian(challenge[P.ChallengeTimestamp..], timestamp);
+        _cookies.Compute(source, timestamp, binding, challenge[P.ChallengeMac..]);
+        _peer.Send(challenge, source);
+        _counters.ChallengesSent++;
+    }
+
+    /// <summary>
+    /// Refuses with a reason sealed under the token's server-to-client key, so only the real client can read it and
+    /// nobody can forge one. The server keeps no sequence state yet, so the nonce is random with the top bit set
+    /// (connection sequences, which start from the clock in microseconds, never set it).
+    /// </summary>
+    private void Deny(in NetAddress source, ReadOnlySpan<byte> serverToClientKey, DisconnectReason reason, int requestLength)
+    {
+        _counters.Denied++;
+        _peer.Logger.LogInformation("Refused a connection from {Source}: {Reason}.", source, reason);
+        using var cipher = serverToClientKey.IsEmpty ? null : new PacketCipher(serverToClientKey);
+        Span<byte> frame = stackalloc byte[P.SealedHeaderSize + P.ReasonPlaintextSize];
+        Span<byte> datagram = stackalloc byte[P.SealedHeaderSize + P.ReasonPlaintextSize + PacketCipher.TagSize];
+        frame[P.SealedHeaderSize] = (byte)reason;
+        Span<byte> random = stackalloc byte[8];
+        RandomNumberGenerator.Fill(random);
+        ulong sequence = (1UL << 63) | (BinaryPrimitives.ReadUInt64LittleEndian(random) >> 1);
+        int length = SealedPacket.Seal(cipher, (byte)PacketType.Denied, sequence, frame, P.ReasonPlaintextSize, datagram);
+        if (length <= requestLength) _peer.Send(datagram[..length], source);
+    }
+
+    public void Dispose() => _tokenCipher?.Dispose();
+}

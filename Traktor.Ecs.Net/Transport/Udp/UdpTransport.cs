@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Traktor.Ecs.Net.Transport.Udp;
+
+/// <summary>
+/// A polled UDP socket: dual-mode IPv6 (IPv4 clients appear as ::ffff:a.b.c.d) when bound to [::], with
+/// allocation-free sends and receives through reused <see cref="SocketAddress"/> instances. Socket errors —
+/// ICMP port unreachable surfacing as ConnectionReset or ConnectionRefused above all — are counted and skipped,
+/// never thrown.
+/// </summary>
+public sealed class UdpTransport : IDatagramTransport
+{
+    private const int SioUdpConnReset = -1744830452; // Windows: IOC_IN | IOC_VENDOR | 12
+    private const int MaxErrorsPerReceive = 64;
+    private readonly Socket _socket;
+    private readonly SocketAddress _receiveAddress;
+    private readonly SocketAddress _sendAddress;
+    private readonly ILogger _logger;
+    private bool _disposed;
+
+    /// <summary>Binds to <paramref name="localEndPoint"/>; binding to <see cref="IPAddress.IPv6Any"/> enables dual mode.</summary>
+    public UdpTransport(IPEndPoint localEndPoint, ILogger? logger = null, int socketBufferBytes = 4 * 1024 * 1024)
+    {
+        ArgumentNullException.ThrowIfNull(localEndPoint);
+        _logger = logger ?? NullLogger.Instance;
+        _socket = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (localEndPoint.Address.Equals(IPAddress.IPv6Any)) _socket.DualMode = true;
+            if (OperatingSystem.IsWindows()) _socket.IOControl(SioUdpConnReset, [0, 0, 0, 0], null);
+            _socket.Blocking = false;
+            _socket.ReceiveBufferSize = socketBufferBytes;
+            _socket.SendBufferSize = socketBufferBytes;
+            _socket.Bind(localEndPoint);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+        var bound = (IPEndPoint)_socket.LocalEndPoint!;
+        LocalAddress = NetAddress.FromEndPoint(bound);
+        LocalEndPoint = bound;
+        _receiveAddress = new SocketAddress(localEndPoint.AddressFamily);
+        _sendAddress = new SocketAddress(localEndPoint.AddressFamily);
+    }
+
+    /// <summary>Binds dual-mode to [::]:<paramref name="port"/>, or to 0.0.0.0 where the OS has no IPv6.</summary>
+    public static UdpTransport Bind(int port = 0, ILogger? logger = null) =>
+        new(new IPEndPoint(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, port), logger);
+
+    /// <inheritdoc />
+    public NetAddress LocalAddress { get; }
+
+    /// <summary>The bound endpoint (with the port the OS chose when 0 was asked).</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Socket errors survived (ICMP resets, unreachable hosts, oversized datagrams...).</summary>
+    public long SocketErrors { get; private set; }
+
+    /// <inheritdoc />
+    public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination)
+    {
+        if (_disposed || !destination.TryWrite(_sendAddress)) return false;
+        try
+        {
+            return _socket.SendTo(datagram, SocketFlags.None, _sendAddress) == datagram.Length;
+        }
+        catch (SocketException e)
+        {
+            SocketErrors++;
+            _logger.LogDebug("UDP send to {Destination} failed: {Error}.", destination, e.SocketErrorCode);
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source)
+    {
+        for (int errors = 0; !_disposed && errors < MaxErrorsPerReceive;)
+        {
+            try
+            {
+                // Poll first: a non-blocking read that finds nothing would throw, and exceptions allocate.
+                if (!_socket.Poll(0, SelectMode.SelectRead)) break;
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, _receiveAddress);
+                if (NetAddress.TryRead(_receiveAddress, out source)) return true;
+                errors++;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+            {
+                break;
+            }
+            catch (SocketException e)
+            {
+                // ConnectionReset/ConnectionRefused come from ICMP errors for earlier sends; MessageSize from
+                // oversized datagrams. None of them concern the next datagram, so keep reading.
+                SocketErrors++;
+                errors++;
+                _logger.LogDebug("UDP receive error survived: {Error}.", e.SocketErrorCode);
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+        }
+        length = 0;
+        source = default;
+        return false;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _socket.Dispose();
+    }
+}
