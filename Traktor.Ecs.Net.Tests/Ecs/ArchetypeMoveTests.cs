@@ -16,7 +16,7 @@ public class ArchetypeMoveTests
         using var world = World.Create();
         var entities = Enumerable.Range(0, 2000).Select(i => world.Create(P(i), L(i))).ToArray();
         var start = world.GetArchetype(entities[0]);
-        Assert.True(start.ChunkCount > 2, $"expected several chunks, got {start.ChunkCount} of {start.ChunkCapacity}");
+        Assert.True(start.ChunkCount > 2, $"expected several chunks, got {start.ChunkCount} of {start.MinChunkCapacity}");
 
         for (int i = 0; i < entities.Length; i++)
         {
@@ -73,7 +73,7 @@ public class ArchetypeMoveTests
         Assert.True(archetype.ChunkCount >= 5, $"Bulky should spread 100 entities over several chunks, got {archetype.ChunkCount}");
 
         // Holes at the start, in the middle of chunks, at chunk ends and the very last entity.
-        var doomed = new HashSet<int> { 0, 1, 5, archetype.ChunkCapacity - 1, archetype.ChunkCapacity, 50, 51, 52, 98, 99 };
+        var doomed = new HashSet<int> { 0, 1, 5, archetype.MinChunkCapacity - 1, archetype.MinChunkCapacity, 50, 51, 52, 98, 99 };
         foreach (var i in doomed)
         {
             world.Destroy(entities[i]);

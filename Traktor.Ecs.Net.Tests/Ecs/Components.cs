@@ -20,7 +20,7 @@ public record struct Team(byte Id);
 
 public record struct Unused(int Value);
 
-/// <summary>A 1 KiB component: only ~15 fit in a 16 KiB chunk, so small tests span many chunks.</summary>
+/// <summary>A 4 KiB component: only 4 fit in an archetype's first (16 KiB) chunk, so small tests span many chunks.</summary>
 public struct Bulky : IEquatable<Bulky>
 {
     public int Head;
@@ -48,7 +48,7 @@ public struct Bulky : IEquatable<Bulky>
     [InlineArray(Length)]
     public struct Block
     {
-        public const int Length = 250;
+        public const int Length = 1000;
         private int element;
     }
 }

@@ -71,7 +71,7 @@ public class WorldModelTests
     public void Random_operation_sequences_match_a_dictionary_model()
     {
         maxChunks = 0;
-        GenOp.Array[100, 600].Sample(Run, iter: 100);
+        GenOp.Array[100, 500].Sample(Run, iter: 100);
 
         // The sequences must reach multi-chunk archetypes, or swap-remove across chunks goes untested.
         Assert.True(maxChunks >= 3, $"largest archetype reached only {maxChunks} chunk(s)");
