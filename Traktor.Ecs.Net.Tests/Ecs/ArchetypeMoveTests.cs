@@ -148,6 +148,40 @@ public class ArchetypeMoveTests
         Assert.Equal(new Health(42, 1001), world.Get<Health>(e));
     }
 
+    [Fact]
+    public void Chunks_double_from_the_first_capacity_up_to_the_maximum_and_are_reused()
+    {
+        using var world = World.Create();
+        var entities = Enumerable.Range(0, 300).Select(i => world.Create(new Bulky(i))).ToList();
+        var archetype = world.GetArchetype(entities[0]);
+        var capacities = Enumerable.Range(0, archetype.ChunkCount).Select(c => archetype.GetChunk(c).Capacity).ToList();
+
+        Assert.Equal(archetype.MinChunkCapacity, capacities[0]);
+        for (int c = 1; c < capacities.Count; c++)
+        {
+            Assert.Equal(Math.Min(archetype.MaxChunkCapacity, capacities[c - 1] * 2), capacities[c]);
+        }
+
+        Assert.Equal(archetype.MaxChunkCapacity, capacities[^1]);
+        Assert.True(archetype.MaxChunkCapacity > archetype.MinChunkCapacity);
+
+        // Empty the archetype from the front (every destroy moves the last entity), then refill it.
+        foreach (var e in entities)
+        {
+            world.Destroy(e);
+        }
+
+        Assert.Equal(0, archetype.ChunkCount);
+        var again = Enumerable.Range(0, 300).Select(i => world.Create(new Bulky(-i))).ToList();
+        Assert.Equal(capacities, Enumerable.Range(0, archetype.ChunkCount).Select(c => archetype.GetChunk(c).Capacity));
+        for (int i = 0; i < again.Count; i++)
+        {
+            Assert.Equal(new Bulky(-i), world.Get<Bulky>(again[i]));
+        }
+
+        AssertDense(world);
+    }
+
     /// <summary>Only an archetype's last chunk may be partly full, and every slot maps back to its entity.</summary>
     private static void AssertDense(World world)
     {
