@@ -82,6 +82,9 @@ public class EntityLifecycleTests
         Assert.False(world.IsAlive(Entity.Null));
         Assert.False(world.IsAlive(new Entity(-1, 0)));
         Assert.False(world.IsAlive(new Entity(int.MaxValue, 1)));
+        var freed = world.Create();
+        world.Destroy(freed);
+        Assert.False(world.IsAlive(new Entity(freed.Id, freed.Version + 1))); // the next version of a free slot is not alive yet
         Assert.False(world.TryGet<Position>(Entity.Null, out _));
     }
 
