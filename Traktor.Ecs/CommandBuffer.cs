@@ -4,14 +4,18 @@ namespace Traktor.Ecs;
 /// Records structural changes (create, destroy, add, set, remove) for later, so systems can request
 /// them while a query iterates. <see cref="Playback"/> applies them in the order recorded.
 /// Entities created by the buffer are placeholders (negative ids) usable in later commands of the
-/// same buffer; playback maps them to the real entities.
+/// same buffer until its next <see cref="Playback"/> or <see cref="Clear"/>; playback maps them to
+/// the real entities. A placeholder's version identifies the recording it came from, so one from
+/// another buffer or an earlier recording is rejected instead of resolving to the wrong entity.
 /// </summary>
 public sealed class CommandBuffer
 {
+    private static int lastGeneration;
     private readonly List<Command> commands = new();
     private readonly Dictionary<int, CommandColumn> columns = new();
     private Entity[] created = new Entity[16];
     private int createdCount;
+    private int generation = NextGeneration();
 
     /// <summary>The number of commands recorded and not yet played back.</summary>
     public int Size => commands.Count;
@@ -19,7 +23,7 @@ public sealed class CommandBuffer
     /// <summary>Records the creation of an entity; returns a placeholder for use in this buffer only.</summary>
     public Entity Create()
     {
-        var placeholder = new Entity(-(++createdCount), 0);
+        var placeholder = new Entity(-(++createdCount), generation);
         commands.Add(new Command(CommandKind.Create, placeholder, null, 0));
         return placeholder;
     }
@@ -103,7 +107,11 @@ public sealed class CommandBuffer
 
         Array.Clear(created, 0, Math.Min(created.Length, createdCount + 1));
         createdCount = 0;
+        generation = NextGeneration();
     }
+
+    // Process-wide, so placeholders of two buffers (or two recordings of one buffer) never match.
+    private static int NextGeneration() => Interlocked.Increment(ref lastGeneration);
 
     private Entity Resolve(Entity entity)
     {
@@ -113,7 +121,7 @@ public sealed class CommandBuffer
         }
 
         int index = -entity.Id;
-        if (index > createdCount)
+        if (entity.Version != generation || index > createdCount)
         {
             throw new EcsException($"CommandBuffer: {entity} is a placeholder from another buffer or an earlier playback.");
         }

@@ -7,8 +7,12 @@ internal static class SignatureIds
 
     public static int Next() => Interlocked.Increment(ref next);
 
-    /// <summary>Rejects a signature that names one component type twice.</summary>
-    public static ComponentType[] Distinct(params ComponentType[] types)
+    /// <summary>
+    /// Rejects a component list that names one type twice. Called on the slow path only (a signature
+    /// whose archetype is not cached yet), never from a static initializer: a throwing type
+    /// initializer would surface as a <see cref="TypeInitializationException"/> and poison the type.
+    /// </summary>
+    public static void ThrowIfDuplicate(ReadOnlySpan<ComponentType> types)
     {
         for (int i = 0; i < types.Length; i++)
         {
@@ -20,8 +24,6 @@ internal static class SignatureIds
                 }
             }
         }
-
-        return types;
     }
 }
 
@@ -29,7 +31,7 @@ internal static class SignatureIds
 /// <typeparam name="T0">A component type.</typeparam>
 internal static class Signature<T0>
 {
-    public static readonly ComponentType[] Types = SignatureIds.Distinct(Component<T0>.ComponentType);
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType];
     public static readonly int Id = SignatureIds.Next();
 }
 
@@ -38,7 +40,7 @@ internal static class Signature<T0>
 /// <typeparam name="T1">A component type.</typeparam>
 internal static class Signature<T0, T1>
 {
-    public static readonly ComponentType[] Types = SignatureIds.Distinct(Component<T0>.ComponentType, Component<T1>.ComponentType);
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType];
     public static readonly int Id = SignatureIds.Next();
 }
 
@@ -48,7 +50,7 @@ internal static class Signature<T0, T1>
 /// <typeparam name="T2">A component type.</typeparam>
 internal static class Signature<T0, T1, T2>
 {
-    public static readonly ComponentType[] Types = SignatureIds.Distinct(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType);
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType];
     public static readonly int Id = SignatureIds.Next();
 }
 
@@ -59,7 +61,7 @@ internal static class Signature<T0, T1, T2>
 /// <typeparam name="T3">A component type.</typeparam>
 internal static class Signature<T0, T1, T2, T3>
 {
-    public static readonly ComponentType[] Types = SignatureIds.Distinct(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType);
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType];
     public static readonly int Id = SignatureIds.Next();
 }
 
@@ -71,7 +73,7 @@ internal static class Signature<T0, T1, T2, T3>
 /// <typeparam name="T4">A component type.</typeparam>
 internal static class Signature<T0, T1, T2, T3, T4>
 {
-    public static readonly ComponentType[] Types = SignatureIds.Distinct(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType);
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType];
     public static readonly int Id = SignatureIds.Next();
 }
 
@@ -84,6 +86,6 @@ internal static class Signature<T0, T1, T2, T3, T4>
 /// <typeparam name="T5">A component type.</typeparam>
 internal static class Signature<T0, T1, T2, T3, T4, T5>
 {
-    public static readonly ComponentType[] Types = SignatureIds.Distinct(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType);
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType];
     public static readonly int Id = SignatureIds.Next();
 }

@@ -16,19 +16,14 @@ public sealed partial class World
             return NewEntity(emptyArchetype, out _, out _);
         }
 
+        SignatureIds.ThrowIfDuplicate(types);
         Span<int> ids = stackalloc int[types.Length];
         for (int i = 0; i < types.Length; i++)
         {
             ids[i] = types[i].Id;
         }
 
-        var mask = BitSet.From(ids);
-        if (mask.PopCount != types.Length)
-        {
-            throw new EcsException("World.Create names a component type twice; an entity holds at most one of each type.");
-        }
-
-        return NewEntity(GetOrCreateArchetype(mask), out _, out _);
+        return NewEntity(GetOrCreateArchetype(BitSet.From(ids)), out _, out _);
     }
 
     /// <summary>Creates an entity with 1 component(s).</summary>

@@ -21,6 +21,7 @@ public sealed partial class World : IDisposable
     private int freeCount;
     private Archetype?[] archetypeBySignature = new Archetype?[16];
     private int iterationDepth;
+    private bool disposed;
 
     private World()
     {
@@ -66,9 +67,13 @@ public sealed partial class World : IDisposable
     /// <summary>Moves the change version forward and returns the new value.</summary>
     public uint AdvanceVersion() => ++Version;
 
-    /// <summary>Releases all entities and disposes resources that are <see cref="IDisposable"/>.</summary>
+    /// <summary>
+    /// Releases all entities and disposes resources that are <see cref="IDisposable"/>. Afterwards no
+    /// entity is alive and creating one throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
+        disposed = true;
         Resources.DisposeAll();
         archetypesByMask.Clear();
         archetypes.Clear();
@@ -140,6 +145,7 @@ public sealed partial class World : IDisposable
             return cached;
         }
 
+        SignatureIds.ThrowIfDuplicate(types);
         Span<int> ids = stackalloc int[types.Length];
         for (int i = 0; i < types.Length; i++)
         {
@@ -158,6 +164,8 @@ public sealed partial class World : IDisposable
 
     private Entity NewEntity(Archetype archetype, out int chunkIndex, out int row)
     {
+        // The slot table is gone after Dispose; fail clearly rather than with an IndexOutOfRangeException.
+        ObjectDisposedException.ThrowIf(disposed, this);
         int id;
         if (freeCount > 0)
         {
