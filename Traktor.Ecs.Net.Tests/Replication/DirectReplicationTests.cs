@@ -88,6 +88,7 @@ public class DirectReplicationTests
 
         public void Deliver(bool lossy)
         {
+            Span<byte> ack = stackalloc byte[16];
             while (inFlight.TryDequeue(out var snapshot))
             {
                 if (lossy && random.NextDouble() < loss)
@@ -96,7 +97,6 @@ public class DirectReplicationTests
                 }
 
                 client.ReceiveSnapshot(snapshot, 0, 0);
-                Span<byte> ack = stackalloc byte[16];
                 int length = client.WriteAck(ack);
                 if (!(lossy && random.NextDouble() < loss))
                 {
