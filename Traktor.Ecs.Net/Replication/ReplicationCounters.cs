@@ -9,6 +9,9 @@ public sealed class ReplicationCounters
     /// <summary>Snapshot bytes sent (server) or received (client).</summary>
     public long SnapshotBytes { get; internal set; }
 
+    /// <summary>The largest snapshot so far, in bytes.</summary>
+    public long LargestSnapshot { get; internal set; }
+
     /// <summary>Entity records sent (server) or applied (client).</summary>
     public long Records { get; internal set; }
 

@@ -342,6 +342,7 @@ public sealed partial class ServerReplication
         connection.BudgetBytes -= bytes;
         Counters.Snapshots++;
         Counters.SnapshotBytes += bytes;
+        Counters.LargestSnapshot = Math.Max(Counters.LargestSnapshot, bytes);
         Counters.Records += recordCount;
     }
 

@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Replication;
+using Traktor.Ecs.Net.Replication.Client;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// The client plugin: add it to the client world's system group. In <see cref="BeforeUpdate"/> it
+/// receives snapshots and applies them to the world and acknowledges them; in <see cref="AfterUpdate"/>
+/// it presents interpolated components and sends. It registers itself as a resource.
+/// </summary>
+public sealed class NetworkClient : ISystem<float>
+{
+    private readonly ClientMessageHandler?[] handlers = new ClientMessageHandler?[256];
+    private readonly TimeProvider time;
+    private readonly long startTimestamp;
+    private readonly byte[] ack = new byte[16];
+    private readonly ILogger logger;
+    private bool wasConnected;
+
+    /// <summary>Creates the plugin over a transport client.</summary>
+    /// <param name="world">The client world.</param>
+    /// <param name="transport">The transport client (connect it with a token).</param>
+    /// <param name="registry">The replicated types (the server's).</param>
+    /// <param name="tickRate">The server's tick rate.</param>
+    /// <param name="time">The clock (a fake one in tests).</param>
+    /// <param name="logger">Diagnostics.</param>
+    public NetworkClient(World world, NetClient transport, ReplicationRegistry registry, int tickRate = 60, TimeProvider? time = null, ILogger? logger = null)
+    {
+        World = world;
+        Transport = transport;
+        this.time = time ?? TimeProvider.System;
+        this.logger = logger ?? NullLogger.Instance;
+        startTimestamp = this.time.GetTimestamp();
+        Replication = new ClientReplication(world, registry, tickRate, this.logger);
+        handlers[SnapshotFormat.SnapshotMessage] = message =>
+            Replication.ReceiveSnapshot(message, LocalSeconds, Transport.GetStats().RoundTripTimeMs / 1000.0);
+        world.Resources.Add(this);
+    }
+
+    /// <summary>The client world.</summary>
+    public World World { get; }
+
+    /// <summary>The transport.</summary>
+    public NetClient Transport { get; }
+
+    /// <summary>The replication engine (entities, clock, counters).</summary>
+    public ClientReplication Replication { get; }
+
+    /// <summary>Seconds since this client was created, on its clock.</summary>
+    public double LocalSeconds => time.GetElapsedTime(startTimestamp).TotalSeconds;
+
+    /// <summary>Raised when the connection is established.</summary>
+    public event Action? Connected;
+
+    /// <summary>Raised when the connection ends, with the reason; replicated entities are removed first.</summary>
+    public event Action<DisconnectReason>? Disconnected;
+
+    /// <summary>Routes messages whose first byte is <paramref name="kind"/> to <paramref name="handler"/>.</summary>
+    /// <param name="kind">The message kind; the replication layer owns 0x51–0x5F.</param>
+    /// <param name="handler">The handler.</param>
+    public void RegisterHandler(byte kind, ClientMessageHandler handler)
+    {
+        if (handlers[kind] is not null)
+        {
+            throw new InvalidOperationException($"Message kind 0x{kind:X2} already has a handler.");
+        }
+
+        handlers[kind] = handler;
+    }
+
+    /// <inheritdoc />
+    public void Initialize()
+    {
+    }
+
+    /// <summary>Receives and applies snapshots, then acknowledges them.</summary>
+    /// <param name="state">The frame's delta time.</param>
+    public void BeforeUpdate(in float state)
+    {
+        Transport.Update();
+        bool received = false;
+        while (Transport.TryPollEvent(out var netEvent))
+        {
+            switch (netEvent.Type)
+            {
+                case NetEventType.Connected:
+                    wasConnected = true;
+                    Connected?.Invoke();
+                    break;
+                case NetEventType.Disconnected:
+                    Replication.Reset();
+                    wasConnected = false;
+                    Disconnected?.Invoke(netEvent.Reason);
+                    break;
+                case NetEventType.Message:
+                    var data = netEvent.Data.Span;
+                    if (!data.IsEmpty && handlers[data[0]] is { } handler)
+                    {
+                        received |= data[0] == SnapshotFormat.SnapshotMessage;
+                        handler(data);
+                    }
+                    else
+                    {
+                        logger.LogDebug("Dropped a message of unknown kind from the server");
+                    }
+
+                    break;
+            }
+        }
+
+        if (received && wasConnected)
+        {
+            int length = Replication.WriteAck(ack);
+            if (length > 0)
+            {
+                Transport.Send(ChannelKind.Unreliable, ack.AsSpan(0, length));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Update(in float state)
+    {
+    }
+
+    /// <summary>Presents interpolated components and sends what is queued.</summary>
+    /// <param name="state">The frame's delta time.</param>
+    public void AfterUpdate(in float state)
+    {
+        Replication.Interpolate(LocalSeconds);
+        Transport.Update();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => World.Resources.Remove<NetworkClient>();
+}
