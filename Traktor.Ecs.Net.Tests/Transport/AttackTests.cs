@@ -2,6 +2,7 @@ using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 
+[Collection(nameof(MemoryMeasuringTests))]
 public class AttackTests
 {
     private static NetAddress RandomAddress(Random random)

@@ -4,6 +4,7 @@ using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 
+[Collection(nameof(MemoryMeasuringTests))]
 public class FuzzTests
 {
     private const int Total = 1_000_000;
