@@ -62,6 +62,7 @@ internal sealed class Connection : IDisposable
     private readonly double _timeout;
     private ulong _nextSequence;
     private bool _ackOwed;
+    private double _ackOwedSince;
     private int _receivedSinceAck;
     private double _lastSentAt;
     private double _lastReceivedAt;
@@ -178,6 +179,7 @@ internal sealed class Connection : IDisposable
         Statistics.OnReceived(datagram.Length);
         _peer.Capture?.Write(CaptureFrame(datagram, plain[..length]), Address, _peer.Transport.LocalAddress);
         _received.Record((ushort)sequence);
+        if (!_ackOwed) _ackOwedSince = now;
         _ackOwed = true;
         ProcessPayload(plain[..length], now);
         if (++_receivedSinceAck >= ImmediateAckThreshold) SendPayload(PacketLayout.AckHeaderSize, now, 0, 0, writeAcks: true);
@@ -286,13 +288,16 @@ internal sealed class Connection : IDisposable
         _orderedOut.BeginSendPass();
         _unorderedOut.BeginSendPass();
         bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;
+        // An ack waits briefly for outgoing data to ride on, instead of costing a packet of its own.
+        bool ackDue = _ackOwed && now - _ackOwedSince >= _peer.Options.AckDelay.TotalSeconds;
         for (int packets = 0; packets < _peer.Options.MaxPacketsPerUpdate; packets++)
         {
             int length = BuildPayload(now, out int orderedCount, out int unorderedCount);
             bool hasMessages = length > PacketLayout.AckHeaderSize;
-            if (!hasMessages && !_ackOwed && !keepAliveDue) break;
+            if (!hasMessages && !ackDue && !keepAliveDue) break;
             SendPayload(length, now, orderedCount, unorderedCount);
             keepAliveDue = false;
+            ackDue = false;
             if (!hasMessages) break;
         }
         _unreliableOut.EndSendPass();
