@@ -19,9 +19,12 @@ internal sealed class TransportHarness : IDisposable
     public byte[] ServerKey { get; } = ConnectTokenIssuer.GenerateServerKey();
     public NetServer Server { get; }
     public LinkSimulator ServerLink { get; }
+    public RecordingTransport ServerWire { get; }
+    public CapturingLogger ServerLog { get; } = new();
     public NetServerOptions ServerOptions { get; }
     public List<NetClient> Clients { get; } = [];
     public List<LinkSimulator> ClientLinks { get; } = [];
+    public List<RecordingTransport> ClientWires { get; } = [];
     public ConnectTokenIssuer Issuer { get; }
     public NetAddress ServerAddress => ServerLink.LocalAddress;
 
@@ -31,7 +34,8 @@ internal sealed class TransportHarness : IDisposable
         configure?.Invoke(ServerOptions);
         ServerLink = new LinkSimulator(Network.CreateTransport(), conditions ?? new LinkConditions(), Time, seed);
         if (ServerOptions.PublicAddresses.Count == 0) ServerOptions.PublicAddresses = [ServerLink.LocalAddress];
-        Server = new NetServer(ServerLink, ServerOptions, Time);
+        ServerWire = new RecordingTransport(ServerLink) { Enabled = false };
+        Server = new NetServer(ServerWire, ServerOptions, Time, ServerLog);
         Issuer = new ConnectTokenIssuer(ServerKey, ProtocolId, Time);
     }
 
@@ -43,9 +47,11 @@ internal sealed class TransportHarness : IDisposable
         var options = new NetClientOptions { ProtocolId = ProtocolId, SchemaHash = SchemaHash, Insecure = ServerOptions.Insecure };
         configure?.Invoke(options);
         var link = new LinkSimulator(Network.CreateTransport(), conditions ?? new LinkConditions(), Time, seed);
-        var client = new NetClient(link, options, Time);
+        var wire = new RecordingTransport(link) { Enabled = false };
+        var client = new NetClient(wire, options, Time);
         Clients.Add(client);
         ClientLinks.Add(link);
+        ClientWires.Add(wire);
         return client;
     }
 
@@ -69,9 +75,10 @@ internal sealed class TransportHarness : IDisposable
     }
 
     /// <summary>Connects a client with a fresh token and drains the Connected events.</summary>
-    public NetClient Connect(ulong clientId, LinkConditions? conditions = null, int seed = 2)
+    public NetClient Connect(ulong clientId, LinkConditions? conditions = null, int seed = 2, bool record = false)
     {
         var client = AddClient(conditions, seed: seed);
+        ClientWires[^1].Enabled = record;
         client.Connect(IssueToken(clientId));
         Assert.True(RunUntil(() => client.State == ClientState.Connected), "client did not connect");
         Step();

@@ -22,8 +22,8 @@ internal sealed class ConnectionStatistics
     public long BytesSent { get; private set; }
     public long BytesReceived { get; private set; }
 
-    /// <summary>How long to wait for an ack before resending: RTT + 4 variations (RFC 6298), bounded so it never grows without limit.</summary>
-    public double ResendDelay => HasRttSample ? Math.Clamp(SmoothedRtt + 4 * RttVariation + 0.005, 0.03, 1.0) : 0.2;
+    /// <summary>How long to wait for an ack before resending: 1.25 RTT + 4 variations (after RFC 6298, with headroom for tick-quantised acks), bounded so it never grows without limit.</summary>
+    public double ResendDelay => HasRttSample ? Math.Clamp(1.25 * SmoothedRtt + 4 * RttVariation + 0.005, 0.03, 1.0) : 0.2;
 
     public void AddRttSample(double seconds)
     {

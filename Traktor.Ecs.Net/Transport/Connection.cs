@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using K4os.Compression.LZ4;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport.Channels;
 using Traktor.Ecs.Net.Transport.Packets;
@@ -19,6 +20,9 @@ internal sealed class Connection : IDisposable
     private const uint UnorderedRef = 1u << 16;
     private const int LossResolveDistance = 64;
     private const int DisconnectRepeats = 3;
+
+    /// <summary>Below this many plaintext bytes LZ4 cannot win enough to be worth trying.</summary>
+    private const int MinCompressible = 32;
 
     /// <summary>
     /// Ack bits cover 33 packets; a peer sending more than that per update would see the rest never acknowledged,
@@ -58,6 +62,7 @@ internal sealed class Connection : IDisposable
     private readonly double _timeout;
     private ulong _nextSequence;
     private bool _ackOwed;
+    private double _ackOwedSince;
     private int _receivedSinceAck;
     private double _lastSentAt;
     private double _lastReceivedAt;
@@ -161,12 +166,20 @@ internal sealed class Connection : IDisposable
             Close((DisconnectReason)plain[0]);
             return true;
         }
+        if ((datagram[0] & PacketLayout.CompressedFlag) != 0)
+        {
+            // Decoding is bounded by the destination: a payload that would expand past one packet is refused.
+            length = LZ4Codec.Decode(plain[..length], _peer.Decompressed.AsSpan(0, _peer.PayloadCapacity));
+            if (length < 0) return false;
+            plain = _peer.Decompressed;
+        }
         if (!ValidatePayload(plain[..length])) return false;
         _replay.Accept(sequence);
         _lastReceivedAt = now;
         Statistics.OnReceived(datagram.Length);
         _peer.Capture?.Write(CaptureFrame(datagram, plain[..length]), Address, _peer.Transport.LocalAddress);
         _received.Record((ushort)sequence);
+        if (!_ackOwed) _ackOwedSince = now;
         _ackOwed = true;
         ProcessPayload(plain[..length], now);
         if (++_receivedSinceAck >= ImmediateAckThreshold) SendPayload(PacketLayout.AckHeaderSize, now, 0, 0, writeAcks: true);
@@ -275,13 +288,16 @@ internal sealed class Connection : IDisposable
         _orderedOut.BeginSendPass();
         _unorderedOut.BeginSendPass();
         bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;
+        // An ack waits briefly for outgoing data to ride on, instead of costing a packet of its own.
+        bool ackDue = _ackOwed && now - _ackOwedSince >= _peer.Options.AckDelay.TotalSeconds;
         for (int packets = 0; packets < _peer.Options.MaxPacketsPerUpdate; packets++)
         {
             int length = BuildPayload(now, out int orderedCount, out int unorderedCount);
             bool hasMessages = length > PacketLayout.AckHeaderSize;
-            if (!hasMessages && !_ackOwed && !keepAliveDue) break;
+            if (!hasMessages && !ackDue && !keepAliveDue) break;
             SendPayload(length, now, orderedCount, unorderedCount);
             keepAliveDue = false;
+            ackDue = false;
             if (!hasMessages) break;
         }
         _unreliableOut.EndSendPass();
@@ -332,8 +348,25 @@ internal sealed class Connection : IDisposable
         if (writeAcks) WriteAckHeader();
         RecordSent((ushort)_nextSequence, now, orderedCount, unorderedCount);
         var frame = _peer.Frame.AsSpan();
-        int length = SealedPacket.Seal(_sendCipher, (byte)PacketType.Payload, _nextSequence++, frame, plaintextLength, _peer.Datagram);
-        _peer.Capture?.Write(frame[..(PacketLayout.SealedHeaderSize + plaintextLength)], _peer.Transport.LocalAddress, Address);
+        byte prefix = (byte)PacketType.Payload;
+        if (_peer.Capture is { } capture)
+        {
+            frame[0] = prefix;
+            BinaryPrimitives.WriteUInt64LittleEndian(frame[1..], _nextSequence);
+            capture.Write(frame[..(PacketLayout.SealedHeaderSize + plaintextLength)], _peer.Transport.LocalAddress, Address);
+        }
+        if (_peer.Options.Compression && plaintextLength > MinCompressible)
+        {
+            var plaintext = frame.Slice(PacketLayout.SealedHeaderSize, plaintextLength);
+            int compressed = LZ4Codec.Encode(plaintext, _peer.Compressed);
+            if (compressed > 0 && compressed < plaintextLength)
+            {
+                _peer.Compressed.AsSpan(0, compressed).CopyTo(plaintext);
+                plaintextLength = compressed;
+                prefix |= PacketLayout.CompressedFlag;
+            }
+        }
+        int length = SealedPacket.Seal(_sendCipher, prefix, _nextSequence++, frame, plaintextLength, _peer.Datagram);
         _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
         Statistics.OnSent(length);
         _ackOwed = false;

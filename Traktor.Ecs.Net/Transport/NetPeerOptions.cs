@@ -32,6 +32,12 @@ public abstract class NetPeerOptions
     /// <summary>A packet is sent at least this often, so acks flow and the peer knows we are alive.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long an ack may wait for outgoing data to ride on before it is sent alone (default 5 ms, below one 60 Hz
+    /// tick, so a game loop still acks every tick while a busy loop does not send twice the packets).
+    /// </summary>
+    public TimeSpan AckDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Silence after which a connection is dropped (the token's timeout wins in secure mode).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -18,6 +18,8 @@ internal sealed class PeerContext
         Frame = new byte[options.Mtu + 64];
         Datagram = new byte[options.Mtu + 64];
         Plaintext = new byte[options.Mtu + 64];
+        Decompressed = new byte[options.Mtu + 64];
+        Compressed = new byte[K4os.Compression.LZ4.LZ4Codec.MaximumOutputSize(options.Mtu) + 64];
         int overhead = PacketLayout.SealedHeaderSize + Security.PacketCipher.TagSize;
         PayloadCapacity = options.Mtu - overhead;
         FragmentSize = PayloadCapacity - PacketLayout.AckHeaderSize - PacketLayout.MaxRecordHeaderSize;
@@ -35,6 +37,8 @@ internal sealed class PeerContext
     public byte[] Frame { get; }
     public byte[] Datagram { get; }
     public byte[] Plaintext { get; }
+    public byte[] Decompressed { get; }
+    public byte[] Compressed { get; }
 
     /// <summary>Plaintext bytes of one payload packet (ack header + records).</summary>
     public int PayloadCapacity { get; }

@@ -30,7 +30,7 @@ internal sealed class ServerHandshake : IDisposable
         _counters = counters;
         _server = server;
         if (!options.Insecure) _tokenCipher = new ChaCha20OrAes(options.PrivateKey);
-        _rateLimiter = new AddressRateLimiter(4096, options.HandshakeRatePerSecond, options.HandshakeBurst);
+        _rateLimiter = new AddressRateLimiter(8192, options.HandshakeRatePerSecond, options.HandshakeBurst);
     }
 
     private ulong NowUnixMs => (ulong)_peer.Time.GetUtcNow().ToUnixTimeMilliseconds();

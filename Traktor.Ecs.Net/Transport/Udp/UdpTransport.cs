@@ -19,6 +19,10 @@ public sealed class UdpTransport : IDatagramTransport
     private readonly SocketAddress _receiveAddress;
     private readonly SocketAddress _sendAddress;
     private readonly ILogger _logger;
+
+    // Linux truncates a datagram larger than the read buffer without an error, so reads go to a buffer that
+    // holds any UDP datagram and only those that fit the caller's buffer are passed on.
+    private readonly byte[] _receiveBuffer = new byte[65536];
     private bool _disposed;
 
     /// <summary>Binds to <paramref name="localEndPoint"/>; binding to <see cref="IPAddress.IPv6Any"/> enables dual mode.</summary>
@@ -61,6 +65,9 @@ public sealed class UdpTransport : IDatagramTransport
     /// <summary>Socket errors survived (ICMP resets, unreachable hosts, oversized datagrams...).</summary>
     public long SocketErrors { get; private set; }
 
+    /// <summary>Datagrams dropped because they were larger than the caller's buffer.</summary>
+    public long OversizedDatagrams { get; private set; }
+
     /// <inheritdoc />
     public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination)
     {
@@ -90,9 +97,20 @@ public sealed class UdpTransport : IDatagramTransport
             {
                 // Poll first: a non-blocking read that finds nothing would throw, and exceptions allocate.
                 if (!_socket.Poll(0, SelectMode.SelectRead)) break;
-                length = _socket.ReceiveFrom(buffer, SocketFlags.None, _receiveAddress);
-                if (NetAddress.TryRead(_receiveAddress, out source)) return true;
-                errors++;
+                int received = _socket.ReceiveFrom(_receiveBuffer, SocketFlags.None, _receiveAddress);
+                if (received > buffer.Length)
+                {
+                    OversizedDatagrams++;
+                    continue;
+                }
+                if (!NetAddress.TryRead(_receiveAddress, out source))
+                {
+                    errors++;
+                    continue;
+                }
+                _receiveBuffer.AsSpan(0, received).CopyTo(buffer);
+                length = received;
+                return true;
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
             {

@@ -1,0 +1,176 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Transport;
+
+public class HandshakeTests
+{
+    private static NetClient Attempt(TransportHarness h, byte[] token, Action<NetClientOptions>? configure = null)
+    {
+        var client = h.AddClient(configure: configure);
+        client.Connect(token);
+        h.RunUntil(() => client.State is ClientState.Connected or ClientState.Disconnected, maxSteps: 600);
+        return client;
+    }
+
+    [Fact]
+    public void Protocol_mismatch_is_refused_with_the_reason_on_both_sides()
+    {
+        using var h = new TransportHarness();
+        var client = Attempt(h, h.IssueToken(1), o => o.ProtocolId = TransportHarness.ProtocolId + 1);
+        Assert.Equal(DisconnectReason.ProtocolMismatch, client.LastDisconnectReason);
+        Assert.Equal(DisconnectReason.ProtocolMismatch, TransportHarness.DrainClient(client).Single().Reason);
+        Assert.Equal(0, h.Server.ConnectionCount);
+        Assert.Contains(h.ServerLog.Lines, l => l.Message.Contains("ProtocolMismatch"));
+    }
+
+    [Fact]
+    public void Schema_mismatch_is_refused_with_the_reason_on_both_sides()
+    {
+        using var h = new TransportHarness();
+        var client = Attempt(h, h.IssueToken(1), o => o.SchemaHash = 123);
+        Assert.Equal(DisconnectReason.SchemaMismatch, client.LastDisconnectReason);
+        Assert.Contains(h.ServerLog.Lines, l => l.Message.Contains("SchemaMismatch"));
+    }
+
+    [Fact]
+    public void Expired_token_is_refused_by_the_client_before_sending()
+    {
+        using var h = new TransportHarness();
+        var token = h.IssueToken(1, lifetime: TimeSpan.FromSeconds(1));
+        h.Time.Advance(TimeSpan.FromSeconds(2));
+        var client = Attempt(h, token);
+        Assert.Equal(DisconnectReason.TokenExpired, client.LastDisconnectReason);
+    }
+
+    [Fact]
+    public void Expired_token_is_refused_by_the_server_when_the_client_clock_lags()
+    {
+        using var h = new TransportHarness();
+        var token = h.IssueToken(1, lifetime: TimeSpan.FromSeconds(1));
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        var laggingClock = new FakeTimeProvider(TransportHarness.Start);
+        using var client = new NetClient(h.Network.CreateTransport(), new NetClientOptions { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash }, laggingClock);
+        client.Connect(token);
+        for (int i = 0; i < 20 && client.State != ClientState.Disconnected; i++)
+        {
+            laggingClock.Advance(TimeSpan.FromMilliseconds(16));
+            client.Update();
+            h.Step();
+        }
+        Assert.Equal(DisconnectReason.TokenExpired, client.LastDisconnectReason);
+        Assert.Equal(1, h.Server.Counters.Denied);
+    }
+
+    [Theory]
+    [InlineData(100)]   // inside the sealed private token
+    [InlineData(24)]    // expiry, authenticated as associated data
+    [InlineData(40)]    // nonce
+    public void Tampered_token_gets_no_answer(int offset)
+    {
+        using var h = new TransportHarness();
+        var token = h.IssueToken(1);
+        token[offset] ^= 0x40;
+        var client = Attempt(h, token, o => o.ConnectTimeout = TimeSpan.FromSeconds(1));
+        Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason);
+        Assert.True(h.Server.Counters.InvalidTokens > 0);
+        Assert.Equal(0, h.Server.Counters.ChallengesSent);
+    }
+
+    [Fact]
+    public void Token_from_another_server_key_gets_no_answer()
+    {
+        using var h = new TransportHarness();
+        var other = new Traktor.Ecs.Net.Transport.Security.ConnectTokenIssuer(Traktor.Ecs.Net.Transport.Security.ConnectTokenIssuer.GenerateServerKey(), TransportHarness.ProtocolId, h.Time);
+        var token = other.Issue(1, [], TimeSpan.FromMinutes(1), [h.ServerAddress.ToEndPoint()]);
+        var client = Attempt(h, token, o => o.ConnectTimeout = TimeSpan.FromSeconds(1));
+        Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason);
+        Assert.True(h.Server.Counters.InvalidTokens > 0);
+    }
+
+    [Fact]
+    public void Token_for_another_server_address_is_refused()
+    {
+        using var h = new TransportHarness();
+        var token = h.Issuer.Issue(1, [], TimeSpan.FromMinutes(1), [h.ServerAddress.ToEndPoint(), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1)]);
+        h.ServerOptions.PublicAddresses = [NetAddress.Parse("127.0.0.1:2")];
+        var client = Attempt(h, token);
+        Assert.Equal(DisconnectReason.TokenInvalid, client.LastDisconnectReason);
+    }
+
+    [Fact]
+    public void Full_server_refuses_with_ServerFull()
+    {
+        using var h = new TransportHarness(configure: o => o.MaxClients = 1);
+        h.Connect(1);
+        var second = Attempt(h, h.IssueToken(2));
+        Assert.Equal(DisconnectReason.ServerFull, second.LastDisconnectReason);
+        Assert.Equal(1, h.Server.ConnectionCount);
+    }
+
+    [Fact]
+    public void Same_client_id_twice_is_refused()
+    {
+        using var h = new TransportHarness();
+        h.Connect(7);
+        var second = Attempt(h, h.IssueToken(7));
+        Assert.Equal(DisconnectReason.AlreadyConnected, second.LastDisconnectReason);
+    }
+
+    [Fact]
+    public void Approval_callback_sees_the_token_user_data_and_can_refuse()
+    {
+        var seen = new List<(ulong, byte[])>();
+        using var h = new TransportHarness(configure: o => o.ApproveConnection = (id, data, _) =>
+        {
+            seen.Add((id, data.ToArray()));
+            return data[0] == 1;
+        });
+        var accepted = Attempt(h, h.IssueToken(10, userData: [1, 2, 3]));
+        var refused = Attempt(h, h.IssueToken(11, userData: [9]));
+        Assert.Equal(ClientState.Connected, accepted.State);
+        Assert.Equal(DisconnectReason.Rejected, refused.LastDisconnectReason);
+        Assert.Equal(10UL, seen[0].Item1);
+        Assert.Equal(new byte[] { 1, 2, 3 }, seen[0].Item2[..3]);
+        Assert.Equal(256, seen[0].Item2.Length);
+        Assert.All(seen[0].Item2[3..], b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void Client_tries_the_next_server_address_when_the_first_is_silent()
+    {
+        using var h = new TransportHarness();
+        var token = h.Issuer.Issue(3, [], TimeSpan.FromMinutes(1), [NetAddress.Parse("[fd00::dead]:1").ToEndPoint(), h.ServerAddress.ToEndPoint()]);
+        var client = Attempt(h, token, o => o.ConnectTimeout = TimeSpan.FromSeconds(1));
+        Assert.Equal(ClientState.Connected, client.State);
+        Assert.Equal(h.ServerAddress, client.ServerAddress);
+    }
+
+    [Fact]
+    public void Insecure_mode_connects_without_a_token_and_warns_at_start()
+    {
+        using var h = new TransportHarness(configure: o => { o.Insecure = true; o.PrivateKey = null; });
+        Assert.Contains(h.ServerLog.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("INSECURE"));
+        var client = h.AddClient();
+        client.ConnectInsecure(h.ServerAddress, 99);
+        Assert.True(h.RunUntil(() => client.State == ClientState.Connected));
+        client.Send(ChannelKind.ReliableOrdered, [5]);
+        h.Step();
+        h.Step();
+        var events = h.DrainServer();
+        Assert.Equal(99UL, events.Single(e => e.Type == NetEventType.Connected).ClientId);
+        Assert.Equal(new byte[] { 5 }, events.Single(e => e.Type == NetEventType.Message).Data.ToArray());
+    }
+
+    [Fact]
+    public void Insecure_client_cannot_connect_to_a_secure_server()
+    {
+        using var h = new TransportHarness();
+        var client = h.AddClient(configure: o => { o.Insecure = true; o.ConnectTimeout = TimeSpan.FromSeconds(1); });
+        client.ConnectInsecure(h.ServerAddress, 1);
+        h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200);
+        Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason);
+        Assert.Equal(0, h.Server.ConnectionCount);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Net.Transport.Udp;
+
+namespace Traktor.Ecs.Net.Tests.Transport;
+
+/// <summary>Real sockets, on 127.0.0.1 and ::1 only.</summary>
+[Collection(nameof(MemoryMeasuringTests))]
+public class UdpLoopbackTests
+{
+    private const ulong Protocol = 77;
+
+    private static (NetServer Server, UdpTransport Socket, ConnectTokenIssuer Issuer) StartServer(IPEndPoint bind, Func<int, NetAddress[]> publicAddresses)
+    {
+        var key = ConnectTokenIssuer.GenerateServerKey();
+        var socket = new UdpTransport(bind);
+        var server = new NetServer(socket, new NetServerOptions { ProtocolId = Protocol, PrivateKey = key, PublicAddresses = publicAddresses(socket.LocalEndPoint.Port) });
+        return (server, socket, new ConnectTokenIssuer(key, Protocol));
+    }
+
+    private static bool Loop(Func<bool> done, NetServer server, params NetClient[] clients)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            foreach (var c in clients) c.Update();
+            server.Update();
+            if (done()) return true;
+            Thread.Sleep(1);
+        }
+        return false;
+    }
+
+    private static void ExchangeReliably(NetServer server, NetClient client, int count)
+    {
+        Span<byte> message = stackalloc byte[4];
+        for (int i = 0; i < count; i++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(message, i);
+            Assert.Equal(SendResult.Queued, client.Send(ChannelKind.ReliableOrdered, message));
+        }
+        int received = 0;
+        Assert.True(Loop(() =>
+        {
+            while (server.TryPollEvent(out var e))
+            {
+                if (e.Type == NetEventType.Message) Assert.Equal(received++, BinaryPrimitives.ReadInt32LittleEndian(e.Data.Span));
+            }
+            return received == count;
+        }, server, client));
+    }
+
+    [Fact]
+    public void Secure_client_and_server_talk_over_IPv4_loopback()
+    {
+        var (server, socket, issuer) = StartServer(new IPEndPoint(IPAddress.Loopback, 0), port => [NetAddress.Parse($"127.0.0.1:{port}")]);
+        using var serverSocket = socket;
+        using var _ = server;
+        using var clientSocket = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var client = new NetClient(clientSocket, new NetClientOptions { ProtocolId = Protocol });
+        client.Connect(issuer.Issue(1, [], TimeSpan.FromMinutes(1), [socket.LocalEndPoint]));
+        Assert.True(Loop(() => client.State == ClientState.Connected, server, client));
+        ExchangeReliably(server, client, 5000);
+    }
+
+    [Fact]
+    public void Dual_mode_server_accepts_IPv4_and_IPv6_clients()
+    {
+        var (server, socket, issuer) = StartServer(new IPEndPoint(IPAddress.IPv6Any, 0),
+            port => [NetAddress.Parse($"127.0.0.1:{port}"), NetAddress.Parse($"[::1]:{port}")]);
+        using var serverSocket = socket;
+        using var _ = server;
+        int port = socket.LocalEndPoint.Port;
+        using var v4Socket = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var v6Socket = new UdpTransport(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        using var v4 = new NetClient(v4Socket, new NetClientOptions { ProtocolId = Protocol });
+        using var v6 = new NetClient(v6Socket, new NetClientOptions { ProtocolId = Protocol });
+        v4.Connect(issuer.Issue(4, [], TimeSpan.FromMinutes(1), [new IPEndPoint(IPAddress.Loopback, port)]));
+        v6.Connect(issuer.Issue(6, [], TimeSpan.FromMinutes(1), [new IPEndPoint(IPAddress.IPv6Loopback, port)]));
+        Assert.True(Loop(() => v4.State == ClientState.Connected && v6.State == ClientState.Connected, server, v4, v6));
+        var addresses = new List<NetAddress>();
+        while (server.TryPollEvent(out var e))
+        {
+            if (e.Type == NetEventType.Connected && server.TryGetAddress(e.Connection, out var address)) addresses.Add(address);
+        }
+        Assert.Contains(addresses, a => a.IsIPv4);
+        Assert.Contains(addresses, a => !a.IsIPv4);
+    }
+
+    [Fact]
+    public void Receive_survives_unreachable_ports_and_oversized_datagrams()
+    {
+        using var transport = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        sender.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int closedPort;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            closedPort = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+        // Sends to a closed port draw ICMP port-unreachable replies (a "connection reset" on some systems).
+        for (int i = 0; i < 10; i++) Assert.True(transport.TrySend([1, 2, 3], NetAddress.Parse($"127.0.0.1:{closedPort}")));
+        sender.SendTo(new byte[4000], transport.LocalEndPoint);
+        sender.SendTo([7, 7], transport.LocalEndPoint);
+        var buffer = new byte[1200];
+        var deadline = Stopwatch.StartNew();
+        int length = 0;
+        NetAddress source = default;
+        while (deadline.Elapsed < TimeSpan.FromSeconds(5) && !transport.TryReceive(buffer, out length, out source)) Thread.Sleep(1);
+        if (length == 4000 || length == 1200) Assert.Fail("an oversized datagram was returned");
+        Assert.Equal(2, length);
+        Assert.Equal(((IPEndPoint)sender.LocalEndPoint!).Port, source.Port);
+        Assert.Equal(1, transport.OversizedDatagrams);
+    }
+
+    [Fact]
+    public void Steady_state_udp_send_and_receive_allocate_nothing()
+    {
+        using var a = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var b = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        var buffer = new byte[1200];
+        var payload = new byte[100];
+        void RoundTrips(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                a.TrySend(payload, b.LocalAddress);
+                while (!b.TryReceive(buffer, out _, out _)) { }
+            }
+        }
+        RoundTrips(200);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RoundTrips(2000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
