@@ -192,20 +192,20 @@ public class GeneratedSerializerTests
     public void Schema_orders_ids_by_full_name_registers_itself_and_visits_typed()
     {
         var schema = Traktor.Ecs.Net.Tests.GeneratedNetworkSchema.Instance;
-        Assert.Equal(["Traktor.Ecs.Net.Tests.Generators.TestChat", "Traktor.Ecs.Net.Tests.Generators.TestStatus", "Traktor.Ecs.Net.Tests.Generators.TestTransform"], schema.Types.Select(t => t.FullName));
-        Assert.Equal(0, TestChatSerializer.NetworkTypeId);
-        Assert.Equal(2, TestTransformSerializer.NetworkTypeId);
+        Assert.Equal(["Traktor.Ecs.Net.Bench.Serialization.CubeState", "Traktor.Ecs.Net.Tests.Generators.TestChat", "Traktor.Ecs.Net.Tests.Generators.TestStatus", "Traktor.Ecs.Net.Tests.Generators.TestTransform"], schema.Types.Select(t => t.FullName));
+        Assert.Equal(1, TestChatSerializer.NetworkTypeId);
+        Assert.Equal(3, TestTransformSerializer.NetworkTypeId);
         Assert.Equal(TestStatusSerializer.ContextOffset + TestStatusSerializer.ContextCount, TestTransformSerializer.ContextOffset);
-        var transform = schema.Types[2];
+        var transform = schema.Types[3];
         Assert.Equal((2, 30, Audience.All, Smoothing.Interpolate), (transform.Importance, transform.SendRate, transform.Audience, transform.Smoothing));
-        Assert.Equal(Audience.Owner, schema.Types[1].Audience);
-        Assert.Equal(NetworkTypeKind.Rpc, schema.Types[0].Kind);
+        Assert.Equal(Audience.Owner, schema.Types[2].Audience);
+        Assert.Equal(NetworkTypeKind.Rpc, schema.Types[1].Kind);
         Assert.Contains(NetworkSchemas.All, s => s.ProtocolHash == schema.ProtocolHash);
         Assert.NotEqual(0UL, schema.ProtocolHash);
 
         var visitor = new RecordingVisitor();
         schema.Accept(visitor);
-        Assert.Equal(["rpc TestChat 0", "component TestStatus 1", "component TestTransform 2"], visitor.Seen);
+        Assert.Equal(["component CubeState 0", "rpc TestChat 1", "component TestStatus 2", "component TestTransform 3"], visitor.Seen);
     }
 
     private sealed class RecordingVisitor : INetworkTypeVisitor
