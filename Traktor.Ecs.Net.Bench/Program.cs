@@ -8,4 +8,11 @@ if (args is [Traktor.Ecs.Net.Bench.Serialization.CubeBandwidthReport.Argument])
     return;
 }
 
+if (args is [Traktor.Ecs.Net.Bench.Replication.CubeReplicationReport.Argument])
+{
+    // Deterministic bandwidth of the cube scene through the whole replication path.
+    Traktor.Ecs.Net.Bench.Replication.CubeReplicationReport.Print();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
