@@ -85,7 +85,7 @@ public static class BackendHost
 
     private static OnlineDatabase CreateDatabase(BackendOptions options, ILoggerFactory loggers) => options.Database.ToLowerInvariant() switch
     {
-        "sqlite" => new SqliteOnlineDatabase(options.ConnectionString, logger: loggers.CreateLogger<SqliteOnlineDatabase>()),
+        "sqlite" => new SqliteOnlineDatabase(options.ConnectionString, options.SqliteDurability, logger: loggers.CreateLogger<SqliteOnlineDatabase>()),
         "postgres" or "postgresql" => new PostgresOnlineDatabase(options.ConnectionString, loggers.CreateLogger<PostgresOnlineDatabase>()),
         _ => throw new InvalidOperationException($"Online:Database must be 'sqlite' or 'postgres', not '{options.Database}'."),
     };

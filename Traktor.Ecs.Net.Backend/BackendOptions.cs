@@ -1,3 +1,5 @@
+using Traktor.Ecs.Net.Online.Storage;
+
 namespace Traktor.Ecs.Net.Backend;
 
 /// <summary>The backend's settings, bound from the <c>Online</c> configuration section (appsettings.json, environment variables <c>Online__…</c>, or <c>--Online:…</c> arguments).</summary>
@@ -11,6 +13,9 @@ public sealed class BackendOptions
 
     /// <summary>For SQLite the database file path; for PostgreSQL an Npgsql connection string.</summary>
     public string ConnectionString { get; set; } = "traktor-online.db";
+
+    /// <summary>For SQLite: <c>Full</c> (default; every commit survives power loss) or <c>Normal</c> (commits survive a killed process; faster).</summary>
+    public SqliteDurability SqliteDurability { get; set; } = SqliteDurability.Full;
 
     /// <summary>Base64 of at least 32 random bytes that sign access tokens. Required outside Development.</summary>
     public string TokenSigningKey { get; set; } = "";

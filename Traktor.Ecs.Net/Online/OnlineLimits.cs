@@ -31,7 +31,7 @@ public static class OnlineLimits
     public const int MaxTokenLength = 512;
 
     /// <summary>
-    /// Checks an identifier: 1 to <see cref="MaxIdLength"/> characters of ASCII letters, digits, '_', '-' or '.'.
+    /// Checks an identifier: 1 to <see cref="MaxIdLength"/> characters of ASCII letters, digits, '_', '-' or '.', not only dots.
     /// Identifiers appear in URLs, so they are kept to characters that need no escaping.
     /// </summary>
     /// <param name="value">The identifier.</param>
@@ -48,6 +48,11 @@ public static class OnlineLimits
             {
                 throw OnlineException.Invalid($"{what} may contain only ASCII letters, digits, '_', '-' and '.'.");
             }
+        }
+        if (value.AsSpan().Trim('.').IsEmpty)
+        {
+            // "." and ".." would be rewritten by URL path normalization into another route.
+            throw OnlineException.Invalid($"{what} must not consist of dots only.");
         }
     }
 

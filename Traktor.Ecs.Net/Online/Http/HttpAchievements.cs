@@ -13,18 +13,18 @@ public sealed class HttpAchievements : IAchievements
     public Task DefineAchievementAsync(AchievementDefinition definition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return _client.SendAsync(HttpMethod.Put, $"v1/achievements/{OnlineBackendClient.Segment(definition.Id)}", definition,
+        return _client.SendAsync(HttpMethod.Put, $"v1/achievements/{OnlineBackendClient.Segment(definition.Id, "Achievement id")}", definition,
             OnlineJsonContext.Default.AchievementDefinition, cancellationToken);
     }
 
     /// <inheritdoc/>
     public Task<AchievementUpdate> UnlockAchievementAsync(string achievementId, long userId, CancellationToken cancellationToken = default) =>
-        _client.SendAsync(HttpMethod.Post, $"v1/achievements/{OnlineBackendClient.Segment(achievementId)}/unlock", new AchievementProgressBody(userId, 0),
+        _client.SendAsync(HttpMethod.Post, $"v1/achievements/{OnlineBackendClient.Segment(achievementId, "Achievement id")}/unlock", new AchievementProgressBody(userId, 0),
             OnlineJsonContext.Default.AchievementProgressBody, OnlineJsonContext.Default.AchievementUpdate, cancellationToken);
 
     /// <inheritdoc/>
     public Task<AchievementUpdate> AddAchievementProgressAsync(string achievementId, long userId, long amount, CancellationToken cancellationToken = default) =>
-        _client.SendAsync(HttpMethod.Post, $"v1/achievements/{OnlineBackendClient.Segment(achievementId)}/progress", new AchievementProgressBody(userId, amount),
+        _client.SendAsync(HttpMethod.Post, $"v1/achievements/{OnlineBackendClient.Segment(achievementId, "Achievement id")}/progress", new AchievementProgressBody(userId, amount),
             OnlineJsonContext.Default.AchievementProgressBody, OnlineJsonContext.Default.AchievementUpdate, cancellationToken);
 
     /// <inheritdoc/>

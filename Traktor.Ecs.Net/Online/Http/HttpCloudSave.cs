@@ -33,5 +33,5 @@ public sealed class HttpCloudSave : ICloudSave
         return list.Slots;
     }
 
-    private static string SlotPath(long userId, string slot) => $"v1/users/{userId}/saves/{OnlineBackendClient.Segment(slot)}";
+    private static string SlotPath(long userId, string slot) => $"v1/users/{userId}/saves/{OnlineBackendClient.Segment(slot, "Slot")}";
 }

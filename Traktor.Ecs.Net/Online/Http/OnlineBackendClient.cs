@@ -88,8 +88,12 @@ public sealed class OnlineBackendClient
         return await ReadJsonAsync(response, resultType, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Escapes one path segment.</summary>
-    internal static string Segment(string value) => Uri.EscapeDataString(value ?? string.Empty);
+    /// <summary>Checks an identifier the way the services do (so a bad one fails as InvalidArgument, not as a wrong route) and escapes it as a path segment.</summary>
+    internal static string Segment(string value, string what)
+    {
+        OnlineLimits.CheckId(value, what);
+        return Uri.EscapeDataString(value);
+    }
 
     private HttpRequestMessage CreateRequest(HttpMethod method, string path, string? bearerToken = null)
     {
