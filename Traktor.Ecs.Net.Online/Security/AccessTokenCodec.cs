@@ -51,7 +51,9 @@ internal sealed class AccessTokenCodec
         string signedPart = token[..dot];
         Span<byte> signature = stackalloc byte[64];
         Span<byte> payload = stackalloc byte[64];
-        if (!Base64Url.TryDecodeFromChars(token.AsSpan(dot + 1), signature, out int signatureLength) || signatureLength != 32
+        // TryDecode only reports a too-small destination; malformed base64url still throws, so check validity first.
+        if (!Base64Url.IsValid(token.AsSpan(dot + 1)) || !Base64Url.IsValid(signedPart.AsSpan(Prefix.Length))
+            || !Base64Url.TryDecodeFromChars(token.AsSpan(dot + 1), signature, out int signatureLength) || signatureLength != 32
             || !Base64Url.TryDecodeFromChars(signedPart.AsSpan(Prefix.Length), payload, out int payloadLength) || payloadLength != PayloadBytes)
         {
             return null;

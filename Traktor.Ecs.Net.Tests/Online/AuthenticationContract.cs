@@ -121,7 +121,7 @@ public abstract class AuthenticationContract<THarness> : OnlineContract<THarness
         var otherKey = new Traktor.Ecs.Net.Online.Security.AccessTokenCodec(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         string otherSigner = otherKey.Issue(victim.UserId, new byte[16], online.Time.GetUtcNow(), online.Time.GetUtcNow().AddHours(1));
 
-        foreach (string forged in new[] { badSignature, swappedUser, otherSigner, "", "v1.", "v1..", "garbage", new string('A', 5000), token + "x" })
+        foreach (string forged in new[] { badSignature, swappedUser, otherSigner, "", "v1.", "v1..", "garbage", "v1.!!!.@@@", token[..^2] + "xx", token[..^1] + "*", new string('A', 5000), token + "x" })
         {
             await AssertErrorAsync(OnlineError.Unauthorized, () => online.Authentication.ValidateAccessTokenAsync(forged, Cancel));
         }
