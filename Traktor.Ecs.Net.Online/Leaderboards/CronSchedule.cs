@@ -6,7 +6,8 @@ namespace Traktor.Ecs.Net.Online.Leaderboards;
 /// A 5-field cron expression (minute hour day-of-month month day-of-week), evaluated in UTC.
 /// Fields accept <c>*</c>, numbers, ranges <c>a-b</c>, steps <c>*/n</c> and <c>a-b/n</c>, lists
 /// <c>a,b</c>, and names (<c>jan</c>…<c>dec</c>, <c>sun</c>…<c>sat</c>); day-of-week 0 and 7 are Sunday.
-/// As in classic cron, when both day fields are restricted a day matches if either does.
+/// As in classic (Vixie) cron, when both day fields are restricted a day matches if either does; a
+/// field that begins with <c>*</c> (including <c>*/2</c>) does not count as restricted, and then both must match.
 /// The macros <c>@hourly</c>, <c>@daily</c>, <c>@weekly</c>, <c>@monthly</c> and <c>@yearly</c> are accepted.
 /// </summary>
 public sealed class CronSchedule
