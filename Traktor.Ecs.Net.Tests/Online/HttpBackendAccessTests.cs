@@ -162,4 +162,32 @@ public sealed class HttpBackendAccessTests
             Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         }
     }
+
+    [Fact]
+    public async Task A_player_client_refreshes_its_session_before_the_access_token_expires()
+    {
+        var time = new FakeTimeProvider(OnlineTestSettings.Start);
+        await using var server = await BackendTestServer.StartAsync(time);
+        var client = new OnlineBackendClient(server.CreateHttpClient(), time: time);
+        var auth = new HttpAuthentication(client);
+        var account = await auth.RegisterAsync("gwen", Password, Cancel);
+        var first = await auth.LoginAsync("gwen", Password, Cancel);
+        var saves = new HttpCloudSave(client);
+
+        time.Advance(OnlineTestSettings.AccessTokenLifetime - TimeSpan.FromSeconds(30));
+        // Several calls at once must share one refresh: two with the same single-use token would revoke the session.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => saves.ListAsync(account.UserId, Cancel)));
+        var renewed = client.Session!;
+        Assert.NotEqual(first.AccessToken, renewed.AccessToken);
+        Assert.Equal(time.GetUtcNow() + OnlineTestSettings.AccessTokenLifetime, renewed.AccessTokenExpiresAt);
+
+        // A caller still holding the old session's refresh token gets the current session, not a revocation.
+        Assert.Same(renewed, await auth.RefreshAsync(first.RefreshToken, Cancel));
+        time.Advance(TimeSpan.FromMinutes(5));
+        await saves.ListAsync(account.UserId, Cancel);
+
+        client.AutoRefresh = false;
+        time.Advance(OnlineTestSettings.AccessTokenLifetime);
+        await AssertErrorAsync(OnlineError.Unauthorized, () => saves.ListAsync(account.UserId, Cancel));
+    }
 }

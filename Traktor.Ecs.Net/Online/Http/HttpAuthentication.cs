@@ -1,7 +1,11 @@
 namespace Traktor.Ecs.Net.Online;
 
 /// <summary><see cref="IAuthentication"/> over the online backend's HTTP API.</summary>
-/// <remarks>Login and refresh store the new session in <see cref="OnlineBackendClient.Session"/>; logout clears it.</remarks>
+/// <remarks>
+/// Login and refresh store the new session in <see cref="OnlineBackendClient.Session"/>; logout clears it.
+/// The client refreshes by itself shortly before the access token expires (see <see cref="OnlineBackendClient.AutoRefresh"/>),
+/// so read the current tokens from <see cref="OnlineBackendClient.Session"/> rather than keeping a copy.
+/// </remarks>
 public sealed class HttpAuthentication : IAuthentication
 {
     private readonly OnlineBackendClient _client;
@@ -25,13 +29,8 @@ public sealed class HttpAuthentication : IAuthentication
     }
 
     /// <inheritdoc/>
-    public async Task<AuthSession> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default)
-    {
-        var session = await _client.SendAsync(HttpMethod.Post, "v1/auth/refresh", new RefreshBody(refreshToken),
-            OnlineJsonContext.Default.RefreshBody, OnlineJsonContext.Default.AuthSession, cancellationToken).ConfigureAwait(false);
-        _client.Session = session;
-        return session;
-    }
+    public Task<AuthSession> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default) =>
+        _client.RefreshAsync(refreshToken, cancellationToken);
 
     /// <inheritdoc/>
     public async Task LogoutAsync(string accessToken, CancellationToken cancellationToken = default)

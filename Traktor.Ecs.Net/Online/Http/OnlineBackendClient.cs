@@ -13,6 +13,9 @@ namespace Traktor.Ecs.Net.Online;
 /// <remarks>
 /// <see cref="HttpAuthentication"/> stores the session here on login and refresh, so the other
 /// services of the same client then act as that player. A game server sets <see cref="ServerKey"/> instead.
+/// With <see cref="AutoRefresh"/> on, a request made less than <see cref="RefreshMargin"/> before the access
+/// token expires first trades the refresh token for a new session, one refresh at a time, because two
+/// concurrent refreshes with the same single-use token would look like theft and revoke the session.
 /// </remarks>
 public sealed class OnlineBackendClient
 {
@@ -20,13 +23,18 @@ public sealed class OnlineBackendClient
     public const string ServerKeyHeader = "X-Server-Key";
 
     private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private volatile AuthSession? _session;
+    private volatile string? _spentRefreshToken;
 
     /// <summary>Wraps an <see cref="HttpClient"/> whose <see cref="HttpClient.BaseAddress"/> is the backend's root.</summary>
     /// <param name="http">The client; the caller owns its lifetime.</param>
     /// <param name="serverKey">A server key for trusted game servers, or null for a player client.</param>
-    public OnlineBackendClient(HttpClient http, string? serverKey = null)
+    /// <param name="time">The clock that decides when the access token needs refreshing.</param>
+    public OnlineBackendClient(HttpClient http, string? serverKey = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(http);
         if (http.BaseAddress is null)
         {
@@ -46,11 +54,73 @@ public sealed class OnlineBackendClient
         set => _session = value;
     }
 
+    /// <summary>Whether requests refresh the session shortly before its access token expires. On by default.</summary>
+    public bool AutoRefresh { get; set; } = true;
+
+    /// <summary>How long before expiry <see cref="AutoRefresh"/> renews the access token; one minute by default.</summary>
+    public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Trades a refresh token for a new session through the refresh gate, and stores the result.</summary>
+    /// <remarks>
+    /// If <paramref name="refreshToken"/> is the one an automatic refresh of this client already spent, the
+    /// current session is returned instead of replaying the spent token, which would revoke it. A token spent
+    /// by an explicit refresh is sent again, so deliberate reuse is still detected by the backend.
+    /// </remarks>
+    internal async Task<AuthSession> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (refreshToken == _spentRefreshToken && _session is { } current)
+            {
+                return current;
+            }
+            return await RefreshUnderGateAsync(refreshToken, automatic: false, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
+    }
+
+    private async Task<AuthSession> RefreshUnderGateAsync(string refreshToken, bool automatic, CancellationToken cancellationToken)
+    {
+        // Built like any other request so a game server's key still exempts it from player rate limits.
+        using var request = await CreateRequestAsync(HttpMethod.Post, "v1/auth/refresh", null, cancellationToken).ConfigureAwait(false);
+        request.Content = JsonContent.Create(new RefreshBody(refreshToken), OnlineJsonContext.Default.RefreshBody);
+        var session = await SendCoreAsync(request, OnlineJsonContext.Default.AuthSession, cancellationToken).ConfigureAwait(false);
+        _spentRefreshToken = automatic ? refreshToken : null;
+        _session = session;
+        return session;
+    }
+
+    private async Task RefreshIfDueAsync(string path, string? bearerToken, CancellationToken cancellationToken)
+    {
+        if (!AutoRefresh || bearerToken is not null || ServerKey is { Length: > 0 } || path.StartsWith("v1/auth/", StringComparison.Ordinal)
+            || _session is not { } session || session.AccessTokenExpiresAt - _time.GetUtcNow() > RefreshMargin)
+        {
+            return;
+        }
+        await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Whoever waited at the gate behind another refresh finds the session already renewed.
+            if (_session is { } current && current.AccessTokenExpiresAt - _time.GetUtcNow() <= RefreshMargin)
+            {
+                await RefreshUnderGateAsync(current.RefreshToken, automatic: true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
+    }
+
     /// <summary>Sends a request and reads a JSON answer.</summary>
     internal async Task<TResult> SendAsync<TBody, TResult>(
         HttpMethod method, string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken)
     {
-        using var request = CreateRequest(method, path);
+        using var request = await CreateRequestAsync(method, path, null, cancellationToken).ConfigureAwait(false);
         request.Content = JsonContent.Create(body, bodyType);
         return await SendCoreAsync(request, resultType, cancellationToken).ConfigureAwait(false);
     }
@@ -58,14 +128,14 @@ public sealed class OnlineBackendClient
     /// <summary>Sends a request without a body and reads a JSON answer.</summary>
     internal async Task<TResult> SendAsync<TResult>(HttpMethod method, string path, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken, string? bearerToken = null)
     {
-        using var request = CreateRequest(method, path, bearerToken);
+        using var request = await CreateRequestAsync(method, path, bearerToken, cancellationToken).ConfigureAwait(false);
         return await SendCoreAsync(request, resultType, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends a request and expects an empty success answer.</summary>
     internal async Task SendAsync<TBody>(HttpMethod method, string path, TBody? body, JsonTypeInfo<TBody> bodyType, CancellationToken cancellationToken, string? bearerToken = null)
     {
-        using var request = CreateRequest(method, path, bearerToken);
+        using var request = await CreateRequestAsync(method, path, bearerToken, cancellationToken).ConfigureAwait(false);
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, bodyType);
@@ -78,7 +148,7 @@ public sealed class OnlineBackendClient
     internal async Task<TResult?> GetOrNullAsync<TResult>(string path, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken)
         where TResult : class
     {
-        using var request = CreateRequest(HttpMethod.Get, path);
+        using var request = await CreateRequestAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
         using var response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound && await IsAbsentAnswerAsync(response, cancellationToken).ConfigureAwait(false))
         {
@@ -95,8 +165,9 @@ public sealed class OnlineBackendClient
         return Uri.EscapeDataString(value);
     }
 
-    private HttpRequestMessage CreateRequest(HttpMethod method, string path, string? bearerToken = null)
+    private async Task<HttpRequestMessage> CreateRequestAsync(HttpMethod method, string path, string? bearerToken, CancellationToken cancellationToken)
     {
+        await RefreshIfDueAsync(path, bearerToken, cancellationToken).ConfigureAwait(false);
         var request = new HttpRequestMessage(method, path);
         if (bearerToken is not null)
         {
