@@ -63,6 +63,9 @@ public static class BackendHost
         builder.Services.AddSingleton(services => new CloudSaveService(services.GetRequiredService<OnlineDatabase>(),
             new CloudSaveOptions { MaxSlotsPerPlayer = options.MaxSlotsPerPlayer, MaxBytesPerSlot = options.MaxBytesPerSlot, MaxBytesPerPlayer = options.MaxBytesPerPlayer },
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<CloudSaveService>>()));
+        builder.Services.AddSingleton(services => new OnlineMaintenance(services.GetRequiredService<OnlineDatabase>(),
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<OnlineMaintenance>>()));
+        builder.Services.AddHostedService<MaintenanceService>();
         builder.Services.AddSingleton<CallerResolver>();
         BackendRateLimiting.Add(builder.Services, options);
         configureServices?.Invoke(builder.Services);

@@ -22,6 +22,7 @@ public sealed class OnlineServices : IAsyncDisposable
         Leaderboards = new LeaderboardService(database, options.Time, loggers?.CreateLogger<LeaderboardService>());
         Achievements = new AchievementService(database, options.Time, loggers?.CreateLogger<AchievementService>());
         CloudSave = new CloudSaveService(database, options.CloudSave, options.Time, loggers?.CreateLogger<CloudSaveService>());
+        Maintenance = new OnlineMaintenance(database, options.Time, loggers?.CreateLogger<OnlineMaintenance>());
     }
 
     /// <summary>The store the services share.</summary>
@@ -38,6 +39,9 @@ public sealed class OnlineServices : IAsyncDisposable
 
     /// <summary>Cloud saves.</summary>
     public CloudSaveService CloudSave { get; }
+
+    /// <summary>Pruning of expired tokens, counters and idempotency keys.</summary>
+    public OnlineMaintenance Maintenance { get; }
 
     /// <summary>Opens (creating and migrating if needed) the embedded SQLite store at a file path.</summary>
     /// <param name="path">The database file.</param>

@@ -106,6 +106,12 @@ internal static class OnlineMigrations
                 bytes BIGINT NOT NULL)
             """,
         ]),
+        new(2, "indexes for pruning expired rows", _ =>
+        [
+            "CREATE INDEX ix_leaderboard_submissions_created ON leaderboard_submissions (created_at)",
+            "CREATE INDEX ix_refresh_tokens_expires ON refresh_tokens (expires_at)",
+            "CREATE INDEX ix_login_throttle_window ON login_throttle (window_start)",
+        ]),
     ];
 }
 

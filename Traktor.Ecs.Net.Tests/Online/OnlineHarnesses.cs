@@ -16,7 +16,7 @@ public sealed class SqliteHarness : IOnlineHarness
         {
             await services.DisposeAsync();
             OnlineTestSettings.DeleteDirectory(directory);
-        }) { ConnectTokens = issuer };
+        }) { ConnectTokens = issuer, Embedded = services };
     }
 
     internal static OnlineServicesOptions Options(TimeProvider time, IConnectTokenIssuer issuer) => new()
@@ -55,7 +55,7 @@ public sealed class PostgresHarness : IOnlineHarness
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP SCHEMA {schema} CASCADE", admin);
             await drop.ExecuteNonQueryAsync();
-        }) { ConnectTokens = issuer };
+        }) { ConnectTokens = issuer, Embedded = services };
     }
 
     /// <summary>The connection string, or a skip with the reason when PostgreSQL is not available.</summary>

@@ -24,6 +24,9 @@ public sealed class OnlineTestContext(
 
     internal TestConnectTokenIssuer? ConnectTokens { get; init; }
 
+    /// <summary>The in-process services behind the interfaces, or null when they are behind HTTP.</summary>
+    internal OnlineServices? Embedded { get; init; }
+
     public ValueTask DisposeAsync() => dispose();
 }
 
