@@ -54,13 +54,22 @@ public sealed class PasswordHasherTests
     {
         var hasher = new PasswordHasher(100_000, allowBelowProductionMinimum: true);
         string hash = hasher.Hash("password one");
-        var wrong = Stopwatch.StartNew();
-        hasher.Verify("password two", hash, out _);
-        wrong.Stop();
-        var unknown = Stopwatch.StartNew();
-        hasher.VerifyAgainstNothing("password two");
-        unknown.Stop();
+        // The fastest of a few runs each, so a descheduled run on a busy machine does not decide the outcome.
+        double wrong = Fastest(() => hasher.Verify("password two", hash, out _));
+        double unknown = Fastest(() => hasher.VerifyAgainstNothing("password two"));
         // Same work (100,000 iterations); a generous band absorbs scheduling noise on a shared machine.
-        Assert.InRange(unknown.Elapsed.TotalMilliseconds, wrong.Elapsed.TotalMilliseconds / 4, wrong.Elapsed.TotalMilliseconds * 4);
+        Assert.InRange(unknown, wrong / 4, wrong * 4);
+    }
+
+    private static double Fastest(Action action)
+    {
+        double best = double.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
+        }
+        return best;
     }
 }
