@@ -25,6 +25,7 @@ public sealed class ClientReplication
     private readonly List<uint> despawns = new();
     private readonly ushort[] models;
     private readonly ComponentType[] spawnTypes;
+    private readonly Dictionary<ulong, ComponentSet> spawnSets = new();
     private SnapshotRecord[] records = new SnapshotRecord[64];
     private bool hasReceived;
     private uint newestTick;
@@ -306,18 +307,24 @@ public sealed class ClientReplication
 
     private int Spawn(uint netId, ulong mask, uint tick)
     {
-        int count = 0;
-        spawnTypes[count++] = Component<NetworkId>.ComponentType;
-        foreach (var type in registry.Types)
+        if (!spawnSets.TryGetValue(mask, out var set))
         {
-            if ((mask & (1UL << type.Index)) != 0)
+            int count = 0;
+            spawnTypes[count++] = Component<NetworkId>.ComponentType;
+            foreach (var type in registry.Types)
             {
-                spawnTypes[count++] = type.ComponentType;
+                if ((mask & (1UL << type.Index)) != 0)
+                {
+                    spawnTypes[count++] = type.ComponentType;
+                }
             }
+
+            set = new ComponentSet(spawnTypes.AsSpan(0, count));
+            spawnSets.Add(mask, set);
         }
 
         // One archetype placement for the whole spawn; Apply then writes the values.
-        var entity = world.Create(spawnTypes.AsSpan(0, count));
+        var entity = world.Create(set);
         world.Set(entity, new NetworkId(netId));
         int slot = store.Add(netId, entity, tick);
         foreach (var component in components)
