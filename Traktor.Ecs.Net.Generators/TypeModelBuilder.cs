@@ -11,6 +11,7 @@ internal static class TypeModelBuilder
     public const string AttributeNamespace = "Traktor.Ecs.Net.Serialization.Attributes";
     public const string ReplicatedAttribute = AttributeNamespace + ".ReplicatedAttribute";
     public const string RpcAttribute = AttributeNamespace + ".RpcAttribute";
+    public const string NetInputAttribute = AttributeNamespace + ".NetInputAttribute";
 
     public static TypeModel? Build(GeneratorAttributeSyntaxContext context, bool isRpc, CancellationToken cancellationToken)
     {
