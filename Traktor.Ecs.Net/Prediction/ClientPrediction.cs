@@ -128,7 +128,7 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
         for (int i = 0; i < due; i++)
         {
             uint tick = PredictedTick;
-            var input = sampleInput(tick);
+            var input = Quantize(sampleInput(tick));
             history.Store(tick, in input);
             Run(tick, in input, replay: false);
             SendInputs(tick);
@@ -148,6 +148,25 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
     {
         client.World.Resources.Remove<PredictionContext<TInput>>();
         simulation.Dispose();
+    }
+
+    /// <summary>
+    /// The input as the server will see it after the wire: predicting with the unquantized input would
+    /// make every replay disagree with the server.
+    /// </summary>
+    private TInput Quantize(in TInput input)
+    {
+        Span<byte> scratch = stackalloc byte[256];
+        var writer = new BitWriter(scratch);
+        TSerializer.Write(ref writer, in input);
+        if (writer.IsOverflowed)
+        {
+            return input;
+        }
+
+        var reader = new BitReader(scratch[..writer.BytesWritten]);
+        TSerializer.Read(ref reader, out var quantized);
+        return quantized;
     }
 
     private void Run(uint tick, in TInput input, bool replay)

@@ -9,13 +9,15 @@ internal sealed class InputHistory<TInput>
     private readonly TInput[] inputs = new TInput[Length];
     private readonly uint[] ticks = new uint[Length];
     private readonly bool[] valid = new bool[Length];
+    private readonly double[] viewTicks = new double[Length];
 
     public bool Has(uint tick) => valid[tick % Length] && ticks[tick % Length] == tick;
 
-    public void Store(uint tick, in TInput input)
+    public void Store(uint tick, in TInput input, double viewTick = 0)
     {
         int at = (int)(tick % Length);
         inputs[at] = input;
+        viewTicks[at] = viewTick;
         ticks[at] = tick;
         valid[at] = true;
     }
@@ -31,4 +33,7 @@ internal sealed class InputHistory<TInput>
         input = default;
         return false;
     }
+
+    /// <summary>The view tick stored with the input of <paramref name="tick"/> (0 when none).</summary>
+    public double ViewTickOf(uint tick) => Has(tick) ? viewTicks[tick % Length] : 0;
 }

@@ -72,12 +72,19 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
         states.TryGetValue(connection, out var state) && state.HasInput ? (int)(state.NewestTick - CurrentTick) : 0;
 
     /// <summary>
-    /// The (fractional) server tick the connection's player was looking at when it sampled its newest
-    /// input: its interpolated view of remote entities. Lag compensation rewinds to it.
+    /// The (fractional) server tick the connection's player was looking at when it sampled its input for
+    /// <see cref="CurrentTick"/>: its interpolated view of remote entities. Lag compensation rewinds to it.
     /// </summary>
     /// <param name="connection">The player's connection.</param>
-    public double ViewTick(ConnectionId connection) =>
-        states.TryGetValue(connection, out var state) ? state.ViewTick : CurrentTick;
+    public double ViewTick(ConnectionId connection)
+    {
+        if (!states.TryGetValue(connection, out var state))
+        {
+            return CurrentTick;
+        }
+
+        return state.History.Has(CurrentTick) ? state.History.ViewTickOf(CurrentTick) : state.ViewTick;
+    }
 
     /// <summary>The input statistics of a connection.</summary>
     /// <param name="connection">The player's connection.</param>
@@ -183,7 +190,9 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
                 continue;
             }
 
-            state.History.Store(tick, in input);
+            // The message carries the view of its newest input; earlier ones were sampled a tick apart.
+            double view = viewTick + (viewFraction / 256.0) - (newest - tick);
+            state.History.Store(tick, in input, view);
             state.Counters.Accepted++;
             if (!state.HasInput || (int)(tick - state.NewestTick) > 0)
             {
