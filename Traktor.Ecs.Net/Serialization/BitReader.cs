@@ -64,6 +64,24 @@ public ref struct BitReader
         return ReadUnchecked(bitCount);
     }
 
+    /// <summary>
+    /// Returns the next <paramref name="bitCount"/> bits without consuming them; bits past the end
+    /// read as zero (use <see cref="BitsRemaining"/> to tell them apart).
+    /// </summary>
+    /// <param name="bitCount">1 to 64.</param>
+    /// <returns>The bits, or 0 when failed or at the end.</returns>
+    public readonly ulong PeekBits(int bitCount)
+    {
+        int available = (int)Math.Min(BitsRemaining, bitCount);
+        if (_failed || available <= 0)
+        {
+            return 0;
+        }
+
+        var lookahead = this;
+        return lookahead.ReadBits(available);
+    }
+
     /// <summary>Reads one bit.</summary>
     /// <returns>The bit, or false when failed.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
