@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Traktor.Ecs.Net.Serialization;
 
@@ -158,7 +159,9 @@ public ref struct BitReader
         ulong value;
         if (byteIndex + 8 <= _buffer.Length)
         {
-            value = BinaryPrimitives.ReadUInt64LittleEndian(_buffer.Slice(byteIndex, 8)) >> bitInByte;
+            // In bounds (checked just above): skip the slice's second bounds check on the hot path.
+            ulong word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetReference(_buffer), byteIndex));
+            value = (BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word)) >> bitInByte;
         }
         else
         {
