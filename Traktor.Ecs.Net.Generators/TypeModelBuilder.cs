@@ -99,6 +99,13 @@ internal static class TypeModelBuilder
             }
         }
 
+        var laneNames = fields.SelectMany(f => FieldPlanner.Plan(f).Lanes.Select(l => l.Name)).ToList();
+        var collision = laneNames.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (collision is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(GeneratorDiagnostics.InvalidType, location, display, $"two replicated fields both produce the snapshot member '{collision.Key}'; rename one"));
+        }
+
         string ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
         string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
         return new TypeModel(
