@@ -53,8 +53,8 @@ internal sealed class Connection : IDisposable
     private long _refsWritten;
     private readonly ushort[] _packetOrdered = new ushort[MaxReliablePerPacket];
     private readonly ushort[] _packetUnordered = new ushort[MaxReliablePerPacket];
-    private readonly ReliableSendChannel _orderedOut = new(ChannelKind.ReliableOrdered);
-    private readonly ReliableSendChannel _unorderedOut = new(ChannelKind.ReliableUnordered);
+    private readonly ReliableSendChannel _orderedOut;
+    private readonly ReliableSendChannel _unorderedOut;
     private readonly ReliableReceiveChannel _orderedIn;
     private readonly ReliableReceiveChannel _unorderedIn;
     private readonly UnreliableSendQueue _unreliableOut = new();
@@ -83,8 +83,10 @@ internal sealed class Connection : IDisposable
         _lastReceivedAt = now;
         _lastSentAt = double.NegativeInfinity;
         int maxMessage = peer.Options.MaxMessageSize;
-        _orderedIn = new ReliableReceiveChannel(ChannelKind.ReliableOrdered, maxMessage);
-        _unorderedIn = new ReliableReceiveChannel(ChannelKind.ReliableUnordered, maxMessage);
+        _orderedOut = new ReliableSendChannel(ChannelKind.ReliableOrdered, peer.Buffers);
+        _unorderedOut = new ReliableSendChannel(ChannelKind.ReliableUnordered, peer.Buffers);
+        _orderedIn = new ReliableReceiveChannel(ChannelKind.ReliableOrdered, maxMessage, peer.Buffers);
+        _unorderedIn = new ReliableReceiveChannel(ChannelKind.ReliableUnordered, maxMessage, peer.Buffers);
         _fragments = new FragmentReassembler(peer.PayloadCapacity, peer.MaxFragments, maxMessage);
     }
 

@@ -31,6 +31,7 @@ internal sealed class PeerContext
     public TimeProvider Time { get; }
     public ILogger Logger { get; }
     public EventQueue Events { get; } = new();
+    public Channels.MessageBufferPool Buffers { get; } = new();
     public PcapngWriter? Capture => Options.Capture;
 
     public byte[] Receive { get; }

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Traktor.Ecs.Net.Transport.Channels;
 
 /// <summary>
@@ -26,12 +24,20 @@ internal sealed class ReliableSendChannel
     private readonly Slot[] _slots = new Slot[Window];
     private readonly Queue<Pending> _backlog = new();
     private readonly ChannelKind _kind;
+    private readonly MessageBufferPool _pool;
     private ushort _oldest;
     private ushort _next;
     private ushort _scan;
     private long _backlogBytes;
 
-    public ReliableSendChannel(ChannelKind kind) => _kind = kind;
+    /// <summary>Bytes charged per queued fragment on top of its data, so tiny messages cannot hide their real cost.</summary>
+    public const int PerMessageOverhead = 32;
+
+    public ReliableSendChannel(ChannelKind kind, MessageBufferPool pool)
+    {
+        _kind = kind;
+        _pool = pool;
+    }
 
     public ChannelKind Kind => _kind;
 
@@ -45,16 +51,17 @@ internal sealed class ReliableSendChannel
     /// <summary>Queues a message, split into fragments of <paramref name="fragmentSize"/>; false when the backlog would pass its bound.</summary>
     public bool Enqueue(ReadOnlySpan<byte> message, int fragmentSize, long maxBacklogBytes)
     {
-        if (_backlogBytes + message.Length > maxBacklogBytes) return false;
         int count = message.Length <= fragmentSize ? 1 : (message.Length + fragmentSize - 1) / fragmentSize;
+        long cost = message.Length + (long)count * PerMessageOverhead;
+        if (_backlogBytes + cost > maxBacklogBytes) return false;
         for (int i = 0; i < count; i++)
         {
             var part = count == 1 ? message : message.Slice(i * fragmentSize, Math.Min(fragmentSize, message.Length - i * fragmentSize));
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(part.Length, 1));
+            var buffer = _pool.Rent(part.Length);
             part.CopyTo(buffer);
             _backlog.Enqueue(new Pending(buffer, part.Length, (ushort)(count == 1 ? 0 : i), (ushort)(count == 1 ? 0 : count)));
         }
-        _backlogBytes += message.Length;
+        _backlogBytes += cost;
         return true;
     }
 
@@ -64,7 +71,7 @@ internal sealed class ReliableSendChannel
         while (_backlog.Count > 0 && (ushort)(_next - _oldest) < Window)
         {
             var pending = _backlog.Dequeue();
-            _backlogBytes -= pending.Length;
+            _backlogBytes -= pending.Length + PerMessageOverhead;
             ref var slot = ref _slots[_next % Window];
             slot.Buffer = pending.Buffer;
             slot.Length = pending.Length;
@@ -128,14 +135,14 @@ internal sealed class ReliableSendChannel
         {
             if (_slots[i].InUse) Release(ref _slots[i]);
         }
-        while (_backlog.TryDequeue(out var pending)) ArrayPool<byte>.Shared.Return(pending.Buffer);
+        while (_backlog.TryDequeue(out var pending)) _pool.Return(pending.Buffer);
         _backlogBytes = 0;
         _oldest = _next;
     }
 
-    private static void Release(ref Slot slot)
+    private void Release(ref Slot slot)
     {
-        ArrayPool<byte>.Shared.Return(slot.Buffer!);
+        _pool.Return(slot.Buffer!);
         slot.Buffer = null;
         slot.InUse = false;
     }
