@@ -11,6 +11,7 @@ namespace Traktor.Ecs.Net.Transport;
 /// <summary>
 /// The client side of the transport: <see cref="Connect(ReadOnlySpan{byte})"/> with a token from the
 /// authentication service, then <see cref="Update"/> once per tick and <see cref="TryPollEvent"/> until false.
+/// Not thread-safe: call it from one thread (the game loop's).
 /// </summary>
 public sealed class NetClient : IDisposable
 {

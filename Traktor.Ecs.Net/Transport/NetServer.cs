@@ -8,6 +8,7 @@ namespace Traktor.Ecs.Net.Transport;
 /// <summary>
 /// The server side of the transport. Drive it from the game loop: <see cref="Update"/> once per tick (receive,
 /// handshake, deliver, resend, send), then <see cref="TryPollEvent"/> until false. It never blocks or sleeps.
+/// Not thread-safe: call it from one thread (the game loop's).
 /// </summary>
 public sealed class NetServer : IDisposable
 {
