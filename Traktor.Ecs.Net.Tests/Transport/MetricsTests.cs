@@ -39,4 +39,36 @@ public class MetricsTests
             Assert.True(totals.GetValueOrDefault("traktor.net.disconnections") >= 2);
         }
     }
+
+    [Fact]
+    public void Per_connection_gauges_carry_the_client_id()
+    {
+        var rtt = new List<(double Value, object? ClientId, object? Role)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "traktor.net.connection.rtt") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            object? clientId = null, role = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "traktor.client_id") clientId = tag.Value;
+                if (tag.Key == "traktor.role") role = tag.Value;
+            }
+            lock (rtt) rtt.Add((value, clientId, role));
+        });
+        listener.Start();
+        using var h = new TransportHarness(new() { LatencyMs = 25 });
+        var client = h.AddClient(new() { LatencyMs = 25 });
+        client.Connect(h.IssueToken(31337));
+        Assert.True(h.RunUntil(() => client.State == ClientState.Connected));
+        for (int i = 0; i < 30; i++) h.Step();
+        listener.RecordObservableInstruments();
+        lock (rtt)
+        {
+            Assert.Contains(rtt, m => Equals(m.ClientId, 31337UL) && Equals(m.Role, "server") && m.Value > 40);
+        }
+    }
 }

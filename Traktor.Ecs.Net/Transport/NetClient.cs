@@ -13,7 +13,7 @@ namespace Traktor.Ecs.Net.Transport;
 /// authentication service, then <see cref="Update"/> once per tick and <see cref="TryPollEvent"/> until false.
 /// Not thread-safe: call it from one thread (the game loop's).
 /// </summary>
-public sealed class NetClient : IDisposable
+public sealed class NetClient : IDisposable, INetStatsSource
 {
     private readonly PeerContext _peer;
     private readonly NetClientOptions _options;
@@ -33,6 +33,7 @@ public sealed class NetClient : IDisposable
     private double _lastHandshakeSentAt;
     private int _attempt;
     private bool _disposed;
+    private readonly Lock _statsLock = new();
 
     /// <summary>Creates a client on <paramref name="transport"/>.</summary>
     public NetClient(IDatagramTransport transport, NetClientOptions options, TimeProvider? time = null, ILogger? logger = null)
@@ -43,6 +44,15 @@ public sealed class NetClient : IDisposable
         _options = options;
         _peer = new PeerContext(transport, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         if (options.Insecure) _peer.Logger.LogWarning("NetClient runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.");
+        NetMetrics.Register(this);
+    }
+
+    void INetStatsSource.CollectStats(List<(ulong ClientId, string Role, NetStats Stats)> into)
+    {
+        lock (_statsLock)
+        {
+            if (_connection is { } connection) into.Add((_clientId, "client", connection.GetStats()));
+        }
     }
 
     /// <summary>The connection state.</summary>
@@ -153,8 +163,9 @@ public sealed class NetClient : IDisposable
                 break;
             case PacketType.Payload when State == ClientState.SendingResponse:
                 if (SealedPacket.Open(_serverToClient, datagram, _peer.Plaintext) < 0) break;
-                _connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
+                var connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
                     _nextSequence, _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now);
+                lock (_statsLock) _connection = connection;
                 _clientToServer = null;
                 _serverToClient = null;
                 State = ClientState.Connected;
@@ -250,8 +261,9 @@ public sealed class NetClient : IDisposable
 
     private void Reset()
     {
-        _connection?.Dispose();
-        _connection = null;
+        var connection = _connection;
+        lock (_statsLock) _connection = null;
+        connection?.Dispose();
         _clientToServer?.Dispose();
         _serverToClient?.Dispose();
         _clientToServer = null;
@@ -265,6 +277,7 @@ public sealed class NetClient : IDisposable
         if (_disposed) return;
         Disconnect();
         Reset();
+        NetMetrics.Unregister(this);
         _disposed = true;
     }
 }
