@@ -65,6 +65,9 @@ public sealed class UdpTransport : IDatagramTransport
     /// <summary>Socket errors survived (ICMP resets, unreachable hosts, oversized datagrams...).</summary>
     public long SocketErrors { get; private set; }
 
+    /// <summary>The socket, for tests that need to provoke socket errors.</summary>
+    internal Socket Socket => _socket;
+
     /// <summary>Datagrams dropped because they were larger than the caller's buffer.</summary>
     public long OversizedDatagrams { get; private set; }
 
