@@ -82,7 +82,7 @@ public sealed class UdpTransport : IDatagramTransport
         catch (SocketException e)
         {
             SocketErrors++;
-            _logger.LogDebug("UDP send to {Destination} failed: {Error}.", destination, e.SocketErrorCode);
+            if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("UDP send to {Destination} failed: {Error}.", destination, e.SocketErrorCode);
             return false;
         }
         catch (ObjectDisposedException)
@@ -125,7 +125,7 @@ public sealed class UdpTransport : IDatagramTransport
                 // oversized datagrams. None of them concern the next datagram, so keep reading.
                 SocketErrors++;
                 errors++;
-                _logger.LogDebug("UDP receive error survived: {Error}.", e.SocketErrorCode);
+                if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("UDP receive error survived: {Error}.", e.SocketErrorCode);
             }
             catch (ObjectDisposedException)
             {
