@@ -246,8 +246,8 @@ internal sealed class Connection : IDisposable
     public void Flush(double now)
     {
         Statistics.Tick(now);
-        _orderedOut.BeginSendPass();
-        _unorderedOut.BeginSendPass();
+        _orderedOut.BeginSendPass(now);
+        _unorderedOut.BeginSendPass(now);
         bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;
         // An ack waits briefly for outgoing data to ride on, instead of costing a packet of its own.
         bool ackDue = _ackOwed && now - _ackOwedSince >= _peer.Options.AckDelay.TotalSeconds;

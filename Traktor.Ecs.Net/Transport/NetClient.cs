@@ -61,6 +61,9 @@ public sealed class NetClient : IDisposable, INetStatsSource
     /// <summary>Why the last connection or attempt ended.</summary>
     public DisconnectReason? LastDisconnectReason { get; private set; }
 
+    /// <summary>Unexpected exceptions caught while handling a datagram; always 0 unless there is a bug.</summary>
+    public long InternalErrors { get; private set; }
+
     /// <summary>The server currently connected to or tried.</summary>
     public NetAddress ServerAddress => _servers.Count > _serverIndex ? _servers[_serverIndex] : default;
 
@@ -126,7 +129,16 @@ public sealed class NetClient : IDisposable, INetStatsSource
         {
             NetMetrics.PacketsReceived.Add(1);
             if (source != ServerAddress || State == ClientState.Disconnected || length == 0) continue;
-            HandleDatagram(buffer[..length], now);
+            try
+            {
+                HandleDatagram(buffer[..length], now);
+            }
+            catch (Exception e)
+            {
+                // Every input is validated before use, so this is a bug; the loop must survive it all the same.
+                InternalErrors++;
+                _peer.Logger.LogError(e, "Unexpected error handling a datagram from {Source}.", source);
+            }
         }
         switch (State)
         {

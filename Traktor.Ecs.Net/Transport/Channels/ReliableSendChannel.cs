@@ -28,6 +28,10 @@ internal sealed class ReliableSendChannel
     private ushort _oldest;
     private ushort _next;
     private ushort _scan;
+    private ushort _unsent;
+    private bool _fullScan;
+    private double _earliestSent;
+    private double _rescanAt = double.NegativeInfinity;
     private long _backlogBytes;
 
     /// <summary>Bytes charged per queued fragment on top of its data, so tiny messages cannot hide their real cost.</summary>
@@ -43,8 +47,6 @@ internal sealed class ReliableSendChannel
 
     /// <summary>Messages queued or in flight and not yet acknowledged.</summary>
     public int Unacknowledged => (ushort)(_next - _oldest) + _backlog.Count;
-
-    public long BacklogBytes => _backlogBytes;
 
     public long Resends { get; private set; }
 
@@ -65,8 +67,11 @@ internal sealed class ReliableSendChannel
         return true;
     }
 
-    /// <summary>Moves backlog into the window and starts a new sending pass from the oldest message.</summary>
-    public void BeginSendPass()
+    /// <summary>
+    /// Moves backlog into the window and starts a sending pass: from the oldest message when a resend may be due,
+    /// otherwise only over messages never sent, so an idle update costs nothing however full the window is.
+    /// </summary>
+    public void BeginSendPass(double now)
     {
         while (_backlog.Count > 0 && (ushort)(_next - _oldest) < Window)
         {
@@ -81,7 +86,9 @@ internal sealed class ReliableSendChannel
             slot.InUse = true;
             _next++;
         }
-        _scan = _oldest;
+        _fullScan = now >= _rescanAt;
+        _scan = _fullScan ? _oldest : _unsent;
+        _earliestSent = double.PositiveInfinity;
     }
 
     /// <summary>
@@ -97,26 +104,21 @@ internal sealed class ReliableSendChannel
             if (slot.InUse && now - slot.LastSent >= resendDelay)
             {
                 int n = MessageRecord.Write(destination[written..], _kind, _scan, slot.FragmentIndex, slot.FragmentCount, slot.Buffer.AsSpan(0, slot.Length));
-                if (n == 0) break;
+                if (n == 0) return written;
                 if (!double.IsNegativeInfinity(slot.LastSent)) Resends++;
                 slot.LastSent = now;
                 written += n;
                 sentIds[sentCount++] = _scan;
+                if (_scan == _unsent) _unsent++;
+                _rescanAt = Math.Min(_rescanAt, now + resendDelay);
             }
+            if (slot.InUse) _earliestSent = Math.Min(_earliestSent, slot.LastSent);
             _scan++;
         }
+        // A full pass that saw every message in flight knows when the next resend can be due (never, for an
+        // empty window, until something is sent: each send pulls the time in).
+        if (_scan == _next && _fullScan) _rescanAt = _earliestSent + resendDelay;
         return written;
-    }
-
-    /// <summary>True when some message waits to be sent or resent.</summary>
-    public bool HasDue(double now, double resendDelay)
-    {
-        for (ushort id = _scan; id != _next; id++)
-        {
-            ref var slot = ref _slots[id % Window];
-            if (slot.InUse && now - slot.LastSent >= resendDelay) return true;
-        }
-        return false;
     }
 
     public void Acknowledge(ushort id)
@@ -127,6 +129,7 @@ internal sealed class ReliableSendChannel
         Release(ref slot);
         while (_oldest != _next && !_slots[_oldest % Window].InUse) _oldest++;
         if (Sequence.Difference(_scan, _oldest) < 0) _scan = _oldest;
+        if (Sequence.Difference(_unsent, _oldest) < 0) _unsent = _oldest;
     }
 
     public void Clear()
@@ -138,6 +141,7 @@ internal sealed class ReliableSendChannel
         while (_backlog.TryDequeue(out var pending)) _pool.Return(pending.Buffer);
         _backlogBytes = 0;
         _oldest = _next;
+        _unsent = _next;
     }
 
     private void Release(ref Slot slot)
