@@ -164,8 +164,10 @@ public sealed class NetClient : IDisposable, INetStatsSource
         }
         switch ((PacketType)datagram[0])
         {
-            case PacketType.Challenge when datagram.Length == P.ChallengeSize:
-                WriteResponse(datagram);
+            case PacketType.Challenge when State == ClientState.SendingRequest || State == ClientState.SendingResponse:
+                Span<byte> cookie = stackalloc byte[P.CookieSize];
+                if (!TryReadCookie(datagram, cookie)) break;
+                WriteResponse(cookie);
                 State = ClientState.SendingResponse;
                 _lastHandshakeSentAt = double.NegativeInfinity;
                 break;
@@ -189,15 +191,27 @@ public sealed class NetClient : IDisposable, INetStatsSource
         }
     }
 
+    /// <summary>Secure challenges are sealed with the token's server-to-client key: a forged one is ignored.</summary>
+    private bool TryReadCookie(ReadOnlySpan<byte> challenge, Span<byte> cookie)
+    {
+        if (_serverToClient is null)
+        {
+            if (challenge.Length != P.InsecureChallengeSize) return false;
+            challenge[1..].CopyTo(cookie);
+            return true;
+        }
+        return challenge.Length == P.ChallengeSize && SealedPacket.Open(_serverToClient, challenge, cookie) == P.CookieSize;
+    }
+
     /// <summary>Echoes the cookie; each new challenge gets a new sequence, so a nonce never covers two different packets.</summary>
-    private void WriteResponse(ReadOnlySpan<byte> challenge)
+    private void WriteResponse(ReadOnlySpan<byte> cookie)
     {
         var r = _response.AsSpan();
         _request.AsSpan(0, _requestLength).CopyTo(r);
         r[0] = (byte)(_options.Insecure ? PacketType.InsecureResponse : PacketType.ChallengeResponse);
         int at = _requestLength;
-        challenge.Slice(P.ChallengeTimestamp, 8 + ChallengeCookie.MacSize).CopyTo(r[at..]);
-        at += 8 + ChallengeCookie.MacSize;
+        cookie.CopyTo(r[at..]);
+        at += P.CookieSize;
         ulong sequence = _nextSequence++;
         BinaryPrimitives.WriteUInt64LittleEndian(r[at..], sequence);
         at += 8;
