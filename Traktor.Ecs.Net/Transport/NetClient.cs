@@ -67,12 +67,15 @@ public sealed class NetClient : IDisposable, INetStatsSource
     /// <summary>The server currently connected to or tried.</summary>
     public NetAddress ServerAddress => _servers.Count > _serverIndex ? _servers[_serverIndex] : default;
 
-    /// <summary>Starts connecting with a token from <see cref="ConnectTokenIssuer.Issue"/>; progress comes as events.</summary>
+    /// <summary>
+    /// Starts connecting with a token from <see cref="ConnectTokenIssuer.Issue"/>; progress comes as events.
+    /// Throws <see cref="ArgumentException"/> for bytes that are not a token.
+    /// </summary>
     public void Connect(ReadOnlySpan<byte> connectToken)
     {
         if (_options.Insecure) throw new InvalidOperationException("An insecure client connects with ConnectInsecure.");
         if (!ConnectToken.TryParse(connectToken, out var token)) throw new ArgumentException("Malformed connect token.", nameof(connectToken));
-        Reset();
+        Disconnect(); // a new connection ends the current one (or attempt), with an event
         _token = token!;
         _clientToServer = new PacketCipher(_token.ClientToServerKey);
         _serverToClient = new PacketCipher(_token.ServerToClientKey);
@@ -90,7 +93,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
     public void ConnectInsecure(NetAddress server, ulong clientId)
     {
         if (!_options.Insecure) throw new InvalidOperationException("Set Insecure = true to connect without a token.");
-        Reset();
+        Disconnect(); // a new connection ends the current one (or attempt), with an event
         _clientId = clientId;
         var r = _request.AsSpan();
         r[0] = (byte)PacketType.InsecureRequest;
