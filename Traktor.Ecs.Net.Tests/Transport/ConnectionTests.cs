@@ -110,4 +110,22 @@ public class ConnectionTests
         Assert.Equal(DisconnectReason.SendQueueOverflow, h.DrainServer().Single(e => e.Type == NetEventType.Disconnected).Reason);
         Assert.Equal(0, h.Server.ConnectionCount);
     }
+
+    [Fact]
+    public void A_client_can_reconnect_after_disconnecting()
+    {
+        using var h = new TransportHarness();
+        var client = h.Connect(5);
+        client.Disconnect();
+        h.Step();
+        Assert.Equal(0, h.Server.ConnectionCount);
+        client.Connect(h.IssueToken(5));
+        Assert.True(h.RunUntil(() => client.State == ClientState.Connected));
+        client.Send(ChannelKind.ReliableOrdered, [77]);
+        h.Step();
+        h.Step();
+        var events = h.DrainServer();
+        Assert.Equal(2, events.Count(e => e.Type == NetEventType.Connected));
+        Assert.Contains(events, e => e.Type == NetEventType.Message && e.Data.Span[0] == 77);
+    }
 }
