@@ -64,6 +64,12 @@ public sealed class NetClient : IDisposable, INetStatsSource
     /// <summary>Unexpected exceptions caught while handling a datagram; always 0 unless there is a bug.</summary>
     public long InternalErrors { get; private set; }
 
+    /// <summary>
+    /// The largest message that travels in a single packet (MTU − 40, 1,160 bytes by default); larger ones are
+    /// fragmented. Replication can size snapshots to it.
+    /// </summary>
+    public int MaxUnfragmentedMessageSize => _peer.FragmentSize;
+
     /// <summary>The server currently connected to or tried.</summary>
     public NetAddress ServerAddress => _servers.Count > _serverIndex ? _servers[_serverIndex] : default;
 

@@ -57,6 +57,12 @@ public sealed class NetServer : IDisposable, INetStatsSource
     /// <summary>Connected clients.</summary>
     public int ConnectionCount => _active.Count;
 
+    /// <summary>
+    /// The largest message that travels in a single packet (MTU − 40, 1,160 bytes by default); larger ones are
+    /// fragmented. Replication can size snapshots to it.
+    /// </summary>
+    public int MaxUnfragmentedMessageSize => _peer.FragmentSize;
+
     /// <summary>The transport's local address.</summary>
     public NetAddress LocalAddress => _peer.Transport.LocalAddress;
 
