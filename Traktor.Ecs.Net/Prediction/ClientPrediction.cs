@@ -35,6 +35,7 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
     private bool started;
     private uint rolledBackAt;
     private double lastSeconds;
+    private uint ignoreStatusBefore;
 
     /// <summary>Creates the prediction system.</summary>
     /// <param name="client">The client plugin.</param>
@@ -99,11 +100,14 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
 
         if (!started)
         {
-            double rttTicks = client.Transport.GetStats().RoundTripTimeMs / 1000.0 * clock.TickRate;
-            PredictedTick = replication.NewestTick + (uint)Math.Ceiling(rttTicks) + (uint)options.TargetBufferTicks + 1;
+            // Run ahead of the server by the trip to it plus the buffer, so inputs arrive before their tick.
+            double oneWayTicks = client.Transport.GetStats().RoundTripTimeMs / 2000.0 * clock.TickRate;
+            double serverNow = replication.Clock.EstimateServerTick(client.LocalSeconds);
+            PredictedTick = (uint)Math.Ceiling(serverNow + oneWayTicks) + (uint)options.TargetBufferTicks + 1;
             clock.Reset(PredictedTick);
             lastSeconds = client.LocalSeconds;
             started = true;
+
         }
 
         if (replication.NewestTick != rolledBackAt)
@@ -276,13 +280,22 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
         }
 
         ServerBufferedTicks = buffered;
+        uint statusTick = BinaryPrimitives.ReadUInt32LittleEndian(status[1..]);
+        if ((int)(statusTick - ignoreStatusBefore) < 0)
+        {
+            return; // it describes inputs sent before our last jump
+        }
+
         int error = buffered - options.TargetBufferTicks;
         if (error < -4)
         {
-            // Inputs arrive too late to be used: jump ahead rather than crawl.
+            // Inputs arrive too late to be used: jump ahead rather than crawl, then wait until the
+            // server has seen inputs from the new timeline before judging again.
             PredictedTick += (uint)(-error);
             clock.Reset(PredictedTick);
             clock.RateScale = 1.0;
+            double rttTicks = client.Transport.GetStats().RoundTripTimeMs / 1000.0 * clock.TickRate;
+            ignoreStatusBefore = statusTick + (uint)(-error) + (uint)Math.Ceiling(rttTicks) + 4;
             return;
         }
 

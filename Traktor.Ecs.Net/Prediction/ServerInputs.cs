@@ -164,6 +164,13 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
             }
 
             uint tick = newest - (uint)(count - 1 - i);
+            if (!state.HasInput || (int)(tick - state.NewestTick) > 0)
+            {
+                // Late inputs count too: a negative buffer tells the client to run further ahead.
+                state.NewestTick = tick;
+                state.HasInput = true;
+            }
+
             if ((int)(tick - CurrentTick) < 0)
             {
                 if (i == count - 1)
@@ -194,12 +201,7 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
             double view = viewTick + (viewFraction / 256.0) - (newest - tick);
             state.History.Store(tick, in input, view);
             state.Counters.Accepted++;
-            if (!state.HasInput || (int)(tick - state.NewestTick) > 0)
-            {
-                state.NewestTick = tick;
-                state.HasInput = true;
-                state.ViewTick = viewTick + (viewFraction / 256.0);
-            }
+            state.ViewTick = view;
         }
     }
 
