@@ -68,7 +68,7 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
     public PredictionContext<TInput> Context { get; }
 
     /// <summary>The next tick the client will simulate.</summary>
-    public uint PredictedTick { get; private set; }
+    public uint PredictedTick { get; internal set; }
 
     /// <summary>Ticks of input the server last reported holding for this client.</summary>
     public int ServerBufferedTicks { get; private set; }
@@ -210,18 +210,7 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
         }
 
         replication.ResetPredicted();
-        int replayed = 0;
-        var last = default(TInput);
-        for (uint tick = from + 1; (int)(tick - PredictedTick) < 0; tick++)
-        {
-            if (history.TryGet(tick, out var input))
-            {
-                last = input;
-            }
-
-            Run(tick, in last, replay: true);
-            replayed++;
-        }
+        int replayed = Replay(from);
 
         if (smoothing is not null)
         {
@@ -236,6 +225,26 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
 
         Rollbacks++;
         ReplayedTicks += replayed;
+    }
+
+    /// <summary>Re-simulates every tick after <paramref name="from"/> up to the predicted tick with stored inputs.</summary>
+    /// <returns>The number of ticks re-simulated.</returns>
+    internal int Replay(uint from)
+    {
+        int replayed = 0;
+        var last = default(TInput);
+        for (uint tick = from + 1; (int)(tick - PredictedTick) < 0; tick++)
+        {
+            if (history.TryGet(tick, out var input))
+            {
+                last = input;
+            }
+
+            Run(tick, in last, replay: true);
+            replayed++;
+        }
+
+        return replayed;
     }
 
     private void SendInputs(uint newest)
