@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Replication.Timing;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Serialization.Delta;
@@ -154,6 +155,7 @@ public sealed class ClientReplication
 
         if (failed)
         {
+            ReplicationMetrics.SnapshotsDropped.Add(1);
             if (missingBaseline)
             {
                 Counters.MissingBaselines++;
@@ -172,6 +174,7 @@ public sealed class ClientReplication
         Clock.OnSnapshot(tick, localSeconds, roundTripSeconds);
         store.PruneTombstones(newestTick);
         Counters.Snapshots++;
+        ReplicationMetrics.SnapshotsApplied.Add(1);
         Counters.SnapshotBytes += message.Length;
         Counters.Records += recordCount;
         return true;
