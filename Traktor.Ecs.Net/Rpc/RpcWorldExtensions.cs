@@ -1,0 +1,51 @@
+using Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net.Rpc;
+
+/// <summary>Sending RPCs from gameplay code.</summary>
+public static class RpcWorldExtensions
+{
+    /// <summary>
+    /// Queues <paramref name="rpc"/> (an <see cref="RpcAttribute"/> struct) for <paramref name="target"/>: it becomes an
+    /// entity that the RPC plugin serializes on the RPC's channel at the end of this tick and then destroys.
+    /// Call it outside queries (structural change), or use the <see cref="CommandBuffer"/> overload.
+    /// </summary>
+    /// <typeparam name="T">The RPC struct.</typeparam>
+    /// <param name="world">The world with an <see cref="RpcServer"/> or <see cref="RpcClient"/> attached.</param>
+    /// <param name="rpc">The message.</param>
+    /// <param name="target">The recipients (a client always sends to the server).</param>
+    /// <returns>The event entity.</returns>
+    public static Entity SendRpc<T>(this World world, in T rpc, RpcTarget target)
+        where T : struct
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        return world.Create(in rpc, new RpcOutgoing(target, OrderOf(world).Next()));
+    }
+
+    /// <summary>Queues an RPC through a command buffer (inside queries); it is sent when the buffer is played back before the send pass.</summary>
+    /// <typeparam name="T">The RPC struct.</typeparam>
+    /// <param name="commands">The command buffer.</param>
+    /// <param name="world">The world the buffer is played back into.</param>
+    /// <param name="rpc">The message.</param>
+    /// <param name="target">The recipients.</param>
+    public static void SendRpc<T>(this CommandBuffer commands, World world, in T rpc, RpcTarget target)
+        where T : struct
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(world);
+        var entity = commands.Create();
+        commands.Add(entity, in rpc);
+        commands.Add(entity, new RpcOutgoing(target, OrderOf(world).Next()));
+    }
+
+    private static RpcSendOrder OrderOf(World world)
+    {
+        if (!world.Resources.TryGet<RpcSendOrder>(out var order))
+        {
+            order = new RpcSendOrder();
+            world.Resources.Add(order);
+        }
+
+        return order;
+    }
+}
