@@ -61,6 +61,9 @@ public sealed class RpcServer
         server.World.Resources.Add(this);
     }
 
+    /// <summary>The server plugin this layer is attached to.</summary>
+    public NetworkServer Server => server;
+
     /// <summary>The RPC types.</summary>
     public RpcRegistry Registry { get; }
 
