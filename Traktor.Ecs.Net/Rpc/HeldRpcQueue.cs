@@ -1,12 +1,14 @@
 using System.Buffers;
+using Traktor.Ecs.Net.Replication.Client;
+using Traktor.Ecs.Net.Serialization.Attributes;
 
 namespace Traktor.Ecs.Net.Rpc;
 
 /// <summary>
 /// RPCs a client received before the snapshot they were sent after, kept in arrival order until that
-/// snapshot is applied (or until they waited too long). Releasing every eligible entry in arrival order
-/// keeps each reliable-ordered stream in order — its ticks never decrease — while an unreliable RPC stamped
-/// with a later tick never blocks a reliable one behind it. Copies live in pooled arrays.
+/// snapshot is applied (or until waiting longer is pointless). Reliable-ordered RPCs leave in order; every
+/// other channel is independent, so an unreliable RPC never waits behind a held reliable one. Copies live
+/// in pooled arrays.
 /// </summary>
 internal sealed class HeldRpcQueue
 {
@@ -27,32 +29,63 @@ internal sealed class HeldRpcQueue
         entries.Add(new Entry(type, tick, copy, payload.Length, arrivedSeconds));
     }
 
-    /// <summary>Releases, in arrival order, every RPC whose snapshot was applied or that waited too long.</summary>
-    /// <param name="newestTick">The newest applied snapshot tick (0 before the first: then only RPCs stamped 0, sent before any snapshot, are ready).</param>
+    /// <summary>
+    /// Releases, in arrival order, every RPC that is ready: its snapshot was applied (or it was stamped 0,
+    /// sent before any snapshot), or that snapshot was lost and <paramref name="lostSnapshotWaitTicks"/> newer
+    /// ticks have passed (the server re-sends unacknowledged spawns meanwhile), or it waited too long, or too many
+    /// are held. A reliable-ordered RPC is never released before an earlier reliable-ordered one.
+    /// </summary>
+    /// <param name="replication">The client replication (applied snapshots).</param>
+    /// <param name="spawnResendTicks">The server's spawn re-send interval.</param>
+    /// <param name="lostSnapshotWaitTicks">Ticks past a lost snapshot after which its RPCs are released.</param>
     /// <param name="deadlineSeconds">Entries that arrived before this are released anyway.</param>
     /// <param name="maxHeld">Entries beyond this many, oldest first, are released anyway.</param>
-    /// <param name="release">Called per released RPC with whether it was released early.</param>
-    public void Release(uint newestTick, double deadlineSeconds, int maxHeld, RpcRelease release)
+    /// <param name="release">Called per released RPC with whether it was released without its snapshot.</param>
+    public void Release(ClientReplication replication, int spawnResendTicks, int lostSnapshotWaitTicks, double deadlineSeconds, int maxHeld, RpcRelease release)
     {
         int kept = 0;
         int excess = entries.Count - maxHeld;
+        bool orderedBlocked = false;
+        uint newest = replication.NewestTick;
         for (int i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
-            bool ready = (int)(entry.Tick - newestTick) <= 0; // serial-number order: ticks wrap
-            bool early = !ready && (entry.ArrivedSeconds < deadlineSeconds || i < excess);
-            if (ready || early)
+            bool ordered = entry.Type.Channel == Channel.ReliableOrdered;
+            bool applied = entry.Tick == 0 || HasSpawnsOf(replication, entry.Tick, spawnResendTicks, lostSnapshotWaitTicks);
+            bool givenUp = !applied && (
+                (newest != 0 && (int)(newest - entry.Tick) >= lostSnapshotWaitTicks) // serial-number order: ticks wrap
+                || entry.ArrivedSeconds < deadlineSeconds
+                || i < excess);
+            if ((applied || givenUp) && !(ordered && orderedBlocked))
             {
-                release(entry.Type, entry.Buffer.AsSpan(0, entry.Length), early);
+                release(entry.Type, entry.Buffer.AsSpan(0, entry.Length), givenUp);
                 ArrayPool<byte>.Shared.Return(entry.Buffer);
             }
             else
             {
+                orderedBlocked |= ordered;
                 entries[kept++] = entry;
             }
         }
 
         entries.RemoveRange(kept, entries.Count - kept);
+    }
+
+    /// <summary>
+    /// True when the client has the spawns of snapshot <paramref name="tick"/>: it applied that snapshot, or one of
+    /// the snapshots the server re-sends unacknowledged spawns in when it is lost (every <paramref name="resend"/> ticks).
+    /// </summary>
+    private static bool HasSpawnsOf(ClientReplication replication, uint tick, int resend, int wait)
+    {
+        for (int after = 0; after < wait; after += resend)
+        {
+            if (replication.HasApplied(tick + (uint)after))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Forgets every held RPC (the connection ended).</summary>

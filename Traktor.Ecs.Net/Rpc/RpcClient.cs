@@ -107,7 +107,7 @@ public sealed class RpcClient
         if (held.Count > 0)
         {
             double deadline = client.LocalSeconds - options.MaxHoldTime.TotalSeconds;
-            held.Release(client.Replication.NewestTick, deadline, options.MaxHeldRpcs, release);
+            held.Release(client.Replication, options.SpawnResendTicks, options.LostSnapshotWaitTicks, deadline, options.MaxHeldRpcs, release);
         }
     }
 

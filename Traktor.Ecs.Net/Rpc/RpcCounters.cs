@@ -11,7 +11,7 @@ public sealed class RpcCounters
     /// <summary>RPCs that became entities.</summary>
     public long Received { get; internal set; }
 
-    /// <summary>RPCs a client released before the snapshot they wait for arrived (held too long or too many held).</summary>
+    /// <summary>RPCs a client released without the snapshot they were sent after (it was lost and not seen again in time, or too many were held).</summary>
     public long ReleasedEarly { get; internal set; }
 
     /// <summary>Every drop, whatever the reason.</summary>

@@ -15,8 +15,22 @@ public sealed class RpcOptions
     /// <summary>RPCs a client holds back waiting for their snapshot before it releases the oldest. Default 1,024.</summary>
     public int MaxHeldRpcs { get; set; } = 1024;
 
-    /// <summary>How long a client holds an RPC waiting for its snapshot before it delivers it anyway. Default 0.5 s.</summary>
-    public TimeSpan MaxHoldTime { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long a client holds an RPC waiting for its snapshot before it delivers it anyway. Default 1 s.</summary>
+    public TimeSpan MaxHoldTime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The server's <see cref="Replication.Server.ServerReplicationOptions.SpawnResendTicks"/> (client side): when the
+    /// snapshot an RPC was sent after is lost, the client also accepts the snapshots this many ticks later, which
+    /// carry the re-sent spawns. Default 8, the replication default.
+    /// </summary>
+    public int SpawnResendTicks { get; set; } = 8;
+
+    /// <summary>
+    /// When the snapshot an RPC was sent after is lost, how many newer ticks the client waits before releasing the
+    /// RPC anyway (client side). The server re-sends unacknowledged spawns every 8 ticks by default, so 32 covers
+    /// three more losses in a row. Default 32 (about half a second at 60 Hz).
+    /// </summary>
+    public int LostSnapshotWaitTicks { get; set; } = 32;
 
     /// <summary>How long the server keeps a disconnected player's entities for a reconnect (server side). Default 30 s; zero destroys them at once.</summary>
     public TimeSpan ReconnectGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
@@ -29,6 +43,8 @@ public sealed class RpcOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RatePerSecond, nameof(RatePerSecond));
         ArgumentOutOfRangeException.ThrowIfLessThan(Burst, 1, nameof(Burst));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxHeldRpcs, nameof(MaxHeldRpcs));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LostSnapshotWaitTicks, nameof(LostSnapshotWaitTicks));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SpawnResendTicks, nameof(SpawnResendTicks));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxHoldTime, TimeSpan.Zero, nameof(MaxHoldTime));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectGracePeriod, TimeSpan.Zero, nameof(ReconnectGracePeriod));
     }
