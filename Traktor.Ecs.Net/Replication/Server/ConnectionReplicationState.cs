@@ -41,6 +41,9 @@ internal sealed class ConnectionReplicationState
     /// <summary>Slots this connection was sent and not yet told to despawn.</summary>
     public List<int> Known { get; } = new();
 
+    /// <summary>Slots of the entities this connection owns, refreshed every tick.</summary>
+    public List<int> Owned { get; } = new();
+
     /// <summary>Despawned network ids not yet acknowledged; resent in every snapshot until they are.</summary>
     public List<uint> PendingDespawns { get; } = new();
 

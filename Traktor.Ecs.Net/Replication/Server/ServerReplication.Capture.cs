@@ -5,6 +5,7 @@ namespace Traktor.Ecs.Net.Replication.Server;
 
 public sealed partial class ServerReplication
 {
+    private readonly List<int> unpositioned = new();
     private SpatialGrid? grid;
 
     private void Capture()
@@ -16,7 +17,10 @@ public sealed partial class ServerReplication
         foreach (var connection in connectionList)
         {
             connection.HasViewer = false;
+            connection.Owned.Clear();
         }
+
+        unpositioned.Clear();
 
         foreach (ref var chunk in world.Query(in replicated))
         {
@@ -69,10 +73,21 @@ public sealed partial class ServerReplication
                 for (int row = 0; row < entities.Length; row++)
                 {
                     tracker.Owners[entities[row].Id] = owners[row].Connection;
+                    if (connections.TryGetValue(owners[row].Connection, out var owner))
+                    {
+                        owner.Owned.Add(entities[row].Id);
+                    }
                 }
             }
 
-            if (info.HasPosition)
+            if (!info.HasPosition)
+            {
+                foreach (var entity in entities)
+                {
+                    unpositioned.Add(entity.Id);
+                }
+            }
+            else
             {
                 options.Relevancy!.Capture(ref chunk, tracker.Positions, tracker.HasPosition);
                 if (info.HasOwner)

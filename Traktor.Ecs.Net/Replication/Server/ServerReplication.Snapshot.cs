@@ -13,14 +13,15 @@ public sealed partial class ServerReplication
     private Candidate[] candidates = new Candidate[256];
     private SnapshotRecord[] records = new SnapshotRecord[256];
     private uint[] despawnScratch = new uint[128];
+    private readonly List<int> relevantScratch = new();
     private int candidateCount;
 
     private void WriteSnapshot(ConnectionReplicationState connection, ISnapshotSink sink)
     {
         candidateCount = 0;
-        MarkRelevant(connection);
+        var relevant = MarkRelevant(connection);
         ForgetIrrelevant(connection);
-        CollectCandidates(connection);
+        CollectCandidates(connection, relevant);
         connection.BudgetBytes = Math.Min(
             connection.BudgetBytes + ((double)options.BytesPerSecond / options.TickRate),
             2.0 * options.MaxSnapshotBytes);
@@ -56,18 +57,35 @@ public sealed partial class ServerReplication
         sink.Send(connection.Connection, packet.AsSpan(0, bytes));
     }
 
-    private void MarkRelevant(ConnectionReplicationState connection)
+    /// <summary>
+    /// Stamps the entities in range of the connection's viewer and lists the candidates to consider:
+    /// with relevancy, only those in range plus owned and position-less ones, so the cost per
+    /// connection follows what it can see, not the size of the world.
+    /// </summary>
+    private List<int> MarkRelevant(ConnectionReplicationState connection)
     {
         if (options.Relevancy is not { } relevancy || grid is null)
         {
-            return;
+            return tracker.Tracked;
         }
 
+        relevantScratch.Clear();
         if (connection.HasViewer)
         {
-            var marker = new RelevanceMarker(connection.RelevantTick, Tick);
+            var marker = new RelevanceMarker(connection.RelevantTick, Tick, relevantScratch);
             grid.QueryRadius(connection.Viewer, relevancy.Radius, ref marker);
         }
+
+        relevantScratch.AddRange(unpositioned);
+        foreach (int slot in connection.Owned)
+        {
+            if (connection.RelevantTick[slot] != Tick && tracker.HasPosition[slot])
+            {
+                relevantScratch.Add(slot);
+            }
+        }
+
+        return relevantScratch;
     }
 
     private bool IsRelevant(ConnectionReplicationState connection, int slot)
@@ -94,9 +112,9 @@ public sealed partial class ServerReplication
         }
     }
 
-    private void CollectCandidates(ConnectionReplicationState connection)
+    private void CollectCandidates(ConnectionReplicationState connection, List<int> relevant)
     {
-        foreach (int slot in tracker.Tracked)
+        foreach (int slot in relevant)
         {
             if (!IsRelevant(connection, slot))
             {
@@ -348,8 +366,12 @@ public sealed partial class ServerReplication
 
     private readonly record struct Candidate(float Priority, int Slot);
 
-    private readonly struct RelevanceMarker(uint[] relevantTick, uint tick) : IGridVisitor
+    private readonly struct RelevanceMarker(uint[] relevantTick, uint tick, List<int> found) : IGridVisitor
     {
-        public void Visit(int item, float distanceSquared) => relevantTick[item] = tick;
+        public void Visit(int item, float distanceSquared)
+        {
+            relevantTick[item] = tick;
+            found.Add(item);
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace Traktor.Ecs.Net.Serialization.Delta;
 /// </summary>
 public ref struct AdaptiveDeltaDecoder : IDeltaDecoder
 {
-    private const int AdaptationShift = 4;
+    private const int AdaptationShift = 3;
     private const uint TopValue = 1u << 24;
 
     private readonly ReadOnlySpan<byte> _input;
@@ -62,7 +62,21 @@ public ref struct AdaptiveDeltaDecoder : IDeltaDecoder
 
         int bucket = node - 16;
         int offsetBits = DeltaBuckets.OffsetBits(bucket);
-        uint offset = offsetBits > 0 ? DecodeDirectBits(offsetBits) : 0u;
+        uint offset = 0;
+        int modelled = Math.Min(offsetBits, AdaptiveModels.ModelledOffsetBits);
+        int treeBase = baseIndex + AdaptiveModels.OffsetTreeStart + (bucket * 3);
+        int treeNode = 0;
+        for (int i = 0; i < modelled; i++)
+        {
+            int bit = DecodeBit(ref _models[treeBase + treeNode]);
+            offset = (offset << 1) | (uint)bit;
+            treeNode = 1 + bit;
+        }
+
+        if (offsetBits > modelled)
+        {
+            offset = (offset << (offsetBits - modelled)) | DecodeDirectBits(offsetBits - modelled);
+        }
         return _failed ? 0 : ZigZag.Decode(unchecked(DeltaBuckets.Start(bucket) + offset));
     }
 

@@ -4,15 +4,16 @@ namespace Traktor.Ecs.Net.Serialization.Delta;
 
 /// <summary>
 /// Adaptive binary range coder (LZMA-style carry-less encoder, 32-bit range, 11-bit probabilities,
-/// adaptation shift 4) with per-packet context models. A residual is coded as its bucket symbol
-/// through a 4-level binary tree of context-specific adaptive probabilities, then the bucket's
-/// offset bits at probability ½. Output goes to a byte block of its own: call <see cref="Finish"/>
+/// adaptation shift 3: fast, because a packet gives each context only tens of symbols) with
+/// per-packet context models. A residual is coded as its bucket symbol through a 4-level binary
+/// tree of context-specific adaptive probabilities, then the two leading offset bits through a
+/// small adaptive tree per bucket, then the remaining offset bits at probability ½. Output goes to a byte block of its own: call <see cref="Finish"/>
 /// and use the returned length. Allocates nothing; the caller supplies the models (for example
 /// <c>stackalloc ushort[AdaptiveModels.DefaultSize]</c>).
 /// </summary>
 public ref struct AdaptiveDeltaEncoder : IDeltaEncoder
 {
-    private const int AdaptationShift = 4;
+    private const int AdaptationShift = 3;
     private const uint TopValue = 1u << 24;
 
     private readonly Span<byte> _output;
@@ -60,9 +61,26 @@ public ref struct AdaptiveDeltaEncoder : IDeltaEncoder
         }
 
         int offsetBits = DeltaBuckets.OffsetBits(bucket);
-        if (offsetBits > 0)
+        if (offsetBits == 0)
         {
-            EncodeDirectBits(code - DeltaBuckets.Start(bucket), offsetBits);
+            return;
+        }
+
+        // The leading offset bits are skewed (motion residuals cluster near the bucket start): model them.
+        uint offset = code - DeltaBuckets.Start(bucket);
+        int modelled = Math.Min(offsetBits, AdaptiveModels.ModelledOffsetBits);
+        int treeBase = baseIndex + AdaptiveModels.OffsetTreeStart + (bucket * 3);
+        int treeNode = 0;
+        for (int i = 1; i <= modelled; i++)
+        {
+            int bit = (int)(offset >> (offsetBits - i)) & 1;
+            EncodeBit(ref _models[treeBase + treeNode], bit);
+            treeNode = 1 + bit;
+        }
+
+        if (offsetBits > modelled)
+        {
+            EncodeDirectBits(offset, offsetBits - modelled);
         }
     }
 
@@ -125,6 +143,7 @@ public ref struct AdaptiveDeltaEncoder : IDeltaEncoder
         }
     }
 
+    /// <summary>Writes the low <paramref name="bitCount"/> bits of <paramref name="value"/> at probability ½.</summary>
     private void EncodeDirectBits(uint value, int bitCount)
     {
         for (int i = bitCount - 1; i >= 0; i--)

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Online.Storage;
+
+namespace Traktor.Ecs.Net.Online;
+
+/// <summary>
+/// Deletes rows that can no longer matter, so the store does not grow without bound: expired refresh
+/// tokens, sessions with none left, stale login counters, and idempotency keys past their retention.
+/// The backend runs it hourly; an embedding game may call <see cref="PruneAsync"/> at startup.
+/// </summary>
+public sealed class OnlineMaintenance
+{
+    private readonly OnlineDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the pruner.</summary>
+    /// <param name="database">The migrated store.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where each run's counts are logged.</param>
+    public OnlineMaintenance(OnlineDatabase database, TimeProvider? time = null, ILogger<OnlineMaintenance>? logger = null)
+    {
+        _database = database ?? throw new ArgumentNullException(nameof(database));
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// How long an idempotency key is remembered. A submission replayed after this counts again, so keep it
+    /// longer than any client retries (default 30 days).
+    /// </summary>
+    public TimeSpan IdempotencyKeyRetention { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long login-failure counters are kept after their window started, once no lockout is running (default 1 day).</summary>
+    public TimeSpan LoginCounterRetention { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Deletes what has expired.</summary>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>How many rows of each kind were deleted.</returns>
+    public async Task<OnlinePruneReport> PruneAsync(CancellationToken cancellationToken = default)
+    {
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var report = await _database.WriteAsync(async (connection, transaction) =>
+        {
+            int refreshTokens = await connection.ExecuteAsync(transaction, "DELETE FROM refresh_tokens WHERE expires_at <= @now",
+                cancellationToken, ("@now", now)).ConfigureAwait(false);
+            // A live session always holds its latest, unexpired refresh token; one with none left can only back expired access tokens.
+            int sessions = await connection.ExecuteAsync(transaction,
+                "DELETE FROM auth_sessions WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = auth_sessions.id)",
+                cancellationToken).ConfigureAwait(false);
+            int loginCounters = await connection.ExecuteAsync(transaction,
+                "DELETE FROM login_throttle WHERE window_start < @old AND locked_until <= @now",
+                cancellationToken, ("@old", now - (long)LoginCounterRetention.TotalMilliseconds), ("@now", now)).ConfigureAwait(false);
+            int idempotencyKeys = await connection.ExecuteAsync(transaction, "DELETE FROM leaderboard_submissions WHERE created_at < @old",
+                cancellationToken, ("@old", now - (long)IdempotencyKeyRetention.TotalMilliseconds)).ConfigureAwait(false);
+            return new OnlinePruneReport(refreshTokens, sessions, loginCounters, idempotencyKeys);
+        }, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Pruned {RefreshTokens} refresh tokens, {Sessions} sessions, {LoginCounters} login counters, {IdempotencyKeys} idempotency keys",
+            report.RefreshTokens, report.Sessions, report.LoginCounters, report.IdempotencyKeys);
+        return report;
+    }
+}

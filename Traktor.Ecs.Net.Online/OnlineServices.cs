@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Online.Achievements;
+using Traktor.Ecs.Net.Online.Authentication;
+using Traktor.Ecs.Net.Online.CloudSave;
+using Traktor.Ecs.Net.Online.Leaderboards;
+using Traktor.Ecs.Net.Online.Storage;
+
+namespace Traktor.Ecs.Net.Online;
+
+/// <summary>
+/// The four online services over one migrated store: what a single-player game, a development setup
+/// or a small server embeds in-process, and what the backend serves over HTTP.
+/// Add them to a world as resources: <c>world.Resources.Add&lt;ILeaderboards&gt;(services.Leaderboards)</c>.
+/// </summary>
+public sealed class OnlineServices : IAsyncDisposable
+{
+    private OnlineServices(OnlineDatabase database, OnlineServicesOptions options)
+    {
+        Database = database;
+        var loggers = options.LoggerFactory;
+        Authentication = new AuthenticationService(database, options.Authentication, options.Time, options.ConnectTokenIssuer, loggers?.CreateLogger<AuthenticationService>());
+        Leaderboards = new LeaderboardService(database, options.Time, loggers?.CreateLogger<LeaderboardService>());
+        Achievements = new AchievementService(database, options.Time, loggers?.CreateLogger<AchievementService>());
+        CloudSave = new CloudSaveService(database, options.CloudSave, options.Time, loggers?.CreateLogger<CloudSaveService>());
+        Maintenance = new OnlineMaintenance(database, options.Time, loggers?.CreateLogger<OnlineMaintenance>());
+    }
+
+    /// <summary>The store the services share.</summary>
+    public OnlineDatabase Database { get; }
+
+    /// <summary>Accounts and sessions.</summary>
+    public AuthenticationService Authentication { get; }
+
+    /// <summary>Leaderboards.</summary>
+    public LeaderboardService Leaderboards { get; }
+
+    /// <summary>Achievements.</summary>
+    public AchievementService Achievements { get; }
+
+    /// <summary>Cloud saves.</summary>
+    public CloudSaveService CloudSave { get; }
+
+    /// <summary>Pruning of expired tokens, counters and idempotency keys.</summary>
+    public OnlineMaintenance Maintenance { get; }
+
+    /// <summary>Opens (creating and migrating if needed) the embedded SQLite store at a file path.</summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="options">Service settings.</param>
+    /// <param name="cancellationToken">Cancels the migration.</param>
+    public static Task<OnlineServices> OpenSqliteAsync(string path, OnlineServicesOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return OpenAsync(new SqliteOnlineDatabase(path, logger: options.LoggerFactory?.CreateLogger<SqliteOnlineDatabase>()), options, cancellationToken);
+    }
+
+    /// <summary>Connects to (and migrates) a PostgreSQL store.</summary>
+    /// <param name="connectionString">An Npgsql connection string.</param>
+    /// <param name="options">Service settings.</param>
+    /// <param name="cancellationToken">Cancels the migration.</param>
+    public static Task<OnlineServices> OpenPostgresAsync(string connectionString, OnlineServicesOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return OpenAsync(new PostgresOnlineDatabase(connectionString, options.LoggerFactory?.CreateLogger<PostgresOnlineDatabase>()), options, cancellationToken);
+    }
+
+    /// <summary>Migrates a store and builds the services over it; the services own the store afterwards.</summary>
+    /// <param name="database">The store.</param>
+    /// <param name="options">Service settings.</param>
+    /// <param name="cancellationToken">Cancels the migration.</param>
+    public static async Task<OnlineServices> OpenAsync(OnlineDatabase database, OnlineServicesOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            return new OnlineServices(database, options);
+        }
+        catch
+        {
+            await database.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => Database.DisposeAsync();
+}

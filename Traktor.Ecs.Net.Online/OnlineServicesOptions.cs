@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Online.Authentication;
+using Traktor.Ecs.Net.Online.CloudSave;
+
+namespace Traktor.Ecs.Net.Online;
+
+/// <summary>Everything <see cref="OnlineServices"/> needs besides the store.</summary>
+public sealed class OnlineServicesOptions
+{
+    /// <summary>Token keys, lifetimes, hashing cost and lockouts.</summary>
+    public required AuthenticationOptions Authentication { get; init; }
+
+    /// <summary>Cloud-save quotas.</summary>
+    public CloudSaveOptions CloudSave { get; init; } = new();
+
+    /// <summary>The clock; a fake one in tests.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Issues connect tokens for game servers at login, or null for none.</summary>
+    public IConnectTokenIssuer? ConnectTokenIssuer { get; init; }
+
+    /// <summary>Where the services log, or null for nowhere.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}

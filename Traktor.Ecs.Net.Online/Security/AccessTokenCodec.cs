@@ -1,0 +1,75 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Traktor.Ecs.Net.Online.Security;
+
+/// <summary>
+/// Signs and checks access tokens: <c>v1.</c> + base64url(payload) + <c>.</c> + base64url(HMAC-SHA256),
+/// where the payload is user id, issue time, expiry (Unix ms, big-endian) and the 16-byte session id.
+/// A binary payload keeps tokens short and leaves nothing to misparse.
+/// </summary>
+internal sealed class AccessTokenCodec
+{
+    private const string Prefix = "v1.";
+    private const int PayloadBytes = 8 + 8 + 8 + 16;
+    private readonly byte[] _key;
+
+    public AccessTokenCodec(byte[] signingKey)
+    {
+        if (signingKey is null || signingKey.Length < 32)
+        {
+            throw new ArgumentException("The token signing key must be at least 32 bytes.", nameof(signingKey));
+        }
+        _key = (byte[])signingKey.Clone();
+    }
+
+    public string Issue(long userId, byte[] sessionId, DateTimeOffset issuedAt, DateTimeOffset expiresAt)
+    {
+        Span<byte> payload = stackalloc byte[PayloadBytes];
+        BinaryPrimitives.WriteInt64BigEndian(payload, userId);
+        BinaryPrimitives.WriteInt64BigEndian(payload[8..], issuedAt.ToUnixTimeMilliseconds());
+        BinaryPrimitives.WriteInt64BigEndian(payload[16..], expiresAt.ToUnixTimeMilliseconds());
+        sessionId.CopyTo(payload[24..]);
+        string signedPart = Prefix + Base64Url.EncodeToString(payload);
+        return signedPart + "." + Base64Url.EncodeToString(Sign(signedPart));
+    }
+
+    /// <summary>Checks the signature and expiry. Returns null for anything malformed, forged or expired.</summary>
+    public AccessTokenClaims? Read(string? token, DateTimeOffset now)
+    {
+        if (token is null || token.Length > OnlineLimits.MaxTokenLength || !token.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        int dot = token.LastIndexOf('.');
+        if (dot <= Prefix.Length)
+        {
+            return null;
+        }
+        string signedPart = token[..dot];
+        Span<byte> signature = stackalloc byte[64];
+        Span<byte> payload = stackalloc byte[64];
+        // TryDecode only reports a too-small destination; malformed base64url still throws, so check validity first.
+        if (!Base64Url.IsValid(token.AsSpan(dot + 1)) || !Base64Url.IsValid(signedPart.AsSpan(Prefix.Length))
+            || !Base64Url.TryDecodeFromChars(token.AsSpan(dot + 1), signature, out int signatureLength) || signatureLength != 32
+            || !Base64Url.TryDecodeFromChars(signedPart.AsSpan(Prefix.Length), payload, out int payloadLength) || payloadLength != PayloadBytes)
+        {
+            return null;
+        }
+        if (!CryptographicOperations.FixedTimeEquals(signature[..32], Sign(signedPart)))
+        {
+            return null;
+        }
+        long userId = BinaryPrimitives.ReadInt64BigEndian(payload);
+        long expiresAtMs = BinaryPrimitives.ReadInt64BigEndian(payload[16..]);
+        if (userId <= 0 || expiresAtMs <= now.ToUnixTimeMilliseconds())
+        {
+            return null;
+        }
+        return new AccessTokenClaims(userId, Convert.ToHexStringLower(payload.Slice(24, 16)), DateTimeOffset.FromUnixTimeMilliseconds(expiresAtMs));
+    }
+
+    private byte[] Sign(string signedPart) => HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(signedPart));
+}

@@ -1,0 +1,116 @@
+namespace Traktor.Ecs.Net.Online.Storage;
+
+/// <summary>
+/// The one ordered set of schema migrations for every store. The SQL is common to SQLite and
+/// PostgreSQL; the only differences (byte-array type, auto-numbered key) are filled in per store.
+/// Timestamps are Unix milliseconds; flags are 0/1 integers, so both databases read them alike.
+/// </summary>
+internal static class OnlineMigrations
+{
+    public static IReadOnlyList<OnlineMigration> All { get; } =
+    [
+        new(1, "accounts, leaderboards, achievements, cloud saves", store =>
+        [
+            $"""
+            CREATE TABLE users (
+                id {store.IdentityPrimaryKey},
+                username TEXT NOT NULL UNIQUE,
+                password_hash TEXT NOT NULL,
+                created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE auth_sessions (
+                id TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users (id),
+                created_at BIGINT NOT NULL,
+                revoked_at BIGINT NULL)
+            """,
+            "CREATE INDEX ix_auth_sessions_user ON auth_sessions (user_id)",
+            """
+            CREATE TABLE refresh_tokens (
+                token_hash TEXT PRIMARY KEY,
+                session_id TEXT NOT NULL REFERENCES auth_sessions (id),
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT NULL)
+            """,
+            "CREATE INDEX ix_refresh_tokens_session ON refresh_tokens (session_id)",
+            """
+            CREATE TABLE login_throttle (
+                throttle_key TEXT PRIMARY KEY,
+                failures BIGINT NOT NULL,
+                window_start BIGINT NOT NULL,
+                locked_until BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE leaderboards (
+                id TEXT PRIMARY KEY,
+                sort_order BIGINT NOT NULL,
+                operator BIGINT NOT NULL,
+                reset_schedule TEXT NULL,
+                authoritative BIGINT NOT NULL,
+                min_score BIGINT NOT NULL,
+                max_score BIGINT NOT NULL,
+                max_change BIGINT NULL)
+            """,
+            """
+            CREATE TABLE leaderboard_records (
+                leaderboard_id TEXT NOT NULL REFERENCES leaderboards (id),
+                period_start BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                score BIGINT NOT NULL,
+                metadata TEXT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (leaderboard_id, period_start, user_id))
+            """,
+            "CREATE INDEX ix_leaderboard_records_rank ON leaderboard_records (leaderboard_id, period_start, score, updated_at, user_id)",
+            """
+            CREATE TABLE leaderboard_submissions (
+                leaderboard_id TEXT NOT NULL REFERENCES leaderboards (id),
+                user_id BIGINT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                period_start BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (leaderboard_id, user_id, idempotency_key))
+            """,
+            """
+            CREATE TABLE achievements (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                threshold BIGINT NOT NULL,
+                hidden BIGINT NOT NULL,
+                server_only BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE achievement_progress (
+                user_id BIGINT NOT NULL,
+                achievement_id TEXT NOT NULL REFERENCES achievements (id),
+                progress BIGINT NOT NULL,
+                unlocked_at BIGINT NULL,
+                PRIMARY KEY (user_id, achievement_id))
+            """,
+            $"""
+            CREATE TABLE cloud_saves (
+                user_id BIGINT NOT NULL,
+                slot TEXT NOT NULL,
+                version TEXT NOT NULL,
+                data {store.BlobType} NOT NULL,
+                size BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (user_id, slot))
+            """,
+            """
+            CREATE TABLE cloud_save_usage (
+                user_id BIGINT PRIMARY KEY,
+                slots BIGINT NOT NULL,
+                bytes BIGINT NOT NULL)
+            """,
+        ]),
+        new(2, "indexes for pruning expired rows", _ =>
+        [
+            "CREATE INDEX ix_leaderboard_submissions_created ON leaderboard_submissions (created_at)",
+            "CREATE INDEX ix_refresh_tokens_expires ON refresh_tokens (expires_at)",
+            "CREATE INDEX ix_login_throttle_window ON login_throttle (window_start)",
+        ]),
+    ];
+}

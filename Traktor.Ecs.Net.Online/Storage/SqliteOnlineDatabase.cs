@@ -1,0 +1,125 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Traktor.Ecs.Net.Online.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. Readers run concurrently; writers take turns
+/// (SQLite allows one writer), first inside this process and then through BEGIN IMMEDIATE and the
+/// busy timeout across processes. With <see cref="SqliteDurability.Full"/> a committed write survives
+/// a power loss, not only a killed process.
+/// </summary>
+public sealed class SqliteOnlineDatabase : OnlineDatabase
+{
+    private readonly string _connectionString;
+    private readonly string _pragmas;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    /// <summary>Opens (creating if needed) a database file. Call <see cref="OnlineDatabase.MigrateAsync"/> before use.</summary>
+    /// <param name="path">The database file; ":memory:" is refused because every connection would see a different database.</param>
+    /// <param name="durability">How hard each commit is pushed to disk.</param>
+    /// <param name="busyTimeout">How long a writer waits for another process's write to finish; default 10 s.</param>
+    /// <param name="logger">Where store events are logged.</param>
+    public SqliteOnlineDatabase(string path, SqliteDurability durability = SqliteDurability.Full, TimeSpan? busyTimeout = null, ILogger<SqliteOnlineDatabase>? logger = null)
+        : base(logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (path.Trim() == ":memory:")
+        {
+            throw new ArgumentException("An in-memory SQLite database is private to one connection; use a file (a temp file for tests).", nameof(path));
+        }
+        var timeout = busyTimeout ?? TimeSpan.FromSeconds(10);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = Math.Max(1, (int)timeout.TotalSeconds),
+        }.ToString();
+        string synchronous = durability == SqliteDurability.Full ? "FULL" : "NORMAL";
+        _pragmas = $"PRAGMA busy_timeout = {(int)timeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;";
+        Path = path;
+        // WAL is a property of the file, so setting it once here covers every later connection.
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        string mode = Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        if (!mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"SQLite refused WAL mode for '{path}' (journal mode is '{mode}').");
+        }
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc/>
+    public override string ProviderName => "sqlite";
+
+    internal override string BlobType => "BLOB";
+
+    internal override string IdentityPrimaryKey => "INTEGER PRIMARY KEY AUTOINCREMENT";
+
+    // Writers are serialized by BEGIN IMMEDIATE, so rows read in a write transaction cannot change under it.
+    internal override string ForUpdate => "";
+
+    /// <inheritdoc/>
+    protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override ValueTask<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        // deferred: false makes Microsoft.Data.Sqlite issue BEGIN IMMEDIATE: the write lock is taken up front,
+        // so two writers never both read and then deadlock upgrading to write.
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    /// <inheritdoc/>
+    protected override async ValueTask<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new WriterTurn(_writer);
+    }
+
+    /// <inheritdoc/>
+    protected override bool IsTransient(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: 5 or 6 }; // SQLITE_BUSY, SQLITE_LOCKED
+
+    internal override bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 }; // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
+
+    /// <inheritdoc/>
+    protected override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask; // BEGIN IMMEDIATE already excludes every other writer.
+
+    /// <inheritdoc/>
+    public override async ValueTask DisposeAsync()
+    {
+        _writer.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class WriterTurn(SemaphoreSlim writer) : IDisposable
+    {
+        private SemaphoreSlim? _writer = writer;
+
+        public void Dispose() => Interlocked.Exchange(ref _writer, null)?.Release();
+    }
+}

@@ -1,0 +1,79 @@
+using Traktor.Ecs.Net.Online;
+
+namespace Traktor.Ecs.Net.Tests.Online;
+
+public abstract class AchievementContract<THarness> : OnlineContract<THarness> where THarness : IOnlineHarness, new()
+{
+    [Fact]
+    public async Task Unlocking_reports_the_first_unlock_once_and_lists_it()
+    {
+        await using var online = await StartAsync();
+        await online.Achievements.DefineAchievementAsync(new AchievementDefinition("first-blood", "First Blood", "Win a duel"), Cancel);
+        var first = await online.Achievements.UnlockAchievementAsync("first-blood", 3, Cancel);
+        Assert.True(first.NewlyUnlocked);
+        Assert.True(first.Status.Unlocked);
+        Assert.Equal(OnlineTestSettings.Start, first.Status.UnlockedAt);
+        online.Time.Advance(TimeSpan.FromMinutes(5));
+        var again = await online.Achievements.UnlockAchievementAsync("first-blood", 3, Cancel);
+        Assert.False(again.NewlyUnlocked);
+        Assert.Equal(OnlineTestSettings.Start, again.Status.UnlockedAt);
+
+        var list = await online.Achievements.GetAchievementsAsync(3, Cancel);
+        Assert.Equal("first-blood", Assert.Single(list).Id);
+        Assert.True(list[0].Unlocked);
+        Assert.False((await online.Achievements.GetAchievementsAsync(4, Cancel))[0].Unlocked);
+    }
+
+    [Fact]
+    public async Task Progress_accumulates_to_the_threshold_and_unlocks_there()
+    {
+        await using var online = await StartAsync();
+        await online.Achievements.DefineAchievementAsync(new AchievementDefinition("collector", "Collector", "Collect 10 gems", Threshold: 10), Cancel);
+        Assert.Equal(3, (await online.Achievements.AddAchievementProgressAsync("collector", 8, 3, Cancel)).Status.Progress);
+        var seven = await online.Achievements.AddAchievementProgressAsync("collector", 8, 4, Cancel);
+        Assert.Equal(7, seven.Status.Progress);
+        Assert.False(seven.Status.Unlocked);
+        var done = await online.Achievements.AddAchievementProgressAsync("collector", 8, 5, Cancel);
+        Assert.True(done.NewlyUnlocked);
+        Assert.Equal(10, done.Status.Progress);
+        var after = await online.Achievements.AddAchievementProgressAsync("collector", 8, long.MaxValue, Cancel);
+        Assert.False(after.NewlyUnlocked);
+        Assert.Equal(10, after.Status.Progress);
+
+        var huge = await online.Achievements.AddAchievementProgressAsync("collector", 9, long.MaxValue, Cancel);
+        Assert.True(huge.NewlyUnlocked);
+        Assert.Equal(10, huge.Status.Progress);
+    }
+
+    [Fact]
+    public async Task Bad_achievement_calls_are_typed_errors()
+    {
+        await using var online = await StartAsync();
+        await online.Achievements.DefineAchievementAsync(new AchievementDefinition("a", "A"), Cancel);
+        await AssertErrorAsync(OnlineError.NotFound, () => online.Achievements.UnlockAchievementAsync("missing", 1, Cancel));
+        await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Achievements.AddAchievementProgressAsync("a", 1, 0, Cancel));
+        await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Achievements.UnlockAchievementAsync("a", -5, Cancel));
+        await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Achievements.DefineAchievementAsync(new AchievementDefinition("b", "B", Threshold: 0), Cancel));
+        await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Achievements.DefineAchievementAsync(new AchievementDefinition("c", ""), Cancel));
+        await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Achievements.DefineAchievementAsync(new AchievementDefinition("d/e", "D"), Cancel));
+    }
+
+    [Fact]
+    public async Task Definitions_with_flags_and_injection_strings_list_verbatim_in_id_order()
+    {
+        await using var online = await StartAsync();
+        string name = "Robert'); DROP TABLE achievements;--";
+        string description = "' OR 1=1; -- \"quoted\" \\ 100% _";
+        await online.Achievements.DefineAchievementAsync(new AchievementDefinition("zeta", "Zeta"), Cancel);
+        await online.Achievements.DefineAchievementAsync(new AchievementDefinition("Alpha", name, description, Hidden: true, ServerOnly: true), Cancel);
+        await online.Achievements.DefineAchievementAsync(new AchievementDefinition("beta", "Beta", Threshold: 3), Cancel);
+        var list = await online.Achievements.GetAchievementsAsync(1, Cancel);
+        Assert.Equal(["Alpha", "beta", "zeta"], list.Select(a => a.Id));
+        Assert.Equal(name, list[0].Name);
+        Assert.Equal(description, list[0].Description);
+        Assert.True(list[0].Hidden);
+        Assert.True(list[0].ServerOnly);
+        Assert.Equal(3, list[1].Threshold);
+        Assert.Equal(0, list[1].Progress);
+    }
+}

@@ -1,0 +1,199 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Traktor.Ecs.Net.Backend;
+using Traktor.Ecs.Net.Online;
+
+namespace Traktor.Ecs.Net.Tests.Online;
+
+/// <summary>Floods, malformed input and unsafe configuration: the backend answers with typed 4xx, never a 500.</summary>
+public sealed class HttpBackendHardeningTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task A_login_flood_is_locked_out_per_account_and_per_address_with_429_and_Retry_After()
+    {
+        // The request-rate limiter is opened wide here so that what answers 429 is the lockout itself.
+        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:AuthRequestsPerMinutePerAddress=10000");
+        var http = server.CreateHttpClient();
+        foreach (string name in new[] { "victim", "bystander" })
+        {
+            using var registered = await http.PostAsync("v1/auth/register", Json($$"""{"username":"{{name}}","password":"correct horse"}"""), Cancel);
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 8; i++)
+        {
+            using var response = await http.PostAsync("v1/auth/login", Json($$"""{"username":"victim","password":"guess {{i}}"}"""), Cancel);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.InRange(response.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), OnlineTestSettings.Lockout + TimeSpan.FromSeconds(1));
+                Assert.Contains("\"rate_limited\"", await response.Content.ReadAsStringAsync(Cancel));
+            }
+        }
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Unauthorized, OnlineTestSettings.MaxFailuresPerAccount)
+            .Concat(Enumerable.Repeat(HttpStatusCode.TooManyRequests, 8 - OnlineTestSettings.MaxFailuresPerAccount)), statuses);
+
+        // Spraying many accounts from one address locks the address, even for an account that did nothing wrong.
+        for (int i = 0; i < OnlineTestSettings.MaxFailuresPerAddress; i++)
+        {
+            using var _ = await http.PostAsync("v1/auth/login", Json($$"""{"username":"spray{{i}}","password":"guess guess"}"""), Cancel);
+        }
+        using var bystander = await http.PostAsync("v1/auth/login", Json("""{"username":"bystander","password":"correct horse"}"""), Cancel);
+        Assert.Equal(HttpStatusCode.TooManyRequests, bystander.StatusCode);
+        Assert.NotNull(bystander.Headers.RetryAfter?.Delta);
+    }
+
+    [Fact]
+    public async Task The_request_rate_limiter_answers_429_with_Retry_After_and_spares_game_servers()
+    {
+        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:AuthRequestsPerMinutePerAddress=3");
+        var http = server.CreateHttpClient();
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 5; i++)
+        {
+            using var response = await http.PostAsync("v1/auth/refresh", Json("""{"refreshToken":"nope"}"""), Cancel);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.NotNull(response.Headers.RetryAfter?.Delta);
+                Assert.True(response.Headers.RetryAfter!.Delta!.Value > TimeSpan.Zero);
+            }
+        }
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+
+        var gameServer = new HttpAuthentication(server.CreateBackendClient());
+        for (int i = 0; i < 5; i++)
+        {
+            var error = await Assert.ThrowsAsync<OnlineException>(() => gameServer.RefreshAsync("nope", Cancel));
+            Assert.Equal(OnlineError.Unauthorized, error.Error);
+        }
+        var limited = await Assert.ThrowsAsync<OnlineException>(() => new HttpAuthentication(server.CreateBackendClient(asServer: false)).RefreshAsync("nope", Cancel));
+        Assert.Equal(OnlineError.RateLimited, limited.Error);
+        Assert.NotNull(limited.RetryAfter);
+    }
+
+    public static TheoryData<string, string, string?, int> MalformedRequests => new()
+    {
+        { "POST", "v1/auth/register", "{not json", 400 },
+        { "POST", "v1/auth/register", "null", 400 },
+        { "POST", "v1/auth/register", "[]", 400 },
+        { "POST", "v1/auth/register", """{"username":5,"password":true}""", 400 },
+        { "POST", "v1/auth/register", """{"username":null,"password":null}""", 400 },
+        { "POST", "v1/auth/register", null, 400 },
+        { "POST", "v1/auth/login", """{"username":"a","password":"x"}""" + new string(' ', 10), 401 },
+        { "PUT", "v1/leaderboards/b", """{"id":"b","sortOrder":99}""", 400 },
+        { "PUT", "v1/leaderboards/b", """{"id":"b","operator":"Multiply"}""", 400 },
+        { "PUT", "v1/leaderboards/b", """{"id":"c"}""", 400 },
+        { "PUT", "v1/leaderboards/b", """{"id":"b","minScore":1e400}""", 400 },
+        { "PUT", "v1/leaderboards/b", """{"id":"b","resetSchedule":"* * * *"}""", 400 },
+        { "POST", "v1/leaderboards/b/scores", """{"userId":1,"score":99999999999999999999999}""", 400 },
+        { "POST", "v1/leaderboards/missing/scores", """{"userId":1,"score":1}""", 404 },
+        { "GET", "v1/leaderboards/missing/entries?offset=-5", null, 400 },
+        { "GET", "v1/leaderboards/missing/entries?limit=abc", null, 400 },
+        { "GET", "v1/leaderboards/missing/entries?period=99999999999999", null, 400 },
+        { "GET", "v1/leaderboards/%2e%2e/entries", null, 404 },
+        { "GET", "v1/leaderboards/a%2Fb/entries", null, 400 },
+        { "GET", "v1/users/notanumber/saves", null, 404 },
+        { "GET", "v1/users/99999999999999999999999/saves", null, 404 },
+        { "PUT", "v1/users/1/saves/s", """{"data":"!!!not base64"}""", 400 },
+        { "PUT", "v1/users/1/saves/s", """{"expectedVersion":""}""", 400 },
+        { "PUT", "v1/users/1/saves/bad%20slot", """{"data":"AA=="}""", 400 },
+        { "PUT", "v1/achievements/a", """{"id":"a","name":"A","threshold":-1}""", 400 },
+        { "POST", "v1/achievements/a/progress", """{"userId":1,"amount":0}""", 404 },
+        { "DELETE", "v1/users/1/saves/s?expectedVersion=*", null, 400 },
+        { "GET", "v1/nothing/here", null, 404 },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedRequests))]
+    public async Task Malformed_requests_get_a_typed_4xx_never_a_500(string method, string path, string? body, int expectedStatus)
+    {
+        await using var server = await BackendTestServer.StartAsync();
+        var http = server.CreateHttpClient();
+        http.DefaultRequestHeaders.Add(OnlineBackendClient.ServerKeyHeader, BackendTestServer.ServerKey);
+        await new HttpLeaderboards(server.CreateBackendClient()).DefineLeaderboardAsync(new LeaderboardDefinition("b"), Cancel);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = Json(body);
+        }
+        using var response = await http.SendAsync(request, Cancel);
+        Assert.Equal(expectedStatus, (int)response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"error\"", await response.Content.ReadAsStringAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task Oversized_bodies_are_refused_with_413()
+    {
+        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:MaxRequestBodyBytes=4096");
+        var http = server.CreateHttpClient();
+        http.DefaultRequestHeaders.Add(OnlineBackendClient.ServerKeyHeader, BackendTestServer.ServerKey);
+        string data = Convert.ToBase64String(new byte[8192]);
+        using var response = await http.PutAsync("v1/users/1/saves/s", Json($$"""{"data":"{{data}}"}"""), Cancel);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var error = await Assert.ThrowsAsync<OnlineException>(() => new HttpCloudSave(server.CreateBackendClient()).PutAsync(1, "s", new byte[8192], cancellationToken: Cancel));
+        Assert.Equal(OnlineError.QuotaExceeded, error.Error);
+    }
+
+    [Theory]
+    [InlineData("", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData(BackendSecrets.DevelopmentSigningKey, "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("c2hvcnQ=", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("GOOD", "", 600_000)]
+    [InlineData("GOOD", BackendSecrets.DevelopmentServerKey, 600_000)]
+    [InlineData("GOOD", "short-key", 600_000)]
+    [InlineData("GOOD", "good-server-key-0123456789abcdef", 1_000)]
+    public async Task Outside_Development_the_backend_refuses_to_start_with_default_empty_or_weak_settings(string signingKey, string serverKey, int iterations)
+    {
+        if (signingKey == "GOOD")
+        {
+            signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        }
+        string directory = OnlineTestSettings.TempDirectory();
+        try
+        {
+            string[] args =
+            [
+                "--environment=Production", $"--Online:ConnectionString={Path.Combine(directory, "x.db")}",
+                $"--Online:TokenSigningKey={signingKey}", $"--Online:ServerKeys:0={serverKey}", $"--Online:PasswordHashIterations={iterations}",
+            ];
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => BackendHost.BuildAsync(args));
+            Assert.StartsWith("The online backend refuses to start", refused.Message);
+            if (signingKey.Length > 8)
+            {
+                Assert.DoesNotContain(signingKey, refused.Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            OnlineTestSettings.DeleteDirectory(directory);
+        }
+    }
+
+    [Fact]
+    public async Task Outside_Development_the_backend_starts_with_strong_settings()
+    {
+        string directory = OnlineTestSettings.TempDirectory();
+        try
+        {
+            string[] args =
+            [
+                "--environment=Production", "--urls=http://127.0.0.1:0", $"--Online:ConnectionString={Path.Combine(directory, "x.db")}",
+                $"--Online:TokenSigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}", "--Online:ServerKeys:0=good-server-key-0123456789abcdef",
+            ];
+            await using var app = await BackendHost.BuildAsync(args);
+            Assert.NotNull(app);
+        }
+        finally
+        {
+            OnlineTestSettings.DeleteDirectory(directory);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+namespace Traktor.Ecs.Net.Online;
+
+/// <summary>What an unlock or progress call did.</summary>
+/// <param name="Status">The achievement's state for the player afterwards.</param>
+/// <param name="NewlyUnlocked">True only for the call that unlocked it, so a game shows the toast once.</param>
+public sealed record AchievementUpdate(AchievementStatus Status, bool NewlyUnlocked);
