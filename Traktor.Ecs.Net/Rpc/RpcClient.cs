@@ -138,7 +138,7 @@ public sealed class RpcClient
     private void Send()
     {
         var world = client.World;
-        foreach (var type in Registry.Types)
+        foreach (var type in Registry.TypeSpan)
         {
             type.Stage(world, staging);
         }

@@ -21,6 +21,9 @@ public sealed class RpcRegistry
     /// <summary>The RPC types, indexed by wire id.</summary>
     public IReadOnlyList<RpcType> Types => types;
 
+    /// <summary>The types as a span: the send pass walks them every tick without an enumerator allocation.</summary>
+    internal ReadOnlySpan<RpcType> TypeSpan => types;
+
     /// <summary>Builds the registry from every schema the loaded assemblies registered.</summary>
     /// <returns>The registry.</returns>
     public static RpcRegistry FromLoadedSchemas() => FromSchemas(NetworkSchemas.All);

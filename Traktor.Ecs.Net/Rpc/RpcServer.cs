@@ -181,7 +181,7 @@ public sealed class RpcServer
     private void Send()
     {
         var world = server.World;
-        foreach (var type in Registry.Types)
+        foreach (var type in Registry.TypeSpan)
         {
             type.Stage(world, staging);
         }
