@@ -15,10 +15,13 @@ public static class RpcWorldExtensions
     /// <param name="rpc">The message.</param>
     /// <param name="target">The recipients (a client always sends to the server).</param>
     /// <returns>The event entity.</returns>
+    /// <exception cref="InvalidOperationException">No RPC layer is attached to the world.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an RPC type of the attached registry.</exception>
     public static Entity SendRpc<T>(this World world, in T rpc, RpcTarget target)
         where T : struct
     {
         ArgumentNullException.ThrowIfNull(world);
+        EnsureSendable<T>(world);
         return world.Create(in rpc, new RpcOutgoing(target, OrderOf(world).Next()));
     }
 
@@ -28,14 +31,35 @@ public static class RpcWorldExtensions
     /// <param name="world">The world the buffer is played back into.</param>
     /// <param name="rpc">The message.</param>
     /// <param name="target">The recipients.</param>
+    /// <exception cref="InvalidOperationException">No RPC layer is attached to the world.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an RPC type of the attached registry.</exception>
     public static void SendRpc<T>(this CommandBuffer commands, World world, in T rpc, RpcTarget target)
         where T : struct
     {
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(world);
+        EnsureSendable<T>(world);
         var entity = commands.Create();
         commands.Add(entity, in rpc);
         commands.Add(entity, new RpcOutgoing(target, OrderOf(world).Next()));
+    }
+
+    // An RPC nobody sends would stay an entity forever: refuse it where the mistake is made.
+    private static void EnsureSendable<T>(World world)
+        where T : struct
+    {
+        if (world.Resources.TryGet<RpcServer>(out var server))
+        {
+            server.Registry.Get<T>();
+        }
+        else if (world.Resources.TryGet<RpcClient>(out var client))
+        {
+            client.Registry.Get<T>();
+        }
+        else
+        {
+            throw new InvalidOperationException("Attach an RpcServer or RpcClient to the world before sending RPCs.");
+        }
     }
 
     private static RpcSendOrder OrderOf(World world)
