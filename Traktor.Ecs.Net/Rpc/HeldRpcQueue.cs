@@ -39,23 +39,32 @@ internal sealed class HeldRpcQueue
     /// <param name="spawnResendTicks">The server's spawn re-send interval.</param>
     /// <param name="lostSnapshotWaitTicks">Ticks past a lost snapshot after which its RPCs are released.</param>
     /// <param name="deadlineSeconds">Entries that arrived before this are released anyway.</param>
-    /// <param name="maxHeld">Entries beyond this many, oldest first, are released anyway.</param>
+    /// <param name="maxHeld">Waiting entries beyond this many, oldest first, are released anyway.</param>
     /// <param name="release">Called per released RPC with whether it was released without its snapshot.</param>
     public void Release(ClientReplication replication, int spawnResendTicks, int lostSnapshotWaitTicks, double deadlineSeconds, int maxHeld, RpcRelease release)
     {
-        int kept = 0;
-        int excess = entries.Count - maxHeld;
-        bool orderedBlocked = false;
         uint newest = replication.NewestTick;
+
+        // Only entries still waiting count against the bound: ready ones leave now anyway.
+        int waiting = 0;
+        foreach (var entry in entries)
+        {
+            waiting += IsApplied(replication, entry, spawnResendTicks, lostSnapshotWaitTicks) ? 0 : 1;
+        }
+
+        int excess = waiting - maxHeld;
+        int kept = 0;
+        int waitingSeen = 0;
+        bool orderedBlocked = false;
         for (int i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
             bool ordered = entry.Type.Channel == Channel.ReliableOrdered;
-            bool applied = entry.Tick == 0 || HasSpawnsOf(replication, entry.Tick, spawnResendTicks, lostSnapshotWaitTicks);
+            bool applied = IsApplied(replication, entry, spawnResendTicks, lostSnapshotWaitTicks);
             bool givenUp = !applied && (
                 (newest != 0 && (int)(newest - entry.Tick) >= lostSnapshotWaitTicks) // serial-number order: ticks wrap
                 || entry.ArrivedSeconds < deadlineSeconds
-                || i < excess);
+                || waitingSeen++ < excess);
             if ((applied || givenUp) && !(ordered && orderedBlocked))
             {
                 release(entry.Type, entry.Buffer.AsSpan(0, entry.Length), givenUp);
@@ -75,6 +84,9 @@ internal sealed class HeldRpcQueue
     /// True when the client has the spawns of snapshot <paramref name="tick"/>: it applied that snapshot, or one of
     /// the snapshots the server re-sends unacknowledged spawns in when it is lost (every <paramref name="resend"/> ticks).
     /// </summary>
+    private static bool IsApplied(ClientReplication replication, in Entry entry, int resend, int wait) =>
+        entry.Tick == 0 || HasSpawnsOf(replication, entry.Tick, resend, wait);
+
     private static bool HasSpawnsOf(ClientReplication replication, uint tick, int resend, int wait)
     {
         for (int after = 0; after < wait; after += resend)
