@@ -112,8 +112,10 @@ public class RpcSendTests
     {
         using var setup = new RpcWorld(new LinkConditions());
         Assert.Throws<ArgumentException>(() => setup.ServerWorld.SendRpc(new Badge { Color = 1 }, RpcTarget.AllClients)); // not an [Rpc]
+        Assert.Throws<ArgumentException>(() => setup.ServerWorld.SendRpc(new ScoreAnnouncement(), RpcTarget.Server)); // the server is not a recipient
         using var bare = World.Create();
         Assert.Throws<InvalidOperationException>(() => bare.SendRpc(new ScoreAnnouncement(), RpcTarget.AllClients));
         Assert.Equal(0, setup.ServerWorld.CountEntities(new QueryDescription().WithAll<Badge>()));
+        Assert.Equal(0, setup.ServerWorld.CountEntities(new QueryDescription().WithAll<ScoreAnnouncement>()));
     }
 }

@@ -7,7 +7,7 @@ namespace Traktor.Ecs.Net.Rpc;
 /// <param name="Connection">The connection for <see cref="RpcTargetKind.Connection"/> and <see cref="RpcTargetKind.AllExcept"/>.</param>
 public readonly record struct RpcTarget(RpcTargetKind Kind, ConnectionId Connection)
 {
-    /// <summary>The server; on a client every RPC goes there whatever the target.</summary>
+    /// <summary>The server; on a client every RPC goes there whatever the target (the server cannot target itself).</summary>
     public static RpcTarget Server => new(RpcTargetKind.Server, default);
 
     /// <summary>Every connected client.</summary>

@@ -16,12 +16,12 @@ public static class RpcWorldExtensions
     /// <param name="target">The recipients (a client always sends to the server).</param>
     /// <returns>The event entity.</returns>
     /// <exception cref="InvalidOperationException">No RPC layer is attached to the world.</exception>
-    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an RPC type of the attached registry.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an RPC type of the attached registry, or the server targets itself.</exception>
     public static Entity SendRpc<T>(this World world, in T rpc, RpcTarget target)
         where T : struct
     {
         ArgumentNullException.ThrowIfNull(world);
-        EnsureSendable<T>(world);
+        EnsureSendable<T>(world, target);
         return world.Create(in rpc, new RpcOutgoing(target, OrderOf(world).Next()));
     }
 
@@ -32,25 +32,29 @@ public static class RpcWorldExtensions
     /// <param name="rpc">The message.</param>
     /// <param name="target">The recipients.</param>
     /// <exception cref="InvalidOperationException">No RPC layer is attached to the world.</exception>
-    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an RPC type of the attached registry.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an RPC type of the attached registry, or the server targets itself.</exception>
     public static void SendRpc<T>(this CommandBuffer commands, World world, in T rpc, RpcTarget target)
         where T : struct
     {
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(world);
-        EnsureSendable<T>(world);
+        EnsureSendable<T>(world, target);
         var entity = commands.Create();
         commands.Add(entity, in rpc);
         commands.Add(entity, new RpcOutgoing(target, OrderOf(world).Next()));
     }
 
     // An RPC nobody sends would stay an entity forever: refuse it where the mistake is made.
-    private static void EnsureSendable<T>(World world)
+    private static void EnsureSendable<T>(World world, RpcTarget target)
         where T : struct
     {
         if (world.Resources.TryGet<RpcServer>(out var server))
         {
             server.Registry.Get<T>();
+            if (target.Kind == RpcTargetKind.Server)
+            {
+                throw new ArgumentException("The server cannot send an RPC to itself; create the event entity with RpcSource.Local instead.", nameof(target));
+            }
         }
         else if (world.Resources.TryGet<RpcClient>(out var client))
         {
