@@ -26,6 +26,18 @@ public sealed partial class World
         return NewEntity(GetOrCreateArchetype(BitSet.From(ids)), out _, out _);
     }
 
+    /// <summary>
+    /// Creates an entity with the set's component types, each at its default value. Unlike the span
+    /// overload this allocates nothing once the archetype exists: build the set once and reuse it.
+    /// </summary>
+    /// <param name="set">The component types.</param>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)] // not Create<ComponentSet>(in T0)
+    public Entity Create(ComponentSet set)
+    {
+        ThrowIfIterating(Entity.Null, "Create");
+        return NewEntity(GetOrCreateArchetype(set.Mask), out _, out _);
+    }
+
     /// <summary>Creates an entity with 1 component(s).</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <param name="t0">The initial <typeparamref name="T0"/>.</param>

@@ -25,6 +25,7 @@ public sealed class ClientReplication
     private readonly List<uint> despawns = new();
     private readonly ushort[] models;
     private readonly ComponentType[] spawnTypes;
+    private readonly Dictionary<ulong, ComponentSet> spawnSets = new();
     private SnapshotRecord[] records = new SnapshotRecord[64];
     private bool hasReceived;
     private uint newestTick;
@@ -73,6 +74,26 @@ public sealed class ClientReplication
     /// <param name="tick">A server tick.</param>
     /// <returns>True when applied.</returns>
     public bool HasApplied(uint tick) => hasReceived && IsReceived(tick);
+
+    /// <summary>The tick of the newest authoritative state applied to an entity (0 when unknown).</summary>
+    /// <param name="netId">The entity's network id.</param>
+    public uint LatestTickOf(NetworkId netId)
+    {
+        int slot = store.Find(netId.Value);
+        return slot < 0 ? 0 : store.LatestTick[slot];
+    }
+
+    /// <summary>
+    /// Writes the newest authoritative values of every <c>Smoothing.Predict</c> component back into the
+    /// world, undoing local prediction; the prediction layer then replays its inputs from there.
+    /// </summary>
+    public void ResetPredicted()
+    {
+        foreach (var component in components)
+        {
+            component.ResetPredicted(world, store);
+        }
+    }
 
     /// <summary>Handles one snapshot message. Never throws on bad input.</summary>
     /// <param name="message">The message, starting with its kind byte.</param>
@@ -314,18 +335,24 @@ public sealed class ClientReplication
 
     private int Spawn(uint netId, ulong mask, uint tick)
     {
-        int count = 0;
-        spawnTypes[count++] = Component<NetworkId>.ComponentType;
-        foreach (var type in registry.Types)
+        if (!spawnSets.TryGetValue(mask, out var set))
         {
-            if ((mask & (1UL << type.Index)) != 0)
+            int count = 0;
+            spawnTypes[count++] = Component<NetworkId>.ComponentType;
+            foreach (var type in registry.Types)
             {
-                spawnTypes[count++] = type.ComponentType;
+                if ((mask & (1UL << type.Index)) != 0)
+                {
+                    spawnTypes[count++] = type.ComponentType;
+                }
             }
+
+            set = new ComponentSet(spawnTypes.AsSpan(0, count));
+            spawnSets.Add(mask, set);
         }
 
         // One archetype placement for the whole spawn; Apply then writes the values.
-        var entity = world.Create(spawnTypes.AsSpan(0, count));
+        var entity = world.Create(set);
         world.Set(entity, new NetworkId(netId));
         int slot = store.Add(netId, entity, tick);
         foreach (var component in components)

@@ -200,18 +200,18 @@ public sealed partial class ServerReplication
         commands.Playback(world);
     }
 
-    private ArchetypeInfo InfoOf(Archetype archetype)
-    {
-        if (archetypeInfo.TryGetValue(archetype, out var info))
-        {
-            return info;
-        }
+    private ArchetypeInfo InfoOf(Archetype archetype) =>
+        archetypeInfo.TryGetValue(archetype, out var info) ? info : DescribeArchetype(archetype);
 
+    // Separate from InfoOf: its lambdas capture locals, and the closure would otherwise be allocated
+    // on every call, even when the description is already cached.
+    private ArchetypeInfo DescribeArchetype(Archetype archetype)
+    {
         ulong mask = registry.MaskOf(archetype);
         var present = components.Where(c => (mask & (1UL << c.Type.Index)) != 0).ToArray();
         float importance = present.Max(c => (float)Math.Max(1, c.Type.Info.Importance));
         int interval = present.Min(c => c.Type.Info.SendRate <= 0 ? 1 : Math.Max(1, options.TickRate / c.Type.Info.SendRate));
-        info = new ArchetypeInfo(
+        var info = new ArchetypeInfo(
             mask,
             present,
             archetype.ColumnOf(Component<NetworkOwner>.Id) >= 0,
