@@ -68,6 +68,14 @@ public sealed class ClientReplication
         return slot < 0 ? Entity.Null : store.Entities[slot];
     }
 
+    /// <summary>
+    /// True when the snapshot of <paramref name="tick"/> was applied (only the last 65 ticks are remembered).
+    /// The RPC layer holds an RPC until the snapshot it was sent after is here (added for issue 7).
+    /// </summary>
+    /// <param name="tick">A server tick.</param>
+    /// <returns>True when applied.</returns>
+    public bool HasApplied(uint tick) => hasReceived && IsReceived(tick);
+
     /// <summary>The tick of the newest authoritative state applied to an entity (0 when unknown).</summary>
     /// <param name="netId">The entity's network id.</param>
     public uint LatestTickOf(NetworkId netId)
