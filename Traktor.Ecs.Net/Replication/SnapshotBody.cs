@@ -23,6 +23,7 @@ internal static class SnapshotBody
 
         encoder.WriteDelta(records.Length, contextBase + SnapshotFormat.ContextRecordCount);
         previous = 0;
+        var last = BaselineShape.None;
         foreach (ref readonly var record in records)
         {
             encoder.WriteDelta(unchecked((int)(record.NetId - previous)), contextBase + SnapshotFormat.ContextRecordId);
@@ -30,22 +31,31 @@ internal static class SnapshotBody
             encoder.WriteFlag(record.Full, contextBase + SnapshotFormat.ContextFull);
             if (!record.Full)
             {
-                encoder.WriteDelta(record.BaselineCount - 1, contextBase + SnapshotFormat.ContextBaselineCount);
-                encoder.WriteDelta(unchecked((int)(tick - record.Baseline0)), contextBase + SnapshotFormat.ContextBaselineAge);
-                if (record.BaselineCount > 1)
+                // Entities sent together are acknowledged together: their baselines mostly repeat the
+                // previous record's, so each number travels as the difference from it (usually 0).
+                var shape = BaselineShape.Of(in record, tick);
+                encoder.WriteDelta(shape.Count - last.Count, contextBase + SnapshotFormat.ContextBaselineCount);
+                encoder.WriteDelta(shape.Age - last.Age, contextBase + SnapshotFormat.ContextBaselineAge);
+                if (shape.Count > 1)
                 {
-                    encoder.WriteDelta(unchecked((int)(record.Baseline0 - record.Baseline1)), contextBase + SnapshotFormat.ContextBaselineGap);
+                    encoder.WriteDelta(shape.Gap1 - last.Gap1, contextBase + SnapshotFormat.ContextBaselineGap);
                 }
 
-                if (record.BaselineCount > 2)
+                if (shape.Count > 2)
                 {
-                    encoder.WriteDelta(unchecked((int)(record.Baseline1 - record.Baseline2)), contextBase + SnapshotFormat.ContextBaselineGap);
+                    encoder.WriteDelta(shape.Gap2 - last.Gap2, contextBase + SnapshotFormat.ContextBaselineGap);
                 }
+
+                last = shape;
             }
 
-            for (int type = 0; type < typeCount; type++)
+            if (record.Full)
             {
-                encoder.WriteFlag((record.TypeMask & (1UL << type)) != 0, contextBase + SnapshotFormat.ContextTypeFlags + type);
+                // A delta's types are those of its baseline, which the client holds: only spawns say them.
+                for (int type = 0; type < typeCount; type++)
+                {
+                    encoder.WriteFlag((record.TypeMask & (1UL << type)) != 0, contextBase + SnapshotFormat.ContextTypeFlags + type);
+                }
             }
         }
     }
@@ -93,6 +103,7 @@ internal static class SnapshotBody
         }
 
         previous = 0;
+        var last = BaselineShape.None;
         for (int i = 0; i < count && !decoder.IsFailed; i++)
         {
             ref var record = ref records[i];
@@ -110,54 +121,38 @@ internal static class SnapshotBody
             record.BaselineCount = 0;
             if (!record.Full)
             {
-                int baselines = decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineCount) + 1;
-                int age = decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineAge);
-                if (baselines < 1 || baselines > 3 || age <= 0)
+                // Mirrors BaselineShape.Of: unused gaps are 0, so both ends carry the same "last".
+                int baselines = last.Count + decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineCount);
+                int age = last.Age + decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineAge);
+                int gap1 = baselines > 1 ? last.Gap1 + decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineGap) : 0;
+                int gap2 = baselines > 2 ? last.Gap2 + decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineGap) : 0;
+                var shape = new BaselineShape(baselines, age, gap1, gap2);
+
+                if (!shape.IsValid)
                 {
                     decoder.Fail();
                     return;
                 }
 
-                record.BaselineCount = (byte)baselines;
-                record.Baseline0 = tick - (uint)age;
-                record.Baseline1 = record.Baseline0;
-                record.Baseline2 = record.Baseline0;
-                if (baselines > 1)
-                {
-                    record.Baseline1 = ReadOlder(ref decoder, contextBase, record.Baseline0);
-                    record.Baseline2 = record.Baseline1;
-                }
-
-                if (baselines > 2)
-                {
-                    record.Baseline2 = ReadOlder(ref decoder, contextBase, record.Baseline1);
-                }
+                shape.ApplyTo(ref record, tick);
+                last = shape;
             }
 
             ulong mask = 0;
-            for (int type = 0; type < typeCount; type++)
+            if (record.Full)
             {
-                if (decoder.ReadFlag(contextBase + SnapshotFormat.ContextTypeFlags + type))
+                for (int type = 0; type < typeCount; type++)
                 {
-                    mask |= 1UL << type;
+                    if (decoder.ReadFlag(contextBase + SnapshotFormat.ContextTypeFlags + type))
+                    {
+                        mask |= 1UL << type;
+                    }
                 }
             }
 
-            record.TypeMask = mask;
+            record.TypeMask = mask; // a delta's types are filled in from its baseline by the caller
         }
 
         recordCount = count;
-    }
-
-    private static uint ReadOlder<TDecoder>(ref TDecoder decoder, int contextBase, uint newer)
-        where TDecoder : IDeltaDecoder, allows ref struct
-    {
-        int gap = decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineGap);
-        if (gap <= 0)
-        {
-            decoder.Fail();
-        }
-
-        return newer - (uint)gap;
     }
 }

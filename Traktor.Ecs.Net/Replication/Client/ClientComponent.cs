@@ -25,6 +25,9 @@ internal abstract class ClientComponent
 
     public abstract void ReadSection(ref AdaptiveDeltaDecoder decoder, ReadOnlySpan<SnapshotRecord> records, uint tick, ref bool missingBaseline);
 
+    /// <summary>True when the value of <paramref name="slot"/> at <paramref name="tick"/> is held (a usable baseline).</summary>
+    public abstract bool HasValueAt(int slot, uint tick);
+
     /// <summary>Keeps a decoded value as a future baseline.</summary>
     public abstract void Store(int slot, uint tick, int recordIndex);
 
@@ -97,6 +100,8 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
 
     public override void ReadSection(ref AdaptiveDeltaDecoder decoder, ReadOnlySpan<SnapshotRecord> records, uint tick, ref bool missingBaseline) =>
         Read(ref decoder, records, tick, ref missingBaseline);
+
+    public override bool HasValueAt(int slot, uint tick) => TryGetAt(slot, tick, out _);
 
     public override void Store(int slot, uint tick, int recordIndex)
     {

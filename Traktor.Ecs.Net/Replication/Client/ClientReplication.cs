@@ -251,19 +251,35 @@ public sealed class ClientReplication
             return;
         }
 
+        foreach (var component in components)
+        {
+            component.EnsureCapacity(store.SlotBound + recordCount, recordCount);
+        }
+
         for (int i = 0; i < recordCount; i++)
         {
             ref var record = ref records[i];
             record.Slot = store.Find(record.NetId);
-            if (!record.Full && record.Slot < 0)
+            if (record.Full)
             {
-                missingBaseline = true;
+                continue;
             }
-        }
 
-        foreach (var component in components)
-        {
-            component.EnsureCapacity(store.SlotBound + recordCount, recordCount);
+            // A delta carries the types of its newest baseline: exactly the types held at that tick.
+            ulong mask = 0;
+            if (record.Slot >= 0)
+            {
+                foreach (var component in components)
+                {
+                    if (component.HasValueAt(record.Slot, record.Baseline0))
+                    {
+                        mask |= 1UL << component.Type.Index;
+                    }
+                }
+            }
+
+            record.TypeMask = mask;
+            missingBaseline |= mask == 0;
         }
     }
 
