@@ -52,7 +52,7 @@ internal sealed class PredictionGame : IDisposable
 
     public int UncompensatedHits { get; private set; }
 
-    public Player Join(int seat, int seed, Func<uint, MoveInput> input)
+    public Player Join(int seat, int seed, Func<uint, MoveInput> input, PredictionSmoothing? smoothing = null)
     {
         var client = Setup.AddClient((ulong)seat, seed);
         var world = client.World;
@@ -60,7 +60,8 @@ internal sealed class PredictionGame : IDisposable
             client,
             new Group<float>("predicted", new ClientShipSystem(world)),
             new QueryDescription().WithAll<ShipBody, Pilot>(),
-            input);
+            input,
+            options: new ClientPredictionOptions { Smoothing = smoothing });
         Setup.Clients[^1].Group.Add(prediction);
         return new Player(seat, client, prediction);
     }

@@ -57,6 +57,24 @@ public class PredictionTests
     }
 
     [Fact]
+    public void APerfectPredictionNeedsNoCorrectionsAndAServerOverrideIsOne()
+    {
+        using var game = new PredictionGame(new LinkConditions { LatencyMs = 50 });
+        var smoothing = new PredictionSmoothing<ShipBody>(b => new Vector3(b.Position, 0), snapDistance: 100f, minimumCorrection: 0.02f);
+        var player = game.Join(seat: 1, seed: 61, input: tick => new MoveInput { X = 0.6f, Y = -0.8f }, smoothing);
+        Assert.True(game.Setup.TickUntil(() => game.ClientShip(player) != Entity.Null, 600));
+        game.Setup.Tick(120); // settle the input buffer and the timeline
+        long before = smoothing.Corrections;
+        game.Setup.Tick(240);
+        Assert.True(player.Prediction.Rollbacks > 200, $"{player.Prediction.Rollbacks} rollbacks");
+        Assert.True(smoothing.Corrections - before <= 2, $"{smoothing.Corrections - before} corrections on a perfect link");
+
+        game.Setup.ServerWorld.Get<ShipBody>(game.Ships[player.Seat]).Position += new Vector2(5, 0);
+        game.Setup.Tick(30);
+        Assert.InRange(smoothing.Corrections - before, 1, 4);
+    }
+
+    [Fact]
     public void ASpeedHackIsRejectedAndTheCheaterNeverOutrunsTheRules()
     {
         using var game = new PredictionGame(

@@ -144,6 +144,29 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
         }
 
         options.Smoothing?.Decay(state);
+        RememberPresented();
+    }
+
+    /// <summary>Notes where predicted entities are shown now, to measure the next correction against.</summary>
+    private void RememberPresented()
+    {
+        if (options.Smoothing is not { } smoothing)
+        {
+            return;
+        }
+
+        beforeReplay.Clear();
+        var world = client.World;
+        foreach (ref var chunk in world.Query(in predicted))
+        {
+            foreach (var entity in chunk.Entities)
+            {
+                if (smoothing.Read(world, entity) is { } position)
+                {
+                    beforeReplay[entity] = position;
+                }
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -192,11 +215,9 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
         var world = client.World;
         uint from = replication.NewestTick;
         var smoothing = options.Smoothing;
-        beforeReplay.Clear();
         foreach (ref var chunk in world.Query(in predicted))
         {
             var ids = chunk.GetReadOnlySpan<NetworkId>();
-            var entities = chunk.Entities;
             for (int i = 0; i < ids.Length; i++)
             {
                 // An entity left out of the newest snapshot (budget) is older: replay it from its own state.
@@ -204,11 +225,6 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
                 if (latest != 0 && (int)(latest - from) < 0)
                 {
                     from = latest;
-                }
-
-                if (smoothing?.Read(world, entities[i]) is { } position)
-                {
-                    beforeReplay[entities[i]] = position;
                 }
             }
         }
@@ -218,6 +234,8 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
 
         if (smoothing is not null)
         {
+            // Compared with what was shown before this frame's snapshots arrived (RememberPresented):
+            // applying a snapshot already wrote the older authoritative value into the component.
             foreach (var (entity, before) in beforeReplay)
             {
                 if (world.IsAlive(entity) && smoothing.Read(world, entity) is { } after)

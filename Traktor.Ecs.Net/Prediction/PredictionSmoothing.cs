@@ -15,13 +15,22 @@ public abstract class PredictionSmoothing
     /// <summary>Creates the smoothing.</summary>
     /// <param name="snapDistance">Corrections longer than this are not smoothed.</param>
     /// <param name="halfLifeSeconds">How fast a smoothed offset shrinks.</param>
-    protected PredictionSmoothing(float snapDistance, float halfLifeSeconds)
+    /// <param name="minimumCorrection">Shorter jumps are ignored (set it above the position's quantization step).</param>
+    protected PredictionSmoothing(float snapDistance, float halfLifeSeconds, float minimumCorrection)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(snapDistance);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(halfLifeSeconds);
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumCorrection);
         SnapDistance = snapDistance;
         HalfLifeSeconds = halfLifeSeconds;
+        MinimumCorrection = minimumCorrection;
     }
+
+    /// <summary>
+    /// Jumps shorter than this are not corrections: a replay from a quantized authoritative state
+    /// lands within one quantization step of the unquantized prediction.
+    /// </summary>
+    public float MinimumCorrection { get; }
 
     /// <summary>Corrections longer than this are shown at once.</summary>
     public float SnapDistance { get; }
@@ -45,7 +54,7 @@ public abstract class PredictionSmoothing
     internal void Correct(Entity entity, Vector3 before, Vector3 after)
     {
         var jump = before - after;
-        if (jump.LengthSquared() < 1e-8f)
+        if (jump.Length() <= MinimumCorrection)
         {
             return;
         }
@@ -87,8 +96,9 @@ public abstract class PredictionSmoothing
 /// <param name="read">Its position in world space.</param>
 /// <param name="snapDistance">Corrections longer than this are not smoothed.</param>
 /// <param name="halfLifeSeconds">How fast a smoothed offset shrinks.</param>
-public sealed class PredictionSmoothing<TPosition>(Func<TPosition, Vector3> read, float snapDistance, float halfLifeSeconds = 0.1f)
-    : PredictionSmoothing(snapDistance, halfLifeSeconds)
+/// <param name="minimumCorrection">Shorter jumps are ignored (set it above the position's quantization step).</param>
+public sealed class PredictionSmoothing<TPosition>(Func<TPosition, Vector3> read, float snapDistance, float halfLifeSeconds = 0.1f, float minimumCorrection = 0.001f)
+    : PredictionSmoothing(snapDistance, halfLifeSeconds, minimumCorrection)
     where TPosition : struct
 {
     internal override Vector3? Read(World world, Entity entity) =>
