@@ -72,9 +72,13 @@ public sealed class DashboardView(DemoOptions options) : IDemoView
 
     private void Refresh()
     {
-        if (live is { } context)
+        // Messages come from logger callbacks on other threads too; one render at a time.
+        lock (gate)
         {
-            context.UpdateTarget(Render());
+            if (live is { } context)
+            {
+                context.UpdateTarget(Render());
+            }
         }
     }
 
@@ -126,10 +130,12 @@ public sealed class DashboardView(DemoOptions options) : IDemoView
             log = messages.Count == 0 ? "[grey]…[/]" : string.Join("\n", messages.Select(Markup.Escape));
         }
 
+        // Spectre's bar chart cannot render without items (before the server's first sample).
+        IRenderable tickChart = chart.Data.Count > 0 ? chart : new Markup("[grey]waiting for the first server tick …[/]");
         return new Rows(
             header,
             clients,
-            new Columns(systems, new Panel(chart).Header("tick time").Border(BoxBorder.Rounded)),
+            new Columns(systems, new Panel(tickChart).Header("tick time").Border(BoxBorder.Rounded)),
             new Columns(new Panel(traffic).Header("world and traffic").Border(BoxBorder.Rounded), new Panel(new Markup(log)).Header("events").Border(BoxBorder.Rounded)));
     }
 

@@ -25,7 +25,7 @@ public static class SummaryText
         yield return $"rocks destroyed: {report.RocksDestroyed}, shots fired: {report.ShotsFired}";
         foreach (var pilot in report.Pilots)
         {
-            yield return $"  pilot {pilot.PilotId}: score {pilot.Score}, kills {pilot.Kills}, deaths {pilot.Deaths}, shots {pilot.ShotsFired}";
+            yield return $"  pilot {pilot.PilotId}{(pilot.Name.Length > 0 ? $" ({pilot.Name})" : "")}: score {pilot.Score}, kills {pilot.Kills}, deaths {pilot.Deaths}, shots {pilot.ShotsFired}";
         }
 
         if (report.OnlineBackend.Length > 0)

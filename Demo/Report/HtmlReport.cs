@@ -84,10 +84,10 @@ public static class HtmlReport
 
         if (report.Pilots.Count > 0)
         {
-            html.Append("<h2>Pilots</h2><table><tr><th>pilot</th><th>score</th><th>kills</th><th>deaths</th><th>shots</th></tr>");
+            html.Append("<h2>Pilots</h2><table><tr><th>pilot</th><th>name</th><th>score</th><th>kills</th><th>deaths</th><th>shots</th></tr>");
             foreach (var p in report.Pilots)
             {
-                html.Append(c, $"<tr><td>{p.PilotId}</td><td>{p.Score}</td><td>{p.Kills}</td><td>{p.Deaths}</td><td>{p.ShotsFired}</td></tr>");
+                html.Append(c, $"<tr><td>{p.PilotId}</td><td>{Enc(p.Name)}</td><td>{p.Score}</td><td>{p.Kills}</td><td>{p.Deaths}</td><td>{p.ShotsFired}</td></tr>");
             }
 
             html.Append("</table>");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Demo.Run;
 
 namespace Demo.Report;
@@ -6,7 +7,7 @@ namespace Demo.Report;
 /// <summary>Writes the run's figures as JSON (for tools and tests) and as a self-contained HTML report.</summary>
 public static class ReportWriter
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>Writes report.json and report.html into the run folder and returns the report with their paths.</summary>
     public static async Task<RunReport> WriteAsync(RunReport report)

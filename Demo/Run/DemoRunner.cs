@@ -88,7 +88,8 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             loop.Run(0.3, "leave", () => server.Ships.Count == 0, CancellationToken.None);
 
             view.Message("submitting scores, unlocking achievements, cloud-saving profiles …");
-            var results = server.Results();
+            var names = accounts.ToDictionary(a => (int)a.Session.UserId, a => a.Session.Username);
+            var results = server.Results().Select(r => r with { Name = names.GetValueOrDefault(r.PilotId, "") }).ToList();
             var board = await online.FinishAsync(results, $"match-{tag}", CancellationToken.None);
             int saved = 0;
             foreach (var account in accounts)
@@ -103,6 +104,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             return BaseReport(folder, played, cancellationToken, recorder, server, bots) with
             {
                 BotsConnected = connected,
+                Pilots = results,
                 Convergence = convergence,
                 BytesByKind = bytesByKind,
                 Leaderboard = board.Entries.Select(e => $"#{e.Rank} {e.Username} {e.Score}").ToList(),
