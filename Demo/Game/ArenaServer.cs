@@ -21,6 +21,8 @@ public sealed class ArenaServer : IDisposable
 {
     private readonly Dictionary<ConnectionId, Entity> shipsByConnection = new();
     private readonly Dictionary<int, PilotResult> departed = new();
+    private readonly Dictionary<ConnectionId, (long Sent, long Received)> traffic = new();
+    private long ticks;
     private readonly QueryDescription shipsQuery = new QueryDescription().WithAll<Ship, Pilot>();
     private readonly Random random;
 
@@ -110,8 +112,33 @@ public sealed class ArenaServer : IDisposable
     /// <summary>The connected pilots' ship entities by connection.</summary>
     public IReadOnlyDictionary<ConnectionId, Entity> Ships => shipsByConnection;
 
+    /// <summary>Bytes sent to all clients so far, including those who left (updated twice a second).</summary>
+    public long BytesSent => traffic.Values.Sum(t => t.Sent);
+
+    /// <summary>Bytes received from all clients so far, including those who left (updated twice a second).</summary>
+    public long BytesReceived => traffic.Values.Sum(t => t.Received);
+
     /// <summary>Runs one tick: receive, simulate, replicate, send.</summary>
-    public void Tick(float deltaTime) => Group.Tick(in deltaTime);
+    public void Tick(float deltaTime)
+    {
+        Group.Tick(in deltaTime);
+        if (++ticks % (Arena.TickRate / 2) == 0)
+        {
+            UpdateTraffic();
+        }
+    }
+
+    /// <summary>Copies the live connections' byte totals, so they outlive the connections.</summary>
+    public void UpdateTraffic()
+    {
+        foreach (var connection in shipsByConnection.Keys)
+        {
+            if (Transport.TryGetStats(connection, out var stats))
+            {
+                traffic[connection] = (stats.BytesSent, stats.BytesReceived);
+            }
+        }
+    }
 
     /// <summary>Every pilot's match so far: those still connected and those who left.</summary>
     public IReadOnlyList<PilotResult> Results()

@@ -217,16 +217,8 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
     /// <summary>What the server's traffic was made of, from its connections' totals and the replication counters.</summary>
     private static Dictionary<string, long> BytesByKind(ArenaServer server)
     {
-        long sent = 0, received = 0;
-        foreach (var connection in server.Ships.Keys)
-        {
-            if (server.Transport.TryGetStats(connection, out var stats))
-            {
-                sent += stats.BytesSent;
-                received += stats.BytesReceived;
-            }
-        }
-
+        server.UpdateTraffic();
+        long sent = server.BytesSent, received = server.BytesReceived;
         long snapshots = server.Network.Replication.Counters.SnapshotBytes;
         long gameplay = server.GameplayMessageBytes;
         return new Dictionary<string, long>
