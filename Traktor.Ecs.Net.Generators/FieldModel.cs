@@ -27,9 +27,9 @@ internal sealed record FieldModel(
         {
             FieldKind.Float or FieldKind.Vector2 or FieldKind.Vector3 or FieldKind.Vector4 => FloatEncoding switch
             {
-                FloatEncoding.RangedPrecision => $"range({Format(FloatMinimum)},{Format(FloatMaximum)})precision({Format(Precision)})",
+                FloatEncoding.RangedPrecision => $"range({Format(FloatMinimum)},{Format(FloatMaximum)})precision({Precision.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})",
                 FloatEncoding.RangedBits => $"range({Format(FloatMinimum)},{Format(FloatMaximum)})bits({Bits})",
-                FloatEncoding.Unbounded => $"precision({Format(Precision)})",
+                FloatEncoding.Unbounded => $"precision({Precision.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})",
                 _ => "raw",
             },
             FieldKind.Bool or FieldKind.Integer or FieldKind.Enum or FieldKind.NetworkId => IntegerEncoding switch

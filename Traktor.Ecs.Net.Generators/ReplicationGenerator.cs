@@ -24,8 +24,14 @@ public sealed class ReplicationGenerator : IIncrementalGenerator
             TypeModelBuilder.RpcAttribute,
             static (node, _) => node is StructDeclarationSyntax,
             static (ctx, ct) => TypeModelBuilder.Build(ctx, isRpc: true, ct));
+        // Inputs are messages too (sent by the prediction layer rather than as RPC events).
+        var inputs = context.SyntaxProvider.ForAttributeWithMetadataName(
+            TypeModelBuilder.NetInputAttribute,
+            static (node, _) => node is StructDeclarationSyntax,
+            static (ctx, ct) => TypeModelBuilder.Build(ctx, isRpc: true, ct));
         var assemblyName = context.CompilationProvider.Select(static (c, _) => c.AssemblyName);
-        var all = replicated.Collect().Combine(rpcs.Collect()).Combine(assemblyName);
+        var messages = rpcs.Collect().Combine(inputs.Collect()).Select(static (pair, _) => pair.Left.AddRange(pair.Right));
+        var all = replicated.Collect().Combine(messages).Combine(assemblyName);
         context.RegisterSourceOutput(all, static (spc, input) => Emit(spc, input.Left.Left, input.Left.Right, input.Right));
     }
 

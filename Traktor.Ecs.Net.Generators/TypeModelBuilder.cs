@@ -11,6 +11,7 @@ internal static class TypeModelBuilder
     public const string AttributeNamespace = "Traktor.Ecs.Net.Serialization.Attributes";
     public const string ReplicatedAttribute = AttributeNamespace + ".ReplicatedAttribute";
     public const string RpcAttribute = AttributeNamespace + ".RpcAttribute";
+    public const string NetInputAttribute = AttributeNamespace + ".NetInputAttribute";
 
     public static TypeModel? Build(GeneratorAttributeSyntaxContext context, bool isRpc, CancellationToken cancellationToken)
     {
@@ -96,6 +97,13 @@ internal static class TypeModelBuilder
                     display + "." + member.Name,
                     "auto-properties are not replicated; use a field (or make it a computed property)"));
             }
+        }
+
+        var laneNames = fields.SelectMany(f => FieldPlanner.Plan(f).Lanes.Select(l => l.Name)).ToList();
+        var collision = laneNames.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (collision is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(GeneratorDiagnostics.InvalidType, location, display, $"two replicated fields both produce the snapshot member '{collision.Key}'; rename one"));
         }
 
         string ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();

@@ -39,9 +39,9 @@ public class TransformBenchmarks
         {
             var position = new Vector3(random.NextSingle() * 200 - 100, random.NextSingle() * 200 - 100, random.NextSingle() * 10);
             var velocity = new Vector3(random.NextSingle() * 10 - 5, random.NextSingle() * 10 - 5, 0);
-            var rotation = Quaternion.CreateFromYawPitchRoll(random.NextSingle() * 6, 0, 0);
-            var before = new BenchTransform { Position = position, Rotation = rotation, Velocity = velocity };
-            _transforms[i] = new BenchTransform { Position = position + (velocity * 0.1f), Rotation = Quaternion.CreateFromYawPitchRoll(random.NextSingle() * 6, 0.05f, 0), Velocity = velocity };
+            float yaw = random.NextSingle() * 6;
+            var before = new BenchTransform { Position = position, Rotation = Quaternion.CreateFromYawPitchRoll(yaw, 0, 0), Velocity = velocity };
+            _transforms[i] = new BenchTransform { Position = position + (velocity * 0.1f), Rotation = Quaternion.CreateFromYawPitchRoll(yaw + 0.2f, 0.05f, 0), Velocity = velocity * 0.95f };
             BenchTransformSerializer.Quantize(before, out _baseline[i]);
             BenchTransformSerializer.Quantize(_transforms[i], out _current[i]);
         }

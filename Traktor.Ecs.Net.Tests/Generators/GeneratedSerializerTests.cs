@@ -210,6 +210,11 @@ public class GeneratedSerializerTests
         Assert.Equal(NetworkTypeKind.Rpc, schema.Types[TestChatSerializer.NetworkTypeId].Kind);
         Assert.Contains(NetworkSchemas.All, s => s.ProtocolHash == schema.ProtocolHash);
         Assert.NotEqual(0UL, schema.ProtocolHash);
+        int registered = NetworkSchemas.All.Count;
+        NetworkSchemas.Register(schema);
+        Assert.Equal(registered, NetworkSchemas.All.Count);
+        Assert.NotEqual(0UL, NetworkSchemas.CombinedProtocolHash());
+        Assert.Equal(NetworkSchemas.CombinedProtocolHash(), NetworkSchemas.CombinedProtocolHash());
 
         var visitor = new RecordingVisitor();
         schema.Accept(visitor);

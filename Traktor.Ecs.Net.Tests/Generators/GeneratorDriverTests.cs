@@ -114,9 +114,10 @@ public class GeneratorDriverTests
             public class Outer { [Replicated] public struct Inner { public int A; } }
             [Replicated] public struct Box<T> { public int A; }
             [Replicated, Rpc] public struct Both { public int A; }
+            [Replicated] public struct Clash { public Vector2 P; public float P_X; }
             """;
         var ids = GeneratorHarness.Run(source).GeneratorDiagnostics.Select(d => d.Id).ToList();
-        Assert.Equal(3, ids.Count(id => id == "TRKNET003"));
+        Assert.Equal(4, ids.Count(id => id == "TRKNET003"));
     }
 
     [Fact]
@@ -147,6 +148,21 @@ public class GeneratorDriverTests
         var modified = GeneratorHarness.Run(changed);
         Assert.Empty(modified.GeneratorDiagnostics);
         Assert.NotEqual(original.ProtocolHash, modified.ProtocolHash);
+    }
+
+    [Fact]
+    public void Unrelated_edits_reuse_the_cached_output()
+    {
+        var first = GeneratorHarness.RunTracked(Player, out var driver, out var compilation);
+        Assert.NotEmpty(first.Results[0].GeneratedSources);
+        var edited = compilation.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            "namespace Game; public static class Unrelated { public static int Answer => 42; }",
+            (Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)compilation.SyntaxTrees.First().Options,
+            cancellationToken: TestContext.Current.CancellationToken));
+        var second = driver.RunGenerators(edited, TestContext.Current.CancellationToken).GetRunResult();
+        var outputs = second.Results[0].TrackedOutputSteps.SelectMany(step => step.Value).SelectMany(run => run.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, output => Assert.Contains(output.Reason, new[] { Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached, Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged }));
     }
 
     [Fact]

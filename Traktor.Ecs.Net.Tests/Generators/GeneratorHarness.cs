@@ -43,6 +43,23 @@ internal static class GeneratorHarness
         return new Result(output, diagnostics, generated);
     }
 
+    /// <summary>Runs the generator with step tracking on, returning the driver for a second run.</summary>
+    public static GeneratorDriverRunResult RunTracked(string source, out GeneratorDriver driver, out Compilation compilation)
+    {
+        var parse = new CSharpParseOptions(LanguageVersion.Preview);
+        compilation = CSharpCompilation.Create(
+            "GeneratorTestAssembly",
+            [CSharpSyntaxTree.ParseText(source, parse, path: "Input.cs")],
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        driver = CSharpGeneratorDriver.Create(
+            [new ReplicationGenerator().AsSourceGenerator()],
+            parseOptions: parse,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        driver = driver.RunGenerators(compilation);
+        return driver.GetRunResult();
+    }
+
     /// <summary>Emits the compilation, loads it in a collectible context and calls a static bool method.</summary>
     public static bool Invoke(Compilation compilation, string typeName, string methodName)
     {

@@ -27,3 +27,10 @@ public struct Badge
     [Range(0, 255)]
     public int Color;
 }
+
+/// <summary>A reference to another replicated entity, carried as its network id.</summary>
+[Replicated(Smoothing = Smoothing.Snap)]
+public struct Follow
+{
+    public Traktor.Ecs.Net.Serialization.NetworkId Target;
+}

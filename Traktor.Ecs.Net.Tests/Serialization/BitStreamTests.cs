@@ -101,6 +101,21 @@ public class BitStreamTests
     }
 
     [Fact]
+    public void Peek_does_not_consume_and_reads_zeros_past_the_end()
+    {
+        var reader = new BitReader([0xAB]);
+        Assert.Equal(0xBUL, reader.PeekBits(4));
+        Assert.Equal(0xABUL, reader.PeekBits(8));
+        Assert.Equal(0xABUL, reader.PeekBits(16));
+        Assert.Equal(0xBUL, reader.ReadBits(4));
+        Assert.Equal(0xAUL, reader.PeekBits(8));
+        Assert.False(reader.IsFailed);
+        reader.ReadBits(4);
+        Assert.Equal(0UL, reader.PeekBits(8));
+        Assert.False(reader.IsFailed);
+    }
+
+    [Fact]
     public void Invalid_widths_fail_the_reader()
     {
         var reader = new BitReader(new byte[16]);

@@ -92,6 +92,17 @@ public class DeltaCoderTests
         }
 
         Assert.True(kraft <= 1);
+
+        // 111111xx (sent most significant bit first) is the unused corner of the code.
+        var unused = new BitReader([0x3F]);
+        StaticPrefixCode.Read(ref unused);
+        Assert.True(unused.IsFailed);
+
+        // A code longer than what is left fails instead of reading zeros past the end.
+        var truncated = new BitReader([0xFF]);
+        truncated.ReadBits(3);
+        StaticPrefixCode.Read(ref truncated);
+        Assert.True(truncated.IsFailed);
         Assert.Equal(0, DeltaBuckets.BucketOf(0));
         Assert.Equal(15, DeltaBuckets.BucketOf(uint.MaxValue));
     }

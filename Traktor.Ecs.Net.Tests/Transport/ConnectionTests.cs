@@ -44,14 +44,15 @@ public class ConnectionTests
     }
 
     [Fact]
-    public void Client_disconnect_is_seen_by_the_server_even_with_heavy_loss()
+    public void Client_disconnect_is_sent_redundantly_and_seen_by_the_server_despite_loss()
     {
-        // Sent three times: with 50% loss the chance that all three are lost is 1/8, so use a seed that shows redundancy matters.
         using var h = new TransportHarness();
-        var client = h.Connect(1);
+        var client = h.Connect(1, record: true);
         h.DrainServer();
         h.ClientLinks[0].Conditions.LossPercent = 50;
         client.Disconnect();
+        var disconnects = h.ClientWires[0].Sent.Where(s => s.Data[0] == 5).Select(s => BitConverter.ToUInt64(s.Data, 1)).ToList();
+        Assert.Equal(3, disconnects.Distinct().Count()); // three copies, each with its own sequence (nonce)
         h.Step();
         h.Step();
         var ended = h.DrainServer().Single(e => e.Type == NetEventType.Disconnected);
@@ -88,5 +89,43 @@ public class ConnectionTests
         Assert.True(stats.BytesOutPerSecond > 100 * 50, $"out {stats.BytesOutPerSecond}");
         Assert.True(stats.KilobytesInPerSecond > 0);
         Assert.InRange(stats.PacketLossPercent, 0, 1);
+    }
+
+    [Fact]
+    public void A_peer_that_cannot_keep_up_is_disconnected_with_a_reason_not_unbounded_memory()
+    {
+        using var h = new TransportHarness(configure: o => o.MaxSendQueueBytes = 1024 * 1024);
+        var client = h.Connect(1);
+        var id = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        h.ClientLinks[0].Conditions.LossPercent = 100; // the client's acks never arrive
+        var chunk = new byte[16 * 1024];
+        SendResult result = SendResult.Queued;
+        for (int i = 0; i < 1000 && result == SendResult.Queued; i++)
+        {
+            result = h.Server.Send(id, ChannelKind.ReliableOrdered, chunk);
+            h.Step();
+        }
+        Assert.Equal(SendResult.Overflow, result);
+        h.Step();
+        Assert.Equal(DisconnectReason.SendQueueOverflow, h.DrainServer().Single(e => e.Type == NetEventType.Disconnected).Reason);
+        Assert.Equal(0, h.Server.ConnectionCount);
+    }
+
+    [Fact]
+    public void A_client_can_reconnect_after_disconnecting()
+    {
+        using var h = new TransportHarness();
+        var client = h.Connect(5);
+        client.Disconnect();
+        h.Step();
+        Assert.Equal(0, h.Server.ConnectionCount);
+        client.Connect(h.IssueToken(5));
+        Assert.True(h.RunUntil(() => client.State == ClientState.Connected));
+        client.Send(ChannelKind.ReliableOrdered, [77]);
+        h.Step();
+        h.Step();
+        var events = h.DrainServer();
+        Assert.Equal(2, events.Count(e => e.Type == NetEventType.Connected));
+        Assert.Contains(events, e => e.Type == NetEventType.Message && e.Data.Span[0] == 77);
     }
 }

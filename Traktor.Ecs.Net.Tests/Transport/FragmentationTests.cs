@@ -50,6 +50,27 @@ public class FragmentationTests
     }
 
     [Fact]
+    public void A_small_mtu_still_connects_and_fragments_to_fit()
+    {
+        using var h = new TransportHarness(configure: o => o.Mtu = 300);
+        h.ServerWire.Enabled = true;
+        var client = h.AddClient(configure: o => o.Mtu = 300);
+        client.Connect(h.IssueToken(1));
+        Assert.True(h.RunUntil(() => client.State == ClientState.Connected));
+        var id = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        h.Server.Send(id, ChannelKind.ReliableOrdered, Pattern(5000, 1));
+        var received = new List<byte[]>();
+        Assert.True(h.RunUntil(() =>
+        {
+            received.AddRange(TransportHarness.DrainClient(client).Where(e => e.Type == NetEventType.Message).Select(e => e.Data.ToArray()));
+            return received.Count == 1;
+        }));
+        Assert.Equal(Pattern(5000, 1), received[0]);
+        Assert.Equal(260, h.Server.MaxUnfragmentedMessageSize);
+        Assert.All(h.ServerWire.Sent, s => Assert.True(s.Data.Length <= 300, $"{s.Data.Length}-byte datagram"));
+    }
+
+    [Fact]
     public void Messages_over_the_maximum_are_refused()
     {
         using var h = new TransportHarness();

@@ -63,11 +63,48 @@ public class FuzzTests
         Assert.True(h.Server.Counters.RejectedFromConnected > Total / 10, $"{h.Server.Counters.RejectedFromConnected} rejected from connected addresses");
         Assert.Equal(4, h.Server.ConnectionCount);
         Assert.All(clients, c => Assert.Equal(ClientState.Connected, c.State));
+        Assert.All(clients, c => Assert.Equal(0, c.InternalErrors));
         Assert.Equal(sentToServer, receivedAtServer);
         Assert.Equal(sentToClient, receivedAtClient);
         Assert.True(memoryAfter - memoryBefore < 16_000_000, $"memory grew by {memoryAfter - memoryBefore} bytes");
         Assert.True(wall.Elapsed < TimeSpan.FromSeconds(60), $"took {wall.Elapsed}");
         TestContext.Current.TestOutputHelper?.WriteLine($"{wall.Elapsed}, {memoryAfter - memoryBefore} bytes retained, {h.Server.Counters.DatagramsReceived} received, {h.Server.Counters.RejectedFromConnected} rejected from connected addresses, {h.Server.Counters.InvalidTokens} invalid tokens, {h.Server.Counters.Malformed} malformed");
+    }
+
+    [Fact]
+    public void A_client_survives_hostile_datagrams_that_spoof_its_server()
+    {
+        using var h = new TransportHarness();
+        var client = h.Connect(1, record: true);
+        var connection = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        TransportHarness.DrainClient(client);
+        h.ServerWire.Enabled = true;
+        for (int i = 0; i < 20; i++)
+        {
+            h.Server.Send(connection, ChannelKind.ReliableOrdered, [(byte)i]);
+            h.Step();
+        }
+        var samples = h.ServerWire.Sent.Select(s => s.Data).Concat(h.ClientWires[0].Received.Select(r => r.Data)).ToList();
+        h.ServerWire.Enabled = false;
+        h.ClientWires[0].Enabled = false;
+        var received = TransportHarness.DrainClient(client).Count(e => e.Type == NetEventType.Message);
+        var random = new Random(99);
+        var buffer = new byte[1400];
+        for (int round = 0; round < 50; round++)
+        {
+            for (int i = 0; i < 4000; i++)
+            {
+                var (datagram, _) = Hostile(random, buffer, samples, [h.ServerAddress]);
+                h.Network.Inject(datagram.Span, h.ServerAddress, h.ClientWires[0].LocalAddress);
+            }
+            h.Server.Send(connection, ChannelKind.ReliableOrdered, [(byte)(20 + round)]);
+            h.Step();
+            received += TransportHarness.DrainClient(client).Count(e => e.Type == NetEventType.Message);
+        }
+        h.RunUntil(() => (received += TransportHarness.DrainClient(client).Count(e => e.Type == NetEventType.Message)) >= 70, maxSteps: 100);
+        Assert.Equal(70, received);
+        Assert.Equal(ClientState.Connected, client.State);
+        Assert.Equal(0, client.InternalErrors);
     }
 
     private static void Check(TransportHarness h, List<NetClient> clients, int[] receivedAtServer, int[] receivedAtClient)

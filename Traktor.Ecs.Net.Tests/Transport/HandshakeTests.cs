@@ -148,6 +148,30 @@ public class HandshakeTests
     }
 
     [Fact]
+    public void Forged_challenges_are_ignored_by_the_client()
+    {
+        using var h = new TransportHarness();
+        var client = h.AddClient();
+        client.Connect(h.IssueToken(8));
+        var random = new Random(4);
+        var forged = new byte[49];
+        var cleartext = new byte[25];
+        for (int i = 0; i < 200 && client.State != ClientState.Connected; i++)
+        {
+            h.Step();
+            // Arrive after the server's real challenge, so a client trusting them would echo a bogus cookie.
+            random.NextBytes(forged);
+            random.NextBytes(cleartext);
+            forged[0] = 1;
+            cleartext[0] = 1;
+            h.Network.Inject(forged, h.ServerAddress, h.ClientWires[0].LocalAddress);
+            h.Network.Inject(cleartext, h.ServerAddress, h.ClientWires[0].LocalAddress);
+        }
+        Assert.Equal(ClientState.Connected, client.State);
+        Assert.Equal(0, h.Server.Counters.InvalidResponses);
+    }
+
+    [Fact]
     public void Insecure_mode_connects_without_a_token_and_warns_at_start()
     {
         using var h = new TransportHarness(configure: o => { o.Insecure = true; o.PrivateKey = null; });

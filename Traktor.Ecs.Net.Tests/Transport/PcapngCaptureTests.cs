@@ -90,7 +90,12 @@ public class PcapngCaptureTests
             File.WriteAllBytes(path, file);
             try
             {
-                var run = Process.Start(new ProcessStartInfo(tshark, ["-r", path, "-T", "fields", "-e", "udp.length"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+                // Only packets that decode as IPv6/UDP with a verified-good checksum are listed.
+                var run = Process.Start(new ProcessStartInfo(tshark, ["-r", path, "-o", "udp.check_checksum:TRUE", "-Y", "ipv6 && udp.checksum.status == 1", "-T", "fields", "-e", "udp.length"])
+                {
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                })!;
                 string output = run.StandardOutput.ReadToEnd();
                 run.WaitForExit();
                 Assert.Equal(0, run.ExitCode);

@@ -92,7 +92,7 @@ public class UdpLoopbackTests
     }
 
     [Fact]
-    public void Receive_survives_unreachable_ports_and_oversized_datagrams()
+    public void Receive_drops_oversized_datagrams_and_keeps_going()
     {
         using var transport = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
         using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -116,6 +116,36 @@ public class UdpLoopbackTests
         Assert.Equal(2, length);
         Assert.Equal(((IPEndPoint)sender.LocalEndPoint!).Port, source.Port);
         Assert.Equal(1, transport.OversizedDatagrams);
+    }
+
+    [Fact]
+    public void Receive_loop_survives_icmp_connection_refused_errors()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "this test provokes the error with Linux's IP_RECVERR");
+        using var transport = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        // IP_RECVERR (SOL_IP 0, option 11) makes Linux report ICMP port-unreachable on the next read of an
+        // unconnected socket, as Windows does without SIO_UDP_CONNRESET: the "connection reset" of the field.
+        transport.Socket.SetRawSocketOption(0, 11, BitConverter.GetBytes(1));
+        int closedPort;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            closedPort = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var buffer = new byte[1200];
+        for (int round = 0; round < 5; round++)
+        {
+            transport.TrySend([1], NetAddress.Parse($"127.0.0.1:{closedPort}"));
+            Thread.Sleep(20); // let the ICMP error queue up before the next datagram
+            sender.SendTo([9, (byte)round], transport.LocalEndPoint);
+            var deadline = Stopwatch.StartNew();
+            int length = 0;
+            while (deadline.Elapsed < TimeSpan.FromSeconds(5) && !transport.TryReceive(buffer, out length, out _)) Thread.Sleep(1);
+            Assert.Equal(2, length);
+            Assert.Equal(round, buffer[1]);
+        }
+        Assert.True(transport.SocketErrors >= 5, $"{transport.SocketErrors} socket errors survived");
     }
 
     [Fact]

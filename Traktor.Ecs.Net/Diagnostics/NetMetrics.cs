@@ -37,4 +37,60 @@ public static class NetMetrics
 
     /// <summary>Connections ended.</summary>
     public static readonly Counter<long> Disconnections = Meter.CreateCounter<long>("traktor.net.disconnections", "{connection}", "Connections ended");
+
+    private static readonly List<WeakReference<INetStatsSource>> Sources = [];
+
+    /// <summary>Smoothed round-trip time per connection (tags: traktor.client_id, traktor.role).</summary>
+    public static readonly ObservableGauge<double> RoundTripTime =
+        Meter.CreateObservableGauge("traktor.net.connection.rtt", () => Observe(s => s.RoundTripTimeMs), "ms", "Smoothed round-trip time per connection");
+
+    /// <summary>Round-trip variation per connection.</summary>
+    public static readonly ObservableGauge<double> Jitter =
+        Meter.CreateObservableGauge("traktor.net.connection.jitter", () => Observe(s => s.JitterMs), "ms", "Round-trip variation per connection");
+
+    /// <summary>Packet loss per connection, 0–100.</summary>
+    public static readonly ObservableGauge<double> PacketLoss =
+        Meter.CreateObservableGauge("traktor.net.connection.loss", () => Observe(s => s.PacketLossPercent), "%", "Packet loss per connection");
+
+    /// <summary>Received kilobytes per second per connection.</summary>
+    public static readonly ObservableGauge<double> KilobytesIn =
+        Meter.CreateObservableGauge("traktor.net.connection.in", () => Observe(s => s.KilobytesInPerSecond), "kB/s", "Received kilobytes per second per connection");
+
+    /// <summary>Sent kilobytes per second per connection.</summary>
+    public static readonly ObservableGauge<double> KilobytesOut =
+        Meter.CreateObservableGauge("traktor.net.connection.out", () => Observe(s => s.KilobytesOutPerSecond), "kB/s", "Sent kilobytes per second per connection");
+
+    /// <summary>Reliable messages resent per connection, since it started.</summary>
+    public static readonly ObservableCounter<long> ConnectionResends =
+        Meter.CreateObservableCounter("traktor.net.connection.resends", () => Observe(s => s.Resends), "{message}", "Reliable messages resent per connection");
+
+    internal static void Register(INetStatsSource source)
+    {
+        lock (Sources) Sources.Add(new WeakReference<INetStatsSource>(source));
+    }
+
+    internal static void Unregister(INetStatsSource source)
+    {
+        lock (Sources) Sources.RemoveAll(w => !w.TryGetTarget(out var s) || ReferenceEquals(s, source));
+    }
+
+    private static List<Measurement<T>> Observe<T>(Func<NetStats, T> value) where T : struct
+    {
+        var entries = new List<(ulong ClientId, string Role, NetStats Stats)>();
+        lock (Sources)
+        {
+            foreach (var weak in Sources)
+            {
+                if (weak.TryGetTarget(out var source)) source.CollectStats(entries);
+            }
+        }
+        var measurements = new List<Measurement<T>>(entries.Count);
+        foreach (var (clientId, role, stats) in entries)
+        {
+            measurements.Add(new Measurement<T>(value(stats),
+                new KeyValuePair<string, object?>("traktor.client_id", clientId),
+                new KeyValuePair<string, object?>("traktor.role", role)));
+        }
+        return measurements;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Traktor.Ecs.Net.Serialization;
 
@@ -62,6 +63,24 @@ public ref struct BitReader
         }
 
         return ReadUnchecked(bitCount);
+    }
+
+    /// <summary>
+    /// Returns the next <paramref name="bitCount"/> bits without consuming them; bits past the end
+    /// read as zero (use <see cref="BitsRemaining"/> to tell them apart).
+    /// </summary>
+    /// <param name="bitCount">1 to 64.</param>
+    /// <returns>The bits, or 0 when failed or at the end.</returns>
+    public readonly ulong PeekBits(int bitCount)
+    {
+        int available = (int)Math.Min(BitsRemaining, bitCount);
+        if (_failed || available <= 0)
+        {
+            return 0;
+        }
+
+        var lookahead = this;
+        return lookahead.ReadBits(available);
     }
 
     /// <summary>Reads one bit.</summary>
@@ -140,7 +159,9 @@ public ref struct BitReader
         ulong value;
         if (byteIndex + 8 <= _buffer.Length)
         {
-            value = BinaryPrimitives.ReadUInt64LittleEndian(_buffer.Slice(byteIndex, 8)) >> bitInByte;
+            // In bounds (checked just above): skip the slice's second bounds check on the hot path.
+            ulong word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetReference(_buffer), byteIndex));
+            value = (BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word)) >> bitInByte;
         }
         else
         {

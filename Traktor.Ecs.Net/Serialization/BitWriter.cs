@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Traktor.Ecs.Net.Serialization;
 
@@ -155,9 +156,10 @@ public ref struct BitWriter
         int bitInByte = (int)(_bitPosition & 7);
         if (byteIndex + 8 <= _buffer.Length)
         {
-            var word = _buffer.Slice(byteIndex, 8);
-            ulong kept = word[0] & ((1UL << bitInByte) - 1);
-            BinaryPrimitives.WriteUInt64LittleEndian(word, kept | (value << bitInByte));
+            // In bounds (checked just above): write the whole little-endian word in one store.
+            ref byte first = ref Unsafe.Add(ref MemoryMarshal.GetReference(_buffer), byteIndex);
+            ulong word = (first & ((1UL << bitInByte) - 1)) | (value << bitInByte);
+            Unsafe.WriteUnaligned(ref first, BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word));
         }
         else
         {

@@ -93,13 +93,14 @@ public readonly struct FloatQuantizer : IEquatable<FloatQuantizer>
             value = Math.Clamp(0f, Min, Max);
         }
 
-        double scaled = Math.Round(((double)value - Min) * _scale, MidpointRounding.AwayFromZero);
-        if (scaled <= 0)
+        // floor(x + ½) is round-half-up for x ≥ 0, and everything below the range clamps to 0 anyway.
+        double shifted = (((double)value - Min) * _scale) + 0.5;
+        if (shifted < 1)
         {
             return 0;
         }
 
-        return scaled >= MaxCode ? MaxCode : (uint)scaled;
+        return shifted >= MaxCode ? MaxCode : (uint)shifted;
     }
 
     /// <summary>Decodes a code; codes above <see cref="MaxCode"/> are clamped to it.</summary>

@@ -20,6 +20,9 @@ public static class SmallestThree
 
     private const float ComponentLimit = 0.70710678f;
 
+    // Quantizers per width, built once: encoding is on the per-entity hot path.
+    private static readonly FloatQuantizer[] Quantizers = BuildQuantizers();
+
     /// <summary>Encodes <paramref name="rotation"/>.</summary>
     /// <param name="rotation">Any quaternion.</param>
     /// <param name="bitsPerComponent"><see cref="MinBitsPerComponent"/> to <see cref="MaxBitsPerComponent"/>.</param>
@@ -43,18 +46,15 @@ public static class SmallestThree
         if (Math.Abs(rotation.W) > largestAbs) { largest = 3; }
 
         float sign = Component(rotation, largest) < 0 ? -1f : 1f;
-        var quantizer = QuantizerFor(bitsPerComponent);
-        int j = 0;
-        Span<uint> codes = stackalloc uint[3];
-        for (int i = 0; i < 4; i++)
-        {
-            if (i != largest)
-            {
-                codes[j++] = quantizer.Quantize(Component(rotation, i) * sign);
-            }
-        }
-
-        return new QuantizedQuaternion((byte)largest, codes[0], codes[1], codes[2]);
+        ref readonly var quantizer = ref Quantizers[Math.Clamp(bitsPerComponent, MinBitsPerComponent, MaxBitsPerComponent)];
+        int first = largest == 0 ? 1 : 0;
+        int second = largest <= 1 ? 2 : 1;
+        int third = largest <= 2 ? 3 : 2;
+        return new QuantizedQuaternion(
+            (byte)largest,
+            quantizer.Quantize(Component(rotation, first) * sign),
+            quantizer.Quantize(Component(rotation, second) * sign),
+            quantizer.Quantize(Component(rotation, third) * sign));
     }
 
     /// <summary>Decodes a code; always yields a unit quaternion.</summary>
@@ -63,7 +63,7 @@ public static class SmallestThree
     /// <returns>The rotation.</returns>
     public static Quaternion Decode(in QuantizedQuaternion code, int bitsPerComponent)
     {
-        var quantizer = QuantizerFor(bitsPerComponent);
+        ref readonly var quantizer = ref Quantizers[Math.Clamp(bitsPerComponent, MinBitsPerComponent, MaxBitsPerComponent)];
         float a = quantizer.Dequantize(code.A);
         float b = quantizer.Dequantize(code.B);
         float c = quantizer.Dequantize(code.C);
@@ -109,7 +109,18 @@ public static class SmallestThree
     /// <param name="bitsPerComponent">Component width.</param>
     /// <returns>A quantizer over [−1/√2, 1/√2].</returns>
     public static FloatQuantizer QuantizerFor(int bitsPerComponent) =>
-        FloatQuantizer.FromBits(-ComponentLimit, ComponentLimit, Math.Clamp(bitsPerComponent, MinBitsPerComponent, MaxBitsPerComponent));
+        Quantizers[Math.Clamp(bitsPerComponent, MinBitsPerComponent, MaxBitsPerComponent)];
+
+    private static FloatQuantizer[] BuildQuantizers()
+    {
+        var quantizers = new FloatQuantizer[MaxBitsPerComponent + 1];
+        for (int bits = MinBitsPerComponent; bits <= MaxBitsPerComponent; bits++)
+        {
+            quantizers[bits] = FloatQuantizer.FromBits(-ComponentLimit, ComponentLimit, bits);
+        }
+
+        return quantizers;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Component(Quaternion q, int index) => index switch

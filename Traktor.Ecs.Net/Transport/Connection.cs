@@ -13,12 +13,6 @@ namespace Traktor.Ecs.Net.Transport;
 /// </summary>
 internal sealed class Connection : IDisposable
 {
-    /// <summary>Sent packets remembered for acks: 1024 covers ~260 ms at the full 64 packets per 60 Hz update.</summary>
-    private const int SentRing = 1024;
-    private const int MaxReliablePerPacket = 64;
-    private const int RefRingSize = 16384;
-    private const uint UnorderedRef = 1u << 16;
-    private const int LossResolveDistance = 64;
     private const int DisconnectRepeats = 3;
 
     /// <summary>Below this many plaintext bytes LZ4 cannot win enough to be worth trying.</summary>
@@ -30,31 +24,14 @@ internal sealed class Connection : IDisposable
     /// </summary>
     private const int ImmediateAckThreshold = 24;
 
-    private struct SentPacket
-    {
-        public ushort Sequence;
-        public bool Used;
-        public bool Acked;
-        public bool LossResolved;
-        public double SentAt;
-        public long RefStart;
-        public int RefCount;
-    }
-
     private readonly PeerContext _peer;
     private readonly PacketCipher? _sendCipher;
     private readonly PacketCipher? _receiveCipher;
     private readonly ReplayWindow _replay = new();
     private readonly ReceivedPackets _received = new();
-    private readonly SentPacket[] _sent = new SentPacket[SentRing];
-    // Which reliable messages each sent packet carried, in one ring; a packet whose entries were overwritten
-    // before its ack came simply leaves its messages to the resend timer.
-    private readonly uint[] _refs = new uint[RefRingSize];
-    private long _refsWritten;
-    private readonly ushort[] _packetOrdered = new ushort[MaxReliablePerPacket];
-    private readonly ushort[] _packetUnordered = new ushort[MaxReliablePerPacket];
-    private readonly ReliableSendChannel _orderedOut = new(ChannelKind.ReliableOrdered);
-    private readonly ReliableSendChannel _unorderedOut = new(ChannelKind.ReliableUnordered);
+    private readonly SentPackets _sent = new();
+    private readonly ReliableSendChannel _orderedOut;
+    private readonly ReliableSendChannel _unorderedOut;
     private readonly ReliableReceiveChannel _orderedIn;
     private readonly ReliableReceiveChannel _unorderedIn;
     private readonly UnreliableSendQueue _unreliableOut = new();
@@ -83,8 +60,10 @@ internal sealed class Connection : IDisposable
         _lastReceivedAt = now;
         _lastSentAt = double.NegativeInfinity;
         int maxMessage = peer.Options.MaxMessageSize;
-        _orderedIn = new ReliableReceiveChannel(ChannelKind.ReliableOrdered, maxMessage);
-        _unorderedIn = new ReliableReceiveChannel(ChannelKind.ReliableUnordered, maxMessage);
+        _orderedOut = new ReliableSendChannel(ChannelKind.ReliableOrdered, peer.Buffers);
+        _unorderedOut = new ReliableSendChannel(ChannelKind.ReliableUnordered, peer.Buffers);
+        _orderedIn = new ReliableReceiveChannel(ChannelKind.ReliableOrdered, maxMessage, peer.Buffers);
+        _unorderedIn = new ReliableReceiveChannel(ChannelKind.ReliableUnordered, maxMessage, peer.Buffers);
         _fragments = new FragmentReassembler(peer.PayloadCapacity, peer.MaxFragments, maxMessage);
     }
 
@@ -261,32 +240,14 @@ internal sealed class Connection : IDisposable
         _lastSequenced = id;
     }
 
-    private void Acknowledge(ushort sequence, double now)
-    {
-        ref var sent = ref _sent[sequence % SentRing];
-        if (!sent.Used || sent.Acked || sent.Sequence != sequence) return;
-        sent.Acked = true;
-        Statistics.AddRttSample(now - sent.SentAt);
-        if (!sent.LossResolved)
-        {
-            sent.LossResolved = true;
-            Statistics.AddLossSample(lost: false);
-        }
-        if (sent.RefStart < _refsWritten - RefRingSize) return;
-        for (long i = sent.RefStart; i < sent.RefStart + sent.RefCount; i++)
-        {
-            uint entry = _refs[i % RefRingSize];
-            if ((entry & UnorderedRef) != 0) _unorderedOut.Acknowledge((ushort)entry);
-            else _orderedOut.Acknowledge((ushort)entry);
-        }
-    }
+    private void Acknowledge(ushort sequence, double now) => _sent.Acknowledge(sequence, now, Statistics, _orderedOut, _unorderedOut);
 
     /// <summary>Sends what is due: reliable (re)sends first, then unreliable messages, then an ack or keep-alive if owed.</summary>
     public void Flush(double now)
     {
         Statistics.Tick(now);
-        _orderedOut.BeginSendPass();
-        _unorderedOut.BeginSendPass();
+        _orderedOut.BeginSendPass(now);
+        _unorderedOut.BeginSendPass(now);
         bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;
         // An ack waits briefly for outgoing data to ride on, instead of costing a packet of its own.
         bool ackDue = _ackOwed && now - _ackOwedSince >= _peer.Options.AckDelay.TotalSeconds;
@@ -311,8 +272,8 @@ internal sealed class Connection : IDisposable
         orderedCount = 0;
         unorderedCount = 0;
         double resendDelay = Statistics.ResendDelay;
-        written += _orderedOut.WriteDue(frame[written..], now, resendDelay, _packetOrdered, ref orderedCount);
-        written += _unorderedOut.WriteDue(frame[written..], now, resendDelay, _packetUnordered, ref unorderedCount);
+        written += _orderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Ordered, ref orderedCount);
+        written += _unorderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Unordered, ref unorderedCount);
         written += _unreliableOut.Write(frame[written..]);
         return written;
     }
@@ -324,29 +285,10 @@ internal sealed class Connection : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(frame[2..], _received.Bits);
     }
 
-    /// <summary>Remembers what a sent packet carried, so its ack can release those reliable messages.</summary>
-    private void RecordSent(ushort sequence, double now, int orderedCount, int unorderedCount)
-    {
-        ref var sent = ref _sent[sequence % SentRing];
-        if (sent.Used && !sent.LossResolved) Statistics.AddLossSample(lost: !sent.Acked);
-        sent = new SentPacket { Sequence = sequence, Used = true, SentAt = now, RefStart = _refsWritten, RefCount = orderedCount + unorderedCount };
-        for (int i = 0; i < orderedCount; i++) _refs[_refsWritten++ % RefRingSize] = _packetOrdered[i];
-        for (int i = 0; i < unorderedCount; i++) _refs[_refsWritten++ % RefRingSize] = UnorderedRef | _packetUnordered[i];
-        ResolveLoss((ushort)(sequence - LossResolveDistance));
-    }
-
-    private void ResolveLoss(ushort sequence)
-    {
-        ref var old = ref _sent[sequence % SentRing];
-        if (!old.Used || old.LossResolved || old.Sequence != sequence) return;
-        old.LossResolved = true;
-        Statistics.AddLossSample(lost: !old.Acked);
-    }
-
     private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, bool writeAcks = false)
     {
         if (writeAcks) WriteAckHeader();
-        RecordSent((ushort)_nextSequence, now, orderedCount, unorderedCount);
+        _sent.Record((ushort)_nextSequence, now, orderedCount, unorderedCount, Statistics);
         var frame = _peer.Frame.AsSpan();
         byte prefix = (byte)PacketType.Payload;
         if (_peer.Capture is { } capture)

@@ -11,8 +11,9 @@ namespace Traktor.Ecs.Net.Transport;
 /// <summary>
 /// The client side of the transport: <see cref="Connect(ReadOnlySpan{byte})"/> with a token from the
 /// authentication service, then <see cref="Update"/> once per tick and <see cref="TryPollEvent"/> until false.
+/// Not thread-safe: call it from one thread (the game loop's).
 /// </summary>
-public sealed class NetClient : IDisposable
+public sealed class NetClient : IDisposable, INetStatsSource
 {
     private readonly PeerContext _peer;
     private readonly NetClientOptions _options;
@@ -32,6 +33,7 @@ public sealed class NetClient : IDisposable
     private double _lastHandshakeSentAt;
     private int _attempt;
     private bool _disposed;
+    private readonly Lock _statsLock = new();
 
     /// <summary>Creates a client on <paramref name="transport"/>.</summary>
     public NetClient(IDatagramTransport transport, NetClientOptions options, TimeProvider? time = null, ILogger? logger = null)
@@ -42,6 +44,15 @@ public sealed class NetClient : IDisposable
         _options = options;
         _peer = new PeerContext(transport, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         if (options.Insecure) _peer.Logger.LogWarning("NetClient runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.");
+        NetMetrics.Register(this);
+    }
+
+    void INetStatsSource.CollectStats(List<(ulong ClientId, string Role, NetStats Stats)> into)
+    {
+        lock (_statsLock)
+        {
+            if (_connection is { } connection) into.Add((_clientId, "client", connection.GetStats()));
+        }
     }
 
     /// <summary>The connection state.</summary>
@@ -50,15 +61,27 @@ public sealed class NetClient : IDisposable
     /// <summary>Why the last connection or attempt ended.</summary>
     public DisconnectReason? LastDisconnectReason { get; private set; }
 
+    /// <summary>Unexpected exceptions caught while handling a datagram; always 0 unless there is a bug.</summary>
+    public long InternalErrors { get; private set; }
+
+    /// <summary>
+    /// The largest message that travels in a single packet (MTU − 40, 1,160 bytes by default); larger ones are
+    /// fragmented. Replication can size snapshots to it.
+    /// </summary>
+    public int MaxUnfragmentedMessageSize => _peer.FragmentSize;
+
     /// <summary>The server currently connected to or tried.</summary>
     public NetAddress ServerAddress => _servers.Count > _serverIndex ? _servers[_serverIndex] : default;
 
-    /// <summary>Starts connecting with a token from <see cref="ConnectTokenIssuer.Issue"/>; progress comes as events.</summary>
+    /// <summary>
+    /// Starts connecting with a token from <see cref="ConnectTokenIssuer.Issue"/>; progress comes as events.
+    /// Throws <see cref="ArgumentException"/> for bytes that are not a token.
+    /// </summary>
     public void Connect(ReadOnlySpan<byte> connectToken)
     {
         if (_options.Insecure) throw new InvalidOperationException("An insecure client connects with ConnectInsecure.");
         if (!ConnectToken.TryParse(connectToken, out var token)) throw new ArgumentException("Malformed connect token.", nameof(connectToken));
-        Reset();
+        Disconnect(); // a new connection ends the current one (or attempt), with an event
         _token = token!;
         _clientToServer = new PacketCipher(_token.ClientToServerKey);
         _serverToClient = new PacketCipher(_token.ServerToClientKey);
@@ -76,7 +99,7 @@ public sealed class NetClient : IDisposable
     public void ConnectInsecure(NetAddress server, ulong clientId)
     {
         if (!_options.Insecure) throw new InvalidOperationException("Set Insecure = true to connect without a token.");
-        Reset();
+        Disconnect(); // a new connection ends the current one (or attempt), with an event
         _clientId = clientId;
         var r = _request.AsSpan();
         r[0] = (byte)PacketType.InsecureRequest;
@@ -115,7 +138,16 @@ public sealed class NetClient : IDisposable
         {
             NetMetrics.PacketsReceived.Add(1);
             if (source != ServerAddress || State == ClientState.Disconnected || length == 0) continue;
-            HandleDatagram(buffer[..length], now);
+            try
+            {
+                HandleDatagram(buffer[..length], now);
+            }
+            catch (Exception e)
+            {
+                // Every input is validated before use, so this is a bug; the loop must survive it all the same.
+                InternalErrors++;
+                _peer.Logger.LogError(e, "Unexpected error handling a datagram from {Source}.", source);
+            }
         }
         switch (State)
         {
@@ -141,8 +173,10 @@ public sealed class NetClient : IDisposable
         }
         switch ((PacketType)datagram[0])
         {
-            case PacketType.Challenge when datagram.Length == P.ChallengeSize:
-                WriteResponse(datagram);
+            case PacketType.Challenge when State == ClientState.SendingRequest || State == ClientState.SendingResponse:
+                Span<byte> cookie = stackalloc byte[P.CookieSize];
+                if (!TryReadCookie(datagram, cookie)) break;
+                WriteResponse(cookie);
                 State = ClientState.SendingResponse;
                 _lastHandshakeSentAt = double.NegativeInfinity;
                 break;
@@ -152,8 +186,9 @@ public sealed class NetClient : IDisposable
                 break;
             case PacketType.Payload when State == ClientState.SendingResponse:
                 if (SealedPacket.Open(_serverToClient, datagram, _peer.Plaintext) < 0) break;
-                _connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
+                var connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
                     _nextSequence, _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now);
+                lock (_statsLock) _connection = connection;
                 _clientToServer = null;
                 _serverToClient = null;
                 State = ClientState.Connected;
@@ -165,15 +200,27 @@ public sealed class NetClient : IDisposable
         }
     }
 
+    /// <summary>Secure challenges are sealed with the token's server-to-client key: a forged one is ignored.</summary>
+    private bool TryReadCookie(ReadOnlySpan<byte> challenge, Span<byte> cookie)
+    {
+        if (_serverToClient is null)
+        {
+            if (challenge.Length != P.InsecureChallengeSize) return false;
+            challenge[1..].CopyTo(cookie);
+            return true;
+        }
+        return challenge.Length == P.ChallengeSize && SealedPacket.Open(_serverToClient, challenge, cookie) == P.CookieSize;
+    }
+
     /// <summary>Echoes the cookie; each new challenge gets a new sequence, so a nonce never covers two different packets.</summary>
-    private void WriteResponse(ReadOnlySpan<byte> challenge)
+    private void WriteResponse(ReadOnlySpan<byte> cookie)
     {
         var r = _response.AsSpan();
         _request.AsSpan(0, _requestLength).CopyTo(r);
         r[0] = (byte)(_options.Insecure ? PacketType.InsecureResponse : PacketType.ChallengeResponse);
         int at = _requestLength;
-        challenge.Slice(P.ChallengeTimestamp, 8 + ChallengeCookie.MacSize).CopyTo(r[at..]);
-        at += 8 + ChallengeCookie.MacSize;
+        cookie.CopyTo(r[at..]);
+        at += P.CookieSize;
         ulong sequence = _nextSequence++;
         BinaryPrimitives.WriteUInt64LittleEndian(r[at..], sequence);
         at += 8;
@@ -249,8 +296,9 @@ public sealed class NetClient : IDisposable
 
     private void Reset()
     {
-        _connection?.Dispose();
-        _connection = null;
+        var connection = _connection;
+        lock (_statsLock) _connection = null;
+        connection?.Dispose();
         _clientToServer?.Dispose();
         _serverToClient?.Dispose();
         _clientToServer = null;
@@ -264,6 +312,7 @@ public sealed class NetClient : IDisposable
         if (_disposed) return;
         Disconnect();
         Reset();
+        NetMetrics.Unregister(this);
         _disposed = true;
     }
 }

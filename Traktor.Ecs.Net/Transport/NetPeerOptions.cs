@@ -23,7 +23,10 @@ public abstract class NetPeerOptions
     /// <summary>Largest message accepted or sent, in bytes (default 256 KiB); larger ones are fragmented up to this.</summary>
     public int MaxMessageSize { get; set; } = 256 * 1024;
 
-    /// <summary>Bytes of reliable messages that may wait for the window before the peer is disconnected.</summary>
+    /// <summary>
+    /// Bytes of reliable messages (plus 32 per message or fragment) that may wait for the window before the peer is
+    /// disconnected with <see cref="DisconnectReason.SendQueueOverflow"/>; at least twice <see cref="MaxMessageSize"/>.
+    /// </summary>
     public int MaxSendQueueBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>Bytes of unreliable messages that may wait for the next send; more are dropped.</summary>
@@ -57,7 +60,7 @@ public abstract class NetPeerOptions
     {
         if (Mtu is < Packets.PacketLayout.MinimumMtu or > Packets.PacketLayout.MaximumMtu) throw new ArgumentOutOfRangeException(nameof(Mtu));
         if (MaxMessageSize <= 0 || MaxMessageSize > 16 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize));
-        if (MaxSendQueueBytes < MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold at least one largest message.");
+        if (MaxSendQueueBytes < 2L * MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold at least two largest messages.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));
     }

@@ -8,8 +8,9 @@ namespace Traktor.Ecs.Net.Transport;
 /// <summary>
 /// The server side of the transport. Drive it from the game loop: <see cref="Update"/> once per tick (receive,
 /// handshake, deliver, resend, send), then <see cref="TryPollEvent"/> until false. It never blocks or sleeps.
+/// Not thread-safe: call it from one thread (the game loop's).
 /// </summary>
-public sealed class NetServer : IDisposable
+public sealed class NetServer : IDisposable, INetStatsSource
 {
     private readonly PeerContext _peer;
     private readonly NetServerOptions _options;
@@ -39,6 +40,15 @@ public sealed class NetServer : IDisposable
             _peer.Logger.LogWarning("NetServer on {Address} runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.", transport.LocalAddress);
         else
             _peer.Logger.LogInformation("NetServer on {Address} started ({Cipher}, protocol {ProtocolId:X16}).", transport.LocalAddress, PacketCipher.AlgorithmName, options.ProtocolId);
+        NetMetrics.Register(this);
+    }
+
+    void INetStatsSource.CollectStats(List<(ulong ClientId, string Role, NetStats Stats)> into)
+    {
+        lock (_active)
+        {
+            foreach (var connection in _active) into.Add((connection.ClientId, "server", connection.GetStats()));
+        }
     }
 
     /// <summary>Counters of received, dropped and refused datagrams.</summary>
@@ -46,6 +56,12 @@ public sealed class NetServer : IDisposable
 
     /// <summary>Connected clients.</summary>
     public int ConnectionCount => _active.Count;
+
+    /// <summary>
+    /// The largest message that travels in a single packet (MTU − 40, 1,160 bytes by default); larger ones are
+    /// fragmented. Replication can size snapshots to it.
+    /// </summary>
+    public int MaxUnfragmentedMessageSize => _peer.FragmentSize;
 
     /// <summary>The transport's local address.</summary>
     public NetAddress LocalAddress => _peer.Transport.LocalAddress;
@@ -150,7 +166,7 @@ public sealed class NetServer : IDisposable
         _slots[slot] = connection;
         _byAddress.Add(address, connection);
         _byClientId.Add(clientId, connection);
-        _active.Add(connection);
+        lock (_active) _active.Add(connection);
         NetMetrics.Connections.Add(1);
         _peer.Events.AddConnected(id, clientId);
         _peer.Logger.LogInformation("Client {ClientId} connected from {Address} as {Connection}.", clientId, address, id);
@@ -163,7 +179,7 @@ public sealed class NetServer : IDisposable
         _slots[connection.Id.Slot] = null;
         _byAddress.Remove(connection.Address);
         _byClientId.Remove(connection.ClientId);
-        _active.Remove(connection);
+        lock (_active) _active.Remove(connection);
         NetMetrics.Disconnections.Add(1);
         _peer.Events.AddDisconnected(connection.Id, connection.ClientId, reason);
         _peer.Logger.LogInformation("Client {ClientId} ({Connection}) disconnected: {Reason}.", connection.ClientId, connection.Id, reason);
@@ -176,6 +192,7 @@ public sealed class NetServer : IDisposable
         if (_disposed) return;
         for (int i = _active.Count - 1; i >= 0; i--) Remove(_active[i], DisconnectReason.ServerShutdown);
         _handshake.Dispose();
+        NetMetrics.Unregister(this);
         _disposed = true;
     }
 }

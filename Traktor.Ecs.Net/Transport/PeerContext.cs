@@ -13,8 +13,9 @@ internal sealed class PeerContext
         Options = options;
         Time = time;
         Logger = logger;
-        // Room for the largest datagram we accept: anything bigger than the MTU is dropped by the socket read.
-        Receive = new byte[options.Mtu];
+        // Room for the largest datagram we accept (the MTU, or the fixed-size handshake packets when the MTU is
+        // smaller): anything bigger is dropped by the transport's read.
+        Receive = new byte[Math.Max(options.Mtu, PacketLayout.ResponseSize)];
         Frame = new byte[options.Mtu + 64];
         Datagram = new byte[options.Mtu + 64];
         Plaintext = new byte[options.Mtu + 64];
@@ -31,6 +32,7 @@ internal sealed class PeerContext
     public TimeProvider Time { get; }
     public ILogger Logger { get; }
     public EventQueue Events { get; } = new();
+    public Channels.MessageBufferPool Buffers { get; } = new();
     public PcapngWriter? Capture => Options.Capture;
 
     public byte[] Receive { get; }

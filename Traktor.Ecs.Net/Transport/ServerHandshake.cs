@@ -73,7 +73,7 @@ internal sealed class ServerHandshake : IDisposable
         if (type == PacketType.ConnectionRequest)
         {
             if (reason is { } refused) Deny(source, token.ServerToClientKey, refused, datagram.Length);
-            else SendChallenge(source, nonce);
+            else SendChallenge(source, nonce, token.ServerToClientKey);
             return;
         }
 
@@ -141,7 +141,7 @@ internal sealed class ServerHandshake : IDisposable
         if (type == PacketType.InsecureRequest)
         {
             if (reason is { } refused) Deny(source, default, refused, datagram.Length);
-            else SendChallenge(source, binding);
+            else SendChallenge(source, binding, default);
             return;
         }
         int at = P.InsecureRequestSize;
@@ -157,21 +157,44 @@ internal sealed class ServerHandshake : IDisposable
         else _server.Add(clientId, source, null, null, sequence, _options.Timeout.TotalSeconds, now);
     }
 
-    private void SendChallenge(in NetAddress source, ReadOnlySpan<byte> binding)
+    private void SendChallenge(in NetAddress source, ReadOnlySpan<byte> binding, ReadOnlySpan<byte> serverToClientKey)
     {
-        Span<byte> challenge = stackalloc byte[P.ChallengeSize];
-        challenge[0] = (byte)PacketType.Challenge;
+        Span<byte> frame = stackalloc byte[P.SealedHeaderSize + P.CookieSize];
+        var cookie = frame[P.SealedHeaderSize..];
         ulong timestamp = NowUnixMs;
-        BinaryPrimitives.WriteUInt64LittleEndian(challenge[P.ChallengeTimestamp..], timestamp);
-        _cookies.Compute(source, timestamp, binding, challenge[P.ChallengeMac..]);
-        _peer.Send(challenge, source);
+        BinaryPrimitives.WriteUInt64LittleEndian(cookie, timestamp);
+        _cookies.Compute(source, timestamp, binding, cookie[P.CookieMac..]);
+        Span<byte> datagram = stackalloc byte[P.ChallengeSize];
+        int length;
+        if (serverToClientKey.IsEmpty)
+        {
+            datagram[0] = (byte)PacketType.Challenge;
+            cookie.CopyTo(datagram[1..]);
+            length = P.InsecureChallengeSize;
+        }
+        else
+        {
+            using var cipher = new PacketCipher(serverToClientKey);
+            length = SealedPacket.Seal(cipher, (byte)PacketType.Challenge, StatelessSequence(), frame, P.CookieSize, datagram);
+        }
+        _peer.Send(datagram[..length], source);
         _counters.ChallengesSent++;
     }
 
     /// <summary>
+    /// A nonce for a packet sent before any connection state exists: random, with the top bit set, which
+    /// connection sequences (they start from the clock in microseconds) never have.
+    /// </summary>
+    private static ulong StatelessSequence()
+    {
+        Span<byte> random = stackalloc byte[8];
+        RandomNumberGenerator.Fill(random);
+        return (1UL << 63) | (BinaryPrimitives.ReadUInt64LittleEndian(random) >> 1);
+    }
+
+    /// <summary>
     /// Refuses with a reason sealed under the token's server-to-client key, so only the real client can read it and
-    /// nobody can forge one. The server keeps no sequence state yet, so the nonce is random with the top bit set
-    /// (connection sequences, which start from the clock in microseconds, never set it).
+    /// nobody can forge one.
     /// </summary>
     private void Deny(in NetAddress source, ReadOnlySpan<byte> serverToClientKey, DisconnectReason reason, int requestLength)
     {
@@ -181,10 +204,7 @@ internal sealed class ServerHandshake : IDisposable
         Span<byte> frame = stackalloc byte[P.SealedHeaderSize + P.ReasonPlaintextSize];
         Span<byte> datagram = stackalloc byte[P.SealedHeaderSize + P.ReasonPlaintextSize + PacketCipher.TagSize];
         frame[P.SealedHeaderSize] = (byte)reason;
-        Span<byte> random = stackalloc byte[8];
-        RandomNumberGenerator.Fill(random);
-        ulong sequence = (1UL << 63) | (BinaryPrimitives.ReadUInt64LittleEndian(random) >> 1);
-        int length = SealedPacket.Seal(cipher, (byte)PacketType.Denied, sequence, frame, P.ReasonPlaintextSize, datagram);
+        int length = SealedPacket.Seal(cipher, (byte)PacketType.Denied, StatelessSequence(), frame, P.ReasonPlaintextSize, datagram);
         if (length <= requestLength) _peer.Send(datagram[..length], source);
     }
 

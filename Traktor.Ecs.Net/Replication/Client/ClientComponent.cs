@@ -35,6 +35,9 @@ internal abstract class ClientComponent
 
     /// <summary>Presents interpolated values at <paramref name="renderTick"/>.</summary>
     public abstract void Interpolate(World world, ClientEntityStore store, double renderTick);
+
+    /// <summary>For predicted types: writes the newest authoritative value back over the predicted one.</summary>
+    public abstract void ResetPredicted(World world, ClientEntityStore store);
 }
 
 /// <summary>The typed client half; specialised per component by the JIT.</summary>
@@ -162,6 +165,24 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
             {
                 var value = TSerializer.Interpolate(in from, in to, alpha);
                 world.Set(store.Entities[slot], in value);
+            }
+        }
+    }
+
+    public override void ResetPredicted(World world, ClientEntityStore store)
+    {
+        if (Type.Smoothing != Smoothing.Predict)
+        {
+            return;
+        }
+
+        ulong bit = 1UL << Type.Index;
+        for (int slot = 0; slot < store.SlotBound; slot++)
+        {
+            if (store.IsActive(slot) && (store.TypeMasks[slot] & bit) != 0 && hasLatest[slot])
+            {
+                ref var value = ref world.Get<TComponent>(store.Entities[slot]);
+                TSerializer.Dequantize(in latest[slot], ref value);
             }
         }
     }

@@ -67,6 +67,26 @@ public sealed class ClientReplication
         return slot < 0 ? Entity.Null : store.Entities[slot];
     }
 
+    /// <summary>The tick of the newest authoritative state applied to an entity (0 when unknown).</summary>
+    /// <param name="netId">The entity's network id.</param>
+    public uint LatestTickOf(NetworkId netId)
+    {
+        int slot = store.Find(netId.Value);
+        return slot < 0 ? 0 : store.LatestTick[slot];
+    }
+
+    /// <summary>
+    /// Writes the newest authoritative values of every <c>Smoothing.Predict</c> component back into the
+    /// world, undoing local prediction; the prediction layer then replays its inputs from there.
+    /// </summary>
+    public void ResetPredicted()
+    {
+        foreach (var component in components)
+        {
+            component.ResetPredicted(world, store);
+        }
+    }
+
     /// <summary>Handles one snapshot message. Never throws on bad input.</summary>
     /// <param name="message">The message, starting with its kind byte.</param>
     /// <param name="localSeconds">The local time of arrival, for time sync.</param>

@@ -12,7 +12,8 @@ public sealed class ServerTickEstimator
     private const double SnapThresholdTicks = 10;
     private readonly double tickRate;
     private bool hasEstimate;
-    private double offsetTicks; // estimated server tick minus local time in ticks
+    private double offsetTicks; // newest received tick minus local time in ticks (the arrival timeline)
+    private double halfRoundTripTicks;
     private double jitterTicks;
     private double lastArrivalError;
 
@@ -47,9 +48,9 @@ public sealed class ServerTickEstimator
     /// <param name="roundTripSeconds">The current RTT estimate.</param>
     public void OnSnapshot(uint serverTick, double localSeconds, double roundTripSeconds)
     {
-        // The snapshot left the server about half an RTT ago.
-        double serverNow = serverTick + (Math.Max(0, roundTripSeconds) * 0.5 * tickRate);
-        double sample = serverNow - (localSeconds * tickRate);
+        // Interpolation follows the arrival timeline; the server itself is half an RTT further on.
+        halfRoundTripTicks = Math.Max(0, roundTripSeconds) * 0.5 * tickRate;
+        double sample = serverTick - (localSeconds * tickRate);
         if (!hasEstimate)
         {
             offsetTicks = sample;
@@ -71,11 +72,18 @@ public sealed class ServerTickEstimator
         lastArrivalError = error;
     }
 
-    /// <summary>The estimated server tick at a local time (fractional).</summary>
+    /// <summary>The estimated server tick at a local time (fractional): what the server is simulating now.</summary>
     /// <param name="localSeconds">Local time in seconds.</param>
-    public double EstimateServerTick(double localSeconds) => offsetTicks + (localSeconds * tickRate);
+    public double EstimateServerTick(double localSeconds) => ReceivedTick(localSeconds) + halfRoundTripTicks;
 
-    /// <summary>The tick at which remote entities should be presented now.</summary>
+    /// <summary>The tick of the newest snapshot, advanced by the time since it arrived (no latency added).</summary>
     /// <param name="localSeconds">Local time in seconds.</param>
-    public double RenderTick(double localSeconds) => EstimateServerTick(localSeconds) - InterpolationDelayTicks;
+    public double ReceivedTick(double localSeconds) => offsetTicks + (localSeconds * tickRate);
+
+    /// <summary>
+    /// The tick at which remote entities should be presented now: the arrival timeline minus the
+    /// interpolation delay, so a snapshot on both sides of it has normally arrived.
+    /// </summary>
+    /// <param name="localSeconds">Local time in seconds.</param>
+    public double RenderTick(double localSeconds) => ReceivedTick(localSeconds) - InterpolationDelayTicks;
 }

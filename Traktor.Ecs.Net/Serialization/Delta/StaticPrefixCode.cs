@@ -13,32 +13,36 @@ public static class StaticPrefixCode
     private static readonly byte[] LengthTable = [1, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 7, 7, 7, 8, 8];
     private static readonly ushort[] CodeTable = new ushort[DeltaBuckets.Count];
     private static readonly ulong[] ReversedCodeTable = new ulong[DeltaBuckets.Count];
-    private static readonly int[] FirstCodeOfLength = new int[MaxLength + 2];
-    private static readonly int[] FirstIndexOfLength = new int[MaxLength + 2];
-    private static readonly int[] CountOfLength = new int[MaxLength + 2];
-    private static readonly byte[] SymbolsByCode = new byte[DeltaBuckets.Count];
+
+    // Decoding table indexed by the next 8 stream bits (first stream bit = bit 0): symbol in the
+    // low nibble, code length in the high nibble; length 0 marks the unused codes.
+    private static readonly byte[] DecodeTable = new byte[1 << MaxLength];
 
     static StaticPrefixCode()
     {
-        int index = 0;
         int code = 0;
         for (int length = 1; length <= MaxLength; length++)
         {
-            FirstCodeOfLength[length] = code;
-            FirstIndexOfLength[length] = index;
             for (int symbol = 0; symbol < DeltaBuckets.Count; symbol++)
             {
                 if (LengthTable[symbol] == length)
                 {
                     CodeTable[symbol] = (ushort)code;
                     ReversedCodeTable[symbol] = Reverse(code, length);
-                    SymbolsByCode[index++] = (byte)symbol;
-                    CountOfLength[length]++;
                     code++;
                 }
             }
 
             code <<= 1;
+        }
+
+        for (int symbol = 0; symbol < DeltaBuckets.Count; symbol++)
+        {
+            int length = LengthTable[symbol];
+            for (int filler = 0; filler < 1 << (MaxLength - length); filler++)
+            {
+                DecodeTable[(int)ReversedCodeTable[symbol] | (filler << length)] = (byte)(symbol | (length << 4));
+            }
         }
     }
 
@@ -58,24 +62,21 @@ public static class StaticPrefixCode
     public static void Write(ref BitWriter writer, int symbol) =>
         writer.WriteBits(ReversedCodeTable[symbol & 15], LengthTable[symbol & 15]);
 
-    /// <summary>Reads one symbol; the one unused 8-bit code fails the reader.</summary>
+    /// <summary>Reads one symbol; the unused codes fail the reader.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>0 to 15, or 0 when failed.</returns>
     public static int Read(ref BitReader reader)
     {
-        int code = 0;
-        for (int length = 1; length <= MaxLength; length++)
+        byte entry = DecodeTable[(int)reader.PeekBits(MaxLength)];
+        int length = entry >> 4;
+        if (length == 0 || length > reader.BitsRemaining)
         {
-            code = (code << 1) | (int)reader.ReadBits(1);
-            int offset = code - FirstCodeOfLength[length];
-            if (offset >= 0 && offset < CountOfLength[length])
-            {
-                return reader.IsFailed ? 0 : SymbolsByCode[FirstIndexOfLength[length] + offset];
-            }
+            reader.Fail();
+            return 0;
         }
 
-        reader.Fail();
-        return 0;
+        reader.ReadBits(length);
+        return entry & 15;
     }
 
     private static ulong Reverse(int code, int length)

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Traktor.Ecs.Net.Transport.Channels;
 
 /// <summary>
@@ -26,10 +24,12 @@ internal sealed class ReliableReceiveChannel
     private readonly bool _ordered;
     private readonly ChannelKind _kind;
     private readonly int _maxMessageSize;
+    private readonly MessageBufferPool _pool;
     private ushort _base;
 
-    public ReliableReceiveChannel(ChannelKind kind, int maxMessageSize)
+    public ReliableReceiveChannel(ChannelKind kind, int maxMessageSize, MessageBufferPool pool)
     {
+        _pool = pool;
         _kind = kind;
         _ordered = kind == ChannelKind.ReliableOrdered;
         _maxMessageSize = maxMessageSize;
@@ -56,7 +56,7 @@ internal sealed class ReliableReceiveChannel
             return !_ordered || DeliverReady(events, connection, clientId);
         }
 
-        slot.Buffer = ArrayPool<byte>.Shared.Rent(Math.Max(record.Data.Length, 1));
+        slot.Buffer = _pool.Rent(record.Data.Length);
         record.Data.CopyTo(slot.Buffer);
         slot.Length = record.Data.Length;
         slot.FragmentIndex = record.FragmentIndex;
@@ -126,9 +126,9 @@ internal sealed class ReliableReceiveChannel
         }
     }
 
-    private static void Release(ref Slot slot)
+    private void Release(ref Slot slot)
     {
-        if (slot.Buffer is not null) ArrayPool<byte>.Shared.Return(slot.Buffer);
+        if (slot.Buffer is not null) _pool.Return(slot.Buffer);
         slot.Buffer = null;
     }
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Traktor.Ecs.Net.Transport.Channels;
 
 /// <summary>
@@ -26,45 +24,59 @@ internal sealed class ReliableSendChannel
     private readonly Slot[] _slots = new Slot[Window];
     private readonly Queue<Pending> _backlog = new();
     private readonly ChannelKind _kind;
+    private readonly MessageBufferPool _pool;
     private ushort _oldest;
     private ushort _next;
     private ushort _scan;
+    private ushort _unsent;
+    private bool _fullScan;
+    private double _earliestSent;
+    private double _rescanAt = double.NegativeInfinity;
     private long _backlogBytes;
 
-    public ReliableSendChannel(ChannelKind kind) => _kind = kind;
+    /// <summary>Bytes charged per queued fragment on top of its data, so tiny messages cannot hide their real cost.</summary>
+    public const int PerMessageOverhead = 32;
+
+    public ReliableSendChannel(ChannelKind kind, MessageBufferPool pool)
+    {
+        _kind = kind;
+        _pool = pool;
+    }
 
     public ChannelKind Kind => _kind;
 
     /// <summary>Messages queued or in flight and not yet acknowledged.</summary>
     public int Unacknowledged => (ushort)(_next - _oldest) + _backlog.Count;
 
-    public long BacklogBytes => _backlogBytes;
-
     public long Resends { get; private set; }
 
     /// <summary>Queues a message, split into fragments of <paramref name="fragmentSize"/>; false when the backlog would pass its bound.</summary>
     public bool Enqueue(ReadOnlySpan<byte> message, int fragmentSize, long maxBacklogBytes)
     {
-        if (_backlogBytes + message.Length > maxBacklogBytes) return false;
         int count = message.Length <= fragmentSize ? 1 : (message.Length + fragmentSize - 1) / fragmentSize;
+        long cost = message.Length + (long)count * PerMessageOverhead;
+        if (_backlogBytes + cost > maxBacklogBytes) return false;
         for (int i = 0; i < count; i++)
         {
             var part = count == 1 ? message : message.Slice(i * fragmentSize, Math.Min(fragmentSize, message.Length - i * fragmentSize));
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(part.Length, 1));
+            var buffer = _pool.Rent(part.Length);
             part.CopyTo(buffer);
             _backlog.Enqueue(new Pending(buffer, part.Length, (ushort)(count == 1 ? 0 : i), (ushort)(count == 1 ? 0 : count)));
         }
-        _backlogBytes += message.Length;
+        _backlogBytes += cost;
         return true;
     }
 
-    /// <summary>Moves backlog into the window and starts a new sending pass from the oldest message.</summary>
-    public void BeginSendPass()
+    /// <summary>
+    /// Moves backlog into the window and starts a sending pass: from the oldest message when a resend may be due,
+    /// otherwise only over messages never sent, so an idle update costs nothing however full the window is.
+    /// </summary>
+    public void BeginSendPass(double now)
     {
         while (_backlog.Count > 0 && (ushort)(_next - _oldest) < Window)
         {
             var pending = _backlog.Dequeue();
-            _backlogBytes -= pending.Length;
+            _backlogBytes -= pending.Length + PerMessageOverhead;
             ref var slot = ref _slots[_next % Window];
             slot.Buffer = pending.Buffer;
             slot.Length = pending.Length;
@@ -74,7 +86,9 @@ internal sealed class ReliableSendChannel
             slot.InUse = true;
             _next++;
         }
-        _scan = _oldest;
+        _fullScan = now >= _rescanAt;
+        _scan = _fullScan ? _oldest : _unsent;
+        _earliestSent = double.PositiveInfinity;
     }
 
     /// <summary>
@@ -90,26 +104,21 @@ internal sealed class ReliableSendChannel
             if (slot.InUse && now - slot.LastSent >= resendDelay)
             {
                 int n = MessageRecord.Write(destination[written..], _kind, _scan, slot.FragmentIndex, slot.FragmentCount, slot.Buffer.AsSpan(0, slot.Length));
-                if (n == 0) break;
+                if (n == 0) return written;
                 if (!double.IsNegativeInfinity(slot.LastSent)) Resends++;
                 slot.LastSent = now;
                 written += n;
                 sentIds[sentCount++] = _scan;
+                if (_scan == _unsent) _unsent++;
+                _rescanAt = Math.Min(_rescanAt, now + resendDelay);
             }
+            if (slot.InUse) _earliestSent = Math.Min(_earliestSent, slot.LastSent);
             _scan++;
         }
+        // A full pass that saw every message in flight knows when the next resend can be due (never, for an
+        // empty window, until something is sent: each send pulls the time in).
+        if (_scan == _next && _fullScan) _rescanAt = _earliestSent + resendDelay;
         return written;
-    }
-
-    /// <summary>True when some message waits to be sent or resent.</summary>
-    public bool HasDue(double now, double resendDelay)
-    {
-        for (ushort id = _scan; id != _next; id++)
-        {
-            ref var slot = ref _slots[id % Window];
-            if (slot.InUse && now - slot.LastSent >= resendDelay) return true;
-        }
-        return false;
     }
 
     public void Acknowledge(ushort id)
@@ -120,6 +129,7 @@ internal sealed class ReliableSendChannel
         Release(ref slot);
         while (_oldest != _next && !_slots[_oldest % Window].InUse) _oldest++;
         if (Sequence.Difference(_scan, _oldest) < 0) _scan = _oldest;
+        if (Sequence.Difference(_unsent, _oldest) < 0) _unsent = _oldest;
     }
 
     public void Clear()
@@ -128,14 +138,15 @@ internal sealed class ReliableSendChannel
         {
             if (_slots[i].InUse) Release(ref _slots[i]);
         }
-        while (_backlog.TryDequeue(out var pending)) ArrayPool<byte>.Shared.Return(pending.Buffer);
+        while (_backlog.TryDequeue(out var pending)) _pool.Return(pending.Buffer);
         _backlogBytes = 0;
         _oldest = _next;
+        _unsent = _next;
     }
 
-    private static void Release(ref Slot slot)
+    private void Release(ref Slot slot)
     {
-        ArrayPool<byte>.Shared.Return(slot.Buffer!);
+        _pool.Return(slot.Buffer!);
         slot.Buffer = null;
         slot.InUse = false;
     }

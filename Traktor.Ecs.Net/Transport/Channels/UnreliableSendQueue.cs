@@ -18,8 +18,6 @@ internal sealed class UnreliableSendQueue
 
     public long Dropped { get; private set; }
 
-    public bool IsEmpty => _next >= _count;
-
     public bool Enqueue(ChannelKind channel, ReadOnlySpan<byte> message, int fragmentSize, int maxBytes)
     {
         if (_arenaUsed + message.Length > maxBytes)

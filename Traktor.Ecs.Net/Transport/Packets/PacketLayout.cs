@@ -25,10 +25,12 @@ internal static class PacketLayout
     public const int InsecureRequestClientId = 25;
     public const int InsecureRequestSize = 33;
 
-    // Challenge: prefix, cookie timestamp, cookie MAC.
-    public const int ChallengeTimestamp = 1;
-    public const int ChallengeMac = 9;
-    public const int ChallengeSize = ChallengeMac + ChallengeCookie.MacSize; // 25
+    // Cookie: timestamp and MAC. Insecure challenge: prefix + cookie. Secure challenge: the cookie sealed
+    // under the token's server-to-client key, so only the token's holder can read it and nobody can forge one.
+    public const int CookieSize = 8 + ChallengeCookie.MacSize; // 24
+    public const int CookieMac = 8;
+    public const int InsecureChallengeSize = 1 + CookieSize; // 25
+    public const int ChallengeSize = SealedHeaderSize + CookieSize + PacketCipher.TagSize; // 49
 
     // Response = request bytes 1.. + cookie timestamp + cookie MAC + sequence (+ tag in secure mode).
     public const int ResponseSize = RequestSize + 8 + ChallengeCookie.MacSize + 8 + PacketCipher.TagSize; // 605

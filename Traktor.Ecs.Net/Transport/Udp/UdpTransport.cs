@@ -65,6 +65,9 @@ public sealed class UdpTransport : IDatagramTransport
     /// <summary>Socket errors survived (ICMP resets, unreachable hosts, oversized datagrams...).</summary>
     public long SocketErrors { get; private set; }
 
+    /// <summary>The socket, for tests that need to provoke socket errors.</summary>
+    internal Socket Socket => _socket;
+
     /// <summary>Datagrams dropped because they were larger than the caller's buffer.</summary>
     public long OversizedDatagrams { get; private set; }
 
@@ -79,7 +82,7 @@ public sealed class UdpTransport : IDatagramTransport
         catch (SocketException e)
         {
             SocketErrors++;
-            _logger.LogDebug("UDP send to {Destination} failed: {Error}.", destination, e.SocketErrorCode);
+            if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("UDP send to {Destination} failed: {Error}.", destination, e.SocketErrorCode);
             return false;
         }
         catch (ObjectDisposedException)
@@ -122,7 +125,7 @@ public sealed class UdpTransport : IDatagramTransport
                 // oversized datagrams. None of them concern the next datagram, so keep reading.
                 SocketErrors++;
                 errors++;
-                _logger.LogDebug("UDP receive error survived: {Error}.", e.SocketErrorCode);
+                if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("UDP receive error survived: {Error}.", e.SocketErrorCode);
             }
             catch (ObjectDisposedException)
             {

@@ -1,0 +1,313 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using Traktor.Ecs.Net.Replication.Timing;
+using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Prediction;
+
+/// <summary>
+/// Client-side prediction with input commands. Every client tick it samples the local player's
+/// input, stamps it with the tick, sends it (with the previous few, against loss) and runs the
+/// prediction group, so owned entities move at once. When a snapshot arrives it resets predicted
+/// components to the server's state and replays the stored inputs since then through the same group.
+/// The client's tick runs ahead of the server by half the RTT plus a small input buffer; the server
+/// reports how much input it holds and the client speeds up or slows down slightly to keep it near
+/// the target (time dilation). Add it to the client group after <see cref="NetworkClient"/>.
+/// </summary>
+/// <typeparam name="TInput">A <c>[NetInput]</c> struct.</typeparam>
+/// <typeparam name="TSerializer">Its generated serializer.</typeparam>
+public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
+    where TInput : struct
+    where TSerializer : struct, IMessageSerializer<TInput>
+{
+    private readonly NetworkClient client;
+    private readonly Group<float> simulation;
+    private readonly QueryDescription predicted;
+    private readonly Func<uint, TInput> sampleInput;
+    private readonly ClientPredictionOptions options;
+    private readonly TickClock clock;
+    private readonly InputHistory<TInput> history = new();
+    private readonly byte[] message = new byte[PredictionFormat.InputHeaderBytes + (PredictionFormat.MaxInputsPerMessage * 64)];
+    private readonly Dictionary<Entity, Vector3> beforeReplay = new();
+    private readonly float deltaTime;
+    private bool started;
+    private uint rolledBackAt;
+    private double lastSeconds;
+    private uint ignoreStatusBefore;
+
+    /// <summary>Creates the prediction system.</summary>
+    /// <param name="client">The client plugin.</param>
+    /// <param name="simulation">The systems that simulate predicted entities from <see cref="Context"/>.</param>
+    /// <param name="predicted">Which entities are predicted (typically those the local player owns).</param>
+    /// <param name="sampleInput">Reads the local player's input for a tick.</param>
+    /// <param name="tickRate">The server's tick rate.</param>
+    /// <param name="options">Buffering, redundancy and smoothing.</param>
+    public ClientPrediction(
+        NetworkClient client,
+        Group<float> simulation,
+        QueryDescription predicted,
+        Func<uint, TInput> sampleInput,
+        int tickRate = 60,
+        ClientPredictionOptions? options = null)
+    {
+        this.client = client;
+        this.simulation = simulation;
+        this.predicted = predicted.WithAll<NetworkId>();
+        this.sampleInput = sampleInput;
+        this.options = options ?? new ClientPredictionOptions();
+        clock = new TickClock(tickRate);
+        deltaTime = 1f / tickRate;
+        Context = new PredictionContext<TInput>(deltaTime);
+        client.World.Resources.Add(Context);
+        client.RegisterHandler(PredictionFormat.InputStatusMessage, OnStatus);
+    }
+
+    /// <summary>What prediction systems read: tick, input, replay flag.</summary>
+    public PredictionContext<TInput> Context { get; }
+
+    /// <summary>The next tick the client will simulate.</summary>
+    public uint PredictedTick { get; internal set; }
+
+    /// <summary>Ticks of input the server last reported holding for this client.</summary>
+    public int ServerBufferedTicks { get; private set; }
+
+    /// <summary>The current time dilation (1 = real time).</summary>
+    public double RateScale => clock.RateScale;
+
+    /// <summary>Snapshots that triggered a reset and replay.</summary>
+    public long Rollbacks { get; private set; }
+
+    /// <summary>Ticks re-simulated by replays.</summary>
+    public long ReplayedTicks { get; private set; }
+
+    /// <summary>The smoothing in use, if any (it also counts corrections).</summary>
+    public PredictionSmoothing? Smoothing => options.Smoothing;
+
+    /// <inheritdoc />
+    public void Initialize() => simulation.Initialize();
+
+    /// <summary>Starts the predicted timeline on the first snapshot; replays after every new one.</summary>
+    /// <param name="state">The frame's delta time.</param>
+    public void BeforeUpdate(in float state)
+    {
+        var replication = client.Replication;
+        if (!replication.Clock.HasEstimate)
+        {
+            return;
+        }
+
+        if (!started)
+        {
+            // Run ahead of the server by the trip to it plus the buffer, so inputs arrive before their tick.
+            double oneWayTicks = client.Transport.GetStats().RoundTripTimeMs / 2000.0 * clock.TickRate;
+            double serverNow = replication.Clock.EstimateServerTick(client.LocalSeconds);
+            PredictedTick = (uint)Math.Ceiling(serverNow + oneWayTicks) + (uint)options.TargetBufferTicks + 1;
+            clock.Reset(PredictedTick);
+            lastSeconds = client.LocalSeconds;
+            started = true;
+
+        }
+
+        if (replication.NewestTick != rolledBackAt)
+        {
+            Rollback();
+            rolledBackAt = replication.NewestTick;
+        }
+    }
+
+    /// <summary>Simulates the ticks that are due (usually one) with fresh input and sends it.</summary>
+    /// <param name="state">The frame's delta time.</param>
+    public void Update(in float state)
+    {
+        if (!started)
+        {
+            return;
+        }
+
+        double now = client.LocalSeconds;
+        int due = clock.Advance(TimeSpan.FromSeconds(now - lastSeconds));
+        lastSeconds = now;
+        for (int i = 0; i < due; i++)
+        {
+            uint tick = PredictedTick;
+            var input = Quantize(sampleInput(tick));
+            history.Store(tick, in input);
+            Run(tick, in input, replay: false);
+            SendInputs(tick);
+            PredictedTick = tick + 1;
+        }
+
+        options.Smoothing?.Decay(state);
+    }
+
+    /// <inheritdoc />
+    public void AfterUpdate(in float state)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        client.World.Resources.Remove<PredictionContext<TInput>>();
+        simulation.Dispose();
+    }
+
+    /// <summary>
+    /// The input as the server will see it after the wire: predicting with the unquantized input would
+    /// make every replay disagree with the server.
+    /// </summary>
+    private TInput Quantize(in TInput input)
+    {
+        Span<byte> scratch = stackalloc byte[256];
+        var writer = new BitWriter(scratch);
+        TSerializer.Write(ref writer, in input);
+        if (writer.IsOverflowed)
+        {
+            return input;
+        }
+
+        var reader = new BitReader(scratch[..writer.BytesWritten]);
+        TSerializer.Read(ref reader, out var quantized);
+        return quantized;
+    }
+
+    private void Run(uint tick, in TInput input, bool replay)
+    {
+        Context.Tick = tick;
+        Context.Input = input;
+        Context.IsReplay = replay;
+        float dt = deltaTime;
+        simulation.Tick(in dt);
+    }
+
+    private void Rollback()
+    {
+        var replication = client.Replication;
+        var world = client.World;
+        uint from = replication.NewestTick;
+        var smoothing = options.Smoothing;
+        beforeReplay.Clear();
+        foreach (ref var chunk in world.Query(in predicted))
+        {
+            var ids = chunk.GetReadOnlySpan<NetworkId>();
+            var entities = chunk.Entities;
+            for (int i = 0; i < ids.Length; i++)
+            {
+                // An entity left out of the newest snapshot (budget) is older: replay it from its own state.
+                uint latest = replication.LatestTickOf(ids[i]);
+                if (latest != 0 && (int)(latest - from) < 0)
+                {
+                    from = latest;
+                }
+
+                if (smoothing?.Read(world, entities[i]) is { } position)
+                {
+                    beforeReplay[entities[i]] = position;
+                }
+            }
+        }
+
+        replication.ResetPredicted();
+        int replayed = Replay(from);
+
+        if (smoothing is not null)
+        {
+            foreach (var (entity, before) in beforeReplay)
+            {
+                if (world.IsAlive(entity) && smoothing.Read(world, entity) is { } after)
+                {
+                    smoothing.Correct(entity, before, after);
+                }
+            }
+        }
+
+        Rollbacks++;
+        ReplayedTicks += replayed;
+    }
+
+    /// <summary>Re-simulates every tick after <paramref name="from"/> up to the predicted tick with stored inputs.</summary>
+    /// <returns>The number of ticks re-simulated.</returns>
+    internal int Replay(uint from)
+    {
+        int replayed = 0;
+        var last = default(TInput);
+        for (uint tick = from + 1; (int)(tick - PredictedTick) < 0; tick++)
+        {
+            if (history.TryGet(tick, out var input))
+            {
+                last = input;
+            }
+
+            Run(tick, in last, replay: true);
+            replayed++;
+        }
+
+        return replayed;
+    }
+
+    private void SendInputs(uint newest)
+    {
+        int count = Math.Clamp(options.RedundantInputs, 1, PredictionFormat.MaxInputsPerMessage);
+        while (count > 1 && !history.Has(newest - (uint)(count - 1)))
+        {
+            count--;
+        }
+
+        double view = client.Replication.Clock.RenderTick(client.LocalSeconds);
+        uint viewTick = (uint)Math.Max(0, Math.Floor(view));
+        message[0] = PredictionFormat.InputMessage;
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(1), newest);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(5), viewTick);
+        message[9] = (byte)Math.Clamp((view - viewTick) * 256, 0, 255);
+        message[10] = (byte)count;
+        var writer = new BitWriter(message.AsSpan(PredictionFormat.InputHeaderBytes));
+        for (int i = count - 1; i >= 0; i--)
+        {
+            history.TryGet(newest - (uint)i, out var input);
+            TSerializer.Write(ref writer, in input);
+        }
+
+        if (!writer.IsOverflowed)
+        {
+            client.Transport.Send(ChannelKind.Unreliable, message.AsSpan(0, PredictionFormat.InputHeaderBytes + writer.BytesWritten));
+        }
+    }
+
+    private void OnStatus(ReadOnlySpan<byte> status)
+    {
+        if (status.Length != PredictionFormat.StatusBytes || !started)
+        {
+            return;
+        }
+
+        short buffered = BinaryPrimitives.ReadInt16LittleEndian(status[5..]);
+        if (buffered == short.MinValue)
+        {
+            return; // the server has no input from us yet
+        }
+
+        ServerBufferedTicks = buffered;
+        uint statusTick = BinaryPrimitives.ReadUInt32LittleEndian(status[1..]);
+        if ((int)(statusTick - ignoreStatusBefore) < 0)
+        {
+            return; // it describes inputs sent before our last jump
+        }
+
+        int error = buffered - options.TargetBufferTicks;
+        if (error < -4)
+        {
+            // Inputs arrive too late to be used: jump ahead rather than crawl, then wait until the
+            // server has seen inputs from the new timeline before judging again.
+            PredictedTick += (uint)(-error);
+            clock.Reset(PredictedTick);
+            clock.RateScale = 1.0;
+            double rttTicks = client.Transport.GetStats().RoundTripTimeMs / 1000.0 * clock.TickRate;
+            ignoreStatusBefore = statusTick + (uint)(-error) + (uint)Math.Ceiling(rttTicks) + 4;
+            return;
+        }
+
+        clock.RateScale = 1.0 - Math.Clamp(error * 0.01, -options.MaxRateAdjustment, options.MaxRateAdjustment);
+    }
+}

@@ -1,0 +1,222 @@
+using System.Buffers.Binary;
+using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Prediction;
+
+/// <summary>
+/// The server side of input commands: receives each connection's stamped inputs (the last few
+/// repeated in every message), validates them, buffers them by tick, and hands gameplay systems the
+/// input for the tick being simulated. Each tick it tells every client how many ticks of input it
+/// holds, so the client can run slightly faster or slower to keep about two buffered. Add it to the
+/// server group after <see cref="NetworkServer"/>.
+/// </summary>
+/// <typeparam name="TInput">A <c>[NetInput]</c> struct.</typeparam>
+/// <typeparam name="TSerializer">Its generated serializer.</typeparam>
+public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
+    where TInput : struct
+    where TSerializer : struct, IMessageSerializer<TInput>
+{
+    private readonly NetworkServer server;
+    private readonly ServerInputOptions<TInput> options;
+    private readonly Dictionary<ConnectionId, State> states = new();
+    private readonly byte[] status = new byte[PredictionFormat.StatusBytes];
+    private readonly List<ConnectionId> toDisconnect = new();
+
+    /// <summary>Creates the input receiver and registers it with the server.</summary>
+    /// <param name="server">The server plugin.</param>
+    /// <param name="options">Validation and limits.</param>
+    public ServerInputs(NetworkServer server, ServerInputOptions<TInput>? options = null)
+    {
+        this.server = server;
+        this.options = options ?? new ServerInputOptions<TInput>();
+        server.RegisterHandler(PredictionFormat.InputMessage, Receive);
+        server.ClientConnected += (connection, _) => states[connection] = new State();
+        server.ClientDisconnected += (connection, _) => states.Remove(connection);
+        server.World.Resources.Add(this);
+    }
+
+    /// <summary>The tick being simulated this frame (the next snapshot's tick).</summary>
+    public uint CurrentTick => server.Replication.Tick + 1;
+
+    /// <summary>
+    /// The input of <paramref name="connection"/> for <see cref="CurrentTick"/>. When none arrived in
+    /// time the connection's last valid input is repeated and false is returned.
+    /// </summary>
+    /// <param name="connection">The player's connection.</param>
+    /// <param name="input">The input to apply.</param>
+    /// <returns>True when a fresh input for this tick was received.</returns>
+    public bool TryGetInput(ConnectionId connection, out TInput input)
+    {
+        if (!states.TryGetValue(connection, out var state))
+        {
+            input = default;
+            return false;
+        }
+
+        if (state.History.TryGet(CurrentTick, out input))
+        {
+            state.Last = input;
+            return true;
+        }
+
+        state.Counters.Missing++;
+        input = state.Last;
+        return false;
+    }
+
+    /// <summary>How many ticks ahead of <see cref="CurrentTick"/> the connection's newest input is.</summary>
+    /// <param name="connection">The player's connection.</param>
+    public int BufferedTicks(ConnectionId connection) =>
+        states.TryGetValue(connection, out var state) && state.HasInput ? (int)(state.NewestTick - CurrentTick) : 0;
+
+    /// <summary>
+    /// The (fractional) server tick the connection's player was looking at when it sampled its input for
+    /// <see cref="CurrentTick"/>: its interpolated view of remote entities. Lag compensation rewinds to it.
+    /// </summary>
+    /// <param name="connection">The player's connection.</param>
+    public double ViewTick(ConnectionId connection)
+    {
+        if (!states.TryGetValue(connection, out var state))
+        {
+            return CurrentTick;
+        }
+
+        return state.History.Has(CurrentTick) ? state.History.ViewTickOf(CurrentTick) : state.ViewTick;
+    }
+
+    /// <summary>The input statistics of a connection.</summary>
+    /// <param name="connection">The player's connection.</param>
+    public InputCounters CountersFor(ConnectionId connection) =>
+        states.TryGetValue(connection, out var state) ? state.Counters : new InputCounters();
+
+    /// <inheritdoc />
+    public void Initialize()
+    {
+    }
+
+    /// <inheritdoc />
+    public void BeforeUpdate(in float state)
+    {
+        foreach (var connection in toDisconnect)
+        {
+            server.Transport.Disconnect(connection, DisconnectReason.ProtocolViolation);
+        }
+
+        toDisconnect.Clear();
+    }
+
+    /// <inheritdoc />
+    public void Update(in float state)
+    {
+    }
+
+    /// <summary>Tells every client how many ticks of its input are buffered here.</summary>
+    /// <param name="state">The frame's delta time.</param>
+    public void AfterUpdate(in float state)
+    {
+        uint tick = CurrentTick;
+        foreach (var (connection, input) in states)
+        {
+            status[0] = PredictionFormat.InputStatusMessage;
+            BinaryPrimitives.WriteUInt32LittleEndian(status.AsSpan(1), tick);
+            int buffered = input.HasInput ? Math.Clamp((int)(input.NewestTick - tick), short.MinValue, short.MaxValue) : short.MinValue;
+            BinaryPrimitives.WriteInt16LittleEndian(status.AsSpan(5), (short)buffered);
+            server.Transport.Send(connection, ChannelKind.Unreliable, status);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => server.World.Resources.Remove<ServerInputs<TInput, TSerializer>>();
+
+    private void Receive(ConnectionId connection, ReadOnlySpan<byte> message)
+    {
+        if (!states.TryGetValue(connection, out var state))
+        {
+            return;
+        }
+
+        if (message.Length < PredictionFormat.InputHeaderBytes)
+        {
+            state.Counters.Malformed++;
+            return;
+        }
+
+        uint newest = BinaryPrimitives.ReadUInt32LittleEndian(message[1..]);
+        uint viewTick = BinaryPrimitives.ReadUInt32LittleEndian(message[5..]);
+        byte viewFraction = message[9];
+        int count = message[10];
+        if (count < 1 || count > PredictionFormat.MaxInputsPerMessage || (int)(newest - CurrentTick) > PredictionFormat.HistoryTicks / 2)
+        {
+            state.Counters.Malformed++;
+            return;
+        }
+
+        var reader = new BitReader(message[PredictionFormat.InputHeaderBytes..]);
+        for (int i = 0; i < count; i++)
+        {
+            TSerializer.Read(ref reader, out var input);
+            if (reader.IsFailed)
+            {
+                state.Counters.Malformed++;
+                return;
+            }
+
+            uint tick = newest - (uint)(count - 1 - i);
+            if (!state.HasInput || (int)(tick - state.NewestTick) > 0)
+            {
+                // Late inputs count too: a negative buffer tells the client to run further ahead.
+                state.NewestTick = tick;
+                state.HasInput = true;
+            }
+
+            if ((int)(tick - CurrentTick) < 0)
+            {
+                if (i == count - 1)
+                {
+                    state.Counters.Late++;
+                }
+
+                continue;
+            }
+
+            if (state.History.Has(tick))
+            {
+                continue;
+            }
+
+            if (options.Validate is { } validate && !validate(connection, tick, in input))
+            {
+                state.Counters.Invalid++;
+                if (options.MaxInvalidInputs > 0 && state.Counters.Invalid == options.MaxInvalidInputs)
+                {
+                    toDisconnect.Add(connection);
+                }
+
+                continue;
+            }
+
+            // The message carries the view of its newest input; earlier ones were sampled a tick apart.
+            double view = viewTick + (viewFraction / 256.0) - (newest - tick);
+            state.History.Store(tick, in input, view);
+            state.Counters.Accepted++;
+            state.ViewTick = view;
+        }
+    }
+
+    private sealed class State
+    {
+        public InputHistory<TInput> History { get; } = new();
+
+        public InputCounters Counters { get; } = new();
+
+        public TInput Last;
+
+        public uint NewestTick;
+
+        public bool HasInput;
+
+        public double ViewTick;
+    }
+}
