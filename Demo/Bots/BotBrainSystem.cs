@@ -8,26 +8,26 @@ namespace Demo.Bots;
 
 /// <summary>
 /// A bot pilot playing from its replicated view of the world (exactly what a human client would see):
-/// it finds its own ship by pilot id, steers at the nearest rock, and fires when lined up.
+/// it flies its own predicted ship (the only one carrying <see cref="ShipBody"/> on this client), steers
+/// at the nearest rock, and fires when lined up. Prediction samples <see cref="Input"/> each tick.
 /// </summary>
-public sealed class BotBrainSystem(World world, NetClient transport, int pilotId, int seed) : BaseSystem<World, float>(world)
+public sealed class BotBrainSystem(World world, NetClient transport, int seed) : BaseSystem<World, float>(world)
 {
-    private readonly QueryDescription shipsQuery = new QueryDescription().WithAll<Ship, Position, Heading>();
+    private readonly QueryDescription ownShip = new QueryDescription().WithAll<ShipBody>();
     private readonly QueryDescription rocksQuery = new QueryDescription().WithAll<Asteroid, Position>();
-    private readonly byte[] input = new byte[DemoMessages.InputSize];
     private readonly Random random = new(seed);
     private float triggerCooldown;
 
     /// <summary>When set, the bot stops flying and shooting (the match is over).</summary>
     public bool Idle { get; set; }
 
-    /// <summary>Input messages sent.</summary>
-    public long InputsSent { get; private set; }
+    /// <summary>The input the bot wants for the next predicted tick.</summary>
+    public ShipInput Input { get; private set; }
 
     /// <summary>Fire messages sent.</summary>
     public long ShotsRequested { get; private set; }
 
-    /// <summary>Bytes of input and fire messages sent.</summary>
+    /// <summary>Bytes of fire messages sent.</summary>
     public long GameplayBytes { get; private set; }
 
     /// <summary>Whether the bot has seen its own ship yet.</summary>
@@ -36,31 +36,28 @@ public sealed class BotBrainSystem(World world, NetClient transport, int pilotId
     /// <inheritdoc />
     public override void Update(in float deltaTime)
     {
-        if (transport.State != ClientState.Connected || !TryFindOwnShip(out var position, out float heading))
+        if (transport.State != ClientState.Connected || !TryFindOwnShip(out var body))
         {
+            Input = default;
             return;
         }
 
         SeesOwnShip = true;
-        var command = Idle ? new PilotInput(0f, 0f) : Decide(position, heading, deltaTime);
-        DemoMessages.WriteInput(input, command);
-        transport.Send(ChannelKind.Unreliable, input);
-        InputsSent++;
-        GameplayBytes += input.Length;
+        Input = Idle ? default : Decide(body, deltaTime);
     }
 
-    private PilotInput Decide(Vector2 position, float heading, float deltaTime)
+    private ShipInput Decide(in ShipBody body, float deltaTime)
     {
         triggerCooldown -= deltaTime;
-        if (!TryFindNearestRock(position, out var target))
+        if (!TryFindNearestRock(body.Position, out var target))
         {
             // Nothing in view: cruise in a lazy circle until something drifts in.
-            return new PilotInput(0.5f, 0.3f);
+            return new ShipInput { Thrust = 0.5f, Turn = 0.3f };
         }
 
-        var toTarget = target - position;
+        var toTarget = target - body.Position;
         float wanted = MathF.Atan2(toTarget.Y, toTarget.X);
-        float error = MathF.IEEERemainder(wanted - heading, MathF.Tau);
+        float error = MathF.IEEERemainder(wanted - body.Heading, MathF.Tau);
         float distance = toTarget.Length();
         float thrust = distance > 160f ? 0.8f : distance < 70f ? 0f : 0.25f;
         if (MathF.Abs(error) < 0.15f && distance < 380f && triggerCooldown <= 0f)
@@ -71,29 +68,22 @@ public sealed class BotBrainSystem(World world, NetClient transport, int pilotId
             triggerCooldown = Arena.FireCooldown + (float)(random.NextDouble() * 0.15);
         }
 
-        return new PilotInput(thrust, Math.Clamp(error * 3f, -1f, 1f));
+        return new ShipInput { Thrust = thrust, Turn = Math.Clamp(error * 3f, -1f, 1f) };
     }
 
-    private bool TryFindOwnShip(out Vector2 position, out float heading)
+    private bool TryFindOwnShip(out ShipBody body)
     {
-        foreach (ref var chunk in World.Query(in shipsQuery))
+        foreach (ref var chunk in World.Query(in ownShip))
         {
-            var ships = chunk.GetReadOnlySpan<Ship>();
-            var positions = chunk.GetReadOnlySpan<Position>();
-            var headings = chunk.GetReadOnlySpan<Heading>();
-            for (int i = 0; i < ships.Length; i++)
+            var bodies = chunk.GetReadOnlySpan<ShipBody>();
+            if (bodies.Length > 0)
             {
-                if (ships[i].PilotId == pilotId)
-                {
-                    position = positions[i].Value;
-                    heading = headings[i].Radians;
-                    return true;
-                }
+                body = bodies[0];
+                return true;
             }
         }
 
-        position = default;
-        heading = 0f;
+        body = default;
         return false;
     }
 

@@ -1,8 +1,10 @@
 using System.Net;
+using System.Numerics;
 using Demo.Game;
 using Microsoft.Extensions.Logging;
 using Traktor.Ecs;
 using Traktor.Ecs.Net;
+using Traktor.Ecs.Net.Prediction;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Simulation;
 using Traktor.Ecs.Net.Transport.Udp;
@@ -37,8 +39,16 @@ public sealed class BotClient : IDisposable
         }, TimeProvider.System, logger);
         World = World.Create();
         Network = new NetworkClient(World, Transport, DemoProtocol.Registry, Arena.TickRate, TimeProvider.System, logger);
-        Brain = new BotBrainSystem(World, Transport, pilotId, seed: pilotId);
-        Group = new Group<float>(name, Network, Brain);
+        Brain = new BotBrainSystem(World, Transport, seed: pilotId);
+        Smoothing = new PredictionSmoothing<ShipBody>(b => new Vector3(b.Position, 0f), snapDistance: 40f);
+        Prediction = new ClientPrediction<ShipInput, ShipInputSerializer>(
+            Network,
+            new Group<float>("predicted", new ShipPredictionSystem(World)),
+            new QueryDescription().WithAll<ShipBody>(),
+            _ => Brain.Input,
+            Arena.TickRate,
+            new ClientPredictionOptions { Smoothing = Smoothing });
+        Group = new Group<float>(name, Network, Brain, Prediction);
         Group.Initialize();
     }
 
@@ -59,6 +69,12 @@ public sealed class BotClient : IDisposable
 
     /// <summary>The bot's decision making.</summary>
     public BotBrainSystem Brain { get; }
+
+    /// <summary>Predicts the bot's own ship from its input commands.</summary>
+    public ClientPrediction<ShipInput, ShipInputSerializer> Prediction { get; }
+
+    /// <summary>Turns small prediction corrections into glides, and counts them.</summary>
+    public PredictionSmoothing<ShipBody> Smoothing { get; }
 
     /// <summary>The client's timed system group.</summary>
     public Group<float> Group { get; }

@@ -90,7 +90,7 @@ public sealed class DashboardView(DemoOptions options) : IDemoView
             $"[bold]Traktor.Ecs.Net demo[/]  [grey]{options.Mode}[/]  phase [yellow]{phase}[/]  t = {sample?.Seconds ?? 0:F1} s / {options.DurationSeconds:F0} s  link {options.RoundTripMs:F0} ms RTT, {options.LossPercent:F1}% loss   [grey](Ctrl+C ends early and still writes the report)[/]"));
 
         var clients = new Table().Border(TableBorder.Rounded).Title("clients")
-            .AddColumns("client", "state", "ping ms", "loss %", "KB/s in", "KB/s out", "entities");
+            .AddColumns("client", "state", "ping ms", "loss %", "KB/s in", "KB/s out", "entities", "corrections");
         foreach (var client in sample?.Clients ?? [])
         {
             clients.AddRow(
@@ -100,7 +100,8 @@ public sealed class DashboardView(DemoOptions options) : IDemoView
                 client.LossPercent.ToString("F1", c),
                 client.KilobytesInPerSecond.ToString("F1", c),
                 client.KilobytesOutPerSecond.ToString("F1", c),
-                client.Entities.ToString(c));
+                client.Entities.ToString(c),
+                client.Corrections.ToString(c));
         }
 
         var systems = new Table().Border(TableBorder.Rounded).Title("server tick per system")

@@ -30,7 +30,7 @@ public sealed class HeadlessView(TextWriter output) : IDemoView
             $"[{sample.Seconds,5:F1}s] {phase,-8} clients {connected.Count}/{sample.Clients.Count}  rtt {rtt} ms  loss {loss}%  " +
             $"server tick {(sample.ServerSystems.Count == 0 ? "n/a" : sample.ServerTickMs.ToString("F2", CultureInfo.InvariantCulture) + " ms")}  out {sample.ServerKilobytesOutPerSecond:F1} KB/s  in {sample.ServerKilobytesInPerSecond:F1} KB/s  " +
             $"entities {sample.ReplicatedEntities} (rocks {sample.Asteroids}, bullets {sample.Bullets}, ships {sample.Ships})  " +
-            $"snapshots {sample.SnapshotsPerSecond:F0}/s {(sample.SnapshotsPerSecond > 0 ? sample.SnapshotBytesPerSecond / sample.SnapshotsPerSecond : 0):F0} B each"));
+            $"corrections {sample.Clients.Sum(c => c.Corrections)}  snapshots {sample.SnapshotsPerSecond:F0}/s {(sample.SnapshotsPerSecond > 0 ? sample.SnapshotBytesPerSecond / sample.SnapshotsPerSecond : 0):F0} B each"));
     }
 
     /// <inheritdoc />

@@ -1,9 +1,9 @@
 using System.Net;
-using System.Numerics;
 using Microsoft.Extensions.Logging;
 using Traktor.Ecs;
 using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Prediction;
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Transport;
@@ -59,13 +59,18 @@ public sealed class ArenaServer : IDisposable
         }, logger);
         Network.ClientConnected += OnConnected;
         Network.ClientDisconnected += OnDisconnected;
-        Network.RegisterHandler(DemoMessages.Input, OnInput);
         Network.RegisterHandler(DemoMessages.Fire, OnFire);
+        Inputs = new ServerInputs<ShipInput, ShipInputSerializer>(Network, new ServerInputOptions<ShipInput>
+        {
+            // The wire already clamps to the [Range]s; this is where a game would refuse impossible input.
+            Validate = (ConnectionId _, uint _, in ShipInput input) => input.Thrust is >= 0f and <= 1f && MathF.Abs(input.Turn) <= 1f,
+        });
         Field = new AsteroidFieldSystem(World, Match, asteroids, seed + 1);
         Group = new Group<float>(
             "server",
             Network,
-            new PilotSystem(World, Match),
+            Inputs,
+            new PilotSystem(World, Match, Inputs),
             new MovementSystem(World, Match),
             new CollisionSystem(World, Match, seed + 2),
             new LifetimeSystem(World, Match),
@@ -85,6 +90,9 @@ public sealed class ArenaServer : IDisposable
     /// <summary>The network plugin.</summary>
     public NetworkServer Network { get; }
 
+    /// <summary>The pilots' input commands, buffered per tick.</summary>
+    public ServerInputs<ShipInput, ShipInputSerializer> Inputs { get; }
+
     /// <summary>The transport server.</summary>
     public NetServer Transport { get; }
 
@@ -97,13 +105,10 @@ public sealed class ArenaServer : IDisposable
     /// <summary>The rock field.</summary>
     public AsteroidFieldSystem Field { get; }
 
-    /// <summary>Input messages received.</summary>
-    public long InputMessages { get; private set; }
-
     /// <summary>Fire messages received.</summary>
     public long FireMessages { get; private set; }
 
-    /// <summary>Bytes of input and fire messages received.</summary>
+    /// <summary>Bytes of fire messages received.</summary>
     public long GameplayMessageBytes { get; private set; }
 
     /// <summary>Pilots who ever connected.</summary>
@@ -126,6 +131,21 @@ public sealed class ArenaServer : IDisposable
         {
             UpdateTraffic();
         }
+    }
+
+    /// <summary>Input commands of the connected pilots: accepted, late (after their tick ran) and missing (the last one repeated).</summary>
+    public (long Accepted, long Late, long Missing) InputTotals()
+    {
+        long accepted = 0, late = 0, missing = 0;
+        foreach (var connection in shipsByConnection.Keys)
+        {
+            var counters = Inputs.CountersFor(connection);
+            accepted += counters.Accepted;
+            late += counters.Late;
+            missing += counters.Missing;
+        }
+
+        return (accepted, late, missing);
     }
 
     /// <summary>Copies the live connections' byte totals, so they outlive the connections.</summary>
@@ -172,10 +192,15 @@ public sealed class ArenaServer : IDisposable
     private void OnConnected(ConnectionId connection, ulong clientId)
     {
         PilotsJoined++;
+        var body = new ShipBody
+        {
+            Position = ArenaSpawn.RandomPoint(random, margin: 100f),
+            Heading = (float)((random.NextDouble() * Math.Tau) - Math.PI),
+        };
         var ship = World.Create(
-            new Position { Value = ArenaSpawn.RandomPoint(random, margin: 100f) },
-            new Velocity { Value = Vector2.Zero },
-            new Heading { Radians = (float)((random.NextDouble() * Math.Tau) - Math.PI) },
+            new Position { Value = body.Position },
+            new Heading { Radians = body.Heading },
+            body,
             new Ship { PilotId = (int)Math.Min(clientId, 1_000_000), Health = Arena.ShipHealth },
             new Pilot { Connection = connection },
             new NetworkOwner(connection));
@@ -189,16 +214,6 @@ public sealed class ArenaServer : IDisposable
             var result = ResultOf(World.Get<Ship>(ship), World.Get<Pilot>(ship));
             departed[result.PilotId] = result;
             World.Destroy(ship);
-        }
-    }
-
-    private void OnInput(ConnectionId connection, ReadOnlySpan<byte> message)
-    {
-        if (shipsByConnection.TryGetValue(connection, out var ship) && DemoMessages.TryReadInput(message, out var input))
-        {
-            InputMessages++;
-            GameplayMessageBytes += message.Length;
-            World.Get<Pilot>(ship).Input = input;
         }
     }
 

@@ -150,7 +150,9 @@ public sealed class CollisionSystem(World world, MatchState match, int seed) : B
         // Wrecked: back to full health somewhere random, with the score kept.
         hull.Health = Arena.ShipHealth;
         World.Get<Pilot>(ship).Deaths++;
-        World.Get<Position>(ship).Value = ArenaSpawn.RandomPoint(random, margin: 100f);
-        World.Get<Velocity>(ship).Value = Vector2.Zero;
+        ref var body = ref World.Get<ShipBody>(ship);
+        body.Position = ArenaSpawn.RandomPoint(random, margin: 100f);
+        body.Velocity = Vector2.Zero;
+        World.Get<Position>(ship).Value = body.Position;
     }
 }

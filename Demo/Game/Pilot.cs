@@ -2,11 +2,10 @@ using Traktor.Ecs.Net.Transport;
 
 namespace Demo.Game;
 
-/// <summary>Server-only: the connection flying a ship, its latest input and its gun's cooldown.</summary>
+/// <summary>Server-only: the connection flying a ship, its gun's cooldown and its match statistics.</summary>
 public struct Pilot
 {
     public ConnectionId Connection;
-    public PilotInput Input;
     public float Cooldown;
     public int PendingShots;
     public int Kills;

@@ -1,16 +1,17 @@
-using System.Numerics;
 using Traktor.Ecs;
+using Traktor.Ecs.Net.Prediction;
 using Traktor.Ecs.Systems;
 
 namespace Demo.Game;
 
 /// <summary>
-/// Flies each ship from its pilot's latest input (server-authoritative: the client only asks) and
-/// fires the shots the pilot requested, at most one per cooldown.
+/// Flies each ship by its pilot's input command for this tick (server-authoritative: the client only
+/// asks, and predicts), mirrors the flight state into the replicated position and heading everyone sees,
+/// and fires the shots the pilot requested, at most one per cooldown.
 /// </summary>
-public sealed class PilotSystem(World world, MatchState match) : BaseSystem<World, float>(world)
+public sealed class PilotSystem(World world, MatchState match, ServerInputs<ShipInput, ShipInputSerializer> inputs) : BaseSystem<World, float>(world)
 {
-    private readonly QueryDescription ships = new QueryDescription().WithAll<Pilot, Position, Velocity, Heading>();
+    private readonly QueryDescription ships = new QueryDescription().WithAll<Pilot, ShipBody, Position, Heading, Ship>();
     private readonly CommandBuffer commands = new();
 
     /// <inheritdoc />
@@ -24,23 +25,18 @@ public sealed class PilotSystem(World world, MatchState match) : BaseSystem<Worl
         foreach (ref var chunk in World.Query(in ships))
         {
             var pilots = chunk.GetSpan<Pilot>();
-            var positions = chunk.GetReadOnlySpan<Position>();
-            var velocities = chunk.GetSpan<Velocity>();
+            var bodies = chunk.GetSpan<ShipBody>();
+            var positions = chunk.GetSpan<Position>();
             var headings = chunk.GetSpan<Heading>();
-            var entities = chunk.Entities;
+            var hulls = chunk.GetReadOnlySpan<Ship>();
             for (int i = 0; i < pilots.Length; i++)
             {
                 ref var pilot = ref pilots[i];
-                ref var heading = ref headings[i].Radians;
-                heading = WrapAngle(heading + (Math.Clamp(pilot.Input.Turn, -1f, 1f) * Arena.ShipTurnRate * deltaTime));
-                var forward = new Vector2(MathF.Cos(heading), MathF.Sin(heading));
-                ref var velocity = ref velocities[i].Value;
-                velocity += forward * (Math.Clamp(pilot.Input.Thrust, 0f, 1f) * Arena.ShipThrust * deltaTime);
-                velocity *= 1f - (0.6f * deltaTime);
-                if (velocity.LengthSquared() > Arena.ShipMaxSpeed * Arena.ShipMaxSpeed)
-                {
-                    velocity = Vector2.Normalize(velocity) * Arena.ShipMaxSpeed;
-                }
+                ref var body = ref bodies[i];
+                inputs.TryGetInput(pilot.Connection, out var input);
+                ShipPhysics.Step(ref body, in input, deltaTime);
+                positions[i].Value = body.Position;
+                headings[i].Radians = body.Heading;
 
                 pilot.Cooldown = MathF.Max(0f, pilot.Cooldown - deltaTime);
                 if (pilot.PendingShots > 0 && pilot.Cooldown <= 0f)
@@ -49,11 +45,11 @@ public sealed class PilotSystem(World world, MatchState match) : BaseSystem<Worl
                     pilot.Cooldown = Arena.FireCooldown;
                     pilot.ShotsFired++;
                     match.ShotsFired++;
-                    int shooter = World.Get<Ship>(entities[i]).PilotId;
+                    var forward = ShipPhysics.Forward(body.Heading);
                     var bullet = commands.Create();
-                    commands.Add(bullet, new Position { Value = positions[i].Value + (forward * (Arena.ShipRadius + 2f)) });
-                    commands.Add(bullet, new Velocity { Value = velocity + (forward * Arena.BulletSpeed) });
-                    commands.Add(bullet, new Bullet { ShooterId = shooter });
+                    commands.Add(bullet, new Position { Value = body.Position + (forward * (Arena.ShipRadius + 2f)) });
+                    commands.Add(bullet, new Velocity { Value = body.Velocity + (forward * Arena.BulletSpeed) });
+                    commands.Add(bullet, new Bullet { ShooterId = hulls[i].PilotId });
                     commands.Add(bullet, new Lifetime { Remaining = Arena.BulletLifetime });
                 }
 
@@ -64,7 +60,4 @@ public sealed class PilotSystem(World world, MatchState match) : BaseSystem<Worl
 
         commands.Playback(World);
     }
-
-    private static float WrapAngle(float radians) =>
-        radians > MathF.PI ? radians - (2f * MathF.PI) : radians < -MathF.PI ? radians + (2f * MathF.PI) : radians;
 }

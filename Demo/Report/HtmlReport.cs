@@ -36,6 +36,8 @@ public static class HtmlReport
             ("rocks", samples.Select(s => (double)s.Asteroids).ToList()),
             ("bullets", samples.Select(s => (double)s.Bullets).ToList()),
         };
+        var corrections = clientNames.Select(name => (name, (IReadOnlyList<double>)samples
+            .Select(s => (double)(s.Clients.FirstOrDefault(cl => cl.Name == name)?.Corrections ?? 0)).ToList())).ToList();
         var kinds = report.BytesByKind.Select(kv => (kv.Key, kv.Value / 1024.0)).ToList();
 
         var html = new StringBuilder();
@@ -68,6 +70,8 @@ public static class HtmlReport
 
         html.Append("<h2>Bandwidth over time</h2>").Append(SvgChart.Lines("Bandwidth", "KB/s", x, bandwidth));
         html.Append("<h2>Round-trip time per client</h2>").Append(SvgChart.Lines("RTT", "ms", x, rtt));
+        html.Append(c, $"<h2>Prediction corrections per client</h2><p>Each bot predicts its own ship from its input commands; a correction is a snapshot whose replay moved the ship. Inputs: {report.InputsAccepted} accepted, {report.InputsLate} late, {report.InputsMissing} ticks without one; {report.PredictionSnaps} of {report.PredictionCorrections} corrections were too large to smooth.</p>")
+            .Append(SvgChart.Lines("Prediction corrections", "count", x, corrections));
         html.Append("<h2>Server tick time per system</h2><p>Mean wall time per tick of each system in the server's <code>Group</code> (from <code>WalkProfiles</code>), per half-second window (the first window, JIT warm-up, is left out).</p>")
             .Append(SvgChart.Lines("Tick time", "ms", warmX, tick));
         html.Append("<h2>Bytes per message kind</h2><p>Snapshot bytes are the replication payload; the rest of the transport's bytes are packet headers, acknowledgements, resends and keep-alives.</p>")

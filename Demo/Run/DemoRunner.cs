@@ -83,6 +83,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             loop.Run(4.0, "settle", () => bots.All(b => ConvergenceCheck.Compare(server, b).Converged), CancellationToken.None);
             var convergence = bots.Select(b => ConvergenceCheck.Compare(server, b)).ToList();
             var bytesByKind = BytesByKind(server);
+            var inputs = server.InputTotals();
             int connected = bots.Count(b => b.EverConnected);
             bots.ForEach(b => b.Disconnect());
             loop.Run(0.3, "leave", () => server.Ships.Count == 0, CancellationToken.None);
@@ -105,6 +106,9 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             {
                 BotsConnected = connected,
                 Pilots = results,
+                InputsAccepted = inputs.Accepted,
+                InputsLate = inputs.Late,
+                InputsMissing = inputs.Missing,
                 Convergence = convergence,
                 BytesByKind = bytesByKind,
                 Leaderboard = board.Entries.Select(e => $"#{e.Rank} {e.Username} {e.Score}").ToList(),
@@ -158,7 +162,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             var bytesByKind = new Dictionary<string, long>
             {
                 ["snapshots (received)"] = bots.Sum(b => b.Network.Replication.Counters.SnapshotBytes),
-                ["input + fire (sent)"] = bots.Sum(b => b.Brain.GameplayBytes),
+                ["fire (sent)"] = bots.Sum(b => b.Brain.GameplayBytes),
             };
             bots.ForEach(b => b.Disconnect());
             loop.Run(0.3, "leave", null, CancellationToken.None);
@@ -211,6 +215,8 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             RocksDestroyed = server?.Match.RocksDestroyed ?? 0,
             ShotsFired = server?.Match.ShotsFired ?? 0,
             Samples = recorder.Samples,
+            PredictionCorrections = bots.Sum(b => b.Smoothing.Corrections),
+            PredictionSnaps = bots.Sum(b => b.Smoothing.Snaps),
         };
     }
 
@@ -225,8 +231,8 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
         {
             ["snapshots"] = snapshots,
             ["headers, acks, resends (out)"] = Math.Max(0, sent - snapshots),
-            ["input + fire"] = gameplay,
-            ["headers, acks, keep-alives (in)"] = Math.Max(0, received - gameplay),
+            ["fire requests"] = gameplay,
+            ["input commands, acks, headers (in)"] = Math.Max(0, received - gameplay),
         };
     }
 }

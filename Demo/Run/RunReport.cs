@@ -25,6 +25,11 @@ public sealed record RunReport
     public long SnapshotRecords { get; init; }
     public long MalformedSnapshots { get; init; }
     public IReadOnlyDictionary<string, long> BytesByKind { get; init; } = new Dictionary<string, long>();
+    public long InputsAccepted { get; init; }
+    public long InputsLate { get; init; }
+    public long InputsMissing { get; init; }
+    public long PredictionCorrections { get; init; }
+    public long PredictionSnaps { get; init; }
     public int RocksDestroyed { get; init; }
     public int ShotsFired { get; init; }
     public long CapturedPackets { get; init; }

@@ -62,7 +62,7 @@ public sealed class TelemetryRecorder(ArenaServer? server, IReadOnlyList<BotClie
     {
         var stats = bot.Transport.GetStats();
         bool connected = bot.Transport.State == ClientState.Connected;
-        return new ClientSample(bot.Name, connected, stats.RoundTripTimeMs, stats.PacketLossPercent, stats.KilobytesInPerSecond, stats.KilobytesOutPerSecond, bot.Network.Replication.EntityCount);
+        return new ClientSample(bot.Name, connected, stats.RoundTripTimeMs, stats.PacketLossPercent, stats.KilobytesInPerSecond, stats.KilobytesOutPerSecond, bot.Network.Replication.EntityCount, bot.Smoothing.Corrections);
     }
 
     private static List<ClientSample> ConnectionsOf(ArenaServer? server)
@@ -78,7 +78,7 @@ public sealed class TelemetryRecorder(ArenaServer? server, IReadOnlyList<BotClie
             if (server.Transport.TryGetStats(connection, out var stats))
             {
                 // Seen from the server, so "in" is what the client sent and "out" what it received.
-                list.Add(new ClientSample($"conn {connection.Slot}", true, stats.RoundTripTimeMs, stats.PacketLossPercent, stats.KilobytesOutPerSecond, stats.KilobytesInPerSecond, 0));
+                list.Add(new ClientSample($"conn {connection.Slot}", true, stats.RoundTripTimeMs, stats.PacketLossPercent, stats.KilobytesOutPerSecond, stats.KilobytesInPerSecond, 0, 0));
             }
         }
 

@@ -30,6 +30,9 @@ public class DemoRunTests(DemoRunFixture run)
         var report = run.Report;
         Assert.True(report.Snapshots > 100, $"{report.Snapshots} snapshots");
         Assert.True(report.ShotsFired > 0, "no shot was fired");
+        // Ships fly by predicted input commands: the server applied most ticks' inputs on time.
+        Assert.True(report.InputsAccepted > DemoRunFixture.Bots * 120, $"{report.InputsAccepted} inputs accepted");
+        Assert.True(report.InputsLate + report.InputsMissing < report.InputsAccepted / 2, $"{report.InputsLate} late, {report.InputsMissing} missing");
         Assert.Equal(DemoRunFixture.Bots, report.Pilots.Count);
         Assert.Equal(DemoRunFixture.Bots, report.Leaderboard.Count);
         Assert.Equal(DemoRunFixture.Bots, report.ProfilesSaved);
@@ -50,7 +53,7 @@ public class DemoRunTests(DemoRunFixture run)
         }
 
         string html = File.ReadAllText(report.HtmlPath!);
-        Assert.Equal(5, html.Split("<svg").Length - 1);
+        Assert.Equal(6, html.Split("<svg").Length - 1);
         Assert.Contains("Result: OK", html, StringComparison.Ordinal);
 
         byte[] capture = File.ReadAllBytes(report.CapturePath!);
