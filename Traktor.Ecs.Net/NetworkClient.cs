@@ -59,6 +59,14 @@ public sealed class NetworkClient : ISystem<float>
     /// <summary>Raised when the connection ends, with the reason; replicated entities are removed first.</summary>
     public event Action<DisconnectReason>? Disconnected;
 
+    // Hooks for plugins layered on the client (RPCs): fixed points of the tick, no extra systems to order.
+
+    /// <summary>Raised at the end of <see cref="BeforeUpdate"/>, after this tick's snapshots were applied: plugins release held messages here.</summary>
+    public event Action? Received;
+
+    /// <summary>Raised in <see cref="AfterUpdate"/> before the transport sends: plugins queue their messages here.</summary>
+    public event Action? Sending;
+
     /// <summary>Routes messages whose first byte is <paramref name="kind"/> to <paramref name="handler"/>.</summary>
     /// <param name="kind">The message kind; the replication layer owns 0x51–0x5F.</param>
     /// <param name="handler">The handler.</param>
@@ -120,6 +128,8 @@ public sealed class NetworkClient : ISystem<float>
                 Transport.Send(ChannelKind.Unreliable, ack.AsSpan(0, length));
             }
         }
+
+        Received?.Invoke();
     }
 
     /// <inheritdoc />
@@ -132,6 +142,7 @@ public sealed class NetworkClient : ISystem<float>
     public void AfterUpdate(in float state)
     {
         Replication.Interpolate(LocalSeconds);
+        Sending?.Invoke();
         Transport.Update();
     }
 

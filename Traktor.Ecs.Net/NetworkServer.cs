@@ -54,6 +54,21 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     /// <summary>Raised when a client leaves or is dropped, with the reason.</summary>
     public event Action<ConnectionId, DisconnectReason>? ClientDisconnected;
 
+    // Hooks for plugins layered on the server (RPCs, reconnect grace, sessions). They let those
+    // plugins run at fixed points of the tick without being systems the user must order by hand.
+
+    /// <summary>Raised at the end of <see cref="BeforeUpdate"/>, after every received message was dispatched: plugins turn queued work into event entities here.</summary>
+    public event Action? Received;
+
+    /// <summary>
+    /// Raised in <see cref="AfterUpdate"/> after this tick's snapshots were written and before the transport
+    /// sends, so plugin messages (RPCs) leave with them and can be stamped with the snapshot tick.
+    /// </summary>
+    public event Action? Sending;
+
+    /// <summary>Raised for each snapshot handed to the transport, with its connection and tick.</summary>
+    public event Action<ConnectionId, uint>? SnapshotSent;
+
     /// <summary>Routes messages whose first byte is <paramref name="kind"/> to <paramref name="handler"/>.</summary>
     /// <param name="kind">The message kind; the replication layer owns 0x51–0x5F.</param>
     /// <param name="handler">The handler.</param>
@@ -96,6 +111,8 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
                     break;
             }
         }
+
+        Received?.Invoke();
     }
 
     /// <inheritdoc />
@@ -108,12 +125,16 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     public void AfterUpdate(in float state)
     {
         Replication.Update(this);
+        Sending?.Invoke();
         Transport.Update();
     }
 
     /// <inheritdoc />
-    void ISnapshotSink.Send(ConnectionId connection, ReadOnlySpan<byte> snapshot) =>
+    void ISnapshotSink.Send(ConnectionId connection, ReadOnlySpan<byte> snapshot)
+    {
         Transport.Send(connection, ChannelKind.Unreliable, snapshot);
+        SnapshotSent?.Invoke(connection, Replication.Tick);
+    }
 
     /// <inheritdoc />
     public void Dispose() => World.Resources.Remove<NetworkServer>();

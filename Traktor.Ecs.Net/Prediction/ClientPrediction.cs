@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Replication.Timing;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Transport;
@@ -225,6 +226,8 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
 
         Rollbacks++;
         ReplayedTicks += replayed;
+        ReplicationMetrics.Rollbacks.Add(1);
+        ReplicationMetrics.ReplayedTicks.Add(replayed);
     }
 
     /// <summary>Re-simulates every tick after <paramref name="from"/> up to the predicted tick with stored inputs.</summary>

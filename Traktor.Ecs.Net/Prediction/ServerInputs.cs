@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
@@ -189,6 +190,7 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
             if (options.Validate is { } validate && !validate(connection, tick, in input))
             {
                 state.Counters.Invalid++;
+                ReplicationMetrics.InvalidInputs.Add(1);
                 if (options.MaxInvalidInputs > 0 && state.Counters.Invalid == options.MaxInvalidInputs)
                 {
                     toDisconnect.Add(connection);

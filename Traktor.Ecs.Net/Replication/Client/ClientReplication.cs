@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Replication.Timing;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Serialization.Delta;
@@ -66,6 +67,14 @@ public sealed class ClientReplication
         int slot = store.Find(netId.Value);
         return slot < 0 ? Entity.Null : store.Entities[slot];
     }
+
+    /// <summary>
+    /// True when the snapshot of <paramref name="tick"/> was applied (only the last 65 ticks are remembered).
+    /// The RPC layer holds an RPC until the snapshot it was sent after is here (added for issue 7).
+    /// </summary>
+    /// <param name="tick">A server tick.</param>
+    /// <returns>True when applied.</returns>
+    public bool HasApplied(uint tick) => hasReceived && IsReceived(tick);
 
     /// <summary>The tick of the newest authoritative state applied to an entity (0 when unknown).</summary>
     /// <param name="netId">The entity's network id.</param>
@@ -154,6 +163,7 @@ public sealed class ClientReplication
 
         if (failed)
         {
+            ReplicationMetrics.SnapshotsDropped.Add(1);
             if (missingBaseline)
             {
                 Counters.MissingBaselines++;
@@ -172,6 +182,7 @@ public sealed class ClientReplication
         Clock.OnSnapshot(tick, localSeconds, roundTripSeconds);
         store.PruneTombstones(newestTick);
         Counters.Snapshots++;
+        ReplicationMetrics.SnapshotsApplied.Add(1);
         Counters.SnapshotBytes += message.Length;
         Counters.Records += recordCount;
         return true;

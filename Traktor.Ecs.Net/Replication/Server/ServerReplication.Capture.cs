@@ -159,6 +159,7 @@ public sealed partial class ServerReplication
             {
                 connection.PendingDespawns.Add(netId);
                 connection.Forget(slot);
+                Counters.Despawns++;
             }
         }
 

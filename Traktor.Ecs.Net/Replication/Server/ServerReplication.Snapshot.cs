@@ -1,4 +1,5 @@
 using System.Numerics;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Replication.Interest;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Serialization.Delta;
@@ -362,6 +363,9 @@ public sealed partial class ServerReplication
         Counters.SnapshotBytes += bytes;
         Counters.LargestSnapshot = Math.Max(Counters.LargestSnapshot, bytes);
         Counters.Records += recordCount;
+        ReplicationMetrics.SnapshotsSent.Add(1);
+        ReplicationMetrics.SnapshotBytes.Add(bytes);
+        ReplicationMetrics.Records.Add(recordCount);
     }
 
     private readonly record struct Candidate(float Priority, int Slot);

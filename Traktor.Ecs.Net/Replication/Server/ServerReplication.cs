@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Transport;
 
@@ -111,6 +112,7 @@ public sealed partial class ServerReplication
         if (message.Length != AckLength || message[0] != SnapshotFormat.AckMessage || !connections.TryGetValue(connection, out var state))
         {
             Counters.InvalidAcks++;
+            ReplicationMetrics.InvalidAcks.Add(1);
             return false;
         }
 
@@ -119,6 +121,7 @@ public sealed partial class ServerReplication
         if ((int)(Tick - newest) < 0)
         {
             Counters.InvalidAcks++;
+            ReplicationMetrics.InvalidAcks.Add(1);
             return false;
         }
 

@@ -1,0 +1,4 @@
+namespace Traktor.Ecs.Net.Rpc;
+
+/// <summary>Client event entity: the connection to the server is established. Lives for the tick it appears in.</summary>
+public readonly record struct ConnectedEvent;

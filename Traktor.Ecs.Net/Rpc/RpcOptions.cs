@@ -1,0 +1,51 @@
+namespace Traktor.Ecs.Net.Rpc;
+
+/// <summary>Limits of the RPC layer.</summary>
+public sealed class RpcOptions
+{
+    /// <summary>The largest RPC message, header included, in bytes. Default 1,024.</summary>
+    public int MaxRpcBytes { get; set; } = 1024;
+
+    /// <summary>RPCs per second a client may send on average (server side). Default 120.</summary>
+    public double RatePerSecond { get; set; } = 120;
+
+    /// <summary>RPCs a client may send in a burst (server side). Default 240.</summary>
+    public double Burst { get; set; } = 240;
+
+    /// <summary>RPCs a client holds back waiting for their snapshot before it releases the oldest. Default 1,024.</summary>
+    public int MaxHeldRpcs { get; set; } = 1024;
+
+    /// <summary>How long a client holds an RPC waiting for its snapshot before it delivers it anyway. Default 1 s.</summary>
+    public TimeSpan MaxHoldTime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The server's <see cref="Replication.Server.ServerReplicationOptions.SpawnResendTicks"/> (client side): when the
+    /// snapshot an RPC was sent after is lost, the client also accepts the snapshots this many ticks later, which
+    /// carry the re-sent spawns. Default 8, the replication default.
+    /// </summary>
+    public int SpawnResendTicks { get; set; } = 8;
+
+    /// <summary>
+    /// When the snapshot an RPC was sent after is lost, how many newer ticks the client waits before releasing the
+    /// RPC anyway (client side). The server re-sends unacknowledged spawns every 8 ticks by default, so 32 covers
+    /// three more losses in a row. Default 32 (about half a second at 60 Hz).
+    /// </summary>
+    public int LostSnapshotWaitTicks { get; set; } = 32;
+
+    /// <summary>How long the server keeps a disconnected player's entities for a reconnect (server side). Default 30 s; zero destroys them at once.</summary>
+    public TimeSpan ReconnectGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Throws when a value is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRpcBytes, RpcFormat.ServerHeaderSize + 1, nameof(MaxRpcBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RatePerSecond, nameof(RatePerSecond));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Burst, 1, nameof(Burst));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxHeldRpcs, nameof(MaxHeldRpcs));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LostSnapshotWaitTicks, nameof(LostSnapshotWaitTicks));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SpawnResendTicks, nameof(SpawnResendTicks));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxHoldTime, TimeSpan.Zero, nameof(MaxHoldTime));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectGracePeriod, TimeSpan.Zero, nameof(ReconnectGracePeriod));
+    }
+}

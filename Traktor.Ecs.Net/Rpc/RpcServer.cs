@@ -1,0 +1,229 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Rpc;
+
+/// <summary>
+/// The server's RPC layer, attached to a <see cref="NetworkServer"/> (no system to add): received RPCs
+/// become entities with an <see cref="RpcSource"/> during the server's BeforeUpdate; RPCs queued with
+/// <see cref="RpcWorldExtensions.SendRpc{T}(World, in T, RpcTarget)"/> are sent after the snapshots in its
+/// AfterUpdate; then this tick's RPC and connection event entities are destroyed. It also raises
+/// <see cref="ClientConnectedEvent"/>/<see cref="ClientDisconnectedEvent"/> entities and runs the
+/// <see cref="ReconnectGrace"/>. Registered as a world resource.
+/// </summary>
+public sealed class RpcServer
+{
+    private readonly NetworkServer server;
+    private readonly RpcOptions options;
+    private readonly TimeProvider time;
+    private readonly long startTimestamp;
+    private readonly ILogger logger;
+    private readonly bool[] allowedFromClients;
+    private readonly Dictionary<ConnectionId, RpcConnectionState> connections = new();
+    private readonly RpcStaging staging;
+    private readonly byte[] message;
+    private readonly RpcEventCleanup cleanup = new(
+        new QueryDescription().WithAll<RpcSource>(),
+        new QueryDescription().WithAll<ClientConnectedEvent>(),
+        new QueryDescription().WithAll<ClientDisconnectedEvent>());
+
+    /// <summary>Attaches the RPC layer to <paramref name="server"/>.</summary>
+    /// <param name="server">The server plugin.</param>
+    /// <param name="registry">The RPC types (the same on every client).</param>
+    /// <param name="options">Limits.</param>
+    /// <param name="time">The clock of the rate limits and the grace period.</param>
+    /// <param name="logger">Drops are logged here with their reason.</param>
+    public RpcServer(NetworkServer server, RpcRegistry registry, RpcOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(registry);
+        this.server = server;
+        Registry = registry;
+        this.options = options ?? new RpcOptions();
+        this.options.Validate();
+        this.time = time ?? TimeProvider.System;
+        startTimestamp = this.time.GetTimestamp();
+        this.logger = logger ?? NullLogger.Instance;
+        allowedFromClients = new bool[registry.Types.Count];
+        staging = new RpcStaging(this.options.MaxRpcBytes - RpcFormat.ServerHeaderSize);
+        message = new byte[this.options.MaxRpcBytes];
+        Grace = new ReconnectGrace(server.World, this.options.ReconnectGracePeriod, this.time, this.logger);
+
+        server.RegisterHandler(RpcFormat.ClientRpcMessage, Receive);
+        server.RegisterHandler(RpcFormat.ServerRpcMessage, (connection, _) => Drop(connection, StateOf(connection), RpcDropReason.WrongDirection, 0));
+        server.ClientConnected += OnConnected;
+        server.ClientDisconnected += OnDisconnected;
+        server.SnapshotSent += (connection, tick) => StateOf(connection).SnapshotTick = tick;
+        server.Sending += Send;
+        server.World.Resources.Add(this);
+    }
+
+    /// <summary>The server plugin this layer is attached to.</summary>
+    public NetworkServer Server => server;
+
+    /// <summary>The RPC types.</summary>
+    public RpcRegistry Registry { get; }
+
+    /// <summary>Totals over every connection, plus drops of RPCs this server tried to send.</summary>
+    public RpcCounters Counters { get; } = new();
+
+    /// <summary>The reconnect grace keeper (entities of disconnected players).</summary>
+    public ReconnectGrace Grace { get; }
+
+    /// <summary>Accepts <typeparamref name="T"/> from clients. Every other type is server-only: a client sending it is dropped.</summary>
+    /// <typeparam name="T">An <c>[Rpc]</c> struct.</typeparam>
+    /// <returns>This, to chain calls.</returns>
+    public RpcServer AllowFromClients<T>()
+        where T : struct
+    {
+        allowedFromClients[Registry.Get<T>().Id] = true;
+        return this;
+    }
+
+    /// <summary>The RPC counts of one connected client.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="counters">Its counters.</param>
+    /// <returns>False when it is not connected.</returns>
+    public bool TryGetCounters(ConnectionId connection, out RpcCounters counters)
+    {
+        bool found = connections.TryGetValue(connection, out var state);
+        counters = state?.Counters ?? Counters;
+        return found;
+    }
+
+    private double NowSeconds => time.GetElapsedTime(startTimestamp).TotalSeconds;
+
+    private RpcConnectionState StateOf(ConnectionId connection)
+    {
+        if (!connections.TryGetValue(connection, out var state))
+        {
+            state = new RpcConnectionState(0, new TokenBucket(options.RatePerSecond, options.Burst, NowSeconds));
+            connections.Add(connection, state);
+        }
+
+        return state;
+    }
+
+    private void OnConnected(ConnectionId connection, ulong clientId)
+    {
+        connections[connection] = new RpcConnectionState(clientId, new TokenBucket(options.RatePerSecond, options.Burst, NowSeconds));
+        bool reconnected = Grace.Restore(connection, clientId);
+        server.World.Create(new ClientConnectedEvent(connection, clientId, reconnected));
+    }
+
+    private void OnDisconnected(ConnectionId connection, DisconnectReason reason)
+    {
+        ulong clientId = connections.Remove(connection, out var state) ? state.ClientId : 0;
+        Grace.Hold(connection, clientId);
+        server.World.Create(new ClientDisconnectedEvent(connection, clientId, reason));
+    }
+
+    // Untrusted bytes: every check drops and counts, nothing throws.
+    private void Receive(ConnectionId connection, ReadOnlySpan<byte> data)
+    {
+        var state = StateOf(connection);
+        if (data.Length > options.MaxRpcBytes)
+        {
+            Drop(connection, state, RpcDropReason.Oversized, data.Length);
+            return;
+        }
+
+        if (data.Length < RpcFormat.ClientHeaderSize)
+        {
+            Drop(connection, state, RpcDropReason.Malformed, data.Length);
+            return;
+        }
+
+        if (!state.Bucket.TryTake(NowSeconds))
+        {
+            Drop(connection, state, RpcDropReason.RateLimited, data.Length);
+            return;
+        }
+
+        ushort typeId = BinaryPrimitives.ReadUInt16LittleEndian(data[1..]);
+        if (!Registry.TryGet(typeId, out var type))
+        {
+            Drop(connection, state, RpcDropReason.UnknownType, typeId);
+            return;
+        }
+
+        if (!allowedFromClients[typeId])
+        {
+            Drop(connection, state, RpcDropReason.WrongDirection, typeId);
+            return;
+        }
+
+        if (!type.Deliver(server.World, data[RpcFormat.ClientHeaderSize..], new RpcSource(connection)))
+        {
+            Drop(connection, state, RpcDropReason.Malformed, typeId);
+            return;
+        }
+
+        state.Counters.Received++;
+        Counters.Received++;
+    }
+
+    private void Drop(ConnectionId connection, RpcConnectionState state, RpcDropReason reason, int detail)
+    {
+        long count = state.Counters.CountDrop(reason);
+        Counters.CountDrop(reason);
+
+        // Log the 1st, 2nd, 4th, 8th… drop per reason and connection: every reason is seen, a flood is not echoed.
+        if ((count & (count - 1)) == 0)
+        {
+            logger.LogWarning("Dropped an RPC from {Connection} (client {ClientId}): {Reason} ({Detail}); {Count} so far for this reason.", connection, state.ClientId, reason, detail, count);
+        }
+    }
+
+    private void Send()
+    {
+        var world = server.World;
+        foreach (var type in Registry.TypeSpan)
+        {
+            type.Stage(world, staging);
+        }
+
+        staging.SortBySendOrder();
+        for (int i = 0; i < staging.Count; i++)
+        {
+            ref readonly var record = ref staging[i];
+            if (record.Length < 0)
+            {
+                Counters.CountDrop(RpcDropReason.Oversized);
+                logger.LogError("An outgoing {Type} is larger than {Max} bytes and was not sent.", record.Type.MessageType.Name, options.MaxRpcBytes);
+                continue;
+            }
+
+            var payload = staging.Payload(in record);
+            payload.CopyTo(message.AsSpan(RpcFormat.ServerHeaderSize));
+            int length = RpcFormat.ServerHeaderSize + payload.Length;
+            var channel = record.Type.Channel.ToTransport();
+            foreach (var (connection, state) in connections)
+            {
+                if (!record.Outgoing.Target.Includes(connection))
+                {
+                    continue;
+                }
+
+                RpcFormat.WriteServerHeader(message, state.SnapshotTick, record.Type.Id);
+                if (server.Transport.Send(connection, channel, message.AsSpan(0, length)) == SendResult.Queued)
+                {
+                    state.Counters.Sent++;
+                    Counters.Sent++;
+                }
+                else
+                {
+                    state.Counters.CountDrop(RpcDropReason.SendFailed);
+                    Counters.CountDrop(RpcDropReason.SendFailed);
+                }
+            }
+        }
+
+        staging.DestroyAndClear(world);
+        cleanup.Run(world);
+        Grace.Expire();
+    }
+}

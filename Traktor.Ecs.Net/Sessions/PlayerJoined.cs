@@ -1,0 +1,22 @@
+using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net.Sessions;
+
+/// <summary>
+/// RPC event: a player joined the session this server hosts (<c>rpc("onPlayerJoined", …)</c> in the
+/// engine). Appears on the server (with a local <see cref="Rpc.RpcSource"/>) and on every client.
+/// </summary>
+[Rpc(Channel = Channel.ReliableOrdered)]
+public struct PlayerJoined
+{
+    /// <summary>The player's id (the client id of the connect token).</summary>
+    public ulong PlayerId;
+
+    /// <summary>Players in the session after the join.</summary>
+    [Range(0, 65535)]
+    public int PlayerCount;
+
+    /// <summary>The player's display name.</summary>
+    public FixedString32 Name;
+}

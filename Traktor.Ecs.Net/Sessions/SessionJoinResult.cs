@@ -1,0 +1,10 @@
+namespace Traktor.Ecs.Net.Sessions;
+
+/// <summary>The outcome of <see cref="ISessions.JoinSession"/>.</summary>
+/// <param name="Status">What happened.</param>
+/// <param name="ConnectInfo">The server and token, for <see cref="SessionJoinStatus.Joined"/> and <see cref="SessionJoinStatus.AlreadyMember"/>.</param>
+public sealed record SessionJoinResult(SessionJoinStatus Status, SessionConnectInfo? ConnectInfo)
+{
+    /// <summary>True when the player holds a slot and can connect.</summary>
+    public bool Succeeded => Status is SessionJoinStatus.Joined or SessionJoinStatus.AlreadyMember;
+}
