@@ -1,6 +1,7 @@
 using System.Numerics;
 using Demo.Game;
 using Traktor.Ecs;
+using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
 
@@ -24,11 +25,8 @@ public sealed class BotBrainSystem(World world, NetClient transport, int seed) :
     /// <summary>The input the bot wants for the next predicted tick.</summary>
     public ShipInput Input { get; private set; }
 
-    /// <summary>Fire messages sent.</summary>
+    /// <summary>Fire RPCs sent.</summary>
     public long ShotsRequested { get; private set; }
-
-    /// <summary>Bytes of fire messages sent.</summary>
-    public long GameplayBytes { get; private set; }
 
     /// <summary>Whether the bot has seen its own ship yet.</summary>
     public bool SeesOwnShip { get; private set; }
@@ -62,9 +60,8 @@ public sealed class BotBrainSystem(World world, NetClient transport, int seed) :
         float thrust = distance > 160f ? 0.8f : distance < 70f ? 0f : 0.25f;
         if (MathF.Abs(error) < 0.15f && distance < 380f && triggerCooldown <= 0f)
         {
-            transport.Send(ChannelKind.ReliableOrdered, [DemoMessages.Fire]);
+            World.SendRpc(new FireRpc { Shot = (int)(ShotsRequested % 256) }, RpcTarget.Server);
             ShotsRequested++;
-            GameplayBytes++;
             triggerCooldown = Arena.FireCooldown + (float)(random.NextDouble() * 0.15);
         }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Traktor.Ecs;
 using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Prediction;
+using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Simulation;
 using Traktor.Ecs.Net.Transport.Udp;
@@ -39,6 +40,7 @@ public sealed class BotClient : IDisposable
         }, TimeProvider.System, logger);
         World = World.Create();
         Network = new NetworkClient(World, Transport, DemoProtocol.Registry, Arena.TickRate, TimeProvider.System, logger);
+        Rpcs = new RpcClient(Network, DemoProtocol.Rpcs, logger: logger);
         Brain = new BotBrainSystem(World, Transport, seed: pilotId);
         Smoothing = new PredictionSmoothing<ShipBody>(b => new Vector3(b.Position, 0f), snapDistance: 40f);
         Prediction = new ClientPrediction<ShipInput, ShipInputSerializer>(
@@ -66,6 +68,9 @@ public sealed class BotClient : IDisposable
 
     /// <summary>The transport client.</summary>
     public NetClient Transport { get; }
+
+    /// <summary>The client's RPC layer (fire requests).</summary>
+    public RpcClient Rpcs { get; }
 
     /// <summary>The bot's decision making.</summary>
     public BotBrainSystem Brain { get; }

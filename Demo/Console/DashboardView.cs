@@ -121,7 +121,7 @@ public sealed class DashboardView(DemoOptions options) : IDemoView
             traffic.AddRow("rocks / bullets / ships", $"{sample.Asteroids} / {sample.Bullets} / {sample.Ships}");
             traffic.AddRow("server out / in", string.Create(c, $"{sample.ServerKilobytesOutPerSecond:F1} / {sample.ServerKilobytesInPerSecond:F1} KB/s"));
             traffic.AddRow("snapshots", string.Create(c, $"{sample.SnapshotsPerSecond:F0}/s, {(sample.SnapshotsPerSecond > 0 ? sample.SnapshotBytesPerSecond / sample.SnapshotsPerSecond : 0):F0} B each"));
-            traffic.AddRow("input + fire", string.Create(c, $"{sample.GameplayBytesPerSecond / 1000:F2} KB/s"));
+            traffic.AddRow("fire RPCs", string.Create(c, $"{sample.FireRequestsPerSecond:F1}/s"));
             traffic.AddRow("server tick total", string.Create(c, $"{sample.ServerTickMs:F3} ms"));
         }
 

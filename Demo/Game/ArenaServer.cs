@@ -6,6 +6,7 @@ using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Prediction;
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Replication.Server;
+using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Simulation;
 using Traktor.Ecs.Net.Transport.Udp;
@@ -59,17 +60,21 @@ public sealed class ArenaServer : IDisposable
         }, logger);
         Network.ClientConnected += OnConnected;
         Network.ClientDisconnected += OnDisconnected;
-        Network.RegisterHandler(DemoMessages.Fire, OnFire);
+        // Subscribed before the RPC layer's own handlers, so a leaving pilot's result is read before anything is destroyed.
+        Rpcs = new RpcServer(Network, DemoProtocol.Rpcs, new RpcOptions { ReconnectGracePeriod = TimeSpan.Zero }, TimeProvider.System, logger)
+            .AllowFromClients<FireRpc>();
         Inputs = new ServerInputs<ShipInput, ShipInputSerializer>(Network, new ServerInputOptions<ShipInput>
         {
             // The wire already clamps to the [Range]s; this is where a game would refuse impossible input.
             Validate = (ConnectionId _, uint _, in ShipInput input) => input.Thrust is >= 0f and <= 1f && MathF.Abs(input.Turn) <= 1f,
         });
         Field = new AsteroidFieldSystem(World, Match, asteroids, seed + 1);
+        Fire = new FireSystem(World, shipsByConnection);
         Group = new Group<float>(
             "server",
             Network,
             Inputs,
+            Fire,
             new PilotSystem(World, Match, Inputs),
             new MovementSystem(World, Match),
             new CollisionSystem(World, Match, seed + 2),
@@ -90,6 +95,12 @@ public sealed class ArenaServer : IDisposable
     /// <summary>The network plugin.</summary>
     public NetworkServer Network { get; }
 
+    /// <summary>The RPC layer (fire requests from clients).</summary>
+    public RpcServer Rpcs { get; }
+
+    /// <summary>Handles fire RPCs.</summary>
+    public FireSystem Fire { get; }
+
     /// <summary>The pilots' input commands, buffered per tick.</summary>
     public ServerInputs<ShipInput, ShipInputSerializer> Inputs { get; }
 
@@ -104,12 +115,6 @@ public sealed class ArenaServer : IDisposable
 
     /// <summary>The rock field.</summary>
     public AsteroidFieldSystem Field { get; }
-
-    /// <summary>Fire messages received.</summary>
-    public long FireMessages { get; private set; }
-
-    /// <summary>Bytes of fire messages received.</summary>
-    public long GameplayMessageBytes { get; private set; }
 
     /// <summary>Pilots who ever connected.</summary>
     public int PilotsJoined { get; private set; }
@@ -214,16 +219,6 @@ public sealed class ArenaServer : IDisposable
             var result = ResultOf(World.Get<Ship>(ship), World.Get<Pilot>(ship));
             departed[result.PilotId] = result;
             World.Destroy(ship);
-        }
-    }
-
-    private void OnFire(ConnectionId connection, ReadOnlySpan<byte> message)
-    {
-        if (shipsByConnection.TryGetValue(connection, out var ship) && message.Length == 1)
-        {
-            FireMessages++;
-            GameplayMessageBytes += message.Length;
-            World.Get<Pilot>(ship).PendingShots++;
         }
     }
 }

@@ -162,7 +162,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             var bytesByKind = new Dictionary<string, long>
             {
                 ["snapshots (received)"] = bots.Sum(b => b.Network.Replication.Counters.SnapshotBytes),
-                ["fire (sent)"] = bots.Sum(b => b.Brain.GameplayBytes),
+                ["input commands, fire RPCs, acks, headers (sent)"] = bots.Sum(b => b.Transport.GetStats().BytesSent),
             };
             bots.ForEach(b => b.Disconnect());
             loop.Run(0.3, "leave", null, CancellationToken.None);
@@ -226,13 +226,11 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
         server.UpdateTraffic();
         long sent = server.BytesSent, received = server.BytesReceived;
         long snapshots = server.Network.Replication.Counters.SnapshotBytes;
-        long gameplay = server.GameplayMessageBytes;
         return new Dictionary<string, long>
         {
             ["snapshots"] = snapshots,
             ["headers, acks, resends (out)"] = Math.Max(0, sent - snapshots),
-            ["fire requests"] = gameplay,
-            ["input commands, acks, headers (in)"] = Math.Max(0, received - gameplay),
+            ["input commands, fire RPCs, acks, headers (in)"] = received,
         };
     }
 }

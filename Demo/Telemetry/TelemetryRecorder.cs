@@ -19,7 +19,7 @@ public sealed class TelemetryRecorder(ArenaServer? server, IReadOnlyList<BotClie
     private double previousSeconds;
     private long previousSnapshots;
     private long previousSnapshotBytes;
-    private long previousGameplayBytes;
+    private long previousFireRequests;
 
     /// <summary>Every sample taken, in order.</summary>
     public List<TelemetrySample> Samples { get; } = new();
@@ -36,7 +36,7 @@ public sealed class TelemetryRecorder(ArenaServer? server, IReadOnlyList<BotClie
         var systems = server is null ? new List<SystemSample>() : SystemsOf(server.Group);
         long snapshots = server?.Network.Replication.Counters.Snapshots ?? 0;
         long snapshotBytes = server?.Network.Replication.Counters.SnapshotBytes ?? bots.Sum(b => b.Network.Replication.Counters.SnapshotBytes);
-        long gameplayBytes = server?.GameplayMessageBytes ?? bots.Sum(b => b.Brain.GameplayBytes);
+        long fireRequests = server?.Fire.Requests ?? bots.Sum(b => b.Brain.ShotsRequested);
         var sample = new TelemetrySample(
             seconds,
             clients,
@@ -50,10 +50,10 @@ public sealed class TelemetryRecorder(ArenaServer? server, IReadOnlyList<BotClie
             CountIn(server, bots, ships),
             (snapshots - previousSnapshots) / window,
             (snapshotBytes - previousSnapshotBytes) / window,
-            (gameplayBytes - previousGameplayBytes) / window);
+            (fireRequests - previousFireRequests) / window);
         previousSnapshots = snapshots;
         previousSnapshotBytes = snapshotBytes;
-        previousGameplayBytes = gameplayBytes;
+        previousFireRequests = fireRequests;
         Samples.Add(sample);
         return sample;
     }

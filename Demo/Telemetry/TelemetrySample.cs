@@ -14,4 +14,4 @@ public sealed record TelemetrySample(
     int Ships,
     double SnapshotsPerSecond,
     double SnapshotBytesPerSecond,
-    double GameplayBytesPerSecond);
+    double FireRequestsPerSecond);
