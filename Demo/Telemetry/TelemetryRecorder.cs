@@ -115,6 +115,13 @@ public sealed class TelemetryRecorder(ArenaServer? server, IReadOnlyList<BotClie
         return most;
     }
 
+    /// <summary>"ServerInputs`2" reads as "ServerInputs": the generic arity is noise on a dashboard.</summary>
+    private static string ReadableName(string name)
+    {
+        int tick = name.IndexOf('`', StringComparison.Ordinal);
+        return tick < 0 ? name : name[..tick];
+    }
+
     private List<SystemSample> SystemsOf(Group<float> group)
     {
         var list = new List<SystemSample>();
@@ -125,7 +132,7 @@ public sealed class TelemetryRecorder(ArenaServer? server, IReadOnlyList<BotClie
             double ms = frames <= 0 ? 0 : (profile.TotalElapsed - before.Elapsed).TotalMilliseconds / frames;
             double bytes = frames <= 0 ? 0 : (profile.TotalAllocatedBytes - before.Bytes) / (double)frames;
             previousProfiles[profile.Name] = (profile.TotalElapsed, profile.TotalAllocatedBytes, profile.Frames);
-            list.Add(new SystemSample(profile.Name, ms, bytes));
+            list.Add(new SystemSample(ReadableName(profile.Name), ms, bytes));
         }
 
         return list;
