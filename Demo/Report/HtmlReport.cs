@@ -62,7 +62,10 @@ public static class HtmlReport
         Card(html, report.Convergence.Count == 0 ? "n/a" : $"{report.Convergence.Count(r => r.Converged)}/{report.Convergence.Count}", "clients converged");
         Card(html, report.Snapshots.ToString("N0", c), "snapshots sent");
         Card(html, report.MeanSnapshotBytes.ToString("F0", c) + " B", "mean snapshot");
-        Card(html, (report.SnapshotBytes * 8 / 1000.0 / Math.Max(1, report.PlayedSeconds) / Math.Max(1, report.BotsConnected)).ToString("F1", c) + " kbps", "snapshot bandwidth per client");
+        // Over the whole sampled run (connect, play and settle), since the snapshot total covers all of it.
+        double sampledSeconds = samples.Count == 0 ? 1 : Math.Max(1, samples[^1].Seconds);
+        int clients = Math.Max(1, Math.Max(report.BotsConnected, report.PilotsJoinedServer));
+        Card(html, (report.SnapshotBytes * 8 / 1000.0 / sampledSeconds / clients).ToString("F1", c) + " kbps", "snapshot bandwidth per client");
         Card(html, warm.Count == 0 ? "n/a" : warm.Average(s => s.ServerTickMs).ToString("F2", c) + " ms", "mean server tick (after warm-up)");
         Card(html, report.RocksDestroyed.ToString(c), "rocks destroyed");
         Card(html, report.Errors.Count.ToString(c), "errors logged");
