@@ -14,7 +14,7 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 public sealed class NetworkClient : ISystem<float>
 {
-    private readonly ClientMessageHandler?[] handlers = new ClientMessageHandler?[256];
+    private readonly MessageHandlers<ClientMessageHandler> handlers = new();
     private readonly TimeProvider time;
     private readonly long startTimestamp;
     private readonly byte[] ack = new byte[16];
@@ -36,8 +36,8 @@ public sealed class NetworkClient : ISystem<float>
         this.logger = logger ?? NullLogger.Instance;
         startTimestamp = this.time.GetTimestamp();
         Replication = new ClientReplication(world, registry, tickRate, this.logger);
-        handlers[SnapshotFormat.SnapshotMessage] = message =>
-            Replication.ReceiveSnapshot(message, LocalSeconds, Transport.GetStats().RoundTripTimeMs / 1000.0);
+        handlers.Register(SnapshotFormat.SnapshotMessage, message =>
+            Replication.ReceiveSnapshot(message, LocalSeconds, Transport.GetStats().RoundTripTimeMs / 1000.0));
         world.Resources.Add(this);
     }
 
@@ -70,15 +70,7 @@ public sealed class NetworkClient : ISystem<float>
     /// <summary>Routes messages whose first byte is <paramref name="kind"/> to <paramref name="handler"/>.</summary>
     /// <param name="kind">The message kind; the replication layer owns 0x51–0x5F.</param>
     /// <param name="handler">The handler.</param>
-    public void RegisterHandler(byte kind, ClientMessageHandler handler)
-    {
-        if (handlers[kind] is not null)
-        {
-            throw new InvalidOperationException($"Message kind 0x{kind:X2} already has a handler.");
-        }
-
-        handlers[kind] = handler;
-    }
+    public void RegisterHandler(byte kind, ClientMessageHandler handler) => handlers.Register(kind, handler);
 
     /// <inheritdoc />
     public void Initialize()
@@ -106,7 +98,7 @@ public sealed class NetworkClient : ISystem<float>
                     break;
                 case NetEventType.Message:
                     var data = netEvent.Data.Span;
-                    if (!data.IsEmpty && handlers[data[0]] is { } handler)
+                    if (handlers.For(data) is { } handler)
                     {
                         received |= data[0] == SnapshotFormat.SnapshotMessage;
                         handler(data);

@@ -15,7 +15,7 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 public sealed class NetworkServer : ISystem<float>, ISnapshotSink
 {
-    private readonly ServerMessageHandler?[] handlers = new ServerMessageHandler?[256];
+    private readonly MessageHandlers<ServerMessageHandler> handlers = new();
     private readonly ILogger logger;
 
     /// <summary>Creates the plugin over a transport server.</summary>
@@ -30,7 +30,7 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
         Transport = transport;
         this.logger = logger ?? NullLogger.Instance;
         Replication = new ServerReplication(world, registry, options, this.logger);
-        handlers[SnapshotFormat.AckMessage] = (connection, message) => Replication.ReceiveAck(connection, message);
+        handlers.Register(SnapshotFormat.AckMessage, (connection, message) => Replication.ReceiveAck(connection, message));
         world.Resources.Add(this);
     }
 
@@ -72,15 +72,7 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     /// <summary>Routes messages whose first byte is <paramref name="kind"/> to <paramref name="handler"/>.</summary>
     /// <param name="kind">The message kind; the replication layer owns 0x51–0x5F.</param>
     /// <param name="handler">The handler.</param>
-    public void RegisterHandler(byte kind, ServerMessageHandler handler)
-    {
-        if (handlers[kind] is not null)
-        {
-            throw new InvalidOperationException($"Message kind 0x{kind:X2} already has a handler.");
-        }
-
-        handlers[kind] = handler;
-    }
+    public void RegisterHandler(byte kind, ServerMessageHandler handler) => handlers.Register(kind, handler);
 
     /// <inheritdoc />
     public void Initialize()
@@ -141,7 +133,7 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
 
     private void Dispatch(ConnectionId connection, ReadOnlySpan<byte> message)
     {
-        if (message.IsEmpty || handlers[message[0]] is not { } handler)
+        if (handlers.For(message) is not { } handler)
         {
             logger.LogDebug("Dropped a message of unknown kind from {Connection}", connection);
             return;

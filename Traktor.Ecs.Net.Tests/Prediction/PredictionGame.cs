@@ -17,10 +17,10 @@ internal sealed class PredictionGame : IDisposable
     private readonly LagCompensation<Drone>? lag;
     private Entity drone = Entity.Null;
 
-    public PredictionGame(LinkConditions conditions, InputValidator<MoveInput>? validate = null, bool withDrone = false)
+    public PredictionGame(LinkConditions conditions, InputValidator<MoveInput>? validate = null, bool withDrone = false, int maxInvalidInputs = 0)
     {
         Setup = new ReplicationWorld(conditions, new ServerReplicationOptions());
-        Inputs = new ServerInputs<MoveInput, MoveInputSerializer>(Setup.Server, new ServerInputOptions<MoveInput> { Validate = validate, MaxInvalidInputs = 0 });
+        Inputs = new ServerInputs<MoveInput, MoveInputSerializer>(Setup.Server, new ServerInputOptions<MoveInput> { Validate = validate, MaxInvalidInputs = maxInvalidInputs });
         Setup.ServerGroup.Add(Inputs, new ServerShipSystem(Setup.ServerWorld, Inputs));
         if (withDrone)
         {

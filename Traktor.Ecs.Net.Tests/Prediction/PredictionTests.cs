@@ -83,6 +83,23 @@ public class PredictionTests
     }
 
     [Fact]
+    public void RepeatedAbuseDisconnectsTheCheaterWithAReason()
+    {
+        using var game = new PredictionGame(
+            new LinkConditions { LatencyMs = 20 },
+            validate: (ConnectionId connection, uint tick, in MoveInput input) => (input.X * input.X) + (input.Y * input.Y) <= 1.0001f,
+            maxInvalidInputs: 30);
+        var honest = game.Join(seat: 1, seed: 51, input: _ => new MoveInput { Y = 1 });
+        var cheater = game.Join(seat: 2, seed: 52, input: _ => new MoveInput { X = 50 });
+        DisconnectReason? reason = null;
+        cheater.Client.Disconnected += r => reason = r;
+        Assert.True(game.Setup.TickUntil(() => reason is not null, 1200), "the cheater was never disconnected");
+        Assert.Equal(DisconnectReason.ProtocolViolation, reason);
+        game.Setup.Tick(30);
+        Assert.Equal(ClientState.Connected, honest.Client.Transport.State);
+    }
+
+    [Fact]
     public void LagCompensationHitsWhatTheShooterSawAndMissesWithoutIt()
     {
         using var game = new PredictionGame(new LinkConditions { LatencyMs = 75, LossPercent = 1 }, withDrone: true);

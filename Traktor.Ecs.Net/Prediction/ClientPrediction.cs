@@ -63,6 +63,9 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
         Context = new PredictionContext<TInput>(deltaTime);
         client.World.Resources.Add(Context);
         client.RegisterHandler(PredictionFormat.InputStatusMessage, OnStatus);
+
+        // A new connection is a new server timeline: start over from its first snapshot.
+        client.Disconnected += _ => started = false;
     }
 
     /// <summary>What prediction systems read: tick, input, replay flag.</summary>
