@@ -1,0 +1,55 @@
+using System.Globalization;
+using Demo.Run;
+
+namespace Demo.Console;
+
+/// <summary>The end-of-run summary as plain lines, shared by both views.</summary>
+public static class SummaryText
+{
+    /// <summary>The summary of <paramref name="report"/>.</summary>
+    public static IEnumerable<string> Lines(RunReport report)
+    {
+        var c = CultureInfo.InvariantCulture;
+        yield return "";
+        yield return "=== Summary ===";
+        yield return string.Create(c, $"mode {report.Options.Mode}, played {report.PlayedSeconds:F1} s{(report.Cancelled ? " (stopped by Ctrl+C)" : "")}, link {report.Options.RoundTripMs:F0} ms RTT, {report.Options.LossPercent:F1}% loss");
+        yield return $"bots connected: {report.BotsConnected}/{report.BotsRequested}; pilots the server saw: {report.PilotsJoinedServer}";
+        if (report.Convergence.Count > 0)
+        {
+            int ok = report.Convergence.Count(r => r.Converged);
+            yield return $"converged: {ok}/{report.Convergence.Count} clients hold exactly the server's relevant entities ({string.Join(", ", report.Convergence.Select(r => $"{r.Bot} {r.Actual}/{r.Expected}"))})";
+        }
+
+        yield return string.Create(c, $"snapshots: {report.Snapshots} sent, {report.MeanSnapshotBytes:F0} B mean, {report.LargestSnapshot} B largest, {report.SnapshotRecords} entity records, {report.MalformedSnapshots} malformed");
+        yield return $"input commands: {report.InputsAccepted} accepted, {report.InputsLate} late, {report.InputsMissing} ticks without one; prediction corrections: {report.PredictionCorrections} ({report.PredictionSnaps} too large to smooth)";
+        yield return "bytes by kind: " + string.Join(", ", report.BytesByKind.Select(kv => string.Create(c, $"{kv.Key} {kv.Value / 1024.0:F1} KiB")));
+        yield return $"rocks destroyed: {report.RocksDestroyed}, shots fired: {report.ShotsFired}";
+        foreach (var pilot in report.Pilots)
+        {
+            yield return $"  pilot {pilot.PilotId}{(pilot.Name.Length > 0 ? $" ({pilot.Name})" : "")}: score {pilot.Score}, kills {pilot.Kills}, deaths {pilot.Deaths}, shots {pilot.ShotsFired}";
+        }
+
+        if (report.OnlineBackend.Length > 0)
+        {
+            yield return $"online backend: {report.OnlineBackend}";
+            yield return $"leaderboard: {string.Join(" | ", report.Leaderboard)}";
+            yield return $"achievements unlocked: {report.AchievementsUnlocked.Count} ({string.Join(", ", report.AchievementsUnlocked.Take(12))}{(report.AchievementsUnlocked.Count > 12 ? ", …" : "")})";
+            yield return $"profiles cloud-saved: {report.ProfilesSaved}";
+        }
+
+        yield return $"warnings: {report.Warnings.Count}, errors: {report.Errors.Count}";
+        foreach (string error in report.Errors.Take(10))
+        {
+            yield return "  " + error;
+        }
+
+        yield return $"report:  {report.HtmlPath}";
+        yield return $"data:    {report.JsonPath}";
+        if (report.CapturePath is not null)
+        {
+            yield return $"capture: {report.CapturePath} ({report.CapturedPackets} packets; open with Wireshark)";
+        }
+
+        yield return report.ExitCode == 0 ? "result: OK" : "result: FAILED";
+    }
+}

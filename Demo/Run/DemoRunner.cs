@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Net;
+using Demo.Bots;
+using Demo.Console;
+using Demo.Game;
+using Demo.Online;
+using Demo.Report;
+using Demo.Telemetry;
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Net.Transport.Simulation;
+using Traktor.Ecs.Net.Transport.Udp;
+
+namespace Demo.Run;
+
+/// <summary>
+/// Runs the demo in one of its modes and returns the run's figures, after writing the HTML report,
+/// its JSON data and the packet capture. Program.cs and the tests both call this.
+/// </summary>
+public sealed class DemoRunner(DemoOptions options, IDemoView view)
+{
+    private readonly DemoLog log = new() { Echo = view.Message };
+
+    /// <summary>Runs to the end (or until <paramref name="cancellationToken"/> fires, which still writes the report).</summary>
+    public async Task<RunReport> RunAsync(CancellationToken cancellationToken)
+    {
+        string folder = options.OutputFolder ?? Path.Combine(Path.GetTempPath(), "traktor-demo", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(folder);
+        RunReport report = null!;
+        await view.RunAsync(async () => report = options.Mode switch
+        {
+            DemoMode.Server => await RunServerAsync(folder, cancellationToken),
+            DemoMode.Client => await RunClientsAsync(folder, cancellationToken),
+            _ => await RunAllAsync(folder, cancellationToken),
+        });
+        report = await ReportWriter.WriteAsync(report with { Errors = log.Errors, Warnings = log.Warnings });
+        view.Summary(report);
+        return report;
+    }
+
+    private LinkConditions Link() => new()
+    {
+        // The simulators sit on both sides, so each direction carries half the round trip.
+        LatencyMs = options.RoundTripMs / 2,
+        JitterMs = options.RoundTripMs / 40,
+        LossPercent = options.LossPercent,
+    };
+
+    private async Task<RunReport> RunAllAsync(string folder, CancellationToken cancellationToken)
+    {
+        string capturePath = Path.Combine(folder, "capture.pcapng");
+        using var capture = new PcapngWriter(File.Create(capturePath));
+        var socket = new UdpTransport(new IPEndPoint(IPAddress.Loopback, options.Port), log);
+        byte[] key = ConnectTokenIssuer.GenerateServerKey();
+        var tokens = new TransportConnectTokenIssuer(new ConnectTokenIssuer(key, DemoProtocol.Id), [socket.LocalEndPoint]);
+        view.Message("starting the online backend (ASP.NET Core + SQLite) …");
+        await using var backend = await DemoBackend.StartAsync(folder, tokens, options.Bots);
+        var online = new ArenaOnline(backend.ConnectAsServer());
+        await online.DefineAsync(CancellationToken.None);
+        using var server = new ArenaServer(socket, Link(), key, capture, options.Asteroids, log);
+        view.Message($"server on udp://{server.Address}, backend on {backend.BaseAddress}; registering {options.Bots} bots …");
+        string tag = Guid.NewGuid().ToString("N")[..4];
+        var accounts = await Task.WhenAll(Enumerable.Range(1, options.Bots).Select(i =>
+            BotAccount.CreateAsync(backend.ConnectAsPlayer(), $"pilot-{i:00}-{tag}", CancellationToken.None)));
+        var bots = accounts.Select(a => new BotClient((int)a.Session.UserId, a.Session.Username, Link(), insecure: false, log)).ToList();
+        try
+        {
+            for (int i = 0; i < bots.Count; i++)
+            {
+                bots[i].ConnectWithToken(accounts[i].Session.ConnectToken);
+            }
+
+            var recorder = new TelemetryRecorder(server, bots);
+            var loop = new GameLoop(server, bots, online, recorder, view);
+            double played = Play(loop, bots, cancellationToken);
+
+            // Freeze the world and let every client catch up, then compare each client with the server.
+            server.Match.Frozen = true;
+            bots.ForEach(b => b.Brain.Idle = true);
+            loop.Run(0.5, "settle", null, CancellationToken.None);
+            loop.Run(4.0, "settle", () => bots.All(b => ConvergenceCheck.Compare(server, b).Converged), CancellationToken.None);
+            var convergence = bots.Select(b => ConvergenceCheck.Compare(server, b)).ToList();
+            var bytesByKind = BytesByKind(server);
+            var inputs = server.InputTotals();
+            int connected = bots.Count(b => b.EverConnected);
+            bots.ForEach(b => b.Disconnect());
+            loop.Run(0.3, "leave", () => server.Ships.Count == 0, CancellationToken.None);
+
+            view.Message("submitting scores, unlocking achievements, cloud-saving profiles …");
+            var names = accounts.ToDictionary(a => (int)a.Session.UserId, a => a.Session.Username);
+            var results = server.Results().Select(r => r with { Name = names.GetValueOrDefault(r.PilotId, "") }).ToList();
+            var board = await online.FinishAsync(results, $"match-{tag}", CancellationToken.None);
+            int saved = 0;
+            foreach (var account in accounts)
+            {
+                var result = results.FirstOrDefault(r => r.PilotId == account.Session.UserId) ?? new PilotResult((int)account.Session.UserId, 0, 0, 0, 0);
+                await account.SaveProfileAsync(result, CancellationToken.None);
+                await account.LogoutAsync(CancellationToken.None);
+                saved++;
+            }
+
+            online.Failures.ForEach(log.Error);
+            return BaseReport(folder, played, cancellationToken, recorder, server, bots) with
+            {
+                BotsConnected = connected,
+                Pilots = results,
+                InputsAccepted = inputs.Accepted,
+                InputsLate = inputs.Late,
+                InputsMissing = inputs.Missing,
+                Convergence = convergence,
+                BytesByKind = bytesByKind,
+                Leaderboard = board.Entries.Select(e => $"#{e.Rank} {e.Username} {e.Score}").ToList(),
+                AchievementsUnlocked = online.Unlocked.ToList(),
+                ProfilesSaved = saved,
+                OnlineBackend = $"{backend.BaseAddress} (Traktor.Ecs.Net.Backend over SQLite {Path.Combine(folder, "online.db")})",
+                CapturedPackets = capture.PacketCount,
+                CapturePath = capturePath,
+            };
+        }
+        finally
+        {
+            bots.ForEach(b => b.Dispose());
+        }
+    }
+
+    private async Task<RunReport> RunServerAsync(string folder, CancellationToken cancellationToken)
+    {
+        string capturePath = Path.Combine(folder, "capture.pcapng");
+        using var capture = new PcapngWriter(File.Create(capturePath));
+        var socket = new UdpTransport(new IPEndPoint(IPAddress.Loopback, options.Port), log);
+        using var server = new ArenaServer(socket, Link(), privateKey: null, capture, options.Asteroids, log);
+        view.Message($"server listening on udp://{server.Address} (insecure mode: no connect tokens, for LAN/development) for {options.DurationSeconds:F0} s");
+        view.Message($"connect bots with: dotnet run --project Demo -c Release -- --client {server.Address}");
+        var recorder = new TelemetryRecorder(server, []);
+        var loop = new GameLoop(server, [], null, recorder, view);
+        loop.Run(options.DurationSeconds, "serve", null, cancellationToken);
+        var bytesByKind = BytesByKind(server);
+        await Task.CompletedTask;
+        return BaseReport(folder, loop.Seconds, cancellationToken, recorder, server, []) with
+        {
+            BytesByKind = bytesByKind,
+            CapturedPackets = capture.PacketCount,
+            CapturePath = capturePath,
+        };
+    }
+
+    private async Task<RunReport> RunClientsAsync(string folder, CancellationToken cancellationToken)
+    {
+        var address = options.ServerAddress ?? throw new InvalidOperationException("--client needs the server's host:port.");
+        int firstId = Random.Shared.Next(1000, 900_000);
+        var bots = Enumerable.Range(0, options.Bots).Select(i => new BotClient(firstId + i, $"bot-{i + 1:00}", Link(), insecure: true, log)).ToList();
+        try
+        {
+            bots.ForEach(b => b.ConnectInsecure(address));
+            view.Message($"{bots.Count} bots connecting to udp://{address} (insecure mode) …");
+            var recorder = new TelemetryRecorder(null, bots);
+            var loop = new GameLoop(null, bots, null, recorder, view);
+            double played = Play(loop, bots, cancellationToken);
+            int connected = bots.Count(b => b.EverConnected);
+            var bytesByKind = new Dictionary<string, long>
+            {
+                ["snapshots (received)"] = bots.Sum(b => b.Network.Replication.Counters.SnapshotBytes),
+                ["input commands, fire RPCs, acks, headers (sent)"] = bots.Sum(b => b.Transport.GetStats().BytesSent),
+            };
+            bots.ForEach(b => b.Disconnect());
+            loop.Run(0.3, "leave", null, CancellationToken.None);
+            await Task.CompletedTask;
+            return BaseReport(folder, played, cancellationToken, recorder, null, bots) with
+            {
+                BotsConnected = connected,
+                BytesByKind = bytesByKind,
+            };
+        }
+        finally
+        {
+            bots.ForEach(b => b.Dispose());
+        }
+    }
+
+    private double Play(GameLoop loop, List<BotClient> bots, CancellationToken cancellationToken)
+    {
+        if (!loop.Run(10, "connect", () => bots.All(b => b.Transport.State == ClientState.Connected), cancellationToken))
+        {
+            log.Error($"only {bots.Count(b => b.Transport.State == ClientState.Connected)} of {bots.Count} bots connected within 10 s");
+        }
+        else
+        {
+            view.Message($"all {bots.Count} bots connected; playing for {options.DurationSeconds:F0} s");
+        }
+
+        double start = loop.Seconds;
+        loop.Run(options.DurationSeconds, "play", null, cancellationToken);
+        return loop.Seconds - start;
+    }
+
+    private RunReport BaseReport(string folder, double played, CancellationToken cancellationToken, TelemetryRecorder recorder, ArenaServer? server, List<BotClient> bots)
+    {
+        var counters = server?.Network.Replication.Counters;
+        return new RunReport
+        {
+            Options = options,
+            OutputFolder = folder,
+            PlayedSeconds = played,
+            Cancelled = cancellationToken.IsCancellationRequested,
+            BotsRequested = bots.Count,
+            PilotsJoinedServer = server?.PilotsJoined ?? 0,
+            Pilots = server?.Results() ?? [],
+            Snapshots = counters?.Snapshots ?? bots.Sum(b => b.Network.Replication.Counters.Snapshots),
+            SnapshotBytes = counters?.SnapshotBytes ?? bots.Sum(b => b.Network.Replication.Counters.SnapshotBytes),
+            LargestSnapshot = counters?.LargestSnapshot ?? 0,
+            SnapshotRecords = counters?.Records ?? bots.Sum(b => b.Network.Replication.Counters.Records),
+            MalformedSnapshots = bots.Sum(b => b.Network.Replication.Counters.MalformedSnapshots),
+            RocksDestroyed = server?.Match.RocksDestroyed ?? 0,
+            ShotsFired = server?.Match.ShotsFired ?? 0,
+            Samples = recorder.Samples,
+            PredictionCorrections = bots.Sum(b => b.Smoothing.Corrections),
+            PredictionSnaps = bots.Sum(b => b.Smoothing.Snaps),
+        };
+    }
+
+    /// <summary>What the server's traffic was made of, from its connections' totals and the replication counters.</summary>
+    private static Dictionary<string, long> BytesByKind(ArenaServer server)
+    {
+        server.UpdateTraffic();
+        long sent = server.BytesSent, received = server.BytesReceived;
+        long snapshots = server.Network.Replication.Counters.SnapshotBytes;
+        return new Dictionary<string, long>
+        {
+            ["snapshots"] = snapshots,
+            ["headers, acks, resends (out)"] = Math.Max(0, sent - snapshots),
+            ["input commands, fire RPCs, acks, headers (in)"] = received,
+        };
+    }
+}
