@@ -54,6 +54,14 @@ public class DirectReplicationTests
         }
 
         AssertConverged(serverWorld, server, clientWorld, client);
+
+        // Every body bit is attributed: to the entity lists or to a component type (here Position2 only).
+        var counters = server.Counters;
+        int position = Registry.Find(Component<Position2>.Id)!.Index;
+        long attributed = counters.EntityListBits + counters.ComponentBits.Sum();
+        long headers = counters.Snapshots * 48;
+        Assert.Equal(counters.ComponentBits.Sum(), counters.ComponentBits[position]);
+        Assert.InRange(attributed, (counters.SnapshotBytes * 8) - headers - (counters.Snapshots * 48), counters.SnapshotBytes * 8);
     }
 
     internal static void AssertConverged(World serverWorld, ServerReplication server, World clientWorld, ClientReplication client)

@@ -9,6 +9,24 @@ public sealed class ReplicationCounters
     /// <summary>Snapshot bytes sent (server) or received (client).</summary>
     public long SnapshotBytes { get; internal set; }
 
+    /// <summary>Server: bits spent on each replicated component type (registry index), over every snapshot sent.</summary>
+    public IReadOnlyList<long> ComponentBits => componentBits;
+
+    /// <summary>Server: bits spent on the entity lists (ids, spawn flags, baselines, types) and despawns.</summary>
+    public long EntityListBits { get; internal set; }
+
+    private long[] componentBits = [];
+
+    internal void AddComponentBits(int typeIndex, long bits)
+    {
+        if (typeIndex >= componentBits.Length)
+        {
+            Array.Resize(ref componentBits, typeIndex + 1);
+        }
+
+        componentBits[typeIndex] += bits;
+    }
+
     /// <summary>The largest snapshot so far, in bytes.</summary>
     public long LargestSnapshot { get; internal set; }
 

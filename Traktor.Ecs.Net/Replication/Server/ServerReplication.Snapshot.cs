@@ -15,6 +15,8 @@ public sealed partial class ServerReplication
     private SnapshotRecord[] records = new SnapshotRecord[256];
     private uint[] despawnScratch = new uint[128];
     private readonly List<int> relevantScratch = new();
+    private long[] sectionBits = [];
+    private long entityListBits;
     private int candidateCount;
 
     private void WriteSnapshot(ConnectionReplicationState connection, ISnapshotSink sink)
@@ -282,10 +284,14 @@ public sealed partial class ServerReplication
         if (options.Coder == DeltaCoder.Static)
         {
             var encoder = new StaticDeltaEncoder(writer);
+            long start = encoder.Writer.BitsWritten;
             SnapshotBody.WriteHeader(ref encoder, contextBase, Tick, despawns, recordSpan, components.Length);
-            foreach (var component in components)
+            entityListBits = encoder.Writer.BitsWritten - start;
+            for (int i = 0; i < components.Length; i++)
             {
-                component.WriteSection(ref encoder, recordSpan, Tick);
+                long before = encoder.Writer.BitsWritten;
+                components[i].WriteSection(ref encoder, recordSpan, Tick);
+                sectionBits[i] = encoder.Writer.BitsWritten - before;
             }
 
             return encoder.IsOverflowed ? 0 : encoder.Writer.BytesWritten;
@@ -294,10 +300,14 @@ public sealed partial class ServerReplication
         {
             int headerBytes = writer.BytesWritten;
             var encoder = new AdaptiveDeltaEncoder(packet.AsSpan(headerBytes, limit - headerBytes), models);
+            double start = encoder.ApproximateBits;
             SnapshotBody.WriteHeader(ref encoder, contextBase, Tick, despawns, recordSpan, components.Length);
-            foreach (var component in components)
+            entityListBits = (long)(encoder.ApproximateBits - start);
+            for (int i = 0; i < components.Length; i++)
             {
-                component.WriteSection(ref encoder, recordSpan, Tick);
+                double before = encoder.ApproximateBits;
+                components[i].WriteSection(ref encoder, recordSpan, Tick);
+                sectionBits[i] = (long)Math.Round(encoder.ApproximateBits - before);
             }
 
             int body = encoder.Finish();
@@ -362,6 +372,11 @@ public sealed partial class ServerReplication
         Counters.Snapshots++;
         Counters.SnapshotBytes += bytes;
         Counters.LargestSnapshot = Math.Max(Counters.LargestSnapshot, bytes);
+        Counters.EntityListBits += entityListBits;
+        for (int i = 0; i < sectionBits.Length; i++)
+        {
+            Counters.AddComponentBits(i, sectionBits[i]);
+        }
         Counters.Records += recordCount;
         ReplicationMetrics.SnapshotsSent.Add(1);
         ReplicationMetrics.SnapshotBytes.Add(bytes);

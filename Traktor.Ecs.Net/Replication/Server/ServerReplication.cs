@@ -61,6 +61,7 @@ public sealed partial class ServerReplication
 
         models = new ushort[Serialization.Delta.AdaptiveModels.Size(registry.ContextCount)];
         packet = new byte[this.options.MaxSnapshotBytes];
+        sectionBits = new long[components.Length];
     }
 
     /// <summary>The tick of the last <see cref="Update"/> (0 before the first).</summary>

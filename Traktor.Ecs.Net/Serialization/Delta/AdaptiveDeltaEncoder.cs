@@ -105,6 +105,12 @@ public ref struct AdaptiveDeltaEncoder : IDeltaEncoder
         EncodeDirectBits((uint)value, bitCount);
     }
 
+    /// <summary>
+    /// How many bits the symbols so far cost, to a fraction of a bit: bytes emitted or pending, plus
+    /// what the current range has narrowed. Differences between two calls attribute bits to sections.
+    /// </summary>
+    public readonly double ApproximateBits => (8.0 * (_position + _cacheSize)) + 32 - Math.Log2(_range);
+
     /// <summary>Flushes the coder. Call once, after the last symbol.</summary>
     /// <returns>Bytes written to the output block, or −1 when it overflowed.</returns>
     public int Finish()
