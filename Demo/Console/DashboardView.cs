@@ -122,6 +122,10 @@ public sealed class DashboardView(DemoOptions options) : IDemoView
             traffic.AddRow("server out / in", string.Create(c, $"{sample.ServerKilobytesOutPerSecond:F1} / {sample.ServerKilobytesInPerSecond:F1} KB/s"));
             traffic.AddRow("snapshots", string.Create(c, $"{sample.SnapshotsPerSecond:F0}/s, {(sample.SnapshotsPerSecond > 0 ? sample.SnapshotBytesPerSecond / sample.SnapshotsPerSecond : 0):F0} B each"));
             traffic.AddRow("fire RPCs", string.Create(c, $"{sample.FireRequestsPerSecond:F1}/s"));
+            foreach (var rate in sample.ComponentBits)
+            {
+                traffic.AddRow(Markup.Escape($"bits/s {rate.Name}"), string.Create(c, $"{rate.BitsPerSecond / 1000:F1} kbit/s"));
+            }
             traffic.AddRow("server tick total", string.Create(c, $"{sample.ServerTickMs:F3} ms"));
         }
 

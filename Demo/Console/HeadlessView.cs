@@ -30,11 +30,18 @@ public sealed class HeadlessView(TextWriter output) : IDemoView
             $"[{sample.Seconds,5:F1}s] {phase,-8} clients {connected.Count}/{sample.Clients.Count}  rtt {rtt} ms  loss {loss}%  " +
             $"server tick {(sample.ServerSystems.Count == 0 ? "n/a" : sample.ServerTickMs.ToString("F2", CultureInfo.InvariantCulture) + " ms")}  out {sample.ServerKilobytesOutPerSecond:F1} KB/s  in {sample.ServerKilobytesInPerSecond:F1} KB/s  " +
             $"entities {sample.ReplicatedEntities} (rocks {sample.Asteroids}, bullets {sample.Bullets}, ships {sample.Ships})  " +
-            $"corrections {sample.Clients.Sum(c => c.Corrections)}  snapshots {sample.SnapshotsPerSecond:F0}/s {(sample.SnapshotsPerSecond > 0 ? sample.SnapshotBytesPerSecond / sample.SnapshotsPerSecond : 0):F0} B each"));
+            $"corrections {sample.Clients.Sum(c => c.Corrections)}  snapshots {sample.SnapshotsPerSecond:F0}/s {(sample.SnapshotsPerSecond > 0 ? sample.SnapshotBytesPerSecond / sample.SnapshotsPerSecond : 0):F0} B each  " +
+            $"kbit/s {ComponentRates(sample)}"));
     }
 
     /// <inheritdoc />
     public void Message(string line) => Line(line);
+
+    private static string ComponentRates(TelemetrySample sample) =>
+        sample.ComponentBits.Count == 0
+            ? "-"
+            : string.Join(" ", sample.ComponentBits.Where(r => r.BitsPerSecond > 0)
+                .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Name} {r.BitsPerSecond / 1000:F1}")));
 
     /// <inheritdoc />
     public void Summary(RunReport report)

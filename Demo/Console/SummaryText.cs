@@ -22,6 +22,12 @@ public static class SummaryText
 
         yield return string.Create(c, $"snapshots: {report.Snapshots} sent, {report.MeanSnapshotBytes:F0} B mean, {report.LargestSnapshot} B largest, {report.SnapshotRecords} entity records, {report.MalformedSnapshots} malformed");
         yield return $"input commands: {report.InputsAccepted} accepted, {report.InputsLate} late, {report.InputsMissing} ticks without one; prediction corrections: {report.PredictionCorrections} ({report.PredictionSnaps} too large to smooth)";
+        if (report.SnapshotBitsByComponent.Count > 0 && report.PlayedSeconds > 0)
+        {
+            yield return "snapshot kbit/s by component: " + string.Join(", ", report.SnapshotBitsByComponent
+                .Select(kv => string.Create(c, $"{kv.Key} {kv.Value / 1000.0 / report.PlayedSeconds:F1}")));
+        }
+
         yield return "bytes by kind: " + string.Join(", ", report.BytesByKind.Select(kv => string.Create(c, $"{kv.Key} {kv.Value / 1024.0:F1} KiB")));
         yield return $"rocks destroyed: {report.RocksDestroyed}, shots fired: {report.ShotsFired}";
         foreach (var pilot in report.Pilots)

@@ -39,6 +39,8 @@ public static class HtmlReport
         var corrections = clientNames.Select(name => (name, (IReadOnlyList<double>)samples
             .Select(s => (double)(s.Clients.FirstOrDefault(cl => cl.Name == name)?.Corrections ?? 0)).ToList())).ToList();
         var kinds = report.BytesByKind.Select(kv => (kv.Key, kv.Value / 1024.0)).ToList();
+        double played = Math.Max(1e-3, report.PlayedSeconds);
+        var componentBits = report.SnapshotBitsByComponent.Select(kv => (kv.Key, kv.Value / 1000.0 / played)).ToList();
 
         var html = new StringBuilder();
         html.Append("""
@@ -79,6 +81,12 @@ public static class HtmlReport
             .Append(SvgChart.Lines("Tick time", "ms", warmX, tick));
         html.Append("<h2>Bytes per message kind</h2><p>Snapshot bytes are the replication payload; the rest of the transport's bytes are packet headers, acknowledgements, resends and keep-alives.</p>")
             .Append(SvgChart.Bars("Bytes per kind", "KiB", kinds));
+        if (componentBits.Count > 0)
+        {
+            html.Append("<h2>Snapshot bits per component type</h2><p>Where the snapshot payload goes: the server attributes every encoded bit to the component type whose section wrote it, or to the entity lists (network ids, spawn flags, baselines). Kilobits per second over the run, all clients together.</p>")
+                .Append(SvgChart.Bars("Bits per component type", "kbit/s", componentBits));
+        }
+
         html.Append("<h2>Entities</h2>").Append(SvgChart.Lines("Entities", "count", x, entities));
 
         if (report.Convergence.Count > 0)

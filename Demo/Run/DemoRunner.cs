@@ -111,6 +111,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
                 InputsMissing = inputs.Missing,
                 Convergence = convergence,
                 BytesByKind = bytesByKind,
+                SnapshotBitsByComponent = BitsByComponent(server),
                 Leaderboard = board.Entries.Select(e => $"#{e.Rank} {e.Username} {e.Score}").ToList(),
                 AchievementsUnlocked = online.Unlocked.ToList(),
                 ProfilesSaved = saved,
@@ -221,6 +222,20 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
     }
 
     /// <summary>What the server's traffic was made of, from its connections' totals and the replication counters.</summary>
+    private static Dictionary<string, long> BitsByComponent(ArenaServer server)
+    {
+        var counters = server.Network.Replication.Counters;
+        var types = DemoProtocol.Registry.Types;
+        var bits = new Dictionary<string, long>();
+        for (int i = 0; i < counters.ComponentBits.Count && i < types.Count; i++)
+        {
+            bits[types[i].Info.FullName[(types[i].Info.FullName.LastIndexOf('.') + 1)..]] = counters.ComponentBits[i];
+        }
+
+        bits["entity lists"] = counters.EntityListBits;
+        return bits;
+    }
+
     private static Dictionary<string, long> BytesByKind(ArenaServer server)
     {
         server.UpdateTraffic();

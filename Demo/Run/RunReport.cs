@@ -25,6 +25,7 @@ public sealed record RunReport
     public long SnapshotRecords { get; init; }
     public long MalformedSnapshots { get; init; }
     public IReadOnlyDictionary<string, long> BytesByKind { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, long> SnapshotBitsByComponent { get; init; } = new Dictionary<string, long>();
     public long InputsAccepted { get; init; }
     public long InputsLate { get; init; }
     public long InputsMissing { get; init; }

@@ -20,6 +20,8 @@ public sealed class TelemetryRecorder(ArenaServer? server, IReadOnlyList<BotClie
     private long previousSnapshots;
     private long previousSnapshotBytes;
     private long previousFireRequests;
+    private long[] previousComponentBits = [];
+    private long previousEntityListBits;
 
     /// <summary>Every sample taken, in order.</summary>
     public List<TelemetrySample> Samples { get; } = new();
@@ -50,12 +52,42 @@ public sealed class TelemetryRecorder(ArenaServer? server, IReadOnlyList<BotClie
             CountIn(server, bots, ships),
             (snapshots - previousSnapshots) / window,
             (snapshotBytes - previousSnapshotBytes) / window,
-            (fireRequests - previousFireRequests) / window);
+            (fireRequests - previousFireRequests) / window,
+            ComponentRates(window));
         previousSnapshots = snapshots;
         previousSnapshotBytes = snapshotBytes;
         previousFireRequests = fireRequests;
         Samples.Add(sample);
         return sample;
+    }
+
+    /// <summary>Bits per second per replicated component type, from the server's section accounting.</summary>
+    private List<ComponentRate> ComponentRates(double window)
+    {
+        var rates = new List<ComponentRate>();
+        if (server is null)
+        {
+            return rates;
+        }
+
+        var counters = server.Network.Replication.Counters;
+        var bits = counters.ComponentBits;
+        if (previousComponentBits.Length < bits.Count)
+        {
+            Array.Resize(ref previousComponentBits, bits.Count);
+        }
+
+        var types = DemoProtocol.Registry.Types;
+        for (int i = 0; i < bits.Count && i < types.Count; i++)
+        {
+            string name = types[i].Info.FullName[(types[i].Info.FullName.LastIndexOf('.') + 1)..];
+            rates.Add(new ComponentRate(name, (bits[i] - previousComponentBits[i]) / window));
+            previousComponentBits[i] = bits[i];
+        }
+
+        rates.Add(new ComponentRate("entity lists", (counters.EntityListBits - previousEntityListBits) / window));
+        previousEntityListBits = counters.EntityListBits;
+        return rates;
     }
 
     private static ClientSample ClientOf(BotClient bot)

@@ -14,4 +14,10 @@ public sealed record TelemetrySample(
     int Ships,
     double SnapshotsPerSecond,
     double SnapshotBytesPerSecond,
-    double FireRequestsPerSecond);
+    double FireRequestsPerSecond,
+    IReadOnlyList<ComponentRate> ComponentBits);
+
+/// <summary>Snapshot bits per second spent on one replicated component type (or on the entity lists).</summary>
+/// <param name="Name">The component type's name.</param>
+/// <param name="BitsPerSecond">Bits per second over the sample window, all clients together.</param>
+public sealed record ComponentRate(string Name, double BitsPerSecond);

@@ -29,6 +29,12 @@ public class DemoRunTests(DemoRunFixture run)
     {
         var report = run.Report;
         Assert.True(report.Snapshots > 100, $"{report.Snapshots} snapshots");
+
+        // Every snapshot bit is attributed to a component type or the entity lists.
+        long attributed = report.SnapshotBitsByComponent.Values.Sum();
+        Assert.True(report.SnapshotBitsByComponent.GetValueOrDefault("Position") > 0, "no bits for Position");
+        Assert.InRange(attributed, report.SnapshotBytes * 8 * 7 / 10, report.SnapshotBytes * 8);
+        Assert.Contains(report.Samples, s => s.ComponentBits.Any(r => r.Name == "Position" && r.BitsPerSecond > 0));
         Assert.True(report.ShotsFired > 0, "no shot was fired");
         // Ships fly by predicted input commands: the server applied most ticks' inputs on time.
         Assert.True(report.InputsAccepted > DemoRunFixture.Bots * 120, $"{report.InputsAccepted} inputs accepted");
@@ -53,7 +59,7 @@ public class DemoRunTests(DemoRunFixture run)
         }
 
         string html = File.ReadAllText(report.HtmlPath!);
-        Assert.Equal(6, html.Split("<svg").Length - 1);
+        Assert.Equal(7, html.Split("<svg").Length - 1);
         Assert.Contains("Result: OK", html, StringComparison.Ordinal);
 
         byte[] capture = File.ReadAllBytes(report.CapturePath!);

@@ -25,7 +25,7 @@ public class ReportScreenshotTests(DemoRunFixture run)
         {
             Assert.Equal(0, await dump.WaitAsync(TimeSpan.FromSeconds(30)));
             // The DOM as the browser parsed it: all six charts, with their lines and bars drawn.
-            Assert.Equal(6, dump.Output.Split("<svg").Length - 1);
+            Assert.Equal(7, dump.Output.Split("<svg").Length - 1);
             Assert.True(dump.Output.Split("<polyline").Length - 1 >= 3 + (2 * DemoRunFixture.Bots), "chart lines are missing");
         }
 
