@@ -15,14 +15,20 @@ public static class CubeReplicationReport
         var registry = ReplicationRegistry.FromSchemas([Traktor.Ecs.Net.Bench.GeneratedNetworkSchema.Instance]);
         var history = CubeScenario.Simulate(60 * CubeScenario.TicksPerSecond);
         Console.WriteLine("Cube scene through ServerReplication → lossy pipe (50 ms each way) → ClientReplication, 60 s at 60 Hz");
-        Console.WriteLine("| Coder | Loss | kbps | Client converged |");
-        Console.WriteLine("|---|---:|---:|---|");
+        Console.WriteLine("| Coder | Loss | kbps | of which entity lists | of which cube states | Client converged |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---|");
         foreach (var coder in new[] { DeltaCoder.Static, DeltaCoder.Adaptive })
         {
             foreach (double loss in new[] { 0.0, 0.05 })
             {
-                var result = CubeReplicationScenario.Run(registry, history, coder, loss);
-                Console.WriteLine($"| {coder} | {loss:P0} | {result.Kbps:F1} | {(result.Converged ? "yes" : "NO")} |");
+                double seconds = history.Length / (double)CubeScenario.TicksPerSecond;
+                double lists = 0, states = 0;
+                var result = CubeReplicationScenario.Run(registry, history, coder, loss, counters: c =>
+                {
+                    lists = c.EntityListBits / seconds / 1000;
+                    states = c.ComponentBits.Sum() / seconds / 1000;
+                });
+                Console.WriteLine($"| {coder} | {loss:P0} | {result.Kbps:F1} | {lists:F1} | {states:F1} | {(result.Converged ? "yes" : "NO")} |");
             }
         }
     }

@@ -27,7 +27,8 @@ public static class CubeReplicationScenario
     /// <param name="coder">The delta coder.</param>
     /// <param name="loss">Loss each way, 0–1.</param>
     /// <param name="seed">Seed of the loss pattern.</param>
-    public static Result Run(ReplicationRegistry registry, CubeState[][] history, DeltaCoder coder, double loss, int seed = 7)
+    /// <param name="counters">Receives the server's counters after the measured part, if given.</param>
+    public static Result Run(ReplicationRegistry registry, CubeState[][] history, DeltaCoder coder, double loss, int seed = 7, Action<ReplicationCounters>? counters = null)
     {
         using var serverWorld = World.Create();
         using var clientWorld = World.Create();
@@ -60,6 +61,7 @@ public static class CubeReplicationScenario
 
         double seconds = history.Length / (double)CubeScenario.TicksPerSecond;
         double kbps = pipe.BytesSent * 8 / seconds / 1000;
+        counters?.Invoke(server.Counters);
 
         // Settle without loss, then compare every cube.
         pipe.Loss = 0;
