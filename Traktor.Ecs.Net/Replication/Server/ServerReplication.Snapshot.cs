@@ -35,7 +35,8 @@ public sealed partial class ServerReplication
         }
 
         new Span<Candidate>(candidates, 0, candidateCount).Sort(static (a, b) => b.Priority.CompareTo(a.Priority));
-        int despawnCount = Math.Min(connection.PendingDespawns.Count, options.MaxDespawnsPerSnapshot);
+        // The receiver refuses more than the protocol's limits, whatever the options say.
+        int despawnCount = Math.Min(connection.PendingDespawns.Count, Math.Min(options.MaxDespawnsPerSnapshot, SnapshotFormat.MaxDespawns));
         int take = ChooseRecordCount(connection, limit, despawnCount);
         int bytes;
         while (true)
@@ -170,7 +171,7 @@ public sealed partial class ServerReplication
         double bits = HeaderBits + (despawnCount * 24);
         double available = limit * 8.0;
         int take = 0;
-        for (; take < candidateCount; take++)
+        for (; take < candidateCount && take < SnapshotFormat.MaxRecords; take++)
         {
             int slot = candidates[take].Slot;
             bool full = connection.SentNetId[slot] != tracker.NetIds[slot] || connection.AckedCount[slot] == 0;
