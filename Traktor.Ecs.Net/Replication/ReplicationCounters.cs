@@ -48,6 +48,6 @@ public sealed class ReplicationCounters
     /// <summary>Snapshots dropped by a client because a baseline they name is no longer held.</summary>
     public long MissingBaselines { get; internal set; }
 
-    /// <summary>Snapshots dropped by a client because they name a type it does not know.</summary>
-    public long UnknownTypes { get; internal set; }
+    /// <summary>Snapshots held back by a client because their tick jumped far ahead and no second snapshot confirmed it.</summary>
+    public long SuspiciousTicks { get; internal set; }
 }

@@ -18,6 +18,9 @@ internal static class SnapshotFormat
     /// <summary>The oldest baseline age the server uses from the client's tick-indexed history.</summary>
     public const int BaselineWindowTicks = ClientHistoryTicks - 4;
 
+    /// <summary>A snapshot further ahead of the newest one than this is held back until a second confirms the jump.</summary>
+    public const int MaxTickJump = 4 * ClientHistoryTicks;
+
     /// <summary>The largest number of replicated component types (type masks are 64-bit).</summary>
     public const int MaxTypes = 64;
 

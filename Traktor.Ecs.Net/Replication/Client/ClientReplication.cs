@@ -31,6 +31,8 @@ public sealed class ClientReplication
     private bool hasReceived;
     private uint newestTick;
     private ulong receivedMask;
+    private bool hasJumpCandidate;
+    private uint jumpCandidate;
 
     /// <summary>Creates the client side for a world.</summary>
     /// <param name="world">The client world that mirrors the server's replicated entities.</param>
@@ -112,6 +114,11 @@ public sealed class ClientReplication
         {
             Counters.MalformedSnapshots++;
             return false;
+        }
+
+        if (hasReceived && (int)(tick - newestTick) > SnapshotFormat.MaxTickJump && !ConfirmJump(tick))
+        {
+            return false; // one snapshot from far ahead is a corrupted tick until a second agrees
         }
 
         if (hasReceived && (int)(newestTick - tick) >= SnapshotFormat.ClientHistoryTicks)
@@ -398,6 +405,24 @@ public sealed class ClientReplication
         }
 
         store.Remove(slot, tick);
+    }
+
+    /// <summary>
+    /// A real jump (this client stalled for seconds) brings a stream of far-ahead snapshots; a
+    /// corrupted tick brings one. Accept a jump when a second snapshot lands just after the first.
+    /// </summary>
+    private bool ConfirmJump(uint tick)
+    {
+        if (hasJumpCandidate && (int)(tick - jumpCandidate) > 0 && (int)(tick - jumpCandidate) <= SnapshotFormat.ClientHistoryTicks)
+        {
+            hasJumpCandidate = false;
+            return true;
+        }
+
+        jumpCandidate = tick;
+        hasJumpCandidate = true;
+        Counters.SuspiciousTicks++;
+        return false;
     }
 
     private bool IsReceived(uint tick)
