@@ -36,10 +36,10 @@ internal sealed class ClientEntityStore
         if (slot >= NetIds.Length)
         {
             int size = NetIds.Length * 2;
-            Entities = Grow(Entities, size);
-            NetIds = Grow(NetIds, size);
-            LatestTick = Grow(LatestTick, size);
-            TypeMasks = Grow(TypeMasks, size);
+            Entities = ArrayGrowth.Resized(Entities, size);
+            NetIds = ArrayGrowth.Resized(NetIds, size);
+            LatestTick = ArrayGrowth.Resized(LatestTick, size);
+            TypeMasks = ArrayGrowth.Resized(TypeMasks, size);
         }
 
         Entities[slot] = entity;
@@ -106,12 +106,5 @@ internal sealed class ClientEntityStore
         freeSlots.Clear();
         Array.Clear(NetIds);
         SlotBound = 0;
-    }
-
-    private static T[] Grow<T>(T[] array, int size)
-    {
-        var copy = array;
-        Array.Resize(ref copy, size);
-        return copy;
     }
 }

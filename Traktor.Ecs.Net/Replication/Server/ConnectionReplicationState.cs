@@ -75,16 +75,16 @@ internal sealed class ConnectionReplicationState
 
         int size = Math.Max(slotCount, Math.Max(64, SentNetId.Length * 2));
         int old = knownIndex.Length;
-        SentNetId = Grow(SentNetId, size);
-        Acked0 = Grow(Acked0, size);
-        Acked1 = Grow(Acked1, size);
-        Acked2 = Grow(Acked2, size);
-        AckedCount = Grow(AckedCount, size);
-        AckedMask = Grow(AckedMask, size);
-        LastSentTick = Grow(LastSentTick, size);
-        Priority = Grow(Priority, size);
-        RelevantTick = Grow(RelevantTick, size);
-        knownIndex = Grow(knownIndex, size);
+        SentNetId = ArrayGrowth.Resized(SentNetId, size);
+        Acked0 = ArrayGrowth.Resized(Acked0, size);
+        Acked1 = ArrayGrowth.Resized(Acked1, size);
+        Acked2 = ArrayGrowth.Resized(Acked2, size);
+        AckedCount = ArrayGrowth.Resized(AckedCount, size);
+        AckedMask = ArrayGrowth.Resized(AckedMask, size);
+        LastSentTick = ArrayGrowth.Resized(LastSentTick, size);
+        Priority = ArrayGrowth.Resized(Priority, size);
+        RelevantTick = ArrayGrowth.Resized(RelevantTick, size);
+        knownIndex = ArrayGrowth.Resized(knownIndex, size);
         Array.Fill(knownIndex, -1, old, size - old);
     }
 
@@ -145,11 +145,5 @@ internal sealed class ConnectionReplicationState
         Acked0[slot] = tick;
         AckedMask[slot] = mask;
         AckedCount[slot] = (byte)Math.Min(3, AckedCount[slot] + 1);
-    }
-
-    private static T[] Grow<T>(T[] array, int size)
-    {
-        Array.Resize(ref array, size);
-        return array;
     }
 }

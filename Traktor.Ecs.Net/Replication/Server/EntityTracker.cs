@@ -51,18 +51,18 @@ internal sealed class EntityTracker
 
         int size = Math.Max(slotCount, Math.Max(64, NetIds.Length * 2));
         int old = trackedIndex.Length;
-        Entities = Grow(Entities, size);
-        NetIds = Grow(NetIds, size);
-        LastSeen = Grow(LastSeen, size);
-        LastChange = Grow(LastChange, size);
-        TypeMasks = Grow(TypeMasks, size);
-        Owners = Grow(Owners, size);
-        HasOwner = Grow(HasOwner, size);
-        Positions = Grow(Positions, size);
-        HasPosition = Grow(HasPosition, size);
-        Importance = Grow(Importance, size);
-        SendInterval = Grow(SendInterval, size);
-        trackedIndex = Grow(trackedIndex, size);
+        Entities = ArrayGrowth.Resized(Entities, size);
+        NetIds = ArrayGrowth.Resized(NetIds, size);
+        LastSeen = ArrayGrowth.Resized(LastSeen, size);
+        LastChange = ArrayGrowth.Resized(LastChange, size);
+        TypeMasks = ArrayGrowth.Resized(TypeMasks, size);
+        Owners = ArrayGrowth.Resized(Owners, size);
+        HasOwner = ArrayGrowth.Resized(HasOwner, size);
+        Positions = ArrayGrowth.Resized(Positions, size);
+        HasPosition = ArrayGrowth.Resized(HasPosition, size);
+        Importance = ArrayGrowth.Resized(Importance, size);
+        SendInterval = ArrayGrowth.Resized(SendInterval, size);
+        trackedIndex = ArrayGrowth.Resized(trackedIndex, size);
         Array.Fill(trackedIndex, -1, old, size - old);
     }
 
@@ -87,11 +87,5 @@ internal sealed class EntityTracker
         NetIds[slot] = 0;
         HasOwner[slot] = false;
         HasPosition[slot] = false;
-    }
-
-    private static T[] Grow<T>(T[] array, int size)
-    {
-        Array.Resize(ref array, size);
-        return array;
     }
 }
