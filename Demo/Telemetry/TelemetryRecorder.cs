@@ -147,11 +147,11 @@ public sealed class TelemetryRecorder(ArenaServer? server, IReadOnlyList<BotClie
         return most;
     }
 
-    /// <summary>"ServerInputs`2" reads as "ServerInputs": the generic arity is noise on a dashboard.</summary>
+    /// <summary>"ServerInputs&lt;ShipInput, ShipInputSerializer&gt;" reads as "ServerInputs": type arguments are noise on a dashboard.</summary>
     private static string ReadableName(string name)
     {
-        int tick = name.IndexOf('`', StringComparison.Ordinal);
-        return tick < 0 ? name : name[..tick];
+        int generic = name.IndexOfAny(['`', '<']);
+        return generic < 0 ? name : name[..generic];
     }
 
     private List<SystemSample> SystemsOf(Group<float> group)

@@ -138,7 +138,13 @@ public class SystemGroupTests
         var mover = new Mover(world);
         var group = new Group<float>("frame", spinner, allocator, mover);
         group.Initialize();
-        group.Tick(1f); // warm-up: JIT and the cached query
+        // Warm-up: JIT, the cached query, and the runtime's lazily built dispatch caches (a fresh
+        // process allocates ~300 B in the first frame and ~90 B in the second, nothing after).
+        for (int i = 0; i < 3; i++)
+        {
+            group.Tick(1f);
+        }
+
         group.Tick(1f);
 
         var bySystem = group.Profiles.ToDictionary(p => p.System);
@@ -148,11 +154,11 @@ public class SystemGroupTests
         Assert.True(bySystem[allocator].LastAllocatedBytes >= 5000, bySystem[allocator].ToString());
         Assert.Equal(0, bySystem[mover].LastAllocatedBytes);
         Assert.Equal(0, bySystem[spinner].LastAllocatedBytes);
-        Assert.All(group.Profiles, p => Assert.Equal(2, p.Frames));
+        Assert.All(group.Profiles, p => Assert.Equal(4, p.Frames));
         Assert.True(bySystem[allocator].TotalAllocatedBytes >= 10000);
         Assert.True(bySystem[spinner].TotalElapsed >= bySystem[spinner].LastElapsed);
         Assert.True(bySystem[spinner].AverageMilliseconds > 0);
-        Assert.Equal(2, world.Get<Position>(world.Query(new QueryDescription().WithAll<Position>()).Archetypes[0].GetChunk(0).Entities[0]).X);
+        Assert.Equal(4, world.Get<Position>(world.Query(new QueryDescription().WithAll<Position>()).Archetypes[0].GetChunk(0).Entities[0]).X);
 
         bySystem[spinner].Reset();
         Assert.Equal(0, bySystem[spinner].Frames);
@@ -178,5 +184,18 @@ public class SystemGroupTests
         Assert.True(inner.Profiles[0].LastAllocatedBytes >= 5000);
         Assert.True(innerProfile.LastElapsed >= inner.Profiles[1].LastElapsed);
         Assert.True(inner.Profiles[1].LastElapsed > TimeSpan.Zero);
+    }
+
+    private sealed class Generic<TItem>(World world) : BaseSystem<World, float>(world)
+    {
+        public TItem? Item { get; set; }
+    }
+
+    [Fact]
+    public void ProfilesNameGenericSystemsAsWrittenInCSharp()
+    {
+        using var world = World.Create();
+        using var group = new Group<float>("g", new Generic<Dictionary<int, string>>(world));
+        Assert.Equal("Generic<Dictionary<Int32, String>>", group.Profiles[0].Name);
     }
 }
