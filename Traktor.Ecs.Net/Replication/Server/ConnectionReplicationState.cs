@@ -11,9 +11,6 @@ namespace Traktor.Ecs.Net.Replication.Server;
 /// </summary>
 internal sealed class ConnectionReplicationState
 {
-    /// <summary>The least distance in ticks kept between the two older baselines.</summary>
-    private const int BaselineSpacing = 6;
-
     private int[] knownIndex = [];
 
     public ConnectionReplicationState(ConnectionId connection)
@@ -128,16 +125,6 @@ internal sealed class ConnectionReplicationState
         if (AckedCount[slot] > 0 && (int)(tick - Acked0[slot]) <= 0)
         {
             return; // an older acknowledgement: newer baselines are already known
-        }
-
-        // Keep the older baselines spread out: prediction extrapolates the motion between them over
-        // the baseline's age (about one RTT), and a velocity measured over one tick would amplify
-        // quantization noise by that factor. A newer acknowledgement only replaces the newest baseline
-        // until it is BaselineSpacing ticks ahead of the next one.
-        if (AckedCount[slot] >= 2 && AckedMask[slot] == mask && (int)(Acked0[slot] - Acked1[slot]) < BaselineSpacing)
-        {
-            Acked0[slot] = tick;
-            return;
         }
 
         Acked2[slot] = Acked1[slot];
