@@ -57,6 +57,18 @@ internal sealed class ConnectionReplicationState
     /// <summary>The newest snapshot tick the client acknowledged.</summary>
     public uint NewestAckedTick { get; set; }
 
+    /// <summary>Smoothed ticks between sending a snapshot and receiving its acknowledgement (the RTT in ticks).</summary>
+    public double AckDelayTicks { get; private set; } = 8;
+
+    /// <summary>
+    /// Ticks after which a state sent but not yet acknowledged is sent again: the acknowledgement
+    /// delay with a margin for jitter, so a lost snapshot is repaired about one RTT later.
+    /// </summary>
+    public int ResendAfterTicks => (int)Math.Ceiling(AckDelayTicks * 1.25) + 2;
+
+    /// <summary>Feeds the delay of the newest acknowledgement.</summary>
+    public void ObserveAckDelay(uint ticks) => AckDelayTicks += (Math.Min(ticks, 255) - AckDelayTicks) * 0.1;
+
     /// <summary>Average bits of a delta record in the last snapshot, for the next packet's estimate.</summary>
     public float DeltaRecordBits { get; set; } = 64;
 

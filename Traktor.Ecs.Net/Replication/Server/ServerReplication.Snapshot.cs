@@ -143,6 +143,14 @@ public sealed partial class ServerReplication
                 {
                     continue;
                 }
+
+                // The newest change already left in a snapshot that may yet be acknowledged: wait
+                // for that acknowledgement (an RTT) before sending the same state again.
+                bool inFlight = (int)(tracker.LastChange[slot] - connection.LastSentTick[slot]) <= 0;
+                if (inFlight && sinceSent < connection.ResendAfterTicks)
+                {
+                    continue;
+                }
             }
 
             float boost = neverAcked ? 4f : 1f;

@@ -138,6 +138,7 @@ public sealed partial class ServerReplication
         if ((int)(newest - state.NewestAckedTick) > 0)
         {
             state.NewestAckedTick = newest;
+            state.ObserveAckDelay(Tick - newest);
         }
 
         return true;
