@@ -181,12 +181,7 @@ public sealed class RpcServer
     private void Send()
     {
         var world = server.World;
-        foreach (var type in Registry.TypeSpan)
-        {
-            type.Stage(world, staging);
-        }
-
-        staging.SortBySendOrder();
+        staging.Collect(world, Registry);
         for (int i = 0; i < staging.Count; i++)
         {
             ref readonly var record = ref staging[i];

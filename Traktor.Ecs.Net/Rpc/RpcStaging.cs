@@ -55,6 +55,19 @@ internal sealed class RpcStaging
         used += Math.Max(0, length);
     }
 
+    /// <summary>Stages every pending RPC entity of every registered type, then puts them in send order.</summary>
+    /// <param name="world">The world holding the pending RPC entities.</param>
+    /// <param name="registry">The RPC types.</param>
+    public void Collect(World world, RpcRegistry registry)
+    {
+        foreach (var type in registry.TypeSpan)
+        {
+            type.Stage(world, this);
+        }
+
+        SortBySendOrder();
+    }
+
     /// <summary>Sorts the staged RPCs into send order.</summary>
     public void SortBySendOrder() =>
         records.AsSpan(0, Count).Sort(static (a, b) => a.Outgoing.Order.CompareTo(b.Outgoing.Order));
