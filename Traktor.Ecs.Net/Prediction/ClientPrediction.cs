@@ -319,7 +319,9 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
             return; // it describes inputs sent before our last jump
         }
 
-        int error = buffered - options.TargetBufferTicks;
+        // A status can say the buffer is short by thousands of ticks (a stall, or a broken peer):
+        // no single jump goes further than one history's worth.
+        int error = Math.Max(buffered - options.TargetBufferTicks, -PredictionFormat.HistoryTicks / 2);
         if (error < -4)
         {
             // Inputs arrive too late to be used: jump ahead rather than crawl, then wait until the

@@ -7,6 +7,12 @@ public sealed class ServerInputOptions<TInput>
     /// <summary>Checks every input before it takes effect; null accepts all.</summary>
     public InputValidator<TInput>? Validate { get; set; }
 
+    /// <summary>
+    /// The furthest back, in ticks, a client's claimed view may rewind lag compensation. The view tick
+    /// comes from the client: without a bound a cheater could shoot at where targets were long ago.
+    /// </summary>
+    public int MaxRewindTicks { get; set; } = 30;
+
     /// <summary>Invalid inputs from one connection after which it is disconnected (0: never).</summary>
     public int MaxInvalidInputs { get; set; } = 120;
 }

@@ -75,6 +75,7 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
     /// <summary>
     /// The (fractional) server tick the connection's player was looking at when it sampled its input for
     /// <see cref="CurrentTick"/>: its interpolated view of remote entities. Lag compensation rewinds to it.
+    /// Clamped to at most <see cref="ServerInputOptions{TInput}.MaxRewindTicks"/> back, never ahead.
     /// </summary>
     /// <param name="connection">The player's connection.</param>
     public double ViewTick(ConnectionId connection)
@@ -84,7 +85,8 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
             return CurrentTick;
         }
 
-        return state.History.Has(CurrentTick) ? state.History.ViewTickOf(CurrentTick) : state.ViewTick;
+        double view = state.History.Has(CurrentTick) ? state.History.ViewTickOf(CurrentTick) : state.ViewTick;
+        return Math.Clamp(view, (double)CurrentTick - options.MaxRewindTicks, CurrentTick);
     }
 
     /// <summary>The input statistics of a connection.</summary>

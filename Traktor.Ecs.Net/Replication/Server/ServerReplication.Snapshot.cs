@@ -344,16 +344,11 @@ public sealed partial class ServerReplication
     private void Commit(ConnectionReplicationState connection, int recordCount, int despawnCount, int bytes)
     {
         var entry = connection.Log.Begin(Tick);
-        int deltaRecords = 0;
         for (int i = 0; i < recordCount; i++)
         {
             ref var record = ref records[i];
             int slot = record.Slot;
             entry.AddRecord(slot, record.NetId, record.TypeMask);
-            if (!record.Full)
-            {
-                deltaRecords++;
-            }
 
             if (connection.SentNetId[slot] != record.NetId)
             {

@@ -1,0 +1,45 @@
+using System.Buffers.Binary;
+using Traktor.Ecs.Net.Prediction;
+using Traktor.Ecs.Net.Replication.Server;
+using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Simulation;
+
+namespace Traktor.Ecs.Net.Tests.Prediction;
+
+/// <summary>The view tick a client claims cannot rewind lag compensation further than the server allows.</summary>
+public class LagCompensationBoundTests
+{
+    [Fact]
+    public void AClaimedViewFarInThePastIsClampedToTheRewindLimit()
+    {
+        using var setup = new ReplicationWorld(new LinkConditions(), new ServerReplicationOptions());
+        var inputs = new ServerInputs<MoveInput, MoveInputSerializer>(setup.Server, new ServerInputOptions<MoveInput> { MaxRewindTicks = 12 });
+        setup.ServerGroup.Add(inputs);
+        ConnectionId? connection = null;
+        setup.Server.ClientConnected += (c, _) => connection = c;
+        var client = setup.AddClient(1, seed: 71);
+        Assert.True(setup.TickUntil(() => connection is not null && client.Transport.State == ClientState.Connected, 600));
+
+        setup.Tick(100);
+
+        // A forged input message: for a tick a little ahead, claiming to have seen tick 0.
+        uint target = inputs.CurrentTick + 3;
+        var message = new byte[64];
+        message[0] = 0x70;
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(1), target);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(5), 0);
+        message[9] = 0;
+        message[10] = 1;
+        var writer = new BitWriter(message.AsSpan(11));
+        var fire = new MoveInput { Fire = true };
+        MoveInputSerializer.Write(ref writer, in fire);
+        Assert.Equal(SendResult.Queued, client.Transport.Send(ChannelKind.ReliableOrdered, message.AsSpan(0, 11 + writer.BytesWritten)));
+
+        Assert.True(setup.TickUntil(() => inputs.CurrentTick == target, 60));
+        Assert.True(inputs.TryGetInput(connection!.Value, out var input) && input.Fire, "the input did not arrive in time");
+        Assert.True(target > 50);
+        Assert.Equal(target - 12.0, inputs.ViewTick(connection.Value));
+    }
+}
