@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using Traktor.Ecs.Net.Replication;
@@ -15,7 +14,7 @@ namespace Traktor.Ecs.Net.Bench.Replication;
 [MemoryDiagnoser]
 public class ClientCapacityBenchmarks
 {
-    private readonly byte[] ack = new byte[13];
+    private readonly InstantAcks acks = new();
     private World world = null!;
     private ServerReplication server = null!;
     private Entity[] players = null!;
@@ -74,13 +73,7 @@ public class ClientCapacityBenchmarks
         }
 
         server.Update(sink);
-        ack[0] = 0x52;
-        BinaryPrimitives.WriteUInt32LittleEndian(ack.AsSpan(1), server.Tick);
-        BinaryPrimitives.WriteUInt64LittleEndian(ack.AsSpan(5), ulong.MaxValue);
-        foreach (var connection in connections)
-        {
-            server.ReceiveAck(connection, ack);
-        }
+        acks.AcknowledgeAll(server, connections);
     }
 
     private sealed class DiscardSink : ISnapshotSink

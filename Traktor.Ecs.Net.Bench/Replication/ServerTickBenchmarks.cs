@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using Traktor.Ecs.Net.Replication;
@@ -25,7 +24,7 @@ public struct MapPosition
 [MemoryDiagnoser]
 public class ServerTickBenchmarks
 {
-    private readonly byte[] ack = new byte[13];
+    private readonly InstantAcks acks = new();
     private World world = null!;
     private ServerReplication server = null!;
     private Entity[] movers = null!;
@@ -90,13 +89,7 @@ public class ServerTickBenchmarks
         }
 
         server.Update(sink);
-        ack[0] = 0x52;
-        BinaryPrimitives.WriteUInt32LittleEndian(ack.AsSpan(1), server.Tick);
-        BinaryPrimitives.WriteUInt64LittleEndian(ack.AsSpan(5), ulong.MaxValue);
-        foreach (var connection in connections)
-        {
-            server.ReceiveAck(connection, ack);
-        }
+        acks.AcknowledgeAll(server, connections);
     }
 
     private sealed class NullSink : ISnapshotSink
