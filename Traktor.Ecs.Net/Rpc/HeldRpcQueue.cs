@@ -81,7 +81,7 @@ internal sealed class HeldRpcQueue
     }
 
     /// <summary>
-    /// True when the client has the spawns of snapshot <paramref name="tick"/>: it applied that snapshot, or one of
+    /// True when the client has the spawns of the entry's snapshot tick: it applied that snapshot, or one of
     /// the snapshots the server re-sends unacknowledged spawns in when it is lost (every <paramref name="resend"/> ticks).
     /// </summary>
     private static bool IsApplied(ClientReplication replication, in Entry entry, int resend, int wait) =>

@@ -38,7 +38,7 @@ public static class FloatExtensions
     public static void WriteQuantized(this ref BitWriter writer, float value, in FloatQuantizer quantizer) =>
         writer.WriteBits(quantizer.Quantize(value), quantizer.BitCount);
 
-    /// <summary>Reads a float written by <see cref="WriteQuantized"/>.</summary>
+    /// <summary>Reads a float written by <see cref="WriteQuantized(ref BitWriter, float, in FloatQuantizer)"/>.</summary>
     /// <param name="reader">The reader.</param>
     /// <param name="quantizer">The quantizer used to write.</param>
     /// <returns>The value, or <see cref="FloatQuantizer.Min"/> when failed.</returns>
