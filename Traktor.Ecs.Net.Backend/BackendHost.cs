@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Traktor.Ecs.Net.Backend.Endpoints;
+using Traktor.Ecs.Net.Backend.Sessions;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.Achievements;
 using Traktor.Ecs.Net.Online.Authentication;
@@ -68,6 +69,7 @@ public static class BackendHost
         builder.Services.AddHostedService<MaintenanceService>();
         builder.Services.AddSingleton<CallerResolver>();
         BackendRateLimiting.Add(builder.Services, options);
+        SessionHosting.Add(builder.Services, builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -80,6 +82,7 @@ public static class BackendHost
         LeaderboardEndpoints.Map(app);
         AchievementEndpoints.Map(app);
         CloudSaveEndpoints.Map(app);
+        SessionEndpoints.Map(app);
         app.MapFallback((HttpContext context) => ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status404NotFound,
             OnlineErrorCodes.ToCode(OnlineError.NotFound), "No such route.", null));
         app.Logger.LogInformation("Online backend ready on {Database}", options.Database);

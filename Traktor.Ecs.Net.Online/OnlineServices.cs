@@ -3,6 +3,7 @@ using Traktor.Ecs.Net.Online.Achievements;
 using Traktor.Ecs.Net.Online.Authentication;
 using Traktor.Ecs.Net.Online.CloudSave;
 using Traktor.Ecs.Net.Online.Leaderboards;
+using Traktor.Ecs.Net.Online.Sessions;
 using Traktor.Ecs.Net.Online.Storage;
 
 namespace Traktor.Ecs.Net.Online;
@@ -23,6 +24,7 @@ public sealed class OnlineServices : IAsyncDisposable
         Achievements = new AchievementService(database, options.Time, loggers?.CreateLogger<AchievementService>());
         CloudSave = new CloudSaveService(database, options.CloudSave, options.Time, loggers?.CreateLogger<CloudSaveService>());
         Maintenance = new OnlineMaintenance(database, options.Time, loggers?.CreateLogger<OnlineMaintenance>());
+        Sessions = options.Sessions is { } sessions ? new SessionDirectory(database, sessions, options.Time, loggers?.CreateLogger<SessionDirectory>()) : null;
     }
 
     /// <summary>The store the services share.</summary>
@@ -39,6 +41,9 @@ public sealed class OnlineServices : IAsyncDisposable
 
     /// <summary>Cloud saves.</summary>
     public CloudSaveService CloudSave { get; }
+
+    /// <summary>The session directory and game-server fleet, when <see cref="OnlineServicesOptions.Sessions"/> was given.</summary>
+    public SessionDirectory? Sessions { get; }
 
     /// <summary>Pruning of expired tokens, counters and idempotency keys.</summary>
     public OnlineMaintenance Maintenance { get; }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Online.Authentication;
 using Traktor.Ecs.Net.Online.CloudSave;
+using Traktor.Ecs.Net.Online.Sessions;
 
 namespace Traktor.Ecs.Net.Online;
 
@@ -18,6 +19,9 @@ public sealed class OnlineServicesOptions
 
     /// <summary>Issues connect tokens for game servers at login, or null for none.</summary>
     public IConnectTokenIssuer? ConnectTokenIssuer { get; init; }
+
+    /// <summary>The session directory's rules, or null for no directory.</summary>
+    public SessionDirectoryOptions? Sessions { get; init; }
 
     /// <summary>Where the services log, or null for nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

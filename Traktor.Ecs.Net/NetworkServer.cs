@@ -20,11 +20,11 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
 
     /// <summary>Creates the plugin over a transport server.</summary>
     /// <param name="world">The authoritative world.</param>
-    /// <param name="transport">The transport (UDP, or in-memory for tests and single-process games).</param>
+    /// <param name="transport">The transport: a <see cref="NetServer"/> (UDP, or in-memory for tests and single-process games), or a session's endpoint from a <see cref="Sessions.SessionRouter"/>.</param>
     /// <param name="registry">The replicated types.</param>
     /// <param name="options">Replication budgets and rules.</param>
     /// <param name="logger">Diagnostics.</param>
-    public NetworkServer(World world, NetServer transport, ReplicationRegistry registry, ServerReplicationOptions? options = null, ILogger? logger = null)
+    public NetworkServer(World world, IServerEndpoint transport, ReplicationRegistry registry, ServerReplicationOptions? options = null, ILogger? logger = null)
     {
         World = world;
         Transport = transport;
@@ -37,8 +37,8 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     /// <summary>The world this server replicates.</summary>
     public World World { get; }
 
-    /// <summary>The transport.</summary>
-    public NetServer Transport { get; }
+    /// <summary>The transport endpoint.</summary>
+    public IServerEndpoint Transport { get; }
 
     /// <summary>The replication engine (counters, tick, options).</summary>
     public ServerReplication Replication { get; }

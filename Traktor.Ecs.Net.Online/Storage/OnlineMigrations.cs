@@ -112,5 +112,6 @@ internal static class OnlineMigrations
             "CREATE INDEX ix_refresh_tokens_expires ON refresh_tokens (expires_at)",
             "CREATE INDEX ix_login_throttle_window ON login_throttle (window_start)",
         ]),
+        new(3, "session directory and game-server fleet", SessionDirectoryMigration.Statements),
     ];
 }

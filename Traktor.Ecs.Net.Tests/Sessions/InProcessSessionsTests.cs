@@ -1,37 +1,37 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Sessions.Directory;
 using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Tests.Sessions;
 
-/// <summary>The in-process sessions service: atomic capacity, leaving, listing, filters and paging.</summary>
+/// <summary>The in-process sessions service: atomic capacity, one seat per player, leaving, ending, listing, filters and paging.</summary>
 public class InProcessSessionsTests
 {
+    private static readonly byte[] Key = ConnectTokenIssuer.GenerateServerKey();
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
     private static InProcessSessions NewService(FakeTimeProvider? time = null) => new(
-        new SessionHost
-        {
-            ServerAddresses = [new IPEndPoint(IPAddress.Loopback, 40000)],
-            ServerKey = ConnectTokenIssuer.GenerateServerKey(),
-            ProtocolId = 0x1234,
-        },
+        new SessionTokenOptions { ServerKey = Key, ProtocolId = 0x1234 },
+        [new IPEndPoint(IPAddress.Loopback, 40000)],
         time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero)));
 
     [Fact]
     public async Task HundredConcurrentJoinsIntoASixteenSlotSessionAdmitExactlySixteen()
     {
         var sessions = NewService();
-        var session = sessions.CreateSession("arena", 16);
-        var announced = new ConcurrentBag<ulong>();
-        sessions.MembershipChanged += change => announced.Add(change.PlayerId);
+        var session = await sessions.CreateSessionAsync(new SessionOptions("arena", 16), Cancel);
         using var start = new Barrier(100);
 
         var joins = Enumerable.Range(1, 100).Select(player => Task.Factory.StartNew(
             () =>
             {
                 start.SignalAndWait(); // all hundred race for the slots at once
-                return (Player: (ulong)player, Result: sessions.JoinSession(session.Id, (ulong)player, $"p{player}"));
+                return (Player: (long)player, Result: sessions.JoinSessionAsync(session.Id, player, $"p{player}", Cancel).GetAwaiter().GetResult());
             },
             TaskCreationOptions.LongRunning)).ToArray();
         var results = await Task.WhenAll(joins);
@@ -40,82 +40,81 @@ public class InProcessSessionsTests
         Assert.Equal(16, admitted.Length);
         Assert.Equal(84, results.Count(r => r.Result.Status == SessionJoinStatus.Full));
         Assert.All(results.Where(r => r.Result.Status == SessionJoinStatus.Full), r => Assert.Null(r.Result.ConnectInfo));
-        Assert.All(admitted, r => Assert.Equal(ConnectTokenIssuer.TokenSize, r.Result.ConnectInfo!.ConnectToken.Length));
-        Assert.True(sessions.TryGetSession(session.Id, out var info));
-        Assert.Equal(admitted.Select(r => r.Player).Order(), info.Players.Order());
+        foreach (var (player, result) in admitted)
+        {
+            var (clientId, ticket, _) = JoinTokens.Open(result.ConnectInfo!, Key, 0x1234);
+            Assert.Equal((ulong)player, clientId);
+            Assert.Equal(session.Id, ticket.SessionId);
+            Assert.Equal($"p{player}", ticket.PlayerName);
+        }
+
+        var info = (await sessions.GetSessionAsync(session.Id, Cancel))!;
+        Assert.Equal(admitted.Select(r => r.Player).Order(), info.Members.Select(m => m.UserId).Order());
         Assert.Equal(0, info.FreeSlots);
-        Assert.Equal(admitted.Select(r => r.Player).Order(), announced.Order());
     }
 
     [Fact]
-    public void LeavingFreesASlotAndRejoiningDoesNotTakeASecondOne()
+    public async Task LeavingFreesASlotMovingGivesUpTheOldSeatAndEndingRefusesJoins()
     {
         var sessions = NewService();
-        var session = sessions.CreateSession("duel", 2);
-        Assert.Equal(SessionJoinStatus.Joined, sessions.JoinSession(session.Id, 1).Status);
-        Assert.Equal(SessionJoinStatus.Joined, sessions.JoinSession(session.Id, 2).Status);
-        Assert.Equal(SessionJoinStatus.Full, sessions.JoinSession(session.Id, 3).Status);
+        var left = new ConcurrentQueue<(SessionId, long)>();
+        sessions.MemberLeft += (session, player, _) => left.Enqueue((session, player));
+        var duel = await sessions.CreateSessionAsync(new SessionOptions("duel", 2), Cancel);
+        var other = await sessions.CreateSessionAsync(new SessionOptions("other", 2), Cancel);
+        Assert.Equal(SessionJoinStatus.Joined, (await sessions.JoinSessionAsync(duel.Id, 1, Cancel)).Status);
+        Assert.Equal(SessionJoinStatus.Joined, (await sessions.JoinSessionAsync(duel.Id, 2, Cancel)).Status);
+        Assert.Equal(SessionJoinStatus.Full, (await sessions.JoinSessionAsync(duel.Id, 3, Cancel)).Status);
 
-        var again = sessions.JoinSession(session.Id, 2);
+        var again = await sessions.JoinSessionAsync(duel.Id, 2, Cancel);
         Assert.Equal(SessionJoinStatus.AlreadyMember, again.Status);
-        Assert.True(again.Succeeded);
         Assert.NotNull(again.ConnectInfo);
 
-        Assert.True(sessions.LeaveSession(session.Id, 1));
-        Assert.False(sessions.LeaveSession(session.Id, 1));
-        Assert.Equal(SessionJoinStatus.Joined, sessions.JoinSession(session.Id, 3).Status);
-        Assert.Equal(SessionJoinStatus.Full, sessions.JoinSession(session.Id, 4).Status);
-        Assert.True(sessions.TryGetSession(session.Id, out var info));
-        Assert.Equal([2UL, 3UL], info.Players);
-        Assert.Equal(SessionJoinStatus.NotFound, sessions.JoinSession(SessionId.New(), 5).Status);
-        Assert.True(sessions.CloseSession(session.Id));
-        Assert.Equal(SessionJoinStatus.NotFound, sessions.JoinSession(session.Id, 6).Status);
+        Assert.True(await sessions.LeaveSessionAsync(duel.Id, 1, Cancel));
+        Assert.False(await sessions.LeaveSessionAsync(duel.Id, 1, Cancel));
+        Assert.Equal(SessionJoinStatus.Joined, (await sessions.JoinSessionAsync(other.Id, 2, Cancel)).Status); // moves: gives up the duel seat
+        Assert.Equal([(duel.Id, 1L), (duel.Id, 2L)], left);
+        Assert.Empty((await sessions.GetSessionAsync(duel.Id, Cancel))!.Members);
+
+        Assert.Equal(SessionJoinStatus.NotFound, (await sessions.JoinSessionAsync(SessionId.New(), 5, Cancel)).Status);
+        Assert.True(await sessions.EndSessionAsync(duel.Id, Cancel));
+        Assert.False(await sessions.EndSessionAsync(duel.Id, Cancel));
+        var ended = await sessions.JoinSessionAsync(duel.Id, 6, Cancel);
+        Assert.Equal(SessionJoinStatus.Ended, ended.Status);
+        Assert.Equal(SessionEndReason.Ended, ended.Session!.EndReason);
+        await Assert.ThrowsAsync<OnlineException>(() => sessions.JoinSessionAsync(other.Id, 0, Cancel));
     }
 
     [Fact]
-    public void ListingShowsPublicSessionsFilteredAndPaged()
+    public async Task ListingShowsLivePublicSessionsFilteredAndPagedAndQuickJoinFillsThenCreates()
     {
         var sessions = NewService();
         var ctf = new Dictionary<string, string> { ["mode"] = "ctf" };
         for (int i = 0; i < 25; i++)
         {
-            sessions.CreateSession($"Room {i}", 4, SessionVisibility.Public, i % 5 == 0 ? ctf : null);
+            await sessions.CreateSessionAsync(new SessionOptions($"Room {i}", 4) { Properties = i % 5 == 0 ? ctf : null }, Cancel);
         }
 
-        var hidden = sessions.CreateSession("Room secret", 4, SessionVisibility.Private, ctf);
-        var full = sessions.CreateSession("Room full", 1, SessionVisibility.Public, ctf);
-        sessions.JoinSession(full.Id, 9);
+        var hidden = await sessions.CreateSessionAsync(new SessionOptions("Room secret", 4) { Visibility = SessionVisibility.Private, Properties = ctf }, Cancel);
+        var full = await sessions.CreateSessionAsync(new SessionOptions("Room full", 1) { Properties = ctf }, Cancel);
+        await sessions.JoinSessionAsync(full.Id, 9, Cancel);
 
-        var first = sessions.ListSessions(limit: 10);
+        var first = await sessions.ListSessionsAsync(limit: 10, cancellationToken: Cancel);
         Assert.Equal(26, first.Total);
-        Assert.Equal(10, first.Sessions.Count);
         Assert.Equal(10, first.NextOffset);
-        var last = sessions.ListSessions(offset: 20, limit: 10);
+        Assert.Equal("Room 0", first.Sessions[0].Name); // oldest first
+        var last = await sessions.ListSessionsAsync(offset: 20, limit: 10, cancellationToken: Cancel);
         Assert.Equal(6, last.Sessions.Count);
         Assert.Null(last.NextOffset);
-        Assert.Equal("Room 0", first.Sessions[0].Name); // oldest first
         Assert.DoesNotContain(first.Sessions.Concat(last.Sessions), s => s.Id == hidden.Id);
-        Assert.True(sessions.TryGetSession(hidden.Id, out _)); // private: not listed, still reachable by id
+        Assert.NotNull(await sessions.GetSessionAsync(hidden.Id, Cancel)); // private: not listed, still reachable by id
 
-        var ctfOpen = sessions.ListSessions(new SessionFilter { Properties = ctf, OnlyWithFreeSlots = true });
-        Assert.Equal(5, ctfOpen.Total);
-        Assert.All(ctfOpen.Sessions, s => Assert.Equal("ctf", s.Properties["mode"]));
-        Assert.Equal(1, sessions.ListSessions(new SessionFilter { NameContains = "FULL" }).Total);
-        Assert.Equal(0, sessions.ListSessions(new SessionFilter { NameContains = "full", OnlyWithFreeSlots = true }).Total);
-    }
+        var filter = new SessionFilter { Properties = ctf, OnlyWithFreeSlots = true };
+        Assert.Equal(5, (await sessions.ListSessionsAsync(filter, cancellationToken: Cancel)).Total);
+        Assert.Equal(1, (await sessions.ListSessionsAsync(new SessionFilter { NameContains = "FULL" }, cancellationToken: Cancel)).Total);
 
-    [Fact]
-    public void JoinTokensCarryTheSessionAndExpireWithTheHostLifetime()
-    {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-        var sessions = NewService(time);
-        var session = sessions.CreateSession("s", 4);
-        var info = sessions.JoinSession(session.Id, 77).ConnectInfo!;
-        Assert.Equal(session.Id, info.SessionId);
-        Assert.Equal(time.GetUtcNow() + TimeSpan.FromMinutes(1), info.ExpiresAt);
-        Assert.Equal(40000, Assert.Single(info.ServerAddresses).Port);
-        Assert.True(sessions.IsMember(session.Id, 77));
-        Assert.True(SessionId.TryParse(session.Id.ToString(), out var parsed));
-        Assert.Equal(session.Id, parsed);
+        var quick = await sessions.QuickJoinAsync(50, new SessionFilter { NameContains = "full" }, new SessionOptions("Room full 2", 2), Cancel);
+        Assert.Equal(SessionJoinStatus.Joined, quick.Status);
+        Assert.Equal("Room full 2", quick.Session!.Name); // the only match had no room: a new session
+        Assert.Equal(quick.Session.Id, (await sessions.QuickJoinAsync(51, new SessionFilter { NameContains = "full" }, new SessionOptions("never", 2), Cancel)).Session!.Id);
     }
 }

@@ -7,11 +7,13 @@ using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Sessions;
 
-/// <summary>A session hosted by a game server: join tokens admit members only; joins and leaves arrive as RPC events.</summary>
+/// <summary>A session hosted by a game server: join tokens admit members only; joins and leaves arrive as RPC events; ends disconnect everyone.</summary>
 public class SessionRelayTests
 {
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
     [Fact]
-    public void MembersConnectWithTheirJoinTokenAndEveryoneSeesJoinsAndLeaves()
+    public async Task MembersConnectWithTheirJoinTokenAndEveryoneSeesJoinsLeavesAndTheEnd()
     {
         SessionRelay? relay = null;
         using var setup = new RpcWorld(
@@ -19,17 +21,18 @@ public class SessionRelayTests
             new RpcOptions { ReconnectGracePeriod = TimeSpan.FromSeconds(1) },
             options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
         var sessions = new InProcessSessions(
-            new SessionHost { ServerAddresses = [setup.Harness.ServerAddress.ToEndPoint()], ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
+            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
+            [setup.Harness.ServerAddress.ToEndPoint()],
             setup.Harness.Time);
-        setup.ServerWorld.Resources.Add<ISessions>(sessions);
-        var session = sessions.CreateSession("coop", 3);
-        relay = new SessionRelay(setup.ServerRpcs, sessions, session.Id);
+        var session = await sessions.CreateSessionAsync(new SessionOptions("coop", 3), Cancel);
+        relay = new SessionRelay(setup.ServerRpcs, session.Id, 3, sessions, setup.Harness.Time);
+        sessions.Attach(relay);
         var serverJoins = new RpcRecorder<PlayerJoined>(setup.ServerWorld);
         var serverLeaves = new RpcRecorder<PlayerLeft>(setup.ServerWorld);
         setup.ServerGroup.Add(serverJoins, serverLeaves);
 
-        var alice = Join(setup, sessions, session.Id, 1, "alice", out var aliceJoins, out var aliceLeaves);
-        var bob = Join(setup, sessions, session.Id, 2, "bob", out var bobJoins, out _);
+        var (alice, aliceJoins, aliceLeaves, _) = await JoinAsync(setup, sessions, session.Id, 1, "alice");
+        var (bob, bobJoins, _, bobToken) = await JoinAsync(setup, sessions, session.Id, 2, "bob");
 
         // The server saw both joins as local events; alice saw both (herself first); bob learned about alice, then himself.
         Assert.True(setup.TickUntil(() => aliceJoins.Received.Count == 2 && bobJoins.Received.Count == 2, 300));
@@ -39,40 +42,52 @@ public class SessionRelayTests
         Assert.Equal([1UL, 2UL], bobJoins.Received.Select(j => j.Rpc.PlayerId));
         Assert.Equal(2, bobJoins.Received[^1].Rpc.PlayerCount);
 
-        // A valid token that was not issued by joining the session is refused.
+        // A valid token without a ticket for this session is refused.
         var stranger = setup.AddClient(99, seed: 30, connect: false);
         stranger.Client.Transport.Connect(setup.Harness.IssueToken(99));
         Assert.True(setup.TickUntil(() => stranger.Client.Transport.State == ClientState.Disconnected, 300));
         Assert.Equal(DisconnectReason.Rejected, stranger.Client.Transport.LastDisconnectReason);
 
-        // Bob leaves the session: everyone hears it and the slot is free again.
-        Assert.True(sessions.LeaveSession(session.Id, 2));
-        Assert.True(setup.TickUntil(() => aliceLeaves.Received.Count == 1 && serverLeaves.Received.Count == 1, 300));
+        // Bob leaves the session in the directory: the server disconnects him, everyone hears it, the slot is free again.
+        Assert.True(await sessions.LeaveSessionAsync(session.Id, 2, Cancel));
+        Assert.True(setup.TickUntil(() => aliceLeaves.Received.Count == 1 && serverLeaves.Received.Count == 1 && bob.Client.Transport.State == ClientState.Disconnected, 300));
+        Assert.Equal(DisconnectReason.Kicked, bob.Client.Transport.LastDisconnectReason);
         Assert.Equal(2UL, aliceLeaves.Received[0].Rpc.PlayerId);
         Assert.Equal(1, aliceLeaves.Received[0].Rpc.PlayerCount);
         Assert.Equal([1UL], relay.PresentPlayers);
-        Assert.True(sessions.TryGetSession(session.Id, out var info));
-        Assert.Equal(2, info.FreeSlots);
-        Assert.NotNull(bob);
+        Assert.Equal(2, (await sessions.GetSessionAsync(session.Id, Cancel))!.FreeSlots);
+
+        // His old token predates his departure: it no longer gets him in.
+        bob.Client.Transport.Connect(bobToken);
+        Assert.True(setup.TickUntil(() => bob.Client.Transport.State == ClientState.Disconnected, 300));
+        Assert.Equal(DisconnectReason.Rejected, bob.Client.Transport.LastDisconnectReason);
 
         // Alice drops and does not come back within the grace period: she leaves the session, freeing her slot.
         alice.Client.Transport.Disconnect();
         Assert.True(setup.TickUntil(() => serverLeaves.Received.Count == 2, 300));
         Assert.Equal(1UL, serverLeaves.Received[1].Rpc.PlayerId);
-        Assert.False(sessions.IsMember(session.Id, 1));
+        Assert.False((await sessions.GetSessionAsync(session.Id, Cancel))!.IsMember(1));
+
+        // The session ends: a player still connected is told so.
+        var (carol, _, _, _) = await JoinAsync(setup, sessions, session.Id, 3, "carol");
+        Assert.True(await sessions.EndSessionAsync(session.Id, Cancel));
+        Assert.True(setup.TickUntil(() => carol.Client.Transport.State == ClientState.Disconnected, 300));
+        Assert.Equal(DisconnectReason.SessionEnded, carol.Client.Transport.LastDisconnectReason);
+        Assert.Equal(SessionEndReason.Ended, relay.EndReason);
     }
 
-    private static RpcWorld.Peer Join(RpcWorld setup, InProcessSessions sessions, SessionId id, ulong player, string name, out RpcRecorder<PlayerJoined> joins, out RpcRecorder<PlayerLeft> leaves)
+    private static async Task<(RpcWorld.Peer Peer, RpcRecorder<PlayerJoined> Joins, RpcRecorder<PlayerLeft> Leaves, byte[] Token)> JoinAsync(
+        RpcWorld setup, InProcessSessions sessions, SessionId id, ulong player, string name)
     {
-        var result = sessions.JoinSession(id, player, name);
+        var result = await sessions.JoinSessionAsync(id, (long)player, name, Cancel);
         Assert.Equal(SessionJoinStatus.Joined, result.Status);
         var peer = setup.AddClient(player, seed: 20 + (int)player, connect: false);
-        joins = new RpcRecorder<PlayerJoined>(peer.World);
-        leaves = new RpcRecorder<PlayerLeft>(peer.World);
+        var joins = new RpcRecorder<PlayerJoined>(peer.World);
+        var leaves = new RpcRecorder<PlayerLeft>(peer.World);
         peer.Group.Add(joins, leaves);
         peer.Client.Transport.Connect(result.ConnectInfo!.ConnectToken);
         Assert.True(setup.TickUntil(() => peer.Client.Transport.State == ClientState.Connected, 300));
         setup.Tick(5);
-        return peer;
+        return (peer, joins, leaves, result.ConnectInfo.ConnectToken);
     }
 }

@@ -1,54 +1,71 @@
 namespace Traktor.Ecs.Net.Sessions;
 
 /// <summary>
-/// Multiplayer sessions (the engine's <c>createSession(name, maxPlayers)</c>, <c>joinSession(id)</c>,
-/// <c>leaveSession()</c>), kept as a world resource. Implementations are thread-safe: a matchmaking or
-/// HTTP front end may call them from any thread.
+/// The session directory (the engine's <c>createSession(name, maxPlayers)</c>, <c>joinSession(id)</c>,
+/// <c>leaveSession()</c>): where players find, create and join matches, and get the connect token for the game
+/// server hosting the one they joined. Implementations: <see cref="InProcessSessions"/> (one process hosting its
+/// own sessions), <c>SessionDirectory</c> in Traktor.Ecs.Net.Online (SQLite/PostgreSQL, a fleet of game
+/// servers) and <see cref="Online.HttpSessions"/> (the same directory over the backend's HTTP API). All are
+/// thread-safe; failures are <see cref="Online.OnlineException"/>s with the same codes everywhere.
 /// </summary>
 public interface ISessions
 {
-    /// <summary>Raised after a successful join or leave, on the caller's thread.</summary>
-    event Action<SessionMembershipChange>? MembershipChanged;
-
-    /// <summary>Creates an empty session.</summary>
-    /// <param name="name">Display name.</param>
-    /// <param name="maxPlayers">Capacity (1 or more).</param>
-    /// <param name="visibility">Listed or not.</param>
-    /// <param name="properties">Game-defined key/value pairs for filters (copied).</param>
+    /// <summary>Creates an empty session and places it on a game server with room.</summary>
+    /// <param name="options">Name, capacity, visibility and properties.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The new session.</returns>
-    SessionInfo CreateSession(string name, int maxPlayers, SessionVisibility visibility = SessionVisibility.Public, IReadOnlyDictionary<string, string>? properties = null);
+    /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.InvalidArgument"/> for bad options;
+    /// <see cref="Online.OnlineError.Unavailable"/> when no live game server has room;
+    /// <see cref="Online.OnlineError.QuotaExceeded"/> when a player already owns the most live sessions allowed.</exception>
+    Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists public sessions matching <paramref name="filter"/>, oldest first.</summary>
+    /// <summary>Lists live public sessions matching <paramref name="filter"/>, oldest first.</summary>
     /// <param name="filter">Conditions; null lists all.</param>
-    /// <param name="offset">Sessions to skip.</param>
-    /// <param name="limit">Page size (1 to 100).</param>
+    /// <param name="offset">Sessions to skip (0 or more).</param>
+    /// <param name="limit">Page size (1 to <see cref="SessionLimits.MaxPageSize"/>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One page.</returns>
-    SessionPage ListSessions(SessionFilter? filter = null, int offset = 0, int limit = 20);
+    Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default);
 
-    /// <summary>Looks up a session, listed or not.</summary>
+    /// <summary>Looks up a session, listed or not, live or ended (an ended session says why in <see cref="SessionInfo.EndReason"/>).</summary>
     /// <param name="id">Its id.</param>
-    /// <param name="session">Its state, when it exists.</param>
-    /// <returns>True when it exists.</returns>
-    bool TryGetSession(SessionId id, out SessionInfo session);
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Its state, or null when no such session exists (or it ended long enough ago to be forgotten).</returns>
+    Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Takes a slot in the session for <paramref name="playerId"/> when one is free — the check and the
-    /// take are one atomic step — and returns a connect token for the session's server.
+    /// Takes a slot in the session for <paramref name="userId"/> when one is free — the check and the take are one
+    /// atomic step, across every backend node — and returns a connect token for the game server hosting it. A
+    /// player holds a slot in one live session at a time: joining another leaves the previous one.
     /// </summary>
     /// <param name="id">The session.</param>
-    /// <param name="playerId">The authenticated player (becomes the connection's client id).</param>
-    /// <param name="playerName">Display name, for <see cref="PlayerJoined"/>.</param>
-    /// <returns>The status and, on success, the connect info.</returns>
-    SessionJoinResult JoinSession(SessionId id, ulong playerId, string playerName = "");
+    /// <param name="userId">The authenticated player (becomes the connection's client id).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The status and, on success, the session and the connect info.</returns>
+    Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Frees the player's slot.</summary>
-    /// <param name="id">The session.</param>
-    /// <param name="playerId">The player.</param>
-    /// <returns>False when the player was not in the session.</returns>
-    bool LeaveSession(SessionId id, ulong playerId);
+    /// <summary>
+    /// Joins the oldest live public session that matches <paramref name="filter"/> and has a free slot; when there is
+    /// none, creates one from <paramref name="createIfNone"/> and joins it. One atomic step per attempt.
+    /// </summary>
+    /// <param name="userId">The authenticated player.</param>
+    /// <param name="filter">Which sessions qualify; null accepts any.</param>
+    /// <param name="createIfNone">The session to create when none qualifies.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The join (status <see cref="SessionJoinStatus.Joined"/> or <see cref="SessionJoinStatus.AlreadyMember"/>).</returns>
+    /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.Unavailable"/> when a session had to be created and no game server has room.</exception>
+    Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes a session; its players are not told (the game server disconnects them).</summary>
+    /// <summary>Frees the player's slot. The game server disconnects the player if it is still connected.</summary>
     /// <param name="id">The session.</param>
-    /// <returns>False when it did not exist.</returns>
-    bool CloseSession(SessionId id);
+    /// <param name="userId">The player.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>False when the player held no slot in the session.</returns>
+    Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends a session (<see cref="SessionEndReason.Ended"/>): its game server disconnects its players with <see cref="Transport.DisconnectReason.SessionEnded"/>.</summary>
+    /// <param name="id">The session.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>False when it did not exist or had already ended.</returns>
+    Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default);
 }

@@ -1,60 +1,91 @@
-using Traktor.Ecs.Net.Transport.Security;
+using System.Net;
+using Traktor.Ecs.Net.Online;
 
 namespace Traktor.Ecs.Net.Sessions;
 
 /// <summary>
-/// <see cref="ISessions"/> in memory, for a game server that hosts its own sessions or for tests. One lock
-/// guards all sessions: operations are short, and the capacity check and the slot take must be atomic.
-/// Connect tokens carry the session id in their user data, which <see cref="SessionRelay"/> checks on connect.
+/// <see cref="ISessions"/> in memory, for one game-server process that hosts its own sessions (a listen server, a
+/// LAN game, tests). Every session lives on the server at the given addresses. One lock guards all sessions:
+/// operations are short, and the capacity check and the slot take must be atomic. Ended sessions stay readable
+/// (the newest <see cref="EndedSessionsKept"/>) so clients can learn why they ended.
 /// </summary>
 public sealed class InProcessSessions : ISessions
 {
+    /// <summary>How many ended sessions stay readable through <see cref="GetSessionAsync"/>.</summary>
+    public const int EndedSessionsKept = 256;
+
     private readonly Lock gate = new();
     private readonly Dictionary<SessionId, Session> sessions = new();
     private readonly List<Session> byAge = new();
-    private readonly SessionHost host;
-    private readonly ConnectTokenIssuer issuer;
+    private readonly Queue<SessionId> ended = new();
+    private readonly Dictionary<long, SessionId> seatOf = new();
+    private readonly SessionTokenIssuer tokens;
+    private readonly IReadOnlyList<IPEndPoint> serverAddresses;
     private readonly TimeProvider time;
 
-    /// <summary>Creates the service for sessions hosted on <paramref name="host"/>.</summary>
-    /// <param name="host">The game server addresses and key.</param>
+    /// <summary>Creates the service for sessions hosted on the game server at <paramref name="serverAddresses"/>.</summary>
+    /// <param name="tokens">The game server's key and the token settings.</param>
+    /// <param name="serverAddresses">The game server's public addresses (1 to 8).</param>
     /// <param name="time">The clock (token expiry, creation times).</param>
-    public InProcessSessions(SessionHost host, TimeProvider? time = null)
+    public InProcessSessions(SessionTokenOptions tokens, IReadOnlyList<IPEndPoint> serverAddresses, TimeProvider? time = null)
     {
-        ArgumentNullException.ThrowIfNull(host);
-        if (host.ServerAddresses.Count is 0 or > 8)
+        ArgumentNullException.ThrowIfNull(serverAddresses);
+        if (serverAddresses.Count is 0 or > 8)
         {
-            throw new ArgumentException("A session host names 1 to 8 server addresses.", nameof(host));
+            throw new ArgumentException("A game server names 1 to 8 addresses.", nameof(serverAddresses));
         }
 
-        this.host = host;
         this.time = time ?? TimeProvider.System;
-        issuer = new ConnectTokenIssuer(host.ServerKey, host.ProtocolId, this.time);
+        this.tokens = new SessionTokenIssuer(tokens, this.time);
+        this.serverAddresses = serverAddresses.ToArray();
+    }
+
+    /// <summary>Raised after a player's slot was freed (left, moved to another session), with the time; on the caller's thread.</summary>
+    public event Action<SessionId, long, DateTimeOffset>? MemberLeft;
+
+    /// <summary>Raised after a session ended, with the reason; on the caller's thread.</summary>
+    public event Action<SessionId, SessionEndReason>? SessionEnded;
+
+    /// <summary>Feeds <paramref name="relay"/> with its session's departures and end, so it disconnects whom they concern.</summary>
+    /// <param name="relay">The relay of a session of this service.</param>
+    public void Attach(SessionRelay relay)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        MemberLeft += (session, userId, at) =>
+        {
+            if (session == relay.Session)
+            {
+                relay.Leave(userId, at);
+            }
+        };
+        SessionEnded += (session, reason) =>
+        {
+            if (session == relay.Session)
+            {
+                relay.End(reason);
+            }
+        };
     }
 
     /// <inheritdoc />
-    public event Action<SessionMembershipChange>? MembershipChanged;
-
-    /// <inheritdoc />
-    public SessionInfo CreateSession(string name, int maxPlayers, SessionVisibility visibility = SessionVisibility.Public, IReadOnlyDictionary<string, string>? properties = null)
+    public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPlayers);
-        var session = new Session(SessionId.New(), name, maxPlayers, visibility, new Dictionary<string, string>(properties ?? new Dictionary<string, string>()), time.GetUtcNow());
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var session = new Session(SessionId.New(), options, time.GetUtcNow());
         lock (gate)
         {
             sessions.Add(session.Id, session);
             byAge.Add(session);
-            return session.Snapshot();
+            return Task.FromResult(session.Snapshot());
         }
     }
 
     /// <inheritdoc />
-    public SessionPage ListSessions(SessionFilter? filter = null, int offset = 0, int limit = 20)
+    public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 100);
+        SessionLimits.CheckPage(offset, limit);
+        filter?.Validate();
         List<SessionInfo> matching;
         lock (gate)
         {
@@ -68,118 +99,221 @@ public sealed class InProcessSessions : ISessions
 
         var page = matching.Skip(offset).Take(limit).ToArray();
         int? next = offset + page.Length < matching.Count ? offset + page.Length : null;
-        return new SessionPage(page, matching.Count, next);
+        return Task.FromResult(new SessionPage(page, matching.Count, next));
     }
 
     /// <inheritdoc />
-    public bool TryGetSession(SessionId id, out SessionInfo session)
+    public Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
-            session = sessions.TryGetValue(id, out var found) ? found.Snapshot() : null!;
-            return found is not null;
+            return Task.FromResult(sessions.TryGetValue(id, out var found) ? found.Snapshot() : null);
         }
     }
 
-    /// <summary>True when <paramref name="playerId"/> holds a slot in session <paramref name="id"/>.</summary>
+    /// <inheritdoc />
+    public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        JoinSessionAsync(id, userId, string.Empty, cancellationToken);
+
+    /// <summary>Joins as <see cref="ISessions.JoinSessionAsync"/> does, with a display name for <see cref="PlayerJoined"/>.</summary>
     /// <param name="id">The session.</param>
-    /// <param name="playerId">The player.</param>
-    /// <returns>True when a member.</returns>
-    public bool IsMember(SessionId id, ulong playerId)
-    {
-        lock (gate)
-        {
-            return sessions.TryGetValue(id, out var session) && session.Players.Contains(playerId);
-        }
-    }
-
-    /// <inheritdoc />
-    public SessionJoinResult JoinSession(SessionId id, ulong playerId, string playerName = "")
+    /// <param name="userId">The player (positive).</param>
+    /// <param name="playerName">Its display name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The status and, on success, the session and the connect info.</returns>
+    public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(playerName);
-        SessionJoinStatus status;
-        int count;
+        CheckUser(userId);
+        var left = new List<(SessionId, DateTimeOffset)>();
+        SessionJoinResult result;
         lock (gate)
         {
-            if (!sessions.TryGetValue(id, out var session))
-            {
-                return new SessionJoinResult(SessionJoinStatus.NotFound, null);
-            }
-
-            if (session.Players.Contains(playerId))
-            {
-                status = SessionJoinStatus.AlreadyMember;
-            }
-            else if (session.Players.Count >= session.MaxPlayers)
-            {
-                return new SessionJoinResult(SessionJoinStatus.Full, null);
-            }
-            else
-            {
-                session.Players.Add(playerId);
-                status = SessionJoinStatus.Joined;
-            }
-
-            count = session.Players.Count;
+            result = JoinLocked(id, userId, playerName, left);
         }
 
-        // Token issuing (key derivation, sealing) runs outside the lock so concurrent joins stay short.
-        Span<byte> userData = stackalloc byte[16];
-        id.WriteBytes(userData);
-        byte[] token = issuer.Issue(playerId, userData, host.TokenLifetime, host.ServerAddresses, host.TimeoutSeconds);
-        var info = new SessionConnectInfo(id, token, host.ServerAddresses, time.GetUtcNow() + host.TokenLifetime);
-        if (status == SessionJoinStatus.Joined)
-        {
-            MembershipChanged?.Invoke(new SessionMembershipChange(id, playerId, playerName, true, count));
-        }
-
-        return new SessionJoinResult(status, info);
+        return Task.FromResult(Finish(result, userId, playerName, left));
     }
 
     /// <inheritdoc />
-    public bool LeaveSession(SessionId id, ulong playerId)
+    public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default)
     {
-        int count;
+        ArgumentNullException.ThrowIfNull(createIfNone);
+        CheckUser(userId);
+        filter?.Validate();
+        createIfNone.Validate();
+        var left = new List<(SessionId, DateTimeOffset)>();
+        SessionJoinResult result;
         lock (gate)
         {
-            if (!sessions.TryGetValue(id, out var session) || !session.Players.Remove(playerId))
+            var candidate = byAge.FirstOrDefault(s => s.Visibility == SessionVisibility.Public && (s.Members.Count < s.MaxPlayers || s.IsMember(userId))
+                && (filter is null || filter.Matches(s.Snapshot())));
+            if (candidate is null)
+            {
+                candidate = new Session(SessionId.New(), createIfNone, time.GetUtcNow());
+                sessions.Add(candidate.Id, candidate);
+                byAge.Add(candidate);
+            }
+
+            result = JoinLocked(candidate.Id, userId, string.Empty, left);
+        }
+
+        return Task.FromResult(Finish(result, userId, string.Empty, left));
+    }
+
+    /// <inheritdoc />
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    {
+        var at = time.GetUtcNow();
+        lock (gate)
+        {
+            if (!sessions.TryGetValue(id, out var session) || session.State != SessionState.Live || !session.Remove(userId))
+            {
+                return Task.FromResult(false);
+            }
+
+            seatOf.Remove(userId);
+        }
+
+        MemberLeft?.Invoke(id, userId, at);
+        return Task.FromResult(true);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(End(id, SessionEndReason.Ended));
+
+    /// <summary>Ends a session for <paramref name="reason"/> (for example <see cref="SessionEndReason.ServerShutdown"/> when the process stops).</summary>
+    /// <param name="id">The session.</param>
+    /// <param name="reason">Why.</param>
+    /// <returns>False when it did not exist or had already ended.</returns>
+    public bool End(SessionId id, SessionEndReason reason)
+    {
+        if (reason == SessionEndReason.None)
+        {
+            throw new ArgumentException("A session ends for a reason.", nameof(reason));
+        }
+
+        lock (gate)
+        {
+            if (!sessions.TryGetValue(id, out var session) || session.State != SessionState.Live)
             {
                 return false;
             }
 
-            count = session.Players.Count;
+            session.EndAs(reason, time.GetUtcNow());
+            byAge.Remove(session);
+            foreach (var member in session.Members)
+            {
+                seatOf.Remove(member.UserId);
+            }
+
+            ended.Enqueue(id);
+            while (ended.Count > EndedSessionsKept)
+            {
+                sessions.Remove(ended.Dequeue());
+            }
         }
 
-        MembershipChanged?.Invoke(new SessionMembershipChange(id, playerId, string.Empty, false, count));
+        SessionEnded?.Invoke(id, reason);
         return true;
     }
 
-    /// <inheritdoc />
-    public bool CloseSession(SessionId id)
+    private SessionJoinResult JoinLocked(SessionId id, long userId, string playerName, List<(SessionId, DateTimeOffset)> left)
     {
-        lock (gate)
+        if (!sessions.TryGetValue(id, out var session))
         {
-            if (!sessions.Remove(id, out var session))
-            {
-                return false;
-            }
+            return new SessionJoinResult(SessionJoinStatus.NotFound, null, null);
+        }
 
-            byAge.Remove(session);
-            return true;
+        if (session.State != SessionState.Live)
+        {
+            return new SessionJoinResult(SessionJoinStatus.Ended, session.Snapshot(), null);
+        }
+
+        if (session.IsMember(userId))
+        {
+            return new SessionJoinResult(SessionJoinStatus.AlreadyMember, session.Snapshot(), null);
+        }
+
+        if (session.Members.Count >= session.MaxPlayers)
+        {
+            return new SessionJoinResult(SessionJoinStatus.Full, session.Snapshot(), null);
+        }
+
+        // One live session per player: taking this seat gives up the previous one in the same step.
+        var now = time.GetUtcNow();
+        if (seatOf.Remove(userId, out var previous) && sessions.TryGetValue(previous, out var old) && old.Remove(userId))
+        {
+            left.Add((previous, now));
+        }
+
+        session.Members.Add(new SessionMember(userId, playerName, now));
+        seatOf[userId] = id;
+        return new SessionJoinResult(SessionJoinStatus.Joined, session.Snapshot(), null);
+    }
+
+    private SessionJoinResult Finish(SessionJoinResult result, long userId, string playerName, List<(SessionId Session, DateTimeOffset At)> left)
+    {
+        foreach (var (previous, at) in left)
+        {
+            MemberLeft?.Invoke(previous, userId, at);
+        }
+
+        if (!result.Succeeded)
+        {
+            return result;
+        }
+
+        // Token issuing (key derivation, sealing) runs outside the lock so concurrent joins stay short.
+        var session = result.Session!;
+        string name = session.Members.First(m => m.UserId == userId).Name;
+        var ticket = new SessionTicket(session.Id, time.GetUtcNow(), session.MaxPlayers, name.Length > 0 ? name : playerName);
+        return result with { ConnectInfo = tokens.Issue(userId, ticket, serverAddresses) };
+    }
+
+    private static void CheckUser(long userId)
+    {
+        if (userId <= 0)
+        {
+            throw OnlineException.Invalid("A player id is positive.");
         }
     }
 
-    private sealed class Session(SessionId id, string name, int maxPlayers, SessionVisibility visibility, Dictionary<string, string> properties, DateTimeOffset createdAt)
+    private sealed class Session(SessionId id, SessionOptions options, DateTimeOffset createdAt)
     {
+        private readonly Dictionary<string, string> properties = new(options.Properties ?? new Dictionary<string, string>());
+
         public SessionId Id { get; } = id;
 
-        public SessionVisibility Visibility { get; } = visibility;
+        public SessionVisibility Visibility { get; } = options.Visibility;
 
-        public int MaxPlayers { get; } = maxPlayers;
+        public int MaxPlayers { get; } = options.MaxPlayers;
 
-        public List<ulong> Players { get; } = new();
+        public List<SessionMember> Members { get; } = new();
+
+        public SessionState State { get; private set; }
+
+        private SessionEndReason endReason;
+        private DateTimeOffset? endedAt;
+
+        public bool IsMember(long userId) => Members.Exists(m => m.UserId == userId);
+
+        public bool Remove(long userId) => Members.RemoveAll(m => m.UserId == userId) > 0;
+
+        public void EndAs(SessionEndReason reason, DateTimeOffset at)
+        {
+            State = SessionState.Ended;
+            endReason = reason;
+            endedAt = at;
+        }
 
         public SessionInfo Snapshot() =>
-            new(Id, name, MaxPlayers, Visibility, properties, Players.ToArray(), createdAt);
+            new(Id, options.Name, MaxPlayers, Visibility, properties, Members.ToArray(), createdAt)
+            {
+                State = State,
+                EndReason = endReason,
+                EndedAt = endedAt,
+            };
     }
 }

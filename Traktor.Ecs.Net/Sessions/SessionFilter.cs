@@ -1,9 +1,9 @@
 namespace Traktor.Ecs.Net.Sessions;
 
-/// <summary>What <see cref="ISessions.ListSessions"/> returns; every set condition must hold.</summary>
+/// <summary>Which sessions <see cref="ISessions.ListSessionsAsync"/> and <see cref="ISessions.QuickJoinAsync"/> consider; every set condition must hold.</summary>
 public sealed record SessionFilter
 {
-    /// <summary>Only sessions whose name contains this (case-insensitive).</summary>
+    /// <summary>Only sessions whose name contains this (case-insensitive), at most <see cref="SessionLimits.MaxNameLength"/> characters.</summary>
     public string? NameContains { get; init; }
 
     /// <summary>Only sessions with at least one free slot.</summary>
@@ -11,6 +11,18 @@ public sealed record SessionFilter
 
     /// <summary>Only sessions having each of these properties with exactly this value.</summary>
     public IReadOnlyDictionary<string, string>? Properties { get; init; }
+
+    /// <summary>Checks the filter's bounds.</summary>
+    /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.InvalidArgument"/> for an over-long text or too many properties.</exception>
+    public void Validate()
+    {
+        if (NameContains is { Length: > SessionLimits.MaxNameLength })
+        {
+            throw Online.OnlineException.Invalid($"A name filter is at most {SessionLimits.MaxNameLength} characters.");
+        }
+
+        SessionLimits.CheckProperties(Properties);
+    }
 
     /// <summary>True when <paramref name="session"/> passes the filter.</summary>
     /// <param name="session">A session.</param>

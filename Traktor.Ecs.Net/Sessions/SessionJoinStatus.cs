@@ -1,6 +1,6 @@
 namespace Traktor.Ecs.Net.Sessions;
 
-/// <summary>The outcome of <see cref="ISessions.JoinSession"/>.</summary>
+/// <summary>The outcome of a join.</summary>
 public enum SessionJoinStatus
 {
     /// <summary>A slot was taken; the connect info is valid.</summary>
@@ -14,4 +14,7 @@ public enum SessionJoinStatus
 
     /// <summary>Every slot is taken.</summary>
     Full = 3,
+
+    /// <summary>The session has ended (<see cref="SessionInfo.EndReason"/> says why).</summary>
+    Ended = 4,
 }

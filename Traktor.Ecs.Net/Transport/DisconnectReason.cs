@@ -33,4 +33,6 @@ public enum DisconnectReason : byte
     ConnectTimedOut = 13,
     /// <summary>The peer sent something it must not (for example an oversized message).</summary>
     ProtocolViolation = 14,
+    /// <summary>The session this connection belonged to ended; the session directory says why (<see cref="Sessions.SessionInfo.EndReason"/>).</summary>
+    SessionEnded = 15,
 }

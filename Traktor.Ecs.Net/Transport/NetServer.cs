@@ -10,7 +10,7 @@ namespace Traktor.Ecs.Net.Transport;
 /// handshake, deliver, resend, send), then <see cref="TryPollEvent"/> until false. It never blocks or sleeps.
 /// Not thread-safe: call it from one thread (the game loop's).
 /// </summary>
-public sealed class NetServer : IDisposable, INetStatsSource
+public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 {
     private readonly PeerContext _peer;
     private readonly NetServerOptions _options;

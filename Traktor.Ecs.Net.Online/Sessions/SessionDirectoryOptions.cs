@@ -1,0 +1,57 @@
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net.Online.Sessions;
+
+/// <summary>The session directory's rules: token settings, fleet timeouts and per-player budgets.</summary>
+public sealed record SessionDirectoryOptions
+{
+    /// <summary>The game servers' key and the connect-token settings.</summary>
+    public required SessionTokenOptions Tokens { get; init; }
+
+    /// <summary>How often game servers heartbeat. Default 1 second.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Silence after which a game server is declared dead: its live sessions end with <see cref="SessionEndReason.ServerLost"/>
+    /// and nothing is placed on it again. Default 5 seconds (five missed heartbeats).
+    /// </summary>
+    public TimeSpan DeadAfter { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a live session may stay without players before it ends with <see cref="SessionEndReason.Empty"/>. Default 60 seconds.</summary>
+    public TimeSpan EmptySessionTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long a member may hold its seat without its game server reporting it connected (after the connect token's
+    /// lifetime has passed) before the seat is released. Default 60 seconds; keep it above the games' reconnect grace.
+    /// </summary>
+    public TimeSpan MemberIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Live sessions one player may have created at once (a bound on what a player can reserve). Default 2.</summary>
+    public int MaxSessionsPerPlayer { get; init; } = 2;
+
+    /// <summary>How long an ended session (and a dead or gone server) stays readable before it is deleted. Default 1 hour.</summary>
+    public TimeSpan EndedRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a heartbeat keeps reporting a session that ended, so its server learns why. Default 60 seconds.</summary>
+    public TimeSpan EndedNotice { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Most sessions one game server may report in a heartbeat (and host). Default 256.</summary>
+    public int MaxSessionsPerServer { get; init; } = 256;
+
+    /// <summary>Checks the values.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Tokens);
+        Tokens.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(HeartbeatInterval, TimeSpan.FromMilliseconds(50), nameof(HeartbeatInterval));
+        if (DeadAfter < HeartbeatInterval * 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DeadAfter), "A server is declared dead only after at least two missed heartbeats.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(EmptySessionTimeout, TimeSpan.Zero, nameof(EmptySessionTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MemberIdleTimeout, TimeSpan.Zero, nameof(MemberIdleTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerPlayer, 0, nameof(MaxSessionsPerPlayer));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerServer, 1, nameof(MaxSessionsPerServer));
+    }
+}

@@ -1,0 +1,30 @@
+using System.Diagnostics.Metrics;
+
+namespace Traktor.Ecs.Net.Online.Sessions;
+
+/// <summary>The session directory's counters, on the online services' meter (<see cref="OnlineMetrics.MeterName"/>).</summary>
+public static class SessionMetrics
+{
+    private static readonly Meter Meter = new(OnlineMetrics.MeterName, typeof(SessionMetrics).Assembly.GetName().Version?.ToString());
+
+    /// <summary>Sessions created (directly or by a quick-join).</summary>
+    public static readonly Counter<long> SessionsCreated = Meter.CreateCounter<long>("traktor.sessions.created", description: "Sessions created");
+
+    /// <summary>Seats taken.</summary>
+    public static readonly Counter<long> Joins = Meter.CreateCounter<long>("traktor.sessions.joins", description: "Session seats taken");
+
+    /// <summary>Joins refused, tagged with <c>reason</c> (full, ended).</summary>
+    public static readonly Counter<long> JoinsRefused = Meter.CreateCounter<long>("traktor.sessions.joins_refused", description: "Session joins refused");
+
+    /// <summary>Seats given up (left, released idle).</summary>
+    public static readonly Counter<long> Leaves = Meter.CreateCounter<long>("traktor.sessions.leaves", description: "Session seats given up");
+
+    /// <summary>Sessions ended, tagged with <c>reason</c>.</summary>
+    public static readonly Counter<long> SessionsEnded = Meter.CreateCounter<long>("traktor.sessions.ended", description: "Sessions ended");
+
+    /// <summary>Sessions that could not be placed: no live server had room.</summary>
+    public static readonly Counter<long> PlacementsFailed = Meter.CreateCounter<long>("traktor.sessions.placements_failed", description: "Sessions that found no server with room");
+
+    /// <summary>Game servers declared dead for missing their heartbeats.</summary>
+    public static readonly Counter<long> ServersDeclaredDead = Meter.CreateCounter<long>("traktor.fleet.servers_dead", description: "Game servers declared dead");
+}

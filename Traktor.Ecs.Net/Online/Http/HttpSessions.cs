@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net.Online;
+
+/// <summary>
+/// <see cref="ISessions"/> over the online backend's HTTP API (the session directory). As a player (bearer token) a
+/// caller may join, quick-join and leave only as itself; a game server (server key) may act for any player.
+/// </summary>
+public sealed class HttpSessions : ISessions
+{
+    private readonly OnlineBackendClient _client;
+
+    /// <summary>Creates the service over a backend connection.</summary>
+    /// <param name="client">The shared backend connection.</param>
+    public HttpSessions(OnlineBackendClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
+
+    /// <inheritdoc/>
+    public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return _client.SendAsync(HttpMethod.Post, "v1/sessions", options, SessionJsonContext.Default.SessionOptions, SessionJsonContext.Default.SessionInfo, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default)
+    {
+        SessionLimits.CheckPage(offset, limit);
+        filter?.Validate();
+        var query = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"v1/sessions?offset={offset}&limit={limit}"));
+        if (filter?.NameContains is { Length: > 0 } name)
+        {
+            query.Append("&name=").Append(Uri.EscapeDataString(name));
+        }
+
+        if (filter?.OnlyWithFreeSlots == true)
+        {
+            query.Append("&freeSlots=true");
+        }
+
+        foreach (var (key, value) in filter?.Properties ?? new Dictionary<string, string>())
+        {
+            query.Append("&property=").Append(Uri.EscapeDataString(key + ":" + value));
+        }
+
+        return _client.SendAsync(HttpMethod.Get, query.ToString(), SessionJsonContext.Default.SessionPage, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
+        _client.GetOrNullAsync($"v1/sessions/{id}", SessionJsonContext.Default.SessionInfo, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    {
+        var body = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/join", new SessionUserBody(userId),
+            SessionJsonContext.Default.SessionUserBody, SessionJsonContext.Default.SessionJoinBody, cancellationToken).ConfigureAwait(false);
+        return ToResult(body);
+    }
+
+    /// <inheritdoc/>
+    public async Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(createIfNone);
+        filter?.Validate();
+        createIfNone.Validate();
+        var body = await _client.SendAsync(HttpMethod.Post, "v1/sessions/quick-join", new QuickJoinBody(userId, filter, createIfNone),
+            SessionJsonContext.Default.QuickJoinBody, SessionJsonContext.Default.SessionJoinBody, cancellationToken).ConfigureAwait(false);
+        return ToResult(body);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    {
+        var result = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/leave", new SessionUserBody(userId),
+            SessionJsonContext.Default.SessionUserBody, SessionJsonContext.Default.SessionLeaveResult, cancellationToken).ConfigureAwait(false);
+        return result.Left;
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default)
+    {
+        var result = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/end", SessionJsonContext.Default.SessionEndResult, cancellationToken).ConfigureAwait(false);
+        return result.Ended;
+    }
+
+    /// <summary>Turns the wire answer of a join into the service's result (addresses parsed; a malformed one is the backend's fault).</summary>
+    /// <param name="body">The answer.</param>
+    /// <returns>The result.</returns>
+    internal static SessionJoinResult ToResult(SessionJoinBody body)
+    {
+        SessionConnectInfo? connect = null;
+        if (body.Connect is { } wire)
+        {
+            var addresses = new List<IPEndPoint>(wire.ServerAddresses.Count);
+            foreach (string text in wire.ServerAddresses)
+            {
+                addresses.Add(IPEndPoint.TryParse(text, out var address)
+                    ? address
+                    : throw new OnlineException(OnlineError.Unavailable, "The online backend sent a malformed game-server address."));
+            }
+
+            connect = new SessionConnectInfo(wire.SessionId, wire.ConnectToken, addresses, wire.ExpiresAt);
+        }
+
+        return new SessionJoinResult(body.Status, body.Session, connect);
+    }
+}

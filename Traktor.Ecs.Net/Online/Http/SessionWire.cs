@@ -1,0 +1,48 @@
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net.Online;
+
+/// <summary>Body of <c>POST /v1/sessions/{id}/join</c> and <c>/leave</c>.</summary>
+/// <param name="UserId">The player (a player may only name itself; a game server anyone).</param>
+public sealed record SessionUserBody(long UserId);
+
+/// <summary>Body of <c>POST /v1/sessions/quick-join</c>.</summary>
+/// <param name="UserId">The player.</param>
+/// <param name="Filter">Which sessions qualify, or null for any.</param>
+/// <param name="Create">The session to create when none qualifies.</param>
+public sealed record QuickJoinBody(long UserId, SessionFilter? Filter, SessionOptions Create);
+
+/// <summary>Answer of the join routes: the status always, the session and the connect info when they apply.</summary>
+/// <param name="Status">What happened.</param>
+/// <param name="Session">The session after the join, or null when not found.</param>
+/// <param name="Connect">How to reach its game server, on success.</param>
+public sealed record SessionJoinBody(SessionJoinStatus Status, SessionInfo? Session, SessionConnectBody? Connect);
+
+/// <summary>The connect info of a join on the wire (addresses as "host:port" text).</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="ConnectToken">The connect token (base64 in JSON).</param>
+/// <param name="ServerAddresses">The game server's addresses.</param>
+/// <param name="ExpiresAt">The token's expiry.</param>
+public sealed record SessionConnectBody(SessionId SessionId, byte[] ConnectToken, IReadOnlyList<string> ServerAddresses, DateTimeOffset ExpiresAt);
+
+/// <summary>Answer of <c>POST /v1/sessions/{id}/leave</c>.</summary>
+/// <param name="Left">Whether the player held a slot.</param>
+public sealed record SessionLeaveResult(bool Left);
+
+/// <summary>Answer of <c>POST /v1/sessions/{id}/end</c>.</summary>
+/// <param name="Ended">Whether a live session was ended.</param>
+public sealed record SessionEndResult(bool Ended);
+
+/// <summary>Answer of <c>POST /v1/fleet/servers</c>.</summary>
+/// <param name="ServerId">The server's id.</param>
+/// <param name="HeartbeatIntervalMs">How often to heartbeat, in milliseconds.</param>
+/// <param name="DeadAfterMs">Silence after which the server is declared dead, in milliseconds.</param>
+public sealed record GameServerLeaseBody(string ServerId, long HeartbeatIntervalMs, long DeadAfterMs);
+
+/// <summary>Answer of <c>DELETE /v1/fleet/servers/{id}</c>.</summary>
+/// <param name="Deregistered">Whether a registered server was removed.</param>
+public sealed record GameServerDeregisterResult(bool Deregistered);
+
+/// <summary>Answer of <c>GET /v1/fleet/servers</c>.</summary>
+/// <param name="Servers">The servers, oldest registration first.</param>
+public sealed record GameServerList(IReadOnlyList<GameServerStatus> Servers);

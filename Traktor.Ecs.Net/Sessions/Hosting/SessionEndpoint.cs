@@ -1,0 +1,119 @@
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Sessions;
+
+/// <summary>
+/// One session's share of a <see cref="SessionRouter"/>'s transport server: the connections routed to the session,
+/// their events (copied into this endpoint's own queue, so message bytes stay valid until this endpoint's next
+/// <see cref="Update"/>), and sends and disconnects limited to them. Build the session's <see cref="NetworkServer"/> on it.
+/// </summary>
+public sealed class SessionEndpoint : IServerEndpoint
+{
+    private readonly SessionRouter router;
+    private readonly ConnectionApproval approve;
+    private readonly EventQueue events = new();
+    private readonly List<ConnectionId> connections = new();
+
+    internal SessionEndpoint(SessionRouter router, SessionId session, ConnectionApproval approve)
+    {
+        this.router = router;
+        this.approve = approve;
+        Session = session;
+    }
+
+    /// <summary>The session this endpoint serves.</summary>
+    public SessionId Session { get; }
+
+    /// <summary>True after <see cref="Close"/>.</summary>
+    public bool IsClosed { get; private set; }
+
+    /// <inheritdoc />
+    public NetAddress LocalAddress => router.Server.LocalAddress;
+
+    /// <inheritdoc />
+    public int ConnectionCount => connections.Count;
+
+    /// <summary>This session's connections.</summary>
+    public IReadOnlyList<ConnectionId> Connections => connections;
+
+    /// <inheritdoc />
+    public int MaxUnfragmentedMessageSize => router.Server.MaxUnfragmentedMessageSize;
+
+    /// <summary>Recycles the event queue once everything was polled; the router does the socket work.</summary>
+    public void Update() => events.BeginUpdate();
+
+    /// <inheritdoc />
+    public bool TryPollEvent(out NetEvent netEvent) => events.TryPoll(out netEvent);
+
+    /// <inheritdoc />
+    public SendResult Send(ConnectionId connection, ChannelKind channel, ReadOnlySpan<byte> message) =>
+        router.Owns(this, connection) ? router.Server.Send(connection, channel, message) : SendResult.NotConnected;
+
+    /// <inheritdoc />
+    public void Broadcast(ChannelKind channel, ReadOnlySpan<byte> message)
+    {
+        foreach (var connection in connections)
+        {
+            router.Server.Send(connection, channel, message);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Disconnect(ConnectionId connection, DisconnectReason reason = DisconnectReason.Kicked)
+    {
+        if (router.Owns(this, connection))
+        {
+            router.Server.Disconnect(connection, reason);
+        }
+    }
+
+    /// <inheritdoc />
+    public bool TryGetStats(ConnectionId connection, out NetStats stats)
+    {
+        stats = default;
+        return router.Owns(this, connection) && router.Server.TryGetStats(connection, out stats);
+    }
+
+    /// <inheritdoc />
+    public bool TryGetAddress(ConnectionId connection, out NetAddress address)
+    {
+        address = default;
+        return router.Owns(this, connection) && router.Server.TryGetAddress(connection, out address);
+    }
+
+    /// <summary>
+    /// Ends the session's share of the socket: every connection is disconnected with <paramref name="reason"/> and new ones
+    /// are refused. The session world sees the disconnects only if it polls once more; closing is for a world being disposed.
+    /// </summary>
+    /// <param name="reason">What the clients are told.</param>
+    public void Close(DisconnectReason reason = DisconnectReason.SessionEnded)
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        IsClosed = true;
+        router.Closed(this, connections, reason);
+        connections.Clear();
+    }
+
+    internal bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) =>
+        !IsClosed && approve(clientId, userData, address);
+
+    internal void Add(ConnectionId connection, ulong clientId)
+    {
+        connections.Add(connection);
+        events.AddConnected(connection, clientId);
+    }
+
+    internal void Remove(ConnectionId connection, ulong clientId, DisconnectReason reason)
+    {
+        connections.Remove(connection);
+        events.AddDisconnected(connection, clientId, reason);
+    }
+
+    internal void Deliver(ConnectionId connection, ulong clientId, ChannelKind channel, ReadOnlySpan<byte> data) =>
+        events.AddMessage(connection, clientId, channel, data);
+}

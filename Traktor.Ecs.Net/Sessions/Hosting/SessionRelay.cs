@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Sessions;
+
+/// <summary>
+/// Connects one session to the game-server world hosting it. <see cref="Approve"/> admits a connection only with a
+/// <see cref="SessionTicket"/> for this session that was issued after the player's last departure, while the
+/// session is live and has room. A member's first connection raises <see cref="PlayerJoined"/> (on the server as a
+/// local RPC event, and as an RPC to every client; the newcomer also receives one per player already present); a
+/// departure raises <see cref="PlayerLeft"/> the same way. A player whose reconnect grace expires leaves the session
+/// and the directory is told (<see cref="ISessions.LeaveSessionAsync"/>), freeing its slot. When the directory says a
+/// player left (<see cref="Leave"/>) or the session ended (<see cref="End"/>), the relay disconnects whom it concerns.
+/// </summary>
+/// <remarks>
+/// <see cref="Leave"/> and <see cref="End"/> may be called from any thread; everything else runs on the tick thread.
+/// Departures are remembered for <see cref="DepartureMemory"/> (set it to at least the connect-token lifetime, so
+/// every token issued before a departure has expired before the departure is forgotten).
+/// </remarks>
+public sealed class SessionRelay
+{
+    private readonly NetworkServer server;
+    private readonly ISessions? directory;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly ConcurrentQueue<(long UserId, DateTimeOffset At)> leaves = new();
+    private readonly Dictionary<ulong, string> names = new();
+    private readonly Dictionary<ulong, DateTimeOffset> departures = new();
+    private readonly Dictionary<ulong, ConnectionId> connections = new();
+    private readonly List<ulong> present = new();
+    private readonly List<ulong> scratch = new();
+    private volatile int endRequested;
+
+    /// <summary>Relays session <paramref name="session"/>'s membership to <paramref name="rpcs"/>' world and clients.</summary>
+    /// <param name="rpcs">The server's RPC layer.</param>
+    /// <param name="session">The session this world hosts.</param>
+    /// <param name="maxPlayers">Its capacity: connections beyond it are refused even with a valid ticket.</param>
+    /// <param name="directory">Told when a player's reconnect grace expires, or null.</param>
+    /// <param name="time">The clock of departure times.</param>
+    /// <param name="logger">Diagnostics.</param>
+    public SessionRelay(RpcServer rpcs, SessionId session, int maxPlayers, ISessions? directory = null, TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(rpcs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPlayers, 1);
+        server = rpcs.Server;
+        Session = session;
+        MaxPlayers = maxPlayers;
+        this.directory = directory;
+        this.time = time ?? TimeProvider.System;
+        this.logger = logger ?? NullLogger.Instance;
+        server.Received += Drain;
+        server.ClientConnected += OnConnected;
+        server.ClientDisconnected += (connection, _) => RemoveConnection(connection);
+        rpcs.Grace.Expired += OnGraceExpired;
+    }
+
+    /// <summary>The session this world hosts.</summary>
+    public SessionId Session { get; }
+
+    /// <summary>The session's capacity.</summary>
+    public int MaxPlayers { get; }
+
+    /// <summary>How long a departure voids older tickets. Default 2 minutes.</summary>
+    public TimeSpan DepartureMemory { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Players announced and not yet departed, in join order.</summary>
+    public IReadOnlyList<ulong> PresentPlayers => present;
+
+    /// <summary>Why the session ended, or <see cref="SessionEndReason.None"/> while it runs.</summary>
+    public SessionEndReason EndReason { get; private set; }
+
+    /// <summary>Raised on the tick thread when a player departs (left, removed, or its grace expired), with its id.</summary>
+    public event Action<ulong>? Departed;
+
+    /// <summary>Connection approval: a live session, a ticket for it issued after the player's last departure, and a free slot.</summary>
+    /// <param name="clientId">The token's client id (the player's user id).</param>
+    /// <param name="userData">The token's user data (a <see cref="SessionTicket"/>).</param>
+    /// <param name="address">The client's address.</param>
+    /// <returns>True to admit.</returns>
+    public bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
+    {
+        Drain();
+        if (EndReason != SessionEndReason.None || !SessionTicket.TryRead(userData, out var ticket) || ticket.SessionId != Session)
+        {
+            return false;
+        }
+
+        if (departures.TryGetValue(clientId, out var departed) && ticket.IssuedAt <= departed)
+        {
+            logger.LogInformation("Refused player {Player} in session {Session}: its ticket predates its departure.", clientId, Session);
+            return false;
+        }
+
+        if (!present.Contains(clientId) && present.Count >= MaxPlayers)
+        {
+            return false;
+        }
+
+        names[clientId] = ticket.PlayerName;
+        return true;
+    }
+
+    /// <summary>The directory freed <paramref name="userId"/>'s slot: it departs (and is disconnected if connected). Any thread.</summary>
+    /// <param name="userId">The player.</param>
+    /// <param name="at">When it left, on the directory's clock (tickets issued until then are void).</param>
+    public void Leave(long userId, DateTimeOffset at) => leaves.Enqueue((userId, at));
+
+    /// <summary>The session ended: every player is disconnected with <see cref="DisconnectReason.SessionEnded"/> at the next tick. Any thread.</summary>
+    /// <param name="reason">Why.</param>
+    public void End(SessionEndReason reason)
+    {
+        if (reason == SessionEndReason.None)
+        {
+            throw new ArgumentException("A session ends for a reason.", nameof(reason));
+        }
+
+        Interlocked.CompareExchange(ref endRequested, (int)reason, 0);
+    }
+
+    private void OnConnected(ConnectionId connection, ulong clientId)
+    {
+        Drain();
+        connections[clientId] = connection;
+        if (present.Contains(clientId))
+        {
+            return; // a reconnect within the grace period: nothing to announce
+        }
+
+        // The newcomer learns who is already here, then everyone (itself included) learns about it.
+        foreach (ulong other in present)
+        {
+            server.World.SendRpc(Joined(other, present.Count), RpcTarget.To(connection));
+        }
+
+        present.Add(clientId);
+        var joined = Joined(clientId, present.Count);
+        server.World.Create(joined, RpcSource.Local);
+        server.World.SendRpc(joined, RpcTarget.AllClients);
+    }
+
+    private void RemoveConnection(ConnectionId connection)
+    {
+        foreach (var (clientId, known) in connections)
+        {
+            if (known == connection)
+            {
+                connections.Remove(clientId);
+                return;
+            }
+        }
+    }
+
+    private void OnGraceExpired(ulong clientId)
+    {
+        if (!present.Contains(clientId))
+        {
+            return;
+        }
+
+        Depart(clientId, time.GetUtcNow());
+        if (directory is not null && EndReason == SessionEndReason.None)
+        {
+            _ = ReportLeaveAsync(clientId);
+        }
+    }
+
+    private async Task ReportLeaveAsync(ulong clientId)
+    {
+        try
+        {
+            await directory!.LeaveSessionAsync(Session, (long)clientId).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is Online.OnlineException or OperationCanceledException)
+        {
+            // The directory also drops members the game server no longer reports; this only makes it sooner.
+            logger.LogWarning(exception, "Could not tell the directory that player {Player} left session {Session}.", clientId, Session);
+        }
+    }
+
+    private void Drain()
+    {
+        while (leaves.TryDequeue(out var leave))
+        {
+            ulong clientId = (ulong)leave.UserId;
+            if (!departures.TryGetValue(clientId, out var known) || known < leave.At)
+            {
+                departures[clientId] = leave.At;
+            }
+
+            if (present.Contains(clientId))
+            {
+                Depart(clientId, leave.At);
+                if (connections.TryGetValue(clientId, out var connection))
+                {
+                    server.Transport.Disconnect(connection, DisconnectReason.Kicked);
+                }
+            }
+        }
+
+        if (endRequested != 0 && EndReason == SessionEndReason.None)
+        {
+            EndReason = (SessionEndReason)endRequested;
+            logger.LogInformation("Session {Session} ended ({Reason}); disconnecting {Count} players.", Session, EndReason, connections.Count);
+            scratch.Clear();
+            scratch.AddRange(connections.Keys);
+            foreach (ulong clientId in scratch)
+            {
+                server.Transport.Disconnect(connections[clientId], DisconnectReason.SessionEnded);
+            }
+        }
+
+        ForgetOldDepartures();
+    }
+
+    private void Depart(ulong clientId, DateTimeOffset at)
+    {
+        present.Remove(clientId);
+        names.Remove(clientId);
+        if (!departures.TryGetValue(clientId, out var known) || known < at)
+        {
+            departures[clientId] = at;
+        }
+
+        var left = new PlayerLeft { PlayerId = clientId, PlayerCount = present.Count };
+        server.World.Create(left, RpcSource.Local);
+        server.World.SendRpc(left, RpcTarget.AllClients);
+        Departed?.Invoke(clientId);
+    }
+
+    private void ForgetOldDepartures()
+    {
+        if (departures.Count == 0)
+        {
+            return;
+        }
+
+        var horizon = time.GetUtcNow() - DepartureMemory;
+        scratch.Clear();
+        foreach (var (clientId, at) in departures)
+        {
+            if (at < horizon)
+            {
+                scratch.Add(clientId);
+            }
+        }
+
+        foreach (ulong clientId in scratch)
+        {
+            departures.Remove(clientId);
+        }
+    }
+
+    private PlayerJoined Joined(ulong playerId, int count) =>
+        new() { PlayerId = playerId, PlayerCount = count, Name = names.GetValueOrDefault(playerId, string.Empty) };
+}

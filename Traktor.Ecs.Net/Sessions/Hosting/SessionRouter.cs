@@ -1,0 +1,183 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Sessions;
+
+/// <summary>
+/// Lets several session worlds share one <see cref="NetServer"/> (one UDP port): each session gets a
+/// <see cref="SessionEndpoint"/> to build its <see cref="NetworkServer"/> on, and every connection is routed to the
+/// session named by the <see cref="SessionTicket"/> in its connect token. The router owns the transport server and
+/// installs itself as its connection approval; a connection's events and messages reach only its session's
+/// endpoint, and an endpoint can send to and disconnect only its own connections.
+/// </summary>
+/// <remarks>
+/// Drive it from the tick thread: <see cref="Update"/> (receive and route), tick every session world, then
+/// <see cref="Update"/> again (send what they queued). Routing needs connect tokens: an insecure server is refused.
+/// </remarks>
+public sealed class SessionRouter : IDisposable
+{
+    private readonly Dictionary<SessionId, SessionEndpoint> endpoints = new();
+    private readonly Dictionary<ulong, SessionEndpoint> approved = new();
+    private readonly Dictionary<ConnectionId, SessionEndpoint> owners = new();
+    private readonly ILogger logger;
+
+    /// <summary>Creates the transport server on <paramref name="transport"/> and routes its connections.</summary>
+    /// <param name="transport">The datagram transport (a UDP socket, possibly behind a link simulator).</param>
+    /// <param name="options">Server options; <see cref="NetServerOptions.ApproveConnection"/> must be unset (the router approves, asking the session).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Diagnostics.</param>
+    public SessionRouter(IDatagramTransport transport, NetServerOptions options, TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Insecure)
+        {
+            throw new ArgumentException("Routing connections to sessions needs connect tokens; an insecure server cannot route.", nameof(options));
+        }
+
+        if (options.ApproveConnection is not null)
+        {
+            throw new ArgumentException("The router approves connections itself (it asks each session's approval).", nameof(options));
+        }
+
+        this.logger = logger ?? NullLogger.Instance;
+        options.ApproveConnection = Approve;
+        Server = new NetServer(transport, options, time, logger);
+    }
+
+    /// <summary>The shared transport server (counters, address, statistics).</summary>
+    public NetServer Server { get; }
+
+    /// <summary>The sessions with an endpoint.</summary>
+    public IReadOnlyCollection<SessionId> Sessions => endpoints.Keys;
+
+    /// <summary>
+    /// Called when a valid ticket names a session without an endpoint: return a new endpoint for it (the directory placed it
+    /// here, and the token's seal proves that), or null to refuse the connection. Null by default: unknown sessions are refused.
+    /// </summary>
+    public Func<SessionTicket, SessionEndpoint?>? UnknownSession { get; set; }
+
+    /// <summary>Connections routed to sessions so far.</summary>
+    public long Routed { get; private set; }
+
+    /// <summary>Connections refused because their ticket was missing, malformed, or named no session hosted here.</summary>
+    public long Unroutable { get; private set; }
+
+    /// <summary>Creates the endpoint of a session hosted here.</summary>
+    /// <param name="session">The session.</param>
+    /// <param name="approve">Its approval (typically <see cref="SessionRelay.Approve"/>), asked for every connection that names it.</param>
+    /// <returns>The endpoint to build the session's <see cref="NetworkServer"/> on.</returns>
+    public SessionEndpoint Open(SessionId session, ConnectionApproval approve)
+    {
+        ArgumentNullException.ThrowIfNull(approve);
+        if (endpoints.ContainsKey(session))
+        {
+            throw new InvalidOperationException($"Session {session} already has an endpoint.");
+        }
+
+        var endpoint = new SessionEndpoint(this, session, approve);
+        endpoints.Add(session, endpoint);
+        return endpoint;
+    }
+
+    /// <summary>Finds the endpoint of a session.</summary>
+    /// <param name="session">The session.</param>
+    /// <param name="endpoint">Its endpoint.</param>
+    /// <returns>False when the session has none.</returns>
+    public bool TryGet(SessionId session, out SessionEndpoint endpoint) => endpoints.TryGetValue(session, out endpoint!);
+
+    /// <summary>Receives, handshakes and sends on the shared socket, then routes every event to its session's endpoint.</summary>
+    public void Update()
+    {
+        Server.Update();
+        while (Server.TryPollEvent(out var netEvent))
+        {
+            switch (netEvent.Type)
+            {
+                case NetEventType.Connected:
+                    if (approved.Remove(netEvent.ClientId, out var endpoint) && !endpoint.IsClosed)
+                    {
+                        owners[netEvent.Connection] = endpoint;
+                        endpoint.Add(netEvent.Connection, netEvent.ClientId);
+                        Routed++;
+                    }
+                    else
+                    {
+                        // Its session closed between approval and connection: nobody can serve it.
+                        Server.Disconnect(netEvent.Connection, DisconnectReason.SessionEnded);
+                    }
+
+                    break;
+                case NetEventType.Disconnected:
+                    if (owners.Remove(netEvent.Connection, out var owner))
+                    {
+                        owner.Remove(netEvent.Connection, netEvent.ClientId, netEvent.Reason);
+                    }
+
+                    break;
+                case NetEventType.Message:
+                    if (owners.TryGetValue(netEvent.Connection, out var target))
+                    {
+                        target.Deliver(netEvent.Connection, netEvent.ClientId, netEvent.Channel, netEvent.Data.Span);
+                    }
+
+                    break;
+            }
+        }
+
+        approved.Clear();
+    }
+
+    /// <summary>Disconnects every connection and releases the transport server (not the datagram transport).</summary>
+    public void Dispose()
+    {
+        foreach (var endpoint in endpoints.Values.ToList())
+        {
+            endpoint.Close(DisconnectReason.ServerShutdown);
+        }
+
+        Server.Dispose();
+    }
+
+    internal bool Owns(SessionEndpoint endpoint, ConnectionId connection) =>
+        owners.TryGetValue(connection, out var owner) && ReferenceEquals(owner, endpoint);
+
+    internal void Closed(SessionEndpoint endpoint, List<ConnectionId> connections, DisconnectReason reason)
+    {
+        endpoints.Remove(endpoint.Session);
+        foreach (var connection in connections)
+        {
+            owners.Remove(connection);
+            Server.Disconnect(connection, reason);
+        }
+    }
+
+    private bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
+    {
+        if (!SessionTicket.TryRead(userData, out var ticket))
+        {
+            Unroutable++;
+            return false;
+        }
+
+        if (!endpoints.TryGetValue(ticket.SessionId, out var endpoint))
+        {
+            endpoint = UnknownSession?.Invoke(ticket)!;
+            if (endpoint is null)
+            {
+                Unroutable++;
+                logger.LogInformation("Refused client {ClientId}: session {Session} is not hosted here.", clientId, ticket.SessionId);
+                return false;
+            }
+        }
+
+        if (!endpoint.Approve(clientId, userData, address))
+        {
+            return false;
+        }
+
+        // The transport adds the connection right after a successful approval, in the same Update.
+        approved[clientId] = endpoint;
+        return true;
+    }
+}

@@ -1,0 +1,60 @@
+using Traktor.Ecs.Net.Diagnostics;
+
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>
+/// The server side of the transport as one world sees it: its connections, their events and what it sends to them.
+/// A <see cref="NetServer"/> is one (a world that owns the socket); a <see cref="Sessions.SessionRouter"/> hands out
+/// one per session when several session worlds share one socket. Not thread-safe: use it from the tick thread.
+/// </summary>
+public interface IServerEndpoint
+{
+    /// <summary>The address clients reach this endpoint at (the socket's).</summary>
+    NetAddress LocalAddress { get; }
+
+    /// <summary>Connections of this endpoint.</summary>
+    int ConnectionCount { get; }
+
+    /// <summary>The largest message that travels in a single packet; larger ones are fragmented.</summary>
+    int MaxUnfragmentedMessageSize { get; }
+
+    /// <summary>
+    /// Makes this tick's events available to <see cref="TryPollEvent"/> and sends what is due. A <see cref="NetServer"/>
+    /// receives from and sends to its socket here; a routed endpoint leaves that to its router.
+    /// </summary>
+    void Update();
+
+    /// <summary>Returns the next event; message data is valid until the next <see cref="Update"/>.</summary>
+    /// <param name="netEvent">The event.</param>
+    /// <returns>False when none is left.</returns>
+    bool TryPollEvent(out NetEvent netEvent);
+
+    /// <summary>Queues a message for one connection.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="channel">Its delivery guarantees.</param>
+    /// <param name="message">The bytes (copied).</param>
+    /// <returns>Whether it was queued.</returns>
+    SendResult Send(ConnectionId connection, ChannelKind channel, ReadOnlySpan<byte> message);
+
+    /// <summary>Queues a message for every connection of this endpoint.</summary>
+    /// <param name="channel">Its delivery guarantees.</param>
+    /// <param name="message">The bytes (copied).</param>
+    void Broadcast(ChannelKind channel, ReadOnlySpan<byte> message);
+
+    /// <summary>Disconnects a connection; it is told the reason and a Disconnected event follows.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="reason">The reason sent to the client.</param>
+    void Disconnect(ConnectionId connection, DisconnectReason reason = DisconnectReason.Kicked);
+
+    /// <summary>Statistics of one connection.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="stats">Its statistics.</param>
+    /// <returns>False when it is not a connection of this endpoint.</returns>
+    bool TryGetStats(ConnectionId connection, out NetStats stats);
+
+    /// <summary>The address a connection comes from.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="address">Its address.</param>
+    /// <returns>False when it is not a connection of this endpoint.</returns>
+    bool TryGetAddress(ConnectionId connection, out NetAddress address);
+}
