@@ -24,7 +24,7 @@ public abstract class NetPeerOptions
     /// ChaCha20-Poly1305, and refuses with <see cref="DisconnectReason.CipherMismatch"/> when nothing is shared.
     /// Ignored in insecure mode.
     /// </summary>
-    public Security.CipherSuites CipherSuites { get; set; } = Security.CipherSuites.All;
+    public CipherSuites CipherSuites { get; set; } = CipherSuites.All;
 
     /// <summary>Largest datagram sent, in bytes (default 1200, safe on the internet including IPv6 tunnels).</summary>
     public int Mtu { get; set; } = 1200;
@@ -70,7 +70,7 @@ public abstract class NetPeerOptions
         if (Mtu is < Transport.Packets.PacketLayout.MinimumMtu or > Transport.Packets.PacketLayout.MaximumMtu) throw new ArgumentOutOfRangeException(nameof(Mtu));
         if (MaxMessageSize <= 0 || MaxMessageSize > 16 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize));
         if (MaxSendQueueBytes < 2L * MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold at least two largest messages.");
-        if ((CipherSuites & Security.CipherSuites.All) == 0 || (CipherSuites & ~Security.CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
+        if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));
     }

@@ -1,4 +1,4 @@
-namespace Traktor.Ecs.Net.Transport.Security;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The AEADs a peer may use for a connection's packets (docs/PROTOCOL.md §4). On the wire this is one byte: the
