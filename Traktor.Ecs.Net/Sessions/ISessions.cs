@@ -63,7 +63,7 @@ public interface ISessions
     /// <returns>False when the player held no slot in the session.</returns>
     Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Ends a session (<see cref="SessionEndReason.Ended"/>): its game server disconnects its players with <see cref="Transport.DisconnectReason.SessionEnded"/>.</summary>
+    /// <summary>Ends a session (<see cref="SessionEndReason.Ended"/>): its game server disconnects its players with <see cref="DisconnectReason.SessionEnded"/>.</summary>
     /// <param name="id">The session.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>False when it did not exist or had already ended.</returns>

@@ -3,10 +3,10 @@ namespace Traktor.Ecs.Net.Sessions;
 /// <summary>How a session directory issues connect tokens for the game servers it places sessions on.</summary>
 public sealed record SessionTokenOptions
 {
-    /// <summary>The 32-byte key shared with the game servers (<see cref="Transport.NetServerOptions.PrivateKey"/>); never given to clients.</summary>
+    /// <summary>The 32-byte key shared with the game servers (<see cref="NetServerOptions.PrivateKey"/>); never given to clients.</summary>
     public required byte[] ServerKey { get; init; }
 
-    /// <summary>The game's protocol id (<see cref="Transport.NetPeerOptions.ProtocolId"/>).</summary>
+    /// <summary>The game's protocol id (<see cref="NetPeerOptions.ProtocolId"/>).</summary>
     public required ulong ProtocolId { get; init; }
 
     /// <summary>How long a join's connect token can be used to connect. Default 30 seconds.</summary>

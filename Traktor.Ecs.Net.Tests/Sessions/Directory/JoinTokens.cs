@@ -15,7 +15,7 @@ internal static class JoinTokens
         byte[] token = info.ConnectToken;
         Assert.Equal(ConnectTokenIssuer.TokenSize, token.Length);
         ulong expires = BinaryPrimitives.ReadUInt64LittleEndian(token.AsSpan(L.PublicExpires));
-        using var cipher = new ChaCha20OrAes(serverKey);
+        using var cipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, serverKey);
         var plain = new byte[L.PrivatePlaintextSize];
         Assert.True(PrivateConnectToken.TryOpen(cipher, protocolId, expires, token.AsSpan(L.PublicNonce, L.NonceSize),
             token.AsSpan(L.PublicPrivateToken, L.PrivateEncryptedSize), plain, out var opened), "the token does not open with the game servers' key");
