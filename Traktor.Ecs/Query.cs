@@ -49,6 +49,21 @@ public sealed class Query
     /// <param name="version">The version the caller last looked at.</param>
     public ChangedChunks ChangedSince<T>(uint version) => new(this, Component<T>.Id, version);
 
+    internal void Forget(HashSet<Archetype> gone)
+    {
+        int kept = 0;
+        for (int i = 0; i < ArchetypeCount; i++)
+        {
+            if (!gone.Contains(archetypes[i]))
+            {
+                archetypes[kept++] = archetypes[i];
+            }
+        }
+
+        Array.Clear(archetypes, kept, ArchetypeCount - kept);
+        ArchetypeCount = kept;
+    }
+
     internal void TryAdd(Archetype archetype)
     {
         if (!Description.Matches(archetype.Mask))
@@ -110,7 +125,7 @@ public ref struct ChunkEnumerator
     }
 
     /// <summary>The current chunk, by reference.</summary>
-    public readonly ref Chunk Current => ref archetypes[archetypeIndex].Chunks[chunkIndex];
+    public readonly ref Chunk Current => ref archetypes[archetypeIndex].ChunkArray[chunkIndex];
 
     /// <summary>Advances to the next chunk that passes the filter.</summary>
     public bool MoveNext()
@@ -126,7 +141,7 @@ public ref struct ChunkEnumerator
                 }
 
                 int column = archetype.ColumnOf(changedComponentId);
-                if (column >= 0 && archetype.Chunks[chunkIndex].ColumnVersion(column) > sinceVersion)
+                if (column >= 0 && archetype.ChunkArray[chunkIndex].ColumnVersion(column) > sinceVersion)
                 {
                     return true;
                 }

@@ -298,9 +298,9 @@ public class WorldModelTests
         bool all = true, any = query.Any.IsEmpty, none = true;
         for (int i = 0; i < 4; i++)
         {
-            if (query.All.IsSet(ids[i]) && !has[i]) all = false;
-            if (query.Any.IsSet(ids[i]) && has[i]) any = true;
-            if (query.None.IsSet(ids[i]) && has[i]) none = false;
+            if (query.All.Mask.IsSet(ids[i]) && !has[i]) all = false;
+            if (query.Any.Mask.IsSet(ids[i]) && has[i]) any = true;
+            if (query.None.Mask.IsSet(ids[i]) && has[i]) none = false;
         }
 
         return all && any && none;
