@@ -58,7 +58,10 @@ public sealed class Archetype
     /// <summary>How many entities fit in the largest chunk.</summary>
     public int MaxChunkCapacity { get; }
 
-    /// <summary>The number of chunks holding at least one entity.</summary>
+    /// <summary>
+    /// The number of chunks in use: those holding entities, and the first chunk even when it is empty
+    /// (0 only before the first entity arrives).
+    /// </summary>
     public int ChunkCount { get; private set; }
 
     /// <summary>The number of live entities in this archetype.</summary>
@@ -112,6 +115,26 @@ public sealed class Archetype
     /// <param name="type">A component type.</param>
     public bool Has(ComponentType type) => ColumnOf(type.Id) >= 0;
 
+    /// <summary>Enumerates the chunks in use, by reference: <c>foreach (ref var chunk in archetype)</c>.</summary>
+    public Span<Chunk>.Enumerator GetEnumerator() => Chunks.GetEnumerator();
+
+    /// <summary>
+    /// Allocates chunks holding exactly <paramref name="amount"/> more entities, on top of the room the
+    /// archetype already has (Arch's <c>Reserve</c>): <see cref="Capacity"/> grows by exactly that much.
+    /// </summary>
+    /// <param name="amount">The number of entity slots to add.</param>
+    public void Reserve(int amount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        int next = 0;
+        while (next < chunks.Length && chunks[next].IsAllocated)
+        {
+            next++;
+        }
+
+        AllocateChunks(next, amount);
+    }
+
     /// <summary>Allocates chunks until <paramref name="additional"/> more entities fit without allocating.</summary>
     /// <param name="additional">The number of entities to make room for.</param>
     public void EnsureCapacity(int additional)
@@ -130,16 +153,23 @@ public sealed class Archetype
             next++;
         }
 
-        while (free < additional)
+        AllocateChunks(next, additional - free);
+    }
+
+    /// <summary>Allocates chunks from slot <paramref name="next"/> on, holding exactly <paramref name="amount"/> entities in all.</summary>
+    private void AllocateChunks(int next, int amount)
+    {
+        while (amount > 0)
         {
             if (next == chunks.Length)
             {
                 Array.Resize(ref chunks, chunks.Length * 2);
             }
 
-            int capacity = next == 0 ? MinChunkCapacity : Math.Min(MaxChunkCapacity, chunks[next - 1].Capacity * 2);
+            int grown = next == 0 ? MinChunkCapacity : Math.Min(MaxChunkCapacity, chunks[next - 1].Capacity * 2);
+            int capacity = Math.Min(grown, amount);
             chunks[next++] = new Chunk(this, capacity);
-            free += capacity;
+            amount -= capacity;
         }
     }
 
@@ -245,7 +275,9 @@ public sealed class Archetype
 
         ClearRow(ref lastChunk, lastRow);
         lastChunk.Count = lastRow;
-        if (lastRow == 0)
+        // The first chunk stays in use even when empty (as in Arch), so an archetype that had entities
+        // keeps ChunkCount >= 1 and the next entity lands without a chunk switch.
+        if (lastRow == 0 && lastChunkIndex > 0)
         {
             ChunkCount--;
         }

@@ -2,9 +2,9 @@ namespace Traktor.Ecs;
 
 /// <summary>
 /// Records structural changes (create, destroy, add, set, remove) for later, so systems can request
-/// them while a query iterates. <see cref="Playback"/> applies them in the order recorded.
+/// them while a query iterates. <see cref="Playback(World, bool)"/> applies them in the order recorded.
 /// Entities created by the buffer are placeholders (negative ids) usable in later commands of the
-/// same buffer until its next <see cref="Playback"/> or <see cref="Clear"/>; playback maps them to
+/// same buffer until its next <see cref="Playback(World, bool)"/> or <see cref="Clear"/>; playback maps them to
 /// the real entities. A placeholder's version identifies the recording it came from, so one from
 /// another buffer or an earlier recording is rejected instead of resolving to the wrong entity.
 /// Shaped as Arch 2.x's: entities are passed by <c>in</c>, <see cref="Playback(World, bool)"/> takes the
@@ -19,6 +19,22 @@ public sealed class CommandBuffer : IDisposable
     private Entity[] created = new Entity[16];
     private int createdCount;
     private int generation = NextGeneration();
+
+    /// <summary>Creates a buffer; pass the world to <see cref="Playback(World, bool)"/>.</summary>
+    public CommandBuffer()
+    {
+    }
+
+    /// <summary>Creates a buffer bound to a world, so <see cref="Playback()"/> needs no argument (Arch 1.x's shape).</summary>
+    /// <param name="world">The world the recorded commands will change.</param>
+    public CommandBuffer(World world)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        World = world;
+    }
+
+    /// <summary>The world given to the constructor, if any.</summary>
+    public World? World { get; }
 
     /// <summary>The number of commands recorded and not yet played back.</summary>
     public int Size => commands.Count;
@@ -70,6 +86,11 @@ public sealed class CommandBuffer : IDisposable
     /// <typeparam name="T">The component type.</typeparam>
     /// <param name="entity">A live entity or a placeholder from this buffer.</param>
     public void Remove<T>(in Entity entity) => commands.Add(new Command(CommandKind.Remove, entity, ColumnFor<T>(), 0));
+
+    /// <summary>Plays back into the world given to the constructor.</summary>
+    /// <exception cref="InvalidOperationException">The buffer was created without a world.</exception>
+    public void Playback() =>
+        Playback(World ?? throw new InvalidOperationException("This CommandBuffer has no world; call Playback(world)."));
 
     /// <summary>
     /// Applies every recorded command to <paramref name="world"/> in order, then (by default) clears

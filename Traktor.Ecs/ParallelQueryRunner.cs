@@ -127,7 +127,10 @@ internal sealed class ParallelQueryRunner : IDisposable
     public void Dispose()
     {
         stopping = true;
-        start.Release(workers.Length);
+        if (workers.Length > 0)
+        {
+            start.Release(workers.Length);
+        }
     }
 
     private void WorkerLoop()

@@ -26,6 +26,18 @@ public sealed class Query
 
     internal ReadOnlySpan<Archetype> Archetypes => archetypes.AsSpan(0, ArchetypeCount);
 
+    /// <summary>The matching archetypes that hold entities (Arch's <c>GetArchetypeIterator</c>).</summary>
+    public IEnumerable<Archetype> GetArchetypeIterator()
+    {
+        for (int i = 0; i < ArchetypeCount; i++)
+        {
+            if (archetypes[i].EntityCount > 0)
+            {
+                yield return archetypes[i];
+            }
+        }
+    }
+
     /// <summary>The number of live entities this query matches.</summary>
     public int CountEntities()
     {
@@ -135,6 +147,11 @@ public ref struct ChunkEnumerator
             var archetype = archetypes[archetypeIndex];
             while (++chunkIndex < archetype.ChunkCount)
             {
+                if (archetype.ChunkArray[chunkIndex].Count == 0)
+                {
+                    continue; // an archetype's first chunk stays in use when empty
+                }
+
                 if (changedComponentId < 0)
                 {
                     return true;

@@ -23,6 +23,9 @@ public readonly partial struct QueryDescription : IEquatable<QueryDescription>
         Exclusive = exclusive;
     }
 
+    /// <summary>The description with no clause: it matches every archetype (Arch's <c>QueryDescription.Null</c>).</summary>
+    public static QueryDescription Null => default;
+
     /// <summary>The components every matching archetype has.</summary>
     public Signature All { get; init; }
 

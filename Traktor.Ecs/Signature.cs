@@ -3,8 +3,10 @@ namespace Traktor.Ecs;
 /// <summary>
 /// A set of component types, as in Arch 2.x: what an archetype holds, or one clause of a
 /// <see cref="QueryDescription"/>. Converts implicitly from <c>ComponentType[]</c> (and so from
-/// <c>[typeof(A), typeof(B)]</c>). Equality compares the sets themselves (the bits, not a hash).
+/// <c>[typeof(A), typeof(B)]</c>), and a collection expression builds one directly:
+/// <c>new QueryDescription(all: [typeof(A)])</c>. Equality compares the sets themselves (the bits, not a hash).
 /// </summary>
+[System.Runtime.CompilerServices.CollectionBuilder(typeof(Signature), nameof(Create))]
 public readonly struct Signature : IEquatable<Signature>
 {
     private readonly ComponentType[]? components;
@@ -29,6 +31,13 @@ public readonly struct Signature : IEquatable<Signature>
         this.mask = mask;
         components = mask.Bits().Select(ComponentRegistry.Get).ToArray();
     }
+
+    /// <summary>Builds a signature from a collection expression.</summary>
+    /// <param name="components">The component types.</param>
+    public static Signature Create(ReadOnlySpan<ComponentType> components) => new(components);
+
+    /// <summary>Enumerates the component types, as given.</summary>
+    public ReadOnlySpan<ComponentType>.Enumerator GetEnumerator() => Components.GetEnumerator();
 
     /// <summary>The empty signature.</summary>
     public static Signature Null => default;

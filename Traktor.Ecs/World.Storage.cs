@@ -44,10 +44,17 @@ public sealed partial class World
         GetOrCreateArchetype(signature.Mask).EnsureCapacity(amount);
     }
 
-    /// <summary>Arch 1.x's name for <see cref="EnsureCapacity(in Signature, int)"/>.</summary>
+    /// <summary>
+    /// Allocates chunks for exactly <paramref name="amount"/> more entities of the given component types,
+    /// on top of the room already there (Arch's <c>Reserve</c>: <see cref="Capacity"/> grows by exactly that).
+    /// </summary>
     /// <param name="signature">Distinct component types.</param>
-    /// <param name="amount">The number of entities about to be created.</param>
-    public void Reserve(in Signature signature, int amount) => EnsureCapacity(in signature, amount);
+    /// <param name="amount">The number of entity slots to add.</param>
+    public void Reserve(in Signature signature, int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        GetOrCreateArchetype(signature.Mask).Reserve(amount);
+    }
 
     /// <summary>
     /// Releases memory not in use: empty archetypes are removed (queries and cached edges forget them)
