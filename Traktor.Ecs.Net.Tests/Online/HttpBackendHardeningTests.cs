@@ -165,6 +165,16 @@ public sealed class HttpBackendHardeningTests
     [InlineData("GOOD", BackendSecrets.DevelopmentServerKey, 600_000)]
     [InlineData("GOOD", "short-key", 600_000)]
     [InlineData("GOOD", "good-server-key-0123456789abcdef", 1_000)]
+    // The Development keys in other spellings: a trailing newline (as an environment file leaves it), base64url, spaces, case.
+    [InlineData(BackendSecrets.DevelopmentSigningKey + "\n", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("VHJha3Rvci1kZXZlbG9wbWVudC1zaWduaW5nLWtleS1ub3Qtc2VjcmV0IQ", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("VHJha3Rvci1kZXZl bG9wbWVudC1zaWduaW5nLWtleS1ub3Qtc2VjcmV0IQ==", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("GOOD", BackendSecrets.DevelopmentServerKey + "\n", 600_000)]
+    [InlineData("GOOD", " TRAKTOR-DEVELOPMENT-SERVER-KEY ", 600_000)]
+    // Long enough but not random: 32 zero bytes, a typed sentence, a repeated server key.
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("dGhpcyBpcyBteSB2ZXJ5IHNlY3JldCBzaWduaW5nIGtleSAxMjM=", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("GOOD", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 600_000)]
     public async Task Outside_Development_the_backend_refuses_to_start_with_default_empty_or_weak_settings(string signingKey, string serverKey, int iterations)
     {
         if (signingKey == "GOOD")

@@ -32,7 +32,11 @@ internal sealed class TcpForwarder : IAsyncDisposable
         {
             foreach (var client in _open)
             {
-                client.Client.LingerState = new LingerOption(true, 0);
+                // A reset, not a polite close: the database vanished. A client its own copy loop already closed has no socket left.
+                if (client.Client is { Connected: true } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                }
                 client.Dispose();
             }
             _open.Clear();
