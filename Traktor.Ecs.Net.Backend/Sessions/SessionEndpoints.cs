@@ -1,3 +1,4 @@
+using Traktor.Ecs.Net.Backend.Http;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Sessions;
 
@@ -6,6 +7,9 @@ namespace Traktor.Ecs.Net.Backend.Sessions;
 /// <summary>Routes under <c>/v1/sessions</c> (players and game servers) and <c>/v1/fleet/servers</c> (game servers only).</summary>
 internal static class SessionEndpoints
 {
+    private const string SessionsTag = "Sessions";
+    private const string FleetTag = "Fleet";
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var sessions = app.MapGroup("/v1/sessions");
@@ -17,23 +21,29 @@ internal static class SessionEndpoints
             var options = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.SessionOptions);
             var session = await directory.CreateSessionAsync(options, caller.IsServer ? null : caller.UserId, context.RequestAborted);
             return Results.Json(session, SessionJsonContext.Default.SessionInfo, statusCode: StatusCodes.Status201Created);
-        });
+        }).Describe("createMultiplayerSession", SessionsTag, "Creates a session and places it on a game server with room.")
+            .AcceptsJson<Traktor.Ecs.Net.Sessions.SessionOptions>().Produces<SessionInfo>(StatusCodes.Status201Created).ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
 
-        sessions.MapGet("", async (int? offset, int? limit, string? name, bool? freeSlots, string[]? property, HttpContext context, CallerResolver callers) =>
+        sessions.MapGet("", async (HttpContext context, CallerResolver callers) =>
         {
             await callers.ResolveAsync(context);
             var directory = SessionHosting.Require(context);
-            var page = await directory.ListSessionsAsync(Filter(name, freeSlots, property), offset ?? 0, limit ?? 20, context.RequestAborted);
+            var request = context.Request;
+            var page = await directory.ListSessionsAsync(Filter(request), RequestValues.QueryInt(request, "offset") ?? 0,
+                RequestValues.QueryInt(request, "limit") ?? 20, context.RequestAborted);
             return Results.Json(page, SessionJsonContext.Default.SessionPage);
-        });
+        }).Describe("listMultiplayerSessions", SessionsTag, "Lists live public sessions, oldest first, filtered and paged.")
+            .Produces<SessionPage>().ProducesCommonProblems();
 
         sessions.MapGet("/{sessionId}", async (string sessionId, HttpContext context, CallerResolver callers) =>
         {
             await callers.ResolveAsync(context);
             var session = await SessionHosting.Require(context).GetSessionAsync(Id(sessionId), context.RequestAborted)
-                ?? throw new AbsentException($"No session {sessionId}.");
+                ?? throw Problems.Absent($"No session {sessionId}.");
             return Results.Json(session, SessionJsonContext.Default.SessionInfo);
-        });
+        }).Describe("getMultiplayerSession", SessionsTag, "Gets a session, live or recently ended, listed or not.")
+            .Produces<SessionInfo>().ProducesCommonProblems().ProducesProblems(StatusCodes.Status404NotFound);
 
         sessions.MapPost("/quick-join", async (HttpContext context, CallerResolver callers) =>
         {
@@ -43,7 +53,9 @@ internal static class SessionEndpoints
             caller.RequireSelfOrServer(body.UserId);
             var result = await directory.QuickJoinAsync(body.UserId, body.Filter, body.Create ?? throw OnlineException.Invalid("create is required."), context.RequestAborted);
             return Results.Json(ToBody(result), SessionJsonContext.Default.SessionJoinBody);
-        });
+        }).Describe("quickJoinMultiplayerSession", SessionsTag, "Joins the oldest matching public session with room, or creates one and joins it.")
+            .AcceptsJson<QuickJoinBody>().Produces<SessionJoinBody>().ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status415UnsupportedMediaType);
 
         sessions.MapPost("/{sessionId}/join", async (string sessionId, HttpContext context, CallerResolver callers) =>
         {
@@ -53,7 +65,9 @@ internal static class SessionEndpoints
             caller.RequireSelfOrServer(body.UserId);
             var result = await directory.JoinSessionAsync(Id(sessionId), body.UserId, context.RequestAborted);
             return Results.Json(ToBody(result), SessionJsonContext.Default.SessionJoinBody);
-        });
+        }).Describe("joinMultiplayerSession", SessionsTag, "Takes a seat in a session and returns a connect token for its game server.")
+            .AcceptsJson<SessionUserBody>().Produces<SessionJoinBody>().ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status415UnsupportedMediaType);
 
         sessions.MapPost("/{sessionId}/leave", async (string sessionId, HttpContext context, CallerResolver callers) =>
         {
@@ -63,7 +77,9 @@ internal static class SessionEndpoints
             caller.RequireSelfOrServer(body.UserId);
             bool left = await directory.LeaveSessionAsync(Id(sessionId), body.UserId, context.RequestAborted);
             return Results.Json(new SessionLeaveResult(left), SessionJsonContext.Default.SessionLeaveResult);
-        });
+        }).Describe("leaveMultiplayerSession", SessionsTag, "Gives up a player's seat in a session.")
+            .AcceptsJson<SessionUserBody>().Produces<SessionLeaveResult>().ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status415UnsupportedMediaType);
 
         sessions.MapPost("/{sessionId}/end", async (string sessionId, HttpContext context, CallerResolver callers) =>
         {
@@ -71,7 +87,8 @@ internal static class SessionEndpoints
             var directory = SessionHosting.Require(context);
             bool ended = await directory.EndSessionAsync(Id(sessionId), caller.IsServer ? null : caller.UserId, context.RequestAborted);
             return Results.Json(new SessionEndResult(ended), SessionJsonContext.Default.SessionEndResult);
-        });
+        }).Describe("endMultiplayerSession", SessionsTag, "Ends a session (server key, or the player who created it).")
+            .Produces<SessionEndResult>().ProducesCommonProblems().ProducesProblems(StatusCodes.Status403Forbidden);
 
         var fleet = app.MapGroup("/v1/fleet/servers");
 
@@ -83,14 +100,17 @@ internal static class SessionEndpoints
             var lease = await directory.RegisterServerAsync(registration, context.RequestAborted);
             return Results.Json(new GameServerLeaseBody(lease.ServerId, (long)lease.HeartbeatInterval.TotalMilliseconds, (long)lease.DeadAfter.TotalMilliseconds),
                 SessionJsonContext.Default.GameServerLeaseBody, statusCode: StatusCodes.Status201Created);
-        });
+        }).Describe("registerGameServer", FleetTag, "Registers a game-server process with its addresses and capacity (server key).")
+            .AcceptsJson<GameServerRegistration>().Produces<GameServerLeaseBody>(StatusCodes.Status201Created).ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status415UnsupportedMediaType);
 
         fleet.MapGet("", async (HttpContext context, CallerResolver callers) =>
         {
             (await callers.ResolveAsync(context)).RequireServer("Listing the game servers");
             var servers = await SessionHosting.Require(context).ListServersAsync(context.RequestAborted);
             return Results.Json(new GameServerList(servers), SessionJsonContext.Default.GameServerList);
-        });
+        }).Describe("listGameServers", FleetTag, "Lists the fleet's game servers (server key).")
+            .Produces<GameServerList>().ProducesCommonProblems().ProducesProblems(StatusCodes.Status403Forbidden);
 
         fleet.MapPost("/{serverId}/heartbeat", async (string serverId, HttpContext context, CallerResolver callers) =>
         {
@@ -99,29 +119,47 @@ internal static class SessionEndpoints
             var heartbeat = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.GameServerHeartbeat);
             var assignments = await directory.HeartbeatAsync(serverId, heartbeat, context.RequestAborted);
             return Results.Json(assignments, SessionJsonContext.Default.FleetAssignments);
-        });
+        }).Describe("heartbeatGameServer", FleetTag, "Reports a game server alive with its load; answers with the sessions placed on it (server key).")
+            .AcceptsJson<GameServerHeartbeat>().Produces<FleetAssignments>().ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status415UnsupportedMediaType);
 
         fleet.MapDelete("/{serverId}", async (string serverId, HttpContext context, CallerResolver callers) =>
         {
             (await callers.ResolveAsync(context)).RequireServer("Deregistering a game server");
             bool gone = await SessionHosting.Require(context).DeregisterServerAsync(serverId, context.RequestAborted);
             return Results.Json(new GameServerDeregisterResult(gone), SessionJsonContext.Default.GameServerDeregisterResult);
-        });
+        }).Describe("deregisterGameServer", FleetTag, "Removes a game server; its live sessions end (server key).")
+            .Produces<GameServerDeregisterResult>().ProducesCommonProblems().ProducesProblems(StatusCodes.Status403Forbidden);
     }
 
     private static SessionId Id(string text) =>
         SessionId.TryParse(text, out var id) ? id : throw OnlineException.Invalid("A session id is 32 hexadecimal digits.");
 
-    private static SessionFilter? Filter(string? name, bool? freeSlots, string[]? property)
+    private static SessionFilter? Filter(HttpRequest request)
     {
-        if (name is null && freeSlots is null && property is not { Length: > 0 })
+        string? name = RequestValues.QueryString(request, "name");
+        string? free = RequestValues.QueryString(request, "freeSlots");
+        bool? freeSlots = free switch
+        {
+            null => null,
+            "true" => true,
+            "false" => false,
+            _ => throw OnlineException.Invalid("freeSlots must be true or false."),
+        };
+        var property = request.Query["property"];
+        if (name is null && freeSlots is null && property.Count == 0)
         {
             return null;
         }
 
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string pair in property ?? [])
+        foreach (string? pair in property)
         {
+            if (pair is null)
+            {
+                continue;
+            }
+
             int colon = pair.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0 || !properties.TryAdd(pair[..colon], pair[(colon + 1)..]))
             {

@@ -7,9 +7,8 @@ namespace Traktor.Ecs.Net.Backend.Sessions;
 /// <summary>Registers the session directory (when configured) and its sweep, and resolves it for the routes.</summary>
 internal static class SessionHosting
 {
-    public static void Add(IServiceCollection services, IConfiguration configuration)
+    public static void Add(IServiceCollection services, SessionSettings settings)
     {
-        var settings = configuration.GetSection(SessionSettings.SectionName).Get<SessionSettings>() ?? new SessionSettings();
         var options = settings.ToOptions();
         services.AddSingleton(settings);
         if (options is null)

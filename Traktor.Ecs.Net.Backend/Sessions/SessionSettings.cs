@@ -5,14 +5,12 @@ using Traktor.Ecs.Net.Sessions;
 namespace Traktor.Ecs.Net.Backend.Sessions;
 
 /// <summary>
-/// The session directory's settings, bound from <c>Online:Sessions</c> (appsettings.json, <c>Online__Sessions__…</c>, or
-/// <c>--Online:Sessions:…</c>). Without <see cref="GameServerKey"/> the directory is off and its routes answer 503.
+/// The session directory's settings, bound as <see cref="Configuration.BackendOptions.Sessions"/> from <c>Online:Sessions</c>
+/// (appsettings.json, <c>Online__Sessions__…</c>, or <c>--Online:Sessions:…</c>). Without <see cref="GameServerKey"/> the
+/// directory is off and its routes answer 503.
 /// </summary>
 public sealed class SessionSettings
 {
-    /// <summary>The configuration section name.</summary>
-    public const string SectionName = "Online:Sessions";
-
     /// <summary>Base64 of the 32-byte key shared with the game servers (their transport's private key). Empty turns the directory off.</summary>
     public string GameServerKey { get; set; } = "";
 
@@ -48,7 +46,7 @@ public sealed class SessionSettings
 
     /// <summary>The directory options these settings describe, or null when the directory is off.</summary>
     /// <returns>The options.</returns>
-    /// <exception cref="InvalidOperationException">A value is malformed or out of range (the backend refuses to start).</exception>
+    /// <exception cref="Configuration.BackendConfigurationException">A value is malformed or out of range (the backend refuses to start).</exception>
     public SessionDirectoryOptions? ToOptions()
     {
         if (string.IsNullOrWhiteSpace(GameServerKey))
@@ -63,12 +61,12 @@ public sealed class SessionSettings
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException("The online backend refuses to start: Online:Sessions:GameServerKey is not valid base64.");
+            throw new Configuration.BackendConfigurationException("The online backend refuses to start: Online:Sessions:GameServerKey is not valid base64.");
         }
 
         if (key.Length != 32)
         {
-            throw new InvalidOperationException("The online backend refuses to start: Online:Sessions:GameServerKey must decode to exactly 32 bytes.");
+            throw new Configuration.BackendConfigurationException("The online backend refuses to start: Online:Sessions:GameServerKey must decode to exactly 32 bytes.");
         }
 
         string id = ProtocolId.Trim();
@@ -77,7 +75,7 @@ public sealed class SessionSettings
             : ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out protocol);
         if (!parsed)
         {
-            throw new InvalidOperationException("The online backend refuses to start: Online:Sessions:ProtocolId must be a decimal or 0x-hexadecimal 64-bit number.");
+            throw new Configuration.BackendConfigurationException("The online backend refuses to start: Online:Sessions:ProtocolId must be a decimal or 0x-hexadecimal 64-bit number.");
         }
 
         try
@@ -102,7 +100,7 @@ public sealed class SessionSettings
         }
         catch (ArgumentException exception)
         {
-            throw new InvalidOperationException($"The online backend refuses to start: Online:Sessions is invalid ({exception.Message})", exception);
+            throw new Configuration.BackendConfigurationException($"The online backend refuses to start: Online:Sessions is invalid ({exception.Message})", exception);
         }
     }
 }

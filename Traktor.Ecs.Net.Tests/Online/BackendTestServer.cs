@@ -26,7 +26,7 @@ public sealed class BackendTestServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>The host's services (for example the session directory, to sweep it on the test's clock).</summary>
+    /// <summary>The host's services (endpoints, options, the store).</summary>
     public IServiceProvider Services => _app.Services;
 
     public static async Task<BackendTestServer> StartAsync(TimeProvider? time = null, IConnectTokenIssuer? issuer = null, params string[] extraArgs)
