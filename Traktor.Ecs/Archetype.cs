@@ -269,7 +269,7 @@ public sealed class Archetype
         int lastChunkIndex = ChunkCount - 1;
         ref var lastChunk = ref chunks[lastChunkIndex];
         int lastRow = lastChunk.Count - 1;
-        var moved = Entity.Null;
+        Entity moved = default; // Entity.Null
         if (chunkIndex != lastChunkIndex || row != lastRow)
         {
             ref var hole = ref chunks[chunkIndex];
@@ -298,7 +298,7 @@ public sealed class Archetype
 
     private void ClearRow(ref Chunk chunk, int row)
     {
-        chunk.EntityArray[row] = Entity.Null;
+        chunk.EntityArray[row] = default;
         for (int c = 0; c < Types.Length; c++)
         {
             // Value types without references need no clearing; the slot is simply reused.

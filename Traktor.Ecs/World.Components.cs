@@ -168,7 +168,7 @@ public sealed partial class World
         }
 
         var moved = source.RemoveAt(slot.Chunk, slot.Row, Version);
-        if (moved != Entity.Null)
+        if (moved.Id != 0) // Entity.Null: nothing moved
         {
             ref var movedSlot = ref slots[moved.Id];
             movedSlot.Chunk = slot.Chunk;
