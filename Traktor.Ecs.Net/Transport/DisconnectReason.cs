@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Why a connection ended or was refused; sent on the wire as one byte.</summary>
 public enum DisconnectReason : byte

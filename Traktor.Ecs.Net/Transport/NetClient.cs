@@ -5,8 +5,9 @@ using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 using P = Traktor.Ecs.Net.Transport.Packets.PacketLayout;
+using Traktor.Ecs.Net.Transport;
 
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The client side of the transport: <see cref="Connect(ReadOnlySpan{byte})"/> with a token from the

@@ -1,6 +1,7 @@
 using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport;
 
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>Settings shared by clients and servers. Both sides must agree on protocol id and schema hash.</summary>
 public abstract class NetPeerOptions
@@ -58,7 +59,7 @@ public abstract class NetPeerOptions
 
     internal void Validate()
     {
-        if (Mtu is < Packets.PacketLayout.MinimumMtu or > Packets.PacketLayout.MaximumMtu) throw new ArgumentOutOfRangeException(nameof(Mtu));
+        if (Mtu is < Transport.Packets.PacketLayout.MinimumMtu or > Transport.Packets.PacketLayout.MaximumMtu) throw new ArgumentOutOfRangeException(nameof(Mtu));
         if (MaxMessageSize <= 0 || MaxMessageSize > 16 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize));
         if (MaxSendQueueBytes < 2L * MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold at least two largest messages.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));

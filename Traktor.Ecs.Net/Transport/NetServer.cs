@@ -2,8 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Net.Transport;
 
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The server side of the transport. Drive it from the game loop: <see cref="Update"/> once per tick (receive,
