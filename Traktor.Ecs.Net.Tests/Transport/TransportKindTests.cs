@@ -1,7 +1,6 @@
+using Traktor.Ecs.Net;
 using System.Net;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Composite;
-using Traktor.Ecs.Net.Transport.InMemory;
 using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Tests.Transport;

@@ -6,7 +6,7 @@ namespace Traktor.Ecs.Net;
 public readonly record struct NetStats
 {
     /// <summary>How the connection's datagrams travel (UDP, TCP or WebSocket), from the peer's address.</summary>
-    public Transport.TransportKind Transport { get; init; }
+    public TransportKind Transport { get; init; }
 
     /// <summary>Smoothed round-trip time in milliseconds.</summary>
     public double RoundTripTimeMs { get; init; }

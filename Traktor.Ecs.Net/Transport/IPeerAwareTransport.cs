@@ -1,4 +1,4 @@
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// A transport that keeps state per peer (a TCP stream, a WebSocket) and is told by the protocol above when a

@@ -1,8 +1,8 @@
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// How datagrams reach a peer. Part of every <see cref="NetAddress"/>, so one server can listen on several kinds at
-/// once (through a <see cref="Composite.CompositeTransport"/>) and a connect token can list a UDP address followed
+/// once (through a <see cref="CompositeTransport"/>) and a connect token can list a UDP address followed
 /// by a WebSocket fallback.
 /// </summary>
 public enum TransportKind : byte

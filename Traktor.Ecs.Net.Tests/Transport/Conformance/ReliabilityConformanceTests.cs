@@ -1,6 +1,6 @@
+using Traktor.Ecs.Net;
 using System.Buffers.Binary;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Transport.Conformance;
 

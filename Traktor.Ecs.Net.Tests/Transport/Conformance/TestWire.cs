@@ -1,9 +1,7 @@
+using Traktor.Ecs.Net;
 using System.Diagnostics;
 using System.Net;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.InMemory;
-using Traktor.Ecs.Net.Transport.Tcp;
-using Traktor.Ecs.Net.Transport.Udp;
 
 namespace Traktor.Ecs.Net.Tests.Transport.Conformance;
 

@@ -1,10 +1,9 @@
+using Traktor.Ecs.Net;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Streams;
-using Traktor.Ecs.Net.Transport.Tcp;
 
 namespace Traktor.Ecs.Net.Tests.Transport.Streams;
 

@@ -1,4 +1,4 @@
-namespace Traktor.Ecs.Net.Transport.Composite;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Several transports of different kinds behind one <see cref="IDatagramTransport"/>, so one <see cref="NetServer"/>

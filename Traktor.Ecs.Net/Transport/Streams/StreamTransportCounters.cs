@@ -1,4 +1,4 @@
-namespace Traktor.Ecs.Net.Transport.Streams;
+namespace Traktor.Ecs.Net;
 
 /// <summary>What a stream transport did with its peers: connections, refusals, closes by cause and dropped datagrams.</summary>
 public sealed class StreamTransportCounters

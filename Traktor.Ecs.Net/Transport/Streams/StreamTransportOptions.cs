@@ -1,4 +1,4 @@
-namespace Traktor.Ecs.Net.Transport.Streams;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Budgets and timings of the stream transports (TCP and WebSocket). Every number bounds what one peer, or all of
@@ -52,7 +52,7 @@ public sealed class StreamTransportOptions
 
     internal void Validate()
     {
-        if (MaxFrameSize is < Packets.PacketLayout.ResponseSize or > ushort.MaxValue) throw new ArgumentOutOfRangeException(nameof(MaxFrameSize), $"From {Packets.PacketLayout.ResponseSize} to 65,535 bytes.");
+        if (MaxFrameSize is < Transport.Packets.PacketLayout.ResponseSize or > ushort.MaxValue) throw new ArgumentOutOfRangeException(nameof(MaxFrameSize), $"From {Transport.Packets.PacketLayout.ResponseSize} to 65,535 bytes.");
         if (MaxConnections <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnections));
         if (MaxConnectionsPerAddress <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerAddress));
         if (SendBufferBytes < 2 * (MaxFrameSize + 2)) throw new ArgumentOutOfRangeException(nameof(SendBufferBytes), "Must hold at least two largest frames.");

@@ -3,14 +3,15 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Transport.Streams;
+using Traktor.Ecs.Net.Transport.Tcp;
 
-namespace Traktor.Ecs.Net.Transport.Tcp;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Datagrams over TCP: each datagram is one frame, a 2-byte big-endian length followed by the datagram, on one
 /// stream per peer. The whole protocol (handshake, tokens, encryption, channels) runs above it unchanged; a full
 /// send buffer drops the datagram as a congested UDP path would. Polled from the game loop like
-/// <see cref="Udp.UdpTransport"/>: non-blocking sockets, no threads, no locks, and no allocation per datagram.
+/// <see cref="UdpTransport"/>: non-blocking sockets, no threads, no locks, and no allocation per datagram.
 /// A server listens (<see cref="Listen"/>); a client (<see cref="CreateClient"/>) opens a stream to a server the
 /// first time it sends to it. Budgets: <see cref="StreamTransportOptions"/>.
 /// </summary>
