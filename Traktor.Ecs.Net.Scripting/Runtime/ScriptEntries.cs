@@ -129,7 +129,7 @@ internal sealed class ScriptEntries
             _script.Memory.Enforcing = true;
             try
             {
-                status = entry.Thread.Resume(null, arguments, out results);
+                status = entry.Thread.Resume(_script.State, arguments, out results);
             }
             finally
             {

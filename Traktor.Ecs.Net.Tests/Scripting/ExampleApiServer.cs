@@ -41,7 +41,7 @@ internal sealed class ExampleApiServer : IAsyncDisposable
     public static async Task<ExampleApiServer> StartAsync()
     {
         var certificate = CreateCertificate();
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
         var app = builder.Build();

@@ -92,7 +92,7 @@ public sealed class SandboxTests
     [InlineData("local co = coroutine.wrap(function() while true do end end)\nco()", 1)]
     [InlineData("local co = coroutine.create(function() while true do end end)\nwhile true do coroutine.resume(co) end", 1)]
     [InlineData("local t = setmetatable({}, { __index = function() while true do end end })\nfor i, v in ipairs(t) do end", 1)]
-    [InlineData("do\n  local x <close> = setmetatable({}, { __close = function() while true do end end })\n  while true do end\nend", 2)]
+    [InlineData("do\n  local x <close> = setmetatable({}, { __close = function() while true do end end })\n  while true do end\nend", 3)]
     public void Infinite_loops_are_stopped_by_the_instruction_budget(string source, int line)
     {
         using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 200_000 });
