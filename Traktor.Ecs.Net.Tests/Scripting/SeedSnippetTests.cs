@@ -81,9 +81,9 @@ public sealed partial class SeedSnippetTests
 
         // The score is on the backend's leaderboard, and the achievement is unlocked there.
         var admin = network.Backend.CreateBackendClient(asServer: true);
-        var board = await new HttpLeaderboards(admin).GetLeaderboardAsync("HighScores", 0, 10);
+        var board = await new HttpLeaderboards(admin).GetLeaderboardAsync("HighScores", 0, 10, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains(board.Entries, e => e.UserId == network.Alice.UserId && e.Score == 12345 && e.Rank == 2);
-        var unlocked = await new HttpAchievements(admin).GetAchievementsAsync(network.Alice.UserId);
+        var unlocked = await new HttpAchievements(admin).GetAchievementsAsync(network.Alice.UserId, TestContext.Current.CancellationToken);
         Assert.True(unlocked.Single(a => a.Id == "FirstKill").Unlocked);
 
         // getAchievements() gave the script the same list.
