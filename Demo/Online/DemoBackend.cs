@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Backend;
 using Traktor.Ecs.Net.Online;
 

@@ -8,6 +8,12 @@ public sealed class AuthenticationOptions
     /// <summary>The HMAC-SHA256 key that signs access tokens; at least 32 random bytes, kept secret, shared by every backend instance.</summary>
     public required byte[] TokenSigningKey { get; init; }
 
+    /// <summary>
+    /// Earlier signing keys (at most 3, each at least 32 bytes) that still verify access tokens, so rotating
+    /// <see cref="TokenSigningKey"/> logs nobody out: tokens they signed stay valid until they expire.
+    /// </summary>
+    public IReadOnlyList<byte[]> PreviousTokenSigningKeys { get; init; } = [];
+
     /// <summary>How long an access token is accepted. Short, because only revocation of its session stops it earlier.</summary>
     public TimeSpan AccessTokenLifetime { get; init; } = TimeSpan.FromMinutes(15);
 

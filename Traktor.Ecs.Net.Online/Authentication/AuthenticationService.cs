@@ -42,7 +42,7 @@ public sealed class AuthenticationService : IAuthentication
         _connectTokens = connectTokens;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _hasher = new PasswordHasher(options.PasswordHashIterations, options.AllowWeakPasswordHashingForTests);
-        _tokens = new AccessTokenCodec(options.TokenSigningKey);
+        _tokens = new AccessTokenCodec(options.TokenSigningKey, options.PreviousTokenSigningKeys);
         _throttle = new LoginThrottle(database, options.Lockout);
     }
 
@@ -205,13 +205,14 @@ public sealed class AuthenticationService : IAuthentication
     public async Task<AccessTokenClaims> ValidateAccessTokenAsync(string accessToken, CancellationToken cancellationToken = default)
     {
         var claims = _tokens.Read(accessToken, _time.GetUtcNow()) ?? throw OnlineException.Unauthorized("Invalid or expired access token.");
+        // The session must exist, be live, and belong to the token's user: a token naming someone else's session is forged.
         bool live = await _database.ReadAsync(async connection =>
         {
-            var revokedAt = await connection.QuerySingleOrDefaultAsync(null, "SELECT revoked_at FROM auth_sessions WHERE id = @id",
-                reader => (long?)(reader.IsDBNull(0) ? 0L : reader.GetInt64(0)), cancellationToken, ("@id", claims.SessionId)).ConfigureAwait(false);
-            return revokedAt == 0;
+            var session = await connection.QuerySingleOrDefaultAsync(null, "SELECT user_id, revoked_at FROM auth_sessions WHERE id = @id",
+                reader => ((long UserId, bool Revoked)?)(reader.GetInt64(0), !reader.IsDBNull(1)), cancellationToken, ("@id", claims.SessionId)).ConfigureAwait(false);
+            return session is { Revoked: false } found && found.UserId == claims.UserId;
         }, cancellationToken).ConfigureAwait(false);
-        return live ? claims : throw OnlineException.Unauthorized("The session has been revoked.");
+        return live ? claims : throw OnlineException.Unauthorized("The session is revoked or not this token's.");
     }
 
     /// <inheritdoc/>

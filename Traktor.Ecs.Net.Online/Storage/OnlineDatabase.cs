@@ -87,6 +87,11 @@ public abstract class OnlineDatabase : IAsyncDisposable
             return 0;
         }, cancellationToken);
 
+    /// <summary>Checks that the store answers: opens a connection and runs a trivial query (readiness checks).</summary>
+    /// <param name="cancellationToken">Cancels the check; bound it with a timeout.</param>
+    public Task PingAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(connection => connection.ScalarAsync<long>(null, "SELECT 1", cancellationToken), cancellationToken);
+
     /// <summary>Runs read-only work on a connection.</summary>
     internal async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
     {

@@ -26,6 +26,9 @@ public sealed class BackendTestServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The host's services (endpoints, options, the store).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<BackendTestServer> StartAsync(TimeProvider? time = null, IConnectTokenIssuer? issuer = null, params string[] extraArgs)
     {
         string directory = OnlineTestSettings.TempDirectory();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Traktor.Ecs.Net.Backend;
+using Traktor.Ecs.Net.Backend.Configuration;
 using Traktor.Ecs.Net.Online;
 
 namespace Traktor.Ecs.Net.Tests.Online;
@@ -33,7 +34,7 @@ public sealed class HttpBackendHardeningTests
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 Assert.InRange(response.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), OnlineTestSettings.Lockout + TimeSpan.FromSeconds(1));
-                Assert.Contains("\"rate_limited\"", await response.Content.ReadAsStringAsync(Cancel));
+                Assert.Contains("\"code\":\"rate_limited\"", await response.Content.ReadAsStringAsync(Cancel));
             }
         }
         Assert.Equal(Enumerable.Repeat(HttpStatusCode.Unauthorized, OnlineTestSettings.MaxFailuresPerAccount)
@@ -85,7 +86,7 @@ public sealed class HttpBackendHardeningTests
         { "POST", "v1/auth/register", "[]", 400 },
         { "POST", "v1/auth/register", """{"username":5,"password":true}""", 400 },
         { "POST", "v1/auth/register", """{"username":null,"password":null}""", 400 },
-        { "POST", "v1/auth/register", null, 400 },
+        { "POST", "v1/auth/register", null, 415 },
         { "POST", "v1/auth/login", """{"username":"a","password":"x"}""" + new string(' ', 10), 401 },
         { "PUT", "v1/leaderboards/b", """{"id":"b","sortOrder":99}""", 400 },
         { "PUT", "v1/leaderboards/b", """{"id":"b","operator":"Multiply"}""", 400 },
@@ -99,8 +100,13 @@ public sealed class HttpBackendHardeningTests
         { "GET", "v1/leaderboards/missing/entries?period=99999999999999", null, 400 },
         { "GET", "v1/leaderboards/%2e%2e/entries", null, 404 },
         { "GET", "v1/leaderboards/a%2Fb/entries", null, 400 },
-        { "GET", "v1/users/notanumber/saves", null, 404 },
-        { "GET", "v1/users/99999999999999999999999/saves", null, 404 },
+        { "GET", "v1/users/notanumber/saves", null, 400 },
+        { "GET", "v1/users/99999999999999999999999/saves", null, 400 },
+        { "GET", "v1/users/0/saves", null, 400 },
+        { "GET", "v1/leaderboards/b/around/x1", null, 400 },
+        { "GET", "v1/leaderboards/b/entries?limit=1&limit=2", null, 400 },
+        { "DELETE", "v1/leaderboards/b", null, 405 },
+        { "PATCH", "v1/users/1/saves/s", """{"data":"AA=="}""", 405 },
         { "PUT", "v1/users/1/saves/s", """{"data":"!!!not base64"}""", 400 },
         { "PUT", "v1/users/1/saves/s", """{"expectedVersion":""}""", 400 },
         { "PUT", "v1/users/1/saves/bad%20slot", """{"data":"AA=="}""", 400 },
@@ -125,8 +131,17 @@ public sealed class HttpBackendHardeningTests
         }
         using var response = await http.SendAsync(request, Cancel);
         Assert.Equal(expectedStatus, (int)response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("\"error\"", await response.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        string text = await response.Content.ReadAsStringAsync(Cancel);
+        var problem = System.Text.Json.JsonSerializer.Deserialize(text, OnlineJsonContext.Default.ProblemBody)!;
+        Assert.Equal(expectedStatus, problem.Status);
+        Assert.StartsWith("urn:traktor-ecs-net:problem:", problem.Type);
+        Assert.StartsWith("/v1/", problem.Instance);
+        Assert.NotEmpty(problem.Code);
+        // No .NET type names reach a caller.
+        Assert.DoesNotContain("System.", text);
+        Assert.DoesNotContain("Int64", text);
+        Assert.DoesNotContain("String", text);
     }
 
     [Fact]
@@ -150,6 +165,16 @@ public sealed class HttpBackendHardeningTests
     [InlineData("GOOD", BackendSecrets.DevelopmentServerKey, 600_000)]
     [InlineData("GOOD", "short-key", 600_000)]
     [InlineData("GOOD", "good-server-key-0123456789abcdef", 1_000)]
+    // The Development keys in other spellings: a trailing newline (as an environment file leaves it), base64url, spaces, case.
+    [InlineData(BackendSecrets.DevelopmentSigningKey + "\n", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("VHJha3Rvci1kZXZlbG9wbWVudC1zaWduaW5nLWtleS1ub3Qtc2VjcmV0IQ", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("VHJha3Rvci1kZXZl bG9wbWVudC1zaWduaW5nLWtleS1ub3Qtc2VjcmV0IQ==", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("GOOD", BackendSecrets.DevelopmentServerKey + "\n", 600_000)]
+    [InlineData("GOOD", " TRAKTOR-DEVELOPMENT-SERVER-KEY ", 600_000)]
+    // Long enough but not random: 32 zero bytes, a typed sentence, a repeated server key.
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("dGhpcyBpcyBteSB2ZXJ5IHNlY3JldCBzaWduaW5nIGtleSAxMjM=", "good-server-key-0123456789abcdef", 600_000)]
+    [InlineData("GOOD", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 600_000)]
     public async Task Outside_Development_the_backend_refuses_to_start_with_default_empty_or_weak_settings(string signingKey, string serverKey, int iterations)
     {
         if (signingKey == "GOOD")
@@ -164,7 +189,7 @@ public sealed class HttpBackendHardeningTests
                 "--environment=Production", $"--Online:ConnectionString={Path.Combine(directory, "x.db")}",
                 $"--Online:TokenSigningKey={signingKey}", $"--Online:ServerKeys:0={serverKey}", $"--Online:PasswordHashIterations={iterations}",
             ];
-            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => BackendHost.BuildAsync(args));
+            var refused = await Assert.ThrowsAsync<BackendConfigurationException>(() => BackendHost.BuildAsync(args));
             Assert.StartsWith("The online backend refuses to start", refused.Message);
             if (signingKey.Length > 8)
             {

@@ -1,9 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.InMemory;
 using Traktor.Ecs.Net.Transport.Security;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 

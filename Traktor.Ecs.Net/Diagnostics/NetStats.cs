@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Diagnostics;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>A snapshot of one connection's statistics (what the engine's <c>getStats()</c> reports).</summary>
 public readonly record struct NetStats

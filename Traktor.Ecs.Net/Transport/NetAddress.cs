@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Traktor.Ecs.Net.Transport;
 
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// An IP endpoint as a value: the address is always kept as 16 IPv6 bytes (IPv4 as ::ffff:a.b.c.d) so

@@ -5,8 +5,9 @@ using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 using P = Traktor.Ecs.Net.Transport.Packets.PacketLayout;
+using Traktor.Ecs.Net.Transport;
 
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The client side of the transport: <see cref="Connect(ReadOnlySpan{byte})"/> with a token from the
@@ -22,8 +23,14 @@ public sealed class NetClient : IDisposable, INetStatsSource
     private int _requestLength;
     private int _responseLength;
     private ConnectToken? _token;
+    // Handshake packets (challenge, denied, the response's tag) are always ChaCha20-Poly1305 under the token's keys;
+    // the connection's packets use the suite the server chose, created when its challenge arrives.
+    private PacketCipher? _handshakeSend;
+    private PacketCipher? _handshakeReceive;
     private PacketCipher? _clientToServer;
     private PacketCipher? _serverToClient;
+    private CipherSuites _offered;
+    private CipherSuites _suite;
     private Connection? _connection;
     private IReadOnlyList<NetAddress> _servers = [];
     private int _serverIndex;
@@ -58,6 +65,12 @@ public sealed class NetClient : IDisposable, INetStatsSource
     /// <summary>The connection state.</summary>
     public ClientState State { get; private set; }
 
+    /// <summary>
+    /// The AEAD the server chose for this connection (known once its challenge arrives; <see cref="CipherSuites.None"/>
+    /// before that and in insecure mode).
+    /// </summary>
+    public CipherSuites CipherSuite => _suite;
+
     /// <summary>Why the last connection or attempt ended.</summary>
     public DisconnectReason? LastDisconnectReason { get; private set; }
 
@@ -83,16 +96,19 @@ public sealed class NetClient : IDisposable, INetStatsSource
         if (!ConnectToken.TryParse(connectToken, out var token)) throw new ArgumentException("Malformed connect token.", nameof(connectToken));
         Disconnect(); // a new connection ends the current one (or attempt), with an event
         _token = token!;
-        _clientToServer = new PacketCipher(_token.ClientToServerKey);
-        _serverToClient = new PacketCipher(_token.ServerToClientKey);
+        _offered = _options.CipherSuites & PacketCipher.LocallySupported;
+        _handshakeSend = new PacketCipher(CipherSuites.ChaCha20Poly1305, _token.ClientToServerKey);
+        _handshakeReceive = new PacketCipher(CipherSuites.ChaCha20Poly1305, _token.ServerToClientKey);
         var r = _request.AsSpan();
         r[0] = (byte)PacketType.ConnectionRequest;
         WriteVersions(r);
         BinaryPrimitives.WriteUInt64LittleEndian(r[P.RequestExpires..], _token.ExpiresUnixSeconds);
         _token.Nonce.CopyTo(r[P.RequestNonce..]);
         _token.SealedPrivateToken.CopyTo(r[P.RequestToken..]);
+        r[P.RequestSuites] = (byte)_offered;
         _requestLength = P.RequestSize;
         Begin(_token.ServerAddresses);
+        if (_offered == CipherSuites.None) Fail(DisconnectReason.CipherMismatch); // nothing this CPU runs is allowed
     }
 
     /// <summary>Starts connecting to a server in insecure mode (LAN, development) as <paramref name="clientId"/>.</summary>
@@ -174,15 +190,15 @@ public sealed class NetClient : IDisposable, INetStatsSource
         switch ((PacketType)datagram[0])
         {
             case PacketType.Challenge when State == ClientState.SendingRequest || State == ClientState.SendingResponse:
-                Span<byte> cookie = stackalloc byte[P.CookieSize];
-                if (!TryReadCookie(datagram, cookie)) break;
-                WriteResponse(cookie);
+                Span<byte> challenge = stackalloc byte[P.ChallengePlaintextSize];
+                if (!TryReadChallenge(datagram, challenge)) break;
+                WriteResponse(challenge[..P.CookieSize]);
                 State = ClientState.SendingResponse;
                 _lastHandshakeSentAt = double.NegativeInfinity;
                 break;
-            case PacketType.Denied when datagram.Length == SealedPacket.Overhead(_serverToClient) + P.ReasonPlaintextSize:
+            case PacketType.Denied when datagram.Length == SealedPacket.Overhead(_handshakeReceive) + P.ReasonPlaintextSize:
                 Span<byte> reason = stackalloc byte[P.ReasonPlaintextSize];
-                if (SealedPacket.Open(_serverToClient, datagram, reason) == P.ReasonPlaintextSize) Fail((DisconnectReason)reason[0]);
+                if (SealedPacket.Open(_handshakeReceive, datagram, reason) == P.ReasonPlaintextSize) Fail((DisconnectReason)reason[0]);
                 break;
             case PacketType.Payload when State == ClientState.SendingResponse:
                 if (SealedPacket.Open(_serverToClient, datagram, _peer.Plaintext) < 0) break;
@@ -200,16 +216,30 @@ public sealed class NetClient : IDisposable, INetStatsSource
         }
     }
 
-    /// <summary>Secure challenges are sealed with the token's server-to-client key: a forged one is ignored.</summary>
-    private bool TryReadCookie(ReadOnlySpan<byte> challenge, Span<byte> cookie)
+    /// <summary>
+    /// Reads the cookie (and in secure mode the chosen suite) into <paramref name="plaintext"/>. Secure challenges are
+    /// sealed with the token's server-to-client key: a forged one is ignored, and so is a suite this client did not offer.
+    /// </summary>
+    private bool TryReadChallenge(ReadOnlySpan<byte> challenge, Span<byte> plaintext)
     {
-        if (_serverToClient is null)
+        if (_handshakeReceive is null)
         {
             if (challenge.Length != P.InsecureChallengeSize) return false;
-            challenge[1..].CopyTo(cookie);
+            challenge[1..].CopyTo(plaintext);
             return true;
         }
-        return challenge.Length == P.ChallengeSize && SealedPacket.Open(_serverToClient, challenge, cookie) == P.CookieSize;
+        if (challenge.Length != P.ChallengeSize || SealedPacket.Open(_handshakeReceive, challenge, plaintext) != P.ChallengePlaintextSize) return false;
+        var suite = (CipherSuites)plaintext[P.CookieSize];
+        if (suite is not (CipherSuites.ChaCha20Poly1305 or CipherSuites.Aes256Gcm) || (suite & _offered) == 0) return false;
+        if (suite != _suite || _clientToServer is null)
+        {
+            _clientToServer?.Dispose();
+            _serverToClient?.Dispose();
+            _clientToServer = new PacketCipher(suite, _token!.ClientToServerKey);
+            _serverToClient = new PacketCipher(suite, _token.ServerToClientKey);
+            _suite = suite;
+        }
+        return true;
     }
 
     /// <summary>Echoes the cookie; each new challenge gets a new sequence, so a nonce never covers two different packets.</summary>
@@ -221,12 +251,13 @@ public sealed class NetClient : IDisposable, INetStatsSource
         int at = _requestLength;
         cookie.CopyTo(r[at..]);
         at += P.CookieSize;
+        if (_handshakeSend is not null) r[at++] = (byte)_suite;
         ulong sequence = _nextSequence++;
         BinaryPrimitives.WriteUInt64LittleEndian(r[at..], sequence);
         at += 8;
-        if (_clientToServer is not null)
+        if (_handshakeSend is not null)
         {
-            _clientToServer.Encrypt(sequence, r[..at], [], [], r.Slice(at, PacketCipher.TagSize));
+            _handshakeSend.Encrypt(sequence, r[..at], [], [], r.Slice(at, PacketCipher.TagSize));
             at += PacketCipher.TagSize;
         }
         _responseLength = at;
@@ -301,8 +332,13 @@ public sealed class NetClient : IDisposable, INetStatsSource
         connection?.Dispose();
         _clientToServer?.Dispose();
         _serverToClient?.Dispose();
+        _handshakeSend?.Dispose();
+        _handshakeReceive?.Dispose();
         _clientToServer = null;
         _serverToClient = null;
+        _handshakeSend = null;
+        _handshakeReceive = null;
+        _suite = CipherSuites.None;
         State = ClientState.Disconnected;
     }
 

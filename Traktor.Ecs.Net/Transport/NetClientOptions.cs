@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Client settings.</summary>
 public sealed class NetClientOptions : NetPeerOptions

@@ -2,8 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Net.Transport;
 
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The server side of the transport. Drive it from the game loop: <see cref="Update"/> once per tick (receive,
@@ -39,7 +40,7 @@ public sealed class NetServer : IDisposable, INetStatsSource
         if (options.Insecure)
             _peer.Logger.LogWarning("NetServer on {Address} runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.", transport.LocalAddress);
         else
-            _peer.Logger.LogInformation("NetServer on {Address} started ({Cipher}, protocol {ProtocolId:X16}).", transport.LocalAddress, PacketCipher.AlgorithmName, options.ProtocolId);
+            _peer.Logger.LogInformation("NetServer on {Address} started (cipher suites {Suites}, protocol {ProtocolId:X16}).", transport.LocalAddress, options.CipherSuites & PacketCipher.LocallySupported, options.ProtocolId);
         NetMetrics.Register(this);
     }
 

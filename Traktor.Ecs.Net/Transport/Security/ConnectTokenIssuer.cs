@@ -83,7 +83,7 @@ public sealed class ConnectTokenIssuer
 
         Span<byte> associated = stackalloc byte[L.AssociatedDataSize];
         PrivateConnectToken.WriteAssociatedData(associated, _protocolId, expires);
-        using var cipher = new ChaCha20OrAes(_serverKey);
+        using var cipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, _serverKey); // tokens are always ChaCha20-Poly1305: every server can open them
         cipher.Seal(token.AsSpan(L.PublicNonce, L.NonceSize), associated, plain,
             token.AsSpan(L.PublicPrivateToken, L.PrivatePlaintextSize),
             token.AsSpan(L.PublicPrivateToken + L.PrivatePlaintextSize, PacketCipher.TagSize));

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Traktor.Ecs.Net.Transport.Simulation;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// A decorator that delays, drops, duplicates and reorders the datagrams sent through an inner transport,
