@@ -12,7 +12,7 @@ namespace Traktor.Ecs.Net.Scripting;
 /// </summary>
 /// <remarks>
 /// Supported field types: <see cref="bool"/>, the integer types, enums (as integers), <see cref="float"/>,
-/// <see cref="double"/>, <see cref="Serialization.FixedString32"/>, <see cref="Serialization.FixedString64"/>,
+/// <see cref="double"/>, <see cref="FixedString32"/>, <see cref="FixedString64"/>,
 /// <see cref="System.Numerics.Vector2"/> and <see cref="System.Numerics.Vector3"/> (as <c>{ x =, y =, z = }</c>).
 /// Received RPCs are bounded by construction: the generated serializer validated them, and the table
 /// has one entry per field.

@@ -7,7 +7,7 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 /// <summary>
 /// <c>multiplayer</c>: sessions through <see cref="ISessions"/> (joining also connects the world's
 /// <see cref="NetworkClient"/> with the session's connect token and waits until it is connected), script
-/// RPCs through <see cref="ScriptRpcMap"/>, and link statistics from <see cref="Diagnostics.NetStats"/>.
+/// RPCs through <see cref="ScriptRpcMap"/>, and link statistics from <see cref="NetStats"/>.
 /// </summary>
 internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions options, ScriptIdentity identity, ScriptNetwork network)
 {

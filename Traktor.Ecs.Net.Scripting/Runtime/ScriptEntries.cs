@@ -140,10 +140,13 @@ internal sealed class ScriptEntries
             if (status != LuaStatus.Yield)
             {
                 CancelUnclaimed();
+                // A failed entry is dropped as it is, like any Lua coroutine that ends with an error: its
+                // pending __close handlers do not run. Running them (lua_closethread) is not safe here: when
+                // the error was raised inside the count hook, Lua leaves hooks switched off on that thread,
+                // so the handlers would run outside the instruction budget.
                 if (status != LuaStatus.OK)
                 {
                     _script.ReportFailure(entry, status);
-                    Close(entry);
                 }
 
                 Finish(entry);
@@ -166,22 +169,6 @@ internal sealed class ScriptEntries
 
             entry.Call = null;
             arguments = PushAnswer(entry.Thread, result, error);
-        }
-    }
-
-    // Runs the __close handlers of a failed entry, under the same budget, so its resources are released.
-    private void Close(EntryThread entry)
-    {
-        _running = entry;
-        _script.Memory.Enforcing = true;
-        try
-        {
-            entry.Thread.ResetThread();
-        }
-        finally
-        {
-            _script.Memory.Enforcing = false;
-            _running = null;
         }
     }
 

@@ -97,11 +97,20 @@ local function deniedFunction(name)
   end
 end
 
+-- Script coroutines that ended with an error, with their error object. Lua would run their pending
+-- __close handlers in coroutine.close (and coroutine.wrap); the sandbox does not: when the error was
+-- raised inside the count hook (the abort, a C stack overflow or a memory error there), Lua leaves
+-- hooks switched off on that thread, and the handlers would run outside the instruction budget.
+local failed = rawsetmetatable({}, { __mode = "k" })
+
 -- Script coroutines: guarded by the same hook, and a host call waiting inside one is passed up to
 -- the host and its answer passed back down, so network calls work inside script coroutines too.
 local function forward(co, ok, ...)
   if ok and rawequal((...), PENDING) and co_status(co) == "suspended" then
     return forward(co, co_resume(co, co_yield(...)))
+  end
+  if not ok and co_status(co) == "dead" then
+    failed[co] = { (...) }
   end
   return rethrow(ok, ...)
 end
@@ -124,6 +133,10 @@ local coroutineLibrary = {
   end,
   close = function(co)
     checkScriptThread(co, "close")
+    local failure = failed[co]
+    if failure then
+      return false, failure[1]
+    end
     return rethrow(co_close(co))
   end,
   status = co_status,
@@ -132,12 +145,9 @@ local coroutineLibrary = {
   yield = co_yield,
 }
 
-local function unwrap(co, ok, ...)
+local function unwrap(ok, ...)
   if ok then
     return ...
-  end
-  if co_status(co) == "dead" then
-    co_close(co)
   end
   error((...), 0)
 end
@@ -145,7 +155,7 @@ end
 coroutineLibrary.wrap = function(f)
   local co = coroutineLibrary.create(f)
   return function(...)
-    return unwrap(co, coroutineLibrary.resume(co, ...))
+    return unwrap(coroutineLibrary.resume(co, ...))
   end
 end
 
@@ -185,7 +195,16 @@ G.xpcall = function(f, handler, ...)
     if rawequal(e, ABORT) then
       return e
     end
-    return handler(e)
+    -- Lua calls a message handler where the error was raised, before unwinding. When that was inside
+    -- the count hook (a C stack overflow there), hooks are off on this thread until a pcall boundary
+    -- restores them; so the handler runs on a fresh coroutine of its own, where the hook always counts.
+    local co = co_create(handler)
+    guard(co)
+    local ok, result = co_resume(co, e)
+    if ok and co_status(co) == "suspended" then
+      return "sandbox: an xpcall message handler cannot yield or wait"
+    end
+    return result
   end, ...))
 end
 

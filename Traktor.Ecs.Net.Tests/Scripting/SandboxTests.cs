@@ -109,6 +109,54 @@ public sealed class SandboxTests
         Assert.Equal(0, script.WaitingEntries);
     }
 
+    // With the hook at every instruction, the 200th nested metamethod call overflows the C stack inside
+    // the count hook itself; Lua then leaves hooks switched off on that coroutine. Before the sandbox
+    // stopped running __close handlers of failed coroutines, coroutine.close ran this one without any
+    // budget and never returned.
+    [Fact]
+    public void A_coroutine_killed_inside_the_hook_is_closed_without_running_its_handlers()
+    {
+        using var host = new ScriptHost(options: new LuaScriptOptions { HookInterval = 1 });
+        var script = host.Load("close.lua", """
+            local t = setmetatable({}, {})
+            getmetatable(t).__index = function(t, k) return t[k] end
+            local co = coroutine.create(function()
+              local guard <close> = setmetatable({}, { __close = function() log:info("closing"); while true do end end })
+              return t.x
+            end)
+            local ok, e = coroutine.resume(co)
+            log:info("resumed " .. tostring(ok) .. " " .. tostring(e))
+            local closed, again = coroutine.close(co)
+            log:info("closed " .. tostring(closed) .. " " .. tostring(again == e))
+            """);
+
+        Assert.Empty(script.Errors);
+        Assert.Equal(2, host.Info.Count);
+        Assert.StartsWith("[close.lua] resumed false ", host.Info[0], StringComparison.Ordinal);
+        Assert.Contains("stack overflow", host.Info[0], StringComparison.Ordinal);
+        Assert.Equal("[close.lua] closed false true", host.Info[1]);
+    }
+
+    // Same overflow inside the hook, under xpcall: Lua calls the message handler where the error was
+    // raised, with hooks off; the sandbox runs it on a coroutine of its own, where the budget holds.
+    [Fact]
+    public void An_xpcall_handler_called_from_inside_the_hook_still_has_a_budget()
+    {
+        using var host = new ScriptHost(options: new LuaScriptOptions { HookInterval = 1, InstructionBudget = 100_000 });
+        var script = host.Load("handler.lua", """
+            local t = setmetatable({}, {})
+            getmetatable(t).__index = function(t, k) return t[k] end
+            local ok, e = xpcall(function() return t.x end, function(e) log:info("handler"); while true do end end)
+            log:info("xpcall " .. tostring(ok) .. " " .. tostring(e))
+            """);
+
+        host.Tick();
+        Assert.Equal(0, script.WaitingEntries);
+        Assert.True(script.Errors.Count == 1 || host.Info.Any(l => l.StartsWith("[handler.lua] xpcall false", StringComparison.Ordinal)),
+            string.Join(" | ", host.Info.Concat(script.Errors.Select(e => e.ToString()))));
+        Assert.All(script.Errors, e => Assert.Equal((ScriptErrorKind.InstructionBudget, 3), (e.Kind, e.Line)));
+    }
+
     [Fact]
     public void An_update_that_loops_fails_every_tick_but_each_tick_runs()
     {

@@ -10,7 +10,6 @@ using Traktor.Ecs.Net.Tests.Rpc;
 using Traktor.Ecs.Net.Tests.Transport;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Security;
-using Traktor.Ecs.Net.Transport.Udp;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Tests.Scripting;

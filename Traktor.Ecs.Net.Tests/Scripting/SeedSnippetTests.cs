@@ -171,8 +171,9 @@ public sealed partial class SeedSnippetTests
     {
         await using var network = await SeedNetwork.StartAsync();
         await ConnectAsync(network);
-        network.Tick(120);
 
+        // The link's rates are measured over a second of wall time: keep the game running until one has passed.
+        network.TickUntil(() => network.Client.Transport.GetStats().BytesInPerSecond > 0, "a measured second of traffic");
         var script = network.ClientScripts.Load("seed-stats.lua", Snippet("07-stats.lua"));
 
         Assert.Empty(script.Errors);
@@ -197,7 +198,7 @@ public sealed partial class SeedSnippetTests
         Assert.True(network.PacketLog.Enabled);
 
         await ConnectAsync(network);
-        network.Tick(60);
+        network.TickUntil(() => network.PacketLog.PacketCount >= 10, "ten captured packets");
         long captured = network.PacketLog.PacketCount;
         network.PacketLog.Set(false);
 
