@@ -13,6 +13,8 @@ using Traktor.Ecs.Net.Online.Achievements;
 using Traktor.Ecs.Net.Online.Authentication;
 using Traktor.Ecs.Net.Online.CloudSave;
 using Traktor.Ecs.Net.Online.Leaderboards;
+using Traktor.Ecs.Net.Online.RateLimiting;
+using Traktor.Ecs.Net.Online.Security;
 using Traktor.Ecs.Net.Online.Storage;
 
 namespace Traktor.Ecs.Net.Backend;
@@ -90,6 +92,7 @@ public static class BackendHost
         var secrets = BackendSecrets.Create(options, builder.Environment.IsDevelopment());
         // Checked now, so a bad section stops startup; built again below with the host's clock.
         ConfiguredConnectTokens.Create(options.ConnectTokens, TimeProvider.System);
+        var proxies = TrustedProxies.Create(options.ForwardedHeaders);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -118,14 +121,17 @@ public static class BackendHost
                 AccessTokenLifetime = TimeSpan.FromSeconds(options.AccessTokenLifetimeSeconds),
                 RefreshTokenLifetime = TimeSpan.FromSeconds(options.RefreshTokenLifetimeSeconds),
                 ConnectTokenLifetime = TimeSpan.FromSeconds(options.ConnectTokens.LifetimeSeconds),
-                PasswordHashIterations = options.PasswordHashIterations,
+                PasswordHashing = new Argon2Settings(options.PasswordHashMemoryKiB, options.PasswordHashPasses),
                 // Only Development may trade hashing cost for speed; BackendSecrets refuses it elsewhere.
                 AllowWeakPasswordHashingForTests = builder.Environment.IsDevelopment(),
-                Lockout = new LoginLockoutPolicy
+                MaxConcurrentPasswordHashes = options.MaxConcurrentPasswordHashes,
+                MaxQueuedPasswordHashes = options.MaxQueuedPasswordHashes,
+                LoginThrottle = new LoginThrottlePolicy
                 {
-                    MaxFailuresPerAccount = options.MaxFailedLoginsPerAccount,
-                    MaxFailuresPerAddress = options.MaxFailedLoginsPerAddress,
-                    LockoutDuration = TimeSpan.FromSeconds(options.LockoutSeconds),
+                    FreeFailuresPerAccountAndAddress = options.LoginFreeFailuresPerAccountAndAddress,
+                    FreeFailuresPerAddress = options.LoginFreeFailuresPerAddress,
+                    FreeFailuresPerAccount = options.LoginFreeFailuresPerAccount,
+                    MaxDelay = TimeSpan.FromSeconds(options.LoginMaxDelaySeconds),
                 },
             },
             services.GetRequiredService<TimeProvider>(),
@@ -142,11 +148,17 @@ public static class BackendHost
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<OnlineMaintenance>>()));
         builder.Services.AddHostedService<MaintenanceService>();
         builder.Services.AddSingleton<CallerResolver>();
+        builder.Services.AddSingleton(services => new SharedRateLimiter(services.GetRequiredService<OnlineDatabase>(), services.GetRequiredService<TimeProvider>()));
         HealthEndpoints.Add(builder.Services);
         BackendRateLimiting.Add(builder.Services, options);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        if (proxies is not null)
+        {
+            // First, so every limit and log below sees the client's address rather than the load balancer's.
+            app.UseForwardedHeaders(proxies);
+        }
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRateLimiter();
         HealthEndpoints.Map(app);

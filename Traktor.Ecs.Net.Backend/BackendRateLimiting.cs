@@ -7,27 +7,24 @@ using Traktor.Ecs.Net.Online;
 namespace Traktor.Ecs.Net.Backend;
 
 /// <summary>
-/// Request-rate limits per client address (an IPv6 /64 counts as one address), answered 429 with a Retry-After
-/// that says when the next request will be accepted: a global one for every request and a stricter one for
-/// register/login/refresh. Token buckets, so a client that waits the announced time is let through, and a burst
-/// up to the limit is fine. Requests with a valid server key (game servers, which multiplex many players) are not limited.
+/// The request-rate limit per client address (an IPv6 /64 counts as one address) on every route, answered 429 with a
+/// Retry-After that says when the next request will be accepted. A token bucket in this node's memory, holding this
+/// node's share of the budget (<c>RequestsPerSecondPerAddress / NodeCount</c>), so a load balancer that spreads a
+/// client over N nodes gives it the configured budget in total, without a database write per request. (The stricter
+/// register/login/refresh budget is counted in the shared database instead: see <see cref="SharedAuthRateLimit"/>.)
+/// Requests with a valid server key (game servers, which multiplex many players) are not limited.
 /// </summary>
 internal static class BackendRateLimiting
 {
-    public const string AuthPolicy = "auth";
-
     public static void Add(IServiceCollection services, BackendOptions options)
     {
+        int perNode = Math.Max(1, options.RequestsPerSecondPerAddress / options.NodeCount);
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 IsGameServer(context)
                     ? RateLimitPartition.GetNoLimiter("server")
-                    : RateLimitPartition.GetTokenBucketLimiter(ClientAddress.Of(context), _ => Bucket(options.RequestsPerSecondPerAddress, TimeSpan.FromSeconds(1))));
-            limiter.AddPolicy(AuthPolicy, context =>
-                IsGameServer(context)
-                    ? RateLimitPartition.GetNoLimiter("server")
-                    : RateLimitPartition.GetTokenBucketLimiter(ClientAddress.Of(context), _ => Bucket(options.AuthRequestsPerMinutePerAddress, TimeSpan.FromMinutes(1))));
+                    : RateLimitPartition.GetTokenBucketLimiter(ClientAddress.Of(context), _ => Bucket(perNode, TimeSpan.FromSeconds(1))));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 TimeSpan retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);

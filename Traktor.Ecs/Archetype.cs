@@ -19,8 +19,9 @@ public sealed class Archetype
     public const int MaxChunkBytes = 256 * 1024;
 
     private readonly int[] columnByComponentId;
-    private readonly Dictionary<int, Archetype> addEdges = new();
-    private readonly Dictionary<int, Archetype> removeEdges = new();
+    // Indexed by component id (ids are dense), so an add or remove finds its target with one array read.
+    private Archetype?[] addEdges = [];
+    private Archetype?[] removeEdges = [];
     private Chunk[] chunks;
 
     internal Archetype(World world, BitSet mask)
@@ -192,31 +193,40 @@ public sealed class Archetype
     /// <inheritdoc />
     public override string ToString() => "[" + string.Join(", ", Types.Select(t => t.Type.Name)) + "]";
 
-    internal Archetype? CachedAddEdge(int componentId) => addEdges.GetValueOrDefault(componentId);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal Archetype? CachedAddEdge(int componentId) =>
+        (uint)componentId < (uint)addEdges.Length ? addEdges[componentId] : null;
 
-    internal Archetype? CachedRemoveEdge(int componentId) => removeEdges.GetValueOrDefault(componentId);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal Archetype? CachedRemoveEdge(int componentId) =>
+        (uint)componentId < (uint)removeEdges.Length ? removeEdges[componentId] : null;
 
-    internal void CacheAddEdge(int componentId, Archetype target) => addEdges[componentId] = target;
+    internal void CacheAddEdge(int componentId, Archetype target) => SetEdge(ref addEdges, componentId, target);
 
-    internal void CacheRemoveEdge(int componentId, Archetype target) => removeEdges[componentId] = target;
+    internal void CacheRemoveEdge(int componentId, Archetype target) => SetEdge(ref removeEdges, componentId, target);
 
     internal void ForgetEdgesTo(HashSet<Archetype> gone)
     {
-        foreach (var (id, target) in addEdges.ToArray())
+        foreach (var edges in new[] { addEdges, removeEdges })
         {
-            if (gone.Contains(target))
+            for (int id = 0; id < edges.Length; id++)
             {
-                addEdges.Remove(id);
+                if (edges[id] is { } target && gone.Contains(target))
+                {
+                    edges[id] = null;
+                }
             }
+        }
+    }
+
+    private static void SetEdge(ref Archetype?[] edges, int componentId, Archetype target)
+    {
+        if (componentId >= edges.Length)
+        {
+            Array.Resize(ref edges, Math.Max(componentId + 1, Math.Max(8, edges.Length * 2)));
         }
 
-        foreach (var (id, target) in removeEdges.ToArray())
-        {
-            if (gone.Contains(target))
-            {
-                removeEdges.Remove(id);
-            }
-        }
+        edges[componentId] = target;
     }
 
     /// <summary>Appends an entity at the end; its component values are left for the caller to write.</summary>
@@ -259,7 +269,7 @@ public sealed class Archetype
         int lastChunkIndex = ChunkCount - 1;
         ref var lastChunk = ref chunks[lastChunkIndex];
         int lastRow = lastChunk.Count - 1;
-        var moved = Entity.Null;
+        Entity moved = default; // Entity.Null
         if (chunkIndex != lastChunkIndex || row != lastRow)
         {
             ref var hole = ref chunks[chunkIndex];
@@ -288,7 +298,7 @@ public sealed class Archetype
 
     private void ClearRow(ref Chunk chunk, int row)
     {
-        chunk.EntityArray[row] = Entity.Null;
+        chunk.EntityArray[row] = default;
         for (int c = 0; c < Types.Length; c++)
         {
             // Value types without references need no clearing; the slot is simply reused.

@@ -123,6 +123,7 @@ public sealed partial class World
     }
 
     /// <summary>The archetype of <paramref name="source"/>'s components plus one, through the cached edge.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Archetype ArchetypeWith(Archetype source, int componentId)
     {
         var target = source.CachedAddEdge(componentId);
@@ -136,6 +137,7 @@ public sealed partial class World
     }
 
     /// <summary>The archetype of <paramref name="source"/>'s components minus one, through the cached edge.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Archetype ArchetypeWithout(Archetype source, int componentId)
     {
         var target = source.CachedRemoveEdge(componentId);
@@ -166,7 +168,7 @@ public sealed partial class World
         }
 
         var moved = source.RemoveAt(slot.Chunk, slot.Row, Version);
-        if (moved != Entity.Null)
+        if (moved.Id != 0) // Entity.Null: nothing moved
         {
             ref var movedSlot = ref slots[moved.Id];
             movedSlot.Chunk = slot.Chunk;

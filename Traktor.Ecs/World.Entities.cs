@@ -204,7 +204,7 @@ public sealed partial class World
         ThrowIfIterating(entity, "Destroy");
         ref var slot = ref AliveSlot(entity, "Destroy");
         var moved = slot.Archetype!.RemoveAt(slot.Chunk, slot.Row, Version);
-        if (moved != Entity.Null)
+        if (moved.Id != 0) // Entity.Null: nothing moved
         {
             ref var movedSlot = ref slots[moved.Id];
             movedSlot.Chunk = slot.Chunk;

@@ -189,6 +189,7 @@ public sealed partial class World
         return values;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PushFreeId(int id)
     {
         if (freeCount == freeIds.Length)

@@ -21,7 +21,7 @@ internal static class WorldRegistry
 
     private static readonly object Gate = new();
     private static readonly Stack<int> FreeSlots = new();
-    private static World?[] worlds = new World?[16];
+    private static WeakReference<World>?[] worlds = new WeakReference<World>?[16];
     private static int[] generations = new int[16];
     private static int nextSlot = 1;
 
@@ -32,6 +32,11 @@ internal static class WorldRegistry
         lock (Gate)
         {
             int slot;
+            if (FreeSlots.Count == 0 && nextSlot > MaxWorlds)
+            {
+                ReclaimCollected();
+            }
+
             if (FreeSlots.Count > 0)
             {
                 slot = FreeSlots.Pop();
@@ -46,7 +51,7 @@ internal static class WorldRegistry
                 slot = nextSlot++;
                 if (slot >= worlds.Length)
                 {
-                    var grown = new World?[worlds.Length * 2];
+                    var grown = new WeakReference<World>?[worlds.Length * 2];
                     Array.Copy(worlds, grown, worlds.Length);
                     Array.Resize(ref generations, grown.Length);
                     Volatile.Write(ref worlds, grown);
@@ -54,7 +59,7 @@ internal static class WorldRegistry
             }
 
             int id = ((generations[slot] & GenerationMask) << SlotBits) | slot;
-            Volatile.Write(ref worlds[slot], world);
+            Volatile.Write(ref worlds[slot], new WeakReference<World>(world));
             return id;
         }
     }
@@ -86,7 +91,21 @@ internal static class WorldRegistry
             return null;
         }
 
-        var world = Volatile.Read(ref snapshot[slot]);
-        return world is not null && world.Id == id ? world : null;
+        var entry = Volatile.Read(ref snapshot[slot]);
+        return entry is not null && entry.TryGetTarget(out var world) && world.Id == id ? world : null;
+    }
+
+    /// <summary>Frees the slots of worlds that were collected without being disposed.</summary>
+    private static void ReclaimCollected()
+    {
+        for (int slot = 1; slot < nextSlot; slot++)
+        {
+            if (worlds[slot] is { } entry && !entry.TryGetTarget(out _))
+            {
+                worlds[slot] = null;
+                generations[slot]++;
+                FreeSlots.Push(slot);
+            }
+        }
     }
 }

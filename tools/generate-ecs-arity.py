@@ -168,7 +168,8 @@ def exclusive():
 
 
 def parallel():
-    out = ["using System.Runtime.CompilerServices;\n\nnamespace Traktor.Ecs;\n\npublic sealed partial class World\n{"]
+    out = ["namespace Traktor.Ecs;\n\npublic sealed partial class World\n{"]
+    actions = ["using System.Runtime.CompilerServices;\n\nnamespace Traktor.Ecs;\n\n// The per-chunk work of each parallel query shape (one struct per shape, so calls inline).\npublic sealed partial class World\n{"]
     for n in range(1, 5):
         t = tparams(n)
         cols = "".join(f"            ref T{i} r{i} = ref chunk.FirstForWrite<T{i}>(RequireQueryColumn<T{i}>(archetype), version);\n" for i in range(n))
@@ -217,7 +218,8 @@ def parallel():
         RunParallel(in description, holder);
     }}
 
-    private readonly struct DelegateAction<{t}>(ForEach<{t}> forEach, uint version) : IChunkAction
+""")
+        actions.append(f"""    private readonly struct DelegateAction<{t}>(ForEach<{t}> forEach, uint version) : IChunkAction
     {{
         public void Execute(ref Chunk chunk)
         {{
@@ -274,9 +276,10 @@ def parallel():
     }}
 """)
     out.append("}")
-    text = HEADER + "\n" + "\n".join(out).rstrip() + "\n"
-    (ROOT / "World.ParallelQueries.Arity.cs").write_text(text)
-    print("wrote World.ParallelQueries.Arity.cs")
+    actions.append("}")
+    for name, lines in (("World.ParallelQueries.Arity.cs", out), ("World.ParallelActions.Arity.cs", actions)):
+        (ROOT / name).write_text(HEADER + "\n" + "\n".join(lines).rstrip() + "\n")
+        print("wrote", name)
 
 
 components()

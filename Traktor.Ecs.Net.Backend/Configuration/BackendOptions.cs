@@ -30,8 +30,17 @@ public sealed class BackendOptions
     /// <summary>Keys game servers send in the <c>X-Server-Key</c> header for trusted writes; each at least 24 characters of random text. Required outside Development.</summary>
     public List<string> ServerKeys { get; set; } = [];
 
-    /// <summary>PBKDF2-SHA256 iterations for new password hashes; at least 600,000 outside Development.</summary>
-    public int PasswordHashIterations { get; set; } = 600_000;
+    /// <summary>Argon2id memory per password hash, in KiB; at least 19,456 (19 MiB) outside Development.</summary>
+    public int PasswordHashMemoryKiB { get; set; } = 19 * 1024;
+
+    /// <summary>Argon2id passes per password hash; at least 2 outside Development.</summary>
+    public int PasswordHashPasses { get; set; } = 2;
+
+    /// <summary>Password hashes that may run at once on this node; unset for half the processors.</summary>
+    public int? MaxConcurrentPasswordHashes { get; set; }
+
+    /// <summary>Password hashes that may wait for a slot on this node; unset for four per slot. Beyond that logins and registrations are answered 503 with Retry-After.</summary>
+    public int? MaxQueuedPasswordHashes { get; set; }
 
     /// <summary>Access-token lifetime in seconds.</summary>
     public int AccessTokenLifetimeSeconds { get; set; } = 900;
@@ -42,20 +51,33 @@ public sealed class BackendOptions
     /// <summary>The largest accepted request body in bytes (a cloud-save slot travels as base64, 4/3 of its size).</summary>
     public long MaxRequestBodyBytes { get; set; } = 512 * 1024;
 
-    /// <summary>Requests per second one client address may make (server-key requests are not limited).</summary>
+    /// <summary>
+    /// Requests per second one client address may make over all nodes (server-key requests are not limited). Each node
+    /// enforces its share, this divided by <see cref="NodeCount"/>, so a load balancer that spreads a client's
+    /// requests evenly gives it this budget in total.
+    /// </summary>
     public int RequestsPerSecondPerAddress { get; set; } = 50;
 
-    /// <summary>Register/login/refresh requests per minute one client address may make.</summary>
+    /// <summary>Register/login/refresh requests per minute one client address may make; counted in the shared database, so it holds over all nodes together.</summary>
     public int AuthRequestsPerMinutePerAddress { get; set; } = 30;
 
-    /// <summary>Failed logins that lock an account.</summary>
-    public int MaxFailedLoginsPerAccount { get; set; } = 5;
+    /// <summary>How many backend nodes share the load (for dividing <see cref="RequestsPerSecondPerAddress"/>).</summary>
+    public int NodeCount { get; set; } = 1;
 
-    /// <summary>Failed logins that lock an address.</summary>
-    public int MaxFailedLoginsPerAddress { get; set; } = 20;
+    /// <summary>Failed logins of one account from one address before each further one doubles the wait.</summary>
+    public int LoginFreeFailuresPerAccountAndAddress { get; set; } = 5;
 
-    /// <summary>How long a login lockout lasts, in seconds.</summary>
-    public int LockoutSeconds { get; set; } = 900;
+    /// <summary>Failed logins from one address (over all accounts) before each further one doubles the wait there.</summary>
+    public int LoginFreeFailuresPerAddress { get; set; } = 20;
+
+    /// <summary>Failed logins of one account from addresses it has not logged in from before each further one doubles the wait.</summary>
+    public int LoginFreeFailuresPerAccount { get; set; } = 10;
+
+    /// <summary>The longest wait failed logins can cause, in seconds.</summary>
+    public int LoginMaxDelaySeconds { get; set; } = 900;
+
+    /// <summary>Which proxies' <c>X-Forwarded-For</c> to believe; see <see cref="TrustedProxyOptions"/>.</summary>
+    public TrustedProxyOptions ForwardedHeaders { get; set; } = new();
 
     /// <summary>The most cloud-save slots per player.</summary>
     public int MaxSlotsPerPlayer { get; set; } = 32;
@@ -91,9 +113,21 @@ public sealed class BackendOptions
         {
             yield return "Online:RequestsPerSecondPerAddress and Online:AuthRequestsPerMinutePerAddress must be 1 or more.";
         }
-        if (MaxFailedLoginsPerAccount < 1 || MaxFailedLoginsPerAddress < 1 || LockoutSeconds < 1)
+        if (LoginFreeFailuresPerAccountAndAddress < 1 || LoginFreeFailuresPerAddress < 1 || LoginFreeFailuresPerAccount < 1 || LoginMaxDelaySeconds is < 1 or > 86_399)
         {
-            yield return "Online:MaxFailedLoginsPerAccount, Online:MaxFailedLoginsPerAddress and Online:LockoutSeconds must be 1 or more.";
+            yield return "Online:LoginFreeFailures… must be 1 or more and Online:LoginMaxDelaySeconds 1 to 86399.";
+        }
+        if (NodeCount is < 1 or > 1000 || NodeCount > RequestsPerSecondPerAddress)
+        {
+            yield return "Online:NodeCount must be 1 to 1000 and at most Online:RequestsPerSecondPerAddress.";
+        }
+        if (MaxConcurrentPasswordHashes is < 1 || MaxQueuedPasswordHashes is < 0)
+        {
+            yield return "Online:MaxConcurrentPasswordHashes must be 1 or more and Online:MaxQueuedPasswordHashes 0 or more.";
+        }
+        if (PasswordHashMemoryKiB is < 8 or > 1 << 20 || PasswordHashPasses is < 1 or > 16)
+        {
+            yield return "Online:PasswordHashMemoryKiB must be 8 to 1048576 and Online:PasswordHashPasses 1 to 16.";
         }
         if (MaxSlotsPerPlayer < 1 || MaxBytesPerSlot < 1 || MaxBytesPerPlayer < 1)
         {

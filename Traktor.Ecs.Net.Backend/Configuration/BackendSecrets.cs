@@ -76,9 +76,9 @@ public sealed class BackendSecrets
                 problems.Add("Online:ServerKeys must hold at least one key.");
             }
         }
-        if (!isDevelopment && options.PasswordHashIterations < PasswordHasher.ProductionMinimumIterations)
+        if (!isDevelopment && (options.PasswordHashMemoryKiB < Argon2Settings.Production.MemoryKiB || options.PasswordHashPasses < Argon2Settings.Production.Passes))
         {
-            problems.Add($"Online:PasswordHashIterations must be at least {PasswordHasher.ProductionMinimumIterations}.");
+            problems.Add($"Online:PasswordHashMemoryKiB must be at least {Argon2Settings.Production.MemoryKiB} and Online:PasswordHashPasses at least {Argon2Settings.Production.Passes}.");
         }
         if (problems.Count > 0)
         {

@@ -69,7 +69,7 @@ internal static class AchievementEndpoints
         }
         var update = unlock
             ? await service.UnlockAchievementAsync(achievementId, body.UserId, context.RequestAborted)
-            : await service.AddAchievementProgressAsync(achievementId, body.UserId, body.Amount, context.RequestAborted);
+            : await service.AddAchievementProgressAsync(achievementId, body.UserId, body.Amount, body.IdempotencyKey, context.RequestAborted);
         return Results.Json(update, OnlineJsonContext.Default.AchievementUpdate);
     }
 }

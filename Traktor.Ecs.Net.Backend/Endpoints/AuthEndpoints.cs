@@ -18,7 +18,7 @@ internal static class AuthEndpoints
             var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.CredentialsBody);
             var account = await service.RegisterAsync(body.Username, body.Password, context.RequestAborted);
             return Results.Json(account, OnlineJsonContext.Default.UserAccount, statusCode: StatusCodes.Status201Created);
-        }).RequireRateLimiting(BackendRateLimiting.AuthPolicy)
+        }).AddEndpointFilter<SharedAuthRateLimit>()
             .Describe("register", Tag, "Creates an account.")
             .AcceptsJson<CredentialsBody>().Produces<UserAccount>(StatusCodes.Status201Created)
             .ProducesCommonProblems().ProducesProblems(StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType);
@@ -28,7 +28,7 @@ internal static class AuthEndpoints
             var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.CredentialsBody);
             var session = await service.LoginAsync(body.Username, body.Password, ClientAddress.Of(context), context.RequestAborted);
             return Results.Json(session, OnlineJsonContext.Default.AuthSession);
-        }).RequireRateLimiting(BackendRateLimiting.AuthPolicy)
+        }).AddEndpointFilter<SharedAuthRateLimit>()
             .Describe("login", Tag, "Logs a player in: access, refresh and connect tokens.")
             .AcceptsJson<CredentialsBody>().Produces<AuthSession>()
             .ProducesCommonProblems().ProducesProblems(StatusCodes.Status415UnsupportedMediaType);
@@ -38,7 +38,7 @@ internal static class AuthEndpoints
             var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.RefreshBody);
             var session = await service.RefreshAsync(body.RefreshToken, context.RequestAborted);
             return Results.Json(session, OnlineJsonContext.Default.AuthSession);
-        }).RequireRateLimiting(BackendRateLimiting.AuthPolicy)
+        }).AddEndpointFilter<SharedAuthRateLimit>()
             .Describe("refresh", Tag, "Trades a refresh token for a new session's tokens.")
             .AcceptsJson<RefreshBody>().Produces<AuthSession>()
             .ProducesCommonProblems().ProducesProblems(StatusCodes.Status415UnsupportedMediaType);

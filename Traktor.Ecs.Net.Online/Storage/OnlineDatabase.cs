@@ -80,6 +80,10 @@ public abstract class OnlineDatabase : IAsyncDisposable
                 {
                     await connection.ExecuteAsync(transaction, statement, cancellationToken).ConfigureAwait(false);
                 }
+                if (migration.Data is { } data)
+                {
+                    await data(connection, transaction, cancellationToken).ConfigureAwait(false);
+                }
                 await connection.ExecuteAsync(transaction, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @t)", cancellationToken,
                     ("@v", migration.Version), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ConfigureAwait(false);
                 Logger.LogInformation("Applied online-store migration {Version} ({Name}) on {Provider}", migration.Version, migration.Name, ProviderName);

@@ -88,6 +88,30 @@ public class EntityWorldTests
     }
 
     [Fact]
+    public void A_world_dropped_without_dispose_is_still_collected_and_its_handles_die()
+    {
+        var (weakWorld, handle) = CreateAndDrop();
+        for (int i = 0; i < 5 && weakWorld.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.False(weakWorld.IsAlive); // the registry that extension methods use holds worlds weakly
+        Assert.False(handle.IsAlive());
+        Assert.Throws<EntityNotAliveException>(() => handle.Get<Position>());
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (WeakReference World, Entity Handle) CreateAndDrop()
+    {
+        var world = World.Create();
+        var handle = world.Create(new Position(1, 1));
+        Assert.True(handle.IsAlive());
+        return (new WeakReference(world), handle);
+    }
+
+    [Fact]
     public void EntityReference_tracks_one_entity_across_recycling()
     {
         using var world = World.Create();

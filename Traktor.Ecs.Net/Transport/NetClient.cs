@@ -87,7 +87,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
     public NetAddress ServerAddress => _servers.Count > _serverIndex ? _servers[_serverIndex] : default;
 
     /// <summary>
-    /// Starts connecting with a token from <see cref="ConnectTokenIssuer.Issue"/>; progress comes as events.
+    /// Starts connecting with a token from <see cref="ConnectTokenIssuer.Issue(ulong, ReadOnlySpan{byte}, TimeSpan, IReadOnlyList{NetAddress}, int)"/>; progress comes as events.
     /// Throws <see cref="ArgumentException"/> for bytes that are not a token.
     /// </summary>
     public void Connect(ReadOnlySpan<byte> connectToken)
@@ -208,6 +208,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
                 _clientToServer = null;
                 _serverToClient = null;
                 State = ClientState.Connected;
+                PeerAware?.OnPeerConnected(ServerAddress);
                 NetMetrics.Connections.Add(1);
                 _peer.Events.AddConnected(_connection.Id, _clientId);
                 _peer.Logger.LogInformation("Connected to {Server}.", ServerAddress);
@@ -270,13 +271,17 @@ public sealed class NetClient : IDisposable, INetStatsSource
             Fail(DisconnectReason.TokenExpired);
             return;
         }
-        if (now - _attemptStartedAt >= _options.ConnectTimeout.TotalSeconds)
+        double elapsed = now - _attemptStartedAt;
+        bool silent = State == ClientState.SendingRequest && _serverIndex + 1 < _servers.Count && elapsed >= _options.ChallengeTimeout.TotalSeconds;
+        if (silent || elapsed >= _options.ConnectTimeout.TotalSeconds)
         {
+            PeerAware?.OnPeerDisconnected(ServerAddress);
             if (++_serverIndex >= _servers.Count)
             {
                 Fail(DisconnectReason.ConnectTimedOut);
                 return;
             }
+            _peer.Logger.LogInformation("No answer from {Previous}; trying {Next}.", _servers[_serverIndex - 1], ServerAddress);
             State = ClientState.SendingRequest;
             _attemptStartedAt = now;
             _lastHandshakeSentAt = double.NegativeInfinity;
@@ -313,6 +318,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
         _peer.Events.AddDisconnected(connection.Id, _clientId, reason);
         LastDisconnectReason = reason;
         State = ClientState.Disconnected;
+        if (!ServerAddress.IsNone) PeerAware?.OnPeerDisconnected(ServerAddress);
         Reset();
     }
 
@@ -322,8 +328,11 @@ public sealed class NetClient : IDisposable, INetStatsSource
         _peer.Events.AddDisconnected(new ConnectionId(0, _attempt), _clientId, reason);
         LastDisconnectReason = reason;
         State = ClientState.Disconnected;
+        if (!ServerAddress.IsNone) PeerAware?.OnPeerDisconnected(ServerAddress);
         Reset();
     }
+
+    private IPeerAwareTransport? PeerAware => _peer.Transport as IPeerAwareTransport;
 
     private void Reset()
     {

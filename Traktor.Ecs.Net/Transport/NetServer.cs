@@ -168,6 +168,7 @@ public sealed class NetServer : IDisposable, INetStatsSource
         _byAddress.Add(address, connection);
         _byClientId.Add(clientId, connection);
         lock (_active) _active.Add(connection);
+        (_peer.Transport as IPeerAwareTransport)?.OnPeerConnected(address);
         NetMetrics.Connections.Add(1);
         _peer.Events.AddConnected(id, clientId);
         _peer.Logger.LogInformation("Client {ClientId} connected from {Address} as {Connection}.", clientId, address, id);
@@ -181,6 +182,7 @@ public sealed class NetServer : IDisposable, INetStatsSource
         _byAddress.Remove(connection.Address);
         _byClientId.Remove(connection.ClientId);
         lock (_active) _active.Remove(connection);
+        (_peer.Transport as IPeerAwareTransport)?.OnPeerDisconnected(connection.Address);
         NetMetrics.Disconnections.Add(1);
         _peer.Events.AddDisconnected(connection.Id, connection.ClientId, reason);
         _peer.Logger.LogInformation("Client {ClientId} ({Connection}) disconnected: {Reason}.", connection.ClientId, connection.Id, reason);

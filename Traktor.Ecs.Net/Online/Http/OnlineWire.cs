@@ -19,7 +19,8 @@ public sealed record ScoreBody(long UserId, long Score, string? IdempotencyKey, 
 /// <summary>Body of <c>POST /v1/achievements/{id}/unlock</c> and <c>/progress</c>.</summary>
 /// <param name="UserId">The player.</param>
 /// <param name="Amount">Progress to add (ignored by unlock).</param>
-public sealed record AchievementProgressBody(long UserId, long Amount);
+/// <param name="IdempotencyKey">Optional replay key for progress.</param>
+public sealed record AchievementProgressBody(long UserId, long Amount, string? IdempotencyKey = null);
 
 /// <summary>Body of <c>PUT /v1/users/{userId}/saves/{slot}</c>.</summary>
 /// <param name="Data">The bytes to store (base64 in JSON).</param>
