@@ -48,6 +48,9 @@ internal sealed class ParallelQueryRunner : IDisposable
         }
     }
 
+    /// <summary>The worker threads (they end after <see cref="Dispose"/>).</summary>
+    internal IReadOnlyList<Thread> Workers => workers;
+
     /// <summary>The cached holder for a callback type; its <c>Action</c> field is set per query.</summary>
     public ChunkJob<TAction> Holder<TAction>()
         where TAction : struct, IChunkAction

@@ -3,6 +3,7 @@ namespace Traktor.Ecs;
 public sealed partial class World
 {
     private ParallelQueryRunner? parallelRunner;
+    private RunnerStopper? runnerStopper;
 
     /// <summary>
     /// The number of threads a parallel query uses, the calling thread included (default: one per
@@ -47,7 +48,26 @@ public sealed partial class World
         get
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            return parallelRunner ??= new ParallelQueryRunner(Math.Max(0, ParallelQueryThreads - 1));
+            if (parallelRunner is null)
+            {
+                parallelRunner = new ParallelQueryRunner(Math.Max(0, ParallelQueryThreads - 1));
+                runnerStopper = new RunnerStopper(parallelRunner);
+            }
+
+            return parallelRunner;
+        }
+    }
+
+    /// <summary>The worker pool, once a parallel query has created it (for tests).</summary>
+    internal ParallelQueryRunner? ParallelRunnerIfCreated => parallelRunner;
+
+    /// <summary>Stops the runner's threads at once; they would otherwise outlive a world dropped without Dispose.</summary>
+    private void StopParallelRunner()
+    {
+        parallelRunner?.Dispose();
+        if (runnerStopper is not null)
+        {
+            GC.SuppressFinalize(runnerStopper);
         }
     }
 
@@ -64,6 +84,15 @@ public sealed partial class World
             job.Reset();
             ExitIteration();
         }
+    }
+
+    /// <summary>
+    /// Referenced only by the world, so it is finalized when a world is dropped without Dispose; then it
+    /// stops the worker threads, which reference the runner but not the world.
+    /// </summary>
+    private sealed class RunnerStopper(ParallelQueryRunner runner)
+    {
+        ~RunnerStopper() => runner.Dispose();
     }
 
     private readonly struct EntityAction(ForEach forEach) : IChunkAction

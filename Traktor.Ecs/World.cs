@@ -84,7 +84,7 @@ public sealed partial class World : IDisposable
         }
 
         disposed = true;
-        parallelRunner?.Dispose();
+        StopParallelRunner();
         Resources.DisposeAll();
         archetypesByMask.Clear();
         archetypes.Clear();

@@ -85,6 +85,38 @@ public class ParallelQueryTests
     }
 
     [Fact]
+    public void Disposing_or_dropping_a_world_ends_its_worker_threads()
+    {
+        var disposed = Populate(1_000);
+        disposed.ParallelQuery(in Movers, (Entity _) => { });
+        var workers = disposed.ParallelRunnerIfCreated!.Workers;
+        Assert.Equal(3, workers.Count);
+        disposed.Dispose();
+        Assert.All(workers, t => Assert.True(t.Join(TimeSpan.FromSeconds(10)), "a worker outlived Dispose"));
+
+        var dropped = RunAndDrop();
+        for (int i = 0; i < 5 && dropped.Any(t => t.IsAlive); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            foreach (var thread in dropped)
+            {
+                thread.Join(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        Assert.All(dropped, t => Assert.False(t.IsAlive, "a worker outlived its world, dropped without Dispose"));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static IReadOnlyList<Thread> RunAndDrop()
+    {
+        var world = Populate(1_000);
+        world.ParallelQuery(in Movers, (Entity _) => { });
+        return world.ParallelRunnerIfCreated!.Workers;
+    }
+
+    [Fact]
     public void One_thread_runs_everything_on_the_caller()
     {
         using var world = World.Create();
