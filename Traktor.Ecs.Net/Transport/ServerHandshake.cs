@@ -42,10 +42,12 @@ internal sealed class ServerHandshake : IDisposable
             _counters.Malformed++;
             return;
         }
-        var type = (PacketType)datagram[0];
-        bool expected = _options.Insecure
+        // The only flag a handshake packet may carry is the client's offer of compression.
+        byte prefix = datagram[0];
+        var type = (PacketType)(prefix & P.TypeMask);
+        bool expected = (prefix & ~(P.TypeMask | P.CompressedFlag)) == 0 && (_options.Insecure
             ? (type == PacketType.InsecureRequest && datagram.Length == P.InsecureRequestSize) || (type == PacketType.InsecureResponse && datagram.Length == P.InsecureResponseSize)
-            : (type == PacketType.ConnectionRequest && datagram.Length == P.RequestSize) || (type == PacketType.ChallengeResponse && datagram.Length == P.ResponseSize);
+            : (type == PacketType.ConnectionRequest && datagram.Length == P.RequestSize) || (type == PacketType.ChallengeResponse && datagram.Length == P.ResponseSize));
         if (!expected || !datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize).SequenceEqual(ConnectTokenLayout.Version))
         {
             _counters.Malformed++;
@@ -56,11 +58,16 @@ internal sealed class ServerHandshake : IDisposable
             _counters.RateLimited++;
             return;
         }
-        if (_options.Insecure) HandleInsecure(datagram, source, type, now);
-        else HandleSecure(datagram, source, type, now);
+        // Compression is used only when the client offers it and this server allows it; the challenge says so.
+        bool compression = _options.Compression && (prefix & P.CompressedFlag) != 0;
+        if (_options.Insecure) HandleInsecure(datagram, source, type, compression, now);
+        else HandleSecure(datagram, source, type, compression, now);
     }
 
-    private void HandleSecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, double now)
+    /// <summary>Ignores every handshake packet from the IP of <paramref name="address"/> for the violation penalty.</summary>
+    public void Penalise(in NetAddress address, double now) => _rateLimiter.Penalise(address, now + _options.ViolationPenalty.TotalSeconds);
+
+    private void HandleSecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, bool compression, double now)
     {
         ulong expires = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.RequestExpires..]);
         var nonce = datagram.Slice(P.RequestNonce, ConnectTokenLayout.NonceSize);
@@ -73,7 +80,7 @@ internal sealed class ServerHandshake : IDisposable
         if (type == PacketType.ConnectionRequest)
         {
             if (reason is { } refused) Deny(source, token.ServerToClientKey, refused, datagram.Length);
-            else SendChallenge(source, nonce, token.ServerToClientKey);
+            else SendChallenge(source, nonce, token.ServerToClientKey, compression);
             return;
         }
 
@@ -101,7 +108,7 @@ internal sealed class ServerHandshake : IDisposable
             Deny(source, token.ServerToClientKey, denied, datagram.Length);
             return;
         }
-        _server.Add(token.ClientId, source, new PacketCipher(token.ServerToClientKey), receiveCipher, sequence, token.TimeoutSeconds, now);
+        _server.Add(token.ClientId, source, new PacketCipher(token.ServerToClientKey), receiveCipher, sequence, token.TimeoutSeconds, now, compression);
     }
 
     private DisconnectReason? Check(ReadOnlySpan<byte> datagram, ulong expires, in PrivateConnectToken token)
@@ -131,7 +138,7 @@ internal sealed class ServerHandshake : IDisposable
         return null;
     }
 
-    private void HandleInsecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, double now)
+    private void HandleInsecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, bool compression, double now)
     {
         ulong clientId = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.InsecureRequestClientId..]);
         Span<byte> binding = stackalloc byte[ChallengeCookie.BindingSize];
@@ -141,7 +148,7 @@ internal sealed class ServerHandshake : IDisposable
         if (type == PacketType.InsecureRequest)
         {
             if (reason is { } refused) Deny(source, default, refused, datagram.Length);
-            else SendChallenge(source, binding, default);
+            else SendChallenge(source, binding, default, compression);
             return;
         }
         int at = P.InsecureRequestSize;
@@ -154,11 +161,12 @@ internal sealed class ServerHandshake : IDisposable
         ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(datagram[(at + 8 + ChallengeCookie.MacSize)..]);
         reason ??= Admit(clientId, [], source);
         if (reason is { } denied) Deny(source, default, denied, datagram.Length);
-        else _server.Add(clientId, source, null, null, sequence, _options.Timeout.TotalSeconds, now);
+        else _server.Add(clientId, source, null, null, sequence, _options.Timeout.TotalSeconds, now, compression);
     }
 
-    private void SendChallenge(in NetAddress source, ReadOnlySpan<byte> binding, ReadOnlySpan<byte> serverToClientKey)
+    private void SendChallenge(in NetAddress source, ReadOnlySpan<byte> binding, ReadOnlySpan<byte> serverToClientKey, bool compression)
     {
+        byte prefix = (byte)((byte)PacketType.Challenge | (compression ? P.CompressedFlag : 0));
         Span<byte> frame = stackalloc byte[P.SealedHeaderSize + P.CookieSize];
         var cookie = frame[P.SealedHeaderSize..];
         ulong timestamp = NowUnixMs;
@@ -168,14 +176,14 @@ internal sealed class ServerHandshake : IDisposable
         int length;
         if (serverToClientKey.IsEmpty)
         {
-            datagram[0] = (byte)PacketType.Challenge;
+            datagram[0] = prefix;
             cookie.CopyTo(datagram[1..]);
             length = P.InsecureChallengeSize;
         }
         else
         {
             using var cipher = new PacketCipher(serverToClientKey);
-            length = SealedPacket.Seal(cipher, (byte)PacketType.Challenge, StatelessSequence(), frame, P.CookieSize, datagram);
+            length = SealedPacket.Seal(cipher, prefix, StatelessSequence(), frame, P.CookieSize, datagram);
         }
         _peer.Send(datagram[..length], source);
         _counters.ChallengesSent++;
