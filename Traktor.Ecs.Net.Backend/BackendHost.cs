@@ -1,28 +1,98 @@
-using Microsoft.AspNetCore.Http.Features;
+using System.Data.Common;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration.Json;
+using Npgsql;
+using Traktor.Ecs.Net.Backend.Configuration;
+using Traktor.Ecs.Net.Backend.ConnectTokens;
 using Traktor.Ecs.Net.Backend.Endpoints;
+using Traktor.Ecs.Net.Backend.Health;
+using Traktor.Ecs.Net.Backend.Http;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.Achievements;
 using Traktor.Ecs.Net.Online.Authentication;
 using Traktor.Ecs.Net.Online.CloudSave;
 using Traktor.Ecs.Net.Online.Leaderboards;
+using Traktor.Ecs.Net.Online.RateLimiting;
+using Traktor.Ecs.Net.Online.Security;
 using Traktor.Ecs.Net.Online.Storage;
 
 namespace Traktor.Ecs.Net.Backend;
 
-/// <summary>Builds the online-services web host: configuration checks, store, services, limits and routes.</summary>
+/// <summary>
+/// Builds the online-services web host: configuration checks, store, services, limits and routes. Settings come
+/// from appsettings.json next to the executable (whatever the working directory), then environment variables, then
+/// arguments. Every configuration problem surfaces as a <see cref="BackendConfigurationException"/> before the host
+/// listens.
+/// </summary>
 public static class BackendHost
 {
     /// <summary>Builds the host and migrates its store; the caller runs it.</summary>
     /// <param name="args">Command-line arguments (e.g. <c>--urls</c>, <c>--environment</c>, <c>--Online:ConnectionString=…</c>).</param>
-    /// <param name="configureServices">Optional extra registrations applied last, e.g. a <see cref="TimeProvider"/> or an <see cref="IConnectTokenIssuer"/>.</param>
+    /// <param name="configureServices">
+    /// Optional extra registrations applied last, e.g. a <see cref="TimeProvider"/> or an <see cref="IConnectTokenIssuer"/>
+    /// (which replaces the one <c>Online:ConnectTokens</c> configures).
+    /// </param>
     /// <returns>The built application.</returns>
-    /// <exception cref="InvalidOperationException">The configuration is unsafe for the environment (for example default keys outside Development).</exception>
+    /// <exception cref="BackendConfigurationException">A setting is missing, malformed or unsafe, or the store cannot be opened, reached or migrated.</exception>
     public static async Task<WebApplication> BuildAsync(string[] args, Action<IServiceCollection>? configureServices = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
-        var options = builder.Configuration.GetSection(BackendOptions.SectionName).Get<BackendOptions>() ?? new BackendOptions();
+        var app = Build(args, configureServices);
+        try
+        {
+            var database = OpenStore(app);
+            await RunStoreStepAsync(database, () => database.MigrateAsync()).ConfigureAwait(false);
+            app.Logger.LogInformation("Online backend ready on {Database} (environment {Environment})", database.ProviderName, app.Environment.EnvironmentName);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Checks the configuration and that the store answers, without migrating it or listening: what
+    /// <c>--check-config</c> runs. Returns a few lines saying where the settings came from.
+    /// </summary>
+    /// <param name="args">The same arguments the backend would run with.</param>
+    /// <exception cref="BackendConfigurationException">As for <see cref="BuildAsync"/>.</exception>
+    public static async Task<string> CheckConfigurationAsync(string[] args)
+    {
+        await using var app = Build(args, null);
+        var database = OpenStore(app);
+        await RunStoreStepAsync(database, () => database.PingAsync()).ConfigureAwait(false);
+        var configuration = (IConfigurationRoot)app.Configuration;
+        var files = configuration.Providers.OfType<JsonConfigurationProvider>()
+            .Select(provider => Path.Combine(provider.Source.FileProvider is Microsoft.Extensions.FileProviders.PhysicalFileProvider physical ? physical.Root : "",
+                provider.Source.Path ?? ""))
+            .Where(File.Exists)
+            .ToList();
+        var options = app.Services.GetRequiredService<BackendOptions>();
+        return string.Join(Environment.NewLine,
+            "Configuration OK.",
+            $"Environment: {app.Environment.EnvironmentName}",
+            $"Settings files: {(files.Count == 0 ? "none" : string.Join(", ", files))} (then environment variables, then arguments)",
+            $"Store: {database.ProviderName} ({(database is SqliteOnlineDatabase sqlite ? sqlite.Path : "connection string from Online:ConnectionString")}) answers",
+            $"Connect tokens: {(options.ConnectTokens.IsConfigured ? $"issued for {options.ConnectTokens.ServerAddresses.Count} game server(s)" : "none configured")}");
+    }
+
+    private static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // Next to the executable, so `dotnet path/to/Traktor.Ecs.Net.Backend.dll` from anywhere finds its appsettings.json.
+            ContentRootPath = args.Any(arg => arg.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
+        });
+        // The host logs a failed start (a taken port) with its stack trace; Program reports it as one line instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        var options = BindOptions(builder.Configuration);
         var secrets = BackendSecrets.Create(options, builder.Environment.IsDevelopment());
+        // Checked now, so a bad section stops startup; built again below with the host's clock.
+        ConfiguredConnectTokens.Create(options.ConnectTokens, TimeProvider.System);
+        var proxies = TrustedProxies.Create(options.ForwardedHeaders);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -32,25 +102,36 @@ public static class BackendHost
             kestrel.Limits.MaxRequestLineSize = 4 * 1024;
         });
         builder.Services.Configure<RouteHandlerOptions>(route => route.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, OnlineJsonContext.Default));
+        builder.Services.AddOpenApi("v1");
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(secrets);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<OnlineDatabase>(services => CreateDatabase(options, services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(services => CreateStore(options, services.GetRequiredService<ILoggerFactory>()));
+        if (options.ConnectTokens.IsConfigured)
+        {
+            builder.Services.AddSingleton(services => ConfiguredConnectTokens.Create(options.ConnectTokens, services.GetRequiredService<TimeProvider>())!);
+        }
         builder.Services.AddSingleton(services => new AuthenticationService(
             services.GetRequiredService<OnlineDatabase>(),
             new AuthenticationOptions
             {
                 TokenSigningKey = secrets.SigningKey,
+                PreviousTokenSigningKeys = secrets.PreviousSigningKeys,
                 AccessTokenLifetime = TimeSpan.FromSeconds(options.AccessTokenLifetimeSeconds),
                 RefreshTokenLifetime = TimeSpan.FromSeconds(options.RefreshTokenLifetimeSeconds),
-                PasswordHashIterations = options.PasswordHashIterations,
+                ConnectTokenLifetime = TimeSpan.FromSeconds(options.ConnectTokens.LifetimeSeconds),
+                PasswordHashing = new Argon2Settings(options.PasswordHashMemoryKiB, options.PasswordHashPasses),
                 // Only Development may trade hashing cost for speed; BackendSecrets refuses it elsewhere.
                 AllowWeakPasswordHashingForTests = builder.Environment.IsDevelopment(),
-                Lockout = new LoginLockoutPolicy
+                MaxConcurrentPasswordHashes = options.MaxConcurrentPasswordHashes,
+                MaxQueuedPasswordHashes = options.MaxQueuedPasswordHashes,
+                LoginThrottle = new LoginThrottlePolicy
                 {
-                    MaxFailuresPerAccount = options.MaxFailedLoginsPerAccount,
-                    MaxFailuresPerAddress = options.MaxFailedLoginsPerAddress,
-                    LockoutDuration = TimeSpan.FromSeconds(options.LockoutSeconds),
+                    FreeFailuresPerAccountAndAddress = options.LoginFreeFailuresPerAccountAndAddress,
+                    FreeFailuresPerAddress = options.LoginFreeFailuresPerAddress,
+                    FreeFailuresPerAccount = options.LoginFreeFailuresPerAccount,
+                    MaxDelay = TimeSpan.FromSeconds(options.LoginMaxDelaySeconds),
                 },
             },
             services.GetRequiredService<TimeProvider>(),
@@ -67,29 +148,134 @@ public static class BackendHost
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<OnlineMaintenance>>()));
         builder.Services.AddHostedService<MaintenanceService>();
         builder.Services.AddSingleton<CallerResolver>();
+        builder.Services.AddSingleton(services => new SharedRateLimiter(services.GetRequiredService<OnlineDatabase>(), services.GetRequiredService<TimeProvider>()));
+        HealthEndpoints.Add(builder.Services);
         BackendRateLimiting.Add(builder.Services, options);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        await app.Services.GetRequiredService<OnlineDatabase>().MigrateAsync().ConfigureAwait(false);
-
+        if (proxies is not null)
+        {
+            // First, so every limit and log below sees the client's address rather than the load balancer's.
+            app.UseForwardedHeaders(proxies);
+        }
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRateLimiter();
-        app.MapGet("/v1/health", () => Results.Text("ok"));
+        HealthEndpoints.Map(app);
+        app.MapOpenApi("/v1/openapi.json");
         AuthEndpoints.Map(app);
         LeaderboardEndpoints.Map(app);
         AchievementEndpoints.Map(app);
         CloudSaveEndpoints.Map(app);
-        app.MapFallback((HttpContext context) => ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status404NotFound,
-            OnlineErrorCodes.ToCode(OnlineError.NotFound), "No such route.", null));
-        app.Logger.LogInformation("Online backend ready on {Database}", options.Database);
         return app;
     }
 
-    private static OnlineDatabase CreateDatabase(BackendOptions options, ILoggerFactory loggers) => options.Database.ToLowerInvariant() switch
+    /// <summary>Binds the <c>Online</c> section; an unknown key or a value of the wrong kind is a configuration error naming the key.</summary>
+    internal static BackendOptions BindOptions(IConfiguration configuration)
     {
-        "sqlite" => new SqliteOnlineDatabase(options.ConnectionString, options.SqliteDurability, logger: loggers.CreateLogger<SqliteOnlineDatabase>()),
-        "postgres" or "postgresql" => new PostgresOnlineDatabase(options.ConnectionString, loggers.CreateLogger<PostgresOnlineDatabase>()),
-        _ => throw new InvalidOperationException($"Online:Database must be 'sqlite' or 'postgres', not '{options.Database}'."),
+        BackendOptions options;
+        try
+        {
+            options = configuration.GetSection(BackendOptions.SectionName).Get<BackendOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new BackendOptions();
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new BackendConfigurationException("The online backend refuses to start: " + DescribeBindingFailure(exception), exception);
+        }
+        var problems = options.Validate().ToList();
+        if (problems.Count > 0)
+        {
+            throw new BackendConfigurationException("The online backend refuses to start: " + string.Join(" ", problems));
+        }
+        return options;
+    }
+
+    // The binder's messages name .NET types ("to type 'System.Int32'"); say which key is wrong in the operator's terms.
+    private static string DescribeBindingFailure(InvalidOperationException exception)
+    {
+        var inner = exception;
+        while (inner.InnerException is InvalidOperationException deeper)
+        {
+            inner = deeper;
+        }
+        string messages = exception.Message + "\n" + inner.Message;
+        var unknown = System.Text.RegularExpressions.Regex.Match(messages, @"properties were not found on the instance of [^:]+: ([^\n]+)");
+        if (unknown.Success)
+        {
+            return $"unknown setting(s) under Online: {unknown.Groups[1].Value.Trim()} (check the spelling; see docs/ONLINE-API.md).";
+        }
+        var key = System.Text.RegularExpressions.Regex.Match(messages, @"at '([^']+)'");
+        return key.Success ? $"{key.Groups[1].Value} has a value of the wrong kind." : "the Online settings cannot be read.";
+    }
+
+    private static OnlineDatabase CreateStore(BackendOptions options, ILoggerFactory loggers)
+    {
+        switch (options.Database.Trim().ToLowerInvariant())
+        {
+            case "sqlite":
+                string path = Path.GetFullPath(options.ConnectionString.Trim());
+                string? folder = Path.GetDirectoryName(path);
+                if (folder is not null && !Directory.Exists(folder))
+                {
+                    throw new BackendConfigurationException(
+                        $"The online backend refuses to start: Online:ConnectionString: the folder '{folder}' of the SQLite database does not exist (create it, or choose another path).");
+                }
+                try
+                {
+                    return new SqliteOnlineDatabase(path, options.SqliteDurability, logger: loggers.CreateLogger<SqliteOnlineDatabase>());
+                }
+                catch (Exception exception) when (exception is SqliteException or InvalidOperationException or UnauthorizedAccessException or IOException)
+                {
+                    throw new BackendConfigurationException(
+                        $"The online backend refuses to start: Online:ConnectionString: cannot open the SQLite database '{path}': {FirstLine(exception.Message)}", exception);
+                }
+            case "postgres" or "postgresql":
+                try
+                {
+                    _ = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+                    return new PostgresOnlineDatabase(options.ConnectionString, loggers.CreateLogger<PostgresOnlineDatabase>());
+                }
+                catch (ArgumentException exception)
+                {
+                    // The message can quote the connection string, password included; it stays out of the output.
+                    throw new BackendConfigurationException(
+                        "The online backend refuses to start: Online:ConnectionString is not a valid PostgreSQL connection string (Host=…;Database=…;Username=…;Password=…).", exception);
+                }
+            default:
+                throw new BackendConfigurationException($"The online backend refuses to start: Online:Database must be 'sqlite' or 'postgres', not '{options.Database}'.");
+        }
+    }
+
+    private static OnlineDatabase OpenStore(WebApplication app) => app.Services.GetRequiredService<OnlineDatabase>();
+
+    /// <summary>Runs a first contact with the store; a store that cannot be reached or used is a configuration error that says where it looked.</summary>
+    private static async Task RunStoreStepAsync(OnlineDatabase database, Func<Task> step)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is DbException or TimeoutException or System.Net.Sockets.SocketException or IOException)
+        {
+            string reason = FirstLine(exception.Message);
+            if (exception.InnerException is { } inner && !reason.Contains(inner.Message, StringComparison.Ordinal))
+            {
+                reason += ": " + FirstLine(inner.Message);
+            }
+            throw new BackendConfigurationException($"The online backend refuses to start: the {database.ProviderName} store {Where(database)}cannot be used: {reason}", exception);
+        }
+    }
+
+    private static string Where(OnlineDatabase database) => database switch
+    {
+        SqliteOnlineDatabase sqlite => $"at '{sqlite.Path}' ",
+        PostgresOnlineDatabase postgres => $"at {postgres.Endpoint} ",
+        _ => "",
     };
+
+    private static string FirstLine(string text)
+    {
+        int newline = text.IndexOfAny(['\r', '\n']);
+        return (newline < 0 ? text : text[..newline]).Trim();
+    }
 }

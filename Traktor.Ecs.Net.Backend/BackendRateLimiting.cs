@@ -1,52 +1,58 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Traktor.Ecs.Net.Backend.Configuration;
+using Traktor.Ecs.Net.Backend.Http;
 using Traktor.Ecs.Net.Online;
 
 namespace Traktor.Ecs.Net.Backend;
 
 /// <summary>
-/// Rate limits per client address, answered 429 with Retry-After: a global one for every request and a
-/// stricter one for register/login/refresh. Requests with a valid server key (game servers, which
-/// multiplex many players) are not limited.
+/// The request-rate limit per client address (an IPv6 /64 counts as one address) on every route, answered 429 with a
+/// Retry-After that says when the next request will be accepted. A token bucket in this node's memory, holding this
+/// node's share of the budget (<c>RequestsPerSecondPerAddress / NodeCount</c>), so a load balancer that spreads a
+/// client over N nodes gives it the configured budget in total, without a database write per request. (The stricter
+/// register/login/refresh budget is counted in the shared database instead: see <see cref="SharedAuthRateLimit"/>.)
+/// Requests with a valid server key (game servers, which multiplex many players) are not limited.
 /// </summary>
 internal static class BackendRateLimiting
 {
-    public const string AuthPolicy = "auth";
-
     public static void Add(IServiceCollection services, BackendOptions options)
     {
+        int perNode = Math.Max(1, options.RequestsPerSecondPerAddress / options.NodeCount);
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 IsGameServer(context)
                     ? RateLimitPartition.GetNoLimiter("server")
-                    : RateLimitPartition.GetFixedWindowLimiter(AddressOf(context), _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = Math.Max(1, options.RequestsPerSecondPerAddress),
-                        Window = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                    }));
-            limiter.AddPolicy(AuthPolicy, context =>
-                IsGameServer(context)
-                    ? RateLimitPartition.GetNoLimiter("server")
-                    : RateLimitPartition.GetFixedWindowLimiter(AddressOf(context), _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = Math.Max(1, options.AuthRequestsPerMinutePerAddress),
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    }));
+                    : RateLimitPartition.GetTokenBucketLimiter(ClientAddress.Of(context), _ => Bucket(perNode, TimeSpan.FromSeconds(1))));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 TimeSpan retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                await ErrorHandlingMiddleware.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests,
-                    OnlineErrorCodes.ToCode(OnlineError.RateLimited), "Too many requests; slow down.", retryAfter).ConfigureAwait(false);
+                await Problems.WriteAsync(rejected.HttpContext, OnlineProblemTypes.RateLimited, OnlineError.RateLimited,
+                    "Too many requests from this address; slow down.", retryAfter).ConfigureAwait(false);
             };
         });
     }
 
-    private static bool IsGameServer(HttpContext context) => context.RequestServices.GetRequiredService<CallerResolver>().HasServerKey(context);
+    /// <summary>
+    /// A bucket of <paramref name="permits"/> that refills one permit every <paramref name="window"/>/<paramref name="permits"/>,
+    /// so the lease's Retry-After is the time to the next permit, not a whole window. Replenished by the partitioned
+    /// limiter's own timer (every 100 ms), not a timer per address.
+    /// </summary>
+    private static TokenBucketRateLimiterOptions Bucket(int permits, TimeSpan window)
+    {
+        permits = Math.Max(1, permits);
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, window.Ticks / permits));
+        int perPeriod = (int)Math.Max(1, Math.Round(permits * (double)period.Ticks / window.Ticks));
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = permits,
+            TokensPerPeriod = perPeriod,
+            ReplenishmentPeriod = period,
+            QueueLimit = 0,
+            AutoReplenishment = false,
+        };
+    }
 
-    private static string AddressOf(HttpContext context) =>
-        context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    private static bool IsGameServer(HttpContext context) => context.RequestServices.GetRequiredService<CallerResolver>().HasServerKey(context);
 }

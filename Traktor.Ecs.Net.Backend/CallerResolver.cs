@@ -1,3 +1,4 @@
+using Traktor.Ecs.Net.Backend.Configuration;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.Authentication;
 

@@ -10,18 +10,25 @@ internal sealed class MaintenanceService(OnlineMaintenance maintenance, TimeProv
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, time);
-        do
+        try
         {
-            try
+            do
             {
-                await maintenance.PruneAsync(stoppingToken);
+                try
+                {
+                    await maintenance.PruneAsync(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // A failed run is retried at the next tick; pruning is never urgent.
+                    logger.LogWarning(exception, "Pruning the online store failed");
+                }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // A failed run is retried at the next tick; pruning is never urgent.
-                logger.LogWarning(exception, "Pruning the online store failed");
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException)
+        {
+            // Stopping, or the host was disposed without a clean stop (a port it could not bind): nothing is left to prune.
+        }
     }
 }

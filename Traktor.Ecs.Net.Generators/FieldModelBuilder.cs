@@ -219,9 +219,9 @@ internal static class FieldModelBuilder
             "System.Numerics.Vector3" => FieldKind.Vector3,
             "System.Numerics.Vector4" => FieldKind.Vector4,
             "System.Numerics.Quaternion" => FieldKind.Quaternion,
-            "Traktor.Ecs.Net.Serialization.NetworkId" => FieldKind.NetworkId,
-            "Traktor.Ecs.Net.Serialization.FixedString32" => FieldKind.FixedString32,
-            "Traktor.Ecs.Net.Serialization.FixedString64" => FieldKind.FixedString64,
+            "Traktor.Ecs.Net.NetworkId" => FieldKind.NetworkId,
+            "Traktor.Ecs.Net.FixedString32" => FieldKind.FixedString32,
+            "Traktor.Ecs.Net.FixedString64" => FieldKind.FixedString64,
             _ => null,
         };
     }

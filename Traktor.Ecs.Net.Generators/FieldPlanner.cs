@@ -167,7 +167,7 @@ internal static class FieldPlanner
     private static string FromInt(FieldModel field, string lane) => field.Kind switch
     {
         FieldKind.Bool => $"{lane} != 0",
-        FieldKind.NetworkId => $"new {Ser}NetworkId(unchecked((uint){lane}))",
+        FieldKind.NetworkId => $"new global::Traktor.Ecs.Net.NetworkId(unchecked((uint){lane}))",
         FieldKind.Enum => $"unchecked(({field.TypeName})({field.UnderlyingTypeName}){lane})",
         _ => $"unchecked(({field.TypeName}){lane})",
     };

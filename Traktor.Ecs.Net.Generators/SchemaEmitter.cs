@@ -9,7 +9,7 @@ namespace Traktor.Ecs.Net.Generators;
 internal static class SchemaEmitter
 {
     private const string Ser = "global::Traktor.Ecs.Net.Serialization.";
-    private const string Attr = "global::Traktor.Ecs.Net.Serialization.Attributes.";
+    private const string Attr = "global::Traktor.Ecs.Net.";
 
     /// <summary>The text the protocol hash is computed from: one line per type and per field.</summary>
     public static string CanonicalSchema(IReadOnlyList<TypeModel> types)

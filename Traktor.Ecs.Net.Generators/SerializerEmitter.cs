@@ -207,7 +207,7 @@ internal static class SerializerEmitter
     {
         w.Line();
         Doc(w, "inheritdoc");
-        w.Line($"public static global::Traktor.Ecs.Net.Serialization.Attributes.Channel Channel => (global::Traktor.Ecs.Net.Serialization.Attributes.Channel){type.Channel.ToString(CultureInfo.InvariantCulture)};");
+        w.Line($"public static global::Traktor.Ecs.Net.Channel Channel => (global::Traktor.Ecs.Net.Channel){type.Channel.ToString(CultureInfo.InvariantCulture)};");
         w.Line();
         Doc(w, "inheritdoc");
         w.Open($"public static void Write(ref {Ser}BitWriter writer, in {type.QualifiedName} message)");

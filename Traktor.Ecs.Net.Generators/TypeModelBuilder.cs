@@ -8,7 +8,7 @@ namespace Traktor.Ecs.Net.Generators;
 /// <summary>Turns an attributed struct symbol into a <see cref="TypeModel"/>.</summary>
 internal static class TypeModelBuilder
 {
-    public const string AttributeNamespace = "Traktor.Ecs.Net.Serialization.Attributes";
+    public const string AttributeNamespace = "Traktor.Ecs.Net";
     public const string ReplicatedAttribute = AttributeNamespace + ".ReplicatedAttribute";
     public const string RpcAttribute = AttributeNamespace + ".RpcAttribute";
     public const string NetInputAttribute = AttributeNamespace + ".NetInputAttribute";

@@ -6,7 +6,7 @@ namespace Traktor.Ecs.Net.Online;
 
 /// <summary>
 /// Deletes rows that can no longer matter, so the store does not grow without bound: expired refresh
-/// tokens, sessions with none left, stale login counters, and idempotency keys past their retention.
+/// tokens, sessions with none left, stale login counters, spent shared rate limits, and idempotency keys past their retention.
 /// The backend runs it hourly; an embedding game may call <see cref="PruneAsync"/> at startup.
 /// </summary>
 public sealed class OnlineMaintenance
@@ -50,11 +50,15 @@ public sealed class OnlineMaintenance
                 "DELETE FROM auth_sessions WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = auth_sessions.id)",
                 cancellationToken).ConfigureAwait(false);
             int loginCounters = await connection.ExecuteAsync(transaction,
-                "DELETE FROM login_throttle WHERE window_start < @old AND locked_until <= @now",
+                "DELETE FROM login_throttle WHERE window_start < @old AND locked_until <= @now AND known_good_until <= @now",
                 cancellationToken, ("@old", now - (long)LoginCounterRetention.TotalMilliseconds), ("@now", now)).ConfigureAwait(false);
             int idempotencyKeys = await connection.ExecuteAsync(transaction, "DELETE FROM leaderboard_submissions WHERE created_at < @old",
                 cancellationToken, ("@old", now - (long)IdempotencyKeyRetention.TotalMilliseconds)).ConfigureAwait(false);
-            return new OnlinePruneReport(refreshTokens, sessions, loginCounters, idempotencyKeys);
+            idempotencyKeys += await connection.ExecuteAsync(transaction, "DELETE FROM achievement_requests WHERE created_at < @old",
+                cancellationToken, ("@old", now - (long)IdempotencyKeyRetention.TotalMilliseconds)).ConfigureAwait(false);
+            // A limit whose theoretical arrival time has passed holds no state a fresh row would not.
+            int rateLimits = await connection.ExecuteAsync(transaction, "DELETE FROM rate_limits WHERE tat < @now", cancellationToken, ("@now", now)).ConfigureAwait(false);
+            return new OnlinePruneReport(refreshTokens, sessions, loginCounters, idempotencyKeys, rateLimits);
         }, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Pruned {RefreshTokens} refresh tokens, {Sessions} sessions, {LoginCounters} login counters, {IdempotencyKeys} idempotency keys",
             report.RefreshTokens, report.Sessions, report.LoginCounters, report.IdempotencyKeys);

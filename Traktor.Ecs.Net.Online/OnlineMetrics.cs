@@ -16,8 +16,17 @@ public static class OnlineMetrics
     /// <summary>Failed logins (wrong credentials or locked out).</summary>
     public static readonly Counter<long> LoginFailures = Meter.CreateCounter<long>("traktor.online.login_failures", description: "Failed logins");
 
-    /// <summary>Accounts or addresses locked out.</summary>
-    public static readonly Counter<long> Lockouts = Meter.CreateCounter<long>("traktor.online.lockouts", description: "Login lockouts started");
+    /// <summary>Login delays started or lengthened by a failure (per account and address, address, or account).</summary>
+    public static readonly Counter<long> Lockouts = Meter.CreateCounter<long>("traktor.online.lockouts", description: "Login delays started by failed logins");
+
+    /// <summary>Logins refused without checking the password because a delay was running.</summary>
+    public static readonly Counter<long> LoginsThrottled = Meter.CreateCounter<long>("traktor.online.logins_throttled", description: "Logins refused during a login delay");
+
+    /// <summary>Password hashes refused because every hashing slot and queue place of the node was taken.</summary>
+    public static readonly Counter<long> PasswordHashesRefused = Meter.CreateCounter<long>("traktor.online.password_hashes_refused", description: "Password hashes refused (busy)");
+
+    /// <summary>Requests refused by a rate limit kept in the shared store.</summary>
+    public static readonly Counter<long> SharedRateLimited = Meter.CreateCounter<long>("traktor.online.shared_rate_limited", description: "Requests refused by a shared rate limit");
 
     /// <summary>Score submissions applied (replays excluded).</summary>
     public static readonly Counter<long> ScoresSubmitted = Meter.CreateCounter<long>("traktor.online.scores_submitted", description: "Score submissions applied");

@@ -19,8 +19,9 @@ public sealed class Archetype
     public const int MaxChunkBytes = 256 * 1024;
 
     private readonly int[] columnByComponentId;
-    private readonly Dictionary<int, Archetype> addEdges = new();
-    private readonly Dictionary<int, Archetype> removeEdges = new();
+    // Indexed by component id (ids are dense), so an add or remove finds its target with one array read.
+    private Archetype?[] addEdges = [];
+    private Archetype?[] removeEdges = [];
     private Chunk[] chunks;
 
     internal Archetype(World world, BitSet mask)
@@ -58,7 +59,10 @@ public sealed class Archetype
     /// <summary>How many entities fit in the largest chunk.</summary>
     public int MaxChunkCapacity { get; }
 
-    /// <summary>The number of chunks holding at least one entity.</summary>
+    /// <summary>
+    /// The number of chunks in use: those holding entities, and the first chunk even when it is empty
+    /// (0 only before the first entity arrives).
+    /// </summary>
     public int ChunkCount { get; private set; }
 
     /// <summary>The number of live entities in this archetype.</summary>
@@ -72,7 +76,114 @@ public sealed class Archetype
         return ref chunks[index];
     }
 
-    internal Chunk[] Chunks => chunks;
+    /// <summary>The chunks holding entities (exactly <see cref="ChunkCount"/>), by reference through the span.</summary>
+    public Span<Chunk> Chunks => chunks.AsSpan(0, ChunkCount);
+
+    /// <summary>How many entities fit in the first chunk (Arch's name for <see cref="MinChunkCapacity"/>).</summary>
+    public int EntitiesPerChunk => MinChunkCapacity;
+
+    /// <summary>The number of chunk slots allocated (in use or kept for reuse).</summary>
+    public int ChunkCapacity => chunks.Length;
+
+    /// <summary>How many entities fit in the chunks allocated so far.</summary>
+    public int Capacity
+    {
+        get
+        {
+            int total = 0;
+            foreach (ref readonly var chunk in chunks.AsSpan())
+            {
+                total += chunk.IsAllocated ? chunk.Capacity : 0;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>The component types as a <see cref="Traktor.Ecs.Signature"/>.</summary>
+    public Signature Signature => new(Mask);
+
+    /// <summary>Arch's name for <see cref="Mask"/>.</summary>
+    public BitSet BitSet => Mask;
+
+    internal Chunk[] ChunkArray => chunks;
+
+    /// <summary>True when this archetype's entities have a <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">A component type.</typeparam>
+    public bool Has<T>() => ColumnOf(Component<T>.Id) >= 0;
+
+    /// <summary>True when this archetype's entities have the component type.</summary>
+    /// <param name="type">A component type.</param>
+    public bool Has(ComponentType type) => ColumnOf(type.Id) >= 0;
+
+    /// <summary>Enumerates the chunks in use, by reference: <c>foreach (ref var chunk in archetype)</c>.</summary>
+    public Span<Chunk>.Enumerator GetEnumerator() => Chunks.GetEnumerator();
+
+    /// <summary>
+    /// Allocates chunks holding exactly <paramref name="amount"/> more entities, on top of the room the
+    /// archetype already has (Arch's <c>Reserve</c>): <see cref="Capacity"/> grows by exactly that much.
+    /// </summary>
+    /// <param name="amount">The number of entity slots to add.</param>
+    public void Reserve(int amount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        int next = 0;
+        while (next < chunks.Length && chunks[next].IsAllocated)
+        {
+            next++;
+        }
+
+        AllocateChunks(next, amount);
+    }
+
+    /// <summary>Allocates chunks until <paramref name="additional"/> more entities fit without allocating.</summary>
+    /// <param name="additional">The number of entities to make room for.</param>
+    public void EnsureCapacity(int additional)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(additional);
+        int free = 0;
+        int last = Math.Max(0, ChunkCount - 1);
+        for (int c = last; c < chunks.Length && chunks[c].IsAllocated; c++)
+        {
+            free += chunks[c].Capacity - (c < ChunkCount ? chunks[c].Count : 0);
+        }
+
+        int next = last;
+        while (next < chunks.Length && chunks[next].IsAllocated)
+        {
+            next++;
+        }
+
+        AllocateChunks(next, additional - free);
+    }
+
+    /// <summary>Allocates chunks from slot <paramref name="next"/> on, holding exactly <paramref name="amount"/> entities in all.</summary>
+    private void AllocateChunks(int next, int amount)
+    {
+        while (amount > 0)
+        {
+            if (next == chunks.Length)
+            {
+                Array.Resize(ref chunks, chunks.Length * 2);
+            }
+
+            int grown = next == 0 ? MinChunkCapacity : Math.Min(MaxChunkCapacity, chunks[next - 1].Capacity * 2);
+            int capacity = Math.Min(grown, amount);
+            chunks[next++] = new Chunk(this, capacity);
+            amount -= capacity;
+        }
+    }
+
+    /// <summary>Releases chunks that hold no entity (kept for reuse until now) and shrinks the chunk table.</summary>
+    public void TrimExcess()
+    {
+        for (int c = ChunkCount; c < chunks.Length; c++)
+        {
+            chunks[c] = default;
+        }
+
+        Array.Resize(ref chunks, Math.Max(1, ChunkCount));
+    }
 
     /// <summary>The column of a component id in every chunk of this archetype, or -1.</summary>
     /// <param name="componentId">A component id.</param>
@@ -82,13 +193,41 @@ public sealed class Archetype
     /// <inheritdoc />
     public override string ToString() => "[" + string.Join(", ", Types.Select(t => t.Type.Name)) + "]";
 
-    internal Archetype? CachedAddEdge(int componentId) => addEdges.GetValueOrDefault(componentId);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal Archetype? CachedAddEdge(int componentId) =>
+        (uint)componentId < (uint)addEdges.Length ? addEdges[componentId] : null;
 
-    internal Archetype? CachedRemoveEdge(int componentId) => removeEdges.GetValueOrDefault(componentId);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal Archetype? CachedRemoveEdge(int componentId) =>
+        (uint)componentId < (uint)removeEdges.Length ? removeEdges[componentId] : null;
 
-    internal void CacheAddEdge(int componentId, Archetype target) => addEdges[componentId] = target;
+    internal void CacheAddEdge(int componentId, Archetype target) => SetEdge(ref addEdges, componentId, target);
 
-    internal void CacheRemoveEdge(int componentId, Archetype target) => removeEdges[componentId] = target;
+    internal void CacheRemoveEdge(int componentId, Archetype target) => SetEdge(ref removeEdges, componentId, target);
+
+    internal void ForgetEdgesTo(HashSet<Archetype> gone)
+    {
+        foreach (var edges in new[] { addEdges, removeEdges })
+        {
+            for (int id = 0; id < edges.Length; id++)
+            {
+                if (edges[id] is { } target && gone.Contains(target))
+                {
+                    edges[id] = null;
+                }
+            }
+        }
+    }
+
+    private static void SetEdge(ref Archetype?[] edges, int componentId, Archetype target)
+    {
+        if (componentId >= edges.Length)
+        {
+            Array.Resize(ref edges, Math.Max(componentId + 1, Math.Max(8, edges.Length * 2)));
+        }
+
+        edges[componentId] = target;
+    }
 
     /// <summary>Appends an entity at the end; its component values are left for the caller to write.</summary>
     internal (int Chunk, int Row) Allocate(Entity entity, uint version)
@@ -130,7 +269,7 @@ public sealed class Archetype
         int lastChunkIndex = ChunkCount - 1;
         ref var lastChunk = ref chunks[lastChunkIndex];
         int lastRow = lastChunk.Count - 1;
-        var moved = Entity.Null;
+        Entity moved = default; // Entity.Null
         if (chunkIndex != lastChunkIndex || row != lastRow)
         {
             ref var hole = ref chunks[chunkIndex];
@@ -146,7 +285,9 @@ public sealed class Archetype
 
         ClearRow(ref lastChunk, lastRow);
         lastChunk.Count = lastRow;
-        if (lastRow == 0)
+        // The first chunk stays in use even when empty (as in Arch), so an archetype that had entities
+        // keeps ChunkCount >= 1 and the next entity lands without a chunk switch.
+        if (lastRow == 0 && lastChunkIndex > 0)
         {
             ChunkCount--;
         }
@@ -157,7 +298,7 @@ public sealed class Archetype
 
     private void ClearRow(ref Chunk chunk, int row)
     {
-        chunk.EntityArray[row] = Entity.Null;
+        chunk.EntityArray[row] = default;
         for (int c = 0; c < Types.Length; c++)
         {
             // Value types without references need no clearing; the slot is simply reused.

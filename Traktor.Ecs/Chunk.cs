@@ -31,6 +31,9 @@ public struct Chunk
     /// <summary>The number of live entities in this chunk.</summary>
     public int Count { get; internal set; }
 
+    /// <summary>Arch's name for <see cref="Count"/>: the number of live entities in this chunk.</summary>
+    public readonly int Size => Count;
+
     /// <summary>How many entities fit in this chunk.</summary>
     public readonly int Capacity => entities.Length;
 
@@ -62,6 +65,52 @@ public struct Chunk
         versions[column] = archetype.World.Version;
         return new Span<T>(Unsafe.As<T[]>(columns[column]), 0, Count);
     }
+
+    /// <summary>
+    /// The whole column array of component <typeparamref name="T"/> (its length is <see cref="Capacity"/>;
+    /// only the first <see cref="Count"/> items are live). Marks the column changed, like <see cref="GetSpan{T}"/>.
+    /// </summary>
+    /// <typeparam name="T">A component of this chunk's archetype.</typeparam>
+    /// <exception cref="ComponentNotFoundException">The archetype has no such component.</exception>
+    public readonly T[] GetArray<T>()
+    {
+        int column = RequireColumn<T>("Chunk.GetArray");
+        versions[column] = archetype.World.Version;
+        return Unsafe.As<T[]>(columns[column]);
+    }
+
+    /// <summary>A reference to the first <typeparamref name="T"/> of the column; marks the column changed.</summary>
+    /// <typeparam name="T">A component of this chunk's archetype.</typeparam>
+    /// <exception cref="ComponentNotFoundException">The archetype has no such component.</exception>
+    public readonly ref T GetFirst<T>()
+    {
+        int column = RequireColumn<T>("Chunk.GetFirst");
+        return ref FirstForWrite<T>(column, archetype.World.Version);
+    }
+
+    /// <summary>The <typeparamref name="T"/> of the entity at <paramref name="index"/>, by reference; marks the column changed.</summary>
+    /// <typeparam name="T">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <exception cref="ComponentNotFoundException">The archetype has no such component.</exception>
+    public readonly ref T Get<T>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int column = RequireColumn<T>("Chunk.Get");
+        versions[column] = archetype.World.Version;
+        return ref ElementAt<T>(column, index);
+    }
+
+    /// <summary>The entity at <paramref name="index"/>.</summary>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    public readonly Entity GetEntity(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        return entities[index];
+    }
+
+    /// <summary>True when this chunk's archetype has the component type.</summary>
+    /// <param name="type">A component type.</param>
+    public readonly bool Has(ComponentType type) => archetype.ColumnOf(type.Id) >= 0;
 
     /// <summary>The live values of component <typeparamref name="T"/>, read-only; does not mark a change.</summary>
     /// <typeparam name="T">A component of this chunk's archetype.</typeparam>

@@ -2,20 +2,39 @@ namespace Traktor.Ecs;
 
 /// <summary>
 /// Records structural changes (create, destroy, add, set, remove) for later, so systems can request
-/// them while a query iterates. <see cref="Playback"/> applies them in the order recorded.
+/// them while a query iterates. <see cref="Playback(World, bool)"/> applies them in the order recorded.
 /// Entities created by the buffer are placeholders (negative ids) usable in later commands of the
-/// same buffer until its next <see cref="Playback"/> or <see cref="Clear"/>; playback maps them to
+/// same buffer until its next <see cref="Playback(World, bool)"/> or <see cref="Clear"/>; playback maps them to
 /// the real entities. A placeholder's version identifies the recording it came from, so one from
 /// another buffer or an earlier recording is rejected instead of resolving to the wrong entity.
+/// Shaped as Arch 2.x's: entities are passed by <c>in</c>, <see cref="Playback(World, bool)"/> takes the
+/// world, and the buffer is <see cref="IDisposable"/>.
 /// </summary>
-public sealed class CommandBuffer
+public sealed class CommandBuffer : IDisposable
 {
     private static int lastGeneration;
     private readonly List<Command> commands = new();
     private readonly Dictionary<int, CommandColumn> columns = new();
+    private readonly List<ComponentType[]> createTypes = new();
     private Entity[] created = new Entity[16];
     private int createdCount;
     private int generation = NextGeneration();
+
+    /// <summary>Creates a buffer; pass the world to <see cref="Playback(World, bool)"/>.</summary>
+    public CommandBuffer()
+    {
+    }
+
+    /// <summary>Creates a buffer bound to a world, so <see cref="Playback()"/> needs no argument (Arch 1.x's shape).</summary>
+    /// <param name="world">The world the recorded commands will change.</param>
+    public CommandBuffer(World world)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        World = world;
+    }
+
+    /// <summary>The world given to the constructor, if any.</summary>
+    public World? World { get; }
 
     /// <summary>The number of commands recorded and not yet played back.</summary>
     public int Size => commands.Count;
@@ -24,39 +43,69 @@ public sealed class CommandBuffer
     public Entity Create()
     {
         var placeholder = new Entity(-(++createdCount), generation);
-        commands.Add(new Command(CommandKind.Create, placeholder, null, 0));
+        commands.Add(new Command(CommandKind.Create, placeholder, null, -1));
         return placeholder;
     }
 
+    /// <summary>
+    /// Records the creation of an entity with the given component types at their default values
+    /// (Arch's <c>Create(ComponentType[])</c>); returns a placeholder for use in this buffer only.
+    /// The array is read at playback, so do not change it before then.
+    /// </summary>
+    /// <param name="types">Distinct component types.</param>
+    public Entity Create(ComponentType[] types)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        var placeholder = new Entity(-(++createdCount), generation);
+        createTypes.Add(types);
+        commands.Add(new Command(CommandKind.Create, placeholder, null, createTypes.Count - 1));
+        return placeholder;
+    }
+
+    /// <summary>Records the creation of an entity with the signature's component types at their default values.</summary>
+    /// <param name="signature">Distinct component types (a <c>List&lt;ComponentType&gt;</c> converts implicitly).</param>
+    public Entity Create(in Signature signature) => Create(signature.Components.ToArray());
+
     /// <summary>Records the destruction of an entity.</summary>
     /// <param name="entity">A live entity or a placeholder from this buffer.</param>
-    public void Destroy(Entity entity) => commands.Add(new Command(CommandKind.Destroy, entity, null, 0));
+    public void Destroy(in Entity entity) => commands.Add(new Command(CommandKind.Destroy, entity, null, 0));
 
     /// <summary>Records adding a component.</summary>
     /// <typeparam name="T">The component type.</typeparam>
     /// <param name="entity">A live entity or a placeholder from this buffer.</param>
     /// <param name="component">The value.</param>
-    public void Add<T>(Entity entity, in T component = default!) => Record(CommandKind.Add, entity, in component);
+    public void Add<T>(in Entity entity, in T component = default!) => Record(CommandKind.Add, entity, in component);
 
     /// <summary>Records overwriting a component.</summary>
     /// <typeparam name="T">The component type.</typeparam>
     /// <param name="entity">A live entity or a placeholder from this buffer.</param>
     /// <param name="component">The value.</param>
-    public void Set<T>(Entity entity, in T component) => Record(CommandKind.Set, entity, in component);
+    public void Set<T>(in Entity entity, in T component = default!) => Record(CommandKind.Set, entity, in component);
 
     /// <summary>Records removing a component.</summary>
     /// <typeparam name="T">The component type.</typeparam>
     /// <param name="entity">A live entity or a placeholder from this buffer.</param>
-    public void Remove<T>(Entity entity) => commands.Add(new Command(CommandKind.Remove, entity, ColumnFor<T>(), 0));
+    public void Remove<T>(in Entity entity) => commands.Add(new Command(CommandKind.Remove, entity, ColumnFor<T>(), 0));
+
+    /// <summary>Plays back into the world given to the constructor.</summary>
+    /// <exception cref="InvalidOperationException">The buffer was created without a world.</exception>
+    public void Playback() =>
+        Playback(World ?? throw new InvalidOperationException("This CommandBuffer has no world; call Playback(world)."));
 
     /// <summary>
-    /// Applies every recorded command to <paramref name="world"/> in order, then clears the buffer.
-    /// A command that fails (for example on a dead entity) throws the world's exception; the commands
-    /// before it stay applied and the buffer is cleared either way.
+    /// Applies every recorded command to <paramref name="world"/> in order, then (by default) clears
+    /// the buffer. A command that fails (for example on a dead entity) throws the world's exception;
+    /// the commands before it stay applied and the buffer is cleared either way.
     /// </summary>
     /// <param name="world">The world to change; it must not be iterating.</param>
-    public void Playback(World world)
+    /// <param name="dispose">
+    /// True (Arch's default) to clear the recorded commands afterwards; false to keep them, so the same
+    /// recording can be played back again (placeholders then map to the entities of the latest playback).
+    /// </param>
+    public void Playback(World world, bool dispose = true)
     {
+        ArgumentNullException.ThrowIfNull(world);
+        bool failed = true;
         if (created.Length < createdCount + 1)
         {
             Array.Resize(ref created, Math.Max(createdCount + 1, created.Length * 2));
@@ -68,7 +117,9 @@ public sealed class CommandBuffer
             {
                 if (command.Kind == CommandKind.Create)
                 {
-                    created[-command.Entity.Id] = world.Create(ReadOnlySpan<ComponentType>.Empty);
+                    created[-command.Entity.Id] = command.ValueIndex < 0
+                        ? world.Create(ReadOnlySpan<ComponentType>.Empty)
+                        : world.Create(createTypes[command.ValueIndex]);
                     continue;
                 }
 
@@ -89,17 +140,26 @@ public sealed class CommandBuffer
                         break;
                 }
             }
+
+            failed = false;
         }
         finally
         {
-            Clear();
+            if (dispose || failed)
+            {
+                Clear();
+            }
         }
     }
+
+    /// <summary>Discards every recorded command (the buffer stays usable).</summary>
+    public void Dispose() => Clear();
 
     /// <summary>Discards every recorded command.</summary>
     public void Clear()
     {
         commands.Clear();
+        createTypes.Clear();
         foreach (var column in columns.Values)
         {
             column.Clear();

@@ -40,6 +40,27 @@ public static class ComponentRegistry
         }
     }
 
+    /// <summary>The component type of a CLR type, registering it on first use.</summary>
+    /// <param name="type">A closed type that is not by-ref, a pointer or a ref struct.</param>
+    /// <exception cref="ArgumentException">The type cannot be a component.</exception>
+    public static ComponentType GetOrRegister(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        if (TryGet(type, out var existing))
+        {
+            return existing;
+        }
+
+        if (type.ContainsGenericParameters || type.IsByRef || type.IsPointer || type.IsByRefLike || type == typeof(void))
+        {
+            throw new ArgumentException($"{type} cannot be a component type (open generic, by-ref, pointer, ref struct or void).", nameof(type));
+        }
+
+        // Registration runs once per type; going through Register<T> keeps Component<T> and this path on one id.
+        var register = typeof(ComponentRegistry).GetMethod(nameof(Register), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        return (ComponentType)register.MakeGenericMethod(type).Invoke(null, null)!;
+    }
+
     internal static ComponentType Register<T>()
     {
         lock (Gate)

@@ -4,7 +4,8 @@ namespace Traktor.Ecs;
 
 /// <summary>
 /// Identifies a component type inside every world of the process: a dense id (used as a bit in
-/// archetype masks), the CLR type and the element size. Obtain one through <see cref="Component{T}"/>.
+/// archetype masks), the CLR type and the element size. Obtain one through <see cref="Component{T}"/>,
+/// or convert a <see cref="System.Type"/> implicitly as in Arch: <c>ComponentType[] group = [typeof(A), typeof(B)];</c>
 /// </summary>
 public readonly struct ComponentType : IEquatable<ComponentType>
 {
@@ -15,6 +16,7 @@ public readonly struct ComponentType : IEquatable<ComponentType>
         ByteSize = byteSize;
         ContainsReferences = containsReferences;
         CreateColumn = createColumn;
+        DescribesComponentTypes = IsTypeDescriptor(type);
     }
 
     /// <summary>The dense process-wide id of this component type.</summary>
@@ -26,11 +28,25 @@ public readonly struct ComponentType : IEquatable<ComponentType>
     /// <summary>The size of one component value in bytes.</summary>
     public int ByteSize { get; }
 
+    /// <summary>True when the component is a value type (a struct), as Arch's <c>ComponentType.IsValueType</c>.</summary>
+    public bool IsValueType => Type.IsValueType;
+
+    /// <summary>True when the component has no fields (a tag): Arch's <c>ZeroSized</c>. A C# empty struct still occupies 1 byte.</summary>
+    public bool ZeroSized => Type.IsValueType && ByteSize <= 1 && Type.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic).Length == 0;
+
     /// <summary>True when the component holds managed references, so removed slots must be cleared.</summary>
     internal bool ContainsReferences { get; }
 
     /// <summary>Creates a typed column array (<c>T[]</c>) without reflection.</summary>
     internal Func<int, Array> CreateColumn { get; }
+
+    /// <summary>True for types that describe component types (Type, ComponentType, lists of them…): never valid components.</summary>
+    internal bool DescribesComponentTypes { get; }
+
+    /// <summary>The component type of a CLR type, registering it on first use (Arch's implicit conversion).</summary>
+    /// <param name="type">A component's CLR type: a closed, non-ref-struct type.</param>
+    /// <exception cref="ArgumentException">The type cannot be a component (open generic, by-ref, pointer, ref struct).</exception>
+    public static implicit operator ComponentType(Type type) => ComponentRegistry.GetOrRegister(type);
 
     /// <inheritdoc />
     public bool Equals(ComponentType other) => Id == other.Id;
@@ -49,6 +65,11 @@ public readonly struct ComponentType : IEquatable<ComponentType>
 
     /// <inheritdoc />
     public override string ToString() => $"{Type.Name}#{Id}";
+
+    private static bool IsTypeDescriptor(Type type) =>
+        type == typeof(ComponentType) || typeof(Type).IsAssignableFrom(type) || type == typeof(Signature) ||
+        type == typeof(ComponentSet) || type == typeof(QueryDescription) ||
+        typeof(IEnumerable<ComponentType>).IsAssignableFrom(type) || typeof(IEnumerable<Type>).IsAssignableFrom(type);
 
     internal static ComponentType Create<T>(int id) => new(
         id,

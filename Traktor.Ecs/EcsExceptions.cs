@@ -86,3 +86,46 @@ public sealed class StructuralChangeDuringQueryException : EcsException
     /// <summary>The entity concerned.</summary>
     public Entity Entity { get; }
 }
+
+/// <summary>
+/// An operation on one world named an entity issued by another world (or by none). Without this check
+/// the handle would reach whatever entity holds the same id in this world.
+/// </summary>
+public sealed class WrongWorldException : EcsException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="entity">The foreign handle.</param>
+    /// <param name="worldId">The id of the world that refused it.</param>
+    /// <param name="operation">The operation attempted.</param>
+    public WrongWorldException(Entity entity, int worldId, string operation)
+        : base($"{operation}: {entity} belongs to world {entity.WorldId}, not to world {worldId}.")
+    {
+        Entity = entity;
+        WorldId = worldId;
+    }
+
+    /// <summary>The foreign handle.</summary>
+    public Entity Entity { get; }
+
+    /// <summary>The id of the world that refused the handle.</summary>
+    public int WorldId { get; }
+}
+
+/// <summary>
+/// A type that describes component types (<see cref="Type"/>, <see cref="ComponentType"/>, an array or
+/// list of them, a <see cref="Signature"/>…) was about to be stored as a component: almost always an
+/// overload mix-up such as passing <c>typeof(Position)</c> where a value was expected.
+/// </summary>
+public sealed class InvalidComponentTypeException : EcsException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="componentType">The rejected CLR type.</param>
+    public InvalidComponentTypeException(Type componentType)
+        : base($"{componentType.Name} describes component types and cannot be a component itself; pass the types to Create(ComponentType[]) / AddRange(entity, types…), or pass component values.")
+    {
+        ComponentType = componentType;
+    }
+
+    /// <summary>The rejected CLR type.</summary>
+    public Type ComponentType { get; }
+}

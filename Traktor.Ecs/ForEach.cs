@@ -67,3 +67,7 @@ public delegate void ForEach<T0, T1, T2, T3>(ref T0 t0, ref T1 t1, ref T2 t2, re
 /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
 /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
 public delegate void ForEachWithEntity<T0, T1, T2, T3>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3);
+
+/// <summary>A query callback over each matching entity, without components (Arch's <c>ForEach</c>).</summary>
+/// <param name="entity">The entity.</param>
+public delegate void ForEach(Entity entity);

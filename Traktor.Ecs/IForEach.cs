@@ -111,3 +111,11 @@ public interface IForEachWithEntity<T0, T1, T2, T3>
     /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
     void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3);
 }
+
+/// <summary>A struct callback over each matching entity, without components, for <c>World.InlineQuery</c>.</summary>
+public interface IForEach
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    void Update(Entity entity);
+}

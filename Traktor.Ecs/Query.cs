@@ -26,6 +26,18 @@ public sealed class Query
 
     internal ReadOnlySpan<Archetype> Archetypes => archetypes.AsSpan(0, ArchetypeCount);
 
+    /// <summary>The matching archetypes that hold entities (Arch's <c>GetArchetypeIterator</c>).</summary>
+    public IEnumerable<Archetype> GetArchetypeIterator()
+    {
+        for (int i = 0; i < ArchetypeCount; i++)
+        {
+            if (archetypes[i].EntityCount > 0)
+            {
+                yield return archetypes[i];
+            }
+        }
+    }
+
     /// <summary>The number of live entities this query matches.</summary>
     public int CountEntities()
     {
@@ -48,6 +60,21 @@ public sealed class Query
     /// <typeparam name="T">The component whose change version is tested.</typeparam>
     /// <param name="version">The version the caller last looked at.</param>
     public ChangedChunks ChangedSince<T>(uint version) => new(this, Component<T>.Id, version);
+
+    internal void Forget(HashSet<Archetype> gone)
+    {
+        int kept = 0;
+        for (int i = 0; i < ArchetypeCount; i++)
+        {
+            if (!gone.Contains(archetypes[i]))
+            {
+                archetypes[kept++] = archetypes[i];
+            }
+        }
+
+        Array.Clear(archetypes, kept, ArchetypeCount - kept);
+        ArchetypeCount = kept;
+    }
 
     internal void TryAdd(Archetype archetype)
     {
@@ -110,7 +137,7 @@ public ref struct ChunkEnumerator
     }
 
     /// <summary>The current chunk, by reference.</summary>
-    public readonly ref Chunk Current => ref archetypes[archetypeIndex].Chunks[chunkIndex];
+    public readonly ref Chunk Current => ref archetypes[archetypeIndex].ChunkArray[chunkIndex];
 
     /// <summary>Advances to the next chunk that passes the filter.</summary>
     public bool MoveNext()
@@ -120,13 +147,18 @@ public ref struct ChunkEnumerator
             var archetype = archetypes[archetypeIndex];
             while (++chunkIndex < archetype.ChunkCount)
             {
+                if (archetype.ChunkArray[chunkIndex].Count == 0)
+                {
+                    continue; // an archetype's first chunk stays in use when empty
+                }
+
                 if (changedComponentId < 0)
                 {
                     return true;
                 }
 
                 int column = archetype.ColumnOf(changedComponentId);
-                if (column >= 0 && archetype.Chunks[chunkIndex].ColumnVersion(column) > sinceVersion)
+                if (column >= 0 && archetype.ChunkArray[chunkIndex].ColumnVersion(column) > sinceVersion)
                 {
                     return true;
                 }

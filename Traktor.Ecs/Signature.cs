@@ -1,91 +1,98 @@
 namespace Traktor.Ecs;
 
-/// <summary>Hands out ids for the static signature caches used by <c>World.Create&lt;…&gt;</c>.</summary>
-internal static class SignatureIds
+/// <summary>
+/// A set of component types, as in Arch 2.x: what an archetype holds, or one clause of a
+/// <see cref="QueryDescription"/>. Converts implicitly from <c>ComponentType[]</c> (and so from
+/// <c>[typeof(A), typeof(B)]</c>), and a collection expression builds one directly:
+/// <c>new QueryDescription(all: [typeof(A)])</c>. Equality compares the sets themselves (the bits, not a hash).
+/// </summary>
+[System.Runtime.CompilerServices.CollectionBuilder(typeof(Signature), nameof(Create))]
+public readonly struct Signature : IEquatable<Signature>
 {
-    private static int next = -1;
+    private readonly ComponentType[]? components;
+    private readonly BitSet? mask;
 
-    public static int Next() => Interlocked.Increment(ref next);
-
-    /// <summary>
-    /// Rejects a component list that names one type twice. Called on the slow path only (a signature
-    /// whose archetype is not cached yet), never from a static initializer: a throwing type
-    /// initializer would surface as a <see cref="TypeInitializationException"/> and poison the type.
-    /// </summary>
-    public static void ThrowIfDuplicate(ReadOnlySpan<ComponentType> types)
+    /// <summary>Creates a signature from component types; order does not matter.</summary>
+    /// <param name="components">The component types (a type named twice counts once in <see cref="Mask"/>).</param>
+    public Signature(params ReadOnlySpan<ComponentType> components)
     {
-        for (int i = 0; i < types.Length; i++)
+        this.components = components.ToArray();
+        Span<int> ids = components.Length <= 64 ? stackalloc int[components.Length] : new int[components.Length];
+        for (int i = 0; i < components.Length; i++)
         {
-            for (int j = i + 1; j < types.Length; j++)
-            {
-                if (types[i] == types[j])
-                {
-                    throw new EcsException($"World.Create names component {types[i].Type.Name} twice; an entity holds at most one of each type.");
-                }
-            }
+            ids[i] = components[i].Id;
         }
+
+        mask = BitSet.From(ids);
     }
-}
 
-/// <summary>The static cache of one <c>Create</c> signature: its id and its component types.</summary>
-/// <typeparam name="T0">A component type.</typeparam>
-internal static class Signature<T0>
-{
-    public static readonly ComponentType[] Types = [Component<T0>.ComponentType];
-    public static readonly int Id = SignatureIds.Next();
-}
+    internal Signature(BitSet mask)
+    {
+        this.mask = mask;
+        components = mask.Bits().Select(ComponentRegistry.Get).ToArray();
+    }
 
-/// <summary>The static cache of one <c>Create</c> signature: its id and its component types.</summary>
-/// <typeparam name="T0">A component type.</typeparam>
-/// <typeparam name="T1">A component type.</typeparam>
-internal static class Signature<T0, T1>
-{
-    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType];
-    public static readonly int Id = SignatureIds.Next();
-}
+    /// <summary>Builds a signature from a collection expression.</summary>
+    /// <param name="components">The component types.</param>
+    public static Signature Create(ReadOnlySpan<ComponentType> components) => new(components);
 
-/// <summary>The static cache of one <c>Create</c> signature: its id and its component types.</summary>
-/// <typeparam name="T0">A component type.</typeparam>
-/// <typeparam name="T1">A component type.</typeparam>
-/// <typeparam name="T2">A component type.</typeparam>
-internal static class Signature<T0, T1, T2>
-{
-    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType];
-    public static readonly int Id = SignatureIds.Next();
-}
+    /// <summary>Enumerates the component types, as given.</summary>
+    public ReadOnlySpan<ComponentType>.Enumerator GetEnumerator() => Components.GetEnumerator();
 
-/// <summary>The static cache of one <c>Create</c> signature: its id and its component types.</summary>
-/// <typeparam name="T0">A component type.</typeparam>
-/// <typeparam name="T1">A component type.</typeparam>
-/// <typeparam name="T2">A component type.</typeparam>
-/// <typeparam name="T3">A component type.</typeparam>
-internal static class Signature<T0, T1, T2, T3>
-{
-    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType];
-    public static readonly int Id = SignatureIds.Next();
-}
+    /// <summary>The empty signature.</summary>
+    public static Signature Null => default;
 
-/// <summary>The static cache of one <c>Create</c> signature: its id and its component types.</summary>
-/// <typeparam name="T0">A component type.</typeparam>
-/// <typeparam name="T1">A component type.</typeparam>
-/// <typeparam name="T2">A component type.</typeparam>
-/// <typeparam name="T3">A component type.</typeparam>
-/// <typeparam name="T4">A component type.</typeparam>
-internal static class Signature<T0, T1, T2, T3, T4>
-{
-    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType];
-    public static readonly int Id = SignatureIds.Next();
-}
+    /// <summary>The component types, as given.</summary>
+    public ReadOnlySpan<ComponentType> Components => components;
 
-/// <summary>The static cache of one <c>Create</c> signature: its id and its component types.</summary>
-/// <typeparam name="T0">A component type.</typeparam>
-/// <typeparam name="T1">A component type.</typeparam>
-/// <typeparam name="T2">A component type.</typeparam>
-/// <typeparam name="T3">A component type.</typeparam>
-/// <typeparam name="T4">A component type.</typeparam>
-/// <typeparam name="T5">A component type.</typeparam>
-internal static class Signature<T0, T1, T2, T3, T4, T5>
-{
-    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType];
-    public static readonly int Id = SignatureIds.Next();
+    /// <summary>The number of component types, as given (a type named twice counts twice).</summary>
+    public int Count => components?.Length ?? 0;
+
+    /// <summary>True when the signature names no component type.</summary>
+    public bool IsEmpty => Count == 0;
+
+    /// <summary>The component ids as a bit set.</summary>
+    public BitSet Mask => mask ?? BitSet.Empty;
+
+    /// <summary>True when no component type is named twice.</summary>
+    internal bool IsDistinct => Mask.PopCount == Count;
+
+    /// <summary>A signature over the given types.</summary>
+    /// <param name="components">Component types.</param>
+    public static implicit operator Signature(ComponentType[] components) => new(components);
+
+    /// <summary>A signature over the given types.</summary>
+    /// <param name="components">Component types.</param>
+    public static implicit operator Signature(List<ComponentType> components) => new(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(components));
+
+    /// <inheritdoc />
+    public bool Equals(Signature other) => Mask.Equals(other.Mask);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is Signature other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Mask.GetHashCode();
+
+    /// <summary>Compares two signatures as sets.</summary>
+    public static bool operator ==(Signature left, Signature right) => left.Equals(right);
+
+    /// <summary>Compares two signatures as sets.</summary>
+    public static bool operator !=(Signature left, Signature right) => !left.Equals(right);
+
+    /// <inheritdoc />
+    public override string ToString() => "[" + string.Join(", ", (components ?? []).Select(t => t.Type.Name)) + "]";
+
+    internal Signature Union(ReadOnlySpan<ComponentType> more)
+    {
+        if (more.IsEmpty)
+        {
+            return this;
+        }
+
+        var result = new ComponentType[Count + more.Length];
+        Components.CopyTo(result);
+        more.CopyTo(result.AsSpan(Count));
+        return new Signature(result);
+    }
 }

@@ -16,7 +16,7 @@ public sealed partial class World
     {
         ref var slot = ref AliveSlot(entity, "Get", typeof(T));
         int column = RequireColumn<T>(slot.Archetype!, entity, "Get");
-        ref var chunk = ref slot.Archetype!.Chunks[slot.Chunk];
+        ref var chunk = ref slot.Archetype!.ChunkArray[slot.Chunk];
         chunk.MarkChanged(column, Version);
         return ref chunk.ElementAt<T>(column, slot.Row);
     }
@@ -31,7 +31,7 @@ public sealed partial class World
     {
         ref var slot = ref AliveSlot(entity, "Set", typeof(T));
         int column = RequireColumn<T>(slot.Archetype!, entity, "Set");
-        ref var chunk = ref slot.Archetype!.Chunks[slot.Chunk];
+        ref var chunk = ref slot.Archetype!.ChunkArray[slot.Chunk];
         chunk.MarkChanged(column, Version);
         chunk.ElementAt<T>(column, slot.Row) = component;
     }
@@ -55,7 +55,7 @@ public sealed partial class World
             int column = slot.Archetype!.ColumnOf(Component<T>.Id);
             if (column >= 0)
             {
-                component = slot.Archetype.Chunks[slot.Chunk].ElementAt<T>(column, slot.Row);
+                component = slot.Archetype.ChunkArray[slot.Chunk].ElementAt<T>(column, slot.Row);
                 return true;
             }
         }
@@ -82,15 +82,9 @@ public sealed partial class World
             throw new DuplicateComponentException(entity, typeof(T));
         }
 
-        var target = source.CachedAddEdge(id);
-        if (target is null)
-        {
-            target = GetOrCreateArchetype(source.Mask.With(id));
-            source.CacheAddEdge(id, target);
-        }
-
+        var target = ArchetypeWith(source, id);
         Move(entity, ref slot, target);
-        target.Chunks[slot.Chunk].ElementAt<T>(target.ColumnOf(id), slot.Row) = component;
+        target.ChunkArray[slot.Chunk].ElementAt<T>(target.ColumnOf(id), slot.Row) = component;
     }
 
     /// <summary>Removes the entity's <typeparamref name="T"/>, moving it to the matching archetype.</summary>
@@ -106,14 +100,54 @@ public sealed partial class World
         var source = slot.Archetype!;
         int id = Component<T>.Id;
         RequireColumn<T>(source, entity, "Remove");
-        var target = source.CachedRemoveEdge(id);
-        if (target is null)
+        Move(entity, ref slot, ArchetypeWithout(source, id));
+    }
+
+    /// <summary>One step of a multi-component add: <paramref name="current"/> plus <typeparamref name="T"/>.</summary>
+    private Archetype AddStep<T>(Archetype current, Entity entity)
+    {
+        int id = Component<T>.Id;
+        if (current.ColumnOf(id) >= 0)
         {
-            target = GetOrCreateArchetype(source.Mask.Without(id));
-            source.CacheRemoveEdge(id, target);
+            throw new DuplicateComponentException(entity, typeof(T));
         }
 
-        Move(entity, ref slot, target);
+        return ArchetypeWith(current, id);
+    }
+
+    /// <summary>One step of a multi-component remove: <paramref name="current"/> minus <typeparamref name="T"/>.</summary>
+    private Archetype RemoveStep<T>(Archetype current, Entity entity)
+    {
+        RequireColumn<T>(current, entity, "Remove");
+        return ArchetypeWithout(current, Component<T>.Id);
+    }
+
+    /// <summary>The archetype of <paramref name="source"/>'s components plus one, through the cached edge.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Archetype ArchetypeWith(Archetype source, int componentId)
+    {
+        var target = source.CachedAddEdge(componentId);
+        if (target is null)
+        {
+            target = GetOrCreateArchetype(source.Mask.With(componentId));
+            source.CacheAddEdge(componentId, target);
+        }
+
+        return target;
+    }
+
+    /// <summary>The archetype of <paramref name="source"/>'s components minus one, through the cached edge.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Archetype ArchetypeWithout(Archetype source, int componentId)
+    {
+        var target = source.CachedRemoveEdge(componentId);
+        if (target is null)
+        {
+            target = GetOrCreateArchetype(source.Mask.Without(componentId));
+            source.CacheRemoveEdge(componentId, target);
+        }
+
+        return target;
     }
 
     /// <summary>Moves an entity between archetypes, copying every component both have.</summary>
@@ -121,8 +155,8 @@ public sealed partial class World
     {
         var source = slot.Archetype!;
         var (targetChunk, targetRow) = target.Allocate(entity, Version);
-        ref var from = ref source.Chunks[slot.Chunk];
-        ref var to = ref target.Chunks[targetChunk];
+        ref var from = ref source.ChunkArray[slot.Chunk];
+        ref var to = ref target.ChunkArray[targetChunk];
         var types = source.Types;
         for (int c = 0; c < types.Length; c++)
         {
@@ -134,7 +168,7 @@ public sealed partial class World
         }
 
         var moved = source.RemoveAt(slot.Chunk, slot.Row, Version);
-        if (moved != Entity.Null)
+        if (moved.Id != 0) // Entity.Null: nothing moved
         {
             ref var movedSlot = ref slots[moved.Id];
             movedSlot.Chunk = slot.Chunk;

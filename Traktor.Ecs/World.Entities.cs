@@ -8,12 +8,13 @@ public sealed partial class World
     /// </summary>
     /// <param name="types">Distinct component types.</param>
     /// <exception cref="EcsException">A component type is named twice.</exception>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)] // typeof(A), typeof(B) are types, not component values
     public Entity Create(params ReadOnlySpan<ComponentType> types)
     {
         ThrowIfIterating(Entity.Null, "Create");
         if (types.IsEmpty)
         {
-            return NewEntity(emptyArchetype, out _, out _);
+            return NewEntity(emptyArchetype ??= GetOrCreateArchetype(BitSet.Empty), out _, out _);
         }
 
         SignatureIds.ThrowIfDuplicate(types);
@@ -23,8 +24,24 @@ public sealed partial class World
             ids[i] = types[i].Id;
         }
 
-        return NewEntity(GetOrCreateArchetype(BitSet.From(ids)), out _, out _);
+        return NewDefaultEntity(GetOrCreateArchetype(BitSet.From(ids)));
     }
+
+    /// <summary>
+    /// Creates an entity with the given component types, each at its default value (Arch's
+    /// <c>Create(ComponentType[])</c>). Exists so an array binds here, not to <c>Create&lt;T0&gt;(in T0)</c>
+    /// as a single component whose value is the array.
+    /// </summary>
+    /// <param name="types">Distinct component types.</param>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
+    public Entity Create(ComponentType[] types) => Create(new ReadOnlySpan<ComponentType>(types));
+
+    /// <summary>Creates an entity with the signature's component types, each at its default value.</summary>
+    /// <param name="signature">Distinct component types (a <c>List&lt;ComponentType&gt;</c> converts implicitly).</param>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
+    public Entity Create(in Signature signature) => Create(signature.Components);
 
     /// <summary>
     /// Creates an entity with the set's component types, each at its default value. Unlike the span
@@ -35,19 +52,31 @@ public sealed partial class World
     public Entity Create(ComponentSet set)
     {
         ThrowIfIterating(Entity.Null, "Create");
-        return NewEntity(GetOrCreateArchetype(set.Mask), out _, out _);
+        return NewDefaultEntity(GetOrCreateArchetype(set.Mask));
+    }
+
+    /// <summary>A new entity whose components are all default (rows are reused without clearing value types).</summary>
+    private Entity NewDefaultEntity(Archetype archetype)
+    {
+        var entity = NewEntity(archetype, out int chunkIndex, out int row);
+        foreach (var column in archetype.ChunkArray[chunkIndex].Columns)
+        {
+            Array.Clear(column, row, 1);
+        }
+
+        return entity;
     }
 
     /// <summary>Creates an entity with 1 component(s).</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <param name="t0">The initial <typeparamref name="T0"/>.</param>
     /// <exception cref="EcsException">A component type is named twice.</exception>
-    public Entity Create<T0>(in T0 t0)
+    public Entity Create<T0>(in T0 t0 = default!)
     {
         ThrowIfIterating(Entity.Null, "Create");
         var archetype = ArchetypeForSignature(Signature<T0>.Id, Signature<T0>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
-        ref var chunk = ref archetype.Chunks[chunkIndex];
+        ref var chunk = ref archetype.ChunkArray[chunkIndex];
         chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
         return entity;
     }
@@ -58,12 +87,12 @@ public sealed partial class World
     /// <param name="t0">The initial <typeparamref name="T0"/>.</param>
     /// <param name="t1">The initial <typeparamref name="T1"/>.</param>
     /// <exception cref="EcsException">A component type is named twice.</exception>
-    public Entity Create<T0, T1>(in T0 t0, in T1 t1)
+    public Entity Create<T0, T1>(in T0 t0 = default!, in T1 t1 = default!)
     {
         ThrowIfIterating(Entity.Null, "Create");
         var archetype = ArchetypeForSignature(Signature<T0, T1>.Id, Signature<T0, T1>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
-        ref var chunk = ref archetype.Chunks[chunkIndex];
+        ref var chunk = ref archetype.ChunkArray[chunkIndex];
         chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
         chunk.ElementAt<T1>(archetype.ColumnOf(Component<T1>.Id), row) = t1;
         return entity;
@@ -77,12 +106,12 @@ public sealed partial class World
     /// <param name="t1">The initial <typeparamref name="T1"/>.</param>
     /// <param name="t2">The initial <typeparamref name="T2"/>.</param>
     /// <exception cref="EcsException">A component type is named twice.</exception>
-    public Entity Create<T0, T1, T2>(in T0 t0, in T1 t1, in T2 t2)
+    public Entity Create<T0, T1, T2>(in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!)
     {
         ThrowIfIterating(Entity.Null, "Create");
         var archetype = ArchetypeForSignature(Signature<T0, T1, T2>.Id, Signature<T0, T1, T2>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
-        ref var chunk = ref archetype.Chunks[chunkIndex];
+        ref var chunk = ref archetype.ChunkArray[chunkIndex];
         chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
         chunk.ElementAt<T1>(archetype.ColumnOf(Component<T1>.Id), row) = t1;
         chunk.ElementAt<T2>(archetype.ColumnOf(Component<T2>.Id), row) = t2;
@@ -99,12 +128,12 @@ public sealed partial class World
     /// <param name="t2">The initial <typeparamref name="T2"/>.</param>
     /// <param name="t3">The initial <typeparamref name="T3"/>.</param>
     /// <exception cref="EcsException">A component type is named twice.</exception>
-    public Entity Create<T0, T1, T2, T3>(in T0 t0, in T1 t1, in T2 t2, in T3 t3)
+    public Entity Create<T0, T1, T2, T3>(in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!)
     {
         ThrowIfIterating(Entity.Null, "Create");
         var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3>.Id, Signature<T0, T1, T2, T3>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
-        ref var chunk = ref archetype.Chunks[chunkIndex];
+        ref var chunk = ref archetype.ChunkArray[chunkIndex];
         chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
         chunk.ElementAt<T1>(archetype.ColumnOf(Component<T1>.Id), row) = t1;
         chunk.ElementAt<T2>(archetype.ColumnOf(Component<T2>.Id), row) = t2;
@@ -124,12 +153,12 @@ public sealed partial class World
     /// <param name="t3">The initial <typeparamref name="T3"/>.</param>
     /// <param name="t4">The initial <typeparamref name="T4"/>.</param>
     /// <exception cref="EcsException">A component type is named twice.</exception>
-    public Entity Create<T0, T1, T2, T3, T4>(in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4)
+    public Entity Create<T0, T1, T2, T3, T4>(in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!)
     {
         ThrowIfIterating(Entity.Null, "Create");
         var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4>.Id, Signature<T0, T1, T2, T3, T4>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
-        ref var chunk = ref archetype.Chunks[chunkIndex];
+        ref var chunk = ref archetype.ChunkArray[chunkIndex];
         chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
         chunk.ElementAt<T1>(archetype.ColumnOf(Component<T1>.Id), row) = t1;
         chunk.ElementAt<T2>(archetype.ColumnOf(Component<T2>.Id), row) = t2;
@@ -152,12 +181,12 @@ public sealed partial class World
     /// <param name="t4">The initial <typeparamref name="T4"/>.</param>
     /// <param name="t5">The initial <typeparamref name="T5"/>.</param>
     /// <exception cref="EcsException">A component type is named twice.</exception>
-    public Entity Create<T0, T1, T2, T3, T4, T5>(in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5)
+    public Entity Create<T0, T1, T2, T3, T4, T5>(in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!)
     {
         ThrowIfIterating(Entity.Null, "Create");
         var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5>.Id, Signature<T0, T1, T2, T3, T4, T5>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
-        ref var chunk = ref archetype.Chunks[chunkIndex];
+        ref var chunk = ref archetype.ChunkArray[chunkIndex];
         chunk.ElementAt<T0>(archetype.ColumnOf(Component<T0>.Id), row) = t0;
         chunk.ElementAt<T1>(archetype.ColumnOf(Component<T1>.Id), row) = t1;
         chunk.ElementAt<T2>(archetype.ColumnOf(Component<T2>.Id), row) = t2;
@@ -175,7 +204,7 @@ public sealed partial class World
         ThrowIfIterating(entity, "Destroy");
         ref var slot = ref AliveSlot(entity, "Destroy");
         var moved = slot.Archetype!.RemoveAt(slot.Chunk, slot.Row, Version);
-        if (moved != Entity.Null)
+        if (moved.Id != 0) // Entity.Null: nothing moved
         {
             ref var movedSlot = ref slots[moved.Id];
             movedSlot.Chunk = slot.Chunk;
@@ -184,19 +213,17 @@ public sealed partial class World
 
         slot.Archetype = null;
         slot.Version++;
-        if (freeCount == freeIds.Length)
-        {
-            Array.Resize(ref freeIds, freeIds.Length * 2);
-        }
-
-        freeIds[freeCount++] = entity.Id;
+        PushFreeId(entity.Id);
         Size--;
     }
 
-    /// <summary>True when <paramref name="entity"/> refers to a live entity of this world.</summary>
+    /// <summary>
+    /// True when <paramref name="entity"/> refers to a live entity of this world. A handle from another
+    /// world is not alive here (false, not an exception: this is the question, not an operation).
+    /// </summary>
     /// <param name="entity">Any handle.</param>
     public bool IsAlive(Entity entity) =>
-        (uint)entity.Id < (uint)slotCount && slots[entity.Id].Version == entity.Version && slots[entity.Id].Archetype is not null;
+        entity.WorldId == Id && (uint)entity.Id < (uint)slotCount && slots[entity.Id].Version == entity.Version && slots[entity.Id].Archetype is not null;
 
     /// <summary>The archetype of a live entity.</summary>
     /// <param name="entity">A live entity.</param>

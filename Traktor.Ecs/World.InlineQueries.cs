@@ -23,7 +23,7 @@ public sealed partial class World
             foreach (var archetype in query.Archetypes)
             {
                 int c0 = RequireQueryColumn<T0>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -58,7 +58,7 @@ public sealed partial class World
             foreach (var archetype in query.Archetypes)
             {
                 int c0 = RequireQueryColumn<T0>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -99,7 +99,7 @@ public sealed partial class World
             {
                 int c0 = RequireQueryColumn<T0>(archetype);
                 int c1 = RequireQueryColumn<T1>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -137,7 +137,7 @@ public sealed partial class World
             {
                 int c0 = RequireQueryColumn<T0>(archetype);
                 int c1 = RequireQueryColumn<T1>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -181,7 +181,7 @@ public sealed partial class World
                 int c0 = RequireQueryColumn<T0>(archetype);
                 int c1 = RequireQueryColumn<T1>(archetype);
                 int c2 = RequireQueryColumn<T2>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -222,7 +222,7 @@ public sealed partial class World
                 int c0 = RequireQueryColumn<T0>(archetype);
                 int c1 = RequireQueryColumn<T1>(archetype);
                 int c2 = RequireQueryColumn<T2>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -269,7 +269,7 @@ public sealed partial class World
                 int c1 = RequireQueryColumn<T1>(archetype);
                 int c2 = RequireQueryColumn<T2>(archetype);
                 int c3 = RequireQueryColumn<T3>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -313,7 +313,7 @@ public sealed partial class World
                 int c1 = RequireQueryColumn<T1>(archetype);
                 int c2 = RequireQueryColumn<T2>(archetype);
                 int c3 = RequireQueryColumn<T3>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];

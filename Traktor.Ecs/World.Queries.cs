@@ -52,7 +52,7 @@ public sealed partial class World
             foreach (var archetype in query.Archetypes)
             {
                 int c0 = RequireQueryColumn<T0>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -85,7 +85,7 @@ public sealed partial class World
             foreach (var archetype in query.Archetypes)
             {
                 int c0 = RequireQueryColumn<T0>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -121,7 +121,7 @@ public sealed partial class World
             {
                 int c0 = RequireQueryColumn<T0>(archetype);
                 int c1 = RequireQueryColumn<T1>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -157,7 +157,7 @@ public sealed partial class World
             {
                 int c0 = RequireQueryColumn<T0>(archetype);
                 int c1 = RequireQueryColumn<T1>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -196,7 +196,7 @@ public sealed partial class World
                 int c0 = RequireQueryColumn<T0>(archetype);
                 int c1 = RequireQueryColumn<T1>(archetype);
                 int c2 = RequireQueryColumn<T2>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -235,7 +235,7 @@ public sealed partial class World
                 int c0 = RequireQueryColumn<T0>(archetype);
                 int c1 = RequireQueryColumn<T1>(archetype);
                 int c2 = RequireQueryColumn<T2>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -277,7 +277,7 @@ public sealed partial class World
                 int c1 = RequireQueryColumn<T1>(archetype);
                 int c2 = RequireQueryColumn<T2>(archetype);
                 int c3 = RequireQueryColumn<T3>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];
@@ -319,7 +319,7 @@ public sealed partial class World
                 int c1 = RequireQueryColumn<T1>(archetype);
                 int c2 = RequireQueryColumn<T2>(archetype);
                 int c3 = RequireQueryColumn<T3>(archetype);
-                var chunks = archetype.Chunks;
+                var chunks = archetype.ChunkArray;
                 for (int c = 0; c < archetype.ChunkCount; c++)
                 {
                     ref var chunk = ref chunks[c];

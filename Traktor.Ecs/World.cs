@@ -9,12 +9,10 @@ namespace Traktor.Ecs;
 /// </summary>
 public sealed partial class World : IDisposable
 {
-    private static int nextWorldId;
-
     private readonly Dictionary<BitSet, Archetype> archetypesByMask = new();
     private readonly List<Archetype> archetypes = new();
     private readonly Dictionary<QueryDescription, Query> queries = new();
-    private readonly Archetype emptyArchetype;
+    private Archetype? emptyArchetype;
     private EntitySlot[] slots = new EntitySlot[256];
     private int slotCount = 1; // id 0 is never issued, so Entity.Null is never alive
     private int[] freeIds = new int[64];
@@ -25,18 +23,25 @@ public sealed partial class World : IDisposable
 
     private World()
     {
-        Id = Interlocked.Increment(ref nextWorldId);
-        emptyArchetype = GetOrCreateArchetype(BitSet.Empty);
+        Id = WorldRegistry.Register(this);
     }
 
     /// <summary>Creates a new, empty world.</summary>
+    /// <remarks>
+    /// The priority keeps <c>World = World.Create();</c> inside a class with a <c>World</c> property
+    /// binding here rather than to the instance <c>Create(params ReadOnlySpan&lt;ComponentType&gt;)</c>.
+    /// </remarks>
+    [OverloadResolutionPriority(2)]
     public static World Create() => new();
 
     /// <summary>Destroys a world, releasing its storage and disposing its disposable resources.</summary>
     /// <param name="world">The world.</param>
     public static void Destroy(World world) => world.Dispose();
 
-    /// <summary>A process-unique id of this world, for logs.</summary>
+    /// <summary>
+    /// The id of this world, carried by every <see cref="Entity"/> it issues. Unique among live worlds;
+    /// a destroyed world's slot is reused with a new generation, so the id itself is not reused soon.
+    /// </summary>
     public int Id { get; }
 
     /// <summary>Singletons and services of this world (the service locator).</summary>
@@ -73,7 +78,13 @@ public sealed partial class World : IDisposable
     /// </summary>
     public void Dispose()
     {
+        if (!disposed)
+        {
+            WorldRegistry.Unregister(Id);
+        }
+
         disposed = true;
+        StopParallelRunner();
         Resources.DisposeAll();
         archetypesByMask.Clear();
         archetypes.Clear();
@@ -94,6 +105,11 @@ public sealed partial class World : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref EntitySlot AliveSlot(Entity entity, string operation, Type? componentType = null)
     {
+        if (entity.WorldId != Id)
+        {
+            ThrowWrongWorld(entity, operation, componentType);
+        }
+
         if ((uint)entity.Id >= (uint)slotCount)
         {
             throw new EntityNotAliveException(entity, Describe(operation, componentType));
@@ -112,6 +128,10 @@ public sealed partial class World : IDisposable
     private static string Describe(string operation, Type? componentType) =>
         componentType is null ? operation : $"{operation}<{componentType.Name}>";
 
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowWrongWorld(Entity entity, string operation, Type? componentType) =>
+        throw (entity.WorldId == 0 ? new EntityNotAliveException(entity, Describe(operation, componentType)) : new WrongWorldException(entity, Id, Describe(operation, componentType)));
+
     private void ThrowIfIterating(Entity entity, string operation, Type? componentType = null)
     {
         if (iterationDepth > 0)
@@ -128,6 +148,14 @@ public sealed partial class World : IDisposable
         }
 
         var archetype = new Archetype(this, mask);
+        foreach (var type in archetype.Types)
+        {
+            if (type.DescribesComponentTypes)
+            {
+                throw new InvalidComponentTypeException(type.Type);
+            }
+        }
+
         archetypesByMask.Add(mask, archetype);
         archetypes.Add(archetype);
         foreach (var query in queries.Values)
@@ -183,7 +211,7 @@ public sealed partial class World : IDisposable
         }
 
         ref var slot = ref slots[id];
-        var entity = new Entity(id, slot.Version);
+        var entity = new Entity(id, Id, slot.Version);
         (chunkIndex, row) = archetype.Allocate(entity, Version);
         slot.Archetype = archetype;
         slot.Chunk = chunkIndex;

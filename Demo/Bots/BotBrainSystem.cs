@@ -1,6 +1,7 @@
 using System.Numerics;
 using Demo.Game;
 using Traktor.Ecs;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;

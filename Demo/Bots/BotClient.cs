@@ -7,8 +7,6 @@ using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Prediction;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
-using Traktor.Ecs.Net.Transport.Udp;
 using Traktor.Ecs.Systems;
 
 namespace Demo.Bots;

@@ -1,5 +1,6 @@
 using Demo.Game;
 using Traktor.Ecs;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Prediction;
 using Traktor.Ecs.Systems;
 

@@ -8,8 +8,6 @@ using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
-using Traktor.Ecs.Net.Transport.Udp;
 using Traktor.Ecs.Systems;
 
 namespace Demo.Game;

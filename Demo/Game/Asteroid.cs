@@ -1,4 +1,4 @@
-using Traktor.Ecs.Net.Serialization.Attributes;
+using Traktor.Ecs.Net;
 
 namespace Demo.Game;
 

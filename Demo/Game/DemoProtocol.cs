@@ -1,3 +1,4 @@
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Rpc;
 

@@ -1,4 +1,5 @@
 using Traktor.Ecs;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Systems;
 
@@ -8,7 +9,7 @@ namespace Demo.Game;
 /// Turns received <see cref="FireRpc"/> event entities into pending shots on the sender's ship. The sender
 /// is the transport's connection (<see cref="RpcSource"/>), never a claim in the message.
 /// </summary>
-public sealed class FireSystem(World world, IReadOnlyDictionary<Traktor.Ecs.Net.Transport.ConnectionId, Entity> ships) : BaseSystem<World, float>(world)
+public sealed class FireSystem(World world, IReadOnlyDictionary<Traktor.Ecs.Net.ConnectionId, Entity> ships) : BaseSystem<World, float>(world)
 {
     private readonly QueryDescription fired = new QueryDescription().WithAll<FireRpc, RpcSource>();
 

@@ -1,4 +1,5 @@
 using Traktor.Ecs;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Prediction;
 using Traktor.Ecs.Systems;
 

@@ -1,5 +1,5 @@
 using System.Numerics;
-using Traktor.Ecs.Net.Serialization.Attributes;
+using Traktor.Ecs.Net;
 
 namespace Demo.Game;
 

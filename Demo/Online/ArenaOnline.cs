@@ -1,4 +1,5 @@
 using Demo.Game;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Online;
 
 namespace Demo.Online;

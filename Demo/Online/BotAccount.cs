@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Demo.Game;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Online;
 
 namespace Demo.Online;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Backend;
 using Traktor.Ecs.Net.Online;
 
@@ -16,10 +17,10 @@ namespace Demo.Online;
 public sealed class DemoBackend : IAsyncDisposable
 {
     /// <summary>
-    /// Deliberately low PBKDF2 cost: the backend allows it only in its Development environment, and this demo
-    /// registers throw-away bot accounts; at the production 600,000 iterations, 8 logins would cost seconds of CPU.
+    /// Deliberately low Argon2id cost (KiB of memory, one pass): the backend allows it only in its Development
+    /// environment, and this demo registers throw-away bot accounts on a machine that also runs the game.
     /// </summary>
-    public const int DevelopmentPasswordIterations = 1_000;
+    public const int DevelopmentPasswordHashMemoryKiB = 64;
 
     private readonly WebApplication app;
     private readonly List<HttpClient> clients = new();
@@ -51,7 +52,8 @@ public sealed class DemoBackend : IAsyncDisposable
             "--Online:SqliteDurability=Normal",
             $"--Online:TokenSigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
             $"--Online:ServerKeys:0={serverKey}",
-            $"--Online:PasswordHashIterations={DevelopmentPasswordIterations}",
+            $"--Online:PasswordHashMemoryKiB={DevelopmentPasswordHashMemoryKiB}",
+            "--Online:PasswordHashPasses=1",
             // Every bot comes from 127.0.0.1, so the per-address limits must fit the whole bot crowd.
             $"--Online:AuthRequestsPerMinutePerAddress={Math.Max(30, players * 4)}",
             $"--Online:RequestsPerSecondPerAddress={Math.Max(50, players * 10)}",

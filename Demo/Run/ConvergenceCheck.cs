@@ -2,6 +2,7 @@ using System.Numerics;
 using Demo.Bots;
 using Demo.Game;
 using Traktor.Ecs;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Serialization;
 
 namespace Demo.Run;

@@ -6,12 +6,11 @@ using Demo.Game;
 using Demo.Online;
 using Demo.Report;
 using Demo.Telemetry;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Security;
-using Traktor.Ecs.Net.Transport.Simulation;
-using Traktor.Ecs.Net.Transport.Udp;
 
 namespace Demo.Run;
 

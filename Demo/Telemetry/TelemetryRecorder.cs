@@ -1,6 +1,7 @@
 using Demo.Bots;
 using Demo.Game;
 using Traktor.Ecs;
+using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
 

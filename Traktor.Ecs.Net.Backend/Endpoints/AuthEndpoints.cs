@@ -1,3 +1,4 @@
+using Traktor.Ecs.Net.Backend.Http;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.Authentication;
 
@@ -6,6 +7,8 @@ namespace Traktor.Ecs.Net.Backend.Endpoints;
 /// <summary>Routes under <c>/v1/auth</c>.</summary>
 internal static class AuthEndpoints
 {
+    private const string Tag = "Authentication";
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/v1/auth");
@@ -15,43 +18,55 @@ internal static class AuthEndpoints
             var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.CredentialsBody);
             var account = await service.RegisterAsync(body.Username, body.Password, context.RequestAborted);
             return Results.Json(account, OnlineJsonContext.Default.UserAccount, statusCode: StatusCodes.Status201Created);
-        }).RequireRateLimiting(BackendRateLimiting.AuthPolicy);
+        }).AddEndpointFilter<SharedAuthRateLimit>()
+            .Describe("register", Tag, "Creates an account.")
+            .AcceptsJson<CredentialsBody>().Produces<UserAccount>(StatusCodes.Status201Created)
+            .ProducesCommonProblems().ProducesProblems(StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType);
 
         auth.MapPost("/login", async (HttpContext context, AuthenticationService service) =>
         {
             var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.CredentialsBody);
-            string? address = context.Connection.RemoteIpAddress?.ToString();
-            var session = await service.LoginAsync(body.Username, body.Password, address, context.RequestAborted);
+            var session = await service.LoginAsync(body.Username, body.Password, ClientAddress.Of(context), context.RequestAborted);
             return Results.Json(session, OnlineJsonContext.Default.AuthSession);
-        }).RequireRateLimiting(BackendRateLimiting.AuthPolicy);
+        }).AddEndpointFilter<SharedAuthRateLimit>()
+            .Describe("login", Tag, "Logs a player in: access, refresh and connect tokens.")
+            .AcceptsJson<CredentialsBody>().Produces<AuthSession>()
+            .ProducesCommonProblems().ProducesProblems(StatusCodes.Status415UnsupportedMediaType);
 
         auth.MapPost("/refresh", async (HttpContext context, AuthenticationService service) =>
         {
             var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.RefreshBody);
             var session = await service.RefreshAsync(body.RefreshToken, context.RequestAborted);
             return Results.Json(session, OnlineJsonContext.Default.AuthSession);
-        }).RequireRateLimiting(BackendRateLimiting.AuthPolicy);
+        }).AddEndpointFilter<SharedAuthRateLimit>()
+            .Describe("refresh", Tag, "Trades a refresh token for a new session's tokens.")
+            .AcceptsJson<RefreshBody>().Produces<AuthSession>()
+            .ProducesCommonProblems().ProducesProblems(StatusCodes.Status415UnsupportedMediaType);
 
         auth.MapPost("/logout", async (HttpContext context, AuthenticationService service) =>
         {
             string token = CallerResolver.BearerToken(context) ?? throw OnlineException.Unauthorized("A bearer access token is required.");
             await service.LogoutAsync(token, context.RequestAborted);
             return Results.NoContent();
-        });
+        }).Describe("logout", Tag, "Ends the bearer token's session.")
+            .Produces(StatusCodes.Status204NoContent).ProducesCommonProblems();
 
         auth.MapGet("/session", async (HttpContext context, AuthenticationService service) =>
         {
             string token = CallerResolver.BearerToken(context) ?? throw OnlineException.Unauthorized("A bearer access token is required.");
             var claims = await service.ValidateAccessTokenAsync(token, context.RequestAborted);
             return Results.Json(claims, OnlineJsonContext.Default.AccessTokenClaims);
-        });
+        }).Describe("getSession", Tag, "Checks a bearer access token and says whose it is.")
+            .Produces<AccessTokenClaims>().ProducesCommonProblems();
 
-        auth.MapPost("/users/{userId:long}/revoke", async (long userId, HttpContext context, CallerResolver callers, AuthenticationService service) =>
+        auth.MapPost("/users/{userId}/revoke", async (string userId, HttpContext context, CallerResolver callers, AuthenticationService service) =>
         {
+            long user = RequestValues.UserId(userId);
             var caller = await callers.ResolveAsync(context);
             caller.RequireServer("Revoking a player's sessions");
-            await service.RevokeUserSessionsAsync(userId, context.RequestAborted);
+            await service.RevokeUserSessionsAsync(user, context.RequestAborted);
             return Results.NoContent();
-        });
+        }).Describe("revokeUserSessions", Tag, "Revokes every session of a player (server key).")
+            .Produces(StatusCodes.Status204NoContent).ProducesCommonProblems().ProducesProblems(StatusCodes.Status403Forbidden);
     }
 }

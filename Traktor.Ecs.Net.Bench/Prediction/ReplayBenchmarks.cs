@@ -2,9 +2,7 @@ using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using Traktor.Ecs.Net.Prediction;
 using Traktor.Ecs.Net.Replication;
-using Traktor.Ecs.Net.Serialization.Attributes;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.InMemory;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Bench.Prediction;

@@ -2,7 +2,6 @@ using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Replication.Server;
-using Traktor.Ecs.Net.Serialization.Attributes;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Bench.Replication;

@@ -1,7 +1,6 @@
 using System.Net;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Security;
-using Traktor.Ecs.Net.Transport.Udp;
 
 namespace Traktor.Ecs.Net.Bench.Transport;
 

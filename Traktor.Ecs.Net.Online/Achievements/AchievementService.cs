@@ -49,16 +49,25 @@ public sealed class AchievementService : IAchievements
 
     /// <inheritdoc/>
     public Task<AchievementUpdate> UnlockAchievementAsync(string achievementId, long userId, CancellationToken cancellationToken = default) =>
-        ProgressAsync(achievementId, userId, amount: null, cancellationToken);
+        ProgressAsync(achievementId, userId, amount: null, idempotencyKey: null, cancellationToken);
 
     /// <inheritdoc/>
-    public Task<AchievementUpdate> AddAchievementProgressAsync(string achievementId, long userId, long amount, CancellationToken cancellationToken = default)
+    public Task<AchievementUpdate> AddAchievementProgressAsync(string achievementId, long userId, long amount, CancellationToken cancellationToken = default) =>
+        AddAchievementProgressAsync(achievementId, userId, amount, idempotencyKey: null, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<AchievementUpdate> AddAchievementProgressAsync(string achievementId, long userId, long amount, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
         if (amount < 1)
         {
             throw OnlineException.Invalid("Progress to add must be 1 or more.");
         }
-        return ProgressAsync(achievementId, userId, amount, cancellationToken);
+        if (idempotencyKey is not null && idempotencyKey.Length == 0)
+        {
+            throw OnlineException.Invalid("An idempotency key must not be empty.");
+        }
+        OnlineLimits.CheckText(idempotencyKey, "Idempotency key", OnlineLimits.MaxIdempotencyKeyLength);
+        return ProgressAsync(achievementId, userId, amount, idempotencyKey, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -80,7 +89,7 @@ public sealed class AchievementService : IAchievements
         }, cancellationToken);
     }
 
-    private async Task<AchievementUpdate> ProgressAsync(string achievementId, long userId, long? amount, CancellationToken cancellationToken)
+    private async Task<AchievementUpdate> ProgressAsync(string achievementId, long userId, long? amount, string? idempotencyKey, CancellationToken cancellationToken)
     {
         OnlineLimits.CheckId(achievementId, "Achievement id");
         OnlineLimits.CheckUserId(userId);
@@ -90,6 +99,23 @@ public sealed class AchievementService : IAchievements
             var definition = await LoadDefinitionAsync(connection, transaction, achievementId, cancellationToken).ConfigureAwait(false)
                 ?? throw OnlineException.NotFound($"No achievement '{achievementId}'.");
             (string, object?)[] key = [("@a", achievementId), ("@u", userId)];
+            bool replayed = false;
+            if (idempotencyKey is not null)
+            {
+                string fingerprint = Idempotency.Fingerprint("progress", amount?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                int inserted = await connection.ExecuteAsync(transaction,
+                    "INSERT INTO achievement_requests (achievement_id, user_id, idempotency_key, request_hash, created_at) VALUES (@a, @u, @k, @h, @t) " +
+                    "ON CONFLICT (achievement_id, user_id, idempotency_key) DO NOTHING",
+                    cancellationToken, [.. key, ("@k", idempotencyKey), ("@h", fingerprint), ("@t", nowMs)]).ConfigureAwait(false);
+                if (inserted == 0)
+                {
+                    string? recorded = await connection.QuerySingleOrDefaultAsync(transaction,
+                        "SELECT request_hash FROM achievement_requests WHERE achievement_id = @a AND user_id = @u AND idempotency_key = @k",
+                        reader => reader.GetString(0), cancellationToken, [.. key, ("@k", idempotencyKey)]).ConfigureAwait(false);
+                    Idempotency.RequireSameRequest(recorded, fingerprint, idempotencyKey);
+                    replayed = true;
+                }
+            }
             await connection.ExecuteAsync(transaction,
                 "INSERT INTO achievement_progress (user_id, achievement_id, progress, unlocked_at) VALUES (@u, @a, 0, NULL) " +
                 "ON CONFLICT (user_id, achievement_id) DO NOTHING", cancellationToken, key).ConfigureAwait(false);
@@ -97,7 +123,7 @@ public sealed class AchievementService : IAchievements
                 "SELECT progress, unlocked_at FROM achievement_progress WHERE user_id = @u AND achievement_id = @a" + _database.ForUpdate,
                 reader => (reader.GetInt64(0), reader.GetNullableInt64(1)), cancellationToken, key).ConfigureAwait(false);
             bool newlyUnlocked = false;
-            if (unlockedAt is null)
+            if (unlockedAt is null && !replayed)
             {
                 // Progress stops at the threshold; 128-bit addition keeps a huge amount from wrapping around.
                 long newProgress = amount is { } add ? (long)Int128.Min((Int128)progress + add, definition.Threshold) : definition.Threshold;
@@ -113,7 +139,7 @@ public sealed class AchievementService : IAchievements
             }
             var status = new AchievementStatus(definition.Id, definition.Name, definition.Description, definition.Hidden, definition.ServerOnly,
                 progress, definition.Threshold, unlockedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null);
-            return new AchievementUpdate(status, newlyUnlocked);
+            return new AchievementUpdate(status, newlyUnlocked, replayed);
         }, cancellationToken).ConfigureAwait(false);
         if (update.NewlyUnlocked)
         {

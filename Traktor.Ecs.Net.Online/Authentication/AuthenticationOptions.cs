@@ -8,6 +8,12 @@ public sealed class AuthenticationOptions
     /// <summary>The HMAC-SHA256 key that signs access tokens; at least 32 random bytes, kept secret, shared by every backend instance.</summary>
     public required byte[] TokenSigningKey { get; init; }
 
+    /// <summary>
+    /// Earlier signing keys (at most 3, each at least 32 bytes) that still verify access tokens, so rotating
+    /// <see cref="TokenSigningKey"/> logs nobody out: tokens they signed stay valid until they expire.
+    /// </summary>
+    public IReadOnlyList<byte[]> PreviousTokenSigningKeys { get; init; } = [];
+
     /// <summary>How long an access token is accepted. Short, because only revocation of its session stops it earlier.</summary>
     public TimeSpan AccessTokenLifetime { get; init; } = TimeSpan.FromMinutes(15);
 
@@ -17,12 +23,18 @@ public sealed class AuthenticationOptions
     /// <summary>How long a connect token for a game server is accepted.</summary>
     public TimeSpan ConnectTokenLifetime { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>PBKDF2-SHA256 iterations for new password hashes; at least <see cref="PasswordHasher.ProductionMinimumIterations"/>.</summary>
-    public int PasswordHashIterations { get; init; } = PasswordHasher.ProductionMinimumIterations;
+    /// <summary>The Argon2id cost of new password hashes; at least <see cref="Argon2Settings.Production"/> unless <see cref="AllowWeakPasswordHashingForTests"/>.</summary>
+    public Argon2Settings PasswordHashing { get; init; } = Argon2Settings.Production;
 
-    /// <summary>Only for tests that are not about hashing: allow fewer iterations than the production minimum to keep suites fast.</summary>
+    /// <summary>Only for tests that are not about hashing: allow cheaper hashing than the production minimum to keep suites fast.</summary>
     public bool AllowWeakPasswordHashingForTests { get; init; }
 
-    /// <summary>When failed logins lock an account or an address out.</summary>
-    public LoginLockoutPolicy Lockout { get; init; } = new();
+    /// <summary>Password hashes that may run at once on this node; null for half the processors (see <see cref="PasswordHashingGate"/>).</summary>
+    public int? MaxConcurrentPasswordHashes { get; init; }
+
+    /// <summary>Password hashes that may wait for a slot; null for four per slot. Beyond that a login or registration is refused as busy.</summary>
+    public int? MaxQueuedPasswordHashes { get; init; }
+
+    /// <summary>How failed logins delay further attempts.</summary>
+    public LoginThrottlePolicy LoginThrottle { get; init; } = new();
 }

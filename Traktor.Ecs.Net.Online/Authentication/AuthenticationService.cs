@@ -26,6 +26,7 @@ public sealed class AuthenticationService : IAuthentication
     private readonly PasswordHasher _hasher;
     private readonly AccessTokenCodec _tokens;
     private readonly LoginThrottle _throttle;
+    private readonly PasswordHashingGate _hashing;
 
     /// <summary>Creates the service.</summary>
     /// <param name="database">The migrated store.</param>
@@ -41,31 +42,38 @@ public sealed class AuthenticationService : IAuthentication
         _time = time ?? TimeProvider.System;
         _connectTokens = connectTokens;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _hasher = new PasswordHasher(options.PasswordHashIterations, options.AllowWeakPasswordHashingForTests);
-        _tokens = new AccessTokenCodec(options.TokenSigningKey);
-        _throttle = new LoginThrottle(database, options.Lockout);
+        _hasher = new PasswordHasher(options.PasswordHashing, options.AllowWeakPasswordHashingForTests);
+        _tokens = new AccessTokenCodec(options.TokenSigningKey, options.PreviousTokenSigningKeys);
+        options.LoginThrottle.Check();
+        _throttle = new LoginThrottle(database, options.LoginThrottle);
+        _hashing = new PasswordHashingGate(options.MaxConcurrentPasswordHashes, options.MaxQueuedPasswordHashes);
     }
 
+    /// <summary>The gate every password hash of this service passes (registration, login, and the stand-in hash for unknown users).</summary>
+    public PasswordHashingGate Hashing => _hashing;
+
     /// <inheritdoc/>
+    /// <remarks>The name is stored in Unicode form KC and must follow <see cref="Usernames"/>; it is unique ignoring case.</remarks>
     public async Task<UserAccount> RegisterAsync(string username, string password, CancellationToken cancellationToken = default)
     {
-        OnlineLimits.CheckUsername(username);
+        string name = Usernames.Normalize(username);
+        string loginKey = Usernames.LoginKey(name);
         OnlineLimits.CheckPassword(password);
-        string hash = _hasher.Hash(password);
+        string hash = await _hashing.RunAsync(() => _hasher.Hash(password), cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         try
         {
             long userId = await _database.WriteAsync((connection, transaction) =>
                 connection.ScalarAsync<long>(transaction,
-                    "INSERT INTO users (username, password_hash, created_at) VALUES (@u, @h, @t) RETURNING id",
-                    cancellationToken, ("@u", username), ("@h", hash), ("@t", now.ToUnixTimeMilliseconds())),
+                    "INSERT INTO users (username, login_key, password_hash, created_at) VALUES (@u, @k, @h, @t) RETURNING id",
+                    cancellationToken, ("@u", name), ("@k", loginKey), ("@h", hash), ("@t", now.ToUnixTimeMilliseconds())),
                 cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Registered user {UserId}", userId);
-            return new UserAccount(userId, username, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()));
+            return new UserAccount(userId, name, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()));
         }
         catch (DbException exception) when (_database.IsUniqueViolation(exception))
         {
-            throw new OnlineException(OnlineError.Conflict, "That username is taken.");
+            throw new OnlineException(OnlineError.Conflict, "That username is taken (names are compared ignoring case and width).");
         }
     }
 
@@ -73,56 +81,72 @@ public sealed class AuthenticationService : IAuthentication
     public Task<AuthSession> LoginAsync(string username, string password, CancellationToken cancellationToken = default) =>
         LoginAsync(username, password, clientAddress: null, cancellationToken);
 
-    /// <summary>Logs a player in, counting failures against both the account and the client's address.</summary>
-    /// <param name="username">The registered username.</param>
+    /// <summary>Logs a player in, counting failures against the account from this address, the address, and the account.</summary>
+    /// <param name="username">The registered username (any case; names registered before usernames were normalized log in exactly as registered).</param>
     /// <param name="password">The password.</param>
-    /// <param name="clientAddress">The client's network address (the backend passes the remote IP), or null in-process.</param>
+    /// <param name="clientAddress">The client's address group (the backend passes the remote IP, or its IPv6 /64), or null in-process.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Access, refresh and connect tokens.</returns>
+    /// <exception cref="OnlineException">
+    /// <see cref="OnlineError.Unauthorized"/> for wrong credentials (the same for unknown users, after the same work);
+    /// <see cref="OnlineError.RateLimited"/> during a login delay; <see cref="OnlineError.Unavailable"/> when every hashing slot is busy.
+    /// </exception>
     public async Task<AuthSession> LoginAsync(string username, string password, string? clientAddress, CancellationToken cancellationToken = default)
     {
-        OnlineLimits.CheckUsername(username);
-        if (password is null || password.Length > OnlineLimits.MaxPasswordLength)
+        if (string.IsNullOrEmpty(username) || username.Length > OnlineLimits.MaxUsernameLength * 4 || password is null || password.Length > OnlineLimits.MaxPasswordLength)
         {
             throw OnlineException.Unauthorized("Invalid username or password.");
         }
-        string accountKey = LoginThrottle.AccountKey(username);
-        string? addressKey = clientAddress is null ? null : LoginThrottle.AddressKey(clientAddress);
+        // A name that follows today's rules logs in by its case-folded key; anything else can only be a name registered
+        // before the rules, which logs in exactly as it was registered.
+        string? loginKey = Usernames.TryNormalize(username, out string normalized, out _) ? Usernames.LoginKey(normalized) : null;
+        var keys = LoginThrottle.For(loginKey ?? "legacy:" + username, clientAddress ?? "in-process");
         var now = _time.GetUtcNow();
-        var keys = addressKey is null ? new[] { accountKey } : new[] { accountKey, addressKey };
-        if (await _throttle.GetLockoutAsync(keys, now, cancellationToken).ConfigureAwait(false) is { } remaining)
+        var (wait, knownGood) = await _throttle.CheckAsync(keys, now, cancellationToken).ConfigureAwait(false);
+        if (wait is { } remaining)
         {
             OnlineMetrics.LoginFailures.Add(1);
-            throw new OnlineException(OnlineError.RateLimited, "Too many failed logins; try again later.", remaining);
+            OnlineMetrics.LoginsThrottled.Add(1);
+            throw new OnlineException(OnlineError.RateLimited, "Too many failed logins; wait before trying again.", remaining)
+            {
+                ProblemType = OnlineProblemTypes.LoginThrottled,
+            };
         }
 
         var user = await _database.ReadAsync(connection => connection.QuerySingleOrDefaultAsync(null,
-            "SELECT id, password_hash FROM users WHERE username = @u",
-            reader => ((long Id, string Hash)?)(reader.GetInt64(0), reader.GetString(1)), cancellationToken, ("@u", username)), cancellationToken).ConfigureAwait(false);
-        bool needsRehash = false;
-        bool valid;
-        if (user is { } found)
+            loginKey is null
+                ? "SELECT id, password_hash, username FROM users WHERE username = @u AND login_key LIKE 'legacy:%'"
+                // A legacy account whose exact name was typed wins over the key's owner (look-alikes registered before the rules).
+                : "SELECT id, password_hash, username FROM users WHERE login_key = @k OR (username = @u AND login_key LIKE 'legacy:%') " +
+                  "ORDER BY CASE WHEN username = @u THEN 0 ELSE 1 END LIMIT 1",
+            reader => ((long Id, string Hash, string Name)?)(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)), cancellationToken,
+            loginKey is null ? [("@u", username)] : [("@u", username), ("@k", loginKey)]), cancellationToken).ConfigureAwait(false);
+        // An unknown user costs the same hash as a known one, through the same gate, so timing tells nothing.
+        var (valid, needsRehash) = await _hashing.RunAsync(() =>
         {
-            valid = _hasher.Verify(password, found.Hash, out needsRehash);
-        }
-        else
-        {
+            if (user is { } found)
+            {
+                bool matches = _hasher.Verify(password, found.Hash, out bool rehash);
+                return (matches, rehash);
+            }
             _hasher.VerifyAgainstNothing(password);
-            valid = false;
-        }
+            return (false, false);
+        }, cancellationToken).ConfigureAwait(false);
         if (!valid)
         {
-            await _throttle.RecordFailureAsync(accountKey, addressKey, now, cancellationToken).ConfigureAwait(false);
+            await _throttle.RecordFailureAsync(keys, knownGood, now, cancellationToken).ConfigureAwait(false);
             OnlineMetrics.LoginFailures.Add(1);
             _logger.LogInformation("Failed login from {Address}", clientAddress ?? "in-process");
             throw OnlineException.Unauthorized("Invalid username or password.");
         }
 
         long userId = user!.Value.Id;
-        await _throttle.ResetAsync(accountKey, cancellationToken).ConfigureAwait(false);
+        string registeredName = user.Value.Name;
+        await _throttle.RecordSuccessAsync(keys, now, cancellationToken).ConfigureAwait(false);
         if (needsRehash)
         {
-            string upgraded = _hasher.Hash(password);
+            // Hashes of earlier versions (PBKDF2, or cheaper Argon2id) move to the current settings at this login.
+            string upgraded = await _hashing.RunAsync(() => _hasher.Hash(password), cancellationToken).ConfigureAwait(false);
             await _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
                 "UPDATE users SET password_hash = @h WHERE id = @id", cancellationToken, ("@h", upgraded), ("@id", userId)), cancellationToken).ConfigureAwait(false);
         }
@@ -138,7 +162,7 @@ public sealed class AuthenticationService : IAuthentication
         }, cancellationToken).ConfigureAwait(false);
         OnlineMetrics.Logins.Add(1);
         _logger.LogInformation("User {UserId} logged in", userId);
-        return CreateSession(userId, username, sessionId, refreshToken, refreshExpiresAt, now);
+        return CreateSession(userId, registeredName, sessionId, refreshToken, refreshExpiresAt, now);
     }
 
     /// <inheritdoc/>
@@ -205,13 +229,14 @@ public sealed class AuthenticationService : IAuthentication
     public async Task<AccessTokenClaims> ValidateAccessTokenAsync(string accessToken, CancellationToken cancellationToken = default)
     {
         var claims = _tokens.Read(accessToken, _time.GetUtcNow()) ?? throw OnlineException.Unauthorized("Invalid or expired access token.");
+        // The session must exist, be live, and belong to the token's user: a token naming someone else's session is forged.
         bool live = await _database.ReadAsync(async connection =>
         {
-            var revokedAt = await connection.QuerySingleOrDefaultAsync(null, "SELECT revoked_at FROM auth_sessions WHERE id = @id",
-                reader => (long?)(reader.IsDBNull(0) ? 0L : reader.GetInt64(0)), cancellationToken, ("@id", claims.SessionId)).ConfigureAwait(false);
-            return revokedAt == 0;
+            var session = await connection.QuerySingleOrDefaultAsync(null, "SELECT user_id, revoked_at FROM auth_sessions WHERE id = @id",
+                reader => ((long UserId, bool Revoked)?)(reader.GetInt64(0), !reader.IsDBNull(1)), cancellationToken, ("@id", claims.SessionId)).ConfigureAwait(false);
+            return session is { Revoked: false } found && found.UserId == claims.UserId;
         }, cancellationToken).ConfigureAwait(false);
-        return live ? claims : throw OnlineException.Unauthorized("The session has been revoked.");
+        return live ? claims : throw OnlineException.Unauthorized("The session is revoked or not this token's.");
     }
 
     /// <inheritdoc/>

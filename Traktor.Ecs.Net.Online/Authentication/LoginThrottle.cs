@@ -4,77 +4,94 @@ using Traktor.Ecs.Net.Online.Storage;
 namespace Traktor.Ecs.Net.Online.Authentication;
 
 /// <summary>
-/// Failed-login counters and lockouts, kept in the store so they hold across restarts and across
-/// backend instances sharing a PostgreSQL database.
+/// The failed-login counters of <see cref="LoginThrottlePolicy"/>, kept in the store so they hold across restarts and
+/// across backend nodes sharing a PostgreSQL database. One row per key: failures in the current streak, the time of
+/// the last failure, when the next attempt is allowed, and (for account-and-address keys) until when the address is
+/// known-good for the account.
 /// </summary>
-internal sealed class LoginThrottle(OnlineDatabase database, LoginLockoutPolicy policy)
+internal sealed class LoginThrottle(OnlineDatabase database, LoginThrottlePolicy policy)
 {
-    public static string AccountKey(string username) => "user:" + username;
+    /// <summary>The keys one login attempt is counted under.</summary>
+    public sealed record Keys(string Pair, string Address, string Account);
 
-    public static string AddressKey(string address) => "addr:" + address;
+    public static Keys For(string loginKey, string addressGroup) =>
+        new("pair:" + addressGroup + "|" + loginKey, "addr:" + addressGroup, "user:" + loginKey);
 
-    /// <summary>Returns how long the longest lockout among the keys still lasts, or null if none is locked.</summary>
-    public Task<TimeSpan?> GetLockoutAsync(IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Whether the attempt may go ahead: null if so, else how long until it may. A known-good address is judged by its
+    /// account-and-address key alone.
+    /// </summary>
+    public Task<(TimeSpan? Wait, bool KnownGood)> CheckAsync(Keys keys, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.ReadAsync(async connection =>
         {
-            long longest = 0;
-            foreach (string key in keys)
+            long nowMs = now.ToUnixTimeMilliseconds();
+            var pair = await ReadAsync(connection, null, keys.Pair, cancellationToken).ConfigureAwait(false);
+            bool knownGood = pair.KnownGoodUntil > nowMs;
+            long next = pair.NextAllowed;
+            if (!knownGood)
             {
-                long lockedUntil = await connection.QuerySingleOrDefaultAsync(null,
-                    "SELECT locked_until FROM login_throttle WHERE throttle_key = @k", reader => reader.GetInt64(0), cancellationToken, ("@k", key)).ConfigureAwait(false);
-                longest = Math.Max(longest, lockedUntil - now.ToUnixTimeMilliseconds());
+                next = Math.Max(next, (await ReadAsync(connection, null, keys.Address, cancellationToken).ConfigureAwait(false)).NextAllowed);
+                next = Math.Max(next, (await ReadAsync(connection, null, keys.Account, cancellationToken).ConfigureAwait(false)).NextAllowed);
             }
-            return longest > 0 ? TimeSpan.FromMilliseconds(longest) : (TimeSpan?)null;
+            return (next > nowMs ? TimeSpan.FromMilliseconds(next - nowMs) : (TimeSpan?)null, knownGood);
         }, cancellationToken);
 
-    /// <summary>Counts one failure against each key, locking those that reach their limit.</summary>
-    public Task RecordFailureAsync(string accountKey, string? addressKey, DateTimeOffset now, CancellationToken cancellationToken) =>
+    /// <summary>Counts one failure under the keys that apply (only the pair's for a known-good address).</summary>
+    public Task RecordFailureAsync(Keys keys, bool knownGood, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
-            await CountAsync(connection, transaction, accountKey, policy.MaxFailuresPerAccount, now, cancellationToken).ConfigureAwait(false);
-            if (addressKey is not null)
+            await CountAsync(connection, transaction, keys.Pair, policy.FreeFailuresPerAccountAndAddress, now, cancellationToken).ConfigureAwait(false);
+            if (!knownGood)
             {
-                await CountAsync(connection, transaction, addressKey, policy.MaxFailuresPerAddress, now, cancellationToken).ConfigureAwait(false);
+                await CountAsync(connection, transaction, keys.Address, policy.FreeFailuresPerAddress, now, cancellationToken).ConfigureAwait(false);
+                await CountAsync(connection, transaction, keys.Account, policy.FreeFailuresPerAccount, now, cancellationToken).ConfigureAwait(false);
             }
             return 0;
         }, cancellationToken);
 
-    /// <summary>Forgets an account's failures after a successful login. Address counters stay: one good account must not unlock a flooding address.</summary>
-    public Task ResetAsync(string accountKey, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, transaction) =>
-            connection.ExecuteAsync(transaction, "DELETE FROM login_throttle WHERE throttle_key = @k", cancellationToken, ("@k", accountKey)),
-            cancellationToken);
+    /// <summary>
+    /// After a successful login: the pair's streak ends and the address becomes known-good for the account. The
+    /// address's and the account's counters stay: a good login must not hand a flooding address or a distributed
+    /// guesser fresh free attempts.
+    /// </summary>
+    public Task RecordSuccessAsync(Keys keys, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            long nowMs = now.ToUnixTimeMilliseconds();
+            await EnsureAsync(connection, transaction, keys.Pair, nowMs, cancellationToken).ConfigureAwait(false);
+            return await connection.ExecuteAsync(transaction,
+                "UPDATE login_throttle SET failures = 0, locked_until = 0, known_good_until = @g WHERE throttle_key = @k",
+                cancellationToken, ("@g", nowMs + (long)policy.KnownAddressLifetime.TotalMilliseconds), ("@k", keys.Pair)).ConfigureAwait(false);
+        }, cancellationToken);
 
-    private async Task CountAsync(DbConnection connection, DbTransaction transaction, string key, int maxFailures, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task CountAsync(DbConnection connection, DbTransaction transaction, string key, int free, DateTimeOffset now, CancellationToken cancellationToken)
     {
         long nowMs = now.ToUnixTimeMilliseconds();
-        await connection.ExecuteAsync(transaction,
-            "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) VALUES (@k, 0, @now, 0) ON CONFLICT (throttle_key) DO NOTHING",
-            cancellationToken, ("@k", key), ("@now", nowMs)).ConfigureAwait(false);
-        var (failures, windowStart, lockedUntil) = await connection.QuerySingleOrDefaultAsync(transaction,
-            "SELECT failures, window_start, locked_until FROM login_throttle WHERE throttle_key = @k" + database.ForUpdate,
-            reader => (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)), cancellationToken, ("@k", key)).ConfigureAwait(false);
-        if (lockedUntil > nowMs)
-        {
-            return;
-        }
-        if (nowMs - windowStart > (long)policy.FailureWindow.TotalMilliseconds || lockedUntil != 0)
-        {
-            // A new window (or the first failure after a lockout ended) starts counting afresh.
-            failures = 0;
-            windowStart = nowMs;
-        }
+        await EnsureAsync(connection, transaction, key, nowMs, cancellationToken).ConfigureAwait(false);
+        var row = await ReadAsync(connection, transaction, key, cancellationToken, database.ForUpdate).ConfigureAwait(false);
+        long failures = nowMs - row.LastFailure > (long)policy.FailureMemory.TotalMilliseconds ? 0 : row.Failures;
         failures++;
-        long newLockedUntil = 0;
-        if (failures >= maxFailures)
+        var delay = policy.DelayAfter(failures, free);
+        long nextAllowed = row.NextAllowed;
+        if (delay > TimeSpan.Zero)
         {
-            newLockedUntil = nowMs + (long)policy.LockoutDuration.TotalMilliseconds;
-            failures = 0;
-            windowStart = nowMs;
+            nextAllowed = Math.Max(nextAllowed, nowMs + (long)delay.TotalMilliseconds);
             OnlineMetrics.Lockouts.Add(1);
         }
         await connection.ExecuteAsync(transaction,
-            "UPDATE login_throttle SET failures = @f, window_start = @w, locked_until = @l WHERE throttle_key = @k",
-            cancellationToken, ("@f", failures), ("@w", windowStart), ("@l", newLockedUntil), ("@k", key)).ConfigureAwait(false);
+            "UPDATE login_throttle SET failures = @f, window_start = @t, locked_until = @l WHERE throttle_key = @k",
+            cancellationToken, ("@f", failures), ("@t", nowMs), ("@l", nextAllowed), ("@k", key)).ConfigureAwait(false);
     }
+
+    private static Task<int> EnsureAsync(DbConnection connection, DbTransaction transaction, string key, long nowMs, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(transaction,
+            "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until, known_good_until) VALUES (@k, 0, @now, 0, 0) ON CONFLICT (throttle_key) DO NOTHING",
+            cancellationToken, ("@k", key), ("@now", nowMs));
+
+    // window_start holds the time of the streak's last failure; locked_until the time the next attempt is allowed.
+    private static async Task<(long Failures, long LastFailure, long NextAllowed, long KnownGoodUntil)> ReadAsync(
+        DbConnection connection, DbTransaction? transaction, string key, CancellationToken cancellationToken, string forUpdate = "") =>
+        await connection.QuerySingleOrDefaultAsync(transaction,
+            "SELECT failures, window_start, locked_until, known_good_until FROM login_throttle WHERE throttle_key = @k" + forUpdate,
+            reader => (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)), cancellationToken, ("@k", key)).ConfigureAwait(false);
 }

@@ -37,7 +37,11 @@ public sealed class CloudSaveService : ICloudSave
     public CloudSaveOptions Options => _options;
 
     /// <inheritdoc/>
-    public async Task<CloudSaveEntry> PutAsync(long userId, string slot, ReadOnlyMemory<byte> data, string expectedVersion = CloudSaveVersion.Any, CancellationToken cancellationToken = default)
+    public Task<CloudSaveEntry> PutAsync(long userId, string slot, ReadOnlyMemory<byte> data, string expectedVersion = CloudSaveVersion.Any, CancellationToken cancellationToken = default) =>
+        PutAsync(userId, slot, data, expectedVersion, requireExisting: false, cancellationToken);
+
+    /// <summary>Writes a slot; with <paramref name="requireExisting"/> only over an existing slot, whatever its version (HTTP's <c>If-Match: *</c>).</summary>
+    internal async Task<CloudSaveEntry> PutAsync(long userId, string slot, ReadOnlyMemory<byte> data, string expectedVersion, bool requireExisting, CancellationToken cancellationToken)
     {
         CheckSlot(userId, slot, expectedVersion);
         if (data.Length > _options.MaxBytesPerSlot)
@@ -52,6 +56,10 @@ public sealed class CloudSaveService : ICloudSave
             var (slots, totalBytes) = await LockUsageAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
             var existing = await ReadVersionAsync(connection, transaction, userId, slot, cancellationToken).ConfigureAwait(false);
             CheckVersion(expectedVersion, existing?.Version, allowIfAbsent: true);
+            if (requireExisting && existing is null)
+            {
+                throw new OnlineException(OnlineError.VersionConflict, "The slot does not exist, so it cannot be replaced.");
+            }
             long newSlots = slots + (existing is null ? 1 : 0);
             long newBytes = totalBytes - (existing?.Size ?? 0) + bytes.Length;
             if (newSlots > _options.MaxSlotsPerPlayer)

@@ -34,19 +34,43 @@ public sealed class LeaderboardService : ILeaderboards
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Once a board holds scores, what gives them their meaning is fixed: its sort order, operator, reset schedule and
+    /// score bounds can no longer change (<see cref="OnlineError.Conflict"/>), because changing them would re-rank or
+    /// invalidate history. <c>Authoritative</c> and <c>MaxChangePerSubmission</c> govern future submissions only and may
+    /// change at any time; defining the same board again is harmless. To change the rest, define a new board.
+    /// </remarks>
     public async Task DefineLeaderboardAsync(LeaderboardDefinition definition, CancellationToken cancellationToken = default)
     {
         LeaderboardScoring.CheckDefinition(definition);
-        await _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
-            "INSERT INTO leaderboards (id, sort_order, operator, reset_schedule, authoritative, min_score, max_score, max_change) " +
-            "VALUES (@b, @o, @op, @r, @a, @min, @max, @mc) ON CONFLICT (id) DO UPDATE SET sort_order = excluded.sort_order, " +
-            "operator = excluded.operator, reset_schedule = excluded.reset_schedule, authoritative = excluded.authoritative, " +
-            "min_score = excluded.min_score, max_score = excluded.max_score, max_change = excluded.max_change",
-            cancellationToken, ("@b", definition.Id), ("@o", (long)definition.SortOrder), ("@op", (long)definition.Operator),
-            ("@r", definition.ResetSchedule), ("@a", definition.Authoritative ? 1L : 0L), ("@min", definition.MinScore),
-            ("@max", definition.MaxScore), ("@mc", definition.MaxChangePerSubmission)), cancellationToken).ConfigureAwait(false);
+        await _database.WriteAsync(async (connection, transaction) =>
+        {
+            var existing = await LoadDefinitionAsync(connection, transaction, definition.Id, cancellationToken, _database.ForUpdate).ConfigureAwait(false);
+            if (existing is not null && !ChangesOnlyFutureRules(existing, definition))
+            {
+                bool hasScores = await connection.ScalarAsync<long>(transaction,
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM leaderboard_records WHERE leaderboard_id = @b LIMIT 1) AS any_record",
+                    cancellationToken, ("@b", definition.Id)).ConfigureAwait(false) > 0;
+                if (hasScores)
+                {
+                    throw new OnlineException(OnlineError.Conflict,
+                        $"Leaderboard '{definition.Id}' holds scores, so its sort order, operator, reset schedule and score bounds are fixed; define a new board instead.");
+                }
+            }
+            return await connection.ExecuteAsync(transaction,
+                "INSERT INTO leaderboards (id, sort_order, operator, reset_schedule, authoritative, min_score, max_score, max_change) " +
+                "VALUES (@b, @o, @op, @r, @a, @min, @max, @mc) ON CONFLICT (id) DO UPDATE SET sort_order = excluded.sort_order, " +
+                "operator = excluded.operator, reset_schedule = excluded.reset_schedule, authoritative = excluded.authoritative, " +
+                "min_score = excluded.min_score, max_score = excluded.max_score, max_change = excluded.max_change",
+                cancellationToken, ("@b", definition.Id), ("@o", (long)definition.SortOrder), ("@op", (long)definition.Operator),
+                ("@r", definition.ResetSchedule), ("@a", definition.Authoritative ? 1L : 0L), ("@min", definition.MinScore),
+                ("@max", definition.MaxScore), ("@mc", definition.MaxChangePerSubmission)).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Defined leaderboard {LeaderboardId}", definition.Id);
     }
+
+    private static bool ChangesOnlyFutureRules(LeaderboardDefinition existing, LeaderboardDefinition proposed) =>
+        existing with { Authoritative = proposed.Authoritative, MaxChangePerSubmission = proposed.MaxChangePerSubmission } == proposed;
 
     /// <inheritdoc/>
     public Task<LeaderboardDefinition?> GetLeaderboardDefinitionAsync(string leaderboardId, CancellationToken cancellationToken = default)
@@ -69,22 +93,26 @@ public sealed class LeaderboardService : ILeaderboards
         OnlineLimits.CheckText(submission.IdempotencyKey, "Idempotency key", OnlineLimits.MaxIdempotencyKeyLength);
         var now = _time.GetUtcNow();
         long nowMs = now.ToUnixTimeMilliseconds();
+        string fingerprint = Idempotency.Fingerprint("score", submission.Score.ToString(System.Globalization.CultureInfo.InvariantCulture), submission.Metadata);
         var result = await _database.WriteAsync(async (connection, transaction) =>
         {
             var definition = await LoadDefinitionAsync(connection, transaction, submission.LeaderboardId, cancellationToken).ConfigureAwait(false)
                 ?? throw OnlineException.NotFound($"No leaderboard '{submission.LeaderboardId}'.");
+            await Idempotency.RequireUserAsync(connection, transaction, submission.UserId, cancellationToken).ConfigureAwait(false);
             long period = CurrentPeriod(definition, now);
             if (submission.IdempotencyKey is { } key)
             {
                 int inserted = await connection.ExecuteAsync(transaction,
-                    "INSERT INTO leaderboard_submissions (leaderboard_id, user_id, idempotency_key, period_start, created_at) VALUES (@b, @u, @k, @p, @t) " +
+                    "INSERT INTO leaderboard_submissions (leaderboard_id, user_id, idempotency_key, period_start, created_at, request_hash) VALUES (@b, @u, @k, @p, @t, @h) " +
                     "ON CONFLICT (leaderboard_id, user_id, idempotency_key) DO NOTHING",
-                    cancellationToken, ("@b", definition.Id), ("@u", submission.UserId), ("@k", key), ("@p", period), ("@t", nowMs)).ConfigureAwait(false);
+                    cancellationToken, ("@b", definition.Id), ("@u", submission.UserId), ("@k", key), ("@p", period), ("@t", nowMs), ("@h", fingerprint)).ConfigureAwait(false);
                 if (inserted == 0)
                 {
-                    long originalPeriod = await connection.ScalarAsync<long>(transaction,
-                        "SELECT period_start FROM leaderboard_submissions WHERE leaderboard_id = @b AND user_id = @u AND idempotency_key = @k",
-                        cancellationToken, ("@b", definition.Id), ("@u", submission.UserId), ("@k", key)).ConfigureAwait(false);
+                    var (originalPeriod, originalFingerprint) = await connection.QuerySingleOrDefaultAsync(transaction,
+                        "SELECT period_start, request_hash FROM leaderboard_submissions WHERE leaderboard_id = @b AND user_id = @u AND idempotency_key = @k",
+                        reader => (reader.GetInt64(0), reader.GetNullableString(1)), cancellationToken, ("@b", definition.Id), ("@u", submission.UserId), ("@k", key)).ConfigureAwait(false);
+                    // Keys recorded before fingerprints existed (null) are taken on trust.
+                    Idempotency.RequireSameRequest(originalFingerprint, fingerprint, key);
                     var existing = await ReadEntryAsync(connection, transaction, definition, originalPeriod, submission.UserId, cancellationToken).ConfigureAwait(false)
                         ?? throw new InvalidOperationException("An idempotency key was recorded without its score.");
                     return new ScoreSubmissionResult(existing, Changed: false, Replayed: true, DateTimeOffset.FromUnixTimeMilliseconds(originalPeriod));
@@ -174,8 +202,24 @@ public sealed class LeaderboardService : ILeaderboards
     internal static long CurrentPeriod(LeaderboardDefinition definition, DateTimeOffset now) =>
         definition.ResetSchedule is null ? 0 : CronSchedule.Parse(definition.ResetSchedule).GetPreviousOccurrence(now).ToUnixTimeMilliseconds();
 
-    private long ResolvePeriod(LeaderboardDefinition definition, DateTimeOffset? periodStart) =>
-        periodStart?.ToUnixTimeMilliseconds() ?? CurrentPeriod(definition, _time.GetUtcNow());
+    /// <summary>The period a read asks for; a time that is not the start of one of the board's periods is an invalid argument, not an empty page.</summary>
+    private long ResolvePeriod(LeaderboardDefinition definition, DateTimeOffset? periodStart)
+    {
+        if (periodStart is not { } start)
+        {
+            return CurrentPeriod(definition, _time.GetUtcNow());
+        }
+        bool isPeriodStart = definition.ResetSchedule is null
+            ? start.ToUnixTimeMilliseconds() == 0
+            : CronSchedule.Parse(definition.ResetSchedule).TryGetPreviousOccurrence(start) == start;
+        if (!isPeriodStart)
+        {
+            throw OnlineException.Invalid(definition.ResetSchedule is null
+                ? $"Leaderboard '{definition.Id}' never resets; its only period starts at 0 (omit period for it)."
+                : $"{start.ToUnixTimeSeconds()} is not the start of a period of leaderboard '{definition.Id}' (reset schedule '{definition.ResetSchedule}').");
+        }
+        return start.ToUnixTimeMilliseconds();
+    }
 
     private async Task<bool> ApplyAsync(DbConnection connection, DbTransaction transaction, LeaderboardDefinition definition, long period,
         ScoreSubmission submission, long nowMs, CancellationToken cancellationToken)
@@ -250,8 +294,8 @@ public sealed class LeaderboardService : ILeaderboards
         await LoadDefinitionAsync(connection, null, leaderboardId, cancellationToken).ConfigureAwait(false)
         ?? throw OnlineException.NotFound($"No leaderboard '{leaderboardId}'.");
 
-    private static Task<LeaderboardDefinition?> LoadDefinitionAsync(DbConnection connection, DbTransaction? transaction, string leaderboardId, CancellationToken cancellationToken) =>
-        connection.QuerySingleOrDefaultAsync(transaction, SelectDefinition, reader => new LeaderboardDefinition(
+    private static Task<LeaderboardDefinition?> LoadDefinitionAsync(DbConnection connection, DbTransaction? transaction, string leaderboardId, CancellationToken cancellationToken, string forUpdate = "") =>
+        connection.QuerySingleOrDefaultAsync(transaction, SelectDefinition + forUpdate, reader => new LeaderboardDefinition(
             reader.GetString(0), (LeaderboardSortOrder)reader.GetInt64(1), (LeaderboardOperator)reader.GetInt64(2), reader.GetNullableString(3),
             reader.GetInt64(4) != 0, reader.GetInt64(5), reader.GetInt64(6), reader.GetNullableInt64(7)), cancellationToken, ("@b", leaderboardId));
 

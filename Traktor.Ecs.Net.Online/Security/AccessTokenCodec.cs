@@ -8,21 +8,30 @@ namespace Traktor.Ecs.Net.Online.Security;
 /// <summary>
 /// Signs and checks access tokens: <c>v1.</c> + base64url(payload) + <c>.</c> + base64url(HMAC-SHA256),
 /// where the payload is user id, issue time, expiry (Unix ms, big-endian) and the 16-byte session id.
-/// A binary payload keeps tokens short and leaves nothing to misparse.
+/// A binary payload keeps tokens short and leaves nothing to misparse. New tokens are signed with the current
+/// key; tokens signed with a previous key still verify until they expire, so rotating the key logs nobody out.
 /// </summary>
 internal sealed class AccessTokenCodec
 {
     private const string Prefix = "v1.";
     private const int PayloadBytes = 8 + 8 + 8 + 16;
+    private const int MaxPreviousKeys = 3;
     private readonly byte[] _key;
+    private readonly byte[][] _verificationKeys;
 
-    public AccessTokenCodec(byte[] signingKey)
+    public AccessTokenCodec(byte[] signingKey, IReadOnlyList<byte[]>? previousKeys = null)
     {
         if (signingKey is null || signingKey.Length < 32)
         {
             throw new ArgumentException("The token signing key must be at least 32 bytes.", nameof(signingKey));
         }
+        previousKeys ??= [];
+        if (previousKeys.Count > MaxPreviousKeys || previousKeys.Any(key => key is null || key.Length < 32))
+        {
+            throw new ArgumentException($"At most {MaxPreviousKeys} previous signing keys, each at least 32 bytes.", nameof(previousKeys));
+        }
         _key = (byte[])signingKey.Clone();
+        _verificationKeys = [_key, .. previousKeys.Select(key => (byte[])key.Clone())];
     }
 
     public string Issue(long userId, byte[] sessionId, DateTimeOffset issuedAt, DateTimeOffset expiresAt)
@@ -58,7 +67,14 @@ internal sealed class AccessTokenCodec
         {
             return null;
         }
-        if (!CryptographicOperations.FixedTimeEquals(signature[..32], Sign(signedPart)))
+        // Every key is tried, so the time taken does not tell which key (if any) signed the token.
+        byte[] signedBytes = Encoding.ASCII.GetBytes(signedPart);
+        bool genuine = false;
+        foreach (byte[] key in _verificationKeys)
+        {
+            genuine |= CryptographicOperations.FixedTimeEquals(signature[..32], HMACSHA256.HashData(key, signedBytes));
+        }
+        if (!genuine)
         {
             return null;
         }

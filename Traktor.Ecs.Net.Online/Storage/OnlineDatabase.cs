@@ -80,12 +80,21 @@ public abstract class OnlineDatabase : IAsyncDisposable
                 {
                     await connection.ExecuteAsync(transaction, statement, cancellationToken).ConfigureAwait(false);
                 }
+                if (migration.Data is { } data)
+                {
+                    await data(connection, transaction, cancellationToken).ConfigureAwait(false);
+                }
                 await connection.ExecuteAsync(transaction, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @t)", cancellationToken,
                     ("@v", migration.Version), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ConfigureAwait(false);
                 Logger.LogInformation("Applied online-store migration {Version} ({Name}) on {Provider}", migration.Version, migration.Name, ProviderName);
             }
             return 0;
         }, cancellationToken);
+
+    /// <summary>Checks that the store answers: opens a connection and runs a trivial query (readiness checks).</summary>
+    /// <param name="cancellationToken">Cancels the check; bound it with a timeout.</param>
+    public Task PingAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(connection => connection.ScalarAsync<long>(null, "SELECT 1", cancellationToken), cancellationToken);
 
     /// <summary>Runs read-only work on a connection.</summary>
     internal async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)

@@ -112,5 +112,46 @@ internal static class OnlineMigrations
             "CREATE INDEX ix_refresh_tokens_expires ON refresh_tokens (expires_at)",
             "CREATE INDEX ix_login_throttle_window ON login_throttle (window_start)",
         ]),
+        new(3, "case-insensitive login keys for usernames", _ =>
+        [
+            "ALTER TABLE users ADD COLUMN login_key TEXT NULL",
+        ], FillLoginKeysAsync),
+        new(4, "unique login keys, known-good login addresses, shared rate limits, idempotency fingerprints", _ =>
+        [
+            "CREATE UNIQUE INDEX ux_users_login_key ON users (login_key)",
+            "ALTER TABLE login_throttle ADD COLUMN known_good_until BIGINT NOT NULL DEFAULT 0",
+            "CREATE TABLE rate_limits (limit_key TEXT PRIMARY KEY, tat BIGINT NOT NULL)",
+            "CREATE INDEX ix_rate_limits_tat ON rate_limits (tat)",
+            "ALTER TABLE leaderboard_submissions ADD COLUMN request_hash TEXT NULL",
+            """
+            CREATE TABLE achievement_requests (
+                achievement_id TEXT NOT NULL REFERENCES achievements (id),
+                user_id BIGINT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                request_hash TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (achievement_id, user_id, idempotency_key))
+            """,
+            "CREATE INDEX ix_achievement_requests_created ON achievement_requests (created_at)",
+        ]),
     ];
+
+    /// <summary>
+    /// Gives every existing account its login key. A name that follows <see cref="Usernames"/> gets its case-folded key,
+    /// unless an older account already holds that key (look-alikes registered before the rules); such accounts, and
+    /// names that break the rules, get <c>legacy:id</c> and keep logging in with their exact name.
+    /// </summary>
+    private static async Task FillLoginKeysAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var users = await connection.QueryAsync(transaction, "SELECT id, username FROM users ORDER BY id",
+            reader => (Id: reader.GetInt64(0), Name: reader.GetString(1)), cancellationToken).ConfigureAwait(false);
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, name) in users)
+        {
+            string key = Usernames.TryNormalize(name, out string normalized, out _) && normalized == name && taken.Add(Usernames.LoginKey(normalized))
+                ? Usernames.LoginKey(normalized)
+                : "legacy:" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await connection.ExecuteAsync(transaction, "UPDATE users SET login_key = @k WHERE id = @id", cancellationToken, ("@k", key), ("@id", id)).ConfigureAwait(false);
+        }
+    }
 }

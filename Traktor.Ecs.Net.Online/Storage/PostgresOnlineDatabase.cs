@@ -25,7 +25,12 @@ public sealed class PostgresOnlineDatabase : OnlineDatabase
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         _dataSource = NpgsqlDataSource.Create(connectionString);
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        Endpoint = $"{settings.Host}:{settings.Port}/{settings.Database}";
     }
+
+    /// <summary>Where the store is, as <c>host:port/database</c> (never the password), for logs and error messages.</summary>
+    public string Endpoint { get; }
 
     /// <inheritdoc/>
     public override string ProviderName => "postgresql";

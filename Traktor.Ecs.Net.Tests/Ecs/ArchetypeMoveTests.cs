@@ -171,7 +171,9 @@ public class ArchetypeMoveTests
             world.Destroy(e);
         }
 
-        Assert.Equal(0, archetype.ChunkCount);
+        // The first chunk stays in use, empty (as in Arch), so the next entity needs no chunk switch.
+        Assert.Equal(1, archetype.ChunkCount);
+        Assert.Equal(0, archetype.GetChunk(0).Count);
         var again = Enumerable.Range(0, 300).Select(i => world.Create(new Bulky(-i))).ToList();
         Assert.Equal(capacities, Enumerable.Range(0, archetype.ChunkCount).Select(c => archetype.GetChunk(c).Capacity));
         for (int i = 0; i < again.Count; i++)

@@ -18,6 +18,14 @@ public class WorldModelTests
         Set,
         QueryWrite,
         TouchDead,
+        BulkAdd,
+        BulkRemove,
+        BulkSet,
+        BulkDestroy,
+        AddPair,
+        RemovePair,
+        TrimExcess,
+        TouchForeign,
     }
 
     /// <summary>One step. <c>Component</c> is a component index 0–3, or for Create a mask of them.</summary>
@@ -52,7 +60,18 @@ public class WorldModelTests
         (3, Gen.Select(Gen.Int[0, 1_000], Gen.Int[0, 3], (t, c) => new Op(OpKind.Remove, t, c, 0))),
         (3, Gen.Select(Gen.Int[0, 1_000], Gen.Int[0, 3], Gen.Int[0, 100_000], (t, c, v) => new Op(OpKind.Set, t, c, v))),
         (1, Gen.Const(new Op(OpKind.QueryWrite, 0, 0, 0))),
-        (1, Gen.Select(Gen.Int[0, 1_000], Gen.Int[0, 3], (t, c) => new Op(OpKind.TouchDead, t, c, 0))));
+        (1, Gen.Select(Gen.Int[0, 1_000], Gen.Int[0, 3], (t, c) => new Op(OpKind.TouchDead, t, c, 0))),
+        (1, Gen.Select(Gen.Int[0, 3], Gen.Int[0, 100_000], (c, v) => new Op(OpKind.BulkAdd, 0, c, v))),
+        (1, Gen.Int[0, 3].Select(c => new Op(OpKind.BulkRemove, 0, c, 0))),
+        (1, Gen.Select(Gen.Int[0, 3], Gen.Int[0, 100_000], (c, v) => new Op(OpKind.BulkSet, 0, c, v))),
+        (1, Gen.Const(new Op(OpKind.BulkDestroy, 0, 0, 0))),
+        (2, Gen.Select(Gen.Int[0, 1_000], Gen.Int[0, 100_000], (t, v) => new Op(OpKind.AddPair, t, 0, v))),
+        (2, Gen.Int[0, 1_000].Select(t => new Op(OpKind.RemovePair, t, 0, 0))),
+        (1, Gen.Const(new Op(OpKind.TrimExcess, 0, 0, 0))),
+        (1, Gen.Select(Gen.Int[0, 1_000], Gen.Int[0, 3], (t, c) => new Op(OpKind.TouchForeign, t, c, 0))));
+
+    /// <summary>What BulkDestroy removes: entities with exactly Position and Label (rare enough to keep the world populated).</summary>
+    private static readonly QueryDescription BulkDestroyed = new QueryDescription().WithExclusive<Position, Label>();
 
     private static readonly QueryDescription[] Queries =
     [
@@ -63,9 +82,15 @@ public class WorldModelTests
         new QueryDescription().WithNone<Position>(),
         new QueryDescription().WithAll<Health>().WithNone<Label>(),
         new QueryDescription().WithAll<Bulky>().WithAny<Position, Label>().WithNone<Health>(),
+        new QueryDescription(all: new ComponentType[] { typeof(Health) }, none: new ComponentType[] { typeof(Bulky) }),
+        new QueryDescription { Exclusive = new ComponentType[] { typeof(Position), typeof(Label) } },
+        new QueryDescription().WithExclusive<Health>(),
     ];
 
     private static int maxChunks;
+
+    [ThreadStatic]
+    private static Entity[]? foreignHandles;
 
     [Fact]
     public void Random_operation_sequences_match_a_dictionary_model()
@@ -80,6 +105,8 @@ public class WorldModelTests
     private static void Run(Op[] ops)
     {
         using var world = World.Create();
+        using var foreign = World.Create(); // a second world whose handles must be refused by the first
+        foreignHandles = Enumerable.Range(0, 8).Select(i => foreign.Create(MakeP(i))).ToArray();
         var model = new Dictionary<int, Row>();
         var live = new List<int>(); // ids of live entities, for picking targets deterministically
         var dead = new List<Entity>();
@@ -139,6 +166,11 @@ public class WorldModelTests
             return;
         }
 
+        if (ApplyWholeWorld(world, model, live, dead, op))
+        {
+            return;
+        }
+
         if (op.Kind == OpKind.TouchDead)
         {
             if (dead.Count == 0)
@@ -160,6 +192,46 @@ public class WorldModelTests
 
         int index = op.Target % live.Count;
         var target = model[live[index]];
+        if (op.Kind == OpKind.AddPair)
+        {
+            // Health and Label in one move, through the world or the entity extension.
+            if (target.H.HasValue || target.L.HasValue)
+            {
+                Assert.ThrowsAny<EcsException>(() => world.Add(target.Handle, MakeH(op.Value), MakeL(op.Value)));
+                return;
+            }
+
+            if (op.Value % 2 == 0)
+            {
+                world.Add(target.Handle, MakeH(op.Value), MakeL(op.Value));
+            }
+            else
+            {
+                target.Handle.Add(MakeH(op.Value), MakeL(op.Value));
+            }
+
+            target.H = MakeH(op.Value);
+            target.L = MakeL(op.Value);
+            return;
+        }
+
+        if (op.Kind == OpKind.RemovePair)
+        {
+            if (!target.H.HasValue || !target.L.HasValue)
+            {
+                Assert.Throws<ComponentNotFoundException>(() => world.Remove<Health, Label>(target.Handle));
+                return;
+            }
+
+            var pair = world.Get<Health, Label>(target.Handle);
+            Assert.Equal(target.H.Value, pair.t0);
+            Assert.Equal(target.L.Value, pair.t1);
+            world.Remove<Health, Label>(target.Handle);
+            target.H = null;
+            target.L = null;
+            return;
+        }
+
         switch (op.Kind)
         {
             case OpKind.Destroy:
@@ -195,8 +267,22 @@ public class WorldModelTests
         }
     }
 
+    /// <summary>
+    /// Applies one change through one of three API paths picked by the value: the generic world methods,
+    /// Arch's entity extension methods, or the non-generic (boxed / ComponentType) world methods.
+    /// </summary>
     private static void Mutate(World world, OpKind kind, Entity e, int component, int v)
     {
+        switch (v % 3)
+        {
+            case 1 when kind != OpKind.Destroy:
+                MutateThroughExtensions(kind, e, component, v);
+                return;
+            case 2 when kind != OpKind.Destroy:
+                MutateNonGeneric(world, kind, e, component, v);
+                return;
+        }
+
         switch (kind, component)
         {
             case (OpKind.Destroy, _): world.Destroy(e); break;
@@ -216,6 +302,131 @@ public class WorldModelTests
         }
     }
 
+    private static void MutateThroughExtensions(OpKind kind, Entity e, int component, int v)
+    {
+        switch (kind, component)
+        {
+            case (OpKind.Add, 0): e.Add(MakeP(v)); break;
+            case (OpKind.Add, 1): e.Add(MakeH(v)); break;
+            case (OpKind.Add, 2): e.Add(MakeL(v)); break;
+            case (OpKind.Add, _): e.Add(new Bulky(v)); break;
+            case (OpKind.Remove, 0): e.Remove<Position>(); break;
+            case (OpKind.Remove, 1): e.Remove<Health>(); break;
+            case (OpKind.Remove, 2): e.Remove<Label>(); break;
+            case (OpKind.Remove, _): e.Remove<Bulky>(); break;
+            case (OpKind.Set, 0): e.Set(MakeP(v)); break;
+            case (OpKind.Set, 1): e.Get<Health>() = MakeH(v); break;
+            case (OpKind.Set, 2): e.Set(MakeL(v)); break;
+            case (OpKind.Set, _): e.Set(new Bulky(v)); break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+    }
+
+    private static void MutateNonGeneric(World world, OpKind kind, Entity e, int component, int v)
+    {
+        object value = component switch { 0 => MakeP(v), 1 => MakeH(v), 2 => MakeL(v), _ => new Bulky(v) };
+        switch (kind)
+        {
+            case OpKind.Add: world.Add(e, value); break;
+            case OpKind.Remove: world.Remove(e, value.GetType()); break;
+            case OpKind.Set: world.Set(e, value); break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+    }
+
+    /// <summary>Operations on every matching entity at once; false when <paramref name="op"/> is not one.</summary>
+    private static bool ApplyWholeWorld(World world, Dictionary<int, Row> model, List<int> live, List<Entity> dead, Op op)
+    {
+        switch (op.Kind)
+        {
+            case OpKind.BulkAdd:
+                switch (op.Component)
+                {
+                    case 0: world.Add(new QueryDescription().WithNone<Position>(), MakeP(op.Value)); break;
+                    case 1: world.Add(new QueryDescription().WithNone<Health>(), MakeH(op.Value)); break;
+                    case 2: world.Add(new QueryDescription().WithNone<Label>(), MakeL(op.Value)); break;
+                    default: world.Add(new QueryDescription().WithNone<Bulky>().WithAll<Health>(), new Bulky(op.Value)); break;
+                }
+
+                foreach (var r in model.Values)
+                {
+                    switch (op.Component)
+                    {
+                        case 0: r.P ??= MakeP(op.Value); break;
+                        case 1: r.H ??= MakeH(op.Value); break;
+                        case 2: r.L ??= MakeL(op.Value); break;
+                        default: r.B = r.B ?? (r.H.HasValue ? new Bulky(op.Value) : null); break;
+                    }
+                }
+
+                return true;
+            case OpKind.BulkRemove:
+                switch (op.Component)
+                {
+                    case 0: world.Remove<Position>(new QueryDescription().WithAll<Position>()); break;
+                    case 1: world.Remove<Health>(new QueryDescription().WithAll<Health>()); break;
+                    case 2: world.Remove<Label>(new QueryDescription().WithAll<Label>()); break;
+                    default: world.Remove<Bulky>(new QueryDescription().WithAll<Bulky>()); break;
+                }
+
+                foreach (var r in model.Values)
+                {
+                    switch (op.Component)
+                    {
+                        case 0: r.P = null; break;
+                        case 1: r.H = null; break;
+                        case 2: r.L = null; break;
+                        default: r.B = null; break;
+                    }
+                }
+
+                return true;
+            case OpKind.BulkSet:
+                switch (op.Component)
+                {
+                    case 0: world.Set(new QueryDescription().WithAll<Position>(), MakeP(op.Value)); break;
+                    case 1: world.Set(new QueryDescription().WithAll<Health>(), MakeH(op.Value)); break;
+                    case 2: world.Set(new QueryDescription().WithAll<Label>(), MakeL(op.Value)); break;
+                    default: world.Set(new QueryDescription().WithAll<Bulky>(), new Bulky(op.Value)); break;
+                }
+
+                foreach (var r in model.Values)
+                {
+                    switch (op.Component)
+                    {
+                        case 0 when r.P.HasValue: r.P = MakeP(op.Value); break;
+                        case 1 when r.H.HasValue: r.H = MakeH(op.Value); break;
+                        case 2 when r.L.HasValue: r.L = MakeL(op.Value); break;
+                        case 3 when r.B.HasValue: r.B = new Bulky(op.Value); break;
+                    }
+                }
+
+                return true;
+            case OpKind.BulkDestroy:
+                world.Destroy(in BulkDestroyed);
+                foreach (var r in model.Values.Where(r => r.P.HasValue && r.L.HasValue && !r.H.HasValue && !r.B.HasValue).ToList())
+                {
+                    model.Remove(r.Handle.Id);
+                    live.Remove(r.Handle.Id);
+                    dead.Add(r.Handle);
+                }
+
+                return true;
+            case OpKind.TrimExcess:
+                world.TrimExcess();
+                return true;
+            case OpKind.TouchForeign:
+                var foreignHandle = foreignHandles![op.Target % foreignHandles.Length];
+                Assert.False(world.IsAlive(foreignHandle));
+                Assert.Throws<WrongWorldException>(() => world.Get<Position>(foreignHandle));
+                Assert.Throws<WrongWorldException>(() => Mutate(world, OpKind.Set, foreignHandle, op.Component, 0));
+                Assert.Throws<WrongWorldException>(() => world.Destroy(foreignHandle));
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>Creates through the generic overload of the mask's arity, in varying argument orders.</summary>
     private static Row Create(World world, int mask, int v)
     {
@@ -223,7 +434,7 @@ public class WorldModelTests
         var h = MakeH(v + 1);
         var l = MakeL(v + 2);
         var b = new Bulky(v + 3);
-        var e = mask switch
+        var e = v % 5 == 0 ? CreateByTypes(world, mask, p, h, l, b) : mask switch
         {
             0 => world.Create(),
             1 => world.Create(p),
@@ -253,6 +464,26 @@ public class WorldModelTests
         };
     }
 
+    /// <summary>Arch's way: <c>Create(ComponentType[])</c> with every component at default, then boxed values.</summary>
+    private static Entity CreateByTypes(World world, int mask, Position p, Health h, Label l, Bulky b)
+    {
+        var types = new List<ComponentType>();
+        var values = new List<object>();
+        if ((mask & 1) != 0) { types.Add(typeof(Position)); values.Add(p); }
+        if ((mask & 2) != 0) { types.Add(typeof(Health)); values.Add(h); }
+        if ((mask & 4) != 0) { types.Add(typeof(Label)); values.Add(l); }
+        if ((mask & 8) != 0) { types.Add(typeof(Bulky)); values.Add(b); }
+        var e = world.Create(types.ToArray());
+        foreach (var type in types)
+        {
+            // Rows are reused: a freshly created entity must read default, never an earlier entity's value.
+            Assert.Equal(Activator.CreateInstance(type.Type), world.Get(e, type));
+        }
+
+        world.SetRange(e, values.ToArray());
+        return e;
+    }
+
     private static void Compare(World world, Dictionary<int, Row> model, List<Entity> dead)
     {
         Assert.Equal(model.Count, world.Size);
@@ -276,6 +507,9 @@ public class WorldModelTests
         {
             int expected = model.Values.Count(r => Matches(query, r));
             Assert.True(expected == world.CountEntities(in query), $"{query}: model {expected}, world {world.CountEntities(in query)}");
+            var found = new List<Entity>();
+            world.GetEntities(in query, found);
+            Assert.Equal(model.Values.Where(r => Matches(query, r)).Select(r => r.Handle).Order(), found.Order());
         }
     }
 
@@ -298,11 +532,13 @@ public class WorldModelTests
         bool all = true, any = query.Any.IsEmpty, none = true;
         for (int i = 0; i < 4; i++)
         {
-            if (query.All.IsSet(ids[i]) && !has[i]) all = false;
-            if (query.Any.IsSet(ids[i]) && has[i]) any = true;
-            if (query.None.IsSet(ids[i]) && has[i]) none = false;
+            if (query.All.Mask.IsSet(ids[i]) && !has[i]) all = false;
+            if (query.Any.Mask.IsSet(ids[i]) && has[i]) any = true;
+            if (query.None.Mask.IsSet(ids[i]) && has[i]) none = false;
         }
 
-        return all && any && none;
+        bool exclusive = query.Exclusive.IsEmpty ||
+            Enumerable.Range(0, 4).All(i => has[i] == query.Exclusive.Mask.IsSet(ids[i]));
+        return all && any && none && exclusive;
     }
 }

@@ -1,7 +1,6 @@
 using System.Numerics;
 using CsCheck;
 using Traktor.Ecs.Net.Serialization;
-using Traktor.Ecs.Net.Serialization.Attributes;
 using Traktor.Ecs.Net.Serialization.Delta;
 
 namespace Traktor.Ecs.Net.Tests.Generators;

@@ -5,7 +5,7 @@ public class GeneratorDriverTests
     private const string Usings = """
         using System.Numerics;
         using Traktor.Ecs.Net.Serialization;
-        using Traktor.Ecs.Net.Serialization.Attributes;
+        using Traktor.Ecs.Net;
         using Traktor.Ecs.Net.Serialization.Delta;
         """;
 

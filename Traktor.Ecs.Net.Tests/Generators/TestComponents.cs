@@ -1,6 +1,5 @@
 using System.Numerics;
 using Traktor.Ecs.Net.Serialization;
-using Traktor.Ecs.Net.Serialization.Attributes;
 
 namespace Traktor.Ecs.Net.Tests.Generators;
 

@@ -76,4 +76,25 @@ public abstract class AchievementContract<THarness> : OnlineContract<THarness> w
         Assert.Equal(3, list[1].Threshold);
         Assert.Equal(0, list[1].Progress);
     }
+
+    [Fact]
+    public async Task Progress_with_an_idempotency_key_counts_once_and_a_different_amount_under_it_is_refused()
+    {
+        await using var online = await StartAsync();
+        await online.Achievements.DefineAchievementAsync(new AchievementDefinition("marathon", "Marathon", Threshold: 10), Cancel);
+        var first = await online.Achievements.AddAchievementProgressAsync("marathon", 3, 4, "run-1", Cancel);
+        Assert.Equal(4, first.Status.Progress);
+        Assert.False(first.Replayed);
+        var retry = await online.Achievements.AddAchievementProgressAsync("marathon", 3, 4, "run-1", Cancel);
+        Assert.True(retry.Replayed);
+        Assert.Equal(4, retry.Status.Progress);
+        var reused = await AssertErrorAsync(OnlineError.Conflict, () => online.Achievements.AddAchievementProgressAsync("marathon", 3, 5, "run-1", Cancel));
+        Assert.Equal(OnlineProblemTypes.IdempotencyKeyReused, reused.ProblemType);
+        // The key belongs to one player: another player's "run-1" is their own.
+        Assert.Equal(4, (await online.Achievements.AddAchievementProgressAsync("marathon", 4, 4, "run-1", Cancel)).Status.Progress);
+        var done = await online.Achievements.AddAchievementProgressAsync("marathon", 3, 6, "run-2", Cancel);
+        Assert.True(done.NewlyUnlocked);
+        Assert.False((await online.Achievements.AddAchievementProgressAsync("marathon", 3, 6, "run-2", Cancel)).NewlyUnlocked);
+        await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Achievements.AddAchievementProgressAsync("marathon", 3, 1, "", Cancel));
+    }
 }

@@ -148,38 +148,69 @@ public abstract class AuthenticationContract<THarness> : OnlineContract<THarness
     }
 
     [Fact]
-    public async Task A_login_flood_locks_the_account_out_until_the_lockout_ends()
+    public async Task Repeated_failures_delay_further_attempts_exponentially_and_then_the_password_works()
     {
         await using var online = await StartAsync();
         await online.Authentication.RegisterAsync("mallory", Password, Cancel);
-        for (int i = 0; i < OnlineTestSettings.MaxFailuresPerAccount; i++)
+        for (int i = 0; i <= OnlineTestSettings.Throttle.FreeFailuresPerAccountAndAddress; i++)
         {
             await AssertErrorAsync(OnlineError.Unauthorized, () => online.Authentication.LoginAsync("mallory", "guess " + i, Cancel));
         }
 
-        // Even the right password is refused while locked, so a flood learns nothing.
-        var locked = await AssertErrorAsync(OnlineError.RateLimited, () => online.Authentication.LoginAsync("mallory", Password, Cancel));
-        Assert.NotNull(locked.RetryAfter);
-        Assert.InRange(locked.RetryAfter.Value, TimeSpan.FromMinutes(14), OnlineTestSettings.Lockout + TimeSpan.FromSeconds(1));
-
-        online.Time.Advance(OnlineTestSettings.Lockout + TimeSpan.FromSeconds(1));
-        var session = await online.Authentication.LoginAsync("mallory", Password, Cancel);
-        Assert.True(session.UserId > 0);
+        // One failure past the free ones: a 1 s wait, during which even the right password is refused unchecked.
+        var first = await AssertErrorAsync(OnlineError.RateLimited, () => online.Authentication.LoginAsync("mallory", Password, Cancel));
+        Assert.InRange(first.RetryAfter!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
+        online.Time.Advance(TimeSpan.FromSeconds(1));
+        await AssertErrorAsync(OnlineError.Unauthorized, () => online.Authentication.LoginAsync("mallory", "guess again", Cancel));
+        // The next failure doubles the wait: no hard lock, but guessing gets slow fast.
+        var second = await AssertErrorAsync(OnlineError.RateLimited, () => online.Authentication.LoginAsync("mallory", Password, Cancel));
+        Assert.InRange(second.RetryAfter!.Value, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(2));
+        online.Time.Advance(TimeSpan.FromSeconds(2));
+        var session = await online.Authentication.LoginAsync("MALLORY", Password, Cancel);
+        Assert.Equal("mallory", session.Username);
     }
 
     [Fact]
-    public async Task Sql_injection_strings_are_stored_and_returned_verbatim_as_usernames()
+    public async Task Look_alike_usernames_are_one_name_or_refused()
+    {
+        await using var online = await StartAsync();
+        var alice = await online.Authentication.RegisterAsync("Alice", Password, Cancel);
+        Assert.Equal("Alice", alice.Username);
+        // Case and width variants are the same name.
+        foreach (string variant in new[] { "alice", "ALICE", "\uFF21\uFF4C\uFF49\uFF43\uFF45" })
+        {
+            await AssertErrorAsync(OnlineError.Conflict, () => online.Authentication.RegisterAsync(variant, Password, Cancel));
+        }
+        // Invisible, control, bidi and mixed-script characters, stray spaces and punctuation are refused outright.
+        foreach (string bad in new[]
+        {
+            "Alice ", " Alice", "Al\u200Bice", "\u202EAlice", "Alice\n", "Al ice", "p\u0430ypal", "x\u0301\u0301\u0301", "_alice", "al..ice",
+            "alice-", "A\u00ADlice", "\uE000alice", "alice\u2764", new string('x', Usernames.MaxLength + 1),
+        })
+        {
+            await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Authentication.RegisterAsync(bad, Password, Cancel));
+        }
+        // The name logs in in any case or width and is shown as registered.
+        var session = await online.Authentication.LoginAsync("\uFF41\uFF4C\uFF49\uFF43\uFF45", Password, Cancel);
+        Assert.Equal(alice.UserId, session.UserId);
+        Assert.Equal("Alice", session.Username);
+        // Other scripts are welcome on their own.
+        Assert.Equal("Ζήτα", (await online.Authentication.RegisterAsync("Ζήτα", Password, Cancel)).Username);
+        Assert.Equal("山田_2", (await online.Authentication.RegisterAsync("山田_2", Password, Cancel)).Username);
+        Assert.Equal("Bob", (await online.Authentication.RegisterAsync("\uFF22\uFF4F\uFF42", Password, Cancel)).Username);
+    }
+
+    [Fact]
+    public async Task Sql_injection_strings_are_refused_as_usernames_and_fail_to_log_in_harmlessly()
     {
         await using var online = await StartAsync();
         string[] names = ["Robert'); DROP TABLE users;--", "' OR '1'='1", "\"; DELETE FROM auth_sessions; --", "名前\\%_'\""];
         foreach (string name in names)
         {
-            var account = await online.Authentication.RegisterAsync(name, Password, Cancel);
-            Assert.Equal(name, account.Username);
-            var session = await online.Authentication.LoginAsync(name, Password, Cancel);
-            Assert.Equal(name, session.Username);
-            Assert.Equal(account.UserId, session.UserId);
+            await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Authentication.RegisterAsync(name, Password, Cancel));
+            await AssertErrorAsync(OnlineError.Unauthorized, () => online.Authentication.LoginAsync(name, "' OR '1'='1", Cancel));
         }
-        await AssertErrorAsync(OnlineError.Unauthorized, () => online.Authentication.LoginAsync("' OR '1'='1", "' OR '1'='1", Cancel));
+        var account = await online.Authentication.RegisterAsync("robert", Password, Cancel);
+        Assert.Equal(account.UserId, (await online.Authentication.LoginAsync("robert", Password, Cancel)).UserId);
     }
 }

@@ -32,6 +32,14 @@ public sealed partial class BackendCrashTests
         string databasePath = Path.Combine(directory, "online.db");
         string backendDll = Path.Combine(AppContext.BaseDirectory, "Traktor.Ecs.Net.Backend.dll");
         Assert.True(File.Exists(backendDll), $"The built backend is expected at {backendDll}.");
+        // Scores need accounts: users 1..100 exist before the backend starts (registered here with cheap hashing).
+        await using (var seeded = await OnlineServices.OpenSqliteAsync(databasePath, new OnlineServicesOptions { Authentication = OnlineTestSettings.Authentication() }, Cancel))
+        {
+            for (int i = 1; i <= 100; i++)
+            {
+                Assert.Equal(i, (await seeded.Authentication.RegisterAsync($"crash{i}", "correct horse", Cancel)).UserId);
+            }
+        }
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             RedirectStandardOutput = true,

@@ -26,6 +26,9 @@ public sealed class BackendTestServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The host's services (endpoints, options, the store).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<BackendTestServer> StartAsync(TimeProvider? time = null, IConnectTokenIssuer? issuer = null, params string[] extraArgs)
     {
         string directory = OnlineTestSettings.TempDirectory();
@@ -39,10 +42,12 @@ public sealed class BackendTestServer : IAsyncDisposable
             "--Online:SqliteDurability=Normal",
             $"--Online:TokenSigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
             $"--Online:ServerKeys:0={ServerKey}",
-            $"--Online:PasswordHashIterations={OnlineTestSettings.FastPasswordIterations}",
-            $"--Online:MaxFailedLoginsPerAccount={OnlineTestSettings.MaxFailuresPerAccount}",
-            $"--Online:MaxFailedLoginsPerAddress={OnlineTestSettings.MaxFailuresPerAddress}",
-            $"--Online:LockoutSeconds={(int)OnlineTestSettings.Lockout.TotalSeconds}",
+            $"--Online:PasswordHashMemoryKiB={OnlineTestSettings.FastHashing.MemoryKiB}",
+            $"--Online:PasswordHashPasses={OnlineTestSettings.FastHashing.Passes}",
+            $"--Online:LoginFreeFailuresPerAccountAndAddress={OnlineTestSettings.Throttle.FreeFailuresPerAccountAndAddress}",
+            $"--Online:LoginFreeFailuresPerAddress={OnlineTestSettings.Throttle.FreeFailuresPerAddress}",
+            $"--Online:LoginFreeFailuresPerAccount={OnlineTestSettings.Throttle.FreeFailuresPerAccount}",
+            $"--Online:LoginMaxDelaySeconds={(int)OnlineTestSettings.Throttle.MaxDelay.TotalSeconds}",
             $"--Online:MaxSlotsPerPlayer={quota.MaxSlotsPerPlayer}",
             $"--Online:MaxBytesPerSlot={quota.MaxBytesPerSlot}",
             $"--Online:MaxBytesPerPlayer={quota.MaxBytesPerPlayer}",

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Traktor.Ecs.Net.Backend;
+using Traktor.Ecs.Net.Backend.Configuration;
 using Traktor.Ecs.Net.Online;
 
 namespace Traktor.Ecs.Net.Tests.Online;
@@ -13,40 +14,82 @@ public sealed class HttpBackendHardeningTests
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    [Fact]
-    public async Task A_login_flood_is_locked_out_per_account_and_per_address_with_429_and_Retry_After()
+    private static async Task<HttpStatusCode> LoginAsync(HttpClient http, string address, string username, string password)
     {
-        // The request-rate limiter is opened wide here so that what answers 429 is the lockout itself.
-        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:AuthRequestsPerMinutePerAddress=10000");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/auth/login") { Content = Json($$"""{"username":"{{username}}","password":"{{password}}"}""") };
+        request.Headers.Add("X-Forwarded-For", address);
+        using var response = await http.SendAsync(request, Cancel);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 429 says how long to wait");
+        }
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Nobody_can_lock_an_owner_out_from_their_known_address_and_a_spraying_address_only_slows_strangers()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(OnlineTestSettings.Start);
+        // The test's connections come from 127.0.0.1, configured as the trusted load balancer; X-Forwarded-For names the player.
+        await using var server = await BackendTestServer.StartAsync(time, null,
+            "--Online:ForwardedHeaders:KnownProxies:0=127.0.0.1", "--Online:AuthRequestsPerMinutePerAddress=10000");
         var http = server.CreateHttpClient();
-        foreach (string name in new[] { "victim", "bystander" })
+        foreach (string name in new[] { "victim", "regular" })
         {
             using var registered = await http.PostAsync("v1/auth/register", Json($$"""{"username":"{{name}}","password":"correct horse"}"""), Cancel);
             Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         }
+        Assert.Equal(HttpStatusCode.OK, await LoginAsync(http, "198.51.100.7", "victim", "correct horse"));
+        Assert.Equal(HttpStatusCode.OK, await LoginAsync(http, "203.0.113.99", "regular", "correct horse"));
 
-        var statuses = new List<HttpStatusCode>();
-        for (int i = 0; i < 8; i++)
+        // Wrong passwords for the victim from five addresses, more than every free budget.
+        for (int address = 1; address <= 5; address++)
         {
-            using var response = await http.PostAsync("v1/auth/login", Json($$"""{"username":"victim","password":"guess {{i}}"}"""), Cancel);
-            statuses.Add(response.StatusCode);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            for (int i = 0; i < 8; i++)
             {
-                Assert.InRange(response.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), OnlineTestSettings.Lockout + TimeSpan.FromSeconds(1));
-                Assert.Contains("\"rate_limited\"", await response.Content.ReadAsStringAsync(Cancel));
+                Assert.NotEqual(HttpStatusCode.OK, await LoginAsync(http, $"203.0.113.{address}", "victim", $"guess {i}"));
             }
         }
-        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Unauthorized, OnlineTestSettings.MaxFailuresPerAccount)
-            .Concat(Enumerable.Repeat(HttpStatusCode.TooManyRequests, 8 - OnlineTestSettings.MaxFailuresPerAccount)), statuses);
+        // The owner on their usual address is not locked out; from a new address they wait (the guessing slowed down too).
+        Assert.Equal(HttpStatusCode.OK, await LoginAsync(http, "198.51.100.7", "victim", "correct horse"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginAsync(http, "192.0.2.9", "victim", "correct horse"));
 
-        // Spraying many accounts from one address locks the address, even for an account that did nothing wrong.
-        for (int i = 0; i < OnlineTestSettings.MaxFailuresPerAddress; i++)
+        // One address spraying unknown names: after its free failures it waits, but a player who logs in from there keeps logging in.
+        for (int i = 0; i < 25; i++)
         {
-            using var _ = await http.PostAsync("v1/auth/login", Json($$"""{"username":"spray{{i}}","password":"guess guess"}"""), Cancel);
+            await LoginAsync(http, "203.0.113.99", $"nobody{i}", "guess guess");
         }
-        using var bystander = await http.PostAsync("v1/auth/login", Json("""{"username":"bystander","password":"correct horse"}"""), Cancel);
-        Assert.Equal(HttpStatusCode.TooManyRequests, bystander.StatusCode);
-        Assert.NotNull(bystander.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginAsync(http, "203.0.113.99", $"nobody{99}", "guess guess"));
+        Assert.Equal(HttpStatusCode.OK, await LoginAsync(http, "203.0.113.99", "regular", "correct horse"));
+
+        // IPv6: one subscriber's /64 is one address, however many addresses in it they use; the next /64 is someone else.
+        for (int i = 1; i <= 25; i++)
+        {
+            await LoginAsync(http, $"2001:db8:1:2::{i:x}", $"ghost{i}", "guess guess");
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginAsync(http, "2001:db8:1:2:ffff::1", "ghost0", "guess guess"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(http, "2001:db8:1:3::1", "ghost0", "guess guess"));
+
+        // Waits end: after the longest delay the owner logs in from anywhere again.
+        time.Advance(OnlineTestSettings.Throttle.MaxDelay + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, await LoginAsync(http, "192.0.2.9", "victim", "correct horse"));
+    }
+
+    [Fact]
+    public async Task X_Forwarded_For_is_ignored_unless_it_comes_from_a_configured_proxy()
+    {
+        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:AuthRequestsPerMinutePerAddress=3");
+        var http = server.CreateHttpClient();
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 5; i++)
+        {
+            // A client inventing a new address per request gets no fresh budget.
+            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/auth/refresh") { Content = Json("""{"refreshToken":"nope"}""") };
+            request.Headers.Add("X-Forwarded-For", $"192.0.2.{i + 1}");
+            using var response = await http.SendAsync(request, Cancel);
+            statuses.Add(response.StatusCode);
+        }
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
     }
 
     [Fact]
@@ -85,7 +128,7 @@ public sealed class HttpBackendHardeningTests
         { "POST", "v1/auth/register", "[]", 400 },
         { "POST", "v1/auth/register", """{"username":5,"password":true}""", 400 },
         { "POST", "v1/auth/register", """{"username":null,"password":null}""", 400 },
-        { "POST", "v1/auth/register", null, 400 },
+        { "POST", "v1/auth/register", null, 415 },
         { "POST", "v1/auth/login", """{"username":"a","password":"x"}""" + new string(' ', 10), 401 },
         { "PUT", "v1/leaderboards/b", """{"id":"b","sortOrder":99}""", 400 },
         { "PUT", "v1/leaderboards/b", """{"id":"b","operator":"Multiply"}""", 400 },
@@ -99,8 +142,13 @@ public sealed class HttpBackendHardeningTests
         { "GET", "v1/leaderboards/missing/entries?period=99999999999999", null, 400 },
         { "GET", "v1/leaderboards/%2e%2e/entries", null, 404 },
         { "GET", "v1/leaderboards/a%2Fb/entries", null, 400 },
-        { "GET", "v1/users/notanumber/saves", null, 404 },
-        { "GET", "v1/users/99999999999999999999999/saves", null, 404 },
+        { "GET", "v1/users/notanumber/saves", null, 400 },
+        { "GET", "v1/users/99999999999999999999999/saves", null, 400 },
+        { "GET", "v1/users/0/saves", null, 400 },
+        { "GET", "v1/leaderboards/b/around/x1", null, 400 },
+        { "GET", "v1/leaderboards/b/entries?limit=1&limit=2", null, 400 },
+        { "DELETE", "v1/leaderboards/b", null, 405 },
+        { "PATCH", "v1/users/1/saves/s", """{"data":"AA=="}""", 405 },
         { "PUT", "v1/users/1/saves/s", """{"data":"!!!not base64"}""", 400 },
         { "PUT", "v1/users/1/saves/s", """{"expectedVersion":""}""", 400 },
         { "PUT", "v1/users/1/saves/bad%20slot", """{"data":"AA=="}""", 400 },
@@ -125,8 +173,17 @@ public sealed class HttpBackendHardeningTests
         }
         using var response = await http.SendAsync(request, Cancel);
         Assert.Equal(expectedStatus, (int)response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("\"error\"", await response.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        string text = await response.Content.ReadAsStringAsync(Cancel);
+        var problem = System.Text.Json.JsonSerializer.Deserialize(text, OnlineJsonContext.Default.ProblemBody)!;
+        Assert.Equal(expectedStatus, problem.Status);
+        Assert.StartsWith("urn:traktor-ecs-net:problem:", problem.Type);
+        Assert.StartsWith("/v1/", problem.Instance);
+        Assert.NotEmpty(problem.Code);
+        // No .NET type names reach a caller.
+        Assert.DoesNotContain("System.", text);
+        Assert.DoesNotContain("Int64", text);
+        Assert.DoesNotContain("String", text);
     }
 
     [Fact]
@@ -143,13 +200,23 @@ public sealed class HttpBackendHardeningTests
     }
 
     [Theory]
-    [InlineData("", "good-server-key-0123456789abcdef", 600_000)]
-    [InlineData(BackendSecrets.DevelopmentSigningKey, "good-server-key-0123456789abcdef", 600_000)]
-    [InlineData("c2hvcnQ=", "good-server-key-0123456789abcdef", 600_000)]
-    [InlineData("GOOD", "", 600_000)]
-    [InlineData("GOOD", BackendSecrets.DevelopmentServerKey, 600_000)]
-    [InlineData("GOOD", "short-key", 600_000)]
-    [InlineData("GOOD", "good-server-key-0123456789abcdef", 1_000)]
+    [InlineData("", "good-server-key-0123456789abcdef", 19_456)]
+    [InlineData(BackendSecrets.DevelopmentSigningKey, "good-server-key-0123456789abcdef", 19_456)]
+    [InlineData("c2hvcnQ=", "good-server-key-0123456789abcdef", 19_456)]
+    [InlineData("GOOD", "", 19_456)]
+    [InlineData("GOOD", BackendSecrets.DevelopmentServerKey, 19_456)]
+    [InlineData("GOOD", "short-key", 19_456)]
+    [InlineData("GOOD", "good-server-key-0123456789abcdef", 8)]
+    // The Development keys in other spellings: a trailing newline (as an environment file leaves it), base64url, spaces, case.
+    [InlineData(BackendSecrets.DevelopmentSigningKey + "\n", "good-server-key-0123456789abcdef", 19_456)]
+    [InlineData("VHJha3Rvci1kZXZlbG9wbWVudC1zaWduaW5nLWtleS1ub3Qtc2VjcmV0IQ", "good-server-key-0123456789abcdef", 19_456)]
+    [InlineData("VHJha3Rvci1kZXZl bG9wbWVudC1zaWduaW5nLWtleS1ub3Qtc2VjcmV0IQ==", "good-server-key-0123456789abcdef", 19_456)]
+    [InlineData("GOOD", BackendSecrets.DevelopmentServerKey + "\n", 19_456)]
+    [InlineData("GOOD", " TRAKTOR-DEVELOPMENT-SERVER-KEY ", 19_456)]
+    // Long enough but not random: 32 zero bytes, a typed sentence, a repeated server key.
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "good-server-key-0123456789abcdef", 19_456)]
+    [InlineData("dGhpcyBpcyBteSB2ZXJ5IHNlY3JldCBzaWduaW5nIGtleSAxMjM=", "good-server-key-0123456789abcdef", 19_456)]
+    [InlineData("GOOD", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 19_456)]
     public async Task Outside_Development_the_backend_refuses_to_start_with_default_empty_or_weak_settings(string signingKey, string serverKey, int iterations)
     {
         if (signingKey == "GOOD")
@@ -162,9 +229,9 @@ public sealed class HttpBackendHardeningTests
             string[] args =
             [
                 "--environment=Production", $"--Online:ConnectionString={Path.Combine(directory, "x.db")}",
-                $"--Online:TokenSigningKey={signingKey}", $"--Online:ServerKeys:0={serverKey}", $"--Online:PasswordHashIterations={iterations}",
+                $"--Online:TokenSigningKey={signingKey}", $"--Online:ServerKeys:0={serverKey}", $"--Online:PasswordHashMemoryKiB={iterations}",
             ];
-            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => BackendHost.BuildAsync(args));
+            var refused = await Assert.ThrowsAsync<BackendConfigurationException>(() => BackendHost.BuildAsync(args));
             Assert.StartsWith("The online backend refuses to start", refused.Message);
             if (signingKey.Length > 8)
             {

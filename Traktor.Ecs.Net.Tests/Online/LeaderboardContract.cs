@@ -61,7 +61,7 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
     [Fact]
     public async Task Ascending_boards_rank_low_scores_first()
     {
-        await using var online = await StartAsync();
+        await using var online = await StartAsync(seedUsers: 2);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("lap", LeaderboardSortOrder.Ascending), Cancel);
         await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("lap", 1, 90_500), Cancel);
         await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("lap", 2, 88_000), Cancel);
@@ -72,13 +72,13 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
         Assert.False(slower.Changed);
         var page = await online.Leaderboards.GetLeaderboardAsync("lap", cancellationToken: Cancel);
         Assert.Equal([87_000L, 88_000L], page.Entries.Select(e => e.Score));
-        Assert.Null(page.Entries[0].Username); // ids 1 and 2 belong to no registered account
+        Assert.Equal("seed1", page.Entries[0].Username);
     }
 
     [Fact]
     public async Task Set_increment_and_decrement_operators_combine_as_named()
     {
-        await using var online = await StartAsync();
+        await using var online = await StartAsync(seedUsers: 7);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("set", Operator: LeaderboardOperator.Set), Cancel);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("inc", Operator: LeaderboardOperator.Increment), Cancel);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("dec", Operator: LeaderboardOperator.Decrement, MinScore: -100), Cancel);
@@ -95,7 +95,7 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
     [Fact]
     public async Task Submissions_outside_the_boards_bounds_are_refused()
     {
-        await using var online = await StartAsync();
+        await using var online = await StartAsync(seedUsers: 4);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("bounded", MinScore: 0, MaxScore: 1000, MaxChangePerSubmission: 100), Cancel);
         await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("bounded", 3, 500), Cancel);
         await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("bounded", 3, 601), Cancel));
@@ -112,7 +112,7 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
     [Fact]
     public async Task A_replayed_idempotency_key_counts_once()
     {
-        await using var online = await StartAsync();
+        await using var online = await StartAsync(seedUsers: 10);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("kills", Operator: LeaderboardOperator.Increment), Cancel);
         var first = await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("kills", 9, 3, IdempotencyKey: "match-42"), Cancel);
         var replay = await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("kills", 9, 3, IdempotencyKey: "match-42"), Cancel);
@@ -131,7 +131,7 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
     [Fact]
     public async Task Around_a_player_returns_the_neighbours_in_rank_order()
     {
-        await using var online = await StartAsync();
+        await using var online = await StartAsync(seedUsers: 20);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("around"), Cancel);
         for (long user = 1; user <= 20; user++)
         {
@@ -151,7 +151,7 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
     [Fact]
     public async Task A_cron_reset_starts_a_new_period_and_past_periods_stay_readable()
     {
-        await using var online = await StartAsync();
+        await using var online = await StartAsync(seedUsers: 2);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("daily", ResetSchedule: "0 0 * * *"), Cancel);
         var monday = await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("daily", 1, 10), Cancel);
         Assert.Equal(new DateTimeOffset(2026, 3, 4, 0, 0, 0, TimeSpan.Zero), monday.PeriodStart);
@@ -174,7 +174,7 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
     [Fact]
     public async Task A_thousand_concurrent_submissions_give_exactly_the_expected_board()
     {
-        await using var online = await StartAsync();
+        await using var online = await StartAsync(seedUsers: 50);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("best"), Cancel);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("total", Operator: LeaderboardOperator.Increment), Cancel);
         const int players = 50, perPlayer = 10;
@@ -219,13 +219,73 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
     [Fact]
     public async Task Sql_injection_strings_in_metadata_are_returned_verbatim()
     {
-        await using var online = await StartAsync();
+        await using var online = await StartAsync(seedUsers: 5);
         await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("meta", Operator: LeaderboardOperator.Set), Cancel);
         string metadata = "x'); DROP TABLE leaderboard_records; -- \" \\ % _ \n\t ünïcødé";
         await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("meta", 5, 1, "'; DELETE FROM leaderboards; --", metadata), Cancel);
         var entry = (await online.Leaderboards.GetLeaderboardAsync("meta", cancellationToken: Cancel)).Entries.Single();
         Assert.Equal(metadata, entry.Metadata);
-        var replay = await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("meta", 5, 2, "'; DELETE FROM leaderboards; --", metadata), Cancel);
+        var replay = await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("meta", 5, 1, "'; DELETE FROM leaderboards; --", metadata), Cancel);
         Assert.True(replay.Replayed);
+    }
+
+    [Fact]
+    public async Task A_board_that_holds_scores_keeps_its_ranking_rules()
+    {
+        await using var online = await StartAsync(seedUsers: 2);
+        var board = new LeaderboardDefinition("fixed", MaxScore: 1000);
+        await online.Leaderboards.DefineLeaderboardAsync(board, Cancel);
+        // Before any score everything may change.
+        await online.Leaderboards.DefineLeaderboardAsync(board with { SortOrder = LeaderboardSortOrder.Ascending }, Cancel);
+        await online.Leaderboards.DefineLeaderboardAsync(board, Cancel);
+        await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("fixed", 1, 10), Cancel);
+        await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("fixed", 2, 20), Cancel);
+
+        foreach (var change in new[]
+        {
+            board with { SortOrder = LeaderboardSortOrder.Ascending }, board with { Operator = LeaderboardOperator.Set },
+            board with { ResetSchedule = "0 0 * * *" }, board with { MinScore = 15 }, board with { MaxScore = 5000 },
+        })
+        {
+            await AssertErrorAsync(OnlineError.Conflict, () => online.Leaderboards.DefineLeaderboardAsync(change, Cancel));
+        }
+        // The same definition again, and rules about future submissions only, are fine.
+        await online.Leaderboards.DefineLeaderboardAsync(board, Cancel);
+        await online.Leaderboards.DefineLeaderboardAsync(board with { Authoritative = true, MaxChangePerSubmission = 50 }, Cancel);
+        Assert.Equal(board with { Authoritative = true, MaxChangePerSubmission = 50 }, await online.Leaderboards.GetLeaderboardDefinitionAsync("fixed", Cancel));
+        var page = await online.Leaderboards.GetLeaderboardAsync("fixed", cancellationToken: Cancel);
+        Assert.Equal([2L, 1L], page.Entries.Select(e => e.UserId));
+    }
+
+    [Fact]
+    public async Task A_period_that_is_not_a_period_start_is_invalid_not_empty()
+    {
+        await using var online = await StartAsync(seedUsers: 1);
+        await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("daily-p", ResetSchedule: "0 0 * * *"), Cancel);
+        await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("forever"), Cancel);
+        var submitted = await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("daily-p", 1, 5), Cancel);
+        var start = submitted.PeriodStart;
+        Assert.Single((await online.Leaderboards.GetLeaderboardAsync("daily-p", periodStart: start, cancellationToken: Cancel)).Entries);
+        await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Leaderboards.GetLeaderboardAsync("daily-p", periodStart: start.AddHours(1), cancellationToken: Cancel));
+        await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Leaderboards.GetRankAsync("daily-p", 1, start.AddMinutes(1), Cancel));
+        await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Leaderboards.GetLeaderboardAroundPlayerAsync("daily-p", 1, 5, start.AddDays(-0.5), Cancel));
+        Assert.Empty((await online.Leaderboards.GetLeaderboardAsync("forever", periodStart: DateTimeOffset.UnixEpoch, cancellationToken: Cancel)).Entries);
+        await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Leaderboards.GetLeaderboardAsync("forever", periodStart: start, cancellationToken: Cancel));
+    }
+
+    [Fact]
+    public async Task Scores_need_an_account_and_a_reused_idempotency_key_must_repeat_the_same_score()
+    {
+        await using var online = await StartAsync(seedUsers: 1);
+        await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("real", Operator: LeaderboardOperator.Increment), Cancel);
+        await AssertErrorAsync(OnlineError.NotFound, () => online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("real", 4242, 1), Cancel));
+        Assert.Empty((await online.Leaderboards.GetLeaderboardAsync("real", cancellationToken: Cancel)).Entries);
+
+        await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("real", 1, 5, IdempotencyKey: "match-1", Metadata: "won"), Cancel);
+        Assert.True((await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("real", 1, 5, IdempotencyKey: "match-1", Metadata: "won"), Cancel)).Replayed);
+        var reused = await AssertErrorAsync(OnlineError.Conflict, () => online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("real", 1, 7, IdempotencyKey: "match-1", Metadata: "won"), Cancel));
+        Assert.Equal(OnlineProblemTypes.IdempotencyKeyReused, reused.ProblemType);
+        await AssertErrorAsync(OnlineError.Conflict, () => online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("real", 1, 5, IdempotencyKey: "match-1", Metadata: "lost"), Cancel));
+        Assert.Equal(5, (await online.Leaderboards.GetRankAsync("real", 1, cancellationToken: Cancel))!.Score);
     }
 }

@@ -13,10 +13,17 @@ public abstract class OnlineContract<THarness> where THarness : IOnlineHarness, 
 
     protected static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    protected static async Task<OnlineTestContext> StartAsync()
+    /// <summary>Starts the services; with <paramref name="seedUsers"/> accounts "seed1"… already registered, so user ids 1…N exist (scores need an account).</summary>
+    protected static async Task<OnlineTestContext> StartAsync(int seedUsers = 0)
     {
         var time = new FakeTimeProvider(OnlineTestSettings.Start);
-        return await new THarness().StartAsync(time, new TestConnectTokenIssuer(time));
+        var online = await new THarness().StartAsync(time, new TestConnectTokenIssuer(time));
+        for (int i = 1; i <= seedUsers; i++)
+        {
+            var account = await online.Authentication.RegisterAsync($"seed{i}", Password, Cancel);
+            Assert.Equal(i, account.UserId);
+        }
+        return online;
     }
 
     protected static async Task<OnlineException> AssertErrorAsync(OnlineError expected, Func<Task> action)

@@ -1,18 +1,25 @@
 using System.Security.Cryptography;
 using Traktor.Ecs.Net.Online.Authentication;
 using Traktor.Ecs.Net.Online.CloudSave;
+using Traktor.Ecs.Net.Online.Security;
 
 namespace Traktor.Ecs.Net.Tests.Online;
 
 /// <summary>The settings every harness runs the services with, so the contract tests can rely on them.</summary>
 internal static class OnlineTestSettings
 {
-    /// <summary>Low on purpose: these tests are not about hashing cost (PasswordHasherTests is, at the production count).</summary>
-    public const int FastPasswordIterations = 1_000;
+    /// <summary>Cheap on purpose: these tests are not about hashing cost (PasswordHasherTests is, at the production settings).</summary>
+    public static readonly Argon2Settings FastHashing = Argon2Settings.FastestForTests;
 
-    public const int MaxFailuresPerAccount = 5;
-    public const int MaxFailuresPerAddress = 20;
-    public static readonly TimeSpan Lockout = TimeSpan.FromMinutes(15);
+    /// <summary>The production defaults, written out so tests can count on them.</summary>
+    public static readonly LoginThrottlePolicy Throttle = new()
+    {
+        FreeFailuresPerAccountAndAddress = 5,
+        FreeFailuresPerAddress = 20,
+        FreeFailuresPerAccount = 10,
+        FirstDelay = TimeSpan.FromSeconds(1),
+        MaxDelay = TimeSpan.FromMinutes(15),
+    };
     public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan RefreshTokenLifetime = TimeSpan.FromDays(30);
 
@@ -26,14 +33,9 @@ internal static class OnlineTestSettings
         TokenSigningKey = signingKey ?? RandomNumberGenerator.GetBytes(32),
         AccessTokenLifetime = AccessTokenLifetime,
         RefreshTokenLifetime = RefreshTokenLifetime,
-        PasswordHashIterations = FastPasswordIterations,
+        PasswordHashing = FastHashing,
         AllowWeakPasswordHashingForTests = true,
-        Lockout = new LoginLockoutPolicy
-        {
-            MaxFailuresPerAccount = MaxFailuresPerAccount,
-            MaxFailuresPerAddress = MaxFailuresPerAddress,
-            LockoutDuration = Lockout,
-        },
+        LoginThrottle = Throttle,
     };
 
     public static string TempDirectory()

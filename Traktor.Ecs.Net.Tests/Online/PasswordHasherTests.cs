@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using Traktor.Ecs.Net.Online.Security;
 
 namespace Traktor.Ecs.Net.Tests.Online;
@@ -6,35 +8,47 @@ namespace Traktor.Ecs.Net.Tests.Online;
 public sealed class PasswordHasherTests
 {
     [Fact]
-    public void The_production_hasher_uses_PBKDF2_SHA256_with_at_least_600000_iterations()
+    public void The_production_hasher_uses_Argon2id_with_at_least_19_MiB_and_2_passes()
     {
-        var hasher = new PasswordHasher();
-        Assert.Equal(600_000, hasher.Iterations);
+        var hasher = new PasswordHasher(Argon2Settings.Production);
         string hash = hasher.Hash("correct horse battery");
-        Assert.StartsWith("pbkdf2-sha256$600000$", hash);
+        Assert.StartsWith("argon2id$v=19$m=19456,t=2,p=1$", hash);
         Assert.True(hasher.Verify("correct horse battery", hash, out bool needsRehash));
         Assert.False(needsRehash);
         Assert.False(hasher.Verify("correct horse batterx", hash, out _));
     }
 
     [Fact]
-    public void Fewer_iterations_are_refused_unless_a_test_asks_for_them()
+    public void Cheaper_settings_are_refused_unless_a_test_asks_for_them()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new PasswordHasher(599_999));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Traktor.Ecs.Net.Online.Authentication.AuthenticationService(
-            new Traktor.Ecs.Net.Online.Storage.SqliteOnlineDatabase(Path.Combine(OnlineTestSettings.TempDirectory(), "h.db")),
-            new Traktor.Ecs.Net.Online.Authentication.AuthenticationOptions { TokenSigningKey = new byte[32], PasswordHashIterations = 1000 }));
-        Assert.Equal(1000, new PasswordHasher(1000, allowBelowProductionMinimum: true).Iterations);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PasswordHasher(new Argon2Settings(19 * 1024 - 1, 2)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PasswordHasher(new Argon2Settings(19 * 1024, 1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PasswordHasher(new Argon2Settings(4, 1), allowBelowProductionMinimum: true));
+        Assert.Equal(8, new PasswordHasher(Argon2Settings.FastestForTests, allowBelowProductionMinimum: true).Settings.MemoryKiB);
     }
 
     [Fact]
-    public void Salts_differ_and_weaker_hashes_verify_but_ask_for_a_rehash()
+    public void Salts_differ_and_cheaper_hashes_verify_but_ask_for_a_rehash()
     {
-        var weak = new PasswordHasher(1000, allowBelowProductionMinimum: true);
+        var weak = new PasswordHasher(new Argon2Settings(8, 1), allowBelowProductionMinimum: true);
         Assert.NotEqual(weak.Hash("same password"), weak.Hash("same password"));
-        var stronger = new PasswordHasher(2000, allowBelowProductionMinimum: true);
+        var stronger = new PasswordHasher(new Argon2Settings(16, 2), allowBelowProductionMinimum: true);
         Assert.True(stronger.Verify("same password", weak.Hash("same password"), out bool needsRehash));
         Assert.True(needsRehash);
+    }
+
+    [Fact]
+    public void A_PBKDF2_hash_of_an_earlier_version_still_verifies_and_asks_to_move_to_Argon2id()
+    {
+        // pbkdf2-sha256$iterations$salt$hash, as PasswordHasher wrote it before Argon2id.
+        byte[] salt = RandomNumberGenerator.GetBytes(16);
+        byte[] key = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes("old password"), salt, 1000, HashAlgorithmName.SHA256, 32);
+        string stored = $"pbkdf2-sha256$1000${Convert.ToBase64String(salt)}${Convert.ToBase64String(key)}";
+        var hasher = new PasswordHasher(Argon2Settings.FastestForTests, allowBelowProductionMinimum: true);
+        Assert.True(hasher.Verify("old password", stored, out bool needsRehash));
+        Assert.True(needsRehash);
+        Assert.False(hasher.Verify("wrong password", stored, out needsRehash));
+        Assert.False(needsRehash);
     }
 
     [Theory]
@@ -44,20 +58,24 @@ public sealed class PasswordHasherTests
     [InlineData("pbkdf2-sha256$-1$AAAA$AAAA")]
     [InlineData("pbkdf2-sha256$99999999$AAAA$AAAA")]
     [InlineData("pbkdf2-sha256$1000$!!!!$AAAA")]
+    [InlineData("argon2id$v=19$m=8,t=1,p=1$AAAA$AAAA")]
+    [InlineData("argon2id$v=19$m=99999999,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]
+    [InlineData("argon2id$v=19$m=8,t=1,p=4$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]
+    [InlineData("argon2id$v=16$m=8,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]
     public void Malformed_stored_hashes_never_verify(string stored)
     {
-        Assert.False(new PasswordHasher(1000, allowBelowProductionMinimum: true).Verify("anything", stored, out _));
+        Assert.False(new PasswordHasher(Argon2Settings.FastestForTests, allowBelowProductionMinimum: true).Verify("anything", stored, out _));
     }
 
     [Fact]
     public void An_unknown_user_costs_as_much_as_a_wrong_password()
     {
-        var hasher = new PasswordHasher(100_000, allowBelowProductionMinimum: true);
+        var hasher = new PasswordHasher(new Argon2Settings(4096, 2), allowBelowProductionMinimum: true);
         string hash = hasher.Hash("password one");
         // The fastest of a few runs each, so a descheduled run on a busy machine does not decide the outcome.
         double wrong = Fastest(() => hasher.Verify("password two", hash, out _));
         double unknown = Fastest(() => hasher.VerifyAgainstNothing("password two"));
-        // Same work (100,000 iterations); a generous band absorbs scheduling noise on a shared machine.
+        // Same work (same memory and passes); a generous band absorbs scheduling noise on a shared machine.
         Assert.InRange(unknown, wrong / 4, wrong * 4);
     }
 

@@ -4,7 +4,6 @@ using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Tests.Replication;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Prediction;
 

@@ -5,7 +5,6 @@ using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Tests.Replication;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Tests.Prediction;

@@ -1,5 +1,4 @@
 using System.Numerics;
-using Traktor.Ecs.Net.Serialization.Attributes;
 
 namespace Traktor.Ecs.Net.Tests.Prediction;
 

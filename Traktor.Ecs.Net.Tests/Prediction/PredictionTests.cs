@@ -4,7 +4,6 @@ using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Tests.Replication;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Tests.Prediction;

@@ -2,18 +2,19 @@ using System.Numerics;
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Tests.Transport.Conformance;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Replication;
 
-/// <summary>A server and three clients over a lossy, jittery, reordering simulated link.</summary>
+/// <summary>A server and three clients over a lossy, jittery, reordering simulated link, on every transport (conformance).</summary>
 public class EndToEndReplicationTests
 {
     private const float Radius = 300f;
 
-    [Fact]
-    public void ClientsConvergeOnTheRelevantQuantizedStateThroughChurnAndLoss()
+    [Theory]
+    [MemberData(nameof(Wires.All), MemberType = typeof(Wires))]
+    public void ClientsConvergeOnTheRelevantQuantizedStateThroughChurnAndLoss(WireKind wire)
     {
         var conditions = new LinkConditions { LatencyMs = 50, JitterMs = 10, LossPercent = 10, ReorderPercent = 5 };
         var options = new ServerReplicationOptions
@@ -22,7 +23,7 @@ public class EndToEndReplicationTests
             MaxSnapshotBytes = 1100,
             BytesPerSecond = 96 * 1024,
         };
-        using var setup = new ReplicationWorld(conditions, options);
+        using var setup = new ReplicationWorld(conditions, options, wire: wire);
         var players = new Dictionary<ulong, (ConnectionId Connection, Entity Entity)>();
         var random = new Random(2026);
         setup.Server.ClientConnected += (connection, clientId) =>

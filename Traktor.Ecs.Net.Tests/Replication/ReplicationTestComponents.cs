@@ -1,5 +1,4 @@
 using System.Numerics;
-using Traktor.Ecs.Net.Serialization.Attributes;
 
 namespace Traktor.Ecs.Net.Tests.Replication;
 
@@ -32,5 +31,5 @@ public struct Badge
 [Replicated(Smoothing = Smoothing.Snap)]
 public struct Follow
 {
-    public Traktor.Ecs.Net.Serialization.NetworkId Target;
+    public Traktor.Ecs.Net.NetworkId Target;
 }

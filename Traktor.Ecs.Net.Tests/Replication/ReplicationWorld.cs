@@ -1,8 +1,8 @@
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Tests.Transport;
+using Traktor.Ecs.Net.Tests.Transport.Conformance;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Tests.Replication;
@@ -16,10 +16,10 @@ internal sealed class ReplicationWorld : IDisposable
     public static readonly ReplicationRegistry Registry =
         ReplicationRegistry.FromSchemas([Traktor.Ecs.Net.Tests.GeneratedNetworkSchema.Instance]);
 
-    public ReplicationWorld(LinkConditions conditions, ServerReplicationOptions options, int seed = 1)
+    public ReplicationWorld(LinkConditions conditions, ServerReplicationOptions options, int seed = 1, WireKind wire = WireKind.InMemory)
     {
         Conditions = conditions;
-        Harness = new TransportHarness(conditions, seed: seed);
+        Harness = new TransportHarness(conditions, seed: seed, wire: wire);
         ServerWorld = World.Create();
         Server = new NetworkServer(ServerWorld, Harness.Server, Registry, options);
         ServerGroup = new Group<float>("server", Server);
@@ -53,11 +53,13 @@ internal sealed class ReplicationWorld : IDisposable
         {
             Harness.Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
             float dt = 1f / 60f;
+            Harness.Wire.Settle();
             foreach (var (_, _, group) in Clients)
             {
                 group.Tick(in dt);
             }
 
+            Harness.Wire.Settle();
             ServerGroup.Tick(in dt);
         }
     }

@@ -1,6 +1,5 @@
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Tests.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Rpc;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Rpc;
 

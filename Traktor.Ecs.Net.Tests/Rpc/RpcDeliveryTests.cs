@@ -1,5 +1,4 @@
 using Traktor.Ecs.Net.Rpc;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Rpc;
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Rpc;
 

@@ -1,6 +1,5 @@
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Tests.Replication;
-using Traktor.Ecs.Net.Transport.Simulation;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Tests.Rpc;

@@ -3,7 +3,6 @@ using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Tests.Transport;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Tests.Rpc;

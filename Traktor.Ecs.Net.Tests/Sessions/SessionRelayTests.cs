@@ -3,7 +3,6 @@ using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Tests.Rpc;
 using Traktor.Ecs.Net.Tests.Transport;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Sessions;
 

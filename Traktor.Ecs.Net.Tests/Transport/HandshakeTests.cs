@@ -154,7 +154,7 @@ public class HandshakeTests
         var client = h.AddClient();
         client.Connect(h.IssueToken(8));
         var random = new Random(4);
-        var forged = new byte[49];
+        var forged = new byte[Traktor.Ecs.Net.Transport.Packets.PacketLayout.ChallengeSize];
         var cleartext = new byte[25];
         for (int i = 0; i < 200 && client.State != ClientState.Connected; i++)
         {

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.InMemory;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 

@@ -3,7 +3,7 @@ using Traktor.Ecs.Net.Transport;
 namespace Traktor.Ecs.Net.Tests.Transport;
 
 /// <summary>Records every datagram passing through a transport, as an attacker or a test on the wire would see it.</summary>
-internal sealed class RecordingTransport(IDatagramTransport inner) : IDatagramTransport
+internal sealed class RecordingTransport(IDatagramTransport inner) : IPeerAwareTransport
 {
     public List<(byte[] Data, NetAddress Peer)> Sent { get; } = [];
     public List<(byte[] Data, NetAddress Peer)> Received { get; } = [];
@@ -23,6 +23,10 @@ internal sealed class RecordingTransport(IDatagramTransport inner) : IDatagramTr
         if (Enabled) Received.Add((buffer[..length].ToArray(), source));
         return true;
     }
+
+    public void OnPeerConnected(in NetAddress peer) => (inner as IPeerAwareTransport)?.OnPeerConnected(peer);
+
+    public void OnPeerDisconnected(in NetAddress peer) => (inner as IPeerAwareTransport)?.OnPeerDisconnected(peer);
 
     public void Dispose() => inner.Dispose();
 }

@@ -1,13 +1,15 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Tests.Transport.Conformance;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.InMemory;
 using Traktor.Ecs.Net.Transport.Security;
-using Traktor.Ecs.Net.Transport.Simulation;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 
-/// <summary>A server and clients on an in-memory network with link simulators, all on one fake clock.</summary>
+/// <summary>
+/// A server and clients with link simulators, all on one fake clock: on the in-memory network by default, or on
+/// loopback sockets of another <see cref="WireKind"/> for the conformance suite.
+/// </summary>
 internal sealed class TransportHarness : IDisposable
 {
     public const ulong ProtocolId = 0x5452_414B_544F_5231;
@@ -15,7 +17,8 @@ internal sealed class TransportHarness : IDisposable
     public static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
     public FakeTimeProvider Time { get; } = new(Start);
-    public InMemoryNetwork Network { get; } = new();
+    public TestWire Wire { get; }
+    public InMemoryNetwork Network => Wire.Network;
     public byte[] ServerKey { get; } = ConnectTokenIssuer.GenerateServerKey();
     public NetServer Server { get; }
     public LinkSimulator ServerLink { get; }
@@ -23,16 +26,18 @@ internal sealed class TransportHarness : IDisposable
     public CapturingLogger ServerLog { get; } = new();
     public NetServerOptions ServerOptions { get; }
     public List<NetClient> Clients { get; } = [];
+    public List<IDisposable> Disposables { get; } = [];
     public List<LinkSimulator> ClientLinks { get; } = [];
     public List<RecordingTransport> ClientWires { get; } = [];
     public ConnectTokenIssuer Issuer { get; }
     public NetAddress ServerAddress => ServerLink.LocalAddress;
 
-    public TransportHarness(LinkConditions? conditions = null, Action<NetServerOptions>? configure = null, int seed = 1)
+    public TransportHarness(LinkConditions? conditions = null, Action<NetServerOptions>? configure = null, int seed = 1, WireKind wire = WireKind.InMemory)
     {
+        Wire = new TestWire(wire, Time);
         ServerOptions = new NetServerOptions { ProtocolId = ProtocolId, SchemaHash = SchemaHash, PrivateKey = ServerKey };
         configure?.Invoke(ServerOptions);
-        ServerLink = new LinkSimulator(Network.CreateTransport(), conditions ?? new LinkConditions(), Time, seed);
+        ServerLink = new LinkSimulator(Wire.CreateServer(), conditions ?? new LinkConditions(), Time, seed);
         if (ServerOptions.PublicAddresses.Count == 0) ServerOptions.PublicAddresses = [ServerLink.LocalAddress];
         ServerWire = new RecordingTransport(ServerLink) { Enabled = false };
         Server = new NetServer(ServerWire, ServerOptions, Time, ServerLog);
@@ -40,13 +45,13 @@ internal sealed class TransportHarness : IDisposable
     }
 
     public byte[] IssueToken(ulong clientId, byte[]? userData = null, TimeSpan? lifetime = null) =>
-        Issuer.Issue(clientId, userData ?? [], lifetime ?? TimeSpan.FromMinutes(5), [ServerAddress.ToEndPoint()]);
+        Issuer.Issue(clientId, userData ?? [], lifetime ?? TimeSpan.FromMinutes(5), [ServerAddress]);
 
     public NetClient AddClient(LinkConditions? conditions = null, Action<NetClientOptions>? configure = null, int seed = 2, NetAddress? address = null)
     {
         var options = new NetClientOptions { ProtocolId = ProtocolId, SchemaHash = SchemaHash, Insecure = ServerOptions.Insecure };
         configure?.Invoke(options);
-        var link = new LinkSimulator(address is { } at ? Network.CreateTransport(at) : Network.CreateTransport(), conditions ?? new LinkConditions(), Time, seed);
+        var link = new LinkSimulator(address is { } at ? Network.CreateTransport(at) : Wire.CreateClient(), conditions ?? new LinkConditions(), Time, seed);
         var wire = new RecordingTransport(link) { Enabled = false };
         var client = new NetClient(wire, options, Time);
         Clients.Add(client);
@@ -59,7 +64,9 @@ internal sealed class TransportHarness : IDisposable
     public void Step(double milliseconds = 16)
     {
         Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+        Wire.Settle();
         foreach (var client in Clients) client.Update();
+        Wire.Settle();
         Server.Update();
     }
 
@@ -105,7 +112,9 @@ internal sealed class TransportHarness : IDisposable
     {
         foreach (var client in Clients) client.Dispose();
         Server.Dispose();
+        foreach (var disposable in Disposables) disposable.Dispose();
         foreach (var link in ClientLinks) link.Dispose();
         ServerLink.Dispose();
+        Wire.Dispose();
     }
 }

@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Security;
-using Traktor.Ecs.Net.Transport.Udp;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 

@@ -1,8 +1,13 @@
-namespace Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Diagnostics;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>A snapshot of one connection's statistics (what the engine's <c>getStats()</c> reports).</summary>
 public readonly record struct NetStats
 {
+    /// <summary>How the connection's datagrams travel (UDP, TCP or WebSocket), from the peer's address.</summary>
+    public TransportKind Transport { get; init; }
+
     /// <summary>Smoothed round-trip time in milliseconds.</summary>
     public double RoundTripTimeMs { get; init; }
 

@@ -25,6 +25,18 @@ public interface IAchievements
     /// <param name="cancellationToken">Cancels the call.</param>
     Task<AchievementUpdate> AddAchievementProgressAsync(string achievementId, long userId, long amount, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Adds progress at most once per idempotency key: a retry with the same key and amount changes nothing and answers
+    /// <see cref="AchievementUpdate.Replayed"/>; the same key with a different amount is refused.
+    /// </summary>
+    /// <param name="achievementId">The achievement.</param>
+    /// <param name="userId">The player.</param>
+    /// <param name="amount">Progress to add, 1 or more.</param>
+    /// <param name="idempotencyKey">A key unique to this piece of progress (for example a match id), up to 128 characters; null for none.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="OnlineException"><see cref="OnlineError.Conflict"/> (problem type <see cref="OnlineProblemTypes.IdempotencyKeyReused"/>) when the key was used with another amount.</exception>
+    Task<AchievementUpdate> AddAchievementProgressAsync(string achievementId, long userId, long amount, string? idempotencyKey, CancellationToken cancellationToken = default);
+
     /// <summary>Lists every defined achievement with the player's progress, ordered by id.</summary>
     /// <param name="userId">The player.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

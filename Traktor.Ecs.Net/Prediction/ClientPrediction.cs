@@ -5,8 +5,9 @@ using Traktor.Ecs.Net.Replication.Timing;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
+using Traktor.Ecs.Net.Prediction;
 
-namespace Traktor.Ecs.Net.Prediction;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Client-side prediction with input commands. Every client tick it samples the local player's

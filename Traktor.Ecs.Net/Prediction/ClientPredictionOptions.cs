@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Prediction;
+using Traktor.Ecs.Net.Prediction;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>How the client predicts and paces its inputs.</summary>
 public sealed class ClientPredictionOptions

@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Prediction;
+using Traktor.Ecs.Net.Prediction;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Per-connection input statistics on the server.</summary>
 public sealed class InputCounters

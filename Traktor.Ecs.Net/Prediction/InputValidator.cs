@@ -1,6 +1,7 @@
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Prediction;
 
-namespace Traktor.Ecs.Net.Prediction;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Server authority over inputs: called for every input before it can take effect. Return false to

@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Prediction;
+using Traktor.Ecs.Net.Prediction;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The server's short memory of one component (positions, hit shapes) for lag compensation: each

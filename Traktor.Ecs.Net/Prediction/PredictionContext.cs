@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Prediction;
+using Traktor.Ecs.Net.Prediction;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// What the client's prediction systems read while they run: the tick being simulated, the local

@@ -1,6 +1,7 @@
 using System.Numerics;
+using Traktor.Ecs.Net.Prediction;
 
-namespace Traktor.Ecs.Net.Prediction;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Hides small prediction corrections: when a replay moves a predicted entity, the jump becomes an

@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Prediction;
+using Traktor.Ecs.Net.Prediction;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>How the server treats player inputs.</summary>
 /// <typeparam name="TInput">The input struct.</typeparam>

@@ -3,8 +3,9 @@ using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
+using Traktor.Ecs.Net.Prediction;
 
-namespace Traktor.Ecs.Net.Prediction;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The server side of input commands: receives each connection's stamped inputs (the last few

@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Replication;
+using Traktor.Ecs.Net.Replication;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Which entropy coder snapshots use for their deltas (docs/serialization.md compares them).</summary>
 public enum DeltaCoder : byte

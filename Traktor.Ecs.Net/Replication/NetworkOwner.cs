@@ -1,6 +1,7 @@
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Replication;
 
-namespace Traktor.Ecs.Net.Replication;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Marks the connection that owns an entity (its player). Ownership drives the component audience

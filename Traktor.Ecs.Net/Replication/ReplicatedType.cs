@@ -1,7 +1,6 @@
 using Traktor.Ecs.Net.Replication.Client;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Serialization;
-using Traktor.Ecs.Net.Serialization.Attributes;
 
 namespace Traktor.Ecs.Net.Replication;
 

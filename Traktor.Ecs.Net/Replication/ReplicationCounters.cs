@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Replication;
+using Traktor.Ecs.Net.Replication;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Running totals of one side of replication, for the dashboard, metrics and tests.</summary>
 public sealed class ReplicationCounters

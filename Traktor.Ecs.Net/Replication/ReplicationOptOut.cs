@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Replication;
+using Traktor.Ecs.Net.Replication;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// An entity carrying this tag is not replicated even though it has <c>[Replicated]</c> components

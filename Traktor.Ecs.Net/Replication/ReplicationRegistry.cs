@@ -1,8 +1,9 @@
 using Traktor.Ecs.Net.Replication.Client;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Replication;
 
-namespace Traktor.Ecs.Net.Replication;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Every replicated component type of a game, built once at startup from the generated schemas

@@ -1,4 +1,3 @@
-using Traktor.Ecs.Net.Serialization.Attributes;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Rpc;

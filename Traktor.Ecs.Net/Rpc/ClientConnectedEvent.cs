@@ -1,6 +1,7 @@
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Rpc;
 
-namespace Traktor.Ecs.Net.Rpc;
+namespace Traktor.Ecs.Net;
 
 /// <summary>Server event entity: a client completed the handshake. Lives for the tick it appears in.</summary>
 /// <param name="Connection">Its connection.</param>

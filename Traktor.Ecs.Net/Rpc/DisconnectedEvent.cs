@@ -1,6 +1,7 @@
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Rpc;
 
-namespace Traktor.Ecs.Net.Rpc;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Client event entity: the connection ended (replicated entities are already gone). Lives for the tick

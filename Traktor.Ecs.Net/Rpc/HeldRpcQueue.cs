@@ -1,6 +1,5 @@
 using System.Buffers;
 using Traktor.Ecs.Net.Replication.Client;
-using Traktor.Ecs.Net.Serialization.Attributes;
 
 namespace Traktor.Ecs.Net.Rpc;
 

@@ -2,8 +2,9 @@ using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Rpc;
 
-namespace Traktor.Ecs.Net.Rpc;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The client's RPC layer, attached to a <see cref="NetworkClient"/> (no system to add). RPCs from the

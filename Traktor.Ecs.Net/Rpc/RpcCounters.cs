@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Rpc;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>RPC counts of one connection or of a whole peer. Read on the tick thread.</summary>
 public sealed class RpcCounters

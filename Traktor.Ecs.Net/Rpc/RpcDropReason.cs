@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Rpc;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Why a received or queued RPC was dropped.</summary>
 public enum RpcDropReason

@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Rpc;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Limits of the RPC layer.</summary>
 public sealed class RpcOptions
@@ -19,7 +21,7 @@ public sealed class RpcOptions
     public TimeSpan MaxHoldTime { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The server's <see cref="Replication.Server.ServerReplicationOptions.SpawnResendTicks"/> (client side): when the
+    /// The server's <see cref="ServerReplicationOptions.SpawnResendTicks"/> (client side): when the
     /// snapshot an RPC was sent after is lost, the client also accepts the snapshots this many ticks later, which
     /// carry the re-sent spawns. Default 8, the replication default.
     /// </summary>

@@ -1,6 +1,7 @@
 using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Rpc;
 
-namespace Traktor.Ecs.Net.Rpc;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Every RPC type of a game, numbered across schemas: the library's own RPCs (sessions) first, then the

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Rpc;
 
-namespace Traktor.Ecs.Net.Rpc;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The server's RPC layer, attached to a <see cref="NetworkServer"/> (no system to add): received RPCs

@@ -1,6 +1,7 @@
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Rpc;
 
-namespace Traktor.Ecs.Net.Rpc;
+namespace Traktor.Ecs.Net;
 
 /// <summary>Where <see cref="RpcWorldExtensions.SendRpc{T}(World, in T, RpcTarget)"/> sends an RPC.</summary>
 /// <param name="Kind">The kind of target.</param>

@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Rpc;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Who receives an RPC.</summary>
 public enum RpcTargetKind : byte

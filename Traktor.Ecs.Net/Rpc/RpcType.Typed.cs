@@ -1,5 +1,4 @@
 using Traktor.Ecs.Net.Serialization;
-using Traktor.Ecs.Net.Serialization.Attributes;
 
 namespace Traktor.Ecs.Net.Rpc;
 

@@ -1,6 +1,6 @@
-using Traktor.Ecs.Net.Serialization.Attributes;
+using Traktor.Ecs.Net.Rpc;
 
-namespace Traktor.Ecs.Net.Rpc;
+namespace Traktor.Ecs.Net;
 
 /// <summary>Sending RPCs from gameplay code.</summary>
 public static class RpcWorldExtensions

@@ -1,8 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Traktor.Ecs.Net.Serialization;
 
-namespace Traktor.Ecs.Net.Serialization;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// A UTF-8 string of at most 63 bytes stored inline in 64 bytes (one length byte plus storage), so

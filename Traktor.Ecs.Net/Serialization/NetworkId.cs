@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Serialization;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// An entity reference on the wire. The replication layer maps local entities to these ids;

@@ -1,4 +1,3 @@
-using Traktor.Ecs.Net.Serialization.Attributes;
 
 namespace Traktor.Ecs.Net.Serialization;
 

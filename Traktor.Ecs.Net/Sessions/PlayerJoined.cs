@@ -1,11 +1,10 @@
 using Traktor.Ecs.Net.Serialization;
-using Traktor.Ecs.Net.Serialization.Attributes;
 
 namespace Traktor.Ecs.Net.Sessions;
 
 /// <summary>
 /// RPC event: a player joined the session this server hosts (<c>rpc("onPlayerJoined", …)</c> in the
-/// engine). Appears on the server (with a local <see cref="Rpc.RpcSource"/>) and on every client.
+/// engine). Appears on the server (with a local <see cref="RpcSource"/>) and on every client.
 /// </summary>
 [Rpc(Channel = Channel.ReliableOrdered)]
 public struct PlayerJoined

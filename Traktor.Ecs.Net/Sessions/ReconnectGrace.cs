@@ -8,7 +8,7 @@ namespace Traktor.Ecs.Net.Sessions;
 /// Keeps a disconnected player's entities (those whose <see cref="NetworkOwner"/> is its connection) for a
 /// grace period. A reconnect with the same identity (the connect token's client id) within the period
 /// gets them back, owner rewritten to the new connection; after it they are destroyed. Driven by
-/// <see cref="Rpc.RpcServer"/> on the tick thread.
+/// <see cref="RpcServer"/> on the tick thread.
 /// </summary>
 public sealed class ReconnectGrace
 {

@@ -11,10 +11,10 @@ public sealed record SessionHost
     /// <summary>The game servers' public addresses (1 to 8), tried in order by the client.</summary>
     public required IReadOnlyList<IPEndPoint> ServerAddresses { get; init; }
 
-    /// <summary>The 32-byte key the game servers use for connect tokens (<see cref="Transport.NetServerOptions.PrivateKey"/>).</summary>
+    /// <summary>The 32-byte key the game servers use for connect tokens (<see cref="NetServerOptions.PrivateKey"/>).</summary>
     public required byte[] ServerKey { get; init; }
 
-    /// <summary>The game's protocol id (<see cref="Transport.NetPeerOptions.ProtocolId"/>).</summary>
+    /// <summary>The game's protocol id (<see cref="NetPeerOptions.ProtocolId"/>).</summary>
     public required ulong ProtocolId { get; init; }
 
     /// <summary>How long a connect token can be used. Default 1 minute.</summary>

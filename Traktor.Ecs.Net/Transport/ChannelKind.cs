@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Delivery guarantees of a message; each kind is one channel with its own sequence space.</summary>
 public enum ChannelKind : byte

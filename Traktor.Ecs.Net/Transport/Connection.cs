@@ -119,6 +119,7 @@ internal sealed class Connection : IDisposable
 
     public NetStats GetStats() => new()
     {
+        Transport = Address.Kind,
         RoundTripTimeMs = Statistics.SmoothedRtt * 1000,
         JitterMs = Statistics.RttVariation * 1000,
         PacketLossPercent = Statistics.Loss * 100,

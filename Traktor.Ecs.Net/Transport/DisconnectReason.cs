@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Why a connection ended or was refused; sent on the wire as one byte.</summary>
 public enum DisconnectReason : byte
@@ -33,4 +35,6 @@ public enum DisconnectReason : byte
     ConnectTimedOut = 13,
     /// <summary>The peer sent something it must not (for example an oversized message).</summary>
     ProtocolViolation = 14,
+    /// <summary>Client and server share no cipher suite (<see cref="NetPeerOptions.CipherSuites"/>): nothing could be encrypted both ways.</summary>
+    CipherMismatch = 15,
 }

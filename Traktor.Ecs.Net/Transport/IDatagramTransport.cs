@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// A polled, unreliable datagram endpoint: the real UDP socket, the in-memory network, or a decorator

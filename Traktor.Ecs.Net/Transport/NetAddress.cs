@@ -1,41 +1,52 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Traktor.Ecs.Net.Transport;
 
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// An IP endpoint as a value: the address is always kept as 16 IPv6 bytes (IPv4 as ::ffff:a.b.c.d) so
-/// that lookups, hashing and comparisons never allocate, unlike <see cref="IPEndPoint"/>.
+/// that lookups, hashing and comparisons never allocate, unlike <see cref="IPEndPoint"/>. It also names the
+/// <see cref="TransportKind"/> datagrams to it travel over: the same IP and port over UDP and over TCP are two
+/// different addresses.
 /// </summary>
 public readonly struct NetAddress : IEquatable<NetAddress>
 {
     private readonly ulong _high;
     private readonly ulong _low;
 
-    /// <summary>The UDP port.</summary>
+    /// <summary>The UDP or TCP port.</summary>
     public ushort Port { get; }
+
+    /// <summary>How datagrams to this address travel (UDP for the default value).</summary>
+    public TransportKind Kind { get; }
 
     /// <summary>The IPv6 scope id (0 for IPv4 and global addresses).</summary>
     public uint ScopeId { get; }
 
-    /// <summary>Creates an address from 16 IPv6 bytes (network order), a port and a scope id.</summary>
-    public NetAddress(ReadOnlySpan<byte> ipv6Bytes, ushort port, uint scopeId = 0)
+    /// <summary>Creates an address from 16 IPv6 bytes (network order), a port, a scope id and a transport kind.</summary>
+    public NetAddress(ReadOnlySpan<byte> ipv6Bytes, ushort port, uint scopeId = 0, TransportKind kind = TransportKind.Udp)
     {
         if (ipv6Bytes.Length != 16) throw new ArgumentException("An IPv6 address has 16 bytes.", nameof(ipv6Bytes));
         _high = BinaryPrimitives.ReadUInt64BigEndian(ipv6Bytes);
         _low = BinaryPrimitives.ReadUInt64BigEndian(ipv6Bytes[8..]);
         Port = port;
         ScopeId = scopeId;
+        Kind = kind;
     }
 
-    private NetAddress(ulong high, ulong low, ushort port, uint scopeId)
+    private NetAddress(ulong high, ulong low, ushort port, uint scopeId, TransportKind kind = TransportKind.Udp)
     {
         _high = high;
         _low = low;
         Port = port;
         ScopeId = scopeId;
+        Kind = kind;
     }
+
+    /// <summary>The same IP address and port over another transport kind.</summary>
+    public NetAddress WithKind(TransportKind kind) => new(_high, _low, Port, ScopeId, kind);
 
     /// <summary>True when this is an IPv4 address (stored IPv4-mapped).</summary>
     public bool IsIPv4 => _high == 0 && (_low >> 32) == 0xFFFF;
@@ -47,18 +58,32 @@ public readonly struct NetAddress : IEquatable<NetAddress>
     public NetAddress WithPort(ushort port) => new(_high, _low, port, ScopeId);
 
     /// <summary>Creates an address from an <see cref="IPEndPoint"/> (allocation-free after the endpoint exists).</summary>
-    public static NetAddress FromEndPoint(IPEndPoint endPoint)
+    public static NetAddress FromEndPoint(IPEndPoint endPoint, TransportKind kind = TransportKind.Udp)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         Span<byte> bytes = stackalloc byte[16];
         var address = endPoint.Address;
         if (address.AddressFamily == AddressFamily.InterNetwork) address = address.MapToIPv6();
         address.TryWriteBytes(bytes, out _);
-        return new NetAddress(bytes, (ushort)endPoint.Port, address.IsIPv6LinkLocal ? (uint)address.ScopeId : 0);
+        return new NetAddress(bytes, (ushort)endPoint.Port, address.IsIPv6LinkLocal ? (uint)address.ScopeId : 0, kind);
     }
 
-    /// <summary>Parses "host:port", "[v6]:port" literals (no name resolution).</summary>
-    public static NetAddress Parse(string text) => FromEndPoint(IPEndPoint.Parse(text));
+    /// <summary>
+    /// Parses "host:port" and "[v6]:port" literals (no name resolution) as UDP addresses, and the same after a
+    /// "udp://", "tcp://" or "ws://" prefix for that transport kind (the form <see cref="ToString"/> writes).
+    /// </summary>
+    public static NetAddress Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var (prefix, kind) in Prefixes)
+        {
+            if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return FromEndPoint(IPEndPoint.Parse(text[prefix.Length..]), kind);
+        }
+        return FromEndPoint(IPEndPoint.Parse(text));
+    }
+
+    private static readonly (string Prefix, TransportKind Kind)[] Prefixes =
+        [("udp://", TransportKind.Udp), ("tcp://", TransportKind.Tcp), ("ws://", TransportKind.WebSocket)];
 
     /// <summary>Converts back to an <see cref="IPEndPoint"/> (allocates; for logs and setup only).</summary>
     public IPEndPoint ToEndPoint()
@@ -130,13 +155,13 @@ public readonly struct NetAddress : IEquatable<NetAddress>
 
     /// <inheritdoc />
     public bool Equals(NetAddress other) =>
-        _high == other._high && _low == other._low && Port == other.Port && ScopeId == other.ScopeId;
+        _high == other._high && _low == other._low && Port == other.Port && ScopeId == other.ScopeId && Kind == other.Kind;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is NetAddress other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(_high, _low, Port, ScopeId);
+    public override int GetHashCode() => HashCode.Combine(_high, _low, Port, ScopeId, Kind);
 
     /// <summary>Equality.</summary>
     public static bool operator ==(NetAddress left, NetAddress right) => left.Equals(right);
@@ -144,6 +169,11 @@ public readonly struct NetAddress : IEquatable<NetAddress>
     /// <summary>Inequality.</summary>
     public static bool operator !=(NetAddress left, NetAddress right) => !left.Equals(right);
 
-    /// <inheritdoc />
-    public override string ToString() => ToEndPoint().ToString();
+    /// <summary>"a.b.c.d:port" or "[v6]:port" for UDP; with a "tcp://" or "ws://" prefix for the stream kinds.</summary>
+    public override string ToString() => Kind switch
+    {
+        TransportKind.Tcp => "tcp://" + ToEndPoint(),
+        TransportKind.WebSocket => "ws://" + ToEndPoint(),
+        _ => ToEndPoint().ToString(),
+    };
 }

@@ -5,8 +5,9 @@ using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 using P = Traktor.Ecs.Net.Transport.Packets.PacketLayout;
+using Traktor.Ecs.Net.Transport;
 
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The client side of the transport: <see cref="Connect(ReadOnlySpan{byte})"/> with a token from the
@@ -22,8 +23,14 @@ public sealed class NetClient : IDisposable, INetStatsSource
     private int _requestLength;
     private int _responseLength;
     private ConnectToken? _token;
+    // Handshake packets (challenge, denied, the response's tag) are always ChaCha20-Poly1305 under the token's keys;
+    // the connection's packets use the suite the server chose, created when its challenge arrives.
+    private PacketCipher? _handshakeSend;
+    private PacketCipher? _handshakeReceive;
     private PacketCipher? _clientToServer;
     private PacketCipher? _serverToClient;
+    private CipherSuites _offered;
+    private CipherSuites _suite;
     private Connection? _connection;
     private IReadOnlyList<NetAddress> _servers = [];
     private int _serverIndex;
@@ -59,6 +66,12 @@ public sealed class NetClient : IDisposable, INetStatsSource
     /// <summary>The connection state.</summary>
     public ClientState State { get; private set; }
 
+    /// <summary>
+    /// The AEAD the server chose for this connection (known once its challenge arrives; <see cref="CipherSuites.None"/>
+    /// before that and in insecure mode).
+    /// </summary>
+    public CipherSuites CipherSuite => _suite;
+
     /// <summary>Why the last connection or attempt ended.</summary>
     public DisconnectReason? LastDisconnectReason { get; private set; }
 
@@ -75,7 +88,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
     public NetAddress ServerAddress => _servers.Count > _serverIndex ? _servers[_serverIndex] : default;
 
     /// <summary>
-    /// Starts connecting with a token from <see cref="ConnectTokenIssuer.Issue"/>; progress comes as events.
+    /// Starts connecting with a token from <see cref="ConnectTokenIssuer.Issue(ulong, ReadOnlySpan{byte}, TimeSpan, IReadOnlyList{NetAddress}, int)"/>; progress comes as events.
     /// Throws <see cref="ArgumentException"/> for bytes that are not a token.
     /// </summary>
     public void Connect(ReadOnlySpan<byte> connectToken)
@@ -84,16 +97,19 @@ public sealed class NetClient : IDisposable, INetStatsSource
         if (!ConnectToken.TryParse(connectToken, out var token)) throw new ArgumentException("Malformed connect token.", nameof(connectToken));
         Disconnect(); // a new connection ends the current one (or attempt), with an event
         _token = token!;
-        _clientToServer = new PacketCipher(_token.ClientToServerKey);
-        _serverToClient = new PacketCipher(_token.ServerToClientKey);
+        _offered = _options.CipherSuites & PacketCipher.LocallySupported;
+        _handshakeSend = new PacketCipher(CipherSuites.ChaCha20Poly1305, _token.ClientToServerKey);
+        _handshakeReceive = new PacketCipher(CipherSuites.ChaCha20Poly1305, _token.ServerToClientKey);
         var r = _request.AsSpan();
         r[0] = (byte)((byte)PacketType.ConnectionRequest | CompressionOffer);
         WriteVersions(r);
         BinaryPrimitives.WriteUInt64LittleEndian(r[P.RequestExpires..], _token.ExpiresUnixSeconds);
         _token.Nonce.CopyTo(r[P.RequestNonce..]);
         _token.SealedPrivateToken.CopyTo(r[P.RequestToken..]);
+        r[P.RequestSuites] = (byte)_offered;
         _requestLength = P.RequestSize;
         Begin(_token.ServerAddresses);
+        if (_offered == CipherSuites.None) Fail(DisconnectReason.CipherMismatch); // nothing this CPU runs is allowed
     }
 
     /// <summary>Starts connecting to a server in insecure mode (LAN, development) as <paramref name="clientId"/>.</summary>
@@ -204,16 +220,16 @@ public sealed class NetClient : IDisposable, INetStatsSource
         switch (type)
         {
             case PacketType.Challenge when State == ClientState.SendingRequest || State == ClientState.SendingResponse:
-                Span<byte> cookie = stackalloc byte[P.CookieSize];
-                if (!TryReadCookie(datagram, cookie)) break;
+                Span<byte> challenge = stackalloc byte[P.ChallengePlaintextSize];
+                if (!TryReadChallenge(datagram, challenge)) break;
                 _compression = _options.Compression && flags == P.CompressedFlag;
-                WriteResponse(cookie);
+                WriteResponse(challenge[..P.CookieSize]);
                 State = ClientState.SendingResponse;
                 _lastHandshakeSentAt = double.NegativeInfinity;
                 break;
-            case PacketType.Denied when datagram.Length == SealedPacket.Overhead(_serverToClient) + P.ReasonPlaintextSize:
+            case PacketType.Denied when datagram.Length == SealedPacket.Overhead(_handshakeReceive) + P.ReasonPlaintextSize:
                 Span<byte> reason = stackalloc byte[P.ReasonPlaintextSize];
-                if (SealedPacket.Open(_serverToClient, datagram, reason) == P.ReasonPlaintextSize) Fail((DisconnectReason)reason[0]);
+                if (SealedPacket.Open(_handshakeReceive, datagram, reason) == P.ReasonPlaintextSize) Fail((DisconnectReason)reason[0]);
                 break;
             case PacketType.Payload when State == ClientState.SendingResponse:
                 if (SealedPacket.Open(_serverToClient, datagram, _peer.Plaintext) < 0) break;
@@ -223,6 +239,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
                 _clientToServer = null;
                 _serverToClient = null;
                 State = ClientState.Connected;
+                PeerAware?.OnPeerConnected(ServerAddress);
                 NetMetrics.Connections.Add(1);
                 _peer.Events.AddConnected(_connection.Id, _clientId);
                 _peer.Logger.LogInformation("Connected to {Server}.", ServerAddress);
@@ -232,16 +249,30 @@ public sealed class NetClient : IDisposable, INetStatsSource
         }
     }
 
-    /// <summary>Secure challenges are sealed with the token's server-to-client key: a forged one is ignored.</summary>
-    private bool TryReadCookie(ReadOnlySpan<byte> challenge, Span<byte> cookie)
+    /// <summary>
+    /// Reads the cookie (and in secure mode the chosen suite) into <paramref name="plaintext"/>. Secure challenges are
+    /// sealed with the token's server-to-client key: a forged one is ignored, and so is a suite this client did not offer.
+    /// </summary>
+    private bool TryReadChallenge(ReadOnlySpan<byte> challenge, Span<byte> plaintext)
     {
-        if (_serverToClient is null)
+        if (_handshakeReceive is null)
         {
             if (challenge.Length != P.InsecureChallengeSize) return false;
-            challenge[1..].CopyTo(cookie);
+            challenge[1..].CopyTo(plaintext);
             return true;
         }
-        return challenge.Length == P.ChallengeSize && SealedPacket.Open(_serverToClient, challenge, cookie) == P.CookieSize;
+        if (challenge.Length != P.ChallengeSize || SealedPacket.Open(_handshakeReceive, challenge, plaintext) != P.ChallengePlaintextSize) return false;
+        var suite = (CipherSuites)plaintext[P.CookieSize];
+        if (suite is not (CipherSuites.ChaCha20Poly1305 or CipherSuites.Aes256Gcm) || (suite & _offered) == 0) return false;
+        if (suite != _suite || _clientToServer is null)
+        {
+            _clientToServer?.Dispose();
+            _serverToClient?.Dispose();
+            _clientToServer = new PacketCipher(suite, _token!.ClientToServerKey);
+            _serverToClient = new PacketCipher(suite, _token.ServerToClientKey);
+            _suite = suite;
+        }
+        return true;
     }
 
     /// <summary>Echoes the cookie; each new challenge gets a new sequence, so a nonce never covers two different packets.</summary>
@@ -253,12 +284,13 @@ public sealed class NetClient : IDisposable, INetStatsSource
         int at = _requestLength;
         cookie.CopyTo(r[at..]);
         at += P.CookieSize;
+        if (_handshakeSend is not null) r[at++] = (byte)_suite;
         ulong sequence = _nextSequence++;
         BinaryPrimitives.WriteUInt64LittleEndian(r[at..], sequence);
         at += 8;
-        if (_clientToServer is not null)
+        if (_handshakeSend is not null)
         {
-            _clientToServer.Encrypt(sequence, r[..at], [], [], r.Slice(at, PacketCipher.TagSize));
+            _handshakeSend.Encrypt(sequence, r[..at], [], [], r.Slice(at, PacketCipher.TagSize));
             at += PacketCipher.TagSize;
         }
         _responseLength = at;
@@ -271,13 +303,17 @@ public sealed class NetClient : IDisposable, INetStatsSource
             Fail(DisconnectReason.TokenExpired);
             return;
         }
-        if (now - _attemptStartedAt >= _options.ConnectTimeout.TotalSeconds)
+        double elapsed = now - _attemptStartedAt;
+        bool silent = State == ClientState.SendingRequest && _serverIndex + 1 < _servers.Count && elapsed >= _options.ChallengeTimeout.TotalSeconds;
+        if (silent || elapsed >= _options.ConnectTimeout.TotalSeconds)
         {
+            PeerAware?.OnPeerDisconnected(ServerAddress);
             if (++_serverIndex >= _servers.Count)
             {
                 Fail(DisconnectReason.ConnectTimedOut);
                 return;
             }
+            _peer.Logger.LogInformation("No answer from {Previous}; trying {Next}.", _servers[_serverIndex - 1], ServerAddress);
             State = ClientState.SendingRequest;
             _attemptStartedAt = now;
             _lastHandshakeSentAt = double.NegativeInfinity;
@@ -314,6 +350,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
         _peer.Events.AddDisconnected(connection.Id, _clientId, reason);
         LastDisconnectReason = reason;
         State = ClientState.Disconnected;
+        if (!ServerAddress.IsNone) PeerAware?.OnPeerDisconnected(ServerAddress);
         Reset();
     }
 
@@ -323,8 +360,11 @@ public sealed class NetClient : IDisposable, INetStatsSource
         _peer.Events.AddDisconnected(new ConnectionId(0, _attempt), _clientId, reason);
         LastDisconnectReason = reason;
         State = ClientState.Disconnected;
+        if (!ServerAddress.IsNone) PeerAware?.OnPeerDisconnected(ServerAddress);
         Reset();
     }
+
+    private IPeerAwareTransport? PeerAware => _peer.Transport as IPeerAwareTransport;
 
     private void Reset()
     {
@@ -333,8 +373,13 @@ public sealed class NetClient : IDisposable, INetStatsSource
         connection?.Dispose();
         _clientToServer?.Dispose();
         _serverToClient?.Dispose();
+        _handshakeSend?.Dispose();
+        _handshakeReceive?.Dispose();
         _clientToServer = null;
         _serverToClient = null;
+        _handshakeSend = null;
+        _handshakeReceive = null;
+        _suite = CipherSuites.None;
         State = ClientState.Disconnected;
     }
 

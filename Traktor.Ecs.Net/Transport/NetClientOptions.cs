@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Client settings.</summary>
 public sealed class NetClientOptions : NetPeerOptions
@@ -8,4 +10,12 @@ public sealed class NetClientOptions : NetPeerOptions
 
     /// <summary>How long one server address is tried before the next one in the token.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a server address may leave the connection request unanswered (no challenge, no denial) before the
+    /// next address in the token is tried; the last address is tried for the whole <see cref="ConnectTimeout"/>.
+    /// A token listing a UDP address and then a WebSocket one falls back to WebSocket after this long when UDP is
+    /// blocked on the player's network. Default 2 s (about 20 request repeats).
+    /// </summary>
+    public TimeSpan ChallengeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// One event from <c>TryPollEvent</c>. <see cref="Data"/> points into the transport's reusable buffer:

@@ -1,6 +1,7 @@
 using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport;
 
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>Settings shared by clients and servers. Both sides must agree on protocol id and schema hash.</summary>
 public abstract class NetPeerOptions
@@ -16,6 +17,14 @@ public abstract class NetPeerOptions
     /// Both sides must use the same mode.
     /// </summary>
     public bool Insecure { get; set; }
+
+    /// <summary>
+    /// The AEADs this peer accepts for a connection's packets (default all). A client offers these (less the ones its
+    /// CPU cannot run: AES-256-GCM needs AES instructions); the server picks AES-256-GCM when both ends can, else
+    /// ChaCha20-Poly1305, and refuses with <see cref="DisconnectReason.CipherMismatch"/> when nothing is shared.
+    /// Ignored in insecure mode.
+    /// </summary>
+    public CipherSuites CipherSuites { get; set; } = CipherSuites.All;
 
     /// <summary>Largest datagram sent, in bytes (default 1200, safe on the internet including IPv6 tunnels).</summary>
     public int Mtu { get; set; } = 1200;
@@ -99,9 +108,10 @@ public abstract class NetPeerOptions
 
     internal void Validate()
     {
-        if (Mtu is < Packets.PacketLayout.MinimumMtu or > Packets.PacketLayout.MaximumMtu) throw new ArgumentOutOfRangeException(nameof(Mtu));
+        if (Mtu is < Transport.Packets.PacketLayout.MinimumMtu or > Transport.Packets.PacketLayout.MaximumMtu) throw new ArgumentOutOfRangeException(nameof(Mtu));
         if (MaxMessageSize <= 0 || MaxMessageSize > 16 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize));
         if (MaxSendQueueBytes < 2L * MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold at least two largest messages.");
+        if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));
         if (MaxDatagramsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerUpdate));

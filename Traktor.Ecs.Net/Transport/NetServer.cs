@@ -2,8 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Net.Transport;
 
-namespace Traktor.Ecs.Net.Transport;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The server side of the transport. Drive it from the game loop: <see cref="Update"/> once per tick (receive,
@@ -39,7 +40,7 @@ public sealed class NetServer : IDisposable, INetStatsSource
         if (options.Insecure)
             _peer.Logger.LogWarning("NetServer on {Address} runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.", transport.LocalAddress);
         else
-            _peer.Logger.LogInformation("NetServer on {Address} started ({Cipher}, protocol {ProtocolId:X16}).", transport.LocalAddress, PacketCipher.AlgorithmName, options.ProtocolId);
+            _peer.Logger.LogInformation("NetServer on {Address} started (cipher suites {Suites}, protocol {ProtocolId:X16}).", transport.LocalAddress, options.CipherSuites & PacketCipher.LocallySupported, options.ProtocolId);
         NetMetrics.Register(this);
     }
 
@@ -192,6 +193,7 @@ public sealed class NetServer : IDisposable, INetStatsSource
         _byAddress.Add(address, connection);
         _byClientId.Add(clientId, connection);
         lock (_active) _active.Add(connection);
+        (_peer.Transport as IPeerAwareTransport)?.OnPeerConnected(address);
         NetMetrics.Connections.Add(1);
         _peer.Events.AddConnected(id, clientId);
         _peer.Logger.LogInformation("Client {ClientId} connected from {Address} as {Connection}.", clientId, address, id);
@@ -213,6 +215,7 @@ public sealed class NetServer : IDisposable, INetStatsSource
         _byAddress.Remove(connection.Address);
         _byClientId.Remove(connection.ClientId);
         lock (_active) _active.Remove(connection);
+        (_peer.Transport as IPeerAwareTransport)?.OnPeerDisconnected(connection.Address);
         NetMetrics.Disconnections.Add(1);
         _peer.Events.AddDisconnected(connection.Id, connection.ClientId, reason);
         _peer.Logger.LogInformation("Client {ClientId} ({Connection}) disconnected: {Reason}.", connection.ClientId, connection.Id, reason);

@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>What a server did with the datagrams it received; for tests, dashboards and alerts.</summary>
 public sealed class NetServerCounters

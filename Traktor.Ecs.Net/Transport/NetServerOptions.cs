@@ -1,4 +1,6 @@
-namespace Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Decides whether an authenticated client may connect; receives the token's user data.</summary>
 public delegate bool ConnectionApproval(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address);

@@ -18,7 +18,7 @@ internal sealed class ServerHandshake : IDisposable
     private readonly NetServerOptions _options;
     private readonly NetServerCounters _counters;
     private readonly NetServer _server;
-    private readonly ChaCha20OrAes? _tokenCipher;
+    private readonly PacketCipher? _tokenCipher;
     private readonly ChallengeCookie _cookies = new();
     private readonly AddressRateLimiter _rateLimiter;
     private readonly byte[] _tokenPlaintext = new byte[ConnectTokenLayout.PrivatePlaintextSize];
@@ -29,7 +29,7 @@ internal sealed class ServerHandshake : IDisposable
         _options = options;
         _counters = counters;
         _server = server;
-        if (!options.Insecure) _tokenCipher = new ChaCha20OrAes(options.PrivateKey);
+        if (!options.Insecure) _tokenCipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, options.PrivateKey);
         _rateLimiter = new AddressRateLimiter(8192, options.HandshakeRatePerSecond, options.HandshakeBurst);
     }
 
@@ -77,38 +77,49 @@ internal sealed class ServerHandshake : IDisposable
             return;
         }
         var reason = Check(datagram, expires, token);
+        // The suite is a pure function of what the client offered and what this server allows, so the stateless
+        // server computes the same choice again from the (authenticated) response.
+        var suite = PacketCipher.Choose((CipherSuites)datagram[P.RequestSuites], _options.CipherSuites);
+        if (suite == CipherSuites.None) reason ??= DisconnectReason.CipherMismatch;
         if (type == PacketType.ConnectionRequest)
         {
             if (reason is { } refused) Deny(source, token.ServerToClientKey, refused, datagram.Length);
-            else SendChallenge(source, nonce, token.ServerToClientKey, compression);
+            else SendChallenge(source, nonce, token.ServerToClientKey, suite, compression);
             return;
         }
 
-        int at = P.RequestSize;
-        ulong cookieTime = BinaryPrimitives.ReadUInt64LittleEndian(datagram[at..]);
-        var cookieMac = datagram.Slice(at + 8, ChallengeCookie.MacSize);
-        ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(datagram[(at + 8 + ChallengeCookie.MacSize)..]);
-        int tagAt = at + 16 + ChallengeCookie.MacSize;
+        ulong cookieTime = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.ResponseCookie..]);
+        var cookieMac = datagram.Slice(P.ResponseCookie + P.CookieMac, ChallengeCookie.MacSize);
+        ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.ResponseSequence..]);
         if (!_cookies.Verify(source, cookieTime, nonce, cookieMac, NowUnixMs))
         {
             _counters.InvalidResponses++;
             return;
         }
-        var receiveCipher = new PacketCipher(token.ClientToServerKey);
-        if (!receiveCipher.TryDecrypt(sequence, datagram[..tagAt], [], datagram.Slice(tagAt, PacketCipher.TagSize), []))
+        using (var handshakeCipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, token.ClientToServerKey))
         {
-            receiveCipher.Dispose();
+            if (!handshakeCipher.TryDecrypt(sequence, datagram[..P.ResponseTag], [], datagram.Slice(P.ResponseTag, PacketCipher.TagSize), []))
+            {
+                _counters.InvalidResponses++;
+                return;
+            }
+        }
+        // The client names the suite it will use; it must be the one this server chose (a challenge altered on the
+        // way cannot make the two ends disagree silently: the response is authenticated, the challenge was sealed).
+        if (reason is null && (CipherSuites)datagram[P.ResponseSuite] != suite)
+        {
             _counters.InvalidResponses++;
             return;
         }
         reason ??= Admit(token.ClientId, token.UserData, source);
         if (reason is { } denied)
         {
-            receiveCipher.Dispose();
             Deny(source, token.ServerToClientKey, denied, datagram.Length);
             return;
         }
-        _server.Add(token.ClientId, source, new PacketCipher(token.ServerToClientKey), receiveCipher, sequence, token.TimeoutSeconds, now, compression);
+        var receiveCipher = new PacketCipher(suite, token.ClientToServerKey);
+        var sendCipher = new PacketCipher(suite, token.ServerToClientKey);
+        _server.Add(token.ClientId, source, sendCipher, receiveCipher, sequence, token.TimeoutSeconds, now, compression);
     }
 
     private DisconnectReason? Check(ReadOnlySpan<byte> datagram, ulong expires, in PrivateConnectToken token)
@@ -148,7 +159,7 @@ internal sealed class ServerHandshake : IDisposable
         if (type == PacketType.InsecureRequest)
         {
             if (reason is { } refused) Deny(source, default, refused, datagram.Length);
-            else SendChallenge(source, binding, default, compression);
+            else SendChallenge(source, binding, default, CipherSuites.None, compression);
             return;
         }
         int at = P.InsecureRequestSize;
@@ -164,11 +175,11 @@ internal sealed class ServerHandshake : IDisposable
         else _server.Add(clientId, source, null, null, sequence, _options.Timeout.TotalSeconds, now, compression);
     }
 
-    private void SendChallenge(in NetAddress source, ReadOnlySpan<byte> binding, ReadOnlySpan<byte> serverToClientKey, bool compression)
+    private void SendChallenge(in NetAddress source, ReadOnlySpan<byte> binding, ReadOnlySpan<byte> serverToClientKey, CipherSuites suite, bool compression)
     {
         byte prefix = (byte)((byte)PacketType.Challenge | (compression ? P.CompressedFlag : 0));
-        Span<byte> frame = stackalloc byte[P.SealedHeaderSize + P.CookieSize];
-        var cookie = frame[P.SealedHeaderSize..];
+        Span<byte> frame = stackalloc byte[P.SealedHeaderSize + P.ChallengePlaintextSize];
+        var cookie = frame.Slice(P.SealedHeaderSize, P.CookieSize);
         ulong timestamp = NowUnixMs;
         BinaryPrimitives.WriteUInt64LittleEndian(cookie, timestamp);
         _cookies.Compute(source, timestamp, binding, cookie[P.CookieMac..]);
@@ -182,8 +193,9 @@ internal sealed class ServerHandshake : IDisposable
         }
         else
         {
-            using var cipher = new PacketCipher(serverToClientKey);
-            length = SealedPacket.Seal(cipher, prefix, StatelessSequence(), frame, P.CookieSize, datagram);
+            frame[P.SealedHeaderSize + P.CookieSize] = (byte)suite;
+            using var cipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, serverToClientKey);
+            length = SealedPacket.Seal(cipher, prefix, StatelessSequence(), frame, P.ChallengePlaintextSize, datagram);
         }
         _peer.Send(datagram[..length], source);
         _counters.ChallengesSent++;
@@ -208,7 +220,7 @@ internal sealed class ServerHandshake : IDisposable
     {
         _counters.Denied++;
         _peer.Logger.LogInformation("Refused a connection from {Source}: {Reason}.", source, reason);
-        using var cipher = serverToClientKey.IsEmpty ? null : new PacketCipher(serverToClientKey);
+        using var cipher = serverToClientKey.IsEmpty ? null : new PacketCipher(CipherSuites.ChaCha20Poly1305, serverToClientKey);
         Span<byte> frame = stackalloc byte[P.SealedHeaderSize + P.ReasonPlaintextSize];
         Span<byte> datagram = stackalloc byte[P.SealedHeaderSize + P.ReasonPlaintextSize + PacketCipher.TagSize];
         frame[P.SealedHeaderSize] = (byte)reason;

@@ -24,7 +24,11 @@ public sealed class HttpAchievements : IAchievements
 
     /// <inheritdoc/>
     public Task<AchievementUpdate> AddAchievementProgressAsync(string achievementId, long userId, long amount, CancellationToken cancellationToken = default) =>
-        _client.SendAsync(HttpMethod.Post, $"v1/achievements/{OnlineBackendClient.Segment(achievementId, "Achievement id")}/progress", new AchievementProgressBody(userId, amount),
+        AddAchievementProgressAsync(achievementId, userId, amount, idempotencyKey: null, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<AchievementUpdate> AddAchievementProgressAsync(string achievementId, long userId, long amount, string? idempotencyKey, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(HttpMethod.Post, $"v1/achievements/{OnlineBackendClient.Segment(achievementId, "Achievement id")}/progress", new AchievementProgressBody(userId, amount, idempotencyKey),
             OnlineJsonContext.Default.AchievementProgressBody, OnlineJsonContext.Default.AchievementUpdate, cancellationToken);
 
     /// <inheritdoc/>

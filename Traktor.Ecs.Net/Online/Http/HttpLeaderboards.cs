@@ -21,7 +21,8 @@ public sealed class HttpLeaderboards : ILeaderboards
 
     /// <inheritdoc/>
     public Task<LeaderboardDefinition?> GetLeaderboardDefinitionAsync(string leaderboardId, CancellationToken cancellationToken = default) =>
-        _client.GetOrNullAsync($"v1/leaderboards/{OnlineBackendClient.Segment(leaderboardId, "Leaderboard id")}", OnlineJsonContext.Default.LeaderboardDefinition, cancellationToken);
+        _client.GetOrNullAsync($"v1/leaderboards/{OnlineBackendClient.Segment(leaderboardId, "Leaderboard id")}", OnlineJsonContext.Default.LeaderboardDefinition, cancellationToken,
+            notFoundMeansNull: true);
 
     /// <inheritdoc/>
     public Task<ScoreSubmissionResult> SubmitScoreAsync(ScoreSubmission submission, CancellationToken cancellationToken = default)

@@ -144,19 +144,54 @@ public sealed class OnlineBackendClient
         await ThrowIfFailedAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sends a GET whose 404 means "absent" rather than an error.</summary>
-    internal async Task<TResult?> GetOrNullAsync<TResult>(string path, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a GET whose 404 <c>absent</c> answer means null rather than an error; with <paramref name="notFoundMeansNull"/>
+    /// a 404 <c>not_found</c> (the container itself is missing, as for a leaderboard definition) means null too.
+    /// </summary>
+    internal async Task<TResult?> GetOrNullAsync<TResult>(string path, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken, bool notFoundMeansNull = false)
         where TResult : class
     {
         using var request = await CreateRequestAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
         using var response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound && await IsAbsentAnswerAsync(response, cancellationToken).ConfigureAwait(false))
+        if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            return null;
+            var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            if (error.ProblemType == OnlineProblemTypes.Absent || (notFoundMeansNull && error.ProblemType == OnlineProblemTypes.NotFound))
+            {
+                return null;
+            }
+            throw error;
         }
         await ThrowIfFailedAsync(response, cancellationToken).ConfigureAwait(false);
         return await ReadJsonAsync(response, resultType, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Sends a request built by the caller (headers such as <c>If-Match</c>) and hands back the successful answer,
+    /// which the caller disposes; a failed answer is thrown as a typed <see cref="OnlineException"/>.
+    /// </summary>
+    internal async Task<HttpResponseMessage> SendForResponseAsync(HttpMethod method, string path, HttpContent? content,
+        Action<HttpRequestMessage>? prepare, CancellationToken cancellationToken)
+    {
+        using var request = await CreateRequestAsync(method, path, null, cancellationToken).ConfigureAwait(false);
+        request.Content = content;
+        prepare?.Invoke(request);
+        var response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ThrowIfFailedAsync(response, cancellationToken).ConfigureAwait(false);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads a successful answer's JSON body as <typeparamref name="TResult"/>.</summary>
+    internal static Task<TResult> ReadAsync<TResult>(HttpResponseMessage response, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken) =>
+        ReadJsonAsync(response, resultType, cancellationToken);
 
     /// <summary>Checks an identifier the way the services do (so a bad one fails as InvalidArgument, not as a wrong route) and escapes it as a path segment.</summary>
     internal static string Segment(string value, string what)
@@ -225,43 +260,58 @@ public sealed class OnlineBackendClient
         }
     }
 
-    private static async Task<bool> IsAbsentAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        // Buffered content can be read twice, so the error path can still read the body afterwards.
-        await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-        string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var body = JsonSerializer.Deserialize(text, OnlineJsonContext.Default.ErrorBody);
-            return body?.Error == OnlineErrorCodes.Absent;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
+    /// <summary>
+    /// Turns an error answer into a typed exception. RFC 9457 problem details (<c>application/problem+json</c>) carry
+    /// the wire code in their <c>code</c> member and the specific kind in <c>type</c>; an older backend's
+    /// <c>{error, message}</c> body is read too; without a readable body the status code decides.
+    /// </summary>
     private static async Task<OnlineException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        TimeSpan? retryAfter = response.Headers.RetryAfter?.Delta;
-        ErrorBody? body = null;
-        try
+        TimeSpan? retryAfter = response.Headers.RetryAfter switch
         {
-            if (response.Content.Headers.ContentType?.MediaType == "application/json")
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+            _ => null,
+        };
+        string? code = null, type = null, detail = null;
+        string? mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType is "application/problem+json" or "application/json")
+        {
+            try
             {
-                body = await response.Content.ReadFromJsonAsync(OnlineJsonContext.Default.ErrorBody, cancellationToken).ConfigureAwait(false);
+                string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                using var document = JsonDocument.Parse(text);
+                if (document.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    var root = document.RootElement;
+                    code = StringMember(root, "code") ?? StringMember(root, "error");
+                    type = StringMember(root, "type");
+                    detail = StringMember(root, "detail") ?? StringMember(root, "message") ?? StringMember(root, "title");
+                    if (retryAfter is null && root.TryGetProperty("retryAfterSeconds", out var seconds)
+                        && seconds.ValueKind == JsonValueKind.Number && seconds.TryGetInt32(out int value) && value >= 0)
+                    {
+                        retryAfter = TimeSpan.FromSeconds(value);
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // A malformed error body still leaves the status code to go by.
             }
         }
-        catch (JsonException)
+        var error = code is null ? OnlineErrorCodes.FromStatusCode(response.StatusCode) : OnlineErrorCodes.FromCode(code);
+        if (type is null && code == OnlineErrorCodes.Absent)
         {
-            // A malformed error body still leaves the status code to go by.
+            type = OnlineProblemTypes.Absent; // an older backend's "absent" code
         }
-        var error = body is null ? OnlineErrorCodes.FromStatusCode(response.StatusCode) : OnlineErrorCodes.FromCode(body.Error);
-        if (retryAfter is null && body?.RetryAfterSeconds is int seconds)
+        if (error == OnlineError.RateLimited)
         {
-            retryAfter = TimeSpan.FromSeconds(seconds);
+            retryAfter ??= TimeSpan.FromSeconds(1);
         }
-        string message = body?.Message ?? $"The online backend answered {(int)response.StatusCode} {response.ReasonPhrase}.";
-        return new OnlineException(error, message, error == OnlineError.RateLimited ? retryAfter ?? TimeSpan.FromSeconds(1) : null);
+        string message = detail ?? $"The online backend answered {(int)response.StatusCode} {response.ReasonPhrase}.";
+        return new OnlineException(error, message, retryAfter) { ProblemType = type ?? OnlineProblemTypes.Default(error) };
     }
+
+    private static string? StringMember(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -30,5 +30,5 @@ namespace Traktor.Ecs.Net.Online;
 [JsonSerializable(typeof(CloudSaveObject))]
 [JsonSerializable(typeof(CloudSaveDeleteResult))]
 [JsonSerializable(typeof(CloudSaveList))]
-[JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(ProblemBody))]
 public sealed partial class OnlineJsonContext : JsonSerializerContext;

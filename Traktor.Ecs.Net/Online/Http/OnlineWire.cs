@@ -19,7 +19,8 @@ public sealed record ScoreBody(long UserId, long Score, string? IdempotencyKey, 
 /// <summary>Body of <c>POST /v1/achievements/{id}/unlock</c> and <c>/progress</c>.</summary>
 /// <param name="UserId">The player.</param>
 /// <param name="Amount">Progress to add (ignored by unlock).</param>
-public sealed record AchievementProgressBody(long UserId, long Amount);
+/// <param name="IdempotencyKey">Optional replay key for progress.</param>
+public sealed record AchievementProgressBody(long UserId, long Amount, string? IdempotencyKey = null);
 
 /// <summary>Body of <c>PUT /v1/users/{userId}/saves/{slot}</c>.</summary>
 /// <param name="Data">The bytes to store (base64 in JSON).</param>
@@ -46,8 +47,16 @@ public sealed record AchievementList(IReadOnlyList<AchievementStatus> Achievemen
 /// <param name="Slots">The slots, ordered by name.</param>
 public sealed record CloudSaveList(IReadOnlyList<CloudSaveEntry> Slots);
 
-/// <summary>The body of every error answer.</summary>
-/// <param name="Error">The error's wire code (see <see cref="OnlineErrorCodes"/>).</param>
-/// <param name="Message">A human-readable reason.</param>
-/// <param name="RetryAfterSeconds">For rate limiting: seconds to wait (also in the Retry-After header).</param>
-public sealed record ErrorBody(string Error, string Message, int? RetryAfterSeconds = null);
+/// <summary>
+/// The body of every error answer: RFC 9457 problem details (<c>application/problem+json</c>) with the
+/// error's wire code and, when there is one, the wait before a retry as extension members.
+/// </summary>
+/// <param name="Type">The problem type, one of <see cref="OnlineProblemTypes"/>.</param>
+/// <param name="Title">A fixed summary of the type.</param>
+/// <param name="Status">The HTTP status code, repeated for readers of the body alone.</param>
+/// <param name="Detail">What went wrong in this occurrence, for people (never secrets or type names).</param>
+/// <param name="Instance">The request path the problem occurred on.</param>
+/// <param name="Code">The error's wire code (see <see cref="OnlineErrorCodes"/>), which clients map to <see cref="OnlineError"/>.</param>
+/// <param name="RetryAfterSeconds">For 429 and 503: seconds to wait before retrying (also in the <c>Retry-After</c> header).</param>
+public sealed record ProblemBody(string Type, string Title, int Status, string? Detail, string? Instance, string Code,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? RetryAfterSeconds = null);

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Traktor.Ecs.Net.Replication.Interpolation;
 using Traktor.Ecs.Net.Serialization;
-using Traktor.Ecs.Net.Serialization.Attributes;
 using Traktor.Ecs.Net.Serialization.Delta;
 
 namespace Traktor.Ecs.Net.Replication.Client;

@@ -1,6 +1,7 @@
 using System.Numerics;
+using Traktor.Ecs.Net.Replication.Server;
 
-namespace Traktor.Ecs.Net.Replication.Server;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Interest management: which entities a connection receives. Entities are placed in a spatial grid

@@ -49,11 +49,11 @@ public sealed partial class ServerReplication
         replicated = new QueryDescription().WithAll<NetworkId>().WithAny(registry.ComponentTypes).WithNone<ReplicationOptOut>();
         foreach (var type in registry.Types)
         {
-            if (type.Audience == Serialization.Attributes.Audience.Owner)
+            if (type.Audience == Audience.Owner)
             {
                 ownerOnlyTypes |= 1UL << type.Index;
             }
-            else if (type.Audience == Serialization.Attributes.Audience.AllButOwner)
+            else if (type.Audience == Audience.AllButOwner)
             {
                 allButOwnerTypes |= 1UL << type.Index;
             }

@@ -1,6 +1,7 @@
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Replication.Server;
 
-namespace Traktor.Ecs.Net.Replication.Server;
+namespace Traktor.Ecs.Net;
 
 /// <summary>How the server replicates: tick rate, packet and bandwidth budgets, coder, relevancy.</summary>
 public sealed class ServerReplicationOptions

@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Which connections receive a replicated component.</summary>
 public enum Audience : byte

@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Sends the field in exactly <see cref="Count"/> bits: integers and enums as two's complement

@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Delivery guarantee of a message stream. Shared by RPCs and the transport's channels.</summary>
 public enum Channel : byte

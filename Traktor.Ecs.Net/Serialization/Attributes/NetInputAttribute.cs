@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Marks a player's input struct: sampled every client tick, stamped with that tick, sent to the

@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Keeps a field local: it is not sent and dequantizing leaves it unchanged.</summary>
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]

@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Sends a float (or each component of a vector) as a whole number of <see cref="Precision"/> steps.

@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Marks a component struct for state replication. The Traktor.Ecs.Net generator emits a snapshot
@@ -13,9 +14,9 @@ public sealed class ReplicatedAttribute : Attribute
     /// <summary>Maximum sends per second; 0 means every network tick. Default 0.</summary>
     public int SendRate { get; set; }
 
-    /// <summary>Which connections receive it. Default <see cref="Attributes.Audience.All"/>.</summary>
+    /// <summary>Which connections receive it. Default <see cref="Traktor.Ecs.Net.Audience.All"/>.</summary>
     public Audience Audience { get; set; } = Audience.All;
 
-    /// <summary>How clients present it. Default <see cref="Attributes.Smoothing.Interpolate"/>.</summary>
+    /// <summary>How clients present it. Default <see cref="Traktor.Ecs.Net.Smoothing.Interpolate"/>.</summary>
     public Smoothing Smoothing { get; set; } = Smoothing.Interpolate;
 }

@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Marks an event struct as a remote procedure call: sending creates an entity carrying it on the
@@ -7,6 +8,6 @@ namespace Traktor.Ecs.Net.Serialization.Attributes;
 [AttributeUsage(AttributeTargets.Struct, Inherited = false)]
 public sealed class RpcAttribute : Attribute
 {
-    /// <summary>Delivery guarantee. Default <see cref="Attributes.Channel.ReliableOrdered"/>.</summary>
+    /// <summary>Delivery guarantee. Default <see cref="Traktor.Ecs.Net.Channel.ReliableOrdered"/>.</summary>
     public Channel Channel { get; set; } = Channel.ReliableOrdered;
 }

@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Serialization.Attributes;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>How a client presents a replicated component between snapshots.</summary>
 public enum Smoothing : byte

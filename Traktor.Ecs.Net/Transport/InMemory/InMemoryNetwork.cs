@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Transport.InMemory;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// An in-process datagram network: transports created here exchange datagrams through bounded queues,

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Traktor.Ecs.Net.Transport.InMemory;
+namespace Traktor.Ecs.Net;
 
 /// <summary>One endpoint of an <see cref="InMemoryNetwork"/>; datagrams are copied into pooled buffers.</summary>
 public sealed class InMemoryTransport : IDatagramTransport

@@ -12,28 +12,36 @@ internal static class PacketLayout
     /// <summary>Prefix + 64-bit sequence: the clear header of every encrypted packet.</summary>
     public const int SealedHeaderSize = 9;
 
-    // Connection request: prefix, version, protocol id, schema hash, token expiry, token nonce, sealed token.
+    // Connection request: prefix, version, protocol id, schema hash, token expiry, token nonce, sealed token,
+    // the cipher suites the client offers.
     public const int RequestVersion = 1;
     public const int RequestProtocolId = 9;
     public const int RequestSchemaHash = 17;
     public const int RequestExpires = 25;
     public const int RequestNonce = 33;
     public const int RequestToken = RequestNonce + T.NonceSize; // 45
-    public const int RequestSize = RequestToken + T.PrivateEncryptedSize; // 557
+    public const int RequestSuites = RequestToken + T.PrivateEncryptedSize; // 557
+    public const int RequestSize = RequestSuites + 1; // 558
 
     // Insecure request: prefix, version, protocol id, schema hash, client id.
     public const int InsecureRequestClientId = 25;
     public const int InsecureRequestSize = 33;
 
-    // Cookie: timestamp and MAC. Insecure challenge: prefix + cookie. Secure challenge: the cookie sealed
-    // under the token's server-to-client key, so only the token's holder can read it and nobody can forge one.
+    // Cookie: timestamp and MAC. Insecure challenge: prefix + cookie. Secure challenge: the cookie and the chosen
+    // cipher suite sealed under the token's server-to-client key, so only the token's holder can read it and nobody
+    // can forge one.
     public const int CookieSize = 8 + ChallengeCookie.MacSize; // 24
     public const int CookieMac = 8;
     public const int InsecureChallengeSize = 1 + CookieSize; // 25
-    public const int ChallengeSize = SealedHeaderSize + CookieSize + PacketCipher.TagSize; // 49
+    public const int ChallengePlaintextSize = CookieSize + 1; // 25: cookie, chosen suite
+    public const int ChallengeSize = SealedHeaderSize + ChallengePlaintextSize + PacketCipher.TagSize; // 50
 
-    // Response = request bytes 1.. + cookie timestamp + cookie MAC + sequence (+ tag in secure mode).
-    public const int ResponseSize = RequestSize + 8 + ChallengeCookie.MacSize + 8 + PacketCipher.TagSize; // 605
+    // Secure response = request bytes 1.. + cookie timestamp + cookie MAC + chosen suite + sequence + tag.
+    public const int ResponseCookie = RequestSize; // 558
+    public const int ResponseSuite = ResponseCookie + CookieSize; // 582
+    public const int ResponseSequence = ResponseSuite + 1; // 583
+    public const int ResponseTag = ResponseSequence + 8; // 591
+    public const int ResponseSize = ResponseTag + PacketCipher.TagSize; // 607
     public const int InsecureResponseSize = InsecureRequestSize + 8 + ChallengeCookie.MacSize + 8; // 65
 
     /// <summary>Reason byte of Denied and Disconnect packets.</summary>

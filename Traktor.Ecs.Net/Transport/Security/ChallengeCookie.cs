@@ -5,7 +5,7 @@ namespace Traktor.Ecs.Net.Transport.Security;
 
 /// <summary>
 /// The stateless challenge: an HMAC-SHA256 (truncated to 16 bytes) keyed by a per-process secret over the
-/// source address, a timestamp and the request's binding bytes. The server keeps nothing until it comes back.
+/// source address (with its transport kind), a timestamp and the request's binding bytes. The server keeps nothing until it comes back.
 /// </summary>
 internal sealed class ChallengeCookie
 {
@@ -17,11 +17,12 @@ internal sealed class ChallengeCookie
 
     public void Compute(in NetAddress address, ulong timestampMs, ReadOnlySpan<byte> binding, Span<byte> mac)
     {
-        Span<byte> input = stackalloc byte[16 + 2 + 8 + BindingSize];
+        Span<byte> input = stackalloc byte[16 + 2 + 8 + BindingSize + 1];
         address.WriteBytes(input);
         BinaryPrimitives.WriteUInt16BigEndian(input[16..], address.Port);
         BinaryPrimitives.WriteUInt64LittleEndian(input[18..], timestampMs);
         binding[..BindingSize].CopyTo(input[26..]);
+        input[26 + BindingSize] = (byte)address.Kind; // a cookie won over WebSocket is no good over UDP
         Span<byte> hash = stackalloc byte[32];
         HMACSHA256.HashData(_key, input, hash);
         hash[..MacSize].CopyTo(mac);

@@ -46,6 +46,23 @@ public sealed class ConnectTokenIssuer
     public byte[] Issue(ulong clientId, ReadOnlySpan<byte> userData, TimeSpan lifetime, IReadOnlyList<IPEndPoint> serverAddresses, int timeoutSeconds = 10)
     {
         ArgumentNullException.ThrowIfNull(serverAddresses);
+        var addresses = new NetAddress[serverAddresses.Count];
+        for (int i = 0; i < addresses.Length; i++) addresses[i] = NetAddress.FromEndPoint(serverAddresses[i]);
+        return Issue(clientId, userData, lifetime, addresses, timeoutSeconds);
+    }
+
+    /// <summary>
+    /// Issues a token for servers reached over any <see cref="TransportKind"/>: for example a UDP address followed by
+    /// a WebSocket address of the same server, which a client behind a UDP-blocking network falls back to.
+    /// </summary>
+    /// <param name="clientId">The authenticated player's id; the server refuses a second connection with the same id.</param>
+    /// <param name="userData">Up to 256 bytes the server's approval callback receives (for example a session ticket).</param>
+    /// <param name="lifetime">How long the token can be used to connect.</param>
+    /// <param name="serverAddresses">1 to 8 addresses with their transport kinds, tried in order by the client.</param>
+    /// <param name="timeoutSeconds">Seconds of silence after which either side drops the connection.</param>
+    public byte[] Issue(ulong clientId, ReadOnlySpan<byte> userData, TimeSpan lifetime, IReadOnlyList<NetAddress> serverAddresses, int timeoutSeconds = 10)
+    {
+        ArgumentNullException.ThrowIfNull(serverAddresses);
         if (userData.Length > L.UserDataSize) throw new ArgumentException($"User data is at most {L.UserDataSize} bytes.", nameof(userData));
         if (serverAddresses.Count is 0 or > L.MaxAddresses) throw new ArgumentException($"A token names 1 to {L.MaxAddresses} servers.", nameof(serverAddresses));
         if (lifetime <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lifetime));
@@ -73,7 +90,7 @@ public sealed class ConnectTokenIssuer
         plain[L.PrivateAddressCount] = (byte)serverAddresses.Count;
         for (int i = 0; i < serverAddresses.Count; i++)
         {
-            var address = NetAddress.FromEndPoint(serverAddresses[i]);
+            var address = serverAddresses[i];
             TokenAddress.Write(plain.Slice(L.PrivateAddresses + i * L.AddressSize, L.AddressSize), address);
             TokenAddress.Write(token.AsSpan(L.PublicAddresses + i * L.AddressSize, L.AddressSize), address);
         }
@@ -83,7 +100,7 @@ public sealed class ConnectTokenIssuer
 
         Span<byte> associated = stackalloc byte[L.AssociatedDataSize];
         PrivateConnectToken.WriteAssociatedData(associated, _protocolId, expires);
-        using var cipher = new ChaCha20OrAes(_serverKey);
+        using var cipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, _serverKey); // tokens are always ChaCha20-Poly1305: every server can open them
         cipher.Seal(token.AsSpan(L.PublicNonce, L.NonceSize), associated, plain,
             token.AsSpan(L.PublicPrivateToken, L.PrivatePlaintextSize),
             token.AsSpan(L.PublicPrivateToken + L.PrivatePlaintextSize, PacketCipher.TagSize));

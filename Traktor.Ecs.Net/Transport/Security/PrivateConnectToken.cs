@@ -22,7 +22,7 @@ internal ref struct PrivateConnectToken
     }
 
     /// <summary>Decrypts and validates a sealed private token into <paramref name="plaintext"/> (496 bytes).</summary>
-    public static bool TryOpen(ChaCha20OrAes serverCipher, ulong protocolId, ulong expires, ReadOnlySpan<byte> nonce,
+    public static bool TryOpen(PacketCipher serverCipher, ulong protocolId, ulong expires, ReadOnlySpan<byte> nonce,
         ReadOnlySpan<byte> sealedToken, Span<byte> plaintext, out PrivateConnectToken token)
     {
         token = default;

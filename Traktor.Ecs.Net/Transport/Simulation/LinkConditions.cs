@@ -1,4 +1,5 @@
-namespace Traktor.Ecs.Net.Transport.Simulation;
+
+namespace Traktor.Ecs.Net;
 
 /// <summary>Network conditions applied by <see cref="LinkSimulator"/> to outgoing datagrams. Mutable at run time.</summary>
 public sealed class LinkConditions

@@ -1,13 +1,13 @@
 using System.Buffers;
 
-namespace Traktor.Ecs.Net.Transport.Simulation;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// A decorator that delays, drops, duplicates and reorders the datagrams sent through an inner transport,
 /// on the time of a <see cref="TimeProvider"/> and deterministically for a seed. Held datagrams are released
 /// whenever the owner sends or polls, so on virtual time nothing ever sleeps.
 /// </summary>
-public sealed class LinkSimulator : IDatagramTransport
+public sealed class LinkSimulator : IPeerAwareTransport
 {
     private const double MaxQueueSeconds = 1.0;
     private readonly IDatagramTransport _inner;
@@ -94,6 +94,12 @@ public sealed class LinkSimulator : IDatagramTransport
             ArrayPool<byte>.Shared.Return(held.Buffer);
         }
     }
+
+    /// <summary>Passes the notice on to the inner transport when it keeps per-peer state (streams linger, so held datagrams still leave).</summary>
+    public void OnPeerConnected(in NetAddress peer) => (_inner as IPeerAwareTransport)?.OnPeerConnected(peer);
+
+    /// <inheritdoc cref="IPeerAwareTransport.OnPeerDisconnected"/>
+    public void OnPeerDisconnected(in NetAddress peer) => (_inner as IPeerAwareTransport)?.OnPeerDisconnected(peer);
 
     /// <inheritdoc />
     public void Dispose()

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Traktor.Ecs.Net.Transport.Udp;
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// A polled UDP socket: dual-mode IPv6 (IPv4 clients appear as ::ffff:a.b.c.d) when bound to [::], with

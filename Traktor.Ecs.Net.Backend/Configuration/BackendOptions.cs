@@ -1,0 +1,145 @@
+using Traktor.Ecs.Net.Online.Storage;
+
+namespace Traktor.Ecs.Net.Backend.Configuration;
+
+/// <summary>
+/// The backend's settings, bound from the <c>Online</c> configuration section: appsettings.json next to the
+/// executable, environment variables (<c>Online__…</c>) or arguments (<c>--Online:…</c>). An unknown setting or a
+/// value of the wrong kind stops the backend at startup, so a typo never silently falls back to a default.
+/// </summary>
+public sealed class BackendOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Online";
+
+    /// <summary>The store: <c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string Database { get; set; } = "sqlite";
+
+    /// <summary>For SQLite the database file path (relative paths are relative to the working directory; the folder must exist); for PostgreSQL an Npgsql connection string.</summary>
+    public string ConnectionString { get; set; } = "traktor-online.db";
+
+    /// <summary>For SQLite: <c>Full</c> (default; every commit survives power loss) or <c>Normal</c> (commits survive a killed process; faster).</summary>
+    public SqliteDurability SqliteDurability { get; set; } = SqliteDurability.Full;
+
+    /// <summary>Base64 of at least 32 random bytes that sign new access tokens. Required outside Development.</summary>
+    public string TokenSigningKey { get; set; } = "";
+
+    /// <summary>Earlier signing keys (base64), still accepted for checking tokens, so a key rotation logs nobody out; at most 3.</summary>
+    public List<string> PreviousTokenSigningKeys { get; set; } = [];
+
+    /// <summary>Keys game servers send in the <c>X-Server-Key</c> header for trusted writes; each at least 24 characters of random text. Required outside Development.</summary>
+    public List<string> ServerKeys { get; set; } = [];
+
+    /// <summary>Argon2id memory per password hash, in KiB; at least 19,456 (19 MiB) outside Development.</summary>
+    public int PasswordHashMemoryKiB { get; set; } = 19 * 1024;
+
+    /// <summary>Argon2id passes per password hash; at least 2 outside Development.</summary>
+    public int PasswordHashPasses { get; set; } = 2;
+
+    /// <summary>Password hashes that may run at once on this node; unset for half the processors.</summary>
+    public int? MaxConcurrentPasswordHashes { get; set; }
+
+    /// <summary>Password hashes that may wait for a slot on this node; unset for four per slot. Beyond that logins and registrations are answered 503 with Retry-After.</summary>
+    public int? MaxQueuedPasswordHashes { get; set; }
+
+    /// <summary>Access-token lifetime in seconds.</summary>
+    public int AccessTokenLifetimeSeconds { get; set; } = 900;
+
+    /// <summary>Refresh-token lifetime in seconds.</summary>
+    public int RefreshTokenLifetimeSeconds { get; set; } = 30 * 24 * 3600;
+
+    /// <summary>The largest accepted request body in bytes (a cloud-save slot travels as base64, 4/3 of its size).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 512 * 1024;
+
+    /// <summary>
+    /// Requests per second one client address may make over all nodes (server-key requests are not limited). Each node
+    /// enforces its share, this divided by <see cref="NodeCount"/>, so a load balancer that spreads a client's
+    /// requests evenly gives it this budget in total.
+    /// </summary>
+    public int RequestsPerSecondPerAddress { get; set; } = 50;
+
+    /// <summary>Register/login/refresh requests per minute one client address may make; counted in the shared database, so it holds over all nodes together.</summary>
+    public int AuthRequestsPerMinutePerAddress { get; set; } = 30;
+
+    /// <summary>How many backend nodes share the load (for dividing <see cref="RequestsPerSecondPerAddress"/>).</summary>
+    public int NodeCount { get; set; } = 1;
+
+    /// <summary>Failed logins of one account from one address before each further one doubles the wait.</summary>
+    public int LoginFreeFailuresPerAccountAndAddress { get; set; } = 5;
+
+    /// <summary>Failed logins from one address (over all accounts) before each further one doubles the wait there.</summary>
+    public int LoginFreeFailuresPerAddress { get; set; } = 20;
+
+    /// <summary>Failed logins of one account from addresses it has not logged in from before each further one doubles the wait.</summary>
+    public int LoginFreeFailuresPerAccount { get; set; } = 10;
+
+    /// <summary>The longest wait failed logins can cause, in seconds.</summary>
+    public int LoginMaxDelaySeconds { get; set; } = 900;
+
+    /// <summary>Which proxies' <c>X-Forwarded-For</c> to believe; see <see cref="TrustedProxyOptions"/>.</summary>
+    public TrustedProxyOptions ForwardedHeaders { get; set; } = new();
+
+    /// <summary>The most cloud-save slots per player.</summary>
+    public int MaxSlotsPerPlayer { get; set; } = 32;
+
+    /// <summary>The most bytes per cloud-save slot.</summary>
+    public int MaxBytesPerSlot { get; set; } = 256 * 1024;
+
+    /// <summary>The most cloud-save bytes per player.</summary>
+    public long MaxBytesPerPlayer { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>When true a cloud-save write without a precondition (<c>If-Match</c>, <c>If-None-Match: *</c> or <c>expectedVersion</c>) is refused with 428, so no client can overwrite blindly.</summary>
+    public bool RequireCloudSavePreconditions { get; set; }
+
+    /// <summary>Transport connect tokens handed out at login; see <see cref="ConnectTokenOptions"/>.</summary>
+    public ConnectTokenOptions ConnectTokens { get; set; } = new();
+
+    /// <summary>Checks values that are wrong in any environment; returns one line per problem.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (AccessTokenLifetimeSeconds < 1)
+        {
+            yield return "Online:AccessTokenLifetimeSeconds must be 1 or more.";
+        }
+        if (RefreshTokenLifetimeSeconds < 1)
+        {
+            yield return "Online:RefreshTokenLifetimeSeconds must be 1 or more.";
+        }
+        if (MaxRequestBodyBytes < 1024)
+        {
+            yield return "Online:MaxRequestBodyBytes must be 1024 or more.";
+        }
+        if (RequestsPerSecondPerAddress < 1 || AuthRequestsPerMinutePerAddress < 1)
+        {
+            yield return "Online:RequestsPerSecondPerAddress and Online:AuthRequestsPerMinutePerAddress must be 1 or more.";
+        }
+        if (LoginFreeFailuresPerAccountAndAddress < 1 || LoginFreeFailuresPerAddress < 1 || LoginFreeFailuresPerAccount < 1 || LoginMaxDelaySeconds is < 1 or > 86_399)
+        {
+            yield return "Online:LoginFreeFailures… must be 1 or more and Online:LoginMaxDelaySeconds 1 to 86399.";
+        }
+        if (NodeCount is < 1 or > 1000 || NodeCount > RequestsPerSecondPerAddress)
+        {
+            yield return "Online:NodeCount must be 1 to 1000 and at most Online:RequestsPerSecondPerAddress.";
+        }
+        if (MaxConcurrentPasswordHashes is < 1 || MaxQueuedPasswordHashes is < 0)
+        {
+            yield return "Online:MaxConcurrentPasswordHashes must be 1 or more and Online:MaxQueuedPasswordHashes 0 or more.";
+        }
+        if (PasswordHashMemoryKiB is < 8 or > 1 << 20 || PasswordHashPasses is < 1 or > 16)
+        {
+            yield return "Online:PasswordHashMemoryKiB must be 8 to 1048576 and Online:PasswordHashPasses 1 to 16.";
+        }
+        if (MaxSlotsPerPlayer < 1 || MaxBytesPerSlot < 1 || MaxBytesPerPlayer < 1)
+        {
+            yield return "Online:MaxSlotsPerPlayer, Online:MaxBytesPerSlot and Online:MaxBytesPerPlayer must be 1 or more.";
+        }
+        if (PreviousTokenSigningKeys.Count > 3)
+        {
+            yield return "Online:PreviousTokenSigningKeys holds at most 3 keys.";
+        }
+        if (ConnectTokens.LifetimeSeconds is < 1 or > 3600)
+        {
+            yield return "Online:ConnectTokens:LifetimeSeconds must be 1 to 3600.";
+        }
+    }
+}

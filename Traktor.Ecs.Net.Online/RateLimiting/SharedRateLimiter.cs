@@ -1,0 +1,56 @@
+using Traktor.Ecs.Net.Online.Storage;
+
+namespace Traktor.Ecs.Net.Online.RateLimiting;
+
+/// <summary>
+/// A rate limit kept in the shared store, so it holds across every backend node on one PostgreSQL database (and
+/// across restarts): a client cannot get N budgets from N nodes. It is the generic cell rate algorithm: one row per
+/// key holds the theoretical arrival time (TAT) of the next request; a request is allowed when TAT minus now is within
+/// the burst, and the answer to one that is not says exactly when it would be. One small write per request, so it is
+/// meant for expensive routes (register, login, refresh), not for every request.
+/// </summary>
+public sealed class SharedRateLimiter
+{
+    private readonly OnlineDatabase _database;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the limiter.</summary>
+    /// <param name="database">The migrated store the nodes share.</param>
+    /// <param name="time">The clock (a fake one in tests); nodes' clocks should agree within a second.</param>
+    public SharedRateLimiter(OnlineDatabase database, TimeProvider? time = null)
+    {
+        _database = database ?? throw new ArgumentNullException(nameof(database));
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Takes one permit for a key: at most <paramref name="permits"/> per <paramref name="window"/>, in bursts of up to <paramref name="permits"/>.</summary>
+    /// <param name="key">What is limited, for example <c>auth:203.0.113.7</c>.</param>
+    /// <param name="permits">Requests per window (1 or more).</param>
+    /// <param name="window">The window.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Null when the request may go ahead, else how long until it would be allowed.</returns>
+    public Task<TimeSpan?> TryAcquireAsync(string key, int permits, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
+        long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        long interval = Math.Max(1, (long)window.TotalMilliseconds / permits);
+        long burst = interval * (permits - 1);
+        return _database.WriteAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(transaction, "INSERT INTO rate_limits (limit_key, tat) VALUES (@k, @t) ON CONFLICT (limit_key) DO NOTHING",
+                cancellationToken, ("@k", key), ("@t", nowMs)).ConfigureAwait(false);
+            long stored = await connection.ScalarAsync<long>(transaction, "SELECT tat FROM rate_limits WHERE limit_key = @k" + _database.ForUpdate,
+                cancellationToken, ("@k", key)).ConfigureAwait(false);
+            long tat = Math.Max(stored, nowMs);
+            if (tat - nowMs > burst)
+            {
+                OnlineMetrics.SharedRateLimited.Add(1);
+                return TimeSpan.FromMilliseconds(tat - burst - nowMs);
+            }
+            await connection.ExecuteAsync(transaction, "UPDATE rate_limits SET tat = @t WHERE limit_key = @k",
+                cancellationToken, ("@t", tat + interval), ("@k", key)).ConfigureAwait(false);
+            return (TimeSpan?)null;
+        }, cancellationToken);
+    }
+}

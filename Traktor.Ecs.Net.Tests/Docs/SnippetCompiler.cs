@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Traktor.Ecs.Net.Generators;
+
+namespace Traktor.Ecs.Net.Tests.Docs;
+
+/// <summary>
+/// Compiles a documentation snippet the way a new user's console project would: C# latest, nullable on,
+/// the SDK's implicit usings of a console project (System, System.Collections.Generic, System.IO,
+/// System.Linq, System.Net.Http, System.Threading, System.Threading.Tasks), the .NET and ASP.NET Core
+/// frameworks, the project's libraries with their dependencies, and the Traktor.Ecs.Net source generator.
+/// Test-only assemblies (xunit, CsCheck, the tests, the Demo) are not visible, so a snippet cannot lean on them.
+/// </summary>
+public static class SnippetCompiler
+{
+    /// <summary>The global usings every project created by <c>dotnet new console</c> has.</summary>
+    public static readonly string ImplicitUsings = string.Join('\n',
+        "global using global::System;",
+        "global using global::System.Collections.Generic;",
+        "global using global::System.IO;",
+        "global using global::System.Linq;",
+        "global using global::System.Net.Http;",
+        "global using global::System.Threading;",
+        "global using global::System.Threading.Tasks;");
+
+    private static readonly string[] HiddenAssemblies =
+        ["xunit", "CsCheck", "Traktor.Ecs.Net.Tests", "Traktor.Ecs.Net.Generators", "Demo", "Microsoft.Testing", "Microsoft.CodeAnalysis", "Sample."];
+
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    {
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(path => !HiddenAssemblies.Any(hidden => Path.GetFileName(path).StartsWith(hidden, StringComparison.OrdinalIgnoreCase)))
+            .Distinct(StringComparer.OrdinalIgnoreCase);
+        return [.. paths.Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))];
+    });
+
+    /// <summary>Compiles <paramref name="code"/> alone and returns its errors (warnings are a user's business).</summary>
+    /// <param name="code">A complete compilation unit: usings, types, optionally top-level statements.</param>
+    /// <param name="assemblyName">The snippet's assembly name.</param>
+    public static IReadOnlyList<Diagnostic> Errors(string code, string assemblyName = "Snippet")
+    {
+        var tree = CSharpSyntaxTree.ParseText(code, ParseOptions, path: "Snippet.cs");
+        bool hasTopLevelStatements = tree.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
+        var compilation = CSharpCompilation.Create(
+            assemblyName,
+            [tree, CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, path: "ImplicitUsings.g.cs")],
+            References.Value,
+            new CSharpCompilationOptions(
+                hasTopLevelStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: NullableContextOptions.Enable,
+                allowUnsafe: false));
+        var driver = CSharpGeneratorDriver.Create([new ReplicationGenerator().AsSourceGenerator()], parseOptions: ParseOptions);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        return [.. generatorDiagnostics.Concat(output.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error)];
+    }
+}

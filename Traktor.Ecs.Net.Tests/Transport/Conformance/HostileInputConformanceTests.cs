@@ -1,0 +1,87 @@
+using System.Buffers.Binary;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Transport.Conformance;
+
+/// <summary>
+/// Hostile datagrams from a peer of the same transport kind (it cannot spoof addresses over a stream, so it sends
+/// from its own): garbage, truncated and bit-flipped copies of real handshake and payload packets. The server drops
+/// them all without an internal error, creates no connection, and its connected client keeps talking.
+/// </summary>
+public class HostileInputConformanceTests
+{
+    [Theory]
+    [MemberData(nameof(Wires.All), MemberType = typeof(Wires))]
+    public void Hostile_datagrams_from_a_peer_do_not_disturb_a_connected_client(WireKind wire)
+    {
+        using var h = new TransportHarness(wire: wire);
+        var client = h.Connect(1, record: true);
+        var connection = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        for (int i = 0; i < 5; i++)
+        {
+            client.Send(ChannelKind.ReliableOrdered, [(byte)i]);
+            h.Step();
+        }
+        var samples = h.ClientWires[0].Sent.Select(s => s.Data).ToList();
+        h.ClientWires[0].Enabled = false;
+        h.DrainServer();
+
+        var attacker = h.Wire.CreateClient();
+        h.Disposables.Add(attacker);
+        var random = new Random(77);
+        int sent = 0, received = 0;
+        Span<byte> message = stackalloc byte[4];
+        for (int round = 0; round < 40; round++)
+        {
+            for (int i = 0; i < 250; i++)
+            {
+                var sample = samples[random.Next(samples.Count)];
+                byte[] datagram = random.Next(4) switch
+                {
+                    0 => RandomBytes(random, random.Next(1, 1200)),
+                    1 => sample[..random.Next(1, sample.Length)],
+                    _ => Flip(random, sample),
+                };
+                attacker.TrySend(datagram, h.ServerAddress);
+            }
+            BinaryPrimitives.WriteInt32LittleEndian(message, sent++);
+            Assert.Equal(SendResult.Queued, client.Send(ChannelKind.ReliableOrdered, message));
+            h.Step();
+            received += Count(h.DrainServer(), ref received);
+        }
+        Assert.True(h.RunUntil(() => (received += Count(h.DrainServer(), ref received)) >= sent, maxSteps: 50), $"{received} of {sent}");
+        Assert.Equal(0, h.Server.Counters.InternalErrors);
+        Assert.Equal(1, h.Server.ConnectionCount);
+        Assert.Equal(ClientState.Connected, client.State);
+        Assert.True(h.Server.Counters.DatagramsReceived > 5_000, $"{h.Server.Counters.DatagramsReceived} datagrams reached the server");
+        Assert.True(h.Server.TryGetStats(connection, out _));
+    }
+
+    private static int Count(List<NetEvent> events, ref int received)
+    {
+        int count = 0;
+        foreach (var e in events)
+        {
+            Assert.NotEqual(NetEventType.Connected, e.Type);
+            Assert.NotEqual(NetEventType.Disconnected, e.Type);
+            if (e.Type != NetEventType.Message) continue;
+            Assert.Equal(received + count, BinaryPrimitives.ReadInt32LittleEndian(e.Data.Span));
+            count++;
+        }
+        return count;
+    }
+
+    private static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] Flip(Random random, byte[] sample)
+    {
+        var copy = sample.ToArray();
+        for (int i = 0, flips = random.Next(1, 4); i < flips; i++) copy[random.Next(copy.Length)] ^= (byte)(1 << random.Next(8));
+        return copy;
+    }
+}

@@ -1,0 +1,20 @@
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// A transport that keeps state per peer (a TCP stream, a WebSocket) and is told by the protocol above when a
+/// connection to a peer was established or ended. A stream whose peer never completes the handshake can then be
+/// closed after a deadline, and a stream whose connection ended is closed once its last packets (the disconnect
+/// notices) had time to leave. <see cref="NetServer"/> and <see cref="NetClient"/> call these; decorators (the link
+/// simulator, composites) pass them on. Both calls must be cheap and must not throw.
+/// </summary>
+public interface IPeerAwareTransport : IDatagramTransport
+{
+    /// <summary>The protocol established a connection with <paramref name="peer"/>.</summary>
+    void OnPeerConnected(in NetAddress peer);
+
+    /// <summary>
+    /// The protocol ended its connection (or connection attempt) with <paramref name="peer"/>: datagrams already
+    /// sent should still be delivered, then the stream may close.
+    /// </summary>
+    void OnPeerDisconnected(in NetAddress peer);
+}

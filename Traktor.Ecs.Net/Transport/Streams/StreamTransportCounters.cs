@@ -1,0 +1,48 @@
+namespace Traktor.Ecs.Net;
+
+/// <summary>What a stream transport did with its peers: connections, refusals, closes by cause and dropped datagrams.</summary>
+public sealed class StreamTransportCounters
+{
+    private long _accepted, _refused, _violations, _handshakeTimeouts, _idleTimeouts, _closedByPeer, _sendBufferFull, _receiveBufferFull, _oversized, _connectFailures;
+
+    /// <summary>Streams accepted (server) or connected (client).</summary>
+    public long Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>Connections refused because <see cref="StreamTransportOptions.MaxConnections"/> or the per-address limit was reached.</summary>
+    public long Refused => Volatile.Read(ref _refused);
+
+    /// <summary>Streams closed because the peer broke the framing (zero or oversized frame, text or fragmented WebSocket message).</summary>
+    public long FramingViolations => Volatile.Read(ref _violations);
+
+    /// <summary>Streams closed because no connection was established on them within the handshake timeout.</summary>
+    public long HandshakeTimeouts => Volatile.Read(ref _handshakeTimeouts);
+
+    /// <summary>Streams closed after <see cref="StreamTransportOptions.IdleTimeout"/> of silence.</summary>
+    public long IdleTimeouts => Volatile.Read(ref _idleTimeouts);
+
+    /// <summary>Streams the peer closed or reset.</summary>
+    public long ClosedByPeer => Volatile.Read(ref _closedByPeer);
+
+    /// <summary>Datagrams dropped because the stream's send buffer was full (a slow or stalled peer).</summary>
+    public long DroppedSendBufferFull => Volatile.Read(ref _sendBufferFull);
+
+    /// <summary>Datagrams dropped because the stream's receive budget was full (the game loop did not read them in time).</summary>
+    public long DroppedReceiveBufferFull => Volatile.Read(ref _receiveBufferFull);
+
+    /// <summary>Received datagrams dropped because they were larger than the caller's buffer.</summary>
+    public long OversizedDatagrams => Volatile.Read(ref _oversized);
+
+    /// <summary>Client side: connection attempts that failed (refused, unreachable, TLS or WebSocket handshake errors).</summary>
+    public long ConnectFailures => Volatile.Read(ref _connectFailures);
+
+    internal void OnAccepted() => Interlocked.Increment(ref _accepted);
+    internal void OnRefused() => Interlocked.Increment(ref _refused);
+    internal void OnViolation() => Interlocked.Increment(ref _violations);
+    internal void OnHandshakeTimeout() => Interlocked.Increment(ref _handshakeTimeouts);
+    internal void OnIdleTimeout() => Interlocked.Increment(ref _idleTimeouts);
+    internal void OnClosedByPeer() => Interlocked.Increment(ref _closedByPeer);
+    internal void OnSendBufferFull() => Interlocked.Increment(ref _sendBufferFull);
+    internal void OnReceiveBufferFull() => Interlocked.Increment(ref _receiveBufferFull);
+    internal void OnOversized() => Interlocked.Increment(ref _oversized);
+    internal void OnConnectFailure() => Interlocked.Increment(ref _connectFailures);
+}

@@ -1,0 +1,63 @@
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// Budgets and timings of the stream transports (TCP and WebSocket). Every number bounds what one peer, or all of
+/// them together, can make a server hold: at most <see cref="MaxConnections"/> streams, each with a fixed
+/// <see cref="ReceiveBufferBytes"/> + <see cref="SendBufferBytes"/>, so the transport's memory has a ceiling of
+/// MaxConnections × (ReceiveBufferBytes + SendBufferBytes) — 80 MiB with the defaults — whatever the peers send.
+/// </summary>
+public sealed class StreamTransportOptions
+{
+    /// <summary>
+    /// Largest datagram carried, in bytes (default 2,048). Frames announcing more close the stream as a protocol
+    /// violation. Must hold the peers' MTU and the 605-byte handshake response.
+    /// </summary>
+    public int MaxFrameSize { get; set; } = 2048;
+
+    /// <summary>Streams a server keeps open at once (default 1,024); connections beyond it are refused at once.</summary>
+    public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>Streams one remote IP address may keep open at once (default 8); more are refused at once.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 8;
+
+    /// <summary>
+    /// How long an accepted stream may go without the protocol establishing a connection on it before it is closed
+    /// (default 10 s, above the client's 5 s connect timeout).
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Silence after which a stream is closed (default 30 s, above the protocol's own 10 s timeout).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a stream stays open after the protocol ended its connection, so the final disconnect notices still
+    /// leave (default 1 s); the peer usually closes first.
+    /// </summary>
+    public TimeSpan CloseLinger { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Bytes of frames one stream may hold waiting for the network (default 64 KiB). When full, further datagrams to
+    /// that peer are dropped, as a congested UDP path would drop them; the protocol above resends what is reliable.
+    /// </summary>
+    public int SendBufferBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Bytes of received, not yet handled frames one stream may hold (default 16 KiB).</summary>
+    public int ReceiveBufferBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Client side: how long to wait after a failed connection attempt before trying the same server again.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>New connections accepted per receive pass (default 64), so a connection flood cannot stall the tick.</summary>
+    public int AcceptsPerPass { get; set; } = 64;
+
+    internal void Validate()
+    {
+        if (MaxFrameSize is < Transport.Packets.PacketLayout.ResponseSize or > ushort.MaxValue) throw new ArgumentOutOfRangeException(nameof(MaxFrameSize), $"From {Transport.Packets.PacketLayout.ResponseSize} to 65,535 bytes.");
+        if (MaxConnections <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnections));
+        if (MaxConnectionsPerAddress <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerAddress));
+        if (SendBufferBytes < 2 * (MaxFrameSize + 2)) throw new ArgumentOutOfRangeException(nameof(SendBufferBytes), "Must hold at least two largest frames.");
+        if (ReceiveBufferBytes < 2 * (MaxFrameSize + 2)) throw new ArgumentOutOfRangeException(nameof(ReceiveBufferBytes), "Must hold at least two largest frames.");
+        if (HandshakeTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero || CloseLinger < TimeSpan.Zero || ReconnectDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout));
+        if (AcceptsPerPass <= 0) throw new ArgumentOutOfRangeException(nameof(AcceptsPerPass));
+    }
+}

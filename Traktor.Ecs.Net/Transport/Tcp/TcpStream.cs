@@ -1,0 +1,189 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+
+namespace Traktor.Ecs.Net.Transport.Tcp;
+
+/// <summary>
+/// One TCP stream of a <see cref="TcpTransport"/>: a non-blocking socket with a fixed receive buffer (frames are
+/// parsed in place) and a fixed send buffer (frames wait there while the socket is full). Never allocates after
+/// creation; every socket call uses the non-throwing overloads.
+/// </summary>
+internal sealed class TcpStream : IDisposable
+{
+    private const int HeaderSize = 2;
+    private readonly byte[] _receive;
+    private readonly byte[] _send;
+    private readonly int _receiveCapacity;
+    private readonly int _sendCapacity;
+    private int _receiveStart, _receiveEnd;
+    private int _sendStart, _sendEnd;
+    private Task? _connecting;
+
+    public TcpStream(Socket? socket, NetAddress address, int receiveBytes, int sendBytes, double now, bool accepted)
+    {
+        Socket = socket;
+        Address = address;
+        _receiveCapacity = receiveBytes;
+        _sendCapacity = sendBytes;
+        _receive = ArrayPool<byte>.Shared.Rent(receiveBytes);
+        _send = ArrayPool<byte>.Shared.Rent(sendBytes);
+        OpenedAt = now;
+        LastReceivedAt = now;
+        Accepted = accepted;
+    }
+
+    public Socket? Socket { get; private set; }
+    public NetAddress Address { get; }
+    public double OpenedAt { get; }
+    public double LastReceivedAt { get; private set; }
+
+    /// <summary>Accepted by a listener (server side), as opposed to opened by this side.</summary>
+    public bool Accepted { get; }
+
+    /// <summary>The protocol established a connection on this stream.</summary>
+    public bool Established { get; set; }
+
+    /// <summary>When the stream closes after the protocol ended its connection (infinity while it has not).</summary>
+    public double CloseAt { get; set; } = double.PositiveInfinity;
+
+    /// <summary>The peer closed or reset the stream, or it broke; it is removed once its complete frames are read.</summary>
+    public bool Broken { get; private set; }
+
+    /// <summary>The stream was closed for a framing violation.</summary>
+    public bool Violated { get; private set; }
+
+    public bool IsConnecting => _connecting is not null;
+
+    public bool HasPendingSend => _sendEnd > _sendStart;
+
+    /// <summary>Starts a non-blocking connect (client side); sends wait in the buffer meanwhile.</summary>
+    public void BeginConnect(Socket socket, System.Net.EndPoint remote)
+    {
+        Socket = socket;
+        _connecting = socket.ConnectAsync(remote);
+    }
+
+    /// <summary>Finishes a connect that completed; false while it is still in progress.</summary>
+    public bool PollConnect(out bool failed)
+    {
+        failed = false;
+        if (_connecting is not { } task) return true;
+        if (!task.IsCompleted) return false;
+        _connecting = null;
+        if (!task.IsCompletedSuccessfully)
+        {
+            _ = task.Exception; // observed: a refused or unreachable server is an expected outcome
+            failed = true;
+            Broken = true;
+            return true;
+        }
+        Socket!.Blocking = false;
+        Socket.NoDelay = true;
+        Flush();
+        return true;
+    }
+
+    /// <summary>Queues one frame and tries to hand it to the socket; false when the send buffer has no room.</summary>
+    public bool TryWrite(ReadOnlySpan<byte> datagram)
+    {
+        if (Broken) return false;
+        int needed = HeaderSize + datagram.Length;
+        if (_sendEnd + needed > _sendCapacity)
+        {
+            if (_sendEnd - _sendStart + needed > _sendCapacity) return false;
+            _send.AsSpan(_sendStart, _sendEnd - _sendStart).CopyTo(_send);
+            _sendEnd -= _sendStart;
+            _sendStart = 0;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(_send.AsSpan(_sendEnd), (ushort)datagram.Length);
+        datagram.CopyTo(_send.AsSpan(_sendEnd + HeaderSize));
+        _sendEnd += needed;
+        Flush();
+        return true;
+    }
+
+    /// <summary>Hands buffered frames to the socket as far as it takes them.</summary>
+    public void Flush()
+    {
+        while (!Broken && _connecting is null && Socket is { } socket && _sendEnd > _sendStart)
+        {
+            int sent = socket.Send(_send.AsSpan(_sendStart, _sendEnd - _sendStart), SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock) return;
+            if (error != SocketError.Success || sent <= 0)
+            {
+                Broken = true;
+                return;
+            }
+            _sendStart += sent;
+        }
+        if (_sendStart == _sendEnd) _sendStart = _sendEnd = 0;
+    }
+
+    /// <summary>
+    /// Reads the next complete frame into <paramref name="buffer"/>. Returns 1 with a frame, 0 when none is complete
+    /// (the socket has nothing more for now), −1 for a frame larger than the caller's buffer (dropped).
+    /// A zero-length or over-long frame breaks the stream as a violation.
+    /// </summary>
+    public int TryReadFrame(Span<byte> buffer, int maxFrameSize, double now, out int length)
+    {
+        length = 0;
+        while (true)
+        {
+            int available = _receiveEnd - _receiveStart;
+            if (available >= HeaderSize)
+            {
+                int frame = BinaryPrimitives.ReadUInt16BigEndian(_receive.AsSpan(_receiveStart));
+                if (frame == 0 || frame > maxFrameSize)
+                {
+                    Violated = true;
+                    Broken = true;
+                    _receiveStart = _receiveEnd = 0;
+                    return 0;
+                }
+                if (available >= HeaderSize + frame)
+                {
+                    var data = _receive.AsSpan(_receiveStart + HeaderSize, frame);
+                    _receiveStart += HeaderSize + frame;
+                    if (_receiveStart == _receiveEnd) _receiveStart = _receiveEnd = 0;
+                    if (frame > buffer.Length) return -1;
+                    data.CopyTo(buffer);
+                    length = frame;
+                    return 1;
+                }
+            }
+            if (Broken || _connecting is not null || Socket is not { } socket) return 0;
+            if (_receiveStart > 0)
+            {
+                _receive.AsSpan(_receiveStart, available).CopyTo(_receive);
+                _receiveStart = 0;
+                _receiveEnd = available;
+            }
+            int read = socket.Receive(_receive.AsSpan(_receiveEnd, _receiveCapacity - _receiveEnd), SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock) return 0;
+            if (error != SocketError.Success || read <= 0)
+            {
+                Broken = true; // 0 bytes: the peer closed its side; anything else: reset or failure
+                continue;      // still hand out the complete frames already buffered
+            }
+            _receiveEnd += read;
+            LastReceivedAt = now;
+        }
+    }
+
+    private bool _disposed;
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Broken = true;
+        if (Socket is { } socket)
+        {
+            socket.Dispose();
+        }
+        Socket = null;
+        ArrayPool<byte>.Shared.Return(_receive);
+        ArrayPool<byte>.Shared.Return(_send);
+    }
+}
