@@ -9,9 +9,10 @@ using Traktor.Ecs.Net.Online.Storage;
 namespace Traktor.Ecs.Net.Online.Authentication;
 
 /// <summary>
-/// <see cref="IAuthentication"/> on an <see cref="OnlineDatabase"/>: PBKDF2 passwords, HMAC-signed
-/// access tokens bound to a revocable session, single-use rotating refresh tokens (reuse revokes the
-/// session), and lockouts per account and per address.
+/// <see cref="IAuthentication"/> on an <see cref="OnlineDatabase"/>: Argon2id passwords hashed through a bounded
+/// <see cref="PasswordHashingGate"/>, HMAC-signed access tokens bound to a revocable session of their own user,
+/// single-use rotating refresh tokens (reuse revokes the session), normalized case-insensitive usernames, and
+/// doubling login waits per account and address, per address and per account (<see cref="LoginThrottlePolicy"/>).
 /// </summary>
 public sealed class AuthenticationService : IAuthentication
 {

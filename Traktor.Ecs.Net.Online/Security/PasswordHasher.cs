@@ -18,9 +18,6 @@ namespace Traktor.Ecs.Net.Online.Security;
 /// </remarks>
 public sealed class PasswordHasher
 {
-    /// <summary>The smallest PBKDF2 iteration count a stored hash was made with outside tests (kept for hashes of earlier versions).</summary>
-    public const int ProductionMinimumIterations = 600_000;
-
     private const string Argon2Scheme = "argon2id";
     private const string Pbkdf2Scheme = "pbkdf2-sha256";
     private const int SaltBytes = 16;

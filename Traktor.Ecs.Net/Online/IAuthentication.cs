@@ -7,7 +7,7 @@ namespace Traktor.Ecs.Net.Online;
 public interface IAuthentication
 {
     /// <summary>Creates an account.</summary>
-    /// <param name="username">1 to 64 characters, stored verbatim; must be unused.</param>
+    /// <param name="username">A name following <see cref="Usernames"/>: stored in Unicode form KC, unique ignoring case.</param>
     /// <param name="password">8 to 128 characters.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The new account.</returns>
@@ -19,7 +19,7 @@ public interface IAuthentication
     /// <param name="password">The password.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Access, refresh and connect tokens.</returns>
-    /// <exception cref="OnlineException"><see cref="OnlineError.Unauthorized"/> for wrong credentials; <see cref="OnlineError.RateLimited"/> while the account or address is locked out.</exception>
+    /// <exception cref="OnlineException"><see cref="OnlineError.Unauthorized"/> for wrong credentials; <see cref="OnlineError.RateLimited"/> while failed logins make the account or address wait (<see cref="OnlineException.RetryAfter"/> says how long).</exception>
     Task<AuthSession> LoginAsync(string username, string password, CancellationToken cancellationToken = default);
 
     /// <summary>Trades a refresh token for a new session's tokens. The old refresh token is spent; presenting it again revokes the session.</summary>

@@ -6,7 +6,10 @@ namespace Traktor.Ecs.Net.Online;
 /// </summary>
 public static class OnlineLimits
 {
-    /// <summary>Longest username, in UTF-16 code units.</summary>
+    /// <summary>
+    /// Longest username of accounts registered before <see cref="Usernames"/>' rules, in UTF-16 code units; new names
+    /// are at most <see cref="Usernames.MaxLength"/>. A login naming anything much longer is refused unread.
+    /// </summary>
     public const int MaxUsernameLength = 64;
 
     /// <summary>Shortest accepted password.</summary>
@@ -77,17 +80,6 @@ public static class OnlineLimits
                 throw OnlineException.Invalid($"{what} must not contain control characters.");
             }
         }
-    }
-
-    /// <summary>Checks a username: 1 to <see cref="MaxUsernameLength"/> characters, no control characters, not blank.</summary>
-    /// <param name="username">The username.</param>
-    public static void CheckUsername(string? username)
-    {
-        if (string.IsNullOrWhiteSpace(username))
-        {
-            throw OnlineException.Invalid("Username must not be empty.");
-        }
-        CheckText(username, "Username", MaxUsernameLength);
     }
 
     /// <summary>Checks a password's length.</summary>

@@ -1,0 +1,154 @@
+using Traktor.Ecs.Net.Scripting.Runtime;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Scripting.Api;
+
+/// <summary>
+/// <c>multiplayer</c>: sessions through <see cref="ISessions"/> (joining also connects the world's
+/// <see cref="NetworkClient"/> with the session's connect token and waits until it is connected), script
+/// RPCs through <see cref="ScriptRpcMap"/>, and link statistics from <see cref="NetStats"/>.
+/// </summary>
+internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions options, ScriptIdentity identity, ScriptNetwork network)
+{
+    private SessionId? _session;
+
+    public IEnumerable<KeyValuePair<string, ScriptPrimitive>> Primitives()
+    {
+        yield return new("createSession", CreateSession);
+        yield return new("joinSession", JoinSession);
+        yield return new("leaveSession", LeaveSession);
+        yield return new("rpc", Rpc);
+        yield return new("getStats", GetStats);
+    }
+
+    private ISessions Sessions => services.Sessions ?? throw new ScriptCallException("multiplayer has no session directory on this host");
+
+    private int CreateSession(LuaCall call)
+    {
+        string name = call.String(1);
+        int maxPlayers = (int)call.Integer(2, 1, 1024);
+        SessionInfo session;
+        try
+        {
+            session = Sessions.CreateSession(name, maxPlayers);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ScriptCallException($"{call.Function}: {e.Message}");
+        }
+
+        return call.Wait(PendingCall.Completed(Describe(session)));
+    }
+
+    private int JoinSession(LuaCall call)
+    {
+        if (!SessionId.TryParse(call.String(1), out var id))
+        {
+            throw new ScriptCallException($"bad argument #1 to '{call.Function}' (not a session id)");
+        }
+
+        if (_session is not null)
+        {
+            throw new ScriptCallException($"{call.Function}: already in session {_session}; call multiplayer:leaveSession() first");
+        }
+
+        var client = network.Client;
+        if (client is not null && client.Transport.State != ClientState.Disconnected)
+        {
+            throw new ScriptCallException($"{call.Function}: the client is already connected");
+        }
+
+        var join = Sessions.JoinSession(id, identity.PlayerId, identity.PlayerName);
+        if (!join.Succeeded)
+        {
+            throw new ScriptCallException($"{call.Function}: {join.Status}");
+        }
+
+        _session = id;
+        if (client is null)
+        {
+            return call.Wait(PendingCall.Completed(Current(id)));
+        }
+
+        client.Transport.Connect(join.ConnectInfo!.ConnectToken);
+        long started = services.Time.GetTimestamp();
+        return call.Wait(PendingCall.Poll(() => client.Transport.State switch
+        {
+            ClientState.Connected => (Current(id), null),
+            ClientState.Disconnected => (ScriptValue.Nil, $"{call.Function}: could not connect to the session's server"),
+            _ when services.Time.GetElapsedTime(started) > options.CallTimeout => (ScriptValue.Nil, $"{call.Function}: the session's server did not answer within {options.CallTimeout.TotalSeconds:0.###} s"),
+            _ => null,
+        }));
+    }
+
+    private int LeaveSession(LuaCall call)
+    {
+        if (_session is not { } id)
+        {
+            return call.Wait(PendingCall.Completed(false));
+        }
+
+        _session = null;
+        bool left = Sessions.LeaveSession(id, identity.PlayerId);
+        if (network.Client is { } client && client.Transport.State != ClientState.Disconnected)
+        {
+            client.Transport.Disconnect();
+        }
+
+        return call.Wait(PendingCall.Completed(left));
+    }
+
+    private int Rpc(LuaCall call)
+    {
+        string name = call.String(1);
+        var map = services.Rpcs ?? throw new ScriptCallException($"{call.Function}: no script RPCs are mapped on this host");
+        if (!map.TryGet(name, out var binding))
+        {
+            throw new ScriptCallException($"{call.Function}: '{name}' is not a mapped script RPC (mapped: {string.Join(", ", map.Names)})");
+        }
+
+        var parameters = call.Value(2);
+        if (parameters.Kind is not (ScriptValueKind.Table or ScriptValueKind.Nil))
+        {
+            throw call.Bad(2, "table");
+        }
+
+        binding.Send(network.World, parameters.AsTable ?? new ScriptTable(), network.RpcTarget);
+        return call.Return(true);
+    }
+
+    private int GetStats(LuaCall call)
+    {
+        var (stats, connections) = network.Stats() ?? throw new ScriptCallException($"{call.Function}: there is no NetworkClient or NetworkServer in this world");
+        return call.Return(new ScriptTable()
+            .With("ping", stats.RoundTripTimeMs)
+            .With("packetLoss", stats.PacketLossPercent)
+            .With("bandwidth", stats.KilobytesInPerSecond + stats.KilobytesOutPerSecond)
+            .With("bandwidthIn", stats.KilobytesInPerSecond)
+            .With("bandwidthOut", stats.KilobytesOutPerSecond)
+            .With("jitter", stats.JitterMs)
+            .With("packetsSent", stats.PacketsSent)
+            .With("packetsReceived", stats.PacketsReceived)
+            .With("connections", (long)connections));
+    }
+
+    private ScriptValue Current(SessionId id) =>
+        Sessions.TryGetSession(id, out var session) ? Describe(session) : new ScriptTable().With("id", id.ToString());
+
+    private static ScriptTable Describe(SessionInfo session)
+    {
+        var players = new ScriptTable();
+        foreach (ulong player in session.Players)
+        {
+            players.Add((long)player);
+        }
+
+        return new ScriptTable()
+            .With("id", session.Id.ToString())
+            .With("name", session.Name)
+            .With("maxPlayers", (long)session.MaxPlayers)
+            .With("playerCount", (long)session.PlayerCount)
+            .With("players", players);
+    }
+}

@@ -1,0 +1,65 @@
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Scripting.Api;
+
+/// <summary>
+/// The networking side of the world the scripts run in: its <see cref="NetworkServer"/> or
+/// <see cref="NetworkClient"/>, found in <see cref="World.Resources"/> when needed.
+/// </summary>
+internal sealed class ScriptNetwork(World world)
+{
+    public World World { get; } = world;
+
+    public NetworkClient? Client => World.Resources.TryGet<NetworkClient>(out var client) ? client : null;
+
+    public NetworkServer? Server => World.Resources.TryGet<NetworkServer>(out var server) ? server : null;
+
+    /// <summary>Where a script's RPC goes: from a server to every client, from a client to the server.</summary>
+    public RpcTarget RpcTarget => World.Resources.TryGet<RpcServer>(out _) ? RpcTarget.AllClients : RpcTarget.Server;
+
+    /// <summary>The client's link, or on a server the mean ping/loss and summed traffic of every connection.</summary>
+    public (NetStats Stats, int Connections)? Stats()
+    {
+        if (Client is { } client)
+        {
+            return (client.Transport.GetStats(), client.Transport.State == ClientState.Connected ? 1 : 0);
+        }
+
+        if (Server is not { } server)
+        {
+            return null;
+        }
+
+        double rtt = 0, loss = 0, jitter = 0, bytesIn = 0, bytesOut = 0;
+        long sent = 0, received = 0;
+        int count = 0;
+        foreach (var connection in server.Connections)
+        {
+            if (server.Transport.TryGetStats(connection, out var stats))
+            {
+                count++;
+                rtt += stats.RoundTripTimeMs;
+                loss += stats.PacketLossPercent;
+                jitter += stats.JitterMs;
+                bytesIn += stats.BytesInPerSecond;
+                bytesOut += stats.BytesOutPerSecond;
+                sent += stats.PacketsSent;
+                received += stats.PacketsReceived;
+            }
+        }
+
+        int divisor = Math.Max(1, count);
+        return (new NetStats
+        {
+            RoundTripTimeMs = rtt / divisor,
+            PacketLossPercent = loss / divisor,
+            JitterMs = jitter / divisor,
+            BytesInPerSecond = bytesIn,
+            BytesOutPerSecond = bytesOut,
+            PacketsSent = sent,
+            PacketsReceived = received,
+        }, count);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+using KeraLua;
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Scripting.Runtime;
+
+namespace Traktor.Ecs.Net.Scripting;
+
+/// <summary>Error reporting: every failure becomes a <see cref="ScriptError"/> with file and line, logged and kept.</summary>
+public sealed partial class LuaScript
+{
+    private const string SandboxPrefix = "sandbox: ";
+
+    [GeneratedRegex(@"^(?<file>[^\n]*?):(?<line>\d+): (?<message>.*)$", RegexOptions.Singleline)]
+    private static partial Regex LocatedMessage();
+
+    internal void Report(ScriptError error)
+    {
+        while (_errors.Count >= Options.MaxKeptErrors)
+        {
+            _errors.Dequeue();
+        }
+
+        _errors.Enqueue(error);
+        _logger.LogWarning("Script {Script} failed: {File}:{Line}: {Kind}: {Message} (in {Entry})", error.Script, error.File, error.Line, error.Kind, error.Message, error.Entry);
+        try
+        {
+            Failed?.Invoke(error);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "A Failed handler of script {Script} threw", Name);
+        }
+    }
+
+    internal void ReportFailure(EntryThread entry, LuaStatus status) => Report(Describe(entry.Thread, status, entry.Name, entry));
+
+    /// <summary>Where the innermost script code on <paramref name="thread"/>'s stack is, from <paramref name="level"/> up.</summary>
+    internal (string File, int Line) Locate(Lua thread, int level)
+    {
+        var debug = default(LuaDebug);
+        for (; level < 200 && thread.GetStack(level, ref debug) != 0; level++)
+        {
+            thread.GetInfo("Sl", ref debug);
+            if (debug.CurrentLine > 0 && debug.Source is not (SandboxChunk or ApiChunk))
+            {
+                return (debug.ShortSource, debug.CurrentLine);
+            }
+        }
+
+        return (Name, 0);
+    }
+
+    // The error object is on top of the thread's stack (lua_resume leaves the failed stack in place,
+    // so the debug API can still walk it).
+    private ScriptError Describe(Lua thread, LuaStatus status, string entryName, EntryThread? entry)
+    {
+        thread.RawGetInteger(LuaRegistry.Index, AbortReference);
+        bool aborted = thread.RawEqual(-1, -2);
+        thread.Pop(1);
+        if (aborted)
+        {
+            var (file, line) = entry?.AbortedAt ?? Locate(thread, 0);
+            return new ScriptError(Name, file, line, ScriptErrorKind.InstructionBudget,
+                $"more than {Options.InstructionBudget} instructions in one tick", entryName);
+        }
+
+        if (thread.Type(-1) != LuaType.String)
+        {
+            var (file, line) = Locate(thread, 0);
+            var kind = status == LuaStatus.ErrMem ? ScriptErrorKind.Memory : ScriptErrorKind.Runtime;
+            return new ScriptError(Name, file, line, kind, $"(error object is a {thread.TypeName(thread.Type(-1))} value)", entryName);
+        }
+
+        string text = LuaValues.ReadString(thread, -1);
+        if (status == LuaStatus.ErrMem || text == "not enough memory")
+        {
+            var (file, line) = Locate(thread, 0);
+            return new ScriptError(Name, file, line, ScriptErrorKind.Memory,
+                $"not enough memory (the script's limit is {Options.MemoryLimitBytes} bytes)", entryName);
+        }
+
+        var match = LocatedMessage().Match(text);
+        if (match.Success && match.Groups["file"].Value is not ("[sandbox]" or "[api]"))
+        {
+            string message = match.Groups["message"].Value;
+            return new ScriptError(Name, match.Groups["file"].Value, int.Parse(match.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture),
+                Classify(message), message, entryName);
+        }
+
+        var (where, at) = Locate(thread, 0);
+        string bare = match.Success ? match.Groups["message"].Value : text;
+        return new ScriptError(Name, where, at, Classify(bare), bare, entryName);
+    }
+
+    private static ScriptErrorKind Classify(string message) =>
+        message.StartsWith(SandboxPrefix, StringComparison.Ordinal) ? ScriptErrorKind.Sandbox : ScriptErrorKind.Runtime;
+}

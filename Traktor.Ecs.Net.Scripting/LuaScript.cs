@@ -1,0 +1,350 @@
+using System.Reflection;
+using System.Text;
+using KeraLua;
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Scripting.Runtime;
+using Traktor.Ecs.Net.Scripting.Sandbox;
+
+namespace Traktor.Ecs.Net.Scripting;
+
+/// <summary>
+/// One loaded script: its own sandboxed Lua 5.4 state (memory-limited), its <c>Script</c> table of
+/// handlers, and its entries in flight. Created by <see cref="LuaScriptSystem"/>, which ticks it; all
+/// access is from the tick thread.
+/// </summary>
+public sealed partial class LuaScript : IDisposable
+{
+    private const string SandboxChunk = "=[sandbox]";
+    private const string ApiChunk = "=[api]";
+
+    private readonly LuaMemory _memory;
+    private readonly Lua _lua;
+    private readonly ILogger _logger;
+    private readonly List<LuaFunction> _functions = new();
+    private readonly LuaCall _call;
+    private readonly Queue<ScriptError> _errors = new();
+    private bool _disposed;
+
+    internal LuaScript(string name, string source, LuaScriptOptions options, IEnumerable<KeyValuePair<string, ScriptPrimitive>> api, ILogger logger)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(source);
+        Name = name;
+        Options = options;
+        _logger = logger;
+        _memory = new LuaMemory(options.MemoryLimitBytes);
+        _lua = new Lua(_memory.Allocator, IntPtr.Zero);
+        _call = new LuaCall(this);
+        Entries = new ScriptEntries(this);
+        try
+        {
+            _lua.OpenLibs();
+            RunPrelude(api);
+            var status = _lua.LoadBuffer(Encoding.UTF8.GetBytes(source), "@" + name, "t");
+            if (status != LuaStatus.OK)
+            {
+                var error = Describe(_lua, status, "load", null);
+                throw new LuaScriptException(error with { Kind = ScriptErrorKind.Syntax });
+            }
+
+            MainReference = _lua.Ref(LuaRegistry.Index);
+        }
+        catch
+        {
+            _lua.Close();
+            throw;
+        }
+    }
+
+    /// <summary>The script's name: its file name, as it appears in error locations.</summary>
+    public string Name { get; }
+
+    /// <summary>The most recent errors, oldest first (at most <see cref="LuaScriptOptions.MaxKeptErrors"/>).</summary>
+    public IReadOnlyCollection<ScriptError> Errors => _errors;
+
+    /// <summary>Raised on the tick thread for every failed call, after it is logged.</summary>
+    public event Action<ScriptError>? Failed;
+
+    /// <summary>Bytes the script's Lua state holds now.</summary>
+    public long MemoryBytes => _memory.Used;
+
+    /// <summary>The most bytes the script's Lua state has held.</summary>
+    public long PeakMemoryBytes => _memory.Peak;
+
+    /// <summary>Entries waiting for a network answer or the next tick.</summary>
+    public int WaitingEntries => Entries.WaitingCount;
+
+    internal LuaScriptOptions Options { get; }
+
+    internal LuaMemory Memory => _memory;
+
+    internal Lua State => _lua;
+
+    internal ScriptEntries Entries { get; }
+
+    internal int RunReference { get; private set; }
+
+    internal int EntryReference { get; private set; }
+
+    internal int PendingReference { get; private set; }
+
+    internal int AbortReference { get; private set; }
+
+    private int MainReference { get; }
+
+    /// <summary>Sets a global variable of the script (before or between ticks).</summary>
+    /// <param name="name">The global's name.</param>
+    /// <param name="value">Its value.</param>
+    public void SetGlobal(string name, ScriptValue value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _lua.PushGlobalTable();
+        LuaValues.PushString(_lua, name);
+        LuaValues.Push(_lua, value);
+        _lua.RawSet(-3);
+        _lua.Pop(1);
+    }
+
+    /// <summary>Reads a global variable of the script as a .NET value (raw: no metamethod runs).</summary>
+    /// <param name="name">The global's name.</param>
+    /// <returns>Its value; functions and other Lua-only values read as nil.</returns>
+    public ScriptValue GetGlobal(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _lua.PushGlobalTable();
+        LuaValues.PushString(_lua, name);
+        _lua.RawGet(-2);
+        try
+        {
+            int entries = Options.MaxTableEntries;
+            return LuaValues.Read(_lua, -1, ref entries, Options.MaxTableDepth, Options.MaxStringBytes);
+        }
+        catch (ScriptCallException)
+        {
+            return ScriptValue.Nil;
+        }
+        finally
+        {
+            _lua.Pop(2);
+        }
+    }
+
+    /// <summary>Whether <c>Script.<paramref name="name"/></c> is a function.</summary>
+    /// <param name="name">The handler name (for example <c>update</c> or an RPC name).</param>
+    /// <returns>True when the script defines it.</returns>
+    public bool HasHandler(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        PushScriptTable(_lua);
+        bool found = false;
+        if (_lua.Type(-1) == LuaType.Table)
+        {
+            LuaValues.PushString(_lua, name);
+            found = _lua.RawGet(-2) == LuaType.Function;
+            _lua.Pop(1);
+        }
+
+        _lua.Pop(1);
+        return found;
+    }
+
+    /// <summary>
+    /// Starts <c>Script:<paramref name="name"/>(…)</c> as a new entry, if the script defines it. It runs
+    /// until it finishes or waits; a failure is reported in <see cref="Errors"/>, never thrown.
+    /// </summary>
+    /// <param name="name">The handler name.</param>
+    /// <param name="arguments">The arguments after <c>self</c>.</param>
+    /// <returns>False when the script has no such handler.</returns>
+    public bool Call(string name, params ScriptValue[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (!HasHandler(name))
+        {
+            return false;
+        }
+
+        Entries.Start(name, thread =>
+        {
+            thread.RawGetInteger(LuaRegistry.Index, EntryReference);
+            PushScriptTable(thread);
+            LuaValues.PushString(thread, name);
+            foreach (var argument in arguments)
+            {
+                LuaValues.Push(thread, argument);
+            }
+
+            return 3 + arguments.Length;
+        });
+        return true;
+    }
+
+    /// <summary>Unloads the script: waiting entries are dropped and the Lua state is closed.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Entries.CancelAll();
+        _lua.Close();
+        _functions.Clear();
+    }
+
+    internal void RunMain() => Entries.Start("main", thread =>
+    {
+        thread.RawGetInteger(LuaRegistry.Index, MainReference);
+        return 1;
+    });
+
+    internal void Tick(float deltaSeconds)
+    {
+        Entries.Tick();
+        Call("update", (double)deltaSeconds);
+    }
+
+    private static void PushScriptTable(Lua lua)
+    {
+        lua.PushGlobalTable();
+        LuaValues.PushString(lua, "Script");
+        lua.RawGet(-2);
+        lua.Remove(-2);
+    }
+
+    private void RunPrelude(IEnumerable<KeyValuePair<string, ScriptPrimitive>> api)
+    {
+        // sandbox.lua receives the host table and returns its private pieces.
+        LoadResource("sandbox.lua", SandboxChunk);
+        _lua.CreateTable(0, 3);
+        AddFunction(_lua, "overBudget", OverBudget);
+        AddPrimitive(_lua, "log", "print", Log);
+        LuaValues.PushString(_lua, "hookInterval");
+        _lua.PushInteger(Options.HookInterval);
+        _lua.RawSet(-3);
+        CallPrelude(1, 1);
+        RunReference = TakeField("run");
+        EntryReference = TakeField("entry");
+        PendingReference = TakeField("PENDING");
+        AbortReference = TakeField("ABORT");
+        LuaValues.PushString(_lua, "await");
+        _lua.RawGet(-2);
+        int await = _lua.GetTop();
+
+        // api.lua receives the API primitives and await.
+        LoadResource("api.lua", ApiChunk);
+        _lua.CreateTable(0, 16);
+        AddPrimitive(_lua, "log", "log", Log);
+        foreach (var (name, primitive) in api)
+        {
+            AddPrimitive(_lua, name, name, primitive);
+        }
+
+        _lua.PushCopy(await);
+        CallPrelude(2, 0);
+        _lua.SetTop(0);
+    }
+
+    private int TakeField(string name)
+    {
+        LuaValues.PushString(_lua, name);
+        _lua.RawGet(-2);
+        return _lua.Ref(LuaRegistry.Index);
+    }
+
+    private void LoadResource(string resource, string chunk)
+    {
+        using var stream = typeof(LuaScript).Assembly.GetManifestResourceStream("Traktor.Ecs.Net.Scripting." + resource)
+            ?? throw new InvalidOperationException($"The embedded {resource} is missing.");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        if (_lua.LoadBuffer(buffer.ToArray(), chunk, "t") != LuaStatus.OK)
+        {
+            throw new InvalidOperationException($"{resource} does not compile: {_lua.ToString(-1, false)}");
+        }
+    }
+
+    private void CallPrelude(int arguments, int results)
+    {
+        if (_lua.PCall(arguments, results, 0) != LuaStatus.OK)
+        {
+            throw new InvalidOperationException($"The scripting prelude failed: {_lua.ToString(-1, false)}");
+        }
+    }
+
+    private void AddPrimitive(Lua table, string key, string function, ScriptPrimitive primitive) =>
+        AddFunction(table, key, state => Invoke(state, function, primitive));
+
+    private void AddFunction(Lua table, string key, LuaFunction function)
+    {
+        _functions.Add(function);
+        LuaValues.PushString(table, key);
+        table.PushCFunction(function);
+        table.RawSet(-3);
+    }
+
+    // The boundary every host primitive runs behind: no exception and no Lua error crosses it, and the
+    // memory limit is suspended while .NET code pushes values (see LuaMemory).
+    private int Invoke(IntPtr state, string function, ScriptPrimitive primitive)
+    {
+        bool enforcing = _memory.Enforcing;
+        _memory.Enforcing = false;
+        var lua = Lua.FromIntPtr(state);
+        int top = lua.GetTop();
+        try
+        {
+            _call.Lua = lua;
+            _call.Function = function;
+            return primitive(_call);
+        }
+        catch (Exception e)
+        {
+            lua.SetTop(top);
+            lua.PushBoolean(false);
+            LuaValues.PushString(lua, e is ScriptCallException ? e.Message : $"{function} failed: {e.Message}");
+            return 2;
+        }
+        finally
+        {
+            _call.Lua = null!;
+            _memory.Enforcing = enforcing;
+        }
+    }
+
+    // The count hook's question; it only pushes a boolean, which neither allocates nor raises.
+    private int OverBudget(IntPtr state)
+    {
+        var thread = Lua.FromIntPtr(state);
+        bool over;
+        try
+        {
+            over = Entries.OverBudget(thread);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Script {Script}: the instruction budget check failed", Name);
+            over = true;
+        }
+
+        thread.PushBoolean(over);
+        return 1;
+    }
+
+    private int Log(LuaCall call)
+    {
+        long level = call.Integer(1, 1, 4);
+        string text = call.String(2);
+        var logLevel = level switch
+        {
+            1 => LogLevel.Debug,
+            2 => LogLevel.Information,
+            3 => LogLevel.Warning,
+            _ => LogLevel.Error,
+        };
+        _logger.Log(logLevel, "[{Script}] {Message}", Name, text);
+        return call.Return(true);
+    }
+}

@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Scripting.Api;
+using Traktor.Ecs.Net.Scripting.Runtime;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Scripting;
+
+/// <summary>
+/// Runs Lua scripts inside a world, one system for all of them. Each tick (<see cref="Update"/>) it
+/// resumes the entries whose network answers arrived, calls <c>Script:&lt;name&gt;(params, sender)</c> for
+/// every script RPC received this tick, then <c>Script:update(dt)</c>. Put it after the
+/// <see cref="NetworkServer"/>/<see cref="NetworkClient"/> in the group, so the tick's RPCs are there.
+/// </summary>
+/// <remarks>
+/// Every script has its own sandboxed Lua state (see docs/SCRIPTING.md for the budgets). Script failures
+/// are logged and kept in <see cref="LuaScript.Errors"/>; they never escape <see cref="Update"/>.
+/// </remarks>
+public sealed class LuaScriptSystem : BaseSystem<World, float>
+{
+    private readonly ScriptServices _services;
+    private readonly LuaScriptOptions _options;
+    private readonly ILogger _logger;
+    private readonly ScriptNetwork _network;
+    private readonly List<LuaScript> _scripts = new();
+    private readonly List<(ScriptTable Parameters, RpcSource Source)> _received = new();
+
+    /// <summary>Creates the system; load scripts with <see cref="Load"/>.</summary>
+    /// <param name="world">The world the scripts run in (its network plugin and RPCs).</param>
+    /// <param name="services">What the script API is bound to.</param>
+    /// <param name="options">The sandbox's budgets; defaults when null.</param>
+    /// <param name="logger">Receives <c>log:info(…)</c> and script errors.</param>
+    public LuaScriptSystem(World world, ScriptServices services, LuaScriptOptions? options = null, ILogger? logger = null)
+        : base(world)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+        _options = options ?? new LuaScriptOptions();
+        _options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+        _network = new ScriptNetwork(world);
+    }
+
+    /// <summary>The loaded scripts, in load order.</summary>
+    public IReadOnlyList<LuaScript> Scripts => _scripts;
+
+    /// <summary>Loads a script file and runs its main chunk (which may wait on the network across ticks).</summary>
+    /// <param name="path">The .lua file; its file name names the script in errors.</param>
+    /// <returns>The script.</returns>
+    /// <exception cref="LuaScriptException">The source does not compile (<see cref="ScriptErrorKind.Syntax"/>, with file and line).</exception>
+    public LuaScript Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return LoadSource(Path.GetFileName(path), File.ReadAllText(path));
+    }
+
+    /// <summary>Loads a script from text and runs its main chunk; a runtime error there is reported like any other.</summary>
+    /// <param name="name">The script's name, used as its file name in errors.</param>
+    /// <param name="source">The Lua source (text only; binary chunks are refused).</param>
+    /// <param name="globals">Globals to set before the main chunk runs.</param>
+    /// <returns>The script.</returns>
+    /// <exception cref="LuaScriptException">The source does not compile.</exception>
+    public LuaScript LoadSource(string name, string source, IReadOnlyDictionary<string, ScriptValue>? globals = null)
+    {
+        var identity = new ScriptIdentity(_services);
+        var api = new HttpApi(_services, _options).Primitives()
+            .Concat(new OnlineApi(_services, _options, identity).Primitives())
+            .Concat(new MultiplayerApi(_services, _options, identity, _network).Primitives())
+            .Concat(new NetConfigApi(_services).Primitives());
+        var script = new LuaScript(name, source, _options, api, _logger);
+        foreach (var (global, value) in globals ?? new Dictionary<string, ScriptValue>())
+        {
+            script.SetGlobal(global, value);
+        }
+
+        _scripts.Add(script);
+        script.RunMain();
+        return script;
+    }
+
+    /// <summary>Unloads a script: its waiting entries are dropped and its Lua state closed.</summary>
+    /// <param name="script">A script of this system.</param>
+    /// <returns>False when it was not loaded here.</returns>
+    public bool Unload(LuaScript script)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        if (!_scripts.Remove(script))
+        {
+            return false;
+        }
+
+        script.Dispose();
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override void Update(in float state)
+    {
+        foreach (var script in _scripts)
+        {
+            script.Entries.Tick();
+        }
+
+        DispatchRpcs();
+        foreach (var script in _scripts)
+        {
+            script.Call("update", (double)state);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var script in _scripts)
+            {
+                script.Dispose();
+            }
+
+            _scripts.Clear();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void DispatchRpcs()
+    {
+        if (_services.Rpcs is not { } map || _scripts.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var binding in map.Bindings)
+        {
+            _received.Clear();
+            binding.Collect(World, _received);
+            foreach (var (parameters, source) in _received)
+            {
+                var sender = new ScriptTable()
+                    .With("connection", source.Connection.ToString())
+                    .With("isLocal", source.IsLocal);
+                foreach (var script in _scripts)
+                {
+                    script.Call(binding.Name, parameters, sender);
+                }
+            }
+        }
+
+        _received.Clear();
+    }
+}

@@ -1,0 +1,237 @@
+using KeraLua;
+
+namespace Traktor.Ecs.Net.Scripting.Runtime;
+
+/// <summary>
+/// Runs a script's entries (main chunk, <c>update</c>, RPC handlers) as Lua coroutines, one each.
+/// An entry that calls the network yields <c>(PENDING, ticket)</c> and is parked with its
+/// <see cref="PendingCall"/>; <see cref="Tick"/> resumes it once the answer is there. Nothing here ever
+/// blocks: the tick thread only starts, resumes and polls.
+/// </summary>
+internal sealed class ScriptEntries
+{
+    private readonly LuaScript _script;
+    private readonly List<EntryThread> _waiting = new();
+    private readonly List<EntryThread> _ready = new();
+    private readonly Dictionary<long, PendingCall> _issued = new();
+    private long _nextTicket;
+    private long _tick;
+    private EntryThread? _running;
+
+    public ScriptEntries(LuaScript script) => _script = script;
+
+    /// <summary>Entries waiting for an answer or for the next tick.</summary>
+    public int WaitingCount => _waiting.Count;
+
+    /// <summary>Registers a call an entry is about to wait for; the ticket travels through Lua and back.</summary>
+    public long Issue(PendingCall call)
+    {
+        long ticket = ++_nextTicket;
+        _issued.Add(ticket, call);
+        return ticket;
+    }
+
+    /// <summary>
+    /// Counts <see cref="LuaScriptOptions.HookInterval"/> instructions against the running entry
+    /// (called by the count hook); true once the entry's budget for this tick is spent.
+    /// </summary>
+    public bool OverBudget(Lua thread)
+    {
+        var entry = _running;
+        if (entry is null)
+        {
+            return false;
+        }
+
+        entry.Instructions += _script.Options.HookInterval;
+        if (entry.Instructions <= _script.Options.InstructionBudget)
+        {
+            return false;
+        }
+
+        entry.AbortedAt ??= _script.Locate(thread, 1);
+        return true;
+    }
+
+    /// <summary>Starts an entry: <paramref name="pushFunctionAndArguments"/> pushes what <c>run</c> calls and returns how many values it pushed.</summary>
+    public void Start(string name, Func<Lua, int> pushFunctionAndArguments)
+    {
+        if (_waiting.Count >= _script.Options.MaxWaitingEntries)
+        {
+            _script.Report(new ScriptError(_script.Name, _script.Name, 0, ScriptErrorKind.Limit,
+                $"{_waiting.Count} entries are already waiting (MaxWaitingEntries); '{name}' was not run", name));
+            return;
+        }
+
+        var state = _script.State;
+        var thread = state.NewThread();
+        int reference = state.Ref(LuaRegistry.Index);
+        var entry = new EntryThread(thread, reference, name);
+        thread.RawGetInteger(LuaRegistry.Index, _script.RunReference);
+        int arguments = pushFunctionAndArguments(thread);
+        Resume(entry, arguments);
+    }
+
+    /// <summary>Resumes every waiting entry whose answer arrived, and those that waited for this tick.</summary>
+    public void Tick()
+    {
+        _tick++;
+        _ready.Clear();
+        _ready.AddRange(_waiting);
+        foreach (var entry in _ready)
+        {
+            if (!entry.Waiting)
+            {
+                continue;
+            }
+
+            if (entry.Call is null)
+            {
+                Resume(entry, 0);
+            }
+            else if (entry.Call.TryComplete(out var result, out string? error))
+            {
+                entry.Call = null;
+                Resume(entry, PushAnswer(entry.Thread, result, error));
+            }
+        }
+
+        _ready.Clear();
+    }
+
+    /// <summary>Gives up every waiting entry (the script is being unloaded).</summary>
+    public void CancelAll()
+    {
+        foreach (var entry in _waiting.ToArray())
+        {
+            Finish(entry);
+        }
+
+        CancelUnclaimed();
+    }
+
+    private void Resume(EntryThread entry, int arguments)
+    {
+        var options = _script.Options;
+        while (true)
+        {
+            if (entry.Tick != _tick)
+            {
+                entry.Tick = _tick;
+                entry.Instructions = 0;
+                entry.Resumes = 0;
+            }
+
+            entry.Resumes++;
+            LuaStatus status;
+            int results;
+            _running = entry;
+            _script.Memory.Enforcing = true;
+            try
+            {
+                status = entry.Thread.Resume(_script.State, arguments, out results);
+            }
+            finally
+            {
+                _script.Memory.Enforcing = false;
+                _running = null;
+            }
+
+            if (status != LuaStatus.Yield)
+            {
+                CancelUnclaimed();
+                // A failed entry is dropped as it is, like any Lua coroutine that ends with an error: its
+                // pending __close handlers do not run. Running them (lua_closethread) is not safe here: when
+                // the error was raised inside the count hook, Lua leaves hooks switched off on that thread,
+                // so the handlers would run outside the instruction budget.
+                if (status != LuaStatus.OK)
+                {
+                    _script.ReportFailure(entry, status);
+                }
+
+                Finish(entry);
+                return;
+            }
+
+            entry.Call = TakeYield(entry.Thread, results);
+            CancelUnclaimed();
+            if (!entry.Waiting)
+            {
+                entry.Waiting = true;
+                _waiting.Add(entry);
+            }
+
+            // An answer that is already there (an in-process service) is delivered now, a few times per tick at most.
+            if (entry.Call is null || entry.Resumes >= options.MaxResumesPerTick || !entry.Call.TryComplete(out var result, out string? error))
+            {
+                return;
+            }
+
+            entry.Call = null;
+            arguments = PushAnswer(entry.Thread, result, error);
+        }
+    }
+
+    private PendingCall? TakeYield(Lua thread, int results)
+    {
+        PendingCall? call = null;
+        int first = thread.GetTop() - results + 1;
+        if (results >= 2)
+        {
+            thread.RawGetInteger(LuaRegistry.Index, _script.PendingReference);
+            bool pending = thread.RawEqual(first, -1);
+            thread.Pop(1);
+            if (pending && thread.IsInteger(first + 1) && _issued.Remove(thread.ToInteger(first + 1), out var issued))
+            {
+                call = issued;
+            }
+        }
+
+        thread.Pop(results);
+        return call;
+    }
+
+    // A call issued during a resume that did not end in its yield (the script raised an error in between) is dropped.
+    private void CancelUnclaimed()
+    {
+        if (_issued.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var call in _issued.Values)
+        {
+            call.Cancel();
+        }
+
+        _issued.Clear();
+    }
+
+    private static int PushAnswer(Lua thread, in ScriptValue result, string? error)
+    {
+        thread.PushBoolean(error is null);
+        if (error is null)
+        {
+            LuaValues.Push(thread, result);
+        }
+        else
+        {
+            LuaValues.PushString(thread, error);
+        }
+
+        return 2;
+    }
+
+    private void Finish(EntryThread entry)
+    {
+        if (entry.Waiting)
+        {
+            entry.Waiting = false;
+            _waiting.Remove(entry);
+        }
+
+        entry.Call?.Cancel();
+        entry.Call = null;
+        _script.State.Unref(LuaRegistry.Index, entry.Reference);
+    }
+}

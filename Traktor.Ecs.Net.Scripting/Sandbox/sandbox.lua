@@ -1,0 +1,248 @@
+-- The sandbox prelude. It runs once per Lua state, before any script, with the whole standard
+-- library open; it keeps in locals what the host needs (debug.sethook, debug.getlocal, the raw
+-- coroutine and pcall functions) and then rebuilds the global environment as the sandbox. Nothing
+-- defined here is reachable from a script afterwards: the debug library is gone, so no script can
+-- read these upvalues.
+--
+-- Why Lua and not C#: a Lua error or yield is a longjmp, and .NET does not allow a longjmp across
+-- managed frames. So every error and every yield is raised here, in Lua code, and the host's C#
+-- functions only ever return values (ok, result) or (false, message).
+local host = ...
+
+local type, error, select, tostring = type, error, select, tostring
+local rawget, rawequal, rawsetmetatable, getmetatable = rawget, rawequal, setmetatable, getmetatable
+local pcall, xpcall, rawload, rawcollect = pcall, xpcall, load, collectgarbage
+local sethook, getlocal = debug.sethook, debug.getlocal
+local co_create, co_resume, co_yield = coroutine.create, coroutine.resume, coroutine.yield
+local co_status, co_running, co_close, co_isyieldable = coroutine.status, coroutine.running, coroutine.close, coroutine.isyieldable
+local string_byte, concat = string.byte, table.concat
+
+local overBudget, hostLog, interval = host.overBudget, host.log, host.hookInterval
+
+-- The error object of a call that ran out of instructions. Every catcher below re-raises it, so a
+-- script cannot swallow its own abort.
+local ABORT = {}
+-- What a host call yields to the host while it waits for a network answer (followed by a ticket).
+local PENDING = {}
+
+-- Count hook: every `interval` VM instructions the host counts the running entry's budget. Once it
+-- is spent, the hook fires at every instruction, so the abort is raised again wherever the script
+-- tries to continue (in a __close handler, after a pcall...).
+local hook
+hook = function()
+  if overBudget() then
+    sethook(co_running(), hook, "", 1)
+    error(ABORT, 0)
+  end
+end
+
+local function guard(thread)
+  sethook(thread, hook, "", interval)
+end
+
+-- Threads that run script entries for the host; scripts may not resume or close them.
+local hostThreads = rawsetmetatable({}, { __mode = "k" })
+
+local function run(f, ...)
+  local thread = co_running()
+  hostThreads[thread] = true
+  guard(thread)
+  return f(...)
+end
+
+-- Calls Script:<name>(...). The seed writes handlers as `function Script:onPlayerJoined(self, params)`:
+-- the colon adds an implicit self before the explicit one. So a handler whose second parameter is
+-- named `self` receives (Script, Script, ...), making the seed's `params` the arguments; any other
+-- handler receives (Script, ...) as usual.
+local function entry(script, name, ...)
+  local handler = rawget(script, name)
+  if handler == nil then
+    return
+  end
+  if type(handler) ~= "function" then
+    error("Script." .. name .. " is a " .. type(handler) .. ", not a function", 0)
+  end
+  if getlocal(handler, 2) == "self" then
+    return handler(script, script, ...)
+  end
+  return handler(script, ...)
+end
+
+local function rethrow(ok, ...)
+  if not ok and rawequal((...), ABORT) then
+    error(ABORT, 0)
+  end
+  return ok, ...
+end
+
+local function sandboxError(message, level)
+  error("sandbox: " .. message, level + 1)
+end
+
+local function denied(library, allowed)
+  return rawsetmetatable(allowed or {}, {
+    __index = function(_, key)
+      sandboxError(library .. "." .. tostring(key) .. " is not available", 2)
+    end,
+    __newindex = function()
+      sandboxError(library .. " is not available", 2)
+    end,
+    __metatable = false,
+  })
+end
+
+local function deniedFunction(name)
+  return function()
+    sandboxError(name .. " is not available", 2)
+  end
+end
+
+-- Script coroutines that ended with an error, with their error object. Lua would run their pending
+-- __close handlers in coroutine.close (and coroutine.wrap); the sandbox does not: when the error was
+-- raised inside the count hook (the abort, a C stack overflow or a memory error there), Lua leaves
+-- hooks switched off on that thread, and the handlers would run outside the instruction budget.
+local failed = rawsetmetatable({}, { __mode = "k" })
+
+-- Script coroutines: guarded by the same hook, and a host call waiting inside one is passed up to
+-- the host and its answer passed back down, so network calls work inside script coroutines too.
+local function forward(co, ok, ...)
+  if ok and rawequal((...), PENDING) and co_status(co) == "suspended" then
+    return forward(co, co_resume(co, co_yield(...)))
+  end
+  if not ok and co_status(co) == "dead" then
+    failed[co] = { (...) }
+  end
+  return rethrow(ok, ...)
+end
+
+local function checkScriptThread(co, name)
+  if hostThreads[co] then
+    sandboxError("coroutine." .. name .. " cannot touch a script entry's own coroutine", 3)
+  end
+end
+
+local coroutineLibrary = {
+  create = function(f)
+    local co = co_create(f)
+    guard(co)
+    return co
+  end,
+  resume = function(co, ...)
+    checkScriptThread(co, "resume")
+    return forward(co, co_resume(co, ...))
+  end,
+  close = function(co)
+    checkScriptThread(co, "close")
+    local failure = failed[co]
+    if failure then
+      return false, failure[1]
+    end
+    return rethrow(co_close(co))
+  end,
+  status = co_status,
+  running = co_running,
+  isyieldable = co_isyieldable,
+  yield = co_yield,
+}
+
+local function unwrap(ok, ...)
+  if ok then
+    return ...
+  end
+  error((...), 0)
+end
+
+coroutineLibrary.wrap = function(f)
+  local co = coroutineLibrary.create(f)
+  return function(...)
+    return unwrap(coroutineLibrary.resume(co, ...))
+  end
+end
+
+-- What a waiting host call does: yield (PENDING, ticket) to the host, which resumes it with
+-- (ok, result). Returns (false, message) where Lua cannot yield; the caller raises it at the script's line.
+local function await(ticket)
+  if not co_isyieldable() then
+    return false, "sandbox: a network call cannot wait inside a metamethod, a sort comparator or a string.gsub callback"
+  end
+  return co_yield(PENDING, ticket)
+end
+
+-- The sandbox's global environment.
+local G = _G
+local safeOs = { time = os.time, clock = os.clock, date = os.date, difftime = os.difftime }
+
+G.io = denied("io")
+G.debug = denied("debug")
+G.package = denied("package")
+G.os = denied("os", safeOs)
+G.require = deniedFunction("require")
+G.dofile = deniedFunction("dofile")
+G.loadfile = deniedFunction("loadfile")
+G.warn = deniedFunction("warn")
+G.coroutine = coroutineLibrary
+string.dump = nil
+
+G.pcall = function(f, ...)
+  return rethrow(pcall(f, ...))
+end
+
+G.xpcall = function(f, handler, ...)
+  if type(handler) ~= "function" then
+    error("bad argument #2 to 'xpcall' (function expected, got " .. type(handler) .. ")", 2)
+  end
+  return rethrow(xpcall(f, function(e)
+    if rawequal(e, ABORT) then
+      return e
+    end
+    -- Lua calls a message handler where the error was raised, before unwinding. When that was inside
+    -- the count hook (a C stack overflow there), hooks are off on this thread until a pcall boundary
+    -- restores them; so the handler runs on a fresh coroutine of its own, where the hook always counts.
+    local co = co_create(handler)
+    guard(co)
+    local ok, result = co_resume(co, e)
+    if ok and co_status(co) == "suspended" then
+      return "sandbox: an xpcall message handler cannot yield or wait"
+    end
+    return result
+  end, ...))
+end
+
+G.load = function(chunk, name, mode, env)
+  if type(chunk) ~= "string" then
+    sandboxError("load accepts source text only", 2)
+  end
+  if string_byte(chunk, 1) == 27 then
+    sandboxError("binary chunks are not allowed", 2)
+  end
+  return rawload(chunk, name or "=(load)", "t", env == nil and G or env)
+end
+
+G.collectgarbage = function(option, ...)
+  option = option or "collect"
+  if option == "count" or option == "collect" or option == "step" or option == "isrunning" then
+    return rawcollect(option, ...)
+  end
+  sandboxError("collectgarbage('" .. tostring(option) .. "') is not available", 2)
+end
+
+-- A finalizer runs inside the garbage collector, where no hook can stop it: refuse __gc.
+G.setmetatable = function(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    sandboxError("__gc metamethods are not allowed", 2)
+  end
+  return rawsetmetatable(t, mt)
+end
+
+G.print = function(...)
+  local parts = {}
+  for i = 1, select("#", ...) do
+    parts[i] = tostring((select(i, ...)))
+  end
+  hostLog(2, concat(parts, "\t"))
+end
+
+-- The string metatable is shared by every string of the state: keep scripts from replacing it.
+getmetatable("").__metatable = false
+
+return { run = run, entry = entry, await = await, PENDING = PENDING, ABORT = ABORT }

@@ -1,0 +1,23 @@
+namespace Traktor.Ecs.Net.Scripting;
+
+/// <summary>Why a script call failed.</summary>
+public enum ScriptErrorKind
+{
+    /// <summary>The source does not compile.</summary>
+    Syntax,
+
+    /// <summary>A Lua runtime error (<c>error(...)</c>, calling nil, bad arguments to the API…).</summary>
+    Runtime,
+
+    /// <summary>The call used more VM instructions in one tick than <see cref="LuaScriptOptions.InstructionBudget"/>.</summary>
+    InstructionBudget,
+
+    /// <summary>The script's state would have grown past <see cref="LuaScriptOptions.MemoryLimitBytes"/>.</summary>
+    Memory,
+
+    /// <summary>The script used something the sandbox removes (<c>os.execute</c>, <c>io</c>, <c>debug</c>, binary chunks, <c>__gc</c>…).</summary>
+    Sandbox,
+
+    /// <summary>The host refused to start a call: too many entries waiting (<see cref="LuaScriptOptions.MaxWaitingEntries"/>).</summary>
+    Limit,
+}

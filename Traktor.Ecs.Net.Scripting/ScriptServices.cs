@@ -1,0 +1,51 @@
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net.Scripting;
+
+/// <summary>
+/// What the script API is bound to. Each part is optional: a call whose service is missing fails with
+/// a message naming it (a script on a dedicated server has no <c>context.online</c> login, for example).
+/// The host owns every object here.
+/// </summary>
+public sealed class ScriptServices
+{
+    /// <summary>The client behind <c>context.net:createHttpClient()</c>.</summary>
+    public HttpClient? Http { get; init; }
+
+    /// <summary>
+    /// Host names <c>http:get</c> may reach (case-insensitive); null allows any host. A script server
+    /// should list its hosts: an open HTTP client lets a mod probe the server's network.
+    /// </summary>
+    public IReadOnlyCollection<string>? AllowedHttpHosts { get; init; }
+
+    /// <summary><c>online:login</c>.</summary>
+    public IAuthentication? Authentication { get; init; }
+
+    /// <summary><c>online:submitScore</c>, <c>online:getLeaderboard</c>.</summary>
+    public ILeaderboards? Leaderboards { get; init; }
+
+    /// <summary><c>online:unlockAchievement</c>, <c>online:getAchievements</c>.</summary>
+    public IAchievements? Achievements { get; init; }
+
+    /// <summary>The session directory behind <c>multiplayer:createSession/joinSession/leaveSession</c>.</summary>
+    public ISessions? Sessions { get; init; }
+
+    /// <summary>
+    /// The player the session calls act for when no <c>online:login</c> happened (after a login, the
+    /// logged-in user's id is used).
+    /// </summary>
+    public ulong PlayerId { get; init; }
+
+    /// <summary>The display name sent with a session join when no login happened.</summary>
+    public string PlayerName { get; init; } = "";
+
+    /// <summary>The script RPCs: <c>multiplayer:rpc(name, params)</c> and the <c>Script:&lt;name&gt;</c> handlers.</summary>
+    public ScriptRpcMap? Rpcs { get; init; }
+
+    /// <summary>Where <c>netConfig.logPackets = true</c> records packets (pcapng); null refuses the setting.</summary>
+    public ScriptPacketLog? PacketLog { get; init; }
+
+    /// <summary>The clock for call timeouts and connection waits.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

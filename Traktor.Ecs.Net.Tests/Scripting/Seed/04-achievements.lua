@@ -1,0 +1,5 @@
+-- Unlock achievement
+online:unlockAchievement("FirstKill")
+
+-- Get achievements
+local achievements = online:getAchievements()

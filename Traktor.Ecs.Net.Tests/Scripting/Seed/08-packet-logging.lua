@@ -1,0 +1,1 @@
+netConfig.logPackets = true;
