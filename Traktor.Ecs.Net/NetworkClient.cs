@@ -135,7 +135,7 @@ public sealed class NetworkClient : ISystem<float>
     {
         Replication.Interpolate(LocalSeconds);
         Sending?.Invoke();
-        Transport.Update();
+        Transport.Flush(); // the socket is read once per tick, in BeforeUpdate
     }
 
     /// <inheritdoc />

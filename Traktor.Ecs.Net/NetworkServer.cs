@@ -118,7 +118,7 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     {
         Replication.Update(this);
         Sending?.Invoke();
-        Transport.Update();
+        Transport.Flush(); // the socket is read once per tick, in BeforeUpdate
     }
 
     /// <inheritdoc />

@@ -42,4 +42,36 @@ public class CompressionTests
         Assert.All(packed.Received, r => Assert.Equal(message, r));
         Assert.InRange(packed.BytesSent, plain.BytesSent * 9 / 10, plain.BytesSent * 11 / 10);
     }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void A_connection_compresses_only_when_both_ends_negotiated_it(bool server, bool client)
+    {
+        using var h = new TransportHarness(configure: o => o.Compression = server);
+        var peer = h.AddClient(configure: o => o.Compression = client);
+        h.ClientWires[0].Enabled = true;
+        h.ServerWire.Enabled = true;
+        peer.Connect(h.IssueToken(1));
+        Assert.True(h.RunUntil(() => peer.State == ClientState.Connected));
+        var connection = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        var message = new byte[900]; // compresses well
+        for (int i = 0; i < 20; i++)
+        {
+            peer.Send(ChannelKind.ReliableOrdered, message);
+            h.Server.Send(connection, ChannelKind.ReliableOrdered, message);
+        }
+        int received = 0, receivedByClient = 0;
+        Assert.True(h.RunUntil(() =>
+        {
+            received += h.DrainServer().Count(e => e.Type == NetEventType.Message);
+            receivedByClient += TransportHarness.DrainClient(peer).Count(e => e.Type == NetEventType.Message);
+            return received == 20 && receivedByClient == 20;
+        }));
+        bool negotiated = server && client;
+        Assert.Equal(negotiated, h.ClientWires[0].Sent.Any(s => s.Data[0] == 0x14));
+        Assert.Equal(negotiated, h.ServerWire.Sent.Any(s => s.Data[0] == 0x14));
+        Assert.Equal(0, h.Server.Counters.ProtocolViolations);
+    }
 }

@@ -47,11 +47,11 @@ internal sealed class TransportHarness : IDisposable
     public byte[] IssueToken(ulong clientId, byte[]? userData = null, TimeSpan? lifetime = null) =>
         Issuer.Issue(clientId, userData ?? [], lifetime ?? TimeSpan.FromMinutes(5), [ServerAddress]);
 
-    public NetClient AddClient(LinkConditions? conditions = null, Action<NetClientOptions>? configure = null, int seed = 2)
+    public NetClient AddClient(LinkConditions? conditions = null, Action<NetClientOptions>? configure = null, int seed = 2, NetAddress? address = null)
     {
         var options = new NetClientOptions { ProtocolId = ProtocolId, SchemaHash = SchemaHash, Insecure = ServerOptions.Insecure };
         configure?.Invoke(options);
-        var link = new LinkSimulator(Wire.CreateClient(), conditions ?? new LinkConditions(), Time, seed);
+        var link = new LinkSimulator(address is { } at ? Network.CreateTransport(at) : Wire.CreateClient(), conditions ?? new LinkConditions(), Time, seed);
         var wire = new RecordingTransport(link) { Enabled = false };
         var client = new NetClient(wire, options, Time);
         Clients.Add(client);
@@ -81,12 +81,13 @@ internal sealed class TransportHarness : IDisposable
         return condition();
     }
 
-    /// <summary>Connects a client with a fresh token and drains the Connected events.</summary>
+    /// <summary>Connects a client with a fresh token (insecure: by client id) and drains the Connected events.</summary>
     public NetClient Connect(ulong clientId, LinkConditions? conditions = null, int seed = 2, bool record = false)
     {
         var client = AddClient(conditions, seed: seed);
         ClientWires[^1].Enabled = record;
-        client.Connect(IssueToken(clientId));
+        if (ServerOptions.Insecure) client.ConnectInsecure(ServerAddress, clientId);
+        else client.Connect(IssueToken(clientId));
         Assert.True(RunUntil(() => client.State == ClientState.Connected), "client did not connect");
         Step();
         return client;

@@ -38,6 +38,18 @@ public static class NetMetrics
     /// <summary>Connections ended.</summary>
     public static readonly Counter<long> Disconnections = Meter.CreateCounter<long>("traktor.net.disconnections", "{connection}", "Connections ended");
 
+    /// <summary>
+    /// Datagrams or messages refused by a receive budget (tag traktor.budget: datagrams = a connection's per-update
+    /// datagrams, messages = its per-update messages or bytes, queue = the shared event queue's bound).
+    /// </summary>
+    public static readonly Counter<long> BudgetExceeded = Meter.CreateCounter<long>("traktor.net.budget.exceeded", "{item}", "Datagrams or messages refused by a receive budget");
+
+    /// <summary>
+    /// Protocol violations by authenticated peers (tag traktor.violation: compression, empty_record, record_count,
+    /// malformed, budget).
+    /// </summary>
+    public static readonly Counter<long> Violations = Meter.CreateCounter<long>("traktor.net.violations", "{violation}", "Protocol violations by authenticated peers");
+
     private static readonly List<WeakReference<INetStatsSource>> Sources = [];
 
     /// <summary>Smoothed round-trip time per connection (tags: traktor.client_id, traktor.role).</summary>

@@ -37,6 +37,7 @@ internal sealed class Connection : IDisposable
     private readonly UnreliableSendQueue _unreliableOut = new();
     private readonly FragmentReassembler _fragments;
     private readonly double _timeout;
+    private readonly bool _compression;
     private ulong _nextSequence;
     private bool _ackOwed;
     private double _ackOwedSince;
@@ -47,8 +48,10 @@ internal sealed class Connection : IDisposable
     private ushort _lastSequenced;
 
     public Connection(PeerContext peer, ConnectionId id, ulong clientId, NetAddress address,
-        PacketCipher? sendCipher, PacketCipher? receiveCipher, ulong firstSendSequence, double timeoutSeconds, double now)
+        PacketCipher? sendCipher, PacketCipher? receiveCipher, ulong firstSendSequence, double timeoutSeconds, double now, bool compression)
     {
+        _compression = compression;
+        Budget = new ConnectionBudget(peer, id, clientId);
         _peer = peer;
         Id = id;
         ClientId = clientId;
@@ -64,13 +67,19 @@ internal sealed class Connection : IDisposable
         _unorderedOut = new ReliableSendChannel(ChannelKind.ReliableUnordered, peer.Buffers);
         _orderedIn = new ReliableReceiveChannel(ChannelKind.ReliableOrdered, maxMessage, peer.Buffers);
         _unorderedIn = new ReliableReceiveChannel(ChannelKind.ReliableUnordered, maxMessage, peer.Buffers);
-        _fragments = new FragmentReassembler(peer.PayloadCapacity, peer.MaxFragments, maxMessage);
+        _fragments = new FragmentReassembler(peer.Buffers, peer.PayloadCapacity, peer.MaxFragments, maxMessage);
     }
 
     public ConnectionId Id { get; }
     public ulong ClientId { get; }
     public NetAddress Address { get; }
     public ConnectionStatistics Statistics { get; } = new();
+
+    /// <summary>This update's receive budgets and the violation score.</summary>
+    public ConnectionBudget Budget { get; }
+
+    /// <summary>True when both ends negotiated LZ4 compression in the handshake.</summary>
+    public bool Compression => _compression;
 
     /// <summary>Set when the connection must close; the owner sends the disconnect and raises the event.</summary>
     public DisconnectReason? PendingClose { get; private set; }
@@ -84,6 +93,7 @@ internal sealed class Connection : IDisposable
     {
         if (PendingClose is not null) return SendResult.NotConnected;
         if (message.Length > _peer.Options.MaxMessageSize) return SendResult.TooLarge;
+        if (message.IsEmpty) return SendResult.Empty;
         switch (channel)
         {
             case ChannelKind.ReliableOrdered:
@@ -124,37 +134,65 @@ internal sealed class Connection : IDisposable
         UnreliableDropped = _unreliableOut.Dropped,
     };
 
-    /// <summary>
-    /// Handles a Payload or Disconnect datagram from this connection's address. Returns false when it was dropped
-    /// (forged, replayed or malformed); the connection is unaffected by such packets.
-    /// </summary>
-    public bool Receive(ReadOnlySpan<byte> datagram, double now)
+    /// <summary>Starts an update: fresh budgets, then what earlier updates' budgets held back is delivered first.</summary>
+    public void BeginUpdate()
     {
-        if (datagram.Length < PacketLayout.SealedHeaderSize) return false;
-        var type = (PacketType)(datagram[0] & PacketLayout.TypeMask);
-        if ((type != PacketType.Payload && type != PacketType.Disconnect) || (datagram[0] & ~(PacketLayout.TypeMask | PacketLayout.CompressedFlag)) != 0) return false;
+        Budget.BeginUpdate();
+        if (!_orderedIn.DeliverDeferred(Budget) || !_unorderedIn.DeliverDeferred(Budget)) Close(DisconnectReason.ProtocolViolation);
+    }
+
+    /// <summary>Ends an update's receiving; a connection that kept breaking its budgets is closed.</summary>
+    public void EndUpdate()
+    {
+        if (Budget.EndUpdate()) Close(DisconnectReason.ProtocolViolation);
+    }
+
+    /// <summary>
+    /// Handles a Payload or Disconnect datagram from this connection's address. Anything but
+    /// <see cref="ReceiveOutcome.Accepted"/> dropped the datagram; only a <see cref="ReceiveOutcome.Violation"/>
+    /// (authenticated, so from the peer itself) counts against the connection.
+    /// </summary>
+    public ReceiveOutcome Receive(ReadOnlySpan<byte> datagram, double now)
+    {
+        if (datagram.Length < PacketLayout.SealedHeaderSize) return ReceiveOutcome.Rejected;
+        byte prefix = datagram[0];
+        var type = (PacketType)(prefix & PacketLayout.TypeMask);
+        if ((type != PacketType.Payload && type != PacketType.Disconnect) || (prefix & ~(PacketLayout.TypeMask | PacketLayout.CompressedFlag)) != 0) return ReceiveOutcome.Rejected;
         ulong sequence = SealedPacket.ReadSequence(datagram);
-        if (_replay.IsReplay(sequence)) return false;
+        if (_replay.IsReplay(sequence)) return ReceiveOutcome.Rejected;
+        if (!Budget.TryTakeDatagram()) return ReceiveOutcome.OverBudget;
         var plain = _peer.Plaintext.AsSpan();
         int length = SealedPacket.Open(_receiveCipher, datagram, plain);
-        if (length < 0) return false;
+        if (length < 0)
+        {
+            Budget.Forged();
+            return ReceiveOutcome.Rejected;
+        }
+        // Authenticated from here on: the peer itself sent this (in insecure mode anyone may have).
+        Budget.Authenticated();
+        _replay.Accept(sequence);
         if (type == PacketType.Disconnect)
         {
-            if (length != PacketLayout.ReasonPlaintextSize) return false;
-            _replay.Accept(sequence);
+            if (length != PacketLayout.ReasonPlaintextSize || (prefix & PacketLayout.CompressedFlag) != 0) return Violate(ViolationKind.Malformed);
             if (PendingClose is null) ClosedByPeer = true;
             Close((DisconnectReason)plain[0]);
-            return true;
+            return ReceiveOutcome.Accepted;
         }
-        if ((datagram[0] & PacketLayout.CompressedFlag) != 0)
+        if ((prefix & PacketLayout.CompressedFlag) != 0)
         {
+            if (!_compression) return Violate(ViolationKind.Compression);
             // Decoding is bounded by the destination: a payload that would expand past one packet is refused.
             length = LZ4Codec.Decode(plain[..length], _peer.Decompressed.AsSpan(0, _peer.PayloadCapacity));
-            if (length < 0) return false;
+            if (length < 0) return Violate(ViolationKind.Compression);
             plain = _peer.Decompressed;
         }
-        if (!ValidatePayload(plain[..length])) return false;
-        _replay.Accept(sequence);
+        if (ValidatePayload(plain[..length], out bool beyondWindow) is { } violation) return Violate(violation);
+        if (beyondWindow)
+        {
+            // Backpressure: our window still holds messages the budgets deferred; this packet comes back later.
+            _peer.Counters.DatagramsOverBudget++;
+            return ReceiveOutcome.OverBudget;
+        }
         _lastReceivedAt = now;
         Statistics.OnReceived(datagram.Length);
         _peer.Capture?.Write(CaptureFrame(datagram, plain[..length]), Address, _peer.Transport.LocalAddress);
@@ -163,7 +201,13 @@ internal sealed class Connection : IDisposable
         _ackOwed = true;
         ProcessPayload(plain[..length], now);
         if (++_receivedSinceAck >= ImmediateAckThreshold) SendPayload(PacketLayout.AckHeaderSize, now, 0, 0, writeAcks: true);
-        return true;
+        return ReceiveOutcome.Accepted;
+    }
+
+    private ReceiveOutcome Violate(ViolationKind kind)
+    {
+        if (Budget.Violation(kind)) Close(DisconnectReason.ProtocolViolation);
+        return ReceiveOutcome.Violation;
     }
 
     private ReadOnlySpan<byte> CaptureFrame(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> plaintext)
@@ -174,17 +218,29 @@ internal sealed class Connection : IDisposable
         return frame[..(PacketLayout.SealedHeaderSize + plaintext.Length)];
     }
 
-    /// <summary>Checks the whole payload's structure before acting on any of it.</summary>
-    private bool ValidatePayload(ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Checks the whole payload's structure before acting on any of it; null when it is valid.
+    /// <paramref name="beyondWindow"/> tells that a reliable record lies ahead of its receive window.
+    /// </summary>
+    private ViolationKind? ValidatePayload(ReadOnlySpan<byte> payload, out bool beyondWindow)
     {
-        if (payload.Length < PacketLayout.AckHeaderSize) return false;
+        beyondWindow = false;
+        if (payload.Length < PacketLayout.AckHeaderSize) return ViolationKind.Malformed;
         var records = payload[PacketLayout.AckHeaderSize..];
-        while (!records.IsEmpty)
+        for (int count = 0; !records.IsEmpty; count++)
         {
-            if (!MessageRecord.TryRead(records, _peer.MaxFragments, out _, out int consumed)) return false;
+            if (count == PacketLayout.MaxRecordsPerPacket) return ViolationKind.RecordCount;
+            if (!MessageRecord.TryRead(records, _peer.MaxFragments, out var record, out int consumed)) return ViolationKind.Malformed;
+            if (record.Data.IsEmpty) return ViolationKind.EmptyRecord;
+            beyondWindow |= record.Channel switch
+            {
+                ChannelKind.ReliableOrdered => _orderedIn.IsBeyondWindow(record.Id),
+                ChannelKind.ReliableUnordered => _unorderedIn.IsBeyondWindow(record.Id),
+                _ => false,
+            };
             records = records[consumed..];
         }
-        return true;
+        return null;
     }
 
     private void ProcessPayload(ReadOnlySpan<byte> payload, double now)
@@ -197,12 +253,11 @@ internal sealed class Connection : IDisposable
             if ((ackBits & (1u << i)) != 0) Acknowledge((ushort)(ack - 1 - i), now);
         }
         var records = payload[PacketLayout.AckHeaderSize..];
-        var events = _peer.Events;
         while (!records.IsEmpty)
         {
             MessageRecord.TryRead(records, _peer.MaxFragments, out var record, out int consumed);
             records = records[consumed..];
-            if (!Deliver(record, now, events))
+            if (!Deliver(record, now))
             {
                 Close(DisconnectReason.ProtocolViolation);
                 return;
@@ -210,27 +265,26 @@ internal sealed class Connection : IDisposable
         }
     }
 
-    private bool Deliver(in MessageRecord record, double now, EventQueue events)
+    private bool Deliver(in MessageRecord record, double now)
     {
         switch (record.Channel)
         {
             case ChannelKind.ReliableOrdered:
-                return _orderedIn.Receive(record, events, Id, ClientId);
+                return _orderedIn.Receive(record, Budget);
             case ChannelKind.ReliableUnordered:
-                return _unorderedIn.Receive(record, events, Id, ClientId);
+                return _unorderedIn.Receive(record, Budget);
             case ChannelKind.UnreliableSequenced:
                 if (_hasSequenced && !Sequence.IsNewer(record.Id, _lastSequenced)) return true;
                 if (record.IsFragment)
                 {
-                    if (_fragments.Add(record, now, events, Id, ClientId, out _)) MarkSequenced(record.Id);
+                    if (_fragments.Add(record, now, Budget)) MarkSequenced(record.Id);
                     return true;
                 }
-                MarkSequenced(record.Id);
-                events.AddMessage(Id, ClientId, record.Channel, record.Data);
+                if (Budget.TryDeliver(record.Channel, record.Data)) MarkSequenced(record.Id);
                 return true;
             default:
-                if (record.IsFragment) _fragments.Add(record, now, events, Id, ClientId, out _);
-                else events.AddMessage(Id, ClientId, record.Channel, record.Data);
+                if (record.IsFragment) _fragments.Add(record, now, Budget);
+                else Budget.TryDeliver(record.Channel, record.Data);
                 return true;
         }
     }
@@ -275,7 +329,7 @@ internal sealed class Connection : IDisposable
         double resendDelay = Statistics.ResendDelay;
         written += _orderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Ordered, ref orderedCount);
         written += _unorderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Unordered, ref unorderedCount);
-        written += _unreliableOut.Write(frame[written..]);
+        written += _unreliableOut.Write(frame[written..], PacketLayout.MaxRecordsPerPacket - orderedCount - unorderedCount);
         return written;
     }
 
@@ -298,7 +352,7 @@ internal sealed class Connection : IDisposable
             BinaryPrimitives.WriteUInt64LittleEndian(frame[1..], _nextSequence);
             capture.Write(frame[..(PacketLayout.SealedHeaderSize + plaintextLength)], _peer.Transport.LocalAddress, Address);
         }
-        if (_peer.Options.Compression && plaintextLength > MinCompressible)
+        if (_compression && plaintextLength > MinCompressible)
         {
             var plaintext = frame.Slice(PacketLayout.SealedHeaderSize, plaintextLength);
             int compressed = LZ4Codec.Encode(plaintext, _peer.Compressed);

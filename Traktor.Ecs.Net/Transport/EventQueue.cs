@@ -1,46 +1,82 @@
 namespace Traktor.Ecs.Net.Transport;
 
 /// <summary>
-/// Events produced by one <c>Update</c>, with message bytes in one growing arena that is reused once
-/// every event was polled, so steady-state delivery allocates nothing.
+/// Events produced by <c>Update</c>, with message bytes in one arena that is reused once every event was polled,
+/// so steady-state delivery allocates nothing. Message events are bounded (<see cref="NetPeerOptions.MaxQueuedMessages"/>
+/// messages and <see cref="NetPeerOptions.MaxQueuedMessageBytes"/> bytes, whether or not the caller polls): a
+/// message that does not fit is refused and the caller decides (unreliable ones are dropped, reliable ones wait in
+/// their channel's window). Connection events are always kept; they are bounded by the slot count. After a burst
+/// the arrays return to their steady size once <see cref="ShrinkAfterQuietUpdates"/> updates in a row stayed
+/// within it.
 /// </summary>
 internal sealed class EventQueue
 {
+    public const int SteadyEntries = 256;
+    public const int SteadyArenaBytes = 64 * 1024;
+    public const int ShrinkAfterQuietUpdates = 64;
+
     private readonly record struct Entry(NetEventType Type, ConnectionId Connection, ulong ClientId, ChannelKind Channel, DisconnectReason Reason, int Offset, int Length);
 
-    private Entry[] _entries = new Entry[256];
+    private readonly int _maxMessages;
+    private readonly int _maxBytes;
+    private Entry[] _entries = new Entry[SteadyEntries];
     private int _count;
     private int _read;
-    private byte[] _arena = new byte[64 * 1024];
+    private int _messages;
+    private byte[] _arena = new byte[SteadyArenaBytes];
     private int _arenaUsed;
+    private int _quietUpdates;
+
+    public EventQueue(int maxMessages, int maxBytes)
+    {
+        _maxMessages = maxMessages;
+        _maxBytes = maxBytes;
+    }
 
     public int Pending => _count - _read;
 
-    /// <summary>Recycles the arena when the caller has polled everything.</summary>
+    /// <summary>Bytes held by the queue's arrays (entries and arena), for tests of the memory bound.</summary>
+    public long CapacityBytes => (long)_entries.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<Entry>() + _arena.Length;
+
+    /// <summary>Recycles the arena when the caller has polled everything, and shrinks it after a burst.</summary>
     public void BeginUpdate()
     {
         if (_read < _count) return;
+        bool quiet = _count <= SteadyEntries && _arenaUsed <= SteadyArenaBytes;
+        _quietUpdates = quiet ? _quietUpdates + 1 : 0;
+        if (_quietUpdates >= ShrinkAfterQuietUpdates && (_entries.Length > SteadyEntries || _arena.Length > SteadyArenaBytes))
+        {
+            _entries = new Entry[SteadyEntries];
+            _arena = new byte[SteadyArenaBytes];
+        }
         _count = 0;
         _read = 0;
+        _messages = 0;
         _arenaUsed = 0;
     }
+
+    /// <summary>True when a message of <paramref name="length"/> bytes fits the queue's bounds.</summary>
+    public bool CanAccept(int length) => _messages < _maxMessages && (long)_arenaUsed + length <= _maxBytes;
 
     public void AddConnected(ConnectionId id, ulong clientId) => Add(new Entry(NetEventType.Connected, id, clientId, default, default, 0, 0));
 
     public void AddDisconnected(ConnectionId id, ulong clientId, DisconnectReason reason) => Add(new Entry(NetEventType.Disconnected, id, clientId, default, reason, 0, 0));
 
+    /// <summary>Adds a message event; the caller checked <see cref="CanAccept"/>.</summary>
     public void AddMessage(ConnectionId id, ulong clientId, ChannelKind channel, ReadOnlySpan<byte> data)
     {
         var span = ReserveMessage(id, clientId, channel, data.Length);
         data.CopyTo(span);
     }
 
-    /// <summary>Adds a message event and returns its bytes to fill (used to assemble fragments in place).</summary>
+    /// <summary>Adds a message event and returns its bytes to fill (fragments are assembled in place); the caller checked <see cref="CanAccept"/>.</summary>
     public Span<byte> ReserveMessage(ConnectionId id, ulong clientId, ChannelKind channel, int length)
     {
+        if (!CanAccept(length)) throw new InvalidOperationException("The event queue is full; check CanAccept first.");
         EnsureArena(length);
         int offset = _arenaUsed;
         _arenaUsed += length;
+        _messages++;
         Add(new Entry(NetEventType.Message, id, clientId, channel, default, offset, length));
         return _arena.AsSpan(offset, length);
     }
@@ -67,7 +103,7 @@ internal sealed class EventQueue
     {
         if (_arenaUsed + length <= _arena.Length) return;
         // Memory handed out earlier keeps pointing at the old array, whose bytes stay valid.
-        var bigger = new byte[Math.Max(_arena.Length * 2, _arenaUsed + length)];
+        var bigger = new byte[Math.Min(_maxBytes, Math.Max(_arena.Length * 2, _arenaUsed + length))];
         _arena.AsSpan(0, _arenaUsed).CopyTo(bigger);
         _arena = bigger;
     }

@@ -54,6 +54,9 @@ public readonly struct NetAddress : IEquatable<NetAddress>
     /// <summary>True for the default value (no address).</summary>
     public bool IsNone => _high == 0 && _low == 0 && Port == 0;
 
+    /// <summary>The same IP address with another port (0 names the IP alone, for per-IP bookkeeping).</summary>
+    public NetAddress WithPort(ushort port) => new(_high, _low, port, ScopeId);
+
     /// <summary>Creates an address from an <see cref="IPEndPoint"/> (allocation-free after the endpoint exists).</summary>
     public static NetAddress FromEndPoint(IPEndPoint endPoint, TransportKind kind = TransportKind.Udp)
     {

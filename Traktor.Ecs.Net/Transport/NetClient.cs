@@ -35,6 +35,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
     private IReadOnlyList<NetAddress> _servers = [];
     private int _serverIndex;
     private ulong _clientId;
+    private bool _compression;
     private ulong _nextSequence;
     private double _attemptStartedAt;
     private double _lastHandshakeSentAt;
@@ -100,7 +101,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
         _handshakeSend = new PacketCipher(CipherSuites.ChaCha20Poly1305, _token.ClientToServerKey);
         _handshakeReceive = new PacketCipher(CipherSuites.ChaCha20Poly1305, _token.ServerToClientKey);
         var r = _request.AsSpan();
-        r[0] = (byte)PacketType.ConnectionRequest;
+        r[0] = (byte)((byte)PacketType.ConnectionRequest | CompressionOffer);
         WriteVersions(r);
         BinaryPrimitives.WriteUInt64LittleEndian(r[P.RequestExpires..], _token.ExpiresUnixSeconds);
         _token.Nonce.CopyTo(r[P.RequestNonce..]);
@@ -118,12 +119,15 @@ public sealed class NetClient : IDisposable, INetStatsSource
         Disconnect(); // a new connection ends the current one (or attempt), with an event
         _clientId = clientId;
         var r = _request.AsSpan();
-        r[0] = (byte)PacketType.InsecureRequest;
+        r[0] = (byte)((byte)PacketType.InsecureRequest | CompressionOffer);
         WriteVersions(r);
         BinaryPrimitives.WriteUInt64LittleEndian(r[P.InsecureRequestClientId..], clientId);
         _requestLength = P.InsecureRequestSize;
         Begin([server]);
     }
+
+    /// <summary>The request's flag offering LZ4 compression, when the options ask for it.</summary>
+    private byte CompressionOffer => _options.Compression ? P.CompressedFlag : (byte)0;
 
     private void WriteVersions(Span<byte> request)
     {
@@ -137,18 +141,23 @@ public sealed class NetClient : IDisposable, INetStatsSource
         _servers = servers;
         _serverIndex = 0;
         _nextSequence = _peer.FreshSequenceStart;
+        _compression = false;
         _attempt++;
         State = ClientState.SendingRequest;
         _attemptStartedAt = _peer.Now;
         _lastHandshakeSentAt = double.NegativeInfinity;
     }
 
-    /// <summary>Handles received datagrams, advances the handshake, and sends what is due.</summary>
+    /// <summary>
+    /// Handles received datagrams (at most <see cref="NetPeerOptions.MaxDatagramsPerUpdate"/>, within the connection's
+    /// budgets), advances the handshake, and sends what is due.
+    /// </summary>
     public void Update()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _peer.Events.BeginUpdate();
         double now = _peer.Now;
+        _connection?.BeginUpdate();
         var buffer = _peer.Receive.AsSpan();
         for (int i = 0; i < _options.MaxDatagramsPerUpdate && _peer.Transport.TryReceive(buffer, out int length, out var source); i++)
         {
@@ -165,6 +174,22 @@ public sealed class NetClient : IDisposable, INetStatsSource
                 _peer.Logger.LogError(e, "Unexpected error handling a datagram from {Source}.", source);
             }
         }
+        _connection?.EndUpdate();
+        Flush(now);
+    }
+
+    /// <summary>
+    /// Sends what is due (handshake packets, reliable resends, queued messages, acks, keep-alives) without receiving.
+    /// Call it after queueing a tick's messages when <see cref="Update"/> already ran this tick.
+    /// </summary>
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Flush(_peer.Now);
+    }
+
+    private void Flush(double now)
+    {
         switch (State)
         {
             case ClientState.SendingRequest:
@@ -187,11 +212,17 @@ public sealed class NetClient : IDisposable, INetStatsSource
             _connection!.Receive(datagram, now);
             return;
         }
-        switch ((PacketType)datagram[0])
+        // Only a challenge may carry a flag (the server's acceptance of compression); payloads may be compressed.
+        byte prefix = datagram[0];
+        var type = (PacketType)(prefix & P.TypeMask);
+        byte flags = (byte)(prefix & ~P.TypeMask);
+        if (flags != 0 && (flags != P.CompressedFlag || type is not (PacketType.Challenge or PacketType.Payload))) return;
+        switch (type)
         {
             case PacketType.Challenge when State == ClientState.SendingRequest || State == ClientState.SendingResponse:
                 Span<byte> challenge = stackalloc byte[P.ChallengePlaintextSize];
                 if (!TryReadChallenge(datagram, challenge)) break;
+                _compression = _options.Compression && flags == P.CompressedFlag;
                 WriteResponse(challenge[..P.CookieSize]);
                 State = ClientState.SendingResponse;
                 _lastHandshakeSentAt = double.NegativeInfinity;
@@ -203,7 +234,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
             case PacketType.Payload when State == ClientState.SendingResponse:
                 if (SealedPacket.Open(_serverToClient, datagram, _peer.Plaintext) < 0) break;
                 var connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
-                    _nextSequence, _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now);
+                    _nextSequence, _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now, _compression);
                 lock (_statsLock) _connection = connection;
                 _clientToServer = null;
                 _serverToClient = null;
@@ -212,6 +243,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
                 NetMetrics.Connections.Add(1);
                 _peer.Events.AddConnected(_connection.Id, _clientId);
                 _peer.Logger.LogInformation("Connected to {Server}.", ServerAddress);
+                _connection.BeginUpdate();
                 _connection.Receive(datagram, now);
                 break;
         }
@@ -248,7 +280,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
     {
         var r = _response.AsSpan();
         _request.AsSpan(0, _requestLength).CopyTo(r);
-        r[0] = (byte)(_options.Insecure ? PacketType.InsecureResponse : PacketType.ChallengeResponse);
+        r[0] = (byte)((byte)(_options.Insecure ? PacketType.InsecureResponse : PacketType.ChallengeResponse) | (_compression ? P.CompressedFlag : 0));
         int at = _requestLength;
         cookie.CopyTo(r[at..]);
         at += P.CookieSize;

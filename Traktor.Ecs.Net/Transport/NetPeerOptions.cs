@@ -56,10 +56,51 @@ public abstract class NetPeerOptions
     /// <summary>Most packets one connection sends per <c>Update</c> (a simple congestion cap).</summary>
     public int MaxPacketsPerUpdate { get; set; } = 64;
 
-    /// <summary>Most datagrams read per <c>Update</c>, so a flood cannot starve the caller's tick.</summary>
-    public int MaxDatagramsPerUpdate { get; set; } = 20_000;
+    /// <summary>
+    /// Most datagrams read from the transport per <c>Update</c>, from all sources together, so a flood cannot stall
+    /// the caller's tick; the rest wait in the socket's buffer (and the kernel drops what overflows it).
+    /// </summary>
+    public int MaxDatagramsPerUpdate { get; set; } = 4096;
 
-    /// <summary>Compress a packet with LZ4 when that makes it smaller.</summary>
+    /// <summary>
+    /// Most datagrams one connection may have handled per <c>Update</c>; more are dropped before decryption and
+    /// counted (default 128: twice what a peer sends in one update at <see cref="MaxPacketsPerUpdate"/>).
+    /// </summary>
+    public int MaxDatagramsPerConnection { get; set; } = 128;
+
+    /// <summary>
+    /// Most messages one connection may have delivered per <c>Update</c> (default 1,024). Unreliable messages
+    /// beyond it are dropped and counted; reliable ones wait in their channel's window for a later update.
+    /// </summary>
+    public int MaxMessagesPerConnection { get; set; } = 1024;
+
+    /// <summary>
+    /// Most message bytes one connection may have delivered per <c>Update</c> (default 512 KiB; at least
+    /// <see cref="MaxMessageSize"/>). Excess is handled as for <see cref="MaxMessagesPerConnection"/>.
+    /// </summary>
+    public int MaxMessageBytesPerConnection { get; set; } = 512 * 1024;
+
+    /// <summary>
+    /// Most message events waiting to be polled, from all connections together (default 65,536), whether or not the
+    /// caller polls between updates.
+    /// </summary>
+    public int MaxQueuedMessages { get; set; } = 65_536;
+
+    /// <summary>Most bytes of message events waiting to be polled, from all connections together (default 16 MiB).</summary>
+    public int MaxQueuedMessageBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Violations after which a connection is closed with <see cref="DisconnectReason.ProtocolViolation"/> (default 16).
+    /// A violation is an authenticated packet that breaks the protocol (compressed without negotiation, empty or too
+    /// many records, a malformed record) or an update in which the connection exceeded its per-update budgets;
+    /// one violation is forgiven per 4 updates without any.
+    /// </summary>
+    public int ViolationLimit { get; set; } = 16;
+
+    /// <summary>
+    /// Offer LZ4 compression in the handshake; a connection compresses (a packet, when that makes it smaller) only
+    /// when both ends set this. A compressed packet on a connection that did not negotiate it is a protocol violation.
+    /// </summary>
     public bool Compression { get; set; }
 
     /// <summary>Optional capture of every packet's plaintext, for Wireshark.</summary>
@@ -73,5 +114,12 @@ public abstract class NetPeerOptions
         if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));
+        if (MaxDatagramsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerUpdate));
+        if (MaxDatagramsPerConnection <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerConnection));
+        if (MaxMessagesPerConnection <= 0) throw new ArgumentOutOfRangeException(nameof(MaxMessagesPerConnection));
+        if (MaxMessageBytesPerConnection < MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxMessageBytesPerConnection), "Must hold the largest message.");
+        if (MaxQueuedMessages < MaxMessagesPerConnection) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessages), "Must hold one connection's messages of an update.");
+        if (MaxQueuedMessageBytes < MaxMessageBytesPerConnection) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessageBytes), "Must hold one connection's bytes of an update.");
+        if (ViolationLimit <= 0) throw new ArgumentOutOfRangeException(nameof(ViolationLimit));
     }
 }

@@ -53,7 +53,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     }
 
     /// <summary>Counters of received, dropped and refused datagrams.</summary>
-    public NetServerCounters Counters { get; } = new();
+    public NetServerCounters Counters => _peer.Counters;
 
     /// <summary>Connected clients.</summary>
     public int ConnectionCount => _active.Count;
@@ -64,20 +64,44 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// </summary>
     public int MaxUnfragmentedMessageSize => _peer.FragmentSize;
 
+    /// <summary>Bytes held by the event queue's arrays (for tests of its bound and of its return to the steady size).</summary>
+    internal long EventQueueCapacityBytes => _peer.Events.CapacityBytes;
+
     /// <summary>The transport's local address.</summary>
     public NetAddress LocalAddress => _peer.Transport.LocalAddress;
 
-    /// <summary>Receives and handles every pending datagram, closes dead connections, then sends what is due.</summary>
+    /// <summary>
+    /// Receives and handles pending datagrams (at most <see cref="NetPeerOptions.MaxDatagramsPerUpdate"/>, and per
+    /// connection within its budgets), closes dead and offending connections, then sends what is due.
+    /// </summary>
     public void Update()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _peer.Events.BeginUpdate();
         double now = _peer.Now;
+        foreach (var connection in _active) connection.BeginUpdate();
         var buffer = _peer.Receive.AsSpan();
         for (int i = 0; i < _options.MaxDatagramsPerUpdate && _peer.Transport.TryReceive(buffer, out int length, out var source); i++)
         {
             HandleDatagram(buffer[..length], source, now);
         }
+        foreach (var connection in _active) connection.EndUpdate();
+        Flush(now);
+    }
+
+    /// <summary>
+    /// Sends what is due (reliable resends, queued messages, acks, keep-alives) without receiving, and closes dead
+    /// connections. Call it after queueing a tick's messages when <see cref="Update"/> already ran this tick, so a
+    /// tick reads the socket once.
+    /// </summary>
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Flush(_peer.Now);
+    }
+
+    private void Flush(double now)
+    {
         for (int i = _active.Count - 1; i >= 0; i--)
         {
             var connection = _active[i];
@@ -137,7 +161,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         {
             if (_byAddress.TryGetValue(source, out var connection))
             {
-                if (!connection.Receive(datagram, now))
+                if (connection.Receive(datagram, now) != ReceiveOutcome.Accepted)
                 {
                     Counters.RejectedFromConnected++;
                     NetMetrics.PacketsDropped.Add(1);
@@ -158,11 +182,12 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 
     internal bool IsFull => _active.Count >= _slots.Length;
 
-    internal void Add(ulong clientId, NetAddress address, PacketCipher? sendCipher, PacketCipher? receiveCipher, ulong peerSequence, double timeoutSeconds, double now)
+    internal void Add(ulong clientId, NetAddress address, PacketCipher? sendCipher, PacketCipher? receiveCipher, ulong peerSequence, double timeoutSeconds, double now, bool compression)
     {
         int slot = Array.IndexOf(_slots, null);
         var id = new ConnectionId(slot, ++_generations[slot]);
-        var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, _peer.FreshSequenceStart, timeoutSeconds, now);
+        var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, _peer.FreshSequenceStart, timeoutSeconds, now, compression);
+        connection.BeginUpdate();
         connection.ExpectSequencesAfter(peerSequence);
         _slots[slot] = connection;
         _byAddress.Add(address, connection);
@@ -177,6 +202,14 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 
     private void Remove(Connection connection, DisconnectReason reason)
     {
+        if (reason == DisconnectReason.ProtocolViolation)
+        {
+            // The offender's address may not reconnect for a while (checked before any handshake work).
+            Counters.ViolationDisconnects++;
+            _handshake.Penalise(connection.Address, _peer.Now);
+            _peer.Logger.LogWarning("Client {ClientId} ({Connection}) from {Address} violated the protocol; its address is refused for {Penalty}.",
+                connection.ClientId, connection.Id, connection.Address, _options.ViolationPenalty);
+        }
         if (!connection.ClosedByPeer) connection.SendDisconnect(reason);
         _slots[connection.Id.Slot] = null;
         _byAddress.Remove(connection.Address);

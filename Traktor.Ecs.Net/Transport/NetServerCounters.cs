@@ -29,6 +29,25 @@ public sealed class NetServerCounters
     /// <summary>Connection attempts refused with a reason.</summary>
     public long Denied { get; internal set; }
 
+    /// <summary>
+    /// Datagrams from a connection dropped for its budgets: unread beyond its per-update datagram budget, or
+    /// unacknowledged (so they are resent) when they carry reliable messages ahead of a receive window that still
+    /// holds messages deferred by the message budget.
+    /// </summary>
+    public long DatagramsOverBudget { get; internal set; }
+
+    /// <summary>Unreliable messages dropped because their connection's per-update budget or the event queue was full.</summary>
+    public long MessagesOverBudget { get; internal set; }
+
+    /// <summary>Reliable messages held in their channel's window for a later update by a budget (delayed, never lost).</summary>
+    public long ReliableDeferred { get; internal set; }
+
+    /// <summary>Violations by authenticated peers: packets breaking the protocol, and updates over budget.</summary>
+    public long ProtocolViolations { get; internal set; }
+
+    /// <summary>Connections closed with <see cref="DisconnectReason.ProtocolViolation"/>.</summary>
+    public long ViolationDisconnects { get; internal set; }
+
     /// <summary>Unexpected exceptions caught while handling a datagram; always 0 unless there is a bug.</summary>
     public long InternalErrors { get; internal set; }
 }

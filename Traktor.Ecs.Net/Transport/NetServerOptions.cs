@@ -28,4 +28,10 @@ public sealed class NetServerOptions : NetPeerOptions
 
     /// <summary>Burst allowed above <see cref="HandshakeRatePerSecond"/>.</summary>
     public double HandshakeBurst { get; set; } = 20;
+
+    /// <summary>
+    /// How long the handshake ignores an IP address after one of its connections was closed with
+    /// <see cref="DisconnectReason.ProtocolViolation"/> (default 30 s), so an offender cannot reconnect at once.
+    /// </summary>
+    public TimeSpan ViolationPenalty { get; set; } = TimeSpan.FromSeconds(30);
 }

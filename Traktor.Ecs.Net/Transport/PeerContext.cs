@@ -13,6 +13,7 @@ internal sealed class PeerContext
         Options = options;
         Time = time;
         Logger = logger;
+        Events = new EventQueue(options.MaxQueuedMessages, options.MaxQueuedMessageBytes);
         // Room for the largest datagram we accept (the MTU, or the fixed-size handshake packets when the MTU is
         // smaller): anything bigger is dropped by the transport's read.
         Receive = new byte[Math.Max(options.Mtu, PacketLayout.ResponseSize)];
@@ -31,7 +32,10 @@ internal sealed class PeerContext
     public NetPeerOptions Options { get; }
     public TimeProvider Time { get; }
     public ILogger Logger { get; }
-    public EventQueue Events { get; } = new();
+    public EventQueue Events { get; }
+
+    /// <summary>What was dropped, refused or violated (the server exposes these; the client keeps them for tests).</summary>
+    public NetServerCounters Counters { get; } = new();
     public Channels.MessageBufferPool Buffers { get; } = new();
     public PcapngWriter? Capture => Options.Capture;
 

@@ -15,4 +15,6 @@ public enum SendResult : byte
     DroppedQueueFull = 3,
     /// <summary>The reliable send queue overflowed; the connection is being closed with <see cref="DisconnectReason.SendQueueOverflow"/>.</summary>
     Overflow = 4,
+    /// <summary>The message is empty: the protocol carries no zero-length messages (a receiver refuses them).</summary>
+    Empty = 5,
 }

@@ -42,10 +42,12 @@ internal sealed class ServerHandshake : IDisposable
             _counters.Malformed++;
             return;
         }
-        var type = (PacketType)datagram[0];
-        bool expected = _options.Insecure
+        // The only flag a handshake packet may carry is the client's offer of compression.
+        byte prefix = datagram[0];
+        var type = (PacketType)(prefix & P.TypeMask);
+        bool expected = (prefix & ~(P.TypeMask | P.CompressedFlag)) == 0 && (_options.Insecure
             ? (type == PacketType.InsecureRequest && datagram.Length == P.InsecureRequestSize) || (type == PacketType.InsecureResponse && datagram.Length == P.InsecureResponseSize)
-            : (type == PacketType.ConnectionRequest && datagram.Length == P.RequestSize) || (type == PacketType.ChallengeResponse && datagram.Length == P.ResponseSize);
+            : (type == PacketType.ConnectionRequest && datagram.Length == P.RequestSize) || (type == PacketType.ChallengeResponse && datagram.Length == P.ResponseSize));
         if (!expected || !datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize).SequenceEqual(ConnectTokenLayout.Version))
         {
             _counters.Malformed++;
@@ -56,11 +58,16 @@ internal sealed class ServerHandshake : IDisposable
             _counters.RateLimited++;
             return;
         }
-        if (_options.Insecure) HandleInsecure(datagram, source, type, now);
-        else HandleSecure(datagram, source, type, now);
+        // Compression is used only when the client offers it and this server allows it; the challenge says so.
+        bool compression = _options.Compression && (prefix & P.CompressedFlag) != 0;
+        if (_options.Insecure) HandleInsecure(datagram, source, type, compression, now);
+        else HandleSecure(datagram, source, type, compression, now);
     }
 
-    private void HandleSecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, double now)
+    /// <summary>Ignores every handshake packet from the IP of <paramref name="address"/> for the violation penalty.</summary>
+    public void Penalise(in NetAddress address, double now) => _rateLimiter.Penalise(address, now + _options.ViolationPenalty.TotalSeconds);
+
+    private void HandleSecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, bool compression, double now)
     {
         ulong expires = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.RequestExpires..]);
         var nonce = datagram.Slice(P.RequestNonce, ConnectTokenLayout.NonceSize);
@@ -77,7 +84,7 @@ internal sealed class ServerHandshake : IDisposable
         if (type == PacketType.ConnectionRequest)
         {
             if (reason is { } refused) Deny(source, token.ServerToClientKey, refused, datagram.Length);
-            else SendChallenge(source, nonce, token.ServerToClientKey, suite);
+            else SendChallenge(source, nonce, token.ServerToClientKey, suite, compression);
             return;
         }
 
@@ -112,7 +119,7 @@ internal sealed class ServerHandshake : IDisposable
         }
         var receiveCipher = new PacketCipher(suite, token.ClientToServerKey);
         var sendCipher = new PacketCipher(suite, token.ServerToClientKey);
-        _server.Add(token.ClientId, source, sendCipher, receiveCipher, sequence, token.TimeoutSeconds, now);
+        _server.Add(token.ClientId, source, sendCipher, receiveCipher, sequence, token.TimeoutSeconds, now, compression);
     }
 
     private DisconnectReason? Check(ReadOnlySpan<byte> datagram, ulong expires, in PrivateConnectToken token)
@@ -142,7 +149,7 @@ internal sealed class ServerHandshake : IDisposable
         return null;
     }
 
-    private void HandleInsecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, double now)
+    private void HandleInsecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, bool compression, double now)
     {
         ulong clientId = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.InsecureRequestClientId..]);
         Span<byte> binding = stackalloc byte[ChallengeCookie.BindingSize];
@@ -152,7 +159,7 @@ internal sealed class ServerHandshake : IDisposable
         if (type == PacketType.InsecureRequest)
         {
             if (reason is { } refused) Deny(source, default, refused, datagram.Length);
-            else SendChallenge(source, binding, default, CipherSuites.None);
+            else SendChallenge(source, binding, default, CipherSuites.None, compression);
             return;
         }
         int at = P.InsecureRequestSize;
@@ -165,11 +172,12 @@ internal sealed class ServerHandshake : IDisposable
         ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(datagram[(at + 8 + ChallengeCookie.MacSize)..]);
         reason ??= Admit(clientId, [], source);
         if (reason is { } denied) Deny(source, default, denied, datagram.Length);
-        else _server.Add(clientId, source, null, null, sequence, _options.Timeout.TotalSeconds, now);
+        else _server.Add(clientId, source, null, null, sequence, _options.Timeout.TotalSeconds, now, compression);
     }
 
-    private void SendChallenge(in NetAddress source, ReadOnlySpan<byte> binding, ReadOnlySpan<byte> serverToClientKey, CipherSuites suite)
+    private void SendChallenge(in NetAddress source, ReadOnlySpan<byte> binding, ReadOnlySpan<byte> serverToClientKey, CipherSuites suite, bool compression)
     {
+        byte prefix = (byte)((byte)PacketType.Challenge | (compression ? P.CompressedFlag : 0));
         Span<byte> frame = stackalloc byte[P.SealedHeaderSize + P.ChallengePlaintextSize];
         var cookie = frame.Slice(P.SealedHeaderSize, P.CookieSize);
         ulong timestamp = NowUnixMs;
@@ -179,7 +187,7 @@ internal sealed class ServerHandshake : IDisposable
         int length;
         if (serverToClientKey.IsEmpty)
         {
-            datagram[0] = (byte)PacketType.Challenge;
+            datagram[0] = prefix;
             cookie.CopyTo(datagram[1..]);
             length = P.InsecureChallengeSize;
         }
@@ -187,7 +195,7 @@ internal sealed class ServerHandshake : IDisposable
         {
             frame[P.SealedHeaderSize + P.CookieSize] = (byte)suite;
             using var cipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, serverToClientKey);
-            length = SealedPacket.Seal(cipher, (byte)PacketType.Challenge, StatelessSequence(), frame, P.ChallengePlaintextSize, datagram);
+            length = SealedPacket.Seal(cipher, prefix, StatelessSequence(), frame, P.ChallengePlaintextSize, datagram);
         }
         _peer.Send(datagram[..length], source);
         _counters.ChallengesSent++;

@@ -1,10 +1,11 @@
-using System.Buffers;
-
 namespace Traktor.Ecs.Net.Transport.Channels;
 
 /// <summary>
 /// Reassembles fragmented unreliable and sequenced messages in a few bounded slots. Every fragment's index,
-/// count and size are checked before it is copied; incomplete groups are evicted when stale or displaced.
+/// count and size are checked before it is copied into a pooled buffer of its own, so memory follows what arrived,
+/// never what a fragment claims is coming. At most <see cref="SlotCount"/> groups and
+/// <see cref="MaxStoredFragments"/> fragments are held; an incomplete group is evicted when stale or when a newer
+/// one needs the room (unreliable data may be lost, so eviction loses nothing that was promised).
 /// </summary>
 internal sealed class FragmentReassembler
 {
@@ -19,51 +20,62 @@ internal sealed class FragmentReassembler
         public ushort Count;
         public int Received;
         public double StartedAt;
-        public byte[]? Buffer;
+        public byte[]?[] Parts = [];
         public int[] Lengths = [];
     }
 
     private readonly Slot[] _slots = new Slot[SlotCount];
+    private readonly MessageBufferPool _pool;
     private readonly int _maxRecordData;
     private readonly int _maxFragments;
     private readonly int _maxMessageSize;
+    private int _stored;
 
-    public FragmentReassembler(int maxRecordData, int maxFragments, int maxMessageSize)
+    public FragmentReassembler(MessageBufferPool pool, int maxRecordData, int maxFragments, int maxMessageSize)
     {
+        _pool = pool;
         _maxRecordData = maxRecordData;
         _maxFragments = maxFragments;
         _maxMessageSize = maxMessageSize;
-        for (int i = 0; i < SlotCount; i++) _slots[i] = new Slot { Lengths = new int[maxFragments] };
+        for (int i = 0; i < SlotCount; i++) _slots[i] = new Slot { Parts = new byte[]?[maxFragments], Lengths = new int[maxFragments] };
     }
 
+    /// <summary>Most fragments held at once: one largest message, plus one more group's worth of its first fragments.</summary>
+    public int MaxStoredFragments => _maxFragments + _maxFragments / 2;
+
     /// <summary>
-    /// Stores a fragment; when it completes its message, copies the message into <paramref name="events"/>
-    /// and returns true with <paramref name="group"/> set.
+    /// Stores a fragment; when it completes its message, delivers the message within the connection's budgets
+    /// (a refused one is dropped and counted, as unreliable data may be) and returns true.
     /// </summary>
-    public bool Add(in MessageRecord record, double now, EventQueue events, ConnectionId connection, ulong clientId, out ushort group)
+    public bool Add(in MessageRecord record, double now, ConnectionBudget delivery)
     {
-        group = record.Id;
         if (record.Data.Length > _maxRecordData || record.FragmentCount > _maxFragments) return false;
         var slot = Find(record.Channel, record.Id, record.FragmentCount, now);
         if (slot.Lengths[record.FragmentIndex] >= 0) return false; // duplicate
-        record.Data.CopyTo(slot.Buffer.AsSpan(record.FragmentIndex * _maxRecordData));
+        while (_stored >= MaxStoredFragments && EvictOldest(except: slot)) { }
+        if (_stored >= MaxStoredFragments) return false; // this group alone holds the most allowed
+        var part = _pool.Rent(record.Data.Length);
+        record.Data.CopyTo(part);
+        slot.Parts[record.FragmentIndex] = part;
         slot.Lengths[record.FragmentIndex] = record.Data.Length;
+        _stored++;
         if (++slot.Received < slot.Count) return false;
 
         long total = 0;
         for (int i = 0; i < slot.Count; i++) total += slot.Lengths[i];
-        if (total <= _maxMessageSize)
+        Span<byte> destination = default;
+        bool delivered = total <= _maxMessageSize && delivery.TryReserve(record.Channel, (int)total, out destination);
+        if (delivered)
         {
-            var destination = events.ReserveMessage(connection, clientId, record.Channel, (int)total);
             int at = 0;
             for (int i = 0; i < slot.Count; i++)
             {
-                slot.Buffer.AsSpan(i * _maxRecordData, slot.Lengths[i]).CopyTo(destination[at..]);
+                slot.Parts[i].AsSpan(0, slot.Lengths[i]).CopyTo(destination[at..]);
                 at += slot.Lengths[i];
             }
         }
         Free(slot);
-        return total <= _maxMessageSize;
+        return delivered;
     }
 
     private Slot Find(ChannelKind channel, ushort group, ushort count, double now)
@@ -86,15 +98,34 @@ internal sealed class FragmentReassembler
         victim.Count = count;
         victim.Received = 0;
         victim.StartedAt = now;
-        victim.Buffer = ArrayPool<byte>.Shared.Rent(count * _maxRecordData);
         Array.Fill(victim.Lengths, -1, 0, count);
         return victim;
     }
 
-    private static void Free(Slot slot)
+    private bool EvictOldest(Slot except)
     {
-        if (slot.Buffer is not null) ArrayPool<byte>.Shared.Return(slot.Buffer);
-        slot.Buffer = null;
+        Slot? oldest = null;
+        foreach (var slot in _slots)
+        {
+            if (slot.Active && slot != except && (oldest is null || slot.StartedAt < oldest.StartedAt)) oldest = slot;
+        }
+        if (oldest is null) return false;
+        Free(oldest);
+        return true;
+    }
+
+    private void Free(Slot slot)
+    {
+        if (!slot.Active) return;
+        for (int i = 0; i < slot.Count; i++)
+        {
+            if (slot.Parts[i] is { } part)
+            {
+                _pool.Return(part);
+                slot.Parts[i] = null;
+                _stored--;
+            }
+        }
         slot.Active = false;
     }
 

@@ -3,7 +3,8 @@ namespace Traktor.Ecs.Net.Transport.Channels;
 /// <summary>
 /// The receiving half of a reliable channel: accepts ids in [base, base + 1024), drops everything older
 /// (already delivered), stores early arrivals and fragments in pooled buffers, and delivers each message once:
-/// in id order for ReliableOrdered, on completion for ReliableUnordered.
+/// in id order for ReliableOrdered, on completion for ReliableUnordered. Delivery goes through the connection's
+/// budgets; what they refuse waits in the window (bounded by it) for a later update.
 /// </summary>
 internal sealed class ReliableReceiveChannel
 {
@@ -27,6 +28,9 @@ internal sealed class ReliableReceiveChannel
     private readonly MessageBufferPool _pool;
     private ushort _base;
 
+    /// <summary>Unordered only: a complete message waits for a budget (ordered ones always wait at the base).</summary>
+    private bool _deferred;
+
     public ReliableReceiveChannel(ChannelKind kind, int maxMessageSize, MessageBufferPool pool)
     {
         _pool = pool;
@@ -35,25 +39,43 @@ internal sealed class ReliableReceiveChannel
         _maxMessageSize = maxMessageSize;
     }
 
-    /// <summary>Handles one record; false when it violates the protocol (the packet is then dropped).</summary>
-    public bool Receive(in MessageRecord record, EventQueue events, ConnectionId connection, ulong clientId)
+    /// <summary>
+    /// True when <paramref name="id"/> lies ahead of the window. A correct sender only gets there when acknowledged
+    /// messages still wait here for a budget, so the packet carrying it must be refused unacknowledged (and is
+    /// resent later), never acknowledged and dropped. Ids behind the window are old duplicates.
+    /// </summary>
+    public bool IsBeyondWindow(ushort id)
+    {
+        int ahead = (ushort)(id - _base);
+        return ahead >= Window && ahead < 32768;
+    }
+
+    /// <summary>
+    /// Handles one record; false when it violates the protocol. A message the budgets refuse now is stored and
+    /// delivered by <see cref="DeliverDeferred"/> in a later update: it was acknowledged, so it is never dropped.
+    /// </summary>
+    public bool Receive(in MessageRecord record, ConnectionBudget delivery)
     {
         int ahead = (ushort)(record.Id - _base);
-        if (ahead >= Window) return true; // old duplicate, or beyond what a correct sender can have in flight
+        if (ahead >= Window) return true; // old duplicate (a packet beyond the window was refused by IsBeyondWindow)
         ref var slot = ref _slots[record.Id % Window];
         if (slot.State != State.Empty) return true; // duplicate
 
+        bool deliverable = false;
         if (record.IsFragment)
         {
             if (record.FragmentIndex > ahead || ahead - record.FragmentIndex + record.FragmentCount > Window) return false;
         }
-        else if (_ordered ? ahead == 0 : true)
+        else if (!_ordered || ahead == 0)
         {
             // Fast path: deliverable now, no copy into a slot.
-            events.AddMessage(connection, clientId, _kind, record.Data);
-            slot.State = State.Delivered;
-            Advance();
-            return !_ordered || DeliverReady(events, connection, clientId);
+            if (delivery.TryDeliver(_kind, record.Data))
+            {
+                slot.State = State.Delivered;
+                Advance();
+                return !_ordered || DeliverReady(delivery);
+            }
+            deliverable = true;
         }
 
         slot.Buffer = _pool.Rent(record.Data.Length);
@@ -63,13 +85,46 @@ internal sealed class ReliableReceiveChannel
         slot.FragmentCount = record.FragmentCount;
         slot.State = State.Stored;
 
-        if (_ordered) return DeliverReady(events, connection, clientId);
-        if (record.IsFragment) return TryDeliverGroup((ushort)(record.Id - record.FragmentIndex), record.FragmentCount, events, connection, clientId);
+        if (_ordered) return DeliverReady(delivery);
+        if (deliverable) _deferred = true;
+        if (record.IsFragment) return TryDeliverGroup((ushort)(record.Id - record.FragmentIndex), record.FragmentCount, delivery);
         return true;
     }
 
-    /// <summary>Delivers from the base on; false when a stored fragment group is inconsistent.</summary>
-    private bool DeliverReady(EventQueue events, ConnectionId connection, ulong clientId)
+    /// <summary>Delivers, at the start of an update, what earlier updates' budgets held back; false on an inconsistent group.</summary>
+    public bool DeliverDeferred(ConnectionBudget delivery)
+    {
+        if (_ordered) return DeliverReady(delivery);
+        if (!_deferred) return true;
+        _deferred = false;
+        ushort start = _base;
+        for (int i = 0; i < Window; i++)
+        {
+            ushort id = (ushort)(start + i);
+            ref var slot = ref _slots[id % Window];
+            if (slot.State != State.Stored) continue;
+            if (slot.FragmentCount == 0)
+            {
+                if (!delivery.TryDeliver(_kind, slot.Buffer.AsSpan(0, slot.Length)))
+                {
+                    _deferred = true;
+                    return true;
+                }
+                Release(ref slot);
+                slot.State = State.Delivered;
+            }
+            else if (slot.FragmentIndex == 0)
+            {
+                if (!TryDeliverGroup(id, slot.FragmentCount, delivery)) return false;
+                if (_deferred) return true;
+            }
+        }
+        Advance();
+        return true;
+    }
+
+    /// <summary>Delivers from the base on while the budgets allow; false when a stored fragment group is inconsistent.</summary>
+    private bool DeliverReady(ConnectionBudget delivery)
     {
         while (true)
         {
@@ -77,7 +132,7 @@ internal sealed class ReliableReceiveChannel
             if (slot.State != State.Stored) return true;
             if (slot.FragmentCount == 0)
             {
-                events.AddMessage(connection, clientId, _kind, slot.Buffer.AsSpan(0, slot.Length));
+                if (!delivery.TryDeliver(_kind, slot.Buffer.AsSpan(0, slot.Length))) return true; // next update
                 Release(ref slot);
                 slot.State = State.Delivered;
                 Advance();
@@ -85,13 +140,16 @@ internal sealed class ReliableReceiveChannel
             }
             if (slot.FragmentIndex != 0) return false;
             ushort before = _base;
-            if (!TryDeliverGroup(_base, slot.FragmentCount, events, connection, clientId)) return false;
-            if (before == _base) return true; // group incomplete: wait for the missing fragments
+            if (!TryDeliverGroup(_base, slot.FragmentCount, delivery)) return false;
+            if (before == _base) return true; // group incomplete, or held back by the budgets
         }
     }
 
-    /// <summary>Delivers fragments [first, first + count) when all are stored with consistent headers.</summary>
-    private bool TryDeliverGroup(ushort first, ushort count, EventQueue events, ConnectionId connection, ulong clientId)
+    /// <summary>
+    /// Delivers fragments [first, first + count) when all are stored with consistent headers and the budgets allow
+    /// (otherwise they stay stored and the group is retried later).
+    /// </summary>
+    private bool TryDeliverGroup(ushort first, ushort count, ConnectionBudget delivery)
     {
         if ((ushort)(first - _base) >= Window) return true;
         long total = 0;
@@ -103,7 +161,11 @@ internal sealed class ReliableReceiveChannel
             total += part.Length;
         }
         if (total > _maxMessageSize) return false;
-        var destination = events.ReserveMessage(connection, clientId, _kind, (int)total);
+        if (!delivery.TryReserve(_kind, (int)total, out var destination))
+        {
+            _deferred = true;
+            return true;
+        }
         int at = 0;
         for (int i = 0; i < count; i++)
         {

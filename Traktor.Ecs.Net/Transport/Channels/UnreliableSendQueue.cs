@@ -39,11 +39,11 @@ internal sealed class UnreliableSendQueue
         return true;
     }
 
-    /// <summary>Writes queued records in order until one does not fit; returns bytes written.</summary>
-    public int Write(Span<byte> destination)
+    /// <summary>Writes queued records in order until one does not fit or <paramref name="maxRecords"/> were written; returns bytes written.</summary>
+    public int Write(Span<byte> destination, int maxRecords)
     {
         int written = 0;
-        while (_next < _count)
+        for (int records = 0; _next < _count && records < maxRecords; records++)
         {
             var e = _entries[_next];
             int n = MessageRecord.Write(destination[written..], e.Channel, e.Id, e.FragmentIndex, e.FragmentCount, _arena.AsSpan(e.Offset, e.Length));

@@ -53,6 +53,9 @@ internal static class PacketLayout
     /// <summary>Largest message record header: flags, length, id, fragment index and count.</summary>
     public const int MaxRecordHeaderSize = 9;
 
+    /// <summary>Most message records in one payload; a receiver refuses packets with more (docs/PROTOCOL.md §7).</summary>
+    public const int MaxRecordsPerPacket = 128;
+
     public const int MinimumMtu = 256;
     public const int MaximumMtu = 8192;
 }

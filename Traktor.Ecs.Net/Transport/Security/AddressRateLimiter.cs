@@ -4,6 +4,9 @@ namespace Traktor.Ecs.Net.Transport.Security;
 /// Token buckets for pre-connection packets in two fixed tables indexed by two independent hashes of the source
 /// address: memory never grows with the number of sources, one busy address is held to the configured rate, and a
 /// spoofed flood spread over many addresses only limits an innocent address if it drains both of its buckets.
+/// A penalty (after a protocol violation) refuses an IP address, whatever its port, until it expires; it lives in
+/// two more fixed tables indexed by hashes of the IP, and only an address whose two entries are both penalised is
+/// refused, so an innocent address shares the penalty only if both of its entries collide with offenders'.
 /// </summary>
 internal sealed class AddressRateLimiter
 {
@@ -14,6 +17,7 @@ internal sealed class AddressRateLimiter
     private readonly double _burst;
     private readonly int _seedA = Random.Shared.Next();
     private readonly int _seedB = Random.Shared.Next();
+    private readonly double[] _penaltyUntil;
 
     public AddressRateLimiter(int tableSize, double perSecond, double burst)
     {
@@ -21,12 +25,36 @@ internal sealed class AddressRateLimiter
         _tokens = new double[2 * tableSize];
         _updatedAt = new double[2 * tableSize];
         Array.Fill(_tokens, burst);
+        _penaltyUntil = new double[2 * tableSize];
         _perSecond = perSecond;
         _burst = burst;
     }
 
+    /// <summary>Refuses every packet from <paramref name="address"/>'s IP (any port) until <paramref name="until"/>.</summary>
+    public void Penalise(in NetAddress address, double until)
+    {
+        var (a, b) = PenaltyIndexes(address);
+        _penaltyUntil[a] = Math.Max(_penaltyUntil[a], until);
+        _penaltyUntil[b] = Math.Max(_penaltyUntil[b], until);
+    }
+
+    /// <summary>True while <paramref name="address"/>'s IP is penalised.</summary>
+    public bool IsPenalised(in NetAddress address, double now)
+    {
+        var (a, b) = PenaltyIndexes(address);
+        return _penaltyUntil[a] > now && _penaltyUntil[b] > now;
+    }
+
+    private (int A, int B) PenaltyIndexes(in NetAddress address)
+    {
+        var ip = address.WithPort(0);
+        return ((int)((uint)HashCode.Combine(_seedB, ip) % (uint)_tableSize),
+            _tableSize + (int)((uint)HashCode.Combine(_seedA, ip) % (uint)_tableSize));
+    }
+
     public bool TryTake(in NetAddress address, double now)
     {
+        if (IsPenalised(address, now)) return false;
         int a = (int)((uint)HashCode.Combine(_seedA, address) % (uint)_tableSize);
         int b = _tableSize + (int)((uint)HashCode.Combine(_seedB, address) % (uint)_tableSize);
         bool allowedA = Take(a, now);

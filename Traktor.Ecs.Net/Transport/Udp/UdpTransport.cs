@@ -14,7 +14,7 @@ namespace Traktor.Ecs.Net;
 public sealed class UdpTransport : IDatagramTransport
 {
     private const int SioUdpConnReset = -1744830452; // Windows: IOC_IN | IOC_VENDOR | 12
-    private const int MaxErrorsPerReceive = 64;
+    private const int MaxErrorsPerReceive = 64; // errors and oversized datagrams skipped by one TryReceive
     private readonly Socket _socket;
     private readonly SocketAddress _receiveAddress;
     private readonly SocketAddress _sendAddress;
@@ -103,7 +103,10 @@ public sealed class UdpTransport : IDatagramTransport
                 int received = _socket.ReceiveFrom(_receiveBuffer, SocketFlags.None, _receiveAddress);
                 if (received > buffer.Length)
                 {
+                    // Counted against this call's bound like an error, so a flood of oversized datagrams cannot
+                    // keep one read looping.
                     OversizedDatagrams++;
+                    errors++;
                     continue;
                 }
                 if (!NetAddress.TryRead(_receiveAddress, out source))

@@ -1,0 +1,140 @@
+using Traktor.Ecs.Net.Diagnostics;
+
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>
+/// One connection's receive budgets for the current <c>Update</c> and its violation score. Every datagram and
+/// every delivered message passes through here before the work is done: datagrams beyond the budget are dropped
+/// before decryption, messages beyond
+/// <see cref="NetPeerOptions.MaxMessagesPerConnection"/> or <see cref="NetPeerOptions.MaxMessageBytesPerConnection"/>
+/// (or beyond the shared event queue's bound) are refused, and violations add up to a disconnect.
+/// </summary>
+internal sealed class ConnectionBudget
+{
+    /// <summary>A violation adds this much to the score; an update without one takes one away (forgives a quarter).</summary>
+    private const int ViolationWeight = 4;
+
+    /// <summary>Datagrams failing authentication that one update decrypts per connection, as a multiple of its budget.</summary>
+    public const int ForgedAllowance = 4;
+
+    private readonly NetPeerOptions _options;
+    private readonly EventQueue _events;
+    private readonly NetServerCounters _counters;
+    private readonly ConnectionId _connection;
+    private readonly ulong _clientId;
+    private readonly int _closeAt;
+    private int _authenticated;
+    private int _forged;
+    private int _refused;
+    private int _messages;
+    private int _bytes;
+    private bool _droppedOverBudget;
+    private bool _violated;
+    private int _score;
+
+    public ConnectionBudget(PeerContext peer, ConnectionId connection, ulong clientId)
+    {
+        _options = peer.Options;
+        _events = peer.Events;
+        _counters = peer.Counters;
+        _connection = connection;
+        _clientId = clientId;
+        _closeAt = _options.ViolationLimit * ViolationWeight;
+    }
+
+    /// <summary>Violations counted against this connection (decayed), for tests and diagnostics.</summary>
+    public int Score => _score;
+
+    public void BeginUpdate()
+    {
+        _authenticated = 0;
+        _forged = 0;
+        _refused = 0;
+        _messages = 0;
+        _bytes = 0;
+        _droppedOverBudget = false;
+        _violated = false;
+    }
+
+    /// <summary>
+    /// True when one more datagram may be decrypted this update: the authenticated ones are held to
+    /// <see cref="NetPeerOptions.MaxDatagramsPerConnection"/>, and ones that fail authentication (forged by someone
+    /// spoofing this address) to <see cref="ForgedAllowance"/> times that, so a spoofer can neither make the server
+    /// decrypt without bound nor use up the peer's own budget. False (counted) means: drop it unread.
+    /// </summary>
+    public bool TryTakeDatagram()
+    {
+        int limit = _options.MaxDatagramsPerConnection;
+        if (_authenticated < limit && _forged < limit * ForgedAllowance) return true;
+        _refused++;
+        _counters.DatagramsOverBudget++;
+        NetMetrics.BudgetExceeded.Add(1, new KeyValuePair<string, object?>("traktor.budget", "datagrams"));
+        return false;
+    }
+
+    /// <summary>A datagram of this update passed authentication and the replay check.</summary>
+    public void Authenticated() => _authenticated++;
+
+    /// <summary>A datagram of this update failed authentication.</summary>
+    public void Forged() => _forged++;
+
+    /// <summary>Copies a message into the event queue if the budgets allow; false when refused.</summary>
+    public bool TryDeliver(ChannelKind channel, ReadOnlySpan<byte> data)
+    {
+        if (!TryReserve(channel, data.Length, out var destination)) return false;
+        data.CopyTo(destination);
+        return true;
+    }
+
+    /// <summary>Reserves a message event of <paramref name="length"/> bytes to fill, if the budgets allow.</summary>
+    public bool TryReserve(ChannelKind channel, int length, out Span<byte> destination)
+    {
+        destination = default;
+        if (_messages >= _options.MaxMessagesPerConnection || (long)_bytes + length > _options.MaxMessageBytesPerConnection)
+        {
+            if (channel is ChannelKind.Unreliable or ChannelKind.UnreliableSequenced) _droppedOverBudget = true;
+            CountRefused(channel, "messages");
+            return false;
+        }
+        if (!_events.CanAccept(length))
+        {
+            CountRefused(channel, "queue");
+            return false;
+        }
+        _messages++;
+        _bytes += length;
+        destination = _events.ReserveMessage(_connection, _clientId, channel, length);
+        return true;
+    }
+
+    private void CountRefused(ChannelKind channel, string budget)
+    {
+        // Reliable messages are not lost: they wait in their channel's window for a later update.
+        if (channel is ChannelKind.ReliableOrdered or ChannelKind.ReliableUnordered) _counters.ReliableDeferred++;
+        else _counters.MessagesOverBudget++;
+        NetMetrics.BudgetExceeded.Add(1, new KeyValuePair<string, object?>("traktor.budget", budget));
+    }
+
+    /// <summary>Counts an authenticated packet that broke the protocol; true when the connection must now close.</summary>
+    public bool Violation(ViolationKind kind)
+    {
+        _counters.ProtocolViolations++;
+        NetMetrics.Violations.Add(1, new KeyValuePair<string, object?>("traktor.violation", kind.MetricName()));
+        _violated = true;
+        _score += ViolationWeight;
+        return _score >= _closeAt;
+    }
+
+    /// <summary>
+    /// Closes the update's books: exceeding a budget counts as one violation (the datagram budget only when the peer's
+    /// own authenticated datagrams used it up, so a third party spoofing this address cannot get it disconnected);
+    /// an update without any violation forgives a little. True when the connection must now close.
+    /// </summary>
+    public bool EndUpdate()
+    {
+        bool floodedDatagrams = _refused > 0 && _authenticated >= _options.MaxDatagramsPerConnection;
+        if (_droppedOverBudget || floodedDatagrams) return Violation(ViolationKind.OverBudget);
+        if (!_violated && _score > 0) _score--;
+        return _score >= _closeAt;
+    }
+}
