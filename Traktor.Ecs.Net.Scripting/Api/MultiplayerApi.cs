@@ -27,18 +27,11 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
     private int CreateSession(LuaCall call)
     {
         string name = call.String(1);
-        int maxPlayers = (int)call.Integer(2, 1, 1024);
-        SessionInfo session;
-        try
-        {
-            session = Sessions.CreateSession(name, maxPlayers);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ScriptCallException($"{call.Function}: {e.Message}");
-        }
-
-        return call.Wait(PendingCall.Completed(Describe(session)));
+        int maxPlayers = (int)call.Integer(2, 1, SessionLimits.MaxPlayers);
+        var cancellation = new CancellationTokenSource(options.CallTimeout);
+        var created = Sessions.CreateSessionAsync(new SessionOptions(name, maxPlayers), cancellation.Token);
+        return call.Wait(PendingCall.FromTask(created.ContinueWith(task => (ScriptValue)Describe(task.GetAwaiter().GetResult()), TaskScheduler.Default),
+            cancellation, e => $"{call.Function}: {e.Message}"));
     }
 
     private int JoinSession(LuaCall call)
@@ -59,27 +52,50 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
             throw new ScriptCallException($"{call.Function}: the client is already connected");
         }
 
-        var join = Sessions.JoinSession(id, identity.PlayerId, identity.PlayerName);
-        if (!join.Succeeded)
-        {
-            throw new ScriptCallException($"{call.Function}: {join.Status}");
-        }
-
-        _session = id;
-        if (client is null)
-        {
-            return call.Wait(PendingCall.Completed(Current(id)));
-        }
-
-        client.Transport.Connect(join.ConnectInfo!.ConnectToken);
+        // The directory call runs elsewhere; connecting happens on the tick thread, where this poll runs.
+        var cancellation = new CancellationTokenSource(options.CallTimeout);
+        var joining = Sessions.JoinSessionAsync(id, (long)identity.PlayerId, cancellation.Token);
         long started = services.Time.GetTimestamp();
-        return call.Wait(PendingCall.Poll(() => client.Transport.State switch
+        SessionInfo? joined = null;
+        return call.Wait(PendingCall.Poll(() =>
         {
-            ClientState.Connected => (Current(id), null),
-            ClientState.Disconnected => (ScriptValue.Nil, $"{call.Function}: could not connect to the session's server"),
-            _ when services.Time.GetElapsedTime(started) > options.CallTimeout => (ScriptValue.Nil, $"{call.Function}: the session's server did not answer within {options.CallTimeout.TotalSeconds:0.###} s"),
-            _ => null,
-        }));
+            if (joined is null)
+            {
+                if (!joining.IsCompleted)
+                {
+                    return null;
+                }
+
+                cancellation.Dispose();
+                if (!joining.IsCompletedSuccessfully)
+                {
+                    return (ScriptValue.Nil, $"{call.Function}: {joining.Exception?.InnerException?.Message ?? "the session directory did not answer"}");
+                }
+
+                var join = joining.Result;
+                if (!join.Succeeded)
+                {
+                    return (ScriptValue.Nil, $"{call.Function}: {join.Status}");
+                }
+
+                _session = id;
+                joined = join.Session!;
+                if (client is null)
+                {
+                    return (Describe(joined), null);
+                }
+
+                client.Transport.Connect(join.ConnectInfo!.ConnectToken);
+            }
+
+            return client!.Transport.State switch
+            {
+                ClientState.Connected => (Describe(joined), null),
+                ClientState.Disconnected => (ScriptValue.Nil, $"{call.Function}: could not connect to the session's server"),
+                _ when services.Time.GetElapsedTime(started) > options.CallTimeout => (ScriptValue.Nil, $"{call.Function}: the session's server did not answer within {options.CallTimeout.TotalSeconds:0.###} s"),
+                _ => null,
+            };
+        }, () => cancellation.Cancel()));
     }
 
     private int LeaveSession(LuaCall call)
@@ -90,13 +106,15 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
         }
 
         _session = null;
-        bool left = Sessions.LeaveSession(id, identity.PlayerId);
         if (network.Client is { } client && client.Transport.State != ClientState.Disconnected)
         {
             client.Transport.Disconnect();
         }
 
-        return call.Wait(PendingCall.Completed(left));
+        var cancellation = new CancellationTokenSource(options.CallTimeout);
+        var leaving = Sessions.LeaveSessionAsync(id, (long)identity.PlayerId, cancellation.Token);
+        return call.Wait(PendingCall.FromTask(leaving.ContinueWith(task => (ScriptValue)task.GetAwaiter().GetResult(), TaskScheduler.Default),
+            cancellation, e => $"{call.Function}: {e.Message}"));
     }
 
     private int Rpc(LuaCall call)
@@ -133,15 +151,12 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
             .With("connections", (long)connections));
     }
 
-    private ScriptValue Current(SessionId id) =>
-        Sessions.TryGetSession(id, out var session) ? Describe(session) : new ScriptTable().With("id", id.ToString());
-
     private static ScriptTable Describe(SessionInfo session)
     {
         var players = new ScriptTable();
-        foreach (ulong player in session.Players)
+        foreach (var member in session.Members)
         {
-            players.Add((long)player);
+            players.Add(member.UserId);
         }
 
         return new ScriptTable()

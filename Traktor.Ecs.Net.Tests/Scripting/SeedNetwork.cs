@@ -44,7 +44,7 @@ internal sealed class SeedNetwork : IAsyncDisposable
         ServerWorld = World.Create();
         Server = new NetworkServer(ServerWorld, Own(new NetServer(serverSocket, serverOptions)), Replicated, new ServerReplicationOptions());
         ServerRpcs = new RpcServer(Server, Rpcs, new RpcOptions()).AllowFromClients<SeedPlayerJoined>();
-        Sessions = new InProcessSessions(new SessionHost { ServerAddresses = [serverSocket.LocalEndPoint], ServerKey = serverKey, ProtocolId = ProtocolId });
+        Sessions = new InProcessSessions(new SessionTokenOptions { ServerKey = serverKey, ProtocolId = ProtocolId }, [serverSocket.LocalEndPoint]);
         ServerWorld.Resources.Add<ISessions>(Sessions);
         ServerScripts = new ScriptHost(new ScriptServices { Sessions = Sessions, Rpcs = ScriptRpcs() }, world: ServerWorld);
         ServerReceived = new RpcRecorder<SeedPlayerJoined>(ServerWorld);

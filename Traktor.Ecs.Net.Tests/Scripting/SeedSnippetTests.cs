@@ -113,9 +113,10 @@ public sealed partial class SeedSnippetTests
     public async Task Sessions_are_created_joined_over_udp_and_left()
     {
         await using var network = await SeedNetwork.StartAsync();
-        var arena = network.Sessions.CreateSession("Arena", 8);
-        var changes = new List<SessionMembershipChange>();
-        network.Sessions.MembershipChanged += change => { lock (changes) changes.Add(change); };
+        var arena = await network.Sessions.CreateSessionAsync(new SessionOptions("Arena", 8), TestContext.Current.CancellationToken);
+        var changes = new List<(SessionId SessionId, ulong PlayerId, bool Joined)>();
+        network.Sessions.MemberJoined += (session, player, _) => { lock (changes) changes.Add((session, (ulong)player, true)); };
+        network.Sessions.MemberLeft += (session, player, _) => { lock (changes) changes.Add((session, (ulong)player, false)); };
         var connected = new List<ulong>();
         var disconnected = new List<DisconnectReason>();
         network.Server.ClientConnected += (_, clientId) => connected.Add(clientId);
@@ -131,7 +132,7 @@ public sealed partial class SeedSnippetTests
         network.TickUntil(() => disconnected.Count == 1, "the server to see the client leave");
 
         Assert.Empty(script.Errors);
-        var myGame = Assert.Single(network.Sessions.ListSessions().Sessions, s => s.Name == "MyGame");
+        var myGame = Assert.Single((await network.Sessions.ListSessionsAsync(cancellationToken: TestContext.Current.CancellationToken)).Sessions, s => s.Name == "MyGame");
         Assert.Equal(4, myGame.MaxPlayers);
         ulong alice = (ulong)network.Alice.UserId;
         Assert.Equal([alice], connected);
@@ -140,7 +141,7 @@ public sealed partial class SeedSnippetTests
             Assert.Equal([(arena.Id, alice, true), (arena.Id, alice, false)], changes.Select(c => (c.SessionId, c.PlayerId, c.Joined)));
         }
 
-        Assert.False(network.Sessions.IsMember(arena.Id, alice));
+        Assert.False((await network.Sessions.GetSessionAsync(arena.Id, TestContext.Current.CancellationToken))!.IsMember((long)alice));
         Assert.Equal(ClientState.Disconnected, network.Client.Transport.State);
     }
 
@@ -222,13 +223,12 @@ public sealed partial class SeedSnippetTests
     }
 
     // Joins a session from C# so the RPC and stats snippets have a live connection.
-    private static Task ConnectAsync(SeedNetwork network)
+    private static async Task ConnectAsync(SeedNetwork network)
     {
-        var session = network.Sessions.CreateSession("Warmup", 4);
-        var join = network.Sessions.JoinSession(session.Id, 42, "tester");
+        var session = await network.Sessions.CreateSessionAsync(new SessionOptions("Warmup", 4), TestContext.Current.CancellationToken);
+        var join = await network.Sessions.JoinSessionAsync(session.Id, 42, "tester", TestContext.Current.CancellationToken);
         network.Client.Transport.Connect(join.ConnectInfo!.ConnectToken);
         network.TickUntil(() => network.Client.Transport.State == ClientState.Connected && network.Server.Connections.Count == 1, "the client to connect");
         network.Tick(5);
-        return Task.CompletedTask;
     }
 }

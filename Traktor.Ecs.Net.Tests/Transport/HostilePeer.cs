@@ -40,15 +40,20 @@ internal sealed class HostilePeer : IDisposable
     {
         var client = h.AddClient(configure: o => o.Compression = compression);
         PacketCipher? cipher = null;
+        ConnectToken? parsed = null;
         if (h.ServerOptions.Insecure) client.ConnectInsecure(h.ServerAddress, clientId);
         else
         {
             var token = h.IssueToken(clientId);
-            Assert.True(ConnectToken.TryParse(token, out var parsed));
-            cipher = new PacketCipher(parsed!.ClientToServerKey);
+            Assert.True(ConnectToken.TryParse(token, out parsed));
             client.Connect(token);
         }
         Assert.True(h.RunUntil(() => client.State == ClientState.Connected), "hostile peer did not connect");
+        if (parsed is not null)
+        {
+            // Sealed with the suite the handshake negotiated, as the real client does.
+            cipher = new PacketCipher(client.CipherSuite, parsed.ClientToServerKey);
+        }
         h.Step();
         return new HostilePeer(h, client, h.ClientLinks[^1].LocalAddress, cipher);
     }

@@ -40,6 +40,9 @@ public sealed class InProcessSessions : ISessions
         this.serverAddresses = serverAddresses.ToArray();
     }
 
+    /// <summary>Raised after a player took a seat, with its name; on the caller's thread.</summary>
+    public event Action<SessionId, long, string>? MemberJoined;
+
     /// <summary>Raised after a player's slot was freed (left, moved to another session), with the time; on the caller's thread.</summary>
     public event Action<SessionId, long, DateTimeOffset>? MemberLeft;
 
@@ -263,6 +266,11 @@ public sealed class InProcessSessions : ISessions
         if (!result.Succeeded)
         {
             return result;
+        }
+
+        if (result.Status == SessionJoinStatus.Joined)
+        {
+            MemberJoined?.Invoke(result.Session!.Id, userId, playerName);
         }
 
         // Token issuing (key derivation, sealing) runs outside the lock so concurrent joins stay short.

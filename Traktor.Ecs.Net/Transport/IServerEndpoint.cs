@@ -24,6 +24,9 @@ public interface IServerEndpoint
     /// </summary>
     void Update();
 
+    /// <summary>Sends what this tick queued (after <see cref="Update"/> already ran this tick); a routed endpoint leaves that to its router.</summary>
+    void Flush();
+
     /// <summary>Returns the next event; message data is valid until the next <see cref="Update"/>.</summary>
     /// <param name="netEvent">The event.</param>
     /// <returns>False when none is left.</returns>

@@ -12,11 +12,12 @@ public sealed class SessionEndpoint : IServerEndpoint
 {
     private readonly SessionRouter router;
     private readonly ConnectionApproval approve;
-    private readonly EventQueue events = new();
+    private readonly EventQueue events;
     private readonly List<ConnectionId> connections = new();
 
-    internal SessionEndpoint(SessionRouter router, SessionId session, ConnectionApproval approve)
+    internal SessionEndpoint(SessionRouter router, SessionId session, ConnectionApproval approve, int maxMessages, int maxBytes)
     {
+        events = new EventQueue(maxMessages, maxBytes);
         this.router = router;
         this.approve = approve;
         Session = session;
@@ -42,6 +43,14 @@ public sealed class SessionEndpoint : IServerEndpoint
 
     /// <summary>Recycles the event queue once everything was polled; the router does the socket work.</summary>
     public void Update() => events.BeginUpdate();
+
+    /// <summary>Nothing to do: the router flushes the shared socket once for every session.</summary>
+    public void Flush()
+    {
+    }
+
+    /// <summary>Messages dropped because this endpoint's queue was full (its world did not poll it).</summary>
+    public long DroppedMessages { get; private set; }
 
     /// <inheritdoc />
     public bool TryPollEvent(out NetEvent netEvent) => events.TryPoll(out netEvent);
@@ -114,6 +123,16 @@ public sealed class SessionEndpoint : IServerEndpoint
         events.AddDisconnected(connection, clientId, reason);
     }
 
-    internal void Deliver(ConnectionId connection, ulong clientId, ChannelKind channel, ReadOnlySpan<byte> data) =>
+    internal void Deliver(ConnectionId connection, ulong clientId, ChannelKind channel, ReadOnlySpan<byte> data)
+    {
+        // Bounded like the server's own queue. A world that polls every tick never fills it (the router hands it at
+        // most one tick's worth of the server's bounded queue); one that stops polling loses messages, not memory.
+        if (!events.CanAccept(data.Length))
+        {
+            DroppedMessages++;
+            return;
+        }
+
         events.AddMessage(connection, clientId, channel, data);
+    }
 }

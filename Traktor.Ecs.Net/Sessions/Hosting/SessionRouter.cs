@@ -13,7 +13,7 @@ namespace Traktor.Ecs.Net.Sessions;
 /// </summary>
 /// <remarks>
 /// Drive it from the tick thread: <see cref="Update"/> (receive and route), tick every session world, then
-/// <see cref="Update"/> again (send what they queued). Routing needs connect tokens: an insecure server is refused.
+/// <see cref="Flush"/> (send what they queued). Routing needs connect tokens: an insecure server is refused.
 /// </remarks>
 public sealed class SessionRouter : IDisposable
 {
@@ -21,6 +21,7 @@ public sealed class SessionRouter : IDisposable
     private readonly Dictionary<ulong, SessionEndpoint> approved = new();
     private readonly Dictionary<ConnectionId, SessionEndpoint> owners = new();
     private readonly ILogger logger;
+    private readonly NetServerOptions options;
 
     /// <summary>Creates the transport server on <paramref name="transport"/> and routes its connections.</summary>
     /// <param name="transport">The datagram transport (a UDP socket, possibly behind a link simulator).</param>
@@ -41,6 +42,7 @@ public sealed class SessionRouter : IDisposable
         }
 
         this.logger = logger ?? NullLogger.Instance;
+        this.options = options;
         options.ApproveConnection = Approve;
         Server = new NetServer(transport, options, time, logger);
     }
@@ -75,7 +77,7 @@ public sealed class SessionRouter : IDisposable
             throw new InvalidOperationException($"Session {session} already has an endpoint.");
         }
 
-        var endpoint = new SessionEndpoint(this, session, approve);
+        var endpoint = new SessionEndpoint(this, session, approve, options.MaxQueuedMessages, options.MaxQueuedMessageBytes);
         endpoints.Add(session, endpoint);
         return endpoint;
     }
@@ -90,6 +92,18 @@ public sealed class SessionRouter : IDisposable
     public void Update()
     {
         Server.Update();
+        Route();
+    }
+
+    /// <summary>Sends what the session worlds queued this tick (without reading the socket again), and routes the disconnects it finds.</summary>
+    public void Flush()
+    {
+        Server.Flush();
+        Route();
+    }
+
+    private void Route()
+    {
         while (Server.TryPollEvent(out var netEvent))
         {
             switch (netEvent.Type)
