@@ -9,6 +9,15 @@ public enum DemoMode
     /// <summary>Only the dedicated server, waiting for bots from another process.</summary>
     Server,
 
+    /// <summary>A listen server: the server world with a local pilot playing in it (no network hop), plus bots; other processes join with <c>--client</c>.</summary>
+    Host,
+
     /// <summary>Only bots, connecting to a server elsewhere.</summary>
     Client,
+
+    /// <summary>One game-server process of a fleet: registers with a backend's session directory and hosts the sessions placed on it.</summary>
+    GameServer,
+
+    /// <summary>The backend in this process, <c>--servers N</c> game-server processes, and bots that find sessions through the directory.</summary>
+    Fleet,
 }

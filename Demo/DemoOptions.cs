@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Serialization;
+using Demo.Run;
+using Traktor.Ecs.Net;
 
 namespace Demo;
 
@@ -21,6 +23,36 @@ public sealed record DemoOptions
     [JsonIgnore]
     public IPEndPoint? ServerAddress { get; init; }
     public int Asteroids { get; init; } = 60;
+    public TransportKind Transport { get; init; } = TransportKind.Udp;
+    /// <summary>The live profiler's HTTP port on 127.0.0.1 (0: any free one); null turns it off.</summary>
+    public int? ProfilerPort { get; init; } = 0;
+
+    /// <summary>The backend a <c>--game-server</c> registers with.</summary>
+    public string? BackendAddress { get; init; }
+
+    /// <summary>Sessions one game server hosts at most.</summary>
+    public int MaxSessions { get; init; } = 8;
+
+    /// <summary>Players one game server accepts in all.</summary>
+    public int MaxPlayers { get; init; } = 64;
+
+    /// <summary>A game server's label in the fleet.</summary>
+    public string? ServerName { get; init; }
+
+    /// <summary>Game-server processes of a fleet run (<c>--servers</c>).</summary>
+    public int Servers { get; init; }
+
+    /// <summary>Sessions the bots of a fleet run fill (each takes bots / sessions players).</summary>
+    public int Sessions { get; init; } = 6;
+
+    /// <summary>Kill one game-server process with SIGKILL halfway through a fleet run.</summary>
+    public bool Chaos { get; init; }
+
+    /// <summary>The stated time from the kill to the killed server's players playing elsewhere (<c>--recovery-budget</c>); the run fails beyond it.</summary>
+    public double RecoveryBudgetSeconds { get; init; } = 5;
+
+    /// <summary>A Lua pilot that flies every bot instead of the built-in brain (<c>--script</c>).</summary>
+    public string? ScriptPath { get; init; }
 
     /// <summary>The usage text.</summary>
     public const string Usage = """
@@ -30,15 +62,31 @@ public sealed record DemoOptions
 
           (no options)        online backend + server + 8 bots over loopback UDP for 30 s
           --server            only the dedicated server (insecure mode), on --port (default 27960)
+          --host              a listen server: the host's own pilot plays in the server world (no network hop), with
+                              --bots N bots; other processes join with --client (insecure mode, --port default 27960)
           --client host:port  only the bots, connecting to a --server elsewhere (loopback only)
           --bots N            number of bot clients (default 8)
           --latency MS        simulated round-trip time in ms (default 100)
           --loss PERCENT      simulated packet loss per direction (default 2)
           --duration S        seconds of play (default 30)
           --asteroids N       rocks in the field (default 60)
-          --port N            UDP port of the server (default: any free one; 27960 with --server)
+          --port N            port of the server (default: any free one; 27960 with --server)
+          --transport KIND    udp (default), websocket or tcp: how bots and server talk (the same with --client)
+          --game-server       one fleet game server: registers with --backend URL and hosts the sessions placed on it
+                              (keys from TRAKTOR_SERVER_KEY and TRAKTOR_GAME_SERVER_KEY; SIGTERM drains it)
+          --backend URL       the online backend a --game-server registers with
+          --max-sessions N    sessions a --game-server hosts at most (default 8)
+          --max-players N     players a --game-server accepts in all (default 64)
+          --name NAME         a --game-server's label in the fleet
+          --servers N         a fleet: the backend here, N --game-server processes, bots that quick-join sessions
+          --sessions N        sessions the fleet's bots fill (default 6; each holds bots / N players)
+          --chaos             kill one fleet game server with SIGKILL halfway through; its players must play elsewhere
+          --recovery-budget S seconds the killed server's players may take to play again (default 5)
           --headless          plain text lines instead of the live dashboard
+          --profiler-port N   the live browser profiler's port on 127.0.0.1 (default: any free one; the URL is printed)
+          --no-profiler       no live browser profiler
           --out DIR           where the report, capture and database go (default: a new temp folder)
+          --script FILE.lua   fly every bot with a Lua pilot (sandboxed; example: Demo/scripts/pilot.lua)
         """;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a readable message on a mistake.</summary>
@@ -52,6 +100,7 @@ public sealed record DemoOptions
             options = arg switch
             {
                 "--server" => options with { Mode = DemoMode.Server },
+                "--host" => options with { Mode = DemoMode.Host },
                 "--client" => options with { Mode = DemoMode.Client, ServerAddress = ParseLoopback(Value()) },
                 "--bots" => options with { Bots = ParseInt(arg, Value(), 0, 64) },
                 "--latency" => options with { RoundTripMs = ParseDouble(arg, Value(), 0, 2000) },
@@ -59,13 +108,31 @@ public sealed record DemoOptions
                 "--duration" => options with { DurationSeconds = ParseDouble(arg, Value(), 1, 3600) },
                 "--asteroids" => options with { Asteroids = ParseInt(arg, Value(), 0, 2000) },
                 "--port" => options with { Port = ParseInt(arg, Value(), 1, 65535) },
+                "--game-server" => options with { Mode = DemoMode.GameServer },
+                "--backend" => options with { BackendAddress = Value() },
+                "--max-sessions" => options with { MaxSessions = ParseInt(arg, Value(), 1, 256) },
+                "--max-players" => options with { MaxPlayers = ParseInt(arg, Value(), 1, 4096) },
+                "--name" => options with { ServerName = Value() },
+                "--servers" => options with { Mode = DemoMode.Fleet, Servers = ParseInt(arg, Value(), 1, 16) },
+                "--sessions" => options with { Sessions = ParseInt(arg, Value(), 1, 64) },
+                "--chaos" => options with { Chaos = true },
+                "--recovery-budget" => options with { RecoveryBudgetSeconds = ParseDouble(arg, Value(), 1, 120) },
                 "--headless" => options with { Headless = true },
+                "--profiler-port" => options with { ProfilerPort = ParseInt(arg, Value(), 1, 65535) },
+                "--no-profiler" => options with { ProfilerPort = null },
+                "--transport" => options with { Transport = ParseTransport(Value()) },
                 "--out" => options with { OutputFolder = Value() },
+                "--script" => options with { ScriptPath = ParseScript(Value()) },
                 _ => throw new ArgumentException($"Unknown option '{arg}'."),
             };
         }
 
-        if (options.Mode == DemoMode.Server && options.Port == 0)
+        if (options.Chaos && (options.Mode != DemoMode.Fleet || options.Servers < 2))
+        {
+            throw new ArgumentException("--chaos needs a fleet of at least two servers (--servers 2 or more): the killed server's players play on the others.");
+        }
+
+        if (options.Mode is DemoMode.Server or DemoMode.Host && options.Port == 0)
         {
             options = options with { Port = DefaultServerPort };
         }
@@ -89,6 +156,14 @@ public sealed record DemoOptions
 
         return endPoint;
     }
+
+    private static TransportKind ParseTransport(string text) =>
+        DemoTransports.Names.TryGetValue(text, out var kind)
+            ? kind
+            : throw new ArgumentException($"--transport must be one of {string.Join(", ", DemoTransports.Names.Keys)}, not '{text}'.");
+
+    private static string ParseScript(string path) =>
+        File.Exists(path) ? Path.GetFullPath(path) : throw new ArgumentException($"--script: there is no file '{path}'.");
 
     private static int ParseInt(string name, string text, int min, int max) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max

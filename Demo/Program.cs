@@ -1,6 +1,8 @@
 using Demo;
 using Demo.Console;
 using Demo.Run;
+using System.Runtime.InteropServices;
+using Traktor.Ecs.Net;
 
 DemoOptions options;
 try
@@ -12,6 +14,17 @@ catch (ArgumentException exception)
     Console.Error.WriteLine(exception.Message);
     Console.Error.WriteLine(DemoOptions.Usage);
     return 2;
+}
+
+if (options.Mode == DemoMode.GameServer)
+{
+    using var drain = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true; // drain, then exit when the last session has ended
+        drain.Cancel();
+    };
+    return await Demo.Fleet.GameServerMode.RunAsync(options, Console.Out, drain.Token);
 }
 
 // The live dashboard needs a terminal; redirected output (logs, CI, pipes) gets plain lines.
@@ -30,5 +43,28 @@ Console.CancelKeyPress += (_, e) =>
     }
 };
 
-var report = await new DemoRunner(options, view).RunAsync(stop.Token);
-return report.ExitCode;
+// SIGTERM (docker stop, systemd, kill) ends the run the same way in every mode: play stops, the report is written,
+// the process exits. Registered here, before the in-process backend's host installs its own handler, which would
+// otherwise swallow the signal to stop only itself.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
+
+try
+{
+    var report = await new DemoRunner(options, view).RunAsync(stop.Token);
+    return report.ExitCode;
+}
+catch (AddressInUseException exception)
+{
+    Console.Error.WriteLine($"demo: {exception.Message}");
+    return 2;
+}
+catch (Traktor.Ecs.Net.Scripting.LuaScriptException exception)
+{
+    // A --script that does not compile: say where, as a compiler would.
+    Console.Error.WriteLine($"--script: {exception.Error}");
+    return 2;
+}

@@ -5,14 +5,33 @@ if (args is [Traktor.Ecs.Net.Bench.Serialization.CubeBandwidthReport.Argument])
 {
     // Deterministic bandwidth table of the cube scenario (no timing): see docs/benchmarks.md.
     Traktor.Ecs.Net.Bench.Serialization.CubeBandwidthReport.Print();
-    return;
+    return 0;
 }
 
 if (args is [Traktor.Ecs.Net.Bench.Replication.CubeReplicationReport.Argument])
 {
     // Deterministic bandwidth of the cube scene through the whole replication path.
     Traktor.Ecs.Net.Bench.Replication.CubeReplicationReport.Print();
-    return;
+    return 0;
+}
+
+if (args is [Traktor.Ecs.Net.Bench.Transport.HeadOfLineReport.Argument, ..])
+{
+    // Snapshot age over UDP, TCP and WebSocket; loss comes from the kernel (tools/measure-head-of-line.sh).
+    Traktor.Ecs.Net.Bench.Transport.HeadOfLineReport.Print(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+    return 0;
+}
+
+if (args is [Traktor.Ecs.Net.Bench.Capacity.CapacityRun.Argument, ..])
+{
+    // Server capacity over real UDP sockets: a server process and a load generator of real clients (docs/benchmarks.md).
+    return Traktor.Ecs.Net.Bench.Capacity.CapacityRun.Run(args);
+}
+
+if (args is [Traktor.Ecs.Net.Bench.Capacity.CapacityServer.Argument, ..])
+{
+    return Traktor.Ecs.Net.Bench.Capacity.CapacityServer.Run(args);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -9,6 +9,7 @@ namespace Traktor.Ecs.Net.Scripting;
 public sealed partial class LuaScript
 {
     private const string SandboxPrefix = "sandbox: ";
+    private const string LimitPrefix = "limit: ";
 
     [GeneratedRegex(@"^(?<file>[^\n]*?):(?<line>\d+): (?<message>.*)$", RegexOptions.Singleline)]
     private static partial Regex LocatedMessage();
@@ -60,8 +61,11 @@ public sealed partial class LuaScript
         if (aborted)
         {
             var (file, line) = entry?.AbortedAt ?? Locate(thread, 0);
-            return new ScriptError(Name, file, line, ScriptErrorKind.InstructionBudget,
-                $"more than {Options.InstructionBudget} instructions in one tick", entryName);
+            return entry is { OutOfTime: true }
+                ? new ScriptError(Name, file, line, ScriptErrorKind.TimeBudget,
+                    $"ran longer than {Options.TimeBudget.TotalMilliseconds:0.#} ms in one tick", entryName)
+                : new ScriptError(Name, file, line, ScriptErrorKind.InstructionBudget,
+                    $"more than {Options.InstructionBudget} instructions in one tick", entryName);
         }
 
         if (thread.Type(-1) != LuaType.String)
@@ -84,14 +88,19 @@ public sealed partial class LuaScript
         {
             string message = match.Groups["message"].Value;
             return new ScriptError(Name, match.Groups["file"].Value, int.Parse(match.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture),
-                Classify(message), message, entryName);
+                Classify(message), WithoutLimitPrefix(message), entryName);
         }
 
         var (where, at) = Locate(thread, 0);
         string bare = match.Success ? match.Groups["message"].Value : text;
-        return new ScriptError(Name, where, at, Classify(bare), bare, entryName);
+        return new ScriptError(Name, where, at, Classify(bare), WithoutLimitPrefix(bare), entryName);
     }
 
+    private static string WithoutLimitPrefix(string message) =>
+        message.StartsWith(LimitPrefix, StringComparison.Ordinal) ? message[LimitPrefix.Length..] : message;
+
     private static ScriptErrorKind Classify(string message) =>
-        message.StartsWith(SandboxPrefix, StringComparison.Ordinal) ? ScriptErrorKind.Sandbox : ScriptErrorKind.Runtime;
+        message.StartsWith(SandboxPrefix, StringComparison.Ordinal) ? ScriptErrorKind.Sandbox
+        : message.StartsWith(LimitPrefix, StringComparison.Ordinal) ? ScriptErrorKind.Limit
+        : ScriptErrorKind.Runtime;
 }

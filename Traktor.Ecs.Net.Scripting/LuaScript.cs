@@ -76,6 +76,12 @@ public sealed partial class LuaScript : IDisposable
 
     internal LuaScriptOptions Options { get; }
 
+    /// <summary>RPC handlers started this tick (<see cref="LuaScriptOptions.MaxRpcHandlersPerTick"/>).</summary>
+    internal int RpcHandlersThisTick { get; set; }
+
+    /// <summary>RPCs with a handler that were not handled this tick for lack of handler budget.</summary>
+    internal int RpcsUnhandledThisTick { get; set; }
+
     internal LuaMemory Memory => _memory;
 
     internal Lua State => _lua;
@@ -219,13 +225,15 @@ public sealed partial class LuaScript : IDisposable
     {
         // sandbox.lua receives the host table and returns its private pieces.
         LoadResource("sandbox.lua", SandboxChunk);
-        _lua.CreateTable(0, 3);
+        _lua.CreateTable(0, 4);
         AddFunction(_lua, "overBudget", OverBudget);
+        AddFunction(_lua, "charge", Charge);
         AddPrimitive(_lua, "log", "print", Log);
         LuaValues.PushString(_lua, "hookInterval");
         _lua.PushInteger(Options.HookInterval);
         _lua.RawSet(-3);
         CallPrelude(1, 1);
+        int prelude = _lua.GetTop();
         RunReference = TakeField("run");
         EntryReference = TakeField("entry");
         PendingReference = TakeField("PENDING");
@@ -233,6 +241,15 @@ public sealed partial class LuaScript : IDisposable
         LuaValues.PushString(_lua, "await");
         _lua.RawGet(-2);
         int await = _lua.GetTop();
+
+        // patterns.lua receives the budgeted pattern scanner and the abort.
+        LoadResource("patterns.lua", SandboxChunk);
+        var scanner = new PatternScanner(this);
+        _functions.Add(scanner.Scan);
+        _lua.PushCFunction(_functions[^1]);
+        LuaValues.PushString(_lua, "abort");
+        _lua.RawGet(prelude);
+        CallPrelude(2, 0);
 
         // api.lua receives the API primitives and await.
         LoadResource("api.lua", ApiChunk);
@@ -312,6 +329,27 @@ public sealed partial class LuaScript : IDisposable
             _call.Lua = null!;
             _memory.Enforcing = enforcing;
         }
+    }
+
+    // charge(units): work a library call does in C, charged to the running entry; answers whether the
+    // budget is spent. Like OverBudget it only pushes a boolean.
+    private int Charge(IntPtr state)
+    {
+        var thread = Lua.FromIntPtr(state);
+        bool over;
+        try
+        {
+            double units = thread.Type(1) == LuaType.Number ? thread.ToNumber(1) : 0;
+            over = Entries.Charge(thread, units >= long.MaxValue ? long.MaxValue : (long)Math.Max(0, units));
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Script {Script}: charging the instruction budget failed", Name);
+            over = true;
+        }
+
+        thread.PushBoolean(over);
+        return 1;
     }
 
     // The count hook's question; it only pushes a boolean, which neither allocates nor raises.

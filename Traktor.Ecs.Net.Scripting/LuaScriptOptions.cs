@@ -13,6 +13,16 @@ public sealed class LuaScriptOptions
     /// </summary>
     public long InstructionBudget { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// Wall-clock time one entry may run in one tick; 250 ms by default, far above what the instruction
+    /// budget allows an honest script (it is wall time, so preemption and GC pauses count too). The
+    /// instruction budget bounds the count of VM instructions, but a few of them take time in proportion to
+    /// their operands without allocating (comparing two long strings); this bounds what those can cost the
+    /// tick. Checked with the instruction count, so the abort lands within <see cref="HookInterval"/>
+    /// instructions past it.
+    /// </summary>
+    public TimeSpan TimeBudget { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How often the count hook runs, in VM instructions; 1,000 by default.</summary>
     public int HookInterval { get; set; } = 1_000;
 
@@ -44,6 +54,24 @@ public sealed class LuaScriptOptions
     /// <summary>How long an HTTP request, a login or any other network call may take; 10 s by default.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// RPCs one script may send with <c>multiplayer:rpc</c>, per second on average; 30 by default. A
+    /// token bucket of <see cref="RpcBurst"/> refills at this rate; a call with the bucket empty fails at
+    /// the script's line (<see cref="ScriptErrorKind.Limit"/>) and sends nothing. On a server every
+    /// script RPC goes to every client, so this is what one mod can add to each client's traffic.
+    /// </summary>
+    public double RpcsPerSecond { get; set; } = 30;
+
+    /// <summary>RPCs one script may send at once before <see cref="RpcsPerSecond"/> applies; 10 by default.</summary>
+    public int RpcBurst { get; set; } = 10;
+
+    /// <summary>
+    /// RPC handlers (<c>Script:&lt;name&gt;</c>) one script runs per tick; 64 by default. Each handler gets its
+    /// own instruction budget, so this bounds what a flood of arriving RPCs costs the tick; the RPCs past
+    /// it are not handled, and the script gets one <see cref="ScriptErrorKind.Limit"/> error that tick.
+    /// </summary>
+    public int MaxRpcHandlersPerTick { get; set; } = 64;
+
     /// <summary>Errors kept in <see cref="LuaScript.Errors"/> (oldest dropped first); 64 by default.</summary>
     public int MaxKeptErrors { get; set; } = 64;
 
@@ -51,6 +79,7 @@ public sealed class LuaScriptOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(InstructionBudget, 1000);
         ArgumentOutOfRangeException.ThrowIfLessThan(HookInterval, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimeBudget, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(MemoryLimitBytes, 256 * 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxWaitingEntries, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxResumesPerTick, 1);
@@ -60,5 +89,8 @@ public sealed class LuaScriptOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxHttpResponseBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CallTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxKeptErrors, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RpcsPerSecond, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(RpcBurst, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRpcHandlersPerTick, 1);
     }
 }

@@ -67,7 +67,8 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         var api = new HttpApi(_services, _options).Primitives()
             .Concat(new OnlineApi(_services, _options, identity).Primitives())
             .Concat(new MultiplayerApi(_services, _options, identity, _network).Primitives())
-            .Concat(new NetConfigApi(_services).Primitives());
+            .Concat(new NetConfigApi(_services).Primitives())
+            .Concat(GameApi.Primitives(_services));
         var script = new LuaScript(name, source, _options, api, _logger);
         foreach (var (global, value) in globals ?? new Dictionary<string, ScriptValue>())
         {
@@ -132,6 +133,12 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
             return;
         }
 
+        foreach (var script in _scripts)
+        {
+            script.RpcHandlersThisTick = 0;
+            script.RpcsUnhandledThisTick = 0;
+        }
+
         foreach (var binding in map.Bindings)
         {
             _received.Clear();
@@ -143,11 +150,31 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
                     .With("isLocal", source.IsLocal);
                 foreach (var script in _scripts)
                 {
+                    if (!script.HasHandler(binding.Name))
+                    {
+                        continue;
+                    }
+
+                    if (script.RpcHandlersThisTick >= _options.MaxRpcHandlersPerTick)
+                    {
+                        script.RpcsUnhandledThisTick++;
+                        continue;
+                    }
+
+                    script.RpcHandlersThisTick++;
                     script.Call(binding.Name, parameters, sender);
                 }
             }
         }
 
         _received.Clear();
+        foreach (var script in _scripts)
+        {
+            if (script.RpcsUnhandledThisTick > 0)
+            {
+                script.Report(new ScriptError(script.Name, script.Name, 0, ScriptErrorKind.Limit,
+                    $"{script.RpcsUnhandledThisTick} RPCs arrived past the {_options.MaxRpcHandlersPerTick} handlers a tick may run (MaxRpcHandlersPerTick) and were not handled", "rpc"));
+            }
+        }
     }
 }

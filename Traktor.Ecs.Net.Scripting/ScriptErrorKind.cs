@@ -18,6 +18,16 @@ public enum ScriptErrorKind
     /// <summary>The script used something the sandbox removes (<c>os.execute</c>, <c>io</c>, <c>debug</c>, binary chunks, <c>__gc</c>…).</summary>
     Sandbox,
 
-    /// <summary>The host refused to start a call: too many entries waiting (<see cref="LuaScriptOptions.MaxWaitingEntries"/>).</summary>
+    /// <summary>
+    /// A host limit refused the work: too many entries waiting (<see cref="LuaScriptOptions.MaxWaitingEntries"/>),
+    /// RPCs sent faster than <see cref="LuaScriptOptions.RpcsPerSecond"/>, or more arriving RPCs in one tick
+    /// than <see cref="LuaScriptOptions.MaxRpcHandlersPerTick"/>.
+    /// </summary>
     Limit,
+
+    /// <summary>
+    /// The call ran longer in one tick than <see cref="LuaScriptOptions.TimeBudget"/> (instructions that are
+    /// slow without allocating, such as comparing two long strings, stay within the instruction budget).
+    /// </summary>
+    TimeBudget,
 }

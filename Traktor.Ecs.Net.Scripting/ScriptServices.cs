@@ -10,6 +10,16 @@ namespace Traktor.Ecs.Net.Scripting;
 /// </summary>
 public sealed class ScriptServices
 {
+    /// <summary>The most arguments a <see cref="ScriptFunction"/> receives; a call with more fails.</summary>
+    public const int MaxGameArguments = 16;
+
+    /// <summary>
+    /// The game's own functions, callable from scripts as <c>game.&lt;name&gt;(…)</c>: how a bot brain reads
+    /// its ship and steers, or a game rule awards points. Names are Lua identifiers. A function that
+    /// throws fails the script's call with the exception's message at the script's line.
+    /// </summary>
+    public IReadOnlyDictionary<string, ScriptFunction>? Game { get; init; }
+
     /// <summary>The client behind <c>context.net:createHttpClient()</c>.</summary>
     public HttpClient? Http { get; init; }
 

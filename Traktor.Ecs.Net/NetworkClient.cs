@@ -81,7 +81,7 @@ public sealed class NetworkClient : ISystem<float>
     /// <param name="state">The frame's delta time.</param>
     public void BeforeUpdate(in float state)
     {
-        Transport.Update();
+        Transport.Receive(); // sending waits for AfterUpdate: inputs, acks and RPCs leave in one packet
         bool received = false;
         while (Transport.TryPollEvent(out var netEvent))
         {
@@ -97,17 +97,7 @@ public sealed class NetworkClient : ISystem<float>
                     Disconnected?.Invoke(netEvent.Reason);
                     break;
                 case NetEventType.Message:
-                    var data = netEvent.Data.Span;
-                    if (handlers.For(data) is { } handler)
-                    {
-                        received |= data[0] == SnapshotFormat.SnapshotMessage;
-                        handler(data);
-                    }
-                    else
-                    {
-                        logger.LogDebug("Dropped a message of unknown kind from the server");
-                    }
-
+                    received |= Dispatch(netEvent.Data.Span);
                     break;
             }
         }
@@ -122,6 +112,23 @@ public sealed class NetworkClient : ISystem<float>
         }
 
         Received?.Invoke();
+    }
+
+    /// <summary>
+    /// Routes one message from the server to the handler of its kind (the fuzz harness calls this directly).
+    /// </summary>
+    /// <returns>True when it was a snapshot (an acknowledgement is then owed).</returns>
+    internal bool Dispatch(ReadOnlySpan<byte> data)
+    {
+        if (handlers.For(data) is not { } handler)
+        {
+            logger.LogDebug("Dropped a message of unknown kind from the server");
+            return false;
+        }
+
+        bool snapshot = data[0] == SnapshotFormat.SnapshotMessage;
+        handler(data);
+        return snapshot;
     }
 
     /// <inheritdoc />

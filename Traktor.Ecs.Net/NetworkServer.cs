@@ -16,6 +16,7 @@ namespace Traktor.Ecs.Net;
 public sealed class NetworkServer : ISystem<float>, ISnapshotSink
 {
     private readonly MessageHandlers<ServerMessageHandler> handlers = new();
+    private readonly MessageBudgets budgets;
     private readonly ILogger logger;
 
     /// <summary>Creates the plugin over a transport server.</summary>
@@ -30,7 +31,12 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
         Transport = transport;
         this.logger = logger ?? NullLogger.Instance;
         Replication = new ServerReplication(world, registry, options, this.logger);
-        handlers.Register(SnapshotFormat.AckMessage, (connection, message) => Replication.ReceiveAck(connection, message));
+        Players = new PlayerRegistry(world);
+        budgets = new MessageBudgets(Replication.Options.TickRate);
+        // A client acknowledges at most once per tick in which a snapshot arrived, and the server sends one per tick.
+        int tickRate = Replication.Options.TickRate;
+        RegisterHandler(SnapshotFormat.AckMessage, (connection, message) => Replication.ReceiveAck(connection, message),
+            new MessageBudget(ServerReplication.AckLength, 2 * tickRate, 2 * tickRate));
         world.Resources.Add(this);
     }
 
@@ -48,8 +54,20 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
 
     private readonly HashSet<ConnectionId> connected = new();
 
-    /// <summary>Raised when a client completes the handshake.</summary>
+    /// <summary>
+    /// Raised when a client completes the handshake, with its connection and client id, before
+    /// <see cref="PlayerConnected"/>. Plugins (the RPC layer's reconnect grace) hook in here; games spawn
+    /// their player in <see cref="PlayerConnected"/>, which tells a first connect from a reconnect.
+    /// </summary>
     public event Action<ConnectionId, ulong>? ClientConnected;
+
+    /// <summary>
+    /// Raised when a client completes the handshake, after the reconnect grace (if any) handed its entities
+    /// back. <see cref="ClientConnectedEvent.Reconnected"/> is true when this client id already has a live
+    /// player entity (<see cref="SetPlayerEntity"/>): spawn a player only when it is false, so a reconnect
+    /// never duplicates one. The player entity's <see cref="NetworkOwner"/> names the new connection.
+    /// </summary>
+    public event Action<ClientConnectedEvent>? PlayerConnected;
 
     /// <summary>Raised when a client leaves or is dropped, with the reason.</summary>
     public event Action<ConnectionId, DisconnectReason>? ClientDisconnected;
@@ -69,10 +87,62 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     /// <summary>Raised for each snapshot handed to the transport, with its connection and tick.</summary>
     public event Action<ConnectionId, uint>? SnapshotSent;
 
-    /// <summary>Routes messages whose first byte is <paramref name="kind"/> to <paramref name="handler"/>.</summary>
+    /// <summary>
+    /// Remembers <paramref name="entity"/> as the player of <paramref name="connection"/> (Photon Fusion's
+    /// <c>SetPlayerObject</c>). The registry is keyed by the client's identity, so a reconnect finds the
+    /// same entity and <see cref="PlayerConnected"/> reports it as <see cref="ClientConnectedEvent.Reconnected"/>.
+    /// </summary>
+    /// <param name="connection">A connected client.</param>
+    /// <param name="entity">Its player entity in this world.</param>
+    /// <exception cref="InvalidOperationException">The connection is not connected.</exception>
+    public void SetPlayerEntity(ConnectionId connection, Entity entity) => Players.Set(connection, entity);
+
+    /// <summary>The player entity of <paramref name="connection"/>, if one was set and is alive.</summary>
+    /// <param name="connection">A connection.</param>
+    /// <param name="entity">Its player entity, or <see cref="Entity.Null"/>.</param>
+    /// <returns>True when found.</returns>
+    public bool TryGetPlayerEntity(ConnectionId connection, out Entity entity) => Players.TryGet(connection, out entity);
+
+    /// <summary>The player registry: connection ↔ client id ↔ player entity.</summary>
+    internal PlayerRegistry Players { get; }
+
+    /// <summary>
+    /// Routes messages whose first byte is <paramref name="kind"/> to <paramref name="handler"/>, each connection held to
+    /// <see cref="MessageBudget.Default"/> for that kind.
+    /// </summary>
     /// <param name="kind">The message kind; the replication layer owns 0x51–0x5F.</param>
     /// <param name="handler">The handler.</param>
-    public void RegisterHandler(byte kind, ServerMessageHandler handler) => handlers.Register(kind, handler);
+    public void RegisterHandler(byte kind, ServerMessageHandler handler) => RegisterHandler(kind, handler, MessageBudget.Default);
+
+    /// <summary>
+    /// Routes messages whose first byte is <paramref name="kind"/> to <paramref name="handler"/>; a connection's messages of
+    /// that kind beyond <paramref name="budget"/> are dropped before the handler runs (see <see cref="MessageBudget"/>).
+    /// </summary>
+    /// <param name="kind">The message kind.</param>
+    /// <param name="handler">The handler.</param>
+    /// <param name="budget">What one connection may send of this kind.</param>
+    public void RegisterHandler(byte kind, ServerMessageHandler handler, MessageBudget budget)
+    {
+        budget.Validate();
+        handlers.Register(kind, handler);
+        budgets.Set(kind, budget);
+    }
+
+    /// <summary>Replaces the budget of a registered kind (for example to allow a bulk transfer, or to tighten a layer's default).</summary>
+    /// <param name="kind">A registered message kind.</param>
+    /// <param name="budget">What one connection may send of this kind from now on.</param>
+    public void SetMessageBudget(byte kind, MessageBudget budget)
+    {
+        if (budgets.Get(kind) is null) throw new InvalidOperationException($"Message kind 0x{kind:X2} has no handler.");
+        budgets.Set(kind, budget);
+    }
+
+    /// <summary>The budget a registered kind is held to, or null for a kind nobody registered.</summary>
+    /// <param name="kind">The message kind.</param>
+    public MessageBudget? MessageBudgetOf(byte kind) => budgets.Get(kind);
+
+    /// <summary>Messages refused by the per-kind budgets before any handler ran.</summary>
+    public MessageBudgetCounters MessageCounters => budgets.Counters;
 
     /// <inheritdoc />
     public void Initialize()
@@ -83,28 +153,55 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     /// <param name="state">The frame's delta time.</param>
     public void BeforeUpdate(in float state)
     {
-        Transport.Update();
+        Transport.Receive(); // sending waits for AfterUpdate: one packet per connection and tick
+        budgets.BeginTick();
+        PollEvents();
+        var offenders = budgets.EndTick();
+        if (offenders.Count > 0)
+        {
+            foreach (var connection in offenders)
+            {
+                logger.LogWarning("Client connection {Connection} kept exceeding its message budgets; disconnected.", connection);
+                Transport.Disconnect(connection, DisconnectReason.ProtocolViolation);
+            }
+
+            PollEvents(); // their Disconnected events, this tick
+        }
+
+        Received?.Invoke();
+    }
+
+    private void PollEvents()
+    {
         while (Transport.TryPollEvent(out var netEvent))
         {
             switch (netEvent.Type)
             {
                 case NetEventType.Connected:
                     connected.Add(netEvent.Connection);
-                    Replication.AddConnection(netEvent.Connection);
-                    ClientConnected?.Invoke(netEvent.Connection, netEvent.ClientId);
+                    budgets.Add(netEvent.Connection);
+                    if (!IsLocal(netEvent.Connection))
+                    {
+                        Replication.AddConnection(netEvent.Connection); // a host's own player reads this world: no snapshots
+                    }
+
+                    bool returning = Players.OnConnected(netEvent.Connection, netEvent.ClientId);
+                    ClientConnected?.Invoke(netEvent.Connection, netEvent.ClientId); // the reconnect grace restores here
+                    returning |= Players.TakeRestored(netEvent.Connection);
+                    PlayerConnected?.Invoke(new ClientConnectedEvent(netEvent.Connection, netEvent.ClientId, returning));
                     break;
                 case NetEventType.Disconnected:
                     connected.Remove(netEvent.Connection);
+                    budgets.Remove(netEvent.Connection);
                     Replication.RemoveConnection(netEvent.Connection);
                     ClientDisconnected?.Invoke(netEvent.Connection, netEvent.Reason);
+                    Players.OnDisconnected(netEvent.Connection);
                     break;
                 case NetEventType.Message:
                     Dispatch(netEvent.Connection, netEvent.Data.Span);
                     break;
             }
         }
-
-        Received?.Invoke();
     }
 
     /// <inheritdoc />
@@ -131,11 +228,24 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     /// <inheritdoc />
     public void Dispose() => World.Resources.Remove<NetworkServer>();
 
+    /// <summary>
+    /// True for the local player of a host (<see cref="NetworkHost"/>): a connection without a network path, which gets
+    /// no snapshots because it lives in this world.
+    /// </summary>
+    /// <param name="connection">A connection of this server.</param>
+    public bool IsLocal(ConnectionId connection) => Transport is Peers.LoopbackEndpoint loopback && loopback.IsLocal(connection);
+
     private void Dispatch(ConnectionId connection, ReadOnlySpan<byte> message)
     {
         if (handlers.For(message) is not { } handler)
         {
+            if (!message.IsEmpty) budgets.TryAdmit(connection, message); // counts the unknown kind
             logger.LogDebug("Dropped a message of unknown kind from {Connection}", connection);
+            return;
+        }
+
+        if (!budgets.TryAdmit(connection, message))
+        {
             return;
         }
 

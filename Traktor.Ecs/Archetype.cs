@@ -19,6 +19,7 @@ public sealed class Archetype
     public const int MaxChunkBytes = 256 * 1024;
 
     private readonly int[] columnByComponentId;
+    private readonly ColumnOps[] columnOps;
     // Indexed by component id (ids are dense), so an add or remove finds its target with one array read.
     private Archetype?[] addEdges = [];
     private Archetype?[] removeEdges = [];
@@ -32,10 +33,12 @@ public sealed class Archetype
         int maxId = Types.Length == 0 ? -1 : Types[^1].Id;
         columnByComponentId = new int[maxId + 1];
         Array.Fill(columnByComponentId, -1);
+        columnOps = new ColumnOps[Types.Length];
         int entityBytes = System.Runtime.CompilerServices.Unsafe.SizeOf<Entity>();
         for (int i = 0; i < Types.Length; i++)
         {
             columnByComponentId[Types[i].Id] = i;
+            columnOps[i] = Types[i].Columns;
             entityBytes += Types[i].ByteSize;
         }
 
@@ -107,6 +110,9 @@ public sealed class Archetype
     public BitSet BitSet => Mask;
 
     internal Chunk[] ChunkArray => chunks;
+
+    /// <summary>The typed operations of each column (index = column).</summary>
+    internal ColumnOps[] ColumnOps => columnOps;
 
     /// <summary>True when this archetype's entities have a <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">A component type.</typeparam>
@@ -277,7 +283,7 @@ public sealed class Archetype
             hole.EntityArray[row] = moved;
             for (int c = 0; c < Types.Length; c++)
             {
-                Array.Copy(lastChunk.Columns[c], lastRow, hole.Columns[c], row, 1);
+                columnOps[c].Copy(lastChunk.Columns[c], lastRow, hole.Columns[c], row);
             }
 
             hole.MarkAllChanged(version);
@@ -304,7 +310,7 @@ public sealed class Archetype
             // Value types without references need no clearing; the slot is simply reused.
             if (Types[c].ContainsReferences)
             {
-                Array.Clear(chunk.Columns[c], row, 1);
+                columnOps[c].Clear(chunk.Columns[c], row);
             }
         }
     }

@@ -3,28 +3,100 @@ using System.Numerics;
 namespace Traktor.Ecs;
 
 /// <summary>
-/// An immutable set of component ids. Archetypes and queries are keyed by the bits themselves:
-/// equality compares every word, the hash only picks the bucket.
+/// A set of component ids. Archetypes and queries are keyed by the bits themselves: equality compares
+/// every word, the hash only picks the bucket. The sets the world hands out (<see cref="Archetype.BitSet"/>,
+/// masks, <see cref="From"/>, <see cref="With"/>) are immutable, because keys must not change; a set made
+/// with <c>new BitSet()</c> is mutable, as Arch's (<see cref="SetBit"/>, <see cref="ClearBit"/>,
+/// <see cref="SetBits"/>, <see cref="ClearAll"/>), for user code that builds masks.
 /// </summary>
 public sealed class BitSet : IEquatable<BitSet>
 {
     /// <summary>The set with no bits.</summary>
     public static readonly BitSet Empty = new([]);
 
-    private readonly ulong[] words;
-    private readonly int hash;
+    private readonly bool mutable;
+    private ulong[] words;
+    private int hash;
+
+    /// <summary>Creates an empty, mutable set (Arch's <c>new BitSet()</c>).</summary>
+    public BitSet()
+    {
+        words = [];
+        hash = HashOf(words);
+        mutable = true;
+    }
 
     private BitSet(ulong[] words)
     {
         this.words = Trim(words);
-        var hashCode = new HashCode();
-        foreach (var word in this.words)
-        {
-            hashCode.Add(word);
-        }
-
-        hash = hashCode.ToHashCode();
+        hash = HashOf(this.words);
     }
+
+    /// <summary>True when this set may be changed (made with <c>new BitSet()</c>).</summary>
+    public bool IsMutable => mutable;
+
+    /// <summary>Sets <paramref name="bit"/> (a mutable set only).</summary>
+    /// <param name="bit">A non-negative bit index, e.g. a <see cref="ComponentType.Id"/>.</param>
+    /// <exception cref="InvalidOperationException">The set is one the world keys by (immutable).</exception>
+    public void SetBit(int bit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bit);
+        ThrowIfImmutable();
+        var grown = new ulong[Math.Max(words.Length, (bit >> 6) + 1)];
+        words.CopyTo(grown, 0);
+        grown[bit >> 6] |= 1UL << (bit & 63);
+        Replace(grown);
+    }
+
+    /// <summary>Sets the bit of every component type (a mutable set only).</summary>
+    /// <param name="types">Component types.</param>
+    /// <exception cref="InvalidOperationException">The set is one the world keys by (immutable).</exception>
+    public void SetBits(params ReadOnlySpan<ComponentType> types)
+    {
+        foreach (var type in types)
+        {
+            SetBit(type.Id);
+        }
+    }
+
+    /// <summary>Clears <paramref name="bit"/> (a mutable set only).</summary>
+    /// <param name="bit">A non-negative bit index.</param>
+    /// <exception cref="InvalidOperationException">The set is one the world keys by (immutable).</exception>
+    public void ClearBit(int bit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bit);
+        ThrowIfImmutable();
+        if (IsSet(bit))
+        {
+            var copy = (ulong[])words.Clone();
+            copy[bit >> 6] &= ~(1UL << (bit & 63));
+            Replace(copy);
+        }
+    }
+
+    /// <summary>Clears every bit (a mutable set only).</summary>
+    /// <exception cref="InvalidOperationException">The set is one the world keys by (immutable).</exception>
+    public void ClearAll()
+    {
+        ThrowIfImmutable();
+        Replace([]);
+    }
+
+    /// <summary>Arch's <c>All</c>: true when every bit of this set is also in <paramref name="other"/>.</summary>
+    /// <param name="other">The containing set, e.g. an archetype's.</param>
+    public bool All(BitSet other) => other.ContainsAll(this);
+
+    /// <summary>Arch's <c>Any</c>: true when this set and <paramref name="other"/> share a bit.</summary>
+    /// <param name="other">The other set.</param>
+    public bool Any(BitSet other) => Overlaps(other);
+
+    /// <summary>Arch's <c>None</c>: true when this set and <paramref name="other"/> share no bit.</summary>
+    /// <param name="other">The other set.</param>
+    public bool None(BitSet other) => !Overlaps(other);
+
+    /// <summary>Arch's <c>Exclusive</c>: true when both sets hold exactly the same bits.</summary>
+    /// <param name="other">The other set.</param>
+    public bool Exclusive(BitSet other) => Equals(other);
 
     /// <summary>True when no bit is set.</summary>
     public bool IsEmpty => words.Length == 0;
@@ -160,6 +232,31 @@ public sealed class BitSet : IEquatable<BitSet>
 
     /// <inheritdoc />
     public override string ToString() => "{" + string.Join(",", Bits()) + "}";
+
+    private static int HashOf(ulong[] words)
+    {
+        var hashCode = new HashCode();
+        foreach (var word in words)
+        {
+            hashCode.Add(word);
+        }
+
+        return hashCode.ToHashCode();
+    }
+
+    private void Replace(ulong[] newWords)
+    {
+        words = Trim(newWords);
+        hash = HashOf(words);
+    }
+
+    private void ThrowIfImmutable()
+    {
+        if (!mutable)
+        {
+            throw new InvalidOperationException("This BitSet keys an archetype or a query and cannot change; build your own with new BitSet().");
+        }
+    }
 
     // Trailing zero words would make equal sets compare unequal.
     private static ulong[] Trim(ulong[] words)

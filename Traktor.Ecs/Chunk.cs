@@ -24,7 +24,7 @@ public struct Chunk
         versions = new uint[types.Length];
         for (int i = 0; i < types.Length; i++)
         {
-            columns[i] = types[i].CreateColumn(capacity);
+            columns[i] = types[i].Columns.Create(capacity);
         }
     }
 
@@ -62,7 +62,7 @@ public struct Chunk
     public readonly Span<T> GetSpan<T>()
     {
         int column = RequireColumn<T>("Chunk.GetSpan");
-        versions[column] = archetype.World.Version;
+        versions[column] = archetype.World.ChangeVersion;
         return new Span<T>(Unsafe.As<T[]>(columns[column]), 0, Count);
     }
 
@@ -75,7 +75,7 @@ public struct Chunk
     public readonly T[] GetArray<T>()
     {
         int column = RequireColumn<T>("Chunk.GetArray");
-        versions[column] = archetype.World.Version;
+        versions[column] = archetype.World.ChangeVersion;
         return Unsafe.As<T[]>(columns[column]);
     }
 
@@ -85,7 +85,7 @@ public struct Chunk
     public readonly ref T GetFirst<T>()
     {
         int column = RequireColumn<T>("Chunk.GetFirst");
-        return ref FirstForWrite<T>(column, archetype.World.Version);
+        return ref FirstForWrite<T>(column, archetype.World.ChangeVersion);
     }
 
     /// <summary>The <typeparamref name="T"/> of the entity at <paramref name="index"/>, by reference; marks the column changed.</summary>
@@ -96,7 +96,7 @@ public struct Chunk
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
         int column = RequireColumn<T>("Chunk.Get");
-        versions[column] = archetype.World.Version;
+        versions[column] = archetype.World.ChangeVersion;
         return ref ElementAt<T>(column, index);
     }
 
@@ -127,7 +127,7 @@ public struct Chunk
 
     /// <summary>True when component <typeparamref name="T"/> was written after world version <paramref name="version"/>.</summary>
     /// <typeparam name="T">A component of this chunk's archetype.</typeparam>
-    /// <param name="version">A version previously read from <see cref="World.Version"/>.</param>
+    /// <param name="version">A version previously read from <see cref="World.ChangeVersion"/>.</param>
     public readonly bool HasChangedSince<T>(uint version) => GetChangeVersion<T>() > version;
 
     /// <summary>The world version at which a component column was last written, or 0 if the archetype lacks it.</summary>

@@ -14,7 +14,7 @@ public sealed class CommandBuffer : IDisposable
 {
     private static int lastGeneration;
     private readonly List<Command> commands = new();
-    private readonly Dictionary<int, CommandColumn> columns = new();
+    private readonly RecordedValues recorded = new();
     private readonly List<ComponentType[]> createTypes = new();
     private Entity[] created = new Entity[16];
     private int createdCount;
@@ -42,7 +42,7 @@ public sealed class CommandBuffer : IDisposable
     /// <summary>Records the creation of an entity; returns a placeholder for use in this buffer only.</summary>
     public Entity Create()
     {
-        var placeholder = new Entity(-(++createdCount), generation);
+        var placeholder = Entity.Issued(-(++createdCount), 0, generation);
         commands.Add(new Command(CommandKind.Create, placeholder, null, -1));
         return placeholder;
     }
@@ -56,7 +56,7 @@ public sealed class CommandBuffer : IDisposable
     public Entity Create(ComponentType[] types)
     {
         ArgumentNullException.ThrowIfNull(types);
-        var placeholder = new Entity(-(++createdCount), generation);
+        var placeholder = Entity.Issued(-(++createdCount), 0, generation);
         createTypes.Add(types);
         commands.Add(new Command(CommandKind.Create, placeholder, null, createTypes.Count - 1));
         return placeholder;
@@ -85,7 +85,7 @@ public sealed class CommandBuffer : IDisposable
     /// <summary>Records removing a component.</summary>
     /// <typeparam name="T">The component type.</typeparam>
     /// <param name="entity">A live entity or a placeholder from this buffer.</param>
-    public void Remove<T>(in Entity entity) => commands.Add(new Command(CommandKind.Remove, entity, ColumnFor<T>(), 0));
+    public void Remove<T>(in Entity entity) => commands.Add(new Command(CommandKind.Remove, entity, recorded.For<T>(), 0));
 
     /// <summary>Plays back into the world given to the constructor.</summary>
     /// <exception cref="InvalidOperationException">The buffer was created without a world.</exception>
@@ -97,7 +97,7 @@ public sealed class CommandBuffer : IDisposable
     /// the buffer. A command that fails (for example on a dead entity) throws the world's exception;
     /// the commands before it stay applied and the buffer is cleared either way.
     /// </summary>
-    /// <param name="world">The world to change; it must not be iterating.</param>
+    /// <param name="world">The world to change. Inside one of its queries the changes are deferred to the query's end, like direct ones.</param>
     /// <param name="dispose">
     /// True (Arch's default) to clear the recorded commands afterwards; false to keep them, so the same
     /// recording can be played back again (placeholders then map to the entities of the latest playback).
@@ -160,10 +160,7 @@ public sealed class CommandBuffer : IDisposable
     {
         commands.Clear();
         createTypes.Clear();
-        foreach (var column in columns.Values)
-        {
-            column.Clear();
-        }
+        recorded.Clear();
 
         Array.Clear(created, 0, Math.Min(created.Length, createdCount + 1));
         createdCount = 0;
@@ -191,22 +188,11 @@ public sealed class CommandBuffer : IDisposable
 
     private void Record<T>(CommandKind kind, Entity entity, in T component)
     {
-        var column = ColumnFor<T>();
+        var column = recorded.For<T>();
         int index = column.Append(in component);
         commands.Add(new Command(kind, entity, column, index));
     }
 
-    private CommandColumn<T> ColumnFor<T>()
-    {
-        int id = Component<T>.Id;
-        if (!columns.TryGetValue(id, out var column))
-        {
-            column = new CommandColumn<T>();
-            columns.Add(id, column);
-        }
-
-        return (CommandColumn<T>)column;
-    }
 
     private enum CommandKind : byte
     {
@@ -217,46 +203,5 @@ public sealed class CommandBuffer : IDisposable
         Remove,
     }
 
-    private readonly record struct Command(CommandKind Kind, Entity Entity, CommandColumn? Column, int ValueIndex);
-
-    /// <summary>Typed storage of recorded values, so recording and playback never box.</summary>
-    private abstract class CommandColumn
-    {
-        public abstract void Add(World world, Entity entity, int index);
-
-        public abstract void Set(World world, Entity entity, int index);
-
-        public abstract void Remove(World world, Entity entity);
-
-        public abstract void Clear();
-    }
-
-    private sealed class CommandColumn<T> : CommandColumn
-    {
-        private T[] values = new T[8];
-        private int count;
-
-        public int Append(in T value)
-        {
-            if (count == values.Length)
-            {
-                Array.Resize(ref values, values.Length * 2);
-            }
-
-            values[count] = value;
-            return count++;
-        }
-
-        public override void Add(World world, Entity entity, int index) => world.Add(entity, in values[index]);
-
-        public override void Set(World world, Entity entity, int index) => world.Set(entity, in values[index]);
-
-        public override void Remove(World world, Entity entity) => world.Remove<T>(entity);
-
-        public override void Clear()
-        {
-            Array.Clear(values, 0, count);
-            count = 0;
-        }
-    }
+    private readonly record struct Command(CommandKind Kind, Entity Entity, RecordedColumn? Column, int ValueIndex);
 }

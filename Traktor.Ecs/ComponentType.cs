@@ -9,13 +9,13 @@ namespace Traktor.Ecs;
 /// </summary>
 public readonly struct ComponentType : IEquatable<ComponentType>
 {
-    internal ComponentType(int id, Type type, int byteSize, bool containsReferences, Func<int, Array> createColumn)
+    internal ComponentType(int id, Type type, int byteSize, bool containsReferences, ColumnOps columns)
     {
         Id = id;
         Type = type;
         ByteSize = byteSize;
         ContainsReferences = containsReferences;
-        CreateColumn = createColumn;
+        Columns = columns;
         DescribesComponentTypes = IsTypeDescriptor(type);
     }
 
@@ -37,8 +37,8 @@ public readonly struct ComponentType : IEquatable<ComponentType>
     /// <summary>True when the component holds managed references, so removed slots must be cleared.</summary>
     internal bool ContainsReferences { get; }
 
-    /// <summary>Creates a typed column array (<c>T[]</c>) without reflection.</summary>
-    internal Func<int, Array> CreateColumn { get; }
+    /// <summary>Creates, copies and clears typed column arrays (<c>T[]</c>) without reflection.</summary>
+    internal ColumnOps Columns { get; }
 
     /// <summary>True for types that describe component types (Type, ComponentType, lists of them…): never valid components.</summary>
     internal bool DescribesComponentTypes { get; }
@@ -76,5 +76,5 @@ public readonly struct ComponentType : IEquatable<ComponentType>
         typeof(T),
         Unsafe.SizeOf<T>(),
         RuntimeHelpers.IsReferenceOrContainsReferences<T>(),
-        static capacity => new T[capacity]);
+        ColumnOps<T>.Instance);
 }

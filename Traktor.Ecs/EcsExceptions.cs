@@ -69,8 +69,10 @@ public sealed class DuplicateComponentException : EcsException
 }
 
 /// <summary>
-/// A structural change (create, destroy, add, remove) was attempted while a query iterates; it
-/// would move entities under the iterator. Record it in a <see cref="CommandBuffer"/> instead.
+/// A structural change that cannot be deferred was attempted while a query iterates: any create,
+/// destroy, add or remove inside a parallel query (its callbacks run on several threads), or a bulk
+/// change by query, <c>TrimExcess</c> or <c>Clear</c> inside any query. (Single-entity changes inside
+/// an ordinary query are deferred to its end instead.) Record it in a <see cref="CommandBuffer"/>.
 /// </summary>
 public sealed class StructuralChangeDuringQueryException : EcsException
 {
@@ -78,12 +80,33 @@ public sealed class StructuralChangeDuringQueryException : EcsException
     /// <param name="entity">The entity concerned (or <see cref="Entity.Null"/> for a create).</param>
     /// <param name="operation">The operation attempted, e.g. <c>Add&lt;Health&gt;</c>.</param>
     public StructuralChangeDuringQueryException(Entity entity, string operation)
-        : base($"{operation} on {entity} while a query is iterating: record it in a CommandBuffer and call Playback(world) after the query.")
+        : base($"{operation} on {entity} while a query is iterating: a structural change inside a parallel query, and a bulk change, TrimExcess or Clear inside any query, must wait; record it in a CommandBuffer (one per thread) and call Playback(world) after the query.")
     {
         Entity = entity;
     }
 
     /// <summary>The entity concerned.</summary>
+    public Entity Entity { get; }
+}
+
+/// <summary>
+/// A component of an entity created during the running query was read. The entity exists (its handle is
+/// final and <see cref="World.IsAlive"/> is true) but is stored, with its components, only when the
+/// outermost query ends; until then <c>Set</c>, <c>Add</c>, <c>Remove</c> and <c>Destroy</c> on it are
+/// recorded, and reads throw this.
+/// </summary>
+public sealed class EntityPendingException : EcsException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="entity">The pending entity.</param>
+    /// <param name="operation">The operation attempted, e.g. <c>Get&lt;Health&gt;</c>.</param>
+    public EntityPendingException(Entity entity, string operation)
+        : base($"{operation}: {entity} was created during the running query and is stored when the outermost query ends; read it after the query (or pass its values to Create).")
+    {
+        Entity = entity;
+    }
+
+    /// <summary>The pending entity.</summary>
     public Entity Entity { get; }
 }
 
@@ -98,7 +121,9 @@ public sealed class WrongWorldException : EcsException
     /// <param name="worldId">The id of the world that refused it.</param>
     /// <param name="operation">The operation attempted.</param>
     public WrongWorldException(Entity entity, int worldId, string operation)
-        : base($"{operation}: {entity} belongs to world {entity.WorldId}, not to world {worldId}.")
+        : base(entity.WorldId == worldId
+            ? $"{operation}: {entity} was issued by an earlier world with id {worldId}, destroyed since; this world took over its id."
+            : $"{operation}: {entity} belongs to world {entity.WorldId}, not to world {worldId}.")
     {
         Entity = entity;
         WorldId = worldId;

@@ -10,7 +10,7 @@ public static partial class EntityExtensions
 {
     /// <summary>True when the entity lives in its world.</summary>
     /// <param name="entity">Any handle.</param>
-    public static bool IsAlive(this Entity entity) => WorldRegistry.TryGet(entity.WorldId)?.IsAlive(entity) ?? false;
+    public static bool IsAlive(this Entity entity) => WorldRegistry.TryGet(entity.WorldKey)?.IsAlive(entity) ?? false;
 
     /// <summary>The world that issued this handle.</summary>
     /// <param name="entity">A handle of a live world.</param>
@@ -47,7 +47,7 @@ public static partial class EntityExtensions
     /// <param name="component">The value, or default.</param>
     public static bool TryGet<T>(this Entity entity, out T component)
     {
-        if (WorldRegistry.TryGet(entity.WorldId) is { } world)
+        if (WorldRegistry.TryGet(entity.WorldKey) is { } world)
         {
             return world.TryGet(entity, out component);
         }
@@ -147,5 +147,5 @@ public static partial class EntityExtensions
     public static object?[] GetAllComponents(this Entity entity) => WorldOf(entity, "GetAllComponents").GetAllComponents(entity);
 
     private static World WorldOf(Entity entity, string operation) =>
-        WorldRegistry.TryGet(entity.WorldId) ?? throw new EntityNotAliveException(entity, operation + " (its world is destroyed or it has none)");
+        WorldRegistry.TryGet(entity.WorldKey) ?? throw new EntityNotAliveException(entity, operation + " (its world is destroyed or it has none)");
 }

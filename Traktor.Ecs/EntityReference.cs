@@ -25,7 +25,7 @@ public readonly struct EntityReference : IEquatable<EntityReference>
     }
 
     /// <summary>True when the referenced entity still lives in its world (found through its world id).</summary>
-    public bool IsAlive() => Entity != Entity.Null && WorldRegistry.TryGet(Entity.WorldId) is { } world && world.IsAlive(Entity);
+    public bool IsAlive() => Entity != Entity.Null && WorldRegistry.TryGet(Entity.WorldKey) is { } world && world.IsAlive(Entity);
 
     /// <summary>True when the referenced entity still lives in <paramref name="world"/>.</summary>
     /// <param name="world">The world to look in.</param>

@@ -55,7 +55,7 @@ public sealed class Query
 
     /// <summary>
     /// Enumerates only the chunks whose <typeparamref name="T"/> column was written after world version
-    /// <paramref name="version"/> (see <see cref="World.Version"/>).
+    /// <paramref name="version"/> (see <see cref="World.ChangeVersion"/>).
     /// </summary>
     /// <typeparam name="T">The component whose change version is tested.</typeparam>
     /// <param name="version">The version the caller last looked at.</param>

@@ -28,7 +28,7 @@ public sealed partial class World
     /// <exception cref="ComponentNotFoundException">A matching archetype lacks <typeparamref name="T"/>.</exception>
     public void Set<T>(in QueryDescription description, in T component = default!)
     {
-        uint version = Version;
+        uint version = ChangeVersion;
         foreach (var archetype in Query(in description).Archetypes)
         {
             int column = RequireQueryColumn<T>(archetype);

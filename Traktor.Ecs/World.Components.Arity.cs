@@ -17,8 +17,8 @@ public sealed partial class World
         int c0 = RequireColumn<T0>(archetype, entity, "Get");
         int c1 = RequireColumn<T1>(archetype, entity, "Get");
         ref var chunk = ref archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(c0, Version);
-        chunk.MarkChanged(c1, Version);
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
         return new Components<T0, T1>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row));
     }
 
@@ -43,14 +43,21 @@ public sealed partial class World
     /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
     public void Set<T0, T1>(Entity entity, in T0 t0, in T1 t1)
     {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Set");
         var archetype = slot.Archetype!;
         int c0 = RequireColumn<T0>(archetype, entity, "Set");
         int c1 = RequireColumn<T1>(archetype, entity, "Set");
         ref var chunk = ref archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(c0, Version);
+        chunk.MarkChanged(c0, ChangeVersion);
         chunk.ElementAt<T0>(c0, slot.Row) = t0;
-        chunk.MarkChanged(c1, Version);
+        chunk.MarkChanged(c1, ChangeVersion);
         chunk.ElementAt<T1>(c1, slot.Row) = t1;
     }
 
@@ -69,9 +76,9 @@ public sealed partial class World
         int c1 = RequireColumn<T1>(archetype, entity, "Get");
         int c2 = RequireColumn<T2>(archetype, entity, "Get");
         ref var chunk = ref archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(c0, Version);
-        chunk.MarkChanged(c1, Version);
-        chunk.MarkChanged(c2, Version);
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
         return new Components<T0, T1, T2>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row));
     }
 
@@ -99,17 +106,25 @@ public sealed partial class World
     /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
     public void Set<T0, T1, T2>(Entity entity, in T0 t0, in T1 t1, in T2 t2)
     {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Set");
         var archetype = slot.Archetype!;
         int c0 = RequireColumn<T0>(archetype, entity, "Set");
         int c1 = RequireColumn<T1>(archetype, entity, "Set");
         int c2 = RequireColumn<T2>(archetype, entity, "Set");
         ref var chunk = ref archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(c0, Version);
+        chunk.MarkChanged(c0, ChangeVersion);
         chunk.ElementAt<T0>(c0, slot.Row) = t0;
-        chunk.MarkChanged(c1, Version);
+        chunk.MarkChanged(c1, ChangeVersion);
         chunk.ElementAt<T1>(c1, slot.Row) = t1;
-        chunk.MarkChanged(c2, Version);
+        chunk.MarkChanged(c2, ChangeVersion);
         chunk.ElementAt<T2>(c2, slot.Row) = t2;
     }
 
@@ -130,10 +145,10 @@ public sealed partial class World
         int c2 = RequireColumn<T2>(archetype, entity, "Get");
         int c3 = RequireColumn<T3>(archetype, entity, "Get");
         ref var chunk = ref archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(c0, Version);
-        chunk.MarkChanged(c1, Version);
-        chunk.MarkChanged(c2, Version);
-        chunk.MarkChanged(c3, Version);
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
         return new Components<T0, T1, T2, T3>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row));
     }
 
@@ -164,6 +179,15 @@ public sealed partial class World
     /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
     public void Set<T0, T1, T2, T3>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3)
     {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Set");
         var archetype = slot.Archetype!;
         int c0 = RequireColumn<T0>(archetype, entity, "Set");
@@ -171,13 +195,13 @@ public sealed partial class World
         int c2 = RequireColumn<T2>(archetype, entity, "Set");
         int c3 = RequireColumn<T3>(archetype, entity, "Set");
         ref var chunk = ref archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(c0, Version);
+        chunk.MarkChanged(c0, ChangeVersion);
         chunk.ElementAt<T0>(c0, slot.Row) = t0;
-        chunk.MarkChanged(c1, Version);
+        chunk.MarkChanged(c1, ChangeVersion);
         chunk.ElementAt<T1>(c1, slot.Row) = t1;
-        chunk.MarkChanged(c2, Version);
+        chunk.MarkChanged(c2, ChangeVersion);
         chunk.ElementAt<T2>(c2, slot.Row) = t2;
-        chunk.MarkChanged(c3, Version);
+        chunk.MarkChanged(c3, ChangeVersion);
         chunk.ElementAt<T3>(c3, slot.Row) = t3;
     }
 
@@ -200,11 +224,11 @@ public sealed partial class World
         int c3 = RequireColumn<T3>(archetype, entity, "Get");
         int c4 = RequireColumn<T4>(archetype, entity, "Get");
         ref var chunk = ref archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(c0, Version);
-        chunk.MarkChanged(c1, Version);
-        chunk.MarkChanged(c2, Version);
-        chunk.MarkChanged(c3, Version);
-        chunk.MarkChanged(c4, Version);
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
         return new Components<T0, T1, T2, T3, T4>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row));
     }
 
@@ -238,6 +262,16 @@ public sealed partial class World
     /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
     public void Set<T0, T1, T2, T3, T4>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4)
     {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Set");
         var archetype = slot.Archetype!;
         int c0 = RequireColumn<T0>(archetype, entity, "Set");
@@ -246,15 +280,15 @@ public sealed partial class World
         int c3 = RequireColumn<T3>(archetype, entity, "Set");
         int c4 = RequireColumn<T4>(archetype, entity, "Set");
         ref var chunk = ref archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(c0, Version);
+        chunk.MarkChanged(c0, ChangeVersion);
         chunk.ElementAt<T0>(c0, slot.Row) = t0;
-        chunk.MarkChanged(c1, Version);
+        chunk.MarkChanged(c1, ChangeVersion);
         chunk.ElementAt<T1>(c1, slot.Row) = t1;
-        chunk.MarkChanged(c2, Version);
+        chunk.MarkChanged(c2, ChangeVersion);
         chunk.ElementAt<T2>(c2, slot.Row) = t2;
-        chunk.MarkChanged(c3, Version);
+        chunk.MarkChanged(c3, ChangeVersion);
         chunk.ElementAt<T3>(c3, slot.Row) = t3;
-        chunk.MarkChanged(c4, Version);
+        chunk.MarkChanged(c4, ChangeVersion);
         chunk.ElementAt<T4>(c4, slot.Row) = t4;
     }
 
@@ -279,12 +313,12 @@ public sealed partial class World
         int c4 = RequireColumn<T4>(archetype, entity, "Get");
         int c5 = RequireColumn<T5>(archetype, entity, "Get");
         ref var chunk = ref archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(c0, Version);
-        chunk.MarkChanged(c1, Version);
-        chunk.MarkChanged(c2, Version);
-        chunk.MarkChanged(c3, Version);
-        chunk.MarkChanged(c4, Version);
-        chunk.MarkChanged(c5, Version);
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
         return new Components<T0, T1, T2, T3, T4, T5>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row));
     }
 
@@ -321,6 +355,17 @@ public sealed partial class World
     /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
     public void Set<T0, T1, T2, T3, T4, T5>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5)
     {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Set");
         var archetype = slot.Archetype!;
         int c0 = RequireColumn<T0>(archetype, entity, "Set");
@@ -330,17 +375,17 @@ public sealed partial class World
         int c4 = RequireColumn<T4>(archetype, entity, "Set");
         int c5 = RequireColumn<T5>(archetype, entity, "Set");
         ref var chunk = ref archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(c0, Version);
+        chunk.MarkChanged(c0, ChangeVersion);
         chunk.ElementAt<T0>(c0, slot.Row) = t0;
-        chunk.MarkChanged(c1, Version);
+        chunk.MarkChanged(c1, ChangeVersion);
         chunk.ElementAt<T1>(c1, slot.Row) = t1;
-        chunk.MarkChanged(c2, Version);
+        chunk.MarkChanged(c2, ChangeVersion);
         chunk.ElementAt<T2>(c2, slot.Row) = t2;
-        chunk.MarkChanged(c3, Version);
+        chunk.MarkChanged(c3, ChangeVersion);
         chunk.ElementAt<T3>(c3, slot.Row) = t3;
-        chunk.MarkChanged(c4, Version);
+        chunk.MarkChanged(c4, ChangeVersion);
         chunk.ElementAt<T4>(c4, slot.Row) = t4;
-        chunk.MarkChanged(c5, Version);
+        chunk.MarkChanged(c5, ChangeVersion);
         chunk.ElementAt<T5>(c5, slot.Row) = t5;
     }
 

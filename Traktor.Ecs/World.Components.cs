@@ -17,7 +17,7 @@ public sealed partial class World
         ref var slot = ref AliveSlot(entity, "Get", typeof(T));
         int column = RequireColumn<T>(slot.Archetype!, entity, "Get");
         ref var chunk = ref slot.Archetype!.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(column, Version);
+        chunk.MarkChanged(column, ChangeVersion);
         return ref chunk.ElementAt<T>(column, slot.Row);
     }
 
@@ -29,10 +29,16 @@ public sealed partial class World
     /// <exception cref="ComponentNotFoundException">The entity has no <typeparamref name="T"/>.</exception>
     public void Set<T>(Entity entity, in T component)
     {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in component);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Set", typeof(T));
         int column = RequireColumn<T>(slot.Archetype!, entity, "Set");
         ref var chunk = ref slot.Archetype!.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(column, Version);
+        chunk.MarkChanged(column, ChangeVersion);
         chunk.ElementAt<T>(column, slot.Row) = component;
     }
 
@@ -49,7 +55,7 @@ public sealed partial class World
     /// <returns>True when the value was found.</returns>
     public bool TryGet<T>(Entity entity, out T component)
     {
-        if (IsAlive(entity))
+        if (IsStored(entity))
         {
             ref var slot = ref slots[entity.Id];
             int column = slot.Archetype!.ColumnOf(Component<T>.Id);
@@ -70,10 +76,15 @@ public sealed partial class World
     /// <param name="component">The initial value.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="DuplicateComponentException">The entity already has a <typeparamref name="T"/>.</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Add<T>(Entity entity, in T component = default!)
     {
-        ThrowIfIterating(entity, "Add", typeof(T));
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in component);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Add", typeof(T));
         var source = slot.Archetype!;
         int id = Component<T>.Id;
@@ -92,10 +103,15 @@ public sealed partial class World
     /// <param name="entity">A live entity.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="ComponentNotFoundException">The entity has no <typeparamref name="T"/>.</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Remove<T>(Entity entity)
     {
-        ThrowIfIterating(entity, "Remove", typeof(T));
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T>(entity);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Remove", typeof(T));
         var source = slot.Archetype!;
         int id = Component<T>.Id;
@@ -154,21 +170,22 @@ public sealed partial class World
     private void Move(Entity entity, ref EntitySlot slot, Archetype target)
     {
         var source = slot.Archetype!;
-        var (targetChunk, targetRow) = target.Allocate(entity, Version);
+        var (targetChunk, targetRow) = target.Allocate(entity, ChangeVersion);
         ref var from = ref source.ChunkArray[slot.Chunk];
         ref var to = ref target.ChunkArray[targetChunk];
         var types = source.Types;
+        var ops = source.ColumnOps;
         for (int c = 0; c < types.Length; c++)
         {
             int targetColumn = target.ColumnOf(types[c].Id);
             if (targetColumn >= 0)
             {
-                Array.Copy(from.Columns[c], slot.Row, to.Columns[targetColumn], targetRow, 1);
+                ops[c].Copy(from.Columns[c], slot.Row, to.Columns[targetColumn], targetRow);
             }
         }
 
-        var moved = source.RemoveAt(slot.Chunk, slot.Row, Version);
-        if (moved.Id != 0) // Entity.Null: nothing moved
+        var moved = source.RemoveAt(slot.Chunk, slot.Row, ChangeVersion);
+        if (moved.Version != 0) // Entity.Null: nothing moved
         {
             ref var movedSlot = ref slots[moved.Id];
             movedSlot.Chunk = slot.Chunk;

@@ -11,10 +11,24 @@ public sealed partial class World
     [System.Runtime.CompilerServices.OverloadResolutionPriority(1)] // typeof(A), typeof(B) are types, not component values
     public Entity Create(params ReadOnlySpan<ComponentType> types)
     {
-        ThrowIfIterating(Entity.Null, "Create");
+        if (iterationDepth > 0)
+        {
+            return DeferCreate(MaskOf(types), types);
+        }
+
         if (types.IsEmpty)
         {
             return NewEntity(emptyArchetype ??= GetOrCreateArchetype(BitSet.Empty), out _, out _);
+        }
+
+        return NewDefaultEntity(GetOrCreateArchetype(MaskOf(types)));
+    }
+
+    private static BitSet MaskOf(ReadOnlySpan<ComponentType> types)
+    {
+        if (types.IsEmpty)
+        {
+            return BitSet.Empty;
         }
 
         SignatureIds.ThrowIfDuplicate(types);
@@ -24,7 +38,7 @@ public sealed partial class World
             ids[i] = types[i].Id;
         }
 
-        return NewDefaultEntity(GetOrCreateArchetype(BitSet.From(ids)));
+        return BitSet.From(ids);
     }
 
     /// <summary>
@@ -51,7 +65,11 @@ public sealed partial class World
     [System.Runtime.CompilerServices.OverloadResolutionPriority(1)] // not Create<ComponentSet>(in T0)
     public Entity Create(ComponentSet set)
     {
-        ThrowIfIterating(Entity.Null, "Create");
+        if (iterationDepth > 0)
+        {
+            return DeferCreate(set.Mask, ReadOnlySpan<ComponentType>.Empty);
+        }
+
         return NewDefaultEntity(GetOrCreateArchetype(set.Mask));
     }
 
@@ -59,9 +77,11 @@ public sealed partial class World
     private Entity NewDefaultEntity(Archetype archetype)
     {
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
-        foreach (var column in archetype.ChunkArray[chunkIndex].Columns)
+        var columns = archetype.ChunkArray[chunkIndex].Columns;
+        var ops = archetype.ColumnOps;
+        for (int c = 0; c < columns.Length; c++)
         {
-            Array.Clear(column, row, 1);
+            ops[c].Clear(columns[c], row);
         }
 
         return entity;
@@ -73,7 +93,13 @@ public sealed partial class World
     /// <exception cref="EcsException">A component type is named twice.</exception>
     public Entity Create<T0>(in T0 t0 = default!)
     {
-        ThrowIfIterating(Entity.Null, "Create");
+        if (iterationDepth > 0)
+        {
+            var pending = DeferCreate(Signature<T0>.Id, Signature<T0>.Types);
+            Deferred.Set(pending, in t0);
+            return pending;
+        }
+
         var archetype = ArchetypeForSignature(Signature<T0>.Id, Signature<T0>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
         ref var chunk = ref archetype.ChunkArray[chunkIndex];
@@ -89,7 +115,14 @@ public sealed partial class World
     /// <exception cref="EcsException">A component type is named twice.</exception>
     public Entity Create<T0, T1>(in T0 t0 = default!, in T1 t1 = default!)
     {
-        ThrowIfIterating(Entity.Null, "Create");
+        if (iterationDepth > 0)
+        {
+            var pending = DeferCreate(Signature<T0, T1>.Id, Signature<T0, T1>.Types);
+            Deferred.Set(pending, in t0);
+            Deferred.Set(pending, in t1);
+            return pending;
+        }
+
         var archetype = ArchetypeForSignature(Signature<T0, T1>.Id, Signature<T0, T1>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
         ref var chunk = ref archetype.ChunkArray[chunkIndex];
@@ -108,7 +141,15 @@ public sealed partial class World
     /// <exception cref="EcsException">A component type is named twice.</exception>
     public Entity Create<T0, T1, T2>(in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!)
     {
-        ThrowIfIterating(Entity.Null, "Create");
+        if (iterationDepth > 0)
+        {
+            var pending = DeferCreate(Signature<T0, T1, T2>.Id, Signature<T0, T1, T2>.Types);
+            Deferred.Set(pending, in t0);
+            Deferred.Set(pending, in t1);
+            Deferred.Set(pending, in t2);
+            return pending;
+        }
+
         var archetype = ArchetypeForSignature(Signature<T0, T1, T2>.Id, Signature<T0, T1, T2>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
         ref var chunk = ref archetype.ChunkArray[chunkIndex];
@@ -130,7 +171,16 @@ public sealed partial class World
     /// <exception cref="EcsException">A component type is named twice.</exception>
     public Entity Create<T0, T1, T2, T3>(in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!)
     {
-        ThrowIfIterating(Entity.Null, "Create");
+        if (iterationDepth > 0)
+        {
+            var pending = DeferCreate(Signature<T0, T1, T2, T3>.Id, Signature<T0, T1, T2, T3>.Types);
+            Deferred.Set(pending, in t0);
+            Deferred.Set(pending, in t1);
+            Deferred.Set(pending, in t2);
+            Deferred.Set(pending, in t3);
+            return pending;
+        }
+
         var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3>.Id, Signature<T0, T1, T2, T3>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
         ref var chunk = ref archetype.ChunkArray[chunkIndex];
@@ -155,7 +205,17 @@ public sealed partial class World
     /// <exception cref="EcsException">A component type is named twice.</exception>
     public Entity Create<T0, T1, T2, T3, T4>(in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!)
     {
-        ThrowIfIterating(Entity.Null, "Create");
+        if (iterationDepth > 0)
+        {
+            var pending = DeferCreate(Signature<T0, T1, T2, T3, T4>.Id, Signature<T0, T1, T2, T3, T4>.Types);
+            Deferred.Set(pending, in t0);
+            Deferred.Set(pending, in t1);
+            Deferred.Set(pending, in t2);
+            Deferred.Set(pending, in t3);
+            Deferred.Set(pending, in t4);
+            return pending;
+        }
+
         var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4>.Id, Signature<T0, T1, T2, T3, T4>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
         ref var chunk = ref archetype.ChunkArray[chunkIndex];
@@ -183,7 +243,18 @@ public sealed partial class World
     /// <exception cref="EcsException">A component type is named twice.</exception>
     public Entity Create<T0, T1, T2, T3, T4, T5>(in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!)
     {
-        ThrowIfIterating(Entity.Null, "Create");
+        if (iterationDepth > 0)
+        {
+            var pending = DeferCreate(Signature<T0, T1, T2, T3, T4, T5>.Id, Signature<T0, T1, T2, T3, T4, T5>.Types);
+            Deferred.Set(pending, in t0);
+            Deferred.Set(pending, in t1);
+            Deferred.Set(pending, in t2);
+            Deferred.Set(pending, in t3);
+            Deferred.Set(pending, in t4);
+            Deferred.Set(pending, in t5);
+            return pending;
+        }
+
         var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5>.Id, Signature<T0, T1, T2, T3, T4, T5>.Types);
         var entity = NewEntity(archetype, out int chunkIndex, out int row);
         ref var chunk = ref archetype.ChunkArray[chunkIndex];
@@ -201,10 +272,15 @@ public sealed partial class World
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     public void Destroy(Entity entity)
     {
-        ThrowIfIterating(entity, "Destroy");
+        if (iterationDepth > 0)
+        {
+            DeferDestroy(entity);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Destroy");
-        var moved = slot.Archetype!.RemoveAt(slot.Chunk, slot.Row, Version);
-        if (moved.Id != 0) // Entity.Null: nothing moved
+        var moved = slot.Archetype!.RemoveAt(slot.Chunk, slot.Row, ChangeVersion);
+        if (moved.Version != 0) // Entity.Null: nothing moved
         {
             ref var movedSlot = ref slots[moved.Id];
             movedSlot.Chunk = slot.Chunk;
@@ -223,7 +299,23 @@ public sealed partial class World
     /// </summary>
     /// <param name="entity">Any handle.</param>
     public bool IsAlive(Entity entity) =>
-        entity.WorldId == Id && (uint)entity.Id < (uint)slotCount && slots[entity.Id].Version == entity.Version && slots[entity.Id].Archetype is not null;
+        WorldKeys.Matches(entity.WorldKey, Key) && (uint)entity.Id < (uint)slotCount && VersionMatches(slots[entity.Id].Version, entity.Version)
+        && (slots[entity.Id].Archetype is not null || slots[entity.Id].Pending);
+
+    /// <summary>True when the entity is alive and stored (not pending: see <see cref="IsAlive"/>).</summary>
+    private bool IsStored(Entity entity) =>
+        WorldKeys.Matches(entity.WorldKey, Key) && (uint)entity.Id < (uint)slotCount && VersionMatches(slots[entity.Id].Version, entity.Version) && slots[entity.Id].Archetype is not null;
+
+    /// <summary>
+    /// The version of a live entity's id slot, as Arch's <c>world.Version(entity)</c>: 1 for an id's first
+    /// entity, one more for each entity that held the id before. For a hand-built handle
+    /// (<c>new Entity(id, worldId)</c>) it is the version of the entity holding the id now.
+    /// (The change version used for replication is <see cref="ChangeVersion"/>.)
+    /// </summary>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="WrongWorldException">The handle belongs to another world.</exception>
+    public int Version(Entity entity) => AliveSlot(entity, "Version").Version;
 
     /// <summary>The archetype of a live entity.</summary>
     /// <param name="entity">A live entity.</param>

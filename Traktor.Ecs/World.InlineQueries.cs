@@ -16,7 +16,7 @@ public sealed partial class World
         where TForEach : struct, IForEach<T0>
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -51,7 +51,7 @@ public sealed partial class World
         where TForEach : struct, IForEachWithEntity<T0>
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -91,7 +91,7 @@ public sealed partial class World
         where TForEach : struct, IForEach<T0, T1>
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -129,7 +129,7 @@ public sealed partial class World
         where TForEach : struct, IForEachWithEntity<T0, T1>
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -172,7 +172,7 @@ public sealed partial class World
         where TForEach : struct, IForEach<T0, T1, T2>
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -213,7 +213,7 @@ public sealed partial class World
         where TForEach : struct, IForEachWithEntity<T0, T1, T2>
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -259,7 +259,7 @@ public sealed partial class World
         where TForEach : struct, IForEach<T0, T1, T2, T3>
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -303,7 +303,7 @@ public sealed partial class World
         where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3>
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {

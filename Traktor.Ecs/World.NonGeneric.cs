@@ -65,7 +65,7 @@ public sealed partial class World
     /// <returns>True when found.</returns>
     public bool TryGet(Entity entity, ComponentType type, out object? component)
     {
-        if (IsAlive(entity))
+        if (IsStored(entity))
         {
             ref var slot = ref slots[entity.Id];
             int column = slot.Archetype!.ColumnOf(type.Id);
@@ -88,10 +88,16 @@ public sealed partial class World
     {
         ArgumentNullException.ThrowIfNull(component);
         ComponentType type = component.GetType();
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.SetBoxed(entity, component);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Set", type.Type);
         int column = RequireColumn(slot.Archetype!, entity, type, "Set");
         ref var chunk = ref slot.Archetype!.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(column, Version);
+        chunk.MarkChanged(column, ChangeVersion);
         chunk.Columns[column].SetValue(component, slot.Row);
     }
 
@@ -110,11 +116,19 @@ public sealed partial class World
     /// <param name="entity">A live entity.</param>
     /// <param name="component">The boxed value.</param>
     /// <exception cref="DuplicateComponentException">The entity already has one.</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Add(Entity entity, object component)
     {
         ArgumentNullException.ThrowIfNull(component);
         ComponentType type = component.GetType();
+        if (iterationDepth > 0)
+        {
+            ThrowIfParallel(entity, "Add", type.Type);
+            LiveOrPendingSlot(entity, "Add", type.Type);
+            Deferred.AddBoxed(entity, component);
+            return;
+        }
+
         AddDefault(entity, type, "Add");
         ref var slot = ref slots[entity.Id];
         slot.Archetype!.ChunkArray[slot.Chunk].Columns[slot.Archetype.ColumnOf(type.Id)].SetValue(component, slot.Row);
@@ -160,7 +174,14 @@ public sealed partial class World
     /// <exception cref="ComponentNotFoundException">The entity has no such component.</exception>
     public void Remove(Entity entity, ComponentType type)
     {
-        ThrowIfIterating(entity, "Remove", type.Type);
+        if (iterationDepth > 0)
+        {
+            ThrowIfParallel(entity, "Remove", type.Type);
+            LiveOrPendingSlot(entity, "Remove", type.Type);
+            Deferred.RemoveType(entity, type);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Remove", type.Type);
         RequireColumn(slot.Archetype!, entity, type, "Remove");
         Move(entity, ref slot, ArchetypeWithout(slot.Archetype!, type.Id));
@@ -190,7 +211,14 @@ public sealed partial class World
 
     private void AddDefault(Entity entity, ComponentType type, string operation)
     {
-        ThrowIfIterating(entity, operation, type.Type);
+        if (iterationDepth > 0)
+        {
+            ThrowIfParallel(entity, operation, type.Type);
+            LiveOrPendingSlot(entity, operation, type.Type);
+            Deferred.AddDefault(entity, type);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, operation, type.Type);
         if (slot.Archetype!.ColumnOf(type.Id) >= 0)
         {

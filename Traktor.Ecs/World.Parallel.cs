@@ -75,6 +75,7 @@ public sealed partial class World
     {
         var query = Query(in description);
         EnterIteration();
+        parallelDepth++;
         try
         {
             parallelRunner!.Run(job, query.Archetypes);
@@ -82,6 +83,7 @@ public sealed partial class World
         finally
         {
             job.Reset();
+            parallelDepth--;
             ExitIteration();
         }
     }

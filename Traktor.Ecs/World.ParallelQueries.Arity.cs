@@ -11,7 +11,7 @@ public sealed partial class World
     public void ParallelQuery<T0>(in QueryDescription description, ForEach<T0> forEach)
     {
         var holder = ParallelRunner.Holder<DelegateAction<T0>>();
-        holder.Action = new DelegateAction<T0>(forEach, Version);
+        holder.Action = new DelegateAction<T0>(forEach, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -22,7 +22,7 @@ public sealed partial class World
     public void ParallelQuery<T0>(in QueryDescription description, ForEachWithEntity<T0> forEach)
     {
         var holder = ParallelRunner.Holder<EntityDelegateAction<T0>>();
-        holder.Action = new EntityDelegateAction<T0>(forEach, Version);
+        holder.Action = new EntityDelegateAction<T0>(forEach, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -35,7 +35,7 @@ public sealed partial class World
         where TForEach : struct, IForEach<T0>
     {
         var holder = ParallelRunner.Holder<InlineAction<TForEach, T0>>();
-        holder.Action = new InlineAction<TForEach, T0>(iterator, Version);
+        holder.Action = new InlineAction<TForEach, T0>(iterator, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -48,7 +48,7 @@ public sealed partial class World
         where TForEach : struct, IForEachWithEntity<T0>
     {
         var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0>>();
-        holder.Action = new InlineEntityAction<TForEach, T0>(iterator, Version);
+        holder.Action = new InlineEntityAction<TForEach, T0>(iterator, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -61,7 +61,7 @@ public sealed partial class World
     public void ParallelQuery<T0, T1>(in QueryDescription description, ForEach<T0, T1> forEach)
     {
         var holder = ParallelRunner.Holder<DelegateAction<T0, T1>>();
-        holder.Action = new DelegateAction<T0, T1>(forEach, Version);
+        holder.Action = new DelegateAction<T0, T1>(forEach, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -73,7 +73,7 @@ public sealed partial class World
     public void ParallelQuery<T0, T1>(in QueryDescription description, ForEachWithEntity<T0, T1> forEach)
     {
         var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1>>();
-        holder.Action = new EntityDelegateAction<T0, T1>(forEach, Version);
+        holder.Action = new EntityDelegateAction<T0, T1>(forEach, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -87,7 +87,7 @@ public sealed partial class World
         where TForEach : struct, IForEach<T0, T1>
     {
         var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1>>();
-        holder.Action = new InlineAction<TForEach, T0, T1>(iterator, Version);
+        holder.Action = new InlineAction<TForEach, T0, T1>(iterator, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -101,7 +101,7 @@ public sealed partial class World
         where TForEach : struct, IForEachWithEntity<T0, T1>
     {
         var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1>>();
-        holder.Action = new InlineEntityAction<TForEach, T0, T1>(iterator, Version);
+        holder.Action = new InlineEntityAction<TForEach, T0, T1>(iterator, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -115,7 +115,7 @@ public sealed partial class World
     public void ParallelQuery<T0, T1, T2>(in QueryDescription description, ForEach<T0, T1, T2> forEach)
     {
         var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2>>();
-        holder.Action = new DelegateAction<T0, T1, T2>(forEach, Version);
+        holder.Action = new DelegateAction<T0, T1, T2>(forEach, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -128,7 +128,7 @@ public sealed partial class World
     public void ParallelQuery<T0, T1, T2>(in QueryDescription description, ForEachWithEntity<T0, T1, T2> forEach)
     {
         var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2>>();
-        holder.Action = new EntityDelegateAction<T0, T1, T2>(forEach, Version);
+        holder.Action = new EntityDelegateAction<T0, T1, T2>(forEach, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -143,7 +143,7 @@ public sealed partial class World
         where TForEach : struct, IForEach<T0, T1, T2>
     {
         var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2>>();
-        holder.Action = new InlineAction<TForEach, T0, T1, T2>(iterator, Version);
+        holder.Action = new InlineAction<TForEach, T0, T1, T2>(iterator, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -158,7 +158,7 @@ public sealed partial class World
         where TForEach : struct, IForEachWithEntity<T0, T1, T2>
     {
         var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2>>();
-        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2>(iterator, Version);
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2>(iterator, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -173,7 +173,7 @@ public sealed partial class World
     public void ParallelQuery<T0, T1, T2, T3>(in QueryDescription description, ForEach<T0, T1, T2, T3> forEach)
     {
         var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3>>();
-        holder.Action = new DelegateAction<T0, T1, T2, T3>(forEach, Version);
+        holder.Action = new DelegateAction<T0, T1, T2, T3>(forEach, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -187,7 +187,7 @@ public sealed partial class World
     public void ParallelQuery<T0, T1, T2, T3>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3> forEach)
     {
         var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3>>();
-        holder.Action = new EntityDelegateAction<T0, T1, T2, T3>(forEach, Version);
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3>(forEach, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -203,7 +203,7 @@ public sealed partial class World
         where TForEach : struct, IForEach<T0, T1, T2, T3>
     {
         var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3>>();
-        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3>(iterator, Version);
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3>(iterator, ChangeVersion);
         RunParallel(in description, holder);
     }
 
@@ -219,7 +219,7 @@ public sealed partial class World
         where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3>
     {
         var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3>>();
-        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3>(iterator, Version);
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3>(iterator, ChangeVersion);
         RunParallel(in description, holder);
     }
 

@@ -45,7 +45,7 @@ public sealed partial class World
     public void Query<T0>(in QueryDescription description, ForEach<T0> forEach)
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -78,7 +78,7 @@ public sealed partial class World
     public void Query<T0>(in QueryDescription description, ForEachWithEntity<T0> forEach)
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -113,7 +113,7 @@ public sealed partial class World
     public void Query<T0, T1>(in QueryDescription description, ForEach<T0, T1> forEach)
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -149,7 +149,7 @@ public sealed partial class World
     public void Query<T0, T1>(in QueryDescription description, ForEachWithEntity<T0, T1> forEach)
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -187,7 +187,7 @@ public sealed partial class World
     public void Query<T0, T1, T2>(in QueryDescription description, ForEach<T0, T1, T2> forEach)
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -226,7 +226,7 @@ public sealed partial class World
     public void Query<T0, T1, T2>(in QueryDescription description, ForEachWithEntity<T0, T1, T2> forEach)
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -267,7 +267,7 @@ public sealed partial class World
     public void Query<T0, T1, T2, T3>(in QueryDescription description, ForEach<T0, T1, T2, T3> forEach)
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {
@@ -309,7 +309,7 @@ public sealed partial class World
     public void Query<T0, T1, T2, T3>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3> forEach)
     {
         var query = Query(in description);
-        uint version = Version;
+        uint version = ChangeVersion;
         EnterIteration();
         try
         {

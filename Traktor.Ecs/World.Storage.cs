@@ -19,13 +19,28 @@ public sealed partial class World
         }
     }
 
+    /// <summary>
+    /// Enumerates the archetypes by reference, as Arch's <c>foreach (ref var archetype in world)</c>. The
+    /// references point into a copy of the list, so assigning through one does not change the world.
+    /// </summary>
+    public Span<Archetype>.Enumerator GetEnumerator()
+    {
+        if (archetypeSnapshot.Length != archetypes.Count)
+        {
+            archetypeSnapshot = new Archetype[archetypes.Count];
+        }
+
+        archetypes.CopyTo(archetypeSnapshot);
+        return archetypeSnapshot.AsSpan().GetEnumerator();
+    }
+
     /// <summary>A reference to a live entity, safe to hold (Arch's <c>world.Reference(entity)</c>).</summary>
     /// <param name="entity">A live entity.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     public EntityReference Reference(Entity entity)
     {
-        AliveSlot(entity, "Reference");
-        return new EntityReference(entity);
+        ref var slot = ref AliveSlot(entity, "Reference");
+        return new EntityReference(Entity.Issued(entity.Id, Key, slot.Version)); // a hand-built handle gets the current version
     }
 
     /// <summary>The archetype holding exactly the given component types, if one exists in this world.</summary>
@@ -88,7 +103,7 @@ public sealed partial class World
     public void Clear()
     {
         ThrowIfIterating(Entity.Null, "Clear");
-        for (int id = 1; id < slotCount; id++)
+        for (int id = 0; id < slotCount; id++)
         {
             ref var slot = ref slots[id];
             if (slot.Archetype is not null)
@@ -162,7 +177,7 @@ public sealed partial class World
         }
 
         ref var chunk = ref slot.Archetype.ChunkArray[slot.Chunk];
-        chunk.MarkChanged(column, Version);
+        chunk.MarkChanged(column, ChangeVersion);
         return ref chunk.ElementAt<T>(column, slot.Row);
     }
 

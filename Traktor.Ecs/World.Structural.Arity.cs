@@ -12,10 +12,16 @@ public sealed partial class World
     /// <param name="t1">The initial value of component 1.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Add<T0, T1>(Entity entity, in T0 t0 = default!, in T1 t1 = default!)
     {
-        ThrowIfIterating(entity, "Add", typeof(T0));
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
         var target = slot.Archetype!;
         target = AddStep<T0>(target, entity);
@@ -32,10 +38,16 @@ public sealed partial class World
     /// <param name="entity">A live entity.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Remove<T0, T1>(Entity entity)
     {
-        ThrowIfIterating(entity, "Remove", typeof(T0));
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
         var target = slot.Archetype!;
         target = RemoveStep<T0>(target, entity);
@@ -53,10 +65,17 @@ public sealed partial class World
     /// <param name="t2">The initial value of component 2.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Add<T0, T1, T2>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!)
     {
-        ThrowIfIterating(entity, "Add", typeof(T0));
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
         var target = slot.Archetype!;
         target = AddStep<T0>(target, entity);
@@ -76,10 +95,17 @@ public sealed partial class World
     /// <param name="entity">A live entity.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Remove<T0, T1, T2>(Entity entity)
     {
-        ThrowIfIterating(entity, "Remove", typeof(T0));
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
         var target = slot.Archetype!;
         target = RemoveStep<T0>(target, entity);
@@ -100,10 +126,18 @@ public sealed partial class World
     /// <param name="t3">The initial value of component 3.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Add<T0, T1, T2, T3>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!)
     {
-        ThrowIfIterating(entity, "Add", typeof(T0));
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
         var target = slot.Archetype!;
         target = AddStep<T0>(target, entity);
@@ -126,10 +160,18 @@ public sealed partial class World
     /// <param name="entity">A live entity.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Remove<T0, T1, T2, T3>(Entity entity)
     {
-        ThrowIfIterating(entity, "Remove", typeof(T0));
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
         var target = slot.Archetype!;
         target = RemoveStep<T0>(target, entity);
@@ -153,10 +195,19 @@ public sealed partial class World
     /// <param name="t4">The initial value of component 4.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Add<T0, T1, T2, T3, T4>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!)
     {
-        ThrowIfIterating(entity, "Add", typeof(T0));
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
         var target = slot.Archetype!;
         target = AddStep<T0>(target, entity);
@@ -182,10 +233,19 @@ public sealed partial class World
     /// <param name="entity">A live entity.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Remove<T0, T1, T2, T3, T4>(Entity entity)
     {
-        ThrowIfIterating(entity, "Remove", typeof(T0));
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
         var target = slot.Archetype!;
         target = RemoveStep<T0>(target, entity);
@@ -212,10 +272,20 @@ public sealed partial class World
     /// <param name="t5">The initial value of component 5.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Add<T0, T1, T2, T3, T4, T5>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!)
     {
-        ThrowIfIterating(entity, "Add", typeof(T0));
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
         var target = slot.Archetype!;
         target = AddStep<T0>(target, entity);
@@ -244,10 +314,20 @@ public sealed partial class World
     /// <param name="entity">A live entity.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Remove<T0, T1, T2, T3, T4, T5>(Entity entity)
     {
-        ThrowIfIterating(entity, "Remove", typeof(T0));
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            return;
+        }
+
         ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
         var target = slot.Archetype!;
         target = RemoveStep<T0>(target, entity);

@@ -14,16 +14,18 @@ public sealed partial class World : IDisposable
     private readonly Dictionary<QueryDescription, Query> queries = new();
     private Archetype? emptyArchetype;
     private EntitySlot[] slots = new EntitySlot[256];
-    private int slotCount = 1; // id 0 is never issued, so Entity.Null is never alive
+    private int slotCount; // ids start at 0 as in Arch; Entity.Null (version 0, world 0) is never alive
     private int[] freeIds = new int[64];
     private int freeCount;
     private Archetype?[] archetypeBySignature = new Archetype?[16];
+    private Archetype[] archetypeSnapshot = [];
     private int iterationDepth;
     private bool disposed;
 
     private World()
     {
-        Id = WorldRegistry.Register(this);
+        Key = WorldRegistry.Register(this);
+        Id = WorldKeys.WorldId(Key);
     }
 
     /// <summary>Creates a new, empty world.</summary>
@@ -39,20 +41,25 @@ public sealed partial class World : IDisposable
     public static void Destroy(World world) => world.Dispose();
 
     /// <summary>
-    /// The id of this world, carried by every <see cref="Entity"/> it issues. Unique among live worlds;
-    /// a destroyed world's slot is reused with a new generation, so the id itself is not reused soon.
+    /// The id of this world, carried by every <see cref="Entity"/> it issues. As in Arch, ids start at 0,
+    /// are unique among live worlds, and a destroyed world's id goes to the next world created; handles
+    /// kept from the destroyed world are still refused there (they carry its generation, see <see cref="Entity"/>).
     /// </summary>
     public int Id { get; }
+
+    /// <summary>The id plus this world's generation, as carried by the handles it issues.</summary>
+    internal int Key { get; }
 
     /// <summary>Singletons and services of this world (the service locator).</summary>
     public Resources Resources { get; } = new();
 
     /// <summary>
     /// The current change version. Every write access stamps the chunk column it touches with it.
-    /// A reader notes <see cref="Version"/>, calls <see cref="AdvanceVersion"/>, and next time visits
-    /// only chunks changed since the noted version.
+    /// A reader notes <see cref="ChangeVersion"/>, calls <see cref="AdvanceChangeVersion"/>, and next time
+    /// visits only chunks changed since the noted version. (Not Arch's <c>world.Version(entity)</c>, which
+    /// is <see cref="Version(Entity)"/>: the version of an entity's id slot.)
     /// </summary>
-    public uint Version { get; private set; } = 1;
+    public uint ChangeVersion { get; private set; } = 1;
 
     /// <summary>
     /// Every entity id issued so far is below this bound, so arrays indexed by <see cref="Entity.Id"/>
@@ -69,8 +76,8 @@ public sealed partial class World : IDisposable
     /// <summary>True while a query or chunk enumeration is running on this world.</summary>
     public bool IsIterating => iterationDepth > 0;
 
-    /// <summary>Moves the change version forward and returns the new value.</summary>
-    public uint AdvanceVersion() => ++Version;
+    /// <summary>Moves the <see cref="ChangeVersion"/> forward and returns the new value.</summary>
+    public uint AdvanceChangeVersion() => ++ChangeVersion;
 
     /// <summary>
     /// Releases all entities and disposes resources that are <see cref="IDisposable"/>. Afterwards no
@@ -80,10 +87,11 @@ public sealed partial class World : IDisposable
     {
         if (!disposed)
         {
-            WorldRegistry.Unregister(Id);
+            WorldRegistry.Unregister(Key);
         }
 
         disposed = true;
+        deferred?.Clear();
         StopParallelRunner();
         Resources.DisposeAll();
         archetypesByMask.Clear();
@@ -97,15 +105,11 @@ public sealed partial class World : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"World#{Id}(Size:{Size}, Archetypes:{archetypes.Count})";
 
-    internal void EnterIteration() => iterationDepth++;
-
-    internal void ExitIteration() => iterationDepth--;
-
     /// <summary>The live slot of <paramref name="entity"/>, or an exception naming the operation.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref EntitySlot AliveSlot(Entity entity, string operation, Type? componentType = null)
     {
-        if (entity.WorldId != Id)
+        if (entity.WorldKey != Key && !WorldKeys.Matches(entity.WorldKey, Key))
         {
             ThrowWrongWorld(entity, operation, componentType);
         }
@@ -118,10 +122,41 @@ public sealed partial class World : IDisposable
         ref var slot = ref slots[entity.Id];
         if (slot.Version != entity.Version || slot.Archetype is null)
         {
-            throw new EntityNotAliveException(entity, Describe(operation, componentType));
+            return ref UnversionedSlot(entity, operation, componentType);
         }
 
         return ref slot;
+    }
+
+    /// <summary>
+    /// The slot of a hand-built, unversioned handle (<c>new Entity(id, worldId)</c>, version 0), which
+    /// reaches whatever entity holds the id now, as in Arch; otherwise the handle is dead (or pending).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ref EntitySlot UnversionedSlot(Entity entity, string operation, Type? componentType)
+    {
+        ref var slot = ref slots[entity.Id];
+        if (entity.Version != 0 || slot.Archetype is null)
+        {
+            ThrowNotAlive(entity, operation, componentType);
+        }
+
+        return ref slot;
+    }
+
+    /// <summary>True when a handle's version names the slot's current occupant (0: any occupant).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool VersionMatches(int slotVersion, int handleVersion) => slotVersion == handleVersion || handleVersion == 0;
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowNotAlive(Entity entity, string operation, Type? componentType)
+    {
+        if (IsPending(entity))
+        {
+            throw new EntityPendingException(entity, Describe(operation, componentType));
+        }
+
+        throw new EntityNotAliveException(entity, Describe(operation, componentType));
     }
 
     // Operation names are formatted only when an exception is thrown, so the happy path allocates nothing.
@@ -130,7 +165,7 @@ public sealed partial class World : IDisposable
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void ThrowWrongWorld(Entity entity, string operation, Type? componentType) =>
-        throw (entity.WorldId == 0 ? new EntityNotAliveException(entity, Describe(operation, componentType)) : new WrongWorldException(entity, Id, Describe(operation, componentType)));
+        throw (entity.WorldKey == 0 ? new EntityNotAliveException(entity, Describe(operation, componentType)) : new WrongWorldException(entity, Id, Describe(operation, componentType)));
 
     private void ThrowIfIterating(Entity entity, string operation, Type? componentType = null)
     {
@@ -192,6 +227,21 @@ public sealed partial class World : IDisposable
 
     private Entity NewEntity(Archetype archetype, out int chunkIndex, out int row)
     {
+        int id = AllocateId();
+        ref var slot = ref slots[id];
+        var entity = Entity.Issued(id, Key, slot.Version);
+        (chunkIndex, row) = archetype.Allocate(entity, ChangeVersion);
+        slot.Archetype = archetype;
+        slot.Chunk = chunkIndex;
+        slot.Row = row;
+        Size++;
+        return entity;
+    }
+
+    /// <summary>A free id (recycled or new); its slot's version is the one the next handle gets.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int AllocateId()
+    {
         // The slot table is gone after Dispose; fail clearly rather than with an IndexOutOfRangeException.
         ObjectDisposedException.ThrowIf(disposed, this);
         int id;
@@ -210,22 +260,19 @@ public sealed partial class World : IDisposable
             slots[id].Version = 1;
         }
 
-        ref var slot = ref slots[id];
-        var entity = new Entity(id, Id, slot.Version);
-        (chunkIndex, row) = archetype.Allocate(entity, Version);
-        slot.Archetype = archetype;
-        slot.Chunk = chunkIndex;
-        slot.Row = row;
-        Size++;
-        return entity;
+        return id;
     }
 
-    /// <summary>Where a live entity is stored; <see cref="Archetype"/> is null for a free slot.</summary>
+    /// <summary>
+    /// Where a live entity is stored; <see cref="Archetype"/> is null for a free slot and for a pending
+    /// one (created during a query, <see cref="Pending"/> set, stored when the query ends).
+    /// </summary>
     private struct EntitySlot
     {
         public Archetype? Archetype;
         public int Chunk;
         public int Row;
         public int Version;
+        public bool Pending;
     }
 }

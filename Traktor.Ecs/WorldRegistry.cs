@@ -2,54 +2,53 @@ namespace Traktor.Ecs;
 
 /// <summary>
 /// Finds a live world by the id an <see cref="Entity"/> carries, so extension methods such as
-/// <c>entity.Get&lt;T&gt;()</c> work as in Arch. This is the one piece of process-wide state in the ECS,
-/// and it only holds worlds that are alive: <see cref="World.Dispose"/> removes its entry.
+/// <c>entity.Get&lt;T&gt;()</c> work as in Arch, and hands out world ids as Arch does: from 0, the lowest
+/// free id first, so a destroyed world's id goes to the next world. This is the one piece of
+/// process-wide state in the ECS, and it only holds worlds that are alive: <see cref="World.Dispose"/>
+/// removes its entry.
 /// </summary>
 /// <remarks>
-/// An id is a slot (low 16 bits, reused after a world is destroyed) plus a generation (bits 16–30,
-/// bumped on each reuse), so a handle from a destroyed world does not resolve to the world that took
-/// its slot. Look-ups read an array without locking; registration locks.
+/// Each reuse of an id bumps its generation (<see cref="WorldKeys"/>); the handles a world issues carry
+/// it, so a handle kept from a destroyed world does not resolve to the world that took over its id.
+/// Look-ups read an array without locking; registration locks.
 /// </remarks>
 internal static class WorldRegistry
 {
-    /// <summary>Worlds alive at once at most (slot 0 is never used, so world id 0 means "none").</summary>
-    public const int MaxWorlds = ushort.MaxValue;
-
-    private const int SlotBits = 16;
-    private const int SlotMask = (1 << SlotBits) - 1;
-    private const int GenerationMask = 0x7FFF;
+    /// <summary>Worlds alive at once at most (ids 0 to <c>MaxWorlds - 1</c>).</summary>
+    public const int MaxWorlds = WorldKeys.SlotMask;
 
     private static readonly object Gate = new();
-    private static readonly Stack<int> FreeSlots = new();
+    private static readonly SortedSet<int> FreeIds = new();
     private static WeakReference<World>?[] worlds = new WeakReference<World>?[16];
     private static int[] generations = new int[16];
-    private static int nextSlot = 1;
+    private static int nextId;
 
-    /// <summary>Registers a world and returns its id.</summary>
+    /// <summary>Registers a world and returns its key (<see cref="WorldKeys"/>).</summary>
     /// <exception cref="EcsException">More than <see cref="MaxWorlds"/> worlds are alive.</exception>
     public static int Register(World world)
     {
         lock (Gate)
         {
-            int slot;
-            if (FreeSlots.Count == 0 && nextSlot > MaxWorlds)
+            if (FreeIds.Count == 0 && nextId >= MaxWorlds)
             {
                 ReclaimCollected();
             }
 
-            if (FreeSlots.Count > 0)
+            int id;
+            if (FreeIds.Count > 0)
             {
-                slot = FreeSlots.Pop();
+                id = FreeIds.Min;
+                FreeIds.Remove(id);
             }
             else
             {
-                if (nextSlot > MaxWorlds)
+                if (nextId >= MaxWorlds)
                 {
                     throw new EcsException($"{MaxWorlds} worlds are alive at once; destroy worlds you no longer use.");
                 }
 
-                slot = nextSlot++;
-                if (slot >= worlds.Length)
+                id = nextId++;
+                if (id >= worlds.Length)
                 {
                     var grown = new WeakReference<World>?[worlds.Length * 2];
                     Array.Copy(worlds, grown, worlds.Length);
@@ -58,53 +57,54 @@ internal static class WorldRegistry
                 }
             }
 
-            int id = ((generations[slot] & GenerationMask) << SlotBits) | slot;
-            Volatile.Write(ref worlds[slot], new WeakReference<World>(world));
-            return id;
+            generations[id] = generations[id] % WorldKeys.MaxGeneration + 1;
+            Volatile.Write(ref worlds[id], new WeakReference<World>(world));
+            return WorldKeys.Make(id, generations[id]);
         }
     }
 
-    /// <summary>Removes a world; its slot is reused with the next generation.</summary>
-    public static void Unregister(int id)
+    /// <summary>Removes a world; its id goes to a later world (with the next generation).</summary>
+    public static void Unregister(int key)
     {
         lock (Gate)
         {
-            int slot = id & SlotMask;
-            if (TryGet(id) is null)
+            if (TryGet(key) is null)
             {
                 return;
             }
 
-            Volatile.Write(ref worlds[slot], null);
-            generations[slot]++;
-            FreeSlots.Push(slot);
+            int id = WorldKeys.WorldId(key);
+            Volatile.Write(ref worlds[id], null);
+            FreeIds.Add(id);
         }
     }
 
-    /// <summary>The live world with this id, or null.</summary>
-    public static World? TryGet(int id)
+    /// <summary>
+    /// The live world a handle's key names (see <see cref="WorldKeys.Matches"/>), or null: none for key 0,
+    /// none for a key from a destroyed world whose id was reused.
+    /// </summary>
+    public static World? TryGet(int key)
     {
         var snapshot = Volatile.Read(ref worlds);
-        int slot = id & SlotMask;
-        if (id <= 0 || slot >= snapshot.Length)
+        int id = WorldKeys.WorldId(key);
+        if ((uint)id >= (uint)snapshot.Length)
         {
             return null;
         }
 
-        var entry = Volatile.Read(ref snapshot[slot]);
-        return entry is not null && entry.TryGetTarget(out var world) && world.Id == id ? world : null;
+        var entry = Volatile.Read(ref snapshot[id]);
+        return entry is not null && entry.TryGetTarget(out var world) && WorldKeys.Matches(key, world.Key) ? world : null;
     }
 
-    /// <summary>Frees the slots of worlds that were collected without being disposed.</summary>
+    /// <summary>Frees the ids of worlds that were collected without being disposed.</summary>
     private static void ReclaimCollected()
     {
-        for (int slot = 1; slot < nextSlot; slot++)
+        for (int id = 0; id < nextId; id++)
         {
-            if (worlds[slot] is { } entry && !entry.TryGetTarget(out _))
+            if (worlds[id] is { } entry && !entry.TryGetTarget(out _))
             {
-                worlds[slot] = null;
-                generations[slot]++;
-                FreeSlots.Push(slot);
+                worlds[id] = null;
+                FreeIds.Add(id);
             }
         }
     }

@@ -48,11 +48,12 @@ def world_get_has_set():
     for n in range(2, MAX + 1):
         t = tparams(n)
         cols = "".join(f"        int c{i} = RequireColumn<T{i}>(archetype, entity, \"Get\");\n" for i in range(n))
-        marks = "".join(f"        chunk.MarkChanged(c{i}, Version);\n" for i in range(n))
+        marks = "".join(f"        chunk.MarkChanged(c{i}, ChangeVersion);\n" for i in range(n))
         refs = ", ".join(f"ref chunk.ElementAt<T{i}>(c{i}, slot.Row)" for i in range(n))
         has = " && ".join(f"archetype.ColumnOf(Component<T{i}>.Id) >= 0" for i in range(n))
+        deferred_sets = "".join(f"            Deferred.Set(entity, in t{i});\n" for i in range(n))
         setcols = "".join(f"        int c{i} = RequireColumn<T{i}>(archetype, entity, \"Set\");\n" for i in range(n))
-        sets = "".join(f"        chunk.MarkChanged(c{i}, Version);\n        chunk.ElementAt<T{i}>(c{i}, slot.Row) = t{i};\n" for i in range(n))
+        sets = "".join(f"        chunk.MarkChanged(c{i}, ChangeVersion);\n        chunk.ElementAt<T{i}>(c{i}, slot.Row) = t{i};\n" for i in range(n))
         out.append(f"""    /// <summary>References to {n} of the entity's components. Counts as a write of each.</summary>
 {typedocs(n, 'A component the entity has.')}    /// <param name="entity">A live entity.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
@@ -80,6 +81,11 @@ def world_get_has_set():
     /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
     public void Set<{t}>(Entity entity, {ins(n)})
     {{
+        if (iterationDepth > 0 && IsPending(entity))
+        {{
+{deferred_sets}            return;
+        }}
+
         ref var slot = ref AliveSlot(entity, "Set");
         var archetype = slot.Archetype!;
 {setcols}        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
@@ -96,14 +102,20 @@ def world_add_remove():
         steps = "".join(f"        target = AddStep<T{i}>(target, entity);\n" for i in range(n))
         writes = "".join(f"        chunk.ElementAt<T{i}>(target.ColumnOf(Component<T{i}>.Id), slot.Row) = t{i};\n" for i in range(n))
         rsteps = "".join(f"        target = RemoveStep<T{i}>(target, entity);\n" for i in range(n))
+        deferred_adds = "".join(f"            DeferAdd(entity, in t{i});\n" for i in range(n))
+        deferred_removes = "".join(f"            DeferRemove<T{i}>(entity);\n" for i in range(n))
         out.append(f"""    /// <summary>Adds {n} components in one move to the matching archetype.</summary>
 {typedocs(n, 'A component type the entity does not have yet.')}    /// <param name="entity">A live entity.</param>
 {pdocs(n, 'The initial value of component {i}.')}    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Add<{t}>(Entity entity, {ins(n, True)})
     {{
-        ThrowIfIterating(entity, "Add", typeof(T0));
+        if (iterationDepth > 0)
+        {{
+{deferred_adds}            return;
+        }}
+
         ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
         var target = slot.Archetype!;
 {steps}        Move(entity, ref slot, target);
@@ -114,10 +126,14 @@ def world_add_remove():
 {typedocs(n, 'A component type the entity has.')}    /// <param name="entity">A live entity.</param>
     /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
     /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
-    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
     public void Remove<{t}>(Entity entity)
     {{
-        ThrowIfIterating(entity, "Remove", typeof(T0));
+        if (iterationDepth > 0)
+        {{
+{deferred_removes}            return;
+        }}
+
         ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
         var target = slot.Archetype!;
 {rsteps}        Move(entity, ref slot, target);
@@ -180,7 +196,7 @@ def parallel():
     public void ParallelQuery<{t}>(in QueryDescription description, ForEach<{t}> forEach)
     {{
         var holder = ParallelRunner.Holder<DelegateAction<{t}>>();
-        holder.Action = new DelegateAction<{t}>(forEach, Version);
+        holder.Action = new DelegateAction<{t}>(forEach, ChangeVersion);
         RunParallel(in description, holder);
     }}
 
@@ -190,7 +206,7 @@ def parallel():
     public void ParallelQuery<{t}>(in QueryDescription description, ForEachWithEntity<{t}> forEach)
     {{
         var holder = ParallelRunner.Holder<EntityDelegateAction<{t}>>();
-        holder.Action = new EntityDelegateAction<{t}>(forEach, Version);
+        holder.Action = new EntityDelegateAction<{t}>(forEach, ChangeVersion);
         RunParallel(in description, holder);
     }}
 
@@ -202,7 +218,7 @@ def parallel():
         where TForEach : struct, IForEach<{t}>
     {{
         var holder = ParallelRunner.Holder<InlineAction<TForEach, {t}>>();
-        holder.Action = new InlineAction<TForEach, {t}>(iterator, Version);
+        holder.Action = new InlineAction<TForEach, {t}>(iterator, ChangeVersion);
         RunParallel(in description, holder);
     }}
 
@@ -214,7 +230,7 @@ def parallel():
         where TForEach : struct, IForEachWithEntity<{t}>
     {{
         var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, {t}>>();
-        holder.Action = new InlineEntityAction<TForEach, {t}>(iterator, Version);
+        holder.Action = new InlineEntityAction<TForEach, {t}>(iterator, ChangeVersion);
         RunParallel(in description, holder);
     }}
 

@@ -13,10 +13,8 @@ namespace Demo.Bots;
 /// it flies its own predicted ship (the only one carrying <see cref="ShipBody"/> on this client), steers
 /// at the nearest rock, and fires when lined up. Prediction samples <see cref="Input"/> each tick.
 /// </summary>
-public sealed class BotBrainSystem(World world, NetClient transport, int seed) : BaseSystem<World, float>(world)
+public sealed class BotBrainSystem(World world, NetClient transport, int seed) : BaseSystem<World, float>(world), IBotBrain
 {
-    private readonly QueryDescription ownShip = new QueryDescription().WithAll<ShipBody>();
-    private readonly QueryDescription rocksQuery = new QueryDescription().WithAll<Asteroid, Position>();
     private readonly Random random = new(seed);
     private float triggerCooldown;
 
@@ -35,7 +33,7 @@ public sealed class BotBrainSystem(World world, NetClient transport, int seed) :
     /// <inheritdoc />
     public override void Update(in float deltaTime)
     {
-        if (transport.State != ClientState.Connected || !TryFindOwnShip(out var body))
+        if (transport.State != ClientState.Connected || !BotView.TryFindOwnShip(World, out var body))
         {
             Input = default;
             return;
@@ -48,7 +46,7 @@ public sealed class BotBrainSystem(World world, NetClient transport, int seed) :
     private ShipInput Decide(in ShipBody body, float deltaTime)
     {
         triggerCooldown -= deltaTime;
-        if (!TryFindNearestRock(body.Position, out var target))
+        if (!BotView.TryFindNearestRock(World, body.Position, out var target))
         {
             // Nothing in view: cruise in a lazy circle until something drifts in.
             return new ShipInput { Thrust = 0.5f, Turn = 0.3f };
@@ -67,42 +65,5 @@ public sealed class BotBrainSystem(World world, NetClient transport, int seed) :
         }
 
         return new ShipInput { Thrust = thrust, Turn = Math.Clamp(error * 3f, -1f, 1f) };
-    }
-
-    private bool TryFindOwnShip(out ShipBody body)
-    {
-        foreach (ref var chunk in World.Query(in ownShip))
-        {
-            var bodies = chunk.GetReadOnlySpan<ShipBody>();
-            if (bodies.Length > 0)
-            {
-                body = bodies[0];
-                return true;
-            }
-        }
-
-        body = default;
-        return false;
-    }
-
-    private bool TryFindNearestRock(Vector2 from, out Vector2 nearest)
-    {
-        nearest = default;
-        float best = float.MaxValue;
-        foreach (ref var chunk in World.Query(in rocksQuery))
-        {
-            var positions = chunk.GetReadOnlySpan<Position>();
-            for (int i = 0; i < positions.Length; i++)
-            {
-                float d = Vector2.DistanceSquared(from, positions[i].Value);
-                if (d < best)
-                {
-                    best = d;
-                    nearest = positions[i].Value;
-                }
-            }
-        }
-
-        return best < float.MaxValue;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Numerics;
 using Demo.Game;
+using Demo.Run;
 using Microsoft.Extensions.Logging;
 using Traktor.Ecs;
 using Traktor.Ecs.Net;
@@ -25,21 +26,29 @@ public sealed class BotClient : IDisposable
     /// <param name="conditions">The simulated link on the bot's outgoing side.</param>
     /// <param name="insecure">Whether the server runs in the insecure (LAN/dev) mode.</param>
     /// <param name="logger">Diagnostics.</param>
-    public BotClient(int pilotId, string name, LinkConditions conditions, bool insecure, ILogger logger)
+    /// <param name="transport">How the bot reaches the server (UDP unless <c>--transport</c> says otherwise).</param>
+    /// <param name="scriptPath">A Lua pilot (<see cref="ScriptedBotBrain"/>) to fly the bot instead of the built-in brain.</param>
+    /// <param name="sessions">A system ticked right after the network plugin (the fleet demo's <see cref="Multiplayer"/>), or null.</param>
+    public BotClient(int pilotId, string name, LinkConditions conditions, bool insecure, ILogger logger, TransportKind transport = TransportKind.Udp, string? scriptPath = null,
+        Func<NetworkClient, ISystem<float>>? sessions = null)
     {
         PilotId = pilotId;
         Name = name;
-        link = new LinkSimulator(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0), logger), conditions, TimeProvider.System, seed: pilotId);
+        link = new LinkSimulator(DemoTransports.Client(transport, logger), conditions, TimeProvider.System, seed: pilotId);
         Transport = new NetClient(link, new NetClientOptions
         {
             ProtocolId = DemoProtocol.Id,
             SchemaHash = DemoProtocol.Registry.ProtocolHash,
             Insecure = insecure,
+            ConnectTimeout = ConnectTimeout,
         }, TimeProvider.System, logger);
         World = World.Create();
         Network = new NetworkClient(World, Transport, DemoProtocol.Registry, Arena.TickRate, TimeProvider.System, logger);
         Rpcs = new RpcClient(Network, DemoProtocol.Rpcs, logger: logger);
-        Brain = new BotBrainSystem(World, Transport, seed: pilotId);
+        var brain = scriptPath is null
+            ? (BaseSystem<World, float>)new BotBrainSystem(World, Transport, seed: pilotId)
+            : new ScriptedBotBrain(World, scriptPath, logger);
+        Brain = (IBotBrain)brain;
         Smoothing = new PredictionSmoothing<ShipBody>(b => new Vector3(b.Position, 0f), snapDistance: 40f);
         Prediction = new ClientPrediction<ShipInput, ShipInputSerializer>(
             Network,
@@ -48,9 +57,17 @@ public sealed class BotClient : IDisposable
             _ => Brain.Input,
             Arena.TickRate,
             new ClientPredictionOptions { Smoothing = Smoothing });
-        Group = new Group<float>(name, Network, Brain, Prediction);
+        ISystem<float>[] systems = sessions is null ? [Network, brain, Prediction] : [Network, sessions(Network), brain, Prediction];
+        Group = new Group<float>(name, systems);
         Group.Initialize();
     }
+
+    /// <summary>
+    /// How long a bot keeps trying to connect. Longer than a game client's default (5 s) because the demo starts the server
+    /// and every bot in the same instant on one thread: its first ticks carry the JIT and the backend's start, and on a
+    /// busy two-core machine (a CI run beside other test processes) the handshake's round trips alone took over 5 s.
+    /// </summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>The pilot id (client id).</summary>
     public int PilotId { get; }
@@ -70,8 +87,8 @@ public sealed class BotClient : IDisposable
     /// <summary>The client's RPC layer (fire requests).</summary>
     public RpcClient Rpcs { get; }
 
-    /// <summary>The bot's decision making.</summary>
-    public BotBrainSystem Brain { get; }
+    /// <summary>The bot's decision making: the built-in brain or a Lua script.</summary>
+    public IBotBrain Brain { get; }
 
     /// <summary>Predicts the bot's own ship from its input commands.</summary>
     public ClientPrediction<ShipInput, ShipInputSerializer> Prediction { get; }
@@ -89,8 +106,7 @@ public sealed class BotClient : IDisposable
     public void ConnectWithToken(byte[] token) => Transport.Connect(token);
 
     /// <summary>Connects without a token, to a server in the insecure mode.</summary>
-    public void ConnectInsecure(IPEndPoint server) =>
-        Transport.ConnectInsecure(NetAddress.Parse($"{server.Address}:{server.Port}"), (ulong)PilotId);
+    public void ConnectInsecure(NetAddress server) => Transport.ConnectInsecure(server, (ulong)PilotId);
 
     /// <summary>Runs one client tick: receive and apply snapshots, decide, send.</summary>
     public void Tick(float deltaTime)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Demo.Fleet;
 using Demo.Run;
 using Demo.Telemetry;
 using Spectre.Console;
@@ -13,6 +14,7 @@ public sealed class DashboardView(DemoOptions options) : IDemoView
     private readonly Queue<string> messages = new();
     private LiveDisplayContext? live;
     private TelemetrySample? latest;
+    private IReadOnlyList<FleetServerRow>? fleet;
     private string phase = "start";
 
     /// <inheritdoc />
@@ -41,6 +43,13 @@ public sealed class DashboardView(DemoOptions options) : IDemoView
     {
         latest = sample;
         phase = currentPhase;
+        Refresh();
+    }
+
+    /// <inheritdoc />
+    public void ShowFleet(IReadOnlyList<FleetServerRow> servers)
+    {
+        fleet = servers;
         Refresh();
     }
 
@@ -137,6 +146,21 @@ public sealed class DashboardView(DemoOptions options) : IDemoView
 
         // Spectre's bar chart cannot render without items (before the server's first sample).
         IRenderable tickChart = chart.Data.Count > 0 ? chart : new Markup("[grey]waiting for the first server tick …[/]");
+        if (fleet is { } servers)
+        {
+            // A fleet run has no server in this process: the game servers are child processes, shown by their status lines.
+            var table = new Table().Border(TableBorder.Rounded).Title("game-server processes")
+                .AddColumns("server", "pid", "state", "sessions", "players", "tick ms", "mean tick ms", "peak tick ms", "heartbeat failures");
+            foreach (var server in servers)
+            {
+                string state = server.State == "live" ? "[green]live[/]" : server.State == "killed" ? "[red]killed[/]" : Markup.Escape(server.State);
+                table.AddRow(Markup.Escape(server.Name), server.ProcessId.ToString(c), state, server.Sessions.ToString(c), server.Players.ToString(c),
+                    server.TickMs.ToString("F3", c), server.MeanTickMs.ToString("F3", c), server.PeakTickMs.ToString("F3", c), server.HeartbeatFailures.ToString(c));
+            }
+
+            return new Rows(header, clients, table, new Panel(new Markup(log)).Header("events").Border(BoxBorder.Rounded));
+        }
+
         return new Rows(
             header,
             clients,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Demo.Fleet;
 using Demo.Run;
 using Demo.Telemetry;
 
@@ -33,6 +34,11 @@ public sealed class HeadlessView(TextWriter output) : IDemoView
             $"corrections {sample.Clients.Sum(c => c.Corrections)}  snapshots {sample.SnapshotsPerSecond:F0}/s {(sample.SnapshotsPerSecond > 0 ? sample.SnapshotBytesPerSecond / sample.SnapshotsPerSecond : 0):F0} B each  " +
             $"kbit/s {ComponentRates(sample)}"));
     }
+
+    /// <inheritdoc />
+    public void ShowFleet(IReadOnlyList<FleetServerRow> servers) =>
+        Line("fleet  " + string.Join("  |  ", servers.Select(s => string.Create(CultureInfo.InvariantCulture,
+            $"{s.Name} {s.State} sessions {s.Sessions} players {s.Players} tick {s.TickMs:F2} ms"))));
 
     /// <inheritdoc />
     public void Message(string line) => Line(line);

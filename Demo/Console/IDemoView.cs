@@ -1,3 +1,4 @@
+using Demo.Fleet;
 using Demo.Run;
 using Demo.Telemetry;
 
@@ -11,6 +12,11 @@ public interface IDemoView
 
     /// <summary>Shows the newest sample; <paramref name="phase"/> says what the run is doing.</summary>
     void Show(TelemetrySample sample, string phase);
+
+    /// <summary>Shows the fleet's game-server processes (<c>--servers</c>): sessions, players and tick time per server. A view without a fleet panel ignores it.</summary>
+    void ShowFleet(IReadOnlyList<FleetServerRow> servers)
+    {
+    }
 
     /// <summary>Shows one notable event (a connection, a warning, a step of the run).</summary>
     void Message(string line);

@@ -22,6 +22,16 @@ public static class SummaryText
 
         yield return string.Create(c, $"snapshots: {report.Snapshots} sent, {report.MeanSnapshotBytes:F0} B mean, {report.LargestSnapshot} B largest, {report.SnapshotRecords} entity records, {report.MalformedSnapshots} malformed");
         yield return $"input commands: {report.InputsAccepted} accepted, {report.InputsLate} late, {report.InputsMissing} ticks without one; prediction corrections: {report.PredictionCorrections} ({report.PredictionSnaps} too large to smooth)";
+        if (report.ClientHealth.Count > 0)
+        {
+            yield return string.Create(c, $"client health (limits {ClientHealth.MaxCorrectionsPerSecond} corrections/s, {ClientHealth.MaxShareWithoutInput:P0} ticks without input): ")
+                + string.Join(", ", report.ClientHealth.Select(h => string.Create(c, $"{h.Bot} {h.CorrectionsPerSecond:F1}/s {h.ShareWithoutInput:P0}")));
+            foreach (var problem in report.ClientHealth.Select(h => h.Problem).OfType<string>())
+            {
+                yield return "  UNHEALTHY " + problem;
+            }
+        }
+
         if (report.SnapshotBitsByComponent.Count > 0 && report.PlayedSeconds > 0)
         {
             yield return "snapshot kbit/s by component: " + string.Join(", ", report.SnapshotBitsByComponent
@@ -30,6 +40,14 @@ public static class SummaryText
 
         yield return "bytes by kind: " + string.Join(", ", report.BytesByKind.Select(kv => string.Create(c, $"{kv.Key} {kv.Value / 1024.0:F1} KiB")));
         yield return $"rocks destroyed: {report.RocksDestroyed}, shots fired: {report.ShotsFired}";
+        if (report.Script is not null)
+        {
+            yield return $"bots flown by the Lua pilot {report.Script}: {report.FireRequests} fire RPCs sent, {report.ScriptErrors.Count} script errors";
+            foreach (string error in report.ScriptErrors.Take(5))
+            {
+                yield return "  " + error;
+            }
+        }
         foreach (var pilot in report.Pilots)
         {
             yield return $"  pilot {pilot.PilotId}{(pilot.Name.Length > 0 ? $" ({pilot.Name})" : "")}: score {pilot.Score}, kills {pilot.Kills}, deaths {pilot.Deaths}, shots {pilot.ShotsFired}";
@@ -41,6 +59,14 @@ public static class SummaryText
             yield return $"leaderboard: {string.Join(" | ", report.Leaderboard)}";
             yield return $"achievements unlocked: {report.AchievementsUnlocked.Count} ({string.Join(", ", report.AchievementsUnlocked.Take(12))}{(report.AchievementsUnlocked.Count > 12 ? ", …" : "")})";
             yield return $"profiles cloud-saved: {report.ProfilesSaved}";
+        }
+
+        if (report.Fleet is { } fleet)
+        {
+            foreach (string line in FleetLines(report, fleet))
+            {
+                yield return line;
+            }
         }
 
         yield return $"warnings: {report.Warnings.Count}, errors: {report.Errors.Count}";
@@ -58,4 +84,27 @@ public static class SummaryText
 
         yield return report.ExitCode == 0 ? "result: OK" : "result: FAILED";
     }
+
+    private static IEnumerable<string> FleetLines(RunReport report, Fleet.FleetReport fleet)
+    {
+        var c = CultureInfo.InvariantCulture;
+        yield return $"fleet: {fleet.Servers.Count} game-server processes; {fleet.BotsPlaying}/{report.BotsRequested} bots playing in a live session at the end; {fleet.FailedJoins} quick-joins tried again";
+        foreach (var server in fleet.Servers)
+        {
+            int sessions = fleet.Sessions.Count(s => s.Server == server.Name);
+            int players = fleet.Sessions.Where(s => s.Server == server.Name).Sum(s => s.Players);
+            yield return string.Create(c, $"  {server.Name} (pid {server.ProcessId}, {server.State}): {sessions} sessions with {players} players at the end, at most {server.PeakSessions} at once; tick {server.MeanTickMs:F3} ms mean, {server.PeakTickMs:F3} ms peak; {server.HeartbeatFailures} heartbeats failed");
+        }
+
+        if (fleet.Chaos is { } chaos)
+        {
+            yield return string.Create(c, $"chaos: SIGKILL {chaos.Server} at {chaos.KilledAtSeconds:F1} s; {chaos.Players.Count} players; stated time to play again {chaos.BudgetSeconds:F0} s: {(chaos.Recovered ? "all recovered" : "NOT all recovered")}");
+            foreach (var player in chaos.Players)
+            {
+                yield return string.Create(c, $"  {player.Bot}: told {player.Reason ?? "nothing"} after {Seconds(player.ToldAfterSeconds)}, playing on {player.NewServer ?? "nothing"} after {Seconds(player.PlayingAgainAfterSeconds)}");
+            }
+        }
+    }
+
+    private static string Seconds(double? value) => value is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + " s" : "never";
 }

@@ -26,17 +26,19 @@ public sealed class ArenaServer : IDisposable
     private readonly Random random;
 
     /// <summary>Starts the server on <paramref name="socket"/>.</summary>
-    /// <param name="socket">The bound UDP socket (127.0.0.1).</param>
+    /// <param name="socket">The bound transport (UDP, WebSocket or TCP on 127.0.0.1).</param>
     /// <param name="conditions">The simulated link on the server's outgoing side.</param>
     /// <param name="privateKey">The connect-token key, or null for the insecure (LAN/dev) mode.</param>
     /// <param name="capture">Where every packet's plaintext goes, or null.</param>
     /// <param name="asteroids">How many rocks the field holds.</param>
     /// <param name="logger">Diagnostics.</param>
     /// <param name="seed">Fixes the arena's random choices.</param>
-    public ArenaServer(UdpTransport socket, LinkConditions conditions, byte[]? privateKey, PcapngWriter? capture, int asteroids, ILogger logger, int seed = 7)
+    /// <param name="localBots">Bots expected from this host (one IP address): the admission limits make room for them.</param>
+    /// <param name="hostPilotId">In host (listen-server) mode, the client id of the pilot who plays in this world; null for a dedicated server.</param>
+    public ArenaServer(IDatagramTransport socket, LinkConditions conditions, byte[]? privateKey, PcapngWriter? capture, int asteroids, ILogger logger, int seed = 7, int localBots = 8, ulong? hostPilotId = null)
     {
         random = new Random(seed);
-        Address = socket.LocalEndPoint;
+        Address = socket.LocalAddress;
         Link = new LinkSimulator(socket, conditions, TimeProvider.System, seed);
         var options = new NetServerOptions
         {
@@ -44,18 +46,34 @@ public sealed class ArenaServer : IDisposable
             SchemaHash = DemoProtocol.Registry.ProtocolHash,
             PrivateKey = privateKey,
             Insecure = privateKey is null,
-            PublicAddresses = [NetAddress.Parse($"{socket.LocalEndPoint.Address}:{socket.LocalEndPoint.Port}")],
+            PublicAddresses = [socket.LocalAddress],
             Capture = capture,
         };
+        // The bots all come from one address; strangers from any one /24 still never get every slot, because the
+        // server keeps 32 slots beyond what one subnet may hold.
+        options.MaxConnectionsPerAddress = Math.Max(options.MaxConnectionsPerAddress, localBots);
+        options.MaxConnectionsPerSubnet = Math.Max(options.MaxConnectionsPerSubnet, localBots);
+        options.MaxClients = Math.Max(options.MaxClients, options.MaxConnectionsPerSubnet + 32);
         Transport = new NetServer(Link, options, TimeProvider.System, logger);
         World = World.Create();
         World.Resources.Add(Match);
-        Network = new NetworkServer(World, Transport, DemoProtocol.Registry, new ServerReplicationOptions
+        var replication = new ServerReplicationOptions
         {
             TickRate = Arena.TickRate,
             Relevancy = new SpatialRelevancy<Position>(p => p.Value, Arena.ViewRadius),
             Coder = DeltaCoder.Adaptive,
-        }, logger);
+        };
+        if (hostPilotId is { } pilotId)
+        {
+            // The one switch of host mode: the host system builds the server and adds a local player to it.
+            Host = new NetworkHost(World, Transport, DemoProtocol.Registry, replication, pilotId, logger);
+            Network = Host.Server;
+        }
+        else
+        {
+            Network = new NetworkServer(World, Transport, DemoProtocol.Registry, replication, logger);
+        }
+
         Network.ClientConnected += OnConnected;
         Network.ClientDisconnected += OnDisconnected;
         // Subscribed before the RPC layer's own handlers, so a leaving pilot's result is read before anything is destroyed.
@@ -68,9 +86,14 @@ public sealed class ArenaServer : IDisposable
         });
         Field = new AsteroidFieldSystem(World, Match, asteroids, seed + 1);
         Fire = new FireSystem(World, shipsByConnection);
+        if (Host is not null)
+        {
+            HostPilot = new HostPilot(Host, seed + 3);
+        }
+
         Group = new Group<float>(
             "server",
-            Network,
+            Host is not null ? Host : Network,
             Inputs,
             Fire,
             new PilotSystem(World, Match, Inputs),
@@ -81,8 +104,8 @@ public sealed class ArenaServer : IDisposable
         Group.Initialize();
     }
 
-    /// <summary>The UDP endpoint clients connect to.</summary>
-    public IPEndPoint Address { get; }
+    /// <summary>The address clients connect to (its kind names the transport).</summary>
+    public NetAddress Address { get; }
 
     /// <summary>The authoritative world.</summary>
     public World World { get; }
@@ -92,6 +115,12 @@ public sealed class ArenaServer : IDisposable
 
     /// <summary>The network plugin.</summary>
     public NetworkServer Network { get; }
+
+    /// <summary>The listen-server plugin in host mode (null for a dedicated server).</summary>
+    public NetworkHost? Host { get; }
+
+    /// <summary>The host's own pilot in host mode (null for a dedicated server).</summary>
+    public HostPilot? HostPilot { get; }
 
     /// <summary>The RPC layer (fire requests from clients).</summary>
     public RpcServer Rpcs { get; }
@@ -149,6 +178,20 @@ public sealed class ArenaServer : IDisposable
         }
 
         return (accepted, late, missing);
+    }
+
+    /// <summary>The input counters of a connected pilot's connection, or null when the pilot is not connected.</summary>
+    public InputCounters? InputsOf(int pilotId)
+    {
+        foreach (var (connection, ship) in shipsByConnection)
+        {
+            if (World.Get<Ship>(ship).PilotId == pilotId)
+            {
+                return Inputs.CountersFor(connection);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Copies the live connections' byte totals, so they outlive the connections.</summary>

@@ -29,9 +29,29 @@ public sealed class BotAccount
     {
         var authentication = new HttpAuthentication(connection);
         string password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-        await authentication.RegisterAsync(username, password, cancellationToken).ConfigureAwait(false);
-        var session = await authentication.LoginAsync(username, password, cancellationToken).ConfigureAwait(false);
+        await WhenNotBusyAsync(() => authentication.RegisterAsync(username, password, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var session = await WhenNotBusyAsync(() => authentication.LoginAsync(username, password, cancellationToken), cancellationToken).ConfigureAwait(false);
         return new BotAccount(connection, session);
+    }
+
+    /// <summary>
+    /// Runs a password-hashing call, waiting out the backend's "busy" answers: many bots registering at once
+    /// exceed the node's hashing gate by design (it answers 503 with Retry-After), and a player would retry too.
+    /// </summary>
+    private static async Task<T> WhenNotBusyAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        var giveUpAt = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (OnlineException busy) when (busy.RetryAfter is { } wait && DateTime.UtcNow + wait < giveUpAt)
+            {
+                await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(50, 250)), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Saves the profile after a match and reads it back; returns the stored version.</summary>

@@ -38,8 +38,12 @@ public sealed class DemoBackend : IAsyncDisposable
     /// <summary>The key game servers present for trusted writes (authoritative scores, achievements).</summary>
     public string ServerKey { get; }
 
-    /// <summary>Starts the backend; logins hand out transport connect tokens from <paramref name="tokens"/>.</summary>
-    public static async Task<DemoBackend> StartAsync(string folder, IConnectTokenIssuer tokens, int players)
+    /// <summary>Starts the backend; logins hand out transport connect tokens from <paramref name="tokens"/> (none when null).</summary>
+    /// <param name="folder">Where the SQLite file goes.</param>
+    /// <param name="tokens">The login's connect tokens, or null (the fleet hands them out per session join instead).</param>
+    /// <param name="players">Players expected, all from 127.0.0.1 (the per-address limits must fit them).</param>
+    /// <param name="settings">More <c>--Online:…</c> settings (the fleet's session directory), or null.</param>
+    public static async Task<DemoBackend> StartAsync(string folder, IConnectTokenIssuer? tokens, int players, IEnumerable<string>? settings = null)
     {
         string serverKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
         string[] args =
@@ -57,8 +61,18 @@ public sealed class DemoBackend : IAsyncDisposable
             // Every bot comes from 127.0.0.1, so the per-address limits must fit the whole bot crowd.
             $"--Online:AuthRequestsPerMinutePerAddress={Math.Max(30, players * 4)}",
             $"--Online:RequestsPerSecondPerAddress={Math.Max(50, players * 10)}",
+            // A fleet's bots log in before they register (RegisterIfMissing): each first login is a failure from 127.0.0.1,
+            // and 24 of them would pass the default 20 free failures per address and lock the rest of the crowd out.
+            $"--Online:LoginFreeFailuresPerAddress={Math.Max(20, players * 3)}",
+            .. settings ?? [],
         ];
-        var app = await BackendHost.BuildAsync(args, services => services.AddSingleton(tokens)).ConfigureAwait(false);
+        var app = await BackendHost.BuildAsync(args, services =>
+        {
+            if (tokens is not null)
+            {
+                services.AddSingleton(tokens);
+            }
+        }).ConfigureAwait(false);
         await app.StartAsync().ConfigureAwait(false);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new DemoBackend(app, new Uri(address.TrimEnd('/') + "/"), serverKey);

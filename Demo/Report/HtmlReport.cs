@@ -77,6 +77,16 @@ public static class HtmlReport
         html.Append("<h2>Round-trip time per client</h2>").Append(SvgChart.Lines("RTT", "ms", x, rtt));
         html.Append(c, $"<h2>Prediction corrections per client</h2><p>Each bot predicts its own ship from its input commands; a correction is a snapshot whose replay moved the ship. Inputs: {report.InputsAccepted} accepted, {report.InputsLate} late, {report.InputsMissing} ticks without one; {report.PredictionSnaps} of {report.PredictionCorrections} corrections were too large to smooth.</p>")
             .Append(SvgChart.Lines("Prediction corrections", "count", x, corrections));
+        if (report.ClientHealth.Count > 0)
+        {
+            html.Append(c, $"<p>Client health during play (the run fails above {ClientHealth.MaxCorrectionsPerSecond} corrections/s or {ClientHealth.MaxShareWithoutInput:P0} of server ticks without the client's input):</p><table><tr><th>client</th><th>corrections/s</th><th>ticks without input</th><th>late inputs</th><th>too early</th></tr>");
+            foreach (var h in report.ClientHealth)
+            {
+                html.Append(c, $"<tr><td>{WebUtility.HtmlEncode(h.Bot)}{(h.Healthy ? "" : " (unhealthy)")}</td><td>{h.CorrectionsPerSecond:F2}</td><td>{h.TicksWithoutInput} of {h.TicksWithInput + h.TicksWithoutInput} ({h.ShareWithoutInput:P1})</td><td>{h.LateInputs}</td><td>{h.EarlyInputs}</td></tr>");
+            }
+
+            html.Append("</table>");
+        }
         html.Append("<h2>Server tick time per system</h2><p>Mean wall time per tick of each system in the server's <code>Group</code> (from <code>WalkProfiles</code>), per half-second window (the first window, JIT warm-up, is left out).</p>")
             .Append(SvgChart.Lines("Tick time", "ms", warmX, tick));
         html.Append("<h2>Bytes per message kind</h2><p>Snapshot bytes are the replication payload; the rest of the transport's bytes are packet headers, acknowledgements, resends and keep-alives.</p>")
@@ -118,6 +128,11 @@ public static class HtmlReport
             html.Append("<p>Achievements unlocked: ").Append(Enc(string.Join(", ", report.AchievementsUnlocked))).Append("</p>");
         }
 
+        if (report.Fleet is { } fleet)
+        {
+            FleetSection(html, fleet);
+        }
+
         html.Append("<h2>Files</h2><ul>");
         html.Append(c, $"<li>Capture: <code>{Enc(report.CapturePath ?? "none")}</code> ({report.CapturedPackets} packets, plaintext payloads; open in Wireshark)</li>");
         html.Append(c, $"<li>Data: <code>{Enc(report.JsonPath ?? "")}</code></li></ul>");
@@ -133,6 +148,38 @@ public static class HtmlReport
         }
 
         return html.Append("</body></html>\n").ToString();
+    }
+
+    private static void FleetSection(StringBuilder html, Fleet.FleetReport fleet)
+    {
+        var c = CultureInfo.InvariantCulture;
+        html.Append(c, $"<h2>Fleet</h2><p>{fleet.Servers.Count} game-server processes registered with the backend's session directory, which placed each new session on the least-loaded live server. {fleet.BotsPlaying} bots were playing in a live session at the end; {fleet.FailedJoins} quick-joins were tried again.</p>");
+        html.Append("<table><tr><th>server</th><th>pid</th><th>state</th><th>sessions at the end</th><th>players at the end</th><th>most sessions</th><th>mean tick ms</th><th>peak tick ms</th><th>heartbeat failures</th></tr>");
+        foreach (var server in fleet.Servers)
+        {
+            var hosted = fleet.Sessions.Where(s => s.Server == server.Name).ToList();
+            html.Append(c, $"<tr><td>{Enc(server.Name)}</td><td>{server.ProcessId}</td><td>{Enc(server.State)}</td><td>{hosted.Count}</td><td>{hosted.Sum(s => s.Players)}</td><td>{server.PeakSessions}</td><td>{server.MeanTickMs:F3}</td><td>{server.PeakTickMs:F3}</td><td>{server.HeartbeatFailures}</td></tr>");
+        }
+
+        html.Append("</table><h3>Sessions at the end</h3><table><tr><th>session</th><th>server</th><th>players</th></tr>");
+        foreach (var session in fleet.Sessions)
+        {
+            html.Append(c, $"<tr><td>{Enc(session.SessionId)}</td><td>{Enc(session.Server)}</td><td>{session.Players}/{session.MaxPlayers}</td></tr>");
+        }
+
+        html.Append("</table>");
+        if (fleet.Chaos is { } chaos)
+        {
+            html.Append(c, $"<h2>Chaos: {Enc(chaos.Server)} killed with SIGKILL at {chaos.KilledAtSeconds:F1} s</h2><p>Its players were told why their session ended and quick-joined another; the stated time from the kill to playing again is {chaos.BudgetSeconds:F0} s. ");
+            html.Append(chaos.Recovered ? "<span class=\"ok\">All recovered in time.</span></p>" : "<span class=\"bad\">Not all recovered in time.</span></p>");
+            html.Append("<table><tr><th>player</th><th>told</th><th>told after</th><th>playing again after</th><th>now on</th><th></th></tr>");
+            foreach (var p in chaos.Players)
+            {
+                html.Append(c, $"<tr><td>{Enc(p.Bot)}</td><td>{Enc(p.Reason ?? "nothing")}</td><td>{(p.ToldAfterSeconds is { } t ? t.ToString("F2", c) + " s" : "never")}</td><td>{(p.PlayingAgainAfterSeconds is { } b ? b.ToString("F2", c) + " s" : "never")}</td><td>{Enc(p.NewServer ?? "")}</td><td>{(p.Recovered ? "<span class=\"ok\">✓</span>" : "<span class=\"bad\">✗</span>")}</td></tr>");
+            }
+
+            html.Append("</table>");
+        }
     }
 
     private static void Card(StringBuilder html, string value, string label) =>

@@ -18,9 +18,25 @@ namespace Demo.Run;
 /// Runs the demo in one of its modes and returns the run's figures, after writing the HTML report,
 /// its JSON data and the packet capture. Program.cs and the tests both call this.
 /// </summary>
-public sealed class DemoRunner(DemoOptions options, IDemoView view)
+public sealed partial class DemoRunner(DemoOptions options, IDemoView view)
 {
     private readonly DemoLog log = new() { Echo = view.Message };
+
+    /// <summary>The live profiler's page while the run plays (null before it starts, and with --no-profiler).</summary>
+    public Uri? ProfilerUrl { get; private set; }
+
+    private Traktor.Ecs.Net.LiveProfiler? StartProfiler(ArenaServer? server, IReadOnlyList<BotClient> bots)
+    {
+        if (options.ProfilerPort is not { } port)
+        {
+            return null;
+        }
+
+        var profiler = DemoProfiler.Start(port, server, bots);
+        view.Message($"live profiler: {profiler.Url}");
+        ProfilerUrl = profiler.Url;
+        return profiler;
+    }
 
     /// <summary>Runs to the end (or until <paramref name="cancellationToken"/> fires, which still writes the report).</summary>
     public async Task<RunReport> RunAsync(CancellationToken cancellationToken)
@@ -32,6 +48,8 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
         {
             DemoMode.Server => await RunServerAsync(folder, cancellationToken),
             DemoMode.Client => await RunClientsAsync(folder, cancellationToken),
+            DemoMode.Host => await RunHostAsync(folder, cancellationToken),
+            DemoMode.Fleet => await new Demo.Fleet.FleetRun(options, view, log).RunAsync(folder, cancellationToken),
             _ => await RunAllAsync(folder, cancellationToken),
         });
         report = await ReportWriter.WriteAsync(report with { Errors = log.Errors, Warnings = log.Warnings });
@@ -51,19 +69,19 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
     {
         string capturePath = Path.Combine(folder, "capture.pcapng");
         using var capture = new PcapngWriter(File.Create(capturePath));
-        var socket = new UdpTransport(new IPEndPoint(IPAddress.Loopback, options.Port), log);
+        var socket = DemoTransports.Listen(options.Transport, options.Port, log);
         byte[] key = ConnectTokenIssuer.GenerateServerKey();
-        var tokens = new TransportConnectTokenIssuer(new ConnectTokenIssuer(key, DemoProtocol.Id), [socket.LocalEndPoint]);
+        var tokens = new TransportConnectTokenIssuer(new ConnectTokenIssuer(key, DemoProtocol.Id), [socket.LocalAddress]);
         view.Message("starting the online backend (ASP.NET Core + SQLite) …");
         await using var backend = await DemoBackend.StartAsync(folder, tokens, options.Bots);
         var online = new ArenaOnline(backend.ConnectAsServer());
         await online.DefineAsync(CancellationToken.None);
-        using var server = new ArenaServer(socket, Link(), key, capture, options.Asteroids, log);
-        view.Message($"server on udp://{server.Address}, backend on {backend.BaseAddress}; registering {options.Bots} bots …");
+        using var server = new ArenaServer(socket, Link(), key, capture, options.Asteroids, log, localBots: options.Bots);
+        view.Message($"server on {DemoTransports.Describe(server.Address)}, backend on {backend.BaseAddress}; registering {options.Bots} bots …");
         string tag = Guid.NewGuid().ToString("N")[..4];
         var accounts = await Task.WhenAll(Enumerable.Range(1, options.Bots).Select(i =>
             BotAccount.CreateAsync(backend.ConnectAsPlayer(), $"pilot-{i:00}-{tag}", CancellationToken.None)));
-        var bots = accounts.Select(a => new BotClient((int)a.Session.UserId, a.Session.Username, Link(), insecure: false, log)).ToList();
+        var bots = accounts.Select(a => new BotClient((int)a.Session.UserId, a.Session.Username, Link(), insecure: false, log, options.Transport, options.ScriptPath)).ToList();
         try
         {
             for (int i = 0; i < bots.Count; i++)
@@ -72,8 +90,11 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             }
 
             var recorder = new TelemetryRecorder(server, bots);
-            var loop = new GameLoop(server, bots, online, recorder, view);
-            double played = Play(loop, bots, cancellationToken);
+            using var profiler = StartProfiler(server, bots);
+            var loop = new GameLoop(server, bots, online, recorder, view) { Profiler = profiler };
+            var health = new HealthWindow(bots, server);
+            double played = Play(loop, bots, health.Start, cancellationToken);
+            var clientHealth = health.End(played);
 
             // Freeze the world and let every client catch up, then compare each client with the server.
             server.Match.Frozen = true;
@@ -84,6 +105,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             var bytesByKind = BytesByKind(server);
             var inputs = server.InputTotals();
             int connected = bots.Count(b => b.EverConnected);
+            var transports = bots.Where(b => b.Transport.State == ClientState.Connected).Select(b => b.Transport.GetStats().Transport.ToString()).Distinct().ToList();
             bots.ForEach(b => b.Disconnect());
             loop.Run(0.3, "leave", () => server.Ships.Count == 0, CancellationToken.None);
 
@@ -104,10 +126,12 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             return BaseReport(folder, played, cancellationToken, recorder, server, bots) with
             {
                 BotsConnected = connected,
+                ConnectionTransports = transports,
                 Pilots = results,
                 InputsAccepted = inputs.Accepted,
                 InputsLate = inputs.Late,
                 InputsMissing = inputs.Missing,
+                ClientHealth = clientHealth,
                 Convergence = convergence,
                 BytesByKind = bytesByKind,
                 SnapshotBitsByComponent = BitsByComponent(server),
@@ -129,12 +153,14 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
     {
         string capturePath = Path.Combine(folder, "capture.pcapng");
         using var capture = new PcapngWriter(File.Create(capturePath));
-        var socket = new UdpTransport(new IPEndPoint(IPAddress.Loopback, options.Port), log);
-        using var server = new ArenaServer(socket, Link(), privateKey: null, capture, options.Asteroids, log);
-        view.Message($"server listening on udp://{server.Address} (insecure mode: no connect tokens, for LAN/development) for {options.DurationSeconds:F0} s");
-        view.Message($"connect bots with: dotnet run --project Demo -c Release -- --client {server.Address}");
+        var socket = DemoTransports.Listen(options.Transport, options.Port, log);
+        using var server = new ArenaServer(socket, Link(), privateKey: null, capture, options.Asteroids, log, localBots: options.Bots);
+        view.Message($"server listening on {DemoTransports.Describe(server.Address)} (insecure mode: no connect tokens, for LAN/development) for {options.DurationSeconds:F0} s; protocol {DemoProtocol.Id:X16} schema {DemoProtocol.Registry.ProtocolHash:X16}");
+        string transportOption = options.Transport == TransportKind.Udp ? "" : $" --transport {DemoTransports.Names.First(n => n.Value == options.Transport).Key}";
+        view.Message($"connect bots with: dotnet run --project Demo -c Release -- --client {server.Address.ToEndPoint()}{transportOption}");
         var recorder = new TelemetryRecorder(server, []);
-        var loop = new GameLoop(server, [], null, recorder, view);
+        using var profiler = StartProfiler(server, []);
+        var loop = new GameLoop(server, [], null, recorder, view) { Profiler = profiler };
         loop.Run(options.DurationSeconds, "serve", null, cancellationToken);
         var bytesByKind = BytesByKind(server);
         await Task.CompletedTask;
@@ -148,16 +174,19 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
 
     private async Task<RunReport> RunClientsAsync(string folder, CancellationToken cancellationToken)
     {
-        var address = options.ServerAddress ?? throw new InvalidOperationException("--client needs the server's host:port.");
+        var address = NetAddress.FromEndPoint(options.ServerAddress ?? throw new InvalidOperationException("--client needs the server's host:port."), options.Transport);
         int firstId = Random.Shared.Next(1000, 900_000);
-        var bots = Enumerable.Range(0, options.Bots).Select(i => new BotClient(firstId + i, $"bot-{i + 1:00}", Link(), insecure: true, log)).ToList();
+        var bots = Enumerable.Range(0, options.Bots).Select(i => new BotClient(firstId + i, $"bot-{i + 1:00}", Link(), insecure: true, log, options.Transport, options.ScriptPath)).ToList();
         try
         {
             bots.ForEach(b => b.ConnectInsecure(address));
-            view.Message($"{bots.Count} bots connecting to udp://{address} (insecure mode) …");
+            view.Message($"{bots.Count} bots connecting to {DemoTransports.Describe(address)} (insecure mode) …");
             var recorder = new TelemetryRecorder(null, bots);
-            var loop = new GameLoop(null, bots, null, recorder, view);
-            double played = Play(loop, bots, cancellationToken);
+            using var profiler = StartProfiler(null, bots);
+            var loop = new GameLoop(null, bots, null, recorder, view) { Profiler = profiler };
+            var health = new HealthWindow(bots, null);
+            double played = Play(loop, bots, health.Start, cancellationToken);
+            var clientHealth = health.End(played);
             int connected = bots.Count(b => b.EverConnected);
             var bytesByKind = new Dictionary<string, long>
             {
@@ -171,6 +200,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             {
                 BotsConnected = connected,
                 BytesByKind = bytesByKind,
+                ClientHealth = clientHealth,
             };
         }
         finally
@@ -179,11 +209,13 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
         }
     }
 
-    private double Play(GameLoop loop, List<BotClient> bots, CancellationToken cancellationToken)
+    private double Play(GameLoop loop, List<BotClient> bots, Action startOfPlay, CancellationToken cancellationToken)
     {
-        if (!loop.Run(10, "connect", () => bots.All(b => b.Transport.State == ClientState.Connected), cancellationToken))
+        // The phase ends as soon as every bot is in; its limit only matters when one never gets there.
+        double window = BotClient.ConnectTimeout.TotalSeconds + 5;
+        if (!loop.Run(window, "connect", () => bots.All(b => b.Transport.State == ClientState.Connected), cancellationToken))
         {
-            log.Error($"only {bots.Count(b => b.Transport.State == ClientState.Connected)} of {bots.Count} bots connected within 10 s");
+            log.Error($"only {bots.Count(b => b.Transport.State == ClientState.Connected)} of {bots.Count} bots connected within {window:F0} s");
         }
         else
         {
@@ -191,6 +223,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
         }
 
         double start = loop.Seconds;
+        startOfPlay();
         loop.Run(options.DurationSeconds, "play", null, cancellationToken);
         return loop.Seconds - start;
     }
@@ -217,6 +250,9 @@ public sealed class DemoRunner(DemoOptions options, IDemoView view)
             Samples = recorder.Samples,
             PredictionCorrections = bots.Sum(b => b.Smoothing.Corrections),
             PredictionSnaps = bots.Sum(b => b.Smoothing.Snaps),
+            Script = options.ScriptPath is null ? null : Path.GetFileName(options.ScriptPath),
+            ScriptErrors = bots.SelectMany(b => b.Brain is ScriptedBotBrain scripted ? scripted.Errors.Select(e => $"{b.Name}: {e}") : []).ToList(),
+            FireRequests = bots.Sum(b => b.Brain.ShotsRequested),
         };
     }
 

@@ -4,24 +4,33 @@ using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Bench.Transport;
 
-/// <summary>A Traktor server and client connected over 127.0.0.1, driven by busy polling on one thread.</summary>
+/// <summary>
+/// A Traktor server and client connected over 127.0.0.1 by UDP, TCP or WebSocket, driven by busy polling on one
+/// thread (the WebSocket transports' sockets are read and written by .NET's and Kestrel's own threads).
+/// </summary>
 internal sealed class TraktorLoopback : IDisposable
 {
     private const ulong Protocol = 0xBE7C4;
-    private readonly UdpTransport _serverSocket;
-    private readonly UdpTransport _clientSocket;
+    private readonly IDatagramTransport _serverSocket;
+    private readonly IDatagramTransport _clientSocket;
     private readonly NetServer _server;
     private readonly NetClient _client;
     private ConnectionId _connection;
 
-    public TraktorLoopback(bool secure)
+    public TraktorLoopback(bool secure, TransportKind kind = TransportKind.Udp)
     {
         var key = ConnectTokenIssuer.GenerateServerKey();
-        _serverSocket = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
-        _clientSocket = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        var loopback = new IPEndPoint(IPAddress.Loopback, 0);
+        (_serverSocket, _clientSocket) = kind switch
+        {
+            TransportKind.Udp => ((IDatagramTransport)new UdpTransport(loopback), (IDatagramTransport)new UdpTransport(loopback)),
+            TransportKind.Tcp => (TcpTransport.Listen(loopback), TcpTransport.CreateClient()),
+            TransportKind.WebSocket => (WebSocketServerTransport.Listen(loopback), WebSocketClientTransport.Create()),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
         _server = new NetServer(_serverSocket, new NetServerOptions { ProtocolId = Protocol, PrivateKey = secure ? key : null, Insecure = !secure });
         _client = new NetClient(_clientSocket, new NetClientOptions { ProtocolId = Protocol, Insecure = !secure });
-        if (secure) _client.Connect(new ConnectTokenIssuer(key, Protocol).Issue(1, [], TimeSpan.FromHours(1), [_serverSocket.LocalEndPoint]));
+        if (secure) _client.Connect(new ConnectTokenIssuer(key, Protocol).Issue(1, [], TimeSpan.FromHours(1), [_serverSocket.LocalAddress]));
         else _client.ConnectInsecure(_serverSocket.LocalAddress, 1);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (_client.State != ClientState.Connected || _connection == default)

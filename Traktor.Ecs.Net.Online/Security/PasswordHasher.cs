@@ -27,6 +27,9 @@ public sealed class PasswordHasher
 
     private readonly PasswordBasedKeyDerivationAlgorithm _argon2;
 
+    /// <summary>Tests: called with the cost (memory in KiB, passes, output bytes) of every Argon2id derivation, before it runs.</summary>
+    internal Action<int, int, int>? DerivationObserver { get; set; }
+
     /// <summary>Creates a hasher.</summary>
     /// <param name="settings">Argon2id cost of new hashes.</param>
     /// <param name="allowBelowProductionMinimum">Only for tests that are not about hashing: accept less than <see cref="Argon2Settings.Production"/>.</param>
@@ -46,7 +49,7 @@ public sealed class PasswordHasher
     public string Hash(string password)
     {
         byte[] salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        byte[] hash = _argon2.DeriveBytes(Encoding.UTF8.GetBytes(password), salt, HashBytes);
+        byte[] hash = Derive(_argon2, Settings.MemoryKiB, Settings.Passes, password, salt, HashBytes);
         return string.Create(CultureInfo.InvariantCulture,
             $"{Argon2Scheme}$v=19$m={Settings.MemoryKiB},t={Settings.Passes},p=1${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}");
     }
@@ -73,7 +76,7 @@ public sealed class PasswordHasher
                 {
                     return false;
                 }
-                actual = Algorithm(memoryKiB, passes).DeriveBytes(Encoding.UTF8.GetBytes(password), salt, expected.Length);
+                actual = Derive(Algorithm(memoryKiB, passes), memoryKiB, passes, password, salt, expected.Length);
                 current = memoryKiB >= Settings.MemoryKiB && passes >= Settings.Passes;
             }
             else if (parts.Length == 4 && parts[0] == Pbkdf2Scheme
@@ -100,7 +103,13 @@ public sealed class PasswordHasher
 
     /// <summary>Spends the same time and memory as a real verification, so a login for an unknown user is not faster than one with a wrong password.</summary>
     /// <param name="password">The password that was presented.</param>
-    public void VerifyAgainstNothing(string password) => _argon2.DeriveBytes(Encoding.UTF8.GetBytes(password), new byte[SaltBytes], HashBytes);
+    public void VerifyAgainstNothing(string password) => Derive(_argon2, Settings.MemoryKiB, Settings.Passes, password, new byte[SaltBytes], HashBytes);
+
+    private byte[] Derive(PasswordBasedKeyDerivationAlgorithm argon2, int memoryKiB, int passes, string password, byte[] salt, int length)
+    {
+        DerivationObserver?.Invoke(memoryKiB, passes, length);
+        return argon2.DeriveBytes(Encoding.UTF8.GetBytes(password), salt, length);
+    }
 
     private static bool TryReadArgon2Parameters(string text, out int memoryKiB, out int passes)
     {

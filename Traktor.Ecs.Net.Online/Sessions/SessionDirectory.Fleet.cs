@@ -120,7 +120,8 @@ public sealed partial class SessionDirectory
 
     /// <summary>
     /// Enforces the fleet's timeouts; every backend node runs it a few times per heartbeat interval (conditional updates make
-    /// concurrent sweeps harmless): servers silent past <see cref="SessionDirectoryOptions.DeadAfter"/> are declared dead and
+    /// concurrent sweeps harmless): servers silent past <see cref="SessionDirectoryOptions.DeadAfter"/> are declared dead (by a
+    /// node that has itself run that long, so a restart of every node never kills the fleet) and
     /// their sessions end with <see cref="SessionEndReason.ServerLost"/>; seats never used within the token lifetime, or
     /// not reported connected for <see cref="SessionDirectoryOptions.MemberIdleTimeout"/>, are released; sessions empty for
     /// <see cref="SessionDirectoryOptions.EmptySessionTimeout"/> end; ended sessions and dead servers past their retention are deleted.
@@ -130,7 +131,7 @@ public sealed partial class SessionDirectory
     public async Task<SessionSweepReport> SweepAsync(CancellationToken cancellationToken = default)
     {
         long now = NowMs;
-        var silent = await _db.ReadAsync(c => c.QueryAsync(null, "SELECT id FROM game_servers WHERE state IN (0, 1) AND last_heartbeat < @fresh",
+        var silent = !MayDeclareDeaths(now) ? new List<string>() : await _db.ReadAsync(c => c.QueryAsync(null, "SELECT id FROM game_servers WHERE state IN (0, 1) AND last_heartbeat < @fresh",
             reader => reader.GetString(0), cancellationToken, ("@fresh", FreshSinceMs(now))), cancellationToken).ConfigureAwait(false);
         int dead = 0;
         foreach (string server in silent)

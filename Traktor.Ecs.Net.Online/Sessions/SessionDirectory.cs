@@ -23,6 +23,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
     private readonly SessionTokenIssuer _tokens;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly long _startedAtMs;
 
     /// <summary>Creates the directory.</summary>
     /// <param name="database">The migrated store (the same one the other online services use).</param>
@@ -38,6 +39,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         _time = time ?? TimeProvider.System;
         _tokens = new SessionTokenIssuer(options.Tokens, _time);
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _startedAtMs = NowMs;
     }
 
     /// <summary>The rules in force.</summary>
@@ -46,6 +48,14 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private long FreshSinceMs(long now) => now - (long)_options.DeadAfter.TotalMilliseconds;
+
+    /// <summary>
+    /// True once this node has run for <see cref="SessionDirectoryOptions.DeadAfter"/>. Until then it declares no server dead:
+    /// if every backend node was down (a restart, an outage), the game servers could not heartbeat, and their silence is the
+    /// backend's, not theirs; a live server heartbeats again within an interval. A server that really died is declared dead
+    /// at most <see cref="SessionDirectoryOptions.DeadAfter"/> later than usual.
+    /// </summary>
+    private bool MayDeclareDeaths(long now) => now - _startedAtMs >= (long)_options.DeadAfter.TotalMilliseconds;
 
     /// <inheritdoc/>
     public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default) =>
@@ -130,6 +140,11 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
             long now = NowMs;
             string name = await PlayerNameAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
             string? seat = await LockSeatAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
+
+            // Quick-joins of one mode take turns (after the seat, before any session, the order every writer keeps): under
+            // READ COMMITTED two of them would each find no session with room and each create one. In turn, the second sees
+            // the session the first created and joins it.
+            await _db.LockNameAsync(connection, transaction, QuickJoinLockSpace, QuickJoinKey(createIfNone), cancellationToken).ConfigureAwait(false);
             if (seat is not null)
             {
                 // Already seated in a qualifying session: that is the quick-join's answer.
@@ -172,6 +187,17 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         }
 
         return await FinishJoinAsync(outcome, userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Names the quick-join lock among the database's two-key advisory locks.</summary>
+    private const int QuickJoinLockSpace = 0x514a4e; // "QJN"
+
+    /// <summary>The quick-join lock of a mode: the same on every node (a stable hash of the name, not the per-process string hash).</summary>
+    private static int QuickJoinKey(SessionOptions createIfNone)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(createIfNone.Name.ToUpperInvariant()), hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(hash);
     }
 
     /// <inheritdoc/>
@@ -285,7 +311,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         }
 
         var server = await ReadServerAsync(connection, transaction, target.ServerId, cancellationToken).ConfigureAwait(false);
-        if (server is { State: GameServerState.Live or GameServerState.Draining } && server.LastHeartbeat < FreshSinceMs(now))
+        if (server is { State: GameServerState.Live or GameServerState.Draining } && server.LastHeartbeat < FreshSinceMs(now) && MayDeclareDeaths(now))
         {
             // Its server is silent past the deadline: nobody is ever placed there. Declare it dead now rather than wait for a sweep
             // (unless a heartbeat got in first, in which case it is alive after all).

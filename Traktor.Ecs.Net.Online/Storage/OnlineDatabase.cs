@@ -32,6 +32,18 @@ public abstract class OnlineDatabase : IAsyncDisposable
     /// <summary>Appended to a SELECT inside a write transaction to lock the rows it reads (empty where writers are already serialized).</summary>
     internal abstract string ForUpdate { get; }
 
+    /// <summary>
+    /// Takes a lock named by (<paramref name="space"/>, <paramref name="key"/>) until the write transaction ends, for work that
+    /// must not run twice at once even though it locks no existing row (deciding to create one). A no-op where writers are
+    /// already serialized.
+    /// </summary>
+    /// <param name="connection">The write transaction's connection.</param>
+    /// <param name="transaction">The write transaction.</param>
+    /// <param name="space">Which kind of work (a constant per caller).</param>
+    /// <param name="key">Which instance of it.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    internal abstract Task LockNameAsync(DbConnection connection, DbTransaction transaction, int space, int key, CancellationToken cancellationToken);
+
     /// <summary>Whether a failure is a unique-constraint violation (for example a taken username).</summary>
     /// <param name="exception">The failure.</param>
     internal abstract bool IsUniqueViolation(DbException exception);

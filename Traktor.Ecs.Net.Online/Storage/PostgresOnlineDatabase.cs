@@ -60,6 +60,10 @@ public sealed class PostgresOnlineDatabase : OnlineDatabase
     internal override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
+    // The two-key advisory locks are a key space apart from the one-key migration lock.
+    internal override Task LockNameAsync(DbConnection connection, DbTransaction transaction, int space, int key, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(transaction, "SELECT pg_advisory_xact_lock(@space, @key)", cancellationToken, ("@space", space), ("@key", key));
+
     /// <inheritdoc/>
     protected override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(transaction, "SELECT pg_advisory_xact_lock(@id)", cancellationToken, ("@id", MigrationLockId));

@@ -105,6 +105,10 @@ public sealed class SqliteOnlineDatabase : OnlineDatabase
     internal override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 }; // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
 
+    // BEGIN IMMEDIATE already lets one writer at a time in.
+    internal override Task LockNameAsync(DbConnection connection, DbTransaction transaction, int space, int key, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     /// <inheritdoc/>
     protected override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask; // BEGIN IMMEDIATE already excludes every other writer.
@@ -113,6 +117,9 @@ public sealed class SqliteOnlineDatabase : OnlineDatabase
     public override async ValueTask DisposeAsync()
     {
         _writer.Dispose();
+        // Pooled connections outlive their users: without this the process kept the file (and its WAL) open after
+        // the database was disposed, even after the file was deleted.
+        using (var pooled = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(pooled);
         await base.DisposeAsync().ConfigureAwait(false);
     }
 

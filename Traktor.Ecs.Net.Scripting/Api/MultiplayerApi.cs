@@ -12,6 +12,8 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions options, ScriptIdentity identity, ScriptNetwork network)
 {
     private SessionId? _session;
+    private double _rpcTokens = options.RpcBurst;
+    private long _rpcRefilled = services.Time.GetTimestamp();
 
     public IEnumerable<KeyValuePair<string, ScriptPrimitive>> Primitives()
     {
@@ -132,8 +134,33 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
             throw call.Bad(2, "table");
         }
 
-        binding.Send(network.World, parameters.AsTable ?? new ScriptTable(), network.RpcTarget);
+        TakeRpcToken(call);
+        try
+        {
+            binding.Send(network.World, parameters.AsTable ?? new ScriptTable(), network.RpcTarget);
+        }
+        catch (ScriptCallException)
+        {
+            // A table the struct cannot hold sends nothing and costs nothing.
+            _rpcTokens++;
+            throw;
+        }
+
         return call.Return(true);
+    }
+
+    // The script's send budget: a bucket of RpcBurst tokens refilled at RpcsPerSecond.
+    private void TakeRpcToken(LuaCall call)
+    {
+        long now = services.Time.GetTimestamp();
+        _rpcTokens = Math.Min(options.RpcBurst, _rpcTokens + (services.Time.GetElapsedTime(_rpcRefilled, now).TotalSeconds * options.RpcsPerSecond));
+        _rpcRefilled = now;
+        if (_rpcTokens < 1)
+        {
+            throw new ScriptCallException($"limit: {call.Function}: this script sends more than {options.RpcsPerSecond:0.###} RPCs per second (RpcsPerSecond, RpcBurst {options.RpcBurst}); nothing was sent");
+        }
+
+        _rpcTokens--;
     }
 
     private int GetStats(LuaCall call)

@@ -138,6 +138,21 @@ local NetConfig = {
   __metatable = "NetConfig",
 }
 
+-- The host game's own functions (ScriptServices.Game): game.<name>(...), failing at the script's line.
+local game = {}
+local sub = string.sub
+for key, primitive in next, api do
+  if sub(key, 1, 5) == "game." then
+    game[sub(key, 6)] = function(...)
+      local ok, result = primitive(...)
+      if not ok then
+        error(result, 2)
+      end
+      return result
+    end
+  end
+end
+
 local multiplayer = setmetatable({}, Multiplayer)
 context = {
   net = setmetatable({}, Net),
@@ -146,5 +161,6 @@ context = {
 }
 _ENV.multiplayer = multiplayer
 netConfig = setmetatable({}, NetConfig)
+_ENV.game = game
 log = setmetatable({}, Log)
 Script = {}

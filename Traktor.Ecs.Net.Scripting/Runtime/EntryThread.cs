@@ -19,6 +19,15 @@ internal sealed class EntryThread(Lua thread, int reference, string name)
 
     public long Instructions { get; set; }
 
+    /// <summary>Stopwatch ticks the entry ran this tick before its current resume.</summary>
+    public long RanBefore { get; set; }
+
+    /// <summary>Stopwatch timestamp of the current resume.</summary>
+    public long ResumedAt { get; set; }
+
+    /// <summary>True when the abort came from the time budget rather than the instruction budget.</summary>
+    public bool OutOfTime { get; set; }
+
     public int Resumes { get; set; }
 
     public (string File, int Line)? AbortedAt { get; set; }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KeraLua;
 
 namespace Traktor.Ecs.Net.Scripting.Runtime;
@@ -44,14 +45,52 @@ internal sealed class ScriptEntries
         }
 
         entry.Instructions += _script.Options.HookInterval;
-        if (entry.Instructions <= _script.Options.InstructionBudget)
+        return Spent(entry, thread);
+    }
+
+    /// <summary>
+    /// Instructions the running entry may still use this tick (the whole budget outside an entry); what a
+    /// budgeted library call (a pattern match) may spend before it stops.
+    /// </summary>
+    public long Remaining => Math.Max(0, _script.Options.InstructionBudget - (_running?.Instructions ?? 0));
+
+    /// <summary>
+    /// Charges <paramref name="units"/> instructions of work done inside a library call (pattern steps,
+    /// elements moved) to the running entry; true once its budget for this tick is spent.
+    /// </summary>
+    public bool Charge(Lua thread, long units)
+    {
+        var entry = _running;
+        if (entry is null)
         {
             return false;
         }
 
-        entry.AbortedAt ??= _script.Locate(thread, 1);
+        entry.Instructions += units;
+        return Spent(entry, thread);
+    }
+
+    // True once the entry is past its instruction budget or its time budget for this tick; the first
+    // time, it notes where the entry was and which budget stopped it.
+    private bool Spent(EntryThread entry, Lua thread)
+    {
+        var options = _script.Options;
+        bool outOfInstructions = entry.Instructions > options.InstructionBudget;
+        if (!outOfInstructions && entry.RanBefore + (Stopwatch.GetTimestamp() - entry.ResumedAt) <= TimeBudgetTicks)
+        {
+            return false;
+        }
+
+        if (entry.AbortedAt is null)
+        {
+            entry.AbortedAt = _script.Locate(thread, 1);
+            entry.OutOfTime = !outOfInstructions;
+        }
+
         return true;
     }
+
+    private long TimeBudgetTicks => (long)Math.Min(long.MaxValue / 2.0, _script.Options.TimeBudget.TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>Starts an entry: <paramref name="pushFunctionAndArguments"/> pushes what <c>run</c> calls and returns how many values it pushed.</summary>
     public void Start(string name, Func<Lua, int> pushFunctionAndArguments)
@@ -119,6 +158,7 @@ internal sealed class ScriptEntries
             {
                 entry.Tick = _tick;
                 entry.Instructions = 0;
+                entry.RanBefore = 0;
                 entry.Resumes = 0;
             }
 
@@ -127,12 +167,14 @@ internal sealed class ScriptEntries
             int results;
             _running = entry;
             _script.Memory.Enforcing = true;
+            entry.ResumedAt = Stopwatch.GetTimestamp();
             try
             {
                 status = entry.Thread.Resume(_script.State, arguments, out results);
             }
             finally
             {
+                entry.RanBefore += Stopwatch.GetTimestamp() - entry.ResumedAt;
                 _script.Memory.Enforcing = false;
                 _running = null;
             }

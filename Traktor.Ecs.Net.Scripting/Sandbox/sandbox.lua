@@ -17,7 +17,10 @@ local co_create, co_resume, co_yield = coroutine.create, coroutine.resume, corou
 local co_status, co_running, co_close, co_isyieldable = coroutine.status, coroutine.running, coroutine.close, coroutine.isyieldable
 local string_byte, concat = string.byte, table.concat
 
-local overBudget, hostLog, interval = host.overBudget, host.log, host.hookInterval
+local overBudget, charge, hostLog, interval = host.overBudget, host.charge, host.log, host.hookInterval
+local rawrep, rawmove, rawinsert, rawremove = string.rep, table.move, table.insert, table.remove
+local utf8len, utf8offset, utf8codepoint = utf8.len, utf8.offset, utf8.codepoint
+local tointeger = math.tointeger
 
 -- The error object of a call that ran out of instructions. Every catcher below re-raises it, so a
 -- script cannot swallow its own abort.
@@ -33,6 +36,19 @@ hook = function()
   if overBudget() then
     sethook(co_running(), hook, "", 1)
     error(ABORT, 0)
+  end
+end
+
+-- Aborts the running entry as the count hook does (for work done inside one library call).
+local function abort()
+  sethook(co_running(), hook, "", 1)
+  error(ABORT, 0)
+end
+
+-- Charges `units` instructions of work a library call is about to do (or did) to the running entry.
+local function budget(units)
+  if units > 0 and charge(units) then
+    abort()
   end
 end
 
@@ -220,7 +236,11 @@ end
 
 G.collectgarbage = function(option, ...)
   option = option or "collect"
-  if option == "count" or option == "collect" or option == "step" or option == "isrunning" then
+  if option == "collect" or option == "step" then
+    -- A collection walks the whole heap: a step per 64 bytes held.
+    budget(1000 + (rawcollect("count") * 16) // 1)
+    return rawcollect(option, ...)
+  elseif option == "count" or option == "isrunning" then
     return rawcollect(option, ...)
   end
   sandboxError("collectgarbage('" .. tostring(option) .. "') is not available", 2)
@@ -234,6 +254,70 @@ G.setmetatable = function(t, mt)
   return rawsetmetatable(t, mt)
 end
 
+-- Library calls whose loops run in C, out of the count hook's sight, and are not bounded by the
+-- memory limit: they charge their iterations to the budget first. (A length from `#t` can be huge
+-- with a handful of entries, and setting nil into a missing key allocates nothing.)
+string.rep = function(s, n, sep)
+  -- An empty result is built by an empty loop n times long.
+  if s == "" and (sep == nil or sep == "") and tointeger(n) then
+    return ""
+  end
+  return rawrep(s, n, sep)
+end
+
+table.move = function(a1, f, e, t, a2)
+  local first, last = tointeger(f), tointeger(e)
+  if first and last and last >= first then
+    budget(last - first + 1)
+  end
+  return rawmove(a1, f, e, t, a2)
+end
+
+local function shifted(t, pos)
+  if type(t) == "table" then
+    local size, at = tointeger(#t), tointeger(pos)
+    if size and at and size > at then
+      budget(size - at)
+    end
+  end
+end
+
+table.insert = function(t, ...)
+  if select("#", ...) == 2 then
+    shifted(t, (...))
+  end
+  return rawinsert(t, ...)
+end
+
+table.remove = function(t, pos)
+  if pos ~= nil then
+    shifted(t, pos)
+  end
+  return rawremove(t, pos)
+end
+
+-- Linear scans that allocate nothing: a step per 32 bytes.
+local function scanned(s)
+  if type(s) == "string" then
+    budget(#s // 32)
+  end
+end
+
+utf8.len = function(s, ...)
+  scanned(s)
+  return utf8len(s, ...)
+end
+
+utf8.offset = function(s, ...)
+  scanned(s)
+  return utf8offset(s, ...)
+end
+
+utf8.codepoint = function(s, ...)
+  scanned(s)
+  return utf8codepoint(s, ...)
+end
+
 G.print = function(...)
   local parts = {}
   for i = 1, select("#", ...) do
@@ -245,4 +329,4 @@ end
 -- The string metatable is shared by every string of the state: keep scripts from replacing it.
 getmetatable("").__metatable = false
 
-return { run = run, entry = entry, await = await, PENDING = PENDING, ABORT = ABORT }
+return { run = run, entry = entry, await = await, abort = abort, PENDING = PENDING, ABORT = ABORT }

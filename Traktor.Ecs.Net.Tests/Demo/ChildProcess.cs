@@ -9,9 +9,15 @@ internal sealed class ChildProcess : IDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    public ChildProcess(string fileName, IEnumerable<string> arguments)
+    public ChildProcess(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, Action<IDictionary<string, string?>>? environment = null)
     {
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        environment?.Invoke(start.Environment);
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -34,6 +40,13 @@ internal sealed class ChildProcess : IDisposable
                 return output.ToString();
             }
         }
+    }
+
+    /// <summary>Sends a POSIX signal (for example "TERM") to the process, as <c>kill -TERM</c> does.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + name, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit();
     }
 
     /// <summary>Waits for the exit; null when it did not exit in time.</summary>

@@ -14,6 +14,16 @@ public class DemoOptionsTests
         Assert.Equal(2, options.LossPercent);
         Assert.Equal(30, options.DurationSeconds);
         Assert.False(options.Headless);
+        Assert.Equal(TransportKind.Udp, options.Transport);
+        Assert.Equal(0, options.ProfilerPort); // the live profiler on 127.0.0.1, any free port
+    }
+
+    [Fact]
+    public void The_live_profiler_takes_a_port_or_is_turned_off()
+    {
+        Assert.Equal(8090, DemoOptions.Parse(["--profiler-port", "8090"]).ProfilerPort);
+        Assert.Null(DemoOptions.Parse(["--no-profiler"]).ProfilerPort);
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--profiler-port", "70000"]));
     }
 
     [Fact]
@@ -24,6 +34,22 @@ public class DemoOptionsTests
         Assert.Equal(4000, options.ServerAddress!.Port);
         Assert.Equal((3, 40.0, 5.5, 7.0, true, "/tmp/x"), (options.Bots, options.RoundTripMs, options.LossPercent, options.DurationSeconds, options.Headless, options.OutputFolder));
         Assert.Equal(DemoOptions.DefaultServerPort, DemoOptions.Parse(["--server"]).Port);
+        Assert.Equal(TransportKind.WebSocket, DemoOptions.Parse(["--transport", "websocket"]).Transport);
+        Assert.Equal(TransportKind.Tcp, DemoOptions.Parse(["--transport", "TCP"]).Transport);
+    }
+
+    [Fact]
+    public void A_fleet_run_is_chosen_by_its_server_count_and_chaos_needs_survivors()
+    {
+        var fleet = DemoOptions.Parse(["--servers", "3", "--sessions", "6", "--bots", "24", "--chaos"]);
+        Assert.Equal((DemoMode.Fleet, 3, 6, 24, true), (fleet.Mode, fleet.Servers, fleet.Sessions, fleet.Bots, fleet.Chaos));
+        Assert.Equal(5, fleet.RecoveryBudgetSeconds);
+        Assert.Equal(20, DemoOptions.Parse(["--servers", "2", "--chaos", "--recovery-budget", "20"]).RecoveryBudgetSeconds);
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--servers", "2", "--recovery-budget", "0"]));
+        Assert.Equal(6, DemoOptions.Parse(["--servers", "2"]).Sessions);
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--chaos"]));
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--servers", "1", "--chaos"]));
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--servers", "0"]));
     }
 
     [Theory]
@@ -32,6 +58,7 @@ public class DemoOptionsTests
     [InlineData("--bots", "-1")]
     [InlineData("--loss", "abc")]
     [InlineData("--frobnicate", "1")]
+    [InlineData("--transport", "carrier-pigeon")]
     public void Mistakes_are_refused_with_a_message(string name, string value) =>
         Assert.Throws<ArgumentException>(() => DemoOptions.Parse([name, value]));
 }

@@ -22,6 +22,12 @@ public class DemoRunTests(DemoRunFixture run)
         });
         Assert.Empty(report.Errors);
         Assert.Equal(0, report.MalformedSnapshots);
+        Assert.Equal(DemoRunFixture.Bots, report.ClientHealth.Count);
+        Assert.All(report.ClientHealth, h =>
+        {
+            Assert.True(h.Healthy, h.Problem);
+            Assert.True(h.TicksWithInput > 0, $"{h.Bot}: no server tick used its input");
+        });
     }
 
     [Fact]

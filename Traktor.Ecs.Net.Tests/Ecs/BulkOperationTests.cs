@@ -35,8 +35,8 @@ public class BulkOperationTests
     {
         using var world = World.Create();
         var entities = Enumerable.Range(0, 2_000).Select(i => world.Create(new Health(i, i))).ToList();
-        uint seen = world.Version;
-        world.AdvanceVersion();
+        uint seen = world.ChangeVersion;
+        world.AdvanceChangeVersion();
 
         world.Set(new QueryDescription().WithAll<Health>(), new Health(7, 7));
 

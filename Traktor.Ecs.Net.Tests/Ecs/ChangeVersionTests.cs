@@ -23,10 +23,10 @@ public class ChangeVersionTests
     public void Creation_stamps_every_column_with_the_current_version()
     {
         using var world = World.Create();
-        world.AdvanceVersion();
-        uint v = world.AdvanceVersion();
+        world.AdvanceChangeVersion();
+        uint v = world.AdvanceChangeVersion();
         var e = world.Create(new Position(), new Health());
-        Assert.Equal(v, world.Version);
+        Assert.Equal(v, world.ChangeVersion);
         Assert.Equal(v, VersionOf<Position>(world, e));
         Assert.Equal(v, VersionOf<Health>(world, e));
     }
@@ -36,24 +36,24 @@ public class ChangeVersionTests
     {
         using var world = World.Create();
         var e = world.Create(new Position(), new Health(), new Velocity());
-        uint created = world.Version;
+        uint created = world.ChangeVersion;
 
-        uint v2 = world.AdvanceVersion();
+        uint v2 = world.AdvanceChangeVersion();
         world.Get<Position>(e).X = 1;
         Assert.Equal(v2, VersionOf<Position>(world, e));
         Assert.Equal(created, VersionOf<Health>(world, e));
 
-        uint v3 = world.AdvanceVersion();
+        uint v3 = world.AdvanceChangeVersion();
         world.Set(e, new Health(3, 3));
         Assert.Equal(v3, VersionOf<Health>(world, e));
         Assert.Equal(v2, VersionOf<Position>(world, e));
 
-        uint v4 = world.AdvanceVersion();
+        uint v4 = world.AdvanceChangeVersion();
         world.Query(new QueryDescription().WithAll<Velocity>(), (ref Velocity _) => { });
         Assert.Equal(v4, VersionOf<Velocity>(world, e));
         Assert.Equal(v3, VersionOf<Health>(world, e));
 
-        uint v5 = world.AdvanceVersion();
+        uint v5 = world.AdvanceChangeVersion();
         foreach (ref var chunk in world.Query(new QueryDescription().WithAll<Position>()))
         {
             chunk.GetSpan<Position>();
@@ -62,7 +62,7 @@ public class ChangeVersionTests
         Assert.Equal(v5, VersionOf<Position>(world, e));
         Assert.Equal(v4, VersionOf<Velocity>(world, e));
 
-        uint v6 = world.AdvanceVersion();
+        uint v6 = world.AdvanceChangeVersion();
         var inline = new Touch();
         world.InlineQuery<Touch, Health>(new QueryDescription().WithAll<Health>(), ref inline);
         Assert.Equal(v6, VersionOf<Health>(world, e));
@@ -80,9 +80,9 @@ public class ChangeVersionTests
     {
         using var world = World.Create();
         var e = world.Create(new Position(1, 1), new Health(1, 1));
-        uint created = world.Version;
-        world.AdvanceVersion();
-        world.AdvanceVersion();
+        uint created = world.ChangeVersion;
+        world.AdvanceChangeVersion();
+        world.AdvanceChangeVersion();
 
         Assert.True(world.TryGet<Position>(e, out _));
         Assert.True(world.Has<Health>(e));
@@ -102,7 +102,7 @@ public class ChangeVersionTests
     {
         using var world = World.Create();
         var e = world.Create(new Position(1, 1));
-        uint v = world.AdvanceVersion();
+        uint v = world.AdvanceChangeVersion();
         world.Add(e, new Health(2, 2));
         Assert.Equal(v, VersionOf<Health>(world, e));
         Assert.Equal(v, VersionOf<Position>(world, e));
@@ -118,8 +118,8 @@ public class ChangeVersionTests
         int chunkCount = world.GetArchetype(entities[0]).ChunkCount;
         Assert.True(chunkCount >= 4);
 
-        uint sent = world.Version;
-        world.AdvanceVersion();
+        uint sent = world.ChangeVersion;
+        world.AdvanceChangeVersion();
         Assert.Equal(0, Count(query.ChangedSince<Bulky>(sent)));
         Assert.Equal(chunkCount, Count(query.ChangedSince<Bulky>(sent - 1)));
 
@@ -141,8 +141,8 @@ public class ChangeVersionTests
         Assert.False(world.IsIterating);
 
         // Next round: nothing written since.
-        uint sent2 = world.Version;
-        world.AdvanceVersion();
+        uint sent2 = world.ChangeVersion;
+        world.AdvanceChangeVersion();
         Assert.Equal(0, Count(query.ChangedSince<Bulky>(sent2)));
     }
 
@@ -152,7 +152,7 @@ public class ChangeVersionTests
         using var world = World.Create();
         world.Create(new Mass(1));
         world.Create(new Mass(1), new Team(1));
-        uint sent = world.Version - 1;
+        uint sent = world.ChangeVersion - 1;
         var query = world.Query(new QueryDescription().WithAll<Mass>());
         Assert.Equal(2, Count(query.ChangedSince<Mass>(sent)));
         Assert.Equal(1, Count(query.ChangedSince<Team>(sent)));
@@ -164,8 +164,8 @@ public class ChangeVersionTests
         using var world = World.Create();
         var entities = Enumerable.Range(0, 60).Select(i => world.Create(new Bulky(i))).ToList();
         var query = world.Query(new QueryDescription().WithAll<Bulky>());
-        uint sent = world.Version;
-        world.AdvanceVersion();
+        uint sent = world.ChangeVersion;
+        world.AdvanceChangeVersion();
 
         world.Destroy(entities[0]); // the last entity moves into chunk 0: its value there is new
         var changed = new List<Entity>();

@@ -186,15 +186,27 @@ public class CommandBufferTests
     }
 
     [Fact]
-    public void Playback_while_the_world_iterates_is_refused()
+    public void Playback_while_the_world_iterates_is_deferred_to_the_end_of_the_query()
     {
         using var world = World.Create();
         var e = world.Create(new Mass(1));
         var buffer = new CommandBuffer();
         buffer.Add(e, new Team(2));
+        var made = buffer.Create();
+        buffer.Add(made, new Mass(3));
+        int visited = 0;
         world.Query(new QueryDescription().WithAll<Mass>(), (ref Mass _) =>
-            Assert.Throws<StructuralChangeDuringQueryException>(() => buffer.Playback(world)));
-        Assert.False(world.Has<Team>(e));
+        {
+            visited++;
+            if (visited == 1)
+            {
+                buffer.Playback(world);
+                Assert.False(world.Has<Team>(e));
+            }
+        });
+        Assert.Equal(1, visited); // the entity the buffer created was not visited by the running query
+        Assert.Equal(new Team(2), world.Get<Team>(e));
+        Assert.Equal(2, world.CountEntities(new QueryDescription().WithAll<Mass>()));
     }
 
     [Fact]

@@ -12,7 +12,8 @@ public class EntityLifecycleTests
         Assert.Equal(100, entities.Distinct().Count());
         Assert.All(entities, e => Assert.True(world.IsAlive(e)));
         Assert.All(entities, e => Assert.Equal(1, e.Version));
-        Assert.DoesNotContain(entities, e => e.Id == 0);
+        Assert.Equal(Enumerable.Range(0, 100), entities.Select(e => e.Id)); // ids from 0, as in Arch
+        Assert.DoesNotContain(Entity.Null, entities);
     }
 
     [Fact]
@@ -68,10 +69,63 @@ public class EntityLifecycleTests
     }
 
     [Fact]
+    public void Ids_start_at_0_and_a_hand_built_handle_reaches_the_current_occupant()
+    {
+        using var world = World.Create();
+        var first = world.Create(new Health(1, 1));
+        Assert.Equal(0, first.Id);
+        Assert.Equal(1, first.Version);
+        var byHand = new Entity(0, world.Id); // Arch's shape: id and world, no version
+        Assert.Equal(0, byHand.Version);
+        Assert.True(world.IsAlive(byHand));
+        Assert.True(byHand.IsAlive());
+        Assert.Equal(new Health(1, 1), world.Get<Health>(byHand));
+        Assert.Equal(first, world.Reference(byHand).Entity); // a reference captures the current version
+
+        world.Destroy(byHand);
+        Assert.False(world.IsAlive(first));
+        Assert.False(world.IsAlive(byHand));
+        Assert.Throws<EntityNotAliveException>(() => world.Get<Health>(byHand));
+
+        var second = world.Create(new Health(2, 2));
+        Assert.Equal((0, 2), (second.Id, second.Version));
+        Assert.False(world.IsAlive(first)); // issued handles stay version-checked
+        Assert.Throws<EntityNotAliveException>(() => world.Get<Health>(first));
+        Assert.Equal(new Health(2, 2), world.Get<Health>(byHand)); // the hand-built one reaches the new occupant, as in Arch
+
+        using var other = World.Create();
+        other.Create(new Health(3, 3));
+        Assert.Throws<WrongWorldException>(() => other.Get<Health>(byHand));
+        Assert.Throws<EntityNotAliveException>(() => world.Get<Health>(new Entity(0, -1))); // -1: no world
+        Assert.Equal(Entity.Null, new Entity(0, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Entity(0, -2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Entity(0, ushort.MaxValue));
+    }
+
+    [Fact]
+    public void Version_of_an_entity_counts_the_entities_that_held_its_id_as_in_Arch()
+    {
+        using var world = World.Create();
+        var first = world.Create(new Health(1, 1));
+        Assert.Equal(1, world.Version(first));
+        uint changeVersion = world.ChangeVersion;
+        world.Destroy(first);
+        var recycled = world.Create(new Health(2, 2));
+        Assert.Equal(first.Id, recycled.Id);
+        Assert.Equal(2, world.Version(recycled));
+        Assert.Equal(2, world.Version(new Entity(recycled.Id, world.Id))); // a hand-built handle: the occupant's version
+        Assert.Equal(changeVersion, world.ChangeVersion); // the change version is a different counter
+        Assert.Throws<EntityNotAliveException>(() => world.Version(first));
+        using var other = World.Create();
+        Assert.Throws<WrongWorldException>(() => other.Version(recycled));
+    }
+
+    [Fact]
     public void Null_entity_is_never_alive()
     {
         using var world = World.Create();
         Assert.Equal(default, Entity.Null);
+        Assert.Equal(-1, Entity.Null.WorldId); // default(Entity) names no world, so it never reaches entity 0 of world 0
         Assert.False(world.IsAlive(Entity.Null));
         for (int i = 0; i < 10; i++)
         {
@@ -80,11 +134,12 @@ public class EntityLifecycleTests
         }
 
         Assert.False(world.IsAlive(Entity.Null));
-        Assert.False(world.IsAlive(new Entity(-1, 0)));
-        Assert.False(world.IsAlive(new Entity(int.MaxValue, 1)));
+        Assert.False(world.IsAlive(new Entity(-1, world.Id)));
+        Assert.False(world.IsAlive(new Entity(int.MaxValue, world.Id)));
         var freed = world.Create();
         world.Destroy(freed);
-        Assert.False(world.IsAlive(new Entity(freed.Id, freed.Version + 1))); // the next version of a free slot is not alive yet
+        Assert.False(world.IsAlive(new Entity(freed.Id, world.Id, freed.Version + 1))); // the next version of a free slot is not alive yet
+        Assert.False(world.IsAlive(new Entity(freed.Id, world.Id))); // nor is a free slot by hand-built (unversioned) handle
         Assert.False(world.TryGet<Position>(Entity.Null, out _));
     }
 

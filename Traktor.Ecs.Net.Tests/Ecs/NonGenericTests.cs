@@ -76,8 +76,8 @@ public class NonGenericTests
     {
         using var world = World.Create();
         var entity = world.Create(new Position());
-        uint seen = world.Version;
-        world.AdvanceVersion();
+        uint seen = world.ChangeVersion;
+        world.AdvanceChangeVersion();
         var query = world.Query(new QueryDescription().WithAll<Position>());
 
         world.Get(entity, typeof(Position));

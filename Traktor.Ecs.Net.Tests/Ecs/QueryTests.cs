@@ -319,7 +319,7 @@ public class QueryTests
     }
 
     [Fact]
-    public void Nested_queries_may_read_and_set_but_not_change_structure()
+    public void Nested_queries_defer_structural_changes_to_the_end_of_the_outermost()
     {
         using var world = World.Create();
         var a = world.Create(new Position(1, 0), new Health(0, 0));
@@ -332,12 +332,19 @@ public class QueryTests
             world.Query(in inner, (ref Position p) => total += p.X);
             h.Value = (int)total;
             world.Set(b, new Position(5, 5));
-            Assert.Throws<StructuralChangeDuringQueryException>(() => world.Add(b, new Mass()));
+            world.Query(in inner, (Entity e) =>
+            {
+                if (e == b)
+                {
+                    world.Add(b, new Mass(7));
+                }
+            });
+            Assert.False(world.Has<Mass>(b)); // the inner query ended, the outer one has not
         });
 
         Assert.Equal(3, world.Get<Health>(a).Value);
         Assert.Equal(new Position(5, 5), world.Get<Position>(b));
-        Assert.False(world.Has<Mass>(b));
+        Assert.Equal(new Mass(7), world.Get<Mass>(b));
         Assert.False(world.IsIterating);
     }
 

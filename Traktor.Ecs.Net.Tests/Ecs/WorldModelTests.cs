@@ -26,6 +26,7 @@ public class WorldModelTests
         RemovePair,
         TrimExcess,
         TouchForeign,
+        Deferred,
     }
 
     /// <summary>One step. <c>Component</c> is a component index 0–3, or for Create a mask of them.</summary>
@@ -68,7 +69,9 @@ public class WorldModelTests
         (2, Gen.Select(Gen.Int[0, 1_000], Gen.Int[0, 100_000], (t, v) => new Op(OpKind.AddPair, t, 0, v))),
         (2, Gen.Int[0, 1_000].Select(t => new Op(OpKind.RemovePair, t, 0, 0))),
         (1, Gen.Const(new Op(OpKind.TrimExcess, 0, 0, 0))),
-        (1, Gen.Select(Gen.Int[0, 1_000], Gen.Int[0, 3], (t, c) => new Op(OpKind.TouchForeign, t, c, 0))));
+        (1, Gen.Select(Gen.Int[0, 1_000], Gen.Int[0, 3], (t, c) => new Op(OpKind.TouchForeign, t, c, 0))),
+        // A batch of structural changes made while a query iterates (seed, length): deferred to its end.
+        (3, Gen.Select(Gen.Int[0, 1_000_000], Gen.Int[1, 16], (seed, n) => new Op(OpKind.Deferred, seed, n, 0))));
 
     /// <summary>What BulkDestroy removes: entities with exactly Position and Label (rare enough to keep the world populated).</summary>
     private static readonly QueryDescription BulkDestroyed = new QueryDescription().WithExclusive<Position, Label>();
@@ -168,6 +171,12 @@ public class WorldModelTests
 
         if (ApplyWholeWorld(world, model, live, dead, op))
         {
+            return;
+        }
+
+        if (op.Kind == OpKind.Deferred)
+        {
+            ApplyDeferred(world, model, live, dead, op);
             return;
         }
 
@@ -427,14 +436,175 @@ public class WorldModelTests
         }
     }
 
+    private enum Pending
+    {
+        Add,
+        Remove,
+        Set,
+    }
+
+    /// <summary>
+    /// Structural changes made while a chunk enumeration is open (as a system would inside a query):
+    /// creates return final handles at once, destroys end handles at once, and everything else becomes
+    /// visible, in order, when the enumeration ends. The model replays the recorded changes the same way.
+    /// </summary>
+    private static void ApplyDeferred(World world, Dictionary<int, Row> model, List<int> live, List<Entity> dead, Op op)
+    {
+        var random = new Random(op.Target);
+        var rows = live.Select(id => model[id]).ToList(); // live and created, minus destroyed, during the batch
+        var created = new List<Row>();
+        var destroyed = new List<Row>();
+        var recorded = new List<(Row Row, Pending Kind, int Component, int Value)>();
+        int size = world.Size;
+        Exception? failure = null;
+        var iteration = world.Query(Queries[0]).GetEnumerator();
+        try
+        {
+            Assert.True(world.IsIterating);
+            for (int i = 0; i < op.Component; i++)
+            {
+                int kind = random.Next(6);
+                int c = random.Next(4);
+                int v = random.Next(100_000);
+                if (kind == 0 || rows.Count == 0)
+                {
+                    var row = Create(world, random.Next(16), v, deferred: true);
+                    Assert.True(world.IsAlive(row.Handle));
+                    Assert.Throws<EntityPendingException>(() => world.Has<Position>(row.Handle));
+                    Assert.False(world.TryGet<Position>(row.Handle, out _));
+                    created.Add(row);
+                    rows.Add(row);
+                    size++;
+                }
+                else
+                {
+                    int index = random.Next(rows.Count);
+                    var row = rows[index];
+                    bool pending = created.Contains(row);
+                    switch (kind)
+                    {
+                        case 1:
+                            Mutate(world, OpKind.Destroy, row.Handle, 0, v);
+                            Assert.False(world.IsAlive(row.Handle));
+                            Assert.Throws<EntityNotAliveException>(() => world.Add(row.Handle, new Mass(1)));
+                            rows.RemoveAt(index);
+                            destroyed.Add(row);
+                            size--;
+                            break;
+                        case 2:
+                            Mutate(world, OpKind.Add, row.Handle, c, v);
+                            recorded.Add((row, Pending.Add, c, v));
+                            break;
+                        case 3:
+                            Mutate(world, OpKind.Remove, row.Handle, c, v);
+                            recorded.Add((row, Pending.Remove, c, v));
+                            break;
+                        case 4 or 5 when pending:
+                            // Recorded like a structural change (the entity has no storage yet); a ref
+                            // write through Get would throw EntityPendingException, so set by value.
+                            SetByValue(world, row.Handle, c, v);
+                            recorded.Add((row, Pending.Set, c, v));
+                            break;
+                        default:
+                            // A set of a stored entity is not structural: it happens at once, on what is stored.
+                            if (row.HasComponent(c))
+                            {
+                                Mutate(world, OpKind.Set, row.Handle, c, v);
+                                SetField(row, c, v, present: true);
+                            }
+                            else
+                            {
+                                Assert.Throws<ComponentNotFoundException>(() => Mutate(world, OpKind.Set, row.Handle, c, v));
+                            }
+
+                            break;
+                    }
+                }
+
+                Assert.Equal(size, world.Size);
+            }
+        }
+        finally
+        {
+            try
+            {
+                iteration.Dispose();
+            }
+            catch (EcsException ex)
+            {
+                failure = ex;
+            }
+        }
+
+        Assert.False(world.IsIterating);
+
+        // Replay: creates first in their order (their rows already hold their values), then the changes.
+        bool expectFailure = false;
+        foreach (var (row, kind, c, v) in recorded)
+        {
+            if (destroyed.Contains(row))
+            {
+                continue; // made moot by the later destroy
+            }
+
+            bool has = row.HasComponent(c);
+            if (kind == Pending.Add ? has : !has)
+            {
+                expectFailure = true;
+                continue;
+            }
+
+            SetField(row, c, v, present: kind != Pending.Remove);
+        }
+
+        Assert.True(expectFailure == (failure is not null), $"expected a failure at the end of the query: {expectFailure}, got {failure}");
+        foreach (var row in created.Where(r => !destroyed.Contains(r)))
+        {
+            model.Add(row.Handle.Id, row);
+            live.Add(row.Handle.Id);
+        }
+
+        foreach (var row in destroyed)
+        {
+            if (model.Remove(row.Handle.Id))
+            {
+                live.Remove(row.Handle.Id);
+            }
+
+            dead.Add(row.Handle);
+        }
+    }
+
+    private static void SetByValue(World world, Entity e, int component, int v)
+    {
+        switch (component)
+        {
+            case 0: world.Set(e, MakeP(v)); break;
+            case 1: e.Set(MakeH(v)); break;
+            case 2: world.Set(e, (object)MakeL(v)); break;
+            default: world.Set(e, new Bulky(v)); break;
+        }
+    }
+
+    private static void SetField(Row row, int component, int v, bool present)
+    {
+        switch (component)
+        {
+            case 0: row.P = present ? MakeP(v) : null; break;
+            case 1: row.H = present ? MakeH(v) : null; break;
+            case 2: row.L = present ? MakeL(v) : null; break;
+            default: row.B = present ? new Bulky(v) : null; break;
+        }
+    }
+
     /// <summary>Creates through the generic overload of the mask's arity, in varying argument orders.</summary>
-    private static Row Create(World world, int mask, int v)
+    private static Row Create(World world, int mask, int v, bool deferred = false)
     {
         var p = MakeP(v);
         var h = MakeH(v + 1);
         var l = MakeL(v + 2);
         var b = new Bulky(v + 3);
-        var e = v % 5 == 0 ? CreateByTypes(world, mask, p, h, l, b) : mask switch
+        var e = v % 5 == 0 ? CreateByTypes(world, mask, p, h, l, b, deferred) : mask switch
         {
             0 => world.Create(),
             1 => world.Create(p),
@@ -465,7 +635,7 @@ public class WorldModelTests
     }
 
     /// <summary>Arch's way: <c>Create(ComponentType[])</c> with every component at default, then boxed values.</summary>
-    private static Entity CreateByTypes(World world, int mask, Position p, Health h, Label l, Bulky b)
+    private static Entity CreateByTypes(World world, int mask, Position p, Health h, Label l, Bulky b, bool deferred)
     {
         var types = new List<ComponentType>();
         var values = new List<object>();
@@ -477,7 +647,15 @@ public class WorldModelTests
         foreach (var type in types)
         {
             // Rows are reused: a freshly created entity must read default, never an earlier entity's value.
-            Assert.Equal(Activator.CreateInstance(type.Type), world.Get(e, type));
+            // (Inside a query it is pending: not readable until the query ends.)
+            if (deferred)
+            {
+                Assert.Throws<EntityPendingException>(() => world.Get(e, type));
+            }
+            else
+            {
+                Assert.Equal(Activator.CreateInstance(type.Type), world.Get(e, type));
+            }
         }
 
         world.SetRange(e, values.ToArray());

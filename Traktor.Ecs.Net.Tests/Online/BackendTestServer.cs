@@ -29,16 +29,19 @@ public sealed class BackendTestServer : IAsyncDisposable
     /// <summary>The host's services (endpoints, options, the store).</summary>
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<BackendTestServer> StartAsync(TimeProvider? time = null, IConnectTokenIssuer? issuer = null, params string[] extraArgs)
+    /// <summary>The test backend's command line (fast password hashing, the test throttles and quotas); later arguments win.</summary>
+    /// <param name="databaseFile">The SQLite file (an extra <c>--Online:ConnectionString</c> replaces it).</param>
+    /// <param name="extraArgs">More settings.</param>
+    /// <returns>The arguments.</returns>
+    public static string[] Arguments(string databaseFile, params string[] extraArgs)
     {
-        string directory = OnlineTestSettings.TempDirectory();
         var quota = OnlineTestSettings.CloudSave;
         string[] args =
         [
             "--urls=http://127.0.0.1:0",
             "--environment=Development",
             "--Logging:LogLevel:Default=Warning",
-            $"--Online:ConnectionString={Path.Combine(directory, "online.db")}",
+            $"--Online:ConnectionString={databaseFile}",
             "--Online:SqliteDurability=Normal",
             $"--Online:TokenSigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
             $"--Online:ServerKeys:0={ServerKey}",
@@ -53,6 +56,13 @@ public sealed class BackendTestServer : IAsyncDisposable
             $"--Online:MaxBytesPerPlayer={quota.MaxBytesPerPlayer}",
             .. extraArgs,
         ];
+        return args;
+    }
+
+    public static async Task<BackendTestServer> StartAsync(TimeProvider? time = null, IConnectTokenIssuer? issuer = null, params string[] extraArgs)
+    {
+        string directory = OnlineTestSettings.TempDirectory();
+        string[] args = Arguments(Path.Combine(directory, "online.db"), extraArgs);
         var app = await BackendHost.BuildAsync(args, services =>
         {
             if (time is not null)

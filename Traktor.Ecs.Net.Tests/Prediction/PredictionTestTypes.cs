@@ -60,3 +60,16 @@ public static class ShipRules
         return position + (direction * Speed * dt);
     }
 }
+
+/// <summary>A body with momentum, predicted by its owner: rounding matters, since velocity carries it from tick to tick.</summary>
+[Replicated(Audience = Audience.Owner, Smoothing = Smoothing.Predict)]
+public struct Glider
+{
+    [Range(-4000, 4000)]
+    [Quantize(0.01f)]
+    public Vector2 Position;
+
+    [Range(-100, 100)]
+    [Quantize(0.01f)]
+    public Vector2 Velocity;
+}

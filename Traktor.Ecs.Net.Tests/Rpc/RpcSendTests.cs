@@ -47,6 +47,33 @@ public class RpcSendTests
     }
 
     [Fact]
+    public void ARelaySystemSendsRpcsFromInsideItsQueryOverReceivedOnes()
+    {
+        // Issue 15 bug 2: SendRpc creates an event entity, which used to throw inside a query. Structural
+        // changes inside queries are now deferred to the query's end, so relaying is a plain query.
+        using var setup = new RpcWorld(new LinkConditions());
+        setup.ServerRpcs.AllowFromClients<FireCommand>();
+        var relay = new RpcRecorder<FireCommand>(setup.ServerWorld, (fire, _) =>
+            setup.ServerWorld.SendRpc(new ScoreAnnouncement { Score = fire.Weapon * 10 }, RpcTarget.AllClients));
+        setup.ServerGroup.Add(relay);
+        var shooter = setup.Connect(1, seed: 5);
+        var watcher = setup.Connect(2, seed: 6);
+        var watched = new RpcRecorder<ScoreAnnouncement>(watcher.World);
+        var echoed = new RpcRecorder<ScoreAnnouncement>(shooter.World);
+        watcher.Group.Add(watched);
+        shooter.Group.Add(echoed);
+
+        shooter.World.SendRpc(new FireCommand { Weapon = 3 }, RpcTarget.Server);
+        shooter.World.SendRpc(new FireCommand { Weapon = 4 }, RpcTarget.Server);
+        Assert.True(setup.TickUntil(() => watched.Received.Count == 2 && echoed.Received.Count == 2, 100));
+
+        Assert.Equal([3, 4], relay.Received.Select(r => r.Rpc.Weapon));
+        Assert.Equal([30, 40], watched.Received.Select(r => r.Rpc.Score));
+        Assert.Equal([30, 40], echoed.Received.Select(r => r.Rpc.Score));
+        Assert.Equal(0, setup.ServerWorld.CountEntities(new QueryDescription().WithAll<ScoreAnnouncement>())); // sent, then destroyed
+    }
+
+    [Fact]
     public void StagingPutsRpcsOfEveryTypeBackInSendOrder()
     {
         using var world = World.Create();

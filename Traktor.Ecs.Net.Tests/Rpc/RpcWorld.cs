@@ -19,14 +19,15 @@ internal sealed class RpcWorld : IDisposable
     public static readonly RpcRegistry Rpcs =
         RpcRegistry.FromSchemas([Traktor.Ecs.Net.Tests.GeneratedNetworkSchema.Instance]);
 
-    public RpcWorld(LinkConditions conditions, RpcOptions? options = null, Action<NetServerOptions>? configure = null, int seed = 1)
+    public RpcWorld(LinkConditions conditions, RpcOptions? options = null, Action<NetServerOptions>? configure = null, int seed = 1, ReplicationRegistry? replicated = null, bool withLogger = true)
     {
+        replicatedTypes = replicated ?? Replicated;
         Conditions = conditions;
         Options = options ?? new RpcOptions();
         Harness = new TransportHarness(conditions, configure, seed);
         ServerWorld = World.Create();
-        Server = new NetworkServer(ServerWorld, Harness.Server, Replicated, new ServerReplicationOptions());
-        ServerRpcs = new RpcServer(Server, Rpcs, Options, Harness.Time, ServerLog);
+        Server = new NetworkServer(ServerWorld, Harness.Server, replicatedTypes, new ServerReplicationOptions());
+        ServerRpcs = new RpcServer(Server, Rpcs, Options, Harness.Time, withLogger ? ServerLog : null);
         ServerGroup = new Group<float>("server", Server);
         Server.ClientConnected += (connection, clientId) => connectionIds[connection] = clientId;
     }
@@ -54,7 +55,7 @@ internal sealed class RpcWorld : IDisposable
     {
         var transport = Harness.AddClient(Conditions, seed: seed);
         var world = World.Create();
-        var client = new NetworkClient(world, transport, Replicated, 60, Harness.Time);
+        var client = new NetworkClient(world, transport, replicatedTypes, 60, Harness.Time);
         var peer = new Peer(clientId, world, client, new RpcClient(client, Rpcs, Options), new Group<float>("client", client));
         Clients.Add(peer);
         if (connect)
@@ -115,6 +116,7 @@ internal sealed class RpcWorld : IDisposable
     }
 
     private readonly Dictionary<ConnectionId, ulong> connectionIds = new();
+    private readonly ReplicationRegistry replicatedTypes;
 
     internal sealed record Peer(ulong ClientId, World World, NetworkClient Client, RpcClient Rpcs, Group<float> Group);
 }

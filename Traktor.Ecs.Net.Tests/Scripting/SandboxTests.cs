@@ -158,6 +158,29 @@ public sealed class SandboxTests
     }
 
     [Fact]
+    public void Comparing_long_strings_in_a_loop_is_stopped_by_the_time_budget()
+    {
+        // Each comparison is one VM instruction that reads 2 MiB without allocating: the default instruction
+        // budget would let this loop run for many seconds. The time budget stops it at the loop's line.
+        using var host = new ScriptHost(options: new LuaScriptOptions { TimeBudget = TimeSpan.FromMilliseconds(20) });
+        var script = host.Load("compare.lua", """
+            local a = string.rep("a", 2 * 1024 * 1024)
+            local b = string.rep("a", 2 * 1024 * 1024 - 1) .. "b"
+            function Script:update(dt)
+              log:info("tick")
+              while true do local same = a == b end
+            end
+            """);
+
+        host.Tick(2);
+
+        Assert.Equal(["[compare.lua] tick", "[compare.lua] tick"], host.Info);
+        Assert.Equal(2, script.Errors.Count);
+        Assert.All(script.Errors, e => Assert.Equal((ScriptErrorKind.TimeBudget, 5, "update"), (e.Kind, e.Line, e.Entry)));
+        Assert.Contains("longer than 20 ms", script.Errors.First().Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_update_that_loops_fails_every_tick_but_each_tick_runs()
     {
         using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 100_000 });

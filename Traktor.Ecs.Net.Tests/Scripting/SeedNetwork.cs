@@ -7,6 +7,7 @@ using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Tests.Online;
 using Traktor.Ecs.Net.Tests.Rpc;
+using Traktor.Ecs.Net.Tests.Sessions.Directory;
 using Traktor.Ecs.Net.Tests.Transport;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Security;
@@ -18,11 +19,11 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 /// Everything the seed's snippets touch, for real: the online backend on Kestrel (127.0.0.1), the
 /// api.example.com stand-in over HTTPS, and a game server and a client world talking over loopback UDP,
 /// each with the network plugin, the RPC layer and a <see cref="LuaScriptSystem"/>. Sessions come from
-/// the in-process directory (<see cref="InProcessSessions"/>) pointing at the game server.
+/// the backend's session directory over HTTP (<see cref="HttpSessions"/>): the game server registers with
+/// its fleet, and the directory's connect tokens bring the client to it.
 /// </summary>
 internal sealed class SeedNetwork : IAsyncDisposable
 {
-    public const ulong ProtocolId = 0x5343_5249_5054_0001;
     public const string Password = "correct horse battery staple";
 
     private static readonly ReplicationRegistry Replicated = ReplicationRegistry.FromSchemas([Traktor.Ecs.Net.Tests.GeneratedNetworkSchema.Instance]);
@@ -31,28 +32,33 @@ internal sealed class SeedNetwork : IAsyncDisposable
     private readonly List<IDisposable> _disposables = new();
     private readonly string _captureDirectory = Directory.CreateTempSubdirectory("traktor-lua-").FullName;
 
-    private SeedNetwork(BackendTestServer backend, ExampleApiServer api)
+    private SeedNetwork(BackendTestServer backend, ExampleApiServer api, LuaScriptOptions? options)
     {
         Backend = backend;
         Api = api;
+        Admin = backend.CreateBackendClient(asServer: true);
+        Sessions = new HttpSessions(Admin);
 
-        // Game server on 127.0.0.1 (UDP).
-        byte[] serverKey = ConnectTokenIssuer.GenerateServerKey();
+        // Game server on 127.0.0.1 (UDP), with the key the directory signs connect tokens with.
         var serverSocket = Own(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
         int port = serverSocket.LocalEndPoint.Port;
-        var serverOptions = new NetServerOptions { ProtocolId = ProtocolId, PrivateKey = serverKey, PublicAddresses = [NetAddress.Parse($"127.0.0.1:{port}")] };
+        ServerAddress = $"127.0.0.1:{port}";
+        var serverOptions = new NetServerOptions
+        {
+            ProtocolId = DirectoryTestSettings.ProtocolId,
+            PrivateKey = DirectoryTestSettings.GameServerKey,
+            PublicAddresses = [NetAddress.Parse(ServerAddress)],
+        };
         ServerWorld = World.Create();
         Server = new NetworkServer(ServerWorld, Own(new NetServer(serverSocket, serverOptions)), Replicated, new ServerReplicationOptions());
         ServerRpcs = new RpcServer(Server, Rpcs, new RpcOptions()).AllowFromClients<SeedPlayerJoined>();
-        Sessions = new InProcessSessions(new SessionTokenOptions { ServerKey = serverKey, ProtocolId = ProtocolId }, [serverSocket.LocalEndPoint]);
-        ServerWorld.Resources.Add<ISessions>(Sessions);
-        ServerScripts = new ScriptHost(new ScriptServices { Sessions = Sessions, Rpcs = ScriptRpcs() }, world: ServerWorld);
+        ServerScripts = new ScriptHost(new ScriptServices { Sessions = Sessions, Rpcs = ScriptRpcs() }, options, ServerWorld);
         ServerReceived = new RpcRecorder<SeedPlayerJoined>(ServerWorld);
         ServerGroup = new Group<float>("server", Server, ServerScripts.System, ServerReceived);
 
         // Client on 127.0.0.1 (UDP), playing as a player of the backend.
         var clientSocket = Own(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
-        ClientOptions = new NetClientOptions { ProtocolId = ProtocolId };
+        ClientOptions = new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId };
         ClientWorld = World.Create();
         Client = new NetworkClient(ClientWorld, Own(new NetClient(clientSocket, ClientOptions)), Replicated);
         _ = new RpcClient(Client, Rpcs);
@@ -66,10 +72,10 @@ internal sealed class SeedNetwork : IAsyncDisposable
             Authentication = new HttpAuthentication(PlayerBackend),
             Leaderboards = new HttpLeaderboards(PlayerBackend),
             Achievements = new HttpAchievements(PlayerBackend),
-            Sessions = Sessions,
+            Sessions = new HttpSessions(PlayerBackend),
             Rpcs = ScriptRpcs(),
             PacketLog = PacketLog,
-        }, world: ClientWorld);
+        }, options, ClientWorld);
         ClientReceived = new RpcRecorder<SeedPlayerJoined>(ClientWorld);
         ClientGroup = new Group<float>("client", Client, ClientScripts.System, ClientReceived);
     }
@@ -80,7 +86,14 @@ internal sealed class SeedNetwork : IAsyncDisposable
 
     public OnlineBackendClient PlayerBackend { get; }
 
-    public InProcessSessions Sessions { get; }
+    /// <summary>The backend as a game server sees it (server key).</summary>
+    public OnlineBackendClient Admin { get; }
+
+    /// <summary>The session directory with the server key (acts for any player); client scripts use it as the logged-in player.</summary>
+    public HttpSessions Sessions { get; }
+
+    /// <summary>The game server's "host:port", as registered with the fleet.</summary>
+    public string ServerAddress { get; }
 
     public World ServerWorld { get; }
 
@@ -113,19 +126,35 @@ internal sealed class SeedNetwork : IAsyncDisposable
     /// <summary>The backend user the snippets log in as.</summary>
     public UserAccount Alice { get; private set; } = null!;
 
-    public static async Task<SeedNetwork> StartAsync()
+    /// <summary>A second backend user, ahead of alice on the leaderboard.</summary>
+    public UserAccount Bob { get; private set; } = null!;
+
+    public static async Task<SeedNetwork> StartAsync(LuaScriptOptions? options = null)
     {
-        var backend = await BackendTestServer.StartAsync();
+        // The directory's settings; a registered server stays live without heartbeats for the test's length.
+        var backend = await BackendTestServer.StartAsync(null, null, [.. DirectoryTestSettings.BackendArgs, "--Online:Sessions:DeadAfterMs=600000"]);
         var api = await ExampleApiServer.StartAsync();
-        var network = new SeedNetwork(backend, api);
-        var admin = backend.CreateBackendClient(asServer: true);
+        var network = new SeedNetwork(backend, api, options);
+        var admin = network.Admin;
         await new HttpLeaderboards(admin).DefineLeaderboardAsync(new LeaderboardDefinition("HighScores"));
         await new HttpAchievements(admin).DefineAchievementAsync(new AchievementDefinition("FirstKill", "First kill", "Defeat an enemy."));
         var authentication = new HttpAuthentication(backend.CreateBackendClient(asServer: false));
         network.Alice = await authentication.RegisterAsync("alice", Password);
         var bob = await authentication.RegisterAsync("bob", Password);
+        network.Bob = bob;
         await new HttpLeaderboards(admin).SubmitScoreAsync(new ScoreSubmission("HighScores", bob.UserId, 20000));
+        await new HttpGameServerFleet(admin).RegisterServerAsync(new GameServerRegistration([network.ServerAddress], 16, 8, "seed-server"));
         return network;
+    }
+
+    /// <summary>Joins a session from C#, so a snippet has a live connection to work with.</summary>
+    public async Task ConnectAsync()
+    {
+        var session = await Sessions.CreateSessionAsync(new SessionOptions("Warmup", 4), TestContext.Current.CancellationToken);
+        var join = await Sessions.JoinSessionAsync(session.Id, Bob.UserId, TestContext.Current.CancellationToken);
+        Client.Transport.Connect(join.ConnectInfo!.ConnectToken);
+        TickUntil(() => Client.Transport.State == ClientState.Connected && Server.Connections.Count == 1, "the client to connect");
+        Tick(5);
     }
 
     /// <summary>Ticks both worlds at about 60 Hz of wall time until <paramref name="done"/> holds.</summary>

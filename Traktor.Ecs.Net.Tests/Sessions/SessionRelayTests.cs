@@ -56,8 +56,15 @@ public class SessionRelayTests
         Assert.Equal([1UL], relay.PresentPlayers);
         Assert.Equal(2, (await sessions.GetSessionAsync(session.Id, Cancel))!.FreeSlots);
 
-        // His old token predates his departure: it no longer gets him in.
+        // His old token no longer gets him in: the transport refuses it as used (tokens are single-use) ...
         bob.Client.Transport.Connect(bobToken);
+        Assert.True(setup.TickUntil(() => bob.Client.Transport.State == ClientState.Disconnected, 300));
+        Assert.Equal(DisconnectReason.TokenUsed, bob.Client.Transport.LastDisconnectReason);
+
+        // ... and a fresh token whose ticket was issued before his departure is refused by the session.
+        var staleTicket = new byte[SessionTicket.MaxSize];
+        new SessionTicket(session.Id, setup.Harness.Time.GetUtcNow() - TimeSpan.FromSeconds(30), 3, "bob").Write(staleTicket);
+        bob.Client.Transport.Connect(setup.Harness.IssueToken(2, staleTicket));
         Assert.True(setup.TickUntil(() => bob.Client.Transport.State == ClientState.Disconnected, 300));
         Assert.Equal(DisconnectReason.Rejected, bob.Client.Transport.LastDisconnectReason);
 

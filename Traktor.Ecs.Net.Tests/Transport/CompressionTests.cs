@@ -70,8 +70,8 @@ public class CompressionTests
             return received == 20 && receivedByClient == 20;
         }));
         bool negotiated = server && client;
-        Assert.Equal(negotiated, h.ClientWires[0].Sent.Any(s => s.Data[0] == 0x14));
-        Assert.Equal(negotiated, h.ServerWire.Sent.Any(s => s.Data[0] == 0x14));
+        Assert.Equal(negotiated, h.ClientWires[0].Sent.Any(s => (s.Data[0] & 0x1F) == 0x14));
+        Assert.Equal(negotiated, h.ServerWire.Sent.Any(s => (s.Data[0] & 0x1F) == 0x14));
         Assert.Equal(0, h.Server.Counters.ProtocolViolations);
     }
 }

@@ -169,7 +169,7 @@ public class ConnectedAbuseTests
             for (int i = 0; i < 400; i++)
             {
                 random.NextBytes(forged);
-                forged[0] = 4;
+                forged[0] = 4 | 0xE0; // Payload with an 8-byte sequence
                 System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(forged.AsSpan(1), sequence++);
                 victim.Send(forged);
             }
@@ -251,9 +251,9 @@ public class ConnectedAbuseTests
         for (int i = 0; i < 800; i++) client.Send(ChannelKind.ReliableOrdered, message);
         h.RunUntil(() => h.DrainServer().Count == 0 && client.GetStats().PendingReliable == 0, maxSteps: 200);
         Assert.True(h.Server.EventQueueCapacityBytes > steady, "the burst did not grow the queue");
-        for (int i = 0; i < 70; i++)
+        for (int i = 0; i < 70; i++) // 70 quiet updates over 7 s: both shrink conditions (updates and seconds) hold
         {
-            h.Step();
+            h.Step(100);
             h.DrainServer();
         }
         Assert.Equal(steady, h.Server.EventQueueCapacityBytes);

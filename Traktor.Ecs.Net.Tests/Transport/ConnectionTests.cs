@@ -51,7 +51,8 @@ public class ConnectionTests
         h.DrainServer();
         h.ClientLinks[0].Conditions.LossPercent = 50;
         client.Disconnect();
-        var disconnects = h.ClientWires[0].Sent.Where(s => s.Data[0] == 5).Select(s => BitConverter.ToUInt64(s.Data, 1)).ToList();
+        var disconnects = h.ClientWires[0].Sent.Where(s => (s.Data[0] & 0x0F) == 5)
+            .Select(s => Traktor.Ecs.Net.Transport.Packets.SealedPacket.TryReadHeader(s.Data, out ulong sequence, out _) ? sequence : ulong.MaxValue).ToList();
         Assert.Equal(3, disconnects.Distinct().Count()); // three copies, each with its own sequence (nonce)
         h.Step();
         h.Step();

@@ -1,13 +1,14 @@
 using System.Buffers.Binary;
 using K4os.Compression.LZ4;
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 
 /// <summary>
 /// A connected, authenticated client that crafts its own payload packets: it completes the real handshake with a
-/// <see cref="NetClient"/>, then seals whatever plaintext a test gives it under the token's client-to-server key
+/// <see cref="NetClient"/>, then seals whatever plaintext a test gives it under the connection's client-to-server key
 /// (no key at all in insecure mode) with fresh sequences, exactly as a modified game client could.
 /// </summary>
 internal sealed class HostilePeer : IDisposable
@@ -26,7 +27,7 @@ internal sealed class HostilePeer : IDisposable
         Address = address;
         _cipher = cipher;
         // Far above anything the real client used, so the replay window accepts every crafted packet.
-        _sequence = (ulong)(harness.Time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10 + 10_000_000;
+        _sequence = 10_000_000;
     }
 
     /// <summary>The client whose connection this peer speaks for (do not update it after connecting).</summary>
@@ -39,23 +40,22 @@ internal sealed class HostilePeer : IDisposable
     public static HostilePeer Connect(TransportHarness h, ulong clientId, bool compression = false)
     {
         var client = h.AddClient(configure: o => o.Compression = compression);
-        PacketCipher? cipher = null;
-        ConnectToken? parsed = null;
         if (h.ServerOptions.Insecure) client.ConnectInsecure(h.ServerAddress, clientId);
-        else
-        {
-            var token = h.IssueToken(clientId);
-            Assert.True(ConnectToken.TryParse(token, out parsed));
-            client.Connect(token);
-        }
+        else client.Connect(h.IssueToken(clientId));
         Assert.True(h.RunUntil(() => client.State == ClientState.Connected), "hostile peer did not connect");
-        if (parsed is not null)
-        {
-            // Sealed with the suite the handshake negotiated, as the real client does.
-            cipher = new PacketCipher(client.CipherSuite, parsed.ClientToServerKey);
-        }
         h.Step();
-        return new HostilePeer(h, client, h.ClientLinks[^1].LocalAddress, cipher);
+        // Sealed with the connection's own key and suite, as the real client does.
+        return new HostilePeer(h, client, h.ClientLinks[^1].LocalAddress, client.ConnectionSendCipher);
+    }
+
+    /// <summary>
+    /// Speaks for <paramref name="client"/>, which connected with <paramref name="token"/> (null in insecure mode) from
+    /// <paramref name="address"/>; do not update the client afterwards.
+    /// </summary>
+    public static HostilePeer For(TransportHarness h, NetClient client, NetAddress address, byte[]? token)
+    {
+        Assert.Equal(token is null, client.ConnectionSendCipher is null);
+        return new HostilePeer(h, client, address, client.ConnectionSendCipher);
     }
 
     /// <summary>An ack header followed by <paramref name="count"/> Unreliable records of <paramref name="dataLength"/> bytes.</summary>
@@ -107,17 +107,18 @@ internal sealed class HostilePeer : IDisposable
             prefix |= CompressedFlag;
         }
         ulong sequence = _sequence++;
-        int tag = _cipher is null ? 0 : PacketCipher.TagSize;
-        var datagram = new byte[9 + plaintext.Length + tag];
-        datagram[0] = prefix;
-        BinaryPrimitives.WriteUInt64LittleEndian(datagram.AsSpan(1), sequence);
-        if (_cipher is null) plaintext.CopyTo(datagram.AsSpan(9));
-        else _cipher.Encrypt(sequence, datagram.AsSpan(0, 9), plaintext, datagram.AsSpan(9, plaintext.Length), datagram.AsSpan(9 + plaintext.Length, tag));
+        var frame = new byte[PacketLayout.SealedHeaderSize + plaintext.Length];
+        plaintext.CopyTo(frame.AsSpan(PacketLayout.SealedHeaderSize));
+        var datagram = new byte[SealedPacket.Overhead(_cipher, sequence) + plaintext.Length];
+        SealedPacket.Seal(_cipher, prefix, sequence, frame, plaintext.Length, datagram);
         return datagram;
     }
 
     /// <summary>Delivers a datagram to the server from this peer's address.</summary>
     public void Send(byte[] datagram) => _harness.Network.Inject(datagram, Address, _harness.ServerAddress);
 
-    public void Dispose() => _cipher?.Dispose();
+    public void Dispose()
+    {
+        // The cipher is the client's connection's own; the client disposes it.
+    }
 }

@@ -65,7 +65,7 @@ public class PcapngCaptureTests
     }
 
     [Fact]
-    public void Captured_packets_read_back_with_plaintext_payloads()
+    public void Captured_packets_read_back_with_the_handshake_and_plaintext_payloads()
     {
         var stream = new MemoryStream();
         var capture = new PcapngWriter(stream, ownsStream: false);
@@ -80,8 +80,14 @@ public class PcapngCaptureTests
         var file = stream.ToArray();
         var packets = Parse(file);
         Assert.Equal(capture.PacketCount, packets.Count);
-        Assert.True(packets.Count >= 3);
-        Assert.All(packets, p => Assert.Equal(4, p.Payload[0] & 0x0F)); // payload packets, before encryption
+        Assert.True(packets.Count >= 6);
+        // The handshake as it travels, then sealed packets before encryption (prefix, sequence, plaintext): the
+        // challenge (34 bytes), payloads, and the server's three disconnects when it shuts down.
+        Assert.Equal(new[] { 0, 1, 2, 4, 5 }, packets.Select(p => p.Payload[0] & 0x0F).Distinct().Order());
+        Assert.All(packets.Where(p => (p.Payload[0] & 0x0F) == 1), p => Assert.Equal(34, p.Payload.Length)); // 8-byte stateless sequence
+        var disconnects = packets.Where(p => (p.Payload[0] & 0x0F) == 5).ToList();
+        Assert.Equal(3, disconnects.Count);
+        Assert.All(disconnects, p => Assert.Equal(new byte[] { 5, (byte)DisconnectReason.ServerShutdown }, new[] { (byte)(p.Payload[0] & 0x1F), p.Payload[^1] }));
         Assert.Contains(packets, p => p.Payload.AsSpan().IndexOf("hello wireshark"u8) >= 0);
 
         if (FindTshark() is { } tshark)

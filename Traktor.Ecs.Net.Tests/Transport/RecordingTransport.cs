@@ -28,5 +28,7 @@ internal sealed class RecordingTransport(IDatagramTransport inner) : IPeerAwareT
 
     public void OnPeerDisconnected(in NetAddress peer) => (inner as IPeerAwareTransport)?.OnPeerDisconnected(peer);
 
+    public void DiscardUnsent(in NetAddress peer) => (inner as IPeerAwareTransport)?.DiscardUnsent(peer);
+
     public void Dispose() => inner.Dispose();
 }

@@ -60,6 +60,18 @@ internal sealed class TransportHarness : IDisposable
         return client;
     }
 
+    /// <summary>Disposes a client with its link and wire and forgets it (a long test's departed clients must not pile up).</summary>
+    public void RemoveClient(NetClient client)
+    {
+        int index = Clients.IndexOf(client);
+        if (index < 0) throw new ArgumentException("Not a client of this harness.", nameof(client));
+        client.Dispose();
+        ClientLinks[index].Dispose();
+        Clients.RemoveAt(index);
+        ClientLinks.RemoveAt(index);
+        ClientWires.RemoveAt(index);
+    }
+
     /// <summary>Advances the clock and updates the server and every client once.</summary>
     public void Step(double milliseconds = 16)
     {

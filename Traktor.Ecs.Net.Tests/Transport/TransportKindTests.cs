@@ -48,7 +48,7 @@ public class TransportKindTests
     [Fact]
     public void A_token_naming_only_the_udp_address_is_refused_on_the_tcp_address_of_the_same_server()
     {
-        using var h = new TransportHarness(configure: o => o.PublicAddresses = [NetAddress.Parse("[fd00::1]:40000").WithKind(TransportKind.Tcp)]);
+        using var h = new TransportHarness(configure: o => o.PublicAddresses = [NetAddress.Parse("[fd00:0:0:1::1]:40000").WithKind(TransportKind.Tcp)]);
         var client = h.AddClient(configure: o => o.ConnectTimeout = TimeSpan.FromSeconds(1));
         // The harness's server is at an in-memory (UDP-kind) address; the server's only public address is TCP.
         client.Connect(h.Issuer.Issue(1, [], TimeSpan.FromMinutes(1), [h.ServerAddress]));

@@ -7,9 +7,16 @@ internal sealed class ConnectionStatistics
     private const double JitterGain = 1.0 / 4;
     private const double LossGain = 1.0 / 32;
 
+    // Byte rates over a rolling window of ten 100 ms buckets: a rate is there from the first tenth of a
+    // second, and follows changes within a second (a fixed one-second window read 0 for its first second).
+    private const int Buckets = 10;
+    private const double BucketSeconds = 0.1;
+    private readonly long[] _bucketIn = new long[Buckets];
+    private readonly long[] _bucketOut = new long[Buckets];
     private double _windowStart = double.NaN;
-    private long _windowBytesIn;
-    private long _windowBytesOut;
+    private long _bucket;
+    private long _pendingIn;
+    private long _pendingOut;
 
     public double SmoothedRtt { get; private set; }
     public double RttVariation { get; private set; }
@@ -44,25 +51,51 @@ internal sealed class ConnectionStatistics
     {
         PacketsSent++;
         BytesSent += bytes;
-        _windowBytesOut += bytes;
+        _pendingOut += bytes;
     }
 
     public void OnReceived(int bytes)
     {
         PacketsReceived++;
         BytesReceived += bytes;
-        _windowBytesIn += bytes;
+        _pendingIn += bytes;
     }
 
     public void Tick(double now)
     {
         if (double.IsNaN(_windowStart)) _windowStart = now;
-        double elapsed = now - _windowStart;
-        if (elapsed < 1.0) return;
-        BytesInPerSecond = _windowBytesIn / elapsed;
-        BytesOutPerSecond = _windowBytesOut / elapsed;
-        _windowBytesIn = 0;
-        _windowBytesOut = 0;
-        _windowStart = now;
+        double elapsed = Math.Max(0, now - _windowStart);
+        long bucket = (long)(elapsed / BucketSeconds);
+        if (bucket - _bucket >= Buckets)
+        {
+            Array.Clear(_bucketIn);
+            Array.Clear(_bucketOut);
+        }
+        else
+        {
+            for (long b = _bucket + 1; b <= bucket; b++)
+            {
+                _bucketIn[b % Buckets] = 0;
+                _bucketOut[b % Buckets] = 0;
+            }
+        }
+
+        _bucket = bucket;
+        _bucketIn[bucket % Buckets] += _pendingIn;
+        _bucketOut[bucket % Buckets] += _pendingOut;
+        _pendingIn = 0;
+        _pendingOut = 0;
+
+        // The window: the nine whole buckets before this one (or fewer, early on) plus this one so far.
+        double covered = Math.Max(BucketSeconds, Math.Min(elapsed, ((Buckets - 1) * BucketSeconds) + (elapsed - (bucket * BucketSeconds))));
+        long bytesIn = 0, bytesOut = 0;
+        for (int i = 0; i < Buckets; i++)
+        {
+            bytesIn += _bucketIn[i];
+            bytesOut += _bucketOut[i];
+        }
+
+        BytesInPerSecond = bytesIn / covered;
+        BytesOutPerSecond = bytesOut / covered;
     }
 }

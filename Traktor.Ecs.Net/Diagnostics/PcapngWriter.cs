@@ -58,7 +58,8 @@ public sealed class PcapngWriter : IDisposable
         int ipLength = IPv6HeaderSize + UdpHeaderSize + udpPayload.Length;
         int padded = (ipLength + 3) & ~3;
         int blockLength = 28 + padded + 4;
-        ulong micros = (ulong)(_time.GetUtcNow().ToUnixTimeMilliseconds() * 1000);
+        // The interface's default resolution is microseconds (no if_tsresol option): packets of one tick stay apart.
+        ulong micros = (ulong)((_time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (TimeSpan.TicksPerMillisecond / 1000));
         lock (_lock)
         {
             if (_buffer.Length < blockLength) _buffer = new byte[blockLength * 2];

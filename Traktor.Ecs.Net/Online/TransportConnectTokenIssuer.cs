@@ -5,17 +5,37 @@ namespace Traktor.Ecs.Net.Online;
 
 /// <summary>
 /// Connects the online services to the transport: login hands out connect tokens that the game
-/// servers at <paramref name="serverAddresses"/> accept (they share <c>serverKey</c>). The player's
+/// servers at the given addresses accept (they share <c>serverKey</c>). The player's
 /// user id becomes the transport's client id, so a reconnect is recognised as the same player.
 /// </summary>
-/// <param name="issuer">The transport's token issuer, built with the game servers' key.</param>
-/// <param name="serverAddresses">Where the game servers listen.</param>
-public sealed class TransportConnectTokenIssuer(ConnectTokenIssuer issuer, IReadOnlyList<IPEndPoint> serverAddresses) : IConnectTokenIssuer
+public sealed class TransportConnectTokenIssuer : IConnectTokenIssuer
 {
+    private readonly ConnectTokenIssuer _issuer;
+    private readonly NetAddress[] _serverAddresses;
+
+    /// <summary>Tokens for the game servers at <paramref name="serverAddresses"/>, tried in order; any transport kinds (UDP first, then a WebSocket fallback).</summary>
+    /// <param name="issuer">The transport's token issuer, built with the game servers' key.</param>
+    /// <param name="serverAddresses">Where the game servers listen.</param>
+    public TransportConnectTokenIssuer(ConnectTokenIssuer issuer, IReadOnlyList<NetAddress> serverAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(serverAddresses);
+        _issuer = issuer;
+        _serverAddresses = serverAddresses.ToArray();
+    }
+
+    /// <summary>Tokens for the game servers' UDP endpoints <paramref name="serverAddresses"/>.</summary>
+    /// <param name="issuer">The transport's token issuer, built with the game servers' key.</param>
+    /// <param name="serverAddresses">Where the game servers listen (UDP).</param>
+    public TransportConnectTokenIssuer(ConnectTokenIssuer issuer, IReadOnlyList<IPEndPoint> serverAddresses)
+        : this(issuer, (serverAddresses ?? throw new ArgumentNullException(nameof(serverAddresses))).Select(e => NetAddress.FromEndPoint(e)).ToArray())
+    {
+    }
+
     /// <inheritdoc />
     public byte[] IssueConnectToken(long userId, ReadOnlySpan<byte> userData, TimeSpan lifetime)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(userId);
-        return issuer.Issue((ulong)userId, userData, lifetime, serverAddresses);
+        return _issuer.Issue((ulong)userId, userData, lifetime, _serverAddresses);
     }
 }

@@ -16,11 +16,13 @@ namespace Traktor.Ecs.Net;
 /// components to the server's state and replays the stored inputs since then through the same group.
 /// The client's tick runs ahead of the server by half the RTT plus a small input buffer; the server
 /// reports how much input it holds and the client speeds up or slows down slightly to keep it near
-/// the target (time dilation). Add it to the client group after <see cref="NetworkClient"/>.
+/// the target (time dilation), predicts at the server's measured tick rate (a server that cannot keep
+/// its nominal rate would otherwise be outrun), jumps ahead when its inputs arrive late and holds
+/// still when they arrive far too early. Add it to the client group after <see cref="NetworkClient"/>.
 /// </summary>
 /// <typeparam name="TInput">A <c>[NetInput]</c> struct.</typeparam>
 /// <typeparam name="TSerializer">Its generated serializer.</typeparam>
-public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
+public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>, ISystem<float>
     where TInput : struct
     where TSerializer : struct, IMessageSerializer<TInput>
 {
@@ -31,17 +33,38 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
     private readonly ClientPredictionOptions options;
     private readonly TickClock clock;
     private readonly InputHistory<TInput> history = new();
-    private readonly byte[] message = new byte[PredictionFormat.InputHeaderBytes + (PredictionFormat.MaxInputsPerMessage * 64)];
+    private readonly byte[] message = new byte[PredictionFormat.MaxMessageBytes];
     private readonly Dictionary<Entity, Vector3> beforeReplay = new();
     private readonly float deltaTime;
     private bool started;
     private uint rolledBackAt;
+    private uint rememberedAt;
     private double lastSeconds;
     private uint ignoreStatusBefore;
+    private int holdTicks;
+    private double clockTicks;
+    private readonly ServerPace pace;
+
+    /// <summary>Inputs later than this many ticks behind the target make the client jump ahead at once.</summary>
+    private const int JumpAheadAfterTicks = 4;
+
+    /// <summary>Inputs earlier than this many ticks beyond the target make the client hold still for the excess.</summary>
+    private const int HoldAfterTicks = 6;
+
+    /// <summary>Creates the prediction system for the entities this client owns (<see cref="LocalOwner"/>).</summary>
+    /// <param name="client">The client plugin.</param>
+    /// <param name="simulation">The predicted-simulation group: systems that read <c>world.GetInput&lt;TInput&gt;(entity)</c>.</param>
+    /// <param name="sampleInput">Reads the local player's input for a tick.</param>
+    /// <param name="tickRate">The server's tick rate.</param>
+    /// <param name="options">Buffering, redundancy and smoothing.</param>
+    public ClientPrediction(NetworkClient client, Group<float> simulation, Func<uint, TInput> sampleInput, int tickRate = 60, ClientPredictionOptions? options = null)
+        : this(client, simulation, new QueryDescription().WithAll<LocalOwner>(), sampleInput, tickRate, options)
+    {
+    }
 
     /// <summary>Creates the prediction system.</summary>
     /// <param name="client">The client plugin.</param>
-    /// <param name="simulation">The systems that simulate predicted entities from <see cref="Context"/>.</param>
+    /// <param name="simulation">The systems that simulate predicted entities (they read <c>world.GetInput&lt;TInput&gt;(entity)</c> or <see cref="Context"/>).</param>
     /// <param name="predicted">Which entities are predicted (typically those the local player owns).</param>
     /// <param name="sampleInput">Reads the local player's input for a tick.</param>
     /// <param name="tickRate">The server's tick rate.</param>
@@ -60,13 +83,20 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
         this.sampleInput = sampleInput;
         this.options = options ?? new ClientPredictionOptions();
         clock = new TickClock(tickRate);
+        pace = new ServerPace();
         deltaTime = 1f / tickRate;
         Context = new PredictionContext<TInput>(deltaTime);
         client.World.Resources.Add(Context);
+        client.World.Resources.Add<InputSource<TInput>>(this);
         client.RegisterHandler(PredictionFormat.InputStatusMessage, OnStatus);
 
         // A new connection is a new server timeline: start over from its first snapshot.
-        client.Disconnected += _ => started = false;
+        client.Disconnected += _ =>
+        {
+            started = false;
+            holdTicks = 0;
+            pace.Reset();
+        };
     }
 
     /// <summary>What prediction systems read: tick, input, replay flag.</summary>
@@ -75,14 +105,39 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
     /// <summary>The next tick the client will simulate.</summary>
     public uint PredictedTick { get; internal set; }
 
-    /// <summary>Ticks of input the server last reported holding for this client.</summary>
+    /// <summary>
+    /// Ticks of input the server holds for this client: its last report, or right after the client jumped ahead
+    /// (inputs were arriving late), the buffer that jump restores, until reports about the new timeline arrive.
+    /// </summary>
     public int ServerBufferedTicks { get; private set; }
 
     /// <summary>The current time dilation (1 = real time).</summary>
     public double RateScale => clock.RateScale;
 
-    /// <summary>Snapshots that triggered a reset and replay.</summary>
-    public long Rollbacks { get; private set; }
+    /// <summary>Ticks the client held still because its inputs reached the server far too early.</summary>
+    public long HeldTicks { get; private set; }
+
+    /// <summary>Times the client decided to hold still (each for the excess the server reported).</summary>
+    public long HoldsBack { get; private set; }
+
+    /// <summary>Times the client jumped ahead because its inputs reached the server too late.</summary>
+    public long JumpsAhead { get; private set; }
+
+    /// <summary>
+    /// Resets to an authoritative state followed by a replay of the stored inputs: one per received snapshot,
+    /// whether or not the prediction was right (about the snapshot rate). Real mispredictions are
+    /// <see cref="Mispredictions"/>.
+    /// </summary>
+    public long Replays { get; private set; }
+
+    /// <summary>
+    /// Replays whose result differed from what had been predicted for the same tick, compared exactly at wire
+    /// precision over every <c>Smoothing.Predict</c> component of the predicted entities: real mispredictions
+    /// (input that reached the server late or not at all, server-only effects), 0 on a clean link with a
+    /// deterministic simulation. Unlike <see cref="PredictionSmoothing.Corrections"/> it needs no smoothing
+    /// and has no distance threshold. Replays right after the timeline jumped ahead are not compared.
+    /// </summary>
+    public long Mispredictions { get; private set; }
 
     /// <summary>Ticks re-simulated by replays.</summary>
     public long ReplayedTicks { get; private set; }
@@ -117,6 +172,7 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
 
         if (replication.NewestTick != rolledBackAt)
         {
+            pace.Observe(replication.NewestTick, clockTicks);
             Rollback();
             rolledBackAt = replication.NewestTick;
         }
@@ -134,6 +190,17 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
         double now = client.LocalSeconds;
         int due = clock.Advance(TimeSpan.FromSeconds(now - lastSeconds));
         lastSeconds = now;
+        clockTicks += due / Math.Clamp(clock.RateScale, 0.5, 2.0);
+        if (holdTicks > 0)
+        {
+            // Holding still: these ticks' time passes without a step, so the next input is for the tick after the
+            // last one sent. Ticks stay monotonic, and nothing already predicted or sent is redone.
+            int held = Math.Min(due, holdTicks);
+            holdTicks -= held;
+            due -= held;
+            HeldTicks += held;
+        }
+
         for (int i = 0; i < due; i++)
         {
             uint tick = PredictedTick;
@@ -146,6 +213,8 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
 
         options.Smoothing?.Decay(state);
         RememberPresented();
+        client.Replication.RememberPredicted(in predicted);
+        rememberedAt = PredictedTick;
     }
 
     /// <summary>Notes where predicted entities are shown now, to measure the next correction against.</summary>
@@ -179,6 +248,7 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
     public void Dispose()
     {
         client.World.Resources.Remove<PredictionContext<TInput>>();
+        client.World.Resources.Remove<InputSource<TInput>>();
         simulation.Dispose();
     }
 
@@ -208,7 +278,27 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
         Context.IsReplay = replay;
         float dt = deltaTime;
         simulation.Tick(in dt);
+        client.Replication.RoundPredicted(in predicted); // as the server rounds it when it captures
     }
+
+    /// <summary>The local player's input for the tick being predicted, for entities this client owns (<see cref="LocalOwner"/>).</summary>
+    /// <param name="entity">A client entity.</param>
+    /// <param name="input">The input, or default for entities owned by others.</param>
+    /// <returns>True for an entity tagged <see cref="LocalOwner"/>.</returns>
+    public override bool TryGetInput(Entity entity, out TInput input)
+    {
+        if (client.World.Has<LocalOwner>(entity))
+        {
+            input = Context.Input;
+            return true;
+        }
+
+        input = default;
+        return false;
+    }
+
+    /// <summary>True while stored inputs are replayed after a snapshot.</summary>
+    public override bool IsReplay => Context.IsReplay;
 
     private void Rollback()
     {
@@ -232,6 +322,10 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
 
         replication.ResetPredicted();
         int replayed = Replay(from);
+        if (rememberedAt == PredictedTick && replication.PredictedStateChanged(in predicted))
+        {
+            Mispredictions++; // the same tick as remembered, so any difference is the server disagreeing
+        }
 
         if (smoothing is not null)
         {
@@ -246,7 +340,7 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
             }
         }
 
-        Rollbacks++;
+        Replays++;
         ReplayedTicks += replayed;
         ReplicationMetrics.Rollbacks.Add(1);
         ReplicationMetrics.ReplayedTicks.Add(replayed);
@@ -312,29 +406,47 @@ public sealed class ClientPrediction<TInput, TSerializer> : ISystem<float>
         {
             return; // the server has no input from us yet
         }
-
-        ServerBufferedTicks = buffered;
         uint statusTick = BinaryPrimitives.ReadUInt32LittleEndian(status[1..]);
         if ((int)(statusTick - ignoreStatusBefore) < 0)
         {
             return; // it describes inputs sent before our last jump
         }
 
-        // A status can say the buffer is short by thousands of ticks (a stall, or a broken peer):
-        // no single jump goes further than one history's worth.
-        int error = Math.Max(buffered - options.TargetBufferTicks, -PredictionFormat.HistoryTicks / 2);
-        if (error < -4)
+        ServerBufferedTicks = buffered;
+
+        // A status can say the buffer is off by thousands of ticks (a stall, or a broken peer):
+        // no single jump or hold goes further than one history's worth.
+        int error = Math.Clamp(buffered - options.TargetBufferTicks, -PredictionFormat.HistoryTicks / 2, PredictionFormat.HistoryTicks);
+        double rttTicks = client.Transport.GetStats().RoundTripTimeMs / 1000.0 * clock.TickRate;
+
+        // Inputs that arrive after their tick are useless (the server repeats the last one): jump at once
+        // instead of crawling back at a few percent. Right after connecting the RTT is barely known, so the
+        // first timeline usually starts a little late; this keeps the buffer from reading negative for seconds.
+        if (error < -JumpAheadAfterTicks || buffered < 0)
         {
             // Inputs arrive too late to be used: jump ahead rather than crawl, then wait until the
             // server has seen inputs from the new timeline before judging again.
             PredictedTick += (uint)(-error);
             clock.Reset(PredictedTick);
-            clock.RateScale = 1.0;
-            double rttTicks = client.Transport.GetStats().RoundTripTimeMs / 1000.0 * clock.TickRate;
+            clock.RateScale = pace.Scale;
+            holdTicks = 0;
+            JumpsAhead++;
             ignoreStatusBefore = statusTick + (uint)(-error) + (uint)Math.Ceiling(rttTicks) + 4;
+            ServerBufferedTicks = buffered - error; // what the jump restores; reports of the old timeline are ignored
             return;
         }
 
-        clock.RateScale = 1.0 - Math.Clamp(error * 0.01, -options.MaxRateAdjustment, options.MaxRateAdjustment);
+        if (error > HoldAfterTicks)
+        {
+            // Inputs arrive far too early (the server ticked slower than we did, or stalled): hold still for the
+            // excess instead of crawling back at a few percent, then judge again once the server has seen it.
+            holdTicks = error;
+            clock.RateScale = pace.Scale;
+            HoldsBack++;
+            ignoreStatusBefore = statusTick + (uint)error + (uint)Math.Ceiling(rttTicks) + 4;
+            return;
+        }
+
+        clock.RateScale = pace.Scale * (1.0 - Math.Clamp(error * 0.01, -options.MaxRateAdjustment, options.MaxRateAdjustment));
     }
 }

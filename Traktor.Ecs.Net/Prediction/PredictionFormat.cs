@@ -15,8 +15,17 @@ internal static class PredictionFormat
     /// <summary>Ticks of input history kept on each side (a power of two).</summary>
     public const int HistoryTicks = 64;
 
+    /// <summary>The furthest lead an input status reports for inputs too early to hold (the client steps back by it).</summary>
+    public const uint MaxReportedLeadTicks = 4 * HistoryTicks;
+
     /// <summary>Kind, newest tick, view tick, view fraction, count.</summary>
     public const int InputHeaderBytes = 1 + 4 + 4 + 1 + 1;
+
+    /// <summary>The most bytes one input may take on the wire (its generated serializer's bit stream).</summary>
+    public const int MaxInputBytes = 64;
+
+    /// <summary>The longest input message: the header and <see cref="MaxInputsPerMessage"/> inputs of <see cref="MaxInputBytes"/>.</summary>
+    public const int MaxMessageBytes = InputHeaderBytes + (MaxInputsPerMessage * MaxInputBytes);
 
     /// <summary>Kind, server tick, buffered ticks.</summary>
     public const int StatusBytes = 1 + 4 + 2;

@@ -16,7 +16,7 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 /// <typeparam name="TInput">A <c>[NetInput]</c> struct.</typeparam>
 /// <typeparam name="TSerializer">Its generated serializer.</typeparam>
-public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
+public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISystem<float>
     where TInput : struct
     where TSerializer : struct, IMessageSerializer<TInput>
 {
@@ -33,10 +33,16 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
     {
         this.server = server;
         this.options = options ?? new ServerInputOptions<TInput>();
-        server.RegisterHandler(PredictionFormat.InputMessage, Receive);
+        // A client sends one message per tick it predicts: at the tick rate, in bursts after a hitch or a jump ahead.
+        int tickRate = server.Replication.Options.TickRate;
+        server.RegisterHandler(PredictionFormat.InputMessage, Receive, new MessageBudget(PredictionFormat.MaxMessageBytes, 2 * tickRate, 2 * tickRate));
         server.ClientConnected += (connection, _) => states[connection] = new State();
         server.ClientDisconnected += (connection, _) => states.Remove(connection);
+
+        // Queued before the transport flushes, so the status rides in the packet of the tick's snapshot.
+        server.Sending += SendStatus;
         server.World.Resources.Add(this);
+        server.World.Resources.Add<InputSource<TInput>>(this);
     }
 
     /// <summary>The tick being simulated this frame (the next snapshot's tick).</summary>
@@ -57,16 +63,49 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
             return false;
         }
 
-        if (state.History.TryGet(CurrentTick, out input))
+        // Resolved once per tick: several systems may ask, a missing input is counted once.
+        uint tick = CurrentTick;
+        if (!state.IsResolved || state.ResolvedTick != tick)
         {
-            state.Last = input;
+            state.IsResolved = true;
+            state.ResolvedTick = tick;
+            state.ResolvedFresh = state.History.TryGet(tick, out var fresh);
+            if (state.ResolvedFresh)
+            {
+                state.Counters.Used++;
+                state.Last = fresh;
+            }
+            else
+            {
+                state.Counters.Missing++;
+            }
+        }
+
+        input = state.Last;
+        return state.ResolvedFresh;
+    }
+
+    /// <summary>
+    /// The input of <paramref name="entity"/>'s owner for <see cref="CurrentTick"/> (see <see cref="TryGetInput(ConnectionId, out TInput)"/>;
+    /// a missing input repeats the last one). False when the entity has no <see cref="NetworkOwner"/> or its owner is not connected.
+    /// </summary>
+    /// <param name="entity">A server entity.</param>
+    /// <param name="input">The input to apply, or default.</param>
+    /// <returns>True when a connected player drives the entity.</returns>
+    public override bool TryGetInput(Entity entity, out TInput input)
+    {
+        if (server.World.TryGet<NetworkOwner>(entity, out var owner) && states.ContainsKey(owner.Connection))
+        {
+            TryGetInput(owner.Connection, out input);
             return true;
         }
 
-        state.Counters.Missing++;
-        input = state.Last;
+        input = default;
         return false;
     }
+
+    /// <summary>Always false: the server simulates each tick once.</summary>
+    public override bool IsReplay => false;
 
     /// <summary>How many ticks ahead of <see cref="CurrentTick"/> the connection's newest input is.</summary>
     /// <param name="connection">The player's connection.</param>
@@ -116,9 +155,13 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
     {
     }
 
-    /// <summary>Tells every client how many ticks of its input are buffered here.</summary>
-    /// <param name="state">The frame's delta time.</param>
+    /// <inheritdoc />
     public void AfterUpdate(in float state)
+    {
+    }
+
+    /// <summary>Tells every client how many ticks of its input are buffered here.</summary>
+    private void SendStatus()
     {
         uint tick = CurrentTick;
         foreach (var (connection, input) in states)
@@ -132,7 +175,12 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
     }
 
     /// <inheritdoc />
-    public void Dispose() => server.World.Resources.Remove<ServerInputs<TInput, TSerializer>>();
+    public void Dispose()
+    {
+        server.Sending -= SendStatus;
+        server.World.Resources.Remove<ServerInputs<TInput, TSerializer>>();
+        server.World.Resources.Remove<InputSource<TInput>>();
+    }
 
     private void Receive(ConnectionId connection, ReadOnlySpan<byte> message)
     {
@@ -151,9 +199,25 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
         uint viewTick = BinaryPrimitives.ReadUInt32LittleEndian(message[5..]);
         byte viewFraction = message[9];
         int count = message[10];
-        if (count < 1 || count > PredictionFormat.MaxInputsPerMessage || (int)(newest - CurrentTick) > PredictionFormat.HistoryTicks / 2)
+        if (count < 1 || count > PredictionFormat.MaxInputsPerMessage)
         {
             state.Counters.Malformed++;
+            return;
+        }
+
+        if ((int)(newest - CurrentTick) > PredictionFormat.HistoryTicks / 2)
+        {
+            // Too far ahead to hold. Dropping it silently would leave the status describing older inputs, so an
+            // honest client that ran ahead (a slow or stalled server) would read "late" and run further still.
+            // The status reports the lead (bounded, so a lying peer only confuses itself) and the client steps back.
+            state.Counters.Early++;
+            uint reported = CurrentTick + Math.Min((uint)(newest - CurrentTick), PredictionFormat.MaxReportedLeadTicks);
+            if (!state.HasInput || (int)(reported - state.NewestTick) > 0)
+            {
+                state.NewestTick = reported;
+                state.HasInput = true;
+            }
+
             return;
         }
 
@@ -223,5 +287,11 @@ public sealed class ServerInputs<TInput, TSerializer> : ISystem<float>
         public bool HasInput;
 
         public double ViewTick;
+
+        public bool IsResolved;
+
+        public uint ResolvedTick;
+
+        public bool ResolvedFresh;
     }
 }

@@ -28,4 +28,13 @@ public sealed class RpcCounters
     /// <param name="reason">The reason.</param>
     /// <returns>The new count for that reason.</returns>
     internal long CountDrop(RpcDropReason reason) => ++dropped[(int)reason];
+
+    /// <summary>The counts as one line: "sent 12, received 30, released early 0, dropped 2 (NotAllowed 2)" (drops by reason only when there are any).</summary>
+    /// <returns>The counts.</returns>
+    public override string ToString()
+    {
+        var reasons = string.Join(", ", Enum.GetValues<RpcDropReason>().Where(r => dropped[(int)r] > 0).Select(r => $"{r} {dropped[(int)r]}"));
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"sent {Sent}, received {Received}, released early {ReleasedEarly}, dropped {Dropped}{(reasons.Length > 0 ? $" ({reasons})" : "")}");
+    }
 }

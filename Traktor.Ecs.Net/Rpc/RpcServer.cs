@@ -26,6 +26,8 @@ public sealed class RpcServer
     private readonly Dictionary<ConnectionId, RpcConnectionState> connections = new();
     private readonly RpcStaging staging;
     private readonly byte[] message;
+    private readonly bool hasLogger;
+    private readonly bool[] announced = new bool[Enum.GetValues<RpcDropReason>().Length + 1];
     private readonly RpcEventCleanup cleanup = new(
         new QueryDescription().WithAll<RpcSource>(),
         new QueryDescription().WithAll<ClientConnectedEvent>(),
@@ -48,13 +50,18 @@ public sealed class RpcServer
         this.time = time ?? TimeProvider.System;
         startTimestamp = this.time.GetTimestamp();
         this.logger = logger ?? NullLogger.Instance;
+        hasLogger = logger is not null && logger is not NullLogger;
         allowedFromClients = new bool[registry.Types.Count];
         staging = new RpcStaging(this.options.MaxRpcBytes - RpcFormat.ServerHeaderSize);
         message = new byte[this.options.MaxRpcBytes];
         Grace = new ReconnectGrace(server.World, this.options.ReconnectGracePeriod, this.time, this.logger);
 
-        server.RegisterHandler(RpcFormat.ClientRpcMessage, Receive);
-        server.RegisterHandler(RpcFormat.ServerRpcMessage, (connection, _) => Drop(connection, StateOf(connection), RpcDropReason.WrongDirection, 0));
+        // Hard limits before any work: twice the soft rate this layer enforces itself (whose excess is only dropped), so
+        // a client that keeps sending far beyond it is disconnected; a server-to-client kind is never sent by a client.
+        server.RegisterHandler(RpcFormat.ClientRpcMessage, Receive,
+            new MessageBudget(this.options.MaxRpcBytes, 2 * this.options.RatePerSecond, 2 * this.options.Burst));
+        server.RegisterHandler(RpcFormat.ServerRpcMessage, (connection, _) => Drop(connection, StateOf(connection), RpcDropReason.WrongDirection, -1),
+            new MessageBudget(this.options.MaxRpcBytes, 1, 4));
         server.ClientConnected += OnConnected;
         server.ClientDisconnected += OnDisconnected;
         server.SnapshotSent += (connection, tick) => StateOf(connection).SnapshotTick = tick;
@@ -112,6 +119,12 @@ public sealed class RpcServer
     {
         connections[connection] = new RpcConnectionState(clientId, new TokenBucket(options.RatePerSecond, options.Burst, NowSeconds));
         bool reconnected = Grace.Restore(connection, clientId);
+        if (reconnected)
+        {
+            server.Players.NoteRestored(connection);
+        }
+
+        reconnected |= server.TryGetPlayerEntity(connection, out _);
         server.World.Create(new ClientConnectedEvent(connection, clientId, reconnected));
     }
 
@@ -176,6 +189,17 @@ public sealed class RpcServer
         if ((count & (count - 1)) == 0)
         {
             logger.LogWarning("Dropped an RPC from {Connection} (client {ClientId}): {Reason} ({Detail}); {Count} so far for this reason.", connection, state.ClientId, reason, detail, count);
+        }
+
+        // Without a logger a drop would be silent, and a forgotten AllowFromClients<T>() looks like a lost
+        // message: say it once per reason on the standard error, with the counter to watch.
+        if (!hasLogger && !announced[(int)reason])
+        {
+            announced[(int)reason] = true;
+            string what = reason == RpcDropReason.WrongDirection && Registry.TryGet((ushort)detail, out var type)
+                ? $"{type.MessageType.Name} is not accepted from clients: call rpcs.AllowFromClients<{type.MessageType.Name}>()"
+                : $"{reason} (detail {detail})";
+            Console.Error.WriteLine($"Traktor.Ecs.Net: an RPC from {connection} was dropped: {what}. Shown once per reason; RpcServer.Counters counts every drop, and an ILogger passed to RpcServer logs them.");
         }
     }
 

@@ -5,7 +5,7 @@ namespace Traktor.Ecs.Net.Rpc;
 /// <summary>The typed half of <see cref="RpcType"/>: generic over the generated serializer so calls are direct.</summary>
 /// <typeparam name="TMessage">The RPC struct.</typeparam>
 /// <typeparam name="TSerializer">Its generated serializer.</typeparam>
-internal sealed class RpcType<TMessage, TSerializer> : RpcType
+internal sealed class RpcType<TMessage, TSerializer> : RpcType, IRpcWriter<TMessage>
     where TMessage : struct
     where TSerializer : struct, IMessageSerializer<TMessage>
 {
@@ -30,6 +30,14 @@ internal sealed class RpcType<TMessage, TSerializer> : RpcType
                 staging.Commit(this, outgoing[i], writer.IsOverflowed ? -1 : writer.BytesWritten, entities[i]);
             }
         }
+    }
+
+    /// <inheritdoc />
+    public int Write(in TMessage message, Span<byte> destination)
+    {
+        var writer = new BitWriter(destination);
+        TSerializer.Write(ref writer, in message);
+        return writer.IsOverflowed ? -1 : writer.BytesWritten;
     }
 
     internal override bool Deliver(World world, ReadOnlySpan<byte> payload, in RpcSource source)

@@ -8,7 +8,8 @@ public static class RpcWorldExtensions
     /// <summary>
     /// Queues <paramref name="rpc"/> (an <see cref="RpcAttribute"/> struct) for <paramref name="target"/>: it becomes an
     /// entity that the RPC plugin serializes on the RPC's channel at the end of this tick and then destroys.
-    /// Call it outside queries (structural change), or use the <see cref="CommandBuffer"/> overload.
+    /// Inside a query the entity is created when the outermost query ends (structural changes are deferred);
+    /// inside a parallel query use the <see cref="CommandBuffer"/> overload.
     /// </summary>
     /// <typeparam name="T">The RPC struct.</typeparam>
     /// <param name="world">The world with an <see cref="RpcServer"/> or <see cref="RpcClient"/> attached.</param>
@@ -25,7 +26,7 @@ public static class RpcWorldExtensions
         return world.Create(in rpc, new RpcOutgoing(target, OrderOf(world).Next()));
     }
 
-    /// <summary>Queues an RPC through a command buffer (inside queries); it is sent when the buffer is played back before the send pass.</summary>
+    /// <summary>Queues an RPC through a command buffer (e.g. one per thread in a parallel query); it is sent when the buffer is played back before the send pass.</summary>
     /// <typeparam name="T">The RPC struct.</typeparam>
     /// <param name="commands">The command buffer.</param>
     /// <param name="world">The world the buffer is played back into.</param>

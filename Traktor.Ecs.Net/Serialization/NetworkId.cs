@@ -14,4 +14,8 @@ public readonly record struct NetworkId(uint Value)
 
     /// <summary>True unless this is <see cref="None"/>.</summary>
     public bool IsValid => Value != 0;
+
+    /// <summary>Short, for logs and debuggers: <c>net:42</c>, or <c>net:none</c>.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => Value == 0 ? "net:none" : $"net:{Value}";
 }

@@ -47,8 +47,11 @@ internal sealed class Connection : IDisposable
     private bool _hasSequenced;
     private ushort _lastSequenced;
 
+    /// <summary>The cipher this end seals with (tests craft packets as the peer would).</summary>
+    internal PacketCipher? SendCipher => _sendCipher;
+
     public Connection(PeerContext peer, ConnectionId id, ulong clientId, NetAddress address,
-        PacketCipher? sendCipher, PacketCipher? receiveCipher, ulong firstSendSequence, double timeoutSeconds, double now, bool compression)
+        PacketCipher? sendCipher, PacketCipher? receiveCipher, double timeoutSeconds, double now, bool compression)
     {
         _compression = compression;
         Budget = new ConnectionBudget(peer, id, clientId);
@@ -58,9 +61,10 @@ internal sealed class Connection : IDisposable
         Address = address;
         _sendCipher = sendCipher;
         _receiveCipher = receiveCipher;
-        _nextSequence = firstSendSequence;
+        _nextSequence = 0; // the keys are this connection's own (docs/PROTOCOL.md §5), so sequences start at 0
         _timeout = timeoutSeconds;
         _lastReceivedAt = now;
+        LastMessageAt = now;
         _lastSentAt = double.NegativeInfinity;
         int maxMessage = peer.Options.MaxMessageSize;
         _orderedOut = new ReliableSendChannel(ChannelKind.ReliableOrdered, peer.Buffers);
@@ -86,8 +90,12 @@ internal sealed class Connection : IDisposable
 
     public bool IsTimedOut(double now) => now - _lastReceivedAt > _timeout;
 
-    /// <summary>Accepts the first sequence the peer will use (from its handshake), so older ones are replays.</summary>
-    public void ExpectSequencesAfter(ulong sequence) => _replay.Accept(sequence);
+    /// <summary>
+    /// When the peer last sent a packet carrying at least one message (the connect time until it does): what the
+    /// server's reclaiming of idle slots looks at. Keep-alives and pure acks do not count.
+    /// </summary>
+    public double LastMessageAt { get; private set; }
+
 
     public SendResult Send(ChannelKind channel, ReadOnlySpan<byte> message)
     {
@@ -154,11 +162,10 @@ internal sealed class Connection : IDisposable
     /// </summary>
     public ReceiveOutcome Receive(ReadOnlySpan<byte> datagram, double now)
     {
-        if (datagram.Length < PacketLayout.SealedHeaderSize) return ReceiveOutcome.Rejected;
+        if (!SealedPacket.TryReadHeader(datagram, out ulong sequence, out int headerLength)) return ReceiveOutcome.Rejected;
         byte prefix = datagram[0];
         var type = (PacketType)(prefix & PacketLayout.TypeMask);
-        if ((type != PacketType.Payload && type != PacketType.Disconnect) || (prefix & ~(PacketLayout.TypeMask | PacketLayout.CompressedFlag)) != 0) return ReceiveOutcome.Rejected;
-        ulong sequence = SealedPacket.ReadSequence(datagram);
+        if (type != PacketType.Payload && type != PacketType.Disconnect) return ReceiveOutcome.Rejected;
         if (_replay.IsReplay(sequence)) return ReceiveOutcome.Rejected;
         if (!Budget.TryTakeDatagram()) return ReceiveOutcome.OverBudget;
         var plain = _peer.Plaintext.AsSpan();
@@ -174,6 +181,7 @@ internal sealed class Connection : IDisposable
         if (type == PacketType.Disconnect)
         {
             if (length != PacketLayout.ReasonPlaintextSize || (prefix & PacketLayout.CompressedFlag) != 0) return Violate(ViolationKind.Malformed);
+            _peer.Capture?.Write(CaptureFrame(datagram[..headerLength], plain[..length]), Address, _peer.Transport.LocalAddress);
             if (PendingClose is null) ClosedByPeer = true;
             Close((DisconnectReason)plain[0]);
             return ReceiveOutcome.Accepted;
@@ -186,7 +194,7 @@ internal sealed class Connection : IDisposable
             if (length < 0) return Violate(ViolationKind.Compression);
             plain = _peer.Decompressed;
         }
-        if (ValidatePayload(plain[..length], out bool beyondWindow) is { } violation) return Violate(violation);
+        if (ValidatePayload(plain[..length], out bool beyondWindow, out bool hasRecords) is { } violation) return Violate(violation);
         if (beyondWindow)
         {
             // Backpressure: our window still holds messages the budgets deferred; this packet comes back later.
@@ -194,8 +202,9 @@ internal sealed class Connection : IDisposable
             return ReceiveOutcome.OverBudget;
         }
         _lastReceivedAt = now;
+        if (hasRecords) LastMessageAt = now;
         Statistics.OnReceived(datagram.Length);
-        _peer.Capture?.Write(CaptureFrame(datagram, plain[..length]), Address, _peer.Transport.LocalAddress);
+        _peer.Capture?.Write(CaptureFrame(datagram[..headerLength], plain[..length]), Address, _peer.Transport.LocalAddress);
         _received.Record((ushort)sequence);
         if (!_ackOwed) _ackOwedSince = now;
         _ackOwed = true;
@@ -210,21 +219,23 @@ internal sealed class Connection : IDisposable
         return ReceiveOutcome.Violation;
     }
 
-    private ReadOnlySpan<byte> CaptureFrame(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> plaintext)
+    /// <summary>A received packet goes into the capture as its clear header followed by its plaintext.</summary>
+    private ReadOnlySpan<byte> CaptureFrame(ReadOnlySpan<byte> header, ReadOnlySpan<byte> plaintext)
     {
         var frame = _peer.Frame.AsSpan();
-        datagram[..PacketLayout.SealedHeaderSize].CopyTo(frame);
-        plaintext.CopyTo(frame[PacketLayout.SealedHeaderSize..]);
-        return frame[..(PacketLayout.SealedHeaderSize + plaintext.Length)];
+        header.CopyTo(frame);
+        plaintext.CopyTo(frame[header.Length..]);
+        return frame[..(header.Length + plaintext.Length)];
     }
 
     /// <summary>
     /// Checks the whole payload's structure before acting on any of it; null when it is valid.
     /// <paramref name="beyondWindow"/> tells that a reliable record lies ahead of its receive window.
     /// </summary>
-    private ViolationKind? ValidatePayload(ReadOnlySpan<byte> payload, out bool beyondWindow)
+    private ViolationKind? ValidatePayload(ReadOnlySpan<byte> payload, out bool beyondWindow, out bool hasRecords)
     {
         beyondWindow = false;
+        hasRecords = payload.Length > PacketLayout.AckHeaderSize;
         if (payload.Length < PacketLayout.AckHeaderSize) return ViolationKind.Malformed;
         var records = payload[PacketLayout.AckHeaderSize..];
         for (int count = 0; !records.IsEmpty; count++)
@@ -348,9 +359,8 @@ internal sealed class Connection : IDisposable
         byte prefix = (byte)PacketType.Payload;
         if (_peer.Capture is { } capture)
         {
-            frame[0] = prefix;
-            BinaryPrimitives.WriteUInt64LittleEndian(frame[1..], _nextSequence);
-            capture.Write(frame[..(PacketLayout.SealedHeaderSize + plaintextLength)], _peer.Transport.LocalAddress, Address);
+            int start = SealedPacket.WriteHeader(frame, prefix, _nextSequence);
+            capture.Write(frame[start..(PacketLayout.SealedHeaderSize + plaintextLength)], _peer.Transport.LocalAddress, Address);
         }
         if (_compression && plaintextLength > MinCompressible)
         {
@@ -378,8 +388,19 @@ internal sealed class Connection : IDisposable
         for (int i = 0; i < DisconnectRepeats; i++)
         {
             frame[PacketLayout.SealedHeaderSize] = (byte)reason;
+            if (_peer.Capture is { } capture)
+            {
+                int start = SealedPacket.WriteHeader(frame, (byte)PacketType.Disconnect, _nextSequence);
+                capture.Write(frame[start..(PacketLayout.SealedHeaderSize + PacketLayout.ReasonPlaintextSize)], _peer.Transport.LocalAddress, Address);
+            }
             int length = SealedPacket.Seal(_sendCipher, (byte)PacketType.Disconnect, _nextSequence++, frame, PacketLayout.ReasonPlaintextSize, _peer.Datagram);
-            _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
+            if (!_peer.Send(_peer.Datagram.AsSpan(0, length), Address) && i == 0 && _peer.Transport is IPeerAwareTransport streams)
+            {
+                // A stream's send buffer is full of what this peer never took (SendQueueOverflow, a stalled client):
+                // the notice would be dropped behind it and the peer would learn only by its own timeout.
+                streams.DiscardUnsent(Address);
+                _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
+            }
         }
     }
 

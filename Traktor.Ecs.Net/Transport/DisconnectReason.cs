@@ -39,4 +39,16 @@ public enum DisconnectReason : byte
     CipherMismatch = 15,
     /// <summary>The session this connection belonged to ended; the session directory says why (<see cref="Sessions.SessionInfo.EndReason"/>).</summary>
     SessionEnded = 16,
+    /// <summary>
+    /// The server reclaimed the slot of a connection that had sent no message for
+    /// <see cref="NetServerOptions.ReclaimIdleAfter"/>, because a newcomer needed it.
+    /// </summary>
+    Idle = 17,
+    /// <summary>
+    /// The client's IP address or its subnet (/24 IPv4, /64 IPv6) already holds as many connections as the server
+    /// allows (<see cref="NetServerOptions.MaxConnectionsPerAddress"/>, <see cref="NetServerOptions.MaxConnectionsPerSubnet"/>).
+    /// </summary>
+    AddressLimit = 18,
+    /// <summary>The connect token already created a connection: tokens are single-use, get a fresh one.</summary>
+    TokenUsed = 19,
 }

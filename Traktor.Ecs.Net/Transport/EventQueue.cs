@@ -6,14 +6,16 @@ namespace Traktor.Ecs.Net.Transport;
 /// messages and <see cref="NetPeerOptions.MaxQueuedMessageBytes"/> bytes, whether or not the caller polls): a
 /// message that does not fit is refused and the caller decides (unreliable ones are dropped, reliable ones wait in
 /// their channel's window). Connection events are always kept; they are bounded by the slot count. After a burst
-/// the arrays return to their steady size once <see cref="ShrinkAfterQuietUpdates"/> updates in a row stayed
-/// within it.
+/// the arrays return to their steady size once <see cref="ShrinkAfterQuietUpdates"/> updates in a row and
+/// <see cref="ShrinkAfterQuietSeconds"/> seconds stayed within it: counting updates alone made a loop that updates
+/// thousands of times a second shrink between two bursts and allocate the arrays again for the next one.
 /// </summary>
 internal sealed class EventQueue
 {
     public const int SteadyEntries = 256;
     public const int SteadyArenaBytes = 64 * 1024;
     public const int ShrinkAfterQuietUpdates = 64;
+    public const double ShrinkAfterQuietSeconds = 5;
 
     private readonly record struct Entry(NetEventType Type, ConnectionId Connection, ulong ClientId, ChannelKind Channel, DisconnectReason Reason, int Offset, int Length);
 
@@ -26,6 +28,7 @@ internal sealed class EventQueue
     private byte[] _arena = new byte[SteadyArenaBytes];
     private int _arenaUsed;
     private int _quietUpdates;
+    private double _lastBusyAt;
 
     public EventQueue(int maxMessages, int maxBytes)
     {
@@ -38,13 +41,19 @@ internal sealed class EventQueue
     /// <summary>Bytes held by the queue's arrays (entries and arena), for tests of the memory bound.</summary>
     public long CapacityBytes => (long)_entries.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<Entry>() + _arena.Length;
 
-    /// <summary>Recycles the arena when the caller has polled everything, and shrinks it after a burst.</summary>
-    public void BeginUpdate()
+    /// <summary>Recycles the arena when the caller has polled everything, and shrinks it a while after a burst; <paramref name="now"/> in seconds.</summary>
+    public void BeginUpdate(double now)
     {
         if (_read < _count) return;
         bool quiet = _count <= SteadyEntries && _arenaUsed <= SteadyArenaBytes;
-        _quietUpdates = quiet ? _quietUpdates + 1 : 0;
-        if (_quietUpdates >= ShrinkAfterQuietUpdates && (_entries.Length > SteadyEntries || _arena.Length > SteadyArenaBytes))
+        if (quiet) _quietUpdates++;
+        else
+        {
+            _quietUpdates = 0;
+            _lastBusyAt = now;
+        }
+        if (_quietUpdates >= ShrinkAfterQuietUpdates && now - _lastBusyAt >= ShrinkAfterQuietSeconds
+            && (_entries.Length > SteadyEntries || _arena.Length > SteadyArenaBytes))
         {
             _entries = new Entry[SteadyEntries];
             _arena = new byte[SteadyArenaBytes];

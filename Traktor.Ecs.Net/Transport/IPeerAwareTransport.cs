@@ -17,4 +17,14 @@ public interface IPeerAwareTransport : IDatagramTransport
     /// sent should still be delivered, then the stream may close.
     /// </summary>
     void OnPeerDisconnected(in NetAddress peer);
+
+    /// <summary>
+    /// The protocol is ending its connection with <paramref name="peer"/> and its disconnect notice found no room:
+    /// drop the datagrams still waiting in this transport for that peer (a stream's send buffer) so the notice goes out
+    /// next, instead of being lost behind a backlog the peer was not taking. Datagrams already handed to the network
+    /// are unaffected. Transports without a per-peer backlog need not implement it.
+    /// </summary>
+    void DiscardUnsent(in NetAddress peer)
+    {
+    }
 }

@@ -24,6 +24,13 @@ public interface IServerEndpoint
     /// </summary>
     void Update();
 
+    /// <summary>
+    /// Makes this tick's events available like <see cref="Update"/> but sends nothing, so that what the tick queues
+    /// leaves with the acks in one packet per connection at <see cref="Flush"/>. A <see cref="NetServer"/> receives
+    /// from its socket here; an endpoint without a receive-only step updates.
+    /// </summary>
+    void Receive() => Update();
+
     /// <summary>Sends what this tick queued (after <see cref="Update"/> already ran this tick); a routed endpoint leaves that to its router.</summary>
     void Flush();
 

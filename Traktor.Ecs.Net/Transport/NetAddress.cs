@@ -94,6 +94,15 @@ public readonly struct NetAddress : IEquatable<NetAddress>
         return new IPEndPoint(new IPAddress(bytes, ScopeId), Port);
     }
 
+    /// <summary>The IP address alone (port, scope and transport kind ignored), for per-address bookkeeping.</summary>
+    internal UInt128 IpKey => new(_high, _low);
+
+    /// <summary>
+    /// The network the address belongs to, for per-subnet bookkeeping: the /24 of an IPv4 address, the /64 of an IPv6
+    /// one (the smallest block a single home or host is usually given).
+    /// </summary>
+    internal UInt128 SubnetKey => IsIPv4 ? new UInt128(_high, _low & ~0xFFUL) : new UInt128(_high, 0);
+
     /// <summary>Writes the 16 IPv6 bytes (network order).</summary>
     public void WriteBytes(Span<byte> destination)
     {

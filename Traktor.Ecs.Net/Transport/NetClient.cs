@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Diagnostics;
@@ -24,7 +25,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
     private int _responseLength;
     private ConnectToken? _token;
     // Handshake packets (challenge, denied, the response's tag) are always ChaCha20-Poly1305 under the token's keys;
-    // the connection's packets use the suite the server chose, created when its challenge arrives.
+    // the connection's packets use the suite the server chose, under keys derived when the response is written.
     private PacketCipher? _handshakeSend;
     private PacketCipher? _handshakeReceive;
     private PacketCipher? _clientToServer;
@@ -36,7 +37,6 @@ public sealed class NetClient : IDisposable, INetStatsSource
     private int _serverIndex;
     private ulong _clientId;
     private bool _compression;
-    private ulong _nextSequence;
     private double _attemptStartedAt;
     private double _lastHandshakeSentAt;
     private int _attempt;
@@ -71,6 +71,9 @@ public sealed class NetClient : IDisposable, INetStatsSource
     /// before that and in insecure mode).
     /// </summary>
     public CipherSuites CipherSuite => _suite;
+
+    /// <summary>The cipher the connection seals with (tests craft packets as a modified client would).</summary>
+    internal PacketCipher? ConnectionSendCipher => _connection?.SendCipher;
 
     /// <summary>Why the last connection or attempt ended.</summary>
     public DisconnectReason? LastDisconnectReason { get; private set; }
@@ -113,8 +116,16 @@ public sealed class NetClient : IDisposable, INetStatsSource
     }
 
     /// <summary>Starts connecting to a server in insecure mode (LAN, development) as <paramref name="clientId"/>.</summary>
-    public void ConnectInsecure(NetAddress server, ulong clientId)
+    public void ConnectInsecure(NetAddress server, ulong clientId) => ConnectInsecure([server], clientId);
+
+    /// <summary>
+    /// Starts connecting in insecure mode to the first of <paramref name="servers"/> that answers, trying them in order
+    /// like a token's addresses (<see cref="NetClientOptions.ChallengeTimeout"/> per silent address).
+    /// </summary>
+    public void ConnectInsecure(IReadOnlyList<NetAddress> servers, ulong clientId)
     {
+        ArgumentNullException.ThrowIfNull(servers);
+        if (servers.Count is 0 or > 8) throw new ArgumentException("One to eight server addresses.", nameof(servers));
         if (!_options.Insecure) throw new InvalidOperationException("Set Insecure = true to connect without a token.");
         Disconnect(); // a new connection ends the current one (or attempt), with an event
         _clientId = clientId;
@@ -123,7 +134,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
         WriteVersions(r);
         BinaryPrimitives.WriteUInt64LittleEndian(r[P.InsecureRequestClientId..], clientId);
         _requestLength = P.InsecureRequestSize;
-        Begin([server]);
+        Begin(servers.ToArray());
     }
 
     /// <summary>The request's flag offering LZ4 compression, when the options ask for it.</summary>
@@ -140,7 +151,6 @@ public sealed class NetClient : IDisposable, INetStatsSource
     {
         _servers = servers;
         _serverIndex = 0;
-        _nextSequence = _peer.FreshSequenceStart;
         _compression = false;
         _attempt++;
         State = ClientState.SendingRequest;
@@ -154,9 +164,30 @@ public sealed class NetClient : IDisposable, INetStatsSource
     /// </summary>
     public void Update()
     {
+        double now = ReceiveDatagrams();
+        Flush(now);
+    }
+
+    /// <summary>
+    /// Handles received datagrams like <see cref="Update"/> and ends a dead connection, but sends nothing (acks,
+    /// handshake packets wait): call <see cref="Flush()"/> once the tick's messages are queued, so they leave in one packet.
+    /// </summary>
+    public void Receive()
+    {
+        double now = ReceiveDatagrams();
+        if (State == ClientState.Connected)
+        {
+            var connection = _connection!;
+            if (connection.PendingClose is null && connection.IsTimedOut(now)) connection.Close(DisconnectReason.TimedOut);
+            if (connection.PendingClose is { } reason) End(reason, notifyServer: !connection.ClosedByPeer);
+        }
+    }
+
+    private double ReceiveDatagrams()
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _peer.Events.BeginUpdate();
         double now = _peer.Now;
+        _peer.Events.BeginUpdate(now);
         _connection?.BeginUpdate();
         var buffer = _peer.Receive.AsSpan();
         for (int i = 0; i < _options.MaxDatagramsPerUpdate && _peer.Transport.TryReceive(buffer, out int length, out var source); i++)
@@ -175,7 +206,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
             }
         }
         _connection?.EndUpdate();
-        Flush(now);
+        return now;
     }
 
     /// <summary>
@@ -215,11 +246,13 @@ public sealed class NetClient : IDisposable, INetStatsSource
         // Only a challenge may carry a flag (the server's acceptance of compression); payloads may be compressed.
         byte prefix = datagram[0];
         var type = (PacketType)(prefix & P.TypeMask);
-        byte flags = (byte)(prefix & ~P.TypeMask);
+        byte flags = (byte)(prefix & ~(P.TypeMask | P.SequenceLengthMask)); // the length bits are checked with the header
         if (flags != 0 && (flags != P.CompressedFlag || type is not (PacketType.Challenge or PacketType.Payload))) return;
         switch (type)
         {
-            case PacketType.Challenge when State == ClientState.SendingRequest || State == ClientState.SendingResponse:
+            // Only the first challenge is answered: the connection's keys derive from its cookie, so the response (resent
+            // as it is) and the keys must stay those the server will accept. A later challenge is a duplicate.
+            case PacketType.Challenge when State == ClientState.SendingRequest:
                 Span<byte> challenge = stackalloc byte[P.ChallengePlaintextSize];
                 if (!TryReadChallenge(datagram, challenge)) break;
                 _compression = _options.Compression && flags == P.CompressedFlag;
@@ -227,14 +260,14 @@ public sealed class NetClient : IDisposable, INetStatsSource
                 State = ClientState.SendingResponse;
                 _lastHandshakeSentAt = double.NegativeInfinity;
                 break;
-            case PacketType.Denied when datagram.Length == SealedPacket.Overhead(_handshakeReceive) + P.ReasonPlaintextSize:
+            case PacketType.Denied when datagram.Length == P.SealedHeaderSize + (_handshakeReceive is null ? 0 : PacketCipher.TagSize) + P.ReasonPlaintextSize:
                 Span<byte> reason = stackalloc byte[P.ReasonPlaintextSize];
                 if (SealedPacket.Open(_handshakeReceive, datagram, reason) == P.ReasonPlaintextSize) Fail((DisconnectReason)reason[0]);
                 break;
             case PacketType.Payload when State == ClientState.SendingResponse:
                 if (SealedPacket.Open(_serverToClient, datagram, _peer.Plaintext) < 0) break;
                 var connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
-                    _nextSequence, _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now, _compression);
+                    _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now, _compression);
                 lock (_statsLock) _connection = connection;
                 _clientToServer = null;
                 _serverToClient = null;
@@ -257,25 +290,21 @@ public sealed class NetClient : IDisposable, INetStatsSource
     {
         if (_handshakeReceive is null)
         {
-            if (challenge.Length != P.InsecureChallengeSize) return false;
+            if (challenge.Length != P.InsecureChallengeSize || (challenge[0] & P.SequenceLengthMask) != 0) return false;
             challenge[1..].CopyTo(plaintext);
             return true;
         }
         if (challenge.Length != P.ChallengeSize || SealedPacket.Open(_handshakeReceive, challenge, plaintext) != P.ChallengePlaintextSize) return false;
         var suite = (CipherSuites)plaintext[P.CookieSize];
         if (suite is not (CipherSuites.ChaCha20Poly1305 or CipherSuites.Aes256Gcm) || (suite & _offered) == 0) return false;
-        if (suite != _suite || _clientToServer is null)
-        {
-            _clientToServer?.Dispose();
-            _serverToClient?.Dispose();
-            _clientToServer = new PacketCipher(suite, _token!.ClientToServerKey);
-            _serverToClient = new PacketCipher(suite, _token.ServerToClientKey);
-            _suite = suite;
-        }
+        _suite = suite;
         return true;
     }
 
-    /// <summary>Echoes the cookie; each new challenge gets a new sequence, so a nonce never covers two different packets.</summary>
+    /// <summary>
+    /// Echoes the cookie and, in secure mode, sends a fresh random from which (with the cookie and the token's keys)
+    /// both ends derive the connection's keys; the random's first 8 bytes are the nonce of the response's tag.
+    /// </summary>
     private void WriteResponse(ReadOnlySpan<byte> cookie)
     {
         var r = _response.AsSpan();
@@ -284,14 +313,17 @@ public sealed class NetClient : IDisposable, INetStatsSource
         int at = _requestLength;
         cookie.CopyTo(r[at..]);
         at += P.CookieSize;
-        if (_handshakeSend is not null) r[at++] = (byte)_suite;
-        ulong sequence = _nextSequence++;
-        BinaryPrimitives.WriteUInt64LittleEndian(r[at..], sequence);
-        at += 8;
         if (_handshakeSend is not null)
         {
-            _handshakeSend.Encrypt(sequence, r[..at], [], [], r.Slice(at, PacketCipher.TagSize));
+            r[at++] = (byte)_suite;
+            var random = r.Slice(at, P.ClientRandomSize);
+            RandomNumberGenerator.Fill(random);
+            at += P.ClientRandomSize;
+            _handshakeSend.Encrypt(ConnectionKeys.ResponseNonce(random), r[..at], [], [], r.Slice(at, PacketCipher.TagSize));
             at += PacketCipher.TagSize;
+            _clientToServer?.Dispose();
+            _serverToClient?.Dispose();
+            (_clientToServer, _serverToClient) = ConnectionKeys.Derive(_suite, _token!.ClientToServerKey, _token.ServerToClientKey, cookie, random);
         }
         _responseLength = at;
     }

@@ -21,6 +21,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private readonly Connection?[] _slots;
     private readonly int[] _generations;
     private readonly List<Connection> _active = new();
+    private readonly AdmissionLimits _limits;
     private bool _disposed;
 
     /// <summary>Creates a server on <paramref name="transport"/> (UDP, in-memory, or a link simulator).</summary>
@@ -28,8 +29,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (options.MaxClients <= 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxClients must be positive.");
+        options.ValidateServer();
         if (!options.Insecure && options.PrivateKey is not { Length: PacketCipher.KeySize })
             throw new ArgumentException("A secure server needs a 32-byte PrivateKey (or Insecure = true for LAN/dev).", nameof(options));
         _options = options;
@@ -37,6 +37,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         _handshake = new ServerHandshake(_peer, options, Counters, this);
         _slots = new Connection?[options.MaxClients];
         _generations = new int[options.MaxClients];
+        _limits = new AdmissionLimits(options.MaxConnectionsPerAddress, options.MaxConnectionsPerSubnet);
         if (options.Insecure)
             _peer.Logger.LogWarning("NetServer on {Address} runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.", transport.LocalAddress);
         else
@@ -67,6 +68,12 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// <summary>Bytes held by the event queue's arrays (for tests of its bound and of its return to the steady size).</summary>
     internal long EventQueueCapacityBytes => _peer.Events.CapacityBytes;
 
+    /// <summary>The server's clock in seconds (its <see cref="TimeProvider"/>'s timestamp).</summary>
+    internal double Now => _peer.Now;
+
+    /// <summary>Events waiting to be polled (for tests of the queue's bound when the caller does not poll).</summary>
+    internal int PendingEvents => _peer.Events.Pending;
+
     /// <summary>The transport's local address.</summary>
     public NetAddress LocalAddress => _peer.Transport.LocalAddress;
 
@@ -76,9 +83,26 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// </summary>
     public void Update()
     {
+        double now = ReceiveDatagrams();
+        Flush(now);
+    }
+
+    /// <summary>
+    /// Receives and handles pending datagrams like <see cref="Update"/> and closes dead and offending connections,
+    /// but sends nothing (acks and replies wait): call <see cref="Flush()"/> once the tick's messages are queued, so
+    /// they all leave together, one packet per connection and tick where they fit.
+    /// </summary>
+    public void Receive()
+    {
+        double now = ReceiveDatagrams();
+        CloseDead(now);
+    }
+
+    private double ReceiveDatagrams()
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _peer.Events.BeginUpdate();
         double now = _peer.Now;
+        _peer.Events.BeginUpdate(now);
         foreach (var connection in _active) connection.BeginUpdate();
         var buffer = _peer.Receive.AsSpan();
         for (int i = 0; i < _options.MaxDatagramsPerUpdate && _peer.Transport.TryReceive(buffer, out int length, out var source); i++)
@@ -86,7 +110,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
             HandleDatagram(buffer[..length], source, now);
         }
         foreach (var connection in _active) connection.EndUpdate();
-        Flush(now);
+        return now;
     }
 
     /// <summary>
@@ -102,13 +126,18 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 
     private void Flush(double now)
     {
+        CloseDead(now);
+        foreach (var connection in _active) connection.Flush(now);
+    }
+
+    private void CloseDead(double now)
+    {
         for (int i = _active.Count - 1; i >= 0; i--)
         {
             var connection = _active[i];
             if (connection.PendingClose is null && connection.IsTimedOut(now)) connection.Close(DisconnectReason.TimedOut);
             if (connection.PendingClose is { } reason) Remove(connection, reason);
         }
-        foreach (var connection in _active) connection.Flush(now);
     }
 
     /// <summary>Returns the next event from the last <see cref="Update"/>; message data is valid until the next one.</summary>
@@ -168,6 +197,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
                 }
                 return;
             }
+            _peer.Capture?.Write(datagram, source, _peer.Transport.LocalAddress); // handshake packets as they arrive
             _handshake.Handle(datagram, source, now);
         }
         catch (Exception e)
@@ -180,18 +210,54 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 
     internal bool IsClientConnected(ulong clientId) => _byClientId.ContainsKey(clientId);
 
-    internal bool IsFull => _active.Count >= _slots.Length;
+    /// <summary>
+    /// Whether one more connection from <paramref name="source"/> fits the slots and the per-address and per-subnet
+    /// limits: null when it does, possibly after closing <paramref name="reclaim"/> (an idle connection in the
+    /// narrowest scope that is full; the caller closes it only once it admits the newcomer), else the refusal.
+    /// </summary>
+    internal DisconnectReason? CheckCapacity(in NetAddress source, double now, out Connection? reclaim)
+    {
+        reclaim = null;
+        var scope = _limits.Exceeded(source) ?? (_active.Count >= _slots.Length ? AdmissionScope.Server : null);
+        if (scope is not { } full) return null;
+        reclaim = FindIdle(full, source, now);
+        if (reclaim is not null) return null;
+        if (full == AdmissionScope.Server) return DisconnectReason.ServerFull;
+        Counters.AddressLimited++;
+        return DisconnectReason.AddressLimit;
+    }
 
-    internal void Add(ulong clientId, NetAddress address, PacketCipher? sendCipher, PacketCipher? receiveCipher, ulong peerSequence, double timeoutSeconds, double now, bool compression)
+    /// <summary>The connection in <paramref name="scope"/> that has sent no message for longest, if long enough to reclaim.</summary>
+    private Connection? FindIdle(AdmissionScope scope, in NetAddress source, double now)
+    {
+        if (_options.ReclaimIdleAfter == Timeout.InfiniteTimeSpan) return null;
+        double idleSince = now - _options.ReclaimIdleAfter.TotalSeconds;
+        Connection? idlest = null;
+        foreach (var connection in _active)
+        {
+            if (connection.PendingClose is null && connection.LastMessageAt <= idleSince && AdmissionLimits.SameScope(scope, source, connection.Address)
+                && (idlest is null || connection.LastMessageAt < idlest.LastMessageAt)) idlest = connection;
+        }
+        return idlest;
+    }
+
+    /// <summary>Closes an idle connection to make room for a newcomer (see <see cref="CheckCapacity"/>).</summary>
+    internal void Reclaim(Connection connection)
+    {
+        Counters.IdleReclaimed++;
+        Remove(connection, DisconnectReason.Idle);
+    }
+
+    internal void Add(ulong clientId, NetAddress address, PacketCipher? sendCipher, PacketCipher? receiveCipher, double timeoutSeconds, double now, bool compression)
     {
         int slot = Array.IndexOf(_slots, null);
         var id = new ConnectionId(slot, ++_generations[slot]);
-        var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, _peer.FreshSequenceStart, timeoutSeconds, now, compression);
+        var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, timeoutSeconds, now, compression);
         connection.BeginUpdate();
-        connection.ExpectSequencesAfter(peerSequence);
         _slots[slot] = connection;
         _byAddress.Add(address, connection);
         _byClientId.Add(clientId, connection);
+        _limits.Add(address);
         lock (_active) _active.Add(connection);
         (_peer.Transport as IPeerAwareTransport)?.OnPeerConnected(address);
         NetMetrics.Connections.Add(1);
@@ -214,6 +280,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         _slots[connection.Id.Slot] = null;
         _byAddress.Remove(connection.Address);
         _byClientId.Remove(connection.ClientId);
+        _limits.Remove(connection.Address);
         lock (_active) _active.Remove(connection);
         (_peer.Transport as IPeerAwareTransport)?.OnPeerDisconnected(connection.Address);
         NetMetrics.Disconnections.Add(1);

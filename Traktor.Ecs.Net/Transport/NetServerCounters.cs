@@ -48,6 +48,20 @@ public sealed class NetServerCounters
     /// <summary>Connections closed with <see cref="DisconnectReason.ProtocolViolation"/>.</summary>
     public long ViolationDisconnects { get; internal set; }
 
+    /// <summary>Connection attempts refused by the per-address or per-subnet connection limit.</summary>
+    public long AddressLimited { get; internal set; }
+
+    /// <summary>Idle connections closed with <see cref="DisconnectReason.Idle"/> to make room for a newcomer.</summary>
+    public long IdleReclaimed { get; internal set; }
+
+    /// <summary>Handshake packets refused because their connect token already created a connection.</summary>
+    public long TokensReused { get; internal set; }
+
     /// <summary>Unexpected exceptions caught while handling a datagram; always 0 unless there is a bug.</summary>
     public long InternalErrors { get; internal set; }
+
+    /// <summary>The counts as one line (datagrams, messages and connection attempts), every counter by name.</summary>
+    /// <returns>The counts.</returns>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"datagrams {DatagramsReceived:N0} (malformed {Malformed:N0}, rejected from connected {RejectedFromConnected:N0}, rate-limited {RateLimited:N0}, over budget {DatagramsOverBudget:N0}), invalid tokens {InvalidTokens:N0}, invalid responses {InvalidResponses:N0}, challenges sent {ChallengesSent:N0}, denied {Denied:N0}, messages over budget {MessagesOverBudget:N0}, reliable deferred {ReliableDeferred:N0}, protocol violations {ProtocolViolations:N0}, violation disconnects {ViolationDisconnects:N0}, internal errors {InternalErrors:N0}");
 }

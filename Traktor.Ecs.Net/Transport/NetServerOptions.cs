@@ -20,6 +20,28 @@ public sealed class NetServerOptions : NetPeerOptions
     /// </summary>
     public IReadOnlyList<NetAddress> PublicAddresses { get; set; } = [];
 
+    /// <summary>
+    /// Most connections from one IP address, any port and transport kind (default 16). Several players behind one
+    /// NAT share an address; raise it for a LAN party behind one router, or for many test clients on one host.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; set; } = 16;
+
+    /// <summary>
+    /// Most connections from one /24 IPv4 or /64 IPv6 network (default 32, half the default
+    /// <see cref="MaxClients"/>), so one party with a block of addresses cannot take every slot. A server on a LAN,
+    /// where every player shares one /24, raises it to <see cref="MaxClients"/>.
+    /// </summary>
+    public int MaxConnectionsPerSubnet { get; set; } = 32;
+
+    /// <summary>
+    /// When a newcomer is refused for a full server or a full address/subnet limit, the connection in that scope that
+    /// has sent no message for the longest time, if at least this long (default 15 s), is closed with
+    /// <see cref="DisconnectReason.Idle"/> to make room. Keep-alives and pure acks are not messages: a client that
+    /// connects and then only keeps the connection alive holds its slot only while nobody needs it.
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> never reclaims.
+    /// </summary>
+    public TimeSpan ReclaimIdleAfter { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Optional approval callback, run after the client proved its address and its token keys.</summary>
     public ConnectionApproval? ApproveConnection { get; set; }
 
@@ -34,4 +56,14 @@ public sealed class NetServerOptions : NetPeerOptions
     /// <see cref="DisconnectReason.ProtocolViolation"/> (default 30 s), so an offender cannot reconnect at once.
     /// </summary>
     public TimeSpan ViolationPenalty { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal void ValidateServer()
+    {
+        Validate();
+        if (MaxClients <= 0) throw new ArgumentOutOfRangeException(nameof(MaxClients), "MaxClients must be positive.");
+        if (MaxConnectionsPerAddress <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerAddress));
+        if (MaxConnectionsPerSubnet <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerSubnet));
+        if (ReclaimIdleAfter <= TimeSpan.Zero && ReclaimIdleAfter != System.Threading.Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(ReclaimIdleAfter));
+    }
 }

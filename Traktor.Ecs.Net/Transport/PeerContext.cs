@@ -57,9 +57,6 @@ internal sealed class PeerContext
     /// <summary>Monotonic seconds from the time provider.</summary>
     public double Now => Time.GetTimestamp() / (double)Time.TimestampFrequency;
 
-    /// <summary>Unix time in microseconds: the start of a fresh 64-bit sequence, so a restart never reuses a nonce.</summary>
-    public ulong FreshSequenceStart => (ulong)(Time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
-
     public bool Send(ReadOnlySpan<byte> datagram, in NetAddress destination)
     {
         NetMetrics.PacketsSent.Add(1);

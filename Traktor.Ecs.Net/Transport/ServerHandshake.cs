@@ -20,6 +20,7 @@ internal sealed class ServerHandshake : IDisposable
     private readonly NetServer _server;
     private readonly PacketCipher? _tokenCipher;
     private readonly ChallengeCookie _cookies = new();
+    private readonly UsedTokens _usedTokens = new();
     private readonly AddressRateLimiter _rateLimiter;
     private readonly byte[] _tokenPlaintext = new byte[ConnectTokenLayout.PrivatePlaintextSize];
 
@@ -77,6 +78,14 @@ internal sealed class ServerHandshake : IDisposable
             return;
         }
         var reason = Check(datagram, expires, token);
+        // Single-use: a token that already created a connection never creates another (this also makes a replayed
+        // ChallengeResponse useless once its connection exists, whether or not that connection is still open).
+        var tokenKey = UsedTokens.Key(datagram.Slice(P.RequestToken + ConnectTokenLayout.PrivatePlaintextSize, PacketCipher.TagSize));
+        if (reason is null && _usedTokens.Contains(tokenKey))
+        {
+            _counters.TokensReused++;
+            reason = DisconnectReason.TokenUsed;
+        }
         // The suite is a pure function of what the client offered and what this server allows, so the stateless
         // server computes the same choice again from the (authenticated) response.
         var suite = PacketCipher.Choose((CipherSuites)datagram[P.RequestSuites], _options.CipherSuites);
@@ -90,7 +99,7 @@ internal sealed class ServerHandshake : IDisposable
 
         ulong cookieTime = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.ResponseCookie..]);
         var cookieMac = datagram.Slice(P.ResponseCookie + P.CookieMac, ChallengeCookie.MacSize);
-        ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.ResponseSequence..]);
+        var clientRandom = datagram.Slice(P.ResponseRandom, P.ClientRandomSize);
         if (!_cookies.Verify(source, cookieTime, nonce, cookieMac, NowUnixMs))
         {
             _counters.InvalidResponses++;
@@ -98,7 +107,7 @@ internal sealed class ServerHandshake : IDisposable
         }
         using (var handshakeCipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, token.ClientToServerKey))
         {
-            if (!handshakeCipher.TryDecrypt(sequence, datagram[..P.ResponseTag], [], datagram.Slice(P.ResponseTag, PacketCipher.TagSize), []))
+            if (!handshakeCipher.TryDecrypt(ConnectionKeys.ResponseNonce(clientRandom), datagram[..P.ResponseTag], [], datagram.Slice(P.ResponseTag, PacketCipher.TagSize), []))
             {
                 _counters.InvalidResponses++;
                 return;
@@ -111,15 +120,18 @@ internal sealed class ServerHandshake : IDisposable
             _counters.InvalidResponses++;
             return;
         }
-        reason ??= Admit(token.ClientId, token.UserData, source);
+        Connection? reclaim = null;
+        reason ??= Admit(token.ClientId, token.UserData, source, now, out reclaim);
         if (reason is { } denied)
         {
             Deny(source, token.ServerToClientKey, denied, datagram.Length);
             return;
         }
-        var receiveCipher = new PacketCipher(suite, token.ClientToServerKey);
-        var sendCipher = new PacketCipher(suite, token.ServerToClientKey);
-        _server.Add(token.ClientId, source, sendCipher, receiveCipher, sequence, token.TimeoutSeconds, now, compression);
+        _usedTokens.Add(tokenKey, expires, (ulong)_peer.Time.GetUtcNow().ToUnixTimeSeconds());
+        if (reclaim is not null) _server.Reclaim(reclaim);
+        var (receiveCipher, sendCipher) = ConnectionKeys.Derive(suite, token.ClientToServerKey, token.ServerToClientKey,
+            datagram.Slice(P.ResponseCookie, P.CookieSize), clientRandom);
+        _server.Add(token.ClientId, source, sendCipher, receiveCipher, token.TimeoutSeconds, now, compression);
     }
 
     private DisconnectReason? Check(ReadOnlySpan<byte> datagram, ulong expires, in PrivateConnectToken token)
@@ -141,11 +153,20 @@ internal sealed class ServerHandshake : IDisposable
         return null;
     }
 
-    private DisconnectReason? Admit(ulong clientId, ReadOnlySpan<byte> userData, in NetAddress source)
+    /// <summary>
+    /// The last checks before a connection is created: client id not connected, room in the slots and in the address
+    /// and subnet limits (perhaps by reclaiming an idle connection, which the caller closes when admitting), approval.
+    /// </summary>
+    private DisconnectReason? Admit(ulong clientId, ReadOnlySpan<byte> userData, in NetAddress source, double now, out Connection? reclaim)
     {
+        reclaim = null;
         if (_server.IsClientConnected(clientId)) return DisconnectReason.AlreadyConnected;
-        if (_server.IsFull) return DisconnectReason.ServerFull;
-        if (_options.ApproveConnection is { } approve && !approve(clientId, userData, source)) return DisconnectReason.Rejected;
+        if (_server.CheckCapacity(source, now, out reclaim) is { } full) return full;
+        if (_options.ApproveConnection is { } approve && !approve(clientId, userData, source))
+        {
+            reclaim = null;
+            return DisconnectReason.Rejected;
+        }
         return null;
     }
 
@@ -169,10 +190,14 @@ internal sealed class ServerHandshake : IDisposable
             _counters.InvalidResponses++;
             return;
         }
-        ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(datagram[(at + 8 + ChallengeCookie.MacSize)..]);
-        reason ??= Admit(clientId, [], source);
+        Connection? reclaim = null;
+        reason ??= Admit(clientId, [], source, now, out reclaim);
         if (reason is { } denied) Deny(source, default, denied, datagram.Length);
-        else _server.Add(clientId, source, null, null, sequence, _options.Timeout.TotalSeconds, now, compression);
+        else
+        {
+            if (reclaim is not null) _server.Reclaim(reclaim);
+            _server.Add(clientId, source, null, null, _options.Timeout.TotalSeconds, now, compression);
+        }
     }
 
     private void SendChallenge(in NetAddress source, ReadOnlySpan<byte> binding, ReadOnlySpan<byte> serverToClientKey, CipherSuites suite, bool compression)
@@ -195,15 +220,18 @@ internal sealed class ServerHandshake : IDisposable
         {
             frame[P.SealedHeaderSize + P.CookieSize] = (byte)suite;
             using var cipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, serverToClientKey);
-            length = SealedPacket.Seal(cipher, prefix, StatelessSequence(), frame, P.ChallengePlaintextSize, datagram);
+            ulong sequence = StatelessSequence();
+            length = SealedPacket.Seal(cipher, prefix, sequence, frame, P.ChallengePlaintextSize, datagram);
+            Capture(frame, prefix, sequence, P.ChallengePlaintextSize, source);
         }
+        if (serverToClientKey.IsEmpty) _peer.Capture?.Write(datagram[..length], _peer.Transport.LocalAddress, source);
         _peer.Send(datagram[..length], source);
         _counters.ChallengesSent++;
     }
 
     /// <summary>
-    /// A nonce for a packet sent before any connection state exists: random, with the top bit set, which
-    /// connection sequences (they start from the clock in microseconds) never have.
+    /// A nonce for a packet sent before any connection state exists, under the token's server-to-client key (never a
+    /// connection's own key): random, with the top bit set, so it is written in all 8 bytes.
     /// </summary>
     private static ulong StatelessSequence()
     {
@@ -224,8 +252,19 @@ internal sealed class ServerHandshake : IDisposable
         Span<byte> frame = stackalloc byte[P.SealedHeaderSize + P.ReasonPlaintextSize];
         Span<byte> datagram = stackalloc byte[P.SealedHeaderSize + P.ReasonPlaintextSize + PacketCipher.TagSize];
         frame[P.SealedHeaderSize] = (byte)reason;
-        int length = SealedPacket.Seal(cipher, (byte)PacketType.Denied, StatelessSequence(), frame, P.ReasonPlaintextSize, datagram);
-        if (length <= requestLength) _peer.Send(datagram[..length], source);
+        ulong sequence = StatelessSequence();
+        int length = SealedPacket.Seal(cipher, (byte)PacketType.Denied, sequence, frame, P.ReasonPlaintextSize, datagram);
+        if (length > requestLength) return;
+        Capture(frame, (byte)PacketType.Denied, sequence, P.ReasonPlaintextSize, source);
+        _peer.Send(datagram[..length], source);
+    }
+
+    /// <summary>A sealed packet goes into the capture as its clear header followed by its plaintext (no tag).</summary>
+    private void Capture(Span<byte> frame, byte prefix, ulong sequence, int plaintextLength, in NetAddress destination)
+    {
+        if (_peer.Capture is not { } capture) return;
+        int start = SealedPacket.WriteHeader(frame, prefix, sequence);
+        capture.Write(frame[start..(P.SealedHeaderSize + plaintextLength)], _peer.Transport.LocalAddress, destination);
     }
 
     public void Dispose() => _tokenCipher?.Dispose();

@@ -12,7 +12,11 @@ using Traktor.Ecs.Net.Tests.Online;
 namespace Traktor.Ecs.Net.Tests.Sessions.Directory;
 
 /// <summary>One backend node of a directory under test: the directory as players and game servers see it, and its sweep.</summary>
-public sealed record DirectoryNode(ISessions Sessions, IGameServerFleet Fleet, IAuthentication Authentication, Func<Task<SessionSweepReport>> Sweep);
+public sealed record DirectoryNode(ISessions Sessions, IGameServerFleet Fleet, IAuthentication Authentication, Func<Task<SessionSweepReport>> Sweep)
+{
+    /// <summary>A new connection as a player (its own bearer token over HTTP; the services themselves in process).</summary>
+    public Func<(IAuthentication Authentication, ISessions Sessions)> ConnectPlayer { get; init; } = () => (Authentication, Sessions);
+}
 
 /// <summary>A directory on one store, reached through one or more nodes sharing it.</summary>
 public sealed class DirectoryContext(IReadOnlyList<DirectoryNode> nodes, FakeTimeProvider time, Func<ValueTask> dispose) : IAsyncDisposable
@@ -61,6 +65,8 @@ public static class DirectoryTestSettings
         $"--Online:Sessions:HeartbeatIntervalMs={(int)HeartbeatInterval.TotalMilliseconds}",
         $"--Online:Sessions:DeadAfterMs={(int)DeadAfter.TotalMilliseconds}",
         "--Online:Sessions:MaxSessionsPerPlayer=2",
+        // The facade tests' players log in and refresh from one address while the fake clock runs minutes ahead.
+        "--Online:AuthRequestsPerMinutePerAddress=600",
         // The tests sweep explicitly on their fake clock; the nodes' own sweep would race them for the counts.
         "--Online:Sessions:SweepIntervalMs=86400000",
     ];
@@ -168,7 +174,14 @@ public abstract class HttpDirectoryHarness : IDirectoryHarness
         {
             var client = server.CreateBackendClient();
             var directory = server.Services.GetRequiredService<SessionDirectory>();
-            return new DirectoryNode(new HttpSessions(client), new HttpGameServerFleet(client), new HttpAuthentication(client), () => directory.SweepAsync());
+            return new DirectoryNode(new HttpSessions(client), new HttpGameServerFleet(client), new HttpAuthentication(client), () => directory.SweepAsync())
+            {
+                ConnectPlayer = () =>
+                {
+                    var player = server.CreateBackendClient(asServer: false);
+                    return (new HttpAuthentication(player), new HttpSessions(player));
+                },
+            };
         }).ToList();
         return new DirectoryContext(list, time, async () =>
         {

@@ -229,6 +229,31 @@ public abstract class SessionDirectoryContract<THarness> where THarness : IDirec
     }
 
     [Fact]
+    public async Task ConcurrentQuickJoinsFromTwoNodesFillSessionsInsteadOfEachCreatingOne()
+    {
+        await using var directory = await StartAsync(nodes: 2);
+        await ServerAsync(directory.Node, 40650);
+        long[] players = await PlayersAsync(directory.Node, 24, "rush");
+        var filter = new SessionFilter { NameContains = "rush hour" };
+        var create = new SessionOptions("rush hour", 4);
+        using var start = new Barrier(players.Length);
+        var joins = players.Select((player, i) => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait(); // all 24 find no session at once, half through each node
+            return directory.Nodes[i % 2].Sessions.QuickJoinAsync(player, filter, create, Cancel).GetAwaiter().GetResult();
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        var results = await Task.WhenAll(joins);
+
+        Assert.All(results, r => Assert.Equal(SessionJoinStatus.Joined, r.Status));
+        var sessions = results.GroupBy(r => r.Session!.Id).ToList();
+        Assert.True(sessions.Count == 6, $"24 quick-joins into sessions of 4 made {sessions.Count} sessions: {string.Join(", ", sessions.Select(g => g.Count()))} players");
+        foreach (var session in sessions)
+        {
+            Assert.Equal(4, (await directory.Node.Sessions.GetSessionAsync(session.Key, Cancel))!.PlayerCount);
+        }
+    }
+
+    [Fact]
     public async Task ListingShowsLivePublicSessionsFilteredAndPaged()
     {
         await using var directory = await StartAsync(nodes: 1);

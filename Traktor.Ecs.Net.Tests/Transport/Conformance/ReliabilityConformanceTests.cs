@@ -125,6 +125,7 @@ public class ReliabilityConformanceTests
     internal static TransportKind ExpectedKind(WireKind wire) => wire switch
     {
         WireKind.Tcp => TransportKind.Tcp,
+        WireKind.WebSocket => TransportKind.WebSocket,
         _ => TransportKind.Udp,
     };
 }

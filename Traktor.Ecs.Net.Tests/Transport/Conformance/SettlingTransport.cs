@@ -55,5 +55,7 @@ internal sealed class SettlingTransport(IDatagramTransport inner, TestWire wire)
 
     public void OnPeerDisconnected(in NetAddress peer) => (inner as IPeerAwareTransport)?.OnPeerDisconnected(peer);
 
+    public void DiscardUnsent(in NetAddress peer) => (inner as IPeerAwareTransport)?.DiscardUnsent(peer);
+
     public void Dispose() => inner.Dispose();
 }

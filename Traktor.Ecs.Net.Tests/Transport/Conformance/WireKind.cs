@@ -11,4 +11,7 @@ public enum WireKind
 
     /// <summary>TCP streams on 127.0.0.1.</summary>
     Tcp,
+
+    /// <summary>WebSockets on 127.0.0.1 (Kestrel server, ClientWebSocket clients).</summary>
+    WebSocket,
 }

@@ -40,6 +40,15 @@ internal abstract class ClientComponent
 
     /// <summary>For predicted types: writes the newest authoritative value back over the predicted one.</summary>
     public abstract void ResetPredicted(World world, ClientEntityStore store);
+
+    /// <summary>For predicted types: rounds the values of the matching entities to wire precision.</summary>
+    public abstract void RoundPredicted(World world, in QueryDescription predicted);
+
+    /// <summary>For predicted types: keeps the wire-precision values of the matching entities, to compare after a replay.</summary>
+    public abstract void RememberPredicted(World world, in QueryDescription predicted);
+
+    /// <summary>For predicted types: true when a remembered entity's value now differs at wire precision.</summary>
+    public abstract bool DiffersFromRemembered(World world, in QueryDescription predicted);
 }
 
 /// <summary>The typed client half; specialised per component by the JIT.</summary>
@@ -57,6 +66,7 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
     private bool[] hasLatest = [];
     private TSnapshot[] staged = [];
     private InterpolationBuffer<TComponent>?[] buffers = [];
+    private readonly Dictionary<Entity, TSnapshot> remembered = new();
 
     public ClientComponent(ReplicatedType type)
         : base(type)
@@ -189,6 +199,85 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
                 TSerializer.Dequantize(in latest[slot], ref value);
             }
         }
+    }
+
+    public override void RoundPredicted(World world, in QueryDescription predicted)
+    {
+        if (Type.Smoothing != Smoothing.Predict)
+        {
+            return;
+        }
+
+        foreach (ref var chunk in world.Query(in predicted))
+        {
+            if (!chunk.Has<TComponent>())
+            {
+                continue;
+            }
+
+            foreach (ref var value in chunk.GetSpan<TComponent>())
+            {
+                TSerializer.Quantize(in value, out var wire);
+                TSerializer.Dequantize(in wire, ref value);
+            }
+        }
+    }
+
+    public override void RememberPredicted(World world, in QueryDescription predicted)
+    {
+        remembered.Clear();
+        if (Type.Smoothing != Smoothing.Predict)
+        {
+            return;
+        }
+
+        foreach (ref var chunk in world.Query(in predicted))
+        {
+            if (!chunk.Has<TComponent>())
+            {
+                continue;
+            }
+
+            var values = chunk.GetReadOnlySpan<TComponent>();
+            var entities = chunk.Entities;
+            for (int i = 0; i < values.Length; i++)
+            {
+                TSerializer.Quantize(in values[i], out var wire);
+                remembered[entities[i]] = wire;
+            }
+        }
+    }
+
+    public override bool DiffersFromRemembered(World world, in QueryDescription predicted)
+    {
+        if (remembered.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (ref var chunk in world.Query(in predicted))
+        {
+            if (!chunk.Has<TComponent>())
+            {
+                continue;
+            }
+
+            var values = chunk.GetReadOnlySpan<TComponent>();
+            var entities = chunk.Entities;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (remembered.TryGetValue(entities[i], out var before))
+                {
+                    TSerializer.Quantize(in values[i], out var now);
+                    if (!TSerializer.SnapshotEquals(in before, in now))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -71,6 +71,10 @@ public sealed partial class ClientReplication
 
             store.LatestTick[slot] = tick;
             store.TypeMasks[slot] = record.Full ? record.TypeMask : previous | record.TypeMask;
+            if (!spawned)
+            {
+                MarkOwnership(entity, previous, store.TypeMasks[slot]);
+            }
         }
     }
 
@@ -80,6 +84,11 @@ public sealed partial class ClientReplication
         {
             int count = 0;
             spawnTypes[count++] = Component<NetworkId>.ComponentType;
+            if ((mask & ownerOnlyTypes) != 0)
+            {
+                spawnTypes[count++] = Component<LocalOwner>.ComponentType;
+            }
+
             foreach (var type in registry.Types)
             {
                 if ((mask & (1UL << type.Index)) != 0)
@@ -104,6 +113,28 @@ public sealed partial class ClientReplication
 
         store.TypeMasks[slot] = 0;
         return slot;
+    }
+
+    /// <summary>
+    /// Owner-only components reach only the owner, so holding one means "mine": the tag follows them (a
+    /// spawn already placed it in the entity's archetype).
+    /// </summary>
+    private void MarkOwnership(Entity entity, ulong previousTypes, ulong types)
+    {
+        bool owned = (types & ownerOnlyTypes) != 0;
+        if (owned == ((previousTypes & ownerOnlyTypes) != 0) || !world.IsAlive(entity))
+        {
+            return;
+        }
+
+        if (owned && !world.Has<LocalOwner>(entity))
+        {
+            world.Add(entity, new LocalOwner());
+        }
+        else if (!owned && world.Has<LocalOwner>(entity))
+        {
+            world.Remove<LocalOwner>(entity);
+        }
     }
 
     private void Despawn(int slot, uint tick)

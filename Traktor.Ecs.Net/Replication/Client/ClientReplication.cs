@@ -27,6 +27,7 @@ public sealed partial class ClientReplication
     private readonly ushort[] models;
     private readonly ComponentType[] spawnTypes;
     private readonly Dictionary<ulong, ComponentSet> spawnSets = new();
+    private readonly ulong ownerOnlyTypes;
     private SnapshotRecord[] records = new SnapshotRecord[64];
     private bool hasReceived;
     private uint newestTick;
@@ -46,8 +47,15 @@ public sealed partial class ClientReplication
         this.logger = logger ?? NullLogger.Instance;
         components = registry.Types.Select(t => t.CreateClient()).ToArray();
         models = new ushort[AdaptiveModels.Size(registry.ContextCount)];
-        spawnTypes = new ComponentType[registry.Types.Count + 1];
+        spawnTypes = new ComponentType[registry.Types.Count + 2];
         Clock = new ServerTickEstimator(tickRate);
+        foreach (var type in registry.Types)
+        {
+            if (type.Audience == Audience.Owner)
+            {
+                ownerOnlyTypes |= 1UL << type.Index;
+            }
+        }
     }
 
     /// <summary>The estimate of the server's tick, and the interpolation delay.</summary>
@@ -96,6 +104,45 @@ public sealed partial class ClientReplication
         {
             component.ResetPredicted(world, store);
         }
+    }
+
+    /// <summary>
+    /// Rounds every <c>Smoothing.Predict</c> component of the entities matching <paramref name="predicted"/>
+    /// to wire precision, as the server does when it captures them: prediction calls it after every
+    /// predicted tick, so predicted and authoritative state step from the same numbers.
+    /// </summary>
+    /// <param name="predicted">The predicted entities.</param>
+    public void RoundPredicted(in QueryDescription predicted)
+    {
+        foreach (var component in components)
+        {
+            component.RoundPredicted(world, in predicted);
+        }
+    }
+
+    /// <summary>Keeps the wire-precision values of the predicted components of <paramref name="predicted"/>, for <see cref="PredictedStateChanged"/>.</summary>
+    /// <param name="predicted">The predicted entities.</param>
+    internal void RememberPredicted(in QueryDescription predicted)
+    {
+        foreach (var component in components)
+        {
+            component.RememberPredicted(world, in predicted);
+        }
+    }
+
+    /// <summary>True when a predicted component of an entity remembered by <see cref="RememberPredicted"/> now differs at wire precision.</summary>
+    /// <param name="predicted">The predicted entities.</param>
+    internal bool PredictedStateChanged(in QueryDescription predicted)
+    {
+        foreach (var component in components)
+        {
+            if (component.DiffersFromRemembered(world, in predicted))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Handles one snapshot message. Never throws on bad input.</summary>

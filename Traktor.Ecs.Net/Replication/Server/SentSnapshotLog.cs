@@ -3,7 +3,10 @@ namespace Traktor.Ecs.Net.Replication.Server;
 /// <summary>
 /// What went into each of a connection's recent snapshots, by tick, so an acknowledgement can be
 /// turned into acknowledged baselines and delivered despawns. Storage is reused: no allocation once
-/// the largest packet has been seen.
+/// the largest packet has been seen and every entry was reused once after it. Entries grow together
+/// (an entry that is begun adopts the largest capacity any entry needed), because entries growing one
+/// by one, each when it happens to get a larger snapshot, kept allocating for minutes when the number
+/// of visible entities varies (issue 16: kilobytes per tick at hundreds of clients).
 /// </summary>
 internal sealed class SentSnapshotLog
 {
@@ -11,11 +14,16 @@ internal sealed class SentSnapshotLog
 
     private readonly Entry[] entries = new Entry[Length];
 
+    /// <summary>The record capacity every entry adopts when it is begun: the most any entry has needed.</summary>
+    private int recordCapacity = 16;
+
+    private int despawnCapacity = 16;
+
     public SentSnapshotLog()
     {
         for (int i = 0; i < entries.Length; i++)
         {
-            entries[i] = new Entry();
+            entries[i] = new Entry(this);
         }
     }
 
@@ -23,6 +31,7 @@ internal sealed class SentSnapshotLog
     public Entry Begin(uint tick)
     {
         var entry = entries[tick % Length];
+        entry.Adopt(recordCapacity, despawnCapacity);
         entry.Tick = tick;
         entry.Valid = true;
         entry.Acked = false;
@@ -38,7 +47,7 @@ internal sealed class SentSnapshotLog
         return entry.Valid && entry.Tick == tick && !entry.Acked ? entry : null;
     }
 
-    internal sealed class Entry
+    internal sealed class Entry(SentSnapshotLog log)
     {
         public uint Tick;
         public bool Valid;
@@ -50,6 +59,21 @@ internal sealed class SentSnapshotLog
         public ulong[] Masks = new ulong[16];
         public uint[] Despawns = new uint[16];
 
+        public void Adopt(int records, int despawns)
+        {
+            if (Slots.Length < records)
+            {
+                Slots = new int[records];
+                NetIds = new uint[records];
+                Masks = new ulong[records];
+            }
+
+            if (Despawns.Length < despawns)
+            {
+                Despawns = new uint[despawns];
+            }
+        }
+
         public void AddRecord(int slot, uint netId, ulong mask)
         {
             if (RecordCount == Slots.Length)
@@ -57,6 +81,7 @@ internal sealed class SentSnapshotLog
                 Array.Resize(ref Slots, RecordCount * 2);
                 Array.Resize(ref NetIds, RecordCount * 2);
                 Array.Resize(ref Masks, RecordCount * 2);
+                log.recordCapacity = Math.Max(log.recordCapacity, Slots.Length);
             }
 
             Slots[RecordCount] = slot;
@@ -70,6 +95,7 @@ internal sealed class SentSnapshotLog
             if (DespawnCount == Despawns.Length)
             {
                 Array.Resize(ref Despawns, DespawnCount * 2);
+                log.despawnCapacity = Math.Max(log.despawnCapacity, Despawns.Length);
             }
 
             Despawns[DespawnCount++] = netId;

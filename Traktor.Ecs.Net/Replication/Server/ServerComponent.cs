@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Serialization.Delta;
@@ -50,10 +51,22 @@ internal sealed class ServerComponent<TComponent, TSnapshot, TSerializer> : Serv
     {
         var values = chunk.GetReadOnlySpan<TComponent>();
         var entities = chunk.Entities;
+        bool predicted = Type.Smoothing == Smoothing.Predict;
+
+        // Predicted state is rounded to wire precision in place, as the owner's prediction rounds it after
+        // every predicted tick: both sides then step from the same numbers, and a correction means a
+        // misprediction (a late or lost input), never rounding. Written around the change version on
+        // purpose: the rounding is not gameplay, and bumping it would make the chunk look changed forever.
+        var rounded = predicted ? MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(values), values.Length) : default;
         for (int row = 0; row < values.Length; row++)
         {
             int slot = entities[row].Id;
             TSerializer.Quantize(in values[row], out var snapshot);
+            if (predicted)
+            {
+                TSerializer.Dequantize(in snapshot, ref rounded[row]);
+            }
+
             if (history.Has(slot) && TSerializer.SnapshotEquals(in history.Newest(slot), in snapshot))
             {
                 continue;

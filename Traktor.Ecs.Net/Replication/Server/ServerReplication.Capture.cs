@@ -10,7 +10,7 @@ public sealed partial class ServerReplication
 
     private void Capture()
     {
-        uint captureVersion = world.Version;
+        uint captureVersion = world.ChangeVersion;
         bool first = lastCaptureVersion == 0;
         tracker.EnsureCapacity(world.IdBound);
         EnsureComponentCapacity();
@@ -24,6 +24,11 @@ public sealed partial class ServerReplication
 
         foreach (ref var chunk in world.Query(in replicated))
         {
+            if (components.Length == 0)
+            {
+                break; // nothing is replicated (an RPC-only game): see the constructor
+            }
+
             var info = InfoOf(chunk.Archetype);
             var entities = chunk.Entities;
             var netIds = chunk.GetReadOnlySpan<NetworkId>();
@@ -106,7 +111,7 @@ public sealed partial class ServerReplication
         }
 
         lastCaptureVersion = captureVersion;
-        world.AdvanceVersion();
+        world.AdvanceChangeVersion();
     }
 
     private void UpdateViewers(ReadOnlySpan<Entity> entities)

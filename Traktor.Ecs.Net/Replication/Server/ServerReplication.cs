@@ -45,6 +45,8 @@ public sealed partial class ServerReplication
         this.options = options ?? new ServerReplicationOptions();
         this.logger = logger ?? NullLogger.Instance;
         components = registry.Types.Select(t => t.CreateServer()).ToArray();
+        // With no replicated types these would match every entity (an empty WithAny does not filter): the
+        // id assignment and the capture are skipped then (an RPC-only game).
         unnumbered = new QueryDescription().WithAny(registry.ComponentTypes).WithNone<NetworkId, ReplicationOptOut>();
         replicated = new QueryDescription().WithAll<NetworkId>().WithAny(registry.ComponentTypes).WithNone<ReplicationOptOut>();
         foreach (var type in registry.Types)
@@ -189,7 +191,7 @@ public sealed partial class ServerReplication
 
     private void AssignNetworkIds()
     {
-        if (world.CountEntities(in unnumbered) == 0)
+        if (components.Length == 0 || world.CountEntities(in unnumbered) == 0)
         {
             return;
         }

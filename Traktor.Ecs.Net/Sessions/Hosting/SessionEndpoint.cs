@@ -42,7 +42,7 @@ public sealed class SessionEndpoint : IServerEndpoint
     public int MaxUnfragmentedMessageSize => router.Server.MaxUnfragmentedMessageSize;
 
     /// <summary>Recycles the event queue once everything was polled; the router does the socket work.</summary>
-    public void Update() => events.BeginUpdate();
+    public void Update() => events.BeginUpdate(router.Server.Now);
 
     /// <summary>Nothing to do: the router flushes the shared socket once for every session.</summary>
     public void Flush()

@@ -72,6 +72,9 @@ public sealed class CompositeTransport : IPeerAwareTransport
     /// <inheritdoc />
     public void OnPeerDisconnected(in NetAddress peer) => (this[peer.Kind] as IPeerAwareTransport)?.OnPeerDisconnected(peer);
 
+    /// <inheritdoc />
+    public void DiscardUnsent(in NetAddress peer) => (this[peer.Kind] as IPeerAwareTransport)?.DiscardUnsent(peer);
+
     /// <summary>Disposes every transport.</summary>
     public void Dispose()
     {

@@ -3,7 +3,8 @@ namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// An in-process datagram network: transports created here exchange datagrams through bounded queues,
-/// with addresses in the fd00::/8 unique-local range that never reach a real network.
+/// with addresses in the fd00::/8 unique-local range that never reach a real network. Each endpoint is a host of its
+/// own /64 (fd00:0:h:h::h for host number h), so per-address and per-subnet connection limits see distinct hosts.
 /// </summary>
 public sealed class InMemoryNetwork
 {
@@ -21,7 +22,9 @@ public sealed class InMemoryNetwork
         {
             Span<byte> bytes = stackalloc byte[16];
             bytes[0] = 0xFD;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes[12..], _nextHost++);
+            uint host = _nextHost++;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes[4..], host);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes[12..], host);
             return CreateTransportLocked(new NetAddress(bytes, 40000));
         }
     }

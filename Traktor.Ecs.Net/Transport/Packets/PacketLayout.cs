@@ -9,8 +9,15 @@ internal static class PacketLayout
     public const byte TypeMask = 0x0F;
     public const byte CompressedFlag = 0x10;
 
-    /// <summary>Prefix + 64-bit sequence: the clear header of every encrypted packet.</summary>
+    /// <summary>Bits 5–7 of a sealed packet's prefix: how many sequence bytes follow, minus one.</summary>
+    public const byte SequenceLengthMask = 0xE0;
+    public const int SequenceLengthShift = 5;
+
+    /// <summary>The largest clear header of a sealed packet: prefix + all 8 sequence bytes (plaintext starts here in frames).</summary>
     public const int SealedHeaderSize = 9;
+
+    /// <summary>The smallest clear header: prefix + one sequence byte.</summary>
+    public const int MinSealedHeaderSize = 2;
 
     // Connection request: prefix, version, protocol id, schema hash, token expiry, token nonce, sealed token,
     // the cipher suites the client offers.
@@ -36,13 +43,15 @@ internal static class PacketLayout
     public const int ChallengePlaintextSize = CookieSize + 1; // 25: cookie, chosen suite
     public const int ChallengeSize = SealedHeaderSize + ChallengePlaintextSize + PacketCipher.TagSize; // 50
 
-    // Secure response = request bytes 1.. + cookie timestamp + cookie MAC + chosen suite + sequence + tag.
+    // Secure response = request bytes 1.. + cookie timestamp + cookie MAC + chosen suite + client random + tag. The
+    // connection's keys are derived from the token's keys, the cookie and the client random (docs/PROTOCOL.md §5).
     public const int ResponseCookie = RequestSize; // 558
     public const int ResponseSuite = ResponseCookie + CookieSize; // 582
-    public const int ResponseSequence = ResponseSuite + 1; // 583
-    public const int ResponseTag = ResponseSequence + 8; // 591
-    public const int ResponseSize = ResponseTag + PacketCipher.TagSize; // 607
-    public const int InsecureResponseSize = InsecureRequestSize + 8 + ChallengeCookie.MacSize + 8; // 65
+    public const int ResponseRandom = ResponseSuite + 1; // 583
+    public const int ClientRandomSize = 16;
+    public const int ResponseTag = ResponseRandom + ClientRandomSize; // 599
+    public const int ResponseSize = ResponseTag + PacketCipher.TagSize; // 615
+    public const int InsecureResponseSize = InsecureRequestSize + CookieSize; // 57
 
     /// <summary>Reason byte of Denied and Disconnect packets.</summary>
     public const int ReasonPlaintextSize = 1;

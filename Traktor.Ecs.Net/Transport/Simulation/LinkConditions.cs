@@ -4,7 +4,10 @@ namespace Traktor.Ecs.Net;
 /// <summary>Network conditions applied by <see cref="LinkSimulator"/> to outgoing datagrams. Mutable at run time.</summary>
 public sealed class LinkConditions
 {
-    /// <summary>One-way base latency in milliseconds.</summary>
+    /// <summary>
+    /// Base latency in milliseconds, one way: added to every datagram this simulator sends. A simulator on each
+    /// end with <c>LatencyMs = 50</c> makes a 100 ms round trip; one on a single end with 50 makes 50 ms.
+    /// </summary>
     public double LatencyMs { get; set; }
 
     /// <summary>Uniform random latency variation (±) in milliseconds.</summary>

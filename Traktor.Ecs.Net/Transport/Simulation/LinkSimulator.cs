@@ -101,6 +101,9 @@ public sealed class LinkSimulator : IPeerAwareTransport
     /// <inheritdoc cref="IPeerAwareTransport.OnPeerDisconnected"/>
     public void OnPeerDisconnected(in NetAddress peer) => (_inner as IPeerAwareTransport)?.OnPeerDisconnected(peer);
 
+    /// <inheritdoc cref="IPeerAwareTransport.DiscardUnsent"/>
+    public void DiscardUnsent(in NetAddress peer) => (_inner as IPeerAwareTransport)?.DiscardUnsent(peer);
+
     /// <inheritdoc />
     public void Dispose()
     {

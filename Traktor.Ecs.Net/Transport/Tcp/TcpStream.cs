@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using Traktor.Ecs.Net.Transport.Streams;
 
 namespace Traktor.Ecs.Net.Transport.Tcp;
 
@@ -9,7 +10,7 @@ namespace Traktor.Ecs.Net.Transport.Tcp;
 /// parsed in place) and a fixed send buffer (frames wait there while the socket is full). Never allocates after
 /// creation; every socket call uses the non-throwing overloads.
 /// </summary>
-internal sealed class TcpStream : IDisposable
+internal sealed class TcpStream : IStreamPeer, IDisposable
 {
     private const int HeaderSize = 2;
     private readonly byte[] _receive;
@@ -18,10 +19,14 @@ internal sealed class TcpStream : IDisposable
     private readonly int _sendCapacity;
     private int _receiveStart, _receiveEnd;
     private int _sendStart, _sendEnd;
+    private int _sendFrameEnd; // the frame boundary at or after _sendStart: the end of a frame the socket took only part of
     private Task? _connecting;
 
-    public TcpStream(Socket? socket, NetAddress address, int receiveBytes, int sendBytes, double now, bool accepted)
+    private readonly int _maxFrameSize;
+
+    public TcpStream(Socket? socket, NetAddress address, int receiveBytes, int sendBytes, int maxFrameSize, double now, bool accepted)
     {
+        _maxFrameSize = maxFrameSize;
         Socket = socket;
         Address = address;
         _receiveCapacity = receiveBytes;
@@ -94,6 +99,7 @@ internal sealed class TcpStream : IDisposable
             if (_sendEnd - _sendStart + needed > _sendCapacity) return false;
             _send.AsSpan(_sendStart, _sendEnd - _sendStart).CopyTo(_send);
             _sendEnd -= _sendStart;
+            _sendFrameEnd -= _sendStart;
             _sendStart = 0;
         }
         BinaryPrimitives.WriteUInt16BigEndian(_send.AsSpan(_sendEnd), (ushort)datagram.Length);
@@ -116,9 +122,26 @@ internal sealed class TcpStream : IDisposable
                 return;
             }
             _sendStart += sent;
+            while (_sendFrameEnd < _sendStart) _sendFrameEnd += HeaderSize + BinaryPrimitives.ReadUInt16BigEndian(_send.AsSpan(_sendFrameEnd));
         }
-        if (_sendStart == _sendEnd) _sendStart = _sendEnd = 0;
+        if (_sendStart == _sendEnd) _sendStart = _sendEnd = _sendFrameEnd = 0;
     }
+
+    /// <inheritdoc />
+    public void DiscardUnsent()
+    {
+        // A frame the socket took part of must be finished, or the peer would read the next frame's bytes as its rest.
+        _sendEnd = Math.Max(_sendStart, _sendFrameEnd);
+        if (_sendStart == _sendEnd) _sendStart = _sendEnd = _sendFrameEnd = 0;
+    }
+
+    /// <inheritdoc />
+    public PeerRead Read(Span<byte> buffer, double now, out int length) => TryReadFrame(buffer, _maxFrameSize, now, out length) switch
+    {
+        1 => PeerRead.Datagram,
+        -1 => PeerRead.Oversized,
+        _ => Broken ? PeerRead.Ended : PeerRead.Empty, // a broken stream ends once its complete frames are read
+    };
 
     /// <summary>
     /// Reads the next complete frame into <paramref name="buffer"/>. Returns 1 with a frame, 0 when none is complete

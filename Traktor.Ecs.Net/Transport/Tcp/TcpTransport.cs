@@ -21,13 +21,8 @@ public sealed class TcpTransport : IPeerAwareTransport
     private readonly StreamTransportOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Dictionary<NetAddress, TcpStream> _streams = new();
-    private readonly List<TcpStream> _order = new();
-    private readonly Dictionary<NetAddress, double> _retryAt = new();
+    private readonly StreamPeerTable<TcpStream> _streams;
     private readonly AddressCounts _perAddress = new();
-    private int _cursor;
-    private int _emptyRun;
-    private bool _inPass;
     private bool _disposed;
 
     private TcpTransport(Socket? listener, NetAddress localAddress, StreamTransportOptions? options, TimeProvider? time, ILogger? logger)
@@ -38,6 +33,7 @@ public sealed class TcpTransport : IPeerAwareTransport
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         LocalAddress = localAddress;
+        _streams = new StreamPeerTable<TcpStream>(_options, Counters, _logger, "TCP stream");
     }
 
     /// <summary>Listens on <paramref name="localEndPoint"/> (dual mode when it is [::]) for clients' streams.</summary>
@@ -75,7 +71,7 @@ public sealed class TcpTransport : IPeerAwareTransport
     public StreamTransportCounters Counters { get; } = new();
 
     /// <summary>Streams open now.</summary>
-    public int StreamCount => _order.Count;
+    public int StreamCount => _streams.Count;
 
     private double Now => _time.GetTimestamp() / (double)_time.TimestampFrequency;
 
@@ -97,14 +93,10 @@ public sealed class TcpTransport : IPeerAwareTransport
     private TcpStream? Open(in NetAddress destination)
     {
         double now = Now;
-        if (_retryAt.TryGetValue(destination, out double retryAt))
-        {
-            if (now < retryAt) return null;
-            _retryAt.Remove(destination);
-        }
+        if (!_streams.MayConnect(destination, now)) return null;
         var remote = destination.ToEndPoint();
         var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        var stream = new TcpStream(null, destination, _options.ReceiveBufferBytes, _options.SendBufferBytes, now, accepted: false);
+        var stream = new TcpStream(null, destination, _options.ReceiveBufferBytes, _options.SendBufferBytes, _options.MaxFrameSize, now, accepted: false);
         try
         {
             stream.BeginConnect(socket, remote);
@@ -114,84 +106,64 @@ public sealed class TcpTransport : IPeerAwareTransport
             _logger.LogDebug("TCP connect to {Destination} failed: {Error}.", destination, e.SocketErrorCode);
             stream.Dispose();
             socket.Dispose();
-            Counters.OnConnectFailure();
-            _retryAt[destination] = now + _options.ReconnectDelay.TotalSeconds;
+            _streams.ConnectFailed(destination, now);
             return null;
         }
-        Add(stream);
+        _streams.Add(stream);
         return stream;
     }
 
     /// <inheritdoc />
     public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source)
     {
-        if (!_inPass)
+        if (!_streams.InPass)
         {
             // Once per pass (a run of calls ending with false): accept, connect, flush, expire.
-            if (_disposed) return Nothing(out length, out source);
+            if (_disposed)
+            {
+                length = 0;
+                source = default;
+                return false;
+            }
             Maintain(Now);
-            _inPass = true;
-            _emptyRun = 0;
+            _streams.BeginPass();
         }
         double now = Now;
-        while (_emptyRun < _order.Count)
+        while (true)
         {
-            if (_cursor >= _order.Count) _cursor = 0;
-            var stream = _order[_cursor];
-            int result = stream.TryReadFrame(buffer, _options.MaxFrameSize, now, out length);
-            if (result == 1)
+            switch (_streams.Next(buffer, now, out length, out var stream))
             {
-                _cursor++; // one frame per stream per turn: a busy peer cannot starve the others
-                _emptyRun = 0;
-                source = stream.Address;
-                return true;
+                case PeerRead.Datagram:
+                    source = stream!.Address;
+                    return true;
+                case PeerRead.Ended:
+                    Close(stream!, PeerCloseCause.Broken);
+                    continue;
+                default:
+                    source = default;
+                    return false;
             }
-            if (result == -1)
-            {
-                Counters.OnOversized();
-                continue;
-            }
-            if (stream.Broken)
-            {
-                Close(stream, CloseCause.Broken);
-                continue; // the list shrank; the cursor now points at the next stream
-            }
-            _cursor++;
-            _emptyRun++;
         }
-        _inPass = false;
-        return Nothing(out length, out source);
-    }
-
-    private static bool Nothing(out int length, out NetAddress source)
-    {
-        length = 0;
-        source = default;
-        return false;
     }
 
     private void Maintain(double now)
     {
         if (_listener is not null) Accept(now);
-        for (int i = _order.Count - 1; i >= 0; i--)
+        for (int i = _streams.Count - 1; i >= 0; i--)
         {
-            var stream = _order[i];
+            var stream = _streams[i];
             if (stream.IsConnecting)
             {
                 if (!stream.PollConnect(out bool failed)) continue;
                 if (failed)
                 {
-                    Counters.OnConnectFailure();
-                    _retryAt[stream.Address] = now + _options.ReconnectDelay.TotalSeconds;
-                    Close(stream, CloseCause.ConnectFailed);
+                    Close(stream, PeerCloseCause.ConnectFailed);
                     continue;
                 }
                 Counters.OnAccepted();
             }
             if (stream.HasPendingSend) stream.Flush();
-            if (now >= stream.CloseAt) Close(stream, CloseCause.Linger);
-            else if (stream.Accepted && !stream.Established && now - stream.OpenedAt > _options.HandshakeTimeout.TotalSeconds) Close(stream, CloseCause.HandshakeTimeout);
-            else if (now - stream.LastReceivedAt > _options.IdleTimeout.TotalSeconds) Close(stream, CloseCause.Idle);
+            if (_streams.Expired(stream, now) is { } cause) Close(stream, cause);
         }
     }
 
@@ -220,70 +192,40 @@ public sealed class TcpTransport : IPeerAwareTransport
                 socket.Dispose();
                 continue;
             }
-            if (_order.Count >= _options.MaxConnections || _streams.ContainsKey(address) || !_perAddress.TryAdd(address, _options.MaxConnectionsPerAddress))
+            if (_streams.Count >= _options.MaxConnections || _streams.Contains(address) || !_perAddress.TryAdd(address, _options.MaxConnectionsPerAddress))
             {
                 Counters.OnRefused();
                 socket.Dispose();
                 continue;
             }
-            var stream = new TcpStream(socket, address, _options.ReceiveBufferBytes, _options.SendBufferBytes, now, accepted: true);
-            _streams.Add(address, stream);
-            _order.Add(stream);
+            var stream = new TcpStream(socket, address, _options.ReceiveBufferBytes, _options.SendBufferBytes, _options.MaxFrameSize, now, accepted: true);
+            _streams.Add(stream);
             Counters.OnAccepted();
         }
     }
 
-    private void Add(TcpStream stream)
+    private void Close(TcpStream stream, PeerCloseCause cause)
     {
-        _streams.Add(stream.Address, stream);
-        _order.Add(stream);
-    }
-
-    private enum CloseCause { Broken, ConnectFailed, Linger, HandshakeTimeout, Idle, Disposed }
-
-    private void Close(TcpStream stream, CloseCause cause)
-    {
-        switch (cause)
-        {
-            case CloseCause.Broken when stream.Violated: Counters.OnViolation(); break;
-            case CloseCause.Broken: Counters.OnClosedByPeer(); break;
-            case CloseCause.HandshakeTimeout: Counters.OnHandshakeTimeout(); break;
-            case CloseCause.Idle: Counters.OnIdleTimeout(); break;
-        }
-        if (stream.Violated) _logger.LogInformation("Closed TCP stream {Address}: framing violation.", stream.Address);
-        else if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("Closed TCP stream {Address}: {Cause}.", stream.Address, cause);
-        int index = _order.IndexOf(stream);
-        if (index >= 0)
-        {
-            _order.RemoveAt(index);
-            if (index < _cursor) _cursor--;
-        }
-        _streams.Remove(stream.Address);
+        _streams.Remove(stream, cause, Now);
         if (stream.Accepted) _perAddress.Remove(stream.Address);
         stream.Dispose();
     }
 
     /// <inheritdoc />
-    public void OnPeerConnected(in NetAddress peer)
-    {
-        if (!_streams.TryGetValue(peer, out var stream)) return;
-        stream.Established = true;
-        stream.CloseAt = double.PositiveInfinity;
-    }
+    public void OnPeerConnected(in NetAddress peer) => _streams.OnPeerConnected(peer);
 
     /// <inheritdoc />
-    public void OnPeerDisconnected(in NetAddress peer)
-    {
-        if (_streams.TryGetValue(peer, out var stream) && double.IsPositiveInfinity(stream.CloseAt))
-            stream.CloseAt = Now + _options.CloseLinger.TotalSeconds;
-    }
+    public void OnPeerDisconnected(in NetAddress peer) => _streams.OnPeerDisconnected(peer, Now);
+
+    /// <inheritdoc />
+    public void DiscardUnsent(in NetAddress peer) => _streams.DiscardUnsent(peer);
 
     /// <summary>Closes every stream and the listener.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        for (int i = _order.Count - 1; i >= 0; i--) Close(_order[i], CloseCause.Disposed);
+        for (int i = _streams.Count - 1; i >= 0; i--) Close(_streams[i], PeerCloseCause.Disposed);
         _listener?.Dispose();
     }
 }

@@ -25,7 +25,10 @@ public sealed class UdpTransport : IDatagramTransport
     private readonly byte[] _receiveBuffer = new byte[65536];
     private bool _disposed;
 
-    /// <summary>Binds to <paramref name="localEndPoint"/>; binding to <see cref="IPAddress.IPv6Any"/> enables dual mode.</summary>
+    /// <summary>
+    /// Binds to <paramref name="localEndPoint"/>; binding to <see cref="IPAddress.IPv6Any"/> enables dual mode. Throws
+    /// <see cref="AddressInUseException"/> when another socket holds the address.
+    /// </summary>
     public UdpTransport(IPEndPoint localEndPoint, ILogger? logger = null, int socketBufferBytes = 4 * 1024 * 1024)
     {
         ArgumentNullException.ThrowIfNull(localEndPoint);
@@ -39,6 +42,11 @@ public sealed class UdpTransport : IDatagramTransport
             _socket.ReceiveBufferSize = socketBufferBytes;
             _socket.SendBufferSize = socketBufferBytes;
             _socket.Bind(localEndPoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            _socket.Dispose();
+            throw new AddressInUseException(localEndPoint);
         }
         catch
         {

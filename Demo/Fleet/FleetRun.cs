@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Demo.Console;
+using Demo.Game;
+using Demo.Online;
+using Demo.Run;
+using Demo.Telemetry;
+using Traktor.Ecs.Net;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport.Security;
+
+namespace Demo.Fleet;
+
+/// <summary>
+/// <c>--servers N</c>: the backend with its session directory in this process, N <c>--game-server</c> child processes that
+/// register with it, and bots that quick-join through the directory (which places each new session on the least-loaded
+/// live server). With <c>--chaos</c> the server with the most players is killed with SIGKILL halfway through play; its
+/// players are told their session ended (<see cref="SessionEndReason.ServerLost"/>) and quick-join another one. The run
+/// succeeds when every bot is playing in a session the directory lists as live, and every player of the killed server was
+/// told why and played again within the recovery budget (<see cref="DemoOptions.RecoveryBudgetSeconds"/>, 5 s by default).
+/// </summary>
+public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
+{
+    /// <summary>Game servers heartbeat this often.</summary>
+    public const int HeartbeatMs = 250;
+
+    /// <summary>Silence after which the directory declares a game server dead.</summary>
+    public const int DeadAfterMs = 2500;
+
+    /// <summary>Silence after which a player drops its connection (carried in the connect tokens).</summary>
+    public const int ConnectionTimeoutSeconds = 3;
+
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly List<GameServerProcess> servers = new();
+    private double nextFleetView;
+
+    /// <summary>The stated time from a server's crash to its players playing elsewhere: the connection timeout, the directory's answer, a quick-join.</summary>
+    private TimeSpan RecoveryBudget => TimeSpan.FromSeconds(options.RecoveryBudgetSeconds);
+
+    /// <summary>Runs the fleet and returns the run's figures.</summary>
+    /// <param name="folder">The run folder (the backend's database).</param>
+    /// <param name="cancellationToken">Ends play early (the report is still written).</param>
+    /// <returns>The report.</returns>
+    public async Task<RunReport> RunAsync(string folder, CancellationToken cancellationToken)
+    {
+        byte[] gameServerKey = ConnectTokenIssuer.GenerateServerKey();
+        int perSession = Math.Max(1, (int)Math.Ceiling(options.Bots / (double)options.Sessions));
+        view.Message($"starting the online backend with the session directory (ASP.NET Core + SQLite) …");
+        await using var backend = await DemoBackend.StartAsync(folder, null, options.Bots,
+        [
+            $"--Online:Sessions:GameServerKey={Convert.ToBase64String(gameServerKey)}",
+            $"--Online:Sessions:ProtocolId=0x{DemoProtocol.Id:X}",
+            $"--Online:Sessions:ConnectionTimeoutSeconds={ConnectionTimeoutSeconds}",
+            $"--Online:Sessions:HeartbeatIntervalMs={HeartbeatMs}",
+            $"--Online:Sessions:DeadAfterMs={DeadAfterMs}",
+            // At the end the bots leave; their sessions then end soon, and the servers drain and exit.
+            "--Online:Sessions:EmptySessionTimeoutSeconds=2",
+        ]);
+        try
+        {
+            return await RunFleetAsync(folder, backend, gameServerKey, perSession, cancellationToken);
+        }
+        finally
+        {
+            servers.ForEach(s => s.Dispose());
+        }
+    }
+
+    private async Task<RunReport> RunFleetAsync(string folder, DemoBackend backend, byte[] gameServerKey, int perSession, CancellationToken cancellationToken)
+    {
+        for (int i = 1; i <= options.Servers; i++)
+        {
+            servers.Add(GameServerProcess.Start($"gs-{i}", backend.BaseAddress, backend.ServerKey, gameServerKey, options.MaxSessions, options.Asteroids));
+        }
+
+        view.Message($"started {servers.Count} game-server processes ({string.Join(", ", servers.Select(s => $"{s.Name} pid {s.ProcessId}"))}); waiting for them to register …");
+        var registering = Stopwatch.StartNew();
+        while (servers.Any(s => s.ServerId is null) && registering.Elapsed < TimeSpan.FromSeconds(60) && !servers.Any(s => s.HasExited))
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        if (servers.FirstOrDefault(s => s.ServerId is null) is { } silent)
+        {
+            log.Error($"game server {silent.Name} did not register ({silent.State}):\n{silent.Tail}");
+            return Report(folder, 0, cancellationToken, [], null, null);
+        }
+
+        string tag = Guid.NewGuid().ToString("N")[..4];
+        var session = new SessionOptions($"fleet-arena-{tag}", perSession);
+        var link = new LinkConditions { LatencyMs = options.RoundTripMs / 2, JitterMs = options.RoundTripMs / 40, LossPercent = options.LossPercent };
+        var bots = Enumerable.Range(1, options.Bots)
+            .Select(i => new FleetBot(i, $"pilot-{i:00}-{tag}", backend.BaseAddress, session, link, clock, log)).ToList();
+        try
+        {
+            view.Message($"{bots.Count} bots log in and quick-join sessions of {perSession} through the directory …");
+            bots.ForEach(b => b.Join());
+            var clients = bots.Select(b => b.Client).ToList();
+            var recorder = new TelemetryRecorder(null, clients);
+            var loop = new GameLoop(null, clients, null, recorder, view);
+            if (!loop.Run(60, "join", () => Watch(bots), cancellationToken))
+            {
+                log.Error($"only {bots.Count(b => b.Playing)} of {bots.Count} bots were playing in a session within 60 s");
+            }
+            else
+            {
+                view.Message($"all {bots.Count} bots playing in {bots.Select(b => b.Multiplayer.CurrentSession!.Id).Distinct().Count()} sessions; playing for {options.DurationSeconds:F0} s");
+            }
+
+            double start = loop.Seconds;
+            ChaosReport? chaos = null;
+            GameServerProcess? victim = null;
+            List<FleetBot> displaced = [];
+            if (options.Chaos)
+            {
+                loop.Run(options.DurationSeconds / 2, "play", () => Watch(null), cancellationToken);
+                victim = servers.Where(s => !s.HasExited).MaxBy(s => bots.Count(b => b.Multiplayer.CurrentSession?.ServerId == s.ServerId));
+                if (victim is not null && !cancellationToken.IsCancellationRequested)
+                {
+                    displaced = bots.Where(b => b.Multiplayer.CurrentSession?.ServerId == victim.ServerId).ToList();
+                    double killedAt = clock.Elapsed.TotalSeconds;
+                    victim.Kill();
+                    view.Message($"chaos: SIGKILL {victim.Name} (pid {victim.ProcessId}) with {displaced.Count} players in {victim.Sessions} sessions");
+                    chaos = new ChaosReport(victim.Name, victim.ServerId!, killedAt, RecoveryBudget.TotalSeconds, []);
+                }
+            }
+
+            loop.Run(options.DurationSeconds - (loop.Seconds - start), "play", () => Watch(null), cancellationToken);
+            double played = loop.Seconds - start;
+            if (chaos is not null)
+            {
+                // The displaced players are told and quick-join on their own; give them the budget and a margin before judging.
+                loop.Run(RecoveryBudget.TotalSeconds * 2, "recover", () => Watch(bots) && displaced.All(b => b.Losses.Any(l => l.PlayingAgainAt is not null)), CancellationToken.None);
+                ChaosReport killed = chaos;
+                chaos = killed with { Players = displaced.Select(b => Displaced(b, killed)).ToList() };
+                foreach (var player in chaos.Players.Where(p => !p.Recovered))
+                {
+                    log.Error(string.Create(CultureInfo.InvariantCulture,
+                        $"chaos: {player.Bot} was told {player.Reason ?? "nothing"} after {player.ToldAfterSeconds:F2} s and played again after {player.PlayingAgainAfterSeconds:F2} s (budget {RecoveryBudget.TotalSeconds:F0} s)"));
+                }
+            }
+            else
+            {
+                loop.Run(10, "settle", () => Watch(bots), CancellationToken.None);
+            }
+
+            var directory = new HttpSessions(backend.ConnectAsServer());
+            int playing = await CountPlayingAsync(bots, directory, victim);
+            if (playing != bots.Count)
+            {
+                log.Error($"{bots.Count - playing} of {bots.Count} bots were not playing in a live session at the end");
+            }
+
+            var live = await directory.ListSessionsAsync(new SessionFilter { NameContains = session.Name }, limit: 100);
+            var sessions = live.Sessions.Where(s => s.State == SessionState.Live)
+                .Select(s => new FleetSessionRow(s.Id.ToString(), servers.FirstOrDefault(g => g.ServerId == s.ServerId)?.Name ?? s.ServerId ?? "", s.PlayerCount, s.MaxPlayers))
+                .OrderBy(s => s.Server, StringComparer.Ordinal).ToList();
+            ShowFleet(force: true);
+            await LeaveAndDrainAsync(bots, loop);
+            var report = Report(folder, played, cancellationToken, bots, new FleetReport(Rows(), sessions, playing, bots.Sum(b => b.FailedJoins), chaos), recorder);
+            if (report.ExitCode != 0 || log.Errors.Count > 0)
+            {
+                // What each game server said last (registrations, heartbeat failures, sessions ended) explains most failed runs.
+                foreach (var server in servers)
+                {
+                    view.Message($"game server {server.Name} ({server.State}), its last lines:{Environment.NewLine}{server.Tail}");
+                }
+            }
+
+            return report;
+        }
+        finally
+        {
+            bots.ForEach(b => b.Dispose());
+        }
+    }
+
+    /// <summary>Called every tick: shows the fleet once a second and says whether every bot (when given) is playing.</summary>
+    private bool Watch(List<FleetBot>? bots)
+    {
+        ShowFleet(force: false);
+        return bots is not null && bots.All(b => b.Playing);
+    }
+
+    private void ShowFleet(bool force)
+    {
+        double now = clock.Elapsed.TotalSeconds;
+        if (force || now >= nextFleetView)
+        {
+            nextFleetView = now + 1;
+            view.ShowFleet(Rows());
+        }
+    }
+
+    private List<FleetServerRow> Rows() => servers.Select(s => new FleetServerRow(s.Name, s.ServerId, s.ProcessId, s.State, s.Sessions, s.Players,
+        s.TickMilliseconds, s.MeanTickMilliseconds, s.PeakTickMilliseconds, s.PeakSessions, s.HeartbeatFailures)).ToList();
+
+    private ChaosPlayer Displaced(FleetBot bot, ChaosReport chaos)
+    {
+        var loss = bot.Losses.FirstOrDefault(l => l.ServerId == chaos.ServerId);
+        return new ChaosPlayer(bot.Client.Name, loss?.Reason.ToString(), loss?.ToldAt - chaos.KilledAtSeconds, loss?.PlayingAgainAt - chaos.KilledAtSeconds,
+            servers.FirstOrDefault(s => s.ServerId == loss?.NewServerId)?.Name, chaos.BudgetSeconds);
+    }
+
+    /// <summary>Bots connected to a session that the directory lists as live, with them as members, on a server that was not killed.</summary>
+    private static async Task<int> CountPlayingAsync(List<FleetBot> bots, HttpSessions directory, GameServerProcess? victim)
+    {
+        int playing = 0;
+        foreach (var bot in bots)
+        {
+            if (!bot.Playing || bot.Multiplayer.CurrentSession is not { } current || bot.Multiplayer.UserId is not { } user)
+            {
+                continue;
+            }
+
+            var info = await directory.GetSessionAsync(current.Id);
+            if (info is { State: SessionState.Live } && info.IsMember(user) && info.ServerId != victim?.ServerId)
+            {
+                playing++;
+            }
+        }
+
+        return playing;
+    }
+
+    /// <summary>The bots leave their sessions; the servers, sent SIGTERM, drain (their sessions end once empty) and exit.</summary>
+    private async Task LeaveAndDrainAsync(List<FleetBot> bots, GameLoop loop)
+    {
+        bots.ForEach(b => b.Stop());
+        var leaving = bots.Select(b => b.Multiplayer.LeaveSessionAsync()).ToList();
+        loop.Run(5, "leave", () => leaving.All(t => t.IsCompleted), CancellationToken.None);
+        foreach (var server in servers.Where(s => !s.HasExited))
+        {
+            server.Drain();
+        }
+
+        var draining = Stopwatch.StartNew();
+        while (servers.Any(s => !s.HasExited) && draining.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            ShowFleet(force: false);
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        ShowFleet(force: true);
+        foreach (var server in servers.Where(s => !s.HasExited && !s.Killed))
+        {
+            log.LogWarning("game server {Server} did not drain within 15 s; stopping it", server.Name);
+        }
+    }
+
+    private RunReport Report(string folder, double played, CancellationToken cancellationToken, List<FleetBot> bots, FleetReport? fleet, TelemetryRecorder? recorder)
+    {
+        var clients = bots.Select(b => b.Client).ToList();
+        return new RunReport
+        {
+            Options = options,
+            OutputFolder = folder,
+            PlayedSeconds = played,
+            Cancelled = cancellationToken.IsCancellationRequested,
+            BotsRequested = options.Bots,
+            BotsConnected = bots.Count(b => b.Client.EverConnected),
+            PilotsJoinedServer = bots.Count(b => b.Sessions.Count > 0),
+            Snapshots = clients.Sum(c => c.Network.Replication.Counters.Snapshots),
+            SnapshotBytes = clients.Sum(c => c.Network.Replication.Counters.SnapshotBytes),
+            SnapshotRecords = clients.Sum(c => c.Network.Replication.Counters.Records),
+            MalformedSnapshots = clients.Sum(c => c.Network.Replication.Counters.MalformedSnapshots),
+            PredictionCorrections = clients.Sum(c => c.Smoothing.Corrections),
+            PredictionSnaps = clients.Sum(c => c.Smoothing.Snaps),
+            OnlineBackend = "session directory on SQLite " + Path.Combine(folder, "online.db"),
+            Samples = recorder?.Samples ?? [],
+            Fleet = fleet,
+        };
+    }
+}

@@ -1,0 +1,72 @@
+using Demo.Bots;
+using Demo.Game;
+using Demo.Telemetry;
+using Traktor.Ecs.Net;
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport;
+
+namespace Demo.Run;
+
+/// <summary>The listen-server mode (<c>--host</c>).</summary>
+public sealed partial class DemoRunner
+{
+    /// <summary>The client id of the host's own pilot (bots and joiners from other processes get others).</summary>
+    public const int HostPilotId = 1;
+
+    private async Task<RunReport> RunHostAsync(string folder, CancellationToken cancellationToken)
+    {
+        string capturePath = Path.Combine(folder, "capture.pcapng");
+        using var capture = new PcapngWriter(File.Create(capturePath));
+        var socket = DemoTransports.Listen(options.Transport, options.Port, log);
+        using var server = new ArenaServer(socket, Link(), privateKey: null, capture, options.Asteroids, log, localBots: options.Bots, hostPilotId: HostPilotId);
+        var pilot = server.HostPilot!;
+        string transportOption = options.Transport == TransportKind.Udp ? "" : $" --transport {DemoTransports.Names.First(n => n.Value == options.Transport).Key}";
+        view.Message($"host on {DemoTransports.Describe(server.Address)} (insecure mode, for LAN/development): pilot {HostPilotId} plays in the server world, {options.Bots} bots join over the network");
+        view.Message($"join from another process with: dotnet run --project Demo -c Release -- --client {server.Address.ToEndPoint()}{transportOption}");
+        var bots = Enumerable.Range(0, options.Bots).Select(i => new BotClient(100 + i, $"bot-{i + 1:00}", Link(), insecure: true, log, options.Transport, options.ScriptPath)).ToList();
+        try
+        {
+            bots.ForEach(b => b.ConnectInsecure(server.Address));
+            var recorder = new TelemetryRecorder(server, bots);
+            using var profiler = StartProfiler(server, bots);
+            var loop = new GameLoop(server, bots, null, recorder, view) { Profiler = profiler };
+            var health = new HealthWindow(bots, server);
+            double played = Play(loop, bots, health.Start, cancellationToken);
+            var clientHealth = health.End(played);
+
+            // Freeze the world and let every bot catch up, then compare each bot's view with the host's world.
+            server.Match.Frozen = true;
+            pilot.Idle = true;
+            bots.ForEach(b => b.Brain.Idle = true);
+            loop.Run(0.5, "settle", null, CancellationToken.None);
+            loop.Run(4.0, "settle", () => bots.All(b => ConvergenceCheck.Compare(server, b).Converged), CancellationToken.None);
+            var convergence = bots.Select(b => ConvergenceCheck.Compare(server, b)).ToList();
+            var hostInputs = server.InputsOf(HostPilotId);
+            var bytesByKind = BytesByKind(server);
+            var inputs = server.InputTotals();
+            int connected = bots.Count(b => b.EverConnected);
+            bots.ForEach(b => b.Disconnect());
+            loop.Run(0.3, "leave", null, CancellationToken.None);
+            view.Message($"host pilot: {pilot.Inputs.Sent} inputs handed to the server without a network hop ({hostInputs?.Accepted ?? 0} accepted), {pilot.ShotsRequested} fire requests");
+            await Task.CompletedTask;
+            return BaseReport(folder, played, cancellationToken, recorder, server, bots) with
+            {
+                BotsConnected = connected,
+                InputsAccepted = inputs.Accepted,
+                InputsLate = inputs.Late,
+                InputsMissing = inputs.Missing,
+                HostPilotInputs = hostInputs?.Accepted ?? 0,
+                ClientHealth = clientHealth,
+                Convergence = convergence,
+                BytesByKind = bytesByKind,
+                SnapshotBitsByComponent = BitsByComponent(server),
+                CapturedPackets = capture.PacketCount,
+                CapturePath = capturePath,
+            };
+        }
+        finally
+        {
+            bots.ForEach(b => b.Dispose());
+        }
+    }
+}

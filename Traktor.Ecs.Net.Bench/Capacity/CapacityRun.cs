@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Traktor.Ecs.Net.Transport.Security;
+
+namespace Traktor.Ecs.Net.Bench.Capacity;
+
+/// <summary>
+/// Server capacity over real sockets: for each client count, starts <see cref="CapacityServer"/> as its own process
+/// (pinned to CPU 0 with taskset where available) and drives that many real UDP clients from this process (its
+/// polling thread pinned to the last CPU), then prints the server's tick percentiles, allocation per tick and traffic
+/// per client. <c>capacity [--clients 250,500,1000] [--seconds 8] [--warmup 3]</c>
+/// </summary>
+internal static class CapacityRun
+{
+    public const string Argument = "capacity";
+    public const ulong ProtocolId = 0xCA9AC17;
+
+    public static int Run(string[] args)
+    {
+        int[] counts = [250, 500, 1000];
+        double seconds = 8, warmup = 3;
+        bool allocations = false;
+        for (int i = 1; i < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--allocations": allocations = true; i--; break;
+                case "--clients": counts = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--warmup": warmup = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+            }
+        }
+
+        bool pinned = PinThisThreadToLastCpu();
+        if (File.Exists("/proc/loadavg")) Console.WriteLine($"# load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"# {Environment.ProcessorCount} CPUs; server pinned to CPU 0 and load generator to CPU {Environment.ProcessorCount - 1}: {(pinned ? "yes" : "no")}");
+        Console.WriteLine("| clients | tick p50 ms | tick p99 ms | max ms | late ticks | B alloc/tick (mean, max) | s→c pkt/s | s→c B/s | c→s pkt/s | c→s B/s | generator CPU | disconnects |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        int failures = 0;
+        foreach (int count in counts)
+        {
+            if (!Measure(count, (int)(warmup * CapacityServer.TickRate), (int)(seconds * CapacityServer.TickRate), pinned, allocations)) failures++;
+        }
+
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static bool Measure(int clients, int warmupTicks, int measuredTicks, bool pin, bool allocations)
+    {
+        byte[] key = ConnectTokenIssuer.GenerateServerKey();
+        using var server = StartServer(clients, warmupTicks, measuredTicks, key, pin, allocations);
+        var lines = new BlockingCollection<string>();
+        server.OutputDataReceived += (_, e) => { if (e.Data is { } line) lines.Add(line); else lines.CompleteAdding(); };
+        server.BeginOutputReadLine();
+        if (!lines.TryTake(out var portLine, TimeSpan.FromSeconds(60)) || !portLine.StartsWith("port ", StringComparison.Ordinal))
+        {
+            Console.WriteLine($"| {clients} | server did not start: {portLine} |");
+            return false;
+        }
+
+        var address = NetAddress.FromEndPoint(new IPEndPoint(IPAddress.Loopback, int.Parse(portLine[5..], CultureInfo.InvariantCulture)));
+        using var generator = new LoadGenerator(key, address, clients);
+        string? result = null;
+        TimeSpan cpuAtStart = default;
+        long wallAtStart = 0;
+        double generatorCpu = double.NaN;
+        generator.RunUntil(() =>
+        {
+            while (lines.TryTake(out var line))
+            {
+                if (line == "measuring")
+                {
+                    cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+                    wallAtStart = Stopwatch.GetTimestamp();
+                }
+                else if (line.StartsWith("allocations ", StringComparison.Ordinal))
+                {
+                    Console.WriteLine($"# {line}");
+                }
+                else
+                {
+                    result ??= line;
+                    if (wallAtStart != 0)
+                    {
+                        generatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds / Stopwatch.GetElapsedTime(wallAtStart).TotalSeconds;
+                    }
+                }
+            }
+
+            return lines.IsCompleted;
+        }, TimeSpan.FromMilliseconds(5));
+        if (!server.WaitForExit(30_000)) server.Kill();
+        if (result is null || !result.StartsWith("result ", StringComparison.Ordinal))
+        {
+            Console.WriteLine($"| {clients} | failed: {result ?? "server exited"} (generator connected {generator.Connected}) |");
+            return false;
+        }
+
+        var r = result[7..].Split(' ').Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
+        // The server's sent traffic is what clients receive and vice versa; both are per client per second.
+        Console.WriteLine($"| {clients} | {r["p50"]} | {r["p99"]} | {r["max"]} | {r["late"]} of {r["ticks"]} | {r["allocMean"]}, {r["allocMax"]} ({r["allocTicks"]} ticks, {r["allocReceive"]} in receive, {r["allocReplicate"]} in replication, gen0 {r["gen0"]}) " +
+            $"| {r["sentPps"]} | {r["sentBps"]} | {r["recvPps"]} | {r["recvBps"]} | {generatorCpu.ToString("P0", CultureInfo.InvariantCulture)} | {r["disconnects"]} |");
+        return true;
+    }
+
+    private static Process StartServer(int clients, int warmupTicks, int measuredTicks, byte[] key, bool pin, bool allocations)
+    {
+        string self = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
+        var arguments = new List<string>();
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") arguments.Add(typeof(CapacityRun).Assembly.Location);
+        arguments.AddRange([CapacityServer.Argument, clients.ToString(CultureInfo.InvariantCulture),
+            warmupTicks.ToString(CultureInfo.InvariantCulture), measuredTicks.ToString(CultureInfo.InvariantCulture)]);
+        if (allocations) arguments.Add("--allocations");
+        var start = new ProcessStartInfo(pin ? "taskset" : self) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (pin)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("0");
+            start.ArgumentList.Add(self);
+        }
+
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment[CapacityServer.KeyVariable] = Convert.ToHexString(key);
+        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the server process.");
+    }
+
+    // Linux applies sched_setaffinity of the process id to the main thread only, which is the thread that polls.
+    private static bool PinThisThreadToLastCpu()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.ProcessorCount < 2 || !File.Exists("/usr/bin/taskset")) return false;
+        Process.GetCurrentProcess().ProcessorAffinity = (nint)(1L << (Environment.ProcessorCount - 1));
+        return true;
+    }
+}

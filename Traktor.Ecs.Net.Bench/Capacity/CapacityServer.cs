@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Numerics;
+using Traktor.Ecs.Net.Bench.Replication;
+using Traktor.Ecs.Net.Replication;
+using Traktor.Ecs.Net.Replication.Server;
+
+namespace Traktor.Ecs.Net.Bench.Capacity;
+
+/// <summary>
+/// The server process of the capacity run: a secure UDP server on 127.0.0.1 ticking at 30 Hz, one moving entity
+/// per connected client, interest on (about a dozen players in view). It prints its port, waits for the expected
+/// clients, warms up, then times every tick (receive, move, replicate, send) and prints one result line.
+/// </summary>
+internal static class CapacityServer
+{
+    public const string Argument = "capacity-server";
+    public const string KeyVariable = "TRAKTOR_CAPACITY_KEY";
+    public const int TickRate = 30;
+    public const float ViewRadius = 100f;
+    public const double BudgetMilliseconds = 1000.0 / TickRate;
+
+    /// <summary>capacity-server CLIENTS WARMUP_TICKS MEASURED_TICKS; the key comes hex-encoded in <see cref="KeyVariable"/>.</summary>
+    public static int Run(string[] args)
+    {
+        int clients = int.Parse(args[1], CultureInfo.InvariantCulture);
+        int warmupTicks = int.Parse(args[2], CultureInfo.InvariantCulture);
+        int measuredTicks = int.Parse(args[3], CultureInfo.InvariantCulture);
+        using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
+        byte[] key = Convert.FromHexString(Environment.GetEnvironmentVariable(KeyVariable) ?? throw new InvalidOperationException(KeyVariable + " is not set."));
+
+        var socket = new CountingTransport(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+        var transport = new NetServer(socket, new NetServerOptions
+        {
+            ProtocolId = CapacityRun.ProtocolId,
+            PrivateKey = key,
+            PublicAddresses = [socket.LocalAddress],
+            MaxClients = clients,
+            // Every load-generator client comes from 127.0.0.1.
+            MaxConnectionsPerAddress = clients,
+            MaxConnectionsPerSubnet = clients,
+            HandshakeRatePerSecond = 10 * clients,
+            HandshakeBurst = clients,
+            MaxDatagramsPerUpdate = Math.Max(4096, 8 * clients),
+        });
+        var registry = ReplicationRegistry.FromSchemas([GeneratedNetworkSchema.Instance]);
+        using var world = World.Create();
+        var network = new NetworkServer(world, transport, registry, new ServerReplicationOptions
+        {
+            TickRate = TickRate,
+            Relevancy = new SpatialRelevancy<MapPosition>(p => p.Value, ViewRadius),
+        });
+
+        // Density: about 12 players within the view radius of each other, as in ClientCapacityBenchmarks.
+        float half = MathF.Sqrt(clients * MathF.PI * ViewRadius * ViewRadius / 12f) / 2f;
+        var random = new Random(9);
+        var players = new List<Entity>(clients);
+        var playerOf = new Dictionary<ConnectionId, Entity>(clients);
+        network.ClientConnected += (connection, _) =>
+        {
+            var start = new Vector2((float)((random.NextDouble() * 2) - 1) * half, (float)((random.NextDouble() * 2) - 1) * half);
+            var player = world.Create(new MapPosition { Value = start }, new NetworkOwner(connection));
+            players.Add(player);
+            playerOf.Add(connection, player);
+        };
+        network.ClientDisconnected += (connection, _) =>
+        {
+            if (playerOf.Remove(connection, out var player))
+            {
+                players.Remove(player);
+                world.Destroy(player);
+            }
+        };
+
+        Console.WriteLine($"port {socket.LocalAddress.ToEndPoint().Port}");
+        Console.Out.Flush();
+
+        var statistics = new TickStatistics(measuredTicks);
+        long period = Stopwatch.Frequency / TickRate;
+        long next = Stopwatch.GetTimestamp();
+        long connectDeadline = next + (120 * Stopwatch.Frequency);
+        int frame = 0;
+        int warmup = -1; // ticks left to warm up once everyone is connected
+        long measureStart = 0, sent0 = 0, sentBytes0 = 0, received0 = 0, receivedBytes0 = 0;
+        long receiveAllocations = 0, replicateAllocations = 0, atSending = 0;
+        network.Sending += () => atSending = GC.GetAllocatedBytesForCurrentThread();
+        int collections0 = 0, disconnects0 = 0, disconnects = 0;
+        network.ClientDisconnected += (_, _) => disconnects++;
+        while (!statistics.IsFull)
+        {
+            long start = Stopwatch.GetTimestamp();
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
+            float dt = 1f / TickRate;
+            network.BeforeUpdate(dt);
+            long receivedAllocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            long beforeReplicate = GC.GetAllocatedBytesForCurrentThread();
+            frame++;
+            for (int i = 0; i < players.Count; i++)
+            {
+                float angle = (frame * 0.03f) + i;
+                world.Get<MapPosition>(players[i]).Value += new Vector2(MathF.Cos(angle), MathF.Sin(angle));
+            }
+
+            network.AfterUpdate(dt);
+            long end = Stopwatch.GetTimestamp();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+            if (measureStart != 0)
+            {
+                statistics.Add((end - start) * 1000.0 / Stopwatch.Frequency, allocated);
+                receiveAllocations += receivedAllocated;
+                replicateAllocations += atSending - beforeReplicate;
+            }
+            else if (warmup > 0 && --warmup == 0)
+            {
+                measureStart = end;
+                (sent0, sentBytes0, received0, receivedBytes0) = (socket.DatagramsSent, socket.BytesSent, socket.DatagramsReceived, socket.BytesReceived);
+                collections0 = GC.CollectionCount(0);
+                disconnects0 = disconnects;
+                sampler?.Start();
+                Console.WriteLine("measuring");
+                Console.Out.Flush();
+            }
+            else if (warmup < 0 && network.Connections.Count == clients)
+            {
+                warmup = warmupTicks;
+            }
+            else if (warmup < 0 && end > connectDeadline)
+            {
+                Console.WriteLine($"error only {network.Connections.Count} of {clients} clients connected in 120 s");
+                return 1;
+            }
+
+            next += period;
+            long now = Stopwatch.GetTimestamp();
+            if (now >= next)
+            {
+                next = now; // a late tick starts the next at once; the schedule does not try to catch up
+                continue;
+            }
+
+            while (next - Stopwatch.GetTimestamp() > Stopwatch.Frequency / 500) Thread.Sleep(1);
+            while (Stopwatch.GetTimestamp() < next) Thread.SpinWait(20);
+        }
+
+        double seconds = (Stopwatch.GetTimestamp() - measureStart) / (double)Stopwatch.Frequency;
+        double perClientSecond = clients * seconds;
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(c,
+            $"result clients={clients} ticks={statistics.Count} p50={statistics.Percentile(50):F2} p99={statistics.Percentile(99):F2} " +
+            $"max={statistics.Max:F2} late={statistics.CountOver(BudgetMilliseconds)} allocMean={statistics.MeanAllocated:F0} " +
+            $"allocReceive={receiveAllocations / statistics.Count} allocReplicate={replicateAllocations / statistics.Count} allocMax={statistics.MaxAllocated} allocTicks={statistics.TicksThatAllocated} gen0={GC.CollectionCount(0) - collections0} " +
+            $"sentPps={(socket.DatagramsSent - sent0) / perClientSecond:F1} sentBps={(socket.BytesSent - sentBytes0) / perClientSecond:F0} " +
+            $"recvPps={(socket.DatagramsReceived - received0) / perClientSecond:F1} recvBps={(socket.BytesReceived - receivedBytes0) / perClientSecond:F0} " +
+            $"connected={network.Connections.Count} disconnects={disconnects - disconnects0} seconds={seconds:F2}"));
+        if (sampler is not null)
+        {
+            foreach (var (type, count) in sampler.Top(12)) Console.WriteLine($"allocations {count} {type}");
+        }
+
+        Console.Out.Flush();
+        transport.Dispose();
+        return 0;
+    }
+}

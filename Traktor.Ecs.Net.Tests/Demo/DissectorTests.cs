@@ -1,0 +1,49 @@
+using Traktor.Ecs.Net.Tests.Docs;
+
+namespace Traktor.Ecs.Net.Tests.Demo;
+
+/// <summary>
+/// The Wireshark dissector shipped in tools/wireshark/traktor.lua decodes the demo's capture with tshark (apt-get install
+/// tshark): every packet, from the handshake to the disconnects, down to the replication and input messages.
+/// </summary>
+[Collection(nameof(DemoCollection))]
+public class DissectorTests(DemoRunFixture run)
+{
+    private const string Tshark = "/usr/bin/tshark";
+
+    [Fact]
+    public async Task The_dissector_decodes_the_demo_capture_from_handshake_to_disconnect()
+    {
+        if (!File.Exists(Tshark))
+        {
+            Assert.Skip($"{Tshark} is not installed (apt-get install tshark); the capture's framing is checked by DemoRunTests and PcapngCaptureTests.");
+        }
+
+        string script = Path.Combine(DocsCompileTests.RepositoryRoot(), "tools", "wireshark", "traktor.lua");
+        string[] fields = ["-T", "fields", "-E", "separator=;", "-e", "traktor.type", "-e", "traktor.kind", "-e", "traktor.reason", "-e", "_ws.expert", "-e", "traktor.sequence_bytes", "-e", "traktor.sequence"];
+        using var tshark = new ChildProcess(Tshark, ["-X", $"lua_script:{script}", "-r", run.Report.CapturePath!, "-Y", "traktor", .. fields]);
+        Assert.Equal(0, await tshark.WaitAsync(TimeSpan.FromSeconds(120)));
+        var packets = tshark.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => char.IsAsciiDigit(line[0])) // stderr's notes ("running as root") are mixed in
+            .Select(line => line.Split(';'))
+            .ToList();
+
+        // Every captured packet is ours and decodes without a warning (an expert entry would name it).
+        Assert.Equal(run.Report.CapturedPackets, packets.Count);
+        Assert.All(packets, p => Assert.Equal("", p[3]));
+        var types = packets.Select(p => int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        Assert.Superset(new HashSet<int> { 0, 1, 2, 4, 5 }, types); // request, challenge, response, payloads, disconnects
+        var kinds = packets.SelectMany(p => p[1].Split(',', StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
+        Assert.Superset(new HashSet<string> { "0x51", "0x70", "0x71" }, kinds); // snapshots, input commands, input status
+        Assert.Contains(packets, p => p[0] == "5" && p[2] == "1"); // the bots' Disconnect: ClientDisconnected
+
+        // Payload sequences start at 0 and take as few bytes as they need (1 below 256, 2 below 65,536), and the records
+        // after the header parse (no expert entry above). SealedPacketTests cover every length.
+        var payloads = packets.Where(p => p[0] == "4")
+            .Select(p => (Bytes: int.Parse(p[4], System.Globalization.CultureInfo.InvariantCulture), Sequence: ulong.Parse(p[5], System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.Contains(payloads, p => p.Sequence == 0);
+        Assert.All(payloads, p => Assert.Equal(p.Sequence < 256 ? 1 : p.Sequence < 65_536 ? 2 : 3, p.Bytes));
+        Assert.Contains(payloads, p => p.Bytes == 1);
+    }
+}

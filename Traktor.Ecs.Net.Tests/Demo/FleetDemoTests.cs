@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Demo.Fleet;
+using Demo.Run;
+
+namespace Traktor.Ecs.Net.Tests.Demo;
+
+/// <summary>
+/// The demo as a fleet, shortened, with real processes: the demo process (backend + bots) and three <c>--game-server</c>
+/// child processes; <c>--chaos</c> kills one of them with SIGKILL halfway through play. The recovery budget is generous: the
+/// test checks that the displaced players are told why and play again, not how fast a possibly loaded machine does it.
+/// </summary>
+[Collection(nameof(FleetProcessCollection))]
+public class FleetDemoTests
+{
+    private const int RecoveryBudgetSeconds = 30;
+
+    [Fact]
+    public async Task A_fleet_run_with_chaos_ends_with_every_bot_playing_and_the_killed_servers_players_back_in_time()
+    {
+        string demo = typeof(DemoRunner).Assembly.Location;
+        string folder = Path.Combine(Path.GetTempPath(), "traktor-demo-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var run = new ChildProcess("dotnet", [demo, "--servers", "3", "--sessions", "3", "--bots", "6", "--chaos",
+                "--duration", "8", "--asteroids", "10", "--recovery-budget", $"{RecoveryBudgetSeconds}", "--headless", "--out", folder]);
+            try
+            {
+                int? exit = await run.WaitAsync(TimeSpan.FromSeconds(180));
+                Assert.True(exit == 0, $"exit {exit}:\n{run.Output}");
+
+                using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+                var fleet = report.RootElement.GetProperty("Fleet");
+                Assert.Equal(6, fleet.GetProperty("BotsPlaying").GetInt32());
+
+                // One process was killed; the other two drained and exited once their sessions ended.
+                var servers = fleet.GetProperty("Servers").EnumerateArray().ToList();
+                Assert.Equal(3, servers.Count);
+                Assert.Single(servers, s => s.GetProperty("State").GetString() == "killed");
+                Assert.Equal(2, servers.Count(s => s.GetProperty("State").GetString() == "drained"));
+                Assert.All(servers, s => Assert.True(s.GetProperty("PeakSessions").GetInt32() >= 1, "the directory placed a session on every server"));
+
+                // Every player of the killed server was told its session ended because the server was lost, and played on a survivor in time.
+                var chaos = fleet.GetProperty("Chaos");
+                string killed = chaos.GetProperty("Server").GetString()!;
+                var players = chaos.GetProperty("Players").EnumerateArray().ToList();
+                Assert.NotEmpty(players);
+                Assert.All(players, p =>
+                {
+                    Assert.Equal("ServerLost", p.GetProperty("Reason").GetString());
+                    Assert.InRange(p.GetProperty("PlayingAgainAfterSeconds").GetDouble(), 0, RecoveryBudgetSeconds);
+                    Assert.NotEqual(killed, p.GetProperty("NewServer").GetString());
+                });
+
+                // At the end the sessions run on the survivors only, each within its capacity, all six bots seated.
+                var sessions = fleet.GetProperty("Sessions").EnumerateArray().ToList();
+                Assert.DoesNotContain(sessions, s => s.GetProperty("Server").GetString() == killed);
+                Assert.Equal(6, sessions.Sum(s => s.GetProperty("Players").GetInt32()));
+                Assert.All(sessions, s => Assert.InRange(s.GetProperty("Players").GetInt32(), 1, s.GetProperty("MaxPlayers").GetInt32()));
+
+                // The headless output shows the fleet (sessions, players, tick time per server) and the chaos.
+                Assert.Contains("fleet  gs-1 ", run.Output, StringComparison.Ordinal);
+                Assert.Contains($"chaos: SIGKILL {killed}", run.Output, StringComparison.Ordinal);
+                Assert.Contains("result: OK", run.Output, StringComparison.Ordinal);
+                string html = File.ReadAllText(Path.Combine(folder, "report.html"));
+                Assert.Contains("<h2>Fleet</h2>", html, StringComparison.Ordinal);
+                Assert.Contains($"Chaos: {killed} killed with SIGKILL", html, StringComparison.Ordinal);
+            }
+            finally
+            {
+                // The demo's own lines and its game servers' (it relays them) say what went wrong when an assertion fails.
+                TestContext.Current.TestOutputHelper?.WriteLine(run.Output);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests;
+
+/// <summary>The fixed-tick runner: ticks at the tick rate whatever the frame rate, catches up boundedly, and reports the fraction of a tick for rendering.</summary>
+public class NetworkLoopTests
+{
+    [Fact]
+    public void TicksEveryGroupInOrderAtTheTickRateWithAFixedDeltaTime()
+    {
+        var time = new FakeTimeProvider();
+        var log = new List<(string Group, float Dt)>();
+        var loop = new NetworkLoop(tickRate: 50, time).Add(
+            new Group<float>("server", new Probe("server", log)),
+            new Group<float>("client", new Probe("client", log)));
+
+        Assert.Equal(0, loop.Update());
+        time.Advance(TimeSpan.FromMilliseconds(10)); // half a tick
+        Assert.Equal(0, loop.Update());
+        Assert.Equal(0.5f, loop.Alpha, 3);
+        time.Advance(TimeSpan.FromMilliseconds(15));
+        Assert.Equal(1, loop.Update());
+        Assert.Equal(0.25f, loop.Alpha, 3);
+        for (int frame = 0; frame < 100; frame++) // 100 frames at 144 Hz: 0.694 s, 34 ticks and a bit
+        {
+            time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 144));
+            loop.Update();
+        }
+
+        Assert.Equal(35, loop.Ticks);
+        Assert.Equal(70, log.Count);
+        Assert.All(log, entry => Assert.Equal(0.02f, entry.Dt));
+        Assert.Equal(Enumerable.Range(0, 35).SelectMany(_ => new[] { "server", "client" }), log.Select(entry => entry.Group));
+        Assert.Equal(0, loop.SkippedTicks);
+    }
+
+    [Fact]
+    public void AfterAStallItCatchesUpAtMostMaxCatchUpTicksAndCountsTheRest()
+    {
+        var time = new FakeTimeProvider();
+        var log = new List<(string Group, float Dt)>();
+        var loop = new NetworkLoop(tickRate: 60, time, maxCatchUpTicks: 4).Add(new Group<float>("g", new Probe("g", log)));
+
+        time.Advance(TimeSpan.FromMilliseconds(1000 + 8)); // a one-second hitch
+        Assert.Equal(4, loop.Update());
+        Assert.Equal(56, loop.SkippedTicks);
+        Assert.InRange(loop.Alpha, 0.45f, 0.5f);
+        time.Advance(TimeSpan.FromMilliseconds(17));
+        Assert.Equal(1, loop.Update()); // back to real time, no backlog left
+        Assert.Equal(5, log.Count);
+    }
+
+    [Fact]
+    public async Task RunAsyncTicksOnTheClockUntilCancelled()
+    {
+        // Cancelled by the fifth tick itself, not after a wall-clock interval: a fixed 300 ms window saw too few
+        // ticks when a busy machine descheduled the test. The 60 s cap only ends a loop that never ticks.
+        var log = new List<(string Group, float Dt)>();
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var loop = new NetworkLoop(tickRate: 100).Add(new Group<float>("g", new Probe("g", log, afterTick: count =>
+        {
+            if (count == 5) cancellation.Cancel();
+        })));
+        await loop.RunAsync(cancellation.Token);
+        Assert.True(loop.Ticks >= 5, $"{loop.Ticks} ticks in 60 s");
+        long ticksWhenStopped = loop.Ticks;
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.Equal(ticksWhenStopped, loop.Ticks); // stopped: nothing ticks it any more
+        Assert.Equal(loop.Ticks, log.Count);
+        Assert.All(log, entry => Assert.Equal(0.01f, entry.Dt));
+    }
+
+    private sealed class Probe(string name, List<(string Group, float Dt)> log, Action<int>? afterTick = null) : ISystem<float>
+    {
+        public void Initialize()
+        {
+        }
+
+        public void BeforeUpdate(in float state)
+        {
+        }
+
+        public void Update(in float state)
+        {
+            log.Add((name, state));
+            afterTick?.Invoke(log.Count);
+        }
+
+        public void AfterUpdate(in float state)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,243 @@
+using System.Numerics;
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Tests.Prediction;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests.Peers;
+
+/// <summary>Shared authority: peers that each own some entities, fight over them, and converge.</summary>
+public class SharedAuthorityTests
+{
+    private const ulong Protocol = 0x5348_4152;
+
+    [Fact]
+    public void The_conflict_rule_is_a_total_order_every_peer_applies_alike()
+    {
+        Assert.True(new SharedOwner(9, 3).Outranks(new SharedOwner(1, 2)));  // a newer claim wins
+        Assert.True(new SharedOwner(2, 3).Outranks(new SharedOwner(4, 3)));  // same version: the lower peer id wins
+        Assert.False(new SharedOwner(4, 3).Outranks(new SharedOwner(2, 3)));
+        Assert.False(new SharedOwner(2, 3).Outranks(new SharedOwner(2, 3))); // never over itself
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Four_peers_fighting_over_100_entities_under_loss_and_reordering_agree_on_owner_and_state(int seed)
+    {
+        using var mesh = new Mesh(4, new LinkConditions { LatencyMs = 30, JitterMs = 20, LossPercent = 15, ReorderPercent = 20, DuplicatePercent = 5 }, seed);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 3), 60 * 60), "the mesh links every pair");
+
+        var random = new Random(seed);
+        foreach (var peer in mesh.Peers)
+        {
+            for (int i = 0; i < 25; i++) peer.Shared.Spawn(new ShipBody { Position = RandomPoint(random) });
+        }
+
+        // Ten seconds of chaos: every tick each peer claims a random entity it knows now and then, and moves what it owns.
+        for (int tick = 0; tick < 600; tick++)
+        {
+            foreach (var peer in mesh.Peers)
+            {
+                var known = peer.Entities();
+                if (known.Count == 0) continue;
+                if (random.NextDouble() < 0.3) peer.Shared.RequestOwnership(known[random.Next(known.Count)]);
+                for (int i = 0; i < 3; i++)
+                {
+                    var entity = known[random.Next(known.Count)];
+                    if (peer.Shared.IsOwner(entity)) peer.World.Get<ShipBody>(entity).Position = RandomPoint(random);
+                }
+            }
+
+            mesh.Tick();
+        }
+
+        // Then quiet: every write reaches every peer in the end, and they agree on each entity's owner and state.
+        Assert.True(mesh.TickUntil(mesh.Converged, 60 * 120), mesh.Describe());
+        Assert.All(mesh.Peers, p => Assert.Equal(100, p.Shared.Count));
+        Assert.True(mesh.Peers.Sum(p => p.Shared.ClaimsLost) > 0, "the peers' claims conflicted");
+        Assert.All(mesh.Peers, p => Assert.Equal(0, p.Shared.Refused));
+        var owners = mesh.Peers[0].State().Values.Select(s => s.Owner.Peer).Distinct().Count();
+        Assert.True(owners > 1, "ownership ended spread over several peers");
+    }
+
+    [Fact]
+    public void A_peer_cannot_write_as_another()
+    {
+        using var mesh = new Mesh(2, new LinkConditions(), seed: 1);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 1), 600));
+        var entity = mesh.Peers[0].Shared.Spawn(new ShipBody { Position = new Vector2(1, 2) });
+        Assert.True(mesh.TickUntil(() => mesh.Peers[1].Shared.Count == 1, 600));
+
+        // Peer 2 forges a write stamped with peer 1's claim at a higher version.
+        var forged = new byte[SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.HeaderBytes + 16];
+        forged[0] = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.WriteMessage;
+        BitConverter.TryWriteBytes(forged.AsSpan(1), ShipBodySerializer.NetworkTypeId);
+        BitConverter.TryWriteBytes(forged.AsSpan(3), mesh.Peers[0].Mesh.PeerId);
+        BitConverter.TryWriteBytes(forged.AsSpan(11), 1u);
+        BitConverter.TryWriteBytes(forged.AsSpan(15), 9u);
+        BitConverter.TryWriteBytes(forged.AsSpan(19), 3UL); // "peer 3 owns it now"
+        Assert.True(mesh.Peers[1].Mesh.Broadcast(ChannelKind.ReliableOrdered, forged));
+        Assert.True(mesh.TickUntil(() => mesh.Peers[0].Shared.Refused == 1, 600));
+        Assert.Equal(new SharedOwner(mesh.Peers[0].Mesh.PeerId, 1), mesh.Peers[0].World.Get<SharedOwner>(entity));
+    }
+
+    [Fact]
+    public void When_the_host_dies_the_lowest_survivor_inherits_its_entities_within_two_seconds_and_play_goes_on()
+    {
+        using var mesh = new Mesh(4, new LinkConditions { LatencyMs = 30, JitterMs = 10, LossPercent = 5 }, seed: 7, timeoutSeconds: 1);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 3), 60 * 60));
+        var random = new Random(7);
+        foreach (var peer in mesh.Peers)
+        {
+            for (int i = 0; i < 25; i++) peer.Shared.Spawn(new ShipBody { Position = RandomPoint(random) });
+        }
+
+        Assert.True(mesh.TickUntil(mesh.Converged, 60 * 30), mesh.Describe());
+        Assert.All(mesh.Peers, p => Assert.Equal(1UL, p.Shared.SessionHost));
+
+        // The host (peer 1) dies mid-game: no disconnect, it just stops. The survivors keep playing their own entities.
+        var host = mesh.Peers[0];
+        mesh.Killed.Add(host);
+        var survivors = mesh.Live;
+        int ticks = 0;
+        // Recovered: every survivor names the same new host and owner for every entity (state differs only by writes in flight).
+        bool Recovered() => survivors.All(p => p.Shared.SessionHost == 2 && p.Shared.Count == 100 && p.State().Values.All(s => s.Owner.Peer != 1));
+        for (; ticks < 60 * 10 && !Recovered(); ticks++)
+        {
+            foreach (var peer in survivors)
+            {
+                var mine = peer.Entities().Where(peer.Shared.IsOwner).ToList();
+                peer.World.Get<ShipBody>(mine[random.Next(mine.Count)]).Position = RandomPoint(random);
+            }
+
+            mesh.Tick();
+        }
+
+        Assert.True(Recovered(), mesh.Describe());
+        Assert.True(ticks <= 120, $"recovered after {ticks} ticks ({ticks / 60.0:F2} s of game time)"); // virtual time: deterministic
+        Assert.True(mesh.TickUntil(mesh.Converged, 60 * 10), mesh.Describe()); // once play pauses, identical state too
+        var state = survivors[0].State();
+        Assert.Equal(100, state.Count); // no entity lost: the survivors' 75 and the dead host's 25, now peer 2's
+        Assert.Equal(25, state.Count(s => s.Key.Creator == 1 && s.Value.Owner.Peer == 2));
+        Assert.All(survivors, p => Assert.Equal(25, state.Count(s => s.Key.Creator == p.Mesh.PeerId && s.Value.Owner.Peer == p.Mesh.PeerId)));
+        Assert.Equal(25, survivors[0].Shared.Inherited);
+    }
+
+    private static Vector2 RandomPoint(Random random) => new((float)(random.NextDouble() * 2000) - 1000, (float)(random.NextDouble() * 2000) - 1000);
+
+    /// <summary>Peers 1..n, each a world with a server, linked pairwise over the in-memory network behind link simulators, on one fake clock.</summary>
+    private sealed class Mesh : IDisposable
+    {
+        private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        private readonly List<IDisposable> disposables = new();
+
+        public Mesh(int count, LinkConditions conditions, int seed, int timeoutSeconds = 10)
+        {
+            var network = new InMemoryNetwork();
+            var servers = new List<(NetAddress Address, ConnectTokenIssuer Issuer)>();
+            for (int p = 1; p <= count; p++)
+            {
+                var key = ConnectTokenIssuer.GenerateServerKey();
+                var link = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 100 + p);
+                var server = new NetServer(link, new NetServerOptions { ProtocolId = Protocol, PrivateKey = key, PublicAddresses = [link.LocalAddress] }, time);
+                servers.Add((link.LocalAddress, new ConnectTokenIssuer(key, Protocol, time)));
+                var peerMesh = new PeerMesh((ulong)p, server);
+                var world = World.Create();
+                var shared = new SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>(world, peerMesh);
+                var group = new Group<float>($"peer {p}", shared);
+                group.Initialize();
+                Peers.Add(new Peer(world, peerMesh, shared, group));
+                disposables.Add(link);
+                for (int q = 1; q < p; q++)
+                {
+                    var clientLink = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 1000 + p * 10 + q);
+                    var client = new NetClient(clientLink, new NetClientOptions { ProtocolId = Protocol }, time);
+                    peerMesh.AddOutgoing((ulong)q, client);
+                    client.Connect(servers[q - 1].Issuer.Issue((ulong)p, [], TimeSpan.FromMinutes(30), [servers[q - 1].Address], timeoutSeconds));
+                    disposables.Add(clientLink);
+                }
+            }
+        }
+
+        public List<Peer> Peers { get; } = new();
+
+        /// <summary>The peers not killed: a killed peer's process is gone, it sends nothing and answers nothing.</summary>
+        public List<Peer> Live => Peers.Where(p => !Killed.Contains(p)).ToList();
+
+        public HashSet<Peer> Killed { get; } = new();
+
+        public void Tick()
+        {
+            time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+            float dt = 1f / 60f;
+            foreach (var peer in Live) peer.Group.Tick(in dt);
+        }
+
+        public bool TickUntil(Func<bool> done, int maxTicks)
+        {
+            for (int i = 0; i < maxTicks && !done(); i++) Tick();
+            return done();
+        }
+
+        public bool Converged()
+        {
+            var live = Live;
+            var reference = live[0].State();
+            return live.All(p =>
+            {
+                var state = p.State();
+                return state.Count == reference.Count && reference.All(r => state.TryGetValue(r.Key, out var s) && s.Owner == r.Value.Owner && ShipBodySerializer.SnapshotEquals(s.Body, r.Value.Body));
+            });
+        }
+
+        public string Describe() => string.Join("; ", Peers.Select(p => $"peer {p.Mesh.PeerId}: {p.Shared.Count} entities, {p.State().Values.Count(s => s.Owner.Peer == p.Mesh.PeerId)} owned, {p.Shared.Applied} applied"));
+
+        public void Dispose()
+        {
+            foreach (var peer in Peers)
+            {
+                peer.Mesh.Dispose();
+                peer.World.Dispose();
+            }
+
+            foreach (var disposable in disposables) disposable.Dispose();
+        }
+    }
+
+    private sealed record Peer(World World, PeerMesh Mesh, SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer> Shared, Group<float> Group)
+    {
+        public List<Entity> Entities()
+        {
+            var result = new List<Entity>();
+            foreach (ref var chunk in World.Query(new QueryDescription().WithAll<SharedId>()))
+            {
+                foreach (var entity in chunk.Entities) result.Add(entity);
+            }
+
+            return result;
+        }
+
+        public Dictionary<SharedId, (SharedOwner Owner, ShipBodySnapshot Body)> State()
+        {
+            var result = new Dictionary<SharedId, (SharedOwner, ShipBodySnapshot)>();
+            foreach (ref var chunk in World.Query(new QueryDescription().WithAll<SharedId, SharedOwner, ShipBody>()))
+            {
+                var ids = chunk.GetReadOnlySpan<SharedId>();
+                var owners = chunk.GetReadOnlySpan<SharedOwner>();
+                var bodies = chunk.GetReadOnlySpan<ShipBody>();
+                for (int i = 0; i < ids.Length; i++)
+                {
+                    ShipBodySerializer.Quantize(in bodies[i], out var snapshot);
+                    result[ids[i]] = (owners[i], snapshot);
+                }
+            }
+
+            return result;
+        }
+    }
+}

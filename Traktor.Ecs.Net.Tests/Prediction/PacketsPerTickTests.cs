@@ -1,0 +1,38 @@
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Prediction;
+
+/// <summary>
+/// Everything a tick queues for a client (snapshot, input status, RPCs, acks) leaves in one packet: the plugins
+/// receive without sending in BeforeUpdate and flush once in AfterUpdate, and the input status is queued before
+/// that flush. Before, the status went out after the flush and left alone at the next receive: two packets a tick.
+/// </summary>
+public class PacketsPerTickTests
+{
+    [Fact]
+    public void EachTickSendsOnePacketToEachClientAndEachClientOneToTheServer()
+    {
+        using var game = new PredictionGame(new LinkConditions { LatencyMs = 40 });
+        var players = Enumerable.Range(1, 3).Select(seat => game.Join(seat, seed: 70 + seat, input: tick => new MoveInput { X = 1 })).ToList();
+        Assert.True(game.Setup.TickUntil(() => players.All(p => game.ClientShip(p) != Entity.Null), 600));
+        game.Setup.Tick(60);
+
+        var serverWire = game.Setup.Harness.ServerWire;
+        var clientWires = game.Setup.Harness.ClientWires;
+        serverWire.Enabled = true;
+        clientWires.ForEach(w => w.Enabled = true);
+        const int Ticks = 300;
+        game.Setup.Tick(Ticks);
+
+        foreach (var player in players)
+        {
+            var address = game.Setup.Harness.ClientLinks[player.Seat - 1].LocalAddress;
+            int toClient = serverWire.Sent.Count(s => s.Peer == address);
+            Assert.InRange(toClient, Ticks - 2, Ticks + 2);
+            int fromClient = clientWires[player.Seat - 1].Sent.Count;
+            Assert.InRange(fromClient, Ticks - 2, Ticks + 2);
+            Assert.True(game.Inputs.CountersFor(game.Connections[player.Seat]).Used >= Ticks - 10, "inputs stopped");
+            Assert.InRange(player.Prediction.ServerBufferedTicks, 0, 6); // the status still arrives
+        }
+    }
+}

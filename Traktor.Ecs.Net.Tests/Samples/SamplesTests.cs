@@ -1,0 +1,104 @@
+using System.Numerics;
+using Traktor.Ecs.Net.Tests.Docs;
+
+namespace Traktor.Ecs.Net.Tests.Samples;
+
+/// <summary>
+/// The samples cannot rot (issue 15, item 2): both build with the solution and run here, headless, on real
+/// loopback transports and the wall clock, and must converge. Sample (a) is the README's block verbatim;
+/// sample (b) is a complete small game in at most 200 lines of user code.
+/// </summary>
+[Collection(Traktor.Ecs.Net.Tests.Rpc.ConsoleErrorCollection.Name)]
+public class SamplesTests
+{
+    [Fact]
+    public void TheMinimalWorldPredictsThePlayersShipAndKeepsItAcrossAReconnect()
+    {
+        var entry = typeof(MinimalWorld.ShipSystem).Assembly.EntryPoint!;
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        object? exitCode;
+        try
+        {
+            exitCode = entry.Invoke(null, [Array.Empty<string>()]);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        Assert.Equal(0, exitCode);
+        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("my ship, predicted: at <", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("the same ship on the server: at <", lines[1], StringComparison.Ordinal);
+        float predicted = X(lines[0]), authoritative = X(lines[1]);
+        Assert.True(authoritative > 1f, $"the server's ship did not move: {authoritative}");
+        Assert.True(predicted >= authoritative, $"the client's ship ({predicted}) is not predicted ahead of the server's ({authoritative})");
+        Assert.Equal("after a reconnect: 1 ship(s) on the server, 1 mine", lines[2]); // issue 15 bug 1: the README's spawn code
+    }
+
+    /// <summary>The x of the last <c>Vector2</c> printed on <paramref name="line"/> ("&lt;x, y&gt;" in the current culture).</summary>
+    private static float X(string line)
+    {
+        string vector = line[(line.LastIndexOf('<') + 1)..line.LastIndexOf('>')];
+        string separator = System.Globalization.NumberFormatInfo.CurrentInfo.NumberGroupSeparator;
+        return float.Parse(vector[..vector.IndexOf(separator, StringComparison.Ordinal)], System.Globalization.NumberFormatInfo.CurrentInfo);
+    }
+
+    [Fact]
+    public void TheReadmeShowsTheMinimalWorldVerbatim()
+    {
+        string root = DocsCompileTests.RepositoryRoot();
+        string program = File.ReadAllText(Path.Combine(root, "samples", "MinimalWorld", "Program.cs")).ReplaceLineEndings("\n").Trim();
+        string readme = File.ReadAllText(Path.Combine(root, "README.md")).ReplaceLineEndings("\n");
+        Assert.Contains(program, readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheGameIsAtMostTwoHundredLinesOfUserCode()
+    {
+        string folder = Path.Combine(DocsCompileTests.RepositoryRoot(), "samples", "Skirmish");
+        var lines = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(File.ReadAllLines)
+            .Select(line => line.Trim())
+            .Count(line => line.Length > 0 && !line.StartsWith("//", StringComparison.Ordinal));
+        Assert.InRange(lines, 100, 200);
+    }
+
+    [Fact]
+    public void TheGameConvergesWithEveryFeatureExercised()
+    {
+        // Play runs each phase until its condition holds (a minute's deadline each, no fixed sleeps), so a
+        // loaded machine only makes it slower; otherwise it throws a TimeoutException naming the phase.
+        var output = new StringWriter();
+        using var game = Skirmish.Game.Play(output);
+        var ships = new QueryDescription().WithAll<Skirmish.Ship, NetworkId>();
+        Assert.Equal(3, game.ServerWorld.CountEntities(in ships)); // the player who came back did not get a second ship
+        Assert.Equal(3, game.Server.Connections.Count);
+        var expected = Skirmish.Game.Positions(game.ServerWorld);
+        Assert.Equal(3, expected.Count); // hands off: every bullet expired
+        var owned = new HashSet<NetworkId>();
+
+        foreach (var player in game.Players)
+        {
+            var seen = Skirmish.Game.Positions(player.World);
+            Assert.Equal(expected.Keys.Select(id => id.Value).Order(), seen.Keys.Select(id => id.Value).Order());
+            Assert.All(expected, e => Assert.True(Vector2.Distance(e.Value, seen[e.Key]) <= 0.011f, $"player {player.Id}: {e.Key} at {seen[e.Key]}, server {e.Value}"));
+            var mine = new QueryDescription().WithAll<Skirmish.Ship, LocalOwner, NetworkId>();
+            Assert.Equal(1, player.World.CountEntities(in mine));
+            player.World.Query(in mine, (ref NetworkId id) => owned.Add(id));
+            Assert.True(player.ChatsHeard >= 2, $"player {player.Id} heard {player.ChatsHeard} chats");
+            Assert.True(player.ShotsSeen > 0, $"player {player.Id} saw no shots");
+            Assert.True(player.Network.Replication.Counters.Despawns > 0, $"player {player.Id} saw no bullet expire");
+            var stats = player.Transport.GetStats();
+            Assert.True(stats.RoundTripTimeMs > 0 && stats.BytesInPerSecond > 0 && stats.BytesOutPerSecond > 0, $"player {player.Id}: {stats}");
+        }
+
+        Assert.Equal(3, owned.Count); // each player owns (and predicts) its own ship
+        Assert.Equal(3, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+}

@@ -1,0 +1,86 @@
+using Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Scripting;
+
+namespace Traktor.Ecs.Net.Tests.Scripting;
+
+/// <summary>
+/// A script cannot flood the network or the tick with RPCs: what it sends is a token bucket
+/// (<see cref="LuaScriptOptions.RpcsPerSecond"/>, <see cref="LuaScriptOptions.RpcBurst"/>), and the
+/// handlers it runs per tick are capped (<see cref="LuaScriptOptions.MaxRpcHandlersPerTick"/>).
+/// </summary>
+[Collection(nameof(SeedSnippetTests))]
+public sealed class ScriptRpcLimitTests
+{
+    [Fact]
+    public async Task A_server_script_sending_past_its_burst_is_refused_at_the_line_and_sends_nothing_more()
+    {
+        await using var network = await SeedNetwork.StartAsync(new LuaScriptOptions { RpcBurst = 3, RpcsPerSecond = 5 });
+        await network.ConnectAsync();
+
+        var script = network.ServerScripts.Load("flood.lua", """
+            function Script:again()
+              multiplayer:rpc("onPlayerJoined", { playerId = 99, playerName = "later" })
+            end
+            sent = 0
+            for i = 1, 5 do
+              multiplayer:rpc("onPlayerJoined", { playerId = i, playerName = "p" .. i })
+              sent = sent + 1
+            end
+            """);
+        network.TickUntil(() => network.ClientReceived.Received.Count == 3, "the three RPCs of the burst");
+
+        var error = Assert.Single(script.Errors);
+        Assert.Equal((ScriptErrorKind.Limit, "flood.lua", 6), (error.Kind, error.File, error.Line));
+        Assert.Equal("rpc: this script sends more than 5 RPCs per second (RpcsPerSecond, RpcBurst 3); nothing was sent", error.Message);
+        Assert.Equal(3, script.GetGlobal("sent").AsInteger);
+        network.Tick(30);
+        Assert.Equal([1, 2, 3], network.ClientReceived.Received.Select(r => r.Rpc.PlayerId));
+
+        // The bucket refills at 5 per second: after a fifth of a second one more goes out.
+        Thread.Sleep(250);
+        script.Call("again");
+        network.TickUntil(() => network.ClientReceived.Received.Count == 4, "the RPC sent after the refill");
+        Assert.Equal(99, network.ClientReceived.Received[3].Rpc.PlayerId);
+        Assert.Single(script.Errors);
+    }
+
+    [Fact]
+    public void A_malformed_rpc_table_costs_no_token()
+    {
+        using var host = new ScriptHost(new ScriptServices { Rpcs = new ScriptRpcMap().Map<SeedPlayerJoined>("onPlayerJoined") }, new LuaScriptOptions { RpcBurst = 1 });
+        var script = host.Load("typo.lua", """
+            for i = 1, 5 do
+              pcall(multiplayer.rpc, multiplayer, "onPlayerJoined", { playerID = i })
+            end
+            local ok, e = pcall(multiplayer.rpc, multiplayer, "onPlayerJoined", { playerId = "seven" })
+            log:info(e)
+            """);
+
+        // Every refusal is about the table, never the budget (one token, six calls).
+        Assert.Empty(script.Errors);
+        Assert.Equal(["[typo.lua] rpc 'onPlayerJoined' field 'playerId' must be an integer, got string"], host.Info);
+    }
+
+    [Fact]
+    public void Handlers_past_the_per_tick_cap_are_not_run_and_the_script_is_told_once()
+    {
+        using var host = new ScriptHost(new ScriptServices { Rpcs = new ScriptRpcMap().Map<SeedPlayerJoined>("onPlayerJoined") }, new LuaScriptOptions { MaxRpcHandlersPerTick = 5 });
+        var script = host.Load("handlers.lua", """
+            handled = 0
+            function Script:onPlayerJoined(params, sender)
+              handled = handled + 1
+            end
+            """);
+        for (int i = 0; i < 12; i++)
+        {
+            host.World.Create(new SeedPlayerJoined { PlayerId = i }, new RpcSource(default, false));
+        }
+
+        host.Tick();
+
+        Assert.Equal(5, script.GetGlobal("handled").AsInteger);
+        var error = Assert.Single(script.Errors);
+        Assert.Equal(ScriptErrorKind.Limit, error.Kind);
+        Assert.StartsWith("7 RPCs arrived past the 5 handlers", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,220 @@
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Rpc;
+using Traktor.Ecs.Net.Tests.Sessions.Directory;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests.Sessions.Fleet;
+
+/// <summary>
+/// Game-server processes (each a <see cref="GameServerHost"/> with its own router on the in-memory network) and player
+/// clients, all on the directory's fake clock, ticked at 60 Hz. A server that is "killed" stops as a whole process would:
+/// it ticks, sends and heartbeats no more, as after SIGKILL (or SIGSTOP, when it is resumed later). A server whose tick
+/// is blocked still heartbeats (its heartbeats ride their own timer), as a live process with a stalled tick does.
+/// </summary>
+internal sealed class FleetRig : IDisposable
+{
+    public static readonly RpcOptions RpcOptions = new() { ReconnectGracePeriod = TimeSpan.FromSeconds(1) };
+
+    private readonly InMemoryNetwork network = new();
+
+    public FleetRig(DirectoryContext directory) => Directory = directory;
+
+    public DirectoryContext Directory { get; }
+
+    public FakeTimeProvider Time => Directory.Time;
+
+    public List<Server> Servers { get; } = new();
+
+    public List<Player> Players { get; } = new();
+
+    /// <summary>True to sweep the directory every half heartbeat interval, as every backend node does.</summary>
+    public bool Sweeping { get; set; }
+
+    /// <summary>
+    /// True to let a millisecond of real time pass per tick, so directory calls the facades make in the background (asking
+    /// why a session ended) keep pace with the virtual clock instead of watching it race ahead while a request is in flight.
+    /// </summary>
+    public bool Paced { get; set; }
+
+    private long ticks;
+
+    /// <summary>Starts a game server registered through <paramref name="node"/>'s fleet API.</summary>
+    public async Task<Server> StartServerAsync(DirectoryNode node, int maxPlayers = 64, int maxSessions = 16)
+    {
+        var transport = network.CreateTransport();
+        var router = new SessionRouter(transport, new NetServerOptions
+        {
+            ProtocolId = DirectoryTestSettings.ProtocolId,
+            PrivateKey = DirectoryTestSettings.GameServerKey,
+            PublicAddresses = [transport.LocalAddress],
+        }, Time);
+        var worlds = new List<SessionWorld>();
+        var fleet = new PausableFleet(node.Fleet);
+        var host = new GameServerHost(fleet, router,
+            new GameServerRegistration([transport.LocalAddress.ToEndPoint().ToString()], maxPlayers, maxSessions, $"gs{Servers.Count}"),
+            (session, endpoint) =>
+            {
+                var world = new SessionWorld(session, endpoint, RpcWorld.Replicated, RpcWorld.Rpcs, directory: node.Sessions, rpcOptions: RpcOptions, time: Time);
+                worlds.Add(world);
+                return world;
+            },
+            Time);
+        var server = new Server(host, router, transport, worlds, fleet);
+        Servers.Add(server);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return server;
+    }
+
+    /// <summary>A player's client world (network plugin, RPC layer, recorders of joins and leaves).</summary>
+    public Player AddPlayer(long userId) => AddPlayer(userId, null);
+
+    /// <summary>A player's client world with a <see cref="Multiplayer"/> facade logging in as <paramref name="username"/> through <paramref name="node"/>.</summary>
+    public Player AddPlayer(DirectoryNode node, string username)
+    {
+        var (authentication, sessions) = node.ConnectPlayer();
+        return AddPlayer(0, client => new Multiplayer(client, authentication, sessions, new MultiplayerAccount(username, "correct horse battery", RegisterIfMissing: true),
+            new MultiplayerOptions { DefaultSession = new SessionOptions("quick", 4) }, Time));
+    }
+
+    private Player AddPlayer(long userId, Func<NetworkClient, Multiplayer>? facade)
+    {
+        var transport = new NetClient(network.CreateTransport(), new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }, Time);
+        var world = World.Create();
+        var client = new NetworkClient(world, transport, RpcWorld.Replicated, 60, Time);
+        var rpcs = new RpcClient(client, RpcWorld.Rpcs, RpcOptions);
+        var joins = new RpcRecorder<PlayerJoined>(world);
+        var leaves = new RpcRecorder<PlayerLeft>(world);
+        var multiplayer = facade?.Invoke(client);
+        var group = new Group<float>("player", client, joins, leaves);
+        if (multiplayer is not null)
+        {
+            group.Add(multiplayer);
+        }
+
+        var player = new Player(userId, world, client, rpcs, group, joins, leaves) { Multiplayer = multiplayer };
+        Players.Add(player);
+        return player;
+    }
+
+    /// <summary>One 60 Hz tick of every player and every running server; waits for directory calls the tick started.</summary>
+    public async Task TickAsync(int count = 1)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+            float dt = 1f / 60f;
+            foreach (var player in Players)
+            {
+                player.Group.Tick(in dt);
+            }
+
+            foreach (var server in Servers.Where(s => s.Running))
+            {
+                if (!server.TickBlocked)
+                {
+                    server.Host.Tick(dt);
+                }
+
+                // Heartbeats start on the clock's timer (inside Advance above); wait for their answers before the clock moves on.
+                if (server.Host.PendingCall is { } call)
+                {
+                    try
+                    {
+                        await call;
+                    }
+                    catch (Exception)
+                    {
+                        // The host counts and retries a failed call; the test asserts on its effects.
+                    }
+                }
+            }
+
+            if (Paced)
+            {
+                await Task.Delay(1);
+            }
+
+            if (Sweeping && ++ticks % 30 == 0)
+            {
+                await Directory.Node.Sweep();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a facade call to completion: the clock moves only while a facade waits for the tick thread (connecting), never while
+    /// a directory call is in flight, so a slow machine cannot make virtual time run out under a login or a join.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Task<T> task, int maxTicks = 600)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        int ticked = 0;
+        while (!task.IsCompleted && ticked < maxTicks && started.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            if (Players.Any(p => p.Multiplayer?.NeedsTicks == true))
+            {
+                await TickAsync();
+                ticked++;
+            }
+            else
+            {
+                await Task.WhenAny(task, Task.Delay(5));
+            }
+        }
+
+        Assert.True(task.IsCompleted, $"the call did not complete ({ticked} ticks, {started.Elapsed})");
+        return await task;
+    }
+
+    /// <summary>Ticks until <paramref name="condition"/> holds; false after <paramref name="maxTicks"/>.</summary>
+    public async Task<bool> TickUntilAsync(Func<bool> condition, int maxTicks)
+    {
+        for (int i = 0; i < maxTicks && !condition(); i++)
+        {
+            await TickAsync();
+        }
+
+        return condition();
+    }
+
+    public void Dispose()
+    {
+        foreach (var player in Players)
+        {
+            player.World.Dispose();
+        }
+
+        foreach (var server in Servers)
+        {
+            server.Host.Dispose();
+            server.Router.Dispose();
+            server.Transport.Dispose();
+        }
+    }
+
+    internal sealed record Server(GameServerHost Host, SessionRouter Router, IDatagramTransport Transport, List<SessionWorld> Worlds, PausableFleet Fleet)
+    {
+        /// <summary>False while the process is stopped ("killed"): it neither ticks nor heartbeats.</summary>
+        public bool Running
+        {
+            get => !Fleet.Paused;
+            set => Fleet.Paused = !value;
+        }
+
+        /// <summary>True while its tick is stalled (the process lives: its heartbeat timer still fires).</summary>
+        public bool TickBlocked { get; set; }
+
+        public string Id => Host.ServerId!;
+    }
+
+    internal sealed record Player(long UserId, World World, NetworkClient Client, RpcClient Rpcs, Group<float> Group,
+        RpcRecorder<PlayerJoined> Joins, RpcRecorder<PlayerLeft> Leaves)
+    {
+        public Multiplayer? Multiplayer { get; init; }
+
+        public ClientState State => Client.Transport.State;
+    }
+}

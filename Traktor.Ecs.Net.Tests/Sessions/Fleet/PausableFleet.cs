@@ -1,0 +1,82 @@
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net.Tests.Sessions.Fleet;
+
+/// <summary>
+/// A game server's view of the directory that can be paused, as a stopped process (SIGSTOP, or SIGKILL if never resumed)
+/// would be: while paused, calls are held back — they reach the directory only once resumed, or never when cancelled.
+/// </summary>
+internal sealed class PausableFleet(IGameServerFleet inner) : IGameServerFleet
+{
+    private readonly Lock gate = new();
+    private TaskCompletionSource resumed = NewResumed(completed: true);
+
+    /// <summary>True while the process is stopped.</summary>
+    public bool Paused
+    {
+        get
+        {
+            lock (gate)
+            {
+                return !resumed.Task.IsCompleted;
+            }
+        }
+
+        set
+        {
+            lock (gate)
+            {
+                if (value && resumed.Task.IsCompleted)
+                {
+                    resumed = NewResumed(completed: false);
+                }
+                else if (!value)
+                {
+                    resumed.TrySetResult();
+                }
+            }
+        }
+    }
+
+    public async Task<GameServerLease> RegisterServerAsync(GameServerRegistration registration, CancellationToken cancellationToken = default)
+    {
+        await WhileRunningAsync(cancellationToken);
+        return await inner.RegisterServerAsync(registration, cancellationToken);
+    }
+
+    public async Task<FleetAssignments> HeartbeatAsync(string serverId, GameServerHeartbeat heartbeat, CancellationToken cancellationToken = default)
+    {
+        await WhileRunningAsync(cancellationToken);
+        return await inner.HeartbeatAsync(serverId, heartbeat, cancellationToken);
+    }
+
+    public async Task<bool> DeregisterServerAsync(string serverId, CancellationToken cancellationToken = default)
+    {
+        await WhileRunningAsync(cancellationToken);
+        return await inner.DeregisterServerAsync(serverId, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<GameServerStatus>> ListServersAsync(CancellationToken cancellationToken = default) => inner.ListServersAsync(cancellationToken);
+
+    private static TaskCompletionSource NewResumed(bool completed)
+    {
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+        {
+            source.SetResult();
+        }
+
+        return source;
+    }
+
+    private Task WhileRunningAsync(CancellationToken cancellationToken)
+    {
+        Task wait;
+        lock (gate)
+        {
+            wait = resumed.Task;
+        }
+
+        return wait.IsCompleted ? Task.CompletedTask : wait.WaitAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,178 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Transport.WebSockets;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// The server side of datagrams over WebSocket: a Kestrel endpoint (<c>ws://</c>, or <c>wss://</c> with a
+/// certificate) where every binary message is one datagram. Put it beside a <see cref="UdpTransport"/> in a
+/// <see cref="CompositeTransport"/> and one <see cref="NetServer"/> serves both; clients use
+/// <see cref="WebSocketClientTransport"/>. Polled from the game loop like the other transports: Kestrel's threads
+/// serve the sockets, the game loop only copies datagrams into and out of fixed per-peer buffers.
+/// Budgets (<see cref="StreamTransportOptions"/>): at most MaxConnections peers (MaxConnectionsPerAddress per IP),
+/// each holding fixed buffers; an upgrade beyond them is answered 503 before any WebSocket exists; a text, empty or
+/// oversized message closes that peer's socket as a violation.
+/// </summary>
+public sealed class WebSocketServerTransport : IPeerAwareTransport
+{
+    private readonly WebSocketPeers _peers;
+    private readonly WebApplication _host;
+    private readonly ILogger _logger;
+    private bool _disposed;
+
+    private WebSocketServerTransport(WebSocketPeers peers, WebApplication host, IPEndPoint bound, bool tls, ILogger logger)
+    {
+        _peers = peers;
+        _host = host;
+        _logger = logger;
+        LocalEndPoint = bound;
+        LocalAddress = NetAddress.FromEndPoint(bound, TransportKind.WebSocket);
+        Url = new Uri($"{(tls ? "wss" : "ws")}://{(bound.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{bound.Address}]" : bound.Address)}:{bound.Port}{Path}");
+    }
+
+    /// <summary>The request path clients connect to.</summary>
+    public string Path { get; private init; } = "/traktor";
+
+    /// <summary>
+    /// Starts Kestrel on <paramref name="localEndPoint"/> (port 0: the OS picks one) and accepts WebSockets at
+    /// <paramref name="path"/>; over TLS (<c>wss://</c>) when <paramref name="certificate"/> is given.
+    /// </summary>
+    public static WebSocketServerTransport Listen(IPEndPoint localEndPoint, StreamTransportOptions? options = null, X509Certificate2? certificate = null,
+        string path = "/traktor", TimeProvider? time = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(localEndPoint);
+        if (string.IsNullOrEmpty(path) || path[0] != '/') throw new ArgumentException("The path starts with '/'.", nameof(path));
+        options ??= new StreamTransportOptions();
+        options.Validate();
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger<WebSocketServerTransport>();
+        var peers = new WebSocketPeers(options, time ?? TimeProvider.System, logger);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        // The socket's continuations run the WebSocket and the channel's receive task inline on the socket's I/O
+        // thread instead of hopping to the thread pool twice per message (Kestrel's I/O queue, then the pipe's
+        // reader): this host serves nothing but the channels, whose code never blocks (a short lock, then an await).
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections + options.AcceptsPerPass;
+            kestrel.Limits.MaxRequestBodySize = 0;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            kestrel.Listen(localEndPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1; // RFC 6455 upgrades
+                if (certificate is not null) listen.UseHttps(certificate);
+            });
+        });
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        app.Map(path, context => Accept(context, peers, options));
+        try
+        {
+            app.StartAsync().GetAwaiter().GetResult();
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.GetRequiredFeature<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>();
+        var bound = new IPEndPoint(localEndPoint.Address, new Uri(addresses.Addresses.First()).Port);
+        return new WebSocketServerTransport(peers, app, bound, certificate is not null, logger) { Path = path };
+    }
+
+    private static async Task Accept(HttpContext context, WebSocketPeers peers, StreamTransportOptions options)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
+            return;
+        }
+        var remote = context.Connection.RemoteIpAddress;
+        if (remote is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+        var address = NetAddress.FromEndPoint(new IPEndPoint(remote, context.Connection.RemotePort), TransportKind.WebSocket);
+        if (!peers.TryAdmit(address))
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+        System.Net.WebSockets.WebSocket socket;
+        try
+        {
+            socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            peers.Release(address);
+            throw;
+        }
+        var channel = new WebSocketChannel(address, options, peers.Now, accepted: true);
+        peers.Enqueue(channel); // from here on the game loop owns the admission and releases it when it closes the channel
+        await channel.RunAsync(socket).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public NetAddress LocalAddress { get; }
+
+    /// <summary>The endpoint Kestrel listens on (with the port the OS chose when 0 was asked).</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The URL clients connect to (<c>ws://ip:port/path</c> or <c>wss://…</c>).</summary>
+    public Uri Url { get; }
+
+    /// <summary>What the transport did with its peers.</summary>
+    public StreamTransportCounters Counters => _peers.Counters;
+
+    /// <summary>WebSocket peers open now.</summary>
+    public int StreamCount => _peers.Count;
+
+    /// <inheritdoc />
+    public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination) => _peers.TrySend(datagram, destination, open: null);
+
+    /// <inheritdoc />
+    public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source) => _peers.TryReceive(buffer, out length, out source);
+
+    /// <inheritdoc />
+    public void OnPeerConnected(in NetAddress peer) => _peers.OnPeerConnected(peer);
+
+    /// <inheritdoc />
+    public void OnPeerDisconnected(in NetAddress peer) => _peers.OnPeerDisconnected(peer);
+
+    /// <inheritdoc />
+    public void DiscardUnsent(in NetAddress peer) => _peers.DiscardUnsent(peer);
+
+    /// <summary>Closes every peer and stops Kestrel (waiting at most 5 s for the sockets to close).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _peers.Dispose();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            _host.StopAsync(timeout.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("Kestrel did not stop within 5 s; its remaining connections are aborted.");
+        }
+        ((IDisposable)_host).Dispose();
+    }
+}

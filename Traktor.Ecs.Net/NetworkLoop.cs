@@ -1,0 +1,126 @@
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// The fixed-tick runner: call <see cref="Update"/> once per frame (or let <see cref="RunAsync"/> call it)
+/// and it ticks its groups at the tick rate, every group once per tick in the order added, with
+/// <c>dt = 1 / tickRate</c>, whatever the frame rate. After a stall it catches up by running several ticks
+/// in one frame, at most <see cref="MaxCatchUpTicks"/>; older ticks are dropped and counted in
+/// <see cref="SkippedTicks"/> rather than spiralling. Between ticks, render with <see cref="Alpha"/>: the
+/// fraction of a tick elapsed since the last one (blend the previous and current simulated state by it).
+/// Time comes from a <see cref="TimeProvider"/>, so tests drive it with a fake clock.
+/// </summary>
+public sealed class NetworkLoop
+{
+    private readonly List<Group<float>> groups = new();
+    private readonly TimeProvider time;
+    private readonly long ticksPerTick;
+    private long lastTimestamp;
+    private long accumulated;
+
+    /// <summary>Creates the runner.</summary>
+    /// <param name="tickRate">Ticks per second (the server's tick rate, on every peer).</param>
+    /// <param name="time">The clock (the system's by default).</param>
+    /// <param name="maxCatchUpTicks">The most ticks one <see cref="Update"/> runs.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A rate or bound below 1.</exception>
+    public NetworkLoop(int tickRate = 60, TimeProvider? time = null, int maxCatchUpTicks = 5)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(tickRate, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCatchUpTicks, 1);
+        TickRate = tickRate;
+        MaxCatchUpTicks = maxCatchUpTicks;
+        this.time = time ?? TimeProvider.System;
+        ticksPerTick = TimeSpan.TicksPerSecond / tickRate;
+        lastTimestamp = this.time.GetTimestamp();
+    }
+
+    /// <summary>Ticks per second.</summary>
+    public int TickRate { get; }
+
+    /// <summary>The length of one tick in seconds: every group's <c>dt</c>.</summary>
+    public float DeltaTime => 1f / TickRate;
+
+    /// <summary>The most ticks one <see cref="Update"/> runs to catch up.</summary>
+    public int MaxCatchUpTicks { get; }
+
+    /// <summary>Ticks run so far.</summary>
+    public long Ticks { get; private set; }
+
+    /// <summary>Ticks dropped because a frame was later than <see cref="MaxCatchUpTicks"/> ticks.</summary>
+    public long SkippedTicks { get; private set; }
+
+    /// <summary>
+    /// The fraction of a tick (0 to 1) elapsed since the last tick ran, for rendering between ticks:
+    /// <c>Lerp(previous, current, Alpha)</c>. Interpolated remote entities are already presented smoothly
+    /// by the client plugin; this is for locally simulated (predicted) state.
+    /// </summary>
+    public float Alpha => (float)accumulated / ticksPerTick;
+
+    /// <summary>Adds groups to tick, in order (for one process holding a server and clients: each world's group).</summary>
+    /// <param name="added">The groups.</param>
+    /// <returns>This, to chain calls.</returns>
+    public NetworkLoop Add(params Group<float>[] added)
+    {
+        foreach (var group in added)
+        {
+            ArgumentNullException.ThrowIfNull(group);
+            groups.Add(group);
+        }
+
+        return this;
+    }
+
+    /// <summary>Runs the ticks that are due since the last call (usually 0 or 1).</summary>
+    /// <returns>The number of ticks run.</returns>
+    public int Update()
+    {
+        long now = time.GetTimestamp();
+        accumulated += time.GetElapsedTime(lastTimestamp, now).Ticks;
+        lastTimestamp = now;
+        long due = accumulated / ticksPerTick;
+        if (due > MaxCatchUpTicks)
+        {
+            SkippedTicks += due - MaxCatchUpTicks;
+            accumulated -= (due - MaxCatchUpTicks) * ticksPerTick;
+            due = MaxCatchUpTicks;
+        }
+
+        float dt = DeltaTime;
+        for (int i = 0; i < due; i++)
+        {
+            foreach (var group in groups)
+            {
+                group.Tick(in dt);
+            }
+
+            accumulated -= ticksPerTick;
+            Ticks++;
+        }
+
+        return (int)due;
+    }
+
+    /// <summary>
+    /// Ticks until <paramref name="cancellation"/> is cancelled, waiting on the clock between ticks: the main
+    /// loop of a dedicated server. A game with a render loop calls <see cref="Update"/> every frame instead.
+    /// </summary>
+    /// <param name="cancellation">Stops the loop.</param>
+    /// <returns>A task that completes when cancelled.</returns>
+    public async Task RunAsync(CancellationToken cancellation)
+    {
+        while (!cancellation.IsCancellationRequested)
+        {
+            Update();
+            var wait = TimeSpan.FromTicks(Math.Max(0, ticksPerTick - accumulated));
+            try
+            {
+                await Task.Delay(wait, time, cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// The links of one peer to the others in shared-authority mode, over the ordinary transport (handshake, connect
+/// tokens, AEAD, budgets): the peer's own <see cref="NetServer"/>, which the peers with higher ids connect to, and one
+/// <see cref="NetClient"/> per peer with a lower id, which this peer connects to. Every peer is thus linked to every
+/// other once. A sender is known by the client id its connect token carries (a server-side connection) or by the peer
+/// this client connected to, never by what a message says. Not thread-safe: drive it from the tick thread.
+/// </summary>
+public sealed class PeerMesh : IDisposable
+{
+    private readonly NetServer server;
+    private readonly List<(ulong Peer, NetClient Client)> outgoing = new();
+    private readonly Dictionary<ConnectionId, ulong> incoming = new();
+
+    /// <summary>Creates the mesh of <paramref name="peerId"/> around its server.</summary>
+    /// <param name="peerId">This peer's id (the client id in the tokens it connects with).</param>
+    /// <param name="server">The server the peers with higher ids connect to.</param>
+    public PeerMesh(ulong peerId, NetServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        PeerId = peerId;
+        this.server = server;
+    }
+
+    /// <summary>This peer's id.</summary>
+    public ulong PeerId { get; }
+
+    /// <summary>The peers linked now (connected either way).</summary>
+    public IEnumerable<ulong> ConnectedPeers =>
+        incoming.Values.Concat(outgoing.Where(o => o.Client.State == ClientState.Connected).Select(o => o.Peer));
+
+    /// <summary>Raised when a link to a peer is established (either way): what this peer owns should be sent to it again.</summary>
+    public event Action<ulong>? PeerConnected;
+
+    /// <summary>Raised when a link to a peer ends (it left, or went silent past the token's timeout: a crashed peer).</summary>
+    public event Action<ulong>? PeerDisconnected;
+
+    /// <summary>Raised when a message from a linked peer arrives: the sending peer's id and the bytes (valid during the call).</summary>
+    public event Action<ulong, ReadOnlySpan<byte>>? Received;
+
+    /// <summary>Links to a peer with a lower id through <paramref name="client"/>, which is connecting or will be.</summary>
+    /// <param name="peerId">The peer's id.</param>
+    /// <param name="client">A client whose <c>Connect</c> names that peer's server.</param>
+    /// <exception cref="ArgumentException">The peer's id is not lower than this peer's.</exception>
+    public void AddOutgoing(ulong peerId, NetClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (peerId >= PeerId) throw new ArgumentException("A peer connects to the peers with lower ids; higher ones connect to it.", nameof(peerId));
+        outgoing.Add((peerId, client));
+    }
+
+    /// <summary>Receives from every link and raises <see cref="Received"/> for each message.</summary>
+    public void Receive()
+    {
+        server.Receive();
+        while (server.TryPollEvent(out var e))
+        {
+            switch (e.Type)
+            {
+                case NetEventType.Connected:
+                    incoming[e.Connection] = e.ClientId;
+                    PeerConnected?.Invoke(e.ClientId);
+                    break;
+                case NetEventType.Disconnected:
+                    if (incoming.Remove(e.Connection, out ulong gone)) PeerDisconnected?.Invoke(gone);
+                    break;
+                case NetEventType.Message when incoming.TryGetValue(e.Connection, out ulong from):
+                    Received?.Invoke(from, e.Data.Span);
+                    break;
+            }
+        }
+
+        foreach (var (peer, client) in outgoing)
+        {
+            client.Receive();
+            while (client.TryPollEvent(out var e))
+            {
+                if (e.Type == NetEventType.Message) Received?.Invoke(peer, e.Data.Span);
+                else if (e.Type == NetEventType.Connected) PeerConnected?.Invoke(peer);
+                else if (e.Type == NetEventType.Disconnected) PeerDisconnected?.Invoke(peer);
+            }
+        }
+    }
+
+    /// <summary>Queues a message for every linked peer.</summary>
+    /// <param name="channel">Its delivery guarantees.</param>
+    /// <param name="message">The bytes (copied).</param>
+    /// <returns>False when some link refused it (its queue is full): send it again later.</returns>
+    public bool Broadcast(ChannelKind channel, ReadOnlySpan<byte> message)
+    {
+        bool all = true;
+        foreach (var connection in incoming.Keys) all &= Queued(server.Send(connection, channel, message));
+        foreach (var (_, client) in outgoing)
+        {
+            if (client.State == ClientState.Connected) all &= Queued(client.Send(channel, message));
+        }
+
+        return all;
+    }
+
+    private static bool Queued(SendResult result) => result is SendResult.Queued;
+
+    /// <summary>Sends what was queued on every link.</summary>
+    public void Flush()
+    {
+        server.Flush();
+        foreach (var (_, client) in outgoing) client.Flush();
+    }
+
+    /// <summary>Disconnects every link (not the transports).</summary>
+    public void Dispose()
+    {
+        foreach (var (_, client) in outgoing) client.Dispose();
+        server.Dispose();
+    }
+}

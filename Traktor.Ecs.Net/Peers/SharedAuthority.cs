@@ -1,0 +1,295 @@
+using System.Buffers.Binary;
+using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// Shared-authority mode for one <c>[Replicated]</c> component: every peer is authoritative for the entities it owns
+/// (<see cref="SharedOwner"/>) and sends their state to the others over the <see cref="PeerMesh"/>; ownership is taken
+/// with <see cref="RequestOwnership"/>. Each message is a write stamped with the writer's claim (version, peer) and a
+/// sequence number; a peer keeps the claim that <see cref="SharedOwner.Outranks"/> every other it saw and the state of
+/// the highest stamp (claim first, then sequence). Both are maxima over a total order, so every peer that received the
+/// same writes, in any order and with any duplicates, holds the same owner and the same state: under loss and
+/// reordering the reliable channel brings every write eventually, and the peers converge. Values travel quantized by
+/// the component's generated serializer. Add it to each peer's group; it receives in BeforeUpdate and publishes the
+/// owned entities that changed in AfterUpdate. Registered as a world resource.
+/// </summary>
+/// <typeparam name="T">The shared component.</typeparam>
+/// <typeparam name="TSnapshot">Its generated quantized form.</typeparam>
+/// <typeparam name="TSerializer">Its generated serializer.</typeparam>
+public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
+    where T : struct
+    where TSnapshot : struct
+    where TSerializer : struct, IComponentSerializer<T, TSnapshot>
+{
+    /// <summary>The message kind of a shared write (docs/PROTOCOL.md, "Shared authority").</summary>
+    public const byte WriteMessage = 0x80;
+
+    /// <summary>Kind, type id, creator, serial, claim version, claim peer, sequence.</summary>
+    public const int HeaderBytes = 1 + 2 + 8 + 4 + 4 + 8 + 4;
+
+    private readonly PeerMesh mesh;
+    private readonly Dictionary<SharedId, Record> records = new();
+    private readonly byte[] message;
+    private uint spawned;
+
+    /// <summary>Attaches shared authority for <typeparamref name="T"/> to a peer's world.</summary>
+    /// <param name="world">The peer's world.</param>
+    /// <param name="mesh">Its links to the other peers.</param>
+    /// <param name="maxEntities">The most shared entities this peer holds: writes that would create more are refused (a hostile peer's budget).</param>
+    public SharedAuthority(World world, PeerMesh mesh, int maxEntities = 4096)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(mesh);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntities, 1);
+        World = world;
+        this.mesh = mesh;
+        MaxEntities = maxEntities;
+        message = new byte[HeaderBytes + ((TSerializer.MaxFullBits + 7) / 8) + 8];
+        mesh.Received += Receive;
+        mesh.PeerConnected += _ => Republish();
+        mesh.PeerDisconnected += Inherit;
+        world.Resources.Add(this);
+    }
+
+    /// <summary>The peer's world.</summary>
+    public World World { get; }
+
+    /// <summary>This peer's id.</summary>
+    public ulong PeerId => mesh.PeerId;
+
+    /// <summary>The most shared entities this peer holds.</summary>
+    public int MaxEntities { get; }
+
+    /// <summary>Shared entities held.</summary>
+    public int Count => records.Count;
+
+    /// <summary>Writes of other peers applied (state or claim).</summary>
+    public long Applied { get; private set; }
+
+    /// <summary>Times this peer lost an entity it owned (or had claimed) to a claim that outranked its own.</summary>
+    public long ClaimsLost { get; private set; }
+
+    /// <summary>Messages refused: malformed, for another type, naming an owner other than the sender, or beyond <see cref="MaxEntities"/>.</summary>
+    public long Refused { get; private set; }
+
+    /// <summary>Entities this peer claimed because their owner left or died (see <see cref="SessionHost"/>).</summary>
+    public long Inherited { get; private set; }
+
+    /// <summary>
+    /// The peer holding session authority: the lowest id among this peer and the peers linked to it now. When it leaves
+    /// or dies the survivors' links to it time out and each computes the same successor, the lowest surviving id.
+    /// </summary>
+    public ulong SessionHost
+    {
+        get
+        {
+            ulong lowest = PeerId;
+            foreach (ulong peer in mesh.ConnectedPeers) lowest = Math.Min(lowest, peer);
+            return lowest;
+        }
+    }
+
+    /// <summary>Spawns a shared entity owned by this peer (claim version 1); the others get it with its first write.</summary>
+    /// <param name="value">Its state.</param>
+    /// <returns>The entity in this world.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="MaxEntities"/> are held already.</exception>
+    public Entity Spawn(in T value)
+    {
+        if (records.Count >= MaxEntities) throw new InvalidOperationException($"This peer holds {MaxEntities} shared entities already.");
+        var id = new SharedId(PeerId, ++spawned);
+        var owner = new SharedOwner(PeerId, 1);
+        var entity = World.Create(id, owner, value);
+        records.Add(id, new Record { Entity = entity, Owner = owner, StateVersion = 1, StatePeer = PeerId, Dirty = true });
+        return entity;
+    }
+
+    /// <summary>
+    /// Claims <paramref name="entity"/> for this peer at one version above the claim in force here. This peer owns it
+    /// at once (and writes it from now on) unless a claim that outranks this one arrives; then every peer, this one
+    /// included, settles on that one.
+    /// </summary>
+    /// <param name="entity">A shared entity of this world.</param>
+    /// <returns>False when it is not a shared entity.</returns>
+    public bool RequestOwnership(Entity entity)
+    {
+        if (!World.IsAlive(entity) || !World.TryGet<SharedId>(entity, out var id) || !records.TryGetValue(id, out var record)) return false;
+        if (record.Owner.Peer == PeerId) return true;
+        var claim = new SharedOwner(PeerId, record.Owner.Version + 1);
+        record.Owner = claim;
+        World.Set(entity, claim);
+        record.StateVersion = claim.Version;
+        record.StatePeer = PeerId;
+        record.StateSeq = 0;
+        record.Dirty = true; // the claim leaves with this peer's copy of the state, which becomes the state of record
+        return true;
+    }
+
+    /// <summary>True when this peer owns <paramref name="entity"/> as far as it knows now.</summary>
+    /// <param name="entity">An entity of this world.</param>
+    public bool IsOwner(Entity entity) => World.TryGet<SharedOwner>(entity, out var owner) && owner.Peer == PeerId;
+
+    /// <summary>The entity of <paramref name="id"/> in this world.</summary>
+    /// <param name="id">A shared id.</param>
+    /// <param name="entity">Its entity.</param>
+    /// <returns>False when this peer does not hold it.</returns>
+    public bool TryGetEntity(SharedId id, out Entity entity)
+    {
+        entity = records.TryGetValue(id, out var record) ? record.Entity : Entity.Null;
+        return record is not null;
+    }
+
+    /// <inheritdoc />
+    public void Initialize()
+    {
+    }
+
+    /// <summary>Receives the other peers' writes.</summary>
+    /// <param name="state">The frame's delta time.</param>
+    public void BeforeUpdate(in float state) => mesh.Receive();
+
+    /// <inheritdoc />
+    public void Update(in float state)
+    {
+    }
+
+    /// <summary>Publishes the owned entities whose quantized state changed (and claims not yet sent), then sends.</summary>
+    /// <param name="state">The frame's delta time.</param>
+    public void AfterUpdate(in float state)
+    {
+        foreach (var (id, record) in records)
+        {
+            if (record.Owner.Peer != PeerId || !World.IsAlive(record.Entity)) continue;
+            TSerializer.Quantize(in World.Get<T>(record.Entity), out var snapshot);
+            if (!record.Dirty && record.HasSent && TSerializer.SnapshotEquals(in snapshot, in record.LastSent)) continue;
+            int length = Write(id, record.Owner, record.StateSeq + 1, in snapshot);
+            if (length < 0 || !mesh.Broadcast(ChannelKind.ReliableOrdered, message.AsSpan(0, length)))
+            {
+                record.Dirty = true; // a full link queue: try again next tick (duplicates are harmless)
+                continue;
+            }
+
+            record.StateVersion = record.Owner.Version;
+            record.StatePeer = PeerId;
+            record.StateSeq++;
+            record.LastSent = snapshot;
+            record.HasSent = true;
+            record.Dirty = false;
+        }
+
+        mesh.Flush();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => World.Resources.Remove<SharedAuthority<T, TSnapshot, TSerializer>>();
+
+    /// <summary>
+    /// A peer left or died: its entities pass to the session host among the survivors, which claims them at the next
+    /// version (the other survivors wait for its claim). Should two survivors both believe they are the host for a
+    /// moment, the claim rule settles it on every peer alike.
+    /// </summary>
+    private void Inherit(ulong departed)
+    {
+        if (SessionHost != PeerId) return;
+        foreach (var record in records.Values)
+        {
+            if (record.Owner.Peer == departed && World.IsAlive(record.Entity) && RequestOwnership(record.Entity)) Inherited++;
+        }
+    }
+
+    /// <summary>A new link: every owned entity is written again, so a late peer gets them (a peer only ever sends what it owns).</summary>
+    private void Republish()
+    {
+        foreach (var record in records.Values)
+        {
+            if (record.Owner.Peer == PeerId) record.Dirty = true;
+        }
+    }
+
+    private int Write(SharedId id, SharedOwner owner, uint sequence, in TSnapshot snapshot)
+    {
+        var m = message.AsSpan();
+        m[0] = WriteMessage;
+        BinaryPrimitives.WriteUInt16LittleEndian(m[1..], TSerializer.NetworkTypeId);
+        BinaryPrimitives.WriteUInt64LittleEndian(m[3..], id.Creator);
+        BinaryPrimitives.WriteUInt32LittleEndian(m[11..], id.Serial);
+        BinaryPrimitives.WriteUInt32LittleEndian(m[15..], owner.Version);
+        BinaryPrimitives.WriteUInt64LittleEndian(m[19..], owner.Peer);
+        BinaryPrimitives.WriteUInt32LittleEndian(m[27..], sequence);
+        var writer = new BitWriter(m[HeaderBytes..]);
+        TSerializer.WriteFull(ref writer, in snapshot);
+        return writer.IsOverflowed ? -1 : HeaderBytes + writer.BytesWritten;
+    }
+
+    // Untrusted bytes from a linked peer: every check refuses and counts, nothing throws.
+    private void Receive(ulong from, ReadOnlySpan<byte> data)
+    {
+        if (data.Length < HeaderBytes || data[0] != WriteMessage) return; // another layer's kind
+        if (BinaryPrimitives.ReadUInt16LittleEndian(data[1..]) != TSerializer.NetworkTypeId) return; // another component's writes
+        var id = new SharedId(BinaryPrimitives.ReadUInt64LittleEndian(data[3..]), BinaryPrimitives.ReadUInt32LittleEndian(data[11..]));
+        var claim = new SharedOwner(BinaryPrimitives.ReadUInt64LittleEndian(data[19..]), BinaryPrimitives.ReadUInt32LittleEndian(data[15..]));
+        uint sequence = BinaryPrimitives.ReadUInt32LittleEndian(data[27..]);
+
+        // A peer writes only as itself: its identity is its link's (its connect token's), not what the bytes say.
+        if (claim.Peer != from || claim.Version == 0 || id.Serial == 0)
+        {
+            Refused++;
+            return;
+        }
+
+        var reader = new BitReader(data[HeaderBytes..]);
+        TSerializer.ReadFull(ref reader, out var snapshot);
+        if (reader.IsFailed || (reader.BitsRead + 7) / 8 != data.Length - HeaderBytes)
+        {
+            Refused++;
+            return;
+        }
+
+        if (!records.TryGetValue(id, out var record))
+        {
+            if (records.Count >= MaxEntities)
+            {
+                Refused++;
+                return;
+            }
+
+            T value = default;
+            TSerializer.Dequantize(in snapshot, ref value);
+            record = new Record { Entity = World.Create(id, claim, value), Owner = claim, StateVersion = claim.Version, StatePeer = claim.Peer, StateSeq = sequence };
+            records.Add(id, record);
+            Applied++;
+            return;
+        }
+
+        if (claim.Outranks(record.Owner))
+        {
+            if (record.Owner.Peer == PeerId) ClaimsLost++;
+            record.Owner = claim;
+            if (World.IsAlive(record.Entity)) World.Set(record.Entity, claim);
+        }
+
+        // The state of record has the highest stamp: the claim's rank first, then the writer's sequence.
+        var stamp = new SharedOwner(record.StatePeer, record.StateVersion);
+        bool newer = claim.Outranks(stamp) || (claim == stamp && sequence > record.StateSeq);
+        if (!newer) return;
+        record.StateVersion = claim.Version;
+        record.StatePeer = claim.Peer;
+        record.StateSeq = sequence;
+        if (World.IsAlive(record.Entity)) TSerializer.Dequantize(in snapshot, ref World.Get<T>(record.Entity));
+        Applied++;
+    }
+
+    private sealed class Record
+    {
+        public Entity Entity;
+        public SharedOwner Owner;
+        public uint StateVersion;
+        public ulong StatePeer;
+        public uint StateSeq;
+        public TSnapshot LastSent;
+        public bool HasSent;
+        public bool Dirty;
+    }
+}

@@ -1,0 +1,348 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// The engine's <c>multiplayer</c> object for a game client: <see cref="CreateSessionAsync(string, int, CancellationToken)"/>,
+/// <see cref="JoinSessionAsync"/>, <see cref="QuickJoinAsync"/> and <see cref="LeaveSessionAsync"/> log in when needed,
+/// take a seat through the session directory, connect the world's <see cref="NetworkClient"/> with the seat's connect
+/// token, and complete once connected. Who joins and leaves arrives as the <see cref="Sessions.PlayerJoined"/> and
+/// <see cref="Sessions.PlayerLeft"/> RPC events (and as the <see cref="PlayerJoined"/>/<see cref="PlayerLeft"/> events
+/// here); when the session ends under the player — ended, its server shut down or crashed — <see cref="SessionEnded"/>
+/// says why, with the reason the directory recorded.
+/// </summary>
+/// <remarks>
+/// Add it to the client's system group after the <see cref="NetworkClient"/>: connecting and disconnecting happen on the tick
+/// thread in its <see cref="BeforeUpdate"/>, so the async methods complete only while the group ticks. Its events are
+/// raised on the tick thread. One session operation runs at a time.
+/// </remarks>
+public sealed class Multiplayer : ISystem<float>
+{
+    private readonly NetworkClient client;
+    private readonly IAuthentication authentication;
+    private readonly ISessions sessions;
+    private readonly MultiplayerAccount account;
+    private readonly MultiplayerOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly ConcurrentQueue<Action> onTick = new();
+    private readonly SemaphoreSlim oneAtATime = new(1, 1);
+    private readonly QueryDescription joinedQuery = new QueryDescription().WithAll<Sessions.PlayerJoined, RpcSource>();
+    private readonly QueryDescription leftQuery = new QueryDescription().WithAll<Sessions.PlayerLeft, RpcSource>();
+    private AuthSession? login;
+    private Connecting? connecting;
+    private volatile SessionInfo? current;
+    private bool connected;
+
+    /// <summary>Creates the facade.</summary>
+    /// <param name="client">The world's network plugin.</param>
+    /// <param name="authentication">Where to log in (<see cref="HttpAuthentication"/> on the same backend connection as <paramref name="sessions"/>).</param>
+    /// <param name="sessions">The session directory (<see cref="HttpSessions"/>).</param>
+    /// <param name="account">Who to log in as.</param>
+    /// <param name="options">Defaults and waits, or null.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Diagnostics.</param>
+    public Multiplayer(NetworkClient client, IAuthentication authentication, ISessions sessions, MultiplayerAccount account,
+        MultiplayerOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
+    {
+        this.client = client ?? throw new ArgumentNullException(nameof(client));
+        this.authentication = authentication ?? throw new ArgumentNullException(nameof(authentication));
+        this.sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
+        this.account = account ?? throw new ArgumentNullException(nameof(account));
+        this.options = options ?? new MultiplayerOptions();
+        this.time = time ?? TimeProvider.System;
+        this.logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The facade over an online backend: logs in and reaches the directory through <paramref name="backend"/>.</summary>
+    /// <param name="client">The world's network plugin.</param>
+    /// <param name="backend">The player's backend connection (it keeps the login's bearer token and refreshes it).</param>
+    /// <param name="account">Who to log in as.</param>
+    /// <param name="options">Defaults and waits, or null.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <returns>The facade.</returns>
+    public static Multiplayer OverBackend(NetworkClient client, OnlineBackendClient backend, MultiplayerAccount account,
+        MultiplayerOptions? options = null, TimeProvider? time = null, ILogger? logger = null) =>
+        new(client, new HttpAuthentication(backend), new HttpSessions(backend), account, options, time, logger);
+
+    /// <summary>The logged-in player's id, or null before the first login.</summary>
+    public long? UserId => login?.UserId;
+
+    /// <summary>The session this client is connected to (as it was when joined), or null.</summary>
+    public SessionInfo? CurrentSession => current;
+
+    /// <summary>True while a call waits for the tick thread (a connect or disconnect to perform, a connection to complete).</summary>
+    public bool NeedsTicks => !onTick.IsEmpty || connecting is not null;
+
+    /// <summary>Why the last session ended under this player, or <see cref="SessionEndReason.None"/>.</summary>
+    public SessionEndReason LastEndReason { get; private set; }
+
+    /// <summary>Raised on the tick thread when the session ended without this player leaving it, with the reason (what the player is shown).</summary>
+    public event Action<SessionInfo, SessionEndReason>? SessionEnded;
+
+    /// <summary>Raised on the tick thread for every <see cref="Sessions.PlayerJoined"/> event (this player included).</summary>
+    public event Action<Sessions.PlayerJoined>? PlayerJoined;
+
+    /// <summary>Raised on the tick thread for every <see cref="Sessions.PlayerLeft"/> event.</summary>
+    public event Action<Sessions.PlayerLeft>? PlayerLeft;
+
+    /// <summary>Logs in unless already logged in (registering first when the account allows and the login is refused).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The player's id.</returns>
+    public async Task<long> LogInAsync(CancellationToken cancellationToken = default)
+    {
+        if (login is { } known)
+        {
+            return known.UserId;
+        }
+
+        try
+        {
+            login = await authentication.LoginAsync(account.Username, account.Password, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OnlineException exception) when (account.RegisterIfMissing && exception.Error is OnlineError.Unauthorized or OnlineError.NotFound)
+        {
+            await authentication.RegisterAsync(account.Username, account.Password, cancellationToken).ConfigureAwait(false);
+            login = await authentication.LoginAsync(account.Username, account.Password, cancellationToken).ConfigureAwait(false);
+        }
+
+        return login.UserId;
+    }
+
+    /// <summary>Creates a session (<c>multiplayer:createSession("MyGame", 4)</c>), joins it and connects.</summary>
+    /// <param name="name">Its name or mode.</param>
+    /// <param name="maxPlayers">Its capacity.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session, once connected to its game server.</returns>
+    public Task<SessionInfo> CreateSessionAsync(string name, int maxPlayers, CancellationToken cancellationToken = default) =>
+        CreateSessionAsync(new SessionOptions(name, maxPlayers), cancellationToken);
+
+    /// <summary>Creates a session with full options, joins it and connects.</summary>
+    /// <param name="session">Name, capacity, visibility, properties.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session, once connected.</returns>
+    public Task<SessionInfo> CreateSessionAsync(SessionOptions session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return JoinAsync(async user =>
+        {
+            var created = await sessions.CreateSessionAsync(session, cancellationToken).ConfigureAwait(false);
+            return await sessions.JoinSessionAsync(created.Id, user, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>Joins a session by id (<c>multiplayer:joinSession(id)</c>) and connects.</summary>
+    /// <param name="id">The session.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session, once connected.</returns>
+    /// <exception cref="SessionJoinException">The session is full, ended or unknown, or its server could not be reached.</exception>
+    public Task<SessionInfo> JoinSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
+        JoinAsync(user => sessions.JoinSessionAsync(id, user, cancellationToken), cancellationToken);
+
+    /// <summary>Joins the oldest public session matching <paramref name="filter"/> with room, or creates one, and connects.</summary>
+    /// <param name="filter">Which sessions qualify; null accepts any.</param>
+    /// <param name="createIfNone">What to create when none does; null for <see cref="MultiplayerOptions.DefaultSession"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session, once connected.</returns>
+    public Task<SessionInfo> QuickJoinAsync(SessionFilter? filter = null, SessionOptions? createIfNone = null, CancellationToken cancellationToken = default) =>
+        JoinAsync(user => sessions.QuickJoinAsync(user, filter, createIfNone ?? options.DefaultSession, cancellationToken), cancellationToken);
+
+    /// <summary>Disconnects and gives up the seat (<c>multiplayer:leaveSession()</c>); no <see cref="SessionEnded"/> follows.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>False when this client was in no session.</returns>
+    public async Task<bool> LeaveSessionAsync(CancellationToken cancellationToken = default)
+    {
+        await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var session = current;
+            if (session is null || login is null)
+            {
+                return false;
+            }
+
+            current = null;
+            onTick.Enqueue(() =>
+            {
+                connected = false;
+                client.Transport.Disconnect();
+            });
+            return await sessions.LeaveSessionAsync(session.Id, login.UserId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Initialize()
+    {
+    }
+
+    /// <summary>Connects or disconnects as asked, completes a pending join, and notices a session lost under the player.</summary>
+    /// <param name="state">The frame time.</param>
+    public void BeforeUpdate(in float state)
+    {
+        while (onTick.TryDequeue(out var action))
+        {
+            action();
+        }
+
+        var transport = client.Transport;
+        if (connecting is { } pending)
+        {
+            if (transport.State == ClientState.Connected)
+            {
+                connecting = null;
+                connected = true;
+                current = pending.Session;
+                pending.Done.TrySetResult(pending.Session);
+            }
+            else if (transport.State == ClientState.Disconnected)
+            {
+                connecting = null;
+                var reason = transport.LastDisconnectReason;
+                logger.LogWarning("Could not connect to the game server of session {Session}: {Reason}.", pending.Session.Id, reason);
+                pending.Done.TrySetException(new SessionJoinException(SessionJoinStatus.Joined, SessionEndReason.None, reason,
+                    $"The game server of session {pending.Session.Id} could not be reached ({reason})."));
+            }
+
+            return;
+        }
+
+        if (connected && transport.State == ClientState.Disconnected)
+        {
+            connected = false;
+            var lost = current;
+            current = null;
+            if (lost is not null)
+            {
+                _ = ExplainEndAsync(lost, transport.LastDisconnectReason);
+            }
+        }
+    }
+
+    /// <summary>Raises <see cref="PlayerJoined"/> and <see cref="PlayerLeft"/> for this tick's events.</summary>
+    /// <param name="state">The frame time.</param>
+    public void Update(in float state)
+    {
+        if (PlayerJoined is { } joined)
+        {
+            foreach (ref var chunk in client.World.Query(in joinedQuery))
+            {
+                foreach (ref readonly var e in chunk.GetReadOnlySpan<Sessions.PlayerJoined>())
+                {
+                    joined(e);
+                }
+            }
+        }
+
+        if (PlayerLeft is { } left)
+        {
+            foreach (ref var chunk in client.World.Query(in leftQuery))
+            {
+                foreach (ref readonly var e in chunk.GetReadOnlySpan<Sessions.PlayerLeft>())
+                {
+                    left(e);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void AfterUpdate(in float state)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => oneAtATime.Dispose();
+
+    private async Task<SessionInfo> JoinAsync(Func<long, Task<SessionJoinResult>> join, CancellationToken cancellationToken)
+    {
+        await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            long user = await LogInAsync(cancellationToken).ConfigureAwait(false);
+            var result = await join(user).ConfigureAwait(false);
+            if (!result.Succeeded || result.ConnectInfo is null || result.Session is null)
+            {
+                throw new SessionJoinException(result.Status, result.Session?.EndReason ?? SessionEndReason.None, null,
+                    $"The directory refused the join: {result.Status}.");
+            }
+
+            // The seat moved here: the previous session's connection (if any) ends as a departure, not as a lost session.
+            current = null;
+            var pending = new Connecting(result.Session, new TaskCompletionSource<SessionInfo>(TaskCreationOptions.RunContinuationsAsynchronously));
+            byte[] token = result.ConnectInfo.ConnectToken;
+            onTick.Enqueue(() =>
+            {
+                connected = false;
+                connecting?.Done.TrySetCanceled();
+                connecting = pending;
+                client.Transport.Connect(token);
+            });
+            using (cancellationToken.Register(() => pending.Done.TrySetCanceled(cancellationToken)))
+            {
+                return await pending.Done.Task.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
+    /// <summary>Asks the directory why the session is gone, until it knows or <see cref="MultiplayerOptions.EndReasonWait"/> passes.</summary>
+    private async Task ExplainEndAsync(SessionInfo session, DisconnectReason? disconnect)
+    {
+        var reason = SessionEndReason.ConnectionLost;
+        long started = time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                var now = await sessions.GetSessionAsync(session.Id).ConfigureAwait(false);
+                if (now is null || now.State == SessionState.Ended)
+                {
+                    reason = now?.EndReason is { } recorded && recorded != SessionEndReason.None ? recorded : SessionEndReason.Ended;
+                    break;
+                }
+
+                if (login is { } player && !now.IsMember(player.UserId))
+                {
+                    reason = SessionEndReason.Ended; // the directory removed this player (idle, or its seat moved)
+                    break;
+                }
+            }
+            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException)
+            {
+                // The backend may be restarting; the question is asked again until the wait is over.
+                logger.LogInformation(exception, "The directory did not answer about session {Session}; asking again.", session.Id);
+            }
+
+            if (time.GetElapsedTime(started) >= options.EndReasonWait)
+            {
+                break;
+            }
+
+            await Task.Delay(options.EndReasonPollInterval, time).ConfigureAwait(false);
+        }
+
+        logger.LogInformation("Session {Session} ended under this player ({Disconnect}): {Reason}.", session.Id, disconnect, reason);
+        onTick.Enqueue(() =>
+        {
+            LastEndReason = reason;
+            SessionEnded?.Invoke(session, reason);
+        });
+    }
+
+    private sealed record Connecting(SessionInfo Session, TaskCompletionSource<SessionInfo> Done);
+}

@@ -1,0 +1,28 @@
+namespace Traktor.Ecs.Net;
+
+/// <summary>Who a <see cref="Multiplayer"/> logs in as when it first needs to.</summary>
+/// <param name="Username">The account's name.</param>
+/// <param name="Password">Its password.</param>
+/// <param name="RegisterIfMissing">True to register the account when the login is refused (a guest or a bot); false to fail.</param>
+public sealed record MultiplayerAccount(string Username, string Password, bool RegisterIfMissing = false)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"MultiplayerAccount {{ Username = {Username} }}"; // never the password
+}
+
+/// <summary>How a <see cref="Multiplayer"/> behaves.</summary>
+public sealed record MultiplayerOptions
+{
+    /// <summary>The session <see cref="Multiplayer.QuickJoinAsync"/> creates when none matches. Default "Game" for 4 players.</summary>
+    public Sessions.SessionOptions DefaultSession { get; init; } = new("Game", 4);
+
+    /// <summary>
+    /// After the game server stopped answering, how long to keep asking the directory why before giving up with
+    /// <see cref="Sessions.SessionEndReason.ConnectionLost"/>. Default 10 seconds: longer than the directory's dead timeout
+    /// (5 s by default), so a crashed server's players learn <see cref="Sessions.SessionEndReason.ServerLost"/>.
+    /// </summary>
+    public TimeSpan EndReasonWait { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the directory is asked meanwhile. Default 250 ms.</summary>
+    public TimeSpan EndReasonPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+}

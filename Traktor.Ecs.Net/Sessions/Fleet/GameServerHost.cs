@@ -1,0 +1,324 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Online;
+
+namespace Traktor.Ecs.Net.Sessions;
+
+/// <summary>
+/// A game-server process's membership in the fleet: it registers with the directory, heartbeats every lease interval
+/// (reporting its load and who is connected to each session), and applies what each heartbeat answers — the sessions
+/// placed on it (assignments are learned by pull, once per heartbeat), their departures, and their ends. Each session
+/// runs in its own world (<see cref="IHostedSession"/>) on the shared <see cref="SessionRouter"/>. A player who arrives
+/// with a valid ticket for a session placed here since the last heartbeat is not kept waiting: the ticket's seal proves
+/// the placement, and the session is opened at once.
+/// </summary>
+/// <remarks>
+/// <para>Call <see cref="Tick"/> from one thread (the tick loop): it routes, ticks every session world, sends, applies the
+/// directory's latest answers and, twice per heartbeat interval, publishes a snapshot of its sessions and players. The
+/// heartbeats themselves ride their own timer (of the <see cref="TimeProvider"/>), never the tick: a tick stalled by a
+/// session's first start, a garbage collection or a busy machine does not silence the server, so the directory does
+/// not declare a live server dead; such a heartbeat reports the last snapshot. A failed heartbeat (backend unreachable,
+/// restarting) is retried at the next interval; the sessions keep running meanwhile. Only a process that stops as a
+/// whole (crash, SIGKILL, SIGSTOP) stops heartbeating.</para>
+/// <para>A heartbeat answered <see cref="GameServerState.Dead"/> (the process was silent past the dead timeout) ends
+/// every session with <see cref="SessionEndReason.ServerLost"/> and registers anew. <see cref="Drain"/> stops the
+/// server taking new sessions; once its last session has ended it deregisters and <see cref="Completion"/> finishes.</para>
+/// </remarks>
+public sealed partial class GameServerHost : IDisposable
+{
+    private readonly IGameServerFleet fleet;
+    private readonly SessionRouter router;
+    private readonly GameServerRegistration registration;
+    private readonly HostedSessionFactory factory;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly Dictionary<SessionId, Hosted> hosted = new();
+    private readonly Dictionary<SessionId, DateTimeOffset> closed = new();
+    private readonly List<SessionId> scratch = new();
+    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private double tickMilliseconds;
+    private int tickCount;
+    private bool disposed;
+
+    /// <summary>Creates the host; call <see cref="StartAsync"/> to register.</summary>
+    /// <param name="fleet">The directory as game servers see it (<see cref="HttpGameServerFleet"/> with the server key).</param>
+    /// <param name="router">The shared socket's router (the host installs its <see cref="SessionRouter.UnknownSession"/>).</param>
+    /// <param name="registration">The addresses players reach <paramref name="router"/> at, and the capacity.</param>
+    /// <param name="factory">Builds a session's world.</param>
+    /// <param name="time">The clock (heartbeat intervals).</param>
+    /// <param name="logger">Diagnostics.</param>
+    public GameServerHost(IGameServerFleet fleet, SessionRouter router, GameServerRegistration registration, HostedSessionFactory factory,
+        TimeProvider? time = null, ILogger? logger = null)
+    {
+        this.fleet = fleet ?? throw new ArgumentNullException(nameof(fleet));
+        this.router = router ?? throw new ArgumentNullException(nameof(router));
+        this.registration = registration ?? throw new ArgumentNullException(nameof(registration));
+        this.factory = factory ?? throw new ArgumentNullException(nameof(factory));
+        this.time = time ?? TimeProvider.System;
+        this.logger = logger ?? NullLogger.Instance;
+        router.UnknownSession = OpenFromTicket;
+    }
+
+    /// <summary>This server's id in the fleet, or null before registration.</summary>
+    public string? ServerId => lease?.ServerId;
+
+    /// <summary>What the directory last said about this server.</summary>
+    public GameServerState State { get; private set; } = GameServerState.Live;
+
+    /// <summary>True after <see cref="Drain"/>.</summary>
+    public bool IsDraining { get; private set; }
+
+    /// <summary>Finishes when a draining server has deregistered after its last session ended (or when it is disposed).</summary>
+    public Task Completion => completion.Task;
+
+    /// <summary>The sessions running here.</summary>
+    public IReadOnlyCollection<SessionId> Sessions => hosted.Keys;
+
+    /// <summary>Heartbeats answered so far.</summary>
+    public long Heartbeats => Interlocked.Read(ref heartbeats);
+
+    /// <summary>Heartbeats that failed (the directory unreachable or refusing, or no answer within half the dead timeout); each is retried at the next interval.</summary>
+    public long HeartbeatFailures => Interlocked.Read(ref heartbeatFailures);
+
+    /// <summary>Times this process registered (more than once after being declared dead).</summary>
+    public int Registrations => Volatile.Read(ref registrations);
+
+    /// <summary>The directory call in flight (heartbeat, registration anew, deregistration), if any; tests on virtual time await it.</summary>
+    public Task? PendingCall
+    {
+        get
+        {
+            lock (gate)
+            {
+                return call?.Task;
+            }
+        }
+    }
+
+    /// <summary>Mean time of one <see cref="Tick"/> over the last heartbeat interval, every session together, in milliseconds.</summary>
+    public double TickMilliseconds { get; private set; }
+
+    /// <summary>Registers with the directory; the server is placeable once this returns.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The lease.</returns>
+    public async Task<GameServerLease> StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var granted = await fleet.RegisterServerAsync(registration, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref registrations);
+        logger.LogInformation("Registered as game server {Server}; heartbeat every {Interval}, dead after {DeadAfter}.", granted.ServerId, granted.HeartbeatInterval, granted.DeadAfter);
+        StartHeartbeats(granted);
+        return granted;
+    }
+
+    /// <summary>Takes no new sessions from the next heartbeat on; the host deregisters and completes once its last session has ended.</summary>
+    public void Drain()
+    {
+        if (!IsDraining)
+        {
+            IsDraining = true;
+            logger.LogInformation("Draining: no new sessions; {Count} running.", hosted.Count);
+        }
+    }
+
+    /// <summary>One tick: apply the directory's answers, receive and route, tick every session, send, publish what the next heartbeat reports when due.</summary>
+    /// <param name="deltaTime">Seconds since the previous tick.</param>
+    public void Tick(float deltaTime)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        long started = Stopwatch.GetTimestamp();
+        ApplyDirectoryAnswers();
+        router.Update();
+        foreach (var session in hosted.Values)
+        {
+            long before = Stopwatch.GetTimestamp();
+            session.Game.Tick(deltaTime);
+            session.AddTick(Stopwatch.GetElapsedTime(before).TotalMilliseconds);
+        }
+
+        router.Flush();
+        CloseFinishedSessions();
+        tickMilliseconds += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        tickCount++;
+        PublishSnapshotWhenDue();
+    }
+
+    /// <summary>Who is in each running session and how long its ticks take (for dashboards).</summary>
+    /// <returns>One line per session.</returns>
+    public IReadOnlyList<HostedSessionReport> Report() =>
+        hosted.Values.Select(h => new HostedSessionReport(h.Id, h.Game.Relay.PresentPlayers.Select(p => (long)p).ToArray(), h.LastMeanTick)).ToArray();
+
+    /// <summary>Ends every session (players are told <see cref="DisconnectReason.ServerShutdown"/>) and disposes their worlds. Does not deregister.</summary>
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        StopHeartbeats();
+        foreach (var session in hosted.Values)
+        {
+            session.Endpoint.Close(DisconnectReason.ServerShutdown);
+            session.Game.Dispose();
+        }
+
+        hosted.Clear();
+        router.Flush();
+        completion.TrySetResult();
+    }
+
+    private void Apply(Answer answer)
+    {
+        var assignments = answer.Assignments;
+        State = assignments.State;
+        if (assignments.State is GameServerState.Dead or GameServerState.Gone)
+        {
+            logger.LogWarning("The directory says game server {Server} is {State}: ending {Count} sessions and registering anew.", answer.ServerId, assignments.State, hosted.Count);
+            foreach (var session in hosted.Values)
+            {
+                session.Game.Relay.End(SessionEndReason.ServerLost);
+            }
+
+            if (!IsDraining && State != GameServerState.Gone)
+            {
+                RequestRegistration();
+            }
+            else
+            {
+                StopHeartbeats();
+                completion.TrySetResult();
+            }
+
+            return;
+        }
+
+        var listed = new HashSet<SessionId>();
+        foreach (var assignment in assignments.Sessions)
+        {
+            var info = assignment.Session;
+            listed.Add(info.Id);
+            if (!hosted.TryGetValue(info.Id, out var session))
+            {
+                if (info.State == SessionState.Live && !closed.ContainsKey(info.Id))
+                {
+                    session = Open(info);
+                }
+
+                if (session is null)
+                {
+                    continue;
+                }
+            }
+
+            foreach (var departure in assignment.Departures)
+            {
+                session.Game.Relay.Leave(departure.UserId, departure.At);
+            }
+
+            if (info.State == SessionState.Ended)
+            {
+                session.Game.Relay.End(info.EndReason == SessionEndReason.None ? SessionEndReason.Ended : info.EndReason);
+            }
+        }
+
+        // A session opened before this heartbeat was sent but unknown to the directory (its ticket outlived it): nobody is placed there.
+        foreach (var session in hosted.Values)
+        {
+            if (!listed.Contains(session.Id) && session.OpenedAtSequence < answer.SnapshotSequence)
+            {
+                session.Game.Relay.End(SessionEndReason.Ended);
+            }
+        }
+
+        if (IsDraining && answer.Draining && hosted.Count == 0 && !assignments.Sessions.Any(s => s.Session.State == SessionState.Live))
+        {
+            RequestDeregistration();
+        }
+    }
+
+    private SessionEndpoint? OpenFromTicket(SessionTicket ticket)
+    {
+        if (closed.ContainsKey(ticket.SessionId) || State != GameServerState.Live && State != GameServerState.Draining || ticket.MaxPlayers < 1)
+        {
+            return null;
+        }
+
+        var info = new SessionInfo(ticket.SessionId, "", ticket.MaxPlayers, SessionVisibility.Public, new Dictionary<string, string>(), [], ticket.IssuedAt);
+        return Open(info)?.Endpoint;
+    }
+
+    private Hosted? Open(SessionInfo info)
+    {
+        if (hosted.Count >= registration.MaxSessions)
+        {
+            logger.LogWarning("Session {Session} not opened: this server already hosts its {Max} sessions.", info.Id, registration.MaxSessions);
+            return null;
+        }
+
+        IHostedSession? world = null;
+        var endpoint = router.Open(info.Id, (clientId, userData, address) => world!.Relay.Approve(clientId, userData, address));
+        try
+        {
+            world = factory(info, endpoint);
+        }
+        catch
+        {
+            endpoint.Close(DisconnectReason.ServerShutdown);
+            throw;
+        }
+
+        var session = new Hosted(info.Id, endpoint, world, snapshotSequence, time.GetUtcNow());
+        hosted.Add(info.Id, session);
+        sessionsChanged = true;
+        logger.LogInformation("Hosting session {Session} ({Name}, {Max} players).", info.Id, info.Name, info.MaxPlayers);
+        return session;
+    }
+
+    private void CloseFinishedSessions()
+    {
+        var now = time.GetUtcNow();
+        scratch.Clear();
+        foreach (var session in hosted.Values)
+        {
+            if (session.Game.Relay.EndReason == SessionEndReason.None)
+            {
+                continue;
+            }
+
+            session.EndedAt ??= now;
+            // The relay disconnected everyone when it ended; the world keeps ticking briefly so the disconnects go out.
+            if (session.Endpoint.ConnectionCount == 0 || now - session.EndedAt >= ClosingGrace)
+            {
+                scratch.Add(session.Id);
+            }
+        }
+
+        foreach (var id in scratch)
+        {
+            var session = hosted[id];
+            hosted.Remove(id);
+            sessionsChanged = true;
+            session.Endpoint.Close(DisconnectReason.SessionEnded);
+            session.Game.Dispose();
+            closed[id] = now;
+            logger.LogInformation("Session {Session} closed ({Reason}).", id, session.Game.Relay.EndReason);
+        }
+
+        // Tickets live at most a few minutes; remembering closed sessions longer than that only costs memory.
+        if (closed.Count > 0 && scratch.Count == 0)
+        {
+            foreach (var (id, at) in closed)
+            {
+                if (now - at > ClosedMemory)
+                {
+                    scratch.Add(id);
+                }
+            }
+
+            scratch.ForEach(id => closed.Remove(id));
+        }
+    }
+}

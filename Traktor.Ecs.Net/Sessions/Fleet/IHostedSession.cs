@@ -1,0 +1,22 @@
+namespace Traktor.Ecs.Net.Sessions;
+
+/// <summary>
+/// One session's world on a game server run by a <see cref="GameServerHost"/>: its <see cref="NetworkServer"/> is built on
+/// the session's <see cref="SessionEndpoint"/>, and its <see cref="SessionRelay"/> admits the session's members.
+/// <see cref="SessionWorld"/> is the ready-made one; a game adds its systems to it.
+/// </summary>
+public interface IHostedSession : IDisposable
+{
+    /// <summary>The session's membership relay (the host feeds it departures and the end, and asks it who is present).</summary>
+    SessionRelay Relay { get; }
+
+    /// <summary>Runs one tick of the session's world (receive from its endpoint, simulate, replicate). Called on the tick thread.</summary>
+    /// <param name="deltaTime">Seconds since the previous tick.</param>
+    void Tick(float deltaTime);
+}
+
+/// <summary>Builds the world of a session placed on this game server.</summary>
+/// <param name="session">The session (from the directory, or — for a player who arrived before the next heartbeat — from its ticket: id and capacity only).</param>
+/// <param name="endpoint">The session's share of the game server's socket.</param>
+/// <returns>The running session.</returns>
+public delegate IHostedSession HostedSessionFactory(SessionInfo session, SessionEndpoint endpoint);

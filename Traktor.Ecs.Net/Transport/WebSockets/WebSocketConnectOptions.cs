@@ -1,0 +1,27 @@
+using System.Net.Security;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>How a <see cref="WebSocketClientTransport"/> reaches a server's WebSocket endpoint.</summary>
+public sealed class WebSocketConnectOptions
+{
+    /// <summary>The request path of the server's endpoint (default "/traktor", as <c>WebSocketServerTransport</c> listens).</summary>
+    public string Path { get; set; } = "/traktor";
+
+    /// <summary>Connect with <c>wss://</c> (TLS) instead of <c>ws://</c>: set it when the server has a certificate.</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>
+    /// The host name the server's certificate is issued for (sent as SNI and the Host header, and checked against
+    /// the certificate). The connection still goes to the IP address in the connect token. Null: the IP address.
+    /// </summary>
+    public string? TlsHostName { get; set; }
+
+    /// <summary>Replaces the default certificate validation (for a test or a private certificate authority); null keeps the system's.</summary>
+    public RemoteCertificateValidationCallback? RemoteCertificateValidation { get; set; }
+
+    internal void Validate()
+    {
+        if (string.IsNullOrEmpty(Path) || Path[0] != '/') throw new ArgumentException("The path starts with '/'.", nameof(Path));
+    }
+}

@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Transport.Streams;
+
+namespace Traktor.Ecs.Net.Transport.WebSockets;
+
+/// <summary>
+/// The game loop's side of a WebSocket transport, shared by the server (Kestrel) and the client (ClientWebSocket):
+/// the admission budget (any thread) and, through the <see cref="StreamPeerTable{TPeer}"/> the TCP transport uses too,
+/// the open channels by address, receiving in turns, and closing channels on the same deadlines.
+/// Everything except <see cref="TryAdmit"/>, <see cref="Release"/> and <see cref="Enqueue"/> runs on the game loop.
+/// </summary>
+internal sealed class WebSocketPeers
+{
+    private readonly StreamTransportOptions _options;
+    private readonly TimeProvider _time;
+    private readonly StreamPeerTable<WebSocketChannel> _channels;
+    private readonly ConcurrentQueue<WebSocketChannel> _incoming = new();
+    private readonly Lock _admission = new();
+    private readonly AddressCounts _perAddress = new();
+    private int _admitted;
+    private volatile bool _disposed;
+
+    public WebSocketPeers(StreamTransportOptions options, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _time = time;
+        _channels = new StreamPeerTable<WebSocketChannel>(options, Counters, logger, "WebSocket");
+    }
+
+    public StreamTransportOptions Options => _options;
+
+    public StreamTransportCounters Counters { get; } = new();
+
+    public int Count => _channels.Count;
+
+    public bool IsDisposed => _disposed;
+
+    public double Now => _time.GetTimestamp() / (double)_time.TimestampFrequency;
+
+    /// <summary>Any thread (server): reserves room for one more peer from <paramref name="address"/>; false (counted) when a limit is reached.</summary>
+    public bool TryAdmit(in NetAddress address)
+    {
+        lock (_admission)
+        {
+            if (!_disposed && _admitted < _options.MaxConnections && _perAddress.TryAdd(address, _options.MaxConnectionsPerAddress))
+            {
+                _admitted++;
+                return true;
+            }
+        }
+        Counters.OnRefused();
+        return false;
+    }
+
+    /// <summary>Any thread: gives back what <see cref="TryAdmit"/> reserved.</summary>
+    public void Release(in NetAddress address)
+    {
+        lock (_admission)
+        {
+            _admitted--;
+            _perAddress.Remove(address);
+        }
+    }
+
+    /// <summary>Any thread (server): hands an accepted channel to the game loop, which adds it on its next receive pass.</summary>
+    public void Enqueue(WebSocketChannel channel)
+    {
+        _incoming.Enqueue(channel);
+        if (_disposed) DrainIncoming();
+    }
+
+    /// <summary>Game loop: the channel to <paramref name="destination"/>, opening one with <paramref name="open"/> (client side) when there is none.</summary>
+    public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination, Func<NetAddress, WebSocketChannel?>? open)
+    {
+        if (_disposed || destination.Kind != TransportKind.WebSocket || datagram.IsEmpty || datagram.Length > _options.MaxFrameSize) return false;
+        if (!_channels.TryGetValue(destination, out var channel))
+        {
+            if (open is null) return false; // a server only answers peers that connected to it
+            if (!_channels.MayConnect(destination, Now)) return false;
+            channel = open(destination);
+            if (channel is null) return false;
+            _channels.Add(channel);
+        }
+        if (channel.TryWrite(datagram)) return true;
+        if (!channel.Broken) Counters.OnSendBufferFull();
+        return false;
+    }
+
+    /// <summary>Game loop: the next received datagram, taking turns between peers (one datagram each per turn).</summary>
+    public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source)
+    {
+        if (!_channels.InPass)
+        {
+            // Once per pass (a run of calls ending with false): adopt accepted peers, count connects, expire.
+            if (_disposed)
+            {
+                length = 0;
+                source = default;
+                return false;
+            }
+            Maintain(Now);
+            _channels.BeginPass();
+        }
+        double now = Now;
+        while (true)
+        {
+            switch (_channels.Next(buffer, now, out length, out var channel))
+            {
+                case PeerRead.Datagram:
+                    source = channel!.Address;
+                    return true;
+                case PeerRead.Ended:
+                    Close(channel!, channel!.ConnectFailed ? PeerCloseCause.ConnectFailed : PeerCloseCause.Broken);
+                    continue;
+                default:
+                    source = default;
+                    return false;
+            }
+        }
+    }
+
+    private void Maintain(double now)
+    {
+        while (_incoming.TryDequeue(out var accepted))
+        {
+            if (_channels.Contains(accepted.Address))
+            {
+                Counters.OnRefused(); // the same remote IP and port twice: only a stale peer could do that
+                Release(accepted.Address);
+                accepted.Close();
+                continue;
+            }
+            _channels.Add(accepted);
+            Counters.OnAccepted();
+            accepted.OpenCounted = true;
+        }
+        for (int i = _channels.Count - 1; i >= 0; i--)
+        {
+            var channel = _channels[i];
+            if (!channel.OpenCounted && channel.IsOpen)
+            {
+                channel.OpenCounted = true;
+                Counters.OnAccepted();
+            }
+            if (channel.ConnectFailed)
+            {
+                Close(channel, PeerCloseCause.ConnectFailed);
+                continue;
+            }
+            if (_channels.Expired(channel, now) is { } cause) Close(channel, cause);
+        }
+    }
+
+    private void Close(WebSocketChannel channel, PeerCloseCause cause)
+    {
+        _channels.Remove(channel, cause, Now);
+        if (channel.Accepted) Release(channel.Address);
+        channel.Close();
+    }
+
+    public void OnPeerConnected(in NetAddress peer) => _channels.OnPeerConnected(peer);
+
+    public void OnPeerDisconnected(in NetAddress peer) => _channels.OnPeerDisconnected(peer, Now);
+
+    /// <inheritdoc cref="IPeerAwareTransport.DiscardUnsent"/>
+    public void DiscardUnsent(in NetAddress peer) => _channels.DiscardUnsent(peer);
+
+    private void DrainIncoming()
+    {
+        while (_incoming.TryDequeue(out var channel))
+        {
+            Release(channel.Address);
+            channel.Close();
+        }
+    }
+
+    /// <summary>Closes every channel; peers admitted later are closed as they arrive.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        for (int i = _channels.Count - 1; i >= 0; i--) Close(_channels[i], PeerCloseCause.Disposed);
+        DrainIncoming();
+    }
+}

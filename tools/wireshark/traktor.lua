@@ -1,0 +1,268 @@
+-- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET06).
+--
+-- Load it for one run:   wireshark -X lua_script:tools/wireshark/traktor.lua capture.pcapng
+--                        tshark -X lua_script:tools/wireshark/traktor.lua -r capture.pcapng -V
+-- or copy it into Wireshark's personal Lua plugins folder (Help > About > Folders).
+--
+-- It decodes what the Demo's capture.pcapng holds: handshake packets as they travel, and sealed packets (Payload,
+-- Disconnect, Denied, secure Challenge) as their plaintext -- prefix, sequence (1-8 bytes, their count minus one in bits
+-- 5-7 of the prefix), plaintext, no tag -- down to the message
+-- records by channel and the replication, RPC and input messages inside them. On a live capture the sealed packets'
+-- contents are encrypted: the dissector then shows the header and marks the rest as ciphertext.
+-- UDP packets are recognized by a heuristic (packet type and size); "Decode As... TRAKTOR" forces it on a port.
+
+local traktor = Proto("traktor", "Traktor.Ecs.Net")
+
+local packet_types = {
+    [0] = "ConnectionRequest", [1] = "Challenge", [2] = "ChallengeResponse", [3] = "Denied",
+    [4] = "Payload", [5] = "Disconnect", [6] = "InsecureRequest", [7] = "InsecureResponse",
+}
+local channels = { [0] = "Unreliable", [1] = "UnreliableSequenced", [2] = "ReliableOrdered", [3] = "ReliableUnordered" }
+local reasons = {
+    [0] = "Unspecified", [1] = "ClientDisconnected", [2] = "ServerShutdown", [3] = "Kicked", [4] = "TimedOut",
+    [5] = "SendQueueOverflow", [6] = "ServerFull", [7] = "ProtocolMismatch", [8] = "SchemaMismatch",
+    [9] = "TokenExpired", [10] = "TokenInvalid", [11] = "Rejected", [12] = "AlreadyConnected",
+    [13] = "ConnectTimedOut", [14] = "ProtocolViolation", [15] = "CipherMismatch", [16] = "SessionEnded",
+    [17] = "Idle", [18] = "AddressLimit", [19] = "TokenUsed",
+}
+local kinds = {
+    [0x51] = "Snapshot", [0x52] = "SnapshotAck", [0x60] = "ServerRpc", [0x61] = "ClientRpc",
+    [0x70] = "InputCommands", [0x71] = "InputStatus",
+}
+local suites = { [1] = "ChaCha20-Poly1305", [2] = "AES-256-GCM" }
+
+local f = {
+    type = ProtoField.uint8("traktor.type", "Packet type", base.DEC, packet_types, 0x0F),
+    compressed = ProtoField.bool("traktor.compressed", "LZ4 compressed / offered", 8, nil, 0x10),
+    sequence = ProtoField.uint64("traktor.sequence", "Sequence", base.DEC),
+    version = ProtoField.string("traktor.version", "Version"),
+    protocol_id = ProtoField.uint64("traktor.protocol_id", "Protocol id", base.HEX),
+    schema_hash = ProtoField.uint64("traktor.schema_hash", "Schema hash", base.HEX),
+    expires = ProtoField.uint64("traktor.expires", "Token expires (Unix s)", base.DEC),
+    token_nonce = ProtoField.bytes("traktor.token_nonce", "Token nonce"),
+    token = ProtoField.bytes("traktor.token", "Sealed private token"),
+    suites_offered = ProtoField.uint8("traktor.suites_offered", "Cipher suites offered", base.HEX),
+    suite = ProtoField.uint8("traktor.suite", "Cipher suite", base.DEC, suites),
+    client_id = ProtoField.uint64("traktor.client_id", "Client id", base.DEC),
+    cookie_time = ProtoField.uint64("traktor.cookie_time", "Cookie timestamp (Unix ms)", base.DEC),
+    cookie_mac = ProtoField.bytes("traktor.cookie_mac", "Cookie MAC"),
+    client_random = ProtoField.bytes("traktor.client_random", "Client random (salts the connection's keys)"),
+    sequence_bytes = ProtoField.uint8("traktor.sequence_bytes", "Sequence bytes", base.DEC),
+    tag = ProtoField.bytes("traktor.tag", "AEAD tag"),
+    ciphertext = ProtoField.bytes("traktor.ciphertext", "Ciphertext (not a plaintext capture)"),
+    reason = ProtoField.uint8("traktor.reason", "Reason", base.DEC, reasons),
+    ack = ProtoField.uint16("traktor.ack", "Ack (newest received)", base.DEC),
+    ack_bits = ProtoField.uint32("traktor.ack_bits", "Ack bits", base.HEX),
+    record = ProtoField.bytes("traktor.record", "Record"),
+    channel = ProtoField.uint8("traktor.channel", "Channel", base.DEC, channels, 0x03),
+    fragment = ProtoField.bool("traktor.fragment", "Fragment", 8, nil, 0x04),
+    length = ProtoField.uint16("traktor.length", "Data length", base.DEC),
+    id = ProtoField.uint16("traktor.id", "Id", base.DEC),
+    fragment_index = ProtoField.uint16("traktor.fragment_index", "Fragment index", base.DEC),
+    fragment_count = ProtoField.uint16("traktor.fragment_count", "Fragment count", base.DEC),
+    kind = ProtoField.uint8("traktor.kind", "Message kind", base.HEX, kinds),
+    tick = ProtoField.uint32("traktor.tick", "Tick", base.DEC),
+    coder = ProtoField.uint8("traktor.coder", "Coder", base.DEC, { [0] = "static", [1] = "adaptive" }, 0x01),
+    rpc_type = ProtoField.uint16("traktor.rpc_type", "RPC type id", base.DEC),
+    view_tick = ProtoField.uint32("traktor.view_tick", "View tick", base.DEC),
+    view_fraction = ProtoField.uint8("traktor.view_fraction", "View tick fraction (1/256)", base.DEC),
+    input_count = ProtoField.uint8("traktor.input_count", "Inputs", base.DEC),
+    buffered = ProtoField.int16("traktor.buffered", "Ticks of input buffered", base.DEC),
+    snapshot_mask = ProtoField.uint64("traktor.snapshot_mask", "Older snapshots received (bit i: tick - 1 - i)", base.HEX),
+    data = ProtoField.bytes("traktor.data", "Data"),
+}
+traktor.fields = f
+
+local e_malformed = ProtoExpert.new("traktor.malformed", "Malformed or encrypted", expert.group.MALFORMED, expert.severity.WARN)
+traktor.experts = { e_malformed }
+
+-- Expected sizes per type; sealed packets have their captured plaintext size and their wire size.
+-- The clear header of a sealed packet: the prefix and 1-8 sequence bytes (bits 5-7 of the prefix hold the count minus one).
+local function header_length(buffer)
+    return 2 + bit.rshift(bit.band(buffer(0, 1):uint(), 0xE0), 5)
+end
+
+local function plausible(buffer)
+    local n = buffer:len()
+    if n < 1 then return false end
+    local prefix = buffer(0, 1):uint()
+    local t, compressed, length_bits = bit.band(prefix, 0x0F), bit.band(prefix, 0x10), bit.band(prefix, 0xE0)
+    if t == 0 then return length_bits == 0 and n == 558 and buffer(1, 6):string() == "TRKNET" end
+    if t == 6 then return length_bits == 0 and n == 33 and buffer(1, 6):string() == "TRKNET" end
+    if t == 2 then return length_bits == 0 and n == 615 and buffer(1, 6):string() == "TRKNET" end
+    if t == 7 then return length_bits == 0 and n == 57 and buffer(1, 6):string() == "TRKNET" end
+    -- Challenge and Denied carry a stateless sequence with its top bit set: always 8 bytes.
+    if t == 1 then return (length_bits == 0 and n == 25) or (length_bits == 0xE0 and (n == 34 or n == 50)) end
+    if t == 3 then return compressed == 0 and length_bits == 0xE0 and (n == 10 or n == 26) end
+    local h = header_length(buffer)
+    if t == 5 then return compressed == 0 and (n == h + 1 or n == h + 17) end
+    if t == 4 then return n >= h + 6 end
+    return false
+end
+
+local function message(tree, tvb, pinfo, summary)
+    local kind = tvb(0, 1):uint()
+    local name = kinds[kind] or (kind >= 0x80 and "Application" or "Unknown")
+    local sub = tree:add(f.kind, tvb(0, 1))
+    local n = tvb:len()
+    if kind == 0x51 and n >= 6 then
+        tree:add_le(f.tick, tvb(1, 4))
+        tree:add(f.coder, tvb(5, 1))
+        name = name .. " " .. tvb(1, 4):le_uint()
+    elseif kind == 0x52 and n == 13 then
+        tree:add_le(f.tick, tvb(1, 4))
+        tree:add_le(f.snapshot_mask, tvb(5, 8))
+        name = name .. " " .. tvb(1, 4):le_uint()
+    elseif kind == 0x60 and n >= 7 then
+        tree:add_le(f.tick, tvb(1, 4))
+        tree:add_le(f.rpc_type, tvb(5, 2))
+    elseif kind == 0x61 and n >= 3 then
+        tree:add_le(f.rpc_type, tvb(1, 2))
+    elseif kind == 0x70 and n >= 11 then
+        tree:add_le(f.tick, tvb(1, 4))
+        tree:add_le(f.view_tick, tvb(5, 4))
+        tree:add(f.view_fraction, tvb(9, 1))
+        tree:add(f.input_count, tvb(10, 1))
+        name = name .. " " .. tvb(1, 4):le_uint()
+    elseif kind == 0x71 and n == 7 then
+        tree:add_le(f.tick, tvb(1, 4))
+        tree:add_le(f.buffered, tvb(5, 2))
+    end
+    summary[#summary + 1] = name
+    return name
+end
+
+-- Message records (docs/PROTOCOL.md section 7); false when they do not fill the plaintext exactly.
+local function records(tree, tvb, pinfo, summary)
+    local at, n, count = 0, tvb:len(), 0
+    while at < n do
+        if at + 3 > n then return false end
+        local flags = tvb(at, 1):uint()
+        if bit.band(flags, 0xF8) ~= 0 then return false end
+        local channel, fragment = bit.band(flags, 3), bit.band(flags, 4) ~= 0
+        local length = tvb(at + 1, 2):le_uint()
+        local header = 3 + ((channel ~= 0 or fragment) and 2 or 0) + (fragment and 4 or 0)
+        if length < 1 or at + header + length > n then return false end
+        local rec = tree:add(f.record, tvb(at, header + length))
+        rec:set_text(string.format("Record: %s, %d bytes", channels[channel], length))
+        rec:add(f.channel, tvb(at, 1))
+        rec:add(f.fragment, tvb(at, 1))
+        rec:add_le(f.length, tvb(at + 1, 2))
+        local index = 0
+        if channel ~= 0 or fragment then rec:add_le(f.id, tvb(at + 3, 2)) end
+        if fragment then
+            index = tvb(at + 5, 2):le_uint()
+            rec:add_le(f.fragment_index, tvb(at + 5, 2))
+            rec:add_le(f.fragment_count, tvb(at + 7, 2))
+        end
+        local data = tvb(at + header, length):tvb()
+        if index == 0 then
+            local name = message(rec, data, pinfo, summary)
+            rec:append_text(": " .. name .. (fragment and " (first fragment)" or ""))
+        else
+            rec:add(f.data, data())
+            rec:append_text(string.format(": fragment %d", index))
+        end
+        at = at + header + length
+        count = count + 1
+    end
+    return count <= 128
+end
+
+local function sealed_header(tree, buffer)
+    local h = header_length(buffer)
+    tree:add(f.sequence_bytes, buffer(0, 1), h - 1)
+    tree:add(f.sequence, buffer(1, h - 1), buffer(1, h - 1):le_uint64())
+    return h
+end
+
+function traktor.dissector(buffer, pinfo, tree)
+    if not plausible(buffer) then return 0 end
+    local n = buffer:len()
+    local t = bit.band(buffer(0, 1):uint(), 0x0F)
+    pinfo.cols.protocol = "TRAKTOR"
+    local root = tree:add(traktor, buffer(), "Traktor.Ecs.Net, " .. packet_types[t])
+    root:add(f.type, buffer(0, 1))
+    root:add(f.compressed, buffer(0, 1))
+    local info = packet_types[t]
+
+    if t == 0 or t == 6 then
+        root:add(f.version, buffer(1, 8))
+        root:add_le(f.protocol_id, buffer(9, 8))
+        root:add_le(f.schema_hash, buffer(17, 8))
+        if t == 0 then
+            root:add_le(f.expires, buffer(25, 8))
+            root:add(f.token_nonce, buffer(33, 12))
+            root:add(f.token, buffer(45, 512))
+            root:add(f.suites_offered, buffer(557, 1))
+        else
+            root:add_le(f.client_id, buffer(25, 8))
+            info = info .. ", client " .. buffer(25, 8):le_uint64()
+        end
+    elseif t == 2 then
+        root:add(f.version, buffer(1, 8))
+        root:add_le(f.protocol_id, buffer(9, 8))
+        root:add(f.token, buffer(45, 512))
+        root:add_le(f.cookie_time, buffer(558, 8))
+        root:add(f.cookie_mac, buffer(566, 16))
+        root:add(f.suite, buffer(582, 1))
+        root:add(f.client_random, buffer(583, 16))
+        root:add(f.tag, buffer(599, 16))
+    elseif t == 7 then
+        root:add(f.version, buffer(1, 8))
+        root:add_le(f.client_id, buffer(25, 8))
+        root:add_le(f.cookie_time, buffer(33, 8))
+        root:add(f.cookie_mac, buffer(41, 16))
+    elseif t == 1 then
+        if n == 25 then
+            root:add_le(f.cookie_time, buffer(1, 8))
+            root:add(f.cookie_mac, buffer(9, 16))
+        else
+            sealed_header(root, buffer)
+            if n == 34 then
+                root:add_le(f.cookie_time, buffer(9, 8))
+                root:add(f.cookie_mac, buffer(17, 16))
+                root:add(f.suite, buffer(33, 1))
+            else
+                root:add(f.ciphertext, buffer(9, 25))
+                root:add(f.tag, buffer(34, 16))
+            end
+        end
+    elseif t == 3 or t == 5 then
+        local h = sealed_header(root, buffer)
+        if n == h + 1 then
+            root:add(f.reason, buffer(h, 1))
+            info = info .. ", " .. (reasons[buffer(h, 1):uint()] or "reason " .. buffer(h, 1):uint())
+        else
+            root:add(f.ciphertext, buffer(h, 1))
+            root:add(f.tag, buffer(h + 1, 16))
+        end
+    elseif t == 4 then
+        local h = sealed_header(root, buffer)
+        info = info .. " " .. buffer(1, h - 1):le_uint64()
+        if bit.band(buffer(0, 1):uint(), 0x10) ~= 0 then
+            root:add(f.data, buffer(h)):set_text("LZ4-compressed plaintext")
+        else
+            root:add_le(f.ack, buffer(h, 2))
+            root:add_le(f.ack_bits, buffer(h + 2, 4))
+            info = info .. ", ack " .. buffer(h, 2):le_uint()
+            local summary = {}
+            if n > h + 6 and not records(root, buffer(h + 6):tvb(), pinfo, summary) then
+                root:add_proto_expert_info(e_malformed, "Records do not parse: a sealed (encrypted) packet or a malformed one")
+            elseif #summary > 0 then
+                info = info .. ": " .. table.concat(summary, ", ")
+            end
+        end
+    end
+    pinfo.cols.info = info
+    return n
+end
+
+local function heuristic(buffer, pinfo, tree)
+    if not plausible(buffer) then return false end
+    traktor.dissector(buffer, pinfo, tree)
+    return true
+end
+
+traktor:register_heuristic("udp", heuristic)
+DissectorTable.get("udp.port"):add_for_decode_as(traktor)
