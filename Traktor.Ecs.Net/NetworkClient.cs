@@ -77,12 +77,11 @@ public sealed class NetworkClient : ISystem<float>
     {
     }
 
-    /// <summary>Receives and applies snapshots, then acknowledges them.</summary>
+    /// <summary>Receives and applies snapshots (their packets' acks acknowledge them; a correction follows a dropped one).</summary>
     /// <param name="state">The frame's delta time.</param>
     public void BeforeUpdate(in float state)
     {
         Transport.Receive(); // sending waits for AfterUpdate: inputs, acks and RPCs leave in one packet
-        bool received = false;
         while (Transport.TryPollEvent(out var netEvent))
         {
             switch (netEvent.Type)
@@ -97,12 +96,12 @@ public sealed class NetworkClient : ISystem<float>
                     Disconnected?.Invoke(netEvent.Reason);
                     break;
                 case NetEventType.Message:
-                    received |= Dispatch(netEvent.Data.Span);
+                    Dispatch(netEvent.Data.Span);
                     break;
             }
         }
 
-        if (received && wasConnected)
+        if (wasConnected && Replication.TakeCorrection())
         {
             int length = Replication.WriteAck(ack);
             if (length > 0)

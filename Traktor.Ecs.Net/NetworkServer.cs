@@ -32,8 +32,10 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
         this.logger = logger ?? NullLogger.Instance;
         Replication = new ServerReplication(world, registry, options, this.logger);
         Players = new PlayerRegistry(world);
+        Replication.MaxMessageBytes = transport.MaxUnfragmentedMessageSize;
         budgets = new MessageBudgets(Replication.Options.TickRate);
-        // A client acknowledges at most once per tick in which a snapshot arrived, and the server sends one per tick.
+        // Snapshots are acknowledged by the packets that carry them (Delivered events). A client sends an
+        // acknowledgement message only after it dropped a delivered snapshot, at most once per tick.
         int tickRate = Replication.Options.TickRate;
         RegisterHandler(SnapshotFormat.AckMessage, (connection, message) => Replication.ReceiveAck(connection, message),
             new MessageBudget(ServerReplication.AckLength, 2 * tickRate, 2 * tickRate));
@@ -200,6 +202,9 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
                 case NetEventType.Message:
                     Dispatch(netEvent.Connection, netEvent.Data.Span);
                     break;
+                case NetEventType.Delivered:
+                    Replication.ReceiveDelivery(netEvent.Connection, netEvent.Receipt);
+                    break;
             }
         }
     }
@@ -221,7 +226,8 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     /// <inheritdoc />
     void ISnapshotSink.Send(ConnectionId connection, ReadOnlySpan<byte> snapshot)
     {
-        Transport.Send(connection, ChannelKind.Unreliable, snapshot);
+        // The receipt is the tick: the Delivered event of the packet that carries it acknowledges the snapshot.
+        Transport.SendTracked(connection, snapshot, Replication.Tick);
         SnapshotSent?.Invoke(connection, Replication.Tick);
     }
 

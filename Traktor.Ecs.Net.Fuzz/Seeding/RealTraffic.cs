@@ -153,6 +153,12 @@ internal sealed class RealTraffic
             return inner.Send(connection, channel, message);
         }
 
+        public SendResult SendTracked(ConnectionId connection, ReadOnlySpan<byte> message, uint receipt)
+        {
+            if (connection.Slot == 0) traffic.ToClients.Add((ChannelKind.Unreliable, message.ToArray()));
+            return inner.SendTracked(connection, message, receipt);
+        }
+
         public void Broadcast(ChannelKind channel, ReadOnlySpan<byte> message)
         {
             traffic.ToClients.Add((channel, message.ToArray()));

@@ -54,6 +54,9 @@ internal sealed class ScriptedEndpoint : IServerEndpoint
         return SendResult.Queued;
     }
 
+    public SendResult SendTracked(ConnectionId connection, ReadOnlySpan<byte> message, uint receipt) =>
+        Send(connection, ChannelKind.Unreliable, message);
+
     public void Broadcast(ChannelKind channel, ReadOnlySpan<byte> message) => SentMessages += _connected.Count;
 
     public bool TryGetStats(ConnectionId connection, out NetStats stats)

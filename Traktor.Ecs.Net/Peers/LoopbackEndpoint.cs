@@ -121,6 +121,14 @@ internal sealed class LoopbackEndpoint : IServerEndpoint
         return SendResult.Queued;
     }
 
+    public SendResult SendTracked(ConnectionId connection, ReadOnlySpan<byte> message, uint receipt)
+    {
+        if (!IsLocal(connection)) return inner.SendTracked(connection, message, receipt);
+        if (!LocalConnected || connection != LocalConnection) return SendResult.NotConnected;
+        LocalSendsDiscarded++; // the host's own player reads the world: nothing is sent, so nothing is reported
+        return SendResult.Queued;
+    }
+
     public void Broadcast(ChannelKind channel, ReadOnlySpan<byte> message) => inner.Broadcast(channel, message);
 
     public void Disconnect(ConnectionId connection, DisconnectReason reason = DisconnectReason.Kicked)

@@ -41,6 +41,12 @@ public sealed class ReplicationCounters
     /// <summary>Snapshots whose first try did not fit and were re-encoded with fewer entities.</summary>
     public long Reencoded { get; internal set; }
 
+    /// <summary>Client: dropped snapshots that made it send acknowledgement messages (corrections of the packet acks).</summary>
+    public long Corrections { get; internal set; }
+
+    /// <summary>Server: delivered snapshots whose acknowledgement the client took back because it did not apply them.</summary>
+    public long Unacknowledged { get; internal set; }
+
     /// <summary>Acknowledgements that were malformed, from the future, or from an unknown connection.</summary>
     public long InvalidAcks { get; internal set; }
 

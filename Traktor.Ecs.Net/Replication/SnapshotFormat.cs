@@ -9,8 +9,14 @@ internal static class SnapshotFormat
     /// <summary>Server → client: entity states for one tick.</summary>
     public const byte SnapshotMessage = 0x51;
 
-    /// <summary>Client → server: which snapshot ticks arrived.</summary>
+    /// <summary>
+    /// Client → server: which snapshot ticks were applied. Sent only after the client dropped a snapshot whose packet
+    /// was acknowledged (the packet acks acknowledge snapshots otherwise), on <see cref="CorrectionRepeats"/> ticks.
+    /// </summary>
     public const byte AckMessage = 0x52;
+
+    /// <summary>Ticks on which a client sends its acknowledgement message after dropping a snapshot (any one may be lost).</summary>
+    public const int CorrectionRepeats = 8;
 
     /// <summary>Ticks the client keeps received states for, by tick (a power of two).</summary>
     public const int ClientHistoryTicks = 64;

@@ -11,7 +11,7 @@ namespace Traktor.Ecs.Net.Transport;
 /// One established connection: sealing and opening packets, acks, the four channels, statistics and liveness.
 /// Shared by the client (one) and the server (one per client).
 /// </summary>
-internal sealed class Connection : IDisposable
+internal sealed class Connection : IDisposable, IReceiptSink
 {
     private const int DisconnectRepeats = 3;
 
@@ -45,6 +45,7 @@ internal sealed class Connection : IDisposable
     private double _lastSentAt;
     private double _lastReceivedAt;
     private bool _hasSequenced;
+    private bool _refusedUnreliable;
     private ushort _lastSequenced;
 
     /// <summary>The cipher this end seals with (tests craft packets as the peer would).</summary>
@@ -119,6 +120,22 @@ internal sealed class Connection : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(channel));
         }
     }
+
+    /// <summary>
+    /// Queues an unreliable message whose fate is reported as a <see cref="NetEventType.Delivered"/> or
+    /// <see cref="NetEventType.Lost"/> event with <paramref name="receipt"/>. It must travel in one packet.
+    /// </summary>
+    public SendResult SendTracked(ReadOnlySpan<byte> message, uint receipt)
+    {
+        if (PendingClose is not null) return SendResult.NotConnected;
+        if (message.Length > _peer.FragmentSize) return SendResult.TooLarge;
+        if (message.IsEmpty) return SendResult.Empty;
+        return _unreliableOut.Enqueue(ChannelKind.Unreliable, message, _peer.FragmentSize, _peer.Options.MaxUnreliableQueueBytes, tracked: true, receipt)
+            ? SendResult.Queued
+            : SendResult.DroppedQueueFull;
+    }
+
+    void IReceiptSink.OnReceipt(uint receipt, bool delivered) => _peer.Events.AddReceipt(Id, ClientId, receipt, delivered);
 
     /// <summary>True when the peer ended the connection (then no disconnect is sent back).</summary>
     public bool ClosedByPeer { get; private set; }
@@ -205,11 +222,14 @@ internal sealed class Connection : IDisposable
         if (hasRecords) LastMessageAt = now;
         Statistics.OnReceived(datagram.Length);
         _peer.Capture?.Write(CaptureFrame(datagram[..headerLength], plain[..length]), Address, _peer.Transport.LocalAddress);
-        _received.Record((ushort)sequence);
+        _refusedUnreliable = false;
+        ProcessPayload(plain[..length], now);
+        // A packet is acknowledged only when every message in it reached the application (or waits in a reliable
+        // window): an ack tells the sender, and a tracked message's Delivered event tells its layer, that it arrived.
+        if (!_refusedUnreliable) _received.Record((ushort)sequence);
         if (!_ackOwed) _ackOwedSince = now;
         _ackOwed = true;
-        ProcessPayload(plain[..length], now);
-        if (++_receivedSinceAck >= ImmediateAckThreshold) SendPayload(PacketLayout.AckHeaderSize, now, 0, 0, writeAcks: true);
+        if (++_receivedSinceAck >= ImmediateAckThreshold) SendPayload(PacketLayout.AckHeaderSize, now, 0, 0, 0, writeAcks: true);
         return ReceiveOutcome.Accepted;
     }
 
@@ -292,10 +312,11 @@ internal sealed class Connection : IDisposable
                     return true;
                 }
                 if (Budget.TryDeliver(record.Channel, record.Data)) MarkSequenced(record.Id);
+                else _refusedUnreliable = true;
                 return true;
             default:
                 if (record.IsFragment) _fragments.Add(record, now, Budget);
-                else Budget.TryDeliver(record.Channel, record.Data);
+                else if (!Budget.TryDeliver(record.Channel, record.Data)) _refusedUnreliable = true;
                 return true;
         }
     }
@@ -306,7 +327,7 @@ internal sealed class Connection : IDisposable
         _lastSequenced = id;
     }
 
-    private void Acknowledge(ushort sequence, double now) => _sent.Acknowledge(sequence, now, Statistics, _orderedOut, _unorderedOut);
+    private void Acknowledge(ushort sequence, double now) => _sent.Acknowledge(sequence, now, Statistics, _orderedOut, _unorderedOut, this);
 
     /// <summary>Sends what is due: reliable (re)sends first, then unreliable messages, then an ack or keep-alive if owed.</summary>
     public void Flush(double now)
@@ -319,28 +340,30 @@ internal sealed class Connection : IDisposable
         bool ackDue = _ackOwed && now - _ackOwedSince >= _peer.Options.AckDelay.TotalSeconds;
         for (int packets = 0; packets < _peer.Options.MaxPacketsPerUpdate; packets++)
         {
-            int length = BuildPayload(now, out int orderedCount, out int unorderedCount);
+            int length = BuildPayload(now, out int orderedCount, out int unorderedCount, out int receiptCount);
             bool hasMessages = length > PacketLayout.AckHeaderSize;
             if (!hasMessages && !ackDue && !keepAliveDue) break;
-            SendPayload(length, now, orderedCount, unorderedCount);
+            SendPayload(length, now, orderedCount, unorderedCount, receiptCount);
             keepAliveDue = false;
             ackDue = false;
             if (!hasMessages) break;
         }
+        while (_unreliableOut.TryTakeUnsentReceipt(out uint receipt)) _peer.Events.AddReceipt(Id, ClientId, receipt, delivered: false);
         _unreliableOut.EndSendPass();
     }
 
-    private int BuildPayload(double now, out int orderedCount, out int unorderedCount)
+    private int BuildPayload(double now, out int orderedCount, out int unorderedCount, out int receiptCount)
     {
         var frame = _peer.Frame.AsSpan(PacketLayout.SealedHeaderSize, _peer.PayloadCapacity);
         WriteAckHeader();
         int written = PacketLayout.AckHeaderSize;
         orderedCount = 0;
         unorderedCount = 0;
+        receiptCount = 0;
         double resendDelay = Statistics.ResendDelay;
         written += _orderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Ordered, ref orderedCount);
         written += _unorderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Unordered, ref unorderedCount);
-        written += _unreliableOut.Write(frame[written..], PacketLayout.MaxRecordsPerPacket - orderedCount - unorderedCount);
+        written += _unreliableOut.Write(frame[written..], PacketLayout.MaxRecordsPerPacket - orderedCount - unorderedCount, _sent.Receipts, ref receiptCount);
         return written;
     }
 
@@ -351,10 +374,10 @@ internal sealed class Connection : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(frame[2..], _received.Bits);
     }
 
-    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, bool writeAcks = false)
+    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, int receiptCount, bool writeAcks = false)
     {
         if (writeAcks) WriteAckHeader();
-        _sent.Record((ushort)_nextSequence, now, orderedCount, unorderedCount, Statistics);
+        _sent.Record((ushort)_nextSequence, now, orderedCount, unorderedCount, receiptCount, Statistics, this);
         var frame = _peer.Frame.AsSpan();
         byte prefix = (byte)PacketType.Payload;
         if (_peer.Capture is { } capture)

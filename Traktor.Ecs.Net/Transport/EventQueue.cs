@@ -17,7 +17,7 @@ internal sealed class EventQueue
     public const int ShrinkAfterQuietUpdates = 64;
     public const double ShrinkAfterQuietSeconds = 5;
 
-    private readonly record struct Entry(NetEventType Type, ConnectionId Connection, ulong ClientId, ChannelKind Channel, DisconnectReason Reason, int Offset, int Length);
+    private readonly record struct Entry(NetEventType Type, ConnectionId Connection, ulong ClientId, ChannelKind Channel, DisconnectReason Reason, int Offset, int Length, uint Receipt = 0);
 
     private readonly int _maxMessages;
     private readonly int _maxBytes;
@@ -71,6 +71,10 @@ internal sealed class EventQueue
 
     public void AddDisconnected(ConnectionId id, ulong clientId, DisconnectReason reason) => Add(new Entry(NetEventType.Disconnected, id, clientId, default, reason, 0, 0));
 
+    /// <summary>Reports a tracked message's fate (like connection events, always kept: at most one per tracked send).</summary>
+    public void AddReceipt(ConnectionId id, ulong clientId, uint receipt, bool delivered) =>
+        Add(new Entry(delivered ? NetEventType.Delivered : NetEventType.Lost, id, clientId, ChannelKind.Unreliable, default, 0, 0, receipt));
+
     /// <summary>Adds a message event; the caller checked <see cref="CanAccept"/>.</summary>
     public void AddMessage(ConnectionId id, ulong clientId, ChannelKind channel, ReadOnlySpan<byte> data)
     {
@@ -98,7 +102,7 @@ internal sealed class EventQueue
             return false;
         }
         var e = _entries[_read++];
-        netEvent = new NetEvent(e.Type, e.Connection, e.ClientId, e.Channel, e.Reason, _arena.AsMemory(e.Offset, e.Length));
+        netEvent = new NetEvent(e.Type, e.Connection, e.ClientId, e.Channel, e.Reason, _arena.AsMemory(e.Offset, e.Length)) { Receipt = e.Receipt };
         return true;
     }
 

@@ -46,6 +46,17 @@ public interface IServerEndpoint
     /// <returns>Whether it was queued.</returns>
     SendResult Send(ConnectionId connection, ChannelKind channel, ReadOnlySpan<byte> message);
 
+    /// <summary>
+    /// Queues an unreliable message that must fit one packet (<see cref="MaxUnfragmentedMessageSize"/>) and reports its
+    /// fate later: a <see cref="NetEventType.Delivered"/> event with <paramref name="receipt"/> when the peer acknowledged
+    /// the packet that carried it, or a <see cref="NetEventType.Lost"/> one. Snapshot acknowledgements ride on this.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="message">The bytes (copied).</param>
+    /// <param name="receipt">Echoed in the event (the replication layer passes the snapshot's tick).</param>
+    /// <returns>Whether it was queued (<see cref="SendResult.TooLarge"/> for a message that would be fragmented).</returns>
+    SendResult SendTracked(ConnectionId connection, ReadOnlySpan<byte> message, uint receipt);
+
     /// <summary>Queues a message for every connection of this endpoint.</summary>
     /// <param name="channel">Its delivery guarantees.</param>
     /// <param name="message">The bytes (copied).</param>

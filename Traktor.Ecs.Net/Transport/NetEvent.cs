@@ -12,4 +12,8 @@ public readonly record struct NetEvent(
     ulong ClientId,
     ChannelKind Channel,
     DisconnectReason Reason,
-    ReadOnlyMemory<byte> Data);
+    ReadOnlyMemory<byte> Data)
+{
+    /// <summary>The receipt of a <see cref="NetEventType.Delivered"/> or <see cref="NetEventType.Lost"/> event (0 otherwise).</summary>
+    public uint Receipt { get; init; }
+}

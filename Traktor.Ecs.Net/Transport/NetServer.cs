@@ -147,6 +147,14 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     public SendResult Send(ConnectionId connection, ChannelKind channel, ReadOnlySpan<byte> message) =>
         TryGet(connection, out var c) ? c.Send(channel, message) : SendResult.NotConnected;
 
+    /// <summary>
+    /// Queues an unreliable message that must fit one packet (<see cref="MaxUnfragmentedMessageSize"/>); a
+    /// <see cref="NetEventType.Delivered"/> or <see cref="NetEventType.Lost"/> event with <paramref name="receipt"/> follows
+    /// once the peer acknowledged the packet carrying it, or it was lost. The replication layer's snapshot acks ride on this.
+    /// </summary>
+    public SendResult SendTracked(ConnectionId connection, ReadOnlySpan<byte> message, uint receipt) =>
+        TryGet(connection, out var c) ? c.SendTracked(message, receipt) : SendResult.NotConnected;
+
     /// <summary>Queues a message for every connected client.</summary>
     public void Broadcast(ChannelKind channel, ReadOnlySpan<byte> message)
     {

@@ -13,7 +13,8 @@ namespace Traktor.Ecs.Net.Replication.Client;
 /// decodes a snapshot against the baselines this client holds into a staging area, validates it whole,
 /// and only then spawns, updates and despawns entities in the client world; a malformed snapshot or one
 /// naming a baseline no longer held is dropped and counted, leaving the world untouched.
-/// <see cref="WriteAck"/> produces the acknowledgement to send back; <see cref="Interpolate"/> presents
+/// Snapshots are acknowledged by the transport's packet acknowledgements; <see cref="WriteAck"/> produces the
+/// acknowledgement message sent only to correct them after a dropped snapshot; <see cref="Interpolate"/> presents
 /// interpolated components at the estimated server tick minus an adaptive delay.
 /// </summary>
 public sealed partial class ClientReplication
@@ -34,6 +35,9 @@ public sealed partial class ClientReplication
     private ulong receivedMask;
     private bool hasJumpCandidate;
     private uint jumpCandidate;
+    private int correctionTicks;
+    private bool hasHanded;
+    private uint newestHanded;
 
     /// <summary>Creates the client side for a world.</summary>
     /// <param name="world">The client world that mirrors the server's replicated entities.</param>
@@ -160,11 +164,14 @@ public sealed partial class ClientReplication
         if (reader.IsFailed || kind != SnapshotFormat.SnapshotMessage)
         {
             Counters.MalformedSnapshots++;
+            OweCorrection();
             return false;
         }
 
         if (hasReceived && (int)(tick - newestTick) > SnapshotFormat.MaxTickJump && !ConfirmJump(tick))
         {
+            Handed(tick);
+            OweCorrection();
             return false; // one snapshot from far ahead is a corrupted tick until a second agrees
         }
 
@@ -177,6 +184,8 @@ public sealed partial class ClientReplication
         {
             return false; // a duplicate
         }
+
+        Handed(tick);
 
         despawns.Clear();
         int recordCount;
@@ -228,6 +237,7 @@ public sealed partial class ClientReplication
             }
 
             logger.LogDebug("Dropped snapshot of tick {Tick}: {Reason}", tick, missingBaseline ? "missing baseline" : "malformed");
+            OweCorrection();
             return false;
         }
 
@@ -242,20 +252,64 @@ public sealed partial class ClientReplication
         return true;
     }
 
-    /// <summary>Writes the acknowledgement of every recently received snapshot (13 bytes).</summary>
+    /// <summary>
+    /// True once per tick while an acknowledgement message is owed: after this client dropped a snapshot whose packet
+    /// the transport acknowledged, the server must learn that it was not applied (then for a few more ticks, in case
+    /// one is lost). The network plugin sends <see cref="WriteAck"/> then.
+    /// </summary>
+    internal bool TakeCorrection()
+    {
+        if (correctionTicks == 0)
+        {
+            return false;
+        }
+
+        correctionTicks--;
+        return true;
+    }
+
+    private void OweCorrection()
+    {
+        correctionTicks = SnapshotFormat.CorrectionRepeats;
+        Counters.Corrections++;
+    }
+
+    /// <summary>
+    /// Writes the acknowledgement message (13 bytes): the newest snapshot tick this client was handed, applied or
+    /// dropped, and which of it and the 63 ticks before it were applied (docs/PROTOCOL.md §10.2).
+    /// </summary>
     /// <param name="destination">At least 13 bytes.</param>
     /// <returns>The bytes written, or 0 before the first snapshot.</returns>
     public int WriteAck(Span<byte> destination)
     {
-        if (!hasReceived || destination.Length < 13)
+        if (!hasHanded || destination.Length < 13)
         {
             return 0;
         }
 
+        ulong applied = 0;
+        for (int age = 0; age < 64 && hasReceived; age++)
+        {
+            if (IsReceived(newestHanded - (uint)age))
+            {
+                applied |= 1UL << age;
+            }
+        }
+
         destination[0] = SnapshotFormat.AckMessage;
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[1..], newestTick);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[5..], receivedMask);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[1..], newestHanded);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[5..], applied);
         return 13;
+    }
+
+    /// <summary>Remembers the newest tick of a snapshot handed to this client (to be applied, or dropped).</summary>
+    private void Handed(uint tick)
+    {
+        if (!hasHanded || (int)(tick - newestHanded) > 0)
+        {
+            newestHanded = tick;
+            hasHanded = true;
+        }
     }
 
     /// <summary>Presents every interpolated component at the render tick for <paramref name="localSeconds"/>.</summary>
@@ -296,6 +350,8 @@ public sealed partial class ClientReplication
         store.Clear();
         hasReceived = false;
         receivedMask = 0;
+        correctionTicks = 0;
+        hasHanded = false;
     }
 
     private void PrepareRecords(int recordCount, ref bool missingBaseline, bool failed)

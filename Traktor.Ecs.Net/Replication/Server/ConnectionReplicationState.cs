@@ -126,6 +126,18 @@ internal sealed class ConnectionReplicationState
         Priority[slot] = 0;
     }
 
+    /// <summary>
+    /// The client did not apply a snapshot that carried the slot: forget every baseline (the next record is full, as
+    /// after a spawn; the spawn resend timer applies).
+    /// </summary>
+    public void Unacknowledge(int slot, uint netId)
+    {
+        if (SentNetId[slot] == netId)
+        {
+            AckedCount[slot] = 0;
+        }
+    }
+
     /// <summary>Records that the snapshot of <paramref name="tick"/> carrying the slot arrived.</summary>
     public void Acknowledge(int slot, uint netId, ulong mask, uint tick)
     {

@@ -40,11 +40,11 @@ internal sealed class SentSnapshotLog
         return entry;
     }
 
-    /// <summary>The entry of <paramref name="tick"/> if it is still held and not yet acknowledged.</summary>
+    /// <summary>The entry of <paramref name="tick"/> if it is still held (acknowledged or not).</summary>
     public Entry? Find(uint tick)
     {
         var entry = entries[tick % Length];
-        return entry.Valid && entry.Tick == tick && !entry.Acked ? entry : null;
+        return entry.Valid && entry.Tick == tick ? entry : null;
     }
 
     internal sealed class Entry(SentSnapshotLog log)

@@ -28,7 +28,7 @@ public sealed partial class ServerReplication
         connection.BudgetBytes = Math.Min(
             connection.BudgetBytes + ((double)options.BytesPerSecond / options.TickRate),
             2.0 * options.MaxSnapshotBytes);
-        int limit = (int)Math.Min(options.MaxSnapshotBytes, connection.BudgetBytes);
+        int limit = (int)Math.Min(Math.Min(options.MaxSnapshotBytes, MaxMessageBytes), connection.BudgetBytes);
         if (limit < 64 || (candidateCount == 0 && connection.PendingDespawns.Count == 0))
         {
             return;

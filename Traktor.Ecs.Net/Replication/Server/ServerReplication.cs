@@ -69,6 +69,12 @@ public sealed partial class ServerReplication
     /// <summary>The tick of the last <see cref="Update"/> (0 before the first).</summary>
     public uint Tick { get; private set; }
 
+    /// <summary>
+    /// The largest snapshot the transport carries in one packet (the network plugin sets it): a snapshot's
+    /// acknowledgement is its packet's, so snapshots are never fragmented.
+    /// </summary>
+    internal int MaxMessageBytes { get; set; } = int.MaxValue;
+
     /// <summary>The options in force.</summary>
     public ServerReplicationOptions Options => options;
 
@@ -104,8 +110,37 @@ public sealed partial class ServerReplication
     }
 
     /// <summary>
-    /// Handles an acknowledgement message from a client. Malformed, future or stale acknowledgements
-    /// are counted and ignored; they never throw.
+    /// Handles the transport's report that the packet carrying the snapshot of <paramref name="tick"/> to
+    /// <paramref name="connection"/> was acknowledged (<see cref="NetEventType.Delivered"/>): the snapshot's states become
+    /// baselines and its despawns are done. This is how snapshots are normally acknowledged; the client sends an
+    /// acknowledgement message (<see cref="ReceiveAck"/>) only to correct it, after it dropped a delivered snapshot.
+    /// </summary>
+    /// <param name="connection">The receiver.</param>
+    /// <param name="tick">The snapshot's tick (the receipt it was sent with).</param>
+    /// <returns>True when it acknowledged a snapshot still remembered.</returns>
+    public bool ReceiveDelivery(ConnectionId connection, uint tick)
+    {
+        // The client ignores a snapshot 64 ticks older than its newest, which is never newer than our tick.
+        if (!connections.TryGetValue(connection, out var state) || (uint)(Tick - tick) >= SnapshotFormat.ClientHistoryTicks)
+        {
+            return false;
+        }
+
+        if (!Acknowledge(state, tick))
+        {
+            return false;
+        }
+
+        ObserveNewest(state, tick);
+        return true;
+    }
+
+    /// <summary>
+    /// Handles an acknowledgement message from a client: the newest snapshot tick it was handed (applied or dropped)
+    /// and which of that tick and the 63 before it it applied. It acknowledges those, and corrects the packet acknowledgements: a snapshot whose packet
+    /// was delivered but which the client did not apply (it missed a baseline, or came from a jump of the timeline) is
+    /// acknowledged no more, so its entities are sent in full and its despawns again. Malformed or future
+    /// acknowledgements are counted and ignored; they never throw.
     /// </summary>
     /// <param name="connection">The sender.</param>
     /// <param name="message">The message, starting with its kind byte.</param>
@@ -120,7 +155,7 @@ public sealed partial class ServerReplication
         }
 
         uint newest = BinaryPrimitives.ReadUInt32LittleEndian(message[1..]);
-        ulong older = BinaryPrimitives.ReadUInt64LittleEndian(message[5..]);
+        ulong applied = BinaryPrimitives.ReadUInt64LittleEndian(message[5..]);
         if ((int)(Tick - newest) < 0)
         {
             Counters.InvalidAcks++;
@@ -128,25 +163,32 @@ public sealed partial class ServerReplication
             return false;
         }
 
-        Acknowledge(state, newest);
-        for (int bit = 0; older != 0 && bit < 64; bit++, older >>= 1)
+        for (int age = 0; age < 64; age++)
         {
-            if ((older & 1) != 0)
+            if ((applied & (1UL << age)) != 0)
             {
-                Acknowledge(state, newest - 1 - (uint)bit);
+                Acknowledge(state, newest - (uint)age);
+            }
+            else
+            {
+                Unacknowledge(state, newest - (uint)age);
             }
         }
 
-        if ((int)(newest - state.NewestAckedTick) > 0)
-        {
-            state.NewestAckedTick = newest;
-            state.ObserveAckDelay(Tick - newest);
-        }
-
+        ObserveNewest(state, newest);
         return true;
     }
 
-    /// <summary>The length of an acknowledgement: kind, newest tick, 64 bits of older ticks.</summary>
+    private void ObserveNewest(ConnectionReplicationState state, uint tick)
+    {
+        if ((int)(tick - state.NewestAckedTick) > 0)
+        {
+            state.NewestAckedTick = tick;
+            state.ObserveAckDelay(Tick - tick);
+        }
+    }
+
+    /// <summary>The length of an acknowledgement: kind, newest tick handed, 64 bits of applied ticks (that one and older).</summary>
     internal const int AckLength = 1 + 4 + 8;
 
     /// <summary>Runs one replication tick and sends each connection its snapshot.</summary>
@@ -169,12 +211,12 @@ public sealed partial class ServerReplication
     public NetworkId NetworkIdOf(Entity entity) =>
         world.TryGet<NetworkId>(entity, out var id) ? id : NetworkId.None;
 
-    private void Acknowledge(ConnectionReplicationState state, uint tick)
+    private bool Acknowledge(ConnectionReplicationState state, uint tick)
     {
         var entry = state.Log.Find(tick);
-        if (entry is null)
+        if (entry is null || entry.Acked)
         {
-            return;
+            return false;
         }
 
         entry.Acked = true;
@@ -186,6 +228,36 @@ public sealed partial class ServerReplication
         for (int i = 0; i < entry.DespawnCount; i++)
         {
             state.PendingDespawns.Remove(entry.Despawns[i]);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Takes back the acknowledgement of a snapshot the client did not apply: its entities lose every baseline (the next
+    /// record is full) and its despawns are pending again.
+    /// </summary>
+    private void Unacknowledge(ConnectionReplicationState state, uint tick)
+    {
+        var entry = state.Log.Find(tick);
+        if (entry is null || !entry.Acked)
+        {
+            return;
+        }
+
+        entry.Acked = false;
+        Counters.Unacknowledged++;
+        for (int i = 0; i < entry.RecordCount; i++)
+        {
+            state.Unacknowledge(entry.Slots[i], entry.NetIds[i]);
+        }
+
+        for (int i = 0; i < entry.DespawnCount; i++)
+        {
+            if (!state.PendingDespawns.Contains(entry.Despawns[i]))
+            {
+                state.PendingDespawns.Add(entry.Despawns[i]);
+            }
         }
     }
 

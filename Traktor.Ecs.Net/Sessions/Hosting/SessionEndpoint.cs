@@ -60,6 +60,10 @@ public sealed class SessionEndpoint : IServerEndpoint
         router.Owns(this, connection) ? router.Server.Send(connection, channel, message) : SendResult.NotConnected;
 
     /// <inheritdoc />
+    public SendResult SendTracked(ConnectionId connection, ReadOnlySpan<byte> message, uint receipt) =>
+        router.Owns(this, connection) ? router.Server.SendTracked(connection, message, receipt) : SendResult.NotConnected;
+
+    /// <inheritdoc />
     public void Broadcast(ChannelKind channel, ReadOnlySpan<byte> message)
     {
         foreach (var connection in connections)
@@ -122,6 +126,9 @@ public sealed class SessionEndpoint : IServerEndpoint
         connections.Remove(connection);
         events.AddDisconnected(connection, clientId, reason);
     }
+
+    internal void Receipt(ConnectionId connection, ulong clientId, uint receipt, bool delivered) =>
+        events.AddReceipt(connection, clientId, receipt, delivered);
 
     internal void Deliver(ConnectionId connection, ulong clientId, ChannelKind channel, ReadOnlySpan<byte> data)
     {

@@ -136,6 +136,14 @@ public sealed class SessionRouter : IDisposable
                     }
 
                     break;
+                case NetEventType.Delivered:
+                case NetEventType.Lost:
+                    if (owners.TryGetValue(netEvent.Connection, out var receiver))
+                    {
+                        receiver.Receipt(netEvent.Connection, netEvent.ClientId, netEvent.Receipt, netEvent.Type == NetEventType.Delivered);
+                    }
+
+                    break;
             }
         }
 
