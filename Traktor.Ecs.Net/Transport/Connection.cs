@@ -330,14 +330,14 @@ internal sealed class Connection : IDisposable, IReceiptSink
     private void Acknowledge(ushort sequence, double now) => _sent.Acknowledge(sequence, now, Statistics, _orderedOut, _unorderedOut, this);
 
     /// <summary>Sends what is due: reliable (re)sends first, then unreliable messages, then an ack or keep-alive if owed.</summary>
-    public void Flush(double now)
+    public void Flush(double now, bool ackNow = false)
     {
         Statistics.Tick(now);
         _orderedOut.BeginSendPass(now);
         _unorderedOut.BeginSendPass(now);
         bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;
         // An ack waits briefly for outgoing data to ride on, instead of costing a packet of its own.
-        bool ackDue = _ackOwed && now - _ackOwedSince >= _peer.Options.AckDelay.TotalSeconds;
+        bool ackDue = _ackOwed && (ackNow || now - _ackOwedSince >= _peer.Options.AckDelay.TotalSeconds);
         for (int packets = 0; packets < _peer.Options.MaxPacketsPerUpdate; packets++)
         {
             int length = BuildPayload(now, out int orderedCount, out int unorderedCount, out int receiptCount);

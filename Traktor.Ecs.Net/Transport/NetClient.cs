@@ -211,15 +211,17 @@ public sealed class NetClient : IDisposable, INetStatsSource
 
     /// <summary>
     /// Sends what is due (handshake packets, reliable resends, queued messages, acks, keep-alives) without receiving.
-    /// Call it after queueing a tick's messages when <see cref="Update"/> already ran this tick.
+    /// Call it after queueing a tick's messages when <see cref="Update"/> already ran this tick. An ack owed for what
+    /// arrived this tick goes now, with the tick's messages or alone (nothing else will come this tick to ride on): the
+    /// server's snapshot acknowledgements ride on it.
     /// </summary>
     public void Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Flush(_peer.Now);
+        Flush(_peer.Now, ackNow: true);
     }
 
-    private void Flush(double now)
+    private void Flush(double now, bool ackNow = false)
     {
         switch (State)
         {
@@ -231,7 +233,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
                 var connection = _connection!;
                 if (connection.PendingClose is null && connection.IsTimedOut(now)) connection.Close(DisconnectReason.TimedOut);
                 if (connection.PendingClose is { } reason) End(reason, notifyServer: !connection.ClosedByPeer);
-                else connection.Flush(now);
+                else connection.Flush(now, ackNow);
                 break;
         }
     }
