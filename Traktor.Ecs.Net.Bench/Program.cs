@@ -33,5 +33,11 @@ if (args is [Traktor.Ecs.Net.Bench.Capacity.CapacityServer.Argument, ..])
     return Traktor.Ecs.Net.Bench.Capacity.CapacityServer.Run(args);
 }
 
+if (args is [Traktor.Ecs.Net.Bench.Transport.EchoServerReport.Argument, ..])
+{
+    // Server CPU per message of a 60 Hz echo server beside LiteNetLib, real UDP clients on loopback (docs/benchmarks.md).
+    return Traktor.Ecs.Net.Bench.Transport.EchoServerReport.Run(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Reflection;
-using System.Runtime.CompilerServices;
+using Traktor.Ecs.Net.Tests.Docs;
 using System.Xml.Linq;
 using Traktor.Ecs.Net.Tests.Demo;
 
@@ -107,12 +107,9 @@ public sealed class PackageTests
     private static string Configuration =>
         typeof(PackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
 
-    private static string RepositoryRoot([CallerFilePath] string file = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
-
     private static string SolutionFilter(IEnumerable<string> projects) =>
         $$"""
-        { "solution": { "path": "{{Path.Combine(RepositoryRoot(), "Traktor.Ecs.sln").Replace("\\", "/", StringComparison.Ordinal)}}",
+        { "solution": { "path": "{{Path.Combine(DocsCompileTests.RepositoryRoot(), "Traktor.Ecs.sln").Replace("\\", "/", StringComparison.Ordinal)}}",
           "projects": [ {{string.Join(", ", projects.Select(p => $"\"{p}/{p}.csproj\""))}} ] } }
         """;
 

@@ -1,5 +1,5 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
+using Traktor.Ecs.Net.Tests.Docs;
 using PublicApiGenerator;
 
 namespace Traktor.Ecs.Net.Tests.PublicApi;
@@ -68,5 +68,9 @@ public sealed class PublicApiTests
             + (lines.Length == 0 ? "(the same lines in another order)" : "");
     }
 
-    private static string SourceFolder([CallerFilePath] string file = "") => Path.GetDirectoryName(file)!;
+    /// <summary>
+    /// This folder in the work tree, found from the test binaries: not through the caller-file-path attribute, which a CI build
+    /// (<c>ContinuousIntegrationBuild</c>, set when <c>CI=true</c>) maps to <c>/_/</c>.
+    /// </summary>
+    private static string SourceFolder() => Path.Combine(DocsCompileTests.RepositoryRoot(), "Traktor.Ecs.Net.Tests", "PublicApi");
 }

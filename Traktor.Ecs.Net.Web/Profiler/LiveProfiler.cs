@@ -1,3 +1,5 @@
+using Traktor.Ecs.Net.Web.Hosting;
+using Microsoft.Extensions.Hosting;
 using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
@@ -32,6 +34,9 @@ public sealed class LiveProfiler : IDisposable
     private readonly Queue<byte[]> _history = new();
     private readonly Lock _historyLock = new();
     private readonly WebApplication _host;
+
+    /// <summary>The embedded host's services, for tests of how it is hosted.</summary>
+    internal IServiceProvider HostServices => _host.Services;
     private readonly byte[]? _token;
     private readonly long _startedAt;
     private readonly double _interval;
@@ -56,6 +61,7 @@ public sealed class LiveProfiler : IDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>(); // the game owns the process's signals
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -1,3 +1,5 @@
+using Traktor.Ecs.Net.Web.Hosting;
+using Microsoft.Extensions.Hosting;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
@@ -26,6 +28,9 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
 {
     private readonly WebSocketPeers _peers;
     private readonly WebApplication _host;
+
+    /// <summary>The embedded host's services, for tests of how it is hosted.</summary>
+    internal IServiceProvider HostServices => _host.Services;
     private readonly ILogger _logger;
     private bool _disposed;
 
@@ -60,6 +65,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>(); // the game owns the process's signals
         // The socket's continuations run the WebSocket and the channel's receive task inline on the socket's I/O
         // thread instead of hopping to the thread pool twice per message (Kestrel's I/O queue, then the pipe's
         // reader): this host serves nothing but the channels, whose code never blocks (a short lock, then an await).
