@@ -130,12 +130,13 @@ internal sealed class ConnectionReplicationState
     }
 
     /// <summary>
-    /// The client did not apply a snapshot that carried the slot: forget every baseline (the next record is full, as
-    /// after a spawn; the spawn resend timer applies).
+    /// The client did not apply the snapshot of <paramref name="tick"/>: a slot with that tick among its baselines forgets
+    /// them all (the next record is full, as after a spawn; the spawn resend timer applies).
     /// </summary>
-    public void Unacknowledge(int slot, uint netId)
+    public void ForgetBaseline(int slot, uint tick)
     {
-        if (SentNetId[slot] == netId)
+        int count = AckedCount[slot];
+        if ((count > 0 && Acked0[slot] == tick) || (count > 1 && Acked1[slot] == tick) || (count > 2 && Acked2[slot] == tick))
         {
             AckedCount[slot] = 0;
         }

@@ -56,7 +56,7 @@ internal sealed class SentSnapshotLog
         despawnFloor = despawnHead;
         foreach (var other in entries)
         {
-            if (!other.Valid || other.Acked)
+            if (!other.Valid)
             {
                 continue;
             }
@@ -67,8 +67,13 @@ internal sealed class SentSnapshotLog
                 continue;
             }
 
-            recordFloor = Math.Min(recordFloor, other.RecordStart);
+            // An acknowledged entry's despawns stay readable: a client's correction may take the acknowledgement back
+            // (docs/PROTOCOL.md §10.2) and they must be sent again. Its records are not needed then (see FindAcknowledged).
             despawnFloor = Math.Min(despawnFloor, other.DespawnStart);
+            if (!other.Acked)
+            {
+                recordFloor = Math.Min(recordFloor, other.RecordStart);
+            }
         }
 
         entry.Tick = tick;
@@ -81,12 +86,25 @@ internal sealed class SentSnapshotLog
         return entry;
     }
 
-    /// <summary>The entry of <paramref name="tick"/> if it is still held (acknowledged or not).</summary>
+    /// <summary>The entry of <paramref name="tick"/> if it is still held and not yet acknowledged.</summary>
     public Entry? Find(uint tick)
     {
         var entry = entries[tick % Length];
-        return entry.Valid && entry.Tick == tick ? entry : null;
+        return entry.Valid && entry.Tick == tick && !entry.Acked ? entry : null;
     }
+
+    /// <summary>
+    /// The entry of <paramref name="tick"/> if it was acknowledged and is still held: only its tick and despawns may be
+    /// read (its records' ring slots may have been reused).
+    /// </summary>
+    public Entry? FindAcknowledged(uint tick)
+    {
+        var entry = entries[tick % Length];
+        return entry.Valid && entry.Tick == tick && entry.Acked ? entry : null;
+    }
+
+    /// <summary>Forgets an entry: a later acknowledgement of its tick is ignored.</summary>
+    public static void Forget(Entry entry) => entry.Valid = false;
 
     private void AddRecord(Entry entry, int slot, uint netId, ulong mask)
     {

@@ -214,7 +214,7 @@ public sealed partial class ServerReplication
     private bool Acknowledge(ConnectionReplicationState state, uint tick)
     {
         var entry = state.Log.Find(tick);
-        if (entry is null || entry.Acked)
+        if (entry is null)
         {
             return false;
         }
@@ -234,22 +234,23 @@ public sealed partial class ServerReplication
     }
 
     /// <summary>
-    /// Takes back the acknowledgement of a snapshot the client did not apply: its entities lose every baseline (the next
-    /// record is full) and its despawns are pending again.
+    /// Takes back the acknowledgement of a snapshot the client did not apply: every entity whose baselines include its
+    /// tick loses them (its next record is full), its despawns are pending again, and the snapshot is forgotten (its
+    /// records' ring slots may have been reused, so it is never acknowledged again).
     /// </summary>
     private void Unacknowledge(ConnectionReplicationState state, uint tick)
     {
-        var entry = state.Log.Find(tick);
-        if (entry is null || !entry.Acked)
+        var entry = state.Log.FindAcknowledged(tick);
+        if (entry is null)
         {
             return;
         }
 
-        entry.Acked = false;
+        SentSnapshotLog.Forget(entry);
         Counters.Unacknowledged++;
-        for (int i = 0; i < entry.RecordCount; i++)
+        foreach (int slot in state.Known)
         {
-            state.Unacknowledge(entry.Slots[i], entry.NetIds[i]);
+            state.ForgetBaseline(slot, tick);
         }
 
         for (int i = 0; i < entry.DespawnCount; i++)
