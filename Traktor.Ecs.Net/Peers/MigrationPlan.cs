@@ -5,7 +5,7 @@ namespace Traktor.Ecs.Net.Peers;
 
 /// <summary>
 /// What a listen-server host tells each remote peer, while it lives, so the peers can go on without it
-/// (docs/PROTOCOL.md section 14): the host's generation (<see cref="Epoch"/>), the successors in order with the
+/// (docs/PROTOCOL.md section 15): the host's generation (<see cref="Epoch"/>), the successors in order with the
 /// address of their standby socket and, per successor, a connect token for the receiving peer sealed with that
 /// successor's own key; and who owns which replicated entity, so the successor knows whose entities are whose.
 /// One plan is written per recipient (the tokens differ); everything else is the same for every peer, so every peer
