@@ -43,6 +43,9 @@ public sealed class SpatialGrid
     public void Clear()
     {
         cellHeads.Clear();
+        // No more cells can be occupied than there are items: with room for as many cells as the last build had
+        // items, moving items that spread over more cells than ever before do not make the table grow in a tick.
+        cellHeads.EnsureCapacity(count);
         count = 0;
     }
 

@@ -38,14 +38,17 @@ internal sealed class ConnectionReplicationState
 
     public uint[] RelevantTick { get; private set; } = [];
 
+    // The lists start at sizes a connection seldom outgrows: each growth past a new high is an allocation in a
+    // tick, and wandering players keep setting new highs long after the server warmed up (issue 16).
+
     /// <summary>Slots this connection was sent and not yet told to despawn.</summary>
-    public List<int> Known { get; } = new();
+    public List<int> Known { get; } = new(64);
 
     /// <summary>Slots of the entities this connection owns, refreshed every tick.</summary>
-    public List<int> Owned { get; } = new();
+    public List<int> Owned { get; } = new(4);
 
     /// <summary>Despawned network ids not yet acknowledged; resent in every snapshot until they are.</summary>
-    public List<uint> PendingDespawns { get; } = new();
+    public List<uint> PendingDespawns { get; } = new(64);
 
     public SentSnapshotLog Log { get; } = new();
 

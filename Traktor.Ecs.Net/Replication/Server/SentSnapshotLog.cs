@@ -1,23 +1,36 @@
 namespace Traktor.Ecs.Net.Replication.Server;
 
 /// <summary>
-/// What went into each of a connection's recent snapshots, by tick, so an acknowledgement can be
-/// turned into acknowledged baselines and delivered despawns. Storage is reused: no allocation once
-/// the largest packet has been seen and every entry was reused once after it. Entries grow together
-/// (an entry that is begun adopts the largest capacity any entry needed), because entries growing one
-/// by one, each when it happens to get a larger snapshot, kept allocating for minutes when the number
-/// of visible entities varies (issue 16: kilobytes per tick at hundreds of clients).
+/// What went into each of a connection's recent snapshots, by tick, so an acknowledgement can be turned into
+/// acknowledged baselines and delivered despawns. The records of all entries live in one ring per connection (and the
+/// despawns in another): an entry is a window of the ring, and the ring only has to hold the entries that may still be
+/// acknowledged. It grows (doubling) only when those outgrow it, which the sum over a few unacknowledged snapshots
+/// rarely does once warm. Before, each of the 64 entries had arrays of its own that grew whenever the connection saw a
+/// new largest snapshot, so the log kept allocating for minutes while players wandered (issue 16: kilobytes per tick
+/// at hundreds of clients).
 /// </summary>
 internal sealed class SentSnapshotLog
 {
     public const int Length = SnapshotFormat.ClientHistoryTicks;
 
+    /// <summary>The starting size of the rings: room for a few dozen snapshots of a dozen entities.</summary>
+    private const int InitialCapacity = 512;
+
     private readonly Entry[] entries = new Entry[Length];
+    private int[] slots = new int[InitialCapacity];
+    private uint[] netIds = new uint[InitialCapacity];
+    private ulong[] masks = new ulong[InitialCapacity];
+    private uint[] despawns = new uint[InitialCapacity];
 
-    /// <summary>The record capacity every entry adopts when it is begun: the most any entry has needed.</summary>
-    private int recordCapacity = 16;
+    /// <summary>Ring positions (counting up forever) where the next record and despawn go.</summary>
+    private long recordHead;
 
-    private int despawnCapacity = 16;
+    private long despawnHead;
+
+    /// <summary>The oldest ring positions an entry that may still be acknowledged reads: writing must not pass them.</summary>
+    private long recordFloor;
+
+    private long despawnFloor;
 
     public SentSnapshotLog()
     {
@@ -27,16 +40,44 @@ internal sealed class SentSnapshotLog
         }
     }
 
-    /// <summary>Starts the entry of <paramref name="tick"/>, replacing the one 64 ticks older.</summary>
+    /// <summary>Ring slots held (records), for tests of the ring's bound.</summary>
+    internal int RecordCapacity => slots.Length;
+
+    /// <summary>
+    /// Starts the entry of <paramref name="tick"/>, replacing the one <see cref="Length"/> ticks older; entries older
+    /// than that expire too (a later acknowledgement of them is ignored), so the ring never holds more than the
+    /// snapshots of the last <see cref="Length"/> ticks.
+    /// </summary>
     public Entry Begin(uint tick)
     {
         var entry = entries[tick % Length];
-        entry.Adopt(recordCapacity, despawnCapacity);
+        entry.Valid = false;
+        recordFloor = recordHead;
+        despawnFloor = despawnHead;
+        foreach (var other in entries)
+        {
+            if (!other.Valid || other.Acked)
+            {
+                continue;
+            }
+
+            if (tick - other.Tick >= Length)
+            {
+                other.Valid = false;
+                continue;
+            }
+
+            recordFloor = Math.Min(recordFloor, other.RecordStart);
+            despawnFloor = Math.Min(despawnFloor, other.DespawnStart);
+        }
+
         entry.Tick = tick;
         entry.Valid = true;
         entry.Acked = false;
         entry.RecordCount = 0;
         entry.DespawnCount = 0;
+        entry.RecordStart = recordHead;
+        entry.DespawnStart = despawnHead;
         return entry;
     }
 
@@ -47,6 +88,58 @@ internal sealed class SentSnapshotLog
         return entry.Valid && entry.Tick == tick && !entry.Acked ? entry : null;
     }
 
+    private void AddRecord(Entry entry, int slot, uint netId, ulong mask)
+    {
+        if (entry.RecordStart + entry.RecordCount != recordHead)
+        {
+            throw new InvalidOperationException("Records are added to the entry begun last.");
+        }
+
+        if (recordHead - recordFloor == slots.Length)
+        {
+            slots = Grown(slots, recordFloor, recordHead);
+            netIds = Grown(netIds, recordFloor, recordHead);
+            masks = Grown(masks, recordFloor, recordHead);
+        }
+
+        int index = (int)(recordHead & (slots.Length - 1));
+        slots[index] = slot;
+        netIds[index] = netId;
+        masks[index] = mask;
+        recordHead++;
+        entry.RecordCount++;
+    }
+
+    private void AddDespawn(Entry entry, uint netId)
+    {
+        if (entry.DespawnStart + entry.DespawnCount != despawnHead)
+        {
+            throw new InvalidOperationException("Despawns are added to the entry begun last.");
+        }
+
+        if (despawnHead - despawnFloor == despawns.Length)
+        {
+            despawns = Grown(despawns, despawnFloor, despawnHead);
+        }
+
+        despawns[(int)(despawnHead & (despawns.Length - 1))] = netId;
+        despawnHead++;
+        entry.DespawnCount++;
+    }
+
+    /// <summary>A ring twice as large holding the positions from <paramref name="floor"/> to <paramref name="head"/> where they belong.</summary>
+    private static T[] Grown<T>(T[] ring, long floor, long head)
+    {
+        var grown = new T[ring.Length * 2];
+        for (long position = floor; position < head; position++)
+        {
+            grown[position & (grown.Length - 1)] = ring[position & (ring.Length - 1)];
+        }
+
+        return grown;
+    }
+
+    /// <summary>One sent snapshot: its window of the rings.</summary>
     internal sealed class Entry(SentSnapshotLog log)
     {
         public uint Tick;
@@ -54,51 +147,31 @@ internal sealed class SentSnapshotLog
         public bool Acked;
         public int RecordCount;
         public int DespawnCount;
-        public int[] Slots = new int[16];
-        public uint[] NetIds = new uint[16];
-        public ulong[] Masks = new ulong[16];
-        public uint[] Despawns = new uint[16];
+        public long RecordStart;
+        public long DespawnStart;
 
-        public void Adopt(int records, int despawns)
-        {
-            if (Slots.Length < records)
-            {
-                Slots = new int[records];
-                NetIds = new uint[records];
-                Masks = new ulong[records];
-            }
+        /// <summary>The entity slot of each record.</summary>
+        public RingView<int> Slots => new(log.slots, RecordStart);
 
-            if (Despawns.Length < despawns)
-            {
-                Despawns = new uint[despawns];
-            }
-        }
+        /// <summary>The network id of each record.</summary>
+        public RingView<uint> NetIds => new(log.netIds, RecordStart);
 
-        public void AddRecord(int slot, uint netId, ulong mask)
-        {
-            if (RecordCount == Slots.Length)
-            {
-                Array.Resize(ref Slots, RecordCount * 2);
-                Array.Resize(ref NetIds, RecordCount * 2);
-                Array.Resize(ref Masks, RecordCount * 2);
-                log.recordCapacity = Math.Max(log.recordCapacity, Slots.Length);
-            }
+        /// <summary>The component types each record carried.</summary>
+        public RingView<ulong> Masks => new(log.masks, RecordStart);
 
-            Slots[RecordCount] = slot;
-            NetIds[RecordCount] = netId;
-            Masks[RecordCount] = mask;
-            RecordCount++;
-        }
+        /// <summary>The network ids despawned.</summary>
+        public RingView<uint> Despawns => new(log.despawns, DespawnStart);
 
-        public void AddDespawn(uint netId)
-        {
-            if (DespawnCount == Despawns.Length)
-            {
-                Array.Resize(ref Despawns, DespawnCount * 2);
-                log.despawnCapacity = Math.Max(log.despawnCapacity, Despawns.Length);
-            }
+        /// <summary>Adds a record; only to the entry begun last.</summary>
+        public void AddRecord(int slot, uint netId, ulong mask) => log.AddRecord(this, slot, netId, mask);
 
-            Despawns[DespawnCount++] = netId;
-        }
+        /// <summary>Adds a despawn; only to the entry begun last.</summary>
+        public void AddDespawn(uint netId) => log.AddDespawn(this, netId);
+    }
+
+    /// <summary>An entry's items in a ring, indexed from 0 (valid until the next record is added to the log).</summary>
+    internal readonly struct RingView<T>(T[] ring, long start)
+    {
+        public T this[int index] => ring[(start + index) & (ring.Length - 1)];
     }
 }
