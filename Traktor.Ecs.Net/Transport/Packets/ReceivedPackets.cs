@@ -8,7 +8,12 @@ internal sealed class ReceivedPackets
 {
     private bool _any;
 
-    public ushort Latest { get; private set; }
+    /// <summary>
+    /// The newest packet received; before the first, 65,535: the packet "before" the peer's first (its sequences start
+    /// at 0), which it does not send for 65,535 more packets. Starting at 0 acknowledged the peer's first packet before
+    /// it arrived, and a reliable message in it, if that packet was lost, was never sent again.
+    /// </summary>
+    public ushort Latest { get; private set; } = ushort.MaxValue;
 
     public uint Bits { get; private set; }
 

@@ -1,0 +1,49 @@
+namespace Traktor.Ecs.Net;
+
+/// <summary>Limits of an <see cref="Introducer"/>: everything it receives is untrusted, so every table and rate is bounded.</summary>
+public sealed class IntroducerOptions
+{
+    /// <summary>Rendezvous (hosts waiting for peers) held at once; registrations beyond it are dropped. Default 4,096.</summary>
+    public int MaxRendezvous { get; set; } = 4096;
+
+    /// <summary>Routes (introduced host–joiner pairs, each a relay session) held at once. Default 4,096.</summary>
+    public int MaxRoutes { get; set; } = 4096;
+
+    /// <summary>Routes per rendezvous (joiners of one host). Default 64.</summary>
+    public int MaxRoutesPerRendezvous { get; set; } = 64;
+
+    /// <summary>A host that has not registered again for this long is forgotten with its routes. Default 10 s.</summary>
+    public TimeSpan HostTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A route nothing was relayed on (nor registered for) for this long is removed. Default 30 s.</summary>
+    public TimeSpan RouteIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Datagrams per second relayed for each side of a route (a burst of one second's worth). Default 500.</summary>
+    public double RelayPacketsPerSecond { get; set; } = 500;
+
+    /// <summary>Bytes per second relayed for each side of a route (a burst of one second's worth). Default 256 KiB.</summary>
+    public double RelayBytesPerSecond { get; set; } = 256 * 1024;
+
+    /// <summary>The largest relayed datagram, header included; larger ones are dropped. Default 1,472 (a 1,500-byte Ethernet frame's UDP payload).</summary>
+    public int MaxRelayDatagram { get; set; } = 1472;
+
+    /// <summary>Register packets per second per source address (a burst of twice that). Default 10.</summary>
+    public double RegistersPerSecond { get; set; } = 10;
+
+    /// <summary>Datagrams handled per <see cref="Introducer.Update"/>. Default 4,096.</summary>
+    public int MaxDatagramsPerUpdate { get; set; } = 4096;
+
+    internal void Validate()
+    {
+        if (MaxRendezvous <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRendezvous));
+        if (MaxRoutes <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRoutes));
+        if (MaxRoutesPerRendezvous <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRoutesPerRendezvous));
+        if (HostTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HostTimeout));
+        if (RouteIdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RouteIdleTimeout));
+        if (RelayPacketsPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(RelayPacketsPerSecond));
+        if (RelayBytesPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(RelayBytesPerSecond));
+        if (MaxRelayDatagram is < 64 or > 65507) throw new ArgumentOutOfRangeException(nameof(MaxRelayDatagram));
+        if (RegistersPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(RegistersPerSecond));
+        if (MaxDatagramsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerUpdate));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Buffers.Binary;
+
+namespace Traktor.Ecs.Net.Transport.Traversal;
+
+/// <summary>
+/// The bytes of NAT traversal packets (docs/PROTOCOL.md §14). They travel beside the connection protocol on the same
+/// socket, marked by prefix byte 0x0F (packet type 15, reserved by the connection protocol, so no connection packet
+/// ever starts with it); <see cref="NatTraversal"/> takes them out before the connection layer sees the datagram.
+/// </summary>
+internal static class TraversalLayout
+{
+    /// <summary>The first byte of every traversal packet.</summary>
+    public const byte Prefix = 0x0F;
+
+    /// <summary>The traversal layer's own version (byte 1).</summary>
+    public const byte Version = 1;
+
+    /// <summary>Prefix, version, kind.</summary>
+    public const int HeaderSize = 3;
+
+    /// <summary>An endpoint: 16 IPv6 bytes and a big-endian port.</summary>
+    public const int EndpointSize = 18;
+
+    /// <summary>Register: header, role, 16-byte rendezvous id, zero padding to 128 bytes, so that both replies together are smaller.</summary>
+    public const int RegisterSize = 128;
+
+    /// <summary>Registered: header, rendezvous id, the observed endpoint.</summary>
+    public const int RegisteredSize = HeaderSize + 16 + EndpointSize;
+
+    /// <summary>Introduce: header, rendezvous id, route id, the other peer's endpoint, the receiver's endpoint.</summary>
+    public const int IntroduceSize = HeaderSize + 16 + 8 + 2 * EndpointSize;
+
+    /// <summary>Punch and PunchAck: header, route id.</summary>
+    public const int PunchSize = HeaderSize + 8;
+
+    /// <summary>Relay: header, route id, then the sealed datagram.</summary>
+    public const int RelayHeaderSize = HeaderSize + 8;
+
+    /// <summary>The packet kinds (byte 2).</summary>
+    public const byte Register = 1, Registered = 2, Introduce = 3, Punch = 4, PunchAck = 5, Relay = 6;
+
+    /// <summary>The role byte of a Register.</summary>
+    public const byte RoleHost = 0, RoleJoiner = 1;
+
+    /// <summary>True when <paramref name="datagram"/> is a traversal packet of this version (its kind in byte 2).</summary>
+    public static bool IsTraversal(ReadOnlySpan<byte> datagram) => datagram.Length >= HeaderSize && datagram[0] == Prefix && datagram[1] == Version;
+
+    public static void WriteHeader(Span<byte> destination, byte kind)
+    {
+        destination[0] = Prefix;
+        destination[1] = Version;
+        destination[2] = kind;
+    }
+
+    public static void WriteEndpoint(Span<byte> destination, in NetAddress address)
+    {
+        address.WriteBytes(destination);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[16..], address.Port);
+    }
+
+    public static NetAddress ReadEndpoint(ReadOnlySpan<byte> source) => new(source[..16], BinaryPrimitives.ReadUInt16BigEndian(source[16..]));
+}
