@@ -205,8 +205,10 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
     {
         CheckUser(userId);
         string sessionId = id.ToString();
+        bool hostLeft = false;
         bool left = await _db.WriteAsync(async (connection, transaction) =>
         {
+            hostLeft = false;
             long now = NowMs;
             string? seat = await LockSeatAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
             bool freed = await ReleaseSeatAsync(connection, transaction, sessionId, userId, now, cancellationToken).ConfigureAwait(false);
@@ -215,11 +217,22 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
                 await connection.ExecuteAsync(transaction, "UPDATE session_seats SET session_id = NULL WHERE user_id = @u", cancellationToken, ("@u", userId)).ConfigureAwait(false);
             }
 
+            if (freed && await IsPlayerHostAsync(connection, transaction, sessionId, userId, cancellationToken).ConfigureAwait(false))
+            {
+                // The host's game is the session's server: when the host leaves, the session ends for everyone.
+                hostLeft = await EndLockedAsync(connection, transaction, sessionId, SessionEndReason.ServerLost, now, cancellationToken).ConfigureAwait(false);
+            }
+
             return freed;
         }, cancellationToken).ConfigureAwait(false);
         if (left)
         {
             SessionMetrics.Leaves.Add(1);
+        }
+
+        if (hostLeft)
+        {
+            Ended(sessionId, SessionEndReason.ServerLost);
         }
 
         return left;
@@ -286,6 +299,11 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         // Sealing the token (a key derivation and an AEAD) happens after the commit, outside any lock.
         SessionId.TryParse(outcome.SessionId, out var id);
         var ticket = new SessionTicket(id, DateTimeOffset.FromUnixTimeMilliseconds(outcome.IssuedAtMs), outcome.MaxPlayers, outcome.PlayerName);
+        if (outcome.HostKind == SessionHostKind.Player)
+        {
+            return new SessionJoinResult(outcome.Status, session, IssueForPlayerHost(userId, ticket, outcome.Addresses));
+        }
+
         return new SessionJoinResult(outcome.Status, session, _tokens.Issue(userId, ticket, ParseAddresses(outcome.Addresses)));
     }
 
@@ -297,8 +315,9 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         string? seat, long now, CancellationToken cancellationToken)
     {
         var target = await connection.QuerySingleOrDefaultAsync(transaction,
-            "SELECT state, max_players, player_count, server_id FROM sessions WHERE id = @id" + _db.ForUpdate,
-            reader => new SessionLock((SessionState)reader.GetInt64(0), (int)reader.GetInt64(1), reader.GetInt64(2), reader.GetNullableString(3)),
+            "SELECT state, max_players, player_count, server_id, host_kind, host_addresses FROM sessions WHERE id = @id" + _db.ForUpdate,
+            reader => new SessionLock((SessionState)reader.GetInt64(0), (int)reader.GetInt64(1), reader.GetInt64(2), reader.GetNullableString(3),
+                (SessionHostKind)reader.GetInt64(4), reader.GetNullableString(5)),
             cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
         if (target is null)
         {
@@ -310,23 +329,17 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
             return JoinOutcome.Refused(SessionJoinStatus.Ended, sessionId);
         }
 
-        var server = await ReadServerAsync(connection, transaction, target.ServerId, cancellationToken).ConfigureAwait(false);
-        if (server is { State: GameServerState.Live or GameServerState.Draining } && server.LastHeartbeat < FreshSinceMs(now) && MayDeclareDeaths(now))
+        // A player-hosted session has no server row: its host's addresses are its own (empty until the host set them).
+        string addresses = target.HostAddresses ?? "";
+        if (target.HostKind != SessionHostKind.Player)
         {
-            // Its server is silent past the deadline: nobody is ever placed there. Declare it dead now rather than wait for a sweep
-            // (unless a heartbeat got in first, in which case it is alive after all).
-            if (await DeclareDeadAsync(connection, transaction, target.ServerId!, now, cancellationToken).ConfigureAwait(false))
+            var serverAddresses = await CheckServerAsync(connection, transaction, target, sessionId, now, cancellationToken).ConfigureAwait(false);
+            if (serverAddresses is null)
             {
                 return JoinOutcome.Refused(SessionJoinStatus.Ended, sessionId);
             }
 
-            server = await ReadServerAsync(connection, transaction, target.ServerId, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (server is null || server.State is GameServerState.Dead or GameServerState.Gone)
-        {
-            await EndLockedAsync(connection, transaction, sessionId, SessionEndReason.ServerLost, now, cancellationToken).ConfigureAwait(false);
-            return JoinOutcome.Refused(SessionJoinStatus.Ended, sessionId);
+            addresses = serverAddresses;
         }
 
         var member = await connection.QuerySingleOrDefaultAsync(transaction, "SELECT left_at FROM session_members WHERE session_id = @s AND user_id = @u",
@@ -338,7 +351,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
                 await SetSeatAsync(connection, transaction, userId, sessionId, cancellationToken).ConfigureAwait(false);
             }
 
-            return new JoinOutcome(SessionJoinStatus.AlreadyMember, sessionId, server.Addresses, target.MaxPlayers, name, now);
+            return new JoinOutcome(SessionJoinStatus.AlreadyMember, sessionId, addresses, target.MaxPlayers, name, now) { HostKind = target.HostKind };
         }
 
         if (target.PlayerCount >= target.MaxPlayers)
@@ -369,7 +382,32 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         await connection.ExecuteAsync(transaction, "UPDATE sessions SET player_count = player_count + 1, emptied_at = NULL WHERE id = @s",
             cancellationToken, ("@s", sessionId)).ConfigureAwait(false);
         await SetSeatAsync(connection, transaction, userId, sessionId, cancellationToken).ConfigureAwait(false);
-        return new JoinOutcome(SessionJoinStatus.Joined, sessionId, server.Addresses, target.MaxPlayers, name, joinedAt);
+        return new JoinOutcome(SessionJoinStatus.Joined, sessionId, addresses, target.MaxPlayers, name, joinedAt) { HostKind = target.HostKind };
+    }
+
+    /// <summary>The checks of a dedicated server's session: its server's addresses, or null when the server is dead (the session is then ended).</summary>
+    private async Task<string?> CheckServerAsync(DbConnection connection, DbTransaction transaction, SessionLock target, string sessionId, long now, CancellationToken cancellationToken)
+    {
+        var server = await ReadServerAsync(connection, transaction, target.ServerId, cancellationToken).ConfigureAwait(false);
+        if (server is { State: GameServerState.Live or GameServerState.Draining } && server.LastHeartbeat < FreshSinceMs(now) && MayDeclareDeaths(now))
+        {
+            // Its server is silent past the deadline: nobody is ever placed there. Declare it dead now rather than wait for a sweep
+            // (unless a heartbeat got in first, in which case it is alive after all).
+            if (await DeclareDeadAsync(connection, transaction, target.ServerId!, now, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            server = await ReadServerAsync(connection, transaction, target.ServerId, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (server is null || server.State is GameServerState.Dead or GameServerState.Gone)
+        {
+            await EndLockedAsync(connection, transaction, sessionId, SessionEndReason.ServerLost, now, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        return server.Addresses;
     }
 
     /// <summary>Frees <paramref name="userId"/>'s slot in a live session (locking the session row); false when it held none.</summary>
@@ -514,7 +552,8 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         _logger.LogInformation("Session {Session} ended: {Reason}", sessionId, reason);
     }
 
-    private sealed record SessionLock(SessionState State, int MaxPlayers, long PlayerCount, string? ServerId);
+    private sealed record SessionLock(SessionState State, int MaxPlayers, long PlayerCount, string? ServerId,
+        SessionHostKind HostKind = SessionHostKind.DedicatedServer, string? HostAddresses = null);
 
     private sealed record ServerRow(GameServerState State, long LastHeartbeat, string Addresses);
 
@@ -522,6 +561,8 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
     private sealed record JoinOutcome(SessionJoinStatus Status, string SessionId, string Addresses, int MaxPlayers, string PlayerName, long IssuedAtMs)
     {
+        public SessionHostKind HostKind { get; init; }
+
         public static JoinOutcome Refused(SessionJoinStatus status, string sessionId) => new(status, sessionId, "", 0, "", 0);
     }
 }

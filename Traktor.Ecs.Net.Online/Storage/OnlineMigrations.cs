@@ -135,6 +135,10 @@ internal static class OnlineMigrations
             "CREATE INDEX ix_achievement_requests_created ON achievement_requests (created_at)",
         ]),
         new(5, "session directory and game-server fleet", SessionDirectoryMigration.Statements),
+        new(6, "player-hosted (peer-to-peer) sessions: the host's public addresses", _ =>
+        [
+            "ALTER TABLE sessions ADD COLUMN host_addresses TEXT NULL",
+        ]),
     ];
 
     /// <summary>

@@ -7,4 +7,11 @@ namespace Traktor.Ecs.Net.Sessions;
 /// <param name="ConnectToken">Pass to <see cref="NetClient.Connect(ReadOnlySpan{byte})"/>; it carries the player id and a <see cref="SessionTicket"/>.</param>
 /// <param name="ServerAddresses">The game server addresses the token is valid for (also inside the token).</param>
 /// <param name="ExpiresAt">The token's expiry: connect before it.</param>
-public sealed record SessionConnectInfo(SessionId SessionId, byte[] ConnectToken, IReadOnlyList<IPEndPoint> ServerAddresses, DateTimeOffset ExpiresAt);
+public sealed record SessionConnectInfo(SessionId SessionId, byte[] ConnectToken, IReadOnlyList<IPEndPoint> ServerAddresses, DateTimeOffset ExpiresAt)
+{
+    /// <summary>
+    /// For a session hosted by a player (<see cref="SessionHostKind.Player"/>): the rendezvous id to present to the
+    /// introducer (<see cref="NatTraversal.Join"/>) to reach the host behind its NAT; null for a dedicated server.
+    /// </summary>
+    public Guid? Rendezvous { get; init; }
+}

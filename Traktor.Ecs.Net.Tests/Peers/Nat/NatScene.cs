@@ -15,7 +15,7 @@ internal sealed class NatScene : IDisposable
     public const ulong ProtocolId = 0x4E41_5431;
     public static readonly NetAddress IntroducerAddress = NetAddress.Parse("198.51.100.1:3478");
 
-    public FakeTimeProvider Time { get; } = new(TransportHarness.Start);
+    public FakeTimeProvider Time { get; }
     public InMemoryNetwork Internet { get; } = new();
     public RecordingTransport RelayWire { get; }
     public Introducer Introducer { get; }
@@ -26,10 +26,13 @@ internal sealed class NatScene : IDisposable
     public NetServer Server { get; }
     public NetClient Client { get; }
     public Guid Rendezvous { get; } = Guid.NewGuid();
-    public byte[] Key { get; } = ConnectTokenIssuer.GenerateServerKey();
+    public byte[] Key { get; }
 
-    public NatScene(NatKind hostNat, NatKind joinerNat, Func<IDatagramTransport, IDatagramTransport>? relaySocket = null, IntroducerOptions? introducer = null)
+    public NatScene(NatKind hostNat, NatKind joinerNat, Func<IDatagramTransport, IDatagramTransport>? relaySocket = null, IntroducerOptions? introducer = null,
+        FakeTimeProvider? time = null, byte[]? hostKey = null, ulong protocolId = ProtocolId)
     {
+        Time = time ?? new FakeTimeProvider(TransportHarness.Start);
+        Key = hostKey ?? ConnectTokenIssuer.GenerateServerKey();
         IDatagramTransport socket = Internet.CreateTransport(IntroducerAddress);
         if (relaySocket is not null) socket = relaySocket(socket);
         RelayWire = new RecordingTransport(socket);
@@ -39,8 +42,8 @@ internal sealed class NatScene : IDisposable
         JoinerNat = new NatSimulator(Internet, NetAddress.Parse("203.0.113.20:50000"), joinerNat, Time);
         HostSide = new NatTraversal(HostNat, options, Time);
         JoinerSide = new NatTraversal(JoinerNat, options, Time);
-        Server = new NetServer(HostSide, new NetServerOptions { ProtocolId = ProtocolId, PrivateKey = Key }, Time);
-        Client = new NetClient(JoinerSide, new NetClientOptions { ProtocolId = ProtocolId }, Time);
+        Server = new NetServer(HostSide, new NetServerOptions { ProtocolId = protocolId, PrivateKey = Key }, Time);
+        Client = new NetClient(JoinerSide, new NetClientOptions { ProtocolId = protocolId }, Time);
     }
 
     public void Step(double milliseconds = 10)

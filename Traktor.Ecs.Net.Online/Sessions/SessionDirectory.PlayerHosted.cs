@@ -1,0 +1,148 @@
+using System.Data.Common;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Online.Storage;
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net.Online.Sessions;
+
+/// <summary>
+/// Sessions hosted by a player (<see cref="SessionHostKind.Player"/>, docs/P2P.md "P2P sessions"): no game server is
+/// placed; the creating player's game is the server. The directory derives the session's token key and rendezvous id
+/// from the game servers' key and the session id (HMAC-SHA256, one-way: the host learns nothing of the master key and
+/// nothing of other sessions' keys), gives both to the host, and seals joiners' tokens with that key for the host's
+/// public addresses, which the host reports in its heartbeats once the introducer told it what they are.
+/// </summary>
+public sealed partial class SessionDirectory
+{
+    private const string KeyLabel = "traktor/p2p-session-key/";
+    private const string RendezvousLabel = "traktor/p2p-rendezvous/";
+
+    /// <summary>
+    /// Creates a session hosted by <paramref name="hostUserId"/>'s game (<c>createSession</c> with a player host): no game
+    /// server has to have room; the host takes the first seat, and gets the session's token key and rendezvous id.
+    /// Joiners can join at once but get a token only after the host's first <see cref="HostHeartbeatAsync"/> named its addresses.
+    /// </summary>
+    /// <param name="options">Name, capacity (the host included), visibility and properties.</param>
+    /// <param name="hostUserId">The hosting player (counted against <see cref="SessionDirectoryOptions.MaxSessionsPerPlayer"/>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session with the host seated, the session's key and its rendezvous id.</returns>
+    /// <exception cref="OnlineException"><see cref="OnlineError.InvalidArgument"/> for bad options;
+    /// <see cref="OnlineError.QuotaExceeded"/> when the player already created the most live sessions allowed.</exception>
+    public async Task<PlayerHostGrant> CreatePlayerHostedSessionAsync(SessionOptions options, long hostUserId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        CheckUser(hostUserId);
+        string id = await _db.WriteAsync(async (connection, transaction) =>
+        {
+            long now = NowMs;
+            string name = await PlayerNameAsync(connection, transaction, hostUserId, cancellationToken).ConfigureAwait(false);
+            string? seat = await LockSeatAsync(connection, transaction, hostUserId, cancellationToken).ConfigureAwait(false);
+            await CheckCreatorQuotaAsync(connection, transaction, hostUserId, cancellationToken).ConfigureAwait(false);
+            string sessionId = SessionId.New().ToString();
+            await connection.ExecuteAsync(transaction,
+                """
+                INSERT INTO sessions (id, name, max_players, visibility, host_kind, server_id, created_by, player_count, state, end_reason, created_at, ended_at, emptied_at, host_addresses)
+                VALUES (@id, @name, @max, @vis, @kind, NULL, @by, 0, 0, 0, @t, NULL, @t, NULL)
+                """,
+                cancellationToken, ("@id", sessionId), ("@name", options.Name), ("@max", (long)options.MaxPlayers), ("@vis", (long)options.Visibility),
+                ("@kind", (long)SessionHostKind.Player), ("@by", hostUserId), ("@t", now)).ConfigureAwait(false);
+            foreach (var (key, value) in options.Properties ?? new Dictionary<string, string>())
+            {
+                await connection.ExecuteAsync(transaction, "INSERT INTO session_properties (session_id, property_key, property_value) VALUES (@s, @k, @v)",
+                    cancellationToken, ("@s", sessionId), ("@k", key), ("@v", value)).ConfigureAwait(false);
+            }
+
+            var seated = await JoinLockedAsync(connection, transaction, sessionId, hostUserId, name, seat, now, cancellationToken).ConfigureAwait(false);
+            if (seated.Status != SessionJoinStatus.Joined)
+            {
+                throw new InvalidOperationException($"The host could not take a seat in its new session ({seated.Status}).");
+            }
+
+            return sessionId;
+        }, cancellationToken).ConfigureAwait(false);
+        SessionMetrics.SessionsCreated.Add(1);
+        _logger.LogInformation("Session {Session} ({Name}, {Max} players) hosted by player {Host}", id, options.Name, options.MaxPlayers, hostUserId);
+        var session = (await _db.ReadAsync(c => SessionRows.LoadOneAsync(c, null, id, cancellationToken), cancellationToken).ConfigureAwait(false))!;
+        return new PlayerHostGrant(session, SessionKey(id), RendezvousOf(id));
+    }
+
+    /// <summary>
+    /// The host's heartbeat: sets the public addresses joiners' tokens name (its endpoint as the introducer observed it) and
+    /// marks the host and the players connected to it as connected. Call it every few seconds: members the host stops
+    /// reporting are released after <see cref="SessionDirectoryOptions.MemberIdleTimeout"/>, as on a dedicated server, and
+    /// when the host itself is released (its game died) the session ends with <see cref="SessionEndReason.ServerLost"/>.
+    /// </summary>
+    /// <param name="id">The session.</param>
+    /// <param name="hostUserId">The player asking: only the session's host may.</param>
+    /// <param name="addresses">The host's public addresses (1 to 8).</param>
+    /// <param name="connectedPlayers">The players connected to the host now (at most <see cref="SessionLimits.MaxPlayers"/>); others are ignored.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>False when the session is not live (the host should stop).</returns>
+    /// <exception cref="OnlineException"><see cref="OnlineError.Forbidden"/> when the session is not hosted by <paramref name="hostUserId"/>;
+    /// <see cref="OnlineError.InvalidArgument"/> for no address, more than 8, or too many players.</exception>
+    public async Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        ArgumentNullException.ThrowIfNull(connectedPlayers);
+        CheckUser(hostUserId);
+        if (addresses.Count is < 1 or > 8)
+        {
+            throw OnlineException.Invalid("A host has 1 to 8 public addresses.");
+        }
+
+        if (connectedPlayers.Count > SessionLimits.MaxPlayers)
+        {
+            throw OnlineException.Invalid($"A session holds at most {SessionLimits.MaxPlayers} players.");
+        }
+
+        string text = string.Join(',', addresses.Select(a => a.ToString()));
+        string sessionId = id.ToString();
+        return await _db.WriteAsync(async (connection, transaction) =>
+        {
+            if (!await IsPlayerHostAsync(connection, transaction, sessionId, hostUserId, cancellationToken).ConfigureAwait(false))
+            {
+                throw new OnlineException(OnlineError.Forbidden, "Only the player hosting a session may report for it.");
+            }
+
+            if (await connection.ExecuteAsync(transaction, "UPDATE sessions SET host_addresses = @a WHERE id = @id AND state = 0",
+                cancellationToken, ("@a", text), ("@id", sessionId)).ConfigureAwait(false) != 1)
+            {
+                return false;
+            }
+
+            long now = NowMs;
+            foreach (long player in connectedPlayers.Append(hostUserId).Distinct())
+            {
+                await connection.ExecuteAsync(transaction, "UPDATE session_members SET connected_at = @t WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
+                    cancellationToken, ("@t", now), ("@s", sessionId), ("@u", player)).ConfigureAwait(false);
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> IsPlayerHostAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, CancellationToken cancellationToken) =>
+        await connection.ScalarAsync<long>(transaction, "SELECT COUNT(*) FROM sessions WHERE id = @id AND host_kind = @kind AND created_by = @u",
+            cancellationToken, ("@id", sessionId), ("@kind", (long)SessionHostKind.Player), ("@u", userId)).ConfigureAwait(false) > 0;
+
+    private SessionConnectInfo IssueForPlayerHost(long userId, in SessionTicket ticket, string addresses)
+    {
+        if (addresses.Length == 0)
+        {
+            throw new OnlineException(OnlineError.Unavailable, "The session's host has not published its address yet.", TimeSpan.FromSeconds(1));
+        }
+
+        string id = ticket.SessionId.ToString();
+        var issuer = new SessionTokenIssuer(_options.Tokens with { ServerKey = SessionKey(id) }, _time);
+        return issuer.Issue(userId, ticket, ParseAddresses(addresses)) with { Rendezvous = RendezvousOf(id) };
+    }
+
+    private byte[] SessionKey(string sessionId) => HMACSHA256.HashData(_options.Tokens.ServerKey, Encoding.UTF8.GetBytes(KeyLabel + sessionId));
+
+    private Guid RendezvousOf(string sessionId) => new(HMACSHA256.HashData(_options.Tokens.ServerKey, Encoding.UTF8.GetBytes(RendezvousLabel + sessionId)).AsSpan(0, 16));
+}
