@@ -50,6 +50,12 @@ public sealed class NetworkClient : ISystem<float>
     /// <summary>The replication engine (entities, clock, counters).</summary>
     public ClientReplication Replication { get; }
 
+    /// <summary>
+    /// When true a disconnect leaves the replicated entities in the world (a <see cref="MigratingPeer"/> keeps them: a
+    /// successor host continues from them, the other peers keep showing them until the successor answers).
+    /// </summary>
+    internal bool KeepEntitiesOnDisconnect { get; set; }
+
     /// <summary>Seconds since this client was created, on its clock.</summary>
     public double LocalSeconds => time.GetElapsedTime(startTimestamp).TotalSeconds;
 
@@ -92,7 +98,7 @@ public sealed class NetworkClient : ISystem<float>
                     Connected?.Invoke();
                     break;
                 case NetEventType.Disconnected:
-                    Replication.Reset();
+                    if (!KeepEntitiesOnDisconnect) Replication.Reset();
                     wasConnected = false;
                     Disconnected?.Invoke(netEvent.Reason);
                     break;

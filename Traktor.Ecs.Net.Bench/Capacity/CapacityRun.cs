@@ -10,7 +10,7 @@ namespace Traktor.Ecs.Net.Bench.Capacity;
 /// Server capacity over real sockets: for each client count, starts <see cref="CapacityServer"/> as its own process
 /// (pinned to CPU 0 with taskset where available) and drives that many real UDP clients from this process (its
 /// polling thread pinned to the last CPU), then prints the server's tick percentiles, allocation per tick and traffic
-/// per client. <c>capacity [--clients 250,500,1000] [--seconds 8] [--warmup 3]</c>
+/// per client. <c>capacity [--clients 250,500,1000] [--seconds 8] [--warmup 3] [--allocations] [--no-batch]</c>
 /// </summary>
 internal static class CapacityRun
 {
@@ -21,12 +21,13 @@ internal static class CapacityRun
     {
         int[] counts = [250, 500, 1000];
         double seconds = 8, warmup = 3;
-        bool allocations = false;
+        bool allocations = false, noBatch = false;
         for (int i = 1; i < args.Length; i += 2)
         {
             switch (args[i])
             {
                 case "--allocations": allocations = true; i--; break;
+                case "--no-batch": noBatch = true; i--; break;
                 case "--clients": counts = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--warmup": warmup = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
@@ -42,16 +43,16 @@ internal static class CapacityRun
         int failures = 0;
         foreach (int count in counts)
         {
-            if (!Measure(count, (int)(warmup * CapacityServer.TickRate), (int)(seconds * CapacityServer.TickRate), pinned, allocations)) failures++;
+            if (!Measure(count, (int)(warmup * CapacityServer.TickRate), (int)(seconds * CapacityServer.TickRate), pinned, allocations, noBatch)) failures++;
         }
 
         return failures == 0 ? 0 : 1;
     }
 
-    private static bool Measure(int clients, int warmupTicks, int measuredTicks, bool pin, bool allocations)
+    private static bool Measure(int clients, int warmupTicks, int measuredTicks, bool pin, bool allocations, bool noBatch)
     {
         byte[] key = ConnectTokenIssuer.GenerateServerKey();
-        using var server = StartServer(clients, warmupTicks, measuredTicks, key, pin, allocations);
+        using var server = StartServer(clients, warmupTicks, measuredTicks, key, pin, allocations, noBatch);
         var lines = new BlockingCollection<string>();
         server.OutputDataReceived += (_, e) => { if (e.Data is { } line) lines.Add(line); else lines.CompleteAdding(); };
         server.BeginOutputReadLine();
@@ -101,12 +102,13 @@ internal static class CapacityRun
 
         var r = result[7..].Split(' ').Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
         // The server's sent traffic is what clients receive and vice versa; both are per client per second.
+        Console.WriteLine($"# {clients} clients, server thread CPU per tick p50 {r["cpuP50"]} ms, p99 {r["cpuP99"]} ms; mean ms per tick: receive {r["receiveMs"]}, move {r["moveMs"]}, replicate {r["replicateMs"]}, seal and send {r["flushMs"]}");
         Console.WriteLine($"| {clients} | {r["p50"]} | {r["p99"]} | {r["max"]} | {r["late"]} of {r["ticks"]} | {r["allocMean"]}, {r["allocMax"]} ({r["allocTicks"]} ticks, {r["allocReceive"]} in receive, {r["allocReplicate"]} in replication, gen0 {r["gen0"]}) " +
             $"| {r["sentPps"]} | {r["sentBps"]} | {r["recvPps"]} | {r["recvBps"]} | {generatorCpu.ToString("P0", CultureInfo.InvariantCulture)} | {r["disconnects"]} |");
         return true;
     }
 
-    private static Process StartServer(int clients, int warmupTicks, int measuredTicks, byte[] key, bool pin, bool allocations)
+    private static Process StartServer(int clients, int warmupTicks, int measuredTicks, byte[] key, bool pin, bool allocations, bool noBatch)
     {
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
         var arguments = new List<string>();
@@ -114,6 +116,7 @@ internal static class CapacityRun
         arguments.AddRange([CapacityServer.Argument, clients.ToString(CultureInfo.InvariantCulture),
             warmupTicks.ToString(CultureInfo.InvariantCulture), measuredTicks.ToString(CultureInfo.InvariantCulture)]);
         if (allocations) arguments.Add("--allocations");
+        if (noBatch) arguments.Add("--no-batch"); // the server reads one datagram per call (UdpTransport's switch)
         var start = new ProcessStartInfo(pin ? "taskset" : self) { RedirectStandardOutput = true, UseShellExecute = false };
         if (pin)
         {

@@ -28,6 +28,7 @@ internal static class CapacityServer
         int warmupTicks = int.Parse(args[2], CultureInfo.InvariantCulture);
         int measuredTicks = int.Parse(args[3], CultureInfo.InvariantCulture);
         using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
+        if (args.Contains("--no-batch")) AppContext.SetSwitch(UdpTransport.DisableReceiveBatchSwitch, true);
         byte[] key = Convert.FromHexString(Environment.GetEnvironmentVariable(KeyVariable) ?? throw new InvalidOperationException(KeyVariable + " is not set."));
 
         var socket = new CountingTransport(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
@@ -77,6 +78,7 @@ internal static class CapacityServer
         Console.Out.Flush();
 
         var statistics = new TickStatistics(measuredTicks);
+        var cpu = new TickStatistics(measuredTicks); // the server thread's CPU time per tick
         long period = Stopwatch.Frequency / TickRate;
         long next = Stopwatch.GetTimestamp();
         long connectDeadline = next + (120 * Stopwatch.Frequency);
@@ -84,16 +86,23 @@ internal static class CapacityServer
         int warmup = -1; // ticks left to warm up once everyone is connected
         long measureStart = 0, sent0 = 0, sentBytes0 = 0, received0 = 0, receivedBytes0 = 0;
         long receiveAllocations = 0, replicateAllocations = 0, atSending = 0;
-        network.Sending += () => atSending = GC.GetAllocatedBytesForCurrentThread();
+        long sendingAt = 0, receiveTicks = 0, replicateTicks = 0, flushTicks = 0, moveTicks = 0;
+        network.Sending += () =>
+        {
+            atSending = GC.GetAllocatedBytesForCurrentThread();
+            sendingAt = Stopwatch.GetTimestamp();
+        };
         int collections0 = 0, disconnects0 = 0, disconnects = 0;
         network.ClientDisconnected += (_, _) => disconnects++;
         while (!statistics.IsFull)
         {
             long start = Stopwatch.GetTimestamp();
+            double cpuStart = ThreadCpuClock.Milliseconds();
             long allocated = GC.GetAllocatedBytesForCurrentThread();
             float dt = 1f / TickRate;
             network.BeforeUpdate(dt);
             long receivedAllocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            long received = Stopwatch.GetTimestamp();
             long beforeReplicate = GC.GetAllocatedBytesForCurrentThread();
             frame++;
             for (int i = 0; i < players.Count; i++)
@@ -102,6 +111,7 @@ internal static class CapacityServer
                 world.Get<MapPosition>(players[i]).Value += new Vector2(MathF.Cos(angle), MathF.Sin(angle));
             }
 
+            long moved = Stopwatch.GetTimestamp();
             network.AfterUpdate(dt);
             long end = Stopwatch.GetTimestamp();
             allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
@@ -109,8 +119,13 @@ internal static class CapacityServer
             if (measureStart != 0)
             {
                 statistics.Add((end - start) * 1000.0 / Stopwatch.Frequency, allocated);
+                cpu.Add(ThreadCpuClock.Milliseconds() - cpuStart, 0);
                 receiveAllocations += receivedAllocated;
                 replicateAllocations += atSending - beforeReplicate;
+                receiveTicks += received - start;
+                moveTicks += moved - received;
+                replicateTicks += sendingAt - moved;
+                flushTicks += end - sendingAt;
             }
             else if (warmup > 0 && --warmup == 0)
             {
@@ -149,11 +164,12 @@ internal static class CapacityServer
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(c,
             $"result clients={clients} ticks={statistics.Count} p50={statistics.Percentile(50):F2} p99={statistics.Percentile(99):F2} " +
-            $"max={statistics.Max:F2} late={statistics.CountOver(BudgetMilliseconds)} allocMean={statistics.MeanAllocated:F0} " +
+            $"max={statistics.Max:F2} cpuP50={cpu.Percentile(50):F2} cpuP99={cpu.Percentile(99):F2} late={statistics.CountOver(BudgetMilliseconds)} allocMean={statistics.MeanAllocated:F0} " +
             $"allocReceive={receiveAllocations / statistics.Count} allocReplicate={replicateAllocations / statistics.Count} allocMax={statistics.MaxAllocated} allocTicks={statistics.TicksThatAllocated} gen0={GC.CollectionCount(0) - collections0} " +
             $"sentPps={(socket.DatagramsSent - sent0) / perClientSecond:F1} sentBps={(socket.BytesSent - sentBytes0) / perClientSecond:F0} " +
             $"recvPps={(socket.DatagramsReceived - received0) / perClientSecond:F1} recvBps={(socket.BytesReceived - receivedBytes0) / perClientSecond:F0} " +
-            $"connected={network.Connections.Count} disconnects={disconnects - disconnects0} seconds={seconds:F2}"));
+            $"connected={network.Connections.Count} disconnects={disconnects - disconnects0} seconds={seconds:F2} " +
+            $"receiveMs={Mean(receiveTicks):F2} moveMs={Mean(moveTicks):F2} replicateMs={Mean(replicateTicks):F2} flushMs={Mean(flushTicks):F2}"));
         if (sampler is not null)
         {
             foreach (var (type, count) in sampler.Top(12)) Console.WriteLine($"allocations {count} {type}");
@@ -161,6 +177,7 @@ internal static class CapacityServer
 
         Console.Out.Flush();
         transport.Dispose();
+        double Mean(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / statistics.Count;
         return 0;
     }
 }

@@ -14,7 +14,7 @@ public sealed partial class ServerReplication
     private Candidate[] candidates = new Candidate[256];
     private SnapshotRecord[] records = new SnapshotRecord[256];
     private uint[] despawnScratch = new uint[128];
-    private readonly List<int> relevantScratch = new();
+    private readonly List<int> relevantScratch = new(256); // presized: growing past a new high allocates in a tick
     private long[] sectionBits = [];
     private long entityListBits;
     private int candidateCount;

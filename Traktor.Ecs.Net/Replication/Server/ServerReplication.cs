@@ -164,6 +164,22 @@ public sealed partial class ServerReplication
         }
     }
 
+    /// <summary>The network id the next new replicated entity gets.</summary>
+    internal uint NextNetworkId => nextNetId;
+
+    /// <summary>
+    /// A successor host continues its predecessor's numbering (<see cref="MigratingPeer"/>): ticks go on after
+    /// <paramref name="tick"/>, and new entities never get an id below <paramref name="nextNetworkId"/>, so the ids the
+    /// peers know keep naming the same entities.
+    /// </summary>
+    /// <param name="tick">The last tick of the previous host as far as this one knows.</param>
+    /// <param name="nextNetworkId">Above every network id in use.</param>
+    internal void Resume(uint tick, uint nextNetworkId)
+    {
+        Tick = Math.Max(Tick, tick);
+        nextNetId = Math.Max(nextNetId, nextNetworkId);
+    }
+
     /// <summary>The network id the server gave an entity, or <see cref="NetworkId.None"/>.</summary>
     /// <param name="entity">A server entity.</param>
     public NetworkId NetworkIdOf(Entity entity) =>

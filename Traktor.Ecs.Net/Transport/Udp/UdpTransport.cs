@@ -2,12 +2,14 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Transport.Udp;
 
 namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// A polled UDP socket: dual-mode IPv6 (IPv4 clients appear as ::ffff:a.b.c.d) when bound to [::], with
-/// allocation-free sends and receives through reused <see cref="SocketAddress"/> instances. Socket errors —
+/// allocation-free sends and receives through reused <see cref="SocketAddress"/> instances. On 64-bit Linux, receives read
+/// up to 64 datagrams per system call (<c>recvmmsg</c>, <see cref="ReceiveBatch"/>). Socket errors —
 /// ICMP port unreachable surfacing as ConnectionReset or ConnectionRefused above all — are counted and skipped,
 /// never thrown.
 /// </summary>
@@ -24,6 +26,19 @@ public sealed class UdpTransport : IDatagramTransport
     // holds any UDP datagram and only those that fit the caller's buffer are passed on.
     private readonly byte[] _receiveBuffer = new byte[65536];
     private bool _disposed;
+
+    // The batched read (64-bit Linux): datagrams read but not yet handed out wait here, in order.
+    private ReceiveBatch? _batch;
+    private bool _batchUnavailable = !ReceiveBatch.IsSupported
+        || (AppContext.TryGetSwitch(DisableReceiveBatchSwitch, out bool disabled) && disabled);
+
+    /// <summary>
+    /// The <see cref="AppContext"/> switch that turns the batched receive off (one read per datagram, as on other
+    /// systems): an escape hatch, and the capacity run's comparison.
+    /// </summary>
+    internal const string DisableReceiveBatchSwitch = "Traktor.Ecs.Net.Udp.DisableReceiveBatch";
+    private int _batchCount;
+    private int _batchNext;
 
     /// <summary>
     /// Binds to <paramref name="localEndPoint"/>; binding to <see cref="IPAddress.IPv6Any"/> enables dual mode. Throws
@@ -76,6 +91,9 @@ public sealed class UdpTransport : IDatagramTransport
     /// <summary>The socket, for tests that need to provoke socket errors.</summary>
     internal Socket Socket => _socket;
 
+    /// <summary>True once receives go through <c>recvmmsg</c> batches (for tests that the fast path is the one taken).</summary>
+    internal bool ReadsInBatches => _batch is not null && !_batchUnavailable;
+
     /// <summary>Datagrams dropped because they were larger than the caller's buffer.</summary>
     public long OversizedDatagrams { get; private set; }
 
@@ -101,6 +119,89 @@ public sealed class UdpTransport : IDatagramTransport
 
     /// <inheritdoc />
     public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source)
+    {
+        // Slots are one byte larger than the buffer of the first call, so that a datagram too large for it is seen (it
+        // fills the slot, or the kernel cuts it). A later, larger buffer takes the portable path once the batch is empty.
+        if (!_batchUnavailable && (_batchNext < _batchCount || (_batch is null ? buffer.Length <= MaxBatchedBuffer : buffer.Length < _batch.SlotSize)))
+            return TryReceiveBatched(buffer, out length, out source);
+        return TryReceiveOne(buffer, out length, out source);
+    }
+
+    /// <summary>Larger buffers (than any protocol datagram) are read one datagram per call rather than pin 64 such slots.</summary>
+    private const int MaxBatchedBuffer = 16 * 1024;
+
+    private bool TryReceiveBatched(Span<byte> buffer, out int length, out NetAddress source)
+    {
+        // A client reads a datagram or two per poll: 4 slots. A read that fills the batch makes it grow (once) to 64.
+        _batch ??= new ReceiveBatch(4, buffer.Length + 1);
+        for (int errors = 0; !_disposed && errors < MaxErrorsPerReceive;)
+        {
+            if (_batchNext == _batchCount)
+            {
+                if (_batchCount == _batch.Capacity && _batch.Capacity < ReceiveBatch.MaxCapacity)
+                    _batch = new ReceiveBatch(ReceiveBatch.MaxCapacity, _batch.SlotSize);
+                int count;
+                int error;
+                try
+                {
+                    count = _batch.Receive(_socket.SafeHandle, out error);
+                }
+                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    count = -1;
+                    error = ReceiveBatch.Errno.NotImplemented;
+                }
+                catch (ObjectDisposedException)
+                {
+                    break;
+                }
+
+                if (count == 0) break;
+                if (count < 0)
+                {
+                    if (error == ReceiveBatch.Errno.Interrupted) continue;
+                    if (error is ReceiveBatch.Errno.NotImplemented or ReceiveBatch.Errno.NotSupported or ReceiveBatch.Errno.BadDescriptor
+                        or ReceiveBatch.Errno.NotSocket or ReceiveBatch.Errno.Fault or ReceiveBatch.Errno.Invalid)
+                    {
+                        // Not available here after all: the portable path from now on.
+                        _batchUnavailable = true;
+                        _logger.LogDebug("recvmmsg is unavailable (errno {Error}); receiving one datagram per call.", error);
+                        return TryReceiveOne(buffer, out length, out source);
+                    }
+                    // ICMP-reported errors for earlier sends (ECONNREFUSED...): they do not concern the next datagram.
+                    SocketErrors++;
+                    errors++;
+                    if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("UDP receive error survived: errno {Error}.", error);
+                    continue;
+                }
+
+                _batchCount = count;
+                _batchNext = 0;
+            }
+
+            int index = _batchNext++;
+            var datagram = _batch.Datagram(index, out bool truncated);
+            if (truncated || datagram.Length > buffer.Length)
+            {
+                OversizedDatagrams++;
+                errors++;
+                continue;
+            }
+            if (!_batch.TryCopySource(index, _receiveAddress) || !NetAddress.TryRead(_receiveAddress, out source))
+            {
+                errors++;
+                continue;
+            }
+            datagram.CopyTo(buffer);
+            length = datagram.Length;
+            return true;
+        }
+        length = 0;
+        source = default;
+        return false;
+    }
+
+    private bool TryReceiveOne(Span<byte> buffer, out int length, out NetAddress source)
     {
         for (int errors = 0; !_disposed && errors < MaxErrorsPerReceive;)
         {

@@ -1,0 +1,244 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Peers;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>The host role: serving, publishing the migration plan, and taking over from a departed host.</summary>
+public sealed partial class MigratingPeer
+{
+    private readonly Dictionary<ConnectionId, ulong> clientIds = new();
+    private readonly Dictionary<ulong, (NetAddress Address, ConnectTokenIssuer Issuer)> standbys = new();
+    private readonly Dictionary<ulong, List<(Entity Entity, bool Player)>> pending = new();
+    private readonly MigrationPlan outgoing = new();
+    private readonly QueryDescription ownedQuery = new QueryDescription().WithAll<NetworkOwner, NetworkId>();
+    private readonly QueryDescription numberedQuery = new QueryDescription().WithAll<NetworkId>();
+    private readonly QueryDescription localQuery = new QueryDescription().WithAll<LocalOwner>();
+    private readonly List<Entity> doomed = new();
+    private List<ulong> order = new();
+    private NetServer? server;
+    private byte[] planBuffer = [];
+    private long promotedAt;
+    private uint planVersion;
+    private int planHash;
+    private long planSentAt;
+    private int ticksSinceCheck;
+
+    /// <summary>Plans this peer sent while hosting (one per peer and change).</summary>
+    public long PlansSent { get; private set; }
+
+    /// <summary>Entities this peer handed back to their owners after it took over as host.</summary>
+    public long Restored { get; private set; }
+
+    /// <summary>Starts as the first host, on the standby socket; joiners connect with tokens from <see cref="IssueToken"/>.</summary>
+    public void StartHost()
+    {
+        if (Role != MigrationRole.Idle) throw new InvalidOperationException("This peer has started already.");
+        BecomeHost(epoch: 1, successors: new List<ulong>(), tick: 0, nextNetworkId: 0);
+    }
+
+    private void BecomeHost(uint epoch, List<ulong> successors, uint tick, uint nextNetworkId)
+    {
+        server = new NetServer(standbySocket, new NetServerOptions
+        {
+            ProtocolId = options.ProtocolId,
+            PrivateKey = standbyKey,
+            PublicAddresses = [StandbyAddress],
+            SchemaHash = registry.ProtocolHash,
+            MaxClients = options.MaxClients,
+        }, time, logger);
+        var host = new NetworkHost(world, server, registry, options.Replication, ClientId, logger);
+        host.Server.Replication.Resume(tick, nextNetworkId);
+        host.Server.ClientConnected += OnPeerConnected;
+        host.Server.ClientDisconnected += OnPeerDisconnected;
+        host.Server.RegisterHandler(MigrationPlan.StandbyMessage, OnStandby, new MessageBudget(MigrationPlan.StandbyBytes, 1, 4));
+        host.Server.Sending += PublishPlan;
+        Host = host;
+        order = successors;
+        Epoch = epoch;
+        HostClientId = ClientId;
+        Role = MigrationRole.Host;
+        ticksSinceCheck = options.PlanCheckTicks;
+        active = new Group<float>("host", [host, .. hostSystems(host)]);
+        active.Initialize();
+    }
+
+    /// <summary>
+    /// This peer was elected: its replica becomes the authoritative world. The departed host's entities are destroyed,
+    /// every other owned entity waits for its owner's reconnect (<see cref="MigrationOptions.ReconnectGrace"/>), and
+    /// the numbering of ticks and network ids goes on from the old host's.
+    /// </summary>
+    private void Promote(long now)
+    {
+        var old = plan!;
+        var replica = Client!.Replication;
+        pending.Clear();
+        doomed.Clear();
+        foreach (var (netId, owner, player) in old.Owners)
+        {
+            var entity = replica.Find(new NetworkId(netId));
+            if (entity == Entity.Null || !world.IsAlive(entity)) continue;
+            if (owner == old.Host)
+            {
+                doomed.Add(entity);
+                continue;
+            }
+
+            if (!pending.TryGetValue(owner, out var held)) pending[owner] = held = new List<(Entity, bool)>();
+            held.Add((entity, player));
+        }
+
+        uint highest = 0;
+        foreach (ref var chunk in world.Query(in numberedQuery))
+        {
+            foreach (var id in chunk.GetReadOnlySpan<NetworkId>()) highest = Math.Max(highest, id.Value);
+        }
+
+        uint tick = Math.Max(old.Tick, replica.NewestTick);
+        active!.Dispose();
+        active = null;
+        Client = null;
+        netClient!.Dispose();
+        netClient = null;
+        foreach (var entity in doomed) world.Destroy(entity);
+        doomed.Clear();
+        foreach (ref var chunk in world.Query(in localQuery))
+        {
+            doomed.AddRange(chunk.Entities.ToArray());
+        }
+
+        foreach (var entity in doomed) world.Remove<LocalOwner>(entity); // the host marks what its local player owns itself
+        doomed.Clear();
+
+        var successors = old.Candidates.Select(c => c.ClientId).Where(id => id != ClientId && id != old.Host).ToList();
+        BecomeHost(old.Epoch + 1, successors, tick, Math.Max(old.NextNetworkId, highest + 1));
+        promotedAt = now;
+        LastMigrationDuration = time.GetElapsedTime(lostAt, now);
+        logger.LogInformation("Peer {Peer} took over from host {Host} at tick {Tick}; waiting for {Count} peers.", ClientId, old.Host, tick, pending.Count);
+        HostChanged?.Invoke(ClientId);
+    }
+
+    private void OnPeerConnected(ConnectionId connection, ulong clientId)
+    {
+        clientIds[connection] = clientId;
+        if (clientId != ClientId && !order.Contains(clientId)) order.Add(clientId);
+        ticksSinceCheck = options.PlanCheckTicks; // a new peer gets a plan at the end of this tick
+        if (!pending.Remove(clientId, out var held)) return;
+        foreach (var (entity, player) in held)
+        {
+            if (!world.IsAlive(entity)) continue;
+            if (world.Has<NetworkOwner>(entity)) world.Set(entity, new NetworkOwner(connection));
+            else world.Add(entity, new NetworkOwner(connection));
+            if (player) Host!.Server.Players.Set(connection, entity);
+            Restored++;
+        }
+
+        Host!.Server.Players.NoteRestored(connection); // PlayerConnected says Reconnected: the game spawns nothing
+    }
+
+    private void OnPeerDisconnected(ConnectionId connection, DisconnectReason reason)
+    {
+        if (!clientIds.Remove(connection, out ulong clientId)) return;
+        standbys.Remove(clientId);
+        order.Remove(clientId);
+        ticksSinceCheck = options.PlanCheckTicks;
+    }
+
+    private void OnStandby(ConnectionId connection, ReadOnlySpan<byte> message)
+    {
+        if (!clientIds.TryGetValue(connection, out ulong clientId) || Host!.Server.IsLocal(connection)) return;
+        if (!MigrationPlan.TryReadStandby(message, out var key, out var address))
+        {
+            Refused++;
+            return;
+        }
+
+        standbys[clientId] = (address, new ConnectTokenIssuer(key, options.ProtocolId, time));
+        ticksSinceCheck = options.PlanCheckTicks;
+    }
+
+    /// <summary>The entities of peers that did not come back within the grace are destroyed, like a departed player's.</summary>
+    private void ExpirePending(long now)
+    {
+        if (pending.Count == 0 || time.GetElapsedTime(promotedAt, now) < options.ReconnectGrace) return;
+        foreach (var (clientId, held) in pending)
+        {
+            foreach (var (entity, _) in held)
+            {
+                if (world.IsAlive(entity)) world.Destroy(entity);
+            }
+
+            logger.LogInformation("Peer {Peer} did not reconnect to the new host; its {Count} entities were destroyed.", clientId, held.Count);
+        }
+
+        pending.Clear();
+    }
+
+    /// <summary>
+    /// Every <see cref="MigrationOptions.PlanCheckTicks"/> ticks (at once after a join, leave or standby announcement):
+    /// when the successors or the owners changed, or half the tokens' lifetime passed, every peer gets the plan with
+    /// fresh tokens for each successor, on the reliable channel, with this tick's snapshots.
+    /// </summary>
+    private void PublishPlan()
+    {
+        if (++ticksSinceCheck < options.PlanCheckTicks) return;
+        ticksSinceCheck = 0;
+        var host = Host!;
+        outgoing.Candidates.Clear();
+        outgoing.Owners.Clear();
+        var hash = default(HashCode);
+        foreach (ulong id in order)
+        {
+            if (outgoing.Candidates.Count == MigrationPlan.MaxCandidates) break;
+            if (!standbys.TryGetValue(id, out var standby)) continue;
+            outgoing.Candidates.Add((id, standby.Address, []));
+            hash.Add(id);
+            hash.Add(standby.Address);
+        }
+
+        foreach (ref var chunk in world.Query(in ownedQuery))
+        {
+            var owners = chunk.GetReadOnlySpan<NetworkOwner>();
+            var ids = chunk.GetReadOnlySpan<NetworkId>();
+            var entities = chunk.Entities;
+            for (int i = 0; i < owners.Length && outgoing.Owners.Count < MigrationPlan.MaxOwners; i++)
+            {
+                if (!clientIds.TryGetValue(owners[i].Connection, out ulong owner)) continue; // its owner left
+                bool player = host.Server.TryGetPlayerEntity(owners[i].Connection, out var entity) && entity == entities[i];
+                outgoing.Owners.Add((ids[i].Value, owner, player));
+                hash.Add(ids[i].Value);
+                hash.Add(owner);
+                hash.Add(player);
+            }
+        }
+
+        long now = time.GetTimestamp();
+        int code = hash.ToHashCode();
+        if (planVersion > 0 && code == planHash && time.GetElapsedTime(planSentAt, now) < options.TokenLifetime / 2) return;
+        planHash = code;
+        planSentAt = now;
+        outgoing.Epoch = Epoch;
+        outgoing.Version = ++planVersion;
+        outgoing.Tick = host.Server.Replication.Tick;
+        outgoing.NextNetworkId = host.Server.Replication.NextNetworkId;
+        outgoing.Host = ClientId;
+        foreach (var (connection, recipient) in clientIds)
+        {
+            if (host.Server.IsLocal(connection)) continue;
+            for (int i = 0; i < outgoing.Candidates.Count; i++)
+            {
+                var (id, address, _) = outgoing.Candidates[i];
+                byte[] token = id == recipient ? [] : standbys[id].Issuer.Issue(recipient, [], options.TokenLifetime, [address], options.TimeoutSeconds);
+                outgoing.Candidates[i] = (id, address, token);
+            }
+
+            int size = outgoing.Size;
+            if (planBuffer.Length < size) planBuffer = new byte[size];
+            int length = outgoing.Write(planBuffer);
+            if (host.Transport.Send(connection, ChannelKind.ReliableOrdered, planBuffer.AsSpan(0, length)) == SendResult.Queued) PlansSent++;
+            else (ticksSinceCheck, planHash) = (options.PlanCheckTicks, code + 1); // a full queue: again next tick
+        }
+    }
+}

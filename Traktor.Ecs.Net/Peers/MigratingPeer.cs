@@ -1,0 +1,327 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Peers;
+using Traktor.Ecs.Net.Replication;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// One player of a listen-server game that survives its host (docs/P2P.md, "Host migration (listen server)"). The peer
+/// is either the host (a <see cref="NetworkHost"/> over its standby socket) or a client of the host (a
+/// <see cref="NetworkClient"/>), and runs the game's systems of that role, built by the factories it was given. While
+/// the host lives it sends every peer a migration plan: the successors in join order, with their standby addresses and
+/// a fresh connect token per successor, and the owner of every owned entity. When the host dies (silent for
+/// <see cref="MigrationOptions.HostSilence"/>, timed out, or shut down) every peer elects the same successor, the first
+/// candidate of the plan that is not the departed host: that peer promotes itself and continues from its replicated
+/// copy of the world (same network ids, ticks going on), the others connect to it with their tokens. The departed
+/// host's entities are destroyed; every other owned entity is handed back to its owner when it reconnects.
+/// Add it to each player's group in place of the host or client plugin; not thread-safe.
+/// </summary>
+public sealed partial class MigratingPeer : ISystem<float>
+{
+    private readonly World world;
+    private readonly ReplicationRegistry registry;
+    private readonly MigrationOptions options;
+    private readonly IDatagramTransport clientSocket;
+    private readonly IDatagramTransport standbySocket;
+    private readonly byte[] standbyKey;
+    private readonly Func<NetworkHost, IEnumerable<ISystem<float>>> hostSystems;
+    private readonly Func<NetworkClient, IEnumerable<ISystem<float>>> clientSystems;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly HashSet<ulong> failed = new();
+    private Group<float>? active;
+    private NetClient? netClient;
+    private MigrationPlan? plan;
+    private (ulong ClientId, byte[] Token) electing;
+    private long lostAt;
+    private long attemptStartedAt;
+    private long lastHeardAt;
+    private long lastPackets;
+    private bool hostLost;
+    private bool attemptFailed;
+
+    /// <summary>Creates a peer; start it with <see cref="StartHost"/> or <see cref="Join"/>.</summary>
+    /// <param name="world">The player's world: the authoritative world while it hosts, the replica while it is a client.</param>
+    /// <param name="registry">The replicated types.</param>
+    /// <param name="clientId">This player's id: the client id of its tokens, and its place in the succession.</param>
+    /// <param name="clientSocket">The socket its client connects from.</param>
+    /// <param name="standbySocket">The socket it hosts on, now or after a migration; bound to the address the other peers reach it at.</param>
+    /// <param name="options">Settings, the same on every peer.</param>
+    /// <param name="hostSystems">Builds the game's systems of the host role (ServerInputs, gameplay) around the host; called whenever this peer becomes the host.</param>
+    /// <param name="clientSystems">Builds the game's systems of the client role (prediction, presentation) around the client.</param>
+    /// <param name="standbyKey">The 32-byte key its host accepts tokens of (a fresh one when null).</param>
+    /// <param name="time">The clock (a fake one in tests).</param>
+    /// <param name="logger">Diagnostics.</param>
+    public MigratingPeer(
+        World world,
+        ReplicationRegistry registry,
+        ulong clientId,
+        IDatagramTransport clientSocket,
+        IDatagramTransport standbySocket,
+        MigrationOptions options,
+        Func<NetworkHost, IEnumerable<ISystem<float>>> hostSystems,
+        Func<NetworkClient, IEnumerable<ISystem<float>>> clientSystems,
+        byte[]? standbyKey = null,
+        TimeProvider? time = null,
+        ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(clientSocket);
+        ArgumentNullException.ThrowIfNull(standbySocket);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(hostSystems);
+        ArgumentNullException.ThrowIfNull(clientSystems);
+        options.Validate();
+        if (standbyKey is not null && standbyKey.Length != 32) throw new ArgumentException("A standby key has 32 bytes.", nameof(standbyKey));
+        this.world = world;
+        this.registry = registry;
+        this.options = options;
+        this.clientSocket = clientSocket;
+        this.standbySocket = standbySocket;
+        this.standbyKey = standbyKey?.ToArray() ?? Transport.Security.ConnectTokenIssuer.GenerateServerKey();
+        this.hostSystems = hostSystems;
+        this.clientSystems = clientSystems;
+        this.time = time ?? TimeProvider.System;
+        this.logger = logger ?? NullLogger.Instance;
+        ClientId = clientId;
+    }
+
+    /// <summary>This player's id.</summary>
+    public ulong ClientId { get; }
+
+    /// <summary>What this peer is now.</summary>
+    public MigrationRole Role { get; private set; } = MigrationRole.Idle;
+
+    /// <summary>True while this peer hosts.</summary>
+    public bool IsHost => Role == MigrationRole.Host;
+
+    /// <summary>The host's client id as this peer knows it (itself while it hosts; the successor it reached after a migration).</summary>
+    public ulong HostClientId { get; private set; }
+
+    /// <summary>The host's generation: 1 for the first host, one more with every migration.</summary>
+    public uint Epoch { get; private set; }
+
+    /// <summary>The address this peer hosts on (its standby socket's).</summary>
+    public NetAddress StandbyAddress => standbySocket.LocalAddress;
+
+    /// <summary>The host plugin while this peer hosts.</summary>
+    public NetworkHost? Host { get; private set; }
+
+    /// <summary>The client plugin while this peer is a client.</summary>
+    public NetworkClient? Client { get; private set; }
+
+    /// <summary>The successors of the plan this peer holds, in order (empty before the first plan, and on the host).</summary>
+    public IReadOnlyList<ulong> Successors => plan is null ? [] : plan.Candidates.ConvertAll(c => c.ClientId);
+
+    /// <summary>Plans received from the host and kept (newer than the one held).</summary>
+    public long PlansReceived { get; private set; }
+
+    /// <summary>Messages of the migration kinds refused as malformed.</summary>
+    public long Refused { get; private set; }
+
+    /// <summary>Host migrations this peer went through (as the successor or as a peer that reconnected).</summary>
+    public int Migrations { get; private set; }
+
+    /// <summary>How long the last migration took on this peer's clock, from the moment it gave the host up to hosting or being connected to the successor.</summary>
+    public TimeSpan? LastMigrationDuration { get; private set; }
+
+    /// <summary>Raised when this peer has a new host after a migration (its client id; this peer's own when it was elected).</summary>
+    public event Action<ulong>? HostChanged;
+
+    /// <inheritdoc />
+    public void Initialize()
+    {
+    }
+
+    /// <summary>Joins a host as a client with a connect token for it.</summary>
+    /// <param name="connectToken">A token naming the host, issued with its standby key (<see cref="IssueToken"/> on the host, or the game's backend).</param>
+    /// <param name="hostClientId">The host's client id.</param>
+    public void Join(ReadOnlySpan<byte> connectToken, ulong hostClientId)
+    {
+        if (Role != MigrationRole.Idle) throw new InvalidOperationException("This peer has started already.");
+        BecomeClient();
+        HostClientId = hostClientId;
+        Epoch = 1;
+        netClient!.Connect(connectToken);
+    }
+
+    /// <summary>Issues a token with which <paramref name="clientId"/> connects to this peer when it hosts (the first host's joiners need one).</summary>
+    /// <param name="clientId">The joining player's id.</param>
+    /// <param name="lifetime">How long the token is valid.</param>
+    /// <returns>The token.</returns>
+    public byte[] IssueToken(ulong clientId, TimeSpan lifetime) =>
+        new Transport.Security.ConnectTokenIssuer(standbyKey, options.ProtocolId, time).Issue(clientId, [], lifetime, [StandbyAddress], options.TimeoutSeconds);
+
+    /// <summary>Decides on migration from what the last tick saw, then runs this tick's receive of the current role.</summary>
+    /// <param name="state">The frame's delta time.</param>
+    public void BeforeUpdate(in float state)
+    {
+        long now = time.GetTimestamp();
+        if (Role == MigrationRole.Client && (hostLost || time.GetElapsedTime(lastHeardAt, now) >= options.HostSilence))
+        {
+            BeginMigration(now);
+        }
+        else if (Role == MigrationRole.Reconnecting && (attemptFailed || time.GetElapsedTime(attemptStartedAt, now) >= options.ReconnectTimeout))
+        {
+            failed.Add(electing.ClientId);
+            Elect(now);
+        }
+        else if (Role == MigrationRole.Host)
+        {
+            ExpirePending(now);
+        }
+
+        active?.BeforeUpdate(in state);
+        if (Role == MigrationRole.Client && netClient!.State == ClientState.Connected)
+        {
+            long packets = netClient.GetStats().PacketsReceived;
+            if (packets != lastPackets)
+            {
+                lastPackets = packets;
+                lastHeardAt = now;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Update(in float state) => active?.Update(in state);
+
+    /// <inheritdoc />
+    public void AfterUpdate(in float state) => active?.AfterUpdate(in state);
+
+    /// <summary>Stops the current role (a host shuts its server down, which its peers take as the signal to migrate).</summary>
+    public void Dispose()
+    {
+        active?.Dispose();
+        active = null;
+        netClient?.Dispose();
+        server?.Dispose();
+        Role = MigrationRole.Idle;
+    }
+
+    private void BecomeClient()
+    {
+        netClient = new NetClient(clientSocket, new NetClientOptions { ProtocolId = options.ProtocolId, SchemaHash = registry.ProtocolHash }, time, logger);
+        var client = new NetworkClient(world, netClient, registry, options.TickRate, time, logger) { KeepEntitiesOnDisconnect = true };
+        client.RegisterHandler(MigrationPlan.PlanMessage, ReceivePlan);
+        client.Connected += OnConnected;
+        client.Disconnected += OnDisconnected;
+        Client = client;
+        active = new Group<float>("client", [client, .. clientSystems(client)]);
+        active.Initialize();
+        Role = MigrationRole.Client;
+        lastHeardAt = time.GetTimestamp();
+    }
+
+    private void OnConnected()
+    {
+        long now = time.GetTimestamp();
+        lastHeardAt = now;
+        lastPackets = netClient!.GetStats().PacketsReceived;
+        if (Role == MigrationRole.Reconnecting)
+        {
+            // The successor answered: what this peer showed meanwhile gives way to the successor's snapshots.
+            Client!.Replication.Reset();
+            Role = MigrationRole.Client;
+            HostClientId = electing.ClientId;
+            Epoch = plan!.Epoch + 1;
+            LastMigrationDuration = time.GetElapsedTime(lostAt, now);
+            logger.LogInformation("Peer {Peer} reached the new host {Host} after {Ms:F0} ms.", ClientId, HostClientId, LastMigrationDuration.Value.TotalMilliseconds);
+            HostChanged?.Invoke(HostClientId);
+        }
+
+        Span<byte> standby = stackalloc byte[MigrationPlan.StandbyBytes];
+        MigrationPlan.WriteStandby(standby, standbyKey, StandbyAddress);
+        netClient.Send(ChannelKind.ReliableOrdered, standby);
+    }
+
+    private void OnDisconnected(DisconnectReason reason)
+    {
+        if (Role == MigrationRole.Reconnecting)
+        {
+            // Either the end of the old connection (the attempt goes on) or the attempt itself failed.
+            attemptFailed |= netClient!.State == ClientState.Disconnected;
+            return;
+        }
+
+        if (Role != MigrationRole.Client) return;
+        if (reason is DisconnectReason.TimedOut or DisconnectReason.ServerShutdown or DisconnectReason.Unspecified)
+        {
+            hostLost = true; // migrate at the start of the next tick, from this tick's world
+            return;
+        }
+
+        logger.LogInformation("Peer {Peer} was disconnected by its host ({Reason}); no migration.", ClientId, reason);
+        Client!.Replication.Reset();
+        Role = MigrationRole.Out;
+    }
+
+    private void ReceivePlan(ReadOnlySpan<byte> message)
+    {
+        var received = MigrationPlan.TryRead(message);
+        if (received is null)
+        {
+            Refused++;
+            return;
+        }
+
+        if (plan is not null && (received.Epoch < plan.Epoch || (received.Epoch == plan.Epoch && received.Version <= plan.Version))) return;
+        plan = received;
+        PlansReceived++;
+    }
+
+    /// <summary>The host is gone: every peer starts the same election from the same plan.</summary>
+    private void BeginMigration(long now)
+    {
+        hostLost = false;
+        lostAt = now;
+        Migrations++;
+        failed.Clear();
+        if (plan is null)
+        {
+            logger.LogWarning("Peer {Peer} lost its host before it had a migration plan; it leaves the game.", ClientId);
+            Client!.Replication.Reset();
+            Role = MigrationRole.Out;
+            return;
+        }
+
+        failed.Add(plan.Host);
+        logger.LogInformation("Peer {Peer} lost host {Host}; electing from {Candidates}.", ClientId, plan.Host, string.Join(",", plan.Candidates.Select(c => c.ClientId)));
+        Elect(now);
+    }
+
+    /// <summary>The first candidate not known to have failed: this peer itself (promote) or another (connect with its token).</summary>
+    private void Elect(long now)
+    {
+        foreach (var (clientId, _, token) in plan!.Candidates)
+        {
+            if (failed.Contains(clientId)) continue;
+            if (clientId == ClientId)
+            {
+                Promote(now);
+                return;
+            }
+
+            if (token.Length == 0)
+            {
+                failed.Add(clientId);
+                continue;
+            }
+
+            electing = (clientId, token);
+            attemptStartedAt = now;
+            attemptFailed = false;
+            Role = MigrationRole.Reconnecting;
+            netClient!.Connect(token);
+            return;
+        }
+
+        logger.LogWarning("Peer {Peer} found no reachable successor; it leaves the game.", ClientId);
+        Client!.Replication.Reset();
+        Role = MigrationRole.Out;
+    }
+}

@@ -1,0 +1,53 @@
+using Traktor.Ecs.Net.Replication.Server;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>Settings of a <see cref="MigratingPeer"/>; every peer of a game uses the same.</summary>
+public sealed class MigrationOptions
+{
+    /// <summary>The game's protocol id (the transport's <c>ProtocolId</c>).</summary>
+    public ulong ProtocolId { get; set; }
+
+    /// <summary>The server tick rate.</summary>
+    public int TickRate { get; set; } = 60;
+
+    /// <summary>
+    /// How long the host may stay silent before a peer gives it up and migrates (default 1 s). A host sends a snapshot
+    /// every tick, so silence this long means it died; a graceful leave (<c>ServerShutdown</c>) or the connection's
+    /// timeout migrates at once.
+    /// </summary>
+    public TimeSpan HostSilence { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a peer tries to reach an elected successor before it passes to the next candidate (default 3 s).</summary>
+    public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a new host keeps the entities of a peer that has not reconnected yet (default 10 s); then they are destroyed.</summary>
+    public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the host checks whether its plan changed (candidates, owners) and sends it (default every 15 ticks).</summary>
+    public int PlanCheckTicks { get; set; } = 15;
+
+    /// <summary>How long the successors' connect tokens in a plan are valid (default 5 min); plans are sent again at half of it.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The connection timeout in the successors' tokens, in seconds (default 3).</summary>
+    public int TimeoutSeconds { get; set; } = 3;
+
+    /// <summary>Most remote peers a host (the first or a successor) accepts.</summary>
+    public int MaxClients { get; set; } = 16;
+
+    /// <summary>Replication budgets and rules of whichever peer hosts.</summary>
+    public ServerReplicationOptions? Replication { get; set; }
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(TickRate, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PlanCheckTicks, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(TimeoutSeconds, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxClients, 1);
+        if (HostSilence <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HostSilence));
+        if (ReconnectTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReconnectTimeout));
+        if (ReconnectGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReconnectGrace));
+        if (TokenLifetime <= TimeSpan.FromSeconds(10)) throw new ArgumentOutOfRangeException(nameof(TokenLifetime), "Tokens must outlive a migration by far.");
+    }
+}

@@ -1,0 +1,20 @@
+namespace Traktor.Ecs.Net;
+
+/// <summary>What a <see cref="MigratingPeer"/> is now.</summary>
+public enum MigrationRole
+{
+    /// <summary>Not started, or disposed.</summary>
+    Idle,
+
+    /// <summary>It hosts: its world is the authoritative one.</summary>
+    Host,
+
+    /// <summary>A client of the host (connecting or connected).</summary>
+    Client,
+
+    /// <summary>The host is gone and this peer is connecting to the successor it elected.</summary>
+    Reconnecting,
+
+    /// <summary>Out of the game: disconnected by the host, or no successor could be reached.</summary>
+    Out,
+}
