@@ -10,7 +10,7 @@ using Traktor.Ecs.Systems;
 namespace Traktor.Ecs.Net.Tests.Peers;
 
 /// <summary>Listen-server host migration: the host of four peers dies, the survivors elect the same successor and play on.</summary>
-public class HostMigrationTests
+public class HostMigrationTests(ITestOutputHelper output)
 {
     private const ulong Protocol = 0x4D49_4752;
     private const int Drones = 10;
@@ -45,6 +45,7 @@ public class HostMigrationTests
         int ticks = 0;
         for (; ticks < 60 * 20 && !Continued(); ticks++) game.Tick();
         Assert.True(Continued(), game.Describe());
+        output.WriteLine($"seed {seed}: the survivors continued under peer {heir} {ticks} ticks ({ticks / 60.0:F2} s of game time) after the host's last tick");
         // Virtual time, so the same on a loaded machine: 1 s of silence to give the host up, then the reconnect.
         Assert.True(ticks <= 120, $"continued after {ticks} ticks ({ticks / 60.0:F2} s of game time)");
 
@@ -62,6 +63,37 @@ public class HostMigrationTests
         Assert.Equal(3, Count<ShipBody>(survivors[2].World));
         Assert.True(survivors.All(p => kept.IsSubsetOf(Ids<NetworkId>(p.World))));
         Assert.True(survivors[1].Peer.LastMigrationDuration < TimeSpan.FromSeconds(1), $"{survivors[1].Peer.LastMigrationDuration}");
+    }
+
+    [Fact]
+    public void When_the_host_and_its_heir_die_together_the_next_successor_takes_over_and_the_heirs_entities_go_after_the_grace()
+    {
+        using var game = new Game(4, new LinkConditions { LatencyMs = 20, JitterMs = 5, LossPercent = 5 }, seed: 11);
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 3)
+            && game.Peers.All(p => Count<ShipBody>(p.World) == 4 && Count<Drone>(p.World) == Drones), 60 * 30), game.Describe());
+        var order = game.Peers[1].Peer.Successors.ToList();
+        var ships = game.ShipIds();
+        var heir = game.Peers.Single(p => p.Peer.ClientId == order[0]);
+        var survivors = game.Peers.Where(p => p.Peer.ClientId == order[1] || p.Peer.ClientId == order[2]).OrderBy(p => order.IndexOf(p.Peer.ClientId)).ToList();
+        game.Killed.Add(game.Peers[0]);
+        game.Killed.Add(heir);
+
+        // Every survivor tries the heir first, gives it up after ReconnectTimeout (3 s), and takes the next successor.
+        bool Continued() => survivors.All(p => p.Peer.HostClientId == order[1] && p.Peer.Epoch == 2
+            && (p.Peer.IsHost || p.Peer.Client!.Replication.NewestTick > 0)
+            && Ids<NetworkId>(p.World).IsSupersetOf([ships[order[1]], ships[order[2]]]));
+        int ticks = 0;
+        for (; ticks < 60 * 20 && !Continued(); ticks++) game.Tick();
+        Assert.True(Continued(), game.Describe());
+        Assert.InRange(ticks, 60 * 4, 60 * 5); // 1 s of silence, 3 s for the heir to answer, then the reconnect
+        Assert.True(survivors[0].Peer.IsHost);
+        Assert.DoesNotContain(ships[1], Ids<NetworkId>(survivors[1].World)); // the dead host's ship: destroyed at once
+        Assert.Contains(ships[order[0]], Ids<NetworkId>(survivors[1].World)); // the heir's: kept for its return...
+
+        game.Tick(60 * 10);
+        Assert.All(survivors, p => Assert.DoesNotContain(ships[order[0]], Ids<NetworkId>(p.World))); // ...until the grace ends
+        Assert.All(survivors, p => Assert.Equal(2, Count<ShipBody>(p.World)));
+        Assert.All(survivors, p => Assert.Equal(Drones, Count<Drone>(p.World)));
     }
 
     [Fact]

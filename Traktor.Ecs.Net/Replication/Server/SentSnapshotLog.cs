@@ -32,6 +32,12 @@ internal sealed class SentSnapshotLog
 
     private long despawnFloor;
 
+    /// <summary>The entries in the order they were begun (with the tick they were begun for), oldest at the front.</summary>
+    private readonly (Entry Entry, uint Tick)[] order = new (Entry, uint)[2 * Length];
+
+    private int orderFront;
+    private int orderCount;
+
     public SentSnapshotLog()
     {
         for (int i = 0; i < entries.Length; i++)
@@ -52,29 +58,30 @@ internal sealed class SentSnapshotLog
     {
         var entry = entries[tick % Length];
         entry.Valid = false;
-        recordFloor = recordHead;
-        despawnFloor = despawnHead;
-        foreach (var other in entries)
+
+        // The entries begun, oldest first: drop from the front those that can no longer be acknowledged (replaced,
+        // acknowledged, or too old); the first that can gives the floor. Touches only the entries that died since
+        // the last call, rather than all 64 of each connection in every tick.
+        while (orderCount > 0)
         {
-            if (!other.Valid)
+            var (front, frontTick) = order[orderFront];
+            bool alive = front.Valid && front.Tick == frontTick && !front.Acked;
+            if (alive && tick - frontTick < Length && orderCount < order.Length - 1)
             {
-                continue;
+                break;
             }
 
-            if (tick - other.Tick >= Length)
+            if (front.Tick == frontTick)
             {
-                other.Valid = false;
-                continue;
+                front.Valid = false; // too old to keep, or already dead
             }
 
-            // An acknowledged entry's despawns stay readable: a client's correction may take the acknowledgement back
-            // (docs/PROTOCOL.md §10.2) and they must be sent again. Its records are not needed then (see FindAcknowledged).
-            despawnFloor = Math.Min(despawnFloor, other.DespawnStart);
-            if (!other.Acked)
-            {
-                recordFloor = Math.Min(recordFloor, other.RecordStart);
-            }
+            orderFront = (orderFront + 1) & (order.Length - 1);
+            orderCount--;
         }
+
+        recordFloor = orderCount > 0 ? order[orderFront].Entry.RecordStart : recordHead;
+        despawnFloor = orderCount > 0 ? order[orderFront].Entry.DespawnStart : despawnHead;
 
         entry.Tick = tick;
         entry.Valid = true;
@@ -83,6 +90,8 @@ internal sealed class SentSnapshotLog
         entry.DespawnCount = 0;
         entry.RecordStart = recordHead;
         entry.DespawnStart = despawnHead;
+        order[(orderFront + orderCount) & (order.Length - 1)] = (entry, tick);
+        orderCount++;
         return entry;
     }
 
@@ -94,8 +103,9 @@ internal sealed class SentSnapshotLog
     }
 
     /// <summary>
-    /// The entry of <paramref name="tick"/> if it was acknowledged and is still held: only its tick and despawns may be
-    /// read (its records' ring slots may have been reused).
+    /// The entry of <paramref name="tick"/> if it was acknowledged and is still held. While it is valid its items are
+    /// intact: an acknowledged entry is dropped (made invalid) when it reaches the front of the begin order, before the
+    /// floor moves past its ring positions.
     /// </summary>
     public Entry? FindAcknowledged(uint tick)
     {

@@ -251,8 +251,9 @@ public sealed partial class ServerReplication
 
     /// <summary>
     /// Takes back the acknowledgement of a snapshot the client did not apply: every entity whose baselines include its
-    /// tick loses them (its next record is full), its despawns are pending again, and the snapshot is forgotten (its
-    /// records' ring slots may have been reused, so it is never acknowledged again).
+    /// tick loses them (its next record is full), its despawns are pending again, and the snapshot is forgotten (never
+    /// acknowledged again). An acknowledged entry stays readable only until it reaches the front of the log's begin order;
+    /// a correction arriving later finds nothing to take back (its despawns then are not repeated).
     /// </summary>
     private void Unacknowledge(ConnectionReplicationState state, uint tick)
     {
