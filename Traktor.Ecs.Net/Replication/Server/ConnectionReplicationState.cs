@@ -130,15 +130,21 @@ internal sealed class ConnectionReplicationState
     }
 
     /// <summary>
-    /// The client did not apply the snapshot of <paramref name="tick"/>: a slot with that tick among its baselines forgets
-    /// them all (the next record is full, as after a spawn; the spawn resend timer applies).
+    /// A client's acknowledgement says which of ticks <paramref name="newest"/> − 63 … <paramref name="newest"/> it applied
+    /// (bit age): a slot with a baseline among the others forgets them all (the next record is full, as after a spawn).
     /// </summary>
-    public void ForgetBaseline(int slot, uint tick)
+    public void ForgetBaselinesNotApplied(int slot, uint newest, ulong applied)
     {
         int count = AckedCount[slot];
-        if ((count > 0 && Acked0[slot] == tick) || (count > 1 && Acked1[slot] == tick) || (count > 2 && Acked2[slot] == tick))
+        if ((count > 0 && NotApplied(Acked0[slot])) || (count > 1 && NotApplied(Acked1[slot])) || (count > 2 && NotApplied(Acked2[slot])))
         {
             AckedCount[slot] = 0;
+        }
+
+        bool NotApplied(uint tick)
+        {
+            uint age = newest - tick;
+            return age < 64 && (applied & (1UL << (int)age)) == 0;
         }
     }
 

@@ -175,6 +175,12 @@ public sealed partial class ServerReplication
             }
         }
 
+        // Baselines naming a tick the client did not apply are dropped whether or not the log still holds that tick.
+        foreach (int slot in state.Known)
+        {
+            state.ForgetBaselinesNotApplied(slot, newest, applied);
+        }
+
         ObserveNewest(state, newest);
         return true;
     }
@@ -250,10 +256,10 @@ public sealed partial class ServerReplication
     }
 
     /// <summary>
-    /// Takes back the acknowledgement of a snapshot the client did not apply: every entity whose baselines include its
-    /// tick loses them (its next record is full), its despawns are pending again, and the snapshot is forgotten (never
-    /// acknowledged again). An acknowledged entry stays readable only until it reaches the front of the log's begin order;
-    /// a correction arriving later finds nothing to take back (its despawns then are not repeated).
+    /// Takes back the acknowledgement of a snapshot the client did not apply, while the log still holds it: its despawns
+    /// are pending again and it is never acknowledged again (the baselines naming it are dropped by the caller). An
+    /// acknowledged entry stays readable only until it reaches the front of the log's begin order; after that its
+    /// despawns are not repeated.
     /// </summary>
     private void Unacknowledge(ConnectionReplicationState state, uint tick)
     {
@@ -265,10 +271,6 @@ public sealed partial class ServerReplication
 
         SentSnapshotLog.Forget(entry);
         Counters.Unacknowledged++;
-        foreach (int slot in state.Known)
-        {
-            state.ForgetBaseline(slot, tick);
-        }
 
         for (int i = 0; i < entry.DespawnCount; i++)
         {
