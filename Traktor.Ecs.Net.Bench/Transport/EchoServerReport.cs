@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace Traktor.Ecs.Net.Bench.Transport;
 
@@ -75,11 +74,11 @@ internal static class EchoServerReport
         {
             using var serverStop = new CancellationTokenSource(TimeSpan.FromSeconds(warmupSeconds));
             RunAt(TickHz, serverStop.Token, contender.ServerTick);
-            TimeSpan cpu0 = ThreadCpuTime.Now();
+            double cpu0 = ThreadCpuMilliseconds();
             long echoed0 = contender.Echoed, returned0 = contender.Returned;
             using var measured = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
             RunAt(TickHz, measured.Token, contender.ServerTick);
-            TimeSpan cpu = ThreadCpuTime.Now() - cpu0;
+            TimeSpan cpu = TimeSpan.FromMilliseconds(ThreadCpuMilliseconds() - cpu0);
             long echoed = contender.Echoed - echoed0;
             result = new EchoResult(cpu, echoed, contender.Returned - returned0, cpu.TotalNanoseconds / Math.Max(1, echoed));
         }) { Name = "echo server" };
@@ -104,6 +103,12 @@ internal static class EchoServerReport
         }
     }
 
+    private static double ThreadCpuMilliseconds()
+    {
+        double now = Capacity.ThreadCpuClock.Milliseconds();
+        return double.IsNaN(now) ? throw new PlatformNotSupportedException("echo-cpu needs Linux's per-thread CPU clock.") : now;
+    }
+
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();
@@ -117,23 +122,4 @@ internal static class EchoServerReport
     }
 
     private readonly record struct EchoResult(TimeSpan ServerCpu, long Echoed, long Returned, double CpuNanosecondsPerMessage);
-
-    /// <summary>The calling thread's CPU time (Linux clock_gettime(CLOCK_THREAD_CPUTIME_ID)).</summary>
-    private static class ThreadCpuTime
-    {
-        [StructLayout(LayoutKind.Sequential)]
-        private struct TimeSpec
-        {
-            public long Seconds;
-            public long Nanoseconds;
-        }
-
-        [DllImport("libc", EntryPoint = "clock_gettime")]
-        private static extern int ClockGetTime(int clock, out TimeSpec time);
-
-        public static TimeSpan Now() =>
-            ClockGetTime(3, out var time) == 0
-                ? TimeSpan.FromTicks(time.Seconds * TimeSpan.TicksPerSecond + time.Nanoseconds / 100)
-                : throw new PlatformNotSupportedException("echo-cpu needs Linux's per-thread CPU clock.");
-    }
 }
