@@ -271,4 +271,160 @@ public sealed partial class World
         }
     }
 
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4>(ForEach<T0, T1, T2, T3, T4> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4>(ForEachWithEntity<T0, T1, T2, T3, T4> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5>(ForEach<T0, T1, T2, T3, T4, T5> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5>(ForEachWithEntity<T0, T1, T2, T3, T4, T5> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i));
+            }
+        }
+    }
+
 }

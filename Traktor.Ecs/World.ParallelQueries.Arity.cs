@@ -224,4 +224,138 @@ public sealed partial class World
     }
 
 
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
 }

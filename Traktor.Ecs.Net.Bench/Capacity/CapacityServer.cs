@@ -29,6 +29,7 @@ internal static class CapacityServer
         int measuredTicks = int.Parse(args[3], CultureInfo.InvariantCulture);
         using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
         if (args.Contains("--no-batch")) AppContext.SetSwitch(UdpTransport.DisableReceiveBatchSwitch, true);
+        if (args.Contains("--no-send-batch")) AppContext.SetSwitch(UdpTransport.DisableSendBatchSwitch, true);
         byte[] key = Convert.FromHexString(Environment.GetEnvironmentVariable(KeyVariable) ?? throw new InvalidOperationException(KeyVariable + " is not set."));
 
         var socket = new CountingTransport(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
@@ -84,7 +85,7 @@ internal static class CapacityServer
         long connectDeadline = next + (120 * Stopwatch.Frequency);
         int frame = 0;
         int warmup = -1; // ticks left to warm up once everyone is connected
-        long measureStart = 0, sent0 = 0, sentBytes0 = 0, received0 = 0, receivedBytes0 = 0;
+        long measureStart = 0, sent0 = 0, sentBytes0 = 0, received0 = 0, receivedBytes0 = 0, snapshots0 = 0;
         long receiveAllocations = 0, replicateAllocations = 0, atSending = 0;
         long sendingAt = 0, receiveTicks = 0, replicateTicks = 0, flushTicks = 0, moveTicks = 0;
         network.Sending += () =>
@@ -131,6 +132,7 @@ internal static class CapacityServer
             {
                 measureStart = end;
                 (sent0, sentBytes0, received0, receivedBytes0) = (socket.DatagramsSent, socket.BytesSent, socket.DatagramsReceived, socket.BytesReceived);
+                snapshots0 = network.Replication.Counters.Snapshots;
                 collections0 = GC.CollectionCount(0);
                 disconnects0 = disconnects;
                 sampler?.Start();
@@ -168,7 +170,7 @@ internal static class CapacityServer
             $"allocReceive={receiveAllocations / statistics.Count} allocReplicate={replicateAllocations / statistics.Count} allocMax={statistics.MaxAllocated} allocTicks={statistics.TicksThatAllocated} gen0={GC.CollectionCount(0) - collections0} " +
             $"sentPps={(socket.DatagramsSent - sent0) / perClientSecond:F1} sentBps={(socket.BytesSent - sentBytes0) / perClientSecond:F0} " +
             $"recvPps={(socket.DatagramsReceived - received0) / perClientSecond:F1} recvBps={(socket.BytesReceived - receivedBytes0) / perClientSecond:F0} " +
-            $"connected={network.Connections.Count} disconnects={disconnects - disconnects0} seconds={seconds:F2} " +
+            $"snapshots={network.Replication.Counters.Snapshots - snapshots0} connected={network.Connections.Count} disconnects={disconnects - disconnects0} seconds={seconds:F2} " +
             $"receiveMs={Mean(receiveTicks):F2} moveMs={Mean(moveTicks):F2} replicateMs={Mean(replicateTicks):F2} flushMs={Mean(flushTicks):F2}"));
         if (sampler is not null)
         {

@@ -31,5 +31,9 @@ internal sealed class CountingTransport(IDatagramTransport inner) : IDatagramTra
         return true;
     }
 
+    public void BeginSendBatch() => inner.BeginSendBatch();
+
+    public void FlushSends() => inner.FlushSends();
+
     public void Dispose() => inner.Dispose();
 }

@@ -44,7 +44,7 @@ internal sealed class RealTraffic
         var endpoint = new RecordingEndpoint(netServer, traffic);
         using var serverWorld = World.Create();
         var server = new NetworkServer(serverWorld, endpoint, FuzzGame.Replicated, new ServerReplicationOptions());
-        _ = new RpcServer(server, FuzzGame.Rpcs, new RpcOptions(), time).AllowFromClients<FuzzCommand>().AllowFromClients<FuzzChat>();
+        _ = new RpcServer(server, FuzzGame.Rpcs, new RpcOptions(), time, DiscardLogger.Instance).AllowFromClients<FuzzCommand>().AllowFromClients<FuzzChat>();
         var inputs = new ServerInputs<FuzzMove, FuzzMoveSerializer>(server);
         var serverGroup = new Group<float>("server", server, inputs);
         serverGroup.Initialize();

@@ -40,7 +40,7 @@ internal sealed class ServerMessagesTarget(string name, byte? kind, string descr
         using var world = World.Create();
         var endpoint = new ScriptedEndpoint();
         var server = new NetworkServer(world, endpoint, FuzzGame.Replicated, new ServerReplicationOptions());
-        var rpcs = new RpcServer(server, FuzzGame.Rpcs, new RpcOptions(), time).AllowFromClients<FuzzCommand>().AllowFromClients<FuzzChat>();
+        var rpcs = new RpcServer(server, FuzzGame.Rpcs, new RpcOptions(), time, DiscardLogger.Instance).AllowFromClients<FuzzCommand>().AllowFromClients<FuzzChat>();
         var inputs = new ServerInputs<FuzzMove, FuzzMoveSerializer>(server, new ServerInputOptions<FuzzMove>
         {
             Validate = (_, _, in move) => move.X * move.X + move.Y * move.Y <= 1.01f,

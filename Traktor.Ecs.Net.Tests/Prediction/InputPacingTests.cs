@@ -18,53 +18,44 @@ public class InputPacingTests
     public void AnOverloadedLoopThatTicksTheServerSlowerThanRealTimeStillGetsEveryInputInTime()
     {
         // 25 ms of work per iteration: the server ticks at 40 Hz while the clients' clocks follow real time.
-        using var game = new PredictionGame(new LinkConditions { LatencyMs = 50, JitterMs = 2.5, LossPercent = 2 });
-        var players = Join(game, 4);
-        var loop = new PacedLoop(game, iterationMs: 25);
-        Assert.True(loop.RunUntil(() => players.All(p => game.ClientShip(p.Player) != Entity.Null), 20), "the ships never reached the clients");
-
-        var health = Measure(game, players, loop, seconds: 20);
-
-        foreach (var h in health)
-        {
-            Assert.True(h.MissingShare <= 0.05, $"{h}: too many server ticks without input");
-            Assert.True(h.CorrectionsPerSecond <= 2, $"{h}: a corrections storm");
-        }
+        AssertInputsArriveInTime(new LinkConditions { LatencyMs = 50, JitterMs = 2.5, LossPercent = 2 }, players: 4,
+            game => new PacedLoop(game, iterationMs: 25), maxMissingShare: 0.05, maxCorrectionsPerSecond: 2);
     }
 
     [Fact]
     public void StallsOfTheWholeLoopAreRecoveredFrom()
     {
         // Every 3 s the process stalls 0.4 s (a GC pause, a starved machine): the loop skips ahead afterwards.
-        using var game = new PredictionGame(new LinkConditions { LatencyMs = 50, JitterMs = 2.5, LossPercent = 2 });
-        var players = Join(game, 4);
-        var loop = new PacedLoop(game, iterationMs: 4) { StallEverySeconds = 3, StallMs = 400 };
-        Assert.True(loop.RunUntil(() => players.All(p => game.ClientShip(p.Player) != Entity.Null), 20), "the ships never reached the clients");
-
-        var health = Measure(game, players, loop, seconds: 20);
-
-        foreach (var h in health)
-        {
-            Assert.True(h.MissingShare <= 0.10, $"{h}: too many server ticks without input");
-            Assert.True(h.CorrectionsPerSecond <= 3, $"{h}: a corrections storm");
-        }
+        AssertInputsArriveInTime(new LinkConditions { LatencyMs = 50, JitterMs = 2.5, LossPercent = 2 }, players: 4,
+            game => new PacedLoop(game, iterationMs: 4) { StallEverySeconds = 3, StallMs = 400 }, maxMissingShare: 0.10, maxCorrectionsPerSecond: 3);
     }
 
     [Fact]
     public void AJitteryLinkGetsABufferDeepEnoughForItsJitter()
     {
         // ±30 ms of jitter around 60 ms one way: a 2-tick buffer (33 ms) is too shallow, so the client must run further ahead.
-        using var game = new PredictionGame(new LinkConditions { LatencyMs = 60, JitterMs = 30, LossPercent = 1 });
-        var players = Join(game, 2);
-        var loop = new PacedLoop(game, iterationMs: 2);
-        Assert.True(loop.RunUntil(() => players.All(p => game.ClientShip(p.Player) != Entity.Null), 20), "the ships never reached the clients");
+        AssertInputsArriveInTime(new LinkConditions { LatencyMs = 60, JitterMs = 30, LossPercent = 1 }, players: 2,
+            game => new PacedLoop(game, iterationMs: 2), maxMissingShare: 0.05, maxCorrectionsPerSecond: 2);
+    }
 
-        var health = Measure(game, players, loop, seconds: 20);
+    /// <summary>
+    /// Joins <paramref name="players"/> steering players over <paramref name="link"/>, runs the loop until their ships
+    /// arrive, then 20 s more, and checks every player's share of server ticks without its input and its correction rate.
+    /// </summary>
+    private static void AssertInputsArriveInTime(LinkConditions link, int players, Func<PredictionGame, PacedLoop> loopFor,
+        double maxMissingShare, double maxCorrectionsPerSecond)
+    {
+        using var game = new PredictionGame(link);
+        var joined = Join(game, players);
+        var loop = loopFor(game);
+        Assert.True(loop.RunUntil(() => joined.All(p => game.ClientShip(p.Player) != Entity.Null), 20), "the ships never reached the clients");
+
+        var health = Measure(game, joined, loop, seconds: 20);
 
         foreach (var h in health)
         {
-            Assert.True(h.MissingShare <= 0.05, $"{h}: too many server ticks without input");
-            Assert.True(h.CorrectionsPerSecond <= 2, $"{h}: a corrections storm");
+            Assert.True(h.MissingShare <= maxMissingShare, $"{h}: too many server ticks without input");
+            Assert.True(h.CorrectionsPerSecond <= maxCorrectionsPerSecond, $"{h}: a corrections storm");
         }
     }
 

@@ -19,4 +19,22 @@ public interface IDatagramTransport : IDisposable
     /// A datagram larger than the buffer is dropped.
     /// </summary>
     bool TryReceive(Span<byte> buffer, out int length, out NetAddress source);
+
+    /// <summary>
+    /// Datagrams passed to <see cref="TrySend"/> from now until <see cref="FlushSends"/> may be held and handed to the
+    /// network together (the UDP transport sends them with one system call per batch). A server calls it before a
+    /// tick's send phase; replies that must leave at once (the handshake's) are sent outside it. Transports that gain
+    /// nothing from batching need not implement it: by default every datagram leaves at once.
+    /// </summary>
+    void BeginSendBatch()
+    {
+    }
+
+    /// <summary>
+    /// Hands every datagram held since <see cref="BeginSendBatch"/> to the network, in the order they were sent, and
+    /// sends later ones at once again. Must be called after each <see cref="BeginSendBatch"/>.
+    /// </summary>
+    void FlushSends()
+    {
+    }
 }

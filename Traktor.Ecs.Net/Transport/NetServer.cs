@@ -126,8 +126,17 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 
     private void Flush(double now)
     {
-        CloseDead(now);
-        foreach (var connection in _active) connection.Flush(now);
+        // One packet per connection leaves here each tick: the transport may send them in batches (sendmmsg).
+        _peer.Transport.BeginSendBatch();
+        try
+        {
+            CloseDead(now);
+            foreach (var connection in _active) connection.Flush(now);
+        }
+        finally
+        {
+            _peer.Transport.FlushSends();
+        }
     }
 
     private void CloseDead(double now)

@@ -175,11 +175,14 @@ public sealed partial class ServerReplication
             }
         }
 
-        // Baselines naming a tick the client did not apply are dropped whether or not the log still holds that tick.
+        // Baselines naming a tick the client did not apply are dropped whether or not the log still holds that tick;
+        // so is the reference of the entity lists.
         foreach (int slot in state.Known)
         {
             state.ForgetBaselinesNotApplied(slot, newest, applied);
         }
+
+        state.ForgetReferenceNotApplied(newest, applied);
 
         ObserveNewest(state, newest);
         return true;
@@ -252,6 +255,7 @@ public sealed partial class ServerReplication
             state.PendingDespawns.Remove(entry.Despawns[i]);
         }
 
+        state.OfferReference(entry);
         return true;
     }
 

@@ -52,6 +52,18 @@ public sealed class CompositeTransport : IPeerAwareTransport
         return false;
     }
 
+    /// <summary>Passes the batch on to every transport (each holds what is sent through it until <see cref="FlushSends"/>).</summary>
+    public void BeginSendBatch()
+    {
+        foreach (var transport in _transports) transport.BeginSendBatch();
+    }
+
+    /// <inheritdoc cref="IDatagramTransport.FlushSends"/>
+    public void FlushSends()
+    {
+        foreach (var transport in _transports) transport.FlushSends();
+    }
+
     /// <inheritdoc />
     public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source)
     {
