@@ -4,7 +4,7 @@
 The capture holds every packet's plaintext (prefix + sequence + payload, before encryption) in IPv6/UDP
 frames. On the real wire a payload packet is 28 B of IPv4+UDP, the clear header (prefix and 1-8 sequence
 bytes, their count minus one in bits 5-7 of the prefix), the plaintext and a 16 B AEAD tag. Overhead = (server->client wire bytes - snapshot message bytes) / snapshot message bytes.
-The plaintext is read as TRKNET08 frames it (docs/PROTOCOL.md sections 6-7): an ack header of 3, 4 or 7 bytes, then
+The plaintext is read as TRKNET09 frames it (docs/PROTOCOL.md sections 6-7): an ack header of 3, 4 or 7 bytes, then
 records with a 1-byte, 2-byte or no length. The last line breaks the mean server->client packet down by field.
 
 usage: tools/measure-demo-wire.py capture.pcapng [--tag 16]

@@ -7,7 +7,7 @@ using Traktor.Ecs.Net.Transport.Packets;
 namespace Traktor.Ecs.Net.Tests.Transport;
 
 /// <summary>
-/// TRKNET08's framing (docs/PROTOCOL.md §6–7): ack headers of 3, 4 or 7 bytes, record lengths of one byte, and no length
+/// TRKNET09's framing (docs/PROTOCOL.md §6–7): ack headers of 3, 4 or 7 bytes, record lengths of one byte, and no length
 /// for the last record. A steady packet with one short message costs 6 bytes of framing plus the sealed header and tag.
 /// </summary>
 public class CompactFramingTests
@@ -117,7 +117,7 @@ public class CompactFramingTests
         h.Server.Flush();
         var datagram = Assert.Single(h.ServerWire.Sent).Data;
         // prefix 1 + sequence 1 + ack header 3 (every earlier packet acknowledged) + record flags 1 (the last record has
-        // no length) + the message + tag 16. TRKNET07 spent 6 + 3 where this spends 3 + 1.
+        // no length) + the message + tag 16. TRKNET08 spent 6 + 3 where this spends 3 + 1.
         Assert.Equal(1 + 1 + 3 + 1 + message.Length + 16, datagram.Length);
 
         h.Step();
