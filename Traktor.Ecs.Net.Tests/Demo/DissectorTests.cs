@@ -37,7 +37,7 @@ public class DissectorTests(DemoRunFixture run)
         Assert.Superset(new HashSet<string> { "0x51", "0x70", "0x71" }, kinds); // snapshots, input commands, input status
         Assert.Contains(packets, p => p[0] == "5" && p[2] == "1"); // the bots' Disconnect: ClientDisconnected
 
-        // Payload sequences start at 0 and, since TRKNET09, carry only the low bytes the receiver needs to find the full
+        // Payload sequences start at 0 and, since TRKNET10, carry only the low bytes the receiver needs to find the full
         // sequence near its newest: one byte while fewer than 128 packets are unacknowledged, which on the Demo's 100 ms
         // link is all but a stall's worth. The records after the header parse (no expert entry above).
         // SealedPacketTests and SequenceTruncationTests cover every length.

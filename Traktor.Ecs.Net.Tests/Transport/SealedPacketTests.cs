@@ -8,7 +8,7 @@ namespace Traktor.Ecs.Net.Tests.Transport;
 /// <summary>
 /// The sealed packet header (docs/PROTOCOL.md §4–5): the sequence's low bytes, their count in the prefix, the header
 /// authenticated, and per-connection keys so sequences can start at 0 (TRKNET06); a connection writes only as many
-/// bytes as the receiver needs to find the full sequence near its newest (TRKNET09).
+/// bytes as the receiver needs to find the full sequence near its newest (TRKNET10).
 /// </summary>
 public class SealedPacketTests
 {

@@ -4,7 +4,7 @@ using Traktor.Ecs.Net.Transport.Packets;
 namespace Traktor.Ecs.Net.Tests.Transport;
 
 /// <summary>
-/// A connection writes only the low bytes of its sequences (docs/PROTOCOL.md §4, TRKNET09): the peer finds the full
+/// A connection writes only the low bytes of its sequences (docs/PROTOCOL.md §4, TRKNET10): the peer finds the full
 /// sequence, which is the AEAD nonce, near the newest it accepted. Across byte boundaries, with loss, reordering and
 /// duplicates, every reliable message still arrives, and the packets keep to one sequence byte.
 /// </summary>
