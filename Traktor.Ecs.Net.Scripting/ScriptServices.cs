@@ -42,6 +42,23 @@ public sealed class ScriptServices
     public ISessions? Sessions { get; init; }
 
     /// <summary>
+    /// Makes this player's game able to host: when set, <c>multiplayer:createSession(name, max)</c> creates a session hosted
+    /// by this player (<see cref="IPlayerHostedSessions"/>, which <see cref="Sessions"/> must implement) and calls this with
+    /// the directory's grant, on a pool thread; the game starts its <see cref="NetworkHost"/> with the grant's key and
+    /// registers the rendezvous (a <see cref="PlayerSessionHost"/> does the directory part). The call's third argument
+    /// chooses per call: <c>"player"</c> or <c>"server"</c> (a game server of the fleet); without this hook only
+    /// <c>"server"</c> is possible.
+    /// </summary>
+    public Func<PlayerHostGrant, CancellationToken, Task>? StartHosting { get; init; }
+
+    /// <summary>
+    /// The NAT traversal layer under the world's <see cref="NetworkClient"/> socket, if it has one:
+    /// <c>multiplayer:joinSession</c> of a player-hosted session presents the session's rendezvous to it and waits for a
+    /// punched or relayed path to the host before connecting. Without it the client connects to the host's address directly.
+    /// </summary>
+    public NatTraversal? Traversal { get; init; }
+
+    /// <summary>
     /// The player the session calls act for when no <c>online:login</c> happened (after a login, the
     /// logged-in user's id is used).
     /// </summary>

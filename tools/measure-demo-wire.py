@@ -4,6 +4,8 @@
 The capture holds every packet's plaintext (prefix + sequence + payload, before encryption) in IPv6/UDP
 frames. On the real wire a payload packet is 28 B of IPv4+UDP, the clear header (prefix and 1-8 sequence
 bytes, their count minus one in bits 5-7 of the prefix), the plaintext and a 16 B AEAD tag. Overhead = (server->client wire bytes - snapshot message bytes) / snapshot message bytes.
+The plaintext is read as TRKNET09 frames it (docs/PROTOCOL.md sections 6-7): an ack header of 3, 4 or 7 bytes, then
+records with a 1-byte, 2-byte or no length. The last line breaks the mean server->client packet down by field.
 
 usage: tools/measure-demo-wire.py capture.pcapng [--tag 16]
 """
@@ -31,15 +33,26 @@ def packets(path):
         at += length
 
 
+def ack_length(payload):
+    """Bytes of the ack header: form 0 and 1 take 3, form 2 takes 4, form 3 (the bits written out) 7."""
+    return (3, 3, 4, 7)[payload[0] & 3] if payload else 0
+
+
 def records(payload):
-    """Message records after the ack header: (channel, data)."""
-    at = 6
-    while at + 3 <= len(payload):
+    """Message records after the ack header: (channel, fragment, header bytes, data)."""
+    at = ack_length(payload)
+    while at < len(payload):
         flags = payload[at]
         channel, fragment = flags & 3, (flags & 4) != 0
-        length = struct.unpack_from('<H', payload, at + 1)[0]
-        header = 3 + (2 if channel != 0 or fragment else 0) + (4 if fragment else 0)
-        yield channel, fragment, payload[at + header: at + header + length]
+        length_bytes = 0 if flags & 0x10 else 1 if flags & 0x08 else 2
+        header = 1 + length_bytes + (2 if channel != 0 or fragment else 0) + (4 if fragment else 0)
+        if length_bytes == 0:
+            length = len(payload) - at - header
+        elif length_bytes == 1:
+            length = payload[at + 1]
+        else:
+            length = struct.unpack_from('<H', payload, at + 1)[0]
+        yield channel, fragment, header, payload[at + header: at + header + length]
         at += header + length
 
 
@@ -54,6 +67,8 @@ def main():
     server = max(ends, key=ends.get)
     out = defaultdict(lambda: {'packets': 0, 'wire': 0, 'snapshot': 0, 'first': None, 'last': 0, 'kinds': defaultdict(int), 'only_status': 0})
     inbound = defaultdict(int)
+    fields = defaultdict(int)  # bytes per field over every server->client payload packet
+    payload_packets = 0
     for time, src, dst, udp in all_packets:
         if src != server:
             inbound[src] += 1
@@ -65,10 +80,20 @@ def main():
         c['wire'] += 28 + len(udp) + (tag if udp and udp[0] & 0x0F in (PAYLOAD, 5) else 0)
         if udp and udp[0] & 0x0F == PAYLOAD:
             kinds = []
-            for channel, fragment, data in records(udp[2 + ((udp[0] >> 5) & 7):]):
+            sequence_bytes = 1 + ((udp[0] >> 5) & 7)
+            plaintext = udp[1 + sequence_bytes:]
+            payload_packets += 1
+            fields['IPv4 + UDP'] += 28
+            fields['prefix'] += 1
+            fields['sequence'] += sequence_bytes
+            fields['AEAD tag'] += tag
+            fields['ack header'] += ack_length(plaintext)
+            for channel, fragment, header, data in records(plaintext):
+                fields['record headers'] += header
                 if data:
                     kinds.append(data[0])
                     c['kinds'][data[0]] += 1
+                    fields[f'message 0x{data[0]:02x}'] += len(data)
                     if data[0] == SNAPSHOT:
                         c['snapshot'] += len(data)
             if kinds and SNAPSHOT not in kinds:
@@ -91,6 +116,9 @@ def main():
         print(f"mean per client: {total_packets / seconds_sum:.1f} packets/s server->client, "
               f"overhead {(total_wire - total_snapshot) / total_snapshot * 100:.0f}% of snapshot payload "
               f"({total_wire / total_packets:.1f} B wire per packet, {total_snapshot / total_packets:.1f} B snapshot)")
+    if payload_packets:
+        print(f"mean server->client payload packet ({payload_packets} packets), B: " +
+              ", ".join(f"{name} {count / payload_packets:.2f}" for name, count in fields.items()))
 
 
 if __name__ == '__main__':

@@ -90,6 +90,43 @@ internal static class SessionEndpoints
         }).Describe("endMultiplayerSession", SessionsTag, "Ends a session (server key, or the player who created it).")
             .Produces<SessionEndResult>().ProducesCommonProblems().ProducesProblems(StatusCodes.Status403Forbidden);
 
+        sessions.MapPost("/player-hosted", async (HttpContext context, CallerResolver callers) =>
+        {
+            var caller = await callers.ResolveAsync(context);
+            var directory = SessionHosting.Require(context);
+            var body = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.PlayerHostedSessionBody);
+            caller.RequireSelfOrServer(body.HostUserId);
+            var grant = await directory.CreatePlayerHostedSessionAsync(body.Session ?? throw OnlineException.Invalid("session is required."), body.HostUserId, context.RequestAborted);
+            return Results.Json(ToBody(grant), SessionJsonContext.Default.PlayerHostGrantBody, statusCode: StatusCodes.Status201Created);
+        }).Describe("createPlayerHostedSession", SessionsTag, "Creates a session hosted by the player's own game (no game server); returns its token key and rendezvous id.")
+            .AcceptsJson<PlayerHostedSessionBody>().Produces<PlayerHostGrantBody>(StatusCodes.Status201Created).ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
+
+        sessions.MapPost("/{sessionId}/host-heartbeat", async (string sessionId, HttpContext context, CallerResolver callers) =>
+        {
+            var caller = await callers.ResolveAsync(context);
+            var directory = SessionHosting.Require(context);
+            var body = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.HostHeartbeatBody);
+            caller.RequireSelfOrServer(body.HostUserId);
+            bool live = await directory.HostHeartbeatAsync(Id(sessionId), body.HostUserId, HostAddresses(body.Addresses),
+                body.ConnectedPlayers ?? throw OnlineException.Invalid("connectedPlayers is required."), context.RequestAborted);
+            return Results.Json(new HostHeartbeatResult(live), SessionJsonContext.Default.HostHeartbeatResult);
+        }).Describe("heartbeatSessionHost", SessionsTag, "A player host's report: its public addresses and the players connected to it.")
+            .AcceptsJson<HostHeartbeatBody>().Produces<HostHeartbeatResult>().ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status415UnsupportedMediaType);
+
+        sessions.MapPost("/{sessionId}/claim-host", async (string sessionId, HttpContext context, CallerResolver callers) =>
+        {
+            var caller = await callers.ResolveAsync(context);
+            var directory = SessionHosting.Require(context);
+            var body = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.ClaimHostBody);
+            caller.RequireSelfOrServer(body.UserId);
+            var grant = await directory.ClaimHostAsync(Id(sessionId), body.UserId, body.HostKey ?? throw OnlineException.Invalid("hostKey is required."), context.RequestAborted);
+            return Results.Json(ToBody(grant), SessionJsonContext.Default.PlayerHostGrantBody);
+        }).Describe("claimSessionHost", SessionsTag, "After a host migration: a seated member takes over a player-hosted session whose host went silent.")
+            .AcceptsJson<ClaimHostBody>().Produces<PlayerHostGrantBody>().ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType);
+
         var fleet = app.MapGroup("/v1/fleet/servers");
 
         fleet.MapPost("", async (HttpContext context, CallerResolver callers) =>
@@ -175,10 +212,33 @@ internal static class SessionEndpoints
         return new SessionFilter { NameContains = name, OnlyWithFreeSlots = freeSlots ?? false, Properties = properties.Count > 0 ? properties : null };
     }
 
+    private static PlayerHostGrantBody ToBody(PlayerHostGrant grant) => new(grant.Session, grant.SessionKey, grant.Rendezvous);
+
+    private static System.Net.IPEndPoint[] HostAddresses(IReadOnlyList<string>? addresses)
+    {
+        if (addresses is not { Count: >= 1 and <= 8 })
+        {
+            throw OnlineException.Invalid("A host has 1 to 8 public addresses.");
+        }
+
+        var parsed = new System.Net.IPEndPoint[addresses.Count];
+        for (int i = 0; i < parsed.Length; i++)
+        {
+            parsed[i] = addresses[i] is { Length: <= 64 } text && System.Net.IPEndPoint.TryParse(text, out var address) && address.Port != 0
+                ? address
+                : throw OnlineException.Invalid("A host address is ip:port.");
+        }
+
+        return parsed;
+    }
+
     private static SessionJoinBody ToBody(SessionJoinResult result) => new(
         result.Status,
         result.Session,
         result.ConnectInfo is { } connect
             ? new SessionConnectBody(connect.SessionId, connect.ConnectToken, connect.ServerAddresses.Select(a => a.ToString()).ToArray(), connect.ExpiresAt)
+            {
+                Rendezvous = connect.Rendezvous,
+            }
             : null);
 }

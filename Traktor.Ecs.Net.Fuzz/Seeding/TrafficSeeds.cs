@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using Traktor.Ecs.Net.Replication;
+using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Packets;
 
 namespace Traktor.Ecs.Net.Fuzz.Seeding;
@@ -68,12 +70,33 @@ internal static class TrafficSeeds
     public static IEnumerable<byte[]> ServerMessages(byte? kind)
     {
         var messages = Traffic.Value.ToServer.Where(m => m.Data.Length > 0 && (kind is null || m.Data[0] == kind)).ToList();
+        if (messages.Count == 0 && kind == SnapshotFormat.AckMessage) messages = Corrections();
         return Chunks(messages, (w, message) =>
         {
             w.Byte(4 | ((int)message.Channel << 3)).Byte(0).Block(kind is null ? message.Data : message.Data.AsSpan(1));
             w.Byte(2).Byte(0);
         });
     }
+
+    /// <summary>
+    /// Snapshot corrections (0x52, docs/PROTOCOL.md §10.2) for the recorded snapshots' ticks, as a client that dropped
+    /// every fourth snapshot sends them: since TRKNET07 an honest client sends one only after dropping a snapshot, which
+    /// the recorded game never does, so there are none to cut.
+    /// </summary>
+    private static List<(ChannelKind Channel, byte[] Data)> Corrections() =>
+        Traffic.Value.ToClients
+            .Where(m => m.Data.Length >= 5 && m.Data[0] == SnapshotFormat.SnapshotMessage)
+            .Select(m => BinaryPrimitives.ReadUInt32LittleEndian(m.Data.AsSpan(1)))
+            .Distinct()
+            .Select(tick =>
+            {
+                var correction = new byte[13];
+                correction[0] = SnapshotFormat.AckMessage;
+                BinaryPrimitives.WriteUInt32LittleEndian(correction.AsSpan(1), tick);
+                BinaryPrimitives.WriteUInt64LittleEndian(correction.AsSpan(5), 0xEEEE_EEEE_EEEE_EEEFUL);
+                return (ChannelKind.Unreliable, correction);
+            })
+            .ToList();
 
     /// <summary>Real server-to-client messages (snapshots, RPCs, input status), with ticks between.</summary>
     public static IEnumerable<byte[]> ClientMessages()

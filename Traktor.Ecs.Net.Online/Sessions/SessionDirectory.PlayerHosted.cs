@@ -15,7 +15,7 @@ namespace Traktor.Ecs.Net.Online.Sessions;
 /// nothing of other sessions' keys), gives both to the host, and seals joiners' tokens with that key for the host's
 /// public addresses, which the host reports in its heartbeats once the introducer told it what they are.
 /// </summary>
-public sealed partial class SessionDirectory
+public sealed partial class SessionDirectory : IPlayerHostedSessions
 {
     private const string KeyLabel = "traktor/p2p-session-key/";
     private const string RendezvousLabel = "traktor/p2p-rendezvous/";
@@ -126,11 +126,81 @@ public sealed partial class SessionDirectory
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hostKey);
+        CheckUser(userId);
+        if (hostKey.Length != 32)
+        {
+            throw OnlineException.Invalid("A host key has 32 bytes.");
+        }
+
+        string sessionId = id.ToString();
+        long? departed = null;
+        await _db.WriteAsync(async (connection, transaction) =>
+        {
+            departed = null;
+            long now = NowMs;
+            var row = await connection.QuerySingleOrDefaultAsync(transaction,
+                "SELECT state, host_kind, created_by FROM sessions WHERE id = @id" + _db.ForUpdate,
+                reader => (State: (SessionState)reader.GetInt64(0), Kind: (SessionHostKind)reader.GetInt64(1), Host: reader.GetNullableInt64(2)),
+                cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
+            if (row.State != SessionState.Live || row.Host is null)
+            {
+                throw OnlineException.NotFound($"No live session {sessionId}.");
+            }
+
+            if (row.Kind != SessionHostKind.Player)
+            {
+                throw new OnlineException(OnlineError.Forbidden, "Only a player-hosted session changes hosts.");
+            }
+
+            if (!await IsSeatedAsync(connection, transaction, sessionId, userId, cancellationToken).ConfigureAwait(false))
+            {
+                throw new OnlineException(OnlineError.Forbidden, "Only a player seated in the session may take it over.");
+            }
+
+            long host = row.Host.Value;
+            if (host != userId)
+            {
+                // The host's last sign of life: its last heartbeat, or its join when it never reported; none when it left.
+                long? lastReport = await connection.QuerySingleOrDefaultAsync(transaction,
+                    "SELECT COALESCE(connected_at, joined_at) FROM session_members WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
+                    reader => (long?)reader.GetInt64(0), cancellationToken, ("@s", sessionId), ("@u", host)).ConfigureAwait(false);
+                long silentSince = now - (long)_options.HostClaimAfter.TotalMilliseconds;
+                if (lastReport is { } report && report >= silentSince)
+                {
+                    throw new OnlineException(OnlineError.Conflict, "The session's host still reports; a member may take over only once it is silent.",
+                        TimeSpan.FromMilliseconds(Math.Max(100, report - silentSince + 1)));
+                }
+
+                if (lastReport is not null && await ReleaseSeatAsync(connection, transaction, sessionId, host, now, cancellationToken).ConfigureAwait(false))
+                {
+                    departed = host;
+                }
+            }
+
+            // The new host's addresses are unknown until it reports: joins wait (Unavailable) rather than get tokens for the dead host.
+            await connection.ExecuteAsync(transaction,
+                "UPDATE sessions SET created_by = @u, host_key = @k, host_addresses = CASE WHEN created_by = @u THEN host_addresses ELSE NULL END WHERE id = @id",
+                cancellationToken, ("@u", userId), ("@k", Convert.ToBase64String(hostKey)), ("@id", sessionId)).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Session {Session} is hosted by player {Host} now (the departed host {Departed} released)", sessionId, userId, departed);
+        var session = (await _db.ReadAsync(c => SessionRows.LoadOneAsync(c, null, sessionId, cancellationToken), cancellationToken).ConfigureAwait(false))!;
+        return new PlayerHostGrant(session, hostKey.ToArray(), RendezvousOf(sessionId));
+    }
+
+    private static async Task<bool> IsSeatedAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, CancellationToken cancellationToken) =>
+        await connection.ScalarAsync<long>(transaction, "SELECT COUNT(*) FROM session_members WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
+            cancellationToken, ("@s", sessionId), ("@u", userId)).ConfigureAwait(false) > 0;
+
     private async Task<bool> IsPlayerHostAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, CancellationToken cancellationToken) =>
         await connection.ScalarAsync<long>(transaction, "SELECT COUNT(*) FROM sessions WHERE id = @id AND host_kind = @kind AND created_by = @u",
             cancellationToken, ("@id", sessionId), ("@kind", (long)SessionHostKind.Player), ("@u", userId)).ConfigureAwait(false) > 0;
 
-    private SessionConnectInfo IssueForPlayerHost(long userId, in SessionTicket ticket, string addresses)
+    private SessionConnectInfo IssueForPlayerHost(long userId, in SessionTicket ticket, string addresses, string? hostKey)
     {
         if (addresses.Length == 0)
         {
@@ -138,7 +208,9 @@ public sealed partial class SessionDirectory
         }
 
         string id = ticket.SessionId.ToString();
-        var issuer = new SessionTokenIssuer(_options.Tokens with { ServerKey = SessionKey(id) }, _time);
+        // A host that took over after a migration opens tokens with its own key; the first host with the derived one.
+        byte[] key = hostKey is null ? SessionKey(id) : Convert.FromBase64String(hostKey);
+        var issuer = new SessionTokenIssuer(_options.Tokens with { ServerKey = key }, _time);
         return issuer.Issue(userId, ticket, ParseAddresses(addresses)) with { Rendezvous = RendezvousOf(id) };
     }
 

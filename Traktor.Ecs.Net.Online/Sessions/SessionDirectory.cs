@@ -301,7 +301,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         var ticket = new SessionTicket(id, DateTimeOffset.FromUnixTimeMilliseconds(outcome.IssuedAtMs), outcome.MaxPlayers, outcome.PlayerName);
         if (outcome.HostKind == SessionHostKind.Player)
         {
-            return new SessionJoinResult(outcome.Status, session, IssueForPlayerHost(userId, ticket, outcome.Addresses));
+            return new SessionJoinResult(outcome.Status, session, IssueForPlayerHost(userId, ticket, outcome.Addresses, outcome.HostKey));
         }
 
         return new SessionJoinResult(outcome.Status, session, _tokens.Issue(userId, ticket, ParseAddresses(outcome.Addresses)));
@@ -315,9 +315,9 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         string? seat, long now, CancellationToken cancellationToken)
     {
         var target = await connection.QuerySingleOrDefaultAsync(transaction,
-            "SELECT state, max_players, player_count, server_id, host_kind, host_addresses FROM sessions WHERE id = @id" + _db.ForUpdate,
+            "SELECT state, max_players, player_count, server_id, host_kind, host_addresses, host_key FROM sessions WHERE id = @id" + _db.ForUpdate,
             reader => new SessionLock((SessionState)reader.GetInt64(0), (int)reader.GetInt64(1), reader.GetInt64(2), reader.GetNullableString(3),
-                (SessionHostKind)reader.GetInt64(4), reader.GetNullableString(5)),
+                (SessionHostKind)reader.GetInt64(4), reader.GetNullableString(5), reader.GetNullableString(6)),
             cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
         if (target is null)
         {
@@ -351,7 +351,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
                 await SetSeatAsync(connection, transaction, userId, sessionId, cancellationToken).ConfigureAwait(false);
             }
 
-            return new JoinOutcome(SessionJoinStatus.AlreadyMember, sessionId, addresses, target.MaxPlayers, name, now) { HostKind = target.HostKind };
+            return new JoinOutcome(SessionJoinStatus.AlreadyMember, sessionId, addresses, target.MaxPlayers, name, now) { HostKind = target.HostKind, HostKey = target.HostKey };
         }
 
         if (target.PlayerCount >= target.MaxPlayers)
@@ -382,7 +382,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         await connection.ExecuteAsync(transaction, "UPDATE sessions SET player_count = player_count + 1, emptied_at = NULL WHERE id = @s",
             cancellationToken, ("@s", sessionId)).ConfigureAwait(false);
         await SetSeatAsync(connection, transaction, userId, sessionId, cancellationToken).ConfigureAwait(false);
-        return new JoinOutcome(SessionJoinStatus.Joined, sessionId, addresses, target.MaxPlayers, name, joinedAt) { HostKind = target.HostKind };
+        return new JoinOutcome(SessionJoinStatus.Joined, sessionId, addresses, target.MaxPlayers, name, joinedAt) { HostKind = target.HostKind, HostKey = target.HostKey };
     }
 
     /// <summary>The checks of a dedicated server's session: its server's addresses, or null when the server is dead (the session is then ended).</summary>
@@ -553,7 +553,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
     }
 
     private sealed record SessionLock(SessionState State, int MaxPlayers, long PlayerCount, string? ServerId,
-        SessionHostKind HostKind = SessionHostKind.DedicatedServer, string? HostAddresses = null);
+        SessionHostKind HostKind = SessionHostKind.DedicatedServer, string? HostAddresses = null, string? HostKey = null);
 
     private sealed record ServerRow(GameServerState State, long LastHeartbeat, string Addresses);
 
@@ -562,6 +562,8 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
     private sealed record JoinOutcome(SessionJoinStatus Status, string SessionId, string Addresses, int MaxPlayers, string PlayerName, long IssuedAtMs)
     {
         public SessionHostKind HostKind { get; init; }
+
+        public string? HostKey { get; init; }
 
         public static JoinOutcome Refused(SessionJoinStatus status, string sessionId) => new(status, sessionId, "", 0, "", 0);
     }

@@ -26,6 +26,13 @@ public sealed record SessionDirectoryOptions
     /// </summary>
     public TimeSpan MemberIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long a player host must have been silent (no <see cref="SessionDirectory.HostHeartbeatAsync"/>) before a member
+    /// of its session may take it over (<see cref="SessionDirectory.ClaimHostAsync"/>, after a host migration). Default 2
+    /// seconds: longer than a host's heartbeat interval, shorter than a migration plus a retry.
+    /// </summary>
+    public TimeSpan HostClaimAfter { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Live sessions one player may have created at once (a bound on what a player can reserve). Default 2.</summary>
     public int MaxSessionsPerPlayer { get; init; } = 2;
 
@@ -51,6 +58,7 @@ public sealed record SessionDirectoryOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(EmptySessionTimeout, TimeSpan.Zero, nameof(EmptySessionTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MemberIdleTimeout, TimeSpan.Zero, nameof(MemberIdleTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(HostClaimAfter, TimeSpan.Zero, nameof(HostClaimAfter));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerPlayer, 0, nameof(MaxSessionsPerPlayer));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerServer, 1, nameof(MaxSessionsPerServer));
     }

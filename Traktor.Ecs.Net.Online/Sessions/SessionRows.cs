@@ -8,7 +8,7 @@ namespace Traktor.Ecs.Net.Online.Sessions;
 /// <summary>Reads sessions, their properties and members back into <see cref="SessionInfo"/>s, a page at a time.</summary>
 internal static class SessionRows
 {
-    private const string Columns = "id, name, max_players, visibility, host_kind, server_id, state, end_reason, created_at, ended_at";
+    private const string Columns = "id, name, max_players, visibility, host_kind, server_id, state, end_reason, created_at, ended_at, created_by";
 
     /// <summary>Loads the sessions with <paramref name="ids"/>, in that order (missing ones are skipped).</summary>
     public static async Task<List<SessionInfo>> LoadAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<string> ids, CancellationToken cancellationToken)
@@ -69,10 +69,10 @@ internal static class SessionRows
 
     private static Row ReadRow(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), (int)reader.GetInt64(2), (SessionVisibility)reader.GetInt64(3), (SessionHostKind)reader.GetInt64(4),
-        reader.GetNullableString(5), (SessionState)reader.GetInt64(6), (SessionEndReason)reader.GetInt64(7), reader.GetInt64(8), reader.GetNullableInt64(9));
+        reader.GetNullableString(5), (SessionState)reader.GetInt64(6), (SessionEndReason)reader.GetInt64(7), reader.GetInt64(8), reader.GetNullableInt64(9), reader.GetNullableInt64(10));
 
     private sealed record Row(string Id, string Name, int MaxPlayers, SessionVisibility Visibility, SessionHostKind HostKind, string? ServerId,
-        SessionState State, SessionEndReason EndReason, long CreatedAt, long? EndedAt)
+        SessionState State, SessionEndReason EndReason, long CreatedAt, long? EndedAt, long? CreatedBy)
     {
         public SessionInfo ToInfo(IReadOnlyDictionary<string, string> properties, IReadOnlyList<SessionMember> members)
         {
@@ -84,6 +84,7 @@ internal static class SessionRows
                 EndedAt = EndedAt is { } ended ? DateTimeOffset.FromUnixTimeMilliseconds(ended) : null,
                 HostKind = HostKind,
                 ServerId = ServerId,
+                HostUserId = HostKind == SessionHostKind.Player ? CreatedBy : null,
             };
         }
     }

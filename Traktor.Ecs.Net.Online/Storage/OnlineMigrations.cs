@@ -139,6 +139,10 @@ internal static class OnlineMigrations
         [
             "ALTER TABLE sessions ADD COLUMN host_addresses TEXT NULL",
         ]),
+        new(7, "player-hosted sessions: the token key of a host that took over after a host migration (base64)", _ =>
+        [
+            "ALTER TABLE sessions ADD COLUMN host_key TEXT NULL",
+        ]),
     ];
 
     /// <summary>

@@ -30,10 +30,53 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
     {
         string name = call.String(1);
         int maxPlayers = (int)call.Integer(2, 1, SessionLimits.MaxPlayers);
-        var cancellation = new CancellationTokenSource(options.CallTimeout);
-        var created = Sessions.CreateSessionAsync(new SessionOptions(name, maxPlayers), cancellation.Token);
-        return call.Wait(PendingCall.FromTask(created.ContinueWith(task => (ScriptValue)Describe(task.GetAwaiter().GetResult()), TaskScheduler.Default),
-            cancellation, e => $"{call.Function}: {e.Message}"));
+        string host = call.OptionalString(3) ?? (services.StartHosting is null ? "server" : "player");
+        var wanted = new SessionOptions(name, maxPlayers);
+        if (host == "server")
+        {
+            var cancellation = new CancellationTokenSource(options.CallTimeout);
+            var created = Sessions.CreateSessionAsync(wanted, cancellation.Token);
+            return call.Wait(PendingCall.FromTask(created.ContinueWith(task => (ScriptValue)Describe(task.GetAwaiter().GetResult()), TaskScheduler.Default),
+                cancellation, e => $"{call.Function}: {e.Message}"));
+        }
+
+        if (host != "player")
+        {
+            throw call.Bad(3, "\"player\" or \"server\"");
+        }
+
+        var start = services.StartHosting ?? throw new ScriptCallException($"{call.Function}: this game cannot host sessions (ScriptServices.StartHosting is not set)");
+        var directory = Sessions as IPlayerHostedSessions ?? throw new ScriptCallException($"{call.Function}: the session directory does not offer player-hosted sessions");
+        if (_session is not null)
+        {
+            throw new ScriptCallException($"{call.Function}: already in session {_session}; call multiplayer:leaveSession() first");
+        }
+
+        // The host takes the session's first seat: from now on the script is in it, and leaveSession() ends it for everyone.
+        var hosting = new CancellationTokenSource(options.CallTimeout);
+        long player = (long)identity.PlayerId;
+        var hosted = Task.Run(async () =>
+        {
+            var grant = await directory.CreatePlayerHostedSessionAsync(wanted, player, hosting.Token).ConfigureAwait(false);
+            await start(grant, hosting.Token).ConfigureAwait(false);
+            return grant.Session;
+        }, hosting.Token);
+        return call.Wait(PendingCall.Poll(() =>
+        {
+            if (!hosted.IsCompleted)
+            {
+                return null;
+            }
+
+            hosting.Dispose();
+            if (!hosted.IsCompletedSuccessfully)
+            {
+                return (ScriptValue.Nil, $"{call.Function}: {hosted.Exception?.InnerException?.Message ?? "the session directory did not answer"}");
+            }
+
+            _session = hosted.Result.Id;
+            return (Describe(hosted.Result), null);
+        }, () => hosting.Cancel()));
     }
 
     private int JoinSession(LuaCall call)
@@ -59,6 +102,8 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
         var joining = Sessions.JoinSessionAsync(id, (long)identity.PlayerId, cancellation.Token);
         long started = services.Time.GetTimestamp();
         SessionInfo? joined = null;
+        NatTraversal? introducing = null;
+        byte[] token = [];
         return call.Wait(PendingCall.Poll(() =>
         {
             if (joined is null)
@@ -87,7 +132,36 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
                     return (Describe(joined), null);
                 }
 
-                client.Transport.Connect(join.ConnectInfo!.ConnectToken);
+                if (join.ConnectInfo!.Rendezvous is { } rendezvous && services.Traversal is { } traversal)
+                {
+                    traversal.Join(rendezvous);
+                    introducing = traversal;
+                }
+                else
+                {
+                    client.Transport.Connect(join.ConnectInfo.ConnectToken);
+                }
+
+                token = join.ConnectInfo.ConnectToken;
+            }
+
+            if (introducing is not null)
+            {
+                // A player host behind a NAT: punch (or fall back to the relay) before the handshake goes out.
+                introducing.Update();
+                if (introducing.GetPath(introducing.HostAddress) is NatPath.Direct or NatPath.Relayed)
+                {
+                    introducing = null;
+                    client!.Transport.Connect(token);
+                }
+                else if (services.Time.GetElapsedTime(started) > options.CallTimeout)
+                {
+                    return (ScriptValue.Nil, $"{call.Function}: the session's host could not be reached through the introducer within {options.CallTimeout.TotalSeconds:0.###} s");
+                }
+                else
+                {
+                    return null;
+                }
             }
 
             return client!.Transport.State switch
@@ -191,6 +265,8 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
             .With("name", session.Name)
             .With("maxPlayers", (long)session.MaxPlayers)
             .With("playerCount", (long)session.PlayerCount)
+            .With("host", session.HostKind == SessionHostKind.Player ? "player" : "server")
+            .With("hostId", session.HostUserId is { } hostId ? (ScriptValue)hostId : ScriptValue.Nil)
             .With("players", players);
     }
 }

@@ -86,8 +86,8 @@ end
 
 local Multiplayer = class("Multiplayer")
 
-function Multiplayer:createSession(name, maxPlayers)
-  local session = wait("createSession", name, maxPlayers)
+function Multiplayer:createSession(name, maxPlayers, host)
+  local session = wait("createSession", name, maxPlayers, host)
   return session
 end
 

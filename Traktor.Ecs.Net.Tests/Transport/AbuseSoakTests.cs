@@ -37,8 +37,8 @@ public class AbuseSoakTests
     /// <summary>An ack header followed by <paramref name="count"/> Unreliable records each carrying <paramref name="message"/>.</summary>
     private static byte[] Messages(byte[] message, int count)
     {
-        var payload = new byte[6 + count * (3 + message.Length)];
-        for (int i = 0, at = 6; i < count; i++, at += 3 + message.Length)
+        var payload = new byte[HostilePeer.AckHeaderSize + count * (3 + message.Length)];
+        for (int i = 0, at = HostilePeer.AckHeaderSize; i < count; i++, at += 3 + message.Length)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(at + 1), (ushort)message.Length);
             message.CopyTo(payload.AsSpan(at + 3));
@@ -88,7 +88,7 @@ public class AbuseSoakTests
                 for (int i = 0; i < 200; i++) peer.Send(peer.Seal(HostilePeer.UnreliableRecords(128, 1)));
                 break;
             case 4: // datagrams beyond the per-update budget, and forged ones from the same address
-                for (int i = 0; i < 400; i++) peer.Send(peer.Seal(new byte[6]));
+                for (int i = 0; i < 400; i++) peer.Send(peer.Seal(new byte[HostilePeer.AckHeaderSize]));
                 var forged = new byte[200];
                 for (int i = 0; i < 600; i++)
                 {
@@ -113,7 +113,7 @@ public class AbuseSoakTests
                 for (int i = 0; i < 200; i++)
                 {
                     var junk = HostilePeer.UnreliableRecords(4, 8);
-                    junk[6] = 0xF8; // reserved flag bits
+                    junk[HostilePeer.AckHeaderSize] = 0xF8; // reserved flag bits
                     peer.Send(peer.Seal(junk));
                 }
 

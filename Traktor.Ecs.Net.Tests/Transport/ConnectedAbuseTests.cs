@@ -144,7 +144,7 @@ public class ConnectedAbuseTests
     {
         using var h = Harness(insecure: false);
         using var abuser = HostilePeer.Connect(h, 2);
-        var keepAlive = new byte[6]; // an ack header alone: valid, carries nothing
+        var keepAlive = new byte[HostilePeer.AckHeaderSize]; // an ack header alone: valid, carries nothing
         var (most, end, _) = Run(h, abuser, () =>
         {
             for (int i = 0; i < 400; i++) abuser.Send(abuser.Seal(keepAlive));

@@ -58,11 +58,17 @@ internal sealed class HostilePeer : IDisposable
         return new HostilePeer(h, client, address, client.ConnectionSendCipher);
     }
 
+    /// <summary>
+    /// Bytes of the ack header the peer writes: zeros, the all-received form acknowledging packet 0 and the 32 before it,
+    /// which the server never sent (docs/PROTOCOL.md §6); the records after it use the two-byte length of §7.
+    /// </summary>
+    public const int AckHeaderSize = 3;
+
     /// <summary>An ack header followed by <paramref name="count"/> Unreliable records of <paramref name="dataLength"/> bytes.</summary>
     public static byte[] UnreliableRecords(int count, int dataLength)
     {
-        var payload = new byte[6 + count * (3 + dataLength)];
-        for (int i = 0, at = 6; i < count; i++, at += 3 + dataLength)
+        var payload = new byte[AckHeaderSize + count * (3 + dataLength)];
+        for (int i = 0, at = AckHeaderSize; i < count; i++, at += 3 + dataLength)
         {
             payload[at] = 0; // Unreliable, not a fragment
             BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(at + 1), (ushort)dataLength);
@@ -76,8 +82,8 @@ internal sealed class HostilePeer : IDisposable
     {
         bool fragment = fragmentCount > 0;
         int header = 3 + (channel != 0 || fragment ? 2 : 0) + (fragment ? 4 : 0);
-        var payload = new byte[6 + header + dataLength];
-        var record = payload.AsSpan(6);
+        var payload = new byte[AckHeaderSize + header + dataLength];
+        var record = payload.AsSpan(AckHeaderSize);
         record[0] = (byte)(channel | (fragment ? 0x04 : 0));
         BinaryPrimitives.WriteUInt16LittleEndian(record[1..], (ushort)dataLength);
         int at = 3;

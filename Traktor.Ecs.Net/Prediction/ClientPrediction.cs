@@ -401,12 +401,16 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
             return;
         }
 
-        short buffered = BinaryPrimitives.ReadInt16LittleEndian(status[5..]);
-        if (buffered == short.MinValue)
+        sbyte buffered = (sbyte)status[3];
+        if (buffered == PredictionFormat.NoInputYet)
         {
             return; // the server has no input from us yet
         }
-        uint statusTick = BinaryPrimitives.ReadUInt32LittleEndian(status[1..]);
+
+        // The status names the server's tick by its low 16 bits: the one nearest our predicted tick, which runs a
+        // buffer and half a round trip ahead of the server's, never 32,768 ticks away.
+        ushort low = BinaryPrimitives.ReadUInt16LittleEndian(status[1..]);
+        uint statusTick = PredictedTick + (uint)(short)(ushort)(low - (ushort)PredictedTick);
         if ((int)(statusTick - ignoreStatusBefore) < 0)
         {
             return; // it describes inputs sent before our last jump

@@ -27,6 +27,9 @@ internal static class PredictionFormat
     /// <summary>The longest input message: the header and <see cref="MaxInputsPerMessage"/> inputs of <see cref="MaxInputBytes"/>.</summary>
     public const int MaxMessageBytes = InputHeaderBytes + (MaxInputsPerMessage * MaxInputBytes);
 
-    /// <summary>Kind, server tick, buffered ticks.</summary>
-    public const int StatusBytes = 1 + 4 + 2;
+    /// <summary>Kind, the low 16 bits of the server tick, buffered ticks (i8) (TRKNET09; 7 bytes before).</summary>
+    public const int StatusBytes = 1 + 2 + 1;
+
+    /// <summary>The buffered-ticks value of a status sent before any input arrived.</summary>
+    public const sbyte NoInputYet = sbyte.MinValue;
 }

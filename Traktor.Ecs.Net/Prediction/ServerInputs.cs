@@ -166,10 +166,12 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
         uint tick = CurrentTick;
         foreach (var (connection, input) in states)
         {
+            // 4 bytes: the client knows the server's tick to within far less than 32,768 ticks, so 16 bits of it say
+            // which; a buffer off by more than 127 ticks is corrected in steps of at most 64 anyway (docs/PROTOCOL.md §10.4).
             status[0] = PredictionFormat.InputStatusMessage;
-            BinaryPrimitives.WriteUInt32LittleEndian(status.AsSpan(1), tick);
-            int buffered = input.HasInput ? Math.Clamp((int)(input.NewestTick - tick), short.MinValue, short.MaxValue) : short.MinValue;
-            BinaryPrimitives.WriteInt16LittleEndian(status.AsSpan(5), (short)buffered);
+            BinaryPrimitives.WriteUInt16LittleEndian(status.AsSpan(1), (ushort)tick);
+            int buffered = input.HasInput ? Math.Clamp((int)(input.NewestTick - tick), -sbyte.MaxValue, sbyte.MaxValue) : PredictionFormat.NoInputYet;
+            status[3] = (byte)(sbyte)buffered;
             server.Transport.Send(connection, ChannelKind.Unreliable, status);
         }
     }

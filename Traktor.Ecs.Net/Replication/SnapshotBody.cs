@@ -1,52 +1,176 @@
+using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Serialization.Delta;
 
 namespace Traktor.Ecs.Net.Replication;
 
 /// <summary>
 /// The entity-list part of a snapshot body, written and read through the same entropy coder as the
-/// component sections (docs/PROTOCOL.md, "Snapshots"). Network ids are strictly increasing, so they
-/// travel as small positive gaps; baseline ticks as ages.
+/// component sections (docs/PROTOCOL.md §10.1). The list is coded against a reference: the network ids of an
+/// earlier snapshot the server knows the client applied (TRKNET08). Entities that move keep appearing in every
+/// snapshot, so the list says only which of the reference's entities are missing and which ids are new; an entity
+/// that is in both costs one flag, and less through the adaptive coder. Without a reference every id is new.
 /// </summary>
-internal static class SnapshotBody
+internal static partial class SnapshotBody
 {
+    /// <summary>
+    /// Writes the entity list. <paramref name="records"/> are sorted by network id; their <see cref="SnapshotRecord.Member"/>
+    /// is set here. <paramref name="reference"/> (sorted) is used when <paramref name="referenceAge"/> &gt; 0.
+    /// </summary>
     public static void WriteHeader<TEncoder>(
-        ref TEncoder encoder, int contextBase, uint tick, ReadOnlySpan<uint> despawns, ReadOnlySpan<SnapshotRecord> records, int typeCount)
+        ref TEncoder encoder, int contextBase, uint tick, int referenceAge, ReadOnlySpan<uint> reference,
+        ReadOnlySpan<uint> despawns, Span<SnapshotRecord> records, int typeCount)
         where TEncoder : IDeltaEncoder, allows ref struct
     {
-        encoder.WriteDelta(despawns.Length, contextBase + SnapshotFormat.ContextDespawnCount);
-        uint previous = 0;
-        foreach (uint netId in despawns)
+        if (referenceAge <= 0)
         {
-            encoder.WriteDelta(unchecked((int)(netId - previous)), contextBase + SnapshotFormat.ContextDespawnId);
-            previous = netId;
+            referenceAge = 0;
+            reference = default;
         }
 
-        encoder.WriteDelta(records.Length, contextBase + SnapshotFormat.ContextRecordCount);
-        previous = 0;
-        var last = BaselineShape.None;
+        int kept = MarkMembers(records, reference);
+        encoder.WriteDelta(referenceAge, contextBase + SnapshotFormat.ContextReferenceAge);
+        int flagged = 0;
+        if (referenceAge > 0)
+        {
+            // The reference's entities missing from this snapshot, by their index in it; a despawn among them is
+            // a flag on its entry, cheaper than its id.
+            encoder.WriteDelta(reference.Length - kept, contextBase + SnapshotFormat.ContextRemovedCount);
+            int previous = -1;
+            int r = 0;
+            int d = 0;
+            for (int i = 0; i < reference.Length; i++)
+            {
+                uint id = reference[i];
+                if (Contains(records, ref r, id))
+                {
+                    continue;
+                }
+
+                encoder.WriteDelta(i - previous - 1, contextBase + SnapshotFormat.ContextRemovedGap);
+                previous = i;
+                bool despawned = Contains(despawns, ref d, id);
+                encoder.WriteFlag(despawned, contextBase + SnapshotFormat.ContextRemovedDespawn);
+                flagged += despawned ? 1 : 0;
+            }
+        }
+
+        encoder.WriteDelta(despawns.Length - flagged, contextBase + SnapshotFormat.ContextDespawnCount);
+        uint last = 0;
+        int inReference = 0;
+        int inRecords = 0;
+        foreach (uint netId in despawns)
+        {
+            if (Contains(reference, ref inReference, netId) && !Contains(records, ref inRecords, netId))
+            {
+                continue; // flagged on its reference entry
+            }
+
+            encoder.WriteDelta(unchecked((int)(netId - last)), contextBase + SnapshotFormat.ContextDespawnId);
+            last = netId;
+        }
+
+        encoder.WriteDelta(records.Length - kept, contextBase + SnapshotFormat.ContextAddedCount);
+        last = 0;
         foreach (ref readonly var record in records)
         {
-            encoder.WriteDelta(unchecked((int)(record.NetId - previous)), contextBase + SnapshotFormat.ContextRecordId);
-            previous = record.NetId;
-            encoder.WriteFlag(record.Full, contextBase + SnapshotFormat.ContextFull);
-            if (!record.Full)
+            if (!record.Member)
             {
-                // Entities sent together are acknowledged together: their baselines mostly repeat the
-                // previous record's, so each number travels as the difference from it (usually 0).
-                var shape = BaselineShape.Of(in record, tick);
-                encoder.WriteDelta(shape.Count - last.Count, contextBase + SnapshotFormat.ContextBaselineCount);
-                encoder.WriteDelta(shape.Age - last.Age, contextBase + SnapshotFormat.ContextBaselineAge);
-                if (shape.Count > 1)
+                encoder.WriteDelta(unchecked((int)(record.NetId - last)), contextBase + SnapshotFormat.ContextAddedId);
+                last = record.NetId;
+            }
+        }
+
+        WriteKinds(ref encoder, contextBase, tick, referenceAge, records, typeCount);
+    }
+
+    /// <summary>
+    /// Whether coding against the reference is estimated to cost fewer bits than naming every id (static code
+    /// lengths; the adaptive coder follows them closely enough to choose). A snapshot that shares few entities with its
+    /// reference (a large world sent a changing subset at a time) names them all instead.
+    /// </summary>
+    public static bool ReferencePays(ReadOnlySpan<uint> reference, ReadOnlySpan<SnapshotRecord> records)
+    {
+        long without = StaticBits(records.Length);
+        uint last = 0;
+        foreach (ref readonly var record in records)
+        {
+            without += StaticBits(unchecked((int)(record.NetId - last))) + 1;
+            last = record.NetId;
+        }
+
+        long with = StaticBits(1);
+        int kept = 0;
+        int previous = -1;
+        int r = 0;
+        for (int i = 0; i < reference.Length; i++)
+        {
+            if (Contains(records, ref r, reference[i]))
+            {
+                kept++;
+                continue;
+            }
+
+            with += StaticBits(i - previous - 1) + 1;
+            previous = i;
+        }
+
+        with += StaticBits(reference.Length - kept) + StaticBits(records.Length - kept);
+        int inReference = 0;
+        last = 0;
+        foreach (ref readonly var record in records)
+        {
+            if (Contains(reference, ref inReference, record.NetId))
+            {
+                continue;
+            }
+
+            with += StaticBits(unchecked((int)(record.NetId - last))) + 1;
+            last = record.NetId;
+        }
+
+        return with < without;
+    }
+
+    private static void WriteKinds<TEncoder>(
+        ref TEncoder encoder, int contextBase, uint tick, int referenceAge, ReadOnlySpan<SnapshotRecord> records, int typeCount)
+        where TEncoder : IDeltaEncoder, allows ref struct
+    {
+        // Entities of the reference were acknowledged in it, so their newest baseline is mostly the reference itself
+        // and the older ones the two ticks before: that is the first prediction; after it, the previous record's.
+        var lastMember = InitialMemberShape(referenceAge);
+        var lastAdded = BaselineShape.None;
+        foreach (ref readonly var record in records)
+        {
+            var shape = record.Full ? default : BaselineShape.Of(in record, tick);
+            if (record.Member)
+            {
+                bool isDefault = !record.Full && shape == lastMember;
+                encoder.WriteFlag(isDefault, contextBase + SnapshotFormat.ContextMemberDefault);
+                if (isDefault)
                 {
-                    encoder.WriteDelta(shape.Gap1 - last.Gap1, contextBase + SnapshotFormat.ContextBaselineGap);
+                    continue;
                 }
 
-                if (shape.Count > 2)
+                encoder.WriteFlag(record.Full, contextBase + SnapshotFormat.ContextMemberFull);
+                if (!record.Full)
                 {
-                    encoder.WriteDelta(shape.Gap2 - last.Gap2, contextBase + SnapshotFormat.ContextBaselineGap);
+                    WriteShape(ref encoder, contextBase, shape, lastMember);
+                    lastMember = shape;
                 }
-
-                last = shape;
+            }
+            else
+            {
+                encoder.WriteFlag(record.Full, contextBase + SnapshotFormat.ContextAddedFull);
+                if (!record.Full)
+                {
+                    bool same = shape == lastAdded;
+                    encoder.WriteFlag(same, contextBase + SnapshotFormat.ContextAddedSameShape);
+                    if (!same)
+                    {
+                        WriteShape(ref encoder, contextBase, shape, lastAdded);
+                        lastAdded = shape;
+                    }
+                }
             }
 
             if (record.Full)
@@ -60,99 +184,67 @@ internal static class SnapshotBody
         }
     }
 
-    /// <summary>
-    /// Reads the despawn list and the records' headers, validating every count, gap and age. On any
-    /// violation the decoder is failed; the caller checks <see cref="IDeltaDecoder.IsFailed"/> once.
-    /// </summary>
-    public static void ReadHeader<TDecoder>(
-        ref TDecoder decoder, int contextBase, uint tick, List<uint> despawns, ref SnapshotRecord[] records, out int recordCount, int typeCount)
-        where TDecoder : IDeltaDecoder, allows ref struct
+    /// <summary>A delta's baseline shape as differences from the previous one (the numbers mostly repeat).</summary>
+    private static void WriteShape<TEncoder>(ref TEncoder encoder, int contextBase, BaselineShape shape, BaselineShape last)
+        where TEncoder : IDeltaEncoder, allows ref struct
     {
-        recordCount = 0;
-        int despawnCount = decoder.ReadDelta(contextBase + SnapshotFormat.ContextDespawnCount);
-        if (despawnCount < 0 || despawnCount > SnapshotFormat.MaxDespawns)
+        encoder.WriteDelta(shape.Count - last.Count, contextBase + SnapshotFormat.ContextBaselineCount);
+        encoder.WriteDelta(shape.Age - last.Age, contextBase + SnapshotFormat.ContextBaselineAge);
+        if (shape.Count > 1)
         {
-            decoder.Fail();
-            return;
+            encoder.WriteDelta(shape.Gap1 - last.Gap1, contextBase + SnapshotFormat.ContextBaselineGap);
         }
 
-        uint previous = 0;
-        for (int i = 0; i < despawnCount && !decoder.IsFailed; i++)
+        if (shape.Count > 2)
         {
-            int gap = decoder.ReadDelta(contextBase + SnapshotFormat.ContextDespawnId);
-            if (gap <= 0)
-            {
-                decoder.Fail();
-                return;
-            }
+            encoder.WriteDelta(shape.Gap2 - last.Gap2, contextBase + SnapshotFormat.ContextBaselineGap);
+        }
+    }
 
-            previous += (uint)gap;
-            despawns.Add(previous);
+    private static BaselineShape InitialMemberShape(int referenceAge) => new(3, referenceAge, 1, 1);
+
+    /// <summary>Marks the records whose ids are in <paramref name="reference"/>; returns how many are.</summary>
+    private static int MarkMembers(Span<SnapshotRecord> records, ReadOnlySpan<uint> reference)
+    {
+        int kept = 0;
+        int r = 0;
+        foreach (ref var record in records)
+        {
+            record.Member = Contains(reference, ref r, record.NetId);
+            kept += record.Member ? 1 : 0;
         }
 
-        int count = decoder.ReadDelta(contextBase + SnapshotFormat.ContextRecordCount);
-        if (decoder.IsFailed || count < 0 || count > SnapshotFormat.MaxRecords)
+        return kept;
+    }
+
+    /// <summary>
+    /// Whether sorted <paramref name="ids"/> holds <paramref name="id"/>, advancing <paramref name="position"/> past the
+    /// smaller ids: called with increasing ids, a whole pass costs one walk over the list.
+    /// </summary>
+    private static bool Contains(ReadOnlySpan<uint> ids, ref int position, uint id)
+    {
+        while (position < ids.Length && ids[position] < id)
         {
-            decoder.Fail();
-            return;
+            position++;
         }
 
-        if (records.Length < count)
+        return position < ids.Length && ids[position] == id;
+    }
+
+    private static bool Contains(ReadOnlySpan<SnapshotRecord> records, ref int position, uint id)
+    {
+        while (position < records.Length && records[position].NetId < id)
         {
-            Array.Resize(ref records, Math.Max(count, records.Length * 2));
+            position++;
         }
 
-        previous = 0;
-        var last = BaselineShape.None;
-        for (int i = 0; i < count && !decoder.IsFailed; i++)
-        {
-            ref var record = ref records[i];
-            int gap = decoder.ReadDelta(contextBase + SnapshotFormat.ContextRecordId);
-            if (gap <= 0)
-            {
-                decoder.Fail();
-                return;
-            }
+        return position < records.Length && records[position].NetId == id;
+    }
 
-            previous += (uint)gap;
-            record.NetId = previous;
-            record.Slot = -1;
-            record.Full = decoder.ReadFlag(contextBase + SnapshotFormat.ContextFull);
-            record.BaselineCount = 0;
-            if (!record.Full)
-            {
-                // Mirrors BaselineShape.Of: unused gaps are 0, so both ends carry the same "last".
-                int baselines = last.Count + decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineCount);
-                int age = last.Age + decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineAge);
-                int gap1 = baselines > 1 ? last.Gap1 + decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineGap) : 0;
-                int gap2 = baselines > 2 ? last.Gap2 + decoder.ReadDelta(contextBase + SnapshotFormat.ContextBaselineGap) : 0;
-                var shape = new BaselineShape(baselines, age, gap1, gap2);
-
-                if (!shape.IsValid)
-                {
-                    decoder.Fail();
-                    return;
-                }
-
-                shape.ApplyTo(ref record, tick);
-                last = shape;
-            }
-
-            ulong mask = 0;
-            if (record.Full)
-            {
-                for (int type = 0; type < typeCount; type++)
-                {
-                    if (decoder.ReadFlag(contextBase + SnapshotFormat.ContextTypeFlags + type))
-                    {
-                        mask |= 1UL << type;
-                    }
-                }
-            }
-
-            record.TypeMask = mask; // a delta's types are filled in from its baseline by the caller
-        }
-
-        recordCount = count;
+    /// <summary>The static prefix code's length for a residual (bucket code and offset bits).</summary>
+    private static int StaticBits(int delta)
+    {
+        int bucket = DeltaBuckets.BucketOf(ZigZag.Encode(delta));
+        return StaticPrefixCode.Length(bucket) + DeltaBuckets.OffsetBits(bucket);
     }
 }

@@ -48,16 +48,29 @@ internal static class SnapshotFormat
     /// <summary>Upper bound on despawns in one snapshot.</summary>
     public const int MaxDespawns = 4096;
 
-    /// <summary>Header contexts of the adaptive coder, placed after the schema's own contexts.</summary>
-    public const int ContextDespawnCount = 0;
-    public const int ContextDespawnId = 1;
-    public const int ContextRecordCount = 2;
-    public const int ContextRecordId = 3;
-    public const int ContextFull = 4;
-    public const int ContextBaselineCount = 5;
-    public const int ContextBaselineAge = 6;
-    public const int ContextBaselineGap = 7;
-    public const int ContextTypeFlags = 8; // + type index
+    /// <summary>
+    /// The oldest reference snapshot a snapshot's entity list may be coded against (its age is below this): inside the
+    /// client's tick-indexed history with the same margin as baselines.
+    /// </summary>
+    public const int MaxReferenceAge = BaselineWindowTicks;
+
+    // Header contexts of the adaptive coder, placed after the schema's own contexts (docs/PROTOCOL.md §10.1).
+    public const int ContextReferenceAge = 0;
+    public const int ContextRemovedCount = 1;
+    public const int ContextRemovedGap = 2;
+    public const int ContextRemovedDespawn = 3;
+    public const int ContextDespawnCount = 4;
+    public const int ContextDespawnId = 5;
+    public const int ContextAddedCount = 6;
+    public const int ContextAddedId = 7;
+    public const int ContextMemberDefault = 8;
+    public const int ContextMemberFull = 9;
+    public const int ContextAddedFull = 10;
+    public const int ContextAddedSameShape = 11;
+    public const int ContextBaselineCount = 12;
+    public const int ContextBaselineAge = 13;
+    public const int ContextBaselineGap = 14;
+    public const int ContextTypeFlags = 15; // + type index
 
     /// <summary>Header contexts needed for a registry of <paramref name="typeCount"/> types.</summary>
     public static int HeaderContexts(int typeCount) => ContextTypeFlags + typeCount;

@@ -32,6 +32,12 @@ public sealed record SessionInfo(
     /// <summary>The id of the game server hosting it, or null for an in-process session.</summary>
     public string? ServerId { get; init; }
 
+    /// <summary>
+    /// For a session hosted by a player (<see cref="SessionHostKind.Player"/>): the player hosting it now (its creator, or
+    /// the member that claimed the host after a host migration); null for a dedicated server's session.
+    /// </summary>
+    public long? HostUserId { get; init; }
+
     /// <summary>Players in the session.</summary>
     public int PlayerCount => Members.Count;
 

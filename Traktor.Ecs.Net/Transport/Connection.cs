@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using K4os.Compression.LZ4;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport.Channels;
@@ -229,7 +228,7 @@ internal sealed class Connection : IDisposable, IReceiptSink
         if (!_refusedUnreliable) _received.Record((ushort)sequence);
         if (!_ackOwed) _ackOwedSince = now;
         _ackOwed = true;
-        if (++_receivedSinceAck >= ImmediateAckThreshold) SendPayload(PacketLayout.AckHeaderSize, now, 0, 0, 0, writeAcks: true);
+        if (++_receivedSinceAck >= ImmediateAckThreshold) SendPayload(WriteAckHeader(), now, 0, 0, 0);
         return ReceiveOutcome.Accepted;
     }
 
@@ -255,9 +254,10 @@ internal sealed class Connection : IDisposable, IReceiptSink
     private ViolationKind? ValidatePayload(ReadOnlySpan<byte> payload, out bool beyondWindow, out bool hasRecords)
     {
         beyondWindow = false;
-        hasRecords = payload.Length > PacketLayout.AckHeaderSize;
-        if (payload.Length < PacketLayout.AckHeaderSize) return ViolationKind.Malformed;
-        var records = payload[PacketLayout.AckHeaderSize..];
+        hasRecords = false;
+        if (!AckHeader.TryRead(payload, out _, out _, out int ackLength)) return ViolationKind.Malformed;
+        hasRecords = payload.Length > ackLength;
+        var records = payload[ackLength..];
         for (int count = 0; !records.IsEmpty; count++)
         {
             if (count == PacketLayout.MaxRecordsPerPacket) return ViolationKind.RecordCount;
@@ -276,14 +276,13 @@ internal sealed class Connection : IDisposable, IReceiptSink
 
     private void ProcessPayload(ReadOnlySpan<byte> payload, double now)
     {
-        ushort ack = BinaryPrimitives.ReadUInt16LittleEndian(payload);
-        uint ackBits = BinaryPrimitives.ReadUInt32LittleEndian(payload[2..]);
+        AckHeader.TryRead(payload, out ushort ack, out uint ackBits, out int ackLength);
         Acknowledge(ack, now);
         for (int i = 0; i < 32; i++)
         {
             if ((ackBits & (1u << i)) != 0) Acknowledge((ushort)(ack - 1 - i), now);
         }
-        var records = payload[PacketLayout.AckHeaderSize..];
+        var records = payload[ackLength..];
         while (!records.IsEmpty)
         {
             MessageRecord.TryRead(records, _peer.MaxFragments, out var record, out int consumed);
@@ -340,8 +339,8 @@ internal sealed class Connection : IDisposable, IReceiptSink
         bool ackDue = _ackOwed && (ackNow || now - _ackOwedSince >= _peer.Options.AckDelay.TotalSeconds);
         for (int packets = 0; packets < _peer.Options.MaxPacketsPerUpdate; packets++)
         {
-            int length = BuildPayload(now, out int orderedCount, out int unorderedCount, out int receiptCount);
-            bool hasMessages = length > PacketLayout.AckHeaderSize;
+            int length = BuildPayload(now, out int ackLength, out int orderedCount, out int unorderedCount, out int receiptCount);
+            bool hasMessages = length > ackLength;
             if (!hasMessages && !ackDue && !keepAliveDue) break;
             SendPayload(length, now, orderedCount, unorderedCount, receiptCount);
             keepAliveDue = false;
@@ -352,31 +351,38 @@ internal sealed class Connection : IDisposable, IReceiptSink
         _unreliableOut.EndSendPass();
     }
 
-    private int BuildPayload(double now, out int orderedCount, out int unorderedCount, out int receiptCount)
+    private int BuildPayload(double now, out int ackLength, out int orderedCount, out int unorderedCount, out int receiptCount)
     {
         var frame = _peer.Frame.AsSpan(PacketLayout.SealedHeaderSize, _peer.PayloadCapacity);
-        WriteAckHeader();
-        int written = PacketLayout.AckHeaderSize;
+        ackLength = WriteAckHeader();
+        int written = ackLength;
         orderedCount = 0;
         unorderedCount = 0;
         receiptCount = 0;
         double resendDelay = Statistics.ResendDelay;
-        written += _orderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Ordered, ref orderedCount);
-        written += _unorderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Unordered, ref unorderedCount);
-        written += _unreliableOut.Write(frame[written..], PacketLayout.MaxRecordsPerPacket - orderedCount - unorderedCount, _sent.Receipts, ref receiptCount);
-        return written;
+        int lastGroup = written;
+        int n = _orderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Ordered, ref orderedCount);
+        if (n > 0) lastGroup = written;
+        written += n;
+        n = _unorderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Unordered, ref unorderedCount);
+        if (n > 0) lastGroup = written;
+        written += n;
+        n = _unreliableOut.Write(frame[written..], PacketLayout.MaxRecordsPerPacket - orderedCount - unorderedCount, _sent.Receipts, ref receiptCount);
+        if (n > 0) lastGroup = written;
+        written += n;
+        if (written == ackLength) return written;
+        // The last record needs no length (docs/PROTOCOL.md §7): find it in the last group of records written.
+        int last = lastGroup;
+        while (MessageRecord.TryRead(frame[last..written], _peer.MaxFragments, out _, out int consumed) && last + consumed < written) last += consumed;
+        return MessageRecord.MakeLast(frame, last, written);
     }
 
-    private void WriteAckHeader()
-    {
-        var frame = _peer.Frame.AsSpan(PacketLayout.SealedHeaderSize);
-        BinaryPrimitives.WriteUInt16LittleEndian(frame, _received.Latest);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame[2..], _received.Bits);
-    }
+    /// <summary>Writes the ack header at the start of the frame's plaintext; returns its length.</summary>
+    private int WriteAckHeader() =>
+        AckHeader.Write(_peer.Frame.AsSpan(PacketLayout.SealedHeaderSize), _received.Latest, _received.Bits);
 
-    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, int receiptCount, bool writeAcks = false)
+    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, int receiptCount)
     {
-        if (writeAcks) WriteAckHeader();
         _sent.Record((ushort)_nextSequence, now, orderedCount, unorderedCount, receiptCount, Statistics, this);
         var frame = _peer.Frame.AsSpan();
         byte prefix = (byte)PacketType.Payload;

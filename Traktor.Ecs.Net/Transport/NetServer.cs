@@ -60,7 +60,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     public int ConnectionCount => _active.Count;
 
     /// <summary>
-    /// The largest message that travels in a single packet (MTU − 40, 1,160 bytes by default); larger ones are
+    /// The largest message that travels in a single packet (MTU − 41, 1,159 bytes by default); larger ones are
     /// fragmented. Replication can size snapshots to it.
     /// </summary>
     public int MaxUnfragmentedMessageSize => _peer.FragmentSize;

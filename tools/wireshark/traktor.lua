@@ -1,4 +1,4 @@
--- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET07).
+-- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET09).
 --
 -- Load it for one run:   wireshark -X lua_script:tools/wireshark/traktor.lua capture.pcapng
 --                        tshark -X lua_script:tools/wireshark/traktor.lua -r capture.pcapng -V
@@ -52,10 +52,14 @@ local f = {
     ciphertext = ProtoField.bytes("traktor.ciphertext", "Ciphertext (not a plaintext capture)"),
     reason = ProtoField.uint8("traktor.reason", "Reason", base.DEC, reasons),
     ack = ProtoField.uint16("traktor.ack", "Ack (newest received)", base.DEC),
+    ack_form = ProtoField.uint8("traktor.ack_form", "Ack header form", base.DEC,
+        { [0] = "all 32 before it received", [1] = "all but one received", [2] = "all but two received", [3] = "ack bits follow" }, 0x03),
     ack_bits = ProtoField.uint32("traktor.ack_bits", "Ack bits", base.HEX),
     record = ProtoField.bytes("traktor.record", "Record"),
     channel = ProtoField.uint8("traktor.channel", "Channel", base.DEC, channels, 0x03),
     fragment = ProtoField.bool("traktor.fragment", "Fragment", 8, nil, 0x04),
+    short_length = ProtoField.bool("traktor.short_length", "One-byte length", 8, nil, 0x08),
+    to_end = ProtoField.bool("traktor.to_end", "Runs to the end of the payload (no length)", 8, nil, 0x10),
     length = ProtoField.uint16("traktor.length", "Data length", base.DEC),
     id = ProtoField.uint16("traktor.id", "Id", base.DEC),
     fragment_index = ProtoField.uint16("traktor.fragment_index", "Fragment index", base.DEC),
@@ -67,7 +71,8 @@ local f = {
     view_tick = ProtoField.uint32("traktor.view_tick", "View tick", base.DEC),
     view_fraction = ProtoField.uint8("traktor.view_fraction", "View tick fraction (1/256)", base.DEC),
     input_count = ProtoField.uint8("traktor.input_count", "Inputs", base.DEC),
-    buffered = ProtoField.int16("traktor.buffered", "Ticks of input buffered", base.DEC),
+    tick_low = ProtoField.uint16("traktor.tick_low", "Tick (low 16 bits)", base.DEC),
+    buffered = ProtoField.int8("traktor.buffered", "Ticks of input buffered (-128: none yet)", base.DEC),
     snapshot_mask = ProtoField.uint64("traktor.snapshot_mask", "Older snapshots received (bit i: tick - 1 - i)", base.HEX),
     data = ProtoField.bytes("traktor.data", "Data"),
 }
@@ -96,7 +101,7 @@ local function plausible(buffer)
     if t == 3 then return compressed == 0 and length_bits == 0xE0 and (n == 10 or n == 26) end
     local h = header_length(buffer)
     if t == 5 then return compressed == 0 and (n == h + 1 or n == h + 17) end
-    if t == 4 then return n >= h + 6 end
+    if t == 4 then return n >= h + 3 end
     return false
 end
 
@@ -124,9 +129,9 @@ local function message(tree, tvb, pinfo, summary)
         tree:add(f.view_fraction, tvb(9, 1))
         tree:add(f.input_count, tvb(10, 1))
         name = name .. " " .. tvb(1, 4):le_uint()
-    elseif kind == 0x71 and n == 7 then
-        tree:add_le(f.tick, tvb(1, 4))
-        tree:add_le(f.buffered, tvb(5, 2))
+    elseif kind == 0x71 and n == 4 then
+        tree:add_le(f.tick_low, tvb(1, 2))
+        tree:add(f.buffered, tvb(3, 1))
     end
     summary[#summary + 1] = name
     return name
@@ -136,24 +141,32 @@ end
 local function records(tree, tvb, pinfo, summary)
     local at, n, count = 0, tvb:len(), 0
     while at < n do
-        if at + 3 > n then return false end
         local flags = tvb(at, 1):uint()
-        if bit.band(flags, 0xF8) ~= 0 then return false end
+        if bit.band(flags, 0xE0) ~= 0 or bit.band(flags, 0x18) == 0x18 then return false end
         local channel, fragment = bit.band(flags, 3), bit.band(flags, 4) ~= 0
-        local length = tvb(at + 1, 2):le_uint()
-        local header = 3 + ((channel ~= 0 or fragment) and 2 or 0) + (fragment and 4 or 0)
+        -- The length: one byte (flag 0x08), none for a last record that runs to the end (0x10), else two bytes.
+        local length_bytes = bit.band(flags, 0x10) ~= 0 and 0 or (bit.band(flags, 0x08) ~= 0 and 1 or 2)
+        local header = 1 + length_bytes + ((channel ~= 0 or fragment) and 2 or 0) + (fragment and 4 or 0)
+        if at + header > n then return false end
+        local length
+        if length_bytes == 0 then length = n - at - header
+        elseif length_bytes == 1 then length = tvb(at + 1, 1):uint()
+        else length = tvb(at + 1, 2):le_uint() end
         if length < 1 or at + header + length > n then return false end
         local rec = tree:add(f.record, tvb(at, header + length))
         rec:set_text(string.format("Record: %s, %d bytes", channels[channel], length))
         rec:add(f.channel, tvb(at, 1))
         rec:add(f.fragment, tvb(at, 1))
-        rec:add_le(f.length, tvb(at + 1, 2))
+        rec:add(f.short_length, tvb(at, 1))
+        rec:add(f.to_end, tvb(at, 1))
+        if length_bytes > 0 then rec:add_le(f.length, tvb(at + 1, length_bytes)) else rec:add(f.length, tvb(at, 1), length) end
         local index = 0
-        if channel ~= 0 or fragment then rec:add_le(f.id, tvb(at + 3, 2)) end
+        local id_at = at + 1 + length_bytes
+        if channel ~= 0 or fragment then rec:add_le(f.id, tvb(id_at, 2)) end
         if fragment then
-            index = tvb(at + 5, 2):le_uint()
-            rec:add_le(f.fragment_index, tvb(at + 5, 2))
-            rec:add_le(f.fragment_count, tvb(at + 7, 2))
+            index = tvb(id_at + 2, 2):le_uint()
+            rec:add_le(f.fragment_index, tvb(id_at + 2, 2))
+            rec:add_le(f.fragment_count, tvb(id_at + 4, 2))
         end
         local data = tvb(at + header, length):tvb()
         if index == 0 then
@@ -167,6 +180,37 @@ local function records(tree, tvb, pinfo, summary)
         count = count + 1
     end
     return count <= 128
+end
+
+-- The ack header (docs/PROTOCOL.md section 6): a form byte, the ack (u16), and what the form needs. Returns its length,
+-- or nil when it is not one of the four forms.
+local function ack_header(tree, buffer, h)
+    local n = buffer:len()
+    if n < h + 3 then return nil end
+    local form_byte = buffer(h, 1):uint()
+    local form, index = bit.band(form_byte, 3), bit.band(bit.rshift(form_byte, 2), 0x1F)
+    if bit.band(form_byte, 0x80) ~= 0 then return nil end
+    local bits, length
+    if form == 0 then
+        if index ~= 0 then return nil end
+        bits, length = 0xFFFFFFFF, 3
+    elseif form == 1 then
+        bits, length = bit.bnot(bit.lshift(1, index)), 3
+    elseif form == 2 then
+        if n < h + 4 then return nil end
+        local high = buffer(h + 3, 1):uint()
+        if high > 31 or high <= index then return nil end
+        bits, length = bit.bnot(bit.bor(bit.lshift(1, index), bit.lshift(1, high))), 4
+    else
+        if index ~= 0 or n < h + 7 then return nil end
+        bits, length = buffer(h + 3, 4):le_uint(), 7
+    end
+    tree:add(f.ack_form, buffer(h, 1))
+    tree:add_le(f.ack, buffer(h + 1, 2))
+    -- LuaJIT's bit operations are signed 32-bit: bring the bits back to 0 ... 2^32 - 1.
+    if bits < 0 then bits = bits + 4294967296 end
+    tree:add(f.ack_bits, buffer(h, length), bits)
+    return length
 end
 
 local function sealed_header(tree, buffer)
@@ -243,11 +287,15 @@ function traktor.dissector(buffer, pinfo, tree)
         if bit.band(buffer(0, 1):uint(), 0x10) ~= 0 then
             root:add(f.data, buffer(h)):set_text("LZ4-compressed plaintext")
         else
-            root:add_le(f.ack, buffer(h, 2))
-            root:add_le(f.ack_bits, buffer(h + 2, 4))
-            info = info .. ", ack " .. buffer(h, 2):le_uint()
+            local a = ack_header(root, buffer, h)
+            if a == nil then
+                root:add_proto_expert_info(e_malformed, "Ack header does not parse: a sealed (encrypted) packet or a malformed one")
+                pinfo.cols.info = info
+                return n
+            end
+            info = info .. ", ack " .. buffer(h + 1, 2):le_uint()
             local summary = {}
-            if n > h + 6 and not records(root, buffer(h + 6):tvb(), pinfo, summary) then
+            if n > h + a and not records(root, buffer(h + a):tvb(), pinfo, summary) then
                 root:add_proto_expert_info(e_malformed, "Records do not parse: a sealed (encrypted) packet or a malformed one")
             elseif #summary > 0 then
                 info = info .. ": " .. table.concat(summary, ", ")

@@ -9,7 +9,7 @@ namespace Traktor.Ecs.Net.Online;
 /// <see cref="ISessions"/> over the online backend's HTTP API (the session directory). As a player (bearer token) a
 /// caller may join, quick-join and leave only as itself; a game server (server key) may act for any player.
 /// </summary>
-public sealed class HttpSessions : ISessions
+public sealed class HttpSessions : ISessions, IPlayerHostedSessions
 {
     private readonly OnlineBackendClient _client;
 
@@ -87,6 +87,42 @@ public sealed class HttpSessions : ISessions
         return result.Ended;
     }
 
+    /// <inheritdoc/>
+    public async Task<PlayerHostGrant> CreatePlayerHostedSessionAsync(SessionOptions options, long hostUserId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var body = await _client.SendAsync(HttpMethod.Post, "v1/sessions/player-hosted", new PlayerHostedSessionBody(hostUserId, options),
+            SessionJsonContext.Default.PlayerHostedSessionBody, SessionJsonContext.Default.PlayerHostGrantBody, cancellationToken).ConfigureAwait(false);
+        return ToGrant(body);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        ArgumentNullException.ThrowIfNull(connectedPlayers);
+        var body = new HostHeartbeatBody(hostUserId, addresses.Select(a => a.ToString()).ToArray(), connectedPlayers.ToArray());
+        var result = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/host-heartbeat", body,
+            SessionJsonContext.Default.HostHeartbeatBody, SessionJsonContext.Default.HostHeartbeatResult, cancellationToken).ConfigureAwait(false);
+        return result.Live;
+    }
+
+    /// <inheritdoc/>
+    public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hostKey);
+        var body = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/claim-host", new ClaimHostBody(userId, hostKey),
+            SessionJsonContext.Default.ClaimHostBody, SessionJsonContext.Default.PlayerHostGrantBody, cancellationToken).ConfigureAwait(false);
+        return ToGrant(body);
+    }
+
+    /// <summary>Turns the wire answer of a player-hosted create or claim into the grant (a key that is not 32 bytes is the backend's fault).</summary>
+    private static PlayerHostGrant ToGrant(PlayerHostGrantBody body) => body.SessionKey is { Length: 32 }
+        ? new PlayerHostGrant(body.Session, body.SessionKey, body.Rendezvous)
+        : throw new OnlineException(OnlineError.Unavailable, "The online backend sent a malformed session key.");
+
     /// <summary>Turns the wire answer of a join into the service's result (addresses parsed; a malformed one is the backend's fault).</summary>
     /// <param name="body">The answer.</param>
     /// <returns>The result.</returns>
@@ -103,7 +139,7 @@ public sealed class HttpSessions : ISessions
                     : throw new OnlineException(OnlineError.Unavailable, "The online backend sent a malformed game-server address."));
             }
 
-            connect = new SessionConnectInfo(wire.SessionId, wire.ConnectToken, addresses, wire.ExpiresAt);
+            connect = new SessionConnectInfo(wire.SessionId, wire.ConnectToken, addresses, wire.ExpiresAt) { Rendezvous = wire.Rendezvous };
         }
 
         return new SessionJoinResult(body.Status, body.Session, connect);

@@ -23,7 +23,38 @@ public sealed record SessionJoinBody(SessionJoinStatus Status, SessionInfo? Sess
 /// <param name="ConnectToken">The connect token (base64 in JSON).</param>
 /// <param name="ServerAddresses">The game server's addresses.</param>
 /// <param name="ExpiresAt">The token's expiry.</param>
-public sealed record SessionConnectBody(SessionId SessionId, byte[] ConnectToken, IReadOnlyList<string> ServerAddresses, DateTimeOffset ExpiresAt);
+public sealed record SessionConnectBody(SessionId SessionId, byte[] ConnectToken, IReadOnlyList<string> ServerAddresses, DateTimeOffset ExpiresAt)
+{
+    /// <summary>For a player-hosted session: the rendezvous id to present to the introducer; null (absent) for a dedicated server.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? Rendezvous { get; init; }
+}
+
+/// <summary>Body of <c>POST /v1/sessions/player-hosted</c>.</summary>
+/// <param name="HostUserId">The hosting player (a player may only name itself).</param>
+/// <param name="Session">The session to create.</param>
+public sealed record PlayerHostedSessionBody(long HostUserId, SessionOptions Session);
+
+/// <summary>Answer of <c>POST /v1/sessions/player-hosted</c> and <c>/{id}/claim-host</c>: what the hosting player's game needs.</summary>
+/// <param name="Session">The session.</param>
+/// <param name="SessionKey">The key the host's server opens joiners' connect tokens with (base64 in JSON; 32 bytes).</param>
+/// <param name="Rendezvous">The session's rendezvous id at the introducer.</param>
+public sealed record PlayerHostGrantBody(SessionInfo Session, byte[] SessionKey, Guid Rendezvous);
+
+/// <summary>Body of <c>POST /v1/sessions/{id}/host-heartbeat</c>.</summary>
+/// <param name="HostUserId">The host (a player may only name itself).</param>
+/// <param name="Addresses">Its public addresses as "ip:port" (1 to 8).</param>
+/// <param name="ConnectedPlayers">The players connected to it now.</param>
+public sealed record HostHeartbeatBody(long HostUserId, IReadOnlyList<string> Addresses, IReadOnlyList<long> ConnectedPlayers);
+
+/// <summary>Answer of <c>POST /v1/sessions/{id}/host-heartbeat</c>.</summary>
+/// <param name="Live">False when the session is not live any more (the host should stop).</param>
+public sealed record HostHeartbeatResult(bool Live);
+
+/// <summary>Body of <c>POST /v1/sessions/{id}/claim-host</c>.</summary>
+/// <param name="UserId">The member taking the session over (a player may only name itself).</param>
+/// <param name="HostKey">The key its server opens connect tokens with (base64 in JSON; 32 bytes).</param>
+public sealed record ClaimHostBody(long UserId, byte[] HostKey);
 
 /// <summary>Answer of <c>POST /v1/sessions/{id}/leave</c>.</summary>
 /// <param name="Left">Whether the player held a slot.</param>

@@ -29,7 +29,10 @@ public sealed partial class ClientReplication
     private readonly ComponentType[] spawnTypes;
     private readonly Dictionary<ulong, ComponentSet> spawnSets = new();
     private readonly ulong ownerOnlyTypes;
+    private readonly ReceivedEntityLists entityLists = new();
     private SnapshotRecord[] records = new SnapshotRecord[64];
+    private bool[] removedScratch = new bool[64];
+    private uint[] addedScratch = new uint[64];
     private bool hasReceived;
     private uint newestTick;
     private ulong receivedMask;
@@ -191,12 +194,10 @@ public sealed partial class ClientReplication
         int recordCount;
         bool missingBaseline = false;
         bool failed;
-        int contextBase = registry.SchemaContexts;
         if (!adaptive)
         {
             var decoder = new StaticDeltaDecoder(reader);
-            SnapshotBody.ReadHeader(ref decoder, contextBase, tick, despawns, ref records, out recordCount, components.Length);
-            PrepareRecords(recordCount, ref missingBaseline, decoder.IsFailed);
+            ReadEntityList(ref decoder, tick, out recordCount, ref missingBaseline);
             foreach (var component in components)
             {
                 if (!decoder.IsFailed && !missingBaseline)
@@ -211,8 +212,7 @@ public sealed partial class ClientReplication
         {
             int headerBytes = (int)(reader.BitsRead / 8);
             var decoder = new AdaptiveDeltaDecoder(message[headerBytes..], models);
-            SnapshotBody.ReadHeader(ref decoder, contextBase, tick, despawns, ref records, out recordCount, components.Length);
-            PrepareRecords(recordCount, ref missingBaseline, decoder.IsFailed);
+            ReadEntityList(ref decoder, tick, out recordCount, ref missingBaseline);
             foreach (var component in components)
             {
                 if (!decoder.IsFailed && !missingBaseline)
@@ -242,6 +242,7 @@ public sealed partial class ClientReplication
         }
 
         Apply(tick, recordCount);
+        entityLists.Store(tick, records.AsSpan(0, recordCount));
         MarkReceived(tick);
         Clock.OnSnapshot(tick, localSeconds, roundTripSeconds);
         store.PruneTombstones(newestTick);
@@ -341,10 +342,35 @@ public sealed partial class ClientReplication
         }
 
         store.Clear();
+        entityLists.Clear();
         hasReceived = false;
         receivedMask = 0;
         corrections.Reset();
         hasHanded = false;
+    }
+
+    /// <summary>
+    /// Reads the entity list against its reference (an earlier snapshot this client applied, named by its age) and
+    /// prepares the records. A reference this client does not hold is a missing baseline: the server believed a
+    /// snapshot applied that was not (or it is too old), and the correction tells it.
+    /// </summary>
+    private void ReadEntityList<TDecoder>(ref TDecoder decoder, uint tick, out int recordCount, ref bool missingBaseline)
+        where TDecoder : IDeltaDecoder, allows ref struct
+    {
+        recordCount = 0;
+        int contextBase = registry.SchemaContexts;
+        int referenceAge = SnapshotBody.ReadReferenceAge(ref decoder, contextBase);
+        ReadOnlySpan<uint> reference = default;
+        if (decoder.IsFailed || (referenceAge > 0 && !entityLists.TryGet(tick - (uint)referenceAge, out reference)))
+        {
+            missingBaseline = !decoder.IsFailed;
+            return;
+        }
+
+        SnapshotBody.ReadHeader(
+            ref decoder, contextBase, tick, referenceAge, reference, despawns, ref records, out recordCount, components.Length,
+            ref removedScratch, ref addedScratch);
+        PrepareRecords(recordCount, ref missingBaseline, decoder.IsFailed);
     }
 
     private void PrepareRecords(int recordCount, ref bool missingBaseline, bool failed)

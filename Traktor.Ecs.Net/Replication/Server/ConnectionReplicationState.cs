@@ -81,6 +81,59 @@ internal sealed class ConnectionReplicationState
     /// <summary>Budget carried between ticks (token bucket), in bytes.</summary>
     public double BudgetBytes { get; set; }
 
+    private uint[] referenceIds = new uint[32];
+
+    /// <summary>True while <see cref="ReferenceTick"/> names a snapshot the client applied, as far as the server knows.</summary>
+    public bool HasReference { get; private set; }
+
+    /// <summary>The newest acknowledged snapshot: the next entity lists are coded against its ids (docs/PROTOCOL.md §10.1).</summary>
+    public uint ReferenceTick { get; private set; }
+
+    /// <summary>The network ids of the reference snapshot's records, increasing.</summary>
+    public ReadOnlySpan<uint> ReferenceIds => referenceIds.AsSpan(0, referenceCount);
+
+    private int referenceCount;
+
+    /// <summary>
+    /// Takes an acknowledged snapshot as the reference when it is newer than the one held: its ids are copied, as the log's
+    /// ring may reuse their places once the entry is acknowledged.
+    /// </summary>
+    public void OfferReference(SentSnapshotLog.Entry entry)
+    {
+        if (HasReference && (int)(entry.Tick - ReferenceTick) <= 0)
+        {
+            return;
+        }
+
+        if (referenceIds.Length < entry.RecordCount)
+        {
+            referenceIds = new uint[Math.Max(entry.RecordCount, referenceIds.Length * 2)];
+        }
+
+        var netIds = entry.NetIds;
+        for (int i = 0; i < entry.RecordCount; i++)
+        {
+            referenceIds[i] = netIds[i];
+        }
+
+        referenceCount = entry.RecordCount;
+        ReferenceTick = entry.Tick;
+        HasReference = true;
+    }
+
+    /// <summary>
+    /// A correction says which of ticks <paramref name="newest"/> − 63 … <paramref name="newest"/> the client applied: a
+    /// reference among the others is dropped (the next entity list names every id, until another is acknowledged).
+    /// </summary>
+    public void ForgetReferenceNotApplied(uint newest, ulong applied)
+    {
+        uint age = newest - ReferenceTick;
+        if (HasReference && age < 64 && (applied & (1UL << (int)age)) == 0)
+        {
+            HasReference = false;
+        }
+    }
+
     public void EnsureCapacity(int slotCount)
     {
         if (slotCount <= SentNetId.Length)

@@ -283,7 +283,22 @@ public sealed partial class ServerReplication
     private int Encode(int limit, int recordCount, ConnectionReplicationState connection, int despawnCount)
     {
         var despawns = SortedDespawns(connection, despawnCount);
-        var recordSpan = new ReadOnlySpan<SnapshotRecord>(records, 0, recordCount);
+        var recordSpan = new Span<SnapshotRecord>(records, 0, recordCount);
+
+        // The entity list is coded against the newest snapshot the client is known to have applied, while the client
+        // still holds its ids, and when that is estimated cheaper than naming every id.
+        uint referenceAge = Tick - connection.ReferenceTick;
+        var reference = ReadOnlySpan<uint>.Empty;
+        if (connection.HasReference && referenceAge is > 0 and < SnapshotFormat.MaxReferenceAge
+            && SnapshotBody.ReferencePays(connection.ReferenceIds, recordSpan))
+        {
+            reference = connection.ReferenceIds;
+        }
+        else
+        {
+            referenceAge = 0;
+        }
+
         var writer = new BitWriter(packet.AsSpan(0, limit));
         writer.WriteBits(SnapshotFormat.SnapshotMessage, 8);
         writer.WriteBits(Tick, 32);
@@ -294,7 +309,7 @@ public sealed partial class ServerReplication
         {
             var encoder = new StaticDeltaEncoder(writer);
             long start = encoder.Writer.BitsWritten;
-            SnapshotBody.WriteHeader(ref encoder, contextBase, Tick, despawns, recordSpan, components.Length);
+            SnapshotBody.WriteHeader(ref encoder, contextBase, Tick, (int)referenceAge, reference, despawns, recordSpan, components.Length);
             entityListBits = encoder.Writer.BitsWritten - start;
             for (int i = 0; i < components.Length; i++)
             {
@@ -310,7 +325,7 @@ public sealed partial class ServerReplication
             int headerBytes = writer.BytesWritten;
             var encoder = new AdaptiveDeltaEncoder(packet.AsSpan(headerBytes, limit - headerBytes), models);
             double start = encoder.ApproximateBits;
-            SnapshotBody.WriteHeader(ref encoder, contextBase, Tick, despawns, recordSpan, components.Length);
+            SnapshotBody.WriteHeader(ref encoder, contextBase, Tick, (int)referenceAge, reference, despawns, recordSpan, components.Length);
             entityListBits = (long)(encoder.ApproximateBits - start);
             for (int i = 0; i < components.Length; i++)
             {

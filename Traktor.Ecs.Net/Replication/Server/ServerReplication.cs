@@ -176,13 +176,16 @@ public sealed partial class ServerReplication
             }
         }
 
-        // Baselines naming a tick the client did not apply are dropped whether or not the log still holds that tick,
-        // and so are its despawns repeated.
+        // Baselines naming a tick the client did not apply are dropped whether or not the log still holds that tick;
+        // so is the reference of the entity lists, and its despawns are repeated.
         foreach (int slot in state.Known)
         {
             tookBack |= state.ForgetBaselinesNotApplied(slot, newest, applied);
         }
 
+        bool hadReference = state.HasReference;
+        state.ForgetReferenceNotApplied(newest, applied);
+        tookBack |= hadReference && !state.HasReference;
         state.DeliveredDespawns.Repend(state, newest, applied, Tick);
         if (tookBack)
         {
@@ -264,6 +267,7 @@ public sealed partial class ServerReplication
             state.DeliveredDespawns.Add(tick, entry.Despawns[i], Tick);
         }
 
+        state.OfferReference(entry);
         return true;
     }
 

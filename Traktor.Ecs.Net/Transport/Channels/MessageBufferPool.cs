@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Traktor.Ecs.Net.Transport.Channels;
 
 /// <summary>
-/// Buffers for messages in flight, in size classes of 2^k and 1.5 × 2^k bytes (so a full 1,160-byte record takes
+/// Buffers for messages in flight, in size classes of 2^k and 1.5 × 2^k bytes (so a full 1,159-byte record takes
 /// 1,536 bytes, not 2,048), owned by one client or server (single-threaded). The shared ArrayPool keeps only a few
 /// dozen arrays per size per core, so a window of a thousand reliable messages would allocate; this pool keeps what
 /// a connection's windows and queues have needed before.

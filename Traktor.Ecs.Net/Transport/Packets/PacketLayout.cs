@@ -56,8 +56,8 @@ internal static class PacketLayout
     /// <summary>Reason byte of Denied and Disconnect packets.</summary>
     public const int ReasonPlaintextSize = 1;
 
-    /// <summary>ack (2) + ack bits (4) at the start of a payload's plaintext.</summary>
-    public const int AckHeaderSize = 6;
+    /// <summary>The longest ack header at the start of a payload's plaintext (<see cref="AckHeader"/>; 3 bytes as a rule).</summary>
+    public const int MaxAckHeaderSize = AckHeader.MaxSize;
 
     /// <summary>Largest message record header: flags, length, id, fragment index and count.</summary>
     public const int MaxRecordHeaderSize = 9;

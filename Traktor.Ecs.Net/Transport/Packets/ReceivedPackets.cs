@@ -15,15 +15,19 @@ internal sealed class ReceivedPackets
     /// </summary>
     public ushort Latest { get; private set; } = ushort.MaxValue;
 
-    public uint Bits { get; private set; }
+    /// <summary>Bit i set ⇔ packet (<see cref="Latest"/> − 1 − i) arrived, or was never sent (numbers "before" 0).</summary>
+    public uint Bits { get; private set; } = uint.MaxValue;
 
     public void Record(ushort sequence)
     {
         if (!_any)
         {
+            // The peer's sequences start at 0, so its packets "before" 0 (65,535 and down) were never sent: acknowledging
+            // them costs nothing (nothing of ours is recorded under those numbers) and keeps the ack bits all set, the
+            // 3-byte header form, while the first 32 packets arrive (docs/PROTOCOL.md §6).
             _any = true;
             Latest = sequence;
-            Bits = 0;
+            Bits = sequence < 32 ? uint.MaxValue << sequence : 0;
             return;
         }
         int distance = Sequence.Difference(sequence, Latest);

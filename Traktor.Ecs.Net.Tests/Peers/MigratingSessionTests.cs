@@ -1,0 +1,200 @@
+using System.Numerics;
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Online.Sessions;
+using Traktor.Ecs.Net.Online.Storage;
+using Traktor.Ecs.Net.Peers;
+using Traktor.Ecs.Net.Replication;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Online;
+using Traktor.Ecs.Net.Tests.Prediction;
+using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Tests.Sessions.Directory;
+using Traktor.Ecs.Net.Tests.Transport;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests.Peers;
+
+/// <summary>
+/// A player-hosted session of the directory survives its host: three players of a <see cref="MigratingPeer"/> game joined
+/// through the directory, the host dies, the elected successor takes the session over in the directory
+/// (<see cref="PlayerSessionHost.ClaimAsync"/>) and heartbeats, and a player who joins afterwards gets a token for the
+/// successor and plays there.
+/// </summary>
+public sealed class MigratingSessionTests : IAsyncLifetime
+{
+    private const int Drones = 5;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private readonly FakeTimeProvider time = new(TransportHarness.Start);
+    private readonly string folder = OnlineTestSettings.TempDirectory();
+    private readonly InMemoryNetwork network = new();
+    private readonly List<Player> players = new();
+    private OnlineServices services = null!;
+
+    private SessionDirectory Directory => services.Sessions!;
+
+    public async ValueTask InitializeAsync() =>
+        services = await OnlineServices.OpenAsync(new SqliteOnlineDatabase(Path.Combine(folder, "online.db"), SqliteDurability.Normal), SqliteDirectoryHarness.Options(time));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var player in players)
+        {
+            if (player.Entry is { } entry) await entry.DisposeAsync();
+            player.Group.Dispose();
+            player.World.Dispose();
+        }
+
+        await services.DisposeAsync();
+        OnlineTestSettings.DeleteDirectory(folder);
+    }
+
+    [Fact]
+    public async Task After_the_host_dies_the_successor_hosts_the_session_in_the_directory_and_later_joiners_reach_it()
+    {
+        var host = await AddPlayerAsync("first-host");
+        var grant = await Directory.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), host.UserId, Cancel);
+        host = host with { Key = grant.SessionKey };
+        players[0] = host = Build(host);
+        host.Peer.StartHost();
+        host.Entry = PlayerSessionHost.Start(Directory, grant, host.UserId, time: time);
+        var second = Build(await AddPlayerAsync("second"));
+        var third = Build(await AddPlayerAsync("third"));
+        foreach (var joiner in new[] { second, third })
+        {
+            var join = await JoinAsync(grant.Session.Id, joiner.UserId);
+            joiner.Peer.Join(join.ConnectToken, (ulong)host.UserId);
+        }
+
+        Assert.True(await TickUntilAsync(() => players.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2)
+            && players.All(p => p.World.CountEntities(new QueryDescription().WithAll<ShipBody, NetworkId>()) == 3), 60 * 20), Describe());
+        var heir = players.Single(p => (ulong)p.UserId == second.Peer.Successors[0]);
+        var other = players.Single(p => p != heir && p != host);
+
+        // The game's glue: the player elected host takes the session over in the directory with its own standby key.
+        Task<PlayerSessionHost>? claim = null;
+        heir.Peer.HostChanged += newHost =>
+        {
+            if (newHost == heir.Peer.ClientId) claim = PlayerSessionHost.ClaimAsync(Directory, grant.Session.Id, heir.UserId, heir.Key!, time: time, cancellationToken: Cancel);
+        };
+
+        // SIGKILL: the host's process stops, its heartbeats with it.
+        await host.Entry!.DisposeAsync();
+        host.Entry = null;
+        players.Remove(host);
+        Assert.True(await TickUntilAsync(() => claim is { IsCompleted: true }, 60 * 10), $"claim {claim?.Status}; {Describe()}");
+        heir.Entry = await claim!;
+        var session = (await Directory.GetSessionAsync(grant.Session.Id, Cancel))!;
+        Assert.Equal(SessionState.Live, session.State);
+        Assert.Equal(heir.UserId, session.HostUserId);
+        Assert.DoesNotContain(host.UserId, session.Members.Select(m => m.UserId));   // the dead host's seat is free again
+        Assert.Contains(other.UserId, session.Members.Select(m => m.UserId));        // the survivors keep theirs
+
+        // A player who joins now gets a token for the successor (its standby address and key) and plays there.
+        var late = Build(await AddPlayerAsync("late"));
+        var token = await JoinAsync(grant.Session.Id, late.UserId);
+        Assert.Equal([heir.Peer.StandbyAddress.ToEndPoint()], token.ServerAddresses);
+        late.Peer.Join(token.ConnectToken, (ulong)heir.UserId);
+        Assert.True(await TickUntilAsync(() => late.Peer.Role == MigrationRole.Client && late.Peer.Client!.Transport.State == ClientState.Connected
+            && late.World.CountEntities(new QueryDescription().WithAll<Drone, NetworkId>()) == Drones
+            && late.World.CountEntities(new QueryDescription().WithAll<ShipBody, NetworkId>()) == 3, 60 * 10), Describe());
+        Assert.True(await TickUntilAsync(() => heir.Entry!.Heartbeats >= 2, 60 * 5));
+        Assert.Equal(3, (await Directory.GetSessionAsync(grant.Session.Id, Cancel))!.PlayerCount);
+    }
+
+    private async Task<Player> AddPlayerAsync(string name)
+    {
+        long id = (await services.Authentication.RegisterAsync(name, "correct horse battery", Cancel)).UserId;
+        var player = new Player(id, World.Create()) { Key = ConnectTokenIssuer.GenerateServerKey() };
+        players.Add(player);
+        return player;
+    }
+
+    /// <summary>A joiner gets its token once the (current) host has reported its address; until then the directory answers Unavailable.</summary>
+    private async Task<SessionConnectInfo> JoinAsync(SessionId session, long userId)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var join = await Directory.JoinSessionAsync(session, userId, Cancel);
+                Assert.True(join.Succeeded, join.Status.ToString());
+                return join.ConnectInfo!;
+            }
+            catch (OnlineException e) when (e.Error == OnlineError.Unavailable && attempt < 600)
+            {
+                await TickUntilAsync(() => false, 1);
+            }
+        }
+    }
+
+    private Player Build(Player player)
+    {
+        var world = player.World;
+        MigratingPeer? peer = null;
+        peer = new MigratingPeer(world, ReplicationWorld.Registry, (ulong)player.UserId, network.CreateTransport(), network.CreateTransport(),
+            new MigrationOptions { ProtocolId = DirectoryTestSettings.ProtocolId, HostSilence = TimeSpan.FromSeconds(1) },
+            host =>
+            {
+                host.Server.PlayerConnected += joined =>
+                {
+                    if (joined.Reconnected) return;
+                    host.Server.SetPlayerEntity(joined.Connection, world.Create(new ShipBody { Position = new Vector2(0, joined.ClientId) }, new NetworkOwner(joined.Connection)));
+                };
+                if (world.CountEntities(new QueryDescription().WithAll<Drone>()) == 0)
+                {
+                    for (int d = 0; d < Drones; d++) world.Create(new Drone { Position = new Vector2(d, 0) });
+                }
+
+                return [];
+            },
+            _ => [], player.Key, time);
+        var built = player with { Peer = peer, Group = new Group<float>($"player {player.UserId}", peer) };
+        built.Group.Initialize();
+        int index = players.IndexOf(player);
+        if (index >= 0) players[index] = built;
+        return built;
+    }
+
+    /// <summary>Ticks every live player at 60 Hz of virtual time; each tick the hosts report to the directory (their heartbeats run on the clock's timer).</summary>
+    private async Task<bool> TickUntilAsync(Func<bool> done, int maxTicks)
+    {
+        for (int i = 0; i < maxTicks && !done(); i++)
+        {
+            time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+            float dt = 1f / 60;
+            foreach (var player in players.ToArray())
+            {
+                player.Group.Tick(in dt);
+                if (player.Entry is { } entry && player.Peer.IsHost)
+                {
+                    var connected = player.Peer.Host!.Server.Connections.Count;
+                    entry.Report([player.Peer.StandbyAddress.ToEndPoint()], players.Where(p => p != player).Select(p => p.UserId).Take(connected).ToArray());
+                }
+            }
+
+            await Task.Delay(1, Cancel); // the directory's calls (SQLite, on the pool) finish meanwhile
+        }
+
+        return done();
+    }
+
+    private string Describe() => string.Join("; ", players.Select(p =>
+        $"player {p.UserId}: {p.Peer.Role}, host {p.Peer.HostClientId}, epoch {p.Peer.Epoch}, successors [{string.Join(",", p.Peer.Successors)}], "
+        + $"{p.World.CountEntities(new QueryDescription().WithAll<NetworkId>())} entities"));
+
+    private sealed record Player(long UserId, World World)
+    {
+        public byte[]? Key { get; init; }
+
+        public MigratingPeer Peer { get; init; } = null!;
+
+        public Group<float> Group { get; init; } = null!;
+
+        public PlayerSessionHost? Entry { get; set; }
+    }
+}

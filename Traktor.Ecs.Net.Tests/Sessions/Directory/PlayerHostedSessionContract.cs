@@ -1,0 +1,170 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Transport;
+using Traktor.Ecs.Net.Transport.Security;
+
+namespace Traktor.Ecs.Net.Tests.Sessions.Directory;
+
+/// <summary>
+/// Player-hosted (P2P) sessions through <see cref="IPlayerHostedSessions"/>, unchanged in process (SQLite, PostgreSQL) and
+/// over the backend's HTTP API with each player's own bearer token: create, heartbeat, join (the answer carries the
+/// rendezvous and a token that opens on the host's server), and a host migration's takeover.
+/// </summary>
+public abstract class PlayerHostedSessionContract<THarness> where THarness : IDirectoryHarness, new()
+{
+    private const string Password = "correct horse battery";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    // The directory's clock is the transport harness's, so the tokens it issues are valid on the harness's servers.
+    private static async Task<DirectoryContext> StartAsync() => await new THarness().StartAsync(new FakeTimeProvider(TransportHarness.Start), 1);
+
+    /// <summary>A player logged in on its own connection (over HTTP: its own bearer token).</summary>
+    private static async Task<(long Id, ISessions Sessions, IPlayerHostedSessions Hosted)> PlayerAsync(DirectoryNode node, string name)
+    {
+        var (authentication, sessions) = node.ConnectPlayer();
+        await authentication.RegisterAsync(name, Password, Cancel);
+        var login = await authentication.LoginAsync(name, Password, Cancel);
+        return (login.UserId, sessions, Assert.IsAssignableFrom<IPlayerHostedSessions>(sessions));
+    }
+
+    /// <summary>A listen server with <paramref name="key"/>; connects a client with <paramref name="token"/> and returns the client id the server saw, or null.</summary>
+    private static ulong? ConnectThrough(byte[] key, Func<NetAddress, Task<byte[]>> tokenFor)
+    {
+        using var harness = new TransportHarness(configure: o =>
+        {
+            o.PrivateKey = key;
+            o.ProtocolId = DirectoryTestSettings.ProtocolId;
+        });
+        byte[] token = tokenFor(harness.ServerAddress).GetAwaiter().GetResult();
+        var client = harness.AddClient(configure: o => o.ProtocolId = DirectoryTestSettings.ProtocolId);
+        client.Connect(token);
+        for (int i = 0; i < 200 && client.State != ClientState.Connected; i++) harness.Step();
+        if (client.State != ClientState.Connected) return null;
+        while (harness.Server.TryPollEvent(out var e))
+        {
+            if (e.Type == NetEventType.Connected) return e.ClientId;
+        }
+
+        return null;
+    }
+
+    [Fact]
+    public async Task A_player_hosts_a_session_and_a_joiner_gets_the_rendezvous_and_a_token_its_server_opens()
+    {
+        await using var directory = await StartAsync();
+        var host = await PlayerAsync(directory.Node, "p2p-host");
+        var joiner = await PlayerAsync(directory.Node, "p2p-joiner");
+        var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), host.Id, Cancel);
+        Assert.Equal(SessionHostKind.Player, grant.Session.HostKind);
+        Assert.Equal(host.Id, grant.Session.HostUserId);
+        Assert.Equal(32, grant.SessionKey.Length);
+        Assert.Equal([host.Id], grant.Session.Members.Select(m => m.UserId));
+        Assert.Equal(host.Id, (await joiner.Sessions.GetSessionAsync(grant.Session.Id, Cancel))!.HostUserId);
+
+        // Before the host published its address a joiner waits; then the answer names the host and the rendezvous.
+        var early = await Assert.ThrowsAsync<OnlineException>(() => joiner.Sessions.JoinSessionAsync(grant.Session.Id, joiner.Id, Cancel));
+        Assert.Equal(OnlineError.Unavailable, early.Error);
+        SessionJoinResult? join = null;
+        ulong? admitted = ConnectThrough(grant.SessionKey, async address =>
+        {
+            Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address.ToEndPoint()], [], Cancel));
+            join = await joiner.Sessions.JoinSessionAsync(grant.Session.Id, joiner.Id, Cancel);
+            return join.ConnectInfo!.ConnectToken;
+        });
+        Assert.Equal(SessionJoinStatus.AlreadyMember, join!.Status);             // the early join took the seat
+        Assert.Equal(grant.Rendezvous, join.ConnectInfo!.Rendezvous);
+        Assert.Equal((ulong)joiner.Id, admitted);                                 // the host's server opened the directory's token
+
+        // Only the host reports for its session.
+        var forbidden = await Assert.ThrowsAsync<OnlineException>(() =>
+            joiner.Hosted.HostHeartbeatAsync(grant.Session.Id, joiner.Id, [IPEndPoint.Parse("203.0.113.9:4000")], [], Cancel));
+        Assert.Equal(OnlineError.Forbidden, forbidden.Error);
+        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("203.0.113.9:4000")], [joiner.Id], Cancel));
+        Assert.Equal(2, (await host.Sessions.GetSessionAsync(grant.Session.Id, Cancel))!.PlayerCount);
+    }
+
+    [Fact]
+    public async Task Quick_join_leaves_player_hosted_sessions_to_those_who_pick_them()
+    {
+        await using var directory = await StartAsync();
+        await directory.Node.Fleet.RegisterServerAsync(new GameServerRegistration(["127.0.0.1:40200"], 64, 8, "gs"), Cancel);
+        var host = await PlayerAsync(directory.Node, "lan-host");
+        var stranger = await PlayerAsync(directory.Node, "matchmade");
+        var hosted = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("duel", 4), host.Id, Cancel);
+        Assert.True(await host.Hosted.HostHeartbeatAsync(hosted.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel));
+
+        // Listed (with its host kind) for a player who chooses it, but never a quick-join's pick: the stranger gets a fleet session.
+        var listed = await stranger.Sessions.ListSessionsAsync(new SessionFilter { NameContains = "duel" }, 0, 10, Cancel);
+        Assert.Equal(SessionHostKind.Player, Assert.Single(listed.Sessions).HostKind);
+        var matched = await stranger.Sessions.QuickJoinAsync(stranger.Id, new SessionFilter { NameContains = "duel" }, new SessionOptions("duel", 4), Cancel);
+        Assert.True(matched.Succeeded);
+        Assert.NotEqual(hosted.Session.Id, matched.Session!.Id);
+        Assert.Equal(SessionHostKind.DedicatedServer, matched.Session.HostKind);
+        Assert.Null(matched.ConnectInfo!.Rendezvous);
+        if (stranger.Sessions is HttpSessions)
+        {
+            // Over HTTP a player creates player-hosted sessions only as itself.
+            var impersonation = await Assert.ThrowsAsync<OnlineException>(() => stranger.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("fake", 2), host.Id, Cancel));
+            Assert.Equal(OnlineError.Forbidden, impersonation.Error);
+        }
+    }
+
+    [Fact]
+    public async Task After_a_host_migration_the_successor_takes_the_session_over_and_later_joins_reach_it()
+    {
+        await using var directory = await StartAsync();
+        var host = await PlayerAsync(directory.Node, "first-host");
+        var heir = await PlayerAsync(directory.Node, "heir");
+        var late = await PlayerAsync(directory.Node, "late-joiner");
+        var stranger = await PlayerAsync(directory.Node, "stranger");
+        var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("migrating", 4), host.Id, Cancel);
+        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel));
+        Assert.True((await heir.Sessions.JoinSessionAsync(grant.Session.Id, heir.Id, Cancel)).Succeeded);
+        byte[] heirKey = ConnectTokenIssuer.GenerateServerKey();
+
+        // While the host reports, nobody takes over; the directory says when to ask again. A non-member never may.
+        var early = await Assert.ThrowsAsync<OnlineException>(() => heir.Hosted.ClaimHostAsync(grant.Session.Id, heir.Id, heirKey, Cancel));
+        Assert.Equal(OnlineError.Conflict, early.Error);
+        Assert.NotNull(early.RetryAfter);
+        directory.Time.Advance(TimeSpan.FromSeconds(3));                          // the host died: silent past HostClaimAfter (2 s)
+        var outsider = await Assert.ThrowsAsync<OnlineException>(() => stranger.Hosted.ClaimHostAsync(grant.Session.Id, stranger.Id, heirKey, Cancel));
+        Assert.Equal(OnlineError.Forbidden, outsider.Error);
+
+        var taken = await heir.Hosted.ClaimHostAsync(grant.Session.Id, heir.Id, heirKey, Cancel);
+        Assert.Equal(heir.Id, taken.Session.HostUserId);
+        Assert.Equal(heirKey, taken.SessionKey);
+        Assert.Equal(grant.Rendezvous, taken.Rendezvous);                         // the session keeps its rendezvous
+        Assert.Equal(SessionState.Live, taken.Session.State);
+        Assert.Equal([heir.Id], taken.Session.Members.Select(m => m.UserId));     // the departed host's seat is released
+        var deposed = await Assert.ThrowsAsync<OnlineException>(() =>
+            host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel));
+        Assert.Equal(OnlineError.Forbidden, deposed.Error);                       // a host that wakes up cannot report any more
+
+        // A join before the new host reported waits (the old address is gone); after, its token opens on the new host's server only.
+        var waiting = await Assert.ThrowsAsync<OnlineException>(() => late.Sessions.JoinSessionAsync(grant.Session.Id, late.Id, Cancel));
+        Assert.Equal(OnlineError.Unavailable, waiting.Error);
+        SessionConnectInfo? info = null;
+        ulong? admitted = ConnectThrough(heirKey, async address =>
+        {
+            Assert.True(await heir.Hosted.HostHeartbeatAsync(grant.Session.Id, heir.Id, [address.ToEndPoint()], [], Cancel));
+            info = (await late.Sessions.JoinSessionAsync(grant.Session.Id, late.Id, Cancel)).ConnectInfo;
+            return info!.ConnectToken;
+        });
+        Assert.Equal((ulong)late.Id, admitted);
+        Assert.Null(ConnectThrough(grant.SessionKey, _ => Task.FromResult(info!.ConnectToken)));   // the old host's key does not open it
+
+        // The session is the heir's now: when it leaves, the session ends for everyone.
+        Assert.True(await heir.Sessions.LeaveSessionAsync(grant.Session.Id, heir.Id, Cancel));
+        var ended = (await late.Sessions.GetSessionAsync(grant.Session.Id, Cancel))!;
+        Assert.Equal(SessionState.Ended, ended.State);
+        Assert.Equal(SessionEndReason.ServerLost, ended.EndReason);
+    }
+}
+
+public sealed class SqlitePlayerHostedSessionTests : PlayerHostedSessionContract<SqliteDirectoryHarness>;
+public sealed class PostgresPlayerHostedSessionTests : PlayerHostedSessionContract<PostgresDirectoryHarness>;
+public sealed class HttpSqlitePlayerHostedSessionTests : PlayerHostedSessionContract<HttpSqliteDirectoryHarness>;
+public sealed class HttpPostgresPlayerHostedSessionTests : PlayerHostedSessionContract<HttpPostgresDirectoryHarness>;

@@ -1,0 +1,57 @@
+using System.Net;
+
+namespace Traktor.Ecs.Net.Sessions;
+
+/// <summary>
+/// Sessions hosted by a player's game (<see cref="SessionHostKind.Player"/>, docs/P2P.md "P2P sessions in the directory"):
+/// the directory places nothing on the fleet; the hosting player's <see cref="NetworkHost"/> is the session's server,
+/// reached through NAT traversal. Joining such a session is an ordinary <see cref="ISessions.JoinSessionAsync"/>: its
+/// <see cref="SessionConnectInfo"/> names the host and carries the rendezvous id. Implemented by the directory
+/// (<c>SessionDirectory</c>) and by <see cref="Online.HttpSessions"/> over the backend; failures are
+/// <see cref="Online.OnlineException"/>s with the same codes everywhere.
+/// </summary>
+public interface IPlayerHostedSessions
+{
+    /// <summary>
+    /// Creates a session hosted by <paramref name="hostUserId"/>'s game: the host takes the first seat and gets the key
+    /// its server opens joiners' tokens with and the rendezvous id it registers with the introducer.
+    /// </summary>
+    /// <param name="options">Name, capacity (the host included), visibility and properties.</param>
+    /// <param name="hostUserId">The hosting player (over HTTP a player may only name itself).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session with the host seated, its key and its rendezvous id.</returns>
+    /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.InvalidArgument"/> for bad options;
+    /// <see cref="Online.OnlineError.QuotaExceeded"/> when the player already created the most live sessions allowed.</exception>
+    Task<PlayerHostGrant> CreatePlayerHostedSessionAsync(SessionOptions options, long hostUserId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The host's heartbeat (every directory heartbeat interval, 1 s by default): publishes the public addresses joiners'
+    /// tokens name and marks the host and the players connected to it as connected.
+    /// </summary>
+    /// <param name="id">The session.</param>
+    /// <param name="hostUserId">The player reporting: only the session's current host may.</param>
+    /// <param name="addresses">The host's public addresses (1 to 8), as the introducer observed them.</param>
+    /// <param name="connectedPlayers">The players connected to the host now (at most <see cref="SessionLimits.MaxPlayers"/>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>False when the session is not live any more (the host should stop).</returns>
+    /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.Forbidden"/> when <paramref name="hostUserId"/> does not host it;
+    /// <see cref="Online.OnlineError.InvalidArgument"/> for no address, more than 8, or too many players.</exception>
+    Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// After a host migration (<see cref="MigratingPeer"/>): the elected successor takes the session over. Allowed to a
+    /// seated member once the current host has been silent (no heartbeat) for the directory's host-claim time, or has
+    /// left; the departed host's seat is released, joiners' tokens are sealed from now on with <paramref name="hostKey"/>
+    /// (the successor's server key) and name the addresses of its next <see cref="HostHeartbeatAsync"/>.
+    /// </summary>
+    /// <param name="id">The session.</param>
+    /// <param name="userId">The member taking over (over HTTP a player may only name itself).</param>
+    /// <param name="hostKey">The 32-byte key the successor's server opens connect tokens with.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session under its new host, with <paramref name="hostKey"/> and the session's rendezvous id.</returns>
+    /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.Conflict"/> (with a retry delay) while the host still
+    /// reports; <see cref="Online.OnlineError.Forbidden"/> when <paramref name="userId"/> holds no seat or the session is not player-hosted;
+    /// <see cref="Online.OnlineError.NotFound"/> when the session is not live.</exception>
+    Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,171 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Online;
+
+namespace Traktor.Ecs.Net.Sessions;
+
+/// <summary>
+/// The directory side of a player's game hosting a session (<see cref="SessionHostKind.Player"/>): heartbeats
+/// <see cref="IPlayerHostedSessions.HostHeartbeatAsync"/> with what the tick loop last <see cref="Report"/>ed (the host's
+/// public addresses and the players connected to it). As for a game server (<see cref="GameServerHost"/>), heartbeats run
+/// on a timer of the <see cref="TimeProvider"/>, one at a time, never on the tick thread: a slow backend never stalls
+/// the game, and a stalled tick does not read as a dead host. Create it with <see cref="Start"/> after creating the
+/// session, or with <see cref="ClaimAsync"/> when this player became the host in a host migration.
+/// </summary>
+public sealed class PlayerSessionHost : IAsyncDisposable
+{
+    private readonly IPlayerHostedSessions directory;
+    private readonly long hostUserId;
+    private readonly ILogger logger;
+    private readonly ITimer timer;
+    private readonly CancellationTokenSource stopping = new();
+    private volatile HostReport? report;
+    private int beating;
+
+    private PlayerSessionHost(IPlayerHostedSessions directory, PlayerHostGrant grant, long hostUserId, TimeSpan interval, TimeProvider time, ILogger logger)
+    {
+        this.directory = directory;
+        this.hostUserId = hostUserId;
+        this.logger = logger;
+        Grant = grant;
+        timer = time.CreateTimer(_ => _ = BeatAsync(), null, interval, interval);
+    }
+
+    /// <summary>What the directory gave this host: the session, the key its server opens tokens with, the rendezvous id.</summary>
+    public PlayerHostGrant Grant { get; }
+
+    /// <summary>The session.</summary>
+    public SessionId Session => Grant.Session.Id;
+
+    /// <summary>False once the directory answered that the session is not live any more (the game should stop hosting).</summary>
+    public bool Live
+    {
+        get => Volatile.Read(ref live);
+        private set => Volatile.Write(ref live, value);
+    }
+
+    private bool live = true;
+
+    /// <summary>Heartbeats the directory accepted.</summary>
+    public long Heartbeats => Interlocked.Read(ref heartbeats);
+
+    /// <summary>Heartbeats that failed (backend unreachable, refused); each is tried again at the next interval.</summary>
+    public long HeartbeatFailures => Interlocked.Read(ref failures);
+
+    private long heartbeats;
+    private long failures;
+
+    /// <summary>Starts heartbeating for a session this player created (<see cref="IPlayerHostedSessions.CreatePlayerHostedSessionAsync"/>).</summary>
+    /// <param name="directory">The directory (<see cref="HttpSessions"/> in a game).</param>
+    /// <param name="grant">The creation's answer.</param>
+    /// <param name="hostUserId">This player.</param>
+    /// <param name="interval">How often to heartbeat (the directory's heartbeat interval; 1 s by default).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <returns>The running host.</returns>
+    public static PlayerSessionHost Start(IPlayerHostedSessions directory, PlayerHostGrant grant, long hostUserId, TimeSpan? interval = null,
+        TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(grant);
+        return new PlayerSessionHost(directory, grant, hostUserId, Interval(interval), time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>
+    /// Takes a session over after a host migration elected this player (<see cref="MigratingPeer.HostChanged"/> with its own
+    /// id): asks <see cref="IPlayerHostedSessions.ClaimHostAsync"/> until the directory, too, has seen the old host go
+    /// silent (it answers <see cref="OnlineError.Conflict"/> with a delay until then), then heartbeats.
+    /// </summary>
+    /// <param name="directory">The directory.</param>
+    /// <param name="session">The session.</param>
+    /// <param name="userId">This player.</param>
+    /// <param name="hostKey">The key this player's server opens connect tokens with (its <see cref="MigratingPeer"/> standby key).</param>
+    /// <param name="interval">How often to heartbeat.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <param name="cancellationToken">Gives up the claim.</param>
+    /// <returns>The running host.</returns>
+    public static async Task<PlayerSessionHost> ClaimAsync(IPlayerHostedSessions directory, SessionId session, long userId, byte[] hostKey,
+        TimeSpan? interval = null, TimeProvider? time = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        time ??= TimeProvider.System;
+        logger ??= NullLogger.Instance;
+        while (true)
+        {
+            try
+            {
+                var grant = await directory.ClaimHostAsync(session, userId, hostKey, cancellationToken).ConfigureAwait(false);
+                logger.LogInformation("Player {Player} hosts session {Session} now.", userId, session);
+                return new PlayerSessionHost(directory, grant, userId, Interval(interval), time, logger);
+            }
+            catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
+            {
+                // The directory has not seen the old host silent for long enough yet; it says when to ask again.
+                await Task.Delay(exception.RetryAfter ?? TimeSpan.FromMilliseconds(500), time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Publishes what the next heartbeats send; call it from the tick loop whenever it changes (it only stores the values).
+    /// Nothing is sent before the first report with an address: joiners' tokens need the host's public address.
+    /// </summary>
+    /// <param name="publicAddresses">The host's public addresses (1 to 8), e.g. <see cref="NatTraversal.PublicAddress"/>.</param>
+    /// <param name="connectedPlayers">The players connected to the host now (not the host itself).</param>
+    public void Report(IReadOnlyList<IPEndPoint> publicAddresses, IReadOnlyList<long> connectedPlayers)
+    {
+        ArgumentNullException.ThrowIfNull(publicAddresses);
+        ArgumentNullException.ThrowIfNull(connectedPlayers);
+        if (publicAddresses.Count is < 1 or > 8) throw new ArgumentException("A host has 1 to 8 public addresses.", nameof(publicAddresses));
+        bool first = report is null;
+        report = new HostReport(publicAddresses.ToArray(), connectedPlayers.ToArray());
+        if (first)
+        {
+            _ = BeatAsync(); // joiners wait for the first address: do not make them wait a whole interval for it
+        }
+    }
+
+    /// <summary>Sends one heartbeat now with the last report (the timer does this every interval).</summary>
+    /// <returns>Completes when the heartbeat was answered, failed or skipped (one is in flight, or nothing was reported yet).</returns>
+    public async Task BeatAsync()
+    {
+        if (report is not { } current || !Live || Interlocked.Exchange(ref beating, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            Live = await directory.HostHeartbeatAsync(Session, hostUserId, current.Addresses, current.Players, stopping.Token).ConfigureAwait(false);
+            Interlocked.Increment(ref heartbeats);
+            if (!Live)
+            {
+                logger.LogWarning("Session {Session} is not live any more; its host stops reporting.", Session);
+            }
+        }
+        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
+        {
+            Interlocked.Increment(ref failures);
+            logger.LogInformation(exception, "A heartbeat of session {Session} failed; the next interval tries again.", Session);
+        }
+        finally
+        {
+            Volatile.Write(ref beating, 0);
+        }
+    }
+
+    /// <summary>Stops heartbeating (the directory releases the host's seat after its idle timeout; leave the session to end it at once).</summary>
+    /// <returns>Completes at once.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await timer.DisposeAsync().ConfigureAwait(false);
+        await stopping.CancelAsync().ConfigureAwait(false); // not disposed: a heartbeat in flight may still read its token
+    }
+
+    private static TimeSpan Interval(TimeSpan? interval) =>
+        interval is { } value && value > TimeSpan.Zero ? value : TimeSpan.FromSeconds(1);
+
+    private sealed record HostReport(IPEndPoint[] Addresses, long[] Players);
+}
