@@ -107,7 +107,7 @@ public sealed class NetworkClient : ISystem<float>
             }
         }
 
-        if (wasConnected && Replication.TakeCorrection(LocalSeconds))
+        if (wasConnected && Replication.TakeCorrection())
         {
             int length = Replication.WriteAck(ack);
             if (length > 0)

@@ -163,7 +163,7 @@ public class EntityListReplicationTests
                 }
             }
 
-            if (client.TakeCorrection(now / 60.0))
+            if (client.TakeCorrection())
             {
                 var ack = new byte[16];
                 int length = client.WriteAck(ack);

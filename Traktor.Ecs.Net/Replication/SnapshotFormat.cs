@@ -11,24 +11,12 @@ internal static class SnapshotFormat
 
     /// <summary>
     /// Client → server: which snapshot ticks were applied. Sent only after the client dropped a snapshot whose packet
-    /// was acknowledged (the packet acks acknowledge snapshots otherwise), <see cref="CorrectionRepeats"/> times.
+    /// was acknowledged (the packet acks acknowledge snapshots otherwise), on <see cref="CorrectionRepeats"/> ticks.
     /// </summary>
     public const byte AckMessage = 0x52;
 
-    /// <summary>Times a client sends its acknowledgement message after dropping a snapshot (any one may be lost).</summary>
-    public const int CorrectionRepeats = 4;
-
-    /// <summary>Seconds at least between a correction and its repeat.</summary>
-    public const double CorrectionRepeatSeconds = 0.1;
-
-    /// <summary>
-    /// Corrections a client sends per second at most, sustained (each costs the server work in proportion to the
-    /// entities the client knows); the server's budget is twice this.
-    /// </summary>
-    public const double CorrectionsPerSecond = 4;
-
-    /// <summary>Corrections a client sends at once at most after a quiet spell; the server's budget is twice this.</summary>
-    public const double CorrectionBurst = 4;
+    /// <summary>Ticks on which a client sends its acknowledgement message after dropping a snapshot (any one may be lost).</summary>
+    public const int CorrectionRepeats = 8;
 
     /// <summary>Ticks the client keeps received states for, by tick (a power of two).</summary>
     public const int ClientHistoryTicks = 64;

@@ -38,7 +38,7 @@ public sealed partial class ClientReplication
     private ulong receivedMask;
     private bool hasJumpCandidate;
     private uint jumpCandidate;
-    private readonly CorrectionPacer corrections = new();
+    private int correctionTicks;
     private bool hasHanded;
     private uint newestHanded;
 
@@ -254,17 +254,24 @@ public sealed partial class ClientReplication
     }
 
     /// <summary>
-    /// True when an acknowledgement message should be sent now: after this client dropped a snapshot whose packet the
-    /// transport acknowledged, the server must learn that it was not applied, at once and then a few more times in case
-    /// one is lost, paced by <see cref="CorrectionPacer"/> (a few per second at most). The network plugin sends
-    /// <see cref="WriteAck"/> then.
+    /// True once per tick while an acknowledgement message is owed: after this client dropped a snapshot whose packet
+    /// the transport acknowledged, the server must learn that it was not applied (then for a few more ticks, in case
+    /// one is lost). The network plugin sends <see cref="WriteAck"/> then.
     /// </summary>
-    /// <param name="localSeconds">The local time (any monotonic clock in seconds).</param>
-    internal bool TakeCorrection(double localSeconds) => corrections.TryTake(localSeconds);
+    internal bool TakeCorrection()
+    {
+        if (correctionTicks == 0)
+        {
+            return false;
+        }
+
+        correctionTicks--;
+        return true;
+    }
 
     private void OweCorrection()
     {
-        corrections.Owe();
+        correctionTicks = SnapshotFormat.CorrectionRepeats;
         Counters.Corrections++;
     }
 
@@ -345,7 +352,7 @@ public sealed partial class ClientReplication
         entityLists.Clear();
         hasReceived = false;
         receivedMask = 0;
-        corrections.Reset();
+        correctionTicks = 0;
         hasHanded = false;
     }
 
