@@ -18,6 +18,9 @@ public enum DemoMode
     /// <summary>One game-server process of a fleet: registers with a backend's session directory and hosts the sessions placed on it.</summary>
     GameServer,
 
+    /// <summary>Only a NAT-traversal introducer and relay (<c>--introducer</c>), for <c>--host --nat</c> and <c>--client --nat</c> processes.</summary>
+    Introducer,
+
     /// <summary>The backend in this process, <c>--servers N</c> game-server processes, and bots that find sessions through the directory.</summary>
     Fleet,
 }

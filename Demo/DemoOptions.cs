@@ -51,6 +51,19 @@ public sealed record DemoOptions
     /// <summary>The stated time from the kill to the killed server's players playing elsewhere (<c>--recovery-budget</c>); the run fails beyond it.</summary>
     public double RecoveryBudgetSeconds { get; init; } = 5;
 
+    /// <summary><c>--nat KIND</c>: the host (and every bot) sits behind a simulated NAT of this kind and is reached through an introducer.</summary>
+    public Traktor.Ecs.Net.NatKind? Nat { get; init; }
+
+    /// <summary>The introducer a <c>--nat</c> process registers with (a <c>--host</c> starts its own when none is given).</summary>
+    [JsonIgnore]
+    public IPEndPoint? IntroducerAddress { get; init; }
+
+    /// <summary>The rendezvous id a <c>--client --nat</c> presents to reach the host (the host prints it).</summary>
+    public Guid? Rendezvous { get; init; }
+
+    /// <summary>The port <c>--introducer</c> listens on when none is given (STUN's).</summary>
+    public const int DefaultIntroducerPort = 3478;
+
     /// <summary>A Lua pilot that flies every bot instead of the built-in brain (<c>--script</c>).</summary>
     public string? ScriptPath { get; init; }
 
@@ -65,6 +78,13 @@ public sealed record DemoOptions
           --host              a listen server: the host's own pilot plays in the server world (no network hop), with
                               --bots N bots; other processes join with --client (insecure mode, --port default 27960)
           --client host:port  only the bots, connecting to a --server elsewhere (loopback only)
+          --nat KIND          with --host or --client: the host and every bot sit behind their own simulated NAT (full-cone,
+                              address-restricted, port-restricted or symmetric) and meet through an introducer: punched,
+                              or relayed when a symmetric NAT defeats punching (docs/P2P.md)
+          --introducer        only a NAT-traversal introducer and relay on --port (default 3478), for --duration seconds
+          --introducer-address host:port
+                              the introducer of a --nat run (loopback only; --host starts its own without it)
+          --rendezvous ID     the rendezvous id a --client --nat presents (the --host prints the whole command line)
           --bots N            number of bot clients (default 8)
           --latency MS        simulated round-trip time in ms (default 100)
           --loss PERCENT      simulated packet loss per direction (default 2)
@@ -101,7 +121,11 @@ public sealed record DemoOptions
             {
                 "--server" => options with { Mode = DemoMode.Server },
                 "--host" => options with { Mode = DemoMode.Host },
-                "--client" => options with { Mode = DemoMode.Client, ServerAddress = ParseLoopback(Value()) },
+                "--client" => options with { Mode = DemoMode.Client, ServerAddress = ParseLoopback(Value(), "--client") },
+                "--nat" => options with { Nat = ParseNat(Value()) },
+                "--introducer" => options with { Mode = DemoMode.Introducer },
+                "--introducer-address" => options with { IntroducerAddress = ParseLoopback(Value(), "--introducer-address") },
+                "--rendezvous" => options with { Rendezvous = Guid.TryParse(Value(), out var rendezvous) ? rendezvous : throw new ArgumentException("--rendezvous needs the id the host printed.") },
                 "--bots" => options with { Bots = ParseInt(arg, Value(), 0, 64) },
                 "--latency" => options with { RoundTripMs = ParseDouble(arg, Value(), 0, 2000) },
                 "--loss" => options with { LossPercent = ParseDouble(arg, Value(), 0, 50) },
@@ -132,6 +156,26 @@ public sealed record DemoOptions
             throw new ArgumentException("--chaos needs a fleet of at least two servers (--servers 2 or more): the killed server's players play on the others.");
         }
 
+        if (options.Nat is not null && options.Mode is not (DemoMode.Host or DemoMode.Client))
+        {
+            throw new ArgumentException("--nat goes with --host or --client.");
+        }
+
+        if (options.Nat is not null && options.Transport != TransportKind.Udp)
+        {
+            throw new ArgumentException("--nat works over UDP only.");
+        }
+
+        if (options.Mode == DemoMode.Client && options.Nat is not null && (options.Rendezvous is null || options.IntroducerAddress is null))
+        {
+            throw new ArgumentException("--client --nat needs --introducer-address and --rendezvous (the --host prints them).");
+        }
+
+        if (options.Mode == DemoMode.Introducer && options.Port == 0)
+        {
+            options = options with { Port = DefaultIntroducerPort };
+        }
+
         if (options.Mode is DemoMode.Server or DemoMode.Host && options.Port == 0)
         {
             options = options with { Port = DefaultServerPort };
@@ -140,18 +184,36 @@ public sealed record DemoOptions
         return options;
     }
 
-    private static IPEndPoint ParseLoopback(string text)
+    private static Traktor.Ecs.Net.NatKind ParseNat(string text) => text.ToLowerInvariant() switch
+    {
+        "full-cone" => Traktor.Ecs.Net.NatKind.FullCone,
+        "address-restricted" => Traktor.Ecs.Net.NatKind.AddressRestricted,
+        "port-restricted" => Traktor.Ecs.Net.NatKind.PortRestricted,
+        "symmetric" => Traktor.Ecs.Net.NatKind.Symmetric,
+        _ => throw new ArgumentException($"--nat must be full-cone, address-restricted, port-restricted or symmetric, not '{text}'."),
+    };
+
+    /// <summary>The <c>--nat</c> spelling of a kind.</summary>
+    public static string NatName(Traktor.Ecs.Net.NatKind kind) => kind switch
+    {
+        Traktor.Ecs.Net.NatKind.FullCone => "full-cone",
+        Traktor.Ecs.Net.NatKind.AddressRestricted => "address-restricted",
+        Traktor.Ecs.Net.NatKind.PortRestricted => "port-restricted",
+        _ => "symmetric",
+    };
+
+    private static IPEndPoint ParseLoopback(string text, string option)
     {
         string normalized = text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase) ? "127.0.0.1" + text["localhost".Length..] : text;
         if (!IPEndPoint.TryParse(normalized, out var endPoint) || endPoint.Port == 0)
         {
-            throw new ArgumentException($"--client needs host:port, not '{text}'.");
+            throw new ArgumentException($"{option} needs host:port, not '{text}'.");
         }
 
         // The demo is a local showcase; it never sends traffic off this machine.
         if (!IPAddress.IsLoopback(endPoint.Address))
         {
-            throw new ArgumentException($"--client only connects to loopback addresses (127.0.0.1, ::1), not {endPoint.Address}.");
+            throw new ArgumentException($"{option} only connects to loopback addresses (127.0.0.1, ::1), not {endPoint.Address}.");
         }
 
         return endPoint;

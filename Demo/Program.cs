@@ -27,6 +27,22 @@ if (options.Mode == DemoMode.GameServer)
     return await Demo.Fleet.GameServerMode.RunAsync(options, Console.Out, drain.Token);
 }
 
+if (options.Mode == DemoMode.Introducer)
+{
+    using var stopIntroducer = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopIntroducer.Cancel();
+    };
+    using var terminateIntroducer = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        stopIntroducer.Cancel();
+    });
+    return await Demo.Run.DemoNat.RunIntroducerAsync(options, Console.Out, stopIntroducer.Token);
+}
+
 // The live dashboard needs a terminal; redirected output (logs, CI, pipes) gets plain lines.
 IDemoView view = options.Headless || Console.IsOutputRedirected || !Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
     ? new HeadlessView(Console.Out)

@@ -29,12 +29,13 @@ public sealed class BotClient : IDisposable
     /// <param name="transport">How the bot reaches the server (UDP unless <c>--transport</c> says otherwise).</param>
     /// <param name="scriptPath">A Lua pilot (<see cref="ScriptedBotBrain"/>) to fly the bot instead of the built-in brain.</param>
     /// <param name="sessions">A system ticked right after the network plugin (the fleet demo's <see cref="Multiplayer"/>), or null.</param>
+    /// <param name="socket">The bot's own socket (<c>--nat</c>: its NAT traversal behind its simulated NAT); a new one of <paramref name="transport"/> when null.</param>
     public BotClient(int pilotId, string name, LinkConditions conditions, bool insecure, ILogger logger, TransportKind transport = TransportKind.Udp, string? scriptPath = null,
-        Func<NetworkClient, ISystem<float>>? sessions = null)
+        Func<NetworkClient, ISystem<float>>? sessions = null, IDatagramTransport? socket = null)
     {
         PilotId = pilotId;
         Name = name;
-        link = new LinkSimulator(DemoTransports.Client(transport, logger), conditions, TimeProvider.System, seed: pilotId);
+        link = new LinkSimulator(socket ?? DemoTransports.Client(transport, logger), conditions, TimeProvider.System, seed: pilotId);
         Transport = new NetClient(link, new NetClientOptions
         {
             ProtocolId = DemoProtocol.Id,

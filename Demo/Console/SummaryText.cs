@@ -14,6 +14,10 @@ public static class SummaryText
         yield return "=== Summary ===";
         yield return string.Create(c, $"mode {report.Options.Mode}, played {report.PlayedSeconds:F1} s{(report.Cancelled ? " (stopped by Ctrl+C)" : "")}, link {report.Options.RoundTripMs:F0} ms RTT, {report.Options.LossPercent:F1}% loss");
         yield return $"bots connected: {report.BotsConnected}/{report.BotsRequested}; pilots the server saw: {report.PilotsJoinedServer}";
+        if (report.NatPaths.Count > 0)
+        {
+            yield return $"through the NATs: {report.NatPaths.Count(p => p == "Direct")} bots punched, {report.NatPaths.Count(p => p == "Relayed")} relayed, {report.NatPaths.Count(p => p is not ("Direct" or "Relayed"))} not through";
+        }
         if (report.Convergence.Count > 0)
         {
             int ok = report.Convergence.Count(r => r.Converged);

@@ -17,22 +17,73 @@ public sealed partial class DemoRunner
     {
         string capturePath = Path.Combine(folder, "capture.pcapng");
         using var capture = new PcapngWriter(File.Create(capturePath));
-        var socket = DemoTransports.Listen(options.Transport, options.Port, log);
+        // --nat: the host behind its own simulated NAT, registered with an introducer (its own unless one is given).
+        var rendezvous = Guid.NewGuid();
+        IntroducerThread? ownIntroducer = null;
+        NatTraversal? hostNat = null;
+        NetAddress introducerAddress = default;
+        if (options.Nat is { } kind)
+        {
+            if (options.IntroducerAddress is { } given)
+            {
+                introducerAddress = NetAddress.FromEndPoint(given);
+            }
+            else
+            {
+                ownIntroducer = new IntroducerThread(new Introducer(new UdpTransport(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0))));
+                introducerAddress = ownIntroducer.Introducer.LocalAddress;
+            }
+
+            hostNat = DemoNat.Behind(kind, introducerAddress);
+            hostNat.Host(rendezvous);
+        }
+
+        var socket = hostNat ?? DemoTransports.Listen(options.Transport, options.Port, log);
         using var server = new ArenaServer(socket, Link(), privateKey: null, capture, options.Asteroids, log, localBots: options.Bots, hostPilotId: HostPilotId);
         var pilot = server.HostPilot!;
         string transportOption = options.Transport == TransportKind.Udp ? "" : $" --transport {DemoTransports.Names.First(n => n.Value == options.Transport).Key}";
-        view.Message($"host on {DemoTransports.Describe(server.Address)} (insecure mode, for LAN/development): pilot {HostPilotId} plays in the server world, {options.Bots} bots join over the network");
-        view.Message($"join from another process with: dotnet run --project Demo -c Release -- --client {server.Address.ToEndPoint()}{transportOption}");
-        var bots = Enumerable.Range(0, options.Bots).Select(i => new BotClient(100 + i, $"bot-{i + 1:00}", Link(), insecure: true, log, options.Transport, options.ScriptPath)).ToList();
+        var traversals = options.Nat is { } botNat ? Enumerable.Range(0, options.Bots).Select(_ => DemoNat.Behind(botNat, introducerAddress)).ToList() : [];
+        var bots = Enumerable.Range(0, options.Bots).Select(i => new BotClient(100 + i, $"bot-{i + 1:00}", Link(), insecure: true, log, options.Transport, options.ScriptPath,
+            socket: traversals.Count > 0 ? traversals[i] : null)).ToList();
         try
         {
-            bots.ForEach(b => b.ConnectInsecure(server.Address));
             var recorder = new TelemetryRecorder(server, bots);
             using var profiler = StartProfiler(server, bots);
             var loop = new GameLoop(server, bots, null, recorder, view) { Profiler = profiler };
+            if (hostNat is null)
+            {
+                view.Message($"host on {DemoTransports.Describe(server.Address)} (insecure mode, for LAN/development): pilot {HostPilotId} plays in the server world, {options.Bots} bots join over the network");
+                view.Message($"join from another process with: dotnet run --project Demo -c Release -- --client {server.Address.ToEndPoint()}{transportOption}");
+                bots.ForEach(b => b.ConnectInsecure(server.Address));
+            }
+            else
+            {
+                // The introducer tells the host its public endpoint; the bots, each behind its own NAT, are introduced and punch (or relay).
+                if (!loop.Run(20, "introduce", () => !hostNat.PublicAddress.IsNone, cancellationToken))
+                {
+                    log.Error($"the introducer at {introducerAddress} did not answer the host within 20 s");
+                }
+
+                string nat = DemoOptions.NatName(options.Nat!.Value);
+                view.Message($"host behind a simulated {nat} NAT at {hostNat.PublicAddress} (insecure mode), introducer {introducerAddress}{(ownIntroducer is null ? "" : " (in this process)")}, rendezvous {rendezvous}");
+                view.Message($"join from another process with: dotnet run --project Demo -c Release -- --client {hostNat.PublicAddress.ToEndPoint()} --nat KIND --introducer-address {introducerAddress.ToEndPoint()} --rendezvous {rendezvous}");
+                traversals.ForEach(t => t.Join(rendezvous));
+                if (!loop.Run(BotClient.ConnectTimeout.TotalSeconds, "introduce", () => traversals.All(DemoNat.Reached), cancellationToken))
+                {
+                    log.Error($"only {traversals.Count(DemoNat.Reached)} of {traversals.Count} bots reached the host through their NATs");
+                }
+
+                view.Message($"bots behind {nat} NATs reached the host: {traversals.Count(t => t.GetPath(t.HostAddress) == NatPath.Direct)} punched, {traversals.Count(t => t.GetPath(t.HostAddress) == NatPath.Relayed)} relayed");
+                for (int i = 0; i < bots.Count; i++)
+                {
+                    bots[i].ConnectInsecure(traversals[i].HostAddress);
+                }
+            }
+
             var health = new HealthWindow(bots, server);
             double played = Play(loop, bots, health.Start, cancellationToken);
             var clientHealth = health.End(played);
+            var natPaths = traversals.Select(t => t.GetPath(t.HostAddress).ToString()).ToList();
 
             // Freeze the world and let every bot catch up, then compare each bot's view with the host's world.
             server.Match.Frozen = true;
@@ -56,6 +107,7 @@ public sealed partial class DemoRunner
                 InputsLate = inputs.Late,
                 InputsMissing = inputs.Missing,
                 HostPilotInputs = hostInputs?.Accepted ?? 0,
+                NatPaths = natPaths,
                 ClientHealth = clientHealth,
                 Convergence = convergence,
                 BytesByKind = bytesByKind,
@@ -67,6 +119,11 @@ public sealed partial class DemoRunner
         finally
         {
             bots.ForEach(b => b.Dispose());
+            if (ownIntroducer is not null)
+            {
+                ownIntroducer.Dispose();
+                ownIntroducer.Introducer.Dispose();
+            }
         }
     }
 }

@@ -176,17 +176,42 @@ public sealed partial class DemoRunner(DemoOptions options, IDemoView view)
     {
         var address = NetAddress.FromEndPoint(options.ServerAddress ?? throw new InvalidOperationException("--client needs the server's host:port."), options.Transport);
         int firstId = Random.Shared.Next(1000, 900_000);
-        var bots = Enumerable.Range(0, options.Bots).Select(i => new BotClient(firstId + i, $"bot-{i + 1:00}", Link(), insecure: true, log, options.Transport, options.ScriptPath)).ToList();
+        // --nat: each bot behind its own simulated NAT, introduced to the host by the introducer the host registered with.
+        var traversals = options.Nat is { } kind
+            ? Enumerable.Range(0, options.Bots).Select(_ => DemoNat.Behind(kind, NetAddress.FromEndPoint(options.IntroducerAddress!))).ToList()
+            : [];
+        var bots = Enumerable.Range(0, options.Bots).Select(i => new BotClient(firstId + i, $"bot-{i + 1:00}", Link(), insecure: true, log, options.Transport, options.ScriptPath,
+            socket: traversals.Count > 0 ? traversals[i] : null)).ToList();
         try
         {
-            bots.ForEach(b => b.ConnectInsecure(address));
-            view.Message($"{bots.Count} bots connecting to {DemoTransports.Describe(address)} (insecure mode) …");
             var recorder = new TelemetryRecorder(null, bots);
             using var profiler = StartProfiler(null, bots);
             var loop = new GameLoop(null, bots, null, recorder, view) { Profiler = profiler };
+            if (traversals.Count == 0)
+            {
+                bots.ForEach(b => b.ConnectInsecure(address));
+                view.Message($"{bots.Count} bots connecting to {DemoTransports.Describe(address)} (insecure mode) …");
+            }
+            else
+            {
+                traversals.ForEach(t => t.Join(options.Rendezvous!.Value));
+                if (!loop.Run(BotClient.ConnectTimeout.TotalSeconds, "introduce", () => traversals.All(DemoNat.Reached), cancellationToken))
+                {
+                    log.Error($"only {traversals.Count(DemoNat.Reached)} of {traversals.Count} bots reached the host through their NATs");
+                }
+
+                view.Message($"bots behind {DemoOptions.NatName(options.Nat!.Value)} NATs reached the host: {traversals.Count(t => t.GetPath(t.HostAddress) == NatPath.Direct)} punched, "
+                    + $"{traversals.Count(t => t.GetPath(t.HostAddress) == NatPath.Relayed)} relayed");
+                for (int i = 0; i < bots.Count; i++)
+                {
+                    bots[i].ConnectInsecure(traversals[i].HostAddress.IsNone ? address : traversals[i].HostAddress);
+                }
+            }
+
             var health = new HealthWindow(bots, null);
             double played = Play(loop, bots, health.Start, cancellationToken);
             var clientHealth = health.End(played);
+            var natPaths = traversals.Select(t => t.GetPath(t.HostAddress).ToString()).ToList();
             int connected = bots.Count(b => b.EverConnected);
             var bytesByKind = new Dictionary<string, long>
             {
@@ -201,6 +226,7 @@ public sealed partial class DemoRunner(DemoOptions options, IDemoView view)
                 BotsConnected = connected,
                 BytesByKind = bytesByKind,
                 ClientHealth = clientHealth,
+                NatPaths = natPaths,
             };
         }
         finally

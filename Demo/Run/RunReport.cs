@@ -34,6 +34,8 @@ public sealed record RunReport
     public long InputsMissing { get; init; }
     /// <summary>Host mode: inputs of the host's own pilot the server accepted (handed over in memory, no network hop).</summary>
     public long HostPilotInputs { get; init; }
+    /// <summary><c>--nat</c>: how each bot reached the host through the NATs ("Direct": punched; "Relayed": through the introducer).</summary>
+    public IReadOnlyList<string> NatPaths { get; init; } = [];
     public IReadOnlyList<ClientHealth> ClientHealth { get; init; } = [];
     public long PredictionCorrections { get; init; }
     public long PredictionSnaps { get; init; }

@@ -212,7 +212,7 @@ internal static class SessionEndpoints
         return new SessionFilter { NameContains = name, OnlyWithFreeSlots = freeSlots ?? false, Properties = properties.Count > 0 ? properties : null };
     }
 
-    private static PlayerHostGrantBody ToBody(PlayerHostGrant grant) => new(grant.Session, grant.SessionKey, grant.Rendezvous);
+    private static PlayerHostGrantBody ToBody(PlayerHostGrant grant) => new(grant.Session, grant.SessionKey, grant.Rendezvous) { PunchKey = grant.PunchKey };
 
     private static System.Net.IPEndPoint[] HostAddresses(IReadOnlyList<string>? addresses)
     {
@@ -239,6 +239,7 @@ internal static class SessionEndpoints
             ? new SessionConnectBody(connect.SessionId, connect.ConnectToken, connect.ServerAddresses.Select(a => a.ToString()).ToArray(), connect.ExpiresAt)
             {
                 Rendezvous = connect.Rendezvous,
+                PunchKey = connect.PunchKey,
             }
             : null);
 }

@@ -19,6 +19,7 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
 {
     private const string KeyLabel = "traktor/p2p-session-key/";
     private const string RendezvousLabel = "traktor/p2p-rendezvous/";
+    private const string PunchLabel = "traktor/p2p-punch-key/";
 
     /// <summary>
     /// Creates a session hosted by <paramref name="hostUserId"/>'s game (<c>createSession</c> with a player host): no game
@@ -67,7 +68,7 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
         SessionMetrics.SessionsCreated.Add(1);
         _logger.LogInformation("Session {Session} ({Name}, {Max} players) hosted by player {Host}", id, options.Name, options.MaxPlayers, hostUserId);
         var session = (await _db.ReadAsync(c => SessionRows.LoadOneAsync(c, null, id, cancellationToken), cancellationToken).ConfigureAwait(false))!;
-        return new PlayerHostGrant(session, SessionKey(id), RendezvousOf(id));
+        return new PlayerHostGrant(session, SessionKey(id), RendezvousOf(id)) { PunchKey = PunchKeyOf(id) };
     }
 
     /// <summary>
@@ -189,7 +190,7 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
         }, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Session {Session} is hosted by player {Host} now (the departed host {Departed} released)", sessionId, userId, departed);
         var session = (await _db.ReadAsync(c => SessionRows.LoadOneAsync(c, null, sessionId, cancellationToken), cancellationToken).ConfigureAwait(false))!;
-        return new PlayerHostGrant(session, hostKey.ToArray(), RendezvousOf(sessionId));
+        return new PlayerHostGrant(session, hostKey.ToArray(), RendezvousOf(sessionId)) { PunchKey = PunchKeyOf(sessionId) };
     }
 
     private static async Task<bool> IsSeatedAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, CancellationToken cancellationToken) =>
@@ -211,10 +212,12 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
         // A host that took over after a migration opens tokens with its own key; the first host with the derived one.
         byte[] key = hostKey is null ? SessionKey(id) : Convert.FromBase64String(hostKey);
         var issuer = new SessionTokenIssuer(_options.Tokens with { ServerKey = key }, _time);
-        return issuer.Issue(userId, ticket, ParseAddresses(addresses)) with { Rendezvous = RendezvousOf(id) };
+        return issuer.Issue(userId, ticket, ParseAddresses(addresses)) with { Rendezvous = RendezvousOf(id), PunchKey = PunchKeyOf(id) };
     }
 
     private byte[] SessionKey(string sessionId) => HMACSHA256.HashData(_options.Tokens.ServerKey, Encoding.UTF8.GetBytes(KeyLabel + sessionId));
+
+    private byte[] PunchKeyOf(string sessionId) => HMACSHA256.HashData(_options.Tokens.ServerKey, Encoding.UTF8.GetBytes(PunchLabel + sessionId));
 
     private Guid RendezvousOf(string sessionId) => new(HMACSHA256.HashData(_options.Tokens.ServerKey, Encoding.UTF8.GetBytes(RendezvousLabel + sessionId)).AsSpan(0, 16));
 }

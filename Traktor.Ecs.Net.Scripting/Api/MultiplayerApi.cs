@@ -134,7 +134,7 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
 
                 if (join.ConnectInfo!.Rendezvous is { } rendezvous && services.Traversal is { } traversal)
                 {
-                    traversal.Join(rendezvous);
+                    traversal.Join(rendezvous, join.ConnectInfo.PunchKey);
                     introducing = traversal;
                 }
                 else

@@ -52,6 +52,23 @@ public class DemoOptionsTests
         Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--servers", "0"]));
     }
 
+    [Fact]
+    public void A_nat_run_names_its_kind_and_a_joining_client_names_the_introducer_and_the_rendezvous()
+    {
+        var host = DemoOptions.Parse(["--host", "--nat", "port-restricted"]);
+        Assert.Equal((DemoMode.Host, NatKind.PortRestricted, (System.Net.IPEndPoint?)null), (host.Mode, host.Nat, host.IntroducerAddress));
+        var rendezvous = Guid.NewGuid();
+        var client = DemoOptions.Parse(["--client", "127.0.0.1:4000", "--nat", "symmetric", "--introducer-address", "127.0.0.1:3478", "--rendezvous", rendezvous.ToString()]);
+        Assert.Equal((NatKind.Symmetric, 3478, rendezvous), (client.Nat, client.IntroducerAddress!.Port, client.Rendezvous));
+        Assert.Equal(DemoOptions.DefaultIntroducerPort, DemoOptions.Parse(["--introducer"]).Port);
+        Assert.Equal(DemoMode.Introducer, DemoOptions.Parse(["--introducer", "--port", "5000"]).Mode);
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--client", "127.0.0.1:4000", "--nat", "symmetric"]));          // no introducer, no rendezvous
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--nat", "full-cone"]));                                      // only with --host or --client
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--host", "--nat", "carrier-grade"]));
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--host", "--nat", "symmetric", "--transport", "tcp"]));
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--host", "--nat", "symmetric", "--introducer-address", "192.0.2.1:3478"])); // loopback only
+    }
+
     [Theory]
     [InlineData("--client", "192.168.1.10:4000")]
     [InlineData("--client", "nohost")]

@@ -37,13 +37,15 @@ public class DissectorTests(DemoRunFixture run)
         Assert.Superset(new HashSet<string> { "0x51", "0x70", "0x71" }, kinds); // snapshots, input commands, input status
         Assert.Contains(packets, p => p[0] == "5" && p[2] == "1"); // the bots' Disconnect: ClientDisconnected
 
-        // Payload sequences start at 0 and take as few bytes as they need (1 below 256, 2 below 65,536), and the records
-        // after the header parse (no expert entry above). SealedPacketTests cover every length.
+        // Payload sequences start at 0 and, since TRKNET10, carry only the low bytes the receiver needs to find the full
+        // sequence near its newest: one byte while fewer than 128 packets are unacknowledged, which on the Demo's 100 ms
+        // link is all but a stall's worth. The records after the header parse (no expert entry above).
+        // SealedPacketTests and SequenceTruncationTests cover every length.
         var payloads = packets.Where(p => p[0] == "4")
             .Select(p => (Bytes: int.Parse(p[4], System.Globalization.CultureInfo.InvariantCulture), Sequence: ulong.Parse(p[5], System.Globalization.CultureInfo.InvariantCulture)))
             .ToList();
         Assert.Contains(payloads, p => p.Sequence == 0);
-        Assert.All(payloads, p => Assert.Equal(p.Sequence < 256 ? 1 : p.Sequence < 65_536 ? 2 : 3, p.Bytes));
-        Assert.Contains(payloads, p => p.Bytes == 1);
+        Assert.All(payloads, p => Assert.InRange(p.Bytes, 1, 3));
+        Assert.True(payloads.Count(p => p.Bytes == 1) >= payloads.Count * 0.99, $"{payloads.Count(p => p.Bytes > 1)} of {payloads.Count} payloads took more than one sequence byte");
     }
 }

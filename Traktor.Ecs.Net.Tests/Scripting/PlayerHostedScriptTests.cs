@@ -46,7 +46,7 @@ public sealed class PlayerHostedScriptTests
             StartHosting = (grant, _) =>
             {
                 var server = new NetServer(hostSocket, new NetServerOptions { ProtocolId = DirectoryTestSettings.ProtocolId, PrivateKey = grant.SessionKey });
-                hostSocket.Host(grant.Rendezvous);
+                hostSocket.Host(grant.Rendezvous, grant.PunchKey);
                 hostUser = grant.Session.HostUserId!.Value;
                 directoryEntry = PlayerSessionHost.Start(hostSessions, grant, hostUser);
                 Volatile.Write(ref host, new NetworkHost(hostWorld, server, Replicated, localClientId: (ulong)grant.Session.HostUserId!.Value));

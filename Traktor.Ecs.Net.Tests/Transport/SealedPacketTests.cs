@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
+using CsCheck;
 using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 
 /// <summary>
-/// The sealed packet header of TRKNET06 (docs/PROTOCOL.md §4–5): the sequence in as few bytes as hold it, its length in
-/// the prefix, the header authenticated, and per-connection keys so sequences can start at 0.
+/// The sealed packet header (docs/PROTOCOL.md §4–5): the sequence's low bytes, their count in the prefix, the header
+/// authenticated, and per-connection keys so sequences can start at 0 (TRKNET06); a connection writes only as many
+/// bytes as the receiver needs to find the full sequence near its newest (TRKNET10).
 /// </summary>
 public class SealedPacketTests
 {
@@ -40,13 +42,41 @@ public class SealedPacketTests
     }
 
     [Fact]
-    public void A_sequence_written_in_more_bytes_than_it_needs_is_refused()
+    public void A_header_cut_short_is_refused()
     {
-        // Sequence 5 in two bytes: one sequence has one encoding, so its authenticated header is unique.
-        byte[] datagram = [(byte)PacketType.Payload | (1 << PacketLayout.SequenceLengthShift), 5, 0, 0, 0, 0, 0, 0, 0];
-        Assert.False(SealedPacket.TryReadHeader(datagram, out _, out _));
-        Assert.Equal(-1, SealedPacket.Open(null, datagram, new byte[64]));
         Assert.False(SealedPacket.TryReadHeader([(byte)PacketType.Payload | PacketLayout.SequenceLengthMask, 1, 2, 3], out _, out _)); // 8 bytes announced, 3 present
+        Assert.Equal(-1, SealedPacket.Open(null, [(byte)PacketType.Payload | (1 << PacketLayout.SequenceLengthShift), 5], new byte[64]));
+    }
+
+    [Fact]
+    public void Truncated_sequences_expand_to_the_one_nearest_the_expected_sequence()
+    {
+        // RFC 9000 A.3: the full sequence is found when it lies within half the window of the expected one.
+        Gen.Select(Gen.ULong[0, 1UL << 40], Gen.Int[1, 7], Gen.Long).Sample((expected, bytes, offset) =>
+        {
+            long half = 1L << (bytes * 8 - 1);
+            long delta = offset % half; // strictly inside the half window
+            if (delta < 0 && (ulong)(-delta) > expected) return;
+            ulong sequence = (ulong)((long)expected + delta);
+            ulong low = sequence & ((1UL << (bytes * 8)) - 1);
+            Assert.Equal(sequence, SealedPacket.Expand(low, bytes, expected));
+        });
+        Assert.Equal(5UL, SealedPacket.Expand(5, 1, 1)); // a new connection's first packets
+        Assert.Equal(0x1_05UL, SealedPacket.Expand(0x05, 1, 0xFE)); // across a byte boundary
+        Assert.Equal(0xFBUL, SealedPacket.Expand(0xFB, 1, 0x1_02)); // a little late, back across it
+        Assert.Equal(12345UL, SealedPacket.Expand(12345, 8, 7)); // stateless packets carry all 8 bytes
+    }
+
+    [Theory]
+    [InlineData(0UL, 1UL, 1)]
+    [InlineData(300UL, 127UL, 1)]
+    [InlineData(300UL, 128UL, 2)]
+    [InlineData(70_000UL, 40_000UL, 3)]
+    [InlineData(100UL, 200UL, 1)] // never more bytes than the whole sequence takes
+    [InlineData(1UL << 40, 1UL << 40, 6)]
+    public void A_connection_writes_as_many_bytes_as_twice_its_unacknowledged_packets_need(ulong sequence, ulong unacknowledged, int bytes)
+    {
+        Assert.Equal(bytes, SealedPacket.TruncatedBytes(sequence, unacknowledged));
     }
 
     [Fact]

@@ -9,4 +9,12 @@ namespace Traktor.Ecs.Net.Sessions;
 /// <param name="Session">The new session, with the host seated in it.</param>
 /// <param name="SessionKey">The 32-byte key of this session's connect tokens.</param>
 /// <param name="Rendezvous">The rendezvous id of this session at the introducer.</param>
-public sealed record PlayerHostGrant(SessionInfo Session, byte[] SessionKey, Guid Rendezvous);
+public sealed record PlayerHostGrant(SessionInfo Session, byte[] SessionKey, Guid Rendezvous)
+{
+    /// <summary>
+    /// The session's 32-byte punch key (<see cref="NatTraversal.Host(Guid, byte[])"/>): host and joiners tag their Punch
+    /// packets with it, so nobody else — not the introducer, not someone who learned a route id — can forge one. Null from a
+    /// directory that does not issue one.
+    /// </summary>
+    public byte[]? PunchKey { get; init; }
+}

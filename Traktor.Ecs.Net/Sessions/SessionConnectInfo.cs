@@ -14,4 +14,7 @@ public sealed record SessionConnectInfo(SessionId SessionId, byte[] ConnectToken
     /// introducer (<see cref="NatTraversal.Join"/>) to reach the host behind its NAT; null for a dedicated server.
     /// </summary>
     public Guid? Rendezvous { get; init; }
+
+    /// <summary>For a session hosted by a player: the session's punch key (<see cref="NatTraversal.Join(Guid, byte[])"/>); null otherwise.</summary>
+    public byte[]? PunchKey { get; init; }
 }

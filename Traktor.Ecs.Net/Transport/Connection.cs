@@ -38,6 +38,12 @@ internal sealed class Connection : IDisposable, IReceiptSink
     private readonly double _timeout;
     private readonly bool _compression;
     private ulong _nextSequence;
+
+    /// <summary>Our first sequence (0 but in tests, <see cref="NetPeerOptions.FirstSequence"/>).</summary>
+    private readonly ulong _firstSequence;
+
+    /// <summary>The newest of our packets the peer acknowledged, + 1 (0: none yet).</summary>
+    private ulong _acknowledgedThrough;
     private bool _ackOwed;
     private double _ackOwedSince;
     private int _receivedSinceAck;
@@ -61,7 +67,7 @@ internal sealed class Connection : IDisposable, IReceiptSink
         Address = address;
         _sendCipher = sendCipher;
         _receiveCipher = receiveCipher;
-        _nextSequence = 0; // the keys are this connection's own (docs/PROTOCOL.md §5), so sequences start at 0
+        _firstSequence = _nextSequence = peer.Options.FirstSequence; // the keys are this connection's own (docs/PROTOCOL.md §5), so sequences start at 0
         _timeout = timeoutSeconds;
         _lastReceivedAt = now;
         LastMessageAt = now;
@@ -178,14 +184,15 @@ internal sealed class Connection : IDisposable, IReceiptSink
     /// </summary>
     public ReceiveOutcome Receive(ReadOnlySpan<byte> datagram, double now)
     {
-        if (!SealedPacket.TryReadHeader(datagram, out ulong sequence, out int headerLength)) return ReceiveOutcome.Rejected;
+        if (!SealedPacket.TryReadHeader(datagram, out ulong low, out int headerLength)) return ReceiveOutcome.Rejected;
+        ulong sequence = SealedPacket.Expand(low, headerLength - 1, _replay.Expected);
         byte prefix = datagram[0];
         var type = (PacketType)(prefix & PacketLayout.TypeMask);
         if (type != PacketType.Payload && type != PacketType.Disconnect) return ReceiveOutcome.Rejected;
         if (_replay.IsReplay(sequence)) return ReceiveOutcome.Rejected;
         if (!Budget.TryTakeDatagram()) return ReceiveOutcome.OverBudget;
         var plain = _peer.Plaintext.AsSpan();
-        int length = SealedPacket.Open(_receiveCipher, datagram, plain);
+        int length = SealedPacket.Open(_receiveCipher, datagram, sequence, headerLength, plain);
         if (length < 0)
         {
             Budget.Forged();
@@ -277,6 +284,7 @@ internal sealed class Connection : IDisposable, IReceiptSink
     private void ProcessPayload(ReadOnlySpan<byte> payload, double now)
     {
         AckHeader.TryRead(payload, out ushort ack, out uint ackBits, out int ackLength);
+        NoteAcknowledged(ack);
         Acknowledge(ack, now);
         for (int i = 0; i < 32; i++)
         {
@@ -325,6 +333,22 @@ internal sealed class Connection : IDisposable, IReceiptSink
         _hasSequenced = true;
         _lastSequenced = id;
     }
+
+    /// <summary>
+    /// Raises the newest of our packets the peer acknowledged (the ack field names the newest it accepted), which sets
+    /// how many sequence bytes our packets need. The 16-bit ack is the one at or below our newest packet sent.
+    /// </summary>
+    private void NoteAcknowledged(ushort ack)
+    {
+        if (_nextSequence == _firstSequence) return; // nothing sent yet
+        ulong newest = _nextSequence - 1;
+        ulong back = (ushort)((ushort)newest - ack);
+        if (back > newest - _firstSequence) return; // "before the first packet": nothing of ours acknowledged yet
+        _acknowledgedThrough = Math.Max(_acknowledgedThrough, newest - back + 1);
+    }
+
+    /// <summary>Sequence bytes of our next packet: the low bytes the peer needs to find it near its newest (§4).</summary>
+    private int NextSequenceBytes() => SealedPacket.TruncatedBytes(_nextSequence, _nextSequence + 1 - _acknowledgedThrough);
 
     private void Acknowledge(ushort sequence, double now) => _sent.Acknowledge(sequence, now, Statistics, _orderedOut, _unorderedOut, this);
 
@@ -386,9 +410,10 @@ internal sealed class Connection : IDisposable, IReceiptSink
         _sent.Record((ushort)_nextSequence, now, orderedCount, unorderedCount, receiptCount, Statistics, this);
         var frame = _peer.Frame.AsSpan();
         byte prefix = (byte)PacketType.Payload;
+        int sequenceBytes = NextSequenceBytes();
         if (_peer.Capture is { } capture)
         {
-            int start = SealedPacket.WriteHeader(frame, prefix, _nextSequence);
+            int start = SealedPacket.WriteHeader(frame, prefix, _nextSequence, sequenceBytes);
             capture.Write(frame[start..(PacketLayout.SealedHeaderSize + plaintextLength)], _peer.Transport.LocalAddress, Address);
         }
         if (_compression && plaintextLength > MinCompressible)
@@ -402,7 +427,7 @@ internal sealed class Connection : IDisposable, IReceiptSink
                 prefix |= PacketLayout.CompressedFlag;
             }
         }
-        int length = SealedPacket.Seal(_sendCipher, prefix, _nextSequence++, frame, plaintextLength, _peer.Datagram);
+        int length = SealedPacket.Seal(_sendCipher, prefix, _nextSequence++, frame, plaintextLength, _peer.Datagram, sequenceBytes);
         _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
         Statistics.OnSent(length);
         _ackOwed = false;
@@ -417,12 +442,13 @@ internal sealed class Connection : IDisposable, IReceiptSink
         for (int i = 0; i < DisconnectRepeats; i++)
         {
             frame[PacketLayout.SealedHeaderSize] = (byte)reason;
+            int sequenceBytes = NextSequenceBytes();
             if (_peer.Capture is { } capture)
             {
-                int start = SealedPacket.WriteHeader(frame, (byte)PacketType.Disconnect, _nextSequence);
+                int start = SealedPacket.WriteHeader(frame, (byte)PacketType.Disconnect, _nextSequence, sequenceBytes);
                 capture.Write(frame[start..(PacketLayout.SealedHeaderSize + PacketLayout.ReasonPlaintextSize)], _peer.Transport.LocalAddress, Address);
             }
-            int length = SealedPacket.Seal(_sendCipher, (byte)PacketType.Disconnect, _nextSequence++, frame, PacketLayout.ReasonPlaintextSize, _peer.Datagram);
+            int length = SealedPacket.Seal(_sendCipher, (byte)PacketType.Disconnect, _nextSequence++, frame, PacketLayout.ReasonPlaintextSize, _peer.Datagram, sequenceBytes);
             if (!_peer.Send(_peer.Datagram.AsSpan(0, length), Address) && i == 0 && _peer.Transport is IPeerAwareTransport streams)
             {
                 // A stream's send buffer is full of what this peer never took (SendQueueOverflow, a stalled client):

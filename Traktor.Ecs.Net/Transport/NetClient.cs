@@ -267,7 +267,8 @@ public sealed class NetClient : IDisposable, INetStatsSource
                 if (SealedPacket.Open(_handshakeReceive, datagram, reason) == P.ReasonPlaintextSize) Fail((DisconnectReason)reason[0]);
                 break;
             case PacketType.Payload when State == ClientState.SendingResponse:
-                if (SealedPacket.Open(_serverToClient, datagram, _peer.Plaintext) < 0) break;
+                // The server's first packets carry sequences near 0 (a new connection's replay window expects 1).
+                if (SealedPacket.OpenNear(_serverToClient, datagram, 1, _peer.Plaintext) < 0) break;
                 var connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
                     _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now, _compression);
                 lock (_statsLock) _connection = connection;

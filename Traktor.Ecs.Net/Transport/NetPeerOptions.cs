@@ -19,6 +19,12 @@ public abstract class NetPeerOptions
     public bool Insecure { get; set; }
 
     /// <summary>
+    /// Where this end's sequences start (0 on the wire, docs/PROTOCOL.md §5); tests start them near a byte boundary to
+    /// cross it in a few packets.
+    /// </summary>
+    internal ulong FirstSequence { get; set; }
+
+    /// <summary>
     /// The AEADs this peer accepts for a connection's packets (default all). A client offers these (less the ones its
     /// CPU cannot run: AES-256-GCM needs AES instructions); the server picks AES-256-GCM when both ends can, else
     /// ChaCha20-Poly1305, and refuses with <see cref="DisconnectReason.CipherMismatch"/> when nothing is shared.

@@ -1,4 +1,4 @@
--- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET09).
+-- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET10).
 --
 -- Load it for one run:   wireshark -X lua_script:tools/wireshark/traktor.lua capture.pcapng
 --                        tshark -X lua_script:tools/wireshark/traktor.lua -r capture.pcapng -V
@@ -6,7 +6,8 @@
 --
 -- It decodes what the Demo's capture.pcapng holds: handshake packets as they travel, and sealed packets (Payload,
 -- Disconnect, Denied, secure Challenge) as their plaintext -- prefix, sequence (1-8 bytes, their count minus one in bits
--- 5-7 of the prefix), plaintext, no tag -- down to the message
+-- 5-7 of the prefix; a connection writes only the low bytes its peer needs, so the number shown is those bytes),
+-- plaintext, no tag -- down to the message
 -- records by channel and the replication, RPC and input messages inside them. On a live capture the sealed packets'
 -- contents are encrypted: the dissector then shows the header and marks the rest as ciphertext.
 -- UDP packets are recognized by a heuristic (packet type and size); "Decode As... TRAKTOR" forces it on a port.
@@ -34,7 +35,7 @@ local suites = { [1] = "ChaCha20-Poly1305", [2] = "AES-256-GCM" }
 local f = {
     type = ProtoField.uint8("traktor.type", "Packet type", base.DEC, packet_types, 0x0F),
     compressed = ProtoField.bool("traktor.compressed", "LZ4 compressed / offered", 8, nil, 0x10),
-    sequence = ProtoField.uint64("traktor.sequence", "Sequence", base.DEC),
+    sequence = ProtoField.uint64("traktor.sequence", "Sequence (payload and disconnect: its low bytes)", base.DEC),
     version = ProtoField.string("traktor.version", "Version"),
     protocol_id = ProtoField.uint64("traktor.protocol_id", "Protocol id", base.HEX),
     schema_hash = ProtoField.uint64("traktor.schema_hash", "Schema hash", base.HEX),

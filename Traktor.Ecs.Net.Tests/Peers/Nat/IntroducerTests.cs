@@ -27,7 +27,7 @@ public class IntroducerTests
         {
             var packet = new byte[128];
             packet[0] = 0x0F;
-            packet[1] = 1;
+            packet[1] = 2; // traversal version 2
             packet[2] = 1;
             packet[3] = role;
             rendezvous.TryWriteBytes(packet.AsSpan(4));
@@ -38,7 +38,7 @@ public class IntroducerTests
         {
             var packet = new byte[11 + payload];
             packet[0] = 0x0F;
-            packet[1] = 1;
+            packet[1] = 2; // traversal version 2
             packet[2] = 6;
             BinaryPrimitives.WriteUInt64LittleEndian(packet.AsSpan(3), route);
             return packet;
@@ -104,7 +104,7 @@ public class IntroducerTests
         if (bytes.Length > 2 && random.Next(2) == 0)
         {
             bytes[0] = 0x0F;
-            bytes[1] = 1;
+            bytes[1] = 2;
         }
         return bytes;
     }

@@ -53,7 +53,7 @@ public sealed class PlayerHostedSessionTests : IAsyncLifetime
 
         // The host's game: its server opens tokens with the session's key; it registers the session's rendezvous.
         using var scene = new NatScene(hostNat, joinerNat, time: time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
-        scene.HostSide.Host(grant.Rendezvous);
+        scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
         Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone));
         Assert.True(await Directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel));
 
@@ -63,7 +63,7 @@ public sealed class PlayerHostedSessionTests : IAsyncLifetime
         var info = join.ConnectInfo!;
         Assert.Equal(grant.Rendezvous, info.Rendezvous);
         Assert.Equal([scene.HostSide.PublicAddress.ToEndPoint()], info.ServerAddresses);
-        scene.JoinerSide.Join(info.Rendezvous!.Value);
+        scene.JoinerSide.Join(info.Rendezvous!.Value, info.PunchKey);
         Assert.True(scene.RunUntil(() => scene.JoinerSide.GetPath(scene.JoinerSide.HostAddress) is NatPath.Direct or NatPath.Relayed));
         Assert.Equal(path, scene.JoinerSide.GetPath(scene.JoinerSide.HostAddress));
         scene.Client.Connect(info.ConnectToken);

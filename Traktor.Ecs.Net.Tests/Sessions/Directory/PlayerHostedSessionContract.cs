@@ -76,6 +76,9 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         });
         Assert.Equal(SessionJoinStatus.AlreadyMember, join!.Status);             // the early join took the seat
         Assert.Equal(grant.Rendezvous, join.ConnectInfo!.Rendezvous);
+        Assert.Equal(32, grant.PunchKey!.Length);
+        Assert.Equal(grant.PunchKey, join.ConnectInfo.PunchKey);                 // host and joiner tag their punches alike
+        Assert.NotEqual(grant.SessionKey, grant.PunchKey);
         Assert.Equal((ulong)joiner.Id, admitted);                                 // the host's server opened the directory's token
 
         // Only the host reports for its session.
@@ -137,6 +140,7 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         Assert.Equal(heir.Id, taken.Session.HostUserId);
         Assert.Equal(heirKey, taken.SessionKey);
         Assert.Equal(grant.Rendezvous, taken.Rendezvous);                         // the session keeps its rendezvous
+        Assert.Equal(grant.PunchKey, taken.PunchKey);                             // and its punch key
         Assert.Equal(SessionState.Live, taken.Session.State);
         Assert.Equal([heir.Id], taken.Session.Members.Select(m => m.UserId));     // the departed host's seat is released
         var deposed = await Assert.ThrowsAsync<OnlineException>(() =>

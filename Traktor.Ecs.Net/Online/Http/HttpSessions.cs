@@ -120,7 +120,7 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
 
     /// <summary>Turns the wire answer of a player-hosted create or claim into the grant (a key that is not 32 bytes is the backend's fault).</summary>
     private static PlayerHostGrant ToGrant(PlayerHostGrantBody body) => body.SessionKey is { Length: 32 }
-        ? new PlayerHostGrant(body.Session, body.SessionKey, body.Rendezvous)
+        ? new PlayerHostGrant(body.Session, body.SessionKey, body.Rendezvous) { PunchKey = body.PunchKey is { Length: 32 } key ? key : null }
         : throw new OnlineException(OnlineError.Unavailable, "The online backend sent a malformed session key.");
 
     /// <summary>Turns the wire answer of a join into the service's result (addresses parsed; a malformed one is the backend's fault).</summary>
@@ -139,7 +139,7 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
                     : throw new OnlineException(OnlineError.Unavailable, "The online backend sent a malformed game-server address."));
             }
 
-            connect = new SessionConnectInfo(wire.SessionId, wire.ConnectToken, addresses, wire.ExpiresAt) { Rendezvous = wire.Rendezvous };
+            connect = new SessionConnectInfo(wire.SessionId, wire.ConnectToken, addresses, wire.ExpiresAt) { Rendezvous = wire.Rendezvous, PunchKey = wire.PunchKey is { Length: 32 } key ? key : null };
         }
 
         return new SessionJoinResult(body.Status, body.Session, connect);

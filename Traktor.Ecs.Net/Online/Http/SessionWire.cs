@@ -28,6 +28,10 @@ public sealed record SessionConnectBody(SessionId SessionId, byte[] ConnectToken
     /// <summary>For a player-hosted session: the rendezvous id to present to the introducer; null (absent) for a dedicated server.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Guid? Rendezvous { get; init; }
+
+    /// <summary>For a player-hosted session: the session's punch key (base64, 32 bytes); absent for a dedicated server.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public byte[]? PunchKey { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/sessions/player-hosted</c>.</summary>
@@ -39,7 +43,11 @@ public sealed record PlayerHostedSessionBody(long HostUserId, SessionOptions Ses
 /// <param name="Session">The session.</param>
 /// <param name="SessionKey">The key the host's server opens joiners' connect tokens with (base64 in JSON; 32 bytes).</param>
 /// <param name="Rendezvous">The session's rendezvous id at the introducer.</param>
-public sealed record PlayerHostGrantBody(SessionInfo Session, byte[] SessionKey, Guid Rendezvous);
+public sealed record PlayerHostGrantBody(SessionInfo Session, byte[] SessionKey, Guid Rendezvous)
+{
+    /// <summary>The session's punch key (base64, 32 bytes), with which host and joiners tag their NAT punches.</summary>
+    public byte[]? PunchKey { get; init; }
+}
 
 /// <summary>Body of <c>POST /v1/sessions/{id}/host-heartbeat</c>.</summary>
 /// <param name="HostUserId">The host (a player may only name itself).</param>

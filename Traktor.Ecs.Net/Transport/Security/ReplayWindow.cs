@@ -18,6 +18,9 @@ internal sealed class ReplayWindow
         _newest = newest;
     }
 
+    /// <summary>The sequence the next packet most likely has: the newest accepted + 1 (truncated sequences are read near it).</summary>
+    public ulong Expected => _newest + 1;
+
     /// <summary>True when <paramref name="sequence"/> must be dropped (check before decrypting).</summary>
     public bool IsReplay(ulong sequence)
     {

@@ -3,9 +3,10 @@ using System.Buffers;
 namespace Traktor.Ecs.Net;
 
 /// <summary>
-/// A home router's NAT in front of one inside host, for tests: the host sends from a private address, the NAT rewrites
-/// the source to a public address and port of an <see cref="InMemoryNetwork"/> (one port for every destination, or one
-/// per destination for <see cref="NatKind.Symmetric"/>), and it lets in only what its <see cref="NatKind"/> filtering
+/// A home router's NAT in front of one inside host, for tests and demos: the host sends from a private address, the NAT
+/// rewrites the source to a public address and port of an <see cref="InMemoryNetwork"/>, or of real sockets it opens (one
+/// UDP socket on loopback per mapping, for a NAT between processes), one mapping for every destination, or one
+/// per destination for <see cref="NatKind.Symmetric"/>, and it lets in only what its <see cref="NatKind"/> filtering
 /// allows, to the mapping the datagram arrived on, judged by the permissions in force when it arrived (before the
 /// inside host's next send). Mappings the host has not sent on for <see cref="MappingTimeout"/>
 /// are removed, as a router's are. Time comes from a <see cref="TimeProvider"/>, so tests run on virtual time. Stack it
@@ -13,18 +14,16 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 public sealed class NatSimulator : IDatagramTransport
 {
-    private readonly InMemoryNetwork _outside;
-    private readonly NetAddress _publicIp;
+    private readonly Func<IDatagramTransport?> _openMapping;
     private readonly TimeProvider _time;
     private readonly List<Mapping> _mappings = new();
     private readonly Queue<(byte[] Buffer, int Length, NetAddress Source)> _admitted = new();
     private readonly byte[] _scratch = new byte[65536];
-    private ushort _nextPort;
     private int _pollFrom;
 
-    private sealed class Mapping(InMemoryTransport socket, NetAddress key)
+    private sealed class Mapping(IDatagramTransport socket, NetAddress key)
     {
-        public InMemoryTransport Socket { get; } = socket;
+        public IDatagramTransport Socket { get; } = socket;
         public NetAddress Key { get; } = key;
         public HashSet<NetAddress> Permitted { get; } = new();
         public long LastOutbound { get; set; }
@@ -37,14 +36,51 @@ public sealed class NatSimulator : IDatagramTransport
     /// <param name="time">The clock mappings expire on.</param>
     /// <param name="privateAddress">The inside host's address (what <see cref="LocalAddress"/> reports); 192.168.1.2:40000 by default.</param>
     public NatSimulator(InMemoryNetwork outside, NetAddress publicAddress, NatKind kind, TimeProvider time, NetAddress? privateAddress = null)
+        : this(InMemoryPorts(outside ?? throw new ArgumentNullException(nameof(outside)), publicAddress), kind, time, privateAddress)
     {
-        _outside = outside ?? throw new ArgumentNullException(nameof(outside));
+    }
+
+    /// <summary>
+    /// Creates a NAT whose mappings are sockets <paramref name="openMapping"/> opens, each on a public port of its own
+    /// (e.g. <c>() =&gt; new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0))</c>: a NAT in front of one process of a
+    /// demo on one machine). The NAT owns them and disposes them when mappings expire.
+    /// </summary>
+    /// <param name="openMapping">Opens the socket of a new mapping, or returns null when no port is free.</param>
+    /// <param name="kind">The mapping and filtering behaviour.</param>
+    /// <param name="time">The clock mappings expire on.</param>
+    /// <param name="privateAddress">The inside host's address (what <see cref="LocalAddress"/> reports); 192.168.1.2:40000 by default.</param>
+    public NatSimulator(Func<IDatagramTransport?> openMapping, NatKind kind, TimeProvider time, NetAddress? privateAddress = null)
+    {
+        _openMapping = openMapping ?? throw new ArgumentNullException(nameof(openMapping));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         if (!Enum.IsDefined(kind)) throw new ArgumentOutOfRangeException(nameof(kind));
         Kind = kind;
-        _publicIp = publicAddress.WithPort(0);
-        _nextPort = publicAddress.Port == 0 ? (ushort)50000 : publicAddress.Port;
         LocalAddress = privateAddress ?? NetAddress.Parse("192.168.1.2:40000");
+    }
+
+    /// <summary>Mappings on an in-memory network: the next free port of the NAT's public IP, as a router hands them out.</summary>
+    private static Func<IDatagramTransport?> InMemoryPorts(InMemoryNetwork outside, NetAddress publicAddress)
+    {
+        var publicIp = publicAddress.WithPort(0);
+        ushort nextPort = publicAddress.Port == 0 ? (ushort)50000 : publicAddress.Port;
+        return () =>
+        {
+            for (int attempt = 0; attempt < 1000; attempt++)
+            {
+                var address = publicIp.WithPort(nextPort);
+                nextPort = nextPort == ushort.MaxValue ? (ushort)1024 : (ushort)(nextPort + 1);
+                try
+                {
+                    return outside.CreateTransport(address);
+                }
+                catch (InvalidOperationException)
+                {
+                    // The port is taken (another NAT on the same public IP): try the next one, as a router would.
+                }
+            }
+
+            return null;
+        };
     }
 
     /// <summary>The mapping and filtering behaviour.</summary>
@@ -140,23 +176,11 @@ public sealed class NatSimulator : IDatagramTransport
 
     private Mapping? Open(NetAddress key)
     {
-        for (int attempt = 0; attempt < 1000; attempt++)
-        {
-            var address = _publicIp.WithPort(_nextPort);
-            _nextPort = _nextPort == ushort.MaxValue ? (ushort)1024 : (ushort)(_nextPort + 1);
-            try
-            {
-                var mapping = new Mapping(_outside.CreateTransport(address), key);
-                _mappings.Add(mapping);
-                MappingsCreated++;
-                return mapping;
-            }
-            catch (InvalidOperationException)
-            {
-                // The port is taken (another NAT on the same public IP): try the next one, as a router would.
-            }
-        }
-        return null;
+        if (_openMapping() is not { } socket) return null;
+        var mapping = new Mapping(socket, key);
+        _mappings.Add(mapping);
+        MappingsCreated++;
+        return mapping;
     }
 
     private void Expire(long now)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using L = Traktor.Ecs.Net.Transport.Traversal.TraversalLayout;
 
 namespace Traktor.Ecs.Net;
@@ -27,6 +28,8 @@ public sealed class NatTraversal : IPeerAwareTransport
     private readonly byte[] _receive = new byte[65536];
     private readonly byte[] _send = new byte[65536];
     private readonly byte[] _control = new byte[L.RegisterSize];
+    private readonly byte[] _punchKey = new byte[32];
+    private readonly byte[] _tag = new byte[32];
     private byte _role = byte.MaxValue;
     private Guid _rendezvous;
     private double _nextRegister;
@@ -40,6 +43,7 @@ public sealed class NatTraversal : IPeerAwareTransport
         public NatPath Path { get; set; } = NatPath.Punching;
         public double StartedAt { get; } = now;
         public double NextPunch { get; set; } = now;
+        public ulong Nonce { get; } = (ulong)Random.Shared.NextInt64();
     }
 
     /// <summary>Wraps <paramref name="inner"/>, the peer's socket (it is disposed with this).</summary>
@@ -75,19 +79,38 @@ public sealed class NatTraversal : IPeerAwareTransport
     /// <summary>Datagrams of the layer above received through the relay.</summary>
     public long RelayedReceived { get; private set; }
 
+    /// <summary>Punch and PunchAck packets for a known route refused: a wrong tag (not sealed with the session's punch key), or an answer to a nonce this peer never sent.</summary>
+    public long Forged { get; private set; }
+
     /// <summary>Traversal packets dropped: malformed, from the wrong sender, for an unknown route or beyond <see cref="NatTraversalOptions.MaxPeers"/>.</summary>
     public long Dropped { get; private set; }
 
     /// <summary>Registers as the host of <paramref name="rendezvous"/> (and keeps registering): joiners presenting it are introduced.</summary>
     /// <param name="rendezvous">The rendezvous id (a secret of the session).</param>
-    public void Host(Guid rendezvous) => Start(L.RoleHost, rendezvous);
+    /// <param name="punchKey">The session's 32-byte punch key (<see cref="Sessions.PlayerHostGrant.PunchKey"/>): Punch and
+    /// PunchAck packets carry a tag with it, so nobody without it (the introducer, or someone who learned a route id) can
+    /// forge one. Null derives it from the rendezvous id, which the introducer sees: use the directory's key when there is one.</param>
+    public void Host(Guid rendezvous, byte[]? punchKey = null) => Start(L.RoleHost, rendezvous, punchKey);
 
     /// <summary>Registers as a joiner of <paramref name="rendezvous"/> until introduced to its host (<see cref="HostAddress"/>).</summary>
     /// <param name="rendezvous">The rendezvous id the directory gave.</param>
-    public void Join(Guid rendezvous) => Start(L.RoleJoiner, rendezvous);
+    /// <param name="punchKey">The session's punch key (<see cref="Sessions.SessionConnectInfo.PunchKey"/>), the host's; null derives it from the rendezvous id.</param>
+    public void Join(Guid rendezvous, byte[]? punchKey = null) => Start(L.RoleJoiner, rendezvous, punchKey);
 
-    private void Start(byte role, Guid rendezvous)
+    private void Start(byte role, Guid rendezvous, byte[]? punchKey)
     {
+        if (punchKey is not null && punchKey.Length != _punchKey.Length) throw new ArgumentException("A punch key has 32 bytes.", nameof(punchKey));
+        if (punchKey is not null)
+        {
+            punchKey.CopyTo(_punchKey, 0);
+        }
+        else
+        {
+            Span<byte> id = stackalloc byte[16];
+            rendezvous.TryWriteBytes(id);
+            HMACSHA256.HashData(id, "traktor/punch-key"u8, _punchKey);
+        }
+
         _role = role;
         _rendezvous = rendezvous;
         _nextRegister = 0;
@@ -195,6 +218,15 @@ public sealed class NatTraversal : IPeerAwareTransport
         if (kind is L.Punch or L.PunchAck && datagram.Length == L.PunchSize
             && _routes.TryGetValue(BinaryPrimitives.ReadUInt64LittleEndian(datagram[L.HeaderSize..]), out var peer))
         {
+            // Only the two peers hold the punch key: a punch without its tag, or an answer to a nonce this peer did not
+            // send, is someone else's and changes nothing (it could otherwise divert the path).
+            ulong nonce = BinaryPrimitives.ReadUInt64LittleEndian(datagram[(L.HeaderSize + 8)..]);
+            if (!TagMatches(datagram) || (kind == L.PunchAck && nonce != peer.Nonce))
+            {
+                Forged++;
+                return;
+            }
+
             if (peer.Path == NatPath.Punching)
             {
                 // The peer's datagrams come from where they come (a NAT may map it to another port for us than for the
@@ -203,7 +235,7 @@ public sealed class NatTraversal : IPeerAwareTransport
                 if (kind == L.PunchAck) peer.Path = NatPath.Direct;
                 else peer.NextPunch = now;
             }
-            if (kind == L.Punch) SendPunch(peer.Route, L.PunchAck, source);
+            if (kind == L.Punch) SendPunch(peer.Route, L.PunchAck, nonce, source);
             return;
         }
         if (source == _options.Introducer && _role != byte.MaxValue)
@@ -275,18 +307,27 @@ public sealed class NatTraversal : IPeerAwareTransport
                 peer.Path = NatPath.Relayed;
                 continue;
             }
-            SendPunch(peer.Route, L.Punch, peer.Direct);
+            SendPunch(peer.Route, L.Punch, peer.Nonce, peer.Direct);
             peer.NextPunch = now + _options.PunchInterval.TotalSeconds;
         }
     }
 
-    private void SendPunch(ulong route, byte kind, in NetAddress to)
+    private void SendPunch(ulong route, byte kind, ulong nonce, in NetAddress to)
     {
         var punch = _control.AsSpan(0, L.PunchSize);
         L.WriteHeader(punch, kind);
         BinaryPrimitives.WriteUInt64LittleEndian(punch[L.HeaderSize..], route);
+        BinaryPrimitives.WriteUInt64LittleEndian(punch[(L.HeaderSize + 8)..], nonce);
+        HMACSHA256.HashData(_punchKey, punch[..L.PunchSignedSize], _tag);
+        _tag.AsSpan(0, L.TagSize).CopyTo(punch[L.PunchSignedSize..]);
         if (kind == L.Punch) PunchesSent++;
         _inner.TrySend(punch, to);
+    }
+
+    private bool TagMatches(ReadOnlySpan<byte> punch)
+    {
+        HMACSHA256.HashData(_punchKey, punch[..L.PunchSignedSize], _tag);
+        return CryptographicOperations.FixedTimeEquals(_tag.AsSpan(0, L.TagSize), punch[L.PunchSignedSize..]);
     }
 
     /// <inheritdoc />

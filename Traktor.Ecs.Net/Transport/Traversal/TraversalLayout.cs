@@ -12,8 +12,8 @@ internal static class TraversalLayout
     /// <summary>The first byte of every traversal packet.</summary>
     public const byte Prefix = 0x0F;
 
-    /// <summary>The traversal layer's own version (byte 1).</summary>
-    public const byte Version = 1;
+    /// <summary>The traversal layer's own version (byte 1). 2: Punch and PunchAck carry a nonce and a tag.</summary>
+    public const byte Version = 2;
 
     /// <summary>Prefix, version, kind.</summary>
     public const int HeaderSize = 3;
@@ -30,8 +30,14 @@ internal static class TraversalLayout
     /// <summary>Introduce: header, rendezvous id, route id, the other peer's endpoint, the receiver's endpoint.</summary>
     public const int IntroduceSize = HeaderSize + 16 + 8 + 2 * EndpointSize;
 
-    /// <summary>Punch and PunchAck: header, route id.</summary>
-    public const int PunchSize = HeaderSize + 8;
+    /// <summary>The truncated HMAC-SHA256 tag of a Punch or PunchAck.</summary>
+    public const int TagSize = 16;
+
+    /// <summary>Punch and PunchAck: header, route id, the punching peer's nonce, the tag over all of it.</summary>
+    public const int PunchSize = HeaderSize + 8 + 8 + TagSize;
+
+    /// <summary>The bytes a Punch's tag covers (everything before it).</summary>
+    public const int PunchSignedSize = PunchSize - TagSize;
 
     /// <summary>Relay: header, route id, then the sealed datagram.</summary>
     public const int RelayHeaderSize = HeaderSize + 8;
