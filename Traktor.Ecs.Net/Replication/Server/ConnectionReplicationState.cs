@@ -52,6 +52,9 @@ internal sealed class ConnectionReplicationState
 
     public SentSnapshotLog Log { get; } = new();
 
+    /// <summary>Despawns of acknowledged snapshots, for corrections that take an acknowledgement back.</summary>
+    public DeliveredDespawns DeliveredDespawns { get; } = new();
+
     /// <summary>Where this connection's player is (its owned entity), for relevancy.</summary>
     public Vector2 Viewer { get; set; }
 
@@ -186,13 +189,17 @@ internal sealed class ConnectionReplicationState
     /// A client's acknowledgement says which of ticks <paramref name="newest"/> − 63 … <paramref name="newest"/> it applied
     /// (bit age): a slot with a baseline among the others forgets them all (the next record is full, as after a spawn).
     /// </summary>
-    public void ForgetBaselinesNotApplied(int slot, uint newest, ulong applied)
+    /// <returns>True when the slot had such a baseline.</returns>
+    public bool ForgetBaselinesNotApplied(int slot, uint newest, ulong applied)
     {
         int count = AckedCount[slot];
         if ((count > 0 && NotApplied(Acked0[slot])) || (count > 1 && NotApplied(Acked1[slot])) || (count > 2 && NotApplied(Acked2[slot])))
         {
             AckedCount[slot] = 0;
+            return true;
         }
+
+        return false;
 
         bool NotApplied(uint tick)
         {

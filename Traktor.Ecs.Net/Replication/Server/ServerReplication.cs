@@ -163,6 +163,7 @@ public sealed partial class ServerReplication
             return false;
         }
 
+        bool tookBack = false;
         for (int age = 0; age < 64; age++)
         {
             if ((applied & (1UL << age)) != 0)
@@ -171,18 +172,25 @@ public sealed partial class ServerReplication
             }
             else
             {
-                Unacknowledge(state, newest - (uint)age);
+                tookBack |= Unacknowledge(state, newest - (uint)age);
             }
         }
 
         // Baselines naming a tick the client did not apply are dropped whether or not the log still holds that tick;
-        // so is the reference of the entity lists.
+        // so is the reference of the entity lists, and its despawns are repeated.
         foreach (int slot in state.Known)
         {
-            state.ForgetBaselinesNotApplied(slot, newest, applied);
+            tookBack |= state.ForgetBaselinesNotApplied(slot, newest, applied);
         }
 
+        bool hadReference = state.HasReference;
         state.ForgetReferenceNotApplied(newest, applied);
+        tookBack |= hadReference && !state.HasReference;
+        state.DeliveredDespawns.Repend(state, newest, applied, Tick);
+        if (tookBack)
+        {
+            ForgetSentAfter(state, newest);
+        }
 
         ObserveNewest(state, newest);
         return true;
@@ -196,6 +204,9 @@ public sealed partial class ServerReplication
             state.ObserveAckDelay(Tick - tick);
         }
     }
+
+    /// <summary>One connection's replication state (for tests), or null.</summary>
+    internal ConnectionReplicationState? StateOf(ConnectionId connection) => connections.GetValueOrDefault(connection);
 
     /// <summary>The length of an acknowledgement: kind, newest tick handed, 64 bits of applied ticks (that one and older).</summary>
     internal const int AckLength = 1 + 4 + 8;
@@ -253,6 +264,7 @@ public sealed partial class ServerReplication
         for (int i = 0; i < entry.DespawnCount; i++)
         {
             state.PendingDespawns.Remove(entry.Despawns[i]);
+            state.DeliveredDespawns.Add(tick, entry.Despawns[i], Tick);
         }
 
         state.OfferReference(entry);
@@ -260,27 +272,39 @@ public sealed partial class ServerReplication
     }
 
     /// <summary>
-    /// Takes back the acknowledgement of a snapshot the client did not apply, while the log still holds it: its despawns
-    /// are pending again and it is never acknowledged again (the baselines naming it are dropped by the caller). An
-    /// acknowledged entry stays readable only until it reaches the front of the log's begin order; after that its
-    /// despawns are not repeated.
+    /// Takes back the acknowledgement of a snapshot the client did not apply, while the log still holds it: it is never
+    /// acknowledged again (the caller drops the baselines naming it, and puts its despawns back from
+    /// <see cref="DeliveredDespawns"/>, which keeps them for the whole correction window; the log keeps an acknowledged
+    /// entry only until it reaches the front of its begin order).
     /// </summary>
-    private void Unacknowledge(ConnectionReplicationState state, uint tick)
+    private bool Unacknowledge(ConnectionReplicationState state, uint tick)
     {
         var entry = state.Log.FindAcknowledged(tick);
         if (entry is null)
         {
-            return;
+            return false;
         }
 
         SentSnapshotLog.Forget(entry);
         Counters.Unacknowledged++;
+        return true;
+    }
 
-        for (int i = 0; i < entry.DespawnCount; i++)
+    /// <summary>
+    /// A correction took acknowledgements back: the snapshots sent after the newest tick it names (still on their way,
+    /// or handed after it was written) may be deltas against the baselines it took back, which the client will drop. Their
+    /// packet acks must not make their records baselines again (the client would drop every later snapshot until the
+    /// next correction, which the client paces at a few per second: a livelock with a round trip of snapshots always in
+    /// flight), so they are never acknowledged: their records are sent again as if lost, their despawns stay pending.
+    /// </summary>
+    private void ForgetSentAfter(ConnectionReplicationState state, uint newest)
+    {
+        uint first = (int)(Tick - newest) >= SnapshotFormat.ClientHistoryTicks ? Tick - SnapshotFormat.ClientHistoryTicks + 1 : newest + 1;
+        for (uint tick = first; (int)(Tick - tick) >= 0; tick++)
         {
-            if (!state.PendingDespawns.Contains(entry.Despawns[i]))
+            if (state.Log.Find(tick) is { } entry)
             {
-                state.PendingDespawns.Add(entry.Despawns[i]);
+                SentSnapshotLog.Forget(entry);
             }
         }
     }
