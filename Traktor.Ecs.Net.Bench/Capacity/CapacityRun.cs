@@ -111,7 +111,7 @@ internal static class CapacityRun
         var r = result[7..].Split(' ').Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
         // The server's sent traffic is what clients receive and vice versa; both are per client per second.
         Console.WriteLine($"# {clients} clients, generator {(generator.UsesEpoll ? "on epoll" : "polling every client")}: applied {applied:N0} of {r["snapshots"]} snapshots sent while measuring, {corrections} corrections");
-        Console.WriteLine($"# {clients} clients, server thread CPU per tick p50 {r["cpuP50"]} ms, p99 {r["cpuP99"]} ms; mean ms per tick: receive {r["receiveMs"]}, move {r["moveMs"]}, replicate {r["replicateMs"]}, seal and send {r["flushMs"]}");
+        Console.WriteLine($"# {clients} clients, server thread CPU per tick p50 {r["cpuP50"]} ms, p99 {r["cpuP99"]} ms; mean ms per tick: receive {r["receiveMs"]}, move {r["moveMs"]}, replicate {r["replicateMs"]}, seal and send {r["flushMs"]}; p99 ms: receive {r["receiveP99"]}, replicate {r["replicateP99"]}, seal and send {r["flushP99"]}");
         Console.WriteLine($"| {clients} | {r["p50"]} | {r["p99"]} | {r["max"]} | {r["late"]} of {r["ticks"]} | {r["allocMean"]}, {r["allocMax"]} ({r["allocTicks"]} ticks, {r["allocReceive"]} in receive, {r["allocReplicate"]} in replication, gen0 {r["gen0"]}) " +
             $"| {r["sentPps"]} | {r["sentBps"]} | {r["recvPps"]} | {r["recvBps"]} | {generatorCpu.ToString("P0", CultureInfo.InvariantCulture)} | {applied / double.Parse(r["snapshots"], CultureInfo.InvariantCulture):P1} | {r["disconnects"]} |");
         return true;

@@ -80,6 +80,10 @@ internal static class CapacityServer
 
         var statistics = new TickStatistics(measuredTicks);
         var cpu = new TickStatistics(measuredTicks); // the server thread's CPU time per tick
+        // Wall time of each phase per tick, for their p99s: which phase makes the slow ticks slow.
+        var receivePhase = new TickStatistics(measuredTicks);
+        var replicatePhase = new TickStatistics(measuredTicks);
+        var sendPhase = new TickStatistics(measuredTicks);
         long period = Stopwatch.Frequency / TickRate;
         long next = Stopwatch.GetTimestamp();
         long connectDeadline = next + (120 * Stopwatch.Frequency);
@@ -127,6 +131,9 @@ internal static class CapacityServer
                 moveTicks += moved - received;
                 replicateTicks += sendingAt - moved;
                 flushTicks += end - sendingAt;
+                receivePhase.Add(Milliseconds(received - start), 0);
+                replicatePhase.Add(Milliseconds(sendingAt - moved), 0);
+                sendPhase.Add(Milliseconds(end - sendingAt), 0);
             }
             else if (warmup > 0 && --warmup == 0)
             {
@@ -171,7 +178,8 @@ internal static class CapacityServer
             $"sentPps={(socket.DatagramsSent - sent0) / perClientSecond:F1} sentBps={(socket.BytesSent - sentBytes0) / perClientSecond:F0} " +
             $"recvPps={(socket.DatagramsReceived - received0) / perClientSecond:F1} recvBps={(socket.BytesReceived - receivedBytes0) / perClientSecond:F0} " +
             $"snapshots={network.Replication.Counters.Snapshots - snapshots0} connected={network.Connections.Count} disconnects={disconnects - disconnects0} seconds={seconds:F2} " +
-            $"receiveMs={Mean(receiveTicks):F2} moveMs={Mean(moveTicks):F2} replicateMs={Mean(replicateTicks):F2} flushMs={Mean(flushTicks):F2}"));
+            $"receiveMs={Mean(receiveTicks):F2} moveMs={Mean(moveTicks):F2} replicateMs={Mean(replicateTicks):F2} flushMs={Mean(flushTicks):F2} " +
+            $"receiveP99={receivePhase.Percentile(99):F2} replicateP99={replicatePhase.Percentile(99):F2} flushP99={sendPhase.Percentile(99):F2}"));
         if (sampler is not null)
         {
             foreach (var (type, count) in sampler.Top(12)) Console.WriteLine($"allocations {count} {type}");
@@ -180,6 +188,7 @@ internal static class CapacityServer
         Console.Out.Flush();
         transport.Dispose();
         double Mean(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / statistics.Count;
+        static double Milliseconds(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         return 0;
     }
 }

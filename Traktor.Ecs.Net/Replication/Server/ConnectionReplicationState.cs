@@ -1,18 +1,17 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Replication.Server;
 
 /// <summary>
-/// One connection's view of the replicated world, in arrays indexed by entity slot: which network id
-/// it was sent, the newest snapshot ticks that carried the entity and were acknowledged (its
-/// baselines), when it was last sent, and its priority accumulator. Only these few numbers per entity
-/// are kept per connection: the values themselves live once, in the shared history.
+/// One connection's view of the replicated world: per entity slot it has to remember (<see cref="SlotStates"/>), which
+/// network id it was sent, the newest snapshot ticks that carried the entity and were acknowledged (its baselines), when
+/// it was last sent, and its priority accumulator. Only these few numbers per entity are kept per connection: the values
+/// themselves live once, in the shared history.
 /// </summary>
 internal sealed class ConnectionReplicationState
 {
-    private int[] knownIndex = [];
-
     public ConnectionReplicationState(ConnectionId connection)
     {
         Connection = connection;
@@ -20,23 +19,8 @@ internal sealed class ConnectionReplicationState
 
     public ConnectionId Connection { get; }
 
-    public uint[] SentNetId { get; private set; } = [];
-
-    public uint[] Acked0 { get; private set; } = [];
-
-    public uint[] Acked1 { get; private set; } = [];
-
-    public uint[] Acked2 { get; private set; } = [];
-
-    public byte[] AckedCount { get; private set; } = [];
-
-    public ulong[] AckedMask { get; private set; } = [];
-
-    public uint[] LastSentTick { get; private set; } = [];
-
-    public float[] Priority { get; private set; } = [];
-
-    public uint[] RelevantTick { get; private set; } = [];
+    /// <summary>The remembered slots; a slot absent reads as never sent, out of range, no priority.</summary>
+    public SlotStates Slots { get; } = new();
 
     // The lists start at sizes a connection seldom outgrows: each growth past a new high is an allocation in a
     // tick, and wandering players keep setting new highs long after the server warmed up (issue 16).
@@ -134,55 +118,71 @@ internal sealed class ConnectionReplicationState
         }
     }
 
-    public void EnsureCapacity(int slotCount)
+    /// <summary>The network id the slot was last sent with and not forgotten since, or 0.</summary>
+    public uint SentNetIdOf(int slot)
     {
-        if (slotCount <= SentNetId.Length)
+        ref var state = ref Slots.Find(slot);
+        return Unsafe.IsNullRef(ref state) ? 0 : state.SentNetId;
+    }
+
+    public bool IsKnown(int slot)
+    {
+        ref var state = ref Slots.Find(slot);
+        return !Unsafe.IsNullRef(ref state) && state.KnownIndex >= 0;
+    }
+
+    /// <summary>Adds the slot to <see cref="Known"/> (its state must exist).</summary>
+    public static void MarkKnown(List<int> known, ref SlotState state)
+    {
+        if (state.KnownIndex < 0)
+        {
+            state.KnownIndex = known.Count;
+            known.Add(state.Slot);
+        }
+    }
+
+    /// <summary>
+    /// Forgets a slot: the client is (being) told it is gone; a later send starts with a spawn. Its state goes (a slot
+    /// not sent and without priority reads as zeros), unless the slot was found in range in <paramref name="tick"/>.
+    /// </summary>
+    public void Forget(int slot, uint tick)
+    {
+        ref var state = ref Slots.Find(slot);
+        if (Unsafe.IsNullRef(ref state))
         {
             return;
         }
 
-        int size = Math.Max(slotCount, Math.Max(64, SentNetId.Length * 2));
-        int old = knownIndex.Length;
-        SentNetId = ArrayGrowth.Resized(SentNetId, size);
-        Acked0 = ArrayGrowth.Resized(Acked0, size);
-        Acked1 = ArrayGrowth.Resized(Acked1, size);
-        Acked2 = ArrayGrowth.Resized(Acked2, size);
-        AckedCount = ArrayGrowth.Resized(AckedCount, size);
-        AckedMask = ArrayGrowth.Resized(AckedMask, size);
-        LastSentTick = ArrayGrowth.Resized(LastSentTick, size);
-        Priority = ArrayGrowth.Resized(Priority, size);
-        RelevantTick = ArrayGrowth.Resized(RelevantTick, size);
-        knownIndex = ArrayGrowth.Resized(knownIndex, size);
-        Array.Fill(knownIndex, -1, old, size - old);
-    }
-
-    public bool IsKnown(int slot) => knownIndex[slot] >= 0;
-
-    public void MarkKnown(int slot)
-    {
-        if (knownIndex[slot] < 0)
-        {
-            knownIndex[slot] = Known.Count;
-            Known.Add(slot);
-        }
-    }
-
-    /// <summary>Forgets a slot: the client is (being) told it is gone; a later send starts with a spawn.</summary>
-    public void Forget(int slot)
-    {
-        int index = knownIndex[slot];
+        int index = state.KnownIndex;
         if (index >= 0)
         {
             int last = Known[^1];
             Known[index] = last;
-            knownIndex[last] = index;
+            Slots.Find(last).KnownIndex = index;
             Known.RemoveAt(Known.Count - 1);
-            knownIndex[slot] = -1;
         }
 
-        SentNetId[slot] = 0;
-        AckedCount[slot] = 0;
-        Priority[slot] = 0;
+        if (state.RelevantTick == tick)
+        {
+            state.KnownIndex = -1;
+            state.SentNetId = 0;
+            state.AckedCount = 0;
+            state.Priority = 0;
+        }
+        else
+        {
+            Slots.Remove(slot);
+        }
+    }
+
+    /// <summary>Drops the state of a slot that is neither known nor waiting with a priority (it reads as zeros).</summary>
+    public void ForgetIfIdle(int slot)
+    {
+        ref var state = ref Slots.Find(slot);
+        if (!Unsafe.IsNullRef(ref state) && state.KnownIndex < 0 && state.Priority == 0)
+        {
+            Slots.Remove(slot);
+        }
     }
 
     /// <summary>
@@ -192,10 +192,16 @@ internal sealed class ConnectionReplicationState
     /// <returns>True when the slot had such a baseline.</returns>
     public bool ForgetBaselinesNotApplied(int slot, uint newest, ulong applied)
     {
-        int count = AckedCount[slot];
-        if ((count > 0 && NotApplied(Acked0[slot])) || (count > 1 && NotApplied(Acked1[slot])) || (count > 2 && NotApplied(Acked2[slot])))
+        ref var state = ref Slots.Find(slot);
+        if (Unsafe.IsNullRef(ref state))
         {
-            AckedCount[slot] = 0;
+            return false;
+        }
+
+        int count = state.AckedCount;
+        if ((count > 0 && NotApplied(state.Acked0)) || (count > 1 && NotApplied(state.Acked1)) || (count > 2 && NotApplied(state.Acked2)))
+        {
+            state.AckedCount = 0;
             return true;
         }
 
@@ -211,20 +217,21 @@ internal sealed class ConnectionReplicationState
     /// <summary>Records that the snapshot of <paramref name="tick"/> carrying the slot arrived.</summary>
     public void Acknowledge(int slot, uint netId, ulong mask, uint tick)
     {
-        if (SentNetId[slot] != netId)
+        ref var state = ref Slots.Find(slot);
+        if (Unsafe.IsNullRef(ref state) || state.SentNetId != netId)
         {
-            return; // the slot now holds another entity
+            return; // the slot now holds another entity (or was forgotten)
         }
 
-        if (AckedCount[slot] > 0 && (int)(tick - Acked0[slot]) <= 0)
+        if (state.AckedCount > 0 && (int)(tick - state.Acked0) <= 0)
         {
             return; // an older acknowledgement: newer baselines are already known
         }
 
-        Acked2[slot] = Acked1[slot];
-        Acked1[slot] = Acked0[slot];
-        Acked0[slot] = tick;
-        AckedMask[slot] = mask;
-        AckedCount[slot] = (byte)Math.Min(3, AckedCount[slot] + 1);
+        state.Acked2 = state.Acked1;
+        state.Acked1 = state.Acked0;
+        state.Acked0 = tick;
+        state.AckedMask = mask;
+        state.AckedCount = (byte)Math.Min(3, state.AckedCount + 1);
     }
 }

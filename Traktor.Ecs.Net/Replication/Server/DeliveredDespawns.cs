@@ -87,7 +87,7 @@ internal sealed class DeliveredDespawns
         var pending = sorted[..unique];
         foreach (int slot in state.Known)
         {
-            int at = pending.BinarySearch(state.SentNetId[slot]);
+            int at = pending.BinarySearch(state.SentNetIdOf(slot));
             if (at >= 0)
             {
                 pending[at] = 0; // sent again since: the client holds it and must keep it

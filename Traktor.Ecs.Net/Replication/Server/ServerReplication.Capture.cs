@@ -134,11 +134,6 @@ public sealed partial class ServerReplication
         {
             component.EnsureCapacity(capacity);
         }
-
-        foreach (var connection in connectionList)
-        {
-            connection.EnsureCapacity(capacity);
-        }
     }
 
     private void DetectDespawns()
@@ -163,7 +158,7 @@ public sealed partial class ServerReplication
             if (connection.IsKnown(slot))
             {
                 connection.PendingDespawns.Add(netId);
-                connection.Forget(slot);
+                connection.Forget(slot, Tick);
                 Counters.Despawns++;
             }
         }

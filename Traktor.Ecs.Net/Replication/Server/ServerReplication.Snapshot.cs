@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Replication.Interest;
 using Traktor.Ecs.Net.Serialization;
@@ -76,14 +77,14 @@ public sealed partial class ServerReplication
         relevantScratch.Clear();
         if (connection.HasViewer)
         {
-            var marker = new RelevanceMarker(connection.RelevantTick, Tick, relevantScratch);
+            var marker = new RelevanceMarker(connection.Slots, Tick, relevantScratch);
             grid.QueryRadius(connection.Viewer, relevancy.Radius, ref marker);
         }
 
         relevantScratch.AddRange(unpositioned);
         foreach (int slot in connection.Owned)
         {
-            if (connection.RelevantTick[slot] != Tick && tracker.HasPosition[slot])
+            if (RelevantTickOf(connection, slot) != Tick && tracker.HasPosition[slot])
             {
                 relevantScratch.Add(slot);
             }
@@ -96,9 +97,15 @@ public sealed partial class ServerReplication
     {
         bool inRange = options.Relevancy is null
             || !tracker.HasPosition[slot]
-            || connection.RelevantTick[slot] == Tick
+            || RelevantTickOf(connection, slot) == Tick
             || (tracker.HasOwner[slot] && tracker.Owners[slot] == connection.Connection);
         return inRange && (options.Filter is null || options.Filter(tracker.Entities[slot], connection.Connection));
+    }
+
+    private static uint RelevantTickOf(ConnectionReplicationState connection, int slot)
+    {
+        ref var state = ref connection.Slots.Find(slot);
+        return Unsafe.IsNullRef(ref state) ? 0 : state.RelevantTick;
     }
 
     private void ForgetIrrelevant(ConnectionReplicationState connection)
@@ -109,8 +116,8 @@ public sealed partial class ServerReplication
             int slot = known[i];
             if (!IsRelevant(connection, slot))
             {
-                connection.PendingDespawns.Add(connection.SentNetId[slot]);
-                connection.Forget(slot);
+                connection.PendingDespawns.Add(connection.SentNetIdOf(slot));
+                connection.Forget(slot, Tick);
                 Counters.Despawns++;
             }
         }
@@ -122,23 +129,25 @@ public sealed partial class ServerReplication
         {
             if (!IsRelevant(connection, slot))
             {
+                connection.ForgetIfIdle(slot); // in range but filtered out: nothing to remember
                 continue;
             }
 
+            ref var state = ref connection.Slots.GetOrAdd(slot);
             uint netId = tracker.NetIds[slot];
-            bool neverAcked = connection.SentNetId[slot] != netId || connection.AckedCount[slot] == 0;
-            uint sinceSent = Tick - connection.LastSentTick[slot];
+            bool neverAcked = state.SentNetId != netId || state.AckedCount == 0;
+            uint sinceSent = Tick - state.LastSentTick;
             if (neverAcked)
             {
-                if (connection.SentNetId[slot] == netId && sinceSent < Math.Max(tracker.SendInterval[slot], options.SpawnResendTicks))
+                if (state.SentNetId == netId && sinceSent < Math.Max(tracker.SendInterval[slot], options.SpawnResendTicks))
                 {
                     continue; // a spawn is in flight: give its acknowledgement time to arrive
                 }
             }
             else
             {
-                bool changed = (int)(tracker.LastChange[slot] - connection.Acked0[slot]) > 0
-                    || connection.AckedMask[slot] != AudienceMask(connection, slot);
+                bool changed = (int)(tracker.LastChange[slot] - state.Acked0) > 0
+                    || state.AckedMask != AudienceMask(connection, slot);
                 if (!changed || sinceSent < tracker.SendInterval[slot])
                 {
                     continue;
@@ -146,7 +155,7 @@ public sealed partial class ServerReplication
 
                 // The newest change already left in a snapshot that may yet be acknowledged: wait
                 // for that acknowledgement (an RTT) before sending the same state again.
-                bool inFlight = (int)(tracker.LastChange[slot] - connection.LastSentTick[slot]) <= 0;
+                bool inFlight = (int)(tracker.LastChange[slot] - state.LastSentTick) <= 0;
                 if (inFlight && sinceSent < connection.ResendAfterTicks)
                 {
                     continue;
@@ -157,13 +166,13 @@ public sealed partial class ServerReplication
             float distance = options.Relevancy is { } relevancy && connection.HasViewer && tracker.HasPosition[slot]
                 ? Vector2.Distance(tracker.Positions[slot], connection.Viewer) / relevancy.CellSize
                 : 0f;
-            connection.Priority[slot] += tracker.Importance[slot] * boost / (1f + distance);
+            state.Priority += tracker.Importance[slot] * boost / (1f + distance);
             if (candidateCount == candidates.Length)
             {
                 Array.Resize(ref candidates, candidateCount * 2);
             }
 
-            candidates[candidateCount++] = new Candidate(connection.Priority[slot], slot);
+            candidates[candidateCount++] = new Candidate(state.Priority, slot);
         }
     }
 
@@ -182,7 +191,8 @@ public sealed partial class ServerReplication
         for (; take < candidateCount && take < SnapshotFormat.MaxRecords; take++)
         {
             int slot = candidates[take].Slot;
-            bool full = connection.SentNetId[slot] != tracker.NetIds[slot] || connection.AckedCount[slot] == 0;
+            ref var state = ref connection.Slots.Find(slot); // every candidate has a state (CollectCandidates)
+            bool full = state.SentNetId != tracker.NetIds[slot] || state.AckedCount == 0;
             bits += full ? FullRecordBits(AudienceMask(connection, slot)) : (connection.DeltaRecordBits * 1.5) + 16;
             if (bits > available)
             {
@@ -234,15 +244,16 @@ public sealed partial class ServerReplication
         int slot = record.Slot;
         record.Full = true;
         record.BaselineCount = 0;
-        if (connection.SentNetId[slot] != record.NetId || connection.AckedCount[slot] == 0 || connection.AckedMask[slot] != record.TypeMask)
+        ref var state = ref connection.Slots.Find(slot);
+        if (state.SentNetId != record.NetId || state.AckedCount == 0 || state.AckedMask != record.TypeMask)
         {
             return;
         }
 
         // The newest acknowledged tick is usable if the client still holds it: inside its tick-indexed
         // history, or as its latest state when nothing was sent after it.
-        uint b0 = connection.Acked0[slot];
-        bool b0Held = Tick - b0 < SnapshotFormat.BaselineWindowTicks || connection.LastSentTick[slot] == b0;
+        uint b0 = state.Acked0;
+        bool b0Held = Tick - b0 < SnapshotFormat.BaselineWindowTicks || state.LastSentTick == b0;
         if (!b0Held || !HasValuesAt(slot, record.TypeMask, b0))
         {
             return;
@@ -253,14 +264,14 @@ public sealed partial class ServerReplication
         record.Baseline0 = b0;
         record.Baseline1 = b0;
         record.Baseline2 = b0;
-        int acked = connection.AckedCount[slot];
-        if (acked > 1 && Tick - connection.Acked1[slot] < SnapshotFormat.BaselineWindowTicks && HasValuesAt(slot, record.TypeMask, connection.Acked1[slot]))
+        int acked = state.AckedCount;
+        if (acked > 1 && Tick - state.Acked1 < SnapshotFormat.BaselineWindowTicks && HasValuesAt(slot, record.TypeMask, state.Acked1))
         {
-            record.Baseline1 = connection.Acked1[slot];
+            record.Baseline1 = state.Acked1;
             record.BaselineCount = 2;
-            if (acked > 2 && Tick - connection.Acked2[slot] < SnapshotFormat.BaselineWindowTicks && HasValuesAt(slot, record.TypeMask, connection.Acked2[slot]))
+            if (acked > 2 && Tick - state.Acked2 < SnapshotFormat.BaselineWindowTicks && HasValuesAt(slot, record.TypeMask, state.Acked2))
             {
-                record.Baseline2 = connection.Acked2[slot];
+                record.Baseline2 = state.Acked2;
                 record.BaselineCount = 3;
             }
         }
@@ -365,16 +376,17 @@ public sealed partial class ServerReplication
             int slot = record.Slot;
             entry.AddRecord(slot, record.NetId, record.TypeMask);
 
-            if (connection.SentNetId[slot] != record.NetId)
+            ref var state = ref connection.Slots.GetOrAdd(slot);
+            if (state.SentNetId != record.NetId)
             {
-                connection.SentNetId[slot] = record.NetId;
-                connection.AckedCount[slot] = 0;
+                state.SentNetId = record.NetId;
+                state.AckedCount = 0;
                 connection.PendingDespawns.Remove(record.NetId);
             }
 
-            connection.MarkKnown(slot);
-            connection.LastSentTick[slot] = Tick;
-            connection.Priority[slot] = 0;
+            ConnectionReplicationState.MarkKnown(connection.Known, ref state);
+            state.LastSentTick = Tick;
+            state.Priority = 0;
         }
 
         for (int i = 0; i < despawnCount; i++)
@@ -404,11 +416,11 @@ public sealed partial class ServerReplication
 
     private readonly record struct Candidate(float Priority, int Slot);
 
-    private readonly struct RelevanceMarker(uint[] relevantTick, uint tick, List<int> found) : IGridVisitor
+    private readonly struct RelevanceMarker(SlotStates slots, uint tick, List<int> found) : IGridVisitor
     {
         public void Visit(int item, float distanceSquared)
         {
-            relevantTick[item] = tick;
+            slots.GetOrAdd(item).RelevantTick = tick;
             found.Add(item);
         }
     }

@@ -94,7 +94,6 @@ public sealed partial class ServerReplication
         }
 
         var state = new ConnectionReplicationState(connection) { BudgetBytes = options.MaxSnapshotBytes };
-        state.EnsureCapacity(tracker.Capacity);
         connections.Add(connection, state);
         connectionList.Add(state);
     }
