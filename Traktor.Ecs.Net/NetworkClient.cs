@@ -107,12 +107,14 @@ public sealed class NetworkClient : ISystem<float>
             }
         }
 
-        if (wasConnected && Replication.TakeCorrection())
+        if (wasConnected && Replication.TakeCorrection(LocalSeconds))
         {
             int length = Replication.WriteAck(ack);
             if (length > 0)
             {
-                Transport.Send(ChannelKind.Unreliable, ack.AsSpan(0, length));
+                // Reliable: a correction lost for good leaves the server believing in a snapshot this client never
+                // applied (its despawns never repeated); it is sent once per drop, so the transport must repeat it.
+                Transport.Send(ChannelKind.ReliableUnordered, ack.AsSpan(0, length));
             }
         }
 

@@ -35,10 +35,10 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
         Replication.MaxMessageBytes = transport.MaxUnfragmentedMessageSize;
         budgets = new MessageBudgets(Replication.Options.TickRate);
         // Snapshots are acknowledged by the packets that carry them (Delivered events). A client sends an
-        // acknowledgement message only after it dropped a delivered snapshot, at most once per tick.
-        int tickRate = Replication.Options.TickRate;
+        // acknowledgement message only after it dropped a delivered snapshot, a few per second at most (each costs
+        // work in proportion to the entities it knows): the budget is twice an honest client's pace.
         RegisterHandler(SnapshotFormat.AckMessage, (connection, message) => Replication.ReceiveAck(connection, message),
-            new MessageBudget(ServerReplication.AckLength, 2 * tickRate, 2 * tickRate));
+            new MessageBudget(ServerReplication.AckLength, 2 * SnapshotFormat.CorrectionsPerSecond, 2 * SnapshotFormat.CorrectionBurst));
         world.Resources.Add(this);
     }
 

@@ -7,13 +7,85 @@ using Traktor.Ecs.Net.Transport;
 namespace Traktor.Ecs.Net.Tests.Replication;
 
 /// <summary>
-/// Acknowledgement corrections (kind 0x52, docs/PROTOCOL.md §10.2): a late one (its first copies lost) still repeats the
-/// despawns of the snapshot it takes back after the sent-snapshot log let go of it, and a stale despawn never removes an
-/// entity the client was sent again since.
+/// Acknowledgement corrections (kind 0x52, docs/PROTOCOL.md §10.2): a client sends one per drop, paced to a few per second
+/// (reliably, so the rigs here delay corrections but never lose them); a late one still repeats the despawns of the
+/// snapshot it takes back (after the sent-snapshot log let go of it, and after the 64-tick window while it was being
+/// retransmitted); one that overtakes the packet ack of the snapshot it names still does; and a stale despawn never
+/// removes an entity the client was sent again since.
 /// </summary>
 public class CorrectionTests
 {
     private const double TickSeconds = 1.0 / 60;
+
+    [Fact]
+    public void A_client_sends_one_correction_at_once_after_a_drop_and_never_more_than_its_pace()
+    {
+        var pacer = new CorrectionPacer();
+        pacer.Owe();
+        Assert.True(pacer.TryTake(10.0)); // at once
+        for (double now = 10.0; now < 12.0; now += TickSeconds)
+        {
+            Assert.False(pacer.TryTake(now)); // no blind repeats: the transport repeats it until delivered
+        }
+
+        // A client dropping a snapshot every tick for 10 s (a broken link or a hostile server) still sends only its pace,
+        // and each drop is covered by a correction sent at most 1 / rate later.
+        int count = 0;
+        double start = 20.0, lastSent = start;
+        for (double now = start; now < start + 10; now += TickSeconds)
+        {
+            pacer.Owe();
+            if (pacer.TryTake(now))
+            {
+                Assert.True(now - lastSent <= (1 / SnapshotFormat.CorrectionsPerSecond) + TickSeconds, $"{now - lastSent:F3} s without a correction");
+                lastSent = now;
+                count++;
+            }
+        }
+
+        Assert.InRange(count, 10 * SnapshotFormat.CorrectionsPerSecond - 2, SnapshotFormat.CorrectionBurst + (10 * SnapshotFormat.CorrectionsPerSecond) + 1);
+    }
+
+    [Fact]
+    public void A_correction_retransmitted_past_the_64_tick_window_still_repeats_the_despawns_it_takes_back()
+    {
+        using var rig = new Rig();
+        var ghost = rig.ServerWorld.Create(new Position2 { Value = new Vector2(5, 5) });
+        for (int i = 0; i < 5; i++) rig.Step();
+        var ghostId = rig.Server.NetworkIdOf(ghost);
+        rig.ServerWorld.Destroy(ghost);
+
+        // The despawn's snapshot and its repeat are delivered and dropped; every correction the client writes for 80 ticks
+        // (the first one at once) is held up by retransmissions, then they all arrive: more than 64 server ticks after the
+        // despawn was acknowledged. Before, the server had let go of the despawn by then, and the client kept a ghost.
+        rig.Step(drop: true, correctionsHeld: true);
+        rig.Step(drop: true, correctionsHeld: true);
+        for (int i = 0; i < 80; i++) rig.Step(correctionsHeld: true);
+        Assert.NotEqual(Entity.Null, rig.Client.Find(ghostId));
+
+        for (int i = 0; i < 60; i++) rig.Step();
+        Assert.Equal(Entity.Null, rig.Client.Find(ghostId));
+        DirectReplicationTests.AssertConverged(rig.ServerWorld, rig.Server, rig.ClientWorld, rig.Client);
+    }
+
+    [Fact]
+    public void A_correction_that_overtakes_the_packet_ack_of_the_snapshot_it_names_still_repeats_its_despawns()
+    {
+        // Nothing moves: once the despawn is delivered there is nothing more to send, so nothing else would repair it.
+        using var rig = new Rig(moving: false);
+        var ghost = rig.ServerWorld.Create(new Position2 { Value = new Vector2(5, 5) });
+        for (int i = 0; i < 5; i++) rig.Step();
+        var ghostId = rig.Server.NetworkIdOf(ghost);
+        rig.ServerWorld.Destroy(ghost);
+
+        // The despawn's snapshot is delivered and dropped, and the client's correction reaches the server before the packet
+        // ack of that snapshot (a reordered client packet); the despawn's repeat is lost on the way.
+        rig.Step(drop: true, ackAfterCorrection: true);
+        rig.Step(lose: true);
+        for (int i = 0; i < 60; i++) rig.Step();
+        Assert.Equal(Entity.Null, rig.Client.Find(ghostId));
+        DirectReplicationTests.AssertConverged(rig.ServerWorld, rig.Server, rig.ClientWorld, rig.Client);
+    }
 
     [Fact]
     public void A_late_correction_repeats_the_despawns_of_a_snapshot_the_log_no_longer_holds()
@@ -27,9 +99,9 @@ public class CorrectionTests
         rig.ServerWorld.Destroy(ghost);
         // The despawn's snapshot and its repeat (built before the first one's packet ack came back) are delivered, their
         // packets acknowledged, and the client drops both.
-        rig.Step(drop: true, correctionsLost: true);
-        rig.Step(drop: true, correctionsLost: true);
-        for (int i = 0; i < 12; i++) rig.Step(correctionsLost: true); // every correction lost meanwhile: the log lets go of it
+        rig.Step(drop: true, correctionsHeld: true);
+        rig.Step(drop: true, correctionsHeld: true);
+        for (int i = 0; i < 12; i++) rig.Step(correctionsHeld: true); // every correction late meanwhile: the log lets go of it
         Assert.NotEqual(Entity.Null, rig.Client.Find(new NetworkId(ghostId)));
 
         for (int i = 0; i < 120 && rig.Client.Find(new NetworkId(ghostId)) != Entity.Null; i++) rig.Step();
@@ -51,10 +123,10 @@ public class CorrectionTests
         Assert.NotEqual(Entity.Null, rig.Client.Find(comerId));
 
         hidden = true;
-        rig.Step(drop: true, correctionsLost: true); // despawned (out of interest), acknowledged by packet, dropped by the client
-        rig.Step(drop: true, correctionsLost: true); // the despawn's repeat, the same
+        rig.Step(drop: true, correctionsHeld: true); // despawned (out of interest), acknowledged by packet, dropped by the client
+        rig.Step(drop: true, correctionsHeld: true); // the despawn's repeat, the same
         hidden = false;
-        rig.Step(correctionsLost: true); // back in interest: sent again in full, and applied
+        rig.Step(correctionsHeld: true); // back in interest: sent again in full, and applied
         Assert.NotEqual(Entity.Null, rig.Client.Find(comerId));
 
         // Now the corrections of the drops arrive: the client must keep the entity all along.
@@ -86,20 +158,24 @@ public class CorrectionTests
             rig.Step();
         }
 
-        // One despawn per tick: the window (64 ticks) and the delivery delay hold fewer than 128 of them.
-        Assert.InRange(rig.DeliveredDespawns, 1, 2 * SnapshotFormat.ClientHistoryTicks);
+        // One despawn per tick, in the one or two snapshots before its packet ack: the memory (256 ticks) holds at most
+        // twice as many.
+        Assert.InRange(rig.DeliveredDespawns, 1, 2 * SnapshotFormat.CorrectionMemoryTicks);
         DirectReplicationTests.AssertConverged(rig.ServerWorld, rig.Server, rig.ClientWorld, rig.Client);
     }
 
     /// <summary>
     /// A server and a client with one moving entity (so every tick has a snapshot), one tick of delay: last tick's packet
-    /// acks reach the server before this tick's corrections, as in one client packet.
+    /// acks reach the server before this tick's corrections, as in one client packet (unless a step says otherwise).
+    /// Corrections travel reliably: held ones arrive, in order, at the first step that does not hold them.
     /// </summary>
     private sealed class Rig : IDisposable
     {
         private readonly ConnectionId connection = new(1, 1);
         private readonly Entity mover;
         private readonly Queue<uint> deliveries = new();
+        private readonly Queue<uint> lateDeliveries = new();
+        private readonly Queue<byte[]> corrections = new();
         private readonly byte[] ack = new byte[16];
         private readonly byte[] truncated = new byte[8];
         private readonly bool moving;
@@ -124,7 +200,12 @@ public class CorrectionTests
 
         public int DeliveredDespawns => Server.StateOf(connection)!.DeliveredDespawns.Count;
 
-        public void Step(bool drop = false, bool correctionsLost = false)
+        /// <summary>One tick.</summary>
+        /// <param name="drop">This tick's snapshot is delivered (its packet acknowledged) but the client drops it.</param>
+        /// <param name="correctionsHeld">Corrections are held up (retransmitted) for now.</param>
+        /// <param name="lose">This tick's snapshot is lost on the way.</param>
+        /// <param name="ackAfterCorrection">This tick's packet ack reaches the server after the next tick's correction.</param>
+        public void Step(bool drop = false, bool correctionsHeld = false, bool lose = false, bool ackAfterCorrection = false)
         {
             tick++;
             if (moving) ServerWorld.Get<Position2>(mover).Value += new Vector2(0.5f, 0.25f);
@@ -135,12 +216,22 @@ public class CorrectionTests
                 Server.ReceiveDelivery(connection, delivered);
             }
 
-            if (Client.TakeCorrection() && !correctionsLost)
+            if (Client.TakeCorrection(tick * TickSeconds))
             {
-                Server.ReceiveAck(connection, ack.AsSpan(0, Client.WriteAck(ack)));
+                corrections.Enqueue(ack.AsSpan(0, Client.WriteAck(ack)).ToArray());
             }
 
-            if (sink.Snapshot is not { } snapshot)
+            while (!correctionsHeld && corrections.TryDequeue(out var correction))
+            {
+                Server.ReceiveAck(connection, correction);
+            }
+
+            while (lateDeliveries.TryDequeue(out uint delivered))
+            {
+                Server.ReceiveDelivery(connection, delivered);
+            }
+
+            if (sink.Snapshot is not { } snapshot || lose)
             {
                 return;
             }
@@ -155,7 +246,7 @@ public class CorrectionTests
                 Client.ReceiveSnapshot(snapshot, tick * TickSeconds, 0.05);
             }
 
-            deliveries.Enqueue(Server.Tick);
+            (ackAfterCorrection ? lateDeliveries : deliveries).Enqueue(Server.Tick);
         }
 
         public void Dispose()

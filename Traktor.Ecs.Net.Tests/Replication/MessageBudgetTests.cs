@@ -124,6 +124,71 @@ public class MessageBudgetTests
     }
 
     [Fact]
+    public void A_flood_of_snapshot_corrections_reaches_the_server_a_few_times_a_second()
+    {
+        using var s = new Setup();
+        // A correction costs the server work in proportion to the entities the client knows: a few per second, twice an
+        // honest client's pace (CorrectionPacer), not the old one-per-tick budget of 2 x tick rate.
+        var budget = s.World.Server.MessageBudgetOf(0x52)!.Value;
+        Assert.Equal(2 * Net.Replication.SnapshotFormat.CorrectionsPerSecond, budget.PerSecond);
+        Assert.Equal(2 * Net.Replication.SnapshotFormat.CorrectionBurst, budget.Burst);
+        Assert.InRange(budget.PerSecond, 1, 10);
+
+        // Well-formed but naming a tick from the future: the handler runs (and counts it invalid) for each one admitted.
+        var correction = new byte[13];
+        correction[0] = 0x52;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(correction.AsSpan(1), uint.MaxValue / 2);
+        long handledBefore = s.World.Server.Replication.Counters.InvalidAcks;
+        const int Ticks = 30, PerTick = 10; // half a second at 60 Hz, 600 per second
+        int ticks = 0;
+        for (; ticks < Ticks && !s.Ended.ContainsKey(s.AbuserConnection); ticks++)
+        {
+            for (int i = 0; i < PerTick; i++) s.Abuser.Client.Transport.Send(ChannelKind.Unreliable, correction);
+            s.World.Tick();
+        }
+
+        // However long the flooder lasted (it is disconnected for the violations), the handler ran only within the budget.
+        long handled = s.World.Server.Replication.Counters.InvalidAcks - handledBefore;
+        Assert.InRange(handled, 1, budget.Burst + (budget.PerSecond * ticks / 60.0) + 1);
+        Assert.True(s.World.Server.MessageCounters.RateLimited >= ((ticks - 2) * PerTick) - handled, $"{s.World.Server.MessageCounters.RateLimited} dropped by the budget in {ticks} ticks");
+        Assert.Equal(ClientState.Connected, s.Honest.Client.Transport.State);
+    }
+
+    [Fact]
+    public void A_client_cannot_make_the_server_rebuild_its_state_faster_than_the_correction_budget()
+    {
+        using var s = new Setup();
+        var movers = Enumerable.Range(0, 40).Select(i => s.World.ServerWorld.Create(new Position2 { Value = new System.Numerics.Vector2(i, i) })).ToList();
+        Assert.True(s.World.TickUntil(() => s.Abuser.Client.Replication.EntityCount >= movers.Count, 300));
+        var budget = s.World.Server.MessageBudgetOf(0x52)!.Value;
+        var replication = s.World.Server.Replication;
+        long handledBefore = replication.Counters.Corrections;
+        long takenBackBefore = replication.Counters.Unacknowledged;
+
+        // Valid corrections, sent on a reliable channel as an honest client does, each saying that none of the last 64
+        // snapshots was applied: every one the handler ran would make the server forget every baseline of this client
+        // (its next snapshots full records) and repeat every despawn. 600 per second for a second.
+        var correction = new byte[13];
+        correction[0] = 0x52;
+        const int Ticks = 60, PerTick = 10;
+        int ticks = 0;
+        for (; ticks < Ticks && !s.Ended.ContainsKey(s.AbuserConnection); ticks++)
+        {
+            foreach (var mover in movers) s.World.ServerWorld.Get<Position2>(mover).Value += new System.Numerics.Vector2(0.5f, 0);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(correction.AsSpan(1), replication.Tick);
+            for (int i = 0; i < PerTick; i++) s.Abuser.Client.Transport.Send(ChannelKind.ReliableUnordered, correction);
+            s.World.Tick();
+        }
+
+        // The handler (the work) ran only within the budget, whatever the flooder's fate; the rest was refused before it.
+        long handled = replication.Counters.Corrections - handledBefore;
+        Assert.InRange(handled, 1, budget.Burst + (budget.PerSecond * ticks / 60.0) + 1);
+        Assert.True(replication.Counters.Unacknowledged - takenBackBefore > 0, "the admitted corrections took nothing back");
+        Assert.True(s.World.Server.MessageCounters.RateLimited >= ((ticks - 2) * PerTick) - handled, $"{s.World.Server.MessageCounters.RateLimited} dropped by the budget in {ticks} ticks");
+        Assert.Equal(ClientState.Connected, s.Honest.Client.Transport.State);
+    }
+
+    [Fact]
     public void Moderate_rpc_excess_is_only_dropped_by_the_rpc_layer()
     {
         using var s = new Setup();

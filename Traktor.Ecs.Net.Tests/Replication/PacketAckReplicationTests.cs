@@ -108,7 +108,7 @@ public class PacketAckReplicationTests
                 server.ReceiveDelivery(connection, delivered);
             }
 
-            if (client.TakeCorrection())
+            if (client.TakeCorrection(tick / 60.0))
             {
                 server.ReceiveAck(connection, ack[..client.WriteAck(ack)]);
             }

@@ -41,7 +41,10 @@ public sealed class ReplicationCounters
     /// <summary>Snapshots whose first try did not fit and were re-encoded with fewer entities.</summary>
     public long Reencoded { get; internal set; }
 
-    /// <summary>Client: dropped snapshots that made it send acknowledgement messages (corrections of the packet acks).</summary>
+    /// <summary>
+    /// Client: dropped snapshots that made it owe an acknowledgement message (a correction of the packet acks). Server:
+    /// valid corrections handled (each costs work in proportion to the entities the connection knows; budgeted, §9.2).
+    /// </summary>
     public long Corrections { get; internal set; }
 
     /// <summary>Server: delivered snapshots whose acknowledgement the client took back because it did not apply them.</summary>

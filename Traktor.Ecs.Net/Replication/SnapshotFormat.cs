@@ -11,12 +11,25 @@ internal static class SnapshotFormat
 
     /// <summary>
     /// Client → server: which snapshot ticks were applied. Sent only after the client dropped a snapshot whose packet
-    /// was acknowledged (the packet acks acknowledge snapshots otherwise), on <see cref="CorrectionRepeats"/> ticks.
+    /// was acknowledged (the packet acks acknowledge snapshots otherwise), once per drop (or run of drops), on a reliable
+    /// channel, paced by <see cref="CorrectionsPerSecond"/> and <see cref="CorrectionBurst"/>.
     /// </summary>
     public const byte AckMessage = 0x52;
 
-    /// <summary>Ticks on which a client sends its acknowledgement message after dropping a snapshot (any one may be lost).</summary>
-    public const int CorrectionRepeats = 8;
+    /// <summary>
+    /// Corrections a client sends per second at most, sustained (each costs the server work in proportion to the
+    /// entities the client knows); the server's budget is twice this.
+    /// </summary>
+    public const double CorrectionsPerSecond = 4;
+
+    /// <summary>Corrections a client sends at once at most after a quiet spell; the server's budget is twice this.</summary>
+    public const double CorrectionBurst = 4;
+
+    /// <summary>
+    /// Server ticks a connection keeps the despawns of its acknowledged snapshots for corrections: the correction's own
+    /// window (<see cref="ClientHistoryTicks"/>) plus the time a reliable correction may spend being retransmitted.
+    /// </summary>
+    public const int CorrectionMemoryTicks = 4 * ClientHistoryTicks;
 
     /// <summary>Ticks the client keeps received states for, by tick (a power of two).</summary>
     public const int ClientHistoryTicks = 64;

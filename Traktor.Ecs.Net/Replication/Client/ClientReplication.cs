@@ -38,7 +38,7 @@ public sealed partial class ClientReplication
     private ulong receivedMask;
     private bool hasJumpCandidate;
     private uint jumpCandidate;
-    private int correctionTicks;
+    private readonly CorrectionPacer corrections = new();
     private bool hasHanded;
     private uint newestHanded;
 
@@ -254,24 +254,17 @@ public sealed partial class ClientReplication
     }
 
     /// <summary>
-    /// True once per tick while an acknowledgement message is owed: after this client dropped a snapshot whose packet
-    /// the transport acknowledged, the server must learn that it was not applied (then for a few more ticks, in case
-    /// one is lost). The network plugin sends <see cref="WriteAck"/> then.
+    /// True when an acknowledgement message should be sent now: after this client dropped a snapshot whose packet the
+    /// transport acknowledged, the server must learn that it was not applied, once (drops while it is owed ride in it),
+    /// paced by <see cref="CorrectionPacer"/> (a few per second at most). The network plugin sends <see cref="WriteAck"/>
+    /// then, on a reliable channel: a correction must never be lost for good (docs/PROTOCOL.md §10.2).
     /// </summary>
-    internal bool TakeCorrection()
-    {
-        if (correctionTicks == 0)
-        {
-            return false;
-        }
-
-        correctionTicks--;
-        return true;
-    }
+    /// <param name="localSeconds">The local time (any monotonic clock in seconds).</param>
+    internal bool TakeCorrection(double localSeconds) => corrections.TryTake(localSeconds);
 
     private void OweCorrection()
     {
-        correctionTicks = SnapshotFormat.CorrectionRepeats;
+        corrections.Owe();
         Counters.Corrections++;
     }
 
@@ -352,7 +345,7 @@ public sealed partial class ClientReplication
         entityLists.Clear();
         hasReceived = false;
         receivedMask = 0;
-        correctionTicks = 0;
+        corrections.Reset();
         hasHanded = false;
     }
 

@@ -2,18 +2,20 @@ namespace Traktor.Ecs.Net.Replication.Server;
 
 /// <summary>
 /// The despawns of a connection's acknowledged snapshots, by snapshot tick, for as long as a correction may still take
-/// the acknowledgement back (the client's 64-tick window). The sent-snapshot log drops an acknowledged entry as soon
-/// as it reaches the front of its begin order, so a correction arriving later (its first copy lost, a repeat paced
-/// 100 ms behind) found nothing and the client kept despawned entities forever. Here the despawns wait out the window:
-/// a correction that says a tick was not applied puts them back among the pending despawns, unless the client has been
-/// sent the entity again since. One ring per connection that grows (doubling) only while the window's despawns
-/// outgrow it, so a warm server allocates nothing.
+/// the acknowledgement back: the client's 64-tick window, plus the time a correction may spend being retransmitted
+/// (it travels reliably), <see cref="SnapshotFormat.CorrectionMemoryTicks"/> in all. The sent-snapshot log drops an
+/// acknowledged entry as soon as it reaches the front of its begin order, so a correction arriving later found nothing
+/// and the client kept despawned entities forever; and one naming a tick 64 server ticks old, written in time but
+/// delivered late, found nothing either. Here the despawns wait: a correction that says a tick was not applied puts
+/// them back among the pending despawns, unless the client has been sent the entity again since. One ring per
+/// connection that grows (doubling) only while the window's despawns outgrow it, so a warm server allocates nothing.
 /// </summary>
 internal sealed class DeliveredDespawns
 {
     private const int Window = SnapshotFormat.ClientHistoryTicks;
-    private uint[] ticks = new uint[64];
-    private uint[] netIds = new uint[64];
+    private const int Memory = SnapshotFormat.CorrectionMemoryTicks;
+    private uint[] ticks = new uint[Memory]; // about one despawn per tick of memory before growing (issue 16: no growth once warm)
+    private uint[] netIds = new uint[Memory];
     private int front;
     private int count;
     private uint[] candidates = new uint[16];
@@ -101,10 +103,10 @@ internal sealed class DeliveredDespawns
         }
     }
 
-    /// <summary>Drops despawns whose snapshot is too old for any correction to name.</summary>
+    /// <summary>Drops despawns whose snapshot is too old for any correction still on its way to name.</summary>
     private void Expire(uint now)
     {
-        while (count > 0 && now - ticks[front] >= Window)
+        while (count > 0 && now - ticks[front] >= Memory)
         {
             front = (front + 1) & (ticks.Length - 1);
             count--;

@@ -162,6 +162,7 @@ public sealed partial class ServerReplication
             return false;
         }
 
+        Counters.Corrections++;
         bool tookBack = false;
         for (int age = 0; age < 64; age++)
         {
@@ -274,13 +275,22 @@ public sealed partial class ServerReplication
     /// Takes back the acknowledgement of a snapshot the client did not apply, while the log still holds it: it is never
     /// acknowledged again (the caller drops the baselines naming it, and puts its despawns back from
     /// <see cref="DeliveredDespawns"/>, which keeps them for the whole correction window; the log keeps an acknowledged
-    /// entry only until it reaches the front of its begin order).
+    /// entry only until it reaches the front of its begin order). A snapshot not acknowledged yet is forgotten too: the
+    /// correction can overtake the packet ack of a snapshot it names (a reordered or lost client packet), and that ack
+    /// must not then make the dropped snapshot's despawns delivered — the correction is sent once, nothing would repeat
+    /// them. Should the client apply it after all (it was still on its way), it is only sent again as if lost.
     /// </summary>
+    /// <returns>True when an acknowledgement was taken back.</returns>
     private bool Unacknowledge(ConnectionReplicationState state, uint tick)
     {
         var entry = state.Log.FindAcknowledged(tick);
         if (entry is null)
         {
+            if (state.Log.Find(tick) is { } unacknowledged)
+            {
+                SentSnapshotLog.Forget(unacknowledged);
+            }
+
             return false;
         }
 
