@@ -13,7 +13,12 @@ public static class SummaryText
         yield return "";
         yield return "=== Summary ===";
         yield return string.Create(c, $"mode {report.Options.Mode}, played {report.PlayedSeconds:F1} s{(report.Cancelled ? " (stopped by Ctrl+C)" : "")}, link {report.Options.RoundTripMs:F0} ms RTT, {report.Options.LossPercent:F1}% loss");
-        yield return $"bots connected: {report.BotsConnected}/{report.BotsRequested}; pilots the server saw: {report.PilotsJoinedServer}";
+        // A --client process has no server: what the server counts (pilots, inputs, rocks, shots, the largest snapshot it
+        // wrote) lives in the other process's summary, so this one reports only what its bots received.
+        bool botsOnly = report.Options.Mode == DemoMode.Client;
+        yield return botsOnly
+            ? $"bots connected: {report.BotsConnected}/{report.BotsRequested} (the server's figures are in its own process's summary)"
+            : $"bots connected: {report.BotsConnected}/{report.BotsRequested}; pilots the server saw: {report.PilotsJoinedServer}";
         if (report.NatPaths.Count > 0)
         {
             yield return $"through the NATs: {report.NatPaths.Count(p => p == "Direct")} bots punched, {report.NatPaths.Count(p => p == "Relayed")} relayed, {report.NatPaths.Count(p => p is not ("Direct" or "Relayed"))} not through";
@@ -24,8 +29,17 @@ public static class SummaryText
             yield return $"converged: {ok}/{report.Convergence.Count} clients hold exactly the server's relevant entities ({string.Join(", ", report.Convergence.Select(r => $"{r.Bot} {r.Actual}/{r.Expected}"))})";
         }
 
-        yield return string.Create(c, $"snapshots: {report.Snapshots} sent, {report.MeanSnapshotBytes:F0} B mean, {report.LargestSnapshot} B largest, {report.SnapshotRecords} entity records, {report.MalformedSnapshots} malformed");
-        yield return $"input commands: {report.InputsAccepted} accepted, {report.InputsLate} late, {report.InputsMissing} ticks without one; prediction corrections: {report.PredictionCorrections} ({report.PredictionSnaps} too large to smooth)";
+        if (botsOnly)
+        {
+            yield return string.Create(c, $"snapshots: {report.Snapshots} received, {report.MeanSnapshotBytes:F0} B mean, {report.SnapshotRecords} entity records, {report.MalformedSnapshots} malformed");
+            yield return $"prediction corrections: {report.PredictionCorrections} ({report.PredictionSnaps} too large to smooth)";
+        }
+        else
+        {
+            yield return string.Create(c, $"snapshots: {report.Snapshots} sent, {report.MeanSnapshotBytes:F0} B mean, {report.LargestSnapshot} B largest, {report.SnapshotRecords} entity records, {report.MalformedSnapshots} malformed");
+            yield return $"input commands: {report.InputsAccepted} accepted, {report.InputsLate} late, {report.InputsMissing} ticks without one; prediction corrections: {report.PredictionCorrections} ({report.PredictionSnaps} too large to smooth)";
+        }
+
         if (report.ClientHealth.Count > 0)
         {
             yield return string.Create(c, $"client health (limits {ClientHealth.MaxCorrectionsPerSecond} corrections/s, {ClientHealth.MaxShareWithoutInput:P0} ticks without input): ")
@@ -43,7 +57,11 @@ public static class SummaryText
         }
 
         yield return "bytes by kind: " + string.Join(", ", report.BytesByKind.Select(kv => string.Create(c, $"{kv.Key} {kv.Value / 1024.0:F1} KiB")));
-        yield return $"rocks destroyed: {report.RocksDestroyed}, shots fired: {report.ShotsFired}";
+        if (!botsOnly)
+        {
+            yield return $"rocks destroyed: {report.RocksDestroyed}, shots fired: {report.ShotsFired}";
+        }
+
         if (report.Script is not null)
         {
             yield return $"bots flown by the Lua pilot {report.Script}: {report.FireRequests} fire RPCs sent, {report.ScriptErrors.Count} script errors";

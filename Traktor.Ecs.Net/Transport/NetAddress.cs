@@ -51,6 +51,12 @@ public readonly struct NetAddress : IEquatable<NetAddress>
     /// <summary>True when this is an IPv4 address (stored IPv4-mapped).</summary>
     public bool IsIPv4 => _high == 0 && (_low >> 32) == 0xFFFF;
 
+    /// <summary>
+    /// True when the IP is the unspecified address (:: or 0.0.0.0), which a socket binds to (what <c>UdpTransport.Bind()</c>'s
+    /// <c>LocalAddress</c> names) but nobody can be reached at: a reply would come from a real address.
+    /// </summary>
+    internal bool IsUnspecified => _high == 0 && (_low == 0 || _low == 0x0000_FFFF_0000_0000);
+
     /// <summary>True for the default value (no address).</summary>
     public bool IsNone => _high == 0 && _low == 0 && Port == 0;
 
