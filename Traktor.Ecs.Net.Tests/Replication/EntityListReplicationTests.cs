@@ -122,11 +122,74 @@ public class EntityListReplicationTests
         DirectReplicationTests.AssertConverged(serverWorld, server, clientWorld, client);
         if (drops == 0 && delay == 0)
         {
-            // Without drops and reordering nothing is missing. (A snapshot overtaken by one that despawned an
-            // entity it carries a delta of cannot be read: dropped and corrected, as before TRKNET08.)
+            // Without drops and reordering nothing is missing. (Reordered, a snapshot overtaken by one that despawned an
+            // entity it carries a delta of is read too; but one whose baseline is the entity's newest state sent, 60+
+            // ticks old, is dropped if a newer state overtook it: that state took the baseline's place in the ring.)
             Assert.Equal(0, client.Counters.MissingBaselines);
             Assert.Equal(0, client.Counters.MalformedSnapshots);
         }
+    }
+
+    [Theory]
+    [InlineData(DeltaCoder.Static)]
+    [InlineData(DeltaCoder.Adaptive)]
+    public void A_snapshot_overtaken_by_one_that_despawned_an_entity_it_updates_is_still_applied(DeltaCoder coder)
+    {
+        using var serverWorld = World.Create();
+        using var clientWorld = World.Create();
+        var server = new ServerReplication(serverWorld, ReplicationWorld.Registry, new ServerReplicationOptions { Coder = coder });
+        var client = new ClientReplication(clientWorld, ReplicationWorld.Registry);
+        server.AddConnection(Connection);
+        var leaver = serverWorld.Create(new Position2 { Value = new Vector2(1, 2) });
+        var stayer = serverWorld.Create(new Position2 { Value = new Vector2(3, 4) });
+        var sink = new Capture();
+        uint Step()
+        {
+            serverWorld.Get<Position2>(stayer).Value += new Vector2(0.5f, 0.25f);
+            if (serverWorld.IsAlive(leaver)) serverWorld.Get<Position2>(leaver).Value += new Vector2(-0.5f, 1);
+            server.Update(sink);
+            return server.Tick;
+        }
+
+        for (int i = 0; i < 10; i++)
+        {
+            uint tick = Step();
+            Assert.True(client.ReceiveSnapshot(sink.Last!, tick / 60.0, 0.05));
+            server.ReceiveDelivery(Connection, tick);
+        }
+
+        var leaverId = server.NetworkIdOf(leaver);
+        uint older = Step(); // both entities as deltas
+        var overtaken = sink.Last!;
+        serverWorld.Destroy(leaver);
+        uint newer = Step(); // the despawn, and the stayer as a delta
+        Assert.True(client.ReceiveSnapshot(sink.Last!, newer / 60.0, 0.05));
+        Assert.Equal(Entity.Null, client.Find(leaverId));
+
+        // Before, the overtaken snapshot could not be read (the despawned entity's types at its baseline were gone with
+        // it): dropped, and a correction made the server send full records.
+        Assert.True(client.ReceiveSnapshot(overtaken, newer / 60.0, 0.05));
+        Assert.True(client.HasApplied(older));
+        Assert.Equal(Entity.Null, client.Find(leaverId)); // read, never resurrected
+        Assert.Equal(0, client.Counters.MissingBaselines);
+        Assert.False(client.TakeCorrection(newer / 60.0));
+        server.ReceiveDelivery(Connection, newer);
+        server.ReceiveDelivery(Connection, older);
+        for (int i = 0; i < 10; i++)
+        {
+            uint tick = Step();
+            Assert.True(client.ReceiveSnapshot(sink.Last!, tick / 60.0, 0.05));
+            server.ReceiveDelivery(Connection, tick);
+        }
+
+        DirectReplicationTests.AssertConverged(serverWorld, server, clientWorld, client);
+    }
+
+    private sealed class Capture : ISnapshotSink
+    {
+        public byte[]? Last { get; private set; }
+
+        public void Send(ConnectionId connection, ReadOnlySpan<byte> snapshot) => Last = snapshot.ToArray();
     }
 
     /// <summary>

@@ -145,11 +145,32 @@ public sealed partial class ClientReplication
             world.Destroy(entity);
         }
 
+        int previous = store.Retire(slot, tick); // its history stays readable for snapshots older than the despawn
+        if (previous >= 0)
+        {
+            Release(previous);
+        }
+    }
+
+    /// <summary>Releases retired slots no snapshot still accepted can name.</summary>
+    private void ReleaseRetired()
+    {
+        store.TakeExpiredRetired(newestTick, releasedScratch);
+        foreach (int slot in releasedScratch)
+        {
+            Release(slot);
+        }
+
+        releasedScratch.Clear();
+    }
+
+    private void Release(int slot)
+    {
         foreach (var component in components)
         {
             component.Clear(slot);
         }
 
-        store.Remove(slot, tick);
+        store.Free(slot);
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class ClientReplication
     private readonly ClientComponent[] components;
     private readonly ClientEntityStore store = new();
     private readonly List<uint> despawns = new();
+    private readonly List<int> releasedScratch = new();
     private readonly ushort[] models;
     private readonly ComponentType[] spawnTypes;
     private readonly Dictionary<ulong, ComponentSet> spawnSets = new();
@@ -246,6 +247,7 @@ public sealed partial class ClientReplication
         MarkReceived(tick);
         Clock.OnSnapshot(tick, localSeconds, roundTripSeconds);
         store.PruneTombstones(newestTick);
+        ReleaseRetired();
         Counters.Snapshots++;
         ReplicationMetrics.SnapshotsApplied.Add(1);
         Counters.SnapshotBytes += message.Length;
@@ -370,10 +372,10 @@ public sealed partial class ClientReplication
         SnapshotBody.ReadHeader(
             ref decoder, contextBase, tick, referenceAge, reference, despawns, ref records, out recordCount, components.Length,
             ref removedScratch, ref addedScratch);
-        PrepareRecords(recordCount, ref missingBaseline, decoder.IsFailed);
+        PrepareRecords(tick, recordCount, ref missingBaseline, decoder.IsFailed);
     }
 
-    private void PrepareRecords(int recordCount, ref bool missingBaseline, bool failed)
+    private void PrepareRecords(uint tick, int recordCount, ref bool missingBaseline, bool failed)
     {
         if (failed)
         {
@@ -392,6 +394,13 @@ public sealed partial class ClientReplication
             if (record.Full)
             {
                 continue;
+            }
+
+            if (record.Slot < 0)
+            {
+                // Despawned by a newer snapshot that overtook this one: its retired history gives the types to read the
+                // record by (it is then skipped as buried), rather than dropping the whole snapshot.
+                record.Slot = store.FindRetired(record.NetId, tick);
             }
 
             // A delta carries the types of its newest baseline: exactly the types held at that tick.
