@@ -203,6 +203,50 @@ public class HostModeTests
         Assert.True(world.Has<LocalOwner>(ship));
     }
 
+    [Fact]
+    public void A_remote_client_presenting_the_hosts_client_id_is_refused_and_the_host_keeps_its_ship()
+    {
+        // Before: the server took it for the host's player coming back (Reconnected) and handed it the host's ship.
+        using var harness = new TransportHarness();
+        using var world = World.Create();
+        var host = new NetworkHost(world, harness.Server, ReplicationWorld.Registry, new ServerReplicationOptions(), localClientId: 7);
+        var joined = new List<(ulong Id, bool Reconnected)>();
+        host.Server.PlayerConnected += player =>
+        {
+            joined.Add((player.ClientId, player.Reconnected));
+            if (!player.Reconnected) host.Server.SetPlayerEntity(player.Connection, world.Create(new ShipBody(), new NetworkOwner(player.Connection)));
+        };
+        var group = new Group<float>("host", host);
+        group.Initialize();
+        float dt = 1f / 60f;
+        group.Tick(in dt);
+
+        var impostor = harness.AddClient();
+        impostor.Connect(harness.IssueToken(7));   // a valid token, for the host's own identity
+        var honest = harness.AddClient(seed: 3);
+        honest.Connect(harness.IssueToken(8));
+        for (int i = 0; i < 300 && !(impostor.State == ClientState.Disconnected && honest.State == ClientState.Connected && joined.Count == 2); i++)
+        {
+            harness.Step();
+            group.Tick(in dt);
+        }
+
+        Assert.Equal(ClientState.Disconnected, impostor.State);
+        Assert.Equal(DisconnectReason.AlreadyConnected, impostor.LastDisconnectReason);
+        Assert.Equal(ClientState.Connected, honest.State);
+        Assert.Equal([(7UL, false), (8UL, false)], joined);
+        Assert.True(host.Server.TryGetPlayerEntity(host.LocalConnection, out var ship));
+        Assert.Equal(host.LocalConnection, world.Get<NetworkOwner>(ship).Connection);
+        Assert.True(world.Has<LocalOwner>(ship));
+        for (int i = 0; i < 30; i++)
+        {
+            harness.Step();
+            group.Tick(in dt);
+        }
+
+        Assert.Equal(2, host.Server.Connections.Count);   // the host's player and the honest one; the impostor left no trace
+    }
+
     private static int Count<T>(World world)
         where T : struct => world.CountEntities(new QueryDescription().WithAll<T>());
 

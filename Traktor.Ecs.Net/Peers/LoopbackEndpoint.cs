@@ -19,6 +19,10 @@ internal sealed class LoopbackEndpoint : IServerEndpoint
     public const int MaxLocalBytesPerTick = 64 * 1024;
 
     private readonly IServerEndpoint inner;
+
+    // Remote connections that presented the local player's client id, disconnected at once; their events are hidden
+    // until their Disconnected event, so the layers above never see them (at most a few at a time: each leaves).
+    private readonly HashSet<ConnectionId> impostors = new();
     private EventQueue filling = new(MaxLocalMessagesPerTick, MaxLocalBytesPerTick);
     private EventQueue delivering = new(MaxLocalMessagesPerTick, MaxLocalBytesPerTick);
     private bool innerDrained;
@@ -104,13 +108,42 @@ internal sealed class LoopbackEndpoint : IServerEndpoint
 
     public bool TryPollEvent(out NetEvent netEvent)
     {
-        if (!innerDrained)
+        while (!innerDrained)
         {
-            if (inner.TryPollEvent(out netEvent)) return true;
-            innerDrained = true;
+            if (!inner.TryPollEvent(out netEvent))
+            {
+                innerDrained = true;
+                break;
+            }
+
+            if (!Hidden(in netEvent)) return true;
         }
 
         return delivering.TryPoll(out netEvent);
+    }
+
+    /// <summary>Remote connections refused since the host started because they presented the local player's client id.</summary>
+    public long ImpostorsRefused { get; private set; }
+
+    /// <summary>
+    /// The local player's client id is the host's, whether it plays now or not: a remote connection that presents it (a
+    /// token for the host's own identity, or any id in insecure mode) would otherwise be taken for the host's player
+    /// coming back and be handed its entities. A dedicated server refuses a second connection of one client id
+    /// (<see cref="DisconnectReason.AlreadyConnected"/>); the host does the same for its local player.
+    /// </summary>
+    private bool Hidden(in NetEvent netEvent)
+    {
+        if (netEvent.Type == NetEventType.Connected && netEvent.ClientId == LocalClientId)
+        {
+            impostors.Add(netEvent.Connection);
+            ImpostorsRefused++;
+            inner.Disconnect(netEvent.Connection, DisconnectReason.AlreadyConnected);
+            return true;
+        }
+
+        if (impostors.Count == 0 || !impostors.Contains(netEvent.Connection)) return false;
+        if (netEvent.Type == NetEventType.Disconnected) impostors.Remove(netEvent.Connection);
+        return true;
     }
 
     public SendResult Send(ConnectionId connection, ChannelKind channel, ReadOnlySpan<byte> message)
