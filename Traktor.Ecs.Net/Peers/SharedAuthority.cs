@@ -112,11 +112,16 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// included, settles on that one.
     /// </summary>
     /// <param name="entity">A shared entity of this world.</param>
-    /// <returns>False when it is not a shared entity.</returns>
+    /// <returns>
+    /// False when it is not a shared entity, or when the claim in force has the highest version (<see cref="uint.MaxValue"/>,
+    /// which only a hostile peer reaches): no claim can outrank it, and one more would wrap to version 0, which every other
+    /// peer refuses, so this peer alone would believe it owns the entity.
+    /// </returns>
     public bool RequestOwnership(Entity entity)
     {
         if (!World.IsAlive(entity) || !World.TryGet<SharedId>(entity, out var id) || !records.TryGetValue(id, out var record)) return false;
         if (record.Owner.Peer == PeerId) return true;
+        if (record.Owner.Version == uint.MaxValue) return false;
         var claim = new SharedOwner(PeerId, record.Owner.Version + 1);
         record.Owner = claim;
         World.Set(entity, claim);
