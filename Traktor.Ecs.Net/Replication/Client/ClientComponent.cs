@@ -64,6 +64,13 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
     private TSnapshot[] latest = [];
     private uint[] latestTick = [];
     private bool[] hasLatest = [];
+
+    // The newest state before the latest: a snapshot overtaken by the latest one may name it as its baseline after its
+    // ring place was taken (the server names the newest state it sent, however old, and the overtaking state can fall in
+    // the same place, 64 ticks on).
+    private TSnapshot[] displaced = [];
+    private uint[] displacedTick = [];
+    private bool[] hasDisplaced = [];
     private TSnapshot[] staged = [];
     private InterpolationBuffer<TComponent>?[] buffers = [];
     private readonly Dictionary<Entity, TSnapshot> remembered = new();
@@ -94,6 +101,9 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
         Array.Resize(ref latest, size);
         Array.Resize(ref latestTick, size);
         Array.Resize(ref hasLatest, size);
+        Array.Resize(ref displaced, size);
+        Array.Resize(ref displacedTick, size);
+        Array.Resize(ref hasDisplaced, size);
         Array.Resize(ref buffers, size);
     }
 
@@ -101,6 +111,7 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
     {
         Array.Clear(ringValid, slot * Ring, Ring);
         hasLatest[slot] = false;
+        hasDisplaced[slot] = false;
         buffers[slot]?.Clear();
     }
 
@@ -120,6 +131,9 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
         ringValid[at] = true;
         if (!hasLatest[slot] || (int)(tick - latestTick[slot]) > 0)
         {
+            displaced[slot] = latest[slot];
+            displacedTick[slot] = latestTick[slot];
+            hasDisplaced[slot] = hasLatest[slot];
             latest[slot] = staged[recordIndex];
             latestTick[slot] = tick;
             hasLatest[slot] = true;
@@ -330,6 +344,12 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
             if (hasLatest[slot] && latestTick[slot] == tick)
             {
                 value = latest[slot];
+                return true;
+            }
+
+            if (hasDisplaced[slot] && displacedTick[slot] == tick)
+            {
+                value = displaced[slot];
                 return true;
             }
         }
