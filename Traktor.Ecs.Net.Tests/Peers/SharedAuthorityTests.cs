@@ -122,6 +122,33 @@ public class SharedAuthorityTests
     }
 
     [Fact]
+    public void A_peer_introducing_entities_under_anothers_name_cannot_make_its_spawns_collide()
+    {
+        // Peer 2 claims SharedId(1, 1), which peer 1 has not spawned yet. Before, peer 1's first Spawn then threw
+        // (the id was held already): a hostile peer could stop another's spawns for good.
+        using var mesh = new Mesh(2, new LinkConditions(), seed: 1);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 1), 600));
+        var claim = new byte[64];
+        claim[0] = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.WriteMessage;
+        BitConverter.TryWriteBytes(claim.AsSpan(1), ShipBodySerializer.NetworkTypeId);
+        BitConverter.TryWriteBytes(claim.AsSpan(3), mesh.Peers[0].Mesh.PeerId);   // "created by peer 1"
+        BitConverter.TryWriteBytes(claim.AsSpan(11), 1u);
+        BitConverter.TryWriteBytes(claim.AsSpan(15), 2u);
+        BitConverter.TryWriteBytes(claim.AsSpan(19), mesh.Peers[1].Mesh.PeerId);
+        BitConverter.TryWriteBytes(claim.AsSpan(27), 1u);
+        ShipBodySerializer.Quantize(new ShipBody { Position = new Vector2(5, 5) }, out var snapshot);
+        var writer = new BitWriter(claim.AsSpan(SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.HeaderBytes));
+        ShipBodySerializer.WriteFull(ref writer, in snapshot);
+        Assert.True(mesh.Peers[1].Mesh.Broadcast(ChannelKind.ReliableOrdered, claim.AsSpan(0, SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.HeaderBytes + writer.BytesWritten)));
+        Assert.True(mesh.TickUntil(() => mesh.Peers[0].Shared.Count == 1, 600));
+
+        var mine = mesh.Peers[0].Shared.Spawn(new ShipBody { Position = new Vector2(1, 2) });
+        Assert.Equal(new SharedId(mesh.Peers[0].Mesh.PeerId, 2), mesh.Peers[0].World.Get<SharedId>(mine));
+        Assert.True(mesh.Peers[0].Shared.IsOwner(mine));
+        Assert.True(mesh.TickUntil(() => mesh.Peers[1].Shared.Count == 1, 600));   // the forger holds the honest spawn too
+    }
+
+    [Fact]
     public void When_the_host_dies_the_lowest_survivor_inherits_its_entities_within_two_seconds_and_play_goes_on()
     {
         using var mesh = new Mesh(4, new LinkConditions { LatencyMs = 30, JitterMs = 10, LossPercent = 5 }, seed: 7, timeoutSeconds: 1);

@@ -99,7 +99,15 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     public Entity Spawn(in T value)
     {
         if (records.Count >= MaxEntities) throw new InvalidOperationException($"This peer holds {MaxEntities} shared entities already.");
-        var id = new SharedId(PeerId, ++spawned);
+        // A serial another peer already introduced under this peer's name (a hostile peer can name any creator in a
+        // claim) is skipped, so a spawn never collides with an entity this peer holds.
+        SharedId id;
+        do
+        {
+            id = new SharedId(PeerId, ++spawned);
+        }
+        while (records.ContainsKey(id));
+
         var owner = new SharedOwner(PeerId, 1);
         var entity = World.Create(id, owner, value);
         records.Add(id, new Record { Entity = entity, Owner = owner, StateVersion = 1, StatePeer = PeerId, Dirty = true });
