@@ -28,13 +28,6 @@ public class DemoShutdownTests
         Assert.Equal(10_000, log.WarningCount);
     }
 
-    private static int FreeUdpPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
     [Fact]
     public async Task A_port_in_use_is_one_line_and_exit_code_2()
     {
@@ -56,7 +49,7 @@ public class DemoShutdownTests
     {
         string folder = Path.Combine(Path.GetTempPath(), "traktor-demo-tests", Guid.NewGuid().ToString("N"));
         var arguments = new List<string> { typeof(DemoRunner).Assembly.Location, "--headless", "--duration", "120", "--out", folder, "--bots", "2" };
-        if (mode == "--server") arguments.AddRange(["--server", "--port", $"{FreeUdpPort()}"]);
+        if (mode == "--server") arguments.AddRange(["--server", "--port", $"{LoopbackPorts.FreeUdp()}"]);
         try
         {
             using var demo = new ChildProcess("dotnet", arguments);

@@ -15,7 +15,7 @@ public class HostModeDemoTests
         string demo = typeof(DemoRunner).Assembly.Location;
         string folder = Path.Combine(Path.GetTempPath(), "traktor-demo-tests", Guid.NewGuid().ToString("N"));
         string hostFolder = Path.Combine(folder, "host"), clientFolder = Path.Combine(folder, "client");
-        int port = FreeUdpPort();
+        int port = LoopbackPorts.FreeUdp();
         try
         {
             using var host = new ChildProcess("dotnet", [demo, "--host", "--port", $"{port}", "--bots", "2", "--duration", "10", "--headless", "--no-profiler", "--out", hostFolder]);
@@ -48,12 +48,5 @@ public class HostModeDemoTests
                 Directory.Delete(folder, recursive: true);
             }
         }
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }

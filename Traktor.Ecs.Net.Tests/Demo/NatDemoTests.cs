@@ -24,7 +24,7 @@ public partial class NatDemoTests
         string demo = typeof(DemoRunner).Assembly.Location;
         string folder = Path.Combine(Path.GetTempPath(), "traktor-demo-tests", Guid.NewGuid().ToString("N"));
         string hostFolder = Path.Combine(folder, "host"), clientFolder = Path.Combine(folder, "client");
-        int introducerPort = FreeUdpPort();
+        int introducerPort = LoopbackPorts.FreeUdp();
         try
         {
             using var introducer = new ChildProcess("dotnet", [demo, "--introducer", "--port", $"{introducerPort}", "--duration", "600"]);
@@ -80,12 +80,5 @@ public partial class NatDemoTests
                 Directory.Delete(folder, recursive: true);
             }
         }
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }

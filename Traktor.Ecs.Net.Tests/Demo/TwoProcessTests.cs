@@ -15,7 +15,7 @@ public class TwoProcessTests
         string demo = typeof(DemoRunner).Assembly.Location;
         string folder = Path.Combine(Path.GetTempPath(), "traktor-demo-tests", Guid.NewGuid().ToString("N"));
         string serverFolder = Path.Combine(folder, "server"), clientFolder = Path.Combine(folder, "client");
-        int port = FreeUdpPort();
+        int port = LoopbackPorts.FreeUdp();
         try
         {
             using var server = new ChildProcess("dotnet", [demo, "--server", "--port", $"{port}", "--duration", "9", "--headless", "--no-profiler", "--out", serverFolder]);
@@ -42,12 +42,5 @@ public class TwoProcessTests
                 Directory.Delete(folder, recursive: true);
             }
         }
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }

@@ -22,8 +22,8 @@ public sealed class AgonesLifecycleTests
     public async Task TheGameServerWalksTheAgonesLifecycle()
     {
         var calls = new ConcurrentQueue<string>();
-        int port = FreePort();
-        int gamePort = FreeUdpPort();
+        int port = LoopbackPorts.FreeTcp();
+        int gamePort = LoopbackPorts.FreeUdp();
         using var sidecar = new HttpListener();
         sidecar.Prefixes.Add($"http://127.0.0.1:{port}/");
         sidecar.Start();
@@ -77,19 +77,5 @@ public sealed class AgonesLifecycleTests
         Assert.Equal(GameServerState.Gone, Assert.Single(servers).State);
         sidecar.Stop();
         await serving;
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

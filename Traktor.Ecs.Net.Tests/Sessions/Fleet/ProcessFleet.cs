@@ -32,7 +32,7 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
     private readonly string folder = OnlineTestSettings.TempDirectory();
     private readonly byte[] gameServerKey = RandomNumberGenerator.GetBytes(32);
     private readonly string signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-    private readonly int port = FreeTcpPort();
+    private readonly int port = LoopbackPorts.FreeTcp();
     private readonly CancellationTokenSource stop = new();
     private readonly Lock gate = new();
     private readonly List<Player> players = new();
@@ -210,13 +210,6 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
                 Thread.Sleep(wait);
             }
         }
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     internal sealed record Player(string Name, World World, NetClient Transport, Multiplayer Multiplayer, Group<float> Group, UdpTransport Socket, HttpClient Http) : IDisposable
