@@ -27,7 +27,7 @@ public sealed partial class ServerReplication
         ForgetIrrelevant(connection);
         CollectCandidates(connection, relevant);
         connection.BudgetBytes = Math.Min(
-            connection.BudgetBytes + ((double)options.BytesPerSecond / options.TickRate),
+            connection.BudgetBytes + ((double)options.BytesPerSecond * options.SnapshotInterval / options.TickRate),
             2.0 * options.MaxSnapshotBytes);
         int limit = (int)Math.Min(Math.Min(options.MaxSnapshotBytes, MaxMessageBytes), connection.BudgetBytes);
         if (limit < 64 || (candidateCount == 0 && connection.PendingDespawns.Count == 0))
