@@ -16,7 +16,7 @@ namespace Traktor.Ecs.Net.Tests.Replication;
 /// </summary>
 public class EntityListReplicationTests
 {
-    private static readonly ConnectionId Connection = new(1, 1);
+    internal static readonly ConnectionId Connection = new(1, 1);
 
     [Theory]
     [InlineData(DeltaCoder.Static, 1.15)]
@@ -241,7 +241,7 @@ public class EntityListReplicationTests
     /// delivery), the packet acks that report their delivery (delayed, some never), and the client's corrections (on a
     /// reliable channel: delayed, late by retransmissions, reordered with the packet acks, never lost).
     /// </summary>
-    private sealed class Link(ServerReplication server, ClientReplication client, Random random, int lossPercent, int maxDelay, int duplicatePercent, int dropPercent) : ISnapshotSink
+    internal sealed class Link(ServerReplication server, ClientReplication client, Random random, int lossPercent, int maxDelay, int duplicatePercent, int dropPercent) : ISnapshotSink
     {
         private readonly List<(int At, byte[] Snapshot, uint Tick)> toClient = new();
         private readonly List<(int At, uint Tick)> deliveries = new();

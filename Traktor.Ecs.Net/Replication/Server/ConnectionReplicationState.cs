@@ -32,7 +32,7 @@ internal sealed class ConnectionReplicationState
     public List<int> Owned { get; } = new(4);
 
     /// <summary>Despawned network ids not yet acknowledged; resent in every snapshot until they are.</summary>
-    public List<uint> PendingDespawns { get; } = new(64);
+    public PendingDespawns PendingDespawns { get; } = new();
 
     public SentSnapshotLog Log { get; } = new();
 

@@ -116,7 +116,7 @@ public sealed partial class ServerReplication
             int slot = known[i];
             if (!IsRelevant(connection, slot))
             {
-                connection.PendingDespawns.Add(connection.SentNetIdOf(slot));
+                connection.PendingDespawns.Add(connection.SentNetIdOf(slot), Tick);
                 connection.Forget(slot, Tick);
                 Counters.Despawns++;
             }
@@ -381,7 +381,7 @@ public sealed partial class ServerReplication
             {
                 state.SentNetId = record.NetId;
                 state.AckedCount = 0;
-                connection.PendingDespawns.Remove(record.NetId);
+                connection.PendingDespawns.Cancel(record.NetId);
             }
 
             ConnectionReplicationState.MarkKnown(connection.Known, ref state);

@@ -312,7 +312,7 @@ public sealed partial class ServerReplication
 
         for (int i = 0; i < entry.DespawnCount; i++)
         {
-            state.PendingDespawns.Remove(entry.Despawns[i]);
+            state.PendingDespawns.Acknowledge(entry.Despawns[i], tick);
             state.DeliveredDespawns.Add(tick, entry.Despawns[i], Tick);
         }
 
