@@ -78,17 +78,28 @@ public class TimingTests
             }
         }
 
-        Assert.InRange(everyTick.SnapshotSpacingTicks, 1, 1.01);
-        Assert.InRange(everyThird.SnapshotSpacingTicks, 2.99, 3);
+        Assert.Equal(1, everyTick.SnapshotSpacingTicks);
+        Assert.Equal(3, everyThird.SnapshotSpacingTicks);
         Assert.InRange(everyThird.InterpolationDelayTicks - everyTick.InterpolationDelayTicks, 1.98, 2.02);
 
         // Just before the next snapshot of the slow server arrives, the render tick is still below the newest one held.
         double beforeNext = (600 / 60.0) + (rtt / 2) - 0.001;
         Assert.True(everyThird.RenderTick(beforeNext) < 597, $"render tick {everyThird.RenderTick(beforeNext)}");
 
-        // A burst of losses is not the server's rhythm: gaps beyond 8 ticks leave the spacing alone.
+        // A burst of losses (or ticks with nothing to send) is not the server's rhythm: the spacing stays.
         everyTick.OnSnapshot(640, (640 / 60.0) + (rtt / 2), rtt);
-        Assert.InRange(everyTick.SnapshotSpacingTicks, 1, 1.01);
+        everyThird.OnSnapshot(630, (630 / 60.0) + (rtt / 2), rtt);
+        Assert.Equal(1, everyTick.SnapshotSpacingTicks);
+        Assert.Equal(3, everyThird.SnapshotSpacingTicks);
+
+        // A slow rhythm is learned whole: once a second at 60 Hz.
+        var slow = new ServerTickEstimator(60);
+        for (uint tick = 0; tick < 1200; tick += 60)
+        {
+            slow.OnSnapshot(tick, (tick / 60.0) + (rtt / 2), rtt);
+        }
+
+        Assert.Equal(60, slow.SnapshotSpacingTicks);
     }
 
     [Fact]

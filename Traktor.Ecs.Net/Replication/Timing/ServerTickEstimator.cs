@@ -12,8 +12,9 @@ public sealed class ServerTickEstimator
     private const double Smoothing = 0.1;
     private const double SnapThresholdTicks = 10;
 
-    // A longer gap is a loss burst or a stall, not the server's sending rhythm: it does not move the spacing.
-    private const uint MaxSpacingSampleTicks = 8;
+    // The server's rhythm is the smallest gap between consecutive snapshots lately: losses, reordering and quiet ticks
+    // (nothing to send) only ever lengthen gaps, so the minimum over the last few ignores them.
+    private const int SpacingSamples = 16;
     private readonly double tickRate;
     private bool hasEstimate;
     private double offsetTicks; // newest received tick minus local time in ticks (the arrival timeline)
@@ -21,6 +22,9 @@ public sealed class ServerTickEstimator
     private double jitterTicks;
     private double lastArrivalError;
     private uint newestTick;
+    private readonly uint[] gaps = new uint[SpacingSamples];
+    private int gapCount;
+    private int nextGap;
 
     /// <summary>Creates an estimator.</summary>
     /// <param name="tickRate">The server's ticks per second.</param>
@@ -42,8 +46,8 @@ public sealed class ServerTickEstimator
     public double JitterTicks => jitterTicks;
 
     /// <summary>
-    /// The smoothed number of ticks between consecutive snapshots: 1 when the server sends every tick, 2 at half its
-    /// tick rate; losses raise it a little.
+    /// Ticks between consecutive snapshots: 1 when the server sends every tick, 2 at half its tick rate. The smallest
+    /// gap among the last 16 snapshots, so lost snapshots and ticks with nothing to send do not count.
     /// </summary>
     public double SnapshotSpacingTicks { get; private set; } = 1;
 
@@ -75,10 +79,7 @@ public sealed class ServerTickEstimator
         if ((int)gap > 0)
         {
             newestTick = serverTick;
-            if (gap <= MaxSpacingSampleTicks)
-            {
-                SnapshotSpacingTicks += (gap - SnapshotSpacingTicks) * Smoothing;
-            }
+            ObserveGap(gap);
         }
 
         double error = sample - offsetTicks;
@@ -93,6 +94,20 @@ public sealed class ServerTickEstimator
         offsetTicks += error * Smoothing;
         jitterTicks += (Math.Abs(error - lastArrivalError) - jitterTicks) * Smoothing;
         lastArrivalError = error;
+    }
+
+    private void ObserveGap(uint gap)
+    {
+        gaps[nextGap] = gap;
+        nextGap = (nextGap + 1) % SpacingSamples;
+        gapCount = Math.Min(gapCount + 1, SpacingSamples);
+        uint smallest = uint.MaxValue;
+        for (int i = 0; i < gapCount; i++)
+        {
+            smallest = Math.Min(smallest, gaps[i]);
+        }
+
+        SnapshotSpacingTicks = smallest;
     }
 
     /// <summary>The estimated server tick at a local time (fractional): what the server is simulating now.</summary>
