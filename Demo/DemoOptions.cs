@@ -23,6 +23,9 @@ public sealed record DemoOptions
     [JsonIgnore]
     public IPEndPoint? ServerAddress { get; init; }
     public int Asteroids { get; init; } = 60;
+
+    /// <summary>Snapshots per second to each bot (the server ticks at <see cref="Game.Arena.TickRate"/>).</summary>
+    public int SnapshotRate { get; init; } = Game.Arena.SnapshotRate;
     public TransportKind Transport { get; init; } = TransportKind.Udp;
     /// <summary>The live profiler's HTTP port on 127.0.0.1 (0: any free one); null turns it off.</summary>
     public int? ProfilerPort { get; init; } = 0;
@@ -90,6 +93,7 @@ public sealed record DemoOptions
           --loss PERCENT      simulated packet loss per direction (default 2)
           --duration S        seconds of play (default 30)
           --asteroids N       rocks in the field (default 60)
+          --snapshot-rate HZ  snapshots per second to each client (default 60, every tick; 30 halves the bytes)
           --port N            port of the server (default: any free one; 27960 with --server)
           --transport KIND    udp (default), websocket or tcp: how bots and server talk (the same with --client)
           --game-server       one fleet game server: registers with --backend URL and hosts the sessions placed on it
@@ -131,6 +135,7 @@ public sealed record DemoOptions
                 "--loss" => options with { LossPercent = ParseDouble(arg, Value(), 0, 50) },
                 "--duration" => options with { DurationSeconds = ParseDouble(arg, Value(), 1, 3600) },
                 "--asteroids" => options with { Asteroids = ParseInt(arg, Value(), 0, 2000) },
+                "--snapshot-rate" => options with { SnapshotRate = ParseInt(arg, Value(), 1, Game.Arena.TickRate) },
                 "--port" => options with { Port = ParseInt(arg, Value(), 1, 65535) },
                 "--game-server" => options with { Mode = DemoMode.GameServer },
                 "--backend" => options with { BackendAddress = Value() },

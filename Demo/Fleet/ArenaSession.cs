@@ -65,6 +65,7 @@ public sealed class ArenaSession
             new ServerReplicationOptions
             {
                 TickRate = Arena.TickRate,
+                SnapshotRate = Arena.SnapshotRate,
                 Relevancy = new SpatialRelevancy<Position>(p => p.Value, Arena.ViewRadius),
                 Coder = DeltaCoder.Adaptive,
             },

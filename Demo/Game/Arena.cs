@@ -21,6 +21,12 @@ public static class Arena
     public const float FireCooldown = 0.25f;
     public const int TickRate = 60;
 
+    /// <summary>
+    /// Snapshots per second to each pilot (<see cref="Traktor.Ecs.Net.ServerReplicationOptions.SnapshotRate"/>): one every
+    /// tick by default; --snapshot-rate 30 sends every second tick, about half the bytes for one tick more of delay.
+    /// </summary>
+    public const int SnapshotRate = TickRate;
+
     /// <summary>Reflects a mover off the arena walls, keeping it inside.</summary>
     public static void Bounce(ref Vector2 position, ref Vector2 velocity)
     {

@@ -35,7 +35,7 @@ public sealed class ArenaServer : IDisposable
     /// <param name="seed">Fixes the arena's random choices.</param>
     /// <param name="localBots">Bots expected from this host (one IP address): the admission limits make room for them.</param>
     /// <param name="hostPilotId">In host (listen-server) mode, the client id of the pilot who plays in this world; null for a dedicated server.</param>
-    public ArenaServer(IDatagramTransport socket, LinkConditions conditions, byte[]? privateKey, PcapngWriter? capture, int asteroids, ILogger logger, int seed = 7, int localBots = 8, ulong? hostPilotId = null)
+    public ArenaServer(IDatagramTransport socket, LinkConditions conditions, byte[]? privateKey, PcapngWriter? capture, int asteroids, ILogger logger, int seed = 7, int localBots = 8, ulong? hostPilotId = null, int snapshotRate = Arena.SnapshotRate)
     {
         random = new Random(seed);
         Address = socket.LocalAddress;
@@ -60,6 +60,7 @@ public sealed class ArenaServer : IDisposable
         var replication = new ServerReplicationOptions
         {
             TickRate = Arena.TickRate,
+            SnapshotRate = snapshotRate,
             Relevancy = new SpatialRelevancy<Position>(p => p.Value, Arena.ViewRadius),
             Coder = DeltaCoder.Adaptive,
         };

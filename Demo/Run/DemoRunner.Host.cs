@@ -39,7 +39,7 @@ public sealed partial class DemoRunner
         }
 
         var socket = hostNat ?? DemoTransports.Listen(options.Transport, options.Port, log);
-        using var server = new ArenaServer(socket, Link(), privateKey: null, capture, options.Asteroids, log, localBots: options.Bots, hostPilotId: HostPilotId);
+        using var server = new ArenaServer(socket, Link(), privateKey: null, capture, options.Asteroids, log, localBots: options.Bots, hostPilotId: HostPilotId, snapshotRate: options.SnapshotRate);
         var pilot = server.HostPilot!;
         string transportOption = options.Transport == TransportKind.Udp ? "" : $" --transport {DemoTransports.Names.First(n => n.Value == options.Transport).Key}";
         var traversals = options.Nat is { } botNat ? Enumerable.Range(0, options.Bots).Select(_ => DemoNat.Behind(botNat, introducerAddress)).ToList() : [];

@@ -76,7 +76,7 @@ public sealed partial class DemoRunner(DemoOptions options, IDemoView view)
         await using var backend = await DemoBackend.StartAsync(folder, tokens, options.Bots);
         var online = new ArenaOnline(backend.ConnectAsServer());
         await online.DefineAsync(CancellationToken.None);
-        using var server = new ArenaServer(socket, Link(), key, capture, options.Asteroids, log, localBots: options.Bots);
+        using var server = new ArenaServer(socket, Link(), key, capture, options.Asteroids, log, localBots: options.Bots, snapshotRate: options.SnapshotRate);
         view.Message($"server on {DemoTransports.Describe(server.Address)}, backend on {backend.BaseAddress}; registering {options.Bots} bots …");
         string tag = Guid.NewGuid().ToString("N")[..4];
         var accounts = await Task.WhenAll(Enumerable.Range(1, options.Bots).Select(i =>
@@ -154,7 +154,7 @@ public sealed partial class DemoRunner(DemoOptions options, IDemoView view)
         string capturePath = Path.Combine(folder, "capture.pcapng");
         using var capture = new PcapngWriter(File.Create(capturePath));
         var socket = DemoTransports.Listen(options.Transport, options.Port, log);
-        using var server = new ArenaServer(socket, Link(), privateKey: null, capture, options.Asteroids, log, localBots: options.Bots);
+        using var server = new ArenaServer(socket, Link(), privateKey: null, capture, options.Asteroids, log, localBots: options.Bots, snapshotRate: options.SnapshotRate);
         view.Message($"server listening on {DemoTransports.Describe(server.Address)} (insecure mode: no connect tokens, for LAN/development) for {options.DurationSeconds:F0} s; protocol {DemoProtocol.Id:X16} schema {DemoProtocol.Registry.ProtocolHash:X16}");
         string transportOption = options.Transport == TransportKind.Udp ? "" : $" --transport {DemoTransports.Names.First(n => n.Value == options.Transport).Key}";
         view.Message($"connect bots with: dotnet run --project Demo -c Release -- --client {server.Address.ToEndPoint()}{transportOption}");

@@ -16,9 +16,9 @@ internal sealed class PredictionGame : IDisposable
     private readonly LagCompensation<Drone>? lag;
     private Entity drone = Entity.Null;
 
-    public PredictionGame(LinkConditions conditions, InputValidator<MoveInput>? validate = null, bool withDrone = false, int maxInvalidInputs = 0)
+    public PredictionGame(LinkConditions conditions, InputValidator<MoveInput>? validate = null, bool withDrone = false, int maxInvalidInputs = 0, int snapshotRate = 0)
     {
-        Setup = new ReplicationWorld(conditions, new ServerReplicationOptions());
+        Setup = new ReplicationWorld(conditions, new ServerReplicationOptions { SnapshotRate = snapshotRate });
         Inputs = new ServerInputs<MoveInput, MoveInputSerializer>(Setup.Server, new ServerInputOptions<MoveInput> { Validate = validate, MaxInvalidInputs = maxInvalidInputs });
         Setup.ServerGroup.Add(Inputs, new ServerShipSystem(Setup.ServerWorld, Inputs));
         if (withDrone)

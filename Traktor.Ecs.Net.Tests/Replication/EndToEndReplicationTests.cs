@@ -14,7 +14,16 @@ public class EndToEndReplicationTests
 
     [Theory]
     [MemberData(nameof(Wires.All), MemberType = typeof(Wires))]
-    public void ClientsConvergeOnTheRelevantQuantizedStateThroughChurnAndLoss(WireKind wire)
+    public void ClientsConvergeOnTheRelevantQuantizedStateThroughChurnAndLoss(WireKind wire) => ConvergeThroughChurnAndLoss(wire, snapshotRate: 0);
+
+    /// <summary>
+    /// Below the tick rate (a snapshot every second tick, the connections taking turns) every change still arrives:
+    /// relevancy, despawns and baselines follow the ticks a connection is sent, not every tick.
+    /// </summary>
+    [Fact]
+    public void ClientsConvergeThroughChurnAndLossAtHalfTheTickRate() => ConvergeThroughChurnAndLoss(WireKind.InMemory, snapshotRate: 30);
+
+    private static void ConvergeThroughChurnAndLoss(WireKind wire, int snapshotRate)
     {
         var conditions = new LinkConditions { LatencyMs = 50, JitterMs = 10, LossPercent = 10, ReorderPercent = 5 };
         var options = new ServerReplicationOptions
@@ -22,6 +31,7 @@ public class EndToEndReplicationTests
             Relevancy = new SpatialRelevancy<Position2>(p => p.Value, Radius),
             MaxSnapshotBytes = 1100,
             BytesPerSecond = 96 * 1024,
+            SnapshotRate = snapshotRate,
         };
         using var setup = new ReplicationWorld(conditions, options, wire: wire);
         var players = new Dictionary<ulong, (ConnectionId Connection, Entity Entity)>();
@@ -96,6 +106,11 @@ public class EndToEndReplicationTests
         double perConnection = setup.Server.Replication.Counters.SnapshotBytes / 3.0;
         Assert.True(perConnection <= (options.BytesPerSecond * seconds) + (2 * options.MaxSnapshotBytes), $"{perConnection} B in {seconds} s");
         Assert.Equal(0, setup.Clients.Sum(c => c.Client.Replication.Counters.MalformedSnapshots));
+        if (snapshotRate > 0)
+        {
+            // At most one snapshot per connection every second tick (quiet ticks send none at all).
+            Assert.True(counters.Snapshots <= (3 * setup.Server.Replication.Tick / 2) + 3, $"{counters.Snapshots} snapshots in {setup.Server.Replication.Tick} ticks");
+        }
     }
 
     private static void AssertClientMirrorsServer(World server, Entity player, World client)

@@ -61,6 +61,48 @@ public class TimingTests
     }
 
     [Fact]
+    public void EstimatorWidensTheInterpolationDelayBySnapshotSpacing()
+    {
+        // A server sending every third tick (20 of 60 Hz): render time must stay two snapshots behind the newest, or it
+        // runs past the newest sample before the next arrives and remote entities stop between snapshots.
+        var everyTick = new ServerTickEstimator(60);
+        var everyThird = new ServerTickEstimator(60);
+        const double rtt = 0.1;
+        for (uint tick = 0; tick < 600; tick++)
+        {
+            double arrival = (tick / 60.0) + (rtt / 2);
+            everyTick.OnSnapshot(tick, arrival, rtt);
+            if (tick % 3 == 0)
+            {
+                everyThird.OnSnapshot(tick, arrival, rtt);
+            }
+        }
+
+        Assert.Equal(1, everyTick.SnapshotSpacingTicks);
+        Assert.Equal(3, everyThird.SnapshotSpacingTicks);
+        Assert.InRange(everyThird.InterpolationDelayTicks - everyTick.InterpolationDelayTicks, 1.98, 2.02);
+
+        // Just before the next snapshot of the slow server arrives, the render tick is still below the newest one held.
+        double beforeNext = (600 / 60.0) + (rtt / 2) - 0.001;
+        Assert.True(everyThird.RenderTick(beforeNext) < 597, $"render tick {everyThird.RenderTick(beforeNext)}");
+
+        // A burst of losses (or ticks with nothing to send) is not the server's rhythm: the spacing stays.
+        everyTick.OnSnapshot(640, (640 / 60.0) + (rtt / 2), rtt);
+        everyThird.OnSnapshot(630, (630 / 60.0) + (rtt / 2), rtt);
+        Assert.Equal(1, everyTick.SnapshotSpacingTicks);
+        Assert.Equal(3, everyThird.SnapshotSpacingTicks);
+
+        // A slow rhythm is learned whole: once a second at 60 Hz.
+        var slow = new ServerTickEstimator(60);
+        for (uint tick = 0; tick < 1200; tick += 60)
+        {
+            slow.OnSnapshot(tick, (tick / 60.0) + (rtt / 2), rtt);
+        }
+
+        Assert.Equal(60, slow.SnapshotSpacingTicks);
+    }
+
+    [Fact]
     public void EstimatorSnapsAfterALargeJump()
     {
         var estimator = new ServerTickEstimator(60);

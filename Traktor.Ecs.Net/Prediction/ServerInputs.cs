@@ -166,6 +166,11 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
         uint tick = CurrentTick;
         foreach (var (connection, input) in states)
         {
+            if (!server.Replication.SendsSnapshotThisTick(connection))
+            {
+                continue; // below the tick rate the status waits for the connection's next snapshot, to share its packet
+            }
+
             // 4 bytes: the client knows the server's tick to within far less than 32,768 ticks, so 16 bits of it say
             // which; a buffer off by more than 127 ticks is corrected in steps of at most 64 anyway (docs/PROTOCOL.md §10.4).
             status[0] = PredictionFormat.InputStatusMessage;

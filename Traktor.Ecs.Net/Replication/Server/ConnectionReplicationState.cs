@@ -32,7 +32,7 @@ internal sealed class ConnectionReplicationState
     public List<int> Owned { get; } = new(4);
 
     /// <summary>Despawned network ids not yet acknowledged; resent in every snapshot until they are.</summary>
-    public List<uint> PendingDespawns { get; } = new(64);
+    public PendingDespawns PendingDespawns { get; } = new();
 
     public SentSnapshotLog Log { get; } = new();
 
@@ -61,6 +61,12 @@ internal sealed class ConnectionReplicationState
 
     /// <summary>Average bits of a delta record in the last snapshot, for the next packet's estimate.</summary>
     public float DeltaRecordBits { get; set; } = 64;
+
+    /// <summary>
+    /// Which of the ticks of a snapshot interval carry this connection's snapshots: tick % interval == phase
+    /// (<see cref="ServerReplicationOptions.SnapshotInterval"/>), so connections take turns.
+    /// </summary>
+    public int SendPhase { get; set; }
 
     /// <summary>Budget carried between ticks (token bucket), in bytes.</summary>
     public double BudgetBytes { get; set; }

@@ -96,9 +96,9 @@ internal sealed class DeliveredDespawns
 
         foreach (uint netId in pending)
         {
-            if (netId != 0 && !state.PendingDespawns.Contains(netId))
+            if (netId != 0)
             {
-                state.PendingDespawns.Add(netId);
+                state.PendingDespawns.Add(netId, now);
             }
         }
     }

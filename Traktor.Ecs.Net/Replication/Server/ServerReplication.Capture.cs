@@ -157,7 +157,7 @@ public sealed partial class ServerReplication
         {
             if (connection.IsKnown(slot))
             {
-                connection.PendingDespawns.Add(netId);
+                connection.PendingDespawns.Add(netId, Tick);
                 connection.Forget(slot, Tick);
                 Counters.Despawns++;
             }

@@ -27,7 +27,7 @@ public sealed partial class ServerReplication
         ForgetIrrelevant(connection);
         CollectCandidates(connection, relevant);
         connection.BudgetBytes = Math.Min(
-            connection.BudgetBytes + ((double)options.BytesPerSecond / options.TickRate),
+            connection.BudgetBytes + ((double)options.BytesPerSecond * options.SnapshotInterval / options.TickRate),
             2.0 * options.MaxSnapshotBytes);
         int limit = (int)Math.Min(Math.Min(options.MaxSnapshotBytes, MaxMessageBytes), connection.BudgetBytes);
         if (limit < 64 || (candidateCount == 0 && connection.PendingDespawns.Count == 0))
@@ -120,7 +120,7 @@ public sealed partial class ServerReplication
             int slot = known[i];
             if (!IsRelevant(connection, slot))
             {
-                connection.PendingDespawns.Add(connection.SentNetIdOf(slot));
+                connection.PendingDespawns.Add(connection.SentNetIdOf(slot), Tick);
                 connection.Forget(slot, Tick);
                 Counters.Despawns++;
             }
@@ -394,7 +394,7 @@ public sealed partial class ServerReplication
             {
                 state.SentNetId = record.NetId;
                 state.AckedCount = 0;
-                connection.PendingDespawns.Remove(record.NetId);
+                connection.PendingDespawns.Cancel(record.NetId);
             }
 
             ConnectionReplicationState.MarkKnown(connection.Known, ref state);

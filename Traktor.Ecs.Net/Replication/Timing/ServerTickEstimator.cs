@@ -4,18 +4,27 @@ namespace Traktor.Ecs.Net.Replication.Timing;
 /// A client's estimate of the server's current tick, from the ticks stamped on snapshots and the
 /// measured round-trip time. The offset between local time and server ticks is smoothed so a late
 /// or early packet moves it only a little; a large error (a stall, a server hiccup) snaps it.
-/// Also measures arrival jitter, from which <see cref="InterpolationDelayTicks"/> adapts.
+/// Also measures arrival jitter and the spacing of snapshot ticks (a server sending below its tick rate,
+/// <see cref="ServerReplicationOptions.SnapshotRate"/>), from which <see cref="InterpolationDelayTicks"/> adapts.
 /// </summary>
 public sealed class ServerTickEstimator
 {
     private const double Smoothing = 0.1;
     private const double SnapThresholdTicks = 10;
+
+    // The server's rhythm is the smallest gap between consecutive snapshots lately: losses, reordering and quiet ticks
+    // (nothing to send) only ever lengthen gaps, so the minimum over the last few ignores them.
+    private const int SpacingSamples = 16;
     private readonly double tickRate;
     private bool hasEstimate;
     private double offsetTicks; // newest received tick minus local time in ticks (the arrival timeline)
     private double halfRoundTripTicks;
     private double jitterTicks;
     private double lastArrivalError;
+    private uint newestTick;
+    private readonly uint[] gaps = new uint[SpacingSamples];
+    private int gapCount;
+    private int nextGap;
 
     /// <summary>Creates an estimator.</summary>
     /// <param name="tickRate">The server's ticks per second.</param>
@@ -37,10 +46,17 @@ public sealed class ServerTickEstimator
     public double JitterTicks => jitterTicks;
 
     /// <summary>
-    /// How far behind the estimated server tick remote entities are presented: enough to have a
-    /// snapshot on both sides of the render time despite jitter (minimum + 2 × jitter).
+    /// Ticks between consecutive snapshots: 1 when the server sends every tick, 2 at half its tick rate. The smallest
+    /// gap among the last 16 snapshots, so lost snapshots and ticks with nothing to send do not count.
     /// </summary>
-    public double InterpolationDelayTicks => MinimumDelayTicks + (2 * jitterTicks);
+    public double SnapshotSpacingTicks { get; private set; } = 1;
+
+    /// <summary>
+    /// How far behind the estimated server tick remote entities are presented: enough to have a
+    /// snapshot on both sides of the render time despite jitter and the gaps between snapshots
+    /// (minimum + spacing beyond one tick + 2 × jitter).
+    /// </summary>
+    public double InterpolationDelayTicks => MinimumDelayTicks + (SnapshotSpacingTicks - 1) + (2 * jitterTicks);
 
     /// <summary>Feeds the arrival of a snapshot.</summary>
     /// <param name="serverTick">The tick stamped on the snapshot.</param>
@@ -54,8 +70,16 @@ public sealed class ServerTickEstimator
         if (!hasEstimate)
         {
             offsetTicks = sample;
+            newestTick = serverTick;
             hasEstimate = true;
             return;
+        }
+
+        uint gap = serverTick - newestTick;
+        if ((int)gap > 0)
+        {
+            newestTick = serverTick;
+            ObserveGap(gap);
         }
 
         double error = sample - offsetTicks;
@@ -70,6 +94,20 @@ public sealed class ServerTickEstimator
         offsetTicks += error * Smoothing;
         jitterTicks += (Math.Abs(error - lastArrivalError) - jitterTicks) * Smoothing;
         lastArrivalError = error;
+    }
+
+    private void ObserveGap(uint gap)
+    {
+        gaps[nextGap] = gap;
+        nextGap = (nextGap + 1) % SpacingSamples;
+        gapCount = Math.Min(gapCount + 1, SpacingSamples);
+        uint smallest = uint.MaxValue;
+        for (int i = 0; i < gapCount; i++)
+        {
+            smallest = Math.Min(smallest, gaps[i]);
+        }
+
+        SnapshotSpacingTicks = smallest;
     }
 
     /// <summary>The estimated server tick at a local time (fractional): what the server is simulating now.</summary>

@@ -1,0 +1,69 @@
+namespace Traktor.Ecs.Net.Replication.Server;
+
+/// <summary>
+/// The despawns a connection has not had acknowledged yet, each with the tick it was queued in; every snapshot repeats
+/// them until one that carried them is acknowledged. The tick matters because a network id can be despawned more than
+/// once for the same connection: an entity that leaves the client's view (despawn), comes back (spawn, same id) and
+/// leaves again (despawn) before the first snapshot's acknowledgement arrives. That late acknowledgement must not take
+/// away the second despawn: only a snapshot written at or after the tick a despawn was queued in carried that despawn.
+/// Before, the list held bare ids, the old acknowledgement removed the new despawn, and when the snapshot carrying it
+/// was lost the client kept the entity for good (RelevancyConvergenceTests).
+/// </summary>
+internal sealed class PendingDespawns
+{
+    // Sizes a connection seldom outgrows: growing past a new high is an allocation in a tick (issue 16).
+    private readonly List<uint> netIds = new(64);
+    private readonly List<uint> queuedAt = new(64);
+
+    /// <summary>The number of despawns pending.</summary>
+    public int Count => netIds.Count;
+
+    /// <summary>The network id of the <paramref name="index"/>-th pending despawn (queue order).</summary>
+    public uint this[int index] => netIds[index];
+
+    /// <summary>Queues a despawn of <paramref name="netId"/> in <paramref name="tick"/> (at most once: a repeat keeps the older tick, which the snapshots since already carry).</summary>
+    public void Add(uint netId, uint tick)
+    {
+        if (!netIds.Contains(netId))
+        {
+            netIds.Add(netId);
+            queuedAt.Add(tick);
+        }
+    }
+
+    /// <summary>True when a despawn of <paramref name="netId"/> is pending.</summary>
+    public bool Contains(uint netId) => netIds.Contains(netId);
+
+    /// <summary>The entity is sent again (a spawn): whatever despawn of it was pending is void.</summary>
+    public void Cancel(uint netId)
+    {
+        int index = netIds.IndexOf(netId);
+        if (index >= 0)
+        {
+            RemoveAt(index);
+        }
+    }
+
+    /// <summary>
+    /// The snapshot of <paramref name="snapshotTick"/>, which carried a despawn of <paramref name="netId"/>, was
+    /// acknowledged: the despawn is done, unless the one pending now was queued after that snapshot was written.
+    /// </summary>
+    public void Acknowledge(uint netId, uint snapshotTick)
+    {
+        int index = netIds.IndexOf(netId);
+        if (index >= 0 && (int)(queuedAt[index] - snapshotTick) <= 0)
+        {
+            RemoveAt(index);
+        }
+    }
+
+    private void RemoveAt(int index)
+    {
+        // Order does not matter (the snapshot sorts what it carries): swap with the last, O(1).
+        int last = netIds.Count - 1;
+        netIds[index] = netIds[last];
+        queuedAt[index] = queuedAt[last];
+        netIds.RemoveAt(last);
+        queuedAt.RemoveAt(last);
+    }
+}
