@@ -22,6 +22,13 @@ if (args is [Traktor.Ecs.Net.Bench.Transport.HeadOfLineReport.Argument, ..])
     return 0;
 }
 
+if (args is [Traktor.Ecs.Net.Bench.Replication.ReplicationTickReport.Argument, ..])
+{
+    // The replication half of the capacity run without sockets: CPU per tick, for comparing builds quickly.
+    Traktor.Ecs.Net.Bench.Replication.ReplicationTickReport.Print(args);
+    return 0;
+}
+
 if (args is [Traktor.Ecs.Net.Bench.Capacity.CapacityRun.Argument, ..])
 {
     // Server capacity over real UDP sockets: a server process and a load generator of real clients (docs/benchmarks.md).

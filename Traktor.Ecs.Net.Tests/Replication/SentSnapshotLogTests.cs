@@ -86,7 +86,7 @@ public class SentSnapshotLogTests
                 Assert.Equal(expectedRecords.Count, found.RecordCount);
                 for (int i = 0; i < found.RecordCount; i++)
                 {
-                    Assert.Equal(expectedRecords[i], (found.Slots[i], found.NetIds[i], found.Masks[i]));
+                    Assert.Equal(expectedRecords[i], (found.Records[i].Slot, found.Records[i].NetId, found.Records[i].Mask));
                 }
 
                 Assert.Equal(expectedDespawns, Enumerable.Range(0, found.DespawnCount).Select(i => found.Despawns[i]));

@@ -74,4 +74,33 @@ public class SlotStatesTests
         Assert.Equal(0f, again.Priority);
         Assert.Equal(-1, again.KnownIndex);
     }
+
+    [Fact]
+    public void APlacePassedAlongFindsItsSlotEvenAfterRemovalsMovedIt()
+    {
+        // Record building passes each candidate's place along; a removal in between (a filtered-out slot is forgotten)
+        // moves the last entry into the hole, and a growth moves nothing. A stale place must never give another slot's
+        // state, and a removed slot reads as a fresh state again.
+        var states = new SlotStates();
+        var places = new Dictionary<int, int>();
+        for (int slot = 0; slot < 100; slot++)
+        {
+            places[slot] = states.GetOrAddIndex(slot * 7);
+            states.At(places[slot], slot * 7).SentNetId = (uint)slot + 1;
+        }
+
+        Assert.Equal(places[0], states.IndexOf(0));
+        Assert.Equal(-1, states.IndexOf(5));
+        states.Remove(3 * 7);   // the last entry (slot 99) moves into slot 3's place
+        states.Remove(50 * 7);
+        for (int slot = 0; slot < 100; slot++)
+        {
+            ref var state = ref states.At(places[slot], slot * 7);
+            Assert.Equal(slot * 7, state.Slot);
+            Assert.Equal(slot is 3 or 50 ? 0u : (uint)slot + 1, state.SentNetId);
+        }
+
+        Assert.Equal(100, states.Count); // 3 and 50 came back (all zeros) when asked for
+        Assert.Equal(states.IndexOf(99 * 7), states.GetOrAddIndex(99 * 7));
+    }
 }

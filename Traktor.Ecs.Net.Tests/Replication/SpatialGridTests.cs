@@ -51,4 +51,50 @@ public class SpatialGridTests
         grid.QueryRadius(Vector2.Zero, float.NaN, ref collector);
         Assert.Empty(collector.Items);
     }
+
+    [Fact]
+    public void ItemsComeCellByCellLatestFirstWhetherCellsAreIndexedDenselyOrSparsely()
+    {
+        // One grid refilled 600 times, with extents growing and shrinking (its dense table is reused), and now and then
+        // two far outliers that make the occupied cells too sparse for a dense table. Whatever the index, a query visits
+        // the cells by x then y, ascending, and within a cell the latest inserted item first: replication's choice
+        // among equal priorities follows this order, so the same world must always give it.
+        const float CellSize = 10f;
+        var grid = new SpatialGrid(CellSize);
+        var random = new Random(4);
+        for (int round = 0; round < 600; round++)
+        {
+            grid.Clear();
+            float extent = random.Next(1, 6) * 40f;
+            var points = new List<Vector2>();
+            for (int i = 0; i < random.Next(10, 300); i++)
+            {
+                points.Add(new Vector2(((float)random.NextDouble() * 2 - 1) * extent, ((float)random.NextDouble() * 2 - 1) * extent));
+            }
+
+            if (round % 3 == 0)
+            {
+                points.Insert(random.Next(points.Count), new Vector2(1e6f, -1e6f));
+                points.Insert(random.Next(points.Count), new Vector2(-1e6f, 1e6f));
+            }
+
+            for (int i = 0; i < points.Count; i++)
+            {
+                grid.Insert(i, points[i]);
+            }
+
+            for (int query = 0; query < 5; query++)
+            {
+                var center = new Vector2(((float)random.NextDouble() * 2 - 1) * extent, ((float)random.NextDouble() * 2 - 1) * extent);
+                float radius = (float)random.NextDouble() * CellSize; // at most 3 × 3 cells: fewer than the items, so by cell
+                var collector = new Collector { Items = new List<int>() };
+                grid.QueryRadius(center, radius, ref collector);
+                int Cell(float coordinate) => (int)MathF.Floor(coordinate * (1f / CellSize));
+                var expected = Enumerable.Range(0, points.Count)
+                    .Where(i => Vector2.DistanceSquared(points[i], center) <= radius * radius)
+                    .OrderBy(i => Cell(points[i].X)).ThenBy(i => Cell(points[i].Y)).ThenByDescending(i => i);
+                Assert.Equal(expected, collector.Items);
+            }
+        }
+    }
 }

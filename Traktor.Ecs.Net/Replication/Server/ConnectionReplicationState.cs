@@ -100,10 +100,10 @@ internal sealed class ConnectionReplicationState
             referenceIds = new uint[Math.Max(entry.RecordCount, referenceIds.Length * 2)];
         }
 
-        var netIds = entry.NetIds;
+        var records = entry.Records;
         for (int i = 0; i < entry.RecordCount; i++)
         {
-            referenceIds[i] = netIds[i];
+            referenceIds[i] = records[i].NetId;
         }
 
         referenceCount = entry.RecordCount;

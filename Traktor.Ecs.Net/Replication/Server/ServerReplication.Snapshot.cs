@@ -93,11 +93,15 @@ public sealed partial class ServerReplication
         return relevantScratch;
     }
 
-    private bool IsRelevant(ConnectionReplicationState connection, int slot)
+    private bool IsRelevant(ConnectionReplicationState connection, int slot) =>
+        IsRelevant(connection, slot, options.Relevancy is null ? 0 : RelevantTickOf(connection, slot));
+
+    /// <summary>Whether the slot is relevant, given the tick it was last found in range (0 when it has no state).</summary>
+    private bool IsRelevant(ConnectionReplicationState connection, int slot, uint relevantTick)
     {
         bool inRange = options.Relevancy is null
             || !tracker.HasPosition[slot]
-            || RelevantTickOf(connection, slot) == Tick
+            || relevantTick == Tick
             || (tracker.HasOwner[slot] && tracker.Owners[slot] == connection.Connection);
         return inRange && (options.Filter is null || options.Filter(tracker.Entities[slot], connection.Connection));
     }
@@ -125,15 +129,23 @@ public sealed partial class ServerReplication
 
     private void CollectCandidates(ConnectionReplicationState connection, List<int> relevant)
     {
+        var slots = connection.Slots;
         foreach (int slot in relevant)
         {
-            if (!IsRelevant(connection, slot))
+            // One lookup per candidate: its place in the slot table goes along with it to record building and commit.
+            int index = slots.IndexOf(slot);
+            if (!IsRelevant(connection, slot, index < 0 ? 0 : slots.At(index, slot).RelevantTick))
             {
                 connection.ForgetIfIdle(slot); // in range but filtered out: nothing to remember
                 continue;
             }
 
-            ref var state = ref connection.Slots.GetOrAdd(slot);
+            if (index < 0)
+            {
+                index = slots.GetOrAddIndex(slot);
+            }
+
+            ref var state = ref slots.At(index, slot);
             uint netId = tracker.NetIds[slot];
             bool neverAcked = state.SentNetId != netId || state.AckedCount == 0;
             uint sinceSent = Tick - state.LastSentTick;
@@ -172,7 +184,7 @@ public sealed partial class ServerReplication
                 Array.Resize(ref candidates, candidateCount * 2);
             }
 
-            candidates[candidateCount++] = new Candidate(state.Priority, slot);
+            candidates[candidateCount++] = new Candidate(state.Priority, slot, index);
         }
     }
 
@@ -191,7 +203,7 @@ public sealed partial class ServerReplication
         for (; take < candidateCount && take < SnapshotFormat.MaxRecords; take++)
         {
             int slot = candidates[take].Slot;
-            ref var state = ref connection.Slots.Find(slot); // every candidate has a state (CollectCandidates)
+            ref var state = ref connection.Slots.At(candidates[take].Index, slot);
             bool full = state.SentNetId != tracker.NetIds[slot] || state.AckedCount == 0;
             bits += full ? FullRecordBits(AudienceMask(connection, slot)) : (connection.DeltaRecordBits * 1.5) + 16;
             if (bits > available)
@@ -230,6 +242,7 @@ public sealed partial class ServerReplication
             int slot = candidates[i].Slot;
             ref var record = ref records[i];
             record.Slot = slot;
+            record.StateIndex = candidates[i].Index;
             record.NetId = tracker.NetIds[slot];
             record.TypeMask = AudienceMask(connection, slot);
             ChooseBaselines(connection, ref record);
@@ -244,7 +257,7 @@ public sealed partial class ServerReplication
         int slot = record.Slot;
         record.Full = true;
         record.BaselineCount = 0;
-        ref var state = ref connection.Slots.Find(slot);
+        ref var state = ref connection.Slots.At(record.StateIndex, slot);
         if (state.SentNetId != record.NetId || state.AckedCount == 0 || state.AckedMask != record.TypeMask)
         {
             return;
@@ -376,7 +389,7 @@ public sealed partial class ServerReplication
             int slot = record.Slot;
             entry.AddRecord(slot, record.NetId, record.TypeMask);
 
-            ref var state = ref connection.Slots.GetOrAdd(slot);
+            ref var state = ref connection.Slots.At(record.StateIndex, slot);
             if (state.SentNetId != record.NetId)
             {
                 state.SentNetId = record.NetId;
@@ -414,7 +427,8 @@ public sealed partial class ServerReplication
         ReplicationMetrics.Records.Add(recordCount);
     }
 
-    private readonly record struct Candidate(float Priority, int Slot);
+    /// <summary>An entity to consider sending: its priority, slot, and the place of its state in the connection's slot table.</summary>
+    private readonly record struct Candidate(float Priority, int Slot, int Index);
 
     private readonly struct RelevanceMarker(SlotStates slots, uint tick, List<int> found) : IGridVisitor
     {

@@ -305,9 +305,11 @@ public sealed partial class ServerReplication
         }
 
         entry.Acked = true;
+        var records = entry.Records;
         for (int i = 0; i < entry.RecordCount; i++)
         {
-            state.Acknowledge(entry.Slots[i], entry.NetIds[i], entry.Masks[i], tick);
+            var record = records[i];
+            state.Acknowledge(record.Slot, record.NetId, record.Mask, tick);
         }
 
         for (int i = 0; i < entry.DespawnCount; i++)

@@ -70,10 +70,21 @@ internal sealed class SlotStates
     /// </summary>
     public ref SlotState GetOrAdd(int slot)
     {
-        ref var found = ref Find(slot);
-        if (!Unsafe.IsNullRef(ref found))
+        int index = GetOrAddIndex(slot); // first: adding may replace the array (read after, not before, the call)
+        return ref entries[index];
+    }
+
+    /// <summary>
+    /// The place of <paramref name="slot"/>'s state, added (all zeros) when it is not remembered. A place stays the
+    /// slot's while nothing is removed (growing keeps places), so a tick's steps can pass it along instead of looking
+    /// the slot up again in each; <see cref="At"/> checks it.
+    /// </summary>
+    public int GetOrAddIndex(int slot)
+    {
+        int found = IndexOf(slot);
+        if (found >= 0)
         {
-            return ref found;
+            return found;
         }
 
         if (count == entries.Length)
@@ -81,10 +92,44 @@ internal sealed class SlotStates
             Grow(); // a new high of remembered slots: one allocation, not one per tick
         }
 
-        int index = count++;
-        entries[index] = new SlotState { Slot = slot, KnownIndex = -1 };
-        Place(slot, index);
-        return ref entries[index];
+        int added = count++;
+        entries[added] = new SlotState { Slot = slot, KnownIndex = -1 };
+        Place(slot, added);
+        return added;
+    }
+
+    /// <summary>The place of <paramref name="slot"/>'s state, or -1 when it is not remembered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int IndexOf(int slot)
+    {
+        int mask = table.Length - 1;
+        for (int at = Hash(slot); ; at = (at + 1) & mask)
+        {
+            int index = table[at] - 1;
+            if (index < 0 || entries[index].Slot == slot)
+            {
+                return index;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The state of <paramref name="slot"/> at the place <see cref="GetOrAddIndex"/> gave; should a removal since have
+    /// moved it, it is looked up (and added when it was removed), so a stale place is never another slot's state.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref SlotState At(int index, int slot)
+    {
+        if ((uint)index < (uint)count)
+        {
+            ref var state = ref entries[index];
+            if (state.Slot == slot)
+            {
+                return ref state;
+            }
+        }
+
+        return ref GetOrAdd(slot);
     }
 
     /// <summary>Forgets <paramref name="slot"/> (it reads as all zeros again); the last entry takes its place.</summary>

@@ -73,7 +73,10 @@ internal sealed class ReliableSendChannel
     /// </summary>
     public void BeginSendPass(double now)
     {
-        while (_backlog.Count > 0 && (ushort)(_next - _oldest) < Window)
+        // _backlogBytes is above 0 exactly while the backlog holds a fragment (each costs at least PerMessageOverhead):
+        // testing it rather than the queue keeps an idle channel's pass within this object (one cold cache line less
+        // per channel and connection in every server tick).
+        while (_backlogBytes > 0 && (ushort)(_next - _oldest) < Window)
         {
             var pending = _backlog.Dequeue();
             _backlogBytes -= pending.Length + PerMessageOverhead;
