@@ -19,14 +19,14 @@ internal sealed class RpcWorld : IDisposable
     public static readonly RpcRegistry Rpcs =
         RpcRegistry.FromSchemas([Traktor.Ecs.Net.Tests.GeneratedNetworkSchema.Instance]);
 
-    public RpcWorld(LinkConditions conditions, RpcOptions? options = null, Action<NetServerOptions>? configure = null, int seed = 1, ReplicationRegistry? replicated = null, bool withLogger = true)
+    public RpcWorld(LinkConditions conditions, RpcOptions? options = null, Action<NetServerOptions>? configure = null, int seed = 1, ReplicationRegistry? replicated = null, bool withLogger = true, ServerReplicationOptions? replication = null)
     {
         replicatedTypes = replicated ?? Replicated;
         Conditions = conditions;
         Options = options ?? new RpcOptions();
         Harness = new TransportHarness(conditions, configure, seed);
         ServerWorld = World.Create();
-        Server = new NetworkServer(ServerWorld, Harness.Server, replicatedTypes, new ServerReplicationOptions());
+        Server = new NetworkServer(ServerWorld, Harness.Server, replicatedTypes, replication ?? new ServerReplicationOptions());
         ServerRpcs = new RpcServer(Server, Rpcs, Options, Harness.Time, withLogger ? ServerLog : null);
         ServerGroup = new Group<float>("server", Server);
         Server.ClientConnected += (connection, clientId) => connectionIds[connection] = clientId;

@@ -16,4 +16,7 @@ internal sealed class RpcConnectionState(ulong clientId, TokenBucket bucket)
 
     /// <summary>The tick of the newest snapshot sent to it: RPCs are stamped with it so they never overtake it.</summary>
     public uint SnapshotTick { get; set; }
+
+    /// <summary>RPCs waiting for the next tick that carries this connection's snapshot.</summary>
+    public RpcOutbox Outbox { get; } = new();
 }

@@ -207,6 +207,21 @@ public sealed class RpcServer
     {
         var world = server.World;
         staging.Collect(world, Registry);
+        var replication = server.Replication;
+        foreach (var (connection, state) in connections)
+        {
+            // What waited for this connection's snapshot tick leaves first, in order, stamped with that snapshot.
+            if (state.Outbox.Count > 0 && replication.SendsSnapshotThisTick(connection))
+            {
+                for (int i = 0; i < state.Outbox.Count; i++)
+                {
+                    SendTo(connection, state, state.Outbox.TypeAt(i), state.Outbox.PayloadAt(i));
+                }
+
+                state.Outbox.Clear();
+            }
+        }
+
         for (int i = 0; i < staging.Count; i++)
         {
             ref readonly var record = ref staging[i];
@@ -218,9 +233,6 @@ public sealed class RpcServer
             }
 
             var payload = staging.Payload(in record);
-            payload.CopyTo(message.AsSpan(RpcFormat.ServerHeaderSize));
-            int length = RpcFormat.ServerHeaderSize + payload.Length;
-            var channel = record.Type.Channel.ToTransport();
             foreach (var (connection, state) in connections)
             {
                 if (!record.Outgoing.Target.Includes(connection))
@@ -228,22 +240,35 @@ public sealed class RpcServer
                     continue;
                 }
 
-                RpcFormat.WriteServerHeader(message, state.SnapshotTick, record.Type.Id);
-                if (server.Transport.Send(connection, channel, message.AsSpan(0, length)) == SendResult.Queued)
+                if (!replication.SendsSnapshotThisTick(connection))
                 {
-                    state.Counters.Sent++;
-                    Counters.Sent++;
+                    state.Outbox.Add(record.Type, payload); // below the tick rate: with the connection's next snapshot
+                    continue;
                 }
-                else
-                {
-                    state.Counters.CountDrop(RpcDropReason.SendFailed);
-                    Counters.CountDrop(RpcDropReason.SendFailed);
-                }
+
+                SendTo(connection, state, record.Type, payload);
             }
         }
 
         staging.DestroyAndClear(world);
         cleanup.Run(world);
         Grace.Expire();
+    }
+
+    private void SendTo(ConnectionId connection, RpcConnectionState state, RpcType type, ReadOnlySpan<byte> payload)
+    {
+        RpcFormat.WriteServerHeader(message, state.SnapshotTick, type.Id);
+        payload.CopyTo(message.AsSpan(RpcFormat.ServerHeaderSize));
+        int length = RpcFormat.ServerHeaderSize + payload.Length;
+        if (server.Transport.Send(connection, type.Channel.ToTransport(), message.AsSpan(0, length)) == SendResult.Queued)
+        {
+            state.Counters.Sent++;
+            Counters.Sent++;
+        }
+        else
+        {
+            state.Counters.CountDrop(RpcDropReason.SendFailed);
+            Counters.CountDrop(RpcDropReason.SendFailed);
+        }
     }
 }

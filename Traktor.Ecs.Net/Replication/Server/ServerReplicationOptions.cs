@@ -17,7 +17,7 @@ public sealed class ServerReplicationOptions
     /// (IP, UDP, AEAD tag, acks) is paid half as often at half the rate. The cost is latency: a remote entity is shown
     /// about one interval later (the client's interpolation delay follows the spacing it observes), and a prediction is
     /// confirmed at the snapshot rate. Input, RPCs and acknowledgements from clients are not affected; the input
-    /// status rides with the snapshots.
+    /// status and the server's RPCs to a client wait for its next snapshot and ride with it.
     /// </summary>
     public int SnapshotRate { get; set; }
 
