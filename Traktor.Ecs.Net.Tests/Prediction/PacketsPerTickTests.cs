@@ -21,6 +21,7 @@ public class PacketsPerTickTests
         var clientWires = game.Setup.Harness.ClientWires;
         serverWire.Enabled = true;
         clientWires.ForEach(w => w.Enabled = true);
+        var statusBefore = players.ToDictionary(p => p.Seat, p => game.Inputs.CountersFor(game.Connections[p.Seat]).StatusMessages);
         const int Ticks = 300;
         game.Setup.Tick(Ticks);
 
@@ -33,6 +34,9 @@ public class PacketsPerTickTests
             Assert.InRange(fromClient, Ticks - 2, Ticks + 2);
             Assert.True(game.Inputs.CountersFor(game.Connections[player.Seat]).Used >= Ticks - 10, "inputs stopped");
             Assert.InRange(player.Prediction.ServerBufferedTicks, 0, 6); // the status still arrives
+
+            // In the snapshot's header (TRKNET11): no status message of its own while every tick has a snapshot.
+            Assert.Equal(statusBefore[player.Seat], game.Inputs.CountersFor(game.Connections[player.Seat]).StatusMessages);
         }
     }
 
@@ -52,6 +56,7 @@ public class PacketsPerTickTests
         var clientWires = game.Setup.Harness.ClientWires;
         serverWire.Enabled = true;
         clientWires.ForEach(w => w.Enabled = true);
+        var statusBefore = players.ToDictionary(p => p.Seat, p => game.Inputs.CountersFor(game.Connections[p.Seat]).StatusMessages);
         const int Ticks = 300;
         game.Setup.Tick(Ticks);
 
@@ -67,6 +72,7 @@ public class PacketsPerTickTests
             Assert.True(game.Inputs.CountersFor(game.Connections[player.Seat]).Used >= Ticks - 10, "inputs stopped");
             Assert.InRange(player.Prediction.ServerBufferedTicks, 0, 6);
             Assert.InRange(player.Client.Replication.Clock.SnapshotSpacingTicks, 1.9, 2.1);
+            Assert.Equal(statusBefore[player.Seat], game.Inputs.CountersFor(game.Connections[player.Seat]).StatusMessages);
         }
     }
 }

@@ -80,7 +80,7 @@ public class TimingTests
 
         Assert.Equal(1, everyTick.SnapshotSpacingTicks);
         Assert.Equal(3, everyThird.SnapshotSpacingTicks);
-        Assert.InRange(everyThird.InterpolationDelayTicks - everyTick.InterpolationDelayTicks, 1.98, 2.02);
+        Assert.InRange(everyThird.InterpolationDelayTicks - everyTick.InterpolationDelayTicks, 3.98, 4.02); // two gaps of 2 more ticks
 
         // Just before the next snapshot of the slow server arrives, the render tick is still below the newest one held.
         double beforeNext = (600 / 60.0) + (rtt / 2) - 0.001;
@@ -100,6 +100,32 @@ public class TimingTests
         }
 
         Assert.Equal(60, slow.SnapshotSpacingTicks);
+    }
+
+    /// <summary>
+    /// At one snapshot per tick the interpolation delay rides out one lost snapshot: just before the one after it
+    /// arrives, the render tick has not passed the newest held. A server sending every 2, 3 or 6 ticks must keep that
+    /// margin (two snapshot gaps, not two ticks), or every lost snapshot stops remote entities until the next arrives.
+    /// </summary>
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(2u)]
+    [InlineData(3u)]
+    [InlineData(6u)]
+    public void EstimatorRidesOutOneLostSnapshotAtAnySpacing(uint spacing)
+    {
+        var estimator = new ServerTickEstimator(60);
+        const double rtt = 0.1;
+        double ArrivalOf(uint tick) => (tick / 60.0) + (rtt / 2);
+        uint tick = 0;
+        for (; tick < 600; tick += spacing)
+        {
+            estimator.OnSnapshot(tick, ArrivalOf(tick), rtt);
+        }
+
+        uint newestHeld = tick - spacing; // the snapshot of `tick` is lost; the next arrives one gap later
+        double beforeNext = ArrivalOf(tick + spacing) - 1e-6;
+        Assert.True(estimator.RenderTick(beforeNext) <= newestHeld, $"render tick {estimator.RenderTick(beforeNext):F2} past the newest held {newestHeld}");
     }
 
     [Fact]

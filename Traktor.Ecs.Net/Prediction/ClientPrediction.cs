@@ -89,6 +89,7 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
         client.World.Resources.Add(Context);
         client.World.Resources.Add<InputSource<TInput>>(this);
         client.RegisterHandler(PredictionFormat.InputStatusMessage, OnStatus);
+        client.Replication.InputStatusReceived += OnSnapshotStatus;
 
         // A new connection is a new server timeline: start over from its first snapshot.
         client.Disconnected += _ =>
@@ -247,6 +248,7 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
     /// <inheritdoc />
     public void Dispose()
     {
+        client.Replication.InputStatusReceived -= OnSnapshotStatus;
         client.World.Resources.Remove<PredictionContext<TInput>>();
         client.World.Resources.Remove<InputSource<TInput>>();
         simulation.Dispose();
@@ -401,16 +403,28 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
             return;
         }
 
-        sbyte buffered = (sbyte)status[3];
+        // The status names the server's tick by its low 16 bits: the one nearest our predicted tick, which runs a
+        // buffer and half a round trip ahead of the server's, never 32,768 ticks away.
+        ushort low = BinaryPrimitives.ReadUInt16LittleEndian(status[1..]);
+        OnStatus(PredictedTick + (uint)(short)(ushort)(low - (ushort)PredictedTick), (sbyte)status[3]);
+    }
+
+    /// <summary>A status from a snapshot header (TRKNET11): it names the tick after the snapshot's.</summary>
+    private void OnSnapshotStatus(uint statusTick, sbyte buffered)
+    {
+        if (started)
+        {
+            OnStatus(statusTick, buffered);
+        }
+    }
+
+    private void OnStatus(uint statusTick, sbyte buffered)
+    {
         if (buffered == PredictionFormat.NoInputYet)
         {
             return; // the server has no input from us yet
         }
 
-        // The status names the server's tick by its low 16 bits: the one nearest our predicted tick, which runs a
-        // buffer and half a round trip ahead of the server's, never 32,768 ticks away.
-        ushort low = BinaryPrimitives.ReadUInt16LittleEndian(status[1..]);
-        uint statusTick = PredictedTick + (uint)(short)(ushort)(low - (ushort)PredictedTick);
         if ((int)(statusTick - ignoreStatusBefore) < 0)
         {
             return; // it describes inputs sent before our last jump

@@ -30,6 +30,12 @@ public sealed class InputCounters
     public long Malformed { get; internal set; }
 
     /// <summary>
+    /// Input status messages (0x71) sent to the client on their own: only on ticks whose snapshot did not carry the
+    /// status in its header (nothing to replicate, or no input yet; docs/PROTOCOL.md §10.4).
+    /// </summary>
+    public long StatusMessages { get; internal set; }
+
+    /// <summary>
     /// The counts as one line: "inputs accepted 600, invalid 0, late 3, early 0, malformed 0; ticks with input 598,
     /// without 2" (input commands, then simulated ticks).
     /// </summary>

@@ -4,6 +4,7 @@ using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
 using Traktor.Ecs.Net.Prediction;
+using Traktor.Ecs.Net.Replication.Server;
 
 namespace Traktor.Ecs.Net;
 
@@ -39,7 +40,9 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
         server.ClientConnected += (connection, _) => states[connection] = new State();
         server.ClientDisconnected += (connection, _) => states.Remove(connection);
 
-        // Queued before the transport flushes, so the status rides in the packet of the tick's snapshot.
+        // The status rides in the header of the connection's snapshot (TRKNET11); on a tick whose snapshot did not carry it
+        // (nothing to replicate), a status message is queued before the transport flushes, into the same packet.
+        server.Replication.InputStatus = new StatusSource(this);
         server.Sending += SendStatus;
         server.World.Resources.Add(this);
         server.World.Resources.Add<InputSource<TInput>>(this);
@@ -160,15 +163,28 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
     {
     }
 
-    /// <summary>Tells every client how many ticks of its input are buffered here.</summary>
+    /// <summary>How many ticks of input are buffered for <paramref name="connection"/> beyond <see cref="CurrentTick"/>, or false before its first.</summary>
+    private bool TryGetBuffered(ConnectionId connection, out sbyte buffered)
+    {
+        if (!states.TryGetValue(connection, out var input) || !input.HasInput)
+        {
+            buffered = 0;
+            return false;
+        }
+
+        buffered = (sbyte)Math.Clamp((int)(input.NewestTick - CurrentTick), -sbyte.MaxValue, sbyte.MaxValue);
+        return true;
+    }
+
+    /// <summary>Tells every client whose snapshot did not carry it this tick how many ticks of its input are buffered here.</summary>
     private void SendStatus()
     {
         uint tick = CurrentTick;
         foreach (var (connection, input) in states)
         {
-            if (!server.Replication.SendsSnapshotThisTick(connection))
+            if (!server.Replication.SendsSnapshotThisTick(connection) || server.Replication.CarriedInputStatus(connection))
             {
-                continue; // below the tick rate the status waits for the connection's next snapshot, to share its packet
+                continue; // below the tick rate the status waits for the connection's next snapshot; in it, it is said
             }
 
             // 4 bytes: the client knows the server's tick to within far less than 32,768 ticks, so 16 bits of it say
@@ -178,6 +194,7 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
             int buffered = input.HasInput ? Math.Clamp((int)(input.NewestTick - tick), -sbyte.MaxValue, sbyte.MaxValue) : PredictionFormat.NoInputYet;
             status[3] = (byte)(sbyte)buffered;
             server.Transport.Send(connection, ChannelKind.Unreliable, status);
+            input.Counters.StatusMessages++;
         }
     }
 
@@ -185,6 +202,7 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
     public void Dispose()
     {
         server.Sending -= SendStatus;
+        server.Replication.InputStatus = null;
         server.World.Resources.Remove<ServerInputs<TInput, TSerializer>>();
         server.World.Resources.Remove<InputSource<TInput>>();
     }
@@ -300,5 +318,11 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
         public uint ResolvedTick;
 
         public bool ResolvedFresh;
+    }
+
+    /// <summary>Hands the snapshot headers the status (kept private: it is the replication layer's internal hook).</summary>
+    private sealed class StatusSource(ServerInputs<TInput, TSerializer> owner) : IInputStatusSource
+    {
+        public bool TryGetInputStatus(ConnectionId connection, out sbyte buffered) => owner.TryGetBuffered(connection, out buffered);
     }
 }

@@ -40,6 +40,12 @@ internal static class SnapshotFormat
     /// <summary>A snapshot further ahead of the newest one than this is held back until a second confirms the jump.</summary>
     public const int MaxTickJump = 4 * ClientHistoryTicks;
 
+    /// <summary>Header flag (byte 5, bit 0): the body is range coded (<see cref="DeltaCoder.Adaptive"/>).</summary>
+    public const int AdaptiveFlag = 0x01;
+
+    /// <summary>Header flag (byte 5, bit 1): byte 6 is the input status (TRKNET11, docs/PROTOCOL.md §10.4).</summary>
+    public const int InputStatusFlag = 0x02;
+
     /// <summary>The largest number of replicated component types (type masks are 64-bit).</summary>
     public const int MaxTypes = 64;
 

@@ -1,4 +1,4 @@
--- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET10).
+-- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET11).
 --
 -- Load it for one run:   wireshark -X lua_script:tools/wireshark/traktor.lua capture.pcapng
 --                        tshark -X lua_script:tools/wireshark/traktor.lua -r capture.pcapng -V
@@ -68,6 +68,7 @@ local f = {
     kind = ProtoField.uint8("traktor.kind", "Message kind", base.HEX, kinds),
     tick = ProtoField.uint32("traktor.tick", "Tick", base.DEC),
     coder = ProtoField.uint8("traktor.coder", "Coder", base.DEC, { [0] = "static", [1] = "adaptive" }, 0x01),
+    status_flag = ProtoField.bool("traktor.status_flag", "Input status in the header", 8, nil, 0x02),
     rpc_type = ProtoField.uint16("traktor.rpc_type", "RPC type id", base.DEC),
     view_tick = ProtoField.uint32("traktor.view_tick", "View tick", base.DEC),
     view_fraction = ProtoField.uint8("traktor.view_fraction", "View tick fraction (1/256)", base.DEC),
@@ -114,6 +115,10 @@ local function message(tree, tvb, pinfo, summary)
     if kind == 0x51 and n >= 6 then
         tree:add_le(f.tick, tvb(1, 4))
         tree:add(f.coder, tvb(5, 1))
+        tree:add(f.status_flag, tvb(5, 1))
+        if bit.band(tvb(5, 1):uint(), 0x02) ~= 0 and n >= 7 then
+            tree:add(f.buffered, tvb(6, 1)) -- TRKNET11: the input status rides in the header
+        end
         name = name .. " " .. tvb(1, 4):le_uint()
     elseif kind == 0x52 and n == 13 then
         tree:add_le(f.tick, tvb(1, 4))

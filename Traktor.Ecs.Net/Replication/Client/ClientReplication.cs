@@ -36,6 +36,8 @@ public sealed partial class ClientReplication
     private uint[] addedScratch = new uint[64];
     private bool hasReceived;
     private uint newestTick;
+    private bool hasReportedStatus; // a snapshot header's input status was reported: the one of reportedStatusTick
+    private uint reportedStatusTick;
     private ulong receivedMask;
     private bool hasJumpCandidate;
     private uint jumpCandidate;
@@ -153,6 +155,13 @@ public sealed partial class ClientReplication
         return false;
     }
 
+    /// <summary>
+    /// Raised for the input status in a snapshot header (TRKNET11, docs/PROTOCOL.md §10.4) with the server tick it
+    /// describes (the one after the snapshot's) and how many ticks of this client's input the server held beyond it.
+    /// Only the newest snapshot's status is reported.
+    /// </summary>
+    internal event Action<uint, sbyte>? InputStatusReceived;
+
     /// <summary>Handles one snapshot message. Never throws on bad input.</summary>
     /// <param name="message">The message, starting with its kind byte.</param>
     /// <param name="localSeconds">The local time of arrival, for time sync.</param>
@@ -163,9 +172,11 @@ public sealed partial class ClientReplication
         var reader = new BitReader(message);
         uint kind = (uint)reader.ReadBits(8);
         uint tick = (uint)reader.ReadBits(32);
-        bool adaptive = reader.ReadBool();
-        reader.AlignToByte();
-        if (reader.IsFailed || kind != SnapshotFormat.SnapshotMessage)
+        uint flags = (uint)reader.ReadBits(8);
+        bool adaptive = (flags & SnapshotFormat.AdaptiveFlag) != 0;
+        bool hasStatus = (flags & SnapshotFormat.InputStatusFlag) != 0;
+        sbyte status = hasStatus ? (sbyte)reader.ReadBits(8) : (sbyte)0;
+        if (reader.IsFailed || kind != SnapshotFormat.SnapshotMessage || (flags & ~(uint)(SnapshotFormat.AdaptiveFlag | SnapshotFormat.InputStatusFlag)) != 0)
         {
             Counters.MalformedSnapshots++;
             OweCorrection();
@@ -190,6 +201,13 @@ public sealed partial class ClientReplication
         }
 
         Handed(tick);
+        if (hasStatus && (!hasReportedStatus || (int)(tick - reportedStatusTick) > 0))
+        {
+            // Valid whether or not the body can be applied; an older snapshot's status is stale and skipped.
+            hasReportedStatus = true;
+            reportedStatusTick = tick;
+            InputStatusReceived?.Invoke(tick + 1, status);
+        }
 
         despawns.Clear();
         int recordCount;
@@ -348,6 +366,7 @@ public sealed partial class ClientReplication
         hasReceived = false;
         receivedMask = 0;
         corrections.Reset();
+        hasReportedStatus = false;
         hasHanded = false;
     }
 

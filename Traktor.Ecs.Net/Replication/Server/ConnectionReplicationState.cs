@@ -68,6 +68,9 @@ internal sealed class ConnectionReplicationState
     /// </summary>
     public int SendPhase { get; set; }
 
+    /// <summary>The tick of the newest snapshot sent to this connection with the input status in its header.</summary>
+    public uint StatusTick { get; set; }
+
     /// <summary>Budget carried between ticks (token bucket), in bytes.</summary>
     public double BudgetBytes { get; set; }
 

@@ -59,11 +59,10 @@ internal sealed class PendingDespawns
 
     private void RemoveAt(int index)
     {
-        // Order does not matter (the snapshot sorts what it carries): swap with the last, O(1).
-        int last = netIds.Count - 1;
-        netIds[index] = netIds[last];
-        queuedAt[index] = queuedAt[last];
-        netIds.RemoveAt(last);
-        queuedAt.RemoveAt(last);
+        // Queue order matters: with more pending than a snapshot carries (MaxDespawnsPerSnapshot) it carries the first
+        // ones, so the oldest must stay first. Swapping the last into the gap let a steady stream of new despawns take
+        // the front for good while older ones waited behind them (PendingDespawnsTests).
+        netIds.RemoveAt(index);
+        queuedAt.RemoveAt(index);
     }
 }

@@ -9,7 +9,7 @@ namespace Traktor.Ecs.Net.Replication.Server;
 
 public sealed partial class ServerReplication
 {
-    private const int HeaderBits = 8 + 32 + 1 + 7 + 64;
+    private const int HeaderBits = 8 + 32 + 8 + 8 + 64; // kind, tick, flags, input status, the entity list's header
     private readonly ushort[] models;
     private readonly byte[] packet;
     private Candidate[] candidates = new Candidate[256];
@@ -19,6 +19,8 @@ public sealed partial class ServerReplication
     private long[] sectionBits = [];
     private long entityListBits;
     private int candidateCount;
+    private sbyte statusScratch;
+    private bool encodedStatus;
 
     private void WriteSnapshot(ConnectionReplicationState connection, ISnapshotSink sink)
     {
@@ -326,8 +328,14 @@ public sealed partial class ServerReplication
         var writer = new BitWriter(packet.AsSpan(0, limit));
         writer.WriteBits(SnapshotFormat.SnapshotMessage, 8);
         writer.WriteBits(Tick, 32);
-        writer.WriteBool(options.Coder == DeltaCoder.Adaptive);
-        writer.AlignToByte();
+        bool hasStatus = InputStatus is { } status && status.TryGetInputStatus(connection.Connection, out statusScratch);
+        writer.WriteBits((ulong)((options.Coder == DeltaCoder.Adaptive ? SnapshotFormat.AdaptiveFlag : 0) | (hasStatus ? SnapshotFormat.InputStatusFlag : 0)), 8);
+        if (hasStatus)
+        {
+            writer.WriteBits((byte)statusScratch, 8);
+        }
+
+        encodedStatus = hasStatus;
         int contextBase = registry.SchemaContexts;
         if (options.Coder == DeltaCoder.Static)
         {
@@ -382,6 +390,11 @@ public sealed partial class ServerReplication
 
     private void Commit(ConnectionReplicationState connection, int recordCount, int despawnCount, int bytes)
     {
+        if (encodedStatus)
+        {
+            connection.StatusTick = Tick;
+        }
+
         var entry = connection.Log.Begin(Tick);
         for (int i = 0; i < recordCount; i++)
         {

@@ -2,7 +2,8 @@ using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Replication.Server;
 
-// Which ticks carry a connection's snapshot when ServerReplicationOptions.SnapshotRate is below the tick rate.
+// Which ticks carry a connection's snapshot when ServerReplicationOptions.SnapshotRate is below the tick rate, and
+// whether this tick's snapshot carried the prediction layer's input status in its header.
 public sealed partial class ServerReplication
 {
     /// <summary>
@@ -50,4 +51,12 @@ public sealed partial class ServerReplication
         int interval = options.SnapshotInterval;
         return interval == 1 || Tick % (uint)interval == (uint)(state.SendPhase % interval);
     }
+
+    /// <summary>Where the snapshot headers get the input status from (the prediction layer's <c>ServerInputs</c>), or null.</summary>
+    internal IInputStatusSource? InputStatus { get; set; }
+
+    /// <summary>True when this tick's snapshot to <paramref name="connection"/> carried the input status (no 0x71 message is needed).</summary>
+    /// <param name="connection">A connection.</param>
+    internal bool CarriedInputStatus(ConnectionId connection) =>
+        connections.TryGetValue(connection, out var state) && state.StatusTick == Tick;
 }

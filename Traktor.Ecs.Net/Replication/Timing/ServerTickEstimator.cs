@@ -53,10 +53,13 @@ public sealed class ServerTickEstimator
 
     /// <summary>
     /// How far behind the estimated server tick remote entities are presented: enough to have a
-    /// snapshot on both sides of the render time despite jitter and the gaps between snapshots
-    /// (minimum + spacing beyond one tick + 2 × jitter).
+    /// snapshot on both sides of the render time despite jitter, the gaps between snapshots and one
+    /// lost snapshot (minimum + 2 × spacing beyond one tick + 2 × jitter).
     /// </summary>
-    public double InterpolationDelayTicks => MinimumDelayTicks + (SnapshotSpacingTicks - 1) + (2 * jitterTicks);
+    // The minimum (2 ticks at a snapshot per tick) covers the gap to the next snapshot and one lost; a server sending
+    // every n ticks widens both gaps by n - 1. Adding n - 1 only once left no room for a loss: below the tick rate
+    // every lost snapshot stopped remote entities until the next arrived (TimingTests.EstimatorRidesOutOneLostSnapshot).
+    public double InterpolationDelayTicks => MinimumDelayTicks + (2 * (SnapshotSpacingTicks - 1)) + (2 * jitterTicks);
 
     /// <summary>Feeds the arrival of a snapshot.</summary>
     /// <param name="serverTick">The tick stamped on the snapshot.</param>
