@@ -14,7 +14,7 @@ namespace Traktor.Ecs.Net.Bench.Replication;
 /// one tick after it was sent (as the transport's packet acks report them); prints the server thread's CPU time per
 /// <see cref="ServerReplication.Update"/> plus deliveries as percentiles, and a hash of every snapshot byte sent, which
 /// must not change when only the speed of the server changed.
-/// <c>replication-ticks [CLIENTS] [MEASURED_TICKS]</c>
+/// <c>replication-ticks [CLIENTS] [MEASURED_TICKS] [WARMUP_TICKS]</c>
 /// </summary>
 internal static class ReplicationTickReport
 {
@@ -24,6 +24,10 @@ internal static class ReplicationTickReport
     {
         int clients = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000;
         int measured = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 300;
+        // Long enough for tiered compilation to settle at 2,000 clients (the hot methods reach their optimized code only
+        // after several seconds; until then a tick costs several times as much). A count, not a time, so that the same
+        // arguments always run the same ticks and the hash compares builds.
+        int warmup = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 900;
         var registry = ReplicationRegistry.FromSchemas([GeneratedNetworkSchema.Instance]);
         using var world = World.Create();
         var server = new ServerReplication(world, registry, new ServerReplicationOptions
@@ -45,10 +49,6 @@ internal static class ReplicationTickReport
 
         var sink = new Discard();
         var cpu = new TickStatistics(measured);
-        // Warm up long enough for tiered compilation to settle: the hot methods reach their optimized code only after
-        // several seconds, until then a tick costs several times as much.
-        int warmup = 600;
-        long warmUntil = Stopwatch.GetTimestamp() + (8 * Stopwatch.Frequency);
         for (int frame = 1; !cpu.IsFull; frame++)
         {
             for (int i = 0; i < players.Length; i++)
@@ -65,7 +65,7 @@ internal static class ReplicationTickReport
             }
 
             server.Update(sink);
-            if (--warmup < 0 && Stopwatch.GetTimestamp() > warmUntil)
+            if (--warmup < 0)
             {
                 cpu.Add(ThreadCpuClock.Milliseconds() - start, GC.GetAllocatedBytesForCurrentThread() - allocated);
             }
