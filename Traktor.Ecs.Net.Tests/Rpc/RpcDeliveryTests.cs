@@ -5,10 +5,15 @@ namespace Traktor.Ecs.Net.Tests.Rpc;
 /// <summary>RPCs as event entities over lossy links: exactly once, in order, unreliable never blocked.</summary>
 public class RpcDeliveryTests
 {
-    [Fact]
-    public void TenThousandReliableRpcsUnderTwentyPercentLossArriveExactlyOnceAndInOrder()
+    /// <summary>Below the tick rate the RPCs of the ticks between two snapshots leave together: same order, none lost.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(30)]
+    [InlineData(20)]
+    [InlineData(10)]
+    public void TenThousandReliableRpcsUnderTwentyPercentLossArriveExactlyOnceAndInOrder(int snapshotRate)
     {
-        using var setup = new RpcWorld(new LinkConditions { LossPercent = 20, LatencyMs = 30, JitterMs = 5 });
+        using var setup = new RpcWorld(new LinkConditions { LossPercent = 20, LatencyMs = 30, JitterMs = 5 }, replication: new ServerReplicationOptions { SnapshotRate = snapshotRate });
         var peer = setup.Connect(1, seed: 7);
         var recorder = new RpcRecorder<OrderedPing>(peer.World);
         peer.Group.Add(recorder);
