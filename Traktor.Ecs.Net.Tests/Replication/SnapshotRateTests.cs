@@ -23,6 +23,19 @@ public class SnapshotRateTests
         Assert.Equal(interval, new ServerReplicationOptions { TickRate = tickRate, SnapshotRate = snapshotRate }.SnapshotInterval);
     }
 
+    /// <summary>A huge interval (a configuration, not something a client controls) used to be counted on the stack and overflowed it.</summary>
+    [Fact]
+    public void A_huge_interval_still_spreads_connections_over_its_phases()
+    {
+        using var world = World.Create();
+        var server = new ServerReplication(world, ReplicationWorld.Registry, new ServerReplicationOptions { TickRate = 4_000_000, SnapshotRate = 1 });
+        var first = new ConnectionId(1, 1);
+        var second = new ConnectionId(2, 1);
+        server.AddConnection(first);
+        server.AddConnection(second);
+        Assert.NotEqual(server.StateOf(first)!.SendPhase, server.StateOf(second)!.SendPhase);
+    }
+
     [Fact]
     public void Each_connection_gets_every_second_tick_and_the_connections_take_turns()
     {

@@ -18,7 +18,7 @@ public sealed partial class ServerReplication
             return 0;
         }
 
-        Span<int> load = stackalloc int[interval];
+        Span<int> load = interval <= 256 ? stackalloc int[interval] : new int[interval]; // an interval is a configuration, but a huge one must not overflow the stack
         foreach (var other in connectionList)
         {
             load[other.SendPhase % interval]++;
