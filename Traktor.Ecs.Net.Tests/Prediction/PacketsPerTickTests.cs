@@ -9,34 +9,15 @@ namespace Traktor.Ecs.Net.Tests.Prediction;
 /// </summary>
 public class PacketsPerTickTests
 {
+    private const int Ticks = 300;
+
     [Fact]
     public void EachTickSendsOnePacketToEachClientAndEachClientOneToTheServer()
     {
-        using var game = new PredictionGame(new LinkConditions { LatencyMs = 40 });
-        var players = Enumerable.Range(1, 3).Select(seat => game.Join(seat, seed: 70 + seat, input: tick => new MoveInput { X = 1 })).ToList();
-        Assert.True(game.Setup.TickUntil(() => players.All(p => game.ClientShip(p) != Entity.Null), 600));
-        game.Setup.Tick(60);
-
-        var serverWire = game.Setup.Harness.ServerWire;
-        var clientWires = game.Setup.Harness.ClientWires;
-        serverWire.Enabled = true;
-        clientWires.ForEach(w => w.Enabled = true);
-        var statusBefore = players.ToDictionary(p => p.Seat, p => game.Inputs.CountersFor(game.Connections[p.Seat]).StatusMessages);
-        const int Ticks = 300;
-        game.Setup.Tick(Ticks);
-
-        foreach (var player in players)
+        foreach (var player in Play(snapshotRate: 0, seed: 70))
         {
-            var address = game.Setup.Harness.ClientLinks[player.Seat - 1].LocalAddress;
-            int toClient = serverWire.Sent.Count(s => s.Peer == address);
-            Assert.InRange(toClient, Ticks - 2, Ticks + 2);
-            int fromClient = clientWires[player.Seat - 1].Sent.Count;
-            Assert.InRange(fromClient, Ticks - 2, Ticks + 2);
-            Assert.True(game.Inputs.CountersFor(game.Connections[player.Seat]).Used >= Ticks - 10, "inputs stopped");
-            Assert.InRange(player.Prediction.ServerBufferedTicks, 0, 6); // the status still arrives
-
-            // In the snapshot's header (TRKNET11): no status message of its own while every tick has a snapshot.
-            Assert.Equal(statusBefore[player.Seat], game.Inputs.CountersFor(game.Connections[player.Seat]).StatusMessages);
+            Assert.InRange(player.ToClient, Ticks - 2, Ticks + 2);
+            Assert.InRange(player.FromClient, Ticks - 2, Ticks + 2);
         }
     }
 
@@ -47,8 +28,21 @@ public class PacketsPerTickTests
     [Fact]
     public void AtHalfTheTickRateEachClientGetsOnePacketEverySecondTickAndStillSendsEveryTick()
     {
-        using var game = new PredictionGame(new LinkConditions { LatencyMs = 40 }, snapshotRate: 30);
-        var players = Enumerable.Range(1, 3).Select(seat => game.Join(seat, seed: 80 + seat, input: tick => new MoveInput { X = 1 })).ToList();
+        foreach (var player in Play(snapshotRate: 30, seed: 80))
+        {
+            Assert.InRange(player.ToClient, (Ticks / 2) - 2, (Ticks / 2) + 2);
+            // The client measures the server's pace from snapshot ticks, which now come in steps of two: its rate wanders
+            // by a percent or so more than at the full rate before the input status trims it.
+            Assert.InRange(player.FromClient, Ticks - 6, Ticks + 6);
+            Assert.InRange(player.SnapshotSpacing, 1.9, 2.1);
+        }
+    }
+
+    /// <summary>Three players fly for <see cref="Ticks"/> ticks after warming up; what each one's packets and status did.</summary>
+    private static List<PlayerTraffic> Play(int snapshotRate, int seed)
+    {
+        using var game = new PredictionGame(new LinkConditions { LatencyMs = 40 }, snapshotRate: snapshotRate);
+        var players = Enumerable.Range(1, 3).Select(seat => game.Join(seat, seed: seed + seat, input: tick => new MoveInput { X = 1 })).ToList();
         Assert.True(game.Setup.TickUntil(() => players.All(p => game.ClientShip(p) != Entity.Null), 600));
         game.Setup.Tick(60);
 
@@ -57,22 +51,26 @@ public class PacketsPerTickTests
         serverWire.Enabled = true;
         clientWires.ForEach(w => w.Enabled = true);
         var statusBefore = players.ToDictionary(p => p.Seat, p => game.Inputs.CountersFor(game.Connections[p.Seat]).StatusMessages);
-        const int Ticks = 300;
         game.Setup.Tick(Ticks);
 
+        var traffic = new List<PlayerTraffic>();
         foreach (var player in players)
         {
+            var counters = game.Inputs.CountersFor(game.Connections[player.Seat]);
+            Assert.True(counters.Used >= Ticks - 10, "inputs stopped");
+            Assert.InRange(player.Prediction.ServerBufferedTicks, 0, 6); // the status still arrives
+
+            // In the snapshot's header (TRKNET11): no status message of its own while every send tick has a snapshot.
+            Assert.Equal(statusBefore[player.Seat], counters.StatusMessages);
             var address = game.Setup.Harness.ClientLinks[player.Seat - 1].LocalAddress;
-            int toClient = serverWire.Sent.Count(s => s.Peer == address);
-            Assert.InRange(toClient, (Ticks / 2) - 2, (Ticks / 2) + 2);
-            // The client measures the server's pace from snapshot ticks, which now come in steps of two: its rate wanders
-            // by a percent or so more than at the full rate before the input status trims it.
-            int fromClient = clientWires[player.Seat - 1].Sent.Count;
-            Assert.InRange(fromClient, Ticks - 6, Ticks + 6);
-            Assert.True(game.Inputs.CountersFor(game.Connections[player.Seat]).Used >= Ticks - 10, "inputs stopped");
-            Assert.InRange(player.Prediction.ServerBufferedTicks, 0, 6);
-            Assert.InRange(player.Client.Replication.Clock.SnapshotSpacingTicks, 1.9, 2.1);
-            Assert.Equal(statusBefore[player.Seat], game.Inputs.CountersFor(game.Connections[player.Seat]).StatusMessages);
+            traffic.Add(new PlayerTraffic(
+                serverWire.Sent.Count(s => s.Peer == address),
+                clientWires[player.Seat - 1].Sent.Count,
+                player.Client.Replication.Clock.SnapshotSpacingTicks));
         }
+
+        return traffic;
     }
+
+    private sealed record PlayerTraffic(int ToClient, int FromClient, double SnapshotSpacing);
 }
