@@ -23,7 +23,7 @@ public static class Arena
 
     /// <summary>
     /// Snapshots per second to each pilot (<see cref="Traktor.Ecs.Net.ServerReplicationOptions.SnapshotRate"/>): one every
-    /// tick by default; --snapshot-rate 30 sends every second tick, about half the bytes for one tick more of delay.
+    /// tick by default; --snapshot-rate 30 sends every second tick, about half the bytes for two ticks more of delay.
     /// </summary>
     public const int SnapshotRate = TickRate;
 

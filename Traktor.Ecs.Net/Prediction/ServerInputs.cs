@@ -11,8 +11,8 @@ namespace Traktor.Ecs.Net;
 /// <summary>
 /// The server side of input commands: receives each connection's stamped inputs (the last few
 /// repeated in every message), validates them, buffers them by tick, and hands gameplay systems the
-/// input for the tick being simulated. Each tick it tells every client how many ticks of input it
-/// holds, so the client can run slightly faster or slower to keep about two buffered. Add it to the
+/// input for the tick being simulated. With every snapshot (in its header) it tells the client how many ticks of
+/// input it holds, so the client can run slightly faster or slower to keep about two buffered. Add it to the
 /// server group after <see cref="NetworkServer"/>.
 /// </summary>
 /// <typeparam name="TInput">A <c>[NetInput]</c> struct.</typeparam>

@@ -13,10 +13,10 @@ public sealed class ServerReplicationOptions
     /// Snapshots per second to each client (Netcode for Entities' network tick rate); 0, or anything at or above
     /// <see cref="TickRate"/>, sends one every tick. Below the tick rate a client gets a snapshot every
     /// <see cref="SnapshotInterval"/> ticks, carrying every change since the previous one, and the connections are
-    /// spread over those ticks so the server's work per tick falls too. Fewer, fuller packets: the per-packet framing
-    /// (IP, UDP, AEAD tag, acks) is paid half as often at half the rate. The cost is latency: a remote entity is shown
-    /// about one interval later (the client's interpolation delay follows the spacing it observes), and a prediction is
-    /// confirmed at the snapshot rate. Input, RPCs and acknowledgements from clients are not affected; the input
+    /// spread over those ticks so the server's work per tick falls too. Half the rate sends about half the bytes (a
+    /// snapshot is hardly larger: deltas are against the acknowledged state either way). The cost is latency: the
+    /// client's interpolation delay grows by twice the spacing beyond one tick that it observes (room for the gap and
+    /// one lost snapshot; 2 ticks at 30 of 60), and a prediction is confirmed at the snapshot rate. Input, RPCs and acknowledgements from clients are not affected; the input
     /// status and the server's RPCs to a client wait for its next snapshot and ride with it.
     /// </summary>
     public int SnapshotRate { get; set; }
