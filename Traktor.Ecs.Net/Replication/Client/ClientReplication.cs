@@ -39,6 +39,7 @@ public sealed partial class ClientReplication
     private bool hasReportedStatus; // a snapshot header's input status was reported: the one of reportedStatusTick
     private uint reportedStatusTick;
     private ulong receivedMask;
+    private bool newestApplied; // false after DisownApplied, until a snapshot is applied again
     private bool hasJumpCandidate;
     private uint jumpCandidate;
     private readonly CorrectionPacer corrections = new();
@@ -253,6 +254,7 @@ public sealed partial class ClientReplication
             else
             {
                 Counters.MalformedSnapshots++;
+                DisownApplied();
             }
 
             logger.LogDebug("Dropped snapshot of tick {Tick}: {Reason}", tick, missingBaseline ? "missing baseline" : "malformed");
