@@ -30,6 +30,8 @@ public sealed partial class ClientReplication
     private readonly ComponentType[] spawnTypes;
     private readonly Dictionary<ulong, ComponentSet> spawnSets = new();
     private readonly ulong ownerOnlyTypes;
+    private readonly ushort[] typeSendIntervals;
+    private double[] renderTicks = new double[64];
     private readonly ReceivedEntityLists entityLists = new();
     private SnapshotRecord[] records = new SnapshotRecord[64];
     private bool[] removedScratch = new bool[64];
@@ -60,6 +62,7 @@ public sealed partial class ClientReplication
         models = new ushort[AdaptiveModels.Size(registry.ContextCount)];
         spawnTypes = new ComponentType[registry.Types.Count + 2];
         Clock = new ServerTickEstimator(tickRate);
+        typeSendIntervals = registry.Types.Select(t => (ushort)Math.Min(t.SendIntervalTicks(tickRate), ushort.MaxValue)).ToArray();
         foreach (var type in registry.Types)
         {
             if (type.Audience == Audience.Owner)
@@ -325,22 +328,6 @@ public sealed partial class ClientReplication
         {
             newestHanded = tick;
             hasHanded = true;
-        }
-    }
-
-    /// <summary>Presents every interpolated component at the render tick for <paramref name="localSeconds"/>.</summary>
-    /// <param name="localSeconds">The local time now.</param>
-    public void Interpolate(double localSeconds)
-    {
-        if (!Clock.HasEstimate)
-        {
-            return;
-        }
-
-        double renderTick = Clock.RenderTick(localSeconds);
-        foreach (var component in components)
-        {
-            component.Interpolate(world, store, renderTick);
         }
     }
 
