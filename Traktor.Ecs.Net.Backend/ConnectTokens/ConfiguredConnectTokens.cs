@@ -37,6 +37,12 @@ internal static class ConfiguredConnectTokens
         {
             if (IPEndPoint.TryParse(text.Trim(), out var endpoint) && endpoint.Port != 0)
             {
+                if (endpoint.Address.Equals(IPAddress.Any) || endpoint.Address.Equals(IPAddress.IPv6Any))
+                {
+                    problems.Add($"Online:ConnectTokens:ServerAddresses: '{text}' is the unspecified address a game server binds to; "
+                        + "list the address players reach it at.");
+                }
+
                 addresses.Add(endpoint);
             }
             else

@@ -4,9 +4,10 @@ using Traktor.Ecs.Net.Tests.Docs;
 namespace Traktor.Ecs.Net.Tests.Samples;
 
 /// <summary>
-/// The samples cannot rot (issue 15, item 2): both build with the solution and run here, headless, on real
+/// The samples cannot rot (issue 15, item 2): they build with the solution and run here, headless, on real
 /// loopback transports and the wall clock, and must converge. Sample (a) is the README's block verbatim;
-/// sample (b) is a complete small game in at most 200 lines of user code.
+/// sample (b) is a complete small game in at most 200 lines of user code; sample (d) adds the online services
+/// and the session directory (sample (c), host migration, runs in HostMigrationProcessTests).
 /// </summary>
 [Collection(Traktor.Ecs.Net.Tests.Rpc.ConsoleErrorCollection.Name)]
 public class SamplesTests
@@ -14,22 +15,9 @@ public class SamplesTests
     [Fact]
     public void TheMinimalWorldPredictsThePlayersShipAndKeepsItAcrossAReconnect()
     {
-        var entry = typeof(MinimalWorld.ShipSystem).Assembly.EntryPoint!;
-        var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        object? exitCode;
-        try
-        {
-            exitCode = entry.Invoke(null, [Array.Empty<string>()]);
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
-
+        var (exitCode, output) = RunEntryPoint(typeof(MinimalWorld.ShipSystem).Assembly);
         Assert.Equal(0, exitCode);
-        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("my ship, predicted: at <", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("the same ship on the server: at <", lines[1], StringComparison.Ordinal);
@@ -100,5 +88,35 @@ public class SamplesTests
 
         Assert.Equal(3, owned.Count); // each player owns (and predicts) its own ship
         Assert.Equal(3, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public void TheOnlineMatchLogsInJoinsThroughTheDirectoryPlaysAndRanks()
+    {
+        // Sample (d), a newcomer's game written from the docs: accounts and a leaderboard on SQLite, a session joined
+        // through InProcessSessions, secure UDP, interest management, an RPC each way, a player leaving the session.
+        var (exitCode, output) = RunEntryPoint(typeof(OnlineMatch.Pilot).Assembly);
+        Assert.True(exitCode is 0, output);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.Equal("alice: heard alice, bob join; sees 2 entities (crate: yes); chat: welcome", lines[0]);   // her ship and the crate near it
+        Assert.Equal("bob: heard alice, bob join; sees 1 entities (crate: no); chat: gl hf", lines[1]);        // each join once (a relay bug heard alice twice)
+        Assert.Matches("^leaderboard: #1 (alice|bob) \\| #2 (alice|bob)$", lines[2]);
+        Assert.Equal("bob left (Kicked); alice heard player 2 leave", lines[3]);
+    }
+
+    private static (object? ExitCode, string Output) RunEntryPoint(System.Reflection.Assembly assembly)
+    {
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            return (assembly.EntryPoint!.Invoke(null, [Array.Empty<string>()]), output.ToString().ReplaceLineEndings("\n"));
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
     }
 }

@@ -82,6 +82,46 @@ public class SessionRelayTests
         Assert.Equal(SessionEndReason.Ended, relay.EndReason);
     }
 
+    [Fact]
+    public async Task MembersConnectingInTheSameTickHearOfEachJoinOnce()
+    {
+        // Found by following the docs: the newcomer's roster and the earlier member's broadcast, raised in one tick,
+        // both reached the newcomer (the broadcast's AllClients was resolved when the RPCs left, after it had connected).
+        SessionRelay? relay = null;
+        using var setup = new RpcWorld(
+            new LinkConditions(),
+            configure: options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
+        var sessions = new InProcessSessions(
+            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
+            [setup.Harness.ServerAddress.ToEndPoint()],
+            setup.Harness.Time);
+        var session = await sessions.CreateSessionAsync(new SessionOptions("duel", 2), Cancel);
+        relay = new SessionRelay(setup.ServerRpcs, session.Id, 2, sessions, setup.Harness.Time);
+        sessions.Attach(relay);
+
+        var joins = new List<RpcRecorder<PlayerJoined>>();
+        var peers = new List<RpcWorld.Peer>();
+        foreach (ulong player in new ulong[] { 1, 2 })
+        {
+            var result = await sessions.JoinSessionAsync(session.Id, (long)player, $"p{player}", Cancel);
+            var peer = setup.AddClient(player, seed: 40 + (int)player, connect: false);
+            var recorder = new RpcRecorder<PlayerJoined>(peer.World);
+            peer.Group.Add(recorder);
+            peer.Client.Transport.Connect(result.ConnectInfo!.ConnectToken);   // both before any tick: they connect together
+            joins.Add(recorder);
+            peers.Add(peer);
+        }
+
+        Assert.True(setup.TickUntil(() => peers.TrueForAll(p => p.Client.Transport.State == ClientState.Connected), 300));
+        Assert.True(setup.TickUntil(() => joins.TrueForAll(j => j.Received.Count >= 2), 300));
+        setup.Tick(30);
+        foreach (var recorder in joins)
+        {
+            Assert.Equal([1UL, 2UL], recorder.Received.Select(j => j.Rpc.PlayerId).Order());
+            Assert.Equal(2, recorder.Received.Max(j => j.Rpc.PlayerCount));
+        }
+    }
+
     private static async Task<(RpcWorld.Peer Peer, RpcRecorder<PlayerJoined> Joins, RpcRecorder<PlayerLeft> Leaves, byte[] Token)> JoinAsync(
         RpcWorld setup, InProcessSessions sessions, SessionId id, ulong player, string name)
     {

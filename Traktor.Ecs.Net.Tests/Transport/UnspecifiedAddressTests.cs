@@ -1,3 +1,6 @@
+using System.Net;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
@@ -31,6 +34,23 @@ public class UnspecifiedAddressTests
         using var client = new NetClient(network.CreateTransport(), new NetClientOptions { ProtocolId = Protocol });
         Assert.Throws<ArgumentException>(() => client.Connect(token));
         Assert.Equal(ClientState.Disconnected, client.State);
+    }
+
+    [Fact]
+    public void A_session_directory_or_login_issuing_tokens_for_the_unspecified_address_is_refused_where_it_is_set_up()
+    {
+        // Found by following the docs: InProcessSessions given the server socket's LocalAddress ([::]:port) accepted it, and
+        // the mistake surfaced only at every player's Connect.
+        var key = ConnectTokenIssuer.GenerateServerKey();
+        var tokens = new SessionTokenOptions { ServerKey = key, ProtocolId = Protocol };
+        var refused = Assert.Throws<ArgumentException>(() => new InProcessSessions(tokens, [IPEndPoint.Parse("[::]:40000")]));
+        Assert.Contains("127.0.0.1:40000", refused.Message);
+        Assert.Throws<ArgumentException>(() => new InProcessSessions(tokens, [IPEndPoint.Parse("127.0.0.1:40001"), IPEndPoint.Parse("0.0.0.0:40000")]));
+        Assert.Throws<ArgumentException>(() => new TransportConnectTokenIssuer(new ConnectTokenIssuer(key, Protocol), [IPEndPoint.Parse("0.0.0.0:40000")]));
+        Assert.Throws<ArgumentException>(() => new TransportConnectTokenIssuer(new ConnectTokenIssuer(key, Protocol), [NetAddress.Parse("[::]:40000")]));
+
+        _ = new InProcessSessions(tokens, [IPEndPoint.Parse("127.0.0.1:40000")]);
+        _ = new TransportConnectTokenIssuer(new ConnectTokenIssuer(key, Protocol), [NetAddress.Parse("ws://[::]:443"), NetAddress.Parse("[::1]:40000")]);
     }
 
     [Fact]

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Transport.WebSockets;
+using Traktor.Ecs.Net.Web.Transport;
 
 namespace Traktor.Ecs.Net;
 
@@ -20,9 +21,11 @@ namespace Traktor.Ecs.Net;
 /// <see cref="CompositeTransport"/> and one <see cref="NetServer"/> serves both; clients use
 /// <see cref="WebSocketClientTransport"/>. Polled from the game loop like the other transports: Kestrel's threads
 /// serve the sockets, the game loop only copies datagrams into and out of fixed per-peer buffers.
-/// Budgets (<see cref="StreamTransportOptions"/>): at most MaxConnections peers (MaxConnectionsPerAddress per IP),
-/// each holding fixed buffers; an upgrade beyond them is answered 503 before any WebSocket exists; a text, empty or
-/// oversized message closes that peer's socket as a violation.
+/// Budgets (<see cref="StreamTransportOptions"/>): at most MaxConnections peers (MaxConnectionsPerAddress per IP,
+/// MaxConnectionsPerSubnet per /24 or /64), each holding fixed buffers; an upgrade beyond them is answered 503 before
+/// any WebSocket exists; TCP connections beyond those limits (plus a few) are closed before any HTTP is read, and every
+/// answer but an upgrade closes its connection, so half-sent or kept-alive requests cannot hold Kestrel's slots; a
+/// text, empty or oversized message closes that peer's socket as a violation.
 /// </summary>
 public sealed class WebSocketServerTransport : IPeerAwareTransport
 {
@@ -61,6 +64,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<WebSocketServerTransport>();
         var peers = new WebSocketPeers(options, time ?? TimeProvider.System, logger);
+        var gate = new ConnectionGate(options, peers.Counters);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -77,9 +81,11 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections + options.AcceptsPerPass;
             kestrel.Limits.MaxRequestBodySize = 0;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(5); // every answer but an upgrade closes anyway (Refuse)
             kestrel.Listen(localEndPoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1; // RFC 6455 upgrades
+                listen.Use(next => connection => gate.RunAsync(connection, next)); // first: before TLS and HTTP
                 if (certificate is not null) listen.UseHttps(certificate);
             });
         });
@@ -104,19 +110,19 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
+            Refuse(context, StatusCodes.Status426UpgradeRequired);
             return;
         }
         var remote = context.Connection.RemoteIpAddress;
         if (remote is null)
         {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            Refuse(context, StatusCodes.Status400BadRequest);
             return;
         }
         var address = NetAddress.FromEndPoint(new IPEndPoint(remote, context.Connection.RemotePort), TransportKind.WebSocket);
         if (!peers.TryAdmit(address))
         {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Refuse(context, StatusCodes.Status503ServiceUnavailable);
             return;
         }
         System.Net.WebSockets.WebSocket socket;
@@ -132,6 +138,16 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         var channel = new WebSocketChannel(address, options, peers.Now, accepted: true);
         peers.Enqueue(channel); // from here on the game loop owns the admission and releases it when it closes the channel
         await channel.RunAsync(socket).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Answers <paramref name="status"/> and closes the connection: this endpoint serves only upgrades, so a connection
+    /// kept alive after any other answer would only hold a slot (<see cref="ConnectionGate"/>).
+    /// </summary>
+    private static void Refuse(HttpContext context, int status)
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers.Connection = "close";
     }
 
     /// <inheritdoc />

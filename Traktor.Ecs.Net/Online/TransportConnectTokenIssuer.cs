@@ -16,10 +16,12 @@ public sealed class TransportConnectTokenIssuer : IConnectTokenIssuer
     /// <summary>Tokens for the game servers at <paramref name="serverAddresses"/>, tried in order; any transport kinds (UDP first, then a WebSocket fallback).</summary>
     /// <param name="issuer">The transport's token issuer, built with the game servers' key.</param>
     /// <param name="serverAddresses">Where the game servers listen.</param>
+    /// <exception cref="ArgumentException">A UDP address is the unspecified address a socket binds to (<c>[::]</c>, <c>0.0.0.0</c>).</exception>
     public TransportConnectTokenIssuer(ConnectTokenIssuer issuer, IReadOnlyList<NetAddress> serverAddresses)
     {
         ArgumentNullException.ThrowIfNull(issuer);
         ArgumentNullException.ThrowIfNull(serverAddresses);
+        NetAddress.RequireReachable(serverAddresses, nameof(serverAddresses));   // here, not at every player's Connect
         _issuer = issuer;
         _serverAddresses = serverAddresses.ToArray();
     }
@@ -27,6 +29,7 @@ public sealed class TransportConnectTokenIssuer : IConnectTokenIssuer
     /// <summary>Tokens for the game servers' UDP endpoints <paramref name="serverAddresses"/>.</summary>
     /// <param name="issuer">The transport's token issuer, built with the game servers' key.</param>
     /// <param name="serverAddresses">Where the game servers listen (UDP).</param>
+    /// <exception cref="ArgumentException">An address is the unspecified address a socket binds to (<c>[::]</c>, <c>0.0.0.0</c>).</exception>
     public TransportConnectTokenIssuer(ConnectTokenIssuer issuer, IReadOnlyList<IPEndPoint> serverAddresses)
         : this(issuer, (serverAddresses ?? throw new ArgumentNullException(nameof(serverAddresses))).Select(e => NetAddress.FromEndPoint(e)).ToArray())
     {

@@ -27,6 +27,7 @@ public sealed class InProcessSessions : ISessions
     /// <param name="tokens">The game server's key and the token settings.</param>
     /// <param name="serverAddresses">The game server's public addresses (1 to 8).</param>
     /// <param name="time">The clock (token expiry, creation times).</param>
+    /// <exception cref="ArgumentException">No address, more than 8, or one that is the unspecified address a socket binds to.</exception>
     public InProcessSessions(SessionTokenOptions tokens, IReadOnlyList<IPEndPoint> serverAddresses, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(serverAddresses);
@@ -34,6 +35,8 @@ public sealed class InProcessSessions : ISessions
         {
             throw new ArgumentException("A game server names 1 to 8 addresses.", nameof(serverAddresses));
         }
+
+        NetAddress.RequireReachable(serverAddresses.Select(e => NetAddress.FromEndPoint(e)).ToArray(), nameof(serverAddresses));
 
         this.time = time ?? TimeProvider.System;
         this.tokens = new SessionTokenIssuer(tokens, this.time);

@@ -57,6 +57,24 @@ public readonly struct NetAddress : IEquatable<NetAddress>
     /// </summary>
     internal bool IsUnspecified => _high == 0 && (_low == 0 || _low == 0x0000_FFFF_0000_0000);
 
+    /// <summary>
+    /// Refuses a UDP server address with the unspecified IP (the <c>[::]:port</c> a server's <c>LocalAddress</c> names after
+    /// <c>UdpTransport.Bind()</c>): datagrams sent there reach the local host, but its answers come from a real address the
+    /// client does not know, so the attempt would only time out.
+    /// Also checked where tokens naming servers are made (sessions, token issuers), so the mistake shows where it is made.
+    /// </summary>
+    internal static void RequireReachable(IReadOnlyList<NetAddress> servers, string parameter)
+    {
+        foreach (var server in servers)
+        {
+            if (server.Kind == TransportKind.Udp && server.IsUnspecified)
+            {
+                throw new ArgumentException($"{server} is the unspecified address a socket binds to, not one a server can be reached at: "
+                    + $"use its loopback or network address (e.g. 127.0.0.1:{server.Port} on this machine).", parameter);
+            }
+        }
+    }
+
     /// <summary>True for the default value (no address).</summary>
     public bool IsNone => _high == 0 && _low == 0 && Port == 0;
 

@@ -98,7 +98,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
     {
         if (_options.Insecure) throw new InvalidOperationException("An insecure client connects with ConnectInsecure.");
         if (!ConnectToken.TryParse(connectToken, out var token)) throw new ArgumentException("Malformed connect token.", nameof(connectToken));
-        RequireReachable(token!.ServerAddresses, nameof(connectToken));
+        NetAddress.RequireReachable(token!.ServerAddresses, nameof(connectToken));
         Disconnect(); // a new connection ends the current one (or attempt), with an event
         _token = token!;
         _offered = _options.CipherSuites & PacketCipher.LocallySupported;
@@ -128,7 +128,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
         ArgumentNullException.ThrowIfNull(servers);
         if (servers.Count is 0 or > 8) throw new ArgumentException("One to eight server addresses.", nameof(servers));
         if (!_options.Insecure) throw new InvalidOperationException("Set Insecure = true to connect without a token.");
-        RequireReachable(servers, nameof(servers));
+        NetAddress.RequireReachable(servers, nameof(servers));
         Disconnect(); // a new connection ends the current one (or attempt), with an event
         _clientId = clientId;
         var r = _request.AsSpan();
@@ -137,23 +137,6 @@ public sealed class NetClient : IDisposable, INetStatsSource
         BinaryPrimitives.WriteUInt64LittleEndian(r[P.InsecureRequestClientId..], clientId);
         _requestLength = P.InsecureRequestSize;
         Begin(servers.ToArray());
-    }
-
-    /// <summary>
-    /// Refuses a UDP server address with the unspecified IP (the <c>[::]:port</c> a server's <c>LocalAddress</c> names after
-    /// <c>UdpTransport.Bind()</c>): datagrams sent there reach the local host, but its answers come from a real address the
-    /// client does not know, so the attempt would only time out.
-    /// </summary>
-    private static void RequireReachable(IReadOnlyList<NetAddress> servers, string parameter)
-    {
-        foreach (var server in servers)
-        {
-            if (server.Kind == TransportKind.Udp && server.IsUnspecified)
-            {
-                throw new ArgumentException($"{server} is the unspecified address a socket binds to, not one a server can be reached at: "
-                    + $"connect to its loopback or network address (e.g. 127.0.0.1:{server.Port} on this machine).", parameter);
-            }
-        }
     }
 
     /// <summary>The request's flag offering LZ4 compression, when the options ask for it.</summary>

@@ -34,6 +34,7 @@ public sealed class BackendOperationsTests
         { ["--Online:MaxSlotsPerPlayer=many"], "Online:MaxSlotsPerPlayer" },
         { ["--Online:AccessTokenLifetimeSeconds=0"], "Online:AccessTokenLifetimeSeconds" },
         { ["--Online:ConnectTokens:ServerAddresses:0=nowhere"], "Online:ConnectTokens" },
+        { ["--Online:ConnectTokens:ServerAddresses:0=0.0.0.0:40000"], "'0.0.0.0:40000' is the unspecified address" },
     };
 
     [Theory]

@@ -138,7 +138,7 @@ public sealed class SessionRelay
         present.Add(clientId);
         var joined = Joined(clientId, present.Count);
         server.World.Create(joined, RpcSource.Local);
-        server.World.SendRpc(joined, RpcTarget.AllClients);
+        SendToConnected(joined);
     }
 
     private void RemoveConnection(ConnectionId connection)
@@ -226,8 +226,19 @@ public sealed class SessionRelay
 
         var left = new PlayerLeft { PlayerId = clientId, PlayerCount = present.Count };
         server.World.Create(left, RpcSource.Local);
-        server.World.SendRpc(left, RpcTarget.AllClients);
+        SendToConnected(left);
         Departed?.Invoke(clientId);
+    }
+
+    // To the clients connected now, not RpcTarget.AllClients: that is resolved when the RPCs leave at the end of the
+    // tick, so a player who connects later in the same tick would hear this event besides the roster it gets.
+    private void SendToConnected<T>(in T rpc)
+        where T : unmanaged
+    {
+        foreach (var connection in connections.Values)
+        {
+            server.World.SendRpc(rpc, RpcTarget.To(connection));
+        }
     }
 
     private void ForgetOldDepartures()

@@ -8,7 +8,10 @@ public sealed class StreamTransportCounters
     /// <summary>Streams accepted (server) or connected (client).</summary>
     public long Accepted => Volatile.Read(ref _accepted);
 
-    /// <summary>Connections refused because <see cref="StreamTransportOptions.MaxConnections"/> or the per-address limit was reached.</summary>
+    /// <summary>
+/// Connections refused because <see cref="StreamTransportOptions.MaxConnections"/>, the per-address or the per-network
+/// limit was reached (on the WebSocket transport: upgrades answered 503, and TCP connections closed before any HTTP).
+/// </summary>
     public long Refused => Volatile.Read(ref _refused);
 
     /// <summary>Streams closed because the peer broke the framing (zero or oversized frame, text or fragmented WebSocket message).</summary>

@@ -21,6 +21,14 @@ public sealed class StreamTransportOptions
     public int MaxConnectionsPerAddress { get; set; } = 8;
 
     /// <summary>
+    /// Streams one network, a /24 (IPv4) or a /64 (IPv6), may keep open at once (default 32, as
+    /// <see cref="NetServerOptions.MaxConnectionsPerSubnet"/>); more are refused at once. An IPv6 player holds a whole
+    /// /64, so without it one player could take every stream. On the WebSocket transport both limits count TCP
+    /// connections before any HTTP is read, so half-sent requests cannot take the slots either.
+    /// </summary>
+    public int MaxConnectionsPerSubnet { get; set; } = 32;
+
+    /// <summary>
     /// How long an accepted stream may go without the protocol establishing a connection on it before it is closed
     /// (default 10 s, above the client's 5 s connect timeout).
     /// </summary>
@@ -55,6 +63,7 @@ public sealed class StreamTransportOptions
         if (MaxFrameSize is < Transport.Packets.PacketLayout.ResponseSize or > ushort.MaxValue) throw new ArgumentOutOfRangeException(nameof(MaxFrameSize), $"From {Transport.Packets.PacketLayout.ResponseSize} to 65,535 bytes.");
         if (MaxConnections <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnections));
         if (MaxConnectionsPerAddress <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerAddress));
+        if (MaxConnectionsPerSubnet <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerSubnet));
         if (SendBufferBytes < 2 * (MaxFrameSize + 2)) throw new ArgumentOutOfRangeException(nameof(SendBufferBytes), "Must hold at least two largest frames.");
         if (ReceiveBufferBytes < 2 * (MaxFrameSize + 2)) throw new ArgumentOutOfRangeException(nameof(ReceiveBufferBytes), "Must hold at least two largest frames.");
         if (HandshakeTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero || CloseLinger < TimeSpan.Zero || ReconnectDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout));

@@ -192,7 +192,7 @@ public sealed class TcpTransport : IPeerAwareTransport
                 socket.Dispose();
                 continue;
             }
-            if (_streams.Count >= _options.MaxConnections || _streams.Contains(address) || !_perAddress.TryAdd(address, _options.MaxConnectionsPerAddress))
+            if (_streams.Count >= _options.MaxConnections || _streams.Contains(address) || !_perAddress.TryAdd(address, _options.MaxConnectionsPerAddress, _options.MaxConnectionsPerSubnet))
             {
                 Counters.OnRefused();
                 socket.Dispose();

@@ -43,7 +43,7 @@ internal sealed class WebSocketPeers
     {
         lock (_admission)
         {
-            if (!_disposed && _admitted < _options.MaxConnections && _perAddress.TryAdd(address, _options.MaxConnectionsPerAddress))
+            if (!_disposed && _admitted < _options.MaxConnections && _perAddress.TryAdd(address, _options.MaxConnectionsPerAddress, _options.MaxConnectionsPerSubnet))
             {
                 _admitted++;
                 return true;

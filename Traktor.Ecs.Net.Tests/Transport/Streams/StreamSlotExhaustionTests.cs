@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using Traktor.Ecs.Net.Transport.Streams;
+using Traktor.Ecs.Net.Web.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Transport.Streams;
+
+/// <summary>
+/// One party trying to take every slot of a stream transport over real loopback sockets, from many addresses of one
+/// network (Linux routes all of 127.0.0.0/8 to loopback, so 127.0.1.x is another /24 than the honest 127.0.0.1): TCP
+/// streams that never handshake, and on the WebSocket transport TCP connections that never finish their HTTP request or
+/// keep a finished non-upgrade request alive. An honest player from elsewhere must still get in.
+/// </summary>
+[Collection(nameof(MemoryMeasuringTests))]
+public class StreamSlotExhaustionTests
+{
+    private static readonly IPEndPoint Loopback = new(IPAddress.Loopback, 0);
+
+    /// <summary>Connects from 127.0.1.<paramref name="host"/> (one /24 the attacker holds) to <paramref name="server"/>.</summary>
+    private static Socket ConnectFrom(int host, IPEndPoint server)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Parse($"127.0.1.{host}"), 0));
+        socket.Connect(server);
+        return socket;
+    }
+
+    /// <summary>True when the server closed or reset <paramref name="socket"/> within <paramref name="seconds"/>.</summary>
+    private static bool ClosedByServer(Socket socket, double seconds)
+    {
+        socket.ReceiveTimeout = (int)(seconds * 1000);
+        var buffer = new byte[1024];
+        try
+        {
+            while (true)
+            {
+                if (socket.Receive(buffer) == 0) return true;
+            }
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.ConnectionReset;
+        }
+    }
+
+    [Fact]
+    public void Idle_tcp_streams_from_one_network_cannot_take_every_slot()
+    {
+        using var server = TcpTransport.Listen(Loopback, new StreamTransportOptions { MaxConnections = 16, MaxConnectionsPerAddress = 2, MaxConnectionsPerSubnet = 4 });
+        // 8 addresses of 127.0.1.0/24, 2 streams each: within the per-address limit, 16 in all, never a byte sent.
+        var hostile = new List<Socket>();
+        try
+        {
+            for (int host = 1; host <= 8; host++)
+            for (int i = 0; i < 2; i++) hostile.Add(ConnectFrom(host, server.LocalEndPoint!));
+            var buffer = new byte[64];
+            var clock = Stopwatch.StartNew();
+            while (server.Counters.Accepted + server.Counters.Refused < 16 && clock.Elapsed.TotalSeconds < 10)
+            {
+                server.TryReceive(buffer, out _, out _);
+                Thread.Sleep(1);
+            }
+            Assert.Equal(4, server.Counters.Accepted);
+            Assert.Equal(12, server.Counters.Refused);
+
+            using var honest = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            honest.Connect(server.LocalEndPoint!);
+            honest.Send([0, 3, 1, 2, 3]);
+            int length = 0;
+            NetAddress source = default;
+            clock.Restart();
+            while (length == 0 && clock.Elapsed.TotalSeconds < 10)
+            {
+                if (!server.TryReceive(buffer, out length, out source)) Thread.Sleep(1);
+            }
+            Assert.Equal(new byte[] { 1, 2, 3 }, buffer[..length]);
+            Assert.Equal(IPAddress.Loopback, source.ToEndPoint().Address);
+            Assert.Equal(5, server.StreamCount);
+        }
+        finally
+        {
+            hostile.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Half_sent_and_kept_alive_requests_from_one_network_cannot_keep_an_honest_player_from_upgrading()
+    {
+        // Kestrel takes MaxConnections + AcceptsPerPass = 12 connections; the network may upgrade 4 (+ the gate's slack).
+        using var server = WebSocketServerTransport.Listen(Loopback,
+            new StreamTransportOptions { MaxConnections = 8, AcceptsPerPass = 4, MaxConnectionsPerAddress = 2, MaxConnectionsPerSubnet = 4 });
+        var hostile = new List<Socket>();
+        try
+        {
+            for (int host = 1; host <= 12; host++)
+            {
+                var halfSent = ConnectFrom(host, server.LocalEndPoint);
+                halfSent.Send(Encoding.ASCII.GetBytes("GET /traktor HTTP/1.1\r\nHost: x\r\n")); // never finished
+                hostile.Add(halfSent);
+                var keptAlive = ConnectFrom(host, server.LocalEndPoint);
+                keptAlive.Send(Encoding.ASCII.GetBytes("GET /traktor HTTP/1.1\r\nHost: x\r\n\r\n")); // answered 426, then idle
+                hostile.Add(keptAlive);
+            }
+            // Every answer but an upgrade closes its connection (at once, not after Kestrel's 130 s keep-alive).
+            Assert.True(ClosedByServer(hostile[1], 3));
+
+            using var honest = new ClientWebSocket();
+            await honest.ConnectAsync(server.Url, TestContext.Current.CancellationToken);
+            Assert.Equal(WebSocketState.Open, honest.State);
+            Assert.True(server.Counters.Refused >= 24 - (4 + ConnectionGate.Slack));
+        }
+        finally
+        {
+            hostile.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public void An_ipv6_network_counts_as_one_however_many_addresses_it_uses()
+    {
+        var counts = new AddressCounts();
+        for (int i = 1; i <= 4; i++) Assert.True(counts.TryAdd(NetAddress.Parse($"[2001:db8:0:1::{i:x}]:1000"), perAddress: 2, perSubnet: 4));
+        Assert.False(counts.TryAdd(NetAddress.Parse("[2001:db8:0:1:ffff::5]:1000"), perAddress: 2, perSubnet: 4));
+        Assert.True(counts.TryAdd(NetAddress.Parse("[2001:db8:0:2::1]:1000"), perAddress: 2, perSubnet: 4));
+        counts.Remove(NetAddress.Parse("[2001:db8:0:1::1]:1000"));
+        Assert.True(counts.TryAdd(NetAddress.Parse("[2001:db8:0:1::99]:1000"), perAddress: 2, perSubnet: 4));
+        Assert.True(counts.TryAdd(NetAddress.Parse("[2001:db8:0:3::1]:1000"), perAddress: 2, perSubnet: 4));
+        Assert.True(counts.TryAdd(NetAddress.Parse("[2001:db8:0:3::1]:1001"), perAddress: 2, perSubnet: 4));
+        Assert.False(counts.TryAdd(NetAddress.Parse("[2001:db8:0:3::1]:1002"), perAddress: 2, perSubnet: 4));
+    }
+}
