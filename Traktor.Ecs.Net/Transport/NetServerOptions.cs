@@ -45,7 +45,7 @@ public sealed class NetServerOptions : NetPeerOptions
     /// <summary>Optional approval callback, run after the client proved its address and its token keys.</summary>
     public ConnectionApproval? ApproveConnection { get; set; }
 
-    /// <summary>Pre-connection packets answered per second per source address (hashed into a fixed table).</summary>
+    /// <summary>Pre-connection packets answered per second per source IPv4 address or IPv6 /64, whatever the port (hashed into a fixed table).</summary>
     public double HandshakeRatePerSecond { get; set; } = 10;
 
     /// <summary>Burst allowed above <see cref="HandshakeRatePerSecond"/>.</summary>

@@ -359,7 +359,7 @@ public sealed partial class ServerReplication
         ulong mask = registry.MaskOf(archetype);
         var present = components.Where(c => (mask & (1UL << c.Type.Index)) != 0).ToArray();
         float importance = present.Max(c => (float)Math.Max(1, c.Type.Info.Importance));
-        int interval = present.Min(c => c.Type.Info.SendRate <= 0 ? 1 : Math.Max(1, options.TickRate / c.Type.Info.SendRate));
+        int interval = present.Min(c => c.Type.SendIntervalTicks(options.TickRate));
         var info = new ArchetypeInfo(
             mask,
             present,

@@ -27,7 +27,7 @@ public sealed class IntroducerOptions
     /// <summary>The largest relayed datagram, header included; larger ones are dropped. Default 1,472 (a 1,500-byte Ethernet frame's UDP payload).</summary>
     public int MaxRelayDatagram { get; set; } = 1472;
 
-    /// <summary>Register packets per second per source address (a burst of twice that). Default 10.</summary>
+    /// <summary>Register packets per second per source IPv4 address or IPv6 /64, whatever the port (a burst of twice that). Default 10.</summary>
     public double RegistersPerSecond { get; set; } = 10;
 
     /// <summary>Datagrams handled per <see cref="Introducer.Update"/>. Default 4,096.</summary>
