@@ -33,3 +33,12 @@ public struct Follow
 {
     public Traktor.Ecs.Net.NetworkId Target;
 }
+
+/// <summary>An interpolated marker whose entity is sent at most 15 times a second (every 4th tick at 60 Hz).</summary>
+[Replicated(SendRate = 15, Smoothing = Smoothing.Interpolate)]
+public struct SlowMarker
+{
+    [Range(-100000, 100000)]
+    [Quantize(0.01f)]
+    public Vector2 Value;
+}

@@ -80,8 +80,11 @@ public class SnapshotFuzzTests
 
         // The real stream resumes and the client keeps applying it. (Integrity of what does decode is
         // the transport's job: every packet is authenticated in secure mode, so a bit-flipped snapshot
-        // that still parses never reaches this layer in practice.)
+        // that still parses never reaches this layer in practice. Here some did and were applied: the client's
+        // state then differs from what the server believes, and the first real snapshot that fails to decode
+        // against it makes the client disown what it applied, which the server answers with full states.)
         long appliedBefore = client.Counters.Snapshots;
+        var trace = new System.Text.StringBuilder(); // per tick: applied, Missing baseline, Malformed, or nothing
         recorder.Forward = true;
         for (int tick = 0; tick < 120; tick++)
         {
@@ -90,10 +93,12 @@ public class SnapshotFuzzTests
                 serverWorld.Get<Position2>(entity).Value += new Vector2(0.5f, 0.25f);
             }
 
+            long snapshots = client.Counters.Snapshots, missing = client.Counters.MissingBaselines, malformed = client.Counters.MalformedSnapshots;
             server.Update(recorder);
+            trace.Append(client.Counters.Snapshots > snapshots ? 'a' : client.Counters.MissingBaselines > missing ? 'M' : client.Counters.MalformedSnapshots > malformed ? 'F' : '.');
         }
 
-        Assert.True(client.Counters.Snapshots - appliedBefore >= 100, "the client stopped applying snapshots");
+        Assert.True(client.Counters.Snapshots - appliedBefore >= 100, $"the client stopped applying snapshots: {trace}");
         foreach (var entity in entities.Take(10))
         {
             var mirror = client.Find(serverWorld.Get<NetworkId>(entity));

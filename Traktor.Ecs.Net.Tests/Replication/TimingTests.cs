@@ -129,6 +129,25 @@ public class TimingTests
     }
 
     [Fact]
+    public void EstimatorDelaysAnEntitySentLessOftenThanSnapshotsByItsOwnSpacing()
+    {
+        var estimator = new ServerTickEstimator(60);
+        for (uint tick = 0; tick < 600; tick += 2)
+        {
+            estimator.OnSnapshot(tick, tick / 60.0, 0);
+        }
+
+        double snapshots = estimator.InterpolationDelayTicks;
+        Assert.Equal(4, snapshots, 3); // 2 + 2 x (2 - 1)
+        Assert.Equal(snapshots, estimator.InterpolationDelayTicksFor(1));
+        Assert.Equal(snapshots, estimator.InterpolationDelayTicksFor(2));
+        Assert.Equal(8, estimator.InterpolationDelayTicksFor(3), 3); // sends land on snapshot ticks: 3 rounds up to 4
+        Assert.Equal(8, estimator.InterpolationDelayTicksFor(4), 3);
+        Assert.Equal(12, estimator.InterpolationDelayTicksFor(5), 3); // 6
+        Assert.Equal(estimator.RenderTick(10) - 4, estimator.RenderTick(10, 4), 6);
+    }
+
+    [Fact]
     public void EstimatorSnapsAfterALargeJump()
     {
         var estimator = new ServerTickEstimator(60);

@@ -52,6 +52,13 @@ public sealed class ReplicatedType
     /// <inheritdoc />
     public override string ToString() => $"{Info.FullName}#{Index}";
 
+    /// <summary>
+    /// The fewest ticks between two sends of an entity that has only this type at <paramref name="tickRate"/> (1 when
+    /// <see cref="NetworkTypeInfo.SendRate"/> is 0). An entity is sent at the fastest interval of its types; the server
+    /// uses this to pace sends and the client to delay the presentation of entities sent less often than snapshots.
+    /// </summary>
+    internal int SendIntervalTicks(int tickRate) => Info.SendRate <= 0 ? 1 : Math.Max(1, tickRate / Info.SendRate);
+
     internal ServerComponent CreateServer() => createServer();
 
     internal ClientComponent CreateClient() => createClient();

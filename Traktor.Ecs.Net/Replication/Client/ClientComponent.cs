@@ -35,8 +35,8 @@ internal abstract class ClientComponent
 
     public abstract void Remove(World world, Entity entity, int slot);
 
-    /// <summary>Presents interpolated values at <paramref name="renderTick"/>.</summary>
-    public abstract void Interpolate(World world, ClientEntityStore store, double renderTick);
+    /// <summary>Presents interpolated values, each entity at its slot's entry of <paramref name="renderTicks"/>.</summary>
+    public abstract void Interpolate(World world, ClientEntityStore store, ReadOnlySpan<double> renderTicks);
 
     /// <summary>For predicted types: writes the newest authoritative value back over the predicted one.</summary>
     public abstract void ResetPredicted(World world, ClientEntityStore store);
@@ -174,7 +174,7 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
         Clear(slot);
     }
 
-    public override void Interpolate(World world, ClientEntityStore store, double renderTick)
+    public override void Interpolate(World world, ClientEntityStore store, ReadOnlySpan<double> renderTicks)
     {
         if (!Interpolated)
         {
@@ -189,7 +189,7 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
                 continue;
             }
 
-            if (buffer.TrySample(renderTick, out var from, out var to, out float alpha))
+            if (buffer.TrySample(renderTicks[slot], out var from, out var to, out float alpha))
             {
                 var value = TSerializer.Interpolate(in from, in to, alpha);
                 world.Set(store.Entities[slot], in value);

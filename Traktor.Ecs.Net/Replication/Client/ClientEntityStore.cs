@@ -22,6 +22,9 @@ internal sealed class ClientEntityStore
 
     public ulong[] TypeMasks { get; private set; } = new ulong[64];
 
+    /// <summary>The fewest ticks between two sends of each entity, from its types' send rates (1 = every snapshot).</summary>
+    public ushort[] SendIntervals { get; private set; } = new ushort[64];
+
     /// <summary>One past the highest slot ever used.</summary>
     public int SlotBound { get; private set; }
 
@@ -41,12 +44,14 @@ internal sealed class ClientEntityStore
             NetIds = ArrayGrowth.Resized(NetIds, size);
             LatestTick = ArrayGrowth.Resized(LatestTick, size);
             TypeMasks = ArrayGrowth.Resized(TypeMasks, size);
+            SendIntervals = ArrayGrowth.Resized(SendIntervals, size);
         }
 
         Entities[slot] = entity;
         NetIds[slot] = netId;
         LatestTick[slot] = tick;
         TypeMasks[slot] = 0;
+        SendIntervals[slot] = 1;
         slotByNetId.Add(netId, slot);
         tombstones.Remove(netId);
         return slot;

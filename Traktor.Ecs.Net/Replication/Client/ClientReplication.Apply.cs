@@ -71,6 +71,10 @@ public sealed partial class ClientReplication
 
             store.LatestTick[slot] = tick;
             store.TypeMasks[slot] = record.Full ? record.TypeMask : previous | record.TypeMask;
+            if (store.TypeMasks[slot] != previous)
+            {
+                store.SendIntervals[slot] = SendIntervalOf(store.TypeMasks[slot]);
+            }
             if (!spawned)
             {
                 MarkOwnership(entity, previous, store.TypeMasks[slot]);

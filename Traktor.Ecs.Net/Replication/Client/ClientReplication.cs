@@ -30,6 +30,8 @@ public sealed partial class ClientReplication
     private readonly ComponentType[] spawnTypes;
     private readonly Dictionary<ulong, ComponentSet> spawnSets = new();
     private readonly ulong ownerOnlyTypes;
+    private readonly ushort[] typeSendIntervals;
+    private double[] renderTicks = new double[64];
     private readonly ReceivedEntityLists entityLists = new();
     private SnapshotRecord[] records = new SnapshotRecord[64];
     private bool[] removedScratch = new bool[64];
@@ -39,6 +41,7 @@ public sealed partial class ClientReplication
     private bool hasReportedStatus; // a snapshot header's input status was reported: the one of reportedStatusTick
     private uint reportedStatusTick;
     private ulong receivedMask;
+    private bool newestApplied; // false after DisownApplied, until a snapshot is applied again
     private bool hasJumpCandidate;
     private uint jumpCandidate;
     private readonly CorrectionPacer corrections = new();
@@ -59,6 +62,7 @@ public sealed partial class ClientReplication
         models = new ushort[AdaptiveModels.Size(registry.ContextCount)];
         spawnTypes = new ComponentType[registry.Types.Count + 2];
         Clock = new ServerTickEstimator(tickRate);
+        typeSendIntervals = registry.Types.Select(t => (ushort)Math.Min(t.SendIntervalTicks(tickRate), ushort.MaxValue)).ToArray();
         foreach (var type in registry.Types)
         {
             if (type.Audience == Audience.Owner)
@@ -253,6 +257,7 @@ public sealed partial class ClientReplication
             else
             {
                 Counters.MalformedSnapshots++;
+                DisownApplied();
             }
 
             logger.LogDebug("Dropped snapshot of tick {Tick}: {Reason}", tick, missingBaseline ? "missing baseline" : "malformed");
@@ -323,22 +328,6 @@ public sealed partial class ClientReplication
         {
             newestHanded = tick;
             hasHanded = true;
-        }
-    }
-
-    /// <summary>Presents every interpolated component at the render tick for <paramref name="localSeconds"/>.</summary>
-    /// <param name="localSeconds">The local time now.</param>
-    public void Interpolate(double localSeconds)
-    {
-        if (!Clock.HasEstimate)
-        {
-            return;
-        }
-
-        double renderTick = Clock.RenderTick(localSeconds);
-        foreach (var component in components)
-        {
-            component.Interpolate(world, store, renderTick);
         }
     }
 

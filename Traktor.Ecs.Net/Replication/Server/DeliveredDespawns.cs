@@ -7,8 +7,11 @@ namespace Traktor.Ecs.Net.Replication.Server;
 /// acknowledged entry as soon as it reaches the front of its begin order, so a correction arriving later found nothing
 /// and the client kept despawned entities forever; and one naming a tick 64 server ticks old, written in time but
 /// delivered late, found nothing either. Here the despawns wait: a correction that says a tick was not applied puts
-/// them back among the pending despawns, unless the client has been sent the entity again since. One ring per
-/// connection that grows (doubling) only while the window's despawns outgrow it, so a warm server allocates nothing.
+/// them back among the pending despawns, unless the client has been sent the entity again since. A despawn is entered
+/// once, by the acknowledgement that ended it (not once per snapshot that repeated it: a client answering late
+/// acknowledges many of those at once, and the ring grew with despawns × snapshots in flight, issue 16). Bound: one
+/// entry per despawn of the last <see cref="SnapshotFormat.CorrectionMemoryTicks"/> ticks; the ring starts with room
+/// for one per tick and doubles only when a connection's despawn rate exceeds that, once per new high.
 /// </summary>
 internal sealed class DeliveredDespawns
 {
@@ -22,6 +25,9 @@ internal sealed class DeliveredDespawns
 
     /// <summary>Despawns held (for tests of the bound).</summary>
     internal int Count => count;
+
+    /// <summary>Entries the ring holds before it must grow (for tests of the bound).</summary>
+    internal int Capacity => ticks.Length;
 
     /// <summary>The snapshot of <paramref name="tick"/> despawning <paramref name="netId"/> was acknowledged.</summary>
     public void Add(uint tick, uint netId, uint now)

@@ -48,13 +48,20 @@ internal sealed class PendingDespawns
     /// The snapshot of <paramref name="snapshotTick"/>, which carried a despawn of <paramref name="netId"/>, was
     /// acknowledged: the despawn is done, unless the one pending now was queued after that snapshot was written.
     /// </summary>
-    public void Acknowledge(uint netId, uint snapshotTick)
+    /// <returns>
+    /// True when this acknowledgement ended the pending despawn; false when it was no longer pending (an earlier snapshot
+    /// carrying it was acknowledged first) or the pending one is newer.
+    /// </returns>
+    public bool Acknowledge(uint netId, uint snapshotTick)
     {
         int index = netIds.IndexOf(netId);
         if (index >= 0 && (int)(queuedAt[index] - snapshotTick) <= 0)
         {
             RemoveAt(index);
+            return true;
         }
+
+        return false;
     }
 
     private void RemoveAt(int index)

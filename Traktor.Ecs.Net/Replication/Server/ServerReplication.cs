@@ -268,8 +268,16 @@ public sealed partial class ServerReplication
 
         for (int i = 0; i < entry.DespawnCount; i++)
         {
-            state.PendingDespawns.Acknowledge(entry.Despawns[i], tick);
-            state.DeliveredDespawns.Add(tick, entry.Despawns[i], Tick);
+            // Only the acknowledgement that ends a pending despawn is remembered for corrections: every snapshot sent
+            // until then repeated it, and when the client answers late (a busy client, late server ticks) one receive
+            // phase acknowledges many of them. One entry each made the ring hold despawns × snapshots in flight and keep
+            // doubling, kilobytes per tick at 2,000 clients (issue 16). The first is enough: if the client applied any
+            // snapshot carrying the despawn, it despawned the entity; a correction naming the first as not applied puts
+            // it back, as before (at worst once more than needed).
+            if (state.PendingDespawns.Acknowledge(entry.Despawns[i], tick))
+            {
+                state.DeliveredDespawns.Add(tick, entry.Despawns[i], Tick);
+            }
         }
 
         state.OfferReference(entry);
@@ -351,7 +359,7 @@ public sealed partial class ServerReplication
         ulong mask = registry.MaskOf(archetype);
         var present = components.Where(c => (mask & (1UL << c.Type.Index)) != 0).ToArray();
         float importance = present.Max(c => (float)Math.Max(1, c.Type.Info.Importance));
-        int interval = present.Min(c => c.Type.Info.SendRate <= 0 ? 1 : Math.Max(1, options.TickRate / c.Type.Info.SendRate));
+        int interval = present.Min(c => c.Type.SendIntervalTicks(options.TickRate));
         var info = new ArchetypeInfo(
             mask,
             present,

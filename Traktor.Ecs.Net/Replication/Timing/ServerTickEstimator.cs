@@ -59,7 +59,29 @@ public sealed class ServerTickEstimator
     // The minimum (2 ticks at a snapshot per tick) covers the gap to the next snapshot and one lost; a server sending
     // every n ticks widens both gaps by n - 1. Adding n - 1 only once left no room for a loss: below the tick rate
     // every lost snapshot stopped remote entities until the next arrived (TimingTests.EstimatorRidesOutOneLostSnapshot).
-    public double InterpolationDelayTicks => MinimumDelayTicks + (2 * (SnapshotSpacingTicks - 1)) + (2 * jitterTicks);
+    public double InterpolationDelayTicks => DelayForSpacing(SnapshotSpacingTicks);
+
+    /// <summary>
+    /// The interpolation delay for an entity the server sends at most every <paramref name="sendIntervalTicks"/> ticks
+    /// (a <c>[Replicated(SendRate = …)]</c> below the snapshot rate): as <see cref="InterpolationDelayTicks"/>, with
+    /// the entity's own spacing in place of the snapshots' when it is wider. Its sends fall on snapshot ticks, so the
+    /// spacing is the interval rounded up to a whole number of snapshot spacings.
+    /// </summary>
+    /// <param name="sendIntervalTicks">The fewest ticks between two sends of the entity (1 = every snapshot).</param>
+    // Presented at the snapshots' delay, such an entity outran its newest sample between sends and stood still for
+    // part of every interval (InterpolationTests.An_entity_sent_less_often_than_snapshots_moves_every_frame).
+    public double InterpolationDelayTicksFor(int sendIntervalTicks)
+    {
+        double spacing = SnapshotSpacingTicks;
+        if (sendIntervalTicks <= spacing)
+        {
+            return DelayForSpacing(spacing);
+        }
+
+        return DelayForSpacing(Math.Ceiling(sendIntervalTicks / spacing) * spacing);
+    }
+
+    private double DelayForSpacing(double spacing) => MinimumDelayTicks + (2 * (spacing - 1)) + (2 * jitterTicks);
 
     /// <summary>Feeds the arrival of a snapshot.</summary>
     /// <param name="serverTick">The tick stamped on the snapshot.</param>
@@ -127,4 +149,10 @@ public sealed class ServerTickEstimator
     /// </summary>
     /// <param name="localSeconds">Local time in seconds.</param>
     public double RenderTick(double localSeconds) => ReceivedTick(localSeconds) - InterpolationDelayTicks;
+
+    /// <summary>The render tick for an entity sent at most every <paramref name="sendIntervalTicks"/> ticks (see <see cref="InterpolationDelayTicksFor"/>).</summary>
+    /// <param name="localSeconds">Local time in seconds.</param>
+    /// <param name="sendIntervalTicks">The fewest ticks between two sends of the entity.</param>
+    public double RenderTick(double localSeconds, int sendIntervalTicks) =>
+        ReceivedTick(localSeconds) - InterpolationDelayTicksFor(sendIntervalTicks);
 }

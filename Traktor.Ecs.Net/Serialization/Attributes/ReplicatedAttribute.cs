@@ -11,7 +11,11 @@ public sealed class ReplicatedAttribute : Attribute
     /// <summary>Priority weight: accumulated per tick not sent; higher is sent sooner. Default 1.</summary>
     public int Importance { get; set; } = 1;
 
-    /// <summary>Maximum sends per second; 0 means every network tick. Default 0.</summary>
+    /// <summary>
+    /// Maximum sends per second of an entity with this type (an entity is sent at the fastest rate of its types); 0 means
+    /// every network tick. Default 0. Clients present an entity sent less often than snapshots at a longer
+    /// interpolation delay (<see cref="Replication.Timing.ServerTickEstimator.InterpolationDelayTicksFor"/>).
+    /// </summary>
     public int SendRate { get; set; }
 
     /// <summary>Which connections receive it. Default <see cref="Traktor.Ecs.Net.Audience.All"/>.</summary>
