@@ -28,6 +28,13 @@ public class ReplicationAllocationTests
             movers[i] = serverWorld.Create(new Position2 { Value = new Vector2(random.Next(-1000, 1000), random.Next(-1000, 1000)) });
         }
 
+        // Interpolated and sent every 4th tick: the client presents them each frame at their own delay.
+        var markers = new Entity[50];
+        for (int i = 0; i < markers.Length; i++)
+        {
+            markers[i] = serverWorld.Create(new SlowMarker { Value = new Vector2(i, -i) });
+        }
+
         for (int c = 1; c <= 8; c++)
         {
             server.AddConnection(new ConnectionId(c, 1));
@@ -42,8 +49,14 @@ public class ReplicationAllocationTests
                 serverWorld.Get<Position2>(entity).Value += step;
             }
 
+            foreach (var entity in markers)
+            {
+                serverWorld.Get<SlowMarker>(entity).Value += step;
+            }
+
             server.Update(sink);
             sink.AckAll();
+            client.Interpolate(frame / 60.0);
         }
 
         for (int frame = 0; frame < 600; frame++)

@@ -1,0 +1,47 @@
+using Traktor.Ecs.Net.Scripting;
+
+namespace Traktor.Ecs.Net.Tests.Scripting;
+
+/// <summary>
+/// Library calls that work in C, where the count hook cannot see them, are charged to the instruction budget: a script
+/// must not get many calls' worth of hidden work out of the few VM instructions that make each call.
+/// </summary>
+public sealed class LibraryWorkBudgetTests
+{
+    [Fact]
+    public void Sorting_a_large_table_over_and_over_is_stopped_by_the_instruction_budget_at_the_first_sort_past_it()
+    {
+        // 100,000 entries cost about 1.7 million comparisons per sort, done in C by a single CALL instruction: before,
+        // the loop ran about 200 sorts between two checks of the hook and stopped only at the time budget.
+        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000 });
+        var script = host.Load("sort.lua", """
+            local t = {}
+            for i = 1, 100000 do t[i] = 100000 - i end
+            while true do
+              table.sort(t)
+              log:info("sorted")
+            end
+            """);
+
+        var error = script.Errors.First();
+        Assert.Equal(ScriptErrorKind.InstructionBudget, error.Kind);
+        Assert.Equal(4, error.Line);
+        Assert.Empty(host.Info); // the first sort's work is already over the budget left after filling the table
+    }
+
+    [Fact]
+    public void A_sort_within_the_budget_still_sorts()
+    {
+        using var host = new ScriptHost();
+        var script = host.Load("sort.lua", """
+            local t = {}
+            for i = 1, 1000 do t[i] = (i * 7919) % 1000 end
+            table.sort(t)
+            table.sort(t, function(a, b) return a > b end)
+            log:info(t[1] .. " " .. t[1000])
+            """);
+
+        Assert.Empty(script.Errors);
+        Assert.Equal(["[sort.lua] 999 0"], host.Info);
+    }
+}
