@@ -44,4 +44,23 @@ public sealed class LibraryWorkBudgetTests
         Assert.Empty(script.Errors);
         Assert.Equal(["[sort.lua] 999 0"], host.Info);
     }
+
+    [Fact]
+    public void Compiling_a_long_text_over_and_over_is_charged_by_its_length()
+    {
+        // A 4 MiB comment compiles to an empty function, scanned in C by one CALL instruction: 131,072 steps each.
+        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000, TimeBudget = TimeSpan.FromMinutes(10) });
+        var script = host.Load("load.lua", """
+            local text = "--" .. string.rep(" ", 4 * 1024 * 1024)
+            while true do
+              load(text)
+              log:info("compiled")
+            end
+            """);
+
+        var error = script.Errors.First();
+        Assert.Equal(ScriptErrorKind.InstructionBudget, error.Kind);
+        Assert.Equal(3, error.Line);
+        Assert.InRange(host.Info.Count, 1, 8); // 1,000,000 ÷ 131,072
+    }
 }
