@@ -232,6 +232,8 @@ G.load = function(chunk, name, mode, env)
   if string_byte(chunk, 1) == 27 then
     sandboxError("binary chunks are not allowed", 2)
   end
+  -- Compiling scans the whole text in C, and a long comment compiles to nothing: a step per 32 bytes, as a scan.
+  budget(#chunk // 32)
   return rawload(chunk, name or "=(load)", "t", env == nil and G or env)
 end
 
