@@ -32,7 +32,7 @@ if args.port == 0:
 server_address = ('127.0.0.1', args.port)
 
 TICK = 1 / 60
-VERSION = b'TRKNET08'
+VERSION = b'TRKNET11'
 
 
 def sealed_header(prefix, sequence):
@@ -124,7 +124,8 @@ class Peer:
             self.bits |= 1 << (self.newest - sequence - 1)
 
     def header(self):
-        return struct.pack('<HI', (self.newest or 0) & 0xFFFF, self.bits)
+        """The ack header in its explicit form (form 3, index 0: the ack and the 32 bits; PROTOCOL.md §6, TRKNET09)."""
+        return bytes([3]) + struct.pack('<HI', (self.newest or 0) & 0xFFFF, self.bits)
 
     def send(self, plaintext, prefix=PAYLOAD):
         self.sequence += 1
