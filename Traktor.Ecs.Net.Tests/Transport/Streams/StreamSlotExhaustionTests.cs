@@ -28,24 +28,6 @@ public class StreamSlotExhaustionTests
         return socket;
     }
 
-    /// <summary>True when the server closed or reset <paramref name="socket"/> within <paramref name="seconds"/>.</summary>
-    private static bool ClosedByServer(Socket socket, double seconds)
-    {
-        socket.ReceiveTimeout = (int)(seconds * 1000);
-        var buffer = new byte[1024];
-        try
-        {
-            while (true)
-            {
-                if (socket.Receive(buffer) == 0) return true;
-            }
-        }
-        catch (SocketException e)
-        {
-            return e.SocketErrorCode == SocketError.ConnectionReset;
-        }
-    }
-
     [Fact]
     public void Idle_tcp_streams_from_one_network_cannot_take_every_slot()
     {
@@ -105,7 +87,7 @@ public class StreamSlotExhaustionTests
                 hostile.Add(keptAlive);
             }
             // Every answer but an upgrade closes its connection (at once, not after Kestrel's 130 s keep-alive).
-            Assert.True(ClosedByServer(hostile[1], 3));
+            Assert.True(PeerSockets.Closed(hostile[1], 3));
 
             using var honest = new ClientWebSocket();
             await honest.ConnectAsync(server.Url, TestContext.Current.CancellationToken);

@@ -35,23 +35,6 @@ public class TcpTransportTests
         return received;
     }
 
-    private static bool PeerClosed(Socket socket, double seconds = 5)
-    {
-        socket.ReceiveTimeout = (int)(seconds * 1000);
-        var buffer = new byte[256];
-        try
-        {
-            while (true)
-            {
-                if (socket.Receive(buffer) == 0) return true;
-            }
-        }
-        catch (SocketException e)
-        {
-            return e.SocketErrorCode == SocketError.ConnectionReset;
-        }
-    }
-
     [Fact]
     public void Partial_frames_are_reassembled_and_framing_violations_close_only_their_stream()
     {
@@ -72,8 +55,8 @@ public class TcpTransportTests
         Assert.Equal(new byte[] { 7, 8, 9 }, Assert.Single(received).Data);
         Assert.Equal(TransportKind.Tcp, received[0].Source.Kind);
         Assert.Equal(2, server.Counters.FramingViolations);
-        Assert.True(PeerClosed(zero));
-        Assert.True(PeerClosed(huge));
+        Assert.True(PeerSockets.Closed(zero));
+        Assert.True(PeerSockets.Closed(huge));
         good.Send([0, 1, 42]);
         Assert.Equal(42, Assert.Single(PollUntil(server, r => r.Count == 1)).Data[0]);
         Assert.Equal(1, server.StreamCount);
@@ -89,7 +72,7 @@ public class TcpTransportTests
             PollUntil(server, _ => server.Counters.Accepted + server.Counters.Refused == 4);
             Assert.Equal(2, server.Counters.Accepted);
             Assert.Equal(2, server.Counters.Refused);
-            Assert.Equal(2, sockets.Count(s => PeerClosed(s, 1)));
+            Assert.Equal(2, sockets.Count(s => PeerSockets.Closed(s, 1)));
         }
         finally
         {
@@ -111,7 +94,7 @@ public class TcpTransportTests
         time.Advance(TimeSpan.FromSeconds(11));
         PollUntil(server, _ => server.Counters.HandshakeTimeouts == 1);
         Assert.Equal(1, server.Counters.HandshakeTimeouts);
-        Assert.True(PeerClosed(idle));
+        Assert.True(PeerSockets.Closed(idle));
         Assert.Equal(1, server.StreamCount);
 
         // The established stream is closed only after the protocol ends it and the linger passes.
@@ -120,7 +103,7 @@ public class TcpTransportTests
         Assert.Equal(1, server.StreamCount);
         time.Advance(TimeSpan.FromSeconds(2));
         PollUntil(server, _ => server.StreamCount == 0);
-        Assert.True(PeerClosed(kept));
+        Assert.True(PeerSockets.Closed(kept));
     }
 
     [Fact]
