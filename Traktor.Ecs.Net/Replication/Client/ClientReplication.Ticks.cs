@@ -63,7 +63,8 @@ public sealed partial class ClientReplication
     /// believes it applied (a forged snapshot that decoded, in insecure mode, or a bug). Keeping it would make every
     /// later delta against that state fail or decode wrong, for good. So the client disowns every snapshot it applied:
     /// its correction then reports none of the last 64 ticks applied, and the server sends their entities in full and
-    /// the entity list without a reference (docs/PROTOCOL.md §10.2), which resynchronises it. Costs a burst of full
+    /// the entity list without a reference (docs/PROTOCOL.md §10.2), which resynchronises every entity sent in those
+    /// ticks (one whose baseline is older, unchanged since, is not: a correction names 64 ticks). Costs a burst of full
     /// states, and only ever follows a malformed snapshot.
     /// </summary>
     private void DisownApplied()
