@@ -81,6 +81,7 @@ public class SourcePortRotationTests
         var sockets = new List<Socket>();
         try
         {
+            var registers = new List<byte[]>();
             for (int i = 0; i < 200; i++)
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -88,15 +89,32 @@ public class SourcePortRotationTests
                 sockets.Add(socket);
                 var register = new byte[128];
                 register[0] = 0x0F;
-                register[1] = 2; // traversal version
+                register[1] = 3; // traversal version
                 register[2] = 1; // Register
                 register[3] = 0; // as host
                 Guid.NewGuid().TryWriteBytes(register.AsSpan(4));
+                registers.Add(register);
                 socket.SendTo(register, endPoint);
             }
-            Pump(introducer.Update, () => introducer.RendezvousCount + introducer.Dropped >= 200);
-            Assert.Equal(200, introducer.RendezvousCount + introducer.Dropped);
-            Assert.InRange(introducer.RendezvousCount, 1, 20); // one address's burst, not one per port
+            Pump(introducer.Update, () => introducer.CookiesSent + introducer.Dropped >= 200);
+            Assert.Equal(200, introducer.CookiesSent + introducer.Dropped);
+            Assert.InRange(introducer.CookiesSent, 1, 20); // one address's burst, not one per port
+
+            // Every port that got its cookie echoes it, as a real host does: still one address's worth of rendezvous.
+            var reply = new byte[64];
+            int echoed = 0;
+            for (int i = 0; i < sockets.Count; i++)
+            {
+                if (sockets[i].Available == 0) continue;
+                Assert.Equal(35, sockets[i].Receive(reply));
+                reply.AsSpan(19, 16).CopyTo(registers[i].AsSpan(20));
+                sockets[i].SendTo(registers[i], endPoint);
+                echoed++;
+            }
+            Assert.Equal(introducer.CookiesSent, echoed);
+            long handled = introducer.CookiesSent + introducer.Dropped;
+            Pump(introducer.Update, () => introducer.CookiesSent + introducer.Dropped + introducer.RendezvousCount >= handled + echoed);
+            Assert.InRange(introducer.RendezvousCount, 0, 20);
         }
         finally
         {

@@ -41,15 +41,22 @@ public sealed class NetClient : IDisposable, INetStatsSource
     private double _lastHandshakeSentAt;
     private int _attempt;
     private bool _disposed;
+    private readonly bool _ownsTransport;
     private readonly Lock _statsLock = new();
 
-    /// <summary>Creates a client on <paramref name="transport"/>.</summary>
-    public NetClient(IDatagramTransport transport, NetClientOptions options, TimeProvider? time = null, ILogger? logger = null)
+    /// <summary>
+    /// Creates a client on <paramref name="transport"/>. With <paramref name="ownsTransport"/> the client's
+    /// <see cref="Dispose"/> also disposes the transport (for a socket made for this client alone, as in
+    /// <c>new NetClient(UdpTransport.Bind(), options, ownsTransport: true)</c>); otherwise the caller disposes it, and may
+    /// reuse it for another client.
+    /// </summary>
+    public NetClient(IDatagramTransport transport, NetClientOptions options, TimeProvider? time = null, ILogger? logger = null, bool ownsTransport = false)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _ownsTransport = ownsTransport;
         _peer = new PeerContext(transport, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         if (options.Insecure) _peer.Logger.LogWarning("NetClient runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.");
         NetMetrics.Register(this);
@@ -420,7 +427,10 @@ public sealed class NetClient : IDisposable, INetStatsSource
         State = ClientState.Disconnected;
     }
 
-    /// <summary>Disconnects and releases the connection (not the transport).</summary>
+    /// <summary>
+    /// Disconnects and releases the connection; disposes the transport too when the client was created owning it
+    /// (a socket left open stays bound and keeps receiving what is sent to it until the garbage collector finalizes it).
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -428,5 +438,6 @@ public sealed class NetClient : IDisposable, INetStatsSource
         Reset();
         NetMetrics.Unregister(this);
         _disposed = true;
+        if (_ownsTransport) _peer.Transport.Dispose();
     }
 }

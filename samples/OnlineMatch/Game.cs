@@ -65,7 +65,7 @@ public sealed class Pilot : IDisposable
     public Pilot(string name, ReplicationRegistry registry, RpcRegistry rpcRegistry, ulong protocolId)
     {
         Name = name;
-        NetClient = new NetClient(UdpTransport.Bind(0), new NetClientOptions { ProtocolId = protocolId, SchemaHash = registry.ProtocolHash });
+        NetClient = new NetClient(UdpTransport.Bind(0), new NetClientOptions { ProtocolId = protocolId, SchemaHash = registry.ProtocolHash }, ownsTransport: true);
         var client = new NetworkClient(World, NetClient, registry);
         new RpcClient(client, rpcRegistry);
         var prediction = new ClientPrediction<Steer, SteerSerializer>(client,

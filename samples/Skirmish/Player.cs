@@ -12,7 +12,7 @@ public sealed class Player
     {
         Id = id;
         Server = server;
-        Transport = new NetClient(new LinkSimulator(UdpTransport.Bind(), link, TimeProvider.System, seed: id), Game.ClientOptions);
+        Transport = new NetClient(new LinkSimulator(UdpTransport.Bind(), link, TimeProvider.System, seed: id), Game.ClientOptions, ownsTransport: true);
         Network = new NetworkClient(World, Transport, Game.Registry, Game.TickRate);
         new RpcClient(Network, Game.Rpcs);
         var smoothing = new PredictionSmoothing<Ship>(s => new Vector3(s.Position, 0), snapDistance: 50f);   // for rendering

@@ -23,22 +23,40 @@ public class IntroducerTests
 
         public InMemoryTransport Peer() => Internet.CreateTransport();
 
-        public static byte[] Register(byte role, Guid rendezvous)
+        public static byte[] Register(byte role, Guid rendezvous, byte[]? cookie = null)
         {
             var packet = new byte[128];
             packet[0] = 0x0F;
-            packet[1] = 2; // traversal version 2
+            packet[1] = 3; // traversal version 3
             packet[2] = 1;
             packet[3] = role;
             rendezvous.TryWriteBytes(packet.AsSpan(4));
+            cookie?.CopyTo(packet.AsSpan(20));
             return packet;
+        }
+
+        /// <summary>Registers as a real peer does: the first Register draws the cookie for this address, the second echoes it.</summary>
+        public void Registered(InMemoryTransport from, byte role, Guid rendezvous)
+        {
+            Send(from, Register(role, rendezvous));
+            var cookie = Assert.Single(Drain(from));
+            Assert.Equal(35, cookie.Length);
+            Assert.Equal(7, cookie[2]);
+            Send(from, Register(role, rendezvous, cookie[19..35]));
+        }
+
+        /// <summary>As <see cref="Registered"/>, when the first Register may not be answered (over the rate): echoes a cookie if one came.</summary>
+        public void TryRegister(InMemoryTransport from, byte role, Guid rendezvous)
+        {
+            Send(from, Register(role, rendezvous));
+            foreach (var reply in Drain(from).Where(d => d[2] == 7)) Send(from, Register(role, rendezvous, reply[19..35]));
         }
 
         public static byte[] Relay(ulong route, int payload)
         {
             var packet = new byte[11 + payload];
             packet[0] = 0x0F;
-            packet[1] = 2; // traversal version 2
+            packet[1] = 3; // traversal version 3
             packet[2] = 6;
             BinaryPrimitives.WriteUInt64LittleEndian(packet.AsSpan(3), route);
             return packet;
@@ -61,8 +79,8 @@ public class IntroducerTests
         /// <summary>Registers a host and a joiner and returns the route id both were introduced with.</summary>
         public ulong Introduce(InMemoryTransport host, InMemoryTransport joiner)
         {
-            Send(host, Register(0, Rendezvous));
-            Send(joiner, Register(1, Rendezvous));
+            Registered(host, 0, Rendezvous);
+            Registered(joiner, 1, Rendezvous);
             Drain(host);
             var introduce = Assert.Single(Drain(joiner));
             Assert.Equal(63, introduce.Length);
@@ -81,20 +99,28 @@ public class IntroducerTests
         for (int i = 0; i < 300; i++)
         {
             var sender = i % 3 == 0 ? host : s.Peer();
-            var packet = random.Next(4) switch
+            switch (random.Next(5))
             {
-                0 => Setup.Register(0, s.Rendezvous),
-                1 => Setup.Register(1, s.Rendezvous),
-                2 => Setup.Register((byte)random.Next(256), random.Next(2) == 0 ? s.Rendezvous : Guid.NewGuid()),
-                _ => RandomBytes(random),
-            };
-            s.Send(sender, packet);
+                case 0: s.TryRegister(sender, 0, s.Rendezvous); break;
+                case 1: s.TryRegister(sender, 1, s.Rendezvous); break;
+                case 2: s.Send(sender, Setup.Register(1, s.Rendezvous)); break;
+                case 3: s.Send(sender, Setup.Register((byte)random.Next(256), random.Next(2) == 0 ? s.Rendezvous : Guid.NewGuid(), RandomCookie(random))); break;
+                default: s.Send(sender, RandomBytes(random)); break;
+            }
+            Setup.Drain(sender);
         }
         long received = s.Wire.Received.Sum(d => (long)d.Data.Length);
         long sent = s.Wire.Sent.Sum(d => (long)d.Data.Length);
         Assert.True(s.Introducer.Introductions > 0);
         Assert.True(sent <= received, $"sent {sent} bytes for {received} received");
         Assert.True(s.Introducer.Dropped > 0);
+    }
+
+    private static byte[] RandomCookie(Random random)
+    {
+        var cookie = new byte[16];
+        random.NextBytes(cookie);
+        return cookie;
     }
 
     private static byte[] RandomBytes(Random random)
@@ -104,7 +130,7 @@ public class IntroducerTests
         if (bytes.Length > 2 && random.Next(2) == 0)
         {
             bytes[0] = 0x0F;
-            bytes[1] = 2;
+            bytes[1] = 3;
         }
         return bytes;
     }
@@ -155,15 +181,15 @@ public class IntroducerTests
     {
         using var s = new Setup(new IntroducerOptions { MaxRendezvous = 3, MaxRoutesPerRendezvous = 2, MaxRoutes = 100 });
         var host = s.Peer();
-        s.Send(host, Setup.Register(0, s.Rendezvous));
+        s.Registered(host, 0, s.Rendezvous);
         Assert.Single(Setup.Drain(host));
         var thief = s.Peer();
-        s.Send(thief, Setup.Register(0, s.Rendezvous));                 // another address claims the same rendezvous
+        s.Registered(thief, 0, s.Rendezvous);                           // another address claims the same rendezvous
         Assert.Empty(Setup.Drain(thief));
-        for (int i = 0; i < 5; i++) s.Send(s.Peer(), Setup.Register(0, Guid.NewGuid()));
+        for (int i = 0; i < 5; i++) s.Registered(s.Peer(), 0, Guid.NewGuid());
         Assert.Equal(3, s.Introducer.RendezvousCount);
 
-        for (int i = 0; i < 5; i++) s.Send(s.Peer(), Setup.Register(1, s.Rendezvous));
+        for (int i = 0; i < 5; i++) s.Registered(s.Peer(), 1, s.Rendezvous);
         Assert.Equal(2, s.Introducer.RouteCount);
         Assert.Equal(2, Setup.Drain(host).Count);                       // the host heard of two joiners only
 
@@ -172,7 +198,7 @@ public class IntroducerTests
         s.Introducer.Update();
         Assert.Equal(0, s.Introducer.RendezvousCount);
         Assert.Equal(0, s.Introducer.RouteCount);
-        s.Send(thief, Setup.Register(0, s.Rendezvous));
+        s.Registered(thief, 0, s.Rendezvous);
         Assert.Single(Setup.Drain(thief));
     }
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Traktor.Ecs.Net.Tests.Peers.Nat;
 
 /// <summary>
-/// Punch and PunchAck packets carry a tag with the session's punch key (docs/PROTOCOL.md §14, traversal version 2): a
+/// Punch and PunchAck packets carry a tag with the session's punch key (docs/PROTOCOL.md §14, traversal version 2 and later): a
 /// party that learned a route id but not the key cannot divert the path, and peers with different keys never punch.
 /// </summary>
 public class PunchAuthenticationTests
@@ -39,7 +39,7 @@ public class PunchAuthenticationTests
         {
             var forged = new byte[35];
             forged[0] = 0x0F;
-            forged[1] = 2;
+            forged[1] = 3;
             forged[2] = kind;
             BinaryPrimitives.WriteUInt64LittleEndian(forged.AsSpan(3), route);
             RandomNumberGenerator.Fill(forged.AsSpan(11));                // a nonce and a guessed tag

@@ -68,6 +68,9 @@ internal sealed class ConnectionReplicationState
     /// </summary>
     public int SendPhase { get; set; }
 
+    /// <summary>The tick from which the next sweep of stale waiting slots is due (<c>ServerReplication.ForgetStaleWaits</c>).</summary>
+    public uint NextStaleSweepTick { get; set; }
+
     /// <summary>The tick of the newest snapshot sent to this connection with the input status in its header.</summary>
     public uint StatusTick { get; set; }
 

@@ -161,6 +161,10 @@ public sealed partial class ServerReplication
                 connection.Forget(slot, Tick);
                 Counters.Despawns++;
             }
+            else
+            {
+                connection.Slots.Remove(slot); // it waited with a priority, never sent: the slot's next entity starts afresh
+            }
         }
 
         foreach (var component in components)

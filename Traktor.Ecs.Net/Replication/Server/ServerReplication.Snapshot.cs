@@ -27,6 +27,7 @@ public sealed partial class ServerReplication
         candidateCount = 0;
         var relevant = MarkRelevant(connection);
         ForgetIrrelevant(connection);
+        ForgetStaleWaits(connection);
         CollectCandidates(connection, relevant);
         connection.BudgetBytes = Math.Min(
             connection.BudgetBytes + ((double)options.BytesPerSecond * options.SnapshotInterval / options.TickRate),

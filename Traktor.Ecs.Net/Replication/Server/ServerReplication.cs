@@ -93,7 +93,12 @@ public sealed partial class ServerReplication
             return;
         }
 
-        var state = new ConnectionReplicationState(connection) { BudgetBytes = options.MaxSnapshotBytes, SendPhase = LeastLoadedPhase() };
+        var state = new ConnectionReplicationState(connection)
+        {
+            BudgetBytes = options.MaxSnapshotBytes,
+            SendPhase = LeastLoadedPhase(),
+            NextStaleSweepTick = Tick + StaleSweepTicks + ((uint)connectionList.Count % StaleSweepTicks), // spread the sweeps over ticks
+        };
         connections.Add(connection, state);
         connectionList.Add(state);
     }

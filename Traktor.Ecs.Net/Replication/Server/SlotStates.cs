@@ -98,6 +98,14 @@ internal sealed class SlotStates
         return added;
     }
 
+    /// <summary>The state at place <paramref name="index"/> (0 ≤ index &lt; <see cref="Count"/>), to walk every remembered slot.</summary>
+    /// <param name="index">A place.</param>
+    public ref SlotState EntryAt(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)count, nameof(index));
+        return ref entries[index];
+    }
+
     /// <summary>The place of <paramref name="slot"/>'s state, or -1 when it is not remembered.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int IndexOf(int slot)

@@ -15,7 +15,9 @@ namespace Traktor.Ecs.Net;
 /// It never holds a connection key: the datagrams are sealed end to end by the peers' own handshake, so it can drop or
 /// delay them but can neither read nor forge them. Every input is untrusted and bounded: register rate per address,
 /// rendezvous and route tables, per-side relay rate (datagrams and bytes), relayed size; no reply is larger than the
-/// packet that caused it. Not thread-safe: call <see cref="Update"/> from one thread.
+/// packet that caused it, and a Register creates state only when it echoes the cookie this sent to its source (a
+/// stateless HMAC, like DTLS's HelloVerifyRequest), so a spoofed source can neither hold a table entry nor have a route
+/// relay to, or a host punch, an address the attacker chose. Not thread-safe: call <see cref="Update"/> from one thread.
 /// </summary>
 public sealed class Introducer : IDisposable
 {
@@ -30,6 +32,8 @@ public sealed class Introducer : IDisposable
     private readonly byte[] _reply = new byte[L.IntroduceSize];
     private readonly List<ulong> _expired = new();
     private readonly List<Guid> _expiredRendezvous = new();
+    private readonly byte[] _cookieKey = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _mac = new byte[32];
     private double _nextSweep;
 
     private sealed class Rendezvous(NetAddress host, double now)
@@ -87,6 +91,15 @@ public sealed class Introducer : IDisposable
     /// <summary>Relayed datagrams dropped because their side of the route was over its rate.</summary>
     public long RelayRateLimited { get; private set; }
 
+    /// <summary>Registers answered with a cookie instead (no cookie, or one that is not this source's or is over a minute old); they changed nothing.</summary>
+    public long CookiesSent { get; private set; }
+
+    /// <summary>
+    /// A cookie is valid in the window of this many seconds it was made in and the next one (30–60 s): long enough for
+    /// a host's registrations every 2 s to reuse one, short enough that a stolen one soon stops working.
+    /// </summary>
+    private const double CookieWindow = 30;
+
     /// <summary>Handles the datagrams that arrived (at most <see cref="IntroducerOptions.MaxDatagramsPerUpdate"/>) and expires idle state.</summary>
     public void Update()
     {
@@ -129,9 +142,44 @@ public sealed class Introducer : IDisposable
     {
         var id = new Guid(datagram.Slice(L.HeaderSize + 1, 16));
         byte role = datagram[L.HeaderSize];
+        if (role != L.RoleHost && role != L.RoleJoiner)
+        {
+            Dropped++;
+            return;
+        }
+        // Return routability before any state: only a source that received this address's cookie can echo it, so a
+        // spoofed Register draws one 35-byte Cookie to the spoofed address (rate-limited per address) and nothing else.
+        long window = (long)Math.Floor(now / CookieWindow);
+        var echoed = datagram.Slice(L.RegisterCookieOffset, L.CookieSize);
+        if (!CookieMatches(echoed, window, source, id, role) && !CookieMatches(echoed, window - 1, source, id, role))
+        {
+            var reply = _reply.AsSpan(0, L.CookiePacketSize);
+            L.WriteHeader(reply, L.Cookie);
+            id.TryWriteBytes(reply.Slice(L.HeaderSize, 16));
+            ComputeCookie(window, source, id, role);
+            _mac.AsSpan(0, L.CookieSize).CopyTo(reply[(L.HeaderSize + 16)..]);
+            _socket.TrySend(reply, source);
+            CookiesSent++;
+            return;
+        }
         if (role == L.RoleHost) RegisterHost(id, source, now);
-        else if (role == L.RoleJoiner) RegisterJoiner(id, source, now);
-        else Dropped++;
+        else RegisterJoiner(id, source, now);
+    }
+
+    private bool CookieMatches(ReadOnlySpan<byte> echoed, long window, in NetAddress source, Guid id, byte role)
+    {
+        ComputeCookie(window, source, id, role);
+        return CryptographicOperations.FixedTimeEquals(_mac.AsSpan(0, L.CookieSize), echoed);
+    }
+
+    private void ComputeCookie(long window, in NetAddress source, Guid id, byte role)
+    {
+        Span<byte> input = stackalloc byte[8 + L.EndpointSize + 16 + 1];
+        BinaryPrimitives.WriteInt64LittleEndian(input, window);
+        L.WriteEndpoint(input[8..], source);
+        id.TryWriteBytes(input[(8 + L.EndpointSize)..]);
+        input[^1] = role;
+        HMACSHA256.HashData(_cookieKey, input, _mac);
     }
 
     private void RegisterHost(Guid id, in NetAddress source, double now)

@@ -30,6 +30,8 @@ public sealed class NatTraversal : IPeerAwareTransport
     private readonly byte[] _control = new byte[L.RegisterSize];
     private readonly byte[] _punchKey = new byte[32];
     private readonly byte[] _tag = new byte[32];
+    private readonly byte[] _cookie = new byte[L.CookieSize];
+    private bool _mayRegisterEarly;
     private byte _role = byte.MaxValue;
     private Guid _rendezvous;
     private double _nextRegister;
@@ -113,6 +115,7 @@ public sealed class NatTraversal : IPeerAwareTransport
 
         _role = role;
         _rendezvous = rendezvous;
+        Array.Clear(_cookie);
         _nextRegister = 0;
         Pump(Now);
     }
@@ -245,6 +248,18 @@ public sealed class NatTraversal : IPeerAwareTransport
                 PublicAddress = L.ReadEndpoint(datagram[(L.HeaderSize + 16)..]);
                 return;
             }
+            if (kind == L.Cookie && datagram.Length == L.CookiePacketSize && new Guid(datagram.Slice(L.HeaderSize, 16)) == _rendezvous)
+            {
+                datagram.Slice(L.HeaderSize + 16, L.CookieSize).CopyTo(_cookie);
+                // Answer at once, but once per scheduled Register: Cookies forged from the introducer's address must not
+                // draw a 128-byte Register each.
+                if (_mayRegisterEarly)
+                {
+                    _mayRegisterEarly = false;
+                    SendRegister();
+                }
+                return;
+            }
             if (kind == L.Introduce && datagram.Length == L.IntroduceSize && new Guid(datagram.Slice(L.HeaderSize, 16)) == _rendezvous)
             {
                 Introduced(datagram, now);
@@ -289,12 +304,8 @@ public sealed class NatTraversal : IPeerAwareTransport
             bool registered = _role == L.RoleHost ? !PublicAddress.IsNone : !HostAddress.IsNone;
             if (_role == L.RoleHost || !registered)
             {
-                var register = _control.AsSpan(0, L.RegisterSize);
-                register.Clear();
-                L.WriteHeader(register, L.Register);
-                register[L.HeaderSize] = _role;
-                _rendezvous.TryWriteBytes(register.Slice(L.HeaderSize + 1, 16));
-                _inner.TrySend(register, _options.Introducer);
+                SendRegister();
+                _mayRegisterEarly = true;
             }
             _nextRegister = now + (registered ? _options.RegisterInterval : _options.RetryInterval).TotalSeconds;
         }
@@ -310,6 +321,17 @@ public sealed class NatTraversal : IPeerAwareTransport
             SendPunch(peer.Route, L.Punch, peer.Nonce, peer.Direct);
             peer.NextPunch = now + _options.PunchInterval.TotalSeconds;
         }
+    }
+
+    private void SendRegister()
+    {
+        var register = _control.AsSpan(0, L.RegisterSize);
+        register.Clear();
+        L.WriteHeader(register, L.Register);
+        register[L.HeaderSize] = _role;
+        _rendezvous.TryWriteBytes(register.Slice(L.HeaderSize + 1, 16));
+        _cookie.CopyTo(register[L.RegisterCookieOffset..]);
+        _inner.TrySend(register, _options.Introducer);
     }
 
     private void SendPunch(ulong route, byte kind, ulong nonce, in NetAddress to)

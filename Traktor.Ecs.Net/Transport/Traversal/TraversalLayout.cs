@@ -12,8 +12,11 @@ internal static class TraversalLayout
     /// <summary>The first byte of every traversal packet.</summary>
     public const byte Prefix = 0x0F;
 
-    /// <summary>The traversal layer's own version (byte 1). 2: Punch and PunchAck carry a nonce and a tag.</summary>
-    public const byte Version = 2;
+    /// <summary>
+    /// The traversal layer's own version (byte 1). 2: Punch and PunchAck carry a nonce and a tag. 3: a Register creates
+    /// state only when it echoes the introducer's cookie for its source (kind 7), so a spoofed source creates none.
+    /// </summary>
+    public const byte Version = 3;
 
     /// <summary>Prefix, version, kind.</summary>
     public const int HeaderSize = 3;
@@ -23,6 +26,15 @@ internal static class TraversalLayout
 
     /// <summary>Register: header, role, 16-byte rendezvous id, zero padding to 128 bytes, so that both replies together are smaller.</summary>
     public const int RegisterSize = 128;
+
+    /// <summary>Where a Register carries the cookie it echoes (zeros when it has none): after the role and the rendezvous id.</summary>
+    public const int RegisterCookieOffset = HeaderSize + 1 + 16;
+
+    /// <summary>The introducer's cookie: a truncated HMAC-SHA256 of the source endpoint, the rendezvous id and the role.</summary>
+    public const int CookieSize = 16;
+
+    /// <summary>Cookie: header, rendezvous id, the cookie a Register from that source must echo.</summary>
+    public const int CookiePacketSize = HeaderSize + 16 + CookieSize;
 
     /// <summary>Registered: header, rendezvous id, the observed endpoint.</summary>
     public const int RegisteredSize = HeaderSize + 16 + EndpointSize;
@@ -43,7 +55,7 @@ internal static class TraversalLayout
     public const int RelayHeaderSize = HeaderSize + 8;
 
     /// <summary>The packet kinds (byte 2).</summary>
-    public const byte Register = 1, Registered = 2, Introduce = 3, Punch = 4, PunchAck = 5, Relay = 6;
+    public const byte Register = 1, Registered = 2, Introduce = 3, Punch = 4, PunchAck = 5, Relay = 6, Cookie = 7;
 
     /// <summary>The role byte of a Register.</summary>
     public const byte RoleHost = 0, RoleJoiner = 1;
