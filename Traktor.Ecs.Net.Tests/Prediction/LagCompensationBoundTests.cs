@@ -16,6 +16,7 @@ public class LagCompensationBoundTests
         using var setup = new ReplicationWorld(new LinkConditions(), new ServerReplicationOptions());
         var inputs = new ServerInputs<MoveInput, MoveInputSerializer>(setup.Server, new ServerInputOptions<MoveInput> { MaxRewindTicks = 12 });
         setup.ServerGroup.Add(inputs);
+        var slowTarget = setup.ServerWorld.Create(new SlowMarker()); // drawn further back than the view tick
         ConnectionId? connection = null;
         setup.Server.ClientConnected += (c, _) => connection = c;
         var client = setup.AddClient(1, seed: 71);
@@ -40,5 +41,7 @@ public class LagCompensationBoundTests
         Assert.True(inputs.TryGetInput(connection!.Value, out var input) && input.Fire, "the input did not arrive in time");
         Assert.True(target > 50);
         Assert.Equal(target - 12.0, inputs.ViewTick(connection.Value));
+        Assert.True(setup.Server.Replication.ViewLagTicks(connection.Value, slowTarget) > 0);
+        Assert.Equal(target - 12.0, inputs.ViewTick(connection.Value, slowTarget));
     }
 }

@@ -112,7 +112,7 @@ internal sealed class PredictionGame : IDisposable
             }
 
             Shots++;
-            if (lag.TryGetAt(drone, Inputs.ViewTick(connection), out var seen) && Vector2.Distance(seen.Position, input.Aim) < HitRadius)
+            if (lag.TryGetAt(drone, Inputs.ViewTick(connection, drone), out var seen) && Vector2.Distance(seen.Position, input.Aim) < HitRadius)
             {
                 CompensatedHits++;
             }

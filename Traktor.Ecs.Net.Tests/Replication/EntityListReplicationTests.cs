@@ -122,9 +122,11 @@ public class EntityListReplicationTests
         DirectReplicationTests.AssertConverged(serverWorld, server, clientWorld, client);
         if (drops == 0)
         {
-            // Without drops nothing is missing, reordered or not: a snapshot overtaken by one that despawned an entity it
-            // carries a delta of is read, and so is one whose baseline is an entity's newest state sent (60+ ticks old)
-            // when the newer state that overtook it took the baseline's place in the ring (CsCheck seed 0iMAQtzjXIv2).
+            // Without drops nothing is missing, reordered or not: this link hands a snapshot at most 4 ticks after a newer
+            // one (delay ≤ 4), within the 4 ticks the server's 60-tick window leaves of the client's 64 (docs/PROTOCOL.md
+            // §10.1). A snapshot overtaken by one that despawned an entity it carries a delta of is read, and so is one
+            // whose baseline is an entity's newest state sent (60+ ticks old) when newer states that overtook it took the
+            // baseline's place in the ring (CsCheck seeds 0iMAQtzjXIv2: one newer state; dgg34cEnHbS8: two).
             Assert.Equal(0, client.Counters.MissingBaselines);
             Assert.Equal(0, client.Counters.MalformedSnapshots);
         }
@@ -224,6 +226,62 @@ public class EntityListReplicationTests
         Assert.True(client.ReceiveSnapshot(overtaken, newer / 60.0, 0.05)); // before: dropped as a missing baseline
         Assert.Equal(0, client.Counters.MissingBaselines);
         server.ReceiveDelivery(Connection, newer);
+        server.ReceiveDelivery(Connection, older);
+        for (int i = 0; i < 5; i++) Deliver(Step(moveRester: false));
+        DirectReplicationTests.AssertConverged(serverWorld, server, clientWorld, client);
+    }
+
+    /// <summary>
+    /// The case the property test found next (CsCheck seed dgg34cEnHbS8: seed 3103, loss 10 %, delay 2, duplicates 9 %,
+    /// adaptive): a resting entity moves 62 ticks after its newest state sent, so that snapshot is a delta against it;
+    /// two newer states of the entity overtake it, the second 64 ticks after the baseline. Before, the client kept the
+    /// ring, the newest state and the one before it: the second took the baseline's ring place and the two newest were
+    /// the overtakers, so the snapshot was dropped as a missing baseline and corrected.
+    /// </summary>
+    [Fact]
+    public void A_snapshot_whose_old_baseline_was_evicted_from_the_ring_by_the_second_of_two_newer_states_that_overtook_it_is_still_applied()
+    {
+        using var serverWorld = World.Create();
+        using var clientWorld = World.Create();
+        var server = new ServerReplication(serverWorld, ReplicationWorld.Registry);
+        var client = new ClientReplication(clientWorld, ReplicationWorld.Registry);
+        server.AddConnection(Connection);
+        var rester = serverWorld.Create(new Position2 { Value = new Vector2(1, 2) });
+        var mover = serverWorld.Create(new Position2 { Value = new Vector2(3, 4) });
+        var sink = new Capture();
+        uint Step(bool moveRester)
+        {
+            serverWorld.Get<Position2>(mover).Value += new Vector2(0.5f, 0.25f);
+            if (moveRester) serverWorld.Get<Position2>(rester).Value += new Vector2(-0.5f, 1);
+            server.Update(sink);
+            return server.Tick;
+        }
+
+        void Deliver(uint tick)
+        {
+            Assert.True(client.ReceiveSnapshot(sink.Last!, tick / 60.0, 0.05));
+            server.ReceiveDelivery(Connection, tick);
+        }
+
+        for (int i = 0; i < 5; i++) Deliver(Step(moveRester: false));
+        uint baseline = Step(moveRester: true); // the rester's newest state, then it rests
+        Deliver(baseline);
+        while (server.Tick < baseline + 61) Deliver(Step(moveRester: false));
+
+        // 62 ticks on it moves: a delta against its newest state sent (too old for the 60-tick rule, but the newest).
+        uint older = Step(moveRester: true);
+        var overtaken = sink.Last!;
+        Step(moveRester: true); // 63 ticks on: in full (the newest state sent is now this snapshot's predecessor)
+        var first = sink.Last!;
+        uint second = Step(moveRester: true); // 64 ticks on: in full, and in the baseline's place of the client's ring
+        Assert.Equal(baseline + 64, second);
+        Assert.True(client.ReceiveSnapshot(first, second / 60.0, 0.05));
+        Assert.True(client.ReceiveSnapshot(sink.Last!, second / 60.0, 0.05));
+        Assert.True(client.ReceiveSnapshot(overtaken, second / 60.0, 0.05)); // before: dropped as a missing baseline
+        Assert.Equal(0, client.Counters.MissingBaselines);
+        Assert.True(client.HasApplied(older));
+        server.ReceiveDelivery(Connection, second);
+        server.ReceiveDelivery(Connection, second - 1);
         server.ReceiveDelivery(Connection, older);
         for (int i = 0; i < 5; i++) Deliver(Step(moveRester: false));
         DirectReplicationTests.AssertConverged(serverWorld, server, clientWorld, client);

@@ -128,6 +128,39 @@ public class TimingTests
         Assert.True(estimator.RenderTick(beforeNext) <= newestHeld, $"render tick {estimator.RenderTick(beforeNext):F2} past the newest held {newestHeld}");
     }
 
+    /// <summary>
+    /// When the ticks a server sends on move (a successor host after a migration sends on other ticks of its interval),
+    /// one gap is short without the rhythm being faster: the spacing, and so the interpolation delay, stays. Before, the
+    /// one short gap was the smallest of the last 16 and halved the spacing for 16 snapshots, so remote entities ran
+    /// past their newest snapshot and stood still. A faster rhythm is still learned at its second gap.
+    /// </summary>
+    [Fact]
+    public void EstimatorKeepsItsSpacingWhenTheSendTicksMoveOnce()
+    {
+        var estimator = new ServerTickEstimator(60);
+        uint tick = 0;
+        for (; tick < 200; tick += 2)
+        {
+            estimator.OnSnapshot(tick, tick / 60.0, 0);
+        }
+
+        double delay = estimator.InterpolationDelayTicks;
+        tick -= 1; // the send ticks move by one: a single gap of 1
+        var spacings = new List<double>();
+        for (int i = 0; i < 40; i++, tick += 2)
+        {
+            estimator.OnSnapshot(tick, tick / 60.0, 0);
+            spacings.Add(estimator.SnapshotSpacingTicks);
+        }
+
+        Assert.All(spacings, spacing => Assert.Equal(2, spacing));
+        Assert.Equal(delay, estimator.InterpolationDelayTicks, 3);
+
+        estimator.OnSnapshot(tick - 1, (tick - 1) / 60.0, 0); // the server now sends every tick
+        estimator.OnSnapshot(tick, tick / 60.0, 0);
+        Assert.Equal(1, estimator.SnapshotSpacingTicks);
+    }
+
     [Fact]
     public void EstimatorDelaysAnEntitySentLessOftenThanSnapshotsByItsOwnSpacing()
     {

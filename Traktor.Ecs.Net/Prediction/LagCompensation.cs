@@ -6,7 +6,7 @@ namespace Traktor.Ecs.Net;
 /// The server's short memory of one component (positions, hit shapes) for lag compensation: each
 /// tick <see cref="Record"/> stores the value of every matching entity, and a hit test asks where an
 /// entity was at the (fractional) tick the shooting client was looking at
-/// (<see cref="ServerInputs{TInput,TSerializer}.ViewTick"/>), blending the two ticks around it.
+/// (<see cref="ServerInputs{TInput,TSerializer}.ViewTick(ConnectionId, Entity)"/>), blending the two ticks around it.
 /// Storage is reused; recording allocates nothing once the largest population has been seen.
 /// </summary>
 /// <typeparam name="T">The recorded component.</typeparam>

@@ -121,7 +121,21 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
     /// Clamped to at most <see cref="ServerInputOptions{TInput}.MaxRewindTicks"/> back, never ahead.
     /// </summary>
     /// <param name="connection">The player's connection.</param>
-    public double ViewTick(ConnectionId connection)
+    public double ViewTick(ConnectionId connection) => ViewTickBehind(connection, 0);
+
+    /// <summary>
+    /// The (fractional) server tick at which the connection's player saw <paramref name="target"/> when it sampled
+    /// its input for <see cref="CurrentTick"/>: <see cref="ViewTick(ConnectionId)"/>, further back for an entity its
+    /// types' <c>SendRate</c> sends less often than snapshots (the client draws those at a longer interpolation delay,
+    /// <see cref="Replication.Server.ServerReplication.ViewLagTicks"/>). Rewind a hit test against
+    /// <paramref name="target"/> to this. Clamped like <see cref="ViewTick(ConnectionId)"/>.
+    /// </summary>
+    /// <param name="connection">The player's connection (the shooter).</param>
+    /// <param name="target">The entity hit-tested.</param>
+    public double ViewTick(ConnectionId connection, Entity target) =>
+        ViewTickBehind(connection, server.Replication.ViewLagTicks(connection, target));
+
+    private double ViewTickBehind(ConnectionId connection, double lagTicks)
     {
         if (!states.TryGetValue(connection, out var state))
         {
@@ -129,7 +143,7 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
         }
 
         double view = state.History.Has(CurrentTick) ? state.History.ViewTickOf(CurrentTick) : state.ViewTick;
-        return Math.Clamp(view, (double)CurrentTick - options.MaxRewindTicks, CurrentTick);
+        return Math.Clamp(view - lagTicks, (double)CurrentTick - options.MaxRewindTicks, CurrentTick);
     }
 
     /// <summary>The input statistics of a connection.</summary>

@@ -65,12 +65,15 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
     private uint[] latestTick = [];
     private bool[] hasLatest = [];
 
-    // The newest state before the latest: a snapshot overtaken by the latest one may name it as its baseline after its
-    // ring place was taken (the server names the newest state it sent, however old, and the overtaking state can fall in
-    // the same place, 64 ticks on).
-    private TSnapshot[] displaced = [];
-    private uint[] displacedTick = [];
-    private bool[] hasDisplaced = [];
+    // The newest state whose ring place a newer state took. The server names the newest state it sent as a baseline
+    // however old (docs/PROTOCOL.md §10.1); the newer states that overtake such a snapshot were all sent after it, and one
+    // of them may fall in the baseline's ring place (of any 64 consecutive ticks, one does) after others took the newest
+    // places: keeping only the state before the newest lost it. A state evicted after the baseline is older than it
+    // (evicting a newer one takes a state 64 ticks past the overtaken snapshot, which is then too old to read), so the
+    // newest evicted is the baseline.
+    private TSnapshot[] evicted = [];
+    private uint[] evictedTick = [];
+    private bool[] hasEvicted = [];
     private TSnapshot[] staged = [];
     private InterpolationBuffer<TComponent>?[] buffers = [];
     private readonly Dictionary<Entity, TSnapshot> remembered = new();
@@ -101,9 +104,9 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
         Array.Resize(ref latest, size);
         Array.Resize(ref latestTick, size);
         Array.Resize(ref hasLatest, size);
-        Array.Resize(ref displaced, size);
-        Array.Resize(ref displacedTick, size);
-        Array.Resize(ref hasDisplaced, size);
+        Array.Resize(ref evicted, size);
+        Array.Resize(ref evictedTick, size);
+        Array.Resize(ref hasEvicted, size);
         Array.Resize(ref buffers, size);
     }
 
@@ -111,7 +114,7 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
     {
         Array.Clear(ringValid, slot * Ring, Ring);
         hasLatest[slot] = false;
-        hasDisplaced[slot] = false;
+        hasEvicted[slot] = false;
         buffers[slot]?.Clear();
     }
 
@@ -126,14 +129,18 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
     public override void Store(int slot, uint tick, int recordIndex)
     {
         int at = (slot * Ring) + (int)(tick % Ring);
+        if (ringValid[at] && (int)(tick - ringTicks[at]) > 0 && (!hasEvicted[slot] || (int)(ringTicks[at] - evictedTick[slot]) > 0))
+        {
+            evicted[slot] = ring[at];
+            evictedTick[slot] = ringTicks[at];
+            hasEvicted[slot] = true;
+        }
+
         ring[at] = staged[recordIndex];
         ringTicks[at] = tick;
         ringValid[at] = true;
         if (!hasLatest[slot] || (int)(tick - latestTick[slot]) > 0)
         {
-            displaced[slot] = latest[slot];
-            displacedTick[slot] = latestTick[slot];
-            hasDisplaced[slot] = hasLatest[slot];
             latest[slot] = staged[recordIndex];
             latestTick[slot] = tick;
             hasLatest[slot] = true;
@@ -347,9 +354,9 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
                 return true;
             }
 
-            if (hasDisplaced[slot] && displacedTick[slot] == tick)
+            if (hasEvicted[slot] && evictedTick[slot] == tick)
             {
-                value = displaced[slot];
+                value = evicted[slot];
                 return true;
             }
         }

@@ -13,7 +13,9 @@ public sealed class ServerTickEstimator
     private const double SnapThresholdTicks = 10;
 
     // The server's rhythm is the smallest gap between consecutive snapshots lately: losses, reordering and quiet ticks
-    // (nothing to send) only ever lengthen gaps, so the minimum over the last few ignores them.
+    // (nothing to send) only ever lengthen gaps, so the minimum over the last few ignores them. One gap can be short
+    // without a faster rhythm, though: when the ticks the server sends on move (a successor host after a migration
+    // sends on other ticks of the interval), so a gap counts only once it recurs.
     private const int SpacingSamples = 16;
     private readonly double tickRate;
     private bool hasEstimate;
@@ -47,7 +49,8 @@ public sealed class ServerTickEstimator
 
     /// <summary>
     /// Ticks between consecutive snapshots: 1 when the server sends every tick, 2 at half its tick rate. The smallest
-    /// gap among the last 16 snapshots, so lost snapshots and ticks with nothing to send do not count.
+    /// gap seen at least twice among the last 16 snapshots, so lost snapshots and ticks with nothing to send do not
+    /// count, nor does one short gap where the server's send ticks moved.
     /// </summary>
     public double SnapshotSpacingTicks { get; private set; } = 1;
 
@@ -127,12 +130,32 @@ public sealed class ServerTickEstimator
         nextGap = (nextGap + 1) % SpacingSamples;
         gapCount = Math.Min(gapCount + 1, SpacingSamples);
         uint smallest = uint.MaxValue;
+        uint smallestRecurring = uint.MaxValue;
         for (int i = 0; i < gapCount; i++)
         {
-            smallest = Math.Min(smallest, gaps[i]);
+            uint candidate = gaps[i];
+            smallest = Math.Min(smallest, candidate);
+            if (candidate < smallestRecurring && Recurs(candidate, i))
+            {
+                smallestRecurring = candidate;
+            }
         }
 
-        SnapshotSpacingTicks = smallest;
+        // Before any gap recurs (the first few snapshots, or a rhythm broken by heavy loss) the smallest stands.
+        SnapshotSpacingTicks = smallestRecurring != uint.MaxValue ? smallestRecurring : smallest;
+    }
+
+    private bool Recurs(uint gap, int at)
+    {
+        for (int j = at + 1; j < gapCount; j++)
+        {
+            if (gaps[j] == gap)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The estimated server tick at a local time (fractional): what the server is simulating now.</summary>
