@@ -22,7 +22,7 @@ public sealed class MultiplayerLeaveTests
         await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
         using var rig = new FleetRig(directory);
         await rig.StartServerAsync(directory.Node);
-        var alice = rig.AddPlayer(directory.Node, "alice", sessions => new ServerReportsFirst(sessions));
+        var alice = rig.AddPlayer(directory.Node, "alice", sessions => new ServerReportsFirstSessions(sessions));
 
         var game = await rig.RunAsync(alice.Multiplayer!.CreateSessionAsync("MyGame", 4, Cancel));
         Assert.Equal(ClientState.Connected, alice.State);
@@ -35,29 +35,5 @@ public sealed class MultiplayerLeaveTests
 
         // In no session now: false.
         Assert.False(await rig.RunAsync(alice.Multiplayer.LeaveSessionAsync(Cancel)));
-    }
-
-    /// <summary>The directory as the player sees it when the game server's departure report arrives just before the player's leave.</summary>
-    private sealed class ServerReportsFirst(ISessions inner) : ISessions
-    {
-        public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default) => inner.CreateSessionAsync(options, cancellationToken);
-
-        public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default) =>
-            inner.ListSessionsAsync(filter, offset, limit, cancellationToken);
-
-        public Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.GetSessionAsync(id, cancellationToken);
-
-        public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) => inner.JoinSessionAsync(id, userId, cancellationToken);
-
-        public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
-            inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
-
-        public async Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
-        {
-            Assert.True(await inner.LeaveSessionAsync(id, userId, cancellationToken));   // the game server's report, first
-            return await inner.LeaveSessionAsync(id, userId, cancellationToken);        // the player's own: the seat is gone already
-        }
-
-        public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.EndSessionAsync(id, cancellationToken);
     }
 }
