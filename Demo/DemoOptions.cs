@@ -171,6 +171,13 @@ public sealed record DemoOptions
             throw new ArgumentException("--nat works over UDP only.");
         }
 
+        if (options.Mode is DemoMode.Fleet or DemoMode.GameServer && options.Transport != TransportKind.Udp)
+        {
+            // The directory registers a game server by ip:port and its tokens name UDP addresses: a stream transport here
+            // would be ignored (it was: the server listened on UDP whatever --transport said).
+            throw new ArgumentException("--transport goes with the all-in-one run, --server, --client and --host: a fleet's game servers (--servers, --game-server) listen on UDP only.");
+        }
+
         if (options.Mode == DemoMode.Client && options.Nat is not null && (options.Rendezvous is null || options.IntroducerAddress is null))
         {
             throw new ArgumentException("--client --nat needs --introducer-address and --rendezvous (the --host prints them).");

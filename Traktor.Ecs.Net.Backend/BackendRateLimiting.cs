@@ -12,6 +12,8 @@ namespace Traktor.Ecs.Net.Backend;
 /// node's share of the budget (<c>RequestsPerSecondPerAddress / NodeCount</c>), so a load balancer that spreads a
 /// client over N nodes gives it the configured budget in total, without a database write per request. (The stricter
 /// register/login/refresh budget is counted in the shared database instead: see <see cref="SharedAuthRateLimit"/>.)
+/// Besides the rate, each address may have <see cref="BackendOptions.ConcurrentRequestsPerAddress"/> requests in
+/// progress on this node: a request's permit is held until it completes, so slow uploads cannot pile up.
 /// Requests with a valid server key (game servers, which multiplex many players) are not limited.
 /// </summary>
 internal static class BackendRateLimiting
@@ -21,10 +23,16 @@ internal static class BackendRateLimiting
         int perNode = Math.Max(1, options.RequestsPerSecondPerAddress / options.NodeCount);
         services.AddRateLimiter(limiter =>
         {
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                IsGameServer(context)
-                    ? RateLimitPartition.GetNoLimiter("server")
-                    : RateLimitPartition.GetTokenBucketLimiter(ClientAddress.Of(context), _ => Bucket(perNode, TimeSpan.FromSeconds(1))));
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                    IsGameServer(context)
+                        ? RateLimitPartition.GetNoLimiter("server")
+                        : RateLimitPartition.GetTokenBucketLimiter(ClientAddress.Of(context), _ => Bucket(perNode, TimeSpan.FromSeconds(1)))),
+                PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                    IsGameServer(context)
+                        ? RateLimitPartition.GetNoLimiter("server")
+                        : RateLimitPartition.GetConcurrencyLimiter(ClientAddress.Of(context),
+                            _ => new ConcurrencyLimiterOptions { PermitLimit = options.ConcurrentRequestsPerAddress, QueueLimit = 0 })));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 TimeSpan retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
@@ -54,5 +62,14 @@ internal static class BackendRateLimiting
         };
     }
 
-    private static bool IsGameServer(HttpContext context) => context.RequestServices.GetRequiredService<CallerResolver>().HasServerKey(context);
+    private static readonly object ServerKeyChecked = new();
+
+    // Asked by both limiters of the chain: the server key's hash is compared once per request.
+    private static bool IsGameServer(HttpContext context)
+    {
+        if (context.Items.TryGetValue(ServerKeyChecked, out var known)) return (bool)known!;
+        bool isServer = context.RequestServices.GetRequiredService<CallerResolver>().HasServerKey(context);
+        context.Items[ServerKeyChecked] = isServer;
+        return isServer;
+    }
 }

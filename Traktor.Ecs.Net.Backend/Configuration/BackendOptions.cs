@@ -58,6 +58,13 @@ public sealed class BackendOptions
     /// </summary>
     public int RequestsPerSecondPerAddress { get; set; } = 50;
 
+    /// <summary>
+    /// Requests one client address may have in progress at once on this node (server-key requests are not limited);
+    /// beyond it 429. Without it an address could start 50 slow uploads a second, each kept open for half an hour at
+    /// Kestrel's minimum data rate (240 B/s for a 512 KiB body), and the node's memory grew with every one.
+    /// </summary>
+    public int ConcurrentRequestsPerAddress { get; set; } = 16;
+
     /// <summary>Register/login/refresh requests per minute one client address may make; counted in the shared database, so it holds over all nodes together.</summary>
     public int AuthRequestsPerMinutePerAddress { get; set; } = 30;
 
@@ -111,6 +118,10 @@ public sealed class BackendOptions
         if (MaxRequestBodyBytes < 1024)
         {
             yield return "Online:MaxRequestBodyBytes must be 1024 or more.";
+        }
+        if (ConcurrentRequestsPerAddress < 1)
+        {
+            yield return "Online:ConcurrentRequestsPerAddress must be 1 or more.";
         }
         if (RequestsPerSecondPerAddress < 1 || AuthRequestsPerMinutePerAddress < 1)
         {

@@ -227,7 +227,9 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
 
         var cancellation = new CancellationTokenSource(options.CallTimeout);
         var leaving = Sessions.LeaveSessionAsync(id, (long)identity.PlayerId, cancellation.Token);
-        return call.Wait(PendingCall.FromTask(leaving.ContinueWith(task => (ScriptValue)task.GetAwaiter().GetResult(), TaskScheduler.Default),
+        // True once the directory has the seat back, whatever it answered: false there means the game server reported the
+        // departure first (it saw the disconnect above) or the seat was already released; the script was in a session either way.
+        return call.Wait(PendingCall.FromTask(leaving.ContinueWith(task => { task.GetAwaiter().GetResult(); return (ScriptValue)true; }, TaskScheduler.Default),
             cancellation, e => $"{call.Function}: {e.Message}"));
     }
 

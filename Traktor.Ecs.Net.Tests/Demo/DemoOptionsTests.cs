@@ -69,6 +69,17 @@ public class DemoOptionsTests
         Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--host", "--nat", "symmetric", "--introducer-address", "192.0.2.1:3478"])); // loopback only
     }
 
+    [Fact]
+    public void A_fleet_refuses_a_stream_transport_instead_of_ignoring_it()
+    {
+        // Found deploying the fleet: --game-server --transport tcp registered and listened on UDP, as if the option were not there.
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--game-server", "--transport", "tcp"]));
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--game-server", "--transport", "websocket"]));
+        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--servers", "2", "--transport", "tcp"]));
+        Assert.Equal(DemoMode.GameServer, DemoOptions.Parse(["--game-server", "--transport", "udp"]).Mode);
+        Assert.Equal(TransportKind.Tcp, DemoOptions.Parse(["--server", "--transport", "tcp"]).Transport);
+    }
+
     [Theory]
     [InlineData("--client", "192.168.1.10:4000")]
     [InlineData("--client", "nohost")]

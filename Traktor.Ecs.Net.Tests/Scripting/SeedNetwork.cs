@@ -32,7 +32,7 @@ internal sealed class SeedNetwork : IAsyncDisposable
     private readonly List<IDisposable> _disposables = new();
     private readonly string _captureDirectory = Directory.CreateTempSubdirectory("traktor-lua-").FullName;
 
-    private SeedNetwork(BackendTestServer backend, ExampleApiServer api, LuaScriptOptions? options)
+    private SeedNetwork(BackendTestServer backend, ExampleApiServer api, LuaScriptOptions? options, Func<ISessions, ISessions>? playerSessions)
     {
         Backend = backend;
         Api = api;
@@ -72,7 +72,7 @@ internal sealed class SeedNetwork : IAsyncDisposable
             Authentication = new HttpAuthentication(PlayerBackend),
             Leaderboards = new HttpLeaderboards(PlayerBackend),
             Achievements = new HttpAchievements(PlayerBackend),
-            Sessions = new HttpSessions(PlayerBackend),
+            Sessions = playerSessions?.Invoke(new HttpSessions(PlayerBackend)) ?? new HttpSessions(PlayerBackend),
             Rpcs = ScriptRpcs(),
             PacketLog = PacketLog,
         }, options, ClientWorld);
@@ -129,12 +129,12 @@ internal sealed class SeedNetwork : IAsyncDisposable
     /// <summary>A second backend user, ahead of alice on the leaderboard.</summary>
     public UserAccount Bob { get; private set; } = null!;
 
-    public static async Task<SeedNetwork> StartAsync(LuaScriptOptions? options = null)
+    public static async Task<SeedNetwork> StartAsync(LuaScriptOptions? options = null, Func<ISessions, ISessions>? playerSessions = null)
     {
         // The directory's settings; a registered server stays live without heartbeats for the test's length.
         var backend = await BackendTestServer.StartAsync(null, null, [.. DirectoryTestSettings.BackendArgs, "--Online:Sessions:DeadAfterMs=600000"]);
         var api = await ExampleApiServer.StartAsync();
-        var network = new SeedNetwork(backend, api, options);
+        var network = new SeedNetwork(backend, api, options, playerSessions);
         var admin = network.Admin;
         await new HttpLeaderboards(admin).DefineLeaderboardAsync(new LeaderboardDefinition("HighScores"));
         await new HttpAchievements(admin).DefineAchievementAsync(new AchievementDefinition("FirstKill", "First kill", "Defeat an enemy."));

@@ -143,6 +143,28 @@ public sealed partial class SeedSnippetTests
     }
 
     [Fact]
+    public async Task LeaveSession_is_true_when_the_game_server_reported_the_departure_first()
+    {
+        // Found deploying the fleet: a game server without a reconnect grace tells the directory the moment the player's
+        // disconnect arrives, so the player's own leave finds the seat gone; leaveSession() returned that false.
+        await using var network = await SeedNetwork.StartAsync(playerSessions: sessions => new Sessions.Fleet.ServerReportsFirstSessions(sessions));
+        var arena = await network.Sessions.CreateSessionAsync(new SessionOptions("Arena", 8), TestContext.Current.CancellationToken);
+        var globals = new Dictionary<string, ScriptValue>
+        {
+            ["username"] = "alice", ["password"] = SeedNetwork.Password, ["sessionId"] = arena.Id.ToString(),
+        };
+        string source = Snippet("02-login.lua")
+            + "multiplayer:joinSession(sessionId)\nseedLeft = multiplayer:leaveSession()\nseedLeftAgain = multiplayer:leaveSession()\n";
+        var script = network.ClientScripts.Load("seed-leave.lua", source, globals);
+        network.TickUntil(() => script.WaitingEntries == 0, "the session calls");
+
+        Assert.Empty(script.Errors);
+        Assert.True(script.GetGlobal("seedLeft").AsBoolean);          // it was in a session, and left it
+        Assert.False(script.GetGlobal("seedLeftAgain").AsBoolean);    // in none now
+        Assert.False((await network.Sessions.GetSessionAsync(arena.Id, TestContext.Current.CancellationToken))!.IsMember(network.Alice.UserId));
+    }
+
+    [Fact]
     public async Task Rpc_calls_the_handler_on_the_other_side_with_the_params()
     {
         await using var network = await SeedNetwork.StartAsync();

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Web.Profiler;
+using Traktor.Ecs.Net.Web.Transport;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net;
@@ -46,6 +47,12 @@ public sealed class LiveProfiler : IDisposable
     private int _viewers;
     private bool _disposed;
 
+    /// <summary>
+    /// Connections refused before a byte was read (<see cref="StreamTransportCounters.Refused"/>): an address may hold
+    /// <see cref="LiveProfilerOptions.MaxViewers"/> connections and 4 more, so one address cannot take every slot.
+    /// </summary>
+    public StreamTransportCounters RefusedConnections { get; } = new();
+
     private LiveProfiler(LiveProfilerOptions options, ILoggerFactory loggerFactory)
     {
         _options = options;
@@ -58,6 +65,11 @@ public sealed class LiveProfiler : IDisposable
         _startedAt = options.Time.GetTimestamp();
         _interval = options.SampleInterval.TotalSeconds;
 
+        // Kestrel's connection limit is for everyone: without a per-address count, 32 half-sent requests from one
+        // address held the profiler for 30 s each, token or not (the token is checked after the request's headers).
+        var gate = new ConnectionGate(
+            new StreamTransportOptions { MaxConnectionsPerAddress = options.MaxViewers, MaxConnectionsPerSubnet = options.MaxViewers * 4 },
+            RefusedConnections);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
@@ -68,7 +80,13 @@ public sealed class LiveProfiler : IDisposable
             kestrel.Limits.MaxConcurrentConnections = options.MaxViewers * 4;
             kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxViewers;
             kestrel.Limits.MaxRequestBodySize = 0;
-            kestrel.Listen(options.EndPoint, listen => listen.Protocols = HttpProtocols.Http1);
+            // A page and its feed need no more: requests left half sent are cut after 5 s, not Kestrel's 30.
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            kestrel.Listen(options.EndPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(next => connection => gate.RunAsync(connection, next)); // counted before a byte is read
+            });
         });
         _host = builder.Build();
         _host.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });

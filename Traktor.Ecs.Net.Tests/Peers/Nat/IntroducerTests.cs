@@ -203,6 +203,37 @@ public class IntroducerTests
     }
 
     [Fact]
+    public void One_address_cannot_fill_the_rendezvous_or_route_table_alone()
+    {
+        // Before the per-address caps, 41 IPv4 addresses registering 100 rendezvous each filled the 4,096 of the table,
+        // and a host with two joiner addresses filled every route: nobody else could be introduced.
+        using var s = new Setup(new IntroducerOptions { MaxRendezvousPerAddress = 3, MaxRoutesPerAddress = 2, RegistersPerSecond = 1000 });
+        InMemoryTransport From(string address) => s.Internet.CreateTransport(NetAddress.Parse(address));
+        var hosts = Enumerable.Range(0, 5).Select(i => From($"192.0.2.5:{1000 + i}")).ToList();
+        var ids = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
+        for (int i = 0; i < 5; i++) s.Registered(hosts[i], 0, ids[i]);
+        Assert.Equal(3, s.Introducer.RendezvousCount);                  // whatever the ports
+        s.Registered(s.Peer(), 0, s.Rendezvous);                        // another address still hosts
+        Assert.Equal(4, s.Introducer.RendezvousCount);
+
+        var joiners = Enumerable.Range(0, 4).Select(i => From($"192.0.2.6:{2000 + i}")).ToList();
+        foreach (var joiner in joiners) s.Registered(joiner, 1, s.Rendezvous);
+        Assert.Equal(2, s.Introducer.RouteCount);
+        Assert.Equal(2, joiners.Count(j => Setup.Drain(j).Any(d => d[2] == 3)));   // two were introduced, two not
+        s.Registered(s.Peer(), 1, s.Rendezvous);                        // another joiner address is
+        Assert.Equal(3, s.Introducer.RouteCount);
+
+        // Forgotten hosts and routes give their address its share back.
+        s.Time.Advance(TimeSpan.FromSeconds(31));
+        s.Introducer.Update();
+        Assert.Equal(0, s.Introducer.RendezvousCount);
+        Assert.Equal(0, s.Introducer.RouteCount);
+        hosts.ForEach(host => Setup.Drain(host));
+        for (int i = 0; i < 3; i++) s.Registered(hosts[i], 0, ids[i]);
+        Assert.Equal(3, s.Introducer.RendezvousCount);
+    }
+
+    [Fact]
     public void Registrations_are_rate_limited_per_address()
     {
         using var s = new Setup(new IntroducerOptions { RegistersPerSecond = 10 });

@@ -156,7 +156,7 @@ public sealed class Multiplayer : ISystem<float>
 
     /// <summary>Disconnects and gives up the seat (<c>multiplayer:leaveSession()</c>); no <see cref="SessionEnded"/> follows.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>False when this client was in no session.</returns>
+    /// <returns>True when this client left a session; false when it was in none.</returns>
     public async Task<bool> LeaveSessionAsync(CancellationToken cancellationToken = default)
     {
         await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -174,7 +174,11 @@ public sealed class Multiplayer : ISystem<float>
                 connected = false;
                 client.Transport.Disconnect();
             });
-            return await sessions.LeaveSessionAsync(session.Id, login.UserId, cancellationToken).ConfigureAwait(false);
+            // The directory may answer false: the game server saw the disconnect and reported the departure first (at once
+            // when the game frees a seat without a reconnect grace), or the seat was already released. The player has left
+            // either way, so the answer is whether it was in a session, as the Lua leaveSession() promises.
+            await sessions.LeaveSessionAsync(session.Id, login.UserId, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         finally
         {

@@ -1,14 +1,15 @@
-using System.Buffers;
+using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
-/// <summary>One endpoint of an <see cref="InMemoryNetwork"/>; datagrams are copied into pooled buffers.</summary>
+/// <summary>One endpoint of an <see cref="InMemoryNetwork"/>; datagrams are copied into buffers this endpoint reuses.</summary>
 public sealed class InMemoryTransport : IDatagramTransport
 {
     private readonly InMemoryNetwork _network;
     private readonly Queue<(byte[] Buffer, int Length, NetAddress Source)> _queue = new();
     private readonly int _capacity;
     private readonly Lock _lock = new();
+    private readonly DatagramBufferPool _buffers = new(); // under _lock: senders and the receiver may be different threads
     private bool _disposed;
 
     internal InMemoryTransport(InMemoryNetwork network, NetAddress address, int capacity)
@@ -23,6 +24,15 @@ public sealed class InMemoryTransport : IDatagramTransport
 
     /// <summary>Datagrams dropped because this endpoint's queue was full.</summary>
     public long DroppedQueueFull { get; private set; }
+
+    /// <summary>Bytes of free datagram buffers kept for reuse (for tests of the cap).</summary>
+    internal int RetainedBufferBytes
+    {
+        get
+        {
+            lock (_lock) return _buffers.RetainedBytes;
+        }
+    }
 
     /// <inheritdoc />
     public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination) =>
@@ -45,7 +55,10 @@ public sealed class InMemoryTransport : IDatagramTransport
             }
             bool fits = item.Length <= buffer.Length;
             if (fits) item.Buffer.AsSpan(0, item.Length).CopyTo(buffer);
-            ArrayPool<byte>.Shared.Return(item.Buffer);
+            lock (_lock)
+            {
+                if (!_disposed) _buffers.Return(item.Buffer);
+            }
             if (!fits) continue;
             length = item.Length;
             source = item.Source;
@@ -62,7 +75,7 @@ public sealed class InMemoryTransport : IDatagramTransport
                 DroppedQueueFull++;
                 return false;
             }
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(datagram.Length, 1));
+            var buffer = _buffers.Rent(datagram.Length);
             datagram.CopyTo(buffer);
             _queue.Enqueue((buffer, datagram.Length, source));
             return true;
@@ -76,7 +89,8 @@ public sealed class InMemoryTransport : IDatagramTransport
         {
             if (_disposed) return;
             _disposed = true;
-            while (_queue.TryDequeue(out var item)) ArrayPool<byte>.Shared.Return(item.Buffer);
+            _queue.Clear();
+            _buffers.Clear();
         }
         _network.Unbind(this);
     }

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
@@ -14,6 +14,7 @@ public sealed class LinkSimulator : IPeerAwareTransport
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly PriorityQueue<Held, (double DueAt, long Order)> _held = new();
+    private readonly DatagramBufferPool _buffers = new();
     private double _linkFreeAt;
     private long _order;
 
@@ -39,6 +40,9 @@ public sealed class LinkSimulator : IPeerAwareTransport
 
     /// <summary>Datagrams held back and not yet delivered.</summary>
     public int InFlight => _held.Count;
+
+    /// <summary>Bytes of free datagram buffers kept for reuse (for tests of the cap).</summary>
+    internal int RetainedBufferBytes => _buffers.RetainedBytes;
 
     private double Now => _time.GetTimestamp() / (double)_time.TimestampFrequency;
 
@@ -69,7 +73,7 @@ public sealed class LinkSimulator : IPeerAwareTransport
         {
             double delay = c.LatencyMs + (_random.NextDouble() * 2 - 1) * c.JitterMs;
             if (_random.NextDouble() * 100 < c.ReorderPercent) delay += _random.NextDouble() * (c.LatencyMs + c.JitterMs + 20);
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(datagram.Length, 1));
+            var buffer = _buffers.Rent(datagram.Length);
             datagram.CopyTo(buffer);
             _held.Enqueue(new Held(buffer, datagram.Length, destination), (departure + Math.Max(0, delay) / 1000.0, _order++));
         }
@@ -91,7 +95,7 @@ public sealed class LinkSimulator : IPeerAwareTransport
         {
             _held.Dequeue();
             _inner.TrySend(held.Buffer.AsSpan(0, held.Length), held.Destination);
-            ArrayPool<byte>.Shared.Return(held.Buffer);
+            _buffers.Return(held.Buffer);
         }
     }
 
@@ -107,7 +111,8 @@ public sealed class LinkSimulator : IPeerAwareTransport
     /// <inheritdoc />
     public void Dispose()
     {
-        while (_held.TryDequeue(out var held, out _)) ArrayPool<byte>.Shared.Return(held.Buffer);
+        _held.Clear();
+        _buffers.Clear();
         _inner.Dispose();
     }
 }

@@ -32,6 +32,8 @@ public sealed class Introducer : IDisposable
     private readonly byte[] _reply = new byte[L.IntroduceSize];
     private readonly List<ulong> _expired = new();
     private readonly List<Guid> _expiredRendezvous = new();
+    private readonly AddressTally _hostsOf = new();
+    private readonly AddressTally _joinersOf = new();
     private readonly byte[] _cookieKey = RandomNumberGenerator.GetBytes(32);
     private readonly byte[] _mac = new byte[32];
     private double _nextSweep;
@@ -196,7 +198,8 @@ public sealed class Introducer : IDisposable
         }
         else
         {
-            if (_rendezvous.Count >= _options.MaxRendezvous)
+            // One address (IPv4, or IPv6 /64) hosts a bounded share: a few attackers cannot fill the table for everyone.
+            if (_rendezvous.Count >= _options.MaxRendezvous || !_hostsOf.TryAdd(source, _options.MaxRendezvousPerAddress))
             {
                 Dropped++;
                 return;
@@ -223,7 +226,8 @@ public sealed class Introducer : IDisposable
         }
         else
         {
-            if (_routes.Count >= _options.MaxRoutes || rendezvous.Routes >= _options.MaxRoutesPerRendezvous)
+            if (_routes.Count >= _options.MaxRoutes || rendezvous.Routes >= _options.MaxRoutesPerRendezvous
+                || !_joinersOf.TryAdd(source, _options.MaxRoutesPerAddress))
             {
                 Dropped++;
                 return;
@@ -287,7 +291,11 @@ public sealed class Introducer : IDisposable
         {
             if (now - rendezvous.LastSeen > hostTimeout) _expiredRendezvous.Add(id);
         }
-        foreach (var id in _expiredRendezvous) _rendezvous.Remove(id);
+        foreach (var id in _expiredRendezvous)
+        {
+            _hostsOf.Remove(_rendezvous[id].Host);
+            _rendezvous.Remove(id);
+        }
         foreach (var (routeId, route) in _routes)
         {
             if (now - route.LastUsed > routeTimeout || !_rendezvous.TryGetValue(route.Rendezvous, out var owner) || owner.Host != route.Host) _expired.Add(routeId);
@@ -296,6 +304,7 @@ public sealed class Introducer : IDisposable
         {
             var route = _routes[routeId];
             _routes.Remove(routeId);
+            _joinersOf.Remove(route.Joiner);
             _routeOfJoiner.Remove((route.Rendezvous, route.Joiner));
             if (_rendezvous.TryGetValue(route.Rendezvous, out var owner) && owner.Host == route.Host) owner.Routes--;
         }

@@ -12,6 +12,12 @@ public sealed class IntroducerOptions
     /// <summary>Routes per rendezvous (joiners of one host). Default 64.</summary>
     public int MaxRoutesPerRendezvous { get; set; } = 64;
 
+    /// <summary>Rendezvous one IPv4 address or IPv6 /64 may host at once (any port). Default 32.</summary>
+    public int MaxRendezvousPerAddress { get; set; } = 32;
+
+    /// <summary>Routes one IPv4 address or IPv6 /64 may hold as a joiner at once (any port). Default 32.</summary>
+    public int MaxRoutesPerAddress { get; set; } = 32;
+
     /// <summary>A host that has not registered again for this long is forgotten with its routes. Default 10 s.</summary>
     public TimeSpan HostTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -38,6 +44,8 @@ public sealed class IntroducerOptions
         if (MaxRendezvous <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRendezvous));
         if (MaxRoutes <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRoutes));
         if (MaxRoutesPerRendezvous <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRoutesPerRendezvous));
+        if (MaxRendezvousPerAddress <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRendezvousPerAddress));
+        if (MaxRoutesPerAddress <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRoutesPerAddress));
         if (HostTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HostTimeout));
         if (RouteIdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RouteIdleTimeout));
         if (RelayPacketsPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(RelayPacketsPerSecond));

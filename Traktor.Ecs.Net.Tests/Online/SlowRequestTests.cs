@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Traktor.Ecs.Net.Tests.Online;
+
+/// <summary>
+/// Slow uploads against the real backend on Kestrel (loopback sockets). Kestrel keeps a request body alive as long as
+/// it arrives at 240 B/s, so a 512 KiB body may take half an hour; within its request rate one address could start 50
+/// of them a second (measured against a real backend process: 617 in flight and growing after 55 s from one address,
+/// RSS +13 MiB, every one holding what it had sent). Each address now has a budget of requests in progress.
+/// </summary>
+public sealed class SlowRequestTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task One_address_cannot_hold_more_slow_uploads_than_its_budget_and_gets_its_budget_back_when_they_end()
+    {
+        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:ConcurrentRequestsPerAddress=4");
+        var http = server.CreateHttpClient();
+        using (var registered = await http.PostAsync("v1/auth/register", Json("""{"username":"slowpoke","password":"correct horse"}"""), Cancel))
+        {
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+        using var login = await http.PostAsync("v1/auth/login", Json("""{"username":"slowpoke","password":"correct horse"}"""), Cancel);
+        using var session = JsonDocument.Parse(await login.Content.ReadAsStringAsync(Cancel));
+        string token = session.RootElement.GetProperty("accessToken").GetString()!;
+        long user = session.RootElement.GetProperty("userId").GetInt64();
+
+        // Four uploads that announce 400,000 bytes and send the first few: the server waits for the rest.
+        var uploads = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.BaseAddress.Port), Cancel);
+                await socket.SendAsync(Encoding.ASCII.GetBytes(
+                    $"PUT /v1/users/{user}/saves/slot{i} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 400000\r\n\r\n{\"data\":\"AAAA"), Cancel);
+                uploads.Add(socket);
+            }
+
+            // Once the four are being served, a fifth request from the same address is refused, with a Retry-After.
+            Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOnceAsync(http, user, token, HttpStatusCode.TooManyRequests));
+        }
+        finally
+        {
+            uploads.ForEach(socket => socket.Dispose());
+        }
+
+        // The uploads ended (the peer went away): the address has its budget again.
+        Assert.Equal(HttpStatusCode.OK, await StatusOnceAsync(http, user, token, HttpStatusCode.OK));
+    }
+
+    /// <summary>Lists the player's saves every 50 ms until the answer is <paramref name="wanted"/> (at most 10 s); the last answer.</summary>
+    private static async Task<HttpStatusCode> StatusOnceAsync(HttpClient http, long user, string token, HttpStatusCode wanted)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/users/{user}/saves");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request, Cancel);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 429 says when to retry");
+            }
+            if (response.StatusCode == wanted || clock.Elapsed > TimeSpan.FromSeconds(10)) return response.StatusCode;
+            await Task.Delay(50, Cancel);
+        }
+    }
+}
