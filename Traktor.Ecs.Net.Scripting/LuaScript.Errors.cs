@@ -58,6 +58,9 @@ public sealed partial class LuaScript
         thread.RawGetInteger(LuaRegistry.Index, AbortReference);
         bool aborted = thread.RawEqual(-1, -2);
         thread.Pop(1);
+        // An entry whose memory the allocator refused because it was spent (LuaMemory.Meter) failed with a memory
+        // error before the count hook could abort it: it ran out of a budget, not of memory.
+        aborted |= entry is { SpentInAllocation: true } && (status == LuaStatus.ErrMem || IsMemoryErrorText(thread));
         if (aborted)
         {
             var (file, line) = entry?.AbortedAt ?? Locate(thread, 0);
@@ -95,6 +98,9 @@ public sealed partial class LuaScript
         string bare = match.Success ? match.Groups["message"].Value : text;
         return new ScriptError(Name, where, at, Classify(bare), WithoutLimitPrefix(bare), entryName);
     }
+
+    private static bool IsMemoryErrorText(Lua thread) =>
+        thread.Type(-1) == LuaType.String && LuaValues.ReadString(thread, -1) == "not enough memory";
 
     private static string WithoutLimitPrefix(string message) =>
         message.StartsWith(LimitPrefix, StringComparison.Ordinal) ? message[LimitPrefix.Length..] : message;

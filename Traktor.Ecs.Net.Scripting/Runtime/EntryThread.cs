@@ -31,4 +31,7 @@ internal sealed class EntryThread(Lua thread, int reference, string name)
     public int Resumes { get; set; }
 
     public (string File, int Line)? AbortedAt { get; set; }
+
+    /// <summary>True when the allocator found the entry spent (growth charged past a budget) and refused its memory from then on.</summary>
+    public bool SpentInAllocation { get; set; }
 }

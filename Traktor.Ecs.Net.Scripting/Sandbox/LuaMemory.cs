@@ -14,9 +14,22 @@ namespace Traktor.Ecs.Net.Scripting.Sandbox;
 /// code that pushes values never sees a refusal. What the host pushes is bounded by its own limits (an
 /// HTTP body by <see cref="LuaScriptOptions.MaxHttpResponseBytes"/>), so the overshoot is bounded too,
 /// and the script's next allocation fails.
+/// <para>
+/// Growth is also work: a library call that builds a long string (<c>string.upper</c>, <c>string.sub</c>, a
+/// concatenation) copies it in C, one VM instruction however long it is. So while enforcing, every
+/// <see cref="MeterChunkBytes"/> of growth is handed to <see cref="Meter"/>, which charges it to the running entry;
+/// once that says the entry is spent, every growth is refused (fast, as a memory error) until <see cref="Rearm"/>, and
+/// the count hook aborts the entry at its next check.
+/// </para>
 /// </remarks>
 internal sealed class LuaMemory
 {
+    /// <summary>How much growth is gathered before it is charged (fewer calls into the meter for small allocations).</summary>
+    public const long MeterChunkBytes = 64 * 1024;
+
+    private long unmetered;
+    private bool stopped;
+
     public LuaMemory(long limit)
     {
         Limit = limit;
@@ -41,6 +54,19 @@ internal sealed class LuaMemory
     /// <summary>Whether growth past the limit is refused now (script code is running).</summary>
     public bool Enforcing { get; set; }
 
+    /// <summary>
+    /// Charges bytes of growth to the running entry; true once the entry is past its budget. It must not call into
+    /// Lua: it runs inside the allocator.
+    /// </summary>
+    public Func<long, bool>? Meter { get; set; }
+
+    /// <summary>Forgets a spent entry's refusal and its unmetered growth (the host calls it before each resume).</summary>
+    public void Rearm()
+    {
+        stopped = false;
+        unmetered = 0;
+    }
+
     private IntPtr Allocate(IntPtr ud, IntPtr ptr, UIntPtr osize, UIntPtr nsize)
     {
         // With ptr null, osize is the kind of object being created, not a size.
@@ -58,7 +84,7 @@ internal sealed class LuaMemory
         }
 
         // Lua requires shrinking to succeed; only growth can be refused.
-        if (Enforcing && newSize > oldSize && Used - oldSize + newSize > Limit)
+        if (Enforcing && newSize > oldSize && (stopped || Used - oldSize + newSize > Limit || OverMeter(newSize - oldSize)))
         {
             Refused++;
             return IntPtr.Zero;
@@ -78,5 +104,20 @@ internal sealed class LuaMemory
         Used += newSize - oldSize;
         Peak = Math.Max(Peak, Used);
         return result;
+    }
+
+    // Gathers growth and charges it a chunk at a time; true (and refusing from then on) once the entry is spent.
+    private bool OverMeter(long growth)
+    {
+        unmetered += growth;
+        if (unmetered < MeterChunkBytes || Meter is not { } meter)
+        {
+            return false;
+        }
+
+        long bytes = unmetered;
+        unmetered = 0;
+        stopped = meter(bytes);
+        return stopped;
     }
 }

@@ -64,4 +64,82 @@ public sealed class LibraryWorkBudgetTests
         Assert.Equal(3, error.Line);
         Assert.InRange(host.Info.Count, 1, 8); // 1,000,000 ÷ 131,072
     }
+
+    [Theory]
+    [InlineData("s:upper()")]
+    [InlineData("s:sub(2)")]
+    [InlineData("s .. 'b'")]
+    [InlineData("string.format('%s!', s)")]
+    public void Building_long_strings_over_and_over_is_charged_by_the_bytes_allocated(string build)
+    {
+        // Each call copies 1 MiB in C for one instruction. Before, the instruction budget let such a loop run ~170,000
+        // calls (a 3 MiB s:upper() loop ran 8.7 s past a 250 ms time budget, and 90 s under the instruction budget alone).
+        // Growth is charged an instruction per 32 bytes: 32,768 or more a call, so at most 31 calls fit.
+        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000 });
+        var script = host.Load("build.lua", $$"""
+            local s = string.rep("a", 1024 * 1024)
+            while true do
+              local built = {{build}}
+              log:info("built")
+            end
+            """);
+
+        var error = script.Errors.First();
+        Assert.Equal(ScriptErrorKind.InstructionBudget, error.Kind);
+        Assert.Equal(3, error.Line);
+        Assert.InRange(host.Info.Count, 1, 31);
+    }
+
+    [Fact]
+    public void A_script_that_catches_the_refused_memory_is_still_stopped_by_the_budget()
+    {
+        // Once the entry is spent, its growth is refused (a memory error it can catch, which fails fast); the count hook
+        // then aborts it. Reported as the budget it ran out of, not as memory.
+        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000 });
+        var script = host.Load("catch.lua", """
+            local s = string.rep("a", 1024 * 1024)
+            while true do
+              pcall(function() return s:upper() end)
+            end
+            """);
+
+        var error = Assert.Single(script.Errors);
+        Assert.Equal(ScriptErrorKind.InstructionBudget, error.Kind);
+        Assert.Equal("catch.lua", error.File);
+        Assert.InRange(error.Line, 3, 4);
+    }
+
+    [Fact]
+    public void Reading_a_long_numeral_over_and_over_is_charged_by_its_length()
+    {
+        // tonumber reads a numeral to its end in C, digit by digit, for one instruction: an instruction per byte.
+        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000 });
+        var script = host.Load("numeral.lua", """
+            local s = string.rep("1", 400 * 1024)
+            while true do
+              local n = tonumber(s)
+              log:info("read")
+            end
+            """);
+
+        var error = script.Errors.First();
+        Assert.Equal(ScriptErrorKind.InstructionBudget, error.Kind);
+        Assert.Equal(3, error.Line);
+        Assert.InRange(host.Info.Count, 1, 2);
+    }
+
+    [Fact]
+    public void Ordinary_string_work_and_numerals_fit_the_budget_as_before()
+    {
+        using var host = new ScriptHost();
+        var script = host.Load("ordinary.lua", """
+            local parts = {}
+            for i = 1, 2000 do parts[#parts + 1] = ("item %d"):format(i):upper() .. tostring(tonumber("0x" .. i)) end
+            log:info(#table.concat(parts, ",") .. " " .. tonumber("12.5") .. " " .. tostring(tonumber("z", 36)))
+            """);
+
+        Assert.Empty(script.Errors);
+        Assert.Single(host.Info);
+        Assert.StartsWith("[ordinary.lua] ", host.Info[0]);
+    }
 }
