@@ -76,7 +76,10 @@ public static class BackendHost
             $"Environment: {app.Environment.EnvironmentName}",
             $"Settings files: {(files.Count == 0 ? "none" : string.Join(", ", files))} (then environment variables, then arguments)",
             $"Store: {database.ProviderName} ({(database is SqliteOnlineDatabase sqlite ? sqlite.Path : "connection string from Online:ConnectionString")}) answers",
-            $"Connect tokens: {(options.ConnectTokens.IsConfigured ? $"issued for {options.ConnectTokens.ServerAddresses.Count} game server(s)" : "none configured")}");
+            // The directory issues the tokens of sessions' game servers; Online:ConnectTokens is the separate fixed list. The
+            // check printed only the latter, so a fleet's backend read "Connect tokens: none configured" (found deploying one).
+            $"Session directory: {(options.Sessions.ToOptions() is { } directory ? $"on, protocol id 0x{directory.Tokens.ProtocolId:X16} (it issues the connect tokens for sessions on registered game servers)" : "off (no Online:Sessions:GameServerKey)")}",
+            $"Connect tokens for fixed game servers (Online:ConnectTokens): {(options.ConnectTokens.IsConfigured ? $"issued for {options.ConnectTokens.ServerAddresses.Count} game server(s)" : "none configured")}");
     }
 
     private static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices)

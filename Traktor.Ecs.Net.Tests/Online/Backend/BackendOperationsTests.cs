@@ -128,6 +128,30 @@ public sealed class BackendOperationsTests
             // A relative database path is relative to the working directory, where the operator ran the command.
             Assert.Contains(Path.Combine(directory, "relative.db"), outcome.StandardOutput);
             Assert.True(File.Exists(Path.Combine(directory, "relative.db")));
+            Assert.Contains("Session directory: off (no Online:Sessions:GameServerKey)", outcome.StandardOutput);
+        }
+        finally
+        {
+            OnlineTestSettings.DeleteDirectory(directory);
+        }
+    }
+
+    [Fact]
+    public async Task Check_config_says_the_session_directory_is_on_and_with_which_protocol_id()
+    {
+        // Found deploying a fleet: with the directory on, the check said only "Connect tokens: none configured".
+        string directory = OnlineTestSettings.TempDirectory();
+        try
+        {
+            var outcome = await BackendProcess.RunAsync(directory,
+            [
+                "--check-config", "--environment=Production", "--Online:ConnectionString=fleet.db",
+                $"--Online:TokenSigningKey={SigningKey()}", $"--Online:ServerKeys:0={ServerKey}",
+                $"--Online:Sessions:GameServerKey={Convert.ToBase64String(new byte[32])}", "--Online:Sessions:ProtocolId=0x54524B44454D4F31",
+            ], TimeSpan.FromSeconds(60));
+            Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+            Assert.Contains("Session directory: on, protocol id 0x54524B44454D4F31", outcome.StandardOutput);
+            Assert.Contains("Connect tokens for fixed game servers (Online:ConnectTokens): none configured", outcome.StandardOutput);
         }
         finally
         {
