@@ -23,15 +23,16 @@ public class ProfilerSlotTests
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.9"), 0));
-                await socket.ConnectAsync(endPoint, TestContext.Current.CancellationToken);
                 held.Add(socket);
                 try
                 {
+                    await socket.ConnectAsync(endPoint, TestContext.Current.CancellationToken);
                     socket.Send("GET / HTTP/1.1\r\n"u8); // and never the rest
                 }
                 catch (SocketException)
                 {
-                    // Already cut by the gate (reset before the request went out): that is what is under test, counted below.
+                    // Already cut by the gate (reset as the connect or the half request went out: both seen in full CI runs).
+                    // That is what is under test, counted on the profiler's side below.
                 }
             }
             var deadline = DateTime.UtcNow.AddSeconds(5);
