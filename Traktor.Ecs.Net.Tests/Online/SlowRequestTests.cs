@@ -33,8 +33,25 @@ public sealed class SlowRequestTests
         string token = session.RootElement.GetProperty("accessToken").GetString()!;
         long user = session.RootElement.GetProperty("userId").GetInt64();
 
-        // Four uploads that announce 400,000 bytes and send the first few: the server waits for the rest.
+        // Four uploads that announce 400,000 bytes and trickle them: the server waits for the rest. They trickle at
+        // 400 B/s, above Kestrel's minimum body rate (240 B/s after a 5 s grace), so they stay in progress however long
+        // the checks below take on a loaded machine (a stress run's checks outlived uploads that sent nothing more).
         var uploads = new List<Socket>();
+        using var stopTrickle = new CancellationTokenSource();
+        var trickle = Task.Run(async () =>
+        {
+            var chunk = Encoding.ASCII.GetBytes(new string('A', 100));
+            while (!stopTrickle.IsCancellationRequested)
+            {
+                await Task.Delay(250, stopTrickle.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                Socket[] open;
+                lock (uploads) open = uploads.ToArray();
+                foreach (var socket in open)
+                {
+                    try { await socket.SendAsync(chunk, SocketFlags.None); } catch (SocketException) { } catch (ObjectDisposedException) { }
+                }
+            }
+        }, Cancel);
         try
         {
             for (int i = 0; i < 4; i++)
@@ -44,7 +61,7 @@ public sealed class SlowRequestTests
                 await socket.SendAsync(Encoding.ASCII.GetBytes(
                     $"PUT /v1/users/{user}/saves/slot{i} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
                     + "Content-Type: application/json\r\nContent-Length: 400000\r\n\r\n{\"data\":\"AAAA"), Cancel);
-                uploads.Add(socket);
+                lock (uploads) uploads.Add(socket);
             }
 
             // Once the four are being served, a fifth request from the same address is refused, with a Retry-After.
@@ -52,6 +69,8 @@ public sealed class SlowRequestTests
         }
         finally
         {
+            await stopTrickle.CancelAsync();
+            await trickle;
             uploads.ForEach(socket => socket.Dispose());
         }
 
