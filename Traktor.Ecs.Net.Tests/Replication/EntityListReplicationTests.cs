@@ -190,31 +190,11 @@ public class EntityListReplicationTests
     [Fact]
     public void A_snapshot_whose_old_baseline_was_displaced_by_the_newer_state_that_overtook_it_is_still_applied()
     {
-        using var serverWorld = World.Create();
-        using var clientWorld = World.Create();
-        var server = new ServerReplication(serverWorld, ReplicationWorld.Registry);
-        var client = new ClientReplication(clientWorld, ReplicationWorld.Registry);
-        server.AddConnection(Connection);
-        var rester = serverWorld.Create(new Position2 { Value = new Vector2(1, 2) });
-        var mover = serverWorld.Create(new Position2 { Value = new Vector2(3, 4) });
-        var sink = new Capture();
-        uint Step(bool moveRester)
-        {
-            serverWorld.Get<Position2>(mover).Value += new Vector2(0.5f, 0.25f);
-            if (moveRester) serverWorld.Get<Position2>(rester).Value += new Vector2(-0.5f, 1);
-            server.Update(sink);
-            return server.Tick;
-        }
-
-        void Deliver(uint tick)
-        {
-            Assert.True(client.ReceiveSnapshot(sink.Last!, tick / 60.0, 0.05));
-            server.ReceiveDelivery(Connection, tick);
-        }
-
-        for (int i = 0; i < 5; i++) Deliver(Step(moveRester: false));
-        uint baseline = Step(moveRester: true); // the rester's newest state, then it rests
-        Deliver(baseline);
+        using var link = new RestingEntityLink();
+        var (server, client, sink) = (link.Server, link.Client, link.Sink);
+        uint Step(bool moveRester) => link.Step(moveRester);
+        void Deliver(uint tick) => link.Deliver(tick);
+        uint baseline = link.RestAfterWarmUp();
         while (server.Tick < baseline + 62) Deliver(Step(moveRester: false));
 
         // 63 ticks on it moves: a delta against its newest state sent (too old for the 60-tick rule, but the newest).
@@ -228,7 +208,7 @@ public class EntityListReplicationTests
         server.ReceiveDelivery(Connection, newer);
         server.ReceiveDelivery(Connection, older);
         for (int i = 0; i < 5; i++) Deliver(Step(moveRester: false));
-        DirectReplicationTests.AssertConverged(serverWorld, server, clientWorld, client);
+        link.AssertConverged();
     }
 
     /// <summary>
@@ -241,31 +221,11 @@ public class EntityListReplicationTests
     [Fact]
     public void A_snapshot_whose_old_baseline_was_evicted_from_the_ring_by_the_second_of_two_newer_states_that_overtook_it_is_still_applied()
     {
-        using var serverWorld = World.Create();
-        using var clientWorld = World.Create();
-        var server = new ServerReplication(serverWorld, ReplicationWorld.Registry);
-        var client = new ClientReplication(clientWorld, ReplicationWorld.Registry);
-        server.AddConnection(Connection);
-        var rester = serverWorld.Create(new Position2 { Value = new Vector2(1, 2) });
-        var mover = serverWorld.Create(new Position2 { Value = new Vector2(3, 4) });
-        var sink = new Capture();
-        uint Step(bool moveRester)
-        {
-            serverWorld.Get<Position2>(mover).Value += new Vector2(0.5f, 0.25f);
-            if (moveRester) serverWorld.Get<Position2>(rester).Value += new Vector2(-0.5f, 1);
-            server.Update(sink);
-            return server.Tick;
-        }
-
-        void Deliver(uint tick)
-        {
-            Assert.True(client.ReceiveSnapshot(sink.Last!, tick / 60.0, 0.05));
-            server.ReceiveDelivery(Connection, tick);
-        }
-
-        for (int i = 0; i < 5; i++) Deliver(Step(moveRester: false));
-        uint baseline = Step(moveRester: true); // the rester's newest state, then it rests
-        Deliver(baseline);
+        using var link = new RestingEntityLink();
+        var (server, client, sink) = (link.Server, link.Client, link.Sink);
+        uint Step(bool moveRester) => link.Step(moveRester);
+        void Deliver(uint tick) => link.Deliver(tick);
+        uint baseline = link.RestAfterWarmUp();
         while (server.Tick < baseline + 61) Deliver(Step(moveRester: false));
 
         // 62 ticks on it moves: a delta against its newest state sent (too old for the 60-tick rule, but the newest).
@@ -284,7 +244,67 @@ public class EntityListReplicationTests
         server.ReceiveDelivery(Connection, second - 1);
         server.ReceiveDelivery(Connection, older);
         for (int i = 0; i < 5; i++) Deliver(Step(moveRester: false));
-        DirectReplicationTests.AssertConverged(serverWorld, server, clientWorld, client);
+        link.AssertConverged();
+    }
+
+    /// <summary>
+    /// A server and a client linked by hand, one snapshot per tick: a mover that changes every tick and a rester that
+    /// changes only when asked, so the rester's newest state sent ages while snapshots go on.
+    /// </summary>
+    private sealed class RestingEntityLink : IDisposable
+    {
+        private readonly World serverWorld = World.Create();
+        private readonly World clientWorld = World.Create();
+        private readonly Entity rester;
+        private readonly Entity mover;
+
+        public RestingEntityLink()
+        {
+            Server = new ServerReplication(serverWorld, ReplicationWorld.Registry);
+            Client = new ClientReplication(clientWorld, ReplicationWorld.Registry);
+            Server.AddConnection(Connection);
+            rester = serverWorld.Create(new Position2 { Value = new Vector2(1, 2) });
+            mover = serverWorld.Create(new Position2 { Value = new Vector2(3, 4) });
+        }
+
+        public ServerReplication Server { get; }
+
+        public ClientReplication Client { get; }
+
+        public Capture Sink { get; } = new();
+
+        /// <summary>One server tick; the snapshot is in <see cref="Sink"/>.</summary>
+        public uint Step(bool moveRester)
+        {
+            serverWorld.Get<Position2>(mover).Value += new Vector2(0.5f, 0.25f);
+            if (moveRester) serverWorld.Get<Position2>(rester).Value += new Vector2(-0.5f, 1);
+            Server.Update(Sink);
+            return Server.Tick;
+        }
+
+        /// <summary>Hands the last snapshot to the client and acknowledges it.</summary>
+        public void Deliver(uint tick)
+        {
+            Assert.True(Client.ReceiveSnapshot(Sink.Last!, tick / 60.0, 0.05));
+            Server.ReceiveDelivery(Connection, tick);
+        }
+
+        /// <summary>Five delivered ticks, then one that moves the rester (delivered): its tick, the rester's newest state.</summary>
+        public uint RestAfterWarmUp()
+        {
+            for (int i = 0; i < 5; i++) Deliver(Step(moveRester: false));
+            uint baseline = Step(moveRester: true);
+            Deliver(baseline);
+            return baseline;
+        }
+
+        public void AssertConverged() => DirectReplicationTests.AssertConverged(serverWorld, Server, clientWorld, Client);
+
+        public void Dispose()
+        {
+            serverWorld.Dispose();
+            clientWorld.Dispose();
+        }
     }
 
     private sealed class Capture : ISnapshotSink
