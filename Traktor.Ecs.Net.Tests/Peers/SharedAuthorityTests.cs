@@ -11,8 +11,6 @@ namespace Traktor.Ecs.Net.Tests.Peers;
 /// <summary>Shared authority: peers that each own some entities, fight over them, and converge.</summary>
 public class SharedAuthorityTests
 {
-    private const ulong Protocol = 0x5348_4152;
-
     [Fact]
     public void The_conflict_rule_is_a_total_order_every_peer_applies_alike()
     {
@@ -30,7 +28,7 @@ public class SharedAuthorityTests
     [InlineData(5)]
     public void Four_peers_fighting_over_100_entities_under_loss_and_reordering_agree_on_owner_and_state(int seed)
     {
-        using var mesh = new Mesh(4, new LinkConditions { LatencyMs = 30, JitterMs = 20, LossPercent = 15, ReorderPercent = 20, DuplicatePercent = 5 }, seed);
+        using var mesh = new SharedMesh(4, new LinkConditions { LatencyMs = 30, JitterMs = 20, LossPercent = 15, ReorderPercent = 20, DuplicatePercent = 5 }, seed);
         Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 3), 60 * 60), "the mesh links every pair");
 
         var random = new Random(seed);
@@ -69,7 +67,7 @@ public class SharedAuthorityTests
     [Fact]
     public void A_peer_cannot_write_as_another()
     {
-        using var mesh = new Mesh(2, new LinkConditions(), seed: 1);
+        using var mesh = new SharedMesh(2, new LinkConditions(), seed: 1);
         Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 1), 600));
         var entity = mesh.Peers[0].Shared.Spawn(new ShipBody { Position = new Vector2(1, 2) });
         Assert.True(mesh.TickUntil(() => mesh.Peers[1].Shared.Count == 1, 600));
@@ -93,7 +91,7 @@ public class SharedAuthorityTests
         // Peer 2 claims peer 1's entity as itself (allowed: a peer may claim anything) at version uint.MaxValue. Before,
         // peer 1's RequestOwnership wrapped to version 0: it believed it owned the entity, its writes were refused by
         // peer 2, and the peers disagreed on the owner for good.
-        using var mesh = new Mesh(2, new LinkConditions(), seed: 1);
+        using var mesh = new SharedMesh(2, new LinkConditions(), seed: 1);
         Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 1), 600));
         var entity = mesh.Peers[0].Shared.Spawn(new ShipBody { Position = new Vector2(1, 2) });
         Assert.True(mesh.TickUntil(() => mesh.Peers[1].Shared.Count == 1, 600));
@@ -126,7 +124,7 @@ public class SharedAuthorityTests
     {
         // Peer 2 claims SharedId(1, 1), which peer 1 has not spawned yet. Before, peer 1's first Spawn then threw
         // (the id was held already): a hostile peer could stop another's spawns for good.
-        using var mesh = new Mesh(2, new LinkConditions(), seed: 1);
+        using var mesh = new SharedMesh(2, new LinkConditions(), seed: 1);
         Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 1), 600));
         var claim = new byte[64];
         claim[0] = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.WriteMessage;
@@ -151,7 +149,7 @@ public class SharedAuthorityTests
     [Fact]
     public void When_the_host_dies_the_lowest_survivor_inherits_its_entities_within_two_seconds_and_play_goes_on()
     {
-        using var mesh = new Mesh(4, new LinkConditions { LatencyMs = 30, JitterMs = 10, LossPercent = 5 }, seed: 7, timeoutSeconds: 1);
+        using var mesh = new SharedMesh(4, new LinkConditions { LatencyMs = 30, JitterMs = 10, LossPercent = 5 }, seed: 7, timeoutSeconds: 1);
         Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 3), 60 * 60));
         var random = new Random(7);
         foreach (var peer in mesh.Peers)
@@ -191,115 +189,4 @@ public class SharedAuthorityTests
     }
 
     private static Vector2 RandomPoint(Random random) => new((float)(random.NextDouble() * 2000) - 1000, (float)(random.NextDouble() * 2000) - 1000);
-
-    /// <summary>Peers 1..n, each a world with a server, linked pairwise over the in-memory network behind link simulators, on one fake clock.</summary>
-    private sealed class Mesh : IDisposable
-    {
-        private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
-        private readonly List<IDisposable> disposables = new();
-
-        public Mesh(int count, LinkConditions conditions, int seed, int timeoutSeconds = 10)
-        {
-            var network = new InMemoryNetwork();
-            var servers = new List<(NetAddress Address, ConnectTokenIssuer Issuer)>();
-            for (int p = 1; p <= count; p++)
-            {
-                var key = ConnectTokenIssuer.GenerateServerKey();
-                var link = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 100 + p);
-                var server = new NetServer(link, new NetServerOptions { ProtocolId = Protocol, PrivateKey = key, PublicAddresses = [link.LocalAddress] }, time);
-                servers.Add((link.LocalAddress, new ConnectTokenIssuer(key, Protocol, time)));
-                var peerMesh = new PeerMesh((ulong)p, server);
-                var world = World.Create();
-                var shared = new SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>(world, peerMesh);
-                var group = new Group<float>($"peer {p}", shared);
-                group.Initialize();
-                Peers.Add(new Peer(world, peerMesh, shared, group));
-                disposables.Add(link);
-                for (int q = 1; q < p; q++)
-                {
-                    var clientLink = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 1000 + p * 10 + q);
-                    var client = new NetClient(clientLink, new NetClientOptions { ProtocolId = Protocol }, time);
-                    peerMesh.AddOutgoing((ulong)q, client);
-                    client.Connect(servers[q - 1].Issuer.Issue((ulong)p, [], TimeSpan.FromMinutes(30), [servers[q - 1].Address], timeoutSeconds));
-                    disposables.Add(clientLink);
-                }
-            }
-        }
-
-        public List<Peer> Peers { get; } = new();
-
-        /// <summary>The peers not killed: a killed peer's process is gone, it sends nothing and answers nothing.</summary>
-        public List<Peer> Live => Peers.Where(p => !Killed.Contains(p)).ToList();
-
-        public HashSet<Peer> Killed { get; } = new();
-
-        public void Tick()
-        {
-            time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
-            float dt = 1f / 60f;
-            foreach (var peer in Live) peer.Group.Tick(in dt);
-        }
-
-        public bool TickUntil(Func<bool> done, int maxTicks)
-        {
-            for (int i = 0; i < maxTicks && !done(); i++) Tick();
-            return done();
-        }
-
-        public bool Converged()
-        {
-            var live = Live;
-            var reference = live[0].State();
-            return live.All(p =>
-            {
-                var state = p.State();
-                return state.Count == reference.Count && reference.All(r => state.TryGetValue(r.Key, out var s) && s.Owner == r.Value.Owner && ShipBodySerializer.SnapshotEquals(s.Body, r.Value.Body));
-            });
-        }
-
-        public string Describe() => string.Join("; ", Peers.Select(p => $"peer {p.Mesh.PeerId}: {p.Shared.Count} entities, {p.State().Values.Count(s => s.Owner.Peer == p.Mesh.PeerId)} owned, {p.Shared.Applied} applied"));
-
-        public void Dispose()
-        {
-            foreach (var peer in Peers)
-            {
-                peer.Mesh.Dispose();
-                peer.World.Dispose();
-            }
-
-            foreach (var disposable in disposables) disposable.Dispose();
-        }
-    }
-
-    private sealed record Peer(World World, PeerMesh Mesh, SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer> Shared, Group<float> Group)
-    {
-        public List<Entity> Entities()
-        {
-            var result = new List<Entity>();
-            foreach (ref var chunk in World.Query(new QueryDescription().WithAll<SharedId>()))
-            {
-                foreach (var entity in chunk.Entities) result.Add(entity);
-            }
-
-            return result;
-        }
-
-        public Dictionary<SharedId, (SharedOwner Owner, ShipBodySnapshot Body)> State()
-        {
-            var result = new Dictionary<SharedId, (SharedOwner, ShipBodySnapshot)>();
-            foreach (ref var chunk in World.Query(new QueryDescription().WithAll<SharedId, SharedOwner, ShipBody>()))
-            {
-                var ids = chunk.GetReadOnlySpan<SharedId>();
-                var owners = chunk.GetReadOnlySpan<SharedOwner>();
-                var bodies = chunk.GetReadOnlySpan<ShipBody>();
-                for (int i = 0; i < ids.Length; i++)
-                {
-                    ShipBodySerializer.Quantize(in bodies[i], out var snapshot);
-                    result[ids[i]] = (owners[i], snapshot);
-                }
-            }
-
-            return result;
-        }
-    }
 }

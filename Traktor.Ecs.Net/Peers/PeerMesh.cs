@@ -103,6 +103,26 @@ public sealed class PeerMesh : IDisposable
 
     private static bool Queued(SendResult result) => result is SendResult.Queued;
 
+    /// <summary>
+    /// Cuts every link to <paramref name="peerId"/>, telling it <paramref name="reason"/>: how a peer that broke the rules
+    /// is dropped. A <see cref="PeerDisconnected"/> follows (at once for a link this peer connected, with the server's
+    /// next events for one the other peer connected).
+    /// </summary>
+    /// <param name="peerId">The peer.</param>
+    /// <param name="reason">Why, sent on the wire.</param>
+    public void Disconnect(ulong peerId, DisconnectReason reason)
+    {
+        foreach (var (connection, peer) in incoming)
+        {
+            if (peer == peerId) server.Disconnect(connection, reason);
+        }
+
+        foreach (var (peer, client) in outgoing)
+        {
+            if (peer == peerId) client.Disconnect(reason);
+        }
+    }
+
     /// <summary>Sends what was queued on every link.</summary>
     public void Flush()
     {

@@ -30,8 +30,13 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// <summary>Kind, type id, creator, serial, claim version, claim peer, sequence.</summary>
     public const int HeaderBytes = 1 + 2 + 8 + 4 + 4 + 8 + 4;
 
+    /// <summary>Writes a link may have refused as malformed or forged before it is cut (<see cref="DisconnectReason.ProtocolViolation"/>).</summary>
+    public const int MaxRefusedWrites = 16;
+
     private readonly PeerMesh mesh;
     private readonly Dictionary<SharedId, Record> records = new();
+    private readonly Dictionary<ulong, int> introduced = new();
+    private readonly Dictionary<ulong, int> strikes = new();
     private readonly byte[] message;
     private uint spawned;
 
@@ -39,18 +44,27 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// <param name="world">The peer's world.</param>
     /// <param name="mesh">Its links to the other peers.</param>
     /// <param name="maxEntities">The most shared entities this peer holds: writes that would create more are refused (a hostile peer's budget).</param>
-    public SharedAuthority(World world, PeerMesh mesh, int maxEntities = 4096)
+    /// <param name="maxEntitiesPerPeer">
+    /// The most entities one linked peer may introduce here (its own and those it took over), so one peer cannot fill
+    /// <paramref name="maxEntities"/> and starve the others; size it to what one player of the game can own. Null:
+    /// a quarter of <paramref name="maxEntities"/> (1,024 of 4,096).
+    /// </param>
+    public SharedAuthority(World world, PeerMesh mesh, int maxEntities = 4096, int? maxEntitiesPerPeer = null)
     {
         ArgumentNullException.ThrowIfNull(world);
         ArgumentNullException.ThrowIfNull(mesh);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntities, 1);
+        int perPeer = maxEntitiesPerPeer ?? Math.Max(1, maxEntities / 4);
+        ArgumentOutOfRangeException.ThrowIfLessThan(perPeer, 1, nameof(maxEntitiesPerPeer));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(perPeer, maxEntities, nameof(maxEntitiesPerPeer));
         World = world;
         this.mesh = mesh;
         MaxEntities = maxEntities;
+        MaxEntitiesPerPeer = perPeer;
         message = new byte[HeaderBytes + ((TSerializer.MaxFullBits + 7) / 8) + 8];
         mesh.Received += Receive;
         mesh.PeerConnected += _ => Republish();
-        mesh.PeerDisconnected += Inherit;
+        mesh.PeerDisconnected += Departed;
         world.Resources.Add(this);
     }
 
@@ -63,6 +77,9 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// <summary>The most shared entities this peer holds.</summary>
     public int MaxEntities { get; }
 
+    /// <summary>The most shared entities one linked peer may introduce here; its writes for more are refused (<see cref="OverBudget"/>).</summary>
+    public int MaxEntitiesPerPeer { get; }
+
     /// <summary>Shared entities held.</summary>
     public int Count => records.Count;
 
@@ -72,8 +89,21 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// <summary>Times this peer lost an entity it owned (or had claimed) to a claim that outranked its own.</summary>
     public long ClaimsLost { get; private set; }
 
-    /// <summary>Messages refused: malformed, for another type, naming an owner other than the sender, or beyond <see cref="MaxEntities"/>.</summary>
+    /// <summary>
+    /// Writes refused: malformed, naming an owner other than the sender, or over a budget (<see cref="OverBudget"/>).
+    /// Writes of another component type are another instance's, not refused here.
+    /// </summary>
     public long Refused { get; private set; }
+
+    /// <summary>
+    /// Of <see cref="Refused"/>, writes for an entity this peer does not hold that would have gone over
+    /// <see cref="MaxEntities"/> or the sender's <see cref="MaxEntitiesPerPeer"/>. Not held against the sender (an honest
+    /// peer owning more than the budget sends them too); the others are: <see cref="MaxRefusedWrites"/> cut the link.
+    /// </summary>
+    public long OverBudget { get; private set; }
+
+    /// <summary>Links cut with <see cref="DisconnectReason.ProtocolViolation"/> because their peer sent <see cref="MaxRefusedWrites"/> malformed or forged writes.</summary>
+    public long PeersCut { get; private set; }
 
     /// <summary>Entities this peer claimed because their owner left or died (see <see cref="SessionHost"/>).</summary>
     public long Inherited { get; private set; }
@@ -203,8 +233,9 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// version (the other survivors wait for its claim). Should two survivors both believe they are the host for a
     /// moment, the claim rule settles it on every peer alike.
     /// </summary>
-    private void Inherit(ulong departed)
+    private void Departed(ulong departed)
     {
+        strikes.Remove(departed); // a new link of that peer (a fresh connect token) starts with a clean record
         if (SessionHost != PeerId) return;
         foreach (var record in records.Values)
         {
@@ -239,7 +270,14 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     // Untrusted bytes from a linked peer: every check refuses and counts, nothing throws.
     private void Receive(ulong from, ReadOnlySpan<byte> data)
     {
-        if (data.Length < HeaderBytes || data[0] != WriteMessage) return; // another layer's kind
+        if (data.IsEmpty || data[0] != WriteMessage) return; // another layer's kind
+        if (strikes.TryGetValue(from, out int struck) && struck >= MaxRefusedWrites) return; // being cut: the rest of its queue is ignored
+        if (data.Length < HeaderBytes)
+        {
+            Strike(from); // no write of any type is this short
+            return;
+        }
+
         if (BinaryPrimitives.ReadUInt16LittleEndian(data[1..]) != TSerializer.NetworkTypeId) return; // another component's writes
         var id = new SharedId(BinaryPrimitives.ReadUInt64LittleEndian(data[3..]), BinaryPrimitives.ReadUInt32LittleEndian(data[11..]));
         var claim = new SharedOwner(BinaryPrimitives.ReadUInt64LittleEndian(data[19..]), BinaryPrimitives.ReadUInt32LittleEndian(data[15..]));
@@ -248,7 +286,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         // A peer writes only as itself: its identity is its link's (its connect token's), not what the bytes say.
         if (claim.Peer != from || claim.Version == 0 || id.Serial == 0)
         {
-            Refused++;
+            Strike(from);
             return;
         }
 
@@ -256,17 +294,23 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         TSerializer.ReadFull(ref reader, out var snapshot);
         if (reader.IsFailed || (reader.BitsRead + 7) / 8 != data.Length - HeaderBytes)
         {
-            Refused++;
+            Strike(from);
             return;
         }
 
         if (!records.TryGetValue(id, out var record))
         {
-            if (records.Count >= MaxEntities)
+            // Every entity this peer holds for a linked peer counts against that peer's share for good (the entities are
+            // never destroyed through this layer), so leaving and coming back buys no new room.
+            introduced.TryGetValue(from, out int share);
+            if (records.Count >= MaxEntities || share >= MaxEntitiesPerPeer)
             {
                 Refused++;
+                OverBudget++;
                 return;
             }
+
+            introduced[from] = share + 1;
 
             T value = default;
             TSerializer.Dequantize(in snapshot, ref value);
@@ -292,6 +336,17 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         record.StateSeq = sequence;
         if (World.IsAlive(record.Entity)) TSerializer.Dequantize(in snapshot, ref World.Get<T>(record.Entity));
         Applied++;
+    }
+
+    /// <summary>A malformed or forged write: refused, and the link is cut at <see cref="MaxRefusedWrites"/> (honest peers send none).</summary>
+    private void Strike(ulong from)
+    {
+        Refused++;
+        strikes.TryGetValue(from, out int count);
+        strikes[from] = ++count;
+        if (count < MaxRefusedWrites) return;
+        PeersCut++;
+        mesh.Disconnect(from, DisconnectReason.ProtocolViolation);
     }
 
     private sealed class Record

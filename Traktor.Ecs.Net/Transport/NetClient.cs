@@ -394,10 +394,17 @@ public sealed class NetClient : IDisposable, INetStatsSource
     public NetStats GetStats() => _connection?.GetStats() ?? default;
 
     /// <summary>Disconnects (telling the server, redundantly) or abandons a connection attempt.</summary>
-    public void Disconnect()
+    public void Disconnect() => Disconnect(DisconnectReason.ClientDisconnected);
+
+    /// <summary>
+    /// Disconnects for <paramref name="reason"/> (told to the server, redundantly), or abandons a connection attempt:
+    /// a peer of a mesh cuts the link to a peer that broke the rules with <see cref="DisconnectReason.ProtocolViolation"/>.
+    /// </summary>
+    /// <param name="reason">Why: the server reads it, and <see cref="LastDisconnectReason"/> keeps it.</param>
+    public void Disconnect(DisconnectReason reason)
     {
-        if (State == ClientState.Connected) End(DisconnectReason.ClientDisconnected, notifyServer: true);
-        else if (State != ClientState.Disconnected) Fail(DisconnectReason.ClientDisconnected);
+        if (State == ClientState.Connected) End(reason, notifyServer: true);
+        else if (State != ClientState.Disconnected) Fail(reason);
     }
 
     private void End(DisconnectReason reason, bool notifyServer)

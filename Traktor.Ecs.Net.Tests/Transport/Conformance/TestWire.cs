@@ -91,6 +91,7 @@ internal sealed class TestWire : IDisposable
 
     private TimeSpan Grace => Kind == WireKind.Udp ? TimeSpan.FromMilliseconds(25) : TimeSpan.FromSeconds(1);
 
+    /// <summary>Stops waiting for <paramref name="transport"/> (it was disposed).</summary>
     public void Forget(IDatagramTransport transport)
     {
         lock (_settling) _settling.RemoveAll(t => ReferenceEquals(t, transport));

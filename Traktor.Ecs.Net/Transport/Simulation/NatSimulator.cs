@@ -1,4 +1,4 @@
-using System.Buffers;
+using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
@@ -19,6 +19,7 @@ public sealed class NatSimulator : IDatagramTransport
     private readonly List<Mapping> _mappings = new();
     private readonly Queue<(byte[] Buffer, int Length, NetAddress Source)> _admitted = new();
     private readonly byte[] _scratch = new byte[65536];
+    private readonly DatagramBufferPool _buffers = new(); // not the shared ArrayPool: another thread emptying it made a tick allocate
     private int _pollFrom;
 
     private sealed class Mapping(IDatagramTransport socket, NetAddress key)
@@ -124,7 +125,7 @@ public sealed class NatSimulator : IDatagramTransport
         {
             bool fits = item.Length <= buffer.Length;
             if (fits) item.Buffer.AsSpan(0, item.Length).CopyTo(buffer);
-            ArrayPool<byte>.Shared.Return(item.Buffer);
+            _buffers.Return(item.Buffer);
             if (!fits) continue;
             length = item.Length;
             source = item.Source;
@@ -150,7 +151,7 @@ public sealed class NatSimulator : IDatagramTransport
                     Filtered++;
                     continue;
                 }
-                var copy = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                var copy = _buffers.Rent(length);
                 _scratch.AsSpan(0, length).CopyTo(copy);
                 _admitted.Enqueue((copy, length, source));
             }
@@ -199,6 +200,7 @@ public sealed class NatSimulator : IDatagramTransport
     {
         foreach (var mapping in _mappings) mapping.Socket.Dispose();
         _mappings.Clear();
-        while (_admitted.TryDequeue(out var item)) ArrayPool<byte>.Shared.Return(item.Buffer);
+        _admitted.Clear();
+        _buffers.Clear();
     }
 }

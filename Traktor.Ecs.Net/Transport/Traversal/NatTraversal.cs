@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Traktor.Ecs.Net.Transport;
 using L = Traktor.Ecs.Net.Transport.Traversal.TraversalLayout;
 
 namespace Traktor.Ecs.Net;
@@ -26,6 +26,7 @@ public sealed class NatTraversal : IPeerAwareTransport
     private readonly Dictionary<ulong, Peer> _routes = new();
     private readonly Dictionary<NetAddress, Peer> _byDirect = new();
     private readonly byte[] _receive = new byte[65536];
+    private readonly DatagramBufferPool _buffers = new(); // not the shared ArrayPool: another thread emptying it made a tick allocate
     private readonly byte[] _send = new byte[65536];
     private readonly byte[] _control = new byte[L.RegisterSize];
     private readonly byte[] _punchKey = new byte[32];
@@ -139,7 +140,7 @@ public sealed class NatTraversal : IPeerAwareTransport
         var buffer = _send.AsSpan();
         while (_pending.Count < MaxPending && Receive(buffer, out int length, out var source))
         {
-            var copy = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            var copy = _buffers.Rent(length);
             buffer[..length].CopyTo(copy);
             _pending.Enqueue((copy, length, source));
         }
@@ -172,7 +173,7 @@ public sealed class NatTraversal : IPeerAwareTransport
         {
             bool fits = item.Length <= buffer.Length;
             if (fits) item.Buffer.AsSpan(0, item.Length).CopyTo(buffer);
-            ArrayPool<byte>.Shared.Return(item.Buffer);
+            _buffers.Return(item.Buffer);
             if (!fits) continue;
             length = item.Length;
             source = item.Source;
@@ -364,7 +365,8 @@ public sealed class NatTraversal : IPeerAwareTransport
     /// <summary>Closes the socket.</summary>
     public void Dispose()
     {
-        while (_pending.TryDequeue(out var item)) ArrayPool<byte>.Shared.Return(item.Buffer);
+        _pending.Clear();
+        _buffers.Clear();
         _inner.Dispose();
     }
 }

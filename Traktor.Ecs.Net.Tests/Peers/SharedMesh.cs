@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Serialization;
+using Traktor.Ecs.Net.Tests.Prediction;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests.Peers;
+
+/// <summary>Peers 1..n, each a world with a server, linked pairwise over the in-memory network behind link simulators, on one fake clock.</summary>
+internal sealed class SharedMesh : IDisposable
+{
+    public const ulong Protocol = 0x5348_4152;
+
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+    private readonly List<IDisposable> disposables = new();
+
+    public SharedMesh(int count, LinkConditions conditions, int seed, int timeoutSeconds = 10)
+    {
+        var network = new InMemoryNetwork();
+        var servers = new List<(NetAddress Address, ConnectTokenIssuer Issuer)>();
+        for (int p = 1; p <= count; p++)
+        {
+            var key = ConnectTokenIssuer.GenerateServerKey();
+            var link = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 100 + p);
+            var server = new NetServer(link, new NetServerOptions { ProtocolId = Protocol, PrivateKey = key, PublicAddresses = [link.LocalAddress] }, time);
+            servers.Add((link.LocalAddress, new ConnectTokenIssuer(key, Protocol, time)));
+            var peerMesh = new PeerMesh((ulong)p, server);
+            var world = World.Create();
+            var shared = new SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>(world, peerMesh);
+            var group = new Group<float>($"peer {p}", shared);
+            group.Initialize();
+            Peers.Add(new SharedPeer(world, peerMesh, shared, group));
+            disposables.Add(link);
+            for (int q = 1; q < p; q++)
+            {
+                var clientLink = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 1000 + p * 10 + q);
+                var client = new NetClient(clientLink, new NetClientOptions { ProtocolId = Protocol }, time);
+                peerMesh.AddOutgoing((ulong)q, client);
+                Links[((ulong)p, (ulong)q)] = client;
+                client.Connect(servers[q - 1].Issuer.Issue((ulong)p, [], TimeSpan.FromMinutes(30), [servers[q - 1].Address], timeoutSeconds));
+                disposables.Add(clientLink);
+            }
+        }
+    }
+
+    public List<SharedPeer> Peers { get; } = new();
+
+    /// <summary>The client of each link, by (the peer that connected, the peer it connected to).</summary>
+    public Dictionary<(ulong From, ulong To), NetClient> Links { get; } = new();
+
+    /// <summary>The peers not killed: a killed peer's process is gone, it sends nothing and answers nothing.</summary>
+    public List<SharedPeer> Live => Peers.Where(p => !Killed.Contains(p)).ToList();
+
+    public HashSet<SharedPeer> Killed { get; } = new();
+
+    public void Tick()
+    {
+        time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+        float dt = 1f / 60f;
+        foreach (var peer in Live) peer.Group.Tick(in dt);
+    }
+
+    public bool TickUntil(Func<bool> done, int maxTicks)
+    {
+        for (int i = 0; i < maxTicks && !done(); i++) Tick();
+        return done();
+    }
+
+    public bool Converged()
+    {
+        var live = Live;
+        var reference = live[0].State();
+        return live.All(p =>
+        {
+            var state = p.State();
+            return state.Count == reference.Count && reference.All(r => state.TryGetValue(r.Key, out var s) && s.Owner == r.Value.Owner && ShipBodySerializer.SnapshotEquals(s.Body, r.Value.Body));
+        });
+    }
+
+    public string Describe() => string.Join("; ", Peers.Select(p => $"peer {p.Mesh.PeerId}: {p.Shared.Count} entities, {p.State().Values.Count(s => s.Owner.Peer == p.Mesh.PeerId)} owned, {p.Shared.Applied} applied"));
+
+    public void Dispose()
+    {
+        foreach (var peer in Peers)
+        {
+            peer.Mesh.Dispose();
+            peer.World.Dispose();
+        }
+
+        foreach (var disposable in disposables) disposable.Dispose();
+    }
+}
+
+/// <summary>One peer of a <see cref="SharedMesh"/>: its world, links and shared authority, ticked by its group.</summary>
+internal sealed record SharedPeer(World World, PeerMesh Mesh, SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer> Shared, Group<float> Group)
+{
+    public List<Entity> Entities()
+    {
+        var result = new List<Entity>();
+        foreach (ref var chunk in World.Query(new QueryDescription().WithAll<SharedId>()))
+        {
+            foreach (var entity in chunk.Entities) result.Add(entity);
+        }
+
+        return result;
+    }
+
+    public Dictionary<SharedId, (SharedOwner Owner, ShipBodySnapshot Body)> State()
+    {
+        var result = new Dictionary<SharedId, (SharedOwner, ShipBodySnapshot)>();
+        foreach (ref var chunk in World.Query(new QueryDescription().WithAll<SharedId, SharedOwner, ShipBody>()))
+        {
+            var ids = chunk.GetReadOnlySpan<SharedId>();
+            var owners = chunk.GetReadOnlySpan<SharedOwner>();
+            var bodies = chunk.GetReadOnlySpan<ShipBody>();
+            for (int i = 0; i < ids.Length; i++)
+            {
+                ShipBodySerializer.Quantize(in bodies[i], out var snapshot);
+                result[ids[i]] = (owners[i], snapshot);
+            }
+        }
+
+        return result;
+    }
+}
