@@ -97,10 +97,13 @@ public static class BackendHost
         // Checked now, so a bad section stops startup; built again below with the host's clock.
         ConfiguredConnectTokens.Create(options.ConnectTokens, TimeProvider.System);
         var proxies = TrustedProxies.Create(options.ForwardedHeaders);
+        var gate = new ConnectionGate(options.MaxConnectionsPerAddress, proxies);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // Every endpoint (from --urls too): connections counted per client address before a byte is read.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection => gate.RunAsync(connection, next)));
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
             kestrel.Limits.MaxRequestLineSize = 4 * 1024;
@@ -109,6 +112,7 @@ public static class BackendHost
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, OnlineJsonContext.Default));
         builder.Services.AddOpenApi("v1");
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(gate);
         builder.Services.AddSingleton(secrets);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => CreateStore(options, services.GetRequiredService<ILoggerFactory>()));

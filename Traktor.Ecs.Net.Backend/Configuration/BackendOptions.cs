@@ -65,6 +65,15 @@ public sealed class BackendOptions
     /// </summary>
     public int ConcurrentRequestsPerAddress { get; set; } = 16;
 
+    /// <summary>
+    /// TCP connections one client address (an IPv6 /64) may hold open on this node, counted when Kestrel accepts them,
+    /// before a byte is read; more are closed at once. Without it an address held as many half-sent requests as it could
+    /// open within the 30 s header timeout (9,000 measured, about 8 KB each). Connections from
+    /// <c>Online:ForwardedHeaders</c>' proxies are not counted. Game servers, which present a server key only inside
+    /// their requests, are counted like anyone: keep their HTTP connection pools below this.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; set; } = 256;
+
     /// <summary>Register/login/refresh requests per minute one client address may make; counted in the shared database, so it holds over all nodes together.</summary>
     public int AuthRequestsPerMinutePerAddress { get; set; } = 30;
 
@@ -122,6 +131,10 @@ public sealed class BackendOptions
         if (ConcurrentRequestsPerAddress < 1)
         {
             yield return "Online:ConcurrentRequestsPerAddress must be 1 or more.";
+        }
+        if (MaxConnectionsPerAddress < 1)
+        {
+            yield return "Online:MaxConnectionsPerAddress must be 1 or more.";
         }
         if (RequestsPerSecondPerAddress < 1 || AuthRequestsPerMinutePerAddress < 1)
         {

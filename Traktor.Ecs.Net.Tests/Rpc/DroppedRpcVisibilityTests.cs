@@ -37,6 +37,48 @@ public class DroppedRpcVisibilityTests
         Assert.Contains("AllowFromClients<FireCommand>()", text, StringComparison.Ordinal);
         Assert.Equal(1, text.Split("AllowFromClients<FireCommand>()").Length - 1);
     }
+
+    /// <summary>
+    /// A client's RPC sent before its connection exists (a greeting on the first tick) used to vanish as
+    /// <c>SendFailed</c> with nothing said: it is counted as <see cref="RpcDropReason.NotConnected"/> and, without a
+    /// logger, named once on the standard error with what to do.
+    /// </summary>
+    [Fact]
+    public void AClientRpcSentBeforeTheConnectionExistsIsCountedAsNotConnectedAndNamedOnceOnStandardError()
+    {
+        var original = Console.Error;
+        var captured = new StringWriter();
+        Console.SetError(captured);
+        RpcCounters counters;
+        try
+        {
+            using var setup = new RpcWorld(new LinkConditions());
+            setup.ServerRpcs.AllowFromClients<OrderedPing>();
+            var player = setup.AddClient(1, seed: 2);
+            for (int i = 0; i < 2; i++)
+            {
+                player.World.SendRpc(new OrderedPing { Index = (uint)i }, RpcTarget.Server);   // still connecting
+                setup.Tick();
+            }
+
+            Assert.NotEqual(ClientState.Connected, player.Client.Transport.State);
+            Assert.True(setup.TickUntil(() => player.Client.Transport.State == ClientState.Connected, 600));
+            player.World.SendRpc(new OrderedPing { Index = 2 }, RpcTarget.Server);
+            Assert.True(setup.TickUntil(() => setup.ServerRpcs.Counters.Received == 1, 120));
+            counters = player.Rpcs.Counters;
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.Equal(2, counters.DroppedFor(RpcDropReason.NotConnected));
+        Assert.Equal(0, counters.DroppedFor(RpcDropReason.SendFailed));
+        Assert.Equal(1, counters.Sent);
+        string text = captured.ToString();
+        Assert.Equal(1, text.Split("an outgoing OrderedPing was dropped: the client is not connected").Length - 1);
+        Assert.Contains("ConnectedEvent", text, StringComparison.Ordinal);
+    }
 }
 
 /// <summary>Tests that redirect <see cref="Console.Error"/> do not run beside each other.</summary>

@@ -20,6 +20,8 @@ public sealed class RpcClient
     private readonly NetworkClient client;
     private readonly RpcOptions options;
     private readonly ILogger logger;
+    private readonly bool hasLogger;
+    private readonly bool[] announced = new bool[Enum.GetValues<RpcDropReason>().Length];
     private readonly HeldRpcQueue held = new();
     private readonly RpcStaging staging;
     private readonly byte[] message;
@@ -43,6 +45,7 @@ public sealed class RpcClient
         this.options = options ?? new RpcOptions();
         this.options.Validate();
         this.logger = logger ?? NullLogger.Instance;
+        hasLogger = logger is not null && logger is not NullLogger;
         staging = new RpcStaging(this.options.MaxRpcBytes - RpcFormat.ClientHeaderSize);
         message = new byte[this.options.MaxRpcBytes];
         release = Deliver;
@@ -136,6 +139,26 @@ public sealed class RpcClient
         }
     }
 
+    // An RPC sent before the connection exists looks like a lost message (a greeting sent on the first tick):
+    // log the 1st, 2nd, 4th… drop, and without a logger say it once per reason on the standard error.
+    private void DropOutgoing(RpcDropReason reason, RpcType type)
+    {
+        long count = Counters.CountDrop(reason);
+        string why = reason == RpcDropReason.NotConnected
+            ? "the client is not connected (send RPCs once a ConnectedEvent has appeared; nothing is kept for a later connection)"
+            : "the transport did not queue it (send queue full or connection closing)";
+        if ((count & (count - 1)) == 0)
+        {
+            logger.LogWarning("Dropped an outgoing {Type}: {Why}; {Count} so far for this reason.", type.MessageType.Name, why, count);
+        }
+
+        if (!hasLogger && !announced[(int)reason])
+        {
+            announced[(int)reason] = true;
+            Console.Error.WriteLine($"Traktor.Ecs.Net: an outgoing {type.MessageType.Name} was dropped: {why}. Shown once per reason; RpcClient.Counters counts every drop, and an ILogger passed to RpcClient logs them.");
+        }
+    }
+
     private void Send()
     {
         var world = client.World;
@@ -155,14 +178,17 @@ public sealed class RpcClient
             RpcFormat.WriteClientHeader(message, record.Type.Id);
             payload.CopyTo(message.AsSpan(RpcFormat.ClientHeaderSize));
             int length = RpcFormat.ClientHeaderSize + payload.Length;
-            if (client.Transport.State == ClientState.Connected
-                && client.Transport.Send(record.Type.Channel.ToTransport(), message.AsSpan(0, length)) == SendResult.Queued)
+            if (client.Transport.State != ClientState.Connected)
+            {
+                DropOutgoing(RpcDropReason.NotConnected, record.Type);
+            }
+            else if (client.Transport.Send(record.Type.Channel.ToTransport(), message.AsSpan(0, length)) == SendResult.Queued)
             {
                 Counters.Sent++;
             }
             else
             {
-                Counters.CountDrop(RpcDropReason.SendFailed);
+                DropOutgoing(RpcDropReason.SendFailed, record.Type);
             }
         }
 

@@ -20,6 +20,12 @@ public enum RpcDropReason
     /// <summary>The connection exceeded its RPC rate.</summary>
     RateLimited = 4,
 
-    /// <summary>The transport refused to queue it (send queue full or not connected).</summary>
+    /// <summary>The transport refused to queue it (send queue full, or the connection closing).</summary>
     SendFailed = 5,
+
+    /// <summary>
+    /// A client's RPC was to leave while the client was not connected (before its <see cref="ConnectedEvent"/>,
+    /// or after a disconnect): nothing is kept for a later connection.
+    /// </summary>
+    NotConnected = 6,
 }
