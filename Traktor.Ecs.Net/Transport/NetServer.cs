@@ -22,10 +22,16 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private readonly int[] _generations;
     private readonly List<Connection> _active = new();
     private readonly AdmissionLimits _limits;
+    private readonly bool _ownsTransport;
     private bool _disposed;
 
-    /// <summary>Creates a server on <paramref name="transport"/> (UDP, in-memory, or a link simulator).</summary>
-    public NetServer(IDatagramTransport transport, NetServerOptions options, TimeProvider? time = null, ILogger? logger = null)
+    /// <summary>
+    /// Creates a server on <paramref name="transport"/> (UDP, in-memory, or a link simulator). With
+    /// <paramref name="ownsTransport"/> the server's <see cref="Dispose"/> also disposes the transport (for a socket made
+    /// for this server alone, as in <c>new NetServer(UdpTransport.Bind(40000), options, ownsTransport: true)</c>);
+    /// otherwise the caller disposes it.
+    /// </summary>
+    public NetServer(IDatagramTransport transport, NetServerOptions options, TimeProvider? time = null, ILogger? logger = null, bool ownsTransport = false)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(options);
@@ -33,6 +39,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         if (!options.Insecure && options.PrivateKey is not { Length: PacketCipher.KeySize })
             throw new ArgumentException("A secure server needs a 32-byte PrivateKey (or Insecure = true for LAN/dev).", nameof(options));
         _options = options;
+        _ownsTransport = ownsTransport;
         _peer = new PeerContext(transport, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         _handshake = new ServerHandshake(_peer, options, Counters, this);
         _slots = new Connection?[options.MaxClients];
@@ -306,7 +313,11 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         connection.Dispose();
     }
 
-    /// <summary>Tells every client the server is shutting down, then releases the connections (not the transport).</summary>
+    /// <summary>
+    /// Tells every client the server is shutting down, then releases the connections; disposes the transport too when the
+    /// server was created owning it (a socket left open stays bound, so the port cannot be bound again, until the garbage
+    /// collector finalizes it).
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -314,5 +325,6 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         _handshake.Dispose();
         NetMetrics.Unregister(this);
         _disposed = true;
+        if (_ownsTransport) _peer.Transport.Dispose(); // after the shutdown notices above have been sent through it
     }
 }

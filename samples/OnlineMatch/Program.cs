@@ -30,7 +30,7 @@ foreach (string name in new[] { "alice", "bob" })
 
 // 2. The game server's socket and the session directory, which seals tokens with the key the server holds.
 byte[] serverKey = ConnectTokenIssuer.GenerateServerKey();
-using var socket = UdpTransport.Bind(0);                                          // any free port, on [::]
+var socket = UdpTransport.Bind(0);                                                // any free port, on [::]; the server owns it
 var reachableAt = new IPEndPoint(IPAddress.Loopback, socket.LocalAddress.Port);   // tokens name where players reach it
 var sessions = new InProcessSessions(new SessionTokenOptions { ServerKey = serverKey, ProtocolId = ProtocolId }, [reachableAt]);
 var session = await sessions.CreateSessionAsync(new SessionOptions("duel", MaxPlayers: 2));
@@ -45,7 +45,7 @@ using var netServer = new NetServer(socket, new NetServerOptions
 {
     ProtocolId = ProtocolId, PrivateKey = serverKey, SchemaHash = registry.ProtocolHash,
     ApproveConnection = (clientId, ticket, address) => relay.Approve(clientId, ticket, address),
-});
+}, ownsTransport: true);                             // its Dispose closes the socket
 var server = new NetworkServer(world, netServer, registry, new ServerReplicationOptions
 {
     Relevancy = new SpatialRelevancy<Position>(p => p.Value, radius: 150f),

@@ -18,8 +18,8 @@ public sealed class Game : IDisposable
     public Game(LinkConditions link, int players = 3)
     {
         var socket = UdpTransport.Bind();
-        transport = new NetServer(new LinkSimulator(socket, link, TimeProvider.System, seed: 0),
-            new NetServerOptions { ProtocolId = ClientOptions.ProtocolId, SchemaHash = Registry.ProtocolHash, Insecure = true });
+        transport = new NetServer(new LinkSimulator(socket, link, TimeProvider.System, seed: 0),   // its Dispose closes the socket
+            new NetServerOptions { ProtocolId = ClientOptions.ProtocolId, SchemaHash = Registry.ProtocolHash, Insecure = true }, ownsTransport: true);
         Server = new NetworkServer(ServerWorld, transport, Registry, new ServerReplicationOptions { TickRate = TickRate });
         new RpcServer(Server, Rpcs).AllowFromClients<Chat>().AllowFromClients<Fire>();
         Server.PlayerConnected += joined =>
