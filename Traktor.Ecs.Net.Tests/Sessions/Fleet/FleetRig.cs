@@ -72,13 +72,14 @@ internal sealed class FleetRig : IDisposable
     public Player AddPlayer(long userId) => AddPlayer(userId, null);
 
     /// <summary>A player's client world with a <see cref="Multiplayer"/> facade logging in as <paramref name="username"/> through <paramref name="node"/>
-    /// (its directory seen through <paramref name="directory"/> when given: a test's stand-in for a race).</summary>
-    public Player AddPlayer(DirectoryNode node, string username, Func<ISessions, ISessions>? directory = null)
+    /// (its directory seen through <paramref name="directory"/> when given: a test's stand-in for a race; its options <paramref name="options"/>
+    /// when given).</summary>
+    public Player AddPlayer(DirectoryNode node, string username, Func<ISessions, ISessions>? directory = null, MultiplayerOptions? options = null)
     {
         var (authentication, sessions) = node.ConnectPlayer();
         sessions = directory?.Invoke(sessions) ?? sessions;
         return AddPlayer(0, client => new Multiplayer(client, authentication, sessions, new MultiplayerAccount(username, "correct horse battery", RegisterIfMissing: true),
-            new MultiplayerOptions { DefaultSession = new SessionOptions("quick", 4) }, Time));
+            options ?? new MultiplayerOptions { DefaultSession = new SessionOptions("quick", 4) }, Time));
     }
 
     private Player AddPlayer(long userId, Func<NetworkClient, Multiplayer>? facade)
