@@ -95,7 +95,8 @@ public sealed record DemoOptions
           --asteroids N       rocks in the field (default 60)
           --snapshot-rate HZ  snapshots per second to each client (default 60, every tick; 30 halves the bytes)
           --port N            port of the server (default: any free one; 27960 with --server)
-          --transport KIND    udp (default), websocket or tcp: how bots and server talk (the same with --client)
+          --transport KIND    udp (default), websocket or tcp: how bots and server talk (the same with --client); a fleet's
+                              game servers listen on UDP and on KIND (the same port number), and its bots use KIND
           --game-server       one fleet game server: registers with --backend URL and hosts the sessions placed on it
                               (keys from TRAKTOR_SERVER_KEY and TRAKTOR_GAME_SERVER_KEY; SIGTERM drains it)
           --backend URL       the online backend a --game-server registers with
@@ -169,13 +170,6 @@ public sealed record DemoOptions
         if (options.Nat is not null && options.Transport != TransportKind.Udp)
         {
             throw new ArgumentException("--nat works over UDP only.");
-        }
-
-        if (options.Mode is DemoMode.Fleet or DemoMode.GameServer && options.Transport != TransportKind.Udp)
-        {
-            // The directory registers a game server by ip:port and its tokens name UDP addresses: a stream transport here
-            // would be ignored (it was: the server listened on UDP whatever --transport said).
-            throw new ArgumentException("--transport goes with the all-in-one run, --server, --client and --host: a fleet's game servers (--servers, --game-server) listen on UDP only.");
         }
 
         if (options.Mode == DemoMode.Client && options.Nat is not null && (options.Rendezvous is null || options.IntroducerAddress is null))

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using KeraLua;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Scripting.Runtime;
 
 namespace Traktor.Ecs.Net.Scripting;
@@ -10,6 +11,8 @@ public sealed partial class LuaScript
 {
     private const string SandboxPrefix = "sandbox: ";
     private const string LimitPrefix = "limit: ";
+
+    private bool _firstErrorAnnounced;
 
     [GeneratedRegex(@"^(?<file>[^\n]*?):(?<line>\d+): (?<message>.*)$", RegexOptions.Singleline)]
     private static partial Regex LocatedMessage();
@@ -22,6 +25,16 @@ public sealed partial class LuaScript
         }
 
         _errors.Enqueue(error);
+
+        // Without a logger a failing script would be silent (a typo in update() looks like a script that does
+        // nothing): its first error is written once to the standard error, with where the others go.
+        if (_logger is NullLogger && !_firstErrorAnnounced)
+        {
+            _firstErrorAnnounced = true;
+            Console.Error.WriteLine($"Traktor.Ecs.Net.Scripting: script {error.Script} failed: {error.File}:{error.Line}: {error.Kind}: {error.Message} (in {error.Entry}). "
+                + "Shown once per script; LuaScript.Errors keeps the errors, LuaScript.Failed reports each, and an ILogger passed to LuaScriptSystem logs them with log:info and print output.");
+        }
+
         _logger.LogWarning("Script {Script} failed: {File}:{Line}: {Kind}: {Message} (in {Entry})", error.Script, error.File, error.Line, error.Kind, error.Message, error.Entry);
         try
         {

@@ -32,7 +32,9 @@ public sealed class FleetBot : IDisposable
     /// <param name="conditions">Its simulated link.</param>
     /// <param name="clock">The run's clock (the report's times).</param>
     /// <param name="logger">Diagnostics.</param>
-    public FleetBot(int index, string name, Uri backend, SessionOptions session, LinkConditions conditions, Stopwatch clock, ILogger logger)
+    /// <param name="transport">What it connects over (<c>--transport</c>): it skips the token's addresses of other kinds.</param>
+    public FleetBot(int index, string name, Uri backend, SessionOptions session, LinkConditions conditions, Stopwatch clock, ILogger logger,
+        TransportKind transport = TransportKind.Udp)
     {
         this.logger = logger;
         this.clock = clock;
@@ -40,7 +42,7 @@ public sealed class FleetBot : IDisposable
         http = new HttpClient { BaseAddress = backend, Timeout = TimeSpan.FromSeconds(30) };
         var connection = new OnlineBackendClient(http);
         Multiplayer? multiplayer = null;
-        Client = new BotClient(index, name, conditions, insecure: false, logger, sessions: network => multiplayer = Multiplayer.OverBackend(
+        Client = new BotClient(index, name, conditions, insecure: false, logger, transport, sessions: network => multiplayer = Multiplayer.OverBackend(
             network, connection, new MultiplayerAccount(name, $"fleet-demo-{name}-pw", RegisterIfMissing: true),
             new MultiplayerOptions { DefaultSession = session }, TimeProvider.System, logger));
         Multiplayer = multiplayer!;

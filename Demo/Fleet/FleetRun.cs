@@ -72,7 +72,7 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
     {
         for (int i = 1; i <= options.Servers; i++)
         {
-            servers.Add(GameServerProcess.Start($"gs-{i}", backend.BaseAddress, backend.ServerKey, gameServerKey, options.MaxSessions, options.Asteroids));
+            servers.Add(GameServerProcess.Start($"gs-{i}", backend.BaseAddress, backend.ServerKey, gameServerKey, options.MaxSessions, options.Asteroids, options.Transport));
         }
 
         view.Message($"started {servers.Count} game-server processes ({string.Join(", ", servers.Select(s => $"{s.Name} pid {s.ProcessId}"))}); waiting for them to register …");
@@ -92,7 +92,7 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
         var session = new SessionOptions($"fleet-arena-{tag}", perSession);
         var link = new LinkConditions { LatencyMs = options.RoundTripMs / 2, JitterMs = options.RoundTripMs / 40, LossPercent = options.LossPercent };
         var bots = Enumerable.Range(1, options.Bots)
-            .Select(i => new FleetBot(i, $"pilot-{i:00}-{tag}", backend.BaseAddress, session, link, clock, log)).ToList();
+            .Select(i => new FleetBot(i, $"pilot-{i:00}-{tag}", backend.BaseAddress, session, link, clock, log, options.Transport)).ToList();
         try
         {
             view.Message($"{bots.Count} bots log in and quick-join sessions of {perSession} through the directory …");
@@ -158,8 +158,11 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
                 .Select(s => new FleetSessionRow(s.Id.ToString(), servers.FirstOrDefault(g => g.ServerId == s.ServerId)?.Name ?? s.ServerId ?? "", s.PlayerCount, s.MaxPlayers))
                 .OrderBy(s => s.Server, StringComparer.Ordinal).ToList();
             ShowFleet(force: true);
+            // Before they leave: what carries each bot's connection (UDP, or the stream of --transport).
+            var transports = bots.Where(b => b.Playing).Select(b => b.Client.Transport.GetStats().Transport.ToString()).Distinct().ToList();
             await LeaveAndDrainAsync(bots, loop);
-            var report = Report(folder, played, cancellationToken, bots, new FleetReport(Rows(), sessions, playing, bots.Sum(b => b.FailedJoins), chaos), recorder);
+            var report = Report(folder, played, cancellationToken, bots, new FleetReport(Rows(), sessions, playing, bots.Sum(b => b.FailedJoins), chaos), recorder)
+                with { ConnectionTransports = transports };
             if (report.ExitCode != 0 || log.Errors.Count > 0)
             {
                 // What each game server said last (registrations, heartbeat failures, sessions ended) explains most failed runs.

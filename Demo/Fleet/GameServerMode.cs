@@ -3,10 +3,12 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Demo.Game;
+using Demo.Run;
 using Demo.Telemetry;
 using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
 
 namespace Demo.Fleet;
 
@@ -45,18 +47,23 @@ public static class GameServerMode
         var log = new DemoLog { Echo = line => output.WriteLine(line) };
         // Loopback unless told otherwise (a container binds 0.0.0.0: TRAKTOR_BIND_ADDRESS in the image).
         var bind = IPAddress.TryParse(Environment.GetEnvironmentVariable("TRAKTOR_BIND_ADDRESS"), out var any) ? any : IPAddress.Loopback;
-        using var socket = new UdpTransport(new IPEndPoint(bind, options.Port), log);
+        using var socket = Listen(options, bind, log);
         using var agones = AgonesSidecar.FromEnvironment();
-        string publicAddress = Environment.GetEnvironmentVariable("TRAKTOR_PUBLIC_ADDRESS")
-            ?? (agones is null ? null : await AgonesAddressAsync(agones, output))
-            ?? string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{socket.LocalEndPoint.Port}");
-        using var router = new SessionRouter(socket, ServerOptions(options, key, NetAddress.Parse(publicAddress)), TimeProvider.System, log);
+        string? announced = Environment.GetEnvironmentVariable("TRAKTOR_PUBLIC_ADDRESS")
+            ?? (agones is null ? null : await AgonesAddressAsync(agones, output));
+        if (!TryPublicAddresses(announced, socket, out var publicAddresses, out string? problem))
+        {
+            await output.WriteLineAsync(problem);
+            return 2;
+        }
+
+        using var router = new SessionRouter(socket, ServerOptions(options, key, publicAddresses), TimeProvider.System, log);
         using var http = new HttpClient { BaseAddress = backendUri, Timeout = TimeSpan.FromSeconds(5) };
         var directory = new HttpSessions(new OnlineBackendClient(http, serverKey));
         // Heartbeats get their own connection: a session world's slow directory call must not hold one up.
         using var heartbeatHttp = new HttpClient { BaseAddress = backendUri, Timeout = TimeSpan.FromSeconds(5) };
         using var host = new GameServerHost(new HttpGameServerFleet(new OnlineBackendClient(heartbeatHttp, serverKey)), router,
-            new GameServerRegistration([publicAddress], options.MaxPlayers, options.MaxSessions, options.ServerName ?? $"arena-{Environment.ProcessId}"),
+            new GameServerRegistration(publicAddresses.Select(a => a.ToString()).ToArray(), options.MaxPlayers, options.MaxSessions, options.ServerName ?? $"arena-{Environment.ProcessId}"),
             (info, endpoint) => ArenaSession.Create(info, endpoint, directory, options.Asteroids, log),
             TimeProvider.System, log);
 
@@ -65,7 +72,7 @@ public static class GameServerMode
             return 1;
         }
 
-        await output.WriteLineAsync($"game-server ready server={host.ServerId} address={publicAddress}");
+        await output.WriteLineAsync($"game-server ready server={host.ServerId} address={string.Join(',', publicAddresses)}");
         await output.FlushAsync(CancellationToken.None);
         var sidecar = new SidecarCalls(agones, output);
         sidecar.Call("ready", a => a.ReadyAsync());
@@ -136,13 +143,81 @@ public static class GameServerMode
         return 0;
     }
 
+    /// <summary>
+    /// The UDP socket, and with <c>--transport websocket|tcp</c> a listener of that kind beside it, on the same port number
+    /// (TCP and UDP ports are apart) unless that one is taken and the port was left to the system.
+    /// </summary>
+    internal static IDatagramTransport Listen(DemoOptions options, IPAddress bind, DemoLog log)
+    {
+        var udp = new UdpTransport(new IPEndPoint(bind, options.Port), log);
+        if (options.Transport == TransportKind.Udp)
+        {
+            return udp;
+        }
+
+        try
+        {
+            IDatagramTransport stream;
+            try
+            {
+                stream = DemoTransports.Listen(options.Transport, new IPEndPoint(bind, udp.LocalAddress.Port), log);
+            }
+            catch (Exception exception) when (options.Port == 0 && exception is IOException or System.Net.Sockets.SocketException)
+            {
+                stream = DemoTransports.Listen(options.Transport, new IPEndPoint(bind, 0), log);
+            }
+
+            return new CompositeTransport(udp, stream);
+        }
+        catch
+        {
+            udp.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// What players are told to reach: <c>TRAKTOR_PUBLIC_ADDRESS</c> (a comma-separated list, e.g.
+    /// <c>203.0.113.7:27961,ws://203.0.113.7:443</c>; UDP first) or 127.0.0.1 and the bound ports. A listener whose kind the
+    /// list does not name is announced at the first address's IP and its bound port.
+    /// </summary>
+    internal static bool TryPublicAddresses(string? announced, IDatagramTransport socket, out NetAddress[] addresses, out string? problem)
+    {
+        var listening = socket is CompositeTransport composite ? composite.LocalAddresses.ToList() : [socket.LocalAddress];
+        var list = new List<NetAddress>();
+        foreach (string text in (announced ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!NetAddress.TryParse(text, out var address) || address.Port == 0 || address.IsUnspecified)
+            {
+                addresses = [];
+                problem = $"TRAKTOR_PUBLIC_ADDRESS: '{text}' is not an address players can reach (an IP and a port, e.g. 203.0.113.7:27961 or ws://203.0.113.7:443).";
+                return false;
+            }
+
+            list.Add(address);
+        }
+
+        var ip = list.Count > 0 ? list[0].ToEndPoint().Address : IPAddress.Loopback;
+        foreach (var local in listening)
+        {
+            if (!list.Any(a => a.Kind == local.Kind))
+            {
+                list.Add(NetAddress.FromEndPoint(new IPEndPoint(ip, local.Port), local.Kind));
+            }
+        }
+
+        addresses = list.ToArray();
+        problem = null;
+        return true;
+    }
+
     /// <summary>The transport server's options: <c>--max-players</c> is its slot count, so the next player is refused as <see cref="DisconnectReason.ServerFull"/>.</summary>
-    internal static NetServerOptions ServerOptions(DemoOptions options, byte[] key, NetAddress publicAddress) => new()
+    internal static NetServerOptions ServerOptions(DemoOptions options, byte[] key, params NetAddress[] publicAddresses) => new()
     {
         ProtocolId = DemoProtocol.Id,
         SchemaHash = DemoProtocol.Registry.ProtocolHash,
         PrivateKey = key,
-        PublicAddresses = [publicAddress],
+        PublicAddresses = publicAddresses,
         MaxClients = options.MaxPlayers,
         // The socket listens on loopback only, so every player is a process of this machine and shares its address:
         // the per-address and per-subnet caps (meant for strangers on the internet) would refuse the 17th bot. One

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Demo.Run;
+using Traktor.Ecs.Net;
 
 namespace Demo.Fleet;
 
@@ -97,8 +99,10 @@ public sealed partial class GameServerProcess : IDisposable
     /// <param name="gameServerKey">The key connect tokens are sealed with (TRAKTOR_GAME_SERVER_KEY).</param>
     /// <param name="maxSessions">Sessions it hosts at most.</param>
     /// <param name="asteroids">Rocks per session.</param>
+    /// <param name="transport">What it listens on beside UDP (<c>--transport</c>; UDP: nothing else).</param>
     /// <returns>The running process.</returns>
-    public static GameServerProcess Start(string name, Uri backend, string serverKey, byte[] gameServerKey, int maxSessions, int asteroids)
+    public static GameServerProcess Start(string name, Uri backend, string serverKey, byte[] gameServerKey, int maxSessions, int asteroids,
+        TransportKind transport = TransportKind.Udp)
     {
         // `dotnet run` and `dotnet Demo.dll` run under the dotnet host; the tests run this code in their own host, which
         // sets DOTNET_HOST_PATH. The game server is the same Demo.dll either way.
@@ -112,6 +116,7 @@ public sealed partial class GameServerProcess : IDisposable
             typeof(GameServerProcess).Assembly.Location, "--game-server", "--backend", backend.ToString(),
             "--max-sessions", maxSessions.ToString(CultureInfo.InvariantCulture), "--name", name,
             "--asteroids", asteroids.ToString(CultureInfo.InvariantCulture),
+            "--transport", DemoTransports.Names.First(n => n.Value == transport).Key,
         })
         {
             start.ArgumentList.Add(argument);

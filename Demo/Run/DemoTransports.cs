@@ -16,9 +16,11 @@ public static class DemoTransports
     };
 
     /// <summary>The server's listening transport on 127.0.0.1:<paramref name="port"/> (0: any free port).</summary>
-    public static IDatagramTransport Listen(TransportKind kind, int port, ILogger logger)
+    public static IDatagramTransport Listen(TransportKind kind, int port, ILogger logger) => Listen(kind, new IPEndPoint(IPAddress.Loopback, port), logger);
+
+    /// <summary>The server's listening transport on <paramref name="endPoint"/>.</summary>
+    public static IDatagramTransport Listen(TransportKind kind, IPEndPoint endPoint, ILogger logger)
     {
-        var endPoint = new IPEndPoint(IPAddress.Loopback, port);
         return kind switch
         {
             TransportKind.WebSocket => WebSocketServerTransport.Listen(endPoint),

@@ -543,8 +543,9 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         }
     }
 
-    private static IPEndPoint[] ParseAddresses(string addresses) =>
-        addresses.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(IPEndPoint.Parse).ToArray();
+    // Stored as NetAddress writes them: "ip:port" for UDP (what every row held before other transports), "ws://ip:port"…
+    private static NetAddress[] ParseAddresses(string addresses) =>
+        addresses.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(NetAddress.Parse).ToArray();
 
     private void Ended(string sessionId, SessionEndReason reason)
     {

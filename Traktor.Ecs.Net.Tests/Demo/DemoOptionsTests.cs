@@ -1,4 +1,5 @@
 using Demo;
+using Demo.Fleet;
 
 namespace Traktor.Ecs.Net.Tests.Demo;
 
@@ -69,15 +70,34 @@ public class DemoOptionsTests
         Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--host", "--nat", "symmetric", "--introducer-address", "192.0.2.1:3478"])); // loopback only
     }
 
-    [Fact]
-    public void A_fleet_refuses_a_stream_transport_instead_of_ignoring_it()
+    [Theory]
+    [InlineData("websocket", TransportKind.WebSocket)]
+    [InlineData("tcp", TransportKind.Tcp)]
+    public void A_fleet_game_server_given_a_stream_transport_listens_on_it_beside_UDP_and_announces_both(string name, TransportKind kind)
     {
-        // Found deploying the fleet: --game-server --transport tcp registered and listened on UDP, as if the option were not there.
-        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--game-server", "--transport", "tcp"]));
-        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--game-server", "--transport", "websocket"]));
-        Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--servers", "2", "--transport", "tcp"]));
+        // Found deploying the fleet: --game-server --transport tcp registered and listened on UDP, as if the option were not
+        // there; the directory then took UDP addresses only. Now the stream listens beside UDP and both are announced.
+        var options = DemoOptions.Parse(["--game-server", "--transport", name]);
+        using var socket = GameServerMode.Listen(options, System.Net.IPAddress.Loopback, new global::Demo.Telemetry.DemoLog());
+        var composite = Assert.IsType<CompositeTransport>(socket);
+        Assert.Equal([TransportKind.Udp, kind], composite.LocalAddresses.Select(a => a.Kind));
+
+        Assert.True(GameServerMode.TryPublicAddresses(null, socket, out var addresses, out _));
+        Assert.Equal(composite.LocalAddresses.Select(a => $"127.0.0.1:{a.Port}"), addresses.Select(a => a.ToEndPoint().ToString()));
+        Assert.Equal([TransportKind.Udp, kind], addresses.Select(a => a.Kind));
+
+        // TRAKTOR_PUBLIC_ADDRESS names the UDP address only: the stream is announced at its IP and the bound port.
+        Assert.True(GameServerMode.TryPublicAddresses("203.0.113.7:27961", socket, out addresses, out _));
+        Assert.Equal(["203.0.113.7:27961", NetAddress.FromEndPoint(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("203.0.113.7"), composite.LocalAddresses.Last().Port), kind).ToString()],
+            addresses.Select(a => a.ToString()));
+        Assert.True(GameServerMode.TryPublicAddresses(" 203.0.113.7:27961 , ws://203.0.113.7:443,tcp://203.0.113.7:27961", socket, out addresses, out _));
+        Assert.Equal(3, addresses.Length);
+        Assert.False(GameServerMode.TryPublicAddresses("0.0.0.0:27961", socket, out _, out string? problem));
+        Assert.Contains("TRAKTOR_PUBLIC_ADDRESS", problem);
+        Assert.False(GameServerMode.TryPublicAddresses("game.example:27961", socket, out _, out _));
+
         Assert.Equal(DemoMode.GameServer, DemoOptions.Parse(["--game-server", "--transport", "udp"]).Mode);
-        Assert.Equal(TransportKind.Tcp, DemoOptions.Parse(["--server", "--transport", "tcp"]).Transport);
+        Assert.Equal(TransportKind.Tcp, DemoOptions.Parse(["--servers", "2", "--transport", "tcp"]).Transport);
     }
 
     [Theory]

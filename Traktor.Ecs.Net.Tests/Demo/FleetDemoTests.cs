@@ -64,10 +64,45 @@ public class FleetDemoTests
                 string html = File.ReadAllText(Path.Combine(folder, "report.html"));
                 Assert.Contains("<h2>Fleet</h2>", html, StringComparison.Ordinal);
                 Assert.Contains($"Chaos: {killed} killed with SIGKILL", html, StringComparison.Ordinal);
+                Assert.Equal(["Udp"], report.RootElement.GetProperty("ConnectionTransports").EnumerateArray().Select(t => t.GetString()));
             }
             finally
             {
                 // The demo's own lines and its game servers' (it relays them) say what went wrong when an assertion fails.
+                TestContext.Current.TestOutputHelper?.WriteLine(run.Output);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_fleet_run_over_WebSocket_seats_every_bot_through_the_directory_on_its_game_servers_WebSocket_listener()
+    {
+        // Players whose network blocks UDP: the game servers listen on WebSocket beside UDP and register both addresses;
+        // the bots, WebSocket-only, skip the tokens' UDP address. Before, --transport was refused with a fleet.
+        string demo = typeof(DemoRunner).Assembly.Location;
+        string folder = Path.Combine(Path.GetTempPath(), "traktor-demo-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var run = new ChildProcess("dotnet", [demo, "--servers", "1", "--sessions", "1", "--bots", "3", "--transport", "websocket",
+                "--duration", "5", "--asteroids", "10", "--headless", "--out", folder]);
+            try
+            {
+                int? exit = await run.WaitAsync(TimeSpan.FromSeconds(120));
+                Assert.True(exit == 0, $"exit {exit}:\n{run.Output}");
+                using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+                Assert.Equal(3, report.RootElement.GetProperty("Fleet").GetProperty("BotsPlaying").GetInt32());
+                Assert.Equal(["WebSocket"], report.RootElement.GetProperty("ConnectionTransports").EnumerateArray().Select(t => t.GetString()));
+                Assert.Contains("result: OK", run.Output, StringComparison.Ordinal);
+            }
+            finally
+            {
                 TestContext.Current.TestOutputHelper?.WriteLine(run.Output);
             }
         }

@@ -12,8 +12,7 @@ namespace Traktor.Ecs.Net.Tests.Peers;
 /// <summary>Listen-server host migration: the host of four peers dies, the survivors elect the same successor and play on.</summary>
 public class HostMigrationTests(ITestOutputHelper output)
 {
-    private const ulong Protocol = 0x4D49_4752;
-    private const int Drones = 10;
+    private const int Drones = MigrationGame.Drones;
 
     [Theory]
     [InlineData(1)]
@@ -21,7 +20,7 @@ public class HostMigrationTests(ITestOutputHelper output)
     [InlineData(3)]
     public void When_the_host_of_four_dies_the_survivors_elect_the_same_successor_and_continue_within_two_seconds_losing_no_entity(int seed)
     {
-        using var game = new Game(4, new LinkConditions { LatencyMs = 30, JitterMs = 15, LossPercent = 10, ReorderPercent = 15, DuplicatePercent = 5 }, seed);
+        using var game = new MigrationGame(4, new LinkConditions { LatencyMs = 30, JitterMs = 15, LossPercent = 10, ReorderPercent = 15, DuplicatePercent = 5 }, seed);
         Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 3)
             && game.Peers.All(p => Count<ShipBody>(p.World) == 4 && Count<Drone>(p.World) == Drones), 60 * 30), game.Describe());
         var successors = game.Peers[1].Peer.Successors;
@@ -68,7 +67,7 @@ public class HostMigrationTests(ITestOutputHelper output)
     [Fact]
     public void When_the_host_and_its_heir_die_together_the_next_successor_takes_over_and_the_heirs_entities_go_after_the_grace()
     {
-        using var game = new Game(4, new LinkConditions { LatencyMs = 20, JitterMs = 5, LossPercent = 5 }, seed: 11);
+        using var game = new MigrationGame(4, new LinkConditions { LatencyMs = 20, JitterMs = 5, LossPercent = 5 }, seed: 11);
         Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 3)
             && game.Peers.All(p => Count<ShipBody>(p.World) == 4 && Count<Drone>(p.World) == Drones), 60 * 30), game.Describe());
         var order = game.Peers[1].Peer.Successors.ToList();
@@ -124,7 +123,7 @@ public class HostMigrationTests(ITestOutputHelper output)
         Assert.False(MigrationPlan.TryReadStandby(new byte[MigrationPlan.StandbyBytes - 1], out _, out _));
     }
 
-    private static bool OwnersRestored(Player successor)
+    private static bool OwnersRestored(MigrationPlayer successor)
     {
         var owners = new HashSet<ConnectionId>();
         successor.World.Query(new QueryDescription().WithAll<NetworkOwner, ShipBody>(), (ref NetworkOwner o) => owners.Add(o.Connection));
@@ -138,112 +137,5 @@ public class HostMigrationTests(ITestOutputHelper output)
         var ids = new HashSet<uint>();
         world.Query(new QueryDescription().WithAll<T, NetworkId>(), (ref NetworkId id) => ids.Add(id.Value));
         return ids;
-    }
-
-    /// <summary>The host's gameplay: ships drift right, drones drift up; a new player gets a ship, a leaving one loses it.</summary>
-    private sealed class Gameplay(World world) : BaseSystem<World, float>(world)
-    {
-        public override void Update(in float dt)
-        {
-            float step = dt;
-            World.Query(new QueryDescription().WithAll<ShipBody>(), (ref ShipBody s) => s.Position.X += step);
-            World.Query(new QueryDescription().WithAll<Drone>(), (ref Drone d) => d.Position.Y += step);
-        }
-    }
-
-    private sealed record Player(World World, MigratingPeer Peer, Group<float> Group)
-    {
-        public Dictionary<uint, Vector2> Positions()
-        {
-            var positions = new Dictionary<uint, Vector2>();
-            World.Query(new QueryDescription().WithAll<Drone, NetworkId>(), (ref Drone d, ref NetworkId id) => positions[id.Value] = d.Position);
-            return positions;
-        }
-    }
-
-    /// <summary>Peers 1..n on one fake clock over the in-memory network behind link simulators; peer 1 hosts first.</summary>
-    private sealed class Game : IDisposable
-    {
-        private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
-        private readonly List<IDisposable> disposables = new();
-        private readonly Dictionary<ulong, Entity> hostShips = new();
-
-        public Game(int count, LinkConditions conditions, int seed)
-        {
-            var network = new InMemoryNetwork();
-            var options = new MigrationOptions { ProtocolId = Protocol, HostSilence = TimeSpan.FromSeconds(1) };
-            for (int p = 1; p <= count; p++)
-            {
-                var clientSocket = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 100 + p);
-                var standbySocket = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 1000 + p);
-                disposables.Add(clientSocket);
-                disposables.Add(standbySocket);
-                var world = World.Create();
-                MigratingPeer? peer = null;
-                peer = new MigratingPeer(world, ReplicationWorld.Registry, (ulong)p, clientSocket, standbySocket, options,
-                    host =>
-                    {
-                        host.Server.PlayerConnected += joined =>
-                        {
-                            if (joined.Reconnected) return; // after a migration the ship is handed back, not spawned again
-                            var ship = world.Create(new ShipBody { Position = new Vector2(0, joined.ClientId * 10f) }, new NetworkOwner(joined.Connection));
-                            host.Server.SetPlayerEntity(joined.Connection, ship);
-                            if (peer!.Epoch == 1) hostShips[joined.ClientId] = ship;
-                        };
-                        if (world.CountEntities(new QueryDescription().WithAll<Drone>()) == 0)
-                        {
-                            for (int d = 0; d < Drones; d++) world.Create(new Drone { Position = new Vector2(d * 5f, 0) });
-                        }
-
-                        return [new Gameplay(world)];
-                    },
-                    _ => [],
-                    time: time);
-                var group = new Group<float>($"peer {p}", peer);
-                group.Initialize();
-                Peers.Add(new Player(world, peer, group));
-            }
-
-            Peers[0].Peer.StartHost();
-            foreach (var player in Peers.Skip(1)) player.Peer.Join(Peers[0].Peer.IssueToken(player.Peer.ClientId, TimeSpan.FromMinutes(10)), 1);
-        }
-
-        public List<Player> Peers { get; } = new();
-
-        public HashSet<Player> Killed { get; } = new();
-
-        /// <summary>The first host's ships by client id, as network ids.</summary>
-        public Dictionary<ulong, uint> ShipIds() => hostShips.ToDictionary(s => s.Key, s => Peers[0].World.Get<NetworkId>(s.Value).Value);
-
-        public void Tick(int ticks = 1)
-        {
-            for (int i = 0; i < ticks; i++)
-            {
-                time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
-                float dt = 1f / 60f;
-                foreach (var player in Peers.Where(p => !Killed.Contains(p))) player.Group.Tick(in dt);
-            }
-        }
-
-        public bool TickUntil(Func<bool> done, int maxTicks)
-        {
-            for (int i = 0; i < maxTicks && !done(); i++) Tick();
-            return done();
-        }
-
-        public string Describe() => string.Join("; ", Peers.Select(p =>
-            $"peer {p.Peer.ClientId}: {p.Peer.Role}, host {p.Peer.HostClientId}, epoch {p.Peer.Epoch}, successors [{string.Join(",", p.Peer.Successors)}], "
-            + $"{p.World.CountEntities(new QueryDescription().WithAll<NetworkId>())} entities, migrations {p.Peer.Migrations} {p.Peer.Client?.Transport.GetStats()}"));
-
-        public void Dispose()
-        {
-            foreach (var player in Peers)
-            {
-                player.Group.Dispose();
-                player.World.Dispose();
-            }
-
-            foreach (var disposable in disposables) disposable.Dispose();
-        }
     }
 }

@@ -11,6 +11,7 @@ public sealed partial class MigratingPeer
 {
     private readonly Dictionary<ConnectionId, ulong> clientIds = new();
     private readonly Dictionary<ulong, (NetAddress Address, ConnectTokenIssuer Issuer)> standbys = new();
+    private readonly HashSet<ConnectionId> announced = new();
     private readonly Dictionary<ulong, List<(Entity Entity, bool Player)>> pending = new();
     private readonly MigrationPlan outgoing = new();
     private readonly QueryDescription ownedQuery = new QueryDescription().WithAll<NetworkOwner, NetworkId>();
@@ -140,6 +141,7 @@ public sealed partial class MigratingPeer
 
     private void OnPeerDisconnected(ConnectionId connection, DisconnectReason reason)
     {
+        announced.Remove(connection);
         if (!clientIds.Remove(connection, out ulong clientId)) return;
         standbys.Remove(clientId);
         order.Remove(clientId);
@@ -149,6 +151,16 @@ public sealed partial class MigratingPeer
     private void OnStandby(ConnectionId connection, ReadOnlySpan<byte> message)
     {
         if (!clientIds.TryGetValue(connection, out ulong clientId) || Host!.Server.IsLocal(connection)) return;
+        if (!announced.Add(connection))
+        {
+            // A peer announces its standby once per connection. Each change made the host send every peer a new plan
+            // (up to 8 tokens of 1,024 bytes and 13 bytes per owned entity each): a peer changing its address every
+            // second (the kind's rate) had the host upload hundreds of kilobytes a second for 52 bytes.
+            Refused++;
+            Host.Transport.Disconnect(connection, DisconnectReason.ProtocolViolation);
+            return;
+        }
+
         if (!MigrationPlan.TryReadStandby(message, out var key, out var address))
         {
             Refused++;

@@ -120,7 +120,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// <summary>Plans received from the host and kept (newer than the one held).</summary>
     public long PlansReceived { get; private set; }
 
-    /// <summary>Messages of the migration kinds refused as malformed.</summary>
+    /// <summary>Messages of the migration kinds refused: malformed, or a second standby announcement on one connection (which also closes it with <see cref="DisconnectReason.ProtocolViolation"/>).</summary>
     public long Refused { get; private set; }
 
     /// <summary>Host migrations this peer went through (as the successor or as a peer that reconnected).</summary>

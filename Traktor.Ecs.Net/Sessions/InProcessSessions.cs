@@ -20,15 +20,28 @@ public sealed class InProcessSessions : ISessions
     private readonly Queue<SessionId> ended = new();
     private readonly Dictionary<long, SessionId> seatOf = new();
     private readonly SessionTokenIssuer tokens;
-    private readonly IReadOnlyList<IPEndPoint> serverAddresses;
+    private readonly NetAddress[] serverAddresses;
     private readonly TimeProvider time;
 
-    /// <summary>Creates the service for sessions hosted on the game server at <paramref name="serverAddresses"/>.</summary>
+    /// <summary>Creates the service for sessions hosted on the game server at <paramref name="serverAddresses"/> (UDP).</summary>
     /// <param name="tokens">The game server's key and the token settings.</param>
-    /// <param name="serverAddresses">The game server's public addresses (1 to 8).</param>
+    /// <param name="serverAddresses">The game server's public UDP addresses (1 to 8).</param>
     /// <param name="time">The clock (token expiry, creation times).</param>
     /// <exception cref="ArgumentException">No address, more than 8, or one that is the unspecified address a socket binds to.</exception>
     public InProcessSessions(SessionTokenOptions tokens, IReadOnlyList<IPEndPoint> serverAddresses, TimeProvider? time = null)
+        : this(tokens, (serverAddresses ?? throw new ArgumentNullException(nameof(serverAddresses))).Select(e => NetAddress.FromEndPoint(e)).ToArray(), time)
+    {
+    }
+
+    /// <summary>
+    /// Creates the service for sessions hosted on the game server at <paramref name="serverAddresses"/>: UDP first, then the
+    /// TCP or WebSocket addresses it also listens on (docs/TRANSPORT.md, "Fallback").
+    /// </summary>
+    /// <param name="tokens">The game server's key and the token settings.</param>
+    /// <param name="serverAddresses">The game server's public addresses (1 to 8, of any transport kind), in the order clients try them.</param>
+    /// <param name="time">The clock (token expiry, creation times).</param>
+    /// <exception cref="ArgumentException">No address, more than 8, or one that is the unspecified address a socket binds to.</exception>
+    public InProcessSessions(SessionTokenOptions tokens, IReadOnlyList<NetAddress> serverAddresses, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(serverAddresses);
         if (serverAddresses.Count is 0 or > 8)
@@ -36,7 +49,7 @@ public sealed class InProcessSessions : ISessions
             throw new ArgumentException("A game server names 1 to 8 addresses.", nameof(serverAddresses));
         }
 
-        NetAddress.RequireReachable(serverAddresses.Select(e => NetAddress.FromEndPoint(e)).ToArray(), nameof(serverAddresses));
+        NetAddress.RequireReachable(serverAddresses, nameof(serverAddresses));
 
         this.time = time ?? TimeProvider.System;
         this.tokens = new SessionTokenIssuer(tokens, this.time);

@@ -21,6 +21,14 @@ public interface IDatagramTransport : IDisposable
     bool TryReceive(Span<byte> buffer, out int length, out NetAddress source);
 
     /// <summary>
+    /// True when this transport can send to addresses of <paramref name="kind"/>: by default the kind of its own
+    /// <see cref="LocalAddress"/>; a <see cref="CompositeTransport"/> answers for every transport it holds, and a decorator
+    /// for what it decorates. A client skips the addresses of a connect token its transport cannot reach instead of
+    /// waiting <see cref="NetClientOptions.ChallengeTimeout"/> on each.
+    /// </summary>
+    bool Carries(TransportKind kind) => LocalAddress.Kind == kind;
+
+    /// <summary>
     /// Datagrams passed to <see cref="TrySend"/> from now until <see cref="FlushSends"/> may be held and handed to the
     /// network together (the UDP transport sends them with one system call per batch). A server calls it before a
     /// tick's send phase; replies that must leave at once (the handshake's) are sent outside it. Transports that gain

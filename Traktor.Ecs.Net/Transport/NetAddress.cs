@@ -55,7 +55,7 @@ public readonly struct NetAddress : IEquatable<NetAddress>
     /// True when the IP is the unspecified address (:: or 0.0.0.0), which a socket binds to (what <c>UdpTransport.Bind()</c>'s
     /// <c>LocalAddress</c> names) but nobody can be reached at: a reply would come from a real address.
     /// </summary>
-    internal bool IsUnspecified => _high == 0 && (_low == 0 || _low == 0x0000_FFFF_0000_0000);
+    public bool IsUnspecified => _high == 0 && (_low == 0 || _low == 0x0000_FFFF_0000_0000);
 
     /// <summary>
     /// Refuses a UDP server address with the unspecified IP (the <c>[::]:port</c> a server's <c>LocalAddress</c> names after
@@ -104,6 +104,30 @@ public readonly struct NetAddress : IEquatable<NetAddress>
             if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return FromEndPoint(IPEndPoint.Parse(text[prefix.Length..]), kind);
         }
         return FromEndPoint(IPEndPoint.Parse(text));
+    }
+
+    /// <summary>
+    /// Parses like <see cref="Parse"/>; false for anything else (no name resolution, no exception: for text from outside).
+    /// </summary>
+    public static bool TryParse(string? text, out NetAddress address)
+    {
+        address = default;
+        if (text is null) return false;
+        var kind = TransportKind.Udp;
+        ReadOnlySpan<char> rest = text;
+        foreach (var (prefix, prefixKind) in Prefixes)
+        {
+            if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                kind = prefixKind;
+                rest = text.AsSpan(prefix.Length);
+                break;
+            }
+        }
+
+        if (!IPEndPoint.TryParse(rest, out var endPoint)) return false;
+        address = FromEndPoint(endPoint, kind);
+        return true;
     }
 
     private static readonly (string Prefix, TransportKind Kind)[] Prefixes =

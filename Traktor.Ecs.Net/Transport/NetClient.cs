@@ -158,13 +158,28 @@ public sealed class NetClient : IDisposable, INetStatsSource
 
     private void Begin(IReadOnlyList<NetAddress> servers)
     {
-        _servers = servers;
+        _servers = Carried(servers);
         _serverIndex = 0;
         _compression = false;
         _attempt++;
         State = ClientState.SendingRequest;
         _attemptStartedAt = _peer.Now;
         _lastHandshakeSentAt = double.NegativeInfinity;
+    }
+
+    // A token lists the server's addresses on every transport it listens on, UDP first; a client whose transport cannot
+    // carry some of them (a WebSocket-only client, a UDP-only one) skips those instead of waiting ChallengeTimeout on each.
+    // When it carries none, every address is tried as before (a decorator may not know what it can reach).
+    private IReadOnlyList<NetAddress> Carried(IReadOnlyList<NetAddress> servers)
+    {
+        var transport = _peer.Transport;
+        int carried = 0;
+        foreach (var server in servers) if (transport.Carries(server.Kind)) carried++;
+        if (carried == servers.Count || carried == 0) return servers;
+        var reachable = new NetAddress[carried];
+        int next = 0;
+        foreach (var server in servers) if (transport.Carries(server.Kind)) reachable[next++] = server;
+        return reachable;
     }
 
     /// <summary>

@@ -62,7 +62,7 @@ public sealed class PlayerHostedSessionTests : IAsyncLifetime
         Assert.True(join.Succeeded);
         var info = join.ConnectInfo!;
         Assert.Equal(grant.Rendezvous, info.Rendezvous);
-        Assert.Equal([scene.HostSide.PublicAddress.ToEndPoint()], info.ServerAddresses);
+        Assert.Equal([scene.HostSide.PublicAddress], info.ServerAddresses);
         scene.JoinerSide.Join(info.Rendezvous!.Value, info.PunchKey);
         Assert.True(scene.RunUntil(() => scene.JoinerSide.GetPath(scene.JoinerSide.HostAddress) is NatPath.Direct or NatPath.Relayed));
         Assert.Equal(path, scene.JoinerSide.GetPath(scene.JoinerSide.HostAddress));

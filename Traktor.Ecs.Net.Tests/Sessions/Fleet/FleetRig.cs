@@ -42,19 +42,28 @@ internal sealed class FleetRig : IDisposable
     private long ticks;
 
     /// <summary>Starts a game server registered through <paramref name="node"/>'s fleet API.</summary>
-    public async Task<Server> StartServerAsync(DirectoryNode node, int maxPlayers = 64, int maxSessions = 16)
+    public Task<Server> StartServerAsync(DirectoryNode node, int maxPlayers = 64, int maxSessions = 16)
     {
         var transport = network.CreateTransport();
+        return StartServerAsync(node, transport, [transport.LocalAddress], maxPlayers, maxSessions);
+    }
+
+    /// <summary>Starts a game server listening on <paramref name="transport"/> (real sockets, several kinds), registered with <paramref name="publicAddresses"/>.</summary>
+    public async Task<Server> StartServerAsync(DirectoryNode node, IDatagramTransport transport, IReadOnlyList<NetAddress> publicAddresses, int maxPlayers = 64, int maxSessions = 16)
+    {
         var router = new SessionRouter(transport, new NetServerOptions
         {
             ProtocolId = DirectoryTestSettings.ProtocolId,
             PrivateKey = DirectoryTestSettings.GameServerKey,
-            PublicAddresses = [transport.LocalAddress],
+            PublicAddresses = publicAddresses.ToArray(),
+            // Every player of a test is on loopback.
+            MaxConnectionsPerAddress = maxPlayers + 1,
+            MaxConnectionsPerSubnet = maxPlayers + 1,
         }, Time);
         var worlds = new List<SessionWorld>();
         var fleet = new PausableFleet(node.Fleet);
         var host = new GameServerHost(fleet, router,
-            new GameServerRegistration([transport.LocalAddress.ToEndPoint().ToString()], maxPlayers, maxSessions, $"gs{Servers.Count}"),
+            new GameServerRegistration(publicAddresses.Select(a => a.ToString()).ToArray(), maxPlayers, maxSessions, $"gs{Servers.Count}"),
             (session, endpoint) =>
             {
                 var world = new SessionWorld(session, endpoint, RpcWorld.Replicated, RpcWorld.Rpcs, directory: node.Sessions, rpcOptions: RpcOptions, time: Time);
@@ -69,22 +78,28 @@ internal sealed class FleetRig : IDisposable
     }
 
     /// <summary>A player's client world (network plugin, RPC layer, recorders of joins and leaves).</summary>
-    public Player AddPlayer(long userId) => AddPlayer(userId, null);
+    public Player AddPlayer(long userId) => AddPlayer(userId, null, null, null);
 
     /// <summary>A player's client world with a <see cref="Multiplayer"/> facade logging in as <paramref name="username"/> through <paramref name="node"/>
-    /// (its directory seen through <paramref name="directory"/> when given: a test's stand-in for a race; its options <paramref name="options"/>
-    /// when given).</summary>
-    public Player AddPlayer(DirectoryNode node, string username, Func<ISessions, ISessions>? directory = null, MultiplayerOptions? options = null)
+    /// (its directory seen through <paramref name="directory"/> when given: a test's stand-in for a race; the facade's options
+    /// <paramref name="multiplayer"/> when given).</summary>
+    public Player AddPlayer(DirectoryNode node, string username, Func<ISessions, ISessions>? directory = null, MultiplayerOptions? multiplayer = null) =>
+        AddPlayer(node, username, null, null, directory, multiplayer);
+
+    /// <summary>A player like <see cref="AddPlayer(DirectoryNode, string, Func{ISessions, ISessions}?, MultiplayerOptions?)"/> whose client uses <paramref name="transport"/> (real sockets) and <paramref name="options"/>.</summary>
+    public Player AddPlayer(DirectoryNode node, string username, IDatagramTransport? transport, NetClientOptions? options, Func<ISessions, ISessions>? directory = null,
+        MultiplayerOptions? multiplayer = null)
     {
         var (authentication, sessions) = node.ConnectPlayer();
         sessions = directory?.Invoke(sessions) ?? sessions;
-        return AddPlayer(0, client => new Multiplayer(client, authentication, sessions, new MultiplayerAccount(username, "correct horse battery", RegisterIfMissing: true),
-            options ?? new MultiplayerOptions { DefaultSession = new SessionOptions("quick", 4) }, Time));
+        return AddPlayer(0, transport, options, client => new Multiplayer(client, authentication, sessions, new MultiplayerAccount(username, "correct horse battery", RegisterIfMissing: true),
+            multiplayer ?? new MultiplayerOptions { DefaultSession = new SessionOptions("quick", 4) }, Time));
     }
 
-    private Player AddPlayer(long userId, Func<NetworkClient, Multiplayer>? facade)
+    private Player AddPlayer(long userId, IDatagramTransport? socket, NetClientOptions? options, Func<NetworkClient, Multiplayer>? facade)
     {
-        var transport = new NetClient(network.CreateTransport(), new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }, Time);
+        var transport = new NetClient(socket ?? network.CreateTransport(), options ?? new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }, Time,
+            ownsTransport: socket is not null);
         var world = World.Create();
         var client = new NetworkClient(world, transport, RpcWorld.Replicated, 60, Time);
         var rpcs = new RpcClient(client, RpcWorld.Rpcs, RpcOptions);
@@ -188,6 +203,7 @@ internal sealed class FleetRig : IDisposable
         foreach (var player in Players)
         {
             player.World.Dispose();
+            player.Client.Transport.Dispose();
         }
 
         foreach (var server in Servers)

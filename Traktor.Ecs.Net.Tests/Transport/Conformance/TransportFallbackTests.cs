@@ -163,6 +163,32 @@ public sealed class TransportFallbackTests : IDisposable
         Assert.Equal(0, setup.ClientWebSocket.Counters.Accepted);
     }
 
+    [Fact]
+    public void A_client_that_can_only_reach_WebSocket_skips_the_tokens_UDP_address_instead_of_waiting_on_it()
+    {
+        // A browser-like client (WebSocket only) given a fleet's token, which lists UDP first: it used to send its request
+        // to the UDP address over its WebSocket transport and wait ChallengeTimeout for an answer that could never come.
+        var setup = Create(Udp.Open);
+        var webSocketOnly = new NetClient(_webSocketWire.CreateClient(), new NetClientOptions
+        {
+            ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash, ChallengeTimeout = ChallengeTimeout,
+        }, _time, ownsTransport: true);
+        _disposables.Insert(0, webSocketOnly);
+        webSocketOnly.Connect(Token(setup));
+        var took = RunUntilSettled(setup with { Client = webSocketOnly });
+        Assert.Equal(ClientState.Connected, webSocketOnly.State);
+        Assert.Equal(TransportKind.WebSocket, webSocketOnly.GetStats().Transport);
+        Assert.True(took < ChallengeTimeout, $"took {took}");
+
+        // What each transport says it carries: its own kind; a composite each of its kinds.
+        using var udp = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        IDatagramTransport udpOnly = udp;
+        Assert.True(udpOnly.Carries(TransportKind.Udp));
+        Assert.False(udpOnly.Carries(TransportKind.WebSocket));
+        IDatagramTransport both = new CompositeTransport(udp, _webSocketWire.CreateClient());
+        Assert.True(both.Carries(TransportKind.WebSocket) && both.Carries(TransportKind.Udp) && !both.Carries(TransportKind.Tcp));
+    }
+
     public void Dispose()
     {
         foreach (var disposable in _disposables) disposable.Dispose();

@@ -131,10 +131,10 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
         SessionConnectInfo? connect = null;
         if (body.Connect is { } wire)
         {
-            var addresses = new List<IPEndPoint>(wire.ServerAddresses.Count);
+            var addresses = new List<NetAddress>(wire.ServerAddresses.Count);
             foreach (string text in wire.ServerAddresses)
             {
-                addresses.Add(IPEndPoint.TryParse(text, out var address)
+                addresses.Add(NetAddress.TryParse(text, out var address)
                     ? address
                     : throw new OnlineException(OnlineError.Unavailable, "The online backend sent a malformed game-server address."));
             }

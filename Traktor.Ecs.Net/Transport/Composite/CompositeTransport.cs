@@ -41,6 +41,9 @@ public sealed class CompositeTransport : IPeerAwareTransport
     /// <summary>The transport of <paramref name="kind"/>, or null when there is none.</summary>
     public IDatagramTransport? this[TransportKind kind] => (uint)kind < (uint)_byKind.Length ? _byKind[(int)kind] : null;
 
+    /// <inheritdoc />
+    public bool Carries(TransportKind kind) => this[kind] is not null;
+
     /// <summary>Datagrams dropped because no transport of the destination's kind was configured.</summary>
     public long UnroutableDatagrams { get; private set; }
 

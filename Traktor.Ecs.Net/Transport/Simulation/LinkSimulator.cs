@@ -35,6 +35,9 @@ public sealed class LinkSimulator : IPeerAwareTransport
     /// <inheritdoc />
     public NetAddress LocalAddress => _inner.LocalAddress;
 
+    /// <inheritdoc />
+    public bool Carries(TransportKind kind) => _inner.Carries(kind);
+
     /// <summary>Datagrams dropped by simulated loss or a full link.</summary>
     public long Dropped { get; private set; }
 

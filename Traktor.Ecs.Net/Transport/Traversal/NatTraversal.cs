@@ -64,6 +64,9 @@ public sealed class NatTraversal : IPeerAwareTransport
     /// <inheritdoc />
     public NetAddress LocalAddress => _inner.LocalAddress;
 
+    /// <inheritdoc />
+    public bool Carries(TransportKind kind) => _inner.Carries(kind);
+
     /// <summary>This peer's public endpoint as the introducer observed it (what joiners' connect tokens name); none until registered.</summary>
     public NetAddress PublicAddress { get; private set; }
 

@@ -1,0 +1,121 @@
+using System.Numerics;
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Peers;
+using Traktor.Ecs.Net.Replication;
+using Traktor.Ecs.Net.Tests.Prediction;
+using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests.Peers;
+
+/// <summary>Peers 1..n on one fake clock over the in-memory network behind link simulators; peer 1 hosts first.</summary>
+internal sealed class MigrationGame : IDisposable
+{
+    public const ulong Protocol = 0x4D49_4752;
+    public const int Drones = 10;
+
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+    private readonly List<IDisposable> disposables = new();
+    private readonly Dictionary<ulong, Entity> hostShips = new();
+
+    public MigrationGame(int count, LinkConditions conditions, int seed)
+    {
+        var network = new InMemoryNetwork();
+        var options = new MigrationOptions { ProtocolId = Protocol, HostSilence = TimeSpan.FromSeconds(1) };
+        for (int p = 1; p <= count; p++)
+        {
+            var clientSocket = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 100 + p);
+            var standbySocket = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 1000 + p);
+            disposables.Add(clientSocket);
+            disposables.Add(standbySocket);
+            var world = World.Create();
+            MigratingPeer? peer = null;
+            peer = new MigratingPeer(world, ReplicationWorld.Registry, (ulong)p, clientSocket, standbySocket, options,
+                host =>
+                {
+                    host.Server.PlayerConnected += joined =>
+                    {
+                        if (joined.Reconnected) return; // after a migration the ship is handed back, not spawned again
+                        var ship = world.Create(new ShipBody { Position = new Vector2(0, joined.ClientId * 10f) }, new NetworkOwner(joined.Connection));
+                        host.Server.SetPlayerEntity(joined.Connection, ship);
+                        if (peer!.Epoch == 1) hostShips[joined.ClientId] = ship;
+                    };
+                    if (world.CountEntities(new QueryDescription().WithAll<Drone>()) == 0)
+                    {
+                        for (int d = 0; d < Drones; d++) world.Create(new Drone { Position = new Vector2(d * 5f, 0) });
+                    }
+
+                    return [new MigrationGameplay(world)];
+                },
+                _ => [],
+                time: time);
+            var group = new Group<float>($"peer {p}", peer);
+            group.Initialize();
+            Peers.Add(new MigrationPlayer(world, peer, group));
+        }
+
+        Peers[0].Peer.StartHost();
+        foreach (var player in Peers.Skip(1)) player.Peer.Join(Peers[0].Peer.IssueToken(player.Peer.ClientId, TimeSpan.FromMinutes(10)), 1);
+    }
+
+    public List<MigrationPlayer> Peers { get; } = new();
+
+    public HashSet<MigrationPlayer> Killed { get; } = new();
+
+    /// <summary>The first host's ships by client id, as network ids.</summary>
+    public Dictionary<ulong, uint> ShipIds() => hostShips.ToDictionary(s => s.Key, s => Peers[0].World.Get<NetworkId>(s.Value).Value);
+
+    public void Tick(int ticks = 1)
+    {
+        for (int i = 0; i < ticks; i++)
+        {
+            time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+            float dt = 1f / 60f;
+            foreach (var player in Peers.Where(p => !Killed.Contains(p))) player.Group.Tick(in dt);
+        }
+    }
+
+    public bool TickUntil(Func<bool> done, int maxTicks)
+    {
+        for (int i = 0; i < maxTicks && !done(); i++) Tick();
+        return done();
+    }
+
+    public string Describe() => string.Join("; ", Peers.Select(p =>
+        $"peer {p.Peer.ClientId}: {p.Peer.Role}, host {p.Peer.HostClientId}, epoch {p.Peer.Epoch}, successors [{string.Join(",", p.Peer.Successors)}], "
+        + $"{p.World.CountEntities(new QueryDescription().WithAll<NetworkId>())} entities, migrations {p.Peer.Migrations} {p.Peer.Client?.Transport.GetStats()}"));
+
+    public void Dispose()
+    {
+        foreach (var player in Peers)
+        {
+            player.Group.Dispose();
+            player.World.Dispose();
+        }
+
+        foreach (var disposable in disposables) disposable.Dispose();
+    }
+}
+
+/// <summary>One player of a <see cref="MigrationGame"/>: its world, its migrating peer and its group.</summary>
+internal sealed record MigrationPlayer(World World, MigratingPeer Peer, Group<float> Group)
+{
+    public Dictionary<uint, Vector2> Positions()
+    {
+        var positions = new Dictionary<uint, Vector2>();
+        World.Query(new QueryDescription().WithAll<Drone, NetworkId>(), (ref Drone d, ref NetworkId id) => positions[id.Value] = d.Position);
+        return positions;
+    }
+}
+
+/// <summary>The host's gameplay: ships drift right, drones drift up; a new player gets a ship, a leaving one loses it.</summary>
+internal sealed class MigrationGameplay(World world) : BaseSystem<World, float>(world)
+{
+    public override void Update(in float dt)
+    {
+        float step = dt;
+        World.Query(new QueryDescription().WithAll<ShipBody>(), (ref ShipBody s) => s.Position.X += step);
+        World.Query(new QueryDescription().WithAll<Drone>(), (ref Drone d) => d.Position.Y += step);
+    }
+}
