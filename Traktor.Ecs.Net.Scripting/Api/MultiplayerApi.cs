@@ -80,43 +80,6 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
         }, () => hosting.Cancel()));
     }
 
-    /// <summary>
-    /// Joins, waiting as the directory asks while it answers <see cref="OnlineError.Unavailable"/> with a
-    /// <see cref="OnlineException.RetryAfter"/>, until <paramref name="cancellationToken"/> (the call timeout) ends the
-    /// wait with the last answer.
-    /// </summary>
-    // A player-hosted session's host publishes its address a moment after it is created (and again after a migration);
-    // until then a join took the seat and then failed with "not published yet", so a join right after the host's
-    // createSession failed by a race (PlayerHostedScriptTests, when the thread pool was busy). A retry finds the seat
-    // taken and issues the token (AlreadyMember).
-    private static async Task<SessionJoinResult> JoinWhenReachableAsync(ISessions sessions, SessionId id, long player, TimeProvider time, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            OnlineException unavailable;
-            try
-            {
-                return await sessions.JoinSessionAsync(id, player, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OnlineException e) when (e.Error == OnlineError.Unavailable && e.RetryAfter is not null)
-            {
-                unavailable = e;
-            }
-
-            try
-            {
-                await Task.Delay(unavailable.RetryAfter.Value > MaxJoinRetryWait ? MaxJoinRetryWait : unavailable.RetryAfter.Value, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(unavailable);
-            }
-        }
-    }
-
-    /// <summary>The longest a join waits before asking again, whatever the directory's RetryAfter says.</summary>
-    private static readonly TimeSpan MaxJoinRetryWait = TimeSpan.FromSeconds(1);
-
     private int JoinSession(LuaCall call)
     {
         if (!SessionId.TryParse(call.String(1), out var id))
@@ -137,7 +100,9 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
 
         // The directory call runs elsewhere; connecting happens on the tick thread, where this poll runs.
         var cancellation = new CancellationTokenSource(options.CallTimeout);
-        var joining = JoinWhenReachableAsync(Sessions, id, (long)identity.PlayerId, services.Time, cancellation.Token);
+        // Waits while the directory answers Unavailable with a RetryAfter (a player host that has not published its address
+        // yet), until the call timeout ends the wait with that answer.
+        var joining = Sessions.JoinWhenReachableAsync(id, (long)identity.PlayerId, services.Time, cancellation.Token);
         long started = services.Time.GetTimestamp();
         SessionInfo? joined = null;
         NatTraversal? introducing = null;

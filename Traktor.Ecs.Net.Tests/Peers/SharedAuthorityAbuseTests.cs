@@ -100,6 +100,46 @@ public class SharedAuthorityAbuseTests
         Assert.Contains(1UL, honest3.Mesh.ConnectedPeers);
     }
 
+    [Fact]
+    public void Entities_a_peer_froze_at_the_highest_claim_version_are_taken_back_by_lower_ids_and_inherited_when_it_leaves()
+    {
+        // Before: a claim at uint.MaxValue could never be outranked. Peer 3 claimed every entity of peers 1 and 2 at that
+        // version: their owners could not take them back, and when peer 3 was gone nobody could write them again (the
+        // session host's inheritance was refused too), for the rest of the session.
+        using var mesh = new SharedMesh(3, new LinkConditions(), seed: 4, timeoutSeconds: 1);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 2), 600));
+        var (honest1, honest2, hostile) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
+        for (int i = 0; i < 5; i++)
+        {
+            honest1.Shared.Spawn(new ShipBody { Position = new Vector2(1, i) });
+            honest2.Shared.Spawn(new ShipBody { Position = new Vector2(2, i) });
+        }
+
+        Assert.True(mesh.TickUntil(mesh.Converged, 600));
+        var frozen = new SharedOwner(3, uint.MaxValue);
+        for (ulong creator = 1; creator <= 2; creator++)
+        {
+            for (uint serial = 1; serial <= 5; serial++)
+            {
+                Assert.True(hostile.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(creator, serial, uint.MaxValue, claimant: 3, sequence: 1, new Vector2(9, 9))));
+            }
+        }
+
+        Assert.True(mesh.TickUntil(() => honest1.State().Values.All(s => s.Owner == frozen) && honest2.State().Values.All(s => s.Owner == frozen), 600), mesh.Describe());
+
+        // Peer 2 takes its own five back, at the same version: its lower id outranks peer 3's claim on every peer.
+        var mine = honest2.Entities().Where(e => honest2.World.Get<SharedId>(e).Creator == 2).ToList();
+        Assert.All(mine, e => Assert.True(honest2.Shared.RequestOwnership(e)));
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.State().Count(s => s.Value.Owner == new SharedOwner(2, uint.MaxValue)) == 5), 600), mesh.Describe());
+        Assert.False(hostile.Shared.RequestOwnership(hostile.Entities().First(e => hostile.World.Get<SharedId>(e).Creator == 2))); // and peer 3 cannot outrank it
+
+        // Peer 3 goes silent: the session host (peer 1) inherits what it still held, and the two agree on everything.
+        mesh.Killed.Add(hostile);
+        Assert.True(mesh.TickUntil(() => honest1.Shared.Inherited == 5 && mesh.Converged(), 60 * 10), mesh.Describe());
+        Assert.All(honest1.State().Where(s => s.Key.Creator == 1), s => Assert.Equal(new SharedOwner(1, uint.MaxValue), s.Value.Owner));
+        Assert.Equal(0, honest1.Shared.Refused + honest2.Shared.Refused);
+    }
+
     /// <summary>A shared write of <see cref="ShipBody"/> as docs/PROTOCOL.md §13 lays it out, with any field the attacker likes.</summary>
     internal static byte[] Write(ulong creator, uint serial, uint version, ulong claimant, uint sequence, Vector2 position)
     {

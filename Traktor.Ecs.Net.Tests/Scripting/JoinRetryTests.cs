@@ -1,7 +1,7 @@
 using System.Net;
-using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Sessions;
 using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Tests.Scripting;
@@ -16,7 +16,7 @@ public sealed class JoinRetryTests
     [Fact]
     public async Task A_join_answered_unavailable_with_a_retry_after_is_asked_again_until_it_succeeds()
     {
-        var sessions = new NotYetPublishedSessions(unavailableAnswers: 2);
+        var sessions = Directory(unavailableAnswers: 2);
         var session = await sessions.CreateSessionAsync(new SessionOptions("Fresh", 4), TestContext.Current.CancellationToken);
         using var host = new ScriptHost(new ScriptServices { Sessions = sessions, PlayerId = 42 });
         var script = host.Load("join.lua", $"""
@@ -37,7 +37,7 @@ public sealed class JoinRetryTests
     [Fact]
     public async Task A_join_still_unavailable_when_the_call_times_out_fails_with_the_directory_s_reason()
     {
-        var sessions = new NotYetPublishedSessions(unavailableAnswers: int.MaxValue);
+        var sessions = Directory(unavailableAnswers: int.MaxValue);
         var session = await sessions.CreateSessionAsync(new SessionOptions("Never", 4), TestContext.Current.CancellationToken);
         using var host = new ScriptHost(new ScriptServices { Sessions = sessions, PlayerId = 42 }, new LuaScriptOptions { CallTimeout = TimeSpan.FromMilliseconds(300) });
         var script = host.Load("join.lua", $"""local session = multiplayer:joinSession("{session.Id}")""");
@@ -48,44 +48,11 @@ public sealed class JoinRetryTests
         }
 
         var error = Assert.Single(script.Errors);
-        Assert.Contains("has not published its address yet", error.Message, StringComparison.Ordinal);
+        Assert.Contains(NotYetPublishedSessions.Reason, error.Message, StringComparison.Ordinal);
         Assert.True(sessions.Joins >= 2, $"{sessions.Joins} joins");
     }
 
-    /// <summary>The directory's answer for a player host that has not reported its address: the seat is taken, no token yet.</summary>
-    private sealed class NotYetPublishedSessions(int unavailableAnswers) : ISessions
-    {
-        private readonly InProcessSessions inner = new(
-            new SessionTokenOptions { ServerKey = ConnectTokenIssuer.GenerateServerKey(), ProtocolId = 0x5452_4b54 },
-            [IPEndPoint.Parse("127.0.0.1:40000")]);
-
-        private int joins;
-
-        public int Joins => Volatile.Read(ref joins);
-
-        public async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
-        {
-            var result = await inner.JoinSessionAsync(id, userId, cancellationToken);
-            if (Interlocked.Increment(ref joins) <= unavailableAnswers)
-            {
-                throw new OnlineException(OnlineError.Unavailable, "The session's host has not published its address yet.", TimeSpan.FromMilliseconds(20));
-            }
-
-            return result;
-        }
-
-        public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default) => inner.CreateSessionAsync(options, cancellationToken);
-
-        public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default) =>
-            inner.ListSessionsAsync(filter, offset, limit, cancellationToken);
-
-        public Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.GetSessionAsync(id, cancellationToken);
-
-        public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
-            inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
-
-        public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) => inner.LeaveSessionAsync(id, userId, cancellationToken);
-
-        public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.EndSessionAsync(id, cancellationToken);
-    }
+    private static NotYetPublishedSessions Directory(int unavailableAnswers) => new(new InProcessSessions(
+        new SessionTokenOptions { ServerKey = ConnectTokenIssuer.GenerateServerKey(), ProtocolId = 0x5452_4b54 },
+        [IPEndPoint.Parse("127.0.0.1:40000")]), unavailableAnswers);
 }

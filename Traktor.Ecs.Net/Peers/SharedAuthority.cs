@@ -152,15 +152,18 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// <param name="entity">A shared entity of this world.</param>
     /// <returns>
     /// False when it is not a shared entity, or when the claim in force has the highest version (<see cref="uint.MaxValue"/>,
-    /// which only a hostile peer reaches): no claim can outrank it, and one more would wrap to version 0, which every other
-    /// peer refuses, so this peer alone would believe it owns the entity.
+    /// which only a hostile peer reaches) and a peer with a lower id than this one made it: no claim of this peer can
+    /// outrank it, and one more version would wrap to 0, which every other peer refuses, so this peer alone would believe
+    /// it owns the entity. Over such a claim of a higher id this peer claims at the same highest version, which outranks
+    /// it by the lower id (the rule every peer applies), so the lowest peer can always take back what a hostile peer froze
+    /// there, and the session host inherits it when that peer leaves.
     /// </returns>
     public bool RequestOwnership(Entity entity)
     {
         if (!World.IsAlive(entity) || !World.TryGet<SharedId>(entity, out var id) || !records.TryGetValue(id, out var record)) return false;
         if (record.Owner.Peer == PeerId) return true;
-        if (record.Owner.Version == uint.MaxValue) return false;
-        var claim = new SharedOwner(PeerId, record.Owner.Version + 1);
+        if (record.Owner.Version == uint.MaxValue && record.Owner.Peer < PeerId) return false;
+        var claim = new SharedOwner(PeerId, record.Owner.Version == uint.MaxValue ? uint.MaxValue : record.Owner.Version + 1);
         record.Owner = claim;
         World.Set(entity, claim);
         record.StateVersion = claim.Version;

@@ -81,16 +81,19 @@ internal sealed class FleetRig : IDisposable
     public Player AddPlayer(long userId) => AddPlayer(userId, null, null, null);
 
     /// <summary>A player's client world with a <see cref="Multiplayer"/> facade logging in as <paramref name="username"/> through <paramref name="node"/>
-    /// (its directory seen through <paramref name="directory"/> when given: a test's stand-in for a race).</summary>
-    public Player AddPlayer(DirectoryNode node, string username, Func<ISessions, ISessions>? directory = null) => AddPlayer(node, username, null, null, directory);
+    /// (its directory seen through <paramref name="directory"/> when given: a test's stand-in for a race; the facade's options
+    /// <paramref name="multiplayer"/> when given).</summary>
+    public Player AddPlayer(DirectoryNode node, string username, Func<ISessions, ISessions>? directory = null, MultiplayerOptions? multiplayer = null) =>
+        AddPlayer(node, username, null, null, directory, multiplayer);
 
-    /// <summary>A player like <see cref="AddPlayer(DirectoryNode, string, Func{ISessions, ISessions}?)"/> whose client uses <paramref name="transport"/> (real sockets) and <paramref name="options"/>.</summary>
-    public Player AddPlayer(DirectoryNode node, string username, IDatagramTransport? transport, NetClientOptions? options, Func<ISessions, ISessions>? directory = null)
+    /// <summary>A player like <see cref="AddPlayer(DirectoryNode, string, Func{ISessions, ISessions}?, MultiplayerOptions?)"/> whose client uses <paramref name="transport"/> (real sockets) and <paramref name="options"/>.</summary>
+    public Player AddPlayer(DirectoryNode node, string username, IDatagramTransport? transport, NetClientOptions? options, Func<ISessions, ISessions>? directory = null,
+        MultiplayerOptions? multiplayer = null)
     {
         var (authentication, sessions) = node.ConnectPlayer();
         sessions = directory?.Invoke(sessions) ?? sessions;
         return AddPlayer(0, transport, options, client => new Multiplayer(client, authentication, sessions, new MultiplayerAccount(username, "correct horse battery", RegisterIfMissing: true),
-            new MultiplayerOptions { DefaultSession = new SessionOptions("quick", 4) }, Time));
+            multiplayer ?? new MultiplayerOptions { DefaultSession = new SessionOptions("quick", 4) }, Time));
     }
 
     private Player AddPlayer(long userId, IDatagramTransport? socket, NetClientOptions? options, Func<NetworkClient, Multiplayer>? facade)

@@ -138,13 +138,20 @@ public sealed class Multiplayer : ISystem<float>
         }, cancellationToken);
     }
 
-    /// <summary>Joins a session by id (<c>multiplayer:joinSession(id)</c>) and connects.</summary>
+    /// <summary>
+    /// Joins a session by id (<c>multiplayer:joinSession(id)</c>) and connects. While the directory answers
+    /// <see cref="OnlineError.Unavailable"/> with a retry-after (a player host that has not published its address yet), the
+    /// join asks again as told, for up to <see cref="MultiplayerOptions.JoinWait"/>, as Lua's <c>joinSession</c> does
+    /// (<see cref="SessionJoins.JoinWhenReachableAsync"/>).
+    /// </summary>
     /// <param name="id">The session.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="cancellationToken">Cancels the call (an <see cref="OperationCanceledException"/>).</param>
     /// <returns>The session, once connected.</returns>
     /// <exception cref="SessionJoinException">The session is full, ended or unknown, or its server could not be reached.</exception>
+    /// <exception cref="OnlineException">A directory error; <see cref="OnlineError.Unavailable"/> when it still said so, or
+    /// did not answer, after <see cref="MultiplayerOptions.JoinWait"/>.</exception>
     public Task<SessionInfo> JoinSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
-        JoinAsync(user => sessions.JoinSessionAsync(id, user, cancellationToken), cancellationToken);
+        JoinAsync(user => JoinWhenReachableAsync(id, user, cancellationToken), cancellationToken);
 
     /// <summary>Joins the oldest public session matching <paramref name="filter"/> with room, or creates one, and connects.</summary>
     /// <param name="filter">Which sessions qualify; null accepts any.</param>
@@ -301,6 +308,26 @@ public sealed class Multiplayer : ISystem<float>
         finally
         {
             oneAtATime.Release();
+        }
+    }
+
+    /// <summary>The directory's join, waited out while unavailable for up to <see cref="MultiplayerOptions.JoinWait"/>.</summary>
+    private async Task<SessionJoinResult> JoinWhenReachableAsync(SessionId id, long user, CancellationToken cancellationToken)
+    {
+        using var waited = new CancellationTokenSource(options.JoinWait, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, waited.Token);
+        try
+        {
+            return await sessions.JoinWhenReachableAsync(id, user, time, either.Token).ConfigureAwait(false);
+        }
+        catch (OnlineException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken); // the caller gave up while the directory said "not yet"
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested && waited.IsCancellationRequested)
+        {
+            throw new OnlineException(OnlineError.Unavailable,
+                $"The session directory did not answer the join of session {id} within {options.JoinWait.TotalSeconds:0.###} s.", innerException: exception);
         }
     }
 

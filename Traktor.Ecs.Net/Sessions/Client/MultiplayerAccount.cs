@@ -25,4 +25,12 @@ public sealed record MultiplayerOptions
 
     /// <summary>How often the directory is asked meanwhile. Default 250 ms.</summary>
     public TimeSpan EndReasonPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How long <see cref="Multiplayer.JoinSessionAsync"/> keeps asking while the directory answers
+    /// <see cref="Online.OnlineError.Unavailable"/> with a retry-after (a player host that has not published its address
+    /// yet, just after it created the session or took it over) before failing with that answer; it also bounds a directory
+    /// request that does not answer. Default 10 seconds, as Lua's <c>joinSession</c> (its call timeout).
+    /// </summary>
+    public TimeSpan JoinWait { get; init; } = TimeSpan.FromSeconds(10);
 }
