@@ -23,4 +23,10 @@ public enum DemoMode
 
     /// <summary>The backend in this process, <c>--servers N</c> game-server processes, and bots that find sessions through the directory.</summary>
     Fleet,
+
+    /// <summary>
+    /// <c>--backend URL</c> alone: only bots, players of a fleet deployed elsewhere; they log in and quick-join through that
+    /// backend and play on whichever of its game servers the directory places them (checks a deployment end to end).
+    /// </summary>
+    Players,
 }

@@ -99,7 +99,8 @@ public sealed record DemoOptions
                               game servers listen on UDP and on KIND (the same port number), and its bots use KIND
           --game-server       one fleet game server: registers with --backend URL and hosts the sessions placed on it
                               (keys from TRAKTOR_SERVER_KEY and TRAKTOR_GAME_SERVER_KEY; SIGTERM drains it)
-          --backend URL       the online backend a --game-server registers with
+          --backend URL       the online backend a --game-server registers with; without --game-server, only --bots
+                              that log in there and quick-join the fleet's sessions (a deployed fleet, checked end to end)
           --max-sessions N    sessions a --game-server hosts at most (default 8)
           --max-players N     players a --game-server accepts in all (default 64)
           --name NAME         a --game-server's label in the fleet
@@ -155,6 +156,16 @@ public sealed record DemoOptions
                 "--script" => options with { ScriptPath = ParseScript(Value()) },
                 _ => throw new ArgumentException($"Unknown option '{arg}'."),
             };
+        }
+
+        if (options.Mode == DemoMode.All && options.BackendAddress is not null)
+        {
+            options = options with { Mode = DemoMode.Players };
+        }
+
+        if (options.Mode == DemoMode.Players && !Uri.TryCreate(options.BackendAddress, UriKind.Absolute, out _))
+        {
+            throw new ArgumentException($"--backend needs the backend's URL (http://host:port), not '{options.BackendAddress}'.");
         }
 
         if (options.Chaos && (options.Mode != DemoMode.Fleet || options.Servers < 2))

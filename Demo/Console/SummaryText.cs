@@ -110,7 +110,10 @@ public static class SummaryText
     private static IEnumerable<string> FleetLines(RunReport report, Fleet.FleetReport fleet)
     {
         var c = CultureInfo.InvariantCulture;
-        yield return $"fleet: {fleet.Servers.Count} game-server processes; {fleet.BotsPlaying}/{report.BotsRequested} bots playing in a live session at the end; {fleet.FailedJoins} quick-joins tried again";
+        string where = report.Options.Mode == DemoMode.Players
+            ? $"the fleet behind {report.Options.BackendAddress} ({fleet.Sessions.Select(s => s.Server).Distinct().Count()} game servers hosting this run's sessions)"
+            : $"{fleet.Servers.Count} game-server processes";
+        yield return $"fleet: {where}; {fleet.BotsPlaying}/{report.BotsRequested} bots playing in a live session at the end; {fleet.FailedJoins} quick-joins tried again";
         foreach (var server in fleet.Servers)
         {
             int sessions = fleet.Sessions.Count(s => s.Server == server.Name);

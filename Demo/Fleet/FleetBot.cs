@@ -41,6 +41,7 @@ public sealed class FleetBot : IDisposable
         this.session = session;
         http = new HttpClient { BaseAddress = backend, Timeout = TimeSpan.FromSeconds(30) };
         var connection = new OnlineBackendClient(http);
+        Directory = new HttpSessions(connection);
         Multiplayer? multiplayer = null;
         Client = new BotClient(index, name, conditions, insecure: false, logger, transport, sessions: network => multiplayer = Multiplayer.OverBackend(
             network, connection, new MultiplayerAccount(name, $"fleet-demo-{name}-pw", RegisterIfMissing: true),
@@ -54,6 +55,9 @@ public sealed class FleetBot : IDisposable
 
     /// <summary>The session facade.</summary>
     public Multiplayer Multiplayer { get; }
+
+    /// <summary>The session directory as this player sees it (its login's bearer token, once logged in).</summary>
+    public HttpSessions Directory { get; }
 
     /// <summary>Quick-joins that failed and were tried again.</summary>
     public int FailedJoins { get; private set; }

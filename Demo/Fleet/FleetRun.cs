@@ -45,6 +45,14 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
     /// <returns>The report.</returns>
     public async Task<RunReport> RunAsync(string folder, CancellationToken cancellationToken)
     {
+        if (options.Mode == DemoMode.Players)
+        {
+            // A fleet deployed elsewhere: no backend or game server here, only its players.
+            var external = new Uri(options.BackendAddress!.TrimEnd('/') + "/");
+            view.Message($"{options.Bots} bots play in the fleet behind {external} (its game servers must run this demo's arena: protocol id {DemoProtocol.Id:X16})");
+            return await PlayAsync(folder, external, Math.Max(1, (int)Math.Ceiling(options.Bots / (double)options.Sessions)), cancellationToken);
+        }
+
         byte[] gameServerKey = ConnectTokenIssuer.GenerateServerKey();
         int perSession = Math.Max(1, (int)Math.Ceiling(options.Bots / (double)options.Sessions));
         view.Message($"starting the online backend with the session directory (ASP.NET Core + SQLite) …");
@@ -88,11 +96,16 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
             return Report(folder, 0, cancellationToken, [], null, null);
         }
 
+        return await PlayAsync(folder, backend.BaseAddress, perSession, cancellationToken);
+    }
+
+    private async Task<RunReport> PlayAsync(string folder, Uri backendAddress, int perSession, CancellationToken cancellationToken)
+    {
         string tag = Guid.NewGuid().ToString("N")[..4];
         var session = new SessionOptions($"fleet-arena-{tag}", perSession);
         var link = new LinkConditions { LatencyMs = options.RoundTripMs / 2, JitterMs = options.RoundTripMs / 40, LossPercent = options.LossPercent };
         var bots = Enumerable.Range(1, options.Bots)
-            .Select(i => new FleetBot(i, $"pilot-{i:00}-{tag}", backend.BaseAddress, session, link, clock, log, options.Transport)).ToList();
+            .Select(i => new FleetBot(i, $"pilot-{i:00}-{tag}", backendAddress, session, link, clock, log, options.Transport)).ToList();
         try
         {
             view.Message($"{bots.Count} bots log in and quick-join sessions of {perSession} through the directory …");
@@ -146,14 +159,14 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
                 loop.Run(10, "settle", () => Watch(bots), CancellationToken.None);
             }
 
-            var directory = new HttpSessions(backend.ConnectAsServer());
-            int playing = await CountPlayingAsync(bots, directory, victim);
+            // Each bot asks as itself (no server key: a deployed fleet's backend is someone else's).
+            int playing = await CountPlayingAsync(bots, victim);
             if (playing != bots.Count)
             {
                 log.Error($"{bots.Count - playing} of {bots.Count} bots were not playing in a live session at the end");
             }
 
-            var live = await directory.ListSessionsAsync(new SessionFilter { NameContains = session.Name }, limit: 100);
+            var live = await bots[0].Directory.ListSessionsAsync(new SessionFilter { NameContains = session.Name }, limit: 100);
             var sessions = live.Sessions.Where(s => s.State == SessionState.Live)
                 .Select(s => new FleetSessionRow(s.Id.ToString(), servers.FirstOrDefault(g => g.ServerId == s.ServerId)?.Name ?? s.ServerId ?? "", s.PlayerCount, s.MaxPlayers))
                 .OrderBy(s => s.Server, StringComparer.Ordinal).ToList();
@@ -208,7 +221,7 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
     }
 
     /// <summary>Bots connected to a session that the directory lists as live, with them as members, on a server that was not killed.</summary>
-    private static async Task<int> CountPlayingAsync(List<FleetBot> bots, HttpSessions directory, GameServerProcess? victim)
+    private static async Task<int> CountPlayingAsync(List<FleetBot> bots, GameServerProcess? victim)
     {
         int playing = 0;
         foreach (var bot in bots)
@@ -218,7 +231,7 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
                 continue;
             }
 
-            var info = await directory.GetSessionAsync(current.Id);
+            var info = await bot.Directory.GetSessionAsync(current.Id);
             if (info is { State: SessionState.Live } && info.IsMember(user) && info.ServerId != victim?.ServerId)
             {
                 playing++;
@@ -271,7 +284,7 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
             MalformedSnapshots = clients.Sum(c => c.Network.Replication.Counters.MalformedSnapshots),
             PredictionCorrections = clients.Sum(c => c.Smoothing.Corrections),
             PredictionSnaps = clients.Sum(c => c.Smoothing.Snaps),
-            OnlineBackend = "session directory on SQLite " + Path.Combine(folder, "online.db"),
+            OnlineBackend = options.Mode == DemoMode.Players ? "the fleet behind " + options.BackendAddress : "session directory on SQLite " + Path.Combine(folder, "online.db"),
             Samples = recorder?.Samples ?? [],
             Fleet = fleet,
         };

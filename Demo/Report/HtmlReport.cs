@@ -153,7 +153,7 @@ public static class HtmlReport
     private static void FleetSection(StringBuilder html, Fleet.FleetReport fleet)
     {
         var c = CultureInfo.InvariantCulture;
-        html.Append(c, $"<h2>Fleet</h2><p>{fleet.Servers.Count} game-server processes registered with the backend's session directory, which placed each new session on the least-loaded live server. {fleet.BotsPlaying} bots were playing in a live session at the end; {fleet.FailedJoins} quick-joins were tried again.</p>");
+        html.Append(c, $"<h2>Fleet</h2><p>{(fleet.Servers.Count == 0 ? "The bots played in a fleet deployed elsewhere, through its backend's session directory," : $"{fleet.Servers.Count} game-server processes registered with the backend's session directory,")} which placed each new session on the least-loaded live server. {fleet.BotsPlaying} bots were playing in a live session at the end; {fleet.FailedJoins} quick-joins were tried again.</p>");
         html.Append("<table><tr><th>server</th><th>pid</th><th>state</th><th>sessions at the end</th><th>players at the end</th><th>most sessions</th><th>mean tick ms</th><th>peak tick ms</th><th>heartbeat failures</th></tr>");
         foreach (var server in fleet.Servers)
         {

@@ -49,7 +49,7 @@ public sealed partial class DemoRunner(DemoOptions options, IDemoView view)
             DemoMode.Server => await RunServerAsync(folder, cancellationToken),
             DemoMode.Client => await RunClientsAsync(folder, cancellationToken),
             DemoMode.Host => await RunHostAsync(folder, cancellationToken),
-            DemoMode.Fleet => await new Demo.Fleet.FleetRun(options, view, log).RunAsync(folder, cancellationToken),
+            DemoMode.Fleet or DemoMode.Players => await new Demo.Fleet.FleetRun(options, view, log).RunAsync(folder, cancellationToken),
             _ => await RunAllAsync(folder, cancellationToken),
         });
         report = await ReportWriter.WriteAsync(report with { Errors = log.Errors, Warnings = log.Warnings });

@@ -69,7 +69,7 @@ public sealed record RunReport
 
     /// <summary>The exit code: 0 for a healthy run.</summary>
     public int ExitCode => Errors.Count == 0 && BotsConnected == BotsRequested && (!ChecksConvergence || AllConverged) && AllHealthy
-        && (Options.Mode != DemoMode.Fleet || FleetHealthy) ? 0 : 1;
+        && (Options.Mode is not (DemoMode.Fleet or DemoMode.Players) || FleetHealthy) ? 0 : 1;
 
     /// <summary>Runs that hold the authoritative world and their own bots compare every bot with it at the end.</summary>
     private bool ChecksConvergence => Options.Mode == DemoMode.All || (Options.Mode == DemoMode.Host && BotsRequested > 0);

@@ -82,6 +82,47 @@ public class FleetDemoTests
     }
 
     [Fact]
+    public async Task Bots_given_only_a_deployed_fleets_backend_log_in_there_and_play_on_its_game_servers()
+    {
+        // A fleet deployed by hand (a backend process and a --game-server process, as DEPLOY.md starts them) checked end to
+        // end by `Demo --backend URL --bots N`: before, the demo could only run bots against a fleet it started itself.
+        await using var deployed = await Sessions.Fleet.ProcessFleet.CreateAsync(postgres: false);
+        await deployed.StartBackendAsync();
+        var server = await deployed.StartServerAsync("gs-deployed");
+        string demo = typeof(DemoRunner).Assembly.Location;
+        string folder = Path.Combine(Path.GetTempPath(), "traktor-demo-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var run = new ChildProcess("dotnet", [demo, "--backend", deployed.BackendAddress.ToString(), "--bots", "3", "--sessions", "1",
+                "--duration", "4", "--headless", "--out", folder]);
+            try
+            {
+                int? exit = await run.WaitAsync(TimeSpan.FromSeconds(120));
+                Assert.True(exit == 0, $"exit {exit}:\n{run.Output}");
+                using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+                var fleet = report.RootElement.GetProperty("Fleet");
+                Assert.Equal(3, fleet.GetProperty("BotsPlaying").GetInt32());
+                var session = Assert.Single(fleet.GetProperty("Sessions").EnumerateArray());
+                Assert.Equal(server.ServerId, session.GetProperty("Server").GetString());
+                Assert.Equal(3, session.GetProperty("Players").GetInt32());
+                Assert.Contains($"fleet: the fleet behind {deployed.BackendAddress}", run.Output, StringComparison.Ordinal);
+                Assert.Contains("result: OK", run.Output, StringComparison.Ordinal);
+            }
+            finally
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine(run.Output);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_fleet_run_over_WebSocket_seats_every_bot_through_the_directory_on_its_game_servers_WebSocket_listener()
     {
         // Players whose network blocks UDP: the game servers listen on WebSocket beside UDP and register both addresses;
