@@ -37,6 +37,8 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     private readonly Dictionary<SharedId, Record> records = new();
     private readonly Dictionary<ulong, int> introduced = new();
     private readonly Dictionary<ulong, int> strikes = new();
+    private readonly HashSet<ulong> joined = new();
+    private readonly List<ulong> copied = new();
     private readonly byte[] message;
     private uint spawned;
 
@@ -63,7 +65,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         MaxEntitiesPerPeer = perPeer;
         message = new byte[HeaderBytes + ((TSerializer.MaxFullBits + 7) / 8) + 8];
         mesh.Received += Receive;
-        mesh.PeerConnected += _ => Republish();
+        mesh.PeerConnected += peer => joined.Add(peer);
         mesh.PeerDisconnected += Departed;
         world.Resources.Add(this);
     }
@@ -225,6 +227,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
             record.Dirty = false;
         }
 
+        if (joined.Count > 0) SendCopies();
         mesh.Flush();
     }
 
@@ -239,6 +242,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     private void Departed(ulong departed)
     {
         strikes.Remove(departed); // a new link of that peer (a fresh connect token) starts with a clean record
+        joined.Remove(departed);
         if (SessionHost != PeerId) return;
         foreach (var record in records.Values)
         {
@@ -246,13 +250,32 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         }
     }
 
-    /// <summary>A new link: every owned entity is written again, so a late peer gets them (a peer only ever sends what it owns).</summary>
-    private void Republish()
+    /// <summary>
+    /// New links get every owned entity as last sent to the others (same sequence, so nobody else applies it again), on
+    /// their link only: before, a new link made every peer send all it owned again to every peer, so each (re)connection
+    /// cost the whole mesh a full copy per link. Entities not sent yet, or changed, go to every link with the others.
+    /// </summary>
+    private void SendCopies()
     {
-        foreach (var record in records.Values)
+        copied.Clear();
+        foreach (ulong peer in joined)
         {
-            if (record.Owner.Peer == PeerId) record.Dirty = true;
+            bool all = true;
+            foreach (var (id, record) in records)
+            {
+                if (record.Owner.Peer != PeerId || !record.HasSent || record.Dirty) continue;
+                int length = Write(id, record.Owner, record.StateSeq, in record.LastSent);
+                if (length < 0 || !mesh.Send(peer, ChannelKind.ReliableOrdered, message.AsSpan(0, length)))
+                {
+                    all = false; // a full queue: the whole copy again next tick (duplicates are harmless)
+                    break;
+                }
+            }
+
+            if (all) copied.Add(peer);
         }
+
+        foreach (ulong peer in copied) joined.Remove(peer);
     }
 
     private int Write(SharedId id, SharedOwner owner, uint sequence, in TSnapshot snapshot)
