@@ -1,6 +1,7 @@
 using System.Net;
 using Traktor.Ecs.Net.Backend.Configuration;
 using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Online.Security;
 using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Backend.ConnectTokens;

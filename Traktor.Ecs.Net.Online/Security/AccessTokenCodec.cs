@@ -25,10 +25,25 @@ internal sealed class AccessTokenCodec
         {
             throw new ArgumentException("The token signing key must be at least 32 bytes.", nameof(signingKey));
         }
+
+        // Anyone who guesses the key forges any player's access token: refuse what people type or leave at default
+        // (new byte[32], a repeated byte, a short word), as the backend's configuration check does.
+        double bits = KeyStrength.EstimatedBits<byte>(signingKey);
+        if (bits < KeyStrength.MinSigningKeyBits)
+        {
+            throw new ArgumentException(
+                $"The token signing key does not look random ({bits:0} bits of estimated entropy, at least {KeyStrength.MinSigningKeyBits:0} needed): "
+                + "generate it once with RandomNumberGenerator.GetBytes(32) and keep it secret and stable across restarts.", nameof(signingKey));
+        }
         previousKeys ??= [];
         if (previousKeys.Count > MaxPreviousKeys || previousKeys.Any(key => key is null || key.Length < 32))
         {
             throw new ArgumentException($"At most {MaxPreviousKeys} previous signing keys, each at least 32 bytes.", nameof(previousKeys));
+        }
+
+        if (previousKeys.Any(key => KeyStrength.EstimatedBits<byte>(key) < KeyStrength.MinSigningKeyBits))
+        {
+            throw new ArgumentException($"A previous signing key does not look random (at least {KeyStrength.MinSigningKeyBits:0} bits of estimated entropy needed).", nameof(previousKeys));
         }
         _key = (byte[])signingKey.Clone();
         _verificationKeys = [_key, .. previousKeys.Select(key => (byte[])key.Clone())];

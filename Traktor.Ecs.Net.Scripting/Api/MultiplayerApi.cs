@@ -213,6 +213,13 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
             throw call.Bad(2, "table");
         }
 
+        // A client's RPC leaves at the end of the tick only while connected; before, it was dropped with nothing said
+        // to the script (a greeting in the first update() never arrived). Say it at the caller's line instead.
+        if (network.Client is { } client && client.Transport.State != ClientState.Connected)
+        {
+            throw new ScriptCallException($"{call.Function}: not connected to a server ({client.Transport.State}); nothing was sent: send once connected (after multiplayer:joinSession returns)");
+        }
+
         TakeRpcToken(call);
         try
         {

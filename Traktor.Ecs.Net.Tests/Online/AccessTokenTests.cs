@@ -22,6 +22,37 @@ public sealed class AccessTokenTests
             AllowWeakPasswordHashingForTests = true,
         }, time);
 
+    /// <summary>
+    /// The embedded services took any 32 bytes, so a newcomer's <c>new byte[32]</c> signed tokens anyone could forge;
+    /// the backend's configuration refused such keys, the library did not.
+    /// </summary>
+    [Theory]
+    [InlineData("zeros")]
+    [InlineData("repeated")]
+    [InlineData("counting")]
+    public async Task OpenSqliteAsync_refuses_a_signing_key_that_does_not_look_random_and_says_how_to_make_one(string kind)
+    {
+        byte[] weak = kind switch
+        {
+            "zeros" => new byte[32],
+            "repeated" => Enumerable.Repeat((byte)0x5A, 48).ToArray(),
+            _ => Enumerable.Range(0, 32).Select(i => (byte)(i % 8)).ToArray(),   // 8 symbols: 96 bits
+        };
+        string directory = OnlineTestSettings.TempDirectory();
+        try
+        {
+            var refused = await Assert.ThrowsAsync<ArgumentException>(() => OnlineServices.OpenSqliteAsync(Path.Combine(directory, "online.db"),
+                new OnlineServicesOptions { Authentication = new AuthenticationOptions { TokenSigningKey = weak } }, Cancel));
+            Assert.Contains("RandomNumberGenerator.GetBytes(32)", refused.Message, StringComparison.Ordinal);
+            Assert.Throws<ArgumentException>(() => new AccessTokenCodec(RandomNumberGenerator.GetBytes(32), [weak]));
+            _ = new AccessTokenCodec(RandomNumberGenerator.GetBytes(32), [RandomNumberGenerator.GetBytes(32)]);   // random keys pass
+        }
+        finally
+        {
+            OnlineTestSettings.DeleteDirectory(directory);
+        }
+    }
+
     [Fact]
     public async Task A_token_that_names_another_users_session_is_refused_even_with_a_valid_signature()
     {

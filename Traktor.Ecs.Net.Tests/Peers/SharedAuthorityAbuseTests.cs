@@ -10,7 +10,7 @@ namespace Traktor.Ecs.Net.Tests.Peers;
 /// A hostile but authenticated peer of a shared-authority mesh (docs/SECURITY.md, "Peer-to-peer"): it holds a valid
 /// connect token, so its links are up, and it sends kind 0x80 bytes of its choosing through its real mesh.
 /// </summary>
-public class SharedAuthorityAbuseTests
+public class SharedAuthorityAbuseTests(ITestOutputHelper output)
 {
     private const int Header = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.HeaderBytes;
     private const byte Kind = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.WriteMessage;
@@ -98,6 +98,83 @@ public class SharedAuthorityAbuseTests
         mesh.Killed.Add(hostile);
         Assert.True(mesh.TickUntil(mesh.Converged, 600), mesh.Describe());
         Assert.Contains(1UL, honest3.Mesh.ConnectedPeers);
+    }
+
+    [Fact]
+    public void Entities_a_peer_froze_at_the_highest_claim_version_are_taken_back_by_lower_ids_and_inherited_when_it_leaves()
+    {
+        // Before: a claim at uint.MaxValue could never be outranked. Peer 3 claimed every entity of peers 1 and 2 at that
+        // version: their owners could not take them back, and when peer 3 was gone nobody could write them again (the
+        // session host's inheritance was refused too), for the rest of the session.
+        using var mesh = new SharedMesh(3, new LinkConditions(), seed: 4, timeoutSeconds: 1);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 2), 600));
+        var (honest1, honest2, hostile) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
+        for (int i = 0; i < 5; i++)
+        {
+            honest1.Shared.Spawn(new ShipBody { Position = new Vector2(1, i) });
+            honest2.Shared.Spawn(new ShipBody { Position = new Vector2(2, i) });
+        }
+
+        Assert.True(mesh.TickUntil(mesh.Converged, 600));
+        var frozen = new SharedOwner(3, uint.MaxValue);
+        for (ulong creator = 1; creator <= 2; creator++)
+        {
+            for (uint serial = 1; serial <= 5; serial++)
+            {
+                Assert.True(hostile.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(creator, serial, uint.MaxValue, claimant: 3, sequence: 1, new Vector2(9, 9))));
+            }
+        }
+
+        Assert.True(mesh.TickUntil(() => honest1.State().Values.All(s => s.Owner == frozen) && honest2.State().Values.All(s => s.Owner == frozen), 600), mesh.Describe());
+
+        // Peer 2 takes its own five back, at the same version: its lower id outranks peer 3's claim on every peer.
+        var mine = honest2.Entities().Where(e => honest2.World.Get<SharedId>(e).Creator == 2).ToList();
+        Assert.All(mine, e => Assert.True(honest2.Shared.RequestOwnership(e)));
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.State().Count(s => s.Value.Owner == new SharedOwner(2, uint.MaxValue)) == 5), 600), mesh.Describe());
+        Assert.False(hostile.Shared.RequestOwnership(hostile.Entities().First(e => hostile.World.Get<SharedId>(e).Creator == 2))); // and peer 3 cannot outrank it
+
+        // Peer 3 goes silent: the session host (peer 1) inherits what it still held, and the two agree on everything.
+        mesh.Killed.Add(hostile);
+        Assert.True(mesh.TickUntil(() => honest1.Shared.Inherited == 5 && mesh.Converged(), 60 * 10), mesh.Describe());
+        Assert.All(honest1.State().Where(s => s.Key.Creator == 1), s => Assert.Equal(new SharedOwner(1, uint.MaxValue), s.Value.Owner));
+        Assert.Equal(0, honest1.Shared.Refused + honest2.Shared.Refused);
+    }
+
+    [Fact]
+    public void A_peer_reconnecting_again_and_again_gets_its_copies_and_costs_the_other_links_nothing()
+    {
+        // Before: a new link made every peer mark everything it owned for sending again, to every link: each time peer 3
+        // reconnected to one of them, that one sent the other its 100 entities again (applied, one sequence newer): 500
+        // writes applied by each over ten reconnections, 21 KB on the link between them. With connect tokens to spare, a peer made the whole mesh resend
+        // everything at the handshake rate. Now only the new link gets the copy.
+        using var mesh = new SharedMesh(3, new LinkConditions(), seed: 5);
+        var (honest1, honest2, rejoiner) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
+        for (int i = 0; i < 100; i++)
+        {
+            honest1.Shared.Spawn(new ShipBody { Position = new Vector2(1, i) });   // before any link is up: they reach the
+            honest2.Shared.Spawn(new ShipBody { Position = new Vector2(2, i) });   // others as the copies of new links
+        }
+
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 2 && p.Shared.Count == 200) && mesh.Converged(), 600), mesh.Describe());
+        long applied1 = honest1.Shared.Applied, applied2 = honest2.Shared.Applied;
+        long bytesBetweenHonest = mesh.Links[(2, 1)].GetStats().BytesReceived;
+
+        for (int round = 0; round < 5; round++)
+        {
+            foreach (ulong target in new ulong[] { 1, 2 })
+            {
+                mesh.Reconnect(3, target);
+                Assert.True(mesh.TickUntil(() => rejoiner.Mesh.ConnectedPeers.Count() == 2 && mesh.Peers[(int)target - 1].Mesh.ConnectedPeers.Count() == 2, 600), mesh.Describe());
+            }
+        }
+
+        mesh.TickUntil(() => false, 60);
+        long resent = mesh.Links[(2, 1)].GetStats().BytesReceived - bytesBetweenHonest;
+        output.WriteLine($"ten reconnections of peer 3: peer 1 applied {honest1.Shared.Applied - applied1} writes, peer 2 {honest2.Shared.Applied - applied2}; the link 1 → 2 carried {resent} bytes");
+        Assert.Equal(applied1, honest1.Shared.Applied);
+        Assert.Equal(applied2, honest2.Shared.Applied);
+        Assert.Equal(200, rejoiner.Shared.Count);
+        Assert.True(mesh.Converged(), mesh.Describe());
     }
 
     /// <summary>A shared write of <see cref="ShipBody"/> as docs/PROTOCOL.md §13 lays it out, with any field the attacker likes.</summary>

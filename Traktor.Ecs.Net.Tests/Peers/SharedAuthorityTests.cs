@@ -1,10 +1,7 @@
 using System.Numerics;
-using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Tests.Prediction;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Security;
-using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Tests.Peers;
 
@@ -86,37 +83,28 @@ public class SharedAuthorityTests
     }
 
     [Fact]
-    public void A_claim_at_the_highest_version_cannot_be_outranked_and_no_peer_believes_otherwise()
+    public void A_claim_at_the_highest_version_cannot_be_outranked_by_a_higher_id_and_no_peer_believes_otherwise()
     {
-        // Peer 2 claims peer 1's entity as itself (allowed: a peer may claim anything) at version uint.MaxValue. Before,
-        // peer 1's RequestOwnership wrapped to version 0: it believed it owned the entity, its writes were refused by
-        // peer 2, and the peers disagreed on the owner for good.
+        // Peer 1 claims peer 2's entity as itself (allowed: a peer may claim anything) at version uint.MaxValue. Before,
+        // peer 2's RequestOwnership wrapped to version 0: it believed it owned the entity, its writes were refused by
+        // peer 1, and the peers disagreed on the owner for good. (A lower id can take such a claim back at the same
+        // version: SharedAuthorityAbuseTests.)
         using var mesh = new SharedMesh(2, new LinkConditions(), seed: 1);
         Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 1), 600));
-        var entity = mesh.Peers[0].Shared.Spawn(new ShipBody { Position = new Vector2(1, 2) });
-        Assert.True(mesh.TickUntil(() => mesh.Peers[1].Shared.Count == 1, 600));
+        var entity = mesh.Peers[1].Shared.Spawn(new ShipBody { Position = new Vector2(1, 2) });
+        Assert.True(mesh.TickUntil(() => mesh.Peers[0].Shared.Count == 1, 600));
 
-        var claim = new byte[64];
-        claim[0] = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.WriteMessage;
-        BitConverter.TryWriteBytes(claim.AsSpan(1), ShipBodySerializer.NetworkTypeId);
-        BitConverter.TryWriteBytes(claim.AsSpan(3), mesh.Peers[0].Mesh.PeerId);   // the entity's creator
-        BitConverter.TryWriteBytes(claim.AsSpan(11), 1u);                          // its serial
-        BitConverter.TryWriteBytes(claim.AsSpan(15), uint.MaxValue);               // the claim's version
-        BitConverter.TryWriteBytes(claim.AsSpan(19), mesh.Peers[1].Mesh.PeerId);   // the claimant: the sender itself
-        BitConverter.TryWriteBytes(claim.AsSpan(27), 1u);                          // sequence
-        ShipBodySerializer.Quantize(new ShipBody { Position = new Vector2(5, 5) }, out var snapshot);
-        var writer = new BitWriter(claim.AsSpan(SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.HeaderBytes));
-        ShipBodySerializer.WriteFull(ref writer, in snapshot);
-        int length = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.HeaderBytes + writer.BytesWritten;
-        Assert.True(mesh.Peers[1].Mesh.Broadcast(ChannelKind.ReliableOrdered, claim.AsSpan(0, length)));
-        var taken = new SharedOwner(mesh.Peers[1].Mesh.PeerId, uint.MaxValue);
-        Assert.True(mesh.TickUntil(() => mesh.Peers[0].World.Get<SharedOwner>(entity) == taken, 600));
+        var claim = SharedAuthorityAbuseTests.Write(creator: mesh.Peers[1].Mesh.PeerId, serial: 1, version: uint.MaxValue,
+            claimant: mesh.Peers[0].Mesh.PeerId, sequence: 1, new Vector2(5, 5));   // the claimant: the sender itself
+        Assert.True(mesh.Peers[0].Mesh.Broadcast(ChannelKind.ReliableOrdered, claim));
+        var taken = new SharedOwner(mesh.Peers[0].Mesh.PeerId, uint.MaxValue);
+        Assert.True(mesh.TickUntil(() => mesh.Peers[1].World.Get<SharedOwner>(entity) == taken, 600));
 
-        Assert.False(mesh.Peers[0].Shared.RequestOwnership(entity));
-        Assert.False(mesh.Peers[0].Shared.IsOwner(entity));
+        Assert.False(mesh.Peers[1].Shared.RequestOwnership(entity));
+        Assert.False(mesh.Peers[1].Shared.IsOwner(entity));
         mesh.TickUntil(() => false, 120);
-        Assert.Equal(taken, mesh.Peers[0].World.Get<SharedOwner>(entity));
-        Assert.Equal(0, mesh.Peers[1].Shared.Refused);   // peer 1 sent no write under a wrapped claim (version 0)
+        Assert.Equal(taken, mesh.Peers[1].World.Get<SharedOwner>(entity));
+        Assert.Equal(0, mesh.Peers[0].Shared.Refused);   // peer 2 sent no write under a wrapped claim (version 0)
     }
 
     [Fact]

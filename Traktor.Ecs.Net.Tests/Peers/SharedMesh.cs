@@ -14,11 +14,13 @@ internal sealed class SharedMesh : IDisposable
 
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
     private readonly List<IDisposable> disposables = new();
+    private readonly List<(NetAddress Address, ConnectTokenIssuer Issuer)> servers = new();
+    private readonly int timeoutSeconds;
 
     public SharedMesh(int count, LinkConditions conditions, int seed, int timeoutSeconds = 10)
     {
+        this.timeoutSeconds = timeoutSeconds;
         var network = new InMemoryNetwork();
-        var servers = new List<(NetAddress Address, ConnectTokenIssuer Issuer)>();
         for (int p = 1; p <= count; p++)
         {
             var key = ConnectTokenIssuer.GenerateServerKey();
@@ -38,10 +40,24 @@ internal sealed class SharedMesh : IDisposable
                 var client = new NetClient(clientLink, new NetClientOptions { ProtocolId = Protocol }, time);
                 peerMesh.AddOutgoing((ulong)q, client);
                 Links[((ulong)p, (ulong)q)] = client;
-                client.Connect(servers[q - 1].Issuer.Issue((ulong)p, [], TimeSpan.FromMinutes(30), [servers[q - 1].Address], timeoutSeconds));
+                Connect(client, (ulong)p, (ulong)q);
                 disposables.Add(clientLink);
             }
         }
+    }
+
+    /// <summary>Connects the link of peer <paramref name="from"/> to peer <paramref name="to"/>'s server again, with a fresh token (tokens are single-use).</summary>
+    public void Reconnect(ulong from, ulong to)
+    {
+        var client = Links[(from, to)];
+        client.Disconnect();
+        Connect(client, from, to);
+    }
+
+    private void Connect(NetClient client, ulong from, ulong to)
+    {
+        var (address, issuer) = servers[(int)to - 1];
+        client.Connect(issuer.Issue(from, [], TimeSpan.FromMinutes(30), [address], timeoutSeconds));
     }
 
     public List<SharedPeer> Peers { get; } = new();

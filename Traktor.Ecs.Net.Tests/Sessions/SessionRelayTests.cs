@@ -53,6 +53,7 @@ public class SessionRelayTests
         Assert.Equal(DisconnectReason.Kicked, bob.Client.Transport.LastDisconnectReason);
         Assert.Equal(2UL, aliceLeaves.Received[0].Rpc.PlayerId);
         Assert.Equal(1, aliceLeaves.Received[0].Rpc.PlayerCount);
+        Assert.Equal("bob", aliceLeaves.Received[0].Rpc.Name.ToString()); // who left, without a roster of ids (TRKNET12)
         Assert.Equal([1UL], relay.PresentPlayers);
         Assert.Equal(2, (await sessions.GetSessionAsync(session.Id, Cancel))!.FreeSlots);
 
@@ -72,6 +73,7 @@ public class SessionRelayTests
         alice.Client.Transport.Disconnect();
         Assert.True(setup.TickUntil(() => serverLeaves.Received.Count == 2, 300));
         Assert.Equal(1UL, serverLeaves.Received[1].Rpc.PlayerId);
+        Assert.Equal("alice", serverLeaves.Received[1].Rpc.Name.ToString());   // her name outlives her grace period
         Assert.False((await sessions.GetSessionAsync(session.Id, Cancel))!.IsMember(1));
 
         // The session ends: a player still connected is told so.

@@ -103,6 +103,26 @@ public sealed class PeerMesh : IDisposable
 
     private static bool Queued(SendResult result) => result is SendResult.Queued;
 
+    /// <summary>Queues a message for one linked peer.</summary>
+    /// <param name="peerId">The peer.</param>
+    /// <param name="channel">Its delivery guarantees.</param>
+    /// <param name="message">The bytes (copied).</param>
+    /// <returns>False when no link to it is up or its queue is full: send it again later.</returns>
+    public bool Send(ulong peerId, ChannelKind channel, ReadOnlySpan<byte> message)
+    {
+        foreach (var (connection, peer) in incoming)
+        {
+            if (peer == peerId) return Queued(server.Send(connection, channel, message));
+        }
+
+        foreach (var (peer, client) in outgoing)
+        {
+            if (peer == peerId && client.State == ClientState.Connected) return Queued(client.Send(channel, message));
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// Cuts every link to <paramref name="peerId"/>, telling it <paramref name="reason"/>: how a peer that broke the rules
     /// is dropped. A <see cref="PeerDisconnected"/> follows (at once for a link this peer connected, with the server's

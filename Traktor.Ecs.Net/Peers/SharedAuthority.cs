@@ -37,6 +37,8 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     private readonly Dictionary<SharedId, Record> records = new();
     private readonly Dictionary<ulong, int> introduced = new();
     private readonly Dictionary<ulong, int> strikes = new();
+    private readonly HashSet<ulong> joined = new();
+    private readonly List<ulong> copied = new();
     private readonly byte[] message;
     private uint spawned;
 
@@ -63,7 +65,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         MaxEntitiesPerPeer = perPeer;
         message = new byte[HeaderBytes + ((TSerializer.MaxFullBits + 7) / 8) + 8];
         mesh.Received += Receive;
-        mesh.PeerConnected += _ => Republish();
+        mesh.PeerConnected += peer => joined.Add(peer);
         mesh.PeerDisconnected += Departed;
         world.Resources.Add(this);
     }
@@ -152,15 +154,18 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// <param name="entity">A shared entity of this world.</param>
     /// <returns>
     /// False when it is not a shared entity, or when the claim in force has the highest version (<see cref="uint.MaxValue"/>,
-    /// which only a hostile peer reaches): no claim can outrank it, and one more would wrap to version 0, which every other
-    /// peer refuses, so this peer alone would believe it owns the entity.
+    /// which only a hostile peer reaches) and a peer with a lower id than this one made it: no claim of this peer can
+    /// outrank it, and one more version would wrap to 0, which every other peer refuses, so this peer alone would believe
+    /// it owns the entity. Over such a claim of a higher id this peer claims at the same highest version, which outranks
+    /// it by the lower id (the rule every peer applies), so the lowest peer can always take back what a hostile peer froze
+    /// there, and the session host inherits it when that peer leaves.
     /// </returns>
     public bool RequestOwnership(Entity entity)
     {
         if (!World.IsAlive(entity) || !World.TryGet<SharedId>(entity, out var id) || !records.TryGetValue(id, out var record)) return false;
         if (record.Owner.Peer == PeerId) return true;
-        if (record.Owner.Version == uint.MaxValue) return false;
-        var claim = new SharedOwner(PeerId, record.Owner.Version + 1);
+        if (record.Owner.Version == uint.MaxValue && record.Owner.Peer < PeerId) return false;
+        var claim = new SharedOwner(PeerId, record.Owner.Version == uint.MaxValue ? uint.MaxValue : record.Owner.Version + 1);
         record.Owner = claim;
         World.Set(entity, claim);
         record.StateVersion = claim.Version;
@@ -222,6 +227,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
             record.Dirty = false;
         }
 
+        if (joined.Count > 0) SendCopies();
         mesh.Flush();
     }
 
@@ -236,6 +242,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     private void Departed(ulong departed)
     {
         strikes.Remove(departed); // a new link of that peer (a fresh connect token) starts with a clean record
+        joined.Remove(departed);
         if (SessionHost != PeerId) return;
         foreach (var record in records.Values)
         {
@@ -243,13 +250,32 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         }
     }
 
-    /// <summary>A new link: every owned entity is written again, so a late peer gets them (a peer only ever sends what it owns).</summary>
-    private void Republish()
+    /// <summary>
+    /// New links get every owned entity as last sent to the others (same sequence, so nobody else applies it again), on
+    /// their link only: before, a new link made every peer send all it owned again to every peer, so each (re)connection
+    /// cost the whole mesh a full copy per link. Entities not sent yet, or changed, go to every link with the others.
+    /// </summary>
+    private void SendCopies()
     {
-        foreach (var record in records.Values)
+        copied.Clear();
+        foreach (ulong peer in joined)
         {
-            if (record.Owner.Peer == PeerId) record.Dirty = true;
+            bool all = true;
+            foreach (var (id, record) in records)
+            {
+                if (record.Owner.Peer != PeerId || !record.HasSent || record.Dirty) continue;
+                int length = Write(id, record.Owner, record.StateSeq, in record.LastSent);
+                if (length < 0 || !mesh.Send(peer, ChannelKind.ReliableOrdered, message.AsSpan(0, length)))
+                {
+                    all = false; // a full queue: the whole copy again next tick (duplicates are harmless)
+                    break;
+                }
+            }
+
+            if (all) copied.Add(peer);
         }
+
+        foreach (ulong peer in copied) joined.Remove(peer);
     }
 
     private int Write(SharedId id, SharedOwner owner, uint sequence, in TSnapshot snapshot)

@@ -1,3 +1,5 @@
+using Traktor.Ecs.Net.Serialization;
+
 
 namespace Traktor.Ecs.Net.Sessions;
 
@@ -11,4 +13,7 @@ public struct PlayerLeft
     /// <summary>Players in the session after the leave.</summary>
     [Range(0, 65535)]
     public int PlayerCount;
+
+    /// <summary>The player's display name, as <see cref="PlayerJoined.Name"/> gave it (so a client can say who left without keeping a roster).</summary>
+    public FixedString32 Name;
 }

@@ -218,13 +218,14 @@ public sealed class SessionRelay
     private void Depart(ulong clientId, DateTimeOffset at)
     {
         present.Remove(clientId);
+        string name = names.GetValueOrDefault(clientId, string.Empty);
         names.Remove(clientId);
         if (!departures.TryGetValue(clientId, out var known) || known < at)
         {
             departures[clientId] = at;
         }
 
-        var left = new PlayerLeft { PlayerId = clientId, PlayerCount = present.Count };
+        var left = new PlayerLeft { PlayerId = clientId, PlayerCount = present.Count, Name = name };
         server.World.Create(left, RpcSource.Local);
         SendToConnected(left);
         Departed?.Invoke(clientId);

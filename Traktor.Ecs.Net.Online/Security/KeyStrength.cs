@@ -1,4 +1,4 @@
-namespace Traktor.Ecs.Net.Backend.Configuration;
+namespace Traktor.Ecs.Net.Online.Security;
 
 /// <summary>
 /// A floor on how random a configured secret looks: its length times the empirical Shannon entropy of its symbols.
