@@ -75,7 +75,12 @@ public sealed class Multiplayer : ISystem<float>
     /// <summary>The logged-in player's id, or null before the first login.</summary>
     public long? UserId => login?.UserId;
 
-    /// <summary>The session this client is connected to (as it was when joined), or null.</summary>
+    /// <summary>
+    /// The session this client is in (as it was when joined), or null. When the session is lost under the player (its
+    /// server crashed or ended it) it stays set while the facade asks the directory why, and becomes null as
+    /// <see cref="SessionEnded"/> is raised: a handler sees it null and <see cref="LastEndReason"/> set. A join or leave
+    /// meanwhile supersedes the lost session, and no <see cref="SessionEnded"/> follows for it.
+    /// </summary>
     public SessionInfo? CurrentSession => current;
 
     /// <summary>True while a call waits for the tick thread (a connect or disconnect to perform, a connection to complete).</summary>
@@ -84,7 +89,11 @@ public sealed class Multiplayer : ISystem<float>
     /// <summary>Why the last session ended under this player, or <see cref="SessionEndReason.None"/>.</summary>
     public SessionEndReason LastEndReason { get; private set; }
 
-    /// <summary>Raised on the tick thread when the session ended without this player leaving it, with the reason (what the player is shown).</summary>
+    /// <summary>
+    /// Raised on the tick thread when the session ended without this player leaving it, with the session and the reason
+    /// (what the player is shown); by then <see cref="CurrentSession"/> is null and <see cref="LastEndReason"/> is the
+    /// reason, so the handler may join another session at once.
+    /// </summary>
     public event Action<SessionInfo, SessionEndReason>? SessionEnded;
 
     /// <summary>Raised on the tick thread for every <see cref="Sessions.PlayerJoined"/> event (this player included).</summary>
@@ -231,10 +240,11 @@ public sealed class Multiplayer : ISystem<float>
 
         if (connected && transport.State == ClientState.Disconnected)
         {
+            // The player is still in the session (CurrentSession) until SessionEnded says why it is over: it was null at
+            // once before, so a game that checked it between the two (up to EndReasonWait) saw the player in no session
+            // with no reason, and a game that joined another meanwhile was then told the old one had ended.
             connected = false;
-            var lost = current;
-            current = null;
-            if (lost is not null)
+            if (current is { } lost)
             {
                 _ = ExplainEndAsync(lost, transport.LastDisconnectReason);
             }
@@ -370,8 +380,12 @@ public sealed class Multiplayer : ISystem<float>
         logger.LogInformation("Session {Session} ended under this player ({Disconnect}): {Reason}.", session.Id, disconnect, reason);
         onTick.Enqueue(() =>
         {
-            LastEndReason = reason;
-            SessionEnded?.Invoke(session, reason);
+            // Unless a join or a leave has moved the player on meanwhile (it cleared or replaced the session).
+            if (Interlocked.CompareExchange(ref current, null, session) == session)
+            {
+                LastEndReason = reason;
+                SessionEnded?.Invoke(session, reason);
+            }
         });
     }
 
