@@ -78,7 +78,13 @@ public sealed class SlowRequestTests
         Assert.Equal(HttpStatusCode.OK, await StatusOnceAsync(http, user, token, HttpStatusCode.OK));
     }
 
-    /// <summary>Lists the player's saves every 50 ms until the answer is <paramref name="wanted"/> (at most 10 s); the last answer.</summary>
+    /// <summary>
+    /// Lists the player's saves every 50 ms until the answer is <paramref name="wanted"/> (at most 60 s); the last answer.
+    /// Generous because nothing here is timed: in full runs under load (the suite on 8 threads over 2 cores) the four
+    /// uploads were twice not yet counted 10 s after they were sent, while the client's pooled connection was answered
+    /// all along (never when run alone); the likely cause is Kestrel accepting the new raw connections late on a starved
+    /// thread pool.
+    /// </summary>
     private static async Task<HttpStatusCode> StatusOnceAsync(HttpClient http, long user, string token, HttpStatusCode wanted)
     {
         var clock = Stopwatch.StartNew();
@@ -91,7 +97,7 @@ public sealed class SlowRequestTests
             {
                 Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 429 says when to retry");
             }
-            if (response.StatusCode == wanted || clock.Elapsed > TimeSpan.FromSeconds(10)) return response.StatusCode;
+            if (response.StatusCode == wanted || clock.Elapsed > TimeSpan.FromSeconds(60)) return response.StatusCode;
             await Task.Delay(50, Cancel);
         }
     }
