@@ -38,7 +38,9 @@ public sealed class CounterTextTests
             RoundTripTimeMs = 48.24, JitterMs = 1.26, PacketLossPercent = 2, BytesInPerSecond = 12_400, BytesOutPerSecond = 3_100,
             PacketsSent = 600, PacketsReceived = 590, BytesSent = 1_200_000, BytesReceived = 3_400_000, Resends = 4,
         };
-        Assert.Equal("rtt 48.2 ms, jitter 1.3 ms, loss 2.0 %, in 12.4 kB/s, out 3.1 kB/s, packets 600 sent / 590 received, 1,200,000 B sent / 3,400,000 B received, 4 resends, 0 reliable pending, 0 unreliable dropped",
+        Assert.Equal("udp, rtt 48.2 ms, jitter 1.3 ms, loss 2.0 %, in 12.4 kB/s, out 3.1 kB/s, packets 600 sent / 590 received, 1,200,000 B sent / 3,400,000 B received, 4 resends, 0 reliable pending, 0 unreliable dropped",
             stats.ToString());
+        Assert.StartsWith("websocket, rtt ", (stats with { Transport = TransportKind.WebSocket }).ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("tcp, rtt ", (stats with { Transport = TransportKind.Tcp }).ToString(), StringComparison.Ordinal);
     }
 }

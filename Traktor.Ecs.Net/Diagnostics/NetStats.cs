@@ -50,12 +50,20 @@ public readonly record struct NetStats
     /// <summary>Unreliable messages dropped before sending (queue full or no room in the update's packets).</summary>
     public long UnreliableDropped { get; init; }
 
+    // A newcomer printing the stats of a fallback client could not tell UDP from WebSocket without reading Transport.
+    private string TransportName => Transport switch
+    {
+        TransportKind.Tcp => "tcp",
+        TransportKind.WebSocket => "websocket",
+        _ => "udp",
+    };
+
     /// <summary>
-    /// The link as one line with units: "rtt 48.2 ms, jitter 1.3 ms, loss 2.0 %, in 12.4 kB/s, out 3.1 kB/s,
+    /// The link as one line with units, led by the transport that carries it: "udp, rtt 48.2 ms, jitter 1.3 ms, loss 2.0 %, in 12.4 kB/s, out 3.1 kB/s,
     /// packets 600 sent / 590 received, 1,200,000 B sent / 3,400,000 B received, 4 resends, 0 reliable pending,
     /// 0 unreliable dropped" (kB = 1,000 bytes).
     /// </summary>
     /// <returns>The statistics.</returns>
     public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"rtt {RoundTripTimeMs:0.0} ms, jitter {JitterMs:0.0} ms, loss {PacketLossPercent:0.0} %, in {KilobytesInPerSecond:0.0} kB/s, out {KilobytesOutPerSecond:0.0} kB/s, packets {PacketsSent:N0} sent / {PacketsReceived:N0} received, {BytesSent:N0} B sent / {BytesReceived:N0} B received, {Resends:N0} resends, {PendingReliable:N0} reliable pending, {UnreliableDropped:N0} unreliable dropped");
+        $"{TransportName}, rtt {RoundTripTimeMs:0.0} ms, jitter {JitterMs:0.0} ms, loss {PacketLossPercent:0.0} %, in {KilobytesInPerSecond:0.0} kB/s, out {KilobytesOutPerSecond:0.0} kB/s, packets {PacketsSent:N0} sent / {PacketsReceived:N0} received, {BytesSent:N0} B sent / {BytesReceived:N0} B received, {Resends:N0} resends, {PendingReliable:N0} reliable pending, {UnreliableDropped:N0} unreliable dropped");
 }
