@@ -166,8 +166,11 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
                 log.Error($"{bots.Count - playing} of {bots.Count} bots were not playing in a live session at the end");
             }
 
-            var live = await bots[0].Directory.ListSessionsAsync(new SessionFilter { NameContains = session.Name }, limit: 100);
-            var sessions = live.Sessions.Where(s => s.State == SessionState.Live)
+            // The run's sessions are its bots' (named with the run's tag): any logged-in bot may list them; with none
+            // logged in (or no bots at all) there are none.
+            var lister = bots.FirstOrDefault(b => b.Multiplayer.UserId is not null);
+            var live = lister is null ? [] : (await lister.Directory.ListSessionsAsync(new SessionFilter { NameContains = session.Name }, limit: 100)).Sessions;
+            var sessions = live.Where(s => s.State == SessionState.Live)
                 .Select(s => new FleetSessionRow(s.Id.ToString(), servers.FirstOrDefault(g => g.ServerId == s.ServerId)?.Name ?? s.ServerId ?? "", s.PlayerCount, s.MaxPlayers))
                 .OrderBy(s => s.Server, StringComparer.Ordinal).ToList();
             ShowFleet(force: true);

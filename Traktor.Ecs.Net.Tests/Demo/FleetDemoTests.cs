@@ -91,6 +91,19 @@ public class FleetDemoTests
         });
     }
 
+    [Fact]
+    public async Task A_fleet_run_without_bots_ends_cleanly_with_no_sessions()
+    {
+        // The end-of-run session list asks as a logged-in bot (no server key, so it works against a deployed fleet too);
+        // with no bot it indexed an empty list and the run died instead of writing its report.
+        await RunDemoAsync(["--servers", "1", "--bots", "0", "--duration", "1", "--asteroids", "10"], TimeSpan.FromSeconds(120), (report, _, _) =>
+        {
+            var fleet = report.GetProperty("Fleet");
+            Assert.Equal(0, fleet.GetProperty("BotsPlaying").GetInt32());
+            Assert.Empty(fleet.GetProperty("Sessions").EnumerateArray());
+        });
+    }
+
     /// <summary>
     /// Runs <c>Demo.dll</c> headless with <paramref name="arguments"/> into a temp folder, requires exit code 0 and
     /// <c>result: OK</c>, and hands its report.json, output and folder to <paramref name="check"/>.
