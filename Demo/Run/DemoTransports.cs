@@ -32,7 +32,7 @@ public static class DemoTransports
     /// <summary>A bot's own client transport.</summary>
     public static IDatagramTransport Client(TransportKind kind, ILogger logger) => kind switch
     {
-        TransportKind.WebSocket => WebSocketClientTransport.Create(logger: logger),
+        TransportKind.WebSocket => WebSocketClientTransport.CreateClient(logger: logger),
         TransportKind.Tcp => TcpTransport.CreateClient(logger: logger),
         _ => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0), logger),
     };

@@ -52,7 +52,7 @@ internal static class HeadOfLineReport
                 return (tcp, TcpTransport.CreateClient(), tcp.LocalAddress);
             default:
                 var ws = WebSocketServerTransport.Listen(loopback);
-                return (ws, WebSocketClientTransport.Create(), ws.LocalAddress);
+                return (ws, WebSocketClientTransport.CreateClient(), ws.LocalAddress);
         }
     }
 

@@ -25,7 +25,7 @@ internal sealed class TraktorLoopback : IDisposable
         {
             TransportKind.Udp => ((IDatagramTransport)new UdpTransport(loopback), (IDatagramTransport)new UdpTransport(loopback)),
             TransportKind.Tcp => (TcpTransport.Listen(loopback), TcpTransport.CreateClient()),
-            TransportKind.WebSocket => (WebSocketServerTransport.Listen(loopback), WebSocketClientTransport.Create()),
+            TransportKind.WebSocket => (WebSocketServerTransport.Listen(loopback), WebSocketClientTransport.CreateClient()),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         _server = new NetServer(_serverSocket, new NetServerOptions { ProtocolId = Protocol, PrivateKey = secure ? key : null, Insecure = !secure });

@@ -16,11 +16,12 @@ internal sealed class SharedMesh : IDisposable
     private readonly List<IDisposable> disposables = new();
     private readonly List<(NetAddress Address, ConnectTokenIssuer Issuer)> servers = new();
     private readonly int timeoutSeconds;
+    private readonly InMemoryNetwork network = new();
+    private readonly List<NetClient> rogue = new();
 
     public SharedMesh(int count, LinkConditions conditions, int seed, int timeoutSeconds = 10)
     {
         this.timeoutSeconds = timeoutSeconds;
-        var network = new InMemoryNetwork();
         for (int p = 1; p <= count; p++)
         {
             var key = ConnectTokenIssuer.GenerateServerKey();
@@ -60,6 +61,25 @@ internal sealed class SharedMesh : IDisposable
         client.Connect(issuer.Issue(from, [], TimeSpan.FromMinutes(30), [address], timeoutSeconds));
     }
 
+    /// <summary>
+    /// A link the mesh did not ask for: a client of peer <paramref name="from"/> (its own id in a valid token) connected to
+    /// peer <paramref name="to"/>'s server in whichever direction, driven by <see cref="Tick"/> but read by nobody.
+    /// </summary>
+    public NetClient OpenRogueLink(ulong from, ulong to)
+    {
+        var client = new NetClient(network.CreateTransport(), new NetClientOptions { ProtocolId = Protocol }, time);
+        rogue.Add(client);
+        Connect(client, from, to);
+        return client;
+    }
+
+    /// <summary>Connects a rogue link again with a fresh token.</summary>
+    public void ReconnectRogue(NetClient client, ulong from, ulong to)
+    {
+        client.Disconnect();
+        Connect(client, from, to);
+    }
+
     public List<SharedPeer> Peers { get; } = new();
 
     /// <summary>The client of each link, by (the peer that connected, the peer it connected to).</summary>
@@ -75,6 +95,13 @@ internal sealed class SharedMesh : IDisposable
         time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
         float dt = 1f / 60f;
         foreach (var peer in Live) peer.Group.Tick(in dt);
+        foreach (var client in rogue)
+        {
+            client.Update();
+            while (client.TryPollEvent(out _))
+            {
+            }
+        }
     }
 
     public bool TickUntil(Func<bool> done, int maxTicks)
@@ -104,6 +131,7 @@ internal sealed class SharedMesh : IDisposable
             peer.World.Dispose();
         }
 
+        foreach (var client in rogue) client.Dispose();
         foreach (var disposable in disposables) disposable.Dispose();
     }
 }

@@ -78,6 +78,8 @@ public class DroppedRpcVisibilityTests
         string text = captured.ToString();
         Assert.Equal(1, text.Split("an outgoing OrderedPing was dropped: the client is not connected").Length - 1);
         Assert.Contains("ConnectedEvent", text, StringComparison.Ordinal);
+        // The same text reaches a Lua game's console, where no ConnectedEvent exists: it names the Lua cue too.
+        Assert.Contains("multiplayer:joinSession", text, StringComparison.Ordinal);
     }
 }
 

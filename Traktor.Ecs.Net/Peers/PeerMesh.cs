@@ -6,8 +6,11 @@ namespace Traktor.Ecs.Net;
 /// The links of one peer to the others in shared-authority mode, over the ordinary transport (handshake, connect
 /// tokens, AEAD, budgets): the peer's own <see cref="NetServer"/>, which the peers with higher ids connect to, and one
 /// <see cref="NetClient"/> per peer with a lower id, which this peer connects to. Every peer is thus linked to every
-/// other once. A sender is known by the client id its connect token carries (a server-side connection) or by the peer
-/// this client connected to, never by what a message says. Not thread-safe: drive it from the tick thread.
+/// other once, and only once: a link from a peer whose id is not higher than this one's (the wrong direction: this peer
+/// connects to it) or from a peer linked already is cut as soon as it is up (<see cref="LinksRefused"/>), so no peer
+/// holds two links it could drop one at a time. A sender is known by the client id its connect token carries (a
+/// server-side connection) or by the peer this client connected to, never by what a message says. Not thread-safe:
+/// drive it from the tick thread.
 /// </summary>
 public sealed class PeerMesh : IDisposable
 {
@@ -28,7 +31,14 @@ public sealed class PeerMesh : IDisposable
     /// <summary>This peer's id.</summary>
     public ulong PeerId { get; }
 
-    /// <summary>The peers linked now (connected either way).</summary>
+    /// <summary>
+    /// Links other peers opened to this peer's server that it cut as soon as they were up, unread: from a peer with an id
+    /// not higher than this one's (<see cref="DisconnectReason.Rejected"/>: this peer connects to those itself), or from a
+    /// peer linked already (<see cref="DisconnectReason.AlreadyConnected"/>).
+    /// </summary>
+    public long LinksRefused { get; private set; }
+
+    /// <summary>The peers linked now (connected either way), each once.</summary>
     public IEnumerable<ulong> ConnectedPeers =>
         incoming.Values.Concat(outgoing.Where(o => o.Client.State == ClientState.Connected).Select(o => o.Peer));
 
@@ -44,11 +54,16 @@ public sealed class PeerMesh : IDisposable
     /// <summary>Links to a peer with a lower id through <paramref name="client"/>, which is connecting or will be.</summary>
     /// <param name="peerId">The peer's id.</param>
     /// <param name="client">A client whose <c>Connect</c> names that peer's server.</param>
-    /// <exception cref="ArgumentException">The peer's id is not lower than this peer's.</exception>
+    /// <exception cref="ArgumentException">The peer's id is not lower than this peer's, or it has a link already.</exception>
     public void AddOutgoing(ulong peerId, NetClient client)
     {
         ArgumentNullException.ThrowIfNull(client);
         if (peerId >= PeerId) throw new ArgumentException("A peer connects to the peers with lower ids; higher ones connect to it.", nameof(peerId));
+        foreach (var (peer, _) in outgoing)
+        {
+            if (peer == peerId) throw new ArgumentException($"Peer {peerId} has a link already: reconnect its client instead.", nameof(peerId));
+        }
+
         outgoing.Add((peerId, client));
     }
 
@@ -61,6 +76,14 @@ public sealed class PeerMesh : IDisposable
             switch (e.Type)
             {
                 case NetEventType.Connected:
+                    if (Refusal(e.ClientId) is { } refusal)
+                    {
+                        // Unlisted, so its messages are not read and its Disconnected raises nothing.
+                        LinksRefused++;
+                        server.Disconnect(e.Connection, refusal);
+                        break;
+                    }
+
                     incoming[e.Connection] = e.ClientId;
                     PeerConnected?.Invoke(e.ClientId);
                     break;
@@ -83,6 +106,21 @@ public sealed class PeerMesh : IDisposable
                 else if (e.Type == NetEventType.Disconnected) PeerDisconnected?.Invoke(peer);
             }
         }
+    }
+
+    /// <summary>
+    /// Why a link <paramref name="clientId"/> opened to this peer's server is cut, or null to keep it. A second link of one
+    /// peer would let it be taken for gone (and its record wiped) while the other stays up.
+    /// </summary>
+    private DisconnectReason? Refusal(ulong clientId)
+    {
+        if (clientId <= PeerId) return DisconnectReason.Rejected;
+        foreach (ulong peer in incoming.Values)
+        {
+            if (peer == clientId) return DisconnectReason.AlreadyConnected; // the server refuses one client id twice; kept as a guard
+        }
+
+        return null;
     }
 
     /// <summary>Queues a message for every linked peer.</summary>

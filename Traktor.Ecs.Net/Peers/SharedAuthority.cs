@@ -65,7 +65,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         MaxEntitiesPerPeer = perPeer;
         message = new byte[HeaderBytes + ((TSerializer.MaxFullBits + 7) / 8) + 8];
         mesh.Received += Receive;
-        mesh.PeerConnected += peer => joined.Add(peer);
+        mesh.PeerConnected += Linked;
         mesh.PeerDisconnected += Departed;
         world.Resources.Add(this);
     }
@@ -104,7 +104,11 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// </summary>
     public long OverBudget { get; private set; }
 
-    /// <summary>Links cut with <see cref="DisconnectReason.ProtocolViolation"/> because their peer sent <see cref="MaxRefusedWrites"/> malformed or forged writes.</summary>
+    /// <summary>
+    /// Links cut with <see cref="DisconnectReason.ProtocolViolation"/> because their peer sent <see cref="MaxRefusedWrites"/>
+    /// malformed or forged writes: the link it sent the last one on, and every later link of that peer as soon as it is up
+    /// (the count is kept by peer id for the session, not by link).
+    /// </summary>
     public long PeersCut { get; private set; }
 
     /// <summary>Entities this peer claimed because their owner left or died (see <see cref="SessionHost"/>).</summary>
@@ -241,13 +245,26 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// </summary>
     private void Departed(ulong departed)
     {
-        strikes.Remove(departed); // a new link of that peer (a fresh connect token) starts with a clean record
+        // Its strikes stay: a new link of that peer (a fresh connect token) continues its record rather than wipe it.
         joined.Remove(departed);
         if (SessionHost != PeerId) return;
         foreach (var record in records.Values)
         {
             if (record.Owner.Peer == departed && World.IsAlive(record.Entity) && RequestOwnership(record.Entity)) Inherited++;
         }
+    }
+
+    /// <summary>A link to <paramref name="peer"/> is up: it gets a copy of what this peer owns, unless the peer was cut already.</summary>
+    private void Linked(ulong peer)
+    {
+        if (strikes.TryGetValue(peer, out int struck) && struck >= MaxRefusedWrites)
+        {
+            PeersCut++;
+            mesh.Disconnect(peer, DisconnectReason.ProtocolViolation);
+            return;
+        }
+
+        joined.Add(peer);
     }
 
     /// <summary>

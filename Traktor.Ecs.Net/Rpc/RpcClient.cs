@@ -145,7 +145,8 @@ public sealed class RpcClient
     {
         long count = Counters.CountDrop(reason);
         string why = reason == RpcDropReason.NotConnected
-            ? "the client is not connected (send RPCs once a ConnectedEvent has appeared; nothing is kept for a later connection)"
+            ? "the client is not connected (send RPCs once connected: in C# after a ConnectedEvent has appeared or NetworkClient.Connected was raised, "
+                + "in Lua after multiplayer:joinSession has returned; nothing is kept for a later connection)"
             : "the transport did not queue it (send queue full or connection closing)";
         if ((count & (count - 1)) == 0)
         {

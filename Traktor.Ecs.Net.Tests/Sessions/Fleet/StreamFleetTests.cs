@@ -33,7 +33,7 @@ public sealed class StreamFleetTests
         NetClientOptions Options(TimeSpan challengeTimeout) => new() { ProtocolId = DirectoryTestSettings.ProtocolId, ChallengeTimeout = challengeTimeout };
         var onUdp = rig.AddPlayer(directory.Node, "alice", new UdpTransport(loopback), Options(TimeSpan.FromSeconds(1)));
         // UDP blocked: its UDP socket reaches nothing (its datagrams go nowhere), so it falls back to the token's WebSocket address.
-        var udpBlocked = rig.AddPlayer(directory.Node, "bob", new CompositeTransport(new BlockedUdp(), WebSocketClientTransport.Create()), Options(TimeSpan.FromSeconds(1)));
+        var udpBlocked = rig.AddPlayer(directory.Node, "bob", new CompositeTransport(new BlockedUdp(), WebSocketClientTransport.CreateClient()), Options(TimeSpan.FromSeconds(1)));
         // A client that has only a stream (a tool, a browser-like client) skips the addresses it cannot reach.
         var tcpOnly = rig.AddPlayer(directory.Node, "carol", TcpTransport.CreateClient(), Options(TimeSpan.FromMinutes(10)));
 

@@ -41,7 +41,7 @@ internal sealed class TestWire : IDisposable
         WireKind.InMemory => Network.CreateTransport(),
         WireKind.Udp => Settling(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0))),
         WireKind.Tcp => Settling(TcpTransport.CreateClient(time: _time)),
-        WireKind.WebSocket => Settling(WebSocketClientTransport.Create(time: _time)),
+        WireKind.WebSocket => Settling(WebSocketClientTransport.CreateClient(time: _time)),
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 

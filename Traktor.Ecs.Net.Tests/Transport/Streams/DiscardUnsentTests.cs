@@ -23,7 +23,7 @@ public class DiscardUnsentTests
     {
         var loopback = new IPEndPoint(IPAddress.Loopback, 0);
         using IPeerAwareTransport server = kind == WireKind.Tcp ? TcpTransport.Listen(loopback) : WebSocketServerTransport.Listen(loopback);
-        using IPeerAwareTransport client = kind == WireKind.Tcp ? TcpTransport.CreateClient() : WebSocketClientTransport.Create();
+        using IPeerAwareTransport client = kind == WireKind.Tcp ? TcpTransport.CreateClient() : WebSocketClientTransport.CreateClient();
         var buffer = new byte[4096];
 
         // The client opens its stream; the server learns its address from the first datagram.

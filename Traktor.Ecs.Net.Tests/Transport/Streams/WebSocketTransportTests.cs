@@ -163,7 +163,7 @@ public class WebSocketTransportTests
     public void A_game_loop_that_reads_slowly_slows_the_sender_down_instead_of_losing_datagrams()
     {
         using var server = WebSocketServerTransport.Listen(Loopback, new StreamTransportOptions { ReceiveBufferBytes = 8 * 1024 });
-        using var client = WebSocketClientTransport.Create();
+        using var client = WebSocketClientTransport.CreateClient();
         var target = AddressOf(server);
         const int total = 3000;
         var received = new List<int>();
@@ -199,7 +199,7 @@ public class WebSocketTransportTests
         using var certificate = SelfSigned("game.example");
         using var server = WebSocketServerTransport.Listen(Loopback, certificate: certificate);
         Assert.Equal("wss", server.Url.Scheme);
-        using var client = WebSocketClientTransport.Create(connect: new WebSocketConnectOptions
+        using var client = WebSocketClientTransport.CreateClient(connect: new WebSocketConnectOptions
         {
             UseTls = true,
             TlsHostName = "game.example",
@@ -213,7 +213,7 @@ public class WebSocketTransportTests
         Assert.Equal(4, Assert.Single(PollUntil(client, r => r.Count == 1)).Data[0]);
 
         // A client that does not trust the certificate never gets through.
-        using var doubting = WebSocketClientTransport.Create(connect: new WebSocketConnectOptions { UseTls = true, TlsHostName = "game.example" });
+        using var doubting = WebSocketClientTransport.CreateClient(connect: new WebSocketConnectOptions { UseTls = true, TlsHostName = "game.example" });
         Assert.True(doubting.TrySend([1], target));
         PollUntil(doubting, _ => doubting.Counters.ConnectFailures == 1);
         Assert.Equal(1, doubting.Counters.ConnectFailures);
@@ -226,7 +226,7 @@ public class WebSocketTransportTests
         int closedPort;
         using (var probe = WebSocketServerTransport.Listen(Loopback)) closedPort = probe.LocalEndPoint.Port;
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        using var client = WebSocketClientTransport.Create(time: time);
+        using var client = WebSocketClientTransport.CreateClient(time: time);
         var target = NetAddress.Parse($"ws://127.0.0.1:{closedPort}");
         Assert.True(client.TrySend([1], target)); // queued while connecting
         PollUntil(client, _ => client.Counters.ConnectFailures == 1);
@@ -239,7 +239,7 @@ public class WebSocketTransportTests
     [Fact]
     public void Datagrams_to_other_kinds_or_over_the_frame_limit_are_not_sent()
     {
-        using var client = WebSocketClientTransport.Create(new StreamTransportOptions { MaxFrameSize = 1200 });
+        using var client = WebSocketClientTransport.CreateClient(new StreamTransportOptions { MaxFrameSize = 1200 });
         Assert.False(client.TrySend([1], NetAddress.Parse("127.0.0.1:9")));
         Assert.False(client.TrySend([1], NetAddress.Parse("tcp://127.0.0.1:9")));
         Assert.False(client.TrySend(new byte[1201], NetAddress.Parse("ws://127.0.0.1:9")));
@@ -251,7 +251,7 @@ public class WebSocketTransportTests
     public void Steady_state_round_trips_allocate_almost_nothing_on_any_thread()
     {
         using var server = WebSocketServerTransport.Listen(Loopback);
-        using var client = WebSocketClientTransport.Create();
+        using var client = WebSocketClientTransport.CreateClient();
         var serverAddress = AddressOf(server);
         var payload = new byte[100];
         var buffer = new byte[1200];

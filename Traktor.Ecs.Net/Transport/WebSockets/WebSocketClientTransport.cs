@@ -29,8 +29,16 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
         _open = Open;
     }
 
-    /// <summary>Creates a client transport with the stream budgets of <paramref name="options"/> and the endpoint settings of <paramref name="connect"/>.</summary>
-    public static WebSocketClientTransport Create(StreamTransportOptions? options = null, WebSocketConnectOptions? connect = null, TimeProvider? time = null, ILogger? logger = null)
+    /// <summary>
+    /// Creates a client transport with the stream budgets of <paramref name="options"/> and the endpoint settings of
+    /// <paramref name="connect"/>; named as <see cref="TcpTransport.CreateClient"/> (the servers' side is <c>Listen</c> for both).
+    /// </summary>
+    /// <param name="options">Stream budgets; the defaults when null.</param>
+    /// <param name="connect">Endpoint settings (path, TLS); the defaults when null.</param>
+    /// <param name="time">The clock; the system clock when null.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <returns>The client transport.</returns>
+    public static WebSocketClientTransport CreateClient(StreamTransportOptions? options = null, WebSocketConnectOptions? connect = null, TimeProvider? time = null, ILogger? logger = null)
     {
         options ??= new StreamTransportOptions();
         options.Validate();
@@ -38,6 +46,16 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
         connect.Validate();
         return new WebSocketClientTransport(options, connect, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
     }
+
+    /// <summary>The former name of <see cref="CreateClient"/>, which it calls.</summary>
+    /// <param name="options">Stream budgets; the defaults when null.</param>
+    /// <param name="connect">Endpoint settings (path, TLS); the defaults when null.</param>
+    /// <param name="time">The clock; the system clock when null.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <returns>The client transport.</returns>
+    [Obsolete("Use WebSocketClientTransport.CreateClient(), named as TcpTransport.CreateClient().")]
+    public static WebSocketClientTransport Create(StreamTransportOptions? options = null, WebSocketConnectOptions? connect = null, TimeProvider? time = null, ILogger? logger = null) =>
+        CreateClient(options, connect, time, logger);
 
     /// <inheritdoc />
     public NetAddress LocalAddress { get; } = NetAddress.FromEndPoint(new IPEndPoint(IPAddress.IPv6Any, 0), TransportKind.WebSocket);
