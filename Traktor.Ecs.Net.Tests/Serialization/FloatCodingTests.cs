@@ -63,12 +63,67 @@ public class FloatCodingTests
     {
         var around = FloatQuantizer.FromPrecision(-10f, 10f, 0.01f);
         var positive = FloatQuantizer.FromPrecision(2f, 5f, 0.01f);
-        Assert.Equal(0f, around.Dequantize(around.Quantize(float.NaN)), 0.005f);
+        Assert.Equal(0f, around.Dequantize(around.Quantize(float.NaN)));
         Assert.Equal(2f, positive.Dequantize(positive.Quantize(float.NaN)));
         Assert.Equal(10f, around.Dequantize(around.Quantize(float.PositiveInfinity)));
         Assert.Equal(-10f, around.Dequantize(around.Quantize(float.NegativeInfinity)));
         Assert.Equal(10f, around.Dequantize(around.Quantize(1e30f)));
         Assert.Equal(-10f, around.Dequantize(around.Quantize(float.MinValue)));
+    }
+
+    private static readonly Gen<FloatQuantizer> RangesAroundZero =
+        Gen.OneOf(
+            from below in Gen.Float[0.001f, 10_000f]
+            from above in Gen.Float[0.001f, 10_000f]
+            from precisionFraction in Gen.Float[1e-6f, 0.5f]
+            select FloatQuantizer.FromPrecision(-below, above, Math.Max((below + above) * precisionFraction, 1e-4f)),
+            from below in Gen.Float[0.001f, 10_000f]
+            from above in Gen.Float[0.001f, 10_000f]
+            from bits in Gen.Int[2, 32]
+            select FloatQuantizer.FromBits(-below, above, bits));
+
+    [Fact]
+    public void Zero_round_trips_exactly_whenever_the_range_contains_it()
+    {
+        // An even grid over [−1, 1] has no code for 0: a ship at rest arrived moving at 0.0039 (8 bits) before.
+        RangesAroundZero.Sample(quantizer =>
+        {
+            Assert.NotEqual(0u, quantizer.ZeroCode);
+            Assert.Equal(0f, quantizer.Dequantize(quantizer.Quantize(0f)));
+            Assert.Equal(0f, quantizer.Dequantize(quantizer.Quantize(-0f)));
+            Assert.Equal(0f, quantizer.Dequantize(quantizer.Quantize(float.NaN)));
+            Assert.Equal(quantizer.Min, quantizer.Dequantize(quantizer.Quantize(quantizer.Min)));
+            Assert.Equal(quantizer.Max, quantizer.Dequantize(quantizer.Quantize(quantizer.Max)));
+        }, iter: 5000);
+        var eightBits = FloatQuantizer.FromBits(-1f, 1f, 8);
+        Assert.Equal(0f, eightBits.Dequantize(eightBits.Quantize(0f)));
+    }
+
+    [Fact]
+    public void Codes_around_zero_decode_in_order_and_every_value_lands_within_half_a_step()
+    {
+        Gen.Select(RangesAroundZero, Gen.Float[0f, 1f], Gen.UInt).Sample((quantizer, t, code) =>
+        {
+            float value = Math.Clamp(quantizer.Min + ((quantizer.Max - quantizer.Min) * t), quantizer.Min, quantizer.Max);
+            float decoded = quantizer.Dequantize(quantizer.Quantize(value));
+            float magnitude = Math.Max(Math.Abs(quantizer.Min), Math.Abs(quantizer.Max));
+            double slack = 2 * (MathF.BitIncrement(magnitude) - magnitude);
+            Assert.True(Math.Abs(decoded - value) <= (quantizer.Step / 2) + slack, $"{value} -> {decoded} (step {quantizer.Step})");
+            Assert.InRange(decoded, quantizer.Min, quantizer.Max);
+            code %= quantizer.MaxCode;
+            Assert.True(quantizer.Dequantize(code) <= quantizer.Dequantize(code + 1), $"code {code} decodes above the next one");
+        }, iter: 5000);
+    }
+
+    [Fact]
+    public void A_range_on_one_side_of_zero_keeps_one_even_grid()
+    {
+        var positive = FloatQuantizer.FromPrecision(0f, 10f, 0.01f);
+        var negative = FloatQuantizer.FromBits(-10f, -2f, 8);
+        Assert.Equal(0u, positive.ZeroCode);
+        Assert.Equal(0u, negative.ZeroCode);
+        Assert.Equal(0f, positive.Dequantize(positive.Quantize(0f)));
+        Assert.Equal(negative.Step, (negative.Max - negative.Min) / 255.0, 1e-9);
     }
 
     [Fact]
@@ -156,6 +211,20 @@ public class FloatCodingTests
             Assert.True(Math.Abs(q.Z - decoded.Z) <= maxComponentError, $"{q} -> {decoded}");
             Assert.True(Math.Abs(q.W - decoded.W) <= maxComponentError, $"{q} -> {decoded}");
         }, iter: 20_000);
+    }
+
+    [Theory]
+    [InlineData(9)]
+    [InlineData(10)]
+    [InlineData(16)]
+    public void The_identity_rotation_arrives_exactly(int bits)
+    {
+        // Its three smallest components are 0; before, each came back as half a step and the rotation was tilted.
+        Span<byte> buffer = stackalloc byte[8];
+        var writer = new BitWriter(buffer);
+        writer.WriteQuaternion(Quaternion.Identity, bits);
+        var reader = new BitReader(buffer);
+        Assert.Equal(Quaternion.Identity, reader.ReadQuaternion(bits));
     }
 
     [Fact]
