@@ -19,7 +19,9 @@ public sealed class OnlineServices : IAsyncDisposable
     {
         Database = database;
         var loggers = options.LoggerFactory;
-        Authentication = new AuthenticationService(database, options.Authentication, options.Time, options.ConnectTokenIssuer, loggers?.CreateLogger<AuthenticationService>());
+        Authentication = options.Authentication is { } authentication
+            ? new AuthenticationService(database, authentication, options.Time, options.ConnectTokenIssuer, loggers?.CreateLogger<AuthenticationService>())
+            : AuthenticationService.WithoutSigningKey(database, options.Time, loggers?.CreateLogger<AuthenticationService>());
         Leaderboards = new LeaderboardService(database, options.Time, loggers?.CreateLogger<LeaderboardService>());
         Achievements = new AchievementService(database, options.Time, loggers?.CreateLogger<AchievementService>());
         CloudSave = new CloudSaveService(database, options.CloudSave, options.Time, loggers?.CreateLogger<CloudSaveService>());
@@ -30,7 +32,7 @@ public sealed class OnlineServices : IAsyncDisposable
     /// <summary>The store the services share.</summary>
     public OnlineDatabase Database { get; }
 
-    /// <summary>Accounts and sessions.</summary>
+    /// <summary>Accounts and sessions (without <see cref="OnlineServicesOptions.Authentication"/>: accounts only, no tokens).</summary>
     public AuthenticationService Authentication { get; }
 
     /// <summary>Leaderboards.</summary>

@@ -8,8 +8,13 @@ namespace Traktor.Ecs.Net.Online;
 /// <summary>Everything <see cref="OnlineServices"/> needs besides the store.</summary>
 public sealed class OnlineServicesOptions
 {
-    /// <summary>Token keys, lifetimes, hashing cost and lockouts.</summary>
-    public required AuthenticationOptions Authentication { get; init; }
+    /// <summary>
+    /// Token keys, lifetimes, hashing cost and lockouts; null for a process that issues and checks no access tokens (a game
+    /// server that only submits scores, progresses achievements or writes cloud saves): it then needs no signing key, and
+    /// login, refresh, token checks and logout throw <see cref="TokenSigningKeyMissingException"/>. Registration still works
+    /// (at the production hashing cost).
+    /// </summary>
+    public AuthenticationOptions? Authentication { get; init; }
 
     /// <summary>Cloud-save quotas.</summary>
     public CloudSaveOptions CloudSave { get; init; } = new();

@@ -54,7 +54,9 @@ public sealed class ScriptServices
     /// <summary>
     /// The NAT traversal layer under the world's <see cref="NetworkClient"/> socket, if it has one:
     /// <c>multiplayer:joinSession</c> of a player-hosted session presents the session's rendezvous to it and waits for a
-    /// punched or relayed path to the host before connecting. Without it the client connects to the host's address directly.
+    /// punched or relayed path to the host before connecting (<see cref="Sessions.SessionConnector"/>, as
+    /// <see cref="Multiplayer.JoinSessionAsync"/> does with <see cref="MultiplayerOptions.Traversal"/>). Without it the client
+    /// connects to the host's address directly.
     /// </summary>
     public NatTraversal? Traversal { get; init; }
 

@@ -11,7 +11,9 @@ namespace Traktor.Ecs.Net.Bench.Capacity;
 /// (pinned to CPU 0 with taskset where available) and drives that many real UDP clients from this process (its
 /// polling thread pinned to the last CPU), then prints the server's tick percentiles, allocation per tick and traffic
 /// per client, and whether the load generator kept up (snapshots its clients applied against those the server sent).
-/// <c>capacity [--clients 250,500,1000] [--seconds 8] [--warmup 3] [--allocations] [--no-batch] [--no-send-batch] [--poll-clients]</c>
+/// <c>capacity [--clients 250,500,1000] [--seconds 8] [--warmup 3] [--allocations] [--no-batch] [--no-send-batch] [--poll-clients]
+/// [--huge-pages] [--ticks PREFIX]</c>: <c>--huge-pages</c> gives the server transparent huge pages (<see cref="HugePages"/>);
+/// <c>--ticks PREFIX</c> makes it write every measured tick (wall, CPU, phases) to PREFIX-CLIENTS.txt.
 /// </summary>
 internal static class CapacityRun
 {
@@ -22,7 +24,9 @@ internal static class CapacityRun
     {
         int[] counts = [250, 500, 1000];
         double seconds = 8, warmup = 3;
+        string? ticksPrefix = null;
         bool allocations = false, noBatch = false, noSendBatch = false, pollClients = false;
+        var serverOptions = new List<string>(); // passed on to the server as they are
         for (int i = 1; i < args.Length; i += 2)
         {
             switch (args[i])
@@ -31,6 +35,8 @@ internal static class CapacityRun
                 case "--no-batch": noBatch = true; i--; break;
                 case "--no-send-batch": noSendBatch = true; i--; break;
                 case "--poll-clients": pollClients = true; i--; break; // the old generator: every client polled every 5 ms
+                case "--huge-pages": serverOptions.Add("--huge-pages"); i--; break;
+                case "--ticks": ticksPrefix = args[i + 1]; break;
                 case "--clients": counts = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--warmup": warmup = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
@@ -46,16 +52,18 @@ internal static class CapacityRun
         int failures = 0;
         foreach (int count in counts)
         {
-            if (!Measure(count, (int)(warmup * CapacityServer.TickRate), (int)(seconds * CapacityServer.TickRate), pinned, allocations, noBatch, noSendBatch, pollClients)) failures++;
+            var options = new List<string>(serverOptions);
+            if (ticksPrefix is not null) options.AddRange(["--ticks", $"{ticksPrefix}-{count}.txt"]);
+            if (!Measure(count, (int)(warmup * CapacityServer.TickRate), (int)(seconds * CapacityServer.TickRate), pinned, allocations, noBatch, noSendBatch, pollClients, options)) failures++;
         }
 
         return failures == 0 ? 0 : 1;
     }
 
-    private static bool Measure(int clients, int warmupTicks, int measuredTicks, bool pin, bool allocations, bool noBatch, bool noSendBatch, bool pollClients)
+    private static bool Measure(int clients, int warmupTicks, int measuredTicks, bool pin, bool allocations, bool noBatch, bool noSendBatch, bool pollClients, List<string> serverOptions)
     {
         byte[] key = ConnectTokenIssuer.GenerateServerKey();
-        using var server = StartServer(clients, warmupTicks, measuredTicks, key, pin, allocations, noBatch, noSendBatch);
+        using var server = StartServer(clients, warmupTicks, measuredTicks, key, pin, allocations, noBatch, noSendBatch, serverOptions);
         var lines = new BlockingCollection<string>();
         server.OutputDataReceived += (_, e) => { if (e.Data is { } line) lines.Add(line); else lines.CompleteAdding(); };
         server.BeginOutputReadLine();
@@ -117,7 +125,7 @@ internal static class CapacityRun
         return true;
     }
 
-    private static Process StartServer(int clients, int warmupTicks, int measuredTicks, byte[] key, bool pin, bool allocations, bool noBatch, bool noSendBatch)
+    private static Process StartServer(int clients, int warmupTicks, int measuredTicks, byte[] key, bool pin, bool allocations, bool noBatch, bool noSendBatch, List<string> serverOptions)
     {
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
         var arguments = new List<string>();
@@ -127,6 +135,7 @@ internal static class CapacityRun
         if (allocations) arguments.Add("--allocations");
         if (noBatch) arguments.Add("--no-batch"); // the server reads one datagram per call (UdpTransport's switch)
         if (noSendBatch) arguments.Add("--no-send-batch"); // the server sends one datagram per call
+        arguments.AddRange(serverOptions);
         var start = new ProcessStartInfo(pin ? "taskset" : self) { RedirectStandardOutput = true, UseShellExecute = false };
         if (pin)
         {

@@ -21,7 +21,10 @@ internal static class CapacityServer
     public const float ViewRadius = 100f;
     public const double BudgetMilliseconds = 1000.0 / TickRate;
 
-    /// <summary>capacity-server CLIENTS WARMUP_TICKS MEASURED_TICKS; the key comes hex-encoded in <see cref="KeyVariable"/>.</summary>
+    /// <summary>
+    /// capacity-server CLIENTS WARMUP_TICKS MEASURED_TICKS [--allocations] [--no-batch] [--no-send-batch] [--huge-pages]
+    /// [--ticks FILE]; the key comes hex-encoded in <see cref="KeyVariable"/>.
+    /// </summary>
     public static int Run(string[] args)
     {
         int clients = int.Parse(args[1], CultureInfo.InvariantCulture);
@@ -30,6 +33,14 @@ internal static class CapacityServer
         using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
         if (args.Contains("--no-batch")) AppContext.SetSwitch(UdpTransport.DisableReceiveBatchSwitch, true);
         if (args.Contains("--no-send-batch")) AppContext.SetSwitch(UdpTransport.DisableSendBatchSwitch, true);
+        bool hugePages = args.Contains("--huge-pages");
+        int ticksAt = Array.IndexOf(args, "--ticks");
+        string? tickFile = ticksAt > 0 && ticksAt + 1 < args.Length ? args[ticksAt + 1] : null;
+        if (hugePages)
+        {
+            Console.Error.WriteLine($"# huge pages advised on {HugePages.AdviseAnonymousMappings() >> 20} MiB of anonymous mappings");
+        }
+
         byte[] key = Convert.FromHexString(Environment.GetEnvironmentVariable(KeyVariable) ?? throw new InvalidOperationException(KeyVariable + " is not set."));
 
         var socket = new CountingTransport(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
@@ -149,6 +160,12 @@ internal static class CapacityServer
             else if (warmup < 0 && network.Connections.Count == clients)
             {
                 warmup = warmupTicks;
+                if (hugePages)
+                {
+                    long collapseStart = Stopwatch.GetTimestamp();
+                    long collapsed = HugePages.CollapseAnonymousMappings();
+                    Console.Error.WriteLine($"# MADV_COLLAPSE on {collapsed >> 20} MiB in {Stopwatch.GetElapsedTime(collapseStart).TotalMilliseconds:F0} ms");
+                }
             }
             else if (warmup < 0 && end > connectDeadline)
             {
@@ -180,6 +197,15 @@ internal static class CapacityServer
             $"snapshots={network.Replication.Counters.Snapshots - snapshots0} connected={network.Connections.Count} disconnects={disconnects - disconnects0} seconds={seconds:F2} " +
             $"receiveMs={Mean(receiveTicks):F2} moveMs={Mean(moveTicks):F2} replicateMs={Mean(replicateTicks):F2} flushMs={Mean(flushTicks):F2} " +
             $"receiveP99={receivePhase.Percentile(99):F2} replicateP99={replicatePhase.Percentile(99):F2} flushP99={sendPhase.Percentile(99):F2}"));
+        if (tickFile is not null)
+        {
+            // Every measured tick in order: wall, CPU and the phases' wall times (ms), to see what makes the slow ticks slow.
+            using var writer = new StreamWriter(tickFile);
+            writer.WriteLine("# tick, then ms: wall, server thread CPU, receive, replicate, seal and send (wall)");
+            for (int i = 0; i < statistics.Count; i++)
+                writer.WriteLine(string.Create(c, $"{i} {statistics[i]:F2} {cpu[i]:F2} {receivePhase[i]:F2} {replicatePhase[i]:F2} {sendPhase[i]:F2}"));
+        }
+
         if (sampler is not null)
         {
             foreach (var (type, count) in sampler.Top(12)) Console.WriteLine($"allocations {count} {type}");

@@ -26,6 +26,9 @@ internal sealed class TickStatistics(int capacity)
         return sorted[Math.Clamp(rank - 1, 0, Count - 1)];
     }
 
+    /// <summary>The duration of the measured tick <paramref name="index"/> in the order measured.</summary>
+    public double this[int index] => milliseconds[index];
+
     public double Max => milliseconds[..Count].Max();
 
     public int CountOver(double limit) => milliseconds[..Count].Count(m => m > limit);

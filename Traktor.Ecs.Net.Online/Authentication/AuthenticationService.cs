@@ -25,7 +25,7 @@ public sealed class AuthenticationService : IAuthentication
     private readonly IConnectTokenIssuer? _connectTokens;
     private readonly ILogger _logger;
     private readonly PasswordHasher _hasher;
-    private readonly AccessTokenCodec _tokens;
+    private readonly AccessTokenCodec? _tokens;
     private readonly LoginThrottle _throttle;
     private readonly PasswordHashingGate _hashing;
 
@@ -37,6 +37,12 @@ public sealed class AuthenticationService : IAuthentication
     /// <param name="logger">Where security events are logged.</param>
     public AuthenticationService(OnlineDatabase database, AuthenticationOptions options, TimeProvider? time = null,
         IConnectTokenIssuer? connectTokens = null, ILogger<AuthenticationService>? logger = null)
+        : this(database, options, signsTokens: true, time, connectTokens, logger)
+    {
+    }
+
+    private AuthenticationService(OnlineDatabase database, AuthenticationOptions options, bool signsTokens, TimeProvider? time,
+        IConnectTokenIssuer? connectTokens, ILogger<AuthenticationService>? logger)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -44,11 +50,22 @@ public sealed class AuthenticationService : IAuthentication
         _connectTokens = connectTokens;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _hasher = new PasswordHasher(options.PasswordHashing, options.AllowWeakPasswordHashingForTests);
-        _tokens = new AccessTokenCodec(options.TokenSigningKey, options.PreviousTokenSigningKeys);
+        _tokens = signsTokens ? new AccessTokenCodec(options.TokenSigningKey, options.PreviousTokenSigningKeys) : null;
         options.LoginThrottle.Check();
         _throttle = new LoginThrottle(database, options.LoginThrottle);
         _hashing = new PasswordHashingGate(options.MaxConcurrentPasswordHashes, options.MaxQueuedPasswordHashes);
     }
+
+    /// <summary>
+    /// Accounts without tokens, for a process that issues and checks none (<see cref="OnlineServicesOptions.Authentication"/>
+    /// left null): registration and revocation work; login, refresh, token checks and logout throw
+    /// <see cref="TokenSigningKeyMissingException"/> before doing anything.
+    /// </summary>
+    internal static AuthenticationService WithoutSigningKey(OnlineDatabase database, TimeProvider? time, ILogger<AuthenticationService>? logger) =>
+        new(database, new AuthenticationOptions { TokenSigningKey = [] }, signsTokens: false, time, connectTokens: null, logger);
+
+    /// <summary>False when the service was opened without a token signing key: it then issues and checks no access tokens.</summary>
+    public bool HasSigningKey => _tokens is not null;
 
     /// <summary>The gate every password hash of this service passes (registration, login, and the stand-in hash for unknown users).</summary>
     public PasswordHashingGate Hashing => _hashing;
@@ -94,6 +111,7 @@ public sealed class AuthenticationService : IAuthentication
     /// </exception>
     public async Task<AuthSession> LoginAsync(string username, string password, string? clientAddress, CancellationToken cancellationToken = default)
     {
+        Tokens("log a player in");
         if (string.IsNullOrEmpty(username) || username.Length > OnlineLimits.MaxUsernameLength * 4 || password is null || password.Length > OnlineLimits.MaxPasswordLength)
         {
             throw OnlineException.Unauthorized("Invalid username or password.");
@@ -169,6 +187,7 @@ public sealed class AuthenticationService : IAuthentication
     /// <inheritdoc/>
     public async Task<AuthSession> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default)
     {
+        Tokens("refresh a login");
         if (string.IsNullOrEmpty(refreshToken) || refreshToken.Length > OnlineLimits.MaxTokenLength)
         {
             throw OnlineException.Unauthorized("Invalid refresh token.");
@@ -229,7 +248,7 @@ public sealed class AuthenticationService : IAuthentication
     /// <inheritdoc/>
     public async Task<AccessTokenClaims> ValidateAccessTokenAsync(string accessToken, CancellationToken cancellationToken = default)
     {
-        var claims = _tokens.Read(accessToken, _time.GetUtcNow()) ?? throw OnlineException.Unauthorized("Invalid or expired access token.");
+        var claims = Tokens("verify an access token").Read(accessToken, _time.GetUtcNow()) ?? throw OnlineException.Unauthorized("Invalid or expired access token.");
         // The session must exist, be live, and belong to the token's user: a token naming someone else's session is forged.
         bool live = await _database.ReadAsync(async connection =>
         {
@@ -254,11 +273,13 @@ public sealed class AuthenticationService : IAuthentication
     private AuthSession CreateSession(long userId, string username, byte[] sessionId, string refreshToken, DateTimeOffset refreshExpiresAt, DateTimeOffset now)
     {
         var accessExpiresAt = now + _options.AccessTokenLifetime;
-        string accessToken = _tokens.Issue(userId, sessionId, now, accessExpiresAt);
+        string accessToken = Tokens("issue an access token").Issue(userId, sessionId, now, accessExpiresAt);
         byte[] connectToken = _connectTokens?.IssueConnectToken(userId, Encoding.UTF8.GetBytes(username), _options.ConnectTokenLifetime) ?? [];
         return new AuthSession(userId, username, accessToken, DateTimeOffset.FromUnixTimeMilliseconds(accessExpiresAt.ToUnixTimeMilliseconds()),
             refreshToken, DateTimeOffset.FromUnixTimeMilliseconds(refreshExpiresAt.ToUnixTimeMilliseconds()), connectToken);
     }
+
+    private AccessTokenCodec Tokens(string operation) => _tokens ?? throw new TokenSigningKeyMissingException(operation);
 
     private static Task<int> RevokeSessionAsync(DbConnection connection, DbTransaction transaction, string sessionId, long nowMs, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(transaction, "UPDATE auth_sessions SET revoked_at = @t WHERE id = @id AND revoked_at IS NULL",

@@ -117,12 +117,17 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
             }
 
             long now = NowMs;
+            var successors = new List<long>();
             foreach (long player in connectedPlayers.Append(hostUserId).Distinct())
             {
-                await connection.ExecuteAsync(transaction, "UPDATE session_members SET connected_at = @t WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
-                    cancellationToken, ("@t", now), ("@s", sessionId), ("@u", player)).ConfigureAwait(false);
+                bool seated = await connection.ExecuteAsync(transaction, "UPDATE session_members SET connected_at = @t WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
+                    cancellationToken, ("@t", now), ("@s", sessionId), ("@u", player)).ConfigureAwait(false) == 1;
+                if (seated && player != hostUserId) successors.Add(player);
             }
 
+            // The order of succession a takeover follows (ClaimHostAsync): the seated players reported, in the host's order.
+            await connection.ExecuteAsync(transaction, "UPDATE sessions SET host_successors = @n WHERE id = @id",
+                cancellationToken, ("@n", JoinSuccessors(successors)), ("@id", sessionId)).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -144,8 +149,9 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
             departed = null;
             long now = NowMs;
             var row = await connection.QuerySingleOrDefaultAsync(transaction,
-                "SELECT state, host_kind, created_by FROM sessions WHERE id = @id" + _db.ForUpdate,
-                reader => (State: (SessionState)reader.GetInt64(0), Kind: (SessionHostKind)reader.GetInt64(1), Host: reader.GetNullableInt64(2)),
+                "SELECT state, host_kind, created_by, host_successors FROM sessions WHERE id = @id" + _db.ForUpdate,
+                reader => (State: (SessionState)reader.GetInt64(0), Kind: (SessionHostKind)reader.GetInt64(1), Host: reader.GetNullableInt64(2),
+                    Successors: reader.IsDBNull(3) ? "" : reader.GetString(3)),
                 cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
             if (row.State != SessionState.Live || row.Host is null)
             {
@@ -163,13 +169,23 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
             }
 
             long host = row.Host.Value;
+            var successors = ParseSuccessors(row.Successors);
             if (host != userId)
             {
+                // Only a player the host reported connected may take over, the n-th in its order after n silent claim times:
+                // its MigratingPeers elect the same order, so the elected successor is first, and a member that merely
+                // silences the host's connection for a while takes nothing.
+                int rank = successors.IndexOf(userId);
+                if (rank < 0)
+                {
+                    throw new OnlineException(OnlineError.Forbidden, "Only a player the host reported connected (its successors) may take the session over.");
+                }
+
                 // The host's last sign of life: its last heartbeat, or its join when it never reported; none when it left.
                 long? lastReport = await connection.QuerySingleOrDefaultAsync(transaction,
                     "SELECT COALESCE(connected_at, joined_at) FROM session_members WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
                     reader => (long?)reader.GetInt64(0), cancellationToken, ("@s", sessionId), ("@u", host)).ConfigureAwait(false);
-                long silentSince = now - (long)_options.HostClaimAfter.TotalMilliseconds;
+                long silentSince = now - (rank + 1) * (long)_options.HostClaimAfter.TotalMilliseconds;
                 if (lastReport is { } report && report >= silentSince)
                 {
                     throw new OnlineException(OnlineError.Conflict, "The session's host still reports; a member may take over only once it is silent.",
@@ -184,13 +200,29 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
 
             // The new host's addresses are unknown until it reports: joins wait (Unavailable) rather than get tokens for the dead host.
             await connection.ExecuteAsync(transaction,
-                "UPDATE sessions SET created_by = @u, host_key = @k, host_addresses = CASE WHEN created_by = @u THEN host_addresses ELSE NULL END WHERE id = @id",
-                cancellationToken, ("@u", userId), ("@k", Convert.ToBase64String(hostKey)), ("@id", sessionId)).ConfigureAwait(false);
+                "UPDATE sessions SET created_by = @u, host_key = @k, host_addresses = CASE WHEN created_by = @u THEN host_addresses ELSE NULL END, host_successors = @n WHERE id = @id",
+                cancellationToken, ("@u", userId), ("@k", Convert.ToBase64String(hostKey)), ("@n", JoinSuccessors(successors.Where(s => s != userId))),
+                ("@id", sessionId)).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Session {Session} is hosted by player {Host} now (the departed host {Departed} released)", sessionId, userId, departed);
         var session = (await _db.ReadAsync(c => SessionRows.LoadOneAsync(c, null, sessionId, cancellationToken), cancellationToken).ConfigureAwait(false))!;
         return new PlayerHostGrant(session, hostKey.ToArray(), RendezvousOf(sessionId)) { PunchKey = PunchKeyOf(sessionId) };
+    }
+
+    private static string JoinSuccessors(IEnumerable<long> successors) =>
+        string.Join(',', successors.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>The stored order of succession (comma-separated user ids; empty when the host reported nobody).</summary>
+    private static List<long> ParseSuccessors(string text)
+    {
+        var result = new List<long>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (long.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long id)) result.Add(id);
+        }
+
+        return result;
     }
 
     private static async Task<bool> IsSeatedAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, CancellationToken cancellationToken) =>

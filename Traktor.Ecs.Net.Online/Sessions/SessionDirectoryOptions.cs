@@ -27,8 +27,9 @@ public sealed record SessionDirectoryOptions
     public TimeSpan MemberIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// How long a player host must have been silent (no <see cref="SessionDirectory.HostHeartbeatAsync"/>) before a member
-    /// of its session may take it over (<see cref="SessionDirectory.ClaimHostAsync"/>, after a host migration). Default 2
+    /// How long a player host must have been silent (no <see cref="SessionDirectory.HostHeartbeatAsync"/>) before its first
+    /// successor (the first player its heartbeats name) may take it over (<see cref="SessionDirectory.ClaimHostAsync"/>,
+    /// after a host migration); the n-th successor waits n times as long, and a member it did not name may not. Default 2
     /// seconds: longer than a host's heartbeat interval, shorter than a migration plus a retry.
     /// </summary>
     public TimeSpan HostClaimAfter { get; init; } = TimeSpan.FromSeconds(2);

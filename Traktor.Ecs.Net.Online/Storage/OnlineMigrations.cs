@@ -143,6 +143,10 @@ internal static class OnlineMigrations
         [
             "ALTER TABLE sessions ADD COLUMN host_key TEXT NULL",
         ]),
+        new(8, "player-hosted sessions: the players the host reported connected, in its order of succession (comma-separated user ids)", _ =>
+        [
+            "ALTER TABLE sessions ADD COLUMN host_successors TEXT NULL",
+        ]),
     ];
 
     /// <summary>

@@ -105,8 +105,7 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
         var joining = Sessions.JoinWhenReachableAsync(id, (long)identity.PlayerId, services.Time, cancellation.Token);
         long started = services.Time.GetTimestamp();
         SessionInfo? joined = null;
-        NatTraversal? introducing = null;
-        byte[] token = [];
+        SessionConnector? connector = null;
         return call.Wait(PendingCall.Poll(() =>
         {
             if (joined is null)
@@ -135,47 +134,25 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
                     return (Describe(joined), null);
                 }
 
-                if (join.ConnectInfo!.Rendezvous is { } rendezvous && services.Traversal is { } traversal)
-                {
-                    traversal.Join(rendezvous, join.ConnectInfo.PunchKey);
-                    introducing = traversal;
-                }
-                else
-                {
-                    client.Transport.Connect(join.ConnectInfo.ConnectToken);
-                }
-
-                token = join.ConnectInfo.ConnectToken;
+                // A player host behind a NAT is introduced first (punched, or relayed), as Multiplayer.JoinSessionAsync does.
+                connector = SessionConnector.Start(client.Transport, join.ConnectInfo!, services.Traversal, options.CallTimeout, services.Time);
             }
 
-            if (introducing is not null)
+            bool late = services.Time.GetElapsedTime(started) > options.CallTimeout;
+            return connector!.Update() switch
             {
-                // A player host behind a NAT: punch (or fall back to the relay) before the handshake goes out.
-                introducing.Update();
-                if (introducing.GetPath(introducing.HostAddress) is NatPath.Direct or NatPath.Relayed)
-                {
-                    introducing = null;
-                    client!.Transport.Connect(token);
-                }
-                else if (services.Time.GetElapsedTime(started) > options.CallTimeout)
-                {
-                    return (ScriptValue.Nil, $"{call.Function}: the session's host could not be reached through the introducer within {options.CallTimeout.TotalSeconds:0.###} s");
-                }
-                else
-                {
-                    return null;
-                }
-            }
-
-            return client!.Transport.State switch
-            {
-                ClientState.Connected => (Describe(joined), null),
-                ClientState.Disconnected => (ScriptValue.Nil, $"{call.Function}: could not connect to the session's server"),
-                _ when services.Time.GetElapsedTime(started) > options.CallTimeout => (ScriptValue.Nil, $"{call.Function}: the session's server did not answer within {options.CallTimeout.TotalSeconds:0.###} s"),
+                SessionConnectorState.Connected => (Describe(joined), null),
+                SessionConnectorState.Disconnected => (ScriptValue.Nil, $"{call.Function}: could not connect to the session's server"),
+                SessionConnectorState.NotIntroduced => NotIntroduced(call),
+                SessionConnectorState.Introducing when late => NotIntroduced(call),
+                _ when late => (ScriptValue.Nil, $"{call.Function}: the session's server did not answer within {options.CallTimeout.TotalSeconds:0.###} s"),
                 _ => null,
             };
         }, () => cancellation.Cancel()));
     }
+
+    private (ScriptValue, string?) NotIntroduced(LuaCall call) =>
+        (ScriptValue.Nil, $"{call.Function}: the session's host could not be reached through the introducer within {options.CallTimeout.TotalSeconds:0.###} s");
 
     private int LeaveSession(LuaCall call)
     {

@@ -72,6 +72,7 @@ public sealed class MigratingSessionTests : IAsyncLifetime
 
         Assert.True(await TickUntilAsync(() => players.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2)
             && players.All(p => p.World.CountEntities(new QueryDescription().WithAll<ShipBody, NetworkId>()) == 3), 60 * 20), Describe());
+        Assert.Equal(second.Peer.Successors, host.Peer.Successors);   // the host knows the order it sent (it reports it to the directory)
         var heir = players.Single(p => (ulong)p.UserId == second.Peer.Successors[0]);
         var other = players.Single(p => p != heir && p != host);
 
@@ -172,8 +173,11 @@ public sealed class MigratingSessionTests : IAsyncLifetime
                 player.Group.Tick(in dt);
                 if (player.Entry is { } entry && player.Peer.IsHost)
                 {
+                    // The connected players in the order of succession: only they may take the session over, in that order.
                     var connected = player.Peer.Host!.Server.Connections.Count;
-                    entry.Report([player.Peer.StandbyAddress.ToEndPoint()], players.Where(p => p != player).Select(p => p.UserId).Take(connected).ToArray());
+                    var successors = player.Peer.Successors.Select(id => (long)id).ToList();
+                    var others = players.Where(p => p != player && !successors.Contains(p.UserId)).Select(p => p.UserId).Take(connected - successors.Count);
+                    entry.Report([player.Peer.StandbyAddress.ToEndPoint()], [.. successors, .. others]);
                 }
             }
 

@@ -14,6 +14,7 @@ public class SharedAuthorityAbuseTests(ITestOutputHelper output)
 {
     private const int Header = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.HeaderBytes;
     private const byte Kind = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.WriteMessage;
+    private const uint MaxStep = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.MaxClaimStep;
 
     [Fact]
     public void One_peer_introducing_made_up_entities_cannot_fill_the_table_and_stop_the_others_spawning()
@@ -101,43 +102,89 @@ public class SharedAuthorityAbuseTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Entities_a_peer_froze_at_the_highest_claim_version_are_taken_back_by_lower_ids_and_inherited_when_it_leaves()
+    public void No_peer_not_even_the_lowest_id_can_freeze_entities_by_jumping_their_claim_version_to_the_top()
     {
-        // Before: a claim at uint.MaxValue could never be outranked. Peer 3 claimed every entity of peers 1 and 2 at that
-        // version: their owners could not take them back, and when peer 3 was gone nobody could write them again (the
-        // session host's inheritance was refused too), for the rest of the session.
+        // Before: a claim at uint.MaxValue could be outranked only by a lower id at the same version. Peer 1, the lowest
+        // id, claimed every entity of peers 2 and 3 there: nobody could take them back, and when peer 1 was gone the
+        // session host's inheritance was refused too (Inherited 0): frozen for the rest of the session.
         using var mesh = new SharedMesh(3, new LinkConditions(), seed: 4, timeoutSeconds: 1);
         Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 2), 600));
-        var (honest1, honest2, hostile) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
+        var (hostile, honest2, honest3) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
         for (int i = 0; i < 5; i++)
         {
-            honest1.Shared.Spawn(new ShipBody { Position = new Vector2(1, i) });
             honest2.Shared.Spawn(new ShipBody { Position = new Vector2(2, i) });
+            honest3.Shared.Spawn(new ShipBody { Position = new Vector2(3, i) });
         }
 
         Assert.True(mesh.TickUntil(mesh.Converged, 600));
-        var frozen = new SharedOwner(3, uint.MaxValue);
-        for (ulong creator = 1; creator <= 2; creator++)
+        foreach (ulong creator in new ulong[] { 2, 3 })
         {
             for (uint serial = 1; serial <= 5; serial++)
             {
-                Assert.True(hostile.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(creator, serial, uint.MaxValue, claimant: 3, sequence: 1, new Vector2(9, 9))));
+                Assert.True(hostile.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(creator, serial, uint.MaxValue, claimant: 1, sequence: 1, new Vector2(9, 9))));
+                uint jump = creator == 2 ? 2 + MaxStep : 1u << 31;
+                Assert.True(hostile.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(creator, serial, jump, claimant: 1, sequence: 1, new Vector2(9, 9))));
             }
         }
 
-        Assert.True(mesh.TickUntil(() => honest1.State().Values.All(s => s.Owner == frozen) && honest2.State().Values.All(s => s.Owner == frozen), 600), mesh.Describe());
+        // uint.MaxValue now reads as two versions behind 1 (serial numbers): a stale claim, outranked. A claim more than
+        // MaxClaimStep versions away from the one held is refused. The owners keep their entities.
+        mesh.TickUntil(() => false, 60);
+        Assert.All(new[] { honest2, honest3 }, p => Assert.All(p.State(), s => Assert.Equal(new SharedOwner(s.Key.Creator, 1), s.Value.Owner)));
+        Assert.True(mesh.Converged(), mesh.Describe());
 
-        // Peer 2 takes its own five back, at the same version: its lower id outranks peer 3's claim on every peer.
+        // Stepping up within the window is a claim like any other (a peer can claim any entity): peer 1 takes them all,
+        // a few steps at a time. Their owners take them back at once (one version more), and peer 1 cannot stop them.
+        for (uint step = 1; step <= 3; step++)
+        {
+            foreach (ulong creator in new ulong[] { 2, 3 })
+            {
+                for (uint serial = 1; serial <= 5; serial++)
+                {
+                    Assert.True(hostile.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(creator, serial, 1 + step * MaxStep, claimant: 1, sequence: 1, new Vector2(9, 9))));
+                }
+            }
+        }
+
+        var top = new SharedOwner(1, 1 + 3 * MaxStep);
+        Assert.True(mesh.TickUntil(() => honest2.State().Values.All(s => s.Owner == top) && honest3.State().Values.All(s => s.Owner == top), 600), mesh.Describe());
         var mine = honest2.Entities().Where(e => honest2.World.Get<SharedId>(e).Creator == 2).ToList();
         Assert.All(mine, e => Assert.True(honest2.Shared.RequestOwnership(e)));
-        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.State().Count(s => s.Value.Owner == new SharedOwner(2, uint.MaxValue)) == 5), 600), mesh.Describe());
-        Assert.False(hostile.Shared.RequestOwnership(hostile.Entities().First(e => hostile.World.Get<SharedId>(e).Creator == 2))); // and peer 3 cannot outrank it
+        Assert.True(mesh.TickUntil(() => new[] { honest2, honest3 }.All(p => p.State().Count(s => s.Value.Owner == new SharedOwner(2, top.Version + 1)) == 5), 600), mesh.Describe());
 
-        // Peer 3 goes silent: the session host (peer 1) inherits what it still held, and the two agree on everything.
+        // Peer 1 goes silent still holding peer 3's five: the session host among the survivors (peer 2) inherits them.
         mesh.Killed.Add(hostile);
-        Assert.True(mesh.TickUntil(() => honest1.Shared.Inherited == 5 && mesh.Converged(), 60 * 10), mesh.Describe());
-        Assert.All(honest1.State().Where(s => s.Key.Creator == 1), s => Assert.Equal(new SharedOwner(1, uint.MaxValue), s.Value.Owner));
-        Assert.Equal(0, honest1.Shared.Refused + honest2.Shared.Refused);
+        Assert.True(mesh.TickUntil(() => honest2.Shared.Inherited == 5 && mesh.Converged(), 60 * 10), mesh.Describe());
+        Assert.All(honest3.State(), s => Assert.Equal(new SharedOwner(2, top.Version + 1), s.Value.Owner));
+        Assert.Equal(10, honest2.Shared.ClaimJumps);   // the ten jumps, not held against anyone
+        Assert.Equal(10, honest3.Shared.ClaimJumps);
+        Assert.Equal(10, honest2.Shared.Refused);
+        Assert.Equal(10, honest3.Shared.Refused);
+        Assert.Equal(0, honest2.Shared.PeersCut + honest3.Shared.PeersCut);
+    }
+
+    [Fact]
+    public void The_highest_claim_version_is_no_ceiling_the_next_claim_wraps_and_outranks_it_on_every_peer()
+    {
+        // An entity a peer introduces may start at any version, so peer 1 (the lowest id) introduces one just under the top
+        // and steps it there. Before: at uint.MaxValue nobody with a higher id could claim it again. Now versions compare
+        // within a window (serial-number arithmetic), so the claim after uint.MaxValue is 1, and it outranks.
+        using var mesh = new SharedMesh(3, new LinkConditions(), seed: 6, timeoutSeconds: 1);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 2), 600));
+        var (hostile, honest2, honest3) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
+        var id = new SharedId(1, 7);
+        Assert.True(hostile.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(1, 7, uint.MaxValue - 3, claimant: 1, sequence: 1, new Vector2(5, 5))));
+        Assert.True(hostile.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(1, 7, uint.MaxValue, claimant: 1, sequence: 1, new Vector2(6, 6))));
+        Assert.True(mesh.TickUntil(() => new[] { honest2, honest3 }.All(p => p.State().TryGetValue(id, out var s) && s.Owner == new SharedOwner(1, uint.MaxValue)), 600), mesh.Describe());
+
+        Assert.True(honest3.Shared.TryGetEntity(id, out var entity));
+        Assert.True(honest3.Shared.RequestOwnership(entity));
+        Assert.Equal(new SharedOwner(3, 1), honest3.World.Get<SharedOwner>(entity));
+        Assert.True(mesh.TickUntil(() => honest2.State().TryGetValue(id, out var s) && s.Owner == new SharedOwner(3, 1), 600), mesh.Describe());
+        honest3.World.Get<ShipBody>(entity).Position = new Vector2(30, 30);
+        mesh.Killed.Add(hostile);
+        Assert.True(mesh.TickUntil(mesh.Converged, 600), mesh.Describe());
+        Assert.Equal(0, honest2.Shared.Refused + honest3.Shared.Refused);
     }
 
     [Fact]

@@ -114,8 +114,12 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// <summary>The client plugin while this peer is a client.</summary>
     public NetworkClient? Client { get; private set; }
 
-    /// <summary>The successors of the plan this peer holds, in order (empty before the first plan, and on the host).</summary>
-    public IReadOnlyList<ulong> Successors => plan is null ? [] : plan.Candidates.ConvertAll(c => c.ClientId);
+    /// <summary>
+    /// The successors in order: of the plan this peer holds (empty before the first plan), or on the host of the plan it
+    /// sends. A host reports its connected players to the directory in this order (<see cref="Sessions.PlayerSessionHost.Report"/>),
+    /// since only they may take a player-hosted session over, the first one first.
+    /// </summary>
+    public IReadOnlyList<ulong> Successors => IsHost ? outgoing.Candidates.ConvertAll(c => c.ClientId) : plan is null ? [] : plan.Candidates.ConvertAll(c => c.ClientId);
 
     /// <summary>Plans received from the host and kept (newer than the one held).</summary>
     public long PlansReceived { get; private set; }

@@ -33,6 +33,14 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// <summary>Writes a link may have refused as malformed or forged before it is cut (<see cref="DisconnectReason.ProtocolViolation"/>).</summary>
     public const int MaxRefusedWrites = 16;
 
+    /// <summary>
+    /// How far a write's claim version may lie from the version this peer holds for the entity, either way: a write
+    /// further off is refused (<see cref="ClaimJumps"/>). Honest claims step one version at a time, and a peer lags behind
+    /// only the claims still in flight to it; the window keeps every version of an entity far inside the half of the
+    /// range over which <see cref="SharedOwner.Outranks"/> is a total order, so no peer can jump a claim past the others.
+    /// </summary>
+    public const uint MaxClaimStep = 1024;
+
     private readonly PeerMesh mesh;
     private readonly Dictionary<SharedId, Record> records = new();
     private readonly Dictionary<ulong, int> introduced = new();
@@ -98,6 +106,12 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     public long Refused { get; private set; }
 
     /// <summary>
+    /// Of <see cref="Refused"/>, writes whose claim version lay more than <see cref="MaxClaimStep"/> from the one held (a
+    /// hostile peer's jump towards a version nobody else could reach). Not held against the sender.
+    /// </summary>
+    public long ClaimJumps { get; private set; }
+
+    /// <summary>
     /// Of <see cref="Refused"/>, writes for an entity this peer does not hold that would have gone over
     /// <see cref="MaxEntities"/> or the sender's <see cref="MaxEntitiesPerPeer"/>. Not held against the sender (an honest
     /// peer owning more than the budget sends them too); the others are: <see cref="MaxRefusedWrites"/> cut the link.
@@ -151,25 +165,18 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     }
 
     /// <summary>
-    /// Claims <paramref name="entity"/> for this peer at one version above the claim in force here. This peer owns it
-    /// at once (and writes it from now on) unless a claim that outranks this one arrives; then every peer, this one
+    /// Claims <paramref name="entity"/> for this peer at one version above the claim in force here (1 after
+    /// <see cref="uint.MaxValue"/>: versions compare as serial numbers, so there is no highest one). This peer owns it at
+    /// once (and writes it from now on) unless a claim that outranks this one arrives; then every peer, this one
     /// included, settles on that one.
     /// </summary>
     /// <param name="entity">A shared entity of this world.</param>
-    /// <returns>
-    /// False when it is not a shared entity, or when the claim in force has the highest version (<see cref="uint.MaxValue"/>,
-    /// which only a hostile peer reaches) and a peer with a lower id than this one made it: no claim of this peer can
-    /// outrank it, and one more version would wrap to 0, which every other peer refuses, so this peer alone would believe
-    /// it owns the entity. Over such a claim of a higher id this peer claims at the same highest version, which outranks
-    /// it by the lower id (the rule every peer applies), so the lowest peer can always take back what a hostile peer froze
-    /// there, and the session host inherits it when that peer leaves.
-    /// </returns>
+    /// <returns>False when it is not a shared entity of this peer's.</returns>
     public bool RequestOwnership(Entity entity)
     {
         if (!World.IsAlive(entity) || !World.TryGet<SharedId>(entity, out var id) || !records.TryGetValue(id, out var record)) return false;
         if (record.Owner.Peer == PeerId) return true;
-        if (record.Owner.Version == uint.MaxValue && record.Owner.Peer < PeerId) return false;
-        var claim = new SharedOwner(PeerId, record.Owner.Version == uint.MaxValue ? uint.MaxValue : record.Owner.Version + 1);
+        var claim = new SharedOwner(PeerId, record.Owner.NextVersion);
         record.Owner = claim;
         World.Set(entity, claim);
         record.StateVersion = claim.Version;
@@ -360,6 +367,16 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
             record = new Record { Entity = World.Create(id, claim, value), Owner = claim, StateVersion = claim.Version, StatePeer = claim.Peer, StateSeq = sequence };
             records.Add(id, record);
             Applied++;
+            return;
+        }
+
+        // A claim far from the one held is no honest peer's (they step one at a time): refused, so versions stay in the
+        // window where the order is total and the top of the range is no ceiling (see SharedOwner.Outranks).
+        uint apart = claim.Version - record.Owner.Version;
+        if (Math.Min(apart, 0u - apart) > MaxClaimStep)
+        {
+            Refused++;
+            ClaimJumps++;
             return;
         }
 

@@ -11,11 +11,17 @@ namespace Traktor.Ecs.Net;
 public readonly record struct SharedOwner(ulong Peer, uint Version)
 {
     /// <summary>
-    /// The conflict rule: a claim outranks another when its version is higher, or when the versions are equal and its
+    /// The conflict rule: a claim outranks another when its version is newer, or when the versions are equal and its
     /// peer id is lower. Two peers that claim the same entity at the same time both claim version n + 1, and the lower
-    /// peer id wins on every peer.
+    /// peer id wins on every peer. Versions compare as serial numbers (RFC 1982): newer means ahead by less than half the
+    /// range, so after <see cref="uint.MaxValue"/> comes 1 (0 is never a version) and no version is a ceiling a peer
+    /// could freeze an entity at. That order is total over versions less than 2³¹ apart; the shared layer keeps every
+    /// claim of an entity within <c>SharedAuthority.MaxClaimStep</c> of the one held, far inside it.
     /// </summary>
     /// <param name="other">The claim in force.</param>
     /// <returns>True when this claim replaces <paramref name="other"/>.</returns>
-    public bool Outranks(in SharedOwner other) => Version > other.Version || (Version == other.Version && Peer < other.Peer);
+    public bool Outranks(in SharedOwner other) => Version != other.Version ? (int)(Version - other.Version) > 0 : Peer < other.Peer;
+
+    /// <summary>The version a claim over this one takes: one more, 1 after <see cref="uint.MaxValue"/> (0 is never a version).</summary>
+    internal uint NextVersion => Version == uint.MaxValue ? 1 : Version + 1;
 }

@@ -31,7 +31,10 @@ public interface IPlayerHostedSessions
     /// <param name="id">The session.</param>
     /// <param name="hostUserId">The player reporting: only the session's current host may.</param>
     /// <param name="addresses">The host's public addresses (1 to 8), as the introducer observed them.</param>
-    /// <param name="connectedPlayers">The players connected to the host now (at most <see cref="SessionLimits.MaxPlayers"/>).</param>
+    /// <param name="connectedPlayers">
+    /// The players connected to the host now (at most <see cref="SessionLimits.MaxPlayers"/>), in its order of succession
+    /// (its <see cref="MigratingPeer"/>'s: join order): only they may take the session over (<see cref="ClaimHostAsync"/>).
+    /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>False when the session is not live any more (the host should stop).</returns>
     /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.Forbidden"/> when <paramref name="hostUserId"/> does not host it;
@@ -40,9 +43,10 @@ public interface IPlayerHostedSessions
         CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// After a host migration (<see cref="MigratingPeer"/>): the elected successor takes the session over. Allowed to a
-    /// seated member once the current host has been silent (no heartbeat) for the directory's host-claim time, or has
-    /// left; the departed host's seat is released, joiners' tokens are sealed from now on with <paramref name="hostKey"/>
+    /// After a host migration (<see cref="MigratingPeer"/>): the elected successor takes the session over. Allowed only to a
+    /// seated player the host's last heartbeat named among its connected players, the n-th of them once the host has been
+    /// silent (no heartbeat) for n times the directory's host-claim time (2 s): the elected successor first, the next if
+    /// it died too, and never a member that merely silenced the host for a while. The departed host's seat is released, joiners' tokens are sealed from now on with <paramref name="hostKey"/>
     /// (the successor's server key) and name the addresses of its next <see cref="HostHeartbeatAsync"/>.
     /// </summary>
     /// <param name="id">The session.</param>
@@ -51,7 +55,8 @@ public interface IPlayerHostedSessions
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The session under its new host, with <paramref name="hostKey"/> and the session's rendezvous id.</returns>
     /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.Conflict"/> (with a retry delay) while the host still
-    /// reports; <see cref="Online.OnlineError.Forbidden"/> when <paramref name="userId"/> holds no seat or the session is not player-hosted;
+    /// reports (or until this successor's turn); <see cref="Online.OnlineError.Forbidden"/> when <paramref name="userId"/> holds no seat, the
+    /// host did not name it among its connected players, or the session is not player-hosted;
     /// <see cref="Online.OnlineError.NotFound"/> when the session is not live.</exception>
     Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default);
 }

@@ -113,7 +113,10 @@ public sealed class PlayerSessionHost : IAsyncDisposable
     /// Nothing is sent before the first report with an address: joiners' tokens need the host's public address.
     /// </summary>
     /// <param name="publicAddresses">The host's public addresses (1 to 8), e.g. <see cref="NatTraversal.PublicAddress"/>.</param>
-    /// <param name="connectedPlayers">The players connected to the host now (not the host itself).</param>
+    /// <param name="connectedPlayers">
+    /// The players connected to the host now (not the host itself), in the order of succession (a <see cref="MigratingPeer"/>
+    /// host's join order): after a migration only they may take the session over, the first one first.
+    /// </param>
     public void Report(IReadOnlyList<IPEndPoint> publicAddresses, IReadOnlyList<long> connectedPlayers)
     {
         ArgumentNullException.ThrowIfNull(publicAddresses);

@@ -126,6 +126,7 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("migrating", 4), host.Id, Cancel);
         Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel));
         Assert.True((await heir.Sessions.JoinSessionAsync(grant.Session.Id, heir.Id, Cancel)).Succeeded);
+        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [heir.Id], Cancel)); // heir connected: its successor
         byte[] heirKey = ConnectTokenIssuer.GenerateServerKey();
 
         // While the host reports, nobody takes over; the directory says when to ask again. A non-member never may.
@@ -165,6 +166,43 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var ended = (await late.Sessions.GetSessionAsync(grant.Session.Id, Cancel))!;
         Assert.Equal(SessionState.Ended, ended.State);
         Assert.Equal(SessionEndReason.ServerLost, ended.EndReason);
+    }
+
+    [Fact]
+    public async Task Only_the_successors_the_host_reported_may_take_over_each_in_its_turn()
+    {
+        // Before: any seated member could take the session over once the host had not reported for 2 s, so a member
+        // able to flood the host's connection for 2 s took the directory entry (new joiners' tokens). Now the host's
+        // heartbeat names the players connected to it in the order of succession (its migration plan's): the n-th may
+        // take over after n × HostClaimAfter of silence, and a seated member the host never reported may not at all.
+        await using var directory = await StartAsync();
+        var host = await PlayerAsync(directory.Node, "named-host");
+        var successor = await PlayerAsync(directory.Node, "successor");
+        var next = await PlayerAsync(directory.Node, "next-in-line");
+        var flooder = await PlayerAsync(directory.Node, "flooder");
+        var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("succession", 4), host.Id, Cancel);
+        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel));
+        foreach (var player in new[] { successor, next, flooder })
+        {
+            Assert.True((await player.Sessions.JoinSessionAsync(grant.Session.Id, player.Id, Cancel)).Succeeded);
+        }
+
+        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [successor.Id, next.Id], Cancel));
+        byte[] key = ConnectTokenIssuer.GenerateServerKey();
+
+        directory.Time.Advance(TimeSpan.FromSeconds(2.5));   // silent past HostClaimAfter (2 s): the successor's turn only
+        var unnamed = await Assert.ThrowsAsync<OnlineException>(() => flooder.Hosted.ClaimHostAsync(grant.Session.Id, flooder.Id, key, Cancel));
+        Assert.Equal(OnlineError.Forbidden, unnamed.Error);
+        var early = await Assert.ThrowsAsync<OnlineException>(() => next.Hosted.ClaimHostAsync(grant.Session.Id, next.Id, key, Cancel));
+        Assert.Equal(OnlineError.Conflict, early.Error);
+        Assert.InRange(early.RetryAfter!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));   // at 4 s of silence
+        Assert.Equal(host.Id, (await flooder.Sessions.GetSessionAsync(grant.Session.Id, Cancel))!.HostUserId);
+
+        // The successor did not claim (it died too): the next in line takes over in its turn, as its MigratingPeer does.
+        directory.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(OnlineError.Forbidden, (await Assert.ThrowsAsync<OnlineException>(() => flooder.Hosted.ClaimHostAsync(grant.Session.Id, flooder.Id, key, Cancel))).Error);
+        var taken = await next.Hosted.ClaimHostAsync(grant.Session.Id, next.Id, key, Cancel);
+        Assert.Equal(next.Id, taken.Session.HostUserId);
     }
 }
 

@@ -38,7 +38,7 @@ public sealed partial class ServerReplication
             return;
         }
 
-        new Span<Candidate>(candidates, 0, candidateCount).Sort(static (a, b) => b.Priority.CompareTo(a.Priority));
+        ShortSort.Sort<Candidate, ByPriority>(new Span<Candidate>(candidates, 0, candidateCount), static (a, b) => b.Priority.CompareTo(a.Priority));
         // The receiver refuses more than the protocol's limits, whatever the options say.
         int despawnCount = Math.Min(connection.PendingDespawns.Count, Math.Min(options.MaxDespawnsPerSnapshot, SnapshotFormat.MaxDespawns));
         int take = ChooseRecordCount(connection, limit, despawnCount);
@@ -251,7 +251,7 @@ public sealed partial class ServerReplication
             ChooseBaselines(connection, ref record);
         }
 
-        new Span<SnapshotRecord>(records, 0, take).Sort(static (a, b) => a.NetId.CompareTo(b.NetId));
+        ShortSort.Sort<SnapshotRecord, ByNetId>(new Span<SnapshotRecord>(records, 0, take), static (a, b) => a.NetId.CompareTo(b.NetId));
         return take;
     }
 
@@ -443,6 +443,18 @@ public sealed partial class ServerReplication
 
     /// <summary>An entity to consider sending: its priority, slot, and the place of its state in the connection's slot table.</summary>
     private readonly record struct Candidate(float Priority, int Slot, int Index);
+
+    /// <summary>Highest priority first.</summary>
+    private readonly struct ByPriority : ISortOrder<Candidate>
+    {
+        public static int Compare(in Candidate a, in Candidate b) => b.Priority.CompareTo(a.Priority);
+    }
+
+    /// <summary>Lowest network id first.</summary>
+    private readonly struct ByNetId : ISortOrder<SnapshotRecord>
+    {
+        public static int Compare(in SnapshotRecord a, in SnapshotRecord b) => a.NetId.CompareTo(b.NetId);
+    }
 
     private readonly struct RelevanceMarker(SlotStates slots, uint tick, List<int> found) : IGridVisitor
     {

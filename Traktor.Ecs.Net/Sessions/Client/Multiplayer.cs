@@ -151,12 +151,14 @@ public sealed class Multiplayer : ISystem<float>
     /// Joins a session by id (<c>multiplayer:joinSession(id)</c>) and connects. While the directory answers
     /// <see cref="OnlineError.Unavailable"/> with a retry-after (a player host that has not published its address yet), the
     /// join asks again as told, for up to <see cref="MultiplayerOptions.JoinWait"/>, as Lua's <c>joinSession</c> does
-    /// (<see cref="SessionJoins.JoinWhenReachableAsync"/>).
+    /// (<see cref="SessionJoins.JoinWhenReachableAsync"/>). A session hosted by a player behind a NAT is reached through
+    /// <see cref="MultiplayerOptions.Traversal"/> (introduced, punched or relayed) before the client connects, as Lua's
+    /// <c>joinSession</c> does (<see cref="SessionConnector"/>).
     /// </summary>
     /// <param name="id">The session.</param>
     /// <param name="cancellationToken">Cancels the call (an <see cref="OperationCanceledException"/>).</param>
     /// <returns>The session, once connected.</returns>
-    /// <exception cref="SessionJoinException">The session is full, ended or unknown, or its server could not be reached.</exception>
+    /// <exception cref="SessionJoinException">The session is full, ended or unknown, or its server (or player host) could not be reached.</exception>
     /// <exception cref="OnlineException">A directory error; <see cref="OnlineError.Unavailable"/> when it still said so, or
     /// did not answer, after <see cref="MultiplayerOptions.JoinWait"/>.</exception>
     public Task<SessionInfo> JoinSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
@@ -219,20 +221,27 @@ public sealed class Multiplayer : ISystem<float>
         var transport = client.Transport;
         if (connecting is { } pending)
         {
-            if (transport.State == ClientState.Connected)
+            switch (pending.Connector.Update())
             {
-                connecting = null;
-                connected = true;
-                current = pending.Session;
-                pending.Done.TrySetResult(pending.Session);
-            }
-            else if (transport.State == ClientState.Disconnected)
-            {
-                connecting = null;
-                var reason = transport.LastDisconnectReason;
-                logger.LogWarning("Could not connect to the game server of session {Session}: {Reason}.", pending.Session.Id, reason);
-                pending.Done.TrySetException(new SessionJoinException(SessionJoinStatus.Joined, SessionEndReason.None, reason,
-                    $"The game server of session {pending.Session.Id} could not be reached ({reason})."));
+                case SessionConnectorState.Connected:
+                    connecting = null;
+                    connected = true;
+                    current = pending.Session;
+                    pending.Done.TrySetResult(pending.Session);
+                    break;
+                case SessionConnectorState.Disconnected:
+                    connecting = null;
+                    var reason = transport.LastDisconnectReason;
+                    logger.LogWarning("Could not connect to the game server of session {Session}: {Reason}.", pending.Session.Id, reason);
+                    pending.Done.TrySetException(new SessionJoinException(SessionJoinStatus.Joined, SessionEndReason.None, reason,
+                        $"The game server of session {pending.Session.Id} could not be reached ({reason})."));
+                    break;
+                case SessionConnectorState.NotIntroduced:
+                    connecting = null;
+                    logger.LogWarning("The host of session {Session} could not be reached through the introducer.", pending.Session.Id);
+                    pending.Done.TrySetException(new SessionJoinException(SessionJoinStatus.Joined, SessionEndReason.None, null,
+                        $"The host of session {pending.Session.Id} could not be reached through the introducer within {options.JoinWait.TotalSeconds:0.###} s."));
+                    break;
             }
 
             return;
@@ -301,18 +310,19 @@ public sealed class Multiplayer : ISystem<float>
 
             // The seat moved here: the previous session's connection (if any) ends as a departure, not as a lost session.
             current = null;
-            var pending = new Connecting(result.Session, new TaskCompletionSource<SessionInfo>(TaskCreationOptions.RunContinuationsAsynchronously));
-            byte[] token = result.ConnectInfo.ConnectToken;
+            var done = new TaskCompletionSource<SessionInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var info = result.ConnectInfo;
+            var session = result.Session;
             onTick.Enqueue(() =>
             {
                 connected = false;
                 connecting?.Done.TrySetCanceled();
-                connecting = pending;
-                client.Transport.Connect(token);
+                // A player host behind a NAT is introduced first (options.Traversal), a game server connected to at once.
+                connecting = new Connecting(session, done, SessionConnector.Start(client.Transport, info, options.Traversal, options.JoinWait, time));
             });
-            using (cancellationToken.Register(() => pending.Done.TrySetCanceled(cancellationToken)))
+            using (cancellationToken.Register(() => done.TrySetCanceled(cancellationToken)))
             {
-                return await pending.Done.Task.ConfigureAwait(false);
+                return await done.Task.ConfigureAwait(false);
             }
         }
         finally
@@ -389,5 +399,5 @@ public sealed class Multiplayer : ISystem<float>
         });
     }
 
-    private sealed record Connecting(SessionInfo Session, TaskCompletionSource<SessionInfo> Done);
+    private sealed record Connecting(SessionInfo Session, TaskCompletionSource<SessionInfo> Done, SessionConnector Connector);
 }

@@ -33,4 +33,13 @@ public sealed record MultiplayerOptions
     /// request that does not answer. Default 10 seconds, as Lua's <c>joinSession</c> (its call timeout).
     /// </summary>
     public TimeSpan JoinWait { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The NAT traversal layer under the <see cref="NetworkClient"/>'s socket, if it has one: joining a session hosted by a
+    /// player (<see cref="Sessions.SessionHostKind.Player"/>) presents the session's rendezvous to it and waits, for up to
+    /// <see cref="JoinWait"/>, for a punched or relayed path to the host before connecting (<see cref="Sessions.SessionConnector"/>,
+    /// as Lua's <c>joinSession</c> with <c>ScriptServices.Traversal</c>). Without it the client connects to the host's public
+    /// address directly, which a NAT in front of the host drops unless the two are on one network.
+    /// </summary>
+    public NatTraversal? Traversal { get; init; }
 }
