@@ -98,7 +98,7 @@ public sealed class NatTraversal : IPeerAwareTransport
     /// forge one. Null derives it from the rendezvous id, which the introducer sees: use the directory's key when there is one.</param>
     public void Host(Guid rendezvous, byte[]? punchKey = null) => Start(L.RoleHost, rendezvous, punchKey);
 
-    /// <summary>Registers as a joiner of <paramref name="rendezvous"/> until introduced to its host (<see cref="HostAddress"/>).</summary>
+    /// <summary>Registers as a joiner of <paramref name="rendezvous"/> until introduced to its host (<see cref="HostAddress"/>, none until then, also after an earlier join).</summary>
     /// <param name="rendezvous">The rendezvous id the directory gave.</param>
     /// <param name="punchKey">The session's punch key (<see cref="Sessions.SessionConnectInfo.PunchKey"/>), the host's; null derives it from the rendezvous id.</param>
     public void Join(Guid rendezvous, byte[]? punchKey = null) => Start(L.RoleJoiner, rendezvous, punchKey);
@@ -119,6 +119,9 @@ public sealed class NatTraversal : IPeerAwareTransport
 
         _role = role;
         _rendezvous = rendezvous;
+        // A new rendezvous has a host of its own: the previous one's address (a joiner's last session) would make a
+        // SessionConnector see that host's settled path at once, and the joiner would not register to be introduced.
+        HostAddress = default;
         Array.Clear(_cookie);
         _nextRegister = 0;
         Pump(Now);
