@@ -83,6 +83,14 @@ internal static class FieldModelBuilder
         }
     }
 
+    /// <summary>
+    /// The codes FloatQuantizer.FromPrecision needs (keep the two in step): a range around zero is two grids that meet
+    /// at zero, each with a whole number of steps, so it may need two steps more than the even grid over the range.
+    /// </summary>
+    private static double RangedSteps(float min, float max, float precision) => min < 0 && max > 0
+        ? Math.Ceiling(-(double)min / precision) + Math.Ceiling((double)max / precision)
+        : Math.Ceiling(((double)max - min) / precision);
+
     private static FieldModel? BuildFloat(FieldModel model, float? precision, double? min, double? max, int? bits, Func<string, bool> invalid)
     {
         if (min is not null)
@@ -105,7 +113,7 @@ internal static class FieldModelBuilder
                 return null;
             }
 
-            if (precision is not null && Math.Ceiling(Math.Log((max!.Value - min.Value) / precision.Value + 1, 2)) > 32)
+            if (precision is not null && RangedSteps((float)min.Value, (float)max!.Value, precision.Value) > uint.MaxValue)
             {
                 invalid("[Range] / [Quantize] needs more than 32 bits");
                 return null;

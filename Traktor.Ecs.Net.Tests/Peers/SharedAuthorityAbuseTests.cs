@@ -188,6 +188,39 @@ public class SharedAuthorityAbuseTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Claims_stepped_past_the_window_while_a_peer_was_away_do_not_shut_it_out_when_it_comes_back()
+    {
+        // Before: the window was checked against the claim held, and records outlive links. While peer 3 was away peer 1
+        // stepped peer 2's entity up 1,024 versions three times (each step within the window of peers 1 and 2); back on
+        // the mesh, peer 3 refused every later write for it (ClaimJumps), even its owner's claim at one version more, and
+        // never agreed with peer 2 again. Now the first write for an entity from a peer on a new link re-bases it.
+        using var mesh = new SharedMesh(3, new LinkConditions(), seed: 7, timeoutSeconds: 1);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 2), 600));
+        var (jumper, owner, away) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
+        var body = owner.Shared.Spawn(new ShipBody { Position = new Vector2(2, 2) });
+        Assert.True(mesh.TickUntil(mesh.Converged, 600));
+
+        Assert.True(mesh.Cut(3), mesh.Describe());
+        for (uint step = 1; step <= 3; step++)
+        {
+            Assert.True(jumper.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(creator: 2, serial: 1, 1 + step * MaxStep, claimant: 1, sequence: 1, new Vector2(9, 9))));
+        }
+
+        var top = new SharedOwner(1, 1 + 3 * MaxStep);
+        Assert.True(mesh.TickUntil(() => owner.World.Get<SharedOwner>(body) == top, 600), mesh.Describe());
+        Assert.Equal(0, owner.Shared.ClaimJumps);
+
+        // Peer 3 comes back; the owner takes its entity back at one version more and moves it; peer 1 leaves.
+        Assert.True(mesh.Rejoin(3), mesh.Describe());
+        Assert.True(owner.Shared.RequestOwnership(body));
+        owner.World.Get<ShipBody>(body).Position = new Vector2(20, 20);
+        mesh.Killed.Add(jumper);
+        Assert.True(mesh.TickUntil(mesh.Converged, 600), $"{mesh.Describe()}; peer 3 refused {away.Shared.ClaimJumps} claim jumps");
+        Assert.All(away.State(), s => Assert.Equal(new SharedOwner(2, top.Version + 1), s.Value.Owner));
+        Assert.Equal(0, owner.Shared.PeersCut + away.Shared.PeersCut);
+    }
+
+    [Fact]
     public void A_peer_reconnecting_again_and_again_gets_its_copies_and_costs_the_other_links_nothing()
     {
         // Before: a new link made every peer mark everything it owned for sending again, to every link: each time peer 3

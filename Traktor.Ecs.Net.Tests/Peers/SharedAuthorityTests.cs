@@ -19,6 +19,39 @@ public class SharedAuthorityTests
         Assert.False(new SharedOwner(1, uint.MaxValue).Outranks(new SharedOwner(9, 1)));
     }
 
+    [Fact]
+    public void A_peer_away_while_an_entity_changed_hands_more_than_MaxClaimStep_times_agrees_again_when_back()
+    {
+        // Before: peers 1 and 2 passed an entity back and forth 1,100 times while peer 3 was away (each claim one version
+        // more: honest play). Back on the mesh, peer 3 refused the owner's copy as a claim jump (1,100 > MaxClaimStep from
+        // the version it held) and every write after it: out of sync for good. Now the first write per entity from a peer
+        // on a new link re-bases it.
+        using var mesh = new SharedMesh(3, new LinkConditions(), seed: 8, timeoutSeconds: 1);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 2), 600));
+        var (one, two, away) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
+        var id = new SharedId(1, 1);
+        one.Shared.Spawn(new ShipBody { Position = new Vector2(1, 1) });
+        Assert.True(mesh.TickUntil(mesh.Converged, 600));
+
+        Assert.True(mesh.Cut(3), mesh.Describe());
+        for (int pass = 0; pass < 1100; pass++)
+        {
+            var (taker, other) = pass % 2 == 0 ? (two, one) : (one, two);
+            Assert.True(taker.Shared.TryGetEntity(id, out var entity));
+            Assert.True(taker.Shared.RequestOwnership(entity));
+            var claim = taker.World.Get<SharedOwner>(entity);
+            Assert.True(mesh.TickUntil(() => other.State()[id].Owner == claim, 60), mesh.Describe());
+        }
+
+        Assert.True(one.Shared.TryGetEntity(id, out var held));
+        Assert.Equal(new SharedOwner(1, 1101), one.World.Get<SharedOwner>(held));
+        one.World.Get<ShipBody>(held).Position = new Vector2(11, 11);
+
+        Assert.True(mesh.Rejoin(3), mesh.Describe());
+        Assert.True(mesh.TickUntil(mesh.Converged, 600), $"{mesh.Describe()}; peer 3 refused {away.Shared.ClaimJumps} claim jumps");
+        Assert.Equal(new SharedOwner(1, 1101), away.State()[id].Owner);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

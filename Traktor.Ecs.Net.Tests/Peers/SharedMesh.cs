@@ -55,6 +55,29 @@ internal sealed class SharedMesh : IDisposable
         Connect(client, from, to);
     }
 
+    /// <summary>Cuts every link of <paramref name="peer"/> (its clients disconnect, the servers hear it) and ticks until no peer lists it and it lists none.</summary>
+    public bool Cut(ulong peer, int maxTicks = 600)
+    {
+        foreach (var ((from, to), client) in Links)
+        {
+            if (from == peer || to == peer) client.Disconnect();
+        }
+
+        var cut = Peers[(int)peer - 1];
+        return TickUntil(() => !cut.Mesh.ConnectedPeers.Any() && Live.All(p => !p.Mesh.ConnectedPeers.Contains(peer)), maxTicks);
+    }
+
+    /// <summary>Connects every link of <paramref name="peer"/> again with fresh tokens and ticks until each live peer lists all the others.</summary>
+    public bool Rejoin(ulong peer, int maxTicks = 600)
+    {
+        foreach (var ((from, to), _) in Links.ToList())
+        {
+            if (from == peer || to == peer) Reconnect(from, to);
+        }
+
+        return TickUntil(() => Live.All(p => p.Mesh.ConnectedPeers.Count() == Live.Count - 1), maxTicks);
+    }
+
     private void Connect(NetClient client, ulong from, ulong to)
     {
         var (address, issuer) = servers[(int)to - 1];

@@ -100,6 +100,38 @@ public class FloatCodingTests
     }
 
     [Fact]
+    public void Codes_decode_in_order_where_the_two_grids_meet_and_at_the_top_even_at_32_bits()
+    {
+        // Random codes out of 2^32 almost never land next to ZeroCode or MaxCode, where the decoder switches grids.
+        var widest = FloatQuantizer.FromPrecision(-1f, 1f, 1f / 2147483000f);
+        Assert.Equal(32, widest.BitCount);
+        var lopsided = FloatQuantizer.FromBits(-0.001f, 1000f, 8);
+        Assert.Equal(1u, lopsided.ZeroCode);
+        foreach (var quantizer in new[] { widest, lopsided, FloatQuantizer.FromBits(-1f, 1f, 2), FloatQuantizer.FromBits(-3f, 5f, 32), FloatQuantizer.FromPrecision(-7f, 0.01f, 0.001f) })
+        {
+            Assert.NotEqual(0u, quantizer.ZeroCode);
+            Assert.Equal(0f, quantizer.Dequantize(quantizer.ZeroCode));
+            // At 32 bits neighbouring codes near ±1 are finer than a float there, so they may decode equal; never reversed.
+            float magnitude = Math.Max(-quantizer.Min, quantizer.Max);
+            bool floatsResolveCodes = quantizer.Step > 4 * (MathF.BitIncrement(magnitude) - magnitude);
+            foreach (uint code in new[] { 0u, quantizer.ZeroCode - 1, quantizer.ZeroCode, quantizer.ZeroCode + 1, quantizer.MaxCode - 2, quantizer.MaxCode - 1 })
+            {
+                Assert.True(quantizer.Dequantize(code) <= quantizer.Dequantize(code + 1), $"code {code} of {quantizer.MaxCode} (zero {quantizer.ZeroCode}) decodes above the next one");
+                if (floatsResolveCodes || code + 2 >= quantizer.ZeroCode && code <= quantizer.ZeroCode + 1)
+                {
+                    Assert.Equal(code, quantizer.Quantize(quantizer.Dequantize(code)));
+                }
+            }
+
+            Assert.Equal(quantizer.Max, quantizer.Dequantize(quantizer.MaxCode));
+            Assert.Equal(quantizer.Max, quantizer.Dequantize(uint.MaxValue));
+        }
+
+        var twoBits = FloatQuantizer.FromBits(-1f, 1f, 2);
+        Assert.Equal(new[] { -1f, -0.5f, 0f, 1f }, new uint[] { 0, 1, 2, 3 }.Select(twoBits.Dequantize));
+    }
+
+    [Fact]
     public void Codes_around_zero_decode_in_order_and_every_value_lands_within_half_a_step()
     {
         Gen.Select(RangesAroundZero, Gen.Float[0f, 1f], Gen.UInt).Sample((quantizer, t, code) =>

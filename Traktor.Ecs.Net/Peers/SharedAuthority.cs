@@ -46,6 +46,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     private readonly Dictionary<ulong, int> introduced = new();
     private readonly Dictionary<ulong, int> strikes = new();
     private readonly HashSet<ulong> joined = new();
+    private readonly Dictionary<ulong, HashSet<SharedId>> rebased = new();
     private readonly List<ulong> copied = new();
     private readonly byte[] message;
     private uint spawned;
@@ -107,7 +108,9 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
 
     /// <summary>
     /// Of <see cref="Refused"/>, writes whose claim version lay more than <see cref="MaxClaimStep"/> from the one held (a
-    /// hostile peer's jump towards a version nobody else could reach). Not held against the sender.
+    /// hostile peer's jump towards a version nobody else could reach). Not held against the sender. The first write for
+    /// an entity from a peer on a new link is not checked (a re-base: the claim may have moved any distance while the
+    /// link was down), for up to <see cref="MaxEntitiesPerPeer"/> entities per link.
     /// </summary>
     public long ClaimJumps { get; private set; }
 
@@ -254,6 +257,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     {
         // Its strikes stay: a new link of that peer (a fresh connect token) continues its record rather than wipe it.
         joined.Remove(departed);
+        rebased.Remove(departed);
         if (SessionHost != PeerId) return;
         foreach (var record in records.Values)
         {
@@ -272,6 +276,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         }
 
         joined.Add(peer);
+        rebased[peer] = new HashSet<SharedId>();
     }
 
     /// <summary>
@@ -371,9 +376,13 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         }
 
         // A claim far from the one held is no honest peer's (they step one at a time): refused, so versions stay in the
-        // window where the order is total and the top of the range is no ceiling (see SharedOwner.Outranks).
+        // window where the order is total and the top of the range is no ceiling (see SharedOwner.Outranks). Except the
+        // first write for the entity from this peer since its link came up: records outlive links, and while the link
+        // was down the claim may have moved any distance (honestly, or stepped up by a hostile peer); that write re-bases
+        // the entity under the usual rule, as one introducing it would. Bounded like introductions, per link.
+        bool first = Rebase(from, id);
         uint apart = claim.Version - record.Owner.Version;
-        if (Math.Min(apart, 0u - apart) > MaxClaimStep)
+        if (!first && Math.Min(apart, 0u - apart) > MaxClaimStep)
         {
             Refused++;
             ClaimJumps++;
@@ -396,6 +405,13 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         record.StateSeq = sequence;
         if (World.IsAlive(record.Entity)) TSerializer.Dequantize(in snapshot, ref World.Get<T>(record.Entity));
         Applied++;
+    }
+
+    /// <summary>True the first time <paramref name="id"/> comes from <paramref name="from"/> since its link came up, for up to <see cref="MaxEntitiesPerPeer"/> entities.</summary>
+    private bool Rebase(ulong from, SharedId id)
+    {
+        if (!rebased.TryGetValue(from, out var seen) || seen.Count >= MaxEntitiesPerPeer) return false;
+        return seen.Add(id);
     }
 
     /// <summary>A malformed or forged write: refused, and the link is cut at <see cref="MaxRefusedWrites"/> (honest peers send none).</summary>

@@ -5,10 +5,11 @@ namespace Traktor.Ecs.Net.Serialization;
 /// <summary>
 /// Maps floats in [<see cref="Min"/>, <see cref="Max"/>] onto <see cref="BitCount"/>-bit integers.
 /// Every code of that width is valid, so decoding cannot fail and the step is at most the declared
-/// precision. Both ends decode exactly, and so does zero when the range contains it: a value at rest stays
-/// exactly 0 on every receiver (an even grid over [−1, 1] has no code for 0, and 0 came back as 0.0039 in 8 bits).
-/// Such a range is two even grids that meet at zero, one below it and one above it, whose steps differ by
-/// at most a code's worth. Non-finite policy: NaN encodes as the in-range value closest to zero (zero
+/// precision. Both ends decode exactly, and so does zero when the range contains it (with 2 bits or more): a value
+/// at rest stays exactly 0 on every receiver (an even grid over [−1, 1] has no code for 0, and 0 came back as 0.0039
+/// in 8 bits). Such a range is two even grids that meet at zero, one below it and one above it, sharing the codes in
+/// proportion to their lengths; each side has at least one step, so a side much shorter than a code's worth gets a
+/// step of its own length. Non-finite policy: NaN encodes as the in-range value closest to zero (zero
 /// itself when the range contains it), +∞ as Max, −∞ as Min; finite values outside the range are clamped.
 /// </summary>
 public readonly struct FloatQuantizer : IEquatable<FloatQuantizer>
@@ -55,8 +56,8 @@ public readonly struct FloatQuantizer : IEquatable<FloatQuantizer>
     public uint MaxCode { get; }
 
     /// <summary>
-    /// The code that decodes to exactly 0 when the range contains zero (strictly inside it); 0 otherwise, when
-    /// the codes form one even grid from <see cref="Min"/>.
+    /// The code that decodes to exactly 0 when the range contains zero (strictly inside it) and the width is 2 bits or
+    /// more; 0 otherwise, when the codes form one even grid from <see cref="Min"/>.
     /// </summary>
     public uint ZeroCode { get; }
 
