@@ -30,7 +30,9 @@ public sealed record MultiplayerOptions
     /// How long <see cref="Multiplayer.JoinSessionAsync"/> keeps asking while the directory answers
     /// <see cref="Online.OnlineError.Unavailable"/> with a retry-after (a player host that has not published its address
     /// yet, just after it created the session or took it over) before failing with that answer; it also bounds a directory
-    /// request that does not answer. Default 10 seconds, as Lua's <c>joinSession</c> (its call timeout).
+    /// request that does not answer. Default 10 seconds, as Lua's <c>joinSession</c> (its call timeout). It must be positive
+    /// and finite, at most about 49.7 days (a timer's range): <see cref="Multiplayer"/> refuses other values with an
+    /// <see cref="ArgumentOutOfRangeException"/>.
     /// </summary>
     public TimeSpan JoinWait { get; init; } = TimeSpan.FromSeconds(10);
 
