@@ -69,7 +69,20 @@ internal abstract class PendingCall
     {
         public override bool TryComplete(out ScriptValue result, out string? error)
         {
-            var answer = poll();
+            (ScriptValue Result, string? Error)? answer;
+            try
+            {
+                answer = poll();
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // A host call that fails while it is polled (joinSession given connect information it cannot use) fails the
+                // script's call, as a failed task does; thrown on, it left the tick thread mid-tick.
+                result = default;
+                error = exception.Message;
+                return true;
+            }
+
             result = answer?.Result ?? default;
             error = answer?.Error;
             return answer is not null;

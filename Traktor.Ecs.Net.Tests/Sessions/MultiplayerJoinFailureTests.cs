@@ -53,6 +53,35 @@ public sealed class MultiplayerJoinFailureTests : IAsyncLifetime
         Assert.Contains("JoinWait", error.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, TimeSpan> InvalidEndReasonWaits => new()
+    {
+        { "EndReasonWait", Timeout.InfiniteTimeSpan },
+        { "EndReasonWait", TimeSpan.FromSeconds(-1) },
+        { "EndReasonWait", TimeSpan.FromDays(60) },
+        { "EndReasonPollInterval", Timeout.InfiniteTimeSpan },
+        { "EndReasonPollInterval", TimeSpan.Zero },
+        { "EndReasonPollInterval", TimeSpan.FromDays(60) },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidEndReasonWaits))]
+    public void End_reason_waits_a_timer_cannot_measure_are_refused_when_the_facade_is_made(string option, TimeSpan wait)
+    {
+        // An infinite poll interval used to park the ended session's question in a delay that never ends: the player
+        // was never told the session had ended.
+        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: time);
+        using var world = World.Create();
+        var client = new NetworkClient(world, scene.Client, ReplicationWorld.Registry, 60, time);
+        var options = option == "EndReasonWait" ? new MultiplayerOptions { EndReasonWait = wait } : new MultiplayerOptions { EndReasonPollInterval = wait };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Multiplayer(client, services.Authentication, services.Sessions!,
+            new MultiplayerAccount("joining-player", Password), options, time));
+        Assert.Equal("options", error.ParamName);
+        Assert.Contains(option, error.Message, StringComparison.Ordinal);
+        using var zeroWaitIsAllowed = new Multiplayer(client, services.Authentication, services.Sessions!,
+            new MultiplayerAccount("joining-player", Password), new MultiplayerOptions { EndReasonWait = TimeSpan.Zero }, time);
+    }
+
     [Fact]
     public async Task A_connection_that_cannot_start_fails_the_join_and_not_the_tick()
     {

@@ -24,9 +24,6 @@ namespace Traktor.Ecs.Net;
 /// </remarks>
 public sealed class Multiplayer : ISystem<float>
 {
-    /// <summary>The longest join wait a timer can measure (what <see cref="CancellationTokenSource"/> accepts).</summary>
-    private static readonly TimeSpan MaxJoinWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
-
     private readonly NetworkClient client;
     private readonly IAuthentication authentication;
     private readonly ISessions sessions;
@@ -51,7 +48,7 @@ public sealed class Multiplayer : ISystem<float>
     /// <param name="options">Defaults and waits, or null.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Diagnostics.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="MultiplayerOptions.JoinWait"/> is not positive, is infinite, or exceeds a timer's range (about 49.7 days).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A wait of <paramref name="options"/> is negative (<see cref="MultiplayerOptions.JoinWait"/> or <see cref="MultiplayerOptions.EndReasonPollInterval"/> zero), infinite, or exceeds a timer's range (about 49.7 days).</exception>
     public Multiplayer(NetworkClient client, IAuthentication authentication, ISessions sessions, MultiplayerAccount account,
         MultiplayerOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
     {
@@ -60,12 +57,7 @@ public sealed class Multiplayer : ISystem<float>
         this.sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
         this.account = account ?? throw new ArgumentNullException(nameof(account));
         this.options = options ?? new MultiplayerOptions();
-        if (this.options.JoinWait <= TimeSpan.Zero || this.options.JoinWait > MaxJoinWait)
-        {
-            // Infinite (or beyond a timer's range) would make every join's connector refuse it on the tick thread.
-            throw new ArgumentOutOfRangeException(nameof(options), this.options.JoinWait,
-                $"MultiplayerOptions.JoinWait must be positive and at most {MaxJoinWait.TotalDays:0.#} days.");
-        }
+        this.options.Validate(nameof(options));
 
         this.time = time ?? TimeProvider.System;
         this.logger = logger ?? NullLogger.Instance;

@@ -9,39 +9,3 @@ public sealed record MultiplayerAccount(string Username, string Password, bool R
     /// <inheritdoc />
     public override string ToString() => $"MultiplayerAccount {{ Username = {Username} }}"; // never the password
 }
-
-/// <summary>How a <see cref="Multiplayer"/> behaves.</summary>
-public sealed record MultiplayerOptions
-{
-    /// <summary>The session <see cref="Multiplayer.QuickJoinAsync"/> creates when none matches. Default "Game" for 4 players.</summary>
-    public Sessions.SessionOptions DefaultSession { get; init; } = new("Game", 4);
-
-    /// <summary>
-    /// After the game server stopped answering, how long to keep asking the directory why before giving up with
-    /// <see cref="Sessions.SessionEndReason.ConnectionLost"/>. Default 10 seconds: longer than the directory's dead timeout
-    /// (5 s by default), so a crashed server's players learn <see cref="Sessions.SessionEndReason.ServerLost"/>.
-    /// </summary>
-    public TimeSpan EndReasonWait { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>How often the directory is asked meanwhile. Default 250 ms.</summary>
-    public TimeSpan EndReasonPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>
-    /// How long <see cref="Multiplayer.JoinSessionAsync"/> keeps asking while the directory answers
-    /// <see cref="Online.OnlineError.Unavailable"/> with a retry-after (a player host that has not published its address
-    /// yet, just after it created the session or took it over) before failing with that answer; it also bounds a directory
-    /// request that does not answer. Default 10 seconds, as Lua's <c>joinSession</c> (its call timeout). It must be positive
-    /// and finite, at most about 49.7 days (a timer's range): <see cref="Multiplayer"/> refuses other values with an
-    /// <see cref="ArgumentOutOfRangeException"/>.
-    /// </summary>
-    public TimeSpan JoinWait { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// The NAT traversal layer under the <see cref="NetworkClient"/>'s socket, if it has one: joining a session hosted by a
-    /// player (<see cref="Sessions.SessionHostKind.Player"/>) presents the session's rendezvous to it and waits, for up to
-    /// <see cref="JoinWait"/>, for a punched or relayed path to the host before connecting (<see cref="Sessions.SessionConnector"/>,
-    /// as Lua's <c>joinSession</c> with <c>ScriptServices.Traversal</c>). Without it the client connects to the host's public
-    /// address directly, which a NAT in front of the host drops unless the two are on one network.
-    /// </summary>
-    public NatTraversal? Traversal { get; init; }
-}
