@@ -51,7 +51,11 @@ public sealed class LuaScriptOptions
     /// <summary>The largest HTTP response body handed to a script, in bytes (larger ones fail the call); 1 MiB by default.</summary>
     public int MaxHttpResponseBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>How long an HTTP request, a login or any other network call may take; 10 s by default.</summary>
+    /// <summary>
+    /// How long an HTTP request, a login or any other network call may take; 10 s by default. Positive and at most about
+    /// 49.7 days (what a timer measures): the script system refuses other values when it is made, instead of every call
+    /// failing later.
+    /// </summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -88,6 +92,7 @@ public sealed class LuaScriptOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxStringBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxHttpResponseBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CallTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(CallTimeout, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxKeptErrors, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RpcsPerSecond, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(RpcBurst, 1);

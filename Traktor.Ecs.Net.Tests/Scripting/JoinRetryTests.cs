@@ -14,6 +14,15 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 public sealed class JoinRetryTests
 {
     [Fact]
+    public void A_call_timeout_no_timer_can_measure_is_refused_when_the_script_system_is_made()
+    {
+        // Sixty days passed validation, and then every network call of every script failed when its timer was made.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptHost(options: new LuaScriptOptions { CallTimeout = TimeSpan.FromDays(60) }));
+        Assert.Equal("CallTimeout", error.ParamName);
+        using var longest = new ScriptHost(options: new LuaScriptOptions { CallTimeout = TimeSpan.FromDays(49) });
+    }
+
+    [Fact]
     public async Task A_join_answered_unavailable_with_a_retry_after_is_asked_again_until_it_succeeds()
     {
         var sessions = Directory(unavailableAnswers: 2);
