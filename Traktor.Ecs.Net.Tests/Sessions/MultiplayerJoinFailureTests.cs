@@ -1,8 +1,5 @@
-using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Online;
-using Traktor.Ecs.Net.Online.Storage;
 using Traktor.Ecs.Net.Sessions;
-using Traktor.Ecs.Net.Tests.Online;
 using Traktor.Ecs.Net.Tests.Peers.Nat;
 using Traktor.Ecs.Net.Tests.Replication;
 using Traktor.Ecs.Net.Tests.Sessions.Directory;
@@ -19,36 +16,20 @@ namespace Traktor.Ecs.Net.Tests.Sessions;
 /// <see cref="Multiplayer.JoinSessionAsync"/> never completed. JoinWait is now refused when the facade is made, and any
 /// exception while starting the connection completes the join with it.
 /// </summary>
-public sealed class MultiplayerJoinFailureTests : IAsyncLifetime
+public sealed class MultiplayerJoinFailureTests : DirectoryOnFakeClockTests
 {
-    private const string Password = "correct horse battery";
-    private readonly FakeTimeProvider time = new(TransportHarness.Start);
-    private readonly string folder = OnlineTestSettings.TempDirectory();
-    private OnlineServices services = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() =>
-        services = await OnlineServices.OpenAsync(new SqliteOnlineDatabase(Path.Combine(folder, "online.db"), SqliteDurability.Normal), SqliteDirectoryHarness.Options(time));
-
-    public async ValueTask DisposeAsync()
-    {
-        await services.DisposeAsync();
-        OnlineTestSettings.DeleteDirectory(folder);
-    }
-
     public static TheoryData<TimeSpan> InvalidJoinWaits => new() { Timeout.InfiniteTimeSpan, TimeSpan.Zero, TimeSpan.FromSeconds(-1), TimeSpan.FromDays(60) };
 
     [Theory]
     [MemberData(nameof(InvalidJoinWaits))]
     public void A_join_wait_that_is_not_a_positive_bounded_time_is_refused_when_the_facade_is_made(TimeSpan joinWait)
     {
-        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: time);
+        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time);
         using var world = World.Create();
-        var client = new NetworkClient(world, scene.Client, ReplicationWorld.Registry, 60, time);
+        var client = new NetworkClient(world, scene.Client, ReplicationWorld.Registry, 60, Time);
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Multiplayer(client, services.Authentication, services.Sessions!,
-            new MultiplayerAccount("joining-player", Password), new MultiplayerOptions { JoinWait = joinWait }, time));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Multiplayer(client, Services.Authentication, Services.Sessions!,
+            new MultiplayerAccount("joining-player", Password), new MultiplayerOptions { JoinWait = joinWait }, Time));
         Assert.Equal("options", error.ParamName);
         Assert.Contains("JoinWait", error.Message, StringComparison.Ordinal);
     }
@@ -69,42 +50,42 @@ public sealed class MultiplayerJoinFailureTests : IAsyncLifetime
     {
         // An infinite poll interval used to park the ended session's question in a delay that never ends: the player
         // was never told the session had ended.
-        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: time);
+        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time);
         using var world = World.Create();
-        var client = new NetworkClient(world, scene.Client, ReplicationWorld.Registry, 60, time);
+        var client = new NetworkClient(world, scene.Client, ReplicationWorld.Registry, 60, Time);
         var options = option == "EndReasonWait" ? new MultiplayerOptions { EndReasonWait = wait } : new MultiplayerOptions { EndReasonPollInterval = wait };
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Multiplayer(client, services.Authentication, services.Sessions!,
-            new MultiplayerAccount("joining-player", Password), options, time));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Multiplayer(client, Services.Authentication, Services.Sessions!,
+            new MultiplayerAccount("joining-player", Password), options, Time));
         Assert.Equal("options", error.ParamName);
         Assert.Contains(option, error.Message, StringComparison.Ordinal);
-        using var zeroWaitIsAllowed = new Multiplayer(client, services.Authentication, services.Sessions!,
-            new MultiplayerAccount("joining-player", Password), new MultiplayerOptions { EndReasonWait = TimeSpan.Zero }, time);
+        using var zeroWaitIsAllowed = new Multiplayer(client, Services.Authentication, Services.Sessions!,
+            new MultiplayerAccount("joining-player", Password), new MultiplayerOptions { EndReasonWait = TimeSpan.Zero }, Time);
     }
 
     [Fact]
     public async Task A_connection_that_cannot_start_fails_the_join_and_not_the_tick()
     {
-        long hostPlayer = (await services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
-        await services.Authentication.RegisterAsync("joining-player", Password, Cancel);
-        var grant = await services.Sessions!.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
-        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
+        long hostPlayer = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
+        await Services.Authentication.RegisterAsync("joining-player", Password, Cancel);
+        var grant = await Services.Sessions!.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
+        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
         scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
         Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
-        Assert.True(await services.Sessions.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel));
+        Assert.True(await Services.Sessions.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel));
 
         // The join's answer carries a punch key NatTraversal.Join refuses (16 bytes, not 32): starting the connection throws.
         using var world = World.Create();
-        var client = new NetworkClient(world, scene.Client, ReplicationWorld.Registry, 60, time);
-        using var multiplayer = new Multiplayer(client, services.Authentication, new ShortPunchKeySessions(services.Sessions),
-            new MultiplayerAccount("joining-player", Password), new MultiplayerOptions { Traversal = scene.JoinerSide }, time);
+        var client = new NetworkClient(world, scene.Client, ReplicationWorld.Registry, 60, Time);
+        using var multiplayer = new Multiplayer(client, Services.Authentication, new ShortPunchKeySessions(Services.Sessions),
+            new MultiplayerAccount("joining-player", Password), new MultiplayerOptions { Traversal = scene.JoinerSide }, Time);
         var group = new Group<float>("joiner", client, multiplayer);
         group.Initialize();
 
         var joining = multiplayer.JoinSessionAsync(grant.Session.Id, Cancel);
         for (int i = 0; i < 60 * 30 && !joining.IsCompleted; i++)
         {
-            time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+            Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
             float dt = 1f / 60f;
             group.Tick(in dt);   // threw the ArgumentException on the tick thread before, and the join never completed
             await Task.Delay(1, Cancel);
@@ -118,26 +99,12 @@ public sealed class MultiplayerJoinFailureTests : IAsyncLifetime
         Assert.Equal(ClientState.Disconnected, scene.Client.State);
     }
 
-    private sealed class ShortPunchKeySessions(ISessions inner) : ISessions
+    private sealed class ShortPunchKeySessions(ISessions inner) : JoinAlteringSessions(inner)
     {
-        public async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+        public override async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
         {
-            var result = await inner.JoinSessionAsync(id, userId, cancellationToken);
+            var result = await Inner.JoinSessionAsync(id, userId, cancellationToken);
             return result with { ConnectInfo = result.ConnectInfo! with { PunchKey = new byte[16] } };
         }
-
-        public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default) => inner.CreateSessionAsync(options, cancellationToken);
-
-        public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default) =>
-            inner.ListSessionsAsync(filter, offset, limit, cancellationToken);
-
-        public Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.GetSessionAsync(id, cancellationToken);
-
-        public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
-            inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
-
-        public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) => inner.LeaveSessionAsync(id, userId, cancellationToken);
-
-        public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.EndSessionAsync(id, cancellationToken);
     }
 }

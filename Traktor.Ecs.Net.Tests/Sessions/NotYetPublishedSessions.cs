@@ -7,7 +7,7 @@ namespace Traktor.Ecs.Net.Tests.Sessions;
 /// The directory as a joiner sees it while a player host has not reported its address: the join takes the seat, then is
 /// answered Unavailable with a retry-after (no token yet), the first <paramref name="unavailableAnswers"/> times.
 /// </summary>
-internal sealed class NotYetPublishedSessions(ISessions inner, int unavailableAnswers) : ISessions
+internal sealed class NotYetPublishedSessions(ISessions inner, int unavailableAnswers) : JoinAlteringSessions(inner)
 {
     public const string Reason = "The session's host has not published its address yet.";
 
@@ -16,9 +16,9 @@ internal sealed class NotYetPublishedSessions(ISessions inner, int unavailableAn
     /// <summary>Joins asked so far.</summary>
     public int Joins => Volatile.Read(ref joins);
 
-    public async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    public override async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
     {
-        var result = await inner.JoinSessionAsync(id, userId, cancellationToken);
+        var result = await Inner.JoinSessionAsync(id, userId, cancellationToken);
         if (Interlocked.Increment(ref joins) <= unavailableAnswers)
         {
             throw new OnlineException(OnlineError.Unavailable, Reason, TimeSpan.FromMilliseconds(20));
@@ -26,18 +26,4 @@ internal sealed class NotYetPublishedSessions(ISessions inner, int unavailableAn
 
         return result;
     }
-
-    public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default) => inner.CreateSessionAsync(options, cancellationToken);
-
-    public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default) =>
-        inner.ListSessionsAsync(filter, offset, limit, cancellationToken);
-
-    public Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.GetSessionAsync(id, cancellationToken);
-
-    public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
-        inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
-
-    public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) => inner.LeaveSessionAsync(id, userId, cancellationToken);
-
-    public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.EndSessionAsync(id, cancellationToken);
 }

@@ -1,11 +1,9 @@
 using System.Numerics;
-using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Online;
-using Traktor.Ecs.Net.Online.Storage;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Sessions;
-using Traktor.Ecs.Net.Tests.Online;
 using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Tests.Sessions;
 using Traktor.Ecs.Net.Tests.Sessions.Directory;
 using Traktor.Ecs.Net.Tests.Transport;
 using Traktor.Ecs.Net.Transport;
@@ -20,37 +18,21 @@ namespace Traktor.Ecs.Net.Tests.Peers.Nat;
 /// alone, which the host's NAT drops (only Lua's <c>joinSession</c> went through the introducer); both now reach the host
 /// with <see cref="SessionConnector"/>.
 /// </summary>
-public sealed class MultiplayerBehindNatsTests : IAsyncLifetime
+public sealed class MultiplayerBehindNatsTests : DirectoryOnFakeClockTests
 {
-    private const string Password = "correct horse battery";
-    private readonly FakeTimeProvider time = new(TransportHarness.Start);
-    private readonly string folder = OnlineTestSettings.TempDirectory();
-    private OnlineServices services = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() =>
-        services = await OnlineServices.OpenAsync(new SqliteOnlineDatabase(Path.Combine(folder, "online.db"), SqliteDurability.Normal), SqliteDirectoryHarness.Options(time));
-
-    public async ValueTask DisposeAsync()
-    {
-        await services.DisposeAsync();
-        OnlineTestSettings.DeleteDirectory(folder);
-    }
-
     [Theory]
     [InlineData(NatKind.PortRestricted, NatKind.PortRestricted, NatPath.Direct)]
     [InlineData(NatKind.Symmetric, NatKind.PortRestricted, NatPath.Relayed)]
     public async Task A_CSharp_joiner_plays_a_player_hosted_session_through_both_nats(NatKind hostNat, NatKind joinerNat, NatPath path)
     {
-        long hostPlayer = (await services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
-        long joinerPlayer = (await services.Authentication.RegisterAsync("joining-player", Password, Cancel)).UserId;
-        var directory = services.Sessions!;
+        long hostPlayer = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
+        long joinerPlayer = (await Services.Authentication.RegisterAsync("joining-player", Password, Cancel)).UserId;
+        var directory = Services.Sessions!;
 
         // The host's game: a player-hosted session of the directory, a listen server behind its NAT that registers the
         // session's rendezvous with the introducer and publishes the public endpoint the introducer observed.
         var grant = await directory.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
-        using var scene = new NatScene(hostNat, joinerNat, time: time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
+        using var scene = new NatScene(hostNat, joinerNat, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
         using var hostWorld = World.Create();
         var host = new NetworkHost(hostWorld, scene.Server, ReplicationWorld.Registry, new ServerReplicationOptions(), localClientId: (ulong)hostPlayer);
         var players = new List<Entity>();
@@ -68,15 +50,15 @@ public sealed class MultiplayerBehindNatsTests : IAsyncLifetime
 
         // The joiner's game: the C# facade over the same directory, its client socket behind the other NAT.
         using var joinerWorld = World.Create();
-        var client = new NetworkClient(joinerWorld, scene.Client, ReplicationWorld.Registry, 60, time);
-        using var multiplayer = new Multiplayer(client, services.Authentication, directory, new MultiplayerAccount("joining-player", Password),
-            new MultiplayerOptions { Traversal = scene.JoinerSide }, time);
+        var client = new NetworkClient(joinerWorld, scene.Client, ReplicationWorld.Registry, 60, Time);
+        using var multiplayer = new Multiplayer(client, Services.Authentication, directory, new MultiplayerAccount("joining-player", Password),
+            new MultiplayerOptions { Traversal = scene.JoinerSide }, Time);
         var joinerGroup = new Group<float>("joiner", client, multiplayer);
         joinerGroup.Initialize();
 
         void Tick()
         {
-            time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+            Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
             float dt = 1f / 60f;
             scene.Introducer.Update();
             scene.HostSide.Update();
@@ -86,7 +68,7 @@ public sealed class MultiplayerBehindNatsTests : IAsyncLifetime
 
         async Task<bool> TickUntilAsync(Func<bool> done)
         {
-            // The facade's directory calls run on the thread pool: give them real time between ticks.
+            // The facade's directory calls run on the thread pool: give them real Time between ticks.
             for (int i = 0; i < 60 * 30 && !done(); i++)
             {
                 Tick();
@@ -121,19 +103,19 @@ public sealed class MultiplayerBehindNatsTests : IAsyncLifetime
     [Fact]
     public async Task A_player_host_the_introducer_does_not_put_through_fails_the_join_within_the_join_wait()
     {
-        long hostPlayer = (await services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
-        await services.Authentication.RegisterAsync("joining-player", Password, Cancel);
-        var directory = services.Sessions!;
+        long hostPlayer = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
+        await Services.Authentication.RegisterAsync("joining-player", Password, Cancel);
+        var directory = Services.Sessions!;
         var grant = await directory.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
-        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
+        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
         scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
         Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
         Assert.True(await directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel));
 
         using var joinerWorld = World.Create();
-        var client = new NetworkClient(joinerWorld, scene.Client, ReplicationWorld.Registry, 60, time);
-        using var multiplayer = new Multiplayer(client, services.Authentication, directory, new MultiplayerAccount("joining-player", Password),
-            new MultiplayerOptions { Traversal = scene.JoinerSide, JoinWait = TimeSpan.FromSeconds(2) }, time);
+        var client = new NetworkClient(joinerWorld, scene.Client, ReplicationWorld.Registry, 60, Time);
+        using var multiplayer = new Multiplayer(client, Services.Authentication, directory, new MultiplayerAccount("joining-player", Password),
+            new MultiplayerOptions { Traversal = scene.JoinerSide, JoinWait = TimeSpan.FromSeconds(2) }, Time);
         var joinerGroup = new Group<float>("joiner", client, multiplayer);
         joinerGroup.Initialize();
 
@@ -141,7 +123,7 @@ public sealed class MultiplayerBehindNatsTests : IAsyncLifetime
         var joining = multiplayer.JoinSessionAsync(grant.Session.Id, Cancel);
         for (int i = 0; i < 60 * 30 && !joining.IsCompleted; i++)
         {
-            time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+            Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
             float dt = 1f / 60f;
             joinerGroup.Tick(in dt);
             await Task.Delay(1, Cancel);
