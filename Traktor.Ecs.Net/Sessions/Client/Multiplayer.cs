@@ -10,7 +10,7 @@ namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The engine's <c>multiplayer</c> object for a game client: <see cref="CreateSessionAsync(string, int, CancellationToken)"/>,
-/// <see cref="JoinSessionAsync"/>, <see cref="QuickJoinAsync"/> and <see cref="LeaveSessionAsync"/> log in when needed,
+/// <see cref="JoinSessionAsync"/>, <see cref="QuickJoinAsync"/>, <see cref="ListSessionsAsync"/> and <see cref="LeaveSessionAsync"/> log in when needed,
 /// take a seat through the session directory, connect the world's <see cref="NetworkClient"/> with the seat's connect
 /// token, and complete once connected. Who joins and leaves arrives as the <see cref="Sessions.PlayerJoined"/> and
 /// <see cref="Sessions.PlayerLeft"/> RPC events (and as the <see cref="PlayerJoined"/>/<see cref="PlayerLeft"/> events
@@ -159,13 +159,14 @@ public sealed class Multiplayer : ISystem<float>
     /// <c>joinSession</c> does (<see cref="SessionConnector"/>).
     /// </summary>
     /// <param name="id">The session.</param>
-    /// <param name="cancellationToken">Cancels the call (an <see cref="OperationCanceledException"/>).</param>
+    /// <param name="cancellationToken">Cancels the call (an <see cref="OperationCanceledException"/>): a cancelled join leaves no
+    /// connection and no <see cref="CurrentSession"/>, and gives back the seat the directory may have given it.</param>
     /// <returns>The session, once connected.</returns>
     /// <exception cref="SessionJoinException">The session is full, ended or unknown, or its server (or player host) could not be reached.</exception>
     /// <exception cref="OnlineException">A directory error; <see cref="OnlineError.Unavailable"/> when it still said so, or
     /// did not answer, after <see cref="MultiplayerOptions.JoinWait"/>.</exception>
     public Task<SessionInfo> JoinSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
-        JoinAsync(user => JoinWhenReachableAsync(id, user, cancellationToken), cancellationToken);
+        JoinAsync(user => JoinWhenReachableAsync(id, user, cancellationToken), cancellationToken, id);
 
     /// <summary>Joins the oldest public session matching <paramref name="filter"/> with room, or creates one, and connects.</summary>
     /// <param name="filter">Which sessions qualify; null accepts any.</param>
@@ -174,6 +175,22 @@ public sealed class Multiplayer : ISystem<float>
     /// <returns>The session, once connected.</returns>
     public Task<SessionInfo> QuickJoinAsync(SessionFilter? filter = null, SessionOptions? createIfNone = null, CancellationToken cancellationToken = default) =>
         JoinAsync(user => sessions.QuickJoinAsync(user, filter, createIfNone ?? options.DefaultSession, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Lists live public sessions, oldest first, logging in first when needed (the backend lists sessions to logged-in
+    /// players only: listing through an <see cref="HttpSessions"/> of the same backend before the first join is refused as
+    /// unauthorized). Join the pick with <see cref="JoinSessionAsync"/>.
+    /// </summary>
+    /// <param name="filter">Which sessions qualify (name, free slots, properties); null lists all.</param>
+    /// <param name="offset">Sessions to skip.</param>
+    /// <param name="limit">At most this many (1–100).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page.</returns>
+    public async Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default)
+    {
+        await LogInAsync(cancellationToken).ConfigureAwait(false);
+        return await sessions.ListSessionsAsync(filter, offset, limit, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Disconnects and gives up the seat (<c>multiplayer:leaveSession()</c>); no <see cref="SessionEnded"/> follows.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -228,9 +245,16 @@ public sealed class Multiplayer : ISystem<float>
             {
                 case SessionConnectorState.Connected:
                     connecting = null;
-                    connected = true;
-                    current = pending.Session;
-                    pending.Done.TrySetResult(pending.Session);
+                    if (pending.Done.TrySetResult(pending.Session))
+                    {
+                        connected = true;
+                        current = pending.Session;
+                    }
+                    else
+                    {
+                        transport.Disconnect(); // the join was cancelled meanwhile: it leaves no connection behind
+                    }
+
                     break;
                 case SessionConnectorState.Disconnected:
                     connecting = null;
@@ -298,13 +322,25 @@ public sealed class Multiplayer : ISystem<float>
     /// <inheritdoc />
     public void Dispose() => oneAtATime.Dispose();
 
-    private async Task<SessionInfo> JoinAsync(Func<long, Task<SessionJoinResult>> join, CancellationToken cancellationToken)
+    private async Task<SessionInfo> JoinAsync(Func<long, Task<SessionJoinResult>> join, CancellationToken cancellationToken, SessionId? target = null)
     {
         await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             long user = await LogInAsync(cancellationToken).ConfigureAwait(false);
-            var result = await join(user).ConfigureAwait(false);
+            SessionJoinResult result;
+            try
+            {
+                result = await join(user).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && target is { } asked && current?.Id != asked)
+            {
+                // The directory may have seated the player before the call was cancelled (a join that waited for a player
+                // host's address took the seat with its first ask): give it back.
+                await LeaveAfterCancelAsync(asked, user).ConfigureAwait(false);
+                throw;
+            }
+
             if (!result.Succeeded || result.ConnectInfo is null || result.Session is null)
             {
                 throw new SessionJoinException(result.Status, result.Session?.EndReason ?? SessionEndReason.None, null,
@@ -321,6 +357,12 @@ public sealed class Multiplayer : ISystem<float>
                 connected = false;
                 connecting?.Done.TrySetCanceled();
                 connecting = null;
+                if (done.Task.IsCompleted)
+                {
+                    client.Transport.Disconnect(); // cancelled before it started: no connection to this session either
+                    return;
+                }
+
                 try
                 {
                     // A player host behind a NAT is introduced first (options.Traversal), a game server connected to at once.
@@ -333,14 +375,49 @@ public sealed class Multiplayer : ISystem<float>
                     done.TrySetException(exception);
                 }
             });
-            using (cancellationToken.Register(() => done.TrySetCanceled(cancellationToken)))
+            try
             {
-                return await done.Task.ConfigureAwait(false);
+                using (cancellationToken.Register(() => done.TrySetCanceled(cancellationToken)))
+                {
+                    return await done.Task.ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (done.Task.IsCanceled)
+            {
+                // Cancelled while connecting: the connection stopped in the background before, and the player ended up in the
+                // session after the call had said it was cancelled. Abandon the attempt on the tick thread (before any later
+                // call's work, which queues behind it), and give the seat back.
+                onTick.Enqueue(() =>
+                {
+                    if (connecting?.Done == done)
+                    {
+                        connecting = null;
+                    }
+
+                    client.Transport.Disconnect();
+                });
+                await LeaveAfterCancelAsync(session.Id, user).ConfigureAwait(false);
+                throw;
             }
         }
         finally
         {
             oneAtATime.Release();
+        }
+    }
+
+    /// <summary>Gives back the seat of a join the caller cancelled, within <see cref="MultiplayerOptions.JoinWait"/>; a failure is logged.</summary>
+    private async Task LeaveAfterCancelAsync(SessionId session, long user)
+    {
+        using var bounded = new CancellationTokenSource(options.JoinWait, time);
+        try
+        {
+            bool left = await sessions.LeaveSessionAsync(session, user, bounded.Token).ConfigureAwait(false);
+            logger.LogInformation("A cancelled join of session {Session} gave its seat back ({Left}).", session, left);
+        }
+        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogWarning(exception, "A cancelled join of session {Session} could not give its seat back; the directory releases it when idle.", session);
         }
     }
 
