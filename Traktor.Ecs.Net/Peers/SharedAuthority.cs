@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
@@ -49,6 +50,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     private readonly Dictionary<ulong, HashSet<SharedId>> rebased = new();
     private readonly List<ulong> copied = new();
     private readonly byte[] message;
+    private readonly KeyValuePair<string, object?> peerTag;
     private uint spawned;
 
     /// <summary>Attaches shared authority for <typeparamref name="T"/> to a peer's world.</summary>
@@ -73,6 +75,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         MaxEntities = maxEntities;
         MaxEntitiesPerPeer = perPeer;
         message = new byte[HeaderBytes + ((TSerializer.MaxFullBits + 7) / 8) + 8];
+        peerTag = new(PeerMetrics.PeerTag, mesh.PeerId); // boxed once: counting allocates nothing
         mesh.Received += Receive;
         mesh.PeerConnected += Linked;
         mesh.PeerDisconnected += Departed;
@@ -261,7 +264,11 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         if (SessionHost != PeerId) return;
         foreach (var record in records.Values)
         {
-            if (record.Owner.Peer == departed && World.IsAlive(record.Entity) && RequestOwnership(record.Entity)) Inherited++;
+            if (record.Owner.Peer == departed && World.IsAlive(record.Entity) && RequestOwnership(record.Entity))
+            {
+                Inherited++;
+                PeerMetrics.Inherited.Add(1, peerTag);
+            }
         }
     }
 
@@ -270,7 +277,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     {
         if (strikes.TryGetValue(peer, out int struck) && struck >= MaxRefusedWrites)
         {
-            PeersCut++;
+            CountCut();
             mesh.Disconnect(peer, DisconnectReason.ProtocolViolation);
             return;
         }
@@ -360,8 +367,8 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
             introduced.TryGetValue(from, out int share);
             if (records.Count >= MaxEntities || share >= MaxEntitiesPerPeer)
             {
-                Refused++;
                 OverBudget++;
+                CountRefused("over_budget");
                 return;
             }
 
@@ -371,7 +378,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
             TSerializer.Dequantize(in snapshot, ref value);
             record = new Record { Entity = World.Create(id, claim, value), Owner = claim, StateVersion = claim.Version, StatePeer = claim.Peer, StateSeq = sequence };
             records.Add(id, record);
-            Applied++;
+            CountApplied();
             return;
         }
 
@@ -384,14 +391,18 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         uint apart = claim.Version - record.Owner.Version;
         if (!first && Math.Min(apart, 0u - apart) > MaxClaimStep)
         {
-            Refused++;
             ClaimJumps++;
+            CountRefused("claim_jump");
             return;
         }
 
         if (claim.Outranks(record.Owner))
         {
-            if (record.Owner.Peer == PeerId) ClaimsLost++;
+            if (record.Owner.Peer == PeerId)
+            {
+                ClaimsLost++;
+                PeerMetrics.ClaimsLost.Add(1, peerTag);
+            }
             record.Owner = claim;
             if (World.IsAlive(record.Entity)) World.Set(record.Entity, claim);
         }
@@ -404,7 +415,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         record.StatePeer = claim.Peer;
         record.StateSeq = sequence;
         if (World.IsAlive(record.Entity)) TSerializer.Dequantize(in snapshot, ref World.Get<T>(record.Entity));
-        Applied++;
+        CountApplied();
     }
 
     /// <summary>True the first time <paramref name="id"/> comes from <paramref name="from"/> since its link came up, for up to <see cref="MaxEntitiesPerPeer"/> entities.</summary>
@@ -417,12 +428,30 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// <summary>A malformed or forged write: refused, and the link is cut at <see cref="MaxRefusedWrites"/> (honest peers send none).</summary>
     private void Strike(ulong from)
     {
-        Refused++;
+        CountRefused("malformed");
         strikes.TryGetValue(from, out int count);
         strikes[from] = ++count;
         if (count < MaxRefusedWrites) return;
-        PeersCut++;
+        CountCut();
         mesh.Disconnect(from, DisconnectReason.ProtocolViolation);
+    }
+
+    private void CountApplied()
+    {
+        Applied++;
+        PeerMetrics.WritesApplied.Add(1, peerTag);
+    }
+
+    private void CountRefused(string reason)
+    {
+        Refused++;
+        PeerMetrics.WritesRefused.Add(1, peerTag, new KeyValuePair<string, object?>(PeerMetrics.ReasonTag, reason));
+    }
+
+    private void CountCut()
+    {
+        PeersCut++;
+        PeerMetrics.PeersCut.Add(1, peerTag);
     }
 
     private sealed class Record
