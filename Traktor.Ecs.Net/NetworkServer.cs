@@ -105,6 +105,18 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     /// <returns>True when found.</returns>
     public bool TryGetPlayerEntity(ConnectionId connection, out Entity entity) => Players.TryGet(connection, out entity);
 
+    /// <summary>
+    /// The client id of a connected client: its connect token's, which a session directory or an online login makes the
+    /// player's user id (the id its leaderboard scores, achievements and saves are kept under). The same as
+    /// <see cref="ClientConnectedEvent.ClientId"/>, for code that holds only a connection (an RPC's <see cref="RpcSource"/>,
+    /// an entity's <see cref="NetworkOwner"/>).
+    /// </summary>
+    /// <param name="connection">A connection.</param>
+    /// <param name="clientId">Its client id, or 0.</param>
+    /// <returns>True while the connection is connected; false once it disconnected (a player entity kept for its
+    /// reconnect grace still names the old connection: keep the id on the entity if it is needed after that).</returns>
+    public bool TryGetClientId(ConnectionId connection, out ulong clientId) => Players.TryGetClientId(connection, out clientId);
+
     /// <summary>The player registry: connection ↔ client id ↔ player entity.</summary>
     internal PlayerRegistry Players { get; }
 

@@ -107,6 +107,27 @@ public class PlayerRegistryTests
     }
 
     [Fact]
+    public void TheClientIdOfAConnectionIsKnownWhileItIsConnected()
+    {
+        // A game submitting a player's score holds its connection (NetworkOwner, RpcSource); the score goes under the user
+        // id, which is the connect token's client id. Only PlayerConnected used to say it, so every game kept its own map.
+        using var setup = new RpcWorld(new LinkConditions());
+        var alice = setup.Connect(41, seed: 2);
+        setup.Connect(42, seed: 3);
+        var aliceConnection = setup.ConnectionOf(41);
+
+        Assert.True(setup.Server.TryGetClientId(aliceConnection, out ulong aliceId));
+        Assert.Equal(41UL, aliceId);
+        Assert.True(setup.Server.TryGetClientId(setup.ConnectionOf(42), out ulong bobId));
+        Assert.Equal(42UL, bobId);
+
+        alice.Client.Transport.Disconnect();
+        Assert.True(setup.TickUntil(() => setup.Server.Connections.Count == 1, 120));
+        Assert.False(setup.Server.TryGetClientId(aliceConnection, out ulong gone));
+        Assert.Equal(0UL, gone);
+    }
+
+    [Fact]
     public void LocalOwnerMarksExactlyTheEntitiesThisClientOwnsAndFollowsOwnership()
     {
         using var setup = new RpcWorld(new LinkConditions());

@@ -1,3 +1,4 @@
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
@@ -80,6 +81,7 @@ public sealed class PeerMesh : IDisposable
                     {
                         // Unlisted, so its messages are not read and its Disconnected raises nothing.
                         LinksRefused++;
+                        PeerMetrics.LinksRefused.Add(1, new KeyValuePair<string, object?>(PeerMetrics.PeerTag, PeerId));
                         server.Disconnect(e.Connection, refusal);
                         break;
                     }

@@ -44,6 +44,9 @@ internal sealed class PlayerRegistry(World world)
         return false;
     }
 
+    /// <summary>The identity (connect token's client id) of a connected client.</summary>
+    public bool TryGetClientId(ConnectionId connection, out ulong clientId) => clientIds.TryGetValue(connection, out clientId);
+
     /// <summary>Maps the connection to its identity; true when that identity's player entity still lives.</summary>
     public bool OnConnected(ConnectionId connection, ulong clientId)
     {

@@ -10,7 +10,7 @@ namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The engine's <c>multiplayer</c> object for a game client: <see cref="CreateSessionAsync(string, int, CancellationToken)"/>,
-/// <see cref="JoinSessionAsync"/>, <see cref="QuickJoinAsync"/> and <see cref="LeaveSessionAsync"/> log in when needed,
+/// <see cref="JoinSessionAsync"/>, <see cref="QuickJoinAsync"/>, <see cref="ListSessionsAsync"/> and <see cref="LeaveSessionAsync"/> log in when needed,
 /// take a seat through the session directory, connect the world's <see cref="NetworkClient"/> with the seat's connect
 /// token, and complete once connected. Who joins and leaves arrives as the <see cref="Sessions.PlayerJoined"/> and
 /// <see cref="Sessions.PlayerLeft"/> RPC events (and as the <see cref="PlayerJoined"/>/<see cref="PlayerLeft"/> events
@@ -176,6 +176,22 @@ public sealed partial class Multiplayer : ISystem<float>
     /// <returns>The session, once connected.</returns>
     public Task<SessionInfo> QuickJoinAsync(SessionFilter? filter = null, SessionOptions? createIfNone = null, CancellationToken cancellationToken = default) =>
         JoinAsync(user => sessions.QuickJoinAsync(user, filter, createIfNone ?? options.DefaultSession, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Lists live public sessions, oldest first, logging in first when needed (the backend lists sessions to logged-in
+    /// players only: listing through an <see cref="HttpSessions"/> of the same backend before the first join is refused as
+    /// unauthorized). Join the pick with <see cref="JoinSessionAsync"/>.
+    /// </summary>
+    /// <param name="filter">Which sessions qualify (name, free slots, properties); null lists all.</param>
+    /// <param name="offset">Sessions to skip.</param>
+    /// <param name="limit">At most this many (1–100).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page.</returns>
+    public async Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default)
+    {
+        await LogInAsync(cancellationToken).ConfigureAwait(false);
+        return await sessions.ListSessionsAsync(filter, offset, limit, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Disconnects and gives up the seat (<c>multiplayer:leaveSession()</c>); no <see cref="SessionEnded"/> follows.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>

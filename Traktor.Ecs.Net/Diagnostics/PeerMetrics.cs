@@ -1,0 +1,39 @@
+using System.Diagnostics.Metrics;
+
+namespace Traktor.Ecs.Net.Diagnostics;
+
+/// <summary>
+/// Peer-to-peer instruments (shared authority, the peer mesh) on the assembly's meter (<see cref="NetMetrics.MeterName"/>),
+/// beside the transport's and replication's: the same numbers as the counters of <see cref="SharedAuthority{T, TSnapshot, TSerializer}"/>
+/// and <see cref="PeerMesh"/>, each tagged <c>traktor.peer_id</c> (the peer that counted it) so a dashboard sees which
+/// peer of a process is being attacked.
+/// </summary>
+public static class PeerMetrics
+{
+    /// <summary>The tag naming the peer that counted a measurement.</summary>
+    public const string PeerTag = "traktor.peer_id";
+
+    /// <summary>The tag naming why a shared write was refused: <c>malformed</c> (or forged), <c>claim_jump</c>, <c>over_budget</c>.</summary>
+    public const string ReasonTag = "traktor.reason";
+
+    /// <summary>Writes and relayed claims of other peers applied.</summary>
+    public static readonly Counter<long> WritesApplied = NetMetrics.Meter.CreateCounter<long>("traktor.peers.writes.applied", "{write}", "Shared writes of other peers applied");
+
+    /// <summary>Shared writes refused, tagged with <see cref="ReasonTag"/>.</summary>
+    public static readonly Counter<long> WritesRefused = NetMetrics.Meter.CreateCounter<long>("traktor.peers.writes.refused", "{write}", "Shared writes refused (malformed, claim jump, over budget)");
+
+    /// <summary>Entities a peer lost to a claim that outranked its own.</summary>
+    public static readonly Counter<long> ClaimsLost = NetMetrics.Meter.CreateCounter<long>("traktor.peers.claims.lost", "{claim}", "Entities lost to an outranking claim");
+
+    /// <summary>Claims of other peers a peer adopted and passed on to every linked peer (docs/P2P.md, "Claims are relayed").</summary>
+    public static readonly Counter<long> ClaimsRelayed = NetMetrics.Meter.CreateCounter<long>("traktor.peers.claims.relayed", "{claim}", "Claims relayed to the other peers");
+
+    /// <summary>Links cut with ProtocolViolation because their peer sent too many malformed or forged writes.</summary>
+    public static readonly Counter<long> PeersCut = NetMetrics.Meter.CreateCounter<long>("traktor.peers.cut", "{link}", "Links cut for malformed or forged writes");
+
+    /// <summary>Entities claimed by the session host because their owner left or died.</summary>
+    public static readonly Counter<long> Inherited = NetMetrics.Meter.CreateCounter<long>("traktor.peers.inherited", "{entity}", "Entities inherited from departed peers");
+
+    /// <summary>Links to a peer's server cut as soon as they were up (the wrong direction, or a second link of one peer).</summary>
+    public static readonly Counter<long> LinksRefused = NetMetrics.Meter.CreateCounter<long>("traktor.peers.links.refused", "{link}", "Peer links refused");
+}
