@@ -144,6 +144,8 @@ public class SharedAuthorityAbuseTests(ITestOutputHelper output)
                     Assert.True(hostile.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(creator, serial, 1 + step * MaxStep, claimant: 1, sequence: 1, new Vector2(9, 9))));
                 }
             }
+
+            mesh.TickUntil(() => false, 10); // one window a round: a peer adopts no claim more than MaxClaimStep ahead of what it relayed
         }
 
         var top = new SharedOwner(1, 1 + 3 * MaxStep);
@@ -204,6 +206,7 @@ public class SharedAuthorityAbuseTests(ITestOutputHelper output)
         for (uint step = 1; step <= 3; step++)
         {
             Assert.True(jumper.Mesh.Broadcast(ChannelKind.ReliableOrdered, Write(creator: 2, serial: 1, 1 + step * MaxStep, claimant: 1, sequence: 1, new Vector2(9, 9))));
+            mesh.TickUntil(() => false, 10); // one window a round (what the owner relayed)
         }
 
         var top = new SharedOwner(1, 1 + 3 * MaxStep);

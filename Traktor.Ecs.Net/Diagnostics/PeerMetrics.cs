@@ -16,7 +16,7 @@ public static class PeerMetrics
     /// <summary>The tag naming why a shared write was refused: <c>malformed</c> (or forged), <c>claim_jump</c>, <c>over_budget</c>.</summary>
     public const string ReasonTag = "traktor.reason";
 
-    /// <summary>Writes of other peers applied.</summary>
+    /// <summary>Writes and relayed claims of other peers applied.</summary>
     public static readonly Counter<long> WritesApplied = NetMetrics.Meter.CreateCounter<long>("traktor.peers.writes.applied", "{write}", "Shared writes of other peers applied");
 
     /// <summary>Shared writes refused, tagged with <see cref="ReasonTag"/>.</summary>
@@ -24,6 +24,9 @@ public static class PeerMetrics
 
     /// <summary>Entities a peer lost to a claim that outranked its own.</summary>
     public static readonly Counter<long> ClaimsLost = NetMetrics.Meter.CreateCounter<long>("traktor.peers.claims.lost", "{claim}", "Entities lost to an outranking claim");
+
+    /// <summary>Claims of other peers a peer adopted and passed on to every linked peer (docs/P2P.md, "Claims are relayed").</summary>
+    public static readonly Counter<long> ClaimsRelayed = NetMetrics.Meter.CreateCounter<long>("traktor.peers.claims.relayed", "{claim}", "Claims relayed to the other peers");
 
     /// <summary>Links cut with ProtocolViolation because their peer sent too many malformed or forged writes.</summary>
     public static readonly Counter<long> PeersCut = NetMetrics.Meter.CreateCounter<long>("traktor.peers.cut", "{link}", "Links cut for malformed or forged writes");

@@ -20,7 +20,7 @@ namespace Traktor.Ecs.Net;
 /// <typeparam name="T">The shared component.</typeparam>
 /// <typeparam name="TSnapshot">Its generated quantized form.</typeparam>
 /// <typeparam name="TSerializer">Its generated serializer.</typeparam>
-public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
+public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     where T : struct
     where TSnapshot : struct
     where TSerializer : struct, IComponentSerializer<T, TSnapshot>
@@ -31,6 +31,12 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// <summary>Kind, type id, creator, serial, claim version, claim peer, sequence.</summary>
     public const int HeaderBytes = 1 + 2 + 8 + 4 + 4 + 8 + 4;
 
+    /// <summary>The message kind of a relayed claim (docs/PROTOCOL.md, "Shared authority": a peer passes on every claim of another it adopts).</summary>
+    public const byte ClaimMessage = 0x81;
+
+    /// <summary>Kind, type id, creator, serial, claim version, claim peer: the exact size of a relayed claim.</summary>
+    public const int ClaimBytes = 1 + 2 + 8 + 4 + 4 + 8;
+
     /// <summary>Writes a link may have refused as malformed or forged before it is cut (<see cref="DisconnectReason.ProtocolViolation"/>).</summary>
     public const int MaxRefusedWrites = 16;
 
@@ -39,6 +45,8 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// further off is refused (<see cref="ClaimJumps"/>). Honest claims step one version at a time, and a peer lags behind
     /// only the claims still in flight to it; the window keeps every version of an entity far inside the half of the
     /// range over which <see cref="SharedOwner.Outranks"/> is a total order, so no peer can jump a claim past the others.
+    /// A claim ahead of the one held is measured from the newest version this peer relayed to the others, so what it adopts
+    /// its relay carries inside their window too.
     /// </summary>
     public const uint MaxClaimStep = 1024;
 
@@ -131,6 +139,12 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     /// </summary>
     public long PeersCut { get; private set; }
 
+    /// <summary>
+    /// Claims of other peers this peer adopted and passed on to every linked peer (<see cref="ClaimMessage"/>), so a claim
+    /// one peer was told of reaches them all: a peer cannot make one honest peer alone take it for an entity's owner.
+    /// </summary>
+    public long ClaimsRelayed { get; private set; }
+
     /// <summary>Entities this peer claimed because their owner left or died (see <see cref="SessionHost"/>).</summary>
     public long Inherited { get; private set; }
 
@@ -166,7 +180,7 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
 
         var owner = new SharedOwner(PeerId, 1);
         var entity = World.Create(id, owner, value);
-        records.Add(id, new Record { Entity = entity, Owner = owner, StateVersion = 1, StatePeer = PeerId, Dirty = true });
+        records.Add(id, new Record { Entity = entity, Owner = owner, StateVersion = 1, StatePeer = PeerId, Dirty = true, Relayed = 1 });
         return entity;
     }
 
@@ -226,7 +240,13 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     {
         foreach (var (id, record) in records)
         {
-            if (record.Owner.Peer != PeerId || !World.IsAlive(record.Entity)) continue;
+            if (record.Owner.Peer != PeerId)
+            {
+                if (record.Relay) RelayClaim(id, record);
+                continue;
+            }
+
+            if (!World.IsAlive(record.Entity)) continue;
             TSerializer.Quantize(in World.Get<T>(record.Entity), out var snapshot);
             if (!record.Dirty && record.HasSent && TSerializer.SnapshotEquals(in snapshot, in record.LastSent)) continue;
             int length = Write(id, record.Owner, record.StateSeq + 1, in snapshot);
@@ -242,6 +262,8 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
             record.LastSent = snapshot;
             record.HasSent = true;
             record.Dirty = false;
+            record.Relay = false; // the write carries the claim to every peer
+            record.Relayed = record.Owner.Version;
         }
 
         if (joined.Count > 0) SendCopies();
@@ -287,8 +309,8 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
     }
 
     /// <summary>
-    /// New links get every owned entity as last sent to the others (same sequence, so nobody else applies it again), on
-    /// their link only: before, a new link made every peer send all it owned again to every peer, so each (re)connection
+    /// New links get every owned entity as last sent to the others (same sequence, so nobody else applies it again) and
+    /// the claim in force of every other entity held, on their link only: before, a new link made every peer send all it owned again to every peer, so each (re)connection
     /// cost the whole mesh a full copy per link. Entities not sent yet, or changed, go to every link with the others.
     /// </summary>
     private void SendCopies()
@@ -299,8 +321,9 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
             bool all = true;
             foreach (var (id, record) in records)
             {
-                if (record.Owner.Peer != PeerId || !record.HasSent || record.Dirty) continue;
-                int length = Write(id, record.Owner, record.StateSeq, in record.LastSent);
+                // Others' claims as this peer holds them go too: a peer that was away hears of the claims made meanwhile.
+                if (record.Owner.Peer == PeerId && (!record.HasSent || record.Dirty)) continue;
+                int length = record.Owner.Peer == PeerId ? Write(id, record.Owner, record.StateSeq, in record.LastSent) : Claim(id, record.Owner);
                 if (length < 0 || !mesh.Send(peer, ChannelKind.ReliableOrdered, message.AsSpan(0, length)))
                 {
                     all = false; // a full queue: the whole copy again next tick (duplicates are harmless)
@@ -327,102 +350,6 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         var writer = new BitWriter(m[HeaderBytes..]);
         TSerializer.WriteFull(ref writer, in snapshot);
         return writer.IsOverflowed ? -1 : HeaderBytes + writer.BytesWritten;
-    }
-
-    // Untrusted bytes from a linked peer: every check refuses and counts, nothing throws.
-    private void Receive(ulong from, ReadOnlySpan<byte> data)
-    {
-        if (data.IsEmpty || data[0] != WriteMessage) return; // another layer's kind
-        if (strikes.TryGetValue(from, out int struck) && struck >= MaxRefusedWrites) return; // being cut: the rest of its queue is ignored
-        if (data.Length < HeaderBytes)
-        {
-            Strike(from); // no write of any type is this short
-            return;
-        }
-
-        if (BinaryPrimitives.ReadUInt16LittleEndian(data[1..]) != TSerializer.NetworkTypeId) return; // another component's writes
-        var id = new SharedId(BinaryPrimitives.ReadUInt64LittleEndian(data[3..]), BinaryPrimitives.ReadUInt32LittleEndian(data[11..]));
-        var claim = new SharedOwner(BinaryPrimitives.ReadUInt64LittleEndian(data[19..]), BinaryPrimitives.ReadUInt32LittleEndian(data[15..]));
-        uint sequence = BinaryPrimitives.ReadUInt32LittleEndian(data[27..]);
-
-        // A peer writes only as itself: its identity is its link's (its connect token's), not what the bytes say.
-        if (claim.Peer != from || claim.Version == 0 || id.Serial == 0)
-        {
-            Strike(from);
-            return;
-        }
-
-        var reader = new BitReader(data[HeaderBytes..]);
-        TSerializer.ReadFull(ref reader, out var snapshot);
-        if (reader.IsFailed || (reader.BitsRead + 7) / 8 != data.Length - HeaderBytes)
-        {
-            Strike(from);
-            return;
-        }
-
-        if (!records.TryGetValue(id, out var record))
-        {
-            // Every entity this peer holds for a linked peer counts against that peer's share for good (the entities are
-            // never destroyed through this layer), so leaving and coming back buys no new room.
-            introduced.TryGetValue(from, out int share);
-            if (records.Count >= MaxEntities || share >= MaxEntitiesPerPeer)
-            {
-                OverBudget++;
-                CountRefused("over_budget");
-                return;
-            }
-
-            introduced[from] = share + 1;
-
-            T value = default;
-            TSerializer.Dequantize(in snapshot, ref value);
-            record = new Record { Entity = World.Create(id, claim, value), Owner = claim, StateVersion = claim.Version, StatePeer = claim.Peer, StateSeq = sequence };
-            records.Add(id, record);
-            CountApplied();
-            return;
-        }
-
-        // A claim far from the one held is no honest peer's (they step one at a time): refused, so versions stay in the
-        // window where the order is total and the top of the range is no ceiling (see SharedOwner.Outranks). Except the
-        // first write for the entity from this peer since its link came up: records outlive links, and while the link
-        // was down the claim may have moved any distance (honestly, or stepped up by a hostile peer); that write re-bases
-        // the entity under the usual rule, as one introducing it would. Bounded like introductions, per link.
-        bool first = Rebase(from, id);
-        uint apart = claim.Version - record.Owner.Version;
-        if (!first && Math.Min(apart, 0u - apart) > MaxClaimStep)
-        {
-            ClaimJumps++;
-            CountRefused("claim_jump");
-            return;
-        }
-
-        if (claim.Outranks(record.Owner))
-        {
-            if (record.Owner.Peer == PeerId)
-            {
-                ClaimsLost++;
-                PeerMetrics.ClaimsLost.Add(1, peerTag);
-            }
-            record.Owner = claim;
-            if (World.IsAlive(record.Entity)) World.Set(record.Entity, claim);
-        }
-
-        // The state of record has the highest stamp: the claim's rank first, then the writer's sequence.
-        var stamp = new SharedOwner(record.StatePeer, record.StateVersion);
-        bool newer = claim.Outranks(stamp) || (claim == stamp && sequence > record.StateSeq);
-        if (!newer) return;
-        record.StateVersion = claim.Version;
-        record.StatePeer = claim.Peer;
-        record.StateSeq = sequence;
-        if (World.IsAlive(record.Entity)) TSerializer.Dequantize(in snapshot, ref World.Get<T>(record.Entity));
-        CountApplied();
-    }
-
-    /// <summary>True the first time <paramref name="id"/> comes from <paramref name="from"/> since its link came up, for up to <see cref="MaxEntitiesPerPeer"/> entities.</summary>
-    private bool Rebase(ulong from, SharedId id)
-    {
-        if (!rebased.TryGetValue(from, out var seen) || seen.Count >= MaxEntitiesPerPeer) return false;
-        return seen.Add(id);
     }
 
     /// <summary>A malformed or forged write: refused, and the link is cut at <see cref="MaxRefusedWrites"/> (honest peers send none).</summary>
@@ -464,5 +391,11 @@ public sealed class SharedAuthority<T, TSnapshot, TSerializer> : ISystem<float>
         public TSnapshot LastSent;
         public bool HasSent;
         public bool Dirty;
+
+        /// <summary>The claim in force is another peer's, adopted here and not yet passed on to every linked peer.</summary>
+        public bool Relay;
+
+        /// <summary>The newest claim version this peer has told every linked peer of (by its own write or a relay).</summary>
+        public uint Relayed;
     }
 }
