@@ -47,7 +47,8 @@ public sealed class ScriptServices
     /// the directory's grant, on a pool thread; the game starts its <see cref="NetworkHost"/> with the grant's key and
     /// registers the rendezvous (a <see cref="PlayerSessionHost"/> does the directory part). The call's third argument
     /// chooses per call: <c>"player"</c> or <c>"server"</c> (a game server of the fleet); without this hook only
-    /// <c>"server"</c> is possible.
+    /// <c>"server"</c> is possible. When it throws, the call fails and the player leaves the session again, which ends it
+    /// (<see cref="PlayerHosting.CreateSessionAsync"/>, as <see cref="Multiplayer"/>'s hosting does).
     /// </summary>
     public Func<PlayerHostGrant, CancellationToken, Task>? StartHosting { get; init; }
 

@@ -47,7 +47,7 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
         }
 
         var start = services.StartHosting ?? throw new ScriptCallException($"{call.Function}: this game cannot host sessions (ScriptServices.StartHosting is not set)");
-        var directory = Sessions as IPlayerHostedSessions ?? throw new ScriptCallException($"{call.Function}: the session directory does not offer player-hosted sessions");
+        var directory = Sessions is IPlayerHostedSessions ? Sessions : throw new ScriptCallException($"{call.Function}: the session directory does not offer player-hosted sessions");
         if (_session is not null)
         {
             throw new ScriptCallException($"{call.Function}: already in session {_session}; call multiplayer:leaveSession() first");
@@ -56,12 +56,8 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
         // The host takes the session's first seat: from now on the script is in it, and leaveSession() ends it for everyone.
         var hosting = new CancellationTokenSource(options.CallTimeout);
         long player = (long)identity.PlayerId;
-        var hosted = Task.Run(async () =>
-        {
-            var grant = await directory.CreatePlayerHostedSessionAsync(wanted, player, hosting.Token).ConfigureAwait(false);
-            await start(grant, hosting.Token).ConfigureAwait(false);
-            return grant.Session;
-        }, hosting.Token);
+        // As Multiplayer.CreateSessionAsync(options, SessionHostKind.Player) does: a start that fails leaves the session again.
+        var hosted = Task.Run(async () => (await directory.CreateSessionAsync(wanted, player, start, hosting.Token).ConfigureAwait(false)).Session, hosting.Token);
         return call.Wait(PendingCall.Poll(() =>
         {
             if (!hosted.IsCompleted)

@@ -46,8 +46,13 @@ public sealed class ReplicationRegistry
     /// <summary>All adaptive-coder contexts of a snapshot: the schema's plus the header's.</summary>
     internal int ContextCount => SchemaContexts + SnapshotFormat.HeaderContexts(types.Length);
 
-    /// <summary>Builds the registry from every schema the loaded assemblies registered.</summary>
-    public static ReplicationRegistry FromLoadedSchemas() => FromSchemas(NetworkSchemas.All);
+    /// <summary>
+    /// Builds the registry from the schema of every loaded assembly (running the module initializers of those whose code
+    /// has not run yet, such as a game's shared component assembly). An assembly is loaded once code that names one of
+    /// its types is compiled; a program that names none of them before building the registry passes them:
+    /// <c>FromSchemas([MyGame.GeneratedNetworkSchema.Instance])</c>.
+    /// </summary>
+    public static ReplicationRegistry FromLoadedSchemas() => FromSchemas(NetworkSchemas.Loaded());
 
     /// <summary>Builds the registry from the given schemas, in order.</summary>
     /// <param name="schemas">Generated schemas.</param>

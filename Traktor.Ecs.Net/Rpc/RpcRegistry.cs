@@ -25,9 +25,12 @@ public sealed class RpcRegistry
     /// <summary>The types as a span: the send pass walks them every tick without an enumerator allocation.</summary>
     internal ReadOnlySpan<RpcType> TypeSpan => types;
 
-    /// <summary>Builds the registry from every schema the loaded assemblies registered.</summary>
+    /// <summary>
+    /// Builds the registry from the schema of every loaded assembly (running the module initializers of those whose code
+    /// has not run yet, as <see cref="ReplicationRegistry.FromLoadedSchemas"/> does).
+    /// </summary>
     /// <returns>The registry.</returns>
-    public static RpcRegistry FromLoadedSchemas() => FromSchemas(NetworkSchemas.All);
+    public static RpcRegistry FromLoadedSchemas() => FromSchemas(NetworkSchemas.Loaded());
 
     /// <summary>Builds the registry from the library's schema followed by <paramref name="schemas"/> (duplicates are skipped).</summary>
     /// <param name="schemas">Generated schemas.</param>

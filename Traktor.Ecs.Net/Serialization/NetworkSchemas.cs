@@ -1,3 +1,6 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
 namespace Traktor.Ecs.Net.Serialization;
 
 /// <summary>
@@ -11,6 +14,45 @@ public static class NetworkSchemas
 
     /// <summary>Registered schemas, in registration order.</summary>
     public static IReadOnlyList<INetworkSchema> All => Volatile.Read(ref _schemas);
+
+    /// <summary>
+    /// Every schema of the loaded assemblies. A module initializer runs before the first code of its assembly does, not
+    /// when the assembly loads: a game whose components live in an assembly of their own (shared by its client and server
+    /// programs) has it loaded, but not yet initialized, when a program's first line builds the registry, which then
+    /// lacked the game's types (a client refused with <see cref="DisconnectReason.SchemaMismatch"/>, or a server and
+    /// client that agree on replicating nothing). So this runs the module initializer of every loaded assembly that
+    /// references this library first (once each; the runtime makes it idempotent). Collectible and dynamic assemblies
+    /// are left alone.
+    /// </summary>
+    internal static IReadOnlyList<INetworkSchema> Loaded()
+    {
+        var library = typeof(NetworkSchemas).Assembly;
+        string? name = library.GetName().Name;
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            if (assembly == library || assembly.IsDynamic || assembly.IsCollectible || !References(assembly, name))
+            {
+                continue;
+            }
+
+            RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+        }
+
+        return All;
+    }
+
+    private static bool References(Assembly assembly, string? name)
+    {
+        foreach (var reference in assembly.GetReferencedAssemblies())
+        {
+            if (string.Equals(reference.Name, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// One hash for every registered schema, independent of registration order: FNV-1a 64 over the

@@ -44,6 +44,9 @@ public sealed class NetClient : IDisposable, INetStatsSource
     private readonly bool _ownsTransport;
     private readonly Lock _statsLock = new();
 
+    /// <summary>The options it was made with (a <see cref="Multiplayer"/> host serves with the same protocol and schema).</summary>
+    internal NetClientOptions Options => _options;
+
     /// <summary>
     /// Creates a client on <paramref name="transport"/>. With <paramref name="ownsTransport"/> the client's
     /// <see cref="Dispose"/> also disposes the transport (for a socket made for this client alone, as in

@@ -48,6 +48,9 @@ public sealed partial class ClientReplication
     private bool hasHanded;
     private uint newestHanded;
 
+    /// <summary>The replicated types (a <see cref="Multiplayer"/> host serves the same).</summary>
+    internal ReplicationRegistry Registry => registry;
+
     /// <summary>Creates the client side for a world.</summary>
     /// <param name="world">The client world that mirrors the server's replicated entities.</param>
     /// <param name="registry">The replicated types (the same as the server's).</param>

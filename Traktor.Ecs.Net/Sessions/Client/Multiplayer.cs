@@ -22,7 +22,7 @@ namespace Traktor.Ecs.Net;
 /// thread in its <see cref="BeforeUpdate"/>, so the async methods complete only while the group ticks. Its events are
 /// raised on the tick thread. One session operation runs at a time.
 /// </remarks>
-public sealed class Multiplayer : ISystem<float>
+public sealed partial class Multiplayer : ISystem<float>
 {
     private readonly NetworkClient client;
     private readonly IAuthentication authentication;
@@ -39,6 +39,7 @@ public sealed class Multiplayer : ISystem<float>
     private Connecting? connecting;
     private volatile SessionInfo? current;
     private bool connected;
+    private volatile HostedSession? hosted;
 
     /// <summary>Creates the facade.</summary>
     /// <param name="client">The world's network plugin.</param>
@@ -211,6 +212,7 @@ public sealed class Multiplayer : ISystem<float>
             {
                 connected = false;
                 client.Transport.Disconnect();
+                StopHosting(); // a host's remote players are told the server shut down; its leave below ends the session
             });
             // The directory may answer false: the game server saw the disconnect and reported the departure first (at once
             // when the game frees a seat without a reconnect grace), or the seat was already released. The player has left
@@ -236,6 +238,12 @@ public sealed class Multiplayer : ISystem<float>
         while (onTick.TryDequeue(out var action))
         {
             action();
+        }
+
+        if (hosted is { } hosting)
+        {
+            UpdateHosting(hosting, in state);
+            return;
         }
 
         var transport = client.Transport;
@@ -291,6 +299,7 @@ public sealed class Multiplayer : ISystem<float>
     /// <param name="state">The frame time.</param>
     public void Update(in float state)
     {
+        hosted?.Update(in state);
         if (PlayerJoined is { } joined)
         {
             foreach (ref var chunk in client.World.Query(in joinedQuery))
@@ -314,19 +323,32 @@ public sealed class Multiplayer : ISystem<float>
         }
     }
 
-    /// <inheritdoc />
-    public void AfterUpdate(in float state)
-    {
-    }
+    /// <summary>While hosting, replicates to the remote players and sends.</summary>
+    /// <param name="state">The frame time.</param>
+    public void AfterUpdate(in float state) => hosted?.AfterUpdate(in state);
 
-    /// <inheritdoc />
-    public void Dispose() => oneAtATime.Dispose();
+    /// <summary>
+    /// Releases the facade. A session this player hosts ends: its remote players are told the server shut down, and the
+    /// directory is told the host left (in the background). Dispose after the loop stopped ticking the facade.
+    /// </summary>
+    public void Dispose()
+    {
+        if (hosted is { } hosting && login is { } player)
+        {
+            StopHosting();
+            current = null;
+            _ = GiveSeatBackAsync(hosting.Session.Id, player.UserId);
+        }
+
+        oneAtATime.Dispose();
+    }
 
     private async Task<SessionInfo> JoinAsync(Func<long, Task<SessionJoinResult>> join, CancellationToken cancellationToken, SessionId? target = null)
     {
         await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            RefuseWhileHosting();
             long user = await LogInAsync(cancellationToken).ConfigureAwait(false);
             SessionJoinResult result;
             try
@@ -337,7 +359,7 @@ public sealed class Multiplayer : ISystem<float>
             {
                 // The directory may have seated the player before the call was cancelled (a join that waited for a player
                 // host's address took the seat with its first ask): give it back.
-                await LeaveAfterCancelAsync(asked, user).ConfigureAwait(false);
+                await GiveSeatBackAsync(asked, user).ConfigureAwait(false);
                 throw;
             }
 
@@ -396,7 +418,7 @@ public sealed class Multiplayer : ISystem<float>
 
                     client.Transport.Disconnect();
                 });
-                await LeaveAfterCancelAsync(session.Id, user).ConfigureAwait(false);
+                await GiveSeatBackAsync(session.Id, user).ConfigureAwait(false);
                 throw;
             }
         }
@@ -406,18 +428,18 @@ public sealed class Multiplayer : ISystem<float>
         }
     }
 
-    /// <summary>Gives back the seat of a join the caller cancelled, within <see cref="MultiplayerOptions.JoinWait"/>; a failure is logged.</summary>
-    private async Task LeaveAfterCancelAsync(SessionId session, long user)
+    /// <summary>Gives back the seat of a join the caller cancelled (or of a disposed host), within <see cref="MultiplayerOptions.JoinWait"/>; a failure is logged.</summary>
+    private async Task GiveSeatBackAsync(SessionId session, long user)
     {
         using var bounded = new CancellationTokenSource(options.JoinWait, time);
         try
         {
             bool left = await sessions.LeaveSessionAsync(session, user, bounded.Token).ConfigureAwait(false);
-            logger.LogInformation("A cancelled join of session {Session} gave its seat back ({Left}).", session, left);
+            logger.LogInformation("The seat in session {Session} was given back ({Left}).", session, left);
         }
         catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
         {
-            logger.LogWarning(exception, "A cancelled join of session {Session} could not give its seat back; the directory releases it when idle.", session);
+            logger.LogWarning(exception, "The seat in session {Session} could not be given back; the directory releases it when idle.", session);
         }
     }
 

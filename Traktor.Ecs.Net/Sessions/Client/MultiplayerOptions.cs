@@ -40,6 +40,13 @@ public sealed record MultiplayerOptions
     /// </summary>
     public NatTraversal? Traversal { get; init; }
 
+    /// <summary>
+    /// Lets this player's game host sessions: <see cref="Multiplayer.CreateSessionAsync(Sessions.SessionOptions, Sessions.SessionHostKind, CancellationToken)"/>
+    /// with <see cref="Sessions.SessionHostKind.Player"/> serves the session from a <see cref="NetworkHost"/> on its socket (as
+    /// Lua's <c>createSession(name, max, "player")</c> with <c>ScriptServices.StartHosting</c>). Null: the game cannot host.
+    /// </summary>
+    public MultiplayerHosting? Hosting { get; init; }
+
     /// <summary>The longest wait a timer measures (<see cref="uint.MaxValue"/> − 1 milliseconds, about 49.7 days).</summary>
     internal static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 

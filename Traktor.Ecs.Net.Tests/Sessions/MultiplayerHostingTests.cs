@@ -1,0 +1,324 @@
+using System.Net;
+using System.Numerics;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Scripting;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Online;
+using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Tests.Scripting;
+using Traktor.Ecs.Net.Tests.Sessions.Directory;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests.Sessions;
+
+/// <summary>
+/// A C# game hosts a session with <see cref="Multiplayer.CreateSessionAsync(SessionOptions, SessionHostKind, CancellationToken)"/>
+/// (<see cref="SessionHostKind.Player"/>), as Lua's <c>multiplayer:createSession(name, max, "player")</c> could and the C#
+/// facade could not: its listen server opens the directory's tokens for the session, registers the rendezvous with a real
+/// introducer, and a C# joiner (<see cref="Multiplayer.JoinSessionAsync"/>) and a Lua joiner (<c>multiplayer:joinSession</c>)
+/// reach it through the introducer and play its replicated world. Real backend over HTTP, real UDP on loopback.
+/// </summary>
+[Collection(nameof(SeedSnippetTests))]
+public sealed class MultiplayerHostingTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_CSharp_host_and_a_CSharp_and_a_Lua_joiner_play_a_player_hosted_session_until_the_host_leaves()
+    {
+        await using var rig = await Rig.StartAsync();
+        var session = await rig.HostAsync();
+        Assert.Equal(SessionHostKind.Player, session.HostKind);
+        Assert.Equal(rig.HostPlayer.UserId, session.HostUserId);
+        Assert.NotNull(rig.HostPlayer.Host);
+        Assert.Equal(session.Id, rig.HostPlayer.CurrentSession!.Id);
+
+        await rig.JoinBothAsync(session.Id);
+        Assert.Equal(NatPath.Direct, rig.JoinerSocket.GetPath(rig.JoinerSocket.HostAddress));
+        Assert.Equal(NatPath.Direct, rig.LuaSocket.GetPath(rig.LuaSocket.HostAddress));
+        await rig.PlayAsync();
+
+        // The host leaves: its server shuts down, and the directory ends the session under its joiners.
+        SessionEndReason? joinerTold = null;
+        rig.Joiner.SessionEnded += (_, reason) => joinerTold = reason;
+        var leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
+        await rig.TickUntilAsync(() => leaving.IsCompleted && joinerTold is not null && rig.LuaClient.Transport.State == ClientState.Disconnected, "the joiners to hear the session ended");
+        Assert.True(await leaving);
+        Assert.Null(rig.HostPlayer.Host);
+        Assert.Null(rig.HostPlayer.CurrentSession);
+        Assert.Equal(SessionEndReason.ServerLost, joinerTold);
+        Assert.Equal(DisconnectReason.ServerShutdown, rig.LuaClient.Transport.LastDisconnectReason);
+        var ended = await rig.Directory.GetSessionAsync(session.Id, Cancel);
+        Assert.True(ended is null || ended.State == SessionState.Ended, $"the directory ended the session ({ended?.State})");
+    }
+
+    [Fact]
+    public async Task A_session_the_directory_ends_stops_the_host_and_tells_it_why()
+    {
+        await using var rig = await Rig.StartAsync();
+        var session = await rig.HostAsync();
+        (SessionInfo Session, SessionEndReason Reason)? told = null;
+        rig.HostPlayer.SessionEnded += (s, reason) => told = (s, reason);
+
+        Assert.True(await new HttpSessions(rig.Backend.CreateBackendClient(asServer: true)).EndSessionAsync(session.Id, Cancel));
+        await rig.TickUntilAsync(() => told is not null, "the host to hear its session ended");
+        Assert.Equal(session.Id, told!.Value.Session.Id);
+        Assert.Equal(SessionEndReason.Ended, told.Value.Reason);
+        Assert.Null(rig.HostPlayer.Host);
+        Assert.Null(rig.HostPlayer.CurrentSession);
+        Assert.Equal(SessionEndReason.Ended, rig.HostPlayer.LastEndReason);
+    }
+
+    [Fact]
+    public async Task Disposing_the_host_ends_its_session_for_its_joiners()
+    {
+        await using var rig = await Rig.StartAsync();
+        var session = await rig.HostAsync();
+        await rig.JoinBothAsync(session.Id);
+        SessionEndReason? joinerTold = null;
+        rig.Joiner.SessionEnded += (_, reason) => joinerTold = reason;
+
+        rig.StopHost();
+        await rig.TickUntilAsync(() => joinerTold is not null, "the joiner to hear the session ended");
+        Assert.Equal(SessionEndReason.ServerLost, joinerTold);
+        Assert.Equal(DisconnectReason.ServerShutdown, rig.LuaClient.Transport.LastDisconnectReason);
+    }
+
+    [Fact]
+    public async Task Hosting_needs_a_reachable_socket_host_systems_that_start_and_a_free_player()
+    {
+        await using var rig = await Rig.StartAsync();
+        using var world = World.Create();
+        var client = new NetworkClient(world, new NetClient(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)),
+            new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }, ownsTransport: true), ReplicationWorld.Registry);
+        using var cannotHost = Multiplayer.OverBackend(client, rig.Backend.CreateBackendClient(asServer: false), new MultiplayerAccount("no-host", SeedNetwork.Password, RegisterIfMissing: true));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => cannotHost.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel));
+
+        // A socket joiners cannot reach is refused before anything is created.
+        using var anywhere = new UdpTransport(new IPEndPoint(IPAddress.Any, 0));
+        using var unreachable = Multiplayer.OverBackend(client, rig.Backend.CreateBackendClient(asServer: false), new MultiplayerAccount("no-host", SeedNetwork.Password, RegisterIfMissing: true),
+            new MultiplayerOptions { Hosting = new MultiplayerHosting(anywhere) });
+        await Assert.ThrowsAsync<InvalidOperationException>(() => unreachable.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel));
+
+        // Host systems that cannot be built fail the call, and the session it created is left again.
+        using var socket = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var broken = Multiplayer.OverBackend(client, rig.Backend.CreateBackendClient(asServer: false), new MultiplayerAccount("no-host", SeedNetwork.Password, RegisterIfMissing: true),
+            new MultiplayerOptions { Hosting = new MultiplayerHosting(socket) { Systems = _ => throw new InvalidOperationException("no arena") } });
+        var group = new Group<float>("broken", client, broken);
+        group.Initialize();
+        var failing = broken.CreateSessionAsync(new SessionOptions("broken-arena", 4), SessionHostKind.Player, Cancel);
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !failing.IsCompleted && DateTime.UtcNow < deadline; await Task.Delay(2, Cancel))
+        {
+            float dt = 1f / 60;
+            group.Tick(in dt);
+        }
+
+        Assert.Equal("no arena", (await Assert.ThrowsAsync<InvalidOperationException>(() => failing)).Message);
+        Assert.Null(broken.Host);
+        Assert.Null(broken.CurrentSession);
+        Assert.Empty((await rig.Directory.ListSessionsAsync(new SessionFilter { NameContains = "broken-arena" }, cancellationToken: Cancel)).Sessions);
+
+        var session = await rig.HostAsync();
+        var again = await Assert.ThrowsAsync<InvalidOperationException>(() => rig.HostPlayer.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel));
+        Assert.Contains(session.Id.ToString(), again.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => rig.HostPlayer.JoinSessionAsync(session.Id, Cancel));
+    }
+
+    /// <summary>Moves every player's entity on the host: the replicated world the joiners follow.</summary>
+    private sealed class Mover(World world) : BaseSystem<World, float>(world)
+    {
+        private readonly QueryDescription moving = new QueryDescription().WithAll<Position2, NetworkOwner>();
+
+        public bool Moving { get; set; } = true;
+
+        public override void Update(in float dt)
+        {
+            if (!Moving) return;
+            World.Query(in moving, (ref Position2 p) => p.Value += new Vector2(0.5f, -0.25f));
+        }
+    }
+
+    /// <summary>A backend, an introducer, a hosting C# player, a joining C# player and a joining Lua script.</summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        private readonly Introducer introducer;
+        private readonly List<IDisposable> owned = [];
+        private readonly Group<float> hostGroup;
+        private readonly Group<float> joinerGroup;
+        private readonly Group<float> luaGroup;
+        private readonly ScriptHost luaScripts;
+        private readonly World hostWorld = World.Create();
+        private readonly World joinerWorld = World.Create();
+        private readonly World luaWorld = World.Create();
+        private Mover? mover;
+        private bool hostStopped;
+
+        private Rig(BackendTestServer backend)
+        {
+            Backend = backend;
+            introducer = new Introducer(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+            var traversal = new NatTraversalOptions { Introducer = introducer.LocalAddress };
+            Directory = new HttpSessions(backend.CreateBackendClient(asServer: true));   // what the directory says, read with the server key
+
+            // The host's game: a client it does not use while hosting, and the listen server's own socket through the introducer.
+            var hostSocket = new NatTraversal(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), traversal);
+            owned.Add(hostSocket);
+            HostPlayer = Multiplayer.OverBackend(Client(hostWorld, new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), out var hostClient),
+                backend.CreateBackendClient(asServer: false), new MultiplayerAccount("hosting-alice", SeedNetwork.Password, RegisterIfMissing: true),
+                new MultiplayerOptions
+                {
+                    Hosting = new MultiplayerHosting(hostSocket)
+                    {
+                        Systems = host =>
+                        {
+                            host.Server.PlayerConnected += joined =>
+                            {
+                                if (!joined.Reconnected) host.World.Create(new Position2 { Value = new Vector2(joined.ClientId % 100, 0) }, new NetworkOwner(joined.Connection));
+                            };
+                            mover = new Mover(host.World);
+                            return [mover];
+                        },
+                    },
+                });
+            hostGroup = new Group<float>("host", hostClient, HostPlayer);
+
+            // The C# joiner.
+            JoinerSocket = new NatTraversal(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), traversal);
+            Joiner = Multiplayer.OverBackend(Client(joinerWorld, JoinerSocket, out var joinerClient), backend.CreateBackendClient(asServer: false),
+                new MultiplayerAccount("joining-bob", SeedNetwork.Password, RegisterIfMissing: true), new MultiplayerOptions { Traversal = JoinerSocket });
+            joinerGroup = new Group<float>("joiner", joinerClient, Joiner);
+
+            // The Lua joiner.
+            LuaSocket = new NatTraversal(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), traversal);
+            Client(luaWorld, LuaSocket, out var luaClient);
+            LuaClient = luaClient;
+            var luaBackend = backend.CreateBackendClient(asServer: false);
+            luaScripts = new ScriptHost(new ScriptServices
+            {
+                Authentication = new HttpAuthentication(luaBackend),
+                Sessions = new HttpSessions(luaBackend),
+                Traversal = LuaSocket,
+            }, null, luaWorld);
+            luaGroup = new Group<float>("lua", luaClient, luaScripts.System);
+            hostGroup.Initialize();
+            joinerGroup.Initialize();
+            luaGroup.Initialize();
+        }
+
+        public BackendTestServer Backend { get; }
+
+        public HttpSessions Directory { get; }
+
+        public Multiplayer HostPlayer { get; }
+
+        public Multiplayer Joiner { get; }
+
+        public NatTraversal JoinerSocket { get; }
+
+        public NatTraversal LuaSocket { get; }
+
+        public NetworkClient LuaClient { get; }
+
+        public static async Task<Rig> StartAsync()
+        {
+            var backend = await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs);
+            var players = new HttpAuthentication(backend.CreateBackendClient(asServer: false));
+            await players.RegisterAsync("joining-carol", SeedNetwork.Password, Cancel);
+            return new Rig(backend);
+        }
+
+        public async Task<SessionInfo> HostAsync()
+        {
+            var hosting = HostPlayer.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel);
+            await TickUntilAsync(() => hosting.IsCompleted, "the host to serve");
+            return await hosting;
+        }
+
+        public async Task JoinBothAsync(SessionId id)
+        {
+            var joining = Joiner.JoinSessionAsync(id, Cancel);
+            var globals = new Dictionary<string, ScriptValue> { ["username"] = "joining-carol", ["password"] = SeedNetwork.Password, ["sessionId"] = id.ToString() };
+            var lua = luaScripts.Load("join.lua", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Scripting", "Seed", "02-login.lua"))
+                + "local session = multiplayer:joinSession(sessionId)\nseedSession = session\n", globals);
+            await TickUntilAsync(() => joining.IsCompleted && lua.WaitingEntries == 0, "both joins");
+            Assert.Equal(id, (await joining).Id);
+            Assert.Empty(lua.Errors);
+            Assert.Equal(id.ToString(), lua.GetGlobal("seedSession").AsTable!["id"].AsString);
+            Assert.Equal(ClientState.Connected, LuaClient.Transport.State);
+        }
+
+        /// <summary>The host moves every player's entity for a second, then the joiners converge on its world.</summary>
+        public async Task PlayAsync()
+        {
+            await TickUntilAsync(() => Values(hostWorld).Count == 3 && Values(joinerWorld).Count == 3 && Values(luaWorld).Count == 3,
+                $"every world to hold the three players' entities (host {Values(hostWorld).Count}, C# {Values(joinerWorld).Count}, Lua {Values(luaWorld).Count})");
+            for (int i = 0; i < 60; i++) Tick();
+            mover!.Moving = false;
+            var host = Values(hostWorld);
+            Assert.Contains(host, v => v.Item1 >= 30);   // they moved
+            await TickUntilAsync(() => Values(joinerWorld).SequenceEqual(host) && Values(luaWorld).SequenceEqual(host), "the joiners to converge on the host's world");
+            Assert.NotNull(HostPlayer.Host);
+            Assert.Contains(HostPlayer.Host!.LocalConnection, Owners(hostWorld));   // the hosting player plays too
+        }
+
+        public void StopHost()
+        {
+            hostStopped = true;
+            HostPlayer.Dispose();
+        }
+
+        public void Tick()
+        {
+            float dt = 1f / 60;
+            introducer.Update();
+            if (!hostStopped) hostGroup.Tick(in dt);
+            joinerGroup.Tick(in dt);
+            luaGroup.Tick(in dt);
+        }
+
+        public async Task TickUntilAsync(Func<bool> done, string what)
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); !done(); await Task.Delay(2, Cancel))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}: {string.Join(" | ", luaScripts.Logger.Lines.Select(l => l.Message))}");
+                Tick();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!hostStopped) HostPlayer.Dispose();
+            Joiner.Dispose();
+            luaScripts.Dispose();
+            foreach (var disposable in owned) disposable.Dispose();
+            introducer.Dispose();
+            hostWorld.Dispose();
+            joinerWorld.Dispose();
+            luaWorld.Dispose();
+            await Backend.DisposeAsync();
+        }
+
+        private NetworkClient Client(World world, IDatagramTransport socket, out NetworkClient client)
+        {
+            client = new NetworkClient(world, new NetClient(socket, new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }, ownsTransport: true),
+                ReplicationWorld.Registry);
+            return client;
+        }
+
+        private static List<(float, float)> Values(World world)
+        {
+            var values = new List<(float, float)>();
+            world.Query(new QueryDescription().WithAll<Position2>(), (ref Position2 p) => values.Add((MathF.Round(p.Value.X, 2), MathF.Round(p.Value.Y, 2))));
+            values.Sort();
+            return values;
+        }
+
+        private static List<ConnectionId> Owners(World world)
+        {
+            var owners = new List<ConnectionId>();
+            world.Query(new QueryDescription().WithAll<NetworkOwner>(), (ref NetworkOwner o) => owners.Add(o.Connection));
+            return owners;
+        }
+    }
+}

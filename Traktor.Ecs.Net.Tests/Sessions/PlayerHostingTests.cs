@@ -1,0 +1,58 @@
+using Traktor.Ecs.Net.Scripting;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Scripting;
+
+namespace Traktor.Ecs.Net.Tests.Sessions;
+
+/// <summary>
+/// <see cref="PlayerHosting.CreateSessionAsync"/>, shared by <see cref="Multiplayer"/> and Lua's <c>createSession</c>: a
+/// listen server that fails to start leaves no session behind. Lua's <c>createSession(name, max, "player")</c> used to
+/// leave it live with the host seated (until the seat went idle), so joiners were seated in a session nobody served.
+/// </summary>
+public sealed class PlayerHostingTests : DirectoryOnFakeClockTests
+{
+    [Fact]
+    public async Task A_start_that_fails_leaves_the_session_again()
+    {
+        long host = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
+        PlayerHostGrant? granted = null;
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Services.Sessions!.CreateSessionAsync(new SessionOptions("coop", 4), host,
+            (grant, _) =>
+            {
+                granted = grant;
+                throw new InvalidOperationException("the port is taken");
+            }, Cancel));
+
+        Assert.Equal("the port is taken", error.Message);
+        var left = await Services.Sessions!.GetSessionAsync(granted!.Session.Id, Cancel);
+        Assert.True(left is null || left.State == SessionState.Ended, $"the session ended ({left?.State})");
+    }
+
+    [Fact]
+    public async Task A_Lua_createSession_whose_game_cannot_start_hosting_leaves_no_live_session()
+    {
+        long host = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
+        PlayerHostGrant? granted = null;
+        using var scripts = new ScriptHost(new ScriptServices
+        {
+            Sessions = Services.Sessions,
+            PlayerId = (ulong)host,
+            StartHosting = (grant, _) =>
+            {
+                granted = grant;
+                throw new InvalidOperationException("the port is taken");
+            },
+        });
+        var script = scripts.Load("host.lua", """local session = multiplayer:createSession("coop", 4, "player")""");
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); script.WaitingEntries > 0 && DateTime.UtcNow < deadline; await Task.Delay(5, Cancel))
+        {
+            scripts.Tick();
+        }
+
+        var error = Assert.Single(script.Errors);
+        Assert.Contains("the port is taken", error.Message, StringComparison.Ordinal);
+        var left = await Services.Sessions!.GetSessionAsync(granted!.Session.Id, Cancel);
+        Assert.True(left is null || left.State == SessionState.Ended, $"the session ended ({left?.State})");   // before: Live, the host seated
+    }
+}

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// The listen server of a session a <see cref="Multiplayer"/> hosts, on the tick thread: a <see cref="NetworkHost"/> (the
+/// player is its local player) whose <see cref="NetServer"/> opens only the directory's connect tokens (the grant's session
+/// key), the game's host systems around it, the rendezvous registered with the socket's introducer, and the directory
+/// entry (<see cref="PlayerSessionHost"/>) told the public address and the players connected, in join order (the order of
+/// succession), whenever they change.
+/// </summary>
+internal sealed class HostedSession
+{
+    private readonly NetServer server;
+    private readonly Group<float> group;
+    private readonly IDatagramTransport socket;
+    private readonly NatTraversal? traversal;
+    private readonly Dictionary<ConnectionId, long> connected = new();
+    private readonly List<long> players = new();
+    private NetAddress reported;
+    private bool changed;
+
+    private HostedSession(PlayerHostGrant grant, MultiplayerHosting hosting, NetServer server, NetworkHost host, PlayerSessionHost entry)
+    {
+        Session = grant.Session;
+        this.server = server;
+        socket = hosting.Socket;
+        traversal = socket as NatTraversal;
+        Host = host;
+        Entry = entry;
+        host.Server.ClientConnected += (connection, clientId) =>
+        {
+            if (!host.Server.IsLocal(connection) && connected.TryAdd(connection, (long)clientId))
+            {
+                players.Add((long)clientId);
+                changed = true;
+            }
+        };
+        host.Server.ClientDisconnected += (connection, _) =>
+        {
+            if (connected.Remove(connection, out long player))
+            {
+                players.Remove(player);
+                changed = true;
+            }
+        };
+        group = new Group<float>("host", [host, .. hosting.Systems?.Invoke(host) ?? []]);
+        group.Initialize();
+        traversal?.Host(grant.Rendezvous, grant.PunchKey);
+    }
+
+    /// <summary>The session, as the directory created it.</summary>
+    public SessionInfo Session { get; }
+
+    /// <summary>The listen server.</summary>
+    public NetworkHost Host { get; }
+
+    /// <summary>The directory entry (heartbeats on its timer).</summary>
+    public PlayerSessionHost Entry { get; }
+
+    /// <summary>Starts serving the grant's session on <paramref name="hosting"/>'s socket, with the client's protocol and schema.</summary>
+    public static HostedSession Start(PlayerHostGrant grant, MultiplayerHosting hosting, NetworkClient client, IPlayerHostedSessions directory,
+        long hostUserId, TimeProvider time, ILogger logger)
+    {
+        var protocol = client.Transport.Options;
+        var server = new NetServer(hosting.Socket, new NetServerOptions
+        {
+            ProtocolId = protocol.ProtocolId,
+            SchemaHash = protocol.SchemaHash,
+            PrivateKey = grant.SessionKey,                            // only tokens the directory sealed for this session open
+            MaxClients = Math.Max(1, grant.Session.MaxPlayers - 1),   // the host holds a seat itself
+        }, time, logger);
+        PlayerSessionHost? entry = null;
+        NetworkHost? host = null;
+        try
+        {
+            host = new NetworkHost(client.World, server, client.Replication.Registry, localClientId: (ulong)hostUserId, logger: logger);
+            entry = PlayerSessionHost.Start(directory, grant, hostUserId, time: time, logger: logger);
+            return new HostedSession(grant, hosting, server, host, entry);
+        }
+        catch
+        {
+            // The game's host systems (or the server) refused: nothing keeps serving or heartbeating.
+            host?.Dispose();
+            server.Dispose();
+            _ = entry?.DisposeAsync().AsTask();
+            throw;
+        }
+    }
+
+    /// <summary>The socket's address joiners can reach: the introducer's observation behind a NAT, else its own.</summary>
+    /// <param name="socket">The listen server's socket.</param>
+    /// <returns>True when it has one joiners can use (a traversal that has not heard from its introducer yet has none).</returns>
+    public static bool CanPublish(IDatagramTransport socket) => socket is NatTraversal || !socket.LocalAddress.IsUnspecified;
+
+    /// <summary>Runs the socket's traversal timers, then the host's receive.</summary>
+    public void BeforeUpdate(in float state)
+    {
+        traversal?.Update();
+        group.BeforeUpdate(in state);
+    }
+
+    /// <summary>The game's host systems.</summary>
+    public void Update(in float state) => group.Update(in state);
+
+    /// <summary>Replicates and sends, then tells the directory entry what changed.</summary>
+    public void AfterUpdate(in float state)
+    {
+        group.AfterUpdate(in state);
+        var address = traversal is { } nat ? nat.PublicAddress : socket.LocalAddress;
+        if (!address.IsNone && (changed || address != reported))
+        {
+            reported = address;
+            changed = false;
+            Entry.Report([address.ToEndPoint()], players); // copies; only when something changed
+        }
+    }
+
+    /// <summary>Stops serving: every remote player is told the server shut down; the directory entry stops heartbeating.</summary>
+    public void Stop()
+    {
+        group.Dispose();
+        server.Dispose();
+        _ = Entry.DisposeAsync().AsTask();
+    }
+}

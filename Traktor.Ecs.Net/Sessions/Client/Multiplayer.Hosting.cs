@@ -1,0 +1,148 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>Hosting: a session whose server is this player's game (<see cref="SessionHostKind.Player"/>).</summary>
+public sealed partial class Multiplayer
+{
+    /// <summary>
+    /// The listen server of the session this player hosts (<see cref="CreateSessionAsync(SessionOptions, SessionHostKind, CancellationToken)"/>
+    /// with <see cref="SessionHostKind.Player"/>), or null: the game's host-side code (<see cref="HostInputs{TInput, TSerializer}"/>,
+    /// <see cref="NetworkHost.SendRpc{T}"/>) uses it; the player's own connection is <see cref="NetworkHost.LocalConnection"/>.
+    /// </summary>
+    public NetworkHost? Host => hosted?.Host;
+
+    /// <summary>
+    /// Creates a session served by a game server of the fleet (<see cref="SessionHostKind.DedicatedServer"/>, as
+    /// <see cref="CreateSessionAsync(SessionOptions, CancellationToken)"/>) or by this player's game
+    /// (<see cref="SessionHostKind.Player"/>, Lua's <c>multiplayer:createSession(name, max, "player")</c>). Hosting, the
+    /// directory seats the player and gives it the session's key and rendezvous (<see cref="PlayerHosting.CreateSessionAsync"/>,
+    /// shared with Lua); on the tick thread a <see cref="NetworkHost"/> then serves on <see cref="MultiplayerOptions.Hosting"/>'s
+    /// socket, opening only the connect tokens the directory seals for this session, with the player as its local player
+    /// (client id = its user id) and the game's <see cref="MultiplayerHosting.Systems"/> around it; the socket's
+    /// <see cref="NatTraversal"/> registers the rendezvous with its introducer, and the directory is told the public address and
+    /// the connected players every heartbeat. Hosting ends with <see cref="LeaveSessionAsync"/> or <see cref="Dispose"/>
+    /// (the remote players are told the server shut down, and the directory ends the session with
+    /// <see cref="SessionEndReason.ServerLost"/>), or when the directory ends the session (<see cref="SessionEnded"/> says why).
+    /// </summary>
+    /// <param name="session">Name, capacity (the host included), visibility, properties.</param>
+    /// <param name="host">Who serves it.</param>
+    /// <param name="cancellationToken">Cancels the call; a session created meanwhile is left again (which ends it).</param>
+    /// <returns>The session, once connected to its game server, or once this player's server serves it.</returns>
+    /// <exception cref="InvalidOperationException">Hosting without <see cref="MultiplayerOptions.Hosting"/>, or while in a session
+    /// (leave it first, as Lua's <c>createSession</c> says).</exception>
+    /// <exception cref="NotSupportedException">The directory does not offer player-hosted sessions (<see cref="IPlayerHostedSessions"/>).</exception>
+    public async Task<SessionInfo> CreateSessionAsync(SessionOptions session, SessionHostKind host, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (host != SessionHostKind.Player)
+        {
+            return await CreateSessionAsync(session, cancellationToken).ConfigureAwait(false);
+        }
+
+        var hosting = options.Hosting ?? throw new InvalidOperationException("This game cannot host sessions: MultiplayerOptions.Hosting is not set.");
+        var directory = sessions as IPlayerHostedSessions ?? throw new NotSupportedException("The session directory does not offer player-hosted sessions.");
+        if (!HostedSession.CanPublish(hosting.Socket))
+        {
+            throw new InvalidOperationException(
+                $"MultiplayerHosting.Socket is bound to {hosting.Socket.LocalAddress}, which joiners cannot reach: bind it to a specific address, or use a NatTraversal.");
+        }
+
+        await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            RefuseWhileHosting();
+            if (current is { } already)
+            {
+                throw new InvalidOperationException($"Already in session {already.Id}: LeaveSessionAsync first.");
+            }
+
+            long user = await LogInAsync(cancellationToken).ConfigureAwait(false);
+            var grant = await sessions.CreateSessionAsync(session, user, (grant, token) => StartHostingAsync(grant, hosting, directory, user, token),
+                cancellationToken).ConfigureAwait(false);
+            current = grant.Session;
+            logger.LogInformation("Player {Player} hosts session {Session}.", user, grant.Session.Id);
+            return grant.Session;
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
+    /// <summary>Starts the listen server on the tick thread; completes once it serves (or stops it again when cancelled meanwhile).</summary>
+    private async Task StartHostingAsync(PlayerHostGrant grant, MultiplayerHosting hosting, IPlayerHostedSessions directory, long user, CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        onTick.Enqueue(() =>
+        {
+            if (started.Task.IsCompleted)
+            {
+                return; // cancelled before the tick came
+            }
+
+            try
+            {
+                var running = HostedSession.Start(grant, hosting, client, directory, user, time, logger);
+                if (started.TrySetResult())
+                {
+                    connected = false;
+                    client.Transport.Disconnect();
+                    hosted = running;
+                }
+                else
+                {
+                    running.Stop(); // cancelled meanwhile
+                }
+            }
+            catch (Exception exception)
+            {
+                logger.LogWarning(exception, "Could not start hosting session {Session}.", grant.Session.Id);
+                started.TrySetException(exception);
+            }
+        });
+        using (cancellationToken.Register(() => started.TrySetCanceled(cancellationToken)))
+        {
+            await started.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The hosting part of a tick: the host's receive, unless the directory said the session is over (it ended it, or gave
+    /// it up as idle): then the server stops and <see cref="SessionEnded"/> follows with the directory's reason.
+    /// </summary>
+    private void UpdateHosting(HostedSession hosting, in float state)
+    {
+        if (hosting.Entry.Live)
+        {
+            hosting.BeforeUpdate(in state);
+            return;
+        }
+
+        logger.LogWarning("The directory no longer lists session {Session} as live; its host stops serving.", hosting.Session.Id);
+        StopHosting();
+        if (current is { } lost && lost.Id == hosting.Session.Id)
+        {
+            _ = ExplainEndAsync(lost, DisconnectReason.ServerShutdown);
+        }
+    }
+
+    /// <summary>Stops serving the hosted session, if any (on the tick thread, or in <see cref="Dispose"/>).</summary>
+    private void StopHosting()
+    {
+        if (hosted is { } hosting)
+        {
+            hosted = null;
+            hosting.Stop();
+        }
+    }
+
+    private void RefuseWhileHosting()
+    {
+        if (hosted is { } hosting)
+        {
+            throw new InvalidOperationException($"This player hosts session {hosting.Session.Id}: LeaveSessionAsync first.");
+        }
+    }
+}

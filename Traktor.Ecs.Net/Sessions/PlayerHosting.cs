@@ -1,0 +1,60 @@
+using Traktor.Ecs.Net.Online;
+
+namespace Traktor.Ecs.Net.Sessions;
+
+/// <summary>
+/// Hosting a session on the player's own game, as the engine's <c>createSession(name, max, "player")</c> does, shared by
+/// <see cref="Multiplayer.CreateSessionAsync(SessionOptions, SessionHostKind, CancellationToken)"/> and Lua's
+/// <c>multiplayer:createSession</c>, so both create the session and start the game's listen server the same way.
+/// </summary>
+public static class PlayerHosting
+{
+    /// <summary>The longest wait for the directory to take back the seat of a host whose start failed.</summary>
+    private static readonly TimeSpan LeaveWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Creates a session hosted by <paramref name="hostUserId"/> (<see cref="IPlayerHostedSessions.CreatePlayerHostedSessionAsync"/>),
+    /// then lets <paramref name="start"/> start the listen server with the directory's grant (its session key and rendezvous).
+    /// When the start fails or is cancelled, the host leaves the session again, which ends it: a session nobody serves is not
+    /// left in the directory for others to join.
+    /// </summary>
+    /// <param name="sessions">The directory; it must implement <see cref="IPlayerHostedSessions"/> (<see cref="HttpSessions"/> does).</param>
+    /// <param name="options">Name, capacity (the host included), visibility and properties.</param>
+    /// <param name="hostUserId">The hosting player.</param>
+    /// <param name="start">Starts the game's listen server with the grant; it completes once it serves.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The grant: the session with the host seated, its key and rendezvous.</returns>
+    /// <exception cref="NotSupportedException">The directory does not offer player-hosted sessions.</exception>
+    /// <exception cref="OnlineException">The directory refused (<see cref="OnlineError.QuotaExceeded"/>, …).</exception>
+    public static async Task<PlayerHostGrant> CreateSessionAsync(this ISessions sessions, SessionOptions options, long hostUserId,
+        Func<PlayerHostGrant, CancellationToken, Task> start, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(start);
+        var directory = sessions as IPlayerHostedSessions
+            ?? throw new NotSupportedException("The session directory does not offer player-hosted sessions.");
+        var grant = await directory.CreatePlayerHostedSessionAsync(options, hostUserId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await start(grant, cancellationToken).ConfigureAwait(false);
+            return grant;
+        }
+        catch
+        {
+            // Nobody serves the session: the host leaves it, which ends it (before, it stayed listed until the host's seat
+            // went idle, and joiners were seated in a session no server would ever admit them to).
+            using var bounded = new CancellationTokenSource(LeaveWait);
+            try
+            {
+                await sessions.LeaveSessionAsync(grant.Session.Id, hostUserId, bounded.Token).ConfigureAwait(false);
+            }
+            catch (Exception leave) when (leave is OnlineException or HttpRequestException or OperationCanceledException)
+            {
+                // The directory ends it once the host's seat is idle; the start's failure is what the caller hears.
+            }
+
+            throw;
+        }
+    }
+}
