@@ -127,6 +127,18 @@ internal static class SessionEndpoints
             .AcceptsJson<ClaimHostBody>().Produces<PlayerHostGrantBody>().ProducesCommonProblems()
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType);
 
+        sessions.MapPost("/{sessionId}/host-lost", async (string sessionId, HttpContext context, CallerResolver callers) =>
+        {
+            var caller = await callers.ResolveAsync(context);
+            var directory = SessionHosting.Require(context);
+            var body = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.SessionUserBody);
+            caller.RequireSelfOrServer(body.UserId);
+            await directory.ReportHostLostAsync(Id(sessionId), body.UserId, context.RequestAborted);
+            return Results.NoContent();
+        }).Describe("reportSessionHostLost", SessionsTag, "A member of a player-hosted session reports that its game lost the host (a takeover needs half the successors behind the claimant to).")
+            .AcceptsJson<SessionUserBody>().Produces(StatusCodes.Status204NoContent).ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status415UnsupportedMediaType);
+
         var fleet = app.MapGroup("/v1/fleet/servers");
 
         fleet.MapPost("", async (HttpContext context, CallerResolver callers) =>

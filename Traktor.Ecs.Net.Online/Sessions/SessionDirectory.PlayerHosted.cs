@@ -192,6 +192,11 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
                         TimeSpan.FromMilliseconds(Math.Max(100, report - silentSince + 1)));
                 }
 
+                if (lastReport is { } last)
+                {
+                    await RequireHostLossQuorumAsync(connection, transaction, sessionId, successors, rank, last, now, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (lastReport is not null && await ReleaseSeatAsync(connection, transaction, sessionId, host, now, cancellationToken).ConfigureAwait(false))
                 {
                     departed = host;

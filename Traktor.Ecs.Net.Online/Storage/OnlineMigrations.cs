@@ -147,6 +147,10 @@ internal static class OnlineMigrations
         [
             "ALTER TABLE sessions ADD COLUMN host_successors TEXT NULL",
         ]),
+        new(9, "player-hosted sessions: when a member last reported its host lost (a takeover needs those behind the successor to agree)", _ =>
+        [
+            "ALTER TABLE session_members ADD COLUMN host_lost_at BIGINT NULL",
+        ]),
     ];
 
     /// <summary>

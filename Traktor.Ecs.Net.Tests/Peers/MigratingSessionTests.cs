@@ -82,6 +82,12 @@ public sealed class MigratingSessionTests : IAsyncLifetime
         {
             if (newHost == heir.Peer.ClientId) claim = PlayerSessionHost.ClaimAsync(Directory, grant.Session.Id, heir.UserId, heir.Key!, time: time, cancellationToken: Cancel);
         };
+        // The others tell the directory they lost the host: a successor takes over early only with half of those behind it.
+        Task? reported = null;
+        other.Peer.HostChanged += newHost =>
+        {
+            if (newHost != other.Peer.ClientId) reported = Directory.ReportHostLostAsync(grant.Session.Id, other.UserId, Cancel);
+        };
 
         // SIGKILL: the host's process stops, its heartbeats with it.
         await host.Entry!.DisposeAsync();
@@ -89,6 +95,7 @@ public sealed class MigratingSessionTests : IAsyncLifetime
         players.Remove(host);
         Assert.True(await TickUntilAsync(() => claim is { IsCompleted: true }, 60 * 10), $"claim {claim?.Status}; {Describe()}");
         heir.Entry = await claim!;
+        Assert.True(reported is { IsCompletedSuccessfully: true }, $"the other player's report: {reported?.Status}");
         var session = (await Directory.GetSessionAsync(grant.Session.Id, Cancel))!;
         Assert.Equal(SessionState.Live, session.State);
         Assert.Equal(heir.UserId, session.HostUserId);

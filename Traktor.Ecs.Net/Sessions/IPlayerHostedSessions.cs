@@ -59,4 +59,18 @@ public interface IPlayerHostedSessions
     /// host did not name it among its connected players, or the session is not player-hosted;
     /// <see cref="Online.OnlineError.NotFound"/> when the session is not live.</exception>
     Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A member's game lost the session's host (its <see cref="MigratingPeer"/> elected another player): the directory lets a
+    /// successor take over (<see cref="ClaimHostAsync"/>) before the host has been silent for every successor's turn only
+    /// once half the successors behind it (rounded up) reported this since the host's last heartbeat. Call it from
+    /// <see cref="MigratingPeer.HostChanged"/> when the new host is another player.
+    /// </summary>
+    /// <param name="id">The session.</param>
+    /// <param name="userId">The member reporting (over HTTP a player may only name itself).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes once the report is stored.</returns>
+    /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.NotFound"/> when the session is not live;
+    /// <see cref="Online.OnlineError.Forbidden"/> when it is not player-hosted, or <paramref name="userId"/> holds no seat in it or hosts it.</exception>
+    Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default);
 }

@@ -204,6 +204,50 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var taken = await next.Hosted.ClaimHostAsync(grant.Session.Id, next.Id, key, Cancel);
         Assert.Equal(next.Id, taken.Session.HostUserId);
     }
+
+    [Fact]
+    public async Task The_first_successor_takes_over_early_only_when_half_the_players_behind_it_lost_the_host_too()
+    {
+        // Before: the first successor the host reported took the directory entry after 2 s without a heartbeat, which is
+        // all the directory sees: starve the host's heartbeats (a member sharing its address spends the per-address request
+        // budget, or a flood stops them) for 2 s while the game goes on, and the entry (new joiners' tokens) was the
+        // successor's. Now, before the host has been silent for every successor's turn, half the successors behind the
+        // claimant (rounded up) must have reported the host lost since its last heartbeat: they see the host themselves.
+        await using var directory = await StartAsync();
+        var host = await PlayerAsync(directory.Node, "quorum-host");
+        var successor = await PlayerAsync(directory.Node, "eager-successor");
+        var next = await PlayerAsync(directory.Node, "next-player");
+        var last = await PlayerAsync(directory.Node, "last-player");
+        var stranger = await PlayerAsync(directory.Node, "not-seated");
+        var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("quorum", 4), host.Id, Cancel);
+        var address = IPEndPoint.Parse("198.51.100.1:5000");
+        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [], Cancel));
+        foreach (var player in new[] { successor, next, last })
+        {
+            Assert.True((await player.Sessions.JoinSessionAsync(grant.Session.Id, player.Id, Cancel)).Succeeded);
+        }
+
+        // A report the host's next heartbeat contradicts counts for nothing.
+        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [successor.Id, next.Id, last.Id], Cancel));
+        await next.Hosted.ReportHostLostAsync(grant.Session.Id, next.Id, Cancel);
+        directory.Time.Advance(TimeSpan.FromSeconds(0.5));
+        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [successor.Id, next.Id, last.Id], Cancel));
+        byte[] key = ConnectTokenIssuer.GenerateServerKey();
+
+        directory.Time.Advance(TimeSpan.FromSeconds(2.5));   // the host silent past HostClaimAfter, the players behind say nothing
+        await successor.Hosted.ReportHostLostAsync(grant.Session.Id, successor.Id, Cancel);   // its own word is not theirs
+        var alone = await Assert.ThrowsAsync<OnlineException>(() => successor.Hosted.ClaimHostAsync(grant.Session.Id, successor.Id, key, Cancel));
+        Assert.Equal(OnlineError.Conflict, alone.Error);
+        Assert.NotNull(alone.RetryAfter);
+        Assert.Equal(host.Id, (await stranger.Sessions.GetSessionAsync(grant.Session.Id, Cancel))!.HostUserId);
+        Assert.Equal(OnlineError.Forbidden, (await Assert.ThrowsAsync<OnlineException>(() => host.Hosted.ReportHostLostAsync(grant.Session.Id, host.Id, Cancel))).Error);
+        Assert.Equal(OnlineError.Forbidden, (await Assert.ThrowsAsync<OnlineException>(() => stranger.Hosted.ReportHostLostAsync(grant.Session.Id, stranger.Id, Cancel))).Error);
+
+        // One of the two behind it lost the host too (its MigratingPeer elected the successor): the successor takes over.
+        await next.Hosted.ReportHostLostAsync(grant.Session.Id, next.Id, Cancel);
+        var taken = await successor.Hosted.ClaimHostAsync(grant.Session.Id, successor.Id, key, Cancel);
+        Assert.Equal(successor.Id, taken.Session.HostUserId);
+    }
 }
 
 public sealed class SqlitePlayerHostedSessionTests : PlayerHostedSessionContract<SqliteDirectoryHarness>;

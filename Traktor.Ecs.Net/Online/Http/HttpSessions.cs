@@ -118,6 +118,10 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
         return ToGrant(body);
     }
 
+    /// <inheritdoc/>
+    public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/host-lost", new SessionUserBody(userId), SessionJsonContext.Default.SessionUserBody, cancellationToken);
+
     /// <summary>Turns the wire answer of a player-hosted create or claim into the grant (a key that is not 32 bytes is the backend's fault).</summary>
     private static PlayerHostGrant ToGrant(PlayerHostGrantBody body) => body.SessionKey is { Length: 32 }
         ? new PlayerHostGrant(body.Session, body.SessionKey, body.Rendezvous) { PunchKey = body.PunchKey is { Length: 32 } key ? key : null }
