@@ -102,12 +102,13 @@ public sealed class NetClient : IDisposable, INetStatsSource
 
     /// <summary>
     /// Starts connecting with a token from <see cref="ConnectTokenIssuer.Issue(ulong, ReadOnlySpan{byte}, TimeSpan, IReadOnlyList{NetAddress}, int)"/>; progress comes as events.
-    /// Throws <see cref="ArgumentException"/> for bytes that are not a token.
+    /// Throws <see cref="ArgumentException"/> for bytes that are not a token; its message names both protocol versions for
+    /// a token its issuer made with another version of the library.
     /// </summary>
     public void Connect(ReadOnlySpan<byte> connectToken)
     {
         if (_options.Insecure) throw new InvalidOperationException("An insecure client connects with ConnectInsecure.");
-        if (!ConnectToken.TryParse(connectToken, out var token)) throw new ArgumentException("Malformed connect token.", nameof(connectToken));
+        if (!ConnectToken.TryParse(connectToken, out var token)) throw new ArgumentException(ConnectToken.WhyNotAToken(connectToken), nameof(connectToken));
         NetAddress.RequireReachable(token!.ServerAddresses, nameof(connectToken));
         Disconnect(); // a new connection ends the current one (or attempt), with an event
         _token = token!;

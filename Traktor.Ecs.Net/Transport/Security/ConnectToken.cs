@@ -34,6 +34,30 @@ public sealed class ConnectToken
     internal ReadOnlySpan<byte> ClientToServerKey => _bytes.AsSpan(L.PublicClientToServerKey, PacketCipher.KeySize);
     internal ReadOnlySpan<byte> ServerToClientKey => _bytes.AsSpan(L.PublicServerToClientKey, PacketCipher.KeySize);
 
+    /// <summary>
+    /// Why <paramref name="bytes"/> are not a token this build reads, for an exception's message: a token of another
+    /// protocol version (its issuer — the backend, a session directory — runs another version of the library: the usual
+    /// case after an upgrade of one side only) names both versions.
+    /// </summary>
+    internal static string WhyNotAToken(ReadOnlySpan<byte> bytes)
+    {
+        var family = L.Version[..6];
+        if (bytes.Length >= L.VersionSize && bytes[..family.Length].SequenceEqual(family) && !bytes[..L.VersionSize].SequenceEqual(L.Version))
+        {
+            string theirs = System.Text.Encoding.ASCII.GetString(bytes[..L.VersionSize]);
+            string ours = System.Text.Encoding.ASCII.GetString(L.Version);
+            if (theirs.All(c => c is >= '0' and <= '9' or >= 'A' and <= 'Z'))
+            {
+                return $"The connect token is of protocol version {theirs} and this build speaks {ours}: its issuer (the online backend, "
+                    + "the session directory or the token issuer of the game server) runs another version of Traktor.Ecs.Net.";
+            }
+        }
+
+        return bytes.Length == L.PublicSize
+            ? "Malformed connect token."
+            : $"Malformed connect token: {bytes.Length} bytes, where a connect token has {L.PublicSize}.";
+    }
+
     /// <summary>Parses token bytes from the authentication service; false when they are malformed.</summary>
     public static bool TryParse(ReadOnlySpan<byte> bytes, out ConnectToken? token)
     {
