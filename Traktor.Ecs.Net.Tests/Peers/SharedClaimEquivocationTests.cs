@@ -56,4 +56,57 @@ public class SharedClaimEquivocationTests(ITestOutputHelper output)
         Assert.All(honest, p => Assert.Equal(0, p.Shared.ClaimJumps));
         Assert.True(victim.Shared.ClaimsRelayed >= 4, $"peer 1 relayed {victim.Shared.ClaimsRelayed} claims");
     }
+
+    [Fact]
+    public void A_re_base_jump_sent_to_one_peer_reaches_every_peer_and_the_owner_takes_its_entity_back()
+    {
+        // Left open before claims were relayed: the first write for an entity on a link is a re-base, never window-checked,
+        // so peer 4 reconnected its link to peer 1 and sent it alone a claim 2^30 versions ahead on peer 2's entity. Peer 1
+        // adopted it, nobody else heard of it, and the owner's writes and claims were 2^30 behind there for good. Now peer 1
+        // relays it (its first word on the entity on its links is a re-base for the others too), every peer holds the same
+        // claim, the owner learns it lost the entity and takes it back one version higher, and all agree again.
+        using var mesh = new SharedMesh(4, new LinkConditions(), seed: 43);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 3), 600));
+        var (victim, owner, bystander, hostile) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2], mesh.Peers[3]);
+        var body = owner.Shared.Spawn(new ShipBody { Position = new Vector2(2, 2) });
+        var id = new SharedId(2, 1);
+        Assert.True(mesh.TickUntil(mesh.Converged, 600));
+
+        // Peer 4 drives its link to peer 1 by hand from now on (its game stops), so the jump is the first it sends there.
+        mesh.Killed.Add(hostile);
+        var link = mesh.Links[(4, 1)];
+        mesh.Reconnect(4, 1);
+        bool sent = false;
+        for (int i = 0; i < 600 && !sent; i++)
+        {
+            mesh.Tick();
+            link.Update();
+            while (link.TryPollEvent(out _))
+            {
+            }
+
+            if (link.State != ClientState.Connected || !victim.Mesh.ConnectedPeers.Contains(4UL)) continue;
+            Assert.Equal(SendResult.Queued, link.Send(ChannelKind.ReliableOrdered, SharedAuthorityAbuseTests.Write(2, 1, 1 + (1u << 30), claimant: 4, sequence: 1, new Vector2(9, 9))));
+            link.Flush();
+            sent = true;
+        }
+
+        Assert.True(sent, mesh.Describe());
+
+        // The owner's game takes its entity back when it learns it lost it, and moves it; the honest peers agree on it.
+        var honest = new[] { victim, owner, bystander };
+        bool Agree() => owner.Shared.IsOwner(body) && honest.All(p => p.State()[id].Owner == owner.State()[id].Owner
+            && ShipBodySerializer.SnapshotEquals(p.State()[id].Body, owner.State()[id].Body));
+        for (int i = 0; i < 300 && !(i > 30 && Agree()); i++)
+        {
+            if (!owner.Shared.IsOwner(body)) owner.Shared.RequestOwnership(body);
+            if (i == 30) owner.World.Get<ShipBody>(body).Position = new Vector2(20, 20);
+            mesh.Tick();
+        }
+
+        string views = string.Join("; ", honest.Select(p => $"peer {p.Mesh.PeerId}: {p.State()[id].Owner}"));
+        Assert.True(Agree(), views);
+        Assert.Equal(new SharedOwner(2, 2 + (1u << 30)), owner.State()[id].Owner);
+        Assert.Equal(1, owner.Shared.ClaimsLost);
+    }
 }
