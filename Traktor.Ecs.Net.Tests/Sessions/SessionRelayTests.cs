@@ -1,5 +1,6 @@
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Replication;
 using Traktor.Ecs.Net.Tests.Rpc;
 using Traktor.Ecs.Net.Tests.Transport;
 using Traktor.Ecs.Net.Transport;
@@ -122,6 +123,60 @@ public class SessionRelayTests
             Assert.Equal([1UL, 2UL], recorder.Received.Select(j => j.Rpc.PlayerId).Order());
             Assert.Equal(2, recorder.Received.Max(j => j.Rpc.PlayerCount));
         }
+    }
+
+    [Fact]
+    public async Task A_player_who_leaves_the_session_loses_its_entities_at_the_end_of_that_tick_not_after_the_reconnect_grace()
+    {
+        // Found writing a game from the docs: after Multiplayer.LeaveSessionAsync (disconnect, then leave the directory)
+        // the player's ship stayed in everyone's world for the whole reconnect grace (30 s by default) after PlayerLeft.
+        var ships = new QueryDescription().WithAll<Health, NetworkOwner>();
+        var mirrored = new QueryDescription().WithAll<Position2>();   // Health goes to its owner only
+        SessionRelay? relay = null;
+        using var setup = new RpcWorld(
+            new LinkConditions(),
+            new RpcOptions { ReconnectGracePeriod = TimeSpan.FromSeconds(30) },
+            options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
+        var sessions = new InProcessSessions(
+            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
+            [setup.Harness.ServerAddress.ToEndPoint()],
+            setup.Harness.Time);
+        var session = await sessions.CreateSessionAsync(new SessionOptions("coop", 3), Cancel);
+        relay = new SessionRelay(setup.ServerRpcs, session.Id, 3, sessions, setup.Harness.Time);
+        sessions.Attach(relay);
+        setup.Server.PlayerConnected += joined =>
+        {
+            if (!joined.Reconnected)
+            {
+                setup.Server.SetPlayerEntity(joined.Connection, setup.ServerWorld.Create(new Health { Value = (int)joined.ClientId }, new Position2(), new NetworkOwner(joined.Connection)));
+            }
+        };
+        var shipsWhenLeaving = new List<int>();
+        var serverLeaves = new RpcRecorder<PlayerLeft>(setup.ServerWorld, (_, _) => shipsWhenLeaving.Add(setup.ServerWorld.CountEntities(in ships)));
+        setup.ServerGroup.Add(serverLeaves);
+
+        var (alice, _, _, _) = await JoinAsync(setup, sessions, session.Id, 1, "alice");
+        var (bob, _, _, _) = await JoinAsync(setup, sessions, session.Id, 2, "bob");
+        await JoinAsync(setup, sessions, session.Id, 3, "carol");
+        Assert.True(setup.TickUntil(() => alice.World.CountEntities(in mirrored) == 3, 300));
+
+        // Bob leaves as the Multiplayer facade does: his connection closes, then the directory frees his seat.
+        bob.Client.Transport.Disconnect();
+        Assert.True(setup.TickUntil(() => setup.Server.Connections.Count == 2, 300));
+        Assert.True(await sessions.LeaveSessionAsync(session.Id, 2, Cancel));
+        Assert.True(setup.TickUntil(() => serverLeaves.Received.Count == 1, 300));
+        Assert.Equal([3], shipsWhenLeaving);   // the gameplay handling PlayerLeft still finds his ship (a final score)
+        Assert.True(setup.TickUntil(() => setup.ServerWorld.CountEntities(in ships) == 2 && alice.World.CountEntities(in mirrored) == 2, 120));
+
+        // Carol is removed by the directory while connected: kicked, and her ship goes as well.
+        Assert.True(await sessions.LeaveSessionAsync(session.Id, 3, Cancel));
+        Assert.True(setup.TickUntil(() => serverLeaves.Received.Count == 2, 300));
+        Assert.Equal([3, 2], shipsWhenLeaving);
+        Assert.True(setup.TickUntil(() => setup.ServerWorld.CountEntities(in ships) == 1 && alice.World.CountEntities(in mirrored) == 1, 120));
+        var remaining = new List<int>();
+        setup.ServerWorld.Query(in ships, (ref Health h) => remaining.Add(h.Value));
+        Assert.Equal([1], remaining);
+        Assert.Equal(0, setup.ServerRpcs.Grace.WaitingCount);
     }
 
     private static async Task<(RpcWorld.Peer Peer, RpcRecorder<PlayerJoined> Joins, RpcRecorder<PlayerLeft> Leaves, byte[] Token)> JoinAsync(

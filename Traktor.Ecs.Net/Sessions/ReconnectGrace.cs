@@ -53,10 +53,23 @@ public sealed class ReconnectGrace
     /// <param name="clientId">Its identity.</param>
     internal void Hold(ConnectionId connection, ulong clientId)
     {
-        held[clientId] = new Held(connection, time.GetTimestamp());
+        held[clientId] = new Held(connection, time.GetTimestamp(), Released: false);
         if (Period == TimeSpan.Zero)
         {
             Expire();
+        }
+    }
+
+    /// <summary>
+    /// Ends <paramref name="clientId"/>'s grace at the end of this tick (the next <see cref="Expire"/>): a player who left
+    /// the session is not coming back, so its entities go once the tick's gameplay has seen its departure.
+    /// </summary>
+    /// <param name="clientId">Its identity; nothing happens unless it is waited for.</param>
+    internal void Release(ulong clientId)
+    {
+        if (held.TryGetValue(clientId, out var entry))
+        {
+            held[clientId] = entry with { Released = true };
         }
     }
 
@@ -100,7 +113,7 @@ public sealed class ReconnectGrace
         expired.Clear();
         foreach (var (clientId, entry) in held)
         {
-            if (time.GetElapsedTime(entry.Since) >= Period)
+            if (entry.Released || time.GetElapsedTime(entry.Since) >= Period)
             {
                 expired.Add(clientId);
             }
@@ -110,7 +123,15 @@ public sealed class ReconnectGrace
         {
             held.Remove(clientId, out var entry);
             DestroyOwnedBy(entry.Connection);
-            logger.LogInformation("Client {ClientId} did not return within {Period}: {Count} entities destroyed.", clientId, Period, doomed.Count);
+            if (entry.Released)
+            {
+                logger.LogInformation("Client {ClientId} left its session: {Count} entities destroyed.", clientId, doomed.Count);
+            }
+            else
+            {
+                logger.LogInformation("Client {ClientId} did not return within {Period}: {Count} entities destroyed.", clientId, Period, doomed.Count);
+            }
+
             Expired?.Invoke(clientId);
         }
     }
@@ -137,5 +158,5 @@ public sealed class ReconnectGrace
         }
     }
 
-    private readonly record struct Held(ConnectionId Connection, long Since);
+    private readonly record struct Held(ConnectionId Connection, long Since, bool Released);
 }

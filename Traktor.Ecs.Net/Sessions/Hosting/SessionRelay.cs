@@ -11,7 +11,8 @@ namespace Traktor.Ecs.Net.Sessions;
 /// <see cref="SessionTicket"/> for this session that was issued after the player's last departure, while the
 /// session is live and has room. A member's first connection raises <see cref="PlayerJoined"/> (on the server as a
 /// local RPC event, and as an RPC to every client; the newcomer also receives one per player already present); a
-/// departure raises <see cref="PlayerLeft"/> the same way. A player whose reconnect grace expires leaves the session
+/// departure raises <see cref="PlayerLeft"/> the same way; the departed player's entities (<see cref="NetworkOwner"/>) are
+/// destroyed at the end of that tick instead of waiting out the reconnect grace. A player whose reconnect grace expires leaves the session
 /// and the directory is told (<see cref="ISessions.LeaveSessionAsync"/>), freeing its slot. When the directory says a
 /// player left (<see cref="Leave"/>) or the session ended (<see cref="End"/>), the relay disconnects whom it concerns.
 /// </summary>
@@ -23,6 +24,7 @@ namespace Traktor.Ecs.Net.Sessions;
 public sealed class SessionRelay
 {
     private readonly NetworkServer server;
+    private readonly ReconnectGrace grace;
     private readonly ISessions? directory;
     private readonly TimeProvider time;
     private readonly ILogger logger;
@@ -46,6 +48,7 @@ public sealed class SessionRelay
         ArgumentNullException.ThrowIfNull(rpcs);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPlayers, 1);
         server = rpcs.Server;
+        grace = rpcs.Grace;
         Session = session;
         MaxPlayers = maxPlayers;
         this.directory = directory;
@@ -148,6 +151,11 @@ public sealed class SessionRelay
             if (known == connection)
             {
                 connections.Remove(clientId);
+                if (!present.Contains(clientId))
+                {
+                    grace.Release(clientId);   // it left the session before its connection closed (removed, kicked)
+                }
+
                 return;
             }
         }
@@ -225,6 +233,8 @@ public sealed class SessionRelay
             departures[clientId] = at;
         }
 
+        // Its entities wait for no reconnect: they go at the end of this tick, after the gameplay saw PlayerLeft with them.
+        grace.Release(clientId);
         var left = new PlayerLeft { PlayerId = clientId, PlayerCount = present.Count, Name = name };
         server.World.Create(left, RpcSource.Local);
         SendToConnected(left);
