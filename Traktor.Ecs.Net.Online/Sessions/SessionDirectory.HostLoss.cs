@@ -48,6 +48,7 @@ public sealed partial class SessionDirectory
 
             return true;
         }, cancellationToken).ConfigureAwait(false);
+        SessionMetrics.HostLossReports.Add(1);
         _logger.LogInformation("Player {Player} reports the host of session {Session} lost", userId, sessionId);
     }
 

@@ -144,72 +144,87 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
 
         string sessionId = id.ToString();
         long? departed = null;
-        await _db.WriteAsync(async (connection, transaction) =>
+        string refusal = "";
+        try
         {
-            departed = null;
-            long now = NowMs;
-            var row = await connection.QuerySingleOrDefaultAsync(transaction,
-                "SELECT state, host_kind, created_by, host_successors FROM sessions WHERE id = @id" + _db.ForUpdate,
-                reader => (State: (SessionState)reader.GetInt64(0), Kind: (SessionHostKind)reader.GetInt64(1), Host: reader.GetNullableInt64(2),
-                    Successors: reader.IsDBNull(3) ? "" : reader.GetString(3)),
-                cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
-            if (row.State != SessionState.Live || row.Host is null)
+            await _db.WriteAsync(async (connection, transaction) =>
             {
-                throw OnlineException.NotFound($"No live session {sessionId}.");
-            }
-
-            if (row.Kind != SessionHostKind.Player)
-            {
-                throw new OnlineException(OnlineError.Forbidden, "Only a player-hosted session changes hosts.");
-            }
-
-            if (!await IsSeatedAsync(connection, transaction, sessionId, userId, cancellationToken).ConfigureAwait(false))
-            {
-                throw new OnlineException(OnlineError.Forbidden, "Only a player seated in the session may take it over.");
-            }
-
-            long host = row.Host.Value;
-            var successors = ParseSuccessors(row.Successors);
-            if (host != userId)
-            {
-                // Only a player the host reported connected may take over, the n-th in its order after n silent claim times:
-                // its MigratingPeers elect the same order, so the elected successor is first, and a member that merely
-                // silences the host's connection for a while takes nothing.
-                int rank = successors.IndexOf(userId);
-                if (rank < 0)
+                departed = null;
+                refusal = "";
+                long now = NowMs;
+                var row = await connection.QuerySingleOrDefaultAsync(transaction,
+                    "SELECT state, host_kind, created_by, host_successors FROM sessions WHERE id = @id" + _db.ForUpdate,
+                    reader => (State: (SessionState)reader.GetInt64(0), Kind: (SessionHostKind)reader.GetInt64(1), Host: reader.GetNullableInt64(2),
+                        Successors: reader.IsDBNull(3) ? "" : reader.GetString(3)),
+                    cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
+                if (row.State != SessionState.Live || row.Host is null)
                 {
-                    throw new OnlineException(OnlineError.Forbidden, "Only a player the host reported connected (its successors) may take the session over.");
+                    throw OnlineException.NotFound($"No live session {sessionId}.");
                 }
 
-                // The host's last sign of life: its last heartbeat, or its join when it never reported; none when it left.
-                long? lastReport = await connection.QuerySingleOrDefaultAsync(transaction,
-                    "SELECT COALESCE(connected_at, joined_at) FROM session_members WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
-                    reader => (long?)reader.GetInt64(0), cancellationToken, ("@s", sessionId), ("@u", host)).ConfigureAwait(false);
-                long silentSince = now - (rank + 1) * (long)_options.HostClaimAfter.TotalMilliseconds;
-                if (lastReport is { } report && report >= silentSince)
+                if (row.Kind != SessionHostKind.Player)
                 {
-                    throw new OnlineException(OnlineError.Conflict, "The session's host still reports; a member may take over only once it is silent.",
-                        TimeSpan.FromMilliseconds(Math.Max(100, report - silentSince + 1)));
+                    throw new OnlineException(OnlineError.Forbidden, "Only a player-hosted session changes hosts.");
                 }
 
-                if (lastReport is { } last)
+                if (!await IsSeatedAsync(connection, transaction, sessionId, userId, cancellationToken).ConfigureAwait(false))
                 {
-                    await RequireHostLossQuorumAsync(connection, transaction, sessionId, successors, rank, last, now, cancellationToken).ConfigureAwait(false);
+                    throw new OnlineException(OnlineError.Forbidden, "Only a player seated in the session may take it over.");
                 }
 
-                if (lastReport is not null && await ReleaseSeatAsync(connection, transaction, sessionId, host, now, cancellationToken).ConfigureAwait(false))
+                long host = row.Host.Value;
+                var successors = ParseSuccessors(row.Successors);
+                if (host != userId)
                 {
-                    departed = host;
-                }
-            }
+                    // Only a player the host reported connected may take over, the n-th in its order after n silent claim times:
+                    // its MigratingPeers elect the same order, so the elected successor is first, and a member that merely
+                    // silences the host's connection for a while takes nothing.
+                    int rank = successors.IndexOf(userId);
+                    if (rank < 0)
+                    {
+                        refusal = "not_successor";
+                        throw new OnlineException(OnlineError.Forbidden, "Only a player the host reported connected (its successors) may take the session over.");
+                    }
 
-            // The new host's addresses are unknown until it reports: joins wait (Unavailable) rather than get tokens for the dead host.
-            await connection.ExecuteAsync(transaction,
-                "UPDATE sessions SET created_by = @u, host_key = @k, host_addresses = CASE WHEN created_by = @u THEN host_addresses ELSE NULL END, host_successors = @n WHERE id = @id",
-                cancellationToken, ("@u", userId), ("@k", Convert.ToBase64String(hostKey)), ("@n", JoinSuccessors(successors.Where(s => s != userId))),
-                ("@id", sessionId)).ConfigureAwait(false);
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
+                    // The host's last sign of life: its last heartbeat, or its join when it never reported; none when it left.
+                    long? lastReport = await connection.QuerySingleOrDefaultAsync(transaction,
+                        "SELECT COALESCE(connected_at, joined_at) FROM session_members WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
+                        reader => (long?)reader.GetInt64(0), cancellationToken, ("@s", sessionId), ("@u", host)).ConfigureAwait(false);
+                    long silentSince = now - (rank + 1) * (long)_options.HostClaimAfter.TotalMilliseconds;
+                    if (lastReport is { } report && report >= silentSince)
+                    {
+                        refusal = "host_reports";
+                        throw new OnlineException(OnlineError.Conflict, "The session's host still reports; a member may take over only once it is silent.",
+                            TimeSpan.FromMilliseconds(Math.Max(100, report - silentSince + 1)));
+                    }
+
+                    if (lastReport is { } last)
+                    {
+                        refusal = "no_quorum";
+                        await RequireHostLossQuorumAsync(connection, transaction, sessionId, successors, rank, last, now, cancellationToken).ConfigureAwait(false);
+                        refusal = "";
+                    }
+
+                    if (lastReport is not null && await ReleaseSeatAsync(connection, transaction, sessionId, host, now, cancellationToken).ConfigureAwait(false))
+                    {
+                        departed = host;
+                    }
+                }
+
+                // The new host's addresses are unknown until it reports: joins wait (Unavailable) rather than get tokens for the dead host.
+                await connection.ExecuteAsync(transaction,
+                    "UPDATE sessions SET created_by = @u, host_key = @k, host_addresses = CASE WHEN created_by = @u THEN host_addresses ELSE NULL END, host_successors = @n WHERE id = @id",
+                    cancellationToken, ("@u", userId), ("@k", Convert.ToBase64String(hostKey)), ("@n", JoinSuccessors(successors.Where(s => s != userId))),
+                    ("@id", sessionId)).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OnlineException) when (refusal.Length > 0)
+        {
+            SessionMetrics.HostClaimsRefused.Add(1, new KeyValuePair<string, object?>("traktor.reason", refusal));
+            throw;
+        }
+
         _logger.LogInformation("Session {Session} is hosted by player {Host} now (the departed host {Departed} released)", sessionId, userId, departed);
         var session = (await _db.ReadAsync(c => SessionRows.LoadOneAsync(c, null, sessionId, cancellationToken), cancellationToken).ConfigureAwait(false))!;
         return new PlayerHostGrant(session, hostKey.ToArray(), RendezvousOf(sessionId)) { PunchKey = PunchKeyOf(sessionId) };

@@ -7,6 +7,16 @@ public static class SessionMetrics
 {
     private static readonly Meter Meter = new(OnlineMetrics.MeterName, typeof(SessionMetrics).Assembly.GetName().Version?.ToString());
 
+    /// <summary>
+    /// Takeovers of player-hosted sessions refused (tag traktor.reason: <c>not_successor</c>, a member the host did not
+    /// report; <c>host_reports</c>, the host not silent long enough; <c>no_quorum</c>, too few players behind the claimant
+    /// reported the host lost).
+    /// </summary>
+    public static readonly Counter<long> HostClaimsRefused = Meter.CreateCounter<long>("traktor.sessions.host_claims_refused", description: "Player-hosted session takeovers refused");
+
+    /// <summary>Members' reports that their game lost a player-hosted session's host.</summary>
+    public static readonly Counter<long> HostLossReports = Meter.CreateCounter<long>("traktor.sessions.host_loss_reports", description: "Reports of a lost player host");
+
     /// <summary>Sessions created (directly or by a quick-join).</summary>
     public static readonly Counter<long> SessionsCreated = Meter.CreateCounter<long>("traktor.sessions.created", description: "Sessions created");
 

@@ -213,6 +213,20 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         // budget, or a flood stops them) for 2 s while the game goes on, and the entry (new joiners' tokens) was the
         // successor's. Now, before the host has been silent for every successor's turn, half the successors behind the
         // claimant (rounded up) must have reported the host lost since its last heartbeat: they see the host themselves.
+        // Refusals and reports are counted on the online meter (other tests feed it in parallel: lower bounds).
+        var measured = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == OnlineMetrics.MeterName && instrument.Name.StartsWith("traktor.sessions.host_", StringComparison.Ordinal)) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string key = instrument.Name;
+            foreach (var tag in tags) key += "/" + tag.Value;
+            measured.AddOrUpdate(key, value, (_, sum) => sum + value);
+        });
+        listener.Start();
         await using var directory = await StartAsync();
         var host = await PlayerAsync(directory.Node, "quorum-host");
         var successor = await PlayerAsync(directory.Node, "eager-successor");
@@ -247,6 +261,8 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         await next.Hosted.ReportHostLostAsync(grant.Session.Id, next.Id, Cancel);
         var taken = await successor.Hosted.ClaimHostAsync(grant.Session.Id, successor.Id, key, Cancel);
         Assert.Equal(successor.Id, taken.Session.HostUserId);
+        Assert.True(measured.GetValueOrDefault("traktor.sessions.host_claims_refused/no_quorum") >= 1);
+        Assert.True(measured.GetValueOrDefault("traktor.sessions.host_loss_reports") >= 3);
     }
 }
 
