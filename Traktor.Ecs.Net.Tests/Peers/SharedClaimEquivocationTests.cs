@@ -58,13 +58,15 @@ public class SharedClaimEquivocationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_re_base_jump_sent_to_one_peer_reaches_every_peer_and_the_owner_takes_its_entity_back()
+    public void Reconnecting_buys_no_re_base_jump_past_the_peers_the_victim_stayed_linked_to()
     {
-        // Left open before claims were relayed: the first write for an entity on a link is a re-base, never window-checked,
-        // so peer 4 reconnected its link to peer 1 and sent it alone a claim 2^30 versions ahead on peer 2's entity. Peer 1
-        // adopted it, nobody else heard of it, and the owner's writes and claims were 2^30 behind there for good. Now peer 1
-        // relays it (its first word on the entity on its links is a re-base for the others too), every peer holds the same
-        // claim, the owner learns it lost the entity and takes it back one version higher, and all agree again.
+        // Before: the first write for an entity on a new link was a re-base, never window-checked. Peer 4 reconnected its
+        // link to peer 1 and sent it alone a claim 2^30 versions ahead on peer 2's entity; peer 1 adopted it and relayed it
+        // (the first time, its relay was a re-base for the others too, so all jumped together and the owner took the entity
+        // back one version higher), then did it again: peer 1's second relay was no re-base for peers 2 and 3, they refused
+        // it as a jump, and peer 1 held (4, 2^31) against their (2, 2^30 + 2) until its links to them restarted. A re-base
+        // is for a peer that heard nobody else while the link was down; peer 1 stayed linked to peers 2 and 3 throughout,
+        // so a far claim on peer 4's new link alone is refused (a second link saying the same would re-base it).
         using var mesh = new SharedMesh(4, new LinkConditions(), seed: 43);
         Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 3), 600));
         var (victim, owner, bystander, hostile) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2], mesh.Peers[3]);
@@ -72,41 +74,46 @@ public class SharedClaimEquivocationTests(ITestOutputHelper output)
         var id = new SharedId(2, 1);
         Assert.True(mesh.TickUntil(mesh.Converged, 600));
 
-        // Peer 4 drives its link to peer 1 by hand from now on (its game stops), so the jump is the first it sends there.
+        // Peer 4 drives its link to peer 1 by hand from now on (its game stops), so each jump is the first it sends there.
         mesh.Killed.Add(hostile);
         var link = mesh.Links[(4, 1)];
-        mesh.Reconnect(4, 1);
-        bool sent = false;
-        for (int i = 0; i < 600 && !sent; i++)
+        var honest = new[] { victim, owner, bystander };
+        for (uint round = 1; round <= 2; round++)
         {
-            mesh.Tick();
-            link.Update();
-            while (link.TryPollEvent(out _))
+            mesh.Reconnect(4, 1);
+            bool sent = false;
+            for (int i = 0; i < 600 && !sent; i++)
             {
+                mesh.Tick();
+                link.Update();
+                while (link.TryPollEvent(out _))
+                {
+                }
+
+                if (link.State != ClientState.Connected || !victim.Mesh.ConnectedPeers.Contains(4UL)) continue;
+                uint jump = owner.State()[id].Owner.Version + (1u << 30);
+                Assert.Equal(SendResult.Queued, link.Send(ChannelKind.ReliableOrdered, SharedAuthorityAbuseTests.Write(2, 1, jump, claimant: 4, sequence: 1, new Vector2(9, 9))));
+                link.Flush();
+                sent = true;
             }
 
-            if (link.State != ClientState.Connected || !victim.Mesh.ConnectedPeers.Contains(4UL)) continue;
-            Assert.Equal(SendResult.Queued, link.Send(ChannelKind.ReliableOrdered, SharedAuthorityAbuseTests.Write(2, 1, 1 + (1u << 30), claimant: 4, sequence: 1, new Vector2(9, 9))));
-            link.Flush();
-            sent = true;
+            Assert.True(sent, mesh.Describe());
+
+            // The owner's game takes its entity back if it ever learns it lost it, and moves it; the honest peers agree on it.
+            bool Agree() => owner.Shared.IsOwner(body) && honest.All(p => p.State()[id].Owner == owner.State()[id].Owner
+                && ShipBodySerializer.SnapshotEquals(p.State()[id].Body, owner.State()[id].Body));
+            for (int i = 0; i < 300 && !(i > 30 && Agree()); i++)
+            {
+                if (!owner.Shared.IsOwner(body)) owner.Shared.RequestOwnership(body);
+                if (i == 30) owner.World.Get<ShipBody>(body).Position = new Vector2(20, 20 + round);
+                mesh.Tick();
+            }
+
+            string views = string.Join("; ", honest.Select(p => $"peer {p.Mesh.PeerId}: {p.State()[id].Owner}"));
+            Assert.True(Agree(), $"round {round}: {views}");
         }
 
-        Assert.True(sent, mesh.Describe());
-
-        // The owner's game takes its entity back when it learns it lost it, and moves it; the honest peers agree on it.
-        var honest = new[] { victim, owner, bystander };
-        bool Agree() => owner.Shared.IsOwner(body) && honest.All(p => p.State()[id].Owner == owner.State()[id].Owner
-            && ShipBodySerializer.SnapshotEquals(p.State()[id].Body, owner.State()[id].Body));
-        for (int i = 0; i < 300 && !(i > 30 && Agree()); i++)
-        {
-            if (!owner.Shared.IsOwner(body)) owner.Shared.RequestOwnership(body);
-            if (i == 30) owner.World.Get<ShipBody>(body).Position = new Vector2(20, 20);
-            mesh.Tick();
-        }
-
-        string views = string.Join("; ", honest.Select(p => $"peer {p.Mesh.PeerId}: {p.State()[id].Owner}"));
-        Assert.True(Agree(), views);
-        Assert.Equal(new SharedOwner(2, 2 + (1u << 30)), owner.State()[id].Owner);
-        Assert.Equal(1, owner.Shared.ClaimsLost);
+        Assert.Equal(new SharedOwner(2, 1), owner.State()[id].Owner);   // never moved: peer 1 refused both jumps
+        Assert.Equal(2, victim.Shared.ClaimJumps);
     }
 }

@@ -130,17 +130,31 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
     /// </summary>
     private bool Admit(ulong from, SharedId id, Record record, SharedOwner claim)
     {
-        if (Rebase(from, id))
-        {
-            if (claim.Outranks(record.Owner)) record.Relayed = claim.Version; // a new base, not a step from the old one
-            return true;
-        }
-
+        bool rebase = Rebase(from, id);
         uint apart = claim.Version - record.Owner.Version;
         bool jump = apart != 0 && apart < 0x8000_0000u
             ? claim.Version - record.Relayed > MaxClaimStep // ahead of the claim held: measured from what this peer told everyone
             : 0u - apart > MaxClaimStep;                     // at or behind it
         if (!jump) return true;
+        if (rebase && !claim.Outranks(record.Owner)) return true; // a stale re-base: the rule ignores it
+        if (rebase)
+        {
+            // A far claim on a new link's first word. Alone, it re-bases the entity only if this peer heard nobody else while
+            // that link was down (it was away, and missed what they could have relayed); otherwise a second link must say
+            // the same first (a partition healing), or one peer reconnecting could jump this peer alone past the others.
+            uint gap = claim.Version - record.Pending.Version;
+            bool seconded = record.Pending.Version != 0 && record.PendingFrom != from && Math.Min(gap, 0u - gap) <= MaxClaimStep;
+            if (wasAlone.Contains(from) || seconded)
+            {
+                record.Relayed = claim.Version; // a new base, not a step from the old one
+                record.Pending = default;
+                return true;
+            }
+
+            record.Pending = claim;
+            record.PendingFrom = from;
+        }
+
         ClaimJumps++;
         CountRefused("claim_jump");
         return false;

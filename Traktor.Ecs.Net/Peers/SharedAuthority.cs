@@ -56,6 +56,10 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
     private readonly Dictionary<ulong, int> strikes = new();
     private readonly HashSet<ulong> joined = new();
     private readonly Dictionary<ulong, HashSet<SharedId>> rebased = new();
+    private readonly Dictionary<ulong, long> linkedAt = new();
+    private readonly Dictionary<ulong, long> unlinkedAt = new();
+    private readonly HashSet<ulong> wasAlone = new();
+    private long linkEvents;
     private readonly List<ulong> copied = new();
     private readonly byte[] message;
     private readonly KeyValuePair<string, object?> peerTag;
@@ -283,6 +287,9 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
         // Its strikes stay: a new link of that peer (a fresh connect token) continues its record rather than wipe it.
         joined.Remove(departed);
         rebased.Remove(departed);
+        wasAlone.Remove(departed);
+        linkedAt.Remove(departed);
+        unlinkedAt[departed] = ++linkEvents;
         if (SessionHost != PeerId) return;
         foreach (var record in records.Values)
         {
@@ -306,6 +313,19 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
 
         joined.Add(peer);
         rebased[peer] = new HashSet<SharedId>();
+
+        // Was this peer linked to nobody else all the while the new link was down (a peer never linked before: down until
+        // now)? Then it may have missed claims nobody could relay to it, and the new link's word re-bases a far claim alone.
+        long down = unlinkedAt.GetValueOrDefault(peer, linkEvents);
+        bool alone = true;
+        foreach (var (other, since) in linkedAt)
+        {
+            if (other != peer && since <= down) alone = false;
+        }
+
+        if (alone) wasAlone.Add(peer);
+        else wasAlone.Remove(peer);
+        linkedAt[peer] = ++linkEvents;
     }
 
     /// <summary>
@@ -397,5 +417,11 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
 
         /// <summary>The newest claim version this peer has told every linked peer of (by its own write or a relay).</summary>
         public uint Relayed;
+
+        /// <summary>A far claim one link re-based the entity to while this peer stayed linked to others: adopted once a second link says the same.</summary>
+        public SharedOwner Pending;
+
+        /// <summary>The peer whose link brought <see cref="Pending"/>.</summary>
+        public ulong PendingFrom;
     }
 }
