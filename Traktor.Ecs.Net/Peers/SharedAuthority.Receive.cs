@@ -26,9 +26,8 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         }
 
         if (BinaryPrimitives.ReadUInt16LittleEndian(data[1..]) != TSerializer.NetworkTypeId) return; // another component's writes
-        var id = new SharedId(BinaryPrimitives.ReadUInt64LittleEndian(data[3..]), BinaryPrimitives.ReadUInt32LittleEndian(data[11..]));
-        var claim = new SharedOwner(BinaryPrimitives.ReadUInt64LittleEndian(data[19..]), BinaryPrimitives.ReadUInt32LittleEndian(data[15..]));
-        uint sequence = BinaryPrimitives.ReadUInt32LittleEndian(data[27..]);
+        ReadClaimHeader(data, out var id, out var claim);
+        uint sequence = BinaryPrimitives.ReadUInt32LittleEndian(data[ClaimBytes..]);
 
         // A peer writes only as itself: its identity is its link's (its connect token's), not what the bytes say.
         if (claim.Peer != from || claim.Version == 0 || id.Serial == 0)
@@ -95,8 +94,7 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         }
 
         if (BinaryPrimitives.ReadUInt16LittleEndian(data[1..]) != TSerializer.NetworkTypeId) return; // another component's claims
-        var id = new SharedId(BinaryPrimitives.ReadUInt64LittleEndian(data[3..]), BinaryPrimitives.ReadUInt32LittleEndian(data[11..]));
-        var claim = new SharedOwner(BinaryPrimitives.ReadUInt64LittleEndian(data[19..]), BinaryPrimitives.ReadUInt32LittleEndian(data[15..]));
+        ReadClaimHeader(data, out var id, out var claim);
         if (claim.Version == 0 || id.Serial == 0)
         {
             Strike(from);
@@ -188,14 +186,26 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 
     private int Claim(SharedId id, SharedOwner owner)
     {
-        var m = message.AsSpan();
-        m[0] = ClaimMessage;
+        WriteClaimHeader(message, ClaimMessage, id, owner);
+        return ClaimBytes;
+    }
+
+    /// <summary>The first <see cref="ClaimBytes"/> of a write (0x80) and the whole of a relayed claim (0x81): kind, type, entity, claim.</summary>
+    private static void WriteClaimHeader(Span<byte> m, byte kind, SharedId id, SharedOwner owner)
+    {
+        m[0] = kind;
         BinaryPrimitives.WriteUInt16LittleEndian(m[1..], TSerializer.NetworkTypeId);
         BinaryPrimitives.WriteUInt64LittleEndian(m[3..], id.Creator);
         BinaryPrimitives.WriteUInt32LittleEndian(m[11..], id.Serial);
         BinaryPrimitives.WriteUInt32LittleEndian(m[15..], owner.Version);
         BinaryPrimitives.WriteUInt64LittleEndian(m[19..], owner.Peer);
-        return ClaimBytes;
+    }
+
+    /// <summary>Reads what <see cref="WriteClaimHeader"/> wrote; <paramref name="data"/> holds at least <see cref="ClaimBytes"/>.</summary>
+    private static void ReadClaimHeader(ReadOnlySpan<byte> data, out SharedId id, out SharedOwner claim)
+    {
+        id = new SharedId(BinaryPrimitives.ReadUInt64LittleEndian(data[3..]), BinaryPrimitives.ReadUInt32LittleEndian(data[11..]));
+        claim = new SharedOwner(BinaryPrimitives.ReadUInt64LittleEndian(data[19..]), BinaryPrimitives.ReadUInt32LittleEndian(data[15..]));
     }
 
     /// <summary>True the first time <paramref name="id"/> comes from <paramref name="from"/> since its link came up, for up to <see cref="MaxEntitiesPerPeer"/> entities.</summary>

@@ -360,13 +360,8 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
     private int Write(SharedId id, SharedOwner owner, uint sequence, in TSnapshot snapshot)
     {
         var m = message.AsSpan();
-        m[0] = WriteMessage;
-        BinaryPrimitives.WriteUInt16LittleEndian(m[1..], TSerializer.NetworkTypeId);
-        BinaryPrimitives.WriteUInt64LittleEndian(m[3..], id.Creator);
-        BinaryPrimitives.WriteUInt32LittleEndian(m[11..], id.Serial);
-        BinaryPrimitives.WriteUInt32LittleEndian(m[15..], owner.Version);
-        BinaryPrimitives.WriteUInt64LittleEndian(m[19..], owner.Peer);
-        BinaryPrimitives.WriteUInt32LittleEndian(m[27..], sequence);
+        WriteClaimHeader(m, WriteMessage, id, owner);
+        BinaryPrimitives.WriteUInt32LittleEndian(m[ClaimBytes..], sequence);
         var writer = new BitWriter(m[HeaderBytes..]);
         TSerializer.WriteFull(ref writer, in snapshot);
         return writer.IsOverflowed ? -1 : HeaderBytes + writer.BytesWritten;
