@@ -67,14 +67,12 @@ public sealed partial class SessionDirectory
         int needed = (behind.Count + 1) / 2;
         long everyTurn = (successors.Count + 1) * (long)_options.HostClaimAfter.TotalMilliseconds;
         if (needed == 0 || now - lastReport >= everyTurn) return;
-        int agreeing = 0;
-        foreach (long member in behind)
-        {
-            long? lost = await connection.QuerySingleOrDefaultAsync(transaction,
-                "SELECT host_lost_at FROM session_members WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
-                reader => reader.GetNullableInt64(0), cancellationToken, ("@s", sessionId), ("@u", member)).ConfigureAwait(false);
-            if (lost is { } at && at >= lastReport) agreeing++;
-        }
+        // One query for the whole session: the members still seated who reported since the host's last heartbeat. The
+        // set is bounded by the session's MaxPlayers; it is then narrowed to the successors behind this one.
+        var reported = new HashSet<long>(await connection.QueryAsync(transaction,
+            "SELECT user_id FROM session_members WHERE session_id = @s AND left_at IS NULL AND host_lost_at >= @since",
+            reader => reader.GetInt64(0), cancellationToken, ("@s", sessionId), ("@since", lastReport)).ConfigureAwait(false));
+        int agreeing = behind.Count(reported.Contains);
 
         if (agreeing < needed)
         {

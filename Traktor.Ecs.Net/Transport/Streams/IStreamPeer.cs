@@ -23,6 +23,9 @@ internal interface IStreamPeer
     /// <summary>The peer broke the framing rules.</summary>
     bool Violated { get; }
 
+    /// <summary>The receive pass in which the peer was last found empty (its table skips it for the rest of that pass).</summary>
+    long DrainedInPass { get; set; }
+
     /// <summary>
     /// Drops the frames still waiting to be sent (a frame partly handed to the socket is finished), so that what is
     /// queued next goes out first. Used when the protocol ends the connection behind a backlog the peer never took.

@@ -9,7 +9,10 @@ namespace Traktor.Ecs.Net.Transport.Streams;
 /// the others), the deadlines that close a peer (handshake, idle, linger after the protocol ended its connection),
 /// the delay before reconnecting to a server that refused, and the counting of why peers closed.
 /// A receive pass is a run of calls ending with nothing; the transport does its once-per-pass upkeep when
-/// <see cref="InPass"/> is false and then calls <see cref="BeginPass"/>. Game loop only.
+/// <see cref="InPass"/> is false and then calls <see cref="BeginPass"/>. A pass reads each peer until it is empty,
+/// at most <see cref="MaxTurnsPerPass"/> datagrams of each, and does not read a peer again once it was found empty:
+/// a peer that never runs dry can neither keep a pass (and so the upkeep: accepting, deadlines) from ending nor make
+/// the pass read every other peer again for each of its datagrams. Game loop only.
 /// </summary>
 internal sealed class StreamPeerTable<TPeer> where TPeer : class, IStreamPeer
 {
@@ -22,6 +25,14 @@ internal sealed class StreamPeerTable<TPeer> where TPeer : class, IStreamPeer
     private readonly string _kind;
     private int _cursor;
     private int _emptyRun;
+    private long _pass;
+    private long _turnsLeft;
+
+    /// <summary>
+    /// Datagrams one peer may deliver in one receive pass (128, as <see cref="NetPeerOptions.MaxDatagramsPerConnection"/>
+    /// a NetServer handles per connection and update); a pass ends after that many rounds of turns.
+    /// </summary>
+    public const int MaxTurnsPerPass = 128;
 
     /// <summary>A table counting into <paramref name="counters"/>; <paramref name="kind"/> names a peer in log lines ("TCP stream", "WebSocket").</summary>
     /// <param name="options">The transport's budgets and deadlines.</param>
@@ -74,19 +85,28 @@ internal sealed class StreamPeerTable<TPeer> where TPeer : class, IStreamPeer
     {
         InPass = true;
         _emptyRun = 0;
+        _pass++;
+        _turnsLeft = (long)MaxTurnsPerPass * _order.Count;
     }
 
     /// <summary>
     /// The next turn of the pass: a datagram (with its peer), or a peer whose stream <see cref="PeerRead.Ended"/>
-    /// (the caller closes it, then calls again), or <see cref="PeerRead.Empty"/> when every peer is drained, which ends
-    /// the pass. Oversized datagrams are counted and skipped.
+    /// (the caller closes it, then calls again), or <see cref="PeerRead.Empty"/> when every peer is drained or has had
+    /// <see cref="MaxTurnsPerPass"/> turns, which ends the pass. Oversized datagrams are counted and skipped (a turn each).
     /// </summary>
     public PeerRead Next(Span<byte> buffer, double now, out int length, [NotNullWhen(true)] out TPeer? peer)
     {
-        while (_emptyRun < _order.Count)
+        while (_emptyRun < _order.Count && _turnsLeft > 0)
         {
             if (_cursor >= _order.Count) _cursor = 0;
             peer = _order[_cursor];
+            _turnsLeft--;
+            if (peer.DrainedInPass == _pass)
+            {
+                _cursor++; // found empty earlier in this pass: not read again until the next one
+                _emptyRun++;
+                continue;
+            }
             switch (peer.Read(buffer, now, out length))
             {
                 case PeerRead.Datagram:
@@ -95,10 +115,13 @@ internal sealed class StreamPeerTable<TPeer> where TPeer : class, IStreamPeer
                     return PeerRead.Datagram;
                 case PeerRead.Oversized:
                     _counters.OnOversized();
+                    _cursor++;
+                    _emptyRun = 0;
                     continue;
                 case PeerRead.Ended:
                     return PeerRead.Ended; // the caller closes it; the cursor then points at the next peer
                 default:
+                    peer.DrainedInPass = _pass;
                     _cursor++;
                     _emptyRun++;
                     break;

@@ -58,6 +58,9 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
     /// <summary>The stream was closed for a framing violation.</summary>
     public bool Violated { get; private set; }
 
+    /// <inheritdoc />
+    public long DrainedInPass { get; set; }
+
     public bool IsConnecting => _connecting is not null;
 
     public bool HasPendingSend => _sendEnd > _sendStart;

@@ -73,6 +73,9 @@ internal sealed class WebSocketChannel : IStreamPeer
     /// <summary>Closed for a framing violation (a text, empty or oversized message).</summary>
     public bool Violated { get; private set; }
 
+    /// <inheritdoc />
+    public long DrainedInPass { get; set; }
+
     /// <summary>Client side: the connection attempt failed.</summary>
     public bool ConnectFailed { get; private set; }
 
