@@ -204,7 +204,15 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
     }
 
     /// <inheritdoc/>
-    public async Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        LeaveAsync(id, userId, SessionEndReason.Ended, cancellationToken);
+
+    /// <summary>
+    /// Frees <paramref name="userId"/>'s seat; when it hosts the session (<see cref="SessionHostKind.Player"/>) the session
+    /// ends with <paramref name="hostGone"/>: <see cref="SessionEndReason.Ended"/> when the host left, <see cref="SessionEndReason.ServerLost"/>
+    /// when the sweep released a host that stopped reporting (its game died).
+    /// </summary>
+    private async Task<bool> LeaveAsync(SessionId id, long userId, SessionEndReason hostGone, CancellationToken cancellationToken)
     {
         CheckUser(userId);
         string sessionId = id.ToString();
@@ -222,8 +230,10 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
             if (freed && await IsPlayerHostAsync(connection, transaction, sessionId, userId, cancellationToken).ConfigureAwait(false))
             {
-                // The host's game is the session's server: when the host leaves, the session ends for everyone.
-                hostLeft = await EndLockedAsync(connection, transaction, sessionId, SessionEndReason.ServerLost, now, cancellationToken).ConfigureAwait(false);
+                // The host's game is the session's server: when the host leaves, the session ends for everyone, as ended by its
+                // creator (Ended: the players are told the host left; it read ServerLost before, which players are shown as a
+                // crash); when the sweep released a silent host, its game is lost (ServerLost).
+                hostLeft = await EndLockedAsync(connection, transaction, sessionId, hostGone, now, cancellationToken).ConfigureAwait(false);
             }
 
             return freed;
@@ -235,7 +245,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
         if (hostLeft)
         {
-            Ended(sessionId, SessionEndReason.ServerLost);
+            Ended(sessionId, hostGone);
         }
 
         return left;
