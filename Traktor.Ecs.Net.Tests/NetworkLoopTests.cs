@@ -71,6 +71,27 @@ public class NetworkLoopTests
         Assert.All(log, entry => Assert.Equal(0.01f, entry.Dt));
     }
 
+    [Fact]
+    public async Task RunAsyncStopsWhenTheTaskItRunsUntilCompletes()
+    {
+        // Completed by the third tick itself: the loop checks the task before every tick, so no fourth tick runs.
+        var log = new List<(string Group, float Dt)>();
+        var done = new TaskCompletionSource();
+        using var cap = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var loop = new NetworkLoop(tickRate: 100).Add(new Group<float>("g", new Probe("g", log, afterTick: count =>
+        {
+            if (count == 3) done.SetResult();
+        })));
+        await loop.RunAsync(done.Task, cap.Token);
+        Assert.False(cap.IsCancellationRequested);
+        Assert.InRange(loop.Ticks, 3, 3 + loop.MaxCatchUpTicks - 1); // one Update may run a few due ticks together
+        Assert.Equal(loop.Ticks, log.Count);
+
+        long before = loop.Ticks;
+        await loop.RunAsync(done.Task, cap.Token); // already complete: not a single tick
+        Assert.Equal(before, loop.Ticks);
+    }
+
     private sealed class Probe(string name, List<(string Group, float Dt)> log, Action<int>? afterTick = null) : ISystem<float>
     {
         public void Initialize()

@@ -3,7 +3,7 @@ using Traktor.Ecs.Systems;
 namespace Traktor.Ecs.Net;
 
 /// <summary>
-/// The fixed-tick runner: call <see cref="Update"/> once per frame (or let <see cref="RunAsync"/> call it)
+/// The fixed-tick runner: call <see cref="Update"/> once per frame (or let <see cref="RunAsync(CancellationToken)"/> call it)
 /// and it ticks its groups at the tick rate, every group once per tick in the order added, with
 /// <c>dt = 1 / tickRate</c>, whatever the frame rate. After a stall it catches up by running several ticks
 /// in one frame, at most <see cref="MaxCatchUpTicks"/>; older ticks are dropped and counted in
@@ -107,9 +107,20 @@ public sealed class NetworkLoop
     /// </summary>
     /// <param name="cancellation">Stops the loop.</param>
     /// <returns>A task that completes when cancelled.</returns>
-    public async Task RunAsync(CancellationToken cancellation)
+    public Task RunAsync(CancellationToken cancellation) => RunAsync(until: null, cancellation);
+
+    /// <summary>
+    /// Ticks until <paramref name="until"/> completes (checked before every tick) or <paramref name="cancellation"/> is
+    /// cancelled, waiting on the clock between ticks: the main loop of a game-server process, which runs until its
+    /// <see cref="Sessions.GameServerHost.Completion"/> (<c>await loop.RunAsync(host.Completion)</c>; a
+    /// <see cref="Sessions.GameServerHost.Drain"/> then ends it once the last session has ended).
+    /// </summary>
+    /// <param name="until">A task whose completion stops the loop (its outcome, even a fault, is not observed here); null runs until cancelled.</param>
+    /// <param name="cancellation">Stops the loop.</param>
+    /// <returns>A task that completes when <paramref name="until"/> has completed or the loop was cancelled.</returns>
+    public async Task RunAsync(Task? until, CancellationToken cancellation = default)
     {
-        while (!cancellation.IsCancellationRequested)
+        while (!cancellation.IsCancellationRequested && until?.IsCompleted != true)
         {
             Update();
             var wait = TimeSpan.FromTicks(Math.Max(0, ticksPerTick - accumulated));

@@ -96,14 +96,15 @@ public sealed partial class GameServerHost
             return;
         }
 
-        if (!sessionsChanged && publishedDraining == IsDraining && time.GetElapsedTime(lastSnapshotAt) < current.HeartbeatInterval / 2)
+        bool isDraining = IsDraining; // read once: Drain may be called from another thread meanwhile
+        if (!sessionsChanged && publishedDraining == isDraining && time.GetElapsedTime(lastSnapshotAt) < current.HeartbeatInterval / 2)
         {
             return;
         }
 
         lastSnapshotAt = time.GetTimestamp();
         sessionsChanged = false;
-        publishedDraining = IsDraining;
+        publishedDraining = isDraining;
         TickMilliseconds = tickCount == 0 ? 0 : tickMilliseconds / tickCount;
         tickMilliseconds = 0;
         tickCount = 0;
@@ -114,7 +115,7 @@ public sealed partial class GameServerHost
             reports.Add(new HostedSessionReport(session.Id, session.Game.Relay.PresentPlayers.Select(p => (long)p).ToArray(), session.LastMeanTick));
         }
 
-        var published = new Snapshot(++snapshotSequence, new GameServerHeartbeat(IsDraining, Math.Min(TickMilliseconds, 60_000), reports));
+        var published = new Snapshot(++snapshotSequence, new GameServerHeartbeat(isDraining, Math.Min(TickMilliseconds, 60_000), reports));
         lock (gate)
         {
             snapshot = published;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Sessions;
 
@@ -14,7 +15,9 @@ namespace Traktor.Ecs.Net.Sessions;
 /// the placement, and the session is opened at once.
 /// </summary>
 /// <remarks>
-/// <para>Call <see cref="Tick"/> from one thread (the tick loop): it routes, ticks every session world, sends, applies the
+/// <para>Tick it as one system of a group on a <see cref="NetworkLoop"/>, as a <see cref="NetworkServer"/> is ticked
+/// (<c>loop.Add(new Group&lt;float&gt;("game server", host))</c>, then <c>await loop.RunAsync(host.Completion)</c>), or call
+/// <see cref="Tick"/> from one thread (the tick loop) yourself: it routes, ticks every session world, sends, applies the
 /// directory's latest answers and, twice per heartbeat interval, publishes a snapshot of its sessions and players. The
 /// heartbeats themselves ride their own timer (of the <see cref="TimeProvider"/>), never the tick: a tick stalled by a
 /// session's first start, a garbage collection or a busy machine does not silence the server, so the directory does
@@ -25,7 +28,7 @@ namespace Traktor.Ecs.Net.Sessions;
 /// every session with <see cref="SessionEndReason.ServerLost"/> and registers anew. <see cref="Drain"/> stops the
 /// server taking new sessions; once its last session has ended it deregisters and <see cref="Completion"/> finishes.</para>
 /// </remarks>
-public sealed partial class GameServerHost : IDisposable
+public sealed partial class GameServerHost : ISystem<float>
 {
     private readonly IGameServerFleet fleet;
     private readonly SessionRouter router;
@@ -40,6 +43,7 @@ public sealed partial class GameServerHost : IDisposable
     private double tickMilliseconds;
     private int tickCount;
     private bool disposed;
+    private int draining;
 
     /// <summary>Creates the host; call <see cref="StartAsync"/> to register.</summary>
     /// <param name="fleet">The directory as game servers see it (<see cref="HttpGameServerFleet"/> with the server key).</param>
@@ -67,7 +71,7 @@ public sealed partial class GameServerHost : IDisposable
     public GameServerState State { get; private set; } = GameServerState.Live;
 
     /// <summary>True after <see cref="Drain"/>.</summary>
-    public bool IsDraining { get; private set; }
+    public bool IsDraining => Volatile.Read(ref draining) != 0;
 
     /// <summary>Finishes when a draining server has deregistered after its last session ended (or when it is disposed).</summary>
     public Task Completion => completion.Task;
@@ -112,13 +116,15 @@ public sealed partial class GameServerHost : IDisposable
         return granted;
     }
 
-    /// <summary>Takes no new sessions from the next heartbeat on; the host deregisters and completes once its last session has ended.</summary>
+    /// <summary>
+    /// Takes no new sessions from the next heartbeat on; the host deregisters and completes once its last session has ended.
+    /// Safe to call from any thread, such as a SIGTERM handler while the loop ticks the host.
+    /// </summary>
     public void Drain()
     {
-        if (!IsDraining)
+        if (Interlocked.Exchange(ref draining, 1) == 0)
         {
-            IsDraining = true;
-            logger.LogInformation("Draining: no new sessions; {Count} running.", hosted.Count);
+            logger.LogInformation("Draining: no new sessions; the running ones run to their end.");
         }
     }
 
@@ -142,6 +148,27 @@ public sealed partial class GameServerHost : IDisposable
         tickMilliseconds += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         tickCount++;
         PublishSnapshotWhenDue();
+    }
+
+    /// <summary>Nothing: the host has nothing to prepare before its first tick.</summary>
+    void ISystem<float>.Initialize()
+    {
+    }
+
+    /// <summary>Nothing: the whole tick runs in <see cref="ISystem{T}.Update"/>.</summary>
+    /// <param name="state">The tick's delta time.</param>
+    void ISystem<float>.BeforeUpdate(in float state)
+    {
+    }
+
+    /// <summary>Runs one <see cref="Tick"/>: a group on a <see cref="NetworkLoop"/> ticks the host as it ticks a <see cref="NetworkServer"/>.</summary>
+    /// <param name="state">The tick's delta time.</param>
+    void ISystem<float>.Update(in float state) => Tick(state);
+
+    /// <summary>Nothing: the tick sent everything in <see cref="ISystem{T}.Update"/>.</summary>
+    /// <param name="state">The tick's delta time.</param>
+    void ISystem<float>.AfterUpdate(in float state)
+    {
     }
 
     /// <summary>Who is in each running session and how long its ticks take (for dashboards).</summary>
