@@ -153,7 +153,7 @@ public sealed partial class SessionDirectory
         foreach (var (session, user) in idle)
         {
             SessionId.TryParse(session, out var id);
-            released += await LeaveSessionAsync(id, user, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            released += await LeaveAsync(id, user, SessionEndReason.ServerLost, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         var empty = await _db.ReadAsync(c => c.QueryAsync(null,

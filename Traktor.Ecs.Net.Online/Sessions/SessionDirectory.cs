@@ -177,7 +177,10 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
                 }
             }
 
-            string id = await InsertSessionAsync(connection, transaction, createIfNone, null, now, cancellationToken).ConfigureAwait(false);
+            // The player's next quick-join moves its seat on and leaves this session empty (until EmptySessionTimeout) with
+            // its capacity reserved: without a bound, one account reserved the whole fleet with filters that match nothing.
+            await CheckSpawnQuotaAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
+            string id = await InsertSessionAsync(connection, transaction, createIfNone, null, now, cancellationToken, spawnedBy: userId).ConfigureAwait(false);
             created = true;
             return await JoinLockedAsync(connection, transaction, id, userId, name, seat, now, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
@@ -201,7 +204,15 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
     }
 
     /// <inheritdoc/>
-    public async Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        LeaveAsync(id, userId, SessionEndReason.Ended, cancellationToken);
+
+    /// <summary>
+    /// Frees <paramref name="userId"/>'s seat; when it hosts the session (<see cref="SessionHostKind.Player"/>) the session
+    /// ends with <paramref name="hostGone"/>: <see cref="SessionEndReason.Ended"/> when the host left, <see cref="SessionEndReason.ServerLost"/>
+    /// when the sweep released a host that stopped reporting (its game died).
+    /// </summary>
+    private async Task<bool> LeaveAsync(SessionId id, long userId, SessionEndReason hostGone, CancellationToken cancellationToken)
     {
         CheckUser(userId);
         string sessionId = id.ToString();
@@ -219,8 +230,10 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
             if (freed && await IsPlayerHostAsync(connection, transaction, sessionId, userId, cancellationToken).ConfigureAwait(false))
             {
-                // The host's game is the session's server: when the host leaves, the session ends for everyone.
-                hostLeft = await EndLockedAsync(connection, transaction, sessionId, SessionEndReason.ServerLost, now, cancellationToken).ConfigureAwait(false);
+                // The host's game is the session's server: when the host leaves, the session ends for everyone, as ended by its
+                // creator (Ended: the players are told the host left; it read ServerLost before, which players are shown as a
+                // crash); when the sweep released a silent host, its game is lost (ServerLost).
+                hostLeft = await EndLockedAsync(connection, transaction, sessionId, hostGone, now, cancellationToken).ConfigureAwait(false);
             }
 
             return freed;
@@ -232,7 +245,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
         if (hostLeft)
         {
-            Ended(sessionId, SessionEndReason.ServerLost);
+            Ended(sessionId, hostGone);
         }
 
         return left;
@@ -456,17 +469,18 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         return true;
     }
 
-    private async Task<string> InsertSessionAsync(DbConnection connection, DbTransaction transaction, SessionOptions options, long? createdBy, long now, CancellationToken cancellationToken)
+    private async Task<string> InsertSessionAsync(DbConnection connection, DbTransaction transaction, SessionOptions options, long? createdBy, long now, CancellationToken cancellationToken,
+        long? spawnedBy = null)
     {
         string server = await PlaceAsync(connection, transaction, options.MaxPlayers, now, cancellationToken).ConfigureAwait(false);
         string id = SessionId.New().ToString();
         await connection.ExecuteAsync(transaction,
             """
-            INSERT INTO sessions (id, name, max_players, visibility, host_kind, server_id, created_by, player_count, state, end_reason, created_at, ended_at, emptied_at)
-            VALUES (@id, @name, @max, @vis, @kind, @server, @by, 0, 0, 0, @t, NULL, @t)
+            INSERT INTO sessions (id, name, max_players, visibility, host_kind, server_id, created_by, spawned_by, player_count, state, end_reason, created_at, ended_at, emptied_at)
+            VALUES (@id, @name, @max, @vis, @kind, @server, @by, @spawner, 0, 0, 0, @t, NULL, @t)
             """,
             cancellationToken, ("@id", id), ("@name", options.Name), ("@max", (long)options.MaxPlayers), ("@vis", (long)options.Visibility),
-            ("@kind", (long)SessionHostKind.DedicatedServer), ("@server", server), ("@by", createdBy), ("@t", now)).ConfigureAwait(false);
+            ("@kind", (long)SessionHostKind.DedicatedServer), ("@server", server), ("@by", createdBy), ("@spawner", spawnedBy), ("@t", now)).ConfigureAwait(false);
         foreach (var (key, value) in options.Properties ?? new Dictionary<string, string>())
         {
             await connection.ExecuteAsync(transaction, "INSERT INTO session_properties (session_id, property_key, property_value) VALUES (@s, @k, @v)",
@@ -510,6 +524,22 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         if (owned >= _options.MaxSessionsPerPlayer)
         {
             throw new OnlineException(OnlineError.QuotaExceeded, $"A player may have created at most {_options.MaxSessionsPerPlayer} live sessions.");
+        }
+    }
+
+    /// <summary>
+    /// A quick-join may create a session for a player only while fewer than <see cref="SessionDirectoryOptions.MaxSessionsPerPlayer"/>
+    /// live sessions its quick-joins created stand empty (each reserves its capacity on the fleet until it ends). A session
+    /// someone plays in does not count, so a player who started a match others joined may start the next one.
+    /// </summary>
+    private async Task CheckSpawnQuotaAsync(DbConnection connection, DbTransaction transaction, long player, CancellationToken cancellationToken)
+    {
+        long empty = await connection.ScalarAsync<long>(transaction, "SELECT COUNT(*) FROM sessions WHERE spawned_by = @u AND state = 0 AND player_count = 0",
+            cancellationToken, ("@u", player)).ConfigureAwait(false);
+        if (empty >= _options.MaxSessionsPerPlayer)
+        {
+            throw new OnlineException(OnlineError.QuotaExceeded,
+                $"A player's quick-joins may leave at most {_options.MaxSessionsPerPlayer} sessions they created empty; join one of them or wait until they end.");
         }
     }
 

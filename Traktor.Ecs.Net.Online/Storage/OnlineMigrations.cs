@@ -151,6 +151,11 @@ internal static class OnlineMigrations
         [
             "ALTER TABLE session_members ADD COLUMN host_lost_at BIGINT NULL",
         ]),
+        new(10, "sessions a player's quick-join created (counted against MaxSessionsPerPlayer while they stand empty)", _ =>
+        [
+            "ALTER TABLE sessions ADD COLUMN spawned_by BIGINT NULL",
+            "CREATE INDEX ix_sessions_spawner ON sessions (spawned_by, state)",
+        ]),
     ];
 
     /// <summary>

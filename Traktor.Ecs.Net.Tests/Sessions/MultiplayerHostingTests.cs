@@ -39,7 +39,8 @@ public sealed class MultiplayerHostingTests
         Assert.Equal(NatPath.Direct, rig.LuaSocket.GetPath(rig.LuaSocket.HostAddress));
         await rig.PlayAsync();
 
-        // The host leaves: its server shuts down, and the directory ends the session under its joiners.
+        // The host leaves: its server tells the joiners the session ended, and the directory ends it (Ended: the host left;
+        // it read ServerLost, a crash, before).
         SessionEndReason? joinerTold = null;
         rig.Joiner.SessionEnded += (_, reason) => joinerTold = reason;
         var leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
@@ -47,8 +48,8 @@ public sealed class MultiplayerHostingTests
         Assert.True(await leaving);
         Assert.Null(rig.HostPlayer.Host);
         Assert.Null(rig.HostPlayer.CurrentSession);
-        Assert.Equal(SessionEndReason.ServerLost, joinerTold);
-        Assert.Equal(DisconnectReason.ServerShutdown, rig.LuaClient.Transport.LastDisconnectReason);
+        Assert.Equal(SessionEndReason.Ended, joinerTold);
+        Assert.Equal(DisconnectReason.SessionEnded, rig.LuaClient.Transport.LastDisconnectReason);
         var ended = await rig.Directory.GetSessionAsync(session.Id, Cancel);
         Assert.True(ended is null || ended.State == SessionState.Ended, $"the directory ended the session ({ended?.State})");
     }
@@ -81,8 +82,8 @@ public sealed class MultiplayerHostingTests
 
         rig.StopHost();
         await rig.TickUntilAsync(() => joinerTold is not null, "the joiner to hear the session ended");
-        Assert.Equal(SessionEndReason.ServerLost, joinerTold);
-        Assert.Equal(DisconnectReason.ServerShutdown, rig.LuaClient.Transport.LastDisconnectReason);
+        Assert.Equal(SessionEndReason.Ended, joinerTold);
+        Assert.Equal(DisconnectReason.SessionEnded, rig.LuaClient.Transport.LastDisconnectReason);
     }
 
     [Fact]

@@ -53,7 +53,9 @@ public interface ISessions
     /// <param name="createIfNone">The session to create when none qualifies.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The join (status <see cref="SessionJoinStatus.Joined"/> or <see cref="SessionJoinStatus.AlreadyMember"/>).</returns>
-    /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.Unavailable"/> when a session had to be created and no game server has room.</exception>
+    /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.Unavailable"/> when a session had to be created and no game server has room;
+    /// <see cref="Online.OnlineError.QuotaExceeded"/> when one had to be created and the directory bounds how many sessions the
+    /// player's quick-joins created and left empty (the backend's: <c>MaxSessionsPerPlayer</c>).</exception>
     Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default);
 
     /// <summary>Frees the player's slot. The game server disconnects the player if it is still connected.</summary>

@@ -38,7 +38,10 @@ public sealed class PlayerSessionHost : IAsyncDisposable
     /// <summary>The session.</summary>
     public SessionId Session => Grant.Session.Id;
 
-    /// <summary>False once the directory answered that the session is not live any more (the game should stop hosting).</summary>
+    /// <summary>
+    /// False once the directory answered that the session is not live any more, or that another player hosts it now
+    /// (<see cref="Replaced"/>): the game should stop hosting.
+    /// </summary>
     public bool Live
     {
         get => Volatile.Read(ref live);
@@ -46,6 +49,20 @@ public sealed class PlayerSessionHost : IAsyncDisposable
     }
 
     private bool live = true;
+
+    /// <summary>
+    /// True once the directory refused a heartbeat because another player hosts the session now: a successor took it over
+    /// (<see cref="IPlayerHostedSessions.ClaimHostAsync"/>) while this host's heartbeats did not reach the directory. This host
+    /// is no longer the session's server (its seat was released): it should stop serving, which sends its remaining players
+    /// to the successor. <see cref="Live"/> is false from then on.
+    /// </summary>
+    public bool Replaced
+    {
+        get => Volatile.Read(ref replaced);
+        private set => Volatile.Write(ref replaced, value);
+    }
+
+    private bool replaced;
 
     /// <summary>Heartbeats the directory accepted.</summary>
     public long Heartbeats => Interlocked.Read(ref heartbeats);
@@ -147,6 +164,15 @@ public sealed class PlayerSessionHost : IAsyncDisposable
             {
                 logger.LogWarning("Session {Session} is not live any more; its host stops reporting.", Session);
             }
+        }
+        catch (OnlineException exception) when (exception.Error == OnlineError.Forbidden)
+        {
+            // Only the session's current host may report: a successor took the session over. Before, this counted as a failed
+            // heartbeat and was tried again forever, and the replaced host kept serving a session that was no longer its own.
+            Interlocked.Increment(ref failures);
+            Replaced = true;
+            Live = false;
+            logger.LogWarning(exception, "Another player hosts session {Session} now; its former host stops reporting.", Session);
         }
         catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
         {

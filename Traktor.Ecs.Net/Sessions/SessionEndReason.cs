@@ -20,4 +20,11 @@ public enum SessionEndReason
 
     /// <summary>Client side only: the game server could not be reached again although the directory still lists the session.</summary>
     ConnectionLost = 5,
+
+    /// <summary>
+    /// Client side only: this player hosted the session, and the directory gave it to a successor (a host migration while
+    /// this host's heartbeats did not reach the directory). The session goes on under the new host; this player may join it
+    /// again as a player.
+    /// </summary>
+    HostReplaced = 6,
 }

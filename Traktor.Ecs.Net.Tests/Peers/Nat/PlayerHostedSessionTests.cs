@@ -119,7 +119,7 @@ public sealed class PlayerHostedSessionTests : IAsyncLifetime
         Assert.True(await Directory.LeaveSessionAsync(left.Session.Id, host, Cancel));
         var ended = (await Directory.GetSessionAsync(left.Session.Id, Cancel))!;
         Assert.Equal(SessionState.Ended, ended.State);
-        Assert.Equal(SessionEndReason.ServerLost, ended.EndReason);
+        Assert.Equal(SessionEndReason.Ended, ended.EndReason);   // the host left: ended by its creator, not lost (ServerLost before)
 
         long silent = await PlayerAsync("silent-host");
         var quiet = await Directory.CreatePlayerHostedSessionAsync(new SessionOptions("quiet", 4), silent, Cancel);

@@ -254,6 +254,59 @@ public abstract class SessionDirectoryContract<THarness> where THarness : IDirec
     }
 
     [Fact]
+    public async Task QuickJoinsOfOnePlayerCannotFillTheFleetWithSessionsItLeavesEmpty()
+    {
+        // A quick-join whose filter matches nothing creates a session, and the player's next quick-join moves its one
+        // seat on, leaving that session empty (it ends only after EmptySessionTimeout, 60 s) with its capacity still
+        // reserved on the fleet. Varying the filter, one account from one address (50 requests a second) reserved every
+        // seat of the fleet in seconds; now at most MaxSessionsPerPlayer (2) sessions it created this way may stand
+        // empty, besides the one it sits in.
+        await using var directory = await StartAsync(nodes: 2);
+        var server = await ServerAsync(directory.Node, 40660, maxPlayers: 256, maxSessions: 64);
+        long hoarder = (await PlayersAsync(directory.Node, 1, "hoarder"))[0];
+        var outcomes = new List<string>();
+        var created = new List<SessionId>();
+        for (int i = 0; i < 8; i++)
+        {
+            try
+            {
+                var result = await QuickJoinAloneAsync(directory.Nodes[i % 2], hoarder, i);
+                outcomes.Add(result.Status.ToString());
+                created.Add(result.Session!.Id);
+            }
+            catch (OnlineException e)
+            {
+                outcomes.Add(e.Error.ToString());
+            }
+        }
+
+        Assert.Equal(["Joined", "Joined", "Joined", "QuotaExceeded", "QuotaExceeded", "QuotaExceeded", "QuotaExceeded", "QuotaExceeded"], outcomes);
+        var status = Assert.Single(await directory.Node.Fleet.ListServersAsync(Cancel));
+        Assert.Equal(3, status.LiveSessions);
+        Assert.Equal(96, status.ReservedPlayers);
+
+        // Another player matched into one of them takes it off the hoarder's count: it may create one more.
+        long stranger = (await PlayersAsync(directory.Node, 1, "stranger"))[0];
+        Assert.Equal(created[0], (await QuickJoinAloneAsync(directory.Node, stranger, 0)).Session!.Id);
+        var ninth = await QuickJoinAloneAsync(directory.Node, hoarder, 9);
+        Assert.Equal(SessionJoinStatus.Joined, ninth.Status);
+        await Assert.ThrowsAsync<OnlineException>(() => QuickJoinAloneAsync(directory.Node, hoarder, 10));
+
+        // Once the sessions it left empty end (EmptySessionTimeout, 60 s), it may create again.
+        var seated = new[] { new HostedSessionReport(created[0], [stranger], 1.0), new HostedSessionReport(ninth.Session!.Id, [hoarder], 1.0) };
+        directory.Time.Advance(TimeSpan.FromSeconds(30));
+        await BeatAsync(directory.Node, server, seated);
+        directory.Time.Advance(TimeSpan.FromSeconds(31));
+        await BeatAsync(directory.Node, server, seated);
+        Assert.Equal(2, (await directory.Node.Sweep()).EmptySessionsEnded);
+        Assert.Equal(SessionJoinStatus.Joined, (await QuickJoinAloneAsync(directory.Node, hoarder, 11)).Status);
+    }
+
+    /// <summary>A quick-join whose filter matches no session but the one it may create (named after <paramref name="i"/>).</summary>
+    private static Task<SessionJoinResult> QuickJoinAloneAsync(DirectoryNode node, long player, int i) =>
+        node.Sessions.QuickJoinAsync(player, new SessionFilter { NameContains = $"nobody plays {i}" }, new SessionOptions($"nobody plays {i}", 32), Cancel);
+
+    [Fact]
     public async Task ListingShowsLivePublicSessionsFilteredAndPaged()
     {
         await using var directory = await StartAsync(nodes: 1);

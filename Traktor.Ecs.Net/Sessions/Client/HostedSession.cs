@@ -118,9 +118,19 @@ internal sealed class HostedSession
         }
     }
 
-    /// <summary>Stops serving: every remote player is told the server shut down; the directory entry stops heartbeating.</summary>
-    public void Stop()
+    /// <summary>Stops serving: every remote player is disconnected with <paramref name="reason"/>; the directory entry stops heartbeating.</summary>
+    /// <param name="reason">
+    /// <see cref="DisconnectReason.SessionEnded"/> when the session ends with it (the host left, or the directory ended it):
+    /// the players ask the directory why; <see cref="DisconnectReason.ServerShutdown"/> when the session goes on without this
+    /// host (it was replaced): its players migrate to the successor.
+    /// </param>
+    public void Stop(DisconnectReason reason)
     {
+        foreach (var connection in connected.Keys)
+        {
+            server.Disconnect(connection, reason); // told now; the dispose below would tell them ServerShutdown
+        }
+
         group.Dispose();
         server.Dispose();
         _ = Entry.DisposeAsync().AsTask();

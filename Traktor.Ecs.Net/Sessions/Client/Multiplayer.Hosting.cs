@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
@@ -23,8 +24,11 @@ public sealed partial class Multiplayer
     /// (client id = its user id) and the game's <see cref="MultiplayerHosting.Systems"/> around it; the socket's
     /// <see cref="NatTraversal"/> registers the rendezvous with its introducer, and the directory is told the public address and
     /// the connected players every heartbeat. Hosting ends with <see cref="LeaveSessionAsync"/> or <see cref="Dispose"/>
-    /// (the remote players are told the server shut down, and the directory ends the session with
-    /// <see cref="SessionEndReason.ServerLost"/>), or when the directory ends the session (<see cref="SessionEnded"/> says why).
+    /// (the remote players are disconnected with <see cref="DisconnectReason.SessionEnded"/>, and the directory ends the
+    /// session with <see cref="SessionEndReason.Ended"/>, which their <see cref="SessionEnded"/> says), when the directory ends
+    /// the session (<see cref="SessionEnded"/> says why), or when a successor took the session over while this host could not
+    /// reach the directory (<see cref="SessionEnded"/> with <see cref="SessionEndReason.HostReplaced"/>; its remaining players
+    /// are sent to the successor).
     /// </summary>
     /// <param name="session">Name, capacity (the host included), visibility, properties.</param>
     /// <param name="host">Who serves it.</param>
@@ -93,7 +97,7 @@ public sealed partial class Multiplayer
                 }
                 else
                 {
-                    running.Stop(); // cancelled meanwhile
+                    running.Stop(DisconnectReason.SessionEnded); // cancelled meanwhile
                 }
             }
             catch (Exception exception)
@@ -110,7 +114,9 @@ public sealed partial class Multiplayer
 
     /// <summary>
     /// The hosting part of a tick: the host's receive, unless the directory said the session is over (it ended it, or gave
-    /// it up as idle): then the server stops and <see cref="SessionEnded"/> follows with the directory's reason.
+    /// it up as idle): then the server stops and <see cref="SessionEnded"/> follows with the directory's reason; or that a
+    /// successor hosts it now: then the server stops (its players go on to the successor) and <see cref="SessionEnded"/> says
+    /// <see cref="SessionEndReason.HostReplaced"/>.
     /// </summary>
     private void UpdateHosting(HostedSession hosting, in float state)
     {
@@ -120,21 +126,35 @@ public sealed partial class Multiplayer
             return;
         }
 
+        if (hosting.Entry.Replaced)
+        {
+            logger.LogWarning("Another player hosts session {Session} now; this host stops serving.", hosting.Session.Id);
+            StopHosting(DisconnectReason.ServerShutdown);
+            if (current is { } replaced && replaced.Id == hosting.Session.Id)
+            {
+                current = null;
+                LastEndReason = SessionEndReason.HostReplaced;
+                SessionEnded?.Invoke(replaced, SessionEndReason.HostReplaced);
+            }
+
+            return;
+        }
+
         logger.LogWarning("The directory no longer lists session {Session} as live; its host stops serving.", hosting.Session.Id);
-        StopHosting();
+        StopHosting(DisconnectReason.SessionEnded);
         if (current is { } lost && lost.Id == hosting.Session.Id)
         {
             _ = ExplainEndAsync(lost, DisconnectReason.ServerShutdown);
         }
     }
 
-    /// <summary>Stops serving the hosted session, if any (on the tick thread, or in <see cref="Dispose"/>).</summary>
-    private void StopHosting()
+    /// <summary>Stops serving the hosted session, if any (on the tick thread, or in <see cref="Dispose"/>), disconnecting its players with <paramref name="reason"/>.</summary>
+    private void StopHosting(DisconnectReason reason)
     {
         if (hosted is { } hosting)
         {
             hosted = null;
-            hosting.Stop();
+            hosting.Stop(reason);
         }
     }
 

@@ -10,9 +10,10 @@ namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The engine's <c>multiplayer</c> object for a game client: <see cref="CreateSessionAsync(string, int, CancellationToken)"/>,
-/// <see cref="JoinSessionAsync"/>, <see cref="QuickJoinAsync"/>, <see cref="ListSessionsAsync"/> and <see cref="LeaveSessionAsync"/> log in when needed,
-/// take a seat through the session directory, connect the world's <see cref="NetworkClient"/> with the seat's connect
-/// token, and complete once connected. Who joins and leaves arrives as the <see cref="Sessions.PlayerJoined"/> and
+/// <see cref="JoinSessionAsync"/> and <see cref="QuickJoinAsync"/> log in when needed, take a seat through the session
+/// directory, connect the world's <see cref="NetworkClient"/> with the seat's connect token, and complete once connected;
+/// <see cref="ListSessionsAsync"/> logs in when needed too; <see cref="LeaveSessionAsync"/> never logs in (a player that
+/// never logged in is in no session): it disconnects and gives the seat back. Who joins and leaves arrives as the <see cref="Sessions.PlayerJoined"/> and
 /// <see cref="Sessions.PlayerLeft"/> RPC events (and as the <see cref="PlayerJoined"/>/<see cref="PlayerLeft"/> events
 /// here); when the session ends under the player — ended, its server shut down or crashed — <see cref="SessionEnded"/>
 /// says why, with the reason the directory recorded.
@@ -212,7 +213,7 @@ public sealed partial class Multiplayer : ISystem<float>
             {
                 connected = false;
                 client.Transport.Disconnect();
-                StopHosting(); // a host's remote players are told the server shut down; its leave below ends the session
+                StopHosting(DisconnectReason.SessionEnded); // a host's remote players are told the session ended; its leave below ends it
             });
             // The directory may answer false: the game server saw the disconnect and reported the departure first (at once
             // when the game frees a seat without a reconnect grace), or the seat was already released. The player has left
@@ -328,14 +329,14 @@ public sealed partial class Multiplayer : ISystem<float>
     public void AfterUpdate(in float state) => hosted?.AfterUpdate(in state);
 
     /// <summary>
-    /// Releases the facade. A session this player hosts ends: its remote players are told the server shut down, and the
-    /// directory is told the host left (in the background). Dispose after the loop stopped ticking the facade.
+    /// Releases the facade. A session this player hosts ends: its remote players are told the session ended, and the
+    /// directory is told the host left (in the background), which ends it for them with <see cref="SessionEndReason.Ended"/>. Dispose after the loop stopped ticking the facade.
     /// </summary>
     public void Dispose()
     {
         if (hosted is { } hosting && login is { } player)
         {
-            StopHosting();
+            StopHosting(DisconnectReason.SessionEnded);
             current = null;
             _ = GiveSeatBackAsync(hosting.Session.Id, player.UserId);
         }
