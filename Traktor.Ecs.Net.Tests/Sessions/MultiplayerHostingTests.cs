@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Numerics;
 using Traktor.Ecs.Net.Online;
@@ -5,6 +6,7 @@ using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Tests.Online;
 using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Tests.Rpc;
 using Traktor.Ecs.Net.Tests.Scripting;
 using Traktor.Ecs.Net.Tests.Sessions.Directory;
 using Traktor.Ecs.Net.Transport;
@@ -126,6 +128,34 @@ public sealed class MultiplayerHostingTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => rig.HostPlayer.JoinSessionAsync(session.Id, Cancel));
     }
 
+    [Fact]
+    public async Task A_player_hosted_session_announces_who_joins_and_leaves_as_a_game_servers_session_does()
+    {
+        await using var rig = await Rig.StartAsync();
+        var host = new List<string>();
+        var joiner = new List<string>();
+        rig.HostPlayer.PlayerJoined += e => host.Add("+" + e.Name);
+        rig.HostPlayer.PlayerLeft += e => host.Add("-" + e.Name);
+        rig.Joiner.PlayerJoined += e => joiner.Add("+" + e.Name);
+        rig.Joiner.PlayerLeft += e => joiner.Add("-" + e.Name);
+        var session = await rig.HostAsync();
+        await rig.JoinBothAsync(session.Id);
+
+        // Before, a player-hosted session announced nothing: neither the host nor its joiners heard a join or a leave.
+        await rig.TickUntilAsync(() => host.Count == 3 && joiner.Count >= 2 && joiner.Contains("+joining-carol"), $"the joins (host [{string.Join(",", host)}], joiner [{string.Join(",", joiner)}])");
+        Assert.Equal("+hosting-alice", host[0]);   // the host itself first, under its account's name
+        Assert.Equal(["+hosting-alice", "+joining-bob", "+joining-carol"], host.Order());
+        Assert.Equal(["+hosting-alice", "+joining-bob", "+joining-carol"], joiner.Order());
+        Assert.True(joiner.IndexOf("+hosting-alice") < joiner.IndexOf("+joining-bob"));   // who was there, then itself
+
+        // A player who leaves departs at once (a timed-out one would wait out the 30 s reconnect grace).
+        var leaving = Stopwatch.StartNew();
+        Assert.True(await rig.Joiner.LeaveSessionAsync(Cancel));
+        await rig.TickUntilAsync(() => host.Count == 4, "the host to hear the leave");
+        Assert.Equal("-joining-bob", host[3]);
+        Assert.True(leaving.Elapsed < TimeSpan.FromSeconds(10), $"heard after {leaving.Elapsed}");
+    }
+
     /// <summary>Moves every player's entity on the host: the replicated world the joiners follow.</summary>
     private sealed class Mover(World world) : BaseSystem<World, float>(world)
     {
@@ -182,12 +212,14 @@ public sealed class MultiplayerHostingTests
                         },
                     },
                 });
+            _ = new RpcClient(hostClient, RpcWorld.Rpcs);   // the host relays membership with the registry of its client's RPC layer
             hostGroup = new Group<float>("host", hostClient, HostPlayer);
 
             // The C# joiner.
             JoinerSocket = new NatTraversal(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), traversal);
             Joiner = Multiplayer.OverBackend(Client(joinerWorld, JoinerSocket, out var joinerClient), backend.CreateBackendClient(asServer: false),
                 new MultiplayerAccount("joining-bob", SeedNetwork.Password, RegisterIfMissing: true), new MultiplayerOptions { Traversal = JoinerSocket });
+            _ = new RpcClient(joinerClient, RpcWorld.Rpcs);
             joinerGroup = new Group<float>("joiner", joinerClient, Joiner);
 
             // The Lua joiner.

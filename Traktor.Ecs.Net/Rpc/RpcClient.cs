@@ -163,6 +163,14 @@ public sealed class RpcClient
     private void Send()
     {
         var world = client.World;
+        if (world.Resources.TryGet<RpcServer>(out _))
+        {
+            // The world hosts too (a player hosting with Multiplayer, its client idle meanwhile): the outgoing RPCs are the
+            // server's to send (world.SendRpc checks them against the server). Before, this idle client took them first and
+            // dropped them as not connected, so none of the host's RPCs (PlayerJoined, the game's) reached its players.
+            return;
+        }
+
         staging.Collect(world, Registry);
         for (int i = 0; i < staging.Count; i++)
         {

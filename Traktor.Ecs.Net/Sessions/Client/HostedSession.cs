@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net;
@@ -9,7 +10,10 @@ namespace Traktor.Ecs.Net;
 /// player is its local player) whose <see cref="NetServer"/> opens only the directory's connect tokens (the grant's session
 /// key), the game's host systems around it, the rendezvous registered with the socket's introducer, and the directory
 /// entry (<see cref="PlayerSessionHost"/>) told the public address and the players connected, in join order (the order of
-/// succession), whenever they change.
+/// succession), whenever they change. With an <see cref="RpcServer"/> (the game's host systems', or one the facade adds with
+/// the registry of the client's <see cref="RpcClient"/>) a <see cref="SessionRelay"/> admits only tickets of this session and
+/// announces <see cref="PlayerJoined"/> and <see cref="PlayerLeft"/> as a game server's session does; a player that
+/// disconnects on purpose (it left) departs at once, one that timed out after the reconnect grace.
 /// </summary>
 internal sealed class HostedSession
 {
@@ -19,11 +23,14 @@ internal sealed class HostedSession
     private readonly NatTraversal? traversal;
     private readonly Dictionary<ConnectionId, long> connected = new();
     private readonly List<long> players = new();
+    private readonly TimeProvider time;
     private NetAddress reported;
     private bool changed;
 
-    private HostedSession(PlayerHostGrant grant, MultiplayerHosting hosting, NetServer server, NetworkHost host, PlayerSessionHost entry)
+    private HostedSession(PlayerHostGrant grant, MultiplayerHosting hosting, NetServer server, NetworkHost host, PlayerSessionHost entry, Admission admission,
+        NetworkClient client, TimeProvider time, ILogger logger)
     {
+        this.time = time;
         Session = grant.Session;
         this.server = server;
         socket = hosting.Socket;
@@ -38,18 +45,27 @@ internal sealed class HostedSession
                 changed = true;
             }
         };
-        host.Server.ClientDisconnected += (connection, _) =>
+        host.Server.ClientDisconnected += (connection, reason) =>
         {
             if (connected.Remove(connection, out long player))
             {
                 players.Remove(player);
                 changed = true;
+                if (reason == DisconnectReason.ClientDisconnected)
+                {
+                    Relay?.Leave(player, this.time.GetUtcNow()); // it left (LeaveSessionAsync): no reconnect grace, as on a game server
+                }
             }
         };
         group = new Group<float>("host", [host, .. hosting.Systems?.Invoke(host) ?? []]);
+        Relay = StartRelay(grant.Session, host, client, time, logger);
+        admission.Relay = Relay;
         group.Initialize();
         traversal?.Host(grant.Rendezvous, grant.PunchKey);
     }
+
+    /// <summary>Announces who joins and leaves (<see cref="PlayerJoined"/>, <see cref="PlayerLeft"/>), or null without an RPC layer.</summary>
+    public SessionRelay? Relay { get; }
 
     /// <summary>The session, as the directory created it.</summary>
     public SessionInfo Session { get; }
@@ -65,8 +81,10 @@ internal sealed class HostedSession
         long hostUserId, TimeProvider time, ILogger logger)
     {
         var protocol = client.Transport.Options;
+        var admission = new Admission();
         var server = new NetServer(hosting.Socket, new NetServerOptions
         {
+            ApproveConnection = admission.Approve,                    // the session's tickets, once the relay exists
             ProtocolId = protocol.ProtocolId,
             SchemaHash = protocol.SchemaHash,
             PrivateKey = grant.SessionKey,                            // only tokens the directory sealed for this session open
@@ -78,7 +96,7 @@ internal sealed class HostedSession
         {
             host = new NetworkHost(client.World, server, client.Replication.Registry, localClientId: (ulong)hostUserId, logger: logger);
             entry = PlayerSessionHost.Start(directory, grant, hostUserId, time: time, logger: logger);
-            return new HostedSession(grant, hosting, server, host, entry);
+            return new HostedSession(grant, hosting, server, host, entry, admission, client, time, logger);
         }
         catch
         {
@@ -87,6 +105,51 @@ internal sealed class HostedSession
             server.Dispose();
             _ = entry?.DisposeAsync().AsTask();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The relay of the session's membership over the game's <see cref="RpcServer"/> (its host systems made one) or one
+    /// with the registry of the client's <see cref="RpcClient"/>; none when neither exists or the registry lacks the
+    /// membership events. The host itself is admitted with a ticket of its own name.
+    /// </summary>
+    private static SessionRelay? StartRelay(SessionInfo session, NetworkHost host, NetworkClient client, TimeProvider time, ILogger logger)
+    {
+        if (!host.World.Resources.TryGet<RpcServer>(out var rpcs))
+        {
+            if (!client.World.Resources.TryGet<RpcClient>(out var rpcClient) || !Announces(rpcClient.Registry))
+            {
+                return null;
+            }
+
+            rpcs = new RpcServer(host.Server, rpcClient.Registry, null, time, logger);
+        }
+        else if (!Announces(rpcs.Registry))
+        {
+            logger.LogWarning("The host's RPC registry lacks PlayerJoined or PlayerLeft: session {Session} announces no joins and leaves.", session.Id);
+            return null;
+        }
+
+        var relay = new SessionRelay(rpcs, session.Id, session.MaxPlayers, directory: null, time, logger);
+        ulong self = host.LocalClientId;
+        string name = session.Members.FirstOrDefault(m => (ulong)m.UserId == self)?.Name ?? "";
+        Span<byte> ticket = stackalloc byte[SessionTicket.MaxSize];
+        int length = new SessionTicket(session.Id, time.GetUtcNow(), session.MaxPlayers, name).Write(ticket);
+        relay.Approve(self, ticket[..length], default); // the local player presents no token: it is admitted under its own name
+        return relay;
+    }
+
+    private static bool Announces(RpcRegistry registry)
+    {
+        try
+        {
+            registry.Get<PlayerJoined>();
+            registry.Get<PlayerLeft>();
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 
@@ -132,7 +195,20 @@ internal sealed class HostedSession
         }
 
         group.Dispose();
+        if (Relay is not null)
+        {
+            Host.World.Resources.Remove<RpcServer>(); // bound to this server: the next hosting attaches a fresh one
+        }
+
         server.Dispose();
         _ = Entry.DisposeAsync().AsTask();
+    }
+
+    /// <summary>The server's connection approval: the relay's once it exists (every token the session key opens before).</summary>
+    private sealed class Admission
+    {
+        public SessionRelay? Relay { get; set; }
+
+        public bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => Relay?.Approve(clientId, userData, address) ?? true;
     }
 }
