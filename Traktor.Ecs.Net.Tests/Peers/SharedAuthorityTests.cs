@@ -37,6 +37,12 @@ public class SharedAuthorityTests
         Assert.Equal(2UL, three.Shared.SessionHost);
         Assert.True(mesh.TickUntil(() => mesh.Converged() && three.State()[new SharedId(1, 1)].Owner.Peer == 2, 60), mesh.Describe());
         Assert.Equal(1, two.Shared.Inherited);
+
+        // Ticking the peer that left says what to do; before, NetServer's bare "Cannot access a disposed object".
+        leaving.Mesh.Dispose(); // twice is fine
+        var ticked = Assert.Throws<ObjectDisposedException>(() => leaving.Group.Tick(1f / 60));
+        Assert.Contains("NetworkLoop.Remove", ticked.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(PeerMesh), ticked.ObjectName);
     }
 
     [Fact]
