@@ -52,6 +52,23 @@ public class NetworkLoopTests
     }
 
     [Fact]
+    public void ARemovedGroupIsTickedNoMoreAndTheOthersGoOn()
+    {
+        var time = new FakeTimeProvider();
+        var log = new List<(string Group, float Dt)>();
+        var a = new Group<float>("a", new Probe("a", log));
+        var b = new Group<float>("b", new Probe("b", log));
+        var loop = new NetworkLoop(tickRate: 60, time).Add(a, b);
+        time.Advance(TimeSpan.FromSeconds(1.0 / 60));
+        loop.Update();
+        Assert.True(loop.Remove(a));
+        Assert.False(loop.Remove(a));
+        time.Advance(TimeSpan.FromSeconds(1.0 / 60));
+        loop.Update();
+        Assert.Equal(["a", "b", "b"], log.Select(entry => entry.Group));
+    }
+
+    [Fact]
     public async Task RunAsyncTicksOnTheClockUntilCancelled()
     {
         // Cancelled by the fifth tick itself, not after a wall-clock interval: a fixed 300 ms window saw too few

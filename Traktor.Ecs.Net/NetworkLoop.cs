@@ -71,6 +71,14 @@ public sealed class NetworkLoop
         return this;
     }
 
+    /// <summary>
+    /// Stops ticking a group: a world the process is done with (a peer that left its mesh, a match the player quit). The
+    /// group is not disposed. Call it between ticks, not from a system of a group this loop is ticking.
+    /// </summary>
+    /// <param name="group">A group added before.</param>
+    /// <returns>False when the loop does not tick it.</returns>
+    public bool Remove(Group<float> group) => groups.Remove(group);
+
     /// <summary>Runs the ticks that are due since the last call (usually 0 or 1).</summary>
     /// <returns>The number of ticks run.</returns>
     public int Update()

@@ -167,6 +167,41 @@ public class HostModeTests
     }
 
     [Fact]
+    public void The_host_tells_which_of_its_outgoing_RPCs_are_meant_for_its_own_player()
+    {
+        // Nothing reaches the local connection, so the host's game reads them from the outgoing entities; before, their
+        // target (RpcOutgoing) was internal and the game could not tell an RPC to another player from one to itself.
+        using var harness = new TransportHarness();
+        using var world = World.Create();
+        var host = new NetworkHost(world, harness.Server, ReplicationWorld.Registry, new ServerReplicationOptions(), localClientId: 7);
+        _ = new RpcServer(host.Server, RpcWorld.Rpcs).AllowFromClients<FireCommand>();
+        var received = new List<Entity>();
+        var verdicts = new List<bool>();
+        var group = new Group<float>("host", host, new Probe(world, e => verdicts.Add(host.IsForLocalPlayer(e)), received));
+        group.Initialize();
+        float dt = 1f / 60f;
+        group.Tick(in dt); // the local player connects
+        var local = host.LocalConnection;
+        var other = new ConnectionId(3, 1);
+
+        Assert.True(host.IsForLocalPlayer(world.SendRpc(new ScoreAnnouncement { Score = 1 }, RpcTarget.AllClients)));
+        Assert.True(host.IsForLocalPlayer(world.SendRpc(new ScoreAnnouncement { Score = 2 }, RpcTarget.To(local))));
+        Assert.True(host.IsForLocalPlayer(world.SendRpc(new ScoreAnnouncement { Score = 3 }, RpcTarget.AllExcept(other))));
+        Assert.False(host.IsForLocalPlayer(world.SendRpc(new ScoreAnnouncement { Score = 4 }, RpcTarget.To(other))));
+        Assert.False(host.IsForLocalPlayer(world.SendRpc(new ScoreAnnouncement { Score = 5 }, RpcTarget.AllExcept(local))));
+        Assert.False(host.IsForLocalPlayer(world.Create(new ScoreAnnouncement { Score = 6 })));   // not an RPC being sent
+
+        Assert.Equal(SendResult.Queued, host.SendRpc(new FireCommand { Weapon = 1 }));           // received from the local player
+        group.Tick(in dt);
+        Assert.Single(received);
+        Assert.Equal([false], verdicts);   // a received RPC is the server's to handle, not the local player's
+
+        host.LeaveLocalPlayer();
+        group.Tick(in dt);
+        Assert.False(host.IsForLocalPlayer(world.SendRpc(new ScoreAnnouncement { Score = 7 }, RpcTarget.AllClients)));   // nobody local to deliver to
+    }
+
+    [Fact]
     public void The_local_player_leaves_and_joins_like_a_remote_one()
     {
         using var harness = new TransportHarness();
@@ -270,6 +305,21 @@ public class HostModeTests
         }
 
         return result;
+    }
+
+    private sealed class Probe(World world, Action<Entity> judge, List<Entity> received) : BaseSystem<World, float>(world)
+    {
+        public override void Update(in float dt)
+        {
+            foreach (ref var chunk in World.Query(new QueryDescription().WithAll<FireCommand, RpcSource>()))
+            {
+                foreach (var entity in chunk.Entities)
+                {
+                    received.Add(entity);
+                    judge(entity);
+                }
+            }
+        }
     }
 
     private sealed class RpcCapture(World world, List<(int Weapon, RpcSource Source)> seen) : BaseSystem<World, float>(world)

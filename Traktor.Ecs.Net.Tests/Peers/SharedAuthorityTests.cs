@@ -20,6 +20,32 @@ public class SharedAuthorityTests
     }
 
     [Fact]
+    public void A_peer_that_disposes_its_mesh_is_gone_for_the_others_at_once_and_the_session_host_inherits_its_entities()
+    {
+        // What docs/P2P.md tells a peer that leaves: dispose the mesh, tick it no more. The others hear the disconnects
+        // rather than wait out the 10 s token timeout (600 ticks).
+        using var mesh = new SharedMesh(3, new LinkConditions(), seed: 4, timeoutSeconds: 10);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 2), 600));
+        var (leaving, two, three) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
+        leaving.Shared.Spawn(new ShipBody { Position = new Vector2(1, 1) });
+        Assert.True(mesh.TickUntil(mesh.Converged, 600), mesh.Describe());
+
+        leaving.Mesh.Dispose();
+        mesh.Killed.Add(leaving);
+        Assert.True(mesh.TickUntil(() => mesh.Live.All(p => !p.Mesh.ConnectedPeers.Contains(1UL)), 30), mesh.Describe());
+        Assert.Equal(2UL, two.Shared.SessionHost);
+        Assert.Equal(2UL, three.Shared.SessionHost);
+        Assert.True(mesh.TickUntil(() => mesh.Converged() && three.State()[new SharedId(1, 1)].Owner.Peer == 2, 60), mesh.Describe());
+        Assert.Equal(1, two.Shared.Inherited);
+
+        // Ticking the peer that left says what to do; before, NetServer's bare "Cannot access a disposed object".
+        leaving.Mesh.Dispose(); // twice is fine
+        var ticked = Assert.Throws<ObjectDisposedException>(() => leaving.Group.Tick(1f / 60));
+        Assert.Contains("NetworkLoop.Remove", ticked.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(PeerMesh), ticked.ObjectName);
+    }
+
+    [Fact]
     public void A_peer_away_while_an_entity_changed_hands_more_than_MaxClaimStep_times_agrees_again_when_back()
     {
         // Before: peers 1 and 2 passed an entity back and forth 1,100 times while peer 3 was away (each claim one version

@@ -7,7 +7,8 @@ namespace Traktor.Ecs.Net.Tests.Samples;
 /// The samples cannot rot (issue 15, item 2): they build with the solution and run here, headless, on real
 /// loopback transports and the wall clock, and must converge. Sample (a) is the README's block verbatim;
 /// sample (b) is a complete small game in at most 200 lines of user code; sample (d) adds the online services
-/// and the session directory (sample (c), host migration, runs in HostMigrationProcessTests).
+/// and the session directory; sample (e) is a co-op game hosted by one player (sample (c), host migration, runs in
+/// HostMigrationProcessTests).
 /// </summary>
 [Collection(Traktor.Ecs.Net.Tests.Rpc.ConsoleErrorCollection.Name)]
 public class SamplesTests
@@ -103,6 +104,22 @@ public class SamplesTests
         Assert.Equal("bob: heard alice, bob join; sees 1 entities (crate: no); chat: gl hf", lines[1]);        // each join once (a relay bug heard alice twice)
         Assert.Matches("^leaderboard: #1 (alice|bob) \\| #2 (alice|bob)$", lines[2]);
         Assert.Equal("bob left (Kicked); alice heard player 2 leave", lines[3]);
+    }
+
+    [Fact]
+    public void TheCoopHostPlaysInItsOwnWorldHearsItsOwnEventsAndTellsTheFriendWhenItQuits()
+    {
+        // Sample (e), a newcomer's host-mode game from docs/P2P.md: the host's player hears the server's RPCs meant for it
+        // through host.IsForLocalPlayer (it could not tell before), and quitting tells the friend ServerShutdown.
+        var (exitCode, output) = RunEntryPoint(typeof(CoopHost.Hud).Assembly);
+        Assert.True(exitCode is 0, output);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(
+        [
+            "host: 2 ships, heard 6 pickups, chat: hi, welcome",
+            "friend: 2 ships, heard 6 pickups, chat: welcome",
+            "friend: the host ended the game (ServerShutdown)",
+        ], lines);
     }
 
     private static (object? ExitCode, string Output) RunEntryPoint(System.Reflection.Assembly assembly)

@@ -69,7 +69,7 @@ public sealed class LiveProfiler : IDisposable
         // address held the profiler for 30 s each, token or not (the token is checked after the request's headers).
         var gate = new ConnectionGate(
             new StreamTransportOptions { MaxConnectionsPerAddress = options.MaxViewers, MaxConnectionsPerSubnet = options.MaxViewers * 4 },
-            RefusedConnections);
+            RefusedConnections, static () => Environment.TickCount64 / 1000.0); // real sockets: the real clock
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);

@@ -64,7 +64,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<WebSocketServerTransport>();
         var peers = new WebSocketPeers(options, time ?? TimeProvider.System, logger);
-        var gate = new ConnectionGate(options, peers.Counters);
+        var gate = new ConnectionGate(options, peers.Counters, () => peers.Now);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

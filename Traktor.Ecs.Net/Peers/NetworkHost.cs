@@ -110,6 +110,19 @@ public sealed class NetworkHost : ISystem<float>
         return length < 0 ? SendResult.TooLarge : loopback.SendFromLocal(rpcBuffer.AsSpan(0, RpcFormat.ClientHeaderSize + length));
     }
 
+    /// <summary>
+    /// True when <paramref name="rpc"/> is an RPC this world is sending (<c>World.SendRpc</c> on the host, not yet sent)
+    /// whose target includes the local player: <see cref="RpcTarget.AllClients"/>, <c>RpcTarget.To(LocalConnection)</c>, or
+    /// <c>RpcTarget.AllExcept</c> another connection. Nothing is delivered to the local player's connection (it lives in this
+    /// world), so the host's game handles such an RPC for its own player from the outgoing entity, in a system after the one
+    /// that sent it: <c>World.Query(WithAll&lt;T&gt;().WithNone&lt;RpcSource&gt;(), (Entity e, ref T rpc) =&gt; { if
+    /// (host.IsForLocalPlayer(e)) … })</c>, where a client's game queries <c>WithAll&lt;T, RpcSource&gt;()</c>.
+    /// </summary>
+    /// <param name="rpc">An entity of this world.</param>
+    /// <returns>False for received RPCs (they carry an <see cref="RpcSource"/>), other entities, and while the local player is not connected.</returns>
+    public bool IsForLocalPlayer(Entity rpc) =>
+        IsLocalPlayerConnected && World.IsAlive(rpc) && World.TryGet<RpcOutgoing>(rpc, out var outgoing) && outgoing.Target.Includes(LocalConnection);
+
     /// <summary>The local player leaves (a Disconnected event follows in the next tick, as for a remote player); the host keeps serving.</summary>
     public void LeaveLocalPlayer() => loopback.Disconnect(loopback.LocalConnection, DisconnectReason.ClientDisconnected);
 

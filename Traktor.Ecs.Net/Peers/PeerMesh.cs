@@ -18,6 +18,7 @@ public sealed class PeerMesh : IDisposable
     private readonly NetServer server;
     private readonly List<(ulong Peer, NetClient Client)> outgoing = new();
     private readonly Dictionary<ConnectionId, ulong> incoming = new();
+    private bool disposed;
 
     /// <summary>Creates the mesh of <paramref name="peerId"/> around its server.</summary>
     /// <param name="peerId">This peer's id (the client id in the tokens it connects with).</param>
@@ -69,8 +70,10 @@ public sealed class PeerMesh : IDisposable
     }
 
     /// <summary>Receives from every link and raises <see cref="Received"/> for each message.</summary>
+    /// <exception cref="ObjectDisposedException">This peer left the mesh (<see cref="Dispose"/>); its message says what to do.</exception>
     public void Receive()
     {
+        ThrowIfLeft();
         server.Receive();
         while (server.TryPollEvent(out var e))
         {
@@ -184,16 +187,32 @@ public sealed class PeerMesh : IDisposable
     }
 
     /// <summary>Sends what was queued on every link.</summary>
+    /// <exception cref="ObjectDisposedException">This peer left the mesh (<see cref="Dispose"/>).</exception>
     public void Flush()
     {
+        ThrowIfLeft();
         server.Flush();
         foreach (var (_, client) in outgoing) client.Flush();
     }
 
-    /// <summary>Disconnects every link (not the transports).</summary>
+    /// <summary>
+    /// Leaves the mesh: disconnects every link, so the other peers hear it at once rather than after the token's timeout,
+    /// and disposes the server and clients (their transports too when they own them). Tick this peer's group no more.
+    /// </summary>
     public void Dispose()
     {
+        if (disposed) return;
+        disposed = true;
         foreach (var (_, client) in outgoing) client.Dispose();
         server.Dispose();
+    }
+
+    private void ThrowIfLeft()
+    {
+        if (disposed)
+        {
+            throw new ObjectDisposedException(nameof(PeerMesh),
+                $"Peer {PeerId} left its mesh (PeerMesh.Dispose): stop ticking the group of its SharedAuthority (NetworkLoop.Remove(group)).");
+        }
     }
 }

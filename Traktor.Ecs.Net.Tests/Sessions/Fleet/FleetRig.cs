@@ -48,14 +48,28 @@ internal sealed class FleetRig : IDisposable
         return StartServerAsync(node, transport, [transport.LocalAddress], maxPlayers, maxSessions);
     }
 
+    /// <summary>The in-memory network the rig's servers and players are on.</summary>
+    public InMemoryNetwork Network => network;
+
+    /// <summary>
+    /// Starts a game server whose router was given no <see cref="NetServerOptions.PublicAddresses"/> (as a deployer who
+    /// left them out would): the addresses it registers with are the only record of where players reach it.
+    /// </summary>
+    public Task<Server> StartServerWithoutPublicAddressesAsync(DirectoryNode node)
+    {
+        var transport = network.CreateTransport();
+        return StartServerAsync(node, transport, [transport.LocalAddress], 64, 16, namePublicAddresses: false);
+    }
+
     /// <summary>Starts a game server listening on <paramref name="transport"/> (real sockets, several kinds), registered with <paramref name="publicAddresses"/>.</summary>
-    public async Task<Server> StartServerAsync(DirectoryNode node, IDatagramTransport transport, IReadOnlyList<NetAddress> publicAddresses, int maxPlayers = 64, int maxSessions = 16)
+    public async Task<Server> StartServerAsync(DirectoryNode node, IDatagramTransport transport, IReadOnlyList<NetAddress> publicAddresses, int maxPlayers = 64, int maxSessions = 16,
+        bool namePublicAddresses = true)
     {
         var router = new SessionRouter(transport, new NetServerOptions
         {
             ProtocolId = DirectoryTestSettings.ProtocolId,
             PrivateKey = DirectoryTestSettings.GameServerKey,
-            PublicAddresses = publicAddresses.ToArray(),
+            PublicAddresses = namePublicAddresses ? publicAddresses.ToArray() : [],
             // Every player of a test is on loopback.
             MaxConnectionsPerAddress = maxPlayers + 1,
             MaxConnectionsPerSubnet = maxPlayers + 1,
@@ -79,6 +93,9 @@ internal sealed class FleetRig : IDisposable
 
     /// <summary>A player's client world (network plugin, RPC layer, recorders of joins and leaves).</summary>
     public Player AddPlayer(long userId) => AddPlayer(userId, null, null, null);
+
+    /// <summary>A player's client world whose client sends through <paramref name="socket"/> (the rig disposes it).</summary>
+    public Player AddPlayer(long userId, IDatagramTransport socket) => AddPlayer(userId, socket, null, null);
 
     /// <summary>A player's client world with a <see cref="Multiplayer"/> facade logging in as <paramref name="username"/> through <paramref name="node"/>
     /// (its directory seen through <paramref name="directory"/> when given: a test's stand-in for a race; the facade's options

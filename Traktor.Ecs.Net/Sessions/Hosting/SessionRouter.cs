@@ -47,6 +47,9 @@ public sealed class SessionRouter : IDisposable
         Server = new NetServer(transport, options, time, logger);
     }
 
+    /// <summary>The options the shared server runs with (the fleet host names the server's addresses in them when they are missing).</summary>
+    internal NetServerOptions Options => options;
+
     /// <summary>The shared transport server (counters, address, statistics).</summary>
     public NetServer Server { get; }
 

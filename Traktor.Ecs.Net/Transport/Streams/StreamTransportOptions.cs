@@ -29,6 +29,19 @@ public sealed class StreamTransportOptions
     public int MaxConnectionsPerSubnet { get; set; } = 32;
 
     /// <summary>
+    /// New streams one remote IP address (an IPv6 /64) may open per second on average (default 10, as
+    /// <see cref="NetServerOptions.HandshakeRatePerSecond"/>); beyond it and <see cref="ConnectionBurst"/> a connection is
+    /// closed as soon as it is accepted, before any byte is read. The connection limits bound how many streams an address
+    /// holds at once, not how often it opens them, and each one let through costs the server its setup (on the WebSocket
+    /// transport an HTTP request, an upgrade and a channel with 82 KB of buffers). Counted in fixed tables, so memory does
+    /// not grow with the number of addresses.
+    /// </summary>
+    public double ConnectionRatePerSecond { get; set; } = 10;
+
+    /// <summary>New streams one address may open at once above <see cref="ConnectionRatePerSecond"/> (default 20).</summary>
+    public double ConnectionBurst { get; set; } = 20;
+
+    /// <summary>
     /// How long an accepted stream may go without the protocol establishing a connection on it before it is closed
     /// (default 10 s, above the client's 5 s connect timeout).
     /// </summary>
@@ -68,5 +81,7 @@ public sealed class StreamTransportOptions
         if (ReceiveBufferBytes < 2 * (MaxFrameSize + 2)) throw new ArgumentOutOfRangeException(nameof(ReceiveBufferBytes), "Must hold at least two largest frames.");
         if (HandshakeTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero || CloseLinger < TimeSpan.Zero || ReconnectDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout));
         if (AcceptsPerPass <= 0) throw new ArgumentOutOfRangeException(nameof(AcceptsPerPass));
+        if (!(ConnectionRatePerSecond > 0)) throw new ArgumentOutOfRangeException(nameof(ConnectionRatePerSecond));
+        if (!(ConnectionBurst >= 1)) throw new ArgumentOutOfRangeException(nameof(ConnectionBurst), "At least 1.");
     }
 }

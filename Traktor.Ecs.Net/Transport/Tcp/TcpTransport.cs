@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Transport.Security;
 using Traktor.Ecs.Net.Transport.Streams;
 using Traktor.Ecs.Net.Transport.Tcp;
 
@@ -23,6 +24,7 @@ public sealed class TcpTransport : IPeerAwareTransport
     private readonly ILogger _logger;
     private readonly StreamPeerTable<TcpStream> _streams;
     private readonly AddressCounts _perAddress = new();
+    private AddressRateLimiter? _connectionRate; // listeners only
     private bool _disposed;
 
     private TcpTransport(Socket? listener, NetAddress localAddress, StreamTransportOptions? options, TimeProvider? time, ILogger? logger)
@@ -54,7 +56,9 @@ public sealed class TcpTransport : IPeerAwareTransport
             throw;
         }
         var bound = (IPEndPoint)socket.LocalEndPoint!;
-        return new TcpTransport(socket, NetAddress.FromEndPoint(bound, TransportKind.Tcp), options, time, logger) { LocalEndPoint = bound };
+        var transport = new TcpTransport(socket, NetAddress.FromEndPoint(bound, TransportKind.Tcp), options, time, logger) { LocalEndPoint = bound };
+        transport._connectionRate = new AddressRateLimiter(8192, transport._options.ConnectionRatePerSecond, transport._options.ConnectionBurst);
+        return transport;
     }
 
     /// <summary>A client transport: opens a stream to each server it sends to (TCP addresses only).</summary>
@@ -192,7 +196,8 @@ public sealed class TcpTransport : IPeerAwareTransport
                 socket.Dispose();
                 continue;
             }
-            if (_streams.Count >= _options.MaxConnections || _streams.Contains(address) || !_perAddress.TryAdd(address, _options.MaxConnectionsPerAddress, _options.MaxConnectionsPerSubnet))
+            if (!_connectionRate!.TryTake(address, now) || _streams.Count >= _options.MaxConnections || _streams.Contains(address)
+                || !_perAddress.TryAdd(address, _options.MaxConnectionsPerAddress, _options.MaxConnectionsPerSubnet))
             {
                 Counters.OnRefused();
                 socket.Dispose();
