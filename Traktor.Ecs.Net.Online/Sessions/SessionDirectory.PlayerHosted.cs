@@ -211,6 +211,11 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
                     }
                 }
 
+                // The takeover is the new host's first sign of life: before, its last one was the old host's last heartbeat
+                // (seconds ago), so the next in line took the session over from it at once.
+                await connection.ExecuteAsync(transaction, "UPDATE session_members SET connected_at = @t WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
+                    cancellationToken, ("@t", now), ("@s", sessionId), ("@u", userId)).ConfigureAwait(false);
+
                 // The new host's addresses are unknown until it reports: joins wait (Unavailable) rather than get tokens for the dead host.
                 await connection.ExecuteAsync(transaction,
                     "UPDATE sessions SET created_by = @u, host_key = @k, host_addresses = CASE WHEN created_by = @u THEN host_addresses ELSE NULL END, host_successors = @n WHERE id = @id",

@@ -206,6 +206,33 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
     }
 
     [Fact]
+    public async Task A_takeover_counts_as_the_new_hosts_first_report_so_the_next_in_line_cannot_take_it_at_once()
+    {
+        // Before: a takeover left the new host's last sign of life where the old host's last heartbeat had put it, seconds
+        // ago; the next in line, which had asked just before, took the session over from the new host at once (two players
+        // hosting, the first never told). Now the takeover counts as the new host's report.
+        await using var directory = await StartAsync();
+        var host = await PlayerAsync(directory.Node, "lost-host");
+        var first = await PlayerAsync(directory.Node, "first-in-line");
+        var second = await PlayerAsync(directory.Node, "second-in-line");
+        var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("double-claim", 4), host.Id, Cancel);
+        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel));
+        foreach (var player in new[] { first, second })
+        {
+            Assert.True((await player.Sessions.JoinSessionAsync(grant.Session.Id, player.Id, Cancel)).Succeeded);
+        }
+
+        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [first.Id, second.Id], Cancel));
+        directory.Time.Advance(TimeSpan.FromSeconds(5));   // silent past both turns' claim time
+        await second.Hosted.ReportHostLostAsync(grant.Session.Id, second.Id, Cancel);   // it lost the host too: the first may take over
+        Assert.Equal(first.Id, (await first.Hosted.ClaimHostAsync(grant.Session.Id, first.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel)).Session.HostUserId);
+
+        var late = await Assert.ThrowsAsync<OnlineException>(() => second.Hosted.ClaimHostAsync(grant.Session.Id, second.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel));
+        Assert.Equal(OnlineError.Conflict, late.Error);   // the new host has just reported
+        Assert.Equal(first.Id, (await second.Sessions.GetSessionAsync(grant.Session.Id, Cancel))!.HostUserId);
+    }
+
+    [Fact]
     public async Task The_first_successor_takes_over_early_only_when_half_the_players_behind_it_lost_the_host_too()
     {
         // Before: the first successor the host reported took the directory entry after 2 s without a heartbeat, which is

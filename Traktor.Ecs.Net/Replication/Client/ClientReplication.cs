@@ -335,13 +335,21 @@ public sealed partial class ClientReplication
     }
 
     /// <summary>Destroys every replicated entity (after a disconnect) and forgets all state.</summary>
-    public void Reset()
+    public void Reset() => Clear(destroy: true);
+
+    /// <summary>
+    /// Forgets every replicated entity without destroying it: the world keeps them as they are, this client's buffers and
+    /// baselines are dropped. A player promoted to host after a host migration hosts them from here on.
+    /// </summary>
+    internal void Detach() => Clear(destroy: false);
+
+    private void Clear(bool destroy)
     {
         for (int slot = 0; slot < store.SlotBound; slot++)
         {
             if (store.IsActive(slot))
             {
-                if (world.IsAlive(store.Entities[slot]))
+                if (destroy && world.IsAlive(store.Entities[slot]))
                 {
                     world.Destroy(store.Entities[slot]);
                 }

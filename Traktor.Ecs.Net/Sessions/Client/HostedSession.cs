@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Peers;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
@@ -13,7 +14,9 @@ namespace Traktor.Ecs.Net;
 /// succession), whenever they change. With an <see cref="RpcServer"/> (the game's host systems', or one the facade adds with
 /// the registry of the client's <see cref="RpcClient"/>) a <see cref="SessionRelay"/> admits only tickets of this session and
 /// announces <see cref="PlayerJoined"/> and <see cref="PlayerLeft"/> as a game server's session does; a player that
-/// disconnects on purpose (it left) departs at once, one that timed out after the reconnect grace.
+/// disconnects on purpose (it left) departs at once, one that timed out after the reconnect grace. While it serves, every
+/// player gets the owners of the replicated entities (a <see cref="MigrationPlan"/> without candidates: the directory picks
+/// the successor), so whoever takes the session over after a host migration hands each player its entities back.
 /// </summary>
 internal sealed class HostedSession
 {
@@ -24,13 +27,29 @@ internal sealed class HostedSession
     private readonly Dictionary<ConnectionId, long> connected = new();
     private readonly List<long> players = new();
     private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly MigrationPlan outgoing = new();
+    private readonly QueryDescription ownedQuery = new QueryDescription().WithAll<NetworkOwner, NetworkId>();
+    private readonly Dictionary<ulong, List<(Entity Entity, bool Player)>> pending;
+    private readonly long startedAt;
+    private readonly TimeSpan grace;
+    private byte[] planBuffer = [];
+    private int planHash;
+    private int ticksSincePlan = PlanCheckTicks;
     private NetAddress reported;
     private bool changed;
 
+    /// <summary>How often (ticks) the owners are checked and, when they changed, sent to the players.</summary>
+    private const int PlanCheckTicks = 15;
+
     private HostedSession(PlayerHostGrant grant, MultiplayerHosting hosting, NetServer server, NetworkHost host, PlayerSessionHost entry, Admission admission,
-        NetworkClient client, TimeProvider time, ILogger logger)
+        NetworkClient client, TimeProvider time, ILogger logger, Takeover? takeover)
     {
         this.time = time;
+        this.logger = logger;
+        pending = takeover?.Pending ?? new();
+        grace = takeover?.Grace ?? TimeSpan.Zero;
+        startedAt = time.GetTimestamp();
         Session = grant.Session;
         this.server = server;
         socket = hosting.Socket;
@@ -39,6 +58,8 @@ internal sealed class HostedSession
         Entry = entry;
         host.Server.ClientConnected += (connection, clientId) =>
         {
+            Restore(connection, clientId);
+            ticksSincePlan = PlanCheckTicks; // a newcomer gets the owners at the end of this tick
             if (!host.Server.IsLocal(connection) && connected.TryAdd(connection, (long)clientId))
             {
                 players.Add((long)clientId);
@@ -57,6 +78,7 @@ internal sealed class HostedSession
                 }
             }
         };
+        host.Server.Sending += PublishOwners;
         group = new Group<float>("host", [host, .. hosting.Systems?.Invoke(host) ?? []]);
         Relay = StartRelay(grant.Session, host, client, time, logger);
         admission.Relay = Relay;
@@ -78,7 +100,7 @@ internal sealed class HostedSession
 
     /// <summary>Starts serving the grant's session on <paramref name="hosting"/>'s socket, with the client's protocol and schema.</summary>
     public static HostedSession Start(PlayerHostGrant grant, MultiplayerHosting hosting, NetworkClient client, IPlayerHostedSessions directory,
-        long hostUserId, TimeProvider time, ILogger logger)
+        long hostUserId, TimeProvider time, ILogger logger, Takeover? takeover = null)
     {
         var protocol = client.Transport.Options;
         var admission = new Admission();
@@ -95,8 +117,13 @@ internal sealed class HostedSession
         try
         {
             host = new NetworkHost(client.World, server, client.Replication.Registry, localClientId: (ulong)hostUserId, logger: logger);
+            if (takeover is not null)
+            {
+                host.Server.Replication.Resume(takeover.Tick, takeover.NextNetworkId); // ticks and network ids go on from the old host's
+            }
+
             entry = PlayerSessionHost.Start(directory, grant, hostUserId, time: time, logger: logger);
-            return new HostedSession(grant, hosting, server, host, entry, admission, client, time, logger);
+            return new HostedSession(grant, hosting, server, host, entry, admission, client, time, logger, takeover);
         }
         catch
         {
@@ -105,6 +132,93 @@ internal sealed class HostedSession
             server.Dispose();
             _ = entry?.DisposeAsync().AsTask();
             throw;
+        }
+    }
+
+    /// <summary>A player reached this host after a migration: the entities it owned under the old host are its own again.</summary>
+    private void Restore(ConnectionId connection, ulong clientId)
+    {
+        if (!pending.Remove(clientId, out var held))
+        {
+            return;
+        }
+
+        var world = Host.World;
+        foreach (var (entity, player) in held)
+        {
+            if (!world.IsAlive(entity)) continue;
+            if (world.Has<NetworkOwner>(entity)) world.Set(entity, new NetworkOwner(connection));
+            else world.Add(entity, new NetworkOwner(connection));
+            if (player) Host.Server.Players.Set(connection, entity);
+        }
+
+        Host.Server.Players.NoteRestored(connection); // PlayerConnected says Reconnected: the game spawns nothing
+    }
+
+    /// <summary>The entities of players who did not reach this host within the grace are destroyed, like a departed player's.</summary>
+    private void ExpirePending()
+    {
+        foreach (var (clientId, held) in pending)
+        {
+            foreach (var (entity, _) in held)
+            {
+                if (Host.World.IsAlive(entity)) Host.World.Destroy(entity);
+            }
+
+            logger.LogInformation("Player {Player} did not reach the new host of session {Session}; its {Count} entities were destroyed.", clientId, Session.Id, held.Count);
+        }
+
+        pending.Clear();
+    }
+
+    /// <summary>
+    /// Every few ticks (at once after a connect): when the owners of the replicated entities changed, every remote player
+    /// gets them, on the reliable channel with this tick's snapshots, for a host migration (docs/PROTOCOL.md section 15:
+    /// a plan with no candidates, since the directory picks the successor).
+    /// </summary>
+    private void PublishOwners()
+    {
+        if (++ticksSincePlan < PlanCheckTicks || connected.Count == 0) return;
+        ticksSincePlan = 0;
+        outgoing.Owners.Clear();
+        var hash = default(HashCode);
+        foreach (ref var chunk in Host.World.Query(in ownedQuery))
+        {
+            var owners = chunk.GetReadOnlySpan<NetworkOwner>();
+            var ids = chunk.GetReadOnlySpan<NetworkId>();
+            var entities = chunk.Entities;
+            for (int i = 0; i < owners.Length && outgoing.Owners.Count < MigrationPlan.MaxOwners; i++)
+            {
+                ulong owner;
+                if (Host.Server.IsLocal(owners[i].Connection)) owner = Host.LocalClientId;
+                else if (connected.TryGetValue(owners[i].Connection, out long remote)) owner = (ulong)remote;
+                else continue; // its owner left
+                bool player = Host.Server.TryGetPlayerEntity(owners[i].Connection, out var entity) && entity == entities[i];
+                outgoing.Owners.Add((ids[i].Value, owner, player));
+                hash.Add(ids[i].Value);
+                hash.Add(owner);
+                hash.Add(player);
+            }
+        }
+
+        hash.Add(connected.Count);
+        int code = hash.ToHashCode();
+        if (outgoing.Version > 0 && code == planHash) return;
+        planHash = code;
+        outgoing.Epoch = 1;
+        outgoing.Version++;
+        outgoing.Tick = Host.Server.Replication.Tick;
+        outgoing.NextNetworkId = Host.Server.Replication.NextNetworkId;
+        outgoing.Host = Host.LocalClientId;
+        int size = outgoing.Size;
+        if (planBuffer.Length < size) planBuffer = new byte[size];
+        int length = outgoing.Write(planBuffer);
+        foreach (var connection in connected.Keys)
+        {
+            if (Host.Transport.Send(connection, ChannelKind.ReliableOrdered, planBuffer.AsSpan(0, length)) != SendResult.Queued)
+            {
+                (ticksSincePlan, planHash) = (PlanCheckTicks, code + 1); // a full queue: again next tick
+            }
         }
     }
 
@@ -161,6 +275,11 @@ internal sealed class HostedSession
     /// <summary>Runs the socket's traversal timers, then the host's receive.</summary>
     public void BeforeUpdate(in float state)
     {
+        if (pending.Count > 0 && time.GetElapsedTime(startedAt) >= grace)
+        {
+            ExpirePending();
+        }
+
         traversal?.Update();
         group.BeforeUpdate(in state);
     }
@@ -203,6 +322,13 @@ internal sealed class HostedSession
         server.Dispose();
         _ = Entry.DisposeAsync().AsTask();
     }
+
+    /// <summary>What a player taking a session over after a host migration starts from.</summary>
+    /// <param name="Tick">The replication tick to go on from.</param>
+    /// <param name="NextNetworkId">The next network id to give (none below it is reused).</param>
+    /// <param name="Pending">The entities of each player, handed back when it reaches the new host (the new host's own included).</param>
+    /// <param name="Grace">How long they are kept for a player who has not reached the new host.</param>
+    public sealed record Takeover(uint Tick, uint NextNetworkId, Dictionary<ulong, List<(Entity Entity, bool Player)>> Pending, TimeSpan Grace);
 
     /// <summary>The server's connection approval: the relay's once it exists (every token the session key opens before).</summary>
     private sealed class Admission

@@ -63,6 +63,16 @@ public sealed partial class Multiplayer : ISystem<float>
 
         this.time = time ?? TimeProvider.System;
         this.logger = logger ?? NullLogger.Instance;
+        try
+        {
+            client.RegisterHandler(Peers.MigrationPlan.PlanMessage, ReceiveOwners);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // Another facade (or a MigratingPeer) on this client listens already: this one migrates without the owners.
+            this.logger.LogWarning(exception, "A second Multiplayer on one NetworkClient: after a host migration it cannot hand entities back to their owners.");
+        }
+        client.Connected += OnClientConnected;
     }
 
     /// <summary>The facade over an online backend: logs in and reaches the directory through <paramref name="backend"/>.</summary>
@@ -89,7 +99,7 @@ public sealed partial class Multiplayer : ISystem<float>
     public SessionInfo? CurrentSession => current;
 
     /// <summary>True while a call waits for the tick thread (a connect or disconnect to perform, a connection to complete).</summary>
-    public bool NeedsTicks => !onTick.IsEmpty || connecting is not null;
+    public bool NeedsTicks => !onTick.IsEmpty || connecting is not null || migrating is not null;
 
     /// <summary>Why the last session ended under this player, or <see cref="SessionEndReason.None"/>.</summary>
     public SessionEndReason LastEndReason { get; private set; }
@@ -212,6 +222,8 @@ public sealed partial class Multiplayer : ISystem<float>
             onTick.Enqueue(() =>
             {
                 connected = false;
+                migrating = null;
+                DropKeptEntities();
                 client.Transport.Disconnect();
                 StopHosting(DisconnectReason.SessionEnded); // a host's remote players are told the session ended; its leave below ends it
             });
@@ -258,6 +270,17 @@ public sealed partial class Multiplayer : ISystem<float>
                     {
                         connected = true;
                         current = pending.Session;
+                        // A player-hosted session's world outlives its host's connection: it is what a successor hosts.
+                        client.KeepEntitiesOnDisconnect = pending.Session.HostKind == SessionHostKind.Player && options.HostMigrationWait > TimeSpan.Zero;
+                        if (pending.Migration is { } migration && ReferenceEquals(migrating, migration))
+                        {
+                            migrating = null;
+                            var migrated = new HostMigration(pending.Session, migration.OldHost, pending.Session.HostUserId ?? 0, IsLocalHost: false,
+                                time.GetElapsedTime(migration.StartedAt));
+                            logger.LogInformation("Reached the new host {Host} of session {Session} ({Ms:F0} ms).", migrated.NewHostUserId, pending.Session.Id,
+                                migrated.Duration.TotalMilliseconds);
+                            HostMigrated?.Invoke(migrated);
+                        }
                     }
                     else
                     {
@@ -289,8 +312,9 @@ public sealed partial class Multiplayer : ISystem<float>
             // once before, so a game that checked it between the two (up to EndReasonWait) saw the player in no session
             // with no reason, and a game that joined another meanwhile was then told the old one had ended.
             connected = false;
-            if (current is { } lost)
+            if (current is { } lost && !TryBeginMigration(lost, transport.LastDisconnectReason))
             {
+                DropKeptEntities();
                 _ = ExplainEndAsync(lost, transport.LastDisconnectReason);
             }
         }
@@ -378,6 +402,8 @@ public sealed partial class Multiplayer : ISystem<float>
             onTick.Enqueue(() =>
             {
                 connected = false;
+                migrating = null;
+                DropKeptEntities();
                 connecting?.Done.TrySetCanceled();
                 connecting = null;
                 if (done.Task.IsCompleted)
@@ -389,6 +415,7 @@ public sealed partial class Multiplayer : ISystem<float>
                 try
                 {
                     // A player host behind a NAT is introduced first (options.Traversal), a game server connected to at once.
+                    owners = null; // the owners a host sends arrive once connected (maybe in the tick that completes the join)
                     connecting = new Connecting(session, done, SessionConnector.Start(client.Transport, info, options.Traversal, options.JoinWait, time));
                 }
                 catch (Exception exception)
@@ -429,21 +456,6 @@ public sealed partial class Multiplayer : ISystem<float>
         }
     }
 
-    /// <summary>Gives back the seat of a join the caller cancelled (or of a disposed host), within <see cref="MultiplayerOptions.JoinWait"/>; a failure is logged.</summary>
-    private async Task GiveSeatBackAsync(SessionId session, long user)
-    {
-        using var bounded = new CancellationTokenSource(options.JoinWait, time);
-        try
-        {
-            bool left = await sessions.LeaveSessionAsync(session, user, bounded.Token).ConfigureAwait(false);
-            logger.LogInformation("The seat in session {Session} was given back ({Left}).", session, left);
-        }
-        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
-        {
-            logger.LogWarning(exception, "The seat in session {Session} could not be given back; the directory releases it when idle.", session);
-        }
-    }
-
     /// <summary>The directory's join, waited out while unavailable for up to <see cref="MultiplayerOptions.JoinWait"/>.</summary>
     private async Task<SessionJoinResult> JoinWhenReachableAsync(SessionId id, long user, CancellationToken cancellationToken)
     {
@@ -464,53 +476,9 @@ public sealed partial class Multiplayer : ISystem<float>
         }
     }
 
-    /// <summary>Asks the directory why the session is gone, until it knows or <see cref="MultiplayerOptions.EndReasonWait"/> passes.</summary>
-    private async Task ExplainEndAsync(SessionInfo session, DisconnectReason? disconnect)
+    private sealed record Connecting(SessionInfo Session, TaskCompletionSource<SessionInfo> Done, SessionConnector Connector)
     {
-        var reason = SessionEndReason.ConnectionLost;
-        long started = time.GetTimestamp();
-        while (true)
-        {
-            try
-            {
-                var now = await sessions.GetSessionAsync(session.Id).ConfigureAwait(false);
-                if (now is null || now.State == SessionState.Ended)
-                {
-                    reason = now?.EndReason is { } recorded && recorded != SessionEndReason.None ? recorded : SessionEndReason.Ended;
-                    break;
-                }
-
-                if (login is { } player && !now.IsMember(player.UserId))
-                {
-                    reason = SessionEndReason.Ended; // the directory removed this player (idle, or its seat moved)
-                    break;
-                }
-            }
-            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException)
-            {
-                // The backend may be restarting; the question is asked again until the wait is over.
-                logger.LogInformation(exception, "The directory did not answer about session {Session}; asking again.", session.Id);
-            }
-
-            if (time.GetElapsedTime(started) >= options.EndReasonWait)
-            {
-                break;
-            }
-
-            await Task.Delay(options.EndReasonPollInterval, time).ConfigureAwait(false);
-        }
-
-        logger.LogInformation("Session {Session} ended under this player ({Disconnect}): {Reason}.", session.Id, disconnect, reason);
-        onTick.Enqueue(() =>
-        {
-            // Unless a join or a leave has moved the player on meanwhile (it cleared or replaced the session).
-            if (Interlocked.CompareExchange(ref current, null, session) == session)
-            {
-                LastEndReason = reason;
-                SessionEnded?.Invoke(session, reason);
-            }
-        });
+        /// <summary>The host migration this connection completes, or null for a join.</summary>
+        public Migrating? Migration { get; init; }
     }
-
-    private sealed record Connecting(SessionInfo Session, TaskCompletionSource<SessionInfo> Done, SessionConnector Connector);
 }

@@ -47,6 +47,16 @@ public sealed record MultiplayerOptions
     /// </summary>
     public MultiplayerHosting? Hosting { get; init; }
 
+    /// <summary>
+    /// How long the players of a player-hosted session try to go on under a successor when its host is lost (its
+    /// connection timed out or shut down without ending the session), 30 s by default: the directory picks the successor
+    /// (the first player the host reported that claims it), which hosts from its copy of the world if it has
+    /// <see cref="Hosting"/>, and the others connect to it (<see cref="Multiplayer.HostLost"/>, then
+    /// <see cref="Multiplayer.HostMigrated"/>). Past it <see cref="Multiplayer.SessionEnded"/> says why. Zero ends the session
+    /// for the player at once instead (no migration).
+    /// </summary>
+    public TimeSpan HostMigrationWait { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The longest wait a timer measures (<see cref="uint.MaxValue"/> − 1 milliseconds, about 49.7 days).</summary>
     internal static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
@@ -60,6 +70,7 @@ public sealed record MultiplayerOptions
         Check(JoinWait, nameof(JoinWait), mayBeZero: false);
         Check(EndReasonWait, nameof(EndReasonWait), mayBeZero: true);
         Check(EndReasonPollInterval, nameof(EndReasonPollInterval), mayBeZero: false);
+        Check(HostMigrationWait, nameof(HostMigrationWait), mayBeZero: true);
 
         void Check(TimeSpan wait, string name, bool mayBeZero)
         {

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>The end of a session under the player: why it ended (asked of the directory), and a seat given back.</summary>
+public sealed partial class Multiplayer
+{
+    /// <summary>Gives back the seat of a join the caller cancelled (or of a disposed host), within <see cref="MultiplayerOptions.JoinWait"/>; a failure is logged.</summary>
+    private async Task GiveSeatBackAsync(SessionId session, long user)
+    {
+        using var bounded = new CancellationTokenSource(options.JoinWait, time);
+        try
+        {
+            bool left = await sessions.LeaveSessionAsync(session, user, bounded.Token).ConfigureAwait(false);
+            logger.LogInformation("The seat in session {Session} was given back ({Left}).", session, left);
+        }
+        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogWarning(exception, "The seat in session {Session} could not be given back; the directory releases it when idle.", session);
+        }
+    }
+
+    /// <summary>Asks the directory why the session is gone, until it knows or <see cref="MultiplayerOptions.EndReasonWait"/> passes.</summary>
+    private async Task ExplainEndAsync(SessionInfo session, DisconnectReason? disconnect)
+    {
+        var reason = SessionEndReason.ConnectionLost;
+        long started = time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                var now = await sessions.GetSessionAsync(session.Id).ConfigureAwait(false);
+                if (now is null || now.State == SessionState.Ended)
+                {
+                    reason = now?.EndReason is { } recorded && recorded != SessionEndReason.None ? recorded : SessionEndReason.Ended;
+                    break;
+                }
+
+                if (login is { } player && !now.IsMember(player.UserId))
+                {
+                    reason = SessionEndReason.Ended; // the directory removed this player (idle, or its seat moved)
+                    break;
+                }
+            }
+            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException)
+            {
+                // The backend may be restarting; the question is asked again until the wait is over.
+                logger.LogInformation(exception, "The directory did not answer about session {Session}; asking again.", session.Id);
+            }
+
+            if (time.GetElapsedTime(started) >= options.EndReasonWait)
+            {
+                break;
+            }
+
+            await Task.Delay(options.EndReasonPollInterval, time).ConfigureAwait(false);
+        }
+
+        logger.LogInformation("Session {Session} ended under this player ({Disconnect}): {Reason}.", session.Id, disconnect, reason);
+        onTick.Enqueue(() =>
+        {
+            // Unless a join or a leave has moved the player on meanwhile (it cleared or replaced the session).
+            if (Interlocked.CompareExchange(ref current, null, session) == session)
+            {
+                LastEndReason = reason;
+                SessionEnded?.Invoke(session, reason);
+            }
+        });
+    }
+}

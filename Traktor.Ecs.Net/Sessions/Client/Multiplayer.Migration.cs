@@ -1,0 +1,317 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Peers;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Security;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// Host migration: when the host of a player-hosted session is lost, the directory gives the session to a successor, which
+/// hosts from its copy of the world, and the other players connect to it.
+/// </summary>
+public sealed partial class Multiplayer
+{
+    private readonly QueryDescription numberedQuery = new QueryDescription().WithAll<NetworkId>();
+    private readonly QueryDescription localQuery = new QueryDescription().WithAll<LocalOwner>();
+    private MigrationPlan? owners;
+    private volatile Migrating? migrating;
+
+    /// <summary>The directory entry of the session this player hosts, or null.</summary>
+    internal PlayerSessionHost? HostEntry => hosted?.Entry;
+
+    /// <summary>True once the host sent the owners of the replicated entities (what a successor hands back).</summary>
+    internal bool HasOwners => owners is not null;
+
+    /// <summary>True while this player migrates to a new host (between <see cref="HostLost"/> and <see cref="HostMigrated"/> or <see cref="SessionEnded"/>).</summary>
+    public bool IsMigrating => migrating is not null;
+
+    /// <summary>
+    /// Raised on the tick thread when the connection to the player hosting this session was lost without the session
+    /// ending (the host's game crashed, froze or lost its network): the facade migrates within
+    /// <see cref="MultiplayerOptions.HostMigrationWait"/>. <see cref="CurrentSession"/> stays set and the world keeps what the
+    /// host last sent; show "host lost, migrating…". <see cref="HostMigrated"/> or <see cref="SessionEnded"/> follows.
+    /// </summary>
+    public event Action<SessionInfo>? HostLost;
+
+    /// <summary>
+    /// Raised on the tick thread when this player plays under the session's new host: <see cref="CurrentSession"/> names it
+    /// (<see cref="SessionInfo.HostUserId"/>). When <see cref="HostMigration.IsLocalHost"/>, this player hosts: <see cref="Host"/>
+    /// serves the world it had (the lost host's entities destroyed, every other player's handed back when it reconnects) with
+    /// the game's <see cref="MultiplayerHosting.Systems"/>; otherwise its world is rebuilt from the new host's snapshots.
+    /// </summary>
+    public event Action<HostMigration>? HostMigrated;
+
+    /// <summary>Keeps the owners the host last sent (untrusted: a malformed message is ignored).</summary>
+    private void ReceiveOwners(ReadOnlySpan<byte> message)
+    {
+        if (MigrationPlan.TryRead(message) is { } plan)
+        {
+            owners = plan;
+        }
+    }
+
+    /// <summary>A connection of a migration came up: what the world showed gives way to the new host's snapshots.</summary>
+    private void OnClientConnected()
+    {
+        if (connecting?.Migration is not null)
+        {
+            client.Replication.Reset();
+        }
+    }
+
+    /// <summary>Tick thread: the connection to a player host was lost. Starts migrating when the session may go on.</summary>
+    private bool TryBeginMigration(SessionInfo lost, DisconnectReason? reason)
+    {
+        if (lost.HostKind != SessionHostKind.Player || lost.HostUserId is not { } oldHost || options.HostMigrationWait == TimeSpan.Zero
+            || sessions is not IPlayerHostedSessions directory || login is not { } player
+            || reason is not (DisconnectReason.TimedOut or DisconnectReason.ServerShutdown or DisconnectReason.Unspecified))
+        {
+            return false;
+        }
+
+        var migration = new Migrating(lost, oldHost, time.GetTimestamp());
+        migrating = migration;
+        logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); migrating.", oldHost, lost.Id, reason);
+        HostLost?.Invoke(lost);
+        _ = MigrateAsync(migration, directory, player.UserId);
+        return true;
+    }
+
+    /// <summary>
+    /// Tells the directory the host is lost, then until <see cref="MultiplayerOptions.HostMigrationWait"/>: follows the host
+    /// the directory names, or claims the session when this player can host and the old host still holds it (the directory
+    /// gives it to the first successor the host reported, once the host is silent and the players behind it agree).
+    /// </summary>
+    private async Task MigrateAsync(Migrating migration, IPlayerHostedSessions directory, long me)
+    {
+        var id = migration.Lost.Id;
+        try
+        {
+            await directory.ReportHostLostAsync(id, me).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogInformation(exception, "Could not report the host of session {Session} lost.", id);
+        }
+
+        bool mayHost = options.Hosting is { } hosting && HostedSession.CanPublish(hosting.Socket);
+        byte[] key = ConnectTokenIssuer.GenerateServerKey();
+        while (Still(migration) && time.GetElapsedTime(migration.StartedAt) < options.HostMigrationWait)
+        {
+            var wait = options.EndReasonPollInterval;
+            try
+            {
+                var now = await sessions.GetSessionAsync(id).ConfigureAwait(false);
+                if (now is null || now.State == SessionState.Ended || !now.IsMember(me))
+                {
+                    break; // the session ended (or left this player behind): SessionEnded says why
+                }
+
+                if (now.HostUserId is { } host && host != migration.OldHost && host != me)
+                {
+                    if (await FollowAsync(migration, me).ConfigureAwait(false)) return;
+                }
+                else if (mayHost && now.HostUserId == migration.OldHost)
+                {
+                    try
+                    {
+                        var grant = await directory.ClaimHostAsync(id, me, key).ConfigureAwait(false);
+                        if (await TakeOverAsync(migration, grant, directory, me).ConfigureAwait(false)) return;
+                    }
+                    catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
+                    {
+                        logger.LogDebug(exception, "The directory does not give session {Session} to this player yet.", id);
+                        wait = exception.RetryAfter is { } after && after < TimeSpan.FromSeconds(1) ? after : TimeSpan.FromSeconds(1);
+                    }
+                    catch (OnlineException exception) when (exception.Error == OnlineError.Forbidden)
+                    {
+                        logger.LogInformation(exception, "This player may not take session {Session} over; it waits for the new host.", id);
+                        mayHost = false; // not a successor the host reported: another player takes it
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException)
+            {
+                logger.LogInformation(exception, "The directory did not answer about session {Session}'s new host; asking again.", id);
+            }
+
+            await Task.Delay(wait, time).ConfigureAwait(false);
+        }
+
+        onTick.Enqueue(() =>
+        {
+            if (ReferenceEquals(migrating, migration))
+            {
+                migrating = null;
+                DropKeptEntities();
+            }
+        });
+        if (Still(migration))
+        {
+            logger.LogWarning("Session {Session} found no new host for this player.", id);
+            await ExplainEndAsync(migration.Lost, DisconnectReason.TimedOut).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Joins the session again, which names the new host, and connects to it; false when it could not (asked again later).</summary>
+    private async Task<bool> FollowAsync(Migrating migration, long me)
+    {
+        SessionJoinResult result;
+        try
+        {
+            result = await JoinWhenReachableAsync(migration.Lost.Id, me, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OnlineException exception)
+        {
+            logger.LogInformation(exception, "The new host of session {Session} is not reachable yet.", migration.Lost.Id);
+            return false;
+        }
+
+        if (!result.Succeeded || result.ConnectInfo is not { } info || result.Session is not { } session)
+        {
+            return false;
+        }
+
+        var done = new TaskCompletionSource<SessionInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        onTick.Enqueue(() =>
+        {
+            if (!Still(migration) || connecting is not null)
+            {
+                done.TrySetCanceled();
+                return;
+            }
+
+            try
+            {
+                owners = null; // the new host sends its own
+                connecting = new Connecting(session, done, SessionConnector.Start(client.Transport, info, options.Traversal, options.JoinWait, time)) { Migration = migration };
+            }
+            catch (Exception exception)
+            {
+                done.TrySetException(exception);
+            }
+        });
+        try
+        {
+            await done.Task.ConfigureAwait(false);
+            return true; // the tick that connected raised HostMigrated
+        }
+        catch (Exception exception)
+        {
+            logger.LogInformation(exception, "Could not reach the new host of session {Session} yet.", migration.Lost.Id);
+            return false;
+        }
+    }
+
+    /// <summary>The directory gave this player the session: it hosts it from its copy of the world (on the tick thread).</summary>
+    private async Task<bool> TakeOverAsync(Migrating migration, PlayerHostGrant grant, IPlayerHostedSessions directory, long me)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        onTick.Enqueue(() =>
+        {
+            if (!Still(migration) || options.Hosting is not { } hosting)
+            {
+                started.TrySetCanceled();
+                return;
+            }
+
+            try
+            {
+                var takeover = PrepareTakeover(migration.OldHost);
+                hosted = HostedSession.Start(grant, hosting, client, directory, me, time, logger, takeover);
+                connected = false;
+                migrating = null;
+                current = grant.Session;
+                var migrated = new HostMigration(grant.Session, migration.OldHost, me, IsLocalHost: true, time.GetElapsedTime(migration.StartedAt));
+                logger.LogInformation("Player {Player} hosts session {Session} after its host {Host} was lost ({Ms:F0} ms).", me, grant.Session.Id,
+                    migration.OldHost, migrated.Duration.TotalMilliseconds);
+                started.TrySetResult();
+                HostMigrated?.Invoke(migrated);
+            }
+            catch (Exception exception)
+            {
+                logger.LogWarning(exception, "Could not host session {Session} after its host was lost.", grant.Session.Id);
+                started.TrySetException(exception);
+            }
+        });
+        try
+        {
+            await started.Task.ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The replica becomes the authoritative world: the lost host's entities are destroyed, every other owned entity waits
+    /// for its owner to reach this host, and ticks and network ids go on from the old host's.
+    /// </summary>
+    private HostedSession.Takeover PrepareTakeover(long oldHost)
+    {
+        var world = client.World;
+        var replica = client.Replication;
+        var pending = new Dictionary<ulong, List<(Entity Entity, bool Player)>>();
+        var doomed = new List<Entity>();
+        if (owners is { } plan)
+        {
+            foreach (var (netId, owner, player) in plan.Owners)
+            {
+                var entity = replica.Find(new NetworkId(netId));
+                if (entity == Entity.Null || !world.IsAlive(entity)) continue;
+                if (owner == (ulong)oldHost)
+                {
+                    doomed.Add(entity);
+                    continue;
+                }
+
+                if (!pending.TryGetValue(owner, out var held)) pending[owner] = held = new();
+                held.Add((entity, player));
+            }
+        }
+
+        uint highest = 0;
+        foreach (ref var chunk in world.Query(in numberedQuery))
+        {
+            foreach (var id in chunk.GetReadOnlySpan<NetworkId>()) highest = Math.Max(highest, id.Value);
+        }
+
+        uint tick = Math.Max(owners?.Tick ?? 0, replica.NewestTick);
+        uint next = Math.Max(owners?.NextNetworkId ?? 0, highest + 1);
+        replica.Detach();
+        client.KeepEntitiesOnDisconnect = false;
+        owners = null;
+        foreach (var entity in doomed) world.Destroy(entity);
+        doomed.Clear();
+        foreach (ref var chunk in world.Query(in localQuery)) doomed.AddRange(chunk.Entities.ToArray());
+        foreach (var entity in doomed) world.Remove<LocalOwner>(entity); // the host marks what its local player owns itself
+        return new HostedSession.Takeover(tick, next, pending, options.HostMigrationWait);
+    }
+
+    /// <summary>The kept world of a player-hosted session goes, as a client's does when its session is over.</summary>
+    private void DropKeptEntities()
+    {
+        if (client.KeepEntitiesOnDisconnect)
+        {
+            client.KeepEntitiesOnDisconnect = false;
+            client.Replication.Reset();
+        }
+    }
+
+    /// <summary>True while <paramref name="migration"/> is the one going on, for the session the player is still in.</summary>
+    private bool Still(Migrating migration) => ReferenceEquals(migrating, migration) && ReferenceEquals(current, migration.Lost);
+
+    /// <summary>A migration going on (compared by reference): the session as the player last knew it, its lost host, when it was lost.</summary>
+    private sealed class Migrating(SessionInfo lost, long oldHost, long startedAt)
+    {
+        public SessionInfo Lost { get; } = lost;
+
+        public long OldHost { get; } = oldHost;
+
+        public long StartedAt { get; } = startedAt;
+    }
+}
