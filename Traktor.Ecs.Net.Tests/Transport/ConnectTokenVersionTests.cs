@@ -9,19 +9,21 @@ namespace Traktor.Ecs.Net.Tests.Transport;
 /// </summary>
 public sealed class ConnectTokenVersionTests
 {
-    [Fact]
-    public void A_token_of_another_protocol_version_names_both_versions()
+    [Theory]
+    [InlineData("TRKNET09")]
+    [InlineData("TRKNET14")]   // the version before destroys through the peer mesh (kind 0x82)
+    public void A_token_of_another_protocol_version_names_both_versions(string older)
     {
         var issuer = new ConnectTokenIssuer(ConnectTokenIssuer.GenerateServerKey(), TransportHarness.ProtocolId, TimeProvider.System);
         byte[] token = issuer.Issue(7, [], TimeSpan.FromSeconds(30), [NetAddress.Parse("127.0.0.1:40000")]);
-        "TRKNET09"u8.CopyTo(token);   // what an issuer of an older version writes
+        System.Text.Encoding.ASCII.GetBytes(older).CopyTo(token, 0);   // what an issuer of an older version writes
         string ours = System.Text.Encoding.ASCII.GetString(ConnectTokenLayout.Version);
         using var client = new NetClient(new InMemoryNetwork().CreateTransport(), new NetClientOptions { ProtocolId = TransportHarness.ProtocolId });
 
         var refused = Assert.Throws<ArgumentException>(() => client.Connect(token));
 
         Assert.Equal("connectToken", refused.ParamName);
-        Assert.Contains("protocol version TRKNET09", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"protocol version {older}", refused.Message, StringComparison.Ordinal);
         Assert.Contains($"this build speaks {ours}", refused.Message, StringComparison.Ordinal);
         Assert.Contains("another version of Traktor.Ecs.Net", refused.Message, StringComparison.Ordinal);
     }

@@ -13,7 +13,7 @@ public static class PeerMetrics
     /// <summary>The tag naming the peer that counted a measurement.</summary>
     public const string PeerTag = "traktor.peer_id";
 
-    /// <summary>The tag naming why a shared write was refused: <c>malformed</c> (or forged), <c>claim_jump</c>, <c>over_budget</c>.</summary>
+    /// <summary>The tag naming why a shared write was refused: <c>malformed</c> (or forged), <c>claim_jump</c>, <c>over_budget</c>, <c>not_owner</c> (a destroy under an outranked claim).</summary>
     public const string ReasonTag = "traktor.reason";
 
     /// <summary>Writes and relayed claims of other peers applied.</summary>
@@ -33,6 +33,9 @@ public static class PeerMetrics
 
     /// <summary>Entities claimed by the session host because their owner left or died.</summary>
     public static readonly Counter<long> Inherited = NetMetrics.Meter.CreateCounter<long>("traktor.peers.inherited", "{entity}", "Entities inherited from departed peers");
+
+    /// <summary>Shared entities destroyed by another peer's destroy (docs/P2P.md, "Destroying shared entities").</summary>
+    public static readonly Counter<long> DestroysApplied = NetMetrics.Meter.CreateCounter<long>("traktor.peers.destroys.applied", "{entity}", "Shared entities destroyed by other peers' destroys");
 
     /// <summary>Links to a peer's server cut as soon as they were up (the wrong direction, or a second link of one peer).</summary>
     public static readonly Counter<long> LinksRefused = NetMetrics.Meter.CreateCounter<long>("traktor.peers.links.refused", "{link}", "Peer links refused");

@@ -5,17 +5,23 @@ using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
-// What arrives from the other peers: writes (0x80) and relayed claims (0x81), and the claims this peer relays.
+// What arrives from the other peers: writes (0x80) and relayed claims (0x81), and the claims this peer relays (destroys, 0x82: SharedAuthority.Destroy.cs).
 public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 {
     // Untrusted bytes from a linked peer: every check refuses and counts, nothing throws.
     private void Receive(ulong from, ReadOnlySpan<byte> data)
     {
-        if (data.IsEmpty || (data[0] != WriteMessage && data[0] != ClaimMessage)) return; // another layer's kind
+        if (data.IsEmpty || (data[0] != WriteMessage && data[0] != ClaimMessage && data[0] != DestroyMessage)) return; // another layer's kind
         if (strikes.TryGetValue(from, out int struck) && struck >= MaxRefusedWrites) return; // being cut: the rest of its queue is ignored
         if (data[0] == ClaimMessage)
         {
             ReceiveClaim(from, data);
+            return;
+        }
+
+        if (data[0] == DestroyMessage)
+        {
+            ReceiveDestroy(from, data);
             return;
         }
 
@@ -46,8 +52,10 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 
         if (!records.TryGetValue(id, out var record))
         {
-            // Every entity this peer holds for a linked peer counts against that peer's share for good (the entities are
-            // never destroyed through this layer), so leaving and coming back buys no new room.
+            if (Buried(id, claim)) return; // destroyed here: a late write does not bring it back
+
+            // Every entity this peer holds for a linked peer counts against that peer's share until it is destroyed
+            // (SharedAuthority.Destroy), so leaving and coming back buys no new room.
             introduced.TryGetValue(from, out int share);
             if (records.Count >= MaxEntities || share >= MaxEntitiesPerPeer)
             {
@@ -60,7 +68,7 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 
             T value = default;
             TSerializer.Dequantize(in snapshot, ref value);
-            record = new Record { Entity = World.Create(id, claim, value), Owner = claim, StateVersion = claim.Version, StatePeer = claim.Peer, StateSeq = sequence, Relayed = claim.Version };
+            record = new Record { Entity = World.Create(id, claim, value), Owner = claim, StateVersion = claim.Version, StatePeer = claim.Peer, StateSeq = sequence, Relayed = claim.Version, IntroducedBy = from };
             records.Add(id, record);
             CountApplied();
             return;

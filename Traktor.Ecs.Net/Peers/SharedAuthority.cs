@@ -37,6 +37,21 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
     /// <summary>Kind, type id, creator, serial, claim version, claim peer: the exact size of a relayed claim.</summary>
     public const int ClaimBytes = 1 + 2 + 8 + 4 + 4 + 8;
 
+    /// <summary>
+    /// The message kind of a destroy (docs/PROTOCOL.md, "Shared authority"): the peer holding authority over an entity
+    /// destroyed it. The same <see cref="ClaimBytes"/> as a relayed claim, naming the claim it was destroyed under; every
+    /// peer that applies one passes it on, as claims are.
+    /// </summary>
+    public const byte DestroyMessage = 0x82;
+
+    /// <summary>
+    /// Ticks (<see cref="AfterUpdate"/> calls) a destroyed entity's tombstone is kept: while it is, a write or claim for the
+    /// entity under a claim that does not outrank the destroy's (late, reordered, relayed, duplicated) is dropped
+    /// (<see cref="LateAfterDestroy"/>) rather than bring it back. At most <see cref="MaxEntities"/> tombstones are kept;
+    /// the oldest goes first.
+    /// </summary>
+    public const int TombstoneTicks = 60 * 60;
+
     /// <summary>Writes a link may have refused as malformed or forged before it is cut (<see cref="DisconnectReason.ProtocolViolation"/>).</summary>
     public const int MaxRefusedWrites = 16;
 
@@ -64,6 +79,10 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
     private readonly byte[] message;
     private readonly KeyValuePair<string, object?> peerTag;
     private uint spawned;
+    private readonly Dictionary<SharedId, Tombstone> tombstones = new();
+    private readonly Queue<(SharedId Id, long Until)> tombstoneOrder = new();
+    private readonly List<SharedId> unsentDestroys = new();
+    private long ticks;
 
     /// <summary>Attaches shared authority for <typeparamref name="T"/> to a peer's world.</summary>
     /// <param name="world">The peer's world.</param>
@@ -180,7 +199,7 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
         {
             id = new SharedId(PeerId, ++spawned);
         }
-        while (records.ContainsKey(id));
+        while (records.ContainsKey(id) || tombstones.ContainsKey(id));
 
         var owner = new SharedOwner(PeerId, 1);
         var entity = World.Create(id, owner, value);
@@ -207,6 +226,24 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
         record.StatePeer = PeerId;
         record.StateSeq = 0;
         record.Dirty = true; // the claim leaves with this peer's copy of the state, which becomes the state of record
+        return true;
+    }
+
+    /// <summary>
+    /// Destroys <paramref name="entity"/>, which this peer owns, in every peer's world: it goes from this world now, and a
+    /// destroy naming the claim in force leaves on the reliable channel after every write of the entity this peer sent, so
+    /// each linked peer destroys it after applying those; each passes it on to its own links (so peers that reach this
+    /// one only through others destroy it too), and each destroys it once. A write or claim for it that arrives later
+    /// under a claim the destroy's outranks or equals does not bring it back (<see cref="TombstoneTicks"/>). Destroy
+    /// shared entities through this method, not <c>World.Destroy</c>: only the owner may, and a peer that does not own
+    /// the entity is refused here (false), where a world destroy would remove it from this world alone.
+    /// </summary>
+    /// <param name="entity">A shared entity of this world.</param>
+    /// <returns>False when it is not a shared entity of this peer's or this peer does not own it (then nothing changes).</returns>
+    public bool Destroy(Entity entity)
+    {
+        if (!World.IsAlive(entity) || !World.TryGet<SharedId>(entity, out var id) || !records.TryGetValue(id, out var record) || record.Owner.Peer != PeerId) return false;
+        Bury(id, record, record.Owner);
         return true;
     }
 
@@ -270,7 +307,9 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
             record.Relayed = record.Owner.Version;
         }
 
+        SendDestroys();
         if (joined.Count > 0) SendCopies();
+        ExpireTombstones();
         mesh.Flush();
     }
 
@@ -351,6 +390,13 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
                 }
             }
 
+            // Entities destroyed while the peer was away: it destroys those it still holds under a claim the destroy's outranks.
+            foreach (var (id, tombstone) in tombstones)
+            {
+                if (!all) break;
+                all = mesh.Send(peer, ChannelKind.ReliableOrdered, message.AsSpan(0, DestroyBytes(id, tombstone.Claim)));
+            }
+
             if (all) copied.Add(peer);
         }
 
@@ -418,5 +464,8 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
 
         /// <summary>The peer whose link brought <see cref="Pending"/>.</summary>
         public ulong PendingFrom;
+
+        /// <summary>The linked peer whose write introduced the entity here (its share, <see cref="MaxEntitiesPerPeer"/>, counts it); 0 for this peer's own.</summary>
+        public ulong IntroducedBy;
     }
 }

@@ -1,0 +1,139 @@
+using System.Buffers.Binary;
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
+
+// Destroying shared entities through the mesh (kind 0x82): the owner's destroy, its relay, and the tombstones that keep
+// late writes from bringing a destroyed entity back.
+public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
+{
+    /// <summary>Entities of this world destroyed by another peer's destroy (its own, or one it passed on).</summary>
+    public long DestroysApplied { get; private set; }
+
+    /// <summary>
+    /// Of <see cref="Refused"/>, destroys under a claim that the claim in force here outranks: their sender named no
+    /// authority over the entity as this peer knows it (a hostile peer, or an owner that lost the entity to a newer claim
+    /// while it destroyed it). The entity stays. Not held against the sender: honest races send them too.
+    /// </summary>
+    public long DestroysRefused { get; private set; }
+
+    /// <summary>
+    /// Writes of other peers dropped because they name an entity destroyed here (a tombstone, <see cref="TombstoneTicks"/>)
+    /// under a claim the destroy's outranks or equals: late, reordered or duplicated, they do not bring it back.
+    /// </summary>
+    public long LateAfterDestroy { get; private set; }
+
+    /// <summary>Tombstones held (destroyed entities whose late writes are still dropped); at most <see cref="MaxEntities"/>.</summary>
+    public int Tombstones => tombstones.Count;
+
+    /// <summary>
+    /// Removes a shared entity under <paramref name="claim"/>: from the world and the records, its introducer's share
+    /// freed, a tombstone left and a destroy queued for every linked peer.
+    /// </summary>
+    private void Bury(SharedId id, Record record, SharedOwner claim)
+    {
+        records.Remove(id);
+        if (World.IsAlive(record.Entity)) World.Destroy(record.Entity);
+        if (record.IntroducedBy != 0 && introduced.TryGetValue(record.IntroducedBy, out int share)) introduced[record.IntroducedBy] = Math.Max(0, share - 1);
+
+        // Bounded: the oldest tombstone goes when MaxEntities are held (the queue is never longer than that).
+        while (tombstoneOrder.Count >= MaxEntities) Unqueue();
+        long until = ticks + TombstoneTicks;
+        tombstones[id] = new Tombstone(claim, until);
+        tombstoneOrder.Enqueue((id, until));
+        unsentDestroys.Add(id);
+    }
+
+    /// <summary>Drops the oldest tombstone entry (unless the id was buried again since: then its newer entry holds it).</summary>
+    private void Unqueue()
+    {
+        var (id, until) = tombstoneOrder.Dequeue();
+        if (tombstones.TryGetValue(id, out var tombstone) && tombstone.Until == until) tombstones.Remove(id);
+    }
+
+    private void ExpireTombstones()
+    {
+        ticks++;
+        while (tombstoneOrder.Count > 0 && tombstoneOrder.Peek().Until <= ticks) Unqueue();
+    }
+
+    /// <summary>Sends every destroy not yet queued on every link; a full queue tries again next tick (duplicates are harmless).</summary>
+    private void SendDestroys()
+    {
+        int kept = 0;
+        for (int i = 0; i < unsentDestroys.Count; i++)
+        {
+            var id = unsentDestroys[i];
+            if (!tombstones.TryGetValue(id, out var tombstone)) continue; // expired or evicted before it could leave
+            if (!mesh.Broadcast(ChannelKind.ReliableOrdered, message.AsSpan(0, DestroyBytes(id, tombstone.Claim)))) unsentDestroys[kept++] = id;
+        }
+
+        unsentDestroys.RemoveRange(kept, unsentDestroys.Count - kept);
+    }
+
+    /// <summary>
+    /// A destroy from a linked peer: the owner's own, or one another peer applied and passes on (like a relayed claim, it may
+    /// name any peer). Applied, once, when its claim is the claim in force here or outranks it (the owner claimed and
+    /// destroyed before its claim arrived); refused when the claim in force outranks it. Never creates anything.
+    /// </summary>
+    private void ReceiveDestroy(ulong from, ReadOnlySpan<byte> data)
+    {
+        if (data.Length != ClaimBytes)
+        {
+            Strike(from);
+            return;
+        }
+
+        if (BinaryPrimitives.ReadUInt16LittleEndian(data[1..]) != TSerializer.NetworkTypeId) return; // another component's
+        ReadClaimHeader(data, out var id, out var claim);
+        if (claim.Version == 0 || id.Serial == 0)
+        {
+            Strike(from);
+            return;
+        }
+
+        // Destroyed here already (a duplicate, or the same destroy relayed by another peer), or never held: nothing to do.
+        if (tombstones.ContainsKey(id) || !records.TryGetValue(id, out var record)) return;
+        if (!Admit(from, id, record, claim)) return;
+        if (record.Owner.Outranks(claim))
+        {
+            DestroysRefused++;
+            CountRefused("not_owner");
+            return;
+        }
+
+        Adopt(record, claim);
+        Bury(id, record, claim);
+        DestroysApplied++;
+        PeerMetrics.DestroysApplied.Add(1, peerTag);
+    }
+
+    /// <summary>
+    /// Whether a write for <paramref name="id"/>, which this peer does not hold, names an entity destroyed here under a
+    /// claim <paramref name="claim"/> does not outrank (then it is dropped and counted). A claim that outranks the
+    /// destroy's (a peer claimed it while the destroy was on its way, and the claim rule makes that claim win) introduces
+    /// it again like any write.
+    /// </summary>
+    private bool Buried(SharedId id, SharedOwner claim)
+    {
+        if (!tombstones.TryGetValue(id, out var tombstone)) return false;
+        if (claim.Outranks(tombstone.Claim) && claim.Version - tombstone.Claim.Version <= MaxClaimStep)
+        {
+            tombstones.Remove(id); // its queue entry finds no match and goes by itself
+            return false;
+        }
+
+        LateAfterDestroy++;
+        return true;
+    }
+
+    private int DestroyBytes(SharedId id, SharedOwner claim)
+    {
+        WriteClaimHeader(message, DestroyMessage, id, claim);
+        return ClaimBytes;
+    }
+
+    /// <summary>A destroyed entity: the claim it was destroyed under, and the tick its tombstone goes.</summary>
+    private sealed record Tombstone(SharedOwner Claim, long Until);
+}
