@@ -205,6 +205,49 @@ public class SharedDestroyTests
         Assert.True(mesh.TickUntil(() => leaver.Shared.Count == 1 && mesh.Converged(), 600), mesh.Describe());
     }
 
+    [Fact]
+    public void A_peer_claims_and_destroys_another_peers_entity_in_one_tick_and_it_goes_everywhere()
+    {
+        // What docs/P2P.md tells a game picking up an item another peer owns: RequestOwnership, then Destroy.
+        using var mesh = new SharedMesh(3, new LinkConditions(), seed: 36);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 2), 600));
+        var (owner, picker, third) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
+        owner.Shared.Spawn(new ShipBody { Position = new Vector2(1, 1) });
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Shared.Count == 1), 600));
+        picker.Shared.TryGetEntity(new SharedId(1, 1), out var item);
+        Assert.False(picker.Shared.Destroy(item));   // not its own yet
+        Assert.True(picker.Shared.RequestOwnership(item));
+        Assert.True(picker.Shared.Destroy(item));    // the destroy carries the new claim (2, 2): no write of it ever left
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Shared.Count == 0), 600), mesh.Describe());
+        for (int i = 0; i < 60; i++) mesh.Tick();
+        Assert.All(mesh.Peers, p => Assert.Empty(p.Entities()));
+        Assert.Equal(1, owner.Shared.DestroysApplied);
+        Assert.Equal(1, owner.Shared.ClaimsLost);
+        Assert.Equal(1, third.Shared.DestroysApplied);
+        Assert.All(mesh.Peers, p => Assert.Equal(0, p.Shared.Refused));
+    }
+
+    [Fact]
+    public void A_destroy_racing_a_newer_claim_loses_to_it_on_every_peer_alike()
+    {
+        // Peer 1 destroys its entity in the tick peer 3 claims it: the claim (3, 2) outranks the destroy's (1, 1), so by the
+        // claim rule peer 3 owns it. Peers that had the claim refuse the destroy; peer 1, which destroyed it first, gets it
+        // back from peer 3's write. Every peer ends with it under (3, 2): one outcome, not a split.
+        using var mesh = new SharedMesh(3, new LinkConditions { LatencyMs = 40, JitterMs = 30, ReorderPercent = 20 }, seed: 37);
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Mesh.ConnectedPeers.Count() == 2), 1200));
+        var (owner, watcher, claimer) = (mesh.Peers[0], mesh.Peers[1], mesh.Peers[2]);
+        var mine = owner.Shared.Spawn(new ShipBody { Position = new Vector2(1, 1) });
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Shared.Count == 1), 1200));
+        claimer.Shared.TryGetEntity(new SharedId(1, 1), out var theirs);
+        Assert.True(owner.Shared.Destroy(mine));
+        Assert.True(claimer.Shared.RequestOwnership(theirs));
+        Assert.True(mesh.TickUntil(() => mesh.Peers.All(p => p.Shared.Count == 1) && mesh.Converged(), 1200), mesh.Describe());
+        for (int i = 0; i < 120; i++) mesh.Tick();
+        Assert.True(mesh.Converged(), mesh.Describe());
+        Assert.All(mesh.Peers, p => Assert.Equal(new SharedOwner(3, 2), p.State()[new SharedId(1, 1)].Owner));
+        Assert.True(claimer.Shared.DestroysRefused >= 1);
+    }
+
     private static byte[] Message(byte kind, SharedId id, SharedOwner claim)
     {
         var bytes = new byte[SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.ClaimBytes];
