@@ -99,6 +99,37 @@ public sealed partial class MultiplayerHostMigrationTests
         Assert.Null(carol.Ended);
     }
 
+    [Fact]
+    public async Task A_successor_whose_claim_answer_is_lost_claims_again_and_hosts()
+    {
+        await using var rig = await Rig.StartAsync();
+        var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
+        var session = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel), "alice to host");
+        await rig.RunAsync(bob.Multiplayer.JoinSessionAsync(session.Id, Cancel), "bob's join");
+        await rig.RunAsync(carol.Multiplayer.JoinSessionAsync(session.Id, Cancel), "carol's join");
+        await rig.TickUntilAsync(() => rig.Players.All(p => Values(p.World).Count == 3) && bob.Multiplayer.HasOwners && carol.Multiplayer.HasOwners,
+            "every world to hold the three players' entities and the owners");
+        long beats = alice.Multiplayer.HostEntry!.Heartbeats;
+        await rig.TickUntilAsync(() => alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report her successors to the directory");
+        long bobId = bob.Multiplayer.UserId!.Value;
+
+        // The directory gives bob the session, but its answer to his claim never reaches him. Before, bob then saw himself
+        // named host, neither claimed again (the host was no longer alice) nor followed (it was himself): nobody hosted, and
+        // every player's session ended after HostMigrationWait.
+        bob.Link.LoseClaimAnswers = 1;
+        alice.Running = false;
+        alice.Link.Cut = true;
+        await rig.TickUntilAsync(() => bob.Migrated is not null && carol.Migrated is not null,
+            $"the migration (bob migrating {bob.Multiplayer.IsMigrating}, hosting {bob.Multiplayer.Host is not null}, claims lost {1 - bob.Link.LoseClaimAnswers}, ended {bob.Ended}/{carol.Ended})");
+        Assert.Equal(0, bob.Link.LoseClaimAnswers); // the lost answer did happen
+        Assert.True(bob.Migrated!.IsLocalHost);
+        Assert.NotNull(bob.Multiplayer.Host);
+        Assert.Equal(bobId, carol.Migrated!.NewHostUserId);
+        Assert.Null(bob.Ended);
+        Assert.Null(carol.Ended);
+        Assert.Equal(bobId, (await rig.Directory.GetSessionAsync(session.Id, Cancel))!.HostUserId);
+    }
+
     private static List<(float, float)> Values(World world) => Values(world, new QueryDescription().WithAll<Position2>());
 
     private static List<(float, float)> Values(World world, QueryDescription query)
@@ -325,8 +356,22 @@ public sealed partial class MultiplayerHostMigrationTests
             CancellationToken cancellationToken = default) =>
             Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
 
-        public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default) =>
-            Count(cancellationToken) && Cut ? Unreachable<PlayerHostGrant>() : inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
+        /// <summary>Claims the directory grants whose answers are then lost on the way back (the claim itself stands).</summary>
+        public volatile int LoseClaimAnswers;
+
+        public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
+        {
+            Count(cancellationToken);
+            if (Cut) return await Unreachable<PlayerHostGrant>();
+            var grant = await inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
+            if (LoseClaimAnswers > 0)
+            {
+                LoseClaimAnswers--;
+                throw new HttpRequestException("the directory's answer was lost");
+            }
+
+            return grant;
+        }
 
         public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
             Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.ReportHostLostAsync(id, userId, cancellationToken);

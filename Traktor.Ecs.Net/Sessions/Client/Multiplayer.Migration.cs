@@ -128,8 +128,10 @@ public sealed partial class Multiplayer
                 {
                     if (await FollowAsync(migration, me).ConfigureAwait(false)) return;
                 }
-                else if (mayHost && now.HostUserId == migration.OldHost)
+                else if (mayHost && (now.HostUserId == migration.OldHost || now.HostUserId == me))
                 {
+                    // Named host already (a claim the directory granted whose answer was lost): claiming again is how this
+                    // player learns it; the directory grants a host its own session again.
                     try
                     {
                         var grant = await directory.ClaimHostAsync(id, me, key, stop).ConfigureAwait(false);
