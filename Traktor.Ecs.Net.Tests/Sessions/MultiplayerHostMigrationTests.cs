@@ -22,7 +22,7 @@ namespace Traktor.Ecs.Net.Tests.Sessions;
 /// lost the world, and the old host went on serving nobody.
 /// </summary>
 [Collection(nameof(SeedSnippetTests))]
-public sealed class MultiplayerHostMigrationTests
+public sealed partial class MultiplayerHostMigrationTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -178,6 +178,9 @@ public sealed class MultiplayerHostMigrationTests
         public Traktor.Ecs.Net.Sessions.HostMigration? Migrated { get; set; }
 
         public SessionEndReason? Ended { get; set; }
+
+        /// <summary>The players <see cref="Multiplayer.PlayerJoined"/> announced, in order.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<ulong> Joined { get; } = new();
     }
 
     private sealed class Rig : IAsyncDisposable
@@ -194,6 +197,7 @@ public sealed class MultiplayerHostMigrationTests
             Alice = AddPlayer("migrating-alice");
             Bob = AddPlayer("migrating-bob");
             Carol = AddPlayer("migrating-carol");
+            Dave = AddPlayer("migrating-dave");
         }
 
         public BackendTestServer Backend { get; }
@@ -206,7 +210,12 @@ public sealed class MultiplayerHostMigrationTests
 
         public Player Carol { get; }
 
+        /// <summary>A fourth player, in no session until a test joins it.</summary>
+        public Player Dave { get; }
+
         public IEnumerable<Player> Players => [Alice, Bob, Carol];
+
+        private IEnumerable<Player> Everyone => [Alice, Bob, Carol, Dave];
 
         /// <summary>Whether a host that starts moves the entities (the game's rule while the test watches it).</summary>
         public bool Moving { get; set; } = true;
@@ -220,7 +229,7 @@ public sealed class MultiplayerHostMigrationTests
         {
             float dt = 1f / 60;
             introducer.Update();
-            foreach (var player in Players)
+            foreach (var player in Everyone)
             {
                 if (player.Running) player.Group.Tick(in dt);
             }
@@ -243,7 +252,7 @@ public sealed class MultiplayerHostMigrationTests
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var player in Players)
+            foreach (var player in Everyone)
             {
                 player.Multiplayer.Dispose();
                 player.World.Dispose();
@@ -290,6 +299,7 @@ public sealed class MultiplayerHostMigrationTests
             multiplayer.HostLost += session => player.Lost = session;
             multiplayer.HostMigrated += migration => player.Migrated = migration;
             multiplayer.SessionEnded += (_, reason) => player.Ended = reason;
+            multiplayer.PlayerJoined += joined => player.Joined.Enqueue(joined.PlayerId);
             return player;
         }
     }
@@ -313,40 +323,45 @@ public sealed class MultiplayerHostMigrationTests
     private sealed class Partition(HttpSessions inner) : ISessions, IPlayerHostedSessions
     {
         public volatile bool Cut;
+        private int calls;
+
+        /// <summary>The directory calls made so far (a call made with a cancelled token is not: it never leaves the player).</summary>
+        public int Calls => Volatile.Read(ref calls);
 
         public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<SessionInfo>() : inner.CreateSessionAsync(options, cancellationToken);
+            Count(cancellationToken) && Cut ? Unreachable<SessionInfo>() : inner.CreateSessionAsync(options, cancellationToken);
 
         public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<SessionPage>() : inner.ListSessionsAsync(filter, offset, limit, cancellationToken);
+            Count(cancellationToken) && Cut ? Unreachable<SessionPage>() : inner.ListSessionsAsync(filter, offset, limit, cancellationToken);
 
         public Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<SessionInfo?>() : inner.GetSessionAsync(id, cancellationToken);
+            Count(cancellationToken) && Cut ? Unreachable<SessionInfo?>() : inner.GetSessionAsync(id, cancellationToken);
 
         public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<SessionJoinResult>() : inner.JoinSessionAsync(id, userId, cancellationToken);
+            Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.JoinSessionAsync(id, userId, cancellationToken);
 
         public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<SessionJoinResult>() : inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
+            Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
 
         public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<bool>() : inner.LeaveSessionAsync(id, userId, cancellationToken);
+            Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.LeaveSessionAsync(id, userId, cancellationToken);
 
         public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<bool>() : inner.EndSessionAsync(id, cancellationToken);
+            Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.EndSessionAsync(id, cancellationToken);
 
         public Task<PlayerHostGrant> CreatePlayerHostedSessionAsync(SessionOptions options, long hostUserId, CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<PlayerHostGrant>() : inner.CreatePlayerHostedSessionAsync(options, hostUserId, cancellationToken);
+            Count(cancellationToken) && Cut ? Unreachable<PlayerHostGrant>() : inner.CreatePlayerHostedSessionAsync(options, hostUserId, cancellationToken);
 
         public Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
             CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<bool>() : inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
+            Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
 
         /// <summary>Claims the directory grants whose answers are then lost on the way back (the claim itself stands).</summary>
         public volatile int LoseClaimAnswers;
 
         public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
         {
+            Count(cancellationToken);
             if (Cut) return await Unreachable<PlayerHostGrant>();
             var grant = await inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
             if (LoseClaimAnswers > 0)
@@ -359,7 +374,13 @@ public sealed class MultiplayerHostMigrationTests
         }
 
         public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<bool>() : inner.ReportHostLostAsync(id, userId, cancellationToken);
+            Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.ReportHostLostAsync(id, userId, cancellationToken);
+
+        private bool Count(CancellationToken cancellationToken)
+        {
+            if (!cancellationToken.IsCancellationRequested) Interlocked.Increment(ref calls);
+            return true;
+        }
 
         private static Task<T> Unreachable<T>() => Task.FromException<T>(new HttpRequestException("the backend is unreachable"));
     }

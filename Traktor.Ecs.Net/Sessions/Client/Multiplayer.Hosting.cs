@@ -93,6 +93,7 @@ public sealed partial class Multiplayer
                 {
                     connected = false;
                     client.Transport.Disconnect();
+                    roster.Clear(); // a new session: everyone in it is announced
                     hosted = running;
                 }
                 else

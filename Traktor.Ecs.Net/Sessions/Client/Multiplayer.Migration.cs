@@ -73,6 +73,7 @@ public sealed partial class Multiplayer
 
         var migration = new Migrating(lost, oldHost, time.GetTimestamp());
         migrating = migration;
+        roster.Remove((ulong)oldHost); // gone: should it join again, it is announced
         logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); migrating.", oldHost, lost.Id, reason);
         HostLost?.Invoke(lost);
         _ = MigrateAsync(migration, directory, player.UserId);
@@ -86,10 +87,24 @@ public sealed partial class Multiplayer
     /// </summary>
     private async Task MigrateAsync(Migrating migration, IPlayerHostedSessions directory, long me)
     {
-        var id = migration.Lost.Id;
         try
         {
-            await directory.ReportHostLostAsync(id, me).ConfigureAwait(false);
+            await MigrateUntilStoppedAsync(migration, directory, me).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (migration.Token.IsCancellationRequested)
+        {
+            logger.LogInformation("The migration of session {Session} stopped: the player left it or disposed the facade.", migration.Lost.Id);
+        }
+    }
+
+    /// <summary>The body of <see cref="MigrateAsync"/>: every directory call and wait ends (cancelled) when the migration is stopped.</summary>
+    private async Task MigrateUntilStoppedAsync(Migrating migration, IPlayerHostedSessions directory, long me)
+    {
+        var id = migration.Lost.Id;
+        var stop = migration.Token;
+        try
+        {
+            await directory.ReportHostLostAsync(id, me, stop).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
         {
@@ -103,7 +118,7 @@ public sealed partial class Multiplayer
             var wait = options.EndReasonPollInterval;
             try
             {
-                var now = await sessions.GetSessionAsync(id).ConfigureAwait(false);
+                var now = await sessions.GetSessionAsync(id, stop).ConfigureAwait(false);
                 if (now is null || now.State == SessionState.Ended || !now.IsMember(me))
                 {
                     break; // the session ended (or left this player behind): SessionEnded says why
@@ -119,7 +134,7 @@ public sealed partial class Multiplayer
                     // player learns it; the directory grants a host its own session again.
                     try
                     {
-                        var grant = await directory.ClaimHostAsync(id, me, key).ConfigureAwait(false);
+                        var grant = await directory.ClaimHostAsync(id, me, key, stop).ConfigureAwait(false);
                         if (await TakeOverAsync(migration, grant, directory, me).ConfigureAwait(false)) return;
                     }
                     catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
@@ -134,13 +149,15 @@ public sealed partial class Multiplayer
                     }
                 }
             }
-            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException)
+            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
             {
                 logger.LogInformation(exception, "The directory did not answer about session {Session}'s new host; asking again.", id);
             }
 
-            await Task.Delay(wait, time).ConfigureAwait(false);
+            await Task.Delay(wait, time, stop).ConfigureAwait(false);
         }
+
+        stop.ThrowIfCancellationRequested();
 
         onTick.Enqueue(() =>
         {
@@ -163,7 +180,7 @@ public sealed partial class Multiplayer
         SessionJoinResult result;
         try
         {
-            result = await JoinWhenReachableAsync(migration.Lost.Id, me, CancellationToken.None).ConfigureAwait(false);
+            result = await JoinWhenReachableAsync(migration.Lost.Id, me, migration.Token).ConfigureAwait(false);
         }
         catch (OnlineException exception)
         {
@@ -197,10 +214,14 @@ public sealed partial class Multiplayer
         });
         try
         {
-            await done.Task.ConfigureAwait(false);
+            using (migration.Token.Register(() => done.TrySetCanceled(migration.Token)))
+            {
+                await done.Task.ConfigureAwait(false);
+            }
+
             return true; // the tick that connected raised HostMigrated
         }
-        catch (Exception exception)
+        catch (Exception exception) when (!migration.Token.IsCancellationRequested)
         {
             logger.LogInformation(exception, "Could not reach the new host of session {Session} yet.", migration.Lost.Id);
             return false;
@@ -240,10 +261,14 @@ public sealed partial class Multiplayer
         });
         try
         {
-            await started.Task.ConfigureAwait(false);
+            using (migration.Token.Register(() => started.TrySetCanceled(migration.Token)))
+            {
+                await started.Task.ConfigureAwait(false);
+            }
+
             return true;
         }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
+        catch (Exception exception) when (exception is not OutOfMemoryException && !migration.Token.IsCancellationRequested)
         {
             return false;
         }
@@ -305,15 +330,24 @@ public sealed partial class Multiplayer
     }
 
     /// <summary>True while <paramref name="migration"/> is the one going on, for the session the player is still in.</summary>
-    private bool Still(Migrating migration) => ReferenceEquals(migrating, migration) && ReferenceEquals(current, migration.Lost);
+    private bool Still(Migrating migration) =>
+        !migration.Token.IsCancellationRequested && ReferenceEquals(migrating, migration) && ReferenceEquals(current, migration.Lost);
 
     /// <summary>A migration going on (compared by reference): the session as the player last knew it, its lost host, when it was lost.</summary>
     private sealed class Migrating(SessionInfo lost, long oldHost, long startedAt)
     {
+        private readonly CancellationTokenSource stopped = new();
+
+        /// <summary>Cancelled when the player leaves the session, joins another or disposes the facade: the migration ends at once.</summary>
+        public CancellationToken Token => stopped.Token;
+
         public SessionInfo Lost { get; } = lost;
 
         public long OldHost { get; } = oldHost;
 
         public long StartedAt { get; } = startedAt;
+
+        /// <summary>Stops the migration: its pending directory call and wait are cancelled, and it calls the directory no more. Any thread.</summary>
+        public void Stop() => stopped.Cancel();
     }
 }

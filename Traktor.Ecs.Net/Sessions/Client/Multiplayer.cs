@@ -111,7 +111,11 @@ public sealed partial class Multiplayer : ISystem<float>
     /// </summary>
     public event Action<SessionInfo, SessionEndReason>? SessionEnded;
 
-    /// <summary>Raised on the tick thread for every <see cref="Sessions.PlayerJoined"/> event (this player included).</summary>
+    /// <summary>
+    /// Raised on the tick thread for every <see cref="Sessions.PlayerJoined"/> event (this player included) of a player not
+    /// already in the session: after a host migration the new host announces the players it serves again, and those
+    /// this player heard join before (and not leave) are not raised twice.
+    /// </summary>
     public event Action<Sessions.PlayerJoined>? PlayerJoined;
 
     /// <summary>Raised on the tick thread for every <see cref="Sessions.PlayerLeft"/> event.</summary>
@@ -219,10 +223,17 @@ public sealed partial class Multiplayer : ISystem<float>
             }
 
             current = null;
+            migrating?.Stop(); // no further directory calls, no hosting, no HostMigrated for the session left
             onTick.Enqueue(() =>
             {
                 connected = false;
                 migrating = null;
+                if (connecting is { Migration: not null } following)
+                {
+                    connecting = null; // a connection to the new host, abandoned with the session
+                    following.Done.TrySetCanceled();
+                }
+
                 DropKeptEntities();
                 client.Transport.Disconnect();
                 StopHosting(DisconnectReason.SessionEnded); // a host's remote players are told the session ended; its leave below ends it
@@ -320,32 +331,12 @@ public sealed partial class Multiplayer : ISystem<float>
         }
     }
 
-    /// <summary>Raises <see cref="PlayerJoined"/> and <see cref="PlayerLeft"/> for this tick's events.</summary>
+    /// <summary>Raises <see cref="PlayerJoined"/> (once per player and session) and <see cref="PlayerLeft"/> for this tick's events.</summary>
     /// <param name="state">The frame time.</param>
     public void Update(in float state)
     {
         hosted?.Update(in state);
-        if (PlayerJoined is { } joined)
-        {
-            foreach (ref var chunk in client.World.Query(in joinedQuery))
-            {
-                foreach (ref readonly var e in chunk.GetReadOnlySpan<Sessions.PlayerJoined>())
-                {
-                    joined(e);
-                }
-            }
-        }
-
-        if (PlayerLeft is { } left)
-        {
-            foreach (ref var chunk in client.World.Query(in leftQuery))
-            {
-                foreach (ref readonly var e in chunk.GetReadOnlySpan<Sessions.PlayerLeft>())
-                {
-                    left(e);
-                }
-            }
-        }
+        RaisePlayerEvents();
     }
 
     /// <summary>While hosting, replicates to the remote players and sends.</summary>
@@ -354,10 +345,19 @@ public sealed partial class Multiplayer : ISystem<float>
 
     /// <summary>
     /// Releases the facade. A session this player hosts ends: its remote players are told the session ended, and the
-    /// directory is told the host left (in the background), which ends it for them with <see cref="SessionEndReason.Ended"/>. Dispose after the loop stopped ticking the facade.
+    /// directory is told the host left (in the background), which ends it for them with <see cref="SessionEndReason.Ended"/>. A host
+    /// migration going on (<see cref="IsMigrating"/>) stops at once: the directory hears nothing more from it. Dispose after the loop stopped ticking the facade.
     /// </summary>
     public void Dispose()
     {
+        if (migrating is { } migration)
+        {
+            // Ends it at once: no further directory calls, no hosting started, no HostLost/HostMigrated/SessionEnded after this.
+            migrating = null;
+            current = null;
+            migration.Stop();
+        }
+
         if (hosted is { } hosting && login is { } player)
         {
             StopHosting(DisconnectReason.SessionEnded);
@@ -396,6 +396,7 @@ public sealed partial class Multiplayer : ISystem<float>
 
             // The seat moved here: the previous session's connection (if any) ends as a departure, not as a lost session.
             current = null;
+            migrating?.Stop();
             var done = new TaskCompletionSource<SessionInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
             var info = result.ConnectInfo;
             var session = result.Session;
@@ -403,6 +404,7 @@ public sealed partial class Multiplayer : ISystem<float>
             {
                 connected = false;
                 migrating = null;
+                roster.Clear(); // a new session: everyone in it is announced
                 DropKeptEntities();
                 connecting?.Done.TrySetCanceled();
                 connecting = null;

@@ -1,0 +1,93 @@
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net.Tests.Sessions;
+
+/// <summary>
+/// What a migration leaves behind: a player that disposes its facade (or leaves) while migrating stops asking the
+/// directory at once, and the new host's roster does not announce the players already in the session again.
+/// </summary>
+public sealed partial class MultiplayerHostMigrationTests
+{
+    [Fact]
+    public async Task Disposing_or_leaving_while_migrating_ends_the_migration_at_once()
+    {
+        await using var rig = await Rig.StartAsync();
+        var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
+        var session = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel), "alice to host");
+        await rig.RunAsync(bob.Multiplayer.JoinSessionAsync(session.Id, Cancel), "bob's join");
+        await rig.RunAsync(carol.Multiplayer.JoinSessionAsync(session.Id, Cancel), "carol's join");
+        await rig.TickUntilAsync(() => rig.Players.All(p => Values(p.World).Count == 3), "every world to hold the three players' entities");
+        long beats = alice.Multiplayer.HostEntry!.Heartbeats;
+        await rig.TickUntilAsync(() => alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report bob and carol, her successors, to the directory");
+
+        // Alice's game dies. Bob's game quits while he migrates (the loop stops ticking him, then disposes the facade);
+        // carol leaves the session while she migrates.
+        alice.Running = false;
+        alice.Link.Cut = true;
+        await rig.TickUntilAsync(() => bob.Lost is not null, "bob to lose alice");
+        Assert.True(bob.Multiplayer.IsMigrating);
+        bob.Running = false;
+        bob.Multiplayer.Dispose();
+        int bobCalls = bob.Link.Calls;
+        await rig.TickUntilAsync(() => carol.Lost is not null, "carol to lose alice");
+        Assert.True(carol.Multiplayer.IsMigrating);
+        Assert.True(await rig.RunAsync(carol.Multiplayer.LeaveSessionAsync(Cancel), "carol's leave"));
+        int carolCalls = carol.Link.Calls;
+
+        // Before, both went on asking the directory (reports, claims, re-joins) until HostMigrationWait ran out; now neither
+        // calls it again, hosts, or hears of the session again.
+        for (var until = DateTime.UtcNow.AddSeconds(3); DateTime.UtcNow < until; await Task.Delay(5, Cancel)) rig.Tick();
+        Assert.Equal(bobCalls, bob.Link.Calls);
+        Assert.Equal(carolCalls, carol.Link.Calls);
+        Assert.False(bob.Multiplayer.IsMigrating);
+        Assert.False(carol.Multiplayer.IsMigrating);
+        Assert.Null(bob.Multiplayer.CurrentSession);
+        Assert.Null(carol.Multiplayer.CurrentSession);
+        Assert.Null(carol.Multiplayer.Host);
+        Assert.Null(carol.Migrated);
+        Assert.Null(carol.Ended);
+        bob.Running = true; // a loop that ticks a disposed facade anyway: it starts no hosting and raises nothing
+        for (int i = 0; i < 30; i++) rig.Tick();
+        Assert.Null(bob.Multiplayer.Host);
+        Assert.Null(bob.Migrated);
+        Assert.Null(bob.Ended);
+    }
+
+    [Fact]
+    public async Task After_a_migration_only_players_who_really_join_are_announced()
+    {
+        await using var rig = await Rig.StartAsync();
+        var (alice, bob, carol, dave) = (rig.Alice, rig.Bob, rig.Carol, rig.Dave);
+        var session = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel), "alice to host");
+        await rig.RunAsync(bob.Multiplayer.JoinSessionAsync(session.Id, Cancel), "bob's join");
+        await rig.RunAsync(carol.Multiplayer.JoinSessionAsync(session.Id, Cancel), "carol's join");
+        await rig.TickUntilAsync(() => rig.Players.All(p => Values(p.World).Count == 3), "every world to hold the three players' entities");
+        await rig.TickUntilAsync(() => bob.Multiplayer.HasOwners && carol.Multiplayer.HasOwners, "the owners to reach the players");
+        long beats = alice.Multiplayer.HostEntry!.Heartbeats;
+        await rig.TickUntilAsync(() => alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report bob and carol, her successors, to the directory");
+        ulong aliceId = (ulong)alice.Multiplayer.UserId!.Value, bobId = (ulong)bob.Multiplayer.UserId!.Value, carolId = (ulong)carol.Multiplayer.UserId!.Value;
+        ulong[] everyone = [aliceId, bobId, carolId];
+        Assert.All(rig.Players, p => Assert.Equal(everyone.Order(), p.Joined.Order()));
+
+        alice.Running = false;
+        alice.Link.Cut = true;
+        await rig.TickUntilAsync(() => bob.Migrated is not null && carol.Migrated is not null, "the migration");
+        Assert.True(bob.Migrated!.IsLocalHost);
+        await rig.TickUntilAsync(() => Owned(bob.World) == 2, "carol to reach bob's host");
+        for (int i = 0; i < 60; i++) rig.Tick();
+
+        // Bob's host announced bob and carol again (its roster); before, both heard PlayerJoined once more for each.
+        Assert.Equal(everyone, bob.Joined);
+        Assert.Equal(everyone.Order(), carol.Joined.Order());
+
+        // Dave really joins after the migration: everyone hears him, and he hears who is there.
+        await rig.RunAsync(dave.Multiplayer.JoinSessionAsync(session.Id, Cancel), "dave's join");
+        ulong daveId = (ulong)dave.Multiplayer.UserId!.Value;
+        await rig.TickUntilAsync(() => bob.Joined.Contains(daveId) && carol.Joined.Contains(daveId), "bob and carol to hear dave");
+        for (int i = 0; i < 30; i++) rig.Tick();
+        Assert.Equal(everyone.Append(daveId), bob.Joined);
+        Assert.Equal(everyone.Order(), carol.Joined.Take(3).Order());
+        Assert.Equal(new[] { daveId }, carol.Joined.Skip(3));
+        Assert.Equal(new[] { bobId, carolId, daveId }.Order(), dave.Joined.Order());
+    }
+}
