@@ -34,7 +34,9 @@ internal sealed class HostedSession
     private readonly long startedAt;
     private readonly TimeSpan grace;
     private byte[] planBuffer = [];
-    private int planHash;
+    private readonly List<(uint NetId, ulong ClientId, bool Player)> sentOwners = new();
+    private int sentConnected = -1;
+    private bool planDue;
     private int ticksSincePlan = PlanCheckTicks;
     private NetAddress reported;
     private bool changed;
@@ -59,7 +61,8 @@ internal sealed class HostedSession
         host.Server.ClientConnected += (connection, clientId) =>
         {
             Restore(connection, clientId);
-            ticksSincePlan = PlanCheckTicks; // a newcomer gets the owners at the end of this tick
+            ticksSincePlan = PlanCheckTicks; // a newcomer gets the owners at the end of this tick,
+            planDue = true;                  // even when they did not change (a player back within one check)
             if (!host.Server.IsLocal(connection) && connected.TryAdd(connection, (long)clientId))
             {
                 players.Add((long)clientId);
@@ -181,7 +184,6 @@ internal sealed class HostedSession
         if (++ticksSincePlan < PlanCheckTicks || connected.Count == 0) return;
         ticksSincePlan = 0;
         outgoing.Owners.Clear();
-        var hash = default(HashCode);
         foreach (ref var chunk in Host.World.Query(in ownedQuery))
         {
             var owners = chunk.GetReadOnlySpan<NetworkOwner>();
@@ -195,16 +197,15 @@ internal sealed class HostedSession
                 else continue; // its owner left
                 bool player = Host.Server.TryGetPlayerEntity(owners[i].Connection, out var entity) && entity == entities[i];
                 outgoing.Owners.Add((ids[i].Value, owner, player));
-                hash.Add(ids[i].Value);
-                hash.Add(owner);
-                hash.Add(player);
             }
         }
 
-        hash.Add(connected.Count);
-        int code = hash.ToHashCode();
-        if (outgoing.Version > 0 && code == planHash) return;
-        planHash = code;
+        // Compared in full, not by a hash: a collision would leave the players with stale owners for a migration.
+        if (outgoing.Version > 0 && !planDue && connected.Count == sentConnected && outgoing.Owners.SequenceEqual(sentOwners)) return;
+        planDue = false;
+        sentConnected = connected.Count;
+        sentOwners.Clear();
+        sentOwners.AddRange(outgoing.Owners);
         outgoing.Epoch = 1;
         outgoing.Version++;
         outgoing.Tick = Host.Server.Replication.Tick;
@@ -217,7 +218,7 @@ internal sealed class HostedSession
         {
             if (Host.Transport.Send(connection, ChannelKind.ReliableOrdered, planBuffer.AsSpan(0, length)) != SendResult.Queued)
             {
-                (ticksSincePlan, planHash) = (PlanCheckTicks, code + 1); // a full queue: again next tick
+                (ticksSincePlan, planDue) = (PlanCheckTicks, true); // a full queue: again next tick
             }
         }
     }
