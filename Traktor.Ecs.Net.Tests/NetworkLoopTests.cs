@@ -69,6 +69,23 @@ public class NetworkLoopTests
     }
 
     [Fact]
+    public void AGroupRemovedDuringATickIsTickedNoMoreFromTheNextTick()
+    {
+        // A peer's game leaves its mesh from one of its own systems (or another thread removes it while RunAsync ticks):
+        // before, removing from the list being walked threw "Collection was modified" out of Update, stopping every group.
+        var time = new FakeTimeProvider();
+        var log = new List<(string Group, float Dt)>();
+        NetworkLoop? loop = null;
+        Group<float>? a = null;
+        a = new Group<float>("a", new Probe("a", log, _ => loop!.Remove(a!)));
+        var b = new Group<float>("b", new Probe("b", log));
+        loop = new NetworkLoop(tickRate: 60, time).Add(a, b);
+        time.Advance(TimeSpan.FromSeconds(2.0 / 60));
+        Assert.Equal(2, loop.Update());
+        Assert.Equal(["a", "b", "b"], log.Select(entry => entry.Group));
+    }
+
+    [Fact]
     public async Task RunAsyncTicksOnTheClockUntilCancelled()
     {
         // Cancelled by the fifth tick itself, not after a wall-clock interval: a fixed 300 ms window saw too few

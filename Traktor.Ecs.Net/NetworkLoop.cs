@@ -13,7 +13,11 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 public sealed class NetworkLoop
 {
-    private readonly List<Group<float>> groups = new();
+    private readonly Lock changing = new();
+
+    // Copied on change, read once per tick: a group may be added or removed from a system of a ticking group, or from
+    // another thread while RunAsync ticks, without disturbing the tick in progress.
+    private Group<float>[] groups = [];
     private readonly TimeProvider time;
     private readonly long ticksPerTick;
     private long lastTimestamp;
@@ -65,7 +69,11 @@ public sealed class NetworkLoop
         foreach (var group in added)
         {
             ArgumentNullException.ThrowIfNull(group);
-            groups.Add(group);
+        }
+
+        lock (changing)
+        {
+            Volatile.Write(ref groups, [.. groups, .. added]);
         }
 
         return this;
@@ -73,11 +81,22 @@ public sealed class NetworkLoop
 
     /// <summary>
     /// Stops ticking a group: a world the process is done with (a peer that left its mesh, a match the player quit). The
-    /// group is not disposed. Call it between ticks, not from a system of a group this loop is ticking.
+    /// group is not disposed. Safe from a system of a group this loop is ticking and from another thread while
+    /// <see cref="RunAsync(CancellationToken)"/> ticks: a tick in progress finishes with the groups it started with, and the
+    /// group is not ticked from the next tick on.
     /// </summary>
     /// <param name="group">A group added before.</param>
     /// <returns>False when the loop does not tick it.</returns>
-    public bool Remove(Group<float> group) => groups.Remove(group);
+    public bool Remove(Group<float> group)
+    {
+        lock (changing)
+        {
+            int at = Array.IndexOf(groups, group);
+            if (at < 0) return false;
+            Volatile.Write(ref groups, [.. groups.AsSpan(0, at), .. groups.AsSpan(at + 1)]);
+            return true;
+        }
+    }
 
     /// <summary>Runs the ticks that are due since the last call (usually 0 or 1).</summary>
     /// <returns>The number of ticks run.</returns>
@@ -97,7 +116,7 @@ public sealed class NetworkLoop
         float dt = DeltaTime;
         for (int i = 0; i < due; i++)
         {
-            foreach (var group in groups)
+            foreach (var group in Volatile.Read(ref groups))
             {
                 group.Tick(in dt);
             }
