@@ -107,7 +107,13 @@ public sealed class MultiplayerHostingTests
         // Host systems that cannot be built fail the call, and the session it created is left again.
         using var socket = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
         using var broken = Multiplayer.OverBackend(client, rig.Backend.CreateBackendClient(asServer: false), new MultiplayerAccount("no-host", SeedNetwork.Password, RegisterIfMissing: true),
-            new MultiplayerOptions { Hosting = new MultiplayerHosting(socket) { Systems = _ => throw new InvalidOperationException("no arena") } });
+            new MultiplayerOptions { Hosting = new MultiplayerHosting(socket) {
+                Systems = host =>
+                {
+                    _ = new RpcServer(host.Server, RpcWorld.Rpcs);   // the game's RPC layer, made before its arena fails
+                    throw new InvalidOperationException("no arena");
+                },
+            } });
         var group = new Group<float>("broken", client, broken);
         group.Initialize();
         var failing = broken.CreateSessionAsync(new SessionOptions("broken-arena", 4), SessionHostKind.Player, Cancel);
@@ -120,6 +126,7 @@ public sealed class MultiplayerHostingTests
         Assert.Equal("no arena", (await Assert.ThrowsAsync<InvalidOperationException>(() => failing)).Message);
         Assert.Null(broken.Host);
         Assert.Null(broken.CurrentSession);
+        Assert.False(world.Resources.Has<RpcServer>()); // before: left behind, so the world's client never sent an RPC again
         Assert.Empty((await rig.Directory.ListSessionsAsync(new SessionFilter { NameContains = "broken-arena" }, cancellationToken: Cancel)).Sessions);
 
         var session = await rig.HostAsync();

@@ -131,6 +131,7 @@ internal sealed class HostedSession
         catch
         {
             // The game's host systems (or the server) refused: nothing keeps serving or heartbeating.
+            if (host is not null) ReleaseRpcServer(host);
             host?.Dispose();
             server.Dispose();
             _ = entry?.DisposeAsync().AsTask();
@@ -315,10 +316,7 @@ internal sealed class HostedSession
         }
 
         group.Dispose();
-        if (Relay is not null)
-        {
-            Host.World.Resources.Remove<RpcServer>(); // bound to this server: the next hosting attaches a fresh one
-        }
+        ReleaseRpcServer(Host);
 
         server.Dispose();
         _ = Entry.DisposeAsync().AsTask();
@@ -330,6 +328,16 @@ internal sealed class HostedSession
     /// <param name="Pending">The entities of each player, handed back when it reaches the new host (the new host's own included).</param>
     /// <param name="Grace">How long they are kept for a player who has not reached the new host.</param>
     public sealed record Takeover(uint Tick, uint NextNetworkId, Dictionary<ulong, List<(Entity Entity, bool Player)>> Pending, TimeSpan Grace);
+
+    /// <summary>
+    /// Takes the world's <see cref="RpcServer"/> out if it is bound to <paramref name="host"/>'s server (the facade's or the
+    /// game's host systems'): left behind, the next hosting could not attach its own, and the world's client would leave its
+    /// RPCs to a server that no longer runs.
+    /// </summary>
+    private static void ReleaseRpcServer(NetworkHost host)
+    {
+        if (host.World.Resources.TryGet<RpcServer>(out var rpcs) && rpcs.Server == host.Server) host.World.Resources.Remove<RpcServer>();
+    }
 
     /// <summary>The server's connection approval: the relay's once it exists (every token the session key opens before).</summary>
     private sealed class Admission
