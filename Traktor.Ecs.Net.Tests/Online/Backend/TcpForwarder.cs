@@ -32,11 +32,19 @@ internal sealed class TcpForwarder : IAsyncDisposable
         {
             foreach (var client in _open)
             {
-                // A reset, not a polite close: the database vanished. A client its own copy loop already closed has no socket left.
-                if (client.Client is { Connected: true } socket)
+                // A reset, not a polite close: the database vanished. A client its own copy loop already closed has no socket
+                // left, and one its copy loop closes right now (the cancel above ends those loops on other threads) throws.
+                try
                 {
-                    socket.LingerState = new LingerOption(true, 0);
+                    if (client.Client is { Connected: true } socket)
+                    {
+                        socket.LingerState = new LingerOption(true, 0);
+                    }
                 }
+                catch (ObjectDisposedException)
+                {
+                }
+
                 client.Dispose();
             }
             _open.Clear();
