@@ -58,13 +58,7 @@ public sealed partial class MultiplayerHostMigrationTests
     {
         await using var rig = await Rig.StartAsync();
         var (alice, bob, carol, dave) = (rig.Alice, rig.Bob, rig.Carol, rig.Dave);
-        var session = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel), "alice to host");
-        await rig.RunAsync(bob.Multiplayer.JoinSessionAsync(session.Id, Cancel), "bob's join");
-        await rig.RunAsync(carol.Multiplayer.JoinSessionAsync(session.Id, Cancel), "carol's join");
-        await rig.TickUntilAsync(() => rig.Players.All(p => Values(p.World).Count == 3), "every world to hold the three players' entities");
-        await rig.TickUntilAsync(() => bob.Multiplayer.HasOwners && carol.Multiplayer.HasOwners, "the owners to reach the players");
-        long beats = alice.Multiplayer.HostEntry!.Heartbeats;
-        await rig.TickUntilAsync(() => alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report bob and carol, her successors, to the directory");
+        var session = await rig.AliceHostsBobAndCarolAsync();
         ulong aliceId = (ulong)alice.Multiplayer.UserId!.Value, bobId = (ulong)bob.Multiplayer.UserId!.Value, carolId = (ulong)carol.Multiplayer.UserId!.Value;
         ulong[] everyone = [aliceId, bobId, carolId];
         Assert.All(rig.Players, p => Assert.Equal(everyone.Order(), p.Joined.Order()));

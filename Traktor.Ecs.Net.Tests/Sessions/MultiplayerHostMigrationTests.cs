@@ -104,13 +104,7 @@ public sealed partial class MultiplayerHostMigrationTests
     {
         await using var rig = await Rig.StartAsync();
         var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
-        var session = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel), "alice to host");
-        await rig.RunAsync(bob.Multiplayer.JoinSessionAsync(session.Id, Cancel), "bob's join");
-        await rig.RunAsync(carol.Multiplayer.JoinSessionAsync(session.Id, Cancel), "carol's join");
-        await rig.TickUntilAsync(() => rig.Players.All(p => Values(p.World).Count == 3) && bob.Multiplayer.HasOwners && carol.Multiplayer.HasOwners,
-            "every world to hold the three players' entities and the owners");
-        long beats = alice.Multiplayer.HostEntry!.Heartbeats;
-        await rig.TickUntilAsync(() => alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report her successors to the directory");
+        var session = await rig.AliceHostsBobAndCarolAsync();
         long bobId = bob.Multiplayer.UserId!.Value;
 
         // The directory gives bob the session, but its answer to his claim never reaches him. Before, bob then saw himself
@@ -233,6 +227,22 @@ public sealed partial class MultiplayerHostMigrationTests
             {
                 if (player.Running) player.Group.Tick(in dt);
             }
+        }
+
+        /// <summary>
+        /// Alice hosts, bob and carol join; returns once every world holds the three players' entities, the owners reached
+        /// bob and carol, and alice has reported them, her successors, to the directory (a migration can then start).
+        /// </summary>
+        public async Task<SessionInfo> AliceHostsBobAndCarolAsync()
+        {
+            var session = await RunAsync(Alice.Multiplayer.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel), "alice to host");
+            await RunAsync(Bob.Multiplayer.JoinSessionAsync(session.Id, Cancel), "bob's join");
+            await RunAsync(Carol.Multiplayer.JoinSessionAsync(session.Id, Cancel), "carol's join");
+            await TickUntilAsync(() => Players.All(p => Values(p.World).Count == 3), "every world to hold the three players' entities");
+            await TickUntilAsync(() => Bob.Multiplayer.HasOwners && Carol.Multiplayer.HasOwners, "the owners to reach the players");
+            long beats = Alice.Multiplayer.HostEntry!.Heartbeats;
+            await TickUntilAsync(() => Alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report bob and carol, her successors, to the directory");
+            return session;
         }
 
         public async Task TickUntilAsync(Func<bool> done, string what)
