@@ -8,6 +8,26 @@ namespace Traktor.Ecs.Net;
 // late writes from bringing a destroyed entity back.
 public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 {
+    /// <summary>
+    /// The message kind of a destroy (docs/PROTOCOL.md, "Shared authority"): the peer holding authority over an entity
+    /// destroyed it. The same <see cref="ClaimBytes"/> as a relayed claim, naming the claim it was destroyed under; every
+    /// peer that applies one passes it on, as claims are.
+    /// </summary>
+    public const byte DestroyMessage = 0x82;
+
+    /// <summary>
+    /// Ticks (<see cref="AfterUpdate"/> calls) a destroyed entity's tombstone is kept: while it is, a write or claim for the
+    /// entity under a claim that does not outrank the destroy's (late, reordered, relayed, duplicated) is dropped
+    /// (<see cref="LateAfterDestroy"/>) rather than bring it back. At most <see cref="MaxEntities"/> tombstones are kept;
+    /// the oldest goes first.
+    /// </summary>
+    public const int TombstoneTicks = 60 * 60;
+
+    private readonly Dictionary<SharedId, Tombstone> tombstones = new();
+    private readonly Queue<(SharedId Id, long Until)> tombstoneOrder = new();
+    private readonly List<SharedId> unsentDestroys = new();
+    private long ticks;
+
     /// <summary>Entities of this world destroyed by another peer's destroy (its own, or one it passed on).</summary>
     public long DestroysApplied { get; private set; }
 
@@ -26,6 +46,24 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 
     /// <summary>Tombstones held (destroyed entities whose late writes are still dropped); at most <see cref="MaxEntities"/>.</summary>
     public int Tombstones => tombstones.Count;
+
+    /// <summary>
+    /// Destroys <paramref name="entity"/>, which this peer owns, in every peer's world: it goes from this world now, and a
+    /// destroy naming the claim in force leaves on the reliable channel after every write of the entity this peer sent, so
+    /// each linked peer destroys it after applying those; each passes it on to its own links (so peers that reach this
+    /// one only through others destroy it too), and each destroys it once. A write or claim for it that arrives later
+    /// under a claim the destroy's outranks or equals does not bring it back (<see cref="TombstoneTicks"/>). Destroy
+    /// shared entities through this method, not <c>World.Destroy</c>: only the owner may, and a peer that does not own
+    /// the entity is refused here (false), where a world destroy would remove it from this world alone.
+    /// </summary>
+    /// <param name="entity">A shared entity of this world.</param>
+    /// <returns>False when it is not a shared entity of this peer's or this peer does not own it (then nothing changes).</returns>
+    public bool Destroy(Entity entity)
+    {
+        if (!World.IsAlive(entity) || !World.TryGet<SharedId>(entity, out var id) || !records.TryGetValue(id, out var record) || record.Owner.Peer != PeerId) return false;
+        Bury(id, record, record.Owner);
+        return true;
+    }
 
     /// <summary>
     /// Removes a shared entity under <paramref name="claim"/>: from the world and the records, its introducer's share
