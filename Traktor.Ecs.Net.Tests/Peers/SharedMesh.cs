@@ -19,7 +19,7 @@ internal sealed class SharedMesh : IDisposable
     private readonly InMemoryNetwork network = new();
     private readonly List<NetClient> rogue = new();
 
-    public SharedMesh(int count, LinkConditions conditions, int seed, int timeoutSeconds = 10)
+    public SharedMesh(int count, LinkConditions conditions, int seed, int timeoutSeconds = 10, int maxEntities = 4096)
     {
         this.timeoutSeconds = timeoutSeconds;
         for (int p = 1; p <= count; p++)
@@ -30,7 +30,7 @@ internal sealed class SharedMesh : IDisposable
             servers.Add((link.LocalAddress, new ConnectTokenIssuer(key, Protocol, time)));
             var peerMesh = new PeerMesh((ulong)p, server);
             var world = World.Create();
-            var shared = new SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>(world, peerMesh);
+            var shared = new SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>(world, peerMesh, maxEntities);
             var group = new Group<float>($"peer {p}", shared);
             group.Initialize();
             Peers.Add(new SharedPeer(world, peerMesh, shared, group));

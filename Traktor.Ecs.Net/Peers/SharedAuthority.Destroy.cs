@@ -25,7 +25,11 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 
     private readonly Dictionary<SharedId, Tombstone> tombstones = new();
     private readonly Queue<(SharedId Id, long Until)> tombstoneOrder = new();
-    private readonly List<SharedId> unsentDestroys = new();
+
+    // Destroys each linked peer has still to take, oldest first, per link: a link that refuses one (its queue overflowed,
+    // so it is closing) retries alone; the others took it. At most MaxEntities a link (the oldest goes: a link that took
+    // none of that many is going down, and a new link gets every tombstone with its copy); a link's queue goes when it does.
+    private readonly Dictionary<ulong, Queue<SharedId>> destroysToSend = new();
     private long ticks;
 
     /// <summary>Entities of this world destroyed by another peer's destroy (its own, or one it passed on).</summary>
@@ -80,7 +84,13 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         long until = ticks + TombstoneTicks;
         tombstones[id] = new Tombstone(claim, until);
         tombstoneOrder.Enqueue((id, until));
-        unsentDestroys.Add(id);
+        foreach (ulong peer in mesh.ConnectedPeers)
+        {
+            if (joined.Contains(peer)) continue; // its copy, not sent yet, carries every tombstone
+            if (!destroysToSend.TryGetValue(peer, out var queue)) destroysToSend[peer] = queue = new Queue<SharedId>();
+            if (queue.Count >= MaxEntities) queue.Dequeue();
+            queue.Enqueue(id);
+        }
     }
 
     /// <summary>Drops the oldest tombstone entry (unless the id was buried again since: then its newer entry holds it).</summary>
@@ -96,19 +106,25 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         while (tombstoneOrder.Count > 0 && tombstoneOrder.Peek().Until <= ticks) Unqueue();
     }
 
-    /// <summary>Sends every destroy not yet queued on every link; a full queue tries again next tick (duplicates are harmless).</summary>
+    /// <summary>
+    /// Queues on each link the destroys it has not taken yet, in order; a link that refuses one (its queue is full) stops
+    /// there and tries again next tick, alone (a duplicate would be harmless, but each link takes each destroy once).
+    /// </summary>
     private void SendDestroys()
     {
-        int kept = 0;
-        for (int i = 0; i < unsentDestroys.Count; i++)
+        foreach (var (peer, queue) in destroysToSend)
         {
-            var id = unsentDestroys[i];
-            if (!tombstones.TryGetValue(id, out var tombstone)) continue; // expired or evicted before it could leave
-            if (!mesh.Broadcast(ChannelKind.ReliableOrdered, message.AsSpan(0, DestroyBytes(id, tombstone.Claim)))) unsentDestroys[kept++] = id;
+            while (queue.Count > 0)
+            {
+                var id = queue.Peek();
+                if (tombstones.TryGetValue(id, out var tombstone) && !mesh.Send(peer, ChannelKind.ReliableOrdered, message.AsSpan(0, DestroyBytes(id, tombstone.Claim)))) break;
+                queue.Dequeue(); // taken, or its tombstone expired or was evicted before it could leave
+            }
         }
-
-        unsentDestroys.RemoveRange(kept, unsentDestroys.Count - kept);
     }
+
+    /// <summary>A link came up or went down: what it had still to take goes (a new link gets every tombstone with its copy).</summary>
+    private void ForgetDestroysTo(ulong peer) => destroysToSend.Remove(peer);
 
     /// <summary>
     /// A destroy from a linked peer: the owner's own, or one another peer applied and passes on (like a relayed claim, it may

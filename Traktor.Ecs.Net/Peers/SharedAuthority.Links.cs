@@ -24,6 +24,7 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
     {
         // Its strikes stay: a new link of that peer (a fresh connect token) continues its record rather than wipe it.
         joined.Remove(departed);
+        ForgetDestroysTo(departed);
         rebased.Remove(departed);
         wasAlone.Remove(departed);
         linkedAt.Remove(departed);
@@ -50,6 +51,7 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         }
 
         joined.Add(peer);
+        ForgetDestroysTo(peer);
         rebased[peer] = new HashSet<SharedId>();
 
         // Was this peer linked to nobody else all the while the new link was down (a peer never linked before: down until
