@@ -4,8 +4,8 @@ using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
-// Destroying shared entities through the mesh (kind 0x82): the owner's destroy, its relay, and the tombstones that keep
-// late writes from bringing a destroyed entity back.
+// Destroying shared entities through the mesh (kind 0x82): the owner's destroy, its delivery to each link and its relay
+// (the tombstones that keep late writes from bringing a destroyed entity back: SharedAuthority.Tombstones.cs).
 public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 {
     /// <summary>
@@ -15,22 +15,10 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
     /// </summary>
     public const byte DestroyMessage = 0x82;
 
-    /// <summary>
-    /// Ticks (<see cref="AfterUpdate"/> calls) a destroyed entity's tombstone is kept: while it is, a write or claim for the
-    /// entity under a claim that does not outrank the destroy's (late, reordered, relayed, duplicated) is dropped
-    /// (<see cref="LateAfterDestroy"/>) rather than bring it back. At most <see cref="MaxEntities"/> tombstones are kept;
-    /// the oldest goes first.
-    /// </summary>
-    public const int TombstoneTicks = 60 * 60;
-
-    private readonly Dictionary<SharedId, Tombstone> tombstones = new();
-    private readonly Queue<(SharedId Id, long Until)> tombstoneOrder = new();
-
     // Destroys each linked peer has still to take, oldest first, per link: a link that refuses one (its queue overflowed,
     // so it is closing) retries alone; the others took it. At most MaxEntities a link (the oldest goes: a link that took
     // none of that many is going down, and a new link gets every tombstone with its copy); a link's queue goes when it does.
     private readonly Dictionary<ulong, Queue<SharedId>> destroysToSend = new();
-    private long ticks;
 
     /// <summary>Entities of this world destroyed by another peer's destroy (its own, or one it passed on).</summary>
     public long DestroysApplied { get; private set; }
@@ -47,9 +35,6 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
     /// under a claim the destroy's outranks or equals: late, reordered or duplicated, they do not bring it back.
     /// </summary>
     public long LateAfterDestroy { get; private set; }
-
-    /// <summary>Tombstones held (destroyed entities whose late writes are still dropped); at most <see cref="MaxEntities"/>.</summary>
-    public int Tombstones => tombstones.Count;
 
     /// <summary>
     /// Destroys <paramref name="entity"/>, which this peer owns, in every peer's world: it goes from this world now, and a
@@ -79,11 +64,7 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         if (World.IsAlive(record.Entity)) World.Destroy(record.Entity);
         if (record.IntroducedBy != 0 && introduced.TryGetValue(record.IntroducedBy, out int share)) introduced[record.IntroducedBy] = Math.Max(0, share - 1);
 
-        // Bounded: the oldest tombstone goes when MaxEntities are held (the queue is never longer than that).
-        while (tombstoneOrder.Count >= MaxEntities) Unqueue();
-        long until = ticks + TombstoneTicks;
-        tombstones[id] = new Tombstone(claim, until);
-        tombstoneOrder.Enqueue((id, until));
+        Entomb(id, claim, record.IntroducedBy == 0 ? PeerId : record.IntroducedBy);
         foreach (ulong peer in mesh.ConnectedPeers)
         {
             if (joined.Contains(peer)) continue; // its copy, not sent yet, carries every tombstone
@@ -91,19 +72,6 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
             if (queue.Count >= MaxEntities) queue.Dequeue();
             queue.Enqueue(id);
         }
-    }
-
-    /// <summary>Drops the oldest tombstone entry (unless the id was buried again since: then its newer entry holds it).</summary>
-    private void Unqueue()
-    {
-        var (id, until) = tombstoneOrder.Dequeue();
-        if (tombstones.TryGetValue(id, out var tombstone) && tombstone.Until == until) tombstones.Remove(id);
-    }
-
-    private void ExpireTombstones()
-    {
-        ticks++;
-        while (tombstoneOrder.Count > 0 && tombstoneOrder.Peek().Until <= ticks) Unqueue();
     }
 
     /// <summary>
@@ -163,31 +131,9 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         PeerMetrics.DestroysApplied.Add(1, peerTag);
     }
 
-    /// <summary>
-    /// Whether a write for <paramref name="id"/>, which this peer does not hold, names an entity destroyed here under a
-    /// claim <paramref name="claim"/> does not outrank (then it is dropped and counted). A claim that outranks the
-    /// destroy's (a peer claimed it while the destroy was on its way, and the claim rule makes that claim win) introduces
-    /// it again like any write.
-    /// </summary>
-    private bool Buried(SharedId id, SharedOwner claim)
-    {
-        if (!tombstones.TryGetValue(id, out var tombstone)) return false;
-        if (claim.Outranks(tombstone.Claim) && claim.Version - tombstone.Claim.Version <= MaxClaimStep)
-        {
-            tombstones.Remove(id); // its queue entry finds no match and goes by itself
-            return false;
-        }
-
-        LateAfterDestroy++;
-        return true;
-    }
-
     private int DestroyBytes(SharedId id, SharedOwner claim)
     {
         WriteClaimHeader(message, DestroyMessage, id, claim);
         return ClaimBytes;
     }
-
-    /// <summary>A destroyed entity: the claim it was destroyed under, and the tick its tombstone goes.</summary>
-    private sealed record Tombstone(SharedOwner Claim, long Until);
 }
