@@ -319,7 +319,8 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
     /// <summary>
     /// A peer left or died: its entities pass to the session host among the survivors, which claims them at the next
     /// version (the other survivors wait for its claim). Should two survivors both believe they are the host for a
-    /// moment, the claim rule settles it on every peer alike.
+    /// moment, the claim rule settles it on every peer alike. So do entities whose claim names a peer not linked here
+    /// (a relayed claim may name any id): a new session host holds no entity for a peer nobody can reach.
     /// </summary>
     private void Departed(ulong departed)
     {
@@ -330,9 +331,11 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
         linkedAt.Remove(departed);
         unlinkedAt[departed] = ++linkEvents;
         if (SessionHost != PeerId) return;
+        var linked = mesh.ConnectedPeers.ToHashSet();
         foreach (var record in records.Values)
         {
-            if (record.Owner.Peer == departed && World.IsAlive(record.Entity) && RequestOwnership(record.Entity))
+            ulong owner = record.Owner.Peer;
+            if ((owner == departed || (owner != PeerId && !linked.Contains(owner))) && World.IsAlive(record.Entity) && RequestOwnership(record.Entity))
             {
                 Inherited++;
                 PeerMetrics.Inherited.Add(1, peerTag);
