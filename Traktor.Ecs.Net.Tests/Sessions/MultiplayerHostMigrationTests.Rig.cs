@@ -44,7 +44,7 @@ public sealed partial class MultiplayerHostMigrationTests
         /// <summary>The players <see cref="Multiplayer.PlayerLeft"/> announced, in order.</summary>
         public System.Collections.Concurrent.ConcurrentQueue<ulong> Left { get; } = new();
 
-        /// <summary>The <see cref="Sessions.PlayerJoined"/> RPC events the world saw (what a game's own system queries), in order.</summary>
+        /// <summary>The <see cref="Traktor.Ecs.Net.Sessions.PlayerJoined"/> RPC events the world saw (what a game's own system queries), in order.</summary>
         public System.Collections.Concurrent.ConcurrentQueue<ulong> RawJoined { get; } = new();
 
         /// <summary>Whether the game's host systems refuse to start (a takeover then fails).</summary>
@@ -54,13 +54,13 @@ public sealed partial class MultiplayerHostMigrationTests
         public int HostingRefusals { get; set; }
     }
 
-    /// <summary>Records the <see cref="Sessions.PlayerJoined"/> RPC events of every tick, as a game system querying them would.</summary>
+    /// <summary>Records the <see cref="Traktor.Ecs.Net.Sessions.PlayerJoined"/> RPC events of every tick, as a game system querying them would.</summary>
     private sealed class RawJoins(World world, Player player) : BaseSystem<World, float>(world)
     {
-        private readonly QueryDescription joined = new QueryDescription().WithAll<Sessions.PlayerJoined, RpcSource>();
+        private readonly QueryDescription joined = new QueryDescription().WithAll<Traktor.Ecs.Net.Sessions.PlayerJoined, RpcSource>();
 
         public override void Update(in float dt) =>
-            World.Query(in joined, (ref Sessions.PlayerJoined e) => player.RawJoined.Enqueue(e.PlayerId));
+            World.Query(in joined, (ref Traktor.Ecs.Net.Sessions.PlayerJoined e) => player.RawJoined.Enqueue(e.PlayerId));
     }
 
     private sealed class Rig : IAsyncDisposable

@@ -1,4 +1,5 @@
 using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Replication;
 
 namespace Traktor.Ecs.Net.Tests.Sessions;
 
