@@ -43,6 +43,51 @@ public static class SnippetCompiler
     /// <param name="assemblyName">The snippet's assembly name.</param>
     public static IReadOnlyList<Diagnostic> Errors(string code, string assemblyName = "Snippet")
     {
+        var (_, errors) = Compile(code, assemblyName);
+        return errors;
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="code"/>, a whole program (top-level statements), and runs it in this process: its exit
+    /// code and what it wrote to the console. Callers redirect the console, so they belong to a collection that does.
+    /// </summary>
+    /// <param name="code">The program.</param>
+    /// <exception cref="InvalidOperationException">It does not compile, or is not a program.</exception>
+    public static (int ExitCode, string Output) Run(string code)
+    {
+        var (compilation, errors) = Compile(code, "Snippet" + Guid.NewGuid().ToString("N"));
+        if (errors.Count > 0) throw new InvalidOperationException("The program does not compile: " + string.Join("; ", errors));
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        if (!emitted.Success) throw new InvalidOperationException("The program does not emit: " + string.Join("; ", emitted.Diagnostics));
+        image.Position = 0;
+        var context = new System.Runtime.Loader.AssemblyLoadContext("snippet", isCollectible: true); // the libraries come from the default context
+        try
+        {
+            var entry = context.LoadFromStream(image).EntryPoint ?? throw new InvalidOperationException("The snippet is not a program.");
+            var output = new StringWriter();
+            var original = Console.Out;
+            Console.SetOut(output);
+            try
+            {
+                object? result = entry.Invoke(null, entry.GetParameters().Length == 0 ? [] : [Array.Empty<string>()]);
+                if (result is Task<int> task) result = task.GetAwaiter().GetResult();
+                else if (result is Task done) done.GetAwaiter().GetResult();
+                return (result as int? ?? 0, output.ToString().ReplaceLineEndings("\n"));
+            }
+            finally
+            {
+                Console.SetOut(original);
+            }
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    private static (Compilation Compilation, IReadOnlyList<Diagnostic> Errors) Compile(string code, string assemblyName)
+    {
         var tree = CSharpSyntaxTree.ParseText(code, ParseOptions, path: "Snippet.cs");
         bool hasTopLevelStatements = tree.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
         var compilation = CSharpCompilation.Create(
@@ -55,6 +100,6 @@ public static class SnippetCompiler
                 allowUnsafe: false));
         var driver = CSharpGeneratorDriver.Create([new ReplicationGenerator().AsSourceGenerator()], parseOptions: ParseOptions);
         driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
-        return [.. generatorDiagnostics.Concat(output.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error)];
+        return (output, [.. generatorDiagnostics.Concat(output.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error)]);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Tests.Prediction;
 using Traktor.Ecs.Net.Transport;
@@ -19,18 +20,18 @@ internal sealed class SharedMesh : IDisposable
     private readonly InMemoryNetwork network = new();
     private readonly List<NetClient> rogue = new();
 
-    public SharedMesh(int count, LinkConditions conditions, int seed, int timeoutSeconds = 10)
+    public SharedMesh(int count, LinkConditions conditions, int seed, int timeoutSeconds = 10, int maxEntities = 4096, PcapngWriter? capture = null)
     {
         this.timeoutSeconds = timeoutSeconds;
         for (int p = 1; p <= count; p++)
         {
             var key = ConnectTokenIssuer.GenerateServerKey();
             var link = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 100 + p);
-            var server = new NetServer(link, new NetServerOptions { ProtocolId = Protocol, PrivateKey = key, PublicAddresses = [link.LocalAddress] }, time);
+            var server = new NetServer(link, new NetServerOptions { ProtocolId = Protocol, PrivateKey = key, PublicAddresses = [link.LocalAddress], Capture = capture }, time);
             servers.Add((link.LocalAddress, new ConnectTokenIssuer(key, Protocol, time)));
             var peerMesh = new PeerMesh((ulong)p, server);
             var world = World.Create();
-            var shared = new SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>(world, peerMesh);
+            var shared = new SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>(world, peerMesh, maxEntities);
             var group = new Group<float>($"peer {p}", shared);
             group.Initialize();
             Peers.Add(new SharedPeer(world, peerMesh, shared, group));
@@ -38,7 +39,7 @@ internal sealed class SharedMesh : IDisposable
             for (int q = 1; q < p; q++)
             {
                 var clientLink = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 1000 + p * 10 + q);
-                var client = new NetClient(clientLink, new NetClientOptions { ProtocolId = Protocol }, time);
+                var client = new NetClient(clientLink, new NetClientOptions { ProtocolId = Protocol, Capture = capture }, time);
                 peerMesh.AddOutgoing((ulong)q, client);
                 Links[((ulong)p, (ulong)q)] = client;
                 Connect(client, (ulong)p, (ulong)q);

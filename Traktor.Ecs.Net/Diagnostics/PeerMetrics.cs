@@ -37,6 +37,12 @@ public static class PeerMetrics
     /// <summary>Shared entities destroyed by another peer's destroy (docs/P2P.md, "Destroying shared entities").</summary>
     public static readonly Counter<long> DestroysApplied = NetMetrics.Meter.CreateCounter<long>("traktor.peers.destroys.applied", "{entity}", "Shared entities destroyed by other peers' destroys");
 
+    /// <summary>
+    /// Tombstones of destroyed shared entities dropped early to keep a budget: the peer that introduced them held its
+    /// <c>MaxTombstonesPerPeer</c>, or all peers together <c>MaxEntities</c> (docs/SECURITY.md, tombstone churn).
+    /// </summary>
+    public static readonly Counter<long> TombstonesRecycled = NetMetrics.Meter.CreateCounter<long>("traktor.peers.tombstones.recycled", "{tombstone}", "Tombstones dropped early to keep a peer's budget");
+
     /// <summary>Links to a peer's server cut as soon as they were up (the wrong direction, or a second link of one peer).</summary>
     public static readonly Counter<long> LinksRefused = NetMetrics.Meter.CreateCounter<long>("traktor.peers.links.refused", "{link}", "Peer links refused");
 }

@@ -4,10 +4,22 @@ using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
-// Destroying shared entities through the mesh (kind 0x82): the owner's destroy, its relay, and the tombstones that keep
-// late writes from bringing a destroyed entity back.
+// Destroying shared entities through the mesh (kind 0x82): the owner's destroy, its delivery to each link and its relay
+// (the tombstones that keep late writes from bringing a destroyed entity back: SharedAuthority.Tombstones.cs).
 public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 {
+    /// <summary>
+    /// The message kind of a destroy (docs/PROTOCOL.md, "Shared authority"): the peer holding authority over an entity
+    /// destroyed it. The same <see cref="ClaimBytes"/> as a relayed claim, naming the claim it was destroyed under; every
+    /// peer that applies one passes it on, as claims are.
+    /// </summary>
+    public const byte DestroyMessage = 0x82;
+
+    // Destroys each linked peer has still to take, oldest first, per link: a link that refuses one (its queue overflowed,
+    // so it is closing) retries alone; the others took it. At most MaxEntities a link (the oldest goes: a link that took
+    // none of that many is going down, and a new link gets every tombstone with its copy); a link's queue goes when it does.
+    private readonly Dictionary<ulong, Queue<SharedId>> destroysToSend = new();
+
     /// <summary>Entities of this world destroyed by another peer's destroy (its own, or one it passed on).</summary>
     public long DestroysApplied { get; private set; }
 
@@ -24,8 +36,23 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
     /// </summary>
     public long LateAfterDestroy { get; private set; }
 
-    /// <summary>Tombstones held (destroyed entities whose late writes are still dropped); at most <see cref="MaxEntities"/>.</summary>
-    public int Tombstones => tombstones.Count;
+    /// <summary>
+    /// Destroys <paramref name="entity"/>, which this peer owns, in every peer's world: it goes from this world now, and a
+    /// destroy naming the claim in force leaves on the reliable channel after every write of the entity this peer sent, so
+    /// each linked peer destroys it after applying those; each passes it on to its own links (so peers that reach this
+    /// one only through others destroy it too), and each destroys it once. A write or claim for it that arrives later
+    /// under a claim the destroy's outranks or equals does not bring it back (<see cref="TombstoneTicks"/>). Destroy
+    /// shared entities through this method, not <c>World.Destroy</c>: only the owner may, and a peer that does not own
+    /// the entity is refused here (false), where a world destroy would remove it from this world alone.
+    /// </summary>
+    /// <param name="entity">A shared entity of this world.</param>
+    /// <returns>False when it is not a shared entity of this peer's or this peer does not own it (then nothing changes).</returns>
+    public bool Destroy(Entity entity)
+    {
+        if (!World.IsAlive(entity) || !World.TryGet<SharedId>(entity, out var id) || !records.TryGetValue(id, out var record) || record.Owner.Peer != PeerId) return false;
+        Bury(id, record, record.Owner);
+        return true;
+    }
 
     /// <summary>
     /// Removes a shared entity under <paramref name="claim"/>: from the world and the records, its introducer's share
@@ -37,40 +64,35 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         if (World.IsAlive(record.Entity)) World.Destroy(record.Entity);
         if (record.IntroducedBy != 0 && introduced.TryGetValue(record.IntroducedBy, out int share)) introduced[record.IntroducedBy] = Math.Max(0, share - 1);
 
-        // Bounded: the oldest tombstone goes when MaxEntities are held (the queue is never longer than that).
-        while (tombstoneOrder.Count >= MaxEntities) Unqueue();
-        long until = ticks + TombstoneTicks;
-        tombstones[id] = new Tombstone(claim, until);
-        tombstoneOrder.Enqueue((id, until));
-        unsentDestroys.Add(id);
+        Entomb(id, claim, record.IntroducedBy == 0 ? PeerId : record.IntroducedBy);
+        foreach (ulong peer in mesh.ConnectedPeers)
+        {
+            if (joined.Contains(peer)) continue; // its copy, not sent yet, carries every tombstone
+            if (!destroysToSend.TryGetValue(peer, out var queue)) destroysToSend[peer] = queue = new Queue<SharedId>();
+            if (queue.Count >= MaxEntities) queue.Dequeue();
+            queue.Enqueue(id);
+        }
     }
 
-    /// <summary>Drops the oldest tombstone entry (unless the id was buried again since: then its newer entry holds it).</summary>
-    private void Unqueue()
-    {
-        var (id, until) = tombstoneOrder.Dequeue();
-        if (tombstones.TryGetValue(id, out var tombstone) && tombstone.Until == until) tombstones.Remove(id);
-    }
-
-    private void ExpireTombstones()
-    {
-        ticks++;
-        while (tombstoneOrder.Count > 0 && tombstoneOrder.Peek().Until <= ticks) Unqueue();
-    }
-
-    /// <summary>Sends every destroy not yet queued on every link; a full queue tries again next tick (duplicates are harmless).</summary>
+    /// <summary>
+    /// Queues on each link the destroys it has not taken yet, in order; a link that refuses one (its queue is full) stops
+    /// there and tries again next tick, alone (a duplicate would be harmless, but each link takes each destroy once).
+    /// </summary>
     private void SendDestroys()
     {
-        int kept = 0;
-        for (int i = 0; i < unsentDestroys.Count; i++)
+        foreach (var (peer, queue) in destroysToSend)
         {
-            var id = unsentDestroys[i];
-            if (!tombstones.TryGetValue(id, out var tombstone)) continue; // expired or evicted before it could leave
-            if (!mesh.Broadcast(ChannelKind.ReliableOrdered, message.AsSpan(0, DestroyBytes(id, tombstone.Claim)))) unsentDestroys[kept++] = id;
+            while (queue.Count > 0)
+            {
+                var id = queue.Peek();
+                if (tombstones.TryGetValue(id, out var tombstone) && !mesh.Send(peer, ChannelKind.ReliableOrdered, message.AsSpan(0, DestroyBytes(id, tombstone.Claim)))) break;
+                queue.Dequeue(); // taken, or its tombstone expired or was evicted before it could leave
+            }
         }
-
-        unsentDestroys.RemoveRange(kept, unsentDestroys.Count - kept);
     }
+
+    /// <summary>A link came up or went down: what it had still to take goes (a new link gets every tombstone with its copy).</summary>
+    private void ForgetDestroysTo(ulong peer) => destroysToSend.Remove(peer);
 
     /// <summary>
     /// A destroy from a linked peer: the owner's own, or one another peer applied and passes on (like a relayed claim, it may
@@ -109,31 +131,9 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         PeerMetrics.DestroysApplied.Add(1, peerTag);
     }
 
-    /// <summary>
-    /// Whether a write for <paramref name="id"/>, which this peer does not hold, names an entity destroyed here under a
-    /// claim <paramref name="claim"/> does not outrank (then it is dropped and counted). A claim that outranks the
-    /// destroy's (a peer claimed it while the destroy was on its way, and the claim rule makes that claim win) introduces
-    /// it again like any write.
-    /// </summary>
-    private bool Buried(SharedId id, SharedOwner claim)
-    {
-        if (!tombstones.TryGetValue(id, out var tombstone)) return false;
-        if (claim.Outranks(tombstone.Claim) && claim.Version - tombstone.Claim.Version <= MaxClaimStep)
-        {
-            tombstones.Remove(id); // its queue entry finds no match and goes by itself
-            return false;
-        }
-
-        LateAfterDestroy++;
-        return true;
-    }
-
     private int DestroyBytes(SharedId id, SharedOwner claim)
     {
         WriteClaimHeader(message, DestroyMessage, id, claim);
         return ClaimBytes;
     }
-
-    /// <summary>A destroyed entity: the claim it was destroyed under, and the tick its tombstone goes.</summary>
-    private sealed record Tombstone(SharedOwner Claim, long Until);
 }

@@ -37,21 +37,6 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
     /// <summary>Kind, type id, creator, serial, claim version, claim peer: the exact size of a relayed claim.</summary>
     public const int ClaimBytes = 1 + 2 + 8 + 4 + 4 + 8;
 
-    /// <summary>
-    /// The message kind of a destroy (docs/PROTOCOL.md, "Shared authority"): the peer holding authority over an entity
-    /// destroyed it. The same <see cref="ClaimBytes"/> as a relayed claim, naming the claim it was destroyed under; every
-    /// peer that applies one passes it on, as claims are.
-    /// </summary>
-    public const byte DestroyMessage = 0x82;
-
-    /// <summary>
-    /// Ticks (<see cref="AfterUpdate"/> calls) a destroyed entity's tombstone is kept: while it is, a write or claim for the
-    /// entity under a claim that does not outrank the destroy's (late, reordered, relayed, duplicated) is dropped
-    /// (<see cref="LateAfterDestroy"/>) rather than bring it back. At most <see cref="MaxEntities"/> tombstones are kept;
-    /// the oldest goes first.
-    /// </summary>
-    public const int TombstoneTicks = 60 * 60;
-
     /// <summary>Writes a link may have refused as malformed or forged before it is cut (<see cref="DisconnectReason.ProtocolViolation"/>).</summary>
     public const int MaxRefusedWrites = 16;
 
@@ -69,20 +54,9 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
     private readonly Dictionary<SharedId, Record> records = new();
     private readonly Dictionary<ulong, int> introduced = new();
     private readonly Dictionary<ulong, int> strikes = new();
-    private readonly HashSet<ulong> joined = new();
-    private readonly Dictionary<ulong, HashSet<SharedId>> rebased = new();
-    private readonly Dictionary<ulong, long> linkedAt = new();
-    private readonly Dictionary<ulong, long> unlinkedAt = new();
-    private readonly HashSet<ulong> wasAlone = new();
-    private long linkEvents;
-    private readonly List<ulong> copied = new();
     private readonly byte[] message;
     private readonly KeyValuePair<string, object?> peerTag;
     private uint spawned;
-    private readonly Dictionary<SharedId, Tombstone> tombstones = new();
-    private readonly Queue<(SharedId Id, long Until)> tombstoneOrder = new();
-    private readonly List<SharedId> unsentDestroys = new();
-    private long ticks;
 
     /// <summary>Attaches shared authority for <typeparamref name="T"/> to a peer's world.</summary>
     /// <param name="world">The peer's world.</param>
@@ -229,24 +203,6 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
         return true;
     }
 
-    /// <summary>
-    /// Destroys <paramref name="entity"/>, which this peer owns, in every peer's world: it goes from this world now, and a
-    /// destroy naming the claim in force leaves on the reliable channel after every write of the entity this peer sent, so
-    /// each linked peer destroys it after applying those; each passes it on to its own links (so peers that reach this
-    /// one only through others destroy it too), and each destroys it once. A write or claim for it that arrives later
-    /// under a claim the destroy's outranks or equals does not bring it back (<see cref="TombstoneTicks"/>). Destroy
-    /// shared entities through this method, not <c>World.Destroy</c>: only the owner may, and a peer that does not own
-    /// the entity is refused here (false), where a world destroy would remove it from this world alone.
-    /// </summary>
-    /// <param name="entity">A shared entity of this world.</param>
-    /// <returns>False when it is not a shared entity of this peer's or this peer does not own it (then nothing changes).</returns>
-    public bool Destroy(Entity entity)
-    {
-        if (!World.IsAlive(entity) || !World.TryGet<SharedId>(entity, out var id) || !records.TryGetValue(id, out var record) || record.Owner.Peer != PeerId) return false;
-        Bury(id, record, record.Owner);
-        return true;
-    }
-
     /// <summary>True when this peer owns <paramref name="entity"/> as far as it knows now.</summary>
     /// <param name="entity">An entity of this world.</param>
     public bool IsOwner(Entity entity) => World.TryGet<SharedOwner>(entity, out var owner) && owner.Peer == PeerId;
@@ -316,93 +272,6 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
     /// <inheritdoc />
     public void Dispose() => World.Resources.Remove<SharedAuthority<T, TSnapshot, TSerializer>>();
 
-    /// <summary>
-    /// A peer left or died: its entities pass to the session host among the survivors, which claims them at the next
-    /// version (the other survivors wait for its claim). Should two survivors both believe they are the host for a
-    /// moment, the claim rule settles it on every peer alike.
-    /// </summary>
-    private void Departed(ulong departed)
-    {
-        // Its strikes stay: a new link of that peer (a fresh connect token) continues its record rather than wipe it.
-        joined.Remove(departed);
-        rebased.Remove(departed);
-        wasAlone.Remove(departed);
-        linkedAt.Remove(departed);
-        unlinkedAt[departed] = ++linkEvents;
-        if (SessionHost != PeerId) return;
-        foreach (var record in records.Values)
-        {
-            if (record.Owner.Peer == departed && World.IsAlive(record.Entity) && RequestOwnership(record.Entity))
-            {
-                Inherited++;
-                PeerMetrics.Inherited.Add(1, peerTag);
-            }
-        }
-    }
-
-    /// <summary>A link to <paramref name="peer"/> is up: it gets a copy of what this peer owns, unless the peer was cut already.</summary>
-    private void Linked(ulong peer)
-    {
-        if (strikes.TryGetValue(peer, out int struck) && struck >= MaxRefusedWrites)
-        {
-            CountCut();
-            mesh.Disconnect(peer, DisconnectReason.ProtocolViolation);
-            return;
-        }
-
-        joined.Add(peer);
-        rebased[peer] = new HashSet<SharedId>();
-
-        // Was this peer linked to nobody else all the while the new link was down (a peer never linked before: down until
-        // now)? Then it may have missed claims nobody could relay to it, and the new link's word re-bases a far claim alone.
-        long down = unlinkedAt.GetValueOrDefault(peer, linkEvents);
-        bool alone = true;
-        foreach (var (other, since) in linkedAt)
-        {
-            if (other != peer && since <= down) alone = false;
-        }
-
-        if (alone) wasAlone.Add(peer);
-        else wasAlone.Remove(peer);
-        linkedAt[peer] = ++linkEvents;
-    }
-
-    /// <summary>
-    /// New links get every owned entity as last sent to the others (same sequence, so nobody else applies it again) and
-    /// the claim in force of every other entity held, on their link only: before, a new link made every peer send all it owned again to every peer, so each (re)connection
-    /// cost the whole mesh a full copy per link. Entities not sent yet, or changed, go to every link with the others.
-    /// </summary>
-    private void SendCopies()
-    {
-        copied.Clear();
-        foreach (ulong peer in joined)
-        {
-            bool all = true;
-            foreach (var (id, record) in records)
-            {
-                // Others' claims as this peer holds them go too: a peer that was away hears of the claims made meanwhile.
-                if (record.Owner.Peer == PeerId && (!record.HasSent || record.Dirty)) continue;
-                int length = record.Owner.Peer == PeerId ? Write(id, record.Owner, record.StateSeq, in record.LastSent) : Claim(id, record.Owner);
-                if (length < 0 || !mesh.Send(peer, ChannelKind.ReliableOrdered, message.AsSpan(0, length)))
-                {
-                    all = false; // a full queue: the whole copy again next tick (duplicates are harmless)
-                    break;
-                }
-            }
-
-            // Entities destroyed while the peer was away: it destroys those it still holds under a claim the destroy's outranks.
-            foreach (var (id, tombstone) in tombstones)
-            {
-                if (!all) break;
-                all = mesh.Send(peer, ChannelKind.ReliableOrdered, message.AsSpan(0, DestroyBytes(id, tombstone.Claim)));
-            }
-
-            if (all) copied.Add(peer);
-        }
-
-        foreach (ulong peer in copied) joined.Remove(peer);
-    }
-
     private int Write(SharedId id, SharedOwner owner, uint sequence, in TSnapshot snapshot)
     {
         var m = message.AsSpan();
@@ -440,32 +309,5 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
     {
         PeersCut++;
         PeerMetrics.PeersCut.Add(1, peerTag);
-    }
-
-    private sealed class Record
-    {
-        public Entity Entity;
-        public SharedOwner Owner;
-        public uint StateVersion;
-        public ulong StatePeer;
-        public uint StateSeq;
-        public TSnapshot LastSent;
-        public bool HasSent;
-        public bool Dirty;
-
-        /// <summary>The claim in force is another peer's, adopted here and not yet passed on to every linked peer.</summary>
-        public bool Relay;
-
-        /// <summary>The newest claim version this peer has told every linked peer of (by its own write or a relay).</summary>
-        public uint Relayed;
-
-        /// <summary>A far claim one link re-based the entity to while this peer stayed linked to others: adopted once a second link says the same.</summary>
-        public SharedOwner Pending;
-
-        /// <summary>The peer whose link brought <see cref="Pending"/>.</summary>
-        public ulong PendingFrom;
-
-        /// <summary>The linked peer whose write introduced the entity here (its share, <see cref="MaxEntitiesPerPeer"/>, counts it); 0 for this peer's own.</summary>
-        public ulong IntroducedBy;
     }
 }

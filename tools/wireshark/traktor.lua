@@ -8,7 +8,8 @@
 -- Disconnect, Denied, secure Challenge) as their plaintext -- prefix, sequence (1-8 bytes, their count minus one in bits
 -- 5-7 of the prefix; a connection writes only the low bytes its peer needs, so the number shown is those bytes),
 -- plaintext, no tag -- down to the message
--- records by channel and the replication, RPC and input messages inside them. On a live capture the sealed packets'
+-- records by channel and the replication, RPC and input messages inside them, and the shared-authority messages of a
+-- peer mesh (write 0x80, relayed claim 0x81, destroy 0x82: their headers). On a live capture the sealed packets'
 -- contents are encrypted: the dissector then shows the header and marks the rest as ciphertext.
 -- UDP packets are recognized by a heuristic (packet type and size); "Decode As... TRAKTOR" forces it on a port.
 
@@ -29,6 +30,7 @@ local reasons = {
 local kinds = {
     [0x51] = "Snapshot", [0x52] = "SnapshotAck", [0x60] = "ServerRpc", [0x61] = "ClientRpc",
     [0x70] = "InputCommands", [0x71] = "InputStatus",
+    [0x80] = "SharedWrite", [0x81] = "RelayedClaim", [0x82] = "SharedDestroy",
 }
 local suites = { [1] = "ChaCha20-Poly1305", [2] = "AES-256-GCM" }
 
@@ -77,6 +79,14 @@ local f = {
     buffered = ProtoField.int8("traktor.buffered", "Ticks of input buffered (-128: none yet)", base.DEC),
     snapshot_mask = ProtoField.uint64("traktor.snapshot_mask", "Older snapshots received (bit i: tick - 1 - i)", base.HEX),
     data = ProtoField.bytes("traktor.data", "Data"),
+    -- Shared authority (docs/PROTOCOL.md section 13): the header of a write (0x80), a relayed claim (0x81) and a destroy (0x82).
+    shared_type = ProtoField.uint16("traktor.shared.type_id", "Network type id of the shared component", base.DEC),
+    shared_creator = ProtoField.uint64("traktor.shared.creator", "Entity id: creator peer", base.DEC),
+    shared_serial = ProtoField.uint32("traktor.shared.serial", "Entity id: creator's serial", base.DEC),
+    claim_version = ProtoField.uint32("traktor.shared.claim_version", "Claim version", base.DEC),
+    claim_peer = ProtoField.uint64("traktor.shared.claim_peer", "Claim peer", base.DEC),
+    shared_sequence = ProtoField.uint32("traktor.shared.sequence", "Writer's sequence under this claim", base.DEC),
+    shared_state = ProtoField.bytes("traktor.shared.state", "Quantized state (WriteFull)"),
 }
 traktor.fields = f
 
@@ -138,6 +148,23 @@ local function message(tree, tvb, pinfo, summary)
     elseif kind == 0x71 and n == 4 then
         tree:add_le(f.tick_low, tvb(1, 2))
         tree:add(f.buffered, tvb(3, 1))
+    elseif (kind == 0x80 and n >= 31) or ((kind == 0x81 or kind == 0x82) and n == 27) then
+        -- The 27-byte claim header they share; a write adds its sequence and the state.
+        tree:add_le(f.shared_type, tvb(1, 2))
+        tree:add_le(f.shared_creator, tvb(3, 8))
+        tree:add_le(f.shared_serial, tvb(11, 4))
+        tree:add_le(f.claim_version, tvb(15, 4))
+        tree:add_le(f.claim_peer, tvb(19, 8))
+        name = string.format("%s %s:%d, claim (%d, %s)", name, tostring(tvb(3, 8):le_uint64()), tvb(11, 4):le_uint(),
+            tvb(15, 4):le_uint(), tostring(tvb(19, 8):le_uint64()))
+        if kind == 0x80 then
+            tree:add_le(f.shared_sequence, tvb(27, 4))
+            if n > 31 then tree:add(f.shared_state, tvb(31, n - 31)) end
+            name = name .. ", sequence " .. tvb(27, 4):le_uint()
+        end
+    elseif kind >= 0x80 and kind <= 0x82 then
+        tree:add_proto_expert_info(e_malformed, string.format("%s of %d bytes: docs/PROTOCOL.md section 13 allows %s", name,
+            n, kind == 0x80 and "31 or more" or "exactly 27"))
     end
     summary[#summary + 1] = name
     return name

@@ -104,7 +104,46 @@ public class BusyPeerPassTests
         Assert.All(idle, peer => Assert.Equal(2, peer.Reads));
     }
 
-    private sealed class FakePeer(NetAddress address, bool busy) : IStreamPeer
+    [Fact]
+    public void A_pass_ends_within_its_turns_and_a_stream_closed_during_it_leaves_its_turns_to_the_others()
+    {
+        // What docs/SECURITY.md says MaxTurnsPerPass bounds: 128 turns for each peer the pass starts with, shared. A turn
+        // reads one datagram of the next peer; a stream that ends during the pass is closed and its turns go to the others.
+        var table = new StreamPeerTable<FakePeer>(new StreamTransportOptions(), new StreamTransportCounters(), NullLogger.Instance, "fake");
+        var first = new FakePeer(NetAddress.Parse("10.2.0.1:1000"), busy: true);
+        var ending = new FakePeer(NetAddress.Parse("10.2.0.2:1000"), busy: false, ends: true);
+        var last = new FakePeer(NetAddress.Parse("10.2.0.3:1000"), busy: true);
+        table.Add(first);
+        table.Add(ending);
+        table.Add(last);
+        var buffer = new byte[16];
+
+        table.BeginPass();
+        int datagrams = 0, ended = 0;
+        while (true)
+        {
+            var read = table.Next(buffer, 0, out _, out var peer);
+            if (read == PeerRead.Ended)
+            {
+                ended++;
+                table.Remove(peer!, PeerCloseCause.Broken, 0); // what the transport does before it asks again
+                continue;
+            }
+
+            if (read != PeerRead.Datagram) break;
+            datagrams++;
+        }
+
+        const int turns = 3 * StreamPeerTable<FakePeer>.MaxTurnsPerPass;
+        Assert.False(table.InPass);
+        Assert.Equal(1, ended);
+        Assert.Equal(turns - 1, datagrams);                     // every turn but the closing stream's read a datagram
+        Assert.Equal(turns - 1, first.Reads + last.Reads);
+        Assert.True(first.Reads > StreamPeerTable<FakePeer>.MaxTurnsPerPass, $"{first.Reads}");   // the closed stream's turns went to the others
+        Assert.True(last.Reads > StreamPeerTable<FakePeer>.MaxTurnsPerPass, $"{last.Reads}");
+    }
+
+    private sealed class FakePeer(NetAddress address, bool busy, bool ends = false) : IStreamPeer
     {
         public int Reads { get; private set; }
         public NetAddress Address => address;
@@ -121,6 +160,7 @@ public class BusyPeerPassTests
         {
             Reads++;
             length = busy ? 1 : 0;
+            if (ends) return PeerRead.Ended;
             return busy ? PeerRead.Datagram : PeerRead.Empty;
         }
     }

@@ -29,8 +29,10 @@ internal sealed class StreamPeerTable<TPeer> where TPeer : class, IStreamPeer
     private long _turnsLeft;
 
     /// <summary>
-    /// Datagrams one peer may deliver in one receive pass (128, as <see cref="NetPeerOptions.MaxDatagramsPerConnection"/>
-    /// a NetServer handles per connection and update); a pass ends after that many rounds of turns.
+    /// Turns a receive pass has for each peer it starts with (128 × peers in all, shared; the same number as
+    /// <see cref="NetPeerOptions.MaxDatagramsPerConnection"/>, which a NetServer counts per connection and update, not per
+    /// pass). A turn reads one datagram of the next peer, skips an oversized one, or passes over a peer found empty, so
+    /// while no peer closes during the pass each delivers at most this many; the turns of one that closes go to the others.
     /// </summary>
     public const int MaxTurnsPerPass = 128;
 
