@@ -62,6 +62,7 @@ public sealed partial class MultiplayerHostMigrationTests
         ulong aliceId = (ulong)alice.Multiplayer.UserId!.Value, bobId = (ulong)bob.Multiplayer.UserId!.Value, carolId = (ulong)carol.Multiplayer.UserId!.Value;
         ulong[] everyone = [aliceId, bobId, carolId];
         Assert.All(rig.Players, p => Assert.Equal(everyone.Order(), p.Joined.Order()));
+        Assert.All(rig.Players, p => Assert.Equal(everyone.Order(), p.RawJoined.Order()));
 
         alice.Running = false;
         alice.Link.Cut = true;
@@ -70,9 +71,12 @@ public sealed partial class MultiplayerHostMigrationTests
         await rig.TickUntilAsync(() => Owned(bob.World) == 2, "carol to reach bob's host");
         for (int i = 0; i < 60; i++) rig.Tick();
 
-        // Bob's host announced bob and carol again (its roster); before, both heard PlayerJoined once more for each.
+        // Bob's host does not announce bob and carol again: before, its new relay did (the PlayerJoined RPC events a game's
+        // own systems query), and only the facade's event left the repeats out.
         Assert.Equal(everyone, bob.Joined);
         Assert.Equal(everyone.Order(), carol.Joined.Order());
+        Assert.Equal(everyone, bob.RawJoined);
+        Assert.Equal(everyone.Order(), carol.RawJoined.Order());
 
         // Dave really joins after the migration: everyone hears him, and he hears who is there.
         await rig.RunAsync(dave.Multiplayer.JoinSessionAsync(session.Id, Cancel), "dave's join");
@@ -83,5 +87,8 @@ public sealed partial class MultiplayerHostMigrationTests
         Assert.Equal(everyone.Order(), carol.Joined.Take(3).Order());
         Assert.Equal(new[] { daveId }, carol.Joined.Skip(3));
         Assert.Equal(new[] { bobId, carolId, daveId }.Order(), dave.Joined.Order());
+        Assert.Equal(everyone.Append(daveId), bob.RawJoined);
+        Assert.Equal(new[] { daveId }, carol.RawJoined.Skip(3));
+        Assert.Equal(new[] { bobId, carolId, daveId }.Order(), dave.RawJoined.Order());
     }
 }

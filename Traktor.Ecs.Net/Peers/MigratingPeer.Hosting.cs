@@ -97,7 +97,7 @@ public sealed partial class MigratingPeer
             foreach (var id in chunk.GetReadOnlySpan<NetworkId>()) highest = Math.Max(highest, id.Value);
         }
 
-        uint tick = Math.Max(old.Tick, replica.NewestTick);
+        uint tick = Sequence.IsNewer(old.Tick, replica.NewestTick) ? old.Tick : replica.NewestTick; // across the tick wrap
         active!.Dispose();
         active = null;
         Client = null;

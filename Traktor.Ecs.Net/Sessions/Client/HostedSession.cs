@@ -18,13 +18,16 @@ namespace Traktor.Ecs.Net;
 /// player gets the owners of the replicated entities (a <see cref="MigrationPlan"/> without candidates: the directory picks
 /// the successor), so whoever takes the session over after a host migration hands each player its entities back.
 /// </summary>
-internal sealed class HostedSession
+internal sealed partial class HostedSession
 {
     private readonly NetServer server;
     private readonly Group<float> group;
     private readonly IDatagramTransport socket;
     private readonly NatTraversal? traversal;
     private readonly Dictionary<ConnectionId, long> connected = new();
+    private readonly Dictionary<ConnectionId, long> away = new();
+    private readonly HashSet<ulong> awaited = new();
+    private readonly List<ConnectionId> scratch = new();
     private readonly List<long> players = new();
     private readonly TimeProvider time;
     private readonly ILogger logger;
@@ -61,6 +64,8 @@ internal sealed class HostedSession
         host.Server.ClientConnected += (connection, clientId) =>
         {
             Restore(connection, clientId);
+            awaited.Remove(clientId);
+            Forget((long)clientId);
             ticksSincePlan = PlanCheckTicks; // a newcomer gets the owners at the end of this tick,
             planDue = true;                  // even when they did not change (a player back within one check)
             if (!host.Server.IsLocal(connection) && connected.TryAdd(connection, (long)clientId))
@@ -79,12 +84,17 @@ internal sealed class HostedSession
                 {
                     Relay?.Leave(player, this.time.GetUtcNow()); // it left (LeaveSessionAsync): no reconnect grace, as on a game server
                 }
+                else
+                {
+                    away[connection] = player; // it may come back within its reconnect grace: its entities stay its own in the owners
+                }
             }
         };
         host.Server.Sending += PublishOwners;
         group = new Group<float>("host", [host, .. hosting.Systems?.Invoke(host) ?? []]);
         Relay = StartRelay(grant.Session, host, client, time, logger);
         admission.Relay = Relay;
+        if (takeover is not null) Adopt(takeover, host.LocalClientId);
         group.Initialize();
         traversal?.Host(grant.Rendezvous, grant.PunchKey);
     }
@@ -139,41 +149,21 @@ internal sealed class HostedSession
         }
     }
 
-    /// <summary>A player reached this host after a migration: the entities it owned under the old host are its own again.</summary>
-    private void Restore(ConnectionId connection, ulong clientId)
+    /// <summary>Forgets the closed connections of <paramref name="player"/> (it is back, or no longer waited for).</summary>
+    private void Forget(long player)
     {
-        if (!pending.Remove(clientId, out var held))
+        scratch.Clear();
+        foreach (var (connection, id) in away)
         {
-            return;
+            if (id == player) scratch.Add(connection);
         }
 
-        var world = Host.World;
-        foreach (var (entity, player) in held)
-        {
-            if (!world.IsAlive(entity)) continue;
-            if (world.Has<NetworkOwner>(entity)) world.Set(entity, new NetworkOwner(connection));
-            else world.Add(entity, new NetworkOwner(connection));
-            if (player) Host.Server.Players.Set(connection, entity);
-        }
-
-        Host.Server.Players.NoteRestored(connection); // PlayerConnected says Reconnected: the game spawns nothing
+        foreach (var connection in scratch) away.Remove(connection);
     }
 
-    /// <summary>The entities of players who did not reach this host within the grace are destroyed, like a departed player's.</summary>
-    private void ExpirePending()
-    {
-        foreach (var (clientId, held) in pending)
-        {
-            foreach (var (entity, _) in held)
-            {
-                if (Host.World.IsAlive(entity)) Host.World.Destroy(entity);
-            }
-
-            logger.LogInformation("Player {Player} did not reach the new host of session {Session}; its {Count} entities were destroyed.", clientId, Session.Id, held.Count);
-        }
-
-        pending.Clear();
-    }
+    /// <summary>The player that owned <paramref name="connection"/>, closed, if the server still waits for it to reconnect (its reconnect grace).</summary>
+    private bool IsAway(ConnectionId connection, out long player) =>
+        away.TryGetValue(connection, out player) && Host.World.Resources.TryGet<RpcServer>(out var rpcs) && rpcs.Grace.IsWaitingFor((ulong)player);
 
     /// <summary>
     /// Every few ticks (at once after a connect): when the owners of the replicated entities changed, every remote player
@@ -184,6 +174,7 @@ internal sealed class HostedSession
     {
         if (++ticksSincePlan < PlanCheckTicks || connected.Count == 0) return;
         ticksSincePlan = 0;
+        PruneAway();
         outgoing.Owners.Clear();
         foreach (ref var chunk in Host.World.Query(in ownedQuery))
         {
@@ -195,6 +186,7 @@ internal sealed class HostedSession
                 ulong owner;
                 if (Host.Server.IsLocal(owners[i].Connection)) owner = Host.LocalClientId;
                 else if (connected.TryGetValue(owners[i].Connection, out long remote)) owner = (ulong)remote;
+                else if (IsAway(owners[i].Connection, out long absent)) owner = (ulong)absent; // within its reconnect grace
                 else continue; // its owner left
                 bool player = Host.Server.TryGetPlayerEntity(owners[i].Connection, out var entity) && entity == entities[i];
                 outgoing.Owners.Add((ids[i].Value, owner, player));
@@ -222,6 +214,18 @@ internal sealed class HostedSession
                 (ticksSincePlan, planDue) = (PlanCheckTicks, true); // a full queue: again next tick
             }
         }
+    }
+
+    /// <summary>Forgets the closed connections of players no longer waited for (their grace ended, or they left).</summary>
+    private void PruneAway()
+    {
+        scratch.Clear();
+        foreach (var connection in away.Keys)
+        {
+            if (!IsAway(connection, out _)) scratch.Add(connection);
+        }
+
+        foreach (var connection in scratch) away.Remove(connection);
     }
 
     /// <summary>
@@ -277,7 +281,7 @@ internal sealed class HostedSession
     /// <summary>Runs the socket's traversal timers, then the host's receive.</summary>
     public void BeforeUpdate(in float state)
     {
-        if (pending.Count > 0 && time.GetElapsedTime(startedAt) >= grace)
+        if ((pending.Count > 0 || awaited.Count > 0) && time.GetElapsedTime(startedAt) >= grace)
         {
             ExpirePending();
         }
@@ -321,13 +325,6 @@ internal sealed class HostedSession
         server.Dispose();
         _ = Entry.DisposeAsync().AsTask();
     }
-
-    /// <summary>What a player taking a session over after a host migration starts from.</summary>
-    /// <param name="Tick">The replication tick to go on from.</param>
-    /// <param name="NextNetworkId">The next network id to give (none below it is reused).</param>
-    /// <param name="Pending">The entities of each player, handed back when it reaches the new host (the new host's own included).</param>
-    /// <param name="Grace">How long they are kept for a player who has not reached the new host.</param>
-    public sealed record Takeover(uint Tick, uint NextNetworkId, Dictionary<ulong, List<(Entity Entity, bool Player)>> Pending, TimeSpan Grace);
 
     /// <summary>
     /// Takes the world's <see cref="RpcServer"/> out if it is bound to <paramref name="host"/>'s server (the facade's or the

@@ -73,7 +73,6 @@ public sealed partial class Multiplayer
 
         var migration = new Migrating(lost, oldHost, time.GetTimestamp());
         migrating = migration;
-        roster.Remove((ulong)oldHost); // gone: should it join again, it is announced
         logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); migrating.", oldHost, lost.Id, reason);
         HostLost?.Invoke(lost);
         _ = MigrateAsync(migration, directory, player.UserId);
@@ -116,38 +115,33 @@ public sealed partial class Multiplayer
         while (Still(migration) && time.GetElapsedTime(migration.StartedAt) < options.HostMigrationWait)
         {
             var wait = options.EndReasonPollInterval;
+            bool hostedNow = false;
             try
             {
                 var now = await sessions.GetSessionAsync(id, stop).ConfigureAwait(false);
-                if (now is null || now.State == SessionState.Ended || !now.IsMember(me))
+                if (now is null || now.State == SessionState.Ended || (!now.IsMember(me) && !migration.TakeoverFailed))
                 {
                     break; // the session ended (or left this player behind): SessionEnded says why
                 }
 
+                // A player whose takeover failed lost its seat to the successor that took over after it: it joins again below.
+
                 if (now.HostUserId is { } host && host != migration.OldHost && host != me)
                 {
                     if (await FollowAsync(migration, me).ConfigureAwait(false)) return;
+
+                    // The named host could not be reached within JoinWait (it died too, or could not host): a successor behind
+                    // it claims the session, which the directory grants only once that host is silent for its turn.
+                    if (mayHost) (hostedNow, wait, mayHost) = await ClaimAsync(migration, directory, me, key, wait).ConfigureAwait(false);
                 }
                 else if (mayHost && (now.HostUserId == migration.OldHost || now.HostUserId == me))
                 {
                     // Named host already (a claim the directory granted whose answer was lost): claiming again is how this
                     // player learns it; the directory grants a host its own session again.
-                    try
-                    {
-                        var grant = await directory.ClaimHostAsync(id, me, key, stop).ConfigureAwait(false);
-                        if (await TakeOverAsync(migration, grant, directory, me).ConfigureAwait(false)) return;
-                    }
-                    catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
-                    {
-                        logger.LogDebug(exception, "The directory does not give session {Session} to this player yet.", id);
-                        wait = exception.RetryAfter is { } after && after < TimeSpan.FromSeconds(1) ? after : TimeSpan.FromSeconds(1);
-                    }
-                    catch (OnlineException exception) when (exception.Error == OnlineError.Forbidden)
-                    {
-                        logger.LogInformation(exception, "This player may not take session {Session} over; it waits for the new host.", id);
-                        mayHost = false; // not a successor the host reported: another player takes it
-                    }
+                    (hostedNow, wait, mayHost) = await ClaimAsync(migration, directory, me, key, wait).ConfigureAwait(false);
                 }
+
+                if (hostedNow) return;
             }
             catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
             {
@@ -171,6 +165,32 @@ public sealed partial class Multiplayer
         {
             logger.LogWarning("Session {Session} found no new host for this player.", id);
             await ExplainEndAsync(migration.Lost, DisconnectReason.TimedOut).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Claims the session and hosts it when the directory grants it. Returns whether this player hosts now, how long to wait
+    /// before asking again, and whether it may still host: not once the directory said it is no successor, nor once a
+    /// granted takeover failed to start (it then waits for another successor, which the directory lets take over once this
+    /// player stays silent).
+    /// </summary>
+    private async Task<(bool Hosted, TimeSpan Wait, bool MayHost)> ClaimAsync(Migrating migration, IPlayerHostedSessions directory, long me, byte[] key, TimeSpan wait)
+    {
+        var id = migration.Lost.Id;
+        try
+        {
+            var grant = await directory.ClaimHostAsync(id, me, key, migration.Token).ConfigureAwait(false);
+            return await TakeOverAsync(migration, grant, directory, me).ConfigureAwait(false) ? (true, wait, true) : (false, wait, false);
+        }
+        catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
+        {
+            logger.LogDebug(exception, "The directory does not give session {Session} to this player yet.", id);
+            return (false, exception.RetryAfter is { } after && after < TimeSpan.FromSeconds(1) ? after : TimeSpan.FromSeconds(1), true);
+        }
+        catch (OnlineException exception) when (exception.Error == OnlineError.Forbidden)
+        {
+            logger.LogInformation(exception, "This player may not take session {Session} over; it waits for the new host.", id);
+            return (false, wait, false); // not a successor the host reported: another player takes it
         }
     }
 
@@ -228,97 +248,6 @@ public sealed partial class Multiplayer
         }
     }
 
-    /// <summary>The directory gave this player the session: it hosts it from its copy of the world (on the tick thread).</summary>
-    private async Task<bool> TakeOverAsync(Migrating migration, PlayerHostGrant grant, IPlayerHostedSessions directory, long me)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        onTick.Enqueue(() =>
-        {
-            if (!Still(migration) || options.Hosting is not { } hosting)
-            {
-                started.TrySetCanceled();
-                return;
-            }
-
-            try
-            {
-                var takeover = PrepareTakeover(migration.OldHost);
-                hosted = HostedSession.Start(grant, hosting, client, directory, me, time, logger, takeover);
-                connected = false;
-                migrating = null;
-                current = grant.Session;
-                var migrated = new HostMigration(grant.Session, migration.OldHost, me, IsLocalHost: true, time.GetElapsedTime(migration.StartedAt));
-                logger.LogInformation("Player {Player} hosts session {Session} after its host {Host} was lost ({Ms:F0} ms).", me, grant.Session.Id,
-                    migration.OldHost, migrated.Duration.TotalMilliseconds);
-                started.TrySetResult();
-                HostMigrated?.Invoke(migrated);
-            }
-            catch (Exception exception)
-            {
-                logger.LogWarning(exception, "Could not host session {Session} after its host was lost.", grant.Session.Id);
-                started.TrySetException(exception);
-            }
-        });
-        try
-        {
-            using (migration.Token.Register(() => started.TrySetCanceled(migration.Token)))
-            {
-                await started.Task.ConfigureAwait(false);
-            }
-
-            return true;
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException && !migration.Token.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// The replica becomes the authoritative world: the lost host's entities are destroyed, every other owned entity waits
-    /// for its owner to reach this host, and ticks and network ids go on from the old host's.
-    /// </summary>
-    private HostedSession.Takeover PrepareTakeover(long oldHost)
-    {
-        var world = client.World;
-        var replica = client.Replication;
-        var pending = new Dictionary<ulong, List<(Entity Entity, bool Player)>>();
-        var doomed = new List<Entity>();
-        if (owners is { } plan)
-        {
-            foreach (var (netId, owner, player) in plan.Owners)
-            {
-                var entity = replica.Find(new NetworkId(netId));
-                if (entity == Entity.Null || !world.IsAlive(entity)) continue;
-                if (owner == (ulong)oldHost)
-                {
-                    doomed.Add(entity);
-                    continue;
-                }
-
-                if (!pending.TryGetValue(owner, out var held)) pending[owner] = held = new();
-                held.Add((entity, player));
-            }
-        }
-
-        uint highest = 0;
-        foreach (ref var chunk in world.Query(in numberedQuery))
-        {
-            foreach (var id in chunk.GetReadOnlySpan<NetworkId>()) highest = Math.Max(highest, id.Value);
-        }
-
-        uint tick = Math.Max(owners?.Tick ?? 0, replica.NewestTick);
-        uint next = Math.Max(owners?.NextNetworkId ?? 0, highest + 1);
-        replica.Detach();
-        client.KeepEntitiesOnDisconnect = false;
-        owners = null;
-        foreach (var entity in doomed) world.Destroy(entity);
-        doomed.Clear();
-        foreach (ref var chunk in world.Query(in localQuery)) doomed.AddRange(chunk.Entities.ToArray());
-        foreach (var entity in doomed) world.Remove<LocalOwner>(entity); // the host marks what its local player owns itself
-        return new HostedSession.Takeover(tick, next, pending, options.HostMigrationWait);
-    }
-
     /// <summary>The kept world of a player-hosted session goes, as a client's does when its session is over.</summary>
     private void DropKeptEntities()
     {
@@ -346,6 +275,9 @@ public sealed partial class Multiplayer
         public long OldHost { get; } = oldHost;
 
         public long StartedAt { get; } = startedAt;
+
+        /// <summary>True once the directory gave this player the session and it could not host: the next successor takes its seat over with the session.</summary>
+        public bool TakeoverFailed { get; set; }
 
         /// <summary>Stops the migration: its pending directory call and wait are cancelled, and it calls the directory no more. Any thread.</summary>
         public void Stop() => stopped.Cancel();

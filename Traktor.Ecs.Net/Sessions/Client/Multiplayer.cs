@@ -118,7 +118,7 @@ public sealed partial class Multiplayer : ISystem<float>
     /// </summary>
     public event Action<Sessions.PlayerJoined>? PlayerJoined;
 
-    /// <summary>Raised on the tick thread for every <see cref="Sessions.PlayerLeft"/> event.</summary>
+    /// <summary>Raised on the tick thread once per departure of a player heard to join (after a host migration: the lost host's, and a player's that never reached the new host).</summary>
     public event Action<Sessions.PlayerLeft>? PlayerLeft;
 
     /// <summary>Logs in unless already logged in (registering first when the account allows and the login is refused).</summary>
@@ -291,6 +291,7 @@ public sealed partial class Multiplayer : ISystem<float>
                             logger.LogInformation("Reached the new host {Host} of session {Session} ({Ms:F0} ms).", migrated.NewHostUserId, pending.Session.Id,
                                 migrated.Duration.TotalMilliseconds);
                             HostMigrated?.Invoke(migrated);
+                            RaiseLeft((ulong)migration.OldHost); // the migration is complete: the lost host is gone
                         }
                     }
                     else
@@ -350,6 +351,7 @@ public sealed partial class Multiplayer : ISystem<float>
     /// </summary>
     public void Dispose()
     {
+        disposed.Cancel(); // a question to the directory why the session ended stops, and SessionEnded is not raised
         if (migrating is { } migration)
         {
             // Ends it at once: no further directory calls, no hosting started, no HostLost/HostMigrated/SessionEnded after this.
@@ -455,26 +457,6 @@ public sealed partial class Multiplayer : ISystem<float>
         finally
         {
             oneAtATime.Release();
-        }
-    }
-
-    /// <summary>The directory's join, waited out while unavailable for up to <see cref="MultiplayerOptions.JoinWait"/>.</summary>
-    private async Task<SessionJoinResult> JoinWhenReachableAsync(SessionId id, long user, CancellationToken cancellationToken)
-    {
-        using var waited = new CancellationTokenSource(options.JoinWait, time);
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, waited.Token);
-        try
-        {
-            return await sessions.JoinWhenReachableAsync(id, user, time, either.Token).ConfigureAwait(false);
-        }
-        catch (OnlineException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(cancellationToken); // the caller gave up while the directory said "not yet"
-        }
-        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested && waited.IsCancellationRequested)
-        {
-            throw new OnlineException(OnlineError.Unavailable,
-                $"The session directory did not answer the join of session {id} within {options.JoinWait.TotalSeconds:0.###} s.", innerException: exception);
         }
     }
 

@@ -111,6 +111,24 @@ public sealed class SessionRelay
     /// <param name="at">When it left, on the directory's clock (tickets issued until then are void).</param>
     public void Leave(long userId, DateTimeOffset at) => leaves.Enqueue((userId, at));
 
+    /// <summary>
+    /// After a host migration (the relay of the new host): a player the old host announced is present without being
+    /// announced again, so reaching this host is a reconnect, as within a reconnect grace; tell <see cref="Leave"/> when it
+    /// does not come back. Tick thread, before the player connects.
+    /// </summary>
+    /// <param name="clientId">The player.</param>
+    /// <param name="name">Its name, for its <see cref="PlayerLeft"/>.</param>
+    internal void Adopt(ulong clientId, string name)
+    {
+        if (present.Contains(clientId))
+        {
+            return;
+        }
+
+        present.Add(clientId);
+        names[clientId] = name;
+    }
+
     /// <summary>The session ended: every player is disconnected with <see cref="DisconnectReason.SessionEnded"/> at the next tick. Any thread.</summary>
     /// <param name="reason">Why.</param>
     public void End(SessionEndReason reason)

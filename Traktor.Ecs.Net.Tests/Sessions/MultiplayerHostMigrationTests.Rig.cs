@@ -1,0 +1,298 @@
+using System.Net;
+using System.Numerics;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Online;
+using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Tests.Rpc;
+using Traktor.Ecs.Net.Tests.Scripting;
+using Traktor.Ecs.Net.Tests.Sessions.Directory;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests.Sessions;
+
+/// <summary>The migration tests' rig: players over the real backend, a real introducer and UDP on loopback.</summary>
+public sealed partial class MultiplayerHostMigrationTests
+{
+    /// <summary>One player: its world, its facade over its own link to the backend, and what the facade told it.</summary>
+    private sealed class Player
+    {
+        public required World World { get; init; }
+
+        public required Multiplayer Multiplayer { get; init; }
+
+        public required NetworkClient Client { get; init; }
+
+        public required Group<float> Group { get; init; }
+
+        public required Partition Link { get; init; }
+
+        public Mover? Mover { get; set; }
+
+        public bool Running { get; set; } = true;
+
+        public SessionInfo? Lost { get; set; }
+
+        public Traktor.Ecs.Net.Sessions.HostMigration? Migrated { get; set; }
+
+        public SessionEndReason? Ended { get; set; }
+
+        /// <summary>The players <see cref="Multiplayer.PlayerJoined"/> announced, in order.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<ulong> Joined { get; } = new();
+
+        /// <summary>The players <see cref="Multiplayer.PlayerLeft"/> announced, in order.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<ulong> Left { get; } = new();
+
+        /// <summary>The <see cref="Traktor.Ecs.Net.Sessions.PlayerJoined"/> RPC events the world saw (what a game's own system queries), in order.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<ulong> RawJoined { get; } = new();
+
+        /// <summary>Whether the game's host systems refuse to start (a takeover then fails).</summary>
+        public bool FailHosting { get; set; }
+
+        /// <summary>How often the game's host systems refused to start (<see cref="FailHosting"/>).</summary>
+        public int HostingRefusals { get; set; }
+    }
+
+    /// <summary>Records the <see cref="Traktor.Ecs.Net.Sessions.PlayerJoined"/> RPC events of every tick, as a game system querying them would.</summary>
+    private sealed class RawJoins(World world, Player player) : BaseSystem<World, float>(world)
+    {
+        private readonly QueryDescription joined = new QueryDescription().WithAll<Traktor.Ecs.Net.Sessions.PlayerJoined, RpcSource>();
+
+        public override void Update(in float dt) =>
+            World.Query(in joined, (ref Traktor.Ecs.Net.Sessions.PlayerJoined e) => player.RawJoined.Enqueue(e.PlayerId));
+    }
+
+    private sealed class Rig : IAsyncDisposable
+    {
+        private readonly Introducer introducer;
+        private readonly List<IDisposable> owned = [];
+
+        private readonly TimeSpan? migrationWait;
+
+        private Rig(BackendTestServer backend, TimeSpan? migrationWait)
+        {
+            this.migrationWait = migrationWait;
+            Backend = backend;
+            // A lost host's rendezvous is free for the successor once the introducer stops hearing from it.
+            introducer = new Introducer(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), new IntroducerOptions { HostTimeout = TimeSpan.FromSeconds(2) });
+            Directory = new HttpSessions(backend.CreateBackendClient(asServer: true));
+            Alice = AddPlayer("migrating-alice");
+            Bob = AddPlayer("migrating-bob");
+            Carol = AddPlayer("migrating-carol");
+            Dave = AddPlayer("migrating-dave");
+        }
+
+        public BackendTestServer Backend { get; }
+
+        public HttpSessions Directory { get; }
+
+        public Player Alice { get; }
+
+        public Player Bob { get; }
+
+        public Player Carol { get; }
+
+        /// <summary>A fourth player, in no session until a test joins it.</summary>
+        public Player Dave { get; }
+
+        public IEnumerable<Player> Players => [Alice, Bob, Carol];
+
+        private IEnumerable<Player> Everyone => [Alice, Bob, Carol, Dave];
+
+        /// <summary>Whether a host that starts moves the entities (the game's rule while the test watches it).</summary>
+        public bool Moving { get; set; } = true;
+
+        /// <summary>What the players' facades logged (warnings and up, and migration news), for a failure's message.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; } = new();
+
+        /// <summary>Starts the backend, the introducer and four players (<paramref name="migrationWait"/>: their <see cref="MultiplayerOptions.HostMigrationWait"/>, or the default).</summary>
+        public static async Task<Rig> StartAsync(TimeSpan? migrationWait = null) =>
+            new(await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs), migrationWait);
+
+        public void Tick()
+        {
+            float dt = 1f / 60;
+            introducer.Update();
+            foreach (var player in Everyone)
+            {
+                if (player.Running) player.Group.Tick(in dt);
+            }
+        }
+
+        /// <summary>
+        /// Alice hosts, bob and carol join; returns once every world holds the three players' entities, the owners reached
+        /// bob and carol, and alice has reported them, her successors, to the directory (a migration can then start).
+        /// </summary>
+        public async Task<SessionInfo> AliceHostsBobAndCarolAsync()
+        {
+            var session = await RunAsync(Alice.Multiplayer.CreateSessionAsync(new SessionOptions("coop", 4), SessionHostKind.Player, Cancel), "alice to host");
+            await RunAsync(Bob.Multiplayer.JoinSessionAsync(session.Id, Cancel), "bob's join");
+            await RunAsync(Carol.Multiplayer.JoinSessionAsync(session.Id, Cancel), "carol's join");
+            await TickUntilAsync(() => Players.All(p => Values(p.World).Count == 3), "every world to hold the three players' entities");
+            await TickUntilAsync(() => Bob.Multiplayer.HasOwners && Carol.Multiplayer.HasOwners, "the owners to reach the players");
+            long beats = Alice.Multiplayer.HostEntry!.Heartbeats;
+            await TickUntilAsync(() => Alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report bob and carol, her successors, to the directory");
+            return session;
+        }
+
+        public async Task TickUntilAsync(Func<bool> done, string what)
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(45); !done(); await Task.Delay(2, Cancel))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; log: {string.Join(" | ", Log)}");
+                Tick();
+            }
+        }
+
+        public async Task<T> RunAsync<T>(Task<T> task, string what)
+        {
+            await TickUntilAsync(() => task.IsCompleted, what);
+            return await task;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var player in Everyone)
+            {
+                player.Multiplayer.Dispose();
+                player.World.Dispose();
+            }
+
+            foreach (var disposable in owned) disposable.Dispose();
+            introducer.Dispose();
+            await Backend.DisposeAsync();
+        }
+
+        private Player AddPlayer(string name)
+        {
+            var traversal = new NatTraversalOptions { Introducer = introducer.LocalAddress };
+            var clientSocket = new NatTraversal(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), traversal);
+            var hostSocket = new NatTraversal(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), traversal);
+            owned.Add(hostSocket);
+            var world = World.Create();
+            var client = new NetworkClient(world, new NetClient(clientSocket, new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }, ownsTransport: true),
+                ReplicationWorld.Registry);
+            _ = new RpcClient(client, RpcWorld.Rpcs);
+            var backend = Backend.CreateBackendClient(asServer: false);
+            var link = new Partition(new HttpSessions(backend));
+            Player? player = null;
+            var multiplayer = new Multiplayer(client, new HttpAuthentication(backend), link, new MultiplayerAccount(name, SeedNetwork.Password, RegisterIfMissing: true),
+                new MultiplayerOptions
+                {
+                    Traversal = clientSocket,
+                    HostMigrationWait = migrationWait ?? new MultiplayerOptions().HostMigrationWait,
+                    Hosting = new MultiplayerHosting(hostSocket)
+                    {
+                        // The game's authority, on whichever player hosts: an entity per player, moved by the host.
+                        Systems = host =>
+                        {
+                            if (player!.FailHosting)
+                            {
+                                player.HostingRefusals++;
+                                throw new InvalidOperationException("the game's host systems refuse to start");
+                            }
+
+                            host.Server.PlayerConnected += joined =>
+                            {
+                                if (!joined.Reconnected) host.World.Create(new Position2 { Value = new Vector2(joined.ClientId % 100, 0) }, new NetworkOwner(joined.Connection));
+                            };
+                            player!.Mover = new Mover(host.World) { Moving = Moving };
+                            return [player.Mover];
+                        },
+                    },
+                }, logger: new QueueLogger(name, Log));
+            var group = new Group<float>(name, client, multiplayer);
+            player = new Player { World = world, Client = client, Multiplayer = multiplayer, Group = group, Link = link };
+            group.Add(new RawJoins(world, player));
+            player.Group.Initialize();
+            multiplayer.HostLost += session => player.Lost = session;
+            multiplayer.HostMigrated += migration => player.Migrated = migration;
+            multiplayer.SessionEnded += (_, reason) => player.Ended = reason;
+            multiplayer.PlayerJoined += joined => player.Joined.Enqueue(joined.PlayerId);
+            multiplayer.PlayerLeft += left => player.Left.Enqueue(left.PlayerId);
+            return player;
+        }
+    }
+
+    private sealed class QueueLogger(string name, System.Collections.Concurrent.ConcurrentQueue<string> lines) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Debug;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            string text = formatter(state, exception);
+            if (text.Contains("heartbeat", StringComparison.Ordinal) || text.Contains("NatTraversal", StringComparison.Ordinal)) return;
+            if (lines.Count < 400) lines.Enqueue($"{name}: {formatter(state, exception)}{(exception is null ? "" : " (" + exception.Message + ")")}");
+        }
+    }
+
+    /// <summary>A player's link to the backend's directory: cut, every call fails as an unreachable backend's would.</summary>
+    private sealed class Partition(HttpSessions inner) : ISessions, IPlayerHostedSessions
+    {
+        public volatile bool Cut;
+        private int calls;
+
+        /// <summary>The directory calls made so far (a call made with a cancelled token is not: it never leaves the player).</summary>
+        public int Calls => Volatile.Read(ref calls);
+
+        public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default) =>
+            Count(cancellationToken) && Cut ? Unreachable<SessionInfo>() : inner.CreateSessionAsync(options, cancellationToken);
+
+        public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default) =>
+            Count(cancellationToken) && Cut ? Unreachable<SessionPage>() : inner.ListSessionsAsync(filter, offset, limit, cancellationToken);
+
+        public Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
+            Count(cancellationToken) && Cut ? Unreachable<SessionInfo?>() : inner.GetSessionAsync(id, cancellationToken);
+
+        public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+            Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.JoinSessionAsync(id, userId, cancellationToken);
+
+        public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
+            Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
+
+        public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+            Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.LeaveSessionAsync(id, userId, cancellationToken);
+
+        public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
+            Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.EndSessionAsync(id, cancellationToken);
+
+        public Task<PlayerHostGrant> CreatePlayerHostedSessionAsync(SessionOptions options, long hostUserId, CancellationToken cancellationToken = default) =>
+            Count(cancellationToken) && Cut ? Unreachable<PlayerHostGrant>() : inner.CreatePlayerHostedSessionAsync(options, hostUserId, cancellationToken);
+
+        public Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+            CancellationToken cancellationToken = default) =>
+            Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
+
+        /// <summary>Claims the directory grants whose answers are then lost on the way back (the claim itself stands).</summary>
+        public volatile int LoseClaimAnswers;
+
+        public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
+        {
+            Count(cancellationToken);
+            if (Cut) return await Unreachable<PlayerHostGrant>();
+            var grant = await inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
+            if (LoseClaimAnswers > 0)
+            {
+                LoseClaimAnswers--;
+                throw new HttpRequestException("the directory's answer was lost");
+            }
+
+            return grant;
+        }
+
+        public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+            Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.ReportHostLostAsync(id, userId, cancellationToken);
+
+        private bool Count(CancellationToken cancellationToken)
+        {
+            if (!cancellationToken.IsCancellationRequested) Interlocked.Increment(ref calls);
+            return true;
+        }
+
+        private static Task<T> Unreachable<T>() => Task.FromException<T>(new HttpRequestException("the backend is unreachable"));
+    }
+}

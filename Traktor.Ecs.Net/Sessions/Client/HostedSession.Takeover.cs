@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// The part of a hosted session that follows a host migration: the successor's replica is served, each player's entities
+/// wait for it, and the players already in the session are adopted rather than announced again.
+/// </summary>
+internal sealed partial class HostedSession
+{
+    /// <summary>What a player taking a session over after a host migration starts from.</summary>
+    /// <param name="Tick">The replication tick to go on from.</param>
+    /// <param name="NextNetworkId">The next network id to give (none below it is reused).</param>
+    /// <param name="Pending">The entities of each player, handed back when it reaches the new host (the new host's own included).</param>
+    /// <param name="Grace">How long they are kept for a player who has not reached the new host.</param>
+    public sealed record Takeover(uint Tick, uint NextNetworkId, Dictionary<ulong, List<(Entity Entity, bool Player)>> Pending, TimeSpan Grace)
+    {
+        /// <summary>The players in the session as the successor heard them (ids and names), the lost host included.</summary>
+        public IReadOnlyList<(ulong Id, string Name)> Players { get; init; } = [];
+
+        /// <summary>The lost host, announced gone once this host serves.</summary>
+        public ulong? LostHost { get; init; }
+    }
+
+    /// <summary>
+    /// After a host migration: the players already in the session are present without being announced again (a player
+    /// reaching this host reconnects, as within a reconnect grace), the lost host departs (<see cref="PlayerLeft"/>), and
+    /// every other player is awaited until the grace (<see cref="Takeover.Grace"/>) ends.
+    /// </summary>
+    private void Adopt(Takeover takeover, ulong self)
+    {
+        foreach (var (id, name) in takeover.Players)
+        {
+            Relay?.Adopt(id, name);
+            if (id != self && id != takeover.LostHost) awaited.Add(id);
+        }
+
+        if (takeover.LostHost is { } lost) Relay?.Leave((long)lost, time.GetUtcNow());
+    }
+
+    /// <summary>A player reached this host after a migration: the entities it owned under the old host are its own again.</summary>
+    private void Restore(ConnectionId connection, ulong clientId)
+    {
+        if (!pending.Remove(clientId, out var held))
+        {
+            return;
+        }
+
+        var world = Host.World;
+        foreach (var (entity, player) in held)
+        {
+            if (!world.IsAlive(entity)) continue;
+            if (world.Has<NetworkOwner>(entity)) world.Set(entity, new NetworkOwner(connection));
+            else world.Add(entity, new NetworkOwner(connection));
+            if (player) Host.Server.Players.Set(connection, entity);
+        }
+
+        Host.Server.Players.NoteRestored(connection); // PlayerConnected says Reconnected: the game spawns nothing
+    }
+
+    /// <summary>The entities of players who did not reach this host within the grace are destroyed, like a departed player's.</summary>
+    private void ExpirePending()
+    {
+        foreach (var (clientId, held) in pending)
+        {
+            foreach (var (entity, _) in held)
+            {
+                if (Host.World.IsAlive(entity)) Host.World.Destroy(entity);
+            }
+
+            logger.LogInformation("Player {Player} did not reach the new host of session {Session}; its {Count} entities were destroyed.", clientId, Session.Id, held.Count);
+        }
+
+        pending.Clear();
+        foreach (ulong player in awaited)
+        {
+            Relay?.Leave((long)player, time.GetUtcNow()); // PlayerLeft: it never came back
+        }
+
+        awaited.Clear();
+    }
+}
