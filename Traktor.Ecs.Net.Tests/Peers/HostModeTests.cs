@@ -167,6 +167,31 @@ public class HostModeTests
     }
 
     [Fact]
+    public void The_local_player_sends_to_the_server_as_a_client_does_with_world_SendRpc()
+    {
+        // A Multiplayer player hosts or joins, and a migration turns a joiner into the host: its game sends the same way in
+        // both roles. Before, the host's world.SendRpc(rpc, RpcTarget.Server) threw "the server cannot send an RPC to itself".
+        using var harness = new TransportHarness();
+        using var world = World.Create();
+        var host = new NetworkHost(world, harness.Server, ReplicationWorld.Registry, new ServerReplicationOptions(), localClientId: 7);
+        var rpcs = new RpcServer(host.Server, RpcWorld.Rpcs).AllowFromClients<FireCommand>();
+        var seen = new List<(int Weapon, RpcSource Source)>();
+        var group = new Group<float>("host", host, new RpcCapture(world, seen));
+        group.Initialize();
+        float dt = 1f / 60f;
+        group.Tick(in dt); // the local player connects
+
+        Assert.Equal(Entity.Null, world.SendRpc(new FireCommand { Weapon = 4 }, RpcTarget.Server));
+        world.SendRpc(new ScoreAnnouncement { Score = 1 }, RpcTarget.Server);   // server-only: refused like a client's
+        group.Tick(in dt);
+
+        var (weapon, source) = Assert.Single(seen);
+        Assert.Equal(4, weapon);
+        Assert.Equal(host.LocalConnection, source.Connection);
+        Assert.Equal(1, rpcs.Counters.DroppedFor(RpcDropReason.WrongDirection));
+    }
+
+    [Fact]
     public void The_host_tells_which_of_its_outgoing_RPCs_are_meant_for_its_own_player()
     {
         // Nothing reaches the local connection, so the host's game reads them from the outgoing entities; before, their

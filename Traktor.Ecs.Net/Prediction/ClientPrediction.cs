@@ -100,6 +100,9 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
         };
     }
 
+    /// <inheritdoc />
+    internal override bool YieldsToServer => true;
+
     /// <summary>What prediction systems read: tick, input, replay flag.</summary>
     public PredictionContext<TInput> Context { get; }
 
@@ -154,8 +157,11 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
     public void BeforeUpdate(in float state)
     {
         var replication = client.Replication;
-        if (!replication.Clock.HasEstimate)
+        if (!replication.Clock.HasEstimate || client.Transport.State != ClientState.Connected)
         {
+            // Not connected (before the first connection, between connections, or while this player's world hosts):
+            // nothing to predict against, and a hosting world's own simulation moves its player's entities.
+            started = false;
             return;
         }
 
@@ -250,7 +256,10 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
     {
         client.Replication.InputStatusReceived -= OnSnapshotStatus;
         client.World.Resources.Remove<PredictionContext<TInput>>();
-        client.World.Resources.Remove<InputSource<TInput>>();
+        if (client.World.Resources.TryGet<InputSource<TInput>>(out var source) && ReferenceEquals(source, this))
+        {
+            client.World.Resources.Remove<InputSource<TInput>>();
+        }
         simulation.Dispose();
     }
 

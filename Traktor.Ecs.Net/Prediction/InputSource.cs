@@ -21,4 +21,11 @@ public abstract class InputSource<TInput>
 
     /// <summary>True while a client replays stored inputs after a correction (skip sounds and effects then); always false on the server.</summary>
     public abstract bool IsReplay { get; }
+
+    /// <summary>
+    /// True for a client's prediction, which a <see cref="ServerInputs{TInput, TSerializer}"/> of the same world takes over
+    /// from while the world hosts (a player's game that hosts a session, or takes it over after a host migration) and hands
+    /// back when it is disposed.
+    /// </summary>
+    internal virtual bool YieldsToServer => false;
 }

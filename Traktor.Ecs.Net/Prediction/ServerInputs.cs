@@ -27,6 +27,9 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
     private readonly byte[] status = new byte[PredictionFormat.StatusBytes];
     private readonly List<ConnectionId> toDisconnect = new();
 
+    /// <summary>The client's prediction this server took the world's input source over from, handed back on dispose.</summary>
+    private readonly InputSource<TInput>? yielded;
+
     /// <summary>Creates the input receiver and registers it with the server.</summary>
     /// <param name="server">The server plugin.</param>
     /// <param name="options">Validation and limits.</param>
@@ -34,6 +37,20 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
     {
         this.server = server;
         this.options = options ?? new ServerInputOptions<TInput>();
+        // A player's world that hosts (Multiplayer hosting, a host migration) keeps its ClientPrediction for when it
+        // joins others again: while it hosts, the world's input source is the server's.
+        var resources = server.World.Resources;
+        if (resources.TryGet<InputSource<TInput>>(out var existing))
+        {
+            if (!existing.YieldsToServer)
+            {
+                throw new InvalidOperationException(
+                    $"The world already has an input source for {typeof(TInput).Name} ({existing.GetType().Name}): one ServerInputs<{typeof(TInput).Name}, …> per world; dispose the first before creating another.");
+            }
+
+            yielded = existing;
+        }
+
         // A client sends one message per tick it predicts: at the tick rate, in bursts after a hitch or a jump ahead.
         int tickRate = server.Replication.Options.TickRate;
         server.RegisterHandler(PredictionFormat.InputMessage, Receive, new MessageBudget(PredictionFormat.MaxMessageBytes, 2 * tickRate, 2 * tickRate));
@@ -44,8 +61,9 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
         // (nothing to replicate), a status message is queued before the transport flushes, into the same packet.
         server.Replication.InputStatus = new StatusSource(this);
         server.Sending += SendStatus;
-        server.World.Resources.Add(this);
-        server.World.Resources.Add<InputSource<TInput>>(this);
+        resources.Add(this);
+        if (yielded is null) resources.Add<InputSource<TInput>>(this);
+        else resources.Replace<InputSource<TInput>>(this);
     }
 
     /// <summary>The tick being simulated this frame (the next snapshot's tick).</summary>
@@ -217,8 +235,13 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
     {
         server.Sending -= SendStatus;
         server.Replication.InputStatus = null;
-        server.World.Resources.Remove<ServerInputs<TInput, TSerializer>>();
-        server.World.Resources.Remove<InputSource<TInput>>();
+        var resources = server.World.Resources;
+        resources.Remove<ServerInputs<TInput, TSerializer>>();
+        if (resources.TryGet<InputSource<TInput>>(out var source) && ReferenceEquals(source, this))
+        {
+            if (yielded is null) resources.Remove<InputSource<TInput>>();
+            else resources.Replace(yielded);
+        }
     }
 
     private void Receive(ConnectionId connection, ReadOnlySpan<byte> message)

@@ -14,14 +14,27 @@ public static class RpcWorldExtensions
     /// <typeparam name="T">The RPC struct.</typeparam>
     /// <param name="world">The world with an <see cref="RpcServer"/> or <see cref="RpcClient"/> attached.</param>
     /// <param name="rpc">The message.</param>
-    /// <param name="target">The recipients (a client always sends to the server).</param>
-    /// <returns>The event entity.</returns>
+    /// <param name="target">
+    /// The recipients (a client always sends to the server). On a listen server (<see cref="NetworkHost"/>),
+    /// <see cref="RpcTarget.Server"/> is the local player's RPC to the server, so a player's game sends the same way
+    /// whether it hosts or joins (a <c>Multiplayer</c> player may do both in one session).
+    /// </param>
+    /// <returns>
+    /// The event entity; <see cref="Entity.Null"/> for the local player's RPC on a listen server, which is handed to
+    /// <see cref="NetworkHost.SendRpc{T}(in T)"/> and appears, with its <see cref="RpcSource"/>, in the server's next receive.
+    /// </returns>
     /// <exception cref="InvalidOperationException">No RPC layer is attached to the world.</exception>
-    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an RPC type of the attached registry, or the server targets itself.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an RPC type of the attached registry, or a dedicated server targets itself.</exception>
     public static Entity SendRpc<T>(this World world, in T rpc, RpcTarget target)
         where T : struct
     {
         ArgumentNullException.ThrowIfNull(world);
+        if (target.Kind == RpcTargetKind.Server && world.Resources.TryGet<NetworkHost>(out var host) && world.Resources.Has<RpcServer>())
+        {
+            host.SendRpc(in rpc);   // judged by the server's rules as a remote player's (AllowFromClients, rate limits)
+            return Entity.Null;
+        }
+
         EnsureSendable<T>(world, target);
         return world.Create(in rpc, new RpcOutgoing(target, OrderOf(world).Next()));
     }
@@ -54,7 +67,9 @@ public static class RpcWorldExtensions
             server.Registry.Get<T>();
             if (target.Kind == RpcTargetKind.Server)
             {
-                throw new ArgumentException("The server cannot send an RPC to itself; create the event entity with RpcSource.Local instead.", nameof(target));
+                throw new ArgumentException(world.Resources.Has<NetworkHost>()
+                    ? "The local player's RPC to the server is sent with world.SendRpc(rpc, RpcTarget.Server) or host.SendRpc(rpc), not through a command buffer."
+                    : "The server cannot send an RPC to itself; create the event entity with RpcSource.Local instead.", nameof(target));
             }
         }
         else if (world.Resources.TryGet<RpcClient>(out var client))
