@@ -21,7 +21,8 @@ public sealed class Resources
         ArgumentNullException.ThrowIfNull(resource);
         if (!items.TryAdd(typeof(T), resource))
         {
-            throw new InvalidOperationException($"Resources already hold a {typeof(T).Name}; use Replace to swap it.");
+            throw new InvalidOperationException(
+                $"Resources already hold a {TypeNames.Display(typeof(T))} (a {TypeNames.Display(items[typeof(T)].GetType())}); use Replace to swap it.");
         }
     }
 
@@ -49,7 +50,8 @@ public sealed class Resources
             return (T)resource;
         }
 
-        throw new KeyNotFoundException($"Resources hold no {typeof(T).Name}; add one with world.Resources.Add<{typeof(T).Name}>(…).");
+        string name = TypeNames.Display(typeof(T));
+        throw new KeyNotFoundException($"Resources hold no {name}; add one with world.Resources.Add<{name}>(…).");
     }
 
     /// <summary>Looks up the resource under type <typeparamref name="T"/>.</summary>

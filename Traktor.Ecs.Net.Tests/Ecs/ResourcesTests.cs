@@ -45,6 +45,19 @@ public class ResourcesTests
     }
 
     [Fact]
+    public void Errors_name_generic_types_as_written_in_CSharp_and_say_what_holds_the_key()
+    {
+        // A newcomer's hosting world met "Resources already hold a InputSource`1", which named neither the input nor the holder.
+        using var world = World.Create();
+        var missing = Assert.Throws<KeyNotFoundException>(() => world.Resources.Get<List<Config>>());
+        Assert.Contains("world.Resources.Add<List<Config>>(", missing.Message);
+
+        world.Resources.Add<IReadOnlyList<Config>>(new List<Config>());
+        var duplicate = Assert.Throws<InvalidOperationException>(() => world.Resources.Add<IReadOnlyList<Config>>(new Config[1]));
+        Assert.Contains("already hold a IReadOnlyList<Config> (a List<Config>)", duplicate.Message);
+    }
+
+    [Fact]
     public void Missing_and_duplicate_resources_give_clear_errors()
     {
         using var world = World.Create();

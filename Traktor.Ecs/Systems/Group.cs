@@ -39,23 +39,10 @@ public class Group<T> : ISystem<T>
         {
             ArgumentNullException.ThrowIfNull(system);
             systems.Add(system);
-            profiles.Add(new SystemProfile(system is Group<T> group ? group.Name : DisplayName(system.GetType()), system));
+            profiles.Add(new SystemProfile(system is Group<T> group ? group.Name : TypeNames.Display(system.GetType()), system));
         }
 
         return this;
-    }
-
-    /// <summary>A type's name as written in C#: <c>ServerInputs&lt;ShipInput&gt;</c>, not <c>ServerInputs`2</c>.</summary>
-    private static string DisplayName(Type type)
-    {
-        int tick = type.Name.IndexOf('`', StringComparison.Ordinal);
-        if (!type.IsGenericType || tick < 0)
-        {
-            return type.Name; // also a nested type that only inherits its parent's type arguments
-        }
-
-        string name = type.Name[..tick];
-        return $"{name}<{string.Join(", ", type.GetGenericArguments().Select(DisplayName))}>";
     }
 
     /// <summary>The first member of type <typeparamref name="TSystem"/>, searching nested groups too.</summary>
