@@ -117,4 +117,55 @@ public class InProcessSessionsTests
         Assert.Equal("Room full 2", quick.Session!.Name); // the only match had no room: a new session
         Assert.Equal(quick.Session.Id, (await sessions.QuickJoinAsync(51, new SessionFilter { NameContains = "full" }, new SessionOptions("never", 2), Cancel)).Session!.Id);
     }
+
+    [Fact]
+    public async Task QuickJoinsOfOnePlayerLeaveAtMostTwoSessionsEmptyAndThoseEndWhenLeftEmpty()
+    {
+        // A quick-join whose filter matches nothing creates a session and moves the player's one seat into it, leaving the
+        // previous one empty. The backend bounds that (MaxSessionsPerPlayer); here, before, nothing did and nothing ended
+        // the empty sessions: one player made a session a call, kept for good.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        var sessions = NewService(time);
+        var ends = new ConcurrentQueue<(SessionId, SessionEndReason)>();
+        sessions.SessionEnded += (session, reason) => ends.Enqueue((session, reason));
+        var outcomes = new List<string>();
+        var created = new List<SessionId>();
+        for (int i = 0; i < 8; i++)
+        {
+            try
+            {
+                var result = await QuickJoinAloneAsync(sessions, 7, i);
+                outcomes.Add(result.Status.ToString());
+                created.Add(result.Session!.Id);
+            }
+            catch (OnlineException e)
+            {
+                outcomes.Add(e.Error.ToString());
+            }
+        }
+
+        Assert.Equal(["Joined", "Joined", "Joined", "QuotaExceeded", "QuotaExceeded", "QuotaExceeded", "QuotaExceeded", "QuotaExceeded"], outcomes);
+        Assert.Equal(3, (await sessions.ListSessionsAsync(null, 0, 100, Cancel)).Total);
+
+        // Another player matched into one of them takes it off the player's count: it may create one more, then no more.
+        Assert.Equal(created[0], (await QuickJoinAloneAsync(sessions, 8, 0)).Session!.Id);
+        var ninth = await QuickJoinAloneAsync(sessions, 7, 9);
+        Assert.Equal(SessionJoinStatus.Joined, ninth.Status);
+        var refused = await Assert.ThrowsAsync<OnlineException>(() => QuickJoinAloneAsync(sessions, 7, 10));
+        Assert.Equal(OnlineError.QuotaExceeded, refused.Error);
+
+        // The sessions it left empty end after EmptySessionTimeout; the ones someone sits in (and the game's own) stay.
+        var own = await sessions.CreateSessionAsync(new SessionOptions("the game's own", 4), Cancel);
+        time.Advance(TimeSpan.FromSeconds(60)); // the default EmptySessionTimeout
+        Assert.Equal(SessionJoinStatus.Joined, (await QuickJoinAloneAsync(sessions, 7, 11)).Status);
+        Assert.Equal([(created[1], SessionEndReason.Empty), (created[2], SessionEndReason.Empty)], ends);
+        Assert.Equal(SessionEndReason.Empty, (await sessions.GetSessionAsync(created[1], Cancel))!.EndReason);
+        Assert.Equal(SessionState.Live, (await sessions.GetSessionAsync(created[0], Cancel))!.State);
+        Assert.Equal(SessionState.Live, (await sessions.GetSessionAsync(own.Id, Cancel))!.State);
+        Assert.Equal(SessionState.Live, (await sessions.GetSessionAsync(ninth.Session!.Id, Cancel))!.State); // left empty just now
+    }
+
+    /// <summary>A quick-join whose filter matches no session but the one it may create (named after <paramref name="i"/>).</summary>
+    private static Task<SessionJoinResult> QuickJoinAloneAsync(InProcessSessions sessions, long player, int i) =>
+        sessions.QuickJoinAsync(player, new SessionFilter { NameContains = $"nobody plays {i}" }, new SessionOptions($"nobody plays {i}", 32), Cancel);
 }

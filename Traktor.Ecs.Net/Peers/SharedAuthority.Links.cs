@@ -30,9 +30,13 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         linkedAt.Remove(departed);
         unlinkedAt[departed] = ++linkEvents;
         if (SessionHost != PeerId) return;
+        var linked = mesh.ConnectedPeers.ToHashSet();
         foreach (var record in records.Values)
         {
-            if (record.Owner.Peer == departed && World.IsAlive(record.Entity) && RequestOwnership(record.Entity))
+            // Also whatever a claim names a peer not linked here for (a relayed claim may name any id): a new session host
+            // holds no entity for a peer nobody can reach.
+            ulong owner = record.Owner.Peer;
+            if ((owner == departed || (owner != PeerId && !linked.Contains(owner))) && World.IsAlive(record.Entity) && RequestOwnership(record.Entity))
             {
                 Inherited++;
                 PeerMetrics.Inherited.Add(1, peerTag);

@@ -111,6 +111,21 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 
         if (!records.TryGetValue(id, out var record) || !Admit(from, id, record, claim) || !claim.Outranks(record.Owner)) return;
         Adopt(record, claim);
+        if (claim.Peer != PeerId && claim.Peer != from && !mesh.ConnectedPeers.Contains(claim.Peer))
+        {
+            // A claim in the name of a peer not linked here: one that left, or an id no peer has (a relayed claim may name
+            // anyone). Nobody would ever write the entity, and no departure would pass it on: the session host takes it
+            // at once, as it takes a departed peer's.
+            CountApplied();
+            if (SessionHost == PeerId && World.IsAlive(record.Entity) && RequestOwnership(record.Entity))
+            {
+                Inherited++;
+                PeerMetrics.Inherited.Add(1, peerTag);
+            }
+
+            return;
+        }
+
         if (claim.Peer == PeerId)
         {
             // A claim in this peer's name it never made (a peer handed it the entity): it owns it, and its copy becomes the

@@ -7,7 +7,10 @@ namespace Traktor.Ecs.Net.Sessions;
 /// <see cref="ISessions"/> in memory, for one game-server process that hosts its own sessions (a listen server, a
 /// LAN game, tests). Every session lives on the server at the given addresses. One lock guards all sessions:
 /// operations are short, and the capacity check and the slot take must be atomic. Ended sessions stay readable
-/// (the newest <see cref="EndedSessionsKept"/>) so clients can learn why they ended.
+/// (the newest <see cref="EndedSessionsKept"/>) so clients can learn why they ended. As the backend's directory does, a
+/// player's quick-joins may leave at most <see cref="MaxSessionsPerPlayer"/> sessions they created empty, and such a
+/// session ends once it has stood empty for <see cref="EmptySessionTimeout"/> (docs/SECURITY.md, "Sessions left empty
+/// by quick-joins").
 /// </summary>
 public sealed class InProcessSessions : ISessions
 {
@@ -55,6 +58,30 @@ public sealed class InProcessSessions : ISessions
         this.tokens = new SessionTokenIssuer(tokens, this.time);
         this.serverAddresses = serverAddresses.ToArray();
     }
+
+    /// <summary>
+    /// How many sessions a player's quick-joins created may stand empty at once (default 2, as the backend's
+    /// <c>MaxSessionsPerPlayer</c>): a quick-join that would create another fails with <see cref="OnlineError.QuotaExceeded"/>
+    /// until one of them is joined by someone or ends. Each quick-join whose filter matches nothing creates a session and
+    /// moves the player's one seat into it, leaving the previous one empty; without this bound one player's quick-joins
+    /// added a session each, for good.
+    /// </summary>
+    public int MaxSessionsPerPlayer
+    {
+        get;
+        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxSessionsPerPlayer), "A quota is 0 or more.");
+    } = 2;
+
+    /// <summary>
+    /// How long a session a quick-join created may stand empty before it ends with <see cref="SessionEndReason.Empty"/>
+    /// (default 60 s, as the backend's <c>EmptySessionTimeout</c>). Checked when players join, quick-join or list sessions.
+    /// Sessions made by <see cref="CreateSessionAsync"/> are the game's own and end only when it ends them.
+    /// </summary>
+    public TimeSpan EmptySessionTimeout
+    {
+        get;
+        init => field = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(EmptySessionTimeout), "A timeout is zero or more.");
+    } = TimeSpan.FromSeconds(60);
 
     /// <summary>Raised after a player took a seat, with its name; on the caller's thread.</summary>
     public event Action<SessionId, long, string>? MemberJoined;
@@ -106,11 +133,14 @@ public sealed class InProcessSessions : ISessions
         SessionLimits.CheckPage(offset, limit);
         filter?.Validate();
         List<SessionInfo> matching;
+        var endedNow = new List<SessionId>();
         lock (gate)
         {
+            EndStaleSpawnedLocked(endedNow);
             matching = byAge.Where(s => s.Visibility == SessionVisibility.Public).Select(s => s.Snapshot()).ToList();
         }
 
+        RaiseEnded(endedNow, SessionEndReason.Empty);
         if (filter is not null)
         {
             matching.RemoveAll(s => !filter.Matches(s));
@@ -145,12 +175,15 @@ public sealed class InProcessSessions : ISessions
         ArgumentNullException.ThrowIfNull(playerName);
         CheckUser(userId);
         var left = new List<(SessionId, DateTimeOffset)>();
+        var endedNow = new List<SessionId>();
         SessionJoinResult result;
         lock (gate)
         {
+            EndStaleSpawnedLocked(endedNow);
             result = JoinLocked(id, userId, playerName, left);
         }
 
+        RaiseEnded(endedNow, SessionEndReason.Empty);
         return Task.FromResult(Finish(result, userId, playerName, left));
     }
 
@@ -162,19 +195,35 @@ public sealed class InProcessSessions : ISessions
         filter?.Validate();
         createIfNone.Validate();
         var left = new List<(SessionId, DateTimeOffset)>();
+        var endedNow = new List<SessionId>();
         SessionJoinResult result;
-        lock (gate)
+        try
         {
-            var candidate = byAge.FirstOrDefault(s => s.Visibility == SessionVisibility.Public && (s.Members.Count < s.MaxPlayers || s.IsMember(userId))
-                && (filter is null || filter.Matches(s.Snapshot())));
-            if (candidate is null)
+            lock (gate)
             {
-                candidate = new Session(SessionId.New(), createIfNone, time.GetUtcNow());
-                sessions.Add(candidate.Id, candidate);
-                byAge.Add(candidate);
-            }
+                EndStaleSpawnedLocked(endedNow);
+                var candidate = byAge.FirstOrDefault(s => s.Visibility == SessionVisibility.Public && (s.Members.Count < s.MaxPlayers || s.IsMember(userId))
+                    && (filter is null || filter.Matches(s.Snapshot())));
+                if (candidate is null)
+                {
+                    // The player's next quick-join moves its seat on and leaves this session empty: bounded as on the backend.
+                    if (byAge.Count(s => s.SpawnedBy == userId && s.Members.Count == 0) >= MaxSessionsPerPlayer)
+                    {
+                        throw new OnlineException(OnlineError.QuotaExceeded,
+                            $"A player's quick-joins may leave at most {MaxSessionsPerPlayer} sessions they created empty; join one of them or wait until they end.");
+                    }
 
-            result = JoinLocked(candidate.Id, userId, string.Empty, left);
+                    candidate = new Session(SessionId.New(), createIfNone, time.GetUtcNow()) { SpawnedBy = userId };
+                    sessions.Add(candidate.Id, candidate);
+                    byAge.Add(candidate);
+                }
+
+                result = JoinLocked(candidate.Id, userId, string.Empty, left);
+            }
+        }
+        finally
+        {
+            RaiseEnded(endedNow, SessionEndReason.Empty);
         }
 
         return Task.FromResult(Finish(result, userId, string.Empty, left));
@@ -186,7 +235,7 @@ public sealed class InProcessSessions : ISessions
         var at = time.GetUtcNow();
         lock (gate)
         {
-            if (!sessions.TryGetValue(id, out var session) || session.State != SessionState.Live || !session.Remove(userId))
+            if (!sessions.TryGetValue(id, out var session) || session.State != SessionState.Live || !session.Remove(userId, at))
             {
                 return Task.FromResult(false);
             }
@@ -220,22 +269,53 @@ public sealed class InProcessSessions : ISessions
                 return false;
             }
 
-            session.EndAs(reason, time.GetUtcNow());
-            byAge.Remove(session);
-            foreach (var member in session.Members)
-            {
-                seatOf.Remove(member.UserId);
-            }
-
-            ended.Enqueue(id);
-            while (ended.Count > EndedSessionsKept)
-            {
-                sessions.Remove(ended.Dequeue());
-            }
+            EndLocked(session, reason);
         }
 
         SessionEnded?.Invoke(id, reason);
         return true;
+    }
+
+    private void EndLocked(Session session, SessionEndReason reason)
+    {
+        session.EndAs(reason, time.GetUtcNow());
+        byAge.Remove(session);
+        foreach (var member in session.Members)
+        {
+            seatOf.Remove(member.UserId);
+        }
+
+        ended.Enqueue(session.Id);
+        while (ended.Count > EndedSessionsKept)
+        {
+            sessions.Remove(ended.Dequeue());
+        }
+    }
+
+    /// <summary>Ends the sessions quick-joins created that have stood empty for <see cref="EmptySessionTimeout"/> (events raised by the caller, outside the lock).</summary>
+    private void EndStaleSpawnedLocked(List<SessionId> endedNow)
+    {
+        var horizon = time.GetUtcNow() - EmptySessionTimeout;
+        foreach (var session in byAge)
+        {
+            if (session.SpawnedBy != 0 && session.EmptySince is { } since && since <= horizon)
+            {
+                endedNow.Add(session.Id);
+            }
+        }
+
+        foreach (var id in endedNow)
+        {
+            EndLocked(sessions[id], SessionEndReason.Empty);
+        }
+    }
+
+    private void RaiseEnded(List<SessionId> endedNow, SessionEndReason reason)
+    {
+        foreach (var id in endedNow)
+        {
+            SessionEnded?.Invoke(id, reason);
+        }
     }
 
     private SessionJoinResult JoinLocked(SessionId id, long userId, string playerName, List<(SessionId, DateTimeOffset)> left)
@@ -262,12 +342,12 @@ public sealed class InProcessSessions : ISessions
 
         // One live session per player: taking this seat gives up the previous one in the same step.
         var now = time.GetUtcNow();
-        if (seatOf.Remove(userId, out var previous) && sessions.TryGetValue(previous, out var old) && old.Remove(userId))
+        if (seatOf.Remove(userId, out var previous) && sessions.TryGetValue(previous, out var old) && old.Remove(userId, now))
         {
             left.Add((previous, now));
         }
 
-        session.Members.Add(new SessionMember(userId, playerName, now));
+        session.Add(new SessionMember(userId, playerName, now));
         seatOf[userId] = id;
         return new SessionJoinResult(SessionJoinStatus.Joined, session.Snapshot(), null);
     }
@@ -318,12 +398,37 @@ public sealed class InProcessSessions : ISessions
 
         public SessionState State { get; private set; }
 
+        /// <summary>The player whose quick-join created it, or 0 (made by <see cref="CreateSessionAsync"/>).</summary>
+        public long SpawnedBy { get; init; }
+
+        /// <summary>Since when nobody has been in it (its creation at first), or null while someone is.</summary>
+        public DateTimeOffset? EmptySince { get; private set; } = createdAt;
+
         private SessionEndReason endReason;
         private DateTimeOffset? endedAt;
 
         public bool IsMember(long userId) => Members.Exists(m => m.UserId == userId);
 
-        public bool Remove(long userId) => Members.RemoveAll(m => m.UserId == userId) > 0;
+        public void Add(SessionMember member)
+        {
+            Members.Add(member);
+            EmptySince = null;
+        }
+
+        public bool Remove(long userId, DateTimeOffset at)
+        {
+            if (Members.RemoveAll(m => m.UserId == userId) == 0)
+            {
+                return false;
+            }
+
+            if (Members.Count == 0)
+            {
+                EmptySince = at;
+            }
+
+            return true;
+        }
 
         public void EndAs(SessionEndReason reason, DateTimeOffset at)
         {
