@@ -12,9 +12,14 @@ namespace Traktor.Ecs.Net.Tests.Demo;
 /// §13): writes (0x80), relayed claims (0x81) and destroys (0x82) down to their headers. Before, it named them all
 /// "Application" and decoded nothing of them (tshark refused the traktor.shared.* fields this test asks for).
 /// </summary>
-public class PeerDissectorTests
+public sealed class PeerDissectorTests : IDisposable
 {
     private const string Tshark = "/usr/bin/tshark";
+
+    private readonly DirectoryInfo directory = Directory.CreateTempSubdirectory("traktor-peers-");
+
+    /// <summary>The capture goes with the test.</summary>
+    public void Dispose() => directory.Delete(recursive: true);
 
     [Fact]
     public async Task The_dissector_decodes_shared_writes_relayed_claims_and_destroys()
@@ -24,7 +29,7 @@ public class PeerDissectorTests
             Assert.Skip($"{Tshark} is not installed (apt-get install tshark).");
         }
 
-        string capturePath = Path.Combine(Directory.CreateTempSubdirectory("traktor-peers-").FullName, "mesh.pcapng");
+        string capturePath = Path.Combine(directory.FullName, "mesh.pcapng");
         using (var capture = new PcapngWriter(File.Create(capturePath)))
         using (var mesh = new SharedMesh(3, new LinkConditions(), seed: 40, capture: capture))
         {
