@@ -69,10 +69,12 @@ public sealed partial class MultiplayerHostMigrationTests
         private readonly List<IDisposable> owned = [];
 
         private readonly TimeSpan? migrationWait;
+        private readonly TimeSpan? joinWait;
 
-        private Rig(BackendTestServer backend, TimeSpan? migrationWait)
+        private Rig(BackendTestServer backend, TimeSpan? migrationWait, TimeSpan? joinWait)
         {
             this.migrationWait = migrationWait;
+            this.joinWait = joinWait;
             Backend = backend;
             // A lost host's rendezvous is free for the successor once the introducer stops hearing from it.
             introducer = new Introducer(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), new IntroducerOptions { HostTimeout = TimeSpan.FromSeconds(2) });
@@ -106,9 +108,12 @@ public sealed partial class MultiplayerHostMigrationTests
         /// <summary>What the players' facades logged (warnings and up, and migration news), for a failure's message.</summary>
         public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; } = new();
 
-        /// <summary>Starts the backend, the introducer and four players (<paramref name="migrationWait"/>: their <see cref="MultiplayerOptions.HostMigrationWait"/>, or the default).</summary>
-        public static async Task<Rig> StartAsync(TimeSpan? migrationWait = null) =>
-            new(await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs), migrationWait);
+        /// <summary>
+        /// Starts the backend, the introducer and four players (<paramref name="migrationWait"/>: their
+        /// <see cref="MultiplayerOptions.HostMigrationWait"/>, <paramref name="joinWait"/> their <see cref="MultiplayerOptions.JoinWait"/>, or the defaults).
+        /// </summary>
+        public static async Task<Rig> StartAsync(TimeSpan? migrationWait = null, TimeSpan? joinWait = null) =>
+            new(await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs), migrationWait, joinWait);
 
         public void Tick()
         {
@@ -182,6 +187,7 @@ public sealed partial class MultiplayerHostMigrationTests
                 {
                     Traversal = clientSocket,
                     HostMigrationWait = migrationWait ?? new MultiplayerOptions().HostMigrationWait,
+                    JoinWait = joinWait ?? new MultiplayerOptions().JoinWait,
                     Hosting = new MultiplayerHosting(hostSocket)
                     {
                         // The game's authority, on whichever player hosts: an entity per player, moved by the host.
@@ -267,6 +273,14 @@ public sealed partial class MultiplayerHostMigrationTests
             CancellationToken cancellationToken = default) =>
             Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
 
+        private int claimsGranted;
+
+        /// <summary>Claims the directory granted.</summary>
+        public int ClaimsGranted => Volatile.Read(ref claimsGranted);
+
+        /// <summary>While set, the answers of granted claims wait for it (or for the caller to give up).</summary>
+        public volatile TaskCompletionSource? HeldClaimAnswers;
+
         /// <summary>Claims the directory grants whose answers are then lost on the way back (the claim itself stands).</summary>
         public volatile int LoseClaimAnswers;
 
@@ -275,6 +289,8 @@ public sealed partial class MultiplayerHostMigrationTests
             Count(cancellationToken);
             if (Cut) return await Unreachable<PlayerHostGrant>();
             var grant = await inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
+            Interlocked.Increment(ref claimsGranted);
+            if (HeldClaimAnswers is { } held) await held.Task.WaitAsync(cancellationToken); // the grant stands; its answer waits
             if (LoseClaimAnswers > 0)
             {
                 LoseClaimAnswers--;
@@ -286,6 +302,17 @@ public sealed partial class MultiplayerHostMigrationTests
 
         public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
             Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.ReportHostLostAsync(id, userId, cancellationToken);
+
+        private int releases;
+
+        /// <summary>The sessions this player gave back (not in <see cref="Calls"/>: a facade disposed after it claimed one still does).</summary>
+        public int Releases => Volatile.Read(ref releases);
+
+        public Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref releases);
+            return Cut ? Unreachable<bool>() : inner.ReleaseHostAsync(id, userId, cancellationToken);
+        }
 
         private bool Count(CancellationToken cancellationToken)
         {

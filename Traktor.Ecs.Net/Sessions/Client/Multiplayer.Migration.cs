@@ -16,6 +16,9 @@ public sealed partial class Multiplayer
     private readonly QueryDescription numberedQuery = new QueryDescription().WithAll<NetworkId>();
     private readonly QueryDescription localQuery = new QueryDescription().WithAll<LocalOwner>();
     private MigrationPlan? owners;
+
+    /// <summary>How long one attempt to reach a new host that has not published its address waits, at most.</summary>
+    private static readonly TimeSpan FollowAttempt = TimeSpan.FromSeconds(2);
     private volatile Migrating? migrating;
 
     /// <summary>The directory entry of the session this player hosts, or null.</summary>
@@ -128,11 +131,23 @@ public sealed partial class Multiplayer
 
                 if (now.HostUserId is { } host && host != migration.OldHost && host != me)
                 {
-                    if (await FollowAsync(migration, me).ConfigureAwait(false)) return;
+                    if (migration.Following != host)
+                    {
+                        (migration.Following, migration.FollowingSince) = (host, time.GetTimestamp());
+                    }
 
-                    // The named host could not be reached within JoinWait (it died too, or could not host): a successor behind
-                    // it claims the session, which the directory grants only once that host is silent for its turn.
-                    if (mayHost) (hostedNow, wait, mayHost) = await ClaimAsync(migration, directory, me, key, wait).ConfigureAwait(false);
+                    // A named host without a seat gave the session back (it quit before hosting): nobody to follow. One that
+                    // has not published its address yet is asked for again shortly, with the directory asked in between.
+                    bool seated = now.IsMember(host);
+                    if (seated && await FollowAsync(migration, me).ConfigureAwait(false)) return;
+
+                    // The named host could not be reached within JoinWait (it died too, or could not host), or gave the session
+                    // back: a successor behind it claims the session, which the directory grants only once that host is silent
+                    // for its turn (at once when it gave the session back).
+                    if (mayHost && (!seated || time.GetElapsedTime(migration.FollowingSince) >= options.JoinWait))
+                    {
+                        (hostedNow, wait, mayHost) = await ClaimAsync(migration, directory, me, key, wait).ConfigureAwait(false);
+                    }
                 }
                 else if (mayHost && (now.HostUserId == migration.OldHost || now.HostUserId == me))
                 {
@@ -179,7 +194,9 @@ public sealed partial class Multiplayer
         var id = migration.Lost.Id;
         try
         {
-            var grant = await directory.ClaimHostAsync(id, me, key, migration.Token).ConfigureAwait(false);
+            var claim = directory.ClaimHostAsync(id, me, key, migration.Token);
+            migration.Claim = claim; // from now on the directory may name this player host: Dispose gives the session back
+            var grant = await claim.ConfigureAwait(false);
             return await TakeOverAsync(migration, grant, directory, me).ConfigureAwait(false) ? (true, wait, true) : (false, wait, false);
         }
         catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
@@ -200,7 +217,8 @@ public sealed partial class Multiplayer
         SessionJoinResult result;
         try
         {
-            result = await JoinWhenReachableAsync(migration.Lost.Id, me, migration.Token).ConfigureAwait(false);
+            // A few seconds at a time: between attempts the directory may name another host, or say this one gave the session back.
+            result = await JoinWhenReachableAsync(migration.Lost.Id, me, migration.Token, options.JoinWait < FollowAttempt ? options.JoinWait : FollowAttempt).ConfigureAwait(false);
         }
         catch (OnlineException exception)
         {
@@ -248,6 +266,40 @@ public sealed partial class Multiplayer
         }
     }
 
+    /// <summary>
+    /// The facade is disposed during a migration in which this player claimed the session: if the directory gave it the
+    /// session (the claim's answer may be lost or cut short), it gives it back, so the next successor takes over at once
+    /// instead of waiting out this player's silence. In the background; nothing is sent when the directory refused the claim.
+    /// </summary>
+    private async Task GiveClaimBackAsync(Migrating migration, IPlayerHostedSessions directory, long me)
+    {
+        try
+        {
+            await migration.Claim!.ConfigureAwait(false);
+        }
+        catch (OnlineException)
+        {
+            return; // the directory refused it: this player holds nothing
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Cut short or its answer lost: the directory may still have granted it; the release below says.
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), time);
+        try
+        {
+            if (await directory.ReleaseHostAsync(migration.Lost.Id, me, timeout.Token).ConfigureAwait(false))
+            {
+                logger.LogInformation("Gave session {Session} back to the directory: this player quit before hosting it.", migration.Lost.Id);
+            }
+        }
+        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogDebug(exception, "Did not give session {Session} back (this player was not its host, or the directory did not answer).", migration.Lost.Id);
+        }
+    }
+
     /// <summary>The kept world of a player-hosted session goes, as a client's does when its session is over.</summary>
     private void DropKeptEntities()
     {
@@ -278,6 +330,15 @@ public sealed partial class Multiplayer
 
         /// <summary>True once the directory gave this player the session and it could not host: the next successor takes its seat over with the session.</summary>
         public bool TakeoverFailed { get; set; }
+
+        /// <summary>The new host this player follows (the directory names it), and since when (a timestamp): it claims only after JoinWait.</summary>
+        public long? Following { get; set; }
+
+        /// <inheritdoc cref="Following"/>
+        public long FollowingSince { get; set; }
+
+        /// <summary>This player's last claim of the session (granted or not), or null before it claimed.</summary>
+        public Task<PlayerHostGrant>? Claim { get; set; }
 
         /// <summary>Stops the migration: its pending directory call and wait are cancelled, and it calls the directory no more. Any thread.</summary>
         public void Stop() => stopped.Cancel();
