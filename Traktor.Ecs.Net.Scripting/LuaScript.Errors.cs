@@ -12,6 +12,9 @@ public sealed partial class LuaScript
     private const string SandboxPrefix = "sandbox: ";
     private const string LimitPrefix = "limit: ";
 
+    /// <summary>The most bytes of a script's error message that are read, logged and kept; the rest is cut.</summary>
+    internal const int MaxErrorMessageBytes = 1024;
+
     private bool _firstErrorAnnounced;
 
     [GeneratedRegex(@"^(?<file>[^\n]*?):(?<line>\d+): (?<message>.*)$", RegexOptions.Singleline)]
@@ -91,7 +94,13 @@ public sealed partial class LuaScript
             return new ScriptError(Name, file, line, kind, $"(error object is a {thread.TypeName(thread.Type(-1))} value)", entryName);
         }
 
-        string text = LuaValues.ReadString(thread, -1);
+        // Only the start of a long message is kept: a script can raise a string of its whole memory limit (16 MiB) from
+        // every entry of every tick, and each was copied whole, twice its size as UTF-16, logged and kept (64 of them).
+        string text = LuaValues.ReadStringPrefix(thread, -1, MaxErrorMessageBytes, out long length);
+        if (length > MaxErrorMessageBytes)
+        {
+            text += $"… ({length} bytes, cut to {MaxErrorMessageBytes})";
+        }
         if (status == LuaStatus.ErrMem || text == "not enough memory")
         {
             var (file, line) = Locate(thread, 0);

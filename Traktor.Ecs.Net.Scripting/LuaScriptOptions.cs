@@ -76,6 +76,15 @@ public sealed class LuaScriptOptions
     /// </summary>
     public int MaxRpcHandlersPerTick { get; set; } = 64;
 
+    /// <summary>
+    /// How long a script's player tries to go on under a successor when the player hosting its session is lost (the
+    /// connection timed out or shut down without the session ending), 30 s by default, as
+    /// <see cref="MultiplayerOptions.HostMigrationWait"/>: the directory picks the successor, which hosts from its copy of the
+    /// world through <see cref="ScriptServices.StartHosting"/>, and the others connect to it (<c>Script:onHostLost</c>, then
+    /// <c>Script:onHostMigrated</c> or <c>Script:onHostMigrationFailed</c>). Zero: no migration. At most about 49.7 days.
+    /// </summary>
+    public TimeSpan HostMigrationWait { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Errors kept in <see cref="LuaScript.Errors"/> (oldest dropped first); 64 by default.</summary>
     public int MaxKeptErrors { get; set; } = 64;
 
@@ -94,6 +103,8 @@ public sealed class LuaScriptOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CallTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(CallTimeout, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxKeptErrors, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(HostMigrationWait, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(HostMigrationWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RpcsPerSecond, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(RpcBurst, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRpcHandlersPerTick, 1);

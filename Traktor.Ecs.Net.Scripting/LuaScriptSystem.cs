@@ -24,6 +24,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
     private readonly ILogger _logger;
     private readonly ScriptNetwork _network;
     private readonly List<LuaScript> _scripts = new();
+    private readonly Dictionary<LuaScript, ScriptMigration> _migrations = new();
     private readonly List<(ScriptTable Parameters, RpcSource Source)> _received = new();
 
     /// <summary>Creates the system; load scripts with <see cref="Load"/>.</summary>
@@ -45,6 +46,9 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
     /// <summary>The loaded scripts, in load order.</summary>
     public IReadOnlyList<LuaScript> Scripts => _scripts;
 
+    /// <summary>True once a player host sent this world's client the owners of its entities (what a successor hands back).</summary>
+    internal bool HasHostOwners => _network.Replica.HasOwners;
+
     /// <summary>Loads a script file and runs its main chunk (which may wait on the network across ticks).</summary>
     /// <param name="path">The .lua file; its file name names the script in errors.</param>
     /// <returns>The script.</returns>
@@ -64,9 +68,10 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
     public LuaScript LoadSource(string name, string source, IReadOnlyDictionary<string, ScriptValue>? globals = null)
     {
         var identity = new ScriptIdentity(_services);
+        var multiplayer = new MultiplayerApi(_services, _options, identity, _network, _logger);
         var api = new HttpApi(_services, _options).Primitives()
             .Concat(new OnlineApi(_services, _options, identity).Primitives())
-            .Concat(new MultiplayerApi(_services, _options, identity, _network).Primitives())
+            .Concat(multiplayer.Primitives())
             .Concat(new NetConfigApi(_services).Primitives())
             .Concat(GameApi.Primitives(_services));
         var script = new LuaScript(name, source, _options, api, _logger);
@@ -76,6 +81,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         }
 
         _scripts.Add(script);
+        _migrations.Add(script, multiplayer.Migration);
         script.RunMain();
         return script;
     }
@@ -91,6 +97,11 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
             return false;
         }
 
+        if (_migrations.Remove(script, out var migration))
+        {
+            migration.Abandon();
+        }
+
         script.Dispose();
         return true;
     }
@@ -100,6 +111,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
     {
         foreach (var script in _scripts)
         {
+            _migrations[script].Tick(script); // a lost player host: onHostLost, onHostMigrated, onHostMigrationFailed
             script.Entries.Tick();
         }
 
@@ -117,10 +129,12 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         {
             foreach (var script in _scripts)
             {
+                _migrations[script].Abandon();
                 script.Dispose();
             }
 
             _scripts.Clear();
+            _migrations.Clear();
         }
 
         base.Dispose(disposing);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Scripting.Runtime;
 using Traktor.Ecs.Net.Sessions;
@@ -8,13 +9,33 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 /// <summary>
 /// <c>multiplayer</c>: sessions through <see cref="ISessions"/> (joining also connects the world's
 /// <see cref="NetworkClient"/> with the session's connect token and waits until it is connected), script
-/// RPCs through <see cref="ScriptRpcMap"/>, and link statistics from <see cref="NetStats"/>.
+/// RPCs through <see cref="ScriptRpcMap"/>, link statistics from <see cref="NetStats"/>, and a host migration when the
+/// player hosting a session the script joined is lost (<see cref="ScriptMigration"/>).
 /// </summary>
-internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions options, ScriptIdentity identity, ScriptNetwork network)
+internal sealed class MultiplayerApi
 {
+    private readonly ScriptServices services;
+    private readonly LuaScriptOptions options;
+    private readonly ScriptIdentity identity;
+    private readonly ScriptNetwork network;
     private SessionId? _session;
-    private double _rpcTokens = options.RpcBurst;
-    private long _rpcRefilled = services.Time.GetTimestamp();
+    private double _rpcTokens;
+    private long _rpcRefilled;
+
+    public MultiplayerApi(ScriptServices services, LuaScriptOptions options, ScriptIdentity identity, ScriptNetwork network, ILogger logger)
+    {
+        this.services = services;
+        this.options = options;
+        this.identity = identity;
+        this.network = network;
+        _rpcTokens = options.RpcBurst;
+        _rpcRefilled = services.Time.GetTimestamp();
+        Migration = new ScriptMigration(services, options, identity, network, logger);
+        Migration.Failed += () => _session = null; // no new host: the script is in no session, and may join another
+    }
+
+    /// <summary>The host migration of the session the script joined (ticked by <see cref="LuaScriptSystem"/>).</summary>
+    public ScriptMigration Migration { get; }
 
     public IEnumerable<KeyValuePair<string, ScriptPrimitive>> Primitives()
     {
@@ -23,6 +44,7 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
         yield return new("leaveSession", LeaveSession);
         yield return new("rpc", Rpc);
         yield return new("getStats", GetStats);
+        yield return new("isMigrating", call => call.Return(Migration.IsMigrating));
     }
 
     private ISessions Sessions => services.Sessions ?? throw new ScriptCallException("multiplayer has no session directory on this host");
@@ -131,13 +153,14 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
                 }
 
                 // A player host behind a NAT is introduced first (punched, or relayed), as Multiplayer.JoinSessionAsync does.
+                Migration.BeforeConnect(client);
                 connector = SessionConnector.Start(client.Transport, join.ConnectInfo!, services.Traversal, options.CallTimeout, services.Time);
             }
 
             bool late = services.Time.GetElapsedTime(started) > options.CallTimeout;
             return connector!.Update() switch
             {
-                SessionConnectorState.Connected => (Describe(joined), null),
+                SessionConnectorState.Connected => Connected(joined),
                 SessionConnectorState.Disconnected => (ScriptValue.Nil, $"{call.Function}: could not connect to the session's server"),
                 SessionConnectorState.NotIntroduced => NotIntroduced(call),
                 SessionConnectorState.Introducing when late => NotIntroduced(call),
@@ -145,6 +168,12 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
                 _ => null,
             };
         }, () => cancellation.Cancel()));
+    }
+
+    private (ScriptValue, string?) Connected(SessionInfo joined)
+    {
+        Migration.Watch(joined); // a player host's loss migrates the script's player to its successor
+        return (Describe(joined), null);
     }
 
     private (ScriptValue, string?) NotIntroduced(LuaCall call) =>
@@ -158,6 +187,7 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
         }
 
         _session = null;
+        Migration.Stop(); // a migration going on ends with the session
         if (network.Client is { } client && client.Transport.State != ClientState.Disconnected)
         {
             client.Transport.Disconnect();
@@ -188,7 +218,7 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
 
         // A client's RPC leaves at the end of the tick only while connected; before, it was dropped with nothing said
         // to the script (a greeting in the first update() never arrived). Say it at the caller's line instead.
-        if (network.Client is { } client && client.Transport.State != ClientState.Connected)
+        if (network.Client is { } client && client.Transport.State != ClientState.Connected && network.RpcTarget == RpcTarget.Server)
         {
             throw new ScriptCallException($"{call.Function}: not connected to a server ({client.Transport.State}); nothing was sent: send once connected (after multiplayer:joinSession returns)");
         }
@@ -237,7 +267,7 @@ internal sealed class MultiplayerApi(ScriptServices services, LuaScriptOptions o
             .With("connections", (long)connections));
     }
 
-    private static ScriptTable Describe(SessionInfo session)
+    internal static ScriptTable Describe(SessionInfo session)
     {
         var players = new ScriptTable();
         foreach (var member in session.Members)

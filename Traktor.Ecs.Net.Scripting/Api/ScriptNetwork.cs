@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Transport;
@@ -15,6 +16,31 @@ internal sealed class ScriptNetwork(World world)
     public NetworkClient? Client => World.Resources.TryGet<NetworkClient>(out var client) ? client : null;
 
     public NetworkServer? Server => World.Resources.TryGet<NetworkServer>(out var server) ? server : null;
+
+    /// <summary>The owners a player host last sent this world's client, and the replica a successor hosts (one per client, shared by the scripts).</summary>
+    public ReplicaTakeover Replica { get; } = new();
+
+    private NetworkClient? _listening;
+
+    /// <summary>Listens for a player host's owners on <paramref name="client"/> (once per client; on the tick thread).</summary>
+    public void ListenForOwners(NetworkClient client, ILogger logger)
+    {
+        if (ReferenceEquals(_listening, client))
+        {
+            return;
+        }
+
+        _listening = client;
+        try
+        {
+            Replica.Listen(client);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // A Multiplayer (or a MigratingPeer) on this client listens already: scripts migrate without the owners.
+            logger.LogWarning(exception, "Another listener of the host's owners on this NetworkClient: after a host migration the scripts' host cannot hand entities back to their owners.");
+        }
+    }
 
     /// <summary>Where a script's RPC goes: from a server to every client, from a client to the server.</summary>
     public RpcTarget RpcTarget => World.Resources.TryGet<RpcServer>(out _) ? RpcTarget.AllClients : RpcTarget.Server;

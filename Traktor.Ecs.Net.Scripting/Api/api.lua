@@ -110,6 +110,11 @@ function Multiplayer:getStats()
   return stats
 end
 
+function Multiplayer:isMigrating()
+  local migrating = call("isMigrating")
+  return migrating
+end
+
 local Log = class("Log")
 
 local function logAt(level)

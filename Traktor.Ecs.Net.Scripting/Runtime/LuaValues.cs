@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using KeraLua;
 
@@ -63,6 +64,25 @@ internal static class LuaValues
 
     /// <summary>Reads the string at <paramref name="index"/> (a string, not a number) as UTF-8.</summary>
     public static string ReadString(Lua lua, int index) => Encoding.UTF8.GetString(lua.ToBuffer(index, false) ?? []);
+
+    /// <summary>
+    /// Reads at most the first <paramref name="maxBytes"/> of the string at <paramref name="index"/> (a string, not a number),
+    /// copying no more than that; <paramref name="length"/> is its whole length in bytes. A multi-byte character cut at the
+    /// end reads as U+FFFD.
+    /// </summary>
+    public static string ReadStringPrefix(Lua lua, int index, int maxBytes, out long length)
+    {
+        IntPtr bytes = LuaNative.lua_tolstring(lua.Handle, index, out UIntPtr size);
+        length = (long)(ulong)size;
+        if (bytes == IntPtr.Zero)
+        {
+            return "";
+        }
+
+        var prefix = new byte[(int)Math.Min(length, maxBytes)];
+        Marshal.Copy(bytes, prefix, 0, prefix.Length);
+        return Encoding.UTF8.GetString(prefix);
+    }
 
     /// <summary>
     /// Reads the value at <paramref name="index"/> into a <see cref="ScriptValue"/> within the budgets:

@@ -23,6 +23,8 @@ local mathlog = math.log
 local utf8len, utf8offset, utf8codepoint = utf8.len, utf8.offset, utf8.codepoint
 local tointeger = math.tointeger
 local rawtonumber = tonumber
+local rawpack, rawunpack, rawpacksize, rawbyte = string.pack, string.unpack, string.packsize, string.byte
+local rawtableunpack, rawconcat, rawdate = table.unpack, table.concat, os.date
 
 -- The error object of a call that ran out of instructions. Every catcher below re-raises it, so a
 -- script cannot swallow its own abort.
@@ -332,6 +334,103 @@ end
 utf8.codepoint = function(s, ...)
   scanned(s)
   return utf8codepoint(s, ...)
+end
+
+-- An integer argument as the library reads it (a numeral string converts); nil when it is none (the call raises).
+local function integer(v, default)
+  if v == nil then
+    return default
+  end
+  if type(v) == "string" then
+    budget(#v)
+    v = rawtonumber(v)
+  end
+  return type(v) == "number" and tointeger(v) or nil
+end
+
+-- How many values or elements lie between positions first and last; nothing is charged past what the stack can take
+-- (the call raises "too many results" at once).
+local function counted(first, last)
+  if first and last and last >= first and last - first < 1000000 then
+    budget(last - first + 1)
+  end
+end
+
+-- A format is read in C option by option, and some options do nothing (' ', '<', '>', '=', '!'): a format of 8 MB of
+-- spaces was one CALL instruction, and string.unpack on it in a loop held a tick for 14 s past a 250 ms time budget.
+-- Charged an instruction per byte of format, as a numeral (an honest format is a few bytes).
+local function formatted(fmt)
+  if type(fmt) == "string" then
+    budget(#fmt)
+  end
+end
+
+string.pack = function(fmt, ...)
+  formatted(fmt)
+  return rawpack(fmt, ...)
+end
+
+string.packsize = function(fmt)
+  formatted(fmt)
+  return rawpacksize(fmt)
+end
+
+string.unpack = function(fmt, ...)
+  formatted(fmt)
+  return rawunpack(fmt, ...)
+end
+
+safeOs.date = function(format, ...)
+  formatted(format)
+  return rawdate(format, ...)
+end
+
+-- Calls that push or walk as many values as their range says, in C, without allocating once the stack has grown:
+-- s:byte(1, -1) on 400 KB, or table.unpack(t, 1, 400000), in a loop ran 100 ms to 700 ms past the time budget. Charged a
+-- value per instruction, the range computed as the library does (relative positions clipped to the string).
+string.byte = function(s, i, j)
+  if type(s) == "string" then
+    local length = #s
+    local first = integer(i, 1)
+    local last = integer(j, first)
+    if first and last then
+      if first < 0 then
+        first = first < -length and 1 or length + first + 1
+      elseif first == 0 then
+        first = 1
+      end
+      if last < 0 then
+        last = length + last + 1
+      elseif last > length then
+        last = length
+      end
+      counted(first, last)
+    end
+  end
+  return rawbyte(s, i, j)
+end
+
+table.unpack = function(t, i, j)
+  local first = integer(i, 1)
+  if j == nil and first and type(t) == "table" then
+    -- The length as the library takes it (__len runs once, here), passed on so that it is not taken twice.
+    local last = tointeger(#t)
+    counted(first, last)
+    return rawtableunpack(t, first, last)
+  end
+  counted(first, integer(j, nil))
+  return rawtableunpack(t, i, j)
+end
+
+table.concat = function(t, sep, i, j)
+  local first = integer(i, 1)
+  if j == nil and first and type(t) == "table" then
+    local last = tointeger(#t)
+    counted(first, last)
+    return rawconcat(t, sep, first, last)
+  end
+  counted(first, integer(j, nil))
+  return rawconcat(t, sep, i, j)
 end
 
 -- A numeral is read in C to its end, digit by digit, whatever its length: a 7 MiB string of digits took tens of

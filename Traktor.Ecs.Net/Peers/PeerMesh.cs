@@ -13,7 +13,7 @@ namespace Traktor.Ecs.Net;
 /// server-side connection) or by the peer this client connected to, never by what a message says. Not thread-safe:
 /// drive it from the tick thread.
 /// </summary>
-public sealed class PeerMesh : IDisposable
+public sealed partial class PeerMesh : IDisposable
 {
     private readonly NetServer server;
     private readonly List<(ulong Peer, NetClient Client)> outgoing = new();

@@ -65,7 +65,7 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         if (record.IntroducedBy != 0 && introduced.TryGetValue(record.IntroducedBy, out int share)) introduced[record.IntroducedBy] = Math.Max(0, share - 1);
 
         Entomb(id, claim, record.IntroducedBy == 0 ? PeerId : record.IntroducedBy);
-        foreach (ulong peer in mesh.ConnectedPeers)
+        foreach (ulong peer in mesh.LinkedPeers)
         {
             if (joined.Contains(peer)) continue; // its copy, not sent yet, carries every tombstone
             if (!destroysToSend.TryGetValue(peer, out var queue)) destroysToSend[peer] = queue = new Queue<SharedId>();

@@ -30,13 +30,12 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
         linkedAt.Remove(departed);
         unlinkedAt[departed] = ++linkEvents;
         if (SessionHost != PeerId) return;
-        var linked = mesh.ConnectedPeers.ToHashSet();
         foreach (var record in records.Values)
         {
             // Also whatever a claim names a peer not linked here for (a relayed claim may name any id): a new session host
             // holds no entity for a peer nobody can reach.
             ulong owner = record.Owner.Peer;
-            if ((owner == departed || (owner != PeerId && !linked.Contains(owner))) && World.IsAlive(record.Entity) && RequestOwnership(record.Entity))
+            if ((owner == departed || (owner != PeerId && !mesh.IsLinked(owner))) && World.IsAlive(record.Entity) && RequestOwnership(record.Entity))
             {
                 Inherited++;
                 PeerMetrics.Inherited.Add(1, peerTag);

@@ -111,7 +111,7 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 
         if (!records.TryGetValue(id, out var record) || !Admit(from, id, record, claim) || !claim.Outranks(record.Owner)) return;
         Adopt(record, claim);
-        if (claim.Peer != PeerId && claim.Peer != from && !mesh.ConnectedPeers.Contains(claim.Peer))
+        if (claim.Peer != PeerId && claim.Peer != from && !mesh.IsLinked(claim.Peer))
         {
             // A claim in the name of a peer not linked here: one that left, or an id no peer has (a relayed claim may name
             // anyone). Nobody would ever write the entity, and no departure would pass it on: the session host takes it

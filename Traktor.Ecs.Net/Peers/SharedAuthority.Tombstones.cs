@@ -114,5 +114,5 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
     }
 
     /// <summary>A destroyed entity: the claim it was destroyed under, and which burial made it (its queue entry names the same).</summary>
-    private sealed record Tombstone(SharedOwner Claim, long Burial);
+    private readonly record struct Tombstone(SharedOwner Claim, long Burial);
 }

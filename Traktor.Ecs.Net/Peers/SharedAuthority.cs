@@ -154,7 +154,7 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer> : ISystem
         get
         {
             ulong lowest = PeerId;
-            foreach (ulong peer in mesh.ConnectedPeers) lowest = Math.Min(lowest, peer);
+            foreach (ulong peer in mesh.LinkedPeers) lowest = Math.Min(lowest, peer);
             return lowest;
         }
     }

@@ -9,7 +9,8 @@
 -- 5-7 of the prefix; a connection writes only the low bytes its peer needs, so the number shown is those bytes),
 -- plaintext, no tag -- down to the message
 -- records by channel and the replication, RPC and input messages inside them, and the shared-authority messages of a
--- peer mesh (write 0x80, relayed claim 0x81, destroy 0x82: their headers). On a live capture the sealed packets'
+-- peer mesh (write 0x80, relayed claim 0x81, destroy 0x82: their headers) and host migration (standby 0x88, plan 0x89:
+-- every field; a plan too long for one packet shows what its first fragment holds). On a live capture the sealed packets'
 -- contents are encrypted: the dissector then shows the header and marks the rest as ciphertext.
 -- UDP packets are recognized by a heuristic (packet type and size); "Decode As... TRAKTOR" forces it on a port.
 
@@ -31,6 +32,7 @@ local kinds = {
     [0x51] = "Snapshot", [0x52] = "SnapshotAck", [0x60] = "ServerRpc", [0x61] = "ClientRpc",
     [0x70] = "InputCommands", [0x71] = "InputStatus",
     [0x80] = "SharedWrite", [0x81] = "RelayedClaim", [0x82] = "SharedDestroy",
+    [0x88] = "Standby", [0x89] = "MigrationPlan",
 }
 local suites = { [1] = "ChaCha20-Poly1305", [2] = "AES-256-GCM" }
 
@@ -87,6 +89,25 @@ local f = {
     claim_peer = ProtoField.uint64("traktor.shared.claim_peer", "Claim peer", base.DEC),
     shared_sequence = ProtoField.uint32("traktor.shared.sequence", "Writer's sequence under this claim", base.DEC),
     shared_state = ProtoField.bytes("traktor.shared.state", "Quantized state (WriteFull)"),
+    -- Host migration (docs/PROTOCOL.md section 15): a peer's standby (0x88) and the host's plan (0x89).
+    standby_key = ProtoField.bytes("traktor.migration.standby_key", "Key the peer's standby server accepts tokens of"),
+    address_type = ProtoField.uint8("traktor.migration.address_type", "Address type", base.DEC,
+        { [0] = "unused", [1] = "UDP", [2] = "TCP", [3] = "WebSocket" }),
+    address = ProtoField.ipv6("traktor.migration.address", "Address"),
+    port = ProtoField.uint16("traktor.migration.port", "Port", base.DEC),
+    epoch = ProtoField.uint32("traktor.migration.epoch", "Epoch (host generation)", base.DEC),
+    plan_version = ProtoField.uint32("traktor.migration.version", "Plan version", base.DEC),
+    host_tick = ProtoField.uint32("traktor.migration.tick", "Host's replication tick", base.DEC),
+    next_network_id = ProtoField.uint32("traktor.migration.next_network_id", "Next network id", base.DEC),
+    host = ProtoField.uint64("traktor.migration.host", "Host's client id", base.DEC),
+    successors = ProtoField.uint8("traktor.migration.successors", "Successors", base.DEC),
+    successor = ProtoField.uint64("traktor.migration.successor", "Successor's client id", base.DEC),
+    has_token = ProtoField.uint8("traktor.migration.has_token", "Has a token", base.DEC, { [0] = "no (the recipient)", [1] = "yes" }),
+    successor_token = ProtoField.bytes("traktor.migration.token", "Connect token for this successor"),
+    owners = ProtoField.uint16("traktor.migration.owners", "Owned entities", base.DEC),
+    owner_network_id = ProtoField.uint32("traktor.migration.owner_network_id", "Network id", base.DEC),
+    owner = ProtoField.uint64("traktor.migration.owner", "Owner's client id", base.DEC),
+    is_player = ProtoField.uint8("traktor.migration.is_player", "Is a player entity", base.DEC, { [0] = "no", [1] = "yes" }),
 }
 traktor.fields = f
 
@@ -117,7 +138,55 @@ local function plausible(buffer)
     return false
 end
 
-local function message(tree, tvb, pinfo, summary)
+-- The 19-byte address record of connect tokens: type, 16 IPv6 bytes, port big-endian.
+local function address(tree, tvb, at)
+    tree:add(f.address_type, tvb(at, 1))
+    tree:add(f.address, tvb(at + 1, 16))
+    tree:add(f.port, tvb(at + 17, 2))
+    return string.format("[%s]:%d", tostring(tvb(at + 1, 16):ipv6()), tvb(at + 17, 2):uint())
+end
+
+-- A host's migration plan (docs/PROTOCOL.md section 15). Returns the summary, and whether the bytes held exactly one plan
+-- (false for a first fragment: the rest is in later packets).
+local function plan(tree, tvb)
+    local n = tvb:len()
+    tree:add_le(f.epoch, tvb(1, 4))
+    tree:add_le(f.plan_version, tvb(5, 4))
+    tree:add_le(f.host_tick, tvb(9, 4))
+    tree:add_le(f.next_network_id, tvb(13, 4))
+    tree:add_le(f.host, tvb(17, 8))
+    tree:add(f.successors, tvb(25, 1))
+    local c, at, whole = tvb(25, 1):uint(), 26, tvb(25, 1):uint() <= 8
+    local text = string.format("epoch %d version %d, %d successors", tvb(1, 4):le_uint(), tvb(5, 4):le_uint(), c)
+    for _ = 1, c do
+        if at + 28 > n then return text, false end
+        local has = tvb(at + 27, 1):uint()
+        local size = 28 + (has == 1 and 1024 or 0)
+        local sub = tree:add_le(f.successor, tvb(at, 8))
+        address(sub, tvb, at + 8)
+        sub:add(f.has_token, tvb(at + 27, 1))
+        whole = whole and has <= 1
+        if at + size > n then return text, false end
+        if has == 1 then sub:add(f.successor_token, tvb(at + 28, 1024)) end
+        at = at + size
+    end
+    if at + 2 > n then return text, false end
+    local o = tvb(at, 2):le_uint()
+    tree:add_le(f.owners, tvb(at, 2))
+    text = text .. string.format(", %d owners", o)
+    at = at + 2
+    for _ = 1, o do
+        if at + 13 > n then return text, false end
+        local sub = tree:add_le(f.owner_network_id, tvb(at, 4))
+        sub:add_le(f.owner, tvb(at + 4, 8))
+        sub:add(f.is_player, tvb(at + 12, 1))
+        whole = whole and tvb(at + 12, 1):uint() <= 1
+        at = at + 13
+    end
+    return text, whole and at == n and o <= 16384
+end
+
+local function message(tree, tvb, pinfo, summary, fragmented)
     local kind = tvb(0, 1):uint()
     local name = kinds[kind] or (kind >= 0x80 and "Application" or "Unknown")
     local sub = tree:add(f.kind, tvb(0, 1))
@@ -165,6 +234,21 @@ local function message(tree, tvb, pinfo, summary)
     elseif kind >= 0x80 and kind <= 0x82 then
         tree:add_proto_expert_info(e_malformed, string.format("%s of %d bytes: docs/PROTOCOL.md section 13 allows %s", name,
             n, kind == 0x80 and "31 or more" or "exactly 27"))
+    elseif kind == 0x88 and n == 52 then
+        tree:add(f.standby_key, tvb(1, 32))
+        name = name .. " " .. address(tree, tvb, 33)
+    elseif kind == 0x88 then
+        tree:add_proto_expert_info(e_malformed, string.format("Standby of %d bytes: docs/PROTOCOL.md section 15 allows exactly 52", n))
+    elseif kind == 0x89 and n >= 26 then
+        local text, whole = plan(tree, tvb)
+        name = name .. " " .. text
+        if fragmented then
+            name = name .. " (more in the next fragments)"
+        elseif not whole then
+            tree:add_proto_expert_info(e_malformed, "Plan does not parse to its end: docs/PROTOCOL.md section 15")
+        end
+    elseif kind == 0x89 then
+        tree:add_proto_expert_info(e_malformed, string.format("Plan of %d bytes: docs/PROTOCOL.md section 15 needs 26 or more", n))
     end
     summary[#summary + 1] = name
     return name
@@ -203,7 +287,7 @@ local function records(tree, tvb, pinfo, summary)
         end
         local data = tvb(at + header, length):tvb()
         if index == 0 then
-            local name = message(rec, data, pinfo, summary)
+            local name = message(rec, data, pinfo, summary, fragment)
             rec:append_text(": " .. name .. (fragment and " (first fragment)" or ""))
         else
             rec:add(f.data, data())

@@ -1,12 +1,10 @@
-using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Sessions;
-using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The part of a hosted session that follows a host migration: the successor's replica is served, each player's entities
-/// wait for it, and the players already in the session are adopted rather than announced again.
+/// wait for it (<see cref="TakeoverHandback"/>), and the players already in the session are adopted rather than announced again.
 /// </summary>
 internal sealed partial class HostedSession
 {
@@ -40,40 +38,9 @@ internal sealed partial class HostedSession
         if (takeover.LostHost is { } lost) Relay?.Leave((long)lost, time.GetUtcNow());
     }
 
-    /// <summary>A player reached this host after a migration: the entities it owned under the old host are its own again.</summary>
-    private void Restore(ConnectionId connection, ulong clientId)
+    /// <summary>The players who did not reach this host within the grace depart (<see cref="PlayerLeft"/>); the handback destroyed their entities.</summary>
+    private void ExpireAwaited()
     {
-        if (!pending.Remove(clientId, out var held))
-        {
-            return;
-        }
-
-        var world = Host.World;
-        foreach (var (entity, player) in held)
-        {
-            if (!world.IsAlive(entity)) continue;
-            if (world.Has<NetworkOwner>(entity)) world.Set(entity, new NetworkOwner(connection));
-            else world.Add(entity, new NetworkOwner(connection));
-            if (player) Host.Server.Players.Set(connection, entity);
-        }
-
-        Host.Server.Players.NoteRestored(connection); // PlayerConnected says Reconnected: the game spawns nothing
-    }
-
-    /// <summary>The entities of players who did not reach this host within the grace are destroyed, like a departed player's.</summary>
-    private void ExpirePending()
-    {
-        foreach (var (clientId, held) in pending)
-        {
-            foreach (var (entity, _) in held)
-            {
-                if (Host.World.IsAlive(entity)) Host.World.Destroy(entity);
-            }
-
-            logger.LogInformation("Player {Player} did not reach the new host of session {Session}; its {Count} entities were destroyed.", clientId, Session.Id, held.Count);
-        }
-
-        pending.Clear();
         foreach (ulong player in awaited)
         {
             Relay?.Leave((long)player, time.GetUtcNow()); // PlayerLeft: it never came back

@@ -33,9 +33,7 @@ internal sealed partial class HostedSession
     private readonly ILogger logger;
     private readonly MigrationPlan outgoing = new();
     private readonly QueryDescription ownedQuery = new QueryDescription().WithAll<NetworkOwner, NetworkId>();
-    private readonly Dictionary<ulong, List<(Entity Entity, bool Player)>> pending;
-    private readonly long startedAt;
-    private readonly TimeSpan grace;
+    private readonly TakeoverHandback? handback;
     private byte[] planBuffer = [];
     private readonly List<(uint NetId, ulong ClientId, bool Player)> sentOwners = new();
     private int sentConnected = -1;
@@ -52,18 +50,16 @@ internal sealed partial class HostedSession
     {
         this.time = time;
         this.logger = logger;
-        pending = takeover?.Pending ?? new();
-        grace = takeover?.Grace ?? TimeSpan.Zero;
-        startedAt = time.GetTimestamp();
         Session = grant.Session;
         this.server = server;
         socket = hosting.Socket;
         traversal = socket as NatTraversal;
         Host = host;
         Entry = entry;
+        // Before the session's own handler: a returning player's entities are its own again when the owners go out.
+        handback = takeover is null ? null : new TakeoverHandback(host, takeover, time, logger);
         host.Server.ClientConnected += (connection, clientId) =>
         {
-            Restore(connection, clientId);
             awaited.Remove(clientId);
             Forget((long)clientId);
             ticksSincePlan = PlanCheckTicks; // a newcomer gets the owners at the end of this tick,
@@ -130,11 +126,6 @@ internal sealed partial class HostedSession
         try
         {
             host = new NetworkHost(client.World, server, client.Replication.Registry, localClientId: (ulong)hostUserId, logger: logger);
-            if (takeover is not null)
-            {
-                host.Server.Replication.Resume(takeover.Tick, takeover.NextNetworkId); // ticks and network ids go on from the old host's
-            }
-
             entry = PlayerSessionHost.Start(directory, grant, hostUserId, time: time, logger: logger);
             return new HostedSession(grant, hosting, server, host, entry, admission, client, time, logger, takeover);
         }
@@ -281,9 +272,9 @@ internal sealed partial class HostedSession
     /// <summary>Runs the socket's traversal timers, then the host's receive.</summary>
     public void BeforeUpdate(in float state)
     {
-        if ((pending.Count > 0 || awaited.Count > 0) && time.GetElapsedTime(startedAt) >= grace)
+        if (handback?.Update() == true)
         {
-            ExpirePending();
+            ExpireAwaited(); // the grace is over: the players that did not come back are gone
         }
 
         traversal?.Update();

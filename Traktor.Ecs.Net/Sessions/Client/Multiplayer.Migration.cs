@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Online;
-using Traktor.Ecs.Net.Peers;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net;
 
@@ -13,16 +11,14 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 public sealed partial class Multiplayer
 {
-    private readonly QueryDescription numberedQuery = new QueryDescription().WithAll<NetworkId>();
-    private readonly QueryDescription localQuery = new QueryDescription().WithAll<LocalOwner>();
-    private MigrationPlan? owners;
+    private readonly ReplicaTakeover replica = new();
     private volatile Migrating? migrating;
 
     /// <summary>The directory entry of the session this player hosts, or null.</summary>
     internal PlayerSessionHost? HostEntry => hosted?.Entry;
 
     /// <summary>True once the host sent the owners of the replicated entities (what a successor hands back).</summary>
-    internal bool HasOwners => owners is not null;
+    internal bool HasOwners => replica.HasOwners;
 
     /// <summary>True while this player migrates to a new host (between <see cref="HostLost"/> and <see cref="HostMigrated"/> or <see cref="SessionEnded"/>).</summary>
     public bool IsMigrating => migrating is not null;
@@ -42,15 +38,6 @@ public sealed partial class Multiplayer
     /// the game's <see cref="MultiplayerHosting.Systems"/>; otherwise its world is rebuilt from the new host's snapshots.
     /// </summary>
     public event Action<HostMigration>? HostMigrated;
-
-    /// <summary>Keeps the owners the host last sent (untrusted: a malformed message is ignored).</summary>
-    private void ReceiveOwners(ReadOnlySpan<byte> message)
-    {
-        if (MigrationPlan.TryRead(message) is { } plan)
-        {
-            owners = plan;
-        }
-    }
 
     /// <summary>A connection of a migration came up: what the world showed gives way to the new host's snapshots.</summary>
     private void OnClientConnected()
@@ -99,98 +86,36 @@ public sealed partial class Multiplayer
     /// <summary>The body of <see cref="MigrateAsync"/>: every directory call and wait ends (cancelled) when the migration is stopped.</summary>
     private async Task MigrateUntilStoppedAsync(Migrating migration, IPlayerHostedSessions directory, long me)
     {
-        var id = migration.Lost.Id;
-        var stop = migration.Token;
-        try
+        var driver = new HostMigrationDriver
         {
-            await directory.ReportHostLostAsync(id, me, stop).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
+            Sessions = sessions,
+            Directory = directory,
+            Wait = options.HostMigrationWait,
+            PollInterval = options.EndReasonPollInterval,
+            Still = () => Still(migration),
+            Follow = () => FollowAsync(migration, me),
+            TakeOver = grant => TakeOverAsync(migration, grant, directory, me),
+            MayHost = options.Hosting is { } hosting && HostedSession.CanPublish(hosting.Socket),
+            Time = time,
+            Logger = logger,
+        };
+        if (await driver.RunAsync(migration.Lost.Id, migration.OldHost, me, migration.StartedAt, migration.Token).ConfigureAwait(false))
         {
-            logger.LogInformation(exception, "Could not report the host of session {Session} lost.", id);
+            return;
         }
-
-        bool mayHost = options.Hosting is { } hosting && HostedSession.CanPublish(hosting.Socket);
-        byte[] key = ConnectTokenIssuer.GenerateServerKey();
-        while (Still(migration) && time.GetElapsedTime(migration.StartedAt) < options.HostMigrationWait)
-        {
-            var wait = options.EndReasonPollInterval;
-            bool hostedNow = false;
-            try
-            {
-                var now = await sessions.GetSessionAsync(id, stop).ConfigureAwait(false);
-                if (now is null || now.State == SessionState.Ended || (!now.IsMember(me) && !migration.TakeoverFailed))
-                {
-                    break; // the session ended (or left this player behind): SessionEnded says why
-                }
-
-                // A player whose takeover failed lost its seat to the successor that took over after it: it joins again below.
-
-                if (now.HostUserId is { } host && host != migration.OldHost && host != me)
-                {
-                    if (await FollowAsync(migration, me).ConfigureAwait(false)) return;
-
-                    // The named host could not be reached within JoinWait (it died too, or could not host): a successor behind
-                    // it claims the session, which the directory grants only once that host is silent for its turn.
-                    if (mayHost) (hostedNow, wait, mayHost) = await ClaimAsync(migration, directory, me, key, wait).ConfigureAwait(false);
-                }
-                else if (mayHost && (now.HostUserId == migration.OldHost || now.HostUserId == me))
-                {
-                    // Named host already (a claim the directory granted whose answer was lost): claiming again is how this
-                    // player learns it; the directory grants a host its own session again.
-                    (hostedNow, wait, mayHost) = await ClaimAsync(migration, directory, me, key, wait).ConfigureAwait(false);
-                }
-
-                if (hostedNow) return;
-            }
-            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
-            {
-                logger.LogInformation(exception, "The directory did not answer about session {Session}'s new host; asking again.", id);
-            }
-
-            await Task.Delay(wait, time, stop).ConfigureAwait(false);
-        }
-
-        stop.ThrowIfCancellationRequested();
 
         onTick.Enqueue(() =>
         {
             if (ReferenceEquals(migrating, migration))
             {
                 migrating = null;
-                DropKeptEntities();
+                ReplicaTakeover.DropKeptEntities(client);
             }
         });
         if (Still(migration))
         {
-            logger.LogWarning("Session {Session} found no new host for this player.", id);
+            logger.LogWarning("Session {Session} found no new host for this player.", migration.Lost.Id);
             await ExplainEndAsync(migration.Lost, DisconnectReason.TimedOut).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Claims the session and hosts it when the directory grants it. Returns whether this player hosts now, how long to wait
-    /// before asking again, and whether it may still host: not once the directory said it is no successor, nor once a
-    /// granted takeover failed to start (it then waits for another successor, which the directory lets take over once this
-    /// player stays silent).
-    /// </summary>
-    private async Task<(bool Hosted, TimeSpan Wait, bool MayHost)> ClaimAsync(Migrating migration, IPlayerHostedSessions directory, long me, byte[] key, TimeSpan wait)
-    {
-        var id = migration.Lost.Id;
-        try
-        {
-            var grant = await directory.ClaimHostAsync(id, me, key, migration.Token).ConfigureAwait(false);
-            return await TakeOverAsync(migration, grant, directory, me).ConfigureAwait(false) ? (true, wait, true) : (false, wait, false);
-        }
-        catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
-        {
-            logger.LogDebug(exception, "The directory does not give session {Session} to this player yet.", id);
-            return (false, exception.RetryAfter is { } after && after < TimeSpan.FromSeconds(1) ? after : TimeSpan.FromSeconds(1), true);
-        }
-        catch (OnlineException exception) when (exception.Error == OnlineError.Forbidden)
-        {
-            logger.LogInformation(exception, "This player may not take session {Session} over; it waits for the new host.", id);
-            return (false, wait, false); // not a successor the host reported: another player takes it
         }
     }
 
@@ -224,7 +149,7 @@ public sealed partial class Multiplayer
 
             try
             {
-                owners = null; // the new host sends its own
+                replica.Clear(); // the new host sends its own
                 connecting = new Connecting(session, done, SessionConnector.Start(client.Transport, info, options.Traversal, options.JoinWait, time)) { Migration = migration };
             }
             catch (Exception exception)
@@ -248,16 +173,6 @@ public sealed partial class Multiplayer
         }
     }
 
-    /// <summary>The kept world of a player-hosted session goes, as a client's does when its session is over.</summary>
-    private void DropKeptEntities()
-    {
-        if (client.KeepEntitiesOnDisconnect)
-        {
-            client.KeepEntitiesOnDisconnect = false;
-            client.Replication.Reset();
-        }
-    }
-
     /// <summary>True while <paramref name="migration"/> is the one going on, for the session the player is still in.</summary>
     private bool Still(Migrating migration) =>
         !migration.Token.IsCancellationRequested && ReferenceEquals(migrating, migration) && ReferenceEquals(current, migration.Lost);
@@ -275,9 +190,6 @@ public sealed partial class Multiplayer
         public long OldHost { get; } = oldHost;
 
         public long StartedAt { get; } = startedAt;
-
-        /// <summary>True once the directory gave this player the session and it could not host: the next successor takes its seat over with the session.</summary>
-        public bool TakeoverFailed { get; set; }
 
         /// <summary>Stops the migration: its pending directory call and wait are cancelled, and it calls the directory no more. Any thread.</summary>
         public void Stop() => stopped.Cancel();

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Traktor.Ecs.Net.Peers;
 using Traktor.Ecs.Net.Sessions;
-using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
@@ -26,22 +24,22 @@ public sealed partial class Multiplayer
                 return;
             }
 
-            var plan = PlanTakeover(migration.OldHost);
+            var (takeover, doomed) = replica.Plan(client, migration.OldHost, options.HostMigrationWait);
             HostedSession running;
             try
             {
-                running = HostedSession.Start(grant, hosting, client, directory, me, time, logger, plan.Takeover);
+                // The new host's relay adopts the players in the session, so it does not announce them again.
+                running = HostedSession.Start(grant, hosting, client, directory, me, time, logger, takeover with { Players = RosterEntries() });
             }
             catch (Exception exception)
             {
                 // Nothing has changed yet: the replica is whole, and this player can still follow another host.
                 logger.LogWarning(exception, "Could not host session {Session} after its host was lost; this player waits for another successor.", grant.Session.Id);
-                migration.TakeoverFailed = true;
                 started.TrySetException(exception);
                 return;
             }
 
-            ApplyTakeover(plan.Doomed);
+            replica.Apply(client, doomed);
             hosted = running;
             connected = false;
             migrating = null;
@@ -66,69 +64,5 @@ public sealed partial class Multiplayer
         {
             return false;
         }
-    }
-
-    /// <summary>
-    /// What hosting the replica takes, without changing the world: the lost host's entities (to destroy), every other
-    /// owned entity by owner (handed back when its owner reaches this host), the players in the session (the new host's
-    /// relay adopts them, so it does not announce them again), and the tick and network id to go on from.
-    /// </summary>
-    private (HostedSession.Takeover Takeover, List<Entity> Doomed) PlanTakeover(long oldHost)
-    {
-        var world = client.World;
-        var replica = client.Replication;
-        var pending = new Dictionary<ulong, List<(Entity Entity, bool Player)>>();
-        var doomed = new List<Entity>();
-        if (owners is { } plan)
-        {
-            foreach (var (netId, owner, player) in plan.Owners)
-            {
-                var entity = replica.Find(new NetworkId(netId));
-                if (entity == Entity.Null || !world.IsAlive(entity)) continue;
-                if (owner == (ulong)oldHost)
-                {
-                    doomed.Add(entity);
-                    continue;
-                }
-
-                if (!pending.TryGetValue(owner, out var held)) pending[owner] = held = new();
-                held.Add((entity, player));
-            }
-        }
-
-        uint highest = 0;
-        foreach (ref var chunk in world.Query(in numberedQuery))
-        {
-            foreach (var id in chunk.GetReadOnlySpan<NetworkId>()) highest = Math.Max(highest, id.Value);
-        }
-
-        uint tick = ResumeTick(owners, replica.NewestTick);
-        uint next = Math.Max(owners?.NextNetworkId ?? 0, highest + 1);
-        var takeover = new HostedSession.Takeover(tick, next, pending, options.HostMigrationWait)
-        {
-            Players = RosterEntries(),
-            LostHost = (ulong)oldHost,
-        };
-        return (takeover, doomed);
-    }
-
-    /// <summary>
-    /// The tick a new host goes on from: the newer of the owners' (when the host sent them) and the replica's newest, compared
-    /// across the tick wrap as snapshots are (the larger number is the older one once the ticks wrapped between the two).
-    /// </summary>
-    internal static uint ResumeTick(MigrationPlan? plan, uint newestTick) =>
-        plan is { } sent && Sequence.IsNewer(sent.Tick, newestTick) ? sent.Tick : newestTick;
-
-    /// <summary>The replica becomes the authoritative world: the lost host's entities go, and the host marks what its local player owns itself.</summary>
-    private void ApplyTakeover(List<Entity> doomed)
-    {
-        var world = client.World;
-        client.Replication.Detach();
-        client.KeepEntitiesOnDisconnect = false;
-        owners = null;
-        foreach (var entity in doomed) world.Destroy(entity);
-        doomed.Clear();
-        foreach (ref var chunk in world.Query(in localQuery)) doomed.AddRange(chunk.Entities.ToArray());
-        foreach (var entity in doomed) world.Remove<LocalOwner>(entity);
     }
 }

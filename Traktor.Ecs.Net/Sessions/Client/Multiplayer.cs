@@ -65,7 +65,7 @@ public sealed partial class Multiplayer : ISystem<float>
         this.logger = logger ?? NullLogger.Instance;
         try
         {
-            client.RegisterHandler(Peers.MigrationPlan.PlanMessage, ReceiveOwners);
+            replica.Listen(client);
         }
         catch (InvalidOperationException exception)
         {
@@ -211,7 +211,7 @@ public sealed partial class Multiplayer : ISystem<float>
                     following.Done.TrySetCanceled();
                 }
 
-                DropKeptEntities();
+                ReplicaTakeover.DropKeptEntities(client);
                 client.Transport.Disconnect();
                 StopHosting(DisconnectReason.SessionEnded); // a host's remote players are told the session ended; its leave below ends it
             });
@@ -303,7 +303,7 @@ public sealed partial class Multiplayer : ISystem<float>
             connected = false;
             if (current is { } lost && !TryBeginMigration(lost, transport.LastDisconnectReason))
             {
-                DropKeptEntities();
+                ReplicaTakeover.DropKeptEntities(client);
                 _ = ExplainEndAsync(lost, transport.LastDisconnectReason);
             }
         }
@@ -384,7 +384,7 @@ public sealed partial class Multiplayer : ISystem<float>
                 connected = false;
                 migrating = null;
                 roster.Clear(); // a new session: everyone in it is announced
-                DropKeptEntities();
+                ReplicaTakeover.DropKeptEntities(client);
                 connecting?.Done.TrySetCanceled();
                 connecting = null;
                 if (done.Task.IsCompleted)
@@ -396,7 +396,7 @@ public sealed partial class Multiplayer : ISystem<float>
                 try
                 {
                     // A player host behind a NAT is introduced first (options.Traversal), a game server connected to at once.
-                    owners = null; // the owners a host sends arrive once connected (maybe in the tick that completes the join)
+                    replica.Clear(); // the owners a host sends arrive once connected (maybe in the tick that completes the join)
                     connecting = new Connecting(session, done, SessionConnector.Start(client.Transport, info, options.Traversal, options.JoinWait, time));
                 }
                 catch (Exception exception)

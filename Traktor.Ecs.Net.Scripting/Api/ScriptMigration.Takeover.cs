@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net.Scripting.Api;
+
+/// <summary>
+/// The takeover of a script's host migration: the directory gave the script's player the session, and the game's
+/// <see cref="ScriptServices.StartHosting"/> hosts the world its client kept. The world changes only once the hook
+/// completed: a hook that fails leaves it as the lost host last sent it.
+/// </summary>
+internal sealed partial class ScriptMigration
+{
+    /// <summary>
+    /// The directory gave this player the session: the game's <see cref="ScriptServices.StartHosting"/> hosts the kept world,
+    /// which becomes the authoritative one once the hook completed, and its <see cref="NetworkHost"/> hands the players their
+    /// entities back. A hook that fails leaves the world as the lost host last sent it: the player follows another successor.
+    /// </summary>
+    private async Task<bool> TakeOverAsync(Migration migration, PlayerHostGrant grant)
+    {
+        if (services.StartHosting is not { } start)
+        {
+            return false;
+        }
+
+        // On the tick thread: what hosting takes is planned (nothing changes yet), then the game's hook hosts the world (it may
+        // build its NetworkHost at once, on the thread that owns the world). Its task is polled in Tick, so the world changes
+        // and the handback attaches in the scripts' tick in which the hosting completed, before a host ticked after the
+        // scripts lets anyone connect.
+        var hosted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _onTick.Enqueue(() =>
+        {
+            if (!Still(migration) || _client is not { } client)
+            {
+                hosted.TrySetResult(false);
+                return;
+            }
+
+            var (takeover, doomed) = network.Replica.Plan(client, migration.OldHost, options.HostMigrationWait);
+            Task hook;
+            try
+            {
+                hook = start(grant, migration.Token) ?? Task.FromException(new InvalidOperationException("ScriptServices.StartHosting returned no task."));
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                hook = Task.FromException(exception);
+            }
+
+            _starting = new Starting(migration, grant, takeover, doomed, hook, hosted);
+        });
+        using (migration.Token.Register(() => hosted.TrySetCanceled(migration.Token)))
+        {
+            return await hosted.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Tick thread: the game's hook completed: its <see cref="NetworkHost"/> hands the players their entities back.</summary>
+    private void Started(Starting starting)
+    {
+        _starting = null;
+        var (migration, grant, takeover, doomed, hook, hosted) = starting;
+        if (!Still(migration))
+        {
+            hosted.TrySetResult(false);
+            return;
+        }
+
+        if (!hook.IsCompletedSuccessfully)
+        {
+            // Nothing has changed yet: the kept world is whole, and this player can still follow another host.
+            logger.LogWarning(hook.Exception?.InnerException, "ScriptServices.StartHosting could not host session {Session} after its host was lost; the script's player waits for another successor.",
+                grant.Session.Id);
+            hosted.TrySetResult(false);
+            return;
+        }
+
+        network.Replica.Apply(_client!, doomed); // the kept world is the authoritative one now
+        if (network.World.Resources.TryGet<NetworkHost>(out var host))
+        {
+            _handback = new TakeoverHandback(host, takeover, services.Time, logger);
+        }
+        else
+        {
+            logger.LogWarning("StartHosting put no NetworkHost in the scripts' world: session {Session}'s players do not get their entities back.", grant.Session.Id);
+        }
+
+        _migrating = null;
+        Migrated(migration, grant.Session, (long)identity.PlayerId, isLocalHost: true);
+        hosted.TrySetResult(true);
+    }
+
+    /// <summary>The game's hosting hook under way for a takeover.</summary>
+    private sealed record Starting(Migration Migration, PlayerHostGrant Grant, HostedSession.Takeover Takeover, List<Entity> Doomed, Task Hook,
+        TaskCompletionSource<bool> Hosted);
+}

@@ -1,0 +1,316 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Scripting.Api;
+
+/// <summary>
+/// A script's player migrating to a successor when the player hosting its session is lost, with the same
+/// <see cref="HostMigrationDriver"/>, <see cref="ReplicaTakeover"/> and <see cref="TakeoverHandback"/> as
+/// <see cref="Multiplayer"/>: the client's world is kept, the directory names the new host; a follower connects its client to
+/// it, a successor hosts the kept world through <see cref="ScriptServices.StartHosting"/> (as <c>createSession(.., "player")</c>
+/// does) and hands every player its entities back when it reconnects. The script hears <c>Script:onHostLost(session)</c>,
+/// then <c>Script:onHostMigrated(info)</c> or <c>Script:onHostMigrationFailed(session)</c>.
+/// </summary>
+/// <remarks>
+/// Everything but the directory calls runs on the tick thread, in <see cref="Tick"/>. A successor's game must tick the
+/// <see cref="NetworkHost"/> its hook started after the <see cref="LuaScriptSystem"/>, as the group order the system asks for
+/// does: the handback attaches in the system's tick after the hook completes, before the host's first player connects.
+/// </remarks>
+internal sealed partial class ScriptMigration(ScriptServices services, LuaScriptOptions options, ScriptIdentity identity, ScriptNetwork network, ILogger logger)
+{
+    /// <summary>How often the directory is asked for the new host, as <see cref="MultiplayerOptions.EndReasonPollInterval"/>'s default.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly ConcurrentQueue<Action> _onTick = new();
+    private readonly Queue<(string Handler, ScriptValue Argument)> _events = new();
+    private NetworkClient? _client;
+    private SessionInfo? _watched;
+    private volatile Migration? _migrating;
+    private Following? _following;
+    private TakeoverHandback? _handback;
+    private Starting? _starting;
+
+    /// <summary>True between <c>onHostLost</c> and <c>onHostMigrated</c> or <c>onHostMigrationFailed</c>.</summary>
+    public bool IsMigrating => _migrating is not null;
+
+    /// <summary>Raised on the tick thread when the migration found no new host: the script is in no session any more.</summary>
+    public event Action? Failed;
+
+    /// <summary>
+    /// The script's client is about to connect to a session: the owners a player host sends from the connect's tick on are
+    /// kept (the host sends them when a player connects, maybe before the join's poll sees the connection).
+    /// </summary>
+    public void BeforeConnect(NetworkClient client)
+    {
+        if (!ReferenceEquals(_client, client))
+        {
+            _client = client;
+            client.Connected += () =>
+            {
+                if (_following is not null)
+                {
+                    client.Replication.Reset(); // a migration's connection came up: the new host's snapshots replace the kept world
+                }
+            };
+        }
+
+        network.ListenForOwners(client, logger);
+        network.Replica.Clear(); // a new session's host sends its own
+    }
+
+    /// <summary>The script's client is connected to <paramref name="session"/>: its host's loss starts a migration (player-hosted sessions only).</summary>
+    public void Watch(SessionInfo session)
+    {
+        if (session.HostKind != SessionHostKind.Player || options.HostMigrationWait == TimeSpan.Zero || services.Sessions is not IPlayerHostedSessions
+            || _client is not { } client)
+        {
+            return;
+        }
+
+        client.KeepEntitiesOnDisconnect = true; // the world outlives the host's connection: it is what a successor hosts
+        _watched = session;
+    }
+
+    /// <summary>The script left its session: a migration going on ends at once, and the kept world goes.</summary>
+    public void Stop()
+    {
+        Abandon();
+        if (_client is { } client)
+        {
+            ReplicaTakeover.DropKeptEntities(client);
+        }
+    }
+
+    /// <summary>The script is unloaded (or its system disposed): a migration going on ends at once; the world is left as it is.</summary>
+    public void Abandon()
+    {
+        _watched = null;
+        _handback = null;
+        if (_migrating is { } migration)
+        {
+            _migrating = null;
+            migration.Stop();
+        }
+
+        if (_following is { } following)
+        {
+            _following = null;
+            following.Done.TrySetResult(false);
+        }
+
+        if (_starting is { } starting)
+        {
+            _starting = null;
+            starting.Hosted.TrySetResult(false);
+        }
+    }
+
+    /// <summary>Tick thread, before the script's entries resume: notices a lost host, completes a follow, raises the script's handlers.</summary>
+    public void Tick(LuaScript script)
+    {
+        while (_onTick.TryDequeue(out var action))
+        {
+            action();
+        }
+
+        _handback?.Update();
+        if (_starting is { Hook.IsCompleted: true } starting)
+        {
+            Started(starting);
+        }
+
+        if (_following is { } following)
+        {
+            Follow(following);
+        }
+
+        if (_watched is { } session && _client is { } client && client.Transport.State == ClientState.Disconnected)
+        {
+            _watched = null;
+            Begin(session, client);
+        }
+
+        while (_events.TryDequeue(out var raised))
+        {
+            script.Call(raised.Handler, raised.Argument);
+        }
+    }
+
+    /// <summary>The connection to the host was lost: a migration starts when the session may go on without it.</summary>
+    private void Begin(SessionInfo lost, NetworkClient client)
+    {
+        var reason = client.Transport.LastDisconnectReason;
+        if (lost.HostUserId is not { } oldHost || services.Sessions is not IPlayerHostedSessions directory
+            || reason is not (DisconnectReason.TimedOut or DisconnectReason.ServerShutdown or DisconnectReason.Unspecified))
+        {
+            ReplicaTakeover.DropKeptEntities(client); // the session ended with its host: nothing to go on with
+            return;
+        }
+
+        var migration = new Migration(lost, oldHost, services.Time.GetTimestamp());
+        _migrating = migration;
+        logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); the script's player migrates.", oldHost, lost.Id, reason);
+        _events.Enqueue(("onHostLost", MultiplayerApi.Describe(lost)));
+        _ = RunAsync(migration, directory, (long)identity.PlayerId);
+    }
+
+    private async Task RunAsync(Migration migration, IPlayerHostedSessions directory, long me)
+    {
+        var driver = new HostMigrationDriver
+        {
+            Sessions = services.Sessions!,
+            Directory = directory,
+            Wait = options.HostMigrationWait,
+            PollInterval = PollInterval,
+            Still = () => Still(migration),
+            Follow = () => FollowAsync(migration, me),
+            TakeOver = grant => TakeOverAsync(migration, grant),
+            MayHost = services.StartHosting is not null,
+            Time = services.Time,
+            Logger = logger,
+        };
+        try
+        {
+            if (await driver.RunAsync(migration.Lost.Id, migration.OldHost, me, migration.StartedAt, migration.Token).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (migration.Token.IsCancellationRequested)
+        {
+            return; // the script left the session (or was unloaded)
+        }
+
+        logger.LogWarning("Session {Session} found no new host for the script's player.", migration.Lost.Id);
+        _onTick.Enqueue(() =>
+        {
+            if (!Still(migration))
+            {
+                return;
+            }
+
+            _migrating = null;
+            if (_client is { } client)
+            {
+                ReplicaTakeover.DropKeptEntities(client);
+            }
+
+            Failed?.Invoke();
+            _events.Enqueue(("onHostMigrationFailed", MultiplayerApi.Describe(migration.Lost)));
+        });
+    }
+
+    /// <summary>Joins the session again, which names the new host, and connects the client to it (on the tick thread).</summary>
+    private async Task<bool> FollowAsync(Migration migration, long me)
+    {
+        SessionJoinResult result;
+        using (var waited = new CancellationTokenSource(options.CallTimeout, services.Time))
+        using (var either = CancellationTokenSource.CreateLinkedTokenSource(migration.Token, waited.Token))
+        {
+            try
+            {
+                result = await services.Sessions!.JoinWhenReachableAsync(migration.Lost.Id, me, services.Time, either.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OnlineException or OperationCanceledException && !migration.Token.IsCancellationRequested)
+            {
+                logger.LogInformation(exception, "The new host of session {Session} is not reachable yet.", migration.Lost.Id);
+                return false;
+            }
+        }
+
+        if (!result.Succeeded || result.ConnectInfo is not { } info || result.Session is not { } session)
+        {
+            return false;
+        }
+
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _onTick.Enqueue(() =>
+        {
+            if (!Still(migration) || _following is not null || _client is not { } client)
+            {
+                done.TrySetResult(false);
+                return;
+            }
+
+            try
+            {
+                network.Replica.Clear(); // the new host sends its own owners
+                _following = new Following(migration, session, done, SessionConnector.Start(client.Transport, info, services.Traversal, options.CallTimeout, services.Time));
+            }
+            catch (Exception exception)
+            {
+                logger.LogWarning(exception, "Could not start connecting to the new host of session {Session}.", session.Id);
+                done.TrySetResult(false);
+            }
+        });
+        using (migration.Token.Register(() => done.TrySetCanceled(migration.Token)))
+        {
+            return await done.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Tick thread: the connection to the new host came up (the script plays under it) or failed (asked again later).</summary>
+    private void Follow(Following following)
+    {
+        var client = _client!;
+        switch (following.Connector.Update())
+        {
+            case SessionConnectorState.Connected:
+                _following = null;
+                if (!Still(following.Migration))
+                {
+                    client.Transport.Disconnect();
+                    following.Done.TrySetResult(false);
+                    return;
+                }
+
+                _migrating = null;
+                _watched = following.Session;
+                client.KeepEntitiesOnDisconnect = true;
+                Migrated(following.Migration, following.Session, following.Session.HostUserId ?? 0, isLocalHost: false);
+                following.Done.TrySetResult(true);
+                break;
+            case SessionConnectorState.Disconnected or SessionConnectorState.NotIntroduced:
+                _following = null;
+                following.Done.TrySetResult(false);
+                break;
+        }
+    }
+
+    private void Migrated(Migration migration, SessionInfo session, long newHost, bool isLocalHost)
+    {
+        var duration = services.Time.GetElapsedTime(migration.StartedAt);
+        logger.LogInformation("The script's player plays under host {Host} of session {Session} after host {Old} was lost ({Ms:F0} ms).", newHost, session.Id,
+            migration.OldHost, duration.TotalMilliseconds);
+        _events.Enqueue(("onHostMigrated", new ScriptTable()
+            .With("session", MultiplayerApi.Describe(session))
+            .With("previousHostId", migration.OldHost)
+            .With("newHostId", newHost)
+            .With("isLocalHost", isLocalHost)
+            .With("duration", duration.TotalSeconds)));
+    }
+
+    private bool Still(Migration migration) => !migration.Token.IsCancellationRequested && ReferenceEquals(_migrating, migration);
+
+    /// <summary>A connection to the new host under way.</summary>
+    private sealed record Following(Migration Migration, SessionInfo Session, TaskCompletionSource<bool> Done, SessionConnector Connector);
+
+    /// <summary>A migration going on (compared by reference): the session as the script last knew it, its lost host, when it was lost.</summary>
+    private sealed class Migration(SessionInfo lost, long oldHost, long startedAt)
+    {
+        private readonly CancellationTokenSource _stopped = new();
+
+        public CancellationToken Token => _stopped.Token;
+
+        public SessionInfo Lost { get; } = lost;
+
+        public long OldHost { get; } = oldHost;
+
+        public long StartedAt { get; } = startedAt;
+
+        public void Stop() => _stopped.Cancel();
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Scripting;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Tests.Sessions.Directory;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests.Scripting;
+
+/// <summary>
+/// A Lua game of <see cref="LuaMigrationRig"/>: a client world whose scripts use the seed's <c>multiplayer</c>, and a
+/// <see cref="ScriptServices.StartHosting"/> that starts a <see cref="NetworkHost"/> on its tick thread (ticked after the
+/// scripts), registers the rendezvous, and reports the players it serves to the directory.
+/// </summary>
+internal sealed class LuaPlayer : IDisposable
+{
+    private readonly LuaMigrationRig rig;
+    private readonly ConcurrentQueue<Action> onTick = new();
+    private readonly NatTraversal hostSocket;
+    private readonly HttpSessions sessions;
+    private readonly List<long> connected = [];
+    private Group<float>? hostGroup;
+    private PlayerSessionHost? entry;
+    private NetAddress reported;
+    private bool changed;
+
+    public LuaPlayer(LuaMigrationRig rig, string name)
+    {
+        this.rig = rig;
+        Name = name;
+        World = World.Create();
+        var clientSocket = rig.Socket();
+        hostSocket = rig.Socket();
+        Client = new NetworkClient(World, new NetClient(clientSocket, new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }), ReplicationWorld.Registry);
+        var backend = rig.Backend.CreateBackendClient(asServer: false);
+        sessions = new HttpSessions(backend);
+        Scripts = new ScriptHost(new ScriptServices
+        {
+            Authentication = new HttpAuthentication(backend),
+            Sessions = sessions,
+            Traversal = clientSocket,
+            StartHosting = (grant, _) => HostAsync(grant),
+        }, null, World);
+        Group = new Group<float>(name, Client, Scripts.System);
+        Group.Initialize();
+    }
+
+    public string Name { get; }
+
+    public World World { get; }
+
+    public NetworkClient Client { get; }
+
+    public ScriptHost Scripts { get; }
+
+    public Group<float> Group { get; }
+
+    /// <summary>The listen server the game started through <see cref="ScriptServices.StartHosting"/>, or null.</summary>
+    public NetworkHost? Host { get; private set; }
+
+    /// <summary>What the scripts logged, for a failure's message.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (Scripts.Logger.Lines)
+            {
+                return string.Join(" / ", Scripts.Logger.Lines.Select(l => l.Message).TakeLast(12));
+            }
+        }
+    }
+
+    public void Tick(float dt)
+    {
+        while (onTick.TryDequeue(out var action)) action();
+        Group.Tick(in dt);
+        hostGroup?.Tick(in dt);
+        var address = hostSocket.PublicAddress;
+        if (entry is not null && !address.IsNone && (changed || address != reported))
+        {
+            (reported, changed) = (address, false);
+            entry.Report([address.ToEndPoint()], connected.ToArray());
+        }
+    }
+
+    public void Dispose()
+    {
+        hostGroup?.Dispose();
+        _ = entry?.DisposeAsync().AsTask();
+        Scripts.Dispose();
+        World.Dispose();
+    }
+
+    /// <summary>The game's hosting hook: the listen server starts on the tick thread; the hook completes once it serves.</summary>
+    private Task HostAsync(PlayerHostGrant grant)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        onTick.Enqueue(() =>
+        {
+            var protocol = Client.Transport.Options;
+            var server = new NetServer(hostSocket, new NetServerOptions { ProtocolId = protocol.ProtocolId, SchemaHash = protocol.SchemaHash, PrivateKey = grant.SessionKey });
+            long me = grant.Session.HostUserId!.Value;
+            var host = new NetworkHost(World, server, ReplicationWorld.Registry, localClientId: (ulong)me);
+            host.Server.ClientConnected += (connection, id) =>
+            {
+                if (host.Server.IsLocal(connection)) return;
+                connected.Remove((long)id);
+                connected.Add((long)id);
+                changed = true;
+            };
+            hostGroup = new Group<float>("host", [host, .. rig.HostSystems(host)]);
+            hostGroup.Initialize();
+            hostSocket.Host(grant.Rendezvous, grant.PunchKey);
+            entry = PlayerSessionHost.Start(sessions, grant, me);
+            Host = host;
+            started.SetResult();
+        });
+        return started.Task;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Net;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net.Tests.Sessions;
+
+/// <summary>A player's link to the backend's directory: cut, every call fails as an unreachable backend's would.</summary>
+internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlayerHostedSessions
+{
+    public volatile bool Cut;
+    private int calls;
+
+    /// <summary>The directory calls made so far (a call made with a cancelled token is not: it never leaves the player).</summary>
+    public int Calls => Volatile.Read(ref calls);
+
+    public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<SessionInfo>() : inner.CreateSessionAsync(options, cancellationToken);
+
+    public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<SessionPage>() : inner.ListSessionsAsync(filter, offset, limit, cancellationToken);
+
+    public Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<SessionInfo?>() : inner.GetSessionAsync(id, cancellationToken);
+
+    public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.JoinSessionAsync(id, userId, cancellationToken);
+
+    public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
+
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.LeaveSessionAsync(id, userId, cancellationToken);
+
+    public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.EndSessionAsync(id, cancellationToken);
+
+    public Task<PlayerHostGrant> CreatePlayerHostedSessionAsync(SessionOptions options, long hostUserId, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<PlayerHostGrant>() : inner.CreatePlayerHostedSessionAsync(options, hostUserId, cancellationToken);
+
+    public Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+        CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
+
+    /// <summary>Claims the directory grants whose answers are then lost on the way back (the claim itself stands).</summary>
+    public volatile int LoseClaimAnswers;
+
+    public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
+    {
+        Count(cancellationToken);
+        if (Cut) return await Unreachable<PlayerHostGrant>();
+        var grant = await inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
+        if (LoseClaimAnswers > 0)
+        {
+            LoseClaimAnswers--;
+            throw new HttpRequestException("the directory's answer was lost");
+        }
+
+        return grant;
+    }
+
+    public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.ReportHostLostAsync(id, userId, cancellationToken);
+
+    private bool Count(CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.IsCancellationRequested) Interlocked.Increment(ref calls);
+        return true;
+    }
+
+    private static Task<T> Unreachable<T>() => Task.FromException<T>(new HttpRequestException("the backend is unreachable"));
+}

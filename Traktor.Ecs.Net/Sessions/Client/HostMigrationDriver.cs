@@ -1,0 +1,163 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport.Security;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// The directory side of a host migration, shared by <see cref="Multiplayer"/> and Lua's <c>multiplayer</c>: tells the
+/// directory the host is lost, then, until <see cref="Wait"/> has passed since the loss, follows the host the directory
+/// names, or claims the session when this player may host and the old host still holds it (the directory gives it to the
+/// first successor the host reported, once the host is silent and the players behind it agree). A named host that cannot
+/// be reached is claimed past (the directory grants that only once it is silent for its turn), and a player whose granted
+/// takeover did not start hosts no more: it follows the successor after it, joining again for the seat it lost. How a
+/// player follows (it connects its client) and takes over (it hosts from its copy of the world) is the caller's:
+/// <see cref="Follow"/> and <see cref="TakeOver"/>, each true once done.
+/// </summary>
+internal sealed class HostMigrationDriver
+{
+    /// <summary>The directory the session is asked about.</summary>
+    public required ISessions Sessions { get; init; }
+
+    /// <summary>The same directory's player-hosted side (report the loss, claim the session).</summary>
+    public required IPlayerHostedSessions Directory { get; init; }
+
+    /// <summary>How long after the loss a new host is looked for (<see cref="MultiplayerOptions.HostMigrationWait"/>).</summary>
+    public required TimeSpan Wait { get; init; }
+
+    /// <summary>How often the directory is asked meanwhile.</summary>
+    public required TimeSpan PollInterval { get; init; }
+
+    /// <summary>False once the migration is no longer the caller's (the player left or joined another session).</summary>
+    public required Func<bool> Still { get; init; }
+
+    /// <summary>Joins the session again (which names the new host) and connects to it; false when it could not yet.</summary>
+    public required Func<Task<bool>> Follow { get; init; }
+
+    /// <summary>
+    /// The directory gave this player the session: host it; false when hosting did not start (the world must then be as it
+    /// was: this player follows another successor).
+    /// </summary>
+    public required Func<PlayerHostGrant, Task<bool>> TakeOver { get; init; }
+
+    /// <summary>Whether this player can host at all (a claim is made only then).</summary>
+    public bool MayHost { get; init; }
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Diagnostics.</summary>
+    public required ILogger Logger { get; init; }
+
+    /// <summary>Runs the migration of session <paramref name="id"/>, whose host <paramref name="oldHost"/> was lost at <paramref name="startedAt"/>.</summary>
+    /// <param name="id">The session.</param>
+    /// <param name="oldHost">The lost host.</param>
+    /// <param name="me">This player.</param>
+    /// <param name="startedAt">When the host was lost (a timestamp of <see cref="Time"/>).</param>
+    /// <param name="stop">Ends the migration at once: every directory call and wait is cancelled.</param>
+    /// <returns>True once this player plays under a new host (or hosts); false when the session ended, left this player
+    /// behind, or found no new host within <see cref="Wait"/>.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="stop"/> was cancelled.</exception>
+    public async Task<bool> RunAsync(SessionId id, long oldHost, long me, long startedAt, CancellationToken stop)
+    {
+        try
+        {
+            await Directory.ReportHostLostAsync(id, me, stop).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
+        {
+            Logger.LogInformation(exception, "Could not report the host of session {Session} lost.", id);
+        }
+
+        var claim = new Claim(id, me, ConnectTokenIssuer.GenerateServerKey()) { MayHost = MayHost };
+        while (Still() && Time.GetElapsedTime(startedAt) < Wait)
+        {
+            var wait = PollInterval;
+            bool hostedNow = false;
+            try
+            {
+                var now = await Sessions.GetSessionAsync(id, stop).ConfigureAwait(false);
+                if (now is null || now.State == SessionState.Ended || (!now.IsMember(me) && !claim.TakeoverFailed))
+                {
+                    break; // the session ended (or left this player behind)
+                }
+
+                // A player whose takeover failed lost its seat to the successor that took over after it: it joins again below.
+
+                if (now.HostUserId is { } host && host != oldHost && host != me)
+                {
+                    if (await Follow().ConfigureAwait(false)) return true;
+
+                    // The named host could not be reached within the join's wait (it died too, or could not host): a
+                    // successor behind it claims the session, which the directory grants only once that host is silent for its turn.
+                    if (claim.MayHost) (hostedNow, wait) = await ClaimAsync(claim, wait, stop).ConfigureAwait(false);
+                }
+                else if (claim.MayHost && (now.HostUserId == oldHost || now.HostUserId == me))
+                {
+                    // Named host already (a claim the directory granted whose answer was lost): claiming again is how this
+                    // player learns it; the directory grants a host its own session again.
+                    (hostedNow, wait) = await ClaimAsync(claim, wait, stop).ConfigureAwait(false);
+                }
+
+                if (hostedNow) return true;
+            }
+            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
+            {
+                Logger.LogInformation(exception, "The directory did not answer about session {Session}'s new host; asking again.", id);
+            }
+
+            await Task.Delay(wait, Time, stop).ConfigureAwait(false);
+        }
+
+        stop.ThrowIfCancellationRequested();
+        return false;
+    }
+
+    /// <summary>
+    /// Claims the session and hosts it when the directory grants it. Returns whether this player hosts now and how long to
+    /// wait before asking again; it may host no more once the directory said it is no successor, nor once a granted
+    /// takeover failed to start (it then waits for another successor, which the directory lets take over once this player
+    /// stays silent).
+    /// </summary>
+    private async Task<(bool Hosted, TimeSpan Wait)> ClaimAsync(Claim claim, TimeSpan wait, CancellationToken stop)
+    {
+        try
+        {
+            var grant = await Directory.ClaimHostAsync(claim.Session, claim.Me, claim.Key, stop).ConfigureAwait(false);
+            if (await TakeOver(grant).ConfigureAwait(false)) return (true, wait);
+            stop.ThrowIfCancellationRequested();
+            claim.MayHost = false; // the caller said why; the world is as it was, and this player follows the next successor
+            claim.TakeoverFailed = true;
+            return (false, wait);
+        }
+        catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
+        {
+            Logger.LogDebug(exception, "The directory does not give session {Session} to this player yet.", claim.Session);
+            return (false, exception.RetryAfter is { } after && after < TimeSpan.FromSeconds(1) ? after : TimeSpan.FromSeconds(1));
+        }
+        catch (OnlineException exception) when (exception.Error == OnlineError.Forbidden)
+        {
+            Logger.LogInformation(exception, "This player may not take session {Session} over; it waits for the new host.", claim.Session);
+            claim.MayHost = false; // not a successor the host reported: another player takes it
+            return (false, wait);
+        }
+    }
+
+    /// <summary>This player's standing as a successor during one migration.</summary>
+    private sealed class Claim(SessionId session, long me, byte[] key)
+    {
+        public SessionId Session { get; } = session;
+
+        public long Me { get; } = me;
+
+        /// <summary>The host key the claims send (the same for every claim of one migration).</summary>
+        public byte[] Key { get; } = key;
+
+        /// <summary>False once this player may not (or could not) host.</summary>
+        public bool MayHost { get; set; }
+
+        /// <summary>True once the directory gave this player the session and it could not host: the next successor takes its seat over with the session.</summary>
+        public bool TakeoverFailed { get; set; }
+    }
+}
