@@ -103,7 +103,7 @@ public sealed class FleetBot : IDisposable
 
     private async Task JoinUntilPlayingAsync()
     {
-        while (true)
+        for (int refused = 0; ; refused++)
         {
             lock (gate)
             {
@@ -130,8 +130,11 @@ public sealed class FleetBot : IDisposable
             catch (Exception exception) when (exception is SessionJoinException or OnlineException or HttpRequestException or TaskCanceledException)
             {
                 FailedJoins++;
-                logger.LogWarning("{Bot}: quick-join failed ({Message}); trying again", Client.Name, exception.Message);
-                await Task.Delay(200).ConfigureAwait(false);
+                // As the backend says (Retry-After), backing off with jitter: a crowd of bots asking again every 200 ms
+                // while the backend answered "busy" used to spend its address's failed logins and lock the rest out.
+                var wait = OnlineRetry.NextWait((exception as OnlineException)?.RetryAfter, refused, Random.Shared.NextDouble());
+                logger.LogWarning("{Bot}: quick-join failed ({Message}); trying again in {Wait:F1} s", Client.Name, exception.Message, wait.TotalSeconds);
+                await Task.Delay(wait).ConfigureAwait(false);
             }
         }
     }

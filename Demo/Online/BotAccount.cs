@@ -8,6 +8,9 @@ namespace Demo.Online;
 /// <summary>A bot's player account: registers, logs in (getting its transport connect token), and cloud-saves its profile.</summary>
 public sealed class BotAccount
 {
+    /// <summary>How long registering, then logging in, each waits out a busy or rate-limited backend.</summary>
+    private static readonly TimeSpan SignUpWait = TimeSpan.FromSeconds(60);
+
     private readonly IAuthentication authentication;
     private readonly ICloudSave cloudSave;
 
@@ -29,29 +32,10 @@ public sealed class BotAccount
     {
         var authentication = new HttpAuthentication(connection);
         string password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-        await WhenNotBusyAsync(() => authentication.RegisterAsync(username, password, cancellationToken), cancellationToken).ConfigureAwait(false);
-        var session = await WhenNotBusyAsync(() => authentication.LoginAsync(username, password, cancellationToken), cancellationToken).ConfigureAwait(false);
+        // Many bots registering at once exceed the node's hashing gate by design (503 busy with Retry-After): wait it out.
+        await OnlineRetry.RunAsync(token => authentication.RegisterAsync(username, password, token), SignUpWait, null, cancellationToken).ConfigureAwait(false);
+        var session = await OnlineRetry.RunAsync(token => authentication.LoginAsync(username, password, token), SignUpWait, null, cancellationToken).ConfigureAwait(false);
         return new BotAccount(connection, session);
-    }
-
-    /// <summary>
-    /// Runs a password-hashing call, waiting out the backend's "busy" answers: many bots registering at once
-    /// exceed the node's hashing gate by design (it answers 503 with Retry-After), and a player would retry too.
-    /// </summary>
-    private static async Task<T> WhenNotBusyAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
-    {
-        var giveUpAt = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            try
-            {
-                return await call().ConfigureAwait(false);
-            }
-            catch (OnlineException busy) when (busy.RetryAfter is { } wait && DateTime.UtcNow + wait < giveUpAt)
-            {
-                await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(50, 250)), cancellationToken).ConfigureAwait(false);
-            }
-        }
     }
 
     /// <summary>Saves the profile after a match and reads it back; returns the stored version.</summary>

@@ -61,9 +61,6 @@ public sealed class DemoBackend : IAsyncDisposable
             // Every bot comes from 127.0.0.1, so the per-address limits must fit the whole bot crowd.
             $"--Online:AuthRequestsPerMinutePerAddress={Math.Max(30, players * 4)}",
             $"--Online:RequestsPerSecondPerAddress={Math.Max(50, players * 10)}",
-            // A fleet's bots log in before they register (RegisterIfMissing): each first login is a failure from 127.0.0.1,
-            // and 24 of them would pass the default 20 free failures per address and lock the rest of the crowd out.
-            $"--Online:LoginFreeFailuresPerAddress={Math.Max(20, players * 3)}",
             .. settings ?? [],
         ];
         var app = await BackendHost.BuildAsync(args, services =>

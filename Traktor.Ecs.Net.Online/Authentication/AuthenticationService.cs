@@ -77,6 +77,14 @@ public sealed class AuthenticationService : IAuthentication
         string name = Usernames.Normalize(username);
         string loginKey = Usernames.LoginKey(name);
         OnlineLimits.CheckPassword(password);
+        // A taken name is answered before the hash: registration says so anyway (409), and a client that registers before
+        // its first login (Multiplayer's RegisterIfMissing) must not cost a hashing slot, or meet "busy", on every login.
+        bool taken = await _database.ReadAsync(connection => connection.QuerySingleOrDefaultAsync(null,
+            "SELECT 1 FROM users WHERE login_key = @k", reader => (bool?)true, cancellationToken, ("@k", loginKey)), cancellationToken).ConfigureAwait(false) is true;
+        if (taken)
+        {
+            throw NameTaken();
+        }
         string hash = await _hashing.RunAsync(() => _hasher.Hash(password), cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         try
@@ -91,9 +99,11 @@ public sealed class AuthenticationService : IAuthentication
         }
         catch (DbException exception) when (_database.IsUniqueViolation(exception))
         {
-            throw new OnlineException(OnlineError.Conflict, "That username is taken (names are compared ignoring case and width).");
+            throw NameTaken();
         }
     }
+
+    private static OnlineException NameTaken() => new(OnlineError.Conflict, "That username is taken (names are compared ignoring case and width).");
 
     /// <inheritdoc/>
     public Task<AuthSession> LoginAsync(string username, string password, CancellationToken cancellationToken = default) =>

@@ -53,6 +53,79 @@ public sealed class BackendLoginAbuseTests
     }
 
     [Fact]
+    public async Task A_login_refused_as_busy_is_not_counted_as_a_failed_login()
+    {
+        // A client that asks again after 503 busy must not lock its address (or the account) out: the refusal checked no
+        // password, so it is no evidence of guessing. One free failure each: a single counted refusal would show.
+        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:MaxConcurrentPasswordHashes=1", "--Online:MaxQueuedPasswordHashes=0",
+            "--Online:LoginFreeFailuresPerAccountAndAddress=1", "--Online:LoginFreeFailuresPerAddress=1", "--Online:LoginFreeFailuresPerAccount=1");
+        var http = server.CreateHttpClient();
+        using (var registered = await http.PostAsync("v1/auth/register", Json("""{"username":"crowded","password":"correct horse"}"""), Cancel))
+        {
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+        await using (await OccupyHashingAsync(server))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                using var refused = await http.PostAsync("v1/auth/login", Json("""{"username":"crowded","password":"wrong horse"}"""), Cancel);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            }
+        }
+        // The first failure that checked a password is still a free one, and the right password is let in after it.
+        using (var wrong = await http.PostAsync("v1/auth/login", Json("""{"username":"crowded","password":"wrong horse"}"""), Cancel))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+        using var right = await http.PostAsync("v1/auth/login", Json("""{"username":"crowded","password":"correct horse"}"""), Cancel);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+    }
+
+    [Fact]
+    public async Task Registering_a_taken_name_is_answered_409_without_waiting_for_a_hashing_slot()
+    {
+        // A client that registers before its first login (Multiplayer's RegisterIfMissing) registers on every login; the
+        // taken name is answered before any hash, so a returning player is not told "busy" nor costs the node a hash.
+        // The answer is the one registration always gave (409), so no name is revealed that was not before.
+        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:MaxConcurrentPasswordHashes=1", "--Online:MaxQueuedPasswordHashes=0");
+        var http = server.CreateHttpClient();
+        using (var registered = await http.PostAsync("v1/auth/register", Json("""{"username":"Taken","password":"correct horse"}"""), Cancel))
+        {
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+        await using (await OccupyHashingAsync(server))
+        {
+            using var taken = await http.PostAsync("v1/auth/register", Json("""{"username":"tAKEN","password":"another horse"}"""), Cancel);
+            Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+            using var fresh = await http.PostAsync("v1/auth/register", Json("""{"username":"fresh","password":"another horse"}"""), Cancel);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, fresh.StatusCode);   // a new name still needs its hash
+        }
+    }
+
+    /// <summary>Takes the node's only hashing slot until the result is disposed.</summary>
+    private static async Task<IAsyncDisposable> OccupyHashingAsync(BackendTestServer server)
+    {
+        var gate = server.Services.GetRequiredService<AuthenticationService>().Hashing;
+        var release = new ManualResetEventSlim();
+        var occupant = Task.Run(() => gate.RunAsync(() => { release.Wait(Cancel); return 0; }, Cancel), Cancel);
+        while (gate.Admitted < 1)
+        {
+            await Task.Delay(1, Cancel);
+        }
+        return new Occupation(release, occupant);
+    }
+
+    private sealed class Occupation(ManualResetEventSlim release, Task occupant) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            release.Set();
+            await occupant;
+            release.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task The_sign_in_budget_of_an_address_holds_across_two_nodes_on_one_database()
     {
         string baseConnectionString = PostgresHarness.RequireConnectionString();

@@ -83,7 +83,8 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
     public Uri BackendAddress => new($"http://127.0.0.1:{port}/");
 
     /// <summary>Starts (or restarts) the backend process on the same port and database.</summary>
-    public async Task StartBackendAsync()
+    /// <param name="extraArgs">More settings; they win over the fleet's.</param>
+    public async Task StartBackendAsync(params string[] extraArgs)
     {
         Backend = await BackendProcess.StartAsync(BackendAddress, BackendTestServer.Arguments(Path.Combine(folder, "fleet.db"),
             [$"--urls=http://127.0.0.1:{port}",
@@ -96,7 +97,8 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
             $"--Online:Sessions:DeadAfterMs={deadAfterMs}",
             "--Online:Sessions:MaxSessionsPerPlayer=4",
             "--Online:AuthRequestsPerMinutePerAddress=600",
-            "--Online:RequestsPerSecondPerAddress=1000"]));
+            "--Online:RequestsPerSecondPerAddress=1000",
+            .. extraArgs]));
     }
 
     /// <summary>Stops the backend with SIGTERM (an orderly shutdown of one node: the database stays).</summary>

@@ -121,29 +121,6 @@ public sealed partial class Multiplayer : ISystem<float>
     /// <summary>Raised on the tick thread once per departure of a player heard to join (after a host migration: the lost host's, and a player's that never reached the new host).</summary>
     public event Action<Sessions.PlayerLeft>? PlayerLeft;
 
-    /// <summary>Logs in unless already logged in (registering first when the account allows and the login is refused).</summary>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The player's id.</returns>
-    public async Task<long> LogInAsync(CancellationToken cancellationToken = default)
-    {
-        if (login is { } known)
-        {
-            return known.UserId;
-        }
-
-        try
-        {
-            login = await authentication.LoginAsync(account.Username, account.Password, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OnlineException exception) when (account.RegisterIfMissing && exception.Error is OnlineError.Unauthorized or OnlineError.NotFound)
-        {
-            await authentication.RegisterAsync(account.Username, account.Password, cancellationToken).ConfigureAwait(false);
-            login = await authentication.LoginAsync(account.Username, account.Password, cancellationToken).ConfigureAwait(false);
-        }
-
-        return login.UserId;
-    }
-
     /// <summary>Creates a session (<c>multiplayer:createSession("MyGame", 4)</c>), joins it and connects.</summary>
     /// <param name="name">Its name or mode.</param>
     /// <param name="maxPlayers">Its capacity.</param>

@@ -3,7 +3,8 @@ namespace Traktor.Ecs.Net;
 /// <summary>Who a <see cref="Multiplayer"/> logs in as when it first needs to.</summary>
 /// <param name="Username">The account's name.</param>
 /// <param name="Password">Its password.</param>
-/// <param name="RegisterIfMissing">True to register the account when the login is refused (a guest or a bot); false to fail.</param>
+/// <param name="RegisterIfMissing">True to create the account when it does not exist yet (a guest or a bot): the facade registers
+/// it before its first login, and a "name taken" answer means it exists; false to only log in.</param>
 public sealed record MultiplayerAccount(string Username, string Password, bool RegisterIfMissing = false)
 {
     /// <inheritdoc />

@@ -32,6 +32,14 @@ public sealed record MultiplayerOptions
     public TimeSpan JoinWait { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long <see cref="Multiplayer.LogInAsync"/> (and so every call that logs in first) keeps asking while the backend
+    /// answers busy (503, every password-hashing slot taken) or rate-limited (429), as <see cref="Online.OnlineRetry"/> says:
+    /// never before the answer's Retry-After, backing off, with jitter. Default 30 seconds. It must be zero (ask once) or
+    /// positive, and at most about 49.7 days: <see cref="Multiplayer"/> refuses other values.
+    /// </summary>
+    public TimeSpan LogInWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// The NAT traversal layer under the <see cref="NetworkClient"/>'s socket, if it has one: joining a session hosted by a
     /// player (<see cref="Sessions.SessionHostKind.Player"/>) presents the session's rendezvous to it and waits, for up to
     /// <see cref="JoinWait"/>, for a punched or relayed path to the host before connecting (<see cref="Sessions.SessionConnector"/>,
@@ -68,6 +76,7 @@ public sealed record MultiplayerOptions
     internal void Validate(string parameterName)
     {
         Check(JoinWait, nameof(JoinWait), mayBeZero: false);
+        Check(LogInWait, nameof(LogInWait), mayBeZero: true);
         Check(EndReasonWait, nameof(EndReasonWait), mayBeZero: true);
         Check(EndReasonPollInterval, nameof(EndReasonPollInterval), mayBeZero: false);
         Check(HostMigrationWait, nameof(HostMigrationWait), mayBeZero: true);
