@@ -127,6 +127,18 @@ internal static class SessionEndpoints
             .AcceptsJson<ClaimHostBody>().Produces<PlayerHostGrantBody>().ProducesCommonProblems()
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType);
 
+        sessions.MapPost("/{sessionId}/release-host", async (string sessionId, HttpContext context, CallerResolver callers) =>
+        {
+            var caller = await callers.ResolveAsync(context);
+            var directory = SessionHosting.Require(context);
+            var body = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.SessionUserBody);
+            caller.RequireSelfOrServer(body.UserId);
+            bool released = await directory.ReleaseHostAsync(Id(sessionId), body.UserId, context.RequestAborted);
+            return Results.Json(new ReleaseHostResult(released), SessionJsonContext.Default.ReleaseHostResult);
+        }).Describe("releaseSessionHost", SessionsTag, "The host of a player-hosted session gives it back without ending it: the next successor may take it over at once.")
+            .AcceptsJson<SessionUserBody>().Produces<ReleaseHostResult>().ProducesCommonProblems()
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status415UnsupportedMediaType);
+
         sessions.MapPost("/{sessionId}/host-lost", async (string sessionId, HttpContext context, CallerResolver callers) =>
         {
             var caller = await callers.ResolveAsync(context);

@@ -14,6 +14,9 @@ public static class SessionMetrics
     /// </summary>
     public static readonly Counter<long> HostClaimsRefused = Meter.CreateCounter<long>("traktor.sessions.host_claims_refused", description: "Player-hosted session takeovers refused");
 
+    /// <summary>Player-hosted sessions their host gave back before hosting them (<see cref="SessionDirectory.ReleaseHostAsync"/>).</summary>
+    public static readonly Counter<long> HostReleases = Meter.CreateCounter<long>("traktor.sessions.host_releases", description: "Player-hosted sessions given back by their host");
+
     /// <summary>Members' reports that their game lost a player-hosted session's host.</summary>
     public static readonly Counter<long> HostLossReports = Meter.CreateCounter<long>("traktor.sessions.host_loss_reports", description: "Reports of a lost player host");
 

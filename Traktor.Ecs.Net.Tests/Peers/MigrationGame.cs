@@ -19,7 +19,7 @@ internal sealed class MigrationGame : IDisposable
     private readonly List<IDisposable> disposables = new();
     private readonly Dictionary<ulong, Entity> hostShips = new();
 
-    public MigrationGame(int count, LinkConditions conditions, int seed)
+    public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var network = new InMemoryNetwork();
         var options = new MigrationOptions { ProtocolId = Protocol, HostSilence = TimeSpan.FromSeconds(1) };
@@ -49,7 +49,8 @@ internal sealed class MigrationGame : IDisposable
                     return [new MigrationGameplay(world)];
                 },
                 _ => [],
-                time: time);
+                time: time,
+                logger: logger);
             var group = new Group<float>($"peer {p}", peer);
             group.Initialize();
             Peers.Add(new MigrationPlayer(world, peer, group));

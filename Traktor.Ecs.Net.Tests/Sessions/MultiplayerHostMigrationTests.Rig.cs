@@ -69,10 +69,12 @@ public sealed partial class MultiplayerHostMigrationTests
         private readonly List<IDisposable> owned = [];
 
         private readonly TimeSpan? migrationWait;
+        private readonly TimeSpan? joinWait;
 
-        private Rig(BackendTestServer backend, TimeSpan? migrationWait)
+        private Rig(BackendTestServer backend, TimeSpan? migrationWait, TimeSpan? joinWait)
         {
             this.migrationWait = migrationWait;
+            this.joinWait = joinWait;
             Backend = backend;
             // A lost host's rendezvous is free for the successor once the introducer stops hearing from it.
             introducer = new Introducer(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), new IntroducerOptions { HostTimeout = TimeSpan.FromSeconds(2) });
@@ -106,9 +108,12 @@ public sealed partial class MultiplayerHostMigrationTests
         /// <summary>What the players' facades logged (warnings and up, and migration news), for a failure's message.</summary>
         public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; } = new();
 
-        /// <summary>Starts the backend, the introducer and four players (<paramref name="migrationWait"/>: their <see cref="MultiplayerOptions.HostMigrationWait"/>, or the default).</summary>
-        public static async Task<Rig> StartAsync(TimeSpan? migrationWait = null) =>
-            new(await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs), migrationWait);
+        /// <summary>
+        /// Starts the backend, the introducer and four players (<paramref name="migrationWait"/>: their
+        /// <see cref="MultiplayerOptions.HostMigrationWait"/>, <paramref name="joinWait"/> their <see cref="MultiplayerOptions.JoinWait"/>, or the defaults).
+        /// </summary>
+        public static async Task<Rig> StartAsync(TimeSpan? migrationWait = null, TimeSpan? joinWait = null) =>
+            new(await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs), migrationWait, joinWait);
 
         public void Tick()
         {
@@ -182,6 +187,7 @@ public sealed partial class MultiplayerHostMigrationTests
                 {
                     Traversal = clientSocket,
                     HostMigrationWait = migrationWait ?? new MultiplayerOptions().HostMigrationWait,
+                    JoinWait = joinWait ?? new MultiplayerOptions().JoinWait,
                     Hosting = new MultiplayerHosting(hostSocket)
                     {
                         // The game's authority, on whichever player hosts: an entity per player, moved by the host.

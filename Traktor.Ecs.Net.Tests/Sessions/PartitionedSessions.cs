@@ -44,11 +44,21 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
     /// <summary>Claims the directory grants whose answers are then lost on the way back (the claim itself stands).</summary>
     public volatile int LoseClaimAnswers;
 
+    private int claimsGranted;
+
+    /// <summary>Claims the directory granted.</summary>
+    public int ClaimsGranted => Volatile.Read(ref claimsGranted);
+
+    /// <summary>While set, the answers of granted claims wait for it (or for the caller to give up).</summary>
+    public volatile TaskCompletionSource? HeldClaimAnswers;
+
     public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
     {
         Count(cancellationToken);
         if (Cut) return await Unreachable<PlayerHostGrant>();
         var grant = await inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
+        Interlocked.Increment(ref claimsGranted);
+        if (HeldClaimAnswers is { } held) await held.Task.WaitAsync(cancellationToken); // the grant stands; its answer waits
         if (LoseClaimAnswers > 0)
         {
             LoseClaimAnswers--;
@@ -60,6 +70,17 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
 
     public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
         Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.ReportHostLostAsync(id, userId, cancellationToken);
+
+    private int releases;
+
+    /// <summary>The sessions this player gave back (not in <see cref="Calls"/>: a facade disposed after it claimed one still does).</summary>
+    public int Releases => Volatile.Read(ref releases);
+
+    public Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref releases);
+        return Cut ? Unreachable<bool>() : inner.ReleaseHostAsync(id, userId, cancellationToken);
+    }
 
     private bool Count(CancellationToken cancellationToken)
     {

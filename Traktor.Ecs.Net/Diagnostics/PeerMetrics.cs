@@ -16,6 +16,12 @@ public static class PeerMetrics
     /// <summary>The tag naming why a shared write was refused: <c>malformed</c> (or forged), <c>claim_jump</c>, <c>over_budget</c>, <c>not_owner</c> (a destroy under an outranked claim).</summary>
     public const string ReasonTag = "traktor.reason";
 
+    /// <summary>
+    /// Owned entities a listen-server host left out of a migration plan it sent (more than its 16,384 owners, players' own
+    /// entities kept first): after a host migration the successor keeps them, owned by nobody (docs/P2P.md). Untagged.
+    /// </summary>
+    public static readonly Counter<long> PlanOwnersDropped = NetMetrics.Meter.CreateCounter<long>("traktor.peers.plan.owners_dropped", "{entity}", "Owned entities left out of a host migration plan");
+
     /// <summary>Writes and relayed claims of other peers applied.</summary>
     public static readonly Counter<long> WritesApplied = NetMetrics.Meter.CreateCounter<long>("traktor.peers.writes.applied", "{write}", "Shared writes of other peers applied");
 

@@ -14,6 +14,7 @@ public sealed partial class MigratingPeer
     private readonly HashSet<ConnectionId> announced = new();
     private readonly Dictionary<ulong, List<(Entity Entity, bool Player)>> pending = new();
     private readonly MigrationPlan outgoing = new();
+    private readonly PlanOwners planOwners;
     private readonly QueryDescription ownedQuery = new QueryDescription().WithAll<NetworkOwner, NetworkId>();
     private readonly QueryDescription numberedQuery = new QueryDescription().WithAll<NetworkId>();
     private readonly QueryDescription localQuery = new QueryDescription().WithAll<LocalOwner>();
@@ -199,7 +200,7 @@ public sealed partial class MigratingPeer
         ticksSinceCheck = 0;
         var host = Host!;
         outgoing.Candidates.Clear();
-        outgoing.Owners.Clear();
+        planOwners.Clear();
         var hash = default(HashCode);
         foreach (ulong id in order)
         {
@@ -215,15 +216,20 @@ public sealed partial class MigratingPeer
             var owners = chunk.GetReadOnlySpan<NetworkOwner>();
             var ids = chunk.GetReadOnlySpan<NetworkId>();
             var entities = chunk.Entities;
-            for (int i = 0; i < owners.Length && outgoing.Owners.Count < MigrationPlan.MaxOwners; i++)
+            for (int i = 0; i < owners.Length; i++)
             {
                 if (!clientIds.TryGetValue(owners[i].Connection, out ulong owner)) continue; // its owner left
                 bool player = host.Server.TryGetPlayerEntity(owners[i].Connection, out var entity) && entity == entities[i];
-                outgoing.Owners.Add((ids[i].Value, owner, player));
-                hash.Add(ids[i].Value);
-                hash.Add(owner);
-                hash.Add(player);
+                planOwners.Add(ids[i].Value, owner, player);
             }
+        }
+
+        planOwners.CopyTo(outgoing.Owners); // at most MaxOwners, players' own entities first
+        foreach (var (netId, owner, player) in outgoing.Owners)
+        {
+            hash.Add(netId);
+            hash.Add(owner);
+            hash.Add(player);
         }
 
         long now = time.GetTimestamp();
@@ -231,6 +237,7 @@ public sealed partial class MigratingPeer
         if (planVersion > 0 && code == planHash && time.GetElapsedTime(planSentAt, now) < options.TokenLifetime / 2) return;
         planHash = code;
         planSentAt = now;
+        planOwners.Sent();
         outgoing.Epoch = Epoch;
         outgoing.Version = ++planVersion;
         outgoing.Tick = host.Server.Replication.Tick;

@@ -87,6 +87,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         this.clientSystems = clientSystems;
         this.time = time ?? TimeProvider.System;
         this.logger = logger ?? NullLogger.Instance;
+        planOwners = new PlanOwners(this.logger);
         ClientId = clientId;
     }
 
@@ -120,6 +121,9 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// since only they may take a player-hosted session over, the first one first.
     /// </summary>
     public IReadOnlyList<ulong> Successors => IsHost ? outgoing.Candidates.ConvertAll(c => c.ClientId) : plan is null ? [] : plan.Candidates.ConvertAll(c => c.ClientId);
+
+    /// <summary>The plan this peer holds (the host's last), or null.</summary>
+    internal MigrationPlan? HeldPlan => plan;
 
     /// <summary>Plans received from the host and kept (newer than the one held).</summary>
     public long PlansReceived { get; private set; }

@@ -73,4 +73,20 @@ public interface IPlayerHostedSessions
     /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.NotFound"/> when the session is not live;
     /// <see cref="Online.OnlineError.Forbidden"/> when it is not player-hosted, or <paramref name="userId"/> holds no seat in it or hosts it.</exception>
     Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The session's host gives it back without ending it: a successor the directory gave the session
+    /// (<see cref="ClaimHostAsync"/>) that quits before it hosts, or cannot host it. Its seat is released and the next
+    /// successor the host was given may take the session over at once (no silence to wait out, no reports needed); the
+    /// session ends (<see cref="SessionEndReason.ServerLost"/>) when no successor holds a seat. A host that leaves
+    /// (<see cref="ISessions.LeaveSessionAsync"/>) ends the session instead.
+    /// </summary>
+    /// <param name="id">The session.</param>
+    /// <param name="userId">The session's host (over HTTP a player may only name itself).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when the host's seat was released now; false when it was already.</returns>
+    /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.NotFound"/> when the session is not live;
+    /// <see cref="Online.OnlineError.Forbidden"/> when it is not player-hosted or <paramref name="userId"/> does not host it.</exception>
+    Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        Task.FromException<bool>(new Online.OnlineException(Online.OnlineError.Unavailable, "This directory cannot give a session's host back."));
 }

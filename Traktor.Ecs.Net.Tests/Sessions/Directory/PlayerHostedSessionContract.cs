@@ -233,6 +233,58 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
     }
 
     [Fact]
+    public async Task A_successor_that_gives_the_session_back_lets_the_next_take_it_over_at_once()
+    {
+        // Before: a successor the directory gave the session that quit before hosting it (its game disposed the facade)
+        // could not say so; the next in line was refused (the claim counts as the new host's report) until the quitter had
+        // been silent for its turn, and its followers waited for an address that never came. Now the host gives the session
+        // back: only the host may, and the next successor takes it over at once.
+        await using var directory = await StartAsync();
+        var host = await PlayerAsync(directory.Node, "release-lost-host");
+        var first = await PlayerAsync(directory.Node, "release-first");
+        var second = await PlayerAsync(directory.Node, "release-second");
+        var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("give-back", 4), host.Id, Cancel);
+        var id = grant.Session.Id;
+        var address = IPEndPoint.Parse("198.51.100.1:5000");
+        Assert.True(await host.Hosted.HostHeartbeatAsync(id, host.Id, [address], [], Cancel));
+        foreach (var player in new[] { first, second })
+        {
+            Assert.True((await player.Sessions.JoinSessionAsync(id, player.Id, Cancel)).Succeeded);
+        }
+
+        Assert.True(await host.Hosted.HostHeartbeatAsync(id, host.Id, [address], [first.Id, second.Id], Cancel));
+        directory.Time.Advance(TimeSpan.FromSeconds(5));
+        await second.Hosted.ReportHostLostAsync(id, second.Id, Cancel);
+        Assert.Equal(first.Id, (await first.Hosted.ClaimHostAsync(id, first.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel)).Session.HostUserId);
+        byte[] key = ConnectTokenIssuer.GenerateServerKey();
+        Assert.Equal(OnlineError.Conflict, (await Assert.ThrowsAsync<OnlineException>(() => second.Hosted.ClaimHostAsync(id, second.Id, key, Cancel))).Error);
+
+        // Nobody but the host gives it back; a session that is not live has nothing to give.
+        Assert.Equal(OnlineError.Forbidden, (await Assert.ThrowsAsync<OnlineException>(() => second.Hosted.ReleaseHostAsync(id, second.Id, Cancel))).Error);
+        Assert.Equal(OnlineError.Forbidden, (await Assert.ThrowsAsync<OnlineException>(() => host.Hosted.ReleaseHostAsync(id, host.Id, Cancel))).Error);
+        Assert.Equal(OnlineError.NotFound, (await Assert.ThrowsAsync<OnlineException>(() => first.Hosted.ReleaseHostAsync(SessionId.New(), first.Id, Cancel))).Error);
+        if (first.Sessions is HttpSessions)
+        {
+            // Over HTTP a player names only itself.
+            Assert.Equal(OnlineError.Forbidden, (await Assert.ThrowsAsync<OnlineException>(() => second.Hosted.ReleaseHostAsync(id, first.Id, Cancel))).Error);
+        }
+
+        // The first successor quits before hosting: it gives the session back, and the second takes it over at once (no time passed).
+        Assert.True(await first.Hosted.ReleaseHostAsync(id, first.Id, Cancel));
+        Assert.False(await first.Hosted.ReleaseHostAsync(id, first.Id, Cancel));   // once is enough
+        var given = (await second.Sessions.GetSessionAsync(id, Cancel))!;
+        Assert.Equal(SessionState.Live, given.State);
+        Assert.False(given.IsMember(first.Id));
+        Assert.Equal(second.Id, (await second.Hosted.ClaimHostAsync(id, second.Id, key, Cancel)).Session.HostUserId);
+
+        // The last successor gives it back too: nobody is left to host, so the session is lost with it.
+        Assert.True(await second.Hosted.ReleaseHostAsync(id, second.Id, Cancel));
+        var ended = (await host.Sessions.GetSessionAsync(id, Cancel))!;
+        Assert.Equal(SessionState.Ended, ended.State);
+        Assert.Equal(SessionEndReason.ServerLost, ended.EndReason);
+    }
+
+    [Fact]
     public async Task The_first_successor_takes_over_early_only_when_half_the_players_behind_it_lost_the_host_too()
     {
         // Before: the first successor the host reported took the directory entry after 2 s without a heartbeat, which is

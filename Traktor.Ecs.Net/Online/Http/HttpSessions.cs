@@ -122,6 +122,14 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
     public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
         _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/host-lost", new SessionUserBody(userId), SessionJsonContext.Default.SessionUserBody, cancellationToken);
 
+    /// <inheritdoc/>
+    public async Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    {
+        var result = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/release-host", new SessionUserBody(userId),
+            SessionJsonContext.Default.SessionUserBody, SessionJsonContext.Default.ReleaseHostResult, cancellationToken).ConfigureAwait(false);
+        return result.Released;
+    }
+
     /// <summary>Turns the wire answer of a player-hosted create or claim into the grant (a key that is not 32 bytes is the backend's fault).</summary>
     private static PlayerHostGrant ToGrant(PlayerHostGrantBody body) => body.SessionKey is { Length: 32 }
         ? new PlayerHostGrant(body.Session, body.SessionKey, body.Rendezvous) { PunchKey = body.PunchKey is { Length: 32 } key ? key : null }

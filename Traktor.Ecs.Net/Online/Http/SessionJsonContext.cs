@@ -22,6 +22,7 @@ namespace Traktor.Ecs.Net.Online;
 [JsonSerializable(typeof(PlayerHostGrantBody))]
 [JsonSerializable(typeof(HostHeartbeatBody))]
 [JsonSerializable(typeof(HostHeartbeatResult))]
+[JsonSerializable(typeof(ReleaseHostResult))]
 [JsonSerializable(typeof(ClaimHostBody))]
 [JsonSerializable(typeof(GameServerRegistration))]
 [JsonSerializable(typeof(GameServerLeaseBody))]

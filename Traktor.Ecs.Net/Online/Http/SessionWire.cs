@@ -59,6 +59,10 @@ public sealed record HostHeartbeatBody(long HostUserId, IReadOnlyList<string> Ad
 /// <param name="Live">False when the session is not live any more (the host should stop).</param>
 public sealed record HostHeartbeatResult(bool Live);
 
+/// <summary>Answer of <c>POST /v1/sessions/{id}/release-host</c>.</summary>
+/// <param name="Released">True when the host's seat was released now; false when it was already.</param>
+public sealed record ReleaseHostResult(bool Released);
+
 /// <summary>Body of <c>POST /v1/sessions/{id}/claim-host</c>.</summary>
 /// <param name="UserId">The member taking the session over (a player may only name itself).</param>
 /// <param name="HostKey">The key its server opens connect tokens with (base64 in JSON; 32 bytes).</param>

@@ -44,6 +44,15 @@ internal sealed class HostMigrationDriver
     /// <summary>Whether this player can host at all (a claim is made only then).</summary>
     public bool MayHost { get; init; }
 
+    /// <summary>
+    /// How long a named new host may stay unreachable (<see cref="Follow"/> false: it has not published its address, or the
+    /// connection failed) before this player claims past it; zero claims after the first failed follow.
+    /// </summary>
+    public TimeSpan JoinWait { get; init; }
+
+    /// <summary>Told of each claim as it is sent: the directory may grant it even when its answer never arrives.</summary>
+    public Action<Task<PlayerHostGrant>>? Claimed { get; init; }
+
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
@@ -87,11 +96,22 @@ internal sealed class HostMigrationDriver
 
                 if (now.HostUserId is { } host && host != oldHost && host != me)
                 {
-                    if (await Follow().ConfigureAwait(false)) return true;
+                    if (claim.Following != host)
+                    {
+                        (claim.Following, claim.FollowingSince) = (host, Time.GetTimestamp());
+                    }
 
-                    // The named host could not be reached within the join's wait (it died too, or could not host): a
-                    // successor behind it claims the session, which the directory grants only once that host is silent for its turn.
-                    if (claim.MayHost) (hostedNow, wait) = await ClaimAsync(claim, wait, stop).ConfigureAwait(false);
+                    // A named host without a seat gave the session back (it quit before hosting): nobody to follow.
+                    bool seated = now.IsMember(host);
+                    if (seated && await Follow().ConfigureAwait(false)) return true;
+
+                    // The named host could not be reached within JoinWait (it died too, or could not host), or gave the session
+                    // back: a successor behind it claims the session, which the directory grants only once that host is silent
+                    // for its turn (at once when it gave the session back).
+                    if (claim.MayHost && (!seated || Time.GetElapsedTime(claim.FollowingSince) >= JoinWait))
+                    {
+                        (hostedNow, wait) = await ClaimAsync(claim, wait, stop).ConfigureAwait(false);
+                    }
                 }
                 else if (claim.MayHost && (now.HostUserId == oldHost || now.HostUserId == me))
                 {
@@ -124,7 +144,9 @@ internal sealed class HostMigrationDriver
     {
         try
         {
-            var grant = await Directory.ClaimHostAsync(claim.Session, claim.Me, claim.Key, stop).ConfigureAwait(false);
+            var claimed = Directory.ClaimHostAsync(claim.Session, claim.Me, claim.Key, stop);
+            Claimed?.Invoke(claimed);
+            var grant = await claimed.ConfigureAwait(false);
             if (await TakeOver(grant).ConfigureAwait(false)) return (true, wait);
             stop.ThrowIfCancellationRequested();
             claim.MayHost = false; // the caller said why; the world is as it was, and this player follows the next successor
@@ -159,5 +181,11 @@ internal sealed class HostMigrationDriver
 
         /// <summary>True once the directory gave this player the session and it could not host: the next successor takes its seat over with the session.</summary>
         public bool TakeoverFailed { get; set; }
+
+        /// <summary>The new host this player follows (the directory names it), and since when (a timestamp of the clock).</summary>
+        public long? Following { get; set; }
+
+        /// <inheritdoc cref="Following"/>
+        public long FollowingSince { get; set; }
     }
 }

@@ -32,6 +32,7 @@ internal sealed partial class HostedSession
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly MigrationPlan outgoing = new();
+    private readonly PlanOwners planOwners;
     private readonly QueryDescription ownedQuery = new QueryDescription().WithAll<NetworkOwner, NetworkId>();
     private readonly TakeoverHandback? handback;
     private byte[] planBuffer = [];
@@ -50,6 +51,7 @@ internal sealed partial class HostedSession
     {
         this.time = time;
         this.logger = logger;
+        planOwners = new PlanOwners(logger);
         Session = grant.Session;
         this.server = server;
         socket = hosting.Socket;
@@ -166,23 +168,26 @@ internal sealed partial class HostedSession
         if (++ticksSincePlan < PlanCheckTicks || connected.Count == 0) return;
         ticksSincePlan = 0;
         PruneAway();
-        outgoing.Owners.Clear();
+        planOwners.Clear();
         foreach (ref var chunk in Host.World.Query(in ownedQuery))
         {
             var owners = chunk.GetReadOnlySpan<NetworkOwner>();
             var ids = chunk.GetReadOnlySpan<NetworkId>();
             var entities = chunk.Entities;
-            for (int i = 0; i < owners.Length && outgoing.Owners.Count < MigrationPlan.MaxOwners; i++)
+            for (int i = 0; i < owners.Length; i++)
             {
                 ulong owner;
+                bool away = false;
                 if (Host.Server.IsLocal(owners[i].Connection)) owner = Host.LocalClientId;
                 else if (connected.TryGetValue(owners[i].Connection, out long remote)) owner = (ulong)remote;
-                else if (IsAway(owners[i].Connection, out long absent)) owner = (ulong)absent; // within its reconnect grace
+                else if (IsAway(owners[i].Connection, out long absent)) (owner, away) = ((ulong)absent, true); // within its reconnect grace
                 else continue; // its owner left
                 bool player = Host.Server.TryGetPlayerEntity(owners[i].Connection, out var entity) && entity == entities[i];
-                outgoing.Owners.Add((ids[i].Value, owner, player));
+                planOwners.Add(ids[i].Value, owner, player, away);
             }
         }
+
+        planOwners.CopyTo(outgoing.Owners); // at most MaxOwners, players' own entities first
 
         // Compared in full, not by a hash: a collision would leave the players with stale owners for a migration.
         if (outgoing.Version > 0 && !planDue && connected.Count == sentConnected && outgoing.Owners.SequenceEqual(sentOwners)) return;
@@ -190,6 +195,7 @@ internal sealed partial class HostedSession
         sentConnected = connected.Count;
         sentOwners.Clear();
         sentOwners.AddRange(outgoing.Owners);
+        planOwners.Sent();
         outgoing.Epoch = 1;
         outgoing.Version++;
         outgoing.Tick = Host.Server.Replication.Tick;

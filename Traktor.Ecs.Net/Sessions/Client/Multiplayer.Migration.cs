@@ -12,6 +12,9 @@ namespace Traktor.Ecs.Net;
 public sealed partial class Multiplayer
 {
     private readonly ReplicaTakeover replica = new();
+
+    /// <summary>How long one attempt to reach a new host that has not published its address waits, at most.</summary>
+    private static readonly TimeSpan FollowAttempt = TimeSpan.FromSeconds(2);
     private volatile Migrating? migrating;
 
     /// <summary>The directory entry of the session this player hosts, or null.</summary>
@@ -96,6 +99,8 @@ public sealed partial class Multiplayer
             Follow = () => FollowAsync(migration, me),
             TakeOver = grant => TakeOverAsync(migration, grant, directory, me),
             MayHost = options.Hosting is { } hosting && HostedSession.CanPublish(hosting.Socket),
+            JoinWait = options.JoinWait,
+            Claimed = claim => migration.Claim = claim, // from now on the directory may name this player host: Dispose gives it back
             Time = time,
             Logger = logger,
         };
@@ -125,7 +130,8 @@ public sealed partial class Multiplayer
         SessionJoinResult result;
         try
         {
-            result = await JoinWhenReachableAsync(migration.Lost.Id, me, migration.Token).ConfigureAwait(false);
+            // A few seconds at a time: between attempts the directory may name another host, or say this one gave the session back.
+            result = await JoinWhenReachableAsync(migration.Lost.Id, me, migration.Token, options.JoinWait < FollowAttempt ? options.JoinWait : FollowAttempt).ConfigureAwait(false);
         }
         catch (OnlineException exception)
         {
@@ -173,6 +179,40 @@ public sealed partial class Multiplayer
         }
     }
 
+    /// <summary>
+    /// The facade is disposed during a migration in which this player claimed the session: if the directory gave it the
+    /// session (the claim's answer may be lost or cut short), it gives it back, so the next successor takes over at once
+    /// instead of waiting out this player's silence. In the background; nothing is sent when the directory refused the claim.
+    /// </summary>
+    private async Task GiveClaimBackAsync(Migrating migration, IPlayerHostedSessions directory, long me)
+    {
+        try
+        {
+            await migration.Claim!.ConfigureAwait(false);
+        }
+        catch (OnlineException)
+        {
+            return; // the directory refused it: this player holds nothing
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Cut short or its answer lost: the directory may still have granted it; the release below says.
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), time);
+        try
+        {
+            if (await directory.ReleaseHostAsync(migration.Lost.Id, me, timeout.Token).ConfigureAwait(false))
+            {
+                logger.LogInformation("Gave session {Session} back to the directory: this player quit before hosting it.", migration.Lost.Id);
+            }
+        }
+        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogDebug(exception, "Did not give session {Session} back (this player was not its host, or the directory did not answer).", migration.Lost.Id);
+        }
+    }
+
     /// <summary>True while <paramref name="migration"/> is the one going on, for the session the player is still in.</summary>
     private bool Still(Migrating migration) =>
         !migration.Token.IsCancellationRequested && ReferenceEquals(migrating, migration) && ReferenceEquals(current, migration.Lost);
@@ -190,6 +230,9 @@ public sealed partial class Multiplayer
         public long OldHost { get; } = oldHost;
 
         public long StartedAt { get; } = startedAt;
+
+        /// <summary>This player's last claim of the session (granted or not), or null before it claimed.</summary>
+        public Task<PlayerHostGrant>? Claim { get; set; }
 
         /// <summary>Stops the migration: its pending directory call and wait are cancelled, and it calls the directory no more. Any thread.</summary>
         public void Stop() => stopped.Cancel();

@@ -6,10 +6,11 @@ namespace Traktor.Ecs.Net;
 /// <summary>Reaching a session through the directory while its player host has not published its address yet.</summary>
 public sealed partial class Multiplayer
 {
-    /// <summary>The directory's join, waited out while unavailable for up to <see cref="MultiplayerOptions.JoinWait"/>.</summary>
-    private async Task<SessionJoinResult> JoinWhenReachableAsync(SessionId id, long user, CancellationToken cancellationToken)
+    /// <summary>The directory's join, waited out while unavailable for up to <paramref name="wait"/> (<see cref="MultiplayerOptions.JoinWait"/> by default).</summary>
+    private async Task<SessionJoinResult> JoinWhenReachableAsync(SessionId id, long user, CancellationToken cancellationToken, TimeSpan? wait = null)
     {
-        using var waited = new CancellationTokenSource(options.JoinWait, time);
+        var limit = wait ?? options.JoinWait;
+        using var waited = new CancellationTokenSource(limit, time);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, waited.Token);
         try
         {
@@ -22,7 +23,7 @@ public sealed partial class Multiplayer
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested && waited.IsCancellationRequested)
         {
             throw new OnlineException(OnlineError.Unavailable,
-                $"The session directory did not answer the join of session {id} within {options.JoinWait.TotalSeconds:0.###} s.", innerException: exception);
+                $"The session directory did not answer the join of session {id} within {limit.TotalSeconds:0.###} s.", innerException: exception);
         }
     }
 }

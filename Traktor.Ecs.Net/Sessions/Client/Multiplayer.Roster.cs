@@ -7,7 +7,9 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 public sealed partial class Multiplayer
 {
-    private readonly Dictionary<ulong, Sessions.PlayerJoined> roster = new();
+    // In join order (a Dictionary reuses a departed player's slot for the next one to join): a successor's relay adopts the
+    // players in this order, and tells a newcomer about them in it.
+    private readonly OrderedDictionary<ulong, Sessions.PlayerJoined> roster = new();
 
     /// <summary>
     /// Raises <see cref="PlayerJoined"/> for this tick's joins of players not already in the session (as this player heard it)
@@ -47,6 +49,6 @@ public sealed partial class Multiplayer
         }
     }
 
-    /// <summary>The players in the session as this player heard them (ids and names), for the relay of a new host to adopt.</summary>
+    /// <summary>The players in the session as this player heard them (ids and names, in join order), for the relay of a new host to adopt.</summary>
     private List<(ulong Id, string Name)> RosterEntries() => roster.Values.Select(p => (p.PlayerId, p.Name.ToString())).ToList();
 }

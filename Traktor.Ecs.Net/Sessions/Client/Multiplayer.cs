@@ -324,7 +324,9 @@ public sealed partial class Multiplayer : ISystem<float>
     /// <summary>
     /// Releases the facade. A session this player hosts ends: its remote players are told the session ended, and the
     /// directory is told the host left (in the background), which ends it for them with <see cref="SessionEndReason.Ended"/>. A host
-    /// migration going on (<see cref="IsMigrating"/>) stops at once: the directory hears nothing more from it. Dispose after the loop stopped ticking the facade.
+    /// migration going on (<see cref="IsMigrating"/>) stops at once: the directory hears nothing more from it, except, when this
+    /// player claimed the session, that it gives the session back (<see cref="IPlayerHostedSessions.ReleaseHostAsync"/>), so the
+    /// next successor takes over at once. Dispose after the loop stopped ticking the facade.
     /// </summary>
     public void Dispose()
     {
@@ -335,6 +337,10 @@ public sealed partial class Multiplayer : ISystem<float>
             migrating = null;
             current = null;
             migration.Stop();
+            if (migration.Claim is not null && hosted is null && sessions is IPlayerHostedSessions directory && login is { } claimant)
+            {
+                _ = GiveClaimBackAsync(migration, directory, claimant.UserId); // the next successor need not wait out this player's silence
+            }
         }
 
         if (hosted is { } hosting && login is { } player)

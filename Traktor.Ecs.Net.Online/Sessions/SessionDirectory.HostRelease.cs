@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Online.Storage;
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net.Online.Sessions;
+
+// A successor the directory gave a session may quit before it hosts it: it gives the session back, and the next
+// successor takes over at once instead of waiting out the claimant's silence.
+public sealed partial class SessionDirectory
+{
+    /// <inheritdoc/>
+    public async Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    {
+        CheckUser(userId);
+        string sessionId = id.ToString();
+        bool ended = false;
+        bool released = await _db.WriteAsync(async (connection, transaction) =>
+        {
+            ended = false;
+            long now = NowMs;
+            string? seat = await LockSeatAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
+            var row = await connection.QuerySingleOrDefaultAsync(transaction,
+                "SELECT state, host_kind, created_by, host_successors FROM sessions WHERE id = @id" + _db.ForUpdate,
+                reader => (State: (SessionState)reader.GetInt64(0), Kind: (SessionHostKind)reader.GetInt64(1), Host: reader.GetNullableInt64(2),
+                    Successors: reader.IsDBNull(3) ? "" : reader.GetString(3)),
+                cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
+            if (row.State != SessionState.Live || row.Host is null)
+            {
+                throw OnlineException.NotFound($"No live session {sessionId}.");
+            }
+
+            if (row.Kind != SessionHostKind.Player || row.Host != userId)
+            {
+                throw new OnlineException(OnlineError.Forbidden, "Only the player hosting a session may give it back.");
+            }
+
+            if (!await ReleaseSeatAsync(connection, transaction, sessionId, userId, now, cancellationToken).ConfigureAwait(false))
+            {
+                return false; // released already (a repeated call): nothing more to do
+            }
+
+            if (seat == sessionId)
+            {
+                await connection.ExecuteAsync(transaction, "UPDATE session_seats SET session_id = NULL WHERE user_id = @u", cancellationToken, ("@u", userId)).ConfigureAwait(false);
+            }
+
+            // Joins wait for the next host's first heartbeat rather than get tokens for this one.
+            await connection.ExecuteAsync(transaction, "UPDATE sessions SET host_addresses = NULL WHERE id = @id", cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
+            bool successor = false;
+            foreach (long next in ParseSuccessors(row.Successors))
+            {
+                if (next != userId && await IsSeatedAsync(connection, transaction, sessionId, next, cancellationToken).ConfigureAwait(false))
+                {
+                    successor = true;
+                    break;
+                }
+            }
+
+            if (!successor)
+            {
+                // Nobody is left to take it over: the session is lost with its host, as when the sweep releases a silent one.
+                ended = await EndLockedAsync(connection, transaction, sessionId, SessionEndReason.ServerLost, now, cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        if (ended)
+        {
+            Ended(sessionId, SessionEndReason.ServerLost);
+        }
+
+        if (released)
+        {
+            SessionMetrics.HostReleases.Add(1);
+            _logger.LogInformation("Player {Player} gave session {Session} back; its next successor may take it over at once", userId, sessionId);
+        }
+
+        return released;
+    }
+}
