@@ -12,6 +12,7 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 /// <see cref="ScriptServices.StartHosting"/>; carol's client follows him. Both scripts hear <c>onHostLost</c> (with
 /// <c>multiplayer:isMigrating()</c> true) then <c>onHostMigrated</c>, and the entities go on: alice's gone, bob's and carol's
 /// handed back to them. Before, the Lua players' clients just lost the host: no event, no successor, the world dropped.
+/// A Lua successor whose hook fails leaves its world whole and follows the next successor, as a C# one does.
 /// </summary>
 [Collection(nameof(SeedSnippetTests))]
 public sealed class LuaHostMigrationTests
@@ -113,6 +114,60 @@ public sealed class LuaHostMigrationTests
         var moved = Values(bob.World);
         Assert.All(moved, v => Assert.DoesNotContain(v, kept));
         await rig.TickUntilAsync(() => Values(carol.World).SequenceEqual(moved), "carol to follow bob's moves");
+    }
+
+    [Fact]
+    public async Task A_Lua_successor_whose_StartHosting_fails_keeps_its_world_whole_and_follows_the_next_successor()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var rig = await LuaMigrationRig.StartAsync();
+        var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
+        var session = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync(new SessionOptions("lua-coop", 4), SessionHostKind.Player, cancel), "alice to host");
+        var bobScript = await JoinAsync(rig, bob, session);
+        var carolScript = await JoinAsync(rig, carol, session);
+        var before = Values(alice.World);
+        await rig.TickUntilAsync(() => before.Count == 3 && Values(bob.World).SequenceEqual(before) && Values(carol.World).SequenceEqual(before),
+            "bob and carol to converge on alice's world");
+        await rig.TickUntilAsync(() => bob.Scripts.System.HasHostOwners && carol.Scripts.System.HasHostOwners, "the owners to reach the Lua players");
+        long beats = alice.Multiplayer.HostEntry!.Heartbeats;
+        await rig.TickUntilAsync(() => alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report bob and carol, her successors, to the directory");
+        var aliceEntity = Assert.Single(Values(alice.World, new QueryDescription().WithAll<Position2, LocalOwner>()));
+        long carolId = (await rig.Directory.GetSessionAsync(session.Id, cancel))!.Members.Single(m => m.Name == carol.Name).UserId;
+
+        // Bob, the first successor, gets the session, but his game cannot host it: its StartHosting hook fails.
+        bob.FailHosting = true;
+        alice.Running = false;
+        alice.Link.Cut = true;
+        await rig.TickUntilAsync(() => bob.HostingRefusals > 0, "bob's hosting hook to fail");
+        for (int i = 0; i < 5; i++) rig.Tick();
+
+        // His world is what alice last sent (the takeover changed nothing: alice's entity is still there, his replica still
+        // applies snapshots), and his script still migrates. Had the world become the host's before the hook, he would be
+        // left with half a host's world that no longer follows any host.
+        Assert.Equal(before, Values(bob.World));
+        string id = session.Id.ToString();
+        Assert.Equal(["lost " + id], Events(bobScript));
+        Assert.Null(bob.Host);
+
+        // Carol, the next successor, takes the session over once bob stays silent; bob follows her.
+        await rig.TickUntilAsync(() => Events(bobScript).Count == 2 && Events(carolScript).Count == 2, "carol to host and bob to follow her");
+        Assert.Equal(["lost " + id, "migrated " + id], Events(bobScript));
+        Assert.Equal(["lost " + id, "migrated " + id], Events(carolScript));
+        Assert.Empty(bobScript.Errors);
+        Assert.Empty(carolScript.Errors);
+        Assert.True(carolScript.GetGlobal("isLocalHost").AsBoolean);
+        Assert.False(bobScript.GetGlobal("isLocalHost").AsBoolean);
+        Assert.Equal(carolId, bobScript.GetGlobal("newHost").AsInteger);
+        Assert.Equal(1, bob.HostingRefusals);
+        Assert.Null(bob.Host);
+        Assert.NotNull(carol.Host);
+        Assert.Equal(carolId, (await rig.Directory.GetSessionAsync(session.Id, cancel))!.HostUserId);
+
+        // Carol's world goes on from alice's (her entity gone); bob gets his entity back on carol's host and sees her world.
+        var kept = before.Where(v => v != aliceEntity).ToList();
+        Assert.Equal(kept, Values(carol.World));
+        await rig.TickUntilAsync(() => Owned(carol.World) == 2 && Values(bob.World).SequenceEqual(kept),
+            $"bob to get his entity back on carol's host ({string.Join(",", Values(bob.World))} vs {string.Join(",", kept)})");
     }
 
     private static async Task<LuaScript> JoinAsync(LuaMigrationRig rig, LuaPlayer player, SessionInfo session)

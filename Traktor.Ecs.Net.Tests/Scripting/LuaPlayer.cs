@@ -57,6 +57,12 @@ internal sealed class LuaPlayer : IDisposable
 
     public Group<float> Group { get; }
 
+    /// <summary>When set, the game's hosting hook fails (as a game that cannot open its listen server does).</summary>
+    public bool FailHosting { get; set; }
+
+    /// <summary>How often the hosting hook failed (<see cref="FailHosting"/>).</summary>
+    public int HostingRefusals { get; private set; }
+
     /// <summary>The listen server the game started through <see cref="ScriptServices.StartHosting"/>, or null.</summary>
     public NetworkHost? Host { get; private set; }
 
@@ -96,6 +102,12 @@ internal sealed class LuaPlayer : IDisposable
     /// <summary>The game's hosting hook: the listen server starts on the tick thread; the hook completes once it serves.</summary>
     private Task HostAsync(PlayerHostGrant grant)
     {
+        if (FailHosting)
+        {
+            HostingRefusals++;
+            return Task.FromException(new InvalidOperationException("the game could not open its listen server"));
+        }
+
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         onTick.Enqueue(() =>
         {

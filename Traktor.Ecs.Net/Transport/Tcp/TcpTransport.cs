@@ -196,7 +196,8 @@ public sealed class TcpTransport : IPeerAwareTransport
                 socket.Dispose();
                 continue;
             }
-            if (!_connectionRate!.TryTake(address, now) || _streams.Count >= _options.MaxConnections || _streams.Contains(address)
+            if (!_connectionRate!.TryTake(address, now) || _streams.Contains(address)
+                || (_streams.Count >= _options.MaxConnections && !ReclaimPending(now))
                 || !_perAddress.TryAdd(address, _options.MaxConnectionsPerAddress, _options.MaxConnectionsPerSubnet))
             {
                 Counters.OnRefused();
@@ -208,6 +209,29 @@ public sealed class TcpTransport : IPeerAwareTransport
             Counters.OnAccepted();
         }
     }
+
+    /// <summary>
+    /// With every stream taken, closes the oldest accepted stream that has gone <see cref="PendingReclaimSeconds"/> without a
+    /// handshake, to make room; false when there is none. A stream needs no connect token, so before, streams that never
+    /// spoke held every slot for their whole <see cref="StreamTransportOptions.HandshakeTimeout"/> and were opened again as
+    /// they closed: 128 addresses in 32 networks kept every player out. An honest client's handshake takes two round trips.
+    /// </summary>
+    private bool ReclaimPending(double now)
+    {
+        TcpStream? oldest = null;
+        for (int i = 0; i < _streams.Count; i++)
+        {
+            var stream = _streams[i];
+            if (stream.Accepted && !stream.Established && now - stream.OpenedAt >= PendingReclaimSeconds && (oldest is null || stream.OpenedAt < oldest.OpenedAt)) oldest = stream;
+        }
+
+        if (oldest is null) return false;
+        Close(oldest, PeerCloseCause.HandshakeTimeout);
+        return true;
+    }
+
+    /// <summary>How long an accepted stream without a handshake is safe from <see cref="ReclaimPending"/>, in seconds.</summary>
+    internal const double PendingReclaimSeconds = 3;
 
     private void Close(TcpStream stream, PeerCloseCause cause)
     {
