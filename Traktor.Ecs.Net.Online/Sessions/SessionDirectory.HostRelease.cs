@@ -19,15 +19,7 @@ public sealed partial class SessionDirectory
             ended = false;
             long now = NowMs;
             string? seat = await LockSeatAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
-            var row = await connection.QuerySingleOrDefaultAsync(transaction,
-                "SELECT state, host_kind, created_by, host_successors FROM sessions WHERE id = @id" + _db.ForUpdate,
-                reader => (State: (SessionState)reader.GetInt64(0), Kind: (SessionHostKind)reader.GetInt64(1), Host: reader.GetNullableInt64(2),
-                    Successors: reader.IsDBNull(3) ? "" : reader.GetString(3)),
-                cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
-            if (row.State != SessionState.Live || row.Host is null)
-            {
-                throw OnlineException.NotFound($"No live session {sessionId}.");
-            }
+            var row = await LockLiveHostRowAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
 
             if (row.Kind != SessionHostKind.Player || row.Host != userId)
             {

@@ -152,15 +152,7 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
                 departed = null;
                 refusal = "";
                 long now = NowMs;
-                var row = await connection.QuerySingleOrDefaultAsync(transaction,
-                    "SELECT state, host_kind, created_by, host_successors FROM sessions WHERE id = @id" + _db.ForUpdate,
-                    reader => (State: (SessionState)reader.GetInt64(0), Kind: (SessionHostKind)reader.GetInt64(1), Host: reader.GetNullableInt64(2),
-                        Successors: reader.IsDBNull(3) ? "" : reader.GetString(3)),
-                    cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
-                if (row.State != SessionState.Live || row.Host is null)
-                {
-                    throw OnlineException.NotFound($"No live session {sessionId}.");
-                }
+                var row = await LockLiveHostRowAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
 
                 if (row.Kind != SessionHostKind.Player)
                 {
@@ -172,7 +164,7 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
                     throw new OnlineException(OnlineError.Forbidden, "Only a player seated in the session may take it over.");
                 }
 
-                long host = row.Host.Value;
+                long host = row.Host;
                 var successors = ParseSuccessors(row.Successors);
                 if (host != userId)
                 {
@@ -248,6 +240,25 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
         }
 
         return result;
+    }
+
+    /// <summary>A live session's host row, locked for the transaction: who hosts it, how, and its order of succession.</summary>
+    private readonly record struct LiveHostRow(SessionHostKind Kind, long Host, string Successors);
+
+    // Claims and releases both start here: the row is locked so a claim and a release of one session are serialised.
+    private async Task<LiveHostRow> LockLiveHostRowAsync(DbConnection connection, DbTransaction transaction, string sessionId, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync(transaction,
+            "SELECT state, host_kind, created_by, host_successors FROM sessions WHERE id = @id" + _db.ForUpdate,
+            reader => (State: (SessionState)reader.GetInt64(0), Kind: (SessionHostKind)reader.GetInt64(1), Host: reader.GetNullableInt64(2),
+                Successors: reader.IsDBNull(3) ? "" : reader.GetString(3)),
+            cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
+        if (row.State != SessionState.Live || row.Host is not { } host)
+        {
+            throw OnlineException.NotFound($"No live session {sessionId}.");
+        }
+
+        return new LiveHostRow(row.Kind, host, row.Successors);
     }
 
     private static async Task<bool> IsSeatedAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, CancellationToken cancellationToken) =>
