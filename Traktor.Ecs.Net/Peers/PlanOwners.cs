@@ -32,9 +32,17 @@ internal sealed class PlanOwners(ILogger logger)
         Dropped = Math.Max(0, found.Count - MigrationPlan.MaxOwners);
         if (Dropped > 0)
         {
-            // Stable: by rank, then in the order found (the index breaks ties), so the same world gives the same plan.
-            var order = Enumerable.Range(0, found.Count).OrderBy(i => found[i].Rank).ThenBy(i => i).Take(MigrationPlan.MaxOwners);
-            foreach (int i in order) owners.Add((found[i].NetId, found[i].ClientId, found[i].Player));
+            // One pass per rank, each in the order found, so the same world gives the same plan (and no sort allocates).
+            for (int rank = 0; owners.Count < MigrationPlan.MaxOwners; rank++)
+            {
+                foreach (var (netId, clientId, player, entityRank) in found)
+                {
+                    if (entityRank != rank) continue;
+                    owners.Add((netId, clientId, player));
+                    if (owners.Count == MigrationPlan.MaxOwners) break;
+                }
+            }
+
             if (!warned)
             {
                 warned = true;
