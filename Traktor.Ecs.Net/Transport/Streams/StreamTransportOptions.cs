@@ -47,6 +47,16 @@ public sealed class StreamTransportOptions
     /// </summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long an accepted stream without a handshake is safe from making room for a newcomer (default 3 s). With
+    /// every stream taken (or, on the WebSocket transport, every connection), the oldest one silent this long is closed
+    /// so a new one gets in; streams need no connect token, so without it streams that never speak could hold every slot
+    /// for their whole <see cref="HandshakeTimeout"/>. An honest handshake takes two round trips; the shorter this is, the
+    /// faster an attacker must open streams again to hold the table (all of them within it). Above
+    /// <see cref="HandshakeTimeout"/> nothing is ever reclaimed. Must be positive.
+    /// </summary>
+    public TimeSpan PendingReclaimDelay { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Silence after which a stream is closed (default 30 s, above the protocol's own 10 s timeout).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -80,6 +90,7 @@ public sealed class StreamTransportOptions
         if (SendBufferBytes < 2 * (MaxFrameSize + 2)) throw new ArgumentOutOfRangeException(nameof(SendBufferBytes), "Must hold at least two largest frames.");
         if (ReceiveBufferBytes < 2 * (MaxFrameSize + 2)) throw new ArgumentOutOfRangeException(nameof(ReceiveBufferBytes), "Must hold at least two largest frames.");
         if (HandshakeTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero || CloseLinger < TimeSpan.Zero || ReconnectDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout));
+        if (PendingReclaimDelay <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(PendingReclaimDelay), "Must be positive.");
         if (AcceptsPerPass <= 0) throw new ArgumentOutOfRangeException(nameof(AcceptsPerPass));
         if (!(ConnectionRatePerSecond > 0)) throw new ArgumentOutOfRangeException(nameof(ConnectionRatePerSecond));
         if (!(ConnectionBurst >= 1)) throw new ArgumentOutOfRangeException(nameof(ConnectionBurst), "At least 1.");

@@ -196,10 +196,18 @@ public sealed class TcpTransport : IPeerAwareTransport
                 socket.Dispose();
                 continue;
             }
+            // The per-address and per-network limits come before the reclaim: a newcomer they refuse must not close
+            // someone's silent stream on its way out.
             if (!_connectionRate!.TryTake(address, now) || _streams.Contains(address)
-                || (_streams.Count >= _options.MaxConnections && !ReclaimPending(now))
                 || !_perAddress.TryAdd(address, _options.MaxConnectionsPerAddress, _options.MaxConnectionsPerSubnet))
             {
+                Counters.OnRefused();
+                socket.Dispose();
+                continue;
+            }
+            if (_streams.Count >= _options.MaxConnections && !ReclaimPending(now))
+            {
+                _perAddress.Remove(address);
                 Counters.OnRefused();
                 socket.Dispose();
                 continue;
@@ -211,7 +219,7 @@ public sealed class TcpTransport : IPeerAwareTransport
     }
 
     /// <summary>
-    /// With every stream taken, closes the oldest accepted stream that has gone <see cref="PendingReclaimSeconds"/> without a
+    /// With every stream taken, closes the oldest accepted stream that has gone <see cref="StreamTransportOptions.PendingReclaimDelay"/> without a
     /// handshake, to make room; false when there is none. A stream needs no connect token, so before, streams that never
     /// spoke held every slot for their whole <see cref="StreamTransportOptions.HandshakeTimeout"/> and were opened again as
     /// they closed: 128 addresses in 32 networks kept every player out. An honest client's handshake takes two round trips.
@@ -222,16 +230,13 @@ public sealed class TcpTransport : IPeerAwareTransport
         for (int i = 0; i < _streams.Count; i++)
         {
             var stream = _streams[i];
-            if (stream.Accepted && !stream.Established && now - stream.OpenedAt >= PendingReclaimSeconds && (oldest is null || stream.OpenedAt < oldest.OpenedAt)) oldest = stream;
+            if (stream.Accepted && !stream.Established && now - stream.OpenedAt >= _options.PendingReclaimDelay.TotalSeconds && (oldest is null || stream.OpenedAt < oldest.OpenedAt)) oldest = stream;
         }
 
         if (oldest is null) return false;
         Close(oldest, PeerCloseCause.HandshakeTimeout);
         return true;
     }
-
-    /// <summary>How long an accepted stream without a handshake is safe from <see cref="ReclaimPending"/>, in seconds.</summary>
-    internal const double PendingReclaimSeconds = 3;
 
     private void Close(TcpStream stream, PeerCloseCause cause)
     {
