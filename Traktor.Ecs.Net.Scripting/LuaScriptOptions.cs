@@ -59,6 +59,14 @@ public sealed class LuaScriptOptions
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long <c>online:login</c> keeps asking while the backend answers busy (503) or rate-limited (429), as
+    /// <see cref="MultiplayerOptions.LogInWait"/> does for <see cref="Multiplayer"/>: never before the answer's Retry-After,
+    /// backing off, with jitter (<see cref="Online.OnlineRetry"/>); then the login answers <c>success = false</c> with the last
+    /// refusal. 30 s by default; zero asks once. The whole call may take this plus <see cref="CallTimeout"/>. At most about 49.7 days.
+    /// </summary>
+    public TimeSpan LogInWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// RPCs one script may send with <c>multiplayer:rpc</c>, per second on average; 30 by default. A
     /// token bucket of <see cref="RpcBurst"/> refills at this rate; a call with the bucket empty fails at
     /// the script's line (<see cref="ScriptErrorKind.Limit"/>) and sends nothing. On a server every
@@ -117,6 +125,8 @@ public sealed class LuaScriptOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CallTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(CallTimeout, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxKeptErrors, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(LogInWait, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(LogInWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThan(HostMigrationWait, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HostMigrationWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RpcsPerSecond, 0);

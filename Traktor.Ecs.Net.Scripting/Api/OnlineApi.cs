@@ -25,11 +25,14 @@ internal sealed class OnlineApi(ScriptServices services, LuaScriptOptions option
         var authentication = services.Authentication ?? throw new ScriptCallException("context.online has no authentication service on this host");
         string username = call.String(1);
         string password = call.String(2);
-        return call.Wait(Run(async token =>
+        // As Multiplayer.LogInAsync: a busy (503) or rate-limited (429) backend is asked again as OnlineRetry says (never
+        // before its Retry-After, backing off, with jitter) for up to LogInWait; the last request still gets CallTimeout.
+        return call.Wait(Run(options.CallTimeout + options.LogInWait, async token =>
         {
             try
             {
-                var session = await authentication.LoginAsync(username, password, token).ConfigureAwait(false);
+                var session = await OnlineRetry.RunAsync(retry => authentication.LoginAsync(username, password, retry), options.LogInWait, services.Time, token)
+                    .ConfigureAwait(false);
                 identity.Session = session;
                 return new ScriptTable()
                     .With("success", true)
@@ -125,9 +128,12 @@ internal sealed class OnlineApi(ScriptServices services, LuaScriptOptions option
     private long LoggedIn(LuaCall call) =>
         identity.Session?.UserId ?? throw new ScriptCallException($"{call.Function} needs a successful online:login first");
 
-    private PendingCall Run(Func<CancellationToken, Task<ScriptTable>> work)
+    private PendingCall Run(Func<CancellationToken, Task<ScriptTable>> work) => Run(options.CallTimeout, work);
+
+    private PendingCall Run(TimeSpan timeout, Func<CancellationToken, Task<ScriptTable>> work)
     {
-        var cancellation = new CancellationTokenSource(options.CallTimeout, services.Time);
+        var longest = TimeSpan.FromMilliseconds(uint.MaxValue - 1); // what a timer measures
+        var cancellation = new CancellationTokenSource(timeout < longest ? timeout : longest, services.Time);
         return PendingCall.FromTask(RunAsync(work, cancellation.Token), cancellation, Describe);
     }
 

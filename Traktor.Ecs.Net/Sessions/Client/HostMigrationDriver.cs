@@ -12,8 +12,9 @@ namespace Traktor.Ecs.Net;
 /// first successor the host reported, once the host is silent and the players behind it agree). A named host that cannot
 /// be reached is claimed past (the directory grants that only once it is silent for its turn), and a player whose granted
 /// takeover did not start hosts no more: it follows the successor after it, joining again for the seat it lost. How a
-/// player follows (it connects its client) and takes over (it hosts from its copy of the world) is the caller's:
-/// <see cref="Follow"/> and <see cref="TakeOver"/>, each true once done.
+/// player follows is shared (<see cref="FollowAsync"/>: it joins again, which names the new host, and connects its client
+/// through the caller's <see cref="Connect"/>); how it takes over (it hosts from its copy of the world) is the caller's
+/// <see cref="TakeOver"/>, true once done.
 /// </summary>
 internal sealed class HostMigrationDriver
 {
@@ -32,8 +33,22 @@ internal sealed class HostMigrationDriver
     /// <summary>False once the migration is no longer the caller's (the player left or joined another session).</summary>
     public required Func<bool> Still { get; init; }
 
-    /// <summary>Joins the session again (which names the new host) and connects to it; false when it could not yet.</summary>
-    public required Func<Task<bool>> Follow { get; init; }
+    /// <summary>
+    /// How long one join of the named new host waits out the directory's "not reachable yet" (it has not published its
+    /// address) before <see cref="RunAsync"/> looks at the session again: between attempts the directory may name another
+    /// host, or say this one gave the session back.
+    /// </summary>
+    public required TimeSpan FollowAttempt { get; init; }
+
+    /// <summary>Runs an action on the caller's tick thread (the thread that owns its client and world).</summary>
+    public required Action<Action> OnTick { get; init; }
+
+    /// <summary>
+    /// Tick thread: starts connecting the client to the new host the join named, and completes the task source true once
+    /// connected (the caller announced the migration), false when the connection failed. Returns false when it did not start
+    /// (the migration is no longer the caller's, or a connection is under way); may throw when the start was refused.
+    /// </summary>
+    public required Func<SessionInfo, SessionConnectInfo, TaskCompletionSource<bool>, bool> Connect { get; init; }
 
     /// <summary>
     /// The directory gave this player the session: host it; false when hosting did not start (the world must then be as it
@@ -45,7 +60,7 @@ internal sealed class HostMigrationDriver
     public bool MayHost { get; init; }
 
     /// <summary>
-    /// How long a named new host may stay unreachable (<see cref="Follow"/> false: it has not published its address, or the
+    /// How long a named new host may stay unreachable (<see cref="FollowAsync"/> false: it has not published its address, or the
     /// connection failed) before this player claims past it; zero claims after the first failed follow.
     /// </summary>
     public TimeSpan JoinWait { get; init; }
@@ -103,7 +118,7 @@ internal sealed class HostMigrationDriver
 
                     // A named host without a seat gave the session back (it quit before hosting): nobody to follow.
                     bool seated = now.IsMember(host);
-                    if (seated && await Follow().ConfigureAwait(false)) return true;
+                    if (seated && await FollowAsync(id, me, stop).ConfigureAwait(false)) return true;
 
                     // The named host could not be reached within JoinWait (it died too, or could not host), or gave the session
                     // back: a successor behind it claims the session, which the directory grants only once that host is silent
@@ -132,6 +147,61 @@ internal sealed class HostMigrationDriver
 
         stop.ThrowIfCancellationRequested();
         return false;
+    }
+
+    /// <summary>
+    /// The follow step: joins the session again, which names the new host, waiting out its "not reachable yet" for up to
+    /// <see cref="FollowAttempt"/>, then connects the client to it on the tick thread (<see cref="Connect"/>).
+    /// </summary>
+    /// <returns>True once the client is connected to the new host; false when it could not be yet (asked again later).</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="stop"/> was cancelled.</exception>
+    private async Task<bool> FollowAsync(SessionId id, long me, CancellationToken stop)
+    {
+        SessionJoinResult result;
+        using (var attempt = new CancellationTokenSource(FollowAttempt, Time))
+        using (var either = CancellationTokenSource.CreateLinkedTokenSource(stop, attempt.Token))
+        {
+            try
+            {
+                result = await Sessions.JoinWhenReachableAsync(id, me, Time, either.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OnlineException or OperationCanceledException && !stop.IsCancellationRequested)
+            {
+                Logger.LogInformation(exception, "The new host of session {Session} is not reachable yet.", id);
+                return false;
+            }
+            catch (OnlineException) when (stop.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(stop); // stopped while the directory said "not yet"
+            }
+        }
+
+        if (!result.Succeeded || result.ConnectInfo is not { } info || result.Session is not { } session)
+        {
+            return false;
+        }
+
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        OnTick(() =>
+        {
+            try
+            {
+                if (!Connect(session, info, done))
+                {
+                    done.TrySetResult(false);
+                }
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // Whatever refused the start (a join answer the traversal rejects) fails this attempt, not the tick thread.
+                Logger.LogWarning(exception, "Could not start connecting to the new host of session {Session}.", id);
+                done.TrySetResult(false);
+            }
+        });
+        using (stop.Register(() => done.TrySetCanceled(stop)))
+        {
+            return await done.Task.ConfigureAwait(false);
+        }
     }
 
     /// <summary>
