@@ -172,7 +172,9 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             Wait = options.HostMigrationWait,
             PollInterval = PollInterval,
             Still = () => Still(migration),
-            Follow = () => FollowAsync(migration, me),
+            FollowAttempt = options.CallTimeout,
+            OnTick = _onTick.Enqueue,
+            Connect = (session, info, done) => StartFollowing(migration, session, info, done),
             TakeOver = grant => TakeOverAsync(migration, grant),
             MayHost = services.StartHosting is not null,
             Time = services.Time,
@@ -209,53 +211,20 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         });
     }
 
-    /// <summary>Joins the session again, which names the new host, and connects the client to it (on the tick thread).</summary>
-    private async Task<bool> FollowAsync(Migration migration, long me)
+    /// <summary>
+    /// Tick thread: connects the client to the new host the driver's join named (<see cref="HostMigrationDriver.Connect"/>);
+    /// <see cref="Follow"/> completes <paramref name="done"/> once the connection came up or failed.
+    /// </summary>
+    private bool StartFollowing(Migration migration, SessionInfo session, SessionConnectInfo info, TaskCompletionSource<bool> done)
     {
-        SessionJoinResult result;
-        using (var waited = new CancellationTokenSource(options.CallTimeout, services.Time))
-        using (var either = CancellationTokenSource.CreateLinkedTokenSource(migration.Token, waited.Token))
-        {
-            try
-            {
-                result = await services.Sessions!.JoinWhenReachableAsync(migration.Lost.Id, me, services.Time, either.Token).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is OnlineException or OperationCanceledException && !migration.Token.IsCancellationRequested)
-            {
-                logger.LogInformation(exception, "The new host of session {Session} is not reachable yet.", migration.Lost.Id);
-                return false;
-            }
-        }
-
-        if (!result.Succeeded || result.ConnectInfo is not { } info || result.Session is not { } session)
+        if (!Still(migration) || _following is not null || _client is not { } client)
         {
             return false;
         }
 
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _onTick.Enqueue(() =>
-        {
-            if (!Still(migration) || _following is not null || _client is not { } client)
-            {
-                done.TrySetResult(false);
-                return;
-            }
-
-            try
-            {
-                network.Replica.Clear(); // the new host sends its own owners
-                _following = new Following(migration, session, done, SessionConnector.Start(client.Transport, info, services.Traversal, options.CallTimeout, services.Time));
-            }
-            catch (Exception exception)
-            {
-                logger.LogWarning(exception, "Could not start connecting to the new host of session {Session}.", session.Id);
-                done.TrySetResult(false);
-            }
-        });
-        using (migration.Token.Register(() => done.TrySetCanceled(migration.Token)))
-        {
-            return await done.Task.ConfigureAwait(false);
-        }
+        network.Replica.Clear(); // the new host sends its own owners
+        _following = new Following(migration, session, done, SessionConnector.Start(client.Transport, info, services.Traversal, options.CallTimeout, services.Time));
+        return true;
     }
 
     /// <summary>Tick thread: the connection to the new host came up (the script plays under it) or failed (asked again later).</summary>

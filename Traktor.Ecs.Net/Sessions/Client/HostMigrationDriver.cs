@@ -11,9 +11,10 @@ namespace Traktor.Ecs.Net;
 /// names, or claims the session when this player may host and the old host still holds it (the directory gives it to the
 /// first successor the host reported, once the host is silent and the players behind it agree). A named host that cannot
 /// be reached is claimed past (the directory grants that only once it is silent for its turn), and a player whose granted
-/// takeover did not start hosts no more: it follows the successor after it, joining again for the seat it lost. How a
-/// player follows (it connects its client) and takes over (it hosts from its copy of the world) is the caller's:
-/// <see cref="Follow"/> and <see cref="TakeOver"/>, each true once done.
+/// takeover did not start gives the session back (the next successor takes over at once) and hosts no more: it follows the successor after it, joining again for the seat it lost. How a
+/// player follows is shared (<see cref="FollowAsync"/>: it joins again, which names the new host, and connects its client
+/// through the caller's <see cref="Connect"/>); how it takes over (it hosts from its copy of the world) is the caller's
+/// <see cref="TakeOver"/>, true once done.
 /// </summary>
 internal sealed class HostMigrationDriver
 {
@@ -32,8 +33,22 @@ internal sealed class HostMigrationDriver
     /// <summary>False once the migration is no longer the caller's (the player left or joined another session).</summary>
     public required Func<bool> Still { get; init; }
 
-    /// <summary>Joins the session again (which names the new host) and connects to it; false when it could not yet.</summary>
-    public required Func<Task<bool>> Follow { get; init; }
+    /// <summary>
+    /// How long one join of the named new host waits out the directory's "not reachable yet" (it has not published its
+    /// address) before <see cref="RunAsync"/> looks at the session again: between attempts the directory may name another
+    /// host, or say this one gave the session back.
+    /// </summary>
+    public required TimeSpan FollowAttempt { get; init; }
+
+    /// <summary>Runs an action on the caller's tick thread (the thread that owns its client and world).</summary>
+    public required Action<Action> OnTick { get; init; }
+
+    /// <summary>
+    /// Tick thread: starts connecting the client to the new host the join named, and completes the task source true once
+    /// connected (the caller announced the migration), false when the connection failed. Returns false when it did not start
+    /// (the migration is no longer the caller's, or a connection is under way); may throw when the start was refused.
+    /// </summary>
+    public required Func<SessionInfo, SessionConnectInfo, TaskCompletionSource<bool>, bool> Connect { get; init; }
 
     /// <summary>
     /// The directory gave this player the session: host it; false when hosting did not start (the world must then be as it
@@ -45,13 +60,16 @@ internal sealed class HostMigrationDriver
     public bool MayHost { get; init; }
 
     /// <summary>
-    /// How long a named new host may stay unreachable (<see cref="Follow"/> false: it has not published its address, or the
+    /// How long a named new host may stay unreachable (<see cref="FollowAsync"/> false: it has not published its address, or the
     /// connection failed) before this player claims past it; zero claims after the first failed follow.
     /// </summary>
     public TimeSpan JoinWait { get; init; }
 
     /// <summary>Told of each claim as it is sent: the directory may grant it even when its answer never arrives.</summary>
     public Action<Task<PlayerHostGrant>>? Claimed { get; init; }
+
+    /// <summary>How long giving the session back after a failed takeover may take (<see cref="IPlayerHostedSessions.ReleaseHostAsync"/>).</summary>
+    public TimeSpan ReleaseWait { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
@@ -103,7 +121,7 @@ internal sealed class HostMigrationDriver
 
                     // A named host without a seat gave the session back (it quit before hosting): nobody to follow.
                     bool seated = now.IsMember(host);
-                    if (seated && await Follow().ConfigureAwait(false)) return true;
+                    if (seated && await FollowAsync(id, me, stop).ConfigureAwait(false)) return true;
 
                     // The named host could not be reached within JoinWait (it died too, or could not host), or gave the session
                     // back: a successor behind it claims the session, which the directory grants only once that host is silent
@@ -135,6 +153,61 @@ internal sealed class HostMigrationDriver
     }
 
     /// <summary>
+    /// The follow step: joins the session again, which names the new host, waiting out its "not reachable yet" for up to
+    /// <see cref="FollowAttempt"/>, then connects the client to it on the tick thread (<see cref="Connect"/>).
+    /// </summary>
+    /// <returns>True once the client is connected to the new host; false when it could not be yet (asked again later).</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="stop"/> was cancelled.</exception>
+    private async Task<bool> FollowAsync(SessionId id, long me, CancellationToken stop)
+    {
+        SessionJoinResult result;
+        using (var attempt = new CancellationTokenSource(FollowAttempt, Time))
+        using (var either = CancellationTokenSource.CreateLinkedTokenSource(stop, attempt.Token))
+        {
+            try
+            {
+                result = await Sessions.JoinWhenReachableAsync(id, me, Time, either.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OnlineException or OperationCanceledException && !stop.IsCancellationRequested)
+            {
+                Logger.LogInformation(exception, "The new host of session {Session} is not reachable yet.", id);
+                return false;
+            }
+            catch (OnlineException) when (stop.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(stop); // stopped while the directory said "not yet"
+            }
+        }
+
+        if (!result.Succeeded || result.ConnectInfo is not { } info || result.Session is not { } session)
+        {
+            return false;
+        }
+
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        OnTick(() =>
+        {
+            try
+            {
+                if (!Connect(session, info, done))
+                {
+                    done.TrySetResult(false);
+                }
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // Whatever refused the start (a join answer the traversal rejects) fails this attempt, not the tick thread.
+                Logger.LogWarning(exception, "Could not start connecting to the new host of session {Session}.", id);
+                done.TrySetResult(false);
+            }
+        });
+        using (stop.Register(() => done.TrySetCanceled(stop)))
+        {
+            return await done.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Claims the session and hosts it when the directory grants it. Returns whether this player hosts now and how long to
     /// wait before asking again; it may host no more once the directory said it is no successor, nor once a granted
     /// takeover failed to start (it then waits for another successor, which the directory lets take over once this player
@@ -148,9 +221,10 @@ internal sealed class HostMigrationDriver
             Claimed?.Invoke(claimed);
             var grant = await claimed.ConfigureAwait(false);
             if (await TakeOver(grant).ConfigureAwait(false)) return (true, wait);
-            stop.ThrowIfCancellationRequested();
             claim.MayHost = false; // the caller said why; the world is as it was, and this player follows the next successor
             claim.TakeoverFailed = true;
+            await GiveBackAsync(claim).ConfigureAwait(false);
+            stop.ThrowIfCancellationRequested();
             return (false, wait);
         }
         catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
@@ -163,6 +237,28 @@ internal sealed class HostMigrationDriver
             Logger.LogInformation(exception, "This player may not take session {Session} over; it waits for the new host.", claim.Session);
             claim.MayHost = false; // not a successor the host reported: another player takes it
             return (false, wait);
+        }
+    }
+
+    /// <summary>
+    /// A granted takeover did not start: this player gives the session back, so the next successor takes it over at once
+    /// instead of waiting out this player's silence (or, while it follows this player as the named host, its
+    /// <see cref="JoinWait"/>). Bounded by <see cref="ReleaseWait"/>, not by the migration's stop: the session is given back
+    /// even when the player quits meanwhile. A failure is logged: the directory then hands the session on once this player
+    /// stays silent.
+    /// </summary>
+    private async Task GiveBackAsync(Claim claim)
+    {
+        using var timeout = new CancellationTokenSource(ReleaseWait, Time);
+        try
+        {
+            bool released = await Directory.ReleaseHostAsync(claim.Session, claim.Me, timeout.Token).ConfigureAwait(false);
+            Logger.LogInformation("This player could not host session {Session} and gave it back ({Released}): the next successor takes it over.", claim.Session, released);
+        }
+        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
+        {
+            Logger.LogWarning(exception, "Could not give session {Session} back after this player's takeover failed; the next successor takes it over once this player is silent.",
+                claim.Session);
         }
     }
 

@@ -96,7 +96,9 @@ public sealed partial class Multiplayer
             Wait = options.HostMigrationWait,
             PollInterval = options.EndReasonPollInterval,
             Still = () => Still(migration),
-            Follow = () => FollowAsync(migration, me),
+            FollowAttempt = options.JoinWait < FollowAttempt ? options.JoinWait : FollowAttempt,
+            OnTick = onTick.Enqueue,
+            Connect = (session, info, followed) => StartFollowing(migration, session, info, followed),
             TakeOver = grant => TakeOverAsync(migration, grant, directory, me),
             MayHost = options.Hosting is { } hosting && HostedSession.CanPublish(hosting.Socket),
             JoinWait = options.JoinWait,
@@ -124,59 +126,23 @@ public sealed partial class Multiplayer
         }
     }
 
-    /// <summary>Joins the session again, which names the new host, and connects to it; false when it could not (asked again later).</summary>
-    private async Task<bool> FollowAsync(Migrating migration, long me)
+    /// <summary>
+    /// Tick thread: connects the client to the new host the driver's join named (<see cref="HostMigrationDriver.Connect"/>);
+    /// <paramref name="followed"/> completes true once connected (the tick that connected raised <see cref="HostMigrated"/>).
+    /// </summary>
+    private bool StartFollowing(Migrating migration, SessionInfo session, SessionConnectInfo info, TaskCompletionSource<bool> followed)
     {
-        SessionJoinResult result;
-        try
-        {
-            // A few seconds at a time: between attempts the directory may name another host, or say this one gave the session back.
-            result = await JoinWhenReachableAsync(migration.Lost.Id, me, migration.Token, options.JoinWait < FollowAttempt ? options.JoinWait : FollowAttempt).ConfigureAwait(false);
-        }
-        catch (OnlineException exception)
-        {
-            logger.LogInformation(exception, "The new host of session {Session} is not reachable yet.", migration.Lost.Id);
-            return false;
-        }
-
-        if (!result.Succeeded || result.ConnectInfo is not { } info || result.Session is not { } session)
+        if (!Still(migration) || connecting is not null)
         {
             return false;
         }
 
         var done = new TaskCompletionSource<SessionInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
-        onTick.Enqueue(() =>
-        {
-            if (!Still(migration) || connecting is not null)
-            {
-                done.TrySetCanceled();
-                return;
-            }
-
-            try
-            {
-                replica.Clear(); // the new host sends its own
-                connecting = new Connecting(session, done, SessionConnector.Start(client.Transport, info, options.Traversal, options.JoinWait, time)) { Migration = migration };
-            }
-            catch (Exception exception)
-            {
-                done.TrySetException(exception);
-            }
-        });
-        try
-        {
-            using (migration.Token.Register(() => done.TrySetCanceled(migration.Token)))
-            {
-                await done.Task.ConfigureAwait(false);
-            }
-
-            return true; // the tick that connected raised HostMigrated
-        }
-        catch (Exception exception) when (!migration.Token.IsCancellationRequested)
-        {
-            logger.LogInformation(exception, "Could not reach the new host of session {Session} yet.", migration.Lost.Id);
-            return false;
-        }
+        replica.Clear(); // the new host sends its own
+        connecting = new Connecting(session, done, SessionConnector.Start(client.Transport, info, options.Traversal, options.JoinWait, time)) { Migration = migration };
+        _ = done.Task.ContinueWith(connected => followed.TrySetResult(connected.IsCompletedSuccessfully), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return true;
     }
 
     /// <summary>
