@@ -39,6 +39,9 @@ public sealed record DemoOptions
     /// <summary>Players one game server accepts in all.</summary>
     public int MaxPlayers { get; init; } = 64;
 
+    /// <summary>Seconds a draining <c>--game-server</c> waits for a backend that answers nothing before it exits anyway (code 3).</summary>
+    public double DrainTimeoutSeconds { get; init; } = 60;
+
     /// <summary>A game server's label in the fleet.</summary>
     public string? ServerName { get; init; }
 
@@ -104,6 +107,8 @@ public sealed record DemoOptions
           --max-sessions N    sessions a --game-server hosts at most (default 8)
           --max-players N     players a --game-server accepts in all (default 64)
           --name NAME         a --game-server's label in the fleet
+          --drain-timeout S   seconds a draining --game-server waits for a backend that answers nothing (default 60);
+                              then it exits with code 3, naming the sessions it still hosted
           --servers N         a fleet: the backend here, N --game-server processes, bots that quick-join sessions
           --sessions N        sessions the fleet's bots fill (default 6; each holds bots / N players)
           --chaos             kill one fleet game server with SIGKILL halfway through; its players must play elsewhere
@@ -144,6 +149,7 @@ public sealed record DemoOptions
                 "--max-sessions" => options with { MaxSessions = ParseInt(arg, Value(), 1, 256) },
                 "--max-players" => options with { MaxPlayers = ParseInt(arg, Value(), 1, 4096) },
                 "--name" => options with { ServerName = Value() },
+                "--drain-timeout" => options with { DrainTimeoutSeconds = ParseDouble(arg, Value(), 1, 86_400) },
                 "--servers" => options with { Mode = DemoMode.Fleet, Servers = ParseInt(arg, Value(), 1, 16) },
                 "--sessions" => options with { Sessions = ParseInt(arg, Value(), 1, 64) },
                 "--chaos" => options with { Chaos = true },

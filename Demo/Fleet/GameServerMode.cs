@@ -16,7 +16,8 @@ namespace Demo.Fleet;
 /// <c>--game-server</c>: one game-server process of a fleet. It registers with the backend's session directory, heartbeats
 /// it (on the host's own timer and HTTP connection, so a stalled tick does not read as a dead server), and runs an arena
 /// world per session placed on it, all on one UDP port. SIGTERM or Ctrl+C drains it: no new sessions,
-/// and it exits once its last session has ended. Secrets come from the environment, never the command line:
+/// and it exits (0) once its last session has ended, or (3) once the backend has answered nothing for <c>--drain-timeout</c>
+/// seconds of the drain. Secrets come from the environment, never the command line:
 /// <c>TRAKTOR_SERVER_KEY</c> (the backend's server key) and <c>TRAKTOR_GAME_SERVER_KEY</c> (base64 of the 32-byte key
 /// connect tokens are sealed with); <c>TRAKTOR_BACKEND</c> and <c>TRAKTOR_PUBLIC_ADDRESS</c> may replace <c>--backend</c>
 /// and the announced address (default 127.0.0.1 and the bound port).
@@ -65,7 +66,10 @@ public static class GameServerMode
         using var host = new GameServerHost(new HttpGameServerFleet(new OnlineBackendClient(heartbeatHttp, serverKey)), router,
             new GameServerRegistration(publicAddresses.Select(a => a.ToString()).ToArray(), options.MaxPlayers, options.MaxSessions, options.ServerName ?? $"arena-{Environment.ProcessId}"),
             (info, endpoint) => ArenaSession.Create(info, endpoint, directory, options.Asteroids, log),
-            TimeProvider.System, log);
+            TimeProvider.System, log)
+        {
+            DrainBackendTimeout = TimeSpan.FromSeconds(options.DrainTimeoutSeconds),
+        };
 
         if (!await RegisterAsync(host, output, stop))
         {
@@ -137,10 +141,23 @@ public static class GameServerMode
             }
         }
 
-        await output.WriteLineAsync($"drained server={host.ServerId}");
+        int exitCode = 0;
+        if (host.Exit == GameServerExit.BackendUnreachable)
+        {
+            // The backend never answered the drain: the sessions still hosted end here, unannounced to the directory.
+            var abandoned = host.AbandonedSessions;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"drain-abandoned server={host.ServerId} reason=backend-unreachable timeout-s={options.DrainTimeoutSeconds} sessions={abandoned.Count} players={abandoned.Sum(s => s.Connected.Count)} ids={string.Join(',', abandoned.Select(s => s.SessionId))}"));
+            exitCode = 3;
+        }
+        else
+        {
+            await output.WriteLineAsync($"drained server={host.ServerId}");
+        }
+
         sidecar.Call("shutdown", a => a.ShutdownAsync());
         await sidecar.FlushAsync();
-        return 0;
+        return exitCode;
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ namespace Traktor.Ecs.Net.Tests.Sessions.Fleet;
 /// <summary>
 /// A game server's view of the directory that can be paused, as a stopped process (SIGSTOP, or SIGKILL if never resumed)
 /// would be: while paused, calls are held back — they reach the directory only once resumed, or never when cancelled.
+/// While <see cref="Unreachable"/>, every call fails at once, as with a backend that is down (connection refused).
 /// </summary>
 internal sealed class PausableFleet(IGameServerFleet inner) : IGameServerFleet
 {
@@ -37,6 +38,9 @@ internal sealed class PausableFleet(IGameServerFleet inner) : IGameServerFleet
             }
         }
     }
+
+    /// <summary>True while the backend is down: every call fails with <see cref="HttpRequestException"/>.</summary>
+    public bool Unreachable { get; set; }
 
     public async Task<GameServerLease> RegisterServerAsync(GameServerRegistration registration, CancellationToken cancellationToken = default)
     {
@@ -71,6 +75,11 @@ internal sealed class PausableFleet(IGameServerFleet inner) : IGameServerFleet
 
     private Task WhileRunningAsync(CancellationToken cancellationToken)
     {
+        if (Unreachable)
+        {
+            return Task.FromException(new HttpRequestException("Connection refused (the test's backend is down)."));
+        }
+
         Task wait;
         lock (gate)
         {

@@ -46,6 +46,7 @@ public sealed partial class GameServerHost
         lastSnapshotAt = time.GetTimestamp();
         lock (gate)
         {
+            AnsweredLocked();
             snapshot ??= new Snapshot(0, new GameServerHeartbeat(false, 0, []));
             if (heartbeatTimer is null && !heartbeatsStopped)
             {
@@ -151,7 +152,7 @@ public sealed partial class GameServerHost
             logger.LogInformation("Drained and deregistered game server {Server}.", lease?.ServerId);
             State = GameServerState.Gone;
             StopHeartbeats();
-            completion.TrySetResult();
+            Finish(GameServerExit.Drained);
         }
 
         // An answer about an identity this process has since replaced (it registered anew) says nothing about it now.
@@ -254,6 +255,10 @@ public sealed partial class GameServerHost
         if (!task.IsCompletedSuccessfully)
         {
             Observe(task);
+        }
+        else
+        {
+            AnsweredLocked();
         }
 
         switch (done.Kind)

@@ -26,7 +26,8 @@ namespace Traktor.Ecs.Net.Sessions;
 /// whole (crash, SIGKILL, SIGSTOP) stops heartbeating.</para>
 /// <para>A heartbeat answered <see cref="GameServerState.Dead"/> (the process was silent past the dead timeout) ends
 /// every session with <see cref="SessionEndReason.ServerLost"/> and registers anew. <see cref="Drain"/> stops the
-/// server taking new sessions; once its last session has ended it deregisters and <see cref="Completion"/> finishes.</para>
+/// server taking new sessions; once its last session has ended it deregisters and <see cref="Completion"/> finishes, or
+/// sooner when the directory answers nothing for <see cref="DrainBackendTimeout"/> (<see cref="Exit"/> tells which).</para>
 /// </remarks>
 public sealed partial class GameServerHost : ISystem<float>
 {
@@ -81,7 +82,8 @@ public sealed partial class GameServerHost : ISystem<float>
     /// <summary>True after <see cref="Drain"/>.</summary>
     public bool IsDraining => Volatile.Read(ref draining) != 0;
 
-    /// <summary>Finishes when a draining server has deregistered after its last session ended (or when it is disposed).</summary>
+    /// <summary>Finishes when a draining server has deregistered after its last session ended, has given up on a silent directory,
+    /// or is disposed: <see cref="Exit"/> says which.</summary>
     public Task Completion => completion.Task;
 
     /// <summary>The sessions running here.</summary>
@@ -124,18 +126,6 @@ public sealed partial class GameServerHost : ISystem<float>
         return granted;
     }
 
-    /// <summary>
-    /// Takes no new sessions from the next heartbeat on; the host deregisters and completes once its last session has ended.
-    /// Safe to call from any thread, such as a SIGTERM handler while the loop ticks the host.
-    /// </summary>
-    public void Drain()
-    {
-        if (Interlocked.Exchange(ref draining, 1) == 0)
-        {
-            logger.LogInformation("Draining: no new sessions; the running ones run to their end.");
-        }
-    }
-
     /// <summary>One tick: apply the directory's answers, receive and route, tick every session, send, publish what the next heartbeat reports when due.</summary>
     /// <param name="deltaTime">Seconds since the previous tick.</param>
     public void Tick(float deltaTime)
@@ -143,6 +133,7 @@ public sealed partial class GameServerHost : ISystem<float>
         ObjectDisposedException.ThrowIf(disposed, this);
         long started = Stopwatch.GetTimestamp();
         ApplyDirectoryAnswers();
+        GiveUpOnSilentDirectoryWhenDue();
         router.Update();
         foreach (var session in hosted.Values)
         {
@@ -202,7 +193,7 @@ public sealed partial class GameServerHost : ISystem<float>
 
         hosted.Clear();
         router.Flush();
-        completion.TrySetResult();
+        Finish(GameServerExit.Disposed);
     }
 
     private void Apply(Answer answer)
@@ -224,7 +215,7 @@ public sealed partial class GameServerHost : ISystem<float>
             else
             {
                 StopHeartbeats();
-                completion.TrySetResult();
+                Finish(GameServerExit.Gone);
             }
 
             return;
