@@ -35,4 +35,42 @@ public sealed partial class MultiplayerHostMigrationTests
         Assert.False(now.IsMember(bobId));
         Assert.Null(bob.Multiplayer.Host);
     }
+
+    [Fact]
+    public async Task A_successor_disposed_while_its_claim_is_on_its_way_gives_the_session_back_only_after_the_directory_granted_it()
+    {
+        // Carol would follow a named host for ten minutes before claiming the session herself.
+        await using var rig = await Rig.StartAsync(joinWait: TimeSpan.FromMinutes(10));
+        var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
+        var session = await rig.AliceHostsBobAndCarolAsync();
+        long bobId = bob.Multiplayer.UserId!.Value, carolId = carol.Multiplayer.UserId!.Value;
+
+        // Alice's game dies; bob's claim is on its way to the directory when his game quits.
+        var arrives = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bob.Link.HeldClaimRequests = arrives;
+        alice.Running = false;
+        alice.Link.Cut = true;
+        await rig.TickUntilAsync(() => bob.Link.ClaimsHeld == 1, "bob's claim to be on its way");
+        bob.Running = false;
+        bob.Multiplayer.Dispose();
+
+        // Before, the dispose cut the claim short and gave the session back at once: the directory refused the give-back (bob
+        // did not host it yet), then granted the claim, and carol followed bob, the named host, for her JoinWait. Now bob
+        // awaits the claim's answer and gives the session back once it is granted. (Whatever a give-back finds is awaited
+        // for a while before the claim arrives.)
+        for (int ticks = 0; ticks < 200 && bob.Link.ReleasesAnswered == 0; ticks++)
+        {
+            rig.Tick();
+            await Task.Delay(2, Cancel);
+        }
+
+        arrives.SetResult();
+        await rig.TickUntilAsync(() => carol.Migrated is not null || carol.Ended is not null, "carol to take the session over");
+        Assert.Null(carol.Ended);
+        Assert.True(carol.Migrated!.IsLocalHost);
+        Assert.Equal(1, bob.Link.ClaimsGranted);
+        var now = (await rig.Directory.GetSessionAsync(session.Id, Cancel))!;
+        Assert.Equal(carolId, now.HostUserId);
+        Assert.False(now.IsMember(bobId));
+    }
 }

@@ -52,10 +52,33 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
     /// <summary>While set, the answers of granted claims wait for it (or for the caller to give up).</summary>
     public volatile TaskCompletionSource? HeldClaimAnswers;
 
+    /// <summary>
+    /// While set, a claim waits for it before the directory handles it, as a request on its way would: the caller may give up
+    /// meanwhile (its token), but the directory handles the claim all the same once it is completed.
+    /// </summary>
+    public volatile TaskCompletionSource? HeldClaimRequests;
+
+    private int claimsHeld;
+
+    /// <summary>Claims that waited for <see cref="HeldClaimRequests"/>.</summary>
+    public int ClaimsHeld => Volatile.Read(ref claimsHeld);
+
+    private int releasesAnswered;
+
+    /// <summary>Gives-back the directory answered (or refused).</summary>
+    public int ReleasesAnswered => Volatile.Read(ref releasesAnswered);
+
     public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
     {
         Count(cancellationToken);
         if (Cut) return await Unreachable<PlayerHostGrant>();
+        if (HeldClaimRequests is { } request)
+        {
+            Interlocked.Increment(ref claimsHeld);
+            var handled = HandleHeldAsync(request.Task, id, userId, hostKey);
+            return await handled.WaitAsync(cancellationToken);
+        }
+
         var grant = await inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
         Interlocked.Increment(ref claimsGranted);
         if (HeldClaimAnswers is { } held) await held.Task.WaitAsync(cancellationToken); // the grant stands; its answer waits
@@ -76,10 +99,26 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
     /// <summary>The sessions this player gave back (not in <see cref="Calls"/>: a facade disposed after it claimed one still does).</summary>
     public int Releases => Volatile.Read(ref releases);
 
-    public Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    public async Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref releases);
-        return Cut ? Unreachable<bool>() : inner.ReleaseHostAsync(id, userId, cancellationToken);
+        try
+        {
+            return await (Cut ? Unreachable<bool>() : inner.ReleaseHostAsync(id, userId, cancellationToken));
+        }
+        finally
+        {
+            Interlocked.Increment(ref releasesAnswered);
+        }
+    }
+
+    /// <summary>The directory's side of a held claim: handled once the request arrives, whether or not its caller still waits.</summary>
+    private async Task<PlayerHostGrant> HandleHeldAsync(Task arrived, SessionId id, long userId, byte[] hostKey)
+    {
+        await arrived;
+        var grant = await inner.ClaimHostAsync(id, userId, hostKey, CancellationToken.None);
+        Interlocked.Increment(ref claimsGranted);
+        return grant;
     }
 
     private bool Count(CancellationToken cancellationToken)

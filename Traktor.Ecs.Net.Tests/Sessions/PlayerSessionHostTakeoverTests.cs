@@ -74,6 +74,9 @@ public sealed class PlayerSessionHostTakeoverTests : DirectoryOnFakeClockTests
         public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
             Cut ? Unreachable<bool>() : inner.ReportHostLostAsync(id, userId, cancellationToken);
 
+        public Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+            Cut ? Unreachable<bool>() : inner.ReleaseHostAsync(id, userId, cancellationToken);
+
         private static Task<T> Unreachable<T>() => Task.FromException<T>(new HttpRequestException("the backend is unreachable"));
     }
 }

@@ -87,6 +87,10 @@ public interface IPlayerHostedSessions
     /// <returns>True when the host's seat was released now; false when it was already.</returns>
     /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.NotFound"/> when the session is not live;
     /// <see cref="Online.OnlineError.Forbidden"/> when it is not player-hosted or <paramref name="userId"/> does not host it.</exception>
-    Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
-        Task.FromException<bool>(new Online.OnlineException(Online.OnlineError.Unavailable, "This directory cannot give a session's host back."));
+    /// <remarks>
+    /// Every directory implements it (no default): the migration relies on it when a successor's takeover fails or its game
+    /// quits before hosting (docs/P2P.md), and a directory that could not give a host back would leave the next successor
+    /// waiting out a silence that never ends in a report.
+    /// </remarks>
+    Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default);
 }

@@ -68,6 +68,12 @@ internal sealed class HostMigrationDriver
     /// <summary>Told of each claim as it is sent: the directory may grant it even when its answer never arrives.</summary>
     public Action<Task<PlayerHostGrant>>? Claimed { get; init; }
 
+    /// <summary>
+    /// How long a claim's answer is awaited (<see cref="IPlayerHostedSessions.ClaimHostAsync"/>). A claim is not cut short
+    /// when the migration stops: the directory may grant it still, and this player then gives the session back.
+    /// </summary>
+    public TimeSpan ClaimWait { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long giving the session back after a failed takeover may take (<see cref="IPlayerHostedSessions.ReleaseHostAsync"/>).</summary>
     public TimeSpan ReleaseWait { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -217,12 +223,35 @@ internal sealed class HostMigrationDriver
     {
         try
         {
-            var claimed = Directory.ClaimHostAsync(claim.Session, claim.Me, claim.Key, stop);
-            Claimed?.Invoke(claimed);
-            var grant = await claimed.ConfigureAwait(false);
-            if (await TakeOver(grant).ConfigureAwait(false)) return (true, wait);
-            claim.MayHost = false; // the caller said why; the world is as it was, and this player follows the next successor
-            claim.TakeoverFailed = true;
+            PlayerHostGrant grant;
+
+            // Not cut short by stop: a claim already sent may still be granted after this player quit, and a give-back sent
+            // before the directory recorded the grant would find nothing to give. Its answer is awaited (within ClaimWait),
+            // then the grant given back below.
+            using (var bounded = new CancellationTokenSource(ClaimWait, Time))
+            {
+                var claimed = Directory.ClaimHostAsync(claim.Session, claim.Me, claim.Key, bounded.Token);
+                Claimed?.Invoke(claimed);
+                grant = await claimed.ConfigureAwait(false);
+            }
+
+            bool hosting;
+            try
+            {
+                hosting = !stop.IsCancellationRequested && await TakeOver(grant).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                hosting = false; // stopped while the takeover started: it gives the session back below
+            }
+
+            if (hosting) return (true, wait);
+            if (!stop.IsCancellationRequested)
+            {
+                claim.MayHost = false; // the caller said why; the world is as it was, and this player follows the next successor
+                claim.TakeoverFailed = true;
+            }
+
             await GiveBackAsync(claim).ConfigureAwait(false);
             stop.ThrowIfCancellationRequested();
             return (false, wait);
@@ -241,7 +270,7 @@ internal sealed class HostMigrationDriver
     }
 
     /// <summary>
-    /// A granted takeover did not start: this player gives the session back, so the next successor takes it over at once
+    /// A granted takeover did not start (or the migration stopped once the claim was granted): this player gives the session back, so the next successor takes it over at once
     /// instead of waiting out this player's silence (or, while it follows this player as the named host, its
     /// <see cref="JoinWait"/>). Bounded by <see cref="ReleaseWait"/>, not by the migration's stop: the session is given back
     /// even when the player quits meanwhile. A failure is logged: the directory then hands the session on once this player

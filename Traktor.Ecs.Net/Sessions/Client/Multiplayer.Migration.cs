@@ -146,8 +146,9 @@ public sealed partial class Multiplayer
     }
 
     /// <summary>
-    /// The facade is disposed during a migration in which this player claimed the session: if the directory gave it the
-    /// session (the claim's answer may be lost or cut short), it gives it back, so the next successor takes over at once
+    /// The facade is disposed during a migration in which this player claimed the session: when the claim's answer was lost
+    /// (the directory may have granted it), it gives the session back (a claim answered with the grant is given back by the
+    /// driver, which awaits a claim in flight rather than cutting it short), so the next successor takes over at once
     /// instead of waiting out this player's silence. In the background; nothing is sent when the directory refused the claim.
     /// </summary>
     private async Task GiveClaimBackAsync(Migrating migration, IPlayerHostedSessions directory, long me)
@@ -155,6 +156,7 @@ public sealed partial class Multiplayer
         try
         {
             await migration.Claim!.ConfigureAwait(false);
+            return; // the directory answered with the grant: the migration, stopped, gives it back itself (HostMigrationDriver)
         }
         catch (OnlineException)
         {
