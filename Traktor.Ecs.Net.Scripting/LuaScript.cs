@@ -25,13 +25,14 @@ public sealed partial class LuaScript : IDisposable
     private readonly Queue<ScriptError> _errors = new();
     private bool _disposed;
 
-    internal LuaScript(string name, string source, LuaScriptOptions options, IEnumerable<KeyValuePair<string, ScriptPrimitive>> api, ILogger logger)
+    internal LuaScript(string name, string source, LuaScriptOptions options, IEnumerable<KeyValuePair<string, ScriptPrimitive>> api, ILogger logger, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(source);
         Name = name;
         Options = options;
         _logger = logger;
+        LogBudget = new ScriptLogBudget(name, options, time ?? TimeProvider.System, logger);
         _memory = new LuaMemory(options.MemoryLimitBytes);
         _lua = new Lua(_memory.Allocator, IntPtr.Zero);
         _call = new LuaCall(this);
@@ -83,6 +84,9 @@ public sealed partial class LuaScript : IDisposable
     internal int RpcsUnhandledThisTick { get; set; }
 
     internal LuaMemory Memory => _memory;
+
+    /// <summary>What the script may still write to the logger this second (<see cref="LuaScriptOptions.LogLinesPerSecond"/>).</summary>
+    internal ScriptLogBudget LogBudget { get; }
 
     internal Lua State => _lua;
 
@@ -196,6 +200,7 @@ public sealed partial class LuaScript : IDisposable
         }
 
         _disposed = true;
+        LogBudget.Report();
         Entries.CancelAll();
         _lua.Close();
         _functions.Clear();
@@ -374,7 +379,7 @@ public sealed partial class LuaScript : IDisposable
     private int Log(LuaCall call)
     {
         long level = call.Integer(1, 1, 4);
-        string text = call.String(2);
+        long bytes = call.StringLength(2);
         var logLevel = level switch
         {
             1 => LogLevel.Debug,
@@ -382,7 +387,11 @@ public sealed partial class LuaScript : IDisposable
             3 => LogLevel.Warning,
             _ => LogLevel.Error,
         };
-        _logger.Log(logLevel, "[{Script}] {Message}", Name, text);
+        if (_logger.IsEnabled(logLevel) && LogBudget.TryTake(bytes))
+        {
+            _logger.Log(logLevel, "[{Script}] {Message}", Name, call.String(2));
+        }
+
         return call.Return(true);
     }
 }

@@ -93,6 +93,20 @@ public sealed class LuaScriptOptions
     /// </summary>
     public TimeSpan HostMigrationWait { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Lines one script may write to the host's logger (<c>log:info/debug/warn/error</c> and <c>print</c> together) in one
+    /// second; 50 by default. Lines past it or <see cref="LogBytesPerSecond"/> are dropped (the call still succeeds),
+    /// counted, and reported once when the second ends: a warning and <see cref="ScriptMetrics.LogLinesDropped"/>. Lines at
+    /// a level the logger does not write cost nothing. At least 1.
+    /// </summary>
+    public int LogLinesPerSecond { get; set; } = 50;
+
+    /// <summary>
+    /// UTF-8 bytes of log lines one script may write in one second (see <see cref="LogLinesPerSecond"/>); 64 KiB by
+    /// default, so a line of <see cref="MaxStringBytes"/> still gets through. A line longer than this is always dropped. At least 1.
+    /// </summary>
+    public int LogBytesPerSecond { get; set; } = 64 * 1024;
+
     /// <summary>Errors kept in <see cref="LuaScript.Errors"/> (oldest dropped first); 64 by default.</summary>
     public int MaxKeptErrors { get; set; } = 64;
 
@@ -118,5 +132,7 @@ public sealed class LuaScriptOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RpcsPerSecond, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(RpcBurst, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRpcHandlersPerTick, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(LogLinesPerSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(LogBytesPerSecond, 1);
     }
 }

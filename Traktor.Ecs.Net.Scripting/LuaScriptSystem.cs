@@ -74,7 +74,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
             .Concat(multiplayer.Primitives())
             .Concat(new NetConfigApi(_services).Primitives())
             .Concat(GameApi.Primitives(_services));
-        var script = new LuaScript(name, source, _options, api, _logger);
+        var script = new LuaScript(name, source, _options, api, _logger, _services.Time);
         foreach (var (global, value) in globals ?? new Dictionary<string, ScriptValue>())
         {
             script.SetGlobal(global, value);
@@ -112,6 +112,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         foreach (var script in _scripts)
         {
             _migrations[script].Tick(script); // a lost player host: onHostLost, onHostMigrated, onHostMigrationFailed
+            script.LogBudget.Roll(); // reports the log lines dropped in a second that has ended
             script.Entries.Tick();
         }
 

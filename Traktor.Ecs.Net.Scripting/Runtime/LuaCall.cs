@@ -29,17 +29,25 @@ internal sealed class LuaCall
     /// <summary>A string argument (numbers are refused: the seed's API never converts).</summary>
     public string String(int arg)
     {
+        StringLength(arg);
+        return LuaValues.ReadString(Lua, arg);
+    }
+
+    /// <summary>The length in bytes of a string argument, checked as <see cref="String"/> checks it, without reading it.</summary>
+    public long StringLength(int arg)
+    {
         if (Lua.Type(arg) != LuaType.String)
         {
             throw Bad(arg, "string");
         }
 
-        if ((long)Lua.RawLen(arg) > Options.MaxStringBytes)
+        long length = (long)Lua.RawLen(arg);
+        if (length > Options.MaxStringBytes)
         {
             throw new ScriptCallException($"bad argument #{arg} to '{Function}' (longer than {Options.MaxStringBytes} bytes)");
         }
 
-        return LuaValues.ReadString(Lua, arg);
+        return length;
     }
 
     /// <summary>A string argument or null when nil/absent.</summary>
