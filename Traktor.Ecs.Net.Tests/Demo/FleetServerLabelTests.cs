@@ -48,6 +48,7 @@ public sealed class FleetServerLabelTests
         {
             Options = new DemoOptions { Mode = DemoMode.Players, Bots = 4, BackendAddress = "http://fleet.example:8080" },
             OutputFolder = "/tmp/none",
+            PlayedSeconds = 5,
             BotsRequested = 4,
             BotsConnected = 4,
             Fleet = new FleetReport([],
