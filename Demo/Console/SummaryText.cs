@@ -121,6 +121,20 @@ public static class SummaryText
             yield return string.Create(c, $"  {server.Name} (pid {server.ProcessId}, {server.State}): {sessions} sessions with {players} players at the end, at most {server.PeakSessions} at once; tick {server.MeanTickMs:F3} ms mean, {server.PeakTickMs:F3} ms peak; {server.HeartbeatFailures} heartbeats failed");
         }
 
+        if (report.Options.Mode == DemoMode.Players)
+        {
+            // No processes of its own: the servers are the ones this run's sessions were on, as the directory named them.
+            foreach (var hosted in fleet.Sessions.GroupBy(s => s.Server).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                yield return $"  {hosted.Key}: {hosted.Count()} sessions with {hosted.Sum(s => s.Players)} players at the end";
+            }
+
+            if (fleet.ServerNamesMissing is { } missing)
+            {
+                yield return $"  (game servers by id: {missing})";
+            }
+        }
+
         if (fleet.Chaos is { } chaos)
         {
             yield return string.Create(c, $"chaos: SIGKILL {chaos.Server} at {chaos.KilledAtSeconds:F1} s; {chaos.Players.Count} players; stated time to play again {chaos.BudgetSeconds:F0} s: {(chaos.Recovered ? "all recovered" : "NOT all recovered")}");

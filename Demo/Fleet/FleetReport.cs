@@ -6,12 +6,14 @@ namespace Demo.Fleet;
 /// <param name="BotsPlaying">Bots connected to a session that the directory lists as live with them as members, at the end of play.</param>
 /// <param name="FailedJoins">Quick-joins that failed and were tried again.</param>
 /// <param name="Chaos">The SIGKILL and what became of the killed server's players, or null without <c>--chaos</c>.</param>
+/// <param name="ServerNamesMissing">For a fleet deployed elsewhere whose server names could not be read: why the sessions' servers are shown by id.</param>
 public sealed record FleetReport(
     IReadOnlyList<FleetServerRow> Servers,
     IReadOnlyList<FleetSessionRow> Sessions,
     int BotsPlaying,
     int FailedJoins,
-    ChaosReport? Chaos);
+    ChaosReport? Chaos,
+    string? ServerNamesMissing = null);
 
 /// <summary>One game-server process as the dashboard and the report show it.</summary>
 /// <param name="Name">Its label.</param>
@@ -30,7 +32,7 @@ public sealed record FleetServerRow(string Name, string? ServerId, int ProcessId
 
 /// <summary>One live session at the end of play.</summary>
 /// <param name="SessionId">The session.</param>
-/// <param name="Server">The label of the server hosting it.</param>
+/// <param name="Server">The label of the server hosting it: its name (a fleet deployed elsewhere: "name (id)", or the id when its name is unknown).</param>
 /// <param name="Players">Its members.</param>
 /// <param name="MaxPlayers">Its capacity.</param>
 public sealed record FleetSessionRow(string SessionId, string Server, int Players, int MaxPlayers);

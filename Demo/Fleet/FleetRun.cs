@@ -170,14 +170,18 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
             // logged in (or no bots at all) there are none.
             var lister = bots.FirstOrDefault(b => b.Multiplayer.UserId is not null);
             var live = lister is null ? [] : (await lister.Directory.ListSessionsAsync(new SessionFilter { NameContains = session.Name }, limit: 100)).Sessions;
+            // A fleet deployed elsewhere: its servers' names only with the operator's server key (players see ids).
+            var (names, namesMissing) = options.Mode == DemoMode.Players
+                ? await ServerLabels.FetchAsync(backendAddress, Environment.GetEnvironmentVariable("TRAKTOR_SERVER_KEY"), CancellationToken.None)
+                : (new Dictionary<string, string>(), null);
             var sessions = live.Where(s => s.State == SessionState.Live)
-                .Select(s => new FleetSessionRow(s.Id.ToString(), servers.FirstOrDefault(g => g.ServerId == s.ServerId)?.Name ?? s.ServerId ?? "", s.PlayerCount, s.MaxPlayers))
+                .Select(s => new FleetSessionRow(s.Id.ToString(), servers.FirstOrDefault(g => g.ServerId == s.ServerId)?.Name ?? ServerLabels.Of(s.ServerId, names), s.PlayerCount, s.MaxPlayers))
                 .OrderBy(s => s.Server, StringComparer.Ordinal).ToList();
             ShowFleet(force: true);
             // Before they leave: what carries each bot's connection (UDP, or the stream of --transport).
             var transports = bots.Where(b => b.Playing).Select(b => b.Client.Transport.GetStats().Transport.ToString()).Distinct().ToList();
             await LeaveAndDrainAsync(bots, loop);
-            var report = Report(folder, played, cancellationToken, bots, new FleetReport(Rows(), sessions, playing, bots.Sum(b => b.FailedJoins), chaos), recorder)
+            var report = Report(folder, played, cancellationToken, bots, new FleetReport(Rows(), sessions, playing, bots.Sum(b => b.FailedJoins), chaos, namesMissing), recorder)
                 with { ConnectionTransports = transports };
             if (report.ExitCode != 0 || log.Errors.Count > 0)
             {

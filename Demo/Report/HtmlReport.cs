@@ -168,6 +168,10 @@ public static class HtmlReport
         }
 
         html.Append("</table>");
+        if (fleet.ServerNamesMissing is { } missing)
+        {
+            html.Append(c, $"<p>Game servers are shown by id: {Enc(missing)}.</p>");
+        }
         if (fleet.Chaos is { } chaos)
         {
             html.Append(c, $"<h2>Chaos: {Enc(chaos.Server)} killed with SIGKILL at {chaos.KilledAtSeconds:F1} s</h2><p>Its players were told why their session ended and quick-joined another; the stated time from the kill to playing again is {chaos.BudgetSeconds:F0} s. ");

@@ -33,6 +33,16 @@ internal static class AuthEndpoints
             .AcceptsJson<CredentialsBody>().Produces<AuthSession>()
             .ProducesCommonProblems().ProducesProblems(StatusCodes.Status415UnsupportedMediaType);
 
+        auth.MapPost("/register-or-login", async (HttpContext context, AuthenticationService service) =>
+        {
+            var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.CredentialsBody);
+            var session = await service.RegisterOrLogInAsync(body.Username, body.Password, ClientAddress.Of(context), context.RequestAborted);
+            return Results.Json(session, OnlineJsonContext.Default.AuthSession);
+        }).AddEndpointFilter<SharedAuthRateLimit>()
+            .Describe("registerOrLogin", Tag, "Creates the account when its name is free, then logs in: one request, one unit of the sign-in budget.")
+            .AcceptsJson<CredentialsBody>().Produces<AuthSession>()
+            .ProducesCommonProblems().ProducesProblems(StatusCodes.Status415UnsupportedMediaType);
+
         auth.MapPost("/refresh", async (HttpContext context, AuthenticationService service) =>
         {
             var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.RefreshBody);

@@ -109,6 +109,34 @@ public sealed class AuthenticationService : IAuthentication
     public Task<AuthSession> LoginAsync(string username, string password, CancellationToken cancellationToken = default) =>
         LoginAsync(username, password, clientAddress: null, cancellationToken);
 
+    /// <inheritdoc/>
+    public Task<AuthSession> RegisterOrLogInAsync(string username, string password, CancellationToken cancellationToken = default) =>
+        RegisterOrLogInAsync(username, password, clientAddress: null, cancellationToken);
+
+    /// <summary>
+    /// Registers the account when its name is free, then logs in (<see cref="LoginAsync(string, string, string?, CancellationToken)"/>,
+    /// its failures counted as any login's): the backend's one-request sign-up-or-in, exactly a registration and a login.
+    /// </summary>
+    /// <param name="username">The username.</param>
+    /// <param name="password">The password.</param>
+    /// <param name="clientAddress">The client's address group, or null in-process.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Access, refresh and connect tokens.</returns>
+    public async Task<AuthSession> RegisterOrLogInAsync(string username, string password, string? clientAddress, CancellationToken cancellationToken = default)
+    {
+        Tokens("log a player in");
+        try
+        {
+            await RegisterAsync(username, password, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
+        {
+            // The account exists (or another's does: the login below refuses a password that is not its own).
+        }
+
+        return await LoginAsync(username, password, clientAddress, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Logs a player in, counting failures against the account from this address, the address, and the account.</summary>
     /// <param name="username">The registered username (any case; names registered before usernames were normalized log in exactly as registered).</param>
     /// <param name="password">The password.</param>

@@ -63,6 +63,33 @@ public sealed class MultiplayerSignUpCrowdTests
         Assert.Equal(1, await FailedLoginsAsync(server));   // only the impostor's, and no counter else
     }
 
+    [Fact]
+    public async Task A_returning_player_with_RegisterIfMissing_signs_in_with_one_unit_of_the_addresss_sign_in_budget()
+    {
+        // Two sign-ins a minute per address: the account's registration takes one, the returning player's sign-in the other.
+        // Register → 409 → login took two, and the login was refused as rate-limited.
+        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:AuthRequestsPerMinutePerAddress=2");
+        long id = (await new HttpAuthentication(server.CreateBackendClient(asServer: false)).RegisterAsync("returning", Password, Cancel)).UserId;
+
+        using var player = new Player(server, "returning", options: new MultiplayerOptions { LogInWait = TimeSpan.Zero });
+        Assert.Equal(id, await player.Multiplayer.LogInAsync(Cancel));
+
+        // The budget is spent: one more sign-in from this address is refused, so the one above really was a single unit.
+        using var third = new Player(server, "another", options: new MultiplayerOptions { LogInWait = TimeSpan.Zero });
+        var refused = await Assert.ThrowsAsync<OnlineException>(() => third.Multiplayer.LogInAsync(Cancel));
+        Assert.Equal(OnlineError.RateLimited, refused.Error);
+    }
+
+    [Fact]
+    public async Task A_new_player_with_RegisterIfMissing_signs_up_and_in_with_one_request()
+    {
+        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:AuthRequestsPerMinutePerAddress=1");
+        using var player = new Player(server, "newcomer", options: new MultiplayerOptions { LogInWait = TimeSpan.Zero });
+        long id = await player.Multiplayer.LogInAsync(Cancel);
+        Assert.Equal(id, player.Multiplayer.UserId);
+        Assert.Equal(0, await FailedLoginsAsync(server));
+    }
+
     private static async Task<long> FailedLoginsAsync(BackendTestServer server)
     {
         var database = server.Services.GetRequiredService<OnlineDatabase>();
@@ -75,12 +102,12 @@ public sealed class MultiplayerSignUpCrowdTests
     {
         private readonly World world = World.Create();
 
-        public Player(BackendTestServer server, string name, string password = Password)
+        public Player(BackendTestServer server, string name, string password = Password, MultiplayerOptions? options = null)
         {
             var client = new NetworkClient(world, new NetClient(new InMemoryNetwork().CreateTransport(),
                 new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId, SchemaHash = ReplicationWorld.Registry.ProtocolHash }, ownsTransport: true),
                 ReplicationWorld.Registry);
-            Multiplayer = Multiplayer.OverBackend(client, server.CreateBackendClient(asServer: false), new MultiplayerAccount(name, password, RegisterIfMissing: true));
+            Multiplayer = Multiplayer.OverBackend(client, server.CreateBackendClient(asServer: false), new MultiplayerAccount(name, password, RegisterIfMissing: true), options);
         }
 
         public Multiplayer Multiplayer { get; }

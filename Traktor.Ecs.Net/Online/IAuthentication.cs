@@ -22,6 +22,21 @@ public interface IAuthentication
     /// <exception cref="OnlineException"><see cref="OnlineError.Unauthorized"/> for wrong credentials; <see cref="OnlineError.RateLimited"/> while failed logins make the account or address wait (<see cref="OnlineException.RetryAfter"/> says how long).</exception>
     Task<AuthSession> LoginAsync(string username, string password, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Logs a player in, creating the account first when its name is free (a guest or a bot: <see cref="MultiplayerAccount.RegisterIfMissing"/>).
+    /// Exactly as a registration followed by a login: a name taken by another account with another password is refused as
+    /// a wrong password, and the answers tell nothing registration and login do not. Over HTTP it is one request, one unit
+    /// of the sign-in budget (a backend without the route is asked the two requests instead).
+    /// </summary>
+    /// <param name="username">A name following <see cref="Usernames"/>, or an account's registered name.</param>
+    /// <param name="password">The password (8 to 128 characters for a new account).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Access, refresh and connect tokens.</returns>
+    /// <exception cref="OnlineException"><see cref="OnlineError.Unauthorized"/> for a wrong password; <see cref="OnlineError.InvalidArgument"/>
+    /// for a name or password registration refuses; otherwise as <see cref="LoginAsync"/>.</exception>
+    Task<AuthSession> RegisterOrLogInAsync(string username, string password, CancellationToken cancellationToken = default) =>
+        AuthenticationSteps.RegisterThenLogInAsync(this, username, password, cancellationToken);
+
     /// <summary>Trades a refresh token for a new session's tokens. The old refresh token is spent; presenting it again revokes the session.</summary>
     /// <param name="refreshToken">The latest refresh token of the session.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

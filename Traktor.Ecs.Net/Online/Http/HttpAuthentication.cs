@@ -29,6 +29,26 @@ public sealed class HttpAuthentication : IAuthentication
     }
 
     /// <inheritdoc/>
+    /// <remarks>One request (<c>POST v1/auth/register-or-login</c>), one unit of the sign-in budget; a backend without that
+    /// route (404) is asked to register, then to log in.</remarks>
+    public async Task<AuthSession> RegisterOrLogInAsync(string username, string password, CancellationToken cancellationToken = default)
+    {
+        AuthSession session;
+        try
+        {
+            session = await _client.SendAsync(HttpMethod.Post, "v1/auth/register-or-login", new CredentialsBody(username, password),
+                OnlineJsonContext.Default.CredentialsBody, OnlineJsonContext.Default.AuthSession, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OnlineException exception) when (exception.Error == OnlineError.NotFound)
+        {
+            return await AuthenticationSteps.RegisterThenLogInAsync(this, username, password, cancellationToken).ConfigureAwait(false);
+        }
+
+        _client.Session = session;
+        return session;
+    }
+
+    /// <inheritdoc/>
     public Task<AuthSession> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default) =>
         _client.RefreshAsync(refreshToken, cancellationToken);
 

@@ -5,10 +5,10 @@ namespace Traktor.Ecs.Net;
 public sealed partial class Multiplayer
 {
     /// <summary>
-    /// Logs in unless already logged in. An account with <see cref="MultiplayerAccount.RegisterIfMissing"/> is registered
-    /// first, and the backend's "name taken" (<see cref="OnlineError.Conflict"/>) taken as the account existing: a login
-    /// for an account that does not exist yet would count as a failed login against the player's address, and a crowd of
-    /// new players behind one address (a LAN party, a bot fleet) would spend its free failures and lock itself out. While
+    /// Logs in unless already logged in. An account with <see cref="MultiplayerAccount.RegisterIfMissing"/> signs up or in
+    /// with <see cref="IAuthentication.RegisterOrLogInAsync"/> (one request, one unit of the address's sign-in budget): a
+    /// login for an account that does not exist yet would count as a failed login against the player's address, and a crowd
+    /// of new players behind one address (a LAN party, a bot fleet) would spend its free failures and lock itself out. While
     /// the backend answers busy (503) or rate-limited (429), each request is asked again as <see cref="OnlineRetry"/> says
     /// (never before its Retry-After, backing off, with jitter), for up to <see cref="MultiplayerOptions.LogInWait"/>.
     /// </summary>
@@ -24,23 +24,10 @@ public sealed partial class Multiplayer
             return known.UserId;
         }
 
-        long start = time.GetTimestamp();
-        if (account.RegisterIfMissing)
-        {
-            try
-            {
-                await OnlineRetry.RunAsync(token => authentication.RegisterAsync(account.Username, account.Password, token),
-                    options.LogInWait, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
-            {
-                // Registered before (or by someone else, whose password the login below will not match).
-            }
-        }
-
-        var left = options.LogInWait - time.GetElapsedTime(start);
-        login = await OnlineRetry.RunAsync(token => authentication.LoginAsync(account.Username, account.Password, token),
-            left > TimeSpan.Zero ? left : TimeSpan.Zero, time, cancellationToken).ConfigureAwait(false);
+        login = await OnlineRetry.RunAsync(token => account.RegisterIfMissing
+                ? authentication.RegisterOrLogInAsync(account.Username, account.Password, token)
+                : authentication.LoginAsync(account.Username, account.Password, token),
+            options.LogInWait, time, cancellationToken).ConfigureAwait(false);
         return login.UserId;
     }
 }
