@@ -11,7 +11,9 @@ namespace Traktor.Ecs.Net.Scripting;
 /// Runs Lua scripts inside a world, one system for all of them. Each tick (<see cref="Update"/>) it
 /// resumes the entries whose network answers arrived, calls <c>Script:&lt;name&gt;(params, sender)</c> for
 /// every script RPC received this tick, then <c>Script:update(dt)</c>. Put it after the
-/// <see cref="NetworkServer"/>/<see cref="NetworkClient"/> in the group, so the tick's RPCs are there.
+/// <see cref="NetworkServer"/>/<see cref="NetworkClient"/> in the group, so the tick's RPCs are there, and before the
+/// <see cref="NetworkHost"/> a game's <see cref="ScriptServices.StartHosting"/> starts (its <see cref="BeforeUpdate"/> attaches
+/// the session's relay before that host receives; <see cref="LuaHostingOrderException"/> when the host ticked first).
 /// </summary>
 /// <remarks>
 /// Every script has its own sandboxed Lua state (see docs/SCRIPTING.md for the budgets). Script failures
@@ -40,7 +42,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         _options = options ?? new LuaScriptOptions();
         _options.Validate();
         _logger = logger ?? NullLogger.Instance;
-        _network = new ScriptNetwork(world);
+        _network = new ScriptNetwork(world, _services.Time, _logger);
     }
 
     /// <summary>The loaded scripts, in load order.</summary>
@@ -106,9 +108,18 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         return true;
     }
 
+    /// <summary>
+    /// Before the game's <see cref="NetworkHost"/> (ticked after this system) receives: the host the game's
+    /// <see cref="ScriptServices.StartHosting"/> started gets the session's relay, and a takeover's world and handback are in place.
+    /// </summary>
+    /// <param name="state">The frame's delta time.</param>
+    /// <exception cref="LuaHostingOrderException">The game's host received before this system ticked.</exception>
+    public override void BeforeUpdate(in float state) => PrepareHosting();
+
     /// <inheritdoc />
     public override void Update(in float state)
     {
+        PrepareHosting(); // again, for a game that ticks only Update
         foreach (var script in _scripts)
         {
             _migrations[script].Tick(script); // a lost player host: onHostLost, onHostMigrated, onHostMigrationFailed
@@ -139,6 +150,16 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         }
 
         base.Dispose(disposing);
+    }
+
+    private void PrepareHosting()
+    {
+        foreach (var script in _scripts)
+        {
+            _migrations[script].Prepare();
+        }
+
+        _network.Hosting.Update();
     }
 
     private void DispatchRpcs()

@@ -68,12 +68,15 @@ internal sealed class MultiplayerApi
             throw call.Bad(3, "\"player\" or \"server\"");
         }
 
-        var start = services.StartHosting ?? throw new ScriptCallException($"{call.Function}: this game cannot host sessions (ScriptServices.StartHosting is not set)");
+        var hook = services.StartHosting ?? throw new ScriptCallException($"{call.Function}: this game cannot host sessions (ScriptServices.StartHosting is not set)");
         var directory = Sessions is IPlayerHostedSessions ? Sessions : throw new ScriptCallException($"{call.Function}: the session directory does not offer player-hosted sessions");
         if (_session is not null)
         {
             throw new ScriptCallException($"{call.Function}: already in session {_session}; call multiplayer:leaveSession() first");
         }
+
+        // The NetworkHost the game starts gets the session's relay, as a Multiplayer's host does (joins and leaves, owners).
+        var start = network.Hosting.Wrap(hook);
 
         // The host takes the session's first seat: from now on the script is in it, and leaveSession() ends it for everyone.
         var hosting = new CancellationTokenSource(options.CallTimeout);

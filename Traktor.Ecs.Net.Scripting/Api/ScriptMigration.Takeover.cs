@@ -74,10 +74,18 @@ internal sealed partial class ScriptMigration
             return;
         }
 
-        network.Replica.Apply(_client!, doomed); // the kept world is the authoritative one now
-        if (network.World.Resources.TryGet<NetworkHost>(out var host))
+        if (network.World.Resources.TryGet<NetworkHost>(out var host) && host.Receives > 0)
         {
-            _handback = new TakeoverHandback(host, takeover, services.Time, logger);
+            hosted.TrySetResult(false); // the world is as it was: this player follows the next successor
+            ScriptHosting.ThrowIfReceived(host, grant.Session);
+        }
+
+        network.Replica.Apply(_client!, doomed); // the kept world is the authoritative one now
+        if (host is not null)
+        {
+            // The same relay as a Multiplayer's host: the players are handed their entities back, the ones in the session (as
+            // the directory's grant lists them) are adopted rather than announced again, the lost host departs (PlayerLeft).
+            network.Hosting.Attach(host, grant.Session, takeover with { Players = Members(grant.Session, migration.OldHost) });
         }
         else
         {
@@ -87,6 +95,18 @@ internal sealed partial class ScriptMigration
         _migrating = null;
         Migrated(migration, grant.Session, (long)identity.PlayerId, isLocalHost: true);
         hosted.TrySetResult(true);
+    }
+
+    /// <summary>The session's players as the directory's grant lists them, and the lost host (announced gone) if it does not.</summary>
+    private static List<(ulong Id, string Name)> Members(SessionInfo session, long lostHost)
+    {
+        var members = session.Members.Select(m => ((ulong)m.UserId, m.Name)).ToList();
+        if (!members.Exists(m => m.Item1 == (ulong)lostHost))
+        {
+            members.Add(((ulong)lostHost, ""));
+        }
+
+        return members;
     }
 
     /// <summary>The game's hosting hook under way for a takeover.</summary>

@@ -15,9 +15,10 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 /// then <c>Script:onHostMigrated(info)</c> or <c>Script:onHostMigrationFailed(session)</c>.
 /// </summary>
 /// <remarks>
-/// Everything but the directory calls runs on the tick thread, in <see cref="Tick"/>. A successor's game must tick the
-/// <see cref="NetworkHost"/> its hook started after the <see cref="LuaScriptSystem"/>, as the group order the system asks for
-/// does: the handback attaches in the system's tick after the hook completes, before the host's first player connects.
+/// Everything but the directory calls runs on the tick thread, in <see cref="Prepare"/> and <see cref="Tick"/>. A successor's
+/// game must tick the <see cref="NetworkHost"/> its hook started after the <see cref="LuaScriptSystem"/>: the handback attaches
+/// in the system's <see cref="LuaScriptSystem.BeforeUpdate"/> after the hook completed, before the host first receives (its own
+/// player's connection first); a host that received before throws <see cref="LuaHostingOrderException"/>.
 /// </remarks>
 internal sealed partial class ScriptMigration(ScriptServices services, LuaScriptOptions options, ScriptIdentity identity, ScriptNetwork network, ILogger logger)
 {
@@ -30,7 +31,6 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     private SessionInfo? _watched;
     private volatile Migration? _migrating;
     private Following? _following;
-    private TakeoverHandback? _handback;
     private Starting? _starting;
 
     /// <summary>True between <c>onHostLost</c> and <c>onHostMigrated</c> or <c>onHostMigrationFailed</c>.</summary>
@@ -88,7 +88,6 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     public void Abandon()
     {
         _watched = null;
-        _handback = null;
         if (_migrating is { } migration)
         {
             _migrating = null;
@@ -111,12 +110,24 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     /// <summary>Tick thread, before the script's entries resume: notices a lost host, completes a follow, raises the script's handlers.</summary>
     public void Tick(LuaScript script)
     {
+        Prepare();
+        while (_events.TryDequeue(out var raised))
+        {
+            script.Call(raised.Handler, raised.Argument);
+        }
+    }
+
+    /// <summary>
+    /// Tick thread, before the game's host receives (<see cref="LuaScriptSystem.BeforeUpdate"/>) and again in the scripts'
+    /// tick: runs what the directory's answers asked for, takes over once the game's hook completed, notices a lost host.
+    /// </summary>
+    public void Prepare()
+    {
         while (_onTick.TryDequeue(out var action))
         {
             action();
         }
 
-        _handback?.Update();
         if (_starting is { Hook.IsCompleted: true } starting)
         {
             Started(starting);
@@ -131,11 +142,6 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         {
             _watched = null;
             Begin(session, client);
-        }
-
-        while (_events.TryDequeue(out var raised))
-        {
-            script.Call(raised.Handler, raised.Argument);
         }
     }
 

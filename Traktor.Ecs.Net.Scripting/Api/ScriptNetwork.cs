@@ -9,9 +9,18 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 /// The networking side of the world the scripts run in: its <see cref="NetworkServer"/> or
 /// <see cref="NetworkClient"/>, found in <see cref="World.Resources"/> when needed.
 /// </summary>
-internal sealed class ScriptNetwork(World world)
+internal sealed class ScriptNetwork
 {
-    public World World { get; } = world;
+    public ScriptNetwork(World world, TimeProvider time, ILogger logger)
+    {
+        World = world;
+        Hosting = new ScriptHosting(this, time, logger);
+    }
+
+    public World World { get; }
+
+    /// <summary>The session side of the listen server the game's <see cref="ScriptServices.StartHosting"/> started, shared by the scripts.</summary>
+    public ScriptHosting Hosting { get; }
 
     public NetworkClient? Client => World.Resources.TryGet<NetworkClient>(out var client) ? client : null;
 

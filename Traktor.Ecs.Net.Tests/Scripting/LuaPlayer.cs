@@ -3,6 +3,8 @@ using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Tests.Rpc;
+using Traktor.Ecs.Net.Tests.Sessions;
 using Traktor.Ecs.Net.Tests.Sessions.Directory;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
@@ -12,14 +14,14 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 /// <summary>
 /// A Lua game of <see cref="LuaMigrationRig"/>: a client world whose scripts use the seed's <c>multiplayer</c>, and a
 /// <see cref="ScriptServices.StartHosting"/> that starts a <see cref="NetworkHost"/> on its tick thread (ticked after the
-/// scripts), registers the rendezvous, and reports the players it serves to the directory.
+/// scripts, in the same group, so the scripts see the RPCs it receives before it sends and clears them), registers the rendezvous, and reports the players it serves to the directory.
 /// </summary>
 internal sealed class LuaPlayer : IDisposable
 {
     private readonly LuaMigrationRig rig;
     private readonly ConcurrentQueue<Action> onTick = new();
     private readonly NatTraversal hostSocket;
-    private readonly HttpSessions sessions;
+    private readonly PartitionedSessions sessions;
     private readonly List<long> connected = [];
     private Group<float>? hostGroup;
     private PlayerSessionHost? entry;
@@ -35,15 +37,17 @@ internal sealed class LuaPlayer : IDisposable
         hostSocket = rig.Socket();
         Client = new NetworkClient(World, new NetClient(clientSocket, new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }), ReplicationWorld.Registry);
         var backend = rig.Backend.CreateBackendClient(asServer: false);
-        sessions = new HttpSessions(backend);
+        sessions = new PartitionedSessions(new HttpSessions(backend));
+        _ = new RpcClient(Client, RpcWorld.Rpcs); // the session's PlayerJoined and PlayerLeft reach the scripts
         Scripts = new ScriptHost(new ScriptServices
         {
             Authentication = new HttpAuthentication(backend),
             Sessions = sessions,
+            Rpcs = new ScriptRpcMap().Map<PlayerJoined>("onPlayerJoined").Map<PlayerLeft>("onPlayerLeft"),
             Traversal = clientSocket,
             StartHosting = (grant, _) => HostAsync(grant),
         }, null, World);
-        Group = new Group<float>(name, Client, Scripts.System);
+        Group = new Group<float>(name, Client, new HostSlot(this, early: true), Scripts.System, new HostSlot(this, early: false));
         Group.Initialize();
     }
 
@@ -56,6 +60,18 @@ internal sealed class LuaPlayer : IDisposable
     public ScriptHost Scripts { get; }
 
     public Group<float> Group { get; }
+
+    /// <summary>The game's link to the directory (cut when its game dies).</summary>
+    public PartitionedSessions Link => sessions;
+
+    /// <summary>False once the game died: it ticks no more.</summary>
+    public bool Running { get; set; } = true;
+
+    /// <summary>When set, the game ticks its listen server before its scripts (the wrong order).</summary>
+    public bool HostFirst { get; set; }
+
+    /// <summary>The directory entry of the session the game hosts, or null.</summary>
+    public PlayerSessionHost? Entry => entry;
 
     /// <summary>When set, the game's hosting hook fails (as a game that cannot open its listen server does).</summary>
     public bool FailHosting { get; set; }
@@ -80,9 +96,9 @@ internal sealed class LuaPlayer : IDisposable
 
     public void Tick(float dt)
     {
+        if (!Running) return;
         while (onTick.TryDequeue(out var action)) action();
-        Group.Tick(in dt);
-        hostGroup?.Tick(in dt);
+        Group.Tick(in dt); // the listen server, once started, ticks in it after the scripts (before them with HostFirst)
         var address = hostSocket.PublicAddress;
         if (entry is not null && !address.IsNone && (changed || address != reported))
         {
@@ -97,6 +113,26 @@ internal sealed class LuaPlayer : IDisposable
         _ = entry?.DisposeAsync().AsTask();
         Scripts.Dispose();
         World.Dispose();
+    }
+
+    /// <summary>The listen server's place in the game's group: after the scripts, or before them when <see cref="HostFirst"/>.</summary>
+    private sealed class HostSlot(LuaPlayer player, bool early) : ISystem<float>
+    {
+        private Group<float>? Host => player.HostFirst == early ? player.hostGroup : null;
+
+        public void Initialize()
+        {
+        }
+
+        public void BeforeUpdate(in float state) => Host?.BeforeUpdate(in state);
+
+        public void Update(in float state) => Host?.Update(in state);
+
+        public void AfterUpdate(in float state) => Host?.AfterUpdate(in state);
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>The game's hosting hook: the listen server starts on the tick thread; the hook completes once it serves.</summary>

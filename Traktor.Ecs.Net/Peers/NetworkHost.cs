@@ -68,6 +68,9 @@ public sealed class NetworkHost : ISystem<float>
     /// <summary>Messages of the local player refused because its per-tick budget (256 messages, 64 KiB) was spent.</summary>
     public long LocalMessagesRefused => loopback.LocalMessagesRefused;
 
+    /// <summary>How many ticks the host received in (its <see cref="BeforeUpdate"/> calls): zero until its first tick.</summary>
+    internal long Receives { get; private set; }
+
     /// <summary>
     /// Raised at the start of every tick, before the server receives: the local player samples its input and queues
     /// its messages here, so they are handled in this tick like a remote player's that arrived in time.
@@ -139,6 +142,7 @@ public sealed class NetworkHost : ISystem<float>
         Sampling?.Invoke();
         Server.BeforeUpdate(in state);
         MarkLocalOwnership();
+        Receives++;
     }
 
     /// <inheritdoc />

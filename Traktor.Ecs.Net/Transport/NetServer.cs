@@ -52,6 +52,18 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         NetMetrics.Register(this);
     }
 
+    /// <summary>
+    /// Adds a connection approval after the options' own (a connection is admitted only when both admit it): the session
+    /// relay of a listen server the game made itself (Lua's <c>ScriptServices.StartHosting</c>). On the tick thread, before
+    /// the connections it concerns arrive.
+    /// </summary>
+    /// <param name="approve">The added approval.</param>
+    internal void ApproveAlso(ConnectionApproval approve)
+    {
+        var own = _options.ApproveConnection;
+        _options.ApproveConnection = own is null ? approve : (clientId, userData, address) => own(clientId, userData, address) && approve(clientId, userData, address);
+    }
+
     void INetStatsSource.CollectStats(List<(ulong ClientId, string Role, NetStats Stats)> into)
     {
         lock (_active)

@@ -11,7 +11,7 @@ namespace Traktor.Ecs.Net;
 /// names, or claims the session when this player may host and the old host still holds it (the directory gives it to the
 /// first successor the host reported, once the host is silent and the players behind it agree). A named host that cannot
 /// be reached is claimed past (the directory grants that only once it is silent for its turn), and a player whose granted
-/// takeover did not start hosts no more: it follows the successor after it, joining again for the seat it lost. How a
+/// takeover did not start gives the session back (the next successor takes over at once) and hosts no more: it follows the successor after it, joining again for the seat it lost. How a
 /// player follows is shared (<see cref="FollowAsync"/>: it joins again, which names the new host, and connects its client
 /// through the caller's <see cref="Connect"/>); how it takes over (it hosts from its copy of the world) is the caller's
 /// <see cref="TakeOver"/>, true once done.
@@ -67,6 +67,9 @@ internal sealed class HostMigrationDriver
 
     /// <summary>Told of each claim as it is sent: the directory may grant it even when its answer never arrives.</summary>
     public Action<Task<PlayerHostGrant>>? Claimed { get; init; }
+
+    /// <summary>How long giving the session back after a failed takeover may take (<see cref="IPlayerHostedSessions.ReleaseHostAsync"/>).</summary>
+    public TimeSpan ReleaseWait { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
@@ -218,9 +221,10 @@ internal sealed class HostMigrationDriver
             Claimed?.Invoke(claimed);
             var grant = await claimed.ConfigureAwait(false);
             if (await TakeOver(grant).ConfigureAwait(false)) return (true, wait);
-            stop.ThrowIfCancellationRequested();
             claim.MayHost = false; // the caller said why; the world is as it was, and this player follows the next successor
             claim.TakeoverFailed = true;
+            await GiveBackAsync(claim).ConfigureAwait(false);
+            stop.ThrowIfCancellationRequested();
             return (false, wait);
         }
         catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
@@ -233,6 +237,28 @@ internal sealed class HostMigrationDriver
             Logger.LogInformation(exception, "This player may not take session {Session} over; it waits for the new host.", claim.Session);
             claim.MayHost = false; // not a successor the host reported: another player takes it
             return (false, wait);
+        }
+    }
+
+    /// <summary>
+    /// A granted takeover did not start: this player gives the session back, so the next successor takes it over at once
+    /// instead of waiting out this player's silence (or, while it follows this player as the named host, its
+    /// <see cref="JoinWait"/>). Bounded by <see cref="ReleaseWait"/>, not by the migration's stop: the session is given back
+    /// even when the player quits meanwhile. A failure is logged: the directory then hands the session on once this player
+    /// stays silent.
+    /// </summary>
+    private async Task GiveBackAsync(Claim claim)
+    {
+        using var timeout = new CancellationTokenSource(ReleaseWait, Time);
+        try
+        {
+            bool released = await Directory.ReleaseHostAsync(claim.Session, claim.Me, timeout.Token).ConfigureAwait(false);
+            Logger.LogInformation("This player could not host session {Session} and gave it back ({Released}): the next successor takes it over.", claim.Session, released);
+        }
+        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
+        {
+            Logger.LogWarning(exception, "Could not give session {Session} back after this player's takeover failed; the next successor takes it over once this player is silent.",
+                claim.Session);
         }
     }
 

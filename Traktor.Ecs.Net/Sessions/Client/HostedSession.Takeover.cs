@@ -4,7 +4,8 @@ namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// The part of a hosted session that follows a host migration: the successor's replica is served, each player's entities
-/// wait for it (<see cref="TakeoverHandback"/>), and the players already in the session are adopted rather than announced again.
+/// wait for it (<see cref="TakeoverHandback"/>), and the players already in the session are adopted rather than announced
+/// again (<see cref="PlayerHostRelay"/>).
 /// </summary>
 internal sealed partial class HostedSession
 {
@@ -20,32 +21,5 @@ internal sealed partial class HostedSession
 
         /// <summary>The lost host, announced gone once this host serves.</summary>
         public ulong? LostHost { get; init; }
-    }
-
-    /// <summary>
-    /// After a host migration: the players already in the session are present without being announced again (a player
-    /// reaching this host reconnects, as within a reconnect grace), the lost host departs (<see cref="PlayerLeft"/>), and
-    /// every other player is awaited until the grace (<see cref="Takeover.Grace"/>) ends.
-    /// </summary>
-    private void Adopt(Takeover takeover, ulong self)
-    {
-        foreach (var (id, name) in takeover.Players)
-        {
-            Relay?.Adopt(id, name);
-            if (id != self && id != takeover.LostHost) awaited.Add(id);
-        }
-
-        if (takeover.LostHost is { } lost) Relay?.Leave((long)lost, time.GetUtcNow());
-    }
-
-    /// <summary>The players who did not reach this host within the grace depart (<see cref="PlayerLeft"/>); the handback destroyed their entities.</summary>
-    private void ExpireAwaited()
-    {
-        foreach (ulong player in awaited)
-        {
-            Relay?.Leave((long)player, time.GetUtcNow()); // PlayerLeft: it never came back
-        }
-
-        awaited.Clear();
     }
 }

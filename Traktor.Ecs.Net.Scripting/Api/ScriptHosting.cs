@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Scripting.Api;
+
+/// <summary>
+/// The session side of the listen server a Lua game's own <see cref="ScriptServices.StartHosting"/> starts, with the same
+/// <see cref="PlayerHostRelay"/> as the host a C# <see cref="Multiplayer"/> starts: <c>Script:onPlayerJoined</c> and
+/// <c>Script:onPlayerLeft</c> (the <see cref="PlayerJoined"/> and <see cref="PlayerLeft"/> RPCs, when mapped) for the
+/// scripts and every player, admission of this session's tickets only, the owners every player gets for a host migration,
+/// and after a takeover the players' entities handed back. It attaches to the <see cref="NetworkHost"/> the hook put in the
+/// scripts' world before that host first receives, so the game must tick the host after the <see cref="LuaScriptSystem"/>
+/// (<see cref="LuaHostingOrderException"/> otherwise); it lets go when the game disposes the host.
+/// </summary>
+/// <remarks>Everything but <see cref="Wrap"/>'s hook runs on the tick thread.</remarks>
+internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, ILogger logger)
+{
+    private volatile Expected? _expected;
+
+    /// <summary>The relay of the host the game serves the session with, or null.</summary>
+    public PlayerHostRelay? Relay { get; private set; }
+
+    /// <summary>
+    /// <c>createSession(.., "player")</c>'s hook: before the game's <paramref name="start"/> runs, the session it hosts is
+    /// expected, so the <see cref="NetworkHost"/> it puts in the world gets the relay before its first tick.
+    /// </summary>
+    public Func<PlayerHostGrant, CancellationToken, Task> Wrap(Func<PlayerHostGrant, CancellationToken, Task> start) => (grant, token) =>
+    {
+        var expected = new Expected(grant.Session);
+        _expected = expected;
+        try
+        {
+            var hook = start(grant, token) ?? throw new InvalidOperationException("ScriptServices.StartHosting returned no task.");
+            expected.Hook = hook;
+            return hook;
+        }
+        catch
+        {
+            expected.Failed = true;
+            throw;
+        }
+    };
+
+    /// <summary>Tick thread, before the game's host receives: attaches to a host createSession's hook started; lets go of one the game disposed.</summary>
+    public void Update()
+    {
+        if (_expected is { } expected)
+        {
+            if (expected.Failed || expected.Hook is { IsFaulted: true } or { IsCanceled: true })
+            {
+                _expected = null; // the call fails and the player leaves the session again
+            }
+            else if (network.World.Resources.TryGet<NetworkHost>(out var started) && !ReferenceEquals(Relay?.Host, started))
+            {
+                _expected = null;
+                Attach(started, expected.Session, takeover: null);
+            }
+        }
+
+        if (Relay is { } relay)
+        {
+            if (!network.World.Resources.TryGet<NetworkHost>(out var host) || !ReferenceEquals(host, relay.Host))
+            {
+                Detach(); // the game stopped hosting
+            }
+            else
+            {
+                relay.Update();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Serves <paramref name="session"/> on <paramref name="host"/> from now on (a takeover's <paramref name="takeover"/>
+    /// hands the players their entities back).
+    /// </summary>
+    /// <exception cref="LuaHostingOrderException">The host received before the scripts' system ticked.</exception>
+    public void Attach(NetworkHost host, SessionInfo session, HostedSession.Takeover? takeover)
+    {
+        ThrowIfReceived(host, session);
+        Detach();
+        var relay = new PlayerHostRelay(host, session, time, logger, takeover);
+        relay.Announce(network.Client);
+        if (host.Transport is NetServer server)
+        {
+            server.ApproveAlso(relay.Approve); // only this session's tickets, and the joiners' names for PlayerJoined
+        }
+
+        Relay = relay;
+    }
+
+    /// <summary>Refuses a host that already received: its local player's join (and maybe others') went by unseen.</summary>
+    /// <exception cref="LuaHostingOrderException">It did.</exception>
+    public static void ThrowIfReceived(NetworkHost host, SessionInfo session)
+    {
+        if (host.Receives > 0)
+        {
+            throw new LuaHostingOrderException(
+                $"The NetworkHost that ScriptServices.StartHosting started for session {session.Id} received {host.Receives} times before the LuaScriptSystem " +
+                "could attach to it, so the joins it received (its own player's first) went by without the session's relay and, after a host migration, " +
+                "without the players' entities handed back. Tick the NetworkHost after the LuaScriptSystem (a later system of its group, or a group " +
+                "ticked after it) and complete StartHosting's task before the host's first tick.");
+        }
+    }
+
+    /// <summary>The script system is disposed, or the game's host went: the relay lets go (its RpcServer leaves the world).</summary>
+    public void Detach()
+    {
+        if (Relay is { } relay)
+        {
+            Relay = null;
+            PlayerHostRelay.ReleaseRpcServer(relay.Host);
+        }
+    }
+
+    /// <summary>A session createSession's hook is hosting.</summary>
+    private sealed class Expected(SessionInfo session)
+    {
+        public SessionInfo Session { get; } = session;
+
+        private Task? _hook;
+        private bool _failed;
+
+        /// <summary>The hook's task, once it returned one (any thread).</summary>
+        public Task? Hook { get => Volatile.Read(ref _hook); set => Volatile.Write(ref _hook, value); }
+
+        /// <summary>True when the hook threw.</summary>
+        public bool Failed { get => Volatile.Read(ref _failed); set => Volatile.Write(ref _failed, value); }
+    }
+}
