@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Traktor.Ecs.Net.Transport.Security;
 using Traktor.Ecs.Net.Transport.Streams;
+using Traktor.Ecs.Net.Transport.WebSockets;
 
 namespace Traktor.Ecs.Net.Web.Transport;
 
@@ -16,6 +17,11 @@ namespace Traktor.Ecs.Net.Web.Transport;
 /// <see cref="StreamTransportOptions.ConnectionRatePerSecond"/> new connections (burst <see cref="StreamTransportOptions.ConnectionBurst"/>):
 /// the limits above bound how many it holds, not how often it opens them, and every connection let through costs an
 /// HTTP parse, an upgrade and a channel's buffers (measured: 4,748 upgrades in 10 s from one address, now 114).
+/// With a total (<see cref="ConnectionGate(StreamTransportOptions, StreamTransportCounters, Func{double}, int)"/>) it also
+/// counts every connection and, when all are taken, closes the oldest one that has gone
+/// <see cref="StreamTransportOptions.PendingReclaimDelay"/> without the protocol establishing a connection on it (no
+/// HTTP yet, a request still under way, or an upgrade that never handshook) to admit a newcomer its limits let in, as
+/// the TCP transport does; <see cref="ReclaimUpgraded"/> does the same for the upgraded channels when every one is taken.
 /// </summary>
 internal sealed class ConnectionGate
 {
@@ -29,17 +35,26 @@ internal sealed class ConnectionGate
     private readonly AddressCounts _counts = new();
     private readonly int _perAddress;
     private readonly int _perSubnet;
+    private readonly int _total;
+    private readonly double _reclaimAfter;
     private readonly StreamTransportCounters _counters;
     private readonly AddressRateLimiter _rate;
     private readonly Func<double> _now;
+    private readonly Dictionary<string, Entry> _live = new();
 
     /// <summary>A gate with <paramref name="options"/>' limits, counting refusals into <paramref name="counters"/>; <paramref name="now"/> is the transport's clock in seconds.</summary>
-    public ConnectionGate(StreamTransportOptions options, StreamTransportCounters counters, Func<double> now)
+    /// <param name="options">The per-address and per-network limits, the connection rate and the reclaim delay.</param>
+    /// <param name="counters">Where refusals (and reclaims, as handshake timeouts) are counted.</param>
+    /// <param name="now">The clock, in seconds.</param>
+    /// <param name="total">Connections the gate lets in at once, reclaiming silent ones when all are taken; no limit of its own when not given.</param>
+    public ConnectionGate(StreamTransportOptions options, StreamTransportCounters counters, Func<double> now, int total = int.MaxValue)
     {
         _rate = new AddressRateLimiter(RateTableSize, options.ConnectionRatePerSecond, options.ConnectionBurst);
         _now = now;
         _perAddress = options.MaxConnectionsPerAddress + Slack;
         _perSubnet = options.MaxConnectionsPerSubnet + Slack;
+        _total = total;
+        _reclaimAfter = options.PendingReclaimDelay.TotalSeconds;
         _counters = counters;
     }
 
@@ -52,9 +67,29 @@ internal sealed class ConnectionGate
             return;
         }
         var address = NetAddress.FromEndPoint(remote, TransportKind.WebSocket);
-        bool admitted;
-        lock (_lock) admitted = _rate.TryTake(address, _now()) && _counts.TryAdd(address, _perAddress, _perSubnet);
-        if (!admitted)
+        Entry? entry = null;
+        Entry? reclaimed = null;
+        lock (_lock)
+        {
+            double now = _now();
+            // The per-address and per-network limits first: a newcomer they refuse must not close anyone's connection.
+            if (_rate.TryTake(address, now) && _counts.TryAdd(address, _perAddress, _perSubnet))
+            {
+                if (_live.Count >= _total && (reclaimed = OldestSilent(now, upgradedOnly: false)) is null) _counts.Remove(address);
+                else
+                {
+                    if (reclaimed is not null) Forget(reclaimed);
+                    entry = new Entry(connection, address, now);
+                    _live.Add(connection.ConnectionId, entry);
+                }
+            }
+        }
+        if (reclaimed is not null)
+        {
+            _counters.OnHandshakeTimeout();
+            reclaimed.Connection.Abort();
+        }
+        if (entry is null)
         {
             _counters.OnRefused();
             connection.Abort(); // before a byte is read: nothing for the peer to hold on to
@@ -66,7 +101,76 @@ internal sealed class ConnectionGate
         }
         finally
         {
-            lock (_lock) _counts.Remove(address);
+            lock (_lock)
+            {
+                if (!entry.Gone) Forget(entry);
+            }
         }
+    }
+
+    /// <summary>Any thread: the connection <paramref name="connectionId"/> carries <paramref name="channel"/> now (upgraded).</summary>
+    public void Upgraded(string connectionId, WebSocketChannel channel)
+    {
+        lock (_lock)
+        {
+            if (_live.TryGetValue(connectionId, out var entry)) entry.Channel = channel;
+        }
+    }
+
+    /// <summary>
+    /// Any thread, with every upgraded channel taken: aborts the connection of the oldest channel on which no connection
+    /// was established within <see cref="StreamTransportOptions.PendingReclaimDelay"/> of its TCP connection, and returns the
+    /// channel (its admission is the caller's to release); null when there is none.
+    /// </summary>
+    public WebSocketChannel? ReclaimUpgraded()
+    {
+        Entry? oldest;
+        lock (_lock)
+        {
+            oldest = OldestSilent(_now(), upgradedOnly: true);
+            if (oldest is null) return null;
+            oldest.Reclaimed = true; // still a connection of the gate until it ends, but never picked again
+        }
+        _counters.OnHandshakeTimeout();
+        oldest.Connection.Abort();
+        return oldest.Channel;
+    }
+
+    private Entry? OldestSilent(double now, bool upgradedOnly)
+    {
+        Entry? oldest = null;
+        foreach (var entry in _live.Values)
+        {
+            if (entry.Reclaimed || now - entry.OpenedAt < _reclaimAfter || (oldest is not null && entry.OpenedAt >= oldest.OpenedAt)) continue;
+            var channel = entry.Channel;
+            if (channel is null ? upgradedOnly : channel.Established) continue;
+            oldest = entry;
+        }
+        return oldest;
+    }
+
+    private void Forget(Entry entry)
+    {
+        entry.Gone = true;
+        entry.Reclaimed = true;
+        _live.Remove(entry.Connection.ConnectionId);
+        _counts.Remove(entry.Address);
+    }
+
+    /// <summary>One connection the gate let in.</summary>
+    private sealed class Entry(ConnectionContext connection, NetAddress address, double openedAt)
+    {
+        public ConnectionContext Connection { get; } = connection;
+        public NetAddress Address { get; } = address;
+        public double OpenedAt { get; } = openedAt;
+
+        /// <summary>Its WebSocket channel once upgraded.</summary>
+        public WebSocketChannel? Channel { get; set; }
+
+        /// <summary>Closed to make room: not picked again.</summary>
+        public bool Reclaimed { get; set; }
+
+        /// <summary>No longer counted (reclaimed by the gate, or ended).</summary>
+        public bool Gone { get; set; }
     }
 }

@@ -64,7 +64,9 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<WebSocketServerTransport>();
         var peers = new WebSocketPeers(options, time ?? TimeProvider.System, logger);
-        var gate = new ConnectionGate(options, peers.Counters, () => peers.Now);
+        // The gate counts every connection (Kestrel's own limit is above it, for the ones it closes that are still ending)
+        // and, with all taken, makes room by closing the oldest silent one.
+        var gate = new ConnectionGate(options, peers.Counters, () => peers.Now, total: options.MaxConnections + options.AcceptsPerPass);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -77,8 +79,10 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
-            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections + options.AcceptsPerPass;
+            // Both above the transport's own limits (the gate's and the admission's), which reclaim silent connections:
+            // a reclaimed one holds Kestrel's slot until it has ended, and at Kestrel's limit the newcomer would be refused.
+            kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections + options.AcceptsPerPass;
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections + 2L * options.AcceptsPerPass;
             kestrel.Limits.MaxRequestBodySize = 0;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(5); // every answer but an upgrade closes anyway (Refuse)
@@ -91,7 +95,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         });
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Map(path, context => Accept(context, peers, options));
+        app.Map(path, context => Accept(context, peers, gate, options));
         try
         {
             app.StartAsync().GetAwaiter().GetResult();
@@ -106,7 +110,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         return new WebSocketServerTransport(peers, app, bound, certificate is not null, logger) { Path = path };
     }
 
-    private static async Task Accept(HttpContext context, WebSocketPeers peers, StreamTransportOptions options)
+    private static async Task Accept(HttpContext context, WebSocketPeers peers, ConnectionGate gate, StreamTransportOptions options)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -120,7 +124,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             return;
         }
         var address = NetAddress.FromEndPoint(new IPEndPoint(remote, context.Connection.RemotePort), TransportKind.WebSocket);
-        if (!peers.TryAdmit(address))
+        if (!peers.TryAdmit(address, gate.ReclaimUpgraded))
         {
             Refuse(context, StatusCodes.Status503ServiceUnavailable);
             return;
@@ -136,6 +140,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             throw;
         }
         var channel = new WebSocketChannel(address, options, peers.Now, accepted: true);
+        gate.Upgraded(context.Connection.Id, channel);
         peers.Enqueue(channel); // from here on the game loop owns the admission and releases it when it closes the channel
         await channel.RunAsync(socket).ConfigureAwait(false);
     }

@@ -40,6 +40,7 @@ internal sealed class WebSocketChannel : IStreamPeer
     private volatile bool _broken;
     private volatile bool _closing;
     private volatile bool _open;
+    private volatile bool _established;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
 
     public WebSocketChannel(NetAddress address, StreamTransportOptions options, double now, bool accepted)
@@ -60,8 +61,12 @@ internal sealed class WebSocketChannel : IStreamPeer
     public double OpenedAt { get; }
     public double LastReceivedAt { get; private set; }
     public bool Accepted { get; }
-    public bool Established { get; set; }
+    /// <summary>Set by the game loop; read by the server's connection gate on Kestrel's threads (which silent channel to reclaim).</summary>
+    public bool Established { get => _established; set => _established = value; }
     public bool OpenCounted { get; set; }
+
+    /// <summary>Server side: the channel's admission was given back (under the admission lock; see <see cref="WebSocketPeers.Release(WebSocketChannel)"/>).</summary>
+    public bool AdmissionReleased { get; set; }
     public double CloseAt { get; set; } = double.PositiveInfinity;
 
     /// <summary>The WebSocket handshake completed (client side: the connection attempt succeeded).</summary>

@@ -8,7 +8,7 @@ namespace Traktor.Ecs.Net.Transport.WebSockets;
 /// The game loop's side of a WebSocket transport, shared by the server (Kestrel) and the client (ClientWebSocket):
 /// the admission budget (any thread) and, through the <see cref="StreamPeerTable{TPeer}"/> the TCP transport uses too,
 /// the open channels by address, receiving in turns, and closing channels on the same deadlines.
-/// Everything except <see cref="TryAdmit"/>, <see cref="Release"/> and <see cref="Enqueue"/> runs on the game loop.
+/// Everything except <see cref="TryAdmit"/>, the <c>Release</c> overloads and <see cref="Enqueue"/> runs on the game loop.
 /// </summary>
 internal sealed class WebSocketPeers
 {
@@ -38,19 +38,42 @@ internal sealed class WebSocketPeers
 
     public double Now => _time.GetTimestamp() / (double)_time.TimestampFrequency;
 
-    /// <summary>Any thread (server): reserves room for one more peer from <paramref name="address"/>; false (counted) when a limit is reached.</summary>
-    public bool TryAdmit(in NetAddress address)
+    /// <summary>
+    /// Any thread (server): reserves room for one more peer from <paramref name="address"/>; false (counted) when a limit
+    /// is reached. With every peer taken, <paramref name="reclaim"/> may close a silent channel to make room (its
+    /// admission is released here); it is asked only once the address's and network's limits admit the newcomer.
+    /// </summary>
+    public bool TryAdmit(in NetAddress address, Func<WebSocketChannel?>? reclaim = null)
     {
         lock (_admission)
         {
-            if (!_disposed && _admitted < _options.MaxConnections && _perAddress.TryAdd(address, _options.MaxConnectionsPerAddress, _options.MaxConnectionsPerSubnet))
+            if (!_disposed && _perAddress.TryAdd(address, _options.MaxConnectionsPerAddress, _options.MaxConnectionsPerSubnet))
             {
-                _admitted++;
-                return true;
+                if (_admitted < _options.MaxConnections || (reclaim?.Invoke() is { } victim && ReleaseLocked(victim)))
+                {
+                    _admitted++;
+                    return true;
+                }
+                _perAddress.Remove(address);
             }
         }
         Counters.OnRefused();
         return false;
+    }
+
+    /// <summary>Any thread: gives back the admission of <paramref name="channel"/>, once (a reclaimed channel is closed later too).</summary>
+    public void Release(WebSocketChannel channel)
+    {
+        lock (_admission) ReleaseLocked(channel);
+    }
+
+    private bool ReleaseLocked(WebSocketChannel channel)
+    {
+        if (channel.AdmissionReleased) return false;
+        channel.AdmissionReleased = true;
+        _admitted--;
+        _perAddress.Remove(channel.Address);
+        return true;
     }
 
     /// <summary>Any thread: gives back what <see cref="TryAdmit"/> reserved.</summary>
@@ -127,7 +150,7 @@ internal sealed class WebSocketPeers
             if (_channels.Contains(accepted.Address))
             {
                 Counters.OnRefused(); // the same remote IP and port twice: only a stale peer could do that
-                Release(accepted.Address);
+                Release(accepted);
                 accepted.Close();
                 continue;
             }
@@ -155,7 +178,7 @@ internal sealed class WebSocketPeers
     private void Close(WebSocketChannel channel, PeerCloseCause cause)
     {
         _channels.Remove(channel, cause, Now);
-        if (channel.Accepted) Release(channel.Address);
+        if (channel.Accepted) Release(channel);
         channel.Close();
     }
 
@@ -170,7 +193,7 @@ internal sealed class WebSocketPeers
     {
         while (_incoming.TryDequeue(out var channel))
         {
-            Release(channel.Address);
+            Release(channel);
             channel.Close();
         }
     }
