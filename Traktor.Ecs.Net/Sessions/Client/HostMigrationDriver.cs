@@ -225,6 +225,10 @@ internal sealed class HostMigrationDriver
         {
             PlayerHostGrant grant;
 
+            // A claim not yet sent is never sent once the migration stopped (the player quit while the directory answered the
+            // question that led here): only a claim already on its way outlives the stop.
+            stop.ThrowIfCancellationRequested();
+
             // Not cut short by stop: a claim already sent may still be granted after this player quit, and a give-back sent
             // before the directory recorded the grant would find nothing to give. Its answer is awaited (within ClaimWait),
             // then the grant given back below.
