@@ -78,7 +78,8 @@ internal sealed class PlayerHostRelay
                 Changed = true;
                 if (reason == DisconnectReason.ClientDisconnected)
                 {
-                    Relay?.Leave(player, this.time.GetUtcNow()); // it left (LeaveSessionAsync): no reconnect grace, as on a game server
+                    // It left (LeaveSessionAsync): no reconnect grace, as on a game server; the tickets it was admitted with are void.
+                    Relay?.Leave(player, Relay.DepartureOf((ulong)player, this.time.GetUtcNow()));
                 }
                 else
                 {

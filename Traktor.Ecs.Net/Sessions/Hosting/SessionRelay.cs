@@ -30,6 +30,7 @@ public sealed class SessionRelay
     private readonly ILogger logger;
     private readonly ConcurrentQueue<(long UserId, DateTimeOffset At)> leaves = new();
     private readonly Dictionary<ulong, string> names = new();
+    private readonly Dictionary<ulong, DateTimeOffset> admittedTickets = new(); // the issue time of the ticket each player was last admitted with
     private readonly Dictionary<ulong, DateTimeOffset> departures = new();
     private readonly Dictionary<ulong, ConnectionId> connections = new();
     private readonly List<ulong> present = new();
@@ -103,8 +104,25 @@ public sealed class SessionRelay
         }
 
         names[clientId] = ticket.PlayerName;
+        if (!admittedTickets.TryGetValue(clientId, out var admitted) || admitted < ticket.IssuedAt)
+        {
+            admittedTickets[clientId] = ticket.IssuedAt;
+        }
         return true;
     }
+
+    /// <summary>
+    /// When a player that left on purpose departs, for <see cref="Leave"/> on a host that learns of it from the connection
+    /// rather than the directory: the issue time of the newest ticket it was admitted with, on the directory's clock, so only
+    /// that ticket and older ones are void. Not the host's own clock: the directory may issue the player's next ticket
+    /// before this host's tick notices the disconnect (a quick leave and rejoin was refused), and a player's PC that hosts
+    /// may run ahead of the directory. <paramref name="now"/> when it was never admitted here.
+    /// </summary>
+    /// <param name="clientId">The player.</param>
+    /// <param name="now">The host's clock, the fallback.</param>
+    /// <returns>The departure time to record.</returns>
+    internal DateTimeOffset DepartureOf(ulong clientId, DateTimeOffset now) =>
+        admittedTickets.TryGetValue(clientId, out var issued) ? issued : now;
 
     /// <summary>The directory freed <paramref name="userId"/>'s slot: it departs (and is disconnected if connected). Any thread.</summary>
     /// <param name="userId">The player.</param>
@@ -246,6 +264,7 @@ public sealed class SessionRelay
         present.Remove(clientId);
         string name = names.GetValueOrDefault(clientId, string.Empty);
         names.Remove(clientId);
+        admittedTickets.Remove(clientId);
         if (!departures.TryGetValue(clientId, out var known) || known < at)
         {
             departures[clientId] = at;
