@@ -17,7 +17,7 @@ namespace Traktor.Ecs.Net.Web.Transport;
 /// <see cref="StreamTransportOptions.ConnectionRatePerSecond"/> new connections (burst <see cref="StreamTransportOptions.ConnectionBurst"/>):
 /// the limits above bound how many it holds, not how often it opens them, and every connection let through costs an
 /// HTTP parse, an upgrade and a channel's buffers (measured: 4,748 upgrades in 10 s from one address, now 114).
-/// With a total (<see cref="ConnectionGate(StreamTransportOptions, StreamTransportCounters, Func{double}, int)"/>) it also
+/// With a total (<see cref="ConnectionGate(StreamTransportOptions, StreamTransportCounters, Func{double}, int, Func{WebSocketChannel, bool})"/>) it also
 /// counts every connection and, when all are taken, closes the oldest one that has gone
 /// <see cref="StreamTransportOptions.PendingReclaimDelay"/> without the protocol establishing a connection on it (no
 /// HTTP yet, a request still under way, or an upgrade that never handshook) to admit a newcomer its limits let in, as
@@ -41,14 +41,22 @@ internal sealed class ConnectionGate
     private readonly AddressRateLimiter _rate;
     private readonly Func<double> _now;
     private readonly Dictionary<string, Entry> _live = new();
+    private readonly Func<WebSocketChannel, bool>? _claim;
 
     /// <summary>A gate with <paramref name="options"/>' limits, counting refusals into <paramref name="counters"/>; <paramref name="now"/> is the transport's clock in seconds.</summary>
     /// <param name="options">The per-address and per-network limits, the connection rate and the reclaim delay.</param>
     /// <param name="counters">Where refusals (and reclaims, as handshake timeouts) are counted.</param>
     /// <param name="now">The clock, in seconds.</param>
     /// <param name="total">Connections the gate lets in at once, reclaiming silent ones when all are taken; no limit of its own when not given.</param>
-    public ConnectionGate(StreamTransportOptions options, StreamTransportCounters counters, Func<double> now, int total = int.MaxValue)
+    /// <param name="claim">
+    /// Marks an upgraded channel the gate reclaims (<see cref="WebSocketPeers.TryMarkReclaimed"/>), so its close is counted
+    /// once, here; false when the game loop already closes it (and counts its own cause). Called holding none of the
+    /// gate's locks: it takes the admission lock, which <see cref="ReclaimUpgraded"/>'s caller holds while it takes the gate's.
+    /// </param>
+    public ConnectionGate(StreamTransportOptions options, StreamTransportCounters counters, Func<double> now, int total = int.MaxValue,
+        Func<WebSocketChannel, bool>? claim = null)
     {
+        _claim = claim;
         _rate = new AddressRateLimiter(RateTableSize, options.ConnectionRatePerSecond, options.ConnectionBurst);
         _now = now;
         _perAddress = options.MaxConnectionsPerAddress + Slack;
@@ -86,7 +94,7 @@ internal sealed class ConnectionGate
         }
         if (reclaimed is not null)
         {
-            _counters.OnHandshakeTimeout();
+            if (Claim(reclaimed.Channel)) _counters.OnHandshakeTimeout();
             reclaimed.Connection.Abort();
         }
         if (entry is null)
@@ -114,6 +122,8 @@ internal sealed class ConnectionGate
         lock (_lock)
         {
             if (_live.TryGetValue(connectionId, out var entry)) entry.Channel = channel;
+            // Reclaimed (and counted) while its upgrade was under way: the channel's end is not another close to count.
+            else channel.Reclaimed = true;
         }
     }
 
@@ -124,17 +134,25 @@ internal sealed class ConnectionGate
     /// </summary>
     public WebSocketChannel? ReclaimUpgraded()
     {
-        Entry? oldest;
-        lock (_lock)
+        while (true)
         {
-            oldest = OldestSilent(_now(), upgradedOnly: true);
-            if (oldest is null) return null;
-            oldest.Reclaimed = true; // still a connection of the gate until it ends, but never picked again
+            Entry? oldest;
+            lock (_lock)
+            {
+                oldest = OldestSilent(_now(), upgradedOnly: true);
+                if (oldest is null) return null;
+                oldest.Reclaimed = true; // still a connection of the gate until it ends, but never picked again
+            }
+            // One the game loop is already closing gives back no admission: the next oldest is tried instead.
+            if (!Claim(oldest.Channel)) continue;
+            _counters.OnHandshakeTimeout();
+            oldest.Connection.Abort();
+            return oldest.Channel;
         }
-        _counters.OnHandshakeTimeout();
-        oldest.Connection.Abort();
-        return oldest.Channel;
     }
+
+    /// <summary>Whether the gate counts the reclaim of a connection carrying <paramref name="channel"/> (always, without one).</summary>
+    private bool Claim(WebSocketChannel? channel) => channel is null || _claim is null || _claim(channel);
 
     private Entry? OldestSilent(double now, bool upgradedOnly)
     {

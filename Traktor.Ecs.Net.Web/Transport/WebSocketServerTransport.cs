@@ -66,7 +66,8 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         var peers = new WebSocketPeers(options, time ?? TimeProvider.System, logger);
         // The gate counts every connection (Kestrel's own limit is above it, for the ones it closes that are still ending)
         // and, with all taken, makes room by closing the oldest silent one.
-        var gate = new ConnectionGate(options, peers.Counters, () => peers.Now, total: options.MaxConnections + options.AcceptsPerPass);
+        var gate = new ConnectionGate(options, peers.Counters, () => peers.Now, total: options.MaxConnections + options.AcceptsPerPass,
+            claim: peers.TryMarkReclaimed);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

@@ -82,6 +82,13 @@ public sealed class WebSocketPendingReclaimTests : IDisposable
         Assert.True(PeerSockets.Closed(silent));
         Assert.False(PeerSockets.Closed(established, seconds: 0.2));
         Assert.Equal(1L, server.Counters.HandshakeTimeouts);
+
+        // The game loop adopts the newcomer and closes the reclaimed channel, whose socket the gate aborted: that close
+        // is the reclaim already counted (a handshake timeout), not a peer that went away (it was counted as both).
+        deadline = DateTime.UtcNow.AddSeconds(5);
+        while ((server.Counters.Accepted < 3 || server.StreamCount != 2) && DateTime.UtcNow < deadline) server.TryReceive(buffer, out _, out _);
+        Assert.Equal((3L, 2), (server.Counters.Accepted, server.StreamCount));
+        Assert.Equal((1L, 0L), (server.Counters.HandshakeTimeouts, server.Counters.ClosedByPeer));
     }
 
     /// <summary>The per-address and per-network limits come before the reclaim: a newcomer they refuse closes nobody's connection.</summary>

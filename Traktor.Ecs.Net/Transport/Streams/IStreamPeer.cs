@@ -52,5 +52,8 @@ internal enum PeerRead
     Ended,
 }
 
-/// <summary>Why a stream transport closes a peer.</summary>
-internal enum PeerCloseCause { Broken, ConnectFailed, Linger, HandshakeTimeout, Idle, Disposed }
+/// <summary>
+/// Why a stream transport closes a peer. <see cref="Reclaimed"/>: closed by the WebSocket server's connection gate to
+/// make room for a newcomer, already counted there (as a handshake timeout) when it aborted the socket.
+/// </summary>
+internal enum PeerCloseCause { Broken, ConnectFailed, Linger, HandshakeTimeout, Idle, Disposed, Reclaimed }

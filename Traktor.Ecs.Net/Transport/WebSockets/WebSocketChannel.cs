@@ -67,6 +67,13 @@ internal sealed class WebSocketChannel : IStreamPeer
 
     /// <summary>Server side: the channel's admission was given back (under the admission lock; see <see cref="WebSocketPeers.Release(WebSocketChannel)"/>).</summary>
     public bool AdmissionReleased { get; set; }
+
+    /// <summary>
+    /// Server side: the connection gate aborted this channel's connection to make room and counted it then (set under
+    /// the admission lock, or before the channel reaches the game loop), so its close is not counted again.
+    /// </summary>
+    public bool Reclaimed { get => _reclaimed; set => _reclaimed = value; }
+    private volatile bool _reclaimed;
     public double CloseAt { get; set; } = double.PositiveInfinity;
 
     /// <summary>The WebSocket handshake completed (client side: the connection attempt succeeded).</summary>

@@ -76,6 +76,21 @@ internal sealed class WebSocketPeers
         return true;
     }
 
+    /// <summary>
+    /// Any thread (the connection gate, holding none of its own locks): marks <paramref name="channel"/> as reclaimed, so
+    /// the game loop does not count its close again; false when the game loop has already released it (it is closing,
+    /// and counts its own cause). The admission lock orders the two, so a channel's close is counted exactly once.
+    /// </summary>
+    public bool TryMarkReclaimed(WebSocketChannel channel)
+    {
+        lock (_admission)
+        {
+            if (channel.AdmissionReleased) return false;
+            channel.Reclaimed = true;
+            return true;
+        }
+    }
+
     /// <summary>Any thread: gives back what <see cref="TryAdmit"/> reserved.</summary>
     public void Release(in NetAddress address)
     {
@@ -149,8 +164,8 @@ internal sealed class WebSocketPeers
         {
             if (_channels.Contains(accepted.Address))
             {
-                Counters.OnRefused(); // the same remote IP and port twice: only a stale peer could do that
                 Release(accepted);
+                if (!accepted.Reclaimed) Counters.OnRefused(); // the same remote IP and port twice: only a stale peer could do that
                 accepted.Close();
                 continue;
             }
@@ -177,8 +192,9 @@ internal sealed class WebSocketPeers
 
     private void Close(WebSocketChannel channel, PeerCloseCause cause)
     {
-        _channels.Remove(channel, cause, Now);
+        // Released first: from then on the gate cannot reclaim it, so whether it did is settled before the count.
         if (channel.Accepted) Release(channel);
+        _channels.Remove(channel, channel.Reclaimed ? PeerCloseCause.Reclaimed : cause, Now);
         channel.Close();
     }
 
