@@ -18,8 +18,9 @@ namespace Traktor.Ecs.Net.Sessions;
 /// </summary>
 /// <remarks>
 /// <see cref="Leave"/> and <see cref="End"/> may be called from any thread; everything else runs on the tick thread.
-/// Departures are remembered for <see cref="DepartureMemory"/> (set it to at least the connect-token lifetime, so
-/// every token issued before a departure has expired before the departure is forgotten).
+/// Departures are remembered for <see cref="DepartureMemory"/> from when this host learned of them, on its own clock
+/// (set it to at least the connect-token lifetime, so every token issued before a departure has expired before the
+/// departure is forgotten); an approval that never became a connection is forgotten as long after it.
 /// </remarks>
 public sealed class SessionRelay
 {
@@ -30,12 +31,17 @@ public sealed class SessionRelay
     private readonly ILogger logger;
     private readonly ConcurrentQueue<(long UserId, DateTimeOffset At)> leaves = new();
     private readonly Dictionary<ulong, string> names = new();
-    private readonly Dictionary<ulong, DateTimeOffset> admittedTickets = new(); // the issue time of the ticket each player was last admitted with
-    private readonly Dictionary<ulong, DateTimeOffset> departures = new();
+    // The issue time of the newest ticket each player was admitted with, and when (the host's clock): kept while it is
+    // present, forgotten when it departs or when it was approved and never connected (see ForgetOld).
+    private readonly Dictionary<ulong, (DateTimeOffset Issued, DateTimeOffset ApprovedAt)> admittedTickets = new();
+    // When each player departed (the directory's clock: older tickets are void) and when this host recorded it (its own clock:
+    // the memory's start, so a host whose clock runs ahead of the directory's does not forget a departure at once).
+    private readonly Dictionary<ulong, (DateTimeOffset At, DateTimeOffset RecordedAt)> departures = new();
     private readonly Dictionary<ulong, ConnectionId> connections = new();
     private readonly List<ulong> present = new();
     private readonly List<ulong> scratch = new();
     private volatile int endRequested;
+    private DateTimeOffset nextAdmissionSweep;
 
     /// <summary>Relays session <paramref name="session"/>'s membership to <paramref name="rpcs"/>' world and clients.</summary>
     /// <param name="rpcs">The server's RPC layer.</param>
@@ -67,7 +73,7 @@ public sealed class SessionRelay
     /// <summary>The session's capacity.</summary>
     public int MaxPlayers { get; }
 
-    /// <summary>How long a departure voids older tickets. Default 2 minutes.</summary>
+    /// <summary>How long a departure voids older tickets, counted on this host's clock from when it learned of it. Default 2 minutes.</summary>
     public TimeSpan DepartureMemory { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Players announced and not yet departed, in join order.</summary>
@@ -92,7 +98,7 @@ public sealed class SessionRelay
             return false;
         }
 
-        if (departures.TryGetValue(clientId, out var departed) && ticket.IssuedAt <= departed)
+        if (departures.TryGetValue(clientId, out var departed) && ticket.IssuedAt <= departed.At)
         {
             logger.LogInformation("Refused player {Player} in session {Session}: its ticket predates its departure.", clientId, Session);
             return false;
@@ -104,10 +110,8 @@ public sealed class SessionRelay
         }
 
         names[clientId] = ticket.PlayerName;
-        if (!admittedTickets.TryGetValue(clientId, out var admitted) || admitted < ticket.IssuedAt)
-        {
-            admittedTickets[clientId] = ticket.IssuedAt;
-        }
+        var issued = admittedTickets.TryGetValue(clientId, out var admitted) && admitted.Issued > ticket.IssuedAt ? admitted.Issued : ticket.IssuedAt;
+        admittedTickets[clientId] = (issued, time.GetUtcNow());
         return true;
     }
 
@@ -122,7 +126,10 @@ public sealed class SessionRelay
     /// <param name="now">The host's clock, the fallback.</param>
     /// <returns>The departure time to record.</returns>
     internal DateTimeOffset DepartureOf(ulong clientId, DateTimeOffset now) =>
-        admittedTickets.TryGetValue(clientId, out var issued) ? issued : now;
+        admittedTickets.TryGetValue(clientId, out var admitted) ? admitted.Issued : now;
+
+    /// <summary>Players whose admission the relay remembers (present, or approved and not yet connected), for tests of its bound.</summary>
+    internal int AdmissionsTracked => admittedTickets.Count;
 
     /// <summary>The directory freed <paramref name="userId"/>'s slot: it departs (and is disconnected if connected). Any thread.</summary>
     /// <param name="userId">The player.</param>
@@ -229,10 +236,7 @@ public sealed class SessionRelay
         while (leaves.TryDequeue(out var leave))
         {
             ulong clientId = (ulong)leave.UserId;
-            if (!departures.TryGetValue(clientId, out var known) || known < leave.At)
-            {
-                departures[clientId] = leave.At;
-            }
+            RecordDeparture(clientId, leave.At);
 
             if (present.Contains(clientId))
             {
@@ -256,7 +260,7 @@ public sealed class SessionRelay
             }
         }
 
-        ForgetOldDepartures();
+        ForgetOld();
     }
 
     private void Depart(ulong clientId, DateTimeOffset at)
@@ -265,10 +269,7 @@ public sealed class SessionRelay
         string name = names.GetValueOrDefault(clientId, string.Empty);
         names.Remove(clientId);
         admittedTickets.Remove(clientId);
-        if (!departures.TryGetValue(clientId, out var known) || known < at)
-        {
-            departures[clientId] = at;
-        }
+        RecordDeparture(clientId, at);
 
         // Its entities wait for no reconnect: they go at the end of this tick, after the gameplay saw PlayerLeft with them.
         grace.Release(clientId);
@@ -289,18 +290,27 @@ public sealed class SessionRelay
         }
     }
 
-    private void ForgetOldDepartures()
+    private void RecordDeparture(ulong clientId, DateTimeOffset at)
     {
-        if (departures.Count == 0)
+        if (!departures.TryGetValue(clientId, out var known) || known.At < at)
+        {
+            departures[clientId] = (at, time.GetUtcNow());
+        }
+    }
+
+    private void ForgetOld()
+    {
+        if (departures.Count == 0 && admittedTickets.Count == 0)
         {
             return;
         }
 
-        var horizon = time.GetUtcNow() - DepartureMemory;
+        var now = time.GetUtcNow();
+        var horizon = now - DepartureMemory;
         scratch.Clear();
-        foreach (var (clientId, at) in departures)
+        foreach (var (clientId, departed) in departures)
         {
-            if (at < horizon)
+            if (departed.RecordedAt < horizon)
             {
                 scratch.Add(clientId);
             }
@@ -309,6 +319,30 @@ public sealed class SessionRelay
         foreach (ulong clientId in scratch)
         {
             departures.Remove(clientId);
+        }
+
+        // A player approved that never connected (the transport connects it in the same update, unless a later approval
+        // refused it or its connection failed at once) is forgotten once its approval is older than the departure memory,
+        // which outlives its token: approvals that never connect cannot grow the relay's memory without bound. Once a second.
+        if (now < nextAdmissionSweep)
+        {
+            return;
+        }
+
+        nextAdmissionSweep = now + TimeSpan.FromSeconds(1);
+        scratch.Clear();
+        foreach (var (clientId, admitted) in admittedTickets)
+        {
+            if (admitted.ApprovedAt < horizon && !present.Contains(clientId))
+            {
+                scratch.Add(clientId);
+            }
+        }
+
+        foreach (ulong clientId in scratch)
+        {
+            admittedTickets.Remove(clientId);
+            names.Remove(clientId);
         }
     }
 
