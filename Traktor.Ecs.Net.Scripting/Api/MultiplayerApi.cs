@@ -123,7 +123,7 @@ internal sealed class MultiplayerApi
         var cancellation = new CancellationTokenSource(options.CallTimeout);
         // Waits while the directory answers Unavailable with a RetryAfter (a player host that has not published its address
         // yet), until the call timeout ends the wait with that answer.
-        var joining = Sessions.JoinWhenReachableAsync(id, (long)identity.PlayerId, services.Time, cancellation.Token);
+        var joining = Sessions.JoinWhenReachableAsync(id, (long)identity.PlayerId, identity.PlayerName, services.Time, cancellation.Token);
         long started = services.Time.GetTimestamp();
         SessionInfo? joined = null;
         SessionConnector? connector = null;

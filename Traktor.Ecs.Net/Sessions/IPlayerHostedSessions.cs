@@ -5,7 +5,7 @@ namespace Traktor.Ecs.Net.Sessions;
 /// <summary>
 /// Sessions hosted by a player's game (<see cref="SessionHostKind.Player"/>, docs/P2P.md "P2P sessions in the directory"):
 /// the directory places nothing on the fleet; the hosting player's <see cref="NetworkHost"/> is the session's server,
-/// reached through NAT traversal. Joining such a session is an ordinary <see cref="ISessions.JoinSessionAsync"/>: its
+/// reached through NAT traversal. Joining such a session is an ordinary <see cref="ISessions.JoinSessionAsync(SessionId, long, CancellationToken)"/>: its
 /// <see cref="SessionConnectInfo"/> names the host and carries the rendezvous id. Implemented by the directory
 /// (<c>SessionDirectory</c>) and by <see cref="Online.HttpSessions"/> over the backend; failures are
 /// <see cref="Online.OnlineException"/>s with the same codes everywhere.

@@ -45,6 +45,22 @@ public interface ISessions
     Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Joins as <see cref="JoinSessionAsync(SessionId, long, CancellationToken)"/> does, naming the player for the
+    /// session's <see cref="PlayerJoined"/> and member list. A directory with accounts of its own (<c>SessionDirectory</c>,
+    /// <see cref="Online.HttpSessions"/>) takes the account's name and ignores <paramref name="playerName"/> (the default
+    /// implementation); <see cref="InProcessSessions"/>, which has no accounts, uses it. Lua's <c>joinSession</c> and
+    /// <see cref="Multiplayer"/> pass the logged-in player's name, so a game on an in-process directory announces its
+    /// players by name as one on the backend does.
+    /// </summary>
+    /// <param name="id">The session.</param>
+    /// <param name="userId">The authenticated player (becomes the connection's client id).</param>
+    /// <param name="playerName">The player's display name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The status and, on success, the session and the connect info.</returns>
+    Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default) =>
+        JoinSessionAsync(id, userId, cancellationToken);
+
+    /// <summary>
     /// Joins the oldest live public session that matches <paramref name="filter"/> and has a free slot; when there is
     /// none, creates one from <paramref name="createIfNone"/> and joins it. One atomic step per attempt.
     /// </summary>

@@ -164,7 +164,7 @@ public sealed class InProcessSessions : ISessions
     public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
         JoinSessionAsync(id, userId, string.Empty, cancellationToken);
 
-    /// <summary>Joins as <see cref="ISessions.JoinSessionAsync"/> does, with a display name for <see cref="PlayerJoined"/>.</summary>
+    /// <summary>Joins as <see cref="ISessions.JoinSessionAsync(SessionId, long, CancellationToken)"/> does, with a display name for <see cref="PlayerJoined"/>.</summary>
     /// <param name="id">The session.</param>
     /// <param name="userId">The player (positive).</param>
     /// <param name="playerName">Its display name.</param>

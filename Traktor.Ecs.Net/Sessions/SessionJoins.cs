@@ -33,17 +33,39 @@ public static class SessionJoins
     /// <see cref="OnlineException.RetryAfter"/> when it still said so when <paramref name="cancellationToken"/> ended the wait.</exception>
     // A join right after the host's createSession failed by a race before (PlayerHostedScriptTests, when the thread pool
     // was busy); the C# facade failed the same way (MultiplayerJoinRetryTests).
-    public static async Task<SessionJoinResult> JoinWhenReachableAsync(this ISessions sessions, SessionId id, long userId,
+    public static Task<SessionJoinResult> JoinWhenReachableAsync(this ISessions sessions, SessionId id, long userId,
+        TimeProvider? time = null, CancellationToken cancellationToken = default) =>
+        JoinWhenReachableAsync(sessions, id, userId, string.Empty, time, cancellationToken);
+
+    /// <summary>
+    /// Joins as <see cref="JoinWhenReachableAsync(ISessions, SessionId, long, TimeProvider?, CancellationToken)"/> does,
+    /// naming the player (<see cref="ISessions.JoinSessionAsync(SessionId, long, string, CancellationToken)"/>: used by a
+    /// directory without accounts, such as <see cref="InProcessSessions"/>; an empty name joins unnamed).
+    /// </summary>
+    /// <param name="sessions">The directory.</param>
+    /// <param name="id">The session.</param>
+    /// <param name="userId">The player.</param>
+    /// <param name="playerName">The player's display name, for <see cref="PlayerJoined"/>.</param>
+    /// <param name="time">The clock the waits run on; the system clock when null.</param>
+    /// <param name="cancellationToken">Ends the waiting, as in the overload without a name.</param>
+    /// <returns>The directory's answer: joined, or why not (<see cref="SessionJoinStatus.Full"/>, …).</returns>
+    /// <exception cref="OnlineException">The directory's error, as in the overload without a name.</exception>
+    // Lua's joinSession and Multiplayer on an InProcessSessions announced their players with an empty name before
+    // (NamedJoinTests), although the script or facade had logged in with one.
+    public static async Task<SessionJoinResult> JoinWhenReachableAsync(this ISessions sessions, SessionId id, long userId, string playerName,
         TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(playerName);
         time ??= TimeProvider.System;
         while (true)
         {
             OnlineException unavailable;
             try
             {
-                return await sessions.JoinSessionAsync(id, userId, cancellationToken).ConfigureAwait(false);
+                return await (playerName.Length == 0
+                    ? sessions.JoinSessionAsync(id, userId, cancellationToken)
+                    : sessions.JoinSessionAsync(id, userId, playerName, cancellationToken)).ConfigureAwait(false);
             }
             catch (OnlineException e) when (e.Error == OnlineError.Unavailable && e.RetryAfter is not null)
             {

@@ -14,7 +14,7 @@ public sealed partial class Multiplayer
         using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, waited.Token);
         try
         {
-            return await sessions.JoinWhenReachableAsync(id, user, time, either.Token).ConfigureAwait(false);
+            return await sessions.JoinWhenReachableAsync(id, user, login?.Username ?? string.Empty, time, either.Token).ConfigureAwait(false);
         }
         catch (OnlineException) when (cancellationToken.IsCancellationRequested)
         {

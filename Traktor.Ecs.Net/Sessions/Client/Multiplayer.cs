@@ -147,7 +147,7 @@ public sealed partial class Multiplayer : ISystem<float>
     /// Joins a session by id (<c>multiplayer:joinSession(id)</c>) and connects. While the directory answers
     /// <see cref="OnlineError.Unavailable"/> with a retry-after (a player host that has not published its address yet), the
     /// join asks again as told, for up to <see cref="MultiplayerOptions.JoinWait"/>, as Lua's <c>joinSession</c> does
-    /// (<see cref="SessionJoins.JoinWhenReachableAsync"/>). A session hosted by a player behind a NAT is reached through
+    /// (<see cref="SessionJoins.JoinWhenReachableAsync(ISessions, SessionId, long, string, TimeProvider?, CancellationToken)"/>). A session hosted by a player behind a NAT is reached through
     /// <see cref="MultiplayerOptions.Traversal"/> (introduced, punched or relayed) before the client connects, as Lua's
     /// <c>joinSession</c> does (<see cref="SessionConnector"/>).
     /// </summary>
