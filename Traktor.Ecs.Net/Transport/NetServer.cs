@@ -23,6 +23,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private readonly List<Connection> _active = new();
     private readonly AdmissionLimits _limits;
     private readonly bool _ownsTransport;
+    private ConnectionApproval? _approval;
     private bool _disposed;
 
     /// <summary>
@@ -39,6 +40,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         if (!options.Insecure && options.PrivateKey is not { Length: PacketCipher.KeySize })
             throw new ArgumentException("A secure server needs a 32-byte PrivateKey (or Insecure = true for LAN/dev).", nameof(options));
         _options = options;
+        _approval = options.ApproveConnection;
         _ownsTransport = ownsTransport;
         _peer = new PeerContext(transport, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         _handshake = new ServerHandshake(_peer, options, Counters, this);
@@ -54,15 +56,19 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 
     /// <summary>
     /// Adds a connection approval after the options' own (a connection is admitted only when both admit it): the session
-    /// relay of a listen server the game made itself (Lua's <c>ScriptServices.StartHosting</c>). On the tick thread, before
-    /// the connections it concerns arrive.
+    /// relay of a listen server the game made itself (Lua's <c>ScriptServices.StartHosting</c>), or a router's. The chain is
+    /// this server's own: the options object is left as the caller made it, so another server built from it does not ask
+    /// this one's relay. On the tick thread, before the connections it concerns arrive.
     /// </summary>
     /// <param name="approve">The added approval.</param>
     internal void ApproveAlso(ConnectionApproval approve)
     {
-        var own = _options.ApproveConnection;
-        _options.ApproveConnection = own is null ? approve : (clientId, userData, address) => own(clientId, userData, address) && approve(clientId, userData, address);
+        var own = _approval;
+        _approval = own is null ? approve : (clientId, userData, address) => own(clientId, userData, address) && approve(clientId, userData, address);
     }
+
+    /// <summary>The connection approval the handshake asks: the options' <see cref="NetServerOptions.ApproveConnection"/> when the server was made, then those <see cref="ApproveAlso"/> added.</summary>
+    internal ConnectionApproval? Approval => _approval;
 
     void INetStatsSource.CollectStats(List<(ulong ClientId, string Role, NetStats Stats)> into)
     {

@@ -42,7 +42,11 @@ public sealed class NetServerOptions : NetPeerOptions
     /// </summary>
     public TimeSpan ReclaimIdleAfter { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Optional approval callback, run after the client proved its address and its token keys.</summary>
+    /// <summary>
+    /// Optional approval callback, run after the client proved its address and its token keys. Read when the server is
+    /// made: setting it afterwards changes nothing for that server, and no server changes it (a server built from these
+    /// options keeps approvals added for its sessions to itself).
+    /// </summary>
     public ConnectionApproval? ApproveConnection { get; set; }
 
     /// <summary>Pre-connection packets answered per second per source IPv4 address or IPv6 /64, whatever the port (hashed into a fixed table).</summary>

@@ -162,7 +162,7 @@ internal sealed class ServerHandshake : IDisposable
         reclaim = null;
         if (_server.IsClientConnected(clientId)) return DisconnectReason.AlreadyConnected;
         if (_server.CheckCapacity(source, now, out reclaim) is { } full) return full;
-        if (_options.ApproveConnection is { } approve && !approve(clientId, userData, source))
+        if (_server.Approval is { } approve && !approve(clientId, userData, source))
         {
             reclaim = null;
             return DisconnectReason.Rejected;

@@ -8,7 +8,7 @@ namespace Traktor.Ecs.Net.Sessions;
 /// Lets several session worlds share one <see cref="NetServer"/> (one UDP port): each session gets a
 /// <see cref="SessionEndpoint"/> to build its <see cref="NetworkServer"/> on, and every connection is routed to the
 /// session named by the <see cref="SessionTicket"/> in its connect token. The router owns the transport server and
-/// installs itself as its connection approval; a connection's events and messages reach only its session's
+/// installs itself as its connection approval (the server's own, not in the options, which may build another router); a connection's events and messages reach only its session's
 /// endpoint, and an endpoint can send to and disconnect only its own connections.
 /// </summary>
 /// <remarks>
@@ -43,8 +43,8 @@ public sealed class SessionRouter : IDisposable
 
         this.logger = logger ?? NullLogger.Instance;
         this.options = options;
-        options.ApproveConnection = Approve;
         Server = new NetServer(transport, options, time, logger);
+        Server.ApproveAlso(Approve); // the server's own approval: the options stay as the caller made them, for another router too
     }
 
     /// <summary>The options the shared server runs with (the fleet host names the server's addresses in them when they are missing).</summary>
