@@ -94,6 +94,15 @@ public sealed class LuaScriptOptions
     public TimeSpan HostMigrationWait { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// During a host migration, how long a script's player that can host (<see cref="ScriptServices.StartHosting"/>) keeps
+    /// trying to reach the new host the directory names (it has not published its address yet, or the connection failed)
+    /// before it claims the session past it, as <see cref="MultiplayerOptions.JoinWait"/> does for <see cref="Multiplayer"/>;
+    /// the directory grants that claim only once the new host was silent for its turn. 10 s by default. Positive and at most
+    /// about 49.7 days.
+    /// </summary>
+    public TimeSpan HostMigrationJoinWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Lines one script may write to the host's logger (<c>log:info/debug/warn/error</c> and <c>print</c> together) in one
     /// second; 50 by default. Lines past it or <see cref="LogBytesPerSecond"/> are dropped (the call still succeeds),
     /// counted, and reported once when the second ends: a warning and <see cref="ScriptMetrics.LogLinesDropped"/>. Lines at
@@ -129,6 +138,8 @@ public sealed class LuaScriptOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(LogInWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThan(HostMigrationWait, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HostMigrationWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HostMigrationJoinWait, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(HostMigrationJoinWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RpcsPerSecond, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(RpcBurst, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRpcHandlersPerTick, 1);

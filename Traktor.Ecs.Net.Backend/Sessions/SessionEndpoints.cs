@@ -121,7 +121,10 @@ internal static class SessionEndpoints
             var directory = SessionHosting.Require(context);
             var body = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.ClaimHostBody);
             caller.RequireSelfOrServer(body.UserId);
-            var grant = await directory.ClaimHostAsync(Id(sessionId), body.UserId, body.HostKey ?? throw OnlineException.Invalid("hostKey is required."), context.RequestAborted);
+            byte[] key = body.HostKey ?? throw OnlineException.Invalid("hostKey is required.");
+            var grant = body.ExpectedHostUserId is { } expected
+                ? await directory.ClaimHostAsync(Id(sessionId), body.UserId, key, expected, context.RequestAborted)
+                : await directory.ClaimHostAsync(Id(sessionId), body.UserId, key, context.RequestAborted); // an older client names no host
             return Results.Json(ToBody(grant), SessionJsonContext.Default.PlayerHostGrantBody);
         }).Describe("claimSessionHost", SessionsTag, "After a host migration: a seated member takes over a player-hosted session whose host went silent.")
             .AcceptsJson<ClaimHostBody>().Produces<PlayerHostGrantBody>().ProducesCommonProblems()

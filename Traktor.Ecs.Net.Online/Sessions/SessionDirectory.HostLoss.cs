@@ -11,7 +11,7 @@ public sealed partial class SessionDirectory
 {
     /// <summary>
     /// A member of a player-hosted session reports that its game lost the session's host (its <see cref="MigratingPeer"/>
-    /// elected another): the directory counts it towards the takeover (<see cref="ClaimHostAsync"/>) of a successor ahead
+    /// elected another): the directory counts it towards the takeover (<see cref="ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/>) of a successor ahead
     /// of it, until the host reports again. A report older than the host's last heartbeat counts for nothing.
     /// </summary>
     /// <param name="id">The session.</param>
@@ -58,14 +58,15 @@ public sealed partial class SessionDirectory
     /// heartbeat (<paramref name="lastReport"/>), or until the host has been silent past every successor's turn (they died
     /// too, or run a game that never reports). The directory alone sees only the host's heartbeats, which a member sharing
     /// its address can starve (the per-address request limit), or which a flood can stop for a few seconds while the game
-    /// itself goes on; the players behind the successor see the host itself.
+    /// itself goes on; the players behind the successor see the host itself. <paramref name="grace"/> (ms) lengthens every
+    /// turn for a host that has not published its address yet (<see cref="SessionDirectoryOptions.HostPublishGrace"/>).
     /// </summary>
     private async Task RequireHostLossQuorumAsync(DbConnection connection, DbTransaction transaction, string sessionId, List<long> successors, int rank,
-        long lastReport, long now, CancellationToken cancellationToken)
+        long lastReport, long grace, long now, CancellationToken cancellationToken)
     {
         var behind = successors.Skip(rank + 1).ToList();
         int needed = (behind.Count + 1) / 2;
-        long everyTurn = (successors.Count + 1) * (long)_options.HostClaimAfter.TotalMilliseconds;
+        long everyTurn = (successors.Count + 1) * (long)_options.HostClaimAfter.TotalMilliseconds + grace;
         if (needed == 0 || now - lastReport >= everyTurn) return;
         // One query for the whole session: the members still seated who reported since the host's last heartbeat. The
         // set is bounded by the session's MaxPlayers; it is then narrowed to the successors behind this one.

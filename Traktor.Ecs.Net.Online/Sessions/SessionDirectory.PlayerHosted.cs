@@ -133,7 +133,14 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
     }
 
     /// <inheritdoc/>
-    public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
+    public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default) =>
+        ClaimAsync(id, userId, hostKey, null, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, long expectedHostUserId, CancellationToken cancellationToken = default) =>
+        ClaimAsync(id, userId, hostKey, expectedHostUserId, cancellationToken);
+
+    private async Task<PlayerHostGrant> ClaimAsync(SessionId id, long userId, byte[] hostKey, long? expectedHost, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hostKey);
         CheckUser(userId);
@@ -166,6 +173,17 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
 
                 long host = row.Host;
                 var successors = ParseSuccessors(row.Successors);
+                if (host != userId && expectedHost is { } expected && expected != host)
+                {
+                    // The claimant takes over from a host the session no longer has (another successor took it over since the
+                    // claimant last looked): it follows the recorded host instead, whatever that host's silence.
+                    refusal = "host_changed";
+                    throw new OnlineException(OnlineError.Conflict, $"The session is hosted by player {host} now, not by player {expected}: follow it.")
+                    {
+                        ProblemType = OnlineProblemTypes.HostChanged,
+                    };
+                }
+
                 if (host != userId)
                 {
                     // Only a player the host reported connected may take over, the n-th in its order after n silent claim times:
@@ -182,7 +200,11 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
                     long? lastReport = await connection.QuerySingleOrDefaultAsync(transaction,
                         "SELECT COALESCE(connected_at, joined_at) FROM session_members WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
                         reader => (long?)reader.GetInt64(0), cancellationToken, ("@s", sessionId), ("@u", host)).ConfigureAwait(false);
-                    long silentSince = now - (rank + 1) * (long)_options.HostClaimAfter.TotalMilliseconds;
+                    // A host that has not published its address since the directory recorded it (a takeover's new host, still
+                    // starting its server and reaching the introducer) is given HostPublishGrace on top of each turn: its
+                    // followers cannot reach it yet, which says nothing of whether it is alive.
+                    long grace = row.Published ? 0 : (long)_options.HostPublishGrace.TotalMilliseconds;
+                    long silentSince = now - (rank + 1) * (long)_options.HostClaimAfter.TotalMilliseconds - grace;
                     if (lastReport is { } report && report >= silentSince)
                     {
                         refusal = "host_reports";
@@ -193,7 +215,7 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
                     if (lastReport is { } last)
                     {
                         refusal = "no_quorum";
-                        await RequireHostLossQuorumAsync(connection, transaction, sessionId, successors, rank, last, now, cancellationToken).ConfigureAwait(false);
+                        await RequireHostLossQuorumAsync(connection, transaction, sessionId, successors, rank, last, grace, now, cancellationToken).ConfigureAwait(false);
                         refusal = "";
                     }
 
@@ -242,23 +264,26 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
         return result;
     }
 
-    /// <summary>A live session's host row, locked for the transaction: who hosts it, how, and its order of succession.</summary>
-    private readonly record struct LiveHostRow(SessionHostKind Kind, long Host, string Successors);
+    /// <summary>
+    /// A live session's host row, locked for the transaction: who hosts it, how, its order of succession, and whether the host
+    /// published its address (heartbeated) since the directory recorded it.
+    /// </summary>
+    private readonly record struct LiveHostRow(SessionHostKind Kind, long Host, string Successors, bool Published);
 
     // Claims and releases both start here: the row is locked so a claim and a release of one session are serialised.
     private async Task<LiveHostRow> LockLiveHostRowAsync(DbConnection connection, DbTransaction transaction, string sessionId, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync(transaction,
-            "SELECT state, host_kind, created_by, host_successors FROM sessions WHERE id = @id" + _db.ForUpdate,
+            "SELECT state, host_kind, created_by, host_successors, host_addresses FROM sessions WHERE id = @id" + _db.ForUpdate,
             reader => (State: (SessionState)reader.GetInt64(0), Kind: (SessionHostKind)reader.GetInt64(1), Host: reader.GetNullableInt64(2),
-                Successors: reader.IsDBNull(3) ? "" : reader.GetString(3)),
+                Successors: reader.IsDBNull(3) ? "" : reader.GetString(3), Published: !reader.IsDBNull(4)),
             cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
         if (row.State != SessionState.Live || row.Host is not { } host)
         {
             throw OnlineException.NotFound($"No live session {sessionId}.");
         }
 
-        return new LiveHostRow(row.Kind, host, row.Successors);
+        return new LiveHostRow(row.Kind, host, row.Successors, row.Published);
     }
 
     private static async Task<bool> IsSeatedAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, CancellationToken cancellationToken) =>

@@ -28,11 +28,21 @@ public sealed record SessionDirectoryOptions
 
     /// <summary>
     /// How long a player host must have been silent (no <see cref="SessionDirectory.HostHeartbeatAsync"/>) before its first
-    /// successor (the first player its heartbeats name) may take it over (<see cref="SessionDirectory.ClaimHostAsync"/>,
+    /// successor (the first player its heartbeats name) may take it over (<see cref="SessionDirectory.ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/>,
     /// after a host migration); the n-th successor waits n times as long, and a member it did not name may not. Default 2
     /// seconds: longer than a host's heartbeat interval, shorter than a migration plus a retry.
     /// </summary>
     public TimeSpan HostClaimAfter { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How much longer a player host that has not published its address since the directory recorded it (no
+    /// <see cref="SessionDirectory.HostHeartbeatAsync"/> since its takeover: it is still starting its server and reaching the
+    /// introducer) must be silent before a successor may claim past it: every successor's turn
+    /// (<see cref="HostClaimAfter"/>) is lengthened by it. Its followers cannot reach such a host yet, which says nothing of
+    /// whether it is alive; without it a follower that stopped waiting (its join wait) took the session from a new host
+    /// that was about to publish. Default 5 seconds.
+    /// </summary>
+    public TimeSpan HostPublishGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Live sessions one player may have created at once (a bound on what a player can reserve). Default 2.</summary>
     public int MaxSessionsPerPlayer { get; init; } = 2;
@@ -60,6 +70,8 @@ public sealed record SessionDirectoryOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(EmptySessionTimeout, TimeSpan.Zero, nameof(EmptySessionTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MemberIdleTimeout, TimeSpan.Zero, nameof(MemberIdleTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(HostClaimAfter, TimeSpan.Zero, nameof(HostClaimAfter));
+        ArgumentOutOfRangeException.ThrowIfLessThan(HostPublishGrace, TimeSpan.Zero, nameof(HostPublishGrace));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(HostPublishGrace, TimeSpan.FromHours(1), nameof(HostPublishGrace));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerPlayer, 0, nameof(MaxSessionsPerPlayer));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerServer, 1, nameof(MaxSessionsPerServer));
     }

@@ -25,6 +25,12 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     /// <summary>How often the directory is asked for the new host, as <see cref="MultiplayerOptions.EndReasonPollInterval"/>'s default.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long one attempt to reach a new host that has not published its address waits, at most (as <see cref="Multiplayer"/>'s).</summary>
+    private static readonly TimeSpan FollowAttempt = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long giving back a claim whose answer was lost may take, once the migration stopped.</summary>
+    private static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentQueue<Action> _onTick = new();
     private readonly Queue<(string Handler, ScriptValue Argument)> _events = new();
     private NetworkClient? _client;
@@ -35,6 +41,13 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
 
     /// <summary>True between <c>onHostLost</c> and <c>onHostMigrated</c> or <c>onHostMigrationFailed</c>.</summary>
     public bool IsMigrating => _migrating is not null;
+
+    /// <summary>
+    /// The give-back of the last migration stopped after its claim (<see cref="Abandon"/>), or a completed task: it completes
+    /// once the claim was answered and, when its answer was lost, the session given back (bounded by the claim's wait and
+    /// 10 s).
+    /// </summary>
+    public Task GivingBack { get; private set; } = Task.CompletedTask;
 
     /// <summary>Raised on the tick thread when the migration found no new host: the script is in no session any more.</summary>
     public event Action? Failed;
@@ -84,7 +97,11 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         }
     }
 
-    /// <summary>The script is unloaded (or its system disposed): a migration going on ends at once; the world is left as it is.</summary>
+    /// <summary>
+    /// The script is unloaded (or its system disposed): a migration going on ends at once; the world is left as it is. When
+    /// the script's player had claimed the session (and hosts it not yet), it gives the session back, as a disposed
+    /// <see cref="Multiplayer"/> does: the next successor takes it over at once instead of waiting out this player's silence.
+    /// </summary>
     public void Abandon()
     {
         _watched = null;
@@ -92,6 +109,10 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         {
             _migrating = null;
             migration.Stop();
+            if (migration.Claim is { } claim && services.Sessions is IPlayerHostedSessions directory)
+            {
+                GivingBack = ClaimGiveBack.RunAsync(claim, directory, migration.Lost.Id, (long)identity.PlayerId, ReleaseWait, services.Time, logger);
+            }
         }
 
         if (_following is { } following)
@@ -172,11 +193,13 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             Wait = options.HostMigrationWait,
             PollInterval = PollInterval,
             Still = () => Still(migration),
-            FollowAttempt = options.CallTimeout,
+            FollowAttempt = options.HostMigrationJoinWait < FollowAttempt ? options.HostMigrationJoinWait : FollowAttempt,
             OnTick = _onTick.Enqueue,
             Connect = (session, info, done) => StartFollowing(migration, session, info, done),
             TakeOver = grant => TakeOverAsync(migration, grant),
             MayHost = services.StartHosting is not null,
+            JoinWait = options.HostMigrationJoinWait,
+            Claimed = claim => migration.Claim = claim, // from now on the directory may name this player host: Abandon gives it back
             Time = services.Time,
             Logger = logger,
         };
@@ -285,6 +308,9 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         public long OldHost { get; } = oldHost;
 
         public long StartedAt { get; } = startedAt;
+
+        /// <summary>This player's last claim of the session (granted or not), or null before it claimed.</summary>
+        public Task<PlayerHostGrant>? Claim { get; set; }
 
         public void Stop() => _stopped.Cancel();
     }

@@ -15,7 +15,7 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 /// A Lua successor whose hook fails leaves its world whole and follows the next successor, as a C# one does.
 /// </summary>
 [Collection(nameof(SeedSnippetTests))]
-public sealed class LuaHostMigrationTests
+public sealed partial class LuaHostMigrationTests
 {
     /// <summary>The migration handlers docs/SCRIPTING.md shows, as written.</summary>
     private static readonly string Documented = MarkdownCodeBlocks.Parse("docs/SCRIPTING.md",

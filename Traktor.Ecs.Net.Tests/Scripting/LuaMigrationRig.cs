@@ -24,15 +24,15 @@ internal sealed class LuaMigrationRig : IAsyncDisposable
     private readonly Introducer introducer;
     private readonly List<IDisposable> owned = [];
 
-    private LuaMigrationRig(BackendTestServer backend)
+    private LuaMigrationRig(BackendTestServer backend, LuaScriptOptions? options)
     {
         Backend = backend;
         // A lost host's rendezvous is free for the successor once the introducer stops hearing from it.
         introducer = new Introducer(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), new IntroducerOptions { HostTimeout = TimeSpan.FromSeconds(2) });
         Directory = new HttpSessions(backend.CreateBackendClient(asServer: true));
         Alice = AddAlice();
-        Bob = new LuaPlayer(this, "lua-migrating-bob");
-        Carol = new LuaPlayer(this, "lua-migrating-carol");
+        Bob = new LuaPlayer(this, "lua-migrating-bob", options);
+        Carol = new LuaPlayer(this, "lua-migrating-carol", options);
     }
 
     public BackendTestServer Backend { get; }
@@ -49,9 +49,10 @@ internal sealed class LuaMigrationRig : IAsyncDisposable
     /// <summary>Whether the host's game moves the owned entities.</summary>
     public bool Moving { get; set; }
 
-    public static async Task<LuaMigrationRig> StartAsync()
+    /// <summary>Starts the backend, the introducer, alice and the two Lua players (with <paramref name="options"/>, or the defaults).</summary>
+    public static async Task<LuaMigrationRig> StartAsync(LuaScriptOptions? options = null)
     {
-        var rig = new LuaMigrationRig(await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs));
+        var rig = new LuaMigrationRig(await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs), options);
         var accounts = new HttpAuthentication(rig.Backend.CreateBackendClient(asServer: false));
         await accounts.RegisterAsync(rig.Bob.Name, SeedNetwork.Password);
         await accounts.RegisterAsync(rig.Carol.Name, SeedNetwork.Password);

@@ -28,7 +28,7 @@ internal sealed class LuaPlayer : IDisposable
     private NetAddress reported;
     private bool changed;
 
-    public LuaPlayer(LuaMigrationRig rig, string name)
+    public LuaPlayer(LuaMigrationRig rig, string name, LuaScriptOptions? options = null)
     {
         this.rig = rig;
         Name = name;
@@ -46,7 +46,7 @@ internal sealed class LuaPlayer : IDisposable
             Rpcs = new ScriptRpcMap().Map<PlayerJoined>("onPlayerJoined").Map<PlayerLeft>("onPlayerLeft"),
             Traversal = clientSocket,
             StartHosting = (grant, _) => HostAsync(grant),
-        }, null, World);
+        }, options, World);
         Group = new Group<float>(name, Client, new HostSlot(this, early: true), Scripts.System, new HostSlot(this, early: false));
         Group.Initialize();
     }

@@ -73,4 +73,39 @@ public sealed partial class MultiplayerHostMigrationTests
         Assert.Equal(carolId, now.HostUserId);
         Assert.False(now.IsMember(bobId));
     }
+
+    [Fact]
+    public async Task DisposeAsync_of_a_successor_whose_claim_is_on_its_way_completes_once_the_session_was_given_back()
+    {
+        // Before: Dispose left the claim's wait (up to 10 s) and the give-back after it running in the background, where
+        // nothing could await them: a game that exited right after disposing never gave the session back, and the next
+        // successor waited out its silence. Now DisposeAsync completes once they are over (each bounded by 10 s).
+        await using var rig = await Rig.StartAsync(joinWait: TimeSpan.FromMinutes(10));
+        var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
+        var session = await rig.AliceHostsBobAndCarolAsync();
+        long bobId = bob.Multiplayer.UserId!.Value;
+
+        var arrives = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bob.Link.HeldClaimRequests = arrives;
+        alice.Running = false;
+        alice.Link.Cut = true;
+        await rig.TickUntilAsync(() => bob.Link.ClaimsHeld == 1, "bob's claim to be on its way");
+        bob.Running = false;
+        var disposing = bob.Multiplayer.DisposeAsync().AsTask();
+        for (int ticks = 0; ticks < 50; ticks++)
+        {
+            rig.Tick();
+            await Task.Delay(2, Cancel);
+        }
+
+        Assert.False(disposing.IsCompleted);                  // the claim is still on its way: its answer decides the give-back
+        arrives.SetResult();
+        await rig.TickUntilAsync(() => disposing.IsCompleted, "bob's DisposeAsync to complete");
+        await disposing;
+        Assert.Equal(1, bob.Link.ClaimsGranted);
+        Assert.Equal(1, bob.Link.ReleasesAnswered);           // the give-back was answered before it completed
+        Assert.False((await rig.Directory.GetSessionAsync(session.Id, Cancel))!.IsMember(bobId));
+        await rig.TickUntilAsync(() => carol.Migrated is not null || carol.Ended is not null, "carol to take the session over");
+        Assert.True(carol.Migrated!.IsLocalHost);
+    }
 }

@@ -68,18 +68,28 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
     /// <summary>Gives-back the directory answered (or refused).</summary>
     public int ReleasesAnswered => Volatile.Read(ref releasesAnswered);
 
-    public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
+    public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default) =>
+        ClaimAsync(id, userId, hostKey, null, cancellationToken);
+
+    public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, long expectedHostUserId, CancellationToken cancellationToken = default) =>
+        ClaimAsync(id, userId, hostKey, expectedHostUserId, cancellationToken);
+
+    /// <summary>The hosts the claims named as the one they take over from (null: none named), in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<long?> ClaimedFrom { get; } = new();
+
+    private async Task<PlayerHostGrant> ClaimAsync(SessionId id, long userId, byte[] hostKey, long? expected, CancellationToken cancellationToken)
     {
         Count(cancellationToken);
         if (Cut) return await Unreachable<PlayerHostGrant>();
+        ClaimedFrom.Enqueue(expected);
         if (HeldClaimRequests is { } request)
         {
             Interlocked.Increment(ref claimsHeld);
-            var handled = HandleHeldAsync(request.Task, id, userId, hostKey);
+            var handled = HandleHeldAsync(request.Task, id, userId, hostKey, expected);
             return await handled.WaitAsync(cancellationToken);
         }
 
-        var grant = await inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
+        var grant = await Inner(id, userId, hostKey, expected, cancellationToken);
         Interlocked.Increment(ref claimsGranted);
         if (HeldClaimAnswers is { } held) await held.Task.WaitAsync(cancellationToken); // the grant stands; its answer waits
         if (LoseClaimAnswers > 0)
@@ -113,13 +123,17 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
     }
 
     /// <summary>The directory's side of a held claim: handled once the request arrives, whether or not its caller still waits.</summary>
-    private async Task<PlayerHostGrant> HandleHeldAsync(Task arrived, SessionId id, long userId, byte[] hostKey)
+    private async Task<PlayerHostGrant> HandleHeldAsync(Task arrived, SessionId id, long userId, byte[] hostKey, long? expected)
     {
         await arrived;
-        var grant = await inner.ClaimHostAsync(id, userId, hostKey, CancellationToken.None);
+        var grant = await Inner(id, userId, hostKey, expected, CancellationToken.None);
         Interlocked.Increment(ref claimsGranted);
         return grant;
     }
+
+    private Task<PlayerHostGrant> Inner(SessionId id, long userId, byte[] hostKey, long? expected, CancellationToken cancellationToken) => expected is { } host
+        ? inner.ClaimHostAsync(id, userId, hostKey, host, cancellationToken)
+        : inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
 
     private bool Count(CancellationToken cancellationToken)
     {

@@ -71,6 +71,9 @@ public sealed class PlayerSessionHostTakeoverTests : DirectoryOnFakeClockTests
         public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default) =>
             Cut ? Unreachable<PlayerHostGrant>() : inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
 
+        public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, long expectedHostUserId, CancellationToken cancellationToken = default) =>
+            Cut ? Unreachable<PlayerHostGrant>() : inner.ClaimHostAsync(id, userId, hostKey, expectedHostUserId, cancellationToken);
+
         public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
             Cut ? Unreachable<bool>() : inner.ReportHostLostAsync(id, userId, cancellationToken);
 

@@ -33,7 +33,7 @@ public interface IPlayerHostedSessions
     /// <param name="addresses">The host's public addresses (1 to 8), as the introducer observed them.</param>
     /// <param name="connectedPlayers">
     /// The players connected to the host now (at most <see cref="SessionLimits.MaxPlayers"/>), in its order of succession
-    /// (its <see cref="MigratingPeer"/>'s: join order): only they may take the session over (<see cref="ClaimHostAsync"/>).
+    /// (its <see cref="MigratingPeer"/>'s: join order): only they may take the session over (<see cref="ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/>).
     /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>False when the session is not live any more (the host should stop).</returns>
@@ -61,8 +61,29 @@ public interface IPlayerHostedSessions
     Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// <see cref="ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/> naming the host this claim takes over from:
+    /// the directory refuses it (<see cref="Online.OnlineError.Conflict"/>, problem type
+    /// <see cref="Online.OnlineProblemTypes.HostChanged"/>, HTTP 409) when the session has another host by now (a successor
+    /// took it over since the claimant looked), whatever that host's silence: the claimant follows the recorded host
+    /// instead. A claim that names no host (an older client) is judged against whoever hosts the session now. Either way a
+    /// host that has not published its address since it took over is given the directory's publish grace on top of its
+    /// successors' turns (docs/P2P.md).
+    /// </summary>
+    /// <param name="id">The session.</param>
+    /// <param name="userId">The member taking over (over HTTP a player may only name itself).</param>
+    /// <param name="hostKey">The 32-byte key the successor's server opens connect tokens with.</param>
+    /// <param name="expectedHostUserId">The host the claimant saw in the directory and takes over from (the lost host, or a
+    /// new host it could not reach); the claimant's own id when it learns whether it was granted the session already.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session under its new host, with <paramref name="hostKey"/> and the session's rendezvous id.</returns>
+    /// <exception cref="Online.OnlineException">As <see cref="ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/>, and
+    /// <see cref="Online.OnlineError.Conflict"/> with <see cref="Online.OnlineProblemTypes.HostChanged"/> when the session is
+    /// hosted by neither <paramref name="expectedHostUserId"/> nor <paramref name="userId"/>.</exception>
+    Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, long expectedHostUserId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// A member's game lost the session's host (its <see cref="MigratingPeer"/> elected another player): the directory lets a
-    /// successor take over (<see cref="ClaimHostAsync"/>) before the host has been silent for every successor's turn only
+    /// successor take over (<see cref="ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/>) before the host has been silent for every successor's turn only
     /// once half the successors behind it (rounded up) reported this since the host's last heartbeat. Call it from
     /// <see cref="MigratingPeer.HostChanged"/> when the new host is another player.
     /// </summary>
@@ -76,7 +97,7 @@ public interface IPlayerHostedSessions
 
     /// <summary>
     /// The session's host gives it back without ending it: a successor the directory gave the session
-    /// (<see cref="ClaimHostAsync"/>) that quits before it hosts, or cannot host it. Its seat is released and the next
+    /// (<see cref="ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/>) that quits before it hosts, or cannot host it. Its seat is released and the next
     /// successor the host was given may take the session over at once (no silence to wait out, no reports needed); the
     /// session ends (<see cref="SessionEndReason.ServerLost"/>) when no successor holds a seat. A host that leaves
     /// (<see cref="ISessions.LeaveSessionAsync"/>) ends the session instead.

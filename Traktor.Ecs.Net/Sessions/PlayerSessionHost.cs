@@ -52,7 +52,7 @@ public sealed class PlayerSessionHost : IAsyncDisposable
 
     /// <summary>
     /// True once the directory refused a heartbeat because another player hosts the session now: a successor took it over
-    /// (<see cref="IPlayerHostedSessions.ClaimHostAsync"/>) while this host's heartbeats did not reach the directory. This host
+    /// (<see cref="IPlayerHostedSessions.ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/>) while this host's heartbeats did not reach the directory. This host
     /// is no longer the session's server (its seat was released): it should stop serving, which sends its remaining players
     /// to the successor. <see cref="Live"/> is false from then on.
     /// </summary>
@@ -91,7 +91,7 @@ public sealed class PlayerSessionHost : IAsyncDisposable
 
     /// <summary>
     /// Takes a session over after a host migration elected this player (<see cref="MigratingPeer.HostChanged"/> with its own
-    /// id): asks <see cref="IPlayerHostedSessions.ClaimHostAsync"/> until the directory, too, has seen the old host go
+    /// id): asks <see cref="IPlayerHostedSessions.ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/> until the directory, too, has seen the old host go
     /// silent (it answers <see cref="OnlineError.Conflict"/> with a delay until then), then heartbeats.
     /// </summary>
     /// <param name="directory">The directory.</param>

@@ -110,10 +110,16 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
     }
 
     /// <inheritdoc/>
-    public async Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default)
+    public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default) =>
+        ClaimAsync(id, new ClaimHostBody(userId, hostKey ?? throw new ArgumentNullException(nameof(hostKey))), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, long expectedHostUserId, CancellationToken cancellationToken = default) =>
+        ClaimAsync(id, new ClaimHostBody(userId, hostKey ?? throw new ArgumentNullException(nameof(hostKey)), expectedHostUserId), cancellationToken);
+
+    private async Task<PlayerHostGrant> ClaimAsync(SessionId id, ClaimHostBody claim, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(hostKey);
-        var body = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/claim-host", new ClaimHostBody(userId, hostKey),
+        var body = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/claim-host", claim,
             SessionJsonContext.Default.ClaimHostBody, SessionJsonContext.Default.PlayerHostGrantBody, cancellationToken).ConfigureAwait(false);
         return ToGrant(body);
     }

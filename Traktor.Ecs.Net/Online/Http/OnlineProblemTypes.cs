@@ -42,6 +42,12 @@ public static class OnlineProblemTypes
     /// <summary>409: the thing already exists (a taken username) or may no longer change (a board that holds scores).</summary>
     public const string Conflict = Prefix + "conflict";
 
+    /// <summary>
+    /// 409: a <c>claim-host</c> named the host it takes over from (<c>expectedHostUserId</c>), and the session has another
+    /// host now (a successor took it over meanwhile): the claimant follows the host the session names instead.
+    /// </summary>
+    public const string HostChanged = Prefix + "host-changed";
+
     /// <summary>422: an idempotency key was used again with a different request body.</summary>
     public const string IdempotencyKeyReused = Prefix + "idempotency-key-reused";
 
@@ -98,7 +104,7 @@ public static class OnlineProblemTypes
         NoSuchRoute or NotFound or Absent => HttpStatusCode.NotFound,
         Unauthorized => HttpStatusCode.Unauthorized,
         Forbidden => HttpStatusCode.Forbidden,
-        Conflict => HttpStatusCode.Conflict,
+        Conflict or HostChanged => HttpStatusCode.Conflict,
         IdempotencyKeyReused => HttpStatusCode.UnprocessableContent,
         VersionConflict => HttpStatusCode.PreconditionFailed,
         PreconditionRequired => HttpStatusCode.PreconditionRequired,
@@ -123,6 +129,7 @@ public static class OnlineProblemTypes
         Unauthorized => "Unauthorized",
         Forbidden => "Forbidden",
         Conflict => "Conflict",
+        HostChanged => "The session has another host",
         IdempotencyKeyReused => "Idempotency key reused with a different request",
         VersionConflict => "Precondition failed",
         PreconditionRequired => "Precondition required",

@@ -66,7 +66,11 @@ public sealed record ReleaseHostResult(bool Released);
 /// <summary>Body of <c>POST /v1/sessions/{id}/claim-host</c>.</summary>
 /// <param name="UserId">The member taking the session over (a player may only name itself).</param>
 /// <param name="HostKey">The key its server opens connect tokens with (base64 in JSON; 32 bytes).</param>
-public sealed record ClaimHostBody(long UserId, byte[] HostKey);
+/// <param name="ExpectedHostUserId">
+/// The host the claim takes over from: refused (409 <c>host-changed</c>) once the session has another. Absent (an older
+/// client): the claim is judged against whoever hosts the session now.
+/// </param>
+public sealed record ClaimHostBody(long UserId, byte[] HostKey, long? ExpectedHostUserId = null);
 
 /// <summary>Answer of <c>POST /v1/sessions/{id}/leave</c>.</summary>
 /// <param name="Left">Whether the player held a slot.</param>

@@ -69,7 +69,7 @@ internal sealed class HostMigrationDriver
     public Action<Task<PlayerHostGrant>>? Claimed { get; init; }
 
     /// <summary>
-    /// How long a claim's answer is awaited (<see cref="IPlayerHostedSessions.ClaimHostAsync"/>). A claim is not cut short
+    /// How long a claim's answer is awaited (<see cref="IPlayerHostedSessions.ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/>). A claim is not cut short
     /// when the migration stops: the directory may grant it still, and this player then gives the session back.
     /// </summary>
     public TimeSpan ClaimWait { get; init; } = TimeSpan.FromSeconds(10);
@@ -134,14 +134,14 @@ internal sealed class HostMigrationDriver
                     // for its turn (at once when it gave the session back).
                     if (claim.MayHost && (!seated || Time.GetElapsedTime(claim.FollowingSince) >= JoinWait))
                     {
-                        (hostedNow, wait) = await ClaimAsync(claim, wait, stop).ConfigureAwait(false);
+                        (hostedNow, wait) = await ClaimAsync(claim, host, wait, stop).ConfigureAwait(false);
                     }
                 }
-                else if (claim.MayHost && (now.HostUserId == oldHost || now.HostUserId == me))
+                else if (claim.MayHost && now.HostUserId is { } named && (named == oldHost || named == me))
                 {
                     // Named host already (a claim the directory granted whose answer was lost): claiming again is how this
                     // player learns it; the directory grants a host its own session again.
-                    (hostedNow, wait) = await ClaimAsync(claim, wait, stop).ConfigureAwait(false);
+                    (hostedNow, wait) = await ClaimAsync(claim, named, wait, stop).ConfigureAwait(false);
                 }
 
                 if (hostedNow) return true;
@@ -217,9 +217,10 @@ internal sealed class HostMigrationDriver
     /// Claims the session and hosts it when the directory grants it. Returns whether this player hosts now and how long to
     /// wait before asking again; it may host no more once the directory said it is no successor, nor once a granted
     /// takeover failed to start (it then waits for another successor, which the directory lets take over once this player
-    /// stays silent).
+    /// stays silent). The claim names <paramref name="replacing"/>, the host this player saw and takes over from: the
+    /// directory refuses it once another successor took the session over meanwhile, and this player follows that one.
     /// </summary>
-    private async Task<(bool Hosted, TimeSpan Wait)> ClaimAsync(Claim claim, TimeSpan wait, CancellationToken stop)
+    private async Task<(bool Hosted, TimeSpan Wait)> ClaimAsync(Claim claim, long replacing, TimeSpan wait, CancellationToken stop)
     {
         try
         {
@@ -234,7 +235,7 @@ internal sealed class HostMigrationDriver
             // then the grant given back below.
             using (var bounded = new CancellationTokenSource(ClaimWait, Time))
             {
-                var claimed = Directory.ClaimHostAsync(claim.Session, claim.Me, claim.Key, bounded.Token);
+                var claimed = Directory.ClaimHostAsync(claim.Session, claim.Me, claim.Key, replacing, bounded.Token);
                 Claimed?.Invoke(claimed);
                 grant = await claimed.ConfigureAwait(false);
             }
@@ -259,6 +260,11 @@ internal sealed class HostMigrationDriver
             await GiveBackAsync(claim).ConfigureAwait(false);
             stop.ThrowIfCancellationRequested();
             return (false, wait);
+        }
+        catch (OnlineException exception) when (exception.ProblemType == OnlineProblemTypes.HostChanged)
+        {
+            Logger.LogInformation(exception, "Session {Session} has a newer host than {Host}; this player follows it.", claim.Session, replacing);
+            return (false, wait); // the next look at the session names the new host, which this player then follows
         }
         catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
         {

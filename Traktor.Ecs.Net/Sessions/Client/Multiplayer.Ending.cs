@@ -8,6 +8,9 @@ namespace Traktor.Ecs.Net;
 /// <summary>The end of a session under the player: why it ended (asked of the directory), and a seat given back.</summary>
 public sealed partial class Multiplayer
 {
+    /// <summary>What a migration <see cref="Dispose"/> stopped still sends the directory (<see cref="DisposeAsync"/> awaits it).</summary>
+    private Task stopping = Task.CompletedTask;
+
     /// <summary>Cancelled by <see cref="Dispose"/>: the questions to the directory of a session that ended stop at once.</summary>
     private readonly CancellationTokenSource disposed = new();
 

@@ -65,7 +65,7 @@ public sealed partial class Multiplayer
         migrating = migration;
         logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); migrating.", oldHost, lost.Id, reason);
         HostLost?.Invoke(lost);
-        _ = MigrateAsync(migration, directory, player.UserId);
+        migration.Run = MigrateAsync(migration, directory, player.UserId);
         return true;
     }
 
@@ -145,42 +145,6 @@ public sealed partial class Multiplayer
         return true;
     }
 
-    /// <summary>
-    /// The facade is disposed during a migration in which this player claimed the session: when the claim's answer was lost
-    /// (the directory may have granted it), it gives the session back (a claim answered with the grant is given back by the
-    /// driver, which awaits a claim in flight rather than cutting it short), so the next successor takes over at once
-    /// instead of waiting out this player's silence. In the background; nothing is sent when the directory refused the claim.
-    /// </summary>
-    private async Task GiveClaimBackAsync(Migrating migration, IPlayerHostedSessions directory, long me)
-    {
-        try
-        {
-            await migration.Claim!.ConfigureAwait(false);
-            return; // the directory answered with the grant: the migration, stopped, gives it back itself (HostMigrationDriver)
-        }
-        catch (OnlineException)
-        {
-            return; // the directory refused it: this player holds nothing
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // Cut short or its answer lost: the directory may still have granted it; the release below says.
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), time);
-        try
-        {
-            if (await directory.ReleaseHostAsync(migration.Lost.Id, me, timeout.Token).ConfigureAwait(false))
-            {
-                logger.LogInformation("Gave session {Session} back to the directory: this player quit before hosting it.", migration.Lost.Id);
-            }
-        }
-        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
-        {
-            logger.LogDebug(exception, "Did not give session {Session} back (this player was not its host, or the directory did not answer).", migration.Lost.Id);
-        }
-    }
-
     /// <summary>True while <paramref name="migration"/> is the one going on, for the session the player is still in.</summary>
     private bool Still(Migrating migration) =>
         !migration.Token.IsCancellationRequested && ReferenceEquals(migrating, migration) && ReferenceEquals(current, migration.Lost);
@@ -201,6 +165,9 @@ public sealed partial class Multiplayer
 
         /// <summary>This player's last claim of the session (granted or not), or null before it claimed.</summary>
         public Task<PlayerHostGrant>? Claim { get; set; }
+
+        /// <summary>The migration's task: it completes once the migration ended and, when it stopped after a grant, gave the session back.</summary>
+        public Task Run { get; set; } = Task.CompletedTask;
 
         /// <summary>Stops the migration: its pending directory call and wait are cancelled, and it calls the directory no more. Any thread.</summary>
         public void Stop() => stopped.Cancel();

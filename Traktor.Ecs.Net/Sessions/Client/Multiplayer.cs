@@ -23,7 +23,7 @@ namespace Traktor.Ecs.Net;
 /// thread in its <see cref="BeforeUpdate"/>, so the async methods complete only while the group ticks. Its events are
 /// raised on the tick thread. One session operation runs at a time.
 /// </remarks>
-public sealed partial class Multiplayer : ISystem<float>
+public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
 {
     private readonly NetworkClient client;
     private readonly IAuthentication authentication;
@@ -167,7 +167,7 @@ public sealed partial class Multiplayer : ISystem<float>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The session, once connected.</returns>
     public Task<SessionInfo> QuickJoinAsync(SessionFilter? filter = null, SessionOptions? createIfNone = null, CancellationToken cancellationToken = default) =>
-        JoinAsync(user => sessions.QuickJoinAsync(user, filter, createIfNone ?? options.DefaultSession, cancellationToken), cancellationToken);
+        JoinAsync(user => sessions.QuickJoinAsync(user, login?.Username ?? string.Empty, filter, createIfNone ?? options.DefaultSession, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Lists live public sessions, oldest first, logging in first when needed (the backend lists sessions to logged-in
@@ -326,11 +326,13 @@ public sealed partial class Multiplayer : ISystem<float>
     /// directory is told the host left (in the background), which ends it for them with <see cref="SessionEndReason.Ended"/>. A host
     /// migration going on (<see cref="IsMigrating"/>) stops at once: the directory hears nothing more from it, except, when this
     /// player claimed the session, that it gives the session back (<see cref="IPlayerHostedSessions.ReleaseHostAsync"/>), so the
-    /// next successor takes over at once. Dispose after the loop stopped ticking the facade.
+    /// next successor takes over at once. That give-back goes on in the background once this returns: <see cref="DisposeAsync"/>
+    /// awaits it. Dispose after the loop stopped ticking the facade.
     /// </summary>
     public void Dispose()
     {
         disposed.Cancel(); // a question to the directory why the session ended stops, and SessionEnded is not raised
+        var giveBack = Task.CompletedTask;
         if (migrating is { } migration)
         {
             // Ends it at once: no further directory calls, no hosting started, no HostLost/HostMigrated/SessionEnded after this.
@@ -339,18 +341,34 @@ public sealed partial class Multiplayer : ISystem<float>
             migration.Stop();
             if (migration.Claim is not null && hosted is null && sessions is IPlayerHostedSessions directory && login is { } claimant)
             {
-                _ = GiveClaimBackAsync(migration, directory, claimant.UserId); // the next successor need not wait out this player's silence
+                // The next successor need not wait out this player's silence.
+                giveBack = ClaimGiveBack.RunAsync(migration.Claim, directory, migration.Lost.Id, claimant.UserId, TimeSpan.FromSeconds(10), time, logger);
             }
+
+            stopping = Task.WhenAll(migration.Run, giveBack);
         }
 
         if (hosted is { } hosting && login is { } player)
         {
             StopHosting(DisconnectReason.SessionEnded);
             current = null;
-            _ = GiveSeatBackAsync(hosting.Session.Id, player.UserId);
+            stopping = Task.WhenAll(stopping, GiveSeatBackAsync(hosting.Session.Id, player.UserId));
         }
 
         oneAtATime.Dispose();
+    }
+
+    /// <summary>
+    /// <see cref="Dispose"/>, then waits for what it still sends the directory: a migration it stopped has its claim on its
+    /// way answered (within 10 s of being sent) and a session the directory gave this player given back (within 10 s), so
+    /// the next successor takes it over at once; a host's seat is given back (within <see cref="MultiplayerOptions.JoinWait"/>),
+    /// which ends its session. Completes at once when there is nothing to send; failures are logged, never thrown. A game that exits right after disposing awaits this, or the give-back may never leave the process.
+    /// </summary>
+    /// <returns>A task that completes once the stopped migration's directory calls are over (at most about 20 s).</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        await stopping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task<SessionInfo> JoinAsync(Func<long, Task<SessionJoinResult>> join, CancellationToken cancellationToken, SessionId? target = null)
