@@ -114,8 +114,10 @@ public sealed class AuthenticationService : IAuthentication
         RegisterOrLogInAsync(username, password, clientAddress: null, cancellationToken);
 
     /// <summary>
-    /// Registers the account when its name is free, then logs in (<see cref="LoginAsync(string, string, string?, CancellationToken)"/>,
-    /// its failures counted as any login's): the backend's one-request sign-up-or-in, exactly a registration and a login.
+    /// Registers the account when its name is free and opens its session, or else logs in
+    /// (<see cref="LoginAsync(string, string, string?, CancellationToken)"/>, its failures counted as any login's): the
+    /// backend's one-request sign-up-or-in. Either way it costs one password hash, the unit of the sign-in budget: a new
+    /// account's password was just hashed, so it is not verified against that hash again.
     /// </summary>
     /// <param name="username">The username.</param>
     /// <param name="password">The password.</param>
@@ -125,16 +127,38 @@ public sealed class AuthenticationService : IAuthentication
     public async Task<AuthSession> RegisterOrLogInAsync(string username, string password, string? clientAddress, CancellationToken cancellationToken = default)
     {
         Tokens("log a player in");
+        UserAccount account;
         try
         {
-            await RegisterAsync(username, password, cancellationToken).ConfigureAwait(false);
+            account = await RegisterAsync(username, password, cancellationToken).ConfigureAwait(false);
         }
         catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
         {
-            // The account exists (or another's does: the login below refuses a password that is not its own).
+            // The account exists (or another's does: the login refuses a password that is not its own).
+            return await LoginAsync(username, password, clientAddress, cancellationToken).ConfigureAwait(false);
         }
 
-        return await LoginAsync(username, password, clientAddress, cancellationToken).ConfigureAwait(false);
+        // Registered with this very password: a login's delays still apply to the address, its hash would only repeat ours.
+        var keys = LoginThrottle.For(Usernames.LoginKey(account.Username), clientAddress ?? "in-process");
+        var now = _time.GetUtcNow();
+        var (wait, _) = await _throttle.CheckAsync(keys, now, cancellationToken).ConfigureAwait(false);
+        if (wait is { } remaining)
+        {
+            throw Throttled(remaining);
+        }
+
+        await _throttle.RecordSuccessAsync(keys, now, cancellationToken).ConfigureAwait(false);
+        return await OpenSessionAsync(account.UserId, account.Username, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static OnlineException Throttled(TimeSpan remaining)
+    {
+        OnlineMetrics.LoginFailures.Add(1);
+        OnlineMetrics.LoginsThrottled.Add(1);
+        return new OnlineException(OnlineError.RateLimited, "Too many failed logins; wait before trying again.", remaining)
+        {
+            ProblemType = OnlineProblemTypes.LoginThrottled,
+        };
     }
 
     /// <summary>Logs a player in, counting failures against the account from this address, the address, and the account.</summary>
@@ -162,12 +186,7 @@ public sealed class AuthenticationService : IAuthentication
         var (wait, knownGood) = await _throttle.CheckAsync(keys, now, cancellationToken).ConfigureAwait(false);
         if (wait is { } remaining)
         {
-            OnlineMetrics.LoginFailures.Add(1);
-            OnlineMetrics.LoginsThrottled.Add(1);
-            throw new OnlineException(OnlineError.RateLimited, "Too many failed logins; wait before trying again.", remaining)
-            {
-                ProblemType = OnlineProblemTypes.LoginThrottled,
-            };
+            throw Throttled(remaining);
         }
 
         var user = await _database.ReadAsync(connection => connection.QuerySingleOrDefaultAsync(null,
@@ -207,6 +226,12 @@ public sealed class AuthenticationService : IAuthentication
             await _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
                 "UPDATE users SET password_hash = @h WHERE id = @id", cancellationToken, ("@h", upgraded), ("@id", userId)), cancellationToken).ConfigureAwait(false);
         }
+        return await OpenSessionAsync(userId, registeredName, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens a session for a user whose password was just checked (or just registered): access, refresh and connect tokens.</summary>
+    private async Task<AuthSession> OpenSessionAsync(long userId, string registeredName, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         byte[] sessionId = RandomNumberGenerator.GetBytes(SessionIdBytes);
         string refreshToken = NewRefreshToken();
         var refreshExpiresAt = now + _options.RefreshTokenLifetime;

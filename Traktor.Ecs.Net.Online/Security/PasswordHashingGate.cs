@@ -13,6 +13,7 @@ public sealed class PasswordHashingGate
 {
     private readonly SemaphoreSlim _slots;
     private int _admitted;
+    private long _hashed;
     private long _averageTicks = TimeSpan.TicksPerMillisecond * 50;
 
     /// <summary>Creates the gate.</summary>
@@ -35,6 +36,9 @@ public sealed class PasswordHashingGate
 
     /// <summary>Hashes that may wait for a slot.</summary>
     public int MaxQueued { get; }
+
+    /// <summary>Hashes run so far (for tests of how many a request costs).</summary>
+    internal long Hashed => Interlocked.Read(ref _hashed);
 
     /// <summary>Hashes running or waiting right now.</summary>
     public int Admitted => Volatile.Read(ref _admitted);
@@ -63,6 +67,7 @@ public sealed class PasswordHashingGate
             try
             {
                 long start = Stopwatch.GetTimestamp();
+                Interlocked.Increment(ref _hashed);
                 T result = hash();
                 long elapsed = Stopwatch.GetElapsedTime(start).Ticks;
                 // An exponential moving average (1/8 weight) is enough to size Retry-After; races between updates only blur it.

@@ -15,7 +15,7 @@ namespace Traktor.Ecs.Net.Tests.Sessions;
 /// facade is seated under its name, so the session's <see cref="PlayerJoined"/> names it. Both joined through
 /// <see cref="ISessions.JoinSessionAsync(SessionId, long, CancellationToken)"/>, which has no name, so an in-process game
 /// announced " joined (1 players)" although the script or the facade had logged in as "dave" (found writing
-/// docs/SCRIPTING.md's whole Lua player).
+/// docs/SCRIPTING.md's whole Lua player); the facade's quick-join the same.
 /// </summary>
 public sealed class NamedJoinTests
 {
@@ -43,8 +43,10 @@ public sealed class NamedJoinTests
         Assert.Equal((42L, "dave"), (member.UserId, member.Name));
     }
 
-    [Fact]
-    public async Task The_Multiplayer_facade_seats_the_player_under_its_login_name()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_Multiplayer_facade_seats_the_player_under_its_login_name(bool quickJoin)
     {
         string folder = OnlineTestSettings.TempDirectory();
         try
@@ -62,7 +64,8 @@ public sealed class NamedJoinTests
             group.Initialize();
 
             using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-            var joining = multiplayer.JoinSessionAsync(session.Id, giveUp.Token);
+            // A quick-join finds the one session with room; it named nobody either before.
+            var joining = quickJoin ? multiplayer.QuickJoinAsync(cancellationToken: giveUp.Token) : multiplayer.JoinSessionAsync(session.Id, giveUp.Token);
             SessionInfo? seated = null;
             for (var deadline = DateTime.UtcNow.AddSeconds(30); seated is null && !joining.IsCompleted && DateTime.UtcNow < deadline; await Task.Delay(1, Cancel))
             {

@@ -74,6 +74,22 @@ public interface ISessions
     /// player's quick-joins created and left empty (the backend's: <c>MaxSessionsPerPlayer</c>).</exception>
     Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Quick-joins as <see cref="QuickJoinAsync(long, SessionFilter?, SessionOptions, CancellationToken)"/> does, naming
+    /// the player for the session's <see cref="PlayerJoined"/> and member list: used by a directory without accounts
+    /// (<see cref="InProcessSessions"/>), ignored by one with accounts (the default implementation), as in
+    /// <see cref="JoinSessionAsync(SessionId, long, string, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="userId">The authenticated player.</param>
+    /// <param name="playerName">The player's display name.</param>
+    /// <param name="filter">Which sessions qualify; null accepts any.</param>
+    /// <param name="createIfNone">The session to create when none qualifies.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The join (status <see cref="SessionJoinStatus.Joined"/> or <see cref="SessionJoinStatus.AlreadyMember"/>).</returns>
+    /// <exception cref="Online.OnlineException">As the overload without a name.</exception>
+    Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
+        QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
+
     /// <summary>Frees the player's slot. The game server disconnects the player if it is still connected.</summary>
     /// <param name="id">The session.</param>
     /// <param name="userId">The player.</param>

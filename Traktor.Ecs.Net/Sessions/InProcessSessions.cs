@@ -188,8 +188,19 @@ public sealed class InProcessSessions : ISessions
     }
 
     /// <inheritdoc />
-    public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default)
+    public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
+        QuickJoinAsync(userId, string.Empty, filter, createIfNone, cancellationToken);
+
+    /// <summary>Quick-joins as <see cref="QuickJoinAsync(long, SessionFilter?, SessionOptions, CancellationToken)"/> does, with a display name for <see cref="PlayerJoined"/>.</summary>
+    /// <param name="userId">The player (positive).</param>
+    /// <param name="playerName">Its display name.</param>
+    /// <param name="filter">Which sessions qualify; null accepts any.</param>
+    /// <param name="createIfNone">The session to create when none qualifies.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The join.</returns>
+    public Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(playerName);
         ArgumentNullException.ThrowIfNull(createIfNone);
         CheckUser(userId);
         filter?.Validate();
@@ -218,7 +229,7 @@ public sealed class InProcessSessions : ISessions
                     byAge.Add(candidate);
                 }
 
-                result = JoinLocked(candidate.Id, userId, string.Empty, left);
+                result = JoinLocked(candidate.Id, userId, playerName, left);
             }
         }
         finally
@@ -226,7 +237,7 @@ public sealed class InProcessSessions : ISessions
             RaiseEnded(endedNow, SessionEndReason.Empty);
         }
 
-        return Task.FromResult(Finish(result, userId, string.Empty, left));
+        return Task.FromResult(Finish(result, userId, playerName, left));
     }
 
     /// <inheritdoc />

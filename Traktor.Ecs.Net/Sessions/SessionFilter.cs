@@ -1,6 +1,6 @@
 namespace Traktor.Ecs.Net.Sessions;
 
-/// <summary>Which sessions <see cref="ISessions.ListSessionsAsync"/> and <see cref="ISessions.QuickJoinAsync"/> consider; every set condition must hold.</summary>
+/// <summary>Which sessions <see cref="ISessions.ListSessionsAsync"/> and <see cref="ISessions.QuickJoinAsync(long, SessionFilter?, SessionOptions, CancellationToken)"/> consider; every set condition must hold.</summary>
 public sealed record SessionFilter
 {
     /// <summary>Only sessions whose name contains this (case-insensitive), at most <see cref="SessionLimits.MaxNameLength"/> characters.</summary>

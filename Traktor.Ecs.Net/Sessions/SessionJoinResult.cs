@@ -1,6 +1,6 @@
 namespace Traktor.Ecs.Net.Sessions;
 
-/// <summary>The outcome of <see cref="ISessions.JoinSessionAsync(SessionId, long, CancellationToken)"/> and <see cref="ISessions.QuickJoinAsync"/>.</summary>
+/// <summary>The outcome of <see cref="ISessions.JoinSessionAsync(SessionId, long, CancellationToken)"/> and <see cref="ISessions.QuickJoinAsync(long, SessionFilter?, SessionOptions, CancellationToken)"/>.</summary>
 /// <param name="Status">What happened.</param>
 /// <param name="Session">The session after the join (null for <see cref="SessionJoinStatus.NotFound"/>).</param>
 /// <param name="ConnectInfo">The server and token, for <see cref="SessionJoinStatus.Joined"/> and <see cref="SessionJoinStatus.AlreadyMember"/>.</param>

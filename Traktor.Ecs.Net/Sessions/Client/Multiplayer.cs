@@ -167,7 +167,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The session, once connected.</returns>
     public Task<SessionInfo> QuickJoinAsync(SessionFilter? filter = null, SessionOptions? createIfNone = null, CancellationToken cancellationToken = default) =>
-        JoinAsync(user => sessions.QuickJoinAsync(user, filter, createIfNone ?? options.DefaultSession, cancellationToken), cancellationToken);
+        JoinAsync(user => sessions.QuickJoinAsync(user, login?.Username ?? string.Empty, filter, createIfNone ?? options.DefaultSession, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Lists live public sessions, oldest first, logging in first when needed (the backend lists sessions to logged-in
