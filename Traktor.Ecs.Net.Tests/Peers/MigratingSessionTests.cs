@@ -20,7 +20,7 @@ namespace Traktor.Ecs.Net.Tests.Peers;
 /// <summary>
 /// A player-hosted session of the directory survives its host: three players of a <see cref="MigratingPeer"/> game joined
 /// through the directory, the host dies, the elected successor takes the session over in the directory
-/// (<see cref="PlayerSessionHost.ClaimAsync"/>) and heartbeats, and a player who joins afterwards gets a token for the
+/// (<see cref="PlayerSessionHost.ClaimAsync(IPlayerHostedSessions, SessionId, long, byte[], long, TimeSpan?, TimeProvider?, Microsoft.Extensions.Logging.ILogger?, CancellationToken)"/>) and heartbeats, and a player who joins afterwards gets a token for the
 /// successor and plays there.
 /// </summary>
 public sealed class MigratingSessionTests : IAsyncLifetime
@@ -80,7 +80,7 @@ public sealed class MigratingSessionTests : IAsyncLifetime
         Task<PlayerSessionHost>? claim = null;
         heir.Peer.HostChanged += newHost =>
         {
-            if (newHost == heir.Peer.ClientId) claim = PlayerSessionHost.ClaimAsync(Directory, grant.Session.Id, heir.UserId, heir.Key!, time: time, cancellationToken: Cancel);
+            if (newHost == heir.Peer.ClientId) claim = PlayerSessionHost.ClaimAsync(Directory, grant.Session.Id, heir.UserId, heir.Key!, host.UserId, time: time, cancellationToken: Cancel);
         };
         // The others tell the directory they lost the host: a successor takes over early only with half of those behind it.
         Task? reported = null;

@@ -11,7 +11,7 @@ namespace Traktor.Ecs.Net.Sessions;
 /// public addresses and the players connected to it). As for a game server (<see cref="GameServerHost"/>), heartbeats run
 /// on a timer of the <see cref="TimeProvider"/>, one at a time, never on the tick thread: a slow backend never stalls
 /// the game, and a stalled tick does not read as a dead host. Create it with <see cref="Start"/> after creating the
-/// session, or with <see cref="ClaimAsync"/> when this player became the host in a host migration.
+/// session, or with <see cref="ClaimAsync(IPlayerHostedSessions, SessionId, long, byte[], long, TimeSpan?, TimeProvider?, ILogger?, CancellationToken)"/> when this player became the host in a host migration.
 /// </summary>
 public sealed class PlayerSessionHost : IAsyncDisposable
 {
@@ -92,7 +92,9 @@ public sealed class PlayerSessionHost : IAsyncDisposable
     /// <summary>
     /// Takes a session over after a host migration elected this player (<see cref="MigratingPeer.HostChanged"/> with its own
     /// id): asks <see cref="IPlayerHostedSessions.ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/> until the directory, too, has seen the old host go
-    /// silent (it answers <see cref="OnlineError.Conflict"/> with a delay until then), then heartbeats.
+    /// silent (it answers <see cref="OnlineError.Conflict"/> with a delay until then), then heartbeats. This claim names no
+    /// host: prefer <see cref="ClaimAsync(IPlayerHostedSessions, SessionId, long, byte[], long, TimeSpan?, TimeProvider?, ILogger?, CancellationToken)"/>,
+    /// which the directory refuses once another successor took the session over.
     /// </summary>
     /// <param name="directory">The directory.</param>
     /// <param name="session">The session.</param>
@@ -103,8 +105,38 @@ public sealed class PlayerSessionHost : IAsyncDisposable
     /// <param name="logger">Diagnostics.</param>
     /// <param name="cancellationToken">Gives up the claim.</param>
     /// <returns>The running host.</returns>
-    public static async Task<PlayerSessionHost> ClaimAsync(IPlayerHostedSessions directory, SessionId session, long userId, byte[] hostKey,
-        TimeSpan? interval = null, TimeProvider? time = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static Task<PlayerSessionHost> ClaimAsync(IPlayerHostedSessions directory, SessionId session, long userId, byte[] hostKey,
+        TimeSpan? interval = null, TimeProvider? time = null, ILogger? logger = null, CancellationToken cancellationToken = default) =>
+        ClaimAsync(directory, session, userId, hostKey, replacing: null, interval, time, logger, cancellationToken);
+
+    /// <summary>
+    /// Takes a session over from <paramref name="replacingHostUserId"/>, the host this player lost (the
+    /// <see cref="MigratingPeer.HostClientId"/> it had before <see cref="MigratingPeer.HostChanged"/> named this player): asks
+    /// <see cref="IPlayerHostedSessions.ClaimHostAsync(SessionId, long, byte[], long, CancellationToken)"/> until the
+    /// directory, too, has seen that host go silent (it answers <see cref="OnlineError.Conflict"/> with a delay until then),
+    /// then heartbeats. When the session has another host by now (another successor took it over meanwhile) the claim is
+    /// not tried again: it throws <see cref="OnlineException"/> with <see cref="OnlineProblemTypes.HostChanged"/>, and this
+    /// player should follow the recorded host (join the session again: the directory names it) instead of hosting.
+    /// </summary>
+    /// <param name="directory">The directory.</param>
+    /// <param name="session">The session.</param>
+    /// <param name="userId">This player.</param>
+    /// <param name="hostKey">The key this player's server opens connect tokens with (its <see cref="MigratingPeer"/> standby key).</param>
+    /// <param name="replacingHostUserId">The host this player takes the session over from (the one it lost).</param>
+    /// <param name="interval">How often to heartbeat.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <param name="cancellationToken">Gives up the claim.</param>
+    /// <returns>The running host.</returns>
+    /// <exception cref="OnlineException"><see cref="OnlineError.Conflict"/> with <see cref="OnlineProblemTypes.HostChanged"/>
+    /// when the session is hosted by another player than <paramref name="replacingHostUserId"/> now; the directory's other
+    /// refusals (<see cref="OnlineError.Forbidden"/>, <see cref="OnlineError.NotFound"/>).</exception>
+    public static Task<PlayerSessionHost> ClaimAsync(IPlayerHostedSessions directory, SessionId session, long userId, byte[] hostKey,
+        long replacingHostUserId, TimeSpan? interval = null, TimeProvider? time = null, ILogger? logger = null, CancellationToken cancellationToken = default) =>
+        ClaimAsync(directory, session, userId, hostKey, (long?)replacingHostUserId, interval, time, logger, cancellationToken);
+
+    private static async Task<PlayerSessionHost> ClaimAsync(IPlayerHostedSessions directory, SessionId session, long userId, byte[] hostKey,
+        long? replacing, TimeSpan? interval, TimeProvider? time, ILogger? logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(directory);
         time ??= TimeProvider.System;
@@ -113,9 +145,17 @@ public sealed class PlayerSessionHost : IAsyncDisposable
         {
             try
             {
-                var grant = await directory.ClaimHostAsync(session, userId, hostKey, cancellationToken).ConfigureAwait(false);
+                var grant = await (replacing is { } expected
+                    ? directory.ClaimHostAsync(session, userId, hostKey, expected, cancellationToken)
+                    : directory.ClaimHostAsync(session, userId, hostKey, cancellationToken)).ConfigureAwait(false);
                 logger.LogInformation("Player {Player} hosts session {Session} now.", userId, session);
                 return new PlayerSessionHost(directory, grant, userId, Interval(interval), time, logger);
+            }
+            catch (OnlineException exception) when (exception.ProblemType == OnlineProblemTypes.HostChanged)
+            {
+                // Another successor hosts the session now: claiming again would never be granted; the player follows it.
+                logger.LogInformation(exception, "Session {Session} has a newer host than {Host}; player {Player} follows it.", session, replacing, userId);
+                throw;
             }
             catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
             {
