@@ -41,6 +41,18 @@ public sealed class SessionSettings
     /// <summary>Live sessions one player may have created at once.</summary>
     public int MaxSessionsPerPlayer { get; set; } = 2;
 
+    /// <summary>
+    /// How long a player host must be silent before its first successor may take it over after a host migration, in
+    /// milliseconds (the n-th successor waits n times as long): <see cref="SessionDirectoryOptions.HostClaimAfter"/>.
+    /// </summary>
+    public int HostClaimAfterMs { get; set; } = 2000;
+
+    /// <summary>
+    /// How much longer a player host that has not published its address since its takeover must be silent before a
+    /// successor may claim past it, in milliseconds: <see cref="SessionDirectoryOptions.HostPublishGrace"/>.
+    /// </summary>
+    public int HostPublishGraceMs { get; set; } = 5000;
+
     /// <summary>The sweep interval in force.</summary>
     public TimeSpan SweepInterval => TimeSpan.FromMilliseconds(SweepIntervalMs > 0 ? SweepIntervalMs : Math.Max(50, HeartbeatIntervalMs / 2));
 
@@ -94,13 +106,17 @@ public sealed class SessionSettings
                 EmptySessionTimeout = TimeSpan.FromSeconds(EmptySessionTimeoutSeconds),
                 MemberIdleTimeout = TimeSpan.FromSeconds(MemberIdleTimeoutSeconds),
                 MaxSessionsPerPlayer = MaxSessionsPerPlayer,
+                HostClaimAfter = TimeSpan.FromMilliseconds(HostClaimAfterMs),
+                HostPublishGrace = TimeSpan.FromMilliseconds(HostPublishGraceMs),
             };
             options.Validate();
             return options;
         }
         catch (ArgumentException exception)
         {
-            throw new Configuration.BackendConfigurationException($"The online backend refuses to start: Online:Sessions is invalid ({exception.Message})", exception);
+            // One line, as every other configuration error: an out-of-range message adds "Actual value was …" on a line of its own.
+            string reason = exception.Message.ReplaceLineEndings(" ");
+            throw new Configuration.BackendConfigurationException($"The online backend refuses to start: Online:Sessions is invalid ({reason})", exception);
         }
     }
 }
