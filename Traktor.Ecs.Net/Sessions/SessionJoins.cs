@@ -63,9 +63,8 @@ public static class SessionJoins
             OnlineException unavailable;
             try
             {
-                return await (playerName.Length == 0
-                    ? sessions.JoinSessionAsync(id, userId, cancellationToken)
-                    : sessions.JoinSessionAsync(id, userId, playerName, cancellationToken)).ConfigureAwait(false);
+                // The named join's default is the unnamed one: a directory with accounts ignores the name, and "" joins unnamed.
+                return await sessions.JoinSessionAsync(id, userId, playerName, cancellationToken).ConfigureAwait(false);
             }
             catch (OnlineException e) when (e.Error == OnlineError.Unavailable && e.RetryAfter is not null)
             {
