@@ -108,6 +108,37 @@ public struct Chunk
         return entities[index];
     }
 
+    /// <summary>
+    /// Arch's name for the entity at <paramref name="index"/>, by reference, so Arch's chunk loop
+    /// <c>ref var first = ref chunk.Entity(0); … Unsafe.Add(ref first, i)</c> compiles. Read it; writing a handle
+    /// here corrupts the world's bookkeeping (as in Arch).
+    /// </summary>
+    /// <param name="index">A row below <see cref="Capacity"/> (rows from <see cref="Count"/> on hold no live entity).</param>
+    /// <returns>A reference to the entity handle stored at that row.</returns>
+    public readonly ref Entity Entity(int index) => ref entities[index];
+
+    /// <summary>Writes <paramref name="component"/> to the entity at <paramref name="index"/> (Arch's <c>Chunk.Set</c>); marks the column changed.</summary>
+    /// <typeparam name="T">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="component">The value.</param>
+    /// <exception cref="ComponentNotFoundException">The archetype has no such component.</exception>
+    public readonly void Set<T>(int index, in T component) => Get<T>(index) = component;
+
+    /// <summary>The <typeparamref name="T"/> <paramref name="index"/> items after <paramref name="first"/> (Arch's <c>Chunk.Get(ref first, index)</c>).</summary>
+    /// <typeparam name="T">The component type.</typeparam>
+    /// <param name="first">A reference from <see cref="GetFirst{T}"/>.</param>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>A reference to that row's value.</returns>
+    public readonly ref T Get<T>(ref T first, int index) => ref Unsafe.Add(ref first, index);
+
+    /// <summary>
+    /// The live rows' indices, from <see cref="Count"/> - 1 down to 0 as Arch's <c>foreach (var index in chunk)</c>
+    /// gives them, so a loop may destroy or move the entity at the current row through a <see cref="CommandBuffer"/>
+    /// without skipping one.
+    /// </summary>
+    /// <returns>An enumerator over the row indices; it allocates nothing.</returns>
+    public readonly ChunkRowEnumerator GetEnumerator() => new(Count);
+
     /// <summary>True when this chunk's archetype has the component type.</summary>
     /// <param name="type">A component type.</param>
     public readonly bool Has(ComponentType type) => archetype.ColumnOf(type.Id) >= 0;
@@ -160,9 +191,24 @@ public struct Chunk
         int column = archetype.ColumnOf(Component<T>.Id);
         if (column < 0)
         {
-            throw new ComponentNotFoundException(Entity.Null, typeof(T), $"{operation}<{typeof(T).Name}> on archetype {archetype}");
+            throw new ComponentNotFoundException(Traktor.Ecs.Entity.Null, typeof(T), $"{operation}<{typeof(T).Name}> on archetype {archetype}");
         }
 
         return column;
     }
+}
+
+/// <summary>The row indices of a <see cref="Chunk"/>, last to first (Arch's chunk enumerator): <c>foreach (var index in chunk)</c>.</summary>
+public ref struct ChunkRowEnumerator
+{
+    private int index;
+
+    internal ChunkRowEnumerator(int count) => index = count;
+
+    /// <summary>The current row.</summary>
+    public readonly int Current => index;
+
+    /// <summary>Steps to the previous row.</summary>
+    /// <returns>False once every row was visited.</returns>
+    public bool MoveNext() => --index >= 0;
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Traktor.Ecs.Net.Tests.Ecs;
 
 /// <summary>Code shaped like Arch 2.x's public API compiles and behaves as Arch documents it.</summary>
@@ -282,6 +284,40 @@ public class ArchShapeTests
         Assert.Equal(1, chunks);
         Assert.Single(world.Query(new QueryDescription().WithAll<Position>()).GetArchetypeIterator());
         Assert.Equal(new object?[] { new Position(3, 0), new Health(3, 0) }.ToHashSet(), world.GetAllComponents(entities[3]).ToHashSet());
+    }
+
+    [Fact]
+    public void Arch_chunk_loops_compile_and_visit_every_live_row_once_last_to_first()
+    {
+        using var world = World.Create();
+        var created = Enumerable.Range(0, 10).Select(i => world.Create(new Position(i, 0), new Health(i, 0))).ToList();
+        var query = new QueryDescription().WithAll<Position, Health>();
+
+        // Arch 2.x's chunk loop, as its README and its source generator write it.
+        var rows = new List<int>();
+        var seen = new List<Entity>();
+        foreach (ref var chunk in world.Query(in query))
+        {
+            ref var entityFirst = ref chunk.Entity(0);
+            ref var positionFirst = ref chunk.GetFirst<Position>();
+            foreach (var entityIndex in chunk)
+            {
+                rows.Add(entityIndex);
+                ref readonly var entity = ref Unsafe.Add(ref entityFirst, entityIndex);
+                seen.Add(entity);
+                chunk.Get(ref positionFirst, entityIndex).Y = entity.Id;
+                chunk.Set(entityIndex, new Health(entityIndex, 7));
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 10).Reverse(), rows);
+        Assert.Equal(created.ToHashSet(), seen.ToHashSet());
+        Assert.Equal(10, seen.Count);
+        foreach (var entity in created)
+        {
+            Assert.Equal(entity.Id, world.Get<Position>(entity).Y);
+            Assert.Equal(7, world.Get<Health>(entity).Max);
+        }
     }
 
     private record struct ConvertedFirst(int Value);
