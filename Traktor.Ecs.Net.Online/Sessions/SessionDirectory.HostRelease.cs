@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Online.Storage;
 using Traktor.Ecs.Net.Sessions;
@@ -38,17 +39,7 @@ public sealed partial class SessionDirectory
 
             // Joins wait for the next host's first heartbeat rather than get tokens for this one.
             await connection.ExecuteAsync(transaction, "UPDATE sessions SET host_addresses = NULL WHERE id = @id", cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
-            bool successor = false;
-            foreach (long next in ParseSuccessors(row.Successors))
-            {
-                if (next != userId && await IsSeatedAsync(connection, transaction, sessionId, next, cancellationToken).ConfigureAwait(false))
-                {
-                    successor = true;
-                    break;
-                }
-            }
-
-            if (!successor)
+            if (!await HasSeatedSuccessorAsync(connection, transaction, sessionId, row.Successors, userId, cancellationToken).ConfigureAwait(false))
             {
                 // Nobody is left to take it over: the session is lost with its host, as when the sweep releases a silent one.
                 ended = await EndLockedAsync(connection, transaction, sessionId, SessionEndReason.ServerLost, now, cancellationToken).ConfigureAwait(false);
@@ -68,5 +59,42 @@ public sealed partial class SessionDirectory
         }
 
         return released;
+    }
+
+    /// <summary>
+    /// Within a leave that freed the seat of <paramref name="userId"/>, the session's player host: true when the session is
+    /// given back rather than ended, because this host never served it — it has not published its address since the
+    /// directory recorded it (a successor whose claim was granted but who left, or whose claim's answer was lost, before
+    /// hosting) — and a successor it could hand the session to is still seated. The session then goes on as after
+    /// <see cref="ReleaseHostAsync"/>: the next successor may take it over at once. A host that published ends its session
+    /// when it leaves, as before: its players were playing under it.
+    /// </summary>
+    private async Task<bool> GivenBackOnLeaveAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync(transaction, "SELECT host_successors, host_addresses FROM sessions WHERE id = @id",
+            reader => (Successors: reader.IsDBNull(0) ? "" : reader.GetString(0), Published: !reader.IsDBNull(1)), cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
+        if (row.Published || !await HasSeatedSuccessorAsync(connection, transaction, sessionId, row.Successors, userId, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        SessionMetrics.HostReleases.Add(1);
+        _logger.LogInformation("Player {Player} left session {Session} before hosting it; the session is given back and its next successor may take it over", userId, sessionId);
+        return true;
+    }
+
+    /// <summary>True when a player of the order of succession <paramref name="successors"/> other than <paramref name="userId"/> is still seated.</summary>
+    private static async Task<bool> HasSeatedSuccessorAsync(DbConnection connection, DbTransaction transaction, string sessionId, string successors, long userId,
+        CancellationToken cancellationToken)
+    {
+        foreach (long next in ParseSuccessors(successors))
+        {
+            if (next != userId && await IsSeatedAsync(connection, transaction, sessionId, next, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

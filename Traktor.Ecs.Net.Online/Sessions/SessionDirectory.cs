@@ -118,7 +118,8 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
     /// <summary>
     /// Frees <paramref name="userId"/>'s seat; when it hosts the session (<see cref="SessionHostKind.Player"/>) the session
     /// ends with <paramref name="hostGone"/>: <see cref="SessionEndReason.Ended"/> when the host left, <see cref="SessionEndReason.ServerLost"/>
-    /// when the sweep released a host that stopped reporting (its game died).
+    /// when the sweep released a host that stopped reporting (its game died). A host that leaves before it ever published its
+    /// address, while a successor it may hand the session to is seated, gives the session back instead (<see cref="GivenBackOnLeaveAsync"/>).
     /// </summary>
     private async Task<bool> LeaveAsync(SessionId id, long userId, SessionEndReason hostGone, CancellationToken cancellationToken)
     {
@@ -136,7 +137,8 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
                 await connection.ExecuteAsync(transaction, "UPDATE session_seats SET session_id = NULL WHERE user_id = @u", cancellationToken, ("@u", userId)).ConfigureAwait(false);
             }
 
-            if (freed && await IsPlayerHostAsync(connection, transaction, sessionId, userId, cancellationToken).ConfigureAwait(false))
+            if (freed && await IsPlayerHostAsync(connection, transaction, sessionId, userId, cancellationToken).ConfigureAwait(false)
+                && !(hostGone == SessionEndReason.Ended && await GivenBackOnLeaveAsync(connection, transaction, sessionId, userId, cancellationToken).ConfigureAwait(false)))
             {
                 // The host's game is the session's server: when the host leaves, the session ends for everyone, as ended by its
                 // creator (Ended: the players are told the host left; it read ServerLost before, which players are shown as a

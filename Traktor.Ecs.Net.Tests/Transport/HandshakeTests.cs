@@ -92,9 +92,8 @@ public class HandshakeTests
     [Fact]
     public void Token_for_another_server_address_is_refused()
     {
-        using var h = new TransportHarness();
+        using var h = new TransportHarness(configure: o => o.PublicAddresses = [NetAddress.Parse("127.0.0.1:2")]);
         var token = h.Issuer.Issue(1, [], TimeSpan.FromMinutes(1), [h.ServerAddress.ToEndPoint(), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1)]);
-        h.ServerOptions.PublicAddresses = [NetAddress.Parse("127.0.0.1:2")];
         var client = Attempt(h, token);
         Assert.Equal(DisconnectReason.TokenInvalid, client.LastDisconnectReason);
     }

@@ -24,6 +24,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private readonly AdmissionLimits _limits;
     private readonly bool _ownsTransport;
     private ConnectionApproval? _approval;
+    private NetAddress[] _publicAddresses;
     private bool _disposed;
 
     /// <summary>
@@ -41,6 +42,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
             throw new ArgumentException("A secure server needs a 32-byte PrivateKey (or Insecure = true for LAN/dev).", nameof(options));
         _options = options;
         _approval = options.ApproveConnection;
+        _publicAddresses = options.PublicAddresses.ToArray(); // a copy: changing the options later changes nothing here
         _ownsTransport = ownsTransport;
         _peer = new PeerContext(transport, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         _handshake = new ServerHandshake(_peer, options, Counters, this);
@@ -101,6 +103,18 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 
     /// <summary>The transport's local address.</summary>
     public NetAddress LocalAddress => _peer.Transport.LocalAddress;
+
+    /// <summary>
+    /// The addresses a connect token must name to be accepted here (empty accepts any): the options'
+    /// <see cref="NetServerOptions.PublicAddresses"/> as they were when the server was made, or, when those were empty, the
+    /// addresses a <see cref="Sessions.GameServerHost"/> registered this server under. The options object is never changed,
+    /// so two servers built from one options object each keep their own.
+    /// </summary>
+    public IReadOnlyList<NetAddress> PublicAddresses => _publicAddresses;
+
+    /// <summary>Names this server's own addresses (the fleet host's, when the options named none); before the tick thread runs.</summary>
+    /// <param name="addresses">The addresses tokens must name.</param>
+    internal void AdvertiseAt(IReadOnlyList<NetAddress> addresses) => _publicAddresses = addresses.ToArray();
 
     /// <summary>
     /// Receives and handles pending datagrams (at most <see cref="NetPeerOptions.MaxDatagramsPerUpdate"/>, and per

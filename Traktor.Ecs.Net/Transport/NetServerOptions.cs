@@ -16,7 +16,8 @@ public sealed class NetServerOptions : NetPeerOptions
 
     /// <summary>
     /// The addresses clients reach this server at. A token must name one of them, so a token for another
-    /// server is useless here. Empty accepts any (not advised on the internet).
+    /// server is useless here. Empty accepts any (not advised on the internet). Read when the server is made (it keeps a
+    /// copy, <see cref="NetServer.PublicAddresses"/>): setting it afterwards changes nothing for that server.
     /// </summary>
     public IReadOnlyList<NetAddress> PublicAddresses { get; set; } = [];
 

@@ -136,10 +136,11 @@ internal sealed class ServerHandshake : IDisposable
 
     private DisconnectReason? Check(ReadOnlySpan<byte> datagram, ulong expires, in PrivateConnectToken token)
     {
-        if (_options.PublicAddresses.Count > 0)
+        var publicAddresses = _server.PublicAddresses;
+        if (publicAddresses.Count > 0)
         {
             bool named = false;
-            foreach (var address in _options.PublicAddresses) named |= token.Names(address);
+            foreach (var address in publicAddresses) named |= token.Names(address);
             if (!named) return DisconnectReason.TokenInvalid;
         }
         if (expires <= (ulong)_peer.Time.GetUtcNow().ToUnixTimeSeconds()) return DisconnectReason.TokenExpired;

@@ -125,6 +125,51 @@ public abstract class HostTakeoverRaceContract<THarness> where THarness : IDirec
         directory.Time.Advance(TimeSpan.FromSeconds(2.5));
         Assert.Equal(second.Id, (await second.Hosted.ClaimHostAsync(id, second.Id, key, first.Id, Cancel)).Session.HostUserId);
     }
+
+    [Fact]
+    public async Task A_new_host_that_leaves_before_it_published_gives_the_session_back_and_the_next_successor_takes_it_over()
+    {
+        // Before: a successor whose claim the directory granted but who then left (its game quit while the answer was on its
+        // way, or the answer was lost) was the recorded host, and a host's leave ended the session for everyone (Ended), the
+        // players still migrating included. Now a host that never published its address since it was recorded gives the
+        // session back when it leaves with a successor seated: the next successor takes it over at once.
+        await using var directory = await new THarness().StartAsync(new FakeTimeProvider(TransportHarness.Start), 1);
+        var host = await PlayerAsync(directory.Node, "leaving-lost-host");
+        var first = await PlayerAsync(directory.Node, "leaving-new-host");
+        var second = await PlayerAsync(directory.Node, "leaving-follower");
+        var id = await FirstTookOverAsync(directory, "left-before-publishing", host, first, second);
+
+        Assert.True(await first.Sessions.LeaveSessionAsync(id, first.Id, Cancel));
+        var after = (await second.Sessions.GetSessionAsync(id, Cancel))!;
+        Assert.Equal(SessionState.Live, after.State);
+        Assert.False(after.IsMember(first.Id));
+        var taken = await second.Hosted.ClaimHostAsync(id, second.Id, ConnectTokenIssuer.GenerateServerKey(), first.Id, Cancel);   // at once: no turn to wait out
+        Assert.Equal(second.Id, taken.Session.HostUserId);
+        Assert.Equal(SessionState.Live, taken.Session.State);
+
+        // A host that published ends the session when it leaves, as before: its players were playing under it.
+        Assert.True(await second.Hosted.HostHeartbeatAsync(id, second.Id, [Address], [], Cancel));
+        Assert.True(await second.Sessions.LeaveSessionAsync(id, second.Id, Cancel));
+        var ended = (await host.Sessions.GetSessionAsync(id, Cancel))!;
+        Assert.Equal(SessionState.Ended, ended.State);
+        Assert.Equal(SessionEndReason.Ended, ended.EndReason);
+    }
+
+    [Fact]
+    public async Task A_new_host_that_leaves_before_it_published_with_no_successor_seated_ends_the_session()
+    {
+        await using var directory = await new THarness().StartAsync(new FakeTimeProvider(TransportHarness.Start), 1);
+        var host = await PlayerAsync(directory.Node, "alone-lost-host");
+        var first = await PlayerAsync(directory.Node, "alone-new-host");
+        var second = await PlayerAsync(directory.Node, "alone-follower");
+        var id = await FirstTookOverAsync(directory, "left-alone", host, first, second);
+
+        Assert.True(await second.Sessions.LeaveSessionAsync(id, second.Id, Cancel));
+        Assert.True(await first.Sessions.LeaveSessionAsync(id, first.Id, Cancel));
+        var ended = (await host.Sessions.GetSessionAsync(id, Cancel))!;
+        Assert.Equal(SessionState.Ended, ended.State);
+        Assert.Equal(SessionEndReason.Ended, ended.EndReason);
+    }
 }
 
 public sealed class SqliteHostTakeoverRaceTests : HostTakeoverRaceContract<SqliteDirectoryHarness>;

@@ -62,18 +62,32 @@ internal sealed class FleetRig : IDisposable
     }
 
     /// <summary>Starts a game server listening on <paramref name="transport"/> (real sockets, several kinds), registered with <paramref name="publicAddresses"/>.</summary>
-    public async Task<Server> StartServerAsync(DirectoryNode node, IDatagramTransport transport, IReadOnlyList<NetAddress> publicAddresses, int maxPlayers = 64, int maxSessions = 16,
-        bool namePublicAddresses = true)
+    public Task<Server> StartServerAsync(DirectoryNode node, IDatagramTransport transport, IReadOnlyList<NetAddress> publicAddresses, int maxPlayers = 64, int maxSessions = 16,
+        bool namePublicAddresses = true) =>
+        StartServerAsync(node, transport, publicAddresses, Options(namePublicAddresses ? publicAddresses : [], maxPlayers), maxPlayers, maxSessions);
+
+    /// <summary>The router options of a rig server: the directory's key, <paramref name="publicAddresses"/>, room for every loopback player.</summary>
+    public static NetServerOptions Options(IReadOnlyList<NetAddress> publicAddresses, int maxPlayers = 64) => new()
     {
-        var router = new SessionRouter(transport, new NetServerOptions
-        {
-            ProtocolId = DirectoryTestSettings.ProtocolId,
-            PrivateKey = DirectoryTestSettings.GameServerKey,
-            PublicAddresses = namePublicAddresses ? publicAddresses.ToArray() : [],
-            // Every player of a test is on loopback.
-            MaxConnectionsPerAddress = maxPlayers + 1,
-            MaxConnectionsPerSubnet = maxPlayers + 1,
-        }, Time);
+        ProtocolId = DirectoryTestSettings.ProtocolId,
+        PrivateKey = DirectoryTestSettings.GameServerKey,
+        PublicAddresses = publicAddresses.ToArray(),
+        // Every player of a test is on loopback.
+        MaxConnectionsPerAddress = maxPlayers + 1,
+        MaxConnectionsPerSubnet = maxPlayers + 1,
+    };
+
+    /// <summary>Starts a game server on a new in-memory transport whose router is built from <paramref name="options"/> (which several servers may share).</summary>
+    public Task<Server> StartServerAsync(DirectoryNode node, NetServerOptions options, int maxSessions)
+    {
+        var transport = network.CreateTransport();
+        return StartServerAsync(node, transport, [transport.LocalAddress], options, 64, maxSessions);
+    }
+
+    private async Task<Server> StartServerAsync(DirectoryNode node, IDatagramTransport transport, IReadOnlyList<NetAddress> publicAddresses, NetServerOptions options,
+        int maxPlayers, int maxSessions)
+    {
+        var router = new SessionRouter(transport, options, Time);
         var worlds = new List<SessionWorld>();
         var fleet = new PausableFleet(node.Fleet);
         var host = new GameServerHost(fleet, router,

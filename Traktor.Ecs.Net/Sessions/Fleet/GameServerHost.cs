@@ -50,8 +50,9 @@ public sealed partial class GameServerHost : ISystem<float>
     /// <param name="fleet">The directory as game servers see it (<see cref="HttpGameServerFleet"/> with the server key).</param>
     /// <param name="router">The shared socket's router (the host installs its <see cref="SessionRouter.UnknownSession"/>).</param>
     /// <param name="registration">The addresses players reach <paramref name="router"/> at, and the capacity. When the router's
-    /// <see cref="NetServerOptions.PublicAddresses"/> are empty they become these, so a token the directory issued for another
-    /// server of the fleet (which opens tokens with the same key) is refused here.</param>
+    /// server has no <see cref="NetServer.PublicAddresses"/> (its options named none) it takes these as its own (the options
+    /// object is left unchanged), so a token the directory issued for another server of the fleet (which opens tokens with
+    /// the same key) is refused here.</param>
     /// <param name="factory">Builds a session's world.</param>
     /// <param name="time">The clock (heartbeat intervals).</param>
     /// <param name="logger">Diagnostics.</param>
@@ -65,11 +66,12 @@ public sealed partial class GameServerHost : ISystem<float>
         this.time = time ?? TimeProvider.System;
         this.logger = logger ?? NullLogger.Instance;
         router.UnknownSession = OpenFromTicket;
-        if (router.Options.PublicAddresses.Count == 0)
+        if (router.Server.PublicAddresses.Count == 0)
         {
             // Every server of the fleet opens tokens with the same key: only the addresses a token names tell which server
-            // it is for. Without them, a token for another server's session opened that session here from its ticket.
-            router.Options.PublicAddresses = registration.Addresses.Select(NetAddress.Parse).ToArray();
+            // it is for. Without them, a token for another server's session opened that session here from its ticket. The
+            // server keeps them as its own: the caller's options stay as they were, for another router built from them.
+            router.Server.AdvertiseAt(registration.Addresses.Select(NetAddress.Parse).ToArray());
         }
     }
 

@@ -47,9 +47,6 @@ public sealed class SessionRouter : IDisposable
         Server.ApproveAlso(Approve); // the server's own approval: the options stay as the caller made them, for another router too
     }
 
-    /// <summary>The options the shared server runs with (the fleet host names the server's addresses in them when they are missing).</summary>
-    internal NetServerOptions Options => options;
-
     /// <summary>The shared transport server (counters, address, statistics).</summary>
     public NetServer Server { get; }
 
