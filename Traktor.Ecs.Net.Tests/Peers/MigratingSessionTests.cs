@@ -33,6 +33,7 @@ public sealed class MigratingSessionTests : IAsyncLifetime
     private readonly string folder = OnlineTestSettings.TempDirectory();
     private readonly InMemoryNetwork network = new();
     private readonly List<Player> players = new();
+    private readonly HashSet<long> frozen = new();
     private OnlineServices services = null!;
 
     private SessionDirectory Directory => services.Sessions!;
@@ -114,6 +115,80 @@ public sealed class MigratingSessionTests : IAsyncLifetime
         Assert.Equal(3, (await Directory.GetSessionAsync(grant.Session.Id, Cancel))!.PlayerCount);
     }
 
+    [Fact]
+    public async Task A_successor_refused_with_host_changed_follows_the_recorded_host_instead_of_hosting_beside_it()
+    {
+        // Before: a peer that elected itself while the directory gave the session to another successor had no way on: its
+        // claim was refused (host-changed) and it went on hosting a world nobody joined, or the game tore the peer down and
+        // joined again from scratch; and to name the lost host in its claim the game had to capture HostClientId before
+        // HostChanged. Now LostHostClientId names it, and TryFollowHost / FollowHost make the peer a client of the recorded host.
+        var host = await AddPlayerAsync("split-host");
+        var grant = await Directory.CreatePlayerHostedSessionAsync(new SessionOptions("split", 4), host.UserId, Cancel);
+        var id = grant.Session.Id;
+        host = host with { Key = grant.SessionKey };
+        players[0] = host = Build(host);
+        host.Peer.StartHost();
+        host.Entry = PlayerSessionHost.Start(Directory, grant, host.UserId, time: time);
+        var second = Build(await AddPlayerAsync("split-second"));
+        var third = Build(await AddPlayerAsync("split-third"));
+        foreach (var joiner in new[] { second, third })
+        {
+            joiner.Peer.Join((await JoinAsync(id, joiner.UserId)).ConnectToken, (ulong)host.UserId);
+        }
+
+        Assert.True(await TickUntilAsync(() => players.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2)
+            && players.All(p => p.World.CountEntities(new QueryDescription().WithAll<ShipBody, NetworkId>()) == 3), 60 * 20), Describe());
+        var heir = players.Single(p => (ulong)p.UserId == second.Peer.Successors[0]);
+        var other = players.Single(p => p != heir && p != host);
+        var otherHosts = new List<ulong>();
+        other.Peer.HostChanged += otherHosts.Add;
+
+        // The host dies while the heir's game is frozen: the other player cannot reach the heir within ReconnectTimeout and,
+        // next in the plan, hosts itself. Then the heir's game comes back, elects itself, and the directory gives it the session.
+        frozen.Add(heir.UserId);
+        await host.Entry!.DisposeAsync();
+        host.Entry = null;
+        players.Remove(host);
+        Assert.True(await TickUntilAsync(() => other.Peer.IsHost, 60 * 10), Describe());
+        Assert.Equal((ulong)host.UserId, other.Peer.LostHostClientId);
+        frozen.Remove(heir.UserId);
+        Assert.True(await TickUntilAsync(() => heir.Peer.IsHost, 60 * 5), Describe());
+        Assert.Equal((ulong)host.UserId, heir.Peer.LostHostClientId);
+        var claim = PlayerSessionHost.ClaimAsync(Directory, id, heir.UserId, heir.Key!, (long)heir.Peer.LostHostClientId!.Value, time: time, cancellationToken: Cancel);
+        Assert.True(await TickUntilAsync(() => claim.IsCompleted, 60 * 10), $"claim {claim.Status}; {Describe()}");
+        heir.Entry = await claim;
+
+        // The other player's claim names the host it lost: refused, the session has another host now.
+        var refused = await Assert.ThrowsAsync<OnlineException>(() =>
+            PlayerSessionHost.ClaimAsync(Directory, id, other.UserId, other.Key!, (long)other.Peer.LostHostClientId!.Value, time: time, cancellationToken: Cancel));
+        Assert.Equal(OnlineProblemTypes.HostChanged, refused.ProblemType);
+        long recorded = (await Directory.GetSessionAsync(id, Cancel))!.HostUserId!.Value;
+        Assert.Equal(heir.UserId, recorded);
+
+        // The recorded host does not answer (its game froze again): a typed outcome, no election of anyone else.
+        frozen.Add(heir.UserId);
+        Assert.True(other.Peer.TryFollowHost((ulong)recorded));
+        Assert.False(other.Peer.IsHost);
+        Assert.True(await TickUntilAsync(() => other.Peer.Role == MigrationRole.Out, 60 * 5), Describe());
+        Assert.Equal(MigrationOutReason.RecordedHostUnreachable, other.Peer.OutReason);
+        Assert.Equal([(ulong)other.UserId], otherHosts);   // only its own promotion
+
+        // It answers again: the other player joins the session again for a token (the directory seals it for the recorded
+        // host) and follows it; its world is the recorded host's, with no copy of what it hosted left beside it.
+        frozen.Remove(heir.UserId);
+        var token = await JoinAsync(id, other.UserId);
+        Assert.Equal([heir.Peer.StandbyAddress], token.ServerAddresses);
+        other.Peer.FollowHost((ulong)recorded, token.ConnectToken);
+        Assert.True(await TickUntilAsync(() => other.Peer.Role == MigrationRole.Client && other.Peer.Client!.Transport.State == ClientState.Connected
+            && other.World.CountEntities(new QueryDescription().WithAll<Drone, NetworkId>()) == Drones
+            && other.World.CountEntities(new QueryDescription().WithAll<ShipBody, NetworkId>()) == 2, 60 * 10), Describe());
+        Assert.Equal((ulong)heir.UserId, other.Peer.HostClientId);
+        Assert.Equal(heir.Peer.Epoch, other.Peer.Epoch);
+        Assert.Null(other.Peer.OutReason);
+        Assert.Equal([(ulong)other.UserId, (ulong)heir.UserId], otherHosts);
+        Assert.Equal(heir.World.CountEntities(new QueryDescription().WithAll<NetworkId>()), other.World.CountEntities(new QueryDescription().WithAll<NetworkId>()));
+    }
+
     private async Task<Player> AddPlayerAsync(string name)
     {
         long id = (await services.Authentication.RegisterAsync(name, "correct horse battery", Cancel)).UserId;
@@ -177,6 +252,7 @@ public sealed class MigratingSessionTests : IAsyncLifetime
             float dt = 1f / 60;
             foreach (var player in players.ToArray())
             {
+                if (frozen.Contains(player.UserId)) continue; // its game froze: no ticks, no reports
                 player.Group.Tick(in dt);
                 if (player.Entry is { } entry && player.Peer.IsHost)
                 {

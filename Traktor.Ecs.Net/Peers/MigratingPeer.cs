@@ -137,7 +137,11 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// <summary>How long the last migration took on this peer's clock, from the moment it gave the host up to hosting or being connected to the successor.</summary>
     public TimeSpan? LastMigrationDuration { get; private set; }
 
-    /// <summary>Raised when this peer has a new host after a migration (its client id; this peer's own when it was elected).</summary>
+    /// <summary>
+    /// Raised when this peer has a new host after a migration (its client id; this peer's own when it was elected), or once
+    /// it reached the recorded host it was told to follow (<see cref="TryFollowHost"/>). <see cref="LostHostClientId"/> names
+    /// the host it lost.
+    /// </summary>
     public event Action<ulong>? HostChanged;
 
     /// <inheritdoc />
@@ -175,8 +179,15 @@ public sealed partial class MigratingPeer : ISystem<float>
         }
         else if (Role == MigrationRole.Reconnecting && (attemptFailed || time.GetElapsedTime(attemptStartedAt, now) >= options.ReconnectTimeout))
         {
-            failed.Add(electing.ClientId);
-            Elect(now);
+            if (followingRecorded)
+            {
+                FollowFailed();
+            }
+            else
+            {
+                failed.Add(electing.ClientId);
+                Elect(now);
+            }
         }
         else if (Role == MigrationRole.Host)
         {
@@ -234,9 +245,11 @@ public sealed partial class MigratingPeer : ISystem<float>
         {
             // The successor answered: what this peer showed meanwhile gives way to the successor's snapshots.
             Client!.Replication.Reset();
+            if (followingRecorded) Followed();
             Role = MigrationRole.Client;
             HostClientId = electing.ClientId;
-            Epoch = plan!.Epoch + 1;
+            // A followed recorded host may have sent its plan already (an earlier connection): its epoch is the host's own.
+            Epoch = plan is { } held && held.Host == electing.ClientId ? held.Epoch : (plan?.Epoch ?? Epoch) + 1;
             LastMigrationDuration = time.GetElapsedTime(lostAt, now);
             logger.LogInformation("Peer {Peer} reached the new host {Host} after {Ms:F0} ms.", ClientId, HostClientId, LastMigrationDuration.Value.TotalMilliseconds);
             HostChanged?.Invoke(HostClientId);
@@ -264,8 +277,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         }
 
         logger.LogInformation("Peer {Peer} was disconnected by its host ({Reason}); no migration.", ClientId, reason);
-        Client!.Replication.Reset();
-        Role = MigrationRole.Out;
+        Out(MigrationOutReason.DisconnectedByHost);
     }
 
     private void ReceivePlan(ReadOnlySpan<byte> message)
@@ -287,13 +299,13 @@ public sealed partial class MigratingPeer : ISystem<float>
     {
         hostLost = false;
         lostAt = now;
+        LostHostClientId = HostClientId;
         Migrations++;
         failed.Clear();
         if (plan is null)
         {
             logger.LogWarning("Peer {Peer} lost its host before it had a migration plan; it leaves the game.", ClientId);
-            Client!.Replication.Reset();
-            Role = MigrationRole.Out;
+            Out(MigrationOutReason.NoPlan);
             return;
         }
 
@@ -329,7 +341,6 @@ public sealed partial class MigratingPeer : ISystem<float>
         }
 
         logger.LogWarning("Peer {Peer} found no reachable successor; it leaves the game.", ClientId);
-        Client!.Replication.Reset();
-        Role = MigrationRole.Out;
+        Out(MigrationOutReason.NoSuccessor);
     }
 }

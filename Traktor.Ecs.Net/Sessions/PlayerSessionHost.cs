@@ -110,13 +110,14 @@ public sealed class PlayerSessionHost : IAsyncDisposable
         ClaimAsync(directory, session, userId, hostKey, replacing: null, interval, time, logger, cancellationToken);
 
     /// <summary>
-    /// Takes a session over from <paramref name="replacingHostUserId"/>, the host this player lost (the
-    /// <see cref="MigratingPeer.HostClientId"/> it had before <see cref="MigratingPeer.HostChanged"/> named this player): asks
+    /// Takes a session over from <paramref name="replacingHostUserId"/>, the host this player lost
+    /// (<see cref="MigratingPeer.LostHostClientId"/> when <see cref="MigratingPeer.HostChanged"/> named this player): asks
     /// <see cref="IPlayerHostedSessions.ClaimHostAsync(SessionId, long, byte[], long, CancellationToken)"/> until the
     /// directory, too, has seen that host go silent (it answers <see cref="OnlineError.Conflict"/> with a delay until then),
     /// then heartbeats. When the session has another host by now (another successor took it over meanwhile) the claim is
     /// not tried again: it throws <see cref="OnlineException"/> with <see cref="OnlineProblemTypes.HostChanged"/>, and this
-    /// player should follow the recorded host (join the session again: the directory names it) instead of hosting.
+    /// player should follow the recorded host (the session's <see cref="SessionInfo.HostUserId"/>) instead of hosting:
+    /// <see cref="MigratingPeer.TryFollowHost"/>, or <see cref="MigratingPeer.FollowHost"/> with the token of a join.
     /// </summary>
     /// <param name="directory">The directory.</param>
     /// <param name="session">The session.</param>

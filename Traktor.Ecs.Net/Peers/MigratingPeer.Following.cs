@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Peers;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// Following a host this peer did not elect: the directory records another player as the session's host (its claim was
+/// refused with <c>host-changed</c>, docs/P2P.md), so this peer stops hosting (or leaves the host it reached) and connects to
+/// the recorded one.
+/// </summary>
+public sealed partial class MigratingPeer
+{
+    private readonly List<Entity> stale = new();
+    private bool followingRecorded;
+
+    /// <summary>
+    /// The host this peer lost in its last migration (its <see cref="HostClientId"/> when it gave that host up), or null
+    /// before any. Read it in <see cref="HostChanged"/>: a successor names it when it takes the session over in the
+    /// directory (<see cref="Sessions.PlayerSessionHost.ClaimAsync(Sessions.IPlayerHostedSessions, Sessions.SessionId, long, byte[], long, TimeSpan?, TimeProvider?, ILogger?, CancellationToken)"/>),
+    /// so the game need not remember the host itself.
+    /// </summary>
+    public ulong? LostHostClientId { get; private set; }
+
+    /// <summary>Why this peer is <see cref="MigrationRole.Out"/>, or null while it is not.</summary>
+    public MigrationOutReason? OutReason { get; private set; }
+
+    /// <summary>
+    /// Follows <paramref name="hostClientId"/>, the host the directory records (a claim of this peer's was refused with
+    /// <c>host-changed</c>), with the token for it in the migration plan this peer holds: a peer that hosts stops hosting (its
+    /// server shuts down, its world's replicated entities give way to the recorded host's snapshots once connected), any other
+    /// drops its connection, and it connects. <see cref="HostChanged"/> names <paramref name="hostClientId"/> once connected;
+    /// when the host does not answer within <see cref="MigrationOptions.ReconnectTimeout"/> the peer is
+    /// <see cref="MigrationRole.Out"/> with <see cref="MigrationOutReason.RecordedHostUnreachable"/> (no other successor is tried).
+    /// </summary>
+    /// <param name="hostClientId">The recorded host (<see cref="Sessions.SessionInfo.HostUserId"/>).</param>
+    /// <returns>False when the plan holds no token for that host (it was not a successor of the plan, or no plan came): join the
+    /// session again for a token and call <see cref="FollowHost(ulong, ReadOnlySpan{byte})"/>. Nothing changed then.</returns>
+    /// <exception cref="InvalidOperationException">The peer has not started.</exception>
+    /// <exception cref="ArgumentException"><paramref name="hostClientId"/> is this peer's own id.</exception>
+    public bool TryFollowHost(ulong hostClientId)
+    {
+        CheckFollow(hostClientId);
+        if (plan is null) return false;
+        foreach (var (clientId, _, token) in plan.Candidates)
+        {
+            if (clientId != hostClientId) continue;
+            if (token.Length == 0) return false;
+            FollowHost(hostClientId, token);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Follows <paramref name="hostClientId"/> with <paramref name="connectToken"/>, a token for it (the directory's answer to a
+    /// join of the session, which it seals with the recorded host's key); otherwise as <see cref="TryFollowHost"/>.
+    /// </summary>
+    /// <param name="hostClientId">The recorded host.</param>
+    /// <param name="connectToken">A connect token for it.</param>
+    /// <exception cref="InvalidOperationException">The peer has not started.</exception>
+    /// <exception cref="ArgumentException"><paramref name="hostClientId"/> is this peer's own id, or the token is empty.</exception>
+    public void FollowHost(ulong hostClientId, ReadOnlySpan<byte> connectToken)
+    {
+        CheckFollow(hostClientId);
+        if (connectToken.IsEmpty) throw new ArgumentException("A connect token is needed.", nameof(connectToken));
+        long now = time.GetTimestamp();
+        if (Role == MigrationRole.Host)
+        {
+            StopHostingFor(hostClientId);
+            BecomeClient();
+        }
+
+        byte[] token = connectToken.ToArray();
+        lostAt = now;
+        electing = (hostClientId, token);
+        attemptStartedAt = now;
+        attemptFailed = false;
+        followingRecorded = true;
+        OutReason = null;
+        Role = MigrationRole.Reconnecting;
+        netClient!.Connect(token);
+        logger.LogInformation("Peer {Peer} follows the recorded host {Host}.", ClientId, hostClientId);
+    }
+
+    private void CheckFollow(ulong hostClientId)
+    {
+        if (Role == MigrationRole.Idle) throw new InvalidOperationException("This peer has not started (or was disposed).");
+        if (hostClientId == ClientId) throw new ArgumentException("A peer cannot follow itself.", nameof(hostClientId));
+    }
+
+    /// <summary>A host gives way to the recorded one: its server shuts down, and what it replicated is dropped once the recorded host answers.</summary>
+    private void StopHostingFor(ulong hostClientId)
+    {
+        logger.LogWarning("Peer {Peer} stops hosting: the session's recorded host is {Host}.", ClientId, hostClientId);
+        stale.Clear();
+        foreach (ref var chunk in world.Query(in numberedQuery))
+        {
+            stale.AddRange(chunk.Entities.ToArray());
+        }
+
+        active?.Dispose();
+        active = null;
+        server?.Dispose();
+        server = null;
+        Host = null;
+        clientIds.Clear();
+        standbys.Clear();
+        announced.Clear();
+        pending.Clear();
+        order = new List<ulong>();
+    }
+
+    /// <summary>The recorded host answered: the world this peer hosted gives way to its snapshots.</summary>
+    private void Followed()
+    {
+        followingRecorded = false;
+        DropStale();
+    }
+
+    /// <summary>The recorded host did not answer: this peer is out, with a reason the game can act on (join again).</summary>
+    private void FollowFailed()
+    {
+        followingRecorded = false;
+        DropStale();
+        logger.LogWarning("Peer {Peer} could not reach the recorded host {Host}; it leaves the game.", ClientId, electing.ClientId);
+        Out(MigrationOutReason.RecordedHostUnreachable);
+    }
+
+    private void DropStale()
+    {
+        foreach (var entity in stale)
+        {
+            if (world.IsAlive(entity)) world.Destroy(entity);
+        }
+
+        stale.Clear();
+    }
+
+    private void Out(MigrationOutReason reason)
+    {
+        Client!.Replication.Reset();
+        Role = MigrationRole.Out;
+        OutReason = reason;
+    }
+}
