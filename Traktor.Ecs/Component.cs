@@ -10,3 +10,13 @@ public static class Component<T>
     /// <summary>Shortcut for <c>ComponentType.Id</c>.</summary>
     public static readonly int Id = ComponentType.Id;
 }
+
+/// <summary>Arch's non-generic component-type lookup (<c>Arch.Core.Utils.Component</c>).</summary>
+public static class Component
+{
+    /// <summary>The component type of <paramref name="type"/>, registered on first use; the same as <see cref="Component{T}.ComponentType"/>.</summary>
+    /// <param name="type">A component type.</param>
+    /// <returns>Its <see cref="ComponentType"/>.</returns>
+    /// <exception cref="ArgumentException">The type cannot be a component (open generic, by-ref, pointer, ref struct or void).</exception>
+    public static ComponentType GetComponentType(Type type) => ComponentRegistry.GetOrRegister(type);
+}

@@ -320,6 +320,15 @@ public class ArchShapeTests
         }
     }
 
+    [Fact]
+    public void Arch_non_generic_component_lookup_gives_the_generic_caches_type()
+    {
+        // Arch.Core.Utils.Component.GetComponentType(Type), as Arch's own chunk code calls it.
+        Assert.Equal(Component<Position>.ComponentType, Component.GetComponentType(typeof(Position)));
+        Assert.Equal(typeof(Health), Component.GetComponentType(typeof(Health)).Type);
+        Assert.Equal(Component<Health>.Id, Component.GetComponentType(typeof(Health)).Id);
+    }
+
     private record struct ConvertedFirst(int Value);
 
     private struct EntityCollector : IForEach
