@@ -196,12 +196,25 @@ internal sealed class MultiplayerApi
             client.Transport.Disconnect();
         }
 
-        var cancellation = new CancellationTokenSource(options.CallTimeout);
-        var leaving = Sessions.LeaveSessionAsync(id, (long)identity.PlayerId, cancellation.Token);
+        var sessions = Sessions;
+        var cancellation = new CancellationTokenSource();
+        return call.Wait(PendingCall.FromTask(LeaveAfterGiveBackAsync(sessions, Migration.GivingBack, id, cancellation), cancellation, e => $"{call.Function}: {e.Message}"));
+    }
+
+    /// <summary>
+    /// Leaves once the migration just stopped gave back the session its claim may have won (bounded by the claim's wait and
+    /// the give-back's, 10 s each): before, the leave raced the give-back, and a leave that reached the directory while it
+    /// named this player host ended the session for everyone. The leave itself has <see cref="LuaScriptOptions.CallTimeout"/>.
+    /// </summary>
+    private async Task<ScriptValue> LeaveAfterGiveBackAsync(ISessions sessions, Task givingBack, SessionId id, CancellationTokenSource cancellation)
+    {
+        await givingBack.WaitAsync(cancellation.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellation.Token.ThrowIfCancellationRequested();
+        cancellation.CancelAfter(options.CallTimeout);
         // True once the directory has the seat back, whatever it answered: false there means the game server reported the
         // departure first (it saw the disconnect above) or the seat was already released; the script was in a session either way.
-        return call.Wait(PendingCall.FromTask(leaving.ContinueWith(task => { task.GetAwaiter().GetResult(); return (ScriptValue)true; }, TaskScheduler.Default),
-            cancellation, e => $"{call.Function}: {e.Message}"));
+        await sessions.LeaveSessionAsync(id, (long)identity.PlayerId, cancellation.Token).ConfigureAwait(false);
+        return true;
     }
 
     private int Rpc(LuaCall call)

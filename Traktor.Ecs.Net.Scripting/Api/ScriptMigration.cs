@@ -43,9 +43,10 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     public bool IsMigrating => _migrating is not null;
 
     /// <summary>
-    /// The give-back of the last migration stopped after its claim (<see cref="Abandon"/>), or a completed task: it completes
-    /// once the claim was answered and, when its answer was lost, the session given back (bounded by the claim's wait and
-    /// 10 s).
+    /// What the last migration stopped (<see cref="Abandon"/>) still sends the directory, or a completed task: it completes
+    /// once the migration's claim on its way was answered and the session given back (a granted claim by the driver, one
+    /// whose answer was lost here), each bounded by 10 s. <c>leaveSession</c> awaits it before it leaves, so the give-back
+    /// never races the leave.
     /// </summary>
     public Task GivingBack { get; private set; } = Task.CompletedTask;
 
@@ -109,10 +110,9 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         {
             _migrating = null;
             migration.Stop();
-            if (migration.Claim is { } claim && services.Sessions is IPlayerHostedSessions directory)
-            {
-                GivingBack = ClaimGiveBack.RunAsync(claim, directory, migration.Lost.Id, (long)identity.PlayerId, ReleaseWait, services.Time, logger);
-            }
+            GivingBack = migration.Claim is { } claim && services.Sessions is IPlayerHostedSessions directory
+                ? Task.WhenAll(migration.Run, ClaimGiveBack.RunAsync(claim, directory, migration.Lost.Id, (long)identity.PlayerId, ReleaseWait, services.Time, logger))
+                : migration.Run;
         }
 
         if (_following is { } following)
@@ -181,7 +181,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         _migrating = migration;
         logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); the script's player migrates.", oldHost, lost.Id, reason);
         _events.Enqueue(("onHostLost", MultiplayerApi.Describe(lost)));
-        _ = RunAsync(migration, directory, (long)identity.PlayerId);
+        migration.Run = RunAsync(migration, directory, (long)identity.PlayerId);
     }
 
     private async Task RunAsync(Migration migration, IPlayerHostedSessions directory, long me)
@@ -311,6 +311,9 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
 
         /// <summary>This player's last claim of the session (granted or not), or null before it claimed.</summary>
         public Task<PlayerHostGrant>? Claim { get; set; }
+
+        /// <summary>The migration's task: it completes once the migration ended and, when it stopped after a grant, gave the session back.</summary>
+        public Task Run { get; set; } = Task.CompletedTask;
 
         public void Stop() => _stopped.Cancel();
     }

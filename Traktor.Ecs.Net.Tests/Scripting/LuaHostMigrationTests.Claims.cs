@@ -71,6 +71,48 @@ public sealed partial class LuaHostMigrationTests
     }
 
     [Fact]
+    public async Task A_Lua_successor_that_leaves_after_its_claim_was_granted_gives_the_session_back_before_it_leaves_and_the_next_takes_over()
+    {
+        // Before: leaveSession stopped the migration and sent the leave at once, racing the give-back of the claim the directory
+        // had granted (its answer on its way): a leave that reached the directory while it named bob host ended the session
+        // for every player still migrating. Now the claim's answer is awaited and the session given back, then bob leaves.
+        var cancel = TestContext.Current.CancellationToken;
+        await using var rig = await LuaMigrationRig.StartAsync(new LuaScriptOptions { HostMigrationJoinWait = TimeSpan.FromMinutes(10) });
+        var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
+        var (session, bobScript, carolScript) = await ThreePlayersAsync(rig);
+        var members = (await rig.Directory.GetSessionAsync(session.Id, cancel))!.Members;
+        long bobId = members.Single(m => m.Name == bob.Name).UserId, carolId = members.Single(m => m.Name == carol.Name).UserId;
+
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bob.Link.HeldClaimAnswers = answer;
+        alice.Running = false;
+        alice.Link.Cut = true;
+        await rig.TickUntilAsync(() => bob.Link.ClaimsGranted == 1, "the directory to give bob the session");
+        Assert.True(bobScript.Call("leave"));
+        for (int ticks = 0; ticks < 50; ticks++)
+        {
+            rig.Tick();
+            await Task.Delay(2, cancel);
+        }
+
+        Assert.Empty(bob.Link.Sent);                          // the claim's answer decides the give-back: no leave before it
+        answer.SetResult();
+        await rig.TickUntilAsync(() => bobScript.WaitingEntries == 0, "bob's leaveSession to return");
+        Assert.Empty(bobScript.Errors);
+        Assert.True(bobScript.GetGlobal("left").AsBoolean);
+        Assert.Equal(["released", "leave"], bob.Link.Sent);
+
+        await rig.TickUntilAsync(() => Events(carolScript).Count == 2, "carol to take the session over");
+        string id = session.Id.ToString();
+        Assert.Equal(["lost " + id, "migrated " + id], Events(carolScript));
+        Assert.True(carolScript.GetGlobal("isLocalHost").AsBoolean);
+        var now = (await rig.Directory.GetSessionAsync(session.Id, cancel))!;
+        Assert.Equal(SessionState.Live, now.State);
+        Assert.Equal(carolId, now.HostUserId);
+        Assert.False(now.IsMember(bobId));
+    }
+
+    [Fact]
     public void The_Lua_join_wait_of_a_migration_must_be_positive_and_measurable()
     {
         Assert.Equal(TimeSpan.FromSeconds(10), new LuaScriptOptions().HostMigrationJoinWait);

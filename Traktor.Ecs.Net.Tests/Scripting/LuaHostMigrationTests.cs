@@ -48,6 +48,10 @@ public sealed partial class LuaHostMigrationTests
             events[#events + 1] = "failed " .. session.id
             failed(self, session)
         end
+
+        function Script:leave()
+            left = multiplayer:leaveSession()
+        end
         """;
 
     [Fact]

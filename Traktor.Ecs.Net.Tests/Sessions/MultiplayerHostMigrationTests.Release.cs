@@ -108,4 +108,43 @@ public sealed partial class MultiplayerHostMigrationTests
         await rig.TickUntilAsync(() => carol.Migrated is not null || carol.Ended is not null, "carol to take the session over");
         Assert.True(carol.Migrated!.IsLocalHost);
     }
+
+    [Fact]
+    public async Task A_successor_that_leaves_after_its_claim_was_granted_gives_the_session_back_before_it_leaves_and_the_next_takes_over()
+    {
+        // Before: LeaveSessionAsync stopped the migration and sent the leave at once, racing the give-back of the claim the
+        // directory had granted (its answer still on its way): a leave that reached the directory while it named this player
+        // host ended the session for every player still migrating. Now the claim's answer is awaited and the session given
+        // back first; then the player leaves.
+        await using var rig = await Rig.StartAsync(joinWait: TimeSpan.FromMinutes(10));
+        var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
+        var session = await rig.AliceHostsBobAndCarolAsync();
+        long bobId = bob.Multiplayer.UserId!.Value, carolId = carol.Multiplayer.UserId!.Value;
+
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bob.Link.HeldClaimAnswers = answer;
+        alice.Running = false;
+        alice.Link.Cut = true;
+        await rig.TickUntilAsync(() => bob.Link.ClaimsGranted == 1, "the directory to give bob the session");
+        var leaving = bob.Multiplayer.LeaveSessionAsync(Cancel);
+        for (int ticks = 0; ticks < 50; ticks++)
+        {
+            rig.Tick();
+            await Task.Delay(2, Cancel);
+        }
+
+        Assert.Empty(bob.Link.Sent);                          // the claim's answer decides the give-back: no leave before it
+        answer.SetResult();
+        await rig.TickUntilAsync(() => leaving.IsCompleted, "bob to leave");
+        Assert.True(await leaving);
+        Assert.Equal(["released", "leave"], bob.Link.Sent);
+
+        await rig.TickUntilAsync(() => carol.Migrated is not null || carol.Ended is not null, "carol to take the session over");
+        Assert.Null(carol.Ended);
+        Assert.True(carol.Migrated!.IsLocalHost);
+        var now = (await rig.Directory.GetSessionAsync(session.Id, Cancel))!;
+        Assert.Equal(SessionState.Live, now.State);
+        Assert.Equal(carolId, now.HostUserId);
+        Assert.False(now.IsMember(bobId));
+    }
 }

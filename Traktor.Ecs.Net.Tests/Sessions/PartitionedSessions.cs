@@ -34,8 +34,15 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
     public Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
         Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.QuickJoinAsync(userId, playerName, filter, createIfNone, cancellationToken);
 
-    public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
-        Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.LeaveSessionAsync(id, userId, cancellationToken);
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    {
+        Count(cancellationToken);
+        Sent.Enqueue("leave");
+        return Cut ? Unreachable<bool>() : inner.LeaveSessionAsync(id, userId, cancellationToken);
+    }
+
+    /// <summary>What this player's directory calls did, in order, of those the tests order: "leave" (sent), "released" (a give-back answered).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Sent { get; } = new();
 
     public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
         Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.EndSessionAsync(id, cancellationToken);
@@ -124,6 +131,7 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
         }
         finally
         {
+            Sent.Enqueue("released");
             Interlocked.Increment(ref releasesAnswered);
         }
     }

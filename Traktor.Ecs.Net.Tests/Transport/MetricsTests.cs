@@ -41,6 +41,46 @@ public class MetricsTests
     }
 
     [Fact]
+    public void A_client_counts_the_bytes_it_receives_as_well_as_the_packets()
+    {
+        // Only what this thread records while a client updates: other tests' servers share the process-wide meter.
+        int thread = Environment.CurrentManagedThreadId;
+        bool inClientUpdate = false;
+        long packets = 0, bytes = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NetMetrics.MeterName && instrument.Name is "traktor.net.packets.received" or "traktor.net.bytes.received")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (!inClientUpdate || Environment.CurrentManagedThreadId != thread) return;
+            if (instrument.Name == "traktor.net.packets.received") packets += value;
+            else bytes += value;
+        });
+        listener.Start();
+
+        using var h = new TransportHarness();
+        var client = h.Connect(1);
+        var connection = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        h.Server.Send(connection, ChannelKind.ReliableOrdered, new byte[100]);
+        for (int i = 0; i < 10; i++)
+        {
+            h.Time.Advance(TimeSpan.FromMilliseconds(16));
+            h.Wire.Settle();
+            h.Server.Update();
+            h.Wire.Settle();
+            inClientUpdate = true;
+            client.Update();
+            inClientUpdate = false;
+        }
+
+        Assert.True(packets > 0, "the client received nothing");
+        Assert.True(bytes >= packets + 100, $"{packets} packets received, counted as {bytes} bytes");
+    }
+
+    [Fact]
     public void Per_connection_gauges_carry_the_client_id()
     {
         var rtt = new List<(double Value, object? ClientId, object? Role)>();

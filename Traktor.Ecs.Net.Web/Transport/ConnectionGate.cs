@@ -17,7 +17,7 @@ namespace Traktor.Ecs.Net.Web.Transport;
 /// <see cref="StreamTransportOptions.ConnectionRatePerSecond"/> new connections (burst <see cref="StreamTransportOptions.ConnectionBurst"/>):
 /// the limits above bound how many it holds, not how often it opens them, and every connection let through costs an
 /// HTTP parse, an upgrade and a channel's buffers (measured: 4,748 upgrades in 10 s from one address, now 114).
-/// With a total (<see cref="ConnectionGate(StreamTransportOptions, StreamTransportCounters, Func{double}, int, Func{WebSocketChannel, bool})"/>) it also
+/// With a total (<see cref="ConnectionGate(StreamTransportOptions, StreamTransportCounters, Func{double}, int, WebSocketPeers)"/>) it also
 /// counts every connection and, when all are taken, closes the oldest one that has gone
 /// <see cref="StreamTransportOptions.PendingReclaimDelay"/> without the protocol establishing a connection on it (no
 /// HTTP yet, a request still under way, or an upgrade that never handshook) to admit a newcomer its limits let in, as
@@ -32,6 +32,7 @@ internal sealed class ConnectionGate
     private const int RateTableSize = 8192;
 
     private readonly Lock _lock = new();
+    private readonly Lock _admission;
     private readonly AddressCounts _counts = new();
     private readonly int _perAddress;
     private readonly int _perSubnet;
@@ -41,22 +42,24 @@ internal sealed class ConnectionGate
     private readonly AddressRateLimiter _rate;
     private readonly Func<double> _now;
     private readonly Dictionary<string, Entry> _live = new();
-    private readonly Func<WebSocketChannel, bool>? _claim;
+    private readonly WebSocketPeers? _peers;
+    private int _held;
 
     /// <summary>A gate with <paramref name="options"/>' limits, counting refusals into <paramref name="counters"/>; <paramref name="now"/> is the transport's clock in seconds.</summary>
     /// <param name="options">The per-address and per-network limits, the connection rate and the reclaim delay.</param>
     /// <param name="counters">Where refusals (and reclaims, as handshake timeouts) are counted.</param>
     /// <param name="now">The clock, in seconds.</param>
     /// <param name="total">Connections the gate lets in at once, reclaiming silent ones when all are taken; no limit of its own when not given.</param>
-    /// <param name="claim">
-    /// Marks an upgraded channel the gate reclaims (<see cref="WebSocketPeers.TryMarkReclaimed"/>), so its close is counted
-    /// once, here; false when the game loop already closes it (and counts its own cause). Called holding none of the
-    /// gate's locks: it takes the admission lock, which <see cref="ReclaimUpgraded"/>'s caller holds while it takes the gate's.
+    /// <param name="peers">
+    /// The channels' admissions: a connection the gate reclaims gives its channel's admission back at once, under their
+    /// admission lock, which the gate takes before its own (as an upgrade's <see cref="ReclaimUpgraded"/> does), so an
+    /// upgrade never finds a channel neither held nor free. Null when the gate serves no channels.
     /// </param>
     public ConnectionGate(StreamTransportOptions options, StreamTransportCounters counters, Func<double> now, int total = int.MaxValue,
-        Func<WebSocketChannel, bool>? claim = null)
+        WebSocketPeers? peers = null)
     {
-        _claim = claim;
+        _peers = peers;
+        _admission = peers?.AdmissionLock ?? new Lock();
         _rate = new AddressRateLimiter(RateTableSize, options.ConnectionRatePerSecond, options.ConnectionBurst);
         _now = now;
         _perAddress = options.MaxConnectionsPerAddress + Slack;
@@ -77,24 +80,32 @@ internal sealed class ConnectionGate
         var address = NetAddress.FromEndPoint(remote, TransportKind.WebSocket);
         Entry? entry = null;
         Entry? reclaimed = null;
+        bool counted = false;
+        // The admission lock first, as an upgrade takes them: a channel this reclaim frees is free when either lock is let go.
+        lock (_admission)
         lock (_lock)
         {
             double now = _now();
             // The per-address and per-network limits first: a newcomer they refuse must not close anyone's connection.
             if (_rate.TryTake(address, now) && _counts.TryAdd(address, _perAddress, _perSubnet))
             {
-                if (_live.Count >= _total && (reclaimed = OldestSilent(now, upgradedOnly: false)) is null) _counts.Remove(address);
+                if (_held >= _total && (reclaimed = OldestSilent(now, upgradedOnly: false)) is null) _counts.Remove(address);
                 else
                 {
-                    if (reclaimed is not null) Forget(reclaimed);
+                    if (reclaimed is not null)
+                    {
+                        Forget(reclaimed);
+                        counted = GiveBack(reclaimed.Channel);
+                    }
                     entry = new Entry(connection, address, now);
                     _live.Add(connection.ConnectionId, entry);
+                    _held++;
                 }
             }
         }
         if (reclaimed is not null)
         {
-            if (Claim(reclaimed.Channel)) _counters.OnHandshakeTimeout();
+            if (counted) _counters.OnHandshakeTimeout();
             reclaimed.Connection.Abort();
         }
         if (entry is null)
@@ -111,48 +122,72 @@ internal sealed class ConnectionGate
         {
             lock (_lock)
             {
+                _live.Remove(connection.ConnectionId);
                 if (!entry.Gone) Forget(entry);
             }
         }
     }
 
-    /// <summary>Any thread: the connection <paramref name="connectionId"/> carries <paramref name="channel"/> now (upgraded).</summary>
+    /// <summary>
+    /// Any thread: reserves a channel of <paramref name="peers"/> for the upgrade request on <paramref name="connectionId"/>
+    /// (reclaiming a silent one when all are taken); false when a limit refuses it, or when the gate has closed the
+    /// connection meanwhile. From then until <see cref="Upgraded"/> binds its channel, the connection is on its way,
+    /// not silent: it is not reclaimed.
+    /// </summary>
+    public bool TryAdmit(WebSocketPeers peers, string connectionId, in NetAddress address) =>
+        peers.TryAdmit(address, ReclaimUpgraded, () => Admitting(connectionId));
+
+    /// <summary>Under the admission lock: marks the connection as holding an admission; false when the gate closed it.</summary>
+    private bool Admitting(string connectionId)
+    {
+        lock (_lock)
+        {
+            if (!_live.TryGetValue(connectionId, out var entry)) return true; // not counted by the gate (not a network socket)
+            if (entry.Reclaimed) return false;
+            entry.Admitting = true;
+            return true;
+        }
+    }
+
+    /// <summary>Any thread: the connection <paramref name="connectionId"/> carries <paramref name="channel"/> now (admitted; its upgrade under way or done).</summary>
     public void Upgraded(string connectionId, WebSocketChannel channel)
     {
         lock (_lock)
         {
-            if (_live.TryGetValue(connectionId, out var entry)) entry.Channel = channel;
+            if (!_live.TryGetValue(connectionId, out var entry)) return; // not counted by the gate (not a network socket)
             // Reclaimed (and counted) while its upgrade was under way: the channel's end is not another close to count.
-            else channel.Reclaimed = true;
+            if (entry.Reclaimed) channel.Reclaimed = true;
+            else entry.Channel = channel;
         }
     }
 
     /// <summary>
-    /// Any thread, with every upgraded channel taken: aborts the connection of the oldest channel on which no connection
-    /// was established within <see cref="StreamTransportOptions.PendingReclaimDelay"/> of its TCP connection, and returns the
-    /// channel (its admission is the caller's to release); null when there is none.
+    /// Any thread, holding the admission lock, with every channel taken: aborts the connection of the oldest channel on
+    /// which no connection was established within <see cref="StreamTransportOptions.PendingReclaimDelay"/> of its TCP
+    /// connection, and returns the channel (its admission is the caller's to release); null when there is none. A channel
+    /// the game loop has already released (it is closing it, and counts its own cause) gives nothing back: not picked.
     /// </summary>
     public WebSocketChannel? ReclaimUpgraded()
     {
-        while (true)
+        Entry? oldest;
+        lock (_lock)
         {
-            Entry? oldest;
-            lock (_lock)
-            {
-                oldest = OldestSilent(_now(), upgradedOnly: true);
-                if (oldest is null) return null;
-                oldest.Reclaimed = true; // still a connection of the gate until it ends, but never picked again
-            }
-            // One the game loop is already closing gives back no admission: the next oldest is tried instead.
-            if (!Claim(oldest.Channel)) continue;
-            _counters.OnHandshakeTimeout();
-            oldest.Connection.Abort();
-            return oldest.Channel;
+            oldest = OldestSilent(_now(), upgradedOnly: true);
+            if (oldest is null) return null;
+            oldest.Reclaimed = true; // still a connection of the gate until it ends, but never picked again
+            oldest.Channel!.Reclaimed = true;
         }
+        _counters.OnHandshakeTimeout();
+        oldest.Connection.Abort();
+        return oldest.Channel;
     }
 
-    /// <summary>Whether the gate counts the reclaim of a connection carrying <paramref name="channel"/> (always, without one).</summary>
-    private bool Claim(WebSocketChannel? channel) => channel is null || _claim is null || _claim(channel);
+    /// <summary>
+    /// Under the admission lock: gives back the admission of a reclaimed connection's <paramref name="channel"/>; whether
+    /// the gate counts the reclaim (always without a channel; not when the game loop released it first: it is closing
+    /// it, and counts its own cause).
+    /// </summary>
+    private bool GiveBack(WebSocketChannel? channel) => channel is null || _peers is null || _peers.ReleaseReclaimed(channel);
 
     private Entry? OldestSilent(double now, bool upgradedOnly)
     {
@@ -161,17 +196,18 @@ internal sealed class ConnectionGate
         {
             if (entry.Reclaimed || now - entry.OpenedAt < _reclaimAfter || (oldest is not null && entry.OpenedAt >= oldest.OpenedAt)) continue;
             var channel = entry.Channel;
-            if (channel is null ? upgradedOnly : channel.Established) continue;
+            if (channel is null ? upgradedOnly || entry.Admitting : channel.Established || (upgradedOnly && channel.AdmissionReleased)) continue;
             oldest = entry;
         }
         return oldest;
     }
 
+    /// <summary>Stops counting <paramref name="entry"/> (reclaimed, or ended); an ended one also leaves <c>_live</c>, at its end.</summary>
     private void Forget(Entry entry)
     {
         entry.Gone = true;
         entry.Reclaimed = true;
-        _live.Remove(entry.Connection.ConnectionId);
+        _held--;
         _counts.Remove(entry.Address);
     }
 
@@ -182,8 +218,11 @@ internal sealed class ConnectionGate
         public NetAddress Address { get; } = address;
         public double OpenedAt { get; } = openedAt;
 
-        /// <summary>Its WebSocket channel once upgraded.</summary>
+        /// <summary>Its WebSocket channel once admitted.</summary>
         public WebSocketChannel? Channel { get; set; }
+
+        /// <summary>Its upgrade request holds an admission; its channel is not bound yet.</summary>
+        public bool Admitting { get; set; }
 
         /// <summary>Closed to make room: not picked again.</summary>
         public bool Reclaimed { get; set; }

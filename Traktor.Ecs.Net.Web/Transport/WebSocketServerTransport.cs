@@ -67,7 +67,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         // The gate counts every connection (Kestrel's own limit is above it, for the ones it closes that are still ending)
         // and, with all taken, makes room by closing the oldest silent one.
         var gate = new ConnectionGate(options, peers.Counters, () => peers.Now, total: options.MaxConnections + options.AcceptsPerPass,
-            claim: peers.TryMarkReclaimed);
+            peers);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -125,11 +125,14 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             return;
         }
         var address = NetAddress.FromEndPoint(new IPEndPoint(remote, context.Connection.RemotePort), TransportKind.WebSocket);
-        if (!peers.TryAdmit(address, gate.ReclaimUpgraded))
+        if (!gate.TryAdmit(peers, context.Connection.Id, address))
         {
             Refuse(context, StatusCodes.Status503ServiceUnavailable);
             return;
         }
+        // The channel is the admission's token from here: a reclaim while the 101 is written gives it back through it.
+        var channel = new WebSocketChannel(address, options, peers.Now, accepted: true);
+        gate.Upgraded(context.Connection.Id, channel);
         System.Net.WebSockets.WebSocket socket;
         try
         {
@@ -137,11 +140,9 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         }
         catch
         {
-            peers.Release(address);
+            peers.Release(channel); // once: nothing if the gate reclaimed it meanwhile
             throw;
         }
-        var channel = new WebSocketChannel(address, options, peers.Now, accepted: true);
-        gate.Upgraded(context.Connection.Id, channel);
         peers.Enqueue(channel); // from here on the game loop owns the admission and releases it when it closes the channel
         await channel.RunAsync(socket).ConfigureAwait(false);
     }

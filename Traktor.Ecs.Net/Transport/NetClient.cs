@@ -221,6 +221,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
         for (int i = 0; i < _options.MaxDatagramsPerUpdate && _peer.Transport.TryReceive(buffer, out int length, out var source); i++)
         {
             NetMetrics.PacketsReceived.Add(1);
+            NetMetrics.BytesReceived.Add(length);
             if (source != ServerAddress || State == ClientState.Disconnected || length == 0) continue;
             try
             {

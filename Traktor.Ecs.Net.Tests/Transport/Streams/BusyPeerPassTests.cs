@@ -152,7 +152,7 @@ public class BusyPeerPassTests
         public bool Accepted => true;
         public bool Established { get; set; }
         public double CloseAt { get; set; } = double.PositiveInfinity;
-        public bool Violated => false;
+        public string? Violation => null;
         public long DrainedInPass { get; set; }
         public void DiscardUnsent() { }
 

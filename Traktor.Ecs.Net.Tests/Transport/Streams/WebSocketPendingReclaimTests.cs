@@ -91,6 +91,43 @@ public sealed class WebSocketPendingReclaimTests : IDisposable
         Assert.Equal((1L, 0L), (server.Counters.HandshakeTimeouts, server.Counters.ClosedByPeer));
     }
 
+    /// <summary>
+    /// The gate, full, closes a silent upgraded channel for a newcomer: the channel's admission is given back then, under
+    /// the admission lock, so the newcomer's upgrade finds it free. Before, it stayed taken until the game loop closed
+    /// the channel, and an upgrade arriving in between was answered 503 with the slot already freed.
+    /// </summary>
+    [Fact]
+    public void A_silent_channel_the_gate_closes_for_a_newcomer_gives_its_admission_back_at_once()
+    {
+        // The gate takes MaxConnections + AcceptsPerPass = 2 connections; one channel. The game loop is not polled.
+        using var server = WebSocketServerTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0),
+            new StreamTransportOptions { MaxConnections = 1, AcceptsPerPass = 1 }, time: _time);
+        var silent = Open("127.0.1.1", server);
+        silent.Send(Upgrade);
+        Assert.StartsWith("HTTP/1.1 101", ReadHead(silent)); // upgraded, and never handshakes: it holds the one channel
+        _time.Advance(TimeSpan.FromSeconds(0.5));
+        var idle = Open("127.0.1.2", server); // no request: the gate is full
+        _time.Advance(TimeSpan.FromSeconds(3.5));
+
+        // The newcomer's connection takes the oldest silent one's place: the upgraded channel's.
+        var honest = Open("127.0.0.1", server);
+        Assert.True(PeerSockets.Closed(silent));
+        honest.Send(Upgrade);
+        Assert.StartsWith("HTTP/1.1 101", ReadHead(honest));
+        Assert.Equal((0L, 1L), (server.Counters.Refused, server.Counters.HandshakeTimeouts));
+        Assert.False(PeerSockets.Closed(idle, seconds: 0.2));
+
+        // The game loop adopts both channels and closes the reclaimed one: counted once, its admission not given back twice.
+        var buffer = new byte[64];
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while ((server.Counters.Accepted < 2 || server.StreamCount != 1) && DateTime.UtcNow < deadline) server.TryReceive(buffer, out _, out _);
+        Assert.Equal((2L, 1), (server.Counters.Accepted, server.StreamCount));
+        Assert.Equal((1L, 0L), (server.Counters.HandshakeTimeouts, server.Counters.ClosedByPeer));
+        var late = Open("127.0.3.1", server); // the gate has room again (the reclaimed connection ended): one channel, taken
+        late.Send(Upgrade);
+        Assert.StartsWith("HTTP/1.1 503", ReadHead(late));
+    }
+
     /// <summary>The per-address and per-network limits come before the reclaim: a newcomer they refuse closes nobody's connection.</summary>
     [Fact]
     public void A_newcomer_its_address_limit_refuses_closes_no_silent_connection()

@@ -89,6 +89,68 @@ public sealed class WebSocketReclaimLoadTests
         }
     }
 
+    /// <summary>
+    /// The same with a small gate (8 connections for waves of 16): the gate's own reclaims (connections, and upgraded
+    /// channels whose admission it gives back, taking the admission lock and then its own) run at once with the upgrades'
+    /// reclaims (the admission lock, then the gate's) and the game loop's closes: every request is answered and, after
+    /// everything closed, a full set of newcomers gets in (no admission leaked, none given back twice).
+    /// </summary>
+    [Fact]
+    public async Task Waves_that_overflow_the_gate_itself_neither_deadlock_nor_leak_an_admission()
+    {
+        const int MaxConnections = 4, Waves = 6, PerWave = 16;
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero));
+        using var server = WebSocketServerTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0),
+            new StreamTransportOptions { MaxConnections = MaxConnections, AcceptsPerPass = 4, HandshakeTimeout = TimeSpan.FromSeconds(7) }, time: time);
+        var sockets = new List<Socket>();
+        using var stop = new CancellationTokenSource();
+        var gameLoop = Task.Factory.StartNew(() =>
+        {
+            var buffer = new byte[2048];
+            while (!stop.IsCancellationRequested)
+            {
+                server.TryReceive(buffer, out _, out _);
+                Thread.Yield();
+            }
+        }, TaskCreationOptions.LongRunning);
+
+        int upgraded = 0;
+        try
+        {
+            for (int wave = 0; wave < Waves; wave++)
+            {
+                var opening = Enumerable.Range(0, PerWave).Select(i => Task.Run(() => Open($"127.{wave + 1}.{i + 1}.1", server))).ToArray();
+                var answered = Task.WhenAll(opening);
+                Assert.Same(answered, await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)));
+                foreach (var (socket, head) in await answered)
+                {
+                    sockets.Add(socket);
+                    if (head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal)) upgraded++;
+                    else Assert.True(head.Length == 0 || head.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), head);
+                }
+                time.Advance(TimeSpan.FromSeconds(3.5));
+            }
+            Assert.True(upgraded > MaxConnections, $"only {upgraded} upgrades: no wave reclaimed a silent channel");
+            Assert.True(server.Counters.HandshakeTimeouts > 0);
+
+            foreach (var socket in sockets) socket.Dispose();
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (server.StreamCount > 0 && DateTime.UtcNow < deadline) await Task.Delay(10, TestContext.Current.CancellationToken);
+            Assert.Equal(0, server.StreamCount);
+            for (int i = 0; i < MaxConnections; i++)
+            {
+                var (socket, head) = Open($"127.200.{i + 1}.1", server);
+                using (socket) Assert.StartsWith("HTTP/1.1 101", head);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            await gameLoop;
+            foreach (var socket in sockets) socket.Dispose();
+        }
+    }
+
     /// <summary>Connects from <paramref name="source"/>, asks for an upgrade and reads the answer's head ("" when closed first).</summary>
     private static (Socket Socket, string Head) Open(string source, WebSocketServerTransport server)
     {

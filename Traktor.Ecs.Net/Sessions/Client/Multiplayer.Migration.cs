@@ -145,6 +145,23 @@ public sealed partial class Multiplayer
         return true;
     }
 
+    /// <summary>
+    /// Stops <paramref name="migration"/> (any thread): it calls the directory no more, but a claim it sent is answered and a
+    /// session it won given back (<see cref="ClaimGiveBack"/>), so the next successor need not wait out this player's silence.
+    /// </summary>
+    /// <returns>A task that completes once that is over (each step bounded by 10 s); it never faults.</returns>
+    private Task StopMigration(Migrating migration)
+    {
+        migration.Stop();
+        var giveBack = Task.CompletedTask;
+        if (migration.Claim is not null && hosted is null && sessions is IPlayerHostedSessions directory && login is { } claimant)
+        {
+            giveBack = ClaimGiveBack.RunAsync(migration.Claim, directory, migration.Lost.Id, claimant.UserId, TimeSpan.FromSeconds(10), time, logger);
+        }
+
+        return Task.WhenAll(migration.Run, giveBack);
+    }
+
     /// <summary>True while <paramref name="migration"/> is the one going on, for the session the player is still in.</summary>
     private bool Still(Migrating migration) =>
         !migration.Token.IsCancellationRequested && ReferenceEquals(migrating, migration) && ReferenceEquals(current, migration.Lost);

@@ -185,7 +185,11 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         return await sessions.ListSessionsAsync(filter, offset, limit, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Disconnects and gives up the seat (<c>multiplayer:leaveSession()</c>); no <see cref="SessionEnded"/> follows.</summary>
+    /// <summary>
+    /// Disconnects and gives up the seat (<c>multiplayer:leaveSession()</c>); no <see cref="SessionEnded"/> follows. A host
+    /// migration going on stops first; when this player had claimed the session, the claim's answer is awaited and a session
+    /// won given back before the leave is sent (each within 10 s), so the next successor takes it over.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>True when this client left a session; false when it was in none.</returns>
     public async Task<bool> LeaveSessionAsync(CancellationToken cancellationToken = default)
@@ -200,7 +204,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
             }
 
             current = null;
-            migrating?.Stop(); // no further directory calls, no hosting, no HostMigrated for the session left
+            var stopped = migrating is { } migration ? StopMigration(migration) : Task.CompletedTask; // no further directory calls, no hosting, no HostMigrated
             onTick.Enqueue(() =>
             {
                 connected = false;
@@ -215,6 +219,12 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
                 client.Transport.Disconnect();
                 StopHosting(DisconnectReason.SessionEnded); // a host's remote players are told the session ended; its leave below ends it
             });
+            // A claim the stopped migration sent is answered, and a session it won given back, before the leave (each within
+            // 10 s): before, the leave raced them, and a leave that reached the directory while it named this player host (its
+            // claim granted, the answer on its way or lost) ended the session for every player still migrating.
+            await stopped.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+
             // The directory may answer false: the game server saw the disconnect and reported the departure first (at once
             // when the game frees a seat without a reconnect grace), or the seat was already released. The player has left
             // either way, so the answer is whether it was in a session, as the Lua leaveSession() promises.
@@ -332,20 +342,12 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     public void Dispose()
     {
         disposed.Cancel(); // a question to the directory why the session ended stops, and SessionEnded is not raised
-        var giveBack = Task.CompletedTask;
         if (migrating is { } migration)
         {
             // Ends it at once: no further directory calls, no hosting started, no HostLost/HostMigrated/SessionEnded after this.
             migrating = null;
             current = null;
-            migration.Stop();
-            if (migration.Claim is not null && hosted is null && sessions is IPlayerHostedSessions directory && login is { } claimant)
-            {
-                // The next successor need not wait out this player's silence.
-                giveBack = ClaimGiveBack.RunAsync(migration.Claim, directory, migration.Lost.Id, claimant.UserId, TimeSpan.FromSeconds(10), time, logger);
-            }
-
-            stopping = Task.WhenAll(migration.Run, giveBack);
+            stopping = StopMigration(migration);
         }
 
         if (hosted is { } hosting && login is { } player)

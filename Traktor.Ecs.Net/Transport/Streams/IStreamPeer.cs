@@ -20,8 +20,8 @@ internal interface IStreamPeer
     /// <summary>When the stream closes after the protocol ended its connection (infinity while it has not).</summary>
     double CloseAt { get; set; }
 
-    /// <summary>The peer broke the framing rules.</summary>
-    bool Violated { get; }
+    /// <summary>The framing rule the peer broke (as the operator's log names it); null while it broke none.</summary>
+    string? Violation { get; }
 
     /// <summary>The receive pass in which the peer was last found empty (its table skips it for the rest of that pass).</summary>
     long DrainedInPass { get; set; }

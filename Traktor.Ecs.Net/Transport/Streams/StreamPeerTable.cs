@@ -149,13 +149,13 @@ internal sealed class StreamPeerTable<TPeer> where TPeer : class, IStreamPeer
     {
         switch (cause)
         {
-            case PeerCloseCause.Broken when peer.Violated: _counters.OnViolation(); break;
+            case PeerCloseCause.Broken when peer.Violation is not null: _counters.OnViolation(); break;
             case PeerCloseCause.Broken: _counters.OnClosedByPeer(); break;
             case PeerCloseCause.ConnectFailed: ConnectFailed(peer.Address, now); break;
             case PeerCloseCause.HandshakeTimeout: _counters.OnHandshakeTimeout(); break;
             case PeerCloseCause.Idle: _counters.OnIdleTimeout(); break;
         }
-        if (peer.Violated) _logger.LogInformation("Closed {Kind} {Address}: framing violation.", _kind, peer.Address);
+        if (peer.Violation is { } violation) _logger.LogInformation("Closed {Kind} {Address}: framing violation ({Violation}).", _kind, peer.Address, violation);
         else if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("Closed {Kind} {Address}: {Cause}.", _kind, peer.Address, cause);
         int index = _order.IndexOf(peer);
         if (index >= 0)

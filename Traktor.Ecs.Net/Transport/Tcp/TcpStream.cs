@@ -55,8 +55,8 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
     /// <summary>The peer closed or reset the stream, or it broke; it is removed once its complete frames are read.</summary>
     public bool Broken { get; private set; }
 
-    /// <summary>The stream was closed for a framing violation.</summary>
-    public bool Violated { get; private set; }
+    /// <summary>The stream was closed for a framing violation: the frame length it announced (0, or over MaxFrameSize).</summary>
+    public string? Violation { get; private set; }
 
     /// <inheritdoc />
     public long DrainedInPass { get; set; }
@@ -162,7 +162,7 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
                 int frame = BinaryPrimitives.ReadUInt16BigEndian(_receive.AsSpan(_receiveStart));
                 if (frame == 0 || frame > maxFrameSize)
                 {
-                    Violated = true;
+                    Violation = $"frame of {frame} bytes, allowed 1 to {maxFrameSize}";
                     Broken = true;
                     _receiveStart = _receiveEnd = 0;
                     return 0;

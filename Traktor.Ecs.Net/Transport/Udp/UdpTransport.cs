@@ -41,6 +41,10 @@ public sealed class UdpTransport : IDatagramTransport
     private int _batchCount;
     private int _batchNext;
 
+    // The last read returned fewer datagrams than the batch holds: the socket was empty then, so once those are handed
+    // out the poll ends without another recvmmsg that could only find it empty (EAGAIN); the next poll reads again.
+    private bool _batchDrained;
+
     // The batched send (64-bit Linux): datagrams queued between BeginSendBatch and FlushSends.
     private SendBatch? _sendBatch;
     private bool _batchingSends;
@@ -106,6 +110,15 @@ public sealed class UdpTransport : IDatagramTransport
 
     /// <summary>True once receives go through <c>recvmmsg</c> batches (for tests that the fast path is the one taken).</summary>
     internal bool ReadsInBatches => _batch is not null && !_batchUnavailable;
+
+    /// <summary><c>recvmmsg</c> calls made (for tests and benchmarks that count the system calls of a poll).</summary>
+    internal long BatchReceiveCalls { get; private set; }
+
+    /// <summary>
+    /// Whether a poll ends without another <c>recvmmsg</c> once a batch that came back short is handed out (the default);
+    /// the benchmark turns it off to compare against one more call per poll that finds the socket empty.
+    /// </summary>
+    internal bool EndsPollAfterShortBatch { get; set; } = true;
 
     /// <summary>Datagrams dropped because they were larger than the caller's buffer.</summary>
     public long OversizedDatagrams { get; private set; }
@@ -236,6 +249,7 @@ public sealed class UdpTransport : IDatagramTransport
         // fills the slot, or the kernel cuts it). A later, larger buffer takes the portable path once the batch is empty.
         if (!_batchUnavailable && (_batchNext < _batchCount || (_batch is null ? buffer.Length <= MaxBatchedBuffer : buffer.Length < _batch.SlotSize)))
             return TryReceiveBatched(buffer, out length, out source);
+        _batchDrained = false;
         return TryReceiveOne(buffer, out length, out source);
     }
 
@@ -250,12 +264,20 @@ public sealed class UdpTransport : IDatagramTransport
         {
             if (_batchNext == _batchCount)
             {
+                if (_batchDrained)
+                {
+                    // A caller polls until false: this is the end of its poll, and the socket had nothing more when
+                    // the batch was read. What arrived since is read by the next poll's first call.
+                    _batchDrained = false;
+                    break;
+                }
                 if (_batchCount == _batch.Capacity && _batch.Capacity < ReceiveBatch.MaxCapacity)
                     _batch = new ReceiveBatch(ReceiveBatch.MaxCapacity, _batch.SlotSize);
                 int count;
                 int error;
                 try
                 {
+                    BatchReceiveCalls++;
                     count = _batch.Receive(_socket.SafeHandle, out error);
                 }
                 catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
@@ -289,6 +311,7 @@ public sealed class UdpTransport : IDatagramTransport
 
                 _batchCount = count;
                 _batchNext = 0;
+                _batchDrained = count < _batch.Capacity && EndsPollAfterShortBatch;
             }
 
             int index = _batchNext++;

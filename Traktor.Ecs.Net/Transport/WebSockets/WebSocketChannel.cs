@@ -82,8 +82,8 @@ internal sealed class WebSocketChannel : IStreamPeer
     /// <summary>The peer closed or reset the socket, it broke a rule, or a connection attempt failed.</summary>
     public bool Broken => _broken;
 
-    /// <summary>Closed for a framing violation (a text, empty or oversized message).</summary>
-    public bool Violated { get; private set; }
+    /// <summary>Closed for a framing violation (a text, empty or oversized message): the close status it was sent, e.g. "MessageTooBig (1009)".</summary>
+    public string? Violation { get; private set; }
 
     /// <inheritdoc />
     public long DrainedInPass { get; set; }
@@ -362,7 +362,7 @@ internal sealed class WebSocketChannel : IStreamPeer
     private void Violate(WebSocketCloseStatus status)
     {
         _closeStatus = status;
-        Violated = true;
+        Violation = $"{status} ({(int)status})";
     }
 
     private async Task SendLoopAsync(WebSocket socket)

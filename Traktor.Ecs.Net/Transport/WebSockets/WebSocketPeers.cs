@@ -36,20 +36,27 @@ internal sealed class WebSocketPeers
 
     public bool IsDisposed => _disposed;
 
+    /// <summary>
+    /// The lock of the admission budget. The server's connection gate takes it before its own lock, and an upgrade's
+    /// reclaim takes the gate's lock inside it: one order, so a channel the gate frees is free to the next upgrade.
+    /// </summary>
+    public Lock AdmissionLock => _admission;
+
     public double Now => _time.GetTimestamp() / (double)_time.TimestampFrequency;
 
     /// <summary>
     /// Any thread (server): reserves room for one more peer from <paramref name="address"/>; false (counted) when a limit
     /// is reached. With every peer taken, <paramref name="reclaim"/> may close a silent channel to make room (its
     /// admission is released here); it is asked only once the address's and network's limits admit the newcomer.
+    /// <paramref name="admitted"/>, asked last (under the lock), may still refuse: the connection is gone.
     /// </summary>
-    public bool TryAdmit(in NetAddress address, Func<WebSocketChannel?>? reclaim = null)
+    public bool TryAdmit(in NetAddress address, Func<WebSocketChannel?>? reclaim = null, Func<bool>? admitted = null)
     {
         lock (_admission)
         {
             if (!_disposed && _perAddress.TryAdd(address, _options.MaxConnectionsPerAddress, _options.MaxConnectionsPerSubnet))
             {
-                if (_admitted < _options.MaxConnections || (reclaim?.Invoke() is { } victim && ReleaseLocked(victim)))
+                if ((_admitted < _options.MaxConnections || (reclaim?.Invoke() is { } victim && ReleaseLocked(victim))) && (admitted is null || admitted()))
                 {
                     _admitted++;
                     return true;
@@ -77,17 +84,18 @@ internal sealed class WebSocketPeers
     }
 
     /// <summary>
-    /// Any thread (the connection gate, holding none of its own locks): marks <paramref name="channel"/> as reclaimed, so
-    /// the game loop does not count its close again; false when the game loop has already released it (it is closing,
-    /// and counts its own cause). The admission lock orders the two, so a channel's close is counted exactly once.
+    /// The connection gate, holding <see cref="AdmissionLock"/>: gives back the admission of <paramref name="channel"/>,
+    /// whose connection it is closing, and marks it reclaimed, so the game loop does not count its close again; false
+    /// when the game loop has already released it (it is closing it, and counts its own cause). The admission lock
+    /// orders the two, so a channel's close is counted exactly once and its admission given back once.
     /// </summary>
-    public bool TryMarkReclaimed(WebSocketChannel channel)
+    public bool ReleaseReclaimed(WebSocketChannel channel)
     {
         lock (_admission)
         {
             if (channel.AdmissionReleased) return false;
             channel.Reclaimed = true;
-            return true;
+            return ReleaseLocked(channel);
         }
     }
 
