@@ -144,10 +144,10 @@ public static class GameServerMode
         int exitCode = 0;
         if (host.Exit == GameServerExit.BackendUnreachable)
         {
-            // The backend never answered the drain: the sessions still hosted end here, unannounced to the directory.
+            // The backend never answered the drain: the sessions still hosted end here (announced only if the last deregistration got through).
             var abandoned = host.AbandonedSessions;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"drain-abandoned server={host.ServerId} reason=backend-unreachable timeout-s={options.DrainTimeoutSeconds} sessions={abandoned.Count} players={abandoned.Sum(s => s.Connected.Count)} ids={string.Join(',', abandoned.Select(s => s.SessionId))}"));
+                $"drain-abandoned server={host.ServerId} reason=backend-unreachable timeout-s={options.DrainTimeoutSeconds} sessions={abandoned.Count} players={abandoned.Sum(s => s.Connected.Count)} ids={string.Join(',', abandoned.Select(s => s.SessionId))} deregistered={(host.State == GameServerState.Gone ? "true" : "false")}"));
             exitCode = 3;
         }
         else

@@ -101,9 +101,9 @@ public sealed class MultiplayerJoinFailureTests : DirectoryOnFakeClockTests
 
     private sealed class ShortPunchKeySessions(ISessions inner) : JoinAlteringSessions(inner)
     {
-        public override async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+        public override async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default)
         {
-            var result = await Inner.JoinSessionAsync(id, userId, cancellationToken);
+            var result = await Inner.JoinSessionAsync(id, userId, playerName, cancellationToken);
             return result with { ConnectInfo = result.ConnectInfo! with { PunchKey = new byte[16] } };
         }
     }

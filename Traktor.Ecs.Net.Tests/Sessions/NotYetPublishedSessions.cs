@@ -16,9 +16,9 @@ internal sealed class NotYetPublishedSessions(ISessions inner, int unavailableAn
     /// <summary>Joins asked so far.</summary>
     public int Joins => Volatile.Read(ref joins);
 
-    public override async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    public override async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default)
     {
-        var result = await Inner.JoinSessionAsync(id, userId, cancellationToken);
+        var result = await Inner.JoinSessionAsync(id, userId, playerName, cancellationToken);
         if (Interlocked.Increment(ref joins) <= unavailableAnswers)
         {
             throw new OnlineException(OnlineError.Unavailable, Reason, TimeSpan.FromMilliseconds(20));

@@ -25,8 +25,14 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
     public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
         Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.JoinSessionAsync(id, userId, cancellationToken);
 
+    public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.JoinSessionAsync(id, userId, playerName, cancellationToken);
+
     public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
         Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
+
+    public Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
+        Count(cancellationToken) && Cut ? Unreachable<SessionJoinResult>() : inner.QuickJoinAsync(userId, playerName, filter, createIfNone, cancellationToken);
 
     public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
     {

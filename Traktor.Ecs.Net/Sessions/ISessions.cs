@@ -42,13 +42,17 @@ public interface ISessions
     /// <param name="userId">The authenticated player (becomes the connection's client id).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The status and, on success, the session and the connect info.</returns>
-    Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default);
+    /// <remarks>Without a name: the default implementation joins as <see cref="JoinSessionAsync(SessionId, long, string, CancellationToken)"/>
+    /// with an empty one (a directory without accounts then names the player by id).</remarks>
+    Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        JoinSessionAsync(id, userId, string.Empty, cancellationToken);
 
     /// <summary>
     /// Joins as <see cref="JoinSessionAsync(SessionId, long, CancellationToken)"/> does, naming the player for the
     /// session's <see cref="PlayerJoined"/> and member list. A directory with accounts of its own (<c>SessionDirectory</c>,
-    /// <see cref="Online.HttpSessions"/>) takes the account's name and ignores <paramref name="playerName"/> (the default
-    /// implementation); <see cref="InProcessSessions"/>, which has no accounts, uses it. Lua's <c>joinSession</c> and
+    /// <see cref="Online.HttpSessions"/>) takes the account's name and ignores <paramref name="playerName"/>;
+    /// <see cref="InProcessSessions"/>, which has no accounts, uses it. This overload has no default body, so a wrapper
+    /// (a decorator of another directory) must pass the name on: one that forgot would silently lose it. Lua's <c>joinSession</c> and
     /// <see cref="Multiplayer"/> pass the logged-in player's name, so a game on an in-process directory announces its
     /// players by name as one on the backend does.
     /// </summary>
@@ -57,8 +61,7 @@ public interface ISessions
     /// <param name="playerName">The player's display name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The status and, on success, the session and the connect info.</returns>
-    Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default) =>
-        JoinSessionAsync(id, userId, cancellationToken);
+    Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Joins the oldest live public session that matches <paramref name="filter"/> and has a free slot; when there is
@@ -72,13 +75,16 @@ public interface ISessions
     /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.Unavailable"/> when a session had to be created and no game server has room;
     /// <see cref="Online.OnlineError.QuotaExceeded"/> when one had to be created and the directory bounds how many sessions the
     /// player's quick-joins created and left empty (the backend's: <c>MaxSessionsPerPlayer</c>).</exception>
-    Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default);
+    /// <remarks>Without a name: the default implementation quick-joins as
+    /// <see cref="QuickJoinAsync(long, string, SessionFilter?, SessionOptions, CancellationToken)"/> with an empty one.</remarks>
+    Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
+        QuickJoinAsync(userId, string.Empty, filter, createIfNone, cancellationToken);
 
     /// <summary>
     /// Quick-joins as <see cref="QuickJoinAsync(long, SessionFilter?, SessionOptions, CancellationToken)"/> does, naming
     /// the player for the session's <see cref="PlayerJoined"/> and member list: used by a directory without accounts
-    /// (<see cref="InProcessSessions"/>), ignored by one with accounts (the default implementation), as in
-    /// <see cref="JoinSessionAsync(SessionId, long, string, CancellationToken)"/>.
+    /// (<see cref="InProcessSessions"/>), ignored by one with accounts, as in
+    /// <see cref="JoinSessionAsync(SessionId, long, string, CancellationToken)"/> (no default body either, for the same reason).
     /// </summary>
     /// <param name="userId">The authenticated player.</param>
     /// <param name="playerName">The player's display name.</param>
@@ -87,8 +93,7 @@ public interface ISessions
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The join (status <see cref="SessionJoinStatus.Joined"/> or <see cref="SessionJoinStatus.AlreadyMember"/>).</returns>
     /// <exception cref="Online.OnlineException">As the overload without a name.</exception>
-    Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
-        QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
+    Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default);
 
     /// <summary>Frees the player's slot. The game server disconnects the player if it is still connected.</summary>
     /// <param name="id">The session.</param>

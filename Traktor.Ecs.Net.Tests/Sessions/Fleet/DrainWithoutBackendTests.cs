@@ -8,7 +8,8 @@ namespace Traktor.Ecs.Net.Tests.Sessions.Fleet;
 
 /// <summary>
 /// A game server drained (SIGTERM) while its backend is down: it waits for the directory at most
-/// <see cref="GameServerHost.DrainBackendTimeout"/> of silence, then gives up and says which sessions it still hosted.
+/// <see cref="GameServerHost.DrainBackendTimeout"/> of silence, then gives up, says which sessions it still hosted, and
+/// tries to deregister for at most <see cref="GameServerHost.DrainDeregisterTimeout"/> before it completes.
 /// On the directory's fake clock, SQLite in process; the backend "goes down" by failing every call of the server's.
 /// </summary>
 public sealed class DrainWithoutBackendTests
@@ -43,7 +44,7 @@ public sealed class DrainWithoutBackendTests
         Assert.Equal(ClientState.Connected, player.State);
         Assert.True(server.Host.HeartbeatFailures > 0);
 
-        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 3), "the drain still waits for a backend that is down");
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * (3 + 5)), "the drain still waits for a backend that is down");
         Assert.Equal(GameServerExit.BackendUnreachable, server.Host.Exit);
         var abandoned = Assert.Single(server.Host.AbandonedSessions);
         Assert.Equal(session, abandoned.SessionId);
@@ -79,6 +80,66 @@ public sealed class DrainWithoutBackendTests
         Assert.Equal(GameServerExit.Drained, server.Host.Exit);
         Assert.Empty(server.Host.AbandonedSessions);
         Assert.Equal(GameServerState.Gone, (await directory.Node.Fleet.ListServersAsync(Cancel)).Single().State);
+    }
+
+    [Fact]
+    public async Task A_drain_that_gave_up_deregisters_when_the_backend_is_back_within_the_deregistration_bound()
+    {
+        // Before: giving up completed the host at once, unregistered; the directory kept the session live (and its player's
+        // seat) until it declared the server dead.
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var (server, _, session, _) = await HostOneSessionAsync(rig, directory);
+        server.Host.DrainBackendTimeout = TimeSpan.FromSeconds(10);
+        Assert.Equal(GameServerHost.DefaultDrainDeregisterTimeout, server.Host.DrainDeregisterTimeout);
+
+        server.Fleet.Unreachable = true;
+        server.Host.Drain();
+        Assert.True(await rig.TickUntilAsync(() => server.Host.AbandonedSessions.Count > 0, 60 * 12), "the drain did not give up");
+        long failures = server.Host.HeartbeatFailures;
+        await rig.TickAsync(60 * 2);
+        Assert.False(server.Host.Completion.IsCompleted); // still trying to deregister
+
+        server.Fleet.Unreachable = false;
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 3), "the drain did not complete");
+        Assert.Equal(GameServerExit.BackendUnreachable, server.Host.Exit);
+        Assert.Equal(GameServerState.Gone, server.Host.State);
+        Assert.Equal(GameServerState.Gone, (await directory.Node.Fleet.ListServersAsync(Cancel)).Single().State);
+        var ended = await directory.Node.Sessions.GetSessionAsync(session, Cancel);
+        Assert.Equal(SessionState.Ended, ended!.State);
+        Assert.Equal(SessionEndReason.ServerShutdown, ended.EndReason);
+        Assert.Equal(failures, server.Host.HeartbeatFailures); // deregistration attempts are not heartbeats
+    }
+
+    [Fact]
+    public async Task A_drain_that_gave_up_completes_within_the_deregistration_bound_when_the_backend_stays_down()
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var (server, _, _, _) = await HostOneSessionAsync(rig, directory);
+        server.Host.DrainBackendTimeout = TimeSpan.FromSeconds(10);
+        server.Host.DrainDeregisterTimeout = TimeSpan.FromSeconds(3);
+
+        server.Fleet.Unreachable = true;
+        server.Host.Drain();
+        Assert.True(await rig.TickUntilAsync(() => server.Host.AbandonedSessions.Count > 0, 60 * 12), "the drain did not give up");
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 3 + 1), "the drain outlived its deregistration bound");
+        Assert.Equal(GameServerExit.BackendUnreachable, server.Host.Exit);
+        Assert.NotEqual(GameServerState.Gone, server.Host.State);
+        Assert.NotEqual(GameServerState.Gone, (await directory.Node.Fleet.ListServersAsync(Cancel)).Single().State);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(61)]
+    public async Task The_deregistration_bound_must_be_positive_and_at_most_a_minute(int seconds)
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var server = await rig.StartServerAsync(directory.Node);
+        Assert.Throws<ArgumentOutOfRangeException>(() => server.Host.DrainDeregisterTimeout = TimeSpan.FromSeconds(seconds));
+        Assert.Equal(GameServerHost.DefaultDrainDeregisterTimeout, server.Host.DrainDeregisterTimeout);
     }
 
     [Theory]

@@ -14,8 +14,14 @@ internal sealed class ServerReportsFirstSessions(ISessions inner) : ISessions
 
     public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) => inner.JoinSessionAsync(id, userId, cancellationToken);
 
+    public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default) =>
+        inner.JoinSessionAsync(id, userId, playerName, cancellationToken);
+
     public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
         inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
+
+    public Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
+        inner.QuickJoinAsync(userId, playerName, filter, createIfNone, cancellationToken);
 
     public async Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
     {

@@ -61,6 +61,25 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
         return ToResult(body);
     }
 
+    /// <summary>Joins as <see cref="JoinSessionAsync(SessionId, long, CancellationToken)"/> does: the backend names the player after its account, so <paramref name="playerName"/> is not sent.</summary>
+    /// <param name="id">The session.</param>
+    /// <param name="userId">The player.</param>
+    /// <param name="playerName">Ignored (the account's name is used).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The status and, on success, the session and the connect info.</returns>
+    public Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default) =>
+        JoinSessionAsync(id, userId, cancellationToken);
+
+    /// <summary>Quick-joins as <see cref="QuickJoinAsync(long, SessionFilter?, SessionOptions, CancellationToken)"/> does: the backend names the player after its account, so <paramref name="playerName"/> is not sent.</summary>
+    /// <param name="userId">The player.</param>
+    /// <param name="playerName">Ignored (the account's name is used).</param>
+    /// <param name="filter">Which sessions qualify; null accepts any.</param>
+    /// <param name="createIfNone">The session to create when none qualifies.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The join.</returns>
+    public Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
+        QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
+
     /// <inheritdoc/>
     public async Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default)
     {

@@ -139,7 +139,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         return JoinAsync(async user =>
         {
             var created = await sessions.CreateSessionAsync(session, cancellationToken).ConfigureAwait(false);
-            return await sessions.JoinSessionAsync(created.Id, user, cancellationToken).ConfigureAwait(false);
+            return await sessions.JoinSessionAsync(created.Id, user, login?.Username ?? string.Empty, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
 

@@ -11,8 +11,9 @@ public enum GameServerExit
 
     /// <summary>
     /// Draining, the directory answered nothing for <see cref="GameServerHost.DrainBackendTimeout"/>: the host gave up waiting
-    /// for it to end the sessions still hosted (<see cref="GameServerHost.AbandonedSessions"/>) and did not deregister; the
-    /// directory declares the server dead once it runs again.
+    /// for it to end the sessions still hosted (<see cref="GameServerHost.AbandonedSessions"/>), then tried to deregister for
+    /// at most <see cref="GameServerHost.DrainDeregisterTimeout"/>: <see cref="GameServerHost.State"/> is
+    /// <see cref="GameServerState.Gone"/> when that succeeded; otherwise the directory declares the server dead once it runs again.
     /// </summary>
     BackendUnreachable = 2,
 

@@ -18,6 +18,7 @@ public sealed partial class GameServerHost
     private bool callStarting;
     private bool registerRequested;
     private bool deregisterRequested;
+    private bool lastDeregistration;
     private bool heartbeatsStopped;
     private Snapshot? snapshot;
     private Answer? latestAnswer;
@@ -86,6 +87,36 @@ public sealed partial class GameServerHost
     }
 
     /// <summary>
+    /// Tick thread, when a drain gives up on a silent directory: deregisters now, retrying each interval until it succeeds
+    /// (the tick bounds the attempts by <see cref="DrainDeregisterTimeout"/>); a call in flight is abandoned for it.
+    /// </summary>
+    private void RequestLastDeregistration()
+    {
+        ITimer? timer;
+        TimeSpan interval;
+        lock (gate)
+        {
+            deregisterRequested = true;
+            lastDeregistration = true;
+            if (call is { Kind: not CallKind.Deregister })
+            {
+                call.Cancel.Cancel();
+            }
+
+            (timer, interval) = (heartbeatTimer, timerInterval);
+        }
+
+        try
+        {
+            timer?.Change(TimeSpan.Zero, interval); // the first attempt at once (outside the lock: a virtual clock fires it here)
+        }
+        catch (ObjectDisposedException)
+        {
+            // Heartbeats stopped meanwhile: there is nothing left to deregister with.
+        }
+    }
+
+    /// <summary>
     /// Tick thread, twice per heartbeat interval (and at once when sessions open, close or the server drains): who is
     /// connected to each session, the mean tick time, the draining flag. Allocates once per snapshot, never per tick.
     /// </summary>
@@ -149,10 +180,18 @@ public sealed partial class GameServerHost
 
         if (gone)
         {
-            logger.LogInformation("Drained and deregistered game server {Server}.", lease?.ServerId);
+            if (GaveUp)
+            {
+                DeregisteredAfterGivingUp();
+            }
+            else
+            {
+                logger.LogInformation("Drained and deregistered game server {Server}.", lease?.ServerId);
+            }
+
             State = GameServerState.Gone;
             StopHeartbeats();
-            Finish(GameServerExit.Drained);
+            Finish(GaveUp ? GameServerExit.BackendUnreachable : GameServerExit.Drained);
         }
 
         // An answer about an identity this process has since replaced (it registered anew) says nothing about it now.
@@ -184,6 +223,11 @@ public sealed partial class GameServerHost
                     // A call the directory has not answered in half the dead timeout is lost (a hung connection); a new
                     // heartbeat must get through before the directory's patience ends.
                     var patience = current is null ? timerInterval * 4 : TimeSpan.FromTicks(Math.Max(current.DeadAfter.Ticks / 2, timerInterval.Ticks * 2));
+                    if (lastDeregistration && call.Kind != CallKind.Deregister)
+                    {
+                        patience = TimeSpan.Zero; // a drain that gave up deregisters now, not after a hung heartbeat
+                    }
+
                     if (time.GetElapsedTime(call.StartedAt) < patience)
                     {
                         return;
@@ -288,6 +332,13 @@ public sealed partial class GameServerHost
                 logger.LogWarning(task.Exception?.InnerException, "Registering anew failed; retrying in {Interval}.", timerInterval);
                 break;
             default:
+                if (!task.IsCompletedSuccessfully && lastDeregistration)
+                {
+                    // The drain gave up on the directory; the tick ends these attempts after DrainDeregisterTimeout.
+                    logger.LogWarning(task.Exception?.InnerException, "Deregistering failed; retrying in {Interval}.", timerInterval);
+                    break;
+                }
+
                 if (!task.IsCompletedSuccessfully)
                 {
                     logger.LogWarning(task.Exception?.InnerException, "Deregistering failed; the directory will declare this server dead instead.");
