@@ -50,7 +50,7 @@ public sealed class WebSocketReclaimLoadTests
             long timeouts = counters.HandshakeTimeouts;
             for (int i = 0; i < MaxConnections; i++)
             {
-                var (socket, head) = Open($"127.200.{i + 1}.1", server);
+                var (socket, head) = await OpenAsync($"127.200.{i + 1}.1", server);
                 using (socket) Assert.StartsWith("HTTP/1.1 101", head);
             }
             Assert.Equal(timeouts, counters.HandshakeTimeouts);
@@ -91,7 +91,7 @@ public sealed class WebSocketReclaimLoadTests
             Assert.Equal(0, server.StreamCount);
             for (int i = 0; i < MaxConnections; i++)
             {
-                var (socket, head) = Open($"127.200.{i + 1}.1", server);
+                var (socket, head) = await OpenAsync($"127.200.{i + 1}.1", server);
                 using (socket) Assert.StartsWith("HTTP/1.1 101", head);
             }
         }
@@ -125,7 +125,7 @@ public sealed class WebSocketReclaimLoadTests
         for (int wave = 0; wave < Waves; wave++)
         {
             int octet = wave + 1;
-            var answered = Task.WhenAll(Enumerable.Range(0, PerWave).Select(i => Task.Run(() => Open($"127.{octet}.{i + 1}.1", server))));
+            var answered = Task.WhenAll(Enumerable.Range(0, PerWave).Select(i => OpenAsync($"127.{octet}.{i + 1}.1", server)));
             Assert.Same(answered, await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)));
             foreach (var (socket, head) in await answered)
             {
@@ -140,18 +140,26 @@ public sealed class WebSocketReclaimLoadTests
         return upgraded;
     }
 
-    /// <summary>Connects from <paramref name="source"/>, asks for an upgrade and reads the answer's head ("" when closed first).</summary>
-    private static (Socket Socket, string Head) Open(string source, WebSocketServerTransport server)
+    /// <summary>
+    /// Connects from <paramref name="source"/>, asks for an upgrade and reads the answer's head ("" when closed first). It
+    /// never blocks a pool thread: sixteen blocking readers at once starved Kestrel's own threads on a two-core machine
+    /// running other socket tests, and a wave then waited out its 30 s.
+    /// </summary>
+    private static async Task<(Socket Socket, string Head)> OpenAsync(string source, WebSocketServerTransport server)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 20_000 };
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Parse(source), 0));
         var head = new StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {
-            socket.Connect(server.LocalEndPoint);
-            socket.Send(Upgrade);
+            await socket.ConnectAsync(server.LocalEndPoint, timeout.Token);
+            await socket.SendAsync(Upgrade, SocketFlags.None, timeout.Token);
             var one = new byte[1];
-            while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && socket.Receive(one) == 1) head.Append((char)one[0]);
+            while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await socket.ReceiveAsync(one, SocketFlags.None, timeout.Token) == 1)
+            {
+                head.Append((char)one[0]);
+            }
         }
         catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
         {
