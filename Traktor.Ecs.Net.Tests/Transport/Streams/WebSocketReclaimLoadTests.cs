@@ -21,7 +21,7 @@ public sealed class WebSocketReclaimLoadTests
     [Fact]
     public async Task Waves_of_upgrades_and_reclaims_at_once_neither_deadlock_nor_leak_slots_nor_count_a_close_twice()
     {
-        const int MaxConnections = 4, Waves = 6, PerWave = 16;
+        const int MaxConnections = 4;
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero));
         using var server = WebSocketServerTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0),
             new StreamTransportOptions { MaxConnections = MaxConnections, AcceptsPerPass = 32, HandshakeTimeout = TimeSpan.FromSeconds(7) }, time: time);
@@ -29,36 +29,10 @@ public sealed class WebSocketReclaimLoadTests
         // and every close counted belongs to an accepted channel.
         var sockets = new List<Socket>();
         using var stop = new CancellationTokenSource();
-        // The game loop, on its own thread: adopts channels and closes them (handshake timeouts, ends) while upgrades arrive.
-        var gameLoop = Task.Factory.StartNew(() =>
-        {
-            var buffer = new byte[2048];
-            while (!stop.IsCancellationRequested)
-            {
-                server.TryReceive(buffer, out _, out _);
-                Thread.Yield();
-            }
-        }, TaskCreationOptions.LongRunning);
-
-        int upgraded = 0;
+        var gameLoop = StartGameLoop(server, stop.Token);
         try
         {
-            for (int wave = 0; wave < Waves; wave++)
-            {
-                // Each from its own /24, so only the totals limit them.
-                var opening = Enumerable.Range(0, PerWave).Select(i => Task.Run(() => Open($"127.{wave + 1}.{i + 1}.1", server))).ToArray();
-                var answered = Task.WhenAll(opening);
-                Assert.Same(answered, await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)));
-                foreach (var (socket, head) in await answered)
-                {
-                    sockets.Add(socket);
-                    if (head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal)) upgraded++;
-                    else Assert.True(head.Length == 0 || head.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), head);
-                }
-                // The wave's channels are older than the reclaim delay (3 s) for the next one; every other wave, the game
-                // loop's handshake deadline (7 s) closes the oldest ones too, racing the next wave's reclaims.
-                time.Advance(TimeSpan.FromSeconds(3.5));
-            }
+            int upgraded = await RunWavesAsync(server, time, sockets);
             Assert.True(upgraded > MaxConnections, $"only {upgraded} upgrades: no wave reclaimed a silent channel");
 
             // Everything closes; the game loop counts each close once (an upgrade the gate cut off before its 101 arrived
@@ -76,7 +50,7 @@ public sealed class WebSocketReclaimLoadTests
             long timeouts = counters.HandshakeTimeouts;
             for (int i = 0; i < MaxConnections; i++)
             {
-                var (socket, head) = Open($"127.200.{i + 1}.1", server);
+                var (socket, head) = await OpenAsync($"127.200.{i + 1}.1", server);
                 using (socket) Assert.StartsWith("HTTP/1.1 101", head);
             }
             Assert.Equal(timeouts, counters.HandshakeTimeouts);
@@ -98,38 +72,16 @@ public sealed class WebSocketReclaimLoadTests
     [Fact]
     public async Task Waves_that_overflow_the_gate_itself_neither_deadlock_nor_leak_an_admission()
     {
-        const int MaxConnections = 4, Waves = 6, PerWave = 16;
+        const int MaxConnections = 4;
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero));
         using var server = WebSocketServerTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0),
             new StreamTransportOptions { MaxConnections = MaxConnections, AcceptsPerPass = 4, HandshakeTimeout = TimeSpan.FromSeconds(7) }, time: time);
         var sockets = new List<Socket>();
         using var stop = new CancellationTokenSource();
-        var gameLoop = Task.Factory.StartNew(() =>
-        {
-            var buffer = new byte[2048];
-            while (!stop.IsCancellationRequested)
-            {
-                server.TryReceive(buffer, out _, out _);
-                Thread.Yield();
-            }
-        }, TaskCreationOptions.LongRunning);
-
-        int upgraded = 0;
+        var gameLoop = StartGameLoop(server, stop.Token);
         try
         {
-            for (int wave = 0; wave < Waves; wave++)
-            {
-                var opening = Enumerable.Range(0, PerWave).Select(i => Task.Run(() => Open($"127.{wave + 1}.{i + 1}.1", server))).ToArray();
-                var answered = Task.WhenAll(opening);
-                Assert.Same(answered, await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)));
-                foreach (var (socket, head) in await answered)
-                {
-                    sockets.Add(socket);
-                    if (head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal)) upgraded++;
-                    else Assert.True(head.Length == 0 || head.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), head);
-                }
-                time.Advance(TimeSpan.FromSeconds(3.5));
-            }
+            int upgraded = await RunWavesAsync(server, time, sockets);
             Assert.True(upgraded > MaxConnections, $"only {upgraded} upgrades: no wave reclaimed a silent channel");
             Assert.True(server.Counters.HandshakeTimeouts > 0);
 
@@ -139,7 +91,7 @@ public sealed class WebSocketReclaimLoadTests
             Assert.Equal(0, server.StreamCount);
             for (int i = 0; i < MaxConnections; i++)
             {
-                var (socket, head) = Open($"127.200.{i + 1}.1", server);
+                var (socket, head) = await OpenAsync($"127.200.{i + 1}.1", server);
                 using (socket) Assert.StartsWith("HTTP/1.1 101", head);
             }
         }
@@ -151,18 +103,63 @@ public sealed class WebSocketReclaimLoadTests
         }
     }
 
-    /// <summary>Connects from <paramref name="source"/>, asks for an upgrade and reads the answer's head ("" when closed first).</summary>
-    private static (Socket Socket, string Head) Open(string source, WebSocketServerTransport server)
+    /// <summary>The game loop, on its own thread: adopts channels and closes them (handshake timeouts, ends) while upgrades arrive.</summary>
+    private static Task StartGameLoop(WebSocketServerTransport server, CancellationToken stop) => Task.Factory.StartNew(() =>
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 20_000 };
+        var buffer = new byte[2048];
+        while (!stop.IsCancellationRequested)
+        {
+            server.TryReceive(buffer, out _, out _);
+            Thread.Yield();
+        }
+    }, TaskCreationOptions.LongRunning);
+
+    /// <summary>
+    /// Six waves of sixteen upgrades at once, each from its own /24 so only the totals limit them; every request is answered
+    /// (a 101, a 503 or a close) within 30 s. Returns how many were upgraded; the sockets go to <paramref name="sockets"/>.
+    /// </summary>
+    private static async Task<int> RunWavesAsync(WebSocketServerTransport server, FakeTimeProvider time, List<Socket> sockets)
+    {
+        const int Waves = 6, PerWave = 16;
+        int upgraded = 0;
+        for (int wave = 0; wave < Waves; wave++)
+        {
+            int octet = wave + 1;
+            var answered = Task.WhenAll(Enumerable.Range(0, PerWave).Select(i => OpenAsync($"127.{octet}.{i + 1}.1", server)));
+            Assert.Same(answered, await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)));
+            foreach (var (socket, head) in await answered)
+            {
+                sockets.Add(socket);
+                if (head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal)) upgraded++;
+                else Assert.True(head.Length == 0 || head.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), head);
+            }
+            // The wave's channels are older than the reclaim delay (3 s) for the next one; every other wave, the game
+            // loop's handshake deadline (7 s) closes the oldest ones too, racing the next wave's reclaims.
+            time.Advance(TimeSpan.FromSeconds(3.5));
+        }
+        return upgraded;
+    }
+
+    /// <summary>
+    /// Connects from <paramref name="source"/>, asks for an upgrade and reads the answer's head ("" when closed first). It
+    /// never blocks a pool thread: sixteen blocking readers at once starved Kestrel's own threads on a two-core machine
+    /// running other socket tests, and a wave then waited out its 30 s.
+    /// </summary>
+    private static async Task<(Socket Socket, string Head)> OpenAsync(string source, WebSocketServerTransport server)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Parse(source), 0));
         var head = new StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {
-            socket.Connect(server.LocalEndPoint);
-            socket.Send(Upgrade);
+            await socket.ConnectAsync(server.LocalEndPoint, timeout.Token);
+            await socket.SendAsync(Upgrade, SocketFlags.None, timeout.Token);
             var one = new byte[1];
-            while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && socket.Receive(one) == 1) head.Append((char)one[0]);
+            while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await socket.ReceiveAsync(one, SocketFlags.None, timeout.Token) == 1)
+            {
+                head.Append((char)one[0]);
+            }
         }
         catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
         {

@@ -27,15 +27,12 @@ internal sealed class ReliableSendChannel
     private readonly MessageBufferPool _pool;
     private ushort _oldest;
     private ushort _next;
+    private ushort _scan;
     private ushort _unsent;
+    private bool _fullScan;
+    private double _earliestSent;
+    private double _rescanAt = double.NegativeInfinity;
     private long _backlogBytes;
-
-    // The ids of sent messages in the order of their last send. Every send is stamped with the pass's time, so this is
-    // the order of send times and, with one resend delay for all, of due times: the head comes due first, and a pass
-    // looks at the due messages only, not at everything in flight. Each message in flight has exactly one entry once
-    // sent; an acknowledged one's entry stays until it reaches the head or the ring is compacted.
-    private readonly SendOrder _order = new();
-    private int _dueCandidates;
 
     /// <summary>Bytes charged per queued fragment on top of its data, so tiny messages cannot hide their real cost.</summary>
     public const int PerMessageOverhead = 32;
@@ -71,8 +68,8 @@ internal sealed class ReliableSendChannel
     }
 
     /// <summary>
-    /// Moves backlog into the window and starts a sending pass over the messages sent before it (those that may come
-    /// due, oldest send first) and then those never sent: an idle update costs nothing however full the window is.
+    /// Moves backlog into the window and starts a sending pass: from the oldest message when a resend may be due,
+    /// otherwise only over messages never sent, so an idle update costs nothing however full the window is.
     /// </summary>
     public void BeginSendPass(double now)
     {
@@ -92,57 +89,38 @@ internal sealed class ReliableSendChannel
             slot.InUse = true;
             _next++;
         }
-        // Resent messages go to the back of the order; the pass stops before them, so none goes twice in one pass.
-        _dueCandidates = _order.Count;
+        _fullScan = now >= _rescanAt;
+        _scan = _fullScan ? _oldest : _unsent;
+        _earliestSent = double.PositiveInfinity;
     }
 
     /// <summary>
     /// Writes due messages into <paramref name="destination"/> and records their ids in <paramref name="sentIds"/>;
-    /// returns the bytes written. Resends come first (oldest send first), then messages never sent, in id order. Stops
-    /// at the first message that does not fit, so the next packet continues there.
+    /// returns the bytes written. Stops at the first message that does not fit, so the next packet continues there.
     /// </summary>
     public int WriteDue(Span<byte> destination, double now, double resendDelay, Span<ushort> sentIds, ref int sentCount)
     {
         int written = 0;
-        while (_dueCandidates > 0 && sentCount < sentIds.Length)
+        while (_scan != _next && sentCount < sentIds.Length)
         {
-            ushort id = _order.Peek();
-            ref var slot = ref _slots[id % Window];
-            if (!IsInFlight(id))
+            ref var slot = ref _slots[_scan % Window];
+            if (slot.InUse && now - slot.LastSent >= resendDelay)
             {
-                _order.Pop();
-                _dueCandidates--;
-                continue;
-            }
-            if (now - slot.LastSent < resendDelay)
-            {
-                _dueCandidates = 0; // sent later than the head: none of the rest is due either
-                break;
-            }
-            int n = MessageRecord.Write(destination[written..], _kind, id, slot.FragmentIndex, slot.FragmentCount, slot.Buffer.AsSpan(0, slot.Length));
-            if (n == 0) return written;
-            _order.Pop();
-            _dueCandidates--;
-            Resends++;
-            slot.LastSent = now;
-            written += n;
-            sentIds[sentCount++] = id;
-            Push(id);
-        }
-        while (_unsent != _next && sentCount < sentIds.Length)
-        {
-            ref var slot = ref _slots[_unsent % Window];
-            if (slot.InUse)
-            {
-                int n = MessageRecord.Write(destination[written..], _kind, _unsent, slot.FragmentIndex, slot.FragmentCount, slot.Buffer.AsSpan(0, slot.Length));
+                int n = MessageRecord.Write(destination[written..], _kind, _scan, slot.FragmentIndex, slot.FragmentCount, slot.Buffer.AsSpan(0, slot.Length));
                 if (n == 0) return written;
+                if (!double.IsNegativeInfinity(slot.LastSent)) Resends++;
                 slot.LastSent = now;
                 written += n;
-                sentIds[sentCount++] = _unsent;
-                Push(_unsent);
+                sentIds[sentCount++] = _scan;
+                if (_scan == _unsent) _unsent++;
+                _rescanAt = Math.Min(_rescanAt, now + resendDelay);
             }
-            _unsent++;
+            if (slot.InUse) _earliestSent = Math.Min(_earliestSent, slot.LastSent);
+            _scan++;
         }
+        // A full pass that saw every message in flight knows when the next resend can be due (never, for an
+        // empty window, until something is sent: each send pulls the time in).
+        if (_scan == _next && _fullScan) _rescanAt = _earliestSent + resendDelay;
         return written;
     }
 
@@ -153,6 +131,7 @@ internal sealed class ReliableSendChannel
         if (!slot.InUse) return;
         Release(ref slot);
         while (_oldest != _next && !_slots[_oldest % Window].InUse) _oldest++;
+        if (Sequence.Difference(_scan, _oldest) < 0) _scan = _oldest;
         if (Sequence.Difference(_unsent, _oldest) < 0) _unsent = _oldest;
     }
 
@@ -166,18 +145,6 @@ internal sealed class ReliableSendChannel
         _backlogBytes = 0;
         _oldest = _next;
         _unsent = _next;
-        _order.Clear();
-        _dueCandidates = 0;
-    }
-
-    /// <summary>Whether <paramref name="id"/> is sent or queued in the window and not yet acknowledged.</summary>
-    private bool IsInFlight(ushort id) => (ushort)(id - _oldest) < (ushort)(_next - _oldest) && _slots[id % Window].InUse;
-
-    /// <summary>Appends <paramref name="id"/> to the send order, first dropping acknowledged entries when it is full.</summary>
-    private void Push(ushort id)
-    {
-        if (_order.IsFull) _dueCandidates = _order.Compact(this, _dueCandidates);
-        _order.Push(id);
     }
 
     private void Release(ref Slot slot)
@@ -185,65 +152,5 @@ internal sealed class ReliableSendChannel
         _pool.Return(slot.Buffer!);
         slot.Buffer = null;
         slot.InUse = false;
-    }
-
-    /// <summary>
-    /// A ring of message ids. Compacting drops the acknowledged; it grows (doubling, from 16) only when more than half
-    /// stays, so it never passes 2 × <see cref="Window"/> entries (4 KiB) and compacts at most once per half its size
-    /// of pushes: amortized constant work per send, nothing allocated once grown.
-    /// </summary>
-    private sealed class SendOrder
-    {
-        private ushort[] _ids = new ushort[16];
-        private int _head;
-
-        public int Count { get; private set; }
-
-        public bool IsFull => Count == _ids.Length;
-
-        public ushort Peek() => _ids[_head];
-
-        public void Pop()
-        {
-            _head = (_head + 1) & (_ids.Length - 1);
-            Count--;
-        }
-
-        public void Push(ushort id)
-        {
-            _ids[(_head + Count) & (_ids.Length - 1)] = id;
-            Count++;
-        }
-
-        public void Clear()
-        {
-            _head = 0;
-            Count = 0;
-        }
-
-        /// <summary>Drops entries no longer in flight, in place and in order; returns how many of the first <paramref name="front"/> stay.</summary>
-        public int Compact(ReliableSendChannel channel, int front)
-        {
-            int mask = _ids.Length - 1;
-            int kept = 0;
-            int keptFront = 0;
-            for (int i = 0; i < Count; i++)
-            {
-                ushort id = _ids[(_head + i) & mask];
-                if (!channel.IsInFlight(id)) continue;
-                _ids[(_head + kept) & mask] = id;
-                kept++;
-                if (i < front) keptFront++;
-            }
-            Count = kept;
-            if (Count > _ids.Length / 2)
-            {
-                var grown = new ushort[_ids.Length * 2];
-                for (int i = 0; i < Count; i++) grown[i] = _ids[(_head + i) & mask];
-                _ids = grown;
-                _head = 0;
-            }
-            return keptFront;
-        }
     }
 }
