@@ -8,7 +8,7 @@ namespace Traktor.Ecs;
 /// Entities fill a chunk densely from index 0 to <see cref="Count"/> - 1. Each component column
 /// keeps the world version at which it was last written, so readers can skip unchanged chunks.
 /// </summary>
-public struct Chunk
+public partial struct Chunk
 {
     private readonly Archetype archetype;
     private readonly Entity[] entities;
@@ -143,6 +143,47 @@ public struct Chunk
     /// <param name="type">A component type.</param>
     public readonly bool Has(ComponentType type) => archetype.ColumnOf(type.Id) >= 0;
 
+    /// <summary>The boxed component of the entity at <paramref name="index"/> (Arch's non-generic <c>Chunk.Get</c>); does not mark a change.</summary>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="type">A component type of this chunk's archetype (a <see cref="Type"/> converts implicitly).</param>
+    /// <returns>A copy of the value.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype has no such component.</exception>
+    public readonly object? Get(int index, ComponentType type)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        return columns[RequireColumn(type, "Chunk.Get")].GetValue(index);
+    }
+
+    /// <summary>Writes a boxed component to the entity at <paramref name="index"/> (Arch's non-generic <c>Chunk.Set</c>); marks the column changed.</summary>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="component">A value of one of this chunk's component types.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="component"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype has no component of that type.</exception>
+    public readonly void Set(int index, object component)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int column = RequireColumn(ComponentRegistry.GetOrRegister(component.GetType()), "Chunk.Set");
+        versions[column] = archetype.World.ChangeVersion;
+        columns[column].SetValue(component, index);
+    }
+
+    /// <summary>
+    /// The whole column array of a component type (its length is <see cref="Capacity"/>; only the first
+    /// <see cref="Count"/> items are live; Arch's non-generic <c>Chunk.GetArray</c>). Marks the column changed.
+    /// </summary>
+    /// <param name="type">A component type of this chunk's archetype.</param>
+    /// <returns>The column, a <c>T[]</c> of the component type.</returns>
+    /// <exception cref="ComponentNotFoundException">The archetype has no such component.</exception>
+    public readonly Array GetArray(ComponentType type)
+    {
+        int column = RequireColumn(type, "Chunk.GetArray");
+        versions[column] = archetype.World.ChangeVersion;
+        return columns[column];
+    }
+
     /// <summary>The live values of component <typeparamref name="T"/>, read-only; does not mark a change.</summary>
     /// <typeparam name="T">A component of this chunk's archetype.</typeparam>
     /// <exception cref="ComponentNotFoundException">The archetype has no such component.</exception>
@@ -185,6 +226,17 @@ public struct Chunk
     internal readonly void MarkAllChanged(uint version) => versions.AsSpan().Fill(version);
 
     internal readonly void MarkChanged(int column, uint version) => versions[column] = version;
+
+    private readonly int RequireColumn(ComponentType type, string operation)
+    {
+        int column = archetype.ColumnOf(type.Id);
+        if (column < 0)
+        {
+            throw new ComponentNotFoundException(Traktor.Ecs.Entity.Null, type.Type, $"{operation}({type.Type.Name}) on archetype {archetype}");
+        }
+
+        return column;
+    }
 
     private readonly int RequireColumn<T>(string operation)
     {

@@ -50,8 +50,16 @@ public sealed class Query
         return total;
     }
 
+    /// <summary>Arch's name for <see cref="CountEntities"/>: the number of live entities this query matches.</summary>
+    /// <returns>The sum of the matching archetypes' entity counts.</returns>
+    public int Count() => CountEntities();
+
     /// <summary>Enumerates every non-empty chunk of every matching archetype, by reference.</summary>
     public ChunkEnumerator GetEnumerator() => new(this, -1, 0);
+
+    /// <summary>Arch's chunk iterator: <c>foreach (ref var chunk in query.GetChunkIterator())</c> walks the same chunks as the query itself.</summary>
+    /// <returns>An enumerable over the non-empty matching chunks.</returns>
+    public QueryChunkIterator GetChunkIterator() => new(this);
 
     /// <summary>
     /// Enumerates only the chunks whose <typeparamref name="T"/> column was written after world version
@@ -90,6 +98,18 @@ public sealed class Query
 
         archetypes[ArchetypeCount++] = archetype;
     }
+}
+
+/// <summary>The chunks of a query (Arch's <c>Query.GetChunkIterator()</c>); enumerate with <c>foreach (ref var chunk in …)</c>.</summary>
+public readonly ref struct QueryChunkIterator
+{
+    private readonly Query query;
+
+    internal QueryChunkIterator(Query query) => this.query = query;
+
+    /// <summary>Starts the enumeration.</summary>
+    /// <returns>The query's chunk enumerator.</returns>
+    public ChunkEnumerator GetEnumerator() => query.GetEnumerator();
 }
 
 /// <summary>The chunks of a query filtered by a change version; enumerate with <c>foreach (ref var chunk in …)</c>.</summary>

@@ -94,7 +94,7 @@ public sealed partial class World
     {
         var query = Query(in description);
         var matched = ArrayPool<Entity>.Shared.Rent(Math.Max(1, query.CountEntities()));
-        count = GetEntities(in description, matched);
+        count = GetEntities(in description, matched.AsSpan());
         return matched;
     }
 }

@@ -132,13 +132,49 @@ public sealed partial class World
         }
     }
 
-    /// <summary>Copies the live entities matching <paramref name="description"/> into <paramref name="entities"/>.</summary>
+    /// <summary>
+    /// Appends the live entities matching <paramref name="description"/> to any list (Arch's <c>IList&lt;Entity&gt;</c>
+    /// overload). An <c>Entity[]</c> cannot grow, so it is filled from index 0 as the span overload does.
+    /// </summary>
     /// <param name="description">What to match.</param>
-    /// <param name="entities">At least <see cref="CountEntities"/> items long.</param>
-    /// <returns>The number of entities written.</returns>
-    /// <exception cref="ArgumentException"><paramref name="entities"/> is too short.</exception>
-    public int GetEntities(in QueryDescription description, Span<Entity> entities)
+    /// <param name="entities">The list to append to.</param>
+    /// <exception cref="ArgumentException"><paramref name="entities"/> is an array too short for the matches.</exception>
+    public void GetEntities(in QueryDescription description, IList<Entity> entities)
     {
+        ArgumentNullException.ThrowIfNull(entities);
+        if (entities is Entity[] array)
+        {
+            GetEntities(in description, array.AsSpan());
+            return;
+        }
+
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                foreach (var entity in archetype.ChunkArray[c].Entities)
+                {
+                    entities.Add(entity);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies the live entities matching <paramref name="description"/> into <paramref name="entities"/>, from index
+    /// <paramref name="start"/> on (Arch's <c>GetEntities(in description, span, start)</c>).
+    /// </summary>
+    /// <param name="description">What to match.</param>
+    /// <param name="entities">At least <paramref name="start"/> + <see cref="CountEntities"/> items long.</param>
+    /// <param name="start">The index of the first item written.</param>
+    /// <returns>The number of entities written.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="start"/> is negative or past the span's end.</exception>
+    /// <exception cref="ArgumentException"><paramref name="entities"/> is too short.</exception>
+    public int GetEntities(in QueryDescription description, Span<Entity> entities, int start = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start, entities.Length);
+        entities = entities[start..];
         int written = 0;
         foreach (var archetype in Query(in description).Archetypes)
         {

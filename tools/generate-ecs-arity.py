@@ -173,12 +173,14 @@ def entity_extensions():
 
 
 def exclusive():
-    out = ["public readonly partial struct QueryDescription\n{"]
+    out = ["public partial struct QueryDescription\n{"]
     for n in range(1, MAX + 1):
         t = tparams(n)
         types = ", ".join(f"Component<T{i}>.ComponentType" for i in range(n))
-        out.append(f"""    /// <summary>Returns a copy that matches only archetypes with exactly these components (plus any named before).</summary>
-{typedocs(n)}    public QueryDescription WithExclusive<{t}>() => WithExclusive([{types}]);
+        out.append(f"""    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+{typedocs(n)}    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<{t}>() => ref WithExclusive([{types}]);
 """)
     out.append("}")
     write("QueryDescription.Exclusive.Arity.cs", "\n".join(out))
@@ -420,7 +422,194 @@ def queries():
         print("wrote", name)
 
 
+def entity_components():
+    out = []
+    for n in range(1, MAX + 1):
+        fields = "".join(f"    /// <summary>The entity's <typeparamref name=\"T{i}\"/>, by reference.</summary>\n    public ref T{i} t{i};\n\n" for i in range(n))
+        ctor_params = ", ".join(f"ref T{i} t{i}" for i in range(n))
+        assigns = "".join(f"        this.t{i} = ref t{i};\n" for i in range(n))
+        out.append(f"""/// <summary>
+/// One chunk row: the entity and references to {n} of its components, returned by <c>Chunk.GetRow&lt;{tparams(n).replace(', ', ',')}&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+{typedocs(n).replace('    ', '')}public ref struct EntityComponents<{tparams(n)}>
+{{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+{fields}    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+{pdocs(n, 'A reference to component {i}.')}    public EntityComponents(ref Entity entity, {ctor_params})
+    {{
+        Entity = ref entity;
+{assigns}    }}
+}}
+""")
+    write("EntityComponents.Arity.cs", "\n".join(out))
+
+
+def chunk_rows():
+    out = ["public partial struct Chunk\n{"]
+    columns_out = ["public partial struct Chunk\n{"]
+    for n in range(1, MAX + 1):
+        t = tparams(n)
+        cols = lambda op: "".join(f"        int c{i} = RequireColumn<T{i}>(\"{op}\");\n" for i in range(n))
+        marks = "".join(f"        versions[c{i}] = version;\n" for i in range(n))
+        refs = ", ".join(f"ref ElementAt<T{i}>(c{i}, index)" for i in range(n))
+        out.append(f"""    /// <summary>The entity at <paramref name="index"/> and references to its {n} component{'s' if n > 1 else ''} (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+{typedocs(n, "A component of this chunk's archetype.")}    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<{t}> GetRow<{t}>(int index)
+    {{
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+{cols("Chunk.GetRow")}        uint version = archetype.World.ChangeVersion;
+{marks}        return new EntityComponents<{t}>(ref entities[index], {refs});
+    }}
+""")
+        if n == 1:
+            continue
+        firsts = ", ".join(f"ref FirstForWrite<T{i}>(c{i}, version)" for i in range(n))
+        hases = " && ".join(f"archetype.ColumnOf(Component<T{i}>.Id) >= 0" for i in range(n))
+        sets = "".join(f"        ElementAt<T{i}>(c{i}, index) = t{i};\n" for i in range(n))
+        span_outs = ", ".join(f"out Span<T{i}> t{i}Span" for i in range(n))
+        spans = "".join(f"        t{i}Span = new Span<T{i}>(Unsafe.As<T{i}[]>(columns[c{i}]), 0, Count);\n" for i in range(n))
+        span_docs = "".join(f"    /// <param name=\"t{i}Span\">Receives the live values of component {i}.</param>\n" for i in range(n))
+        array_docs = "".join(f"    /// <param name=\"t{i}Array\">Receives the column array of component {i}.</param>\n" for i in range(n))
+        array_outs = ", ".join(f"out T{i}[] t{i}Array" for i in range(n))
+        arrays = "".join(f"        t{i}Array = Unsafe.As<T{i}[]>(columns[c{i}]);\n" for i in range(n))
+        out.append(f"""    /// <summary>True when this chunk's archetype has all {n} components.</summary>
+{typedocs(n)}    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<{t}>() => {hases};
+
+    /// <summary>References to the {n} components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+{typedocs(n, "A component of this chunk's archetype.")}    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<{t}> Get<{t}>(int index)
+    {{
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+{cols("Chunk.Get")}        uint version = archetype.World.ChangeVersion;
+{marks}        return new Components<{t}>({refs});
+    }}
+
+    /// <summary>Writes {n} components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+{typedocs(n, "A component of this chunk's archetype.")}    /// <param name="index">A row below <see cref="Count"/>.</param>
+{pdocs(n, 'The value of component {i}.')}    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<{t}>(int index, {ins(n, True)})
+    {{
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+{cols("Chunk.Set")}        uint version = archetype.World.ChangeVersion;
+{marks}{sets}    }}
+
+""")
+        columns_out.append(f"""    /// <summary>References to the first value of {n} component columns (index them with <c>Unsafe.Add</c> below <see cref="Count"/>); marks the columns changed.</summary>
+{typedocs(n, "A component of this chunk's archetype.")}    /// <returns>The first-element references (fields t0, t1…).</returns>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<{t}> GetFirst<{t}>()
+    {{
+{cols("Chunk.GetFirst")}        uint version = archetype.World.ChangeVersion;
+        return new Components<{t}>({firsts});
+    }}
+
+    /// <summary>The live values of {n} component columns (exactly <see cref="Count"/> items each), writable; marks the columns changed.</summary>
+{typedocs(n, "A component of this chunk's archetype.")}{span_docs}    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void GetSpan<{t}>({span_outs})
+    {{
+{cols("Chunk.GetSpan")}        uint version = archetype.World.ChangeVersion;
+{marks}{spans}    }}
+
+    /// <summary>The whole column arrays of {n} components (length <see cref="Capacity"/>; the first <see cref="Count"/> items are live); marks the columns changed.</summary>
+{typedocs(n, "A component of this chunk's archetype.")}{array_docs}    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void GetArray<{t}>({array_outs})
+    {{
+{cols("Chunk.GetArray")}        uint version = archetype.World.ChangeVersion;
+{marks}{arrays}    }}
+""")
+    for name, body in (("Chunk.Rows.Arity.cs", out), ("Chunk.Columns.Arity.cs", columns_out)):
+        body.append("}")
+        usings = "\nusing System.Runtime.CompilerServices;\n" if any("Unsafe." in part for part in body) else ""
+        text = HEADER + usings + "\nnamespace Traktor.Ecs;\n\n" + "\n".join(body).rstrip() + "\n"
+        (ROOT / name).write_text(text)
+        print("wrote", name)
+
+
+def world_bulk():
+    out = ["public sealed partial class World\n{"]
+    for n in range(2, MAX + 1):
+        t = tparams(n)
+        cols = "".join(f"            int c{i} = RequireQueryColumn<T{i}>(archetype);\n" for i in range(n))
+        fills = "".join(f"                chunk.MarkChanged(c{i}, version);\n                new Span<T{i}>((T{i}[])chunk.Columns[c{i}], 0, chunk.Count).Fill(t{i});\n" for i in range(n))
+        out.append(f"""    /// <summary>Adds {n} components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+{typedocs(n, 'A component type none of the matching entities has.')}    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+{pdocs(n, 'The initial value of component {i}.')}    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<{t}>(in QueryDescription description, {ins(n, True)})
+    {{
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {{
+            foreach (var entity in matched.AsSpan(0, count))
+            {{
+                Add(entity, {args(n)});
+            }}
+        }}
+        finally
+        {{
+            ArrayPool<Entity>.Shared.Return(matched);
+        }}
+    }}
+
+    /// <summary>Overwrites {n} components on every entity matching <paramref name="description"/>.</summary>
+{typedocs(n, 'A component every matching archetype has.')}    /// <param name="description">What to match.</param>
+{pdocs(n, 'The value of component {i}.')}    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<{t}>(in QueryDescription description, {ins(n, True)})
+    {{
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {{
+{cols}            for (int c = 0; c < archetype.ChunkCount; c++)
+            {{
+                ref var chunk = ref archetype.ChunkArray[c];
+{fills}            }}
+        }}
+    }}
+
+    /// <summary>Removes {n} components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+{typedocs(n, 'A component type every matching entity has.')}    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<{t}>(in QueryDescription description)
+    {{
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {{
+            foreach (var entity in matched.AsSpan(0, count))
+            {{
+                Remove<{t}>(entity);
+            }}
+        }}
+        finally
+        {{
+            ArrayPool<Entity>.Shared.Return(matched);
+        }}
+    }}
+""")
+    out.append("}")
+    text = HEADER + "\nusing System.Buffers;\n\nnamespace Traktor.Ecs;\n\n" + "\n".join(out).rstrip() + "\n"
+    (ROOT / "World.Bulk.Arity.cs").write_text(text)
+    print("wrote", "World.Bulk.Arity.cs")
+
+
 components()
+entity_components()
+chunk_rows()
+world_bulk()
 callbacks()
 queries()
 parallel()

@@ -170,7 +170,15 @@ internal sealed class MultiplayerApi
                 _ when late => (ScriptValue.Nil, $"{call.Function}: the session's server did not answer within {options.CallTimeout.TotalSeconds:0.###} s"),
                 _ => null,
             };
-        }, () => cancellation.Cancel()));
+        }, () =>
+        {
+            // Given up while connecting: the directory call is over and its token source disposed (cancelling it threw
+            // ObjectDisposedException out of the script's unload, before its Lua state was closed).
+            if (joined is null)
+            {
+                cancellation.Cancel();
+            }
+        }));
     }
 
     private (ScriptValue, string?) Connected(SessionInfo joined)

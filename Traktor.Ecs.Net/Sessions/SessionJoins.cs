@@ -63,7 +63,7 @@ public static class SessionJoins
             OnlineException unavailable;
             try
             {
-                // The named join's default is the unnamed one: a directory with accounts ignores the name, and "" joins unnamed.
+                // Always the named join: a directory with accounts ignores the name, and "" joins unnamed (the unnamed overload's default).
                 return await sessions.JoinSessionAsync(id, userId, playerName, cancellationToken).ConfigureAwait(false);
             }
             catch (OnlineException e) when (e.Error == OnlineError.Unavailable && e.RetryAfter is not null)

@@ -8,7 +8,7 @@ internal interface IStreamPeer
     /// <summary>When the stream was opened or accepted (transport clock, seconds).</summary>
     double OpenedAt { get; }
 
-    /// <summary>When bytes last arrived.</summary>
+    /// <summary>When the last complete datagram arrived: bytes that never complete one (a trickle) do not hold the idle deadline.</summary>
     double LastReceivedAt { get; }
 
     /// <summary>Accepted by a listening server, as opposed to opened by this side.</summary>

@@ -57,7 +57,10 @@ public sealed class StreamTransportOptions
     /// </summary>
     public TimeSpan PendingReclaimDelay { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Silence after which a stream is closed (default 30 s, above the protocol's own 10 s timeout).</summary>
+    /// <summary>
+    /// Time without a complete datagram after which a stream is closed (default 30 s, above the protocol's own 10 s
+    /// timeout); bytes that never complete a frame do not count.
+    /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

@@ -41,6 +41,7 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
     public Socket? Socket { get; private set; }
     public NetAddress Address { get; }
     public double OpenedAt { get; }
+    /// <summary>When the last complete frame was read (a trickle of bytes that never completes one does not count).</summary>
     public double LastReceivedAt { get; private set; }
 
     /// <summary>Accepted by a listener (server side), as opposed to opened by this side.</summary>
@@ -171,6 +172,7 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
                 {
                     var data = _receive.AsSpan(_receiveStart + HeaderSize, frame);
                     _receiveStart += HeaderSize + frame;
+                    LastReceivedAt = now; // a complete frame: bytes that never finish one do not hold the idle deadline
                     if (_receiveStart == _receiveEnd) _receiveStart = _receiveEnd = 0;
                     if (frame > buffer.Length) return -1;
                     data.CopyTo(buffer);
@@ -193,7 +195,6 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
                 continue;      // still hand out the complete frames already buffered
             }
             _receiveEnd += read;
-            LastReceivedAt = now;
         }
     }
 
