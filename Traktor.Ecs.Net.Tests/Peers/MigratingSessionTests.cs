@@ -173,20 +173,36 @@ public sealed class MigratingSessionTests : IAsyncLifetime
         Assert.Equal(MigrationOutReason.RecordedHostUnreachable, other.Peer.OutReason);
         Assert.Equal([(ulong)other.UserId], otherHosts);   // only its own promotion
 
-        // It answers again: the other player joins the session again for a token (the directory seals it for the recorded
-        // host) and follows it; its world is the recorded host's, with no copy of what it hosted left beside it.
+        // It answers again, and handles what the timed-out attempt left in its socket: it admits the other player (the
+        // answer to its challenge was on its way). The peer that is out gave that attempt up: it is not connected by it.
+        // Before, its client went on with the attempt and connected while the peer was out.
         frozen.Remove(heir.UserId);
+        var follower = () => heir.Peer.Host!.Server.Connections.Where(c => heir.Peer.Host.Server.TryGetClientId(c, out ulong peer) && peer == (ulong)other.UserId).ToList();
+        Assert.True(await TickUntilAsync(() => heir.Peer.IsHost && follower().Count == 1, 60), Describe());
+        var stale = follower().Single();
+        Assert.Equal(ClientState.Disconnected, other.Peer.Client!.Transport.State);
+
+        // The other player joins the session again for a token (the directory seals it for the recorded host) and follows
+        // it: its new connection replaces the stale one at once (before, the host dropped its handshake as the stale
+        // connection's traffic until that timed out, TimeoutSeconds, as long as the follow waits). Its world is the recorded
+        // host's, with no copy of what it hosted left beside it.
         var token = await JoinAsync(id, other.UserId);
         Assert.Equal([heir.Peer.StandbyAddress], token.ServerAddresses);
         other.Peer.FollowHost((ulong)recorded, token.ConnectToken);
         Assert.True(await TickUntilAsync(() => other.Peer.Role == MigrationRole.Client && other.Peer.Client!.Transport.State == ClientState.Connected
             && other.World.CountEntities(new QueryDescription().WithAll<Drone, NetworkId>()) == Drones
-            && other.World.CountEntities(new QueryDescription().WithAll<ShipBody, NetworkId>()) == 2, 60 * 10), Describe());
+            && other.World.CountEntities(new QueryDescription().WithAll<ShipBody, NetworkId>()) == 2, 60), Describe());
         Assert.Equal((ulong)heir.UserId, other.Peer.HostClientId);
         Assert.Equal(heir.Peer.Epoch, other.Peer.Epoch);
         Assert.Null(other.Peer.OutReason);
         Assert.Equal([(ulong)other.UserId, (ulong)heir.UserId], otherHosts);
         Assert.Equal(heir.World.CountEntities(new QueryDescription().WithAll<NetworkId>()), other.World.CountEntities(new QueryDescription().WithAll<NetworkId>()));
+
+        // The recorded host holds one connection for the follower (not the timed-out attempt's beside the new one), and the
+        // follower's ship is its own again: owned by that connection there, predicted as its own here.
+        var connection = Assert.Single(follower());
+        Assert.NotEqual(stale, connection);
+        Assert.True(heir.Peer.Host!.Server.TryGetPlayerEntity(connection, out var ship) && heir.World.Get<NetworkOwner>(ship).Connection == connection, Describe());
     }
 
     private async Task<Player> AddPlayerAsync(string name)

@@ -118,6 +118,37 @@ public class HandshakeTests
     }
 
     [Fact]
+    public void A_client_that_connects_again_from_the_same_socket_replaces_its_old_connection()
+    {
+        // Before: a new handshake from an address with a connection went to that connection and was dropped, so a client
+        // that gave its connection up without a word that arrived (a peer whose follow attempt timed out after the host had
+        // admitted it) could not connect again until the old connection timed out: its attempt failed with ConnectTimedOut.
+        using var h = new TransportHarness();
+        var client = h.Connect(7);
+        h.DrainServer();
+        h.ClientLinks[0].Conditions.LossPercent = 100;
+        client.Disconnect(); // the notice is lost: the server still holds the connection
+        h.Step();
+        h.ClientLinks[0].Conditions.LossPercent = 0;
+        Assert.Equal(1, h.Server.ConnectionCount);
+
+        client.Connect(h.IssueToken(7));
+        Assert.True(h.RunUntil(() => client.State is ClientState.Connected or ClientState.Disconnected, maxSteps: 600));
+        Assert.Equal(ClientState.Connected, client.State);
+        Assert.Equal(1, h.Server.ConnectionCount);
+        Assert.Equal(1, h.Server.Counters.Replaced);
+        var events = h.DrainServer().Where(e => e.Type is NetEventType.Connected or NetEventType.Disconnected).ToList();
+        Assert.Equal([(NetEventType.Disconnected, DisconnectReason.ClientDisconnected, 7UL), (NetEventType.Connected, DisconnectReason.Unspecified, 7UL)],
+            events.Select(e => (e.Type, e.Type == NetEventType.Disconnected ? e.Reason : DisconnectReason.Unspecified, e.ClientId)));
+        Assert.NotEqual(events[0].Connection, events[1].Connection);
+
+        // From another address the same client id is still refused: a token used elsewhere never cuts a playing client off.
+        var impostor = Attempt(h, h.IssueToken(7));
+        Assert.Equal(DisconnectReason.AlreadyConnected, impostor.LastDisconnectReason);
+        Assert.Equal(ClientState.Connected, client.State);
+    }
+
+    [Fact]
     public void Approval_callback_sees_the_token_user_data_and_can_refuse()
     {
         var seen = new List<(ulong, byte[])>();

@@ -142,5 +142,6 @@ public sealed partial class MigratingPeer
         Client!.Replication.Reset();
         Role = MigrationRole.Out;
         OutReason = reason;
+        netClient!.Disconnect(); // an attempt still under way is given up: a late answer must not connect a peer that is out
     }
 }

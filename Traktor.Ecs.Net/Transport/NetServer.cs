@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 using Traktor.Ecs.Net.Transport;
 
@@ -246,6 +247,15 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         {
             if (_byAddress.TryGetValue(source, out var connection))
             {
+                if (IsHandshake(datagram))
+                {
+                    // The client on that socket started a new connection: it gave the old one up, perhaps without a word
+                    // that arrived (a peer following a host after its attempt timed out). The handshake decides; one it
+                    // completes for the same client id replaces the old connection (ServerHandshake.Admit).
+                    _peer.Capture?.Write(datagram, source, _peer.Transport.LocalAddress);
+                    _handshake.Handle(datagram, source, now, connected: true);
+                    return;
+                }
                 if (connection.Receive(datagram, now) != ReceiveOutcome.Accepted)
                 {
                     Counters.RejectedFromConnected++;
@@ -264,7 +274,24 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         }
     }
 
-    internal bool IsClientConnected(ulong clientId) => _byClientId.ContainsKey(clientId);
+    /// <summary>A connection request or challenge response (secure or insecure): never a connection's own packet.</summary>
+    private static bool IsHandshake(ReadOnlySpan<byte> datagram) =>
+        !datagram.IsEmpty && (PacketType)(datagram[0] & PacketLayout.TypeMask) is PacketType.ConnectionRequest or PacketType.ChallengeResponse
+            or PacketType.InsecureRequest or PacketType.InsecureResponse;
+
+    /// <summary>The connection of <paramref name="clientId"/>, or null when it is not connected.</summary>
+    internal Connection? ConnectionOf(ulong clientId) => _byClientId.GetValueOrDefault(clientId);
+
+    /// <summary>
+    /// Closes <paramref name="connection"/> because its client completed a new handshake from the same address (see
+    /// <see cref="ServerHandshake"/>'s admission): the client gave it up, and the new connection takes its place.
+    /// </summary>
+    internal void Replace(Connection connection)
+    {
+        Counters.Replaced++;
+        _peer.Logger.LogInformation("Client {ClientId} connected again from {Address}; its connection {Connection} is replaced.", connection.ClientId, connection.Address, connection.Id);
+        Remove(connection, DisconnectReason.ClientDisconnected);
+    }
 
     /// <summary>
     /// Whether one more connection from <paramref name="source"/> fits the slots and the per-address and per-subnet

@@ -54,6 +54,12 @@ public sealed class NetServerCounters
     /// <summary>Idle connections closed with <see cref="DisconnectReason.Idle"/> to make room for a newcomer.</summary>
     public long IdleReclaimed { get; internal set; }
 
+    /// <summary>
+    /// Connections closed (<see cref="DisconnectReason.ClientDisconnected"/>) because their client completed a new handshake
+    /// from the same address: it gave the old connection up, and the new one takes its place.
+    /// </summary>
+    public long Replaced { get; internal set; }
+
     /// <summary>Handshake packets refused because their connect token already created a connection.</summary>
     public long TokensReused { get; internal set; }
 

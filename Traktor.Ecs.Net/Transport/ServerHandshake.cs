@@ -23,6 +23,7 @@ internal sealed class ServerHandshake : IDisposable
     private readonly UsedTokens _usedTokens = new();
     private readonly AddressRateLimiter _rateLimiter;
     private readonly byte[] _tokenPlaintext = new byte[ConnectTokenLayout.PrivatePlaintextSize];
+    private bool _connected;
 
     public ServerHandshake(PeerContext peer, NetServerOptions options, NetServerCounters counters, NetServer server)
     {
@@ -36,8 +37,18 @@ internal sealed class ServerHandshake : IDisposable
 
     private ulong NowUnixMs => (ulong)_peer.Time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public void Handle(ReadOnlySpan<byte> datagram, in NetAddress source, double now)
+    /// <summary>Handles a handshake packet.</summary>
+    /// <param name="datagram">The packet.</param>
+    /// <param name="source">Its address.</param>
+    /// <param name="now">The server's clock.</param>
+    /// <param name="connected">
+    /// <paramref name="source"/> holds a connection: the packet may start a new one that replaces it (see <see cref="Admit"/>),
+    /// but a refusal is not answered (a late copy of the handshake that made the connection is refused with
+    /// <see cref="DisconnectReason.TokenUsed"/>, and a denial must not reach a client that is connected or about to be).
+    /// </param>
+    public void Handle(ReadOnlySpan<byte> datagram, in NetAddress source, double now, bool connected = false)
     {
+        _connected = connected;
         if (datagram.IsEmpty)
         {
             _counters.Malformed++;
@@ -120,14 +131,15 @@ internal sealed class ServerHandshake : IDisposable
             _counters.InvalidResponses++;
             return;
         }
-        Connection? reclaim = null;
-        reason ??= Admit(token.ClientId, token.UserData, source, now, out reclaim);
+        Connection? reclaim = null, replace = null;
+        reason ??= Admit(token.ClientId, token.UserData, source, now, out reclaim, out replace);
         if (reason is { } denied)
         {
             Deny(source, token.ServerToClientKey, denied, datagram.Length);
             return;
         }
         _usedTokens.Add(tokenKey, expires, (ulong)_peer.Time.GetUtcNow().ToUnixTimeSeconds());
+        if (replace is not null) _server.Replace(replace);
         if (reclaim is not null) _server.Reclaim(reclaim);
         var (receiveCipher, sendCipher) = ConnectionKeys.Derive(suite, token.ClientToServerKey, token.ServerToClientKey,
             datagram.Slice(P.ResponseCookie, P.CookieSize), clientRandom);
@@ -157,15 +169,25 @@ internal sealed class ServerHandshake : IDisposable
     /// <summary>
     /// The last checks before a connection is created: client id not connected, room in the slots and in the address
     /// and subnet limits (perhaps by reclaiming an idle connection, which the caller closes when admitting), approval.
+    /// A client id connected from another address is refused (<see cref="DisconnectReason.AlreadyConnected"/>, as netcode.io
+    /// does: a token used elsewhere never cuts a playing client off). One connected from this very address is replaced
+    /// (<paramref name="replace"/>, closed by the caller when admitting): only the client on that socket can have completed
+    /// this handshake (a fresh single-use token for its id, the challenge answered at that address), so it gave the old
+    /// connection up; refusing would lock it out until the old one timed out.
     /// </summary>
-    private DisconnectReason? Admit(ulong clientId, ReadOnlySpan<byte> userData, in NetAddress source, double now, out Connection? reclaim)
+    private DisconnectReason? Admit(ulong clientId, ReadOnlySpan<byte> userData, in NetAddress source, double now, out Connection? reclaim, out Connection? replace)
     {
         reclaim = null;
-        if (_server.IsClientConnected(clientId)) return DisconnectReason.AlreadyConnected;
-        if (_server.CheckCapacity(source, now, out reclaim) is { } full) return full;
+        replace = _server.ConnectionOf(clientId);
+        if (replace is not null && replace.Address != source)
+        {
+            replace = null;
+            return DisconnectReason.AlreadyConnected;
+        }
+        if (replace is null && _server.CheckCapacity(source, now, out reclaim) is { } full) return full; // a replacement takes its own place
         if (_server.Approval is { } approve && !approve(clientId, userData, source))
         {
-            reclaim = null;
+            (reclaim, replace) = (null, null);
             return DisconnectReason.Rejected;
         }
         return null;
@@ -191,11 +213,12 @@ internal sealed class ServerHandshake : IDisposable
             _counters.InvalidResponses++;
             return;
         }
-        Connection? reclaim = null;
-        reason ??= Admit(clientId, [], source, now, out reclaim);
+        Connection? reclaim = null, replace = null;
+        reason ??= Admit(clientId, [], source, now, out reclaim, out replace);
         if (reason is { } denied) Deny(source, default, denied, datagram.Length);
         else
         {
+            if (replace is not null) _server.Replace(replace);
             if (reclaim is not null) _server.Reclaim(reclaim);
             _server.Add(clientId, source, null, null, _options.Timeout.TotalSeconds, now, compression);
         }
@@ -247,6 +270,11 @@ internal sealed class ServerHandshake : IDisposable
     /// </summary>
     private void Deny(in NetAddress source, ReadOnlySpan<byte> serverToClientKey, DisconnectReason reason, int requestLength)
     {
+        if (_connected)
+        {
+            _counters.RejectedFromConnected++;
+            return;
+        }
         _counters.Denied++;
         _peer.Logger.LogInformation("Refused a connection from {Source}: {Reason}.", source, reason);
         using var cipher = serverToClientKey.IsEmpty ? null : new PacketCipher(CipherSuites.ChaCha20Poly1305, serverToClientKey);
