@@ -25,6 +25,12 @@ internal sealed class ConnectionStatistics
     private long _pendingIn;
     private long _pendingOut;
 
+    /// <summary>A sample this many resend delays long is set aside as an outlier (see <see cref="AddRttSample"/>).</summary>
+    public const double OutlierFactor = 2;
+
+    private const int MaxOutliers = 16;
+    private int _outliers;
+
     public double SmoothedRtt { get; private set; }
     public double RttVariation { get; private set; }
     public bool HasRttSample { get; private set; }
@@ -39,6 +45,13 @@ internal sealed class ConnectionStatistics
     /// <summary>How long to wait for an ack before resending: 1.25 RTT + 4 variations (after RFC 6298, with headroom for tick-quantised acks), bounded so it never grows without limit.</summary>
     public double ResendDelay => HasRttSample ? Math.Clamp(1.25 * SmoothedRtt + 4 * RttVariation + 0.005, 0.03, 1.0) : 0.2;
 
+    /// <summary>
+    /// Takes a round-trip sample, unless it is more than <see cref="OutlierFactor"/> resend delays (doubling with each
+    /// sample set aside since the last one taken). When both ways were dark, the peer's first packet after acknowledges
+    /// the last packet it had before, and the sample measures the outage: taken, it pinned the resend delay at its
+    /// 1 s bound for seconds after the link came back, so recovery waited on a delay the path no longer had. A path
+    /// that really got slower gets through after a few samples, as the bound doubles.
+    /// </summary>
     public void AddRttSample(double seconds)
     {
         if (!HasRttSample)
@@ -48,6 +61,12 @@ internal sealed class ConnectionStatistics
             HasRttSample = true;
             return;
         }
+        if (seconds > OutlierFactor * ResendDelay * (1 << _outliers))
+        {
+            _outliers = Math.Min(_outliers + 1, MaxOutliers);
+            return;
+        }
+        _outliers = 0;
         RttVariation += (Math.Abs(seconds - SmoothedRtt) - RttVariation) * JitterGain;
         SmoothedRtt += (seconds - SmoothedRtt) * RttGain;
     }

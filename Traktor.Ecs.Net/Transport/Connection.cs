@@ -285,10 +285,12 @@ internal sealed class Connection : IDisposable, IReceiptSink
     {
         AckHeader.TryRead(payload, out ushort ack, out uint ackBits, out int ackLength);
         NoteAcknowledged(ack);
-        Acknowledge(ack, now);
+        // Only the newest packet acknowledged yields a round-trip sample: the others' acks went out earlier, in packets
+        // that were lost, so theirs would measure the loss, not the path.
+        Acknowledge(ack, now, sample: true);
         for (int i = 0; i < 32; i++)
         {
-            if ((ackBits & (1u << i)) != 0) Acknowledge((ushort)(ack - 1 - i), now);
+            if ((ackBits & (1u << i)) != 0) Acknowledge((ushort)(ack - 1 - i), now, sample: false);
         }
         var records = payload[ackLength..];
         while (!records.IsEmpty)
@@ -350,7 +352,7 @@ internal sealed class Connection : IDisposable, IReceiptSink
     /// <summary>Sequence bytes of our next packet: the low bytes the peer needs to find it near its newest (§4).</summary>
     private int NextSequenceBytes() => SealedPacket.TruncatedBytes(_nextSequence, _nextSequence + 1 - _acknowledgedThrough);
 
-    private void Acknowledge(ushort sequence, double now) => _sent.Acknowledge(sequence, now, Statistics, _orderedOut, _unorderedOut, this);
+    private void Acknowledge(ushort sequence, double now, bool sample) => _sent.Acknowledge(sequence, now, sample, Statistics, _orderedOut, _unorderedOut, this);
 
     /// <summary>Sends what is due: reliable (re)sends first, then unreliable messages, then an ack or keep-alive if owed.</summary>
     public void Flush(double now, bool ackNow = false)

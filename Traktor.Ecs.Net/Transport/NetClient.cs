@@ -85,6 +85,9 @@ public sealed class NetClient : IDisposable, INetStatsSource
     /// <summary>The cipher the connection seals with (tests craft packets as a modified client would).</summary>
     internal PacketCipher? ConnectionSendCipher => _connection?.SendCipher;
 
+    /// <summary>The connection's current resend delay in seconds (for tests that bound recovery by it).</summary>
+    internal double ResendDelay => _connection?.Statistics.ResendDelay ?? double.NaN;
+
     /// <summary>Why the last connection or attempt ended.</summary>
     public DisconnectReason? LastDisconnectReason { get; private set; }
 

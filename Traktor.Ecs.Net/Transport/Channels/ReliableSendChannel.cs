@@ -29,9 +29,14 @@ internal sealed class ReliableSendChannel
     private ushort _next;
     private ushort _scan;
     private ushort _unsent;
+    private bool _passStarting;
     private bool _fullScan;
-    private double _earliestSent;
-    private double _rescanAt = double.NegativeInfinity;
+    private double _passEarliest;
+
+    // No message in flight was last sent before this (it may be earlier than the true earliest, after acks: that costs
+    // one rescan, never a late resend). Whether a resend is due is decided against the resend delay of the pass that
+    // asks, not the one of the last full pass: a delay that shrinks must bring resends forward.
+    private double _earliestSent = double.PositiveInfinity;
     private long _backlogBytes;
 
     /// <summary>Bytes charged per queued fragment on top of its data, so tiny messages cannot hide their real cost.</summary>
@@ -89,9 +94,8 @@ internal sealed class ReliableSendChannel
             slot.InUse = true;
             _next++;
         }
-        _fullScan = now >= _rescanAt;
-        _scan = _fullScan ? _oldest : _unsent;
-        _earliestSent = double.PositiveInfinity;
+        // The scan starts at the first WriteDue, which brings this pass's resend delay.
+        _passStarting = true;
     }
 
     /// <summary>
@@ -100,6 +104,13 @@ internal sealed class ReliableSendChannel
     /// </summary>
     public int WriteDue(Span<byte> destination, double now, double resendDelay, Span<ushort> sentIds, ref int sentCount)
     {
+        if (_passStarting)
+        {
+            _passStarting = false;
+            _fullScan = now - _earliestSent >= resendDelay;
+            _scan = _fullScan ? _oldest : _unsent;
+            _passEarliest = double.PositiveInfinity;
+        }
         int written = 0;
         while (_scan != _next && sentCount < sentIds.Length)
         {
@@ -113,14 +124,14 @@ internal sealed class ReliableSendChannel
                 written += n;
                 sentIds[sentCount++] = _scan;
                 if (_scan == _unsent) _unsent++;
-                _rescanAt = Math.Min(_rescanAt, now + resendDelay);
+                _earliestSent = Math.Min(_earliestSent, now);
             }
-            if (slot.InUse) _earliestSent = Math.Min(_earliestSent, slot.LastSent);
+            if (slot.InUse) _passEarliest = Math.Min(_passEarliest, slot.LastSent);
             _scan++;
         }
-        // A full pass that saw every message in flight knows when the next resend can be due (never, for an
-        // empty window, until something is sent: each send pulls the time in).
-        if (_scan == _next && _fullScan) _rescanAt = _earliestSent + resendDelay;
+        // A full pass that saw every message in flight knows the earliest last send (none, for an empty window, until
+        // something is sent: each send pulls it in). One cut short keeps the old, earlier value: the next pass rescans.
+        if (_scan == _next && _fullScan) _earliestSent = _passEarliest;
         return written;
     }
 

@@ -72,14 +72,15 @@ internal sealed class SentPackets
 
     /// <summary>
     /// Handles the peer's ack of <paramref name="sequence"/>; repeated acks of one packet do nothing, and so does an ack
-    /// of a packet already resolved as lost except for its reliable messages (its receipts were reported lost).
+    /// of a packet already resolved as lost except for its reliable messages (its receipts were reported lost). The time
+    /// since the packet was sent is a round-trip sample when <paramref name="sample"/> says so.
     /// </summary>
-    public void Acknowledge(ushort sequence, double now, ConnectionStatistics statistics, ReliableSendChannel ordered, ReliableSendChannel unordered, IReceiptSink receipts)
+    public void Acknowledge(ushort sequence, double now, bool sample, ConnectionStatistics statistics, ReliableSendChannel ordered, ReliableSendChannel unordered, IReceiptSink receipts)
     {
         ref var entry = ref _entries[sequence % Ring];
         if (!entry.Used || entry.Acked || entry.Sequence != sequence) return;
         entry.Acked = true;
-        statistics.AddRttSample(now - entry.SentAt);
+        if (sample) statistics.AddRttSample(now - entry.SentAt);
         if (!entry.LossResolved)
         {
             entry.LossResolved = true;
