@@ -2,45 +2,57 @@
 
 namespace Traktor.Ecs;
 
-public readonly partial struct QueryDescription
+public partial struct QueryDescription
 {
-    /// <summary>Returns a copy that matches only archetypes with exactly these components (plus any named before).</summary>
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
-    public QueryDescription WithExclusive<T0>() => WithExclusive([Component<T0>.ComponentType]);
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0>() => ref WithExclusive([Component<T0>.ComponentType]);
 
-    /// <summary>Returns a copy that matches only archetypes with exactly these components (plus any named before).</summary>
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
-    public QueryDescription WithExclusive<T0, T1>() => WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType]);
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType]);
 
-    /// <summary>Returns a copy that matches only archetypes with exactly these components (plus any named before).</summary>
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
-    public QueryDescription WithExclusive<T0, T1, T2>() => WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType]);
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType]);
 
-    /// <summary>Returns a copy that matches only archetypes with exactly these components (plus any named before).</summary>
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
     /// <typeparam name="T3">A component type.</typeparam>
-    public QueryDescription WithExclusive<T0, T1, T2, T3>() => WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType]);
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType]);
 
-    /// <summary>Returns a copy that matches only archetypes with exactly these components (plus any named before).</summary>
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
     /// <typeparam name="T3">A component type.</typeparam>
     /// <typeparam name="T4">A component type.</typeparam>
-    public QueryDescription WithExclusive<T0, T1, T2, T3, T4>() => WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType]);
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType]);
 
-    /// <summary>Returns a copy that matches only archetypes with exactly these components (plus any named before).</summary>
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
     /// <typeparam name="T3">A component type.</typeparam>
     /// <typeparam name="T4">A component type.</typeparam>
     /// <typeparam name="T5">A component type.</typeparam>
-    public QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5>() => WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType]);
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType]);
 
 }

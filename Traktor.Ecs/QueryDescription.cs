@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Traktor.Ecs;
 
 /// <summary>
@@ -5,10 +7,12 @@ namespace Traktor.Ecs;
 /// <see cref="Any"/> (when given), none of <see cref="None"/>, and — when <see cref="Exclusive"/> is
 /// given — exactly those components. Shaped as Arch's: build it with the constructor, an object
 /// initializer (<c>new QueryDescription { All = [typeof(A)] }</c>) or the fluent <c>With…</c> methods,
-/// each of which returns a new description. Build it once (for example in a field) and pass it by
-/// <c>in</c>: equal descriptions share one cached query per world.
+/// each of which, as in Arch, adds to the clause of the description it is called on and returns that
+/// description by reference (so <c>description.WithAll&lt;A&gt;();</c> alone changes it). Build it once
+/// (for example in a field) and pass it by <c>in</c>: equal descriptions share one cached query per world,
+/// which keeps its own copy, so changing a description later never changes a query built from it.
 /// </summary>
-public readonly partial struct QueryDescription : IEquatable<QueryDescription>
+public partial struct QueryDescription : IEquatable<QueryDescription>
 {
     /// <summary>Creates a description from its four clauses; omitted clauses are empty.</summary>
     /// <param name="all">Components every matching archetype has.</param>
@@ -27,165 +31,207 @@ public readonly partial struct QueryDescription : IEquatable<QueryDescription>
     public static QueryDescription Null => default;
 
     /// <summary>The components every matching archetype has.</summary>
-    public Signature All { get; init; }
+    public Signature All { get; set; }
 
     /// <summary>The components of which a matching archetype has at least one (ignored when empty).</summary>
-    public Signature Any { get; init; }
+    public Signature Any { get; set; }
 
     /// <summary>The components no matching archetype has.</summary>
-    public Signature None { get; init; }
+    public Signature None { get; set; }
 
     /// <summary>When not empty, matching archetypes have exactly these components and no others.</summary>
-    public Signature Exclusive { get; init; }
+    public Signature Exclusive { get; set; }
 
     /// <summary>True when an archetype with component set <paramref name="mask"/> matches.</summary>
     /// <param name="mask">An archetype's component ids.</param>
-    public bool Matches(BitSet mask) =>
+    public readonly bool Matches(BitSet mask) =>
         mask.ContainsAll(All.Mask) && (Any.IsEmpty || mask.Overlaps(Any.Mask)) && !mask.Overlaps(None.Mask) &&
         (Exclusive.IsEmpty || mask.Equals(Exclusive.Mask));
 
-    /// <summary>Returns a copy that also requires the given component types.</summary>
+    /// <summary>Also requires the given component types: changes this description and returns it by reference (Arch's shape).</summary>
     /// <param name="types">Component types.</param>
-    public QueryDescription WithAll(params ReadOnlySpan<ComponentType> types) => this with { All = All.Union(types) };
+    /// <returns>This description.</returns>
+    [UnscopedRef]
+    public ref QueryDescription WithAll(params ReadOnlySpan<ComponentType> types)
+    {
+        All = All.Union(types);
+        return ref this;
+    }
 
-    /// <summary>Returns a copy that also accepts archetypes having any of the given component types.</summary>
+    /// <summary>Also accepts archetypes having any of the given component types: changes this description and returns it by reference (Arch's shape).</summary>
     /// <param name="types">Component types.</param>
-    public QueryDescription WithAny(params ReadOnlySpan<ComponentType> types) => this with { Any = Any.Union(types) };
+    /// <returns>This description.</returns>
+    [UnscopedRef]
+    public ref QueryDescription WithAny(params ReadOnlySpan<ComponentType> types)
+    {
+        Any = Any.Union(types);
+        return ref this;
+    }
 
-    /// <summary>Returns a copy that also excludes archetypes having any of the given component types.</summary>
+    /// <summary>Also excludes archetypes having any of the given component types: changes this description and returns it by reference (Arch's shape).</summary>
     /// <param name="types">Component types.</param>
-    public QueryDescription WithNone(params ReadOnlySpan<ComponentType> types) => this with { None = None.Union(types) };
+    /// <returns>This description.</returns>
+    [UnscopedRef]
+    public ref QueryDescription WithNone(params ReadOnlySpan<ComponentType> types)
+    {
+        None = None.Union(types);
+        return ref this;
+    }
 
-    /// <summary>Returns a copy that matches only archetypes with exactly the given component types (plus any named before).</summary>
+    /// <summary>Matches only archetypes with exactly the given component types (plus any named before): changes this description and returns it by reference (Arch's shape).</summary>
     /// <param name="types">Component types.</param>
-    public QueryDescription WithExclusive(params ReadOnlySpan<ComponentType> types) => this with { Exclusive = Exclusive.Union(types) };
+    /// <returns>This description.</returns>
+    [UnscopedRef]
+    public ref QueryDescription WithExclusive(params ReadOnlySpan<ComponentType> types)
+    {
+        Exclusive = Exclusive.Union(types);
+        return ref this;
+    }
 
-    /// <summary>Returns a copy that also requires these components.</summary>
+    /// <summary>Also requires these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
-    public QueryDescription WithAll<T0>() => WithAll([Component<T0>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAll<T0>() => ref WithAll([Component<T0>.ComponentType]);
 
-    /// <summary>Returns a copy that also requires these components.</summary>
+    /// <summary>Also requires these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
-    public QueryDescription WithAll<T0, T1>() => WithAll([Component<T0>.ComponentType, Component<T1>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAll<T0, T1>() => ref WithAll([Component<T0>.ComponentType, Component<T1>.ComponentType]);
 
-    /// <summary>Returns a copy that also requires these components.</summary>
+    /// <summary>Also requires these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
-    public QueryDescription WithAll<T0, T1, T2>() => WithAll([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAll<T0, T1, T2>() => ref WithAll([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType]);
 
-    /// <summary>Returns a copy that also requires these components.</summary>
+    /// <summary>Also requires these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
     /// <typeparam name="T3">A component type.</typeparam>
-    public QueryDescription WithAll<T0, T1, T2, T3>() => WithAll([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAll<T0, T1, T2, T3>() => ref WithAll([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType]);
 
-    /// <summary>Returns a copy that also requires these components.</summary>
+    /// <summary>Also requires these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
     /// <typeparam name="T3">A component type.</typeparam>
     /// <typeparam name="T4">A component type.</typeparam>
-    public QueryDescription WithAll<T0, T1, T2, T3, T4>() => WithAll([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAll<T0, T1, T2, T3, T4>() => ref WithAll([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType]);
 
-    /// <summary>Returns a copy that also requires these components.</summary>
+    /// <summary>Also requires these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
     /// <typeparam name="T3">A component type.</typeparam>
     /// <typeparam name="T4">A component type.</typeparam>
     /// <typeparam name="T5">A component type.</typeparam>
-    public QueryDescription WithAll<T0, T1, T2, T3, T4, T5>() => WithAll([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAll<T0, T1, T2, T3, T4, T5>() => ref WithAll([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType]);
 
-    /// <summary>Returns a copy that also accepts archetypes having any of these components.</summary>
+    /// <summary>Also accepts archetypes having any of these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
-    public QueryDescription WithAny<T0>() => WithAny([Component<T0>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAny<T0>() => ref WithAny([Component<T0>.ComponentType]);
 
-    /// <summary>Returns a copy that also accepts archetypes having any of these components.</summary>
-    /// <typeparam name="T0">A component type.</typeparam>
-    /// <typeparam name="T1">A component type.</typeparam>
-    public QueryDescription WithAny<T0, T1>() => WithAny([Component<T0>.ComponentType, Component<T1>.ComponentType]);
-
-    /// <summary>Returns a copy that also accepts archetypes having any of these components.</summary>
+    /// <summary>Also accepts archetypes having any of these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
-    /// <typeparam name="T2">A component type.</typeparam>
-    public QueryDescription WithAny<T0, T1, T2>() => WithAny([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAny<T0, T1>() => ref WithAny([Component<T0>.ComponentType, Component<T1>.ComponentType]);
 
-    /// <summary>Returns a copy that also accepts archetypes having any of these components.</summary>
+    /// <summary>Also accepts archetypes having any of these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
-    /// <typeparam name="T3">A component type.</typeparam>
-    public QueryDescription WithAny<T0, T1, T2, T3>() => WithAny([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAny<T0, T1, T2>() => ref WithAny([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType]);
 
-    /// <summary>Returns a copy that also accepts archetypes having any of these components.</summary>
+    /// <summary>Also accepts archetypes having any of these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
     /// <typeparam name="T3">A component type.</typeparam>
-    /// <typeparam name="T4">A component type.</typeparam>
-    public QueryDescription WithAny<T0, T1, T2, T3, T4>() => WithAny([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAny<T0, T1, T2, T3>() => ref WithAny([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType]);
 
-    /// <summary>Returns a copy that also accepts archetypes having any of these components.</summary>
+    /// <summary>Also accepts archetypes having any of these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
     /// <typeparam name="T3">A component type.</typeparam>
     /// <typeparam name="T4">A component type.</typeparam>
-    /// <typeparam name="T5">A component type.</typeparam>
-    public QueryDescription WithAny<T0, T1, T2, T3, T4, T5>() => WithAny([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAny<T0, T1, T2, T3, T4>() => ref WithAny([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType]);
 
-    /// <summary>Returns a copy that also excludes archetypes having any of these components.</summary>
-    /// <typeparam name="T0">A component type.</typeparam>
-    public QueryDescription WithNone<T0>() => WithNone([Component<T0>.ComponentType]);
-
-    /// <summary>Returns a copy that also excludes archetypes having any of these components.</summary>
-    /// <typeparam name="T0">A component type.</typeparam>
-    /// <typeparam name="T1">A component type.</typeparam>
-    public QueryDescription WithNone<T0, T1>() => WithNone([Component<T0>.ComponentType, Component<T1>.ComponentType]);
-
-    /// <summary>Returns a copy that also excludes archetypes having any of these components.</summary>
-    /// <typeparam name="T0">A component type.</typeparam>
-    /// <typeparam name="T1">A component type.</typeparam>
-    /// <typeparam name="T2">A component type.</typeparam>
-    public QueryDescription WithNone<T0, T1, T2>() => WithNone([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType]);
-
-    /// <summary>Returns a copy that also excludes archetypes having any of these components.</summary>
-    /// <typeparam name="T0">A component type.</typeparam>
-    /// <typeparam name="T1">A component type.</typeparam>
-    /// <typeparam name="T2">A component type.</typeparam>
-    /// <typeparam name="T3">A component type.</typeparam>
-    public QueryDescription WithNone<T0, T1, T2, T3>() => WithNone([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType]);
-
-    /// <summary>Returns a copy that also excludes archetypes having any of these components.</summary>
-    /// <typeparam name="T0">A component type.</typeparam>
-    /// <typeparam name="T1">A component type.</typeparam>
-    /// <typeparam name="T2">A component type.</typeparam>
-    /// <typeparam name="T3">A component type.</typeparam>
-    /// <typeparam name="T4">A component type.</typeparam>
-    public QueryDescription WithNone<T0, T1, T2, T3, T4>() => WithNone([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType]);
-
-    /// <summary>Returns a copy that also excludes archetypes having any of these components.</summary>
+    /// <summary>Also accepts archetypes having any of these components: changes this description and returns it by reference.</summary>
     /// <typeparam name="T0">A component type.</typeparam>
     /// <typeparam name="T1">A component type.</typeparam>
     /// <typeparam name="T2">A component type.</typeparam>
     /// <typeparam name="T3">A component type.</typeparam>
     /// <typeparam name="T4">A component type.</typeparam>
     /// <typeparam name="T5">A component type.</typeparam>
-    public QueryDescription WithNone<T0, T1, T2, T3, T4, T5>() => WithNone([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType]);
+    [UnscopedRef]
+    public ref QueryDescription WithAny<T0, T1, T2, T3, T4, T5>() => ref WithAny([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType]);
+
+    /// <summary>Also excludes archetypes having any of these components: changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    [UnscopedRef]
+    public ref QueryDescription WithNone<T0>() => ref WithNone([Component<T0>.ComponentType]);
+
+    /// <summary>Also excludes archetypes having any of these components: changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    [UnscopedRef]
+    public ref QueryDescription WithNone<T0, T1>() => ref WithNone([Component<T0>.ComponentType, Component<T1>.ComponentType]);
+
+    /// <summary>Also excludes archetypes having any of these components: changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    [UnscopedRef]
+    public ref QueryDescription WithNone<T0, T1, T2>() => ref WithNone([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType]);
+
+    /// <summary>Also excludes archetypes having any of these components: changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    [UnscopedRef]
+    public ref QueryDescription WithNone<T0, T1, T2, T3>() => ref WithNone([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType]);
+
+    /// <summary>Also excludes archetypes having any of these components: changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    [UnscopedRef]
+    public ref QueryDescription WithNone<T0, T1, T2, T3, T4>() => ref WithNone([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType]);
+
+    /// <summary>Also excludes archetypes having any of these components: changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    [UnscopedRef]
+    public ref QueryDescription WithNone<T0, T1, T2, T3, T4, T5>() => ref WithNone([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType]);
 
     /// <inheritdoc />
-    public bool Equals(QueryDescription other) =>
+    public readonly bool Equals(QueryDescription other) =>
         All.Equals(other.All) && Any.Equals(other.Any) && None.Equals(other.None) && Exclusive.Equals(other.Exclusive);
 
     /// <inheritdoc />
-    public override bool Equals(object? obj) => obj is QueryDescription other && Equals(other);
+    public override readonly bool Equals(object? obj) => obj is QueryDescription other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(All, Any, None, Exclusive);
+    public override readonly int GetHashCode() => HashCode.Combine(All, Any, None, Exclusive);
 
     /// <summary>Compares two descriptions by their component sets.</summary>
     public static bool operator ==(QueryDescription left, QueryDescription right) => left.Equals(right);
@@ -194,5 +240,5 @@ public readonly partial struct QueryDescription : IEquatable<QueryDescription>
     public static bool operator !=(QueryDescription left, QueryDescription right) => !left.Equals(right);
 
     /// <inheritdoc />
-    public override string ToString() => $"Query(All:{All}, Any:{Any}, None:{None}, Exclusive:{Exclusive})";
+    public override readonly string ToString() => $"Query(All:{All}, Any:{Any}, None:{None}, Exclusive:{Exclusive})";
 }

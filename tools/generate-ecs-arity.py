@@ -173,12 +173,14 @@ def entity_extensions():
 
 
 def exclusive():
-    out = ["public readonly partial struct QueryDescription\n{"]
+    out = ["public partial struct QueryDescription\n{"]
     for n in range(1, MAX + 1):
         t = tparams(n)
         types = ", ".join(f"Component<T{i}>.ComponentType" for i in range(n))
-        out.append(f"""    /// <summary>Returns a copy that matches only archetypes with exactly these components (plus any named before).</summary>
-{typedocs(n)}    public QueryDescription WithExclusive<{t}>() => WithExclusive([{types}]);
+        out.append(f"""    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+{typedocs(n)}    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<{t}>() => ref WithExclusive([{types}]);
 """)
     out.append("}")
     write("QueryDescription.Exclusive.Arity.cs", "\n".join(out))

@@ -90,7 +90,8 @@ public class ArchShapeTests
         Assert.Equal(byConstructor, byInitializer);
         Assert.Equal(byConstructor, fluent);
         Assert.Equal(byConstructor.GetHashCode(), fluent.GetHashCode());
-        Assert.NotEqual(fluent, fluent.WithExclusive<Position, Health>());
+        var exclusive = fluent;                           // With… changes the description it is called on (as Arch's)
+        Assert.NotEqual(fluent, exclusive.WithExclusive<Position, Health>());
         Assert.Equal(QueryDescription.Null, new QueryDescription());
 
         using var world = World.Create();

@@ -54,4 +54,37 @@ public class ArchWorldUsageTests
         Assert.All(matched, e => Assert.Equal(e.Id, (int)world.Get<Position>(e).X));
         Assert.Equal(new Position(9, 9), world.Get<Position>(other));
     }
+
+    [Fact]
+    public void QueryDescription_With_calls_change_the_description_they_are_called_on_as_in_Arch()
+    {
+        using var world = World.Create();
+        world.Create(new Position());
+        world.Create(new Position(), new Health());
+        world.Create(new Position(), new Team());
+        world.Create(new Mass());
+
+        // Arch's With… methods set the clause on the description itself and return it by reference, so the
+        // statement form works. (It used to return a changed copy: these lines did nothing and the
+        // description matched every entity.)
+        var description = new QueryDescription();
+        description.WithAll<Position>();
+        description.WithNone<Team>();
+        Assert.Equal(2, world.CountEntities(in description));
+
+        description.WithAny<Health>();
+        Assert.Equal(1, world.CountEntities(in description));
+
+        var exclusive = new QueryDescription();
+        exclusive.WithExclusive<Position>();
+        Assert.Equal(1, world.CountEntities(in exclusive));
+
+        // The chained forms build the same description, and a copy taken before a change keeps its clauses.
+        var chained = new QueryDescription().WithAll<Position>().WithNone<Team>().WithAny<Health>();
+        Assert.Equal(description, chained);
+        var before = chained;
+        chained.WithNone<Health>();
+        Assert.NotEqual(before, chained);
+        Assert.Equal(1, world.CountEntities(in before));
+    }
 }

@@ -43,6 +43,8 @@ public sealed class UdpTransport : IDatagramTransport
 
     // The last read returned fewer datagrams than the batch holds: the socket was empty then, so once those are handed
     // out the poll ends without another recvmmsg that could only find it empty (EAGAIN); the next poll reads again.
+    // A poll its caller's budget ended on the batch's last datagram never reached that end: a send (the tick's, after its
+    // receives) clears the mark, so the next poll does not take it for its own end and leave the waiting datagrams unread.
     private bool _batchDrained;
 
     // The batched send (64-bit Linux): datagrams queued between BeginSendBatch and FlushSends.
@@ -126,6 +128,7 @@ public sealed class UdpTransport : IDatagramTransport
     /// <inheritdoc />
     public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination)
     {
+        _batchDrained = false; // a poll is over (or, mid-poll, this costs it one more recvmmsg at most)
         if (_disposed || !destination.TryWrite(_sendAddress)) return false;
         if (_batchingSends && !_sendBatchUnavailable)
         {
@@ -145,7 +148,11 @@ public sealed class UdpTransport : IDatagramTransport
     /// Linux; elsewhere, or with the <see cref="DisableSendBatchSwitch"/> switch, each is sent at once). A full queue is
     /// sent without waiting for the flush, so the queue never holds more than 64 datagrams.
     /// </summary>
-    public void BeginSendBatch() => _batchingSends = !_disposed;
+    public void BeginSendBatch()
+    {
+        _batchDrained = false; // the tick's receives are over: the next TryReceive begins a new poll
+        _batchingSends = !_disposed;
+    }
 
     /// <summary>Sends the queued datagrams and sends each later one at once, until the next <see cref="BeginSendBatch"/>.</summary>
     public void FlushSends()
