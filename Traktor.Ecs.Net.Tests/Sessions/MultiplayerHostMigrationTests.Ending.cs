@@ -27,8 +27,29 @@ public sealed partial class MultiplayerHostMigrationTests
         await rig.TickUntilAsync(() => bob.Lost is not null, "bob to lose alice");
         Assert.True(bob.Multiplayer.IsMigrating);
         bob.Running = false;
-        bob.Multiplayer.Dispose();
-        int bobCalls = bob.Link.Calls;
+
+        // Bob's next directory call is held between its token check and its start (a thread descheduled there) while his
+        // game quits. Before, Dispose returned at once and the held call started after it (bob's calls were 4, not 3, once
+        // in CI); now Dispose waits for a call that passed its check to start, and none starts after it returned.
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        int held = 0;
+        bob.Link.Entering = () =>
+        {
+            if (Interlocked.Exchange(ref held, 1) != 0) return;
+            entered.Set();
+            release.Wait(TimeSpan.FromSeconds(10));
+        };
+        for (var until = DateTime.UtcNow.AddSeconds(10); !entered.IsSet && DateTime.UtcNow < until; await Task.Delay(5, Cancel)) rig.Tick();
+        Assert.True(entered.IsSet, "bob's migration made no directory call");
+        var quit = Task.Run(() =>
+        {
+            bob.Multiplayer.Dispose();
+            return bob.Link.Calls;
+        }, Cancel);
+        await Task.WhenAny(quit, Task.Delay(500, Cancel)); // before: Dispose had returned, the held call not counted
+        release.Set();
+        int bobCalls = await quit;
         await rig.TickUntilAsync(() => carol.Lost is not null, "carol to lose alice");
         Assert.True(carol.Multiplayer.IsMigrating);
         Assert.True(await rig.RunAsync(carol.Multiplayer.LeaveSessionAsync(Cancel), "carol's leave"));

@@ -149,9 +149,17 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
         ? inner.ClaimHostAsync(id, userId, hostKey, host, cancellationToken)
         : inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
 
+    /// <summary>Runs in each counted call between its token check and its count (a thread descheduled there), on the caller's thread.</summary>
+    public volatile Action? Entering;
+
     private bool Count(CancellationToken cancellationToken)
     {
-        if (!cancellationToken.IsCancellationRequested) Interlocked.Increment(ref calls);
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            Entering?.Invoke();
+            Interlocked.Increment(ref calls);
+        }
+
         return true;
     }
 

@@ -61,7 +61,7 @@ public sealed partial class Multiplayer
             return false;
         }
 
-        var migration = new Migrating(lost, oldHost, time.GetTimestamp());
+        var migration = new Migrating(lost, oldHost, time.GetTimestamp(), sessions, directory);
         migrating = migration;
         logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); migrating.", oldHost, lost.Id, reason);
         HostLost?.Invoke(lost);
@@ -91,8 +91,8 @@ public sealed partial class Multiplayer
     {
         var driver = new HostMigrationDriver
         {
-            Sessions = sessions,
-            Directory = directory,
+            Sessions = migration.Directory,
+            Directory = migration.Directory,
             Wait = options.HostMigrationWait,
             PollInterval = options.EndReasonPollInterval,
             Still = () => Still(migration),
@@ -102,7 +102,6 @@ public sealed partial class Multiplayer
             TakeOver = grant => TakeOverAsync(migration, grant, directory, me),
             MayHost = options.Hosting is { } hosting && HostedSession.CanPublish(hosting.Socket),
             JoinWait = options.JoinWait,
-            Claimed = claim => migration.Claim = claim, // from now on the directory may name this player host: Dispose gives it back
             Time = time,
             Logger = logger,
         };
@@ -167,18 +166,29 @@ public sealed partial class Multiplayer
         !migration.Token.IsCancellationRequested && ReferenceEquals(migrating, migration) && ReferenceEquals(current, migration.Lost);
 
     /// <summary>A migration going on (compared by reference): the session as the player last knew it, its lost host, when it was lost.</summary>
-    private sealed class Migrating(SessionInfo lost, long oldHost, long startedAt)
+    private sealed class Migrating
     {
         private readonly CancellationTokenSource stopped = new();
+
+        public Migrating(SessionInfo lost, long oldHost, long startedAt, ISessions sessions, IPlayerHostedSessions directory)
+        {
+            (Lost, OldHost, StartedAt) = (lost, oldHost, startedAt);
+
+            // From a claim on the directory may name this player host: a stop gives it back (StopMigration).
+            Directory = new StoppableDirectory(sessions, directory) { Claimed = claim => Claim = claim };
+        }
+
+        /// <summary>The directory as the migration calls it: once <see cref="Stop"/> returned, no call of the migration starts.</summary>
+        public StoppableDirectory Directory { get; }
 
         /// <summary>Cancelled when the player leaves the session, joins another or disposes the facade: the migration ends at once.</summary>
         public CancellationToken Token => stopped.Token;
 
-        public SessionInfo Lost { get; } = lost;
+        public SessionInfo Lost { get; }
 
-        public long OldHost { get; } = oldHost;
+        public long OldHost { get; }
 
-        public long StartedAt { get; } = startedAt;
+        public long StartedAt { get; }
 
         /// <summary>This player's last claim of the session (granted or not), or null before it claimed.</summary>
         public Task<PlayerHostGrant>? Claim { get; set; }
@@ -186,7 +196,14 @@ public sealed partial class Multiplayer
         /// <summary>The migration's task: it completes once the migration ended and, when it stopped after a grant, gave the session back.</summary>
         public Task Run { get; set; } = Task.CompletedTask;
 
-        /// <summary>Stops the migration: its pending directory call and wait are cancelled, and it calls the directory no more. Any thread.</summary>
-        public void Stop() => stopped.Cancel();
+        /// <summary>
+        /// Stops the migration: it calls the directory no more (a call it was starting meanwhile has started, and a claim among
+        /// them is in <see cref="Claim"/>, once this returns), and its pending directory call and wait are cancelled. Any thread.
+        /// </summary>
+        public void Stop()
+        {
+            Directory.Stop();
+            stopped.Cancel();
+        }
     }
 }
