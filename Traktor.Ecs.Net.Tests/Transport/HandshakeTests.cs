@@ -117,6 +117,26 @@ public class HandshakeTests
         Assert.Equal(DisconnectReason.AlreadyConnected, second.LastDisconnectReason);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Late_copies_of_a_clients_own_handshake_do_not_replace_its_connection(bool insecure)
+    {
+        // Before: an insecure handshake has no single-use token, so a late or duplicated copy of the client's own
+        // InsecureResponse, arriving after it connected, completed "a new handshake from the same socket" and replaced the
+        // connection (the Demo's host saw 9 pilots for 2 bots). Only a secure handshake, with a fresh token, may replace.
+        var duplicating = new LinkConditions { LatencyMs = 20, JitterMs = 15, DuplicatePercent = 100, ReorderPercent = 20 };
+        using var h = new TransportHarness(duplicating, o => o.Insecure = insecure);
+        var client = h.Connect(7, duplicating);
+        for (int i = 0; i < 120; i++) h.Step();
+
+        Assert.Equal(ClientState.Connected, client.State);
+        Assert.Equal(1, h.Server.ConnectionCount);
+        Assert.Equal(0, h.Server.Counters.Replaced);
+        var events = h.DrainServer().Where(e => e.Type is NetEventType.Connected or NetEventType.Disconnected).ToList();
+        Assert.Equal([NetEventType.Connected], events.Select(e => e.Type));
+    }
+
     [Fact]
     public void A_client_that_connects_again_from_the_same_socket_replaces_its_old_connection()
     {

@@ -72,7 +72,7 @@ internal sealed class ServerHandshake : IDisposable
         }
         // Compression is used only when the client offers it and this server allows it; the challenge says so.
         bool compression = _options.Compression && (prefix & P.CompressedFlag) != 0;
-        if (_options.Insecure) HandleInsecure(datagram, source, type, compression, now);
+        if (_options.Insecure) HandleInsecure(datagram, source, type, compression, now, connected);
         else HandleSecure(datagram, source, type, compression, now);
     }
 
@@ -184,6 +184,7 @@ internal sealed class ServerHandshake : IDisposable
             replace = null;
             return DisconnectReason.AlreadyConnected;
         }
+        if (replace is null && _connected) return DisconnectReason.AlreadyConnected; // one connection per address: another id from it is refused
         if (replace is null && _server.CheckCapacity(source, now, out reclaim) is { } full) return full; // a replacement takes its own place
         if (_server.Approval is { } approve && !approve(clientId, userData, source))
         {
@@ -193,13 +194,20 @@ internal sealed class ServerHandshake : IDisposable
         return null;
     }
 
-    private void HandleInsecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, bool compression, double now)
+    private void HandleInsecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, bool compression, double now, bool connected)
     {
         ulong clientId = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.InsecureRequestClientId..]);
         Span<byte> binding = stackalloc byte[ChallengeCookie.BindingSize];
         binding.Clear();
         BinaryPrimitives.WriteUInt64LittleEndian(binding, clientId);
         var reason = CheckVersions(datagram);
+        if (connected)
+        {
+            // No single-use token tells a new attempt from a late or duplicated copy of the handshake that made the
+            // connection, so an insecure handshake never replaces one: it is the connection's stray traffic.
+            _counters.RejectedFromConnected++;
+            return;
+        }
         if (type == PacketType.InsecureRequest)
         {
             if (reason is { } refused) Deny(source, default, refused, datagram.Length);
