@@ -72,7 +72,7 @@ internal sealed class ServerHandshake : IDisposable
         }
         // Compression is used only when the client offers it and this server allows it; the challenge says so.
         bool compression = _options.Compression && (prefix & P.CompressedFlag) != 0;
-        if (_options.Insecure) HandleInsecure(datagram, source, type, compression, now, connected);
+        if (_options.Insecure) HandleInsecure(datagram, source, type, compression, now);
         else HandleSecure(datagram, source, type, compression, now);
     }
 
@@ -194,14 +194,14 @@ internal sealed class ServerHandshake : IDisposable
         return null;
     }
 
-    private void HandleInsecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, bool compression, double now, bool connected)
+    private void HandleInsecure(ReadOnlySpan<byte> datagram, in NetAddress source, PacketType type, bool compression, double now)
     {
         ulong clientId = BinaryPrimitives.ReadUInt64LittleEndian(datagram[P.InsecureRequestClientId..]);
         Span<byte> binding = stackalloc byte[ChallengeCookie.BindingSize];
         binding.Clear();
         BinaryPrimitives.WriteUInt64LittleEndian(binding, clientId);
         var reason = CheckVersions(datagram);
-        if (connected)
+        if (_connected)
         {
             // No single-use token tells a new attempt from a late or duplicated copy of the handshake that made the
             // connection, so an insecure handshake never replaces one: it is the connection's stray traffic.
