@@ -169,6 +169,30 @@ public class HandshakeTests
     }
 
     [Fact]
+    public void A_handshake_for_another_client_id_from_a_connected_socket_is_refused_and_takes_no_slot()
+    {
+        // Without 6840f40's rule the secure handshake admitted a second client id at an address that held a connection:
+        // adding it to the address table threw (an internal error) after it had taken a slot it never gave back, so this
+        // two-slot server then failed every newcomer although it held one connection.
+        using var h = new TransportHarness(configure: o => o.MaxClients = 2);
+        var client = h.Connect(7);
+        h.ClientLinks[0].Conditions.LossPercent = 100;
+        client.Disconnect(); // the notice is lost: the server still holds client 7's connection at this address
+        h.Step();
+        h.ClientLinks[0].Conditions.LossPercent = 0;
+
+        client.Connect(h.IssueToken(8));
+        Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 2000));
+        Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason); // refused, and not answered: the address is connected
+        Assert.True(h.Server.Counters.RejectedFromConnected > 0);
+        Assert.Equal(0, h.Server.Counters.InternalErrors);
+
+        var newcomer = Attempt(h, h.IssueToken(9));
+        Assert.Equal(ClientState.Connected, newcomer.State);
+        Assert.Equal(0, h.Server.Counters.InternalErrors);
+    }
+
+    [Fact]
     public void Approval_callback_sees_the_token_user_data_and_can_refuse()
     {
         var seen = new List<(ulong, byte[])>();
