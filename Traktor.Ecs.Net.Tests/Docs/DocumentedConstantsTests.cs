@@ -1,0 +1,66 @@
+using System.Text;
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Security;
+
+namespace Traktor.Ecs.Net.Tests.Docs;
+
+/// <summary>
+/// The numbers PROTOCOL.md and SECURITY.md give for the transport, read from the code they describe: a default or
+/// constant changed without its documentation (or the other way round) fails here rather than misleading a reader.
+/// </summary>
+public class DocumentedConstantsTests
+{
+    private static string Doc(string name) => File.ReadAllText(Path.Combine(DocsCompileTests.RepositoryRoot(), "docs", name));
+
+    [Fact]
+    public void The_protocol_version_string_is_the_one_the_handshake_sends()
+    {
+        string version = Encoding.ASCII.GetString(ConnectTokenLayout.Version);
+        string protocol = Doc("PROTOCOL.md");
+        Assert.Contains($"Version string: `{version}`.", protocol);
+        Assert.Contains($"| 0 | 8 | version `{version}` (ASCII) |", protocol);
+        Assert.Contains($"info = \"{version} client to server\"", protocol);
+        Assert.Contains($"info = \"{version} server to client\"", protocol);
+    }
+
+    [Fact]
+    public void The_admission_budgets_are_the_server_defaults()
+    {
+        var options = new NetServerOptions();
+        string protocol = Doc("PROTOCOL.md");
+        Assert.Contains($"`ViolationPenalty`\n({options.ViolationPenalty.TotalSeconds:0} s)", protocol);
+        Assert.Contains($"`MaxConnectionsPerAddress` ({options.MaxConnectionsPerAddress}) connections", protocol);
+        Assert.Contains($"`MaxConnectionsPerSubnet` ({options.MaxConnectionsPerSubnet}, half the default {options.MaxClients}\nslots)", protocol);
+        Assert.Contains($"`ReclaimIdleAfter` ({options.ReclaimIdleAfter.TotalSeconds:0} s)", protocol);
+        Assert.Contains($"The server remembers at most {UsedTokens.Capacity:N0} tokens", protocol);
+
+        string security = Doc("SECURITY.md");
+        Assert.Contains($"| handshake packets | fixed sizes; {options.HandshakeRatePerSecond:0}/s, burst {options.HandshakeBurst:0} per IPv4 address or IPv6 /64", security);
+        Assert.Contains($"| connect tokens (secure) | single-use until expiry ({UsedTokens.Capacity:N0} remembered)", security);
+        Assert.Contains($"| connections | {options.MaxConnectionsPerAddress} per IP address, {options.MaxConnectionsPerSubnet} per /24 or /64, idle slots reclaimed after {options.ReclaimIdleAfter.TotalSeconds:0} s", security);
+        Assert.Contains($"`ProtocolViolation`, IP refused {options.ViolationPenalty.TotalSeconds:0} s", security);
+    }
+
+    [Fact]
+    public void The_resend_delay_is_bounded_as_written()
+    {
+        // PROTOCOL.md §7: clamp(1.25 × SRTT + 4 × RTTVAR + 5 ms, 30 ms, 1 s), 200 ms before the first RTT sample.
+        string protocol = Doc("PROTOCOL.md");
+        Assert.Contains("clamp(1.25 × SRTT + 4 × RTTVAR + 5 ms, 30 ms, 1 s) (200 ms before the first RTT sample)", protocol);
+        Assert.Contains($"A sample over {ConnectionStatistics.OutlierFactor:0} resend delays is set aside as an outlier", protocol);
+
+        var statistics = new ConnectionStatistics();
+        Assert.Equal(0.2, statistics.ResendDelay);
+        statistics.AddRttSample(0.040); // the first sample: SRTT 40 ms, RTTVAR 20 ms
+        Assert.Equal(1.25 * 0.040 + 4 * 0.020 + 0.005, statistics.ResendDelay, 9);
+
+        var fast = new ConnectionStatistics();
+        fast.AddRttSample(0.001);
+        Assert.Equal(0.030, fast.ResendDelay, 9);
+
+        var slow = new ConnectionStatistics();
+        slow.AddRttSample(3);
+        Assert.Equal(1.0, slow.ResendDelay, 9);
+    }
+}
