@@ -33,6 +33,7 @@ public sealed partial class LuaScript : IDisposable
         Options = options;
         _logger = logger;
         LogBudget = new ScriptLogBudget(name, options, time ?? TimeProvider.System, logger);
+        LuaNative.EnsureLoaded(); // a platform without native Lua fails here, typed, not inside KeraLua or a tick
         _memory = new LuaMemory(options.MemoryLimitBytes);
         _lua = new Lua(_memory.Allocator, IntPtr.Zero);
         _call = new LuaCall(this);

@@ -55,6 +55,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
     /// <param name="path">The .lua file; its file name names the script in errors.</param>
     /// <returns>The script.</returns>
     /// <exception cref="LuaScriptException">The source does not compile (<see cref="ScriptErrorKind.Syntax"/>, with file and line).</exception>
+    /// <exception cref="LuaNativeLibraryException">This platform has no native Lua library (see the exception's message).</exception>
     public LuaScript Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -67,6 +68,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
     /// <param name="globals">Globals to set before the main chunk runs.</param>
     /// <returns>The script.</returns>
     /// <exception cref="LuaScriptException">The source does not compile.</exception>
+    /// <exception cref="LuaNativeLibraryException">This platform has no native Lua library.</exception>
     public LuaScript LoadSource(string name, string source, IReadOnlyDictionary<string, ScriptValue>? globals = null)
     {
         var identity = new ScriptIdentity(_services);

@@ -53,10 +53,38 @@ public sealed partial class World
     /// <summary>Allocates room for <paramref name="amount"/> more entities of the given component types.</summary>
     /// <param name="signature">Distinct component types.</param>
     /// <param name="amount">The number of entities about to be created.</param>
-    public void EnsureCapacity(in Signature signature, int amount)
+    /// <returns>The archetype of those component types (as Arch's <c>EnsureCapacity</c> returns it).</returns>
+    public Archetype EnsureCapacity(in Signature signature, int amount)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        GetOrCreateArchetype(signature.Mask).EnsureCapacity(amount);
+        var archetype = GetOrCreateArchetype(signature.Mask);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with the signature's component types, each at its default value,
+    /// and writes their handles to the start of <paramref name="createdEntities"/> (Arch's non-generic bulk create).
+    /// </summary>
+    /// <param name="createdEntities">Receives the new handles; at least <paramref name="amount"/> long.</param>
+    /// <param name="signature">Distinct component types (an array of <see cref="ComponentType"/> converts implicitly).</param>
+    /// <param name="amount">How many entities to create.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative or longer than the span.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    [OverloadResolutionPriority(1)] // an Entity[] converts to the span here, not Create<Entity[], Signature, int>(in …)
+    public void Create(Span<Entity> createdEntities, in Signature signature, int amount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(amount, createdEntities.Length);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity(in signature, amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            createdEntities[i] = Create(in signature);
+        }
     }
 
     /// <summary>

@@ -606,10 +606,58 @@ def world_bulk():
     print("wrote", "World.Bulk.Arity.cs")
 
 
+def world_bulk_create():
+    out = ["public sealed partial class World\n{"]
+    for n in range(1, MAX + 1):
+        t = tparams(n)
+        what = "component" if n == 1 else f"{n} components"
+        out.append(f"""    /// <summary>
+    /// Creates <paramref name="amount"/> entities with {what}, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+{typedocs(n)}    /// <param name="amount">How many entities to create (0 creates none).</param>
+{pdocs(n, 'The initial value of component {i}, given to every entity.')}    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<{t}>(int amount, {ins(n, True)})
+    {{
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {{
+            EnsureCapacity<{t}>(amount);
+        }}
+
+        for (int i = 0; i < amount; i++)
+        {{
+            Create<{t}>({args(n)});
+        }}
+    }}
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+{typedocs(n)}    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<{t}>(int amount)
+    {{
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<{t}>.Id, Signature<{t}>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }}
+""")
+    out.append("}")
+    write("World.BulkCreate.Arity.cs", "\n".join(out))
+
+
 components()
 entity_components()
 chunk_rows()
 world_bulk()
+world_bulk_create()
 callbacks()
 queries()
 parallel()

@@ -1,15 +1,74 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
+using KeraLua;
 
 namespace Traktor.Ecs.Net.Scripting.Runtime;
 
 /// <summary>
-/// The one Lua C function the host calls itself: KeraLua reads a string only by copying all of it, and a string a script
-/// raises can be megabytes long (its memory limit's worth) however little of it the host keeps.
+/// The native Lua library, found once when the first script loads, and the one Lua C function the host calls itself:
+/// KeraLua reads a string only by copying all of it, and a string a script raises can be megabytes long (its memory
+/// limit's worth) however little of it the host keeps.
 /// </summary>
 internal static class LuaNative
 {
-    // KeraLua's native library (liblua54.so, lua54.dll, liblua54.dylib from its runtimes folder).
+    // The name this assembly imports; the resolver maps it to the library KeraLua itself uses on this platform.
     private const string Library = "lua54";
+
+    private static readonly Lock Gate = new();
+    private static IntPtr _handle;
+
+    /// <summary>
+    /// The names KeraLua's native library has here (its runtimes folder: liblua54.so, lua54.dll, liblua54.dylib, and
+    /// on iOS, tvOS and Mac Catalyst a framework KeraLua imports by its rpath), tried in order.
+    /// </summary>
+    internal static string[] Names { get; } = OperatingSystem.IsIOS() || OperatingSystem.IsTvOS() || OperatingSystem.IsMacCatalyst()
+        ? ["@rpath/liblua54.framework/liblua54", Library]
+        : OperatingSystem.IsAndroid() ? ["liblua54.so", Library] : [Library];
+
+    /// <summary>
+    /// Loads the native library if no script has yet, so a platform without it fails when a script loads, with a
+    /// <see cref="LuaNativeLibraryException"/> that says so, instead of a <see cref="DllNotFoundException"/> from inside
+    /// KeraLua or at this class's first call in the middle of a tick.
+    /// </summary>
+    public static void EnsureLoaded()
+    {
+        if (Volatile.Read(ref _handle) != IntPtr.Zero) return;
+        lock (Gate)
+        {
+            if (_handle != IntPtr.Zero) return;
+            var handle = Load(Names);
+            NativeLibrary.SetDllImportResolver(typeof(LuaNative).Assembly, Resolve);
+            Volatile.Write(ref _handle, handle);
+        }
+    }
+
+    /// <summary>
+    /// The first of <paramref name="names"/> that loads the way KeraLua's own imports do (its assembly's native assets)
+    /// and exports what both KeraLua and this class call.
+    /// </summary>
+    /// <exception cref="LuaNativeLibraryException">None does.</exception>
+    internal static IntPtr Load(IReadOnlyList<string> names)
+    {
+        Exception? last = null;
+        foreach (var name in names)
+        {
+            IntPtr handle;
+            try
+            {
+                handle = NativeLibrary.Load(name, typeof(Lua).Assembly, null);
+            }
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            {
+                last = e;
+                continue;
+            }
+            if (NativeLibrary.TryGetExport(handle, "luaL_newstate", out _) && NativeLibrary.TryGetExport(handle, "lua_tolstring", out _)) return handle;
+            last = new EntryPointNotFoundException($"'{name}' loaded but does not export the Lua 5.4 C API (luaL_newstate, lua_tolstring).");
+        }
+        throw new LuaNativeLibraryException(names, RuntimeInformation.RuntimeIdentifier, last);
+    }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) => name == Library ? _handle : IntPtr.Zero;
 
     /// <summary>
     /// <c>lua_tolstring</c>: a pointer to the bytes of the string at <paramref name="index"/> and its length, without a copy.

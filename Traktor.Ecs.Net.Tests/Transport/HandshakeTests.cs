@@ -169,6 +169,29 @@ public class HandshakeTests
     }
 
     [Fact]
+    public void A_handshake_for_another_client_id_from_a_connected_socket_is_refused_and_the_connection_kept()
+    {
+        // The only defence here is Admit's "one connection per address": without it the handshake for id 8 passed every
+        // other check (id 8 is not connected, there is room) and NetServer.Add threw on the address already in its table
+        // (caught as an internal error, leaving a half-added slot).
+        using var h = new TransportHarness();
+        var client = h.Connect(7);
+        h.DrainServer();
+        h.ClientLinks[0].Conditions.LossPercent = 100;
+        client.Disconnect(); // the notice is lost: the server still holds the connection of id 7 at this socket
+        h.Step();
+        h.ClientLinks[0].Conditions.LossPercent = 0;
+
+        client.Connect(h.IssueToken(8));
+        Assert.True(h.RunUntil(() => client.State is ClientState.Connected or ClientState.Disconnected, maxSteps: 600));
+        Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason); // refusals to a connected address are not answered
+        Assert.Equal(0, h.Server.Counters.InternalErrors);
+        Assert.True(h.Server.Counters.RejectedFromConnected > 0);
+        Assert.Equal(1, h.Server.ConnectionCount);
+        Assert.DoesNotContain(h.DrainServer(), e => e.Type is NetEventType.Connected or NetEventType.Disconnected);
+    }
+
+    [Fact]
     public void Approval_callback_sees_the_token_user_data_and_can_refuse()
     {
         var seen = new List<(ulong, byte[])>();
