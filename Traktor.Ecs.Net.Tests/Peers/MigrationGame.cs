@@ -19,7 +19,12 @@ internal sealed class MigrationGame : IDisposable
     private readonly List<IDisposable> disposables = new();
     private readonly Dictionary<ulong, Entity> hostShips = new();
 
-    public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null)
+    /// <param name="count">How many peers.</param>
+    /// <param name="conditions">Every link's conditions.</param>
+    /// <param name="seed">The link simulators' seed.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <param name="joiners">How many peers after the first join it (the others stay idle for the test); every one when null.</param>
+    public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null, int? joiners = null)
     {
         var network = new InMemoryNetwork();
         var options = new MigrationOptions { ProtocolId = Protocol, HostSilence = TimeSpan.FromSeconds(1) };
@@ -57,7 +62,7 @@ internal sealed class MigrationGame : IDisposable
         }
 
         Peers[0].Peer.StartHost();
-        foreach (var player in Peers.Skip(1)) player.Peer.Join(Peers[0].Peer.IssueToken(player.Peer.ClientId, TimeSpan.FromMinutes(10)), 1);
+        foreach (var player in Peers.Skip(1).Take(joiners ?? count)) player.Peer.Join(Peers[0].Peer.IssueToken(player.Peer.ClientId, TimeSpan.FromMinutes(10)), 1);
     }
 
     public List<MigrationPlayer> Peers { get; } = new();

@@ -11,6 +11,7 @@ namespace Traktor.Ecs.Net;
 public sealed partial class MigratingPeer
 {
     private readonly List<Entity> stale = new();
+    private readonly QueryDescription unnumberedReplicable;
     private bool followingRecorded;
 
     /// <summary>
@@ -27,7 +28,9 @@ public sealed partial class MigratingPeer
     /// <summary>
     /// Follows <paramref name="hostClientId"/>, the host the directory records (a claim of this peer's was refused with
     /// <c>host-changed</c>), with the token for it in the migration plan this peer holds: a peer that hosts stops hosting (its
-    /// server shuts down, its world's replicated entities give way to the recorded host's snapshots once connected), any other
+    /// server disconnects its players with <see cref="DisconnectReason.SessionEnded"/>, so they are <see cref="MigrationRole.Out"/> with
+    /// <see cref="MigrationOutReason.HostGaveWay"/> instead of electing; its world's replicated entities, and those with a replicated
+    /// component not numbered yet, give way to the recorded host's snapshots once connected; entities without a replicated component stay), any other
     /// drops its connection, and it connects. <see cref="HostChanged"/> names <paramref name="hostClientId"/> once connected;
     /// when the host does not answer within <see cref="MigrationOptions.ReconnectTimeout"/> the peer is
     /// <see cref="MigrationRole.Out"/> with <see cref="MigrationOutReason.RecordedHostUnreachable"/> (no other successor is tried).
@@ -97,6 +100,24 @@ public sealed partial class MigratingPeer
         foreach (ref var chunk in world.Query(in numberedQuery))
         {
             stale.AddRange(chunk.Entities.ToArray());
+        }
+
+        // What the host role made for replication but had not numbered yet (created in its last tick, or opted out for
+        // now) goes too: the recorded host's snapshots bring the world. Entities without a replicated component (the
+        // game's camera, its UI) were never the host role's to replicate and stay.
+        if (registry.ComponentTypes.Length > 0)
+        {
+            foreach (ref var chunk in world.Query(in unnumberedReplicable))
+            {
+                stale.AddRange(chunk.Entities.ToArray());
+            }
+        }
+
+        // The remote players are told the session ended here, not that the server shut down: they must not elect a
+        // successor of this host (it would host beside the recorded one); they follow the recorded host (HostGaveWay).
+        foreach (var connection in clientIds.Keys.ToArray())
+        {
+            if (!Host!.Server.IsLocal(connection)) server!.Disconnect(connection, DisconnectReason.SessionEnded);
         }
 
         active?.Dispose();

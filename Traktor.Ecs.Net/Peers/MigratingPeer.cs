@@ -88,6 +88,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         this.time = time ?? TimeProvider.System;
         this.logger = logger ?? NullLogger.Instance;
         planOwners = new PlanOwners(this.logger);
+        unnumberedReplicable = new QueryDescription().WithAny(registry.ComponentTypes).WithNone<NetworkId>();
         ClientId = clientId;
     }
 
@@ -277,7 +278,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         }
 
         logger.LogInformation("Peer {Peer} was disconnected by its host ({Reason}); no migration.", ClientId, reason);
-        Out(MigrationOutReason.DisconnectedByHost);
+        Out(reason == DisconnectReason.SessionEnded ? MigrationOutReason.HostGaveWay : MigrationOutReason.DisconnectedByHost);
     }
 
     private void ReceivePlan(ReadOnlySpan<byte> message)

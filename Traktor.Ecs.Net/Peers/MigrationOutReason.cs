@@ -14,4 +14,12 @@ public enum MigrationOutReason
 
     /// <summary>The recorded host it was told to follow (<see cref="MigratingPeer.TryFollowHost"/>) did not answer within the reconnect timeout.</summary>
     RecordedHostUnreachable,
+
+    /// <summary>
+    /// Its host stopped hosting to follow the host the directory records (<see cref="MigratingPeer.FollowHost"/> while it
+    /// hosted) and closed this peer's connection with <see cref="DisconnectReason.SessionEnded"/>: no election (a successor of
+    /// the host that gave way would only host beside the recorded one). Join the session again for a token and
+    /// <see cref="MigratingPeer.FollowHost"/> the recorded host, or <see cref="MigratingPeer.TryFollowHost"/> it.
+    /// </summary>
+    HostGaveWay,
 }

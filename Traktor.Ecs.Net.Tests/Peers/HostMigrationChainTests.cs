@@ -1,0 +1,130 @@
+using System.Numerics;
+using Traktor.Ecs.Net.Peers;
+using Traktor.Ecs.Net.Tests.Prediction;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Peers;
+
+/// <summary>
+/// Migrations after the first: a second host's death hands the game to the next successor, and a host that gives way to the
+/// recorded host (<see cref="MigratingPeer.FollowHost"/> while hosting) drops what its hosting role made and hands its
+/// players off instead of making them elect.
+/// </summary>
+public class HostMigrationChainTests
+{
+    private const int Drones = MigrationGame.Drones;
+
+    [Fact]
+    public void When_the_successor_dies_too_the_next_one_takes_over_and_the_last_player_follows_again()
+    {
+        using var game = new MigrationGame(4, new LinkConditions { LatencyMs = 20, JitterMs = 5, LossPercent = 5 }, seed: 21);
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 3)
+            && game.Peers.All(p => Count<ShipBody>(p.World) == 4 && Count<Drone>(p.World) == Drones), 60 * 30), game.Describe());
+        var order = game.Peers[1].Peer.Successors.ToList();
+        var ships = game.ShipIds();
+        var drones = Ids<Drone>(game.Peers[0].World);
+        MigrationPlayer Peer(ulong id) => game.Peers.Single(p => p.Peer.ClientId == id);
+        var (second, third, last) = (Peer(order[0]), Peer(order[1]), Peer(order[2]));
+
+        game.Killed.Add(game.Peers[0]);
+        Assert.True(game.TickUntil(() => second.Peer.IsHost && new[] { third, last }.All(p => p.Peer.Role == MigrationRole.Client && p.Peer.HostClientId == second.Peer.ClientId
+            && p.Peer.Epoch == 2 && p.Peer.Successors.Count == 2) && Owned(second) == 3, 60 * 10), game.Describe());
+        Assert.Equal([order[1], order[2]], third.Peer.Successors); // the successor's plan keeps the order
+
+        // The second host dies: every remaining player elects the next successor of the second host's plan.
+        game.Killed.Add(second);
+        var survivors = new[] { third, last };
+        bool Continued() => third.Peer.IsHost && last.Peer.Role == MigrationRole.Client && last.Peer.HostClientId == third.Peer.ClientId
+            && survivors.All(p => p.Peer.Epoch == 3 && drones.IsSubsetOf(Ids<Drone>(p.World))
+                && Ids<ShipBody>(p.World).SetEquals([ships[order[1]], ships[order[2]]]))
+            && Owned(third) == 2;
+        Assert.True(game.TickUntil(Continued, 60 * 10), game.Describe());
+        Assert.All(survivors, p => Assert.Equal(2, p.Peer.Migrations));
+        Assert.Equal(order[0], last.Peer.LostHostClientId);
+
+        // The ships are their players' again (owned by their connections on the third host), and the game goes on.
+        var before = last.Positions();
+        game.Tick(60);
+        var after = last.Positions();
+        Assert.All(drones, id => Assert.True(after[id].Y > before[id].Y + 0.5f, $"drone {id} moved on"));
+        Assert.True(third.Peer.Host!.Server.TryGetPlayerEntity(third.Peer.Host.Server.Connections.Single(c => !third.Peer.Host.Server.IsLocal(c)), out var ship));
+        Assert.Equal(ships[order[2]], third.World.Get<NetworkId>(ship).Value);
+    }
+
+    [Fact]
+    public void A_host_that_gives_way_to_the_recorded_host_drops_what_it_made_for_replication_and_keeps_its_local_entities()
+    {
+        using var game = new MigrationGame(4, new LinkConditions(), seed: 22, joiners: 2);
+        var (first, recorded) = (game.Peers[0], game.Peers[3]);
+        StartRecordedHost(game);
+
+        // The first host's last tick: its gameplay spawns a drone (numbered at the next send, which never comes) and the
+        // game makes a camera of its own (no replicated component). Then its claim is refused: it follows the recorded host.
+        first.World.Create(new Drone { Position = new Vector2(99, 0) });
+        var camera = first.World.Create(new LocalCamera(3f));
+        first.Peer.FollowHost(recorded.Peer.ClientId, recorded.Peer.IssueToken(first.Peer.ClientId, TimeSpan.FromMinutes(1)));
+
+        // Before, the unnumbered drone stayed in its world beside the recorded host's drones.
+        Assert.True(game.TickUntil(() => first.Peer.Role == MigrationRole.Client && first.Peer.HostClientId == recorded.Peer.ClientId
+            && Count<ShipBody>(first.World) == 2 && Count<Drone>(first.World) == Drones, 60 * 5), game.Describe());
+        game.Tick(10);
+        Assert.Equal(Drones, first.World.CountEntities(new QueryDescription().WithAll<Drone>()));
+        Assert.True(first.World.IsAlive(camera));
+        Assert.Equal(3f, first.World.Get<LocalCamera>(camera).Zoom);
+    }
+
+    [Fact]
+    public void The_players_of_a_host_that_gives_way_to_the_recorded_host_do_not_elect_and_follow_the_recorded_host()
+    {
+        using var game = new MigrationGame(4, new LinkConditions(), seed: 23, joiners: 2);
+        var (first, second, third, recorded) = (game.Peers[0], game.Peers[1], game.Peers[2], game.Peers[3]);
+        StartRecordedHost(game);
+        var hosts = new List<ulong>();
+        second.Peer.HostChanged += hosts.Add;
+        third.Peer.HostChanged += hosts.Add;
+        first.Peer.FollowHost(recorded.Peer.ClientId, recorded.Peer.IssueToken(first.Peer.ClientId, TimeSpan.FromMinutes(1)));
+
+        // Its players are told the session ended there: before, they took the server's shutdown for the host's death and
+        // the first successor hosted a third copy of the game. Now they are out, and follow the recorded host with tokens for it.
+        Assert.True(game.TickUntil(() => second.Peer.Role == MigrationRole.Out && third.Peer.Role == MigrationRole.Out, 60 * 3), game.Describe());
+        game.Tick(60 * 2);
+        Assert.All(new[] { second, third }, p => Assert.Equal(MigrationOutReason.HostGaveWay, p.Peer.OutReason));
+        Assert.False(second.Peer.IsHost || third.Peer.IsHost);
+        Assert.Empty(hosts);
+        foreach (var player in new[] { second, third })
+        {
+            player.Peer.FollowHost(recorded.Peer.ClientId, recorded.Peer.IssueToken(player.Peer.ClientId, TimeSpan.FromMinutes(1)));
+        }
+
+        Assert.True(game.TickUntil(() => game.Peers.Take(3).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.HostClientId == recorded.Peer.ClientId
+            && Count<ShipBody>(p.World) == 4 && Count<Drone>(p.World) == Drones), 60 * 5), game.Describe());
+        Assert.Equal([recorded.Peer.ClientId, recorded.Peer.ClientId], hosts);
+    }
+
+    /// <summary>Peer 1 hosts peers 2 and 3; peer 4 hosts a game of its own, the one the directory records.</summary>
+    private static void StartRecordedHost(MigrationGame game)
+    {
+        game.Peers[3].Peer.StartHost();
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).Take(2).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2)
+            && game.Peers.Take(3).All(p => Count<ShipBody>(p.World) == 3 && Count<Drone>(p.World) == Drones), 60 * 10), game.Describe());
+    }
+
+    private static int Owned(MigrationPlayer host)
+    {
+        var owners = new HashSet<ConnectionId>();
+        host.World.Query(new QueryDescription().WithAll<NetworkOwner, ShipBody>(), (ref NetworkOwner o) => owners.Add(o.Connection));
+        return owners.Count;
+    }
+
+    private static int Count<T>(World world) => world.CountEntities(new QueryDescription().WithAll<T, NetworkId>());
+
+    private static HashSet<uint> Ids<T>(World world)
+    {
+        var ids = new HashSet<uint>();
+        world.Query(new QueryDescription().WithAll<T, NetworkId>(), (ref NetworkId id) => ids.Add(id.Value));
+        return ids;
+    }
+
+    /// <summary>A component the game keeps to itself: never registered for replication.</summary>
+    private readonly record struct LocalCamera(float Zoom);
+}
