@@ -46,5 +46,11 @@ if (args is [Traktor.Ecs.Net.Bench.Transport.EchoServerReport.Argument, ..])
     return Traktor.Ecs.Net.Bench.Transport.EchoServerReport.Run(args);
 }
 
+if (args is [Traktor.Ecs.Net.Bench.Transport.PingPongLoop.Argument, ..])
+{
+    // The transport benchmark's ping-pong in a plain loop, for a profiler.
+    return Traktor.Ecs.Net.Bench.Transport.PingPongLoop.Run(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -40,8 +40,11 @@ public partial struct Chunk
     /// <summary>The archetype this chunk belongs to.</summary>
     public readonly Archetype Archetype => archetype;
 
-    /// <summary>The live entities, exactly <see cref="Count"/> of them, in storage order.</summary>
-    public readonly ReadOnlySpan<Entity> Entities => new(entities, 0, Count);
+    /// <summary>
+    /// The live entities, exactly <see cref="Count"/> of them, in storage order. Where Arch has an <c>Entity[]</c>: it
+    /// converts to one (the whole storage array, as Arch's) and to a span, so Arch code compiles (<see cref="ChunkEntities"/>).
+    /// </summary>
+    public readonly ChunkEntities Entities => new(entities, Count);
 
     internal readonly bool IsAllocated => entities is not null;
 

@@ -68,6 +68,13 @@ public static partial class EntityExtensions
     /// <param name="component">The initial value.</param>
     public static void Add<T>(this Entity entity, in T component = default!) => WorldOf(entity, "Add").Add(entity, in component);
 
+    /// <summary>The entity's <typeparamref name="T"/> by reference, added first with <paramref name="component"/> when it has none (Arch's <c>entity.AddOrGet</c>).</summary>
+    /// <typeparam name="T">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="component">The value to add when the entity has no <typeparamref name="T"/>.</param>
+    /// <returns>A reference to the stored component.</returns>
+    public static ref T AddOrGet<T>(this Entity entity, in T component = default!) => ref WorldOf(entity, "AddOrGet").AddOrGet(entity, in component);
+
     /// <summary>Removes the entity's <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">A component type the entity has.</typeparam>
     /// <param name="entity">A live entity.</param>

@@ -155,7 +155,7 @@ public sealed partial class World
         {
             for (int c = 0; c < archetype.ChunkCount; c++)
             {
-                entities.AddRange(archetype.ChunkArray[c].Entities);
+                entities.AddRange(archetype.ChunkArray[c].Entities.AsSpan());
             }
         }
     }
@@ -208,7 +208,7 @@ public sealed partial class World
         {
             for (int c = 0; c < archetype.ChunkCount; c++)
             {
-                var chunk = archetype.ChunkArray[c].Entities;
+                var chunk = archetype.ChunkArray[c].Entities.AsSpan();
                 if (written + chunk.Length > entities.Length)
                 {
                     throw new ArgumentException($"The span holds {entities.Length} entities; the query matches more.", nameof(entities));

@@ -215,7 +215,7 @@ public sealed partial class MigratingPeer
         {
             var owners = chunk.GetReadOnlySpan<NetworkOwner>();
             var ids = chunk.GetReadOnlySpan<NetworkId>();
-            var entities = chunk.Entities;
+            var entities = chunk.Entities.AsSpan();
             for (int i = 0; i < owners.Length; i++)
             {
                 if (!clientIds.TryGetValue(owners[i].Connection, out ulong owner)) continue; // its owner left

@@ -169,7 +169,7 @@ public sealed class NetworkHost : ISystem<float>
         foreach (ref var chunk in World.Query(in owned))
         {
             var owners = chunk.GetReadOnlySpan<NetworkOwner>();
-            var entities = chunk.Entities;
+            var entities = chunk.Entities.AsSpan();
             for (int i = 0; i < owners.Length; i++)
             {
                 if (owners[i].Connection == local) changes.Add(entities[i]);
@@ -180,7 +180,7 @@ public sealed class NetworkHost : ISystem<float>
         changes.Clear();
         foreach (ref var chunk in World.Query(in marked))
         {
-            var entities = chunk.Entities;
+            var entities = chunk.Entities.AsSpan();
             for (int i = 0; i < entities.Length; i++)
             {
                 if (!World.TryGet<NetworkOwner>(entities[i], out var owner) || owner.Connection != local) changes.Add(entities[i]);

@@ -47,7 +47,7 @@ public sealed class LagCompensation<T>
         frame.Begin(tick);
         foreach (ref var chunk in world.Query(in targets))
         {
-            var entities = chunk.Entities;
+            var entities = chunk.Entities.AsSpan();
             var values = chunk.GetReadOnlySpan<T>();
             for (int i = 0; i < values.Length; i++)
             {

@@ -22,7 +22,7 @@ internal sealed class RpcType<TMessage, TSerializer> : RpcType, IRpcWriter<TMess
         {
             var messages = chunk.GetReadOnlySpan<TMessage>();
             var outgoing = chunk.GetReadOnlySpan<RpcOutgoing>();
-            var entities = chunk.Entities;
+            var entities = chunk.Entities.AsSpan();
             for (int i = 0; i < messages.Length; i++)
             {
                 var writer = new BitWriter(staging.Reserve());

@@ -142,7 +142,7 @@ public sealed class ReconnectGrace
         foreach (ref var chunk in world.Query(in owned))
         {
             var owners = chunk.GetReadOnlySpan<NetworkOwner>();
-            var entities = chunk.Entities;
+            var entities = chunk.Entities.AsSpan();
             for (int i = 0; i < owners.Length; i++)
             {
                 if (owners[i].Connection == connection)

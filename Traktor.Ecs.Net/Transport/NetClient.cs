@@ -221,6 +221,7 @@ public sealed class NetClient : IDisposable, INetStatsSource
         _peer.Events.BeginUpdate(now);
         _connection?.BeginUpdate();
         var buffer = _peer.Receive.AsSpan();
+        (_peer.Transport as IPolledTransport)?.BeginPoll();
         for (int i = 0; i < _options.MaxDatagramsPerUpdate && _peer.Transport.TryReceive(buffer, out int length, out var source); i++)
         {
             NetMetrics.PacketsReceived.Add(1);

@@ -145,6 +145,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         _peer.Events.BeginUpdate(now);
         foreach (var connection in _active) connection.BeginUpdate();
         var buffer = _peer.Receive.AsSpan();
+        (_peer.Transport as IPolledTransport)?.BeginPoll();
         for (int i = 0; i < _options.MaxDatagramsPerUpdate && _peer.Transport.TryReceive(buffer, out int length, out var source); i++)
         {
             HandleDatagram(buffer[..length], source, now);

@@ -260,7 +260,7 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
             }
 
             var values = chunk.GetReadOnlySpan<TComponent>();
-            var entities = chunk.Entities;
+            var entities = chunk.Entities.AsSpan();
             for (int i = 0; i < values.Length; i++)
             {
                 TSerializer.Quantize(in values[i], out var wire);
@@ -284,7 +284,7 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
             }
 
             var values = chunk.GetReadOnlySpan<TComponent>();
-            var entities = chunk.Entities;
+            var entities = chunk.Entities.AsSpan();
             for (int i = 0; i < values.Length; i++)
             {
                 if (remembered.TryGetValue(entities[i], out var before))

@@ -49,7 +49,7 @@ public sealed class SpatialRelevancy<TPosition>(Func<TPosition, Vector2> project
     internal override void Capture(ref Chunk chunk, Vector2[] positions, bool[] hasPosition)
     {
         var values = chunk.GetReadOnlySpan<TPosition>();
-        var entities = chunk.Entities;
+        var entities = chunk.Entities.AsSpan();
         for (int row = 0; row < values.Length; row++)
         {
             int slot = entities[row].Id;

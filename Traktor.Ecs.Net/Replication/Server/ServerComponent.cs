@@ -50,7 +50,7 @@ internal sealed class ServerComponent<TComponent, TSnapshot, TSerializer> : Serv
     public override void Capture(ref Chunk chunk, uint tick, uint[] lastChange)
     {
         var values = chunk.GetReadOnlySpan<TComponent>();
-        var entities = chunk.Entities;
+        var entities = chunk.Entities.AsSpan();
         bool predicted = Type.Smoothing == Smoothing.Predict;
 
         // Predicted state is rounded to wire precision in place, as the owner's prediction rounds it after

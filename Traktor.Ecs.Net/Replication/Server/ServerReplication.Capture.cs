@@ -30,7 +30,7 @@ public sealed partial class ServerReplication
             }
 
             var info = InfoOf(chunk.Archetype);
-            var entities = chunk.Entities;
+            var entities = chunk.Entities.AsSpan();
             var netIds = chunk.GetReadOnlySpan<NetworkId>();
             for (int row = 0; row < entities.Length; row++)
             {

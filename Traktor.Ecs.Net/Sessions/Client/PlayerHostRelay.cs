@@ -173,7 +173,7 @@ internal sealed class PlayerHostRelay
         {
             var owners = chunk.GetReadOnlySpan<NetworkOwner>();
             var ids = chunk.GetReadOnlySpan<NetworkId>();
-            var entities = chunk.Entities;
+            var entities = chunk.Entities.AsSpan();
             for (int i = 0; i < owners.Length; i++)
             {
                 ulong owner;

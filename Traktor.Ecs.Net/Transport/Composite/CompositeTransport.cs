@@ -1,3 +1,5 @@
+using Traktor.Ecs.Net.Transport;
+
 namespace Traktor.Ecs.Net;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Traktor.Ecs.Net;
 /// destination's <see cref="NetAddress.Kind"/>; receiving takes turns between the transports, one datagram each,
 /// so a flood on one kind cannot starve the others. Allocation-free; not thread-safe (like the transports it holds).
 /// </summary>
-public sealed class CompositeTransport : IPeerAwareTransport
+public sealed class CompositeTransport : IPeerAwareTransport, IPolledTransport
 {
     private readonly IDatagramTransport[] _transports;
     private readonly IDatagramTransport?[] _byKind = new IDatagramTransport?[(int)TransportKind.WebSocket + 1];
@@ -65,6 +67,12 @@ public sealed class CompositeTransport : IPeerAwareTransport
     public void FlushSends()
     {
         foreach (var transport in _transports) transport.FlushSends();
+    }
+
+    /// <summary>Tells each transport that marks its polls that one begins (<see cref="IPolledTransport"/>).</summary>
+    void IPolledTransport.BeginPoll()
+    {
+        foreach (var transport in _transports) (transport as IPolledTransport)?.BeginPoll();
     }
 
     /// <inheritdoc />

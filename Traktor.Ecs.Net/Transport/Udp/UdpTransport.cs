@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Udp;
 
 namespace Traktor.Ecs.Net;
@@ -14,7 +15,7 @@ namespace Traktor.Ecs.Net;
 /// ICMP port unreachable surfacing as ConnectionReset or ConnectionRefused above all — are counted and skipped,
 /// never thrown.
 /// </summary>
-public sealed class UdpTransport : IDatagramTransport
+public sealed class UdpTransport : IDatagramTransport, IPolledTransport
 {
     private const int SioUdpConnReset = -1744830452; // Windows: IOC_IN | IOC_VENDOR | 12
     private const int MaxErrorsPerReceive = 64; // errors and oversized datagrams skipped by one TryReceive
@@ -45,7 +46,11 @@ public sealed class UdpTransport : IDatagramTransport
     // out the poll ends without another recvmmsg that could only find it empty (EAGAIN); the next poll reads again.
     // A poll its caller's budget ended on the batch's last datagram never reached that end: a send (the tick's, after its
     // receives) clears the mark, so the next poll does not take it for its own end and leave the waiting datagrams unread.
+    // A caller that says where its polls begin (BeginPoll: NetClient, NetServer) gets the exact rule instead: the mark, set
+    // by a short or empty read, holds until the next poll begins, sends do not touch it, and every receive of the poll
+    // after it answers false without a system call.
     private bool _batchDrained;
+    private bool _pollsBegun;
 
     // The batched send (64-bit Linux): datagrams queued between BeginSendBatch and FlushSends.
     private SendBatch? _sendBatch;
@@ -128,7 +133,7 @@ public sealed class UdpTransport : IDatagramTransport
     /// <inheritdoc />
     public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination)
     {
-        _batchDrained = false; // a poll is over (or, mid-poll, this costs it one more recvmmsg at most)
+        if (!_pollsBegun) _batchDrained = false; // a poll is over (or, mid-poll, this costs it one more recvmmsg at most)
         if (_disposed || !destination.TryWrite(_sendAddress)) return false;
         if (_batchingSends && !_sendBatchUnavailable)
         {
@@ -150,8 +155,18 @@ public sealed class UdpTransport : IDatagramTransport
     /// </summary>
     public void BeginSendBatch()
     {
-        _batchDrained = false; // the tick's receives are over: the next TryReceive begins a new poll
+        if (!_pollsBegun) _batchDrained = false; // the tick's receives are over: the next TryReceive begins a new poll
         _batchingSends = !_disposed;
+    }
+
+    /// <summary>
+    /// A poll begins (<see cref="IPolledTransport"/>): from the first call on, a short or empty <c>recvmmsg</c> ends the
+    /// poll for every later receive until the next call, and sends no longer end it.
+    /// </summary>
+    void IPolledTransport.BeginPoll()
+    {
+        _pollsBegun = true;
+        _batchDrained = false;
     }
 
     /// <summary>Sends the queued datagrams and sends each later one at once, until the next <see cref="BeginSendBatch"/>.</summary>
@@ -274,8 +289,9 @@ public sealed class UdpTransport : IDatagramTransport
                 if (_batchDrained)
                 {
                     // A caller polls until false: this is the end of its poll, and the socket had nothing more when
-                    // the batch was read. What arrived since is read by the next poll's first call.
-                    _batchDrained = false;
+                    // the batch was read. What arrived since is read by the next poll's first call. A caller that marks
+                    // its polls keeps the end until the next one begins (a composite asks again after other transports).
+                    if (!_pollsBegun) _batchDrained = false;
                     break;
                 }
                 if (_batchCount == _batch.Capacity && _batch.Capacity < ReceiveBatch.MaxCapacity)
@@ -297,7 +313,12 @@ public sealed class UdpTransport : IDatagramTransport
                     break;
                 }
 
-                if (count == 0) break;
+                if (count == 0)
+                {
+                    // Empty: within a marked poll, the later receives of this poll need not ask again.
+                    _batchDrained = _pollsBegun && EndsPollAfterShortBatch;
+                    break;
+                }
                 if (count < 0)
                 {
                     if (error == ReceiveBatch.Errno.Interrupted) continue;
