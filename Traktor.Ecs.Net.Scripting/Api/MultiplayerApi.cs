@@ -18,6 +18,7 @@ internal sealed class MultiplayerApi
     private readonly LuaScriptOptions options;
     private readonly ScriptIdentity identity;
     private readonly ScriptNetwork network;
+    private readonly ILogger logger;
     private SessionId? _session;
     private double _rpcTokens;
     private long _rpcRefilled;
@@ -28,6 +29,7 @@ internal sealed class MultiplayerApi
         this.options = options;
         this.identity = identity;
         this.network = network;
+        this.logger = logger;
         _rpcTokens = options.RpcBurst;
         _rpcRefilled = services.Time.GetTimestamp();
         Migration = new ScriptMigration(services, options, identity, network, logger);
@@ -172,13 +174,59 @@ internal sealed class MultiplayerApi
             };
         }, () =>
         {
-            // Given up while connecting: the directory call is over and its token source disposed (cancelling it threw
-            // ObjectDisposedException out of the script's unload, before its Lua state was closed).
+            // Given up (the script unloaded, its entry stopped). The seat the directory gave is given back, as
+            // Multiplayer.JoinSessionAsync does when cancelled: before, it stayed taken until the directory found it idle.
+            long player = (long)identity.PlayerId;
             if (joined is null)
             {
+                // The directory may have seated the player before the cancel reached it (a join that waits for a player
+                // host's address takes the seat with its first ask; an answer lost on the way): given back once it is over.
                 cancellation.Cancel();
+                _ = GiveSeatBackAfterAsync(joining, id, player);
+                return;
             }
+
+            // While connecting: the directory call is over and its token source disposed (cancelling it threw
+            // ObjectDisposedException out of the script's unload, before its Lua state was closed). The attempt stops.
+            if (_session == id)
+            {
+                _session = null;
+            }
+
+            client!.Transport.Disconnect();
+            _ = GiveSeatBackAsync(id, player);
         }));
+    }
+
+    private async Task GiveSeatBackAfterAsync(Task<SessionJoinResult> joining, SessionId id, long player)
+    {
+        try
+        {
+            if (!(await joining.ConfigureAwait(false)).Succeeded)
+            {
+                return; // refused: no seat
+            }
+        }
+        catch (Exception)
+        {
+            // Cancelled or failed on the way: whether the directory seated the player is unknown; a leave settles it.
+        }
+
+        await GiveSeatBackAsync(id, player).ConfigureAwait(false);
+    }
+
+    private async Task GiveSeatBackAsync(SessionId id, long player)
+    {
+        using var bounded = new CancellationTokenSource(options.CallTimeout, services.Time);
+        try
+        {
+            bool left = await Sessions.LeaveSessionAsync(id, player, bounded.Token).ConfigureAwait(false);
+            logger.LogDebug("A given-up joinSession gave its seat in session {Session} back ({Left}).", id, left);
+        }
+        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException or ScriptCallException)
+        {
+            logger.LogWarning(exception, "A given-up joinSession could not give its seat in session {Session} back; the directory releases it when idle.", id);
+        }
     }
 
     private (ScriptValue, string?) Connected(SessionInfo joined)
