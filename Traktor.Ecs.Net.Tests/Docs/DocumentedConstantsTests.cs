@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport;
@@ -12,6 +13,9 @@ namespace Traktor.Ecs.Net.Tests.Docs;
 public class DocumentedConstantsTests
 {
     private static string Doc(string name) => File.ReadAllText(Path.Combine(DocsCompileTests.RepositoryRoot(), "docs", name));
+
+    /// <summary>A count as the docs write it: 65,536.</summary>
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     [Fact]
     public void The_protocol_version_string_is_the_one_the_handshake_sends()
@@ -33,13 +37,18 @@ public class DocumentedConstantsTests
         Assert.Contains($"`MaxConnectionsPerAddress` ({options.MaxConnectionsPerAddress}) connections", protocol);
         Assert.Contains($"`MaxConnectionsPerSubnet` ({options.MaxConnectionsPerSubnet}, half the default {options.MaxClients}\nslots)", protocol);
         Assert.Contains($"`ReclaimIdleAfter` ({options.ReclaimIdleAfter.TotalSeconds:0} s)", protocol);
-        Assert.Contains($"The server remembers at most {UsedTokens.Capacity:N0} tokens", protocol);
+        Assert.Contains($"The server remembers at most {N(UsedTokens.Capacity)} tokens", protocol);
 
         string security = Doc("SECURITY.md");
         Assert.Contains($"| handshake packets | fixed sizes; {options.HandshakeRatePerSecond:0}/s, burst {options.HandshakeBurst:0} per IPv4 address or IPv6 /64", security);
-        Assert.Contains($"| connect tokens (secure) | single-use until expiry ({UsedTokens.Capacity:N0} remembered)", security);
+        Assert.Contains($"| connect tokens (secure) | single-use until expiry ({N(UsedTokens.Capacity)} remembered)", security);
         Assert.Contains($"| connections | {options.MaxConnectionsPerAddress} per IP address, {options.MaxConnectionsPerSubnet} per /24 or /64, idle slots reclaimed after {options.ReclaimIdleAfter.TotalSeconds:0} s", security);
         Assert.Contains($"`ProtocolViolation`, IP refused {options.ViolationPenalty.TotalSeconds:0} s", security);
+        Assert.Contains($"| datagrams of a connection | {options.MaxDatagramsPerConnection} authenticated", security);
+        Assert.Contains($"per `Update`; {N(options.MaxDatagramsPerUpdate)} read per `Update` in all |", security);
+        Assert.Contains($"| messages of a connection | {N(options.MaxMessagesPerConnection)} and {options.MaxMessageBytesPerConnection / 1024} KiB per `Update`; " +
+            $"event queue {N(options.MaxQueuedMessages)} messages, {options.MaxQueuedMessageBytes / (1024 * 1024)} MiB |", security);
+        Assert.Contains($"| violations | {options.ViolationLimit} (", security);
     }
 
     [Fact]
