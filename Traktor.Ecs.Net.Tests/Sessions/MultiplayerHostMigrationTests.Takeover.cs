@@ -20,7 +20,7 @@ public sealed partial class MultiplayerHostMigrationTests
         alice.Mover!.Moving = false;
         var before = Values(alice.World);
         var aliceEntity = Assert.Single(Values(alice.World, new QueryDescription().WithAll<Position2, LocalOwner>()));
-        await rig.TickUntilAsync(() => Values(bob.World).SequenceEqual(before) && Values(carol.World).SequenceEqual(before), "bob and carol to converge on alice's world");
+        await rig.TickUntilAsync(() => Same(Values(bob.World), before) && Same(Values(carol.World), before), "bob and carol to converge on alice's world");
 
         // Bob, the first successor, gets the session but cannot host it: the game's host systems refuse to start.
         bob.FailHosting = true;
@@ -32,7 +32,7 @@ public sealed partial class MultiplayerHostMigrationTests
         // Before, bob was left with half a host's world (alice's entity destroyed, his replica detached) and kept claiming
         // the session, so nobody hosted and everyone's session ended after HostMigrationWait. Now his world is what alice
         // last sent, he still migrates, and carol, the next successor, takes the session over once bob stays silent.
-        Assert.Equal(before, Values(bob.World));
+        Assert.True(Same(before, Values(bob.World)), $"{string.Join(",", before)} vs {string.Join(",", Values(bob.World))}");
         Assert.True(bob.Multiplayer.IsMigrating);
         Assert.Null(bob.Multiplayer.Host);
         await rig.TickUntilAsync(() => (bob.Migrated is not null && carol.Migrated is not null) || bob.Ended is not null || carol.Ended is not null,
@@ -47,8 +47,8 @@ public sealed partial class MultiplayerHostMigrationTests
 
         // Carol's world goes on from alice's (her entity gone); bob gets his entity back on carol's host and sees her world.
         var kept = before.Where(v => v != aliceEntity).ToList();
-        Assert.Equal(kept, Values(carol.World));
-        await rig.TickUntilAsync(() => Owned(carol.World) == 2 && Values(bob.World).SequenceEqual(kept), "bob to get his entity back on carol's host");
+        Assert.True(Same(kept, Values(carol.World)), $"{string.Join(",", kept)} vs {string.Join(",", Values(carol.World))}");
+        await rig.TickUntilAsync(() => Owned(carol.World) == 2 && Same(Values(bob.World), kept), "bob to get his entity back on carol's host");
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed partial class MultiplayerHostMigrationTests
         rig.Moving = false;
         alice.Mover!.Moving = false;
         var before = Values(alice.World);
-        await rig.TickUntilAsync(() => Values(bob.World).SequenceEqual(before) && Values(carol.World).SequenceEqual(before), "bob and carol to converge on alice's world");
+        await rig.TickUntilAsync(() => Same(Values(bob.World), before) && Same(Values(carol.World), before), "bob and carol to converge on alice's world");
         var kept = before.Where(v => v != Assert.Single(Values(alice.World, new QueryDescription().WithAll<Position2, LocalOwner>()))).ToList();
 
         // Carol's game freezes: alice's server times her connection out and keeps her entity for her reconnect grace; alice
@@ -85,6 +85,6 @@ public sealed partial class MultiplayerHostMigrationTests
         // Before, alice's owners left carol out while she was away: her entity stayed ownerless at bob's, and carol
         // controlled nothing. Now she gets it back where it was.
         await rig.TickUntilAsync(() => Owned(bob.World) == 2, $"carol to get her entity back on bob's host (owned {Owned(bob.World)})");
-        Assert.Equal(kept, Values(bob.World, new QueryDescription().WithAll<Position2, NetworkOwner>()));
+        Assert.True(Same(kept, Values(bob.World, new QueryDescription().WithAll<Position2, NetworkOwner>())), $"{string.Join(",", kept)} vs {string.Join(",", Values(bob.World, new QueryDescription().WithAll<Position2, NetworkOwner>()))}");
     }
 }
