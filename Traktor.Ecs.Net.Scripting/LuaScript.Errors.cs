@@ -104,6 +104,12 @@ public sealed partial class LuaScript
         if (status == LuaStatus.ErrMem || text == "not enough memory")
         {
             var (file, line) = Locate(thread, 0);
+            if (_memory.RefusedString > 0)
+            {
+                return new ScriptError(Name, file, line, ScriptErrorKind.Limit,
+                    $"a string of {_memory.RefusedString} bytes is longer than MaxLuaStringBytes ({Options.MaxLuaStringBytes})", entryName);
+            }
+
             return new ScriptError(Name, file, line, ScriptErrorKind.Memory,
                 $"not enough memory (the script's limit is {Options.MemoryLimitBytes} bytes)", entryName);
         }

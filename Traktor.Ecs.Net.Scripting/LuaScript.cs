@@ -34,7 +34,8 @@ public sealed partial class LuaScript : IDisposable
         _logger = logger;
         LogBudget = new ScriptLogBudget(name, options, time ?? TimeProvider.System, logger);
         LuaNative.EnsureLoaded(); // a platform without native Lua fails here, typed, not inside KeraLua or a tick
-        _memory = new LuaMemory(options.MemoryLimitBytes);
+        _memory = new LuaMemory(options.MemoryLimitBytes, options.MaxLuaStringBytes,
+            Math.Max(64, ScriptEntries.ComparisonWindowBytes / options.HookInterval));
         _lua = new Lua(_memory.Allocator, IntPtr.Zero);
         _call = new LuaCall(this);
         Entries = new ScriptEntries(this);
@@ -102,6 +103,9 @@ public sealed partial class LuaScript : IDisposable
     internal int AbortReference { get; private set; }
 
     private int MainReference { get; }
+
+    // Holds the thread enter() last named, so the pointer ScriptEntries keeps to it stays valid.
+    private int CurrentThreadReference { get; set; }
 
     /// <summary>Sets a global variable of the script (before or between ticks).</summary>
     /// <param name="name">The global's name.</param>
@@ -234,6 +238,9 @@ public sealed partial class LuaScript : IDisposable
         _lua.CreateTable(0, 4);
         AddFunction(_lua, "overBudget", OverBudget);
         AddFunction(_lua, "charge", Charge);
+        AddFunction(_lua, "enter", Enter);
+        _lua.PushBoolean(false);
+        CurrentThreadReference = _lua.Ref(LuaRegistry.Index);
         AddPrimitive(_lua, "log", "print", Log);
         LuaValues.PushString(_lua, "hookInterval");
         _lua.PushInteger(Options.HookInterval);
@@ -356,6 +363,31 @@ public sealed partial class LuaScript : IDisposable
 
         thread.PushBoolean(over);
         return 1;
+    }
+
+    // enter(thread): the sandbox is about to run code on the thread (an entry starts, a script coroutine is resumed or
+    // closed, or one returned to the thread that resumed it). The host sets its count hook for the strings that live now
+    // and notes it as the thread the allocator tightens when a longer string appears. Pushes nothing; writing an existing
+    // registry slot neither allocates nor raises.
+    private int Enter(IntPtr state)
+    {
+        try
+        {
+            IntPtr thread = LuaNative.lua_tothread(state, 1);
+            if (thread != IntPtr.Zero)
+            {
+                var lua = Lua.FromIntPtr(state);
+                lua.PushCopy(1);
+                lua.RawSetInteger(LuaRegistry.Index, CurrentThreadReference);
+                Entries.Enter(thread);
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Script {Script}: tuning the count hook failed", Name);
+        }
+
+        return 0;
     }
 
     // The count hook's question; it only pushes a boolean, which neither allocates nor raises.

@@ -23,8 +23,21 @@ public sealed class LuaScriptOptions
     /// </summary>
     public TimeSpan TimeBudget { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How often the count hook runs, in VM instructions; 1,000 by default.</summary>
+    /// <summary>
+    /// How often the count hook runs, in VM instructions; 1,000 by default. While long strings live it runs more often, so
+    /// that at most 4 MiB of the longest one can be compared between two checks (one comparison of two strings is one
+    /// instruction whose time grows with their length): every other instruction with a 1 MiB string, every instruction
+    /// from 2 MiB (docs/SECURITY.md, "Slow instructions").
+    /// </summary>
     public int HookInterval { get; set; } = 1_000;
+
+    /// <summary>
+    /// The longest string script code may create in its own state, in bytes; 4 MiB by default. Making a longer one fails
+    /// (<see cref="ScriptErrorKind.Limit"/>, or a memory error a <c>pcall</c> may catch), so one comparison, which the time
+    /// budget cannot interrupt, reads at most this many bytes. Strings the host hands a script (an HTTP body, at most
+    /// <see cref="MaxHttpResponseBytes"/>) are not refused. At least 1 KiB.
+    /// </summary>
+    public long MaxLuaStringBytes { get; set; } = 4L * 1024 * 1024;
 
     /// <summary>The most one script's Lua state may allocate, in bytes; 16 MiB by default.</summary>
     public long MemoryLimitBytes { get; set; } = 16L * 1024 * 1024;
@@ -125,6 +138,7 @@ public sealed class LuaScriptOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(HookInterval, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimeBudget, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(MemoryLimitBytes, 256 * 1024);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLuaStringBytes, 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxWaitingEntries, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxResumesPerTick, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxTableEntries, 1);

@@ -21,7 +21,7 @@ public enum ScriptErrorKind
     /// <summary>
     /// A host limit refused the work: too many entries waiting (<see cref="LuaScriptOptions.MaxWaitingEntries"/>),
     /// RPCs sent faster than <see cref="LuaScriptOptions.RpcsPerSecond"/>, or more arriving RPCs in one tick
-    /// than <see cref="LuaScriptOptions.MaxRpcHandlersPerTick"/>.
+    /// than <see cref="LuaScriptOptions.MaxRpcHandlersPerTick"/>, or a string longer than <see cref="LuaScriptOptions.MaxLuaStringBytes"/>.
     /// </summary>
     Limit,
 

@@ -76,4 +76,27 @@ internal static class LuaNative
     /// </summary>
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
     public static extern IntPtr lua_tolstring(IntPtr state, int index, out UIntPtr length);
+
+    /// <summary><c>lua_tothread</c>: the thread at <paramref name="index"/>, or zero when the value is not one.</summary>
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    public static extern IntPtr lua_tothread(IntPtr state, int index);
+
+    /// <summary>
+    /// <c>lua_sethook</c>: sets a thread's hook. It neither allocates nor raises, and may be called while the thread runs
+    /// (from its own hook, or from the allocator in the middle of an instruction): the next count starts from <paramref name="count"/>.
+    /// </summary>
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    public static extern void lua_sethook(IntPtr state, IntPtr hook, int mask, int count);
+
+    /// <summary><c>lua_gethook</c>: the thread's hook function (the debug library's dispatcher for <c>debug.sethook</c>).</summary>
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    public static extern IntPtr lua_gethook(IntPtr state);
+
+    /// <summary><c>lua_gethookmask</c>: the thread's hook mask.</summary>
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int lua_gethookmask(IntPtr state);
+
+    /// <summary><c>lua_gethookcount</c>: the thread's count hook interval, in instructions.</summary>
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int lua_gethookcount(IntPtr state);
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using KeraLua;
 
@@ -21,20 +22,59 @@ namespace Traktor.Ecs.Net.Scripting.Sandbox;
 /// once that says the entry is spent, every growth is refused (fast, as a memory error) until <see cref="Rearm"/>, and
 /// the count hook aborts the entry at its next check.
 /// </para>
+/// <para>
+/// Comparing two strings is one VM instruction whose time grows with their length without allocating, so the count hook
+/// must run more often while long strings live (<see cref="LongestString"/>). Lua allocates a string in one block, made
+/// with the object kind <c>LUA_TSTRING</c>, so the allocator sees every string's length: it refuses one longer than
+/// <see cref="MaxStringBytes"/> while script code runs, and keeps the blocks of strings of at least
+/// <see cref="TrackedStringBytes"/> (at most <see cref="Limit"/> / that many), counted by size class, until they are freed.
+/// </para>
 /// </remarks>
 internal sealed class LuaMemory
 {
     /// <summary>How much growth is gathered before it is charged (fewer calls into the meter for small allocations).</summary>
     public const long MeterChunkBytes = 64 * 1024;
 
+    // The object kind Lua passes as osize when it creates a string (short or long).
+    private const int LuaTString = 4;
+
+    /// <summary>A string's block minus its bytes: TString's header up to its contents, and the terminating NUL.</summary>
+    public static readonly long StringOverheadBytes = (2 * IntPtr.Size) + 8 + 1;
+
+    private readonly HashSet<IntPtr> _longStrings = new();
+    private readonly int[] _longStringsBySize = new int[64];
+    private int _longestSize = -1;
     private long unmetered;
     private bool stopped;
 
-    public LuaMemory(long limit)
+    public LuaMemory(long limit, long maxStringBytes = long.MaxValue / 2, long trackedStringBytes = 1024)
     {
         Limit = limit;
+        MaxStringBytes = maxStringBytes;
+        TrackedStringBytes = Math.Max(1, trackedStringBytes);
         Allocator = Allocate;
     }
+
+    /// <summary>The longest string script code may create, in bytes (<see cref="LuaScriptOptions.MaxLuaStringBytes"/>).</summary>
+    public long MaxStringBytes { get; }
+
+    /// <summary>Strings whose block is at least this long are kept track of for <see cref="LongestString"/>.</summary>
+    public long TrackedStringBytes { get; }
+
+    /// <summary>
+    /// At least the block size of the longest live string that is kept track of (the next power of two above it), zero when
+    /// none is; what one comparison may read.
+    /// </summary>
+    public long LongestString => _longestSize < 0 ? 0 : 1L << (_longestSize + 1);
+
+    /// <summary>The length of the last string refused for <see cref="MaxStringBytes"/> since <see cref="Rearm"/>; zero when none was.</summary>
+    public long RefusedString { get; private set; }
+
+    /// <summary>
+    /// Called when a string longer than any other live one was just created while script code runs (so the running thread's
+    /// count hook can be tightened at once). It must not call into Lua beyond <c>lua_sethook</c> and its getters.
+    /// </summary>
+    public Action? LongerString { get; set; }
 
     /// <summary>The allocator delegate handed to <c>lua_newstate</c>; this field keeps it alive.</summary>
     public LuaAlloc Allocator { get; }
@@ -65,6 +105,7 @@ internal sealed class LuaMemory
     {
         stopped = false;
         unmetered = 0;
+        RefusedString = 0;
     }
 
     private IntPtr Allocate(IntPtr ud, IntPtr ptr, UIntPtr osize, UIntPtr nsize)
@@ -72,6 +113,11 @@ internal sealed class LuaMemory
         // With ptr null, osize is the kind of object being created, not a size.
         long oldSize = ptr == IntPtr.Zero ? 0 : (long)(ulong)osize;
         long newSize = (long)(ulong)nsize;
+        if (oldSize >= TrackedStringBytes)
+        {
+            Forget(ptr, oldSize);
+        }
+
         if (newSize == 0)
         {
             if (ptr != IntPtr.Zero)
@@ -80,6 +126,14 @@ internal sealed class LuaMemory
                 Used -= oldSize;
             }
 
+            return IntPtr.Zero;
+        }
+
+        bool isString = ptr == IntPtr.Zero && (ulong)osize == LuaTString;
+        if (Enforcing && isString && newSize - StringOverheadBytes > MaxStringBytes)
+        {
+            RefusedString = newSize - StringOverheadBytes;
+            Refused++;
             return IntPtr.Zero;
         }
 
@@ -103,7 +157,49 @@ internal sealed class LuaMemory
 
         Used += newSize - oldSize;
         Peak = Math.Max(Peak, Used);
+        if (isString && newSize >= TrackedStringBytes)
+        {
+            Track(result, newSize);
+        }
+
         return result;
+    }
+
+    private void Track(IntPtr block, long size)
+    {
+        if (!_longStrings.Add(block))
+        {
+            return;
+        }
+
+        int sizeClass = BitOperations.Log2((ulong)size);
+        _longStringsBySize[sizeClass]++;
+        if (sizeClass > _longestSize)
+        {
+            _longestSize = sizeClass;
+            if (Enforcing)
+            {
+                LongerString?.Invoke();
+            }
+        }
+    }
+
+    // A freed (or moved: strings never are) block that held a tracked string.
+    private void Forget(IntPtr block, long size)
+    {
+        if (block == IntPtr.Zero || !_longStrings.Remove(block))
+        {
+            return;
+        }
+
+        int sizeClass = BitOperations.Log2((ulong)size);
+        if (--_longStringsBySize[sizeClass] == 0 && sizeClass == _longestSize)
+        {
+            while (_longestSize >= 0 && _longStringsBySize[_longestSize] == 0)
+            {
+                _longestSize--;
+            }
+        }
     }
 
     // Gathers growth and charges it a chunk at a time; true (and refusing from then on) once the entry is spent.

@@ -17,7 +17,7 @@ local co_create, co_resume, co_yield = coroutine.create, coroutine.resume, corou
 local co_status, co_running, co_close, co_isyieldable = coroutine.status, coroutine.running, coroutine.close, coroutine.isyieldable
 local string_byte, concat = string.byte, table.concat
 
-local overBudget, charge, hostLog, interval = host.overBudget, host.charge, host.log, host.hookInterval
+local overBudget, charge, hostLog, interval, enter = host.overBudget, host.charge, host.log, host.hookInterval, host.enter
 local rawrep, rawmove, rawinsert, rawremove, rawsort = string.rep, table.move, table.insert, table.remove, table.sort
 local mathlog = math.log
 local utf8len, utf8offset, utf8codepoint = utf8.len, utf8.offset, utf8.codepoint
@@ -67,6 +67,7 @@ local function run(f, ...)
   local thread = co_running()
   hostThreads[thread] = true
   guard(thread)
+  enter(thread)
   return f(...)
 end
 
@@ -125,9 +126,20 @@ local failed = rawsetmetatable({}, { __mode = "k" })
 
 -- Script coroutines: guarded by the same hook, and a host call waiting inside one is passed up to
 -- the host and its answer passed back down, so network calls work inside script coroutines too.
+--
+-- enter(thread) tells the host which thread runs script code next, before a coroutine is resumed or closed and
+-- again once it returned: the host sets that thread's count hook for the strings that live now (the longer the
+-- longest, the more often it checks: comparing long strings is one slow instruction), and tightens the running
+-- thread's at once when a longer string is made.
+local function resumeIn(co, ...)
+  enter(co)
+  return co_resume(co, ...)
+end
+
 local function forward(co, ok, ...)
+  enter(co_running())
   if ok and rawequal((...), PENDING) and co_status(co) == "suspended" then
-    return forward(co, co_resume(co, co_yield(...)))
+    return forward(co, resumeIn(co, co_yield(...)))
   end
   if not ok and co_status(co) == "dead" then
     failed[co] = { (...) }
@@ -141,6 +153,11 @@ local function checkScriptThread(co, name)
   end
 end
 
+local function closed(...)
+  enter(co_running())
+  return ...
+end
+
 local coroutineLibrary = {
   create = function(f)
     local co = co_create(f)
@@ -149,7 +166,7 @@ local coroutineLibrary = {
   end,
   resume = function(co, ...)
     checkScriptThread(co, "resume")
-    return forward(co, co_resume(co, ...))
+    return forward(co, resumeIn(co, ...))
   end,
   close = function(co)
     checkScriptThread(co, "close")
@@ -157,7 +174,8 @@ local coroutineLibrary = {
     if failure then
       return false, failure[1]
     end
-    return rethrow(co_close(co))
+    enter(co)
+    return rethrow(closed(co_close(co)))
   end,
   status = co_status,
   running = co_running,
@@ -220,7 +238,8 @@ G.xpcall = function(f, handler, ...)
     -- restores them; so the handler runs on a fresh coroutine of its own, where the hook always counts.
     local co = co_create(handler)
     guard(co)
-    local ok, result = co_resume(co, e)
+    local ok, result = resumeIn(co, e)
+    enter(co_running())
     if ok and co_status(co) == "suspended" then
       return "sandbox: an xpcall message handler cannot yield or wait"
     end

@@ -74,7 +74,7 @@ public sealed class LibraryLoopBudgetTests
     {
         // A script can raise its memory limit's worth of text from every entry of every tick. Before, each was copied whole,
         // decoded to a .NET string twice its size, logged and kept (up to MaxKeptErrors): 18 MB a tick here.
-        using var host = new ScriptHost();
+        using var host = new ScriptHost(options: new LuaScriptOptions { MaxLuaStringBytes = 8 * 1024 * 1024 });
         var script = host.Load("raise.lua", """
             local s = string.rep("x", 6 * 1000 * 1000)
             function Script:update(dt) error(s) end

@@ -50,7 +50,7 @@ public sealed class LibraryWorkBudgetTests
     public void Compiling_a_long_text_over_and_over_is_charged_by_its_length()
     {
         // A 4 MiB comment compiles to an empty function, scanned in C by one CALL instruction: 131,072 steps each.
-        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000, TimeBudget = TimeSpan.FromMinutes(10) });
+        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000, TimeBudget = TimeSpan.FromMinutes(10), MaxLuaStringBytes = 8 * 1024 * 1024 });
         var script = host.Load("load.lua", """
             local text = "--" .. string.rep(" ", 4 * 1024 * 1024)
             while true do

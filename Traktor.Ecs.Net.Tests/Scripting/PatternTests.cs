@@ -177,7 +177,7 @@ public sealed partial class PatternTests
     [InlineData("local keep = {}\nfor i = 1, 20000 do keep[i] = {} end\nwhile true do collectgarbage() end", 3)]
     public void C_loops_that_memory_does_not_bound_are_charged_to_the_budget(string source, int line = 1)
     {
-        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000, MemoryLimitBytes = 64L * 1024 * 1024 });
+        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000, MemoryLimitBytes = 64L * 1024 * 1024, MaxLuaStringBytes = 16L * 1024 * 1024 });
         var script = host.Load("loops.lua", source + "\nlog:info(\"after\")\n");
 
         var error = Assert.Single(script.Errors);

@@ -46,7 +46,7 @@ public sealed class SlowLibraryCallBudgetTests
     [InlineData("table.sort(t, function(x, y) return x < y end)")]
     public void A_sort_of_long_strings_is_charged_for_reading_them(string sort)
     {
-        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000, MemoryLimitBytes = Limit });
+        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000, MemoryLimitBytes = Limit, MaxLuaStringBytes = Limit });
         var script = host.Load("sort.lua", $$"""
             local a, b = string.rep('x', 3 * 2^20) .. '1', string.rep('x', 3 * 2^20) .. '2'
             local t = {} for i = 1, 2000 do t[i] = (i % 2 == 0) and a or b end
@@ -82,7 +82,7 @@ public sealed class SlowLibraryCallBudgetTests
     [MemberData(nameof(Loops))]
     public void A_loop_of_slow_library_calls_stops_at_its_line_within_the_budgets(string setup, string call)
     {
-        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000, MemoryLimitBytes = Limit });
+        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 1_000_000, MemoryLimitBytes = Limit, MaxLuaStringBytes = Limit });
         var script = host.Load("slow.lua", setup + """
 
             function Script:update(dt)

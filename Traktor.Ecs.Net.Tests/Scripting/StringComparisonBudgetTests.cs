@@ -1,0 +1,110 @@
+using Traktor.Ecs.Net.Scripting;
+
+namespace Traktor.Ecs.Net.Tests.Scripting;
+
+/// <summary>
+/// Comparing long strings is one VM instruction that costs time in proportion to their length without allocating; with
+/// NUL bytes Lua's <c>l_strcmp</c> calls <c>strcoll</c> once per byte, about 20 ms per <c>&lt;</c> on 1 MiB. The count
+/// hook used to check the time budget every 1,000 instructions whatever strings lived, so a loop of such comparisons ran
+/// about 160 of them (seconds) past the budget. Now the hook runs often enough that at most
+/// <c>ScriptEntries.ComparisonWindowBytes</c> (4 MiB) of the longest string can be compared between two checks.
+/// </summary>
+public sealed class StringComparisonBudgetTests
+{
+    private static LuaScriptOptions Options() => new() { TimeBudget = TimeSpan.FromMilliseconds(20) };
+
+    [Fact]
+    public void A_loop_comparing_a_long_string_of_nuls_made_by_the_host_stops_within_a_few_comparisons_of_the_time_budget()
+    {
+        using var host = new ScriptHost(options: Options());
+        var script = host.Load("compare.lua", """
+            n = 0
+            function Script:update(dt)
+              while true do
+                if s < s then end
+                n = n + 1
+              end
+            end
+            """);
+        // Pushed by the host, outside any entry's budget: the hook must still know it lives.
+        script.SetGlobal("s", ScriptValue.From(new string('\0', 1024 * 1024)));
+
+        host.Tick();
+
+        AssertStoppedSoon(script, line: 4);
+    }
+
+    [Fact]
+    public void A_loop_comparing_a_long_string_of_nuls_it_just_made_stops_within_a_few_comparisons_of_the_time_budget()
+    {
+        using var host = new ScriptHost(options: Options());
+        var script = host.Load("compare.lua", """
+            n = 0
+            function Script:update(dt)
+              local s = string.rep("\0", 1024):rep(1024)
+              while true do
+                if s < s then end
+                n = n + 1
+              end
+            end
+            """);
+
+        host.Tick();
+
+        AssertStoppedSoon(script, line: 5);
+    }
+
+    [Fact]
+    public void A_loop_comparing_long_strings_inside_a_script_coroutine_stops_within_a_few_comparisons_of_the_time_budget()
+    {
+        using var host = new ScriptHost(options: Options());
+        var script = host.Load("compare.lua", """
+            n = 0
+            local co = coroutine.create(function()
+              local s = string.rep("\0", 1024):rep(1024)
+              coroutine.yield()
+              while true do
+                if s < s then end
+                n = n + 1
+              end
+            end)
+            coroutine.resume(co)
+            function Script:update(dt)
+              coroutine.resume(co)
+            end
+            """);
+
+        host.Tick();
+
+        AssertStoppedSoon(script, line: 6);
+    }
+
+    [Fact]
+    public void A_string_longer_than_MaxLuaStringBytes_is_refused_with_a_limit_error_and_one_that_long_is_not()
+    {
+        using var host = new ScriptHost(options: new LuaScriptOptions { MaxLuaStringBytes = 64 * 1024 });
+        var script = host.Load("long.lua", """
+            local fits = string.rep("x", 64 * 1024)
+            n = #fits
+            local over = fits .. "y"
+            n = #over
+            """);
+
+        Assert.Equal(64 * 1024, script.GetGlobal("n").AsInteger);
+        var error = Assert.Single(script.Errors);
+        Assert.Equal((ScriptErrorKind.Limit, 3), (error.Kind, error.Line));
+        Assert.Contains("MaxLuaStringBytes", error.Message, StringComparison.Ordinal);
+    }
+
+    private static void AssertStoppedSoon(LuaScript script, int line)
+    {
+        var error = Assert.Single(script.Errors);
+        Assert.Equal(ScriptErrorKind.TimeBudget, error.Kind);
+        Assert.InRange(error.Line, line, line + 1); // the comparison or the count after it
+        // A comparison of 1 MiB of NULs takes milliseconds (about 20 on the machine measured), so about 20 ms of budget
+        // allow a few; the hook then checks at least every other instruction (1 MiB is half the window). Before, the
+        // first check came after 1,000 instructions: about 160 comparisons.
+        long comparisons = script.GetGlobal("n").AsInteger;
+        Assert.InRange(comparisons, 0, 40);
+    }
+}
