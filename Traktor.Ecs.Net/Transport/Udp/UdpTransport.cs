@@ -49,6 +49,12 @@ public sealed class UdpTransport : IDatagramTransport, IPolledTransport
     // A caller that says where its polls begin (BeginPoll: NetClient, NetServer) gets the exact rule instead: the mark, set
     // by a short or empty read, holds until the next poll begins, sends do not touch it, and every receive of the poll
     // after it answers false without a system call.
+    // Why two rules and not one: only the exact rule is right, but it needs BeginPoll, which is internal
+    // (IPolledTransport), and not every caller makes it. This class is public and its users poll it directly; so do the
+    // Introducer and the decorators (LinkSimulator, NatSimulator, NatTraversal), which do not forward BeginPoll, so a
+    // NetServer over one of them gets the guessing rule. Dropping the guess would cost those callers an empty recvmmsg
+    // per poll; the worst the guess does is one poll that reads nothing (after a poll its budget ended on the batch's last
+    // datagram, with no send between), and the poll after it reads what waits.
     private bool _batchDrained;
     private bool _pollsBegun;
 
