@@ -90,7 +90,7 @@ internal sealed class PlayerHostRelay
                 players.Remove(player);
                 places.Remove(player);
                 Changed = true;
-                if (reason == DisconnectReason.ClientDisconnected)
+                if (reason == DisconnectReason.ClientDisconnected && !IsReplaced((ulong)player))
                 {
                     // It left (LeaveSessionAsync): no reconnect grace, as on a game server; the tickets it was admitted with are void.
                     Relay?.Leave(player, Relay.DepartureOf((ulong)player, this.time.GetUtcNow()));
@@ -171,6 +171,13 @@ internal sealed class PlayerHostRelay
         while (at > 0 && places.GetValueOrDefault(players[at - 1]) > place) at--;
         players.Insert(at, player);
     }
+
+    /// <summary>
+    /// Whether <paramref name="player"/>'s connection, closed with <see cref="DisconnectReason.ClientDisconnected"/>, was replaced
+    /// by its client's new handshake from the same socket (the server holds a connection of that player again): no leave,
+    /// the new connection follows at once. Before, the relay took it for a leave: the player departed and joined again.
+    /// </summary>
+    private bool IsReplaced(ulong player) => (Host.Transport as NetServer)?.ConnectionOf(player) is not null;
 
     /// <summary>Forgets the closed connections of <paramref name="player"/> (it is back, or no longer waited for).</summary>
     private void Forget(long player)
