@@ -141,14 +141,31 @@ public sealed partial class MultiplayerHostMigrationTests
             return session;
         }
 
+        /// <summary>
+        /// Ticks until <paramref name="done"/>; a timeout fails naming <paramref name="what"/> was awaited, with every player's
+        /// state (<see cref="State"/>) and the log at that moment.
+        /// </summary>
         public async Task TickUntilAsync(Func<bool> done, string what)
         {
             for (var deadline = DateTime.UtcNow.AddSeconds(45); !done(); await Task.Delay(2, Cancel))
             {
-                Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; log: {string.Join(" | ", Log)}");
+                if (DateTime.UtcNow >= deadline) Assert.Fail($"timed out waiting for {what}; {State()}");
                 Tick();
             }
         }
+
+        /// <summary>Every player's migration state (lost, migrated, ended, migrating, hosting, owned entities) and the log, for a failure's message.</summary>
+        public string State() =>
+            string.Join("; ", Everyone.Select(p => $"{NameOf(p)}: running {p.Running}, session {p.Multiplayer.CurrentSession?.Id.ToString() ?? "-"}"
+                + $" host {p.Multiplayer.CurrentSession?.HostUserId.ToString() ?? "-"}, lost {p.Lost is not null}, migrated {Describe(p.Migrated)}, ended {p.Ended?.ToString() ?? "-"},"
+                + $" migrating {p.Multiplayer.IsMigrating}, hosting {p.Multiplayer.Host is not null}, owned {Owned(p.World)}, entities {Values(p.World).Count}, has owners {p.Multiplayer.HasOwners}"))
+            + $"; log: {string.Join(" | ", Log)}";
+
+        private string NameOf(Player player) =>
+            $"{(player == Alice ? "alice" : player == Bob ? "bob" : player == Carol ? "carol" : "dave")}#{player.Multiplayer.UserId}";
+
+        private static string Describe(Traktor.Ecs.Net.Sessions.HostMigration? migration) =>
+            migration is null ? "-" : $"{migration.PreviousHostUserId}->{migration.NewHostUserId}{(migration.IsLocalHost ? " (local)" : "")}";
 
         public async Task<T> RunAsync<T>(Task<T> task, string what)
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Packets;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 
@@ -166,6 +167,28 @@ public class HandshakeTests
         var impostor = Attempt(h, h.IssueToken(7));
         Assert.Equal(DisconnectReason.AlreadyConnected, impostor.LastDisconnectReason);
         Assert.Equal(ClientState.Connected, client.State);
+    }
+
+    [Fact]
+    public void A_replaced_connection_sends_its_client_no_disconnect_notice()
+    {
+        // Before: the replaced connection was closed like any other and sent its three disconnect notices, sealed with keys
+        // the client on that socket had given up with it; they reached that client and were dropped as packets it could not open.
+        using var h = new TransportHarness();
+        var client = h.Connect(7, record: true);
+        h.ClientLinks[0].Conditions.LossPercent = 100;
+        client.Disconnect(); // the notice is lost: the server still holds the connection
+        h.Step();
+        h.ClientLinks[0].Conditions.LossPercent = 0;
+        h.ClientWires[0].Received.Clear();
+
+        client.Connect(h.IssueToken(7));
+        Assert.True(h.RunUntil(() => client.State is ClientState.Connected or ClientState.Disconnected, maxSteps: 600));
+        for (int i = 0; i < 30; i++) h.Step();
+        Assert.Equal(ClientState.Connected, client.State);
+        Assert.Equal(1, h.Server.Counters.Replaced);
+        Assert.DoesNotContain(h.ClientWires[0].Received, r => (PacketType)(r.Data[0] & PacketLayout.TypeMask) == PacketType.Disconnect);
+        Assert.Contains(h.ClientWires[0].Received, r => (PacketType)(r.Data[0] & PacketLayout.TypeMask) == PacketType.Payload);
     }
 
     [Fact]

@@ -69,6 +69,18 @@ internal sealed class ConnectionGate
         _counters = counters;
     }
 
+    /// <summary>
+    /// Connections the gate let in that have not ended yet, reclaimed ones included (Kestrel holds their slots until
+    /// then): zero once every connection is over.
+    /// </summary>
+    public int Live
+    {
+        get
+        {
+            lock (_lock) return _live.Count;
+        }
+    }
+
     /// <summary>Runs <paramref name="next"/> for <paramref name="connection"/> if its address and network have room; closes it otherwise.</summary>
     public async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
     {

@@ -31,16 +31,18 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
 {
     private readonly WebSocketPeers _peers;
     private readonly WebApplication _host;
+    private readonly ConnectionGate _gate;
 
     /// <summary>The embedded host's services, for tests of how it is hosted.</summary>
     internal IServiceProvider HostServices => _host.Services;
     private readonly ILogger _logger;
     private bool _disposed;
 
-    private WebSocketServerTransport(WebSocketPeers peers, WebApplication host, IPEndPoint bound, bool tls, ILogger logger)
+    private WebSocketServerTransport(WebSocketPeers peers, WebApplication host, ConnectionGate gate, IPEndPoint bound, bool tls, ILogger logger)
     {
         _peers = peers;
         _host = host;
+        _gate = gate;
         _logger = logger;
         LocalEndPoint = bound;
         LocalAddress = NetAddress.FromEndPoint(bound, TransportKind.WebSocket);
@@ -55,7 +57,16 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
     /// <paramref name="path"/>; over TLS (<c>wss://</c>) when <paramref name="certificate"/> is given.
     /// </summary>
     public static WebSocketServerTransport Listen(IPEndPoint localEndPoint, StreamTransportOptions? options = null, X509Certificate2? certificate = null,
-        string path = "/traktor", TimeProvider? time = null, ILoggerFactory? loggerFactory = null)
+        string path = "/traktor", TimeProvider? time = null, ILoggerFactory? loggerFactory = null) =>
+        Listen(localEndPoint, options, certificate, path, time, loggerFactory, kestrelLimits: null);
+
+    /// <summary>
+    /// <see cref="Listen(IPEndPoint, StreamTransportOptions?, X509Certificate2?, string, TimeProvider?, ILoggerFactory?)"/>,
+    /// then <paramref name="kestrelLimits"/> changes Kestrel's limits (tests: Kestrel full while the transport has room,
+    /// as when reclaimed connections are still ending).
+    /// </summary>
+    internal static WebSocketServerTransport Listen(IPEndPoint localEndPoint, StreamTransportOptions? options, X509Certificate2? certificate,
+        string path, TimeProvider? time, ILoggerFactory? loggerFactory, Action<KestrelServerLimits>? kestrelLimits)
     {
         ArgumentNullException.ThrowIfNull(localEndPoint);
         if (string.IsNullOrEmpty(path) || path[0] != '/') throw new ArgumentException("The path starts with '/'.", nameof(path));
@@ -80,13 +91,15 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // Both above the transport's own limits (the gate's and the admission's), which reclaim silent connections:
-            // a reclaimed one holds Kestrel's slot until it has ended, and at Kestrel's limit the newcomer would be refused.
-            kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections + options.AcceptsPerPass;
+            // Both above the transport's own limits (the gate's, MaxConnections + AcceptsPerPass, and the admission's),
+            // which reclaim silent connections: a reclaimed one holds Kestrel's place until it has ended, and at Kestrel's
+            // limit the newcomer would be refused (an upgrade then is answered 503: see Accept).
+            kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections + 2L * options.AcceptsPerPass;
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections + 2L * options.AcceptsPerPass;
             kestrel.Limits.MaxRequestBodySize = 0;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(5); // every answer but an upgrade closes anyway (Refuse)
+            kestrelLimits?.Invoke(kestrel.Limits);
             kestrel.Listen(localEndPoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1; // RFC 6455 upgrades
@@ -96,7 +109,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         });
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Map(path, context => Accept(context, peers, gate, options));
+        app.Map(path, context => Accept(context, peers, gate, options, logger));
         try
         {
             app.StartAsync().GetAwaiter().GetResult();
@@ -108,10 +121,10 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         }
         var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.GetRequiredFeature<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>();
         var bound = new IPEndPoint(localEndPoint.Address, new Uri(addresses.Addresses.First()).Port);
-        return new WebSocketServerTransport(peers, app, bound, certificate is not null, logger) { Path = path };
+        return new WebSocketServerTransport(peers, app, gate, bound, certificate is not null, logger) { Path = path };
     }
 
-    private static async Task Accept(HttpContext context, WebSocketPeers peers, ConnectionGate gate, StreamTransportOptions options)
+    private static async Task Accept(HttpContext context, WebSocketPeers peers, ConnectionGate gate, StreamTransportOptions options, ILogger logger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -138,10 +151,22 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         {
             socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         }
-        catch
+        catch (Exception exception)
         {
             peers.Release(channel); // once: nothing if the gate reclaimed it meanwhile
-            throw;
+            if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+            {
+                // The connection is gone (the gate reclaimed it, or the peer left): nobody to answer.
+                logger.LogDebug(exception, "The WebSocket upgrade of {Address} failed: its connection is gone.", address);
+                return;
+            }
+            // Kestrel's own count of upgraded connections is full (MaxConcurrentUpgradedConnections): connections the
+            // transport has given up (reclaimed, or closing) hold their place there until they have ended. Escaping,
+            // this was an HTTP 500 logged as an application error; it is the server being full, as for a 503 above.
+            peers.Counters.OnRefused();
+            logger.LogDebug(exception, "The WebSocket upgrade of {Address} was refused (503): Kestrel has no room for another upgraded connection yet.", address);
+            Refuse(context, StatusCodes.Status503ServiceUnavailable);
+            return;
         }
         peers.Enqueue(channel); // from here on the game loop owns the admission and releases it when it closes the channel
         await channel.RunAsync(socket).ConfigureAwait(false);
@@ -168,6 +193,9 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
 
     /// <summary>What the transport did with its peers.</summary>
     public StreamTransportCounters Counters => _peers.Counters;
+
+    /// <summary>TCP connections Kestrel is serving now, upgraded or not, until each has ended (also those the gate closed).</summary>
+    internal int ConnectionCount => _gate.Live;
 
     /// <summary>WebSocket peers open now.</summary>
     public int StreamCount => _peers.Count;

@@ -22,7 +22,7 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 /// <typeparam name="TInput">A <c>[NetInput]</c> struct.</typeparam>
 /// <typeparam name="TSerializer">Its generated serializer.</typeparam>
-public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>, ISystem<float>
+public sealed partial class ClientPrediction<TInput, TSerializer> : InputSource<TInput>, ISystem<float>
     where TInput : struct
     where TSerializer : struct, IMessageSerializer<TInput>
 {
@@ -44,12 +44,6 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
     private int holdTicks;
     private double clockTicks;
     private readonly ServerPace pace;
-
-    /// <summary>Inputs later than this many ticks behind the target make the client jump ahead at once.</summary>
-    private const int JumpAheadAfterTicks = 4;
-
-    /// <summary>Inputs earlier than this many ticks beyond the target make the client hold still for the excess.</summary>
-    private const int HoldAfterTicks = 6;
 
     /// <summary>Creates the prediction system for the entities this client owns (<see cref="LocalOwner"/>).</summary>
     /// <param name="client">The client plugin.</param>
@@ -224,28 +218,6 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
         rememberedAt = PredictedTick;
     }
 
-    /// <summary>Notes where predicted entities are shown now, to measure the next correction against.</summary>
-    private void RememberPresented()
-    {
-        if (options.Smoothing is not { } smoothing)
-        {
-            return;
-        }
-
-        beforeReplay.Clear();
-        var world = client.World;
-        foreach (ref var chunk in world.Query(in predicted))
-        {
-            foreach (var entity in chunk.Entities)
-            {
-                if (smoothing.Read(world, entity) is { } position)
-                {
-                    beforeReplay[entity] = position;
-                }
-            }
-        }
-    }
-
     /// <inheritdoc />
     public void AfterUpdate(in float state)
     {
@@ -311,72 +283,6 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
     /// <summary>True while stored inputs are replayed after a snapshot.</summary>
     public override bool IsReplay => Context.IsReplay;
 
-    private void Rollback()
-    {
-        var replication = client.Replication;
-        var world = client.World;
-        uint from = replication.NewestTick;
-        var smoothing = options.Smoothing;
-        foreach (ref var chunk in world.Query(in predicted))
-        {
-            var ids = chunk.GetReadOnlySpan<NetworkId>();
-            for (int i = 0; i < ids.Length; i++)
-            {
-                // An entity left out of the newest snapshot (budget) is older: replay it from its own state.
-                uint latest = replication.LatestTickOf(ids[i]);
-                if (latest != 0 && (int)(latest - from) < 0)
-                {
-                    from = latest;
-                }
-            }
-        }
-
-        replication.ResetPredicted();
-        int replayed = Replay(from);
-        if (rememberedAt == PredictedTick && replication.PredictedStateChanged(in predicted))
-        {
-            Mispredictions++; // the same tick as remembered, so any difference is the server disagreeing
-        }
-
-        if (smoothing is not null)
-        {
-            // Compared with what was shown before this frame's snapshots arrived (RememberPresented):
-            // applying a snapshot already wrote the older authoritative value into the component.
-            foreach (var (entity, before) in beforeReplay)
-            {
-                if (world.IsAlive(entity) && smoothing.Read(world, entity) is { } after)
-                {
-                    smoothing.Correct(entity, before, after);
-                }
-            }
-        }
-
-        Replays++;
-        ReplayedTicks += replayed;
-        ReplicationMetrics.Rollbacks.Add(1);
-        ReplicationMetrics.ReplayedTicks.Add(replayed);
-    }
-
-    /// <summary>Re-simulates every tick after <paramref name="from"/> up to the predicted tick with stored inputs.</summary>
-    /// <returns>The number of ticks re-simulated.</returns>
-    internal int Replay(uint from)
-    {
-        int replayed = 0;
-        var last = default(TInput);
-        for (uint tick = from + 1; (int)(tick - PredictedTick) < 0; tick++)
-        {
-            if (history.TryGet(tick, out var input))
-            {
-                last = input;
-            }
-
-            Run(tick, in last, replay: true);
-            replayed++;
-        }
-
-        return replayed;
-    }
-
     private void SendInputs(uint newest)
     {
         int count = Math.Clamp(options.RedundantInputs, 1, PredictionFormat.MaxInputsPerMessage);
@@ -403,77 +309,5 @@ public sealed class ClientPrediction<TInput, TSerializer> : InputSource<TInput>,
         {
             client.Transport.Send(ChannelKind.Unreliable, message.AsSpan(0, PredictionFormat.InputHeaderBytes + writer.BytesWritten));
         }
-    }
-
-    private void OnStatus(ReadOnlySpan<byte> status)
-    {
-        if (status.Length != PredictionFormat.StatusBytes || !started)
-        {
-            return;
-        }
-
-        // The status names the server's tick by its low 16 bits: the one nearest our predicted tick, which runs a
-        // buffer and half a round trip ahead of the server's, never 32,768 ticks away.
-        ushort low = BinaryPrimitives.ReadUInt16LittleEndian(status[1..]);
-        OnStatus(PredictedTick + (uint)(short)(ushort)(low - (ushort)PredictedTick), (sbyte)status[3]);
-    }
-
-    /// <summary>A status from a snapshot header (TRKNET11): it names the tick after the snapshot's.</summary>
-    private void OnSnapshotStatus(uint statusTick, sbyte buffered)
-    {
-        if (started)
-        {
-            OnStatus(statusTick, buffered);
-        }
-    }
-
-    private void OnStatus(uint statusTick, sbyte buffered)
-    {
-        if (buffered == PredictionFormat.NoInputYet)
-        {
-            return; // the server has no input from us yet
-        }
-
-        if ((int)(statusTick - ignoreStatusBefore) < 0)
-        {
-            return; // it describes inputs sent before our last jump
-        }
-
-        ServerBufferedTicks = buffered;
-
-        // A status can say the buffer is off by thousands of ticks (a stall, or a broken peer):
-        // no single jump or hold goes further than one history's worth.
-        int error = Math.Clamp(buffered - options.TargetBufferTicks, -PredictionFormat.HistoryTicks / 2, PredictionFormat.HistoryTicks);
-        double rttTicks = client.Transport.GetStats().RoundTripTimeMs / 1000.0 * clock.TickRate;
-
-        // Inputs that arrive after their tick are useless (the server repeats the last one): jump at once
-        // instead of crawling back at a few percent. Right after connecting the RTT is barely known, so the
-        // first timeline usually starts a little late; this keeps the buffer from reading negative for seconds.
-        if (error < -JumpAheadAfterTicks || buffered < 0)
-        {
-            // Inputs arrive too late to be used: jump ahead rather than crawl, then wait until the
-            // server has seen inputs from the new timeline before judging again.
-            PredictedTick += (uint)(-error);
-            clock.Reset(PredictedTick);
-            clock.RateScale = pace.Scale;
-            holdTicks = 0;
-            JumpsAhead++;
-            ignoreStatusBefore = statusTick + (uint)(-error) + (uint)Math.Ceiling(rttTicks) + 4;
-            ServerBufferedTicks = buffered - error; // what the jump restores; reports of the old timeline are ignored
-            return;
-        }
-
-        if (error > HoldAfterTicks)
-        {
-            // Inputs arrive far too early (the server ticked slower than we did, or stalled): hold still for the
-            // excess instead of crawling back at a few percent, then judge again once the server has seen it.
-            holdTicks = error;
-            clock.RateScale = pace.Scale;
-            HoldsBack++;
-            ignoreStatusBefore = statusTick + (uint)error + (uint)Math.Ceiling(rttTicks) + 4;
-            return;
-        }
-
-        clock.RateScale = pace.Scale * (1.0 - Math.Clamp(error * 0.01, -options.MaxRateAdjustment, options.MaxRateAdjustment));
     }
 }

@@ -285,13 +285,15 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 
     /// <summary>
     /// Closes <paramref name="connection"/> because its client completed a new handshake from the same address (see
-    /// <see cref="ServerHandshake"/>'s admission): the client gave it up, and the new connection takes its place.
+    /// <see cref="ServerHandshake"/>'s admission): the client gave it up, and the new connection takes its place. No
+    /// disconnect notice is sent: it would be sealed with the old connection's keys, which the client on that socket no
+    /// longer holds (before, three such notices reached it, each dropped as a packet it could not open).
     /// </summary>
     internal void Replace(Connection connection)
     {
         Counters.Replaced++;
         _peer.Logger.LogInformation("Client {ClientId} connected again from {Address}; its connection {Connection} is replaced.", connection.ClientId, connection.Address, connection.Id);
-        Remove(connection, DisconnectReason.ClientDisconnected);
+        Remove(connection, DisconnectReason.ClientDisconnected, notify: false);
     }
 
     /// <summary>
@@ -350,7 +352,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         connection.Flush(now); // the first payload packet tells the client it is connected
     }
 
-    private void Remove(Connection connection, DisconnectReason reason)
+    private void Remove(Connection connection, DisconnectReason reason, bool notify = true)
     {
         if (reason == DisconnectReason.ProtocolViolation)
         {
@@ -360,7 +362,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
             _peer.Logger.LogWarning("Client {ClientId} ({Connection}) from {Address} violated the protocol; its address is refused for {Penalty}.",
                 connection.ClientId, connection.Id, connection.Address, _options.ViolationPenalty);
         }
-        if (!connection.ClosedByPeer) connection.SendDisconnect(reason);
+        if (notify && !connection.ClosedByPeer) connection.SendDisconnect(reason);
         _slots[connection.Id.Slot] = null;
         _byAddress.Remove(connection.Address);
         _byClientId.Remove(connection.ClientId);

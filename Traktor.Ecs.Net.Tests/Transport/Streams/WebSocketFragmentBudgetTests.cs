@@ -198,18 +198,4 @@ public sealed class WebSocketFragmentBudgetTests : IDisposable
         _hostile.Dispose();
         _server.Dispose();
     }
-
-    /// <summary>Every category's lines into one <see cref="CapturingLogger"/>.</summary>
-    private sealed class CapturingLoggerFactory(CapturingLogger logger) : ILoggerFactory
-    {
-        public ILogger CreateLogger(string categoryName) => logger;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-    }
 }

@@ -8,12 +8,17 @@ namespace Traktor.Ecs.Net.Replication.Server;
 /// a new connection but the same identity, and finds its player again while that entity lives (kept by
 /// the RPC layer's reconnect grace, or by the game). Entries of dead entities are dropped when their
 /// client disconnects, so the map holds at most one entry per live player entity plus the connected clients.
+/// A returning identity (a reconnect, or a connection replaced by a new handshake from the same address) gets every
+/// entity its last connection owned, not only the player entity.
 /// </summary>
 internal sealed class PlayerRegistry(World world)
 {
     private readonly Dictionary<ConnectionId, ulong> clientIds = new();
     private readonly Dictionary<ulong, Entity> players = new();
+    private readonly Dictionary<ulong, ConnectionId> last = new();
     private readonly List<ulong> dead = new();
+    private readonly List<Entity> moved = new();
+    private readonly QueryDescription owned = new QueryDescription().WithAll<NetworkOwner>();
     private ConnectionId? restored;
 
     public void Set(ConnectionId connection, Entity entity)
@@ -51,6 +56,7 @@ internal sealed class PlayerRegistry(World world)
     public bool OnConnected(ConnectionId connection, ulong clientId)
     {
         clientIds[connection] = clientId;
+        bool returned = last.Remove(clientId, out var previous); // taken whatever follows: no entry outlives its reconnect
         if (!players.TryGetValue(clientId, out var entity))
         {
             return false;
@@ -62,8 +68,26 @@ internal sealed class PlayerRegistry(World world)
             return false;
         }
 
-        // The reconnect grace already rewrote the owner of every entity the player held; a game that keeps
-        // players without the grace gets at least the player entity handed to the new connection.
+        // The reconnect grace rewrites the owner of every entity the player held (it runs after this, and finds them
+        // rewritten already); a game that keeps players without the grace gets them handed to the new connection here:
+        // the entities its last connection owned, and the player entity whatever it names.
+        if (returned && previous != connection)
+        {
+            moved.Clear();
+            foreach (ref var chunk in world.Query(in owned))
+            {
+                var owners = chunk.GetReadOnlySpan<NetworkOwner>();
+                var entities = chunk.Entities;
+                for (int i = 0; i < owners.Length; i++)
+                {
+                    if (owners[i].Connection == previous) moved.Add(entities[i]);
+                }
+            }
+
+            foreach (var held in moved) world.Set(held, new NetworkOwner(connection));
+            moved.Clear();
+        }
+
         if (world.TryGet<NetworkOwner>(entity, out var owner) && owner.Connection != connection)
         {
             world.Set(entity, new NetworkOwner(connection));
@@ -85,7 +109,11 @@ internal sealed class PlayerRegistry(World world)
 
     public void OnDisconnected(ConnectionId connection)
     {
-        clientIds.Remove(connection);
+        if (clientIds.Remove(connection, out ulong gone) && players.ContainsKey(gone))
+        {
+            last[gone] = connection; // what it owned goes to its next connection (OnConnected)
+        }
+
         dead.Clear();
         foreach (var (clientId, entity) in players)
         {
@@ -98,6 +126,7 @@ internal sealed class PlayerRegistry(World world)
         foreach (ulong clientId in dead)
         {
             players.Remove(clientId);
+            last.Remove(clientId);
         }
     }
 }

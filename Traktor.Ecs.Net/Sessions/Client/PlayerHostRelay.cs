@@ -27,6 +27,9 @@ internal sealed class PlayerHostRelay
     private readonly HashSet<ulong> awaited = new();
     private readonly List<ConnectionId> scratch = new();
     private readonly List<long> players = new();
+    private readonly Dictionary<long, long> places = new();
+    private readonly Dictionary<long, long> adopted = new();
+    private long nextPlace;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly MigrationPlan outgoing = new();
@@ -58,6 +61,16 @@ internal sealed class PlayerHostRelay
         this.takeover = takeover;
         planOwners = new PlanOwners(logger);
         handback = takeover is null ? null : new TakeoverHandback(host, takeover, time, logger);
+        if (takeover is not null)
+        {
+            // The players already in the session keep their order of succession (the roster's, in join order), whichever
+            // reaches this host first: before, the order was that of their reconnects, a race, so after a second host loss
+            // the directory gave the session to whichever player had happened to reconnect first.
+            foreach (var (id, _) in takeover.Players)
+            {
+                if (id != host.LocalClientId && id != takeover.LostHost) adopted.TryAdd((long)id, nextPlace++);
+            }
+        }
         host.Server.ClientConnected += (connection, clientId) =>
         {
             awaited.Remove(clientId);
@@ -66,7 +79,7 @@ internal sealed class PlayerHostRelay
             planDue = true;                  // even when they did not change (a player back within one check)
             if (!host.Server.IsLocal(connection) && connected.TryAdd(connection, (long)clientId))
             {
-                players.Add((long)clientId);
+                AddInOrder((long)clientId);
                 Changed = true;
             }
         };
@@ -75,6 +88,7 @@ internal sealed class PlayerHostRelay
             if (connected.Remove(connection, out long player))
             {
                 players.Remove(player);
+                places.Remove(player);
                 Changed = true;
                 if (reason == DisconnectReason.ClientDisconnected)
                 {
@@ -99,7 +113,10 @@ internal sealed class PlayerHostRelay
     /// <summary>Announces who joins and leaves, once <see cref="Announce"/> found an RPC layer; null before and without one.</summary>
     public SessionRelay? Relay { get; private set; }
 
-    /// <summary>The remote players connected, in join order (the host itself is not among them).</summary>
+    /// <summary>
+    /// The remote players connected, in the order of succession (the host itself is not among them): join order; after a
+    /// takeover the players already in the session come first, in the roster's order, whatever order they reconnected in.
+    /// </summary>
     public IReadOnlyList<long> Players => players;
 
     /// <summary>The remote players' connections.</summary>
@@ -140,6 +157,19 @@ internal sealed class PlayerHostRelay
     public static void ReleaseRpcServer(NetworkHost host)
     {
         if (host.World.Resources.TryGet<RpcServer>(out var rpcs) && rpcs.Server == host.Server) host.World.Resources.Remove<RpcServer>();
+    }
+
+    /// <summary>
+    /// Adds a connected player to <see cref="Players"/> in the order of succession: a player adopted after a takeover at its
+    /// place in the session's roster, on its first connection here; any other (a newcomer, or a player back after a drop) after everyone.
+    /// </summary>
+    private void AddInOrder(long player)
+    {
+        long place = adopted.Remove(player, out long kept) ? kept : nextPlace++;
+        places[player] = place;
+        int at = players.Count;
+        while (at > 0 && places.GetValueOrDefault(players[at - 1]) > place) at--;
+        players.Insert(at, player);
     }
 
     /// <summary>Forgets the closed connections of <paramref name="player"/> (it is back, or no longer waited for).</summary>
