@@ -177,7 +177,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             return;
         }
 
-        var migration = new Migration(lost, oldHost, services.Time.GetTimestamp());
+        var migration = new Migration(lost, oldHost, services.Time.GetTimestamp(), services.Sessions!, directory);
         _migrating = migration;
         logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); the script's player migrates.", oldHost, lost.Id, reason);
         _events.Enqueue(("onHostLost", MultiplayerApi.Describe(lost)));
@@ -188,8 +188,8 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     {
         var driver = new HostMigrationDriver
         {
-            Sessions = services.Sessions!,
-            Directory = directory,
+            Sessions = migration.Directory,
+            Directory = migration.Directory,
             Wait = options.HostMigrationWait,
             PollInterval = PollInterval,
             Still = () => Still(migration),
@@ -199,7 +199,6 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             TakeOver = grant => TakeOverAsync(migration, grant),
             MayHost = services.StartHosting is not null,
             JoinWait = options.HostMigrationJoinWait,
-            Claimed = claim => migration.Claim = claim, // from now on the directory may name this player host: Abandon gives it back
             Time = services.Time,
             Logger = logger,
         };
@@ -297,17 +296,28 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     private sealed record Following(Migration Migration, SessionInfo Session, TaskCompletionSource<bool> Done, SessionConnector Connector);
 
     /// <summary>A migration going on (compared by reference): the session as the script last knew it, its lost host, when it was lost.</summary>
-    private sealed class Migration(SessionInfo lost, long oldHost, long startedAt)
+    private sealed class Migration
     {
         private readonly CancellationTokenSource _stopped = new();
 
+        public Migration(SessionInfo lost, long oldHost, long startedAt, ISessions sessions, IPlayerHostedSessions directory)
+        {
+            (Lost, OldHost, StartedAt) = (lost, oldHost, startedAt);
+
+            // From a claim on the directory may name this player host: Abandon gives it back.
+            Directory = new StoppableDirectory(sessions, directory) { Claimed = claim => Claim = claim };
+        }
+
+        /// <summary>The directory as the migration calls it: once <see cref="Stop"/> returned, no call of the migration starts.</summary>
+        public StoppableDirectory Directory { get; }
+
         public CancellationToken Token => _stopped.Token;
 
-        public SessionInfo Lost { get; } = lost;
+        public SessionInfo Lost { get; }
 
-        public long OldHost { get; } = oldHost;
+        public long OldHost { get; }
 
-        public long StartedAt { get; } = startedAt;
+        public long StartedAt { get; }
 
         /// <summary>This player's last claim of the session (granted or not), or null before it claimed.</summary>
         public Task<PlayerHostGrant>? Claim { get; set; }
@@ -315,6 +325,14 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         /// <summary>The migration's task: it completes once the migration ended and, when it stopped after a grant, gave the session back.</summary>
         public Task Run { get; set; } = Task.CompletedTask;
 
-        public void Stop() => _stopped.Cancel();
+        /// <summary>
+        /// Stops the migration: it calls the directory no more (a call it was starting meanwhile has started, and a claim among
+        /// them is in <see cref="Claim"/>, once this returns), and its pending directory call and wait are cancelled. Any thread.
+        /// </summary>
+        public void Stop()
+        {
+            Directory.Stop();
+            _stopped.Cancel();
+        }
     }
 }

@@ -37,7 +37,7 @@ public sealed partial class MultiplayerHostMigrationTests
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         int held = 0;
-        bob.Link.Entering = () =>
+        bob.Link.Entering = _ =>
         {
             if (Interlocked.Exchange(ref held, 1) != 0) return;
             entered.Set();

@@ -149,14 +149,26 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
         ? inner.ClaimHostAsync(id, userId, hostKey, host, cancellationToken)
         : inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
 
-    /// <summary>Runs in each counted call between its token check and its count (a thread descheduled there), on the caller's thread.</summary>
-    public volatile Action? Entering;
+    /// <summary>
+    /// Runs in each counted call between its token check and its count (a thread descheduled there), on the caller's thread,
+    /// with the call's name.
+    /// </summary>
+    public volatile Action<string>? Entering;
 
-    private bool Count(CancellationToken cancellationToken)
+    private int heartbeats;
+
+    /// <summary>
+    /// The heartbeats among <see cref="Calls"/>: a game's <see cref="PlayerSessionHost"/> sends them while it hosts, whatever
+    /// its scripts or facade do.
+    /// </summary>
+    public int Heartbeats => Volatile.Read(ref heartbeats);
+
+    private bool Count(CancellationToken cancellationToken, [System.Runtime.CompilerServices.CallerMemberName] string call = "")
     {
         if (!cancellationToken.IsCancellationRequested)
         {
-            Entering?.Invoke();
+            Entering?.Invoke(call);
+            if (call == nameof(HostHeartbeatAsync)) Interlocked.Increment(ref heartbeats);
             Interlocked.Increment(ref calls);
         }
 

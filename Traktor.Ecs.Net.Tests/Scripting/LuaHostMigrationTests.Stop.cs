@@ -1,0 +1,52 @@
+namespace Traktor.Ecs.Net.Tests.Scripting;
+
+/// <summary>A Lua migration stopped by its script's unload starts no directory call after the unload returned, as a disposed <see cref="Multiplayer"/>'s.</summary>
+public sealed partial class LuaHostMigrationTests
+{
+    [Fact]
+    public async Task A_Lua_migration_stopped_by_an_unload_starts_no_directory_call_after_the_unload_returned()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var rig = await LuaMigrationRig.StartAsync();
+        var (alice, bob) = (rig.Alice, rig.Bob);
+        var (_, bobScript, _) = await ThreePlayersAsync(rig);
+        // Alice's game freezes: it ticks no more, so bob loses her, but her heartbeat timer still reports, so the directory
+        // gives the session to nobody and bob keeps asking it (as MultiplayerHostMigrationTests' quit test: with her link cut,
+        // bob's first claim could be granted at once, and his takeover then waited for a tick, making no call to hold).
+        alice.Running = false;
+        await rig.TickUntilAsync(() => Events(bobScript).Count == 1, "bob to lose alice");
+
+        // Bob's game stops ticking while he migrates, so he cannot take the session over (a takeover hosts on the tick thread),
+        // and his next directory call is held between its token check and its start (a thread descheduled there) while his
+        // script is unloaded. Before, the unload returned at once and the held call started after it (a claim started so was
+        // never given back: the unload had looked for one already); now the unload waits for a call that passed its check
+        // to start, and none starts after it returned. An earlier version of this test ticked bob while it waited for the
+        // held call: his takeover could complete meanwhile, and the held call was then his game's host's heartbeat (the
+        // PlayerSessionHost that StartHosting started sends them whatever its scripts do): 7 calls against 5, none the
+        // migration's. Heartbeats are counted apart and never held; a give-back (ReleaseHost) is not in Calls either.
+        bob.Running = false;
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        int held = 0;
+        bob.Link.Entering = call =>
+        {
+            if (call == "HostHeartbeatAsync" || Interlocked.Exchange(ref held, 1) != 0) return;
+            entered.Set();
+            release.Wait(TimeSpan.FromSeconds(10));
+        };
+        for (var until = DateTime.UtcNow.AddSeconds(10); !entered.IsSet && DateTime.UtcNow < until; await Task.Delay(5, cancel)) rig.Tick();
+        Assert.True(entered.IsSet, "bob's migration made no directory call");
+        var unload = Task.Run(() =>
+        {
+            Assert.True(bob.Scripts.System.Unload(bobScript));
+            return bob.Link.Calls - bob.Link.Heartbeats;
+        }, cancel);
+        await Task.WhenAny(unload, Task.Delay(500, cancel)); // before: the unload had returned, the held call not counted
+        release.Set();
+        int calls = await unload;
+        bob.Running = true;
+        for (var until = DateTime.UtcNow.AddSeconds(2); DateTime.UtcNow < until; await Task.Delay(5, cancel)) rig.Tick();
+        Assert.Equal(calls, bob.Link.Calls - bob.Link.Heartbeats);
+        Assert.InRange(bob.Link.Releases, 0, 1); // a claim under way at the unload is given back once, apart from Calls
+    }
+}
