@@ -6,7 +6,8 @@ namespace Traktor.Ecs;
 /// A chunk's live entities, <see cref="Chunk.Count"/> of them (<see cref="Chunk.Entities"/>). It stands where Arch has an
 /// <c>Entity[]</c>, so Arch code compiles: it converts to <c>Entity[]</c> (the whole storage array, as Arch's, whose rows from
 /// <see cref="Chunk.Count"/> on hold no live entity) and to <see cref="ReadOnlySpan{T}"/>, works with LINQ and can be
-/// captured by a lambda. Its own indexer, <see cref="Length"/> and enumerator cover only the live rows.
+/// captured by a lambda. Its own indexer, <see cref="Length"/> and enumerator cover only the live rows. <c>default</c> is empty
+/// (<see cref="Length"/> 0, an empty span and an empty array).
 /// </summary>
 public readonly struct ChunkEntities : IReadOnlyList<Entity>
 {
@@ -18,6 +19,9 @@ public readonly struct ChunkEntities : IReadOnlyList<Entity>
         this.entities = entities;
         this.count = count;
     }
+
+    // default(ChunkEntities) has no array: it reads as empty (an empty array, never null) on every path.
+    private Entity[] Storage => entities ?? [];
 
     /// <summary>The number of live entities (the chunk's <see cref="Chunk.Count"/>; Arch's array length is the capacity).</summary>
     public int Length => count;
@@ -33,13 +37,13 @@ public readonly struct ChunkEntities : IReadOnlyList<Entity>
         get
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)count, nameof(index));
-            return entities[index];
+            return Storage[index];
         }
     }
 
     /// <summary>The live entities as a span.</summary>
     /// <returns>Exactly <see cref="Length"/> entities.</returns>
-    public ReadOnlySpan<Entity> AsSpan() => new(entities, 0, count);
+    public ReadOnlySpan<Entity> AsSpan() => new(Storage, 0, count);
 
     /// <summary>A copy of the live entities.</summary>
     /// <returns>A new array of <see cref="Length"/> entities.</returns>
@@ -53,7 +57,7 @@ public readonly struct ChunkEntities : IReadOnlyList<Entity>
     public ReadOnlySpan<Entity>.Enumerator GetEnumerator() => AsSpan().GetEnumerator();
 
     /// <inheritdoc/>
-    IEnumerator<Entity> IEnumerable<Entity>.GetEnumerator() => entities.Take(count).GetEnumerator();
+    IEnumerator<Entity> IEnumerable<Entity>.GetEnumerator() => Storage.Take(count).GetEnumerator();
 
     /// <inheritdoc/>
     IEnumerator IEnumerable.GetEnumerator() => ((IEnumerable<Entity>)this).GetEnumerator();
@@ -67,5 +71,5 @@ public readonly struct ChunkEntities : IReadOnlyList<Entity>
     /// first <see cref="Chunk.Count"/> rows are live. Writing a handle into it corrupts the world's bookkeeping (as in Arch).
     /// </summary>
     /// <param name="entities">The chunk's entities.</param>
-    public static implicit operator Entity[](ChunkEntities entities) => entities.entities;
+    public static implicit operator Entity[](ChunkEntities entities) => entities.Storage;
 }
