@@ -10,7 +10,7 @@ namespace Traktor.Ecs.Net.Scripting;
 public sealed partial class LuaScript
 {
     private const string SandboxPrefix = "sandbox: ";
-    private const string LimitPrefix = "limit: ";
+    private const string LimitPrefix = LuaValues.LimitPrefix;
 
     /// <summary>The most bytes of a script's error message that are read, logged and kept; the rest is cut.</summary>
     internal const int MaxErrorMessageBytes = 1024;
@@ -48,6 +48,10 @@ public sealed partial class LuaScript
             _logger.LogError(e, "A Failed handler of script {Script} threw", Name);
         }
     }
+
+    /// <summary>A value the host handed the script that the host's side refused (<see cref="LuaValues.Push"/>), as the script's own refusal reads.</summary>
+    internal ScriptError HostError(ScriptCallException refused, string entry) =>
+        new(Name, Name, 0, Classify(refused.Message), WithoutLimitPrefix(refused.Message), entry);
 
     internal void ReportFailure(EntryThread entry, LuaStatus status) => Report(Describe(entry.Thread, status, entry.Name, entry));
 
@@ -106,8 +110,7 @@ public sealed partial class LuaScript
             var (file, line) = Locate(thread, 0);
             if (_memory.RefusedString > 0)
             {
-                return new ScriptError(Name, file, line, ScriptErrorKind.Limit,
-                    $"a string of {_memory.RefusedString} bytes is longer than MaxLuaStringBytes ({Options.MaxLuaStringBytes})", entryName);
+                return new ScriptError(Name, file, line, ScriptErrorKind.Limit, LuaValues.TooLong(_memory.RefusedString, Options.MaxLuaStringBytes), entryName);
             }
 
             return new ScriptError(Name, file, line, ScriptErrorKind.Memory,

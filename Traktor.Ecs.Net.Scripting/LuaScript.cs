@@ -110,13 +110,26 @@ public sealed partial class LuaScript : IDisposable
     /// <summary>Sets a global variable of the script (before or between ticks).</summary>
     /// <param name="name">The global's name.</param>
     /// <param name="value">Its value.</param>
+    /// <exception cref="LuaScriptException">The name or a string in the value is longer than
+    /// <see cref="LuaScriptOptions.MaxLuaStringBytes"/> (<see cref="ScriptErrorKind.Limit"/>), or its tables nest too deeply;
+    /// the global is left as it was.</exception>
     public void SetGlobal(string name, ScriptValue value)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        int top = _lua.GetTop();
         _lua.PushGlobalTable();
-        LuaValues.PushString(_lua, name);
-        LuaValues.Push(_lua, value);
+        try
+        {
+            LuaValues.PushString(_lua, name, Options.MaxLuaStringBytes);
+            LuaValues.Push(_lua, value, Options.MaxLuaStringBytes);
+        }
+        catch (ScriptCallException refused)
+        {
+            _lua.SetTop(top);
+            throw new LuaScriptException(HostError(refused, "SetGlobal"));
+        }
+
         _lua.RawSet(-3);
         _lua.Pop(1);
     }
@@ -168,7 +181,9 @@ public sealed partial class LuaScript : IDisposable
 
     /// <summary>
     /// Starts <c>Script:<paramref name="name"/>(…)</c> as a new entry, if the script defines it. It runs
-    /// until it finishes or waits; a failure is reported in <see cref="Errors"/>, never thrown.
+    /// until it finishes or waits; a failure is reported in <see cref="Errors"/>, never thrown. Arguments holding a
+    /// string longer than <see cref="LuaScriptOptions.MaxLuaStringBytes"/> are refused before they are built: the
+    /// handler does not run, and a <see cref="ScriptErrorKind.Limit"/> error is reported.
     /// </summary>
     /// <param name="name">The handler name.</param>
     /// <param name="arguments">The arguments after <c>self</c>.</param>
@@ -188,7 +203,7 @@ public sealed partial class LuaScript : IDisposable
             LuaValues.PushString(thread, name);
             foreach (var argument in arguments)
             {
-                LuaValues.Push(thread, argument);
+                LuaValues.Push(thread, argument, Options.MaxLuaStringBytes); // too long: Start reports it, the entry does not run
             }
 
             return 3 + arguments.Length;
@@ -334,7 +349,7 @@ public sealed partial class LuaScript : IDisposable
         {
             lua.SetTop(top);
             lua.PushBoolean(false);
-            LuaValues.PushString(lua, e is ScriptCallException ? e.Message : $"{function} failed: {e.Message}");
+            LuaValues.PushMessage(lua, e is ScriptCallException ? e.Message : $"{function} failed: {e.Message}", Options.MaxLuaStringBytes);
             return 2;
         }
         finally

@@ -34,8 +34,11 @@ public sealed class LuaScriptOptions
     /// <summary>
     /// The longest string script code may create in its own state, in bytes; 4 MiB by default. Making a longer one fails
     /// (<see cref="ScriptErrorKind.Limit"/>, or a memory error a <c>pcall</c> may catch), so one comparison, which the time
-    /// budget cannot interrupt, reads at most this many bytes. Strings the host hands a script (an HTTP body, at most
-    /// <see cref="MaxHttpResponseBytes"/>) are not refused. At least 1 KiB.
+    /// budget cannot interrupt, reads at most this many bytes. Strings the host hands a script obey it too, counted as UTF-8
+    /// before they are built: an HTTP body (a longer one fails the call as a Limit error, whatever
+    /// <see cref="MaxHttpResponseBytes"/> allows), a <c>game.*</c> function's result, a handler's arguments
+    /// (<see cref="LuaScript.Call"/>: not run, a Limit error reported), <see cref="LuaScript.SetGlobal"/> (throws
+    /// <see cref="LuaScriptException"/>). At least 1 KiB.
     /// </summary>
     public long MaxLuaStringBytes { get; set; } = 4L * 1024 * 1024;
 
@@ -61,7 +64,12 @@ public sealed class LuaScriptOptions
     /// <summary>The longest string a script may pass to the host, in UTF-8 bytes; 64 KiB by default.</summary>
     public int MaxStringBytes { get; set; } = 64 * 1024;
 
-    /// <summary>The largest HTTP response body handed to a script, in bytes (larger ones fail the call); 1 MiB by default.</summary>
+    /// <summary>
+    /// The largest HTTP response body handed to a script, in bytes (larger ones fail the call); 1 MiB by default. The body
+    /// becomes a Lua string, so <see cref="MaxLuaStringBytes"/> bounds it too (a longer one fails as a Limit error before
+    /// it is read further): a value above that allows nothing more. A body that is not valid UTF-8 is decoded first (each
+    /// bad byte becomes U+FFFD, 3 bytes), and what comes out is held to <see cref="MaxLuaStringBytes"/>.
+    /// </summary>
     public int MaxHttpResponseBytes { get; set; } = 1024 * 1024;
 
     /// <summary>

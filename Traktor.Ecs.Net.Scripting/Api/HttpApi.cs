@@ -69,10 +69,13 @@ internal sealed class HttpApi(ScriptServices services, LuaScriptOptions options)
         using (request)
         using (var response = await services.Http!.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
         {
+            // The body becomes a Lua string: one over MaxLuaStringBytes is refused as the script's own would be (Limit), and
+            // is not read further. (Decoded, invalid UTF-8 grows; the push refuses what still comes out too long.)
             int limit = options.MaxHttpResponseBytes;
-            if (response.Content.Headers.ContentLength > limit)
+            long lua = options.MaxLuaStringBytes;
+            if (response.Content.Headers.ContentLength is { } length && (length > limit || length > lua))
             {
-                throw new ScriptCallException($"the response body is larger than {limit} bytes");
+                throw TooLarge(length, limit, lua);
             }
 
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -81,9 +84,9 @@ internal sealed class HttpApi(ScriptServices services, LuaScriptOptions options)
             int read;
             while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > limit)
+                if (buffer.Length + read > limit || buffer.Length + read > lua)
                 {
-                    throw new ScriptCallException($"the response body is larger than {limit} bytes");
+                    throw TooLarge(buffer.Length + read, limit, lua);
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -102,6 +105,11 @@ internal sealed class HttpApi(ScriptServices services, LuaScriptOptions options)
                 .With("headers", headers);
         }
     }
+
+    // The body limit that refused first: MaxHttpResponseBytes (a failed call), else MaxLuaStringBytes (Limit, as a string the script made).
+    private static ScriptCallException TooLarge(long atLeast, int limit, long lua) => atLeast > limit
+        ? new ScriptCallException($"the response body is larger than {limit} bytes")
+        : new ScriptCallException($"{LuaValues.LimitPrefix}the response body ({atLeast} bytes or more) is longer than MaxLuaStringBytes ({lua})");
 
     private string Describe(Exception exception) => exception switch
     {

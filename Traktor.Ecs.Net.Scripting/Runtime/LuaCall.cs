@@ -105,10 +105,11 @@ internal sealed class LuaCall
     public LuaType TypeOf(int arg) => Lua.Type(arg);
 
     /// <summary>Answers now: pushes <c>true, value</c>.</summary>
+    /// <exception cref="ScriptCallException">A string in it is longer than <see cref="LuaScriptOptions.MaxLuaStringBytes"/> (the call fails with a Limit error).</exception>
     public int Return(in ScriptValue value)
     {
         Lua.PushBoolean(true);
-        LuaValues.Push(Lua, value);
+        LuaValues.Push(Lua, value, Options.MaxLuaStringBytes);
         return 2;
     }
 

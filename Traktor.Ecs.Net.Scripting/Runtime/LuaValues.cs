@@ -10,9 +10,21 @@ namespace Traktor.Ecs.Net.Scripting.Runtime;
 /// </summary>
 internal static class LuaValues
 {
-    /// <summary>Pushes a value; tables recursively.</summary>
-    /// <exception cref="ScriptCallException">The Lua stack cannot grow (nesting too deep).</exception>
-    public static void Push(Lua lua, in ScriptValue value)
+    /// <summary>The prefix that makes a raised message a <see cref="ScriptErrorKind.Limit"/> error (removed from the kept message).</summary>
+    public const string LimitPrefix = "limit: ";
+
+    /// <summary>What the Lua side raises, and <see cref="LuaScript.Errors"/> keeps, for a string over <see cref="LuaScriptOptions.MaxLuaStringBytes"/>.</summary>
+    public static string TooLong(long length, long maxStringBytes) =>
+        $"a string of {length} bytes is longer than MaxLuaStringBytes ({maxStringBytes})";
+
+    /// <summary>
+    /// Pushes a value the host hands a script; tables recursively. Every string in it (keys too) must fit
+    /// <paramref name="maxStringBytes"/> (<see cref="LuaScriptOptions.MaxLuaStringBytes"/>) as UTF-8: its length is counted
+    /// before it is encoded, so a longer one is never built, in .NET or in Lua.
+    /// </summary>
+    /// <exception cref="ScriptCallException">The Lua stack cannot grow (nesting too deep), or a string is longer (a
+    /// <c>limit:</c> message, <see cref="ScriptErrorKind.Limit"/>). Part of the value may be on the stack: the caller restores its top.</exception>
+    public static void Push(Lua lua, in ScriptValue value, long maxStringBytes)
     {
         if (!lua.CheckStack(3))
         {
@@ -31,10 +43,10 @@ internal static class LuaValues
                 lua.PushNumber(value.AsNumber);
                 break;
             case ScriptValueKind.String:
-                PushString(lua, value.AsString!);
+                PushString(lua, value.AsString!, maxStringBytes);
                 break;
             case ScriptValueKind.Table:
-                PushTable(lua, value.AsTable!);
+                PushTable(lua, value.AsTable!, maxStringBytes);
                 break;
             default:
                 lua.PushNil();
@@ -42,22 +54,45 @@ internal static class LuaValues
         }
     }
 
-    /// <summary>Pushes a string as UTF-8 bytes (Lua strings may hold any bytes, including zeros).</summary>
+    /// <summary>Pushes a string as UTF-8 bytes (Lua strings may hold any bytes, including zeros): for the host's own names.</summary>
     public static void PushString(Lua lua, string text) => lua.PushBuffer(Encoding.UTF8.GetBytes(text));
 
-    private static void PushTable(Lua lua, ScriptTable table)
+    /// <summary>Pushes a string the host hands a script, refused before it is encoded when longer than <paramref name="maxStringBytes"/> as UTF-8.</summary>
+    /// <exception cref="ScriptCallException">It is longer (a <c>limit:</c> message, <see cref="ScriptErrorKind.Limit"/>).</exception>
+    public static void PushString(Lua lua, string text, long maxStringBytes)
+    {
+        // At most 3 bytes per UTF-16 unit: only a string that may be too long is counted (the count reads it once, allocating nothing).
+        if ((long)text.Length * 3 > maxStringBytes && Encoding.UTF8.GetByteCount(text) is var length && length > maxStringBytes)
+        {
+            throw new ScriptCallException(LimitPrefix + TooLong(length, maxStringBytes));
+        }
+
+        PushString(lua, text);
+    }
+
+    /// <summary>
+    /// Pushes a message the host raises in a script (an exception's): one longer than <paramref name="maxStringBytes"/> is
+    /// replaced by a <c>limit:</c> message that says so, since a message push must not fail.
+    /// </summary>
+    public static void PushMessage(Lua lua, string message, long maxStringBytes)
+    {
+        long length = (long)message.Length * 3 > maxStringBytes ? Encoding.UTF8.GetByteCount(message) : 0;
+        PushString(lua, length > maxStringBytes ? $"{LimitPrefix}a message of {length} bytes is longer than MaxLuaStringBytes ({maxStringBytes})" : message);
+    }
+
+    private static void PushTable(Lua lua, ScriptTable table, long maxStringBytes)
     {
         lua.CreateTable(table.Items.Count, table.Fields.Count);
         for (int i = 0; i < table.Items.Count; i++)
         {
-            Push(lua, table.Items[i]);
+            Push(lua, table.Items[i], maxStringBytes);
             lua.RawSetInteger(-2, i + 1);
         }
 
         foreach (var (name, item) in table.Fields)
         {
-            PushString(lua, name);
-            Push(lua, item);
+            PushString(lua, name, maxStringBytes);
+            Push(lua, item, maxStringBytes);
             lua.RawSet(-3);
         }
     }

@@ -227,7 +227,19 @@ internal sealed class ScriptEntries
         int reference = state.Ref(LuaRegistry.Index);
         var entry = new EntryThread(thread, reference, name);
         thread.RawGetInteger(LuaRegistry.Index, _script.RunReference);
-        int arguments = pushFunctionAndArguments(thread);
+        int arguments;
+        try
+        {
+            arguments = pushFunctionAndArguments(thread);
+        }
+        catch (ScriptCallException refused)
+        {
+            // An argument the host made is refused before it is built (a string over MaxLuaStringBytes): nothing ran.
+            state.Unref(LuaRegistry.Index, reference);
+            _script.Report(_script.HostError(refused, name));
+            return;
+        }
+
         Resume(entry, arguments);
     }
 
@@ -374,18 +386,29 @@ internal sealed class ScriptEntries
         _issued.Clear();
     }
 
-    private static int PushAnswer(Lua thread, in ScriptValue result, string? error)
+    // The answer the entry's call resumes with: (true, result), or (false, message), which the API raises at the script's line.
+    // A result holding a string over MaxLuaStringBytes (an HTTP body) is refused before it is built, as a Limit error.
+    private int PushAnswer(Lua thread, in ScriptValue result, string? error)
     {
-        thread.PushBoolean(error is null);
+        long max = _script.Options.MaxLuaStringBytes;
+        int top = thread.GetTop();
         if (error is null)
         {
-            LuaValues.Push(thread, result);
-        }
-        else
-        {
-            LuaValues.PushString(thread, error);
+            thread.PushBoolean(true);
+            try
+            {
+                LuaValues.Push(thread, result, max);
+                return 2;
+            }
+            catch (ScriptCallException refused)
+            {
+                thread.SetTop(top);
+                error = refused.Message;
+            }
         }
 
+        thread.PushBoolean(false);
+        LuaValues.PushMessage(thread, error, max);
         return 2;
     }
 

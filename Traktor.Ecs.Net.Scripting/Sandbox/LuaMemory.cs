@@ -12,9 +12,9 @@ namespace Traktor.Ecs.Net.Scripting.Sandbox;
 /// The limit is enforced only while <see cref="Enforcing"/> is set (the host sets it around each resume
 /// and clears it inside its own callbacks). A refused allocation makes Lua raise an error, and an error
 /// raised while a C# frame is on the stack would longjmp across it, which .NET does not allow; so host
-/// code that pushes values never sees a refusal. What the host pushes is bounded by its own limits (an
-/// HTTP body by <see cref="LuaScriptOptions.MaxHttpResponseBytes"/>), so the overshoot is bounded too,
-/// and the script's next allocation fails.
+/// code that pushes values never sees a refusal. What the host pushes is bounded before it is built instead
+/// (every string by <see cref="LuaScriptOptions.MaxLuaStringBytes"/>, <c>LuaValues.Push</c>), so the overshoot is
+/// bounded too, and the script's next allocation fails.
 /// <para>
 /// Growth is also work: a library call that builds a long string (<c>string.upper</c>, <c>string.sub</c>, a
 /// concatenation) copies it in C, one VM instruction however long it is. So while enforcing, every

@@ -11,13 +11,10 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 /// </summary>
 public sealed class StringComparisonBudgetTests
 {
-    private static LuaScriptOptions Options() => new() { TimeBudget = TimeSpan.FromMilliseconds(20) };
-
     [Fact]
-    public void A_loop_comparing_a_long_string_of_nuls_made_by_the_host_stops_within_a_few_comparisons_of_the_time_budget()
-    {
-        using var host = new ScriptHost(options: Options());
-        var script = host.Load("compare.lua", """
+    public void A_loop_comparing_a_long_string_of_nuls_made_by_the_host_stops_within_a_few_comparisons_of_the_time_budget() =>
+        // Pushed by the host, outside any entry's budget: the hook must still know it lives.
+        AssertComparisonsStopSoon("""
             n = 0
             function Script:update(dt)
               while true do
@@ -25,20 +22,11 @@ public sealed class StringComparisonBudgetTests
                 n = n + 1
               end
             end
-            """);
-        // Pushed by the host, outside any entry's budget: the hook must still know it lives.
-        script.SetGlobal("s", ScriptValue.From(new string('\0', 1024 * 1024)));
-
-        host.Tick();
-
-        AssertStoppedSoon(script, line: 4);
-    }
+            """, line: 4, script => script.SetGlobal("s", ScriptValue.From(new string('\0', 1024 * 1024))));
 
     [Fact]
-    public void A_loop_comparing_a_long_string_of_nuls_it_just_made_stops_within_a_few_comparisons_of_the_time_budget()
-    {
-        using var host = new ScriptHost(options: Options());
-        var script = host.Load("compare.lua", """
+    public void A_loop_comparing_a_long_string_of_nuls_it_just_made_stops_within_a_few_comparisons_of_the_time_budget() =>
+        AssertComparisonsStopSoon("""
             n = 0
             function Script:update(dt)
               local s = string.rep("\0", 1024):rep(1024)
@@ -47,18 +35,11 @@ public sealed class StringComparisonBudgetTests
                 n = n + 1
               end
             end
-            """);
-
-        host.Tick();
-
-        AssertStoppedSoon(script, line: 5);
-    }
+            """, line: 5);
 
     [Fact]
-    public void A_loop_comparing_long_strings_inside_a_script_coroutine_stops_within_a_few_comparisons_of_the_time_budget()
-    {
-        using var host = new ScriptHost(options: Options());
-        var script = host.Load("compare.lua", """
+    public void A_loop_comparing_long_strings_inside_a_script_coroutine_stops_within_a_few_comparisons_of_the_time_budget() =>
+        AssertComparisonsStopSoon("""
             n = 0
             local co = coroutine.create(function()
               local s = string.rep("\0", 1024):rep(1024)
@@ -72,12 +53,7 @@ public sealed class StringComparisonBudgetTests
             function Script:update(dt)
               coroutine.resume(co)
             end
-            """);
-
-        host.Tick();
-
-        AssertStoppedSoon(script, line: 6);
-    }
+            """, line: 6);
 
     [Fact]
     public void A_string_longer_than_MaxLuaStringBytes_is_refused_with_a_limit_error_and_one_that_long_is_not()
@@ -96,8 +72,19 @@ public sealed class StringComparisonBudgetTests
         Assert.Contains("MaxLuaStringBytes", error.Message, StringComparison.Ordinal);
     }
 
-    private static void AssertStoppedSoon(LuaScript script, int line)
+    /// <summary>
+    /// Loads <paramref name="source"/> (a loop of <c>s &lt; s</c> on 1 MiB of NULs that counts its comparisons in <c>n</c>) with a
+    /// 20 ms time budget, lets <paramref name="prepare"/> set it up, ticks once, and checks that the loop stopped with
+    /// <see cref="ScriptErrorKind.TimeBudget"/> at <paramref name="line"/> after a few comparisons.
+    /// </summary>
+    private static void AssertComparisonsStopSoon(string source, int line, Action<LuaScript>? prepare = null)
     {
+        using var host = new ScriptHost(options: new LuaScriptOptions { TimeBudget = TimeSpan.FromMilliseconds(20) });
+        var script = host.Load("compare.lua", source);
+        prepare?.Invoke(script);
+
+        host.Tick();
+
         var error = Assert.Single(script.Errors);
         Assert.Equal(ScriptErrorKind.TimeBudget, error.Kind);
         Assert.InRange(error.Line, line, line + 1); // the comparison or the count after it
