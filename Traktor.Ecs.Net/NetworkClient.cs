@@ -98,6 +98,11 @@ public sealed class NetworkClient : ISystem<float>
                     break;
                 case NetEventType.Disconnected:
                     if (!KeepEntitiesOnDisconnect) Replication.Reset();
+
+                    // The next connection's server has a timeline of its own (a successor host continues the lost one's
+                    // ticks from its replica, seconds behind the estimate, which ran on through the timeout; another
+                    // server counts its own): nothing predicts or presents against this one until its first snapshot.
+                    Replication.Clock.Reset();
                     wasConnected = false;
                     Disconnected?.Invoke(netEvent.Reason);
                     break;

@@ -86,6 +86,19 @@ public sealed class ServerTickEstimator
 
     private double DelayForSpacing(double spacing) => MinimumDelayTicks + (2 * (spacing - 1)) + (2 * jitterTicks);
 
+    /// <summary>Forgets the estimate (after a disconnect): <see cref="HasEstimate"/> is false until the next snapshot.</summary>
+    internal void Reset()
+    {
+        hasEstimate = false;
+        offsetTicks = 0;
+        jitterTicks = 0;
+        lastArrivalError = 0;
+        newestTick = 0;
+        gapCount = 0;
+        nextGap = 0;
+        SnapshotSpacingTicks = 1;
+    }
+
     /// <summary>Feeds the arrival of a snapshot.</summary>
     /// <param name="serverTick">The tick stamped on the snapshot.</param>
     /// <param name="localSeconds">The local time of arrival, in seconds.</param>
