@@ -52,6 +52,19 @@ public sealed class ScriptServices
     /// whose successor is this player it is called again with the claim's grant, on the tick thread, to host the scripts'
     /// world: the <see cref="NetworkHost"/> it starts on that world hands the players their entities back (docs/SCRIPTING.md,
     /// "Host migration").
+    /// <para>
+    /// The <see cref="CancellationToken"/> says when the scripts no longer want what the call starts; stop it all then (the
+    /// <see cref="NetworkHost"/>, the <see cref="PlayerSessionHost"/>: register on the token, which runs the callback at once
+    /// when it is cancelled already). For a takeover it is cancelled when the migration stops before the takeover attached
+    /// (the script unloaded, the <see cref="LuaScriptSystem"/> disposed, <c>leaveSession()</c>), also after the returned task
+    /// completed, and when the takeover refuses what the call started (the task failed, or the host received before the
+    /// system attached, <see cref="LuaHostingOrderException"/>); the callbacks run before the stop (<see cref="LuaScriptSystem.Unload"/>,
+    /// Dispose) returns. It is never cancelled once the takeover attached: that hosting is the game's, stopped when it
+    /// disposes the host or the <see cref="PlayerSessionHost"/> turns <see cref="PlayerSessionHost.Replaced"/>. For
+    /// <c>createSession(.., "player")</c> it is the call's: cancelled when the call is given up before the script has the
+    /// session (its script unloaded, or <see cref="LuaScriptOptions.CallTimeout"/> passed); a hook that fails then makes the
+    /// player leave the session, which ends it.
+    /// </para>
     /// </summary>
     public Func<PlayerHostGrant, CancellationToken, Task>? StartHosting { get; init; }
 

@@ -215,19 +215,7 @@ internal sealed class MultiplayerApi
         await GiveSeatBackAsync(id, player).ConfigureAwait(false);
     }
 
-    private async Task GiveSeatBackAsync(SessionId id, long player)
-    {
-        using var bounded = new CancellationTokenSource(options.CallTimeout, services.Time);
-        try
-        {
-            bool left = await Sessions.LeaveSessionAsync(id, player, bounded.Token).ConfigureAwait(false);
-            logger.LogDebug("A given-up joinSession gave its seat in session {Session} back ({Left}).", id, left);
-        }
-        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException or ScriptCallException)
-        {
-            logger.LogWarning(exception, "A given-up joinSession could not give its seat in session {Session} back; the directory releases it when idle.", id);
-        }
-    }
+    private Task GiveSeatBackAsync(SessionId id, long player) => SeatGiveBack.RunAsync(Sessions, id, player, options.CallTimeout, services.Time, logger);
 
     private (ScriptValue, string?) Connected(SessionInfo joined)
     {

@@ -36,17 +36,21 @@ internal sealed partial class ScriptMigration
             }
 
             var (takeover, doomed) = network.Replica.Plan(client, migration.OldHost, options.HostMigrationWait);
+
+            // The hook's token says whether the scripts still want what it starts: cancelled once they gave it up (the
+            // migration stopped, or Started refused it), also after its task completed; never once the takeover attached.
+            var hosting = new TakeoverHosting(migration.Token, logger);
             Task hook;
             try
             {
-                hook = start(grant, migration.Token) ?? Task.FromException(new InvalidOperationException("ScriptServices.StartHosting returned no task."));
+                hook = start(grant, hosting.Token) ?? Task.FromException(new InvalidOperationException("ScriptServices.StartHosting returned no task."));
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 hook = Task.FromException(exception);
             }
 
-            _starting = new Starting(migration, grant, takeover, doomed, hook, hosted);
+            _starting = new Starting(migration, grant, takeover, doomed, hook, hosted, hosting);
         });
         using (migration.Token.Register(() => hosted.TrySetCanceled(migration.Token)))
         {
@@ -58,26 +62,36 @@ internal sealed partial class ScriptMigration
     private void Started(Starting starting)
     {
         _starting = null;
-        var (migration, grant, takeover, doomed, hook, hosted) = starting;
+        var (migration, grant, takeover, doomed, hook, hosted, hosting) = starting;
         if (!Still(migration))
         {
+            hosting.GiveUp();
             hosted.TrySetResult(false);
             return;
         }
 
         if (!hook.IsCompletedSuccessfully)
         {
-            // Nothing has changed yet: the kept world is whole, and this player can still follow another host.
+            // Nothing has changed yet: the kept world is whole, and this player can still follow another host. What the
+            // hook started before it failed is given up (its token), as a half-started hosting must not heartbeat on.
             logger.LogWarning(hook.Exception?.InnerException, "ScriptServices.StartHosting could not host session {Session} after its host was lost; the script's player waits for another successor.",
                 grant.Session.Id);
+            hosting.GiveUp();
             hosted.TrySetResult(false);
             return;
         }
 
         if (network.World.Resources.TryGet<NetworkHost>(out var host) && host.Receives > 0)
         {
-            hosted.TrySetResult(false); // the world is as it was: this player follows the next successor
+            hosting.GiveUp(); // the game stops the host it started: this player follows the next successor
+            hosted.TrySetResult(false); // the world is as it was
             ScriptHosting.ThrowIfReceived(host, grant.Session);
+        }
+
+        if (!hosting.TryAttach())
+        {
+            hosted.TrySetResult(false); // the migration stopped meanwhile (another thread): the hosting was given up
+            return;
         }
 
         network.Replica.Apply(_client!, doomed); // the kept world is the authoritative one now
@@ -111,5 +125,5 @@ internal sealed partial class ScriptMigration
 
     /// <summary>The game's hosting hook under way for a takeover.</summary>
     private sealed record Starting(Migration Migration, PlayerHostGrant Grant, HostedSession.Takeover Takeover, List<Entity> Doomed, Task Hook,
-        TaskCompletionSource<bool> Hosted);
+        TaskCompletionSource<bool> Hosted, TakeoverHosting Hosting);
 }

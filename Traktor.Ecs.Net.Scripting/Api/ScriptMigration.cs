@@ -124,6 +124,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         if (_starting is { } starting)
         {
             _starting = null;
+            starting.Hosting.GiveUp(); // the migration's stop above gave it up already: said here too, so no path leaves it alive unattached
             starting.Hosted.TrySetResult(false);
         }
     }

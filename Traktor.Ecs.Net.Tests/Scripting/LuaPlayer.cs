@@ -45,7 +45,7 @@ internal sealed class LuaPlayer : IDisposable
             Sessions = sessions,
             Rpcs = new ScriptRpcMap().Map<PlayerJoined>("onPlayerJoined").Map<PlayerLeft>("onPlayerLeft"),
             Traversal = clientSocket,
-            StartHosting = (grant, _) => HostAsync(grant),
+            StartHosting = HostAsync,
         }, options, World);
         Group = new Group<float>(name, Client, new HostSlot(this, early: true), Scripts.System, new HostSlot(this, early: false));
         Group.Initialize();
@@ -79,8 +79,24 @@ internal sealed class LuaPlayer : IDisposable
     /// <summary>How often the hosting hook failed (<see cref="FailHosting"/>).</summary>
     public int HostingRefusals { get; private set; }
 
-    /// <summary>The listen server the game started through <see cref="ScriptServices.StartHosting"/>, or null.</summary>
+    /// <summary>The listen server the game started through <see cref="ScriptServices.StartHosting"/>, or null (again once the scripts gave it up).</summary>
     public NetworkHost? Host { get; private set; }
+
+    /// <summary>How often the scripts called the hosting hook.</summary>
+    public int HostingCalls => Volatile.Read(ref hostingCalls);
+
+    private int hostingCalls;
+
+    /// <summary>How often the scripts gave up a hosting the hook had started (its token cancelled after the start).</summary>
+    public int HostingsGivenUp => Volatile.Read(ref hostingsGivenUp);
+
+    private int hostingsGivenUp;
+
+    /// <summary>When set, the hook's start waits for it (the game opens its listen server later, as a slow game does).</summary>
+    public TaskCompletionSource? HostingGate { get; set; }
+
+    /// <summary>Runs on the tick thread right after the hook's listen server came up (its task completed), before the scripts tick.</summary>
+    public Action? AfterHostingStarted { get; set; }
 
     /// <summary>What the scripts logged, for a failure's message.</summary>
     public string Log
@@ -100,10 +116,10 @@ internal sealed class LuaPlayer : IDisposable
         while (onTick.TryDequeue(out var action)) action();
         Group.Tick(in dt); // the listen server, once started, ticks in it after the scripts (before them with HostFirst)
         var address = hostSocket.PublicAddress;
-        if (entry is not null && !address.IsNone && (changed || address != reported))
+        if (entry is { } hosting && !address.IsNone && (changed || address != reported))
         {
             (reported, changed) = (address, false);
-            entry.Report([address.ToEndPoint()], connected.ToArray());
+            hosting.Report([address.ToEndPoint()], connected.ToArray());
         }
     }
 
@@ -135,9 +151,14 @@ internal sealed class LuaPlayer : IDisposable
         }
     }
 
-    /// <summary>The game's hosting hook: the listen server starts on the tick thread; the hook completes once it serves.</summary>
-    private Task HostAsync(PlayerHostGrant grant)
+    /// <summary>
+    /// The game's hosting hook: the listen server starts on the tick thread; the hook completes once it serves. As
+    /// <see cref="ScriptServices.StartHosting"/> asks, it stops everything it started once the token is cancelled, even after
+    /// its task completed: the heartbeats at once, the listen server on its next tick.
+    /// </summary>
+    private Task HostAsync(PlayerHostGrant grant, CancellationToken token)
     {
+        Interlocked.Increment(ref hostingCalls);
         if (FailHosting)
         {
             HostingRefusals++;
@@ -145,8 +166,15 @@ internal sealed class LuaPlayer : IDisposable
         }
 
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        onTick.Enqueue(() =>
+        var gate = HostingGate?.Task ?? Task.CompletedTask;
+        gate.ContinueWith(opened => onTick.Enqueue(() =>
         {
+            if (token.IsCancellationRequested)
+            {
+                started.TrySetCanceled(token); // given up before the game got to it: nothing starts
+                return;
+            }
+
             var protocol = Client.Transport.Options;
             var server = new NetServer(hostSocket, new NetServerOptions { ProtocolId = protocol.ProtocolId, SchemaHash = protocol.SchemaHash, PrivateKey = grant.SessionKey });
             long me = grant.Session.HostUserId!.Value;
@@ -163,8 +191,21 @@ internal sealed class LuaPlayer : IDisposable
             hostSocket.Host(grant.Rendezvous, grant.PunchKey);
             entry = PlayerSessionHost.Start(sessions, grant, me);
             Host = host;
+            var (startedGroup, startedEntry) = (hostGroup, entry);
+            token.Register(() =>
+            {
+                Interlocked.Increment(ref hostingsGivenUp);
+                _ = startedEntry.DisposeAsync(); // no heartbeat from now on (it completes at once)
+                Interlocked.CompareExchange(ref entry, null, startedEntry); // nor a report that would send one
+                onTick.Enqueue(() =>
+                {
+                    startedGroup.Dispose();
+                    if (ReferenceEquals(hostGroup, startedGroup)) (hostGroup, Host) = (null, null);
+                });
+            });
             started.SetResult();
-        });
+            AfterHostingStarted?.Invoke();
+        }), TaskScheduler.Default);
         return started.Task;
     }
 }

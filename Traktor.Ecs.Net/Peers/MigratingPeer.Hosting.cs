@@ -21,6 +21,9 @@ public sealed partial class MigratingPeer
     private readonly List<Entity> doomed = new();
     private List<ulong> order = new();
     private NetServer? server;
+
+    /// <summary>The host role's server (its counters, for tests), or null while this peer does not host.</summary>
+    internal NetServer? HostServer => server;
     private byte[] planBuffer = [];
     private long promotedAt;
     private uint planVersion;
@@ -144,9 +147,18 @@ public sealed partial class MigratingPeer
     {
         announced.Remove(connection);
         if (!clientIds.Remove(connection, out ulong clientId)) return;
+        ticksSinceCheck = options.PlanCheckTicks;
+        if (server?.ConnectionOf(clientId) is not null)
+        {
+            // Replaced, not gone: its client connected again from the same socket (docs/PROTOCOL.md 3.6), and the new
+            // connection is already the server's when this close is raised. The same player keeps its place in the order of
+            // succession (before, it fell to the end, so another peer took over when the host died) and its standby (the
+            // new connection announces it again).
+            return;
+        }
+
         standbys.Remove(clientId);
         order.Remove(clientId);
-        ticksSinceCheck = options.PlanCheckTicks;
     }
 
     private void OnStandby(ConnectionId connection, ReadOnlySpan<byte> message)

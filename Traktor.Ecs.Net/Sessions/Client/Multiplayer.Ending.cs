@@ -14,20 +14,8 @@ public sealed partial class Multiplayer
     /// <summary>Cancelled by <see cref="Dispose"/>: the questions to the directory of a session that ended stop at once.</summary>
     private readonly CancellationTokenSource disposed = new();
 
-    /// <summary>Gives back the seat of a join the caller cancelled (or of a disposed host), within <see cref="MultiplayerOptions.JoinWait"/>; a failure is logged.</summary>
-    private async Task GiveSeatBackAsync(SessionId session, long user)
-    {
-        using var bounded = new CancellationTokenSource(options.JoinWait, time);
-        try
-        {
-            bool left = await sessions.LeaveSessionAsync(session, user, bounded.Token).ConfigureAwait(false);
-            logger.LogInformation("The seat in session {Session} was given back ({Left}).", session, left);
-        }
-        catch (Exception exception) when (exception is OnlineException or HttpRequestException or OperationCanceledException)
-        {
-            logger.LogWarning(exception, "The seat in session {Session} could not be given back; the directory releases it when idle.", session);
-        }
-    }
+    /// <summary>Gives back the seat of a join the caller cancelled (or of a disposed host), within <see cref="MultiplayerOptions.JoinWait"/>; never throws (a failure is logged and counted).</summary>
+    private Task GiveSeatBackAsync(SessionId session, long user) => SeatGiveBack.RunAsync(sessions, session, user, options.JoinWait, time, logger);
 
     /// <summary>
     /// Asks the directory why the session is gone, until it knows or <see cref="MultiplayerOptions.EndReasonWait"/> passes,

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+
+namespace Traktor.Ecs.Net.Scripting.Api;
+
+/// <summary>
+/// What a takeover's <see cref="ScriptServices.StartHosting"/> call is told through its token: the hosting it starts is either
+/// attached (the takeover completed: the game's from then on, the token is never cancelled) or given up (the token is
+/// cancelled, once: the game stops what the call started), never both. Given up when the migration stops (an unload, a
+/// disposed system, a leave) or the takeover is refused after the hook (it failed, or the game's host received first).
+/// </summary>
+/// <remarks>Any thread: a stop may come from another thread while the tick thread attaches; whichever comes first decides.</remarks>
+internal sealed class TakeoverHosting
+{
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _givenUp = new();
+    private readonly CancellationTokenRegistration _stopped;
+    private bool _attached;
+    private bool _abandoned;
+
+    private readonly ILogger _logger;
+
+    /// <summary>Gives the hosting up when <paramref name="migration"/> is cancelled (the migration stopped) before it attached.</summary>
+    public TakeoverHosting(CancellationToken migration, ILogger logger)
+    {
+        _logger = logger;
+        _stopped = migration.Register(static state => ((TakeoverHosting)state!).GiveUp(), this);
+    }
+
+    /// <summary>The token the game's hook gets: cancelled once the hosting was given up, also after the hook's task completed.</summary>
+    public CancellationToken Token => _givenUp.Token;
+
+    /// <summary>Tick thread: the takeover attaches now, unless the hosting was given up already (then false, and nothing may change).</summary>
+    public bool TryAttach()
+    {
+        lock (_gate)
+        {
+            if (_abandoned)
+            {
+                return false;
+            }
+
+            _attached = true;
+        }
+
+        _stopped.Dispose(); // the hosting is the game's: a later stop of the migration no longer concerns it
+        return true;
+    }
+
+    /// <summary>
+    /// Gives the hosting up unless it attached: the token is cancelled, and the game's callbacks on it run, before this returns.
+    /// </summary>
+    public void GiveUp()
+    {
+        lock (_gate)
+        {
+            if (_attached || _abandoned)
+            {
+                return;
+            }
+
+            _abandoned = true;
+        }
+
+        try
+        {
+            _givenUp.Cancel(); // outside the lock: the game's callbacks run here
+        }
+        catch (AggregateException exception)
+        {
+            // A game's callback threw: the hosting is given up all the same, and the stop that gave it up (an unload) goes on.
+            _logger.LogWarning(exception, "A callback on ScriptServices.StartHosting's token threw while the scripts gave a takeover's hosting up.");
+        }
+    }
+
+}

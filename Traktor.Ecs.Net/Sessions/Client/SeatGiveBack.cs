@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// Gives a seat back to the directory in the background (a join given up, a host disposed), for <see cref="Multiplayer"/>
+/// and Lua's <c>multiplayer</c>. It never throws: whatever the directory throws is logged and counted
+/// (<see cref="MultiplayerMetrics.SeatGiveBacksFailed"/>), as nobody awaits a fire-and-forget give-back to observe it. It is
+/// not retried: a seat given back to no avail is released by the directory's own expiry (the backend's sweep frees a seat
+/// its server does not report connected within <c>MemberIdleTimeout</c>, 60 s by default), and retrying would hold a
+/// disposing game's exit for longer.
+/// </summary>
+internal static class SeatGiveBack
+{
+    /// <summary>Leaves <paramref name="session"/> for <paramref name="user"/> within <paramref name="wait"/>; never throws.</summary>
+    public static async Task RunAsync(ISessions sessions, SessionId session, long user, TimeSpan wait, TimeProvider time, ILogger logger)
+    {
+        try
+        {
+            using var bounded = new CancellationTokenSource(wait, time);
+            bool left = await sessions.LeaveSessionAsync(session, user, bounded.Token).ConfigureAwait(false);
+            logger.LogInformation("Player {Player} gave its seat in session {Session} back ({Left}).", user, session, left);
+        }
+        catch (Exception exception)
+        {
+            // Before, only the expected types were caught: a directory's own exception (a bug, a custom ISessions) faulted a
+            // task nobody observed, and nothing said the seat stayed taken.
+            string reason = exception switch
+            {
+                OperationCanceledException => "timeout",
+                OnlineException => "directory",
+                HttpRequestException => "network",
+                _ => "unexpected",
+            };
+            MultiplayerMetrics.SeatGiveBacksFailed.Add(1, new KeyValuePair<string, object?>(PeerMetrics.ReasonTag, reason));
+            logger.LogWarning(exception, "Player {Player} could not give its seat in session {Session} back ({Reason}); the directory releases it once idle.",
+                user, session, reason);
+        }
+    }
+}
