@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Transport.Security;
 using Traktor.Ecs.Net.Transport.Streams;
 using Traktor.Ecs.Net.Transport.WebSockets;
@@ -17,7 +19,7 @@ namespace Traktor.Ecs.Net.Web.Transport;
 /// <see cref="StreamTransportOptions.ConnectionRatePerSecond"/> new connections (burst <see cref="StreamTransportOptions.ConnectionBurst"/>):
 /// the limits above bound how many it holds, not how often it opens them, and every connection let through costs an
 /// HTTP parse, an upgrade and a channel's buffers (measured: 4,748 upgrades in 10 s from one address, now 114).
-/// With a total (<see cref="ConnectionGate(StreamTransportOptions, StreamTransportCounters, Func{double}, int, WebSocketPeers)"/>) it also
+/// With a total (<see cref="ConnectionGate(StreamTransportOptions, StreamTransportCounters, Func{double}, int, WebSocketPeers, RequestDeadline, ILogger)"/>) it also
 /// counts every connection and, when all are taken, closes the oldest one that has gone
 /// <see cref="StreamTransportOptions.PendingReclaimDelay"/> without the protocol establishing a connection on it (no
 /// HTTP yet, a request still under way, or an upgrade that never handshook) to admit a newcomer its limits let in, as
@@ -43,7 +45,12 @@ internal sealed class ConnectionGate
     private readonly Func<double> _now;
     private readonly Dictionary<string, Entry> _live = new();
     private readonly WebSocketPeers? _peers;
+    private readonly RequestDeadline? _deadline;
+    private readonly ILogger _logger;
     private int _held;
+
+    /// <summary>How long a connection has for its HTTP request (TLS handshake included), on which clock.</summary>
+    public sealed record RequestDeadline(TimeSpan Timeout, TimeProvider Time);
 
     /// <summary>A gate with <paramref name="options"/>' limits, counting refusals into <paramref name="counters"/>; <paramref name="now"/> is the transport's clock in seconds.</summary>
     /// <param name="options">The per-address and per-network limits, the connection rate and the reclaim delay.</param>
@@ -55,10 +62,18 @@ internal sealed class ConnectionGate
     /// admission lock, which the gate takes before its own (as an upgrade's <see cref="ReclaimUpgraded"/> does), so an
     /// upgrade never finds a channel neither held nor free. Null when the gate serves no channels.
     /// </param>
+    /// <param name="deadline">
+    /// When given, a connection on which no request has arrived (<see cref="RequestArrived"/>) within its timeout is
+    /// closed, counted (<see cref="StreamTransportCounters.RequestTimeouts"/>) and logged at Debug; Kestrel's own timeouts
+    /// for that (keep-alive before the first byte, request headers after it) counted nowhere.
+    /// </param>
+    /// <param name="logger">Where timeouts and failures are logged (Debug).</param>
     public ConnectionGate(StreamTransportOptions options, StreamTransportCounters counters, Func<double> now, int total = int.MaxValue,
-        WebSocketPeers? peers = null)
+        WebSocketPeers? peers = null, RequestDeadline? deadline = null, ILogger? logger = null)
     {
         _peers = peers;
+        _deadline = deadline;
+        _logger = logger ?? NullLogger.Instance;
         _admission = peers?.AdmissionLock ?? new Lock();
         _rate = new AddressRateLimiter(RateTableSize, options.ConnectionRatePerSecond, options.ConnectionBurst);
         _now = now;
@@ -126,9 +141,20 @@ internal sealed class ConnectionGate
             connection.Abort(); // before a byte is read: nothing for the peer to hold on to
             return;
         }
+        using var deadline = _deadline?.Time.CreateTimer(static state =>
+        {
+            var (gate, timed) = ((ConnectionGate, Entry))state!;
+            gate.RequestTimedOut(timed);
+        }, (this, entry), _deadline.Timeout, Timeout.InfiniteTimeSpan);
         try
         {
             await next(connection).ConfigureAwait(false); // until the connection ends, upgraded or not
+        }
+        catch (Exception exception)
+        {
+            // Kestrel would log it as an error and end the connection: a peer can cause it, so it is counted instead.
+            _counters.OnAcceptFailure();
+            _logger.LogDebug(exception, "Serving the connection of {Address} failed.", address);
         }
         finally
         {
@@ -138,6 +164,28 @@ internal sealed class ConnectionGate
                 if (!entry.Gone) Forget(entry);
             }
         }
+    }
+
+    /// <summary>Any thread: a request arrived on <paramref name="connectionId"/>; its request deadline no longer applies.</summary>
+    public void RequestArrived(string connectionId)
+    {
+        lock (_lock)
+        {
+            if (_live.TryGetValue(connectionId, out var entry)) entry.RequestSeen = true;
+        }
+    }
+
+    /// <summary>Timer thread: closes <paramref name="entry"/>'s connection if no request arrived on it in time.</summary>
+    private void RequestTimedOut(Entry entry)
+    {
+        lock (_lock)
+        {
+            if (entry.RequestSeen || entry.Reclaimed) return; // served, or closed (and counted) to make room
+            entry.Reclaimed = true; // never picked to make room now: its close is counted here
+        }
+        _counters.OnRequestTimeout();
+        _logger.LogDebug("Closed the connection of {Address}: no request within {Timeout}.", entry.Address, _deadline!.Timeout);
+        entry.Connection.Abort();
     }
 
     /// <summary>
@@ -236,7 +284,10 @@ internal sealed class ConnectionGate
         /// <summary>Its upgrade request holds an admission; its channel is not bound yet.</summary>
         public bool Admitting { get; set; }
 
-        /// <summary>Closed to make room: not picked again.</summary>
+        /// <summary>A request arrived on it (under the gate's lock).</summary>
+        public bool RequestSeen { get; set; }
+
+        /// <summary>Closed to make room, or for its request deadline: not picked again.</summary>
         public bool Reclaimed { get; set; }
 
         /// <summary>No longer counted (reclaimed by the gate, or ended).</summary>

@@ -61,12 +61,20 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         Listen(localEndPoint, options, certificate, path, time, loggerFactory, kestrelLimits: null);
 
     /// <summary>
+    /// How long a TCP connection has for its HTTP request, TLS handshake included, on the transport's clock; then it is
+    /// closed and counted (<see cref="StreamTransportCounters.RequestTimeouts"/>). Kestrel's own timeouts for the same
+    /// (keep-alive before the first byte, request headers after it) are set above it, as a backstop: they count nowhere.
+    /// </summary>
+    internal static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// <see cref="Listen(IPEndPoint, StreamTransportOptions?, X509Certificate2?, string, TimeProvider?, ILoggerFactory?)"/>,
     /// then <paramref name="kestrelLimits"/> changes Kestrel's limits (tests: Kestrel full while the transport has room,
     /// as when reclaimed connections are still ending).
     /// </summary>
+    /// <remarks><paramref name="beforeUpgrade"/> runs before each admitted upgrade (tests: a connection gone, or a failure, then).</remarks>
     internal static WebSocketServerTransport Listen(IPEndPoint localEndPoint, StreamTransportOptions? options, X509Certificate2? certificate,
-        string path, TimeProvider? time, ILoggerFactory? loggerFactory, Action<KestrelServerLimits>? kestrelLimits)
+        string path, TimeProvider? time, ILoggerFactory? loggerFactory, Action<KestrelServerLimits>? kestrelLimits, Action<HttpContext>? beforeUpgrade = null)
     {
         ArgumentNullException.ThrowIfNull(localEndPoint);
         if (string.IsNullOrEmpty(path) || path[0] != '/') throw new ArgumentException("The path starts with '/'.", nameof(path));
@@ -74,11 +82,12 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<WebSocketServerTransport>();
-        var peers = new WebSocketPeers(options, time ?? TimeProvider.System, logger);
+        time ??= TimeProvider.System;
+        var peers = new WebSocketPeers(options, time, logger);
         // The gate counts every connection (Kestrel's own limit is above it, for the ones it closes that are still ending)
-        // and, with all taken, makes room by closing the oldest silent one.
+        // and, with all taken, makes room by closing the oldest silent one; one without a request in time it closes.
         var gate = new ConnectionGate(options, peers.Counters, () => peers.Now, total: options.MaxConnections + options.AcceptsPerPass,
-            peers);
+            peers, new ConnectionGate.RequestDeadline(RequestTimeout, time), logger);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -97,8 +106,9 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections + 2L * options.AcceptsPerPass;
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections + 2L * options.AcceptsPerPass;
             kestrel.Limits.MaxRequestBodySize = 0;
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
-            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(5); // every answer but an upgrade closes anyway (Refuse)
+            // Backstops of the gate's RequestTimeout, which counts what it closes (every answer but an upgrade closes anyway).
+            kestrel.Limits.RequestHeadersTimeout = 2 * RequestTimeout;
+            kestrel.Limits.KeepAliveTimeout = 2 * RequestTimeout;
             kestrelLimits?.Invoke(kestrel.Limits);
             kestrel.Listen(localEndPoint, listen =>
             {
@@ -109,7 +119,12 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         });
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Map(path, context => Accept(context, peers, gate, options, logger));
+        app.Use(next => context =>
+        {
+            gate.RequestArrived(context.Connection.Id);
+            return next(context);
+        });
+        app.Map(path, context => Accept(context, peers, gate, options, logger, beforeUpgrade));
         try
         {
             app.StartAsync().GetAwaiter().GetResult();
@@ -124,7 +139,24 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         return new WebSocketServerTransport(peers, app, gate, bound, certificate is not null, logger) { Path = path };
     }
 
-    private static async Task Accept(HttpContext context, WebSocketPeers peers, ConnectionGate gate, StreamTransportOptions options, ILogger logger)
+    private static async Task Accept(HttpContext context, WebSocketPeers peers, ConnectionGate gate, StreamTransportOptions options, ILogger logger,
+        Action<HttpContext>? beforeUpgrade)
+    {
+        try
+        {
+            await Upgrade(context, peers, gate, options, logger, beforeUpgrade).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Escaping, it would be an HTTP 500 logged as an application error; a peer may cause it: counted instead.
+            peers.Counters.OnAcceptFailure();
+            logger.LogDebug(exception, "Accepting a WebSocket from {Address} failed.", context.Connection.RemoteIpAddress);
+            if (!context.Response.HasStarted) Refuse(context, StatusCodes.Status500InternalServerError);
+        }
+    }
+
+    private static async Task Upgrade(HttpContext context, WebSocketPeers peers, ConnectionGate gate, StreamTransportOptions options, ILogger logger,
+        Action<HttpContext>? beforeUpgrade)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -149,6 +181,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         System.Net.WebSockets.WebSocket socket;
         try
         {
+            beforeUpgrade?.Invoke(context);
             socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         }
         catch (Exception exception)
@@ -156,10 +189,12 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             peers.Release(channel); // once: nothing if the gate reclaimed it meanwhile
             if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
             {
-                // The connection is gone (the gate reclaimed it, or the peer left): nobody to answer.
+                // The connection is gone (the gate reclaimed it, counted then, or the peer left): nobody to answer.
+                if (!channel.Reclaimed) peers.Counters.OnAcceptFailure();
                 logger.LogDebug(exception, "The WebSocket upgrade of {Address} failed: its connection is gone.", address);
                 return;
             }
+            if (exception is not InvalidOperationException) throw; // not Kestrel's refusal: a failure (Accept counts it)
             // Kestrel's own count of upgraded connections is full (MaxConcurrentUpgradedConnections): connections the
             // transport has given up (reclaimed, or closing) hold their place there until they have ended. Escaping,
             // this was an HTTP 500 logged as an application error; it is the server being full, as for a 503 above.

@@ -34,7 +34,11 @@ public sealed class RpcOptions
     /// </summary>
     public int LostSnapshotWaitTicks { get; set; } = 32;
 
-    /// <summary>How long the server keeps a disconnected player's entities for a reconnect (server side). Default 30 s; zero destroys them at once.</summary>
+    /// <summary>
+    /// How long the server keeps a disconnected player's entities for a reconnect (server side). Default 30 s; zero destroys
+    /// them at the end of the tick that saw the disconnect. A replaced connection (the client connected again from the same
+    /// socket before its old connection closed) is not a disconnect: the player keeps its entities whatever this is.
+    /// </summary>
     public TimeSpan ReconnectGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Throws when a value is out of range.</summary>

@@ -22,7 +22,7 @@ public sealed class ReconnectGrace
 
     /// <summary>Creates the grace keeper.</summary>
     /// <param name="world">The server world.</param>
-    /// <param name="period">How long entities wait for their player; zero destroys them on disconnect.</param>
+    /// <param name="period">How long entities wait for their player; zero destroys them at the end of the disconnect's tick (<see cref="Expire"/>).</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Diagnostics.</param>
     public ReconnectGrace(World world, TimeSpan period, TimeProvider time, ILogger logger)
@@ -53,11 +53,11 @@ public sealed class ReconnectGrace
     /// <param name="clientId">Its identity.</param>
     internal void Hold(ConnectionId connection, ulong clientId)
     {
+        // With a zero period too, the entities go at the end of this tick (Expire), not here: a replaced connection (its
+        // client connected again from the same socket, docs/PROTOCOL.md 3.6) closes in the same receive as its new
+        // connection opens, and the same player is restored before then. Before, a zero grace destroyed them here, so a
+        // replacement lost the player everything it owned.
         held[clientId] = new Held(connection, time.GetTimestamp(), Released: false);
-        if (Period == TimeSpan.Zero)
-        {
-            Expire();
-        }
     }
 
     /// <summary>

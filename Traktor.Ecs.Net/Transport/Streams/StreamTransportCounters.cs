@@ -3,7 +3,7 @@ namespace Traktor.Ecs.Net;
 /// <summary>What a stream transport did with its peers: connections, refusals, closes by cause and dropped datagrams.</summary>
 public sealed class StreamTransportCounters
 {
-    private long _accepted, _refused, _violations, _handshakeTimeouts, _idleTimeouts, _closedByPeer, _sendBufferFull, _receiveBufferFull, _oversized, _connectFailures;
+    private long _accepted, _refused, _violations, _handshakeTimeouts, _idleTimeouts, _closedByPeer, _sendBufferFull, _receiveBufferFull, _oversized, _connectFailures, _requestTimeouts, _acceptFailures;
 
     /// <summary>Streams accepted (server) or connected (client).</summary>
     public long Accepted => Volatile.Read(ref _accepted);
@@ -38,6 +38,18 @@ public sealed class StreamTransportCounters
     /// <summary>Client side: connection attempts that failed (refused, unreachable, TLS or WebSocket handshake errors).</summary>
     public long ConnectFailures => Volatile.Read(ref _connectFailures);
 
+    /// <summary>
+    /// WebSocket server: TCP connections closed because no complete HTTP request (TLS handshake included) arrived
+    /// within 5 s of the connection (<c>WebSocketServerTransport.RequestTimeout</c>).
+    /// </summary>
+    public long RequestTimeouts => Volatile.Read(ref _requestTimeouts);
+
+    /// <summary>
+    /// WebSocket server: connections and upgrades that failed on the accept side: an upgrade whose connection was gone
+    /// before it completed (the peer left), or an exception while serving a connection or its request.
+    /// </summary>
+    public long AcceptFailures => Volatile.Read(ref _acceptFailures);
+
     internal void OnAccepted() => Interlocked.Increment(ref _accepted);
     internal void OnRefused() => Interlocked.Increment(ref _refused);
     internal void OnViolation() => Interlocked.Increment(ref _violations);
@@ -48,4 +60,6 @@ public sealed class StreamTransportCounters
     internal void OnReceiveBufferFull() => Interlocked.Increment(ref _receiveBufferFull);
     internal void OnOversized() => Interlocked.Increment(ref _oversized);
     internal void OnConnectFailure() => Interlocked.Increment(ref _connectFailures);
+    internal void OnRequestTimeout() => Interlocked.Increment(ref _requestTimeouts);
+    internal void OnAcceptFailure() => Interlocked.Increment(ref _acceptFailures);
 }
