@@ -126,6 +126,73 @@ public class NetworkLoopTests
         Assert.Equal(before, loop.Ticks);
     }
 
+    [Fact]
+    public async Task WorkPostedFromAnotherThreadRunsWhereTheLoopTicksBeforeTheNextTickInOrder()
+    {
+        var time = new FakeTimeProvider();
+        var log = new List<(string Group, float Dt)>();
+        var loop = new NetworkLoop(tickRate: 50, time).Add(new Group<float>("g", new Probe("g", log)));
+        var ranOn = new List<int>();
+
+        // Posted from another thread (a game's async flow): nothing runs until the loop updates.
+        Task<int>? read = null;
+        await Task.Run(() =>
+        {
+            loop.Post(() => { log.Add(("first", 0)); ranOn.Add(Environment.CurrentManagedThreadId); });
+            loop.Post(() => { log.Add(("second", 0)); ranOn.Add(Environment.CurrentManagedThreadId); });
+            read = loop.InvokeAsync(() => log.Count);
+        }, TestContext.Current.CancellationToken);
+        Assert.Empty(log);
+        Assert.False(read!.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(20));
+        int tickingThread = Environment.CurrentManagedThreadId;
+        Assert.Equal(1, loop.Update());
+
+        Assert.Equal(["first", "second", "g"], log.Select(entry => entry.Group));
+        Assert.All(ranOn, thread => Assert.Equal(tickingThread, thread));
+        Assert.Equal(2, await read);   // read before the tick, after the two posted before it
+    }
+
+    [Fact]
+    public async Task AnInvokeThatThrowsFaultsItsTaskAndTheLoopGoesOn()
+    {
+        var time = new FakeTimeProvider();
+        var log = new List<(string Group, float Dt)>();
+        var loop = new NetworkLoop(tickRate: 50, time).Add(new Group<float>("g", new Probe("g", log)));
+
+        var failed = loop.InvokeAsync(() => throw new InvalidOperationException("no such ship"));
+        var after = loop.InvokeAsync(() => "ran");
+        time.Advance(TimeSpan.FromMilliseconds(20));
+        Assert.Equal(1, loop.Update());
+
+        Assert.Equal("no such ship", (await Assert.ThrowsAsync<InvalidOperationException>(() => failed)).Message);
+        Assert.Equal("ran", await after);
+        Assert.Single(log);
+    }
+
+    [Fact]
+    public void WorkThatPostsMoreRunsItAtTheNextUpdateAndAPostThatThrowsLeavesUpdate()
+    {
+        var time = new FakeTimeProvider();
+        var loop = new NetworkLoop(tickRate: 50, time);
+        int runs = 0;
+        void Again()
+        {
+            runs++;
+            loop.Post(Again);   // would never return if it ran in the same update
+        }
+
+        loop.Post(Again);
+        loop.Update();
+        Assert.Equal(1, runs);
+        loop.Update();
+        Assert.Equal(2, runs);
+
+        var loop2 = new NetworkLoop(tickRate: 50, time);
+        loop2.Post(() => throw new InvalidOperationException("a bug in the game"));
+        Assert.Throws<InvalidOperationException>(() => loop2.Update());
+    }
+
     private sealed class Probe(string name, List<(string Group, float Dt)> log, Action<int>? afterTick = null) : ISystem<float>
     {
         public void Initialize()

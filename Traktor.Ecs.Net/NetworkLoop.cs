@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net;
@@ -14,6 +15,9 @@ namespace Traktor.Ecs.Net;
 public sealed class NetworkLoop
 {
     private readonly Lock changing = new();
+
+    // Work handed over from other threads (a game's async flow), run where the loop ticks: a World is not thread-safe.
+    private readonly ConcurrentQueue<Action> posted = new();
 
     // Copied on change, read once per tick: a group may be added or removed from a system of a ticking group, or from
     // another thread while RunAsync ticks, without disturbing the tick in progress.
@@ -98,10 +102,70 @@ public sealed class NetworkLoop
         }
     }
 
-    /// <summary>Runs the ticks that are due since the last call (usually 0 or 1).</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> where the loop ticks, at the start of the next <see cref="Update"/> (before its ticks),
+    /// in the order posted: safe from any thread, so a game's async code (awaiting a <see cref="Multiplayer"/>
+    /// call, a menu) can send an RPC or change the world, which only the ticking thread may touch. An exception it throws
+    /// leaves that <see cref="Update"/> as a system's would (and ends <see cref="RunAsync(CancellationToken)"/>).
+    /// </summary>
+    /// <param name="action">The work.</param>
+    public void Post(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        posted.Enqueue(action);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> as <see cref="Post"/> does and completes once it ran (faulted with its exception, which
+    /// does not stop the loop). It never completes if the loop is not updated again.
+    /// </summary>
+    /// <param name="action">The work.</param>
+    /// <returns>A task that completes after the work ran; its continuation does not run on the ticking thread.</returns>
+    public Task InvokeAsync(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return InvokeAsync(() =>
+        {
+            action();
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> as <see cref="Post"/> does and completes with its result: reads the world from async
+    /// code (<c>await loop.InvokeAsync(() => world.CountEntities(in ships))</c>). An exception faults the task and does not
+    /// stop the loop. It never completes if the loop is not updated again.
+    /// </summary>
+    /// <typeparam name="T">The result's type.</typeparam>
+    /// <param name="read">The work.</param>
+    /// <returns>A task with the result; its continuation does not run on the ticking thread.</returns>
+    public Task<T> InvokeAsync<T>(Func<T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        posted.Enqueue(() =>
+        {
+            try
+            {
+                result.TrySetResult(read());
+            }
+            catch (Exception exception)
+            {
+                result.TrySetException(exception);
+            }
+        });
+        return result.Task;
+    }
+
+    /// <summary>Runs the work posted since the last call (<see cref="Post"/>), then the ticks that are due (usually 0 or 1).</summary>
     /// <returns>The number of ticks run.</returns>
     public int Update()
     {
+        if (!posted.IsEmpty)
+        {
+            RunPosted();
+        }
+
         long now = time.GetTimestamp();
         accumulated += time.GetElapsedTime(lastTimestamp, now).Ticks;
         lastTimestamp = now;
@@ -126,6 +190,15 @@ public sealed class NetworkLoop
         }
 
         return (int)due;
+    }
+
+    private void RunPosted()
+    {
+        // Only what was posted before this call: work that posts more runs at the next one, so this returns.
+        for (int count = posted.Count; count > 0 && posted.TryDequeue(out var action); count--)
+        {
+            action();
+        }
     }
 
     /// <summary>

@@ -1,0 +1,132 @@
+using System.Buffers.Binary;
+using System.Net.WebSockets;
+using Traktor.Ecs.Net.Transport.Streams;
+
+namespace Traktor.Ecs.Net.Transport.WebSockets;
+
+/// <summary>The receiving side of a <see cref="WebSocketChannel"/>: the receive task, the receive buffer and the game loop's reads.</summary>
+internal sealed partial class WebSocketChannel
+{
+    /// <inheritdoc />
+    public PeerRead Read(Span<byte> buffer, double now, out int length)
+    {
+        bool broken = _broken; // read before the buffer: a channel that broke after this still has its last frames read
+        return TryRead(buffer, now, out length) switch
+        {
+            1 => PeerRead.Datagram,
+            -1 => PeerRead.Oversized,
+            _ => broken ? PeerRead.Ended : PeerRead.Empty,
+        };
+    }
+
+    /// <summary>
+    /// Game loop: takes the next received datagram. Returns 1 with one, 0 when none is waiting, −1 when it was larger
+    /// than <paramref name="buffer"/> (dropped).
+    /// </summary>
+    public int TryRead(Span<byte> buffer, double now, out int length)
+    {
+        length = 0;
+        bool wake = false;
+        int result;
+        lock (_lock)
+        {
+            if (_receiveEnd - _receiveStart < HeaderSize) return 0;
+            int frame = BinaryPrimitives.ReadUInt16BigEndian(_receive.AsSpan(_receiveStart));
+            if (frame <= buffer.Length)
+            {
+                _receive.AsSpan(_receiveStart + HeaderSize, frame).CopyTo(buffer);
+                length = frame;
+                result = 1;
+            }
+            else result = -1;
+            _receiveStart += HeaderSize + frame;
+            if (_receiveStart == _receiveEnd) _receiveStart = _receiveEnd = 0;
+            if (_receiverWaiting)
+            {
+                _receiverWaiting = false;
+                wake = true;
+            }
+        }
+        LastReceivedAt = now;
+        if (wake) _receiveRoom.Set();
+        return result;
+    }
+
+    private async Task ReceiveLoopAsync(WebSocket socket)
+    {
+        var scratch = new byte[_maxFrame + 1];
+        try
+        {
+            // Runs until the peer's close message (after ours, when we close), a violation, or an abort; while the
+            // channel closes it keeps reading and discarding, so no unread data turns the TCP close into a reset
+            // that would destroy our close message before the peer reads it.
+            while (true)
+            {
+                int total = 0;
+                while (true)
+                {
+                    var result = await socket.ReceiveAsync(scratch.AsMemory(total), CancellationToken.None).ConfigureAwait(false);
+                    if (result.MessageType == WebSocketMessageType.Close) return;
+                    if (result.MessageType != WebSocketMessageType.Binary)
+                    {
+                        Violate(WebSocketCloseStatus.InvalidMessageType);
+                        return;
+                    }
+                    total += result.Count;
+                    if (total > _maxFrame)
+                    {
+                        Violate(WebSocketCloseStatus.MessageTooBig);
+                        return;
+                    }
+                    if (result.EndOfMessage) break;
+                }
+                if (total == 0)
+                {
+                    Violate(WebSocketCloseStatus.PolicyViolation);
+                    return;
+                }
+                while (!TryAppend(scratch.AsSpan(0, total))) await _receiveRoom.WaitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception)
+        {
+            // Reset, aborted or cancelled: the channel ends; the transport reads what was buffered and then closes it.
+        }
+        finally
+        {
+            _broken = true;
+            _sendReady.Set();
+        }
+    }
+
+    /// <summary>Appends a received datagram; false (and the receive task waits) while the buffer has no room.</summary>
+    private bool TryAppend(ReadOnlySpan<byte> datagram)
+    {
+        lock (_lock)
+        {
+            if (_closing) return true; // nobody will read it
+            int needed = HeaderSize + datagram.Length;
+            if (_receiveEnd + needed > _receive.Length)
+            {
+                if (_receiveEnd - _receiveStart + needed > _receive.Length)
+                {
+                    _receiverWaiting = true;
+                    return false;
+                }
+                _receive.AsSpan(_receiveStart, _receiveEnd - _receiveStart).CopyTo(_receive);
+                _receiveEnd -= _receiveStart;
+                _receiveStart = 0;
+            }
+            BinaryPrimitives.WriteUInt16BigEndian(_receive.AsSpan(_receiveEnd), (ushort)datagram.Length);
+            datagram.CopyTo(_receive.AsSpan(_receiveEnd + HeaderSize));
+            _receiveEnd += needed;
+            return true;
+        }
+    }
+
+    private void Violate(WebSocketCloseStatus status)
+    {
+        _closeStatus = status;
+        Violation = $"{status} ({(int)status})";
+    }
+}
