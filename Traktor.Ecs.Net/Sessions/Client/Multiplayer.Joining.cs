@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>Joining: one session operation at a time, a seat taken, then the connection to the session made on the tick thread.</summary>
+public sealed partial class Multiplayer
+{
+    private async Task<SessionInfo> JoinAsync(Func<long, Task<SessionJoinResult>> join, CancellationToken cancellationToken, SessionId? target = null)
+    {
+        await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            RefuseWhileHosting();
+            long user = await LogInAsync(cancellationToken).ConfigureAwait(false);
+            SessionJoinResult result;
+            try
+            {
+                result = await join(user).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && target is { } asked && current?.Id != asked)
+            {
+                // The directory may have seated the player before the call was cancelled (a join that waited for a player
+                // host's address took the seat with its first ask): give it back.
+                await GiveSeatBackAsync(asked, user).ConfigureAwait(false);
+                throw;
+            }
+
+            if (!result.Succeeded || result.ConnectInfo is null || result.Session is null)
+            {
+                throw new SessionJoinException(result.Status, result.Session?.EndReason ?? SessionEndReason.None, null,
+                    $"The directory refused the join: {result.Status}.");
+            }
+
+            // The seat moved here: the previous session's connection (if any) ends as a departure, not as a lost session.
+            current = null;
+            migrating?.Stop();
+            var done = new TaskCompletionSource<SessionInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var info = result.ConnectInfo;
+            var session = result.Session;
+            onTick.Enqueue(() =>
+            {
+                connected = false;
+                migrating = null;
+                roster.Clear(); // a new session: everyone in it is announced
+                ReplicaTakeover.DropKeptEntities(client);
+                connecting?.Done.TrySetCanceled();
+                connecting = null;
+                if (done.Task.IsCompleted)
+                {
+                    client.Transport.Disconnect(); // cancelled before it started: no connection to this session either
+                    return;
+                }
+
+                try
+                {
+                    // A player host behind a NAT is introduced first (options.Traversal), a game server connected to at once.
+                    replica.Clear(); // the owners a host sends arrive once connected (maybe in the tick that completes the join)
+                    connecting = new Connecting(session, done, SessionConnector.Start(client.Transport, info, options.Traversal, options.JoinWait, time));
+                }
+                catch (Exception exception)
+                {
+                    // Whatever refused the start (a join answer the traversal rejects) fails this join, not the tick thread.
+                    logger.LogWarning(exception, "Could not start connecting to session {Session}.", session.Id);
+                    done.TrySetException(exception);
+                }
+            });
+            try
+            {
+                using (cancellationToken.Register(() => done.TrySetCanceled(cancellationToken)))
+                {
+                    return await done.Task.ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (done.Task.IsCanceled)
+            {
+                // Cancelled while connecting: the connection stopped in the background before, and the player ended up in the
+                // session after the call had said it was cancelled. Abandon the attempt on the tick thread (before any later
+                // call's work, which queues behind it), and give the seat back.
+                onTick.Enqueue(() =>
+                {
+                    if (connecting?.Done == done)
+                    {
+                        connecting = null;
+                    }
+
+                    client.Transport.Disconnect();
+                });
+                await GiveSeatBackAsync(session.Id, user).ConfigureAwait(false);
+                throw;
+            }
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
+    private sealed record Connecting(SessionInfo Session, TaskCompletionSource<SessionInfo> Done, SessionConnector Connector)
+    {
+        /// <summary>The host migration this connection completes, or null for a join.</summary>
+        public Migrating? Migration { get; init; }
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net;
+
+/// <summary>The facade's tick: queued connects and disconnects, a pending join completed, a lost session noticed, the roster's events.</summary>
+public sealed partial class Multiplayer
+{
+    /// <inheritdoc />
+    public void Initialize()
+    {
+    }
+
+    /// <summary>Connects or disconnects as asked, completes a pending join, and notices a session lost under the player.</summary>
+    /// <param name="state">The frame time.</param>
+    public void BeforeUpdate(in float state)
+    {
+        while (onTick.TryDequeue(out var action))
+        {
+            action();
+        }
+
+        if (hosted is { } hosting)
+        {
+            UpdateHosting(hosting, in state);
+            return;
+        }
+
+        var transport = client.Transport;
+        if (connecting is { } pending)
+        {
+            switch (pending.Connector.Update())
+            {
+                case SessionConnectorState.Connected:
+                    connecting = null;
+                    if (pending.Done.TrySetResult(pending.Session))
+                    {
+                        connected = true;
+                        current = pending.Session;
+                        // A player-hosted session's world outlives its host's connection: it is what a successor hosts.
+                        client.KeepEntitiesOnDisconnect = pending.Session.HostKind == SessionHostKind.Player && options.HostMigrationWait > TimeSpan.Zero;
+                        if (pending.Migration is { } migration && ReferenceEquals(migrating, migration))
+                        {
+                            migrating = null;
+                            var migrated = new HostMigration(pending.Session, migration.OldHost, pending.Session.HostUserId ?? 0, IsLocalHost: false,
+                                time.GetElapsedTime(migration.StartedAt));
+                            logger.LogInformation("Reached the new host {Host} of session {Session} ({Ms:F0} ms).", migrated.NewHostUserId, pending.Session.Id,
+                                migrated.Duration.TotalMilliseconds);
+                            HostMigrated?.Invoke(migrated);
+                            RaiseLeft((ulong)migration.OldHost); // the migration is complete: the lost host is gone
+                        }
+                    }
+                    else
+                    {
+                        transport.Disconnect(); // the join was cancelled meanwhile: it leaves no connection behind
+                    }
+
+                    break;
+                case SessionConnectorState.Disconnected:
+                    connecting = null;
+                    var reason = transport.LastDisconnectReason;
+                    logger.LogWarning("Could not connect to the game server of session {Session}: {Reason}.", pending.Session.Id, reason);
+                    pending.Done.TrySetException(new SessionJoinException(SessionJoinStatus.Joined, SessionEndReason.None, reason,
+                        $"The game server of session {pending.Session.Id} could not be reached ({reason})."));
+                    break;
+                case SessionConnectorState.NotIntroduced:
+                    connecting = null;
+                    logger.LogWarning("The host of session {Session} could not be reached through the introducer.", pending.Session.Id);
+                    pending.Done.TrySetException(new SessionJoinException(SessionJoinStatus.Joined, SessionEndReason.None, null,
+                        $"The host of session {pending.Session.Id} could not be reached through the introducer within {options.JoinWait.TotalSeconds:0.###} s."));
+                    break;
+            }
+
+            return;
+        }
+
+        if (connected && transport.State == ClientState.Disconnected)
+        {
+            // The player is still in the session (CurrentSession) until SessionEnded says why it is over: it was null at
+            // once before, so a game that checked it between the two (up to EndReasonWait) saw the player in no session
+            // with no reason, and a game that joined another meanwhile was then told the old one had ended.
+            connected = false;
+            if (current is { } lost && !TryBeginMigration(lost, transport.LastDisconnectReason))
+            {
+                ReplicaTakeover.DropKeptEntities(client);
+                _ = ExplainEndAsync(lost, transport.LastDisconnectReason);
+            }
+        }
+    }
+
+    /// <summary>Raises <see cref="PlayerJoined"/> (once per player and session) and <see cref="PlayerLeft"/> for this tick's events.</summary>
+    /// <param name="state">The frame time.</param>
+    public void Update(in float state)
+    {
+        hosted?.Update(in state);
+        RaisePlayerEvents();
+    }
+
+    /// <summary>While hosting, replicates to the remote players and sends.</summary>
+    /// <param name="state">The frame time.</param>
+    public void AfterUpdate(in float state) => hosted?.AfterUpdate(in state);
+}
