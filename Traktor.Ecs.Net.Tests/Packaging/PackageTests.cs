@@ -94,6 +94,13 @@ public sealed class PackageTests
                 Assert.Contains("analyzers/dotnet/cs/Traktor.Ecs.Net.Generators.dll", entries);
                 Assert.Contains("Traktor.Ecs", dependencies);
             }
+
+            if (library is "Traktor.Ecs" or "Traktor.Ecs.Net")
+            {
+                // The global usings a project with ImplicitUsings on gets, for direct and transitive references alike.
+                Assert.Contains($"build/{library}.targets", entries);
+                Assert.Contains($"buildTransitive/{library}.targets", entries);
+            }
         }
 
         using var symbols = ZipFile.OpenRead(snupkg);
@@ -159,10 +166,9 @@ public sealed class PackageTests
 
     private const string GameProgram =
         """
-        using Traktor.Ecs;
-        using Traktor.Ecs.Net;
+        // No `using` for Traktor.Ecs, .Systems, .Net, .Net.Sessions or .Net.Online: the packages' build files add them to
+        // a project with ImplicitUsings on. Transport.Security is machinery, imported by hand.
         using Traktor.Ecs.Net.Transport.Security;
-        using Traktor.Ecs.Systems;
         using PackedGame;
 
         // A server world and a client world over the in-memory network: the ship the server spawns reaches
