@@ -15,7 +15,7 @@ internal sealed partial class ScriptMigration
     /// which becomes the authoritative one once the hook completed, and its <see cref="NetworkHost"/> hands the players their
     /// entities back. A hook that fails leaves the world as the lost host last sent it: the player follows another successor.
     /// </summary>
-    private async Task<bool> TakeOverAsync(Migration migration, PlayerHostGrant grant)
+    private async Task<bool> TakeOverAsync(MigrationAttempt migration, PlayerHostGrant grant)
     {
         if (services.StartHosting is not { } start)
         {
@@ -124,6 +124,6 @@ internal sealed partial class ScriptMigration
     }
 
     /// <summary>The game's hosting hook under way for a takeover.</summary>
-    private sealed record Starting(Migration Migration, PlayerHostGrant Grant, HostedSession.Takeover Takeover, List<Entity> Doomed, Task Hook,
+    private sealed record Starting(MigrationAttempt Migration, PlayerHostGrant Grant, HostedSession.Takeover Takeover, List<Entity> Doomed, Task Hook,
         TaskCompletionSource<bool> Hosted, TakeoverHosting Hosting);
 }

@@ -35,7 +35,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     private readonly Queue<(string Handler, ScriptValue Argument)> _events = new();
     private NetworkClient? _client;
     private SessionInfo? _watched;
-    private volatile Migration? _migrating;
+    private volatile MigrationAttempt? _migrating;
     private Following? _following;
     private Starting? _starting;
 
@@ -178,14 +178,14 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             return;
         }
 
-        var migration = new Migration(lost, oldHost, services.Time.GetTimestamp(), services.Sessions!, directory);
+        var migration = new MigrationAttempt(lost, oldHost, services.Time.GetTimestamp(), services.Sessions!, directory);
         _migrating = migration;
         logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); the script's player migrates.", oldHost, lost.Id, reason);
         _events.Enqueue(("onHostLost", MultiplayerApi.Describe(lost)));
         migration.Run = RunAsync(migration, directory, (long)identity.PlayerId);
     }
 
-    private async Task RunAsync(Migration migration, IPlayerHostedSessions directory, long me)
+    private async Task RunAsync(MigrationAttempt migration, IPlayerHostedSessions directory, long me)
     {
         var driver = new HostMigrationDriver
         {
@@ -238,7 +238,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     /// Tick thread: connects the client to the new host the driver's join named (<see cref="HostMigrationDriver.Connect"/>);
     /// <see cref="Follow"/> completes <paramref name="done"/> once the connection came up or failed.
     /// </summary>
-    private bool StartFollowing(Migration migration, SessionInfo session, SessionConnectInfo info, TaskCompletionSource<bool> done)
+    private bool StartFollowing(MigrationAttempt migration, SessionInfo session, SessionConnectInfo info, TaskCompletionSource<bool> done)
     {
         if (!Still(migration) || _following is not null || _client is not { } client)
         {
@@ -278,7 +278,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         }
     }
 
-    private void Migrated(Migration migration, SessionInfo session, long newHost, bool isLocalHost)
+    private void Migrated(MigrationAttempt migration, SessionInfo session, long newHost, bool isLocalHost)
     {
         var duration = services.Time.GetElapsedTime(migration.StartedAt);
         logger.LogInformation("The script's player plays under host {Host} of session {Session} after host {Old} was lost ({Ms:F0} ms).", newHost, session.Id,
@@ -291,49 +291,8 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             .With("duration", duration.TotalSeconds)));
     }
 
-    private bool Still(Migration migration) => !migration.Token.IsCancellationRequested && ReferenceEquals(_migrating, migration);
+    private bool Still(MigrationAttempt migration) => !migration.Token.IsCancellationRequested && ReferenceEquals(_migrating, migration);
 
     /// <summary>A connection to the new host under way.</summary>
-    private sealed record Following(Migration Migration, SessionInfo Session, TaskCompletionSource<bool> Done, SessionConnector Connector);
-
-    /// <summary>A migration going on (compared by reference): the session as the script last knew it, its lost host, when it was lost.</summary>
-    private sealed class Migration
-    {
-        private readonly CancellationTokenSource _stopped = new();
-
-        public Migration(SessionInfo lost, long oldHost, long startedAt, ISessions sessions, IPlayerHostedSessions directory)
-        {
-            (Lost, OldHost, StartedAt) = (lost, oldHost, startedAt);
-
-            // From a claim on the directory may name this player host: Abandon gives it back.
-            Directory = new StoppableDirectory(sessions, directory) { Claimed = claim => Claim = claim };
-        }
-
-        /// <summary>The directory as the migration calls it: once <see cref="Stop"/> returned, no call of the migration starts.</summary>
-        public StoppableDirectory Directory { get; }
-
-        public CancellationToken Token => _stopped.Token;
-
-        public SessionInfo Lost { get; }
-
-        public long OldHost { get; }
-
-        public long StartedAt { get; }
-
-        /// <summary>This player's last claim of the session (granted or not), or null before it claimed.</summary>
-        public Task<PlayerHostGrant>? Claim { get; set; }
-
-        /// <summary>The migration's task: it completes once the migration ended and, when it stopped after a grant, gave the session back.</summary>
-        public Task Run { get; set; } = Task.CompletedTask;
-
-        /// <summary>
-        /// Stops the migration: it calls the directory no more (a call it was starting meanwhile has started, and a claim among
-        /// them is in <see cref="Claim"/>, once this returns), and its pending directory call and wait are cancelled. Any thread.
-        /// </summary>
-        public void Stop()
-        {
-            Directory.Stop();
-            _stopped.Cancel();
-        }
-    }
+    private sealed record Following(MigrationAttempt Migration, SessionInfo Session, TaskCompletionSource<bool> Done, SessionConnector Connector);
 }

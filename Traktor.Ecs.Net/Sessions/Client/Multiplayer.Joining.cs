@@ -101,6 +101,6 @@ public sealed partial class Multiplayer
     private sealed record Connecting(SessionInfo Session, TaskCompletionSource<SessionInfo> Done, SessionConnector Connector)
     {
         /// <summary>The host migration this connection completes, or null for a join.</summary>
-        public Migrating? Migration { get; init; }
+        public MigrationAttempt? Migration { get; init; }
     }
 }

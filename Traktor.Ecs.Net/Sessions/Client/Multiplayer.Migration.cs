@@ -15,7 +15,7 @@ public sealed partial class Multiplayer
 
     /// <summary>How long one attempt to reach a new host that has not published its address waits, at most.</summary>
     private static readonly TimeSpan FollowAttempt = TimeSpan.FromSeconds(2);
-    private volatile Migrating? migrating;
+    private volatile MigrationAttempt? migrating;
 
     /// <summary>The directory entry of the session this player hosts, or null.</summary>
     internal PlayerSessionHost? HostEntry => hosted?.Entry;
@@ -61,7 +61,7 @@ public sealed partial class Multiplayer
             return false;
         }
 
-        var migration = new Migrating(lost, oldHost, time.GetTimestamp(), sessions, directory);
+        var migration = new MigrationAttempt(lost, oldHost, time.GetTimestamp(), sessions, directory);
         migrating = migration;
         logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); migrating.", oldHost, lost.Id, reason);
         HostLost?.Invoke(lost);
@@ -74,7 +74,7 @@ public sealed partial class Multiplayer
     /// the directory names, or claims the session when this player can host and the old host still holds it (the directory
     /// gives it to the first successor the host reported, once the host is silent and the players behind it agree).
     /// </summary>
-    private async Task MigrateAsync(Migrating migration, IPlayerHostedSessions directory, long me)
+    private async Task MigrateAsync(MigrationAttempt migration, IPlayerHostedSessions directory, long me)
     {
         try
         {
@@ -87,7 +87,7 @@ public sealed partial class Multiplayer
     }
 
     /// <summary>The body of <see cref="MigrateAsync"/>: every directory call and wait ends (cancelled) when the migration is stopped.</summary>
-    private async Task MigrateUntilStoppedAsync(Migrating migration, IPlayerHostedSessions directory, long me)
+    private async Task MigrateUntilStoppedAsync(MigrationAttempt migration, IPlayerHostedSessions directory, long me)
     {
         var driver = new HostMigrationDriver
         {
@@ -129,7 +129,7 @@ public sealed partial class Multiplayer
     /// Tick thread: connects the client to the new host the driver's join named (<see cref="HostMigrationDriver.Connect"/>);
     /// <paramref name="followed"/> completes true once connected (the tick that connected raised <see cref="HostMigrated"/>).
     /// </summary>
-    private bool StartFollowing(Migrating migration, SessionInfo session, SessionConnectInfo info, TaskCompletionSource<bool> followed)
+    private bool StartFollowing(MigrationAttempt migration, SessionInfo session, SessionConnectInfo info, TaskCompletionSource<bool> followed)
     {
         if (!Still(migration) || connecting is not null)
         {
@@ -149,7 +149,7 @@ public sealed partial class Multiplayer
     /// session it won given back (<see cref="ClaimGiveBack"/>), so the next successor need not wait out this player's silence.
     /// </summary>
     /// <returns>A task that completes once that is over (each step bounded by 10 s); it never faults.</returns>
-    private Task StopMigration(Migrating migration)
+    private Task StopMigration(MigrationAttempt migration)
     {
         migration.Stop();
         var giveBack = Task.CompletedTask;
@@ -162,48 +162,6 @@ public sealed partial class Multiplayer
     }
 
     /// <summary>True while <paramref name="migration"/> is the one going on, for the session the player is still in.</summary>
-    private bool Still(Migrating migration) =>
+    private bool Still(MigrationAttempt migration) =>
         !migration.Token.IsCancellationRequested && ReferenceEquals(migrating, migration) && ReferenceEquals(current, migration.Lost);
-
-    /// <summary>A migration going on (compared by reference): the session as the player last knew it, its lost host, when it was lost.</summary>
-    private sealed class Migrating
-    {
-        private readonly CancellationTokenSource stopped = new();
-
-        public Migrating(SessionInfo lost, long oldHost, long startedAt, ISessions sessions, IPlayerHostedSessions directory)
-        {
-            (Lost, OldHost, StartedAt) = (lost, oldHost, startedAt);
-
-            // From a claim on the directory may name this player host: a stop gives it back (StopMigration).
-            Directory = new StoppableDirectory(sessions, directory) { Claimed = claim => Claim = claim };
-        }
-
-        /// <summary>The directory as the migration calls it: once <see cref="Stop"/> returned, no call of the migration starts.</summary>
-        public StoppableDirectory Directory { get; }
-
-        /// <summary>Cancelled when the player leaves the session, joins another or disposes the facade: the migration ends at once.</summary>
-        public CancellationToken Token => stopped.Token;
-
-        public SessionInfo Lost { get; }
-
-        public long OldHost { get; }
-
-        public long StartedAt { get; }
-
-        /// <summary>This player's last claim of the session (granted or not), or null before it claimed.</summary>
-        public Task<PlayerHostGrant>? Claim { get; set; }
-
-        /// <summary>The migration's task: it completes once the migration ended and, when it stopped after a grant, gave the session back.</summary>
-        public Task Run { get; set; } = Task.CompletedTask;
-
-        /// <summary>
-        /// Stops the migration: it calls the directory no more (a call it was starting meanwhile has started, and a claim among
-        /// them is in <see cref="Claim"/>, once this returns), and its pending directory call and wait are cancelled. Any thread.
-        /// </summary>
-        public void Stop()
-        {
-            Directory.Stop();
-            stopped.Cancel();
-        }
-    }
 }

@@ -13,7 +13,7 @@ public sealed partial class Multiplayer
     /// The directory gave this player the session: it hosts it from its copy of the world (on the tick thread). False when
     /// it could not: the world is untouched and the migration goes on (another successor may take the session over).
     /// </summary>
-    private async Task<bool> TakeOverAsync(Migrating migration, PlayerHostGrant grant, IPlayerHostedSessions directory, long me)
+    private async Task<bool> TakeOverAsync(MigrationAttempt migration, PlayerHostGrant grant, IPlayerHostedSessions directory, long me)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         onTick.Enqueue(() =>
