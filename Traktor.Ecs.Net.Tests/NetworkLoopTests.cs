@@ -140,7 +140,7 @@ public class NetworkLoopTests
         {
             loop.Post(() => { log.Add(("first", 0)); ranOn.Add(Environment.CurrentManagedThreadId); });
             loop.Post(() => { log.Add(("second", 0)); ranOn.Add(Environment.CurrentManagedThreadId); });
-            read = loop.InvokeAsync(() => log.Count);
+            read = loop.InvokeAsync(() => log.Count, TestContext.Current.CancellationToken);
         }, TestContext.Current.CancellationToken);
         Assert.Empty(log);
         Assert.False(read!.IsCompleted);
@@ -160,8 +160,8 @@ public class NetworkLoopTests
         var log = new List<(string Group, float Dt)>();
         var loop = new NetworkLoop(tickRate: 50, time).Add(new Group<float>("g", new Probe("g", log)));
 
-        var failed = loop.InvokeAsync(() => throw new InvalidOperationException("no such ship"));
-        var after = loop.InvokeAsync(() => "ran");
+        var failed = loop.InvokeAsync(() => throw new InvalidOperationException("no such ship"), TestContext.Current.CancellationToken);
+        var after = loop.InvokeAsync(() => "ran", TestContext.Current.CancellationToken);
         time.Advance(TimeSpan.FromMilliseconds(20));
         Assert.Equal(1, loop.Update());
 
@@ -191,6 +191,30 @@ public class NetworkLoopTests
         var loop2 = new NetworkLoop(tickRate: 50, time);
         loop2.Post(() => throw new InvalidOperationException("a bug in the game"));
         Assert.Throws<InvalidOperationException>(() => loop2.Update());
+    }
+
+    [Fact]
+    public async Task AnInvokeCancelledBeforeTheLoopRanItIsCancelledAndItsWorkSkipped()
+    {
+        var time = new FakeTimeProvider();
+        var loop = new NetworkLoop(tickRate: 50, time);
+        int runs = 0;
+        using var shutdown = new CancellationTokenSource();
+
+        var waiting = loop.InvokeAsync(() => runs++, shutdown.Token);
+        var read = loop.InvokeAsync(() => runs, shutdown.Token);
+        await shutdown.CancelAsync(); // the loop stopped updating: the waits end instead of hanging
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+
+        loop.Update();
+        Assert.Equal(0, runs);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.InvokeAsync(() => runs++, shutdown.Token));
+
+        var ran = loop.InvokeAsync(() => runs++, CancellationToken.None);
+        loop.Update();
+        await ran;
+        Assert.Equal(1, runs);
     }
 
     private sealed class Probe(string name, List<(string Group, float Dt)> log, Action<int>? afterTick = null) : ISystem<float>

@@ -117,34 +117,54 @@ public sealed class NetworkLoop
 
     /// <summary>
     /// Runs <paramref name="action"/> as <see cref="Post"/> does and completes once it ran (faulted with its exception, which
-    /// does not stop the loop). It never completes if the loop is not updated again.
+    /// does not stop the loop). It completes only when the loop is updated again, so a caller that may outlive the loop
+    /// (a menu awaiting it while the server shuts down) passes <paramref name="cancellationToken"/>. Synchronous work only:
+    /// an <c>async</c> lambda would run on the ticking thread only up to its first <c>await</c>.
     /// </summary>
     /// <param name="action">The work.</param>
+    /// <param name="cancellationToken">Cancels the wait; work that has not started by then is skipped.</param>
     /// <returns>A task that completes after the work ran; its continuation does not run on the ticking thread.</returns>
-    public Task InvokeAsync(Action action)
+    public Task InvokeAsync(Action action, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return InvokeAsync(() =>
-        {
-            action();
-            return true;
-        });
+        return InvokeAsync(
+            () =>
+            {
+                action();
+                return true;
+            },
+            cancellationToken);
     }
 
     /// <summary>
     /// Runs <paramref name="read"/> as <see cref="Post"/> does and completes with its result: reads the world from async
     /// code (<c>await loop.InvokeAsync(() => world.CountEntities(in ships))</c>). An exception faults the task and does not
-    /// stop the loop. It never completes if the loop is not updated again.
+    /// stop the loop. It completes only when the loop is updated again (see <paramref name="cancellationToken"/>).
+    /// Synchronous work only: an <c>async</c> lambda would run on the ticking thread only up to its first <c>await</c>.
     /// </summary>
     /// <typeparam name="T">The result's type.</typeparam>
     /// <param name="read">The work.</param>
+    /// <param name="cancellationToken">Cancels the wait; work that has not started by then is skipped.</param>
     /// <returns>A task with the result; its continuation does not run on the ticking thread.</returns>
-    public Task<T> InvokeAsync<T>(Func<T> read)
+    public Task<T> InvokeAsync<T>(Func<T> read, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(read);
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            result.SetCanceled(cancellationToken);
+            return result.Task;
+        }
+
+        var cancelled = cancellationToken.Register(() => result.TrySetCanceled(cancellationToken));
         posted.Enqueue(() =>
         {
+            cancelled.Dispose();
+            if (result.Task.IsCompleted)
+            {
+                return; // cancelled before it started
+            }
+
             try
             {
                 result.TrySetResult(read());

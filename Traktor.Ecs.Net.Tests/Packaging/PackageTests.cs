@@ -157,6 +157,7 @@ public sealed class PackageTests
             <ImplicitUsings>enable</ImplicitUsings>
             <Nullable>enable</Nullable>
             <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+            <TraktorImplicitUsings>true</TraktorImplicitUsings>
           </PropertyGroup>
           <ItemGroup>
             <PackageReference Include="Traktor.Ecs.Net" Version="{Version}" />
@@ -167,7 +168,7 @@ public sealed class PackageTests
     private const string GameProgram =
         """
         // No `using` for Traktor.Ecs, .Systems, .Net, .Net.Sessions or .Net.Online: the packages' build files add them to
-        // a project with ImplicitUsings on. Transport.Security is machinery, imported by hand.
+        // a project with TraktorImplicitUsings set. Transport.Security is machinery, imported by hand.
         using Traktor.Ecs.Net.Transport.Security;
         using PackedGame;
 
