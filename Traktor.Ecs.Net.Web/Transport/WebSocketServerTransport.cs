@@ -125,6 +125,13 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             return next(context);
         });
         app.Map(path, context => Accept(context, peers, gate, options, logger, beforeUpgrade));
+        // Any other path: 404 and close, as every answer but an upgrade (routing's own 404 would keep the connection alive
+        // until Kestrel's keep-alive backstop, holding a slot uncounted).
+        app.MapFallback(context =>
+        {
+            Refuse(context, StatusCodes.Status404NotFound);
+            return Task.CompletedTask;
+        });
         try
         {
             app.StartAsync().GetAwaiter().GetResult();

@@ -108,6 +108,19 @@ public class WebSocketTransportTests
         using var http = new HttpClient();
         var plain = await http.GetAsync(new UriBuilder(server.Url) { Scheme = "http" }.Uri, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.UpgradeRequired, plain.StatusCode);
+        Assert.True(plain.Headers.ConnectionClose);
+    }
+
+    [Fact]
+    public async Task A_request_for_any_other_path_is_answered_404_and_its_connection_closed()
+    {
+        using var server = WebSocketServerTransport.Listen(Loopback, new StreamTransportOptions());
+        using var http = new HttpClient();
+        var elsewhere = await http.GetAsync(new UriBuilder(server.Url) { Scheme = "http", Path = "/elsewhere" }.Uri, TestContext.Current.CancellationToken);
+
+        // Kept alive, the connection would hold one of the server's slots until Kestrel's keep-alive timeout.
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+        Assert.True(elsewhere.Headers.ConnectionClose);
     }
 
     [Fact]
