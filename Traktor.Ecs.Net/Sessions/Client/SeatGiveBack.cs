@@ -22,7 +22,8 @@ internal static class SeatGiveBack
         {
             using var bounded = new CancellationTokenSource(wait, time);
             bool left = await sessions.LeaveSessionAsync(session, user, bounded.Token).ConfigureAwait(false);
-            logger.LogInformation("Player {Player} gave its seat in session {Session} back ({Left}).", user, session, left);
+            // Debug: routine, and in a Lua host the logger is also the scripts' log:info stream.
+            logger.LogDebug("Player {Player} gave its seat in session {Session} back ({Left}).", user, session, left);
         }
         catch (Exception exception)
         {
