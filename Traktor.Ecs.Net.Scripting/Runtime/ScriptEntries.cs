@@ -9,7 +9,7 @@ namespace Traktor.Ecs.Net.Scripting.Runtime;
 /// <see cref="PendingCall"/>; <see cref="Tick"/> resumes it once the answer is there. Nothing here ever
 /// blocks: the tick thread only starts, resumes and polls.
 /// </summary>
-internal sealed class ScriptEntries
+internal sealed partial class ScriptEntries
 {
     private readonly LuaScript _script;
     private readonly List<EntryThread> _waiting = new();
@@ -19,81 +19,11 @@ internal sealed class ScriptEntries
     private long _tick;
     private EntryThread? _running;
 
-    // The thread running script code now, as far as the host knows: the entry it resumed, or the thread the sandbox last
-    // named with enter() (kept alive by a registry slot until the next). Zero outside a resume.
-    private IntPtr _current;
-
-    /// <summary>Bytes of memory growth charged as one instruction (as a scan charges one per 32 bytes read).</summary>
-    public const long GrowthBytesPerInstruction = 32;
-
-    /// <summary>
-    /// The most string bytes the count hook lets be compared between two of its checks: its interval is at most this over
-    /// the longest live string (<see cref="Sandbox.LuaMemory.LongestString"/>), and at least 1. Comparing strings of NUL bytes,
-    /// the slowest, costs about 24 ns a byte (Lua's <c>l_strcmp</c> calls <c>strcoll</c> once per NUL-separated piece), so
-    /// this bounds what one check's window can add past the time budget to about 100 ms.
-    /// </summary>
-    public const long ComparisonWindowBytes = 4 * 1024 * 1024;
-
     public ScriptEntries(LuaScript script)
     {
         _script = script;
         script.Memory.Meter = ChargeGrowth;
         script.Memory.LongerString = Tighten;
-    }
-
-    /// <summary>The count hook's interval for the strings that live now (1 once the running entry is spent).</summary>
-    public int HookInterval
-    {
-        get
-        {
-            if (_running is { } entry && (entry.AbortedAt is not null || entry.SpentInAllocation))
-            {
-                return 1;
-            }
-
-            long longest = _script.Memory.LongestString;
-            int interval = _script.Options.HookInterval;
-            return longest == 0 ? interval : (int)Math.Clamp(ComparisonWindowBytes / longest, 1, interval);
-        }
-    }
-
-    /// <summary>
-    /// The sandbox is about to run script code on <paramref name="thread"/> (see <c>enter</c> in sandbox.lua): sets its count
-    /// hook's interval for the strings that live now and notes it as the running thread.
-    /// </summary>
-    public void Enter(IntPtr thread)
-    {
-        _current = thread;
-        Tune(thread, tightenOnly: false);
-    }
-
-    // A string longer than any other live one was just made: the running thread's hook must not wait out its interval,
-    // which was set for shorter strings. Called by the allocator.
-    private void Tighten()
-    {
-        if (_current != IntPtr.Zero)
-        {
-            Tune(_current, tightenOnly: true);
-        }
-    }
-
-    // Sets the thread's count hook to HookInterval (only a shorter one when tightenOnly); a thread without one is left alone.
-    private void Tune(IntPtr thread, bool tightenOnly)
-    {
-        int mask = LuaNative.lua_gethookmask(thread);
-        if ((mask & (int)LuaHookMask.Count) == 0)
-        {
-            return;
-        }
-
-        int count = LuaNative.lua_gethookcount(thread);
-        int interval = HookInterval;
-        if (interval == count || (tightenOnly && interval > count))
-        {
-            return;
-        }
-
-        LuaNative.lua_sethook(thread, LuaNative.lua_gethook(thread), mask, interval);
     }
 
     /// <summary>Entries waiting for an answer or for the next tick.</summary>
@@ -106,111 +36,6 @@ internal sealed class ScriptEntries
         _issued.Add(ticket, call);
         return ticket;
     }
-
-    /// <summary>
-    /// Counts the count hook's interval (<see cref="HookInterval"/> when it was set) against the running entry
-    /// (called by the count hook); true once the entry's budget for this tick is spent.
-    /// </summary>
-    public bool OverBudget(Lua thread)
-    {
-        var entry = _running;
-        if (entry is null)
-        {
-            return false;
-        }
-
-        // The interval that just ran out (the hook's interval changes with the strings that live).
-        entry.Instructions += Math.Max(1, LuaNative.lua_gethookcount(thread.Handle));
-        if (Spent(entry, thread))
-        {
-            return true;
-        }
-
-        Tune(thread.Handle, tightenOnly: false);
-        return false;
-    }
-
-    /// <summary>
-    /// Instructions the running entry may still use this tick (the whole budget outside an entry); what a
-    /// budgeted library call (a pattern match) may spend before it stops.
-    /// </summary>
-    public long Remaining => Math.Max(0, _script.Options.InstructionBudget - (_running?.Instructions ?? 0));
-
-    /// <summary>
-    /// Charges <paramref name="units"/> instructions of work done inside a library call (pattern steps,
-    /// elements moved) to the running entry; true once its budget for this tick is spent.
-    /// </summary>
-    public bool Charge(Lua thread, long units)
-    {
-        var entry = _running;
-        if (entry is null)
-        {
-            return false;
-        }
-
-        entry.Instructions += units;
-        return Spent(entry, thread);
-    }
-
-    /// <summary>
-    /// Charges <paramref name="bytes"/> of memory growth to the running entry (called by the allocator, so it must not
-    /// call into Lua: where the entry was is noted by the count hook, which aborts it at its next check); true once the
-    /// entry is past its instruction or time budget for this tick.
-    /// </summary>
-    // Without it, a loop building a 3 MiB string per call (s:upper()) ran 8.7 s past a 250 ms time budget, and the
-    // instruction budget allowed 90 s of such copies: every call is one instruction (LibraryWorkBudgetTests).
-    public bool ChargeGrowth(long bytes)
-    {
-        var entry = _running;
-        if (entry is null)
-        {
-            return false;
-        }
-
-        entry.Instructions += bytes / GrowthBytesPerInstruction;
-        if (!IsSpent(entry, out bool outOfTime))
-        {
-            return false;
-        }
-
-        if (entry.AbortedAt is null && !entry.SpentInAllocation)
-        {
-            entry.OutOfTime = outOfTime;
-        }
-
-        entry.SpentInAllocation = true;
-        return true;
-    }
-
-    // True once the entry is past its instruction budget or its time budget for this tick; the first
-    // time, it notes where the entry was and which budget stopped it.
-    private bool Spent(EntryThread entry, Lua thread)
-    {
-        if (!IsSpent(entry, out bool outOfTime))
-        {
-            return false;
-        }
-
-        if (entry.AbortedAt is null)
-        {
-            entry.AbortedAt = _script.Locate(thread, 1);
-            if (!entry.SpentInAllocation)
-            {
-                entry.OutOfTime = outOfTime;
-            }
-        }
-
-        return true;
-    }
-
-    private bool IsSpent(EntryThread entry, out bool outOfTime)
-    {
-        bool outOfInstructions = entry.Instructions > _script.Options.InstructionBudget;
-        outOfTime = !outOfInstructions && entry.RanBefore + (Stopwatch.GetTimestamp() - entry.ResumedAt) > TimeBudgetTicks;
-        return outOfInstructions || outOfTime;
-    }
-
-    private long TimeBudgetTicks => (long)Math.Min(long.MaxValue / 2.0, _script.Options.TimeBudget.TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>Starts an entry: <paramref name="pushFunctionAndArguments"/> pushes what <c>run</c> calls and returns how many values it pushed.</summary>
     public void Start(string name, Func<Lua, int> pushFunctionAndArguments)
