@@ -82,11 +82,17 @@ public class HostMigrationChainTests
         var hosts = new List<ulong>();
         second.Peer.HostChanged += hosts.Add;
         third.Peer.HostChanged += hosts.Add;
+        var told = new List<DisconnectReason>();
+        second.Peer.Client!.Disconnected += told.Add;
+        third.Peer.Client!.Disconnected += told.Add;
         first.Peer.FollowHost(recorded.Peer.ClientId, recorded.Peer.IssueToken(first.Peer.ClientId, TimeSpan.FromMinutes(1)));
 
-        // Its players are told the session ended there: before, they took the server's shutdown for the host's death and
-        // the first successor hosted a third copy of the game. Now they are out, and follow the recorded host with tokens for it.
+        // Its players are told the host gave way: before, they took the server's shutdown for the host's death and the
+        // first successor hosted a third copy of the game; then they were told the session ended, the reason of a session
+        // that is over (TRKNET15). Never in a migration, they hold no plan of a lost host to follow, so they are out, and
+        // follow the recorded host with tokens for it.
         Assert.True(game.TickUntil(() => second.Peer.Role == MigrationRole.Out && third.Peer.Role == MigrationRole.Out, 60 * 3), game.Describe());
+        Assert.Equal([DisconnectReason.HostGaveWay, DisconnectReason.HostGaveWay], told);
         game.Tick(60 * 2);
         Assert.All(new[] { second, third }, p => Assert.Equal(MigrationOutReason.HostGaveWay, p.Peer.OutReason));
         Assert.False(second.Peer.IsHost || third.Peer.IsHost);
@@ -99,6 +105,74 @@ public class HostMigrationChainTests
         Assert.True(game.TickUntil(() => game.Peers.Take(3).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.HostClientId == recorded.Peer.ClientId
             && Count<ShipBody>(p.World) == 4 && Count<Drone>(p.World) == Drones), 60 * 5), game.Describe());
         Assert.Equal([recorded.Peer.ClientId, recorded.Peer.ClientId], hosts);
+    }
+
+    [Fact]
+    public void The_players_of_a_session_the_host_ends_are_out_for_good_and_never_elect()
+    {
+        using var game = new MigrationGame(3, new LinkConditions(), seed: 24);
+        var (first, second, third) = (game.Peers[0], game.Peers[1], game.Peers[2]);
+        Assert.True(game.TickUntil(() => new[] { second, third }.All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2), 60 * 10),
+            game.Describe());
+        var hosts = new List<ulong>();
+        second.Peer.HostChanged += hosts.Add;
+        third.Peer.HostChanged += hosts.Add;
+
+        // The game's host ends the session: every remote player is told so.
+        foreach (var connection in first.Peer.Host!.Server.Connections.Where(c => !first.Peer.Host.Server.IsLocal(c)).ToList())
+        {
+            first.Peer.Host.Transport.Disconnect(connection, DisconnectReason.SessionEnded);
+        }
+
+        // Before, a peer took every SessionEnded for a host that gave way (MigrationOutReason.HostGaveWay), which tells the
+        // game to find the recorded host and follow it: a session that is over sent its players looking for its host.
+        Assert.True(game.TickUntil(() => second.Peer.Role == MigrationRole.Out && third.Peer.Role == MigrationRole.Out, 60 * 3), game.Describe());
+        game.Tick(60 * 5);
+        Assert.All(new[] { second, third }, p =>
+        {
+            Assert.Equal(MigrationRole.Out, p.Peer.Role);
+            Assert.Equal(MigrationOutReason.SessionEnded, p.Peer.OutReason);
+            Assert.Equal(0, p.Peer.Migrations);
+        });
+        Assert.Empty(hosts);
+    }
+
+    [Fact]
+    public void The_players_of_a_successor_that_gives_way_follow_the_recorded_successor_of_the_lost_host_without_a_directory()
+    {
+        // Peer 1 hosts 2, 3 and 4 (successors in that order). It dies while peer 2 is frozen: 3 and 4 cannot reach 2, so 3
+        // hosts and 4 follows it. Peer 2 comes back, hosts too, and is the host the directory records: 3 gives way to it.
+        using var game = new MigrationGame(4, new LinkConditions(), seed: 25);
+        var (host, heir, rival, player) = (game.Peers[0], game.Peers[1], game.Peers[2], game.Peers[3]);
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 3)
+            && game.Peers.All(p => Count<ShipBody>(p.World) == 4 && Count<Drone>(p.World) == Drones), 60 * 30), game.Describe());
+        Assert.Equal([heir.Peer.ClientId, rival.Peer.ClientId, player.Peer.ClientId], player.Peer.Successors);
+        game.Killed.Add(host);
+        game.Killed.Add(heir);
+        Assert.True(game.TickUntil(() => rival.Peer.IsHost && player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == rival.Peer.ClientId
+            && player.Peer.Successors.Count == 1, 60 * 15), game.Describe());
+        game.Killed.Remove(heir);
+        Assert.True(game.TickUntil(() => heir.Peer.IsHost, 60 * 5), game.Describe());
+        var told = new List<DisconnectReason>();
+        player.Peer.Client!.Disconnected += told.Add;
+        var hosts = new List<ulong>();
+        player.Peer.HostChanged += hosts.Add;
+
+        // The directory refused the rival's claim (host-changed, peer 2 recorded): it follows peer 2 with its plan's token.
+        Assert.True(rival.Peer.TryFollowHost(heir.Peer.ClientId));
+
+        // Its player is told the host gave way and goes straight to the successor of the host it lost before: no directory
+        // (this game has none), no election of its own. Before, it was told SessionEnded and was out (HostGaveWay), left
+        // to ask a directory for the recorded host and a token.
+        Assert.True(game.TickUntil(() => new[] { rival, player }.All(p => p.Peer.Role == MigrationRole.Client && p.Peer.HostClientId == heir.Peer.ClientId
+            && Count<Drone>(p.World) == Drones), 60 * 10), game.Describe());
+        Assert.Equal(DisconnectReason.HostGaveWay, told[0]);
+        Assert.Equal([heir.Peer.ClientId], hosts);
+        Assert.Null(player.Peer.OutReason);
+        Assert.Equal(rival.Peer.ClientId, player.Peer.LostHostClientId);
+        Assert.Equal(2, player.Peer.Migrations);
+        Assert.Equal(2u, player.Peer.Epoch);
+        Assert.False(player.Peer.IsHost);
     }
 
     /// <summary>Peer 1 hosts peers 2 and 3; peer 4 hosts a game of its own, the one the directory records.</summary>

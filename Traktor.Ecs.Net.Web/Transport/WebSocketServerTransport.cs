@@ -72,9 +72,9 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
     /// then <paramref name="kestrelLimits"/> changes Kestrel's limits (tests: Kestrel full while the transport has room,
     /// as when reclaimed connections are still ending).
     /// </summary>
-    /// <remarks><paramref name="beforeUpgrade"/> runs before each admitted upgrade (tests: a connection gone, or a failure, then).</remarks>
+    /// <remarks><paramref name="step"/> runs at each step of each admitted upgrade (tests: a connection gone, or a failure, then).</remarks>
     internal static WebSocketServerTransport Listen(IPEndPoint localEndPoint, StreamTransportOptions? options, X509Certificate2? certificate,
-        string path, TimeProvider? time, ILoggerFactory? loggerFactory, Action<KestrelServerLimits>? kestrelLimits, Action<HttpContext>? beforeUpgrade = null)
+        string path, TimeProvider? time, ILoggerFactory? loggerFactory, Action<KestrelServerLimits>? kestrelLimits, Action<HttpContext, AcceptStep>? step = null)
     {
         ArgumentNullException.ThrowIfNull(localEndPoint);
         if (string.IsNullOrEmpty(path) || path[0] != '/') throw new ArgumentException("The path starts with '/'.", nameof(path));
@@ -124,7 +124,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             gate.RequestArrived(context.Connection.Id);
             return next(context);
         });
-        app.Map(path, context => Accept(context, peers, gate, options, logger, beforeUpgrade));
+        app.Map(path, context => Accept(context, peers, gate, options, logger, step));
         // Any other path: 404 and close, as every answer but an upgrade (routing's own 404 would keep the connection alive
         // until Kestrel's keep-alive backstop, holding a slot uncounted).
         app.MapFallback(context =>
@@ -147,11 +147,11 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
     }
 
     private static async Task Accept(HttpContext context, WebSocketPeers peers, ConnectionGate gate, StreamTransportOptions options, ILogger logger,
-        Action<HttpContext>? beforeUpgrade)
+        Action<HttpContext, AcceptStep>? step)
     {
         try
         {
-            await Upgrade(context, peers, gate, options, logger, beforeUpgrade).ConfigureAwait(false);
+            await Upgrade(context, peers, gate, options, logger, step).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -163,7 +163,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
     }
 
     private static async Task Upgrade(HttpContext context, WebSocketPeers peers, ConnectionGate gate, StreamTransportOptions options, ILogger logger,
-        Action<HttpContext>? beforeUpgrade)
+        Action<HttpContext, AcceptStep>? step)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -183,12 +183,26 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             return;
         }
         // The channel is the admission's token from here: a reclaim while the 101 is written gives it back through it.
-        var channel = new WebSocketChannel(address, options, peers.Now, accepted: true);
-        gate.Upgraded(context.Connection.Id, channel);
+        // Until it exists (its constructor allocates the peer's buffers) the address is; either is given back once on
+        // any way out, else the address's and the server's slot stayed taken for good.
+        WebSocketChannel? channel = null;
+        try
+        {
+            step?.Invoke(context, AcceptStep.Admitted);
+            channel = new WebSocketChannel(address, options, peers.Now, accepted: true);
+            gate.Upgraded(context.Connection.Id, channel);
+            step?.Invoke(context, AcceptStep.Bound);
+        }
+        catch
+        {
+            if (channel is null) peers.Release(address);
+            else peers.Release(channel); // once: nothing if the gate reclaimed it meanwhile
+            throw; // a failure: Accept counts it and answers 500
+        }
         System.Net.WebSockets.WebSocket socket;
         try
         {
-            beforeUpgrade?.Invoke(context);
+            step?.Invoke(context, AcceptStep.Upgrading);
             socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         }
         catch (Exception exception)
@@ -211,7 +225,18 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             return;
         }
         peers.Enqueue(channel); // from here on the game loop owns the admission and releases it when it closes the channel
-        await channel.RunAsync(socket).ConfigureAwait(false);
+        try
+        {
+            await channel.RunAsync(socket).ConfigureAwait(false);
+            step?.Invoke(context, AcceptStep.Ran);
+        }
+        catch (Exception exception)
+        {
+            // Accepted, so not an accept failure (before, it was counted as one): the channel failed. Its run has ended the
+            // channel (broken), so the game loop closes it, gives its admission back and counts its close by cause.
+            peers.Counters.OnChannelFailure();
+            logger.LogDebug(exception, "The WebSocket channel of {Address} failed after it was accepted.", address);
+        }
     }
 
     /// <summary>

@@ -14,6 +14,12 @@ public sealed partial class MigratingPeer
     private readonly QueryDescription unnumberedReplicable;
     private bool followingRecorded;
 
+    /// <summary>The plan of the host this peer lost in its last migration (it holds tokens for that host's successors), or null.</summary>
+    private MigrationPlan? lostPlan;
+
+    /// <summary>True while this peer, whose host gave way, tries the successors of <see cref="lostPlan"/> (never itself).</summary>
+    private bool followingLostPlan;
+
     /// <summary>
     /// The host this peer lost in its last migration (its <see cref="HostClientId"/> when it gave that host up), or null
     /// before any. Read it in <see cref="HostChanged"/>: a successor names it when it takes the session over in the
@@ -28,7 +34,7 @@ public sealed partial class MigratingPeer
     /// <summary>
     /// Follows <paramref name="hostClientId"/>, the host the directory records (a claim of this peer's was refused with
     /// <c>host-changed</c>), with the token for it in the migration plan this peer holds: a peer that hosts stops hosting (its
-    /// server disconnects its players with <see cref="DisconnectReason.SessionEnded"/>, so they are <see cref="MigrationRole.Out"/> with
+    /// server disconnects its players with <see cref="DisconnectReason.HostGaveWay"/>, so they are <see cref="MigrationRole.Out"/> with
     /// <see cref="MigrationOutReason.HostGaveWay"/> instead of electing; its world's replicated entities, and those with a replicated
     /// component not numbered yet, give way to the recorded host's snapshots once connected; entities without a replicated component stay), any other
     /// drops its connection, and it connects. <see cref="HostChanged"/> names <paramref name="hostClientId"/> once connected;
@@ -80,6 +86,8 @@ public sealed partial class MigratingPeer
         attemptStartedAt = now;
         attemptFailed = false;
         followingRecorded = true;
+        followingLostPlan = false;
+        hostGaveWay = false;
         OutReason = null;
         Role = MigrationRole.Reconnecting;
         netClient!.Connect(token);
@@ -90,6 +98,30 @@ public sealed partial class MigratingPeer
     {
         if (Role == MigrationRole.Idle) throw new InvalidOperationException("This peer has not started (or was disposed).");
         if (hostClientId == ClientId) throw new ArgumentException("A peer cannot follow itself.", nameof(hostClientId));
+    }
+
+    /// <summary>
+    /// This peer's host gave way (<see cref="DisconnectReason.HostGaveWay"/>) after a migration: it had hosted beside the
+    /// recorded host, which is a successor of the host this peer lost before (the directory gives a session only to a
+    /// successor that host reported). This peer connects to the first successor of that host's plan that answers, with the
+    /// plan's token, skipping the lost host, the host that gave way and itself (it must not host a third copy), so it
+    /// reaches the recorded host without asking the directory. Only when none answers is it <see cref="MigrationRole.Out"/>
+    /// with <see cref="MigrationOutReason.HostGaveWay"/>, for the game to follow the host the directory records.
+    /// </summary>
+    private void FollowLostPlan(long now)
+    {
+        hostGaveWay = false;
+        var lost = lostPlan!;
+        logger.LogInformation("Peer {Peer}: host {Host} gave way; trying the successors of host {Lost}.", ClientId, HostClientId, lost.Host);
+        lostAt = now;
+        LostHostClientId = HostClientId;
+        Migrations++;
+        failed.Clear();
+        failed.Add(lost.Host);
+        failed.Add(HostClientId);
+        plan = lost; // the recorded host's plan (a newer epoch) replaces it once connected
+        followingLostPlan = true;
+        Elect(now);
     }
 
     /// <summary>A host gives way to the recorded one: its server shuts down, and what it replicated is dropped once the recorded host answers.</summary>
@@ -113,11 +145,12 @@ public sealed partial class MigratingPeer
             }
         }
 
-        // The remote players are told the session ended here, not that the server shut down: they must not elect a
-        // successor of this host (it would host beside the recorded one); they follow the recorded host (HostGaveWay).
+        // The remote players are told this host gave way, not that the server shut down (they must not elect a successor
+        // of this host: it would host beside the recorded one) nor that the session ended (it goes on): they follow the
+        // recorded host.
         foreach (var connection in clientIds.Keys.ToArray())
         {
-            if (!Host!.Server.IsLocal(connection)) server!.Disconnect(connection, DisconnectReason.SessionEnded);
+            if (!Host!.Server.IsLocal(connection)) server!.Disconnect(connection, DisconnectReason.HostGaveWay);
         }
 
         active?.Dispose();
@@ -160,6 +193,7 @@ public sealed partial class MigratingPeer
 
     private void Out(MigrationOutReason reason)
     {
+        followingLostPlan = false;
         Client!.Replication.Reset();
         Role = MigrationRole.Out;
         OutReason = reason;

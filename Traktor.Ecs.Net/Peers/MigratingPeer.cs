@@ -41,6 +41,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     private long lastHeardAt;
     private long lastPackets;
     private bool hostLost;
+    private bool hostGaveWay;
     private bool attemptFailed;
 
     /// <summary>Creates a peer; start it with <see cref="StartHost"/> or <see cref="Join"/>.</summary>
@@ -174,7 +175,11 @@ public sealed partial class MigratingPeer : ISystem<float>
     public void BeforeUpdate(in float state)
     {
         long now = time.GetTimestamp();
-        if (Role == MigrationRole.Client && (hostLost || time.GetElapsedTime(lastHeardAt, now) >= options.HostSilence))
+        if (Role == MigrationRole.Client && hostGaveWay)
+        {
+            FollowLostPlan(now);
+        }
+        else if (Role == MigrationRole.Client && (hostLost || time.GetElapsedTime(lastHeardAt, now) >= options.HostSilence))
         {
             BeginMigration(now);
         }
@@ -247,6 +252,7 @@ public sealed partial class MigratingPeer : ISystem<float>
             // The successor answered: what this peer showed meanwhile gives way to the successor's snapshots.
             Client!.Replication.Reset();
             if (followingRecorded) Followed();
+            followingLostPlan = false;
             Role = MigrationRole.Client;
             HostClientId = electing.ClientId;
             // A followed recorded host may have sent its plan already (an earlier connection): its epoch is the host's own.
@@ -277,8 +283,19 @@ public sealed partial class MigratingPeer : ISystem<float>
             return;
         }
 
+        if (reason == DisconnectReason.HostGaveWay && lostPlan is not null)
+        {
+            hostGaveWay = true; // follow the lost host's successors at the start of the next tick
+            return;
+        }
+
         logger.LogInformation("Peer {Peer} was disconnected by its host ({Reason}); no migration.", ClientId, reason);
-        Out(reason == DisconnectReason.SessionEnded ? MigrationOutReason.HostGaveWay : MigrationOutReason.DisconnectedByHost);
+        Out(reason switch
+        {
+            DisconnectReason.HostGaveWay => MigrationOutReason.HostGaveWay, // the session goes on under the recorded host
+            DisconnectReason.SessionEnded => MigrationOutReason.SessionEnded, // the session is over: nobody to follow
+            _ => MigrationOutReason.DisconnectedByHost,
+        });
     }
 
     private void ReceivePlan(ReadOnlySpan<byte> message)
@@ -303,6 +320,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         LostHostClientId = HostClientId;
         Migrations++;
         failed.Clear();
+        lostPlan = plan;
         if (plan is null)
         {
             logger.LogWarning("Peer {Peer} lost its host before it had a migration plan; it leaves the game.", ClientId);
@@ -321,11 +339,13 @@ public sealed partial class MigratingPeer : ISystem<float>
         foreach (var (clientId, _, token) in plan!.Candidates)
         {
             if (failed.Contains(clientId)) continue;
-            if (clientId == ClientId)
+            if (clientId == ClientId && !followingLostPlan)
             {
                 Promote(now);
                 return;
             }
+
+            if (clientId == ClientId) continue; // following a host that gave way: this peer never hosts beside the recorded one
 
             if (token.Length == 0)
             {
@@ -338,6 +358,13 @@ public sealed partial class MigratingPeer : ISystem<float>
             attemptFailed = false;
             Role = MigrationRole.Reconnecting;
             netClient!.Connect(token);
+            return;
+        }
+
+        if (followingLostPlan)
+        {
+            logger.LogWarning("Peer {Peer} reached none of the successors its host gave way to; the game follows the recorded host.", ClientId);
+            Out(MigrationOutReason.HostGaveWay);
             return;
         }
 

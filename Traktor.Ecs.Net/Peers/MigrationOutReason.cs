@@ -17,9 +17,16 @@ public enum MigrationOutReason
 
     /// <summary>
     /// Its host stopped hosting to follow the host the directory records (<see cref="MigratingPeer.FollowHost"/> while it
-    /// hosted) and closed this peer's connection with <see cref="DisconnectReason.SessionEnded"/>: no election (a successor of
+    /// hosted) and closed this peer's connection with <see cref="DisconnectReason.HostGaveWay"/>: no election (a successor of
     /// the host that gave way would only host beside the recorded one). Join the session again for a token and
     /// <see cref="MigratingPeer.FollowHost"/> the recorded host, or <see cref="MigratingPeer.TryFollowHost"/> it.
     /// </summary>
     HostGaveWay,
+
+    /// <summary>
+    /// Its host closed this peer's connection with <see cref="DisconnectReason.SessionEnded"/>: the session is over, so
+    /// there is no migration and no host to follow. (Before TRKNET16 a host that gave way sent that reason too, and a peer
+    /// took every session end for <see cref="HostGaveWay"/>.)
+    /// </summary>
+    SessionEnded,
 }

@@ -37,7 +37,10 @@ public enum DisconnectReason : byte
     ProtocolViolation = 14,
     /// <summary>Client and server share no cipher suite (<see cref="NetPeerOptions.CipherSuites"/>): nothing could be encrypted both ways.</summary>
     CipherMismatch = 15,
-    /// <summary>The session this connection belonged to ended; the session directory says why (<see cref="Sessions.SessionInfo.EndReason"/>).</summary>
+    /// <summary>
+    /// The session this connection belonged to ended; the session directory says why (<see cref="Sessions.SessionInfo.EndReason"/>).
+    /// The session is over: a player-hosted session does not migrate (compare <see cref="HostGaveWay"/>).
+    /// </summary>
     SessionEnded = 16,
     /// <summary>
     /// The server reclaimed the slot of a connection that had sent no message for
@@ -51,4 +54,13 @@ public enum DisconnectReason : byte
     AddressLimit = 18,
     /// <summary>The connect token already created a connection: tokens are single-use, get a fresh one.</summary>
     TokenUsed = 19,
+    /// <summary>
+    /// The host of a player-hosted session stopped hosting on purpose because another player hosts the session now (the
+    /// directory records that player, or gave it the session): the session goes on. A <see cref="MigratingPeer"/> follows
+    /// the host the session records instead of electing a successor (<see cref="MigrationOutReason.HostGaveWay"/>); the
+    /// <see cref="Multiplayer"/> facade migrates to the directory's host. Since TRKNET16; before, such a host sent
+    /// <see cref="SessionEnded"/> or <see cref="ServerShutdown"/>, which its players could not tell from the session's end
+    /// or the host's loss.
+    /// </summary>
+    HostGaveWay = 20,
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Web.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Transport.Streams;
 
@@ -55,9 +56,9 @@ public sealed class WebSocketAcceptFailureTests
         var log = new CapturingLogger();
         int upgrades = 0;
         using var server = WebSocketServerTransport.Listen(Loopback, new StreamTransportOptions { MaxConnections = 1 }, null, "/traktor", null,
-            new CapturingLoggerFactory(log), kestrelLimits: null, beforeUpgrade: context =>
+            new CapturingLoggerFactory(log), kestrelLimits: null, step: (context, at) =>
             {
-                if (Interlocked.Increment(ref upgrades) > 1) return;
+                if (at != AcceptStep.Upgrading || Interlocked.Increment(ref upgrades) > 1) return;
                 // The peer leaves while its upgrade is under way: Kestrel aborts the request and the upgrade throws.
                 context.Abort();
                 throw new OperationCanceledException("the connection is gone");
@@ -77,9 +78,9 @@ public sealed class WebSocketAcceptFailureTests
         var log = new CapturingLogger();
         int upgrades = 0;
         using var server = WebSocketServerTransport.Listen(Loopback, new StreamTransportOptions { MaxConnections = 1 }, null, "/traktor", null,
-            new CapturingLoggerFactory(log), kestrelLimits: null, beforeUpgrade: _ =>
+            new CapturingLoggerFactory(log), kestrelLimits: null, step: (_, at) =>
             {
-                if (Interlocked.Increment(ref upgrades) == 1) throw new IOException("accepting failed");
+                if (at == AcceptStep.Upgrading && Interlocked.Increment(ref upgrades) == 1) throw new IOException("accepting failed");
             });
         using (var failed = await ConnectAsync(server))
         {
@@ -88,6 +89,77 @@ public sealed class WebSocketAcceptFailureTests
             Assert.True(await ClosedAsync(failed));
         }
         await AssertCountedAtDebugAndGivenBackAsync(server, log, "failed");
+    }
+
+    /// <summary>
+    /// Before its channel exists (its constructor allocates the peer's buffers) or once the gate holds it, a failure left
+    /// the admission taken for good: the address's and the server's only slot (failed before: the next upgrade from the
+    /// same address was answered 503, counted as refused).
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(AcceptStep.Admitted))]
+    [InlineData(nameof(AcceptStep.Bound))]
+    public async Task A_failure_before_the_upgrade_is_answered_500_counted_and_gives_the_addresses_slot_back(string step)
+    {
+        var failing = Enum.Parse<AcceptStep>(step);
+        var log = new CapturingLogger();
+        int failures = 0;
+        using var server = WebSocketServerTransport.Listen(Loopback, new StreamTransportOptions { MaxConnections = 1, MaxConnectionsPerAddress = 1, MaxConnectionsPerSubnet = 1 },
+            null, "/traktor", null, new CapturingLoggerFactory(log), kestrelLimits: null, step: (_, at) =>
+            {
+                if (at == failing && Interlocked.Increment(ref failures) == 1) throw new InsufficientExecutionStackException("no room for the channel");
+            });
+        using (var failed = await ConnectAsync(server))
+        {
+            await failed.SendAsync(Upgrade, SocketFlags.None, TestContext.Current.CancellationToken);
+            Assert.StartsWith("HTTP/1.1 500", await HeadAsync(failed));
+            Assert.True(await ClosedAsync(failed));
+        }
+        await AssertCountedAtDebugAndGivenBackAsync(server, log, "failed");
+    }
+
+    /// <summary>
+    /// An exception out of a channel's run comes after the upgrade: the channel failed, it was not an accept failure
+    /// (failed before: counted in AcceptFailures). The run ended the channel, so the game loop closes it and its slot
+    /// goes to the next peer.
+    /// </summary>
+    [Fact]
+    public async Task An_exception_from_an_accepted_channels_run_is_a_channel_failure_not_an_accept_failure()
+    {
+        var log = new CapturingLogger();
+        int runs = 0;
+        using var server = WebSocketServerTransport.Listen(Loopback, new StreamTransportOptions { MaxConnections = 1 }, null, "/traktor", null,
+            new CapturingLoggerFactory(log), kestrelLimits: null, step: (_, at) =>
+            {
+                if (at == AcceptStep.Ran && Interlocked.Increment(ref runs) == 1) throw new IOException("the run failed");
+            });
+        var buffer = new byte[2048];
+        using (var accepted = await ConnectAsync(server))
+        {
+            await accepted.SendAsync(Upgrade, SocketFlags.None, TestContext.Current.CancellationToken);
+            Assert.StartsWith("HTTP/1.1 101", await HeadAsync(accepted));
+            await WaitAsync(() =>
+            {
+                server.TryReceive(buffer, out _, out _);
+                return server.StreamCount == 1;
+            });
+            Assert.Equal(1, server.StreamCount);
+        } // the peer leaves: the run ends, and the hook throws out of it
+        await WaitAsync(() =>
+        {
+            server.TryReceive(buffer, out _, out _);
+            return server.Counters.ChannelFailures == 1 && server.StreamCount == 0;
+        });
+        Assert.Equal((1L, 0L, 0, 0L), (server.Counters.ChannelFailures, server.Counters.AcceptFailures, server.StreamCount, server.Counters.Refused));
+        lock (log.Lines)
+        {
+            Assert.DoesNotContain(log.Lines, line => line.Level >= LogLevel.Warning);
+            Assert.Contains(log.Lines, line => line.Level == LogLevel.Debug && line.Message.Contains("failed after it was accepted", StringComparison.Ordinal));
+        }
+
+        using var next = await ConnectAsync(server);
+        await next.SendAsync(Upgrade, SocketFlags.None, TestContext.Current.CancellationToken);
+        Assert.StartsWith("HTTP/1.1 101", await HeadAsync(next));
     }
 
     /// <summary>

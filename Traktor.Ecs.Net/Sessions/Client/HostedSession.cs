@@ -119,7 +119,7 @@ internal sealed partial class HostedSession
     /// <summary>Stops serving: every remote player is disconnected with <paramref name="reason"/>; the directory entry stops heartbeating.</summary>
     /// <param name="reason">
     /// <see cref="DisconnectReason.SessionEnded"/> when the session ends with it (the host left, or the directory ended it):
-    /// the players ask the directory why; <see cref="DisconnectReason.ServerShutdown"/> when the session goes on without this
+    /// the players ask the directory why; <see cref="DisconnectReason.HostGaveWay"/> when the session goes on without this
     /// host (it was replaced): its players migrate to the successor.
     /// </param>
     public void Stop(DisconnectReason reason)

@@ -28,7 +28,7 @@ public sealed partial class Multiplayer
     /// session with <see cref="SessionEndReason.Ended"/>, which their <see cref="SessionEnded"/> says), when the directory ends
     /// the session (<see cref="SessionEnded"/> says why), or when a successor took the session over while this host could not
     /// reach the directory (<see cref="SessionEnded"/> with <see cref="SessionEndReason.HostReplaced"/>; its remaining players
-    /// are sent to the successor).
+    /// are disconnected with <see cref="DisconnectReason.HostGaveWay"/> and migrate to the successor).
     /// </summary>
     /// <param name="session">Name, capacity (the host included), visibility, properties.</param>
     /// <param name="host">Who serves it.</param>
@@ -130,7 +130,7 @@ public sealed partial class Multiplayer
         if (hosting.Entry.Replaced)
         {
             logger.LogWarning("Another player hosts session {Session} now; this host stops serving.", hosting.Session.Id);
-            StopHosting(DisconnectReason.ServerShutdown);
+            StopHosting(DisconnectReason.HostGaveWay); // its players migrate to the directory's host: the session goes on
             if (current is { } replaced && replaced.Id == hosting.Session.Id)
             {
                 current = null;

@@ -56,7 +56,7 @@ public sealed partial class Multiplayer
     {
         if (lost.HostKind != SessionHostKind.Player || lost.HostUserId is not { } oldHost || options.HostMigrationWait == TimeSpan.Zero
             || sessions is not IPlayerHostedSessions directory || login is not { } player
-            || reason is not (DisconnectReason.TimedOut or DisconnectReason.ServerShutdown or DisconnectReason.Unspecified))
+            || reason is not (DisconnectReason.TimedOut or DisconnectReason.ServerShutdown or DisconnectReason.Unspecified or DisconnectReason.HostGaveWay))
         {
             return false;
         }

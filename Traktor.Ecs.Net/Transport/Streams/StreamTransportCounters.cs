@@ -3,7 +3,7 @@ namespace Traktor.Ecs.Net;
 /// <summary>What a stream transport did with its peers: connections, refusals, closes by cause and dropped datagrams.</summary>
 public sealed class StreamTransportCounters
 {
-    private long _accepted, _refused, _violations, _handshakeTimeouts, _idleTimeouts, _closedByPeer, _sendBufferFull, _receiveBufferFull, _oversized, _connectFailures, _requestTimeouts, _acceptFailures;
+    private long _accepted, _refused, _violations, _handshakeTimeouts, _idleTimeouts, _closedByPeer, _sendBufferFull, _receiveBufferFull, _oversized, _connectFailures, _requestTimeouts, _acceptFailures, _channelFailures;
 
     /// <summary>Streams accepted (server) or connected (client).</summary>
     public long Accepted => Volatile.Read(ref _accepted);
@@ -46,9 +46,16 @@ public sealed class StreamTransportCounters
 
     /// <summary>
     /// WebSocket server: connections and upgrades that failed on the accept side: an upgrade whose connection was gone
-    /// before it completed (the peer left), or an exception while serving a connection or its request.
+    /// before it completed (the peer left), or an exception while serving a connection or its request before its
+    /// channel was handed to the game loop.
     /// </summary>
     public long AcceptFailures => Volatile.Read(ref _acceptFailures);
+
+    /// <summary>
+    /// WebSocket server: accepted channels whose run ended with an exception (a failure after the upgrade, not a close by
+    /// either side). Each such channel's close is also counted by its cause (usually <see cref="ClosedByPeer"/>).
+    /// </summary>
+    public long ChannelFailures => Volatile.Read(ref _channelFailures);
 
     internal void OnAccepted() => Interlocked.Increment(ref _accepted);
     internal void OnRefused() => Interlocked.Increment(ref _refused);
@@ -62,4 +69,5 @@ public sealed class StreamTransportCounters
     internal void OnConnectFailure() => Interlocked.Increment(ref _connectFailures);
     internal void OnRequestTimeout() => Interlocked.Increment(ref _requestTimeouts);
     internal void OnAcceptFailure() => Interlocked.Increment(ref _acceptFailures);
+    internal void OnChannelFailure() => Interlocked.Increment(ref _channelFailures);
 }

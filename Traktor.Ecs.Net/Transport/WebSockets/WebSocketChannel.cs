@@ -132,10 +132,11 @@ internal sealed partial class WebSocketChannel : IStreamPeer
     {
         _open = true;
         _socket = socket;
-        // Socket calls take no token (see the summary): a close's grace or an abandoned channel aborts the socket.
-        using var abort = _abort.Token.UnsafeRegister(static state => ((WebSocket)state!).Abort(), socket);
         try
         {
+            // Socket calls take no token (see the summary): a close's grace or an abandoned channel aborts the socket.
+            // Inside the try: whatever throws, the channel ends (broken), so the game loop closes it and frees its slot.
+            using var abort = _abort.Token.UnsafeRegister(static state => ((WebSocket)state!).Abort(), socket);
             var receiving = ReceiveLoopAsync(socket);
             var sending = SendLoopAsync(socket);
             await receiving.ConfigureAwait(false);
