@@ -9,6 +9,9 @@ public static class Component<T>
 
     /// <summary>Shortcut for <c>ComponentType.Id</c>.</summary>
     public static readonly int Id = ComponentType.Id;
+
+    /// <summary>The signature of <typeparamref name="T"/> alone, as Arch 2.x's <c>Component&lt;T&gt;.Signature</c> (<see cref="Component{T0, T1}"/> and up give several).</summary>
+    public static readonly Signature Signature = new(ComponentType);
 }
 
 /// <summary>Arch's non-generic component-type lookup (<c>Arch.Core.Utils.Component</c>).</summary>

@@ -653,7 +653,22 @@ def world_bulk_create():
     write("World.BulkCreate.Arity.cs", "\n".join(out))
 
 
+def component_signatures():
+    out = []
+    for n in range(2, MAX + 1):
+        types = ", ".join(f"Component<T{i}>.ComponentType" for i in range(n))
+        out.append(f"""/// <summary>The static signature of {n} component types, as Arch 2.x's <c>Component&lt;{tparams(n).replace(', ', ',')}&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+{typedocs(n).replace('    ', '')}public static class Component<{tparams(n)}>
+{{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new({types});
+}}
+""")
+    write("Component.Arity.cs", "\n".join(out))
+
+
 components()
+component_signatures()
 entity_components()
 chunk_rows()
 world_bulk()
