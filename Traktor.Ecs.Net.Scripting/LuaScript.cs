@@ -35,8 +35,9 @@ public sealed partial class LuaScript : IDisposable
         LogBudget = new ScriptLogBudget(name, options, time ?? TimeProvider.System, logger);
         LuaNative.EnsureLoaded(); // a platform without native Lua fails here, typed, not inside KeraLua or a tick
         _memory = new LuaMemory(options.MemoryLimitBytes, options.MaxLuaStringBytes,
-            Math.Max(64, ScriptEntries.ComparisonWindowBytes / options.HookInterval));
+            Math.Max(64, ScriptEntries.ComparisonWindow / options.HookInterval));
         _lua = new Lua(_memory.Allocator, IntPtr.Zero);
+        _memory.FindContentOffset(_lua);
         _call = new LuaCall(this);
         Entries = new ScriptEntries(this);
         try

@@ -5,10 +5,11 @@ namespace Traktor.Ecs.Net.Bench.Scripting;
 
 /// <summary>
 /// What an honest script pays for keeping a long string alive: while one lives, the count hook runs more often (at most
-/// 4 MiB of the longest string between two checks, so a loop of comparisons cannot outrun the time budget; docs/SCRIPTING.md,
-/// "Slow instructions"). Each operation runs one entry of the same arithmetic loop (about 100,000 VM instructions, no
-/// comparison of strings) in a script that keeps no long string (the baseline: a check every 1,000 instructions), or one of
-/// 64 KiB (every 32), 1 MiB (every other instruction) or 4 MiB (every instruction).
+/// 4 Mi NUL-separated pieces of comparison between two checks, so a loop of comparisons cannot outrun the time budget;
+/// docs/SCRIPTING.md, "Slow instructions"). Each operation runs one entry of the same arithmetic loop (about 100,000 VM
+/// instructions, no comparison of strings) in a script that keeps no long string (the baseline: a check every 1,000
+/// instructions), one without NULs of 64 KiB (still 1,000), 1 MiB (every 204) or 4 MiB (every 51), or, the worst case,
+/// 1 MiB of NULs (every 3 instructions: a piece a byte).
 /// </summary>
 [MemoryDiagnoser]
 public class HookIntervalBenchmarks
@@ -24,7 +25,7 @@ public class HookIntervalBenchmarks
         """;
 
     private readonly List<(World World, LuaScriptSystem System)> states = [];
-    private LuaScript none = null!, kib64 = null!, mib1 = null!, mib4 = null!;
+    private LuaScript none = null!, kib64 = null!, mib1 = null!, mib4 = null!, nuls1 = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -33,6 +34,7 @@ public class HookIntervalBenchmarks
         kib64 = Load(64 * 1024);
         mib1 = Load(1024 * 1024);
         mib4 = Load(4 * 1024 * 1024);
+        nuls1 = Load(1024 * 1024, "\\0");
     }
 
     [GlobalCleanup]
@@ -48,21 +50,24 @@ public class HookIntervalBenchmarks
     [Benchmark(Baseline = true, Description = "no long string (interval 1,000)")]
     public bool NoLongString() => none.Call("work");
 
-    [Benchmark(Description = "keeps 64 KiB (interval 32)")]
+    [Benchmark(Description = "keeps 64 KiB without NULs (interval 1,000)")]
     public bool Keeps64KiB() => kib64.Call("work");
 
-    [Benchmark(Description = "keeps 1 MiB (interval 2)")]
+    [Benchmark(Description = "keeps 1 MiB without NULs (interval 204)")]
     public bool Keeps1MiB() => mib1.Call("work");
 
-    [Benchmark(Description = "keeps 4 MiB (interval 1)")]
+    [Benchmark(Description = "keeps 4 MiB without NULs (interval 51)")]
     public bool Keeps4MiB() => mib4.Call("work");
 
-    private LuaScript Load(int longString)
+    [Benchmark(Description = "keeps 1 MiB of NULs (interval 3)")]
+    public bool Keeps1MiBOfNuls() => nuls1.Call("work");
+
+    private LuaScript Load(int longString, string fill = "x")
     {
         var world = World.Create();
         var system = new LuaScriptSystem(world, new ScriptServices(), new LuaScriptOptions { TimeBudget = TimeSpan.FromSeconds(10) });
         states.Add((world, system));
-        var script = system.LoadSource("work.lua", (longString > 0 ? $"keep = string.rep('x', {longString})\n" : "") + Work);
+        var script = system.LoadSource("work.lua", (longString > 0 ? $"keep = string.rep('{fill}', {longString})\n" : "") + Work);
         if (script.Errors.Count > 0 || !script.Call("work") || script.Errors.Count > 0)
         {
             throw new InvalidOperationException("The benchmark's script failed: " + string.Join("; ", script.Errors));

@@ -10,12 +10,13 @@ internal sealed partial class ScriptEntries
     private IntPtr _current;
 
     /// <summary>
-    /// The most string bytes the count hook lets be compared between two of its checks: its interval is at most this over
-    /// the longest live string (<see cref="Sandbox.LuaMemory.LongestString"/>), and at least 1. Comparing strings of NUL bytes,
-    /// the slowest, costs about 24 ns a byte (Lua's <c>l_strcmp</c> calls <c>strcoll</c> once per NUL-separated piece), so
-    /// this bounds what one check's window can add past the time budget to about 100 ms.
+    /// The most comparison cost, in NUL-separated pieces, the count hook lets run between two of its checks: its interval is at
+    /// most this over the costliest live string's (<see cref="Sandbox.LuaMemory.ComparisonCost"/>), and at least 1. Lua's
+    /// <c>l_strcmp</c> calls <c>strcoll</c> once per piece, 7 to 24 ns each on the machines measured (strings of NUL bytes,
+    /// the slowest, are a piece a byte), so this bounds what one check's window can add past the time budget to about 30 to
+    /// 100 ms. Strings without NULs cost a piece per 64 bytes, so keeping one long string costs an honest script little.
     /// </summary>
-    public const long ComparisonWindowBytes = 4 * 1024 * 1024;
+    public const long ComparisonWindow = 4 * 1024 * 1024;
 
     /// <summary>The count hook's interval for the strings that live now (1 once the running entry is spent).</summary>
     public int HookInterval
@@ -27,9 +28,9 @@ internal sealed partial class ScriptEntries
                 return 1;
             }
 
-            long longest = _script.Memory.LongestString;
+            long cost = _script.Memory.ComparisonCost;
             int interval = _script.Options.HookInterval;
-            return longest == 0 ? interval : (int)Math.Clamp(ComparisonWindowBytes / longest, 1, interval);
+            return cost == 0 ? interval : (int)Math.Clamp(ComparisonWindow / cost, 1, interval);
         }
     }
 
@@ -43,8 +44,8 @@ internal sealed partial class ScriptEntries
         Tune(thread, tightenOnly: false);
     }
 
-    // A string longer than any other live one was just made: the running thread's hook must not wait out its interval,
-    // which was set for shorter strings. Called by the allocator.
+    // A string costlier than any other live one was just made: the running thread's hook must not wait out its interval,
+    // which was set for cheaper strings (a new string counts as all NULs until measured). Called by the allocator.
     private void Tighten()
     {
         if (_current != IntPtr.Zero)
@@ -54,8 +55,14 @@ internal sealed partial class ScriptEntries
     }
 
     // Sets the thread's count hook to HookInterval (only a shorter one when tightenOnly); a thread without one is left alone.
+    // Between instructions (not tightenOnly: that comes from the allocator) the strings made since are measured first.
     private void Tune(IntPtr thread, bool tightenOnly)
     {
+        if (!tightenOnly)
+        {
+            _script.Memory.Measure();
+        }
+
         int mask = LuaNative.lua_gethookmask(thread);
         if ((mask & (int)LuaHookMask.Count) == 0)
         {

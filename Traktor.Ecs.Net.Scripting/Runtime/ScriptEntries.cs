@@ -23,7 +23,7 @@ internal sealed partial class ScriptEntries
     {
         _script = script;
         script.Memory.Meter = ChargeGrowth;
-        script.Memory.LongerString = Tighten;
+        script.Memory.CostlierString = Tighten;
     }
 
     /// <summary>Entries waiting for an answer or for the next tick.</summary>

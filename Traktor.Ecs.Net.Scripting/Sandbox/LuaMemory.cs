@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using KeraLua;
+using Traktor.Ecs.Net.Scripting.Runtime;
 
 namespace Traktor.Ecs.Net.Scripting.Sandbox;
 
@@ -24,10 +25,17 @@ namespace Traktor.Ecs.Net.Scripting.Sandbox;
 /// </para>
 /// <para>
 /// Comparing two strings is one VM instruction whose time grows with their length without allocating, so the count hook
-/// must run more often while long strings live (<see cref="LongestString"/>). Lua allocates a string in one block, made
+/// must run more often while long strings live (<see cref="ComparisonCost"/>). Lua allocates a string in one block, made
 /// with the object kind <c>LUA_TSTRING</c>, so the allocator sees every string's length: it refuses one longer than
 /// <see cref="MaxStringBytes"/> while script code runs, and keeps the blocks of strings of at least
-/// <see cref="TrackedStringBytes"/> (at most <see cref="Limit"/> / that many), counted by size class, until they are freed.
+/// <see cref="TrackedStringBytes"/> (at most <see cref="Limit"/> / that many), counted by cost class, until they are freed.
+/// </para>
+/// <para>
+/// What a comparison costs depends on the bytes, not only the length: Lua's <c>l_strcmp</c> calls <c>strcoll</c> once per
+/// NUL-separated piece, and one call costs about as much as reading <see cref="NulFreeBytesPerPiece"/> (64) bytes several
+/// times over (docs/benchmarks.md, "What comparing long strings costs"). So a string's cost, in pieces, is its NULs plus one
+/// plus its other bytes over 64. A string is created with unknown bytes (Lua copies them in after the allocator returns), so
+/// it counts as all NULs, the worst, until <see cref="Measure"/> reads it once; the host calls that between instructions.
 /// </para>
 /// </remarks>
 internal sealed class LuaMemory
@@ -41,9 +49,31 @@ internal sealed class LuaMemory
     /// <summary>A string's block minus its bytes: TString's header up to its contents, and the terminating NUL.</summary>
     public static readonly long StringOverheadBytes = (2 * IntPtr.Size) + 8 + 1;
 
-    private readonly HashSet<IntPtr> _longStrings = new();
-    private readonly int[] _longStringsBySize = new int[64];
-    private int _longestSize = -1;
+    /// <summary>
+    /// Where a string's bytes start in its block by Lua 5.4's <c>TString</c>: a pointer (<c>next</c>), four bytes (<c>tt</c>,
+    /// <c>marked</c>, <c>extra</c>, <c>shrlen</c>), an <c>unsigned int</c> (<c>hash</c>), then a union of <c>size_t</c> and a pointer
+    /// (<c>u</c>). <see cref="FindContentOffset"/> checks it against a string Lua made before any string is read.
+    /// </summary>
+    public static readonly long ExpectedContentOffset = (2 * IntPtr.Size) + 8;
+
+    /// <summary>
+    /// How many bytes other than NUL count as one piece in <see cref="ComparisonCost"/>: one <c>strcoll</c> call for a piece
+    /// cost as much as reading about 165 such bytes on the machine measured (docs/benchmarks.md); 64 leaves a margin.
+    /// </summary>
+    public const long NulFreeBytesPerPiece = 64;
+
+    // Strings created but not yet measured are at most this many; past it they stay at their worst cost (safe, only slower).
+    private const int MaxUnmeasured = 4096;
+
+    // Cost classes: four per power of two, so a class's upper bound overstates the costs in it by at most 25 %.
+    private const int ClassesPerOctave = 4;
+
+    private readonly Dictionary<IntPtr, TrackedString> _longStrings = new();
+    private readonly List<IntPtr> _unmeasured = new();
+    private readonly int[] _longStringsByCost = new int[64 * ClassesPerOctave];
+    private readonly byte[] _readBuffer = new byte[16 * 1024];
+    private int _costliestClass = -1;
+    private IntPtr _lastString;
     private long unmetered;
     private bool stopped;
 
@@ -58,23 +88,29 @@ internal sealed class LuaMemory
     /// <summary>The longest string script code may create, in bytes (<see cref="LuaScriptOptions.MaxLuaStringBytes"/>).</summary>
     public long MaxStringBytes { get; }
 
-    /// <summary>Strings whose block is at least this long are kept track of for <see cref="LongestString"/>.</summary>
+    /// <summary>Strings whose block is at least this long are kept track of for <see cref="ComparisonCost"/>.</summary>
     public long TrackedStringBytes { get; }
 
     /// <summary>
-    /// At least the block size of the longest live string that is kept track of (the next power of two above it), zero when
-    /// none is; what one comparison may read.
+    /// At least the cost, in pieces (see the remarks), of the costliest live string that is kept track of (its class's upper
+    /// bound), zero when none is; what one comparison may cost.
     /// </summary>
-    public long LongestString => _longestSize < 0 ? 0 : 1L << (_longestSize + 1);
+    public long ComparisonCost => _costliestClass < 0 ? 0 : UpperBound(_costliestClass);
+
+    /// <summary>
+    /// Where a string's bytes start in its block (<see cref="ExpectedContentOffset"/>), once <see cref="FindContentOffset"/>
+    /// confirmed it; -1 before, or when this Lua's layout differs: then no string is measured and each counts as all NULs.
+    /// </summary>
+    public long ContentOffset { get; private set; } = -1;
 
     /// <summary>The length of the last string refused for <see cref="MaxStringBytes"/> since <see cref="Rearm"/>; zero when none was.</summary>
     public long RefusedString { get; private set; }
 
     /// <summary>
-    /// Called when a string longer than any other live one was just created while script code runs (so the running thread's
+    /// Called when a string costlier than any other live one was just created while script code runs (so the running thread's
     /// count hook can be tightened at once). It must not call into Lua beyond <c>lua_sethook</c> and its getters.
     /// </summary>
-    public Action? LongerString { get; set; }
+    public Action? CostlierString { get; set; }
 
     /// <summary>The allocator delegate handed to <c>lua_newstate</c>; this field keeps it alive.</summary>
     public LuaAlloc Allocator { get; }
@@ -165,21 +201,28 @@ internal sealed class LuaMemory
         return result;
     }
 
+    // A new string's bytes are not there yet: it counts as all NULs (each byte a piece; its block is longer) until measured.
     private void Track(IntPtr block, long size)
     {
-        if (!_longStrings.Add(block))
+        int costClass = CostClass(size);
+        if (!_longStrings.TryAdd(block, new TrackedString(size, costClass, Measured: false)))
         {
             return;
         }
 
-        int sizeClass = BitOperations.Log2((ulong)size);
-        _longStringsBySize[sizeClass]++;
-        if (sizeClass > _longestSize)
+        _lastString = block;
+        if (ContentOffset >= 0 && _unmeasured.Count < MaxUnmeasured)
         {
-            _longestSize = sizeClass;
+            _unmeasured.Add(block);
+        }
+
+        _longStringsByCost[costClass]++;
+        if (costClass > _costliestClass)
+        {
+            _costliestClass = costClass;
             if (Enforcing)
             {
-                LongerString?.Invoke();
+                CostlierString?.Invoke();
             }
         }
     }
@@ -187,20 +230,124 @@ internal sealed class LuaMemory
     // A freed (or moved: strings never are) block that held a tracked string.
     private void Forget(IntPtr block, long size)
     {
-        if (block == IntPtr.Zero || !_longStrings.Remove(block))
+        if (block == IntPtr.Zero || !_longStrings.Remove(block, out var tracked))
         {
             return;
         }
 
-        int sizeClass = BitOperations.Log2((ulong)size);
-        if (--_longStringsBySize[sizeClass] == 0 && sizeClass == _longestSize)
+        _longStringsByCost[tracked.CostClass]--;
+        LowerCostliest();
+    }
+
+    private void LowerCostliest()
+    {
+        while (_costliestClass >= 0 && _longStringsByCost[_costliestClass] == 0)
         {
-            while (_longestSize >= 0 && _longStringsBySize[_longestSize] == 0)
-            {
-                _longestSize--;
-            }
+            _costliestClass--;
         }
     }
+
+    /// <summary>
+    /// Reads the strings created since the last call and counts each at what comparing it costs (<see cref="ComparisonCost"/>
+    /// may drop). Only between VM instructions (from the count hook, <c>enter</c> or before a resume), never from the
+    /// allocator: a string's bytes are complete once the instruction that made it is over. (The one place Lua fills a
+    /// string across calls back into Lua, loading a binary chunk through a reader function, is shut: loads are text only.)
+    /// </summary>
+    public void Measure()
+    {
+        if (_unmeasured.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var block in _unmeasured)
+        {
+            // Freed since (and maybe reused), or listed twice: only a tracked string not yet measured is read.
+            if (!_longStrings.TryGetValue(block, out var tracked) || tracked.Measured)
+            {
+                continue;
+            }
+
+            int costClass = CostClass(Cost(block, tracked.Size));
+            _longStringsByCost[tracked.CostClass]--;
+            _longStringsByCost[costClass]++;
+            _longStrings[block] = tracked with { CostClass = costClass, Measured = true };
+        }
+
+        _unmeasured.Clear();
+        LowerCostliest();
+    }
+
+    /// <summary>
+    /// Finds where a string's bytes start in its block from one string made on <paramref name="lua"/> (before any script
+    /// code runs) and sets <see cref="ContentOffset"/> only when that is <see cref="ExpectedContentOffset"/>, the bytes there
+    /// are the string's and its terminating NUL follows them.
+    /// </summary>
+    public void FindContentOffset(Lua lua)
+    {
+        int length = (int)Math.Clamp(TrackedStringBytes, 64, _readBuffer.Length);
+        var probe = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            probe[i] = (byte)('a' + (i % 26));
+        }
+
+        _lastString = IntPtr.Zero;
+        lua.PushBuffer(probe);
+        IntPtr block = _lastString;
+        IntPtr bytes = LuaNative.lua_tolstring(lua.Handle, -1, out UIntPtr pushed);
+        bool found = block != IntPtr.Zero
+            && bytes - block == ExpectedContentOffset
+            && (ulong)pushed == (ulong)length
+            && _longStrings[block].Size == length + StringOverheadBytes
+            && Marshal.ReadByte(bytes, length) == 0;
+        if (found)
+        {
+            Marshal.Copy(bytes, _readBuffer, 0, length);
+            found = _readBuffer.AsSpan(0, length).SequenceEqual(probe);
+        }
+
+        ContentOffset = found ? ExpectedContentOffset : -1;
+        if (found)
+        {
+            _unmeasured.Add(block); // made before the offset was known; measured like the strings after it
+        }
+
+        lua.Pop(1);
+    }
+
+    // A string's comparison cost in pieces: its NULs plus one, plus its other bytes over NulFreeBytesPerPiece (rounded up).
+    private long Cost(IntPtr block, long size)
+    {
+        long length = size - StringOverheadBytes;
+        long nuls = 0;
+        for (long read = 0; read < length;)
+        {
+            int chunk = (int)Math.Min(_readBuffer.Length, length - read);
+            Marshal.Copy(block + (nint)(ContentOffset + read), _readBuffer, 0, chunk);
+            nuls += _readBuffer.AsSpan(0, chunk).Count((byte)0);
+            read += chunk;
+        }
+
+        return nuls + 1 + ((length - nuls + NulFreeBytesPerPiece - 1) / NulFreeBytesPerPiece);
+    }
+
+    private static int CostClass(long cost)
+    {
+        int octave = BitOperations.Log2((ulong)Math.Max(1, cost));
+        int step = octave >= 2 ? (int)(cost >> (octave - 2)) & (ClassesPerOctave - 1) : 0;
+        return (octave * ClassesPerOctave) + step;
+    }
+
+    // The most a cost in the class can be (exclusive).
+    private static long UpperBound(int costClass)
+    {
+        int octave = costClass / ClassesPerOctave;
+        int step = costClass % ClassesPerOctave;
+        return octave >= 2 ? (ClassesPerOctave + step + 1L) << (octave - 2) : 2L << octave;
+    }
+
+    private readonly record struct TrackedString(long Size, int CostClass, bool Measured);
 
     // Gathers growth and charges it a chunk at a time; true (and refusing from then on) once the entry is spent.
     private bool OverMeter(long growth)

@@ -7,7 +7,8 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 /// NUL bytes Lua's <c>l_strcmp</c> calls <c>strcoll</c> once per byte, about 20 ms per <c>&lt;</c> on 1 MiB. The count
 /// hook used to check the time budget every 1,000 instructions whatever strings lived, so a loop of such comparisons ran
 /// about 160 of them (seconds) past the budget. Now the hook runs often enough that at most
-/// <c>ScriptEntries.ComparisonWindowBytes</c> (4 MiB) of the longest string can be compared between two checks.
+/// <c>ScriptEntries.ComparisonWindow</c> (4 Mi NUL-separated pieces, the cost of comparing 4 MiB of NULs) can be compared
+/// between two checks (StringComparisonCostTests).
 /// </summary>
 public sealed class StringComparisonBudgetTests
 {
@@ -36,6 +37,22 @@ public sealed class StringComparisonBudgetTests
               end
             end
             """, line: 5);
+
+    [Fact]
+    public void A_loop_comparing_a_long_string_with_a_NUL_every_other_byte_stops_within_a_few_comparisons_of_the_time_budget() =>
+        // The hook's interval follows the pieces the host counted in the string (not its length): half a million here, so
+        // each comparison takes milliseconds, as with all NULs. Counted as a string without NULs, 1,000 would run per check.
+        AssertComparisonsStopSoon("""
+            n = 0
+            function Script:update(dt)
+              local s = "a\0"
+              for i = 1, 19 do s = s .. s end
+              while true do
+                if s < s then end
+                n = n + 1
+              end
+            end
+            """, line: 6);
 
     [Fact]
     public void A_loop_comparing_long_strings_inside_a_script_coroutine_stops_within_a_few_comparisons_of_the_time_budget() =>
@@ -73,7 +90,7 @@ public sealed class StringComparisonBudgetTests
     }
 
     /// <summary>
-    /// Loads <paramref name="source"/> (a loop of <c>s &lt; s</c> on 1 MiB of NULs that counts its comparisons in <c>n</c>) with a
+    /// Loads <paramref name="source"/> (a loop of <c>s &lt; s</c> on 1 MiB of NULs, or of pieces as short, that counts its comparisons in <c>n</c>) with a
     /// 20 ms time budget, lets <paramref name="prepare"/> set it up, ticks once, and checks that the loop stopped with
     /// <see cref="ScriptErrorKind.TimeBudget"/> at <paramref name="line"/> after a few comparisons.
     /// </summary>
@@ -88,9 +105,9 @@ public sealed class StringComparisonBudgetTests
         var error = Assert.Single(script.Errors);
         Assert.Equal(ScriptErrorKind.TimeBudget, error.Kind);
         Assert.InRange(error.Line, line, line + 1); // the comparison or the count after it
-        // A comparison of 1 MiB of NULs takes milliseconds (about 20 on the machine measured), so about 20 ms of budget
-        // allow a few; the hook then checks at least every other instruction (1 MiB is half the window). Before, the
-        // first check came after 1,000 instructions: about 160 comparisons.
+        // A comparison of 1 MiB of NULs takes milliseconds (7 to 20 on the machines measured), so about 20 ms of budget
+        // allow a few; the hook then checks every few instructions (every 3 with 1 MiB of NULs, every 6 with 1 MiB of "a\0").
+        // Before, the first check came after 1,000 instructions: about 160 comparisons.
         long comparisons = script.GetGlobal("n").AsInteger;
         Assert.InRange(comparisons, 0, 40);
     }

@@ -45,8 +45,9 @@ public sealed class SeatGiveBackFailureTests : DirectoryOnFakeClockTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => joining);
         Assert.Equal(1, sessions.Leaves);
         AssertWarned(logger, grant.Session.Id, joinerPlayer);
-        Assert.True(failures.Unexpected >= 1, "the failed give-back was counted");
         Assert.Null(multiplayer.CurrentSession);
+        await FailureCount.AddOutsideTheTestAsync();
+        Assert.Equal(1, failures.Unexpected); // exactly this test's give-back
     }
 
     [Fact]
@@ -67,7 +68,8 @@ public sealed class SeatGiveBackFailureTests : DirectoryOnFakeClockTests
         while (!Warned(host.Logger, grant.Session.Id, player) && DateTime.UtcNow < deadline) await Task.Delay(10, Cancel);
         AssertWarned(host.Logger, grant.Session.Id, player);
         Assert.Equal(1, sessions.Leaves);
-        Assert.True(failures.Unexpected >= 1, "the failed give-back was counted");
+        await FailureCount.AddOutsideTheTestAsync();
+        Assert.Equal(1, failures.Unexpected); // exactly this test's give-back
         Assert.Empty(script.Errors);
     }
 
@@ -120,14 +122,22 @@ public sealed class SeatGiveBackFailureTests : DirectoryOnFakeClockTests
         }
     }
 
-    /// <summary>Counts <see cref="MultiplayerMetrics.SeatGiveBacksFailed"/> measurements tagged <c>unexpected</c>, from any test.</summary>
+    /// <summary>
+    /// Counts <see cref="MultiplayerMetrics.SeatGiveBacksFailed"/> measurements tagged <c>unexpected</c> made by this test's
+    /// own work only. The counter is the process's: any test running beside this one adds to it, so a count of every
+    /// measurement could reach 1 with this test's give-back never counted. A measurement's callback runs on the thread
+    /// that makes it, in its execution context, which the give-back inherits from the test (its task is started from
+    /// the test's flow): a value set here in that context marks the measurements of this test's own work.
+    /// </summary>
     private sealed class FailureCount : IDisposable
     {
+        private static readonly AsyncLocal<FailureCount?> Scope = new();
         private readonly MeterListener listener = new();
         private long unexpected;
 
         public FailureCount()
         {
+            Scope.Value = this; // the rest of the test's flow, and the tasks it starts, carry it
             listener.InstrumentPublished = (instrument, l) =>
             {
                 // By name: the counter is published from MultiplayerMetrics' static initializer, before its field is set.
@@ -135,6 +145,7 @@ public sealed class SeatGiveBackFailureTests : DirectoryOnFakeClockTests
             };
             listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
             {
+                if (Scope.Value != this) return; // another test's
                 foreach (var tag in tags)
                 {
                     if (tag.Key == PeerMetrics.ReasonTag && Equals(tag.Value, "unexpected")) Interlocked.Add(ref unexpected, value);
@@ -144,6 +155,17 @@ public sealed class SeatGiveBackFailureTests : DirectoryOnFakeClockTests
         }
 
         public long Unexpected => Interlocked.Read(ref unexpected);
+
+        /// <summary>Counts one <c>unexpected</c> failure as another test would, outside this test's flow: it must not be counted here.</summary>
+        public static async Task AddOutsideTheTestAsync()
+        {
+            Task other;
+            using (ExecutionContext.SuppressFlow())
+            {
+                other = Task.Run(() => MultiplayerMetrics.SeatGiveBacksFailed.Add(1, new KeyValuePair<string, object?>(PeerMetrics.ReasonTag, "unexpected")));
+            }
+            await other;
+        }
 
         public void Dispose() => listener.Dispose();
     }

@@ -1,0 +1,91 @@
+using CsCheck;
+using Traktor.Ecs.Net.Scripting;
+using Traktor.Ecs.Net.Scripting.Runtime;
+using Traktor.Ecs.Net.Scripting.Sandbox;
+
+namespace Traktor.Ecs.Net.Tests.Scripting;
+
+/// <summary>
+/// The count hook's interval follows what comparing the live strings costs, not their length: <c>l_strcmp</c> calls
+/// <c>strcoll</c> once per NUL-separated piece, so a string costs its NULs plus one plus its other bytes over 64
+/// (<see cref="LuaMemory.NulFreeBytesPerPiece"/>). Keeping a 4 MiB string without NULs used to drop the interval to 1 (an
+/// honest script ran 33 times slower); it is now about 50, while 1 MiB of NULs still gets 3.
+/// </summary>
+public sealed class StringComparisonCostTests
+{
+    [Fact]
+    public void The_offset_of_a_string_s_bytes_in_its_block_is_found_and_is_TString_s_layout()
+    {
+        using var host = new ScriptHost();
+        var script = host.Load("empty.lua", "");
+
+        Assert.Equal((2 * IntPtr.Size) + 8, script.Memory.ContentOffset);
+    }
+
+    [Fact]
+    public void A_kept_string_without_NULs_costs_a_piece_per_64_bytes_and_leaves_a_long_hook_interval()
+    {
+        const long length = 4 * 1024 * 1024;
+        using var host = new ScriptHost();
+        var script = Keep(host, $"string.rep('x', {length})");
+
+        AssertCost(script, nuls: 0, length);
+        Assert.InRange(script.Entries.HookInterval, 50, 64);
+    }
+
+    [Fact]
+    public void A_kept_string_of_NULs_costs_a_piece_a_byte_and_keeps_the_hook_interval_short()
+    {
+        const long length = 1024 * 1024;
+        using var host = new ScriptHost();
+        var script = Keep(host, $"string.rep('\\0', {length})");
+
+        AssertCost(script, nuls: length, length);
+        Assert.InRange(script.Entries.HookInterval, 1, 4);
+    }
+
+    [Fact]
+    public void A_string_with_a_NUL_every_other_byte_made_by_concatenation_counts_each_of_its_pieces()
+    {
+        using var host = new ScriptHost();
+        var script = Keep(host, "(function() local s = 'a\\0' for i = 1, 19 do s = s .. s end return s end)()");
+
+        AssertCost(script, nuls: 512 * 1024, 1024 * 1024);
+        Assert.InRange(script.Entries.HookInterval, 1, 8);
+    }
+
+    [Fact]
+    public void The_cost_counted_for_any_string_the_host_gives_is_at_least_its_pieces_and_at_most_a_quarter_more()
+    {
+        var text = Gen.Int[5_000, 40_000].SelectMany(length => Gen.Int[0, 100].SelectMany(nulPercent =>
+            Gen.Int[0, 99].Select(roll => roll < nulPercent ? '\0' : 'x').Array[length].Select(chars => new string(chars))));
+        text.Sample(value =>
+        {
+            using var host = new ScriptHost();
+            var script = host.Load("given.lua", "");
+            script.SetGlobal("given", ScriptValue.From(value));
+            script.Memory.Measure();
+
+            AssertCost(script, value.Count(c => c == '\0'), value.Length);
+        }, iter: 40);
+    }
+
+    // A script whose main chunk keeps the string `expression` makes in a global, with the strings made since measured.
+    private static LuaScript Keep(ScriptHost host, string expression)
+    {
+        var script = host.Load("keep.lua", $"keep = {expression}");
+        Assert.Empty(script.Errors);
+        script.Memory.Measure();
+        return script;
+    }
+
+    // The costliest live string is the one of `length` bytes with `nuls` NULs: the cost counted is at least its pieces
+    // and its other bytes over 64, and at most a quarter more (its cost class's bound); the interval follows from it.
+    private static void AssertCost(LuaScript script, long nuls, long length)
+    {
+        long cost = nuls + 1 + ((length - nuls + LuaMemory.NulFreeBytesPerPiece - 1) / LuaMemory.NulFreeBytesPerPiece);
+        Assert.InRange(script.Memory.ComparisonCost, cost + 1, (cost * 5 / 4) + 1);
+        long expected = Math.Clamp(ScriptEntries.ComparisonWindow / script.Memory.ComparisonCost, 1, script.Options.HookInterval);
+        Assert.Equal(expected, script.Entries.HookInterval);
+    }
+}
