@@ -273,10 +273,22 @@ public sealed partial class World
     {
         if (freeCount == freeIds.Length)
         {
-            Array.Resize(ref freeIds, freeIds.Length * 2);
+            GrowFreeIds();
         }
 
-        freeIds[freeCount++] = id;
+        freeIds[(freeHead + freeCount) & (freeIds.Length - 1)] = id;
+        freeCount++;
+    }
+
+    /// <summary>Doubles the full ring of free ids, unwrapping it so the oldest id is first again.</summary>
+    private void GrowFreeIds()
+    {
+        var grown = new int[freeIds.Length * 2];
+        int tail = freeIds.Length - freeHead;
+        Array.Copy(freeIds, freeHead, grown, 0, tail);
+        Array.Copy(freeIds, 0, grown, tail, freeHead);
+        freeIds = grown;
+        freeHead = 0;
     }
 
     /// <summary>Forgets empty archetypes everywhere they are referenced (maps, queries, edges, caches).</summary>

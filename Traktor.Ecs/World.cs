@@ -15,7 +15,10 @@ public sealed partial class World : IDisposable
     private Archetype? emptyArchetype;
     private EntitySlot[] slots = new EntitySlot[256];
     private int slotCount; // ids start at 0 as in Arch; Entity.Null (version 0, world 0) is never alive
+    // Freed ids wait in a ring (a queue, as Arch's recycled ids): the id freed longest ago is reused first.
+    // The length stays a power of two so the wrap is a mask.
     private int[] freeIds = new int[64];
+    private int freeHead;
     private int freeCount;
     private Archetype?[] archetypeBySignature = new Archetype?[16];
     private Archetype[] archetypeSnapshot = [];
@@ -247,7 +250,9 @@ public sealed partial class World : IDisposable
         int id;
         if (freeCount > 0)
         {
-            id = freeIds[--freeCount];
+            id = freeIds[freeHead];
+            freeHead = (freeHead + 1) & (freeIds.Length - 1);
+            freeCount--;
         }
         else
         {
