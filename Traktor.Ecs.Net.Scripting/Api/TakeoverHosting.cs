@@ -8,7 +8,11 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 /// cancelled, once: the game stops what the call started), never both. Given up when the migration stops (an unload, a
 /// disposed system, a leave) or the takeover is refused after the hook (it failed, or the game's host received first).
 /// </summary>
-/// <remarks>Any thread: a stop may come from another thread while the tick thread attaches; whichever comes first decides.</remarks>
+/// <remarks>
+/// Any thread: a stop may come from another thread while the tick thread attaches; whichever comes first decides. Once it
+/// decided, the token's source is disposed (the token still says whether it was cancelled and takes registrations, which
+/// run at once when it was; only its <see cref="CancellationToken.WaitHandle"/> is gone).
+/// </remarks>
 internal sealed class TakeoverHosting
 {
     private readonly Lock _gate = new();
@@ -23,11 +27,12 @@ internal sealed class TakeoverHosting
     public TakeoverHosting(CancellationToken migration, ILogger logger)
     {
         _logger = logger;
+        Token = _givenUp.Token; // read before a stop can dispose the source (a migration stopped already gives up right here)
         _stopped = migration.Register(static state => ((TakeoverHosting)state!).GiveUp(), this);
     }
 
     /// <summary>The token the game's hook gets: cancelled once the hosting was given up, also after the hook's task completed.</summary>
-    public CancellationToken Token => _givenUp.Token;
+    public CancellationToken Token { get; }
 
     /// <summary>Tick thread: the takeover attaches now, unless the hosting was given up already (then false, and nothing may change).</summary>
     public bool TryAttach()
@@ -43,6 +48,7 @@ internal sealed class TakeoverHosting
         }
 
         _stopped.Dispose(); // the hosting is the game's: a later stop of the migration no longer concerns it
+        _givenUp.Dispose(); // never cancelled now (a GiveUp from here on returns at once)
         return true;
     }
 
@@ -69,6 +75,12 @@ internal sealed class TakeoverHosting
         {
             // A game's callback threw: the hosting is given up all the same, and the stop that gave it up (an unload) goes on.
             _logger.LogWarning(exception, "A callback on ScriptServices.StartHosting's token threw while the scripts gave a takeover's hosting up.");
+        }
+        finally
+        {
+            // Decided: nothing cancels it again. Unregister, not Dispose: this may run inside that very registration's callback.
+            _stopped.Unregister();
+            _givenUp.Dispose();
         }
     }
 

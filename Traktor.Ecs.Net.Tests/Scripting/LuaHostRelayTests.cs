@@ -50,7 +50,7 @@ public sealed class LuaHostRelayTests
         Assert.Empty(joining.Errors);
         await rig.RunAsync(alice.Multiplayer.JoinSessionAsync(id, cancel), "alice to join");
         await rig.TickUntilAsync(() => Logged(bob).Count == 3, "bob's script to hear three joins");
-        Assert.Equal([$"{bob.Name} joined (1 players)", $"{carol.Name} joined (2 players)", "lua-migrating-alice joined (3 players)"], Logged(bob));
+        Assert.Equal([$"{bob.Name} is in (1 in the session now)", $"{carol.Name} is in (2 in the session now)", "lua-migrating-alice is in (3 in the session now)"], Logged(bob));
         await rig.TickUntilAsync(() => Values(bob.World).Count == 3 && Values(carol.World).Count == 3, "carol's world to hold the three players' entities");
 
         // The players get the owners of the entities from bob's host, as from a Multiplayer's host.
@@ -59,7 +59,7 @@ public sealed class LuaHostRelayTests
         // Alice leaves: bob's script hears it; her entity goes.
         await rig.RunAsync(alice.Multiplayer.LeaveSessionAsync(cancel), "alice to leave");
         await rig.TickUntilAsync(() => Logged(bob).Count == 4, "bob's script to hear alice leave");
-        Assert.Equal("lua-migrating-alice left (2 players)", Logged(bob)[3]);
+        Assert.Equal("lua-migrating-alice left (2 still in the session)", Logged(bob)[3]);
         await rig.TickUntilAsync(() => Values(bob.World).Count == 2 && Values(carol.World).Count == 2, "alice's entity to go");
         long beats = bob.Entry!.Heartbeats;
         await rig.TickUntilAsync(() => bob.Entry!.Heartbeats >= beats + 2, "bob to report carol, his successor, to the directory");

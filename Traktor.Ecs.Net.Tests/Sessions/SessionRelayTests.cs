@@ -41,6 +41,9 @@ public class SessionRelayTests
         Assert.Equal([1UL, 2UL], aliceJoins.Received.Select(j => j.Rpc.PlayerId));
         Assert.Equal([1UL, 2UL], bobJoins.Received.Select(j => j.Rpc.PlayerId));
         Assert.Equal(2, bobJoins.Received[^1].Rpc.PlayerCount);
+        // Bob is told of alice with the count he makes too: before, "alice, 1" read as if she were alone in the session.
+        Assert.Equal([2, 2], bobJoins.Received.Select(j => j.Rpc.PlayerCount));
+        Assert.Equal([1, 2], aliceJoins.Received.Select(j => j.Rpc.PlayerCount)); // those there see each join as it happens
 
         // A valid token without a ticket for this session is refused.
         var stranger = setup.AddClient(99, seed: 30, connect: false);

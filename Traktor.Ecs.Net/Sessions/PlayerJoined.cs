@@ -12,7 +12,11 @@ public struct PlayerJoined
     /// <summary>The player's id (the client id of the connect token).</summary>
     public ulong PlayerId;
 
-    /// <summary>Players in the session after the join.</summary>
+    /// <summary>
+    /// Players in the session once this join is known, the joiner included: what a UI shows as "n in the session". A
+    /// newcomer is first told of each player already there (in join order, before its own join): those events carry the
+    /// count with the newcomer too, the same as its own, not the count at the time each of them joined.
+    /// </summary>
     [Range(0, 65535)]
     public int PlayerCount;
 

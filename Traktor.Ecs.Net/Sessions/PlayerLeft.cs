@@ -10,7 +10,7 @@ public struct PlayerLeft
     /// <summary>The player's id (the client id of the connect token).</summary>
     public ulong PlayerId;
 
-    /// <summary>Players in the session after the leave.</summary>
+    /// <summary>Players still in the session after the leave (the one who left not counted).</summary>
     [Range(0, 65535)]
     public int PlayerCount;
 

@@ -175,10 +175,12 @@ public sealed class SessionRelay
             return; // a reconnect within the grace period: nothing to announce
         }
 
-        // The newcomer learns who is already here, then everyone (itself included) learns about it.
+        // The newcomer learns who is already here, then everyone (itself included) learns about it. Every one of these
+        // counts the newcomer: a count before it (as sent until 5 Dec 2026) put one number under several names in a UI
+        // ("alice joined, 2 here", "bob joined, 2 here", "carol joined, 3 here") that was true of none of them now.
         foreach (ulong other in present)
         {
-            server.World.SendRpc(Joined(other, present.Count), RpcTarget.To(connection));
+            server.World.SendRpc(Joined(other, present.Count + 1), RpcTarget.To(connection));
         }
 
         present.Add(clientId);

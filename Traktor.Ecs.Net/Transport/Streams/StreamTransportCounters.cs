@@ -45,9 +45,9 @@ public sealed class StreamTransportCounters
     public long RequestTimeouts => Volatile.Read(ref _requestTimeouts);
 
     /// <summary>
-    /// WebSocket server: connections and upgrades that failed on the accept side: an upgrade whose connection was gone
-    /// before it completed (the peer left), or an exception while serving a connection or its request before its
-    /// channel was handed to the game loop.
+    /// Servers: connections that failed on the accept side. WebSocket: an upgrade whose connection was gone before it
+    /// completed (the peer left), or an exception while serving a connection or its request before its channel was
+    /// handed to the game loop. TCP: the listener's accept, or setting up the accepted socket, failed (the peer left).
     /// </summary>
     public long AcceptFailures => Volatile.Read(ref _acceptFailures);
 

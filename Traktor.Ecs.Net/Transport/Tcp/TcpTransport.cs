@@ -171,6 +171,9 @@ public sealed class TcpTransport : IPeerAwareTransport
         }
     }
 
+    /// <summary>Tests: runs at each step of each accept (a failure there).</summary>
+    internal Action<TcpAcceptStep>? AcceptHook { get; set; }
+
     private void Accept(double now)
     {
         for (int i = 0; i < _options.AcceptsPerPass && _listener!.Poll(0, SelectMode.SelectRead); i++)
@@ -178,22 +181,28 @@ public sealed class TcpTransport : IPeerAwareTransport
             Socket socket;
             try
             {
+                AcceptHook?.Invoke(TcpAcceptStep.Accepting);
                 socket = _listener.Accept();
             }
-            catch (SocketException)
+            catch (SocketException e)
             {
-                return; // the connection went away between poll and accept
+                // The connection went away between poll and accept (a reset the OS reports here). The ones queued behind it
+                // are still accepted this pass: before, one such failure ended the pass, and was counted nowhere.
+                AcceptFailed(e);
+                continue;
             }
             NetAddress address;
             try
             {
+                AcceptHook?.Invoke(TcpAcceptStep.Accepted);
                 address = NetAddress.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!, TransportKind.Tcp);
                 socket.Blocking = false;
                 socket.NoDelay = true;
             }
-            catch (SocketException)
+            catch (SocketException e)
             {
                 socket.Dispose();
+                AcceptFailed(e);
                 continue;
             }
             // The per-address and per-network limits come before the reclaim: a newcomer they refuse must not close
@@ -212,10 +221,30 @@ public sealed class TcpTransport : IPeerAwareTransport
                 socket.Dispose();
                 continue;
             }
-            var stream = new TcpStream(socket, address, _options.ReceiveBufferBytes, _options.SendBufferBytes, _options.MaxFrameSize, now, accepted: true);
+            TcpStream stream;
+            try
+            {
+                AcceptHook?.Invoke(TcpAcceptStep.Admitted);
+                stream = new TcpStream(socket, address, _options.ReceiveBufferBytes, _options.SendBufferBytes, _options.MaxFrameSize, now, accepted: true);
+            }
+            catch
+            {
+                // Not the peer's doing (its buffers' allocation), so it is thrown at the game, but without the address's
+                // slot or the socket: before, both stayed taken for good.
+                _perAddress.Remove(address);
+                socket.Dispose();
+                throw;
+            }
             _streams.Add(stream);
             Counters.OnAccepted();
         }
+    }
+
+    /// <summary>A connection lost between the listener and its stream: counted and logged at Debug (a peer can cause it).</summary>
+    private void AcceptFailed(SocketException e)
+    {
+        Counters.OnAcceptFailure();
+        _logger.LogDebug("Accepting a TCP connection failed: {Error}.", e.SocketErrorCode);
     }
 
     /// <summary>

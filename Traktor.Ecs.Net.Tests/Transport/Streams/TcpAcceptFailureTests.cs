@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using Traktor.Ecs.Net.Transport.Tcp;
+
+namespace Traktor.Ecs.Net.Tests.Transport.Streams;
+
+/// <summary>
+/// The TCP listener's accept path, as the WebSocket one's: a connection lost between the listener and its stream is
+/// counted (<see cref="StreamTransportCounters.AcceptFailures"/>) without ending the pass, and a failure once the limits
+/// admitted it gives the address's slot back. A test hook fails each step (<see cref="TcpAcceptStep"/>).
+/// </summary>
+public sealed class TcpAcceptFailureTests
+{
+    private readonly byte[] _buffer = new byte[64];
+
+    /// <summary>
+    /// Failed before: counted nowhere (and a failing accept ended its pass, leaving the connections behind it queued
+    /// for the next one).
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(TcpAcceptStep.Accepting))]
+    [InlineData(nameof(TcpAcceptStep.Accepted))]
+    public void A_connection_lost_before_its_stream_is_counted_and_the_pass_accepts_the_others(string step)
+    {
+        var failing = Enum.Parse<TcpAcceptStep>(step);
+        using var server = TcpTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0));
+        int failures = 0;
+        server.AcceptHook = at =>
+        {
+            if (at == failing && Interlocked.Increment(ref failures) == 1) throw new SocketException((int)SocketError.ConnectionAborted);
+        };
+        using var first = Connect(server);
+        using var second = Connect(server);
+        using var third = Connect(server);
+
+        // Failing at the accept leaves its connection queued, so all three are accepted; failing after it loses that one.
+        int accepted = failing == TcpAcceptStep.Accepting ? 3 : 2;
+        var deadline = DateTime.UtcNow.AddSeconds(5); // passes until the kernel has queued all three (loopback: at once)
+        do server.TryReceive(_buffer, out _, out _);
+        while (server.Counters.Accepted < accepted && DateTime.UtcNow < deadline);
+        Assert.Equal((1L, (long)accepted, accepted, 0L), (server.Counters.AcceptFailures, server.Counters.Accepted, server.StreamCount, server.Counters.Refused));
+    }
+
+    /// <summary>Failed before: the address's only slot stayed taken, so its next connection was refused.</summary>
+    [Fact]
+    public void A_failure_once_admitted_is_thrown_and_gives_the_addresses_slot_back()
+    {
+        using var server = TcpTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0), new StreamTransportOptions { MaxConnectionsPerAddress = 1, MaxConnectionsPerSubnet = 1 });
+        int failures = 0;
+        server.AcceptHook = at =>
+        {
+            if (at == TcpAcceptStep.Admitted && Interlocked.Increment(ref failures) == 1) throw new InsufficientMemoryException("no room for the stream's buffers");
+        };
+        using (var failed = Connect(server))
+        {
+            Assert.Throws<InsufficientMemoryException>(() => server.TryReceive(_buffer, out _, out _));
+            Assert.True(PeerSockets.Closed(failed)); // its socket was closed, not left to a finalizer
+        }
+
+        using var next = Connect(server);
+        server.TryReceive(_buffer, out _, out _);
+        Assert.Equal((1L, 1, 0L), (server.Counters.Accepted, server.StreamCount, server.Counters.Refused));
+    }
+
+    /// <summary>A client socket whose connection is in the server's accept queue (loopback: once Connect returns).</summary>
+    private static Socket Connect(TcpTransport server)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Connect(server.LocalEndPoint!);
+        return socket;
+    }
+}
