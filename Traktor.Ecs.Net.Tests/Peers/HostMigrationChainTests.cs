@@ -117,12 +117,17 @@ public class HostMigrationChainTests
         var hosts = new List<ulong>();
         second.Peer.HostChanged += hosts.Add;
         third.Peer.HostChanged += hosts.Add;
+        var told = new List<DisconnectReason>();
+        second.Peer.Client!.Disconnected += told.Add;
+        third.Peer.Client!.Disconnected += told.Add;
 
-        // The game's host ends the session: every remote player is told so.
-        foreach (var connection in first.Peer.Host!.Server.Connections.Where(c => !first.Peer.Host.Server.IsLocal(c)).ToList())
-        {
-            first.Peer.Host.Transport.Disconnect(connection, DisconnectReason.SessionEnded);
-        }
+        // The game's host ends the session: every remote player is told so, and the host is out too. Before EndSession a game
+        // had no way to: its Dispose shut the server down, and its players migrated.
+        first.Peer.EndSession();
+        Assert.Equal(MigrationRole.Out, first.Peer.Role);
+        Assert.Equal(MigrationOutReason.SessionEnded, first.Peer.OutReason);
+        Assert.Null(first.Peer.Host);
+        Assert.Throws<InvalidOperationException>(() => first.Peer.TryFollowHost(second.Peer.ClientId));
 
         // Before, a peer took every SessionEnded for a host that gave way (MigrationOutReason.HostGaveWay), which tells the
         // game to find the recorded host and follow it: a session that is over sent its players looking for its host.
@@ -133,8 +138,11 @@ public class HostMigrationChainTests
             Assert.Equal(MigrationRole.Out, p.Peer.Role);
             Assert.Equal(MigrationOutReason.SessionEnded, p.Peer.OutReason);
             Assert.Equal(0, p.Peer.Migrations);
+            Assert.Throws<InvalidOperationException>(() => p.Peer.EndSession()); // only a host ends a session
         });
+        Assert.Equal([DisconnectReason.SessionEnded, DisconnectReason.SessionEnded], told);
         Assert.Empty(hosts);
+        Assert.False(second.Peer.IsHost || third.Peer.IsHost);
     }
 
     [Fact]

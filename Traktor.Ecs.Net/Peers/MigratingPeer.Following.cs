@@ -44,7 +44,7 @@ public sealed partial class MigratingPeer
     /// <param name="hostClientId">The recorded host (<see cref="Sessions.SessionInfo.HostUserId"/>).</param>
     /// <returns>False when the plan holds no token for that host (it was not a successor of the plan, or no plan came): join the
     /// session again for a token and call <see cref="FollowHost(ulong, ReadOnlySpan{byte})"/>. Nothing changed then.</returns>
-    /// <exception cref="InvalidOperationException">The peer has not started.</exception>
+    /// <exception cref="InvalidOperationException">The peer has not started, or it ended its session (<see cref="EndSession"/>).</exception>
     /// <exception cref="ArgumentException"><paramref name="hostClientId"/> is this peer's own id.</exception>
     public bool TryFollowHost(ulong hostClientId)
     {
@@ -67,7 +67,7 @@ public sealed partial class MigratingPeer
     /// </summary>
     /// <param name="hostClientId">The recorded host.</param>
     /// <param name="connectToken">A connect token for it.</param>
-    /// <exception cref="InvalidOperationException">The peer has not started.</exception>
+    /// <exception cref="InvalidOperationException">The peer has not started, or it ended its session (<see cref="EndSession"/>).</exception>
     /// <exception cref="ArgumentException"><paramref name="hostClientId"/> is this peer's own id, or the token is empty.</exception>
     public void FollowHost(ulong hostClientId, ReadOnlySpan<byte> connectToken)
     {
@@ -97,6 +97,7 @@ public sealed partial class MigratingPeer
     private void CheckFollow(ulong hostClientId)
     {
         if (Role == MigrationRole.Idle) throw new InvalidOperationException("This peer has not started (or was disposed).");
+        if (Role == MigrationRole.Out && netClient is null) throw new InvalidOperationException("This peer ended its session (EndSession).");
         if (hostClientId == ClientId) throw new ArgumentException("A peer cannot follow itself.", nameof(hostClientId));
     }
 
@@ -148,21 +149,7 @@ public sealed partial class MigratingPeer
         // The remote players are told this host gave way, not that the server shut down (they must not elect a successor
         // of this host: it would host beside the recorded one) nor that the session ended (it goes on): they follow the
         // recorded host.
-        foreach (var connection in clientIds.Keys.ToArray())
-        {
-            if (!Host!.Server.IsLocal(connection)) server!.Disconnect(connection, DisconnectReason.HostGaveWay);
-        }
-
-        active?.Dispose();
-        active = null;
-        server?.Dispose();
-        server = null;
-        Host = null;
-        clientIds.Clear();
-        standbys.Clear();
-        announced.Clear();
-        pending.Clear();
-        order = new List<ulong>();
+        StopServing(DisconnectReason.HostGaveWay);
     }
 
     /// <summary>The recorded host answered: the world this peer hosted gives way to its snapshots.</summary>

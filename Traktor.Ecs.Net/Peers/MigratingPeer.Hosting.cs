@@ -44,6 +44,44 @@ public sealed partial class MigratingPeer
         BecomeHost(epoch: 1, successors: new List<ulong>(), tick: 0, nextNetworkId: 0);
     }
 
+    /// <summary>
+    /// Ends the session for everyone; only the host may. Every remote player is disconnected with
+    /// <see cref="DisconnectReason.SessionEnded"/>, so it is <see cref="MigrationRole.Out"/> with
+    /// <see cref="MigrationOutReason.SessionEnded"/> and nobody elects a successor. Then this peer stops hosting (the game's host
+    /// systems are disposed, <see cref="Host"/> is null) and is <see cref="MigrationRole.Out"/> with the same reason; its world
+    /// keeps what it held, for the game's end screen. <see cref="Dispose"/> alone is no end: its players take the server's
+    /// shutdown for the host's loss and migrate.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This peer does not host (a player leaves with <see cref="Dispose"/>).</exception>
+    public void EndSession()
+    {
+        if (Role != MigrationRole.Host) throw new InvalidOperationException($"Only the host ends the session; this peer is {Role}.");
+        logger.LogInformation("Peer {Peer} ends the session for its {Count} players.", ClientId, clientIds.Keys.Count(c => !Host!.Server.IsLocal(c)));
+        StopServing(DisconnectReason.SessionEnded);
+        Role = MigrationRole.Out;
+        OutReason = MigrationOutReason.SessionEnded;
+    }
+
+    /// <summary>Stops the host role: every remote player is disconnected with <paramref name="reason"/>, then the server and the host systems go.</summary>
+    private void StopServing(DisconnectReason reason)
+    {
+        foreach (var connection in clientIds.Keys.ToArray())
+        {
+            if (!Host!.Server.IsLocal(connection)) server!.Disconnect(connection, reason);
+        }
+
+        active?.Dispose();
+        active = null;
+        server?.Dispose();
+        server = null;
+        Host = null;
+        clientIds.Clear();
+        standbys.Clear();
+        announced.Clear();
+        pending.Clear();
+        order = new List<ulong>();
+    }
+
     private void BecomeHost(uint epoch, List<ulong> successors, uint tick, uint nextNetworkId)
     {
         server = new NetServer(standbySocket, new NetServerOptions

@@ -218,7 +218,10 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// <inheritdoc />
     public void AfterUpdate(in float state) => active?.AfterUpdate(in state);
 
-    /// <summary>Stops the current role (a host shuts its server down, which its peers take as the signal to migrate).</summary>
+    /// <summary>
+    /// Stops the current role. A host shuts its server down, which its peers take as the signal to migrate: to end the session
+    /// for everyone instead, call <see cref="EndSession"/> first.
+    /// </summary>
     public void Dispose()
     {
         active?.Dispose();

@@ -24,7 +24,8 @@ public enum MigrationOutReason
     HostGaveWay,
 
     /// <summary>
-    /// Its host closed this peer's connection with <see cref="DisconnectReason.SessionEnded"/>: the session is over, so
+    /// Its host closed this peer's connection with <see cref="DisconnectReason.SessionEnded"/> (<see cref="MigratingPeer.EndSession"/>;
+    /// the host itself is out with this reason then): the session is over, so
     /// there is no migration and no host to follow. (Before TRKNET16 a host that gave way sent that reason too, and a peer
     /// took every session end for <see cref="HostGaveWay"/>.)
     /// </summary>
