@@ -197,17 +197,18 @@ public sealed partial class LuaScript : IDisposable
             return false;
         }
 
-        Entries.Start(name, thread =>
+        // A static push with its state passed along: no closure and no delegate per call.
+        Entries.Start(name, (Script: this, Name: name, Arguments: arguments), static (thread, call) =>
         {
-            thread.RawGetInteger(LuaRegistry.Index, EntryReference);
+            thread.RawGetInteger(LuaRegistry.Index, call.Script.EntryReference);
             PushScriptTable(thread);
-            LuaValues.PushString(thread, name);
-            foreach (var argument in arguments)
+            LuaValues.PushString(thread, call.Name);
+            foreach (var argument in call.Arguments)
             {
-                LuaValues.Push(thread, argument, Options.MaxLuaStringBytes); // too long: Start reports it, the entry does not run
+                LuaValues.Push(thread, argument, call.Script.Options.MaxLuaStringBytes); // too long: Start reports it, the entry does not run
             }
 
-            return 3 + arguments.Length;
+            return 3 + call.Arguments.Length;
         });
         return true;
     }
@@ -227,9 +228,9 @@ public sealed partial class LuaScript : IDisposable
         _functions.Clear();
     }
 
-    internal void RunMain() => Entries.Start("main", thread =>
+    internal void RunMain() => Entries.Start("main", MainReference, static (thread, main) =>
     {
-        thread.RawGetInteger(LuaRegistry.Index, MainReference);
+        thread.RawGetInteger(LuaRegistry.Index, main);
         return 1;
     });
 

@@ -103,6 +103,9 @@ public sealed class Archetype
         }
     }
 
+    /// <summary>Arch 2.x's name for <see cref="Capacity"/>: how many entities fit in the chunks allocated so far.</summary>
+    public int EntityCapacity => Capacity;
+
     /// <summary>The component types as a <see cref="Traktor.Ecs.Signature"/>.</summary>
     public Signature Signature => new(Mask);
 

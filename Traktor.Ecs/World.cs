@@ -39,6 +39,12 @@ public sealed partial class World : IDisposable
     [OverloadResolutionPriority(2)]
     public static World Create() => new();
 
+    /// <summary>
+    /// How many worlds are alive in the process (created and not yet destroyed), as Arch's <c>World.WorldSize</c>.
+    /// Safe to read while other threads create and destroy worlds.
+    /// </summary>
+    public static int WorldSize => WorldRegistry.Count;
+
     /// <summary>Destroys a world, releasing its storage and disposing its disposable resources.</summary>
     /// <param name="world">The world.</param>
     public static void Destroy(World world) => world.Dispose();

@@ -79,6 +79,18 @@ internal static class WorldRegistry
         }
     }
 
+    /// <summary>Worlds registered and not yet destroyed (a world collected without <see cref="World.Dispose"/> counts until its id is reclaimed).</summary>
+    public static int Count
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return nextId - FreeIds.Count;
+            }
+        }
+    }
+
     /// <summary>
     /// The live world a handle's key names (see <see cref="WorldKeys.Matches"/>), or null: none for key 0,
     /// none for a key from a destroyed world whose id was reused.

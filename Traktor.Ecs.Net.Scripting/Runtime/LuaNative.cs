@@ -77,6 +77,14 @@ internal static class LuaNative
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
     public static extern IntPtr lua_tolstring(IntPtr state, int index, out UIntPtr length);
 
+    /// <summary>
+    /// <c>lua_pushlstring</c>: pushes a copy of <paramref name="length"/> bytes from <paramref name="bytes"/> (pinned for the
+    /// call), as KeraLua's <c>PushBuffer</c> does from an array; it raises only a memory error, which the host's pushes never
+    /// meet (<see cref="Sandbox.LuaMemory.Enforcing"/> is off while the host pushes).
+    /// </summary>
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    public static extern IntPtr lua_pushlstring(IntPtr state, ref byte bytes, UIntPtr length);
+
     /// <summary><c>lua_tothread</c>: the thread at <paramref name="index"/>, or zero when the value is not one.</summary>
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
     public static extern IntPtr lua_tothread(IntPtr state, int index);

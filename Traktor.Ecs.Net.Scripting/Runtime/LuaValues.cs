@@ -13,6 +13,9 @@ internal static class LuaValues
     /// <summary>The prefix that makes a raised message a <see cref="ScriptErrorKind.Limit"/> error (removed from the kept message).</summary>
     public const string LimitPrefix = "limit: ";
 
+    // Strings of at most this many UTF-16 units (3 UTF-8 bytes each at most) are encoded on the stack when pushed.
+    private const int StackEncodedChars = 128;
+
     /// <summary>What the Lua side raises, and <see cref="LuaScript.Errors"/> keeps, for a string over <see cref="LuaScriptOptions.MaxLuaStringBytes"/>.</summary>
     public static string TooLong(long length, long maxStringBytes) =>
         $"a string of {length} bytes is longer than MaxLuaStringBytes ({maxStringBytes})";
@@ -55,7 +58,19 @@ internal static class LuaValues
     }
 
     /// <summary>Pushes a string as UTF-8 bytes (Lua strings may hold any bytes, including zeros): for the host's own names.</summary>
-    public static void PushString(Lua lua, string text) => lua.PushBuffer(Encoding.UTF8.GetBytes(text));
+    public static void PushString(Lua lua, string text)
+    {
+        // Names (a handler's, a field's) are pushed at every call: short ones are encoded on the stack, no array per push.
+        if (text.Length <= StackEncodedChars)
+        {
+            Span<byte> bytes = stackalloc byte[StackEncodedChars * 3];
+            int length = Encoding.UTF8.GetBytes(text, bytes);
+            LuaNative.lua_pushlstring(lua.Handle, ref MemoryMarshal.GetReference(bytes), (UIntPtr)length);
+            return;
+        }
+
+        lua.PushBuffer(Encoding.UTF8.GetBytes(text));
+    }
 
     /// <summary>Pushes a string the host hands a script, refused before it is encoded when longer than <paramref name="maxStringBytes"/> as UTF-8.</summary>
     /// <exception cref="ScriptCallException">It is longer (a <c>limit:</c> message, <see cref="ScriptErrorKind.Limit"/>).</exception>

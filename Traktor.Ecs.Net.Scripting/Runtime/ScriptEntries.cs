@@ -37,8 +37,11 @@ internal sealed partial class ScriptEntries
         return ticket;
     }
 
-    /// <summary>Starts an entry: <paramref name="pushFunctionAndArguments"/> pushes what <c>run</c> calls and returns how many values it pushed.</summary>
-    public void Start(string name, Func<Lua, int> pushFunctionAndArguments)
+    /// <summary>
+    /// Starts an entry: <paramref name="pushFunctionAndArguments"/> pushes what <c>run</c> calls (from <paramref name="context"/>)
+    /// and returns how many values it pushed.
+    /// </summary>
+    public void Start<TContext>(string name, TContext context, Func<Lua, TContext, int> pushFunctionAndArguments)
     {
         if (_waiting.Count >= _script.Options.MaxWaitingEntries)
         {
@@ -55,7 +58,7 @@ internal sealed partial class ScriptEntries
         int arguments;
         try
         {
-            arguments = pushFunctionAndArguments(thread);
+            arguments = pushFunctionAndArguments(thread, context);
         }
         catch (ScriptCallException refused)
         {
