@@ -103,6 +103,12 @@ public sealed class Archetype
         }
     }
 
+    /// <summary>
+    /// Arch 2.x's <c>Archetype.Count</c>: the index of the last chunk in use, so <see cref="ChunkCount"/> - 1,
+    /// and 0 when the archetype is empty.
+    /// </summary>
+    public int Count => Math.Max(ChunkCount - 1, 0);
+
     /// <summary>Arch 2.x's name for <see cref="Capacity"/>: how many entities fit in the chunks allocated so far.</summary>
     public int EntityCapacity => Capacity;
 

@@ -81,10 +81,16 @@ internal sealed class MultiplayerApi
         var start = network.Hosting.Wrap(hook);
 
         // The host takes the session's first seat: from now on the script is in it, and leaveSession() ends it for everyone.
-        var hosting = new CancellationTokenSource(options.CallTimeout);
+        var callCancellation = new CancellationTokenSource(options.CallTimeout);
+        // The game's hook gets a token decided once: cancelled when the call ends (CallTimeout, an unload) or fails before
+        // the script has the session, never once it has it. Before, the hook got the call's own token, which CallTimeout
+        // could still cancel after the session was made, until the tick that handed it to the script disposed it (and a
+        // timer firing during that dispose cancels all the same): the script hosted a session the game had been told to stop.
+        var hosting = new TakeoverHosting(callCancellation.Token, logger);
         long player = (long)identity.PlayerId;
         // As Multiplayer.CreateSessionAsync(options, SessionHostKind.Player) does: a start that fails leaves the session again.
-        var hosted = Task.Run(async () => (await directory.CreateSessionAsync(wanted, player, start, hosting.Token).ConfigureAwait(false)).Session, hosting.Token);
+        var hosted = Task.Run(async () => (await directory.CreateSessionAsync(wanted, player, (grant, _) => start(grant, hosting.Token), callCancellation.Token)
+            .ConfigureAwait(false)).Session, callCancellation.Token);
         return call.Wait(PendingCall.Poll(() =>
         {
             if (!hosted.IsCompleted)
@@ -92,15 +98,50 @@ internal sealed class MultiplayerApi
                 return null;
             }
 
-            hosting.Dispose();
+            callCancellation.Dispose();
             if (!hosted.IsCompletedSuccessfully)
             {
+                hosting.GiveUp(); // the session was left again: what the hook started stops
                 return (ScriptValue.Nil, $"{call.Function}: {hosted.Exception?.InnerException?.Message ?? "the session directory did not answer"}");
+            }
+
+            if (!hosting.TryAttach())
+            {
+                // CallTimeout ended the call after the session was made, before this tick: the game was told to stop hosting
+                // it, so nobody serves it; the host leaves it, which ends it, and the script hears the timeout.
+                _ = GiveSeatBackAsync(hosted.Result.Id, player);
+                return (ScriptValue.Nil, $"{call.Function}: the call timed out ({options.CallTimeout.TotalSeconds:0.###} s) as the session was made; it was left again");
             }
 
             _session = hosted.Result.Id;
             return (Describe(hosted.Result), null);
-        }, () => hosting.Cancel()));
+        }, () =>
+        {
+            // Given up (the script unloaded, its entry stopped): the token gives the hosting up, and a session the directory
+            // made before the cancel reached it is left, as nobody will serve it.
+            try
+            {
+                callCancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Answered already.
+            }
+
+            _ = LeaveIfMadeAsync(hosted, player);
+        }));
+    }
+
+    private async Task LeaveIfMadeAsync(Task<SessionInfo> hosted, long player)
+    {
+        try
+        {
+            await GiveSeatBackAsync((await hosted.ConfigureAwait(false)).Id, player).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Failed or cancelled: PlayerHosting left the session again, or none was made.
+        }
     }
 
     private int JoinSession(LuaCall call)

@@ -7,6 +7,8 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 /// attached (the takeover completed: the game's from then on, the token is never cancelled) or given up (the token is
 /// cancelled, once: the game stops what the call started), never both. Given up when the migration stops (an unload, a
 /// disposed system, a leave) or the takeover is refused after the hook (it failed, or the game's host received first).
+/// <c>createSession(.., "player")</c> decides its hook's token the same way: attached when the script gets the session,
+/// given up when the call ends first (<see cref="LuaScriptOptions.CallTimeout"/>, an unload) or fails.
 /// </summary>
 /// <remarks>
 /// Any thread: a stop may come from another thread while the tick thread attaches; whichever comes first decides. Once it
@@ -74,7 +76,7 @@ internal sealed class TakeoverHosting
         catch (AggregateException exception)
         {
             // A game's callback threw: the hosting is given up all the same, and the stop that gave it up (an unload) goes on.
-            _logger.LogWarning(exception, "A callback on ScriptServices.StartHosting's token threw while the scripts gave a takeover's hosting up.");
+            _logger.LogWarning(exception, "A callback on ScriptServices.StartHosting's token threw while the scripts gave a hosting up (a takeover's, or createSession's).");
         }
         finally
         {

@@ -285,7 +285,8 @@ internal sealed class LuaMemory
     /// </summary>
     public void FindContentOffset(Lua lua)
     {
-        int length = (int)Math.Clamp(TrackedStringBytes, 64, _readBuffer.Length);
+        // Long enough to be tracked (up to 4 MiB with HookInterval 1); the first bytes, up to the buffer's length, are compared.
+        int length = (int)Math.Clamp(TrackedStringBytes, 64, int.MaxValue / 2);
         var probe = new byte[length];
         for (int i = 0; i < length; i++)
         {
@@ -303,8 +304,9 @@ internal sealed class LuaMemory
             && Marshal.ReadByte(bytes, length) == 0;
         if (found)
         {
-            Marshal.Copy(bytes, _readBuffer, 0, length);
-            found = _readBuffer.AsSpan(0, length).SequenceEqual(probe);
+            int compared = Math.Min(length, _readBuffer.Length);
+            Marshal.Copy(bytes, _readBuffer, 0, compared);
+            found = _readBuffer.AsSpan(0, compared).SequenceEqual(probe.AsSpan(0, compared));
         }
 
         ContentOffset = found ? ExpectedContentOffset : -1;

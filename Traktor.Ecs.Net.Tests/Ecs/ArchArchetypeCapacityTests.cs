@@ -1,6 +1,6 @@
 namespace Traktor.Ecs.Net.Tests.Ecs;
 
-/// <summary>Arch 2.x's <c>Archetype.EntityCapacity</c>, as Arch code compares it with <c>World.Capacity</c>.</summary>
+/// <summary>Arch 2.x's <c>Archetype.EntityCapacity</c> and <c>Archetype.Count</c>, as Arch code reads them.</summary>
 public class ArchArchetypeCapacityTests
 {
     [Fact]
@@ -26,5 +26,23 @@ public class ArchArchetypeCapacityTests
         Assert.True(archetype.EntityCapacity >= 11);
         Assert.Equal(11, archetype.EntityCount);
         Assert.Equal(world.Archetypes.Sum(a => a.EntityCapacity), world.Capacity);
+    }
+
+    [Fact]
+    public void Count_is_the_index_of_the_last_chunk_in_use_and_0_once_the_archetype_is_empty()
+    {
+        using var world = World.Create();
+        var entities = Enumerable.Range(0, 10).Select(i => world.Create(new Bulky(i), new Position(i, 0))).ToList();
+        var archetype = world.GetArchetype(entities[0]);
+        var last = archetype.GetChunk(archetype.Count);                   // the index is a valid chunk
+
+        Assert.True(archetype.ChunkCount > 1);
+        Assert.Equal(archetype.ChunkCount - 1, archetype.Count);
+        Assert.True(last.Count > 0);
+
+        entities.ForEach(world.Destroy);
+
+        Assert.Equal(0, archetype.EntityCount);
+        Assert.Equal(0, archetype.Count);
     }
 }

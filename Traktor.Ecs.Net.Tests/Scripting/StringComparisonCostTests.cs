@@ -22,6 +22,19 @@ public sealed class StringComparisonCostTests
         Assert.Equal((2 * IntPtr.Size) + 8, script.Memory.ContentOffset);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    public void The_offset_is_found_too_when_a_short_hook_interval_tracks_only_longer_strings(int hookInterval)
+    {
+        // Tracked strings are those of at least ComparisonWindow / HookInterval bytes: 41,943 with 100, 4 MiB with 1. The
+        // string made to find the offset was at most 16 KiB, so it was not tracked, and no string was ever measured.
+        using var host = new ScriptHost(options: new LuaScriptOptions { HookInterval = hookInterval });
+        var script = host.Load("empty.lua", "");
+
+        Assert.Equal((2 * IntPtr.Size) + 8, script.Memory.ContentOffset);
+    }
+
     [Fact]
     public void A_kept_string_without_NULs_costs_a_piece_per_64_bytes_and_leaves_a_long_hook_interval()
     {

@@ -20,6 +20,22 @@ public class TransportKindTests
         Assert.Equal(address, NetAddress.Parse(address.ToString()));
     }
 
+    [Theory]
+    [InlineData("ws://localhost:40002")]
+    [InlineData("ws://127.0.0.1:40002/game")]
+    [InlineData("wss://127.0.0.1:443")]
+    [InlineData("game.example:40000")]
+    public void A_text_that_is_no_address_is_refused_with_a_message_naming_it_and_the_accepted_forms(string text)
+    {
+        // A newcomer's usual mistakes; IPEndPoint's own message named neither the text nor what to write instead.
+        var error = Assert.Throws<FormatException>(() => NetAddress.Parse(text));
+        Assert.Contains($"'{text}'", error.Message);
+        Assert.Contains("IP literal", error.Message);
+        Assert.Contains("Host names are not resolved", error.Message);
+        Assert.Contains("WebSocketConnectOptions.UseTls", error.Message);
+        Assert.False(NetAddress.TryParse(text, out _));
+    }
+
     [Fact]
     public void The_same_endpoint_over_two_kinds_is_two_addresses()
     {

@@ -96,14 +96,22 @@ public readonly struct NetAddress : IEquatable<NetAddress>
     /// Parses "host:port" and "[v6]:port" literals (no name resolution) as UDP addresses, and the same after a
     /// "udp://", "tcp://" or "ws://" prefix for that transport kind (the form <see cref="ToString"/> writes).
     /// </summary>
+    /// <exception cref="FormatException">Anything else, with a message that names the text and the accepted forms.</exception>
     public static NetAddress Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        foreach (var (prefix, kind) in Prefixes)
+        // IPEndPoint's own message ("An invalid IPEndPoint was specified.") names neither the text nor why: the usual
+        // mistakes are a host name ("ws://localhost:40002"), a URL path or a "wss://" scheme, so the message says each.
+        if (!TryParse(text, out var address))
         {
-            if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return FromEndPoint(IPEndPoint.Parse(text[prefix.Length..]), kind);
+            throw new FormatException(
+                $"'{text}' is not a network address: write an IP literal and a port, optionally after udp://, tcp:// or ws:// " +
+                "(\"127.0.0.1:40000\", \"ws://[::1]:40002\"). Host names are not resolved here (resolve them with " +
+                "System.Net.Dns first), a URL path is not part of an address, and a TLS WebSocket is a ws:// address with " +
+                "WebSocketConnectOptions.UseTls on the client.");
         }
-        return FromEndPoint(IPEndPoint.Parse(text));
+
+        return address;
     }
 
     /// <summary>
