@@ -37,11 +37,11 @@ public sealed partial class LuaScript : IDisposable
         _memory = new LuaMemory(options.MemoryLimitBytes, options.MaxLuaStringBytes,
             Math.Max(64, ScriptEntries.ComparisonWindow / options.HookInterval));
         _lua = new Lua(_memory.Allocator, IntPtr.Zero);
-        _memory.FindContentOffset(_lua);
         _call = new LuaCall(this);
         Entries = new ScriptEntries(this);
         try
         {
+            _memory.FindContentOffset(_lua);
             _lua.OpenLibs();
             RunPrelude(api);
             var status = _lua.LoadBuffer(Encoding.UTF8.GetBytes(source), "@" + name, "t");

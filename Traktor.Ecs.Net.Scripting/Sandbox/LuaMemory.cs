@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KeraLua;
 using Traktor.Ecs.Net.Scripting.Runtime;
@@ -62,8 +63,14 @@ internal sealed class LuaMemory
     /// </summary>
     public const long NulFreeBytesPerPiece = 64;
 
-    // Strings created but not yet measured are at most this many; past it they stay at their worst cost (safe, only slower).
+    // Strings created but not yet measured are listed up to this many; past it the next Measure reads every tracked string
+    // not yet measured (once per overflow, so at most one pass over them per MaxUnmeasured strings created).
     private const int MaxUnmeasured = 4096;
+
+    // How long the string FindContentOffset makes is: short, so it costs next to nothing while it waits for the collector
+    // (it is tracked whatever TrackedStringBytes is, then forgotten), and longer than Lua's short strings (40 bytes), so it
+    // is a block of its own rather than one interned earlier.
+    private const int ProbeBytes = 128;
 
     // Cost classes: four per power of two, so a class's upper bound overstates the costs in it by at most 25 %.
     private const int ClassesPerOctave = 4;
@@ -76,6 +83,8 @@ internal sealed class LuaMemory
     private IntPtr _lastString;
     private long unmetered;
     private bool stopped;
+    private bool _unmeasuredOverflowed;
+    private bool _probing;
 
     public LuaMemory(long limit, long maxStringBytes = long.MaxValue / 2, long trackedStringBytes = 1024)
     {
@@ -193,7 +202,7 @@ internal sealed class LuaMemory
 
         Used += newSize - oldSize;
         Peak = Math.Max(Peak, Used);
-        if (isString && newSize >= TrackedStringBytes)
+        if (isString && (newSize >= TrackedStringBytes || _probing))
         {
             Track(result, newSize);
         }
@@ -211,9 +220,16 @@ internal sealed class LuaMemory
         }
 
         _lastString = block;
-        if (ContentOffset >= 0 && _unmeasured.Count < MaxUnmeasured)
+        if (ContentOffset >= 0)
         {
-            _unmeasured.Add(block);
+            if (_unmeasured.Count < MaxUnmeasured)
+            {
+                _unmeasured.Add(block);
+            }
+            else
+            {
+                _unmeasuredOverflowed = true;
+            }
         }
 
         _longStringsByCost[costClass]++;
@@ -255,27 +271,46 @@ internal sealed class LuaMemory
     /// </summary>
     public void Measure()
     {
-        if (_unmeasured.Count == 0)
+        if (_unmeasuredOverflowed)
+        {
+            // More strings were made than listed: those past the list are found among all the tracked ones.
+            foreach (var (block, _) in _longStrings)
+            {
+                MeasureOne(block);
+            }
+
+            _unmeasuredOverflowed = false;
+        }
+        else if (_unmeasured.Count == 0)
         {
             return;
         }
-
-        foreach (var block in _unmeasured)
+        else
         {
-            // Freed since (and maybe reused), or listed twice: only a tracked string not yet measured is read.
-            if (!_longStrings.TryGetValue(block, out var tracked) || tracked.Measured)
+            foreach (var block in _unmeasured)
             {
-                continue;
+                MeasureOne(block);
             }
-
-            int costClass = CostClass(Cost(block, tracked.Size));
-            _longStringsByCost[tracked.CostClass]--;
-            _longStringsByCost[costClass]++;
-            _longStrings[block] = tracked with { CostClass = costClass, Measured = true };
         }
 
         _unmeasured.Clear();
         LowerCostliest();
+    }
+
+    // Reads a tracked string not yet measured and moves it to its cost's class. Freed since (and maybe reused), listed
+    // twice or measured already: nothing. The entry is changed in place, which does not disturb a walk of the dictionary.
+    private void MeasureOne(IntPtr block)
+    {
+        ref var tracked = ref CollectionsMarshal.GetValueRefOrNullRef(_longStrings, block);
+        if (Unsafe.IsNullRef(ref tracked) || tracked.Measured)
+        {
+            return;
+        }
+
+        int costClass = CostClass(Cost(block, tracked.Size));
+        _longStringsByCost[tracked.CostClass]--;
+        _longStringsByCost[costClass]++;
+        tracked = tracked with { CostClass = costClass, Measured = true };
     }
 
     /// <summary>
@@ -285,8 +320,10 @@ internal sealed class LuaMemory
     /// </summary>
     public void FindContentOffset(Lua lua)
     {
-        // Long enough to be tracked (up to 4 MiB with HookInterval 1); the first bytes, up to the buffer's length, are compared.
-        int length = (int)Math.Clamp(TrackedStringBytes, 64, int.MaxValue / 2);
+        // Short, and tracked only while it is made: a probe as long as TrackedStringBytes (4 MiB with HookInterval 1) stayed
+        // in the state until collected, so Peak started above it and, with a small Limit, the script's first allocations
+        // were refused.
+        const int length = ProbeBytes;
         var probe = new byte[length];
         for (int i = 0; i < length; i++)
         {
@@ -294,7 +331,16 @@ internal sealed class LuaMemory
         }
 
         _lastString = IntPtr.Zero;
-        lua.PushBuffer(probe);
+        _probing = true;
+        try
+        {
+            lua.PushBuffer(probe);
+        }
+        finally
+        {
+            _probing = false;
+        }
+
         IntPtr block = _lastString;
         IntPtr bytes = LuaNative.lua_tolstring(lua.Handle, -1, out UIntPtr pushed);
         bool found = block != IntPtr.Zero
@@ -304,15 +350,15 @@ internal sealed class LuaMemory
             && Marshal.ReadByte(bytes, length) == 0;
         if (found)
         {
-            int compared = Math.Min(length, _readBuffer.Length);
-            Marshal.Copy(bytes, _readBuffer, 0, compared);
-            found = _readBuffer.AsSpan(0, compared).SequenceEqual(probe.AsSpan(0, compared));
+            Marshal.Copy(bytes, _readBuffer, 0, length);
+            found = _readBuffer.AsSpan(0, length).SequenceEqual(probe);
         }
 
         ContentOffset = found ? ExpectedContentOffset : -1;
-        if (found)
+        if (block != IntPtr.Zero)
         {
-            _unmeasured.Add(block); // made before the offset was known; measured like the strings after it
+            // Shorter than TrackedStringBytes maybe, so its free would not reach Forget: forgotten now (it costs next to nothing).
+            Forget(block, length + StringOverheadBytes);
         }
 
         lua.Pop(1);

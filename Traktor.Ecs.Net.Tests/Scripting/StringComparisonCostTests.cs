@@ -1,4 +1,5 @@
 using CsCheck;
+using KeraLua;
 using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Scripting.Runtime;
 using Traktor.Ecs.Net.Scripting.Sandbox;
@@ -33,6 +34,47 @@ public sealed class StringComparisonCostTests
         var script = host.Load("empty.lua", "");
 
         Assert.Equal((2 * IntPtr.Size) + 8, script.Memory.ContentOffset);
+    }
+
+    [Fact]
+    public void The_string_that_finds_the_offset_is_short_so_a_script_at_the_smallest_memory_limit_starts_without_a_refusal()
+    {
+        // With HookInterval 1 only strings of 4 MiB are tracked, and the string made to find the offset was that long: it
+        // stayed in the state until collected, so the peak began above 4 MiB and, with a 256 KiB limit, the script's first
+        // allocations were refused.
+        const long limit = 256 * 1024;
+        using var host = new ScriptHost(options: new LuaScriptOptions { HookInterval = 1, MemoryLimitBytes = limit });
+        var script = host.Load("small.lua", "kept = {} for i = 1, 50 do kept[i] = { i, tostring(i) } end");
+
+        Assert.Empty(script.Errors);
+        Assert.Equal(50, script.GetGlobal("kept").AsTable!.Items.Count);
+        Assert.Equal(0, script.Memory.Refused);
+        Assert.InRange(script.PeakMemoryBytes, 1, limit);
+        Assert.Equal(0, script.Memory.ComparisonCost); // the probe is not left counted either
+        Assert.Equal((2 * IntPtr.Size) + 8, script.Memory.ContentOffset);
+    }
+
+    [Fact]
+    public void Strings_made_past_the_list_of_those_waiting_to_be_measured_are_measured_all_the_same()
+    {
+        // Past 4096 strings waiting, the rest were never listed again and counted as all NULs until freed.
+        const int count = 5_000;
+        const int length = 2_048;
+        var memory = new LuaMemory(long.MaxValue / 2, trackedStringBytes: 1024);
+        using var lua = new Lua(memory.Allocator, IntPtr.Zero);
+        memory.FindContentOffset(lua);
+        var bytes = Enumerable.Repeat((byte)'x', length).ToArray();
+        lua.NewTable();
+        for (int i = 1; i <= count; i++)
+        {
+            lua.PushBuffer(bytes); // longer than 40 bytes: a string of its own each time, not interned
+            lua.RawSetInteger(-2, i);
+        }
+
+        memory.Measure();
+
+        long cost = 1 + (length / LuaMemory.NulFreeBytesPerPiece);
+        Assert.InRange(memory.ComparisonCost, cost + 1, (cost * 5 / 4) + 1);
     }
 
     [Fact]
