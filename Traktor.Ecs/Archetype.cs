@@ -105,7 +105,7 @@ public sealed class Archetype
 
     /// <summary>
     /// Arch 2.x's <c>Archetype.Count</c>: the index of the last chunk in use, so <see cref="ChunkCount"/> - 1,
-    /// and 0 when the archetype is empty.
+    /// and 0 when the archetype is empty. Not a count of entities: that is <see cref="EntityCount"/>.
     /// </summary>
     public int Count => Math.Max(ChunkCount - 1, 0);
 

@@ -183,6 +183,69 @@ public class HostMigrationChainTests
         Assert.False(player.Peer.IsHost);
     }
 
+    [Fact]
+    public void A_player_that_followed_another_host_since_its_migration_is_out_when_that_host_gives_way_and_never_walks_the_old_plan()
+    {
+        // Peer 1 hosts 2 and 3; peers 4 and 5 host games of their own. Peer 1 dies: 2 hosts, and 3 reaches it holding
+        // peer 1's plan (tokens for 2 and 3).
+        using var game = new MigrationGame(5, new LinkConditions(), seed: 26, joiners: 2);
+        var (host, heir, player, other, recorded) = (game.Peers[0], game.Peers[1], game.Peers[2], game.Peers[3], game.Peers[4]);
+        other.Peer.StartHost();
+        recorded.Peer.StartHost();
+        Assert.True(game.TickUntil(() => new[] { heir, player }.All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2), 60 * 10),
+            game.Describe());
+        game.Killed.Add(host);
+        Assert.True(game.TickUntil(() => heir.Peer.IsHost && player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == heir.Peer.ClientId,
+            60 * 10), game.Describe());
+
+        // The player follows another host (the directory said so), which later gives way to the host recorded now.
+        player.Peer.FollowHost(other.Peer.ClientId, other.Peer.IssueToken(player.Peer.ClientId, TimeSpan.FromMinutes(1)));
+        Assert.True(game.TickUntil(() => player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == other.Peer.ClientId, 60 * 5),
+            game.Describe());
+        var hosts = new List<ulong>();
+        player.Peer.HostChanged += hosts.Add;
+        other.Peer.FollowHost(recorded.Peer.ClientId, recorded.Peer.IssueToken(other.Peer.ClientId, TimeSpan.FromMinutes(1)));
+
+        // Peer 1's plan leads nowhere from peer 4: the player is out at once, for the game to follow the recorded host.
+        // Before, it walked that plan once more (a second migration counted): skipping 1 and 4, it tried 2, a copy of the
+        // game beside the recorded one, with a token it had used already.
+        Assert.True(game.TickUntil(() => player.Peer.Role == MigrationRole.Out, 60), game.Describe());
+        game.Tick(60 * 5);
+        Assert.Equal(MigrationRole.Out, player.Peer.Role);
+        Assert.Equal(MigrationOutReason.HostGaveWay, player.Peer.OutReason);
+        Assert.Equal(1, player.Peer.Migrations);
+        Assert.Empty(hosts);
+        Assert.DoesNotContain(heir.Peer.Host!.Server.Connections, c => !heir.Peer.Host.Server.IsLocal(c));
+    }
+
+    [Fact]
+    public void A_player_whose_lost_plan_outlived_its_tokens_is_out_at_once_when_the_successor_it_reached_gives_way()
+    {
+        // As in the test above: peer 1 dies while its heir is frozen, 3 hosts and 4 reaches it. Then the tokens of peer 1's
+        // plan expire before peer 2 comes back and 3 gives way to it.
+        var lifetime = TimeSpan.FromSeconds(20);
+        using var game = new MigrationGame(4, new LinkConditions(), seed: 27, tokenLifetime: lifetime);
+        var (host, heir, rival, player) = (game.Peers[0], game.Peers[1], game.Peers[2], game.Peers[3]);
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 3), 60 * 30),
+            game.Describe());
+        game.Killed.Add(host);
+        game.Killed.Add(heir);
+        Assert.True(game.TickUntil(() => rival.Peer.IsHost && player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == rival.Peer.ClientId,
+            60 * 15), game.Describe());
+        game.Tick((int)lifetime.TotalSeconds * 60);
+        game.Killed.Remove(heir);
+        Assert.True(game.TickUntil(() => heir.Peer.IsHost, 60 * 5), game.Describe());
+        var hosts = new List<ulong>();
+        player.Peer.HostChanged += hosts.Add;
+        rival.Peer.FollowHost(heir.Peer.ClientId, heir.Peer.IssueToken(rival.Peer.ClientId, TimeSpan.FromMinutes(1)));
+
+        // Before, it walked peer 1's plan once more (a second migration counted), trying peer 2 with an expired token.
+        Assert.True(game.TickUntil(() => player.Peer.Role == MigrationRole.Out, 60), game.Describe());
+        Assert.Equal(MigrationOutReason.HostGaveWay, player.Peer.OutReason);
+        Assert.Equal(1, player.Peer.Migrations);
+        Assert.Empty(hosts);
+    }
+
     /// <summary>Peer 1 hosts peers 2 and 3; peer 4 hosts a game of its own, the one the directory records.</summary>
     private static void StartRecordedHost(MigrationGame game)
     {

@@ -24,10 +24,13 @@ internal sealed class MigrationGame : IDisposable
     /// <param name="seed">The link simulators' seed.</param>
     /// <param name="logger">Diagnostics.</param>
     /// <param name="joiners">How many peers after the first join it (the others stay idle for the test); every one when null.</param>
-    public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null, int? joiners = null)
+    /// <param name="tokenLifetime">The plans' token lifetime (<see cref="MigrationOptions.TokenLifetime"/>'s default when null).</param>
+    public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null, int? joiners = null,
+        TimeSpan? tokenLifetime = null)
     {
         var network = new InMemoryNetwork();
         var options = new MigrationOptions { ProtocolId = Protocol, HostSilence = TimeSpan.FromSeconds(1) };
+        if (tokenLifetime is { } lifetime) options.TokenLifetime = lifetime;
         for (int p = 1; p <= count; p++)
         {
             var clientSocket = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 100 + p);

@@ -25,6 +25,19 @@ public class UnspecifiedAddressTests
         Assert.Equal(ClientState.Disconnected, client.State);
     }
 
+    [Theory]
+    [InlineData("ws://127.0.0.1")]
+    [InlineData("127.0.0.1:0")]
+    public void Connecting_insecurely_to_port_zero_is_refused_at_once(string address)
+    {
+        // An address written without its port parses to port 0; the attempt used to end in ConnectTimedOut 5 s later.
+        var network = new InMemoryNetwork();
+        using var client = new NetClient(network.CreateTransport(), new NetClientOptions { ProtocolId = Protocol, Insecure = true });
+        var refused = Assert.Throws<ArgumentException>(() => client.ConnectInsecure(NetAddress.Parse(address), clientId: 1));
+        Assert.Contains("port 0", refused.Message);
+        Assert.Equal(ClientState.Disconnected, client.State);
+    }
+
     [Fact]
     public void A_token_naming_only_the_unspecified_address_is_refused()
     {

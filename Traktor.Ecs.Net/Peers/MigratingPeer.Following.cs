@@ -14,8 +14,18 @@ public sealed partial class MigratingPeer
     private readonly QueryDescription unnumberedReplicable;
     private bool followingRecorded;
 
-    /// <summary>The plan of the host this peer lost in its last migration (it holds tokens for that host's successors), or null.</summary>
+    /// <summary>
+    /// The plan of the host this peer lost in its last migration (it holds tokens for that host's successors), or null: only
+    /// while this peer is a client of the successor it reached in that migration (<see cref="lostPlanReached"/>), and never
+    /// after it followed, joined or was out.
+    /// </summary>
     private MigrationPlan? lostPlan;
+
+    /// <summary>The successor this peer reached with <see cref="lostPlan"/>'s election, or null before it did (or when it hosts).</summary>
+    private ulong? lostPlanReached;
+
+    /// <summary>When <see cref="lostPlan"/> came: its tokens were issued about then and last <see cref="MigrationOptions.TokenLifetime"/>.</summary>
+    private long lostPlanAt;
 
     /// <summary>True while this peer, whose host gave way, tries the successors of <see cref="lostPlan"/> (never itself).</summary>
     private bool followingLostPlan;
@@ -87,6 +97,7 @@ public sealed partial class MigratingPeer
         attemptFailed = false;
         followingRecorded = true;
         followingLostPlan = false;
+        ForgetLostPlan(); // the host followed now is not the one the lost plan's election reached
         hostGaveWay = false;
         OutReason = null;
         Role = MigrationRole.Reconnecting;
@@ -99,6 +110,21 @@ public sealed partial class MigratingPeer
         if (Role == MigrationRole.Idle) throw new InvalidOperationException("This peer has not started (or was disposed).");
         if (Role == MigrationRole.Out && netClient is null) throw new InvalidOperationException("This peer ended its session (EndSession).");
         if (hostClientId == ClientId) throw new ArgumentException("A peer cannot follow itself.", nameof(hostClientId));
+    }
+
+    /// <summary>
+    /// True when this peer's host, giving way, is the successor this peer reached in its last migration and the lost host's
+    /// plan is younger than <see cref="MigrationOptions.TokenLifetime"/>: only then do that plan's tokens lead to the
+    /// recorded host. A plan of an earlier migration (the peer followed or joined another host since, or its tokens
+    /// expired) would only walk dead attempts or reach another split copy.
+    /// </summary>
+    private bool CanFollowLostPlan(long now) =>
+        lostPlan is not null && lostPlanReached == HostClientId && time.GetElapsedTime(lostPlanAt, now) < options.TokenLifetime;
+
+    private void ForgetLostPlan()
+    {
+        lostPlan = null;
+        lostPlanReached = null;
     }
 
     /// <summary>
@@ -121,6 +147,7 @@ public sealed partial class MigratingPeer
         failed.Add(lost.Host);
         failed.Add(HostClientId);
         plan = lost; // the recorded host's plan (a newer epoch) replaces it once connected
+        planReceivedAt = lostPlanAt;
         followingLostPlan = true;
         Elect(now);
     }
@@ -181,6 +208,7 @@ public sealed partial class MigratingPeer
     private void Out(MigrationOutReason reason)
     {
         followingLostPlan = false;
+        ForgetLostPlan();
         Client!.Replication.Reset();
         Role = MigrationRole.Out;
         OutReason = reason;

@@ -35,6 +35,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     private Group<float>? active;
     private NetClient? netClient;
     private MigrationPlan? plan;
+    private long planReceivedAt;
     private (ulong ClientId, byte[] Token) electing;
     private long lostAt;
     private long attemptStartedAt;
@@ -157,6 +158,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     public void Join(ReadOnlySpan<byte> connectToken, ulong hostClientId)
     {
         if (Role != MigrationRole.Idle) throw new InvalidOperationException("This peer has started already.");
+        ForgetLostPlan(); // a plan of the session before a Dispose leads nowhere in this one
         BecomeClient();
         HostClientId = hostClientId;
         Epoch = 1;
@@ -254,6 +256,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         {
             // The successor answered: what this peer showed meanwhile gives way to the successor's snapshots.
             Client!.Replication.Reset();
+            if (!followingRecorded && !followingLostPlan) lostPlanReached = electing.ClientId; // the lost plan leads on only from here
             if (followingRecorded) Followed();
             followingLostPlan = false;
             Role = MigrationRole.Client;
@@ -286,7 +289,7 @@ public sealed partial class MigratingPeer : ISystem<float>
             return;
         }
 
-        if (reason == DisconnectReason.HostGaveWay && lostPlan is not null)
+        if (reason == DisconnectReason.HostGaveWay && CanFollowLostPlan(time.GetTimestamp()))
         {
             hostGaveWay = true; // follow the lost host's successors at the start of the next tick
             return;
@@ -312,6 +315,7 @@ public sealed partial class MigratingPeer : ISystem<float>
 
         if (plan is not null && (received.Epoch < plan.Epoch || (received.Epoch == plan.Epoch && received.Version <= plan.Version))) return;
         plan = received;
+        planReceivedAt = time.GetTimestamp();
         PlansReceived++;
     }
 
@@ -324,6 +328,8 @@ public sealed partial class MigratingPeer : ISystem<float>
         Migrations++;
         failed.Clear();
         lostPlan = plan;
+        lostPlanReached = null; // set once the election reaches a successor
+        lostPlanAt = planReceivedAt;
         if (plan is null)
         {
             logger.LogWarning("Peer {Peer} lost its host before it had a migration plan; it leaves the game.", ClientId);

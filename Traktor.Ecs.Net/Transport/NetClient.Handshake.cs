@@ -52,6 +52,17 @@ public sealed partial class NetClient
         if (servers.Count is 0 or > 8) throw new ArgumentException("One to eight server addresses.", nameof(servers));
         if (!_options.Insecure) throw new InvalidOperationException("Set Insecure = true to connect without a token.");
         NetAddress.RequireReachable(servers, nameof(servers));
+        // Port 0 is what an address written without a port parses to ("ws://127.0.0.1"): nothing listens there, and the
+        // attempt would only end in ConnectTimedOut seconds later, far from the typo.
+        foreach (var server in servers)
+        {
+            if (server.Port == 0)
+            {
+                throw new ArgumentException($"{server} has port 0, which no server listens on: an address written without a port "
+                    + "parses to it. Name the port the server listens on (a listener bound to port 0 reports it in LocalAddress).", nameof(servers));
+            }
+        }
+
         Disconnect(); // a new connection ends the current one (or attempt), with an event
         _clientId = clientId;
         var r = _request.AsSpan();

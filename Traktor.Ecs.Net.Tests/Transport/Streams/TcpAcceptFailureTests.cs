@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Transport.Tcp;
 
 namespace Traktor.Ecs.Net.Tests.Transport.Streams;
@@ -39,6 +40,36 @@ public sealed class TcpAcceptFailureTests
         do server.TryReceive(_buffer, out _, out _);
         while (server.Counters.Accepted < accepted && DateTime.UtcNow < deadline);
         Assert.Equal((1L, (long)accepted, accepted, 0L), (server.Counters.AcceptFailures, server.Counters.Accepted, server.StreamCount, server.Counters.Refused));
+    }
+
+    /// <summary>
+    /// The server out of descriptors or buffers is its own shortage, not a peer's: every accept behind it would fail alike, so
+    /// the pass ends, an operator sees a Warning, and the next pass accepts the queued connections (failed before: the pass
+    /// went on, as for a lost connection, logged at Debug only).
+    /// </summary>
+    [Theory]
+    [InlineData(SocketError.TooManyOpenSockets)]
+    [InlineData(SocketError.NoBufferSpaceAvailable)]
+    public void Running_out_of_descriptors_ends_the_pass_with_a_warning_and_the_next_pass_accepts(SocketError error)
+    {
+        var log = new CapturingLogger();
+        using var server = TcpTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0), logger: log);
+        int failures = 0;
+        server.AcceptHook = at =>
+        {
+            if (at == TcpAcceptStep.Accepting && Interlocked.Increment(ref failures) == 1) throw new SocketException((int)error);
+        };
+        using var first = Connect(server);
+        using var second = Connect(server);
+
+        server.TryReceive(_buffer, out _, out _); // both are queued (loopback: once Connect returns); the failure ends the pass
+        Assert.Equal((1L, 0L), (server.Counters.AcceptFailures, server.Counters.Accepted));
+        lock (log.Lines) Assert.Contains(log.Lines, line => line.Level == LogLevel.Warning && line.Message.Contains(error.ToString(), StringComparison.Ordinal));
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        do server.TryReceive(_buffer, out _, out _);
+        while (server.Counters.Accepted < 2 && DateTime.UtcNow < deadline);
+        Assert.Equal((1L, 2L, 2), (server.Counters.AcceptFailures, server.Counters.Accepted, server.StreamCount));
     }
 
     /// <summary>Failed before: the address's only slot stayed taken, so its next connection was refused.</summary>

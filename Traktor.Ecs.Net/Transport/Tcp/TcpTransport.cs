@@ -184,6 +184,14 @@ public sealed class TcpTransport : IPeerAwareTransport
                 AcceptHook?.Invoke(TcpAcceptStep.Accepting);
                 socket = _listener.Accept();
             }
+            catch (SocketException e) when (OutOfResources(e.SocketErrorCode))
+            {
+                // The server's own shortage (no descriptor or buffer left), not a peer's doing: every accept behind it would
+                // fail alike, so the pass ends and the next one retries; a Warning, because an operator must see it.
+                Counters.OnAcceptFailure();
+                _logger.LogWarning("Accepting TCP connections failed: {Error}; retrying next pass.", e.SocketErrorCode);
+                break;
+            }
             catch (SocketException e)
             {
                 // The connection went away between poll and accept (a reset the OS reports here). The ones queued behind it
@@ -239,6 +247,11 @@ public sealed class TcpTransport : IPeerAwareTransport
             Counters.OnAccepted();
         }
     }
+
+    // accept(2) fails with EMFILE/ENFILE (TooManyOpenSockets) or ENOBUFS/ENOMEM (NoBufferSpaceAvailable) when the process or
+    // system is out of them; every other error belongs to the one connection (Linux passes its pending network errors on).
+    private static bool OutOfResources(SocketError error) =>
+        error is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable;
 
     /// <summary>A connection lost between the listener and its stream: counted and logged at Debug (a peer can cause it).</summary>
     private void AcceptFailed(SocketException e)
