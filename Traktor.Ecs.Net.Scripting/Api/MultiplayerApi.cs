@@ -59,7 +59,7 @@ internal sealed class MultiplayerApi
         var wanted = new SessionOptions(name, maxPlayers);
         if (host == "server")
         {
-            var cancellation = new CancellationTokenSource(options.CallTimeout);
+            var cancellation = new CancellationTokenSource(options.CallTimeout, services.Time);
             var created = Sessions.CreateSessionAsync(wanted, cancellation.Token);
             return call.Wait(PendingCall.FromTask(created.ContinueWith(task => (ScriptValue)Describe(task.GetAwaiter().GetResult()), TaskScheduler.Default),
                 cancellation, e => $"{call.Function}: {e.Message}"));
@@ -81,7 +81,8 @@ internal sealed class MultiplayerApi
         var start = network.Hosting.Wrap(hook);
 
         // The host takes the session's first seat: from now on the script is in it, and leaveSession() ends it for everyone.
-        var callCancellation = new CancellationTokenSource(options.CallTimeout);
+        // On services.Time, as the other calls' timeouts are (a test's fake clock decides when it runs out).
+        var callCancellation = new CancellationTokenSource(options.CallTimeout, services.Time);
         // The game's hook gets a token decided once: cancelled when the call ends (CallTimeout, an unload) or fails before
         // the script has the session, never once it has it. Before, the hook got the call's own token, which CallTimeout
         // could still cancel after the session was made, until the tick that handed it to the script disposed it (and a

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
 
@@ -52,6 +53,10 @@ public sealed class CreateSessionTimeoutTests
     [Fact]
     public void A_createSession_answered_in_time_keeps_its_hook_token_uncancelled_after_the_call_timeout()
     {
+        // A fake clock: the call cannot time out while the answer is on its way (a wall-clock CallTimeout could on a busy
+        // machine), and the test then moves the clock past CallTimeout itself, at once.
+        var time = new FakeTimeProvider();
+        var callTimeout = TimeSpan.FromMilliseconds(200);
         var directory = new GatedDirectory();
         directory.Gate.SetResult();
         int stopped = 0;
@@ -59,18 +64,20 @@ public sealed class CreateSessionTimeoutTests
         {
             Sessions = directory,
             PlayerId = 7,
+            Time = time,
             StartHosting = (_, token) =>
             {
                 token.Register(() => Interlocked.Increment(ref stopped));
                 return Task.CompletedTask;
             },
-        }, new LuaScriptOptions { CallTimeout = TimeSpan.FromMilliseconds(200) });
+        }, new LuaScriptOptions { CallTimeout = callTimeout });
         var script = host.Load("host.lua", """made = multiplayer:createSession("MyGame", 4, "player")""");
         host.TickUntil(() => script.WaitingEntries == 0);
 
         Assert.Empty(script.Errors);
         Assert.Equal(directory.Made.ToString(), script.GetGlobal("made").AsTable!["id"].AsString);
-        Thread.Sleep(400); // past CallTimeout: the call's token source is gone, and the hosting is the game's
+        time.Advance(callTimeout * 2); // past CallTimeout: the call's token source is gone, and the hosting is the game's
+        host.Tick();
         Assert.Equal(0, Volatile.Read(ref stopped));
         Assert.Empty(directory.Left);
     }
