@@ -159,6 +159,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     {
         if (Role != MigrationRole.Idle) throw new InvalidOperationException("This peer has started already.");
         ForgetLostPlan(); // a plan of the session before a Dispose leads nowhere in this one
+        plan = null;      // nor does the plan it held: of a later epoch, it made this session's plans (epoch 1) look older
         BecomeClient();
         HostClientId = hostClientId;
         Epoch = 1;
