@@ -163,8 +163,10 @@ internal sealed class MultiplayerApi
             throw new ScriptCallException($"{call.Function}: the client is already connected");
         }
 
-        // The directory call runs elsewhere; connecting happens on the tick thread, where this poll runs.
-        var cancellation = new CancellationTokenSource(options.CallTimeout);
+        // The directory call runs elsewhere; connecting happens on the tick thread, where this poll runs. On services.Time, as
+        // the connect wait below and the other calls' timeouts are: before, the directory part ran on the wall clock, so a
+        // test's fake clock never ended it and a real one ended it whatever the game's clock said.
+        var cancellation = new CancellationTokenSource(options.CallTimeout, services.Time);
         // Waits while the directory answers Unavailable with a RetryAfter (a player host that has not published its address
         // yet), until the call timeout ends the wait with that answer.
         var joining = Sessions.JoinWhenReachableAsync(id, (long)identity.PlayerId, identity.PlayerName, services.Time, cancellation.Token);
@@ -283,7 +285,8 @@ internal sealed class MultiplayerApi
         }
 
         var sessions = Sessions;
-        var cancellation = new CancellationTokenSource();
+        // No deadline yet (the give-back's wait is bounded on its own); CancelAfter below starts it on services.Time's timer.
+        var cancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
         return call.Wait(PendingCall.FromTask(LeaveAfterGiveBackAsync(sessions, Migration.GivingBack, id, cancellation), cancellation, e => $"{call.Function}: {e.Message}"));
     }
 

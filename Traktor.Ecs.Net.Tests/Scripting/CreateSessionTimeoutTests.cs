@@ -18,18 +18,25 @@ public sealed class CreateSessionTimeoutTests
     [Fact]
     public void A_createSession_that_times_out_after_the_session_was_made_but_before_the_script_has_it_fails_and_leaves_it()
     {
+        // A fake clock: the test puts the timeout exactly between the game's hook and the tick that would hand the session
+        // to the script (before, a wall-clock 200 ms did, and the test waited for it).
+        var time = new FakeTimeProvider();
+        var callTimeout = TimeSpan.FromSeconds(10);
         var directory = new GatedDirectory();
         int stopped = 0;
+        using var hooked = new ManualResetEventSlim();
         using var host = new ScriptHost(new ScriptServices
         {
             Sessions = directory,
             PlayerId = 7,
+            Time = time,
             StartHosting = (_, token) =>
             {
                 token.Register(() => Interlocked.Increment(ref stopped)); // the game stops its listen server here
+                hooked.Set();
                 return Task.CompletedTask;
             },
-        }, new LuaScriptOptions { CallTimeout = TimeSpan.FromMilliseconds(200) });
+        }, new LuaScriptOptions { CallTimeout = callTimeout });
         var script = host.Load("host.lua", """
             local ok, result = pcall(function() return multiplayer:createSession("MyGame", 4, "player") end)
             made = ok and result or nil
@@ -39,7 +46,10 @@ public sealed class CreateSessionTimeoutTests
 
         // The directory makes the session and the game hosts it; the call's timeout runs out before the scripts tick again.
         directory.Gate.SetResult();
-        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref stopped) > 0, TimeSpan.FromSeconds(30)), "the hook's token was never cancelled");
+        Assert.True(hooked.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "the game's hook was never called");
+        Assert.Equal(0, Volatile.Read(ref stopped));
+        time.Advance(callTimeout);
+        Assert.Equal(1, Volatile.Read(ref stopped)); // the token's callbacks ran as the timeout gave the hosting up
         host.TickUntil(() => script.WaitingEntries == 0);
 
         // Given up, so not the script's: it hears the timeout, and the session nobody serves is left (which ends it).

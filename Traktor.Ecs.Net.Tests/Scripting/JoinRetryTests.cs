@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Tests.Sessions;
@@ -46,19 +47,33 @@ public sealed class JoinRetryTests
     [Fact]
     public async Task A_join_still_unavailable_when_the_call_times_out_fails_with_the_directory_s_reason()
     {
+        // On a fake clock (ScriptServices.Time): the directory asks again every 20 ms of it, and the call's timeout is the
+        // clock's too, so the test decides when it runs out instead of a wall-clock 300 ms racing a busy machine.
+        var time = new FakeTimeProvider();
         var sessions = Directory(unavailableAnswers: int.MaxValue);
         var session = await sessions.CreateSessionAsync(new SessionOptions("Never", 4), TestContext.Current.CancellationToken);
-        using var host = new ScriptHost(new ScriptServices { Sessions = sessions, PlayerId = 42 }, new LuaScriptOptions { CallTimeout = TimeSpan.FromMilliseconds(300) });
+        var callTimeout = TimeSpan.FromSeconds(10);
+        using var host = new ScriptHost(new ScriptServices { Sessions = sessions, PlayerId = 42, Time = time }, new LuaScriptOptions { CallTimeout = callTimeout });
         var script = host.Load("join.lua", $"""local session = multiplayer:joinSession("{session.Id}")""");
 
-        for (var deadline = DateTime.UtcNow.AddSeconds(20); script.WaitingEntries > 0 && DateTime.UtcNow < deadline; await Task.Delay(5, TestContext.Current.CancellationToken))
+        // Asked again as the clock passes the directory's retry-after, and still waiting, well within the call timeout (the
+        // clock moves at most half of it here, however slowly the pool runs the asks).
+        var started = time.GetUtcNow();
+        while (sessions.Joins < 3 && time.GetUtcNow() - started < callTimeout / 2)
         {
+            time.Advance(TimeSpan.FromMilliseconds(20));
             host.Tick();
+            Thread.Sleep(1);
         }
 
+        Assert.True(sessions.Joins >= 3, $"{sessions.Joins} joins");
+        Assert.Equal(1, script.WaitingEntries);
+        Assert.Empty(script.Errors);
+
+        time.Advance(callTimeout);
+        host.TickUntil(() => script.WaitingEntries == 0);
         var error = Assert.Single(script.Errors);
         Assert.Contains(NotYetPublishedSessions.Reason, error.Message, StringComparison.Ordinal);
-        Assert.True(sessions.Joins >= 2, $"{sessions.Joins} joins");
     }
 
     private static NotYetPublishedSessions Directory(int unavailableAnswers) => new(new InProcessSessions(
