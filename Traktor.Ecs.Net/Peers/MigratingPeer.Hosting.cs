@@ -37,10 +37,14 @@ public sealed partial class MigratingPeer
     /// <summary>Entities this peer handed back to their owners after it took over as host.</summary>
     public long Restored { get; private set; }
 
-    /// <summary>Starts as the first host, on the standby socket; joiners connect with tokens from <see cref="IssueToken"/>.</summary>
+    /// <summary>
+    /// Starts as the first host, on the standby socket; joiners connect with tokens from <see cref="IssueToken"/>. What an
+    /// earlier session left in the world goes first (<see cref="Dispose"/>), so the new session numbers a clean world.
+    /// </summary>
     public void StartHost()
     {
         if (Role != MigrationRole.Idle) throw new InvalidOperationException("This peer has started already.");
+        DropLeftovers(); // numbered again from 0, the last session's entities would share ids with this one's
         BecomeHost(epoch: 1, successors: new List<ulong>(), tick: 0, nextNetworkId: 0);
     }
 
@@ -73,6 +77,17 @@ public sealed partial class MigratingPeer
         active?.Dispose();
         active = null;
         server?.Dispose();
+        ForgetPeers();
+    }
+
+    /// <summary>
+    /// The server is gone: what this peer knew of its players goes with it. Kept after a <see cref="Dispose"/>, the next
+    /// session's host took the old connection ids for its new players' (a newcomer's first standby announcement counted as a
+    /// second one, refused with <see cref="DisconnectReason.ProtocolViolation"/>), named old players owners in its plans, and
+    /// destroyed entities for old players that never came back.
+    /// </summary>
+    private void ForgetPeers()
+    {
         server = null;
         Host = null;
         clientIds.Clear();

@@ -152,7 +152,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     {
     }
 
-    /// <summary>Joins a host as a client with a connect token for it.</summary>
+    /// <summary>Joins a host as a client with a connect token for it; what an earlier session left in the world goes (<see cref="Dispose"/>).</summary>
     /// <param name="connectToken">A token naming the host, issued with its standby key (<see cref="IssueToken"/> on the host, or the game's backend).</param>
     /// <param name="hostClientId">The host's client id.</param>
     public void Join(ReadOnlySpan<byte> connectToken, ulong hostClientId)
@@ -160,6 +160,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         if (Role != MigrationRole.Idle) throw new InvalidOperationException("This peer has started already.");
         ForgetLostPlan(); // a plan of the session before a Dispose leads nowhere in this one
         plan = null;      // nor does the plan it held: of a later epoch, it made this session's plans (epoch 1) look older
+        DropLeftovers();  // the host's snapshots bring this session's world
         BecomeClient();
         HostClientId = hostClientId;
         Epoch = 1;
@@ -223,14 +224,19 @@ public sealed partial class MigratingPeer : ISystem<float>
 
     /// <summary>
     /// Stops the current role. A host shuts its server down, which its peers take as the signal to migrate: to end the session
-    /// for everyone instead, call <see cref="EndSession"/> first.
+    /// for everyone instead, call <see cref="EndSession"/> first. The world keeps the session's entities (an end screen may
+    /// show them) until this peer starts again: <see cref="Join"/> and <see cref="StartHost"/> then destroy every entity
+    /// with a <see cref="NetworkId"/> that was there at this call, and, when this peer hosted last, every entity with a
+    /// replicated component it had not numbered yet; the game's entities without a replicated component stay.
     /// </summary>
     public void Dispose()
     {
+        if (Role != MigrationRole.Idle) NoteLeftovers();
         active?.Dispose();
         active = null;
         netClient?.Dispose();
         server?.Dispose();
+        ForgetPeers();
         Role = MigrationRole.Idle;
     }
 

@@ -47,7 +47,8 @@ public sealed class StreamTransportCounters
     /// <summary>
     /// Servers: connections that failed on the accept side. WebSocket: an upgrade whose connection was gone before it
     /// completed (the peer left), or an exception while serving a connection or its request before its channel was
-    /// handed to the game loop. TCP: the listener's accept, or setting up the accepted socket, failed (the peer left).
+    /// handed to the game loop. TCP: the listener's accept, or setting up the accepted socket, failed (the peer left), or setting up its stream
+    /// failed once admitted (the server short of memory: logged as a Warning, the connection dropped).
     /// </summary>
     public long AcceptFailures => Volatile.Read(ref _acceptFailures);
 

@@ -235,13 +235,17 @@ public sealed class TcpTransport : IPeerAwareTransport
                 AcceptHook?.Invoke(TcpAcceptStep.Admitted);
                 stream = new TcpStream(socket, address, _options.ReceiveBufferBytes, _options.SendBufferBytes, _options.MaxFrameSize, now, accepted: true);
             }
-            catch
+            catch (Exception e)
             {
-                // Not the peer's doing (its buffers' allocation), so it is thrown at the game, but without the address's
-                // slot or the socket: before, both stayed taken for good.
+                // Not the peer's doing (its buffers' allocation), but not the game loop's either: thrown, it ended the
+                // game's update in the transport, as the WebSocket listener's answers 500 instead. Counted, logged and the
+                // connection dropped, without the address's slot or the socket (before the earlier fix both stayed taken);
+                // a Warning, because the server is short of something an operator must see.
                 _perAddress.Remove(address);
                 socket.Dispose();
-                throw;
+                Counters.OnAcceptFailure();
+                _logger.LogWarning(e, "Setting up the TCP stream of {Address} failed; its connection was dropped.", address);
+                continue;
             }
             _streams.Add(stream);
             Counters.OnAccepted();

@@ -1,0 +1,53 @@
+namespace Traktor.Ecs.Net;
+
+/// <summary>
+/// Leaving a session and starting another: what the session left in the world is the game's until the peer starts again,
+/// then it goes, so the next session starts from a clean replicated state.
+/// </summary>
+public sealed partial class MigratingPeer
+{
+    /// <summary>
+    /// The replicated entities of the session this peer left with <see cref="Dispose"/>, destroyed when it starts the next
+    /// (<see cref="Join"/>, <see cref="StartHost"/>). Handles are versioned: one the game destroyed (or whose id a new entity
+    /// took) is not alive and is skipped.
+    /// </summary>
+    private readonly List<Entity> leftovers = new();
+
+    /// <summary>
+    /// The session ends for this peer (<see cref="Dispose"/>): notes what it left. Every entity with a <see cref="NetworkId"/>
+    /// came from the session (a client's replica, or what the host numbered); a peer that hosted last also made the
+    /// replicated entities of its last tick, not numbered yet. A client's unnumbered entities and entities without a
+    /// replicated component are the game's own and stay, as when a host gives way (<see cref="StopHostingFor"/>).
+    /// </summary>
+    private void NoteLeftovers()
+    {
+        bool hosted = Role == MigrationRole.Host || (Role == MigrationRole.Out && netClient is null); // Out with no client: it ended its session
+        foreach (ref var chunk in world.Query(in numberedQuery))
+        {
+            leftovers.AddRange(chunk.Entities.ToArray());
+        }
+
+        if (hosted && registry.ComponentTypes.Length > 0)
+        {
+            foreach (ref var chunk in world.Query(in unnumberedReplicable))
+            {
+                leftovers.AddRange(chunk.Entities.ToArray());
+            }
+        }
+    }
+
+    /// <summary>
+    /// A new session starts: the last one's entities go. Kept until now, they showed whatever the game wanted after leaving
+    /// (an end screen); kept beyond, a client's were ghosts beside the new host's copies, and a host's carried network ids
+    /// the new session numbers again from 0.
+    /// </summary>
+    private void DropLeftovers()
+    {
+        foreach (var entity in leftovers)
+        {
+            if (world.IsAlive(entity)) world.Destroy(entity);
+        }
+
+        leftovers.Clear();
+    }
+}
