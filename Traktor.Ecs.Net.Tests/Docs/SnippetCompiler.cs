@@ -43,7 +43,19 @@ public static class SnippetCompiler
     /// <param name="assemblyName">The snippet's assembly name.</param>
     public static IReadOnlyList<Diagnostic> Errors(string code, string assemblyName = "Snippet")
     {
-        var (_, errors) = Compile(code, assemblyName);
+        var (_, errors) = Compile(code, assemblyName, []);
+        return errors;
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="code"/> together with other files of the same project (a build file's generated
+    /// global usings, a source file a package adds) and returns the errors.
+    /// </summary>
+    /// <param name="code">The compilation unit under test (path <c>Snippet.cs</c>).</param>
+    /// <param name="projectFiles">The other files, by path and text.</param>
+    public static IReadOnlyList<Diagnostic> Errors(string code, IEnumerable<(string Path, string Code)> projectFiles)
+    {
+        var (_, errors) = Compile(code, "Snippet", projectFiles);
         return errors;
     }
 
@@ -55,7 +67,7 @@ public static class SnippetCompiler
     /// <exception cref="InvalidOperationException">It does not compile, or is not a program.</exception>
     public static (int ExitCode, string Output) Run(string code)
     {
-        var (compilation, errors) = Compile(code, "Snippet" + Guid.NewGuid().ToString("N"));
+        var (compilation, errors) = Compile(code, "Snippet" + Guid.NewGuid().ToString("N"), []);
         if (errors.Count > 0) throw new InvalidOperationException("The program does not compile: " + string.Join("; ", errors));
         using var image = new MemoryStream();
         var emitted = compilation.Emit(image);
@@ -86,13 +98,18 @@ public static class SnippetCompiler
         }
     }
 
-    private static (Compilation Compilation, IReadOnlyList<Diagnostic> Errors) Compile(string code, string assemblyName)
+    private static (Compilation Compilation, IReadOnlyList<Diagnostic> Errors) Compile(
+        string code, string assemblyName, IEnumerable<(string Path, string Code)> projectFiles)
     {
         var tree = CSharpSyntaxTree.ParseText(code, ParseOptions, path: "Snippet.cs");
         bool hasTopLevelStatements = tree.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
         var compilation = CSharpCompilation.Create(
             assemblyName,
-            [tree, CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, path: "ImplicitUsings.g.cs")],
+            [
+                tree,
+                CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, path: "ImplicitUsings.g.cs"),
+                .. projectFiles.Select(file => CSharpSyntaxTree.ParseText(file.Code, ParseOptions, path: file.Path)),
+            ],
             References.Value,
             new CSharpCompilationOptions(
                 hasTopLevelStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,

@@ -101,6 +101,13 @@ public sealed class PackageTests
                 Assert.Contains($"build/{library}.targets", entries);
                 Assert.Contains($"buildTransitive/{library}.targets", entries);
             }
+
+            if (library == "Traktor.Ecs")
+            {
+                // TraktorArchCompat compiles this file into the consumer, from next to whichever targets file it imported.
+                Assert.Contains("build/Traktor.Ecs.ArchNamespaces.cs", entries);
+                Assert.Contains("buildTransitive/Traktor.Ecs.ArchNamespaces.cs", entries);
+            }
         }
 
         using var symbols = ZipFile.OpenRead(snupkg);
