@@ -73,12 +73,19 @@ internal static class SessionEndpoints
         {
             var caller = await callers.ResolveAsync(context);
             var directory = SessionHosting.Require(context);
-            var body = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.SessionUserBody);
+            var body = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.SessionLeaveBody);
             caller.RequireSelfOrServer(body.UserId);
-            bool left = await directory.LeaveSessionAsync(Id(sessionId), body.UserId, context.RequestAborted);
+            // A player speaks for itself only: it cannot make its own leave look like a removal (or the reverse) to its game.
+            var reason = body.Reason ?? (caller.IsServer ? SessionLeaveReason.Removed : SessionLeaveReason.Left);
+            if (!caller.IsServer && reason != SessionLeaveReason.Left)
+            {
+                throw new OnlineException(OnlineError.Forbidden, "A player may only leave (reason Left); removals need a server key.");
+            }
+
+            bool left = await directory.LeaveSessionAsync(Id(sessionId), body.UserId, reason, context.RequestAborted);
             return Results.Json(new SessionLeaveResult(left), SessionJsonContext.Default.SessionLeaveResult);
-        }).Describe("leaveMultiplayerSession", SessionsTag, "Gives up a player's seat in a session.")
-            .AcceptsJson<SessionUserBody>().Produces<SessionLeaveResult>().ProducesCommonProblems()
+        }).Describe("leaveMultiplayerSession", SessionsTag, "Frees a player's seat in a session: the player leaves, or a game server removes it.")
+            .AcceptsJson<SessionLeaveBody>().Produces<SessionLeaveResult>().ProducesCommonProblems()
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status415UnsupportedMediaType);
 
         sessions.MapPost("/{sessionId}/end", async (string sessionId, HttpContext context, CallerResolver callers) =>

@@ -162,7 +162,7 @@ public sealed partial class SessionDirectory
         foreach (var (session, user) in idle)
         {
             SessionId.TryParse(session, out var id);
-            released += await LeaveAsync(id, user, SessionEndReason.ServerLost, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            released += await LeaveAsync(id, user, SessionLeaveReason.TimedOut, SessionEndReason.ServerLost, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         var empty = await _db.ReadAsync(c => c.QueryAsync(null,
@@ -228,13 +228,17 @@ public sealed partial class SessionDirectory
             {
                 var (inList, parameters) = SessionRows.InList("@i", ids);
                 departures = await connection.QueryAsync(null,
-                    $"SELECT session_id, user_id, left_at FROM session_members WHERE session_id IN ({inList}) AND left_at >= @since",
-                    reader => (reader.GetString(0), new SessionDeparture(reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)))),
+                    $"SELECT session_id, user_id, left_at, left_why FROM session_members WHERE session_id IN ({inList}) AND left_at >= @since",
+                    reader => (reader.GetString(0), new SessionDeparture(reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), LeaveReason(reader.GetInt64(3)))),
                     cancellationToken, [.. parameters, ("@since", now - (long)(_options.Tokens.TokenLifetime * 2).TotalMilliseconds)]).ConfigureAwait(false);
             }
 
             return sessions.Select(s => new SessionAssignment(s, departures.Where(d => d.Session == s.Id.ToString()).Select(d => d.Departure).ToArray())).ToList();
         }, cancellationToken).ConfigureAwait(false);
+
+    // A row from before reasons were recorded (0), or a number this build does not know, reads as a removal: Kicked, as before.
+    private static SessionLeaveReason LeaveReason(long stored) =>
+        Enum.IsDefined((SessionLeaveReason)stored) ? (SessionLeaveReason)stored : SessionLeaveReason.Removed;
 
     private async Task<int> PruneAsync(long now, CancellationToken cancellationToken)
     {

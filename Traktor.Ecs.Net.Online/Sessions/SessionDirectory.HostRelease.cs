@@ -27,7 +27,7 @@ public sealed partial class SessionDirectory
                 throw new OnlineException(OnlineError.Forbidden, "Only the player hosting a session may give it back.");
             }
 
-            if (!await ReleaseSeatAsync(connection, transaction, sessionId, userId, now, cancellationToken).ConfigureAwait(false))
+            if (!await ReleaseSeatAsync(connection, transaction, sessionId, userId, SessionLeaveReason.Left, now, cancellationToken).ConfigureAwait(false))
             {
                 return false; // released already (a repeated call): nothing more to do
             }

@@ -208,7 +208,7 @@ public sealed partial class SessionDirectory
 
         if (seat is not null && seat != sessionId)
         {
-            await ReleaseSeatAsync(connection, transaction, seat, userId, now, cancellationToken).ConfigureAwait(false);
+            await ReleaseSeatAsync(connection, transaction, seat, userId, SessionLeaveReason.Left, now, cancellationToken).ConfigureAwait(false); // it moved: its own choice
         }
 
         // A rejoin is stamped after the departure it follows, so its ticket is never mistaken for a pre-departure one.

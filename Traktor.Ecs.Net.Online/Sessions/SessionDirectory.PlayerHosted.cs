@@ -219,7 +219,7 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
                         refusal = "";
                     }
 
-                    if (lastReport is not null && await ReleaseSeatAsync(connection, transaction, sessionId, host, now, cancellationToken).ConfigureAwait(false))
+                    if (lastReport is not null && await ReleaseSeatAsync(connection, transaction, sessionId, host, SessionLeaveReason.TimedOut, now, cancellationToken).ConfigureAwait(false))
                     {
                         departed = host;
                     }

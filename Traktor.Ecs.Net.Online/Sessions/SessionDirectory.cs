@@ -113,15 +113,26 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
     /// <inheritdoc/>
     public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
-        LeaveAsync(id, userId, SessionEndReason.Ended, cancellationToken);
+        LeaveAsync(id, userId, SessionLeaveReason.Left, SessionEndReason.Ended, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(reason))
+        {
+            throw OnlineException.Invalid("Unknown leave reason.");
+        }
+
+        return LeaveAsync(id, userId, reason, SessionEndReason.Ended, cancellationToken);
+    }
 
     /// <summary>
-    /// Frees <paramref name="userId"/>'s seat; when it hosts the session (<see cref="SessionHostKind.Player"/>) the session
+    /// Frees <paramref name="userId"/>'s seat, recording <paramref name="why"/> for its game server; when it hosts the session (<see cref="SessionHostKind.Player"/>) the session
     /// ends with <paramref name="hostGone"/>: <see cref="SessionEndReason.Ended"/> when the host left, <see cref="SessionEndReason.ServerLost"/>
     /// when the sweep released a host that stopped reporting (its game died). A host that leaves before it ever published its
     /// address, while a successor it may hand the session to is seated, gives the session back instead (<see cref="GivenBackOnLeaveAsync"/>).
     /// </summary>
-    private async Task<bool> LeaveAsync(SessionId id, long userId, SessionEndReason hostGone, CancellationToken cancellationToken)
+    private async Task<bool> LeaveAsync(SessionId id, long userId, SessionLeaveReason why, SessionEndReason hostGone, CancellationToken cancellationToken)
     {
         CheckUser(userId);
         string sessionId = id.ToString();
@@ -131,7 +142,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
             hostLeft = false;
             long now = NowMs;
             string? seat = await LockSeatAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
-            bool freed = await ReleaseSeatAsync(connection, transaction, sessionId, userId, now, cancellationToken).ConfigureAwait(false);
+            bool freed = await ReleaseSeatAsync(connection, transaction, sessionId, userId, why, now, cancellationToken).ConfigureAwait(false);
             if (seat == sessionId)
             {
                 await connection.ExecuteAsync(transaction, "UPDATE session_seats SET session_id = NULL WHERE user_id = @u", cancellationToken, ("@u", userId)).ConfigureAwait(false);
@@ -196,8 +207,9 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         return ended;
     }
 
-    /// <summary>Frees <paramref name="userId"/>'s slot in a live session (locking the session row); false when it held none.</summary>
-    private async Task<bool> ReleaseSeatAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, long now, CancellationToken cancellationToken)
+    /// <summary>Frees <paramref name="userId"/>'s slot in a live session (locking the session row), recording why; false when it held none.</summary>
+    private async Task<bool> ReleaseSeatAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, SessionLeaveReason why, long now,
+        CancellationToken cancellationToken)
     {
         var session = await connection.QuerySingleOrDefaultAsync(transaction, "SELECT state FROM sessions WHERE id = @id" + _db.ForUpdate,
             reader => (SessionState?)reader.GetInt64(0), cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
@@ -207,8 +219,8 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         }
 
         int changed = await connection.ExecuteAsync(transaction,
-            "UPDATE session_members SET left_at = @t WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
-            cancellationToken, ("@t", now), ("@s", sessionId), ("@u", userId)).ConfigureAwait(false);
+            "UPDATE session_members SET left_at = @t, left_why = @why WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
+            cancellationToken, ("@t", now), ("@why", (long)why), ("@s", sessionId), ("@u", userId)).ConfigureAwait(false);
         if (changed == 0)
         {
             return false;

@@ -156,6 +156,10 @@ internal static class OnlineMigrations
             "ALTER TABLE sessions ADD COLUMN spawned_by BIGINT NULL",
             "CREATE INDEX ix_sessions_spawner ON sessions (spawned_by, state)",
         ]),
+        new(11, "why a member's seat was freed (SessionLeaveReason; 0, a removal, for rows from before), for its game server", _ =>
+        [
+            "ALTER TABLE session_members ADD COLUMN left_why BIGINT NOT NULL DEFAULT 0",
+        ]),
     ];
 
     /// <summary>

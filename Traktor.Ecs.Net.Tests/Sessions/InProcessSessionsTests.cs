@@ -58,7 +58,7 @@ public class InProcessSessionsTests
     {
         var sessions = NewService();
         var left = new ConcurrentQueue<(SessionId, long)>();
-        sessions.MemberLeft += (session, player, _) => left.Enqueue((session, player));
+        sessions.MemberLeft += (session, departure) => left.Enqueue((session, departure.UserId));
         var duel = await sessions.CreateSessionAsync(new SessionOptions("duel", 2), Cancel);
         var other = await sessions.CreateSessionAsync(new SessionOptions("other", 2), Cancel);
         Assert.Equal(SessionJoinStatus.Joined, (await sessions.JoinSessionAsync(duel.Id, 1, Cancel)).Status);

@@ -32,5 +32,8 @@ internal abstract class JoinAlteringSessions(ISessions inner) : ISessions
 
     public virtual Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) => inner.LeaveSessionAsync(id, userId, cancellationToken);
 
+    public virtual Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default) =>
+        inner.LeaveSessionAsync(id, userId, reason, cancellationToken);
+
     public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.EndSessionAsync(id, cancellationToken);
 }

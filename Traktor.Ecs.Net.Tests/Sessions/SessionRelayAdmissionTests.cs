@@ -49,7 +49,7 @@ public sealed class SessionRelayAdmissionTests
     {
         peer.Client.Transport.Disconnect();
         Assert.True(setup.TickUntil(() => setup.Server.Connections.Count == 0, 300));
-        relay.Leave((long)player, relay.DepartureOf(player, setup.Harness.Time.GetUtcNow()));
+        relay.Leave((long)player, relay.DepartureOf(player, setup.Harness.Time.GetUtcNow()), SessionLeaveReason.Left);
         Assert.True(setup.TickUntil(() => relay.PresentPlayers.Count == 0, 60));
     }
 

@@ -51,10 +51,11 @@ public class SessionRelayTests
         Assert.True(setup.TickUntil(() => stranger.Client.Transport.State == ClientState.Disconnected, 300));
         Assert.Equal(DisconnectReason.Rejected, stranger.Client.Transport.LastDisconnectReason);
 
-        // Bob leaves the session in the directory: the server disconnects him, everyone hears it, the slot is free again.
+        // Bob leaves the session in the directory: the server disconnects him, telling him he left (it said Kicked before
+        // TRKNET17), everyone hears it, the slot is free again.
         Assert.True(await sessions.LeaveSessionAsync(session.Id, 2, Cancel));
         Assert.True(setup.TickUntil(() => aliceLeaves.Received.Count == 1 && serverLeaves.Received.Count == 1 && bob.Client.Transport.State == ClientState.Disconnected, 300));
-        Assert.Equal(DisconnectReason.Kicked, bob.Client.Transport.LastDisconnectReason);
+        Assert.Equal(DisconnectReason.LeftSession, bob.Client.Transport.LastDisconnectReason);
         Assert.Equal(2UL, aliceLeaves.Received[0].Rpc.PlayerId);
         Assert.Equal(1, aliceLeaves.Received[0].Rpc.PlayerCount);
         Assert.Equal("bob", aliceLeaves.Received[0].Rpc.Name.ToString()); // who left, without a roster of ids (TRKNET12)
@@ -86,6 +87,36 @@ public class SessionRelayTests
         Assert.True(setup.TickUntil(() => carol.Client.Transport.State == ClientState.Disconnected, 300));
         Assert.Equal(DisconnectReason.SessionEnded, carol.Client.Transport.LastDisconnectReason);
         Assert.Equal(SessionEndReason.Ended, relay.EndReason);
+    }
+
+    [Theory]
+    [InlineData(SessionLeaveReason.Left, DisconnectReason.LeftSession)]
+    [InlineData(SessionLeaveReason.Removed, DisconnectReason.Kicked)]
+    [InlineData(SessionLeaveReason.TimedOut, DisconnectReason.TimedOut)]
+    public async Task A_player_whose_seat_the_directory_frees_while_connected_is_told_why(SessionLeaveReason reason, DisconnectReason told)
+    {
+        // Before TRKNET17 every such player was told Kicked: one that left itself (another device, the raw API) could not
+        // tell that from a removal by the game server.
+        SessionRelay? relay = null;
+        using var setup = new RpcWorld(
+            new LinkConditions(),
+            configure: options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
+        var sessions = new InProcessSessions(
+            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
+            [setup.Harness.ServerAddress.ToEndPoint()],
+            setup.Harness.Time);
+        var session = await sessions.CreateSessionAsync(new SessionOptions("why", 2), Cancel);
+        relay = new SessionRelay(setup.ServerRpcs, session.Id, 2, sessions, setup.Harness.Time);
+        sessions.Attach(relay);
+        var (alice, _, _, _) = await JoinAsync(setup, sessions, session.Id, 1, "alice");
+        var (bob, _, bobLeaves, _) = await JoinAsync(setup, sessions, session.Id, 2, "bob");
+
+        Assert.True(await sessions.LeaveSessionAsync(session.Id, 1, reason, Cancel));
+        Assert.True(setup.TickUntil(() => alice.Client.Transport.State == ClientState.Disconnected && bobLeaves.Received.Count == 1, 300));
+        Assert.Equal(told, alice.Client.Transport.LastDisconnectReason);
+        Assert.Equal(1UL, bobLeaves.Received[0].Rpc.PlayerId);
+        Assert.Equal(ClientState.Connected, bob.Client.Transport.State);
+        Assert.Equal([2UL], relay.PresentPlayers);
     }
 
     [Fact]

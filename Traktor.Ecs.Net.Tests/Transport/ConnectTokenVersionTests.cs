@@ -13,6 +13,7 @@ public sealed class ConnectTokenVersionTests
     [InlineData("TRKNET09")]
     [InlineData("TRKNET14")]   // the version before destroys through the peer mesh (kind 0x82)
     [InlineData("TRKNET15")]   // the version before the disconnect reason HostGaveWay (20)
+    [InlineData("TRKNET16")]   // the version before the disconnect reason LeftSession (21)
     public void A_token_of_another_protocol_version_names_both_versions(string older)
     {
         var issuer = new ConnectTokenIssuer(ConnectTokenIssuer.GenerateServerKey(), TransportHarness.ProtocolId, TimeProvider.System);

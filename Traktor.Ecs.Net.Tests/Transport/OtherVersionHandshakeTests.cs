@@ -15,6 +15,7 @@ public sealed class OtherVersionHandshakeTests
 {
     [Theory]
     [InlineData("TRKNET15")]   // the version before the disconnect reason HostGaveWay (20)
+    [InlineData("TRKNET16")]   // the version before the disconnect reason LeftSession (21)
     [InlineData("TRKNET14")]
     public void A_handshake_of_another_version_is_dropped_unanswered_and_counted_and_the_client_times_out(string older)
     {

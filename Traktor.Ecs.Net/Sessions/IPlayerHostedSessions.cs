@@ -100,7 +100,7 @@ public interface IPlayerHostedSessions
     /// (<see cref="ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/>) that quits before it hosts, or cannot host it. Its seat is released and the next
     /// successor the host was given may take the session over at once (no silence to wait out, no reports needed); the
     /// session ends (<see cref="SessionEndReason.ServerLost"/>) when no successor holds a seat. A host that leaves
-    /// (<see cref="ISessions.LeaveSessionAsync"/>) ends the session instead.
+    /// (<see cref="ISessions.LeaveSessionAsync(SessionId, long, CancellationToken)"/>) ends the session instead.
     /// </summary>
     /// <param name="id">The session.</param>
     /// <param name="userId">The session's host (over HTTP a player may only name itself).</param>

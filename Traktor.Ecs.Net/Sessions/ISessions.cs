@@ -95,12 +95,33 @@ public interface ISessions
     /// <exception cref="Online.OnlineException">As the overload without a name.</exception>
     Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default);
 
-    /// <summary>Frees the player's slot. The game server disconnects the player if it is still connected.</summary>
+    /// <summary>
+    /// The player gives up its slot (<see cref="SessionLeaveReason.Left"/>). The game server disconnects the player if it is
+    /// still connected, with <see cref="DisconnectReason.LeftSession"/>.
+    /// </summary>
     /// <param name="id">The session.</param>
     /// <param name="userId">The player.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>False when the player held no slot in the session.</returns>
-    Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default);
+    /// <remarks>The default implementation leaves as <see cref="LeaveSessionAsync(SessionId, long, SessionLeaveReason, CancellationToken)"/>
+    /// with <see cref="SessionLeaveReason.Left"/>.</remarks>
+    Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        LeaveSessionAsync(id, userId, SessionLeaveReason.Left, cancellationToken);
+
+    /// <summary>
+    /// Frees the player's slot for <paramref name="reason"/>, which the directory records and the game server tells a player
+    /// still connected (<see cref="SessionRelay.Leave"/>): a game server removing a player says
+    /// <see cref="SessionLeaveReason.Removed"/>, one reporting a player whose reconnect grace expired
+    /// <see cref="SessionLeaveReason.TimedOut"/>. Over the backend's HTTP API a player may only say
+    /// <see cref="SessionLeaveReason.Left"/> (<see cref="Online.OnlineError.Forbidden"/> otherwise). No default body, so a
+    /// wrapper must pass the reason on.
+    /// </summary>
+    /// <param name="id">The session.</param>
+    /// <param name="userId">The player.</param>
+    /// <param name="reason">Why the slot is freed.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>False when the player held no slot in the session.</returns>
+    Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default);
 
     /// <summary>Ends a session (<see cref="SessionEndReason.Ended"/>): its game server disconnects its players with <see cref="DisconnectReason.SessionEnded"/>.</summary>
     /// <param name="id">The session.</param>

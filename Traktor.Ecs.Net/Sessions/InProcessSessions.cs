@@ -86,8 +86,8 @@ public sealed partial class InProcessSessions : ISessions
     /// <summary>Raised after a player took a seat, with its name; on the caller's thread.</summary>
     public event Action<SessionId, long, string>? MemberJoined;
 
-    /// <summary>Raised after a player's slot was freed (left, moved to another session), with the time; on the caller's thread.</summary>
-    public event Action<SessionId, long, DateTimeOffset>? MemberLeft;
+    /// <summary>Raised after a player's slot was freed (left, moved to another session, removed), with when and why; on the caller's thread.</summary>
+    public event Action<SessionId, SessionDeparture>? MemberLeft;
 
     /// <summary>Raised after a session ended, with the reason; on the caller's thread.</summary>
     public event Action<SessionId, SessionEndReason>? SessionEnded;
@@ -97,11 +97,11 @@ public sealed partial class InProcessSessions : ISessions
     public void Attach(SessionRelay relay)
     {
         ArgumentNullException.ThrowIfNull(relay);
-        MemberLeft += (session, userId, at) =>
+        MemberLeft += (session, departure) =>
         {
             if (session == relay.Session)
             {
-                relay.Leave(userId, at);
+                relay.Leave(departure.UserId, departure.At, departure.Reason);
             }
         };
         SessionEnded += (session, reason) =>
@@ -241,7 +241,11 @@ public sealed partial class InProcessSessions : ISessions
     }
 
     /// <inheritdoc />
-    public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        LeaveSessionAsync(id, userId, SessionLeaveReason.Left, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default)
     {
         var at = time.GetUtcNow();
         lock (gate)
@@ -254,7 +258,7 @@ public sealed partial class InProcessSessions : ISessions
             seatOf.Remove(userId);
         }
 
-        MemberLeft?.Invoke(id, userId, at);
+        MemberLeft?.Invoke(id, new SessionDeparture(userId, at, reason));
         return Task.FromResult(true);
     }
 
@@ -367,7 +371,7 @@ public sealed partial class InProcessSessions : ISessions
     {
         foreach (var (previous, at) in left)
         {
-            MemberLeft?.Invoke(previous, userId, at);
+            MemberLeft?.Invoke(previous, new SessionDeparture(userId, at, SessionLeaveReason.Left)); // it moved: its own choice
         }
 
         if (!result.Succeeded)

@@ -63,4 +63,10 @@ public enum DisconnectReason : byte
     /// or the host's loss.
     /// </summary>
     HostGaveWay = 20,
+    /// <summary>
+    /// The player left the session itself (<see cref="Sessions.ISessions.LeaveSessionAsync(Sessions.SessionId, long, CancellationToken)"/>,
+    /// from this or another device, or by joining another session) while this connection was still open: not a removal
+    /// (<see cref="Kicked"/>). Since TRKNET17; before, such a player was told <see cref="Kicked"/>.
+    /// </summary>
+    LeftSession = 21,
 }

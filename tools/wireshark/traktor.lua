@@ -1,4 +1,4 @@
--- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET16).
+-- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET17).
 --
 -- Load it for one run:   wireshark -X lua_script:tools/wireshark/traktor.lua capture.pcapng
 --                        tshark -X lua_script:tools/wireshark/traktor.lua -r capture.pcapng -V
@@ -26,7 +26,7 @@ local reasons = {
     [5] = "SendQueueOverflow", [6] = "ServerFull", [7] = "ProtocolMismatch", [8] = "SchemaMismatch",
     [9] = "TokenExpired", [10] = "TokenInvalid", [11] = "Rejected", [12] = "AlreadyConnected",
     [13] = "ConnectTimedOut", [14] = "ProtocolViolation", [15] = "CipherMismatch", [16] = "SessionEnded",
-    [17] = "Idle", [18] = "AddressLimit", [19] = "TokenUsed", [20] = "HostGaveWay",
+    [17] = "Idle", [18] = "AddressLimit", [19] = "TokenUsed", [20] = "HostGaveWay", [21] = "LeftSession",
 }
 local kinds = {
     [0x51] = "Snapshot", [0x52] = "SnapshotAck", [0x60] = "ServerRpc", [0x61] = "ClientRpc",

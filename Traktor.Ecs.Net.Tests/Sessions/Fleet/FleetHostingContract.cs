@@ -190,6 +190,44 @@ public abstract class FleetHostingContract<THarness> where THarness : IDirectory
         Assert.Empty(server.Host.Sessions);
         Assert.Equal(GameServerState.Gone, (await directory.Node.Fleet.ListServersAsync(Cancel)).Single().State);
     }
+
+    [Fact]
+    public async Task A_player_that_leaves_through_the_directory_while_connected_is_told_LeftSession_and_one_removed_Kicked()
+    {
+        // Before TRKNET17 the game server told every player whose seat the directory freed Kicked: a player that left from
+        // another device (or through the raw API, not the facade, which disconnects first) read as removed by the game.
+        await using var directory = await new THarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        await rig.StartServerAsync(directory.Node);
+        long[] ids = await PlayersAsync(directory.Node, 3);
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("leaves", 3), Cancel);
+        var leaver = await JoinAndConnectAsync(rig, directory.Node, session.Id, ids[0]);
+        var removed = await JoinAndConnectAsync(rig, directory.Node, session.Id, ids[1]);
+        var stayer = await JoinAndConnectAsync(rig, directory.Node, session.Id, ids[2]);
+
+        // pilot0 leaves from another device, logged in as itself, while its game is still connected. Over HTTP it may not
+        // pass its own leave off as a removal.
+        var (authentication, own) = directory.Node.ConnectPlayer();
+        await authentication.LoginAsync("pilot0", "correct horse battery", Cancel);
+        if (own is HttpSessions)
+        {
+            var forged = await Assert.ThrowsAsync<OnlineException>(() => own.LeaveSessionAsync(session.Id, ids[0], SessionLeaveReason.Removed, Cancel));
+            Assert.Equal(OnlineError.Forbidden, forged.Error);
+        }
+
+        Assert.True(await own.LeaveSessionAsync(session.Id, ids[0], Cancel));
+        Assert.True(await rig.TickUntilAsync(() => leaver.State == ClientState.Disconnected, 180));
+        Assert.Equal(DisconnectReason.LeftSession, leaver.Client.Transport.LastDisconnectReason);
+
+        // The game's own server (server key) removes pilot1: that is still a kick.
+        Assert.True(await directory.Node.Sessions.LeaveSessionAsync(session.Id, ids[1], SessionLeaveReason.Removed, Cancel));
+        Assert.True(await rig.TickUntilAsync(() => removed.State == ClientState.Disconnected, 180));
+        Assert.Equal(DisconnectReason.Kicked, removed.Client.Transport.LastDisconnectReason);
+
+        // The one who stayed heard both go and is still playing.
+        Assert.True(await rig.TickUntilAsync(() => stayer.Leaves.Received.Count == 2, 120));
+        Assert.Equal(ClientState.Connected, stayer.State);
+    }
 }
 
 public sealed class SqliteFleetHostingTests : FleetHostingContract<SqliteDirectoryHarness>;

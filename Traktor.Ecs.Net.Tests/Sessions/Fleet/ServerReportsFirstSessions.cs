@@ -29,5 +29,8 @@ internal sealed class ServerReportsFirstSessions(ISessions inner) : ISessions
         return await inner.LeaveSessionAsync(id, userId, cancellationToken);        // the player's own: the seat is gone already
     }
 
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default) =>
+        inner.LeaveSessionAsync(id, userId, reason, cancellationToken);
+
     public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.EndSessionAsync(id, cancellationToken);
 }

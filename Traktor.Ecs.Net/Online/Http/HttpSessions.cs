@@ -92,10 +92,14 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
     }
 
     /// <inheritdoc/>
-    public async Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
+        LeaveSessionAsync(id, userId, SessionLeaveReason.Left, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default)
     {
-        var result = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/leave", new SessionUserBody(userId),
-            SessionJsonContext.Default.SessionUserBody, SessionJsonContext.Default.SessionLeaveResult, cancellationToken).ConfigureAwait(false);
+        var result = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/leave", new SessionLeaveBody(userId, reason),
+            SessionJsonContext.Default.SessionLeaveBody, SessionJsonContext.Default.SessionLeaveResult, cancellationToken).ConfigureAwait(false);
         return result.Left;
     }
 

@@ -14,6 +14,7 @@ namespace Traktor.Ecs.Net.Online;
 [JsonSerializable(typeof(SessionInfo))]
 [JsonSerializable(typeof(SessionPage))]
 [JsonSerializable(typeof(SessionUserBody))]
+[JsonSerializable(typeof(SessionLeaveBody))]
 [JsonSerializable(typeof(QuickJoinBody))]
 [JsonSerializable(typeof(SessionJoinBody))]
 [JsonSerializable(typeof(SessionLeaveResult))]

@@ -2,9 +2,15 @@ using Traktor.Ecs.Net.Sessions;
 
 namespace Traktor.Ecs.Net.Online;
 
-/// <summary>Body of <c>POST /v1/sessions/{id}/join</c> and <c>/leave</c>.</summary>
+/// <summary>Body of <c>POST /v1/sessions/{id}/join</c> and of the other routes that name one player.</summary>
 /// <param name="UserId">The player (a player may only name itself; a game server anyone).</param>
 public sealed record SessionUserBody(long UserId);
+
+/// <summary>Body of <c>POST /v1/sessions/{id}/leave</c>.</summary>
+/// <param name="UserId">The player (a player may only name itself; a game server anyone).</param>
+/// <param name="Reason">Why the seat is freed: a player may only say <see cref="SessionLeaveReason.Left"/>. Absent: <see cref="SessionLeaveReason.Left"/>
+/// from a player, <see cref="SessionLeaveReason.Removed"/> from a game server (what every departure meant before reasons were recorded).</param>
+public sealed record SessionLeaveBody(long UserId, SessionLeaveReason? Reason = null);
 
 /// <summary>Body of <c>POST /v1/sessions/quick-join</c>.</summary>
 /// <param name="UserId">The player.</param>

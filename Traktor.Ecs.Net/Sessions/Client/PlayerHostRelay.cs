@@ -93,7 +93,7 @@ internal sealed class PlayerHostRelay
                 if (reason == DisconnectReason.ClientDisconnected && !IsReplaced((ulong)player))
                 {
                     // It left (LeaveSessionAsync): no reconnect grace, as on a game server; the tickets it was admitted with are void.
-                    Relay?.Leave(player, Relay.DepartureOf((ulong)player, this.time.GetUtcNow()));
+                    Relay?.Leave(player, Relay.DepartureOf((ulong)player, this.time.GetUtcNow()), SessionLeaveReason.Left);
                 }
                 else
                 {
@@ -320,7 +320,7 @@ internal sealed class PlayerHostRelay
             if (id != self && id != takeover.LostHost) awaited.Add(id);
         }
 
-        if (takeover.LostHost is { } lost) Relay?.Leave((long)lost, time.GetUtcNow());
+        if (takeover.LostHost is { } lost) Relay?.Leave((long)lost, time.GetUtcNow(), SessionLeaveReason.TimedOut);
     }
 
     /// <summary>The players who did not reach this host within the grace depart (<see cref="PlayerLeft"/>); the handback destroyed their entities.</summary>
@@ -328,7 +328,7 @@ internal sealed class PlayerHostRelay
     {
         foreach (ulong player in awaited)
         {
-            Relay?.Leave((long)player, time.GetUtcNow()); // PlayerLeft: it never came back
+            Relay?.Leave((long)player, time.GetUtcNow(), SessionLeaveReason.TimedOut); // PlayerLeft: it never came back
         }
 
         awaited.Clear();

@@ -57,6 +57,10 @@ internal sealed class StoppableDirectory(ISessions sessions, IPlayerHostedSessio
         Enter(() => sessions.LeaveSessionAsync(id, userId, cancellationToken));
 
     /// <inheritdoc />
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default) =>
+        Enter(() => sessions.LeaveSessionAsync(id, userId, reason, cancellationToken));
+
+    /// <inheritdoc />
     public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
         Enter(() => sessions.EndSessionAsync(id, cancellationToken));
 

@@ -10,7 +10,9 @@ public sealed record FleetAssignments(GameServerState State, IReadOnlyList<Sessi
 /// <param name="Departures">Players who left it recently, with the time (their older tickets are void).</param>
 public sealed record SessionAssignment(SessionInfo Session, IReadOnlyList<SessionDeparture> Departures);
 
-/// <summary>A player who gave up its slot.</summary>
+/// <summary>A player whose slot was freed.</summary>
 /// <param name="UserId">The player.</param>
 /// <param name="At">When, on the directory's clock.</param>
-public sealed record SessionDeparture(long UserId, DateTimeOffset At);
+/// <param name="Reason">Why: the game server tells a player still connected (<see cref="SessionRelay.Leave"/>). A directory from
+/// before reasons were recorded sends none, read as <see cref="SessionLeaveReason.Removed"/>.</param>
+public sealed record SessionDeparture(long UserId, DateTimeOffset At, SessionLeaveReason Reason = SessionLeaveReason.Removed);

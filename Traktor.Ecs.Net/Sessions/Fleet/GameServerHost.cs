@@ -243,7 +243,7 @@ public sealed partial class GameServerHost : ISystem<float>
 
             foreach (var departure in assignment.Departures)
             {
-                session.Game.Relay.Leave(departure.UserId, departure.At);
+                session.Game.Relay.Leave(departure.UserId, departure.At, departure.Reason);
             }
 
             if (info.State == SessionState.Ended)

@@ -13,7 +13,7 @@ namespace Traktor.Ecs.Net.Sessions;
 /// local RPC event, and as an RPC to every client; the newcomer also receives one per player already present); a
 /// departure raises <see cref="PlayerLeft"/> the same way; the departed player's entities (<see cref="NetworkOwner"/>) are
 /// destroyed at the end of that tick instead of waiting out the reconnect grace. A player whose reconnect grace expires leaves the session
-/// and the directory is told (<see cref="ISessions.LeaveSessionAsync"/>), freeing its slot. When the directory says a
+/// and the directory is told (<see cref="ISessions.LeaveSessionAsync(SessionId, long, CancellationToken)"/>), freeing its slot. When the directory says a
 /// player left (<see cref="Leave"/>) or the session ended (<see cref="End"/>), the relay disconnects whom it concerns.
 /// </summary>
 /// <remarks>
@@ -29,7 +29,7 @@ public sealed class SessionRelay
     private readonly ISessions? directory;
     private readonly TimeProvider time;
     private readonly ILogger logger;
-    private readonly ConcurrentQueue<(long UserId, DateTimeOffset At)> leaves = new();
+    private readonly ConcurrentQueue<(long UserId, DateTimeOffset At, SessionLeaveReason Reason)> leaves = new();
     private readonly Dictionary<ulong, string> names = new();
     // The issue time of the newest ticket each player was admitted with, and when (the host's clock): kept while it is
     // present, forgotten when it departs or when it was approved and never connected (see ForgetOld).
@@ -131,10 +131,16 @@ public sealed class SessionRelay
     /// <summary>Players whose admission the relay remembers (present, or approved and not yet connected), for tests of its bound.</summary>
     internal int AdmissionsTracked => admittedTickets.Count;
 
-    /// <summary>The directory freed <paramref name="userId"/>'s slot: it departs (and is disconnected if connected). Any thread.</summary>
+    /// <summary>
+    /// The directory freed <paramref name="userId"/>'s slot: it departs, and a connection still open for it ends with the
+    /// <see cref="DisconnectReason"/> that says why: <see cref="DisconnectReason.LeftSession"/> when the player left itself,
+    /// <see cref="DisconnectReason.Kicked"/> when it was removed, <see cref="DisconnectReason.TimedOut"/> when it was gone
+    /// already. Any thread.
+    /// </summary>
     /// <param name="userId">The player.</param>
     /// <param name="at">When it left, on the directory's clock (tickets issued until then are void).</param>
-    public void Leave(long userId, DateTimeOffset at) => leaves.Enqueue((userId, at));
+    /// <param name="reason">Why (<see cref="SessionDeparture.Reason"/>).</param>
+    public void Leave(long userId, DateTimeOffset at, SessionLeaveReason reason) => leaves.Enqueue((userId, at, reason));
 
     /// <summary>
     /// After a host migration (the relay of the new host): a player the old host announced is present without being
@@ -224,7 +230,7 @@ public sealed class SessionRelay
     {
         try
         {
-            await directory!.LeaveSessionAsync(Session, (long)clientId).ConfigureAwait(false);
+            await directory!.LeaveSessionAsync(Session, (long)clientId, SessionLeaveReason.TimedOut).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is Online.OnlineException or OperationCanceledException)
         {
@@ -245,7 +251,7 @@ public sealed class SessionRelay
                 Depart(clientId, leave.At);
                 if (connections.TryGetValue(clientId, out var connection))
                 {
-                    server.Transport.Disconnect(connection, DisconnectReason.Kicked);
+                    server.Transport.Disconnect(connection, DisconnectOf(leave.Reason));
                 }
             }
         }
@@ -264,6 +270,15 @@ public sealed class SessionRelay
 
         ForgetOld();
     }
+
+    // A player's own leave is not a kick: before TRKNET17 every departure read Kicked, and a game could not tell a player that
+    // left from another device (or through the raw directory API) from one the game server removed.
+    private static DisconnectReason DisconnectOf(SessionLeaveReason reason) => reason switch
+    {
+        SessionLeaveReason.Left => DisconnectReason.LeftSession,
+        SessionLeaveReason.TimedOut => DisconnectReason.TimedOut,
+        _ => DisconnectReason.Kicked,
+    };
 
     private void Depart(ulong clientId, DateTimeOffset at)
     {
