@@ -41,6 +41,8 @@ public sealed partial class LuaScript : IDisposable
         Entries = new ScriptEntries(this);
         try
         {
+            // The string comparison cost model holds for byte order only: refused, typed, before any script code runs.
+            LuaCollation.ThrowUnlessByteOrder(_lua);
             _memory.FindContentOffset(_lua);
             _lua.OpenLibs();
             RunPrelude(api);

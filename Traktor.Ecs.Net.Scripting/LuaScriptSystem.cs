@@ -56,6 +56,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
     /// <returns>The script.</returns>
     /// <exception cref="LuaScriptException">The source does not compile (<see cref="ScriptErrorKind.Syntax"/>, with file and line).</exception>
     /// <exception cref="LuaNativeLibraryException">This platform has no native Lua library (see the exception's message).</exception>
+    /// <exception cref="LuaCollationException">Native code in the process set a string collation other than "C" (see the exception's message).</exception>
     public LuaScript Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -69,6 +70,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
     /// <returns>The script.</returns>
     /// <exception cref="LuaScriptException">The source does not compile.</exception>
     /// <exception cref="LuaNativeLibraryException">This platform has no native Lua library.</exception>
+    /// <exception cref="LuaCollationException">The process's string collation is not "C".</exception>
     public LuaScript LoadSource(string name, string source, IReadOnlyDictionary<string, ScriptValue>? globals = null)
     {
         var identity = new ScriptIdentity(_services);

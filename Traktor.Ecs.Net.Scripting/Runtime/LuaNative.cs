@@ -68,6 +68,9 @@ internal static class LuaNative
         throw new LuaNativeLibraryException(names, RuntimeInformation.RuntimeIdentifier, last);
     }
 
+    /// <summary>The loaded library's handle (zero before <see cref="EnsureLoaded"/>): its imports, such as the C library's, are found through it.</summary>
+    internal static IntPtr Handle => Volatile.Read(ref _handle);
+
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) => name == Library ? _handle : IntPtr.Zero;
 
     /// <summary>

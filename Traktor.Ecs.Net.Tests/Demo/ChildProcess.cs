@@ -9,9 +9,11 @@ internal sealed class ChildProcess : IDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    public ChildProcess(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, Action<IDictionary<string, string?>>? environment = null)
+    /// <param name="input">True to type on its console with <see cref="WriteLine"/>.</param>
+    public ChildProcess(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, Action<IDictionary<string, string?>>? environment = null,
+        bool input = false)
     {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input, UseShellExecute = false };
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;
@@ -40,6 +42,13 @@ internal sealed class ChildProcess : IDisposable
                 return output.ToString();
             }
         }
+    }
+
+    /// <summary>Types a line on the process's console (made with input: true).</summary>
+    public void WriteLine(string line)
+    {
+        process.StandardInput.WriteLine(line);
+        process.StandardInput.Flush();
     }
 
     /// <summary>Sends a POSIX signal (for example "TERM") to the process, as <c>kill -TERM</c> does.</summary>

@@ -68,6 +68,43 @@ public partial class HostMigrationProcessTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The game is over: the host ends it (typed <c>end</c>, as when its duration is up), and every player is out and
+    /// stops. Failed before (the sample ended with Dispose when its duration was up; run by hand, host 6 s, two joiners
+    /// 12 s): both joiners printed "migrated host=2", and when peer 2's game was over too, "migrated host=3".
+    /// </summary>
+    [Fact]
+    public async Task When_the_game_is_over_the_host_ends_it_for_every_player_and_nobody_migrates()
+    {
+        string sample = Path.Combine(AppContext.BaseDirectory, "HostMigration.dll");
+        string key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        using var host = new ChildProcess("dotnet", [sample, "--id", "1", "--key", key, "--host", "--duration", "120"], input: true);
+        string address = await WaitFor(host, () => StandbyLine().Match(host.Output) is { Success: true } m ? m.Groups[1].Value : null, TimeSpan.FromSeconds(60), "the host's address");
+        var joiners = new List<ChildProcess>();
+        try
+        {
+            for (int id = 2; id <= 3; id++) joiners.Add(new ChildProcess("dotnet", [sample, "--id", $"{id}", "--key", key, "--join", address, "--duration", "120"]));
+            await WaitFor(host, () => joiners.All(j => Latest(j.Output) is { Epoch: 1, Ships.Count: 3 } s && s.Successors.Split(',').Length == 2) ? "" : null,
+                TimeSpan.FromSeconds(90), "the joiners in play with a plan");
+
+            host.WriteLine("end");
+            Assert.Equal(0, await host.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("ended", host.Output.Split('\n').Select(l => l.Trim()));
+            foreach (var joiner in joiners)
+            {
+                Assert.Equal(0, await joiner.WaitAsync(TimeSpan.FromSeconds(30)));
+                var lines = joiner.Output.Split('\n').Select(l => l.Trim()).ToList();
+                Assert.Contains("out reason=SessionEnded", lines);
+                Assert.DoesNotContain(lines, l => l.StartsWith("migrated", StringComparison.Ordinal));
+                Assert.Equal(1u, Latest(joiner.Output)!.Epoch);
+            }
+        }
+        finally
+        {
+            foreach (var joiner in joiners) joiner.Dispose();
+        }
+    }
+
     private static async Task<T> WaitFor<T>(ChildProcess anyProcess, Func<T?> probe, TimeSpan limit, string what)
         where T : class
     {

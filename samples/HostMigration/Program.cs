@@ -1,7 +1,10 @@
-// One player of a listen-server game that survives its host. Run the first host and three joiners:
+// One player of a listen-server game that survives its host. Run the first host and three joiners, all with one key
+// (make it with `openssl rand -hex 32`):
 //   dotnet run --project samples/HostMigration -- --id 1 --key <64 hex> --host
 //   dotnet run --project samples/HostMigration -- --id 2 --key <64 hex> --join 127.0.0.1:<port printed by the host>
 // then kill the host (kill -KILL): the joiners elect its successor and play on. Every 50 ms each prints a status line.
+// The game is over after --duration seconds (60) or when `end` is typed: the peer that hosts then ends the session for
+// everyone (EndSession; its players are out and stop, nobody migrates), a player that does not host leaves (Dispose).
 using System.Globalization;
 using System.Net;
 using HostMigration;
@@ -36,10 +39,20 @@ else
     peer.Join(token, hostClientId: 1);
 }
 
+// `end` on the console is the game's "end match" button. Without a console (no input) only the duration ends the game.
+using var over = new CancellationTokenSource();
+new Thread(() =>
+{
+    while (Console.ReadLine() is { } line)
+    {
+        if (line.Trim() == "end") over.Cancel();
+    }
+}) { IsBackground = true }.Start();
+
 var loop = new NetworkLoop(settings.TickRate).Add(new Group<float>("player", peer));
 var clock = System.Diagnostics.Stopwatch.StartNew();
 var nextStatus = TimeSpan.Zero;
-while (clock.Elapsed < options.Duration)
+while (clock.Elapsed < options.Duration && !over.IsCancellationRequested && peer.Role != MigrationRole.Out)
 {
     loop.Update();
     if (clock.Elapsed >= nextStatus)
@@ -51,7 +64,19 @@ while (clock.Elapsed < options.Duration)
     Thread.Sleep(1);
 }
 
-peer.Dispose();
+if (peer.IsHost)
+{
+    // The game is over: the host ends it for everyone. Dispose alone would shut the server down, which the players take
+    // for the host's loss: they would elect a successor and play on without it.
+    peer.EndSession();
+    Console.WriteLine("ended");
+}
+else if (peer.Role == MigrationRole.Out)
+{
+    Console.WriteLine($"out reason={peer.OutReason}"); // SessionEnded: the host ended the game
+}
+
+peer.Dispose(); // a player that still plays leaves the session
 Console.WriteLine("done");
 
 namespace HostMigration

@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+using Traktor.Ecs.Net.Scripting;
+using Traktor.Ecs.Net.Scripting.Sandbox;
+using Traktor.Ecs.Net.Tests.Demo;
+
+namespace Traktor.Ecs.Net.Tests.Scripting;
+
+/// <summary>
+/// Lua compares strings with <c>strcoll</c>, and the sandbox's cost model for comparisons (<see cref="LuaMemory"/>) holds for
+/// the "C" collation only: a script loads only when the process's <c>LC_COLLATE</c> is "C" (or "POSIX"), else
+/// <see cref="LuaCollationException"/>. Before, a host whose native code had called <c>setlocale</c> ran scripts whose
+/// comparisons cost 7 to 150 ns a byte against a model of 0.04 (docs/SECURITY.md). The process's locale is never changed in
+/// the test host: the other collation is set in a child process that runs one test of this class.
+/// </summary>
+public sealed class CollationTests
+{
+    // Set for the child process only: the collation its test sets before loading a script.
+    private const string ChildCollation = "TRAKTOR_TEST_LC_COLLATE";
+
+    [Fact]
+    public void A_script_loads_under_the_C_collation_and_is_refused_under_the_one_the_child_process_sets()
+    {
+        if (Environment.GetEnvironmentVariable(ChildCollation) is not { } collation)
+        {
+            // The test host: .NET leaves LC_COLLATE at "C" whatever LANG says (it never calls setlocale), and scripts load.
+            using var host = new ScriptHost();
+            var plain = host.Load("plain.lua", "ordered = 'B' < 'a'");
+            Assert.True(plain.GetGlobal("ordered").AsBoolean);
+            Assert.Equal("C", LuaCollation.QueryName()); // asked of the C library Lua uses (found once a script loaded)
+            return;
+        }
+
+        // The child process: native code sets the collation, as a game engine calling setlocale(LC_ALL, "") would.
+        Assert.Equal(collation, SetCollation(collation));
+        using (var refused = new ScriptHost())
+        {
+            var error = Assert.Throws<LuaCollationException>(() => refused.Load("plain.lua", "ordered = 'B' < 'a'"));
+            Assert.Equal($"\"{collation}\"", error.Collation);
+            Assert.Contains("setlocale(LC_COLLATE, \"C\")", error.Message, StringComparison.Ordinal);
+        }
+
+        // What the message says to do: LC_COLLATE alone back to "C", and scripts load again.
+        Assert.Equal("C", SetCollation("C"));
+        using var host2 = new ScriptHost();
+        var script = host2.Load("plain.lua", "ordered = 'B' < 'a'");
+        Assert.True(script.GetGlobal("ordered").AsBoolean);
+    }
+
+    [Fact]
+    public async Task A_process_whose_native_code_set_C_UTF_8_refuses_scripts_until_it_sets_C_again()
+    {
+        // C.UTF-8 is the collation every glibc since 2.35 has (no locale package needed); it orders bytes as "C" does, so the
+        // order probe alone would pass it; its name is what refuses it (older builds of it were table driven, and unmeasured).
+        var test = typeof(CollationTests).Assembly.Location;
+        using var child = new ChildProcess(
+            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet",
+            // Run directly, the test assembly is xUnit's own runner (-method takes the full name).
+            [test, "-method", $"{typeof(CollationTests).FullName}.{nameof(A_script_loads_under_the_C_collation_and_is_refused_under_the_one_the_child_process_sets)}", "-noColor"],
+            environment: environment => environment[ChildCollation] = "C.UTF-8");
+
+        var exit = await child.WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.True(exit == 0, $"exit {exit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none (timed out)"}: {child.Output}");
+        Assert.Contains("Total: 1, Errors: 0, Failed: 0, Skipped: 0", child.Output, StringComparison.Ordinal);
+    }
+
+    private delegate IntPtr SetLocale(int category, string? locale);
+
+    // setlocale(LC_COLLATE, name) in glibc (LC_COLLATE is 3): the name it set, or null when it has no such locale.
+    private static string? SetCollation(string name)
+    {
+        var libc = NativeLibrary.Load("libc.so.6");
+        var set = Marshal.GetDelegateForFunctionPointer<SetLocale>(NativeLibrary.GetExport(libc, "setlocale"));
+        return Marshal.PtrToStringUTF8(set(3, name));
+    }
+}
