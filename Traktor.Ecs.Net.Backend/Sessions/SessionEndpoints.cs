@@ -173,7 +173,7 @@ internal static class SessionEndpoints
                 SessionJsonContext.Default.GameServerLeaseBody, statusCode: StatusCodes.Status201Created);
         }).Describe("registerGameServer", FleetTag, "Registers a game-server process with its addresses and capacity (server key).")
             .AcceptsJson<GameServerRegistration>().Produces<GameServerLeaseBody>(StatusCodes.Status201Created).ProducesCommonProblems()
-            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
 
         fleet.MapGet("", async (HttpContext context, CallerResolver callers) =>
         {

@@ -41,6 +41,9 @@ public sealed class SessionSettings
     /// <summary>Live sessions one player may have created at once.</summary>
     public int MaxSessionsPerPlayer { get; set; } = 2;
 
+    /// <summary>Game servers the fleet keeps at once, ended ones included until deleted: <see cref="SessionDirectoryOptions.MaxGameServers"/>.</summary>
+    public int MaxGameServers { get; set; } = 10_000;
+
     /// <summary>
     /// How long a player host must be silent before its first successor may take it over after a host migration, in
     /// milliseconds (the n-th successor waits n times as long): <see cref="SessionDirectoryOptions.HostClaimAfter"/>.
@@ -106,6 +109,7 @@ public sealed class SessionSettings
                 EmptySessionTimeout = TimeSpan.FromSeconds(EmptySessionTimeoutSeconds),
                 MemberIdleTimeout = TimeSpan.FromSeconds(MemberIdleTimeoutSeconds),
                 MaxSessionsPerPlayer = MaxSessionsPerPlayer,
+                MaxGameServers = MaxGameServers,
                 HostClaimAfter = TimeSpan.FromMilliseconds(HostClaimAfterMs),
                 HostPublishGrace = TimeSpan.FromMilliseconds(HostPublishGraceMs),
             };

@@ -21,6 +21,15 @@ public sealed partial class SessionDirectory
         await _db.WriteAsync(async (connection, transaction) =>
         {
             long now = NowMs;
+            // Every server row counts until the sweep deletes it (dead and gone ones after EndedRetention): registering and
+            // deregistering in a loop must not grow the table either.
+            long held = await connection.ScalarAsync<long>(transaction, "SELECT COUNT(*) FROM game_servers", cancellationToken).ConfigureAwait(false);
+            if (held >= _options.MaxGameServers)
+            {
+                throw new OnlineException(OnlineError.QuotaExceeded, string.Create(CultureInfo.InvariantCulture,
+                    $"The fleet holds {_options.MaxGameServers} game servers, ended ones included until they are deleted; deregister servers or wait."));
+            }
+
             return await connection.ExecuteAsync(transaction,
                 """
                 INSERT INTO game_servers (id, name, addresses, state, max_players, max_sessions, reserved_players, live_sessions, connected_players, tick_us,

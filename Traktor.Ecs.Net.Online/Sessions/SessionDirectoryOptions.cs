@@ -56,6 +56,15 @@ public sealed record SessionDirectoryOptions
     /// <summary>Most sessions one game server may report in a heartbeat (and host). Default 256.</summary>
     public int MaxSessionsPerServer { get; init; } = 256;
 
+    /// <summary>
+    /// Game servers the directory keeps at once, dead and deregistered ones still within <see cref="EndedRetention"/>
+    /// included; a registration beyond it is refused with <see cref="OnlineError.QuotaExceeded"/>. Registrations carry a
+    /// server key and are not rate-limited, so without it a leaked key could grow the fleet's table, every listing of
+    /// it and the sweep's work without end (one registration a millisecond is 3.6 million servers an hour). Concurrent
+    /// registrations on several nodes may pass it by as many as run at once. Default 10,000.
+    /// </summary>
+    public int MaxGameServers { get; init; } = 10_000;
+
     /// <summary>Checks the values.</summary>
     public void Validate()
     {
@@ -74,5 +83,6 @@ public sealed record SessionDirectoryOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HostPublishGrace, TimeSpan.FromHours(1), nameof(HostPublishGrace));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerPlayer, 0, nameof(MaxSessionsPerPlayer));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerServer, 1, nameof(MaxSessionsPerServer));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxGameServers, 1, nameof(MaxGameServers));
     }
 }

@@ -87,7 +87,7 @@ internal sealed class MultiplayerApi
         // the script has the session, never once it has it. Before, the hook got the call's own token, which CallTimeout
         // could still cancel after the session was made, until the tick that handed it to the script disposed it (and a
         // timer firing during that dispose cancels all the same): the script hosted a session the game had been told to stop.
-        var hosting = new TakeoverHosting(callCancellation.Token, logger);
+        var hosting = new StartedHosting(callCancellation.Token, logger);
         long player = (long)identity.PlayerId;
         // As Multiplayer.CreateSessionAsync(options, SessionHostKind.Player) does: a start that fails leaves the session again.
         var hosted = Task.Run(async () => (await directory.CreateSessionAsync(wanted, player, (grant, _) => start(grant, hosting.Token), callCancellation.Token)

@@ -39,7 +39,7 @@ internal sealed partial class ScriptMigration
 
             // The hook's token says whether the scripts still want what it starts: cancelled once they gave it up (the
             // migration stopped, or Started refused it), also after its task completed; never once the takeover attached.
-            var hosting = new TakeoverHosting(migration.Token, logger);
+            var hosting = new StartedHosting(migration.Token, logger);
             Task hook;
             try
             {
@@ -125,5 +125,5 @@ internal sealed partial class ScriptMigration
 
     /// <summary>The game's hosting hook under way for a takeover.</summary>
     private sealed record Starting(MigrationAttempt Migration, PlayerHostGrant Grant, HostedSession.Takeover Takeover, List<Entity> Doomed, Task Hook,
-        TaskCompletionSource<bool> Hosted, TakeoverHosting Hosting);
+        TaskCompletionSource<bool> Hosted, StartedHosting Hosting);
 }

@@ -120,6 +120,33 @@ public class SessionRelayTests
     }
 
     [Fact]
+    public async Task A_player_whose_reconnect_grace_expires_is_reported_to_the_directory_as_timed_out_not_as_leaving()
+    {
+        // The relay reports the departure itself: the directory must not record it as the player's own leave (nor as a
+        // removal), so what every other game server or node hears of it says the player was gone.
+        SessionRelay? relay = null;
+        using var setup = new RpcWorld(
+            new LinkConditions(),
+            new RpcOptions { ReconnectGracePeriod = TimeSpan.FromSeconds(1) },
+            options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
+        var sessions = new InProcessSessions(
+            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
+            [setup.Harness.ServerAddress.ToEndPoint()],
+            setup.Harness.Time);
+        var session = await sessions.CreateSessionAsync(new SessionOptions("grace", 2), Cancel);
+        relay = new SessionRelay(setup.ServerRpcs, session.Id, 2, sessions, setup.Harness.Time);
+        sessions.Attach(relay);
+        var departures = new System.Collections.Concurrent.ConcurrentQueue<SessionDeparture>();
+        sessions.MemberLeft += (_, departure) => departures.Enqueue(departure);
+        var (alice, _, _, _) = await JoinAsync(setup, sessions, session.Id, 1, "alice");
+
+        alice.Client.Transport.Disconnect();
+        Assert.True(setup.TickUntil(() => !departures.IsEmpty, 300));
+        var departed = Assert.Single(departures);
+        Assert.Equal((1L, SessionLeaveReason.TimedOut), (departed.UserId, departed.Reason));
+    }
+
+    [Fact]
     public async Task MembersConnectingInTheSameTickHearOfEachJoinOnce()
     {
         // Found by following the docs: the newcomer's roster and the earlier member's broadcast, raised in one tick,

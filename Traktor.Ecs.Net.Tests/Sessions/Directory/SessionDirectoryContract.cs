@@ -194,6 +194,33 @@ public abstract class SessionDirectoryContract<THarness> where THarness : IDirec
     }
 
     [Fact]
+    public async Task The_game_server_learns_why_each_seat_was_freed()
+    {
+        // Before, a departure carried no reason and the game server kicked every player still connected, one that left
+        // itself included. The reason is stored with the seat, so it reaches every backend node's heartbeat answers.
+        await using var directory = await StartAsync(nodes: 2);
+        var server = await ServerAsync(directory.Node, 40551);
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("why", 4), Cancel);
+        var elsewhere = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("elsewhere", 4), Cancel);
+        long[] players = await PlayersAsync(directory.Node, 4, "why");
+        foreach (long player in players)
+        {
+            Assert.Equal(SessionJoinStatus.Joined, (await directory.Node.Sessions.JoinSessionAsync(session.Id, player, Cancel)).Status);
+        }
+
+        Assert.True(await directory.Node.Sessions.LeaveSessionAsync(session.Id, players[0], Cancel));
+        Assert.True(await directory.Node.Sessions.LeaveSessionAsync(session.Id, players[1], SessionLeaveReason.Removed, Cancel));
+        Assert.True(await directory.Nodes[1].Sessions.LeaveSessionAsync(session.Id, players[2], SessionLeaveReason.TimedOut, Cancel));
+        Assert.Equal(SessionJoinStatus.Joined, (await directory.Node.Sessions.JoinSessionAsync(elsewhere.Id, players[3], Cancel)).Status);
+        await Assert.ThrowsAsync<OnlineException>(() => directory.Node.Sessions.LeaveSessionAsync(session.Id, players[0], (SessionLeaveReason)7, Cancel));
+
+        var departures = (await BeatAsync(directory.Nodes[1], server)).Sessions.Single(s => s.Session.Id == session.Id).Departures;
+        Assert.Equal(
+            [(players[0], SessionLeaveReason.Left), (players[1], SessionLeaveReason.Removed), (players[2], SessionLeaveReason.TimedOut), (players[3], SessionLeaveReason.Left)],
+            departures.Select(d => (d.UserId, d.Reason)).OrderBy(d => d.UserId));
+    }
+
+    [Fact]
     public async Task QuickJoinFillsTheOldestMatchingPublicSessionThenCreatesOne()
     {
         await using var directory = await StartAsync(nodes: 2);

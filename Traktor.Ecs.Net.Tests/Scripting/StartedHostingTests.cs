@@ -4,16 +4,16 @@ using Traktor.Ecs.Net.Scripting.Api;
 namespace Traktor.Ecs.Net.Tests.Scripting;
 
 /// <summary>
-/// A takeover's hosting token: once attaching or giving up decided, its source is disposed (before, it never was). The
+/// A started hosting's token (a takeover's or createSession's): once attaching or giving up decided, its source is disposed (before, it never was). The
 /// token stays usable: it keeps saying whether it was cancelled and takes registrations; only its wait handle is gone.
 /// </summary>
-public sealed class TakeoverHostingTests
+public sealed class StartedHostingTests
 {
     [Fact]
     public void A_hosting_given_up_cancels_its_token_once_and_disposes_its_source()
     {
         using var migration = new CancellationTokenSource();
-        var hosting = new TakeoverHosting(migration.Token, NullLogger.Instance);
+        var hosting = new StartedHosting(migration.Token, NullLogger.Instance);
         var token = hosting.Token;
         int cancelled = 0;
         token.Register(() => cancelled++);
@@ -35,7 +35,7 @@ public sealed class TakeoverHostingTests
     public void A_hosting_that_attached_disposes_its_source_and_its_token_is_never_cancelled()
     {
         using var migration = new CancellationTokenSource();
-        var hosting = new TakeoverHosting(migration.Token, NullLogger.Instance);
+        var hosting = new StartedHosting(migration.Token, NullLogger.Instance);
         var token = hosting.Token;
         bool cancelled = false;
         token.Register(() => cancelled = true);
@@ -57,7 +57,7 @@ public sealed class TakeoverHostingTests
         using var migration = new CancellationTokenSource();
         migration.Cancel();
 
-        var hosting = new TakeoverHosting(migration.Token, NullLogger.Instance);
+        var hosting = new StartedHosting(migration.Token, NullLogger.Instance);
 
         Assert.True(hosting.Token.IsCancellationRequested);
         Assert.False(hosting.TryAttach());

@@ -3,19 +3,19 @@ using Microsoft.Extensions.Logging;
 namespace Traktor.Ecs.Net.Scripting.Api;
 
 /// <summary>
-/// What a takeover's <see cref="ScriptServices.StartHosting"/> call is told through its token: the hosting it starts is either
-/// attached (the takeover completed: the game's from then on, the token is never cancelled) or given up (the token is
-/// cancelled, once: the game stops what the call started), never both. Given up when the migration stops (an unload, a
-/// disposed system, a leave) or the takeover is refused after the hook (it failed, or the game's host received first).
-/// <c>createSession(.., "player")</c> decides its hook's token the same way: attached when the script gets the session,
-/// given up when the call ends first (<see cref="LuaScriptOptions.CallTimeout"/>, an unload) or fails.
+/// The hosting a <see cref="ScriptServices.StartHosting"/> call starts, decided once: either attached (the scripts serve it:
+/// the game's from then on, and its token is never cancelled) or given up (the token is cancelled, once: the game stops what
+/// the call started), never both. Two callers: <c>createSession(.., "player")</c> attaches when the script gets the session,
+/// and gives up when the call ends first (<see cref="LuaScriptOptions.CallTimeout"/>, an unload) or fails; a host migration's
+/// takeover attaches when it completes, and gives up when the migration stops (an unload, a disposed system, a leave) or the
+/// takeover is refused after the hook (it failed, or the game's host received first).
 /// </summary>
 /// <remarks>
 /// Any thread: a stop may come from another thread while the tick thread attaches; whichever comes first decides. Once it
 /// decided, the token's source is disposed (the token still says whether it was cancelled and takes registrations, which
 /// run at once when it was; only its <see cref="CancellationToken.WaitHandle"/> is gone).
 /// </remarks>
-internal sealed class TakeoverHosting
+internal sealed class StartedHosting
 {
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _givenUp = new();
@@ -25,18 +25,23 @@ internal sealed class TakeoverHosting
 
     private readonly ILogger _logger;
 
-    /// <summary>Gives the hosting up when <paramref name="migration"/> is cancelled (the migration stopped) before it attached.</summary>
-    public TakeoverHosting(CancellationToken migration, ILogger logger)
+    /// <summary>
+    /// Gives the hosting up when <paramref name="caller"/> is cancelled (the call ended, the migration stopped) before it attached.
+    /// </summary>
+    public StartedHosting(CancellationToken caller, ILogger logger)
     {
         _logger = logger;
-        Token = _givenUp.Token; // read before a stop can dispose the source (a migration stopped already gives up right here)
-        _stopped = migration.Register(static state => ((TakeoverHosting)state!).GiveUp(), this);
+        Token = _givenUp.Token; // read before a stop can dispose the source (a caller stopped already gives up right here)
+        _stopped = caller.Register(static state => ((StartedHosting)state!).GiveUp(), this);
     }
 
     /// <summary>The token the game's hook gets: cancelled once the hosting was given up, also after the hook's task completed.</summary>
     public CancellationToken Token { get; }
 
-    /// <summary>Tick thread: the takeover attaches now, unless the hosting was given up already (then false, and nothing may change).</summary>
+    /// <summary>
+    /// Tick thread: the hosting attaches now (the script has the session, the takeover completed), unless it was given up
+    /// already (then false, and nothing may change).
+    /// </summary>
     public bool TryAttach()
     {
         lock (_gate)
@@ -49,7 +54,7 @@ internal sealed class TakeoverHosting
             _attached = true;
         }
 
-        _stopped.Dispose(); // the hosting is the game's: a later stop of the migration no longer concerns it
+        _stopped.Dispose(); // the hosting is the game's: a later stop of the caller no longer concerns it
         _givenUp.Dispose(); // never cancelled now (a GiveUp from here on returns at once)
         return true;
     }
