@@ -187,7 +187,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         {
             BeginMigration(now);
         }
-        else if (Role == MigrationRole.Reconnecting && (attemptFailed || time.GetElapsedTime(attemptStartedAt, now) >= options.ReconnectTimeout))
+        else if (Role == MigrationRole.Reconnecting && (attemptFailed || AttemptTimedOut(now)))
         {
             if (followingRecorded)
             {
