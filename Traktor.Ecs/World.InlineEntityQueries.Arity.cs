@@ -42,6 +42,20 @@ public sealed partial class World
         }
     }
 
+    /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineEntityQuery<TForEach, T0>(in QueryDescription description)
+        where TForEach : struct, IForEachWithEntity<T0>
+    {
+        var iterator = new TForEach();
+        InlineEntityQuery<TForEach, T0>(in description, ref iterator);
+    }
+
     /// <summary>Like <c>InlineQuery</c>, passing the entity handle too.</summary>
     /// <typeparam name="TForEach">The callback struct.</typeparam>
     /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
@@ -79,6 +93,21 @@ public sealed partial class World
         {
             ExitIteration();
         }
+    }
+
+    /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineEntityQuery<TForEach, T0, T1>(in QueryDescription description)
+        where TForEach : struct, IForEachWithEntity<T0, T1>
+    {
+        var iterator = new TForEach();
+        InlineEntityQuery<TForEach, T0, T1>(in description, ref iterator);
     }
 
     /// <summary>Like <c>InlineQuery</c>, passing the entity handle too.</summary>
@@ -121,6 +150,22 @@ public sealed partial class World
         {
             ExitIteration();
         }
+    }
+
+    /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineEntityQuery<TForEach, T0, T1, T2>(in QueryDescription description)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2>
+    {
+        var iterator = new TForEach();
+        InlineEntityQuery<TForEach, T0, T1, T2>(in description, ref iterator);
     }
 
     /// <summary>Like <c>InlineQuery</c>, passing the entity handle too.</summary>
@@ -166,6 +211,23 @@ public sealed partial class World
         {
             ExitIteration();
         }
+    }
+
+    /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineEntityQuery<TForEach, T0, T1, T2, T3>(in QueryDescription description)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3>
+    {
+        var iterator = new TForEach();
+        InlineEntityQuery<TForEach, T0, T1, T2, T3>(in description, ref iterator);
     }
 
     /// <summary>Like <c>InlineQuery</c>, passing the entity handle too.</summary>
@@ -214,6 +276,24 @@ public sealed partial class World
         {
             ExitIteration();
         }
+    }
+
+    /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineEntityQuery<TForEach, T0, T1, T2, T3, T4>(in QueryDescription description)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4>
+    {
+        var iterator = new TForEach();
+        InlineEntityQuery<TForEach, T0, T1, T2, T3, T4>(in description, ref iterator);
     }
 
     /// <summary>Like <c>InlineQuery</c>, passing the entity handle too.</summary>
@@ -265,5 +345,24 @@ public sealed partial class World
         {
             ExitIteration();
         }
+    }
+
+    /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineEntityQuery<TForEach, T0, T1, T2, T3, T4, T5>(in QueryDescription description)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5>
+    {
+        var iterator = new TForEach();
+        InlineEntityQuery<TForEach, T0, T1, T2, T3, T4, T5>(in description, ref iterator);
     }
 }

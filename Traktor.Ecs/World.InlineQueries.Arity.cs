@@ -45,6 +45,20 @@ public sealed partial class World
     }
 
     /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineQuery<TForEach, T0>(in QueryDescription description)
+        where TForEach : struct, IForEach<T0>
+    {
+        var iterator = new TForEach();
+        InlineQuery<TForEach, T0>(in description, ref iterator);
+    }
+
+    /// <summary>
     /// Runs a struct callback for every matching entity. The loop is specialised for
     /// <typeparamref name="TForEach"/>, so its <c>Update</c> inlines.
     /// </summary>
@@ -83,6 +97,21 @@ public sealed partial class World
         {
             ExitIteration();
         }
+    }
+
+    /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineQuery<TForEach, T0, T1>(in QueryDescription description)
+        where TForEach : struct, IForEach<T0, T1>
+    {
+        var iterator = new TForEach();
+        InlineQuery<TForEach, T0, T1>(in description, ref iterator);
     }
 
     /// <summary>
@@ -130,6 +159,22 @@ public sealed partial class World
     }
 
     /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineQuery<TForEach, T0, T1, T2>(in QueryDescription description)
+        where TForEach : struct, IForEach<T0, T1, T2>
+    {
+        var iterator = new TForEach();
+        InlineQuery<TForEach, T0, T1, T2>(in description, ref iterator);
+    }
+
+    /// <summary>
     /// Runs a struct callback for every matching entity. The loop is specialised for
     /// <typeparamref name="TForEach"/>, so its <c>Update</c> inlines.
     /// </summary>
@@ -174,6 +219,23 @@ public sealed partial class World
         {
             ExitIteration();
         }
+    }
+
+    /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineQuery<TForEach, T0, T1, T2, T3>(in QueryDescription description)
+        where TForEach : struct, IForEach<T0, T1, T2, T3>
+    {
+        var iterator = new TForEach();
+        InlineQuery<TForEach, T0, T1, T2, T3>(in description, ref iterator);
     }
 
     /// <summary>
@@ -227,6 +289,24 @@ public sealed partial class World
     }
 
     /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineQuery<TForEach, T0, T1, T2, T3, T4>(in QueryDescription description)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4>
+    {
+        var iterator = new TForEach();
+        InlineQuery<TForEach, T0, T1, T2, T3, T4>(in description, ref iterator);
+    }
+
+    /// <summary>
     /// Runs a struct callback for every matching entity. The loop is specialised for
     /// <typeparamref name="TForEach"/>, so its <c>Update</c> inlines.
     /// </summary>
@@ -277,5 +357,24 @@ public sealed partial class World
         {
             ExitIteration();
         }
+    }
+
+    /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void InlineQuery<TForEach, T0, T1, T2, T3, T4, T5>(in QueryDescription description)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5>
+    {
+        var iterator = new TForEach();
+        InlineQuery<TForEach, T0, T1, T2, T3, T4, T5>(in description, ref iterator);
     }
 }

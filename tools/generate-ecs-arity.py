@@ -412,12 +412,32 @@ def queries():
 """, "iterator.Update(entities[i], {refs})"),
         ],
     }
+    # Arch's inline queries without an iterator argument: a fresh `new TForEach()` runs, its state dropped afterwards.
+    fresh = {
+        "World.InlineQueries.Arity.cs": ("InlineQuery", "IForEach"),
+        "World.InlineEntityQueries.Arity.cs": ("InlineEntityQuery", "IForEachWithEntity"),
+    }
     for name, forms in shapes.items():
         out = ["using System.Runtime.CompilerServices;\n\nnamespace Traktor.Ecs;\n\npublic sealed partial class World\n{"]
         for n in range(1, QUERY_MAX + 1):
+            tdocs = typedocs(n, "A component type every matching archetype has.")
             for signature, call in forms:
-                out.append(signature.format(t=tparams(n), tdocs=typedocs(n, "A component type every matching archetype has."))
-                           + query_loop(n, call))
+                out.append(signature.format(t=tparams(n), tdocs=tdocs) + query_loop(n, call))
+            if name in fresh:
+                method, interface = fresh[name]
+                out.append(f"""    /// <summary>
+    /// Arch's form without an iterator: runs a new <typeparamref name="TForEach"/> (<c>new TForEach()</c>, so a
+    /// parameterless constructor runs); whatever state it gathers is dropped when the query ends.
+    /// </summary>
+    /// <typeparam name="TForEach">The callback struct.</typeparam>
+{tdocs}    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    public void {method}<TForEach, {tparams(n)}>(in QueryDescription description)
+        where TForEach : struct, {interface}<{tparams(n)}>
+    {{
+        var iterator = new TForEach();
+        {method}<TForEach, {tparams(n)}>(in description, ref iterator);
+    }}
+""")
         (ROOT / name).write_text(HEADER + "\n" + "\n".join(out).rstrip() + "\n}\n")
         print("wrote", name)
 

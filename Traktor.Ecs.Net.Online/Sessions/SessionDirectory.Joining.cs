@@ -221,8 +221,9 @@ public sealed partial class SessionDirectory
         }
         else
         {
+            // The seat is held again: no departure, so no reason for one (left_why goes with left_at).
             await connection.ExecuteAsync(transaction,
-                "UPDATE session_members SET name = @n, joined_at = @t, left_at = NULL, connected_at = NULL WHERE session_id = @s AND user_id = @u",
+                "UPDATE session_members SET name = @n, joined_at = @t, left_at = NULL, left_why = 0, connected_at = NULL WHERE session_id = @s AND user_id = @u",
                 cancellationToken, ("@s", sessionId), ("@u", userId), ("@n", name), ("@t", joinedAt)).ConfigureAwait(false);
         }
 

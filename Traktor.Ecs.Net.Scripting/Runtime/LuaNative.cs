@@ -101,13 +101,16 @@ internal static class LuaNative
 
     /// <summary><c>lua_gethook</c>: the thread's hook function (the debug library's dispatcher for <c>debug.sethook</c>).</summary>
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    [SuppressGCTransition] // a field read: the count hook asks it every few instructions while costly strings live
     public static extern IntPtr lua_gethook(IntPtr state);
 
     /// <summary><c>lua_gethookmask</c>: the thread's hook mask.</summary>
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    [SuppressGCTransition] // a field read: the count hook asks it every few instructions while costly strings live
     public static extern int lua_gethookmask(IntPtr state);
 
     /// <summary><c>lua_gethookcount</c>: the thread's count hook interval, in instructions.</summary>
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    [SuppressGCTransition] // a field read: the count hook asks it every few instructions while costly strings live
     public static extern int lua_gethookcount(IntPtr state);
 }

@@ -338,4 +338,38 @@ public class ArchShapeTests
 
         public readonly void Update(Entity entity) => Seen.Add(entity);
     }
+
+    [Fact]
+    public void Inline_queries_without_an_iterator_run_a_new_callback_struct_as_Archs_do()
+    {
+        using var world = World.Create();
+        var a = world.Create(new Position(1, 0), new Velocity(0, 0));
+        var b = world.Create(new Position(2, 0), new Velocity(0, 0));
+        var description = new QueryDescription().WithAll<Position, Velocity>();
+
+        // Arch 2.x's `world.InlineQuery<T, T0…>(in description)`: no iterator argument; `new T()` runs its constructor.
+        world.InlineQuery<StampFromConstructor, Position, Velocity>(in description);
+        world.InlineEntityQuery<CopyIdFromConstructor, Velocity>(in description);
+
+        Assert.Equal((new Position(1, 7), new Velocity(a.Id + 100, 0)), (world.Get<Position>(a), world.Get<Velocity>(a)));
+        Assert.Equal((new Position(2, 7), new Velocity(b.Id + 100, 0)), (world.Get<Position>(b), world.Get<Velocity>(b)));
+    }
+
+    private struct StampFromConstructor : IForEach<Position, Velocity>
+    {
+        private readonly float stamp;
+
+        public StampFromConstructor() => stamp = 7;
+
+        public readonly void Update(ref Position position, ref Velocity velocity) => position.Y = stamp;
+    }
+
+    private struct CopyIdFromConstructor : IForEachWithEntity<Velocity>
+    {
+        private readonly int offset;
+
+        public CopyIdFromConstructor() => offset = 100;
+
+        public readonly void Update(Entity entity, ref Velocity velocity) => velocity.Dx = entity.Id + offset;
+    }
 }

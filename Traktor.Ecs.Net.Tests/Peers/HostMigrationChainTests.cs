@@ -246,6 +246,37 @@ public class HostMigrationChainTests
         Assert.Empty(hosts);
     }
 
+    /// <summary>
+    /// The follow of a lost plan passes a silent successor after <see cref="MigrationOptions.HostSilence"/>, not
+    /// <see cref="MigrationOptions.ReconnectTimeout"/>: the recorded host hosted before the host that gave way was refused,
+    /// so a successor that does not answer a connection request that long hosts nothing. Measured on the fake clock with
+    /// two silent successors before the recorded one: before, 6.07 s (2 × 3 s; failed here); now between 2 and 2.5 s (2 × 1 s).
+    /// </summary>
+    [Fact]
+    public void Following_a_lost_plan_passes_each_silent_successor_after_the_host_silence()
+    {
+        // Peer 1 hosts 2 to 6 (successors in that order). It dies while 2, 3 and 4 are frozen: 5 hosts, 6 reaches it. Then 4
+        // comes back and hosts (2 and 3 stay silent), and is the host the directory records: 5 gives way to it.
+        using var game = new MigrationGame(6, new LinkConditions(), seed: 28);
+        var (host, silent1, silent2, recorded, rival, player) = (game.Peers[0], game.Peers[1], game.Peers[2], game.Peers[3], game.Peers[4], game.Peers[5]);
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 5), 60 * 30),
+            game.Describe());
+        game.Killed.UnionWith([host, silent1, silent2, recorded]);
+        Assert.True(game.TickUntil(() => rival.Peer.IsHost && player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == rival.Peer.ClientId,
+            60 * 20), game.Describe());
+        game.Killed.Remove(recorded);
+        Assert.True(game.TickUntil(() => recorded.Peer.IsHost, 60 * 10), game.Describe());
+        Assert.True(rival.Peer.TryFollowHost(recorded.Peer.ClientId));
+
+        Assert.True(game.TickUntil(() => player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == recorded.Peer.ClientId
+            && Count<Drone>(player.World) == Drones, 60 * 15), game.Describe());
+        var options = new MigrationOptions();
+        var took = player.Peer.LastMigrationDuration!.Value;
+        Assert.True(took >= 2 * options.HostSilence && took < 2 * options.HostSilence + TimeSpan.FromMilliseconds(500), $"the follow took {took}");
+        Assert.Equal(2, player.Peer.Migrations);
+        Assert.Null(player.Peer.OutReason);
+    }
+
     /// <summary>Peer 1 hosts peers 2 and 3; peer 4 hosts a game of its own, the one the directory records.</summary>
     private static void StartRecordedHost(MigrationGame game)
     {

@@ -103,7 +103,7 @@ public class SamplesTests
         Assert.Equal("alice: heard alice, bob join; sees 2 entities (crate: yes); chat: welcome", lines[0]);   // her ship and the crate near it
         Assert.Equal("bob: heard alice, bob join; sees 1 entities (crate: no); chat: gl hf", lines[1]);        // each join once (a relay bug heard alice twice)
         Assert.Matches("^leaderboard: #1 (alice|bob) \\| #2 (alice|bob)$", lines[2]);
-        Assert.Equal("bob left (Kicked); alice heard player 2 leave", lines[3]);
+        Assert.Equal("bob left (LeftSession); alice heard player 2 leave", lines[3]);
     }
 
     [Fact]

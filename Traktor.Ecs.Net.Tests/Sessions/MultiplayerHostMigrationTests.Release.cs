@@ -40,7 +40,8 @@ public sealed partial class MultiplayerHostMigrationTests
     public async Task A_successor_disposed_while_its_claim_is_on_its_way_gives_the_session_back_only_after_the_directory_granted_it()
     {
         // Carol would follow a named host for ten minutes before claiming the session herself.
-        await using var rig = await Rig.StartAsync(joinWait: TimeSpan.FromMinutes(10));
+        // The claim is held for a while (counted in ticks, however long they take on a busy machine): its wait outlasts any hold.
+        await using var rig = await Rig.StartAsync(joinWait: TimeSpan.FromMinutes(10), claimWait: TimeSpan.FromMinutes(10));
         var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
         var session = await rig.AliceHostsBobAndCarolAsync();
         long bobId = bob.Multiplayer.UserId!.Value, carolId = carol.Multiplayer.UserId!.Value;
@@ -48,9 +49,14 @@ public sealed partial class MultiplayerHostMigrationTests
         // Alice's game dies; bob's claim is on its way to the directory when his game quits.
         var arrives = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         bob.Link.HeldClaimRequests = arrives;
+        // Carol's claims wait until bob's was granted: on a busy machine the hold below outlasted her turn (the directory
+        // gives her the session once the lost host is silent for two turns), and she took the session over before bob's
+        // claim arrived. Her first claim on its way also says she reported the host lost (the quorum bob's grant needs).
+        var carolsTurn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        carol.Link.HeldClaimRequests = carolsTurn;
         alice.Running = false;
         alice.Link.Cut = true;
-        await rig.TickUntilAsync(() => bob.Link.ClaimsHeld == 1, "bob's claim to be on its way");
+        await rig.TickUntilAsync(() => bob.Link.ClaimsHeld == 1 && carol.Link.ClaimsHeld >= 1, "bob's and carol's claims to be on their way");
         bob.Running = false;
         bob.Multiplayer.Dispose();
 
@@ -65,6 +71,8 @@ public sealed partial class MultiplayerHostMigrationTests
         }
 
         arrives.SetResult();
+        await rig.TickUntilAsync(() => bob.Link.ClaimsGranted == 1, "the directory to grant bob's claim");
+        carolsTurn.SetResult();
         await rig.TickUntilAsync(() => carol.Migrated is not null || carol.Ended is not null, "carol to take the session over");
         Assert.Null(carol.Ended);
         Assert.True(carol.Migrated!.IsLocalHost);
@@ -80,16 +88,22 @@ public sealed partial class MultiplayerHostMigrationTests
         // Before: Dispose left the claim's wait (up to 10 s) and the give-back after it running in the background, where
         // nothing could await them: a game that exited right after disposing never gave the session back, and the next
         // successor waited out its silence. Now DisposeAsync completes once they are over (each bounded by 10 s).
-        await using var rig = await Rig.StartAsync(joinWait: TimeSpan.FromMinutes(10));
+        // The claim is held for a while (counted in ticks, however long they take on a busy machine): its wait outlasts any hold.
+        await using var rig = await Rig.StartAsync(joinWait: TimeSpan.FromMinutes(10), claimWait: TimeSpan.FromMinutes(10));
         var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
         var session = await rig.AliceHostsBobAndCarolAsync();
         long bobId = bob.Multiplayer.UserId!.Value;
 
         var arrives = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         bob.Link.HeldClaimRequests = arrives;
+        // Carol's claims wait until bob's was granted: on a busy machine the hold below outlasted her turn (the directory
+        // gives her the session once the lost host is silent for two turns), and she took the session over before bob's
+        // claim arrived. Her first claim on its way also says she reported the host lost (the quorum bob's grant needs).
+        var carolsTurn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        carol.Link.HeldClaimRequests = carolsTurn;
         alice.Running = false;
         alice.Link.Cut = true;
-        await rig.TickUntilAsync(() => bob.Link.ClaimsHeld == 1, "bob's claim to be on its way");
+        await rig.TickUntilAsync(() => bob.Link.ClaimsHeld == 1 && carol.Link.ClaimsHeld >= 1, "bob's and carol's claims to be on their way");
         bob.Running = false;
         var disposing = bob.Multiplayer.DisposeAsync().AsTask();
         for (int ticks = 0; ticks < 50; ticks++)
@@ -102,6 +116,7 @@ public sealed partial class MultiplayerHostMigrationTests
         arrives.SetResult();
         await rig.TickUntilAsync(() => disposing.IsCompleted, "bob's DisposeAsync to complete");
         await disposing;
+        carolsTurn.SetResult();
         Assert.Equal(1, bob.Link.ClaimsGranted);
         Assert.Equal(1, bob.Link.ReleasesAnswered);           // the give-back was answered before it completed
         Assert.False((await rig.Directory.GetSessionAsync(session.Id, Cancel))!.IsMember(bobId));
@@ -116,7 +131,8 @@ public sealed partial class MultiplayerHostMigrationTests
         // directory had granted (its answer still on its way): a leave that reached the directory while it named this player
         // host ended the session for every player still migrating. Now the claim's answer is awaited and the session given
         // back first; then the player leaves.
-        await using var rig = await Rig.StartAsync(joinWait: TimeSpan.FromMinutes(10));
+        // The claim is held for a while (counted in ticks, however long they take on a busy machine): its wait outlasts any hold.
+        await using var rig = await Rig.StartAsync(joinWait: TimeSpan.FromMinutes(10), claimWait: TimeSpan.FromMinutes(10));
         var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
         var session = await rig.AliceHostsBobAndCarolAsync();
         long bobId = bob.Multiplayer.UserId!.Value, carolId = carol.Multiplayer.UserId!.Value;

@@ -70,11 +70,13 @@ public sealed partial class MultiplayerHostMigrationTests
 
         private readonly TimeSpan? migrationWait;
         private readonly TimeSpan? joinWait;
+        private readonly TimeSpan? claimWait;
 
-        private Rig(BackendTestServer backend, TimeSpan? migrationWait, TimeSpan? joinWait)
+        private Rig(BackendTestServer backend, TimeSpan? migrationWait, TimeSpan? joinWait, TimeSpan? claimWait)
         {
             this.migrationWait = migrationWait;
             this.joinWait = joinWait;
+            this.claimWait = claimWait;
             Backend = backend;
             // A lost host's rendezvous is free for the successor once the introducer stops hearing from it.
             introducer = new Introducer(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), new IntroducerOptions { HostTimeout = TimeSpan.FromSeconds(2) });
@@ -110,10 +112,12 @@ public sealed partial class MultiplayerHostMigrationTests
 
         /// <summary>
         /// Starts the backend, the introducer and four players (<paramref name="migrationWait"/>: their
-        /// <see cref="MultiplayerOptions.HostMigrationWait"/>, <paramref name="joinWait"/> their <see cref="MultiplayerOptions.JoinWait"/>, or the defaults).
+        /// <see cref="MultiplayerOptions.HostMigrationWait"/>, <paramref name="joinWait"/> their <see cref="MultiplayerOptions.JoinWait"/>,
+        /// <paramref name="claimWait"/> their <see cref="MultiplayerOptions.ClaimWait"/>, or the defaults). A test that holds a claim
+        /// for a while lengthens the claim wait: its hold, counted in ticks, must not race the claim's expiry on a busy machine.
         /// </summary>
-        public static async Task<Rig> StartAsync(TimeSpan? migrationWait = null, TimeSpan? joinWait = null) =>
-            new(await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs), migrationWait, joinWait);
+        public static async Task<Rig> StartAsync(TimeSpan? migrationWait = null, TimeSpan? joinWait = null, TimeSpan? claimWait = null) =>
+            new(await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs), migrationWait, joinWait, claimWait);
 
         public void Tick()
         {
@@ -205,6 +209,7 @@ public sealed partial class MultiplayerHostMigrationTests
                     Traversal = clientSocket,
                     HostMigrationWait = migrationWait ?? new MultiplayerOptions().HostMigrationWait,
                     JoinWait = joinWait ?? new MultiplayerOptions().JoinWait,
+                    ClaimWait = claimWait ?? new MultiplayerOptions().ClaimWait,
                     Hosting = new MultiplayerHosting(hostSocket)
                     {
                         // The game's authority, on whichever player hosts: an entity per player, moved by the host.

@@ -92,7 +92,7 @@ public class SessionRelayTests
     [Theory]
     [InlineData(SessionLeaveReason.Left, DisconnectReason.LeftSession)]
     [InlineData(SessionLeaveReason.Removed, DisconnectReason.Kicked)]
-    [InlineData(SessionLeaveReason.TimedOut, DisconnectReason.TimedOut)]
+    [InlineData(SessionLeaveReason.TimedOut, DisconnectReason.Kicked)] // not TimedOut: a player-hosted client would migrate
     public async Task A_player_whose_seat_the_directory_frees_while_connected_is_told_why(SessionLeaveReason reason, DisconnectReason told)
     {
         // Before TRKNET17 every such player was told Kicked: one that left itself (another device, the raw API) could not

@@ -152,6 +152,21 @@ public sealed partial class MigratingPeer
         Elect(now);
     }
 
+    /// <summary>
+    /// True when the attempt under way is given up. An elected successor gets <see cref="MigrationOptions.ReconnectTimeout"/>:
+    /// it may still be noticing the host's loss before it hosts. A successor tried while following a lost plan does not: the
+    /// recorded host hosted before the host that gave way was refused, so a successor that has not answered a single
+    /// connection request (repeated every 100 ms) within <see cref="MigrationOptions.HostSilence"/> hosts nothing, and waiting on
+    /// made up to six silent ones cost ~3 s each. One that answered gets the whole timeout to finish the handshake; one that
+    /// refuses (<c>Denied</c>) fails the attempt at once.
+    /// </summary>
+    private bool AttemptTimedOut(long now)
+    {
+        var elapsed = time.GetElapsedTime(attemptStartedAt, now);
+        if (elapsed >= options.ReconnectTimeout) return true;
+        return followingLostPlan && netClient!.State == ClientState.SendingRequest && elapsed >= options.HostSilence;
+    }
+
     /// <summary>A host gives way to the recorded one: its server shuts down, and what it replicated is dropped once the recorded host answers.</summary>
     private void StopHostingFor(ulong hostClientId)
     {

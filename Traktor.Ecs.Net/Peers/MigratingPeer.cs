@@ -187,7 +187,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         {
             BeginMigration(now);
         }
-        else if (Role == MigrationRole.Reconnecting && (attemptFailed || time.GetElapsedTime(attemptStartedAt, now) >= options.ReconnectTimeout))
+        else if (Role == MigrationRole.Reconnecting && (attemptFailed || AttemptTimedOut(now)))
         {
             if (followingRecorded)
             {
@@ -237,7 +237,25 @@ public sealed partial class MigratingPeer : ISystem<float>
         netClient?.Dispose();
         server?.Dispose();
         ForgetPeers();
+        ForgetLoss();
         Role = MigrationRole.Idle;
+    }
+
+    /// <summary>
+    /// A loss this peer noticed in its last tick, or a follow under way, belongs to the session it leaves. Kept, the next
+    /// session's first tick acted on it: a lost host made the peer Out (<see cref="MigrationOutReason.NoPlan"/>, the plan was
+    /// forgotten), a host that gave way sent it after a lost plan <see cref="Join"/> had forgotten (NullReferenceException), and
+    /// a follow of a recorded host ended a later migration's first failed attempt as a failed follow.
+    /// </summary>
+    private void ForgetLoss()
+    {
+        hostLost = false;
+        hostGaveWay = false;
+        attemptFailed = false;
+        followingRecorded = false;
+        followingLostPlan = false;
+        leftovers.AddRange(stale); // the world this peer hosted before it gave way is the session's: it goes when the peer starts again
+        stale.Clear();
     }
 
     private void BecomeClient()

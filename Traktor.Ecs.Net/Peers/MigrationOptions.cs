@@ -18,7 +18,11 @@ public sealed class MigrationOptions
     /// </summary>
     public TimeSpan HostSilence { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a peer tries to reach an elected successor before it passes to the next candidate (default 3 s).</summary>
+    /// <summary>
+    /// How long a peer tries to reach an elected successor before it passes to the next candidate (default 3 s). Following a
+    /// lost plan after its host gave way, a successor that does not answer within <see cref="HostSilence"/> is passed sooner
+    /// (docs/P2P.md).
+    /// </summary>
     public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long a new host keeps the entities of a peer that has not reconnected yet (default 10 s); then they are destroyed.</summary>

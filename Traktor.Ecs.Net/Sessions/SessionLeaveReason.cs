@@ -20,7 +20,9 @@ public enum SessionLeaveReason
 
     /// <summary>
     /// The player was gone already: its reconnect grace expired, it never reached the game server, or the host it played on
-    /// was lost. A connection still open for it ends with <see cref="DisconnectReason.TimedOut"/>.
+    /// was lost. A connection still open for it ends with <see cref="DisconnectReason.Kicked"/>, not
+    /// <see cref="DisconnectReason.TimedOut"/>: that one means the link was lost, and a player-hosted client would take it
+    /// for its host's loss and migrate.
     /// </summary>
     TimedOut = 2,
 }

@@ -221,6 +221,28 @@ public abstract class SessionDirectoryContract<THarness> where THarness : IDirec
     }
 
     [Fact]
+    public async Task A_rejoined_player_carries_no_departure_and_its_next_leave_says_why_it_left_then()
+    {
+        // A rejoin clears the departure and its reason together: the seat is held, and nothing of the removal before it
+        // may reach a game server (as a departure or the reason of the next one).
+        await using var directory = await StartAsync();
+        var server = await ServerAsync(directory.Node, 40552);
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("again", 4), Cancel);
+        long player = (await PlayersAsync(directory.Node, 1, "again"))[0];
+        Assert.Equal(SessionJoinStatus.Joined, (await directory.Node.Sessions.JoinSessionAsync(session.Id, player, Cancel)).Status);
+        Assert.True(await directory.Node.Sessions.LeaveSessionAsync(session.Id, player, SessionLeaveReason.Removed, Cancel));
+        var removed = Assert.Single((await BeatAsync(directory.Node, server)).Sessions.Single(s => s.Session.Id == session.Id).Departures);
+        Assert.Equal(SessionLeaveReason.Removed, removed.Reason);
+
+        Assert.Equal(SessionJoinStatus.Joined, (await directory.Node.Sessions.JoinSessionAsync(session.Id, player, Cancel)).Status);
+        Assert.Empty((await BeatAsync(directory.Node, server)).Sessions.Single(s => s.Session.Id == session.Id).Departures);
+
+        Assert.True(await directory.Node.Sessions.LeaveSessionAsync(session.Id, player, Cancel));
+        var left = Assert.Single((await BeatAsync(directory.Node, server)).Sessions.Single(s => s.Session.Id == session.Id).Departures);
+        Assert.Equal(SessionLeaveReason.Left, left.Reason);
+    }
+
+    [Fact]
     public async Task QuickJoinFillsTheOldestMatchingPublicSessionThenCreatesOne()
     {
         await using var directory = await StartAsync(nodes: 2);

@@ -102,6 +102,7 @@ public sealed partial class Multiplayer
             TakeOver = grant => TakeOverAsync(migration, grant, directory, me),
             MayHost = options.Hosting is { } hosting && HostedSession.CanPublish(hosting.Socket),
             JoinWait = options.JoinWait,
+            ClaimWait = options.ClaimWait,
             Time = time,
             Logger = logger,
         };

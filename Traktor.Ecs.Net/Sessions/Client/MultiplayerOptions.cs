@@ -65,6 +65,13 @@ public sealed record MultiplayerOptions
     /// </summary>
     public TimeSpan HostMigrationWait { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a successor awaits the directory's answer to a claim it sent (<see cref="HostMigrationDriver.ClaimWait"/>),
+    /// 10 s. Internal: the tests that hold a claim on its way for a while lengthen it, so that on a loaded machine their hold
+    /// cannot outlast it (the claim then timed out and was given back before it arrived, and the test failed).
+    /// </summary>
+    internal TimeSpan ClaimWait { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The longest wait a timer measures (<see cref="uint.MaxValue"/> − 1 milliseconds, about 49.7 days).</summary>
     internal static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
@@ -80,6 +87,7 @@ public sealed record MultiplayerOptions
         Check(EndReasonWait, nameof(EndReasonWait), mayBeZero: true);
         Check(EndReasonPollInterval, nameof(EndReasonPollInterval), mayBeZero: false);
         Check(HostMigrationWait, nameof(HostMigrationWait), mayBeZero: true);
+        Check(ClaimWait, nameof(ClaimWait), mayBeZero: false);
 
         void Check(TimeSpan wait, string name, bool mayBeZero)
         {
