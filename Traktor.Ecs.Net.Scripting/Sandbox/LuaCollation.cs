@@ -67,7 +67,7 @@ internal static class LuaCollation
     {
         if (QueryName() is { } name && name is not ("C" or "POSIX"))
         {
-            throw new LuaCollationException($"\"{name}\"");
+            throw new LuaCollationException(name);
         }
 
         foreach (var (left, right) in Probes)
@@ -78,7 +78,7 @@ internal static class LuaCollation
             lua.Pop(2);
             if (less != (string.CompareOrdinal(left, right) < 0))
             {
-                throw new LuaCollationException($"not byte order (\"{left}\" {(less ? "<" : ">=")} \"{right}\" in the script's Lua)");
+                throw new LuaCollationException(null, $"not byte order (\"{left}\" {(less ? "<" : ">=")} \"{right}\" in the script's Lua)");
             }
         }
     }
