@@ -23,12 +23,12 @@ public partial class HostMigrationProcessTests(ITestOutputHelper output)
         string sample = Path.Combine(AppContext.BaseDirectory, "HostMigration.dll");
         Assert.True(File.Exists(sample), sample);
         string key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
-        using var host = new ChildProcess("dotnet", [sample, "--id", "1", "--key", key, "--host", "--duration", "120"]);
+        using var host = new ChildProcess("dotnet", [sample, "--id", "1", "--key", key, "--host", "--duration", Duration]);
         string address = await WaitFor(host, () => StandbyLine().Match(host.Output) is { Success: true } m ? m.Groups[1].Value : null, TimeSpan.FromSeconds(60), "the host's address");
         var joiners = new List<ChildProcess>();
         try
         {
-            for (int id = 2; id <= 4; id++) joiners.Add(new ChildProcess("dotnet", [sample, "--id", $"{id}", "--key", key, "--join", address, "--duration", "120"]));
+            for (int id = 2; id <= 4; id++) joiners.Add(new ChildProcess("dotnet", [sample, "--id", $"{id}", "--key", key, "--join", address, "--duration", Duration]));
 
             // Mid-game: every joiner sees the four ships and the eight beacons, and holds a plan naming three successors.
             var before = await WaitFor(host, () =>
@@ -78,12 +78,12 @@ public partial class HostMigrationProcessTests(ITestOutputHelper output)
     {
         string sample = Path.Combine(AppContext.BaseDirectory, "HostMigration.dll");
         string key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
-        using var host = new ChildProcess("dotnet", [sample, "--id", "1", "--key", key, "--host", "--duration", "120"], input: true);
+        using var host = new ChildProcess("dotnet", [sample, "--id", "1", "--key", key, "--host", "--duration", Duration], input: true);
         string address = await WaitFor(host, () => StandbyLine().Match(host.Output) is { Success: true } m ? m.Groups[1].Value : null, TimeSpan.FromSeconds(60), "the host's address");
         var joiners = new List<ChildProcess>();
         try
         {
-            for (int id = 2; id <= 3; id++) joiners.Add(new ChildProcess("dotnet", [sample, "--id", $"{id}", "--key", key, "--join", address, "--duration", "120"]));
+            for (int id = 2; id <= 3; id++) joiners.Add(new ChildProcess("dotnet", [sample, "--id", $"{id}", "--key", key, "--join", address, "--duration", Duration]));
             await WaitFor(host, () => joiners.All(j => Latest(j.Output) is { Epoch: 1, Ships.Count: 3 } s && s.Successors.Split(',').Length == 2) ? "" : null,
                 TimeSpan.FromSeconds(90), "the joiners in play with a plan");
 
@@ -104,6 +104,13 @@ public partial class HostMigrationProcessTests(ITestOutputHelper output)
             foreach (var joiner in joiners) joiner.Dispose();
         }
     }
+
+    /// <summary>
+    /// The samples' game length, in seconds: well beyond the longest test's waits (60 + 90 + 60 + 30 s, then the exits), so the
+    /// test ends the game (typing <c>end</c>, or disposing the processes) and never the clock. At 120 s a slow machine's waits
+    /// could outlast it, and a peer whose game was over left under the test.
+    /// </summary>
+    private const string Duration = "900";
 
     private static async Task<T> WaitFor<T>(ChildProcess anyProcess, Func<T?> probe, TimeSpan limit, string what)
         where T : class

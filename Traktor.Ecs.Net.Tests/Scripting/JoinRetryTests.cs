@@ -57,13 +57,19 @@ public sealed class JoinRetryTests
         var script = host.Load("join.lua", $"""local session = multiplayer:joinSession("{session.Id}")""");
 
         // Asked again as the clock passes the directory's retry-after, and still waiting, well within the call timeout (the
-        // clock moves at most half of it here, however slowly the pool runs the asks).
+        // clock moves at most half of it here). After each move the test waits for the next ask (a wall-clock moment, then
+        // the clock moves on: the retry's timer may not have been made yet) within a generous wall deadline: before, the
+        // clock alone bounded the loop, 250 moves of 1 ms sleeps, and two busy cores' pool did not always ask thrice in them.
         var started = time.GetUtcNow();
-        while (sessions.Joins < 3 && time.GetUtcNow() - started < callTimeout / 2)
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (sessions.Joins < 3 && time.GetUtcNow() - started < callTimeout / 2 && DateTime.UtcNow < deadline)
         {
+            int asked = sessions.Joins;
             time.Advance(TimeSpan.FromMilliseconds(20));
-            host.Tick();
-            Thread.Sleep(1);
+            for (var moment = DateTime.UtcNow.AddMilliseconds(50); sessions.Joins == asked && DateTime.UtcNow < moment; Thread.Sleep(1))
+            {
+                host.Tick();
+            }
         }
 
         Assert.True(sessions.Joins >= 3, $"{sessions.Joins} joins");

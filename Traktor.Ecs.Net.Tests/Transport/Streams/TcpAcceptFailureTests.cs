@@ -8,7 +8,7 @@ namespace Traktor.Ecs.Net.Tests.Transport.Streams;
 /// <summary>
 /// The TCP listener's accept path, as the WebSocket one's: a connection lost between the listener and its stream is
 /// counted (<see cref="StreamTransportCounters.AcceptFailures"/>) without ending the pass, and a failure once the limits
-/// admitted it gives the address's slot back. A test hook fails each step (<see cref="TcpAcceptStep"/>).
+/// admitted it gives the address's slot back and ends the pass, as the server's own shortage does. A test hook fails each step (<see cref="TcpAcceptStep"/>).
 /// </summary>
 public sealed class TcpAcceptFailureTests
 {
@@ -98,6 +98,36 @@ public sealed class TcpAcceptFailureTests
         using var next = Connect(server);
         server.TryReceive(_buffer, out _, out _);
         Assert.Equal((1L, 1, 0L), (server.Counters.Accepted, server.StreamCount, server.Counters.Refused));
+    }
+
+    /// <summary>
+    /// A failure once admitted is the server's shortage, as running out of descriptors is: every connection behind it would
+    /// fail alike, so the pass ends after one (one Warning) and the next pass accepts the others. Failed before: the pass
+    /// went on, failing all three queued connections with a Warning and its stack each (3 failures, 3 Warnings).
+    /// </summary>
+    [Fact]
+    public void A_failure_once_admitted_ends_the_pass_with_one_warning_and_the_next_pass_accepts()
+    {
+        var log = new CapturingLogger();
+        using var server = TcpTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0), logger: log);
+        bool shortOfMemory = true;
+        server.AcceptHook = at =>
+        {
+            if (at == TcpAcceptStep.Admitted && Volatile.Read(ref shortOfMemory)) throw new InsufficientMemoryException("no room for the stream's buffers");
+        };
+        using var first = Connect(server);
+        using var second = Connect(server);
+        using var third = Connect(server);
+
+        server.TryReceive(_buffer, out _, out _); // all three are queued (loopback: once Connect returns); the first failure ends the pass
+        Assert.Equal((1L, 0L, 0), (server.Counters.AcceptFailures, server.Counters.Accepted, server.StreamCount));
+        lock (log.Lines) Assert.Single(log.Lines, line => line.Level == LogLevel.Warning);
+
+        Volatile.Write(ref shortOfMemory, false);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        do server.TryReceive(_buffer, out _, out _);
+        while (server.Counters.Accepted < 2 && DateTime.UtcNow < deadline);
+        Assert.Equal((1L, 2L, 2), (server.Counters.AcceptFailures, server.Counters.Accepted, server.StreamCount));
     }
 
     /// <summary>A client socket whose connection is in the server's accept queue (loopback: once Connect returns).</summary>
