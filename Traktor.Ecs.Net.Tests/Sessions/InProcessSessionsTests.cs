@@ -69,6 +69,8 @@ public class InProcessSessionsTests
         Assert.Equal(SessionJoinStatus.AlreadyMember, again.Status);
         Assert.NotNull(again.ConnectInfo);
 
+        var unknown = await Assert.ThrowsAsync<OnlineException>(() => sessions.LeaveSessionAsync(duel.Id, 1, (SessionLeaveReason)7, Cancel));
+        Assert.Equal(OnlineError.InvalidArgument, unknown.Error); // as the directory; the seat stays taken
         Assert.True(await sessions.LeaveSessionAsync(duel.Id, 1, Cancel));
         Assert.False(await sessions.LeaveSessionAsync(duel.Id, 1, Cancel));
         Assert.Equal(SessionJoinStatus.Joined, (await sessions.JoinSessionAsync(other.Id, 2, Cancel)).Status); // moves: gives up the duel seat

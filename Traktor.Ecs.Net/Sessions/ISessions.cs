@@ -97,7 +97,10 @@ public interface ISessions
 
     /// <summary>
     /// The player gives up its slot (<see cref="SessionLeaveReason.Left"/>). The game server disconnects the player if it is
-    /// still connected, with <see cref="DisconnectReason.LeftSession"/>.
+    /// still connected, with <see cref="DisconnectReason.LeftSession"/>. This overload means Left whoever calls it, the
+    /// game servers' key included: a game server or an admin tool that removes a player passes
+    /// <see cref="SessionLeaveReason.Removed"/> to <see cref="LeaveSessionAsync(SessionId, long, SessionLeaveReason, CancellationToken)"/>,
+    /// or the player is told it left on its own.
     /// </summary>
     /// <param name="id">The session.</param>
     /// <param name="userId">The player.</param>

@@ -247,6 +247,12 @@ public sealed partial class InProcessSessions : ISessions
     /// <inheritdoc />
     public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default)
     {
+        // As the directory: an undefined reason would reach the relay's MemberLeft and a game's handler as is.
+        if (!Enum.IsDefined(reason))
+        {
+            throw OnlineException.Invalid("Unknown leave reason.");
+        }
+
         var at = time.GetUtcNow();
         lock (gate)
         {

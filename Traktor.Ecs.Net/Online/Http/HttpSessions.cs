@@ -92,6 +92,13 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Sends <c>reason: "Left"</c> whichever credentials this client holds: the route's default for the game servers' key
+    /// (<see cref="SessionLeaveReason.Removed"/>) applies only to a body without a reason, which this client never sends. A
+    /// game server or admin tool removing a player calls
+    /// <see cref="LeaveSessionAsync(SessionId, long, SessionLeaveReason, CancellationToken)"/> with
+    /// <see cref="SessionLeaveReason.Removed"/>.
+    /// </remarks>
     public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
         LeaveSessionAsync(id, userId, SessionLeaveReason.Left, cancellationToken);
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Traktor.Ecs.Net.Sessions;
 
 /// <summary>The answer to a heartbeat: the server's state and the sessions placed on it.</summary>
@@ -14,5 +16,9 @@ public sealed record SessionAssignment(SessionInfo Session, IReadOnlyList<Sessio
 /// <param name="UserId">The player.</param>
 /// <param name="At">When, on the directory's clock.</param>
 /// <param name="Reason">Why: the game server tells a player still connected (<see cref="SessionRelay.Leave"/>). A directory from
-/// before reasons were recorded sends none, read as <see cref="SessionLeaveReason.Removed"/>.</param>
-public sealed record SessionDeparture(long UserId, DateTimeOffset At, SessionLeaveReason Reason = SessionLeaveReason.Removed);
+/// before reasons were recorded sends none, read as <see cref="SessionLeaveReason.Removed"/>; so is a reason this build does
+/// not know (from a newer directory), rather than failing the whole heartbeat answer.</param>
+public sealed record SessionDeparture(
+    long UserId,
+    DateTimeOffset At,
+    [property: JsonConverter(typeof(SessionLeaveReasonJsonConverter))] SessionLeaveReason Reason = SessionLeaveReason.Removed);
