@@ -13,19 +13,28 @@ namespace Traktor.Ecs.Net.Scripting;
 public sealed class LuaCollationException : Exception
 {
     /// <summary>Says which collation was found.</summary>
-    /// <param name="collation">
-    /// The collation's name as the C library reports it, or a description of the order found where it cannot be asked.
-    /// </param>
-    public LuaCollationException(string collation)
+    /// <param name="collation">The collation's name as the C library reports it, or null where it could not be asked.</param>
+    public LuaCollationException(string? collation)
+        : this(collation, collation is null ? "not byte order" : $"\"{collation}\"")
+    {
+    }
+
+    /// <summary>Says which collation was found, with <paramref name="found"/> describing it in the message.</summary>
+    /// <param name="collation">The collation's name, or null when the C library was not asked or the order probe failed.</param>
+    /// <param name="found">What the message says the process's collation is: the quoted name, or the order the probe saw.</param>
+    internal LuaCollationException(string? collation, string found)
         : base($"Lua scripts compare strings with the C library's strcoll, and the script sandbox bounds what a comparison costs for "
-            + $"the \"C\" collation (byte order) only, but this process's LC_COLLATE is {collation}: there a comparison reads each "
+            + $"the \"C\" collation (byte order) only, but this process's LC_COLLATE is {found}: there a comparison reads each "
             + "byte through the locale's tables (measured 7 to 150 ns a byte, against 0.04 in \"C\"), and a script could hold a tick "
             + "far past its time budget with one. No script is loaded: set LC_COLLATE back to \"C\" (setlocale(LC_COLLATE, \"C\"), "
             + "which leaves the other categories alone) before loading scripts.")
     {
-        Collation = collation ?? "";
+        Collation = collation;
     }
 
-    /// <summary>The collation found.</summary>
-    public string Collation { get; }
+    /// <summary>
+    /// The collation's name as the C library reports it (such as "en_US.UTF-8"), or null when it could not be asked or the
+    /// strings' order showed the collation is not byte order (the message says which order was seen).
+    /// </summary>
+    public string? Collation { get; }
 }

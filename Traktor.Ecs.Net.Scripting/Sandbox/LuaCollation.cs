@@ -29,8 +29,18 @@ internal static class LuaCollation
     /// The C library's <c>LC_COLLATE</c> for the Lua library (null where it cannot be asked): <c>setlocale(LC_COLLATE, NULL)</c>,
     /// which only reads it.
     /// </summary>
-    public static string? QueryName()
+    public static string? QueryName() => SetLocaleCollate(null, load: false);
+
+    /// <summary>
+    /// Tests (in a child process: it changes the whole process's collation): <c>setlocale(LC_COLLATE, name)</c> in the C
+    /// library Lua uses, as native code in a game would. The name set, or null when the C library has no such locale or
+    /// cannot be asked (Windows).
+    /// </summary>
+    internal static string? SetName(string name) => SetLocaleCollate(name, load: true);
+
+    private static string? SetLocaleCollate(string? name, bool load)
     {
+        if (load) LuaNative.EnsureLoaded();
         IntPtr lua = LuaNative.Handle;
         if (lua == IntPtr.Zero || OperatingSystem.IsWindows() || !NativeLibrary.TryGetExport(lua, "setlocale", out IntPtr export))
         {
@@ -39,8 +49,16 @@ internal static class LuaCollation
 
         // LC_COLLATE is 3 in glibc, musl and bionic, 1 in the BSDs' C libraries and Apple's.
         int category = OperatingSystem.IsLinux() || OperatingSystem.IsAndroid() ? 3 : 1;
-        IntPtr name = Marshal.GetDelegateForFunctionPointer<SetLocale>(export)(category, IntPtr.Zero);
-        return name == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(name);
+        IntPtr argument = name is null ? IntPtr.Zero : Marshal.StringToCoTaskMemUTF8(name);
+        try
+        {
+            IntPtr set = Marshal.GetDelegateForFunctionPointer<SetLocale>(export)(category, argument);
+            return set == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(set);
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(argument);
+        }
     }
 
     /// <summary>Throws unless the collation <paramref name="lua"/> compares strings with is byte order (before any script code runs).</summary>
@@ -49,7 +67,7 @@ internal static class LuaCollation
     {
         if (QueryName() is { } name && name is not ("C" or "POSIX"))
         {
-            throw new LuaCollationException($"\"{name}\"");
+            throw new LuaCollationException(name);
         }
 
         foreach (var (left, right) in Probes)
@@ -60,7 +78,7 @@ internal static class LuaCollation
             lua.Pop(2);
             if (less != (string.CompareOrdinal(left, right) < 0))
             {
-                throw new LuaCollationException($"not byte order (\"{left}\" {(less ? "<" : ">=")} \"{right}\" in the script's Lua)");
+                throw new LuaCollationException(null, $"not byte order (\"{left}\" {(less ? "<" : ">=")} \"{right}\" in the script's Lua)");
             }
         }
     }
