@@ -134,8 +134,8 @@ public sealed class SessionRelay
     /// <summary>
     /// The directory freed <paramref name="userId"/>'s slot: it departs, and a connection still open for it ends with the
     /// <see cref="DisconnectReason"/> that says why: <see cref="DisconnectReason.LeftSession"/> when the player left itself,
-    /// <see cref="DisconnectReason.Kicked"/> when it was removed, <see cref="DisconnectReason.TimedOut"/> when it was gone
-    /// already. Any thread.
+    /// <see cref="DisconnectReason.Kicked"/> otherwise (removed, or freed as <see cref="SessionLeaveReason.TimedOut"/>: a
+    /// <see cref="DisconnectReason.TimedOut"/> would read as the link's loss). Any thread.
     /// </summary>
     /// <param name="userId">The player.</param>
     /// <param name="at">When it left, on the directory's clock (tickets issued until then are void).</param>
