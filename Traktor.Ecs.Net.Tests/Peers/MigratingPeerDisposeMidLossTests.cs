@@ -92,6 +92,25 @@ public class MigratingPeerDisposeMidLossTests
         Assert.True(player.Peer.IsHost);
     }
 
+    /// <summary>
+    /// The host ended its session: the player is Out (SessionEnded), leaves and joins another session. Failed before: as the
+    /// new host's client it still said it was out, for SessionEnded (OutReason is null while the peer is not Out).
+    /// </summary>
+    [Fact]
+    public void A_peer_that_was_out_joins_another_session_without_its_last_out_reason()
+    {
+        using var game = new MigrationGame(4, new LinkConditions(), seed: 44, joiners: 1);
+        var (host, player, newHost) = (game.Peers[0], game.Peers[1], game.Peers[3]);
+        newHost.Peer.StartHost();
+        Assert.True(game.TickUntil(() => player.Peer.Role == MigrationRole.Client && player.Peer.PlansReceived > 0, 60 * 10), game.Describe());
+        host.Peer.EndSession();
+        Assert.True(game.TickUntil(() => player.Peer.Role == MigrationRole.Out, 60 * 5), game.Describe());
+        Assert.Equal(MigrationOutReason.SessionEnded, player.Peer.OutReason);
+
+        player.Peer.Dispose();
+        JoinAndSettle(game, player, newHost);
+    }
+
     /// <summary>The player joins <paramref name="newHost"/>'s session: it is its client, with that host's plan and world.</summary>
     private static void JoinAndSettle(MigrationGame game, MigrationPlayer player, MigrationPlayer newHost)
     {
