@@ -200,6 +200,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             TakeOver = grant => TakeOverAsync(migration, grant),
             MayHost = services.StartHosting is not null,
             JoinWait = options.HostMigrationJoinWait,
+            ClaimWait = options.ClaimWait,
             Time = services.Time,
             Logger = logger,
         };

@@ -76,8 +76,10 @@ public sealed partial class LuaHostMigrationTests
         // Before: leaveSession stopped the migration and sent the leave at once, racing the give-back of the claim the directory
         // had granted (its answer on its way): a leave that reached the directory while it named bob host ended the session
         // for every player still migrating. Now the claim's answer is awaited and the session given back, then bob leaves.
+        // The claim wait is long so that the hold below (ticks, seconds on a loaded machine) cannot outlast it: timed out, the
+        // claim would be given back before its answer arrived, and the order checked here would not be the one under test.
         var cancel = TestContext.Current.CancellationToken;
-        await using var rig = await LuaMigrationRig.StartAsync(new LuaScriptOptions { HostMigrationJoinWait = TimeSpan.FromMinutes(10) });
+        await using var rig = await LuaMigrationRig.StartAsync(new LuaScriptOptions { HostMigrationJoinWait = TimeSpan.FromMinutes(10), ClaimWait = TimeSpan.FromMinutes(10) });
         var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
         var (session, bobScript, carolScript) = await ThreePlayersAsync(rig);
         var members = (await rig.Directory.GetSessionAsync(session.Id, cancel))!.Members;
