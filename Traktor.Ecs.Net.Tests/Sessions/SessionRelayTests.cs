@@ -20,13 +20,7 @@ public class SessionRelayTests
             new LinkConditions { LossPercent = 10, LatencyMs = 20 },
             new RpcOptions { ReconnectGracePeriod = TimeSpan.FromSeconds(1) },
             options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
-        var sessions = new InProcessSessions(
-            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
-            [setup.Harness.ServerAddress.ToEndPoint()],
-            setup.Harness.Time);
-        var session = await sessions.CreateSessionAsync(new SessionOptions("coop", 3), Cancel);
-        relay = new SessionRelay(setup.ServerRpcs, session.Id, 3, sessions, setup.Harness.Time);
-        sessions.Attach(relay);
+        (var sessions, var session, relay) = await OpenAsync(setup, "coop", 3);
         var serverJoins = new RpcRecorder<PlayerJoined>(setup.ServerWorld);
         var serverLeaves = new RpcRecorder<PlayerLeft>(setup.ServerWorld);
         setup.ServerGroup.Add(serverJoins, serverLeaves);
@@ -101,13 +95,7 @@ public class SessionRelayTests
         using var setup = new RpcWorld(
             new LinkConditions(),
             configure: options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
-        var sessions = new InProcessSessions(
-            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
-            [setup.Harness.ServerAddress.ToEndPoint()],
-            setup.Harness.Time);
-        var session = await sessions.CreateSessionAsync(new SessionOptions("why", 2), Cancel);
-        relay = new SessionRelay(setup.ServerRpcs, session.Id, 2, sessions, setup.Harness.Time);
-        sessions.Attach(relay);
+        (var sessions, var session, relay) = await OpenAsync(setup, "why", 2);
         var (alice, _, _, _) = await JoinAsync(setup, sessions, session.Id, 1, "alice");
         var (bob, _, bobLeaves, _) = await JoinAsync(setup, sessions, session.Id, 2, "bob");
 
@@ -129,13 +117,7 @@ public class SessionRelayTests
             new LinkConditions(),
             new RpcOptions { ReconnectGracePeriod = TimeSpan.FromSeconds(1) },
             options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
-        var sessions = new InProcessSessions(
-            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
-            [setup.Harness.ServerAddress.ToEndPoint()],
-            setup.Harness.Time);
-        var session = await sessions.CreateSessionAsync(new SessionOptions("grace", 2), Cancel);
-        relay = new SessionRelay(setup.ServerRpcs, session.Id, 2, sessions, setup.Harness.Time);
-        sessions.Attach(relay);
+        (var sessions, var session, relay) = await OpenAsync(setup, "grace", 2);
         var departures = new System.Collections.Concurrent.ConcurrentQueue<SessionDeparture>();
         sessions.MemberLeft += (_, departure) => departures.Enqueue(departure);
         var (alice, _, _, _) = await JoinAsync(setup, sessions, session.Id, 1, "alice");
@@ -155,13 +137,7 @@ public class SessionRelayTests
         using var setup = new RpcWorld(
             new LinkConditions(),
             configure: options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
-        var sessions = new InProcessSessions(
-            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
-            [setup.Harness.ServerAddress.ToEndPoint()],
-            setup.Harness.Time);
-        var session = await sessions.CreateSessionAsync(new SessionOptions("duel", 2), Cancel);
-        relay = new SessionRelay(setup.ServerRpcs, session.Id, 2, sessions, setup.Harness.Time);
-        sessions.Attach(relay);
+        (var sessions, var session, relay) = await OpenAsync(setup, "duel", 2);
 
         var joins = new List<RpcRecorder<PlayerJoined>>();
         var peers = new List<RpcWorld.Peer>();
@@ -198,13 +174,7 @@ public class SessionRelayTests
             new LinkConditions(),
             new RpcOptions { ReconnectGracePeriod = TimeSpan.FromSeconds(30) },
             options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
-        var sessions = new InProcessSessions(
-            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
-            [setup.Harness.ServerAddress.ToEndPoint()],
-            setup.Harness.Time);
-        var session = await sessions.CreateSessionAsync(new SessionOptions("coop", 3), Cancel);
-        relay = new SessionRelay(setup.ServerRpcs, session.Id, 3, sessions, setup.Harness.Time);
-        sessions.Attach(relay);
+        (var sessions, var session, relay) = await OpenAsync(setup, "coop", 3);
         setup.Server.PlayerConnected += joined =>
         {
             if (!joined.Reconnected)
@@ -238,6 +208,19 @@ public class SessionRelayTests
         setup.ServerWorld.Query(in ships, (ref Health h) => remaining.Add(h.Value));
         Assert.Equal([1], remaining);
         Assert.Equal(0, setup.ServerRpcs.Grace.WaitingCount);
+    }
+
+    /// <summary>An in-process directory naming the harness's server, a session in it and its relay, attached.</summary>
+    private static async Task<(InProcessSessions Sessions, SessionInfo Session, SessionRelay Relay)> OpenAsync(RpcWorld setup, string name, int capacity)
+    {
+        var sessions = new InProcessSessions(
+            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
+            [setup.Harness.ServerAddress.ToEndPoint()],
+            setup.Harness.Time);
+        var session = await sessions.CreateSessionAsync(new SessionOptions(name, capacity), Cancel);
+        var relay = new SessionRelay(setup.ServerRpcs, session.Id, capacity, sessions, setup.Harness.Time);
+        sessions.Attach(relay);
+        return (sessions, session, relay);
     }
 
     private static async Task<(RpcWorld.Peer Peer, RpcRecorder<PlayerJoined> Joins, RpcRecorder<PlayerLeft> Leaves, byte[] Token)> JoinAsync(
