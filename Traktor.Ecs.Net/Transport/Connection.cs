@@ -82,7 +82,14 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     /// <summary>Set when the connection must close; the owner sends the disconnect and raises the event.</summary>
     public DisconnectReason? PendingClose { get; private set; }
 
-    public bool IsTimedOut(double now) => now - _lastReceivedAt > _timeout;
+    /// <summary>
+    /// True when the peer sent nothing for the timeout, or left a reliable message we sent unacknowledged for as long
+    /// (docs/PROTOCOL.md §8): resends have no backoff, so a peer that keeps the connection alive but acknowledges no
+    /// packet carrying reliable records would otherwise have its whole window resent every resend delay for ever.
+    /// </summary>
+    public bool IsTimedOut(double now) =>
+        now - _lastReceivedAt > _timeout
+        || now - Math.Min(_orderedOut.OldestUnacknowledgedSince, _unorderedOut.OldestUnacknowledgedSince) > _timeout;
 
     /// <summary>
     /// When the peer last sent a packet carrying at least one message (the connect time until it does): what the

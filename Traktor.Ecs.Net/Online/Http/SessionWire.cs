@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Traktor.Ecs.Net.Sessions;
 
 namespace Traktor.Ecs.Net.Online;
@@ -9,8 +10,12 @@ public sealed record SessionUserBody(long UserId);
 /// <summary>Body of <c>POST /v1/sessions/{id}/leave</c>.</summary>
 /// <param name="UserId">The player (a player may only name itself; a game server anyone).</param>
 /// <param name="Reason">Why the seat is freed: a player may only say <see cref="SessionLeaveReason.Left"/>. Absent: <see cref="SessionLeaveReason.Left"/>
-/// from a player, <see cref="SessionLeaveReason.Removed"/> from a game server (what every departure meant before reasons were recorded).</param>
-public sealed record SessionLeaveBody(long UserId, SessionLeaveReason? Reason = null);
+/// from a player, <see cref="SessionLeaveReason.Removed"/> from a game server (what every departure meant before reasons were recorded).
+/// Read strictly: a name or number that is not a reason (misspelled, undefined, <c>"2"</c>, <c>"Left,Removed"</c>) is a 400
+/// <c>malformed-body</c>, never a default.</param>
+public sealed record SessionLeaveBody(
+    long UserId,
+    [property: JsonConverter(typeof(StrictSessionLeaveReasonJsonConverter))] SessionLeaveReason? Reason = null);
 
 /// <summary>Body of <c>POST /v1/sessions/quick-join</c>.</summary>
 /// <param name="UserId">The player.</param>

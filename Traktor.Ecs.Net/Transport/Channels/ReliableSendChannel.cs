@@ -16,6 +16,7 @@ internal sealed class ReliableSendChannel
         public ushort FragmentIndex;
         public ushort FragmentCount;
         public double LastSent;
+        public double FirstSent;
         public bool InUse;
     }
 
@@ -55,6 +56,20 @@ internal sealed class ReliableSendChannel
 
     public long Resends { get; private set; }
 
+    /// <summary>
+    /// When the oldest message in flight was first sent (+∞ when none has been sent and not acknowledged): first sends
+    /// go in id order, so no message in flight has waited longer for its acknowledgement.
+    /// </summary>
+    public double OldestUnacknowledgedSince
+    {
+        get
+        {
+            if (_oldest == _next) return double.PositiveInfinity;
+            ref var slot = ref _slots[_oldest % Window];
+            return slot.InUse ? slot.FirstSent : double.PositiveInfinity;
+        }
+    }
+
     /// <summary>Queues a message, split into fragments of <paramref name="fragmentSize"/>; false when the backlog would pass its bound.</summary>
     public bool Enqueue(ReadOnlySpan<byte> message, int fragmentSize, long maxBacklogBytes)
     {
@@ -91,6 +106,7 @@ internal sealed class ReliableSendChannel
             slot.FragmentIndex = pending.FragmentIndex;
             slot.FragmentCount = pending.FragmentCount;
             slot.LastSent = double.NegativeInfinity;
+            slot.FirstSent = double.PositiveInfinity;
             slot.InUse = true;
             _next++;
         }
@@ -120,6 +136,7 @@ internal sealed class ReliableSendChannel
                 int n = MessageRecord.Write(destination[written..], _kind, _scan, slot.FragmentIndex, slot.FragmentCount, slot.Buffer.AsSpan(0, slot.Length));
                 if (n == 0) return written;
                 if (!double.IsNegativeInfinity(slot.LastSent)) Resends++;
+                else slot.FirstSent = now;
                 slot.LastSent = now;
                 written += n;
                 sentIds[sentCount++] = _scan;
