@@ -73,8 +73,11 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
         _connecting = socket.ConnectAsync(remote);
     }
 
-    /// <summary>Finishes a connect that completed; false while it is still in progress.</summary>
-    public bool PollConnect(out bool failed)
+    /// <summary>
+    /// Finishes a connect that completed; false while it is still in progress. <paramref name="failed"/>: refused,
+    /// unreachable, or the connected socket could not be set up (the server reset it at once); the stream is broken.
+    /// </summary>
+    public bool PollConnect(out bool failed, Action<TcpConnectStep>? hook = null)
     {
         failed = false;
         if (_connecting is not { } task) return true;
@@ -87,8 +90,20 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
             Broken = true;
             return true;
         }
-        Socket!.Blocking = false;
-        Socket.NoDelay = true;
+        try
+        {
+            hook?.Invoke(TcpConnectStep.Connected);
+            Socket!.Blocking = false;
+            Socket.NoDelay = true;
+        }
+        catch (SocketException)
+        {
+            // The server reset the connection before it was set up (some systems refuse the option then): a failed connect,
+            // not an exception out of the game loop's receive.
+            failed = true;
+            Broken = true;
+            return true;
+        }
         Flush();
         return true;
     }
