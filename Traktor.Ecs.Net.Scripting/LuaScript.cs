@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text;
 using KeraLua;
 using Microsoft.Extensions.Logging;
@@ -14,9 +13,6 @@ namespace Traktor.Ecs.Net.Scripting;
 /// </summary>
 public sealed partial class LuaScript : IDisposable
 {
-    private const string SandboxChunk = "=[sandbox]";
-    private const string ApiChunk = "=[api]";
-
     private readonly LuaMemory _memory;
     private readonly Lua _lua;
     private readonly ILogger _logger;
@@ -248,91 +244,6 @@ public sealed partial class LuaScript : IDisposable
         LuaValues.PushString(lua, "Script");
         lua.RawGet(-2);
         lua.Remove(-2);
-    }
-
-    private void RunPrelude(IEnumerable<KeyValuePair<string, ScriptPrimitive>> api)
-    {
-        // sandbox.lua receives the host table and returns its private pieces.
-        LoadResource("sandbox.lua", SandboxChunk);
-        _lua.CreateTable(0, 4);
-        AddFunction(_lua, "overBudget", OverBudget);
-        AddFunction(_lua, "charge", Charge);
-        AddFunction(_lua, "enter", Enter);
-        _lua.PushBoolean(false);
-        CurrentThreadReference = _lua.Ref(LuaRegistry.Index);
-        AddPrimitive(_lua, "log", "print", Log);
-        LuaValues.PushString(_lua, "hookInterval");
-        _lua.PushInteger(Options.HookInterval);
-        _lua.RawSet(-3);
-        CallPrelude(1, 1);
-        int prelude = _lua.GetTop();
-        RunReference = TakeField("run");
-        EntryReference = TakeField("entry");
-        PendingReference = TakeField("PENDING");
-        AbortReference = TakeField("ABORT");
-        LuaValues.PushString(_lua, "await");
-        _lua.RawGet(-2);
-        int await = _lua.GetTop();
-
-        // patterns.lua receives the budgeted pattern scanner and the abort.
-        LoadResource("patterns.lua", SandboxChunk);
-        var scanner = new PatternScanner(this);
-        _functions.Add(scanner.Scan);
-        _lua.PushCFunction(_functions[^1]);
-        LuaValues.PushString(_lua, "abort");
-        _lua.RawGet(prelude);
-        CallPrelude(2, 0);
-
-        // api.lua receives the API primitives and await.
-        LoadResource("api.lua", ApiChunk);
-        _lua.CreateTable(0, 16);
-        AddPrimitive(_lua, "log", "log", Log);
-        foreach (var (name, primitive) in api)
-        {
-            AddPrimitive(_lua, name, name, primitive);
-        }
-
-        _lua.PushCopy(await);
-        CallPrelude(2, 0);
-        _lua.SetTop(0);
-    }
-
-    private int TakeField(string name)
-    {
-        LuaValues.PushString(_lua, name);
-        _lua.RawGet(-2);
-        return _lua.Ref(LuaRegistry.Index);
-    }
-
-    private void LoadResource(string resource, string chunk)
-    {
-        using var stream = typeof(LuaScript).Assembly.GetManifestResourceStream("Traktor.Ecs.Net.Scripting." + resource)
-            ?? throw new InvalidOperationException($"The embedded {resource} is missing.");
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        if (_lua.LoadBuffer(buffer.ToArray(), chunk, "t") != LuaStatus.OK)
-        {
-            throw new InvalidOperationException($"{resource} does not compile: {_lua.ToString(-1, false)}");
-        }
-    }
-
-    private void CallPrelude(int arguments, int results)
-    {
-        if (_lua.PCall(arguments, results, 0) != LuaStatus.OK)
-        {
-            throw new InvalidOperationException($"The scripting prelude failed: {_lua.ToString(-1, false)}");
-        }
-    }
-
-    private void AddPrimitive(Lua table, string key, string function, ScriptPrimitive primitive) =>
-        AddFunction(table, key, state => Invoke(state, function, primitive));
-
-    private void AddFunction(Lua table, string key, LuaFunction function)
-    {
-        _functions.Add(function);
-        LuaValues.PushString(table, key);
-        table.PushCFunction(function);
-        table.RawSet(-3);
     }
 
     // The boundary every host primitive runs behind: no exception and no Lua error crosses it, and the

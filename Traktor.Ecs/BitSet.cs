@@ -233,7 +233,8 @@ public sealed class BitSet : IEquatable<BitSet>
     /// <inheritdoc />
     public override string ToString() => "{" + string.Join(",", Bits()) + "}";
 
-    private static int HashOf(ulong[] words)
+    // Internal for Component.GetHashCode, which hashes a set of component types without building a BitSet.
+    internal static int HashOf(ReadOnlySpan<ulong> words)
     {
         var hashCode = new HashCode();
         foreach (var word in words)

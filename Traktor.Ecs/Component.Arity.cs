@@ -9,6 +9,9 @@ public static class Component<T0, T1>
 {
     /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
     public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
 }
 
 /// <summary>The static signature of 3 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
@@ -19,6 +22,9 @@ public static class Component<T0, T1, T2>
 {
     /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
     public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
 }
 
 /// <summary>The static signature of 4 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
@@ -30,6 +36,9 @@ public static class Component<T0, T1, T2, T3>
 {
     /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
     public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
 }
 
 /// <summary>The static signature of 5 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
@@ -42,6 +51,9 @@ public static class Component<T0, T1, T2, T3, T4>
 {
     /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
     public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
 }
 
 /// <summary>The static signature of 6 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
@@ -55,4 +67,7 @@ public static class Component<T0, T1, T2, T3, T4, T5>
 {
     /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
     public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
 }

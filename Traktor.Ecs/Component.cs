@@ -22,4 +22,32 @@ public static class Component
     /// <returns>Its <see cref="ComponentType"/>.</returns>
     /// <exception cref="ArgumentException">The type cannot be a component (open generic, by-ref, pointer, ref struct or void).</exception>
     public static ComponentType GetComponentType(Type type) => ComponentRegistry.GetOrRegister(type);
+
+    /// <summary>
+    /// The hash of a set of component types, whatever their order (Arch's <c>Component.GetHashCode</c>): equal to
+    /// <c>new Signature(types).GetHashCode()</c> and to the hash of a <see cref="BitSet"/> with their ids, so
+    /// <c>Group&lt;…&gt;.Hash</c> and <c>Component&lt;…&gt;.Hash</c> agree with it. A type named twice counts once.
+    /// </summary>
+    /// <param name="types">The component types (an array converts).</param>
+    /// <returns>The hash; equal sets give equal hashes within one process.</returns>
+    public static int GetHashCode(ReadOnlySpan<ComponentType> types)
+    {
+        int highest = -1;
+        foreach (var type in types)
+        {
+            highest = Math.Max(highest, type.Id);
+        }
+
+        // The bits of the set as a BitSet lays them out (64 per word, no trailing zero words), built on the stack
+        // when small: hashing a group allocates nothing.
+        int length = highest < 0 ? 0 : highest / 64 + 1;
+        Span<ulong> words = length <= 32 ? stackalloc ulong[length] : new ulong[length];
+        words.Clear();
+        foreach (var type in types)
+        {
+            words[type.Id >> 6] |= 1UL << (type.Id & 63);
+        }
+
+        return BitSet.HashOf(words);
+    }
 }

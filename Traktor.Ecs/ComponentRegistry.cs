@@ -5,7 +5,7 @@ namespace Traktor.Ecs;
 /// per-type id cache in <see cref="Component{T}"/> can be a static field; all per-world state lives
 /// in <see cref="World"/>.
 /// </summary>
-public static class ComponentRegistry
+public static partial class ComponentRegistry
 {
     private static readonly object Gate = new();
     private static readonly Dictionary<Type, ComponentType> ByType = new();
@@ -79,7 +79,16 @@ public static class ComponentRegistry
             }
 
             byId[Count] = componentType;
+            if (Count == typesById.Length)
+            {
+                var grown = new Type[typesById.Length * 2];
+                Array.Copy(typesById, grown, typesById.Length);
+                Volatile.Write(ref typesById, grown);
+            }
+
+            typesById[Count] = typeof(T);
             ByType.Add(typeof(T), componentType);
+            byTypeSnapshot = null;
             Count++;
             return componentType;
         }

@@ -682,13 +682,38 @@ def component_signatures():
 {{
     /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
     public static readonly Signature Signature = new({types});
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
 }}
 """)
     write("Component.Arity.cs", "\n".join(out))
 
 
+def groups():
+    # Group<T0> (one type) collides with the system group Traktor.Ecs.Systems.Group<T>; Systems/Group.ComponentTypes.cs covers it.
+    out = []
+    for n in range(2, MAX + 1):
+        types = ", ".join(f"Component<T{i}>.ComponentType" for i in range(n))
+        out.append(f"""/// <summary>
+/// The component types of {n} type arguments as an array, as Arch 2.x's <c>Group&lt;{tparams(n).replace(', ', ',')}&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+{typedocs(n).replace('    ', '')}public static class Group<{tparams(n)}>
+{{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [{types}];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{{ComponentType}})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}}
+""")
+    write("Group.Arity.cs", "\n".join(out))
+
+
 components()
 component_signatures()
+groups()
 entity_components()
 chunk_rows()
 world_bulk()

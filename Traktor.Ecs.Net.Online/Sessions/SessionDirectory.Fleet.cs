@@ -22,7 +22,10 @@ public sealed partial class SessionDirectory
         {
             long now = NowMs;
             // Every server row counts until the sweep deletes it (dead and gone ones after EndedRetention): registering and
-            // deregistering in a loop must not grow the table either.
+            // deregistering in a loop must not grow the table either. The count and the insert hold the fleet's lock: at
+            // PostgreSQL's READ COMMITTED, nodes registering at once each counted the rows committed before them and the
+            // table overshot the bound by as many as raced (SQLite's BEGIN IMMEDIATE already lets one writer in).
+            await _db.LockNameAsync(connection, transaction, FleetLockSpace, 0, cancellationToken).ConfigureAwait(false);
             long held = await connection.ScalarAsync<long>(transaction, "SELECT COUNT(*) FROM game_servers", cancellationToken).ConfigureAwait(false);
             if (held >= _options.MaxGameServers)
             {
@@ -43,6 +46,9 @@ public sealed partial class SessionDirectory
             id, registration.Name, addresses, registration.MaxPlayers, registration.MaxSessions);
         return new GameServerLease(id, _options.HeartbeatInterval, _options.DeadAfter);
     }
+
+    /// <summary>Names the registration lock among the database's two-key advisory locks.</summary>
+    private const int FleetLockSpace = 0x464c54; // "FLT"
 
     /// <inheritdoc/>
     public async Task<FleetAssignments> HeartbeatAsync(string serverId, GameServerHeartbeat heartbeat, CancellationToken cancellationToken = default)

@@ -60,8 +60,8 @@ public sealed record SessionDirectoryOptions
     /// Game servers the directory keeps at once, dead and deregistered ones still within <see cref="EndedRetention"/>
     /// included; a registration beyond it is refused with <see cref="OnlineError.QuotaExceeded"/>. Registrations carry a
     /// server key and are not rate-limited, so without it a leaked key could grow the fleet's table, every listing of
-    /// it and the sweep's work without end (one registration a millisecond is 3.6 million servers an hour). Concurrent
-    /// registrations on several nodes may pass it by as many as run at once. Default 10,000.
+    /// it and the sweep's work without end (one registration a millisecond is 3.6 million servers an hour). Exact with
+    /// several nodes too: the count and the insert hold the fleet's lock. Default 10,000.
     /// </summary>
     public int MaxGameServers { get; init; } = 10_000;
 

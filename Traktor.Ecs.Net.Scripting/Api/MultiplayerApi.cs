@@ -90,7 +90,8 @@ internal sealed class MultiplayerApi
         var hosting = new StartedHosting(callCancellation.Token, logger);
         long player = (long)identity.PlayerId;
         // As Multiplayer.CreateSessionAsync(options, SessionHostKind.Player) does: a start that fails leaves the session again.
-        var hosted = Task.Run(async () => (await directory.CreateSessionAsync(wanted, player, (grant, _) => start(grant, hosting.Token), callCancellation.Token)
+        var hosted = Task.Run(async () => (await directory.CreateSessionAsync(wanted, player, (grant, _) => start(grant, hosting.Token), services.Time,
+            callCancellation.Token)
             .ConfigureAwait(false)).Session, callCancellation.Token);
         return call.Wait(PendingCall.Poll(() =>
         {

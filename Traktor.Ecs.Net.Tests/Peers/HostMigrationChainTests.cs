@@ -2,6 +2,7 @@ using System.Numerics;
 using Traktor.Ecs.Net.Peers;
 using Traktor.Ecs.Net.Tests.Prediction;
 using Traktor.Ecs.Net.Transport;
+using static Traktor.Ecs.Net.Tests.Peers.ReplicaQueries;
 
 namespace Traktor.Ecs.Net.Tests.Peers;
 
@@ -291,16 +292,4 @@ public class HostMigrationChainTests
         host.World.Query(new QueryDescription().WithAll<NetworkOwner, ShipBody>(), (ref NetworkOwner o) => owners.Add(o.Connection));
         return owners.Count;
     }
-
-    private static int Count<T>(World world) => world.CountEntities(new QueryDescription().WithAll<T, NetworkId>());
-
-    private static HashSet<uint> Ids<T>(World world)
-    {
-        var ids = new HashSet<uint>();
-        world.Query(new QueryDescription().WithAll<T, NetworkId>(), (ref NetworkId id) => ids.Add(id.Value));
-        return ids;
-    }
-
-    /// <summary>A component the game keeps to itself: never registered for replication.</summary>
-    private readonly record struct LocalCamera(float Zoom);
 }

@@ -6,6 +6,7 @@ using Traktor.Ecs.Net.Tests.Prediction;
 using Traktor.Ecs.Net.Tests.Replication;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Systems;
+using static Traktor.Ecs.Net.Tests.Peers.ReplicaQueries;
 
 namespace Traktor.Ecs.Net.Tests.Peers;
 
@@ -128,14 +129,5 @@ public class HostMigrationTests(ITestOutputHelper output)
         var owners = new HashSet<ConnectionId>();
         successor.World.Query(new QueryDescription().WithAll<NetworkOwner, ShipBody>(), (ref NetworkOwner o) => owners.Add(o.Connection));
         return owners.Count == 3 && successor.Peer.Host!.Server.Connections.Count == 3 && owners.SetEquals(successor.Peer.Host.Server.Connections);
-    }
-
-    private static int Count<T>(World world) => world.CountEntities(new QueryDescription().WithAll<T, NetworkId>());
-
-    private static HashSet<uint> Ids<T>(World world)
-    {
-        var ids = new HashSet<uint>();
-        world.Query(new QueryDescription().WithAll<T, NetworkId>(), (ref NetworkId id) => ids.Add(id.Value));
-        return ids;
     }
 }

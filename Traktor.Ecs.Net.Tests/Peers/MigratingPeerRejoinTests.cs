@@ -1,6 +1,7 @@
 using Traktor.Ecs.Net.Peers;
 using Traktor.Ecs.Net.Tests.Prediction;
 using Traktor.Ecs.Net.Transport;
+using static Traktor.Ecs.Net.Tests.Peers.ReplicaQueries;
 
 namespace Traktor.Ecs.Net.Tests.Peers;
 
@@ -134,23 +135,4 @@ public class MigratingPeerRejoinTests
     }
 
     private const int Drones = MigrationGame.Drones;
-
-    private static void AssertOneEntityPerNetworkId(World world)
-    {
-        var ids = new List<uint>();
-        world.Query(new QueryDescription().WithAll<NetworkId>(), (ref NetworkId id) => ids.Add(id.Value));
-        Assert.Equal(ids.Count, ids.Distinct().Count());
-    }
-
-    private static int Count<T>(World world) => world.CountEntities(new QueryDescription().WithAll<T, NetworkId>());
-
-    private static HashSet<uint> Ids<T>(World world)
-    {
-        var ids = new HashSet<uint>();
-        world.Query(new QueryDescription().WithAll<T, NetworkId>(), (ref NetworkId id) => ids.Add(id.Value));
-        return ids;
-    }
-
-    /// <summary>A component the game keeps to itself: never registered for replication.</summary>
-    private readonly record struct LocalCamera(float Zoom);
 }

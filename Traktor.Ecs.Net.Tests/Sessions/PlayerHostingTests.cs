@@ -22,7 +22,7 @@ public sealed class PlayerHostingTests : DirectoryOnFakeClockTests
             {
                 granted = grant;
                 throw new InvalidOperationException("the port is taken");
-            }, Cancel));
+            }, Time, Cancel));
 
         Assert.Equal("the port is taken", error.Message);
         var left = await Services.Sessions!.GetSessionAsync(granted!.Session.Id, Cancel);

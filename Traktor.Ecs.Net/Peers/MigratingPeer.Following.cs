@@ -201,11 +201,13 @@ public sealed partial class MigratingPeer
         DropStale();
     }
 
-    /// <summary>The recorded host did not answer: this peer is out, with a reason the game can act on (join again).</summary>
+    /// <summary>
+    /// The recorded host did not answer: this peer is out, with a reason the game can act on (join again). What it showed
+    /// meanwhile (its replica, or the world it hosted before it gave way) stays, as for any peer that is out (<see cref="Out"/>).
+    /// </summary>
     private void FollowFailed()
     {
         followingRecorded = false;
-        DropStale();
         logger.LogWarning("Peer {Peer} could not reach the recorded host {Host}; it leaves the game.", ClientId, electing.ClientId);
         Out(MigrationOutReason.RecordedHostUnreachable);
     }
@@ -220,11 +222,18 @@ public sealed partial class MigratingPeer
         stale.Clear();
     }
 
+    /// <summary>
+    /// This peer is out of the session. Its world keeps the last state it had, as the host's does when it ends the session
+    /// (<see cref="EndSession"/>), so every player's end screen shows the same game: the replica stays, no longer the
+    /// client's, and goes when a followed host answers (its snapshots bring the world) or when the peer starts again
+    /// (<see cref="Join"/>, <see cref="StartHost"/>, after <see cref="Dispose"/>). Before, a player dropped its replica here
+    /// and showed an empty world while the host still showed the game.
+    /// </summary>
     private void Out(MigrationOutReason reason)
     {
         followingLostPlan = false;
         ForgetLostPlan();
-        Client!.Replication.Reset();
+        KeepLastState();
         Role = MigrationRole.Out;
         OutReason = reason;
         netClient!.Disconnect(); // an attempt still under way is given up: a late answer must not connect a peer that is out

@@ -53,8 +53,9 @@ public sealed partial class MigratingPeer
     /// Ends the session for everyone; only the host may. Every remote player is disconnected with
     /// <see cref="DisconnectReason.SessionEnded"/>, so it is <see cref="MigrationRole.Out"/> with
     /// <see cref="MigrationOutReason.SessionEnded"/> and nobody elects a successor. Then this peer stops hosting (the game's host
-    /// systems are disposed, <see cref="Host"/> is null) and is <see cref="MigrationRole.Out"/> with the same reason; its world
-    /// keeps what it held, for the game's end screen. <see cref="Dispose"/> alone is no end: its players take the server's
+    /// systems are disposed, <see cref="Host"/> is null) and is <see cref="MigrationRole.Out"/> with the same reason. Every world
+    /// keeps what it held, for the game's end screen: this peer's, and each player's last state from it (the same entities
+    /// under the same network ids), until that peer starts again (<see cref="Join"/>, <see cref="StartHost"/>). <see cref="Dispose"/> alone is no end: its players take the server's
     /// shutdown for the host's loss and migrate.
     /// </summary>
     /// <exception cref="InvalidOperationException">This peer does not host (a player leaves with <see cref="Dispose"/>).</exception>

@@ -37,6 +37,21 @@ public sealed partial class MigratingPeer
     }
 
     /// <summary>
+    /// A peer out of the session keeps what its replica held, each entity at the newest state received (the host's final
+    /// world when it ended the session, not the interpolation delay behind it, nor the local prediction): detached from the
+    /// client (a follow's snapshots bring new entities; reset, the replica would destroy these), and noted with what a
+    /// follow drops once connected (<see cref="stale"/>, which <see cref="Dispose"/> hands to <see cref="leftovers"/>).
+    /// </summary>
+    private void KeepLastState()
+    {
+        Client!.Replication.DetachAtNewest();
+        foreach (ref var chunk in world.Query(in numberedQuery))
+        {
+            stale.AddRange(chunk.Entities.ToArray());
+        }
+    }
+
+    /// <summary>
     /// A new session starts: the last one's entities go. Kept until now, they showed whatever the game wanted after leaving
     /// (an end screen); kept beyond, a client's were ghosts beside the new host's copies, and a host's carried network ids
     /// the new session numbers again from 0.

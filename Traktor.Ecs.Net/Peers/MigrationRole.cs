@@ -15,6 +15,9 @@ public enum MigrationRole
     /// <summary>The host is gone and this peer is connecting to the successor it elected.</summary>
     Reconnecting,
 
-    /// <summary>Out of the game: disconnected by the host, no successor could be reached, or this host ended the session (<see cref="MigratingPeer.EndSession"/>).</summary>
+    /// <summary>
+    /// Out of the game: disconnected by the host, no successor could be reached, or this host ended the session
+    /// (<see cref="MigratingPeer.EndSession"/>). The world keeps the last state the peer had until it follows a host or starts again.
+    /// </summary>
     Out,
 }

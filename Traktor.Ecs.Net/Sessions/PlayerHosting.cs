@@ -9,25 +9,26 @@ namespace Traktor.Ecs.Net.Sessions;
 /// </summary>
 public static class PlayerHosting
 {
-    /// <summary>The longest wait for the directory to take back the seat of a host whose start failed.</summary>
+    /// <summary>The longest wait for the directory to take back the seat of a host whose start failed (on the caller's clock).</summary>
     private static readonly TimeSpan LeaveWait = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Creates a session hosted by <paramref name="hostUserId"/> (<see cref="IPlayerHostedSessions.CreatePlayerHostedSessionAsync"/>),
     /// then lets <paramref name="start"/> start the listen server with the directory's grant (its session key and rendezvous).
     /// When the start fails or is cancelled, the host leaves the session again, which ends it: a session nobody serves is not
-    /// left in the directory for others to join.
+    /// left in the directory for others to join. That leave waits at most 10 s on <paramref name="time"/>.
     /// </summary>
     /// <param name="sessions">The directory; it must implement <see cref="IPlayerHostedSessions"/> (<see cref="HttpSessions"/> does).</param>
     /// <param name="options">Name, capacity (the host included), visibility and properties.</param>
     /// <param name="hostUserId">The hosting player.</param>
     /// <param name="start">Starts the game's listen server with the grant; it completes once it serves.</param>
+    /// <param name="time">The clock the leave after a failed start waits on (as the caller's other waits do); the system clock when null.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The grant: the session with the host seated, its key and rendezvous.</returns>
     /// <exception cref="NotSupportedException">The directory does not offer player-hosted sessions.</exception>
     /// <exception cref="OnlineException">The directory refused (<see cref="OnlineError.QuotaExceeded"/>, …).</exception>
     public static async Task<PlayerHostGrant> CreateSessionAsync(this ISessions sessions, SessionOptions options, long hostUserId,
-        Func<PlayerHostGrant, CancellationToken, Task> start, CancellationToken cancellationToken = default)
+        Func<PlayerHostGrant, CancellationToken, Task> start, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,8 +44,9 @@ public static class PlayerHosting
         catch
         {
             // Nobody serves the session: the host leaves it, which ends it (before, it stayed listed until the host's seat
-            // went idle, and joiners were seated in a session no server would ever admit them to).
-            using var bounded = new CancellationTokenSource(LeaveWait);
+            // went idle, and joiners were seated in a session no server would ever admit them to). On the caller's clock, as
+            // its other waits are: before, the wall clock's 10 s, which a game's or a test's own clock did not decide.
+            using var bounded = new CancellationTokenSource(LeaveWait, time ?? TimeProvider.System);
             try
             {
                 await sessions.LeaveSessionAsync(grant.Session.Id, hostUserId, bounded.Token).ConfigureAwait(false);

@@ -7,7 +7,7 @@ namespace Traktor.Ecs.Systems;
 /// the bytes it allocates are counted, in <see cref="Profiles"/>: the profiler reads them.
 /// </summary>
 /// <typeparam name="T">The per-frame state.</typeparam>
-public class Group<T> : ISystem<T>
+public partial class Group<T> : ISystem<T>
 {
     private readonly List<ISystem<T>> systems = new();
     private readonly List<SystemProfile> profiles = new();

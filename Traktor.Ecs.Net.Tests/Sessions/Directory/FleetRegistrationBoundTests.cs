@@ -11,7 +11,8 @@ namespace Traktor.Ecs.Net.Tests.Sessions.Directory;
 /// A server key's registrations are not rate-limited, so the fleet's table is bounded by
 /// <c>SessionDirectoryOptions.MaxGameServers</c>: every row counts until the sweep deletes it, so registering and
 /// deregistering in a loop cannot grow it either. Failed before: the fourth registration of a fleet of three was accepted,
-/// as was every one after (a leaked key grew the table, its listing and the sweep's work without end).
+/// as was every one after (a leaked key grew the table, its listing and the sweep's work without end). On PostgreSQL, nodes
+/// registering at once passed the bound (7 of 5) until the count and the insert held the fleet's advisory lock.
 /// </summary>
 public sealed class FleetRegistrationBoundTests
 {
@@ -54,6 +55,57 @@ public sealed class FleetRegistrationBoundTests
         finally
         {
             OnlineTestSettings.DeleteDirectory(folder);
+        }
+    }
+
+    [Fact]
+    public async Task Nodes_racing_on_PostgreSQL_register_exactly_MaxGameServers()
+    {
+        // PostgreSQL writes run at READ COMMITTED: without a lock around the count and the insert, each node counted the
+        // rows committed before its own insert and the fleet overshot the bound by as many registrations as raced.
+        var (connectionString, drop) = await PostgresSchema.CreateAsync();
+        var time = new FakeTimeProvider(OnlineTestSettings.Start);
+        var nodes = new List<OnlineServices>();
+        try
+        {
+            var template = SqliteDirectoryHarness.Options(time);
+            for (int i = 0; i < 4; i++)
+            {
+                nodes.Add(await OnlineServices.OpenAsync(new PostgresOnlineDatabase(connectionString), new OnlineServicesOptions
+                {
+                    Authentication = template.Authentication,
+                    Time = time,
+                    Sessions = DirectoryTestSettings.Options with { MaxGameServers = 5 },
+                }, Cancel));
+            }
+
+            // 32 registrations through the 4 nodes, all released at once, for the 5 rooms.
+            using var start = new SemaphoreSlim(0);
+            var attempts = Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
+            {
+                await start.WaitAsync(Cancel);
+                try
+                {
+                    await nodes[i % nodes.Count].Sessions!.RegisterServerAsync(Registration(41000 + i), Cancel);
+                    return true;
+                }
+                catch (OnlineException refused) when (refused.Error == OnlineError.QuotaExceeded)
+                {
+                    return false;
+                }
+            }, Cancel)).ToArray();
+            start.Release(attempts.Length);
+            Assert.Equal(5, (await Task.WhenAll(attempts)).Count(admitted => admitted));
+            Assert.Equal(5, (await nodes[0].Sessions!.ListServersAsync(Cancel)).Count);
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+
+            await drop();
         }
     }
 

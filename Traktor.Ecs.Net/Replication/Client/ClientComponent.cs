@@ -41,6 +41,9 @@ internal abstract class ClientComponent
     /// <summary>For predicted types: writes the newest authoritative value back over the predicted one.</summary>
     public abstract void ResetPredicted(World world, ClientEntityStore store);
 
+    /// <summary>Writes the newest value received over what the entity shows (interpolated, predicted or applied out of order).</summary>
+    public abstract void ShowNewest(World world, ClientEntityStore store);
+
     /// <summary>For predicted types: rounds the values of the matching entities to wire precision.</summary>
     public abstract void RoundPredicted(World world, in QueryDescription predicted);
 
@@ -215,6 +218,20 @@ internal sealed class ClientComponent<TComponent, TSnapshot, TSerializer> : Clie
         for (int slot = 0; slot < store.SlotBound; slot++)
         {
             if (store.IsActive(slot) && (store.TypeMasks[slot] & bit) != 0 && hasLatest[slot])
+            {
+                ref var value = ref world.Get<TComponent>(store.Entities[slot]);
+                TSerializer.Dequantize(in latest[slot], ref value);
+            }
+        }
+    }
+
+    public override void ShowNewest(World world, ClientEntityStore store)
+    {
+        ulong bit = 1UL << Type.Index;
+        for (int slot = 0; slot < store.SlotBound; slot++)
+        {
+            if (store.IsActive(slot) && (store.TypeMasks[slot] & bit) != 0 && hasLatest[slot] && world.IsAlive(store.Entities[slot])
+                && world.Has<TComponent>(store.Entities[slot]))
             {
                 ref var value = ref world.Get<TComponent>(store.Entities[slot]);
                 TSerializer.Dequantize(in latest[slot], ref value);

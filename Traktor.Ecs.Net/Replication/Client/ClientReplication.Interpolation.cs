@@ -40,6 +40,21 @@ public sealed partial class ClientReplication
     }
 
     /// <summary>
+    /// Forgets every replicated entity as <see cref="Detach"/> does, after showing each at the newest state received: an
+    /// interpolated or predicted component leaves its delay or its prediction for what the server sent last (the final
+    /// state of a session that ended, for an end screen).
+    /// </summary>
+    internal void DetachAtNewest()
+    {
+        foreach (var component in components)
+        {
+            component.ShowNewest(world, store);
+        }
+
+        Detach();
+    }
+
+    /// <summary>
     /// The fewest ticks between two sends of an entity with these types: the fastest of them, as the server paces it.
     /// The client sees only the types it receives (not another player's owner-only ones), so it can only err towards a
     /// longer interval, and a longer delay, never towards outrunning the entity's samples.

@@ -64,7 +64,7 @@ public sealed partial class Multiplayer
 
             long user = await LogInAsync(cancellationToken).ConfigureAwait(false);
             var grant = await sessions.CreateSessionAsync(session, user, (grant, token) => StartHostingAsync(grant, hosting, directory, user, token),
-                cancellationToken).ConfigureAwait(false);
+                time, cancellationToken).ConfigureAwait(false);
             current = grant.Session;
             logger.LogInformation("Player {Player} hosts session {Session}.", user, grant.Session.Id);
             return grant.Session;

@@ -12,7 +12,7 @@ namespace Traktor.Ecs.Net.Transport.Tcp;
 /// </summary>
 internal sealed class TcpStream : IStreamPeer, IDisposable
 {
-    private const int HeaderSize = 2;
+    private const int HeaderSize = FrameBuffer.HeaderSize;
     private readonly byte[] _receive;
     private readonly byte[] _send;
     private readonly int _receiveCapacity;
@@ -73,8 +73,11 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
         _connecting = socket.ConnectAsync(remote);
     }
 
-    /// <summary>Finishes a connect that completed; false while it is still in progress.</summary>
-    public bool PollConnect(out bool failed)
+    /// <summary>
+    /// Finishes a connect that completed; false while it is still in progress. <paramref name="failed"/>: refused,
+    /// unreachable, or the connected socket could not be set up (the server reset it at once); the stream is broken.
+    /// </summary>
+    public bool PollConnect(out bool failed, Action<TcpConnectStep>? hook = null)
     {
         failed = false;
         if (_connecting is not { } task) return true;
@@ -87,8 +90,20 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
             Broken = true;
             return true;
         }
-        Socket!.Blocking = false;
-        Socket.NoDelay = true;
+        try
+        {
+            hook?.Invoke(TcpConnectStep.Connected);
+            Socket!.Blocking = false;
+            Socket.NoDelay = true;
+        }
+        catch (SocketException)
+        {
+            // The server reset the connection before it was set up (some systems refuse the option then): a failed connect,
+            // not an exception out of the game loop's receive.
+            failed = true;
+            Broken = true;
+            return true;
+        }
         Flush();
         return true;
     }
@@ -96,19 +111,8 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
     /// <summary>Queues one frame and tries to hand it to the socket; false when the send buffer has no room.</summary>
     public bool TryWrite(ReadOnlySpan<byte> datagram)
     {
-        if (Broken) return false;
-        int needed = HeaderSize + datagram.Length;
-        if (_sendEnd + needed > _sendCapacity)
-        {
-            if (_sendEnd - _sendStart + needed > _sendCapacity) return false;
-            _send.AsSpan(_sendStart, _sendEnd - _sendStart).CopyTo(_send);
-            _sendEnd -= _sendStart;
-            _sendFrameEnd -= _sendStart;
-            _sendStart = 0;
-        }
-        BinaryPrimitives.WriteUInt16BigEndian(_send.AsSpan(_sendEnd), (ushort)datagram.Length);
-        datagram.CopyTo(_send.AsSpan(_sendEnd + HeaderSize));
-        _sendEnd += needed;
+        if (Broken || !FrameBuffer.TryAppend(_send.AsSpan(0, _sendCapacity), ref _sendStart, ref _sendEnd, datagram, out int shifted)) return false;
+        _sendFrameEnd -= shifted;
         Flush();
         return true;
     }

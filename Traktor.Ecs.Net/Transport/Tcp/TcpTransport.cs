@@ -94,22 +94,32 @@ public sealed class TcpTransport : IPeerAwareTransport
         return false;
     }
 
+    /// <summary>Tests: runs at each step of each connect of a client transport (a failure there).</summary>
+    internal Action<TcpConnectStep>? ConnectHook { get; set; }
+
     private TcpStream? Open(in NetAddress destination)
     {
         double now = Now;
         if (!_streams.MayConnect(destination, now)) return null;
-        var remote = destination.ToEndPoint();
-        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        var stream = new TcpStream(null, destination, _options.ReceiveBufferBytes, _options.SendBufferBytes, _options.MaxFrameSize, now, accepted: false);
+        Socket? socket = null;
+        TcpStream? stream = null;
         try
         {
+            // All of it inside the try: creating the socket fails too (an IPv6 server on a host without IPv6, no descriptor
+            // left), and before, that was thrown at the game loop out of TrySend instead of failing the connect.
+            var remote = destination.ToEndPoint();
+            ConnectHook?.Invoke(TcpConnectStep.Creating);
+            socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            stream = new TcpStream(null, destination, _options.ReceiveBufferBytes, _options.SendBufferBytes, _options.MaxFrameSize, now, accepted: false);
+            ConnectHook?.Invoke(TcpConnectStep.Connecting);
             stream.BeginConnect(socket, remote);
         }
-        catch (SocketException e)
+        catch (Exception e)
         {
-            _logger.LogDebug("TCP connect to {Destination} failed: {Error}.", destination, e.SocketErrorCode);
-            stream.Dispose();
-            socket.Dispose();
+            if (e is SocketException socketError) _logger.LogDebug("TCP connect to {Destination} failed: {Error}.", destination, socketError.SocketErrorCode);
+            else _logger.LogWarning(e, "Setting up the TCP connect to {Destination} failed.", destination);
+            stream?.Dispose();
+            socket?.Dispose();
             _streams.ConnectFailed(destination, now);
             return null;
         }
@@ -158,7 +168,7 @@ public sealed class TcpTransport : IPeerAwareTransport
             var stream = _streams[i];
             if (stream.IsConnecting)
             {
-                if (!stream.PollConnect(out bool failed)) continue;
+                if (!stream.PollConnect(out bool failed, ConnectHook)) continue;
                 if (failed)
                 {
                     Close(stream, PeerCloseCause.ConnectFailed);

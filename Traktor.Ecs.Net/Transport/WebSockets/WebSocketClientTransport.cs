@@ -83,10 +83,14 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
 
     private WebSocketChannel? Open(NetAddress destination)
     {
-        var channel = new WebSocketChannel(destination, _peers.Options, _peers.Now, accepted: false);
+        // The URI first: it can still fail (options changed after CreateClient validated them), and the transport counts
+        // that as a failed connect (WebSocketPeers.TrySend), with no channel to release.
         var remote = destination.ToEndPoint();
-        string host = _connect.TlsHostName ?? (remote.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{remote.Address}]" : remote.Address.ToString());
+        string host = _connect.TlsHostName is { } name
+            ? (Uri.CheckHostName(name) == UriHostNameType.IPv6 && name[0] != '[' ? $"[{name}]" : name) // "::1" is written "[::1]" in a URI
+            : remote.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{remote.Address}]" : remote.Address.ToString();
         var uri = new Uri($"{(_connect.UseTls ? "wss" : "ws")}://{host}:{remote.Port}{_connect.Path}");
+        var channel = new WebSocketChannel(destination, _peers.Options, _peers.Now, accepted: false);
         // Off the game loop: creating the handler and starting the connect may take a moment.
         _ = Task.Run(() => channel.ConnectAndRunAsync(token => ConnectAsync(uri, remote, token)));
         return channel;

@@ -14,6 +14,7 @@ public sealed class WebSocketConnectOptions
     /// <summary>
     /// The host name the server's certificate is issued for (sent as SNI and the Host header, and checked against
     /// the certificate). The connection still goes to the IP address in the connect token. Null: the IP address.
+    /// A host name or IP literal alone: no scheme, port or path (<c>CreateClient</c> refuses "game.example:443").
     /// </summary>
     public string? TlsHostName { get; set; }
 
@@ -23,5 +24,10 @@ public sealed class WebSocketConnectOptions
     internal void Validate()
     {
         if (string.IsNullOrEmpty(Path) || Path[0] != '/') throw new ArgumentException("The path starts with '/'.", nameof(Path));
+        if (TlsHostName is not null && Uri.CheckHostName(TlsHostName) == UriHostNameType.Unknown)
+        {
+            throw new ArgumentException($"'{TlsHostName}' is not a host name: name the host alone (\"game.example\"), without a scheme, port or path.",
+                nameof(TlsHostName));
+        }
     }
 }

@@ -14,6 +14,7 @@ internal sealed class WebSocketPeers
 {
     private readonly StreamTransportOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly StreamPeerTable<WebSocketChannel> _channels;
     private readonly ConcurrentQueue<WebSocketChannel> _incoming = new();
     private readonly Lock _admission = new();
@@ -25,6 +26,7 @@ internal sealed class WebSocketPeers
     {
         _options = options;
         _time = time;
+        _logger = logger;
         _channels = new StreamPeerTable<WebSocketChannel>(options, Counters, logger, "WebSocket");
     }
 
@@ -123,8 +125,20 @@ internal sealed class WebSocketPeers
         if (!_channels.TryGetValue(destination, out var channel))
         {
             if (open is null) return false; // a server only answers peers that connected to it
-            if (!_channels.MayConnect(destination, Now)) return false;
-            channel = open(destination);
+            double now = Now;
+            if (!_channels.MayConnect(destination, now)) return false;
+            try
+            {
+                channel = open(destination);
+            }
+            catch (Exception e)
+            {
+                // Setting up the connection failed before it started (a URI the options cannot make): a failed connect,
+                // counted and held off like a refused one, never an exception out of the game loop's send.
+                _logger.LogWarning(e, "Setting up the WebSocket connection to {Destination} failed.", destination);
+                _channels.ConnectFailed(destination, now);
+                return false;
+            }
             if (channel is null) return false;
             _channels.Add(channel);
         }
