@@ -1,9 +1,11 @@
 namespace Traktor.Ecs.Net.Scripting;
 
 /// <summary>
-/// The process's string collation (the C library's <c>LC_COLLATE</c>) is not "C", so a script is not loaded: Lua compares
-/// strings with <c>strcoll</c>, and the sandbox bounds what one comparison costs for byte order only (docs/SECURITY.md, "String
-/// comparisons"). Thrown when a script loads (<see cref="LuaScriptSystem.Load(string)"/>), never in the middle of a tick.
+/// The process's string collation (the C library's <c>LC_COLLATE</c>) is not byte order ("C", "POSIX", or glibc 2.35's and
+/// later C.UTF-8), so a script is not loaded: Lua compares strings with <c>strcoll</c>, and the sandbox bounds what one
+/// comparison costs for byte order only (docs/SECURITY.md, "String comparisons"). Thrown when a script loads
+/// (<see cref="LuaScriptSystem.Load(string)"/>), never in the middle of a tick: a change after a script loaded stops its
+/// next entry instead, reported as <see cref="ScriptErrorKind.Collation"/>.
 /// </summary>
 /// <remarks>
 /// .NET does not change the collation; native code in the process that calls <c>setlocale</c> (a game engine, a UI toolkit)

@@ -30,4 +30,11 @@ public enum ScriptErrorKind
     /// slow without allocating, such as comparing two long strings, stay within the instruction budget).
     /// </summary>
     TimeBudget,
+
+    /// <summary>
+    /// The process's string collation (<c>LC_COLLATE</c>) changed after the script loaded to one that is not byte order
+    /// (native code called <c>setlocale</c>): the entry did not run, as no script code runs until it is "C" again
+    /// (see <see cref="LuaCollationException"/>, the same check when a script loads).
+    /// </summary>
+    Collation,
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KeraLua;
+using Traktor.Ecs.Net.Scripting.Sandbox;
 
 namespace Traktor.Ecs.Net.Scripting.Runtime;
 
@@ -124,6 +125,16 @@ internal sealed partial class ScriptEntries
             }
 
             entry.Resumes++;
+            if (!LuaCollation.IsStillByteOrder())
+            {
+                // Native code changed the collation since the script loaded: the comparison cost model no longer holds, so
+                // no script code runs (before, it ran on, each comparison up to 150 ns a byte). Dropped as a failed entry is.
+                CancelUnclaimed();
+                _script.Report(new ScriptError(_script.Name, _script.Name, 0, ScriptErrorKind.Collation, LuaCollation.ChangedMessage(entry.Name), entry.Name));
+                Finish(entry);
+                return;
+            }
+
             LuaStatus status;
             int results;
             _running = entry;
