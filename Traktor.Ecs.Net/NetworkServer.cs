@@ -231,6 +231,12 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     public void AfterUpdate(in float state)
     {
         Replication.Update(this);
+        if (Replication.Lagging.Count > 0)
+        {
+            foreach (var connection in Replication.Lagging) Transport.Disconnect(connection, DisconnectReason.TimedOut);
+            Replication.Lagging.Clear();
+        }
+
         Sending?.Invoke();
         Transport.Flush(); // the socket is read once per tick, in BeforeUpdate
     }

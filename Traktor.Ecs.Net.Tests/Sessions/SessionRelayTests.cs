@@ -160,6 +160,15 @@ public class SessionRelayTests
             Assert.Equal([1UL, 2UL], recorder.Received.Select(j => j.Rpc.PlayerId).Order());
             Assert.Equal(2, recorder.Received.Max(j => j.Rpc.PlayerCount));
         }
+
+        // As docs/sessions.md says: the relay announces them one after the other. The first hears its own join counting
+        // itself only and the second's broadcast; the second hears the first's as a replayed roster entry carrying the
+        // count now (both), then its own.
+        var heard = joins.Select(j => j.Received.Select(r => (r.Rpc.PlayerId, r.Rpc.PlayerCount)).ToArray()).ToArray();
+        ulong first = heard[0][0].PlayerId;
+        ulong second = first == 1 ? 2UL : 1UL;
+        Assert.Equal([(first, 1), (second, 2)], heard[(int)first - 1]);
+        Assert.Equal([(first, 2), (second, 2)], heard[(int)second - 1]);
     }
 
     [Fact]

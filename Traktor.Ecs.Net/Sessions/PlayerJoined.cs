@@ -15,7 +15,9 @@ public struct PlayerJoined
     /// <summary>
     /// Players in the session once this join is known, the joiner included: what a UI shows as "n in the session". A
     /// newcomer is first told of each player already there (in join order, before its own join): those events carry the
-    /// count with the newcomer too, the same as its own, not the count at the time each of them joined.
+    /// count with the newcomer too, the same as its own, not the count at the time each of them joined. Players that
+    /// connect in the same tick are announced one after the other: a later one is told of an earlier one this way (the
+    /// count now), while the earlier one's own event counted only the players before it.
     /// </summary>
     [Range(0, 65535)]
     public int PlayerCount;

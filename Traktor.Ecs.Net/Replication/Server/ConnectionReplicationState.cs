@@ -36,6 +36,9 @@ internal sealed class ConnectionReplicationState
 
     public SentSnapshotLog Log { get; } = new();
 
+    /// <summary>True once it left too many despawns unacknowledged (<see cref="ServerReplication.Lagging"/>): it is being cut.</summary>
+    public bool Lagging { get; set; }
+
     /// <summary>Despawns of acknowledged snapshots, for corrections that take an acknowledgement back.</summary>
     public DeliveredDespawns DeliveredDespawns { get; } = new();
 

@@ -15,6 +15,11 @@ internal sealed class PendingDespawns
     private readonly List<uint> netIds = new(64);
     private readonly List<uint> queuedAt = new(64);
 
+    // Membership in O(1): a client that acknowledges nothing lets the list reach its bound
+    // (ServerReplication.DespawnBacklogLimit), and every despawn of every connection asks whether its id is pending.
+    private readonly HashSet<uint> members = new(64);
+    private bool abandoned;
+
     /// <summary>The number of despawns pending.</summary>
     public int Count => netIds.Count;
 
@@ -24,7 +29,7 @@ internal sealed class PendingDespawns
     /// <summary>Queues a despawn of <paramref name="netId"/> in <paramref name="tick"/> (at most once: a repeat keeps the older tick, which the snapshots since already carry).</summary>
     public void Add(uint netId, uint tick)
     {
-        if (!netIds.Contains(netId))
+        if (!abandoned && members.Add(netId))
         {
             netIds.Add(netId);
             queuedAt.Add(tick);
@@ -32,15 +37,26 @@ internal sealed class PendingDespawns
     }
 
     /// <summary>True when a despawn of <paramref name="netId"/> is pending.</summary>
-    public bool Contains(uint netId) => netIds.Contains(netId);
+    public bool Contains(uint netId) => members.Contains(netId);
+
+    /// <summary>
+    /// The connection is being cut for leaving too many despawns unacknowledged: forgets them and queues no more, so
+    /// nothing grows for it until it is gone.
+    /// </summary>
+    public void Abandon()
+    {
+        abandoned = true;
+        netIds.Clear();
+        queuedAt.Clear();
+        members.Clear();
+    }
 
     /// <summary>The entity is sent again (a spawn): whatever despawn of it was pending is void.</summary>
     public void Cancel(uint netId)
     {
-        int index = netIds.IndexOf(netId);
-        if (index >= 0)
+        if (members.Contains(netId))
         {
-            RemoveAt(index);
+            RemoveAt(netIds.IndexOf(netId));
         }
     }
 
@@ -54,7 +70,7 @@ internal sealed class PendingDespawns
     /// </returns>
     public bool Acknowledge(uint netId, uint snapshotTick)
     {
-        int index = netIds.IndexOf(netId);
+        int index = members.Contains(netId) ? netIds.IndexOf(netId) : -1;
         if (index >= 0 && (int)(queuedAt[index] - snapshotTick) <= 0)
         {
             RemoveAt(index);
@@ -69,6 +85,7 @@ internal sealed class PendingDespawns
         // Queue order matters: with more pending than a snapshot carries (MaxDespawnsPerSnapshot) it carries the first
         // ones, so the oldest must stay first. Swapping the last into the gap let a steady stream of new despawns take
         // the front for good while older ones waited behind them (PendingDespawnsTests).
+        members.Remove(netIds[index]);
         netIds.RemoveAt(index);
         queuedAt.RemoveAt(index);
     }

@@ -227,12 +227,47 @@ public sealed partial class ServerReplication
         BuildGrid();
         foreach (var connection in connectionList)
         {
+            if (connection.Lagging)
+            {
+                continue;
+            }
+
+            if (connection.PendingDespawns.Count > DespawnBacklogLimit)
+            {
+                // It acknowledged none of the snapshots carrying these (each carries the oldest pending ones): it is
+                // gone or lying, and the list would grow by every entity it was sent and the game destroyed.
+                logger.LogWarning("Connection {Connection} left {Count} despawns unacknowledged; it is cut.", connection.Connection, connection.PendingDespawns.Count);
+                connection.Lagging = true;
+                connection.PendingDespawns.Abandon();
+                Lagging.Add(connection.Connection);
+                continue;
+            }
+
             if (IsSendTick(connection))
             {
                 WriteSnapshot(connection, sink);
             }
         }
     }
+
+    /// <summary>
+    /// Despawns a connection may leave unacknowledged, at least (docs/SECURITY.md): snapshots of 128 despawns at 60 Hz
+    /// carry them in about 2 s, far more than an honest client's backlog after a loss.
+    /// </summary>
+    internal const int MinDespawnBacklog = 16_384;
+
+    /// <summary>
+    /// Despawns a connection may leave unacknowledged before it is cut: <see cref="MinDespawnBacklog"/>, or twice the
+    /// entity slots tracked when the world is larger (a client may lose sight of everything it knew at once).
+    /// </summary>
+    internal int DespawnBacklogLimit => Math.Max(MinDespawnBacklog, 2 * tracker.Capacity);
+
+    /// <summary>
+    /// Connections found leaving more than <see cref="DespawnBacklogLimit"/> despawns unacknowledged since the owner last
+    /// cleared this: <see cref="NetworkServer"/> disconnects them (<see cref="DisconnectReason.TimedOut"/>). They get no
+    /// more snapshots and no more despawns are queued for them.
+    /// </summary>
+    internal List<ConnectionId> Lagging { get; } = new();
 
     /// <summary>The network id the next new replicated entity gets.</summary>
     internal uint NextNetworkId => nextNetId;

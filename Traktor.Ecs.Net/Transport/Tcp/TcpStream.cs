@@ -12,7 +12,7 @@ namespace Traktor.Ecs.Net.Transport.Tcp;
 /// </summary>
 internal sealed class TcpStream : IStreamPeer, IDisposable
 {
-    private const int HeaderSize = 2;
+    private const int HeaderSize = FrameBuffer.HeaderSize;
     private readonly byte[] _receive;
     private readonly byte[] _send;
     private readonly int _receiveCapacity;
@@ -111,19 +111,8 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
     /// <summary>Queues one frame and tries to hand it to the socket; false when the send buffer has no room.</summary>
     public bool TryWrite(ReadOnlySpan<byte> datagram)
     {
-        if (Broken) return false;
-        int needed = HeaderSize + datagram.Length;
-        if (_sendEnd + needed > _sendCapacity)
-        {
-            if (_sendEnd - _sendStart + needed > _sendCapacity) return false;
-            _send.AsSpan(_sendStart, _sendEnd - _sendStart).CopyTo(_send);
-            _sendEnd -= _sendStart;
-            _sendFrameEnd -= _sendStart;
-            _sendStart = 0;
-        }
-        BinaryPrimitives.WriteUInt16BigEndian(_send.AsSpan(_sendEnd), (ushort)datagram.Length);
-        datagram.CopyTo(_send.AsSpan(_sendEnd + HeaderSize));
-        _sendEnd += needed;
+        if (Broken || !FrameBuffer.TryAppend(_send.AsSpan(0, _sendCapacity), ref _sendStart, ref _sendEnd, datagram, out int shifted)) return false;
+        _sendFrameEnd -= shifted;
         Flush();
         return true;
     }

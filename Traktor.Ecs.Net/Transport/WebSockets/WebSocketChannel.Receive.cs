@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net.WebSockets;
 using Traktor.Ecs.Net.Transport.Streams;
 
@@ -30,17 +29,14 @@ internal sealed partial class WebSocketChannel
         int result;
         lock (_lock)
         {
-            if (_receiveEnd - _receiveStart < HeaderSize) return 0;
-            int frame = BinaryPrimitives.ReadUInt16BigEndian(_receive.AsSpan(_receiveStart));
-            if (frame <= buffer.Length)
+            int frame = FrameBuffer.TryTake(_receive, ref _receiveStart, ref _receiveEnd, buffer);
+            if (frame == 0) return 0;
+            if (frame > 0)
             {
-                _receive.AsSpan(_receiveStart + HeaderSize, frame).CopyTo(buffer);
                 length = frame;
                 result = 1;
             }
             else result = -1;
-            _receiveStart += HeaderSize + frame;
-            if (_receiveStart == _receiveEnd) _receiveStart = _receiveEnd = 0;
             if (_receiverWaiting)
             {
                 _receiverWaiting = false;
@@ -105,22 +101,9 @@ internal sealed partial class WebSocketChannel
         lock (_lock)
         {
             if (_closing) return true; // nobody will read it
-            int needed = HeaderSize + datagram.Length;
-            if (_receiveEnd + needed > _receive.Length)
-            {
-                if (_receiveEnd - _receiveStart + needed > _receive.Length)
-                {
-                    _receiverWaiting = true;
-                    return false;
-                }
-                _receive.AsSpan(_receiveStart, _receiveEnd - _receiveStart).CopyTo(_receive);
-                _receiveEnd -= _receiveStart;
-                _receiveStart = 0;
-            }
-            BinaryPrimitives.WriteUInt16BigEndian(_receive.AsSpan(_receiveEnd), (ushort)datagram.Length);
-            datagram.CopyTo(_receive.AsSpan(_receiveEnd + HeaderSize));
-            _receiveEnd += needed;
-            return true;
+            if (FrameBuffer.TryAppend(_receive, ref _receiveStart, ref _receiveEnd, datagram, out _)) return true;
+            _receiverWaiting = true;
+            return false;
         }
     }
 

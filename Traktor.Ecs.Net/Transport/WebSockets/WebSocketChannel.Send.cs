@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Net.WebSockets;
+using Traktor.Ecs.Net.Transport.Streams;
 
 namespace Traktor.Ecs.Net.Transport.WebSockets;
 
@@ -37,21 +37,7 @@ internal sealed partial class WebSocketChannel
     }
 
     /// <summary>Under the lock: appends a datagram to the send buffer; false when it has no room.</summary>
-    private bool TryQueue(ReadOnlySpan<byte> datagram)
-    {
-        int needed = HeaderSize + datagram.Length;
-        if (_sendEnd + needed > _send.Length)
-        {
-            if (_sendEnd - _sendStart + needed > _send.Length) return false;
-            _send.AsSpan(_sendStart, _sendEnd - _sendStart).CopyTo(_send);
-            _sendEnd -= _sendStart;
-            _sendStart = 0;
-        }
-        BinaryPrimitives.WriteUInt16BigEndian(_send.AsSpan(_sendEnd), (ushort)datagram.Length);
-        datagram.CopyTo(_send.AsSpan(_sendEnd + HeaderSize));
-        _sendEnd += needed;
-        return true;
-    }
+    private bool TryQueue(ReadOnlySpan<byte> datagram) => FrameBuffer.TryAppend(_send, ref _sendStart, ref _sendEnd, datagram, out _);
 
     /// <summary>
     /// Game loop, holding the sender role: writes the datagram to the socket. Done when the write completes at once;
@@ -169,14 +155,9 @@ internal sealed partial class WebSocketChannel
                 stop = true; // the receive side ended (peer closed, violation, reset): answer with a close
                 return 0;
             }
-            if (_sendEnd > _sendStart)
-            {
-                int frame = BinaryPrimitives.ReadUInt16BigEndian(_send.AsSpan(_sendStart));
-                _send.AsSpan(_sendStart + HeaderSize, frame).CopyTo(_frame);
-                _sendStart += HeaderSize + frame;
-                if (_sendStart == _sendEnd) _sendStart = _sendEnd = 0;
-                return frame;
-            }
+            // Never −1 (a frame larger than _frame): nothing over MaxFrameSize, _frame's size, is queued.
+            int frame = FrameBuffer.TryTake(_send, ref _sendStart, ref _sendEnd, _frame);
+            if (frame != 0) return frame;
             if (_closing)
             {
                 stop = true;

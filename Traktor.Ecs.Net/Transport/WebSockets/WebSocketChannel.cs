@@ -18,7 +18,6 @@ namespace Traktor.Ecs.Net.Transport.WebSockets;
 /// </summary>
 internal sealed partial class WebSocketChannel : IStreamPeer
 {
-    private const int HeaderSize = 2;
     private const int SenderIdle = 0, SenderGameLoop = 1, SenderTask = 2;
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
