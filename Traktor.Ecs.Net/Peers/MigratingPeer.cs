@@ -31,14 +31,11 @@ public sealed partial class MigratingPeer : ISystem<float>
     private readonly Func<NetworkClient, IEnumerable<ISystem<float>>> clientSystems;
     private readonly TimeProvider time;
     private readonly ILogger logger;
-    private readonly HashSet<ulong> failed = new();
     private Group<float>? active;
     private NetClient? netClient;
     private MigrationPlan? plan;
     private long planReceivedAt;
-    private (ulong ClientId, byte[] Token) electing;
     private long lostAt;
-    private long attemptStartedAt;
     private long lastHeardAt;
     private long lastPackets;
     private bool hostLost;
@@ -343,67 +340,5 @@ public sealed partial class MigratingPeer : ISystem<float>
         plan = received;
         planReceivedAt = time.GetTimestamp();
         PlansReceived++;
-    }
-
-    /// <summary>The host is gone: every peer starts the same election from the same plan.</summary>
-    private void BeginMigration(long now)
-    {
-        hostLost = false;
-        lostAt = now;
-        LostHostClientId = HostClientId;
-        Migrations++;
-        failed.Clear();
-        lostPlan = plan;
-        lostPlanReached = null; // set once the election reaches a successor
-        lostPlanAt = planReceivedAt;
-        if (plan is null)
-        {
-            logger.LogWarning("Peer {Peer} lost its host before it had a migration plan; it leaves the game.", ClientId);
-            Out(MigrationOutReason.NoPlan);
-            return;
-        }
-
-        failed.Add(plan.Host);
-        logger.LogInformation("Peer {Peer} lost host {Host}; electing from {Candidates}.", ClientId, plan.Host, string.Join(",", plan.Candidates.Select(c => c.ClientId)));
-        Elect(now);
-    }
-
-    /// <summary>The first candidate not known to have failed: this peer itself (promote) or another (connect with its token).</summary>
-    private void Elect(long now)
-    {
-        foreach (var (clientId, _, token) in plan!.Candidates)
-        {
-            if (failed.Contains(clientId)) continue;
-            if (clientId == ClientId && !followingLostPlan)
-            {
-                Promote(now);
-                return;
-            }
-
-            if (clientId == ClientId) continue; // following a host that gave way: this peer never hosts beside the recorded one
-
-            if (token.Length == 0)
-            {
-                failed.Add(clientId);
-                continue;
-            }
-
-            electing = (clientId, token);
-            attemptStartedAt = now;
-            attemptFailed = false;
-            Role = MigrationRole.Reconnecting;
-            netClient!.Connect(token);
-            return;
-        }
-
-        if (followingLostPlan)
-        {
-            logger.LogWarning("Peer {Peer} reached none of the successors its host gave way to; the game follows the recorded host.", ClientId);
-            Out(MigrationOutReason.HostGaveWay);
-            return;
-        }
-
-        logger.LogWarning("Peer {Peer} found no reachable successor; it leaves the game.", ClientId);
-        Out(MigrationOutReason.NoSuccessor);
     }
 }

@@ -1,0 +1,58 @@
+using Traktor.Ecs.Net.Peers;
+using Traktor.Ecs.Net.Tests.Prediction;
+using Traktor.Ecs.Net.Transport;
+using static Traktor.Ecs.Net.Tests.Peers.ReplicaQueries;
+
+namespace Traktor.Ecs.Net.Tests.Peers;
+
+/// <summary>
+/// The follow of a lost plan passes a successor that answers no connection request within
+/// <see cref="MigrationOptions.HostSilence"/> (<see cref="HostMigrationChainTests.Following_a_lost_plan_passes_each_silent_successor_after_the_host_silence"/>);
+/// under packet loss a live successor's answers are late or lost too, and must not be taken for silence.
+/// </summary>
+public class LostPlanFollowUnderLossTests
+{
+    /// <summary>
+    /// Every link loses 20 % of its datagrams (both ways, so a request and its challenge both arrive 64 % of the time; the
+    /// request goes again every 100 ms, 10 times within the host silence). The two frozen successors are still passed after
+    /// the host silence each, not the reconnect timeout, and the live recorded host behind them is reached, not passed: the
+    /// player is never out.
+    /// </summary>
+    [Theory]
+    [InlineData(61)]
+    [InlineData(62)]
+    [InlineData(63)]
+    [InlineData(64)]
+    public void Under_loss_a_lost_plans_follow_passes_the_silent_successors_and_reaches_the_live_one(int seed)
+    {
+        // Peer 1 hosts the other five; the loss mixes their join order, which is the succession: A, B, C, D, E. Peer 1 dies
+        // while A, B and C are frozen: D hosts, E reaches it. Then C comes back and hosts (A and B stay silent), and is the host
+        // the directory records: D gives way to it, and E follows A, B, C of peer 1's plan.
+        using var game = new MigrationGame(6, new LinkConditions { LossPercent = 20 }, seed);
+        var host = game.Peers[0];
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 5), 60 * 30),
+            game.Describe());
+        var order = host.Peer.Successors.Select(id => game.Peers.Single(p => p.Peer.ClientId == id)).ToList();
+        var (silent1, silent2, recorded, rival, player) = (order[0], order[1], order[2], order[3], order[4]);
+        game.Killed.UnionWith([host, silent1, silent2, recorded]);
+        Assert.True(game.TickUntil(() => rival.Peer.IsHost && player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == rival.Peer.ClientId,
+            60 * 20), game.Describe());
+        game.Killed.Remove(recorded);
+        Assert.True(game.TickUntil(() => recorded.Peer.IsHost, 60 * 10), game.Describe());
+        var hosts = new List<ulong>();
+        player.Peer.HostChanged += hosts.Add;
+        Assert.True(rival.Peer.TryFollowHost(recorded.Peer.ClientId));
+
+        Assert.True(game.TickUntil(() => player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == recorded.Peer.ClientId
+            && Count<Drone>(player.World) == Drones, 60 * 15), $"out: {player.Peer.OutReason}; {game.Describe()}");
+        var options = new MigrationOptions();
+        var took = player.Peer.LastMigrationDuration!.Value;
+        Assert.True(took >= 2 * options.HostSilence, $"the follow took {took}: a silent successor was passed before the host silence");
+        Assert.True(took < 2 * options.HostSilence + TimeSpan.FromSeconds(1), $"the follow took {took}: a silent successor was held longer than the host silence");
+        Assert.Equal([recorded.Peer.ClientId], hosts);
+        Assert.Equal(2, player.Peer.Migrations);
+        Assert.Null(player.Peer.OutReason);
+    }
+
+    private const int Drones = MigrationGame.Drones;
+}
