@@ -54,7 +54,7 @@ public sealed class BackendMalformedBodyTests
         "operator", "resetSchedule", "authoritative", "minScore", "maxScore", "maxChangePerSubmission", "userId", "score",
         "idempotencyKey", "metadata", "amount", "data", "expectedVersion", "maxPlayers", "visibility", "properties", "filter",
         "create", "hostUserId", "session", "addresses", "connectedPlayers", "hostKey", "maxSessions", "draining",
-        "tickMilliseconds", "sessions", "nameContains", "onlyWithFreeSlots", "sessionId", "connected",
+        "tickMilliseconds", "sessions", "nameContains", "onlyWithFreeSlots", "sessionId", "connected", "reason",
     ];
 
     private static string Every(string value) => "{" + string.Join(",", Fields.Select(f => $"\"{f}\":{value}")) + "}";
