@@ -233,7 +233,7 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
         Replication.Update(this);
         if (Replication.Lagging.Count > 0)
         {
-            foreach (var connection in Replication.Lagging) Transport.Disconnect(connection, DisconnectReason.TimedOut);
+            foreach (var connection in Replication.Lagging) Transport.Disconnect(connection, DisconnectReason.SendQueueOverflow);
             Replication.Lagging.Clear();
         }
 

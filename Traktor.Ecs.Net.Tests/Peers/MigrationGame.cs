@@ -25,21 +25,24 @@ internal sealed class MigrationGame : IDisposable
     /// <param name="logger">Diagnostics.</param>
     /// <param name="joiners">How many peers after the first join it (the others stay idle for the test); every one when null.</param>
     /// <param name="tokenLifetime">The plans' token lifetime (<see cref="MigrationOptions.TokenLifetime"/>'s default when null).</param>
+    /// <param name="clientSocket">Wraps a peer's client socket (by client id) under its link simulator: a path's quirks.</param>
     public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null, int? joiners = null,
-        TimeSpan? tokenLifetime = null)
+        TimeSpan? tokenLifetime = null, Func<int, IDatagramTransport, IDatagramTransport>? clientSocket = null)
     {
         var network = new InMemoryNetwork();
         var options = new MigrationOptions { ProtocolId = Protocol, HostSilence = TimeSpan.FromSeconds(1) };
         if (tokenLifetime is { } lifetime) options.TokenLifetime = lifetime;
         for (int p = 1; p <= count; p++)
         {
-            var clientSocket = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 100 + p);
+            IDatagramTransport clientEnd = network.CreateTransport();
+            if (clientSocket is not null) clientEnd = clientSocket(p, clientEnd);
+            var playerSocket = new LinkSimulator(clientEnd, conditions, time, seed * 100 + p);
             var standbySocket = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 1000 + p);
-            disposables.Add(clientSocket);
+            disposables.Add(playerSocket);
             disposables.Add(standbySocket);
             var world = World.Create();
             MigratingPeer? peer = null;
-            peer = new MigratingPeer(world, ReplicationWorld.Registry, (ulong)p, clientSocket, standbySocket, options,
+            peer = new MigratingPeer(world, ReplicationWorld.Registry, (ulong)p, playerSocket, standbySocket, options,
                 host =>
                 {
                     host.Server.PlayerConnected += joined =>

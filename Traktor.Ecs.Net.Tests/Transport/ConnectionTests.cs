@@ -61,6 +61,23 @@ public class ConnectionTests
     }
 
     [Fact]
+    public void A_link_lost_with_a_reliable_message_in_flight_reads_as_timed_out_not_as_a_peer_that_cannot_keep_up()
+    {
+        // The message goes out as the client's way to the server dies; the server's packets arrive 3 s more. The message is
+        // overdue (10 s after its first send) 3 s before the silence is: that must not end the link as SendQueueOverflow,
+        // which a migrating player reads as a live host cutting it (it goes out instead of migrating).
+        using var h = new TransportHarness();
+        var client = h.Connect(1);
+        h.DrainServer();
+        h.ClientLinks[0].Conditions.LossPercent = 100;
+        Assert.Equal(SendResult.Queued, client.Send(ChannelKind.ReliableOrdered, new byte[100]));
+        for (int i = 0; i < 60; i++) h.Step(50);
+        h.ServerLink.Conditions.LossPercent = 100;
+        Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 1000, stepMs: 50));
+        Assert.Equal(DisconnectReason.TimedOut, client.LastDisconnectReason);
+    }
+
+    [Fact]
     public void Silent_peer_times_out_on_both_sides()
     {
         using var h = new TransportHarness();

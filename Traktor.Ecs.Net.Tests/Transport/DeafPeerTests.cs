@@ -7,7 +7,8 @@ namespace Traktor.Ecs.Net.Tests.Transport;
 /// review 16): the reliable channel resends without backoff, so without a deadline the server would resend its whole
 /// window to that peer every resend delay for as long as the peer cared to stay, up to
 /// <see cref="NetPeerOptions.MaxPacketsPerUpdate"/> packets every update. A reliable message left unacknowledged for the
-/// connection's timeout ends the connection as silence would (<see cref="DisconnectReason.TimedOut"/>).
+/// connection's timeout ends the connection (<see cref="DisconnectReason.SendQueueOverflow"/>: the peer is alive, so not
+/// <see cref="DisconnectReason.TimedOut"/>, which means silence).
 /// </summary>
 public class DeafPeerTests
 {
@@ -56,7 +57,7 @@ public class DeafPeerTests
         // Before the deadline: still connected after 60 s, 61.5 MB sent for 64 KB queued (the handshake's acks gave
         // an RTT sample, so the resend delay stayed near its 30 ms floor).
         Assert.True(end is not null, $"still connected after 60 s; {bytesToDeaf:N0} bytes sent to it for {Messages * MessageBytes:N0} queued");
-        Assert.Equal(DisconnectReason.TimedOut, end);
+        Assert.Equal(DisconnectReason.SendQueueOverflow, end);
         // The token's (and insecure mode's) timeout is 10 s: the oldest message was first sent at the next update.
         Assert.InRange(endedAt - queuedAt, 10.0, 10.2);
         // At most one round of the 64 messages every 30 ms (the resend delay's floor) for the 10 s, and the first send.

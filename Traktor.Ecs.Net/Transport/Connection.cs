@@ -83,13 +83,29 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     public DisconnectReason? PendingClose { get; private set; }
 
     /// <summary>
-    /// True when the peer sent nothing for the timeout, or left a reliable message we sent unacknowledged for as long
-    /// (docs/PROTOCOL.md §8): resends have no backoff, so a peer that keeps the connection alive but acknowledges no
-    /// packet carrying reliable records would otherwise have its whole window resent every resend delay for ever.
+    /// Closes the connection when it is dead (docs/PROTOCOL.md §8), each way with its own reason: the peer sent nothing
+    /// for the timeout (<see cref="DisconnectReason.TimedOut"/>, the link is lost), or it keeps the connection alive but
+    /// left a reliable message we sent unacknowledged for as long (<see cref="DisconnectReason.SendQueueOverflow"/>, it
+    /// cannot keep up: it was heard from after that message was overdue). Resends have no backoff, so without the second a peer that acknowledges no packet carrying
+    /// reliable records would have its whole window resent every resend delay for ever. The second must not read as
+    /// <see cref="DisconnectReason.TimedOut"/>: that one means the host is gone to a player-hosted session's players, and
+    /// a live player told so would elect or promote itself and split the session.
     /// </summary>
-    public bool IsTimedOut(double now) =>
-        now - _lastReceivedAt > _timeout
-        || now - Math.Min(_orderedOut.OldestUnacknowledgedSince, _unorderedOut.OldestUnacknowledgedSince) > _timeout;
+    public void CloseIfDead(double now)
+    {
+        if (PendingClose is not null) return;
+        if (now - _lastReceivedAt > _timeout)
+        {
+            Close(DisconnectReason.TimedOut);
+            return;
+        }
+
+        // Only a peer heard from after its oldest message was overdue is alive and not acknowledging: when the link dies
+        // with a message in flight sent before the last packet arrived, the message is overdue before the silence is, and
+        // the lost link must still read as TimedOut (a player-hosted session's players migrate on it).
+        double overdueAt = Math.Min(_orderedOut.OldestUnacknowledgedSince, _unorderedOut.OldestUnacknowledgedSince) + _timeout;
+        if (_lastReceivedAt > overdueAt) Close(DisconnectReason.SendQueueOverflow);
+    }
 
     /// <summary>
     /// When the peer last sent a packet carrying at least one message (the connect time until it does): what the

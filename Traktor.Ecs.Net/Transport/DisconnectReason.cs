@@ -13,9 +13,13 @@ public enum DisconnectReason : byte
     ServerShutdown = 2,
     /// <summary>The server removed the client.</summary>
     Kicked = 3,
-    /// <summary>Nothing was received for the timeout period.</summary>
+    /// <summary>Nothing was received for the timeout period: the link is lost (a player-hosted session's players migrate).</summary>
     TimedOut = 4,
-    /// <summary>The peer could not keep up: the bounded send queue overflowed.</summary>
+    /// <summary>
+    /// The peer could not keep up: the bounded send queue overflowed, or the peer, though it kept the connection alive, left
+    /// a reliable message (or, on a server, the despawns it was sent) unacknowledged for the timeout. Not a lost link
+    /// (<see cref="TimedOut"/>): a player-hosted session's player told this by its host does not migrate.
+    /// </summary>
     SendQueueOverflow = 5,
     /// <summary>The server has no free slot.</summary>
     ServerFull = 6,

@@ -121,7 +121,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         if (State == ClientState.Connected)
         {
             var connection = _connection!;
-            if (connection.PendingClose is null && connection.IsTimedOut(now)) connection.Close(DisconnectReason.TimedOut);
+            connection.CloseIfDead(now);
             if (connection.PendingClose is { } reason) End(reason, notifyServer: !connection.ClosedByPeer);
         }
     }
@@ -176,7 +176,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
                 break;
             case ClientState.Connected:
                 var connection = _connection!;
-                if (connection.PendingClose is null && connection.IsTimedOut(now)) connection.Close(DisconnectReason.TimedOut);
+                connection.CloseIfDead(now);
                 if (connection.PendingClose is { } reason) End(reason, notifyServer: !connection.ClosedByPeer);
                 else connection.Flush(now, ackNow);
                 break;

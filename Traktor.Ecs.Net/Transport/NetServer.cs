@@ -185,7 +185,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         for (int i = _active.Count - 1; i >= 0; i--)
         {
             var connection = _active[i];
-            if (connection.PendingClose is null && connection.IsTimedOut(now)) connection.Close(DisconnectReason.TimedOut);
+            connection.CloseIfDead(now);
             if (connection.PendingClose is { } reason) Remove(connection, reason);
         }
     }

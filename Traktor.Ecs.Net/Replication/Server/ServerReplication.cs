@@ -264,7 +264,7 @@ public sealed partial class ServerReplication
 
     /// <summary>
     /// Connections found leaving more than <see cref="DespawnBacklogLimit"/> despawns unacknowledged since the owner last
-    /// cleared this: <see cref="NetworkServer"/> disconnects them (<see cref="DisconnectReason.TimedOut"/>). They get no
+    /// cleared this: <see cref="NetworkServer"/> disconnects them (<see cref="DisconnectReason.SendQueueOverflow"/>). They get no
     /// more snapshots and no more despawns are queued for them.
     /// </summary>
     internal List<ConnectionId> Lagging { get; } = new();
