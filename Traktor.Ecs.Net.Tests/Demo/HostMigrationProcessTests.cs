@@ -71,7 +71,8 @@ public partial class HostMigrationProcessTests(ITestOutputHelper output)
     /// <summary>
     /// The game is over: the host ends it (typed <c>end</c>, as when its duration is up), and every player is out and
     /// stops. Failed before (the sample ended with Dispose when its duration was up; run by hand, host 6 s, two joiners
-    /// 12 s): both joiners printed "migrated host=2", and when peer 2's game was over too, "migrated host=3".
+    /// 12 s): both joiners printed "migrated host=2", and when peer 2's game was over too, "migrated host=3". Every peer's
+    /// last status line, its end screen, shows the same ships and beacons (before, the players had dropped theirs).
     /// </summary>
     [Fact]
     public async Task When_the_game_is_over_the_host_ends_it_for_every_player_and_nobody_migrates()
@@ -90,13 +91,19 @@ public partial class HostMigrationProcessTests(ITestOutputHelper output)
             host.WriteLine("end");
             Assert.Equal(0, await host.WaitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains("ended", host.Output.Split('\n').Select(l => l.Trim()));
+            var final = Latest(host.Output)!; // the host's end screen: its world as the game ended
             foreach (var joiner in joiners)
             {
                 Assert.Equal(0, await joiner.WaitAsync(TimeSpan.FromSeconds(30)));
                 var lines = joiner.Output.Split('\n').Select(l => l.Trim()).ToList();
                 Assert.Contains("out reason=SessionEnded", lines);
                 Assert.DoesNotContain(lines, l => l.StartsWith("migrated", StringComparison.Ordinal));
-                Assert.Equal(1u, Latest(joiner.Output)!.Epoch);
+                var shown = Latest(joiner.Output)!; // the player's end screen shows the host's final world
+                Assert.Equal(1u, shown.Epoch);
+                Assert.Equal(3, final.Ships.Count);
+                Assert.Equal(final.Ships, shown.Ships);
+                Assert.Equal(final.Beacons, shown.Beacons);
+                Assert.True(Math.Abs(final.BeaconY - shown.BeaconY) <= 0.03f, $"beacons at y={shown.BeaconY} on a player, {final.BeaconY} on the host");
             }
         }
         finally

@@ -116,6 +116,24 @@ public class ArchGroupTests
         Assert.Throws<ArgumentNullException>(() => ComponentRegistry.Has(null!));
     }
 
+    [Fact]
+    public void The_array_registry_registers_a_type_and_makes_its_arrays()
+    {
+        Assert.False(ComponentRegistry.Has<ArrayOnly>());
+
+        ArrayRegistry.Add<ArrayOnly>();
+
+        Assert.True(ComponentRegistry.Has<ArrayOnly>());
+        var array = ArrayRegistry.GetArray(Component<ArrayOnly>.ComponentType, 3);
+        Assert.Equal(new ArrayOnly[3], Assert.IsType<ArrayOnly[]>(array));
+        Assert.Empty(Assert.IsType<Position[]>(ArrayRegistry.GetArray(typeof(Position), 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ArrayRegistry.GetArray(typeof(Position), -1));
+        Assert.Throws<ArgumentException>(() => ArrayRegistry.GetArray(default, 1));
+    }
+
     // Registered by The_registry_answers_by_arch_names only, so it starts unregistered.
     private record struct OnlyHere(int Value);
+
+    // Registered by The_array_registry_registers_a_type_and_makes_its_arrays only.
+    private record struct ArrayOnly(int Value);
 }

@@ -39,6 +39,7 @@ public sealed class ArchNamespaceShimTests
                 var movers = new QueryDescription().WithAll<Position, Velocity>();
                 world.Query(in movers, (ref Position p, ref Velocity v) => p.X += v.Dx);
                 ComponentType[] group = [typeof(Position)];
+                ArrayRegistry.Add<Position>();
                 var rock = world.Create(Group<Position>.Types);
                 var ship = world.Create(Group<Position, Velocity>.Types);
                 System.Console.WriteLine(Group<Velocity, Position>.Hash == Group<Position, Velocity>.Hash);

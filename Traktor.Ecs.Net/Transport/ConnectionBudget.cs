@@ -28,6 +28,7 @@ internal sealed class ConnectionBudget
     private int _refused;
     private int _messages;
     private int _bytes;
+    private int _groups;
     private bool _droppedOverBudget;
     private bool _violated;
     private int _score;
@@ -52,6 +53,7 @@ internal sealed class ConnectionBudget
         _refused = 0;
         _messages = 0;
         _bytes = 0;
+        _groups = 0;
         _droppedOverBudget = false;
         _violated = false;
     }
@@ -113,6 +115,26 @@ internal sealed class ConnectionBudget
         if (channel is ChannelKind.ReliableOrdered or ChannelKind.ReliableUnordered) _counters.ReliableDeferred++;
         else _counters.MessagesOverBudget++;
         NetMetrics.BudgetExceeded.Add(1, new KeyValuePair<string, object?>("traktor.budget", budget));
+    }
+
+    /// <summary>
+    /// True when one more unreliable fragment group may start reassembly this update. Starting one costs work in
+    /// proportion to its fragment count (up to the largest message's), and a group that never completes was counted by no
+    /// other budget: one connection sending fragments that each start a group kept the server busy for most of a tick,
+    /// never a violation. A group is a message, so no more start per update than messages may be delivered
+    /// (<see cref="NetPeerOptions.MaxMessagesPerConnection"/>); beyond that the fragment is dropped and the update is over
+    /// budget (a violation), as for unreliable messages.
+    /// </summary>
+    public bool TryStartFragmentGroup(ChannelKind channel)
+    {
+        if (_groups >= _options.MaxMessagesPerConnection)
+        {
+            _droppedOverBudget = true;
+            CountRefused(channel, "fragment_groups");
+            return false;
+        }
+        _groups++;
+        return true;
     }
 
     /// <summary>Counts an authenticated packet that broke the protocol; true when the connection must now close.</summary>

@@ -5,6 +5,7 @@
 // then kill the host (kill -KILL): the joiners elect its successor and play on. Every 50 ms each prints a status line.
 // The game is over after --duration seconds (60) or when `end` is typed: the peer that hosts then ends the session for
 // everyone (EndSession; its players are out and stop, nobody migrates), a player that does not host leaves (Dispose).
+// Each then prints a last status line, its end screen: after EndSession the same world on every peer.
 using System.Globalization;
 using System.Net;
 using HostMigration;
@@ -76,6 +77,9 @@ else if (peer.Role == MigrationRole.Out)
     Console.WriteLine($"out reason={peer.OutReason}"); // SessionEnded: the host ended the game
 }
 
+// The end screen: every peer's world keeps the game's last state (the host's world; a player's newest state from it), so
+// this last status line lists the same ships and beacons on every peer after the host ended the game.
+Console.WriteLine(Status.Line(world, peer, clock.Elapsed));
 peer.Dispose(); // a player that still plays leaves the session
 Console.WriteLine("done");
 

@@ -50,7 +50,8 @@ internal sealed class FragmentReassembler
     public bool Add(in MessageRecord record, double now, ConnectionBudget delivery)
     {
         if (record.Data.Length > _maxRecordData || record.FragmentCount > _maxFragments) return false;
-        var slot = Find(record.Channel, record.Id, record.FragmentCount, now);
+        var slot = Find(record.Channel, record.Id, record.FragmentCount, now, delivery);
+        if (slot is null) return false; // a new group beyond this update's budget
         if (slot.Lengths[record.FragmentIndex] >= 0) return false; // duplicate
         while (_stored >= MaxStoredFragments && EvictOldest(except: slot)) { }
         if (_stored >= MaxStoredFragments) return false; // this group alone holds the most allowed
@@ -78,7 +79,7 @@ internal sealed class FragmentReassembler
         return delivered;
     }
 
-    private Slot Find(ChannelKind channel, ushort group, ushort count, double now)
+    private Slot? Find(ChannelKind channel, ushort group, ushort count, double now, ConnectionBudget delivery)
     {
         Slot? victim = null;
         foreach (var slot in _slots)
@@ -86,6 +87,7 @@ internal sealed class FragmentReassembler
             if (slot.Active && now - slot.StartedAt > StaleSeconds) Free(slot);
             if (slot.Active && slot.Channel == channel && slot.Group == group && slot.Count == count) return slot;
         }
+        if (!delivery.TryStartFragmentGroup(channel)) return null;
         foreach (var slot in _slots)
         {
             if (!slot.Active) { victim = slot; break; }
