@@ -115,10 +115,10 @@ internal static class SessionEndpoints
             var directory = SessionHosting.Require(context);
             var body = await RequestBody.ReadAsync(context.Request, SessionJsonContext.Default.HostHeartbeatBody);
             caller.RequireSelfOrServer(body.HostUserId);
-            bool live = await directory.HostHeartbeatAsync(Id(sessionId), body.HostUserId, HostAddresses(body.Addresses),
+            var answer = await directory.HostHeartbeatAsync(Id(sessionId), body.HostUserId, HostAddresses(body.Addresses),
                 body.ConnectedPlayers ?? throw OnlineException.Invalid("connectedPlayers is required."), context.RequestAborted);
-            return Results.Json(new HostHeartbeatResult(live), SessionJsonContext.Default.HostHeartbeatResult);
-        }).Describe("heartbeatSessionHost", SessionsTag, "A player host's report: its public addresses and the players connected to it.")
+            return Results.Json(new HostHeartbeatResult(answer.Live) { Departures = answer.Departures }, SessionJsonContext.Default.HostHeartbeatResult);
+        }).Describe("heartbeatSessionHost", SessionsTag, "A player host's report: its public addresses and the players connected to it; answers whether the session is live and its recent departures.")
             .AcceptsJson<HostHeartbeatBody>().Produces<HostHeartbeatResult>().ProducesCommonProblems()
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status415UnsupportedMediaType);
 

@@ -229,18 +229,28 @@ public sealed partial class SessionDirectory
                 "SELECT id FROM sessions WHERE server_id = @id AND (state = 0 OR ended_at >= @notice) ORDER BY created_at, id",
                 reader => reader.GetString(0), cancellationToken, ("@id", serverId), ("@notice", now - (long)_options.EndedNotice.TotalMilliseconds)).ConfigureAwait(false);
             var sessions = await SessionRows.LoadAsync(connection, null, ids, cancellationToken).ConfigureAwait(false);
-            var departures = new List<(string Session, SessionDeparture Departure)>();
-            if (ids.Count > 0)
-            {
-                var (inList, parameters) = SessionRows.InList("@i", ids);
-                departures = await connection.QueryAsync(null,
-                    $"SELECT session_id, user_id, left_at, left_why FROM session_members WHERE session_id IN ({inList}) AND left_at >= @since",
-                    reader => (reader.GetString(0), new SessionDeparture(reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), LeaveReason(reader.GetInt64(3)))),
-                    cancellationToken, [.. parameters, ("@since", now - (long)(_options.Tokens.TokenLifetime * 2).TotalMilliseconds)]).ConfigureAwait(false);
-            }
-
+            var departures = await RecentDeparturesAsync(connection, null, ids, now, cancellationToken).ConfigureAwait(false);
             return sessions.Select(s => new SessionAssignment(s, departures.Where(d => d.Session == s.Id.ToString()).Select(d => d.Departure).ToArray())).ToList();
         }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The recent departures of <paramref name="ids"/>' sessions, with when and why: those of the last two token lifetimes
+    /// (a rejoin clears its row's departure). A game server's heartbeat answer and a player host's both carry them.
+    /// </summary>
+    private async Task<List<(string Session, SessionDeparture Departure)>> RecentDeparturesAsync(DbConnection connection, DbTransaction? transaction,
+        IReadOnlyList<string> ids, long now, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var (inList, parameters) = SessionRows.InList("@i", ids);
+        return await connection.QueryAsync(transaction,
+            $"SELECT session_id, user_id, left_at, left_why FROM session_members WHERE session_id IN ({inList}) AND left_at >= @since",
+            reader => (reader.GetString(0), new SessionDeparture(reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), LeaveReason(reader.GetInt64(3)))),
+            cancellationToken, [.. parameters, ("@since", now - (long)(_options.Tokens.TokenLifetime * 2).TotalMilliseconds)]).ConfigureAwait(false);
+    }
 
     // A row from before reasons were recorded (0), or a number this build does not know, reads as a removal: Kicked, as before.
     private static SessionLeaveReason LeaveReason(long stored) =>

@@ -82,10 +82,10 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
     /// <param name="addresses">The host's public addresses (1 to 8).</param>
     /// <param name="connectedPlayers">The players connected to the host now (at most <see cref="SessionLimits.MaxPlayers"/>); others are ignored.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>False when the session is not live (the host should stop).</returns>
+    /// <returns>Whether the session is live (false: the host should stop) and its recent departures, as a game server's heartbeat answer lists them.</returns>
     /// <exception cref="OnlineException"><see cref="OnlineError.Forbidden"/> when the session is not hosted by <paramref name="hostUserId"/>;
     /// <see cref="OnlineError.InvalidArgument"/> for no address, more than 8, or too many players.</exception>
-    public async Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+    public async Task<PlayerHostHeartbeat> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(addresses);
@@ -113,7 +113,7 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
             if (await connection.ExecuteAsync(transaction, "UPDATE sessions SET host_addresses = @a WHERE id = @id AND state = 0",
                 cancellationToken, ("@a", text), ("@id", sessionId)).ConfigureAwait(false) != 1)
             {
-                return false;
+                return new PlayerHostHeartbeat(false, []);
             }
 
             long now = NowMs;
@@ -128,7 +128,11 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
             // The order of succession a takeover follows (ClaimHostAsync): the seated players reported, in the host's order.
             await connection.ExecuteAsync(transaction, "UPDATE sessions SET host_successors = @n WHERE id = @id",
                 cancellationToken, ("@n", JoinSuccessors(successors)), ("@id", sessionId)).ConfigureAwait(false);
-            return true;
+
+            // The seats freed meanwhile (left from another device, removed, timed out): the host disconnects whom they concern,
+            // as a game server does. Before, it heard of departures only from its connections.
+            var departures = await RecentDeparturesAsync(connection, transaction, [sessionId], now, cancellationToken).ConfigureAwait(false);
+            return new PlayerHostHeartbeat(true, departures.Select(d => d.Departure).ToArray());
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -81,7 +81,7 @@ public sealed class CreateSessionLeaveClockTests
 
         public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+        public Task<PlayerHostHeartbeat> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
             CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default) =>

@@ -36,7 +36,7 @@ public sealed class HostEndsSessionTests : DirectoryOnFakeClockTests
 
         // The game's PlayerSessionHost publishes where it serves; a joiner leaving gives its seat back, and the session goes on.
         var hosted = Assert.IsAssignableFrom<IPlayerHostedSessions>(Services.Sessions);
-        Assert.True(await hosted.HostHeartbeatAsync(id, host, [new IPEndPoint(IPAddress.Loopback, 40_000)], [host], Cancel));
+        Assert.True((await hosted.HostHeartbeatAsync(id, host, [new IPEndPoint(IPAddress.Loopback, 40_000)], [host], Cancel)).Live);
         Assert.True((await Services.Sessions!.JoinSessionAsync(id, guest, Cancel)).Succeeded);
         Assert.True(await Services.Sessions.LeaveSessionAsync(id, guest, Cancel));
         Assert.Equal(SessionState.Live, (await Services.Sessions.GetSessionAsync(id, Cancel))!.State);

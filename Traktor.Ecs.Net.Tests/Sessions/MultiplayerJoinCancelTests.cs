@@ -32,7 +32,7 @@ public sealed class MultiplayerJoinCancelTests : DirectoryOnFakeClockTests
         hostGroup.Initialize();
         scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
         Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
-        Assert.True(await directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel));
+        Assert.True((await directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
 
         using var joinerWorld = World.Create();
         var client = new NetworkClient(joinerWorld, scene.Client, ReplicationWorld.Registry, 60, Time);

@@ -72,7 +72,7 @@ public sealed class MultiplayerJoinFailureTests : DirectoryOnFakeClockTests
         using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
         scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
         Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
-        Assert.True(await Services.Sessions.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel));
+        Assert.True((await Services.Sessions.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
 
         // The join's answer carries a punch key NatTraversal.Join refuses (16 bytes, not 32): starting the connection throws.
         using var world = World.Create();

@@ -57,9 +57,9 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
     public Task<PlayerHostGrant> CreatePlayerHostedSessionAsync(SessionOptions options, long hostUserId, CancellationToken cancellationToken = default) =>
         Count(cancellationToken) && Cut ? Unreachable<PlayerHostGrant>() : inner.CreatePlayerHostedSessionAsync(options, hostUserId, cancellationToken);
 
-    public Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+    public Task<PlayerHostHeartbeat> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
         CancellationToken cancellationToken = default) =>
-        Count(cancellationToken) && Cut ? Unreachable<bool>() : inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
+        Count(cancellationToken) && Cut ? Unreachable<PlayerHostHeartbeat>() : inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
 
     /// <summary>Claims the directory grants whose answers are then lost on the way back (the claim itself stands).</summary>
     public volatile int LoseClaimAnswers;

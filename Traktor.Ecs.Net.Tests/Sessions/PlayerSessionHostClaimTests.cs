@@ -24,10 +24,10 @@ public sealed class PlayerSessionHostClaimTests : DirectoryOnFakeClockTests
         long second = (await Services.Authentication.RegisterAsync("claim-second", Password, Cancel)).UserId;
         var grant = await sessions.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), host, Cancel);
         var id = grant.Session.Id;
-        Assert.True(await sessions.HostHeartbeatAsync(id, host, [Address], [], Cancel));
+        Assert.True((await sessions.HostHeartbeatAsync(id, host, [Address], [], Cancel)).Live);
         Assert.True((await sessions.JoinSessionAsync(id, first, Cancel)).Succeeded);
         Assert.True((await sessions.JoinSessionAsync(id, second, Cancel)).Succeeded);
-        Assert.True(await sessions.HostHeartbeatAsync(id, host, [Address], [first, second], Cancel));
+        Assert.True((await sessions.HostHeartbeatAsync(id, host, [Address], [first, second], Cancel)).Live);
 
         // The host dies; the first successor takes the session over (it has not published its address yet).
         Time.Advance(TimeSpan.FromSeconds(5));

@@ -64,9 +64,9 @@ public sealed class PlayerSessionHostTakeoverTests : DirectoryOnFakeClockTests
         public Task<PlayerHostGrant> CreatePlayerHostedSessionAsync(SessionOptions options, long hostUserId, CancellationToken cancellationToken = default) =>
             Cut ? Unreachable<PlayerHostGrant>() : inner.CreatePlayerHostedSessionAsync(options, hostUserId, cancellationToken);
 
-        public Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+        public Task<PlayerHostHeartbeat> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
             CancellationToken cancellationToken = default) =>
-            Cut ? Unreachable<bool>() : inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
+            Cut ? Unreachable<PlayerHostHeartbeat>() : inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
 
         public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default) =>
             Cut ? Unreachable<PlayerHostGrant>() : inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);

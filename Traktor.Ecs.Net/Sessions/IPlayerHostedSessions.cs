@@ -36,10 +36,14 @@ public interface IPlayerHostedSessions
     /// (its <see cref="MigratingPeer"/>'s: join order): only they may take the session over (<see cref="ClaimHostAsync(SessionId, long, byte[], CancellationToken)"/>).
     /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>False when the session is not live any more (the host should stop).</returns>
+    /// <returns>
+    /// Whether the session is still live (false: the host should stop), and the players whose seats were freed recently
+    /// (left, from any device; removed; timed out), with when and why, as a game server's heartbeat answer lists them: the
+    /// host passes them to its <see cref="SessionRelay.Leave"/>, which disconnects a player still connected.
+    /// </returns>
     /// <exception cref="Online.OnlineException"><see cref="Online.OnlineError.Forbidden"/> when <paramref name="hostUserId"/> does not host it;
     /// <see cref="Online.OnlineError.InvalidArgument"/> for no address, more than 8, or too many players.</exception>
-    Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+    Task<PlayerHostHeartbeat> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
         CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -64,6 +64,24 @@ public sealed class PlayerSessionHost : IAsyncDisposable
 
     private bool replaced;
 
+    /// <summary>
+    /// Raised after each accepted heartbeat for every recent departure the directory listed (a player that left, from any
+    /// device; one removed or timed out), on the heartbeat's thread: pass it to the session's
+    /// <see cref="SessionRelay.Leave"/> (any thread), which disconnects a player still connected with
+    /// <see cref="DisconnectReason.LeftSession"/> or <see cref="DisconnectReason.Kicked"/> and frees its seat on the host, as
+    /// a game server does (<see cref="Attach"/> does it). A departure is listed again at each heartbeat for a while; the
+    /// relay ignores one it knows.
+    /// </summary>
+    public event Action<SessionDeparture>? MemberLeft;
+
+    /// <summary>Feeds <paramref name="relay"/> with the departures the heartbeats hear of (<see cref="MemberLeft"/>).</summary>
+    /// <param name="relay">The relay of this host's session.</param>
+    public void Attach(SessionRelay relay)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        MemberLeft += departure => relay.Leave(departure.UserId, departure.At, departure.Reason);
+    }
+
     /// <summary>Heartbeats the directory accepted.</summary>
     public long Heartbeats => Interlocked.Read(ref heartbeats);
 
@@ -199,11 +217,19 @@ public sealed class PlayerSessionHost : IAsyncDisposable
 
         try
         {
-            Live = await directory.HostHeartbeatAsync(Session, hostUserId, current.Addresses, current.Players, stopping.Token).ConfigureAwait(false);
+            var answer = await directory.HostHeartbeatAsync(Session, hostUserId, current.Addresses, current.Players, stopping.Token).ConfigureAwait(false);
+            Live = answer.Live;
             Interlocked.Increment(ref heartbeats);
             if (!Live)
             {
                 logger.LogWarning("Session {Session} is not live any more; its host stops reporting.", Session);
+            }
+            else if (MemberLeft is { } left)
+            {
+                foreach (var departure in answer.Departures ?? [])
+                {
+                    left(departure);
+                }
             }
         }
         catch (OnlineException exception) when (exception.Error == OnlineError.Forbidden)

@@ -46,7 +46,7 @@ public sealed class MultiplayerBehindNatsTests : DirectoryOnFakeClockTests
         hostGroup.Initialize();
         scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
         Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
-        Assert.True(await directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel));
+        Assert.True((await directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
 
         // The joiner's game: the C# facade over the same directory, its client socket behind the other NAT.
         using var joinerWorld = World.Create();
@@ -110,7 +110,7 @@ public sealed class MultiplayerBehindNatsTests : DirectoryOnFakeClockTests
         using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
         scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
         Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
-        Assert.True(await directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel));
+        Assert.True((await directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
 
         using var joinerWorld = World.Create();
         var client = new NetworkClient(joinerWorld, scene.Client, ReplicationWorld.Registry, 60, Time);

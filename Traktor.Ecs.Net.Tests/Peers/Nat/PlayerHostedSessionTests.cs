@@ -55,7 +55,7 @@ public sealed class PlayerHostedSessionTests : IAsyncLifetime
         using var scene = new NatScene(hostNat, joinerNat, time: time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
         scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
         Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone));
-        Assert.True(await Directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel));
+        Assert.True((await Directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
 
         // The joiner: the directory's answer names the host and the rendezvous; the token is for the host.
         var join = await Directory.JoinSessionAsync(grant.Session.Id, joinerPlayer, Cancel);
@@ -76,7 +76,7 @@ public sealed class PlayerHostedSessionTests : IAsyncLifetime
         Assert.Equal(path == NatPath.Relayed, scene.Introducer.Relayed > 0);
 
         // The host reports who is connected; the directory keeps both seats.
-        Assert.True(await Directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [joinerPlayer], Cancel));
+        Assert.True((await Directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [joinerPlayer], Cancel)).Live);
         Assert.Equal(2, (await Directory.GetSessionAsync(grant.Session.Id, Cancel))!.PlayerCount);
     }
 
@@ -101,7 +101,7 @@ public sealed class PlayerHostedSessionTests : IAsyncLifetime
             o.PrivateKey = a.SessionKey;
             o.ProtocolId = DirectoryTestSettings.ProtocolId;
         });
-        Assert.True(await Directory.HostHeartbeatAsync(b.Session.Id, other, [harness.ServerAddress.ToEndPoint()], [], Cancel));
+        Assert.True((await Directory.HostHeartbeatAsync(b.Session.Id, other, [harness.ServerAddress.ToEndPoint()], [], Cancel)).Live);
         long joiner = await PlayerAsync("joiner-b");
         var token = (await Directory.JoinSessionAsync(b.Session.Id, joiner, Cancel)).ConnectInfo!.ConnectToken;
         var client = harness.AddClient(configure: o => o.ProtocolId = DirectoryTestSettings.ProtocolId);
@@ -123,12 +123,12 @@ public sealed class PlayerHostedSessionTests : IAsyncLifetime
 
         long silent = await PlayerAsync("silent-host");
         var quiet = await Directory.CreatePlayerHostedSessionAsync(new SessionOptions("quiet", 4), silent, Cancel);
-        Assert.True(await Directory.HostHeartbeatAsync(quiet.Session.Id, silent, [System.Net.IPEndPoint.Parse("203.0.113.9:4000")], [], Cancel));
+        Assert.True((await Directory.HostHeartbeatAsync(quiet.Session.Id, silent, [System.Net.IPEndPoint.Parse("203.0.113.9:4000")], [], Cancel)).Live);
         time.Advance(TimeSpan.FromSeconds(61));                                   // MemberIdleTimeout is 60 s in these tests
         await Directory.SweepAsync(Cancel);
         var lost = (await Directory.GetSessionAsync(quiet.Session.Id, Cancel))!;
         Assert.Equal(SessionState.Ended, lost.State);
         Assert.Equal(SessionEndReason.ServerLost, lost.EndReason);
-        Assert.False(await Directory.HostHeartbeatAsync(quiet.Session.Id, silent, [System.Net.IPEndPoint.Parse("203.0.113.9:4000")], [], Cancel));
+        Assert.False((await Directory.HostHeartbeatAsync(quiet.Session.Id, silent, [System.Net.IPEndPoint.Parse("203.0.113.9:4000")], [], Cancel)).Live);
     }
 }

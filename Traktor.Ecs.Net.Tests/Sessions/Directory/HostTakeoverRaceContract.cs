@@ -37,13 +37,13 @@ public abstract class HostTakeoverRaceContract<THarness> where THarness : IDirec
     {
         var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions(tag, 4), host.Id, Cancel);
         var id = grant.Session.Id;
-        Assert.True(await host.Hosted.HostHeartbeatAsync(id, host.Id, [Address], [], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(id, host.Id, [Address], [], Cancel)).Live);
         foreach (var player in new[] { first, second })
         {
             Assert.True((await player.Sessions.JoinSessionAsync(id, player.Id, Cancel)).Succeeded);
         }
 
-        Assert.True(await host.Hosted.HostHeartbeatAsync(id, host.Id, [Address], [first.Id, second.Id], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(id, host.Id, [Address], [first.Id, second.Id], Cancel)).Live);
         directory.Time.Advance(TimeSpan.FromSeconds(5));
         await second.Hosted.ReportHostLostAsync(id, second.Id, Cancel);
         Assert.Equal(first.Id, (await first.Hosted.ClaimHostAsync(id, first.Id, ConnectTokenIssuer.GenerateServerKey(), host.Id, Cancel)).Session.HostUserId);
@@ -73,7 +73,7 @@ public abstract class HostTakeoverRaceContract<THarness> where THarness : IDirec
         Assert.Equal(first.Id, (await second.Sessions.GetSessionAsync(id, Cancel))!.HostUserId);
 
         // The new host publishes: from its heartbeat on it has the ordinary turns, and it reports the follower its successor.
-        Assert.True(await first.Hosted.HostHeartbeatAsync(id, first.Id, [Address], [second.Id], Cancel));
+        Assert.True((await first.Hosted.HostHeartbeatAsync(id, first.Id, [Address], [second.Id], Cancel)).Live);
         directory.Time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(OnlineError.Conflict, (await Assert.ThrowsAsync<OnlineException>(() => second.Hosted.ClaimHostAsync(id, second.Id, key, first.Id, Cancel))).Error);
         directory.Time.Advance(TimeSpan.FromSeconds(1.5));                 // it died after publishing: silent past the turn
@@ -111,7 +111,7 @@ public abstract class HostTakeoverRaceContract<THarness> where THarness : IDirec
         var first = await PlayerAsync(directory.Node, "changed-new-host");
         var second = await PlayerAsync(directory.Node, "changed-follower");
         var id = await FirstTookOverAsync(directory, "host-changed", host, first, second);
-        Assert.True(await first.Hosted.HostHeartbeatAsync(id, first.Id, [Address], [second.Id], Cancel));
+        Assert.True((await first.Hosted.HostHeartbeatAsync(id, first.Id, [Address], [second.Id], Cancel)).Live);
         directory.Time.Advance(TimeSpan.FromSeconds(2.5));   // the new host silent past the follower's turn
         byte[] key = ConnectTokenIssuer.GenerateServerKey();
 
@@ -148,7 +148,7 @@ public abstract class HostTakeoverRaceContract<THarness> where THarness : IDirec
         Assert.Equal(SessionState.Live, taken.Session.State);
 
         // A host that published ends the session when it leaves, as before: its players were playing under it.
-        Assert.True(await second.Hosted.HostHeartbeatAsync(id, second.Id, [Address], [], Cancel));
+        Assert.True((await second.Hosted.HostHeartbeatAsync(id, second.Id, [Address], [], Cancel)).Live);
         Assert.True(await second.Sessions.LeaveSessionAsync(id, second.Id, Cancel));
         var ended = (await host.Sessions.GetSessionAsync(id, Cancel))!;
         Assert.Equal(SessionState.Ended, ended.State);

@@ -70,7 +70,7 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         SessionJoinResult? join = null;
         ulong? admitted = ConnectThrough(grant.SessionKey, async address =>
         {
-            Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address.ToEndPoint()], [], Cancel));
+            Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address.ToEndPoint()], [], Cancel)).Live);
             join = await joiner.Sessions.JoinSessionAsync(grant.Session.Id, joiner.Id, Cancel);
             return join.ConnectInfo!.ConnectToken;
         });
@@ -85,7 +85,7 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var forbidden = await Assert.ThrowsAsync<OnlineException>(() =>
             joiner.Hosted.HostHeartbeatAsync(grant.Session.Id, joiner.Id, [IPEndPoint.Parse("203.0.113.9:4000")], [], Cancel));
         Assert.Equal(OnlineError.Forbidden, forbidden.Error);
-        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("203.0.113.9:4000")], [joiner.Id], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("203.0.113.9:4000")], [joiner.Id], Cancel)).Live);
         Assert.Equal(2, (await host.Sessions.GetSessionAsync(grant.Session.Id, Cancel))!.PlayerCount);
     }
 
@@ -97,7 +97,7 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var host = await PlayerAsync(directory.Node, "lan-host");
         var stranger = await PlayerAsync(directory.Node, "matchmade");
         var hosted = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("duel", 4), host.Id, Cancel);
-        Assert.True(await host.Hosted.HostHeartbeatAsync(hosted.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(hosted.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel)).Live);
 
         // Listed (with its host kind) for a player who chooses it, but never a quick-join's pick: the stranger gets a fleet session.
         var listed = await stranger.Sessions.ListSessionsAsync(new SessionFilter { NameContains = "duel" }, 0, 10, Cancel);
@@ -124,9 +124,9 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var late = await PlayerAsync(directory.Node, "late-joiner");
         var stranger = await PlayerAsync(directory.Node, "stranger");
         var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("migrating", 4), host.Id, Cancel);
-        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel)).Live);
         Assert.True((await heir.Sessions.JoinSessionAsync(grant.Session.Id, heir.Id, Cancel)).Succeeded);
-        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [heir.Id], Cancel)); // heir connected: its successor
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [heir.Id], Cancel)).Live); // heir connected: its successor
         byte[] heirKey = ConnectTokenIssuer.GenerateServerKey();
 
         // While the host reports, nobody takes over; the directory says when to ask again. A non-member never may.
@@ -154,7 +154,7 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         SessionConnectInfo? info = null;
         ulong? admitted = ConnectThrough(heirKey, async address =>
         {
-            Assert.True(await heir.Hosted.HostHeartbeatAsync(grant.Session.Id, heir.Id, [address.ToEndPoint()], [], Cancel));
+            Assert.True((await heir.Hosted.HostHeartbeatAsync(grant.Session.Id, heir.Id, [address.ToEndPoint()], [], Cancel)).Live);
             info = (await late.Sessions.JoinSessionAsync(grant.Session.Id, late.Id, Cancel)).ConnectInfo;
             return info!.ConnectToken;
         });
@@ -181,13 +181,13 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var next = await PlayerAsync(directory.Node, "next-in-line");
         var flooder = await PlayerAsync(directory.Node, "flooder");
         var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("succession", 4), host.Id, Cancel);
-        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel)).Live);
         foreach (var player in new[] { successor, next, flooder })
         {
             Assert.True((await player.Sessions.JoinSessionAsync(grant.Session.Id, player.Id, Cancel)).Succeeded);
         }
 
-        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [successor.Id, next.Id], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [successor.Id, next.Id], Cancel)).Live);
         byte[] key = ConnectTokenIssuer.GenerateServerKey();
 
         directory.Time.Advance(TimeSpan.FromSeconds(2.5));   // silent past HostClaimAfter (2 s): the successor's turn only
@@ -216,13 +216,13 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var first = await PlayerAsync(directory.Node, "first-in-line");
         var second = await PlayerAsync(directory.Node, "second-in-line");
         var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("double-claim", 4), host.Id, Cancel);
-        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [], Cancel)).Live);
         foreach (var player in new[] { first, second })
         {
             Assert.True((await player.Sessions.JoinSessionAsync(grant.Session.Id, player.Id, Cancel)).Succeeded);
         }
 
-        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [first.Id, second.Id], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [IPEndPoint.Parse("198.51.100.1:5000")], [first.Id, second.Id], Cancel)).Live);
         directory.Time.Advance(TimeSpan.FromSeconds(5));   // silent past both turns' claim time
         await second.Hosted.ReportHostLostAsync(grant.Session.Id, second.Id, Cancel);   // it lost the host too: the first may take over
         Assert.Equal(first.Id, (await first.Hosted.ClaimHostAsync(grant.Session.Id, first.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel)).Session.HostUserId);
@@ -230,6 +230,45 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var late = await Assert.ThrowsAsync<OnlineException>(() => second.Hosted.ClaimHostAsync(grant.Session.Id, second.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel));
         Assert.Equal(OnlineError.Conflict, late.Error);   // the new host has just reported
         Assert.Equal(first.Id, (await second.Sessions.GetSessionAsync(grant.Session.Id, Cancel))!.HostUserId);
+    }
+
+    [Fact]
+    public async Task The_host_heartbeat_lists_the_seats_freed_since_with_why_as_a_game_servers_does()
+    {
+        // Before, the answer was {live} alone: a player host never heard that a player left from another device or was
+        // removed, and kept it connected until its connection closed.
+        await using var directory = await StartAsync();
+        var host = await PlayerAsync(directory.Node, "departures-host");
+        var leaver = await PlayerAsync(directory.Node, "departures-leaver");
+        var removed = await PlayerAsync(directory.Node, "departures-removed");
+        var back = await PlayerAsync(directory.Node, "departures-back");
+        var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("departures", 4), host.Id, Cancel);
+        var id = grant.Session.Id;
+        var address = IPEndPoint.Parse("198.51.100.1:5000");
+        var first = await host.Hosted.HostHeartbeatAsync(id, host.Id, [address], [], Cancel);
+        Assert.True(first.Live);
+        Assert.Empty(first.Departures);
+        foreach (var player in new[] { leaver, removed, back })
+        {
+            Assert.True((await player.Sessions.JoinSessionAsync(id, player.Id, Cancel)).Succeeded);
+        }
+
+        directory.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await leaver.Sessions.LeaveSessionAsync(id, leaver.Id, Cancel));                                       // from another device
+        Assert.True(await directory.Node.Sessions.LeaveSessionAsync(id, removed.Id, SessionLeaveReason.Removed, Cancel));   // the server key's removal
+        Assert.True(await back.Sessions.LeaveSessionAsync(id, back.Id, Cancel));
+        Assert.True((await back.Sessions.JoinSessionAsync(id, back.Id, Cancel)).Succeeded);                                // back: no departure any more
+        var answer = await host.Hosted.HostHeartbeatAsync(id, host.Id, [address], [leaver.Id, removed.Id, back.Id], Cancel);
+        Assert.True(answer.Live);
+        var at = directory.Time.GetUtcNow();
+        Assert.Equal([(leaver.Id, SessionLeaveReason.Left), (removed.Id, SessionLeaveReason.Removed)],
+            answer.Departures.OrderBy(d => d.UserId == leaver.Id ? 0 : 1).Select(d => (d.UserId, d.Reason)));
+        Assert.All(answer.Departures, d => Assert.Equal(at.ToUnixTimeMilliseconds(), d.At.ToUnixTimeMilliseconds()));
+
+        // Listed again for a while (a heartbeat answer may be lost), then forgotten, as for a game server.
+        Assert.Equal(2, (await host.Hosted.HostHeartbeatAsync(id, host.Id, [address], [back.Id], Cancel)).Departures.Count);
+        directory.Time.Advance(DirectoryTestSettings.TokenLifetime * 2 + TimeSpan.FromSeconds(1));
+        Assert.Empty((await host.Hosted.HostHeartbeatAsync(id, host.Id, [address], [back.Id], Cancel)).Departures);
     }
 
     [Fact]
@@ -246,13 +285,13 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("give-back", 4), host.Id, Cancel);
         var id = grant.Session.Id;
         var address = IPEndPoint.Parse("198.51.100.1:5000");
-        Assert.True(await host.Hosted.HostHeartbeatAsync(id, host.Id, [address], [], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(id, host.Id, [address], [], Cancel)).Live);
         foreach (var player in new[] { first, second })
         {
             Assert.True((await player.Sessions.JoinSessionAsync(id, player.Id, Cancel)).Succeeded);
         }
 
-        Assert.True(await host.Hosted.HostHeartbeatAsync(id, host.Id, [address], [first.Id, second.Id], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(id, host.Id, [address], [first.Id, second.Id], Cancel)).Live);
         directory.Time.Advance(TimeSpan.FromSeconds(5));
         await second.Hosted.ReportHostLostAsync(id, second.Id, Cancel);
         Assert.Equal(first.Id, (await first.Hosted.ClaimHostAsync(id, first.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel)).Session.HostUserId);
@@ -314,17 +353,17 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         var stranger = await PlayerAsync(directory.Node, "not-seated");
         var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("quorum", 4), host.Id, Cancel);
         var address = IPEndPoint.Parse("198.51.100.1:5000");
-        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [], Cancel)).Live);
         foreach (var player in new[] { successor, next, last })
         {
             Assert.True((await player.Sessions.JoinSessionAsync(grant.Session.Id, player.Id, Cancel)).Succeeded);
         }
 
         // A report the host's next heartbeat contradicts counts for nothing.
-        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [successor.Id, next.Id, last.Id], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [successor.Id, next.Id, last.Id], Cancel)).Live);
         await next.Hosted.ReportHostLostAsync(grant.Session.Id, next.Id, Cancel);
         directory.Time.Advance(TimeSpan.FromSeconds(0.5));
-        Assert.True(await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [successor.Id, next.Id, last.Id], Cancel));
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [successor.Id, next.Id, last.Id], Cancel)).Live);
         byte[] key = ConnectTokenIssuer.GenerateServerKey();
 
         directory.Time.Advance(TimeSpan.FromSeconds(2.5));   // the host silent past HostClaimAfter, the players behind say nothing

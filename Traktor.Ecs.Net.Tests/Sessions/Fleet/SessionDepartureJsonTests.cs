@@ -60,4 +60,16 @@ public class SessionDepartureJsonTests
             return read == (number is >= 0 and <= 2 ? (SessionLeaveReason)number : SessionLeaveReason.Removed);
         });
     }
+
+    [Fact]
+    public void A_host_heartbeat_answer_from_before_departures_reads_none_and_a_new_one_reads_them()
+    {
+        // A backend from before player hosts heard of departures answered {live} alone: that must still parse.
+        var old = JsonSerializer.Deserialize("""{"live":true}""", SessionJsonContext.Default.HostHeartbeatResult)!;
+        Assert.True(old.Live);
+        Assert.Null(old.Departures);
+        var current = JsonSerializer.Deserialize("""{"live":true,"departures":[{"userId":7,"at":"2026-12-05T17:00:00+00:00","reason":"Left"}]}""",
+            SessionJsonContext.Default.HostHeartbeatResult)!;
+        Assert.Equal([new SessionDeparture(7, new DateTimeOffset(2026, 12, 5, 17, 0, 0, TimeSpan.Zero), SessionLeaveReason.Left)], current.Departures!);
+    }
 }

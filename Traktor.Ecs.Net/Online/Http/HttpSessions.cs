@@ -128,7 +128,7 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
     }
 
     /// <inheritdoc/>
-    public async Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+    public async Task<PlayerHostHeartbeat> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(addresses);
@@ -136,7 +136,7 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
         var body = new HostHeartbeatBody(hostUserId, addresses.Select(a => a.ToString()).ToArray(), connectedPlayers.ToArray());
         var result = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/host-heartbeat", body,
             SessionJsonContext.Default.HostHeartbeatBody, SessionJsonContext.Default.HostHeartbeatResult, cancellationToken).ConfigureAwait(false);
-        return result.Live;
+        return new PlayerHostHeartbeat(result.Live, result.Departures ?? []); // a backend from before departures sends none
     }
 
     /// <inheritdoc/>

@@ -68,7 +68,14 @@ public sealed record HostHeartbeatBody(long HostUserId, IReadOnlyList<string> Ad
 
 /// <summary>Answer of <c>POST /v1/sessions/{id}/host-heartbeat</c>.</summary>
 /// <param name="Live">False when the session is not live any more (the host should stop).</param>
-public sealed record HostHeartbeatResult(bool Live);
+public sealed record HostHeartbeatResult(bool Live)
+{
+    /// <summary>
+    /// The players whose seats were freed recently, with when and why (<see cref="PlayerHostHeartbeat.Departures"/>); null
+    /// from a backend from before they were sent.
+    /// </summary>
+    public IReadOnlyList<SessionDeparture>? Departures { get; init; }
+}
 
 /// <summary>Answer of <c>POST /v1/sessions/{id}/release-host</c>.</summary>
 /// <param name="Released">True when the host's seat was released now; false when it was already.</param>

@@ -37,6 +37,9 @@ internal sealed partial class HostedSession
         relay = new PlayerHostRelay(host, grant.Session, time, logger, takeover);
         group = new Group<float>("host", [host, .. hosting.Systems?.Invoke(host) ?? []]);
         relay.Announce(client); // over the RpcServer the game's host systems made, if any
+        // Seats the directory freed (left from another device, removed): disconnected as a game server does. Before the first
+        // heartbeat: AfterUpdate's first report starts them.
+        if (relay.Relay is { } membership) entry.Attach(membership);
         admission.Relay = relay;
         group.Initialize();
         traversal?.Host(grant.Rendezvous, grant.PunchKey);

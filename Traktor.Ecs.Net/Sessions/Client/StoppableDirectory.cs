@@ -69,7 +69,7 @@ internal sealed class StoppableDirectory(ISessions sessions, IPlayerHostedSessio
         Enter(() => directory.CreatePlayerHostedSessionAsync(options, hostUserId, cancellationToken));
 
     /// <inheritdoc />
-    public Task<bool> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
+    public Task<PlayerHostHeartbeat> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
         CancellationToken cancellationToken = default) =>
         Enter(() => directory.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken));
 
