@@ -48,7 +48,7 @@ public sealed class ScriptServices
     /// registers the rendezvous (a <see cref="PlayerSessionHost"/> does the directory part). The call's third argument
     /// chooses per call: <c>"player"</c> or <c>"server"</c> (a game server of the fleet); without this hook only
     /// <c>"server"</c> is possible. When it throws, the call fails and the player leaves the session again, which ends it
-    /// (<see cref="PlayerHosting.CreateSessionAsync"/>, as <see cref="Multiplayer"/>'s hosting does). After a host migration
+    /// (<c>PlayerHosting.CreateSessionAsync</c> (<see cref="PlayerHosting"/>), as <see cref="Multiplayer"/>'s hosting does). After a host migration
     /// whose successor is this player it is called again with the claim's grant, on the tick thread, to host the scripts'
     /// world: the <see cref="NetworkHost"/> it starts on that world hands the players their entities back (docs/SCRIPTING.md,
     /// "Host migration").

@@ -7,7 +7,7 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 
 /// <summary>
 /// A <c>createSession(.., "player")</c> whose game cannot start hosting leaves the session again
-/// (<see cref="PlayerHosting.CreateSessionAsync"/>), and that leave waits at most 10 s on <see cref="ScriptServices.Time"/>,
+/// (<c>PlayerHosting.CreateSessionAsync</c> (<see cref="PlayerHosting"/>)), and that leave waits at most 10 s on <see cref="ScriptServices.Time"/>,
 /// as the call's other waits do. Before, it waited 10 s of wall clock: a directory that did not answer held the script's
 /// call for 10 real seconds whatever the game's clock said, and a test on a fake clock could only wait them out.
 /// </summary>

@@ -13,6 +13,24 @@ public static class PlayerHosting
     private static readonly TimeSpan LeaveWait = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Creates a session hosted by <paramref name="hostUserId"/> as
+    /// <see cref="CreateSessionAsync(ISessions, SessionOptions, long, Func{PlayerHostGrant, CancellationToken, Task}, TimeProvider?, CancellationToken)"/>
+    /// does, the leave after a failed start waiting on the system clock. (The signature of the first release, kept so
+    /// callers built against it run on: the clock came as another overload.)
+    /// </summary>
+    /// <param name="sessions">The directory; it must implement <see cref="IPlayerHostedSessions"/> (<see cref="HttpSessions"/> does).</param>
+    /// <param name="options">Name, capacity (the host included), visibility and properties.</param>
+    /// <param name="hostUserId">The hosting player.</param>
+    /// <param name="start">Starts the game's listen server with the grant; it completes once it serves.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The grant: the session with the host seated, its key and rendezvous.</returns>
+    /// <exception cref="NotSupportedException">The directory does not offer player-hosted sessions.</exception>
+    /// <exception cref="OnlineException">The directory refused (<see cref="OnlineError.QuotaExceeded"/>, …).</exception>
+    public static Task<PlayerHostGrant> CreateSessionAsync(this ISessions sessions, SessionOptions options, long hostUserId,
+        Func<PlayerHostGrant, CancellationToken, Task> start, CancellationToken cancellationToken = default) =>
+        CreateSessionAsync(sessions, options, hostUserId, start, null, cancellationToken);
+
+    /// <summary>
     /// Creates a session hosted by <paramref name="hostUserId"/> (<see cref="IPlayerHostedSessions.CreatePlayerHostedSessionAsync"/>),
     /// then lets <paramref name="start"/> start the listen server with the directory's grant (its session key and rendezvous).
     /// When the start fails or is cancelled, the host leaves the session again, which ends it: a session nobody serves is not
@@ -28,7 +46,7 @@ public static class PlayerHosting
     /// <exception cref="NotSupportedException">The directory does not offer player-hosted sessions.</exception>
     /// <exception cref="OnlineException">The directory refused (<see cref="OnlineError.QuotaExceeded"/>, …).</exception>
     public static async Task<PlayerHostGrant> CreateSessionAsync(this ISessions sessions, SessionOptions options, long hostUserId,
-        Func<PlayerHostGrant, CancellationToken, Task> start, TimeProvider? time = null, CancellationToken cancellationToken = default)
+        Func<PlayerHostGrant, CancellationToken, Task> start, TimeProvider? time, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(options);

@@ -18,7 +18,7 @@ public sealed partial class Multiplayer
     /// Creates a session served by a game server of the fleet (<see cref="SessionHostKind.DedicatedServer"/>, as
     /// <see cref="CreateSessionAsync(SessionOptions, CancellationToken)"/>) or by this player's game
     /// (<see cref="SessionHostKind.Player"/>, Lua's <c>multiplayer:createSession(name, max, "player")</c>). Hosting, the
-    /// directory seats the player and gives it the session's key and rendezvous (<see cref="PlayerHosting.CreateSessionAsync"/>,
+    /// directory seats the player and gives it the session's key and rendezvous (<c>PlayerHosting.CreateSessionAsync</c> (<see cref="PlayerHosting"/>),
     /// shared with Lua); on the tick thread a <see cref="NetworkHost"/> then serves on <see cref="MultiplayerOptions.Hosting"/>'s
     /// socket, opening only the connect tokens the directory seals for this session, with the player as its local player
     /// (client id = its user id) and the game's <see cref="MultiplayerHosting.Systems"/> around it; the socket's
