@@ -11,8 +11,12 @@ public static partial class ComponentRegistry
     private static readonly Dictionary<Type, ComponentType> ByType = new();
     private static ComponentType[] byId = new ComponentType[64];
 
+    // Written under Gate, read without it (Types, TryGet): the volatile write publishes the entries filled before it, and
+    // the volatile read keeps a lock-free reader from seeing the count before them.
+    private static int count;
+
     /// <summary>The number of component types registered so far.</summary>
-    public static int Count { get; private set; }
+    public static int Count => Volatile.Read(ref count);
 
     /// <summary>Returns the registered component type with the given id.</summary>
     /// <param name="id">A component id previously handed out.</param>
@@ -89,7 +93,7 @@ public static partial class ComponentRegistry
             typesById[Count] = typeof(T);
             ByType.Add(typeof(T), componentType);
             byTypeSnapshot = null;
-            Count++;
+            Volatile.Write(ref count, count + 1);
             return componentType;
         }
     }

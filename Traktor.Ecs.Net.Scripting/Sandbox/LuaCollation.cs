@@ -19,6 +19,9 @@ namespace Traktor.Ecs.Net.Scripting.Sandbox;
 /// <c>strcmp</c> itself (measured on 2.36: as fast as "C" a byte), which for UTF-8 is byte order; older builds of it (distribution
 /// patches) were table driven and were not measured. The name is asked again before every run of script code
 /// (<see cref="IsStillByteOrder"/>), without allocating, so a <c>setlocale</c> after a script loaded stops its next entry.
+/// What is cached (the resolved <c>setlocale</c> and whether the C library's C.UTF-8 is byte order) is process-wide on
+/// purpose: the C library and its locale are one per process, shared by every Lua state and thread, so per-state caches
+/// would only ask the same question again; the locale's name itself is never cached.
 /// </remarks>
 internal static class LuaCollation
 {
