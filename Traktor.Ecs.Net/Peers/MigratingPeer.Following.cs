@@ -10,7 +10,7 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 public sealed partial class MigratingPeer
 {
-    private readonly List<Entity> stale = new();
+    private readonly HashSet<Entity> stale = new();
     private readonly QueryDescription unnumberedReplicable;
     private bool followingRecorded;
 
@@ -172,20 +172,14 @@ public sealed partial class MigratingPeer
     {
         logger.LogWarning("Peer {Peer} stops hosting: the session's recorded host is {Host}.", ClientId, hostClientId);
         stale.Clear();
-        foreach (ref var chunk in world.Query(in numberedQuery))
-        {
-            stale.AddRange(chunk.Entities.ToArray());
-        }
+        NoteMatching(in numberedQuery, stale);
 
         // What the host role made for replication but had not numbered yet (created in its last tick, or opted out for
         // now) goes too: the recorded host's snapshots bring the world. Entities without a replicated component (the
         // game's camera, its UI) were never the host role's to replicate and stay.
         if (registry.ComponentTypes.Length > 0)
         {
-            foreach (ref var chunk in world.Query(in unnumberedReplicable))
-            {
-                stale.AddRange(chunk.Entities.ToArray());
-            }
+            NoteMatching(in unnumberedReplicable, stale);
         }
 
         // The remote players are told this host gave way, not that the server shut down (they must not elect a successor

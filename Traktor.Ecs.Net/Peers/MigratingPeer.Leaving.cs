@@ -9,9 +9,9 @@ public sealed partial class MigratingPeer
     /// <summary>
     /// The replicated entities of the session this peer left with <see cref="Dispose"/>, destroyed when it starts the next
     /// (<see cref="Join"/>, <see cref="StartHost"/>). Handles are versioned: one the game destroyed (or whose id a new entity
-    /// took) is not alive and is skipped.
+    /// took) is not alive and is skipped. A set: a peer that leaves again before it starts notes the same entities again.
     /// </summary>
-    private readonly List<Entity> leftovers = new();
+    private readonly HashSet<Entity> leftovers = new();
 
     /// <summary>
     /// The session ends for this peer (<see cref="Dispose"/>): notes what it left. Every entity with a <see cref="NetworkId"/>
@@ -22,17 +22,10 @@ public sealed partial class MigratingPeer
     private void NoteLeftovers()
     {
         bool hosted = Role == MigrationRole.Host || (Role == MigrationRole.Out && netClient is null); // Out with no client: it ended its session
-        foreach (ref var chunk in world.Query(in numberedQuery))
-        {
-            leftovers.AddRange(chunk.Entities.ToArray());
-        }
-
+        NoteMatching(in numberedQuery, leftovers);
         if (hosted && registry.ComponentTypes.Length > 0)
         {
-            foreach (ref var chunk in world.Query(in unnumberedReplicable))
-            {
-                leftovers.AddRange(chunk.Entities.ToArray());
-            }
+            NoteMatching(in unnumberedReplicable, leftovers);
         }
     }
 
@@ -45,9 +38,18 @@ public sealed partial class MigratingPeer
     private void KeepLastState()
     {
         Client!.Replication.DetachAtNewest();
-        foreach (ref var chunk in world.Query(in numberedQuery))
+        NoteMatching(in numberedQuery, stale);
+    }
+
+    /// <summary>Adds every entity <paramref name="query"/> matches to <paramref name="into"/>.</summary>
+    private void NoteMatching(in QueryDescription query, HashSet<Entity> into)
+    {
+        foreach (ref var chunk in world.Query(in query))
         {
-            stale.AddRange(chunk.Entities.ToArray());
+            foreach (var entity in chunk.Entities)
+            {
+                into.Add(entity);
+            }
         }
     }
 

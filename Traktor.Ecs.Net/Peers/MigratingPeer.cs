@@ -252,7 +252,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         attemptFailed = false;
         followingRecorded = false;
         followingLostPlan = false;
-        leftovers.AddRange(stale); // the world this peer hosted before it gave way is the session's: it goes when the peer starts again
+        leftovers.UnionWith(stale); // the world this peer hosted before it gave way is the session's: it goes when the peer starts again
         stale.Clear();
     }
 
