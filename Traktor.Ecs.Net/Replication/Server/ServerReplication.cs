@@ -234,8 +234,9 @@ public sealed partial class ServerReplication
 
             if (connection.PendingDespawns.Count > DespawnBacklogLimit)
             {
-                // It acknowledged none of the snapshots carrying these (each carries the oldest pending ones): it is
-                // gone or lying, and the list would grow by every entity it was sent and the game destroyed.
+                // Each snapshot carries the oldest pending ones: a client that acknowledges none of them lets the list grow by
+                // every entity it was sent and the game destroyed. An acknowledging client reaches the bound too when despawns
+                // come faster, for long, than its snapshots carry (128 each); this does not tell the two apart yet.
                 logger.LogWarning("Connection {Connection} left {Count} despawns unacknowledged; it is cut.", connection.Connection, connection.PendingDespawns.Count);
                 connection.Lagging = true;
                 connection.PendingDespawns.Abandon();
