@@ -306,13 +306,16 @@ public sealed partial class MigratingPeer : ISystem<float>
         }
 
         if (Role != MigrationRole.Client) return;
-        if (reason is DisconnectReason.TimedOut or DisconnectReason.ServerShutdown or DisconnectReason.Unspecified)
+        // Only silence means a lost host: a Disconnect the host sent (even TimedOut: it heard nothing from this player, whose
+        // own packets are lost) proves it alive, and electing then split the session (HostLoss).
+        bool byHost = netClient!.LastDisconnectByServer;
+        if (HostLoss.IsLost(reason, byHost))
         {
             hostLost = true; // migrate at the start of the next tick, from this tick's world
             return;
         }
 
-        if (reason == DisconnectReason.HostGaveWay && CanFollowLostPlan(time.GetTimestamp()))
+        if (byHost && reason == DisconnectReason.HostGaveWay && CanFollowLostPlan(time.GetTimestamp()))
         {
             hostGaveWay = true; // follow the lost host's successors at the start of the next tick
             return;
