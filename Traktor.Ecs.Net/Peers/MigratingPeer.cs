@@ -81,7 +81,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         this.options = options;
         this.clientSocket = clientSocket;
         this.standbySocket = standbySocket;
-        this.standbyKey = standbyKey?.ToArray() ?? Transport.Security.ConnectTokenIssuer.GenerateServerKey();
+        this.standbyKey = standbyKey?.ToArray() ?? ConnectTokenIssuer.GenerateServerKey();
         this.hostSystems = hostSystems;
         this.clientSystems = clientSystems;
         this.time = time ?? TimeProvider.System;
@@ -170,7 +170,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// <param name="lifetime">How long the token is valid.</param>
     /// <returns>The token.</returns>
     public byte[] IssueToken(ulong clientId, TimeSpan lifetime) =>
-        new Transport.Security.ConnectTokenIssuer(standbyKey, options.ProtocolId, time).Issue(clientId, [], lifetime, [StandbyAddress], options.TimeoutSeconds);
+        new ConnectTokenIssuer(standbyKey, options.ProtocolId, time).Issue(clientId, [], lifetime, [StandbyAddress], options.TimeoutSeconds);
 
     /// <summary>Decides on migration from what the last tick saw, then runs this tick's receive of the current role.</summary>
     /// <param name="state">The frame's delta time.</param>
