@@ -19,6 +19,7 @@ public sealed partial class LuaScript : IDisposable
     private readonly List<LuaFunction> _functions = new();
     private readonly LuaCall _call;
     private readonly Queue<ScriptError> _errors = new();
+    private readonly ScriptValue[] _updateArguments = new ScriptValue[1];
     private bool _disposed;
 
     internal LuaScript(string name, string source, LuaScriptOptions options, IEnumerable<KeyValuePair<string, ScriptPrimitive>> api, ILogger logger, TimeProvider? time = null)
@@ -235,7 +236,17 @@ public sealed partial class LuaScript : IDisposable
     internal void Tick(float deltaSeconds)
     {
         Entries.Tick();
-        Call("update", (double)deltaSeconds);
+        CallUpdate(deltaSeconds);
+    }
+
+    /// <summary>
+    /// Starts <c>Script:update(dt)</c>, if the script defines it, without a new argument array each tick (the call reads
+    /// its arguments while it starts and keeps none of them).
+    /// </summary>
+    internal void CallUpdate(double deltaSeconds)
+    {
+        _updateArguments[0] = deltaSeconds;
+        Call("update", _updateArguments);
     }
 
     private static void PushScriptTable(Lua lua)

@@ -134,7 +134,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         DispatchRpcs();
         foreach (var script in _scripts)
         {
-            script.Call("update", (double)state);
+            script.CallUpdate(state);
         }
     }
 

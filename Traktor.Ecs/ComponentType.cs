@@ -34,6 +34,12 @@ public readonly struct ComponentType : IEquatable<ComponentType>
     /// <summary>True when the component has no fields (a tag): Arch's <c>ZeroSized</c>. A C# empty struct still occupies 1 byte.</summary>
     public bool ZeroSized => Type.IsValueType && ByteSize <= 1 && Type.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic).Length == 0;
 
+    /// <summary>
+    /// True when the component is a class or a struct holding managed references (Arch's <c>IsManaged</c>): such
+    /// a value cannot be pinned, and removed slots are cleared so the collector does not keep what they pointed at.
+    /// </summary>
+    public bool IsManaged => ContainsReferences;
+
     /// <summary>True when the component holds managed references, so removed slots must be cleared.</summary>
     internal bool ContainsReferences { get; }
 
@@ -47,6 +53,10 @@ public readonly struct ComponentType : IEquatable<ComponentType>
     /// <param name="type">A component's CLR type: a closed, non-ref-struct type.</param>
     /// <exception cref="ArgumentException">The type cannot be a component (open generic, by-ref, pointer, ref struct).</exception>
     public static implicit operator ComponentType(Type type) => ComponentRegistry.GetOrRegister(type);
+
+    /// <summary>The component's CLR type (Arch's implicit conversion back), so a component type passes where a <see cref="System.Type"/> is asked for.</summary>
+    /// <param name="componentType">A component type from the registry.</param>
+    public static implicit operator Type(ComponentType componentType) => componentType.Type;
 
     /// <inheritdoc />
     public bool Equals(ComponentType other) => Id == other.Id;

@@ -172,7 +172,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     {
         var reason = client.Transport.LastDisconnectReason;
         if (lost.HostUserId is not { } oldHost || services.Sessions is not IPlayerHostedSessions directory
-            || reason is not (DisconnectReason.TimedOut or DisconnectReason.ServerShutdown or DisconnectReason.Unspecified or DisconnectReason.HostGaveWay))
+            || !HostLoss.MayGoOn(reason, client.Transport.LastDisconnectByServer))
         {
             ReplicaTakeover.DropKeptEntities(client); // the session ended with its host: nothing to go on with
             return;

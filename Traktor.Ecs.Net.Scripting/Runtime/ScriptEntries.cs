@@ -12,7 +12,16 @@ namespace Traktor.Ecs.Net.Scripting.Runtime;
 /// </summary>
 internal sealed partial class ScriptEntries
 {
+    /// <summary>
+    /// The most finished coroutines kept for the next entries. One is enough for entries that run to the end one after
+    /// another (every <c>update</c>, every <c>LuaScript.Call</c> that does not wait); a few more cover a tick's RPC handlers
+    /// that wait. Each holds a Lua thread (about 1 KiB, counted in the script's memory) while idle.
+    /// </summary>
+    public const int IdleThreads = 4;
+
     private readonly LuaScript _script;
+    private readonly EntryThread[] _idle = new EntryThread[IdleThreads];
+    private int _idleCount;
     private readonly List<EntryThread> _waiting = new();
     private readonly List<EntryThread> _ready = new();
     private readonly Dictionary<long, PendingCall> _issued = new();
@@ -51,10 +60,8 @@ internal sealed partial class ScriptEntries
             return;
         }
 
-        var state = _script.State;
-        var thread = state.NewThread();
-        int reference = state.Ref(LuaRegistry.Index);
-        var entry = new EntryThread(thread, reference, name);
+        var entry = Rent(name);
+        var thread = entry.Thread;
         thread.RawGetInteger(LuaRegistry.Index, _script.RunReference);
         int arguments;
         try
@@ -63,8 +70,9 @@ internal sealed partial class ScriptEntries
         }
         catch (ScriptCallException refused)
         {
-            // An argument the host made is refused before it is built (a string over MaxLuaStringBytes): nothing ran.
-            state.Unref(LuaRegistry.Index, reference);
+            // An argument the host made is refused before it is built (a string over MaxLuaStringBytes): nothing ran, so
+            // the coroutine is as it was.
+            Finish(entry, returned: true);
             _script.Report(_script.HostError(refused, name));
             return;
         }
@@ -104,10 +112,29 @@ internal sealed partial class ScriptEntries
     {
         foreach (var entry in _waiting.ToArray())
         {
-            Finish(entry);
+            Finish(entry, returned: false);
         }
 
         CancelUnclaimed();
+        Array.Clear(_idle);
+        _idleCount = 0;
+    }
+
+    // A finished entry's coroutine when one is idle, else a new one (lua_newthread and KeraLua's wrapper of it).
+    private EntryThread Rent(string name)
+    {
+        if (_idleCount > 0)
+        {
+            var idle = _idle[--_idleCount];
+            _idle[_idleCount] = null!;
+            idle.Begin(name);
+            return idle;
+        }
+
+        var state = _script.State;
+        var thread = state.NewThread();
+        int reference = state.Ref(LuaRegistry.Index);
+        return new EntryThread(thread, reference, name);
     }
 
     private void Resume(EntryThread entry, int arguments)
@@ -131,7 +158,7 @@ internal sealed partial class ScriptEntries
                 // no script code runs (before, it ran on, each comparison up to 150 ns a byte). Dropped as a failed entry is.
                 CancelUnclaimed();
                 _script.Report(new ScriptError(_script.Name, _script.Name, 0, ScriptErrorKind.Collation, LuaCollation.ChangedMessage(entry.Name), entry.Name));
-                Finish(entry);
+                Finish(entry, returned: false);
                 return;
             }
 
@@ -161,13 +188,14 @@ internal sealed partial class ScriptEntries
                 // A failed entry is dropped as it is, like any Lua coroutine that ends with an error: its
                 // pending __close handlers do not run. Running them (lua_closethread) is not safe here: when
                 // the error was raised inside the count hook, Lua leaves hooks switched off on that thread,
-                // so the handlers would run outside the instruction budget.
+                // so the handlers would run outside the instruction budget. For the same reason the thread is
+                // never reused (lua_closethread would not switch its hooks back on); one that returned is.
                 if (status != LuaStatus.OK)
                 {
                     _script.ReportFailure(entry, status);
                 }
 
-                Finish(entry);
+                Finish(entry, returned: status == LuaStatus.OK);
                 return;
             }
 
@@ -251,7 +279,10 @@ internal sealed partial class ScriptEntries
         return 2;
     }
 
-    private void Finish(EntryThread entry)
+    // Ends an entry. Its coroutine is kept for the next entry only when the thread's status is OK (it returned normally, or
+    // never started: Lua then runs a new function on it as on a new thread) and it was never found spent; one that failed,
+    // or waits and is given up, is dropped as it is (see Resume) and collected.
+    private void Finish(EntryThread entry, bool returned)
     {
         if (entry.Waiting)
         {
@@ -261,6 +292,13 @@ internal sealed partial class ScriptEntries
 
         entry.Call?.Cancel();
         entry.Call = null;
+        if (returned && entry.Reusable && _idleCount < IdleThreads && entry.Thread.Status == LuaStatus.OK)
+        {
+            entry.Thread.SetTop(0); // its results, or what a refused start had pushed
+            _idle[_idleCount++] = entry;
+            return;
+        }
+
         _script.State.Unref(LuaRegistry.Index, entry.Reference);
     }
 }

@@ -175,8 +175,7 @@ public sealed class PackageTests
     private const string GameProgram =
         """
         // No `using` for Traktor.Ecs, .Systems, .Net, .Net.Sessions or .Net.Online: the packages' build files add them to
-        // a project with TraktorImplicitUsings set. Transport.Security is machinery, imported by hand.
-        using Traktor.Ecs.Net.Transport.Security;
+        // a project with TraktorImplicitUsings set (ConnectTokenIssuer is in Traktor.Ecs.Net).
         using PackedGame;
 
         // A server world and a client world over the in-memory network: the ship the server spawns reaches

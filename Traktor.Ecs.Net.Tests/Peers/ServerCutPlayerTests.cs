@@ -64,6 +64,83 @@ public class ServerCutPlayerTests(ITestOutputHelper output)
         Assert.Equal(ClientState.Connected, other.Client!.Transport.State);
     }
 
+    [Fact]
+    public void A_player_whose_packets_stop_reaching_its_host_is_cut_and_goes_out_instead_of_migrating()
+    {
+        // A one-way link failure: player 2's packets stop reaching the host, the host's still reach player 2. The host cuts
+        // the silent player with TimedOut (true: it heard nothing); the player, who still hears its host, must read that
+        // packet as a cut, not as its host's loss, since the host that sent it is alive.
+        MutedSocket? muted = null;
+        using var game = new MigrationGame(3, new LinkConditions(), seed: 18,
+            clientSocket: (p, socket) => p == 2 ? muted = new MutedSocket(socket) : socket);
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2), 60 * 30), game.Describe());
+        game.Tick(60);
+        var host = game.Peers[0].Peer;
+        var cut = game.Peers[1].Peer;
+        muted!.Enabled = true;
+
+        var roles = new HashSet<MigrationRole>();
+        for (int tick = 0; tick < 60 * 30 && cut.Role != MigrationRole.Out; tick++)
+        {
+            game.Tick();
+            roles.Add(cut.Role);
+        }
+
+        output.WriteLine(game.Describe());
+        Assert.True(muted.Dropped > 0, "nothing was muted");
+        // Before: the received TimedOut read as the host's loss: Reconnecting, then Host at epoch 2 beside host 1 (a split).
+        Assert.DoesNotContain(MigrationRole.Reconnecting, roles);
+        Assert.DoesNotContain(MigrationRole.Host, roles);
+        Assert.Equal(MigrationRole.Out, cut.Role);
+        Assert.Equal(MigrationOutReason.DisconnectedByHost, cut.OutReason);
+        Assert.Equal(DisconnectReason.TimedOut, cut.Client!.Transport.LastDisconnectReason);
+        Assert.True(cut.Client.Transport.LastDisconnectByServer, "the host's own packet ended the link");
+
+        game.Tick(60 * 5);
+        Assert.Equal(MigrationRole.Host, host.Role);
+        Assert.Equal(1u, host.Epoch);
+        var other = game.Peers[2].Peer;
+        Assert.Equal(MigrationRole.Client, other.Role);
+        Assert.Equal(1ul, other.HostClientId);
+        Assert.Equal(0, other.Migrations);
+        Assert.Equal(ClientState.Connected, other.Client!.Transport.State);
+    }
+
+    [Fact]
+    public void A_player_that_hears_nothing_from_its_host_still_migrates()
+    {
+        // The other half of the rule: silence (this player's own timeout of the link) is the host's loss, as before.
+        using var game = new MigrationGame(3, new LinkConditions(), seed: 19);
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2), 60 * 30), game.Describe());
+        game.Tick(60);
+        game.Killed.Add(game.Peers[0]);
+
+        Assert.True(game.TickUntil(() => game.Peers[1].Peer.Role == MigrationRole.Host && game.Peers[2].Peer.Role == MigrationRole.Client
+            && game.Peers[2].Peer.HostClientId == 2, 60 * 30), game.Describe());
+        Assert.Equal(1, game.Peers[2].Peer.Migrations);
+    }
+
+    /// <summary>Drops every datagram sent once enabled (what it receives still arrives).</summary>
+    private sealed class MutedSocket(IDatagramTransport inner) : IDatagramTransport
+    {
+        public bool Enabled { get; set; }
+
+        public int Dropped { get; private set; }
+
+        public NetAddress LocalAddress => inner.LocalAddress;
+
+        public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination)
+        {
+            if (!Enabled) return inner.TrySend(datagram, destination);
+            Dropped++;
+            return true;
+        }
+
+        public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source) => inner.TryReceive(buffer, out length, out source);
+
+        public void Dispose() => inner.Dispose();
+    }
+
     /// <summary>Drops received datagrams over <see cref="BigDatagram"/> bytes once enabled.</summary>
     private sealed class BigDatagramBlackHole(IDatagramTransport inner) : IDatagramTransport
     {

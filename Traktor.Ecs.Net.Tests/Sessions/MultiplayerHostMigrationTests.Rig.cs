@@ -32,6 +32,15 @@ public sealed partial class MultiplayerHostMigrationTests
 
         public bool Running { get; set; } = true;
 
+        /// <summary>True to lose every datagram that reaches the player's client socket (its network drops what it is sent).</summary>
+        public bool Deaf
+        {
+            get => Socket.Deaf;
+            set => Socket.Deaf = value;
+        }
+
+        public required DeafenableSocket Socket { get; init; }
+
         public SessionInfo? Lost { get; set; }
 
         public Traktor.Ecs.Net.Sessions.HostMigration? Migrated { get; set; }
@@ -52,6 +61,34 @@ public sealed partial class MultiplayerHostMigrationTests
 
         /// <summary>How often the game's host systems refused to start (<see cref="FailHosting"/>).</summary>
         public int HostingRefusals { get; set; }
+    }
+
+    /// <summary>A client socket whose received datagrams are lost while <see cref="Deaf"/>; everything else passes through.</summary>
+    private sealed class DeafenableSocket(NatTraversal inner) : IPeerAwareTransport
+    {
+        public volatile bool Deaf;
+
+        public NetAddress LocalAddress => inner.LocalAddress;
+
+        public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination) => inner.TrySend(datagram, destination);
+
+        public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source)
+        {
+            while (inner.TryReceive(buffer, out length, out source))
+            {
+                if (!Deaf) return true;
+            }
+
+            return false;
+        }
+
+        public void OnPeerConnected(in NetAddress peer) => inner.OnPeerConnected(peer);
+
+        public void OnPeerDisconnected(in NetAddress peer) => inner.OnPeerDisconnected(peer);
+
+        public void DiscardUnsent(in NetAddress peer) => ((IPeerAwareTransport)inner).DiscardUnsent(peer);
+
+        public void Dispose() => inner.Dispose();
     }
 
     /// <summary>Records the <see cref="Traktor.Ecs.Net.Sessions.PlayerJoined"/> RPC events of every tick, as a game system querying them would.</summary>
@@ -197,7 +234,8 @@ public sealed partial class MultiplayerHostMigrationTests
             var hostSocket = new NatTraversal(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), traversal);
             owned.Add(hostSocket);
             var world = World.Create();
-            var client = new NetworkClient(world, new NetClient(clientSocket, new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }, ownsTransport: true),
+            var deafenable = new DeafenableSocket(clientSocket);
+            var client = new NetworkClient(world, new NetClient(deafenable, new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }, ownsTransport: true),
                 ReplicationWorld.Registry);
             _ = new RpcClient(client, RpcWorld.Rpcs);
             var backend = Backend.CreateBackendClient(asServer: false);
@@ -231,7 +269,7 @@ public sealed partial class MultiplayerHostMigrationTests
                     },
                 }, logger: new QueueLogger(name, Log));
             var group = new Group<float>(name, client, multiplayer);
-            player = new Player { World = world, Client = client, Multiplayer = multiplayer, Group = group, Link = link };
+            player = new Player { World = world, Client = client, Multiplayer = multiplayer, Group = group, Link = link, Socket = deafenable };
             group.Add(new RawJoins(world, player));
             player.Group.Initialize();
             multiplayer.HostLost += session => player.Lost = session;

@@ -65,8 +65,10 @@ public sealed partial class MultiplayerHostMigrationTests
         var kept = before.Where(v => v != Assert.Single(Values(alice.World, new QueryDescription().WithAll<Position2, LocalOwner>()))).ToList();
 
         // Carol's game freezes: alice's server times her connection out and keeps her entity for her reconnect grace; alice
-        // then tells bob the owners again (and the directory that bob alone is connected).
+        // then tells bob the owners again (and the directory that bob alone is connected). What alice sends carol meanwhile is
+        // lost (her cut among it: a cut she received would put her out, not migrate her, since alice was alive to send it).
         carol.Running = false;
+        carol.Deaf = true;
         Assert.True(alice.World.Resources.TryGet<RpcServer>(out var rpcs));
         await rig.TickUntilAsync(() => rpcs!.Grace.IsWaitingFor(carolId), "alice to time carol out");
         long beats = alice.Multiplayer.HostEntry!.Heartbeats;
@@ -76,6 +78,10 @@ public sealed partial class MultiplayerHostMigrationTests
         alice.Running = false;
         alice.Link.Cut = true;
         carol.Running = true;
+        await rig.TickUntilAsync(() => carol.Client.Transport.State == ClientState.Disconnected, "carol's own end to time alice out");
+        Assert.Equal(DisconnectReason.TimedOut, carol.Client.Transport.LastDisconnectReason);
+        Assert.False(carol.Client.Transport.LastDisconnectByServer);
+        carol.Deaf = false;
         await rig.TickUntilAsync(() => (bob.Migrated is not null && carol.Migrated is not null) || bob.Ended is not null || carol.Ended is not null,
             $"bob to host and carol to follow him (carol migrating {carol.Multiplayer.IsMigrating})");
         Assert.Null(bob.Ended);

@@ -44,6 +44,35 @@ public class ConnectionTests
     }
 
     [Fact]
+    public void A_timed_out_the_server_sends_is_told_apart_from_the_clients_own_timeout()
+    {
+        // The same reason either way; only who ended the link differs. A migrating player infers its host's loss from the
+        // second alone: the server that sent the first is alive (it cut a player it heard nothing from).
+        using var h = new TransportHarness();
+        var cut = h.Connect(1);
+        var id = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        h.Server.Disconnect(id, DisconnectReason.TimedOut);
+        h.Step();
+        Assert.Equal(ClientState.Disconnected, cut.State);
+        Assert.Equal(DisconnectReason.TimedOut, cut.LastDisconnectReason);
+        Assert.True(cut.LastDisconnectByServer);
+
+        var lost = h.Connect(2);
+        h.DrainServer();
+        h.ServerLink.Conditions.LossPercent = 100;
+        Assert.True(h.RunUntil(() => lost.State == ClientState.Disconnected, maxSteps: 1000, stepMs: 50));
+        Assert.Equal(DisconnectReason.TimedOut, lost.LastDisconnectReason);
+        Assert.False(lost.LastDisconnectByServer);
+
+        // Its own Disconnect is its own too.
+        h.ServerLink.Conditions.LossPercent = 0;
+        var leaving = h.Connect(3);
+        leaving.Disconnect();
+        Assert.Equal(DisconnectReason.ClientDisconnected, leaving.LastDisconnectReason);
+        Assert.False(leaving.LastDisconnectByServer);
+    }
+
+    [Fact]
     public void Client_disconnect_is_sent_redundantly_and_seen_by_the_server_despite_loss()
     {
         using var h = new TransportHarness();

@@ -83,7 +83,7 @@ public class HandshakeTests
     public void Token_from_another_server_key_gets_no_answer()
     {
         using var h = new TransportHarness();
-        var other = new Traktor.Ecs.Net.Transport.Security.ConnectTokenIssuer(Traktor.Ecs.Net.Transport.Security.ConnectTokenIssuer.GenerateServerKey(), TransportHarness.ProtocolId, h.Time);
+        var other = new ConnectTokenIssuer(ConnectTokenIssuer.GenerateServerKey(), TransportHarness.ProtocolId, h.Time);
         var token = other.Issue(1, [], TimeSpan.FromMinutes(1), [h.ServerAddress.ToEndPoint()]);
         var client = Attempt(h, token, o => o.ConnectTimeout = TimeSpan.FromSeconds(1));
         Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason);

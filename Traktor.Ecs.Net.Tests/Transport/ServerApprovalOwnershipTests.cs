@@ -54,7 +54,7 @@ public sealed class ServerApprovalOwnershipTests
         {
             ProtocolId = TransportHarness.ProtocolId,
             SchemaHash = TransportHarness.SchemaHash,
-            PrivateKey = Traktor.Ecs.Net.Transport.Security.ConnectTokenIssuer.GenerateServerKey(),
+            PrivateKey = ConnectTokenIssuer.GenerateServerKey(),
         };
 
         using var first = new SessionRouter(network.CreateTransport(), options, time);

@@ -78,7 +78,8 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
     {
         ArgumentNullException.ThrowIfNull(localEndPoint);
         if (string.IsNullOrEmpty(path) || path[0] != '/') throw new ArgumentException("The path starts with '/'.", nameof(path));
-        options ??= new StreamTransportOptions();
+        // A copy, validated: changing the caller's object later cannot undo the checks or change a budget in use.
+        options = options?.Snapshot() ?? new StreamTransportOptions();
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<WebSocketServerTransport>();

@@ -81,7 +81,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         this.options = options;
         this.clientSocket = clientSocket;
         this.standbySocket = standbySocket;
-        this.standbyKey = standbyKey?.ToArray() ?? Transport.Security.ConnectTokenIssuer.GenerateServerKey();
+        this.standbyKey = standbyKey?.ToArray() ?? ConnectTokenIssuer.GenerateServerKey();
         this.hostSystems = hostSystems;
         this.clientSystems = clientSystems;
         this.time = time ?? TimeProvider.System;
@@ -170,7 +170,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// <param name="lifetime">How long the token is valid.</param>
     /// <returns>The token.</returns>
     public byte[] IssueToken(ulong clientId, TimeSpan lifetime) =>
-        new Transport.Security.ConnectTokenIssuer(standbyKey, options.ProtocolId, time).Issue(clientId, [], lifetime, [StandbyAddress], options.TimeoutSeconds);
+        new ConnectTokenIssuer(standbyKey, options.ProtocolId, time).Issue(clientId, [], lifetime, [StandbyAddress], options.TimeoutSeconds);
 
     /// <summary>Decides on migration from what the last tick saw, then runs this tick's receive of the current role.</summary>
     /// <param name="state">The frame's delta time.</param>
@@ -306,13 +306,16 @@ public sealed partial class MigratingPeer : ISystem<float>
         }
 
         if (Role != MigrationRole.Client) return;
-        if (reason is DisconnectReason.TimedOut or DisconnectReason.ServerShutdown or DisconnectReason.Unspecified)
+        // Only silence means a lost host: a Disconnect the host sent (even TimedOut: it heard nothing from this player, whose
+        // own packets are lost) proves it alive, and electing then split the session (HostLoss).
+        bool byHost = netClient!.LastDisconnectByServer;
+        if (HostLoss.IsLost(reason, byHost))
         {
             hostLost = true; // migrate at the start of the next tick, from this tick's world
             return;
         }
 
-        if (reason == DisconnectReason.HostGaveWay && CanFollowLostPlan(time.GetTimestamp()))
+        if (byHost && reason == DisconnectReason.HostGaveWay && CanFollowLostPlan(time.GetTimestamp()))
         {
             hostGaveWay = true; // follow the lost host's successors at the start of the next tick
             return;

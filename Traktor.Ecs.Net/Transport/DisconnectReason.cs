@@ -13,7 +13,10 @@ public enum DisconnectReason : byte
     ServerShutdown = 2,
     /// <summary>The server removed the client.</summary>
     Kicked = 3,
-    /// <summary>Nothing was received for the timeout period: the link is lost (a player-hosted session's players migrate).</summary>
+    /// <summary>
+    /// Nothing was received for the timeout period: the link is lost. A player-hosted session's player migrates when its own
+    /// end times out (<see cref="NetClient.LastDisconnectByServer"/> false); one its host sends it is a cut (the host is alive).
+    /// </summary>
     TimedOut = 4,
     /// <summary>
     /// The peer could not keep up: the bounded send queue overflowed, or the peer, though it kept the connection alive, left

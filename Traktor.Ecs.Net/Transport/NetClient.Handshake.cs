@@ -36,7 +36,7 @@ public sealed partial class NetClient
         r[P.RequestSuites] = (byte)_offered;
         _requestLength = P.RequestSize;
         Begin(_token.ServerAddresses);
-        if (_offered == CipherSuites.None) Fail(DisconnectReason.CipherMismatch); // nothing this CPU runs is allowed
+        if (_offered == CipherSuites.None) Fail(DisconnectReason.CipherMismatch, byServer: false); // nothing this CPU runs is allowed
     }
 
     /// <summary>Starts connecting to a server in insecure mode (LAN, development) as <paramref name="clientId"/>.</summary>
@@ -135,7 +135,7 @@ public sealed partial class NetClient
                 break;
             case PacketType.Denied when datagram.Length == P.SealedHeaderSize + (_handshakeReceive is null ? 0 : PacketCipher.TagSize) + P.ReasonPlaintextSize:
                 Span<byte> reason = stackalloc byte[P.ReasonPlaintextSize];
-                if (SealedPacket.Open(_handshakeReceive, datagram, reason) == P.ReasonPlaintextSize) Fail((DisconnectReason)reason[0]);
+                if (SealedPacket.Open(_handshakeReceive, datagram, reason) == P.ReasonPlaintextSize) Fail((DisconnectReason)reason[0], byServer: true);
                 break;
             case PacketType.Payload when State == ClientState.SendingResponse:
                 // The server's first packets carry sequences near 0 (a new connection's replay window expects 1).
@@ -206,7 +206,7 @@ public sealed partial class NetClient
     {
         if (_token is not null && _token.ExpiresUnixSeconds <= (ulong)_peer.Time.GetUtcNow().ToUnixTimeSeconds())
         {
-            Fail(DisconnectReason.TokenExpired);
+            Fail(DisconnectReason.TokenExpired, byServer: false);
             return;
         }
         double elapsed = now - _attemptStartedAt;
@@ -216,7 +216,7 @@ public sealed partial class NetClient
             PeerAware?.OnPeerDisconnected(ServerAddress);
             if (++_serverIndex >= _servers.Count)
             {
-                Fail(DisconnectReason.ConnectTimedOut);
+                Fail(DisconnectReason.ConnectTimedOut, byServer: false);
                 return;
             }
             _peer.Logger.LogInformation("No answer from {Previous}; trying {Next}.", _servers[_serverIndex - 1], ServerAddress);

@@ -89,6 +89,15 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// <summary>Why the last connection or attempt ended.</summary>
     public DisconnectReason? LastDisconnectReason { get; private set; }
 
+    /// <summary>
+    /// True when the server ended the last connection (or refused the attempt) with a packet of its own: it was alive to
+    /// send it, whatever <see cref="LastDisconnectReason"/> it gave (a <see cref="DisconnectReason.TimedOut"/> it sends says it
+    /// heard nothing from this client, not that it is gone). False when this client ended it: its own
+    /// <see cref="Disconnect()"/>, its handshake deadline, or its own timeout (nothing heard from the server for the
+    /// timeout: the server may be gone). Only the second kind lets a player-hosted session's player infer its host's loss.
+    /// </summary>
+    public bool LastDisconnectByServer { get; private set; }
+
     /// <summary>Unexpected exceptions caught while handling a datagram; always 0 unless there is a bug.</summary>
     public long InternalErrors { get; private set; }
 
@@ -122,7 +131,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         {
             var connection = _connection!;
             connection.CloseIfDead(now);
-            if (connection.PendingClose is { } reason) End(reason, notifyServer: !connection.ClosedByPeer);
+            if (connection.PendingClose is { } reason) End(reason, byServer: connection.ClosedByPeer);
         }
     }
 
@@ -177,7 +186,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
             case ClientState.Connected:
                 var connection = _connection!;
                 connection.CloseIfDead(now);
-                if (connection.PendingClose is { } reason) End(reason, notifyServer: !connection.ClosedByPeer);
+                if (connection.PendingClose is { } reason) End(reason, byServer: connection.ClosedByPeer);
                 else connection.Flush(now, ackNow);
                 break;
         }
@@ -203,28 +212,31 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// <param name="reason">Why: the server reads it, and <see cref="LastDisconnectReason"/> keeps it.</param>
     public void Disconnect(DisconnectReason reason)
     {
-        if (State == ClientState.Connected) End(reason, notifyServer: true);
-        else if (State != ClientState.Disconnected) Fail(reason);
+        if (State == ClientState.Connected) End(reason, byServer: false);
+        else if (State != ClientState.Disconnected) Fail(reason, byServer: false);
     }
 
-    private void End(DisconnectReason reason, bool notifyServer)
+    // byServer: the server's Disconnect packet ended it (then none is sent back); otherwise this client tells the server.
+    private void End(DisconnectReason reason, bool byServer)
     {
         var connection = _connection!;
-        if (notifyServer) connection.SendDisconnect(reason);
+        if (!byServer) connection.SendDisconnect(reason);
         _peer.Logger.LogInformation("Disconnected from {Server}: {Reason}.", ServerAddress, reason);
         NetMetrics.Disconnections.Add(1);
         _peer.Events.AddDisconnected(connection.Id, _clientId, reason);
         LastDisconnectReason = reason;
+        LastDisconnectByServer = byServer;
         State = ClientState.Disconnected;
         if (!ServerAddress.IsNone) PeerAware?.OnPeerDisconnected(ServerAddress);
         Reset();
     }
 
-    private void Fail(DisconnectReason reason)
+    private void Fail(DisconnectReason reason, bool byServer)
     {
         _peer.Logger.LogWarning("Connection attempt failed: {Reason}.", reason);
         _peer.Events.AddDisconnected(new ConnectionId(0, _attempt), _clientId, reason);
         LastDisconnectReason = reason;
+        LastDisconnectByServer = byServer;
         State = ClientState.Disconnected;
         if (!ServerAddress.IsNone) PeerAware?.OnPeerDisconnected(ServerAddress);
         Reset();

@@ -11,7 +11,6 @@ using System.Net;
 using HostMigration;
 using Traktor.Ecs;
 using Traktor.Ecs.Net;
-using Traktor.Ecs.Net.Transport.Security;
 using Traktor.Ecs.Systems;
 
 var options = Options.Parse(args);

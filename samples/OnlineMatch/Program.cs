@@ -5,7 +5,6 @@ using Traktor.Ecs;
 using Traktor.Ecs.Net;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Sessions;
-using Traktor.Ecs.Net.Transport.Security;
 using Traktor.Ecs.Systems;
 using OnlineMatch;
 

@@ -52,11 +52,11 @@ public sealed partial class Multiplayer
     }
 
     /// <summary>Tick thread: the connection to a player host was lost. Starts migrating when the session may go on.</summary>
-    private bool TryBeginMigration(SessionInfo lost, DisconnectReason? reason)
+    private bool TryBeginMigration(SessionInfo lost, DisconnectReason? reason, bool byHost)
     {
         if (lost.HostKind != SessionHostKind.Player || lost.HostUserId is not { } oldHost || options.HostMigrationWait == TimeSpan.Zero
             || sessions is not IPlayerHostedSessions directory || login is not { } player
-            || reason is not (DisconnectReason.TimedOut or DisconnectReason.ServerShutdown or DisconnectReason.Unspecified or DisconnectReason.HostGaveWay))
+            || !HostLoss.MayGoOn(reason, byHost))
         {
             return false;
         }

@@ -81,7 +81,7 @@ public sealed partial class Multiplayer
             // once before, so a game that checked it between the two (up to EndReasonWait) saw the player in no session
             // with no reason, and a game that joined another meanwhile was then told the old one had ended.
             connected = false;
-            if (current is { } lost && !TryBeginMigration(lost, transport.LastDisconnectReason))
+            if (current is { } lost && !TryBeginMigration(lost, transport.LastDisconnectReason, transport.LastDisconnectByServer))
             {
                 ReplicaTakeover.DropKeptEntities(client);
                 _ = ExplainEndAsync(lost, transport.LastDisconnectReason);

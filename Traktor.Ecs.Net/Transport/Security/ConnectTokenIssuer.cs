@@ -1,9 +1,12 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Security.Cryptography;
+using Traktor.Ecs.Net.Transport.Security;
 using L = Traktor.Ecs.Net.Transport.Security.ConnectTokenLayout;
 
-namespace Traktor.Ecs.Net.Transport.Security;
+// In namespace Traktor.Ecs.Net (its folder is the transport's security layer) because every game in secure mode
+// calls it: the game servers' key, and the tokens of a login service or a directory of its own.
+namespace Traktor.Ecs.Net;
 
 /// <summary>
 /// Issues connect tokens (called by the authentication service after it has authenticated a player):

@@ -37,18 +37,22 @@ internal static class FrameBuffer
     }
 
     /// <summary>
-    /// Takes the first frame: its length, with the datagram copied into <paramref name="into"/>; −1 when it is larger
-    /// than <paramref name="into"/> (taken all the same, not copied); 0 when the buffer holds none. An emptied buffer
-    /// starts again at the front.
+    /// Takes the first frame: <see cref="FrameTake.Frame"/> with its datagram copied into <paramref name="into"/> and its
+    /// <paramref name="length"/> (0 for a zero-length frame, which is still a frame); <see cref="FrameTake.Oversized"/>
+    /// when it is larger than <paramref name="into"/> (taken all the same, not copied); <see cref="FrameTake.None"/> when
+    /// the buffer holds none. An emptied buffer starts again at the front.
     /// </summary>
-    public static int TryTake(ReadOnlySpan<byte> buffer, ref int start, ref int end, Span<byte> into)
+    public static FrameTake TryTake(ReadOnlySpan<byte> buffer, ref int start, ref int end, Span<byte> into, out int length)
     {
-        if (end - start < HeaderSize) return 0;
+        length = 0;
+        if (end - start < HeaderSize) return FrameTake.None;
         int frame = BinaryPrimitives.ReadUInt16BigEndian(buffer[start..]);
         bool fits = frame <= into.Length;
         if (fits) buffer.Slice(start + HeaderSize, frame).CopyTo(into);
         start += HeaderSize + frame;
         if (start == end) start = end = 0;
-        return fits ? frame : -1;
+        if (!fits) return FrameTake.Oversized;
+        length = frame;
+        return FrameTake.Frame;
     }
 }

@@ -5,12 +5,13 @@ namespace Traktor.Ecs.Net;
 /// them together, can make a server hold: at most <see cref="MaxConnections"/> streams, each with a fixed
 /// <see cref="ReceiveBufferBytes"/> + <see cref="SendBufferBytes"/>, so the transport's memory has a ceiling of
 /// MaxConnections × (ReceiveBufferBytes + SendBufferBytes) — 80 MiB with the defaults — whatever the peers send.
+/// A transport keeps a copy of the options it was created with: changing this object afterwards does not change it.
 /// </summary>
 public sealed class StreamTransportOptions
 {
     /// <summary>
     /// Largest datagram carried, in bytes (default 2,048). Frames announcing more close the stream as a protocol
-    /// violation. Must hold the peers' MTU and the 605-byte handshake response.
+    /// violation. Must hold the peers' MTU and the 615-byte handshake response.
     /// </summary>
     public int MaxFrameSize { get; set; } = 2048;
 
@@ -83,6 +84,12 @@ public sealed class StreamTransportOptions
 
     /// <summary>New connections accepted per receive pass (default 64), so a connection flood cannot stall the tick.</summary>
     public int AcceptsPerPass { get; set; } = 64;
+
+    /// <summary>
+    /// The copy a transport keeps (then validates): changing the caller's object after the transport was created has no
+    /// effect, so the budgets it checked are the ones it enforces. All members are values, so a shallow copy is whole.
+    /// </summary>
+    internal StreamTransportOptions Snapshot() => (StreamTransportOptions)MemberwiseClone();
 
     internal void Validate()
     {

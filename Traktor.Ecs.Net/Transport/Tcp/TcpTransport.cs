@@ -30,7 +30,8 @@ public sealed class TcpTransport : IPeerAwareTransport
     private TcpTransport(Socket? listener, NetAddress localAddress, StreamTransportOptions? options, TimeProvider? time, ILogger? logger)
     {
         _listener = listener;
-        _options = options ?? new StreamTransportOptions();
+        // A copy, validated: changing the caller's object later cannot undo the checks or change a budget in use.
+        _options = options?.Snapshot() ?? new StreamTransportOptions();
         _options.Validate();
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;

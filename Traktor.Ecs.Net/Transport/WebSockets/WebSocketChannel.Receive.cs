@@ -10,33 +10,12 @@ internal sealed partial class WebSocketChannel
     public PeerRead Read(Span<byte> buffer, double now, out int length)
     {
         bool broken = _broken; // read before the buffer: a channel that broke after this still has its last frames read
-        return TryRead(buffer, now, out length) switch
-        {
-            1 => PeerRead.Datagram,
-            -1 => PeerRead.Oversized,
-            _ => broken ? PeerRead.Ended : PeerRead.Empty,
-        };
-    }
-
-    /// <summary>
-    /// Game loop: takes the next received datagram. Returns 1 with one, 0 when none is waiting, −1 when it was larger
-    /// than <paramref name="buffer"/> (dropped).
-    /// </summary>
-    public int TryRead(Span<byte> buffer, double now, out int length)
-    {
-        length = 0;
         bool wake = false;
-        int result;
+        FrameTake taken;
         lock (_lock)
         {
-            int frame = FrameBuffer.TryTake(_receive, ref _receiveStart, ref _receiveEnd, buffer);
-            if (frame == 0) return 0;
-            if (frame > 0)
-            {
-                length = frame;
-                result = 1;
-            }
-            else result = -1;
+            taken = FrameBuffer.TryTake(_receive, ref _receiveStart, ref _receiveEnd, buffer, out length);
+            if (taken == FrameTake.None) return broken ? PeerRead.Ended : PeerRead.Empty;
             if (_receiverWaiting)
             {
                 _receiverWaiting = false;
@@ -45,7 +24,7 @@ internal sealed partial class WebSocketChannel
         }
         LastReceivedAt = now;
         if (wake) _receiveRoom.Set();
-        return result;
+        return taken == FrameTake.Frame ? PeerRead.Datagram : PeerRead.Oversized;
     }
 
     private async Task ReceiveLoopAsync(WebSocket socket)

@@ -94,9 +94,9 @@ internal sealed partial class WebSocketChannel
                 var handedOver = _handedOver;
                 _handedOver = default;
                 await handedOver.ConfigureAwait(false);
-                int length = TakeFrame(out bool stop);
+                bool taken = TakeFrame(out int length, out bool stop);
                 if (stop) break;
-                if (length == 0)
+                if (!taken)
                 {
                     // Idle: wait until the task holds the sender role again (no nested async method: in a Debug
                     // build its state machine would be allocated on every call).
@@ -142,29 +142,29 @@ internal sealed partial class WebSocketChannel
     }
 
     /// <summary>
-    /// Send task, holding the role: copies the next queued frame into the frame buffer; 0 when none (the role is
+    /// Send task, holding the role: copies the next queued frame into the frame buffer; false when none (the role is
     /// given back and the task waits), stop when the channel is done.
     /// </summary>
-    private int TakeFrame(out bool stop)
+    private bool TakeFrame(out int length, out bool stop)
     {
         lock (_lock)
         {
             stop = false;
+            length = 0;
             if (_broken)
             {
                 stop = true; // the receive side ended (peer closed, violation, reset): answer with a close
-                return 0;
+                return false;
             }
-            // Never −1 (a frame larger than _frame): nothing over MaxFrameSize, _frame's size, is queued.
-            int frame = FrameBuffer.TryTake(_send, ref _sendStart, ref _sendEnd, _frame);
-            if (frame != 0) return frame;
+            // Never Oversized (a frame larger than _frame): nothing over MaxFrameSize, _frame's size, is queued.
+            if (FrameBuffer.TryTake(_send, ref _sendStart, ref _sendEnd, _frame, out length) != FrameTake.None) return true;
             if (_closing)
             {
                 stop = true;
-                return 0;
+                return false;
             }
             _sender = SenderIdle;
-            return 0;
+            return false;
         }
     }
 }

@@ -40,9 +40,10 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
     /// <returns>The client transport.</returns>
     public static WebSocketClientTransport CreateClient(StreamTransportOptions? options = null, WebSocketConnectOptions? connect = null, TimeProvider? time = null, ILogger? logger = null)
     {
-        options ??= new StreamTransportOptions();
+        // Copies, validated: the caller's objects stay theirs, and changing them later cannot undo the checks.
+        options = options?.Snapshot() ?? new StreamTransportOptions();
         options.Validate();
-        connect ??= new WebSocketConnectOptions();
+        connect = connect?.Snapshot() ?? new WebSocketConnectOptions();
         connect.Validate();
         return new WebSocketClientTransport(options, connect, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
     }
@@ -83,7 +84,7 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
 
     private WebSocketChannel? Open(NetAddress destination)
     {
-        // The URI first: it can still fail (options changed after CreateClient validated them), and the transport counts
+        // The URI first: if it ever fails (CreateClient validated a copy of the options, so it should not), the transport counts
         // that as a failed connect (WebSocketPeers.TrySend), with no channel to release.
         var remote = destination.ToEndPoint();
         string host = _connect.TlsHostName is { } name

@@ -2,7 +2,10 @@ using System.Net.Security;
 
 namespace Traktor.Ecs.Net;
 
-/// <summary>How a <see cref="WebSocketClientTransport"/> reaches a server's WebSocket endpoint.</summary>
+/// <summary>
+/// How a <see cref="WebSocketClientTransport"/> reaches a server's WebSocket endpoint. <c>CreateClient</c> keeps a copy:
+/// changing this object afterwards does not change the transport.
+/// </summary>
 public sealed class WebSocketConnectOptions
 {
     /// <summary>The request path of the server's endpoint (default "/traktor", as <c>WebSocketServerTransport</c> listens).</summary>
@@ -20,6 +23,13 @@ public sealed class WebSocketConnectOptions
 
     /// <summary>Replaces the default certificate validation (for a test or a private certificate authority); null keeps the system's.</summary>
     public RemoteCertificateValidationCallback? RemoteCertificateValidation { get; set; }
+
+    /// <summary>
+    /// The copy a transport keeps (then validates): changing the caller's object after <c>CreateClient</c> has no effect,
+    /// so the settings it checked are the ones it connects with. Strings and a delegate are immutable, so a shallow copy
+    /// is whole.
+    /// </summary>
+    internal WebSocketConnectOptions Snapshot() => (WebSocketConnectOptions)MemberwiseClone();
 
     internal void Validate()
     {
