@@ -231,10 +231,10 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     public void AfterUpdate(in float state)
     {
         Replication.Update(this);
-        if (Replication.Lagging.Count > 0)
+        if (Replication.CutConnections.Count > 0)
         {
-            foreach (var connection in Replication.Lagging) Transport.Disconnect(connection, DisconnectReason.SendQueueOverflow);
-            Replication.Lagging.Clear();
+            foreach (var connection in Replication.CutConnections) Transport.Disconnect(connection, DisconnectReason.SendQueueOverflow);
+            Replication.CutConnections.Clear();
         }
 
         Sending?.Invoke();

@@ -13,7 +13,15 @@ internal sealed partial class ScriptEntries
     /// Counts the count hook's interval (<see cref="HookInterval"/> when it was set) against the running entry
     /// (called by the count hook); true once the entry's budget for this tick is spent.
     /// </summary>
-    public bool OverBudget(Lua thread)
+    public bool OverBudget(Lua thread) => OverBudget(thread.Handle, level: 1);
+
+    /// <summary>
+    /// <see cref="OverBudget(Lua)"/> from the host's C hook (<see cref="CountHook"/>), called at the script's own frame:
+    /// where it was is at stack level 0, not under a Lua hook function.
+    /// </summary>
+    public bool OverBudget(IntPtr thread) => OverBudget(thread, level: 0);
+
+    private bool OverBudget(IntPtr thread, int level)
     {
         var entry = _running;
         if (entry is null)
@@ -22,13 +30,14 @@ internal sealed partial class ScriptEntries
         }
 
         // The interval that just ran out (the hook's interval changes with the strings that live).
-        entry.Instructions += Math.Max(1, LuaNative.lua_gethookcount(thread.Handle));
-        if (Spent(entry, thread))
+        entry.Instructions += Math.Max(1, LuaNative.lua_gethookcount(thread));
+        if (IsSpent(entry, out bool outOfTime))
         {
+            NoteAbort(entry, thread, level, outOfTime);
             return true;
         }
 
-        Tune(thread.Handle, tightenOnly: false);
+        Tune(thread, tightenOnly: false);
         return false;
     }
 
@@ -93,16 +102,20 @@ internal sealed partial class ScriptEntries
             return false;
         }
 
+        NoteAbort(entry, thread.Handle, 1, outOfTime);
+        return true;
+    }
+
+    private void NoteAbort(EntryThread entry, IntPtr thread, int level, bool outOfTime)
+    {
         if (entry.AbortedAt is null)
         {
-            entry.AbortedAt = _script.Locate(thread, 1);
+            entry.AbortedAt = _script.Locate(Lua.FromIntPtr(thread), level);
             if (!entry.SpentInAllocation)
             {
                 entry.OutOfTime = outOfTime;
             }
         }
-
-        return true;
     }
 
     private bool IsSpent(EntryThread entry, out bool outOfTime)

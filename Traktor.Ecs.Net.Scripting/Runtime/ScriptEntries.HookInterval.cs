@@ -23,7 +23,7 @@ internal sealed partial class ScriptEntries
     {
         get
         {
-            if (_running is { } entry && (entry.AbortedAt is not null || entry.SpentInAllocation))
+            if (IsRunningSpent)
             {
                 return 1;
             }
@@ -55,7 +55,8 @@ internal sealed partial class ScriptEntries
     }
 
     // Sets the thread's count hook to HookInterval (only a shorter one when tightenOnly); a thread without one is left alone.
-    // Between instructions (not tightenOnly: that comes from the allocator) the strings made since are measured first.
+    // Between instructions (not tightenOnly: that comes from the allocator) the strings made since are measured first, and
+    // the hook becomes the host's C hook (CountHook), or, once the running entry is spent, the sandbox's, which aborts it.
     private void Tune(IntPtr thread, bool tightenOnly)
     {
         if (!tightenOnly)
@@ -69,13 +70,27 @@ internal sealed partial class ScriptEntries
             return;
         }
 
+        IntPtr hook = LuaNative.lua_gethook(thread);
+        CountHook.Remember(hook);
         int count = LuaNative.lua_gethookcount(thread);
         int interval = HookInterval;
-        if (interval == count || (tightenOnly && interval > count))
+        if (tightenOnly)
         {
+            if (interval < count)
+            {
+                LuaNative.lua_sethook(thread, hook, mask, interval);
+            }
+
             return;
         }
 
-        LuaNative.lua_sethook(thread, LuaNative.lua_gethook(thread), mask, interval);
+        IntPtr dispatcher = CountHook.Dispatcher;
+        IntPtr wanted = dispatcher == IntPtr.Zero ? hook : IsRunningSpent ? dispatcher : CountHook.Pointer;
+        if (interval != count || wanted != hook)
+        {
+            LuaNative.lua_sethook(thread, wanted, mask, interval);
+        }
     }
+
+    private bool IsRunningSpent => _running is { } entry && (entry.AbortedAt is not null || entry.SpentInAllocation);
 }

@@ -169,6 +169,7 @@ internal sealed partial class ScriptEntries
             Tune(_current, tightenOnly: false);
             _script.Memory.Rearm();
             _script.Memory.Enforcing = true;
+            var outer = CountHook.Enter(this);
             entry.ResumedAt = Stopwatch.GetTimestamp();
             try
             {
@@ -176,6 +177,7 @@ internal sealed partial class ScriptEntries
             }
             finally
             {
+                CountHook.Leave(outer);
                 entry.RanBefore += Stopwatch.GetTimestamp() - entry.ResumedAt;
                 _script.Memory.Enforcing = false;
                 _running = null;

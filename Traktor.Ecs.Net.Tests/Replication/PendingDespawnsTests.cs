@@ -1,4 +1,5 @@
 using System.Numerics;
+using CsCheck;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Transport;
 
@@ -66,6 +67,48 @@ public class PendingDespawnsTests
         Assert.True(waited.Count > 200, $"{waited.Count} despawns delivered");
         uint longest = Math.Max(waited.Max(), queuedAt.Values.Select(at => server.Tick - at).DefaultIfEmpty(0u).Max());
         Assert.True(longest <= 10, $"a despawn waited {longest} ticks ({queuedAt.Count} never delivered)");
+    }
+
+    [Fact]
+    public void The_queue_behaves_like_a_list_in_queue_order_and_its_ring_stays_bounded()
+    {
+        // Operations on ids 1..40: add (at a tick), cancel, acknowledge (by a snapshot tick). The ring with holes and
+        // a map must keep the order, the ticks and the membership of a plain list searched linearly (what it replaced).
+        var operation = Gen.Select(Gen.Int[0, 2], Gen.UInt[1, 40], Gen.UInt[0, 50]);
+        operation.Array[0, 400].Sample(operations =>
+        {
+            var pending = new PendingDespawns();
+            var model = new List<(uint Id, uint Tick)>();
+            int most = 0;
+            foreach (var (kind, id, tick) in operations)
+            {
+                int at = model.FindIndex(e => e.Id == id);
+                switch (kind)
+                {
+                    case 0:
+                        pending.Add(id, tick);
+                        if (at < 0) model.Add((id, tick));
+                        break;
+                    case 1:
+                        pending.Cancel(id);
+                        if (at >= 0) model.RemoveAt(at);
+                        break;
+                    default:
+                        bool ends = at >= 0 && (int)(model[at].Tick - tick) <= 0;
+                        Assert.Equal(ends, pending.Acknowledge(id, tick));
+                        if (ends) model.RemoveAt(at);
+                        break;
+                }
+
+                most = Math.Max(most, model.Count);
+                Assert.Equal(model.Count, pending.Count);
+                var oldest = new uint[model.Count + 1];
+                Assert.Equal(model.Count, pending.CopyOldest(oldest));
+                Assert.Equal(model.Select(e => e.Id), oldest.Take(model.Count));
+            }
+
+            Assert.True(pending.Capacity <= Math.Max(64, 3 * most), $"ring of {pending.Capacity} for at most {most} pending");
+        }, iter: 300);
     }
 
     /// <summary>Acknowledges every snapshot as soon as it is sent, the way a perfect link would.</summary>

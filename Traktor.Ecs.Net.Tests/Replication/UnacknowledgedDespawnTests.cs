@@ -43,19 +43,24 @@ public class UnacknowledgedDespawnTests
         server.AddConnection(deaf);
         var sink = new Sink(server, honest);
         var alive = new Queue<Entity>();
+        int most = 0;
         // A minute of a game firing 20 bullets a tick that live 10 ticks (about 200 at a time): 72,000 despawns.
         for (int tick = 0; tick < 3_600; tick++)
         {
             for (int i = 0; i < SpawnsPerTick; i++) alive.Enqueue(world.Create(new Position2 { Value = new Vector2(i, tick % 7) }));
             while (alive.Count > SpawnsPerTick * Lifetime) world.Destroy(alive.Dequeue());
             sink.Update();
+            most = Math.Max(most, server.StateOf(deaf)!.PendingDespawns.Count);
         }
 
         Assert.True(server.StateOf(honest)!.PendingDespawns.Count <= SpawnsPerTick, "the honest client's despawns are acknowledged");
         int held = server.StateOf(deaf)?.PendingDespawns.Count ?? 0;
         // Before: 71,800 despawns held for the deaf client (all but the last tick's), growing for as long as it stays.
         Assert.True(held <= ServerReplication.MinDespawnBacklog, $"{held:N0} despawns held for a client that acknowledges none");
-        Assert.Equal([deaf], server.Lagging);
+        Assert.Equal([deaf], server.CutConnections);
+        // It is sent no new entities from a quarter of the bound on, so it holds at most those it knew on top of that.
+        // Before: 16,385 (the bound).
+        Assert.InRange(most, ServerReplication.MinDespawnBacklog / 4, (ServerReplication.MinDespawnBacklog / 4) + (SpawnsPerTick * Lifetime));
     }
 
     [Fact]
@@ -87,8 +92,9 @@ public class UnacknowledgedDespawnTests
         // Before: still connected after a minute, 71,800 despawns held for it and growing.
         Assert.True(ended.TryGetValue(2, out var reason), "the deaf client is still connected after a minute");
         Assert.Equal(DisconnectReason.SendQueueOverflow, reason);
-        // 16,384 despawns at 20 a tick: cut after about 14 s.
-        Assert.InRange(ticks, ServerReplication.MinDespawnBacklog / SpawnsPerTick, ServerReplication.MinDespawnBacklog / SpawnsPerTick + 30);
+        // No despawn acknowledged for 5 s while it held a quarter of the bound (4,096 at 20 a tick: 3.4 s): cut after 5 s.
+        // (Before this bound: 16,384 despawns at 20 a tick, about 14 s.)
+        Assert.InRange(ticks, ServerReplication.DespawnStallSeconds * 60, (ServerReplication.DespawnStallSeconds * 60) + 30);
         Assert.False(ended.ContainsKey(1));
         Assert.Equal(ClientState.Connected, honest.Transport.State);
         Assert.True(w.Server.Replication.StateOf(w.Server.Connections.Single())!.PendingDespawns.Count <= 2 * SpawnsPerTick);

@@ -102,6 +102,91 @@ public sealed class PlayerHostDirectoryLeaveTests : IAsyncLifetime
         Assert.Equal([(ulong)carol], relay.PresentPlayers);
     }
 
+    [Fact]
+    public async Task A_member_that_rejoined_while_a_heartbeat_listing_its_old_departure_was_in_flight_stays()
+    {
+        long host = (await services.Authentication.RegisterAsync("racing-host", Password, Cancel)).UserId;
+        long bob = (await services.Authentication.RegisterAsync("returning-bob", Password, Cancel)).UserId;
+        var directory = services.Sessions!;
+        var grant = await directory.CreatePlayerHostedSessionAsync(new SessionOptions("race", 4), host, Cancel);
+
+        SessionRelay? relay = null;
+        using var setup = new RpcWorld(new LinkConditions(), configure: o =>
+        {
+            o.PrivateKey = grant.SessionKey;
+            o.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address);
+        });
+        relay = new SessionRelay(setup.ServerRpcs, grant.Session.Id, grant.Session.MaxPlayers - 1, directory: null, setup.Harness.Time);
+        var held = new HeldHeartbeats(Assert.IsAssignableFrom<IPlayerHostedSessions>(directory));
+        await using var entry = PlayerSessionHost.Start(held, grant, host, Interval, time);
+        entry.Attach(relay);
+        entry.Report([setup.Harness.ServerAddress.ToEndPoint()], []);
+        await HeartbeatsAsync(entry, 1);
+        var bobPeer = await ConnectAsync(setup, directory, grant.Session.Id, bob, "returning-bob");
+        entry.Report([setup.Harness.ServerAddress.ToEndPoint()], [bob]);
+
+        // Bob's game disconnects, he leaves and the directory records it; the host's next heartbeat is read now, listing
+        // that departure, and its answer is slow to come back.
+        bobPeer.Client.Transport.Disconnect();
+        Assert.True(setup.TickUntil(() => setup.Server.Connections.Count == 0, 300));
+        Assert.True(await directory.LeaveSessionAsync(grant.Session.Id, bob, Cancel));
+        held.Holding = true;
+        time.Advance(Interval);
+        var answer = await held.Read.WaitAsync(TimeSpan.FromSeconds(30), Cancel);
+        Assert.Contains(answer.Departures, d => d.UserId == bob);
+
+        // Meanwhile bob joins again (the directory clears his departure) and his game is back on the host.
+        var back = await ConnectAsync(setup, directory, grant.Session.Id, bob, "returning-bob");
+        Assert.Equal([(ulong)bob], relay.PresentPlayers);
+
+        // The answer arrives. Before, the relay applied the departure it listed and cut bob (LeftSession).
+        held.Release();
+        await HeartbeatsAsync(entry, 2);
+        setup.Tick(30);
+        Assert.Equal(ClientState.Connected, back.Client.Transport.State);
+        Assert.Equal([(ulong)bob], relay.PresentPlayers);
+    }
+
+    /// <summary>The host's directory, whose heartbeat answers can be held back once read (a slow answer).</summary>
+    private sealed class HeldHeartbeats(IPlayerHostedSessions inner) : IPlayerHostedSessions
+    {
+        private readonly TaskCompletionSource<PlayerHostHeartbeat> read = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>True to hold the next answer until <see cref="Release"/>.</summary>
+        public volatile bool Holding;
+
+        /// <summary>The held answer, once read.</summary>
+        public Task<PlayerHostHeartbeat> Read => read.Task;
+
+        public void Release() => released.TrySetResult();
+
+        public async Task<PlayerHostHeartbeat> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<System.Net.IPEndPoint> addresses,
+            IReadOnlyList<long> connectedPlayers, CancellationToken cancellationToken = default)
+        {
+            var answer = await inner.HostHeartbeatAsync(id, hostUserId, addresses, connectedPlayers, cancellationToken);
+            if (Holding && read.TrySetResult(answer))
+            {
+                await released.Task.WaitAsync(cancellationToken);
+            }
+
+            return answer;
+        }
+
+        public Task<PlayerHostGrant> CreatePlayerHostedSessionAsync(SessionOptions options, long hostUserId, CancellationToken cancellationToken = default) =>
+            inner.CreatePlayerHostedSessionAsync(options, hostUserId, cancellationToken);
+
+        public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default) =>
+            inner.ClaimHostAsync(id, userId, hostKey, cancellationToken);
+
+        public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, long expectedHostUserId, CancellationToken cancellationToken = default) =>
+            inner.ClaimHostAsync(id, userId, hostKey, expectedHostUserId, cancellationToken);
+
+        public Task ReportHostLostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) => inner.ReportHostLostAsync(id, userId, cancellationToken);
+
+        public Task<bool> ReleaseHostAsync(SessionId id, long userId, CancellationToken cancellationToken = default) => inner.ReleaseHostAsync(id, userId, cancellationToken);
+    }
+
     /// <summary>Waits (a bounded number of polls, no timing asserted) until the host's heartbeats the directory accepted reach <paramref name="count"/>.</summary>
     private static async Task HeartbeatsAsync(PlayerSessionHost entry, long count)
     {

@@ -101,6 +101,42 @@ public sealed class SessionRelayAdmissionTests
     }
 
     [Fact]
+    public void A_departure_older_than_the_ticket_the_player_came_back_with_leaves_it_playing()
+    {
+        using var setup = Start(out var relay);
+        var clock = setup.Harness.Time;
+        var first = Ticket(relay, clock.GetUtcNow());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var peer = Connect(setup, Player, first, seed: 41);
+        Assert.Equal([Player], relay.PresentPlayers);
+
+        // The player leaves in the directory and joins again at once: a ticket issued after its departure. Its game is back
+        // (within the reconnect grace) before the host hears of the departure: a heartbeat answer read before the rejoin.
+        peer.Client.Transport.Disconnect();
+        Assert.True(setup.TickUntil(() => setup.Server.Connections.Count == 0, 300));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var left = clock.GetUtcNow();
+        clock.Advance(TimeSpan.FromMilliseconds(500));
+        var back = Connect(setup, Player, Ticket(relay, clock.GetUtcNow()), seed: 42);
+        Assert.Equal(ClientState.Connected, back.Client.Transport.State);
+
+        relay.Leave((long)Player, left, SessionLeaveReason.Left);
+        setup.Tick(30);
+
+        // Before, the stale departure cut the player that had just come back (LeftSession) and announced its PlayerLeft.
+        Assert.Equal(ClientState.Connected, back.Client.Transport.State);
+        Assert.Equal([Player], relay.PresentPlayers);
+        Assert.False(relay.Approve(Player, first, default));   // the departure still voids the ticket it left with
+
+        // A departure after the ticket it came back with still applies.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        relay.Leave((long)Player, clock.GetUtcNow(), SessionLeaveReason.Removed);
+        Assert.True(setup.TickUntil(() => back.Client.Transport.State == ClientState.Disconnected, 300));
+        Assert.Equal(DisconnectReason.Kicked, back.Client.Transport.LastDisconnectReason);
+        Assert.Empty(relay.PresentPlayers);
+    }
+
+    [Fact]
     public void A_player_never_admitted_here_departs_as_of_the_hosts_clock()
     {
         using var setup = Start(out var relay);

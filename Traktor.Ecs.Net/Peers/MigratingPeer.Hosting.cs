@@ -71,10 +71,7 @@ public sealed partial class MigratingPeer
     /// <summary>Stops the host role: every remote player is disconnected with <paramref name="reason"/>, then the server and the host systems go.</summary>
     private void StopServing(DisconnectReason reason)
     {
-        foreach (var connection in clientIds.Keys.ToArray())
-        {
-            if (!Host!.Server.IsLocal(connection)) server!.Disconnect(connection, reason);
-        }
+        server?.DisconnectAll(reason); // every connection, also one admitted before this peer heard of it (else ServerShutdown: a lost host)
 
         active?.Dispose();
         active = null;

@@ -242,6 +242,23 @@ internal static partial class SnapshotBody
     }
 
     /// <summary>The static prefix code's length for a residual (bucket code and offset bits).</summary>
+    /// <summary>
+    /// The size of a despawn list of <paramref name="sorted"/> ids by the static code lengths (none flagged on a reference
+    /// entry, so at most what it costs): the count and each id's gap from the one before.
+    /// </summary>
+    public static long DespawnListBits(ReadOnlySpan<uint> sorted)
+    {
+        long bits = StaticBits(sorted.Length);
+        uint last = 0;
+        foreach (uint netId in sorted)
+        {
+            bits += StaticBits(unchecked((int)(netId - last)));
+            last = netId;
+        }
+
+        return bits;
+    }
+
     private static int StaticBits(int delta)
     {
         int bucket = DeltaBuckets.BucketOf(ZigZag.Encode(delta));

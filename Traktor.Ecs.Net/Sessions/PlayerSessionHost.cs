@@ -70,7 +70,8 @@ public sealed class PlayerSessionHost : IAsyncDisposable
     /// <see cref="SessionRelay.Leave"/> (any thread), which disconnects a player still connected with
     /// <see cref="DisconnectReason.LeftSession"/> or <see cref="DisconnectReason.Kicked"/> and frees its seat on the host, as
     /// a game server does (<see cref="Attach"/> does it). A departure is listed again at each heartbeat for a while; the
-    /// relay ignores one it knows.
+    /// relay ignores one it knows, and one older than the ticket the player was admitted with (it joined again since). Each
+    /// handler runs on its own: one that throws is logged and the others, and the beat's other departures, still run.
     /// </summary>
     public event Action<SessionDeparture>? MemberLeft;
 
@@ -228,7 +229,7 @@ public sealed class PlayerSessionHost : IAsyncDisposable
             {
                 foreach (var departure in answer.Departures ?? [])
                 {
-                    left(departure);
+                    RaiseMemberLeft(left, departure);
                 }
             }
         }
@@ -249,6 +250,24 @@ public sealed class PlayerSessionHost : IAsyncDisposable
         finally
         {
             Volatile.Write(ref beating, 0);
+        }
+    }
+
+    // Each handler on its own: one that throws (a game's own, say) skipped the other handlers of that departure (the relay's
+    // among them) and every later departure of the beat, and the beat's exception went unobserved on the timer.
+    private void RaiseMemberLeft(Action<SessionDeparture> left, SessionDeparture departure)
+    {
+        foreach (var handler in Delegate.EnumerateInvocationList(left))
+        {
+            try
+            {
+                handler(departure);
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "A MemberLeft handler of session {Session} threw for player {Player}; the other handlers and departures go on.",
+                    Session, departure.UserId);
+            }
         }
     }
 

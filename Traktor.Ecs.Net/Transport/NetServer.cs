@@ -376,6 +376,17 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     }
 
     /// <summary>
+    /// Disconnects every client the server holds with <paramref name="reason"/>: also those the handshake admitted whose
+    /// <see cref="NetEventType.Connected"/> event nobody has polled yet, which a caller counting the connections it was told
+    /// of would miss (a listen server stopping for a reason other than <see cref="DisconnectReason.ServerShutdown"/>).
+    /// </summary>
+    /// <param name="reason">What every client is told.</param>
+    internal void DisconnectAll(DisconnectReason reason)
+    {
+        for (int i = _active.Count - 1; i >= 0; i--) Remove(_active[i], reason);
+    }
+
+    /// <summary>
     /// Tells every client the server is shutting down, then releases the connections; disposes the transport too when the
     /// server was created owning it (a socket left open stays bound, so the port cannot be bound again, until the garbage
     /// collector finalizes it).
@@ -383,7 +394,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     public void Dispose()
     {
         if (_disposed) return;
-        for (int i = _active.Count - 1; i >= 0; i--) Remove(_active[i], DisconnectReason.ServerShutdown);
+        DisconnectAll(DisconnectReason.ServerShutdown);
         _handshake.Dispose();
         NetMetrics.Unregister(this);
         _disposed = true;

@@ -228,6 +228,36 @@ public abstract class FleetHostingContract<THarness> where THarness : IDirectory
         Assert.True(await rig.TickUntilAsync(() => stayer.Leaves.Received.Count == 2, 120));
         Assert.Equal(ClientState.Connected, stayer.State);
     }
+
+    [Fact]
+    public async Task A_player_that_rejoined_while_a_heartbeat_listing_its_old_departure_was_in_flight_stays()
+    {
+        await using var directory = await new THarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var server = await rig.StartServerAsync(directory.Node);
+        long[] ids = await PlayersAsync(directory.Node, 1);
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("rejoin", 4), Cancel);
+        var pilot = await JoinAndConnectAsync(rig, directory.Node, session.Id, ids[0]);
+
+        // The pilot's game disconnects and it leaves; the server's next heartbeat is read, listing that departure, and its
+        // answer is slow to come back.
+        pilot.Client.Transport.Disconnect();
+        await rig.TickAsync(10);
+        Assert.True(await directory.Node.Sessions.LeaveSessionAsync(session.Id, ids[0], Cancel));
+        server.Fleet.HoldAnswers();
+        Assert.True(await rig.TickUntilAsync(() => server.Fleet.HeldAnswer.IsCompleted, 600), "no heartbeat was read");
+        var held = await server.Fleet.HeldAnswer;
+        Assert.Contains(held.Sessions.Single(s => s.Session.Id == session.Id).Departures, d => d.UserId == ids[0]);
+
+        // Meanwhile it joins again (the directory clears the departure) and is back on the server, within its reconnect grace.
+        await JoinAndConnectAsync(rig, directory.Node, session.Id, ids[0]);
+
+        // The answer arrives. Before, the relay applied the departure it listed and cut the pilot (LeftSession).
+        server.Fleet.ReleaseAnswers();
+        await rig.TickAsync(120);
+        Assert.Equal(ClientState.Connected, pilot.State);
+        Assert.Equal([(ulong)ids[0]], server.Worlds.Single().Relay.PresentPlayers);
+    }
 }
 
 public sealed class SqliteFleetHostingTests : FleetHostingContract<SqliteDirectoryHarness>;

@@ -168,7 +168,7 @@ internal sealed class FleetRig : IDisposable
                 }
 
                 // Heartbeats start on the clock's timer (inside Advance above); wait for their answers before the clock moves on.
-                if (server.Host.PendingCall is { } call)
+                if (server.Host.PendingCall is { } call && !server.Fleet.HoldingAnswers)
                 {
                     try
                     {

@@ -42,6 +42,34 @@ internal sealed class PausableFleet(IGameServerFleet inner) : IGameServerFleet
     /// <summary>True while the backend is down: every call fails with <see cref="HttpRequestException"/>.</summary>
     public bool Unreachable { get; set; }
 
+    private TaskCompletionSource<FleetAssignments> heldRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource heldRelease = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool holding;
+
+    /// <summary>
+    /// True while heartbeat answers are held back once the directory gave them (a slow answer: the directory's state moves
+    /// on meanwhile); <see cref="ReleaseAnswers"/> delivers them. The rig does not wait for a held call.
+    /// </summary>
+    public bool HoldingAnswers => holding;
+
+    /// <summary>The first answer held since <see cref="HoldAnswers"/>.</summary>
+    public Task<FleetAssignments> HeldAnswer => heldRead.Task;
+
+    /// <summary>Holds the heartbeat answers from now on.</summary>
+    public void HoldAnswers()
+    {
+        heldRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        heldRelease = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        holding = true;
+    }
+
+    /// <summary>Delivers the held answers and holds no more.</summary>
+    public void ReleaseAnswers()
+    {
+        holding = false;
+        heldRelease.TrySetResult();
+    }
+
     public async Task<GameServerLease> RegisterServerAsync(GameServerRegistration registration, CancellationToken cancellationToken = default)
     {
         await WhileRunningAsync(cancellationToken);
@@ -51,7 +79,15 @@ internal sealed class PausableFleet(IGameServerFleet inner) : IGameServerFleet
     public async Task<FleetAssignments> HeartbeatAsync(string serverId, GameServerHeartbeat heartbeat, CancellationToken cancellationToken = default)
     {
         await WhileRunningAsync(cancellationToken);
-        return await inner.HeartbeatAsync(serverId, heartbeat, cancellationToken);
+        var answer = await inner.HeartbeatAsync(serverId, heartbeat, cancellationToken);
+        if (holding)
+        {
+            var release = heldRelease.Task;
+            heldRead.TrySetResult(answer);
+            await release.WaitAsync(cancellationToken);
+        }
+
+        return answer;
     }
 
     public async Task<bool> DeregisterServerAsync(string serverId, CancellationToken cancellationToken = default)

@@ -36,8 +36,17 @@ internal sealed class ConnectionReplicationState
 
     public SentSnapshotLog Log { get; } = new();
 
-    /// <summary>True once it left too many despawns unacknowledged (<see cref="ServerReplication.Lagging"/>): it is being cut.</summary>
-    public bool Lagging { get; set; }
+    /// <summary>
+    /// True once it stopped acknowledging its despawns (<see cref="ServerReplication.CutConnections"/>): it gets nothing
+    /// more and is being disconnected.
+    /// </summary>
+    public bool IsCut { get; set; }
+
+    /// <summary>
+    /// The last tick in which one of its pending despawns was acknowledged, or none was pending: how long it has left them
+    /// unacknowledged (<c>ServerReplication.CutIfStalled</c>).
+    /// </summary>
+    public uint DespawnsAckedTick { get; set; }
 
     /// <summary>Despawns of acknowledged snapshots, for corrections that take an acknowledgement back.</summary>
     public DeliveredDespawns DeliveredDespawns { get; } = new();

@@ -1,62 +1,101 @@
 namespace Traktor.Ecs.Net.Replication.Server;
 
 /// <summary>
-/// The despawns a connection has not had acknowledged yet, each with the tick it was queued in; every snapshot repeats
-/// them until one that carried them is acknowledged. The tick matters because a network id can be despawned more than
-/// once for the same connection: an entity that leaves the client's view (despawn), comes back (spawn, same id) and
-/// leaves again (despawn) before the first snapshot's acknowledgement arrives. That late acknowledgement must not take
-/// away the second despawn: only a snapshot written at or after the tick a despawn was queued in carried that despawn.
-/// Before, the list held bare ids, the old acknowledgement removed the new despawn, and when the snapshot carrying it
-/// was lost the client kept the entity for good (RelevancyConvergenceTests).
+/// The despawns a connection has not had acknowledged yet, each with the tick it was queued in; snapshots repeat them
+/// (the oldest first) until one that carried them is acknowledged. The tick matters because a network id can be
+/// despawned more than once for the same connection: an entity that leaves the client's view (despawn), comes back
+/// (spawn, same id) and leaves again (despawn) before the first snapshot's acknowledgement arrives. That late
+/// acknowledgement must not take away the second despawn: only a snapshot written at or after the tick a despawn was
+/// queued in carried that despawn. Before, the list held bare ids, the old acknowledgement removed the new despawn, and
+/// when the snapshot carrying it was lost the client kept the entity for good (RelevancyConvergenceTests).
 /// </summary>
+/// <remarks>
+/// A ring in queue order with a map from id to ring position: adding, finding and removing one are O(1), and a removal
+/// leaves a hole (id 0, never a network id) that is skipped. Holes at the front are dropped as they surface; when the
+/// ring is full and at least a quarter of it is holes it is compacted in place instead of grown (amortised O(1) a
+/// removal), so it grows only when more than three quarters of it are pending: under three times the most pending at once. Before, a removal searched and shifted a list:
+/// O(pending) for every acknowledged despawn, and a client behind holds thousands.
+/// </remarks>
 internal sealed class PendingDespawns
 {
     // Sizes a connection seldom outgrows: growing past a new high is an allocation in a tick (issue 16).
-    private readonly List<uint> netIds = new(64);
-    private readonly List<uint> queuedAt = new(64);
+    private const int InitialCapacity = 64;
+    private uint[] ids = new uint[InitialCapacity];
+    private uint[] queuedAt = new uint[InitialCapacity];
+    private readonly Dictionary<uint, long> positions = new(InitialCapacity);
 
-    // Membership in O(1): a client that acknowledges nothing lets the list reach its bound
-    // (ServerReplication.DespawnBacklogLimit), and every despawn of every connection asks whether its id is pending.
-    private readonly HashSet<uint> members = new(64);
+    /// <summary>Ring positions (counting up forever) of the oldest entry (live or hole) and of the next one added.</summary>
+    private long front;
+
+    private long head;
     private bool abandoned;
 
     /// <summary>The number of despawns pending.</summary>
-    public int Count => netIds.Count;
+    public int Count => positions.Count;
 
-    /// <summary>The network id of the <paramref name="index"/>-th pending despawn (queue order).</summary>
-    public uint this[int index] => netIds[index];
+    /// <summary>Places the ring holds before it must be compacted or grown (for tests of the bound).</summary>
+    internal int Capacity => ids.Length;
 
     /// <summary>Queues a despawn of <paramref name="netId"/> in <paramref name="tick"/> (at most once: a repeat keeps the older tick, which the snapshots since already carry).</summary>
     public void Add(uint netId, uint tick)
     {
-        if (!abandoned && members.Add(netId))
+        if (abandoned || netId == 0 || positions.ContainsKey(netId))
         {
-            netIds.Add(netId);
-            queuedAt.Add(tick);
+            return;
         }
+
+        if (head - front == ids.Length)
+        {
+            MakeRoom();
+        }
+
+        int index = (int)(head & (ids.Length - 1));
+        ids[index] = netId;
+        queuedAt[index] = tick;
+        positions.Add(netId, head);
+        head++;
     }
 
     /// <summary>True when a despawn of <paramref name="netId"/> is pending.</summary>
-    public bool Contains(uint netId) => members.Contains(netId);
+    public bool Contains(uint netId) => positions.ContainsKey(netId);
 
     /// <summary>
-    /// The connection is being cut for leaving too many despawns unacknowledged: forgets them and queues no more, so
-    /// nothing grows for it until it is gone.
+    /// Copies the oldest pending despawns, in queue order, into <paramref name="into"/> (as many as fit); returns how many.
+    /// Costs the despawns copied plus the holes among them.
+    /// </summary>
+    public int CopyOldest(Span<uint> into)
+    {
+        int copied = 0;
+        for (long position = front; position < head && copied < into.Length; position++)
+        {
+            uint id = ids[position & (ids.Length - 1)];
+            if (id != 0)
+            {
+                into[copied++] = id;
+            }
+        }
+
+        return copied;
+    }
+
+    /// <summary>
+    /// The connection is being cut for leaving its despawns unacknowledged: forgets them and queues no more, so nothing
+    /// grows for it until it is gone.
     /// </summary>
     public void Abandon()
     {
         abandoned = true;
-        netIds.Clear();
-        queuedAt.Clear();
-        members.Clear();
+        positions.Clear();
+        Array.Clear(ids);
+        front = head = 0;
     }
 
     /// <summary>The entity is sent again (a spawn): whatever despawn of it was pending is void.</summary>
     public void Cancel(uint netId)
     {
-        if (members.Contains(netId))
+        if (positions.Remove(netId, out long position))
         {
-            RemoveAt(netIds.IndexOf(netId));
+            Vacate(position);
         }
     }
 
@@ -70,23 +109,71 @@ internal sealed class PendingDespawns
     /// </returns>
     public bool Acknowledge(uint netId, uint snapshotTick)
     {
-        int index = members.Contains(netId) ? netIds.IndexOf(netId) : -1;
-        if (index >= 0 && (int)(queuedAt[index] - snapshotTick) <= 0)
+        if (!positions.TryGetValue(netId, out long position)
+            || (int)(queuedAt[position & (ids.Length - 1)] - snapshotTick) > 0)
         {
-            RemoveAt(index);
-            return true;
+            return false;
         }
 
-        return false;
+        positions.Remove(netId);
+        Vacate(position);
+        return true;
     }
 
-    private void RemoveAt(int index)
+    private void Vacate(long position)
     {
-        // Queue order matters: with more pending than a snapshot carries (MaxDespawnsPerSnapshot) it carries the first
-        // ones, so the oldest must stay first. Swapping the last into the gap let a steady stream of new despawns take
-        // the front for good while older ones waited behind them (PendingDespawnsTests).
-        members.Remove(netIds[index]);
-        netIds.RemoveAt(index);
-        queuedAt.RemoveAt(index);
+        // Queue order matters: with more pending than a snapshot carries it carries the first ones, so the oldest must
+        // stay first. Swapping the last into the gap let a steady stream of new despawns take the front for good while
+        // older ones waited behind them (PendingDespawnsTests). A hole keeps the order.
+        ids[position & (ids.Length - 1)] = 0;
+        while (front < head && ids[front & (ids.Length - 1)] == 0)
+        {
+            front++;
+        }
+    }
+
+    /// <summary>The ring is full: squeeze the holes out when they are a quarter of it or more, else double it.</summary>
+    private void MakeRoom()
+    {
+        int live = positions.Count;
+        if (ids.Length - live >= ids.Length / 4)
+        {
+            // In place, oldest first: each entry moves to a position at or before its own, never over one not yet read.
+            long to = front;
+            for (long from = front; from < head; from++)
+            {
+                int source = (int)(from & (ids.Length - 1));
+                uint id = ids[source];
+                if (id == 0)
+                {
+                    continue;
+                }
+
+                int target = (int)(to & (ids.Length - 1));
+                ids[target] = id;
+                queuedAt[target] = queuedAt[source];
+                positions[id] = to;
+                to++;
+            }
+
+            for (long position = to; position < head; position++)
+            {
+                ids[position & (ids.Length - 1)] = 0;
+            }
+
+            head = to;
+            return;
+        }
+
+        var grownIds = new uint[ids.Length * 2];
+        var grownTicks = new uint[ids.Length * 2];
+        for (long position = front; position < head; position++)
+        {
+            grownIds[position & (grownIds.Length - 1)] = ids[position & (ids.Length - 1)];
+            grownTicks[position & (grownTicks.Length - 1)] = queuedAt[position & (ids.Length - 1)];
+        }
+
+        ids = grownIds;
+        queuedAt = grownTicks;
     }
 }

@@ -37,21 +37,28 @@ public sealed partial class ServerReplication
         }
 
         ShortSort.Sort<Candidate, ByPriority>(new Span<Candidate>(candidates, 0, candidateCount), static (a, b) => b.Priority.CompareTo(a.Priority));
-        // The receiver refuses more than the protocol's limits, whatever the options say.
-        int despawnCount = Math.Min(connection.PendingDespawns.Count, Math.Min(options.MaxDespawnsPerSnapshot, SnapshotFormat.MaxDespawns));
-        int take = ChooseRecordCount(connection, limit, despawnCount);
+        int despawnCount = ChooseDespawns(connection, limit, out double despawnBits);
+        int take = ChooseRecordCount(connection, limit, despawnBits);
         int bytes;
         while (true)
         {
             int recordCount = BuildRecords(connection, take);
             bytes = Encode(limit, recordCount, connection, despawnCount);
-            if (bytes > 0 || take == 0)
+            if (bytes > 0 || (take == 0 && despawnCount == 0))
             {
                 break;
             }
 
             Counters.Reencoded++;
-            take = take * 3 / 4;
+            if (take > 0)
+            {
+                take = take * 3 / 4;
+            }
+            else
+            {
+                despawnCount = despawnCount * 3 / 4; // the oldest of those chosen stay
+                FillDespawns(connection, despawnCount);
+            }
         }
 
         if (bytes <= 0)
@@ -66,6 +73,7 @@ public sealed partial class ServerReplication
     private void CollectCandidates(ConnectionReplicationState connection, List<int> relevant)
     {
         var slots = connection.Slots;
+        bool holdBack = HoldsBackSpawns(connection);
         foreach (int slot in relevant)
         {
             // One lookup per candidate: its place in the slot table goes along with it to record building and commit.
@@ -83,6 +91,12 @@ public sealed partial class ServerReplication
 
             ref var state = ref slots.At(index, slot);
             uint netId = tracker.NetIds[slot];
+            if (holdBack && state.SentNetId != netId)
+            {
+                connection.ForgetIfIdle(slot); // a new entity, while the client is far behind on despawns: later
+                continue;
+            }
+
             bool neverAcked = state.SentNetId != netId || state.AckedCount == 0;
             uint sinceSent = Tick - state.LastSentTick;
             if (neverAcked)
@@ -131,9 +145,9 @@ public sealed partial class ServerReplication
     }
 
     /// <summary>How many of the best candidates should fit, from each record's expected size.</summary>
-    private int ChooseRecordCount(ConnectionReplicationState connection, int limit, int despawnCount)
+    private int ChooseRecordCount(ConnectionReplicationState connection, int limit, double despawnBits)
     {
-        double bits = HeaderBits + (despawnCount * 24);
+        double bits = HeaderBits + despawnBits;
         double available = limit * 8.0;
         int take = 0;
         for (; take < candidateCount && take < SnapshotFormat.MaxRecords; take++)
@@ -242,7 +256,7 @@ public sealed partial class ServerReplication
     /// <summary>Encodes the snapshot; returns its size, or 0 when it did not fit the limit.</summary>
     private int Encode(int limit, int recordCount, ConnectionReplicationState connection, int despawnCount)
     {
-        var despawns = SortedDespawns(connection, despawnCount);
+        var despawns = new ReadOnlySpan<uint>(despawnScratch, 0, despawnCount); // sorted by ChooseDespawns
         var recordSpan = new Span<SnapshotRecord>(records, 0, recordCount);
 
         // The entity list is coded against the newest snapshot the client is known to have applied, while the client
@@ -303,23 +317,6 @@ public sealed partial class ServerReplication
             int body = encoder.Finish();
             return encoder.IsOverflowed ? 0 : headerBytes + body;
         }
-    }
-
-    private ReadOnlySpan<uint> SortedDespawns(ConnectionReplicationState connection, int count)
-    {
-        if (despawnScratch.Length < count)
-        {
-            Array.Resize(ref despawnScratch, count);
-        }
-
-        for (int i = 0; i < count; i++)
-        {
-            despawnScratch[i] = connection.PendingDespawns[i];
-        }
-
-        var span = despawnScratch.AsSpan(0, count);
-        span.Sort();
-        return span;
     }
 
     private void Commit(ConnectionReplicationState connection, int recordCount, int despawnCount, int bytes)

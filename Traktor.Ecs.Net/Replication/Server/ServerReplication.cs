@@ -227,20 +227,8 @@ public sealed partial class ServerReplication
         BuildGrid();
         foreach (var connection in connectionList)
         {
-            if (connection.Lagging)
+            if (connection.IsCut || CutIfStalled(connection))
             {
-                continue;
-            }
-
-            if (connection.PendingDespawns.Count > DespawnBacklogLimit)
-            {
-                // Each snapshot carries the oldest pending ones: a client that acknowledges none of them lets the list grow by
-                // every entity it was sent and the game destroyed. An acknowledging client reaches the bound too when despawns
-                // come faster, for long, than its snapshots carry (128 each); this does not tell the two apart yet.
-                logger.LogWarning("Connection {Connection} left {Count} despawns unacknowledged; it is cut.", connection.Connection, connection.PendingDespawns.Count);
-                connection.Lagging = true;
-                connection.PendingDespawns.Abandon();
-                Lagging.Add(connection.Connection);
                 continue;
             }
 
@@ -250,25 +238,6 @@ public sealed partial class ServerReplication
             }
         }
     }
-
-    /// <summary>
-    /// Despawns a connection may leave unacknowledged, at least (docs/SECURITY.md): snapshots of 128 despawns at 60 Hz
-    /// carry them in about 2 s, far more than an honest client's backlog after a loss.
-    /// </summary>
-    internal const int MinDespawnBacklog = 16_384;
-
-    /// <summary>
-    /// Despawns a connection may leave unacknowledged before it is cut: <see cref="MinDespawnBacklog"/>, or twice the
-    /// entity slots tracked when the world is larger (a client may lose sight of everything it knew at once).
-    /// </summary>
-    internal int DespawnBacklogLimit => Math.Max(MinDespawnBacklog, 2 * tracker.Capacity);
-
-    /// <summary>
-    /// Connections found leaving more than <see cref="DespawnBacklogLimit"/> despawns unacknowledged since the owner last
-    /// cleared this: <see cref="NetworkServer"/> disconnects them (<see cref="DisconnectReason.SendQueueOverflow"/>). They get no
-    /// more snapshots and no more despawns are queued for them.
-    /// </summary>
-    internal List<ConnectionId> Lagging { get; } = new();
 
     /// <summary>The network id the next new replicated entity gets.</summary>
     internal uint NextNetworkId => nextNetId;
@@ -317,6 +286,7 @@ public sealed partial class ServerReplication
             // it back, as before (at worst once more than needed).
             if (state.PendingDespawns.Acknowledge(entry.Despawns[i], tick))
             {
+                state.DespawnsAckedTick = Tick;
                 state.DeliveredDespawns.Add(tick, entry.Despawns[i], Tick);
             }
         }

@@ -44,6 +44,11 @@ public sealed class ServerReplicationOptions
     /// <summary>Ticks to wait before re-sending a spawn that has not been acknowledged yet.</summary>
     public int SpawnResendTicks { get; set; } = 8;
 
-    /// <summary>The most despawns carried by one snapshot (the rest follow in the next ones).</summary>
-    public int MaxDespawnsPerSnapshot { get; set; } = 128;
+    /// <summary>
+    /// The most despawns carried by one snapshot (the rest follow in the next ones), oldest first; at most 4,096, the
+    /// protocol's limit. Within it a snapshot carries as many as half its bytes hold (nearly all of them when no entity
+    /// waits to be sent), so a client that fell behind catches up; to a client that has not acknowledged a despawn
+    /// lately, 128 at most.
+    /// </summary>
+    public int MaxDespawnsPerSnapshot { get; set; } = 4096;
 }

@@ -127,10 +127,9 @@ internal sealed partial class HostedSession
     /// </param>
     public void Stop(DisconnectReason reason)
     {
-        foreach (var connection in relay.Connections)
-        {
-            server.Disconnect(connection, reason); // told now; the dispose below would tell them ServerShutdown
-        }
+        // Every connection the server holds is told now, not only the relay's: one the handshake admitted this tick, before
+        // the host heard of it, got ServerShutdown from the dispose below, which a player-hosted client reads as its host lost.
+        server.DisconnectAll(reason);
 
         group.Dispose();
         PlayerHostRelay.ReleaseRpcServer(Host);

@@ -246,6 +246,16 @@ public sealed class SessionRelay
             ulong clientId = (ulong)leave.UserId;
             RecordDeparture(clientId, leave.At);
 
+            // A departure older than the ticket the player was admitted with is over: it joined again since (the directory
+            // cleared the departure on the rejoin, but a heartbeat answer read before that still listed it). Applied, it cut
+            // the player that had just come back. Both come from the directory's clock. A player adopted after a migration
+            // has no admission here, and leaves.
+            if (admittedTickets.TryGetValue(clientId, out var admitted) && admitted.Issued > leave.At)
+            {
+                logger.LogInformation("Player {Player} of session {Session} rejoined after its departure at {At}; it stays.", clientId, Session, leave.At);
+                continue;
+            }
+
             if (present.Contains(clientId))
             {
                 Depart(clientId, leave.At);

@@ -1,0 +1,102 @@
+using System.Numerics;
+using CsCheck;
+using Traktor.Ecs.Net.Replication.Client;
+using Traktor.Ecs.Net.Replication.Server;
+
+namespace Traktor.Ecs.Net.Tests.Replication;
+
+/// <summary>
+/// An honest player near whom the game despawns a lot (a bullet storm) falls behind on despawns for a while: it must
+/// catch up and never be cut, however long the storm lasts. Only a client that stops acknowledging them is cut
+/// (<see cref="UnacknowledgedDespawnTests"/>).
+/// </summary>
+public class DespawnBacklogTests
+{
+    private static readonly QueryDescription Replicated = new QueryDescription().WithAll<NetworkId>();
+
+    [Fact]
+    public void An_acknowledging_client_under_25_despawns_a_tick_at_10_Hz_is_never_cut_and_ends_with_every_entity_gone()
+    {
+        using var serverWorld = World.Create();
+        using var clientWorld = World.Create();
+        var server = new ServerReplication(serverWorld, ReplicationWorld.Registry, new ServerReplicationOptions { SnapshotRate = 10 });
+        var client = new ClientReplication(clientWorld, ReplicationWorld.Registry);
+        var connection = EntityListReplicationTests.Connection;
+        server.AddConnection(connection);
+        // Up to 20 ticks each way (a round trip of about a third of a second): every snapshot sent in a round trip
+        // repeats the same oldest despawns, so 128 a snapshot drained only 128 a round trip.
+        var link = new EntityListReplicationTests.Link(server, client, new Random(7), lossPercent: 0, maxDelay: 20, duplicatePercent: 0, dropPercent: 0);
+        var alive = new Queue<Entity>();
+        int most = 0;
+        int tick = 0;
+        // Two minutes of 25 entities spawned a tick, each destroyed 30 ticks (half a second) later: 180,000 despawns.
+        for (; tick < 120 * 60; tick++)
+        {
+            for (int i = 0; i < 25; i++) alive.Enqueue(serverWorld.Create(new Position2 { Value = new Vector2(i, tick % 13) }));
+            while (alive.Count > 25 * 30) serverWorld.Destroy(alive.Dequeue());
+            link.Tick(tick);
+            most = Math.Max(most, server.StateOf(connection)?.PendingDespawns.Count ?? 0);
+        }
+
+        // Before: cut at tick 6,207 (103 s), when its backlog passed 16,384.
+        Assert.Empty(server.CutConnections);
+        Assert.True(most < server.DespawnHoldBack, $"{most} despawns pending at most: it caught up");
+        while (alive.Count > 0) serverWorld.Destroy(alive.Dequeue());
+        link.Clean();
+        for (int end = tick + 120; tick < end; tick++) link.Tick(tick);
+
+        Assert.Equal(0, clientWorld.CountEntities(in Replicated));
+        Assert.Equal(0, server.StateOf(connection)!.PendingDespawns.Count);
+        Assert.Empty(server.CutConnections);
+    }
+
+    [Fact]
+    public void Once_acknowledgements_catch_up_the_client_holds_exactly_the_servers_entities()
+    {
+        Gen.Select(Gen.Int, Gen.Int[0, 40], Gen.Int[1, 60], Gen.Int[1, 6], Gen.Int[0, 20], Gen.Int[0, 20])
+            .Sample(Converges, iter: 40);
+    }
+
+    private static void Converges(int seed, int spawnsPerTick, int lifetime, int interval, int delay, int loss)
+    {
+        using var serverWorld = World.Create();
+        using var clientWorld = World.Create();
+        var server = new ServerReplication(serverWorld, ReplicationWorld.Registry, new ServerReplicationOptions { SnapshotRate = 60 / interval });
+        var client = new ClientReplication(clientWorld, ReplicationWorld.Registry);
+        server.AddConnection(EntityListReplicationTests.Connection);
+        var random = new Random(seed);
+        var link = new EntityListReplicationTests.Link(server, client, random, loss, delay, duplicatePercent: loss / 2, dropPercent: 0);
+        var alive = new List<(Entity Entity, int DiesAt)>();
+        int tick = 0;
+        for (; tick < 600; tick++)
+        {
+            // Bursts too: now and then a tick destroys a third of everything at once.
+            bool burst = random.Next(100) == 0;
+            alive.RemoveAll(e =>
+            {
+                bool dies = e.DiesAt <= tick || (burst && random.Next(3) == 0);
+                if (dies) serverWorld.Destroy(e.Entity);
+                return dies;
+            });
+            for (int i = 0; i < random.Next(spawnsPerTick + 1); i++)
+            {
+                alive.Add((serverWorld.Create(new Position2 { Value = new Vector2(random.Next(100), random.Next(100)) }), tick + 1 + random.Next(lifetime)));
+            }
+
+            link.Tick(tick);
+        }
+
+        // The storm ends with some entities still alive, and the link turns clean: the acknowledgements catch up.
+        link.Clean();
+        for (int end = tick + 600; tick < end; tick++) link.Tick(tick);
+
+        string run = $"seed {seed}, {spawnsPerTick} a tick living {lifetime}, interval {interval}, delay {delay}, loss {loss} %";
+        Assert.True(server.CutConnections.Count == 0, $"an acknowledging client was cut ({run})");
+        var expected = new List<uint>();
+        serverWorld.Query(in Replicated, (ref NetworkId id) => expected.Add(id.Value));
+        var actual = new List<uint>();
+        clientWorld.Query(in Replicated, (ref NetworkId id) => actual.Add(id.Value));
+        Assert.True(expected.Order().SequenceEqual(actual.Order()),
+            $"the server has {expected.Count}, the client {actual.Count}; {actual.Except(expected).Count()} despawned ones kept ({run})");
+    }
+}

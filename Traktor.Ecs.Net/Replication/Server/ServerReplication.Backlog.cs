@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Replication.Server;
+
+// The despawn backlog: what each connection still has to be told is gone, how much of it a snapshot carries, and when a
+// connection that stopped acknowledging it is cut. Split from the snapshot writer because it decides a bound on memory
+// per connection (docs/SECURITY.md), not what a snapshot looks like.
+//
+// Why the backlog cannot grow without bound for anybody, and why an honest player is still never cut:
+// - A pending despawn names an entity the client was sent. While a connection holds DespawnHoldBack or more, it is sent
+//   no new entity (only updates of those it has and the despawns), so the backlog grows past that mark by at most the
+//   entities it knows (at most the tracked slots, which DespawnHoldBack leaves room for below the limit).
+// - A client that acknowledges snapshots drains the backlog as fast as the snapshot's bytes allow (despawns are a few
+//   bits each, sorted and delta-coded), not a fixed 128 a snapshot: behind, it catches up.
+// - A connection is cut only when it holds DespawnHoldBack or more and acknowledged none of them for
+//   DespawnStallSeconds (a client that acknowledges nothing: attack review 16), or when it holds more than the limit,
+//   which only corrections taking acknowledgements back can make it do.
+public sealed partial class ServerReplication
+{
+    /// <summary>
+    /// The hard limit on despawns a connection may leave unacknowledged, at least (docs/SECURITY.md). The hold-back keeps
+    /// an acknowledging client far below it.
+    /// </summary>
+    internal const int MinDespawnBacklog = 16_384;
+
+    /// <summary>Despawns a snapshot carries at most to a client that has not acknowledged one lately (it may be gone or lying).</summary>
+    internal const int StalledDespawnsPerSnapshot = 128;
+
+    /// <summary>How long a connection holding <see cref="DespawnHoldBack"/> or more may go without acknowledging one of them.</summary>
+    internal const int DespawnStallSeconds = 5;
+
+    /// <summary>
+    /// Despawns a connection may leave unacknowledged before it is cut whatever it acknowledges: <see cref="MinDespawnBacklog"/>,
+    /// or twice the entity slots tracked when the world is larger (a client may lose sight of everything it knew at once).
+    /// </summary>
+    internal int DespawnBacklogLimit => Math.Max(MinDespawnBacklog, 2 * tracker.Capacity);
+
+    /// <summary>
+    /// From this many despawns pending a connection is sent no new entities until it drains below: a quarter of the
+    /// limit, so that the entities it knows (at most the tracked slots, half the limit) can all die on top of it.
+    /// </summary>
+    internal int DespawnHoldBack => DespawnBacklogLimit / 4;
+
+    /// <summary>Ticks in <see cref="DespawnStallSeconds"/>.</summary>
+    internal int DespawnStallTicks => DespawnStallSeconds * Math.Max(1, options.TickRate);
+
+    /// <summary>
+    /// Connections cut since the owner last cleared this, for having stopped acknowledging their despawns:
+    /// <see cref="NetworkServer"/> disconnects them (<see cref="DisconnectReason.SendQueueOverflow"/>). They get no more
+    /// snapshots and no more despawns are queued for them.
+    /// </summary>
+    internal List<ConnectionId> CutConnections { get; } = new();
+
+    /// <summary>
+    /// Cuts the connection when it holds <see cref="DespawnHoldBack"/> or more despawns and acknowledged none for
+    /// <see cref="DespawnStallTicks"/>, or holds more than <see cref="DespawnBacklogLimit"/>.
+    /// </summary>
+    /// <returns>True when it was cut.</returns>
+    private bool CutIfStalled(ConnectionReplicationState connection)
+    {
+        int pending = connection.PendingDespawns.Count;
+        if (pending == 0)
+        {
+            connection.DespawnsAckedTick = Tick;
+            return false;
+        }
+
+        bool stalled = pending >= DespawnHoldBack && (int)(Tick - connection.DespawnsAckedTick) > DespawnStallTicks;
+        if (!stalled && pending <= DespawnBacklogLimit)
+        {
+            return false;
+        }
+
+        logger.LogWarning(
+            "Connection {Connection} left {Count} despawns unacknowledged for {Ticks} ticks; it is cut.",
+            connection.Connection, pending, Tick - connection.DespawnsAckedTick);
+        connection.IsCut = true;
+        connection.PendingDespawns.Abandon();
+        CutConnections.Add(connection.Connection);
+        return true;
+    }
+
+    /// <summary>True while the connection's backlog is so large that it is sent no new entities.</summary>
+    private bool HoldsBackSpawns(ConnectionReplicationState connection) => connection.PendingDespawns.Count >= DespawnHoldBack;
+
+    /// <summary>
+    /// Whether the client acknowledged a despawn lately (within about two round trips and two snapshots), or had none
+    /// pending: such a client is sent as many despawns as fit, one that does not only <see cref="StalledDespawnsPerSnapshot"/>,
+    /// so it does not fill the sent-snapshot log with thousands of despawns a snapshot that nobody acknowledges.
+    /// </summary>
+    private bool AcknowledgesDespawns(ConnectionReplicationState connection) =>
+        (int)(Tick - connection.DespawnsAckedTick) <= (2 * connection.ResendAfterTicks) + (2 * options.SnapshotInterval);
+
+    /// <summary>
+    /// Chooses the despawns of the next snapshot: the oldest pending, as many as fit half of <paramref name="limit"/>
+    /// (nearly all of it when no entity waits to be sent), within <see cref="ServerReplicationOptions.MaxDespawnsPerSnapshot"/>
+    /// and the protocol's limit. They are left sorted in <see cref="despawnScratch"/>.
+    /// </summary>
+    /// <param name="connection">The receiver.</param>
+    /// <param name="limit">The snapshot's size limit in bytes.</param>
+    /// <param name="bits">The despawn list's estimated size in bits.</param>
+    /// <returns>How many.</returns>
+    private int ChooseDespawns(ConnectionReplicationState connection, int limit, out double bits)
+    {
+        bits = 0;
+        int count = Math.Min(connection.PendingDespawns.Count, Math.Min(options.MaxDespawnsPerSnapshot, SnapshotFormat.MaxDespawns));
+        if (count <= 0)
+        {
+            return 0;
+        }
+
+        if (!AcknowledgesDespawns(connection))
+        {
+            count = Math.Min(count, StalledDespawnsPerSnapshot);
+        }
+
+        double budget = ((limit * 8.0) - HeaderBits) * (candidateCount > 0 ? 0.5 : 0.9);
+        // The cost depends on the gaps between the ids chosen: estimate, shrink in proportion, a few rounds at most
+        // (the encoder's retry shrinks further should the estimate be short).
+        for (int round = 0; ; round++)
+        {
+            FillDespawns(connection, count);
+            bits = SnapshotBody.DespawnListBits(despawnScratch.AsSpan(0, count));
+            if (bits <= budget || count <= 1 || round == 3)
+            {
+                return count;
+            }
+
+            count = Math.Max(1, (int)(count * budget / bits * 0.95));
+        }
+    }
+
+    /// <summary>Copies the oldest <paramref name="count"/> pending despawns into <see cref="despawnScratch"/>, sorted by id.</summary>
+    private void FillDespawns(ConnectionReplicationState connection, int count)
+    {
+        if (despawnScratch.Length < count)
+        {
+            Array.Resize(ref despawnScratch, Math.Max(count, despawnScratch.Length * 2));
+        }
+
+        var span = despawnScratch.AsSpan(0, count);
+        connection.PendingDespawns.CopyOldest(span);
+        span.Sort();
+    }
+}
