@@ -73,6 +73,21 @@ public readonly struct ComponentType : IEquatable<ComponentType>
     /// <summary>Compares two component types by id.</summary>
     public static bool operator !=(ComponentType left, ComponentType right) => !left.Equals(right);
 
+    /// <summary>
+    /// True when the component type is that CLR type. With the implicit conversions both ways, <c>componentType ==
+    /// typeof(T)</c> would otherwise be ambiguous between comparing types and comparing component types.
+    /// </summary>
+    public static bool operator ==(ComponentType left, Type? right) => left.Type == right;
+
+    /// <summary>True when the component type is not that CLR type.</summary>
+    public static bool operator !=(ComponentType left, Type? right) => !(left == right);
+
+    /// <summary>True when the CLR type is that component type's.</summary>
+    public static bool operator ==(Type? left, ComponentType right) => right == left;
+
+    /// <summary>True when the CLR type is not that component type's.</summary>
+    public static bool operator !=(Type? left, ComponentType right) => !(right == left);
+
     /// <inheritdoc />
     public override string ToString() => $"{Type.Name}#{Id}";
 

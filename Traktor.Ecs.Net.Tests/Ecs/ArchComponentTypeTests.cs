@@ -28,4 +28,18 @@ public class ArchComponentTypeTests
         Assert.True(Component<Label>.ComponentType.IsManaged);                // a struct with a string field
         Assert.True(((ComponentType)typeof(List<int>)).IsManaged);            // a class
     }
+
+    [Fact]
+    public void A_component_type_compares_with_a_clr_type_without_ambiguity()
+    {
+        var position = Component<Position>.ComponentType;
+
+        Assert.True(position == typeof(Position));
+        Assert.True(typeof(Position) == position);
+        Assert.False(position != typeof(Position));
+        Assert.True(position != typeof(Velocity));
+        Assert.True(typeof(Velocity) != position);
+        Assert.False(position == (Type?)null);
+        Assert.True(position == Component<Position>.ComponentType);
+    }
 }

@@ -120,6 +120,7 @@ internal sealed partial class Connection
     private void ProcessPayload(ReadOnlySpan<byte> payload, double now)
     {
         AckHeader.TryRead(payload, out ushort ack, out uint ackBits, out int ackLength);
+        long acknowledged = _orderedOut.Acknowledged + _unorderedOut.Acknowledged;
         NoteAcknowledged(ack);
         // Only the newest packet acknowledged yields a round-trip sample: the others' acks went out earlier, in packets
         // that were lost, so theirs would measure the loss, not the path.
@@ -128,6 +129,8 @@ internal sealed partial class Connection
         {
             if ((ackBits & (1u << i)) != 0) Acknowledge((ushort)(ack - 1 - i), now, sample: false);
         }
+        _sent.DetectLoss(now, Statistics, _orderedOut, _unorderedOut);
+        if (_orderedOut.Acknowledged + _unorderedOut.Acknowledged > acknowledged) _reliableProgressAt = now;
         var records = payload[ackLength..];
         while (!records.IsEmpty)
         {

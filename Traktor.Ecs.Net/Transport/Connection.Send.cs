@@ -19,6 +19,10 @@ internal sealed partial class Connection
     public void Flush(double now, bool ackNow = false)
     {
         Statistics.Tick(now);
+        // The timeout first: the packets it declares lost put their messages back among the due ones of this pass.
+        double timeout = _congestion.Timeout(Statistics);
+        _sent.ExpireTimedOut(now, timeout, _orderedOut, _unorderedOut);
+        _congestion.Refill(now, Statistics);
         _orderedOut.BeginSendPass(now);
         _unorderedOut.BeginSendPass(now);
         bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;
@@ -26,7 +30,7 @@ internal sealed partial class Connection
         bool ackDue = _ackOwed && (ackNow || now - _ackOwedSince >= _peer.Options.AckDelay.TotalSeconds);
         for (int packets = 0; packets < _peer.Options.MaxPacketsPerUpdate; packets++)
         {
-            int length = BuildPayload(now, out int ackLength, out int orderedCount, out int unorderedCount, out int receiptCount);
+            int length = BuildPayload(now, _congestion.CanSend, out int ackLength, out int orderedCount, out int unorderedCount, out int receiptCount);
             bool hasMessages = length > ackLength;
             if (!hasMessages && !ackDue && !keepAliveDue) break;
             SendPayload(length, now, orderedCount, unorderedCount, receiptCount);
@@ -38,7 +42,7 @@ internal sealed partial class Connection
         _unreliableOut.EndSendPass();
     }
 
-    private int BuildPayload(double now, out int ackLength, out int orderedCount, out int unorderedCount, out int receiptCount)
+    private int BuildPayload(double now, bool reliable, out int ackLength, out int orderedCount, out int unorderedCount, out int receiptCount)
     {
         var frame = _peer.Frame.AsSpan(PacketLayout.SealedHeaderSize, _peer.PayloadCapacity);
         ackLength = WriteAckHeader();
@@ -46,14 +50,20 @@ internal sealed partial class Connection
         orderedCount = 0;
         unorderedCount = 0;
         receiptCount = 0;
-        double resendDelay = Statistics.ResendDelay;
+        // Reliable records only while the congestion window and the pacing allow; the resend delay is the retransmission
+        // timeout, backed off while nothing in flight is acknowledged.
         int lastGroup = written;
-        int n = _orderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Ordered, ref orderedCount);
-        if (n > 0) lastGroup = written;
-        written += n;
-        n = _unorderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Unordered, ref unorderedCount);
-        if (n > 0) lastGroup = written;
-        written += n;
+        int n;
+        if (reliable)
+        {
+            double resendDelay = _congestion.Timeout(Statistics);
+            n = _orderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Ordered, ref orderedCount);
+            if (n > 0) lastGroup = written;
+            written += n;
+            n = _unorderedOut.WriteDue(frame[written..], now, resendDelay, _sent.Unordered, ref unorderedCount);
+            if (n > 0) lastGroup = written;
+            written += n;
+        }
         n = _unreliableOut.Write(frame[written..], PacketLayout.MaxRecordsPerPacket - orderedCount - unorderedCount, _sent.Receipts, ref receiptCount);
         if (n > 0) lastGroup = written;
         written += n;
@@ -70,7 +80,7 @@ internal sealed partial class Connection
 
     private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, int receiptCount)
     {
-        _sent.Record((ushort)_nextSequence, now, orderedCount, unorderedCount, receiptCount, Statistics, this);
+        ushort sequence = (ushort)_nextSequence;
         var frame = _peer.Frame.AsSpan();
         byte prefix = (byte)PacketType.Payload;
         int sequenceBytes = NextSequenceBytes();
@@ -91,6 +101,7 @@ internal sealed partial class Connection
             }
         }
         int length = SealedPacket.Seal(_sendCipher, prefix, _nextSequence++, frame, plaintextLength, _peer.Datagram, sequenceBytes);
+        _sent.Record(sequence, now, orderedCount, unorderedCount, receiptCount, length, Statistics, this);
         _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
         Statistics.OnSent(length);
         _ackOwed = false;

@@ -16,7 +16,8 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     private readonly PacketCipher? _receiveCipher;
     private readonly ReplayWindow _replay = new();
     private readonly ReceivedPackets _received = new();
-    private readonly SentPackets _sent = new();
+    private readonly CongestionWindow _congestion;
+    private readonly SentPackets _sent;
     private readonly ReliableSendChannel _orderedOut;
     private readonly ReliableSendChannel _unorderedOut;
     private readonly ReliableReceiveChannel _orderedIn;
@@ -37,6 +38,9 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     private int _receivedSinceAck;
     private double _lastSentAt;
     private double _lastReceivedAt;
+
+    /// <summary>When the peer last acknowledged a reliable message not acknowledged before (−∞: never).</summary>
+    private double _reliableProgressAt = double.NegativeInfinity;
     private bool _hasSequenced;
     private bool _refusedUnreliable;
     private ushort _lastSequenced;
@@ -60,6 +64,8 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         _lastReceivedAt = now;
         LastMessageAt = now;
         _lastSentAt = double.NegativeInfinity;
+        _congestion = new CongestionWindow(peer.Options.Mtu);
+        _sent = new SentPackets(_congestion);
         int maxMessage = peer.Options.MaxMessageSize;
         _orderedOut = new ReliableSendChannel(ChannelKind.ReliableOrdered, peer.Buffers);
         _unorderedOut = new ReliableSendChannel(ChannelKind.ReliableUnordered, peer.Buffers);
@@ -85,11 +91,12 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     /// <summary>
     /// Closes the connection when it is dead (docs/PROTOCOL.md §8), each way with its own reason: the peer sent nothing
     /// for the timeout (<see cref="DisconnectReason.TimedOut"/>, the link is lost), or it keeps the connection alive but
-    /// left a reliable message we sent unacknowledged for as long (<see cref="DisconnectReason.SendQueueOverflow"/>, it
-    /// cannot keep up: it was heard from after that message was overdue). Resends have no backoff, so without the second a peer that acknowledges no packet carrying
-    /// reliable records would have its whole window resent every resend delay for ever. The second must not read as
-    /// <see cref="DisconnectReason.TimedOut"/>: that one means the host is gone to a player-hosted session's players, and
-    /// a live player told so would elect or promote itself and split the session.
+    /// acknowledged no reliable message for as long while one we sent waited (<see cref="DisconnectReason.SendQueueOverflow"/>,
+    /// it cannot keep up: it was heard from after that). A peer on a slow link that acknowledges messages, however slowly,
+    /// makes progress and stays; one that acknowledges none is cut: its resends are bounded by the congestion window and
+    /// the backed-off timeout, but a sender must not keep a window of data for a peer that never takes it. The second must
+    /// not read as <see cref="DisconnectReason.TimedOut"/>: that one means the host is gone to a player-hosted session's
+    /// players, and a live player told so would elect or promote itself and split the session.
     /// </summary>
     public void CloseIfDead(double now)
     {
@@ -102,8 +109,11 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
 
         // Only a peer heard from after its oldest message was overdue is alive and not acknowledging: when the link dies
         // with a message in flight sent before the last packet arrived, the message is overdue before the silence is, and
-        // the lost link must still read as TimedOut (a player-hosted session's players migrate on it).
-        double overdueAt = Math.Min(_orderedOut.OldestUnacknowledgedSince, _unorderedOut.OldestUnacknowledgedSince) + _timeout;
+        // the lost link must still read as TimedOut (a player-hosted session's players migrate on it). Overdue counts from
+        // the later of the oldest message's first send and the last acknowledgement of any reliable message, so a peer
+        // still acknowledging is never cut while one message of its waits behind a queue or a few losses.
+        double oldest = Math.Min(_orderedOut.OldestUnacknowledgedSince, _unorderedOut.OldestUnacknowledgedSince);
+        double overdueAt = Math.Max(oldest, _reliableProgressAt) + _timeout;
         if (_lastReceivedAt > overdueAt) Close(DisconnectReason.SendQueueOverflow);
     }
 

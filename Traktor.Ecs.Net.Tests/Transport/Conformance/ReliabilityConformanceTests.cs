@@ -52,10 +52,16 @@ public class ReliabilityConformanceTests
         using var h = new TransportHarness(Hostile(), seed: 11, wire: wire);
         var client = h.Connect(1, Hostile(), seed: 12);
         h.DrainServer();
-        Assert.Equal(100_000, Pump(h, client, ChannelKind.ReliableOrdered, 100_000));
+        // The loss estimate is read halfway: a packet counts as lost only 64 packets after it was sent, and at the end of
+        // the transfer the congestion-controlled sender's packets thin out, so its last losses are not counted yet.
+        double lossHalfway = double.NaN;
+        Assert.Equal(100_000, Pump(h, client, ChannelKind.ReliableOrdered, 100_000, (_, received) =>
+        {
+            if (double.IsNaN(lossHalfway) && received >= 50_000) lossHalfway = client.GetStats().PacketLossPercent;
+        }));
         Assert.Equal(ClientState.Connected, client.State);
         var stats = client.GetStats();
-        Assert.InRange(stats.PacketLossPercent, 20, 50);
+        Assert.InRange(lossHalfway, 20, 50);
         Assert.True(stats.Resends > 0);
     }
 

@@ -28,30 +28,6 @@ public sealed class WebSocketConnectFailureTests
     }
 
     /// <summary>
-    /// Options changed after <c>CreateClient</c> validated them make a URI that cannot be parsed: a counted connect failure,
-    /// held off like a refused connect. Failed before: <see cref="WebSocketClientTransport.TrySend"/> threw a
-    /// <see cref="UriFormatException"/> at the game loop.
-    /// </summary>
-    [Fact]
-    public void A_connection_whose_uri_cannot_be_made_is_a_counted_connect_failure_not_an_exception()
-    {
-        using var server = WebSocketServerTransport.Listen(Loopback);
-        var time = new FakeTimeProvider(TransportHarness.Start);
-        var connect = new WebSocketConnectOptions();
-        using var client = WebSocketClientTransport.CreateClient(connect: connect, time: time);
-        connect.TlsHostName = "game.example:443";
-        var target = server.LocalAddress;
-
-        Assert.False(client.TrySend([1], target));
-        Assert.Equal((1L, 0), (client.Counters.ConnectFailures, client.StreamCount));
-        connect.TlsHostName = null;
-        Assert.False(client.TrySend([2], target)); // held off until the reconnect delay has passed
-        time.Advance(TimeSpan.FromSeconds(1.5));
-        Assert.True(client.TrySend([3], target));
-        Assert.Equal(new byte[] { 3 }, ReceiveOne(server));
-    }
-
-    /// <summary>
     /// An IPv6 literal as the host name (a certificate issued for the address) is written in brackets in the URI, and the
     /// connection goes through. Failed before: "::1" made an unparsable URI, thrown out of the first send.
     /// </summary>

@@ -3,7 +3,8 @@ namespace Traktor.Ecs.Net.Transport.Channels;
 /// <summary>
 /// The sending half of a reliable channel: a window of 1024 message ids in flight, each resent on a timer
 /// until a packet carrying it is acknowledged, and a byte-bounded backlog behind the window.
-/// Resends never back off without bound, so a burst of 100% loss ends in recovery, not a stall.
+/// A message whose packet was declared lost is due at once; the connection's congestion window decides whether a pass
+/// writes at all, and the resend delay it passes backs off while nothing is acknowledged (docs/TRANSPORT.md).
 /// </summary>
 internal sealed class ReliableSendChannel
 {
@@ -18,6 +19,9 @@ internal sealed class ReliableSendChannel
         public double LastSent;
         public double FirstSent;
         public bool InUse;
+
+        /// <summary>The packet that last carried it was declared lost: due now, whatever the resend delay.</summary>
+        public bool Lost;
     }
 
     private readonly record struct Pending(byte[] Buffer, int Length, ushort FragmentIndex, ushort FragmentCount);
@@ -108,6 +112,7 @@ internal sealed class ReliableSendChannel
             slot.LastSent = double.NegativeInfinity;
             slot.FirstSent = double.PositiveInfinity;
             slot.InUse = true;
+            slot.Lost = false;
             _next++;
         }
         // The scan starts at the first WriteDue, which brings this pass's resend delay.
@@ -131,13 +136,14 @@ internal sealed class ReliableSendChannel
         while (_scan != _next && sentCount < sentIds.Length)
         {
             ref var slot = ref _slots[_scan % Window];
-            if (slot.InUse && now - slot.LastSent >= resendDelay)
+            if (slot.InUse && (slot.Lost || now - slot.LastSent >= resendDelay))
             {
                 int n = MessageRecord.Write(destination[written..], _kind, _scan, slot.FragmentIndex, slot.FragmentCount, slot.Buffer.AsSpan(0, slot.Length));
                 if (n == 0) return written;
                 if (!double.IsNegativeInfinity(slot.LastSent)) Resends++;
                 else slot.FirstSent = now;
                 slot.LastSent = now;
+                slot.Lost = false;
                 written += n;
                 sentIds[sentCount++] = _scan;
                 if (_scan == _unsent) _unsent++;
@@ -152,11 +158,29 @@ internal sealed class ReliableSendChannel
         return written;
     }
 
+    /// <summary>Messages acknowledged so far (each once): its growth is the peer's progress.</summary>
+    public long Acknowledged { get; private set; }
+
+    /// <summary>
+    /// The packet sent at <paramref name="packetSentAt"/> that carried message <paramref name="id"/> was declared lost:
+    /// the message is due at the next pass, unless a later packet already carried it again.
+    /// </summary>
+    public void MarkLost(ushort id, double packetSentAt)
+    {
+        if ((ushort)(id - _oldest) >= (ushort)(_next - _oldest)) return;
+        ref var slot = ref _slots[id % Window];
+        if (!slot.InUse || slot.LastSent > packetSentAt) return;
+        slot.Lost = true;
+        // Lost messages lie before the unsent ones: the next pass must scan from the oldest.
+        _earliestSent = double.NegativeInfinity;
+    }
+
     public void Acknowledge(ushort id)
     {
         if ((ushort)(id - _oldest) >= (ushort)(_next - _oldest)) return;
         ref var slot = ref _slots[id % Window];
         if (!slot.InUse) return;
+        Acknowledged++;
         Release(ref slot);
         while (_oldest != _next && !_slots[_oldest % Window].InUse) _oldest++;
         if (Sequence.Difference(_scan, _oldest) < 0) _scan = _oldest;

@@ -30,13 +30,32 @@ internal sealed class SentPackets
         public int IdCount;
         public long ReceiptStart;
         public int ReceiptCount;
+
+        /// <summary>The datagram's bytes while it carries reliable records and is in flight (neither acked nor declared lost), else 0.</summary>
+        public int InFlightBytes;
     }
+
+    /// <summary>Packets later than the newest acknowledged by this many are declared lost (RFC 9002 §6.1.1).</summary>
+    public const int LossThreshold = 3;
+
+    /// <summary>A packet sent this many smoothed round trips before the newest acknowledged one is declared lost (RFC 9002 §6.1.2).</summary>
+    public const double TimeThreshold = 9.0 / 8;
 
     private readonly Entry[] _entries = new Entry[Ring];
     private readonly uint[] _ids = new uint[IdRing];
     private long _idsWritten;
     private readonly uint[] _receipts = new uint[IdRing];
     private long _receiptsWritten;
+    private readonly CongestionWindow _congestion;
+
+    // Packets from _flightStart up to _nextRecorded may be in flight; older ones are resolved for congestion control.
+    private ushort _flightStart;
+    private ushort _nextRecorded;
+    private bool _hasLargestAcked;
+    private ushort _largestAcked;
+    private double _largestAckedSentAt;
+
+    public SentPackets(CongestionWindow congestion) => _congestion = congestion;
 
     /// <summary>Receipts of the tracked messages written into the packet being built.</summary>
     public uint[] Receipts { get; } = new uint[PacketLayout.MaxRecordsPerPacket];
@@ -51,9 +70,10 @@ internal sealed class SentPackets
     /// Remembers a packet about to be sent with the first counts of <see cref="Ordered"/>, <see cref="Unordered"/> and
     /// <see cref="Receipts"/>.
     /// </summary>
-    public void Record(ushort sequence, double now, int orderedCount, int unorderedCount, int receiptCount, ConnectionStatistics statistics, IReceiptSink receipts)
+    public void Record(ushort sequence, double now, int orderedCount, int unorderedCount, int receiptCount, int datagramBytes, ConnectionStatistics statistics, IReceiptSink receipts)
     {
         ref var entry = ref _entries[sequence % Ring];
+        if (entry.InFlightBytes > 0) _congestion.OnForgotten(entry.InFlightBytes);
         if (entry.Used && !entry.LossResolved)
         {
             statistics.AddLossSample(lost: !entry.Acked);
@@ -63,7 +83,12 @@ internal sealed class SentPackets
         {
             Sequence = sequence, Used = true, SentAt = now, IdStart = _idsWritten, IdCount = orderedCount + unorderedCount,
             ReceiptStart = _receiptsWritten, ReceiptCount = receiptCount,
+            InFlightBytes = orderedCount + unorderedCount > 0 ? datagramBytes : 0,
         };
+        if (entry.InFlightBytes > 0) _congestion.OnSent(datagramBytes);
+        _nextRecorded = (ushort)(sequence + 1);
+        // The ring forgets packets 1,024 back: the in-flight scan never starts before what it still holds.
+        if ((ushort)(_nextRecorded - _flightStart) > Ring) _flightStart = (ushort)(_nextRecorded - Ring);
         for (int i = 0; i < orderedCount; i++) _ids[_idsWritten++ % IdRing] = Ordered[i];
         for (int i = 0; i < unorderedCount; i++) _ids[_idsWritten++ % IdRing] = UnorderedFlag | Unordered[i];
         for (int i = 0; i < receiptCount; i++) _receipts[_receiptsWritten++ % IdRing] = Receipts[i];
@@ -80,7 +105,22 @@ internal sealed class SentPackets
         ref var entry = ref _entries[sequence % Ring];
         if (!entry.Used || entry.Acked || entry.Sequence != sequence) return;
         entry.Acked = true;
-        if (sample) statistics.AddRttSample(now - entry.SentAt);
+        if (sample)
+        {
+            statistics.AddRttSample(now - entry.SentAt);
+            _congestion.OnRttSample(now - entry.SentAt, now);
+        }
+        if (entry.InFlightBytes > 0)
+        {
+            _congestion.OnAcknowledged(entry.InFlightBytes, entry.SentAt);
+            entry.InFlightBytes = 0;
+        }
+        if (!_hasLargestAcked || Sequence.IsNewer(sequence, _largestAcked))
+        {
+            _hasLargestAcked = true;
+            _largestAcked = sequence;
+            _largestAckedSentAt = entry.SentAt;
+        }
         if (!entry.LossResolved)
         {
             entry.LossResolved = true;
@@ -93,6 +133,65 @@ internal sealed class SentPackets
             uint id = _ids[i % IdRing];
             if ((id & UnorderedFlag) != 0) unordered.Acknowledge((ushort)id);
             else ordered.Acknowledge((ushort)id);
+        }
+    }
+
+    /// <summary>
+    /// After an ack was handled: declares lost each packet in flight sent <see cref="LossThreshold"/> packets, or
+    /// <see cref="TimeThreshold"/> round trips, before the newest packet acknowledged, so its reliable messages are
+    /// resent at once rather than a timeout later, and the window shrinks. Scans from the oldest packet in flight and
+    /// stops at the first that is not lost, so each packet is visited about once.
+    /// </summary>
+    public void DetectLoss(double now, ConnectionStatistics statistics, ReliableSendChannel ordered, ReliableSendChannel unordered)
+    {
+        if (!_hasLargestAcked) return;
+        double lossDelay = TimeThreshold * Math.Max(statistics.SmoothedRtt, 0.001);
+        while (_flightStart != _nextRecorded)
+        {
+            ref var entry = ref _entries[_flightStart % Ring];
+            if (entry.Used && entry.Sequence == _flightStart && entry.InFlightBytes > 0)
+            {
+                if (!Sequence.IsNewer(_largestAcked, _flightStart)) return;
+                bool lost = Sequence.Difference(_largestAcked, _flightStart) >= LossThreshold || entry.SentAt <= _largestAckedSentAt - lossDelay;
+                if (!lost) return;
+                DeclareLost(ref entry, now, CongestionWindow.IsQueued(statistics.SmoothedRtt, _congestion.MinRtt), ordered, unordered);
+            }
+            _flightStart++;
+        }
+    }
+
+    /// <summary>
+    /// Declares lost every packet in flight sent at least <paramref name="timeout"/> ago (the retransmission timeout
+    /// fired: nothing acknowledged them); true when one was.
+    /// </summary>
+    public bool ExpireTimedOut(double now, double timeout, ReliableSendChannel ordered, ReliableSendChannel unordered)
+    {
+        bool expired = false;
+        while (_flightStart != _nextRecorded)
+        {
+            ref var entry = ref _entries[_flightStart % Ring];
+            if (entry.Used && entry.Sequence == _flightStart && entry.InFlightBytes > 0)
+            {
+                if (now - entry.SentAt < timeout) return expired;
+                if (!expired) _congestion.OnTimeout(now);
+                expired = true;
+                DeclareLost(ref entry, now, queued: true, ordered, unordered);
+            }
+            _flightStart++;
+        }
+        return expired;
+    }
+
+    private void DeclareLost(ref Entry entry, double now, bool queued, ReliableSendChannel ordered, ReliableSendChannel unordered)
+    {
+        _congestion.OnLost(entry.InFlightBytes, entry.SentAt, now, queued);
+        entry.InFlightBytes = 0;
+        if (entry.IdStart < _idsWritten - IdRing) return;
+        for (long i = entry.IdStart; i < entry.IdStart + entry.IdCount; i++)
+        {
+            uint id = _ids[i % IdRing];
+            if ((id & UnorderedFlag) != 0) unordered.MarkLost((ushort)id, entry.SentAt);
+            else ordered.MarkLost((ushort)id, entry.SentAt);
         }
     }
 

@@ -1,0 +1,194 @@
+using Traktor.Ecs.Net.Diagnostics;
+
+namespace Traktor.Ecs.Net.Transport.Packets;
+
+/// <summary>
+/// Sender-side congestion control of a connection's reliable data (docs/TRANSPORT.md, "Congestion control"): a window of
+/// bytes in flight (packets carrying reliable records, sent and neither acknowledged nor declared lost) after NewReno
+/// (RFC 5681, RFC 9002 §7): slow start from 10 packets, one packet more per round trip after the first loss, the window
+/// cut to 0.7 of itself at most once a round trip on loss, and to 2 packets when the retransmission timeout fires twice in a
+/// row; the timeout doubles each time it fires until a packet in flight is acknowledged. A loss cuts the window only when the round trip shows a queue
+/// (smoothed RTT above twice the path's minimum + 50 ms): on a game's path much loss is random (Wi-Fi, mobile), and a
+/// window cut for every random loss holds an honest player on a lossy link to two packets a round trip, while a
+/// bottleneck's queue overflows only once it is full, which lengthens the round trip first. Sends are paced at 1.25 windows per smoothed round trip (2 in
+/// slow start), so a queue of megabytes leaves at the path's rate rather than in bursts of a whole window.
+/// Unreliable traffic is neither held back nor counted: it has its own bounds, and a game's snapshots must not wait.
+/// </summary>
+internal sealed class CongestionWindow
+{
+    public const int InitialPackets = 10;
+    public const int MinimumPackets = 2;
+
+    /// <summary>Loss cuts the window to this share (CUBIC's β): random loss on a game path is common, not always congestion.</summary>
+    public const double LossReduction = 0.7;
+
+    /// <summary>Timeouts in a row after which the window falls to its minimum.</summary>
+    public const int PersistentTimeouts = 2;
+
+    /// <summary>The retransmission timeout doubles at most this many times in a row (64 × its base).</summary>
+    public const int MaxBackoff = 6;
+
+    /// <summary>No retransmission timeout, backed off or not, is longer (the connection's timeout is 10 s by default).</summary>
+    public const double MaxTimeout = 8.0;
+
+    /// <summary>The minimum round trip is the least of the samples of the last 10 to 20 s, so a changed path is followed.</summary>
+    public const double MinRttWindow = 10.0;
+
+    private readonly int _packetBytes;
+    private double _minRtt = double.PositiveInfinity;
+    private double _minRttPrevious = double.PositiveInfinity;
+    private double _minRttSince = double.NaN;
+    private double _recoveryStart = double.NegativeInfinity;
+    private long _ackedInAvoidance;
+    private double _tokens;
+    private double _tokensAt = double.NaN;
+
+    public CongestionWindow(int packetBytes)
+    {
+        _packetBytes = packetBytes;
+        Window = (long)InitialPackets * packetBytes;
+        SlowStartThreshold = long.MaxValue;
+    }
+
+    /// <summary>Bytes that may be in flight.</summary>
+    public long Window { get; private set; }
+
+    public long SlowStartThreshold { get; private set; }
+
+    /// <summary>Bytes of packets carrying reliable records sent and neither acknowledged nor declared lost.</summary>
+    public long InFlight { get; private set; }
+
+    /// <summary>Times in a row the retransmission timeout fired without a packet in flight acknowledged since.</summary>
+    public int Backoff { get; private set; }
+
+    /// <summary>Packets declared lost (by later acks or by the timeout).</summary>
+    public long LostPackets { get; private set; }
+
+    /// <summary>Times the window was cut (one loss episode a round trip, or a timeout).</summary>
+    public long CongestionEvents { get; private set; }
+
+    private long MinimumWindow => (long)MinimumPackets * _packetBytes;
+
+    /// <summary>
+    /// The retransmission timeout: the resend delay's estimate (RFC 6298: 1.25 SRTT + 4 RTTVAR + 5 ms, at least 30 ms)
+    /// without its 1 s bound, since a queue on a slow link makes round trips longer than that, doubled
+    /// <see cref="Backoff"/> times, at most <see cref="MaxTimeout"/>.
+    /// </summary>
+    public double Timeout(ConnectionStatistics statistics)
+    {
+        double rto = statistics.HasRttSample
+            ? Math.Max(1.25 * statistics.SmoothedRtt + 4 * statistics.RttVariation + 0.005, 0.03)
+            : 0.2;
+        return Math.Min(rto * (1 << Backoff), MaxTimeout);
+    }
+
+    /// <summary>True when a packet of reliable records may leave now: room in the window and pacing credit.</summary>
+    public bool CanSend => InFlight < Window && _tokens > 0;
+
+    /// <summary>
+    /// Adds the pacing credit earned since the last call. Credit never exceeds what one interval earns (or the initial
+    /// window), so an idle connection does not save up a burst.
+    /// </summary>
+    public void Refill(double now, ConnectionStatistics statistics)
+    {
+        if (!statistics.HasRttSample)
+        {
+            _tokens = double.PositiveInfinity;
+            _tokensAt = now;
+            return;
+        }
+        double elapsed = double.IsNaN(_tokensAt) ? 0 : Math.Max(0, now - _tokensAt);
+        _tokensAt = now;
+        double gain = Window < SlowStartThreshold ? 2.0 : 1.25;
+        double rate = gain * Window / Math.Max(statistics.SmoothedRtt, 0.001);
+        double earned = rate * elapsed;
+        double cap = Math.Max((double)InitialPackets * _packetBytes, earned);
+        _tokens = double.IsPositiveInfinity(_tokens) ? cap : Math.Min(_tokens + earned, cap);
+    }
+
+    /// <summary>The least round trip seen lately (+∞ before the first sample).</summary>
+    public double MinRtt => Math.Min(_minRtt, _minRttPrevious);
+
+    /// <summary>Takes a round-trip sample into the windowed minimum.</summary>
+    public void OnRttSample(double rtt, double now)
+    {
+        if (double.IsNaN(_minRttSince)) _minRttSince = now;
+        if (now - _minRttSince >= MinRttWindow)
+        {
+            _minRttPrevious = _minRtt;
+            _minRtt = double.PositiveInfinity;
+            _minRttSince = now;
+        }
+        _minRtt = Math.Min(_minRtt, rtt);
+    }
+
+    /// <summary>
+    /// True when the smoothed round trip stands well above the path's minimum: packets wait in a queue, so a loss now
+    /// is the queue overflowing.
+    /// </summary>
+    public static bool IsQueued(double smoothedRtt, double minRtt) => smoothedRtt > 2 * minRtt + 0.05;
+
+    /// <summary>A packet of <paramref name="bytes"/> carrying reliable records left.</summary>
+    public void OnSent(int bytes)
+    {
+        InFlight += bytes;
+        _tokens -= bytes;
+    }
+
+    /// <summary>A packet in flight was acknowledged.</summary>
+    public void OnAcknowledged(int bytes, double sentAt)
+    {
+        // Growth only while the window is used: an application that sends little must not earn a window it never tried.
+        bool limited = 2 * InFlight >= Window;
+        InFlight -= bytes;
+        Backoff = 0;
+        if (sentAt <= _recoveryStart || !limited) return;
+        if (Window < SlowStartThreshold)
+        {
+            Window += bytes;
+            return;
+        }
+        _ackedInAvoidance += bytes;
+        if (_ackedInAvoidance < Window) return;
+        _ackedInAvoidance -= Window;
+        Window += _packetBytes;
+    }
+
+    /// <summary>
+    /// A packet in flight was declared lost: the window is cut once per episode (packets sent before the last cut
+    /// do not cut it again), and only when <paramref name="queued"/> (see <see cref="IsQueued"/>).
+    /// </summary>
+    public void OnLost(int bytes, double sentAt, double now, bool queued)
+    {
+        InFlight -= bytes;
+        LostPackets++;
+        if (sentAt <= _recoveryStart || !queued) return;
+        _recoveryStart = now;
+        CongestionEvents++;
+        Window = Math.Max((long)(Window * LossReduction), MinimumWindow);
+        SlowStartThreshold = Window;
+        _ackedInAvoidance = 0;
+    }
+
+    /// <summary>
+    /// The retransmission timeout fired on a packet in flight (its packets are then declared lost and resent): the
+    /// timeout doubles. The first time only that: acks are lost too, and a timeout cut for a few lost acks in a row
+    /// held a lossy link to two packets a round trip. The second time in a row, with nothing in flight acknowledged
+    /// in between, nothing came back for two timeouts: the path may be gone or far slower, so the window starts again
+    /// from its minimum (RFC 9002's persistent congestion, in spirit).
+    /// </summary>
+    public void OnTimeout(double now)
+    {
+        Backoff = Math.Min(Backoff + 1, MaxBackoff);
+        // The packets now declared lost do not cut the window (again).
+        _recoveryStart = now;
+        if (Backoff < PersistentTimeouts) return;
+        CongestionEvents++;
+        SlowStartThreshold = Math.Max((long)(Window * LossReduction), MinimumWindow);
+        Window = MinimumWindow;
+        _ackedInAvoidance = 0;
+    }
+
+    /// <summary>A packet was forgotten while still in flight (its ack can no longer be matched): it no longer counts.</summary>
+    public void OnForgotten(int bytes) => InFlight -= bytes;
+}
