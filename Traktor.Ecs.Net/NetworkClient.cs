@@ -65,6 +65,14 @@ public sealed class NetworkClient : ISystem<float>
     /// <summary>Raised when the connection ends, with the reason; replicated entities are removed first.</summary>
     public event Action<DisconnectReason>? Disconnected;
 
+    /// <summary>
+    /// Raised right after <see cref="Disconnected"/>, with the reason and whether the server's packet ended the connection
+    /// (<see cref="DisconnectedEvent.ByServer"/>): a cut the host sent (it is alive) and this end's own timeout (the host may
+    /// be gone) differ only there. Read it here rather than the transport's <c>LastDisconnectByServer</c>, which belongs to
+    /// the latest end and may already be another one's when the events drain.
+    /// </summary>
+    public event Action<DisconnectedEvent>? ConnectionEnded;
+
     // Hooks for plugins layered on the client (RPCs): fixed points of the tick, no extra systems to order.
 
     /// <summary>Raised at the end of <see cref="BeforeUpdate"/>, after this tick's snapshots were applied: plugins release held messages here.</summary>
@@ -105,6 +113,7 @@ public sealed class NetworkClient : ISystem<float>
                     Replication.Clock.Reset();
                     wasConnected = false;
                     Disconnected?.Invoke(netEvent.Reason);
+                    ConnectionEnded?.Invoke(new DisconnectedEvent(netEvent.Reason) { ByServer = netEvent.ByServer });
                     break;
                 case NetEventType.Message:
                     Dispatch(netEvent.Data.Span);

@@ -5,7 +5,8 @@ using Traktor.Ecs.Net.Scripting.Sandbox;
 namespace Traktor.Ecs.Net.Scripting.Runtime;
 
 /// <summary>
-/// Runs a script's entries (main chunk, <c>update</c>, RPC handlers) as Lua coroutines, one each.
+/// Runs a script's entries (main chunk, <c>update</c>, RPC handlers) as Lua coroutines, one each at a time: a coroutine
+/// whose entry returned is reused for a later entry (<see cref="IdleThreads"/>).
 /// An entry that calls the network yields <c>(PENDING, ticket)</c> and is parked with its
 /// <see cref="PendingCall"/>; <see cref="Tick"/> resumes it once the answer is there. Nothing here ever
 /// blocks: the tick thread only starts, resumes and polls.

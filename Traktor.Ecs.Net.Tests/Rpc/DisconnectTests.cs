@@ -10,6 +10,45 @@ namespace Traktor.Ecs.Net.Tests.Rpc;
 /// <summary>Disconnects as typed event entities, and the reconnect grace period for a player's entities.</summary>
 public class DisconnectTests
 {
+    /// <summary>
+    /// A client's end carries whether the server's packet ended it, in <see cref="NetworkClient.ConnectionEnded"/> and the
+    /// <see cref="DisconnectedEvent"/> entity. Before, a handler read the transport's <c>LastDisconnectByServer</c> when the
+    /// events drained: a second end queued before that (an attempt started and abandoned) had replaced it, so the host's cut
+    /// read as this end's own (MigratingPeer took a host's cut for silence, and game code could not tell them apart).
+    /// </summary>
+    [Fact]
+    public void A_cut_keeps_its_ByServer_when_a_second_end_is_queued_before_the_events_drain()
+    {
+        using var setup = new RpcWorld(new LinkConditions());
+        var peer = setup.Connect(1, seed: 2);
+        var events = new EventLog<DisconnectedEvent>(peer.World);
+        peer.Group.Add(events);
+        var ended = new List<DisconnectedEvent>();
+        var latest = new List<bool>();
+        peer.Client.ConnectionEnded += ended.Add;
+        peer.Client.Disconnected += _ => latest.Add(peer.Client.Transport.LastDisconnectByServer); // the old way: the latest end's
+
+        // The server cuts the client; its transport hears it, and before the client's tick drains the events a new attempt
+        // starts and is abandoned (a second end, this end's own).
+        setup.Server.Transport.Disconnect(setup.ConnectionOf(1), DisconnectReason.Kicked);
+        setup.Server.Transport.Flush();
+        for (int i = 0; i < 60 && peer.Client.Transport.State != ClientState.Disconnected; i++)
+        {
+            setup.Harness.Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+            peer.Client.Transport.Receive();
+        }
+
+        Assert.Equal(ClientState.Disconnected, peer.Client.Transport.State);
+        Assert.True(peer.Client.Transport.LastDisconnectByServer);
+        peer.Client.Transport.Connect(setup.Harness.IssueToken(1));
+        peer.Client.Transport.Disconnect();
+        setup.Tick();
+
+        Assert.Equal([(DisconnectReason.Kicked, true), (DisconnectReason.ClientDisconnected, false)], ended.Select(e => (e.Reason, e.ByServer)));
+        Assert.Equal([new DisconnectedEvent(DisconnectReason.Kicked) { ByServer = true }, new DisconnectedEvent(DisconnectReason.ClientDisconnected)], events.Seen);
+        Assert.Equal([false, false], latest); // what a handler reading the transport saw: the cut lost its ByServer
+    }
+
     [Fact]
     public void DisconnectsOnBothSidesBecomeEventEntitiesWithTheirReason()
     {
@@ -36,7 +75,7 @@ public class DisconnectTests
 
         Assert.Contains(new ClientDisconnectedEvent(leaverConnection, 1, DisconnectReason.ClientDisconnected), serverEvents.Seen);
         Assert.Contains(new ClientDisconnectedEvent(kickedConnection, 2, DisconnectReason.Kicked), serverEvents.Seen);
-        Assert.Equal([new DisconnectedEvent(DisconnectReason.Kicked)], kickedEvents.Seen);
+        Assert.Equal([new DisconnectedEvent(DisconnectReason.Kicked) { ByServer = true }], kickedEvents.Seen); // the server's cut
         Assert.Equal(DisconnectReason.ClientDisconnected, leaverEvents.Seen.Single().Reason);
         Assert.Equal(0, kicked.Client.Replication.EntityCount); // the client world dropped the replicated entities
         Assert.Equal(0, kicked.World.CountEntities(new QueryDescription().WithAll<Badge>()));

@@ -26,7 +26,7 @@ public sealed class ScriptCallAllocationTests
             Assert.True(script.Call("work", arguments));
         }
 
-        const int calls = 1_000;
+        const int calls = 20_000; // an average over many calls: a one-off runtime allocation (a JIT tier-up, a lazily made buffer) stays far below 1 B a call
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < calls; i++)
         {
@@ -36,8 +36,8 @@ public sealed class ScriptCallAllocationTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Empty(script.Errors);
         Assert.Equal(3, script.GetGlobal("result").AsInteger);
-        // Before: 152 B a call (152,000 here), the coroutine's EntryThread and KeraLua's Lua wrapper of it.
-        Assert.Equal(0, allocated);
+        // Before: 152 B a call, the coroutine's EntryThread and KeraLua's Lua wrapper of it.
+        Assert.True(allocated < calls, $"{allocated} B over {calls} calls ({(double)allocated / calls:F2} B a call)");
     }
 
     [Fact]
@@ -52,14 +52,14 @@ public sealed class ScriptCallAllocationTests
             """);
         host.Tick(100);
 
-        const int ticks = 1_000;
+        const int ticks = 20_000; // averaged, as above
         long before = GC.GetAllocatedBytesForCurrentThread();
         host.Tick(ticks);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Empty(script.Errors);
-        Assert.Equal(1_100, script.GetGlobal("ticks").AsInteger);
+        Assert.Equal(ticks + 100, script.GetGlobal("ticks").AsInteger);
         // Before: 200 B a tick, the update entry's coroutine (152 B) and its one-argument array.
-        Assert.Equal(0, allocated);
+        Assert.True(allocated < ticks, $"{allocated} B over {ticks} ticks ({(double)allocated / ticks:F2} B a tick)");
     }
 }

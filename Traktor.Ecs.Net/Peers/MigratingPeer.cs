@@ -262,7 +262,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         var client = new NetworkClient(world, netClient, registry, options.TickRate, time, logger) { KeepEntitiesOnDisconnect = true };
         client.RegisterHandler(MigrationPlan.PlanMessage, ReceivePlan);
         client.Connected += OnConnected;
-        client.Disconnected += OnDisconnected;
+        client.ConnectionEnded += OnDisconnected;
         Client = client;
         active = new Group<float>("client", [client, .. clientSystems(client)]);
         active.Initialize();
@@ -296,8 +296,9 @@ public sealed partial class MigratingPeer : ISystem<float>
         netClient.Send(ChannelKind.ReliableOrdered, standby);
     }
 
-    private void OnDisconnected(DisconnectReason reason)
+    private void OnDisconnected(DisconnectedEvent ended)
     {
+        var reason = ended.Reason;
         if (Role == MigrationRole.Reconnecting)
         {
             // Either the end of the old connection (the attempt goes on) or the attempt itself failed.
@@ -308,7 +309,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         if (Role != MigrationRole.Client) return;
         // Only silence means a lost host: a Disconnect the host sent (even TimedOut: it heard nothing from this player, whose
         // own packets are lost) proves it alive, and electing then split the session (HostLoss).
-        bool byHost = netClient!.LastDisconnectByServer;
+        bool byHost = ended.ByServer; // this end's, not the transport's latest (a second end queued before the drain replaced that)
         if (HostLoss.IsLost(reason, byHost))
         {
             hostLost = true; // migrate at the start of the next tick, from this tick's world

@@ -8,4 +8,8 @@ namespace Traktor.Ecs.Net;
 /// it appears in.
 /// </summary>
 /// <param name="Reason">Why.</param>
-public readonly record struct DisconnectedEvent(DisconnectReason Reason);
+public readonly record struct DisconnectedEvent(DisconnectReason Reason)
+{
+    /// <summary>True when the server's Disconnect packet ended the connection (it is alive and said why); false when this end ended it (a timeout, its own disconnect).</summary>
+    public bool ByServer { get; init; }
+}

@@ -53,7 +53,7 @@ public sealed class RpcClient
         client.RegisterHandler(RpcFormat.ServerRpcMessage, Receive);
         client.RegisterHandler(RpcFormat.ClientRpcMessage, data => Drop(RpcDropReason.WrongDirection, data.Length));
         client.Connected += () => client.World.Create(new ConnectedEvent());
-        client.Disconnected += OnDisconnected;
+        client.ConnectionEnded += OnDisconnected;
         client.Received += Release;
         client.Sending += Send;
         client.World.Resources.Add(this);
@@ -68,7 +68,7 @@ public sealed class RpcClient
     /// <summary>RPCs waiting for their snapshot.</summary>
     public int HeldCount => held.Count;
 
-    private void OnDisconnected(DisconnectReason reason)
+    private void OnDisconnected(DisconnectedEvent ended)
     {
         // The replicated entities these RPCs refer to are gone with the connection.
         int discarded = held.Clear();
@@ -77,7 +77,7 @@ public sealed class RpcClient
             logger.LogDebug("Discarded {Count} held RPCs on disconnect.", discarded);
         }
 
-        client.World.Create(new DisconnectedEvent(reason));
+        client.World.Create(ended);
     }
 
     // Bytes from the server: still validated, because a bug or a mismatched build must not throw here.

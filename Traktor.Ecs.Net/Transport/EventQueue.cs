@@ -17,7 +17,7 @@ internal sealed class EventQueue
     public const int ShrinkAfterQuietUpdates = 64;
     public const double ShrinkAfterQuietSeconds = 5;
 
-    private readonly record struct Entry(NetEventType Type, ConnectionId Connection, ulong ClientId, ChannelKind Channel, DisconnectReason Reason, int Offset, int Length, uint Receipt = 0);
+    private readonly record struct Entry(NetEventType Type, ConnectionId Connection, ulong ClientId, ChannelKind Channel, DisconnectReason Reason, int Offset, int Length, uint Receipt = 0, bool ByServer = false);
 
     private readonly int _maxMessages;
     private readonly int _maxBytes;
@@ -69,7 +69,8 @@ internal sealed class EventQueue
 
     public void AddConnected(ConnectionId id, ulong clientId) => Add(new Entry(NetEventType.Connected, id, clientId, default, default, 0, 0));
 
-    public void AddDisconnected(ConnectionId id, ulong clientId, DisconnectReason reason) => Add(new Entry(NetEventType.Disconnected, id, clientId, default, reason, 0, 0));
+    public void AddDisconnected(ConnectionId id, ulong clientId, DisconnectReason reason, bool byServer = false) =>
+        Add(new Entry(NetEventType.Disconnected, id, clientId, default, reason, 0, 0, ByServer: byServer));
 
     /// <summary>Reports a tracked message's fate (like connection events, always kept: at most one per tracked send).</summary>
     public void AddReceipt(ConnectionId id, ulong clientId, uint receipt, bool delivered) =>
@@ -102,7 +103,7 @@ internal sealed class EventQueue
             return false;
         }
         var e = _entries[_read++];
-        netEvent = new NetEvent(e.Type, e.Connection, e.ClientId, e.Channel, e.Reason, _arena.AsMemory(e.Offset, e.Length)) { Receipt = e.Receipt };
+        netEvent = new NetEvent(e.Type, e.Connection, e.ClientId, e.Channel, e.Reason, _arena.AsMemory(e.Offset, e.Length)) { Receipt = e.Receipt, ByServer = e.ByServer };
         return true;
     }
 

@@ -223,7 +223,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         if (!byServer) connection.SendDisconnect(reason);
         _peer.Logger.LogInformation("Disconnected from {Server}: {Reason}.", ServerAddress, reason);
         NetMetrics.Disconnections.Add(1);
-        _peer.Events.AddDisconnected(connection.Id, _clientId, reason);
+        _peer.Events.AddDisconnected(connection.Id, _clientId, reason, byServer);
         LastDisconnectReason = reason;
         LastDisconnectByServer = byServer;
         State = ClientState.Disconnected;
@@ -234,7 +234,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     private void Fail(DisconnectReason reason, bool byServer)
     {
         _peer.Logger.LogWarning("Connection attempt failed: {Reason}.", reason);
-        _peer.Events.AddDisconnected(new ConnectionId(0, _attempt), _clientId, reason);
+        _peer.Events.AddDisconnected(new ConnectionId(0, _attempt), _clientId, reason, byServer);
         LastDisconnectReason = reason;
         LastDisconnectByServer = byServer;
         State = ClientState.Disconnected;
