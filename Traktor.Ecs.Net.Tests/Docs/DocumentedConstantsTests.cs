@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Tests.Docs;
@@ -54,22 +55,34 @@ public class DocumentedConstantsTests
     [Fact]
     public void The_resend_delay_is_bounded_as_written()
     {
-        // PROTOCOL.md §7: clamp(1.25 × SRTT + 4 × RTTVAR + 5 ms, 30 ms, 1 s), 200 ms before the first RTT sample.
+        // PROTOCOL.md §7: the retransmission timeout max(1.25 × SRTT + 4 × RTTVAR + 5 ms, 30 ms), 200 ms before the first
+        // RTT sample, doubled each time it fires until a packet in flight is acknowledged, at most 8 s (bfeb06c lifted the
+        // old 1 s bound from the timeout: a queue on a slow link makes round trips longer than that).
         string protocol = Doc("PROTOCOL.md");
-        Assert.Contains("clamp(1.25 × SRTT + 4 × RTTVAR + 5 ms, 30 ms, 1 s) (200 ms before the first RTT sample)", protocol);
+        Assert.Contains("max(1.25 × SRTT + 4 × RTTVAR + 5 ms, 30 ms) (200 ms before the first RTT sample)", protocol);
+        Assert.Contains($"doubles each time it fires until a packet in flight is acknowledged (at most {CongestionWindow.MaxTimeout:0} s)", protocol);
         Assert.Contains($"A sample over {ConnectionStatistics.OutlierFactor:0} resend delays is set aside as an outlier", protocol);
 
+        var window = new CongestionWindow(1200);
         var statistics = new ConnectionStatistics();
-        Assert.Equal(0.2, statistics.ResendDelay);
+        Assert.Equal(0.2, window.Timeout(statistics));
         statistics.AddRttSample(0.040); // the first sample: SRTT 40 ms, RTTVAR 20 ms
-        Assert.Equal(1.25 * 0.040 + 4 * 0.020 + 0.005, statistics.ResendDelay, 9);
+        Assert.Equal(1.25 * 0.040 + 4 * 0.020 + 0.005, window.Timeout(statistics), 9);
 
         var fast = new ConnectionStatistics();
         fast.AddRttSample(0.001);
-        Assert.Equal(0.030, fast.ResendDelay, 9);
+        Assert.Equal(0.030, window.Timeout(fast), 9);
 
         var slow = new ConnectionStatistics();
-        slow.AddRttSample(3);
-        Assert.Equal(1.0, slow.ResendDelay, 9);
+        slow.AddRttSample(1.5);
+        Assert.Equal(1.25 * 1.5 + 4 * 0.75 + 0.005, window.Timeout(slow), 9); // no 1 s bound any more
+        var slower = new ConnectionStatistics();
+        slower.AddRttSample(6);
+        Assert.Equal(CongestionWindow.MaxTimeout, window.Timeout(slower), 9);
+
+        window.OnTimeout(now: 0);
+        Assert.Equal(2 * (1.25 * 0.040 + 4 * 0.020 + 0.005), window.Timeout(statistics), 9);
+        for (int i = 0; i < 10; i++) window.OnTimeout(now: i);
+        Assert.Equal(CongestionWindow.MaxTimeout, window.Timeout(statistics), 9);
     }
 }

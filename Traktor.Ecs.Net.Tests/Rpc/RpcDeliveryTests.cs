@@ -145,8 +145,10 @@ public class RpcDeliveryTests
 
         Assert.True(setup.TickUntil(() => notices.Received.Count == 100, 600));
         Assert.Empty(missing);
-        // (At half the rate an RPC leaves in its snapshot's packet more often, so fewer outrun a lost one.)
-        Assert.True(ticksWithHeldRpcs > (snapshotRate == 0 ? 10 : 4), $"the reliable RPCs should have outrun lost snapshots and been held ({ticksWithHeldRpcs} ticks with held RPCs)");
+        // Some RPCs must have arrived ahead of their spawn, or the test did not exercise holding. How many depends on when
+        // the reliable channel resends (a lost RPC waits for its resend while the next snapshot brings the spawn): fewer
+        // since resends follow the congestion window and its backed-off timeout (bfeb06c), 4 at full rate with seed 5.
+        Assert.True(ticksWithHeldRpcs > 2, $"the reliable RPCs should have outrun lost snapshots and been held ({ticksWithHeldRpcs} ticks with held RPCs)");
         Assert.InRange(peer.Rpcs.Counters.ReleasedEarly, 0, 10);
     }
 }
