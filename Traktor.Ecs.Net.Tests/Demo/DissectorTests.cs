@@ -30,7 +30,7 @@ public class DissectorTests(DemoRunFixture run)
 
         // Every captured packet is ours and decodes without a warning (an expert entry would name it).
         Assert.Equal(run.Report.CapturedPackets, packets.Count);
-        Assert.All(packets, p => Assert.Equal("", p[3]));
+        Assert.All(packets, p => Assert.Equal("", OursOnly(p[3])));
         var types = packets.Select(p => int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
         Assert.Superset(new HashSet<int> { 0, 1, 2, 4, 5 }, types); // request, challenge, response, payloads, disconnects
         var kinds = packets.SelectMany(p => p[1].Split(',', StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
@@ -53,4 +53,12 @@ public class DissectorTests(DemoRunFixture run)
         Assert.All(payloads, p => Assert.InRange(p.Bytes, 1, 3));
         Assert.True(payloads.Count(p => p.Bytes == 1) >= payloads.Count * 0.99, $"{payloads.Count(p => p.Bytes > 1)} of {payloads.Count} payloads took more than one sequence byte");
     }
+
+    /// <summary>
+    /// The expert entries that are about our packets: Wireshark's UDP dissector also notes "Possible traceroute" (a Chat
+    /// level note) for any datagram to a port in traceroute's range (33434 and up), where the Demo's ephemeral ports
+    /// sometimes fall — that failed a CI-like run of 55d0221 on 554 of 2,201 packets.
+    /// </summary>
+    private static string OursOnly(string expert) =>
+        System.Text.RegularExpressions.Regex.Replace(expert, @"Expert Info \(Chat/Sequence\): Possible traceroute[^E]*", "").Trim(',', ' ');
 }
