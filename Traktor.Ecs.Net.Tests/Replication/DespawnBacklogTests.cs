@@ -50,6 +50,40 @@ public class DespawnBacklogTests
         Assert.Empty(server.CutConnections);
     }
 
+    /// <summary>
+    /// A client that knew many entities goes dark for 8 s (shorter than the connection's 10 s timeout) while they all die:
+    /// it comes back holding more than the hold-back mark with nothing acknowledged for 8 s, and must then catch up. Failed
+    /// before: the stall cut came after 5 s, before the transport would have timed the client out.
+    /// </summary>
+    [Fact]
+    public void A_client_dark_for_less_than_the_connection_timeout_while_its_entities_die_is_not_cut()
+    {
+        using var serverWorld = World.Create();
+        using var clientWorld = World.Create();
+        var server = new ServerReplication(serverWorld, ReplicationWorld.Registry, new ServerReplicationOptions());
+        var client = new ClientReplication(clientWorld, ReplicationWorld.Registry);
+        var connection = EntityListReplicationTests.Connection;
+        server.AddConnection(connection);
+        var link = new EntityListReplicationTests.Link(server, client, new Random(11), lossPercent: 0, maxDelay: 2, duplicatePercent: 0, dropPercent: 0);
+        int count = server.DespawnHoldBack + 500;
+        var entities = new List<Entity>();
+        for (int i = 0; i < count; i++) entities.Add(serverWorld.Create(new Position2 { Value = new Vector2(i % 100, i / 100) }));
+        int tick = 0;
+        for (; tick < 6_000 && clientWorld.CountEntities(in Replicated) < count; tick++) link.Tick(tick);
+        Assert.Equal(count, clientWorld.CountEntities(in Replicated));
+
+        link.Dark = true;
+        foreach (var entity in entities) serverWorld.Destroy(entity);
+        for (int end = tick + (8 * 60); tick < end; tick++) link.Tick(tick);
+        Assert.True(server.StateOf(connection)!.PendingDespawns.Count >= server.DespawnHoldBack, $"the outage left it behind: {server.StateOf(connection)!.PendingDespawns.Count} pending, {server.CutConnections.Count} cut, hold-back {server.DespawnHoldBack}");
+        link.Dark = false;
+        for (int end = tick + (10 * 60); tick < end; tick++) link.Tick(tick);
+
+        Assert.Empty(server.CutConnections);
+        Assert.Equal(0, clientWorld.CountEntities(in Replicated));
+        Assert.Equal(0, server.StateOf(connection)!.PendingDespawns.Count);
+    }
+
     [Fact]
     public void Once_acknowledgements_catch_up_the_client_holds_exactly_the_servers_entities()
     {

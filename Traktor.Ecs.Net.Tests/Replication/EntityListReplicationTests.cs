@@ -392,9 +392,12 @@ public class EntityListReplicationTests
             }
         }
 
+        /// <summary>While set, every snapshot the server sends is lost (an outage: Wi-Fi hand-over, a tunnel).</summary>
+        public bool Dark { get; set; }
+
         public void Send(ConnectionId connection, ReadOnlySpan<byte> snapshot)
         {
-            if (random.Next(100) < lossPercent)
+            if (Dark || random.Next(100) < lossPercent)
             {
                 return;
             }

@@ -27,8 +27,13 @@ public sealed partial class ServerReplication
     /// <summary>Despawns a snapshot carries at most to a client that has not acknowledged one lately (it may be gone or lying).</summary>
     internal const int StalledDespawnsPerSnapshot = 128;
 
-    /// <summary>How long a connection holding <see cref="DespawnHoldBack"/> or more may go without acknowledging one of them.</summary>
-    internal const int DespawnStallSeconds = 5;
+    /// <summary>
+    /// How long a connection holding <see cref="DespawnHoldBack"/> or more may go without acknowledging one of them: longer
+    /// than the connection's default timeout (10 s), so a client gone dark is timed out by the transport (TimedOut) and one
+    /// back within it catches up. At 5 s a client dark for 5–10 s while the entities it knew died was cut with
+    /// SendQueueOverflow (DespawnBacklogTests). Memory stays bounded meanwhile by <see cref="DespawnBacklogLimit"/>.
+    /// </summary>
+    internal const int DespawnStallSeconds = 15;
 
     /// <summary>
     /// Despawns a connection may leave unacknowledged before it is cut whatever it acknowledges: <see cref="MinDespawnBacklog"/>,
