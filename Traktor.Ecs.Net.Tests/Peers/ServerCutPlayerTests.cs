@@ -37,12 +37,7 @@ public class ServerCutPlayerTests(ITestOutputHelper output)
         message[0] = 0xEE;
         Assert.Equal(SendResult.Queued, host.Host!.Transport.Send(player!.Value, ChannelKind.ReliableOrdered, message));
 
-        var roles = new HashSet<MigrationRole>();
-        for (int tick = 0; tick < 60 * 20 && cut.Role != MigrationRole.Out; tick++)
-        {
-            game.Tick();
-            roles.Add(cut.Role);
-        }
+        var roles = RolesUntilOut(game, cut, 60 * 20);
 
         output.WriteLine(game.Describe());
         Assert.True(hole.Dropped > 0, "the black hole dropped nothing");
@@ -53,15 +48,7 @@ public class ServerCutPlayerTests(ITestOutputHelper output)
         Assert.Equal(MigrationOutReason.DisconnectedByHost, cut.OutReason);
         Assert.Equal(DisconnectReason.SendQueueOverflow, cut.Client!.Transport.LastDisconnectReason);
 
-        // The session goes on under its host, with the other player, who never migrated.
-        game.Tick(60 * 5);
-        Assert.Equal(MigrationRole.Host, host.Role);
-        Assert.Equal(1u, host.Epoch);
-        var other = game.Peers[2].Peer;
-        Assert.Equal(MigrationRole.Client, other.Role);
-        Assert.Equal(1ul, other.HostClientId);
-        Assert.Equal(0, other.Migrations);
-        Assert.Equal(ClientState.Connected, other.Client!.Transport.State);
+        SessionGoesOnUnderItsHost(game);
     }
 
     [Fact]
@@ -75,16 +62,10 @@ public class ServerCutPlayerTests(ITestOutputHelper output)
             clientSocket: (p, socket) => p == 2 ? muted = new MutedSocket(socket) : socket);
         Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2), 60 * 30), game.Describe());
         game.Tick(60);
-        var host = game.Peers[0].Peer;
         var cut = game.Peers[1].Peer;
         muted!.Enabled = true;
 
-        var roles = new HashSet<MigrationRole>();
-        for (int tick = 0; tick < 60 * 30 && cut.Role != MigrationRole.Out; tick++)
-        {
-            game.Tick();
-            roles.Add(cut.Role);
-        }
+        var roles = RolesUntilOut(game, cut, 60 * 30);
 
         output.WriteLine(game.Describe());
         Assert.True(muted.Dropped > 0, "nothing was muted");
@@ -96,14 +77,7 @@ public class ServerCutPlayerTests(ITestOutputHelper output)
         Assert.Equal(DisconnectReason.TimedOut, cut.Client!.Transport.LastDisconnectReason);
         Assert.True(cut.Client.Transport.LastDisconnectByServer, "the host's own packet ended the link");
 
-        game.Tick(60 * 5);
-        Assert.Equal(MigrationRole.Host, host.Role);
-        Assert.Equal(1u, host.Epoch);
-        var other = game.Peers[2].Peer;
-        Assert.Equal(MigrationRole.Client, other.Role);
-        Assert.Equal(1ul, other.HostClientId);
-        Assert.Equal(0, other.Migrations);
-        Assert.Equal(ClientState.Connected, other.Client!.Transport.State);
+        SessionGoesOnUnderItsHost(game);
     }
 
     [Fact]
@@ -118,6 +92,33 @@ public class ServerCutPlayerTests(ITestOutputHelper output)
         Assert.True(game.TickUntil(() => game.Peers[1].Peer.Role == MigrationRole.Host && game.Peers[2].Peer.Role == MigrationRole.Client
             && game.Peers[2].Peer.HostClientId == 2, 60 * 30), game.Describe());
         Assert.Equal(1, game.Peers[2].Peer.Migrations);
+    }
+
+    // Ticks until the cut player is out (or the ticks run out), noting every role it took on the way.
+    private static HashSet<MigrationRole> RolesUntilOut(MigrationGame game, MigratingPeer cut, int maxTicks)
+    {
+        var roles = new HashSet<MigrationRole>();
+        for (int tick = 0; tick < maxTicks && cut.Role != MigrationRole.Out; tick++)
+        {
+            game.Tick();
+            roles.Add(cut.Role);
+        }
+
+        return roles;
+    }
+
+    // The session goes on under its first host, with the third peer, who never migrated.
+    private static void SessionGoesOnUnderItsHost(MigrationGame game)
+    {
+        game.Tick(60 * 5);
+        var host = game.Peers[0].Peer;
+        Assert.Equal(MigrationRole.Host, host.Role);
+        Assert.Equal(1u, host.Epoch);
+        var other = game.Peers[2].Peer;
+        Assert.Equal(MigrationRole.Client, other.Role);
+        Assert.Equal(1ul, other.HostClientId);
+        Assert.Equal(0, other.Migrations);
+        Assert.Equal(ClientState.Connected, other.Client!.Transport.State);
     }
 
     /// <summary>Drops every datagram sent once enabled (what it receives still arrives).</summary>
