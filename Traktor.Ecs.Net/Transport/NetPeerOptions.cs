@@ -3,7 +3,10 @@ using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
-/// <summary>Settings shared by clients and servers. Both sides must agree on protocol id and schema hash.</summary>
+/// <summary>
+/// Settings shared by clients and servers. Both sides must agree on protocol id and schema hash. A client or server
+/// keeps a copy of the options it was made with: changing this object afterwards does not change it.
+/// </summary>
 public abstract class NetPeerOptions
 {
     /// <summary>Identifies the game and its network protocol version; a mismatch is refused at connect.</summary>
