@@ -41,8 +41,7 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
     public static WebSocketClientTransport CreateClient(StreamTransportOptions? options = null, WebSocketConnectOptions? connect = null, TimeProvider? time = null, ILogger? logger = null)
     {
         // Copies, validated: the caller's objects stay theirs, and changing them later cannot undo the checks.
-        options = options?.Snapshot() ?? new StreamTransportOptions();
-        options.Validate();
+        options = StreamTransportOptions.Resolve(options);
         connect = connect?.Snapshot() ?? new WebSocketConnectOptions();
         connect.Validate();
         return new WebSocketClientTransport(options, connect, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
