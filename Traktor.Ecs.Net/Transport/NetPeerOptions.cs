@@ -42,8 +42,11 @@ public abstract class NetPeerOptions
     public int MaxMessageSize { get; set; } = 256 * 1024;
 
     /// <summary>
-    /// Bytes of reliable messages (plus 32 per message or fragment) that may wait for the window before the peer is
-    /// disconnected with <see cref="DisconnectReason.SendQueueOverflow"/>; at least twice <see cref="MaxMessageSize"/>.
+    /// Memory that reliable messages to one peer may take, both reliable channels together, from their queueing until the
+    /// peer acknowledges them (each message or fragment counted as the buffer it is copied to, whose sizes go in steps of
+    /// 2^k and 1.5 × 2^k bytes, plus 64 bytes); a message past it disconnects the peer with
+    /// <see cref="DisconnectReason.SendQueueOverflow"/>. At least twice <see cref="MaxMessageSize"/>, so the largest message
+    /// always fits in an empty queue.
     /// </summary>
     public int MaxSendQueueBytes { get; set; } = 4 * 1024 * 1024;
 
@@ -119,7 +122,7 @@ public abstract class NetPeerOptions
     {
         if (Mtu is < Transport.Packets.PacketLayout.MinimumMtu or > Transport.Packets.PacketLayout.MaximumMtu) throw new ArgumentOutOfRangeException(nameof(Mtu));
         if (MaxMessageSize <= 0 || MaxMessageSize > 16 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize));
-        if (MaxSendQueueBytes < 2L * MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold at least two largest messages.");
+        if (MaxSendQueueBytes < 2L * MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must be at least twice MaxMessageSize.");
         if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));

@@ -73,7 +73,9 @@ public sealed partial class ServerReplication
     private void CollectCandidates(ConnectionReplicationState connection, List<int> relevant)
     {
         var slots = connection.Slots;
-        bool holdBack = HoldsBackSpawns(connection);
+        int pending = connection.PendingDespawns.Count;
+        bool holdBack = pending >= DespawnHoldBack;
+        bool holdBackOwned = pending >= DespawnOwnedHoldBack;
         foreach (int slot in relevant)
         {
             // One lookup per candidate: its place in the slot table goes along with it to record building and commit.
@@ -91,9 +93,12 @@ public sealed partial class ServerReplication
 
             ref var state = ref slots.At(index, slot);
             uint netId = tracker.NetIds[slot];
-            if (holdBack && state.SentNetId != netId)
+            if (holdBack && state.SentNetId != netId
+                && (holdBackOwned || !tracker.HasOwner[slot] || tracker.Owners[slot] != connection.Connection))
             {
-                connection.ForgetIfIdle(slot); // a new entity, while the client is far behind on despawns: later
+                // A new entity, while the client is far behind on despawns: later. Its own (a respawned avatar, what it
+                // predicts) still go, up to a higher mark, or it would play on blind to itself.
+                connection.ForgetIfIdle(slot);
                 continue;
             }
 
