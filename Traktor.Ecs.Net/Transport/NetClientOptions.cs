@@ -18,4 +18,10 @@ public sealed class NetClientOptions : NetPeerOptions
     /// blocked on the player's network. Default 2 s (about 20 request repeats).
     /// </summary>
     public TimeSpan ChallengeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The copy a client keeps (then validates). Every member is a value except <see cref="NetPeerOptions.Capture"/>,
+    /// a capture file the caller shares on purpose, so a shallow copy is whole.
+    /// </summary>
+    internal NetClientOptions Snapshot() => (NetClientOptions)MemberwiseClone();
 }

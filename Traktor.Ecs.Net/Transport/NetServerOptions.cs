@@ -62,6 +62,19 @@ public sealed class NetServerOptions : NetPeerOptions
     /// </summary>
     public TimeSpan ViolationPenalty { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The copy a server keeps (then validates): the key's bytes and the address list are copied too, so nothing the
+    /// caller changes afterwards reaches the server. <see cref="NetPeerOptions.Capture"/> and
+    /// <see cref="ApproveConnection"/> stay shared: a capture file and a callback are the caller's on purpose.
+    /// </summary>
+    internal NetServerOptions Snapshot()
+    {
+        var copy = (NetServerOptions)MemberwiseClone();
+        copy.PrivateKey = PrivateKey?.ToArray();
+        copy.PublicAddresses = PublicAddresses?.ToArray() ?? throw new ArgumentNullException(nameof(PublicAddresses));
+        return copy;
+    }
+
     internal void ValidateServer()
     {
         Validate();
