@@ -132,14 +132,15 @@ public sealed partial class ServerReplication
     {
         bits = 0;
         int count = Math.Min(connection.PendingDespawns.Count, Math.Min(options.MaxDespawnsPerSnapshot, SnapshotFormat.MaxDespawns));
+        if (count > 0 && !AcknowledgesDespawns(connection))
+        {
+            count = Math.Min(count, StalledDespawnsPerSnapshot);
+        }
+
+        count = FillDespawns(connection, count);
         if (count <= 0)
         {
             return 0;
-        }
-
-        if (!AcknowledgesDespawns(connection))
-        {
-            count = Math.Min(count, StalledDespawnsPerSnapshot);
         }
 
         double budget = ((limit * 8.0) - HeaderBits) * (candidateCount > 0 ? 0.5 : 0.9);
@@ -147,27 +148,31 @@ public sealed partial class ServerReplication
         // (the encoder's retry shrinks further should the estimate be short).
         for (int round = 0; ; round++)
         {
-            FillDespawns(connection, count);
             bits = SnapshotBody.DespawnListBits(despawnScratch.AsSpan(0, count));
             if (bits <= budget || count <= 1 || round == 3)
             {
                 return count;
             }
 
-            count = Math.Max(1, (int)(count * budget / bits * 0.95));
+            count = FillDespawns(connection, Math.Max(1, (int)(count * budget / bits * 0.95)));
         }
     }
 
-    /// <summary>Copies the oldest <paramref name="count"/> pending despawns into <see cref="despawnScratch"/>, sorted by id.</summary>
-    private void FillDespawns(ConnectionReplicationState connection, int count)
+    /// <summary>
+    /// Copies the oldest pending despawns due now, at most <paramref name="count"/>, into <see cref="despawnScratch"/>,
+    /// sorted by id; returns how many. Due are those not carried yet or carried a resend delay ago
+    /// (<see cref="ConnectionReplicationState.ResendAfterTicks"/>) and still unacknowledged: before, every snapshot of
+    /// a round trip repeated the same ones.
+    /// </summary>
+    private int FillDespawns(ConnectionReplicationState connection, int count)
     {
         if (despawnScratch.Length < count)
         {
             Array.Resize(ref despawnScratch, Math.Max(count, despawnScratch.Length * 2));
         }
 
-        var span = despawnScratch.AsSpan(0, count);
-        connection.PendingDespawns.CopyOldest(span);
+        var span = despawnScratch.AsSpan(0, connection.PendingDespawns.CopyDue(despawnScratch.AsSpan(0, count), Tick, connection.ResendAfterTicks));
         span.Sort();
+        return span.Length;
     }
 }
