@@ -189,6 +189,7 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         Resends = _orderedOut.Resends + _unorderedOut.Resends,
         PendingReliable = _orderedOut.Unacknowledged + _unorderedOut.Unacknowledged,
         UnreliableDropped = _unreliableOut.Dropped,
+        Timeout = TimeSpan.FromSeconds(_timeout),
     };
 
     /// <summary>Starts an update: fresh budgets, then what earlier updates' budgets held back is delivered first.</summary>
