@@ -196,7 +196,9 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
                     budgets.Add(netEvent.Connection);
                     if (!IsLocal(netEvent.Connection))
                     {
-                        Replication.AddConnection(netEvent.Connection); // a host's own player reads this world: no snapshots
+                        // A host's own player reads this world: no snapshots. The transport's timeout tells replication
+                        // how long a client may go dark before it is the transport's to drop, not replication's to cut.
+                        Replication.AddConnection(netEvent.Connection, Transport.TryGetStats(netEvent.Connection, out var stats) ? stats.Timeout : TimeSpan.Zero);
                     }
 
                     bool returning = Players.OnConnected(netEvent.Connection, netEvent.ClientId);

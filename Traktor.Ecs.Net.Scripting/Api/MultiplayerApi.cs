@@ -33,7 +33,7 @@ internal sealed class MultiplayerApi
         _rpcTokens = options.RpcBurst;
         _rpcRefilled = services.Time.GetTimestamp();
         Migration = new ScriptMigration(services, options, identity, network, logger);
-        Migration.Failed += () => _session = null; // no new host: the script is in no session, and may join another
+        Migration.SessionOver += () => _session = null; // no new host, or cut: the script is in no session, and may join another
     }
 
     /// <summary>The host migration of the session the script joined (ticked by <see cref="LuaScriptSystem"/>).</summary>

@@ -12,7 +12,9 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 /// <see cref="Multiplayer"/>: the client's world is kept, the directory names the new host; a follower connects its client to
 /// it, a successor hosts the kept world through <see cref="ScriptServices.StartHosting"/> (as <c>createSession(.., "player")</c>
 /// does) and hands every player its entities back when it reconnects. The script hears <c>Script:onHostLost(session)</c>,
-/// then <c>Script:onHostMigrated(info)</c> or <c>Script:onHostMigrationFailed(session)</c>.
+/// then <c>Script:onHostMigrated(info)</c> or <c>Script:onHostMigrationFailed(session)</c>. A connection to the session that
+/// ends otherwise (the host cut this player, the session ended, a game server's connection) is
+/// <c>Script:onSessionEnded(session, reason)</c>.
 /// </summary>
 /// <remarks>
 /// Everything but the directory calls runs on the tick thread, in <see cref="Prepare"/> and <see cref="Tick"/>. A successor's
@@ -32,7 +34,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     private static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentQueue<Action> _onTick = new();
-    private readonly Queue<(string Handler, ScriptValue Argument)> _events = new();
+    private readonly Queue<(string Handler, ScriptValue[] Arguments)> _events = new();
     private NetworkClient? _client;
     private SessionInfo? _watched;
     private volatile MigrationAttempt? _migrating;
@@ -50,8 +52,11 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     /// </summary>
     public Task GivingBack { get; private set; } = Task.CompletedTask;
 
-    /// <summary>Raised on the tick thread when the migration found no new host: the script is in no session any more.</summary>
-    public event Action? Failed;
+    /// <summary>
+    /// Raised on the tick thread when the script is in no session any more without having left it: the migration found no
+    /// new host, or the connection ended with no migration to follow (<c>onSessionEnded</c>).
+    /// </summary>
+    public event Action? SessionOver;
 
     /// <summary>
     /// The script's client is about to connect to a session: the owners a player host sends from the connect's tick on are
@@ -75,18 +80,29 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         network.Replica.Clear(); // a new session's host sends its own
     }
 
-    /// <summary>The script's client is connected to <paramref name="session"/>: its host's loss starts a migration (player-hosted sessions only).</summary>
+    /// <summary>
+    /// The script's client is connected to <paramref name="session"/>: its host's loss starts a migration (player-hosted
+    /// sessions only); any other end of the connection is <c>onSessionEnded</c>.
+    /// </summary>
     public void Watch(SessionInfo session)
     {
-        if (session.HostKind != SessionHostKind.Player || options.HostMigrationWait == TimeSpan.Zero || services.Sessions is not IPlayerHostedSessions
-            || _client is not { } client)
+        if (_client is not { } client)
         {
             return;
         }
 
-        client.KeepEntitiesOnDisconnect = true; // the world outlives the host's connection: it is what a successor hosts
+        if (MayMigrate(session))
+        {
+            client.KeepEntitiesOnDisconnect = true; // the world outlives the host's connection: it is what a successor hosts
+        }
+
         _watched = session;
     }
+
+    /// <summary>Whether losing <paramref name="session"/>'s host may start a migration (a player-hosted one, migration on, a directory that offers it).</summary>
+    private bool MayMigrate(SessionInfo session) =>
+        session.HostKind == SessionHostKind.Player && session.HostUserId is not null && options.HostMigrationWait != TimeSpan.Zero
+        && services.Sessions is IPlayerHostedSessions;
 
     /// <summary>The script left its session: a migration going on ends at once, and the kept world goes.</summary>
     public void Stop()
@@ -135,7 +151,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         Prepare();
         while (_events.TryDequeue(out var raised))
         {
-            script.Call(raised.Handler, raised.Argument);
+            script.Call(raised.Handler, raised.Arguments);
         }
     }
 
@@ -167,21 +183,31 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         }
     }
 
-    /// <summary>The connection to the host was lost: a migration starts when the session may go on without it.</summary>
+    /// <summary>
+    /// The connection to the session's host ended: a migration starts when the session may go on without it (the host is
+    /// lost or gave way, <see cref="HostLoss"/>); otherwise the script's player is out of the session, and hears why.
+    /// </summary>
     private void Begin(SessionInfo lost, NetworkClient client)
     {
         var reason = client.Transport.LastDisconnectReason;
-        if (lost.HostUserId is not { } oldHost || services.Sessions is not IPlayerHostedSessions directory
-            || !HostLoss.MayGoOn(reason, client.Transport.LastDisconnectByServer))
+        bool byHost = client.Transport.LastDisconnectByServer;
+        if (!MayMigrate(lost) || lost.HostUserId is not { } oldHost || services.Sessions is not IPlayerHostedSessions directory
+            || !HostLoss.MayGoOn(reason, byHost))
         {
-            ReplicaTakeover.DropKeptEntities(client); // the session ended with its host: nothing to go on with
+            // The host cut this player (a Disconnect it sent, other than the two by which it stops hosting), the session
+            // ended, or a game server's connection ended: nothing to go on with. Before, a cut player's script heard nothing
+            // (HostLoss makes a cut no host loss) and stayed in the session as far as multiplayer:joinSession knew.
+            ReplicaTakeover.DropKeptEntities(client);
+            logger.LogInformation("The script's player is out of session {Session} ({Reason}, {By}).", lost.Id, reason, byHost ? "told by its host" : "its own end");
+            SessionOver?.Invoke();
+            _events.Enqueue(("onSessionEnded", [MultiplayerApi.Describe(lost), (reason ?? DisconnectReason.Unspecified).ToString()]));
             return;
         }
 
         var migration = new MigrationAttempt(lost, oldHost, services.Time.GetTimestamp(), services.Sessions!, directory);
         _migrating = migration;
         logger.LogWarning("Lost host {Host} of session {Session} ({Reason}); the script's player migrates.", oldHost, lost.Id, reason);
-        _events.Enqueue(("onHostLost", MultiplayerApi.Describe(lost)));
+        _events.Enqueue(("onHostLost", [MultiplayerApi.Describe(lost)]));
         migration.Run = RunAsync(migration, directory, (long)identity.PlayerId);
     }
 
@@ -230,8 +256,8 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
                 ReplicaTakeover.DropKeptEntities(client);
             }
 
-            Failed?.Invoke();
-            _events.Enqueue(("onHostMigrationFailed", MultiplayerApi.Describe(migration.Lost)));
+            SessionOver?.Invoke();
+            _events.Enqueue(("onHostMigrationFailed", [MultiplayerApi.Describe(migration.Lost)]));
         });
     }
 
@@ -284,12 +310,12 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         var duration = services.Time.GetElapsedTime(migration.StartedAt);
         logger.LogInformation("The script's player plays under host {Host} of session {Session} after host {Old} was lost ({Ms:F0} ms).", newHost, session.Id,
             migration.OldHost, duration.TotalMilliseconds);
-        _events.Enqueue(("onHostMigrated", new ScriptTable()
+        _events.Enqueue(("onHostMigrated", [new ScriptTable()
             .With("session", MultiplayerApi.Describe(session))
             .With("previousHostId", migration.OldHost)
             .With("newHostId", newHost)
             .With("isLocalHost", isLocalHost)
-            .With("duration", duration.TotalSeconds)));
+            .With("duration", duration.TotalSeconds)]));
     }
 
     private bool Still(MigrationAttempt migration) => !migration.Token.IsCancellationRequested && ReferenceEquals(_migrating, migration);

@@ -26,18 +26,22 @@ internal sealed class MigrationGame : IDisposable
     /// <param name="joiners">How many peers after the first join it (the others stay idle for the test); every one when null.</param>
     /// <param name="tokenLifetime">The plans' token lifetime (<see cref="MigrationOptions.TokenLifetime"/>'s default when null).</param>
     /// <param name="clientSocket">Wraps a peer's client socket (by client id) under its link simulator: a path's quirks.</param>
+    /// <param name="clientRole">The game's client systems of a peer (by its world), built whenever it becomes a client; none when null.</param>
+    /// <param name="socket">Makes every socket (a real one: UDP on loopback); the in-memory network's when null.</param>
     public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null, int? joiners = null,
-        TimeSpan? tokenLifetime = null, Func<int, IDatagramTransport, IDatagramTransport>? clientSocket = null)
+        TimeSpan? tokenLifetime = null, Func<int, IDatagramTransport, IDatagramTransport>? clientSocket = null,
+        Func<World, IEnumerable<ISystem<float>>>? clientRole = null, Func<IDatagramTransport>? socket = null)
     {
         var network = new InMemoryNetwork();
+        socket ??= network.CreateTransport;
         var options = new MigrationOptions { ProtocolId = Protocol, HostSilence = TimeSpan.FromSeconds(1) };
         if (tokenLifetime is { } lifetime) options.TokenLifetime = lifetime;
         for (int p = 1; p <= count; p++)
         {
-            IDatagramTransport clientEnd = network.CreateTransport();
+            IDatagramTransport clientEnd = socket();
             if (clientSocket is not null) clientEnd = clientSocket(p, clientEnd);
             var playerSocket = new LinkSimulator(clientEnd, conditions, time, seed * 100 + p);
-            var standbySocket = new LinkSimulator(network.CreateTransport(), conditions, time, seed * 1000 + p);
+            var standbySocket = new LinkSimulator(socket(), conditions, time, seed * 1000 + p);
             disposables.Add(playerSocket);
             disposables.Add(standbySocket);
             var world = World.Create();
@@ -59,7 +63,7 @@ internal sealed class MigrationGame : IDisposable
 
                     return [new MigrationGameplay(world)];
                 },
-                _ => [],
+                _ => clientRole?.Invoke(world) ?? [],
                 time: time,
                 logger: logger);
             var group = new Group<float>($"peer {p}", peer);

@@ -27,14 +27,15 @@ public class SharedDestroyDeliveryTests
         // Fill the owner's reliable backlog to peer 3 to less than one destroy's room: the destroy overflows it (the link
         // closes with SendQueueOverflow, as a peer that stops reading does) while the link to peer 2 takes it.
         long room = new NetServerOptions().MaxSendQueueBytes;
-        int destroyCost = SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.ClaimBytes + ReliableSendChannel.PerMessageOverhead;
+        long destroyCost = ReliableSendChannel.Cost(SharedAuthority<ShipBody, ShipBodySnapshot, ShipBodySerializer>.ClaimBytes, int.MaxValue);
         var filler = new byte[100];
         filler[0] = 0x9F;   // a kind no layer of the mesh reads
         while (room >= destroyCost)
         {
-            int length = (int)Math.Min(filler.Length, room - ReliableSendChannel.PerMessageOverhead - 1);
+            int length = filler.Length;
+            while (ReliableSendChannel.Cost(length, int.MaxValue) > room) length--;
             Assert.True(owner.Mesh.Send(3, ChannelKind.ReliableOrdered, filler.AsSpan(0, length)));
-            room -= length + ReliableSendChannel.PerMessageOverhead;
+            room -= ReliableSendChannel.Cost(length, int.MaxValue);
         }
 
         int fromOwner = 0;

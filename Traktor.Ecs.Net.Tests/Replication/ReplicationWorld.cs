@@ -37,13 +37,13 @@ internal sealed class ReplicationWorld : IDisposable
 
     public List<(World World, NetworkClient Client, Group<float> Group)> Clients { get; } = new();
 
-    public NetworkClient AddClient(ulong clientId, int seed)
+    public NetworkClient AddClient(ulong clientId, int seed, int timeoutSeconds = 10)
     {
         var transport = Harness.AddClient(Conditions, seed: seed);
         var world = World.Create();
         var client = new NetworkClient(world, transport, Registry, 60, Harness.Time);
         Clients.Add((world, client, new Group<float>("client", client)));
-        transport.Connect(Harness.IssueToken(clientId));
+        transport.Connect(Harness.IssueToken(clientId, timeoutSeconds: timeoutSeconds));
         return client;
     }
 

@@ -174,10 +174,10 @@ public sealed partial class LuaHostMigrationTests
             $"bob to get his entity back on carol's host ({string.Join(",", Values(bob.World))} vs {string.Join(",", kept)})");
     }
 
-    private static async Task<LuaScript> JoinAsync(LuaMigrationRig rig, LuaPlayer player, SessionInfo session)
+    private static async Task<LuaScript> JoinAsync(LuaMigrationRig rig, LuaPlayer player, SessionInfo session, string? source = null)
     {
         var globals = new Dictionary<string, ScriptValue> { ["username"] = player.Name, ["password"] = SeedNetwork.Password, ["sessionId"] = session.Id.ToString() };
-        var script = player.Scripts.Load(player.Name + ".lua", Script, globals);
+        var script = player.Scripts.Load(player.Name + ".lua", source ?? Script, globals);
         await rig.TickUntilAsync(() => script.WaitingEntries == 0, $"{player.Name}'s joinSession");
         Assert.Empty(script.Errors);
         return script;

@@ -44,8 +44,8 @@ internal sealed class TransportHarness : IDisposable
         Issuer = new ConnectTokenIssuer(ServerKey, ProtocolId, Time);
     }
 
-    public byte[] IssueToken(ulong clientId, byte[]? userData = null, TimeSpan? lifetime = null) =>
-        Issuer.Issue(clientId, userData ?? [], lifetime ?? TimeSpan.FromMinutes(5), [ServerAddress]);
+    public byte[] IssueToken(ulong clientId, byte[]? userData = null, TimeSpan? lifetime = null, int timeoutSeconds = 10) =>
+        Issuer.Issue(clientId, userData ?? [], lifetime ?? TimeSpan.FromMinutes(5), [ServerAddress], timeoutSeconds);
 
     public NetClient AddClient(LinkConditions? conditions = null, Action<NetClientOptions>? configure = null, int seed = 2, NetAddress? address = null)
     {

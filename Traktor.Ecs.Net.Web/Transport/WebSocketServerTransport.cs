@@ -78,9 +78,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
     {
         ArgumentNullException.ThrowIfNull(localEndPoint);
         if (string.IsNullOrEmpty(path) || path[0] != '/') throw new ArgumentException("The path starts with '/'.", nameof(path));
-        // A copy, validated: changing the caller's object later cannot undo the checks or change a budget in use.
-        options = options?.Snapshot() ?? new StreamTransportOptions();
-        options.Validate();
+        options = StreamTransportOptions.Resolve(options); // a validated copy: the caller's later changes do not reach it
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<WebSocketServerTransport>();
         time ??= TimeProvider.System;

@@ -50,6 +50,13 @@ public readonly record struct NetStats
     /// <summary>Unreliable messages dropped before sending (queue full or no room in the update's packets).</summary>
     public long UnreliableDropped { get; init; }
 
+    /// <summary>
+    /// Silence after which this connection is dropped (<see cref="DisconnectReason.TimedOut"/>): its connect token's
+    /// timeout in secure mode, else <see cref="NetPeerOptions.Timeout"/>; zero when the transport does not say. The
+    /// server's replication waits longer than this before it cuts a client that acknowledges no despawn.
+    /// </summary>
+    public TimeSpan Timeout { get; init; }
+
     // A newcomer printing the stats of a fallback client could not tell UDP from WebSocket without reading Transport.
     private string TransportName => Transport switch
     {

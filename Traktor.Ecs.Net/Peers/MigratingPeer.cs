@@ -41,6 +41,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     private bool hostLost;
     private bool hostGaveWay;
     private bool attemptFailed;
+    private double linkLoss;
 
     /// <summary>Creates a peer; start it with <see cref="StartHost"/> or <see cref="Join"/>.</summary>
     /// <param name="world">The player's world: the authoritative world while it hosts, the replica while it is a client.</param>
@@ -202,10 +203,12 @@ public sealed partial class MigratingPeer : ISystem<float>
             ExpirePending(now);
         }
 
-        active?.BeforeUpdate(in state);
+        Running?.BeforeUpdate(in state);
         if (Role == MigrationRole.Client && netClient!.State == ClientState.Connected)
         {
-            long packets = netClient.GetStats().PacketsReceived;
+            var stats = netClient.GetStats();
+            linkLoss = stats.PacketLossPercent / 100; // what a follow of the lost plan expects of the successors' links (SuccessorSilence)
+            long packets = stats.PacketsReceived;
             if (packets != lastPackets)
             {
                 lastPackets = packets;
@@ -215,10 +218,19 @@ public sealed partial class MigratingPeer : ISystem<float>
     }
 
     /// <inheritdoc />
-    public void Update(in float state) => active?.Update(in state);
+    public void Update(in float state) => Running?.Update(in state);
 
     /// <inheritdoc />
-    public void AfterUpdate(in float state) => active?.AfterUpdate(in state);
+    public void AfterUpdate(in float state) => Running?.AfterUpdate(in state);
+
+    /// <summary>
+    /// What runs this tick: the current role's group, or, while this peer is <see cref="MigrationRole.Out"/>, only its client
+    /// plugin (which drains the closed connection's events): the game's client systems rest, frozen with the state it
+    /// kept (<see cref="KeepLastState"/>). Before, they ran on over that state, a dead session's: a prediction or an
+    /// extrapolation moved the end screen's entities away from the host's final world. They run again once a follow
+    /// (<see cref="FollowHost"/>, <see cref="TryFollowHost"/>) makes this peer a client again.
+    /// </summary>
+    private ISystem<float>? Running => Role != MigrationRole.Out ? active : active is null ? null : Client; // a host that ended its session has neither
 
     /// <summary>
     /// Stops the current role. A host shuts its server down, which its peers take as the signal to migrate: to end the session

@@ -17,7 +17,9 @@ public enum MigrationRole
 
     /// <summary>
     /// Out of the game: disconnected by the host, no successor could be reached, or this host ended the session
-    /// (<see cref="MigratingPeer.EndSession"/>). The world keeps the last state the peer had until it follows a host or starts again.
+    /// (<see cref="MigratingPeer.EndSession"/>). The world keeps the last state the peer had until it follows a host or starts again,
+    /// and the game's client systems (the peer's <c>clientSystems</c>) do not run meanwhile: nothing predicts or presents over a
+    /// session that is over.
     /// </summary>
     Out,
 }

@@ -241,7 +241,6 @@ internal static partial class SnapshotBody
         return position < records.Length && records[position].NetId == id;
     }
 
-    /// <summary>The static prefix code's length for a residual (bucket code and offset bits).</summary>
     /// <summary>
     /// The size of a despawn list of <paramref name="sorted"/> ids by the static code lengths (none flagged on a reference
     /// entry, so at most what it costs): the count and each id's gap from the one before.
@@ -259,6 +258,7 @@ internal static partial class SnapshotBody
         return bits;
     }
 
+    /// <summary>The static prefix code's length for a residual (bucket code and offset bits).</summary>
     private static int StaticBits(int delta)
     {
         int bucket = DeltaBuckets.BucketOf(ZigZag.Encode(delta));

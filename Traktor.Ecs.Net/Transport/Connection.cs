@@ -133,10 +133,16 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         {
             case ChannelKind.ReliableOrdered:
             case ChannelKind.ReliableUnordered:
-                var reliable = channel == ChannelKind.ReliableOrdered ? _orderedOut : _unorderedOut;
-                if (reliable.Enqueue(message, _peer.FragmentSize, _peer.Options.MaxSendQueueBytes)) return SendResult.Queued;
-                Close(DisconnectReason.SendQueueOverflow);
-                return SendResult.Overflow;
+                // Both channels together, queued or in flight, counted as the memory they take: the bound docs/PROTOCOL.md
+                // §9.1 states for what a peer that takes nothing can make the server hold.
+                long cost = ReliableSendChannel.Cost(message.Length, _peer.FragmentSize);
+                if (_orderedOut.QueuedBytes + _unorderedOut.QueuedBytes + cost > _peer.Options.MaxSendQueueBytes)
+                {
+                    Close(DisconnectReason.SendQueueOverflow);
+                    return SendResult.Overflow;
+                }
+                (channel == ChannelKind.ReliableOrdered ? _orderedOut : _unorderedOut).Enqueue(message, _peer.FragmentSize);
+                return SendResult.Queued;
             case ChannelKind.Unreliable:
             case ChannelKind.UnreliableSequenced:
                 return _unreliableOut.Enqueue(channel, message, _peer.FragmentSize, _peer.Options.MaxUnreliableQueueBytes)
@@ -183,6 +189,7 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         Resends = _orderedOut.Resends + _unorderedOut.Resends,
         PendingReliable = _orderedOut.Unacknowledged + _unorderedOut.Unacknowledged,
         UnreliableDropped = _unreliableOut.Dropped,
+        Timeout = TimeSpan.FromSeconds(_timeout),
     };
 
     /// <summary>Starts an update: fresh budgets, then what earlier updates' budgets held back is delivered first.</summary>

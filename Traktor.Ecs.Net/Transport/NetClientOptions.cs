@@ -18,4 +18,11 @@ public sealed class NetClientOptions : NetPeerOptions
     /// blocked on the player's network. Default 2 s (about 20 request repeats).
     /// </summary>
     public TimeSpan ChallengeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The copy a client keeps (then validates). Every member is a value except <see cref="NetPeerOptions.Capture"/>,
+    /// which the client reads live from the caller's object instead (a capture is switched on and off while it runs), so
+    /// a shallow copy is whole.
+    /// </summary>
+    internal NetClientOptions Snapshot() => (NetClientOptions)MemberwiseClone();
 }

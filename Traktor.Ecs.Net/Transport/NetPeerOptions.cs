@@ -3,7 +3,10 @@ using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net;
 
-/// <summary>Settings shared by clients and servers. Both sides must agree on protocol id and schema hash.</summary>
+/// <summary>
+/// Settings shared by clients and servers. Both sides must agree on protocol id and schema hash. A client or server
+/// keeps a copy of the options it was made with: changing this object afterwards does not change it.
+/// </summary>
 public abstract class NetPeerOptions
 {
     /// <summary>Identifies the game and its network protocol version; a mismatch is refused at connect.</summary>
@@ -39,8 +42,11 @@ public abstract class NetPeerOptions
     public int MaxMessageSize { get; set; } = 256 * 1024;
 
     /// <summary>
-    /// Bytes of reliable messages (plus 32 per message or fragment) that may wait for the window before the peer is
-    /// disconnected with <see cref="DisconnectReason.SendQueueOverflow"/>; at least twice <see cref="MaxMessageSize"/>.
+    /// Memory that reliable messages to one peer may take, both reliable channels together, from their queueing until the
+    /// peer acknowledges them (each message or fragment counted as the buffer it is copied to, whose sizes go in steps of
+    /// 2^k and 1.5 × 2^k bytes, plus 64 bytes); a message past it disconnects the peer with
+    /// <see cref="DisconnectReason.SendQueueOverflow"/>. At least twice <see cref="MaxMessageSize"/>, so the largest message
+    /// always fits in an empty queue.
     /// </summary>
     public int MaxSendQueueBytes { get; set; } = 4 * 1024 * 1024;
 
@@ -109,14 +115,18 @@ public abstract class NetPeerOptions
     /// </summary>
     public bool Compression { get; set; }
 
-    /// <summary>Optional capture of every packet's plaintext, for Wireshark.</summary>
+    /// <summary>
+    /// Optional capture of every packet's plaintext, for Wireshark. The one setting a running client or server reads
+    /// live from the object it was made with (it keeps its own copy of every other): set it to start a capture, set it to
+    /// null to stop one, without making a new peer.
+    /// </summary>
     public PcapngWriter? Capture { get; set; }
 
     internal void Validate()
     {
         if (Mtu is < Transport.Packets.PacketLayout.MinimumMtu or > Transport.Packets.PacketLayout.MaximumMtu) throw new ArgumentOutOfRangeException(nameof(Mtu));
         if (MaxMessageSize <= 0 || MaxMessageSize > 16 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize));
-        if (MaxSendQueueBytes < 2L * MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold at least two largest messages.");
+        if (MaxSendQueueBytes < 2L * MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must be at least twice MaxMessageSize.");
         if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));

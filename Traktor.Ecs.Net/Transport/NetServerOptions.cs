@@ -62,6 +62,20 @@ public sealed class NetServerOptions : NetPeerOptions
     /// </summary>
     public TimeSpan ViolationPenalty { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The copy a server keeps (then validates): the key's bytes and the address list are copied too, so nothing the
+    /// caller changes afterwards reaches the server. <see cref="ApproveConnection"/> stays shared (a callback is the
+    /// caller's on purpose); <see cref="NetPeerOptions.Capture"/> is read live from the caller's object, so a capture is
+    /// switched on and off while the server runs.
+    /// </summary>
+    internal NetServerOptions Snapshot()
+    {
+        var copy = (NetServerOptions)MemberwiseClone();
+        copy.PrivateKey = PrivateKey?.ToArray();
+        copy.PublicAddresses = PublicAddresses?.ToArray() ?? throw new ArgumentNullException(nameof(PublicAddresses));
+        return copy;
+    }
+
     internal void ValidateServer()
     {
         Validate();

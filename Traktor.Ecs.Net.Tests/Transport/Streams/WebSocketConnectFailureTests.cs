@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Net;
+using CsCheck;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Traktor.Ecs.Net.Tests.Transport.Streams;
 
 /// <summary>
-/// A <see cref="WebSocketClientTransport"/> whose connection cannot even be set up (a URI its options cannot make) fails
-/// that connect as it fails a refused one: counted (<see cref="StreamTransportCounters.ConnectFailures"/>), the next
-/// attempt held off for <see cref="StreamTransportOptions.ReconnectDelay"/>, never an exception out of the game loop's send.
-/// A mistaken <see cref="WebSocketConnectOptions.TlsHostName"/> is refused where it is made, by <c>CreateClient</c>.
-/// Real loopback WebSockets.
+/// <see cref="WebSocketConnectOptions"/> a <see cref="WebSocketClientTransport"/> cannot make a URI with are refused where
+/// they are made, by <c>CreateClient</c> (a mistaken <see cref="WebSocketConnectOptions.TlsHostName"/>, a path too long
+/// for a URI), so a connect never fails to set up: validation makes the URI for the longest address once. Real
+/// loopback WebSockets.
 /// </summary>
 public sealed class WebSocketConnectFailureTests
 {
@@ -39,6 +39,48 @@ public sealed class WebSocketConnectFailureTests
         Assert.True(client.TrySend([4], server.LocalAddress));
         Assert.Equal(new byte[] { 4 }, ReceiveOne(server));
         Assert.Equal(0, client.Counters.ConnectFailures);
+    }
+
+    /// <summary>
+    /// Whatever options <c>CreateClient</c> accepts make a URI for any address, so a connect cannot fail to be set up (the
+    /// transport has no such failure path to handle): any path starting with '/' (any characters, up to 100,000 of them),
+    /// with or without TLS, with any host name validation lets through or none (the address itself).
+    /// </summary>
+    [Fact]
+    public void Every_path_and_host_name_that_validation_accepts_makes_a_uri()
+    {
+        string?[] names = [null, "game.example", "::1", "[::1]", "fe80::1", "203.0.113.7", "localhost", "xn--bcher-kva.example", "a-b.c"];
+        var addresses = Gen.OneOf(
+            Gen.UInt.Select(v => new IPEndPoint(new IPAddress(v), 443)),
+            Gen.Select(Gen.Byte.Array[16], Gen.UInt, Gen.Int[0, IPEndPoint.MaxPort], (bytes, zone, port) => new IPEndPoint(new IPAddress(bytes, zone), port)));
+        var paths = Gen.OneOf(Gen.String, Gen.String[Gen.Char, 0, 100_000], Gen.String[Gen.Char["/?#%[]@:\\ \u0000\uD800\uFFFF"], 0, 64]).Select(p => "/" + p);
+        var hosts = Gen.Int[0, names.Length - 1].Select(i => names[i]); // null: the address itself is the host
+        Gen.Select(paths, hosts, Gen.Bool, addresses).Sample((path, host, tls, remote) =>
+        {
+            var connect = new WebSocketConnectOptions { Path = path, TlsHostName = host, UseTls = tls };
+            connect.Validate();
+            var uri = connect.UriFor(remote);
+            Assert.Equal(tls ? "wss" : "ws", uri.Scheme);
+            Assert.Equal(remote.Port, uri.Port);
+        }, iter: 300);
+    }
+
+    /// <summary>
+    /// The address validation proves the URI with (the widest IPv6 zone and port) and the others the transport meets each
+    /// make one, with the IPv6 address bracketed, so nothing but the options could make a connect fail to set up.
+    /// </summary>
+    [Theory]
+    [InlineData("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295", 65535, "ws://[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")]
+    [InlineData("fe80::1%3", 40000, "ws://[fe80::1")]
+    [InlineData("203.0.113.7", 443, "ws://203.0.113.7:443/traktor")]
+    public void Every_address_makes_a_uri(string address, int port, string start)
+    {
+        var connect = new WebSocketConnectOptions();
+        connect.Validate();
+        var uri = connect.UriFor(new IPEndPoint(IPAddress.Parse(address), port));
+        Assert.StartsWith(start, uri.AbsoluteUri);
+        Assert.Equal(port, uri.Port);
+        Assert.Equal("/traktor", uri.AbsolutePath);
     }
 
     /// <summary>Polls the server until one datagram arrives (wall-clock bounded: the sockets are real).</summary>

@@ -48,6 +48,12 @@ internal sealed class ConnectionReplicationState
     /// </summary>
     public uint DespawnsAckedTick { get; set; }
 
+    /// <summary>
+    /// Ticks it may hold the hold-back mark of despawns without acknowledging one before it is cut: longer than its
+    /// connection's timeout (<c>ServerReplication.DespawnStallTicksFor</c>).
+    /// </summary>
+    public int DespawnStallTicks { get; init; }
+
     /// <summary>Despawns of acknowledged snapshots, for corrections that take an acknowledgement back.</summary>
     public DeliveredDespawns DeliveredDespawns { get; } = new();
 

@@ -9,12 +9,14 @@ namespace Traktor.Ecs.Net.Replication.Server;
 //
 // Why the backlog cannot grow without bound for anybody, and why an honest player is still never cut:
 // - A pending despawn names an entity the client was sent. While a connection holds DespawnHoldBack or more, it is sent
-//   no new entity (only updates of those it has and the despawns), so the backlog grows past that mark by at most the
-//   entities it knows (at most the tracked slots, which DespawnHoldBack leaves room for below the limit).
+//   no new entity but those it owns (its respawned avatar must show), and from DespawnOwnedHoldBack none at all (only
+//   updates of those it has and the despawns), so the backlog grows past that mark by at most the entities it knows (at
+//   most the tracked slots, which DespawnOwnedHoldBack leaves room for below the limit). Below it only its own entities'
+//   churn adds to a backlog that an acknowledging client drains by thousands a snapshot.
 // - A client that acknowledges snapshots drains the backlog as fast as the snapshot's bytes allow (despawns are a few
 //   bits each, sorted and delta-coded), not a fixed 128 a snapshot: behind, it catches up.
-// - A connection is cut only when it holds DespawnHoldBack or more and acknowledged none of them for
-//   DespawnStallSeconds (a client that acknowledges nothing: attack review 16), or when it holds more than the limit,
+// - A connection is cut only when it holds DespawnHoldBack or more and acknowledged none of them for longer than its
+//   connection's timeout (a client that acknowledges nothing: attack review 16), or when it holds more than the limit,
 //   which only corrections taking acknowledgements back can make it do.
 public sealed partial class ServerReplication
 {
@@ -28,12 +30,19 @@ public sealed partial class ServerReplication
     internal const int StalledDespawnsPerSnapshot = 128;
 
     /// <summary>
-    /// How long a connection holding <see cref="DespawnHoldBack"/> or more may go without acknowledging one of them: longer
-    /// than the connection's default timeout (10 s), so a client gone dark is timed out by the transport (TimedOut) and one
-    /// back within it catches up. At 5 s a client dark for 5–10 s while the entities it knew died was cut with
-    /// SendQueueOverflow (DespawnBacklogTests). Memory stays bounded meanwhile by <see cref="DespawnBacklogLimit"/>.
+    /// How much longer than its connection's timeout a connection holding <see cref="DespawnHoldBack"/> or more may go
+    /// without acknowledging one of them: a client gone dark is timed out by the transport (TimedOut) and one back within
+    /// the timeout catches up. At a fixed 5 s a client dark for 5–10 s while the entities it knew died was cut with
+    /// SendQueueOverflow though the transport would have kept it; at a fixed 15 s so was one dark for 20 s under a 30 s
+    /// timeout (DespawnBacklogTests). Memory stays bounded meanwhile by <see cref="DespawnBacklogLimit"/>.
     /// </summary>
-    internal const int DespawnStallSeconds = 15;
+    internal const int DespawnStallMarginSeconds = 5;
+
+    /// <summary>The connection timeout assumed when the transport does not tell one: <see cref="NetPeerOptions.Timeout"/>'s default.</summary>
+    internal static readonly TimeSpan DefaultConnectionTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest stall allowed whatever the timeout (a day), so the tick arithmetic cannot overflow.</summary>
+    private static readonly TimeSpan MaxDespawnStall = TimeSpan.FromDays(1);
 
     /// <summary>
     /// Despawns a connection may leave unacknowledged before it is cut whatever it acknowledges: <see cref="MinDespawnBacklog"/>,
@@ -47,8 +56,24 @@ public sealed partial class ServerReplication
     /// </summary>
     internal int DespawnHoldBack => DespawnBacklogLimit / 4;
 
-    /// <summary>Ticks in <see cref="DespawnStallSeconds"/>.</summary>
-    internal int DespawnStallTicks => DespawnStallSeconds * Math.Max(1, options.TickRate);
+    /// <summary>
+    /// From this many despawns pending a connection is not sent even new entities it owns (held back from
+    /// <see cref="DespawnHoldBack"/> on, those still go: a respawned avatar must not be invisible to its player): half the
+    /// limit, so that the entities it knows (at most the tracked slots, half the limit) can all die on top of it.
+    /// </summary>
+    internal int DespawnOwnedHoldBack => DespawnBacklogLimit / 2;
+
+    /// <summary>
+    /// Ticks a connection with timeout <paramref name="connectionTimeout"/> may hold <see cref="DespawnHoldBack"/> or more
+    /// despawns without acknowledging one: the timeout plus <see cref="DespawnStallMarginSeconds"/> (15 s at the default
+    /// 10 s timeout), at most a day.
+    /// </summary>
+    internal int DespawnStallTicksFor(TimeSpan connectionTimeout)
+    {
+        var timeout = connectionTimeout > TimeSpan.Zero ? connectionTimeout : DefaultConnectionTimeout;
+        double seconds = Math.Min((timeout + TimeSpan.FromSeconds(DespawnStallMarginSeconds)).TotalSeconds, MaxDespawnStall.TotalSeconds);
+        return (int)Math.Ceiling(seconds * Math.Max(1, options.TickRate));
+    }
 
     /// <summary>
     /// Connections cut since the owner last cleared this, for having stopped acknowledging their despawns:
@@ -58,8 +83,8 @@ public sealed partial class ServerReplication
     internal List<ConnectionId> CutConnections { get; } = new();
 
     /// <summary>
-    /// Cuts the connection when it holds <see cref="DespawnHoldBack"/> or more despawns and acknowledged none for
-    /// <see cref="DespawnStallTicks"/>, or holds more than <see cref="DespawnBacklogLimit"/>.
+    /// Cuts the connection when it holds <see cref="DespawnHoldBack"/> or more despawns and acknowledged none for its
+    /// <see cref="ConnectionReplicationState.DespawnStallTicks"/>, or holds more than <see cref="DespawnBacklogLimit"/>.
     /// </summary>
     /// <returns>True when it was cut.</returns>
     private bool CutIfStalled(ConnectionReplicationState connection)
@@ -71,7 +96,7 @@ public sealed partial class ServerReplication
             return false;
         }
 
-        bool stalled = pending >= DespawnHoldBack && (int)(Tick - connection.DespawnsAckedTick) > DespawnStallTicks;
+        bool stalled = pending >= DespawnHoldBack && (int)(Tick - connection.DespawnsAckedTick) > connection.DespawnStallTicks;
         if (!stalled && pending <= DespawnBacklogLimit)
         {
             return false;
@@ -85,9 +110,6 @@ public sealed partial class ServerReplication
         CutConnections.Add(connection.Connection);
         return true;
     }
-
-    /// <summary>True while the connection's backlog is so large that it is sent no new entities.</summary>
-    private bool HoldsBackSpawns(ConnectionReplicationState connection) => connection.PendingDespawns.Count >= DespawnHoldBack;
 
     /// <summary>
     /// Whether the client acknowledged a despawn lately (within about two round trips and two snapshots), or had none
@@ -110,14 +132,15 @@ public sealed partial class ServerReplication
     {
         bits = 0;
         int count = Math.Min(connection.PendingDespawns.Count, Math.Min(options.MaxDespawnsPerSnapshot, SnapshotFormat.MaxDespawns));
+        if (count > 0 && !AcknowledgesDespawns(connection))
+        {
+            count = Math.Min(count, StalledDespawnsPerSnapshot);
+        }
+
+        count = FillDespawns(connection, count);
         if (count <= 0)
         {
             return 0;
-        }
-
-        if (!AcknowledgesDespawns(connection))
-        {
-            count = Math.Min(count, StalledDespawnsPerSnapshot);
         }
 
         double budget = ((limit * 8.0) - HeaderBits) * (candidateCount > 0 ? 0.5 : 0.9);
@@ -125,27 +148,31 @@ public sealed partial class ServerReplication
         // (the encoder's retry shrinks further should the estimate be short).
         for (int round = 0; ; round++)
         {
-            FillDespawns(connection, count);
             bits = SnapshotBody.DespawnListBits(despawnScratch.AsSpan(0, count));
             if (bits <= budget || count <= 1 || round == 3)
             {
                 return count;
             }
 
-            count = Math.Max(1, (int)(count * budget / bits * 0.95));
+            count = FillDespawns(connection, Math.Max(1, (int)(count * budget / bits * 0.95)));
         }
     }
 
-    /// <summary>Copies the oldest <paramref name="count"/> pending despawns into <see cref="despawnScratch"/>, sorted by id.</summary>
-    private void FillDespawns(ConnectionReplicationState connection, int count)
+    /// <summary>
+    /// Copies the oldest pending despawns due now, at most <paramref name="count"/>, into <see cref="despawnScratch"/>,
+    /// sorted by id; returns how many. Due are those not carried yet or carried a resend delay ago
+    /// (<see cref="ConnectionReplicationState.ResendAfterTicks"/>) and still unacknowledged: before, every snapshot of
+    /// a round trip repeated the same ones.
+    /// </summary>
+    private int FillDespawns(ConnectionReplicationState connection, int count)
     {
         if (despawnScratch.Length < count)
         {
             Array.Resize(ref despawnScratch, Math.Max(count, despawnScratch.Length * 2));
         }
 
-        var span = despawnScratch.AsSpan(0, count);
-        connection.PendingDespawns.CopyOldest(span);
+        var span = despawnScratch.AsSpan(0, connection.PendingDespawns.CopyDue(despawnScratch.AsSpan(0, count), Tick, connection.ResendAfterTicks));
         span.Sort();
+        return span.Length;
     }
 }

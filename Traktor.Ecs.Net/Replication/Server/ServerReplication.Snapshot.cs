@@ -38,6 +38,11 @@ public sealed partial class ServerReplication
 
         ShortSort.Sort<Candidate, ByPriority>(new Span<Candidate>(candidates, 0, candidateCount), static (a, b) => b.Priority.CompareTo(a.Priority));
         int despawnCount = ChooseDespawns(connection, limit, out double despawnBits);
+        if (candidateCount == 0 && despawnCount == 0)
+        {
+            return; // the pending despawns are all in flight: nothing to send
+        }
+
         int take = ChooseRecordCount(connection, limit, despawnBits);
         int bytes;
         while (true)
@@ -56,8 +61,7 @@ public sealed partial class ServerReplication
             }
             else
             {
-                despawnCount = despawnCount * 3 / 4; // the oldest of those chosen stay
-                FillDespawns(connection, despawnCount);
+                despawnCount = FillDespawns(connection, despawnCount * 3 / 4); // the oldest of those chosen stay
             }
         }
 
@@ -73,7 +77,9 @@ public sealed partial class ServerReplication
     private void CollectCandidates(ConnectionReplicationState connection, List<int> relevant)
     {
         var slots = connection.Slots;
-        bool holdBack = HoldsBackSpawns(connection);
+        int pending = connection.PendingDespawns.Count;
+        bool holdBack = pending >= DespawnHoldBack;
+        bool holdBackOwned = pending >= DespawnOwnedHoldBack;
         foreach (int slot in relevant)
         {
             // One lookup per candidate: its place in the slot table goes along with it to record building and commit.
@@ -91,9 +97,12 @@ public sealed partial class ServerReplication
 
             ref var state = ref slots.At(index, slot);
             uint netId = tracker.NetIds[slot];
-            if (holdBack && state.SentNetId != netId)
+            if (holdBack && state.SentNetId != netId
+                && (holdBackOwned || !tracker.HasOwner[slot] || tracker.Owners[slot] != connection.Connection))
             {
-                connection.ForgetIfIdle(slot); // a new entity, while the client is far behind on despawns: later
+                // A new entity, while the client is far behind on despawns: later. Its own (a respawned avatar, what it
+                // predicts) still go, up to a higher mark, or it would play on blind to itself.
+                connection.ForgetIfIdle(slot);
                 continue;
             }
 
@@ -349,7 +358,10 @@ public sealed partial class ServerReplication
         for (int i = 0; i < despawnCount; i++)
         {
             entry.AddDespawn(despawnScratch[i]);
+            connection.PendingDespawns.MarkSent(despawnScratch[i], Tick);
         }
+
+        Counters.DespawnsCarried += despawnCount;
 
         if (recordCount > 0)
         {

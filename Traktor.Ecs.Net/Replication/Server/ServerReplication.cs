@@ -84,9 +84,18 @@ public sealed partial class ServerReplication
     /// <summary>Counters for diagnostics and tests.</summary>
     public ReplicationCounters Counters { get; } = new();
 
-    /// <summary>Starts replicating to a connection (after its handshake).</summary>
+    /// <summary>Starts replicating to a connection (after its handshake) whose transport times out after 10 s of silence.</summary>
     /// <param name="connection">The connection.</param>
-    public void AddConnection(ConnectionId connection)
+    public void AddConnection(ConnectionId connection) => AddConnection(connection, DefaultConnectionTimeout);
+
+    /// <summary>
+    /// Starts replicating to a connection (after its handshake). A client that leaves its despawns unacknowledged is cut
+    /// only after longer than <paramref name="connectionTimeout"/>: one gone dark is the transport's to time out, and one
+    /// back within it catches up (<see cref="NetStats.Timeout"/> tells it; <see cref="NetworkServer"/> passes it).
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="connectionTimeout">Silence after which the transport drops the connection; zero or less for the default 10 s.</param>
+    public void AddConnection(ConnectionId connection, TimeSpan connectionTimeout)
     {
         if (connections.ContainsKey(connection))
         {
@@ -98,6 +107,7 @@ public sealed partial class ServerReplication
             BudgetBytes = options.MaxSnapshotBytes,
             SendPhase = LeastLoadedPhase(),
             NextStaleSweepTick = Tick + StaleSweepTicks + ((uint)connectionList.Count % StaleSweepTicks), // spread the sweeps over ticks
+            DespawnStallTicks = DespawnStallTicksFor(connectionTimeout),
         };
         connections.Add(connection, state);
         connectionList.Add(state);

@@ -5,6 +5,8 @@ namespace Traktor.Ecs.Net.Transport.Channels;
 /// until a packet carrying it is acknowledged, and a byte-bounded backlog behind the window.
 /// A message whose packet was declared lost is due at once; the connection's congestion window decides whether a pass
 /// writes at all, and the resend delay it passes backs off while nothing is acknowledged (docs/TRANSPORT.md).
+/// What it holds is counted as the memory it takes (<see cref="QueuedBytes"/>), from the message's queueing to its
+/// acknowledgement, so the connection can bound both channels together before it queues more (attack review 17).
 /// </summary>
 internal sealed class ReliableSendChannel
 {
@@ -44,8 +46,36 @@ internal sealed class ReliableSendChannel
     private double _earliestSent = double.PositiveInfinity;
     private long _backlogBytes;
 
-    /// <summary>Bytes charged per queued fragment on top of its data, so tiny messages cannot hide their real cost.</summary>
-    public const int PerMessageOverhead = 32;
+    /// <summary>The most the backlog held since it was last empty; a backlog that grew large gives its room back when it drains.</summary>
+    private int _backlogPeak;
+
+    /// <summary>Above this many entries a drained backlog's queue is trimmed, so a burst's room is not kept for good.</summary>
+    private const int BacklogKeptEntries = 1024;
+
+    /// <summary>
+    /// Bytes charged per fragment on top of its buffer: the buffer's array header (24), its backlog entry (16) and the
+    /// room the backlog's queue grows by (up to as much again), so tiny messages cannot hide their real cost.
+    /// </summary>
+    public const int PerMessageOverhead = 64;
+
+    /// <summary>
+    /// What a message of <paramref name="length"/> bytes costs while queued or in flight: each fragment's pooled buffer
+    /// (its size class, <see cref="MessageBufferPool.ClassSize"/>) and <see cref="PerMessageOverhead"/>.
+    /// </summary>
+    public static long Cost(int length, int fragmentSize)
+    {
+        if (length <= fragmentSize) return MessageBufferPool.ClassSize(length) + PerMessageOverhead;
+        int full = length / fragmentSize;
+        int last = length - full * fragmentSize;
+        long cost = full * (long)(MessageBufferPool.ClassSize(fragmentSize) + PerMessageOverhead);
+        return last == 0 ? cost : cost + MessageBufferPool.ClassSize(last) + PerMessageOverhead;
+    }
+
+    /// <summary>
+    /// Memory held by messages queued or in flight and not yet acknowledged (<see cref="Cost"/> of each), which the
+    /// connection bounds with <see cref="NetPeerOptions.MaxSendQueueBytes"/> over both reliable channels.
+    /// </summary>
+    public long QueuedBytes { get; private set; }
 
     public ReliableSendChannel(ChannelKind kind, MessageBufferPool pool)
     {
@@ -74,21 +104,23 @@ internal sealed class ReliableSendChannel
         }
     }
 
-    /// <summary>Queues a message, split into fragments of <paramref name="fragmentSize"/>; false when the backlog would pass its bound.</summary>
-    public bool Enqueue(ReadOnlySpan<byte> message, int fragmentSize, long maxBacklogBytes)
+    /// <summary>
+    /// Queues a message, split into fragments of <paramref name="fragmentSize"/>; the caller checked its
+    /// <see cref="Cost"/> against the connection's bound.
+    /// </summary>
+    public void Enqueue(ReadOnlySpan<byte> message, int fragmentSize)
     {
         int count = message.Length <= fragmentSize ? 1 : (message.Length + fragmentSize - 1) / fragmentSize;
-        long cost = message.Length + (long)count * PerMessageOverhead;
-        if (_backlogBytes + cost > maxBacklogBytes) return false;
         for (int i = 0; i < count; i++)
         {
             var part = count == 1 ? message : message.Slice(i * fragmentSize, Math.Min(fragmentSize, message.Length - i * fragmentSize));
             var buffer = _pool.Rent(part.Length);
             part.CopyTo(buffer);
             _backlog.Enqueue(new Pending(buffer, part.Length, (ushort)(count == 1 ? 0 : i), (ushort)(count == 1 ? 0 : count)));
+            _backlogBytes += buffer.Length + PerMessageOverhead;
+            QueuedBytes += buffer.Length + PerMessageOverhead;
         }
-        _backlogBytes += cost;
-        return true;
+        _backlogPeak = Math.Max(_backlogPeak, _backlog.Count);
     }
 
     /// <summary>
@@ -103,7 +135,7 @@ internal sealed class ReliableSendChannel
         while (_backlogBytes > 0 && (ushort)(_next - _oldest) < Window)
         {
             var pending = _backlog.Dequeue();
-            _backlogBytes -= pending.Length + PerMessageOverhead;
+            _backlogBytes -= pending.Buffer.Length + PerMessageOverhead;
             ref var slot = ref _slots[_next % Window];
             slot.Buffer = pending.Buffer;
             slot.Length = pending.Length;
@@ -114,6 +146,12 @@ internal sealed class ReliableSendChannel
             slot.InUse = true;
             slot.Lost = false;
             _next++;
+        }
+        if (_backlogBytes == 0 && _backlogPeak > BacklogKeptEntries)
+        {
+            // A burst grew the queue's array; an honest backlog stays below the kept size and never reaches this.
+            _backlog.TrimExcess();
+            _backlogPeak = 0;
         }
         // The scan starts at the first WriteDue, which brings this pass's resend delay.
         _passStarting = true;
@@ -193,7 +231,11 @@ internal sealed class ReliableSendChannel
         {
             if (_slots[i].InUse) Release(ref _slots[i]);
         }
-        while (_backlog.TryDequeue(out var pending)) _pool.Return(pending.Buffer);
+        while (_backlog.TryDequeue(out var pending))
+        {
+            QueuedBytes -= pending.Buffer.Length + PerMessageOverhead;
+            _pool.Return(pending.Buffer);
+        }
         _backlogBytes = 0;
         _oldest = _next;
         _unsent = _next;
@@ -201,7 +243,8 @@ internal sealed class ReliableSendChannel
 
     private void Release(ref Slot slot)
     {
-        _pool.Return(slot.Buffer!);
+        QueuedBytes -= slot.Buffer!.Length + PerMessageOverhead;
+        _pool.Return(slot.Buffer);
         slot.Buffer = null;
         slot.InUse = false;
     }

@@ -5,7 +5,10 @@ using Traktor.Ecs.Net.Transport.Security;
 using L = Traktor.Ecs.Net.Transport.Security.ConnectTokenLayout;
 
 // In namespace Traktor.Ecs.Net (its folder is the transport's security layer) because every game in secure mode
-// calls it: the game servers' key, and the tokens of a login service or a directory of its own.
+// calls it: the game servers' key, and the tokens of a login service or a directory of its own. That is the layout's
+// one exception to folder = namespace (README, repository layout; NamespaceLayoutTests): what a game uses is in the
+// game namespace whatever its folder. ConnectToken, the client's parse of a token that a game only passes on as
+// bytes, is machinery and stays in this folder's namespace.
 namespace Traktor.Ecs.Net;
 
 /// <summary>

@@ -1,9 +1,9 @@
 namespace Traktor.Ecs.Net.Transport.Streams;
 
 /// <summary>
-/// What <see cref="FrameBuffer.TryTake"/> found. Its own answer for "none", so that a zero-length frame (which the
-/// buffer holds like any other; the transports never frame one, and the peers' framing closes a stream that sends one)
-/// cannot be mistaken for an empty buffer.
+/// What <see cref="FrameBuffer.TryTake"/> (the WebSocket channel's buffers) or a TCP stream's read found. Its own
+/// answer for "none", so that a zero-length frame (which the buffer holds like any other; the transports never frame
+/// one, and the peers' framing closes a stream that sends one) cannot be mistaken for an empty buffer.
 /// </summary>
 internal enum FrameTake
 {

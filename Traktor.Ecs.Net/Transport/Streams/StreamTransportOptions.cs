@@ -86,10 +86,16 @@ public sealed class StreamTransportOptions
     public int AcceptsPerPass { get; set; } = 64;
 
     /// <summary>
-    /// The copy a transport keeps (then validates): changing the caller's object after the transport was created has no
-    /// effect, so the budgets it checked are the ones it enforces. All members are values, so a shallow copy is whole.
+    /// The copy a transport keeps, validated (the defaults when <paramref name="options"/> is null): changing the caller's
+    /// object after the transport was created has no effect, so the budgets it checked are the ones it enforces. All
+    /// members are values, so a shallow copy is whole. Every stream transport resolves its options here.
     /// </summary>
-    internal StreamTransportOptions Snapshot() => (StreamTransportOptions)MemberwiseClone();
+    internal static StreamTransportOptions Resolve(StreamTransportOptions? options)
+    {
+        var copy = options is null ? new StreamTransportOptions() : (StreamTransportOptions)options.MemberwiseClone();
+        copy.Validate();
+        return copy;
+    }
 
     internal void Validate()
     {

@@ -144,19 +144,20 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
     }
 
     /// <inheritdoc />
-    public PeerRead Read(Span<byte> buffer, double now, out int length) => TryReadFrame(buffer, _maxFrameSize, now, out length) switch
+    public PeerRead Read(Span<byte> buffer, double now, out int length) => TakeFrame(buffer, now, out length) switch
     {
-        1 => PeerRead.Datagram,
-        -1 => PeerRead.Oversized,
+        FrameTake.Frame => PeerRead.Datagram,
+        FrameTake.Oversized => PeerRead.Oversized,
         _ => Broken ? PeerRead.Ended : PeerRead.Empty, // a broken stream ends once its complete frames are read
     };
 
     /// <summary>
-    /// Reads the next complete frame into <paramref name="buffer"/>. Returns 1 with a frame, 0 when none is complete
-    /// (the socket has nothing more for now), −1 for a frame larger than the caller's buffer (dropped).
-    /// A zero-length or over-long frame breaks the stream as a violation.
+    /// Reads the next complete frame into <paramref name="buffer"/>: <see cref="FrameTake.Frame"/> with it,
+    /// <see cref="FrameTake.None"/> when none is complete (the socket has nothing more for now, or the stream broke),
+    /// <see cref="FrameTake.Oversized"/> for a frame larger than the caller's buffer (dropped). A zero-length frame or
+    /// one over the options' largest breaks the stream as a violation.
     /// </summary>
-    public int TryReadFrame(Span<byte> buffer, int maxFrameSize, double now, out int length)
+    private FrameTake TakeFrame(Span<byte> buffer, double now, out int length)
     {
         length = 0;
         while (true)
@@ -165,12 +166,12 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
             if (available >= HeaderSize)
             {
                 int frame = BinaryPrimitives.ReadUInt16BigEndian(_receive.AsSpan(_receiveStart));
-                if (frame == 0 || frame > maxFrameSize)
+                if (frame == 0 || frame > _maxFrameSize)
                 {
-                    Violation = $"frame of {frame} bytes, allowed 1 to {maxFrameSize}";
+                    Violation = $"frame of {frame} bytes, allowed 1 to {_maxFrameSize}";
                     Broken = true;
                     _receiveStart = _receiveEnd = 0;
-                    return 0;
+                    return FrameTake.None;
                 }
                 if (available >= HeaderSize + frame)
                 {
@@ -178,13 +179,13 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
                     _receiveStart += HeaderSize + frame;
                     LastReceivedAt = now; // a complete frame: bytes that never finish one do not hold the idle deadline
                     if (_receiveStart == _receiveEnd) _receiveStart = _receiveEnd = 0;
-                    if (frame > buffer.Length) return -1;
+                    if (frame > buffer.Length) return FrameTake.Oversized;
                     data.CopyTo(buffer);
                     length = frame;
-                    return 1;
+                    return FrameTake.Frame;
                 }
             }
-            if (Broken || _connecting is not null || Socket is not { } socket) return 0;
+            if (Broken || _connecting is not null || Socket is not { } socket) return FrameTake.None;
             if (_receiveStart > 0)
             {
                 _receive.AsSpan(_receiveStart, available).CopyTo(_receive);
@@ -192,7 +193,7 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
                 _receiveEnd = available;
             }
             int read = socket.Receive(_receive.AsSpan(_receiveEnd, _receiveCapacity - _receiveEnd), SocketFlags.None, out var error);
-            if (error == SocketError.WouldBlock) return 0;
+            if (error == SocketError.WouldBlock) return FrameTake.None;
             if (error != SocketError.Success || read <= 0)
             {
                 Broken = true; // 0 bytes: the peer closed its side; anything else: reset or failure

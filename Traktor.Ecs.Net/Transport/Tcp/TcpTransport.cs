@@ -30,9 +30,7 @@ public sealed class TcpTransport : IPeerAwareTransport
     private TcpTransport(Socket? listener, NetAddress localAddress, StreamTransportOptions? options, TimeProvider? time, ILogger? logger)
     {
         _listener = listener;
-        // A copy, validated: changing the caller's object later cannot undo the checks or change a budget in use.
-        _options = options?.Snapshot() ?? new StreamTransportOptions();
-        _options.Validate();
+        _options = StreamTransportOptions.Resolve(options); // a validated copy: the caller's later changes do not reach it
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         LocalAddress = localAddress;

@@ -20,7 +20,7 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
 {
     private readonly WebSocketPeers _peers;
     private readonly WebSocketConnectOptions _connect;
-    private readonly Func<NetAddress, WebSocketChannel?> _open;
+    private readonly Func<NetAddress, WebSocketChannel> _open;
 
     private WebSocketClientTransport(StreamTransportOptions options, WebSocketConnectOptions connect, TimeProvider time, ILogger logger)
     {
@@ -41,8 +41,7 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
     public static WebSocketClientTransport CreateClient(StreamTransportOptions? options = null, WebSocketConnectOptions? connect = null, TimeProvider? time = null, ILogger? logger = null)
     {
         // Copies, validated: the caller's objects stay theirs, and changing them later cannot undo the checks.
-        options = options?.Snapshot() ?? new StreamTransportOptions();
-        options.Validate();
+        options = StreamTransportOptions.Resolve(options);
         connect = connect?.Snapshot() ?? new WebSocketConnectOptions();
         connect.Validate();
         return new WebSocketClientTransport(options, connect, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
@@ -82,15 +81,10 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
     /// <inheritdoc />
     public void DiscardUnsent(in NetAddress peer) => _peers.DiscardUnsent(peer);
 
-    private WebSocketChannel? Open(NetAddress destination)
+    private WebSocketChannel Open(NetAddress destination)
     {
-        // The URI first: if it ever fails (CreateClient validated a copy of the options, so it should not), the transport counts
-        // that as a failed connect (WebSocketPeers.TrySend), with no channel to release.
         var remote = destination.ToEndPoint();
-        string host = _connect.TlsHostName is { } name
-            ? (Uri.CheckHostName(name) == UriHostNameType.IPv6 && name[0] != '[' ? $"[{name}]" : name) // "::1" is written "[::1]" in a URI
-            : remote.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{remote.Address}]" : remote.Address.ToString();
-        var uri = new Uri($"{(_connect.UseTls ? "wss" : "ws")}://{host}:{remote.Port}{_connect.Path}");
+        var uri = _connect.UriFor(remote); // cannot fail: CreateClient validated the options (UriFor says why)
         var channel = new WebSocketChannel(destination, _peers.Options, _peers.Now, accepted: false);
         // Off the game loop: creating the handler and starting the connect may take a moment.
         _ = Task.Run(() => channel.ConnectAndRunAsync(token => ConnectAsync(uri, remote, token)));

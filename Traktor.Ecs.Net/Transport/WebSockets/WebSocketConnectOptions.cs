@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 
 namespace Traktor.Ecs.Net;
 
@@ -30,6 +32,20 @@ public sealed class WebSocketConnectOptions
     /// is whole.
     /// </summary>
     internal WebSocketConnectOptions Snapshot() => (WebSocketConnectOptions)MemberwiseClone();
+
+    /// <summary>
+    /// The URI a connection to <paramref name="remote"/> requests (its host the TLS host name, when set). It cannot fail
+    /// for options that passed <see cref="Validate"/>: the host is an IP address or a name <see cref="Uri.CheckHostName"/>
+    /// knows, and a path that starts with '/' can only be the rest of the URI (path, query, fragment), which
+    /// <see cref="Uri"/> escapes whatever it holds (WebSocketConnectFailureTests tries arbitrary ones).
+    /// </summary>
+    internal Uri UriFor(IPEndPoint remote)
+    {
+        string host = TlsHostName is { } name
+            ? (Uri.CheckHostName(name) == UriHostNameType.IPv6 && name[0] != '[' ? $"[{name}]" : name) // "::1" is written "[::1]" in a URI
+            : remote.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{remote.Address}]" : remote.Address.ToString();
+        return new Uri($"{(UseTls ? "wss" : "ws")}://{host}:{remote.Port}{Path}");
+    }
 
     internal void Validate()
     {

@@ -119,27 +119,14 @@ internal sealed class WebSocketPeers
     }
 
     /// <summary>Game loop: the channel to <paramref name="destination"/>, opening one with <paramref name="open"/> (client side) when there is none.</summary>
-    public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination, Func<NetAddress, WebSocketChannel?>? open)
+    public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination, Func<NetAddress, WebSocketChannel>? open)
     {
         if (_disposed || destination.Kind != TransportKind.WebSocket || datagram.IsEmpty || datagram.Length > _options.MaxFrameSize) return false;
         if (!_channels.TryGetValue(destination, out var channel))
         {
             if (open is null) return false; // a server only answers peers that connected to it
-            double now = Now;
-            if (!_channels.MayConnect(destination, now)) return false;
-            try
-            {
-                channel = open(destination);
-            }
-            catch (Exception e)
-            {
-                // Setting up the connection failed before it started (a URI the options cannot make): a failed connect,
-                // counted and held off like a refused one, never an exception out of the game loop's send.
-                _logger.LogWarning(e, "Setting up the WebSocket connection to {Destination} failed.", destination);
-                _channels.ConnectFailed(destination, now);
-                return false;
-            }
-            if (channel is null) return false;
+            if (!_channels.MayConnect(destination, Now)) return false;
+            channel = open(destination); // cannot fail to set up: the URI is always made (WebSocketConnectOptions.UriFor)
             _channels.Add(channel);
         }
         if (channel.TryWrite(datagram)) return true;
