@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
@@ -56,7 +55,6 @@ public class ReliabilitySoakTests
         using var h = new TransportHarness(Hostile(), seed: 11);
         var client = h.Connect(1, Hostile(), seed: 12);
         h.DrainServer();
-        var wall = Stopwatch.StartNew();
         // The loss estimate is read halfway: a packet counts as lost only 64 packets after it was sent, and at the end of
         // the transfer the congestion-controlled sender's packets thin out, so its last losses are not counted yet.
         double lossHalfway = double.NaN;
@@ -66,7 +64,9 @@ public class ReliabilitySoakTests
         });
         Assert.Equal(100_000, received);
         Assert.Equal(ClientState.Connected, client.State);
-        Assert.True(wall.Elapsed < TimeSpan.FromSeconds(60), $"took {wall.Elapsed} for {virtualSeconds} virtual seconds");
+        // The transfer keeps moving under 30 % loss both ways: 100,000 messages in at most 100 virtual seconds (85 now).
+        // The wall-clock bound this replaced measured the machine, not the transport.
+        Assert.True(virtualSeconds < 100, $"took {virtualSeconds:F1} virtual seconds");
         var stats = client.GetStats();
         Assert.InRange(lossHalfway, 20, 50); // the link drops 30%
         Assert.True(stats.Resends > 0);

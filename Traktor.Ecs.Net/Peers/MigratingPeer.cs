@@ -37,6 +37,14 @@ public sealed partial class MigratingPeer : ISystem<float>
     private long planReceivedAt;
     private long lostAt;
     private long lastHeardAt;
+
+    /// <summary>
+    /// When this peer last read its socket as a client. The host's silence is measured up to then, not up to now: a peer
+    /// that froze itself (a hitch of a few seconds) had not read what its host sent meanwhile, and took its own stall for
+    /// the host's: it elected a successor, or promoted itself, beside a live host. Now it reads first, and the packets
+    /// waiting (snapshots, or the host's cut) decide.
+    /// </summary>
+    private long lastListenedAt;
     private long lastPackets;
     private bool hostLost;
     private bool hostGaveWay;
@@ -182,7 +190,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         {
             FollowLostPlan(now);
         }
-        else if (Role == MigrationRole.Client && (hostLost || time.GetElapsedTime(lastHeardAt, now) >= options.HostSilence))
+        else if (Role == MigrationRole.Client && (hostLost || time.GetElapsedTime(lastHeardAt, lastListenedAt) >= options.HostSilence))
         {
             BeginMigration(now);
         }
@@ -204,6 +212,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         }
 
         Running?.BeforeUpdate(in state);
+        if (Role == MigrationRole.Client) lastListenedAt = now;
         if (Role == MigrationRole.Client && netClient!.State == ClientState.Connected)
         {
             var stats = netClient.GetStats();
@@ -279,13 +288,13 @@ public sealed partial class MigratingPeer : ISystem<float>
         active = new Group<float>("client", [client, .. clientSystems(client)]);
         active.Initialize();
         Role = MigrationRole.Client;
-        lastHeardAt = time.GetTimestamp();
+        lastHeardAt = lastListenedAt = time.GetTimestamp();
     }
 
     private void OnConnected()
     {
         long now = time.GetTimestamp();
-        lastHeardAt = now;
+        lastHeardAt = lastListenedAt = now;
         lastPackets = netClient!.GetStats().PacketsReceived;
         if (Role == MigrationRole.Reconnecting)
         {
