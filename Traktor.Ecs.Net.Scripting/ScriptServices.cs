@@ -53,6 +53,13 @@ public sealed class ScriptServices
     /// world: the <see cref="NetworkHost"/> it starts on that world hands the players their entities back (docs/SCRIPTING.md,
     /// "Host migration").
     /// <para>
+    /// The task's result is the <see cref="PlayerSessionHost"/> the game started for the session (null when it runs none):
+    /// the scripts feed the departures its heartbeats hear of (<see cref="PlayerSessionHost.MemberLeft"/>) to the session's
+    /// relay on the game's host, which disconnects a player that left through the directory (from another device, or removed)
+    /// and raises <see cref="PlayerLeft"/>, as a <see cref="Multiplayer"/>'s host does. Do not also call
+    /// <see cref="PlayerSessionHost.Attach"/>: the relay is the scripts'.
+    /// </para>
+    /// <para>
     /// The <see cref="CancellationToken"/> says when the scripts no longer want what the call starts; stop it all then (the
     /// <see cref="NetworkHost"/>, the <see cref="PlayerSessionHost"/>: register on the token, which runs the callback at once
     /// when it is cancelled already). For a takeover it is cancelled when the migration stops before the takeover attached
@@ -66,7 +73,7 @@ public sealed class ScriptServices
     /// player leave the session, which ends it.
     /// </para>
     /// </summary>
-    public Func<PlayerHostGrant, CancellationToken, Task>? StartHosting { get; init; }
+    public Func<PlayerHostGrant, CancellationToken, Task<PlayerSessionHost?>>? StartHosting { get; init; }
 
     /// <summary>
     /// The NAT traversal layer under the world's <see cref="NetworkClient"/> socket, if it has one:

@@ -189,8 +189,8 @@ public sealed partial class SessionDirectory
             addresses = serverAddresses;
         }
 
-        var member = await connection.QuerySingleOrDefaultAsync(transaction, "SELECT left_at FROM session_members WHERE session_id = @s AND user_id = @u",
-            reader => new MemberRow(reader.GetNullableInt64(0)), cancellationToken, ("@s", sessionId), ("@u", userId)).ConfigureAwait(false);
+        var member = await connection.QuerySingleOrDefaultAsync(transaction, "SELECT joined_at, left_at FROM session_members WHERE session_id = @s AND user_id = @u",
+            reader => new MemberRow(reader.GetInt64(0), reader.GetNullableInt64(1)), cancellationToken, ("@s", sessionId), ("@u", userId)).ConfigureAwait(false);
         if (member is { LeftAt: null })
         {
             if (seat != sessionId)
@@ -198,7 +198,10 @@ public sealed partial class SessionDirectory
                 await SetSeatAsync(connection, transaction, userId, sessionId, cancellationToken).ConfigureAwait(false);
             }
 
-            return new JoinOutcome(SessionJoinStatus.AlreadyMember, sessionId, addresses, target.MaxPlayers, name, now) { HostKind = target.HostKind, HostKey = target.HostKey };
+            // Stamped when the seat was granted, not at this node's now: a node whose clock lags the one that recorded the
+            // player's last departure stamped the ticket before it, and the game server refused it. Every ticket of one
+            // seat then falls between its departures, whichever nodes' clocks issued them.
+            return new JoinOutcome(SessionJoinStatus.AlreadyMember, sessionId, addresses, target.MaxPlayers, name, member.JoinedAt) { HostKind = target.HostKind, HostKey = target.HostKey };
         }
 
         if (target.PlayerCount >= target.MaxPlayers)

@@ -218,8 +218,11 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
             return false;
         }
 
+        // Never before the seat's tickets (stamped at joined_at, maybe by a node whose clock runs ahead of this one's): a
+        // departure older than the ticket a player was admitted with reads, to its game server, as one it rejoined since,
+        // and the player that left stayed in the game.
         int changed = await connection.ExecuteAsync(transaction,
-            "UPDATE session_members SET left_at = @t, left_why = @why WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
+            "UPDATE session_members SET left_at = CASE WHEN joined_at > @t THEN joined_at ELSE @t END, left_why = @why WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
             cancellationToken, ("@t", now), ("@why", (long)why), ("@s", sessionId), ("@u", userId)).ConfigureAwait(false);
         if (changed == 0)
         {
@@ -345,5 +348,5 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
     private sealed record ServerRow(GameServerState State, long LastHeartbeat, string Addresses);
 
-    private sealed record MemberRow(long? LeftAt);
+    private sealed record MemberRow(long JoinedAt, long? LeftAt);
 }

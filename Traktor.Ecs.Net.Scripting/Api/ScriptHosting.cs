@@ -11,12 +11,18 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 /// scripts and every player, admission of this session's tickets only, the owners every player gets for a host migration,
 /// and after a takeover the players' entities handed back. It attaches to the <see cref="NetworkHost"/> the hook put in the
 /// scripts' world before that host first receives, so the game must tick the host after the <see cref="LuaScriptSystem"/>
-/// (<see cref="LuaHostingOrderException"/> otherwise); it lets go when the game disposes the host.
+/// (<see cref="LuaHostingOrderException"/> otherwise); it lets go when the game disposes the host. The
+/// <see cref="PlayerSessionHost"/> the hook's task returns feeds the relay the departures its heartbeats hear of
+/// (<see cref="PlayerSessionHost.MemberLeft"/>: a player that left through the directory, from another device, is disconnected
+/// and announced gone), as <see cref="HostedSession"/> does for a <see cref="Multiplayer"/>'s host.
 /// </summary>
 /// <remarks>Everything but <see cref="Wrap"/>'s hook runs on the tick thread.</remarks>
 internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, ILogger logger)
 {
     private volatile Expected? _expected;
+    private Expected? _feeding;
+    private PlayerSessionHost? _entry;
+    private Action<SessionDeparture>? _departures;
 
     /// <summary>The relay of the host the game serves the session with, or null.</summary>
     public PlayerHostRelay? Relay { get; private set; }
@@ -25,7 +31,7 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
     /// <c>createSession(.., "player")</c>'s hook: before the game's <paramref name="start"/> runs, the session it hosts is
     /// expected, so the <see cref="NetworkHost"/> it puts in the world gets the relay before its first tick.
     /// </summary>
-    public Func<PlayerHostGrant, CancellationToken, Task> Wrap(Func<PlayerHostGrant, CancellationToken, Task> start) => (grant, token) =>
+    public Func<PlayerHostGrant, CancellationToken, Task<PlayerSessionHost?>> Wrap(Func<PlayerHostGrant, CancellationToken, Task<PlayerSessionHost?>> start) => (grant, token) =>
     {
         var expected = new Expected(grant.Session);
         _expected = expected;
@@ -54,7 +60,17 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
             else if (network.World.Resources.TryGet<NetworkHost>(out var started) && !ReferenceEquals(Relay?.Host, started))
             {
                 _expected = null;
-                Attach(started, expected.Session, takeover: null);
+                Attach(started, expected.Session, takeover: null, entry: null);
+                _feeding = expected; // its PlayerSessionHost, once the hook's task gives it
+            }
+        }
+
+        if (_feeding is { Hook: { IsCompleted: true } hook })
+        {
+            _feeding = null;
+            if (hook.IsCompletedSuccessfully && hook.Result is { } entry)
+            {
+                Feed(entry);
             }
         }
 
@@ -73,10 +89,11 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
 
     /// <summary>
     /// Serves <paramref name="session"/> on <paramref name="host"/> from now on (a takeover's <paramref name="takeover"/>
-    /// hands the players their entities back).
+    /// hands the players their entities back); <paramref name="entry"/>, the game's directory side of it, feeds the relay the
+    /// departures the directory lists.
     /// </summary>
     /// <exception cref="LuaHostingOrderException">The host received before the scripts' system ticked.</exception>
-    public void Attach(NetworkHost host, SessionInfo session, HostedSession.Takeover? takeover)
+    public void Attach(NetworkHost host, SessionInfo session, HostedSession.Takeover? takeover, PlayerSessionHost? entry)
     {
         ThrowIfReceived(host, session);
         Detach();
@@ -88,6 +105,23 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
         }
 
         Relay = relay;
+        if (entry is not null)
+        {
+            Feed(entry);
+        }
+    }
+
+    /// <summary>
+    /// The departures <paramref name="entry"/>'s heartbeats hear of reach the relay (any thread: <see cref="SessionRelay.Leave"/>
+    /// queues them for the tick), which disconnects such a player and raises <see cref="PlayerLeft"/>. Before, a Lua game's
+    /// host never heard of them: a player that left through the directory stayed connected until its own connection closed.
+    /// </summary>
+    private void Feed(PlayerSessionHost entry)
+    {
+        var relay = Relay!;
+        Action<SessionDeparture> departures = departure => relay.Relay?.Leave(departure.UserId, departure.At, departure.Reason);
+        entry.MemberLeft += departures;
+        (_entry, _departures) = (entry, departures);
     }
 
     /// <summary>Refuses a host that already received: its local player's join (and maybe others') went by unseen.</summary>
@@ -107,6 +141,13 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
     /// <summary>The script system is disposed, or the game's host went: the relay lets go (its RpcServer leaves the world).</summary>
     public void Detach()
     {
+        _feeding = null;
+        if (_entry is { } entry)
+        {
+            entry.MemberLeft -= _departures;
+            (_entry, _departures) = (null, null);
+        }
+
         if (Relay is { } relay)
         {
             Relay = null;
@@ -119,11 +160,11 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
     {
         public SessionInfo Session { get; } = session;
 
-        private Task? _hook;
+        private Task<PlayerSessionHost?>? _hook;
         private bool _failed;
 
         /// <summary>The hook's task, once it returned one (any thread).</summary>
-        public Task? Hook { get => Volatile.Read(ref _hook); set => Volatile.Write(ref _hook, value); }
+        public Task<PlayerSessionHost?>? Hook { get => Volatile.Read(ref _hook); set => Volatile.Write(ref _hook, value); }
 
         /// <summary>True when the hook threw.</summary>
         public bool Failed { get => Volatile.Read(ref _failed); set => Volatile.Write(ref _failed, value); }

@@ -40,14 +40,15 @@ internal sealed partial class ScriptMigration
             // The hook's token says whether the scripts still want what it starts: cancelled once they gave it up (the
             // migration stopped, or Started refused it), also after its task completed; never once the takeover attached.
             var hosting = new StartedHosting(migration.Token, logger);
-            Task hook;
+            Task<PlayerSessionHost?> hook;
             try
             {
-                hook = start(grant, hosting.Token) ?? Task.FromException(new InvalidOperationException("ScriptServices.StartHosting returned no task."));
+                hook = start(grant, hosting.Token)
+                    ?? Task.FromException<PlayerSessionHost?>(new InvalidOperationException("ScriptServices.StartHosting returned no task."));
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                hook = Task.FromException(exception);
+                hook = Task.FromException<PlayerSessionHost?>(exception);
             }
 
             _starting = new Starting(migration, grant, takeover, doomed, hook, hosted, hosting);
@@ -99,7 +100,8 @@ internal sealed partial class ScriptMigration
         {
             // The same relay as a Multiplayer's host: the players are handed their entities back, the ones in the session (as
             // the directory's grant lists them) are adopted rather than announced again, the lost host departs (PlayerLeft).
-            network.Hosting.Attach(host, grant.Session, takeover with { Players = Members(grant.Session, migration.OldHost) });
+            // The game's PlayerSessionHost (the hook's result) feeds it the departures the directory lists.
+            network.Hosting.Attach(host, grant.Session, takeover with { Players = Members(grant.Session, migration.OldHost) }, hook.Result);
         }
         else
         {
@@ -124,6 +126,6 @@ internal sealed partial class ScriptMigration
     }
 
     /// <summary>The game's hosting hook under way for a takeover.</summary>
-    private sealed record Starting(MigrationAttempt Migration, PlayerHostGrant Grant, HostedSession.Takeover Takeover, List<Entity> Doomed, Task Hook,
+    private sealed record Starting(MigrationAttempt Migration, PlayerHostGrant Grant, HostedSession.Takeover Takeover, List<Entity> Doomed, Task<PlayerSessionHost?> Hook,
         TaskCompletionSource<bool> Hosted, StartedHosting Hosting);
 }

@@ -188,14 +188,16 @@ internal sealed partial class ScriptEntries
             if (status != LuaStatus.Yield)
             {
                 CancelUnclaimed();
-                // A failed entry is dropped as it is, like any Lua coroutine that ends with an error: its
-                // pending __close handlers do not run. Running them (lua_closethread) is not safe here: when
-                // the error was raised inside the count hook, Lua leaves hooks switched off on that thread,
-                // so the handlers would run outside the instruction budget. For the same reason the thread is
-                // never reused (lua_closethread would not switch its hooks back on); one that returned is.
+                // A failed entry's coroutine is never reused: when the error was raised inside the count hook, Lua
+                // leaves hooks switched off on that thread (lua_closethread does not switch them back on). Its pending
+                // __close handlers run when the script raised the error itself (Close); not after a budget abort.
                 if (status != LuaStatus.OK)
                 {
                     _script.ReportFailure(entry, status);
+                    if (entry.AbortedAt is null && !entry.SpentInAllocation)
+                    {
+                        Close(entry);
+                    }
                 }
 
                 Finish(entry, returned: status == LuaStatus.OK);

@@ -15,7 +15,7 @@ public class LostPlanFollowUnderLossTests
     /// <summary>
     /// Every link loses 20 % of its datagrams (both ways, so a request and its challenge both arrive 64 % of the time; the
     /// request goes again every 100 ms, 10 times within the host silence). The two frozen successors are still passed after
-    /// the host silence each, not the reconnect timeout, and the live recorded host behind them is reached, not passed: the
+    /// about the host silence each (the window of the measured loss, SuccessorSilence), not the reconnect timeout, and the live recorded host behind them is reached, not passed: the
     /// player is never out.
     /// </summary>
     [Theory]
@@ -48,7 +48,10 @@ public class LostPlanFollowUnderLossTests
         var options = new MigrationOptions();
         var took = player.Peer.LastMigrationDuration!.Value;
         Assert.True(took >= 2 * options.HostSilence, $"the follow took {took}: a silent successor was passed before the host silence");
-        Assert.True(took < 2 * options.HostSilence + TimeSpan.FromSeconds(1), $"the follow took {took}: a silent successor was held longer than the host silence");
+        // A silent successor is held for the window of the loss the player measured (SuccessorSilence): 1 s at 20 %, but the
+        // estimate of a 20 % link is a moving average that reads up to ~35 % (a 1.4 s window).
+        var window = SuccessorSilence.Window(0.35, options, new NetClientOptions().HandshakeResendInterval);
+        Assert.True(took < 2 * window + TimeSpan.FromSeconds(1), $"the follow took {took}: a silent successor was held longer than its window");
         Assert.Equal([recorded.Peer.ClientId], hosts);
         Assert.Equal(2, player.Peer.Migrations);
         Assert.Null(player.Peer.OutReason);

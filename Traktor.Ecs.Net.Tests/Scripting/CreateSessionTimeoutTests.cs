@@ -34,7 +34,7 @@ public sealed class CreateSessionTimeoutTests
             {
                 token.Register(() => Interlocked.Increment(ref stopped)); // the game stops its listen server here
                 hooked.Set();
-                return Task.CompletedTask;
+                return Task.FromResult<PlayerSessionHost?>(null);
             },
         }, new LuaScriptOptions { CallTimeout = callTimeout });
         var script = host.Load("host.lua", """
@@ -78,7 +78,7 @@ public sealed class CreateSessionTimeoutTests
             StartHosting = (_, token) =>
             {
                 token.Register(() => Interlocked.Increment(ref stopped));
-                return Task.CompletedTask;
+                return Task.FromResult<PlayerSessionHost?>(null);
             },
         }, new LuaScriptOptions { CallTimeout = callTimeout });
         var script = host.Load("host.lua", """made = multiplayer:createSession("MyGame", 4, "player")""");

@@ -23,7 +23,7 @@ public sealed class HostEndsSessionTests : DirectoryOnFakeClockTests
             Sessions = Services.Sessions,
             PlayerId = (ulong)host,
             Time = Time,
-            StartHosting = (_, _) => Task.CompletedTask, // the game's NetworkHost serves it
+            StartHosting = (_, _) => Task.FromResult<PlayerSessionHost?>(null), // the game's NetworkHost serves it
         });
         var script = scripts.Load("host.lua", """
             session = multiplayer:createSession("coop", 4, "player")

@@ -2,6 +2,7 @@ using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Tests.Docs;
 using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Scripting;
 
@@ -74,6 +75,34 @@ public sealed class LuaHostRelayTests
         await rig.TickUntilAsync(() => Values(carol.World).Count == 1, $"bob's entity to go on carol's host ({string.Join(",", Values(carol.World))})");
         Assert.Equal([carolEntity], Values(carol.World));
         Assert.Equal([carolEntity], Values(carol.World, new QueryDescription().WithAll<Position2, LocalOwner>()));
+    }
+
+    [Fact]
+    public async Task A_player_who_leaves_a_Lua_hosted_session_through_the_directory_is_cut_and_announced_gone_at_the_next_heartbeat()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var rig = await LuaMigrationRig.StartAsync();
+        var (bob, carol) = (rig.Bob, rig.Carol);
+        var hosting = Load(bob, Hosting, null);
+        await rig.TickUntilAsync(() => hosting.WaitingEntries == 0, "bob's createSession");
+        Assert.Empty(hosting.Errors);
+        var id = SessionId.TryParse(hosting.GetGlobal("sessionId").AsString, out var parsed) ? parsed : throw new InvalidOperationException("no session id");
+        var joining = Load(carol, Joining, id.ToString());
+        await rig.TickUntilAsync(() => joining.WaitingEntries == 0, "carol's joinSession");
+        Assert.Empty(joining.Errors);
+        await rig.TickUntilAsync(() => Logged(bob).Count == 2, "bob's script to hear carol join");
+        long carolId = (await rig.Directory.GetSessionAsync(id, cancel))!.Members.Single(m => m.Name == carol.Name).UserId;
+
+        // Carol leaves through the directory, as from another device: her game's connection to bob's host stays open. Bob's
+        // PlayerSessionHost (which his game's StartHosting returned) hears of it with its next heartbeat, and the scripts'
+        // relay cuts her and announces her gone. Before, nothing reached the relay: she stayed connected and in his game.
+        Assert.True(await carol.Link.LeaveSessionAsync(id, carolId, cancel));
+        Assert.Equal(ClientState.Connected, carol.Client.Transport.State);
+        await rig.TickUntilAsync(() => Logged(bob).Count == 3, "bob's script to hear carol leave");
+        Assert.Equal($"{carol.Name} left (1 still in the session)", Logged(bob)[2]);
+        await rig.TickUntilAsync(() => carol.Client.Transport.State == ClientState.Disconnected, "bob's host to cut carol");
+        Assert.Equal(DisconnectReason.LeftSession, carol.Client.Transport.LastDisconnectReason);
+        Assert.Empty(hosting.Errors);
     }
 
     [Fact]

@@ -156,16 +156,16 @@ internal sealed class LuaPlayer : IDisposable
     /// <see cref="ScriptServices.StartHosting"/> asks, it stops everything it started once the token is cancelled, even after
     /// its task completed: the heartbeats at once, the listen server on its next tick.
     /// </summary>
-    private Task HostAsync(PlayerHostGrant grant, CancellationToken token)
+    private Task<PlayerSessionHost?> HostAsync(PlayerHostGrant grant, CancellationToken token)
     {
         Interlocked.Increment(ref hostingCalls);
         if (FailHosting)
         {
             HostingRefusals++;
-            return Task.FromException(new InvalidOperationException("the game could not open its listen server"));
+            return Task.FromException<PlayerSessionHost?>(new InvalidOperationException("the game could not open its listen server"));
         }
 
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource<PlayerSessionHost?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = HostingGate?.Task ?? Task.CompletedTask;
         gate.ContinueWith(opened => onTick.Enqueue(() =>
         {
@@ -203,7 +203,7 @@ internal sealed class LuaPlayer : IDisposable
                     if (ReferenceEquals(hostGroup, startedGroup)) (hostGroup, Host) = (null, null);
                 });
             });
-            started.SetResult();
+            started.SetResult(startedEntry); // the scripts feed its departures to the session's relay
             AfterHostingStarted?.Invoke();
         }), TaskScheduler.Default);
         return started.Task;

@@ -50,7 +50,7 @@ public sealed class PlayerHostedScriptTests
                 hostUser = grant.Session.HostUserId!.Value;
                 directoryEntry = PlayerSessionHost.Start(hostSessions, grant, hostUser);
                 Volatile.Write(ref host, new NetworkHost(hostWorld, server, Replicated, localClientId: (ulong)grant.Session.HostUserId!.Value));
-                return Task.CompletedTask;
+                return Task.FromResult<PlayerSessionHost?>(directoryEntry);
             },
         }, null, hostWorld);
 

@@ -71,6 +71,14 @@ public sealed class ScriptEntryReuseTests
           note()
           same = last == waitThread
         end
+
+        function Script:failSpinning()
+          note()
+          local last <close> = closing()
+          local spinning <close> = setmetatable({}, { __close = function(_, err) closeError = err; while true do end end })
+          local first <close> = closing()
+          error("boom")
+        end
         """;
 
     [Fact]
@@ -112,14 +120,14 @@ public sealed class ScriptEntryReuseTests
 
         var error = Assert.Single(script.Errors);
         Assert.Equal((ScriptErrorKind.Runtime, "fail.lua", 23, "boom", "fail"), (error.Kind, error.File, error.Line, error.Message, error.Entry));
-        // A failed entry is dropped as it is: its pending __close handlers do not run (docs/SCRIPTING.md, "Sandbox").
-        Assert.Equal(0, script.GetGlobal("closed").AsInteger);
+        // Its pending __close handler ran once, as coroutine.close runs it (before: 0, the coroutine was dropped as it was).
+        Assert.Equal(1, script.GetGlobal("closed").AsInteger);
 
         script.Call("work");
         script.Call("work");
         Assert.Single(script.Errors);
         Assert.Equal(2, script.GetGlobal("threads").AsInteger); // the failed one, then one new one for both calls
-        Assert.Equal(2, script.GetGlobal("closed").AsInteger);
+        Assert.Equal(3, script.GetGlobal("closed").AsInteger);
     }
 
     // The abort is raised inside the count hook, and Lua then leaves hooks off on that thread for good: reset with
@@ -140,6 +148,26 @@ public sealed class ScriptEntryReuseTests
         Assert.Equal((ScriptErrorKind.InstructionBudget, 44, "count"), (script.Errors.Last().Kind, script.Errors.Last().Line, script.Errors.Last().Entry));
         Assert.Equal(2, script.GetGlobal("threads").AsInteger); // neither aborted coroutine was reused
         Assert.Equal(0, script.GetGlobal("closed").AsInteger); // nor closed: its handler would have run with hooks off
+    }
+
+    // A failed entry's handlers run on what is left of its budget: one that loops is aborted at its line, and the one after
+    // it, with the hook then firing at every instruction, at once; the tick goes on.
+    [Fact]
+    public void A_failed_entry_s_close_handlers_run_within_its_budget()
+    {
+        using var host = new ScriptHost(options: new LuaScriptOptions { InstructionBudget = 100_000 });
+        var script = host.Load("closing.lua", Counting);
+        script.Call("failSpinning");
+
+        Assert.Equal(2, script.Errors.Count);
+        Assert.Equal((ScriptErrorKind.Runtime, "boom", "failSpinning"), (script.Errors.ElementAt(0).Kind, script.Errors.ElementAt(0).Message, script.Errors.ElementAt(0).Entry));
+        Assert.Equal((ScriptErrorKind.InstructionBudget, 64, "failSpinning"), (script.Errors.ElementAt(1).Kind, script.Errors.ElementAt(1).Line, script.Errors.ElementAt(1).Entry));
+        Assert.Equal(1, script.GetGlobal("closed").AsInteger); // the first handler ran; the last was aborted before its first instruction
+        Assert.EndsWith("boom", script.GetGlobal("closeError").AsString, StringComparison.Ordinal); // each handler gets the entry's error
+
+        script.Call("work");
+        Assert.Equal(2, script.Errors.Count);
+        Assert.Equal(2, script.GetGlobal("closed").AsInteger);
     }
 
     // Each entry's budget starts at zero on a reused coroutine, also within one tick: three loops that each fit a budget

@@ -14,11 +14,12 @@ public sealed class SessionRelayAdmissionTests
 {
     private const ulong Player = 7;
 
-    private static RpcWorld Start(out SessionRelay started, TimeSpan? departureMemory = null)
+    private static RpcWorld Start(out SessionRelay started, TimeSpan? departureMemory = null, RpcOptions? options = null)
     {
         SessionRelay? relay = null;
         var setup = new RpcWorld(
             new LinkConditions(),
+            options,
             configure: options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
         relay = new SessionRelay(setup.ServerRpcs, SessionId.New(), 4, time: setup.Harness.Time)
         {
@@ -98,6 +99,33 @@ public sealed class SessionRelayAdmissionTests
         var back = Connect(setup, Player, rejoin, seed: 22);
         Assert.Equal(ClientState.Connected, back.Client.Transport.State);
         Assert.Equal([Player], relay.PresentPlayers);
+    }
+
+    [Fact]
+    public void A_player_whose_grace_expired_on_a_host_ahead_of_the_directory_is_admitted_with_its_next_ticket()
+    {
+        // The host's clock runs ahead of the directory's (another machine; in the fleet tests, the directory keeps
+        // milliseconds and the virtual clock does not). The expiry voided tickets up to the host's now, so a ticket the
+        // directory issued just after it was refused and the player could not come back (fleet rejoin race over PostgreSQL).
+        using var setup = Start(out var relay, options: new RpcOptions { ReconnectGracePeriod = TimeSpan.FromSeconds(1) });
+        var clock = setup.Harness.Time;
+        var directoryLag = TimeSpan.FromSeconds(5);
+        var first = Ticket(relay, clock.GetUtcNow() - directoryLag);
+        var peer = Connect(setup, Player, first, seed: 51);
+        Assert.Equal([Player], relay.PresentPlayers);
+
+        // Its game disconnects without leaving the session: the grace expires and it departs.
+        peer.Client.Transport.Disconnect();
+        Assert.True(setup.TickUntil(() => relay.PresentPlayers.Count == 0, 60 * 10));
+
+        // It joins again: the directory issues its next ticket after the expiry, on its own clock.
+        var rejoin = Ticket(relay, clock.GetUtcNow() - directoryLag + TimeSpan.FromMilliseconds(100));
+        var back = Connect(setup, Player, rejoin, seed: 52);
+        Assert.Equal(ClientState.Connected, back.Client.Transport.State);
+        Assert.Equal([Player], relay.PresentPlayers);
+
+        // The ticket its lost connection was admitted with stays void.
+        Assert.False(relay.Approve(Player, first, default));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
@@ -42,5 +43,41 @@ public sealed class OptionsOwnershipTests
 
         Assert.True(h.RunUntil(() => client.State == ClientState.Connected, maxSteps: 300), $"client ended {client.State}");
         Assert.Equal(TransportHarness.ProtocolId, client.Options.ProtocolId);
+    }
+
+    [Fact]
+    public void A_capture_set_on_the_callers_options_while_running_starts_and_stops_for_both_peers()
+    {
+        using var h = new TransportHarness();
+        NetClientOptions? options = null;
+        var client = h.AddClient(configure: o => options = o);
+        client.Connect(h.IssueToken(1));
+        Assert.True(h.RunUntil(() => client.State == ClientState.Connected, maxSteps: 300), $"client ended {client.State}");
+
+        using var clientStream = new MemoryStream();
+        using var serverStream = new MemoryStream();
+        var clientCapture = new PcapngWriter(clientStream, ownsStream: false);
+        var serverCapture = new PcapngWriter(serverStream, ownsStream: false);
+        options!.Capture = clientCapture;
+        h.ServerOptions.Capture = serverCapture;
+        for (int i = 0; i < 5; i++)
+        {
+            client.Send(ChannelKind.ReliableOrdered, [1, 2, 3]);
+            h.Step();
+        }
+        h.RunUntil(() => clientCapture.PacketCount >= 5 && serverCapture.PacketCount >= 5, maxSteps: 100);
+        Assert.True(clientCapture.PacketCount >= 5, $"client captured {clientCapture.PacketCount}");
+        Assert.True(serverCapture.PacketCount >= 5, $"server captured {serverCapture.PacketCount}");
+
+        options.Capture = null;
+        h.ServerOptions.Capture = null;
+        long clientCount = clientCapture.PacketCount, serverCount = serverCapture.PacketCount;
+        for (int i = 0; i < 5; i++)
+        {
+            client.Send(ChannelKind.ReliableOrdered, [4, 5, 6]);
+            h.Step();
+        }
+        Assert.Equal(clientCount, clientCapture.PacketCount);
+        Assert.Equal(serverCount, serverCapture.PacketCount);
     }
 }

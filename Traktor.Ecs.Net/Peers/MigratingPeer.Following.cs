@@ -30,6 +30,9 @@ public sealed partial class MigratingPeer
     /// <summary>True while this peer, whose host gave way, tries the successors of <see cref="lostPlan"/> (never itself).</summary>
     private bool followingLostPlan;
 
+    /// <summary>How long a successor tried in the follow of <see cref="lostPlan"/> may answer nothing before it is passed (<see cref="SuccessorSilence"/>).</summary>
+    private TimeSpan followSilence;
+
     /// <summary>
     /// The host this peer lost in its last migration (its <see cref="HostClientId"/> when it gave that host up), or null
     /// before any. Read it in <see cref="HostChanged"/>: a successor names it when it takes the session over in the
@@ -149,6 +152,7 @@ public sealed partial class MigratingPeer
         plan = lost; // the recorded host's plan (a newer epoch) replaces it once connected
         planReceivedAt = lostPlanAt;
         followingLostPlan = true;
+        followSilence = SuccessorSilence.Window(linkLoss, options, new NetClientOptions().HandshakeResendInterval);
         Elect(now);
     }
 
@@ -156,15 +160,17 @@ public sealed partial class MigratingPeer
     /// True when the attempt under way is given up. An elected successor gets <see cref="MigrationOptions.ReconnectTimeout"/>:
     /// it may still be noticing the host's loss before it hosts. A successor tried while following a lost plan does not: the
     /// recorded host hosted before the host that gave way was refused, so a successor that has not answered a single
-    /// connection request (repeated every 100 ms) within <see cref="MigrationOptions.HostSilence"/> hosts nothing, and waiting on
-    /// made up to six silent ones cost ~3 s each. One that answered gets the whole timeout to finish the handshake; one that
-    /// refuses (<c>Denied</c>) fails the attempt at once.
+    /// connection request (repeated every 100 ms) within <see cref="followSilence"/> hosts nothing, and waiting on
+    /// made up to six silent ones cost ~3 s each. That silence is <see cref="MigrationOptions.HostSilence"/> on a clean link
+    /// and longer on a lossy one (<see cref="SuccessorSilence"/>: at 50 % loss a fixed second passed a live successor one
+    /// time in eighteen). One that answered gets the whole timeout to finish the handshake; one that refuses
+    /// (<c>Denied</c>) fails the attempt at once.
     /// </summary>
     private bool AttemptTimedOut(long now)
     {
         var elapsed = time.GetElapsedTime(attemptStartedAt, now);
         if (elapsed >= options.ReconnectTimeout) return true;
-        return followingLostPlan && netClient!.State == ClientState.SendingRequest && elapsed >= options.HostSilence;
+        return followingLostPlan && netClient!.State == ClientState.SendingRequest && elapsed >= followSilence;
     }
 
     /// <summary>A host gives way to the recorded one: its server shuts down, and what it replicated is dropped once the recorded host answers.</summary>

@@ -41,6 +41,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     private bool hostLost;
     private bool hostGaveWay;
     private bool attemptFailed;
+    private double linkLoss;
 
     /// <summary>Creates a peer; start it with <see cref="StartHost"/> or <see cref="Join"/>.</summary>
     /// <param name="world">The player's world: the authoritative world while it hosts, the replica while it is a client.</param>
@@ -205,7 +206,9 @@ public sealed partial class MigratingPeer : ISystem<float>
         Running?.BeforeUpdate(in state);
         if (Role == MigrationRole.Client && netClient!.State == ClientState.Connected)
         {
-            long packets = netClient.GetStats().PacketsReceived;
+            var stats = netClient.GetStats();
+            linkLoss = stats.PacketLossPercent / 100; // what a follow of the lost plan expects of the successors' links (SuccessorSilence)
+            long packets = stats.PacketsReceived;
             if (packets != lastPackets)
             {
                 lastPackets = packets;

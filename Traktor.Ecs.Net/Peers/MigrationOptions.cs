@@ -20,7 +20,7 @@ public sealed class MigrationOptions
 
     /// <summary>
     /// How long a peer tries to reach an elected successor before it passes to the next candidate (default 3 s). Following a
-    /// lost plan after its host gave way, a successor that does not answer within <see cref="HostSilence"/> is passed sooner
+    /// lost plan after its host gave way, a successor that does not answer within <see cref="HostSilence"/> (longer on a lossy link) is passed sooner
     /// (docs/P2P.md).
     /// </summary>
     public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(3);

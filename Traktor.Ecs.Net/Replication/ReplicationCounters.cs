@@ -38,6 +38,9 @@ public sealed class ReplicationCounters
     /// <summary>Despawns sent (server) or applied (client).</summary>
     public long Despawns { get; internal set; }
 
+    /// <summary>Despawns written into snapshots, repeats included (server; for tests of the resend delay).</summary>
+    internal long DespawnsCarried { get; set; }
+
     /// <summary>Snapshots whose first try did not fit and were re-encoded with fewer entities.</summary>
     public long Reencoded { get; internal set; }
 

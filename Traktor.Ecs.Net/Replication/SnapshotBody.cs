@@ -258,6 +258,59 @@ internal static partial class SnapshotBody
         return bits;
     }
 
+    /// <summary>
+    /// How many of <paramref name="ids"/> (unsorted), taken from the front, should fit <paramref name="budgetBits"/> once
+    /// sorted, without sorting them: a prefix of n ids spanning min…max costs the count, the first id, and n − 1 gaps
+    /// that add up to max − min, estimated as that many average gaps. A code length grows about with the gap's logarithm,
+    /// so spreading the same range unevenly costs no more (within a bucket's rounding); the caller measures the sorted
+    /// list afterwards. One pass, no sort.
+    /// </summary>
+    public static int DespawnsWithin(ReadOnlySpan<uint> ids, double budgetBits)
+    {
+        if (ids.IsEmpty)
+        {
+            return 0;
+        }
+
+        // All of them, most often (a client not far behind): one pass for the range, one estimate.
+        uint min = uint.MaxValue;
+        uint max = 0;
+        foreach (uint id in ids)
+        {
+            min = Math.Min(min, id);
+            max = Math.Max(max, id);
+        }
+
+        int countBits = StaticBits(ids.Length); // the count's code, at its largest: a few bits either way
+        if (Estimate(ids.Length, min, max, countBits) <= budgetBits)
+        {
+            return ids.Length;
+        }
+
+        min = max = ids[0];
+        int fit = 1;
+        for (int n = 2; n <= ids.Length; n++)
+        {
+            uint id = ids[n - 1];
+            min = Math.Min(min, id);
+            max = Math.Max(max, id);
+            if (Estimate(n, min, max, countBits) > budgetBits)
+            {
+                break;
+            }
+
+            fit = n;
+        }
+
+        return fit;
+
+        static long Estimate(int n, uint min, uint max, int countBits)
+        {
+            long averageGap = n == 1 ? 0 : ((long)(max - min) + n - 2) / (n - 1);
+            return countBits + StaticBits(unchecked((int)min)) + ((n - 1) * (long)StaticBits((int)Math.Min(averageGap, int.MaxValue)));
+        }
+    }
+
     /// <summary>The static prefix code's length for a residual (bucket code and offset bits).</summary>
     private static int StaticBits(int delta)
     {

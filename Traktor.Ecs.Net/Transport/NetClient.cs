@@ -56,11 +56,12 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(options);
         // A copy, then validated: the caller changing its object later can neither undo the checks nor change this client.
+        var callers = options;
         options = options.Snapshot();
         options.Validate();
         _options = options;
         _ownsTransport = ownsTransport;
-        _peer = new PeerContext(transport, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        _peer = new PeerContext(transport, options, callers, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         if (options.Insecure) _peer.Logger.LogWarning("NetClient runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.");
         NetMetrics.Register(this);
     }

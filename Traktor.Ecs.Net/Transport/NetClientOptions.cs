@@ -21,7 +21,8 @@ public sealed class NetClientOptions : NetPeerOptions
 
     /// <summary>
     /// The copy a client keeps (then validates). Every member is a value except <see cref="NetPeerOptions.Capture"/>,
-    /// a capture file the caller shares on purpose, so a shallow copy is whole.
+    /// which the client reads live from the caller's object instead (a capture is switched on and off while it runs), so
+    /// a shallow copy is whole.
     /// </summary>
     internal NetClientOptions Snapshot() => (NetClientOptions)MemberwiseClone();
 }

@@ -115,7 +115,11 @@ public abstract class NetPeerOptions
     /// </summary>
     public bool Compression { get; set; }
 
-    /// <summary>Optional capture of every packet's plaintext, for Wireshark.</summary>
+    /// <summary>
+    /// Optional capture of every packet's plaintext, for Wireshark. The one setting a running client or server reads
+    /// live from the object it was made with (it keeps its own copy of every other): set it to start a capture, set it to
+    /// null to stop one, without making a new peer.
+    /// </summary>
     public PcapngWriter? Capture { get; set; }
 
     internal void Validate()

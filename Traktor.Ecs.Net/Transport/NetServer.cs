@@ -40,6 +40,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         ArgumentNullException.ThrowIfNull(options);
         // A deep copy, then validated: the caller changing its object later (a limit, the key's bytes, the address list)
         // can neither undo the checks nor change a running server.
+        var callers = options;
         options = options.Snapshot();
         options.ValidateServer();
         if (!options.Insecure && options.PrivateKey is not { Length: PacketCipher.KeySize })
@@ -48,7 +49,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         _approval = options.ApproveConnection;
         _publicAddresses = [.. options.PublicAddresses]; // its own array: AdvertiseAt replaces it, the options' copy stays
         _ownsTransport = ownsTransport;
-        _peer = new PeerContext(transport, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        _peer = new PeerContext(transport, options, callers, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         _handshake = new ServerHandshake(_peer, options, Counters, this);
         _slots = new Connection?[options.MaxClients];
         _generations = new int[options.MaxClients];

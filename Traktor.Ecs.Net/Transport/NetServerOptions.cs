@@ -64,8 +64,9 @@ public sealed class NetServerOptions : NetPeerOptions
 
     /// <summary>
     /// The copy a server keeps (then validates): the key's bytes and the address list are copied too, so nothing the
-    /// caller changes afterwards reaches the server. <see cref="NetPeerOptions.Capture"/> and
-    /// <see cref="ApproveConnection"/> stay shared: a capture file and a callback are the caller's on purpose.
+    /// caller changes afterwards reaches the server. <see cref="ApproveConnection"/> stays shared (a callback is the
+    /// caller's on purpose); <see cref="NetPeerOptions.Capture"/> is read live from the caller's object, so a capture is
+    /// switched on and off while the server runs.
     /// </summary>
     internal NetServerOptions Snapshot()
     {

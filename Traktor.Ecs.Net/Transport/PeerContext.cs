@@ -7,10 +7,19 @@ namespace Traktor.Ecs.Net.Transport;
 /// <summary>What a client or server shares with its connections: the transport, scratch buffers, events and settings.</summary>
 internal sealed class PeerContext
 {
-    public PeerContext(IDatagramTransport transport, NetPeerOptions options, TimeProvider time, ILogger logger)
+    /// <param name="transport">The datagram transport.</param>
+    /// <param name="options">The peer's own validated copy of its options.</param>
+    /// <param name="captureSource">
+    /// The options object the caller made the peer with: <see cref="NetPeerOptions.Capture"/> is read from it live, the
+    /// one setting a running peer follows, so a capture can be switched on and off while it runs.
+    /// </param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The logger.</param>
+    public PeerContext(IDatagramTransport transport, NetPeerOptions options, NetPeerOptions captureSource, TimeProvider time, ILogger logger)
     {
         Transport = transport;
         Options = options;
+        _captureSource = captureSource;
         Time = time;
         Logger = logger;
         Events = new EventQueue(options.MaxQueuedMessages, options.MaxQueuedMessageBytes);
@@ -37,7 +46,10 @@ internal sealed class PeerContext
     /// <summary>What was dropped, refused or violated (the server exposes these; the client keeps them for tests).</summary>
     public NetServerCounters Counters { get; } = new();
     public Channels.MessageBufferPool Buffers { get; } = new();
-    public PcapngWriter? Capture => Options.Capture;
+    private readonly NetPeerOptions _captureSource;
+
+    /// <summary>The capture the caller's options name now (read live: see the constructor).</summary>
+    public PcapngWriter? Capture => _captureSource.Capture;
 
     public byte[] Receive { get; }
     public byte[] Frame { get; }

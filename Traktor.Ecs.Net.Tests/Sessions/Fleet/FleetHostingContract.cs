@@ -229,13 +229,8 @@ public abstract class FleetHostingContract<THarness> where THarness : IDirectory
         Assert.Equal(ClientState.Connected, stayer.State);
     }
 
-    /// <summary>
-    /// Run only on the directory in process (<see cref="SqliteFleetHostingTests"/>): over HTTP and on PostgreSQL this
-    /// scenario failed intermittently on the CI-like run of 5f60ea9 (the rejoining player not connected within 300 ticks;
-    /// or cut after the held answer), cause not yet found — the virtual clock runs on while a real directory answers.
-    /// The relay's rule itself is also tested in SessionRelayAdmissionTests and PlayerHostDirectoryLeaveTests.
-    /// </summary>
-    protected async Task RejoinWhileAHeartbeatListingTheOldDepartureIsInFlight()
+    [Fact]
+    public async Task A_player_that_rejoined_while_a_heartbeat_listing_its_old_departure_was_in_flight_stays()
     {
         await using var directory = await new THarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
         using var rig = new FleetRig(directory);
@@ -265,13 +260,7 @@ public abstract class FleetHostingContract<THarness> where THarness : IDirectory
     }
 }
 
-public sealed class SqliteFleetHostingTests : FleetHostingContract<SqliteDirectoryHarness>
-{
-    [Fact]
-    public Task A_player_that_rejoined_while_a_heartbeat_listing_its_old_departure_was_in_flight_stays() =>
-        RejoinWhileAHeartbeatListingTheOldDepartureIsInFlight();
-}
-
+public sealed class SqliteFleetHostingTests : FleetHostingContract<SqliteDirectoryHarness>;
 public sealed class HttpSqliteFleetHostingTests : FleetHostingContract<HttpSqliteDirectoryHarness>;
 public sealed class PostgresFleetHostingTests : FleetHostingContract<PostgresDirectoryHarness>;
 public sealed class HttpPostgresFleetHostingTests : FleetHostingContract<HttpPostgresDirectoryHarness>;

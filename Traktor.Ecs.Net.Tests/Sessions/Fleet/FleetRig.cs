@@ -167,12 +167,13 @@ internal sealed class FleetRig : IDisposable
                     server.Host.Tick(dt);
                 }
 
-                // Heartbeats start on the clock's timer (inside Advance above); wait for their answers before the clock moves on.
-                if (server.Host.PendingCall is { } call && !server.Fleet.HoldingAnswers)
+                // Heartbeats start on the clock's timer (inside Advance above); wait for their answers before the clock moves on
+                // (for one held back, until it is held: the test releases it).
+                if (server.Host.PendingCall is { } call)
                 {
                     try
                     {
-                        await call;
+                        await server.Fleet.Settled(call);
                     }
                     catch (Exception)
                     {

@@ -46,16 +46,30 @@ internal sealed class PausableFleet(IGameServerFleet inner) : IGameServerFleet
     private TaskCompletionSource heldRelease = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool holding;
 
+    // The last heartbeat call and what completes once its answer is held back (see Settled).
+    private (Task Call, Task Held) lastHeartbeat = (Task.CompletedTask, Task.CompletedTask);
+
     /// <summary>
-    /// True while heartbeat answers are held back once the directory gave them (a slow answer: the directory's state moves
-    /// on meanwhile); <see cref="ReleaseAnswers"/> delivers them. The rig does not wait for a held call.
+    /// Completes once <paramref name="call"/> (the host's call in flight) has its answer: completed, or, for a heartbeat,
+    /// held back by <see cref="HoldAnswers"/>. The rig waits for it before the clock moves on: over HTTP or PostgreSQL the
+    /// answer takes real time, and a virtual clock that ran on meanwhile made the host give the call up (its patience is
+    /// virtual time) before the directory answered, so no answer was ever held.
     /// </summary>
-    public bool HoldingAnswers => holding;
+    public Task Settled(Task call)
+    {
+        lock (gate)
+        {
+            return lastHeartbeat.Call == call ? Task.WhenAny(call, lastHeartbeat.Held) : call;
+        }
+    }
 
     /// <summary>The first answer held since <see cref="HoldAnswers"/>.</summary>
     public Task<FleetAssignments> HeldAnswer => heldRead.Task;
 
-    /// <summary>Holds the heartbeat answers from now on.</summary>
+    /// <summary>
+    /// Holds the heartbeat answers from now on, once the directory gave them (a slow answer: the directory's state moves on
+    /// meanwhile); <see cref="ReleaseAnswers"/> delivers them.
+    /// </summary>
     public void HoldAnswers()
     {
         heldRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -76,7 +90,19 @@ internal sealed class PausableFleet(IGameServerFleet inner) : IGameServerFleet
         return await inner.RegisterServerAsync(registration, cancellationToken);
     }
 
-    public async Task<FleetAssignments> HeartbeatAsync(string serverId, GameServerHeartbeat heartbeat, CancellationToken cancellationToken = default)
+    public Task<FleetAssignments> HeartbeatAsync(string serverId, GameServerHeartbeat heartbeat, CancellationToken cancellationToken = default)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var call = HeartbeatAsync(serverId, heartbeat, held, cancellationToken);
+        lock (gate)
+        {
+            lastHeartbeat = (call, held.Task);
+        }
+
+        return call;
+    }
+
+    private async Task<FleetAssignments> HeartbeatAsync(string serverId, GameServerHeartbeat heartbeat, TaskCompletionSource held, CancellationToken cancellationToken)
     {
         await WhileRunningAsync(cancellationToken);
         var answer = await inner.HeartbeatAsync(serverId, heartbeat, cancellationToken);
@@ -84,6 +110,7 @@ internal sealed class PausableFleet(IGameServerFleet inner) : IGameServerFleet
         {
             var release = heldRelease.Task;
             heldRead.TrySetResult(answer);
+            held.TrySetResult();
             await release.WaitAsync(cancellationToken);
         }
 

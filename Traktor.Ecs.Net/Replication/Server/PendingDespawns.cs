@@ -1,8 +1,9 @@
 namespace Traktor.Ecs.Net.Replication.Server;
 
 /// <summary>
-/// The despawns a connection has not had acknowledged yet, each with the tick it was queued in; snapshots repeat them
-/// (the oldest first) until one that carried them is acknowledged. The tick matters because a network id can be
+/// The despawns a connection has not had acknowledged yet, each with the tick it was queued in and the tick a snapshot
+/// last carried it; snapshots carry them (the oldest first), again a resend delay later, until one that carried them is
+/// acknowledged. The tick matters because a network id can be
 /// despawned more than once for the same connection: an entity that leaves the client's view (despawn), comes back
 /// (spawn, same id) and leaves again (despawn) before the first snapshot's acknowledgement arrives. That late
 /// acknowledgement must not take away the second despawn: only a snapshot written at or after the tick a despawn was
@@ -22,6 +23,9 @@ internal sealed class PendingDespawns
     private const int InitialCapacity = 64;
     private uint[] ids = new uint[InitialCapacity];
     private uint[] queuedAt = new uint[InitialCapacity];
+
+    /// <summary>The tick of the newest snapshot that carried each despawn, 0 while none did.</summary>
+    private uint[] sentAt = new uint[InitialCapacity];
     private readonly Dictionary<uint, long> positions = new(InitialCapacity);
 
     /// <summary>Ring positions (counting up forever) of the oldest entry (live or hole) and of the next one added.</summary>
@@ -52,6 +56,7 @@ internal sealed class PendingDespawns
         int index = (int)(head & (ids.Length - 1));
         ids[index] = netId;
         queuedAt[index] = tick;
+        sentAt[index] = 0;
         positions.Add(netId, head);
         head++;
     }
@@ -63,19 +68,39 @@ internal sealed class PendingDespawns
     /// Copies the oldest pending despawns, in queue order, into <paramref name="into"/> (as many as fit); returns how many.
     /// Costs the despawns copied plus the holes among them.
     /// </summary>
-    public int CopyOldest(Span<uint> into)
+    public int CopyOldest(Span<uint> into) => CopyDue(into, 0, 0);
+
+    /// <summary>
+    /// Copies the oldest pending despawns due in <paramref name="tick"/>, in queue order, into <paramref name="into"/> (as
+    /// many as fit); returns how many. Due are those no snapshot carried yet and those whose last carrier left
+    /// <paramref name="resendAfter"/> ticks ago or more without being acknowledged (lost, or its acknowledgement late):
+    /// a despawn rides once a round trip, like any reliable-over-snapshot state, not in every snapshot of it. Costs the
+    /// pending despawns walked (at most all of them, bounded by the backlog limit).
+    /// </summary>
+    public int CopyDue(Span<uint> into, uint tick, int resendAfter)
     {
         int copied = 0;
         for (long position = front; position < head && copied < into.Length; position++)
         {
-            uint id = ids[position & (ids.Length - 1)];
-            if (id != 0)
+            int index = (int)(position & (ids.Length - 1));
+            uint id = ids[index];
+            uint sent = sentAt[index];
+            if (id != 0 && (sent == 0 || (int)(tick - sent) >= resendAfter))
             {
                 into[copied++] = id;
             }
         }
 
         return copied;
+    }
+
+    /// <summary>A snapshot of <paramref name="tick"/> carries the pending despawn of <paramref name="netId"/>: it is not due again until its resend delay passed.</summary>
+    public void MarkSent(uint netId, uint tick)
+    {
+        if (positions.TryGetValue(netId, out long position))
+        {
+            sentAt[position & (ids.Length - 1)] = tick == 0 ? 1 : tick; // 0 means never sent
+        }
     }
 
     /// <summary>
@@ -152,6 +177,7 @@ internal sealed class PendingDespawns
                 int target = (int)(to & (ids.Length - 1));
                 ids[target] = id;
                 queuedAt[target] = queuedAt[source];
+                sentAt[target] = sentAt[source];
                 positions[id] = to;
                 to++;
             }
@@ -167,13 +193,18 @@ internal sealed class PendingDespawns
 
         var grownIds = new uint[ids.Length * 2];
         var grownTicks = new uint[ids.Length * 2];
+        var grownSent = new uint[ids.Length * 2];
         for (long position = front; position < head; position++)
         {
-            grownIds[position & (grownIds.Length - 1)] = ids[position & (ids.Length - 1)];
-            grownTicks[position & (grownTicks.Length - 1)] = queuedAt[position & (ids.Length - 1)];
+            int from = (int)(position & (ids.Length - 1));
+            int to = (int)(position & (grownIds.Length - 1));
+            grownIds[to] = ids[from];
+            grownTicks[to] = queuedAt[from];
+            grownSent[to] = sentAt[from];
         }
 
         ids = grownIds;
         queuedAt = grownTicks;
+        sentAt = grownSent;
     }
 }

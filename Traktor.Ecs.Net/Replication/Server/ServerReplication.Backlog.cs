@@ -128,46 +128,54 @@ public sealed partial class ServerReplication
     /// <param name="limit">The snapshot's size limit in bytes.</param>
     /// <param name="bits">The despawn list's estimated size in bits.</param>
     /// <returns>How many.</returns>
-    private int ChooseDespawns(ConnectionReplicationState connection, int limit, out double bits)
+    internal int ChooseDespawns(ConnectionReplicationState connection, int limit, out double bits)
     {
         bits = 0;
         int count = Math.Min(connection.PendingDespawns.Count, Math.Min(options.MaxDespawnsPerSnapshot, SnapshotFormat.MaxDespawns));
+        if (count > 0 && !AcknowledgesDespawns(connection))
+        {
+            count = Math.Min(count, StalledDespawnsPerSnapshot);
+        }
+
+        count = CopyDueDespawns(connection, count);
         if (count <= 0)
         {
             return 0;
         }
 
-        if (!AcknowledgesDespawns(connection))
-        {
-            count = Math.Min(count, StalledDespawnsPerSnapshot);
-        }
-
         double budget = ((limit * 8.0) - HeaderBits) * (candidateCount > 0 ? 0.5 : 0.9);
-        // The cost depends on the gaps between the ids chosen: estimate, shrink in proportion, a few rounds at most
-        // (the encoder's retry shrinks further should the estimate be short).
-        for (int round = 0; ; round++)
-        {
-            FillDespawns(connection, count);
-            bits = SnapshotBody.DespawnListBits(despawnScratch.AsSpan(0, count));
-            if (bits <= budget || count <= 1 || round == 3)
-            {
-                return count;
-            }
-
-            count = Math.Max(1, (int)(count * budget / bits * 0.95));
-        }
+        // The cost depends on the gaps between the ids chosen once sorted. Sorting up to 4,096 ids to measure them, then
+        // again after shrinking (up to four rounds), cost more than all the rest of a behind client's snapshot
+        // (DespawnChoiceBenchmarks): the prefix that fits is estimated from its id range before one sort instead; the
+        // encoder's retry shrinks further should the estimate be short.
+        count = SnapshotBody.DespawnsWithin(despawnScratch.AsSpan(0, count), budget);
+        var chosen = despawnScratch.AsSpan(0, count);
+        chosen.Sort();
+        bits = SnapshotBody.DespawnListBits(chosen);
+        return count;
     }
 
-    /// <summary>Copies the oldest <paramref name="count"/> pending despawns into <see cref="despawnScratch"/>, sorted by id.</summary>
-    private void FillDespawns(ConnectionReplicationState connection, int count)
+    /// <summary>
+    /// Copies the oldest pending despawns due now, at most <paramref name="count"/>, into <see cref="despawnScratch"/>,
+    /// sorted by id; returns how many. Due are those not carried yet or carried a resend delay ago
+    /// (<see cref="ConnectionReplicationState.ResendAfterTicks"/>) and still unacknowledged: before, every snapshot of
+    /// a round trip repeated the same ones.
+    /// </summary>
+    private int FillDespawns(ConnectionReplicationState connection, int count)
+    {
+        var span = despawnScratch.AsSpan(0, CopyDueDespawns(connection, count));
+        span.Sort();
+        return span.Length;
+    }
+
+    /// <summary>Copies the oldest pending despawns due now, at most <paramref name="count"/>, into <see cref="despawnScratch"/> in queue order; returns how many.</summary>
+    private int CopyDueDespawns(ConnectionReplicationState connection, int count)
     {
         if (despawnScratch.Length < count)
         {
             Array.Resize(ref despawnScratch, Math.Max(count, despawnScratch.Length * 2));
         }
 
-        var span = despawnScratch.AsSpan(0, count);
-        connection.PendingDespawns.CopyOldest(span);
-        span.Sort();
+        return connection.PendingDespawns.CopyDue(despawnScratch.AsSpan(0, count), Tick, connection.ResendAfterTicks);
     }
 }

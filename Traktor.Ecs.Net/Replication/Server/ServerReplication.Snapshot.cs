@@ -38,6 +38,11 @@ public sealed partial class ServerReplication
 
         ShortSort.Sort<Candidate, ByPriority>(new Span<Candidate>(candidates, 0, candidateCount), static (a, b) => b.Priority.CompareTo(a.Priority));
         int despawnCount = ChooseDespawns(connection, limit, out double despawnBits);
+        if (candidateCount == 0 && despawnCount == 0)
+        {
+            return; // the pending despawns are all in flight: nothing to send
+        }
+
         int take = ChooseRecordCount(connection, limit, despawnBits);
         int bytes;
         while (true)
@@ -56,8 +61,7 @@ public sealed partial class ServerReplication
             }
             else
             {
-                despawnCount = despawnCount * 3 / 4; // the oldest of those chosen stay
-                FillDespawns(connection, despawnCount);
+                despawnCount = FillDespawns(connection, despawnCount * 3 / 4); // the oldest of those chosen stay
             }
         }
 
@@ -354,7 +358,10 @@ public sealed partial class ServerReplication
         for (int i = 0; i < despawnCount; i++)
         {
             entry.AddDespawn(despawnScratch[i]);
+            connection.PendingDespawns.MarkSent(despawnScratch[i], Tick);
         }
+
+        Counters.DespawnsCarried += despawnCount;
 
         if (recordCount > 0)
         {

@@ -117,8 +117,8 @@ public sealed class SessionRelay
 
     /// <summary>
     /// When a player that left on purpose departs, for <see cref="Leave"/> on a host that learns of it from the connection
-    /// rather than the directory: the issue time of the newest ticket it was admitted with, on the directory's clock, so only
-    /// that ticket and older ones are void. Not the host's own clock: the directory may issue the player's next ticket
+    /// rather than the directory (and when a player's reconnect grace expires): the issue time of the newest ticket it was
+    /// admitted with, on the directory's clock, so only that ticket and older ones are void. Not the host's own clock: the directory may issue the player's next ticket
     /// before this host's tick notices the disconnect (a quick leave and rejoin was refused), and a player's PC that hosts
     /// may run ahead of the directory. <paramref name="now"/> when it was never admitted here.
     /// </summary>
@@ -219,7 +219,10 @@ public sealed class SessionRelay
             return;
         }
 
-        Depart(clientId, time.GetUtcNow());
+        // As of the ticket it was admitted with (the directory's clock), not this host's now: a host whose clock is ahead of
+        // the directory's (another machine; or a directory keeping milliseconds) refused the ticket the directory issued
+        // for the player's rejoin just after the expiry, and the player could not come back.
+        Depart(clientId, DepartureOf(clientId, time.GetUtcNow()));
         if (directory is not null && EndReason == SessionEndReason.None)
         {
             _ = ReportLeaveAsync(clientId);
