@@ -44,4 +44,38 @@ public class HostMigrationAbuseTests(ITestOutputHelper output)
         Assert.All(game.Peers.Skip(1).Take(2), p => Assert.Equal(2, p.Peer.Successors.Count)); // the attacker is out of the succession
         Assert.All(game.Peers.Skip(1).Take(2), p => Assert.Equal(MigrationRole.Client, p.Peer.Role));
     }
+
+    /// <summary>
+    /// A peer naming a standby address at an IP that is not its own (a victim's) would have every peer of the session send
+    /// it connection requests after a migration. Failed before: the host took it (Refused 0) and every plan named the
+    /// victim as the third successor.
+    /// </summary>
+    [Fact]
+    public void A_peer_announcing_a_standby_address_at_another_ip_is_no_successor_and_keeps_playing()
+    {
+        var victim = NetAddress.Parse("[fd00::bad]:7777");
+        using var game = new MigrationGame(4, new LinkConditions(), seed: 3, standbyAt: (p, client) => p == 4 ? victim : client.WithPort(40001));
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count >= 2), 60 * 30), game.Describe());
+        game.Tick(60 * 2);
+        var host = game.Peers[0].Peer;
+
+        Assert.Equal(1, host.Refused);
+        Assert.Equal(new ulong[] { 2, 3 }, host.Successors);
+        Assert.All(game.Peers.Skip(1), p => Assert.Equal(new ulong[] { 2, 3 }, p.Peer.Successors));
+        Assert.Equal(MigrationRole.Client, game.Peers[3].Peer.Role); // not cut: a NAT's address is no attack, only no standby
+    }
+
+    [Theory]
+    [InlineData("[fd00::1]:40001", "[fd00::1]:40000", "[fd00::1]:40001")]   // its own IP, its own port
+    [InlineData("[::]:40001", "[fd00::1]:40000", "[fd00::1]:40001")]        // bound to any address: where it was reached
+    [InlineData("0.0.0.0:9000", "198.51.100.4:5000", "198.51.100.4:9000")]
+    [InlineData("198.51.100.4:9000", "[::ffff:198.51.100.4]:5000", "198.51.100.4:9000")] // one IPv4 address either way
+    [InlineData("[fd00::2]:40001", "[fd00::1]:40000", null)]                // another machine's
+    [InlineData("203.0.113.9:9000", "198.51.100.4:5000", null)]
+    [InlineData("127.0.0.1:9000", "198.51.100.4:5000", null)]               // the host's own loopback
+    public void The_standby_address_is_the_connection_s_ip_with_the_announced_port(string announced, string source, string? expected)
+    {
+        var at = MigratingPeer.StandbyAt(NetAddress.Parse(announced), NetAddress.Parse(source));
+        Assert.Equal(expected is null ? null : NetAddress.Parse(expected), at);
+    }
 }

@@ -235,7 +235,9 @@ public sealed class MigratingSessionTests : IAsyncLifetime
     {
         var world = player.World;
         MigratingPeer? peer = null;
-        peer = new MigratingPeer(world, ReplicationWorld.Registry, (ulong)player.UserId, network.CreateTransport(), network.CreateTransport(),
+        var clientSocket = network.CreateTransport();
+        var standbySocket = network.CreateTransport(clientSocket.LocalAddress.WithPort(40001)); // one machine: one IP
+        peer = new MigratingPeer(world, ReplicationWorld.Registry, (ulong)player.UserId, clientSocket, standbySocket,
             new MigrationOptions { ProtocolId = DirectoryTestSettings.ProtocolId, HostSilence = TimeSpan.FromSeconds(1) },
             host =>
             {

@@ -28,20 +28,28 @@ internal sealed class MigrationGame : IDisposable
     /// <param name="clientSocket">Wraps a peer's client socket (by client id) under its link simulator: a path's quirks.</param>
     /// <param name="clientRole">The game's client systems of a peer (by its world), built whenever it becomes a client; none when null.</param>
     /// <param name="socket">Makes every socket (a real one: UDP on loopback); the in-memory network's when null.</param>
+    /// <param name="standbyAt">
+    /// In-memory only: where a peer's standby socket is bound (by client id, from its client socket's address); by
+    /// default at the client socket's IP, as two sockets of one machine are (a host names no other IP in its plans).
+    /// </param>
     public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null, int? joiners = null,
         TimeSpan? tokenLifetime = null, Func<int, IDatagramTransport, IDatagramTransport>? clientSocket = null,
-        Func<World, IEnumerable<ISystem<float>>>? clientRole = null, Func<IDatagramTransport>? socket = null)
+        Func<World, IEnumerable<ISystem<float>>>? clientRole = null, Func<IDatagramTransport>? socket = null,
+        Func<int, NetAddress, NetAddress>? standbyAt = null)
     {
         var network = new InMemoryNetwork();
+        bool inMemory = socket is null;
         socket ??= network.CreateTransport;
+        standbyAt ??= (_, client) => client.WithPort(40001);
         var options = new MigrationOptions { ProtocolId = Protocol, HostSilence = TimeSpan.FromSeconds(1) };
         if (tokenLifetime is { } lifetime) options.TokenLifetime = lifetime;
         for (int p = 1; p <= count; p++)
         {
             IDatagramTransport clientEnd = socket();
+            var standbyEnd = inMemory ? network.CreateTransport(standbyAt(p, clientEnd.LocalAddress)) : socket();
             if (clientSocket is not null) clientEnd = clientSocket(p, clientEnd);
             var playerSocket = new LinkSimulator(clientEnd, conditions, time, seed * 100 + p);
-            var standbySocket = new LinkSimulator(socket(), conditions, time, seed * 1000 + p);
+            var standbySocket = new LinkSimulator(standbyEnd, conditions, time, seed * 1000 + p);
             disposables.Add(playerSocket);
             disposables.Add(standbySocket);
             var world = World.Create();

@@ -226,14 +226,35 @@ public sealed partial class MigratingPeer
             return;
         }
 
-        if (!MigrationPlan.TryReadStandby(message, out var key, out var address))
+        if (!MigrationPlan.TryReadStandby(message, out var key, out var named))
         {
             Refused++;
             return;
         }
 
+        if (!Host.Transport.TryGetAddress(connection, out var source) || StandbyAt(named, source) is not { } address)
+        {
+            // Every peer of the plan would connect to the standby address after a migration (requests of ~1 KB, ten a
+            // second each, for seconds): an address the peer does not hold would turn them on a victim. The IP its
+            // connection proved (the handshake's cookie came back from it) is the only one it may name; the port is its own.
+            Refused++;
+            logger.LogWarning("Peer {Peer} announced a standby address {Announced} that is not its own ({Source}); it is no successor.", clientId, named, source);
+            return;
+        }
+
         standbys[clientId] = (address, new ConnectTokenIssuer(key, options.ProtocolId, time));
         ticksSinceCheck = options.PlanCheckTicks;
+    }
+
+    /// <summary>
+    /// The standby address a plan may name for a peer that announced <paramref name="announced"/> from
+    /// <paramref name="source"/> (its connection's address): the announced port at the source's IP, when the announced IP
+    /// is that IP or unspecified (a socket bound to any address: wherever the peer was reached); null for any other IP.
+    /// </summary>
+    internal static NetAddress? StandbyAt(in NetAddress announced, in NetAddress source)
+    {
+        if (!announced.IsUnspecified && announced.IpKey != source.IpKey) return null;
+        return source.WithPort(announced.Port).WithKind(announced.Kind);
     }
 
     /// <summary>The entities of peers that did not come back within the grace are destroyed, like a departed player's.</summary>
