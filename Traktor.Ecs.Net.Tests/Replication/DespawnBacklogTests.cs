@@ -196,6 +196,21 @@ public class DespawnBacklogTests
     }
 
     /// <summary>
+    /// A "never time out" connection (TimeSpan.MaxValue, which NetPeerOptions accepts) gets the longest stall limit, a day:
+    /// failed before (review30) with an OverflowException from TimeSpan addition on every connect.
+    /// </summary>
+    [Fact]
+    public void A_connection_that_never_times_out_gets_the_longest_stall_limit_not_an_overflow()
+    {
+        using var world = World.Create();
+        var server = new ServerReplication(world, ReplicationWorld.Registry, new ServerReplicationOptions { TickRate = 60 });
+
+        Assert.Equal(24 * 3600 * 60, server.DespawnStallTicksFor(TimeSpan.MaxValue));
+        Assert.Equal(24 * 3600 * 60, server.DespawnStallTicksFor(TimeSpan.FromDays(2)));
+        Assert.Equal(15 * 60, server.DespawnStallTicksFor(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>
     /// A despawn rides once a round trip until acknowledged, like other reliable-over-snapshot state: at 60 snapshots a
     /// second over a round trip of 2 to 22 ticks, repeating it in every snapshot until its acknowledgement came carried it
     /// about 8 times. Failed before: 8.3 carries per despawn (1.6 now). The bytes hardly change here (16.5 snapshot bytes

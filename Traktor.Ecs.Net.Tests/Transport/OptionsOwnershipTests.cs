@@ -80,4 +80,19 @@ public sealed class OptionsOwnershipTests
         Assert.Equal(clientCount, clientCapture.PacketCount);
         Assert.Equal(serverCount, serverCapture.PacketCount);
     }
+
+    /// <summary>
+    /// The send queue must hold two of the largest messages as queued (pooled buffers and per-fragment overhead), not
+    /// merely twice their length: 40 B messages in an 80 B queue passed validation and then every reliable send cut the
+    /// connection (review30). Failed before: nothing was thrown.
+    /// </summary>
+    [Theory]
+    [InlineData(40, 80)]
+    [InlineData(2 * 1024 * 1024, 4 * 1024 * 1024)]
+    public void A_send_queue_too_small_for_two_of_the_largest_messages_is_refused_when_the_peer_is_made(int maxMessage, int queue)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TransportHarness(configure: o => { o.MaxMessageSize = maxMessage; o.MaxSendQueueBytes = queue; }));
+        using var h = new TransportHarness();
+        Assert.Throws<ArgumentOutOfRangeException>(() => h.AddClient(configure: o => { o.MaxMessageSize = maxMessage; o.MaxSendQueueBytes = queue; }));
+    }
 }

@@ -45,8 +45,9 @@ public abstract class NetPeerOptions
     /// Memory that reliable messages to one peer may take, both reliable channels together, from their queueing until the
     /// peer acknowledges them (each message or fragment counted as the buffer it is copied to, whose sizes go in steps of
     /// 2^k and 1.5 × 2^k bytes, plus 64 bytes); a message past it disconnects the peer with
-    /// <see cref="DisconnectReason.SendQueueOverflow"/>. At least twice <see cref="MaxMessageSize"/>, so the largest message
-    /// always fits in an empty queue.
+    /// <see cref="DisconnectReason.SendQueueOverflow"/>. It must hold two of the largest messages
+    /// (<see cref="MaxMessageSize"/>) as queued, buffers and overhead counted (about 2.8 × <see cref="MaxMessageSize"/>
+    /// for large messages): validated when a client or server is made.
     /// </summary>
     public int MaxSendQueueBytes { get; set; } = 4 * 1024 * 1024;
 
@@ -122,11 +123,20 @@ public abstract class NetPeerOptions
     /// </summary>
     public PcapngWriter? Capture { get; set; }
 
+    /// <summary>Bytes of a message carried per fragment at this <see cref="Mtu"/> (what a connection's fragments hold).</summary>
+    internal int FragmentSize =>
+        Mtu - Transport.Packets.PacketLayout.SealedHeaderSize - Transport.Security.PacketCipher.TagSize
+        - Transport.Packets.PacketLayout.MaxAckHeaderSize - Transport.Packets.PacketLayout.MaxRecordHeaderSize;
+
     internal void Validate()
     {
         if (Mtu is < Transport.Packets.PacketLayout.MinimumMtu or > Transport.Packets.PacketLayout.MaximumMtu) throw new ArgumentOutOfRangeException(nameof(Mtu));
         if (MaxMessageSize <= 0 || MaxMessageSize > 16 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize));
-        if (MaxSendQueueBytes < 2L * MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must be at least twice MaxMessageSize.");
+        // Checked against what a message really holds while queued (pooled fragment buffers and their overhead), not its
+        // length: otherwise a valid-looking pair (a 2 MiB message in a 4 MiB queue, or 40 B messages in an 80 B queue)
+        // cut every connection that sent two of them.
+        if (MaxSendQueueBytes < 2 * Transport.Channels.ReliableSendChannel.Cost(MaxMessageSize, FragmentSize))
+            throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold two of the largest messages as queued (ReliableSendChannel cost, about 1.4 × MaxMessageSize for large ones).");
         if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));

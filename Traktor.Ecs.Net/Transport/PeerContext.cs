@@ -33,7 +33,7 @@ internal sealed class PeerContext
         Compressed = new byte[K4os.Compression.LZ4.LZ4Codec.MaximumOutputSize(options.Mtu) + 64];
         int overhead = PacketLayout.SealedHeaderSize + Security.PacketCipher.TagSize;
         PayloadCapacity = options.Mtu - overhead;
-        FragmentSize = PayloadCapacity - PacketLayout.MaxAckHeaderSize - PacketLayout.MaxRecordHeaderSize;
+        FragmentSize = options.FragmentSize;
         MaxFragments = (options.MaxMessageSize + FragmentSize - 1) / FragmentSize;
     }
 

@@ -71,7 +71,8 @@ public sealed partial class ServerReplication
     internal int DespawnStallTicksFor(TimeSpan connectionTimeout)
     {
         var timeout = connectionTimeout > TimeSpan.Zero ? connectionTimeout : DefaultConnectionTimeout;
-        double seconds = Math.Min((timeout + TimeSpan.FromSeconds(DespawnStallMarginSeconds)).TotalSeconds, MaxDespawnStall.TotalSeconds);
+        // Summed in seconds: a "never time out" TimeSpan.MaxValue plus the margin would overflow a TimeSpan.
+        double seconds = Math.Min(timeout.TotalSeconds + DespawnStallMarginSeconds, MaxDespawnStall.TotalSeconds);
         return (int)Math.Ceiling(seconds * Math.Max(1, options.TickRate));
     }
 
