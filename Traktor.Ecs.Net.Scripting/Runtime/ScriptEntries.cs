@@ -187,7 +187,6 @@ internal sealed partial class ScriptEntries
 
             if (status != LuaStatus.Yield)
             {
-                CancelUnclaimed();
                 // A failed entry's coroutine is never reused: when the error was raised inside the count hook, Lua
                 // leaves hooks switched off on that thread (lua_closethread does not switch them back on). Its pending
                 // __close handlers run when the script raised the error itself (Close); not after a budget abort.
@@ -200,6 +199,9 @@ internal sealed partial class ScriptEntries
                     }
                 }
 
+                // After the close handlers: a call one of them issued cannot be waited for there (no yield across
+                // lua_closethread), so it is given up with the entry's own (a join gives its seat back).
+                CancelUnclaimed();
                 Finish(entry, returned: status == LuaStatus.OK);
                 return;
             }

@@ -56,6 +56,32 @@ public sealed class JoinSeatGiveBackTests
         Assert.Empty(script.Errors);
     }
 
+    /// <summary>
+    /// A failed entry's <c>__close</c> handler that calls <c>joinSession</c>: the call is issued, then cannot yield there (no
+    /// yield across the close), so it must be given up with the entry. Failed before (review30): the issued join stayed
+    /// live until some other entry ended — the player seated in a session the script never heard of.
+    /// </summary>
+    [Fact]
+    public async Task A_join_called_by_a_failed_entrys_close_handler_is_given_up_with_the_entry()
+    {
+        var inner = Directory();
+        var sessions = new SeatThenHang(inner);
+        var session = await inner.CreateSessionAsync(new SessionOptions("Closing", 4), TestContext.Current.CancellationToken);
+        using var world = World.Create();
+        Client(world);
+        using var host = new ScriptHost(new ScriptServices { Sessions = sessions, PlayerId = 42 }, world: world);
+        var script = host.Load("close.lua", $$"""
+            do
+              local seat <close> = setmetatable({}, { __close = function() multiplayer:joinSession("{{session.Id}}") end })
+              error("boom")
+            end
+            """);
+        host.Tick(30);
+
+        await WaitUntilEmpty(inner, session.Id);
+        Assert.Contains(script.Errors, e => e.Message.Contains("boom", StringComparison.Ordinal));
+    }
+
     private static InProcessSessions Directory() => new(
         new SessionTokenOptions { ServerKey = ConnectTokenIssuer.GenerateServerKey(), ProtocolId = ProtocolId },
         [IPEndPoint.Parse("127.0.0.1:9")]); // nothing answers there: the client stays connecting
