@@ -25,7 +25,13 @@ public sealed partial class NamespaceLayoutTests
             string relative = Path.GetRelativePath(project, file).Replace('\\', '/');
             if (relative.StartsWith("obj/", StringComparison.Ordinal) || relative.StartsWith("bin/", StringComparison.Ordinal)) continue;
             var match = FileScopedNamespace().Match(File.ReadAllText(file));
-            if (!match.Success) continue; // no namespace: global usings and the like
+            if (!match.Success)
+            {
+                // Every plugin file declares a file-scoped namespace: a block-scoped one (or none) would escape the check.
+                misplaced.Add($"{relative}: no file-scoped namespace");
+                continue;
+            }
+
             string ns = match.Groups[1].Value;
             if (ns == "Traktor.Ecs.Net") continue;
             string folders = Path.GetDirectoryName(relative)!.Replace('/', '.').Replace('\\', '.');
