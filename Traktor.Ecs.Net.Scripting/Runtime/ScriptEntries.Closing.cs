@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KeraLua;
 
 namespace Traktor.Ecs.Net.Scripting.Runtime;
@@ -26,22 +25,14 @@ internal sealed partial class ScriptEntries
         thread.PushCopy(-1);
         int error = thread.Ref(LuaRegistry.Index); // the entry's error, to tell a handler's own from it afterwards
         LuaStatus closed;
-        _running = entry;
-        _current = thread.Handle;
-        _script.Memory.Enforcing = true;
-        var outer = CountHook.Enter(this);
-        entry.ResumedAt = Stopwatch.GetTimestamp();
+        var outer = BeginRun(entry, fresh: false); // on what is left of the entry's budget
         try
         {
             closed = (LuaStatus)thread.ResetThread(); // the error object is on top: each handler gets it
         }
         finally
         {
-            CountHook.Leave(outer);
-            entry.RanBefore += Stopwatch.GetTimestamp() - entry.ResumedAt;
-            _script.Memory.Enforcing = false;
-            _running = null;
-            _current = IntPtr.Zero;
+            EndRun(entry, outer);
         }
 
         if (closed != LuaStatus.OK)

@@ -165,24 +165,14 @@ internal sealed partial class ScriptEntries
 
             LuaStatus status;
             int results;
-            _running = entry;
-            _current = entry.Thread.Handle;
-            Tune(_current, tightenOnly: false);
-            _script.Memory.Rearm();
-            _script.Memory.Enforcing = true;
-            var outer = CountHook.Enter(this);
-            entry.ResumedAt = Stopwatch.GetTimestamp();
+            var outer = BeginRun(entry, fresh: true);
             try
             {
                 status = entry.Thread.Resume(_script.State, arguments, out results);
             }
             finally
             {
-                CountHook.Leave(outer);
-                entry.RanBefore += Stopwatch.GetTimestamp() - entry.ResumedAt;
-                _script.Memory.Enforcing = false;
-                _running = null;
-                _current = IntPtr.Zero;
+                EndRun(entry, outer);
             }
 
             if (status != LuaStatus.Yield)
@@ -245,6 +235,37 @@ internal sealed partial class ScriptEntries
     }
 
     // A call issued during a resume that did not end in its yield (the script raised an error in between) is dropped.
+    /// <summary>
+    /// Makes <paramref name="entry"/> the one running: the count hook, the memory meter and its time account follow it until
+    /// <see cref="EndRun"/>. A <paramref name="fresh"/> run (a resume, not its close handlers) first tunes the hook's
+    /// interval and re-arms the memory budget. Returns the entries the hook served before, for <see cref="EndRun"/>.
+    /// </summary>
+    private ScriptEntries? BeginRun(EntryThread entry, bool fresh)
+    {
+        _running = entry;
+        _current = entry.Thread.Handle;
+        if (fresh)
+        {
+            Tune(_current, tightenOnly: false);
+            _script.Memory.Rearm();
+        }
+
+        _script.Memory.Enforcing = true;
+        var outer = CountHook.Enter(this);
+        entry.ResumedAt = Stopwatch.GetTimestamp();
+        return outer;
+    }
+
+    /// <summary>Ends <see cref="BeginRun"/>: the hook serves <paramref name="outer"/> again and the entry's time is counted.</summary>
+    private void EndRun(EntryThread entry, ScriptEntries? outer)
+    {
+        CountHook.Leave(outer);
+        entry.RanBefore += Stopwatch.GetTimestamp() - entry.ResumedAt;
+        _script.Memory.Enforcing = false;
+        _running = null;
+        _current = IntPtr.Zero;
+    }
+
     private void CancelUnclaimed()
     {
         if (_issued.Count == 0)
