@@ -65,4 +65,43 @@ public class SendQueueBoundTests
         h.Step();
         Assert.Contains(h.DrainServer(), e => e.Type == NetEventType.Disconnected && e.Reason == DisconnectReason.SendQueueOverflow);
     }
+    /// <summary>
+    /// Honest bulk traffic: the game queues the largest messages (256 KiB, 227 fragments each) for a peer that has not
+    /// acknowledged them yet. docs/PROTOCOL.md §9.1 promises that the default 4 MiB queue takes 15 of them (3.75 MiB of
+    /// payload, each fragment charged its own 1,159 bytes + 64) before the 16th closes the connection; charged the
+    /// 1,536-byte size class above a fragment, only 11 fitted. What the server holds must still stay within the bound.
+    /// </summary>
+    [Fact]
+    public void Bulk_fragments_fill_the_send_queue_as_far_as_the_docs_promise()
+    {
+        const int PromisedLargestMessages = 15;
+        using var h = new TransportHarness();
+        using var slow = HostilePeer.Connect(h, 2);
+        h.Clients.Remove(slow.Client);
+        h.Disposables.Add(slow.Client);
+        var id = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        h.Step();
+        long baseline = RetainedGraph.Bytes([h.Server]);
+        var message = new byte[h.ServerOptions.MaxMessageSize];
+        int queued = 0;
+        SendResult result;
+        while ((result = h.Server.Send(id, queued % 2 == 0 ? ChannelKind.ReliableOrdered : ChannelKind.ReliableUnordered, message)) == SendResult.Queued)
+        {
+            queued++;
+            if (queued == PromisedLargestMessages / 2)
+            {
+                // An update between sends moves a window of fragments out of the backlogs, as a game loop would.
+                slow.Send(slow.Seal(AcknowledgesNothing));
+                h.Step();
+            }
+        }
+        var byType = new Dictionary<Type, long>();
+        long held = RetainedGraph.Bytes([h.Server], byType) - baseline;
+        long stated = (long)h.ServerOptions.MaxSendQueueBytes + h.ServerOptions.MaxUnreliableQueueBytes;
+        TestContext.Current.TestOutputHelper?.WriteLine($"{queued} messages of {message.Length:N0} B queued, {held:N0} bytes held (stated {stated:N0}); {RetainedGraph.Largest(byType)}");
+        Assert.True(queued >= PromisedLargestMessages, $"only {queued} messages of {message.Length:N0} B fitted the {h.ServerOptions.MaxSendQueueBytes:N0}-byte queue; the docs promise {PromisedLargestMessages}");
+        Assert.True(held <= stated, $"the server holds {held:N0} bytes for the peer, over the stated {stated:N0}; {RetainedGraph.Largest(byType)}");
+        h.Step();
+        Assert.Contains(h.DrainServer(), e => e.Type == NetEventType.Disconnected && e.Reason == DisconnectReason.SendQueueOverflow);
+    }
 }

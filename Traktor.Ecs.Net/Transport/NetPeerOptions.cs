@@ -43,10 +43,11 @@ public abstract class NetPeerOptions
 
     /// <summary>
     /// Memory that reliable messages to one peer may take, both reliable channels together, from their queueing until the
-    /// peer acknowledges them (each message or fragment counted as the buffer it is copied to, whose sizes go in steps of
-    /// 2^k and 1.5 × 2^k bytes, plus 64 bytes); a message past it disconnects the peer with
-    /// <see cref="DisconnectReason.SendQueueOverflow"/>. It must hold two of the largest messages
-    /// (<see cref="MaxMessageSize"/>) as queued, buffers and overhead counted (about 2.8 × <see cref="MaxMessageSize"/>
+    /// peer acknowledges them (each message or fragment counted as the buffer it is copied to, plus 64 bytes: a full
+    /// fragment's buffer is exactly the fragment size, smaller pieces go in steps of 2^k and 1.5 × 2^k bytes); a message
+    /// past it disconnects the peer with <see cref="DisconnectReason.SendQueueOverflow"/>. At the defaults it holds 15
+    /// messages of 256 KiB (a large message is charged about 1.06 × its length). It must hold two of the largest messages
+    /// (<see cref="MaxMessageSize"/>) as queued, buffers and overhead counted (about 2.1 × <see cref="MaxMessageSize"/>
     /// for large messages): validated when a client or server is made.
     /// </summary>
     public int MaxSendQueueBytes { get; set; } = 4 * 1024 * 1024;
@@ -136,7 +137,7 @@ public abstract class NetPeerOptions
         // length: otherwise a valid-looking pair (a 2 MiB message in a 4 MiB queue, or 40 B messages in an 80 B queue)
         // cut every connection that sent two of them.
         if (MaxSendQueueBytes < 2 * Transport.Channels.ReliableSendChannel.Cost(MaxMessageSize, FragmentSize))
-            throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold two of the largest messages as queued (ReliableSendChannel cost, about 1.4 × MaxMessageSize for large ones).");
+            throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold two of the largest messages as queued (ReliableSendChannel cost, about 1.06 × MaxMessageSize for large ones).");
         if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));

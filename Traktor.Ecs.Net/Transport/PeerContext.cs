@@ -35,6 +35,7 @@ internal sealed class PeerContext
         PayloadCapacity = options.Mtu - overhead;
         FragmentSize = options.FragmentSize;
         MaxFragments = (options.MaxMessageSize + FragmentSize - 1) / FragmentSize;
+        Buffers = new Channels.MessageBufferPool(FragmentSize);
     }
 
     public IDatagramTransport Transport { get; }
@@ -45,7 +46,7 @@ internal sealed class PeerContext
 
     /// <summary>What was dropped, refused or violated (the server exposes these; the client keeps them for tests).</summary>
     public NetServerCounters Counters { get; } = new();
-    public Channels.MessageBufferPool Buffers { get; } = new();
+    public Channels.MessageBufferPool Buffers { get; }
     private readonly NetPeerOptions _captureSource;
 
     /// <summary>The capture the caller's options name now (read live: see the constructor).</summary>

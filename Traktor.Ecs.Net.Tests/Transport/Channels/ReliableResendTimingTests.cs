@@ -22,7 +22,7 @@ public class ReliableResendTimingTests
     public void Every_message_is_resent_exactly_when_due(int seed, bool delayChanges, int maxPacketsPerPass)
     {
         var random = new Random(seed);
-        var channel = new ReliableSendChannel(ChannelKind.ReliableOrdered, new MessageBufferPool());
+        var channel = new ReliableSendChannel(ChannelKind.ReliableOrdered, new MessageBufferPool(1_159));
         var lastSent = new SortedDictionary<ushort, double>(); // the model: unacknowledged messages and their last send (NaN: never)
         ushort nextId = 0;
         long expectedResends = 0;
@@ -95,7 +95,7 @@ public class ReliableResendTimingTests
     [Fact]
     public void A_message_is_resent_as_soon_as_a_shrunk_delay_allows_and_not_before_a_grown_one()
     {
-        var channel = new ReliableSendChannel(ChannelKind.ReliableOrdered, new MessageBufferPool());
+        var channel = new ReliableSendChannel(ChannelKind.ReliableOrdered, new MessageBufferPool(1_159));
         channel.Enqueue(new byte[8], 1100);
         Assert.Equal([(ushort)0], Pass(channel, 0.0, 0.5));
         Assert.Empty(Pass(channel, 0.04, 0.5));

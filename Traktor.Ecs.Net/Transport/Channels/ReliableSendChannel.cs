@@ -60,15 +60,16 @@ internal sealed class ReliableSendChannel
 
     /// <summary>
     /// What a message of <paramref name="length"/> bytes costs while queued or in flight: each fragment's pooled buffer
-    /// (its size class, <see cref="MessageBufferPool.ClassSize"/>) and <see cref="PerMessageOverhead"/>.
+    /// (<see cref="MessageBufferPool.ClassSize"/>: a full fragment takes exactly <paramref name="fragmentSize"/>) and
+    /// <see cref="PerMessageOverhead"/>.
     /// </summary>
     public static long Cost(int length, int fragmentSize)
     {
-        if (length <= fragmentSize) return MessageBufferPool.ClassSize(length) + PerMessageOverhead;
+        if (length <= fragmentSize) return MessageBufferPool.ClassSize(length, fragmentSize) + PerMessageOverhead;
         int full = length / fragmentSize;
         int last = length - full * fragmentSize;
-        long cost = full * (long)(MessageBufferPool.ClassSize(fragmentSize) + PerMessageOverhead);
-        return last == 0 ? cost : cost + MessageBufferPool.ClassSize(last) + PerMessageOverhead;
+        long cost = full * (long)(MessageBufferPool.ClassSize(fragmentSize, fragmentSize) + PerMessageOverhead);
+        return last == 0 ? cost : cost + MessageBufferPool.ClassSize(last, fragmentSize) + PerMessageOverhead;
     }
 
     /// <summary>
