@@ -81,6 +81,9 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
     /// <inheritdoc />
     public void DiscardUnsent(in NetAddress peer) => _peers.DiscardUnsent(peer);
 
+    /// <inheritdoc />
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => _peers.IdleTimeoutFor(peer);
+
     /// <summary>Tests: runs as the game loop sets up a connection (a failure there, such as its buffers' allocation).</summary>
     internal Action? OpenHook { get; set; }
 

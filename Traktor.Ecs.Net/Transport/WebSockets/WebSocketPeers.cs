@@ -227,6 +227,9 @@ internal sealed class WebSocketPeers
     /// <inheritdoc cref="IPeerAwareTransport.DiscardUnsent"/>
     public void DiscardUnsent(in NetAddress peer) => _channels.DiscardUnsent(peer);
 
+    /// <inheritdoc cref="IPeerAwareTransport.IdleTimeoutFor"/>
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => peer.Kind == TransportKind.WebSocket ? _options.IdleTimeout : Timeout.InfiniteTimeSpan;
+
     private void DrainIncoming()
     {
         while (_incoming.TryDequeue(out var channel))
