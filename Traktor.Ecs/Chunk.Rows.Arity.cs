@@ -454,4 +454,4393 @@ public partial struct Chunk
     }
 
 
+    /// <summary>The entity at <paramref name="index"/> and references to its 7 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6> GetRow<T0, T1, T2, T3, T4, T5, T6>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 7 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0;
+
+    /// <summary>References to the 7 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6> Get<T0, T1, T2, T3, T4, T5, T6>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index));
+    }
+
+    /// <summary>Writes 7 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 8 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7> GetRow<T0, T1, T2, T3, T4, T5, T6, T7>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 8 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0;
+
+    /// <summary>References to the 8 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7> Get<T0, T1, T2, T3, T4, T5, T6, T7>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index));
+    }
+
+    /// <summary>Writes 8 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 9 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 9 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0;
+
+    /// <summary>References to the 9 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index));
+    }
+
+    /// <summary>Writes 9 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 10 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 10 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0;
+
+    /// <summary>References to the 10 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index));
+    }
+
+    /// <summary>Writes 10 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 11 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 11 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0;
+
+    /// <summary>References to the 11 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index));
+    }
+
+    /// <summary>Writes 11 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 12 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 12 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0;
+
+    /// <summary>References to the 12 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index));
+    }
+
+    /// <summary>Writes 12 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 13 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 13 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0;
+
+    /// <summary>References to the 13 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index));
+    }
+
+    /// <summary>Writes 13 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 14 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 14 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0;
+
+    /// <summary>References to the 14 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index));
+    }
+
+    /// <summary>Writes 14 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 15 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 15 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0;
+
+    /// <summary>References to the 15 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index));
+    }
+
+    /// <summary>Writes 15 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 16 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        int c15 = RequireColumn<T15>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 16 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0;
+
+    /// <summary>References to the 16 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        int c15 = RequireColumn<T15>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index));
+    }
+
+    /// <summary>Writes 16 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        int c15 = RequireColumn<T15>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+        ElementAt<T15>(c15, index) = t15;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 17 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        int c15 = RequireColumn<T15>("Chunk.GetRow");
+        int c16 = RequireColumn<T16>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 17 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0;
+
+    /// <summary>References to the 17 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        int c15 = RequireColumn<T15>("Chunk.Get");
+        int c16 = RequireColumn<T16>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index));
+    }
+
+    /// <summary>Writes 17 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        int c15 = RequireColumn<T15>("Chunk.Set");
+        int c16 = RequireColumn<T16>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+        ElementAt<T15>(c15, index) = t15;
+        ElementAt<T16>(c16, index) = t16;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 18 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        int c15 = RequireColumn<T15>("Chunk.GetRow");
+        int c16 = RequireColumn<T16>("Chunk.GetRow");
+        int c17 = RequireColumn<T17>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 18 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0;
+
+    /// <summary>References to the 18 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        int c15 = RequireColumn<T15>("Chunk.Get");
+        int c16 = RequireColumn<T16>("Chunk.Get");
+        int c17 = RequireColumn<T17>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index));
+    }
+
+    /// <summary>Writes 18 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        int c15 = RequireColumn<T15>("Chunk.Set");
+        int c16 = RequireColumn<T16>("Chunk.Set");
+        int c17 = RequireColumn<T17>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+        ElementAt<T15>(c15, index) = t15;
+        ElementAt<T16>(c16, index) = t16;
+        ElementAt<T17>(c17, index) = t17;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 19 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        int c15 = RequireColumn<T15>("Chunk.GetRow");
+        int c16 = RequireColumn<T16>("Chunk.GetRow");
+        int c17 = RequireColumn<T17>("Chunk.GetRow");
+        int c18 = RequireColumn<T18>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 19 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0;
+
+    /// <summary>References to the 19 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        int c15 = RequireColumn<T15>("Chunk.Get");
+        int c16 = RequireColumn<T16>("Chunk.Get");
+        int c17 = RequireColumn<T17>("Chunk.Get");
+        int c18 = RequireColumn<T18>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index));
+    }
+
+    /// <summary>Writes 19 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        int c15 = RequireColumn<T15>("Chunk.Set");
+        int c16 = RequireColumn<T16>("Chunk.Set");
+        int c17 = RequireColumn<T17>("Chunk.Set");
+        int c18 = RequireColumn<T18>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+        ElementAt<T15>(c15, index) = t15;
+        ElementAt<T16>(c16, index) = t16;
+        ElementAt<T17>(c17, index) = t17;
+        ElementAt<T18>(c18, index) = t18;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 20 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        int c15 = RequireColumn<T15>("Chunk.GetRow");
+        int c16 = RequireColumn<T16>("Chunk.GetRow");
+        int c17 = RequireColumn<T17>("Chunk.GetRow");
+        int c18 = RequireColumn<T18>("Chunk.GetRow");
+        int c19 = RequireColumn<T19>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 20 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0;
+
+    /// <summary>References to the 20 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        int c15 = RequireColumn<T15>("Chunk.Get");
+        int c16 = RequireColumn<T16>("Chunk.Get");
+        int c17 = RequireColumn<T17>("Chunk.Get");
+        int c18 = RequireColumn<T18>("Chunk.Get");
+        int c19 = RequireColumn<T19>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index));
+    }
+
+    /// <summary>Writes 20 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        int c15 = RequireColumn<T15>("Chunk.Set");
+        int c16 = RequireColumn<T16>("Chunk.Set");
+        int c17 = RequireColumn<T17>("Chunk.Set");
+        int c18 = RequireColumn<T18>("Chunk.Set");
+        int c19 = RequireColumn<T19>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+        ElementAt<T15>(c15, index) = t15;
+        ElementAt<T16>(c16, index) = t16;
+        ElementAt<T17>(c17, index) = t17;
+        ElementAt<T18>(c18, index) = t18;
+        ElementAt<T19>(c19, index) = t19;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 21 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        int c15 = RequireColumn<T15>("Chunk.GetRow");
+        int c16 = RequireColumn<T16>("Chunk.GetRow");
+        int c17 = RequireColumn<T17>("Chunk.GetRow");
+        int c18 = RequireColumn<T18>("Chunk.GetRow");
+        int c19 = RequireColumn<T19>("Chunk.GetRow");
+        int c20 = RequireColumn<T20>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index), ref ElementAt<T20>(c20, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 21 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0 && archetype.ColumnOf(Component<T20>.Id) >= 0;
+
+    /// <summary>References to the 21 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        int c15 = RequireColumn<T15>("Chunk.Get");
+        int c16 = RequireColumn<T16>("Chunk.Get");
+        int c17 = RequireColumn<T17>("Chunk.Get");
+        int c18 = RequireColumn<T18>("Chunk.Get");
+        int c19 = RequireColumn<T19>("Chunk.Get");
+        int c20 = RequireColumn<T20>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index), ref ElementAt<T20>(c20, index));
+    }
+
+    /// <summary>Writes 21 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <param name="t20">The value of component 20.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        int c15 = RequireColumn<T15>("Chunk.Set");
+        int c16 = RequireColumn<T16>("Chunk.Set");
+        int c17 = RequireColumn<T17>("Chunk.Set");
+        int c18 = RequireColumn<T18>("Chunk.Set");
+        int c19 = RequireColumn<T19>("Chunk.Set");
+        int c20 = RequireColumn<T20>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+        ElementAt<T15>(c15, index) = t15;
+        ElementAt<T16>(c16, index) = t16;
+        ElementAt<T17>(c17, index) = t17;
+        ElementAt<T18>(c18, index) = t18;
+        ElementAt<T19>(c19, index) = t19;
+        ElementAt<T20>(c20, index) = t20;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 22 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        int c15 = RequireColumn<T15>("Chunk.GetRow");
+        int c16 = RequireColumn<T16>("Chunk.GetRow");
+        int c17 = RequireColumn<T17>("Chunk.GetRow");
+        int c18 = RequireColumn<T18>("Chunk.GetRow");
+        int c19 = RequireColumn<T19>("Chunk.GetRow");
+        int c20 = RequireColumn<T20>("Chunk.GetRow");
+        int c21 = RequireColumn<T21>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index), ref ElementAt<T20>(c20, index), ref ElementAt<T21>(c21, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 22 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0 && archetype.ColumnOf(Component<T20>.Id) >= 0 && archetype.ColumnOf(Component<T21>.Id) >= 0;
+
+    /// <summary>References to the 22 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        int c15 = RequireColumn<T15>("Chunk.Get");
+        int c16 = RequireColumn<T16>("Chunk.Get");
+        int c17 = RequireColumn<T17>("Chunk.Get");
+        int c18 = RequireColumn<T18>("Chunk.Get");
+        int c19 = RequireColumn<T19>("Chunk.Get");
+        int c20 = RequireColumn<T20>("Chunk.Get");
+        int c21 = RequireColumn<T21>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index), ref ElementAt<T20>(c20, index), ref ElementAt<T21>(c21, index));
+    }
+
+    /// <summary>Writes 22 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <param name="t20">The value of component 20.</param>
+    /// <param name="t21">The value of component 21.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        int c15 = RequireColumn<T15>("Chunk.Set");
+        int c16 = RequireColumn<T16>("Chunk.Set");
+        int c17 = RequireColumn<T17>("Chunk.Set");
+        int c18 = RequireColumn<T18>("Chunk.Set");
+        int c19 = RequireColumn<T19>("Chunk.Set");
+        int c20 = RequireColumn<T20>("Chunk.Set");
+        int c21 = RequireColumn<T21>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+        ElementAt<T15>(c15, index) = t15;
+        ElementAt<T16>(c16, index) = t16;
+        ElementAt<T17>(c17, index) = t17;
+        ElementAt<T18>(c18, index) = t18;
+        ElementAt<T19>(c19, index) = t19;
+        ElementAt<T20>(c20, index) = t20;
+        ElementAt<T21>(c21, index) = t21;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 23 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T22">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        int c15 = RequireColumn<T15>("Chunk.GetRow");
+        int c16 = RequireColumn<T16>("Chunk.GetRow");
+        int c17 = RequireColumn<T17>("Chunk.GetRow");
+        int c18 = RequireColumn<T18>("Chunk.GetRow");
+        int c19 = RequireColumn<T19>("Chunk.GetRow");
+        int c20 = RequireColumn<T20>("Chunk.GetRow");
+        int c21 = RequireColumn<T21>("Chunk.GetRow");
+        int c22 = RequireColumn<T22>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        versions[c22] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index), ref ElementAt<T20>(c20, index), ref ElementAt<T21>(c21, index), ref ElementAt<T22>(c22, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 23 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0 && archetype.ColumnOf(Component<T20>.Id) >= 0 && archetype.ColumnOf(Component<T21>.Id) >= 0 && archetype.ColumnOf(Component<T22>.Id) >= 0;
+
+    /// <summary>References to the 23 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T22">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        int c15 = RequireColumn<T15>("Chunk.Get");
+        int c16 = RequireColumn<T16>("Chunk.Get");
+        int c17 = RequireColumn<T17>("Chunk.Get");
+        int c18 = RequireColumn<T18>("Chunk.Get");
+        int c19 = RequireColumn<T19>("Chunk.Get");
+        int c20 = RequireColumn<T20>("Chunk.Get");
+        int c21 = RequireColumn<T21>("Chunk.Get");
+        int c22 = RequireColumn<T22>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        versions[c22] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index), ref ElementAt<T20>(c20, index), ref ElementAt<T21>(c21, index), ref ElementAt<T22>(c22, index));
+    }
+
+    /// <summary>Writes 23 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T22">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <param name="t20">The value of component 20.</param>
+    /// <param name="t21">The value of component 21.</param>
+    /// <param name="t22">The value of component 22.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        int c15 = RequireColumn<T15>("Chunk.Set");
+        int c16 = RequireColumn<T16>("Chunk.Set");
+        int c17 = RequireColumn<T17>("Chunk.Set");
+        int c18 = RequireColumn<T18>("Chunk.Set");
+        int c19 = RequireColumn<T19>("Chunk.Set");
+        int c20 = RequireColumn<T20>("Chunk.Set");
+        int c21 = RequireColumn<T21>("Chunk.Set");
+        int c22 = RequireColumn<T22>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        versions[c22] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+        ElementAt<T15>(c15, index) = t15;
+        ElementAt<T16>(c16, index) = t16;
+        ElementAt<T17>(c17, index) = t17;
+        ElementAt<T18>(c18, index) = t18;
+        ElementAt<T19>(c19, index) = t19;
+        ElementAt<T20>(c20, index) = t20;
+        ElementAt<T21>(c21, index) = t21;
+        ElementAt<T22>(c22, index) = t22;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 24 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T22">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T23">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        int c15 = RequireColumn<T15>("Chunk.GetRow");
+        int c16 = RequireColumn<T16>("Chunk.GetRow");
+        int c17 = RequireColumn<T17>("Chunk.GetRow");
+        int c18 = RequireColumn<T18>("Chunk.GetRow");
+        int c19 = RequireColumn<T19>("Chunk.GetRow");
+        int c20 = RequireColumn<T20>("Chunk.GetRow");
+        int c21 = RequireColumn<T21>("Chunk.GetRow");
+        int c22 = RequireColumn<T22>("Chunk.GetRow");
+        int c23 = RequireColumn<T23>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        versions[c22] = version;
+        versions[c23] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index), ref ElementAt<T20>(c20, index), ref ElementAt<T21>(c21, index), ref ElementAt<T22>(c22, index), ref ElementAt<T23>(c23, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 24 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <typeparam name="T23">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0 && archetype.ColumnOf(Component<T20>.Id) >= 0 && archetype.ColumnOf(Component<T21>.Id) >= 0 && archetype.ColumnOf(Component<T22>.Id) >= 0 && archetype.ColumnOf(Component<T23>.Id) >= 0;
+
+    /// <summary>References to the 24 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T22">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T23">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        int c15 = RequireColumn<T15>("Chunk.Get");
+        int c16 = RequireColumn<T16>("Chunk.Get");
+        int c17 = RequireColumn<T17>("Chunk.Get");
+        int c18 = RequireColumn<T18>("Chunk.Get");
+        int c19 = RequireColumn<T19>("Chunk.Get");
+        int c20 = RequireColumn<T20>("Chunk.Get");
+        int c21 = RequireColumn<T21>("Chunk.Get");
+        int c22 = RequireColumn<T22>("Chunk.Get");
+        int c23 = RequireColumn<T23>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        versions[c22] = version;
+        versions[c23] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index), ref ElementAt<T20>(c20, index), ref ElementAt<T21>(c21, index), ref ElementAt<T22>(c22, index), ref ElementAt<T23>(c23, index));
+    }
+
+    /// <summary>Writes 24 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T22">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T23">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <param name="t20">The value of component 20.</param>
+    /// <param name="t21">The value of component 21.</param>
+    /// <param name="t22">The value of component 22.</param>
+    /// <param name="t23">The value of component 23.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!, in T23 t23 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        int c15 = RequireColumn<T15>("Chunk.Set");
+        int c16 = RequireColumn<T16>("Chunk.Set");
+        int c17 = RequireColumn<T17>("Chunk.Set");
+        int c18 = RequireColumn<T18>("Chunk.Set");
+        int c19 = RequireColumn<T19>("Chunk.Set");
+        int c20 = RequireColumn<T20>("Chunk.Set");
+        int c21 = RequireColumn<T21>("Chunk.Set");
+        int c22 = RequireColumn<T22>("Chunk.Set");
+        int c23 = RequireColumn<T23>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        versions[c22] = version;
+        versions[c23] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+        ElementAt<T15>(c15, index) = t15;
+        ElementAt<T16>(c16, index) = t16;
+        ElementAt<T17>(c17, index) = t17;
+        ElementAt<T18>(c18, index) = t18;
+        ElementAt<T19>(c19, index) = t19;
+        ElementAt<T20>(c20, index) = t20;
+        ElementAt<T21>(c21, index) = t21;
+        ElementAt<T22>(c22, index) = t22;
+        ElementAt<T23>(c23, index) = t23;
+    }
+
+
+    /// <summary>The entity at <paramref name="index"/> and references to its 25 components (Arch's <c>Chunk.GetRow</c>); marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T22">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T23">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T24">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The row's entity and component references.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24> GetRow<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.GetRow");
+        int c1 = RequireColumn<T1>("Chunk.GetRow");
+        int c2 = RequireColumn<T2>("Chunk.GetRow");
+        int c3 = RequireColumn<T3>("Chunk.GetRow");
+        int c4 = RequireColumn<T4>("Chunk.GetRow");
+        int c5 = RequireColumn<T5>("Chunk.GetRow");
+        int c6 = RequireColumn<T6>("Chunk.GetRow");
+        int c7 = RequireColumn<T7>("Chunk.GetRow");
+        int c8 = RequireColumn<T8>("Chunk.GetRow");
+        int c9 = RequireColumn<T9>("Chunk.GetRow");
+        int c10 = RequireColumn<T10>("Chunk.GetRow");
+        int c11 = RequireColumn<T11>("Chunk.GetRow");
+        int c12 = RequireColumn<T12>("Chunk.GetRow");
+        int c13 = RequireColumn<T13>("Chunk.GetRow");
+        int c14 = RequireColumn<T14>("Chunk.GetRow");
+        int c15 = RequireColumn<T15>("Chunk.GetRow");
+        int c16 = RequireColumn<T16>("Chunk.GetRow");
+        int c17 = RequireColumn<T17>("Chunk.GetRow");
+        int c18 = RequireColumn<T18>("Chunk.GetRow");
+        int c19 = RequireColumn<T19>("Chunk.GetRow");
+        int c20 = RequireColumn<T20>("Chunk.GetRow");
+        int c21 = RequireColumn<T21>("Chunk.GetRow");
+        int c22 = RequireColumn<T22>("Chunk.GetRow");
+        int c23 = RequireColumn<T23>("Chunk.GetRow");
+        int c24 = RequireColumn<T24>("Chunk.GetRow");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        versions[c22] = version;
+        versions[c23] = version;
+        versions[c24] = version;
+        return new EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(ref entities[index], ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index), ref ElementAt<T20>(c20, index), ref ElementAt<T21>(c21, index), ref ElementAt<T22>(c22, index), ref ElementAt<T23>(c23, index), ref ElementAt<T24>(c24, index));
+    }
+
+    /// <summary>True when this chunk's archetype has all 25 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <typeparam name="T23">A component type.</typeparam>
+    /// <typeparam name="T24">A component type.</typeparam>
+    /// <returns>Whether every component is stored here.</returns>
+    public readonly bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>() => archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0 && archetype.ColumnOf(Component<T20>.Id) >= 0 && archetype.ColumnOf(Component<T21>.Id) >= 0 && archetype.ColumnOf(Component<T22>.Id) >= 0 && archetype.ColumnOf(Component<T23>.Id) >= 0 && archetype.ColumnOf(Component<T24>.Id) >= 0;
+
+    /// <summary>References to the 25 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T22">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T23">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T24">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <returns>The component references (fields t0, t1…).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Get");
+        int c1 = RequireColumn<T1>("Chunk.Get");
+        int c2 = RequireColumn<T2>("Chunk.Get");
+        int c3 = RequireColumn<T3>("Chunk.Get");
+        int c4 = RequireColumn<T4>("Chunk.Get");
+        int c5 = RequireColumn<T5>("Chunk.Get");
+        int c6 = RequireColumn<T6>("Chunk.Get");
+        int c7 = RequireColumn<T7>("Chunk.Get");
+        int c8 = RequireColumn<T8>("Chunk.Get");
+        int c9 = RequireColumn<T9>("Chunk.Get");
+        int c10 = RequireColumn<T10>("Chunk.Get");
+        int c11 = RequireColumn<T11>("Chunk.Get");
+        int c12 = RequireColumn<T12>("Chunk.Get");
+        int c13 = RequireColumn<T13>("Chunk.Get");
+        int c14 = RequireColumn<T14>("Chunk.Get");
+        int c15 = RequireColumn<T15>("Chunk.Get");
+        int c16 = RequireColumn<T16>("Chunk.Get");
+        int c17 = RequireColumn<T17>("Chunk.Get");
+        int c18 = RequireColumn<T18>("Chunk.Get");
+        int c19 = RequireColumn<T19>("Chunk.Get");
+        int c20 = RequireColumn<T20>("Chunk.Get");
+        int c21 = RequireColumn<T21>("Chunk.Get");
+        int c22 = RequireColumn<T22>("Chunk.Get");
+        int c23 = RequireColumn<T23>("Chunk.Get");
+        int c24 = RequireColumn<T24>("Chunk.Get");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        versions[c22] = version;
+        versions[c23] = version;
+        versions[c24] = version;
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(ref ElementAt<T0>(c0, index), ref ElementAt<T1>(c1, index), ref ElementAt<T2>(c2, index), ref ElementAt<T3>(c3, index), ref ElementAt<T4>(c4, index), ref ElementAt<T5>(c5, index), ref ElementAt<T6>(c6, index), ref ElementAt<T7>(c7, index), ref ElementAt<T8>(c8, index), ref ElementAt<T9>(c9, index), ref ElementAt<T10>(c10, index), ref ElementAt<T11>(c11, index), ref ElementAt<T12>(c12, index), ref ElementAt<T13>(c13, index), ref ElementAt<T14>(c14, index), ref ElementAt<T15>(c15, index), ref ElementAt<T16>(c16, index), ref ElementAt<T17>(c17, index), ref ElementAt<T18>(c18, index), ref ElementAt<T19>(c19, index), ref ElementAt<T20>(c20, index), ref ElementAt<T21>(c21, index), ref ElementAt<T22>(c22, index), ref ElementAt<T23>(c23, index), ref ElementAt<T24>(c24, index));
+    }
+
+    /// <summary>Writes 25 components of the entity at <paramref name="index"/>; marks the columns changed.</summary>
+    /// <typeparam name="T0">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T1">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T2">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T3">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T4">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T5">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T6">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T7">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T8">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T9">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T10">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T11">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T12">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T13">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T14">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T15">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T16">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T17">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T18">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T19">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T20">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T21">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T22">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T23">A component of this chunk's archetype.</typeparam>
+    /// <typeparam name="T24">A component of this chunk's archetype.</typeparam>
+    /// <param name="index">A row below <see cref="Count"/>.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <param name="t20">The value of component 20.</param>
+    /// <param name="t21">The value of component 21.</param>
+    /// <param name="t22">The value of component 22.</param>
+    /// <param name="t23">The value of component 23.</param>
+    /// <param name="t24">The value of component 24.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a live row.</exception>
+    /// <exception cref="ComponentNotFoundException">The archetype lacks one of the components.</exception>
+    public readonly void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(int index, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!, in T23 t23 = default!, in T24 t24 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int c0 = RequireColumn<T0>("Chunk.Set");
+        int c1 = RequireColumn<T1>("Chunk.Set");
+        int c2 = RequireColumn<T2>("Chunk.Set");
+        int c3 = RequireColumn<T3>("Chunk.Set");
+        int c4 = RequireColumn<T4>("Chunk.Set");
+        int c5 = RequireColumn<T5>("Chunk.Set");
+        int c6 = RequireColumn<T6>("Chunk.Set");
+        int c7 = RequireColumn<T7>("Chunk.Set");
+        int c8 = RequireColumn<T8>("Chunk.Set");
+        int c9 = RequireColumn<T9>("Chunk.Set");
+        int c10 = RequireColumn<T10>("Chunk.Set");
+        int c11 = RequireColumn<T11>("Chunk.Set");
+        int c12 = RequireColumn<T12>("Chunk.Set");
+        int c13 = RequireColumn<T13>("Chunk.Set");
+        int c14 = RequireColumn<T14>("Chunk.Set");
+        int c15 = RequireColumn<T15>("Chunk.Set");
+        int c16 = RequireColumn<T16>("Chunk.Set");
+        int c17 = RequireColumn<T17>("Chunk.Set");
+        int c18 = RequireColumn<T18>("Chunk.Set");
+        int c19 = RequireColumn<T19>("Chunk.Set");
+        int c20 = RequireColumn<T20>("Chunk.Set");
+        int c21 = RequireColumn<T21>("Chunk.Set");
+        int c22 = RequireColumn<T22>("Chunk.Set");
+        int c23 = RequireColumn<T23>("Chunk.Set");
+        int c24 = RequireColumn<T24>("Chunk.Set");
+        uint version = archetype.World.ChangeVersion;
+        versions[c0] = version;
+        versions[c1] = version;
+        versions[c2] = version;
+        versions[c3] = version;
+        versions[c4] = version;
+        versions[c5] = version;
+        versions[c6] = version;
+        versions[c7] = version;
+        versions[c8] = version;
+        versions[c9] = version;
+        versions[c10] = version;
+        versions[c11] = version;
+        versions[c12] = version;
+        versions[c13] = version;
+        versions[c14] = version;
+        versions[c15] = version;
+        versions[c16] = version;
+        versions[c17] = version;
+        versions[c18] = version;
+        versions[c19] = version;
+        versions[c20] = version;
+        versions[c21] = version;
+        versions[c22] = version;
+        versions[c23] = version;
+        versions[c24] = version;
+        ElementAt<T0>(c0, index) = t0;
+        ElementAt<T1>(c1, index) = t1;
+        ElementAt<T2>(c2, index) = t2;
+        ElementAt<T3>(c3, index) = t3;
+        ElementAt<T4>(c4, index) = t4;
+        ElementAt<T5>(c5, index) = t5;
+        ElementAt<T6>(c6, index) = t6;
+        ElementAt<T7>(c7, index) = t7;
+        ElementAt<T8>(c8, index) = t8;
+        ElementAt<T9>(c9, index) = t9;
+        ElementAt<T10>(c10, index) = t10;
+        ElementAt<T11>(c11, index) = t11;
+        ElementAt<T12>(c12, index) = t12;
+        ElementAt<T13>(c13, index) = t13;
+        ElementAt<T14>(c14, index) = t14;
+        ElementAt<T15>(c15, index) = t15;
+        ElementAt<T16>(c16, index) = t16;
+        ElementAt<T17>(c17, index) = t17;
+        ElementAt<T18>(c18, index) = t18;
+        ElementAt<T19>(c19, index) = t19;
+        ElementAt<T20>(c20, index) = t20;
+        ElementAt<T21>(c21, index) = t21;
+        ElementAt<T22>(c22, index) = t22;
+        ElementAt<T23>(c23, index) = t23;
+        ElementAt<T24>(c24, index) = t24;
+    }
+
+
 }

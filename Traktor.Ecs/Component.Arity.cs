@@ -71,3 +71,497 @@ public static class Component<T0, T1, T2, T3, T4, T5>
     /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
     public static readonly int Hash = Signature.GetHashCode();
 }
+
+/// <summary>The static signature of 7 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 8 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 9 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 10 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 11 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 12 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 13 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 14 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 15 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 16 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 17 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 18 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 19 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 20 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 21 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 22 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 23 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21,T22&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType, Component<T22>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 24 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21,T22,T23&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType, Component<T22>.ComponentType, Component<T23>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}
+
+/// <summary>The static signature of 25 component types, as Arch 2.x's <c>Component&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21,T22,T23,T24&gt;</c>: for <c>world.Create(entities, Component&lt;…&gt;.Signature, amount)</c> and the other signature-taking calls.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+/// <typeparam name="T24">A component type.</typeparam>
+public static class Component<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>
+{
+    /// <summary>The set of these component types (order does not matter; a type named twice counts once).</summary>
+    public static readonly Signature Signature = new(Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType, Component<T22>.ComponentType, Component<T23>.ComponentType, Component<T24>.ComponentType);
+
+    /// <summary>The hash of the set (Arch 2.x's <c>Hash</c>): <c>Signature.GetHashCode()</c>, the same for every order of the types.</summary>
+    public static readonly int Hash = Signature.GetHashCode();
+}

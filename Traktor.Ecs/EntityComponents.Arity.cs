@@ -229,3 +229,2150 @@ public ref struct EntityComponents<T0, T1, T2, T3, T4, T5>
         this.t5 = ref t5;
     }
 }
+
+/// <summary>
+/// One chunk row: the entity and references to 7 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 8 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 9 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 10 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 11 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 12 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 13 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 14 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 15 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 16 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>The entity's <typeparamref name="T15"/>, by reference.</summary>
+    public ref T15 t15;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    /// <param name="t15">A reference to component 15.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+        this.t15 = ref t15;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 17 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>The entity's <typeparamref name="T15"/>, by reference.</summary>
+    public ref T15 t15;
+
+    /// <summary>The entity's <typeparamref name="T16"/>, by reference.</summary>
+    public ref T16 t16;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    /// <param name="t15">A reference to component 15.</param>
+    /// <param name="t16">A reference to component 16.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+        this.t15 = ref t15;
+        this.t16 = ref t16;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 18 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>The entity's <typeparamref name="T15"/>, by reference.</summary>
+    public ref T15 t15;
+
+    /// <summary>The entity's <typeparamref name="T16"/>, by reference.</summary>
+    public ref T16 t16;
+
+    /// <summary>The entity's <typeparamref name="T17"/>, by reference.</summary>
+    public ref T17 t17;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    /// <param name="t15">A reference to component 15.</param>
+    /// <param name="t16">A reference to component 16.</param>
+    /// <param name="t17">A reference to component 17.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+        this.t15 = ref t15;
+        this.t16 = ref t16;
+        this.t17 = ref t17;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 19 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>The entity's <typeparamref name="T15"/>, by reference.</summary>
+    public ref T15 t15;
+
+    /// <summary>The entity's <typeparamref name="T16"/>, by reference.</summary>
+    public ref T16 t16;
+
+    /// <summary>The entity's <typeparamref name="T17"/>, by reference.</summary>
+    public ref T17 t17;
+
+    /// <summary>The entity's <typeparamref name="T18"/>, by reference.</summary>
+    public ref T18 t18;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    /// <param name="t15">A reference to component 15.</param>
+    /// <param name="t16">A reference to component 16.</param>
+    /// <param name="t17">A reference to component 17.</param>
+    /// <param name="t18">A reference to component 18.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+        this.t15 = ref t15;
+        this.t16 = ref t16;
+        this.t17 = ref t17;
+        this.t18 = ref t18;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 20 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>The entity's <typeparamref name="T15"/>, by reference.</summary>
+    public ref T15 t15;
+
+    /// <summary>The entity's <typeparamref name="T16"/>, by reference.</summary>
+    public ref T16 t16;
+
+    /// <summary>The entity's <typeparamref name="T17"/>, by reference.</summary>
+    public ref T17 t17;
+
+    /// <summary>The entity's <typeparamref name="T18"/>, by reference.</summary>
+    public ref T18 t18;
+
+    /// <summary>The entity's <typeparamref name="T19"/>, by reference.</summary>
+    public ref T19 t19;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    /// <param name="t15">A reference to component 15.</param>
+    /// <param name="t16">A reference to component 16.</param>
+    /// <param name="t17">A reference to component 17.</param>
+    /// <param name="t18">A reference to component 18.</param>
+    /// <param name="t19">A reference to component 19.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+        this.t15 = ref t15;
+        this.t16 = ref t16;
+        this.t17 = ref t17;
+        this.t18 = ref t18;
+        this.t19 = ref t19;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 21 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>The entity's <typeparamref name="T15"/>, by reference.</summary>
+    public ref T15 t15;
+
+    /// <summary>The entity's <typeparamref name="T16"/>, by reference.</summary>
+    public ref T16 t16;
+
+    /// <summary>The entity's <typeparamref name="T17"/>, by reference.</summary>
+    public ref T17 t17;
+
+    /// <summary>The entity's <typeparamref name="T18"/>, by reference.</summary>
+    public ref T18 t18;
+
+    /// <summary>The entity's <typeparamref name="T19"/>, by reference.</summary>
+    public ref T19 t19;
+
+    /// <summary>The entity's <typeparamref name="T20"/>, by reference.</summary>
+    public ref T20 t20;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    /// <param name="t15">A reference to component 15.</param>
+    /// <param name="t16">A reference to component 16.</param>
+    /// <param name="t17">A reference to component 17.</param>
+    /// <param name="t18">A reference to component 18.</param>
+    /// <param name="t19">A reference to component 19.</param>
+    /// <param name="t20">A reference to component 20.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+        this.t15 = ref t15;
+        this.t16 = ref t16;
+        this.t17 = ref t17;
+        this.t18 = ref t18;
+        this.t19 = ref t19;
+        this.t20 = ref t20;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 22 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>The entity's <typeparamref name="T15"/>, by reference.</summary>
+    public ref T15 t15;
+
+    /// <summary>The entity's <typeparamref name="T16"/>, by reference.</summary>
+    public ref T16 t16;
+
+    /// <summary>The entity's <typeparamref name="T17"/>, by reference.</summary>
+    public ref T17 t17;
+
+    /// <summary>The entity's <typeparamref name="T18"/>, by reference.</summary>
+    public ref T18 t18;
+
+    /// <summary>The entity's <typeparamref name="T19"/>, by reference.</summary>
+    public ref T19 t19;
+
+    /// <summary>The entity's <typeparamref name="T20"/>, by reference.</summary>
+    public ref T20 t20;
+
+    /// <summary>The entity's <typeparamref name="T21"/>, by reference.</summary>
+    public ref T21 t21;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    /// <param name="t15">A reference to component 15.</param>
+    /// <param name="t16">A reference to component 16.</param>
+    /// <param name="t17">A reference to component 17.</param>
+    /// <param name="t18">A reference to component 18.</param>
+    /// <param name="t19">A reference to component 19.</param>
+    /// <param name="t20">A reference to component 20.</param>
+    /// <param name="t21">A reference to component 21.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+        this.t15 = ref t15;
+        this.t16 = ref t16;
+        this.t17 = ref t17;
+        this.t18 = ref t18;
+        this.t19 = ref t19;
+        this.t20 = ref t20;
+        this.t21 = ref t21;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 23 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21,T22&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>The entity's <typeparamref name="T15"/>, by reference.</summary>
+    public ref T15 t15;
+
+    /// <summary>The entity's <typeparamref name="T16"/>, by reference.</summary>
+    public ref T16 t16;
+
+    /// <summary>The entity's <typeparamref name="T17"/>, by reference.</summary>
+    public ref T17 t17;
+
+    /// <summary>The entity's <typeparamref name="T18"/>, by reference.</summary>
+    public ref T18 t18;
+
+    /// <summary>The entity's <typeparamref name="T19"/>, by reference.</summary>
+    public ref T19 t19;
+
+    /// <summary>The entity's <typeparamref name="T20"/>, by reference.</summary>
+    public ref T20 t20;
+
+    /// <summary>The entity's <typeparamref name="T21"/>, by reference.</summary>
+    public ref T21 t21;
+
+    /// <summary>The entity's <typeparamref name="T22"/>, by reference.</summary>
+    public ref T22 t22;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    /// <param name="t15">A reference to component 15.</param>
+    /// <param name="t16">A reference to component 16.</param>
+    /// <param name="t17">A reference to component 17.</param>
+    /// <param name="t18">A reference to component 18.</param>
+    /// <param name="t19">A reference to component 19.</param>
+    /// <param name="t20">A reference to component 20.</param>
+    /// <param name="t21">A reference to component 21.</param>
+    /// <param name="t22">A reference to component 22.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+        this.t15 = ref t15;
+        this.t16 = ref t16;
+        this.t17 = ref t17;
+        this.t18 = ref t18;
+        this.t19 = ref t19;
+        this.t20 = ref t20;
+        this.t21 = ref t21;
+        this.t22 = ref t22;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 24 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21,T22,T23&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>The entity's <typeparamref name="T15"/>, by reference.</summary>
+    public ref T15 t15;
+
+    /// <summary>The entity's <typeparamref name="T16"/>, by reference.</summary>
+    public ref T16 t16;
+
+    /// <summary>The entity's <typeparamref name="T17"/>, by reference.</summary>
+    public ref T17 t17;
+
+    /// <summary>The entity's <typeparamref name="T18"/>, by reference.</summary>
+    public ref T18 t18;
+
+    /// <summary>The entity's <typeparamref name="T19"/>, by reference.</summary>
+    public ref T19 t19;
+
+    /// <summary>The entity's <typeparamref name="T20"/>, by reference.</summary>
+    public ref T20 t20;
+
+    /// <summary>The entity's <typeparamref name="T21"/>, by reference.</summary>
+    public ref T21 t21;
+
+    /// <summary>The entity's <typeparamref name="T22"/>, by reference.</summary>
+    public ref T22 t22;
+
+    /// <summary>The entity's <typeparamref name="T23"/>, by reference.</summary>
+    public ref T23 t23;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    /// <param name="t15">A reference to component 15.</param>
+    /// <param name="t16">A reference to component 16.</param>
+    /// <param name="t17">A reference to component 17.</param>
+    /// <param name="t18">A reference to component 18.</param>
+    /// <param name="t19">A reference to component 19.</param>
+    /// <param name="t20">A reference to component 20.</param>
+    /// <param name="t21">A reference to component 21.</param>
+    /// <param name="t22">A reference to component 22.</param>
+    /// <param name="t23">A reference to component 23.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22, ref T23 t23)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+        this.t15 = ref t15;
+        this.t16 = ref t16;
+        this.t17 = ref t17;
+        this.t18 = ref t18;
+        this.t19 = ref t19;
+        this.t20 = ref t20;
+        this.t21 = ref t21;
+        this.t22 = ref t22;
+        this.t23 = ref t23;
+    }
+}
+
+/// <summary>
+/// One chunk row: the entity and references to 25 of its components, returned by <c>Chunk.GetRow&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21,T22,T23,T24&gt;(index)</c>
+/// (Arch's shape: <c>Entity</c>, then fields t0, t1…).
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+/// <typeparam name="T24">A component type.</typeparam>
+public ref struct EntityComponents<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>
+{
+    /// <summary>The row's entity, by read-only reference.</summary>
+    public ref readonly Entity Entity;
+
+    /// <summary>The entity's <typeparamref name="T0"/>, by reference.</summary>
+    public ref T0 t0;
+
+    /// <summary>The entity's <typeparamref name="T1"/>, by reference.</summary>
+    public ref T1 t1;
+
+    /// <summary>The entity's <typeparamref name="T2"/>, by reference.</summary>
+    public ref T2 t2;
+
+    /// <summary>The entity's <typeparamref name="T3"/>, by reference.</summary>
+    public ref T3 t3;
+
+    /// <summary>The entity's <typeparamref name="T4"/>, by reference.</summary>
+    public ref T4 t4;
+
+    /// <summary>The entity's <typeparamref name="T5"/>, by reference.</summary>
+    public ref T5 t5;
+
+    /// <summary>The entity's <typeparamref name="T6"/>, by reference.</summary>
+    public ref T6 t6;
+
+    /// <summary>The entity's <typeparamref name="T7"/>, by reference.</summary>
+    public ref T7 t7;
+
+    /// <summary>The entity's <typeparamref name="T8"/>, by reference.</summary>
+    public ref T8 t8;
+
+    /// <summary>The entity's <typeparamref name="T9"/>, by reference.</summary>
+    public ref T9 t9;
+
+    /// <summary>The entity's <typeparamref name="T10"/>, by reference.</summary>
+    public ref T10 t10;
+
+    /// <summary>The entity's <typeparamref name="T11"/>, by reference.</summary>
+    public ref T11 t11;
+
+    /// <summary>The entity's <typeparamref name="T12"/>, by reference.</summary>
+    public ref T12 t12;
+
+    /// <summary>The entity's <typeparamref name="T13"/>, by reference.</summary>
+    public ref T13 t13;
+
+    /// <summary>The entity's <typeparamref name="T14"/>, by reference.</summary>
+    public ref T14 t14;
+
+    /// <summary>The entity's <typeparamref name="T15"/>, by reference.</summary>
+    public ref T15 t15;
+
+    /// <summary>The entity's <typeparamref name="T16"/>, by reference.</summary>
+    public ref T16 t16;
+
+    /// <summary>The entity's <typeparamref name="T17"/>, by reference.</summary>
+    public ref T17 t17;
+
+    /// <summary>The entity's <typeparamref name="T18"/>, by reference.</summary>
+    public ref T18 t18;
+
+    /// <summary>The entity's <typeparamref name="T19"/>, by reference.</summary>
+    public ref T19 t19;
+
+    /// <summary>The entity's <typeparamref name="T20"/>, by reference.</summary>
+    public ref T20 t20;
+
+    /// <summary>The entity's <typeparamref name="T21"/>, by reference.</summary>
+    public ref T21 t21;
+
+    /// <summary>The entity's <typeparamref name="T22"/>, by reference.</summary>
+    public ref T22 t22;
+
+    /// <summary>The entity's <typeparamref name="T23"/>, by reference.</summary>
+    public ref T23 t23;
+
+    /// <summary>The entity's <typeparamref name="T24"/>, by reference.</summary>
+    public ref T24 t24;
+
+    /// <summary>Bundles the references.</summary>
+    /// <param name="entity">A reference to the row's entity handle.</param>
+    /// <param name="t0">A reference to component 0.</param>
+    /// <param name="t1">A reference to component 1.</param>
+    /// <param name="t2">A reference to component 2.</param>
+    /// <param name="t3">A reference to component 3.</param>
+    /// <param name="t4">A reference to component 4.</param>
+    /// <param name="t5">A reference to component 5.</param>
+    /// <param name="t6">A reference to component 6.</param>
+    /// <param name="t7">A reference to component 7.</param>
+    /// <param name="t8">A reference to component 8.</param>
+    /// <param name="t9">A reference to component 9.</param>
+    /// <param name="t10">A reference to component 10.</param>
+    /// <param name="t11">A reference to component 11.</param>
+    /// <param name="t12">A reference to component 12.</param>
+    /// <param name="t13">A reference to component 13.</param>
+    /// <param name="t14">A reference to component 14.</param>
+    /// <param name="t15">A reference to component 15.</param>
+    /// <param name="t16">A reference to component 16.</param>
+    /// <param name="t17">A reference to component 17.</param>
+    /// <param name="t18">A reference to component 18.</param>
+    /// <param name="t19">A reference to component 19.</param>
+    /// <param name="t20">A reference to component 20.</param>
+    /// <param name="t21">A reference to component 21.</param>
+    /// <param name="t22">A reference to component 22.</param>
+    /// <param name="t23">A reference to component 23.</param>
+    /// <param name="t24">A reference to component 24.</param>
+    public EntityComponents(ref Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22, ref T23 t23, ref T24 t24)
+    {
+        Entity = ref entity;
+        this.t0 = ref t0;
+        this.t1 = ref t1;
+        this.t2 = ref t2;
+        this.t3 = ref t3;
+        this.t4 = ref t4;
+        this.t5 = ref t5;
+        this.t6 = ref t6;
+        this.t7 = ref t7;
+        this.t8 = ref t8;
+        this.t9 = ref t9;
+        this.t10 = ref t10;
+        this.t11 = ref t11;
+        this.t12 = ref t12;
+        this.t13 = ref t13;
+        this.t14 = ref t14;
+        this.t15 = ref t15;
+        this.t16 = ref t16;
+        this.t17 = ref t17;
+        this.t18 = ref t18;
+        this.t19 = ref t19;
+        this.t20 = ref t20;
+        this.t21 = ref t21;
+        this.t22 = ref t22;
+        this.t23 = ref t23;
+        this.t24 = ref t24;
+    }
+}

@@ -127,3 +127,1352 @@ public delegate void ForEach<T0, T1, T2, T3, T4, T5>(ref T0 t0, ref T1 t1, ref T
 /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
 /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
 public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5);
+
+/// <summary>A query callback over 7 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6);
+
+/// <summary>A query callback over the entity and 7 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6);
+
+/// <summary>A query callback over 8 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7);
+
+/// <summary>A query callback over the entity and 8 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7);
+
+/// <summary>A query callback over 9 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8);
+
+/// <summary>A query callback over the entity and 9 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8);
+
+/// <summary>A query callback over 10 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9);
+
+/// <summary>A query callback over the entity and 10 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9);
+
+/// <summary>A query callback over 11 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10);
+
+/// <summary>A query callback over the entity and 11 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10);
+
+/// <summary>A query callback over 12 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11);
+
+/// <summary>A query callback over the entity and 12 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11);
+
+/// <summary>A query callback over 13 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12);
+
+/// <summary>A query callback over the entity and 13 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12);
+
+/// <summary>A query callback over 14 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13);
+
+/// <summary>A query callback over the entity and 14 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13);
+
+/// <summary>A query callback over 15 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14);
+
+/// <summary>A query callback over the entity and 15 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14);
+
+/// <summary>A query callback over 16 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15);
+
+/// <summary>A query callback over the entity and 16 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15);
+
+/// <summary>A query callback over 17 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16);
+
+/// <summary>A query callback over the entity and 17 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16);
+
+/// <summary>A query callback over 18 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17);
+
+/// <summary>A query callback over the entity and 18 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17);
+
+/// <summary>A query callback over 19 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18);
+
+/// <summary>A query callback over the entity and 19 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18);
+
+/// <summary>A query callback over 20 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19);
+
+/// <summary>A query callback over the entity and 20 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19);
+
+/// <summary>A query callback over 21 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+/// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20);
+
+/// <summary>A query callback over the entity and 21 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+/// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20);
+
+/// <summary>A query callback over 22 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+/// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+/// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21);
+
+/// <summary>A query callback over the entity and 22 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+/// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+/// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21);
+
+/// <summary>A query callback over 23 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+/// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+/// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+/// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22);
+
+/// <summary>A query callback over the entity and 23 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+/// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+/// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+/// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22);
+
+/// <summary>A query callback over 24 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+/// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+/// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+/// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+/// <param name="t23">The entity's <typeparamref name="T23"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22, ref T23 t23);
+
+/// <summary>A query callback over the entity and 24 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+/// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+/// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+/// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+/// <param name="t23">The entity's <typeparamref name="T23"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22, ref T23 t23);
+
+/// <summary>A query callback over 25 component(s) of each matching entity.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+/// <typeparam name="T24">A component type.</typeparam>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+/// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+/// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+/// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+/// <param name="t23">The entity's <typeparamref name="T23"/>, by reference.</param>
+/// <param name="t24">The entity's <typeparamref name="T24"/>, by reference.</param>
+public delegate void ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22, ref T23 t23, ref T24 t24);
+
+/// <summary>A query callback over the entity and 25 of its components.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+/// <typeparam name="T24">A component type.</typeparam>
+/// <param name="entity">The entity.</param>
+/// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+/// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+/// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+/// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+/// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+/// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+/// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+/// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+/// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+/// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+/// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+/// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+/// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+/// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+/// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+/// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+/// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+/// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+/// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+/// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+/// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+/// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+/// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+/// <param name="t23">The entity's <typeparamref name="T23"/>, by reference.</param>
+/// <param name="t24">The entity's <typeparamref name="T24"/>, by reference.</param>
+public delegate void ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22, ref T23 t23, ref T24 t24);

@@ -86,3 +86,554 @@ public static class Group<T0, T1, T2, T3, T4, T5>
     /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
     public static readonly int Hash = Component.GetHashCode(Types);
 }
+
+/// <summary>
+/// The component types of 7 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 8 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 9 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 10 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 11 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 12 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 13 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 14 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 15 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 16 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 17 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 18 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 19 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 20 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 21 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 22 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 23 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21,T22&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType, Component<T22>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 24 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21,T22,T23&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType, Component<T22>.ComponentType, Component<T23>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}
+
+/// <summary>
+/// The component types of 25 type arguments as an array, as Arch 2.x's <c>Group&lt;T0,T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11,T12,T13,T14,T15,T16,T17,T18,T19,T20,T21,T22,T23,T24&gt;</c>:
+/// <c>world.Create(Group&lt;…&gt;.Types)</c>, <c>new QueryDescription(all: Group&lt;…&gt;.Types)</c>.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+/// <typeparam name="T24">A component type.</typeparam>
+public static class Group<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>
+{
+    /// <summary>The component types, in type-argument order. One array shared by every caller: do not write to it (the world copies what it is given, so a write changes only later reads of this array).</summary>
+    public static readonly ComponentType[] Types = [Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType, Component<T22>.ComponentType, Component<T23>.ComponentType, Component<T24>.ComponentType];
+
+    /// <summary>The hash of the set, whatever the order (Arch's <c>Hash</c>): equal to <see cref="Component.GetHashCode(ReadOnlySpan{ComponentType})"/> of <see cref="Types"/> and to <c>Component&lt;…&gt;.Hash</c>.</summary>
+    public static readonly int Hash = Component.GetHashCode(Types);
+}

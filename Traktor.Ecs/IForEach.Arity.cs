@@ -193,3 +193,1561 @@ public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5>
     /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
     void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5);
 }
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    /// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    /// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    /// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+    /// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    /// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+    /// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    /// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+    /// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+    /// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    /// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+    /// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+    /// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    /// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+    /// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+    /// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+    /// <param name="t23">The entity's <typeparamref name="T23"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22, ref T23 t23);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    /// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+    /// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+    /// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+    /// <param name="t23">The entity's <typeparamref name="T23"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22, ref T23 t23);
+}
+
+/// <summary>
+/// A struct callback for <c>World.InlineQuery</c>: the JIT specialises the loop for the struct and
+/// inlines <see cref="Update"/>, so no delegate call remains per entity.
+/// </summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+/// <typeparam name="T24">A component type.</typeparam>
+public interface IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    /// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+    /// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+    /// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+    /// <param name="t23">The entity's <typeparamref name="T23"/>, by reference.</param>
+    /// <param name="t24">The entity's <typeparamref name="T24"/>, by reference.</param>
+    void Update(ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22, ref T23 t23, ref T24 t24);
+}
+
+/// <summary>Like <see cref="IForEach{T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24}"/>, with the entity handle.</summary>
+/// <typeparam name="T0">A component type.</typeparam>
+/// <typeparam name="T1">A component type.</typeparam>
+/// <typeparam name="T2">A component type.</typeparam>
+/// <typeparam name="T3">A component type.</typeparam>
+/// <typeparam name="T4">A component type.</typeparam>
+/// <typeparam name="T5">A component type.</typeparam>
+/// <typeparam name="T6">A component type.</typeparam>
+/// <typeparam name="T7">A component type.</typeparam>
+/// <typeparam name="T8">A component type.</typeparam>
+/// <typeparam name="T9">A component type.</typeparam>
+/// <typeparam name="T10">A component type.</typeparam>
+/// <typeparam name="T11">A component type.</typeparam>
+/// <typeparam name="T12">A component type.</typeparam>
+/// <typeparam name="T13">A component type.</typeparam>
+/// <typeparam name="T14">A component type.</typeparam>
+/// <typeparam name="T15">A component type.</typeparam>
+/// <typeparam name="T16">A component type.</typeparam>
+/// <typeparam name="T17">A component type.</typeparam>
+/// <typeparam name="T18">A component type.</typeparam>
+/// <typeparam name="T19">A component type.</typeparam>
+/// <typeparam name="T20">A component type.</typeparam>
+/// <typeparam name="T21">A component type.</typeparam>
+/// <typeparam name="T22">A component type.</typeparam>
+/// <typeparam name="T23">A component type.</typeparam>
+/// <typeparam name="T24">A component type.</typeparam>
+public interface IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>
+{
+    /// <summary>Called once per matching entity.</summary>
+    /// <param name="entity">The entity.</param>
+    /// <param name="t0">The entity's <typeparamref name="T0"/>, by reference.</param>
+    /// <param name="t1">The entity's <typeparamref name="T1"/>, by reference.</param>
+    /// <param name="t2">The entity's <typeparamref name="T2"/>, by reference.</param>
+    /// <param name="t3">The entity's <typeparamref name="T3"/>, by reference.</param>
+    /// <param name="t4">The entity's <typeparamref name="T4"/>, by reference.</param>
+    /// <param name="t5">The entity's <typeparamref name="T5"/>, by reference.</param>
+    /// <param name="t6">The entity's <typeparamref name="T6"/>, by reference.</param>
+    /// <param name="t7">The entity's <typeparamref name="T7"/>, by reference.</param>
+    /// <param name="t8">The entity's <typeparamref name="T8"/>, by reference.</param>
+    /// <param name="t9">The entity's <typeparamref name="T9"/>, by reference.</param>
+    /// <param name="t10">The entity's <typeparamref name="T10"/>, by reference.</param>
+    /// <param name="t11">The entity's <typeparamref name="T11"/>, by reference.</param>
+    /// <param name="t12">The entity's <typeparamref name="T12"/>, by reference.</param>
+    /// <param name="t13">The entity's <typeparamref name="T13"/>, by reference.</param>
+    /// <param name="t14">The entity's <typeparamref name="T14"/>, by reference.</param>
+    /// <param name="t15">The entity's <typeparamref name="T15"/>, by reference.</param>
+    /// <param name="t16">The entity's <typeparamref name="T16"/>, by reference.</param>
+    /// <param name="t17">The entity's <typeparamref name="T17"/>, by reference.</param>
+    /// <param name="t18">The entity's <typeparamref name="T18"/>, by reference.</param>
+    /// <param name="t19">The entity's <typeparamref name="T19"/>, by reference.</param>
+    /// <param name="t20">The entity's <typeparamref name="T20"/>, by reference.</param>
+    /// <param name="t21">The entity's <typeparamref name="T21"/>, by reference.</param>
+    /// <param name="t22">The entity's <typeparamref name="T22"/>, by reference.</param>
+    /// <param name="t23">The entity's <typeparamref name="T23"/>, by reference.</param>
+    /// <param name="t24">The entity's <typeparamref name="T24"/>, by reference.</param>
+    void Update(Entity entity, ref T0 t0, ref T1 t1, ref T2 t2, ref T3 t3, ref T4 t4, ref T5 t5, ref T6 t6, ref T7 t7, ref T8 t8, ref T9 t9, ref T10 t10, ref T11 t11, ref T12 t12, ref T13 t13, ref T14 t14, ref T15 t15, ref T16 t16, ref T17 t17, ref T18 t18, ref T19 t19, ref T20 t20, ref T21 t21, ref T22 t22, ref T23 t23, ref T24 t24);
+}

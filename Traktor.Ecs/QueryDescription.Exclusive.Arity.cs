@@ -55,4 +55,403 @@ public partial struct QueryDescription
     [System.Diagnostics.CodeAnalysis.UnscopedRef]
     public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType]);
 
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType, Component<T22>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <typeparam name="T23">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType, Component<T22>.ComponentType, Component<T23>.ComponentType]);
+
+    /// <summary>Matches only archetypes with exactly these components (plus any named before): changes this description and returns it by reference.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <typeparam name="T23">A component type.</typeparam>
+    /// <typeparam name="T24">A component type.</typeparam>
+    /// <returns>This description.</returns>
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref QueryDescription WithExclusive<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>() => ref WithExclusive([Component<T0>.ComponentType, Component<T1>.ComponentType, Component<T2>.ComponentType, Component<T3>.ComponentType, Component<T4>.ComponentType, Component<T5>.ComponentType, Component<T6>.ComponentType, Component<T7>.ComponentType, Component<T8>.ComponentType, Component<T9>.ComponentType, Component<T10>.ComponentType, Component<T11>.ComponentType, Component<T12>.ComponentType, Component<T13>.ComponentType, Component<T14>.ComponentType, Component<T15>.ComponentType, Component<T16>.ComponentType, Component<T17>.ComponentType, Component<T18>.ComponentType, Component<T19>.ComponentType, Component<T20>.ComponentType, Component<T21>.ComponentType, Component<T22>.ComponentType, Component<T23>.ComponentType, Component<T24>.ComponentType]);
+
 }

@@ -451,4 +451,3519 @@ public sealed partial class World
         }
     }
 
+    /// <summary>Adds 7 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 7 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+            }
+        }
+    }
+
+    /// <summary>Removes 7 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 8 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 8 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+            }
+        }
+    }
+
+    /// <summary>Removes 8 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 9 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 9 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+            }
+        }
+    }
+
+    /// <summary>Removes 9 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 10 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 10 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+            }
+        }
+    }
+
+    /// <summary>Removes 10 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 11 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 11 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+            }
+        }
+    }
+
+    /// <summary>Removes 11 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 12 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 12 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+            }
+        }
+    }
+
+    /// <summary>Removes 12 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 13 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 13 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+            }
+        }
+    }
+
+    /// <summary>Removes 13 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 14 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 14 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+            }
+        }
+    }
+
+    /// <summary>Removes 14 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 15 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 15 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+            }
+        }
+    }
+
+    /// <summary>Removes 15 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 16 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T15">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 16 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            int c15 = RequireQueryColumn<T15>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+                chunk.MarkChanged(c15, version);
+                new Span<T15>((T15[])chunk.Columns[c15], 0, chunk.Count).Fill(t15);
+            }
+        }
+    }
+
+    /// <summary>Removes 16 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T15">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 17 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T15">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T16">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 17 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            int c15 = RequireQueryColumn<T15>(archetype);
+            int c16 = RequireQueryColumn<T16>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+                chunk.MarkChanged(c15, version);
+                new Span<T15>((T15[])chunk.Columns[c15], 0, chunk.Count).Fill(t15);
+                chunk.MarkChanged(c16, version);
+                new Span<T16>((T16[])chunk.Columns[c16], 0, chunk.Count).Fill(t16);
+            }
+        }
+    }
+
+    /// <summary>Removes 17 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T15">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T16">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 18 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T15">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T16">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T17">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 18 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            int c15 = RequireQueryColumn<T15>(archetype);
+            int c16 = RequireQueryColumn<T16>(archetype);
+            int c17 = RequireQueryColumn<T17>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+                chunk.MarkChanged(c15, version);
+                new Span<T15>((T15[])chunk.Columns[c15], 0, chunk.Count).Fill(t15);
+                chunk.MarkChanged(c16, version);
+                new Span<T16>((T16[])chunk.Columns[c16], 0, chunk.Count).Fill(t16);
+                chunk.MarkChanged(c17, version);
+                new Span<T17>((T17[])chunk.Columns[c17], 0, chunk.Count).Fill(t17);
+            }
+        }
+    }
+
+    /// <summary>Removes 18 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T15">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T16">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T17">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 19 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T15">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T16">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T17">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T18">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 19 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            int c15 = RequireQueryColumn<T15>(archetype);
+            int c16 = RequireQueryColumn<T16>(archetype);
+            int c17 = RequireQueryColumn<T17>(archetype);
+            int c18 = RequireQueryColumn<T18>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+                chunk.MarkChanged(c15, version);
+                new Span<T15>((T15[])chunk.Columns[c15], 0, chunk.Count).Fill(t15);
+                chunk.MarkChanged(c16, version);
+                new Span<T16>((T16[])chunk.Columns[c16], 0, chunk.Count).Fill(t16);
+                chunk.MarkChanged(c17, version);
+                new Span<T17>((T17[])chunk.Columns[c17], 0, chunk.Count).Fill(t17);
+                chunk.MarkChanged(c18, version);
+                new Span<T18>((T18[])chunk.Columns[c18], 0, chunk.Count).Fill(t18);
+            }
+        }
+    }
+
+    /// <summary>Removes 19 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T15">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T16">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T17">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T18">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 20 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T15">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T16">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T17">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T18">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T19">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 20 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            int c15 = RequireQueryColumn<T15>(archetype);
+            int c16 = RequireQueryColumn<T16>(archetype);
+            int c17 = RequireQueryColumn<T17>(archetype);
+            int c18 = RequireQueryColumn<T18>(archetype);
+            int c19 = RequireQueryColumn<T19>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+                chunk.MarkChanged(c15, version);
+                new Span<T15>((T15[])chunk.Columns[c15], 0, chunk.Count).Fill(t15);
+                chunk.MarkChanged(c16, version);
+                new Span<T16>((T16[])chunk.Columns[c16], 0, chunk.Count).Fill(t16);
+                chunk.MarkChanged(c17, version);
+                new Span<T17>((T17[])chunk.Columns[c17], 0, chunk.Count).Fill(t17);
+                chunk.MarkChanged(c18, version);
+                new Span<T18>((T18[])chunk.Columns[c18], 0, chunk.Count).Fill(t18);
+                chunk.MarkChanged(c19, version);
+                new Span<T19>((T19[])chunk.Columns[c19], 0, chunk.Count).Fill(t19);
+            }
+        }
+    }
+
+    /// <summary>Removes 20 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T15">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T16">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T17">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T18">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T19">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 21 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T15">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T16">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T17">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T18">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T19">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T20">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <param name="t20">The initial value of component 20.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19, in t20);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 21 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <param name="t20">The value of component 20.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            int c15 = RequireQueryColumn<T15>(archetype);
+            int c16 = RequireQueryColumn<T16>(archetype);
+            int c17 = RequireQueryColumn<T17>(archetype);
+            int c18 = RequireQueryColumn<T18>(archetype);
+            int c19 = RequireQueryColumn<T19>(archetype);
+            int c20 = RequireQueryColumn<T20>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+                chunk.MarkChanged(c15, version);
+                new Span<T15>((T15[])chunk.Columns[c15], 0, chunk.Count).Fill(t15);
+                chunk.MarkChanged(c16, version);
+                new Span<T16>((T16[])chunk.Columns[c16], 0, chunk.Count).Fill(t16);
+                chunk.MarkChanged(c17, version);
+                new Span<T17>((T17[])chunk.Columns[c17], 0, chunk.Count).Fill(t17);
+                chunk.MarkChanged(c18, version);
+                new Span<T18>((T18[])chunk.Columns[c18], 0, chunk.Count).Fill(t18);
+                chunk.MarkChanged(c19, version);
+                new Span<T19>((T19[])chunk.Columns[c19], 0, chunk.Count).Fill(t19);
+                chunk.MarkChanged(c20, version);
+                new Span<T20>((T20[])chunk.Columns[c20], 0, chunk.Count).Fill(t20);
+            }
+        }
+    }
+
+    /// <summary>Removes 21 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T15">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T16">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T17">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T18">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T19">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T20">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 22 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T15">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T16">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T17">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T18">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T19">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T20">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T21">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <param name="t20">The initial value of component 20.</param>
+    /// <param name="t21">The initial value of component 21.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19, in t20, in t21);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 22 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <param name="t20">The value of component 20.</param>
+    /// <param name="t21">The value of component 21.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            int c15 = RequireQueryColumn<T15>(archetype);
+            int c16 = RequireQueryColumn<T16>(archetype);
+            int c17 = RequireQueryColumn<T17>(archetype);
+            int c18 = RequireQueryColumn<T18>(archetype);
+            int c19 = RequireQueryColumn<T19>(archetype);
+            int c20 = RequireQueryColumn<T20>(archetype);
+            int c21 = RequireQueryColumn<T21>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+                chunk.MarkChanged(c15, version);
+                new Span<T15>((T15[])chunk.Columns[c15], 0, chunk.Count).Fill(t15);
+                chunk.MarkChanged(c16, version);
+                new Span<T16>((T16[])chunk.Columns[c16], 0, chunk.Count).Fill(t16);
+                chunk.MarkChanged(c17, version);
+                new Span<T17>((T17[])chunk.Columns[c17], 0, chunk.Count).Fill(t17);
+                chunk.MarkChanged(c18, version);
+                new Span<T18>((T18[])chunk.Columns[c18], 0, chunk.Count).Fill(t18);
+                chunk.MarkChanged(c19, version);
+                new Span<T19>((T19[])chunk.Columns[c19], 0, chunk.Count).Fill(t19);
+                chunk.MarkChanged(c20, version);
+                new Span<T20>((T20[])chunk.Columns[c20], 0, chunk.Count).Fill(t20);
+                chunk.MarkChanged(c21, version);
+                new Span<T21>((T21[])chunk.Columns[c21], 0, chunk.Count).Fill(t21);
+            }
+        }
+    }
+
+    /// <summary>Removes 22 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T15">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T16">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T17">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T18">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T19">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T20">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T21">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 23 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T15">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T16">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T17">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T18">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T19">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T20">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T21">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T22">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <param name="t20">The initial value of component 20.</param>
+    /// <param name="t21">The initial value of component 21.</param>
+    /// <param name="t22">The initial value of component 22.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19, in t20, in t21, in t22);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 23 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <param name="t20">The value of component 20.</param>
+    /// <param name="t21">The value of component 21.</param>
+    /// <param name="t22">The value of component 22.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            int c15 = RequireQueryColumn<T15>(archetype);
+            int c16 = RequireQueryColumn<T16>(archetype);
+            int c17 = RequireQueryColumn<T17>(archetype);
+            int c18 = RequireQueryColumn<T18>(archetype);
+            int c19 = RequireQueryColumn<T19>(archetype);
+            int c20 = RequireQueryColumn<T20>(archetype);
+            int c21 = RequireQueryColumn<T21>(archetype);
+            int c22 = RequireQueryColumn<T22>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+                chunk.MarkChanged(c15, version);
+                new Span<T15>((T15[])chunk.Columns[c15], 0, chunk.Count).Fill(t15);
+                chunk.MarkChanged(c16, version);
+                new Span<T16>((T16[])chunk.Columns[c16], 0, chunk.Count).Fill(t16);
+                chunk.MarkChanged(c17, version);
+                new Span<T17>((T17[])chunk.Columns[c17], 0, chunk.Count).Fill(t17);
+                chunk.MarkChanged(c18, version);
+                new Span<T18>((T18[])chunk.Columns[c18], 0, chunk.Count).Fill(t18);
+                chunk.MarkChanged(c19, version);
+                new Span<T19>((T19[])chunk.Columns[c19], 0, chunk.Count).Fill(t19);
+                chunk.MarkChanged(c20, version);
+                new Span<T20>((T20[])chunk.Columns[c20], 0, chunk.Count).Fill(t20);
+                chunk.MarkChanged(c21, version);
+                new Span<T21>((T21[])chunk.Columns[c21], 0, chunk.Count).Fill(t21);
+                chunk.MarkChanged(c22, version);
+                new Span<T22>((T22[])chunk.Columns[c22], 0, chunk.Count).Fill(t22);
+            }
+        }
+    }
+
+    /// <summary>Removes 23 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T15">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T16">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T17">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T18">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T19">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T20">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T21">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T22">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 24 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T15">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T16">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T17">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T18">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T19">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T20">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T21">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T22">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T23">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <param name="t20">The initial value of component 20.</param>
+    /// <param name="t21">The initial value of component 21.</param>
+    /// <param name="t22">The initial value of component 22.</param>
+    /// <param name="t23">The initial value of component 23.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!, in T23 t23 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19, in t20, in t21, in t22, in t23);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 24 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <param name="t20">The value of component 20.</param>
+    /// <param name="t21">The value of component 21.</param>
+    /// <param name="t22">The value of component 22.</param>
+    /// <param name="t23">The value of component 23.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!, in T23 t23 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            int c15 = RequireQueryColumn<T15>(archetype);
+            int c16 = RequireQueryColumn<T16>(archetype);
+            int c17 = RequireQueryColumn<T17>(archetype);
+            int c18 = RequireQueryColumn<T18>(archetype);
+            int c19 = RequireQueryColumn<T19>(archetype);
+            int c20 = RequireQueryColumn<T20>(archetype);
+            int c21 = RequireQueryColumn<T21>(archetype);
+            int c22 = RequireQueryColumn<T22>(archetype);
+            int c23 = RequireQueryColumn<T23>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+                chunk.MarkChanged(c15, version);
+                new Span<T15>((T15[])chunk.Columns[c15], 0, chunk.Count).Fill(t15);
+                chunk.MarkChanged(c16, version);
+                new Span<T16>((T16[])chunk.Columns[c16], 0, chunk.Count).Fill(t16);
+                chunk.MarkChanged(c17, version);
+                new Span<T17>((T17[])chunk.Columns[c17], 0, chunk.Count).Fill(t17);
+                chunk.MarkChanged(c18, version);
+                new Span<T18>((T18[])chunk.Columns[c18], 0, chunk.Count).Fill(t18);
+                chunk.MarkChanged(c19, version);
+                new Span<T19>((T19[])chunk.Columns[c19], 0, chunk.Count).Fill(t19);
+                chunk.MarkChanged(c20, version);
+                new Span<T20>((T20[])chunk.Columns[c20], 0, chunk.Count).Fill(t20);
+                chunk.MarkChanged(c21, version);
+                new Span<T21>((T21[])chunk.Columns[c21], 0, chunk.Count).Fill(t21);
+                chunk.MarkChanged(c22, version);
+                new Span<T22>((T22[])chunk.Columns[c22], 0, chunk.Count).Fill(t22);
+                chunk.MarkChanged(c23, version);
+                new Span<T23>((T23[])chunk.Columns[c23], 0, chunk.Count).Fill(t23);
+            }
+        }
+    }
+
+    /// <summary>Removes 24 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T15">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T16">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T17">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T18">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T19">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T20">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T21">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T22">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T23">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Adds 25 components, in one move each, to every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T1">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T2">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T3">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T4">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T5">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T6">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T7">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T8">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T9">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T10">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T11">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T12">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T13">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T14">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T15">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T16">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T17">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T18">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T19">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T20">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T21">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T22">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T23">A component type none of the matching entities has.</typeparam>
+    /// <typeparam name="T24">A component type none of the matching entities has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithNone</c> of these types).</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <param name="t20">The initial value of component 20.</param>
+    /// <param name="t21">The initial value of component 21.</param>
+    /// <param name="t22">The initial value of component 22.</param>
+    /// <param name="t23">The initial value of component 23.</param>
+    /// <param name="t24">The initial value of component 24.</param>
+    /// <exception cref="DuplicateComponentException">A matching entity already has one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!, in T23 t23 = default!, in T24 t24 = default!)
+    {
+        ThrowIfIterating(Entity.Null, "Add(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Add(entity, in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19, in t20, in t21, in t22, in t23, in t24);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
+    /// <summary>Overwrites 25 components on every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component every matching archetype has.</typeparam>
+    /// <typeparam name="T24">A component every matching archetype has.</typeparam>
+    /// <param name="description">What to match.</param>
+    /// <param name="t0">The value of component 0.</param>
+    /// <param name="t1">The value of component 1.</param>
+    /// <param name="t2">The value of component 2.</param>
+    /// <param name="t3">The value of component 3.</param>
+    /// <param name="t4">The value of component 4.</param>
+    /// <param name="t5">The value of component 5.</param>
+    /// <param name="t6">The value of component 6.</param>
+    /// <param name="t7">The value of component 7.</param>
+    /// <param name="t8">The value of component 8.</param>
+    /// <param name="t9">The value of component 9.</param>
+    /// <param name="t10">The value of component 10.</param>
+    /// <param name="t11">The value of component 11.</param>
+    /// <param name="t12">The value of component 12.</param>
+    /// <param name="t13">The value of component 13.</param>
+    /// <param name="t14">The value of component 14.</param>
+    /// <param name="t15">The value of component 15.</param>
+    /// <param name="t16">The value of component 16.</param>
+    /// <param name="t17">The value of component 17.</param>
+    /// <param name="t18">The value of component 18.</param>
+    /// <param name="t19">The value of component 19.</param>
+    /// <param name="t20">The value of component 20.</param>
+    /// <param name="t21">The value of component 21.</param>
+    /// <param name="t22">The value of component 22.</param>
+    /// <param name="t23">The value of component 23.</param>
+    /// <param name="t24">The value of component 24.</param>
+    /// <exception cref="ComponentNotFoundException">A matching archetype lacks one of them.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(in QueryDescription description, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!, in T23 t23 = default!, in T24 t24 = default!)
+    {
+        uint version = ChangeVersion;
+        foreach (var archetype in Query(in description).Archetypes)
+        {
+            int c0 = RequireQueryColumn<T0>(archetype);
+            int c1 = RequireQueryColumn<T1>(archetype);
+            int c2 = RequireQueryColumn<T2>(archetype);
+            int c3 = RequireQueryColumn<T3>(archetype);
+            int c4 = RequireQueryColumn<T4>(archetype);
+            int c5 = RequireQueryColumn<T5>(archetype);
+            int c6 = RequireQueryColumn<T6>(archetype);
+            int c7 = RequireQueryColumn<T7>(archetype);
+            int c8 = RequireQueryColumn<T8>(archetype);
+            int c9 = RequireQueryColumn<T9>(archetype);
+            int c10 = RequireQueryColumn<T10>(archetype);
+            int c11 = RequireQueryColumn<T11>(archetype);
+            int c12 = RequireQueryColumn<T12>(archetype);
+            int c13 = RequireQueryColumn<T13>(archetype);
+            int c14 = RequireQueryColumn<T14>(archetype);
+            int c15 = RequireQueryColumn<T15>(archetype);
+            int c16 = RequireQueryColumn<T16>(archetype);
+            int c17 = RequireQueryColumn<T17>(archetype);
+            int c18 = RequireQueryColumn<T18>(archetype);
+            int c19 = RequireQueryColumn<T19>(archetype);
+            int c20 = RequireQueryColumn<T20>(archetype);
+            int c21 = RequireQueryColumn<T21>(archetype);
+            int c22 = RequireQueryColumn<T22>(archetype);
+            int c23 = RequireQueryColumn<T23>(archetype);
+            int c24 = RequireQueryColumn<T24>(archetype);
+            for (int c = 0; c < archetype.ChunkCount; c++)
+            {
+                ref var chunk = ref archetype.ChunkArray[c];
+                chunk.MarkChanged(c0, version);
+                new Span<T0>((T0[])chunk.Columns[c0], 0, chunk.Count).Fill(t0);
+                chunk.MarkChanged(c1, version);
+                new Span<T1>((T1[])chunk.Columns[c1], 0, chunk.Count).Fill(t1);
+                chunk.MarkChanged(c2, version);
+                new Span<T2>((T2[])chunk.Columns[c2], 0, chunk.Count).Fill(t2);
+                chunk.MarkChanged(c3, version);
+                new Span<T3>((T3[])chunk.Columns[c3], 0, chunk.Count).Fill(t3);
+                chunk.MarkChanged(c4, version);
+                new Span<T4>((T4[])chunk.Columns[c4], 0, chunk.Count).Fill(t4);
+                chunk.MarkChanged(c5, version);
+                new Span<T5>((T5[])chunk.Columns[c5], 0, chunk.Count).Fill(t5);
+                chunk.MarkChanged(c6, version);
+                new Span<T6>((T6[])chunk.Columns[c6], 0, chunk.Count).Fill(t6);
+                chunk.MarkChanged(c7, version);
+                new Span<T7>((T7[])chunk.Columns[c7], 0, chunk.Count).Fill(t7);
+                chunk.MarkChanged(c8, version);
+                new Span<T8>((T8[])chunk.Columns[c8], 0, chunk.Count).Fill(t8);
+                chunk.MarkChanged(c9, version);
+                new Span<T9>((T9[])chunk.Columns[c9], 0, chunk.Count).Fill(t9);
+                chunk.MarkChanged(c10, version);
+                new Span<T10>((T10[])chunk.Columns[c10], 0, chunk.Count).Fill(t10);
+                chunk.MarkChanged(c11, version);
+                new Span<T11>((T11[])chunk.Columns[c11], 0, chunk.Count).Fill(t11);
+                chunk.MarkChanged(c12, version);
+                new Span<T12>((T12[])chunk.Columns[c12], 0, chunk.Count).Fill(t12);
+                chunk.MarkChanged(c13, version);
+                new Span<T13>((T13[])chunk.Columns[c13], 0, chunk.Count).Fill(t13);
+                chunk.MarkChanged(c14, version);
+                new Span<T14>((T14[])chunk.Columns[c14], 0, chunk.Count).Fill(t14);
+                chunk.MarkChanged(c15, version);
+                new Span<T15>((T15[])chunk.Columns[c15], 0, chunk.Count).Fill(t15);
+                chunk.MarkChanged(c16, version);
+                new Span<T16>((T16[])chunk.Columns[c16], 0, chunk.Count).Fill(t16);
+                chunk.MarkChanged(c17, version);
+                new Span<T17>((T17[])chunk.Columns[c17], 0, chunk.Count).Fill(t17);
+                chunk.MarkChanged(c18, version);
+                new Span<T18>((T18[])chunk.Columns[c18], 0, chunk.Count).Fill(t18);
+                chunk.MarkChanged(c19, version);
+                new Span<T19>((T19[])chunk.Columns[c19], 0, chunk.Count).Fill(t19);
+                chunk.MarkChanged(c20, version);
+                new Span<T20>((T20[])chunk.Columns[c20], 0, chunk.Count).Fill(t20);
+                chunk.MarkChanged(c21, version);
+                new Span<T21>((T21[])chunk.Columns[c21], 0, chunk.Count).Fill(t21);
+                chunk.MarkChanged(c22, version);
+                new Span<T22>((T22[])chunk.Columns[c22], 0, chunk.Count).Fill(t22);
+                chunk.MarkChanged(c23, version);
+                new Span<T23>((T23[])chunk.Columns[c23], 0, chunk.Count).Fill(t23);
+                chunk.MarkChanged(c24, version);
+                new Span<T24>((T24[])chunk.Columns[c24], 0, chunk.Count).Fill(t24);
+            }
+        }
+    }
+
+    /// <summary>Removes 25 components, in one move each, from every entity matching <paramref name="description"/>.</summary>
+    /// <typeparam name="T0">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T1">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T2">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T3">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T4">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T5">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T6">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T7">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T8">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T9">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T10">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T11">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T12">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T13">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T14">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T15">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T16">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T17">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T18">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T19">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T20">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T21">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T22">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T23">A component type every matching entity has.</typeparam>
+    /// <typeparam name="T24">A component type every matching entity has.</typeparam>
+    /// <param name="description">What to match (usually <c>WithAll</c> of these types).</param>
+    /// <exception cref="ComponentNotFoundException">A matching entity lacks one of them.</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A query is iterating.</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(in QueryDescription description)
+    {
+        ThrowIfIterating(Entity.Null, "Remove(query)", typeof(T0));
+        var matched = Snapshot(in description, out int count);
+        try
+        {
+            foreach (var entity in matched.AsSpan(0, count))
+            {
+                Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(entity);
+            }
+        }
+        finally
+        {
+            ArrayPool<Entity>.Shared.Return(matched);
+        }
+    }
+
 }

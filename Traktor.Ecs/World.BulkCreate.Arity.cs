@@ -295,4 +295,1638 @@ public sealed partial class World
         return archetype;
     }
 
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 7 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6>(in t0, in t1, in t2, in t3, in t4, in t5, in t6);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6>.Id, Signature<T0, T1, T2, T3, T4, T5, T6>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 8 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 9 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 10 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 11 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 12 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 13 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 14 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 15 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 16 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <param name="t15">The initial value of component 15, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 17 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <param name="t15">The initial value of component 15, given to every entity.</param>
+    /// <param name="t16">The initial value of component 16, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 18 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <param name="t15">The initial value of component 15, given to every entity.</param>
+    /// <param name="t16">The initial value of component 16, given to every entity.</param>
+    /// <param name="t17">The initial value of component 17, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 19 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <param name="t15">The initial value of component 15, given to every entity.</param>
+    /// <param name="t16">The initial value of component 16, given to every entity.</param>
+    /// <param name="t17">The initial value of component 17, given to every entity.</param>
+    /// <param name="t18">The initial value of component 18, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 20 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <param name="t15">The initial value of component 15, given to every entity.</param>
+    /// <param name="t16">The initial value of component 16, given to every entity.</param>
+    /// <param name="t17">The initial value of component 17, given to every entity.</param>
+    /// <param name="t18">The initial value of component 18, given to every entity.</param>
+    /// <param name="t19">The initial value of component 19, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 21 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <param name="t15">The initial value of component 15, given to every entity.</param>
+    /// <param name="t16">The initial value of component 16, given to every entity.</param>
+    /// <param name="t17">The initial value of component 17, given to every entity.</param>
+    /// <param name="t18">The initial value of component 18, given to every entity.</param>
+    /// <param name="t19">The initial value of component 19, given to every entity.</param>
+    /// <param name="t20">The initial value of component 20, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19, in t20);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 22 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <param name="t15">The initial value of component 15, given to every entity.</param>
+    /// <param name="t16">The initial value of component 16, given to every entity.</param>
+    /// <param name="t17">The initial value of component 17, given to every entity.</param>
+    /// <param name="t18">The initial value of component 18, given to every entity.</param>
+    /// <param name="t19">The initial value of component 19, given to every entity.</param>
+    /// <param name="t20">The initial value of component 20, given to every entity.</param>
+    /// <param name="t21">The initial value of component 21, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19, in t20, in t21);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 23 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <param name="t15">The initial value of component 15, given to every entity.</param>
+    /// <param name="t16">The initial value of component 16, given to every entity.</param>
+    /// <param name="t17">The initial value of component 17, given to every entity.</param>
+    /// <param name="t18">The initial value of component 18, given to every entity.</param>
+    /// <param name="t19">The initial value of component 19, given to every entity.</param>
+    /// <param name="t20">The initial value of component 20, given to every entity.</param>
+    /// <param name="t21">The initial value of component 21, given to every entity.</param>
+    /// <param name="t22">The initial value of component 22, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19, in t20, in t21, in t22);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 24 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <typeparam name="T23">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <param name="t15">The initial value of component 15, given to every entity.</param>
+    /// <param name="t16">The initial value of component 16, given to every entity.</param>
+    /// <param name="t17">The initial value of component 17, given to every entity.</param>
+    /// <param name="t18">The initial value of component 18, given to every entity.</param>
+    /// <param name="t19">The initial value of component 19, given to every entity.</param>
+    /// <param name="t20">The initial value of component 20, given to every entity.</param>
+    /// <param name="t21">The initial value of component 21, given to every entity.</param>
+    /// <param name="t22">The initial value of component 22, given to every entity.</param>
+    /// <param name="t23">The initial value of component 23, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!, in T23 t23 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19, in t20, in t21, in t22, in t23);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <typeparam name="T23">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="amount"/> entities with 25 components, every one with the same values (Arch's bulk
+    /// <c>world.Create(amount, …)</c>; it returns nothing, as Arch's: find them with a query). An <c>int</c> first
+    /// argument binds here, so <c>world.Create(100, a)</c> makes 100 entities, not one with an <c>int</c> component.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <typeparam name="T23">A component type.</typeparam>
+    /// <typeparam name="T24">A component type.</typeparam>
+    /// <param name="amount">How many entities to create (0 creates none).</param>
+    /// <param name="t0">The initial value of component 0, given to every entity.</param>
+    /// <param name="t1">The initial value of component 1, given to every entity.</param>
+    /// <param name="t2">The initial value of component 2, given to every entity.</param>
+    /// <param name="t3">The initial value of component 3, given to every entity.</param>
+    /// <param name="t4">The initial value of component 4, given to every entity.</param>
+    /// <param name="t5">The initial value of component 5, given to every entity.</param>
+    /// <param name="t6">The initial value of component 6, given to every entity.</param>
+    /// <param name="t7">The initial value of component 7, given to every entity.</param>
+    /// <param name="t8">The initial value of component 8, given to every entity.</param>
+    /// <param name="t9">The initial value of component 9, given to every entity.</param>
+    /// <param name="t10">The initial value of component 10, given to every entity.</param>
+    /// <param name="t11">The initial value of component 11, given to every entity.</param>
+    /// <param name="t12">The initial value of component 12, given to every entity.</param>
+    /// <param name="t13">The initial value of component 13, given to every entity.</param>
+    /// <param name="t14">The initial value of component 14, given to every entity.</param>
+    /// <param name="t15">The initial value of component 15, given to every entity.</param>
+    /// <param name="t16">The initial value of component 16, given to every entity.</param>
+    /// <param name="t17">The initial value of component 17, given to every entity.</param>
+    /// <param name="t18">The initial value of component 18, given to every entity.</param>
+    /// <param name="t19">The initial value of component 19, given to every entity.</param>
+    /// <param name="t20">The initial value of component 20, given to every entity.</param>
+    /// <param name="t21">The initial value of component 21, given to every entity.</param>
+    /// <param name="t22">The initial value of component 22, given to every entity.</param>
+    /// <param name="t23">The initial value of component 23, given to every entity.</param>
+    /// <param name="t24">The initial value of component 24, given to every entity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public void Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(int amount, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!, in T23 t23 = default!, in T24 t24 = default!)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (iterationDepth == 0)
+        {
+            EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(amount);
+        }
+
+        for (int i = 0; i < amount; i++)
+        {
+            Create<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(in t0, in t1, in t2, in t3, in t4, in t5, in t6, in t7, in t8, in t9, in t10, in t11, in t12, in t13, in t14, in t15, in t16, in t17, in t18, in t19, in t20, in t21, in t22, in t23, in t24);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> more entities with exactly these components (Arch's
+    /// <c>EnsureCapacity&lt;…&gt;(amount)</c>); creating them then allocates no chunk.
+    /// </summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <typeparam name="T23">A component type.</typeparam>
+    /// <typeparam name="T24">A component type.</typeparam>
+    /// <param name="amount">The number of entities about to be created.</param>
+    /// <returns>The archetype of these components.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="EcsException">A component type is named twice.</exception>
+    public Archetype EnsureCapacity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(int amount)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var archetype = ArchetypeForSignature(Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>.Id, Signature<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>.Types);
+        archetype.EnsureCapacity(amount);
+        return archetype;
+    }
+
 }

@@ -389,4 +389,3747 @@ public sealed partial class World
         chunk.ElementAt<T5>(c5, slot.Row) = t5;
     }
 
+    /// <summary>References to 7 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6> Get<T0, T1, T2, T3, T4, T5, T6>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 7 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 7 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+    }
+
+    /// <summary>References to 8 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7> Get<T0, T1, T2, T3, T4, T5, T6, T7>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 8 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 8 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+    }
+
+    /// <summary>References to 9 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 9 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 9 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+    }
+
+    /// <summary>References to 10 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 10 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 10 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+    }
+
+    /// <summary>References to 11 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 11 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 11 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+    }
+
+    /// <summary>References to 12 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 12 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 12 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+    }
+
+    /// <summary>References to 13 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 13 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 13 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+    }
+
+    /// <summary>References to 14 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 14 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 14 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+    }
+
+    /// <summary>References to 15 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 15 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 15 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+    }
+
+    /// <summary>References to 16 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        int c15 = RequireColumn<T15>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.MarkChanged(c15, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row), ref chunk.ElementAt<T15>(c15, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 16 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 16 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <param name="t15">The new value of component 15.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14, in T15 t15)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            Deferred.Set(entity, in t15);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        int c15 = RequireColumn<T15>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.ElementAt<T15>(c15, slot.Row) = t15;
+    }
+
+    /// <summary>References to 17 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        int c15 = RequireColumn<T15>(archetype, entity, "Get");
+        int c16 = RequireColumn<T16>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.MarkChanged(c16, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row), ref chunk.ElementAt<T15>(c15, slot.Row), ref chunk.ElementAt<T16>(c16, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 17 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 17 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <param name="t15">The new value of component 15.</param>
+    /// <param name="t16">The new value of component 16.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14, in T15 t15, in T16 t16)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            Deferred.Set(entity, in t15);
+            Deferred.Set(entity, in t16);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        int c15 = RequireColumn<T15>(archetype, entity, "Set");
+        int c16 = RequireColumn<T16>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.ElementAt<T15>(c15, slot.Row) = t15;
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.ElementAt<T16>(c16, slot.Row) = t16;
+    }
+
+    /// <summary>References to 18 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        int c15 = RequireColumn<T15>(archetype, entity, "Get");
+        int c16 = RequireColumn<T16>(archetype, entity, "Get");
+        int c17 = RequireColumn<T17>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.MarkChanged(c17, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row), ref chunk.ElementAt<T15>(c15, slot.Row), ref chunk.ElementAt<T16>(c16, slot.Row), ref chunk.ElementAt<T17>(c17, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 18 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 18 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <param name="t15">The new value of component 15.</param>
+    /// <param name="t16">The new value of component 16.</param>
+    /// <param name="t17">The new value of component 17.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14, in T15 t15, in T16 t16, in T17 t17)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            Deferred.Set(entity, in t15);
+            Deferred.Set(entity, in t16);
+            Deferred.Set(entity, in t17);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        int c15 = RequireColumn<T15>(archetype, entity, "Set");
+        int c16 = RequireColumn<T16>(archetype, entity, "Set");
+        int c17 = RequireColumn<T17>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.ElementAt<T15>(c15, slot.Row) = t15;
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.ElementAt<T16>(c16, slot.Row) = t16;
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.ElementAt<T17>(c17, slot.Row) = t17;
+    }
+
+    /// <summary>References to 19 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        int c15 = RequireColumn<T15>(archetype, entity, "Get");
+        int c16 = RequireColumn<T16>(archetype, entity, "Get");
+        int c17 = RequireColumn<T17>(archetype, entity, "Get");
+        int c18 = RequireColumn<T18>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.MarkChanged(c18, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row), ref chunk.ElementAt<T15>(c15, slot.Row), ref chunk.ElementAt<T16>(c16, slot.Row), ref chunk.ElementAt<T17>(c17, slot.Row), ref chunk.ElementAt<T18>(c18, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 19 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 19 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <param name="t15">The new value of component 15.</param>
+    /// <param name="t16">The new value of component 16.</param>
+    /// <param name="t17">The new value of component 17.</param>
+    /// <param name="t18">The new value of component 18.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14, in T15 t15, in T16 t16, in T17 t17, in T18 t18)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            Deferred.Set(entity, in t15);
+            Deferred.Set(entity, in t16);
+            Deferred.Set(entity, in t17);
+            Deferred.Set(entity, in t18);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        int c15 = RequireColumn<T15>(archetype, entity, "Set");
+        int c16 = RequireColumn<T16>(archetype, entity, "Set");
+        int c17 = RequireColumn<T17>(archetype, entity, "Set");
+        int c18 = RequireColumn<T18>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.ElementAt<T15>(c15, slot.Row) = t15;
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.ElementAt<T16>(c16, slot.Row) = t16;
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.ElementAt<T17>(c17, slot.Row) = t17;
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.ElementAt<T18>(c18, slot.Row) = t18;
+    }
+
+    /// <summary>References to 20 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        int c15 = RequireColumn<T15>(archetype, entity, "Get");
+        int c16 = RequireColumn<T16>(archetype, entity, "Get");
+        int c17 = RequireColumn<T17>(archetype, entity, "Get");
+        int c18 = RequireColumn<T18>(archetype, entity, "Get");
+        int c19 = RequireColumn<T19>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.MarkChanged(c19, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row), ref chunk.ElementAt<T15>(c15, slot.Row), ref chunk.ElementAt<T16>(c16, slot.Row), ref chunk.ElementAt<T17>(c17, slot.Row), ref chunk.ElementAt<T18>(c18, slot.Row), ref chunk.ElementAt<T19>(c19, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 20 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 20 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <param name="t15">The new value of component 15.</param>
+    /// <param name="t16">The new value of component 16.</param>
+    /// <param name="t17">The new value of component 17.</param>
+    /// <param name="t18">The new value of component 18.</param>
+    /// <param name="t19">The new value of component 19.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14, in T15 t15, in T16 t16, in T17 t17, in T18 t18, in T19 t19)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            Deferred.Set(entity, in t15);
+            Deferred.Set(entity, in t16);
+            Deferred.Set(entity, in t17);
+            Deferred.Set(entity, in t18);
+            Deferred.Set(entity, in t19);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        int c15 = RequireColumn<T15>(archetype, entity, "Set");
+        int c16 = RequireColumn<T16>(archetype, entity, "Set");
+        int c17 = RequireColumn<T17>(archetype, entity, "Set");
+        int c18 = RequireColumn<T18>(archetype, entity, "Set");
+        int c19 = RequireColumn<T19>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.ElementAt<T15>(c15, slot.Row) = t15;
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.ElementAt<T16>(c16, slot.Row) = t16;
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.ElementAt<T17>(c17, slot.Row) = t17;
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.ElementAt<T18>(c18, slot.Row) = t18;
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.ElementAt<T19>(c19, slot.Row) = t19;
+    }
+
+    /// <summary>References to 21 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <typeparam name="T20">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        int c15 = RequireColumn<T15>(archetype, entity, "Get");
+        int c16 = RequireColumn<T16>(archetype, entity, "Get");
+        int c17 = RequireColumn<T17>(archetype, entity, "Get");
+        int c18 = RequireColumn<T18>(archetype, entity, "Get");
+        int c19 = RequireColumn<T19>(archetype, entity, "Get");
+        int c20 = RequireColumn<T20>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.MarkChanged(c20, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row), ref chunk.ElementAt<T15>(c15, slot.Row), ref chunk.ElementAt<T16>(c16, slot.Row), ref chunk.ElementAt<T17>(c17, slot.Row), ref chunk.ElementAt<T18>(c18, slot.Row), ref chunk.ElementAt<T19>(c19, slot.Row), ref chunk.ElementAt<T20>(c20, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 21 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0 && archetype.ColumnOf(Component<T20>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 21 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <typeparam name="T20">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <param name="t15">The new value of component 15.</param>
+    /// <param name="t16">The new value of component 16.</param>
+    /// <param name="t17">The new value of component 17.</param>
+    /// <param name="t18">The new value of component 18.</param>
+    /// <param name="t19">The new value of component 19.</param>
+    /// <param name="t20">The new value of component 20.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14, in T15 t15, in T16 t16, in T17 t17, in T18 t18, in T19 t19, in T20 t20)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            Deferred.Set(entity, in t15);
+            Deferred.Set(entity, in t16);
+            Deferred.Set(entity, in t17);
+            Deferred.Set(entity, in t18);
+            Deferred.Set(entity, in t19);
+            Deferred.Set(entity, in t20);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        int c15 = RequireColumn<T15>(archetype, entity, "Set");
+        int c16 = RequireColumn<T16>(archetype, entity, "Set");
+        int c17 = RequireColumn<T17>(archetype, entity, "Set");
+        int c18 = RequireColumn<T18>(archetype, entity, "Set");
+        int c19 = RequireColumn<T19>(archetype, entity, "Set");
+        int c20 = RequireColumn<T20>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.ElementAt<T15>(c15, slot.Row) = t15;
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.ElementAt<T16>(c16, slot.Row) = t16;
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.ElementAt<T17>(c17, slot.Row) = t17;
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.ElementAt<T18>(c18, slot.Row) = t18;
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.ElementAt<T19>(c19, slot.Row) = t19;
+        chunk.MarkChanged(c20, ChangeVersion);
+        chunk.ElementAt<T20>(c20, slot.Row) = t20;
+    }
+
+    /// <summary>References to 22 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <typeparam name="T20">A component the entity has.</typeparam>
+    /// <typeparam name="T21">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        int c15 = RequireColumn<T15>(archetype, entity, "Get");
+        int c16 = RequireColumn<T16>(archetype, entity, "Get");
+        int c17 = RequireColumn<T17>(archetype, entity, "Get");
+        int c18 = RequireColumn<T18>(archetype, entity, "Get");
+        int c19 = RequireColumn<T19>(archetype, entity, "Get");
+        int c20 = RequireColumn<T20>(archetype, entity, "Get");
+        int c21 = RequireColumn<T21>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.MarkChanged(c20, ChangeVersion);
+        chunk.MarkChanged(c21, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row), ref chunk.ElementAt<T15>(c15, slot.Row), ref chunk.ElementAt<T16>(c16, slot.Row), ref chunk.ElementAt<T17>(c17, slot.Row), ref chunk.ElementAt<T18>(c18, slot.Row), ref chunk.ElementAt<T19>(c19, slot.Row), ref chunk.ElementAt<T20>(c20, slot.Row), ref chunk.ElementAt<T21>(c21, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 22 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0 && archetype.ColumnOf(Component<T20>.Id) >= 0 && archetype.ColumnOf(Component<T21>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 22 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <typeparam name="T20">A component the entity has.</typeparam>
+    /// <typeparam name="T21">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <param name="t15">The new value of component 15.</param>
+    /// <param name="t16">The new value of component 16.</param>
+    /// <param name="t17">The new value of component 17.</param>
+    /// <param name="t18">The new value of component 18.</param>
+    /// <param name="t19">The new value of component 19.</param>
+    /// <param name="t20">The new value of component 20.</param>
+    /// <param name="t21">The new value of component 21.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14, in T15 t15, in T16 t16, in T17 t17, in T18 t18, in T19 t19, in T20 t20, in T21 t21)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            Deferred.Set(entity, in t15);
+            Deferred.Set(entity, in t16);
+            Deferred.Set(entity, in t17);
+            Deferred.Set(entity, in t18);
+            Deferred.Set(entity, in t19);
+            Deferred.Set(entity, in t20);
+            Deferred.Set(entity, in t21);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        int c15 = RequireColumn<T15>(archetype, entity, "Set");
+        int c16 = RequireColumn<T16>(archetype, entity, "Set");
+        int c17 = RequireColumn<T17>(archetype, entity, "Set");
+        int c18 = RequireColumn<T18>(archetype, entity, "Set");
+        int c19 = RequireColumn<T19>(archetype, entity, "Set");
+        int c20 = RequireColumn<T20>(archetype, entity, "Set");
+        int c21 = RequireColumn<T21>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.ElementAt<T15>(c15, slot.Row) = t15;
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.ElementAt<T16>(c16, slot.Row) = t16;
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.ElementAt<T17>(c17, slot.Row) = t17;
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.ElementAt<T18>(c18, slot.Row) = t18;
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.ElementAt<T19>(c19, slot.Row) = t19;
+        chunk.MarkChanged(c20, ChangeVersion);
+        chunk.ElementAt<T20>(c20, slot.Row) = t20;
+        chunk.MarkChanged(c21, ChangeVersion);
+        chunk.ElementAt<T21>(c21, slot.Row) = t21;
+    }
+
+    /// <summary>References to 23 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <typeparam name="T20">A component the entity has.</typeparam>
+    /// <typeparam name="T21">A component the entity has.</typeparam>
+    /// <typeparam name="T22">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        int c15 = RequireColumn<T15>(archetype, entity, "Get");
+        int c16 = RequireColumn<T16>(archetype, entity, "Get");
+        int c17 = RequireColumn<T17>(archetype, entity, "Get");
+        int c18 = RequireColumn<T18>(archetype, entity, "Get");
+        int c19 = RequireColumn<T19>(archetype, entity, "Get");
+        int c20 = RequireColumn<T20>(archetype, entity, "Get");
+        int c21 = RequireColumn<T21>(archetype, entity, "Get");
+        int c22 = RequireColumn<T22>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.MarkChanged(c20, ChangeVersion);
+        chunk.MarkChanged(c21, ChangeVersion);
+        chunk.MarkChanged(c22, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row), ref chunk.ElementAt<T15>(c15, slot.Row), ref chunk.ElementAt<T16>(c16, slot.Row), ref chunk.ElementAt<T17>(c17, slot.Row), ref chunk.ElementAt<T18>(c18, slot.Row), ref chunk.ElementAt<T19>(c19, slot.Row), ref chunk.ElementAt<T20>(c20, slot.Row), ref chunk.ElementAt<T21>(c21, slot.Row), ref chunk.ElementAt<T22>(c22, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 23 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0 && archetype.ColumnOf(Component<T20>.Id) >= 0 && archetype.ColumnOf(Component<T21>.Id) >= 0 && archetype.ColumnOf(Component<T22>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 23 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <typeparam name="T20">A component the entity has.</typeparam>
+    /// <typeparam name="T21">A component the entity has.</typeparam>
+    /// <typeparam name="T22">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <param name="t15">The new value of component 15.</param>
+    /// <param name="t16">The new value of component 16.</param>
+    /// <param name="t17">The new value of component 17.</param>
+    /// <param name="t18">The new value of component 18.</param>
+    /// <param name="t19">The new value of component 19.</param>
+    /// <param name="t20">The new value of component 20.</param>
+    /// <param name="t21">The new value of component 21.</param>
+    /// <param name="t22">The new value of component 22.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14, in T15 t15, in T16 t16, in T17 t17, in T18 t18, in T19 t19, in T20 t20, in T21 t21, in T22 t22)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            Deferred.Set(entity, in t15);
+            Deferred.Set(entity, in t16);
+            Deferred.Set(entity, in t17);
+            Deferred.Set(entity, in t18);
+            Deferred.Set(entity, in t19);
+            Deferred.Set(entity, in t20);
+            Deferred.Set(entity, in t21);
+            Deferred.Set(entity, in t22);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        int c15 = RequireColumn<T15>(archetype, entity, "Set");
+        int c16 = RequireColumn<T16>(archetype, entity, "Set");
+        int c17 = RequireColumn<T17>(archetype, entity, "Set");
+        int c18 = RequireColumn<T18>(archetype, entity, "Set");
+        int c19 = RequireColumn<T19>(archetype, entity, "Set");
+        int c20 = RequireColumn<T20>(archetype, entity, "Set");
+        int c21 = RequireColumn<T21>(archetype, entity, "Set");
+        int c22 = RequireColumn<T22>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.ElementAt<T15>(c15, slot.Row) = t15;
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.ElementAt<T16>(c16, slot.Row) = t16;
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.ElementAt<T17>(c17, slot.Row) = t17;
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.ElementAt<T18>(c18, slot.Row) = t18;
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.ElementAt<T19>(c19, slot.Row) = t19;
+        chunk.MarkChanged(c20, ChangeVersion);
+        chunk.ElementAt<T20>(c20, slot.Row) = t20;
+        chunk.MarkChanged(c21, ChangeVersion);
+        chunk.ElementAt<T21>(c21, slot.Row) = t21;
+        chunk.MarkChanged(c22, ChangeVersion);
+        chunk.ElementAt<T22>(c22, slot.Row) = t22;
+    }
+
+    /// <summary>References to 24 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <typeparam name="T20">A component the entity has.</typeparam>
+    /// <typeparam name="T21">A component the entity has.</typeparam>
+    /// <typeparam name="T22">A component the entity has.</typeparam>
+    /// <typeparam name="T23">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        int c15 = RequireColumn<T15>(archetype, entity, "Get");
+        int c16 = RequireColumn<T16>(archetype, entity, "Get");
+        int c17 = RequireColumn<T17>(archetype, entity, "Get");
+        int c18 = RequireColumn<T18>(archetype, entity, "Get");
+        int c19 = RequireColumn<T19>(archetype, entity, "Get");
+        int c20 = RequireColumn<T20>(archetype, entity, "Get");
+        int c21 = RequireColumn<T21>(archetype, entity, "Get");
+        int c22 = RequireColumn<T22>(archetype, entity, "Get");
+        int c23 = RequireColumn<T23>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.MarkChanged(c20, ChangeVersion);
+        chunk.MarkChanged(c21, ChangeVersion);
+        chunk.MarkChanged(c22, ChangeVersion);
+        chunk.MarkChanged(c23, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row), ref chunk.ElementAt<T15>(c15, slot.Row), ref chunk.ElementAt<T16>(c16, slot.Row), ref chunk.ElementAt<T17>(c17, slot.Row), ref chunk.ElementAt<T18>(c18, slot.Row), ref chunk.ElementAt<T19>(c19, slot.Row), ref chunk.ElementAt<T20>(c20, slot.Row), ref chunk.ElementAt<T21>(c21, slot.Row), ref chunk.ElementAt<T22>(c22, slot.Row), ref chunk.ElementAt<T23>(c23, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 24 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <typeparam name="T23">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0 && archetype.ColumnOf(Component<T20>.Id) >= 0 && archetype.ColumnOf(Component<T21>.Id) >= 0 && archetype.ColumnOf(Component<T22>.Id) >= 0 && archetype.ColumnOf(Component<T23>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 24 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <typeparam name="T20">A component the entity has.</typeparam>
+    /// <typeparam name="T21">A component the entity has.</typeparam>
+    /// <typeparam name="T22">A component the entity has.</typeparam>
+    /// <typeparam name="T23">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <param name="t15">The new value of component 15.</param>
+    /// <param name="t16">The new value of component 16.</param>
+    /// <param name="t17">The new value of component 17.</param>
+    /// <param name="t18">The new value of component 18.</param>
+    /// <param name="t19">The new value of component 19.</param>
+    /// <param name="t20">The new value of component 20.</param>
+    /// <param name="t21">The new value of component 21.</param>
+    /// <param name="t22">The new value of component 22.</param>
+    /// <param name="t23">The new value of component 23.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14, in T15 t15, in T16 t16, in T17 t17, in T18 t18, in T19 t19, in T20 t20, in T21 t21, in T22 t22, in T23 t23)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            Deferred.Set(entity, in t15);
+            Deferred.Set(entity, in t16);
+            Deferred.Set(entity, in t17);
+            Deferred.Set(entity, in t18);
+            Deferred.Set(entity, in t19);
+            Deferred.Set(entity, in t20);
+            Deferred.Set(entity, in t21);
+            Deferred.Set(entity, in t22);
+            Deferred.Set(entity, in t23);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        int c15 = RequireColumn<T15>(archetype, entity, "Set");
+        int c16 = RequireColumn<T16>(archetype, entity, "Set");
+        int c17 = RequireColumn<T17>(archetype, entity, "Set");
+        int c18 = RequireColumn<T18>(archetype, entity, "Set");
+        int c19 = RequireColumn<T19>(archetype, entity, "Set");
+        int c20 = RequireColumn<T20>(archetype, entity, "Set");
+        int c21 = RequireColumn<T21>(archetype, entity, "Set");
+        int c22 = RequireColumn<T22>(archetype, entity, "Set");
+        int c23 = RequireColumn<T23>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.ElementAt<T15>(c15, slot.Row) = t15;
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.ElementAt<T16>(c16, slot.Row) = t16;
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.ElementAt<T17>(c17, slot.Row) = t17;
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.ElementAt<T18>(c18, slot.Row) = t18;
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.ElementAt<T19>(c19, slot.Row) = t19;
+        chunk.MarkChanged(c20, ChangeVersion);
+        chunk.ElementAt<T20>(c20, slot.Row) = t20;
+        chunk.MarkChanged(c21, ChangeVersion);
+        chunk.ElementAt<T21>(c21, slot.Row) = t21;
+        chunk.MarkChanged(c22, ChangeVersion);
+        chunk.ElementAt<T22>(c22, slot.Row) = t22;
+        chunk.MarkChanged(c23, ChangeVersion);
+        chunk.ElementAt<T23>(c23, slot.Row) = t23;
+    }
+
+    /// <summary>References to 25 of the entity's components. Counts as a write of each.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <typeparam name="T20">A component the entity has.</typeparam>
+    /// <typeparam name="T21">A component the entity has.</typeparam>
+    /// <typeparam name="T22">A component the entity has.</typeparam>
+    /// <typeparam name="T23">A component the entity has.</typeparam>
+    /// <typeparam name="T24">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24> Get<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(Entity entity)
+    {
+        ref var slot = ref AliveSlot(entity, "Get");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Get");
+        int c1 = RequireColumn<T1>(archetype, entity, "Get");
+        int c2 = RequireColumn<T2>(archetype, entity, "Get");
+        int c3 = RequireColumn<T3>(archetype, entity, "Get");
+        int c4 = RequireColumn<T4>(archetype, entity, "Get");
+        int c5 = RequireColumn<T5>(archetype, entity, "Get");
+        int c6 = RequireColumn<T6>(archetype, entity, "Get");
+        int c7 = RequireColumn<T7>(archetype, entity, "Get");
+        int c8 = RequireColumn<T8>(archetype, entity, "Get");
+        int c9 = RequireColumn<T9>(archetype, entity, "Get");
+        int c10 = RequireColumn<T10>(archetype, entity, "Get");
+        int c11 = RequireColumn<T11>(archetype, entity, "Get");
+        int c12 = RequireColumn<T12>(archetype, entity, "Get");
+        int c13 = RequireColumn<T13>(archetype, entity, "Get");
+        int c14 = RequireColumn<T14>(archetype, entity, "Get");
+        int c15 = RequireColumn<T15>(archetype, entity, "Get");
+        int c16 = RequireColumn<T16>(archetype, entity, "Get");
+        int c17 = RequireColumn<T17>(archetype, entity, "Get");
+        int c18 = RequireColumn<T18>(archetype, entity, "Get");
+        int c19 = RequireColumn<T19>(archetype, entity, "Get");
+        int c20 = RequireColumn<T20>(archetype, entity, "Get");
+        int c21 = RequireColumn<T21>(archetype, entity, "Get");
+        int c22 = RequireColumn<T22>(archetype, entity, "Get");
+        int c23 = RequireColumn<T23>(archetype, entity, "Get");
+        int c24 = RequireColumn<T24>(archetype, entity, "Get");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.MarkChanged(c20, ChangeVersion);
+        chunk.MarkChanged(c21, ChangeVersion);
+        chunk.MarkChanged(c22, ChangeVersion);
+        chunk.MarkChanged(c23, ChangeVersion);
+        chunk.MarkChanged(c24, ChangeVersion);
+        return new Components<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(ref chunk.ElementAt<T0>(c0, slot.Row), ref chunk.ElementAt<T1>(c1, slot.Row), ref chunk.ElementAt<T2>(c2, slot.Row), ref chunk.ElementAt<T3>(c3, slot.Row), ref chunk.ElementAt<T4>(c4, slot.Row), ref chunk.ElementAt<T5>(c5, slot.Row), ref chunk.ElementAt<T6>(c6, slot.Row), ref chunk.ElementAt<T7>(c7, slot.Row), ref chunk.ElementAt<T8>(c8, slot.Row), ref chunk.ElementAt<T9>(c9, slot.Row), ref chunk.ElementAt<T10>(c10, slot.Row), ref chunk.ElementAt<T11>(c11, slot.Row), ref chunk.ElementAt<T12>(c12, slot.Row), ref chunk.ElementAt<T13>(c13, slot.Row), ref chunk.ElementAt<T14>(c14, slot.Row), ref chunk.ElementAt<T15>(c15, slot.Row), ref chunk.ElementAt<T16>(c16, slot.Row), ref chunk.ElementAt<T17>(c17, slot.Row), ref chunk.ElementAt<T18>(c18, slot.Row), ref chunk.ElementAt<T19>(c19, slot.Row), ref chunk.ElementAt<T20>(c20, slot.Row), ref chunk.ElementAt<T21>(c21, slot.Row), ref chunk.ElementAt<T22>(c22, slot.Row), ref chunk.ElementAt<T23>(c23, slot.Row), ref chunk.ElementAt<T24>(c24, slot.Row));
+    }
+
+    /// <summary>True when the live entity has all 25 components.</summary>
+    /// <typeparam name="T0">A component type.</typeparam>
+    /// <typeparam name="T1">A component type.</typeparam>
+    /// <typeparam name="T2">A component type.</typeparam>
+    /// <typeparam name="T3">A component type.</typeparam>
+    /// <typeparam name="T4">A component type.</typeparam>
+    /// <typeparam name="T5">A component type.</typeparam>
+    /// <typeparam name="T6">A component type.</typeparam>
+    /// <typeparam name="T7">A component type.</typeparam>
+    /// <typeparam name="T8">A component type.</typeparam>
+    /// <typeparam name="T9">A component type.</typeparam>
+    /// <typeparam name="T10">A component type.</typeparam>
+    /// <typeparam name="T11">A component type.</typeparam>
+    /// <typeparam name="T12">A component type.</typeparam>
+    /// <typeparam name="T13">A component type.</typeparam>
+    /// <typeparam name="T14">A component type.</typeparam>
+    /// <typeparam name="T15">A component type.</typeparam>
+    /// <typeparam name="T16">A component type.</typeparam>
+    /// <typeparam name="T17">A component type.</typeparam>
+    /// <typeparam name="T18">A component type.</typeparam>
+    /// <typeparam name="T19">A component type.</typeparam>
+    /// <typeparam name="T20">A component type.</typeparam>
+    /// <typeparam name="T21">A component type.</typeparam>
+    /// <typeparam name="T22">A component type.</typeparam>
+    /// <typeparam name="T23">A component type.</typeparam>
+    /// <typeparam name="T24">A component type.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    public bool Has<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(Entity entity)
+    {
+        var archetype = AliveSlot(entity, "Has").Archetype!;
+        return archetype.ColumnOf(Component<T0>.Id) >= 0 && archetype.ColumnOf(Component<T1>.Id) >= 0 && archetype.ColumnOf(Component<T2>.Id) >= 0 && archetype.ColumnOf(Component<T3>.Id) >= 0 && archetype.ColumnOf(Component<T4>.Id) >= 0 && archetype.ColumnOf(Component<T5>.Id) >= 0 && archetype.ColumnOf(Component<T6>.Id) >= 0 && archetype.ColumnOf(Component<T7>.Id) >= 0 && archetype.ColumnOf(Component<T8>.Id) >= 0 && archetype.ColumnOf(Component<T9>.Id) >= 0 && archetype.ColumnOf(Component<T10>.Id) >= 0 && archetype.ColumnOf(Component<T11>.Id) >= 0 && archetype.ColumnOf(Component<T12>.Id) >= 0 && archetype.ColumnOf(Component<T13>.Id) >= 0 && archetype.ColumnOf(Component<T14>.Id) >= 0 && archetype.ColumnOf(Component<T15>.Id) >= 0 && archetype.ColumnOf(Component<T16>.Id) >= 0 && archetype.ColumnOf(Component<T17>.Id) >= 0 && archetype.ColumnOf(Component<T18>.Id) >= 0 && archetype.ColumnOf(Component<T19>.Id) >= 0 && archetype.ColumnOf(Component<T20>.Id) >= 0 && archetype.ColumnOf(Component<T21>.Id) >= 0 && archetype.ColumnOf(Component<T22>.Id) >= 0 && archetype.ColumnOf(Component<T23>.Id) >= 0 && archetype.ColumnOf(Component<T24>.Id) >= 0;
+    }
+
+    /// <summary>Overwrites 25 of the entity's components.</summary>
+    /// <typeparam name="T0">A component the entity has.</typeparam>
+    /// <typeparam name="T1">A component the entity has.</typeparam>
+    /// <typeparam name="T2">A component the entity has.</typeparam>
+    /// <typeparam name="T3">A component the entity has.</typeparam>
+    /// <typeparam name="T4">A component the entity has.</typeparam>
+    /// <typeparam name="T5">A component the entity has.</typeparam>
+    /// <typeparam name="T6">A component the entity has.</typeparam>
+    /// <typeparam name="T7">A component the entity has.</typeparam>
+    /// <typeparam name="T8">A component the entity has.</typeparam>
+    /// <typeparam name="T9">A component the entity has.</typeparam>
+    /// <typeparam name="T10">A component the entity has.</typeparam>
+    /// <typeparam name="T11">A component the entity has.</typeparam>
+    /// <typeparam name="T12">A component the entity has.</typeparam>
+    /// <typeparam name="T13">A component the entity has.</typeparam>
+    /// <typeparam name="T14">A component the entity has.</typeparam>
+    /// <typeparam name="T15">A component the entity has.</typeparam>
+    /// <typeparam name="T16">A component the entity has.</typeparam>
+    /// <typeparam name="T17">A component the entity has.</typeparam>
+    /// <typeparam name="T18">A component the entity has.</typeparam>
+    /// <typeparam name="T19">A component the entity has.</typeparam>
+    /// <typeparam name="T20">A component the entity has.</typeparam>
+    /// <typeparam name="T21">A component the entity has.</typeparam>
+    /// <typeparam name="T22">A component the entity has.</typeparam>
+    /// <typeparam name="T23">A component the entity has.</typeparam>
+    /// <typeparam name="T24">A component the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The new value of component 0.</param>
+    /// <param name="t1">The new value of component 1.</param>
+    /// <param name="t2">The new value of component 2.</param>
+    /// <param name="t3">The new value of component 3.</param>
+    /// <param name="t4">The new value of component 4.</param>
+    /// <param name="t5">The new value of component 5.</param>
+    /// <param name="t6">The new value of component 6.</param>
+    /// <param name="t7">The new value of component 7.</param>
+    /// <param name="t8">The new value of component 8.</param>
+    /// <param name="t9">The new value of component 9.</param>
+    /// <param name="t10">The new value of component 10.</param>
+    /// <param name="t11">The new value of component 11.</param>
+    /// <param name="t12">The new value of component 12.</param>
+    /// <param name="t13">The new value of component 13.</param>
+    /// <param name="t14">The new value of component 14.</param>
+    /// <param name="t15">The new value of component 15.</param>
+    /// <param name="t16">The new value of component 16.</param>
+    /// <param name="t17">The new value of component 17.</param>
+    /// <param name="t18">The new value of component 18.</param>
+    /// <param name="t19">The new value of component 19.</param>
+    /// <param name="t20">The new value of component 20.</param>
+    /// <param name="t21">The new value of component 21.</param>
+    /// <param name="t22">The new value of component 22.</param>
+    /// <param name="t23">The new value of component 23.</param>
+    /// <param name="t24">The new value of component 24.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of the components.</exception>
+    public void Set<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(Entity entity, in T0 t0, in T1 t1, in T2 t2, in T3 t3, in T4 t4, in T5 t5, in T6 t6, in T7 t7, in T8 t8, in T9 t9, in T10 t10, in T11 t11, in T12 t12, in T13 t13, in T14 t14, in T15 t15, in T16 t16, in T17 t17, in T18 t18, in T19 t19, in T20 t20, in T21 t21, in T22 t22, in T23 t23, in T24 t24)
+    {
+        if (iterationDepth > 0 && IsPending(entity))
+        {
+            Deferred.Set(entity, in t0);
+            Deferred.Set(entity, in t1);
+            Deferred.Set(entity, in t2);
+            Deferred.Set(entity, in t3);
+            Deferred.Set(entity, in t4);
+            Deferred.Set(entity, in t5);
+            Deferred.Set(entity, in t6);
+            Deferred.Set(entity, in t7);
+            Deferred.Set(entity, in t8);
+            Deferred.Set(entity, in t9);
+            Deferred.Set(entity, in t10);
+            Deferred.Set(entity, in t11);
+            Deferred.Set(entity, in t12);
+            Deferred.Set(entity, in t13);
+            Deferred.Set(entity, in t14);
+            Deferred.Set(entity, in t15);
+            Deferred.Set(entity, in t16);
+            Deferred.Set(entity, in t17);
+            Deferred.Set(entity, in t18);
+            Deferred.Set(entity, in t19);
+            Deferred.Set(entity, in t20);
+            Deferred.Set(entity, in t21);
+            Deferred.Set(entity, in t22);
+            Deferred.Set(entity, in t23);
+            Deferred.Set(entity, in t24);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Set");
+        var archetype = slot.Archetype!;
+        int c0 = RequireColumn<T0>(archetype, entity, "Set");
+        int c1 = RequireColumn<T1>(archetype, entity, "Set");
+        int c2 = RequireColumn<T2>(archetype, entity, "Set");
+        int c3 = RequireColumn<T3>(archetype, entity, "Set");
+        int c4 = RequireColumn<T4>(archetype, entity, "Set");
+        int c5 = RequireColumn<T5>(archetype, entity, "Set");
+        int c6 = RequireColumn<T6>(archetype, entity, "Set");
+        int c7 = RequireColumn<T7>(archetype, entity, "Set");
+        int c8 = RequireColumn<T8>(archetype, entity, "Set");
+        int c9 = RequireColumn<T9>(archetype, entity, "Set");
+        int c10 = RequireColumn<T10>(archetype, entity, "Set");
+        int c11 = RequireColumn<T11>(archetype, entity, "Set");
+        int c12 = RequireColumn<T12>(archetype, entity, "Set");
+        int c13 = RequireColumn<T13>(archetype, entity, "Set");
+        int c14 = RequireColumn<T14>(archetype, entity, "Set");
+        int c15 = RequireColumn<T15>(archetype, entity, "Set");
+        int c16 = RequireColumn<T16>(archetype, entity, "Set");
+        int c17 = RequireColumn<T17>(archetype, entity, "Set");
+        int c18 = RequireColumn<T18>(archetype, entity, "Set");
+        int c19 = RequireColumn<T19>(archetype, entity, "Set");
+        int c20 = RequireColumn<T20>(archetype, entity, "Set");
+        int c21 = RequireColumn<T21>(archetype, entity, "Set");
+        int c22 = RequireColumn<T22>(archetype, entity, "Set");
+        int c23 = RequireColumn<T23>(archetype, entity, "Set");
+        int c24 = RequireColumn<T24>(archetype, entity, "Set");
+        ref var chunk = ref archetype.ChunkArray[slot.Chunk];
+        chunk.MarkChanged(c0, ChangeVersion);
+        chunk.ElementAt<T0>(c0, slot.Row) = t0;
+        chunk.MarkChanged(c1, ChangeVersion);
+        chunk.ElementAt<T1>(c1, slot.Row) = t1;
+        chunk.MarkChanged(c2, ChangeVersion);
+        chunk.ElementAt<T2>(c2, slot.Row) = t2;
+        chunk.MarkChanged(c3, ChangeVersion);
+        chunk.ElementAt<T3>(c3, slot.Row) = t3;
+        chunk.MarkChanged(c4, ChangeVersion);
+        chunk.ElementAt<T4>(c4, slot.Row) = t4;
+        chunk.MarkChanged(c5, ChangeVersion);
+        chunk.ElementAt<T5>(c5, slot.Row) = t5;
+        chunk.MarkChanged(c6, ChangeVersion);
+        chunk.ElementAt<T6>(c6, slot.Row) = t6;
+        chunk.MarkChanged(c7, ChangeVersion);
+        chunk.ElementAt<T7>(c7, slot.Row) = t7;
+        chunk.MarkChanged(c8, ChangeVersion);
+        chunk.ElementAt<T8>(c8, slot.Row) = t8;
+        chunk.MarkChanged(c9, ChangeVersion);
+        chunk.ElementAt<T9>(c9, slot.Row) = t9;
+        chunk.MarkChanged(c10, ChangeVersion);
+        chunk.ElementAt<T10>(c10, slot.Row) = t10;
+        chunk.MarkChanged(c11, ChangeVersion);
+        chunk.ElementAt<T11>(c11, slot.Row) = t11;
+        chunk.MarkChanged(c12, ChangeVersion);
+        chunk.ElementAt<T12>(c12, slot.Row) = t12;
+        chunk.MarkChanged(c13, ChangeVersion);
+        chunk.ElementAt<T13>(c13, slot.Row) = t13;
+        chunk.MarkChanged(c14, ChangeVersion);
+        chunk.ElementAt<T14>(c14, slot.Row) = t14;
+        chunk.MarkChanged(c15, ChangeVersion);
+        chunk.ElementAt<T15>(c15, slot.Row) = t15;
+        chunk.MarkChanged(c16, ChangeVersion);
+        chunk.ElementAt<T16>(c16, slot.Row) = t16;
+        chunk.MarkChanged(c17, ChangeVersion);
+        chunk.ElementAt<T17>(c17, slot.Row) = t17;
+        chunk.MarkChanged(c18, ChangeVersion);
+        chunk.ElementAt<T18>(c18, slot.Row) = t18;
+        chunk.MarkChanged(c19, ChangeVersion);
+        chunk.ElementAt<T19>(c19, slot.Row) = t19;
+        chunk.MarkChanged(c20, ChangeVersion);
+        chunk.ElementAt<T20>(c20, slot.Row) = t20;
+        chunk.MarkChanged(c21, ChangeVersion);
+        chunk.ElementAt<T21>(c21, slot.Row) = t21;
+        chunk.MarkChanged(c22, ChangeVersion);
+        chunk.ElementAt<T22>(c22, slot.Row) = t22;
+        chunk.MarkChanged(c23, ChangeVersion);
+        chunk.ElementAt<T23>(c23, slot.Row) = t23;
+        chunk.MarkChanged(c24, ChangeVersion);
+        chunk.ElementAt<T24>(c24, slot.Row) = t24;
+    }
+
 }

@@ -427,4 +427,2284 @@ public sealed partial class World
         }
     }
 
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6>(ForEach<T0, T1, T2, T3, T4, T5, T6> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            ref T23 r23 = ref chunk.FirstForWrite<T23>(RequireQueryColumn<T23>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i), ref Unsafe.Add(ref r23, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            ref T23 r23 = ref chunk.FirstForWrite<T23>(RequireQueryColumn<T23>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i), ref Unsafe.Add(ref r23, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            ref T23 r23 = ref chunk.FirstForWrite<T23>(RequireQueryColumn<T23>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i), ref Unsafe.Add(ref r23, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            ref T23 r23 = ref chunk.FirstForWrite<T23>(RequireQueryColumn<T23>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i), ref Unsafe.Add(ref r23, i));
+            }
+        }
+    }
+
+    private readonly struct DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            ref T23 r23 = ref chunk.FirstForWrite<T23>(RequireQueryColumn<T23>(archetype), version);
+            ref T24 r24 = ref chunk.FirstForWrite<T24>(RequireQueryColumn<T24>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i), ref Unsafe.Add(ref r23, i), ref Unsafe.Add(ref r24, i));
+            }
+        }
+    }
+
+    private readonly struct EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24> forEach, uint version) : IChunkAction
+    {
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            ref T23 r23 = ref chunk.FirstForWrite<T23>(RequireQueryColumn<T23>(archetype), version);
+            ref T24 r24 = ref chunk.FirstForWrite<T24>(RequireQueryColumn<T24>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i), ref Unsafe.Add(ref r23, i), ref Unsafe.Add(ref r24, i));
+            }
+        }
+    }
+
+    private struct InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            ref T23 r23 = ref chunk.FirstForWrite<T23>(RequireQueryColumn<T23>(archetype), version);
+            ref T24 r24 = ref chunk.FirstForWrite<T24>(RequireQueryColumn<T24>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i), ref Unsafe.Add(ref r23, i), ref Unsafe.Add(ref r24, i));
+            }
+        }
+    }
+
+    private struct InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(TForEach forEach, uint version) : IChunkAction
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>
+    {
+        private TForEach forEach = forEach;
+
+        public void Execute(ref Chunk chunk)
+        {
+            var archetype = chunk.Archetype;
+            var entities = chunk.EntityArray;
+            ref T0 r0 = ref chunk.FirstForWrite<T0>(RequireQueryColumn<T0>(archetype), version);
+            ref T1 r1 = ref chunk.FirstForWrite<T1>(RequireQueryColumn<T1>(archetype), version);
+            ref T2 r2 = ref chunk.FirstForWrite<T2>(RequireQueryColumn<T2>(archetype), version);
+            ref T3 r3 = ref chunk.FirstForWrite<T3>(RequireQueryColumn<T3>(archetype), version);
+            ref T4 r4 = ref chunk.FirstForWrite<T4>(RequireQueryColumn<T4>(archetype), version);
+            ref T5 r5 = ref chunk.FirstForWrite<T5>(RequireQueryColumn<T5>(archetype), version);
+            ref T6 r6 = ref chunk.FirstForWrite<T6>(RequireQueryColumn<T6>(archetype), version);
+            ref T7 r7 = ref chunk.FirstForWrite<T7>(RequireQueryColumn<T7>(archetype), version);
+            ref T8 r8 = ref chunk.FirstForWrite<T8>(RequireQueryColumn<T8>(archetype), version);
+            ref T9 r9 = ref chunk.FirstForWrite<T9>(RequireQueryColumn<T9>(archetype), version);
+            ref T10 r10 = ref chunk.FirstForWrite<T10>(RequireQueryColumn<T10>(archetype), version);
+            ref T11 r11 = ref chunk.FirstForWrite<T11>(RequireQueryColumn<T11>(archetype), version);
+            ref T12 r12 = ref chunk.FirstForWrite<T12>(RequireQueryColumn<T12>(archetype), version);
+            ref T13 r13 = ref chunk.FirstForWrite<T13>(RequireQueryColumn<T13>(archetype), version);
+            ref T14 r14 = ref chunk.FirstForWrite<T14>(RequireQueryColumn<T14>(archetype), version);
+            ref T15 r15 = ref chunk.FirstForWrite<T15>(RequireQueryColumn<T15>(archetype), version);
+            ref T16 r16 = ref chunk.FirstForWrite<T16>(RequireQueryColumn<T16>(archetype), version);
+            ref T17 r17 = ref chunk.FirstForWrite<T17>(RequireQueryColumn<T17>(archetype), version);
+            ref T18 r18 = ref chunk.FirstForWrite<T18>(RequireQueryColumn<T18>(archetype), version);
+            ref T19 r19 = ref chunk.FirstForWrite<T19>(RequireQueryColumn<T19>(archetype), version);
+            ref T20 r20 = ref chunk.FirstForWrite<T20>(RequireQueryColumn<T20>(archetype), version);
+            ref T21 r21 = ref chunk.FirstForWrite<T21>(RequireQueryColumn<T21>(archetype), version);
+            ref T22 r22 = ref chunk.FirstForWrite<T22>(RequireQueryColumn<T22>(archetype), version);
+            ref T23 r23 = ref chunk.FirstForWrite<T23>(RequireQueryColumn<T23>(archetype), version);
+            ref T24 r24 = ref chunk.FirstForWrite<T24>(RequireQueryColumn<T24>(archetype), version);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                forEach.Update(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i), ref Unsafe.Add(ref r23, i), ref Unsafe.Add(ref r24, i));
+            }
+        }
+    }
+
 }

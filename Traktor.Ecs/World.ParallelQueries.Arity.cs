@@ -358,4 +358,2075 @@ public sealed partial class World
     }
 
 
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T24">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(in QueryDescription description, ForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24> forEach)
+    {
+        var holder = ParallelRunner.Holder<DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>>();
+        holder.Action = new DelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components, chunks spread over worker threads.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T24">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback; it runs on several threads at once. Structural changes inside it throw.</param>
+    public void ParallelQuery<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24> forEach)
+    {
+        var holder = ParallelRunner.Holder<EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>>();
+        holder.Action = new EntityDelegateAction<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(forEach, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Runs a struct callback for every matching entity, chunks spread over worker threads; <c>Update</c> inlines.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T24">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEach<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>
+    {
+        var holder = ParallelRunner.Holder<InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>>();
+        holder.Action = new InlineAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+    /// <summary>Like <c>InlineParallelQuery</c>, passing the entity handle too.</summary>
+    /// <typeparam name="TForEach">The callback struct; each chunk runs on its own copy, so state it writes is not returned.</typeparam>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T24">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="iterator">The callback's initial state.</param>
+    public void InlineParallelEntityQuery<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(in QueryDescription description, ref TForEach iterator)
+        where TForEach : struct, IForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>
+    {
+        var holder = ParallelRunner.Holder<InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>>();
+        holder.Action = new InlineEntityAction<TForEach, T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(iterator, ChangeVersion);
+        RunParallel(in description, holder);
+    }
+
+
 }

@@ -254,4 +254,1505 @@ public sealed partial class World
             ExitIteration();
         }
     }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                int c15 = RequireQueryColumn<T15>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    ref T15 r15 = ref chunk.FirstForWrite<T15>(c15, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                int c15 = RequireQueryColumn<T15>(archetype);
+                int c16 = RequireQueryColumn<T16>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    ref T15 r15 = ref chunk.FirstForWrite<T15>(c15, version);
+                    ref T16 r16 = ref chunk.FirstForWrite<T16>(c16, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                int c15 = RequireQueryColumn<T15>(archetype);
+                int c16 = RequireQueryColumn<T16>(archetype);
+                int c17 = RequireQueryColumn<T17>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    ref T15 r15 = ref chunk.FirstForWrite<T15>(c15, version);
+                    ref T16 r16 = ref chunk.FirstForWrite<T16>(c16, version);
+                    ref T17 r17 = ref chunk.FirstForWrite<T17>(c17, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                int c15 = RequireQueryColumn<T15>(archetype);
+                int c16 = RequireQueryColumn<T16>(archetype);
+                int c17 = RequireQueryColumn<T17>(archetype);
+                int c18 = RequireQueryColumn<T18>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    ref T15 r15 = ref chunk.FirstForWrite<T15>(c15, version);
+                    ref T16 r16 = ref chunk.FirstForWrite<T16>(c16, version);
+                    ref T17 r17 = ref chunk.FirstForWrite<T17>(c17, version);
+                    ref T18 r18 = ref chunk.FirstForWrite<T18>(c18, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                int c15 = RequireQueryColumn<T15>(archetype);
+                int c16 = RequireQueryColumn<T16>(archetype);
+                int c17 = RequireQueryColumn<T17>(archetype);
+                int c18 = RequireQueryColumn<T18>(archetype);
+                int c19 = RequireQueryColumn<T19>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    ref T15 r15 = ref chunk.FirstForWrite<T15>(c15, version);
+                    ref T16 r16 = ref chunk.FirstForWrite<T16>(c16, version);
+                    ref T17 r17 = ref chunk.FirstForWrite<T17>(c17, version);
+                    ref T18 r18 = ref chunk.FirstForWrite<T18>(c18, version);
+                    ref T19 r19 = ref chunk.FirstForWrite<T19>(c19, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                int c15 = RequireQueryColumn<T15>(archetype);
+                int c16 = RequireQueryColumn<T16>(archetype);
+                int c17 = RequireQueryColumn<T17>(archetype);
+                int c18 = RequireQueryColumn<T18>(archetype);
+                int c19 = RequireQueryColumn<T19>(archetype);
+                int c20 = RequireQueryColumn<T20>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    ref T15 r15 = ref chunk.FirstForWrite<T15>(c15, version);
+                    ref T16 r16 = ref chunk.FirstForWrite<T16>(c16, version);
+                    ref T17 r17 = ref chunk.FirstForWrite<T17>(c17, version);
+                    ref T18 r18 = ref chunk.FirstForWrite<T18>(c18, version);
+                    ref T19 r19 = ref chunk.FirstForWrite<T19>(c19, version);
+                    ref T20 r20 = ref chunk.FirstForWrite<T20>(c20, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                int c15 = RequireQueryColumn<T15>(archetype);
+                int c16 = RequireQueryColumn<T16>(archetype);
+                int c17 = RequireQueryColumn<T17>(archetype);
+                int c18 = RequireQueryColumn<T18>(archetype);
+                int c19 = RequireQueryColumn<T19>(archetype);
+                int c20 = RequireQueryColumn<T20>(archetype);
+                int c21 = RequireQueryColumn<T21>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    ref T15 r15 = ref chunk.FirstForWrite<T15>(c15, version);
+                    ref T16 r16 = ref chunk.FirstForWrite<T16>(c16, version);
+                    ref T17 r17 = ref chunk.FirstForWrite<T17>(c17, version);
+                    ref T18 r18 = ref chunk.FirstForWrite<T18>(c18, version);
+                    ref T19 r19 = ref chunk.FirstForWrite<T19>(c19, version);
+                    ref T20 r20 = ref chunk.FirstForWrite<T20>(c20, version);
+                    ref T21 r21 = ref chunk.FirstForWrite<T21>(c21, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                int c15 = RequireQueryColumn<T15>(archetype);
+                int c16 = RequireQueryColumn<T16>(archetype);
+                int c17 = RequireQueryColumn<T17>(archetype);
+                int c18 = RequireQueryColumn<T18>(archetype);
+                int c19 = RequireQueryColumn<T19>(archetype);
+                int c20 = RequireQueryColumn<T20>(archetype);
+                int c21 = RequireQueryColumn<T21>(archetype);
+                int c22 = RequireQueryColumn<T22>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    ref T15 r15 = ref chunk.FirstForWrite<T15>(c15, version);
+                    ref T16 r16 = ref chunk.FirstForWrite<T16>(c16, version);
+                    ref T17 r17 = ref chunk.FirstForWrite<T17>(c17, version);
+                    ref T18 r18 = ref chunk.FirstForWrite<T18>(c18, version);
+                    ref T19 r19 = ref chunk.FirstForWrite<T19>(c19, version);
+                    ref T20 r20 = ref chunk.FirstForWrite<T20>(c20, version);
+                    ref T21 r21 = ref chunk.FirstForWrite<T21>(c21, version);
+                    ref T22 r22 = ref chunk.FirstForWrite<T22>(c22, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                int c15 = RequireQueryColumn<T15>(archetype);
+                int c16 = RequireQueryColumn<T16>(archetype);
+                int c17 = RequireQueryColumn<T17>(archetype);
+                int c18 = RequireQueryColumn<T18>(archetype);
+                int c19 = RequireQueryColumn<T19>(archetype);
+                int c20 = RequireQueryColumn<T20>(archetype);
+                int c21 = RequireQueryColumn<T21>(archetype);
+                int c22 = RequireQueryColumn<T22>(archetype);
+                int c23 = RequireQueryColumn<T23>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    ref T15 r15 = ref chunk.FirstForWrite<T15>(c15, version);
+                    ref T16 r16 = ref chunk.FirstForWrite<T16>(c16, version);
+                    ref T17 r17 = ref chunk.FirstForWrite<T17>(c17, version);
+                    ref T18 r18 = ref chunk.FirstForWrite<T18>(c18, version);
+                    ref T19 r19 = ref chunk.FirstForWrite<T19>(c19, version);
+                    ref T20 r20 = ref chunk.FirstForWrite<T20>(c20, version);
+                    ref T21 r21 = ref chunk.FirstForWrite<T21>(c21, version);
+                    ref T22 r22 = ref chunk.FirstForWrite<T22>(c22, version);
+                    ref T23 r23 = ref chunk.FirstForWrite<T23>(c23, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i), ref Unsafe.Add(ref r23, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
+
+    /// <summary>Calls <paramref name="forEach"/> for every matching entity with the entity and its components.</summary>
+    /// <typeparam name="T0">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T1">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T2">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T3">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T4">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T5">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T6">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T7">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T8">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T9">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T10">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T11">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T12">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T13">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T14">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T15">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T16">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T17">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T18">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T19">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T20">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T21">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T22">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T23">A component type every matching archetype has.</typeparam>
+    /// <typeparam name="T24">A component type every matching archetype has.</typeparam>
+    /// <param name="description">What to match; it should require every <c>T</c> in <c>WithAll</c>.</param>
+    /// <param name="forEach">The callback. Structural changes inside it throw; use a <see cref="CommandBuffer"/>.</param>
+    public void Query<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(in QueryDescription description, ForEachWithEntity<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24> forEach)
+    {
+        var query = Query(in description);
+        uint version = ChangeVersion;
+        EnterIteration();
+        try
+        {
+            foreach (var archetype in query.Archetypes)
+            {
+                int c0 = RequireQueryColumn<T0>(archetype);
+                int c1 = RequireQueryColumn<T1>(archetype);
+                int c2 = RequireQueryColumn<T2>(archetype);
+                int c3 = RequireQueryColumn<T3>(archetype);
+                int c4 = RequireQueryColumn<T4>(archetype);
+                int c5 = RequireQueryColumn<T5>(archetype);
+                int c6 = RequireQueryColumn<T6>(archetype);
+                int c7 = RequireQueryColumn<T7>(archetype);
+                int c8 = RequireQueryColumn<T8>(archetype);
+                int c9 = RequireQueryColumn<T9>(archetype);
+                int c10 = RequireQueryColumn<T10>(archetype);
+                int c11 = RequireQueryColumn<T11>(archetype);
+                int c12 = RequireQueryColumn<T12>(archetype);
+                int c13 = RequireQueryColumn<T13>(archetype);
+                int c14 = RequireQueryColumn<T14>(archetype);
+                int c15 = RequireQueryColumn<T15>(archetype);
+                int c16 = RequireQueryColumn<T16>(archetype);
+                int c17 = RequireQueryColumn<T17>(archetype);
+                int c18 = RequireQueryColumn<T18>(archetype);
+                int c19 = RequireQueryColumn<T19>(archetype);
+                int c20 = RequireQueryColumn<T20>(archetype);
+                int c21 = RequireQueryColumn<T21>(archetype);
+                int c22 = RequireQueryColumn<T22>(archetype);
+                int c23 = RequireQueryColumn<T23>(archetype);
+                int c24 = RequireQueryColumn<T24>(archetype);
+                var chunks = archetype.ChunkArray;
+                for (int c = 0; c < archetype.ChunkCount; c++)
+                {
+                    ref var chunk = ref chunks[c];
+                    ref T0 r0 = ref chunk.FirstForWrite<T0>(c0, version);
+                    ref T1 r1 = ref chunk.FirstForWrite<T1>(c1, version);
+                    ref T2 r2 = ref chunk.FirstForWrite<T2>(c2, version);
+                    ref T3 r3 = ref chunk.FirstForWrite<T3>(c3, version);
+                    ref T4 r4 = ref chunk.FirstForWrite<T4>(c4, version);
+                    ref T5 r5 = ref chunk.FirstForWrite<T5>(c5, version);
+                    ref T6 r6 = ref chunk.FirstForWrite<T6>(c6, version);
+                    ref T7 r7 = ref chunk.FirstForWrite<T7>(c7, version);
+                    ref T8 r8 = ref chunk.FirstForWrite<T8>(c8, version);
+                    ref T9 r9 = ref chunk.FirstForWrite<T9>(c9, version);
+                    ref T10 r10 = ref chunk.FirstForWrite<T10>(c10, version);
+                    ref T11 r11 = ref chunk.FirstForWrite<T11>(c11, version);
+                    ref T12 r12 = ref chunk.FirstForWrite<T12>(c12, version);
+                    ref T13 r13 = ref chunk.FirstForWrite<T13>(c13, version);
+                    ref T14 r14 = ref chunk.FirstForWrite<T14>(c14, version);
+                    ref T15 r15 = ref chunk.FirstForWrite<T15>(c15, version);
+                    ref T16 r16 = ref chunk.FirstForWrite<T16>(c16, version);
+                    ref T17 r17 = ref chunk.FirstForWrite<T17>(c17, version);
+                    ref T18 r18 = ref chunk.FirstForWrite<T18>(c18, version);
+                    ref T19 r19 = ref chunk.FirstForWrite<T19>(c19, version);
+                    ref T20 r20 = ref chunk.FirstForWrite<T20>(c20, version);
+                    ref T21 r21 = ref chunk.FirstForWrite<T21>(c21, version);
+                    ref T22 r22 = ref chunk.FirstForWrite<T22>(c22, version);
+                    ref T23 r23 = ref chunk.FirstForWrite<T23>(c23, version);
+                    ref T24 r24 = ref chunk.FirstForWrite<T24>(c24, version);
+                    var entities = chunk.EntityArray;
+                    int count = chunk.Count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        forEach(entities[i], ref Unsafe.Add(ref r0, i), ref Unsafe.Add(ref r1, i), ref Unsafe.Add(ref r2, i), ref Unsafe.Add(ref r3, i), ref Unsafe.Add(ref r4, i), ref Unsafe.Add(ref r5, i), ref Unsafe.Add(ref r6, i), ref Unsafe.Add(ref r7, i), ref Unsafe.Add(ref r8, i), ref Unsafe.Add(ref r9, i), ref Unsafe.Add(ref r10, i), ref Unsafe.Add(ref r11, i), ref Unsafe.Add(ref r12, i), ref Unsafe.Add(ref r13, i), ref Unsafe.Add(ref r14, i), ref Unsafe.Add(ref r15, i), ref Unsafe.Add(ref r16, i), ref Unsafe.Add(ref r17, i), ref Unsafe.Add(ref r18, i), ref Unsafe.Add(ref r19, i), ref Unsafe.Add(ref r20, i), ref Unsafe.Add(ref r21, i), ref Unsafe.Add(ref r22, i), ref Unsafe.Add(ref r23, i), ref Unsafe.Add(ref r24, i));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ExitIteration();
+        }
+    }
 }

@@ -339,4 +339,3101 @@ public sealed partial class World
         Move(entity, ref slot, target);
     }
 
+    /// <summary>Adds 7 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+    }
+
+    /// <summary>Removes 7 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 8 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+    }
+
+    /// <summary>Removes 8 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 9 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+    }
+
+    /// <summary>Removes 9 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 10 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+    }
+
+    /// <summary>Removes 10 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 11 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+    }
+
+    /// <summary>Removes 11 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 12 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+    }
+
+    /// <summary>Removes 12 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 13 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+    }
+
+    /// <summary>Removes 13 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 14 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+    }
+
+    /// <summary>Removes 14 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 15 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+    }
+
+    /// <summary>Removes 15 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 16 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T15">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            DeferAdd(entity, in t15);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        target = AddStep<T15>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+        chunk.ElementAt<T15>(target.ColumnOf(Component<T15>.Id), slot.Row) = t15;
+    }
+
+    /// <summary>Removes 16 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <typeparam name="T15">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            DeferRemove<T15>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        target = RemoveStep<T15>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 17 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T15">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T16">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            DeferAdd(entity, in t15);
+            DeferAdd(entity, in t16);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        target = AddStep<T15>(target, entity);
+        target = AddStep<T16>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+        chunk.ElementAt<T15>(target.ColumnOf(Component<T15>.Id), slot.Row) = t15;
+        chunk.ElementAt<T16>(target.ColumnOf(Component<T16>.Id), slot.Row) = t16;
+    }
+
+    /// <summary>Removes 17 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <typeparam name="T15">A component type the entity has.</typeparam>
+    /// <typeparam name="T16">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            DeferRemove<T15>(entity);
+            DeferRemove<T16>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        target = RemoveStep<T15>(target, entity);
+        target = RemoveStep<T16>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 18 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T15">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T16">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T17">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            DeferAdd(entity, in t15);
+            DeferAdd(entity, in t16);
+            DeferAdd(entity, in t17);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        target = AddStep<T15>(target, entity);
+        target = AddStep<T16>(target, entity);
+        target = AddStep<T17>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+        chunk.ElementAt<T15>(target.ColumnOf(Component<T15>.Id), slot.Row) = t15;
+        chunk.ElementAt<T16>(target.ColumnOf(Component<T16>.Id), slot.Row) = t16;
+        chunk.ElementAt<T17>(target.ColumnOf(Component<T17>.Id), slot.Row) = t17;
+    }
+
+    /// <summary>Removes 18 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <typeparam name="T15">A component type the entity has.</typeparam>
+    /// <typeparam name="T16">A component type the entity has.</typeparam>
+    /// <typeparam name="T17">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            DeferRemove<T15>(entity);
+            DeferRemove<T16>(entity);
+            DeferRemove<T17>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        target = RemoveStep<T15>(target, entity);
+        target = RemoveStep<T16>(target, entity);
+        target = RemoveStep<T17>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 19 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T15">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T16">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T17">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T18">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            DeferAdd(entity, in t15);
+            DeferAdd(entity, in t16);
+            DeferAdd(entity, in t17);
+            DeferAdd(entity, in t18);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        target = AddStep<T15>(target, entity);
+        target = AddStep<T16>(target, entity);
+        target = AddStep<T17>(target, entity);
+        target = AddStep<T18>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+        chunk.ElementAt<T15>(target.ColumnOf(Component<T15>.Id), slot.Row) = t15;
+        chunk.ElementAt<T16>(target.ColumnOf(Component<T16>.Id), slot.Row) = t16;
+        chunk.ElementAt<T17>(target.ColumnOf(Component<T17>.Id), slot.Row) = t17;
+        chunk.ElementAt<T18>(target.ColumnOf(Component<T18>.Id), slot.Row) = t18;
+    }
+
+    /// <summary>Removes 19 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <typeparam name="T15">A component type the entity has.</typeparam>
+    /// <typeparam name="T16">A component type the entity has.</typeparam>
+    /// <typeparam name="T17">A component type the entity has.</typeparam>
+    /// <typeparam name="T18">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            DeferRemove<T15>(entity);
+            DeferRemove<T16>(entity);
+            DeferRemove<T17>(entity);
+            DeferRemove<T18>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        target = RemoveStep<T15>(target, entity);
+        target = RemoveStep<T16>(target, entity);
+        target = RemoveStep<T17>(target, entity);
+        target = RemoveStep<T18>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 20 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T15">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T16">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T17">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T18">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T19">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            DeferAdd(entity, in t15);
+            DeferAdd(entity, in t16);
+            DeferAdd(entity, in t17);
+            DeferAdd(entity, in t18);
+            DeferAdd(entity, in t19);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        target = AddStep<T15>(target, entity);
+        target = AddStep<T16>(target, entity);
+        target = AddStep<T17>(target, entity);
+        target = AddStep<T18>(target, entity);
+        target = AddStep<T19>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+        chunk.ElementAt<T15>(target.ColumnOf(Component<T15>.Id), slot.Row) = t15;
+        chunk.ElementAt<T16>(target.ColumnOf(Component<T16>.Id), slot.Row) = t16;
+        chunk.ElementAt<T17>(target.ColumnOf(Component<T17>.Id), slot.Row) = t17;
+        chunk.ElementAt<T18>(target.ColumnOf(Component<T18>.Id), slot.Row) = t18;
+        chunk.ElementAt<T19>(target.ColumnOf(Component<T19>.Id), slot.Row) = t19;
+    }
+
+    /// <summary>Removes 20 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <typeparam name="T15">A component type the entity has.</typeparam>
+    /// <typeparam name="T16">A component type the entity has.</typeparam>
+    /// <typeparam name="T17">A component type the entity has.</typeparam>
+    /// <typeparam name="T18">A component type the entity has.</typeparam>
+    /// <typeparam name="T19">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            DeferRemove<T15>(entity);
+            DeferRemove<T16>(entity);
+            DeferRemove<T17>(entity);
+            DeferRemove<T18>(entity);
+            DeferRemove<T19>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        target = RemoveStep<T15>(target, entity);
+        target = RemoveStep<T16>(target, entity);
+        target = RemoveStep<T17>(target, entity);
+        target = RemoveStep<T18>(target, entity);
+        target = RemoveStep<T19>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 21 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T15">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T16">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T17">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T18">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T19">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T20">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <param name="t20">The initial value of component 20.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            DeferAdd(entity, in t15);
+            DeferAdd(entity, in t16);
+            DeferAdd(entity, in t17);
+            DeferAdd(entity, in t18);
+            DeferAdd(entity, in t19);
+            DeferAdd(entity, in t20);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        target = AddStep<T15>(target, entity);
+        target = AddStep<T16>(target, entity);
+        target = AddStep<T17>(target, entity);
+        target = AddStep<T18>(target, entity);
+        target = AddStep<T19>(target, entity);
+        target = AddStep<T20>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+        chunk.ElementAt<T15>(target.ColumnOf(Component<T15>.Id), slot.Row) = t15;
+        chunk.ElementAt<T16>(target.ColumnOf(Component<T16>.Id), slot.Row) = t16;
+        chunk.ElementAt<T17>(target.ColumnOf(Component<T17>.Id), slot.Row) = t17;
+        chunk.ElementAt<T18>(target.ColumnOf(Component<T18>.Id), slot.Row) = t18;
+        chunk.ElementAt<T19>(target.ColumnOf(Component<T19>.Id), slot.Row) = t19;
+        chunk.ElementAt<T20>(target.ColumnOf(Component<T20>.Id), slot.Row) = t20;
+    }
+
+    /// <summary>Removes 21 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <typeparam name="T15">A component type the entity has.</typeparam>
+    /// <typeparam name="T16">A component type the entity has.</typeparam>
+    /// <typeparam name="T17">A component type the entity has.</typeparam>
+    /// <typeparam name="T18">A component type the entity has.</typeparam>
+    /// <typeparam name="T19">A component type the entity has.</typeparam>
+    /// <typeparam name="T20">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            DeferRemove<T15>(entity);
+            DeferRemove<T16>(entity);
+            DeferRemove<T17>(entity);
+            DeferRemove<T18>(entity);
+            DeferRemove<T19>(entity);
+            DeferRemove<T20>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        target = RemoveStep<T15>(target, entity);
+        target = RemoveStep<T16>(target, entity);
+        target = RemoveStep<T17>(target, entity);
+        target = RemoveStep<T18>(target, entity);
+        target = RemoveStep<T19>(target, entity);
+        target = RemoveStep<T20>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 22 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T15">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T16">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T17">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T18">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T19">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T20">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T21">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <param name="t20">The initial value of component 20.</param>
+    /// <param name="t21">The initial value of component 21.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            DeferAdd(entity, in t15);
+            DeferAdd(entity, in t16);
+            DeferAdd(entity, in t17);
+            DeferAdd(entity, in t18);
+            DeferAdd(entity, in t19);
+            DeferAdd(entity, in t20);
+            DeferAdd(entity, in t21);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        target = AddStep<T15>(target, entity);
+        target = AddStep<T16>(target, entity);
+        target = AddStep<T17>(target, entity);
+        target = AddStep<T18>(target, entity);
+        target = AddStep<T19>(target, entity);
+        target = AddStep<T20>(target, entity);
+        target = AddStep<T21>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+        chunk.ElementAt<T15>(target.ColumnOf(Component<T15>.Id), slot.Row) = t15;
+        chunk.ElementAt<T16>(target.ColumnOf(Component<T16>.Id), slot.Row) = t16;
+        chunk.ElementAt<T17>(target.ColumnOf(Component<T17>.Id), slot.Row) = t17;
+        chunk.ElementAt<T18>(target.ColumnOf(Component<T18>.Id), slot.Row) = t18;
+        chunk.ElementAt<T19>(target.ColumnOf(Component<T19>.Id), slot.Row) = t19;
+        chunk.ElementAt<T20>(target.ColumnOf(Component<T20>.Id), slot.Row) = t20;
+        chunk.ElementAt<T21>(target.ColumnOf(Component<T21>.Id), slot.Row) = t21;
+    }
+
+    /// <summary>Removes 22 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <typeparam name="T15">A component type the entity has.</typeparam>
+    /// <typeparam name="T16">A component type the entity has.</typeparam>
+    /// <typeparam name="T17">A component type the entity has.</typeparam>
+    /// <typeparam name="T18">A component type the entity has.</typeparam>
+    /// <typeparam name="T19">A component type the entity has.</typeparam>
+    /// <typeparam name="T20">A component type the entity has.</typeparam>
+    /// <typeparam name="T21">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            DeferRemove<T15>(entity);
+            DeferRemove<T16>(entity);
+            DeferRemove<T17>(entity);
+            DeferRemove<T18>(entity);
+            DeferRemove<T19>(entity);
+            DeferRemove<T20>(entity);
+            DeferRemove<T21>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        target = RemoveStep<T15>(target, entity);
+        target = RemoveStep<T16>(target, entity);
+        target = RemoveStep<T17>(target, entity);
+        target = RemoveStep<T18>(target, entity);
+        target = RemoveStep<T19>(target, entity);
+        target = RemoveStep<T20>(target, entity);
+        target = RemoveStep<T21>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 23 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T15">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T16">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T17">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T18">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T19">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T20">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T21">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T22">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <param name="t20">The initial value of component 20.</param>
+    /// <param name="t21">The initial value of component 21.</param>
+    /// <param name="t22">The initial value of component 22.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            DeferAdd(entity, in t15);
+            DeferAdd(entity, in t16);
+            DeferAdd(entity, in t17);
+            DeferAdd(entity, in t18);
+            DeferAdd(entity, in t19);
+            DeferAdd(entity, in t20);
+            DeferAdd(entity, in t21);
+            DeferAdd(entity, in t22);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        target = AddStep<T15>(target, entity);
+        target = AddStep<T16>(target, entity);
+        target = AddStep<T17>(target, entity);
+        target = AddStep<T18>(target, entity);
+        target = AddStep<T19>(target, entity);
+        target = AddStep<T20>(target, entity);
+        target = AddStep<T21>(target, entity);
+        target = AddStep<T22>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+        chunk.ElementAt<T15>(target.ColumnOf(Component<T15>.Id), slot.Row) = t15;
+        chunk.ElementAt<T16>(target.ColumnOf(Component<T16>.Id), slot.Row) = t16;
+        chunk.ElementAt<T17>(target.ColumnOf(Component<T17>.Id), slot.Row) = t17;
+        chunk.ElementAt<T18>(target.ColumnOf(Component<T18>.Id), slot.Row) = t18;
+        chunk.ElementAt<T19>(target.ColumnOf(Component<T19>.Id), slot.Row) = t19;
+        chunk.ElementAt<T20>(target.ColumnOf(Component<T20>.Id), slot.Row) = t20;
+        chunk.ElementAt<T21>(target.ColumnOf(Component<T21>.Id), slot.Row) = t21;
+        chunk.ElementAt<T22>(target.ColumnOf(Component<T22>.Id), slot.Row) = t22;
+    }
+
+    /// <summary>Removes 23 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <typeparam name="T15">A component type the entity has.</typeparam>
+    /// <typeparam name="T16">A component type the entity has.</typeparam>
+    /// <typeparam name="T17">A component type the entity has.</typeparam>
+    /// <typeparam name="T18">A component type the entity has.</typeparam>
+    /// <typeparam name="T19">A component type the entity has.</typeparam>
+    /// <typeparam name="T20">A component type the entity has.</typeparam>
+    /// <typeparam name="T21">A component type the entity has.</typeparam>
+    /// <typeparam name="T22">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            DeferRemove<T15>(entity);
+            DeferRemove<T16>(entity);
+            DeferRemove<T17>(entity);
+            DeferRemove<T18>(entity);
+            DeferRemove<T19>(entity);
+            DeferRemove<T20>(entity);
+            DeferRemove<T21>(entity);
+            DeferRemove<T22>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        target = RemoveStep<T15>(target, entity);
+        target = RemoveStep<T16>(target, entity);
+        target = RemoveStep<T17>(target, entity);
+        target = RemoveStep<T18>(target, entity);
+        target = RemoveStep<T19>(target, entity);
+        target = RemoveStep<T20>(target, entity);
+        target = RemoveStep<T21>(target, entity);
+        target = RemoveStep<T22>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 24 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T15">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T16">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T17">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T18">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T19">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T20">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T21">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T22">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T23">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <param name="t20">The initial value of component 20.</param>
+    /// <param name="t21">The initial value of component 21.</param>
+    /// <param name="t22">The initial value of component 22.</param>
+    /// <param name="t23">The initial value of component 23.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!, in T23 t23 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            DeferAdd(entity, in t15);
+            DeferAdd(entity, in t16);
+            DeferAdd(entity, in t17);
+            DeferAdd(entity, in t18);
+            DeferAdd(entity, in t19);
+            DeferAdd(entity, in t20);
+            DeferAdd(entity, in t21);
+            DeferAdd(entity, in t22);
+            DeferAdd(entity, in t23);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        target = AddStep<T15>(target, entity);
+        target = AddStep<T16>(target, entity);
+        target = AddStep<T17>(target, entity);
+        target = AddStep<T18>(target, entity);
+        target = AddStep<T19>(target, entity);
+        target = AddStep<T20>(target, entity);
+        target = AddStep<T21>(target, entity);
+        target = AddStep<T22>(target, entity);
+        target = AddStep<T23>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+        chunk.ElementAt<T15>(target.ColumnOf(Component<T15>.Id), slot.Row) = t15;
+        chunk.ElementAt<T16>(target.ColumnOf(Component<T16>.Id), slot.Row) = t16;
+        chunk.ElementAt<T17>(target.ColumnOf(Component<T17>.Id), slot.Row) = t17;
+        chunk.ElementAt<T18>(target.ColumnOf(Component<T18>.Id), slot.Row) = t18;
+        chunk.ElementAt<T19>(target.ColumnOf(Component<T19>.Id), slot.Row) = t19;
+        chunk.ElementAt<T20>(target.ColumnOf(Component<T20>.Id), slot.Row) = t20;
+        chunk.ElementAt<T21>(target.ColumnOf(Component<T21>.Id), slot.Row) = t21;
+        chunk.ElementAt<T22>(target.ColumnOf(Component<T22>.Id), slot.Row) = t22;
+        chunk.ElementAt<T23>(target.ColumnOf(Component<T23>.Id), slot.Row) = t23;
+    }
+
+    /// <summary>Removes 24 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <typeparam name="T15">A component type the entity has.</typeparam>
+    /// <typeparam name="T16">A component type the entity has.</typeparam>
+    /// <typeparam name="T17">A component type the entity has.</typeparam>
+    /// <typeparam name="T18">A component type the entity has.</typeparam>
+    /// <typeparam name="T19">A component type the entity has.</typeparam>
+    /// <typeparam name="T20">A component type the entity has.</typeparam>
+    /// <typeparam name="T21">A component type the entity has.</typeparam>
+    /// <typeparam name="T22">A component type the entity has.</typeparam>
+    /// <typeparam name="T23">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            DeferRemove<T15>(entity);
+            DeferRemove<T16>(entity);
+            DeferRemove<T17>(entity);
+            DeferRemove<T18>(entity);
+            DeferRemove<T19>(entity);
+            DeferRemove<T20>(entity);
+            DeferRemove<T21>(entity);
+            DeferRemove<T22>(entity);
+            DeferRemove<T23>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        target = RemoveStep<T15>(target, entity);
+        target = RemoveStep<T16>(target, entity);
+        target = RemoveStep<T17>(target, entity);
+        target = RemoveStep<T18>(target, entity);
+        target = RemoveStep<T19>(target, entity);
+        target = RemoveStep<T20>(target, entity);
+        target = RemoveStep<T21>(target, entity);
+        target = RemoveStep<T22>(target, entity);
+        target = RemoveStep<T23>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
+    /// <summary>Adds 25 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T1">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T2">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T3">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T4">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T5">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T6">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T7">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T8">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T9">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T10">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T11">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T12">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T13">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T14">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T15">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T16">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T17">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T18">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T19">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T20">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T21">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T22">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T23">A component type the entity does not have yet.</typeparam>
+    /// <typeparam name="T24">A component type the entity does not have yet.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <param name="t0">The initial value of component 0.</param>
+    /// <param name="t1">The initial value of component 1.</param>
+    /// <param name="t2">The initial value of component 2.</param>
+    /// <param name="t3">The initial value of component 3.</param>
+    /// <param name="t4">The initial value of component 4.</param>
+    /// <param name="t5">The initial value of component 5.</param>
+    /// <param name="t6">The initial value of component 6.</param>
+    /// <param name="t7">The initial value of component 7.</param>
+    /// <param name="t8">The initial value of component 8.</param>
+    /// <param name="t9">The initial value of component 9.</param>
+    /// <param name="t10">The initial value of component 10.</param>
+    /// <param name="t11">The initial value of component 11.</param>
+    /// <param name="t12">The initial value of component 12.</param>
+    /// <param name="t13">The initial value of component 13.</param>
+    /// <param name="t14">The initial value of component 14.</param>
+    /// <param name="t15">The initial value of component 15.</param>
+    /// <param name="t16">The initial value of component 16.</param>
+    /// <param name="t17">The initial value of component 17.</param>
+    /// <param name="t18">The initial value of component 18.</param>
+    /// <param name="t19">The initial value of component 19.</param>
+    /// <param name="t20">The initial value of component 20.</param>
+    /// <param name="t21">The initial value of component 21.</param>
+    /// <param name="t22">The initial value of component 22.</param>
+    /// <param name="t23">The initial value of component 23.</param>
+    /// <param name="t24">The initial value of component 24.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="DuplicateComponentException">The entity already has one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Add<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(Entity entity, in T0 t0 = default!, in T1 t1 = default!, in T2 t2 = default!, in T3 t3 = default!, in T4 t4 = default!, in T5 t5 = default!, in T6 t6 = default!, in T7 t7 = default!, in T8 t8 = default!, in T9 t9 = default!, in T10 t10 = default!, in T11 t11 = default!, in T12 t12 = default!, in T13 t13 = default!, in T14 t14 = default!, in T15 t15 = default!, in T16 t16 = default!, in T17 t17 = default!, in T18 t18 = default!, in T19 t19 = default!, in T20 t20 = default!, in T21 t21 = default!, in T22 t22 = default!, in T23 t23 = default!, in T24 t24 = default!)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferAdd(entity, in t0);
+            DeferAdd(entity, in t1);
+            DeferAdd(entity, in t2);
+            DeferAdd(entity, in t3);
+            DeferAdd(entity, in t4);
+            DeferAdd(entity, in t5);
+            DeferAdd(entity, in t6);
+            DeferAdd(entity, in t7);
+            DeferAdd(entity, in t8);
+            DeferAdd(entity, in t9);
+            DeferAdd(entity, in t10);
+            DeferAdd(entity, in t11);
+            DeferAdd(entity, in t12);
+            DeferAdd(entity, in t13);
+            DeferAdd(entity, in t14);
+            DeferAdd(entity, in t15);
+            DeferAdd(entity, in t16);
+            DeferAdd(entity, in t17);
+            DeferAdd(entity, in t18);
+            DeferAdd(entity, in t19);
+            DeferAdd(entity, in t20);
+            DeferAdd(entity, in t21);
+            DeferAdd(entity, in t22);
+            DeferAdd(entity, in t23);
+            DeferAdd(entity, in t24);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Add", typeof(T0));
+        var target = slot.Archetype!;
+        target = AddStep<T0>(target, entity);
+        target = AddStep<T1>(target, entity);
+        target = AddStep<T2>(target, entity);
+        target = AddStep<T3>(target, entity);
+        target = AddStep<T4>(target, entity);
+        target = AddStep<T5>(target, entity);
+        target = AddStep<T6>(target, entity);
+        target = AddStep<T7>(target, entity);
+        target = AddStep<T8>(target, entity);
+        target = AddStep<T9>(target, entity);
+        target = AddStep<T10>(target, entity);
+        target = AddStep<T11>(target, entity);
+        target = AddStep<T12>(target, entity);
+        target = AddStep<T13>(target, entity);
+        target = AddStep<T14>(target, entity);
+        target = AddStep<T15>(target, entity);
+        target = AddStep<T16>(target, entity);
+        target = AddStep<T17>(target, entity);
+        target = AddStep<T18>(target, entity);
+        target = AddStep<T19>(target, entity);
+        target = AddStep<T20>(target, entity);
+        target = AddStep<T21>(target, entity);
+        target = AddStep<T22>(target, entity);
+        target = AddStep<T23>(target, entity);
+        target = AddStep<T24>(target, entity);
+        Move(entity, ref slot, target);
+        ref var chunk = ref target.ChunkArray[slot.Chunk];
+        chunk.ElementAt<T0>(target.ColumnOf(Component<T0>.Id), slot.Row) = t0;
+        chunk.ElementAt<T1>(target.ColumnOf(Component<T1>.Id), slot.Row) = t1;
+        chunk.ElementAt<T2>(target.ColumnOf(Component<T2>.Id), slot.Row) = t2;
+        chunk.ElementAt<T3>(target.ColumnOf(Component<T3>.Id), slot.Row) = t3;
+        chunk.ElementAt<T4>(target.ColumnOf(Component<T4>.Id), slot.Row) = t4;
+        chunk.ElementAt<T5>(target.ColumnOf(Component<T5>.Id), slot.Row) = t5;
+        chunk.ElementAt<T6>(target.ColumnOf(Component<T6>.Id), slot.Row) = t6;
+        chunk.ElementAt<T7>(target.ColumnOf(Component<T7>.Id), slot.Row) = t7;
+        chunk.ElementAt<T8>(target.ColumnOf(Component<T8>.Id), slot.Row) = t8;
+        chunk.ElementAt<T9>(target.ColumnOf(Component<T9>.Id), slot.Row) = t9;
+        chunk.ElementAt<T10>(target.ColumnOf(Component<T10>.Id), slot.Row) = t10;
+        chunk.ElementAt<T11>(target.ColumnOf(Component<T11>.Id), slot.Row) = t11;
+        chunk.ElementAt<T12>(target.ColumnOf(Component<T12>.Id), slot.Row) = t12;
+        chunk.ElementAt<T13>(target.ColumnOf(Component<T13>.Id), slot.Row) = t13;
+        chunk.ElementAt<T14>(target.ColumnOf(Component<T14>.Id), slot.Row) = t14;
+        chunk.ElementAt<T15>(target.ColumnOf(Component<T15>.Id), slot.Row) = t15;
+        chunk.ElementAt<T16>(target.ColumnOf(Component<T16>.Id), slot.Row) = t16;
+        chunk.ElementAt<T17>(target.ColumnOf(Component<T17>.Id), slot.Row) = t17;
+        chunk.ElementAt<T18>(target.ColumnOf(Component<T18>.Id), slot.Row) = t18;
+        chunk.ElementAt<T19>(target.ColumnOf(Component<T19>.Id), slot.Row) = t19;
+        chunk.ElementAt<T20>(target.ColumnOf(Component<T20>.Id), slot.Row) = t20;
+        chunk.ElementAt<T21>(target.ColumnOf(Component<T21>.Id), slot.Row) = t21;
+        chunk.ElementAt<T22>(target.ColumnOf(Component<T22>.Id), slot.Row) = t22;
+        chunk.ElementAt<T23>(target.ColumnOf(Component<T23>.Id), slot.Row) = t23;
+        chunk.ElementAt<T24>(target.ColumnOf(Component<T24>.Id), slot.Row) = t24;
+    }
+
+    /// <summary>Removes 25 components in one move to the matching archetype.</summary>
+    /// <typeparam name="T0">A component type the entity has.</typeparam>
+    /// <typeparam name="T1">A component type the entity has.</typeparam>
+    /// <typeparam name="T2">A component type the entity has.</typeparam>
+    /// <typeparam name="T3">A component type the entity has.</typeparam>
+    /// <typeparam name="T4">A component type the entity has.</typeparam>
+    /// <typeparam name="T5">A component type the entity has.</typeparam>
+    /// <typeparam name="T6">A component type the entity has.</typeparam>
+    /// <typeparam name="T7">A component type the entity has.</typeparam>
+    /// <typeparam name="T8">A component type the entity has.</typeparam>
+    /// <typeparam name="T9">A component type the entity has.</typeparam>
+    /// <typeparam name="T10">A component type the entity has.</typeparam>
+    /// <typeparam name="T11">A component type the entity has.</typeparam>
+    /// <typeparam name="T12">A component type the entity has.</typeparam>
+    /// <typeparam name="T13">A component type the entity has.</typeparam>
+    /// <typeparam name="T14">A component type the entity has.</typeparam>
+    /// <typeparam name="T15">A component type the entity has.</typeparam>
+    /// <typeparam name="T16">A component type the entity has.</typeparam>
+    /// <typeparam name="T17">A component type the entity has.</typeparam>
+    /// <typeparam name="T18">A component type the entity has.</typeparam>
+    /// <typeparam name="T19">A component type the entity has.</typeparam>
+    /// <typeparam name="T20">A component type the entity has.</typeparam>
+    /// <typeparam name="T21">A component type the entity has.</typeparam>
+    /// <typeparam name="T22">A component type the entity has.</typeparam>
+    /// <typeparam name="T23">A component type the entity has.</typeparam>
+    /// <typeparam name="T24">A component type the entity has.</typeparam>
+    /// <param name="entity">A live entity.</param>
+    /// <exception cref="EntityNotAliveException">The entity is not alive.</exception>
+    /// <exception cref="ComponentNotFoundException">The entity lacks one of them (or one is named twice).</exception>
+    /// <exception cref="StructuralChangeDuringQueryException">A parallel query is iterating (inside other queries the change is deferred).</exception>
+    public void Remove<T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22, T23, T24>(Entity entity)
+    {
+        if (iterationDepth > 0)
+        {
+            DeferRemove<T0>(entity);
+            DeferRemove<T1>(entity);
+            DeferRemove<T2>(entity);
+            DeferRemove<T3>(entity);
+            DeferRemove<T4>(entity);
+            DeferRemove<T5>(entity);
+            DeferRemove<T6>(entity);
+            DeferRemove<T7>(entity);
+            DeferRemove<T8>(entity);
+            DeferRemove<T9>(entity);
+            DeferRemove<T10>(entity);
+            DeferRemove<T11>(entity);
+            DeferRemove<T12>(entity);
+            DeferRemove<T13>(entity);
+            DeferRemove<T14>(entity);
+            DeferRemove<T15>(entity);
+            DeferRemove<T16>(entity);
+            DeferRemove<T17>(entity);
+            DeferRemove<T18>(entity);
+            DeferRemove<T19>(entity);
+            DeferRemove<T20>(entity);
+            DeferRemove<T21>(entity);
+            DeferRemove<T22>(entity);
+            DeferRemove<T23>(entity);
+            DeferRemove<T24>(entity);
+            return;
+        }
+
+        ref var slot = ref AliveSlot(entity, "Remove", typeof(T0));
+        var target = slot.Archetype!;
+        target = RemoveStep<T0>(target, entity);
+        target = RemoveStep<T1>(target, entity);
+        target = RemoveStep<T2>(target, entity);
+        target = RemoveStep<T3>(target, entity);
+        target = RemoveStep<T4>(target, entity);
+        target = RemoveStep<T5>(target, entity);
+        target = RemoveStep<T6>(target, entity);
+        target = RemoveStep<T7>(target, entity);
+        target = RemoveStep<T8>(target, entity);
+        target = RemoveStep<T9>(target, entity);
+        target = RemoveStep<T10>(target, entity);
+        target = RemoveStep<T11>(target, entity);
+        target = RemoveStep<T12>(target, entity);
+        target = RemoveStep<T13>(target, entity);
+        target = RemoveStep<T14>(target, entity);
+        target = RemoveStep<T15>(target, entity);
+        target = RemoveStep<T16>(target, entity);
+        target = RemoveStep<T17>(target, entity);
+        target = RemoveStep<T18>(target, entity);
+        target = RemoveStep<T19>(target, entity);
+        target = RemoveStep<T20>(target, entity);
+        target = RemoveStep<T21>(target, entity);
+        target = RemoveStep<T22>(target, entity);
+        target = RemoveStep<T23>(target, entity);
+        target = RemoveStep<T24>(target, entity);
+        Move(entity, ref slot, target);
+    }
+
 }

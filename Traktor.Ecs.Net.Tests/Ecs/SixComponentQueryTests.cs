@@ -1,7 +1,7 @@
 namespace Traktor.Ecs.Net.Tests.Ecs;
 
 /// <summary>
-/// The widest generated query shapes (6 components) of every kind — delegate, entity delegate, inline, inline entity,
+/// The generated query shapes at 6 components, of every kind — delegate, entity delegate, inline, inline entity,
 /// parallel and inline parallel — visit exactly the matching entities, hand each its own row of every column, and
 /// write back through the references.
 /// </summary>

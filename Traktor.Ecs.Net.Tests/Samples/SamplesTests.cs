@@ -122,14 +122,38 @@ public class SamplesTests
         ], lines);
     }
 
-    private static (object? ExitCode, string Output) RunEntryPoint(System.Reflection.Assembly assembly)
+    [Theory]
+    [InlineData("udp", "Udp")]
+    [InlineData("tcp", "Tcp")]
+    [InlineData("ws", "WebSocket")]
+    public void TheRallyJoinsThroughTheFacadeAndPlaysOverEachTransport(string transport, string carried)
+    {
+        // Sample (f), a newcomer's game from the docs alone: the Multiplayer facade over embedded services and an
+        // InProcessSessions directory, prediction, interest, an RPC relayed to the other player, a leaderboard and a
+        // cloud save, over UDP, TCP and WebSocket; no Traktor `using` line (TraktorImplicitUsings through the targets).
+        var (exitCode, output) = RunEntryPoint(typeof(Rally.Player).Assembly, transport);
+        Assert.True(exitCode is 0, output);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(6, lines.Length);
+        Assert.Matches("^alice: predicted <.*>, server <.*>, [1-9][0-9]* replays$", lines[0]);
+        float predicted = X(lines[0][..lines[0].IndexOf(", server", StringComparison.Ordinal)]), authoritative = X(lines[0]);
+        Assert.True(authoritative > 10f, $"alice's car did not drive on the server: {authoritative}");
+        Assert.True(predicted >= authoritative && predicted - authoritative < 10f, $"alice's prediction ({predicted}) is not just ahead of the server ({authoritative})");
+        Assert.Equal("alice sees 1 other car(s) and 1 flag(s); bob heard 1 honk(s)", lines[1]);   // the far flag is out of view
+        Assert.Equal("bob heard alice, bob join", lines[2]);
+        Assert.Equal("leaderboard: #1 alice | #2 bob", lines[3]);   // alice drives at full speed, bob at half
+        Assert.Matches("^alice's cloud save: best=[1-9][0-9]+$", lines[4]);
+        Assert.Equal($"bob left: True; alice heard bob leave; over {carried}", lines[5]);
+    }
+
+    private static (object? ExitCode, string Output) RunEntryPoint(System.Reflection.Assembly assembly, params string[] args)
     {
         var output = new StringWriter();
         var original = Console.Out;
         Console.SetOut(output);
         try
         {
-            return (assembly.EntryPoint!.Invoke(null, [Array.Empty<string>()]), output.ToString().ReplaceLineEndings("\n"));
+            return (assembly.EntryPoint!.Invoke(null, [args]), output.ToString().ReplaceLineEndings("\n"));
         }
         finally
         {

@@ -2,7 +2,7 @@ namespace Traktor.Ecs.Systems;
 
 // Arch 2.x's one-type Group<T0>.Types and .Hash. The name Group with one type argument is the system group here (as
 // Arch.Extended's Arch.System.Group<T>), so a second one-argument Group in Traktor.Ecs would make every Group<float>
-// ambiguous; two to six types are Traktor.Ecs.Group<T0, T1…>. These statics are about the type T only, never about a
+// ambiguous; two to 25 types are Traktor.Ecs.Group<T0, T1…>. These statics are about the type T only, never about a
 // group instance, and are built on first read: a system group of float registers no component type.
 public partial class Group<T>
 {
