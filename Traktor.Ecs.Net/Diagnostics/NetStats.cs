@@ -14,7 +14,10 @@ public readonly record struct NetStats
     /// <summary>Smoothed round-trip variation in milliseconds.</summary>
     public double JitterMs { get; init; }
 
-    /// <summary>Share of sent packets never acknowledged, recent-weighted, 0–100.</summary>
+    /// <summary>
+    /// Share lost of the last 256 sent packets whose fate the peer's acks told (delivered or missing), 0–100; packets not
+    /// told yet count neither way (docs/TRANSPORT.md, "Loss estimate").
+    /// </summary>
     public double PacketLossPercent { get; init; }
 
     /// <summary>Received bytes per second over the last second (datagram sizes).</summary>
