@@ -52,8 +52,10 @@ public readonly record struct NetStats
 
     /// <summary>
     /// Silence after which this connection is dropped (<see cref="DisconnectReason.TimedOut"/>): its connect token's
-    /// timeout in secure mode, else <see cref="NetPeerOptions.Timeout"/>; zero when the transport does not say. The
-    /// server's replication waits longer than this before it cuts a client that acknowledges no despawn.
+    /// timeout in secure mode, else <see cref="NetPeerOptions.Timeout"/>, or the transport's idle timeout for the peer when
+    /// that is shorter (<see cref="IPeerAwareTransport.IdleTimeoutFor"/>: a TCP or WebSocket stream silent for
+    /// <see cref="StreamTransportOptions.IdleTimeout"/> is closed, and the connection with it); zero when the transport
+    /// does not say. The server's replication waits longer than this before it cuts a client that acknowledges no despawn.
     /// </summary>
     public TimeSpan Timeout { get; init; }
 
