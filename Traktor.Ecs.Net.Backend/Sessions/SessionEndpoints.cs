@@ -82,7 +82,10 @@ internal static class SessionEndpoints
                 throw new OnlineException(OnlineError.Forbidden, "A player may only leave (reason Left); removals need a server key.");
             }
 
-            bool left = await directory.LeaveSessionAsync(Id(sessionId), body.UserId, reason, context.RequestAborted);
+            // With the seat's grant time (a game server's report of an expired reconnect grace) only that seat goes: a rejoin since keeps its new one.
+            bool left = body.SeatGrantedAt is { } grantedAt
+                ? await directory.LeaveSessionAsync(Id(sessionId), body.UserId, reason, grantedAt, context.RequestAborted)
+                : await directory.LeaveSessionAsync(Id(sessionId), body.UserId, reason, context.RequestAborted);
             return Results.Json(new SessionLeaveResult(left), SessionJsonContext.Default.SessionLeaveResult);
         }).Describe("leaveMultiplayerSession", SessionsTag, "Frees a player's seat in a session: the player leaves, or a game server removes it.")
             .AcceptsJson<SessionLeaveBody>().Produces<SessionLeaveResult>().ProducesCommonProblems()

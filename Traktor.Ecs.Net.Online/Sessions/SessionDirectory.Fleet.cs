@@ -168,7 +168,7 @@ public sealed partial class SessionDirectory
         foreach (var (session, user) in idle)
         {
             SessionId.TryParse(session, out var id);
-            released += await LeaveAsync(id, user, SessionLeaveReason.TimedOut, SessionEndReason.ServerLost, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            released += await LeaveAsync(id, user, SessionLeaveReason.TimedOut, SessionEndReason.ServerLost, null, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         var empty = await _db.ReadAsync(c => c.QueryAsync(null,

@@ -113,7 +113,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
     /// <inheritdoc/>
     public Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) =>
-        LeaveAsync(id, userId, SessionLeaveReason.Left, SessionEndReason.Ended, cancellationToken);
+        LeaveAsync(id, userId, SessionLeaveReason.Left, SessionEndReason.Ended, null, cancellationToken);
 
     /// <inheritdoc/>
     public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default)
@@ -123,7 +123,18 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
             throw OnlineException.Invalid("Unknown leave reason.");
         }
 
-        return LeaveAsync(id, userId, reason, SessionEndReason.Ended, cancellationToken);
+        return LeaveAsync(id, userId, reason, SessionEndReason.Ended, null, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(reason))
+        {
+            throw OnlineException.Invalid("Unknown leave reason.");
+        }
+
+        return LeaveAsync(id, userId, reason, SessionEndReason.Ended, seatGrantedAt.ToUnixTimeMilliseconds(), cancellationToken);
     }
 
     /// <summary>
@@ -131,8 +142,10 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
     /// ends with <paramref name="hostGone"/>: <see cref="SessionEndReason.Ended"/> when the host left, <see cref="SessionEndReason.ServerLost"/>
     /// when the sweep released a host that stopped reporting (its game died). A host that leaves before it ever published its
     /// address, while a successor it may hand the session to is seated, gives the session back instead (<see cref="GivenBackOnLeaveAsync"/>).
+    /// With <paramref name="seatGrantedAtMs"/>, only the seat granted then is freed (its <c>joined_at</c>): a rejoin since made a new one.
     /// </summary>
-    private async Task<bool> LeaveAsync(SessionId id, long userId, SessionLeaveReason why, SessionEndReason hostGone, CancellationToken cancellationToken)
+    private async Task<bool> LeaveAsync(SessionId id, long userId, SessionLeaveReason why, SessionEndReason hostGone, long? seatGrantedAtMs,
+        CancellationToken cancellationToken)
     {
         CheckUser(userId);
         string sessionId = id.ToString();
@@ -142,8 +155,8 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
             hostLeft = false;
             long now = NowMs;
             string? seat = await LockSeatAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
-            bool freed = await ReleaseSeatAsync(connection, transaction, sessionId, userId, why, now, cancellationToken).ConfigureAwait(false);
-            if (seat == sessionId)
+            bool freed = await ReleaseSeatAsync(connection, transaction, sessionId, userId, why, now, seatGrantedAtMs, cancellationToken).ConfigureAwait(false);
+            if (seat == sessionId && (freed || seatGrantedAtMs is null))
             {
                 await connection.ExecuteAsync(transaction, "UPDATE session_seats SET session_id = NULL WHERE user_id = @u", cancellationToken, ("@u", userId)).ConfigureAwait(false);
             }
@@ -208,8 +221,15 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
     }
 
     /// <summary>Frees <paramref name="userId"/>'s slot in a live session (locking the session row), recording why; false when it held none.</summary>
+    private Task<bool> ReleaseSeatAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, SessionLeaveReason why, long now,
+        CancellationToken cancellationToken) => ReleaseSeatAsync(connection, transaction, sessionId, userId, why, now, null, cancellationToken);
+
+    /// <summary>
+    /// Frees the slot as the overload without a grant time does; with <paramref name="seatGrantedAtMs"/>, only the seat granted
+    /// then (false when the player holds one granted at another time).
+    /// </summary>
     private async Task<bool> ReleaseSeatAsync(DbConnection connection, DbTransaction transaction, string sessionId, long userId, SessionLeaveReason why, long now,
-        CancellationToken cancellationToken)
+        long? seatGrantedAtMs, CancellationToken cancellationToken)
     {
         var session = await connection.QuerySingleOrDefaultAsync(transaction, "SELECT state FROM sessions WHERE id = @id" + _db.ForUpdate,
             reader => (SessionState?)reader.GetInt64(0), cancellationToken, ("@id", sessionId)).ConfigureAwait(false);
@@ -221,9 +241,15 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         // Never before the seat's tickets (stamped at joined_at, maybe by a node whose clock runs ahead of this one's): a
         // departure older than the ticket a player was admitted with reads, to its game server, as one it rejoined since,
         // and the player that left stayed in the game.
-        int changed = await connection.ExecuteAsync(transaction,
-            "UPDATE session_members SET left_at = CASE WHEN joined_at > @t THEN joined_at ELSE @t END, left_why = @why WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
-            cancellationToken, ("@t", now), ("@why", (long)why), ("@s", sessionId), ("@u", userId)).ConfigureAwait(false);
+        // A conditional leave (a game server's report of an expired reconnect grace, maybe late or retried) frees only the seat
+        // its ticket was for: applied to the seat the player took since (it rejoined), it removed the player that had come back.
+        int changed = seatGrantedAtMs is { } grantedAt
+            ? await connection.ExecuteAsync(transaction,
+                "UPDATE session_members SET left_at = CASE WHEN joined_at > @t THEN joined_at ELSE @t END, left_why = @why WHERE session_id = @s AND user_id = @u AND left_at IS NULL AND joined_at = @g",
+                cancellationToken, ("@t", now), ("@why", (long)why), ("@s", sessionId), ("@u", userId), ("@g", grantedAt)).ConfigureAwait(false)
+            : await connection.ExecuteAsync(transaction,
+                "UPDATE session_members SET left_at = CASE WHEN joined_at > @t THEN joined_at ELSE @t END, left_why = @why WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
+                cancellationToken, ("@t", now), ("@why", (long)why), ("@s", sessionId), ("@u", userId)).ConfigureAwait(false);
         if (changed == 0)
         {
             return false;

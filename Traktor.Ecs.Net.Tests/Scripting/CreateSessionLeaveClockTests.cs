@@ -66,6 +66,9 @@ public sealed class CreateSessionLeaveClockTests
             return true;
         }
 
+        public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default) =>
+            LeaveSessionAsync(id, userId, reason, cancellationToken);
+
         public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default) =>

@@ -122,6 +122,9 @@ public sealed class CreateSessionTimeoutTests
         public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default) =>
             LeaveSessionAsync(id, userId, cancellationToken);
 
+        public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default) =>
+            LeaveSessionAsync(id, userId, cancellationToken);
+
         public Task<SessionInfo> CreateSessionAsync(SessionOptions options, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default) => throw new NotSupportedException();

@@ -87,6 +87,44 @@ public class InProcessSessionsTests
     }
 
     [Fact]
+    public async Task A_late_report_of_an_expired_grace_frees_only_the_seat_it_was_for_never_the_one_taken_since()
+    {
+        // As SessionDirectoryContract's test of the same name: the in-process directory stamps every ticket of a seat with
+        // the seat's grant (it stamped each ticket with its own issue time before), and frees a named seat only.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        var sessions = NewService(time);
+        var departures = new ConcurrentQueue<SessionDeparture>();
+        sessions.MemberLeft += (_, departure) => departures.Enqueue(departure);
+        var session = await sessions.CreateSessionAsync(new SessionOptions("late", 4), Cancel);
+        var admitted = TicketOf(await sessions.JoinSessionAsync(session.Id, 7, "seven", Cancel));
+        time.Advance(TimeSpan.FromMilliseconds(10.4));
+        Assert.True(await sessions.LeaveSessionAsync(session.Id, 7, Cancel));
+        time.Advance(TimeSpan.FromMilliseconds(10.4));
+        var rejoined = await sessions.JoinSessionAsync(session.Id, 7, "seven", Cancel);
+        Assert.True(TicketOf(rejoined).IssuedAt > admitted.IssuedAt);
+
+        Assert.False(await sessions.LeaveSessionAsync(session.Id, 7, SessionLeaveReason.TimedOut, admitted.IssuedAt, Cancel));
+        Assert.Equal(7, Assert.Single((await sessions.GetSessionAsync(session.Id, Cancel))!.Members).UserId);
+        Assert.Single(departures); // the player's own leave only
+
+        time.Advance(TimeSpan.FromMilliseconds(10.4));
+        var again = await sessions.JoinSessionAsync(session.Id, 7, "seven", Cancel);
+        Assert.Equal(SessionJoinStatus.AlreadyMember, again.Status);
+        var seat = TicketOf(again).IssuedAt;
+        Assert.Equal(TicketOf(rejoined).IssuedAt, seat);
+        Assert.Equal(seat, Assert.Single(again.Session!.Members).JoinedAt);
+        Assert.True(await sessions.LeaveSessionAsync(session.Id, 7, SessionLeaveReason.TimedOut, seat, Cancel));
+        Assert.Equal(SessionLeaveReason.TimedOut, departures.Last().Reason);
+        Assert.Empty((await sessions.GetSessionAsync(session.Id, Cancel))!.Members);
+    }
+
+    private static SessionTicket TicketOf(SessionJoinResult join)
+    {
+        Assert.True(join.Succeeded);
+        return JoinTokens.Open(join.ConnectInfo!, Key, 0x1234).Ticket;
+    }
+
+    [Fact]
     public async Task ListingShowsLivePublicSessionsFilteredAndPagedAndQuickJoinFillsThenCreates()
     {
         var sessions = NewService();

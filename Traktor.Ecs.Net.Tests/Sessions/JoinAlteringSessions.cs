@@ -35,5 +35,8 @@ internal abstract class JoinAlteringSessions(ISessions inner) : ISessions
     public virtual Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default) =>
         inner.LeaveSessionAsync(id, userId, reason, cancellationToken);
 
+    public virtual Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default) =>
+        inner.LeaveSessionAsync(id, userId, reason, seatGrantedAt, cancellationToken);
+
     public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.EndSessionAsync(id, cancellationToken);
 }

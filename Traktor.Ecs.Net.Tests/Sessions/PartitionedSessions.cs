@@ -48,6 +48,13 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
         return Cut ? Unreachable<bool>() : inner.LeaveSessionAsync(id, userId, reason, cancellationToken);
     }
 
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default)
+    {
+        Count(cancellationToken);
+        Sent.Enqueue("leave");
+        return Cut ? Unreachable<bool>() : inner.LeaveSessionAsync(id, userId, reason, seatGrantedAt, cancellationToken);
+    }
+
     /// <summary>What this player's directory calls did, in order, of those the tests order: "leave" (sent), "released" (a give-back answered).</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Sent { get; } = new();
 

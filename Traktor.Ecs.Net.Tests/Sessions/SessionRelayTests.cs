@@ -129,6 +129,79 @@ public class SessionRelayTests
     }
 
     [Fact]
+    public async Task A_grace_report_that_reaches_the_directory_after_the_player_rejoined_leaves_its_new_seat_alone()
+    {
+        // The relay reports an expired grace without awaiting it. Before, the report freed whatever seat the player held when
+        // it arrived: one held up until the player had left, rejoined with a new seat and reconnected removed that seat, and
+        // the directory's departure then cut the player that had come back.
+        SessionRelay? relay = null;
+        using var setup = new RpcWorld(
+            new LinkConditions(),
+            new RpcOptions { ReconnectGracePeriod = TimeSpan.FromSeconds(1) },
+            options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
+        var sessions = new InProcessSessions(
+            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
+            [setup.Harness.ServerAddress.ToEndPoint()],
+            setup.Harness.Time);
+        var session = await sessions.CreateSessionAsync(new SessionOptions("late report", 2), Cancel);
+        var held = new HeldLeaveReports(sessions);
+        relay = new SessionRelay(setup.ServerRpcs, session.Id, 2, held, setup.Harness.Time);
+        sessions.Attach(relay);
+        var (alice, _, _, _) = await JoinAsync(setup, sessions, session.Id, 1, "alice");
+
+        alice.Client.Transport.Disconnect();
+        Assert.True(setup.TickUntil(() => held.Waiting == 1, 300));   // the grace expired; the report is on its way
+
+        // Meanwhile alice's game gave up on the old seat, took a new one and reconnects with its token.
+        Assert.True(await sessions.LeaveSessionAsync(session.Id, 1, Cancel));
+        setup.Tick(2);
+        var rejoin = await sessions.JoinSessionAsync(session.Id, 1, "alice", Cancel);
+        Assert.Equal(SessionJoinStatus.Joined, rejoin.Status);
+        alice.Client.Transport.Connect(rejoin.ConnectInfo!.ConnectToken);
+        Assert.True(setup.TickUntil(() => alice.Client.Transport.State == ClientState.Connected, 300));
+        Assert.Equal([1UL], relay.PresentPlayers);
+
+        held.Release();
+        Assert.False(await held.Reported);
+        setup.Tick(10);
+        Assert.Equal(1, Assert.Single((await sessions.GetSessionAsync(session.Id, Cancel))!.Members).UserId);
+        Assert.Equal(ClientState.Connected, alice.Client.Transport.State);
+        Assert.Equal([1UL], relay.PresentPlayers);
+    }
+
+    /// <summary>A directory that holds the relay's leave reports (any overload with a reason) until the test releases them.</summary>
+    private sealed class HeldLeaveReports(ISessions inner) : JoinAlteringSessions(inner)
+    {
+        private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<bool> reported = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int waiting;
+
+        public int Waiting => Volatile.Read(ref waiting);
+
+        public Task<bool> Reported => reported.Task;
+
+        public void Release() => release.TrySetResult();
+
+        public override Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default) =>
+            Inner.JoinSessionAsync(id, userId, playerName, cancellationToken);
+
+        public override Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default) =>
+            HoldAsync(() => Inner.LeaveSessionAsync(id, userId, reason, cancellationToken));
+
+        public override Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default) =>
+            HoldAsync(() => Inner.LeaveSessionAsync(id, userId, reason, seatGrantedAt, cancellationToken));
+
+        private async Task<bool> HoldAsync(Func<Task<bool>> leave)
+        {
+            Interlocked.Increment(ref waiting);
+            await release.Task;
+            bool left = await leave();
+            reported.TrySetResult(left);
+            return left;
+        }
+    }
+
+    [Fact]
     public async Task MembersConnectingInTheSameTickHearOfEachJoinOnce()
     {
         // Found by following the docs: the newcomer's roster and the earlier member's broadcast, raised in one tick,

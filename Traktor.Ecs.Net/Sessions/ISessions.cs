@@ -126,6 +126,22 @@ public interface ISessions
     /// <returns>False when the player held no slot in the session.</returns>
     Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Frees the player's slot as <see cref="LeaveSessionAsync(SessionId, long, SessionLeaveReason, CancellationToken)"/> does, but
+    /// only while it is the seat granted at <paramref name="seatGrantedAt"/>: the <see cref="SessionTicket.IssuedAt"/> of the
+    /// ticket a game server admitted the player with (every ticket of one seat carries its grant time, to the millisecond). A
+    /// report that arrives after the player took a new seat in the session (it rejoined, so its seat has a later grant) frees
+    /// nothing, however late it comes or however often it is retried: what a game server reports when a player's reconnect
+    /// grace expires (<see cref="SessionRelay"/>). No default body, so a wrapper must pass the condition on.
+    /// </summary>
+    /// <param name="id">The session.</param>
+    /// <param name="userId">The player.</param>
+    /// <param name="reason">Why the slot is freed.</param>
+    /// <param name="seatGrantedAt">The grant time of the seat to free (a ticket's <see cref="SessionTicket.IssuedAt"/>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>False when the player held no slot in the session, or held one granted at another time.</returns>
+    Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default);
+
     /// <summary>Ends a session (<see cref="SessionEndReason.Ended"/>): its game server disconnects its players with <see cref="DisconnectReason.SessionEnded"/>.</summary>
     /// <param name="id">The session.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

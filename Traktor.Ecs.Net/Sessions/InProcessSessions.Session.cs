@@ -34,9 +34,11 @@ public sealed partial class InProcessSessions
             EmptySince = null;
         }
 
-        public bool Remove(long userId, DateTimeOffset at)
+        /// <summary>Removes the player's seat (only the one granted at <paramref name="grantedAt"/>, to the millisecond, when given).</summary>
+        public bool Remove(long userId, DateTimeOffset at, DateTimeOffset? grantedAt = null)
         {
-            if (Members.RemoveAll(m => m.UserId == userId) == 0)
+            long? granted = grantedAt?.ToUnixTimeMilliseconds();
+            if (Members.RemoveAll(m => m.UserId == userId && (granted is null || m.JoinedAt.ToUnixTimeMilliseconds() == granted)) == 0)
             {
                 return false;
             }

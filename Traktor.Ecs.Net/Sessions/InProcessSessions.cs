@@ -245,7 +245,14 @@ public sealed partial class InProcessSessions : ISessions
         LeaveSessionAsync(id, userId, SessionLeaveReason.Left, cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default)
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default) =>
+        LeaveAsync(id, userId, reason, null);
+
+    /// <inheritdoc />
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default) =>
+        LeaveAsync(id, userId, reason, seatGrantedAt);
+
+    private Task<bool> LeaveAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset? seatGrantedAt)
     {
         // As the directory: an undefined reason would reach the relay's MemberLeft and a game's handler as is.
         if (!Enum.IsDefined(reason))
@@ -256,7 +263,7 @@ public sealed partial class InProcessSessions : ISessions
         var at = time.GetUtcNow();
         lock (gate)
         {
-            if (!sessions.TryGetValue(id, out var session) || session.State != SessionState.Live || !session.Remove(userId, at))
+            if (!sessions.TryGetValue(id, out var session) || session.State != SessionState.Live || !session.Remove(userId, at, seatGrantedAt))
             {
                 return Task.FromResult(false);
             }
@@ -297,7 +304,9 @@ public sealed partial class InProcessSessions : ISessions
             left.Add((previous, now));
         }
 
-        session.Add(new SessionMember(userId, playerName, now));
+        // Granted to the millisecond, as a ticket carries it: every ticket of this seat names it, and a conditional leave
+        // (LeaveSessionAsync with the grant time) frees the seat only while it is this one.
+        session.Add(new SessionMember(userId, playerName, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds())));
         seatOf[userId] = id;
         return new SessionJoinResult(SessionJoinStatus.Joined, session.Snapshot(), null);
     }
@@ -321,8 +330,11 @@ public sealed partial class InProcessSessions : ISessions
 
         // Token issuing (key derivation, sealing) runs outside the lock so concurrent joins stay short.
         var session = result.Session!;
-        string name = session.Members.First(m => m.UserId == userId).Name;
-        var ticket = new SessionTicket(session.Id, time.GetUtcNow(), session.MaxPlayers, name.Length > 0 ? name : playerName);
+        var member = session.Members.First(m => m.UserId == userId);
+        string name = member.Name;
+        // Stamped with the seat's grant, as the backend's directory does, for a rejoin (AlreadyMember) too: a game server reports
+        // the player's departure with it, and the directory frees the seat only while it is that one.
+        var ticket = new SessionTicket(session.Id, member.JoinedAt, session.MaxPlayers, name.Length > 0 ? name : playerName);
         return result with { ConnectInfo = tokens.Issue(userId, ticket, serverAddresses) };
     }
 

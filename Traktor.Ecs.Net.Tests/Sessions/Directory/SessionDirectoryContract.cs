@@ -243,6 +243,47 @@ public abstract partial class SessionDirectoryContract<THarness> where THarness 
     }
 
     [Fact]
+    public async Task A_late_report_of_an_expired_grace_frees_only_the_seat_it_was_for_never_the_one_taken_since()
+    {
+        // A game server reports a player whose reconnect grace expired without awaiting it (and retries it): before, a report
+        // that reached the directory after the player had left and rejoined removed the fresh seat, and the player that had
+        // come back was cut. The report names the seat it is about by its tickets' grant time.
+        await using var directory = await StartAsync(nodes: 2);
+        var server = await ServerAsync(directory.Node, 40553);
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("late", 4), Cancel);
+        long player = (await PlayersAsync(directory.Node, 1, "late"))[0];
+        var admitted = TicketOf(await directory.Node.Sessions.JoinSessionAsync(session.Id, player, Cancel));
+        directory.Time.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.True(await directory.Node.Sessions.LeaveSessionAsync(session.Id, player, Cancel));
+        directory.Time.Advance(TimeSpan.FromMilliseconds(10));
+        var rejoined = TicketOf(await directory.Nodes[1].Sessions.JoinSessionAsync(session.Id, player, Cancel));
+        Assert.True(rejoined.IssuedAt > admitted.IssuedAt);
+
+        // The report of the first seat, arriving now (and once more, as a retry), through either node: the new seat stays.
+        Assert.False(await directory.Nodes[1].Sessions.LeaveSessionAsync(session.Id, player, SessionLeaveReason.TimedOut, admitted.IssuedAt, Cancel));
+        Assert.False(await directory.Node.Sessions.LeaveSessionAsync(session.Id, player, SessionLeaveReason.TimedOut, admitted.IssuedAt, Cancel));
+        var seated = (await directory.Node.Sessions.GetSessionAsync(session.Id, Cancel))!;
+        Assert.Equal(player, Assert.Single(seated.Members).UserId);
+        Assert.Equal(1, seated.PlayerCount);
+        Assert.Empty((await BeatAsync(directory.Node, server)).Sessions.Single(s => s.Session.Id == session.Id).Departures);
+
+        // Every ticket of the seat carries its grant (AlreadyMember too), and a report naming it frees the seat.
+        var again = await directory.Node.Sessions.JoinSessionAsync(session.Id, player, Cancel);
+        Assert.Equal(SessionJoinStatus.AlreadyMember, again.Status);
+        Assert.Equal(rejoined.IssuedAt, TicketOf(again).IssuedAt);
+        Assert.True(await directory.Nodes[1].Sessions.LeaveSessionAsync(session.Id, player, SessionLeaveReason.TimedOut, rejoined.IssuedAt, Cancel));
+        var departed = Assert.Single((await BeatAsync(directory.Node, server)).Sessions.Single(s => s.Session.Id == session.Id).Departures);
+        Assert.Equal((player, SessionLeaveReason.TimedOut), (departed.UserId, departed.Reason));
+        Assert.Empty((await directory.Node.Sessions.GetSessionAsync(session.Id, Cancel))!.Members);
+    }
+
+    private static SessionTicket TicketOf(SessionJoinResult join)
+    {
+        Assert.True(join.Succeeded);
+        return JoinTokens.Open(join.ConnectInfo!, DirectoryTestSettings.GameServerKey, DirectoryTestSettings.ProtocolId).Ticket;
+    }
+
+    [Fact]
     public async Task ListingShowsLivePublicSessionsFilteredAndPaged()
     {
         await using var directory = await StartAsync(nodes: 1);

@@ -32,5 +32,8 @@ internal sealed class ServerReportsFirstSessions(ISessions inner) : ISessions
     public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default) =>
         inner.LeaveSessionAsync(id, userId, reason, cancellationToken);
 
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default) =>
+        inner.LeaveSessionAsync(id, userId, reason, seatGrantedAt, cancellationToken);
+
     public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.EndSessionAsync(id, cancellationToken);
 }

@@ -111,6 +111,14 @@ public sealed class HttpSessions : ISessions, IPlayerHostedSessions
     }
 
     /// <inheritdoc/>
+    public async Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default)
+    {
+        var result = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/leave", new SessionLeaveBody(userId, reason, seatGrantedAt),
+            SessionJsonContext.Default.SessionLeaveBody, SessionJsonContext.Default.SessionLeaveResult, cancellationToken).ConfigureAwait(false);
+        return result.Left;
+    }
+
+    /// <inheritdoc/>
     public async Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default)
     {
         var result = await _client.SendAsync(HttpMethod.Post, $"v1/sessions/{id}/end", SessionJsonContext.Default.SessionEndResult, cancellationToken).ConfigureAwait(false);

@@ -13,9 +13,12 @@ public sealed record SessionUserBody(long UserId);
 /// from a player, <see cref="SessionLeaveReason.Removed"/> from a game server (what every departure meant before reasons were recorded).
 /// Read strictly: a name or number that is not a reason (misspelled, undefined, <c>"2"</c>, <c>"Left,Removed"</c>) is a 400
 /// <c>malformed-body</c>, never a default.</param>
+/// <param name="SeatGrantedAt">Free only the seat granted then (a ticket's <see cref="SessionTicket.IssuedAt"/>, to the millisecond), as
+/// <see cref="ISessions.LeaveSessionAsync(SessionId, long, SessionLeaveReason, DateTimeOffset, CancellationToken)"/> does; absent (or null): whichever seat the player holds.</param>
 public sealed record SessionLeaveBody(
     long UserId,
-    [property: JsonConverter(typeof(StrictSessionLeaveReasonJsonConverter))] SessionLeaveReason? Reason = null);
+    [property: JsonConverter(typeof(StrictSessionLeaveReasonJsonConverter))] SessionLeaveReason? Reason = null,
+    DateTimeOffset? SeatGrantedAt = null);
 
 /// <summary>Body of <c>POST /v1/sessions/quick-join</c>.</summary>
 /// <param name="UserId">The player.</param>

@@ -61,6 +61,10 @@ internal sealed class StoppableDirectory(ISessions sessions, IPlayerHostedSessio
         Enter(() => sessions.LeaveSessionAsync(id, userId, reason, cancellationToken));
 
     /// <inheritdoc />
+    public Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default) =>
+        Enter(() => sessions.LeaveSessionAsync(id, userId, reason, seatGrantedAt, cancellationToken));
+
+    /// <inheritdoc />
     public Task<bool> EndSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
         Enter(() => sessions.EndSessionAsync(id, cancellationToken));
 

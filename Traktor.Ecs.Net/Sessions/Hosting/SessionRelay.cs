@@ -13,7 +13,8 @@ namespace Traktor.Ecs.Net.Sessions;
 /// local RPC event, and as an RPC to every client; the newcomer also receives one per player already present); a
 /// departure raises <see cref="PlayerLeft"/> the same way; the departed player's entities (<see cref="NetworkOwner"/>) are
 /// destroyed at the end of that tick instead of waiting out the reconnect grace. A player whose reconnect grace expires leaves the session
-/// and the directory is told (<see cref="ISessions.LeaveSessionAsync(SessionId, long, CancellationToken)"/>), freeing its slot. When the directory says a
+/// and the directory is told (<see cref="ISessions.LeaveSessionAsync(SessionId, long, SessionLeaveReason, DateTimeOffset, CancellationToken)"/>, of the seat
+/// the player was admitted with only, so a late report leaves a seat taken since alone), freeing its slot. When the directory says a
 /// player left (<see cref="Leave"/>) or the session ended (<see cref="End"/>), the relay disconnects whom it concerns.
 /// </summary>
 /// <remarks>
@@ -222,18 +223,29 @@ public sealed class SessionRelay
         // As of the ticket it was admitted with (the directory's clock), not this host's now: a host whose clock is ahead of
         // the directory's (another machine; or a directory keeping milliseconds) refused the ticket the directory issued
         // for the player's rejoin just after the expiry, and the player could not come back.
+        DateTimeOffset? seatGrantedAt = admittedTickets.TryGetValue(clientId, out var admitted) ? admitted.Issued : null;
         Depart(clientId, DepartureOf(clientId, time.GetUtcNow()));
         if (directory is not null && EndReason == SessionEndReason.None)
         {
-            _ = ReportLeaveAsync(clientId);
+            _ = ReportLeaveAsync(clientId, seatGrantedAt);
         }
     }
 
-    private async Task ReportLeaveAsync(ulong clientId)
+    private async Task ReportLeaveAsync(ulong clientId, DateTimeOffset? seatGrantedAt)
     {
         try
         {
-            await directory!.LeaveSessionAsync(Session, (long)clientId, SessionLeaveReason.TimedOut).ConfigureAwait(false);
+            // Of the seat the player was admitted with only: the report leaves unawaited and may reach the directory after the
+            // player rejoined (a new seat, granted later), which an unconditional leave removed. A player adopted after a
+            // migration has no admission here, and leaves whatever seat it holds.
+            if (seatGrantedAt is { } grantedAt)
+            {
+                await directory!.LeaveSessionAsync(Session, (long)clientId, SessionLeaveReason.TimedOut, grantedAt).ConfigureAwait(false);
+            }
+            else
+            {
+                await directory!.LeaveSessionAsync(Session, (long)clientId, SessionLeaveReason.TimedOut).ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (exception is Online.OnlineException or OperationCanceledException)
         {
