@@ -146,9 +146,9 @@ public static class BackendHost
             services.GetService<IConnectTokenIssuer>(),
             services.GetRequiredService<ILogger<AuthenticationService>>()));
         builder.Services.AddSingleton(services => new LeaderboardService(services.GetRequiredService<OnlineDatabase>(),
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<LeaderboardService>>()));
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<LeaderboardService>>(), options.MaxIdempotencyKeysPerPlayer));
         builder.Services.AddSingleton(services => new AchievementService(services.GetRequiredService<OnlineDatabase>(),
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<AchievementService>>()));
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<AchievementService>>(), options.MaxIdempotencyKeysPerPlayer));
         builder.Services.AddSingleton(services => new CloudSaveService(services.GetRequiredService<OnlineDatabase>(),
             new CloudSaveOptions { MaxSlotsPerPlayer = options.MaxSlotsPerPlayer, MaxBytesPerSlot = options.MaxBytesPerSlot, MaxBytesPerPlayer = options.MaxBytesPerPlayer },
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<CloudSaveService>>()));

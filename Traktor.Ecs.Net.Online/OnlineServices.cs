@@ -22,8 +22,8 @@ public sealed class OnlineServices : IAsyncDisposable
         Authentication = options.Authentication is { } authentication
             ? new AuthenticationService(database, authentication, options.Time, options.ConnectTokenIssuer, loggers?.CreateLogger<AuthenticationService>())
             : AuthenticationService.WithoutSigningKey(database, options.Time, loggers?.CreateLogger<AuthenticationService>());
-        Leaderboards = new LeaderboardService(database, options.Time, loggers?.CreateLogger<LeaderboardService>());
-        Achievements = new AchievementService(database, options.Time, loggers?.CreateLogger<AchievementService>());
+        Leaderboards = new LeaderboardService(database, options.Time, loggers?.CreateLogger<LeaderboardService>(), options.MaxIdempotencyKeysPerPlayer);
+        Achievements = new AchievementService(database, options.Time, loggers?.CreateLogger<AchievementService>(), options.MaxIdempotencyKeysPerPlayer);
         CloudSave = new CloudSaveService(database, options.CloudSave, options.Time, loggers?.CreateLogger<CloudSaveService>());
         Maintenance = new OnlineMaintenance(database, options.Time, loggers?.CreateLogger<OnlineMaintenance>());
         Sessions = options.Sessions is { } sessions ? new SessionDirectory(database, sessions, options.Time, loggers?.CreateLogger<SessionDirectory>()) : null;

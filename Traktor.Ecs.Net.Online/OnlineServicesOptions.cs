@@ -19,6 +19,17 @@ public sealed class OnlineServicesOptions
     /// <summary>Cloud-save quotas.</summary>
     public CloudSaveOptions CloudSave { get; init; } = new();
 
+    /// <summary>The default of <see cref="MaxIdempotencyKeysPerPlayer"/>.</summary>
+    public const int DefaultMaxIdempotencyKeysPerPlayer = 1024;
+
+    /// <summary>
+    /// How many idempotency keys one player keeps per leaderboard and per achievement (1,024): a submission with a new
+    /// key beyond it forgets that player's oldest key there, so a replay is recognized for the player's newest this many
+    /// keys on each board (and for 30 days at most, <see cref="OnlineMaintenance.IdempotencyKeyRetention"/>). Without it a
+    /// player sending a fresh key every time kept a row per request for the whole retention.
+    /// </summary>
+    public int MaxIdempotencyKeysPerPlayer { get; init; } = DefaultMaxIdempotencyKeysPerPlayer;
+
     /// <summary>The clock; a fake one in tests.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -5,17 +5,17 @@ namespace Traktor.Ecs;
 /// chunk may be partly full: removal moves the archetype's last entity into the hole.
 /// </summary>
 /// <remarks>
-/// The first chunk holds ~16 KiB, as in Arch; each further chunk doubles up to ~256 KiB. Small
+/// The first chunk holds ~16 KiB (<see cref="World.BaseChunkSize"/>), as in Arch; each further chunk doubles up to ~256 KiB. Small
 /// archetypes stay small, while large ones pay the per-chunk cost (a few cache misses on chunk
 /// metadata, and a restart of the hardware prefetcher) rarely enough for queries to run at the speed
 /// of a plain array loop (docs/benchmarks.md).
 /// </remarks>
 public sealed class Archetype
 {
-    /// <summary>The size of an archetype's first chunk.</summary>
+    /// <summary>The size of an archetype's first chunk, unless the world was created with another (<see cref="World.BaseChunkSize"/>).</summary>
     public const int MinChunkBytes = 16 * 1024;
 
-    /// <summary>The size that chunk growth stops at.</summary>
+    /// <summary>The size that chunk growth stops at (or the first chunk's size, if that is larger).</summary>
     public const int MaxChunkBytes = 256 * 1024;
 
     private readonly int[] columnByComponentId;
@@ -42,7 +42,7 @@ public sealed class Archetype
             entityBytes += Types[i].ByteSize;
         }
 
-        MinChunkCapacity = Math.Max(1, MinChunkBytes / entityBytes);
+        MinChunkCapacity = Math.Max(1, Math.Max(world.BaseChunkEntityCount, world.BaseChunkSize / entityBytes));
         MaxChunkCapacity = Math.Max(MinChunkCapacity, MaxChunkBytes / entityBytes);
         chunks = new Chunk[1];
     }

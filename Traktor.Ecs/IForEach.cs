@@ -1,6 +1,6 @@
 namespace Traktor.Ecs;
 
-// The shapes with components are generated (IForEach.Arity.cs, tools/generate-ecs-arity.py).
+// The shapes with components are generated at build time (Traktor.Ecs.Generators, ForEachInterfacesEmitter).
 
 /// <summary>A struct callback over each matching entity, without components, for <c>World.InlineQuery</c>.</summary>
 public interface IForEach

@@ -13,7 +13,7 @@ public sealed partial class World : IDisposable
     private readonly List<Archetype> archetypes = new();
     private readonly Dictionary<QueryDescription, Query> queries = new();
     private Archetype? emptyArchetype;
-    private EntitySlot[] slots = new EntitySlot[256];
+    private EntitySlot[] slots;
     private int slotCount; // ids start at 0 as in Arch; Entity.Null (version 0, world 0) is never alive
     // Freed ids wait in a ring (a queue, as Arch's recycled ids): the id freed longest ago is reused first.
     // The length stays a power of two so the wrap is a mask.
@@ -25,8 +25,12 @@ public sealed partial class World : IDisposable
     private int iterationDepth;
     private bool disposed;
 
-    private World()
+    private World(int chunkSizeInBytes = Archetype.MinChunkBytes, int minimumAmountOfEntitiesPerChunk = 1, int archetypeCapacity = 0, int entityCapacity = 256)
     {
+        BaseChunkSize = chunkSizeInBytes;
+        BaseChunkEntityCount = minimumAmountOfEntitiesPerChunk;
+        archetypes.Capacity = archetypeCapacity;
+        slots = new EntitySlot[Math.Max(1, entityCapacity)];
         Key = WorldRegistry.Register(this);
         Id = WorldKeys.WorldId(Key);
     }

@@ -1,3 +1,4 @@
+using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.Storage;
 
 namespace Traktor.Ecs.Net.Backend.Configuration;
@@ -104,6 +105,9 @@ public sealed class BackendOptions
     /// <summary>The most cloud-save bytes per player.</summary>
     public long MaxBytesPerPlayer { get; set; } = 2 * 1024 * 1024;
 
+    /// <summary>How many idempotency keys one player keeps per leaderboard and per achievement; a new key beyond it forgets the player's oldest there.</summary>
+    public int MaxIdempotencyKeysPerPlayer { get; set; } = OnlineServicesOptions.DefaultMaxIdempotencyKeysPerPlayer;
+
     /// <summary>When true a cloud-save write without a precondition (<c>If-Match</c>, <c>If-None-Match: *</c> or <c>expectedVersion</c>) is refused with 428, so no client can overwrite blindly.</summary>
     public bool RequireCloudSavePreconditions { get; set; }
 
@@ -159,6 +163,10 @@ public sealed class BackendOptions
         if (MaxSlotsPerPlayer < 1 || MaxBytesPerSlot < 1 || MaxBytesPerPlayer < 1)
         {
             yield return "Online:MaxSlotsPerPlayer, Online:MaxBytesPerSlot and Online:MaxBytesPerPlayer must be 1 or more.";
+        }
+        if (MaxIdempotencyKeysPerPlayer < 1)
+        {
+            yield return "Online:MaxIdempotencyKeysPerPlayer must be 1 or more.";
         }
         if (PreviousTokenSigningKeys.Count > 3)
         {

@@ -12,16 +12,24 @@ public sealed class AchievementService : IAchievements
     private readonly OnlineDatabase _database;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly int _maxIdempotencyKeysPerPlayer;
 
     /// <summary>Creates the service.</summary>
     /// <param name="database">The migrated store.</param>
     /// <param name="time">The clock that stamps unlocks.</param>
     /// <param name="logger">Where events are logged.</param>
-    public AchievementService(OnlineDatabase database, TimeProvider? time = null, ILogger<AchievementService>? logger = null)
+    /// <param name="maxIdempotencyKeysPerPlayer">
+    /// How many idempotency keys one player keeps per achievement (<see cref="OnlineServicesOptions.MaxIdempotencyKeysPerPlayer"/>):
+    /// recording one more forgets that player's oldest there, so a replay is recognized for the newest this many.
+    /// </param>
+    public AchievementService(OnlineDatabase database, TimeProvider? time = null, ILogger<AchievementService>? logger = null,
+        int maxIdempotencyKeysPerPlayer = OnlineServicesOptions.DefaultMaxIdempotencyKeysPerPlayer)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxIdempotencyKeysPerPlayer, 1);
         _time = time ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _maxIdempotencyKeysPerPlayer = maxIdempotencyKeysPerPlayer;
     }
 
     /// <inheritdoc/>
@@ -107,7 +115,12 @@ public sealed class AchievementService : IAchievements
                     "INSERT INTO achievement_requests (achievement_id, user_id, idempotency_key, request_hash, created_at) VALUES (@a, @u, @k, @h, @t) " +
                     "ON CONFLICT (achievement_id, user_id, idempotency_key) DO NOTHING",
                     cancellationToken, [.. key, ("@k", idempotencyKey), ("@h", fingerprint), ("@t", nowMs)]).ConfigureAwait(false);
-                if (inserted == 0)
+                if (inserted == 1)
+                {
+                    await Idempotency.ForgetOldestAsync(connection, transaction, "achievement_requests", "achievement_id", achievementId,
+                        userId, _maxIdempotencyKeysPerPlayer, cancellationToken).ConfigureAwait(false);
+                }
+                else
                 {
                     string? recorded = await connection.QuerySingleOrDefaultAsync(transaction,
                         "SELECT request_hash FROM achievement_requests WHERE achievement_id = @a AND user_id = @u AND idempotency_key = @k",

@@ -21,16 +21,24 @@ public sealed class LeaderboardService : ILeaderboards
     private readonly OnlineDatabase _database;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly int _maxIdempotencyKeysPerPlayer;
 
     /// <summary>Creates the service.</summary>
     /// <param name="database">The migrated store.</param>
     /// <param name="time">The clock that decides the current period.</param>
     /// <param name="logger">Where events are logged.</param>
-    public LeaderboardService(OnlineDatabase database, TimeProvider? time = null, ILogger<LeaderboardService>? logger = null)
+    /// <param name="maxIdempotencyKeysPerPlayer">
+    /// How many idempotency keys one player keeps per board (<see cref="OnlineServicesOptions.MaxIdempotencyKeysPerPlayer"/>):
+    /// recording one more forgets that player's oldest there, so a replay is recognized for the newest this many.
+    /// </param>
+    public LeaderboardService(OnlineDatabase database, TimeProvider? time = null, ILogger<LeaderboardService>? logger = null,
+        int maxIdempotencyKeysPerPlayer = OnlineServicesOptions.DefaultMaxIdempotencyKeysPerPlayer)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxIdempotencyKeysPerPlayer, 1);
         _time = time ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _maxIdempotencyKeysPerPlayer = maxIdempotencyKeysPerPlayer;
     }
 
     /// <inheritdoc/>
@@ -106,7 +114,12 @@ public sealed class LeaderboardService : ILeaderboards
                     "INSERT INTO leaderboard_submissions (leaderboard_id, user_id, idempotency_key, period_start, created_at, request_hash) VALUES (@b, @u, @k, @p, @t, @h) " +
                     "ON CONFLICT (leaderboard_id, user_id, idempotency_key) DO NOTHING",
                     cancellationToken, ("@b", definition.Id), ("@u", submission.UserId), ("@k", key), ("@p", period), ("@t", nowMs), ("@h", fingerprint)).ConfigureAwait(false);
-                if (inserted == 0)
+                if (inserted == 1)
+                {
+                    await Idempotency.ForgetOldestAsync(connection, transaction, "leaderboard_submissions", "leaderboard_id", definition.Id,
+                        submission.UserId, _maxIdempotencyKeysPerPlayer, cancellationToken).ConfigureAwait(false);
+                }
+                else
                 {
                     var (originalPeriod, originalFingerprint) = await connection.QuerySingleOrDefaultAsync(transaction,
                         "SELECT period_start, request_hash FROM leaderboard_submissions WHERE leaderboard_id = @b AND user_id = @u AND idempotency_key = @k",

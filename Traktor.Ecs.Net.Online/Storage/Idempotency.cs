@@ -35,6 +35,36 @@ internal static class Idempotency
         }
     }
 
+    /// <summary>
+    /// Forgets the oldest keys of one player on one board or achievement beyond the newest <paramref name="keep"/>, so a
+    /// player submitting with a fresh key every time holds a bounded number of rows, not one per request for the whole
+    /// retention (30 days at the request budget's 50 a second came to over 100 million rows).
+    /// </summary>
+    /// <param name="connection">The open connection.</param>
+    /// <param name="transaction">The write transaction the new key was recorded in.</param>
+    /// <param name="table">The key table (a constant of the caller: <c>leaderboard_submissions</c> or <c>achievement_requests</c>).</param>
+    /// <param name="ownerColumn">Its board or achievement column (a constant of the caller).</param>
+    /// <param name="ownerId">The board or achievement.</param>
+    /// <param name="userId">The player.</param>
+    /// <param name="keep">How many of the player's newest keys there to keep.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The number of keys forgotten.</returns>
+    public static async Task<int> ForgetOldestAsync(DbConnection connection, DbTransaction transaction, string table, string ownerColumn,
+        string ownerId, long userId, int keep, CancellationToken cancellationToken)
+    {
+        // Counted through the primary key's (owner, user) prefix: at most keep + 1 rows once the bound holds.
+        long held = await connection.ScalarAsync<long>(transaction,
+            $"SELECT COUNT(*) FROM {table} WHERE {ownerColumn} = @o AND user_id = @u", cancellationToken, ("@o", ownerId), ("@u", userId)).ConfigureAwait(false);
+        if (held <= keep)
+        {
+            return 0;
+        }
+        return await connection.ExecuteAsync(transaction,
+            $"DELETE FROM {table} WHERE {ownerColumn} = @o AND user_id = @u AND idempotency_key IN " +
+            $"(SELECT idempotency_key FROM {table} WHERE {ownerColumn} = @o AND user_id = @u ORDER BY created_at, idempotency_key LIMIT @n)",
+            cancellationToken, ("@o", ownerId), ("@u", userId), ("@n", held - keep)).ConfigureAwait(false);
+    }
+
     /// <summary>Refuses data for a user id that has no account (a server key can name any id).</summary>
     public static async Task RequireUserAsync(DbConnection connection, DbTransaction? transaction, long userId, CancellationToken cancellationToken)
     {

@@ -23,6 +23,7 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
     private Expected? _feeding;
     private PlayerSessionHost? _entry;
     private Action<SessionDeparture>? _departures;
+    private IDisposable? _approval;
 
     /// <summary>The relay of the host the game serves the session with, or null.</summary>
     public PlayerHostRelay? Relay { get; private set; }
@@ -101,7 +102,9 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
         relay.Announce(network.Client);
         if (host.Transport is NetServer server)
         {
-            server.ApproveAlso(relay.Approve); // only this session's tickets, and the joiners' names for PlayerJoined
+            // Only this session's tickets, and the joiners' names for PlayerJoined; removed on Detach, so the relay of a host
+            // that replaces this one on the same server is not refused by this one's.
+            _approval = server.AddApproval(relay.Approve);
         }
 
         Relay = relay;
@@ -148,6 +151,8 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
             (_entry, _departures) = (null, null);
         }
 
+        _approval?.Dispose();
+        _approval = null;
         if (Relay is { } relay)
         {
             Relay = null;

@@ -1,4 +1,5 @@
 using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Online.Storage;
 
 namespace Traktor.Ecs.Net.Tests.Online;
 
@@ -96,5 +97,33 @@ public abstract class AchievementContract<THarness> : OnlineContract<THarness> w
         Assert.True(done.NewlyUnlocked);
         Assert.False((await online.Achievements.AddAchievementProgressAsync("marathon", 3, 6, "run-2", Cancel)).NewlyUnlocked);
         await AssertErrorAsync(OnlineError.InvalidArgument, () => online.Achievements.AddAchievementProgressAsync("marathon", 3, 1, "", Cancel));
+    }
+
+    [Fact]
+    public async Task A_player_sending_a_fresh_key_every_time_keeps_only_its_newest_keys_on_an_achievement()
+    {
+        // Attack review 18: as on leaderboards, every new key was a row kept for 30 days.
+        const int keep = OnlineTestSettings.MaxIdempotencyKeysPerPlayer;
+        await using var online = await StartAsync();
+        await online.Achievements.DefineAchievementAsync(new AchievementDefinition("grind", "Grind", Threshold: 1_000_000), Cancel);
+        await online.Achievements.AddAchievementProgressAsync("grind", 4, 1, "run-0", Cancel);
+        for (int i = 0; i < 10 * keep; i++)
+        {
+            await online.Achievements.AddAchievementProgressAsync("grind", 3, 1, $"run-{i}", Cancel);
+            online.Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        if (online.Embedded is { } services)
+        {
+            long held = await services.Database.ReadAsync(connection => connection.ScalarAsync<long>(null,
+                "SELECT COUNT(*) FROM achievement_requests WHERE achievement_id = 'grind' AND user_id = 3", Cancel), Cancel);
+            Assert.Equal(keep, held);
+        }
+        var newest = await online.Achievements.AddAchievementProgressAsync("grind", 3, 1, $"run-{10 * keep - 1}", Cancel);
+        Assert.True(newest.Replayed);
+        Assert.Equal(10 * keep, newest.Status.Progress);
+        var forgotten = await online.Achievements.AddAchievementProgressAsync("grind", 3, 1, "run-0", Cancel);
+        Assert.False(forgotten.Replayed);
+        Assert.Equal(10 * keep + 1, forgotten.Status.Progress);
+        Assert.True((await online.Achievements.AddAchievementProgressAsync("grind", 4, 1, "run-0", Cancel)).Replayed);
     }
 }

@@ -54,6 +54,7 @@ public sealed class BackendTestServer : IAsyncDisposable
             $"--Online:MaxSlotsPerPlayer={quota.MaxSlotsPerPlayer}",
             $"--Online:MaxBytesPerSlot={quota.MaxBytesPerSlot}",
             $"--Online:MaxBytesPerPlayer={quota.MaxBytesPerPlayer}",
+            $"--Online:MaxIdempotencyKeysPerPlayer={OnlineTestSettings.MaxIdempotencyKeysPerPlayer}",
             .. extraArgs,
         ];
         return args;

@@ -1,4 +1,5 @@
 using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Online.Storage;
 
 namespace Traktor.Ecs.Net.Tests.Online;
 
@@ -127,6 +128,53 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
         var someoneElse = await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("kills", 10, 3, IdempotencyKey: "match-42"), Cancel);
         Assert.False(someoneElse.Replayed);
     }
+
+    [Fact]
+    public async Task A_player_sending_a_fresh_key_every_time_keeps_only_its_newest_keys_on_a_board()
+    {
+        // Attack review 18: every new key was a row kept for 30 days, so one player submitting with a fresh key at the
+        // request budget grew the database by a row a request. Now the player's oldest key on the board goes.
+        const int keep = OnlineTestSettings.MaxIdempotencyKeysPerPlayer;
+        await using var online = await StartAsync(seedUsers: 2);
+        await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("kills", Operator: LeaderboardOperator.Increment), Cancel);
+        await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("wins", Operator: LeaderboardOperator.Increment), Cancel);
+        await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("kills", 2, 1, IdempotencyKey: "key-0"), Cancel);
+        await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("wins", 1, 1, IdempotencyKey: "key-0"), Cancel);
+        for (int i = 0; i < 10 * keep; i++)
+        {
+            await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("kills", 1, 1, IdempotencyKey: $"key-{i}"), Cancel);
+            online.Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        if (await CountKeysAsync(online, "kills", 1) is { } held)
+        {
+            Assert.Equal(keep, held);
+        }
+
+        // The newest keys still count once.
+        for (int i = 9 * keep; i < 10 * keep; i++)
+        {
+            var replay = await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("kills", 1, 1, IdempotencyKey: $"key-{i}"), Cancel);
+            Assert.True(replay.Replayed);
+            Assert.Equal(10 * keep, replay.Entry.Score);
+        }
+        // The oldest is forgotten and counts again; another player's keys and the player's keys on another board stay.
+        var forgotten = await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("kills", 1, 1, IdempotencyKey: "key-0"), Cancel);
+        Assert.False(forgotten.Replayed);
+        Assert.Equal(10 * keep + 1, forgotten.Entry.Score);
+        Assert.True((await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("kills", 2, 1, IdempotencyKey: "key-0"), Cancel)).Replayed);
+        Assert.True((await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("wins", 1, 1, IdempotencyKey: "key-0"), Cancel)).Replayed);
+        if (await CountKeysAsync(online, "kills", 1) is { } heldAfter)
+        {
+            Assert.Equal(keep, heldAfter);
+        }
+    }
+
+    /// <summary>The idempotency keys a player holds on a board, or null behind HTTP (the behaviour above is checked there).</summary>
+    private static async Task<long?> CountKeysAsync(OnlineTestContext online, string board, long userId) =>
+        online.Embedded is { } services
+            ? await services.Database.ReadAsync(connection => connection.ScalarAsync<long>(null,
+                "SELECT COUNT(*) FROM leaderboard_submissions WHERE leaderboard_id = @b AND user_id = @u", Cancel, ("@b", board), ("@u", userId)), Cancel)
+            : null;
 
     [Fact]
     public async Task Around_a_player_returns_the_neighbours_in_rank_order()

@@ -23,6 +23,7 @@ public sealed class SqliteHarness : IOnlineHarness
     {
         Authentication = OnlineTestSettings.Authentication(),
         CloudSave = OnlineTestSettings.CloudSave,
+        MaxIdempotencyKeysPerPlayer = OnlineTestSettings.MaxIdempotencyKeysPerPlayer,
         Time = time,
         ConnectTokenIssuer = issuer,
     };

@@ -25,6 +25,9 @@ internal static class OnlineTestSettings
 
     public static readonly CloudSaveOptions CloudSave = new() { MaxSlotsPerPlayer = 8, MaxBytesPerSlot = 64 * 1024, MaxBytesPerPlayer = 256 * 1024 };
 
+    /// <summary>Small, so the contract tests can pass it; no other test holds more than ten keys per player and board.</summary>
+    public const int MaxIdempotencyKeysPerPlayer = 16;
+
     /// <summary>A time well inside a day, week and month, so tests that cross period boundaries know where they stand.</summary>
     public static readonly DateTimeOffset Start = new(2026, 3, 4, 12, 0, 0, TimeSpan.Zero);
 

@@ -88,6 +88,7 @@ public sealed class PackageTests
 
             string[] dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).ToArray();
             Assert.DoesNotContain("Traktor.Ecs.Net.Generators", dependencies);
+            Assert.DoesNotContain("Traktor.Ecs.Generators", dependencies);
             if (library == "Traktor.Ecs.Net")
             {
                 // The generator runs in the user's compilation, as an analyzer inside this package.
@@ -107,6 +108,9 @@ public sealed class PackageTests
                 // TraktorArchCompat compiles this file into the consumer, from next to whichever targets file it imported.
                 Assert.Contains("build/Traktor.Ecs.ArchNamespaces.cs", entries);
                 Assert.Contains("buildTransitive/Traktor.Ecs.ArchNamespaces.cs", entries);
+
+                // Its overload generator runs only while Traktor.Ecs itself builds (docs/ECS.md): no analyzer ships.
+                Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
             }
         }
 

@@ -40,9 +40,48 @@ public class FrozenPlayerTests(ITestOutputHelper output)
         Assert.Equal(0, other.Peer.Migrations);
     }
 
-    private static MigrationGame Ready(int seed)
+    /// <summary>
+    /// Frozen 5 s, past the connection timeout (3 s): its host cut it with <see cref="DisconnectReason.TimedOut"/>, but its
+    /// socket's queue (64 datagrams here, as a real socket's receive buffer is bounded) filled with the snapshots of the first
+    /// second and dropped the Disconnect. On waking it must still not take the host for lost: it is out with
+    /// <see cref="MigrationOutReason.DisconnectedByHost"/>, never electing, never hosting; the others play on under the host.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void A_player_frozen_past_the_timeout_is_out_even_when_its_full_queue_dropped_the_hosts_disconnect(int successor)
     {
-        var game = new MigrationGame(3, new LinkConditions(), seed);
+        using var game = Ready(seed: 92 + successor, receiveQueue: 64);
+        var host = game.Peers[0];
+        var frozen = game.Peers.Single(p => p.Peer.ClientId == host.Peer.Successors[successor]);
+        var other = game.Peers.Single(p => p != host && p != frozen);
+        var socket = (InMemoryTransport)game.ClientEnds[frozen.Peer.ClientId];
+        game.Killed.Add(frozen);
+        game.Tick(60 * 5);
+        Assert.True(socket.DroppedQueueFull > 0, "the frozen player's queue never filled");
+        game.Killed.Remove(frozen);
+        var roles = new HashSet<MigrationRole>();
+        for (int tick = 0; tick < 60 * 8; tick++)
+        {
+            game.Tick();
+            roles.Add(frozen.Peer.Role);
+        }
+
+        output.WriteLine(game.Describe());
+        Assert.Equal(MigrationRole.Out, frozen.Peer.Role);
+        Assert.Equal(MigrationOutReason.DisconnectedByHost, frozen.Peer.OutReason);
+        Assert.DoesNotContain(MigrationRole.Host, roles);
+        Assert.DoesNotContain(MigrationRole.Reconnecting, roles);
+        Assert.Equal(0, frozen.Peer.Migrations);
+        Assert.Equal(MigrationRole.Host, host.Peer.Role);
+        Assert.Equal([other.Peer.ClientId], host.Peer.Successors);
+        Assert.Equal(MigrationRole.Client, other.Peer.Role);
+        Assert.Equal(0, other.Peer.Migrations);
+    }
+
+    private static MigrationGame Ready(int seed, int? receiveQueue = null)
+    {
+        var game = new MigrationGame(3, new LinkConditions(), seed, receiveQueue: receiveQueue);
         Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2
             && Count<Drone>(p.World) == MigrationGame.Drones), 60 * 10), game.Describe());
         game.Tick(30);

@@ -12,8 +12,17 @@ namespace Traktor.Ecs.Net.Tests.Peers;
 /// </summary>
 public class HostQuitOrCutOverUdpTests(ITestOutputHelper output)
 {
-    private static MigrationGame Game(int seed) =>
-        new(3, new LinkConditions(), seed, socket: () => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+    /// <summary>
+    /// The game runs on a fake clock, so each socket's reads wait for the datagrams on their way to it (LoopbackDelivery):
+    /// what a player does after the host quits or cuts it then follows from the packets, never from how soon the OS
+    /// delivered them (Linux loopback delivers during the send; before, these tests relied on that, and a later delivery
+    /// let 60 ticks of silence pass first, which elects).
+    /// </summary>
+    private static MigrationGame Game(int seed)
+    {
+        var delivery = new LoopbackDelivery();
+        return new(3, new LinkConditions(), seed, socket: () => delivery.Wrap(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0))));
+    }
 
     [Fact]
     public void When_the_host_quits_the_players_migrate_to_its_successor_at_once_and_keep_their_entities()

@@ -57,5 +57,49 @@ public class LostPlanFollowUnderLossTests
         Assert.Null(player.Peer.OutReason);
     }
 
+    /// <summary>
+    /// The same follow with clients that repeat their connection requests every 300 ms (<see cref="MigrationOptions.Client"/>):
+    /// a silent successor is held for as many of those requests as the loss calls for, so each is passed after at least the
+    /// window of a 10 % loss at 300 ms (1.8 s). Failed before: the window counted requests at the default 100 ms whatever the
+    /// client's pace, so a silent successor was passed after ~1 s, a third of the requests a live one needed to be heard.
+    /// </summary>
+    [Theory]
+    [InlineData(61)]
+    [InlineData(62)]
+    public void A_lost_plans_follow_holds_a_silent_successor_for_the_clients_own_request_pace(int seed)
+    {
+        var resend = TimeSpan.FromMilliseconds(300);
+        using var game = new MigrationGame(6, new LinkConditions { LossPercent = 20 }, seed, client: new NetClientOptions { HandshakeResendInterval = resend });
+        var (player, recorded) = FollowPastTwoSilentSuccessors(game);
+
+        var options = new MigrationOptions();
+        var took = player.Peer.LastMigrationDuration!.Value;
+        var least = SuccessorSilence.Window(0.10, options, resend);
+        Assert.True(least > 1.5 * options.HostSilence, $"the window at 300 ms is {least}: no longer than the default pace's");
+        Assert.True(took >= 2 * least, $"the follow took {took}: a silent successor was passed before {least}, the window of the client's pace");
+        Assert.True(took < 2 * options.ReconnectTimeout + TimeSpan.FromSeconds(2), $"the follow took {took}: longer than the reconnect timeout per successor");
+        Assert.Equal(recorded.Peer.ClientId, player.Peer.HostClientId);
+        Assert.Null(player.Peer.OutReason);
+    }
+
+    /// <summary>The scenario above: returns the player that follows the lost plan (connected to the recorded host, with its world) and the recorded host.</summary>
+    private static (MigrationPlayer Player, MigrationPlayer Recorded) FollowPastTwoSilentSuccessors(MigrationGame game)
+    {
+        var host = game.Peers[0];
+        Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 5), 60 * 30),
+            game.Describe());
+        var order = host.Peer.Successors.Select(id => game.Peers.Single(p => p.Peer.ClientId == id)).ToList();
+        var (silent1, silent2, recorded, rival, player) = (order[0], order[1], order[2], order[3], order[4]);
+        game.Killed.UnionWith([host, silent1, silent2, recorded]);
+        Assert.True(game.TickUntil(() => rival.Peer.IsHost && player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == rival.Peer.ClientId,
+            60 * 20), game.Describe());
+        game.Killed.Remove(recorded);
+        Assert.True(game.TickUntil(() => recorded.Peer.IsHost, 60 * 10), game.Describe());
+        Assert.True(rival.Peer.TryFollowHost(recorded.Peer.ClientId));
+        Assert.True(game.TickUntil(() => player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == recorded.Peer.ClientId
+            && Count<Drone>(player.World) == Drones, 60 * 15), $"out: {player.Peer.OutReason}; {game.Describe()}");
+        return (player, recorded);
+    }
+
     private const int Drones = MigrationGame.Drones;
 }

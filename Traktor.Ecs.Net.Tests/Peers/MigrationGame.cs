@@ -32,21 +32,24 @@ internal sealed class MigrationGame : IDisposable
     /// In-memory only: where a peer's standby socket is bound (by client id, from its client socket's address); by
     /// default at the client socket's IP, as two sockets of one machine are (a host names no other IP in its plans).
     /// </param>
+    /// <param name="client">The peers' client settings (<see cref="MigrationOptions.Client"/>; the defaults when null).</param>
+    /// <param name="receiveQueue">In-memory only: how many datagrams each socket holds unread before it drops more (<see cref="InMemoryNetwork.ReceiveQueueCapacity"/>).</param>
     public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null, int? joiners = null,
         TimeSpan? tokenLifetime = null, Func<int, IDatagramTransport, IDatagramTransport>? clientSocket = null,
         Func<World, IEnumerable<ISystem<float>>>? clientRole = null, Func<IDatagramTransport>? socket = null,
-        Func<int, NetAddress, NetAddress>? standbyAt = null)
+        Func<int, NetAddress, NetAddress>? standbyAt = null, NetClientOptions? client = null, int? receiveQueue = null)
     {
-        var network = new InMemoryNetwork();
+        var network = receiveQueue is { } capacity ? new InMemoryNetwork { ReceiveQueueCapacity = capacity } : new InMemoryNetwork();
         bool inMemory = socket is null;
         socket ??= network.CreateTransport;
         standbyAt ??= (_, client) => client.WithPort(40001);
-        var options = new MigrationOptions { ProtocolId = Protocol, HostSilence = TimeSpan.FromSeconds(1) };
+        var options = new MigrationOptions { ProtocolId = Protocol, HostSilence = TimeSpan.FromSeconds(1), Client = client };
         if (tokenLifetime is { } lifetime) options.TokenLifetime = lifetime;
         for (int p = 1; p <= count; p++)
         {
             IDatagramTransport clientEnd = socket();
             var standbyEnd = inMemory ? network.CreateTransport(standbyAt(p, clientEnd.LocalAddress)) : socket();
+            ClientEnds[(ulong)p] = clientEnd;
             if (clientSocket is not null) clientEnd = clientSocket(p, clientEnd);
             var playerSocket = new LinkSimulator(clientEnd, conditions, time, seed * 100 + p);
             var standbySocket = new LinkSimulator(standbyEnd, conditions, time, seed * 1000 + p);
@@ -86,6 +89,9 @@ internal sealed class MigrationGame : IDisposable
     public List<MigrationPlayer> Peers { get; } = new();
 
     public HashSet<MigrationPlayer> Killed { get; } = new();
+
+    /// <summary>Each peer's client socket by client id, under its link simulator (and any wrapper of <c>clientSocket</c>).</summary>
+    public Dictionary<ulong, IDatagramTransport> ClientEnds { get; } = new();
 
     /// <summary>The first host's ships by client id, as network ids.</summary>
     public Dictionary<ulong, uint> ShipIds() => hostShips.ToDictionary(s => s.Key, s => Peers[0].World.Get<NetworkId>(s.Value).Value);

@@ -3,6 +3,7 @@ using CsCheck;
 using Traktor.Ecs.Net.Replication.Client;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Tests.Transport.Conformance;
 
 namespace Traktor.Ecs.Net.Tests.Replication;
 
@@ -176,6 +177,25 @@ public class DespawnBacklogTests
         Assert.Equal(35 * 60, w.Server.Replication.StateOf(ids[1])!.DespawnStallTicks);
         Assert.Equal(15 * 60, w.Server.Replication.StateOf(ids[2])!.DespawnStallTicks);
         Assert.Equal(TimeSpan.FromSeconds(10), usual.Transport.GetStats().Timeout);
+    }
+
+    /// <summary>
+    /// Over TCP a client whose connect token says 60 s loses its stream after 30 s of silence (the stream's idle timeout),
+    /// so its connection reports 30 s and the server's replication cuts it for its despawns after 35 s, not 65 s. Failed
+    /// before: the stream's idle timeout was not counted (60 s reported, a 65 s stall limit).
+    /// </summary>
+    [Fact]
+    public void The_stall_limit_follows_a_stream_transports_idle_timeout()
+    {
+        using var w = new ReplicationWorld(new LinkConditions(), new ServerReplicationOptions(), wire: WireKind.Tcp);
+        ConnectionId? id = null;
+        w.Server.ClientConnected += (connection, _) => id = connection;
+        var client = w.AddClient(1, seed: 2, timeoutSeconds: 60);
+        Assert.True(w.TickUntil(() => id is not null && client.Transport.State == ClientState.Connected, 300), "the client connects");
+
+        Assert.True(w.Harness.Server.TryGetStats(id!.Value, out var stats));
+        Assert.Equal(TimeSpan.FromSeconds(30), stats.Timeout);
+        Assert.Equal(35 * 60, w.Server.Replication.StateOf(id.Value)!.DespawnStallTicks);
     }
 
     /// <summary>

@@ -88,6 +88,8 @@ public sealed partial class MultiplayerHostMigrationTests
 
         public void DiscardUnsent(in NetAddress peer) => ((IPeerAwareTransport)inner).DiscardUnsent(peer);
 
+        public TimeSpan IdleTimeoutFor(in NetAddress peer) => inner.IdleTimeoutFor(peer);
+
         public void Dispose() => inner.Dispose();
     }
 

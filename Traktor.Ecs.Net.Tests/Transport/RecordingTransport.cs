@@ -30,5 +30,7 @@ internal sealed class RecordingTransport(IDatagramTransport inner) : IPeerAwareT
 
     public void DiscardUnsent(in NetAddress peer) => (inner as IPeerAwareTransport)?.DiscardUnsent(peer);
 
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => (inner as IPeerAwareTransport)?.IdleTimeoutFor(peer) ?? Timeout.InfiniteTimeSpan;
+
     public void Dispose() => inner.Dispose();
 }

@@ -4,7 +4,7 @@ using Traktor.Ecs.Net.Transport;
 namespace Traktor.Ecs.Net.Tests.Transport;
 
 /// <summary>
-/// An approval a server adds for its session (<see cref="NetServer.ApproveAlso"/>, a <see cref="SessionRouter"/>'s) is the
+/// An approval a server adds for its session (<see cref="NetServer.AddApproval"/>, a <see cref="SessionRouter"/>'s) is the
 /// server's own: the game's <see cref="NetServerOptions"/> are left as it made them, and another server built from them
 /// does not ask the first one's relay (it refused every player of its own session, or a second router could not be made).
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class ServerApprovalOwnershipTests
             return true;
         };
         using var h = new TransportHarness(configure: o => o.ApproveConnection = own);
-        h.Server.ApproveAlso((_, data, _) => data[0] == 1); // the first server's session admits only its own tickets
+        using var added = h.Server.AddApproval((_, data, _) => data[0] == 1); // the first server's session admits only its own tickets
         Assert.Same(own, h.ServerOptions.ApproveConnection);
 
         var refused = Attempt(h, h.IssueToken(1, [9]));

@@ -281,6 +281,9 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
     /// <inheritdoc />
     public void DiscardUnsent(in NetAddress peer) => _peers.DiscardUnsent(peer);
 
+    /// <inheritdoc />
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => _peers.IdleTimeoutFor(peer);
+
     /// <summary>Closes every peer and stops Kestrel (waiting at most 5 s for the sockets to close).</summary>
     public void Dispose()
     {

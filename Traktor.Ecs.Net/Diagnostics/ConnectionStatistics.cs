@@ -7,7 +7,9 @@ internal sealed class ConnectionStatistics
 {
     private const double RttGain = 1.0 / 8;
     private const double JitterGain = 1.0 / 4;
-    private const double LossGain = 1.0 / 32;
+
+    /// <summary><see cref="Loss"/> is the share lost of the last this many packets whose fate became known.</summary>
+    public const int LossWindow = 256;
 
     // Byte rates over a rolling window of ten 100 ms buckets: a rate is there from the first tenth of a
     // second, and follows changes within a second (a fixed one-second window read 0 for its first second).
@@ -34,7 +36,18 @@ internal sealed class ConnectionStatistics
     public double SmoothedRtt { get; private set; }
     public double RttVariation { get; private set; }
     public bool HasRttSample { get; private set; }
-    public double Loss { get; private set; }
+
+    /// <summary>
+    /// The share of the last <see cref="LossWindow"/> packets whose fate became known that were lost (0 before any):
+    /// a packet's fate is known when the peer's acks tell (docs/TRANSPORT.md, "Loss estimate"), so a sender whose traffic
+    /// thins out or stops counts its last packets' losses as soon as it counts their deliveries, and a packet declared
+    /// lost that is acknowledged after all counts as delivered.
+    /// </summary>
+    public double Loss => _fates == 0 ? 0 : (double)_lostInWindow / Math.Min(_fates, LossWindow);
+
+    private FateBits _lostBits;
+    private long _fates;
+    private int _lostInWindow;
     public double BytesInPerSecond { get; private set; }
     public double BytesOutPerSecond { get; private set; }
     public long PacketsSent { get; private set; }
@@ -71,7 +84,33 @@ internal sealed class ConnectionStatistics
         SmoothedRtt += (seconds - SmoothedRtt) * RttGain;
     }
 
-    public void AddLossSample(bool lost) => Loss += ((lost ? 1.0 : 0.0) - Loss) * LossGain;
+    /// <summary>Counts a packet whose fate became known; returns the fate's number, for <see cref="CorrectLoss"/>.</summary>
+    public long AddFate(bool lost)
+    {
+        int slot = (int)(_fates % LossWindow);
+        ref ulong word = ref _lostBits[slot >> 6];
+        ulong bit = 1UL << (slot & 63);
+        if ((word & bit) != 0) _lostInWindow--;
+        if (lost)
+        {
+            word |= bit;
+            _lostInWindow++;
+        }
+        else word &= ~bit;
+        return _fates++;
+    }
+
+    /// <summary>The packet of fate <paramref name="fate"/>, counted lost, was acknowledged after all: delivered, while it is in the window.</summary>
+    public void CorrectLoss(long fate)
+    {
+        if (fate < 0 || fate >= _fates || _fates - fate > LossWindow) return;
+        int slot = (int)(fate % LossWindow);
+        ref ulong word = ref _lostBits[slot >> 6];
+        ulong bit = 1UL << (slot & 63);
+        if ((word & bit) == 0) return;
+        word &= ~bit;
+        _lostInWindow--;
+    }
 
     public void OnSent(int bytes)
     {
@@ -123,6 +162,13 @@ internal sealed class ConnectionStatistics
         double covered = Math.Max(BucketSeconds, Math.Min(elapsed, ((Buckets - 1) * BucketSeconds) + (elapsed - (bucket * BucketSeconds))));
         BytesInPerSecond = _sumIn / covered;
         BytesOutPerSecond = _sumOut / covered;
+    }
+
+    /// <summary>One bit a fate of the loss window, set when the packet was lost, stored inline.</summary>
+    [InlineArray(LossWindow / 64)]
+    private struct FateBits
+    {
+        private ulong _element;
     }
 
     /// <summary>The byte counts of the window's buckets, stored inline.</summary>

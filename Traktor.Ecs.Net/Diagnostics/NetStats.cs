@@ -14,7 +14,10 @@ public readonly record struct NetStats
     /// <summary>Smoothed round-trip variation in milliseconds.</summary>
     public double JitterMs { get; init; }
 
-    /// <summary>Share of sent packets never acknowledged, recent-weighted, 0–100.</summary>
+    /// <summary>
+    /// Share lost of the last 256 sent packets whose fate the peer's acks told (delivered or missing), 0–100; packets not
+    /// told yet count neither way (docs/TRANSPORT.md, "Loss estimate").
+    /// </summary>
     public double PacketLossPercent { get; init; }
 
     /// <summary>Received bytes per second over the last second (datagram sizes).</summary>
@@ -52,8 +55,10 @@ public readonly record struct NetStats
 
     /// <summary>
     /// Silence after which this connection is dropped (<see cref="DisconnectReason.TimedOut"/>): its connect token's
-    /// timeout in secure mode, else <see cref="NetPeerOptions.Timeout"/>; zero when the transport does not say. The
-    /// server's replication waits longer than this before it cuts a client that acknowledges no despawn.
+    /// timeout in secure mode, else <see cref="NetPeerOptions.Timeout"/>, or the transport's idle timeout for the peer when
+    /// that is shorter (<see cref="IPeerAwareTransport.IdleTimeoutFor"/>: a TCP or WebSocket stream silent for
+    /// <see cref="StreamTransportOptions.IdleTimeout"/> is closed, and the connection with it); zero when the transport
+    /// does not say. The server's replication waits longer than this before it cuts a client that acknowledges no despawn.
     /// </summary>
     public TimeSpan Timeout { get; init; }
 

@@ -152,7 +152,7 @@ public sealed partial class MigratingPeer
         plan = lost; // the recorded host's plan (a newer epoch) replaces it once connected
         planReceivedAt = lostPlanAt;
         followingLostPlan = true;
-        followSilence = SuccessorSilence.Window(linkLoss, options, new NetClientOptions().HandshakeResendInterval);
+        followSilence = SuccessorSilence.Window(linkLoss, options, netClient!.Options.HandshakeResendInterval); // the requests' pace, as configured
         Elect(now);
     }
 

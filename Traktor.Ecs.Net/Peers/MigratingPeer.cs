@@ -51,6 +51,15 @@ public sealed partial class MigratingPeer : ISystem<float>
     private bool attemptFailed;
     private double linkLoss;
 
+    /// <summary>The connection timeout of the link to the host (its token's), both ends': the host cuts a player silent this long.</summary>
+    private TimeSpan linkTimeout;
+
+    /// <summary>The round trip time of the link to the host, as last measured.</summary>
+    private TimeSpan linkRtt;
+
+    /// <summary>The host's newest snapshot tick when this peer last read its socket as a client.</summary>
+    private uint listenedTick;
+
     /// <summary>Creates a peer; start it with <see cref="StartHost"/> or <see cref="Join"/>.</summary>
     /// <param name="world">The player's world: the authoritative world while it hosts, the replica while it is a client.</param>
     /// <param name="registry">The replicated types.</param>
@@ -186,11 +195,13 @@ public sealed partial class MigratingPeer : ISystem<float>
     public void BeforeUpdate(in float state)
     {
         long now = time.GetTimestamp();
+        bool stalled = Role == MigrationRole.Client && linkTimeout > TimeSpan.Zero && time.GetElapsedTime(lastListenedAt, now) >= linkTimeout;
         if (Role == MigrationRole.Client && hostGaveWay)
         {
             FollowLostPlan(now);
         }
-        else if (Role == MigrationRole.Client && (hostLost || time.GetElapsedTime(lastHeardAt, lastListenedAt) >= options.HostSilence))
+        else if (Role == MigrationRole.Client && (hostLost || (netClient!.State == ClientState.Connected
+            && time.GetElapsedTime(lastHeardAt, lastListenedAt) >= options.HostSilence)))
         {
             BeginMigration(now);
         }
@@ -212,11 +223,15 @@ public sealed partial class MigratingPeer : ISystem<float>
         }
 
         Running?.BeforeUpdate(in state);
+        if (stalled && Role == MigrationRole.Client && HostOutlivedStall()) OutAfterStall(now);
         if (Role == MigrationRole.Client) lastListenedAt = now;
         if (Role == MigrationRole.Client && netClient!.State == ClientState.Connected)
         {
             var stats = netClient.GetStats();
             linkLoss = stats.PacketLossPercent / 100; // what a follow of the lost plan expects of the successors' links (SuccessorSilence)
+            linkTimeout = stats.Timeout;
+            linkRtt = TimeSpan.FromMilliseconds(stats.RoundTripTimeMs);
+            listenedTick = Client!.Replication.NewestTick;
             long packets = stats.PacketsReceived;
             if (packets != lastPackets)
             {
@@ -247,6 +262,11 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// show them) until this peer starts again: <see cref="Join"/> and <see cref="StartHost"/> then destroy every entity
     /// with a <see cref="NetworkId"/> that was there at this call, and, when this peer hosted last, every entity with a
     /// replicated component it had not numbered yet; the game's entities without a replicated component stay.
+    /// The peer is <see cref="MigrationRole.Idle"/> again and holds nothing of the session: <see cref="Client"/> and
+    /// <see cref="Host"/> are null (their transports disposed), the plan is forgotten (<see cref="Successors"/> is empty), a
+    /// tick does nothing, <see cref="FollowHost"/>, <see cref="TryFollowHost"/> and <see cref="EndSession"/> throw
+    /// <see cref="InvalidOperationException"/>, and <see cref="Join"/> or <see cref="StartHost"/> start the next session.
+    /// Disposing again does nothing.
     /// </summary>
     public void Dispose()
     {
@@ -254,9 +274,13 @@ public sealed partial class MigratingPeer : ISystem<float>
         active?.Dispose();
         active = null;
         netClient?.Dispose();
+        netClient = null; // kept, a disposed client answered the next session's calls (a follow threw ObjectDisposedException from inside)
+        Client = null;
         server?.Dispose();
         ForgetPeers();
         ForgetLoss();
+        ForgetLostPlan();
+        plan = null; // a plan of this session leads nowhere in the next: a host of the next session followed with its tokens
         Role = MigrationRole.Idle;
     }
 
@@ -279,7 +303,10 @@ public sealed partial class MigratingPeer : ISystem<float>
 
     private void BecomeClient()
     {
-        netClient = new NetClient(clientSocket, new NetClientOptions { ProtocolId = options.ProtocolId, SchemaHash = registry.ProtocolHash }, time, logger);
+        var clientOptions = options.Client?.Snapshot() ?? new NetClientOptions();
+        clientOptions.ProtocolId = options.ProtocolId;
+        clientOptions.SchemaHash = registry.ProtocolHash;
+        netClient = new NetClient(clientSocket, clientOptions, time, logger);
         var client = new NetworkClient(world, netClient, registry, options.TickRate, time, logger) { KeepEntitiesOnDisconnect = true };
         client.RegisterHandler(MigrationPlan.PlanMessage, ReceivePlan);
         client.Connected += OnConnected;
@@ -289,6 +316,38 @@ public sealed partial class MigratingPeer : ISystem<float>
         active.Initialize();
         Role = MigrationRole.Client;
         lastHeardAt = lastListenedAt = time.GetTimestamp();
+        linkTimeout = TimeSpan.Zero; // known once connected
+    }
+
+    /// <summary>
+    /// True when the snapshots that waited in the socket through this peer's stall show its host alive well into the stall:
+    /// their ticks went on for half the host silence past the last one read before it, less the half round trip that was in
+    /// flight when the stall began. A host that died (or was cut off) as this peer froze left nothing of the kind.
+    /// </summary>
+    private bool HostOutlivedStall()
+    {
+        uint advanced = unchecked(Client!.Replication.NewestTick - listenedTick);
+        if (advanced > int.MaxValue) return false; // nothing newer (the tick wraps)
+        var sentIntoStall = TimeSpan.FromSeconds((double)advanced / options.TickRate) - (linkRtt / 2);
+        return sentIntoStall >= options.HostSilence / 2;
+    }
+
+    /// <summary>
+    /// This player's own game stalled (it read nothing) for the link's whole timeout, its host played on into the stall
+    /// (<see cref="HostOutlivedStall"/>), and the packets that waited did not end the link: the host cut it with
+    /// <see cref="DisconnectReason.TimedOut"/>, and the Disconnect saying so was dropped (a socket's queue holds a few hundred
+    /// datagrams; seconds of snapshots fill it first) or lost. Electing on the silence that follows split the session when
+    /// this player was a successor (it hosted beside the live host, or after trying the others). It is out as if the
+    /// Disconnect had come; the game joins again for a token and follows (<see cref="FollowHost"/>). A host that died after it
+    /// outlived half the host silence of the stall is taken for alive too: the player is out and rejoins where it could have migrated.
+    /// </summary>
+    private void OutAfterStall(long now)
+    {
+        hostLost = false; // its own timeout of the link, read on waking, says nothing of the host
+        hostGaveWay = false;
+        logger.LogWarning("Peer {Peer} stalled for {Seconds:F1} s, past its link's timeout ({Timeout} s): its host has cut it; no migration.",
+            ClientId, time.GetElapsedTime(lastListenedAt, now).TotalSeconds, linkTimeout.TotalSeconds);
+        Out(MigrationOutReason.DisconnectedByHost);
     }
 
     private void OnConnected()
@@ -340,6 +399,15 @@ public sealed partial class MigratingPeer : ISystem<float>
         if (byHost && reason == DisconnectReason.HostGaveWay && CanFollowLostPlan(time.GetTimestamp()))
         {
             hostGaveWay = true; // follow the lost host's successors at the start of the next tick
+            return;
+        }
+
+        if (!byHost && reason is DisconnectReason.ConnectTimedOut or DisconnectReason.TokenExpired)
+        {
+            // A join whose host never answered: lost before it sent a plan. (Before, the host silence gave it up after 1 s,
+            // while the handshake still went on: a join over a slow link was out before it could connect.)
+            logger.LogWarning("Peer {Peer} could not reach its host ({Reason}); it leaves the game.", ClientId, reason);
+            Out(MigrationOutReason.NoPlan);
             return;
         }
 

@@ -43,6 +43,15 @@ public sealed class MigrationOptions
     /// <summary>Replication budgets and rules of whichever peer hosts.</summary>
     public ServerReplicationOptions? Replication { get; set; }
 
+    /// <summary>
+    /// The transport settings of the peer's client, whenever it is one (handshake pace, timeouts, MTU, budgets); the
+    /// defaults when null. A copy is taken each time the peer becomes a client, with <see cref="NetPeerOptions.ProtocolId"/>
+    /// set to <see cref="ProtocolId"/> and <see cref="NetPeerOptions.SchemaHash"/> to the registry's; a peer's hosts always
+    /// check tokens, so <see cref="NetPeerOptions.Insecure"/> is refused. A follow of a lost plan waits for a successor's
+    /// answer in units of its <see cref="NetClientOptions.HandshakeResendInterval"/> (docs/P2P.md).
+    /// </summary>
+    public NetClientOptions? Client { get; set; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(TickRate, 1);
@@ -52,6 +61,7 @@ public sealed class MigrationOptions
         if (HostSilence <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HostSilence));
         if (ReconnectTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReconnectTimeout));
         if (ReconnectGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReconnectGrace));
+        if (Client is { Insecure: true }) throw new ArgumentException("A migrating peer's hosts check tokens: its client cannot be insecure.", nameof(Client));
         if (TokenLifetime <= TimeSpan.FromSeconds(10)) throw new ArgumentOutOfRangeException(nameof(TokenLifetime), "Tokens must outlive a migration by far.");
     }
 }

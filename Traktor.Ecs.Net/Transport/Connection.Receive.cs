@@ -130,6 +130,7 @@ internal sealed partial class Connection
             if ((ackBits & (1u << i)) != 0) Acknowledge((ushort)(ack - 1 - i), now, sample: false);
         }
         _sent.DetectLoss(now, Statistics, _orderedOut, _unorderedOut);
+        _sent.ResolveFates(now, Statistics);
         if (_orderedOut.Acknowledged + _unorderedOut.Acknowledged > acknowledged) _reliableProgressAt = now;
         var records = payload[ackLength..];
         while (!records.IsEmpty)

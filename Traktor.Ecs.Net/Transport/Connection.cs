@@ -60,7 +60,10 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         _sendCipher = sendCipher;
         _receiveCipher = receiveCipher;
         _firstSequence = _nextSequence = peer.Options.FirstSequence; // the keys are this connection's own (docs/PROTOCOL.md §5), so sequences start at 0
-        _timeout = timeoutSeconds;
+        // A stream transport drops a peer silent for its idle timeout, and the connection cannot come back without it:
+        // it times out then, and says so (NetStats.Timeout, from which the server's despawn stall limit is taken).
+        var idle = (peer.Transport as IPeerAwareTransport)?.IdleTimeoutFor(address) ?? Timeout.InfiniteTimeSpan;
+        _timeout = idle > TimeSpan.Zero ? Math.Min(timeoutSeconds, idle.TotalSeconds) : timeoutSeconds;
         _lastReceivedAt = now;
         LastMessageAt = now;
         _lastSentAt = double.NegativeInfinity;

@@ -27,4 +27,15 @@ public interface IPeerAwareTransport : IDatagramTransport
     void DiscardUnsent(in NetAddress peer)
     {
     }
+
+    /// <summary>
+    /// Silence after which this transport drops what carries <paramref name="peer"/>'s datagrams (a stream that received
+    /// no complete datagram for <see cref="StreamTransportOptions.IdleTimeout"/>): a connection silent that long cannot
+    /// come back on it, so <see cref="NetServer"/> and <see cref="NetClient"/> time the connection out at the shorter of
+    /// this and their own timeout, and report that one (<see cref="NetStats.Timeout"/>).
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> (the default) when the transport drops nothing for silence.
+    /// </summary>
+    /// <param name="peer">The peer's address.</param>
+    /// <returns>The transport's idle timeout for that peer, or an infinite one.</returns>
+    TimeSpan IdleTimeoutFor(in NetAddress peer) => System.Threading.Timeout.InfiniteTimeSpan;
 }

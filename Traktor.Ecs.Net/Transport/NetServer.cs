@@ -24,7 +24,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private readonly List<Connection> _active = new();
     private readonly AdmissionLimits _limits;
     private readonly bool _ownsTransport;
-    private ConnectionApproval? _approval;
+    private readonly ServerApprovals _approvals;
     private NetAddress[] _publicAddresses;
     private bool _disposed;
 
@@ -46,7 +46,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         if (!options.Insecure && options.PrivateKey is not { Length: PacketCipher.KeySize })
             throw new ArgumentException("A secure server needs a 32-byte PrivateKey (or Insecure = true for LAN/dev).", nameof(options));
         _options = options;
-        _approval = options.ApproveConnection;
+        _approvals = new ServerApprovals(options.ApproveConnection);
         _publicAddresses = [.. options.PublicAddresses]; // its own array: AdvertiseAt replaces it, the options' copy stays
         _ownsTransport = ownsTransport;
         _peer = new PeerContext(transport, options, callers, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
@@ -62,20 +62,22 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     }
 
     /// <summary>
-    /// Adds a connection approval after the options' own (a connection is admitted only when both admit it): the session
-    /// relay of a listen server the game made itself (Lua's <c>ScriptServices.StartHosting</c>), or a router's. The chain is
-    /// this server's own: the options object is left as the caller made it, so another server built from it does not ask
-    /// this one's relay. On the tick thread, before the connections it concerns arrive.
+    /// Adds a connection approval to this server's own: a connection is admitted only when the options'
+    /// <see cref="NetServerOptions.ApproveConnection"/> and every added approval admit it. Disposing the returned handle
+    /// removes it, so a session relay that ended or was replaced stops deciding who connects. A <see cref="Sessions.SessionRelay"/>
+    /// adds its own when it is made; a <see cref="Sessions.SessionRouter"/> its. The options object is left as the caller
+    /// made it: another server built from it does not ask this one's approvals. Add it before the connections it concerns
+    /// arrive; adding and removing are thread-safe and the handshake asks without allocating.
     /// </summary>
-    /// <param name="approve">The added approval.</param>
-    internal void ApproveAlso(ConnectionApproval approve)
-    {
-        var own = _approval;
-        _approval = own is null ? approve : (clientId, userData, address) => own(clientId, userData, address) && approve(clientId, userData, address);
-    }
+    /// <param name="approve">The added approval, asked with the client id, the connect token's user data and the client's address.</param>
+    /// <returns>The handle whose <see cref="IDisposable.Dispose"/> removes it (again does nothing).</returns>
+    public IDisposable AddApproval(ConnectionApproval approve) => _approvals.Add(approve);
 
-    /// <summary>The connection approval the handshake asks: the options' <see cref="NetServerOptions.ApproveConnection"/> when the server was made, then those <see cref="ApproveAlso"/> added.</summary>
-    internal ConnectionApproval? Approval => _approval;
+    /// <summary>True when the options' approval and every one <see cref="AddApproval"/> added admit the connection (the handshake asks).</summary>
+    internal bool Approves(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => _approvals.Admit(clientId, userData, address);
+
+    /// <summary>Approvals <see cref="AddApproval"/> added and not removed (for tests of their removal).</summary>
+    internal int AddedApprovals => _approvals.Count;
 
     void INetStatsSource.CollectStats(List<(ulong ClientId, string Role, NetStats Stats)> into)
     {

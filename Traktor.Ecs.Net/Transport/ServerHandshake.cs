@@ -186,7 +186,7 @@ internal sealed class ServerHandshake : IDisposable
         }
         if (replace is null && _connected) return DisconnectReason.AlreadyConnected; // one connection per address: another id from it is refused
         if (replace is null && _server.CheckCapacity(source, now, out reclaim) is { } full) return full; // a replacement takes its own place
-        if (_server.Approval is { } approve && !approve(clientId, userData, source))
+        if (!_server.Approves(clientId, userData, source))
         {
             (reclaim, replace) = (null, null);
             return DisconnectReason.Rejected;

@@ -57,6 +57,8 @@ internal sealed class SettlingTransport(IDatagramTransport inner, TestWire wire)
 
     public void DiscardUnsent(in NetAddress peer) => (inner as IPeerAwareTransport)?.DiscardUnsent(peer);
 
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => (inner as IPeerAwareTransport)?.IdleTimeoutFor(peer) ?? Timeout.InfiniteTimeSpan;
+
     /// <summary>Closes the socket and leaves the wire, so a long test's departed connections (64 KiB of scratch each) do not pile up.</summary>
     public void Dispose()
     {

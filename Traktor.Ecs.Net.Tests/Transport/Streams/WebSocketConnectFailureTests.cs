@@ -8,8 +8,9 @@ namespace Traktor.Ecs.Net.Tests.Transport.Streams;
 /// <summary>
 /// <see cref="WebSocketConnectOptions"/> a <see cref="WebSocketClientTransport"/> cannot make a URI with are refused where
 /// they are made, by <c>CreateClient</c> (a mistaken <see cref="WebSocketConnectOptions.TlsHostName"/>, a path too long
-/// for a URI), so a connect never fails to set up: validation makes the URI for the longest address once. Real
-/// loopback WebSockets.
+/// for a URI), so a connect never fails for its URI: validation makes the URI for the longest address once. What else
+/// setting up can fail at (the channel's buffers) is a counted connect failure, never an exception at the game loop.
+/// Real loopback WebSockets.
 /// </summary>
 public sealed class WebSocketConnectFailureTests
 {
@@ -42,8 +43,7 @@ public sealed class WebSocketConnectFailureTests
     }
 
     /// <summary>
-    /// Whatever options <c>CreateClient</c> accepts make a URI for any address, so a connect cannot fail to be set up (the
-    /// transport has no such failure path to handle): any path starting with '/' (any characters, up to 100,000 of them),
+    /// Whatever options <c>CreateClient</c> accepts make a URI for any address, so a connect never fails for its URI: any path starting with '/' (any characters, up to 100,000 of them),
     /// with or without TLS, with any host name validation lets through or none (the address itself).
     /// </summary>
     [Fact]
@@ -81,6 +81,61 @@ public sealed class WebSocketConnectFailureTests
         Assert.StartsWith(start, uri.AbsoluteUri);
         Assert.Equal(port, uri.Port);
         Assert.Equal("/traktor", uri.AbsolutePath);
+    }
+
+    /// <summary>
+    /// Setting up a connection on the game loop failing (the channel's buffers cannot be allocated) is a counted connect
+    /// failure that holds off the next attempt for <see cref="StreamTransportOptions.ReconnectDelay"/>, after which the
+    /// transport connects. Failed before: the exception was thrown out of <see cref="WebSocketClientTransport.TrySend"/>.
+    /// </summary>
+    [Fact]
+    public void A_connection_failing_to_set_up_is_a_counted_failure_and_the_next_attempt_waits()
+    {
+        using var server = WebSocketServerTransport.Listen(Loopback);
+        var time = new FakeTimeProvider(TransportHarness.Start);
+        using var client = WebSocketClientTransport.CreateClient(time: time);
+        int failures = 0;
+        client.OpenHook = () =>
+        {
+            if (++failures == 1) throw new InsufficientMemoryException("no room for the channel's buffers");
+        };
+
+        Assert.False(client.TrySend([1], server.LocalAddress)); // nothing thrown at the game loop
+        Assert.Equal((1L, 0), (client.Counters.ConnectFailures, client.StreamCount));
+        Assert.False(client.TrySend([2], server.LocalAddress)); // held off until the reconnect delay has passed
+        Assert.Equal(1, failures);
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.True(client.TrySend([3], server.LocalAddress)); // the hook fails once: this attempt connects
+        Assert.Equal(new byte[] { 3 }, ReceiveOne(server));
+        Assert.Equal(1L, client.Counters.ConnectFailures);
+    }
+
+    /// <summary>
+    /// A <see cref="NetClient"/> over a WebSocket transport that cannot set up its connection survives its updates and ends
+    /// the attempt with <see cref="DisconnectReason.ConnectTimedOut"/>. Failed before: its first
+    /// <see cref="NetClient.Update"/> threw out of the game loop.
+    /// </summary>
+    [Fact]
+    public void A_net_client_whose_connection_cannot_be_set_up_ends_its_attempt_with_connect_timed_out()
+    {
+        using var server = WebSocketServerTransport.Listen(Loopback);
+        var time = new FakeTimeProvider(TransportHarness.Start);
+        var transport = WebSocketClientTransport.CreateClient(time: time);
+        transport.OpenHook = () => throw new InsufficientMemoryException("no room for the channel's buffers");
+        using var client = new NetClient(transport, new NetClientOptions
+        {
+            ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash, Insecure = true,
+        }, time, ownsTransport: true);
+
+        client.ConnectInsecure(server.LocalAddress, clientId: 7);
+        for (int tick = 0; tick < 100 && client.State != ClientState.Disconnected; tick++)
+        {
+            client.Update();
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+        Assert.Equal((ClientState.Disconnected, DisconnectReason.ConnectTimedOut), (client.State, client.LastDisconnectReason));
+        Assert.True(transport.Counters.ConnectFailures >= 1);
+        Assert.Equal(0, transport.StreamCount);
     }
 
     /// <summary>Polls the server until one datagram arrives (wall-clock bounded: the sockets are real).</summary>

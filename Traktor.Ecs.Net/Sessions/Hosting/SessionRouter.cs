@@ -22,6 +22,7 @@ public sealed class SessionRouter : IDisposable
     private readonly Dictionary<ConnectionId, SessionEndpoint> owners = new();
     private readonly ILogger logger;
     private readonly NetServerOptions options;
+    private readonly IDisposable approval;
 
     /// <summary>Creates the transport server on <paramref name="transport"/> and routes its connections.</summary>
     /// <param name="transport">The datagram transport (a UDP socket, possibly behind a link simulator).</param>
@@ -44,7 +45,7 @@ public sealed class SessionRouter : IDisposable
         this.logger = logger ?? NullLogger.Instance;
         this.options = options;
         Server = new NetServer(transport, options, time, logger);
-        Server.ApproveAlso(Approve); // the server's own approval: the options stay as the caller made them, for another router too
+        approval = Server.AddApproval(Approve); // the server's own approval: the options stay as the caller made them, for another router too
     }
 
     /// <summary>The shared transport server (counters, address, statistics).</summary>
@@ -158,6 +159,7 @@ public sealed class SessionRouter : IDisposable
             endpoint.Close(DisconnectReason.ServerShutdown);
         }
 
+        approval.Dispose();
         Server.Dispose();
     }
 

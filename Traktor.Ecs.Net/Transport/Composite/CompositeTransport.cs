@@ -98,6 +98,9 @@ public sealed class CompositeTransport : IPeerAwareTransport, IPolledTransport
     /// <inheritdoc />
     public void DiscardUnsent(in NetAddress peer) => (this[peer.Kind] as IPeerAwareTransport)?.DiscardUnsent(peer);
 
+    /// <inheritdoc />
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => (this[peer.Kind] as IPeerAwareTransport)?.IdleTimeoutFor(peer) ?? Timeout.InfiniteTimeSpan;
+
     /// <summary>Disposes every transport.</summary>
     public void Dispose()
     {

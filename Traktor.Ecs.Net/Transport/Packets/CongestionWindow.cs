@@ -86,24 +86,56 @@ internal sealed class CongestionWindow
     public bool CanSend => InFlight < Window && _tokens > 0;
 
     /// <summary>
-    /// Adds the pacing credit earned since the last call. Credit never exceeds what one interval earns (or the initial
-    /// window), so an idle connection does not save up a burst.
+    /// Adds the pacing credit earned since the last call. Credit never exceeds what <see cref="CreditIntervals"/>
+    /// nominal update intervals earn, or the initial window if that is more, so neither an idle connection nor a frame
+    /// hitch saves up a burst: after a 500 ms hitch a whole window left at once, into a queue that overflowed. The floor
+    /// is the initial window, the burst a fresh connection may send anyway (RFC 6928): a floor of 2 packets paced a small
+    /// window's resends no better and changed when they left.
     /// </summary>
     public void Refill(double now, ConnectionStatistics statistics)
     {
+        double elapsed = double.IsNaN(_tokensAt) ? 0 : Math.Max(0, now - _tokensAt);
+        _tokensAt = now;
+        NoteInterval(elapsed);
         if (!statistics.HasRttSample)
         {
             _tokens = double.PositiveInfinity;
-            _tokensAt = now;
             return;
         }
-        double elapsed = double.IsNaN(_tokensAt) ? 0 : Math.Max(0, now - _tokensAt);
-        _tokensAt = now;
         double gain = Window < SlowStartThreshold ? 2.0 : 1.25;
         double rate = gain * Window / Math.Max(statistics.SmoothedRtt, 0.001);
         double earned = rate * elapsed;
-        double cap = Math.Max((double)InitialPackets * _packetBytes, earned);
+        double interval = double.IsNaN(UpdateInterval) ? elapsed : UpdateInterval;
+        double cap = Math.Max((double)InitialPackets * _packetBytes, rate * CreditIntervals * interval);
         _tokens = double.IsPositiveInfinity(_tokens) ? cap : Math.Min(_tokens + earned, cap);
+    }
+
+    /// <summary>
+    /// Pacing credit is capped at what this many nominal update intervals earn: one, with room for the jitter of a game
+    /// loop's updates.
+    /// </summary>
+    public const double CreditIntervals = 1.5;
+
+    /// <summary>The nominal update interval is taken as at most this (10 updates a second).</summary>
+    public const double MaxUpdateInterval = 0.1;
+
+    /// <summary>
+    /// The nominal time between two updates of the connection: a smoothed average of the intervals, each taken as at most
+    /// twice the average so far, so a hitch moves it little and a game that really updates slower is followed within a
+    /// few dozen updates. A second flush in one update (0 s) is no interval.
+    /// </summary>
+    public double UpdateInterval { get; private set; } = double.NaN;
+
+    private void NoteInterval(double elapsed)
+    {
+        if (elapsed <= 0) return;
+        if (double.IsNaN(UpdateInterval))
+        {
+            UpdateInterval = Math.Min(elapsed, MaxUpdateInterval);
+            return;
+        }
+        double sample = Math.Min(elapsed, 2 * UpdateInterval);
+        UpdateInterval = Math.Min(UpdateInterval + (sample - UpdateInterval) / 8, MaxUpdateInterval);
     }
 
     /// <summary>The least round trip seen lately (+∞ before the first sample).</summary>

@@ -10,6 +10,8 @@ namespace Traktor.Ecs.Net.Transport.Packets;
 /// messages are resent by their timer instead, so forgetting costs bandwidth, never correctness.
 /// Tracked messages' receipts are reported once each, through <see cref="IReceiptSink"/>: delivered when their packet is
 /// acknowledged, lost when it was not by the time it is resolved (64 packets later) or forgotten.
+/// Every packet's fate goes into the loss estimate (<see cref="ConnectionStatistics.Loss"/>) once the peer's acks tell
+/// it (<see cref="ResolveFates"/>), whatever the packet carried.
 /// </summary>
 internal sealed class SentPackets
 {
@@ -33,6 +35,12 @@ internal sealed class SentPackets
 
         /// <summary>The datagram's bytes while it carries reliable records and is in flight (neither acked nor declared lost), else 0.</summary>
         public int InFlightBytes;
+
+        /// <summary>Counted in the loss estimate: acknowledged, or declared lost by <see cref="ResolveFates"/>.</summary>
+        public bool FateKnown;
+
+        /// <summary>The fate number + 1 it was counted lost under (0: not counted lost), so a late ack can correct it.</summary>
+        public long LostFate;
     }
 
     /// <summary>Packets later than the newest acknowledged by this many are declared lost (RFC 9002 §6.1.1).</summary>
@@ -50,6 +58,8 @@ internal sealed class SentPackets
 
     // Packets from _flightStart up to _nextRecorded may be in flight; older ones are resolved for congestion control.
     private ushort _flightStart;
+    // Packets from _fateStart up to _nextRecorded may not be counted in the loss estimate yet; older ones are.
+    private ushort _fateStart;
     private ushort _nextRecorded;
     private bool _hasLargestAcked;
     private ushort _largestAcked;
@@ -74,11 +84,7 @@ internal sealed class SentPackets
     {
         ref var entry = ref _entries[sequence % Ring];
         if (entry.InFlightBytes > 0) _congestion.OnForgotten(entry.InFlightBytes);
-        if (entry.Used && !entry.LossResolved)
-        {
-            statistics.AddLossSample(lost: !entry.Acked);
-            if (!entry.Acked) ReportReceipts(ref entry, receipts, delivered: false);
-        }
+        if (entry.Used && !entry.LossResolved && !entry.Acked) ReportReceipts(ref entry, receipts, delivered: false);
         entry = new Entry
         {
             Sequence = sequence, Used = true, SentAt = now, IdStart = _idsWritten, IdCount = orderedCount + unorderedCount,
@@ -89,10 +95,11 @@ internal sealed class SentPackets
         _nextRecorded = (ushort)(sequence + 1);
         // The ring forgets packets 1,024 back: the in-flight scan never starts before what it still holds.
         if ((ushort)(_nextRecorded - _flightStart) > Ring) _flightStart = (ushort)(_nextRecorded - Ring);
+        if ((ushort)(_nextRecorded - _fateStart) > Ring) _fateStart = (ushort)(_nextRecorded - Ring);
         for (int i = 0; i < orderedCount; i++) _ids[_idsWritten++ % IdRing] = Ordered[i];
         for (int i = 0; i < unorderedCount; i++) _ids[_idsWritten++ % IdRing] = UnorderedFlag | Unordered[i];
         for (int i = 0; i < receiptCount; i++) _receipts[_receiptsWritten++ % IdRing] = Receipts[i];
-        ResolveLoss((ushort)(sequence - LossResolveDistance), statistics, receipts);
+        ResolveLoss((ushort)(sequence - LossResolveDistance), receipts);
     }
 
     /// <summary>
@@ -121,10 +128,20 @@ internal sealed class SentPackets
             _largestAcked = sequence;
             _largestAckedSentAt = entry.SentAt;
         }
+        if (!entry.FateKnown)
+        {
+            entry.FateKnown = true;
+            statistics.AddFate(lost: false);
+        }
+        else if (entry.LostFate != 0)
+        {
+            // Declared lost, yet it arrived (reordered past the thresholds, or its acks were lost): it was delivered.
+            statistics.CorrectLoss(entry.LostFate - 1);
+            entry.LostFate = 0;
+        }
         if (!entry.LossResolved)
         {
             entry.LossResolved = true;
-            statistics.AddLossSample(lost: false);
             ReportReceipts(ref entry, receipts, delivered: true);
         }
         if (entry.IdStart < _idsWritten - IdRing) return;
@@ -157,6 +174,34 @@ internal sealed class SentPackets
                 DeclareLost(ref entry, now, CongestionWindow.IsQueued(statistics.SmoothedRtt, _congestion.MinRtt), ordered, unordered);
             }
             _flightStart++;
+        }
+    }
+
+    /// <summary>
+    /// After an ack header was handled: counts in the loss estimate, as lost, each packet not acknowledged that the peer's
+    /// acks show missing: a packet <see cref="LossThreshold"/> later, or sent <see cref="TimeThreshold"/> round trips
+    /// later, was acknowledged, or the header came at least the resend delay after the packet left (the peer sent it
+    /// when the packet, had it arrived, would have been acknowledged). The last rule is what a sender whose traffic thins
+    /// out needs: no later packet may come to be acknowledged, while the peer's packets keep coming. Whatever a packet
+    /// carried, and whether or not congestion control tracks it, it counts; one declared lost and acknowledged later is
+    /// corrected (<see cref="ConnectionStatistics.CorrectLoss"/>).
+    /// </summary>
+    public void ResolveFates(double now, ConnectionStatistics statistics)
+    {
+        double resendDelay = statistics.ResendDelay;
+        double lossDelay = TimeThreshold * Math.Max(statistics.SmoothedRtt, 0.001);
+        while (_fateStart != _nextRecorded)
+        {
+            ref var entry = ref _entries[_fateStart % Ring];
+            if (entry.Used && entry.Sequence == _fateStart && !entry.FateKnown)
+            {
+                bool laterAcknowledged = _hasLargestAcked && Sequence.IsNewer(_largestAcked, _fateStart)
+                    && (Sequence.Difference(_largestAcked, _fateStart) >= LossThreshold || entry.SentAt <= _largestAckedSentAt - lossDelay);
+                if (!laterAcknowledged && now - entry.SentAt < resendDelay) return;
+                entry.FateKnown = true;
+                entry.LostFate = statistics.AddFate(lost: true) + 1;
+            }
+            _fateStart++;
         }
     }
 
@@ -196,12 +241,11 @@ internal sealed class SentPackets
     }
 
     /// <summary>A packet 64 sequences old was either acked by now or lost (acks cover 33 packets).</summary>
-    private void ResolveLoss(ushort sequence, ConnectionStatistics statistics, IReceiptSink receipts)
+    private void ResolveLoss(ushort sequence, IReceiptSink receipts)
     {
         ref var old = ref _entries[sequence % Ring];
         if (!old.Used || old.LossResolved || old.Sequence != sequence) return;
         old.LossResolved = true;
-        statistics.AddLossSample(lost: !old.Acked);
         if (!old.Acked) ReportReceipts(ref old, receipts, delivered: false);
     }
 

@@ -108,6 +108,9 @@ public sealed class LinkSimulator : IPeerAwareTransport
     /// <inheritdoc cref="IPeerAwareTransport.OnPeerDisconnected"/>
     public void OnPeerDisconnected(in NetAddress peer) => (_inner as IPeerAwareTransport)?.OnPeerDisconnected(peer);
 
+    /// <inheritdoc cref="IPeerAwareTransport.IdleTimeoutFor"/>
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => (_inner as IPeerAwareTransport)?.IdleTimeoutFor(peer) ?? System.Threading.Timeout.InfiniteTimeSpan;
+
     /// <inheritdoc cref="IPeerAwareTransport.DiscardUnsent"/>
     public void DiscardUnsent(in NetAddress peer) => (_inner as IPeerAwareTransport)?.DiscardUnsent(peer);
 

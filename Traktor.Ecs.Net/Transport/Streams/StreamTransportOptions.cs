@@ -60,7 +60,8 @@ public sealed class StreamTransportOptions
 
     /// <summary>
     /// Time without a complete datagram after which a stream is closed (default 30 s, above the protocol's own 10 s
-    /// timeout); bytes that never complete a frame do not count.
+    /// timeout); bytes that never complete a frame do not count. A connection over the stream times out at the shorter
+    /// of this and its own timeout (<see cref="IPeerAwareTransport.IdleTimeoutFor"/>, <see cref="NetStats.Timeout"/>).
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

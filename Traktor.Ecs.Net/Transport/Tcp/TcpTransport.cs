@@ -311,6 +311,9 @@ public sealed class TcpTransport : IPeerAwareTransport
     /// <inheritdoc />
     public void DiscardUnsent(in NetAddress peer) => _streams.DiscardUnsent(peer);
 
+    /// <inheritdoc />
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => peer.Kind == TransportKind.Tcp ? _options.IdleTimeout : Timeout.InfiniteTimeSpan;
+
     /// <summary>Closes every stream and the listener.</summary>
     public void Dispose()
     {

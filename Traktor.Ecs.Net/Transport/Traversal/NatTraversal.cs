@@ -365,6 +365,9 @@ public sealed class NatTraversal : IPeerAwareTransport
     /// <inheritdoc />
     public void OnPeerDisconnected(in NetAddress peer) => (_inner as IPeerAwareTransport)?.OnPeerDisconnected(peer);
 
+    /// <inheritdoc cref="IPeerAwareTransport.IdleTimeoutFor"/>
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => (_inner as IPeerAwareTransport)?.IdleTimeoutFor(peer) ?? System.Threading.Timeout.InfiniteTimeSpan;
+
     /// <summary>Closes the socket.</summary>
     public void Dispose()
     {

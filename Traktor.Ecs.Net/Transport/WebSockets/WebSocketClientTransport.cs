@@ -81,8 +81,15 @@ public sealed class WebSocketClientTransport : IPeerAwareTransport
     /// <inheritdoc />
     public void DiscardUnsent(in NetAddress peer) => _peers.DiscardUnsent(peer);
 
+    /// <inheritdoc />
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => _peers.IdleTimeoutFor(peer);
+
+    /// <summary>Tests: runs as the game loop sets up a connection (a failure there, such as its buffers' allocation).</summary>
+    internal Action? OpenHook { get; set; }
+
     private WebSocketChannel Open(NetAddress destination)
     {
+        OpenHook?.Invoke();
         var remote = destination.ToEndPoint();
         var uri = _connect.UriFor(remote); // cannot fail: CreateClient validated the options (UriFor says why)
         var channel = new WebSocketChannel(destination, _peers.Options, _peers.Now, accepted: false);

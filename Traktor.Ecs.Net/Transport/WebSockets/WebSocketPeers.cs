@@ -125,8 +125,21 @@ internal sealed class WebSocketPeers
         if (!_channels.TryGetValue(destination, out var channel))
         {
             if (open is null) return false; // a server only answers peers that connected to it
-            if (!_channels.MayConnect(destination, Now)) return false;
-            channel = open(destination); // cannot fail to set up: the URI is always made (WebSocketConnectOptions.UriFor)
+            double now = Now;
+            if (!_channels.MayConnect(destination, now)) return false;
+            try
+            {
+                channel = open(destination);
+            }
+            catch (Exception e)
+            {
+                // The URI is always made (WebSocketConnectOptions.UriFor), but setting up still allocates the channel's
+                // buffers and schedules its task on the game loop: a failure there is a failed connect, counted and held
+                // off like a refused one, never an exception out of the game loop's send (as TcpTransport's connect).
+                _logger.LogWarning(e, "Setting up the WebSocket connection to {Destination} failed.", destination);
+                _channels.ConnectFailed(destination, now);
+                return false;
+            }
             _channels.Add(channel);
         }
         if (channel.TryWrite(datagram)) return true;
@@ -213,6 +226,9 @@ internal sealed class WebSocketPeers
 
     /// <inheritdoc cref="IPeerAwareTransport.DiscardUnsent"/>
     public void DiscardUnsent(in NetAddress peer) => _channels.DiscardUnsent(peer);
+
+    /// <inheritdoc cref="IPeerAwareTransport.IdleTimeoutFor"/>
+    public TimeSpan IdleTimeoutFor(in NetAddress peer) => peer.Kind == TransportKind.WebSocket ? _options.IdleTimeout : Timeout.InfiniteTimeSpan;
 
     private void DrainIncoming()
     {

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+
+namespace Traktor.Ecs.Net.Tests.Transport.Streams;
+
+/// <summary>
+/// Attack review 18 (held, kept as a regression test): a peer that the protocol took for established floods pings
+/// from a socket with a tiny receive window and never reads a byte, so every pong the server owes it piles up on the
+/// server's side. The server must stop reading it (TCP flow control holds the flood back) rather than buffer pongs
+/// without end, close it at its idle deadline although a pong send is stuck, give its slot back, and keep serving others.
+/// </summary>
+[Collection(nameof(MemoryMeasuringTests))]
+public class WebSocketSlowReaderTests
+{
+    private static readonly byte[] Upgrade = Encoding.ASCII.GetBytes(
+        "GET /traktor HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_peer_flooding_pings_that_never_reads_is_held_back_then_closed_at_its_idle_deadline()
+    {
+        using var server = WebSocketServerTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0),
+            new StreamTransportOptions { IdleTimeout = TimeSpan.FromSeconds(2) });
+        using var honest = new ClientWebSocket();
+        await honest.ConnectAsync(server.Url, Cancel);
+        var buffer = new byte[2048];
+        var honestAddress = await ReceiveFrom(server, () => honest.SendAsync(new byte[] { 9, 9, 9 }, WebSocketMessageType.Binary, true, Cancel), buffer);
+        server.OnPeerConnected(honestAddress);
+
+        using var hostile = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024 };
+        hostile.Connect(server.LocalEndPoint);
+        hostile.Send(Upgrade);
+        var answer = new byte[1024];
+        int read = hostile.Receive(answer);
+        Assert.StartsWith("HTTP/1.1 101", Encoding.ASCII.GetString(answer, 0, read));
+        var hostileAddress = await ReceiveFrom(server, () => { hostile.Send(Frame(0x82, [5, 5, 5])); return Task.CompletedTask; }, buffer);
+        Assert.NotEqual(honestAddress, hostileAddress);
+        server.OnPeerConnected(hostileAddress); // established: only the idle deadline, not the handshake's, can end it now
+
+        // Pings as fast as the server takes them, never reading a pong. Held back means: the server stopped reading, so
+        // the hostile socket could not send for half a second in a row.
+        byte[] pings = Enumerable.Range(0, 8192).SelectMany(_ => Frame(0x89, [7])).ToArray();
+        hostile.Blocking = false;
+        long sent = 0;
+        bool heldBack = false;
+        var flood = Stopwatch.StartNew();
+        var blockedSince = Stopwatch.StartNew();
+        var honestTalks = Stopwatch.StartNew();
+        while (!heldBack && flood.Elapsed.TotalSeconds < 20 && sent < 512L * 1024 * 1024)
+        {
+            if (honestTalks.Elapsed.TotalMilliseconds >= 200)
+            {
+                // The honest peer's idle clock runs too: it keeps talking, and the server keeps reading it.
+                await honest.SendAsync(new byte[] { 9, 9, 9 }, WebSocketMessageType.Binary, true, Cancel);
+                while (server.TryReceive(buffer, out _, out _))
+                {
+                }
+                honestTalks.Restart();
+            }
+            try
+            {
+                sent += hostile.Send(pings);
+                blockedSince.Restart();
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+            {
+                heldBack = blockedSince.Elapsed.TotalSeconds >= 0.5;
+                server.TryReceive(buffer, out _, out _);
+                await Task.Delay(5, Cancel);
+            }
+            catch (SocketException)
+            {
+                break; // the server cut it off mid-flood: held too
+            }
+        }
+        Assert.True(heldBack || server.StreamCount == 1, $"the server kept reading pings it could not answer: {sent:N0} bytes in {flood.Elapsed.TotalSeconds:F1} s");
+
+        // Closed at the idle deadline (no datagram since the flood began), while the honest peer, which keeps talking, stays.
+        var clock = Stopwatch.StartNew();
+        while (server.StreamCount > 1 && clock.Elapsed.TotalSeconds < 10)
+        {
+            Assert.Equal(honestAddress, await ReceiveFrom(server, () => honest.SendAsync(new byte[] { 9, 9, 9 }, WebSocketMessageType.Binary, true, Cancel), buffer));
+            await Task.Delay(100, Cancel);
+        }
+        Assert.Equal(1, server.StreamCount);
+        Assert.Equal(1, server.Counters.IdleTimeouts);
+        Assert.Equal(honestAddress, await ReceiveFrom(server, () => honest.SendAsync(new byte[] { 9, 9, 9 }, WebSocketMessageType.Binary, true, Cancel), buffer));
+    }
+
+    /// <summary>A masked client frame of fewer than 126 bytes.</summary>
+    private static byte[] Frame(byte first, byte[] payload)
+    {
+        byte[] key = [1, 2, 3, 4];
+        var frame = new List<byte> { first, (byte)(0x80 | payload.Length) };
+        frame.AddRange(key);
+        for (int i = 0; i < payload.Length; i++) frame.Add((byte)(payload[i] ^ key[i % 4]));
+        return frame.ToArray();
+    }
+
+    /// <summary>Sends a 3-byte datagram with <paramref name="send"/> and polls <paramref name="server"/> until one arrives; returns its source.</summary>
+    private static async Task<NetAddress> ReceiveFrom(WebSocketServerTransport server, Func<Task> send, byte[] buffer)
+    {
+        await send();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < 5)
+        {
+            if (server.TryReceive(buffer, out int length, out var source) && length == 3) return source;
+            await Task.Delay(1, Cancel);
+        }
+        throw new Xunit.Sdk.XunitException("the datagram never arrived");
+    }
+}
