@@ -169,6 +169,58 @@ public class SessionRelayTests
         Assert.Equal([1UL], relay.PresentPlayers);
     }
 
+    [Fact]
+    public async Task A_grace_report_the_directory_fails_is_asked_again_until_it_frees_the_seat()
+    {
+        // Before, one failed report (the directory unreachable for a moment) was logged and dropped: the player's seat stayed
+        // taken until the directory's sweep, a minute later, and the player could not take another in the session meanwhile.
+        SessionRelay? relay = null;
+        using var setup = new RpcWorld(
+            new LinkConditions(),
+            new RpcOptions { ReconnectGracePeriod = TimeSpan.FromSeconds(1) },
+            options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
+        var sessions = new InProcessSessions(
+            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
+            [setup.Harness.ServerAddress.ToEndPoint()],
+            setup.Harness.Time);
+        var session = await sessions.CreateSessionAsync(new SessionOptions("flaky", 2), Cancel);
+        var flaky = new FailingLeaveReports(sessions, failures: 3);
+        relay = new SessionRelay(setup.ServerRpcs, session.Id, 2, flaky, setup.Harness.Time);
+        sessions.Attach(relay);
+        var departures = new System.Collections.Concurrent.ConcurrentQueue<SessionDeparture>();
+        sessions.MemberLeft += (_, departure) => departures.Enqueue(departure);
+        var (alice, _, _, _) = await JoinAsync(setup, sessions, session.Id, 1, "alice");
+
+        alice.Client.Transport.Disconnect();
+        Assert.True(setup.TickUntil(() => flaky.Calls >= 1, 300));
+        Assert.True(setup.TickUntil(() => !departures.IsEmpty, 600));   // a few seconds of backoff on the harness's clock
+        Assert.Equal((1L, SessionLeaveReason.TimedOut), (Assert.Single(departures).UserId, departures.Single().Reason));
+        Assert.Empty((await sessions.GetSessionAsync(session.Id, Cancel))!.Members);
+        Assert.Equal(4, flaky.Calls);
+        Assert.True(setup.TickUntil(() => relay.PendingLeaveReports == 0, 60));
+    }
+
+    /// <summary>A directory whose first leave reports fail as an unreachable backend's do; the later ones reach the directory.</summary>
+    private sealed class FailingLeaveReports(ISessions inner, int failures) : JoinAlteringSessions(inner)
+    {
+        private int calls;
+
+        public int Calls => Volatile.Read(ref calls);
+
+        public override Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default) =>
+            Inner.JoinSessionAsync(id, userId, playerName, cancellationToken);
+
+        public override Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref calls) <= failures
+                ? Task.FromException<bool>(new Traktor.Ecs.Net.Online.OnlineException(Traktor.Ecs.Net.Online.OnlineError.Unavailable, "The online backend could not be reached."))
+                : Inner.LeaveSessionAsync(id, userId, reason, cancellationToken);
+
+        public override Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref calls) <= failures
+                ? Task.FromException<bool>(new Traktor.Ecs.Net.Online.OnlineException(Traktor.Ecs.Net.Online.OnlineError.Unavailable, "The online backend could not be reached."))
+                : Inner.LeaveSessionAsync(id, userId, reason, seatGrantedAt, cancellationToken);
+    }
+
     /// <summary>A directory that holds the relay's leave reports (any overload with a reason) until the test releases them.</summary>
     private sealed class HeldLeaveReports(ISessions inner) : JoinAlteringSessions(inner)
     {

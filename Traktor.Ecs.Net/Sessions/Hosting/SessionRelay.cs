@@ -27,7 +27,7 @@ public sealed class SessionRelay
 {
     private readonly NetworkServer server;
     private readonly ReconnectGrace grace;
-    private readonly ISessions? directory;
+    private readonly LeaveReports? reports;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly ConcurrentQueue<(long UserId, DateTimeOffset At, SessionLeaveReason Reason)> leaves = new();
@@ -59,9 +59,9 @@ public sealed class SessionRelay
         grace = rpcs.Grace;
         Session = session;
         MaxPlayers = maxPlayers;
-        this.directory = directory;
         this.time = time ?? TimeProvider.System;
         this.logger = logger ?? NullLogger.Instance;
+        reports = directory is null ? null : new LeaveReports(directory, session, this.time, this.logger);
         server.Received += Drain;
         server.ClientConnected += OnConnected;
         server.ClientDisconnected += (connection, _) => RemoveConnection(connection);
@@ -128,6 +128,9 @@ public sealed class SessionRelay
     /// <returns>The departure time to record.</returns>
     internal DateTimeOffset DepartureOf(ulong clientId, DateTimeOffset now) =>
         admittedTickets.TryGetValue(clientId, out var admitted) ? admitted.Issued : now;
+
+    /// <summary>Reports of expired graces to the directory under way (sent or waiting to be retried), for tests.</summary>
+    internal int PendingLeaveReports => reports?.Pending ?? 0;
 
     /// <summary>Players whose admission the relay remembers (present, or approved and not yet connected), for tests of its bound.</summary>
     internal int AdmissionsTracked => admittedTickets.Count;
@@ -225,32 +228,12 @@ public sealed class SessionRelay
         // for the player's rejoin just after the expiry, and the player could not come back.
         DateTimeOffset? seatGrantedAt = admittedTickets.TryGetValue(clientId, out var admitted) ? admitted.Issued : null;
         Depart(clientId, DepartureOf(clientId, time.GetUtcNow()));
-        if (directory is not null && EndReason == SessionEndReason.None)
+        if (reports is not null && EndReason == SessionEndReason.None)
         {
-            _ = ReportLeaveAsync(clientId, seatGrantedAt);
-        }
-    }
-
-    private async Task ReportLeaveAsync(ulong clientId, DateTimeOffset? seatGrantedAt)
-    {
-        try
-        {
-            // Of the seat the player was admitted with only: the report leaves unawaited and may reach the directory after the
-            // player rejoined (a new seat, granted later), which an unconditional leave removed. A player adopted after a
-            // migration has no admission here, and leaves whatever seat it holds.
-            if (seatGrantedAt is { } grantedAt)
-            {
-                await directory!.LeaveSessionAsync(Session, (long)clientId, SessionLeaveReason.TimedOut, grantedAt).ConfigureAwait(false);
-            }
-            else
-            {
-                await directory!.LeaveSessionAsync(Session, (long)clientId, SessionLeaveReason.TimedOut).ConfigureAwait(false);
-            }
-        }
-        catch (Exception exception) when (exception is Online.OnlineException or OperationCanceledException)
-        {
-            // The directory also drops members the game server no longer reports; this only makes it sooner.
-            logger.LogWarning(exception, "Could not tell the directory that player {Player} left session {Session}.", clientId, Session);
+            // Of the seat the player was admitted with only: the report leaves unawaited, is retried while the directory cannot
+            // answer, and may reach it after the player rejoined (a new seat, granted later), which an unconditional leave
+            // removed. A player adopted after a migration has no admission here, and leaves whatever seat it holds.
+            reports.Report(clientId, seatGrantedAt);
         }
     }
 
