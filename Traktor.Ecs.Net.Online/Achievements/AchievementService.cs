@@ -118,7 +118,7 @@ public sealed class AchievementService : IAchievements
                 if (inserted == 1)
                 {
                     await Idempotency.ForgetOldestAsync(connection, transaction, "achievement_requests", "achievement_id", achievementId,
-                        userId, _maxIdempotencyKeysPerPlayer, cancellationToken).ConfigureAwait(false);
+                        userId, _maxIdempotencyKeysPerPlayer, idempotencyKey, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {

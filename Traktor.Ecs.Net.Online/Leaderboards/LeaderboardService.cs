@@ -117,7 +117,7 @@ public sealed class LeaderboardService : ILeaderboards
                 if (inserted == 1)
                 {
                     await Idempotency.ForgetOldestAsync(connection, transaction, "leaderboard_submissions", "leaderboard_id", definition.Id,
-                        submission.UserId, _maxIdempotencyKeysPerPlayer, cancellationToken).ConfigureAwait(false);
+                        submission.UserId, _maxIdempotencyKeysPerPlayer, key, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {

@@ -47,10 +47,12 @@ internal static class Idempotency
     /// <param name="ownerId">The board or achievement.</param>
     /// <param name="userId">The player.</param>
     /// <param name="keep">How many of the player's newest keys there to keep.</param>
+    /// <param name="recordedKey">The key just recorded: never forgotten here, even when its time sorts it first (a node whose
+    /// clock lags, or more than <paramref name="keep"/> keys in one millisecond), or a retry of it would count again.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The number of keys forgotten.</returns>
     public static async Task<int> ForgetOldestAsync(DbConnection connection, DbTransaction transaction, string table, string ownerColumn,
-        string ownerId, long userId, int keep, CancellationToken cancellationToken)
+        string ownerId, long userId, int keep, string recordedKey, CancellationToken cancellationToken)
     {
         // Counted through the primary key's (owner, user) prefix: at most keep + 1 rows once the bound holds.
         long held = await connection.ScalarAsync<long>(transaction,
@@ -61,8 +63,9 @@ internal static class Idempotency
         }
         return await connection.ExecuteAsync(transaction,
             $"DELETE FROM {table} WHERE {ownerColumn} = @o AND user_id = @u AND idempotency_key IN " +
-            $"(SELECT idempotency_key FROM {table} WHERE {ownerColumn} = @o AND user_id = @u ORDER BY created_at, idempotency_key LIMIT @n)",
-            cancellationToken, ("@o", ownerId), ("@u", userId), ("@n", held - keep)).ConfigureAwait(false);
+            $"(SELECT idempotency_key FROM {table} WHERE {ownerColumn} = @o AND user_id = @u AND idempotency_key <> @k " +
+            "ORDER BY created_at, idempotency_key LIMIT @n)",
+            cancellationToken, ("@o", ownerId), ("@u", userId), ("@k", recordedKey), ("@n", held - keep)).ConfigureAwait(false);
     }
 
     /// <summary>Refuses data for a user id that has no account (a server key can name any id).</summary>

@@ -169,6 +169,23 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
         }
     }
 
+    [Fact]
+    public async Task The_key_just_recorded_is_never_the_one_forgotten_even_when_it_sorts_first()
+    {
+        // Review31: the trim ordered by (time, key), so with more than the bound in one millisecond (or a lagging node's
+        // clock) the new key could sort first and be deleted in its own transaction: a retry of it counted again.
+        const int keep = OnlineTestSettings.MaxIdempotencyKeysPerPlayer;
+        await using var online = await StartAsync(seedUsers: 1);
+        await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("laps", Operator: LeaderboardOperator.Increment), Cancel);
+        for (int i = keep; i >= 0; i--) // all in one millisecond, each new key sorting before the ones held
+        {
+            await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("laps", 1, 1, IdempotencyKey: $"lap-{i:D4}"), Cancel);
+        }
+        var retry = await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("laps", 1, 1, IdempotencyKey: "lap-0000"), Cancel);
+        Assert.True(retry.Replayed);
+        Assert.Equal(keep + 1, retry.Entry.Score);
+    }
+
     /// <summary>The idempotency keys a player holds on a board, or null behind HTTP (the behaviour above is checked there).</summary>
     private static async Task<long?> CountKeysAsync(OnlineTestContext online, string board, long userId) =>
         online.Embedded is { } services

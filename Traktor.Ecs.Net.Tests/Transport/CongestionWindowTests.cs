@@ -64,4 +64,34 @@ public class CongestionWindowTests
         Assert.True(afterHitch <= 2 * perUpdate, $"{afterHitch} packets after the hitch, {perUpdate} an update before it");
         Assert.True((long)afterHitch * Packet < window.Window * 3 / 4, $"{afterHitch} packets after the hitch of a {window.Window / Packet}-packet window");
     }
+
+    /// <summary>Packets paced out over 240 updates, each update refilling once or (Update then an explicit Flush) twice.</summary>
+    private static int PacedOver240Updates(bool flushTwice)
+    {
+        var statistics = new ConnectionStatistics();
+        var window = Grown(400, statistics);
+        statistics.AddRttSample(0.1);
+        double now = 0;
+        int sent = 0;
+        for (int i = 0; i < 240; i++)
+        {
+            now += Update;
+            window.Refill(now, statistics);
+            sent += Burst(window);
+            if (!flushTwice) continue;
+            window.Refill(now + 0.0002, statistics);
+            sent += Burst(window);
+        }
+        return sent;
+    }
+
+    [Fact]
+    public void A_second_flush_in_each_update_does_not_shrink_the_pacing_rate()
+    {
+        // Review31: the second refill 0.2 ms after the first was learned as an interval, the nominal interval settled near
+        // half an update, and the credit cap (1.5 intervals) took a quarter of a bulk sender's pacing rate away.
+        int once = PacedOver240Updates(flushTwice: false);
+        int twice = PacedOver240Updates(flushTwice: true);
+        Assert.True(twice >= once * 0.95, $"{twice} packets with a second flush each update, {once} with one");
+    }
 }

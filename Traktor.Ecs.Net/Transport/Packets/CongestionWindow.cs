@@ -96,7 +96,7 @@ internal sealed class CongestionWindow
     {
         double elapsed = double.IsNaN(_tokensAt) ? 0 : Math.Max(0, now - _tokensAt);
         _tokensAt = now;
-        NoteInterval(elapsed);
+        NoteInterval(now);
         if (!statistics.HasRttSample)
         {
             _tokens = double.PositiveInfinity;
@@ -122,20 +122,36 @@ internal sealed class CongestionWindow
     /// <summary>
     /// The nominal time between two updates of the connection: a smoothed average of the intervals, each taken as at most
     /// twice the average so far, so a hitch moves it little and a game that really updates slower is followed within a
-    /// few dozen updates. A second flush in one update (0 s) is no interval.
+    /// few dozen updates. A refill less than <see cref="SameUpdateFraction"/> of the average after the last counted one is
+    /// a second flush of the same update (an explicit <c>Flush()</c> after <c>Update()</c> reads the clock again), not an
+    /// interval: counting it would halve the average and cut the pacing rate by a quarter.
     /// </summary>
     public double UpdateInterval { get; private set; } = double.NaN;
 
-    private void NoteInterval(double elapsed)
+    /// <summary>Refills closer than this share of <see cref="UpdateInterval"/> belong to the same update.</summary>
+    public const double SameUpdateFraction = 0.25;
+
+    private double _intervalFrom = double.NaN;
+
+    private void NoteInterval(double now)
     {
+        if (double.IsNaN(_intervalFrom))
+        {
+            _intervalFrom = now;
+            return;
+        }
+        double elapsed = now - _intervalFrom;
         if (elapsed <= 0) return;
         if (double.IsNaN(UpdateInterval))
         {
             UpdateInterval = Math.Min(elapsed, MaxUpdateInterval);
+            _intervalFrom = now;
             return;
         }
+        if (elapsed < SameUpdateFraction * UpdateInterval) return; // the interval runs on from the update's first refill
         double sample = Math.Min(elapsed, 2 * UpdateInterval);
         UpdateInterval = Math.Min(UpdateInterval + (sample - UpdateInterval) / 8, MaxUpdateInterval);
+        _intervalFrom = now;
     }
 
     /// <summary>The least round trip seen lately (+∞ before the first sample).</summary>
