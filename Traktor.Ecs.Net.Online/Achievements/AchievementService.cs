@@ -117,7 +117,7 @@ public sealed class AchievementService : IAchievements
                     cancellationToken, [.. key, ("@k", idempotencyKey), ("@h", fingerprint), ("@t", nowMs)]).ConfigureAwait(false);
                 if (inserted == 1)
                 {
-                    await Idempotency.ForgetOldestAsync(connection, transaction, "achievement_requests", "achievement_id", achievementId,
+                    await Idempotency.ForgetOldestAsync(_database, connection, transaction, "achievement_requests", "achievement_id", achievementId,
                         userId, _maxIdempotencyKeysPerPlayer, idempotencyKey, cancellationToken).ConfigureAwait(false);
                 }
                 else

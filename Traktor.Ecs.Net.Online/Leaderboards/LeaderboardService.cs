@@ -116,7 +116,7 @@ public sealed class LeaderboardService : ILeaderboards
                     cancellationToken, ("@b", definition.Id), ("@u", submission.UserId), ("@k", key), ("@p", period), ("@t", nowMs), ("@h", fingerprint)).ConfigureAwait(false);
                 if (inserted == 1)
                 {
-                    await Idempotency.ForgetOldestAsync(connection, transaction, "leaderboard_submissions", "leaderboard_id", definition.Id,
+                    await Idempotency.ForgetOldestAsync(_database, connection, transaction, "leaderboard_submissions", "leaderboard_id", definition.Id,
                         submission.UserId, _maxIdempotencyKeysPerPlayer, key, cancellationToken).ConfigureAwait(false);
                 }
                 else

@@ -40,6 +40,7 @@ internal static class Idempotency
     /// player submitting with a fresh key every time holds a bounded number of rows, not one per request for the whole
     /// retention (30 days at the request budget's 50 a second came to over 100 million rows).
     /// </summary>
+    /// <param name="database">The store, for the lock that serializes one player's trims (see the remarks).</param>
     /// <param name="connection">The open connection.</param>
     /// <param name="transaction">The write transaction the new key was recorded in.</param>
     /// <param name="table">The key table (a constant of the caller: <c>leaderboard_submissions</c> or <c>achievement_requests</c>).</param>
@@ -51,9 +52,16 @@ internal static class Idempotency
     /// clock lags, or more than <paramref name="keep"/> keys in one millisecond), or a retry of it would count again.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The number of keys forgotten.</returns>
-    public static async Task<int> ForgetOldestAsync(DbConnection connection, DbTransaction transaction, string table, string ownerColumn,
+    /// <remarks>
+    /// Count and delete run under a lock named by the player, board or achievement: under PostgreSQL's read committed,
+    /// requests in flight at once each counted without the others' uncommitted keys, all skipped the trim, and the player
+    /// held more than <paramref name="keep"/> (a burst of 32 left 32). Behind the lock each count sees every key committed
+    /// before it, so the rows held after any commit never exceed the bound. SQLite writers are serialized already.
+    /// </remarks>
+    public static async Task<int> ForgetOldestAsync(OnlineDatabase database, DbConnection connection, DbTransaction transaction, string table, string ownerColumn,
         string ownerId, long userId, int keep, string recordedKey, CancellationToken cancellationToken)
     {
+        await database.LockNameAsync(connection, transaction, TrimLockSpace, TrimLockKey(table, ownerId, userId), cancellationToken).ConfigureAwait(false);
         // Counted through the primary key's (owner, user) prefix: at most keep + 1 rows once the bound holds.
         long held = await connection.ScalarAsync<long>(transaction,
             $"SELECT COUNT(*) FROM {table} WHERE {ownerColumn} = @o AND user_id = @u", cancellationToken, ("@o", ownerId), ("@u", userId)).ConfigureAwait(false);
@@ -66,6 +74,22 @@ internal static class Idempotency
             $"(SELECT idempotency_key FROM {table} WHERE {ownerColumn} = @o AND user_id = @u AND idempotency_key <> @k " +
             "ORDER BY created_at, idempotency_key LIMIT @n)",
             cancellationToken, ("@o", ownerId), ("@u", userId), ("@k", recordedKey), ("@n", held - keep)).ConfigureAwait(false);
+    }
+
+    private const int TrimLockSpace = 0x49444b; // "IDK"
+
+    /// <summary>
+    /// A lock key for one player's keys on one board or achievement, the same in every process (string.GetHashCode is not):
+    /// FNV-1a over the table, the owner and the user. Two owners sharing a key only wait for each other now and then.
+    /// </summary>
+    private static int TrimLockKey(string table, string ownerId, long userId)
+    {
+        uint hash = 2166136261;
+        foreach (char c in table + "\0" + ownerId + "\0" + userId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+        return unchecked((int)hash);
     }
 
     /// <summary>Refuses data for a user id that has no account (a server key can name any id).</summary>

@@ -126,4 +126,27 @@ public abstract class AchievementContract<THarness> : OnlineContract<THarness> w
         Assert.Equal(10 * keep + 1, forgotten.Status.Progress);
         Assert.True((await online.Achievements.AddAchievementProgressAsync("grind", 4, 1, "run-0", Cancel)).Replayed);
     }
+
+    [Fact]
+    public async Task Concurrent_fresh_keys_never_leave_a_player_more_than_the_bound_on_an_achievement()
+    {
+        // Attack review 19: as on leaderboards, concurrent requests each counted without the others' uncommitted keys.
+        const int keep = OnlineTestSettings.MaxIdempotencyKeysPerPlayer;
+        await using var online = await StartAsync();
+        await online.Achievements.DefineAchievementAsync(new AchievementDefinition("race", "Race", Threshold: 1_000_000), Cancel);
+        for (int round = 0; round < 6; round++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 2 * keep).Select(i => Task.Run(() =>
+                online.Achievements.AddAchievementProgressAsync("race", 5, 1, $"r{round}-{i}", Cancel))));
+            if (online.Embedded is { } services)
+            {
+                long held = await services.Database.ReadAsync(connection => connection.ScalarAsync<long>(null,
+                    "SELECT COUNT(*) FROM achievement_requests WHERE achievement_id = 'race' AND user_id = 5", Cancel), Cancel);
+                Assert.True(held <= keep, $"round {round}: {held} keys held, the bound is {keep}");
+            }
+        }
+        var last = await online.Achievements.AddAchievementProgressAsync("race", 5, 1, "last", Cancel);
+        Assert.False(last.Replayed);
+        Assert.Equal(6 * 2 * keep + 1, last.Status.Progress);
+    }
 }

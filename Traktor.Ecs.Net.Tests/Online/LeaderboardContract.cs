@@ -186,6 +186,27 @@ public abstract class LeaderboardContract<THarness> : OnlineContract<THarness> w
         Assert.Equal(keep + 1, retry.Entry.Score);
     }
 
+    [Fact]
+    public async Task Concurrent_fresh_keys_never_leave_a_player_more_than_the_bound()
+    {
+        // Attack review 19: the trim counted, then deleted; on PostgreSQL (read committed) submissions in flight at once
+        // each counted without the others' uncommitted keys, so all skipped the trim and the player kept more than the bound.
+        const int keep = OnlineTestSettings.MaxIdempotencyKeysPerPlayer;
+        await using var online = await StartAsync(seedUsers: 1);
+        await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("race", Operator: LeaderboardOperator.Increment), Cancel);
+        for (int round = 0; round < 6; round++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 2 * keep).Select(i => Task.Run(() =>
+                online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("race", 1, 1, IdempotencyKey: $"r{round}-{i}"), Cancel))));
+            if (await CountKeysAsync(online, "race", 1) is { } held)
+            {
+                Assert.True(held <= keep, $"round {round}: {held} keys held, the bound is {keep}");
+            }
+        }
+        var entry = await online.Leaderboards.GetRankAsync("race", 1, cancellationToken: Cancel);
+        Assert.Equal(6 * 2 * keep, entry!.Score);
+    }
+
     /// <summary>The idempotency keys a player holds on a board, or null behind HTTP (the behaviour above is checked there).</summary>
     private static async Task<long?> CountKeysAsync(OnlineTestContext online, string board, long userId) =>
         online.Embedded is { } services
