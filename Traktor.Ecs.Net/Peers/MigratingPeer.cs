@@ -36,29 +36,10 @@ public sealed partial class MigratingPeer : ISystem<float>
     private MigrationPlan? plan;
     private long planReceivedAt;
     private long lostAt;
-    private long lastHeardAt;
-
-    /// <summary>
-    /// When this peer last read its socket as a client. The host's silence is measured up to then, not up to now: a peer
-    /// that froze itself (a hitch of a few seconds) had not read what its host sent meanwhile, and took its own stall for
-    /// the host's: it elected a successor, or promoted itself, beside a live host. Now it reads first, and the packets
-    /// waiting (snapshots, or the host's cut) decide.
-    /// </summary>
-    private long lastListenedAt;
-    private long lastPackets;
     private bool hostLost;
     private bool hostGaveWay;
     private bool attemptFailed;
     private double linkLoss;
-
-    /// <summary>The connection timeout of the link to the host (its token's), both ends': the host cuts a player silent this long.</summary>
-    private TimeSpan linkTimeout;
-
-    /// <summary>The round trip time of the link to the host, as last measured.</summary>
-    private TimeSpan linkRtt;
-
-    /// <summary>The host's newest snapshot tick when this peer last read its socket as a client.</summary>
-    private uint listenedTick;
 
     /// <summary>Creates a peer; start it with <see cref="StartHost"/> or <see cref="Join"/>.</summary>
     /// <param name="world">The player's world: the authoritative world while it hosts, the replica while it is a client.</param>
@@ -106,6 +87,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         this.logger = logger ?? NullLogger.Instance;
         planOwners = new PlanOwners(this.logger);
         unnumberedReplicable = new QueryDescription().WithAny(registry.ComponentTypes).WithNone<NetworkId>();
+        stalls = new StallWatch(this.time);
         ClientId = clientId;
     }
 
@@ -195,13 +177,12 @@ public sealed partial class MigratingPeer : ISystem<float>
     public void BeforeUpdate(in float state)
     {
         long now = time.GetTimestamp();
-        bool stalled = Role == MigrationRole.Client && linkTimeout > TimeSpan.Zero && time.GetElapsedTime(lastListenedAt, now) >= linkTimeout;
+        bool stalled = Role == MigrationRole.Client && stalls.Stalled(now); // judged once this tick's read is in (JudgeStall)
         if (Role == MigrationRole.Client && hostGaveWay)
         {
             FollowLostPlan(now);
         }
-        else if (Role == MigrationRole.Client && (hostLost || (netClient!.State == ClientState.Connected
-            && time.GetElapsedTime(lastHeardAt, lastListenedAt) >= options.HostSilence)))
+        else if (Role == MigrationRole.Client && (hostLost || HostSilent()))
         {
             BeginMigration(now);
         }
@@ -223,22 +204,8 @@ public sealed partial class MigratingPeer : ISystem<float>
         }
 
         Running?.BeforeUpdate(in state);
-        if (stalled && Role == MigrationRole.Client && HostOutlivedStall()) OutAfterStall(now);
-        if (Role == MigrationRole.Client) lastListenedAt = now;
-        if (Role == MigrationRole.Client && netClient!.State == ClientState.Connected)
-        {
-            var stats = netClient.GetStats();
-            linkLoss = stats.PacketLossPercent / 100; // what a follow of the lost plan expects of the successors' links (SuccessorSilence)
-            linkTimeout = stats.Timeout;
-            linkRtt = TimeSpan.FromMilliseconds(stats.RoundTripTimeMs);
-            listenedTick = Client!.Replication.NewestTick;
-            long packets = stats.PacketsReceived;
-            if (packets != lastPackets)
-            {
-                lastPackets = packets;
-                lastHeardAt = now;
-            }
-        }
+        if (stalled && Role == MigrationRole.Client) JudgeStall(now);
+        if (Role == MigrationRole.Client) Listened(now);
     }
 
     /// <inheritdoc />
@@ -315,45 +282,16 @@ public sealed partial class MigratingPeer : ISystem<float>
         active = new Group<float>("client", [client, .. clientSystems(client)]);
         active.Initialize();
         Role = MigrationRole.Client;
-        lastHeardAt = lastListenedAt = time.GetTimestamp();
-        linkTimeout = TimeSpan.Zero; // known once connected
-    }
-
-    /// <summary>
-    /// True when the snapshots that waited in the socket through this peer's stall show its host alive well into the stall:
-    /// their ticks went on for half the host silence past the last one read before it, less the half round trip that was in
-    /// flight when the stall began. A host that died (or was cut off) as this peer froze left nothing of the kind.
-    /// </summary>
-    private bool HostOutlivedStall()
-    {
-        uint advanced = unchecked(Client!.Replication.NewestTick - listenedTick);
-        if (advanced > int.MaxValue) return false; // nothing newer (the tick wraps)
-        var sentIntoStall = TimeSpan.FromSeconds((double)advanced / options.TickRate) - (linkRtt / 2);
-        return sentIntoStall >= options.HostSilence / 2;
-    }
-
-    /// <summary>
-    /// This player's own game stalled (it read nothing) for the link's whole timeout, its host played on into the stall
-    /// (<see cref="HostOutlivedStall"/>), and the packets that waited did not end the link: the host cut it with
-    /// <see cref="DisconnectReason.TimedOut"/>, and the Disconnect saying so was dropped (a socket's queue holds a few hundred
-    /// datagrams; seconds of snapshots fill it first) or lost. Electing on the silence that follows split the session when
-    /// this player was a successor (it hosted beside the live host, or after trying the others). It is out as if the
-    /// Disconnect had come; the game joins again for a token and follows (<see cref="FollowHost"/>). A host that died after it
-    /// outlived half the host silence of the stall is taken for alive too: the player is out and rejoins where it could have migrated.
-    /// </summary>
-    private void OutAfterStall(long now)
-    {
-        hostLost = false; // its own timeout of the link, read on waking, says nothing of the host
-        hostGaveWay = false;
-        logger.LogWarning("Peer {Peer} stalled for {Seconds:F1} s, past its link's timeout ({Timeout} s): its host has cut it; no migration.",
-            ClientId, time.GetElapsedTime(lastListenedAt, now).TotalSeconds, linkTimeout.TotalSeconds);
-        Out(MigrationOutReason.DisconnectedByHost);
+        long now = time.GetTimestamp();
+        lastHeardAt = now;
+        stalls.Restart(now); // the link's timeout is known once connected
     }
 
     private void OnConnected()
     {
         long now = time.GetTimestamp();
-        lastHeardAt = lastListenedAt = now;
+        lastHeardAt = now;
+        stalls.Listened(now);
         lastPackets = netClient!.GetStats().PacketsReceived;
         if (Role == MigrationRole.Reconnecting)
         {

@@ -105,9 +105,23 @@ public sealed class UdpTransport : IDatagramTransport, IPolledTransport
         _sendAddress = new SocketAddress(localEndPoint.AddressFamily);
     }
 
-    /// <summary>Binds dual-mode to [::]:<paramref name="port"/>, or to 0.0.0.0 where the OS has no IPv6.</summary>
+    /// <summary>Binds dual-mode to [::]:<paramref name="port"/>, or to 0.0.0.0 where the OS has no IPv6 (every address of the machine; <see cref="Bind(IPEndPoint, ILogger?)"/> binds one).</summary>
+    /// <param name="port">The port, or 0 for one the OS chooses.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <returns>The bound transport.</returns>
     public static UdpTransport Bind(int port = 0, ILogger? logger = null) =>
         new(new IPEndPoint(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, port), logger);
+
+    /// <summary>
+    /// Binds to <paramref name="localEndPoint"/>: one address of the machine (a LAN interface, <see cref="IPAddress.Loopback"/>)
+    /// rather than all of them, port 0 for one the OS chooses; <see cref="IPAddress.IPv6Any"/> binds dual mode as
+    /// <see cref="Bind(int, ILogger?)"/> does. The same as the constructor with the default socket buffers, named as the other
+    /// way to bind is. Throws <see cref="AddressInUseException"/> when another socket holds the address.
+    /// </summary>
+    /// <param name="localEndPoint">The local address and port.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <returns>The bound transport (<see cref="LocalEndPoint"/> tells the port the OS chose).</returns>
+    public static UdpTransport Bind(IPEndPoint localEndPoint, ILogger? logger = null) => new(localEndPoint, logger);
 
     /// <inheritdoc />
     public NetAddress LocalAddress { get; }
