@@ -59,6 +59,14 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     public event Action? SessionOver;
 
     /// <summary>
+    /// Raised on the tick thread, before <see cref="SessionOver"/>, when the connection to the session ended with no
+    /// migration to follow and not by the player's own leave (<see cref="DisconnectReason.LeftSession"/>, which freed the seat):
+    /// the directory may still hold the player's seat (a game server that went away or cut the player keeps it until the
+    /// player's reconnect grace expires, or never reports it), and nobody else gives it back. Once per session joined.
+    /// </summary>
+    public event Action<SessionInfo>? SeatLeftBehind;
+
+    /// <summary>
     /// The script's client is about to connect to a session: the owners a player host sends from the connect's tick on are
     /// kept (the host sends them when a player connects, maybe before the join's poll sees the connection).
     /// </summary>
@@ -199,6 +207,11 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             // (HostLoss makes a cut no host loss) and stayed in the session as far as multiplayer:joinSession knew.
             ReplicaTakeover.DropKeptEntities(client);
             logger.LogInformation("The script's player is out of session {Session} ({Reason}, {By}).", lost.Id, reason, byHost ? "told by its host" : "its own end");
+            if (reason != DisconnectReason.LeftSession)
+            {
+                SeatLeftBehind?.Invoke(lost);
+            }
+
             SessionOver?.Invoke();
             _events.Enqueue(("onSessionEnded", [MultiplayerApi.Describe(lost), (reason ?? DisconnectReason.Unspecified).ToString()]));
             return;
