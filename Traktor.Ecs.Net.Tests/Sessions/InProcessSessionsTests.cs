@@ -118,6 +118,37 @@ public class InProcessSessionsTests
         Assert.Empty((await sessions.GetSessionAsync(session.Id, Cancel))!.Members);
     }
 
+    [Fact]
+    public async Task A_rejoin_in_the_same_millisecond_takes_a_seat_of_its_own_that_the_first_seats_report_leaves_alone()
+    {
+        // The clock stands still: join, leave and rejoin share one millisecond. Before, both seats were granted at it, so the
+        // late grace-expiry report of the first seat freed the second, and the rejoin's ticket read as issued before the
+        // departure (a game server voids those).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        var sessions = NewService(time);
+        var departures = new ConcurrentQueue<SessionDeparture>();
+        sessions.MemberLeft += (_, departure) => departures.Enqueue(departure);
+        var session = await sessions.CreateSessionAsync(new SessionOptions("quick", 4), Cancel);
+        var first = TicketOf(await sessions.JoinSessionAsync(session.Id, 7, "seven", Cancel));
+        Assert.True(await sessions.LeaveSessionAsync(session.Id, 7, Cancel));
+        var second = TicketOf(await sessions.JoinSessionAsync(session.Id, 7, "seven", Cancel));
+        Assert.True(second.IssuedAt > first.IssuedAt);
+        Assert.True(second.IssuedAt > Assert.Single(departures).At);
+
+        Assert.False(await sessions.LeaveSessionAsync(session.Id, 7, SessionLeaveReason.TimedOut, first.IssuedAt, Cancel));
+        Assert.Equal(second.IssuedAt, Assert.Single((await sessions.GetSessionAsync(session.Id, Cancel))!.Members).JoinedAt);
+
+        // A third seat in the same millisecond, and another player's, keep the rule; once the clock moves on, grants follow it.
+        Assert.True(await sessions.LeaveSessionAsync(session.Id, 7, SessionLeaveReason.TimedOut, second.IssuedAt, Cancel));
+        var third = TicketOf(await sessions.JoinSessionAsync(session.Id, 7, "seven", Cancel));
+        Assert.True(third.IssuedAt > second.IssuedAt);
+        Assert.Equal(first.IssuedAt, TicketOf(await sessions.JoinSessionAsync(session.Id, 8, "eight", Cancel)).IssuedAt);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await sessions.LeaveSessionAsync(session.Id, 7, Cancel));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(time.GetUtcNow(), TicketOf(await sessions.JoinSessionAsync(session.Id, 7, "seven", Cancel)).IssuedAt);
+    }
+
     private static SessionTicket TicketOf(SessionJoinResult join)
     {
         Assert.True(join.Succeeded);

@@ -111,4 +111,81 @@ public class MetricsTests
             Assert.Contains(rtt, m => Equals(m.ClientId, 31337UL) && Equals(m.Role, "server") && m.Value > 40);
         }
     }
+
+    [Fact]
+    public void Reliable_resends_count_on_the_process_wide_resends_counter()
+    {
+        // traktor.net.resends was documented and created, yet nothing ever added to it. Only what this thread records
+        // counts: other tests' connections share the process-wide meter.
+        int thread = Environment.CurrentManagedThreadId;
+        long counted = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NetMetrics.MeterName && instrument.Name == "traktor.net.resends") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            if (Environment.CurrentManagedThreadId == thread) counted += value;
+        });
+        listener.Start();
+
+        var lossy = new LinkConditions { LatencyMs = 20, LossPercent = 30 };
+        using var h = new TransportHarness(lossy, seed: 5);
+        var client = h.Connect(1, lossy, seed: 6);
+        var id = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        for (int i = 0; i < 200; i++) Assert.Equal(SendResult.Queued, client.Send(ChannelKind.ReliableOrdered, [(byte)i]));
+        Assert.True(h.RunUntil(() => client.GetStats().PendingReliable == 0), "the messages were not all acknowledged");
+
+        Assert.True(h.Server.TryGetStats(id, out var serverSide));
+        long resends = client.GetStats().Resends + serverSide.Resends;
+        Assert.True(resends > 0, "a 30 % lossy link resent nothing");
+        Assert.Equal(resends, counted);
+    }
+
+    [Fact]
+    public void Congestion_gauges_report_the_window_and_the_bytes_in_flight_per_connection()
+    {
+        const ulong ClientId = 4242;
+        var seen = new Dictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NetMetrics.MeterName
+                && instrument.Name is "traktor.net.connection.cwnd" or "traktor.net.connection.in_flight" or "traktor.net.connection.loss_events")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            object? clientId = null, role = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "traktor.client_id") clientId = tag.Value;
+                if (tag.Key == "traktor.role") role = tag.Value;
+            }
+            if (Equals(clientId, ClientId) && Equals(role, "server")) lock (seen) seen[instrument.Name] = value;
+        });
+        listener.Start();
+
+        using var h = new TransportHarness(new() { LatencyMs = 50 });
+        h.Connect(ClientId, new() { LatencyMs = 50 });
+        var id = h.DrainServer().Single(e => e.Type == NetEventType.Connected).Connection;
+        for (int i = 0; i < 20; i++) Assert.Equal(SendResult.Queued, h.Server.Send(id, ChannelKind.ReliableOrdered, new byte[500]));
+        h.Step(); // sent, not acknowledged yet: 50 ms each way
+        Assert.True(h.Server.TryGetStats(id, out var stats));
+        listener.RecordObservableInstruments();
+
+        Assert.True(stats.BytesInFlight > 0, "nothing in flight right after the send");
+        Assert.True(stats.CongestionWindowBytes >= stats.BytesInFlight, $"{stats.BytesInFlight} B in flight over a window of {stats.CongestionWindowBytes} B");
+        lock (seen)
+        {
+            Assert.Equal(stats.CongestionWindowBytes, seen["traktor.net.connection.cwnd"]);
+            Assert.Equal(stats.BytesInFlight, seen["traktor.net.connection.in_flight"]);
+            Assert.Equal(stats.LossEvents, seen["traktor.net.connection.loss_events"]);
+        }
+
+        Assert.True(h.RunUntil(() => h.Server.TryGetStats(id, out var s) && s.PendingReliable == 0));
+        Assert.True(h.Server.TryGetStats(id, out var settled));
+        Assert.Equal(0, settled.BytesInFlight);
+    }
 }

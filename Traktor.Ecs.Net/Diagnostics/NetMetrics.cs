@@ -76,6 +76,18 @@ public static class NetMetrics
     public static readonly ObservableCounter<long> ConnectionResends =
         Meter.CreateObservableCounter("traktor.net.connection.resends", () => Observe(s => s.Resends), "{message}", "Reliable messages resent per connection");
 
+    /// <summary>Congestion window per connection: bytes of packets carrying reliable messages that may be in flight.</summary>
+    public static readonly ObservableGauge<long> CongestionWindow =
+        Meter.CreateObservableGauge("traktor.net.connection.cwnd", () => Observe(s => s.CongestionWindowBytes), "By", "Congestion window per connection");
+
+    /// <summary>Bytes of packets carrying reliable messages in flight (neither acknowledged nor declared lost) per connection.</summary>
+    public static readonly ObservableGauge<long> BytesInFlight =
+        Meter.CreateObservableGauge("traktor.net.connection.in_flight", () => Observe(s => s.BytesInFlight), "By", "Reliable bytes in flight per connection");
+
+    /// <summary>Congestion window cuts (loss episodes and persistent timeouts) per connection, since it started.</summary>
+    public static readonly ObservableCounter<long> LossEvents =
+        Meter.CreateObservableCounter("traktor.net.connection.loss_events", () => Observe(s => s.LossEvents), "{event}", "Congestion window cuts per connection");
+
     internal static void Register(INetStatsSource source)
     {
         lock (Sources) Sources.Add(new WeakReference<INetStatsSource>(source));

@@ -47,6 +47,21 @@ public readonly record struct NetStats
     /// <summary>Reliable messages sent again because no ack came in time.</summary>
     public long Resends { get; init; }
 
+    /// <summary>
+    /// The congestion window in bytes: how many bytes of packets carrying reliable messages may be in flight at once
+    /// (docs/TRANSPORT.md, "Resend timing and congestion control"). Unreliable traffic is not held by it.
+    /// </summary>
+    public long CongestionWindowBytes { get; init; }
+
+    /// <summary>Bytes of packets carrying reliable messages sent and neither acknowledged nor declared lost.</summary>
+    public long BytesInFlight { get; init; }
+
+    /// <summary>
+    /// Times the congestion window was cut since the connection started: a loss episode while the round trip showed a
+    /// queue (at most one a round trip), or the retransmission timeout firing twice in a row.
+    /// </summary>
+    public long LossEvents { get; init; }
+
     /// <summary>Reliable messages queued or in flight and not yet acknowledged.</summary>
     public int PendingReliable { get; init; }
 

@@ -269,6 +269,7 @@ public sealed partial class InProcessSessions : ISessions
             }
 
             seatOf.Remove(userId);
+            NoteDepartureLocked(userId, at);
         }
 
         MemberLeft?.Invoke(id, new SessionDeparture(userId, at, reason));
@@ -302,11 +303,12 @@ public sealed partial class InProcessSessions : ISessions
         if (seatOf.Remove(userId, out var previous) && sessions.TryGetValue(previous, out var old) && old.Remove(userId, now))
         {
             left.Add((previous, now));
+            NoteDepartureLocked(userId, now);
         }
 
         // Granted to the millisecond, as a ticket carries it: every ticket of this seat names it, and a conditional leave
-        // (LeaveSessionAsync with the grant time) frees the seat only while it is this one.
-        session.Add(new SessionMember(userId, playerName, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds())));
+        // (LeaveSessionAsync with the grant time) frees the seat only while it is this one (each seat's grant is its own).
+        session.Add(new SessionMember(userId, playerName, GrantSeatLocked(userId, now)));
         seatOf[userId] = id;
         return new SessionJoinResult(SessionJoinStatus.Joined, session.Snapshot(), null);
     }

@@ -277,6 +277,27 @@ public abstract partial class SessionDirectoryContract<THarness> where THarness 
         Assert.Empty((await directory.Node.Sessions.GetSessionAsync(session.Id, Cancel))!.Members);
     }
 
+    [Fact]
+    public async Task A_rejoin_in_the_same_millisecond_takes_a_seat_of_its_own_that_the_first_seats_report_leaves_alone()
+    {
+        // The clock stands still: join, leave and rejoin share one millisecond (InProcessSessions gave both seats one grant
+        // time; the directory stamps a rejoin after the departure it follows). The first seat's report frees nothing.
+        await using var directory = await StartAsync(nodes: 2);
+        var server = await ServerAsync(directory.Node, 40554);
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("quick", 4), Cancel);
+        long player = (await PlayersAsync(directory.Node, 1, "quick"))[0];
+        var first = TicketOf(await directory.Node.Sessions.JoinSessionAsync(session.Id, player, Cancel));
+        Assert.True(await directory.Nodes[1].Sessions.LeaveSessionAsync(session.Id, player, Cancel));
+        var second = TicketOf(await directory.Node.Sessions.JoinSessionAsync(session.Id, player, Cancel));
+        Assert.True(second.IssuedAt > first.IssuedAt);
+
+        Assert.False(await directory.Nodes[1].Sessions.LeaveSessionAsync(session.Id, player, SessionLeaveReason.TimedOut, first.IssuedAt, Cancel));
+        var seated = (await directory.Node.Sessions.GetSessionAsync(session.Id, Cancel))!;
+        Assert.Equal(player, Assert.Single(seated.Members).UserId);
+        Assert.Equal(1, seated.PlayerCount);
+        Assert.Empty((await BeatAsync(directory.Node, server)).Sessions.Single(s => s.Session.Id == session.Id).Departures);
+    }
+
     private static SessionTicket TicketOf(SessionJoinResult join)
     {
         Assert.True(join.Succeeded);

@@ -24,14 +24,17 @@ public class WebSocketSlowReaderTests
     public async Task A_peer_flooding_pings_that_never_reads_is_held_back_then_closed_at_its_idle_deadline()
     {
         using var server = WebSocketServerTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0),
-            new StreamTransportOptions { IdleTimeout = TimeSpan.FromSeconds(2) });
+            new StreamTransportOptions { IdleTimeout = TimeSpan.FromSeconds(6) });
         using var honest = new ClientWebSocket();
         await honest.ConnectAsync(server.Url, Cancel);
         var buffer = new byte[2048];
         var honestAddress = await ReceiveFrom(server, () => honest.SendAsync(new byte[] { 9, 9, 9 }, WebSocketMessageType.Binary, true, Cancel), buffer);
         server.OnPeerConnected(honestAddress);
 
-        using var hostile = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024 };
+        // Small kernel buffers on the hostile side, so how soon flow control holds the flood back does not rest on how far
+        // the kernel grows its send buffer; the idle deadline leaves the server (under a loaded CI machine's pace) several
+        // seconds to fill what remains: its receive buffer and the pongs it has room to send.
+        using var hostile = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024, SendBufferSize = 4096 };
         hostile.Connect(server.LocalEndPoint);
         hostile.Send(Upgrade);
         var answer = new byte[1024];
@@ -50,6 +53,7 @@ public class WebSocketSlowReaderTests
         var flood = Stopwatch.StartNew();
         var blockedSince = Stopwatch.StartNew();
         var honestTalks = Stopwatch.StartNew();
+        bool cutOff = false;
         while (!heldBack && flood.Elapsed.TotalSeconds < 20 && sent < 512L * 1024 * 1024)
         {
             if (honestTalks.Elapsed.TotalMilliseconds >= 200)
@@ -63,7 +67,8 @@ public class WebSocketSlowReaderTests
             }
             try
             {
-                sent += hostile.Send(pings);
+                // A partial send leaves a frame half written: the next send goes on from there, so frames stay whole.
+                sent += hostile.Send(pings, (int)(sent % pings.Length), pings.Length - (int)(sent % pings.Length), SocketFlags.None);
                 blockedSince.Restart();
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
@@ -74,14 +79,17 @@ public class WebSocketSlowReaderTests
             }
             catch (SocketException)
             {
-                break; // the server cut it off mid-flood: held too
+                cutOff = true; // the idle deadline came before flow control held the flood back
+                break;
             }
         }
-        Assert.True(heldBack || server.StreamCount == 1, $"the server kept reading pings it could not answer: {sent:N0} bytes in {flood.Elapsed.TotalSeconds:F1} s");
+        Assert.True(heldBack, $"the server kept reading pings it could not answer: {sent:N0} bytes in {flood.Elapsed.TotalSeconds:F1} s" +
+            (cutOff ? ", until its idle deadline cut the connection" : ""));
+        TestContext.Current.TestOutputHelper?.WriteLine($"held back after {sent:N0} bytes in {flood.Elapsed.TotalSeconds:F1} s");
 
         // Closed at the idle deadline (no datagram since the flood began), while the honest peer, which keeps talking, stays.
         var clock = Stopwatch.StartNew();
-        while (server.StreamCount > 1 && clock.Elapsed.TotalSeconds < 10)
+        while (server.StreamCount > 1 && clock.Elapsed.TotalSeconds < 20)
         {
             Assert.Equal(honestAddress, await ReceiveFrom(server, () => honest.SendAsync(new byte[] { 9, 9, 9 }, WebSocketMessageType.Binary, true, Cancel), buffer));
             await Task.Delay(100, Cancel);

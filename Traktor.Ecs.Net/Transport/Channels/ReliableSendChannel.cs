@@ -1,3 +1,5 @@
+using Traktor.Ecs.Net.Diagnostics;
+
 namespace Traktor.Ecs.Net.Transport.Channels;
 
 /// <summary>
@@ -179,7 +181,11 @@ internal sealed class ReliableSendChannel
             {
                 int n = MessageRecord.Write(destination[written..], _kind, _scan, slot.FragmentIndex, slot.FragmentCount, slot.Buffer.AsSpan(0, slot.Length));
                 if (n == 0) return written;
-                if (!double.IsNegativeInfinity(slot.LastSent)) Resends++;
+                if (!double.IsNegativeInfinity(slot.LastSent))
+                {
+                    Resends++;
+                    NetMetrics.Resends.Add(1);
+                }
                 else slot.FirstSent = now;
                 slot.LastSent = now;
                 slot.Lost = false;
