@@ -128,6 +128,7 @@ public static class BackendHost
                 PreviousTokenSigningKeys = secrets.PreviousSigningKeys,
                 AccessTokenLifetime = TimeSpan.FromSeconds(options.AccessTokenLifetimeSeconds),
                 RefreshTokenLifetime = TimeSpan.FromSeconds(options.RefreshTokenLifetimeSeconds),
+                MaxSessionsPerAccount = options.MaxSessionsPerAccount,
                 ConnectTokenLifetime = TimeSpan.FromSeconds(options.ConnectTokens.LifetimeSeconds),
                 PasswordHashing = new Argon2Settings(options.PasswordHashMemoryKiB, options.PasswordHashPasses),
                 // Only Development may trade hashing cost for speed; BackendSecrets refuses it elsewhere.

@@ -6,7 +6,7 @@ namespace Traktor.Ecs.Net.Online;
 
 /// <summary>
 /// Deletes rows that can no longer matter, so the store does not grow without bound: expired refresh
-/// tokens, sessions with none left, stale login counters, spent shared rate limits, and idempotency keys past their retention.
+/// tokens of sessions from before refresh tokens were kept in their session, sessions whose refresh token expired, stale login counters, spent shared rate limits, and idempotency keys past their retention.
 /// The backend runs it hourly; an embedding game may call <see cref="PruneAsync"/> at startup.
 /// </summary>
 public sealed class OnlineMaintenance
@@ -43,12 +43,13 @@ public sealed class OnlineMaintenance
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var report = await _database.WriteAsync(async (connection, transaction) =>
         {
+            // Rows of refresh tokens issued before they were kept in their session.
             int refreshTokens = await connection.ExecuteAsync(transaction, "DELETE FROM refresh_tokens WHERE expires_at <= @now",
                 cancellationToken, ("@now", now)).ConfigureAwait(false);
-            // A live session always holds its latest, unexpired refresh token; one with none left can only back expired access tokens.
+            // A session whose refresh token has expired can only back expired access tokens (its expiry is its newest token's).
             int sessions = await connection.ExecuteAsync(transaction,
-                "DELETE FROM auth_sessions WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = auth_sessions.id)",
-                cancellationToken).ConfigureAwait(false);
+                "DELETE FROM auth_sessions WHERE refresh_expires_at <= @now AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = auth_sessions.id)",
+                cancellationToken, ("@now", now)).ConfigureAwait(false);
             int loginCounters = await connection.ExecuteAsync(transaction,
                 "DELETE FROM login_throttle WHERE window_start < @old AND locked_until <= @now AND known_good_until <= @now",
                 cancellationToken, ("@old", now - (long)LoginCounterRetention.TotalMilliseconds), ("@now", now)).ConfigureAwait(false);

@@ -1,8 +1,8 @@
 namespace Traktor.Ecs.Net.Online;
 
 /// <summary>What one <see cref="OnlineMaintenance.PruneAsync"/> run deleted.</summary>
-/// <param name="RefreshTokens">Expired refresh tokens.</param>
-/// <param name="Sessions">Sessions with no refresh token left.</param>
+/// <param name="RefreshTokens">Expired refresh-token rows of sessions opened before a session kept its refresh token itself (none for newer sessions).</param>
+/// <param name="Sessions">Sessions whose refresh token expired.</param>
 /// <param name="LoginCounters">Stale login-failure counters.</param>
 /// <param name="IdempotencyKeys">Idempotency keys (scores and achievement progress) past their retention.</param>
 /// <param name="RateLimits">Shared rate-limit rows whose limit has fully recovered.</param>

@@ -49,6 +49,9 @@ public sealed class BackendOptions
     /// <summary>Refresh-token lifetime in seconds.</summary>
     public int RefreshTokenLifetimeSeconds { get; set; } = 30 * 24 * 3600;
 
+    /// <summary>Sessions one account may hold; signing in beyond it deletes the logged-out ones, then those refreshed longest ago.</summary>
+    public int MaxSessionsPerAccount { get; set; } = 16;
+
     /// <summary>The largest accepted request body in bytes (a cloud-save slot travels as base64, 4/3 of its size).</summary>
     public long MaxRequestBodyBytes { get; set; } = 512 * 1024;
 
@@ -127,6 +130,10 @@ public sealed class BackendOptions
         if (RefreshTokenLifetimeSeconds < 1)
         {
             yield return "Online:RefreshTokenLifetimeSeconds must be 1 or more.";
+        }
+        if (MaxSessionsPerAccount < 1)
+        {
+            yield return "Online:MaxSessionsPerAccount must be 1 or more.";
         }
         if (MaxRequestBodyBytes < 1024)
         {

@@ -20,6 +20,13 @@ public sealed class AuthenticationOptions
     /// <summary>How long a refresh token is accepted.</summary>
     public TimeSpan RefreshTokenLifetime { get; init; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Sessions one account may hold (16 by default), logged out ones included until they are deleted. Signing in beyond it
+    /// deletes the account's sessions that were logged out, then those refreshed longest ago, so signing in again and
+    /// again cannot grow the store, and a new device can always sign in (the one unused longest has to sign in again).
+    /// </summary>
+    public int MaxSessionsPerAccount { get; init; } = 16;
+
     /// <summary>How long a connect token for a game server is accepted.</summary>
     public TimeSpan ConnectTokenLifetime { get; init; } = TimeSpan.FromSeconds(60);
 

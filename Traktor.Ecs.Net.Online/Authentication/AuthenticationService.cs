@@ -17,7 +17,6 @@ namespace Traktor.Ecs.Net.Online.Authentication;
 public sealed class AuthenticationService : IAuthentication
 {
     private const int SessionIdBytes = 16;
-    private const int RefreshTokenBytes = 32;
 
     private readonly OnlineDatabase _database;
     private readonly AuthenticationOptions _options;
@@ -26,6 +25,7 @@ public sealed class AuthenticationService : IAuthentication
     private readonly ILogger _logger;
     private readonly PasswordHasher _hasher;
     private readonly AccessTokenCodec? _tokens;
+    private readonly RefreshTokenCodec? _refreshTokens;
     private readonly LoginThrottle _throttle;
     private readonly PasswordHashingGate _hashing;
 
@@ -51,7 +51,12 @@ public sealed class AuthenticationService : IAuthentication
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _hasher = new PasswordHasher(options.PasswordHashing, options.AllowWeakPasswordHashingForTests);
         _tokens = signsTokens ? new AccessTokenCodec(options.TokenSigningKey, options.PreviousTokenSigningKeys) : null;
+        _refreshTokens = signsTokens ? new RefreshTokenCodec(options.TokenSigningKey, options.PreviousTokenSigningKeys) : null;
         options.LoginThrottle.Check();
+        if (options.MaxSessionsPerAccount < 1)
+        {
+            throw new ArgumentException("MaxSessionsPerAccount must be 1 or more.", nameof(options));
+        }
         _throttle = new LoginThrottle(database, options.LoginThrottle);
         _hashing = new PasswordHashingGate(options.MaxConcurrentPasswordHashes, options.MaxQueuedPasswordHashes);
     }
@@ -233,13 +238,17 @@ public sealed class AuthenticationService : IAuthentication
     private async Task<AuthSession> OpenSessionAsync(long userId, string registeredName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         byte[] sessionId = RandomNumberGenerator.GetBytes(SessionIdBytes);
-        string refreshToken = NewRefreshToken();
+        string sessionKey = Convert.ToHexStringLower(sessionId);
+        string refreshToken = RefreshTokens.Issue(sessionId, 1);
         var refreshExpiresAt = now + _options.RefreshTokenLifetime;
         await _database.WriteAsync(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync(transaction, "INSERT INTO auth_sessions (id, user_id, created_at, revoked_at) VALUES (@id, @u, @t, NULL)",
-                cancellationToken, ("@id", Convert.ToHexStringLower(sessionId)), ("@u", userId), ("@t", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
-            await InsertRefreshTokenAsync(connection, transaction, refreshToken, Convert.ToHexStringLower(sessionId), refreshExpiresAt, cancellationToken).ConfigureAwait(false);
+            await MakeRoomForSessionAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(transaction,
+                "INSERT INTO auth_sessions (id, user_id, created_at, revoked_at, refresh_hash, refresh_generation, refresh_expires_at) " +
+                "VALUES (@id, @u, @t, NULL, @h, 1, @e)",
+                cancellationToken, ("@id", sessionKey), ("@u", userId), ("@t", now.ToUnixTimeMilliseconds()), ("@h", HashRefreshToken(refreshToken)),
+                ("@e", refreshExpiresAt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         OnlineMetrics.Logins.Add(1);
@@ -247,7 +256,38 @@ public sealed class AuthenticationService : IAuthentication
         return CreateSession(userId, registeredName, sessionId, refreshToken, refreshExpiresAt, now);
     }
 
+    /// <summary>
+    /// Deletes the account's sessions beyond the newest <see cref="AuthenticationOptions.MaxSessionsPerAccount"/> − 1, so the
+    /// one about to open fits: logged-out ones first, then those refreshed longest ago. Under a lock named by the account,
+    /// or two sign-ins at once on PostgreSQL would each count without the other and both keep their victim.
+    /// </summary>
+    private async Task MakeRoomForSessionAsync(DbConnection connection, DbTransaction transaction, long userId, CancellationToken cancellationToken)
+    {
+        await _database.LockNameAsync(connection, transaction, SessionCapLockSpace, unchecked((int)userId ^ (int)(userId >> 32)), cancellationToken).ConfigureAwait(false);
+        // At most MaxSessionsPerAccount rows once the bound holds (more only once, for an account from before it).
+        var sessions = await connection.QueryAsync(transaction,
+            "SELECT id FROM auth_sessions WHERE user_id = @u " +
+            "ORDER BY CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, refresh_expires_at DESC, created_at DESC, id",
+            reader => reader.GetString(0), cancellationToken, ("@u", userId)).ConfigureAwait(false);
+        for (int i = _options.MaxSessionsPerAccount - 1; i < sessions.Count; i++)
+        {
+            await connection.ExecuteAsync(transaction, "DELETE FROM refresh_tokens WHERE session_id = @id", cancellationToken, ("@id", sessions[i])).ConfigureAwait(false);
+            await connection.ExecuteAsync(transaction, "DELETE FROM auth_sessions WHERE id = @id", cancellationToken, ("@id", sessions[i])).ConfigureAwait(false);
+        }
+        if (sessions.Count >= _options.MaxSessionsPerAccount)
+        {
+            _logger.LogInformation("User {UserId} signed in with {Count} sessions held; the oldest were deleted", userId, sessions.Count);
+        }
+    }
+
+    private const int SessionCapLockSpace = 0x534553; // "SES"
+
     /// <inheritdoc/>
+    /// <remarks>
+    /// Tokens are single-use: the session keeps the hash of its current token only (one row however often it rotates),
+    /// and a spent one is recognized by its signed generation (<see cref="RefreshTokenCodec"/>). Tokens issued before that
+    /// format (rows of their own in <c>refresh_tokens</c>) still refresh once, into the new format.
+    /// </remarks>
     public async Task<AuthSession> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default)
     {
         Tokens("refresh a login");
@@ -257,43 +297,91 @@ public sealed class AuthenticationService : IAuthentication
         }
         var now = _time.GetUtcNow();
         long nowMs = now.ToUnixTimeMilliseconds();
-        string newRefreshToken = NewRefreshToken();
         var newExpiresAt = now + _options.RefreshTokenLifetime;
+        string presentedHash = HashRefreshToken(refreshToken);
+        bool signedFormat = refreshToken.StartsWith(RefreshTokenCodec.Prefix, StringComparison.Ordinal);
+        var signed = signedFormat ? RefreshTokens.Read(refreshToken) : null;
+        if (signedFormat && signed is null)
+        {
+            throw OnlineException.Unauthorized("Invalid refresh token.");
+        }
         var outcome = await _database.WriteAsync(async (connection, transaction) =>
         {
-            var row = await connection.QuerySingleOrDefaultAsync(transaction,
-                "SELECT t.session_id, t.expires_at, t.used_at, s.revoked_at, u.id, u.username FROM refresh_tokens t " +
-                "JOIN auth_sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id WHERE t.token_hash = @h" + _database.ForUpdate,
-                reader => ((string SessionId, long ExpiresAt, long? UsedAt, long? RevokedAt, long UserId, string Username)?)(
-                    reader.GetString(0), reader.GetInt64(1), reader.GetNullableInt64(2), reader.GetNullableInt64(3), reader.GetInt64(4), reader.GetString(5)),
-                cancellationToken, ("@h", HashRefreshToken(refreshToken))).ConfigureAwait(false);
-            if (row is not { } token || token.RevokedAt is not null || token.ExpiresAt <= nowMs)
+            RefreshRow? row;
+            if (signed is { } claims)
             {
-                return (Refreshed: false, ReuseDetected: false, Row: row);
+                row = await ReadSessionAsync(connection, transaction, claims.SessionId, cancellationToken).ConfigureAwait(false);
+                if (row is not { } session || session.RevokedAt is not null || session.ExpiresAt <= nowMs)
+                {
+                    return (Token: (string?)null, ReuseDetected: false, Row: row);
+                }
+                if (session.CurrentHash != presentedHash)
+                {
+                    // Not the current token. A genuine one from earlier in the rotation means someone holds a copy:
+                    // revoking the session stops both holders. Anything else (forged, or from a key retired since) is refused.
+                    if (claims.Genuine && claims.Generation < session.Generation)
+                    {
+                        await RevokeSessionAsync(connection, transaction, session.SessionId, nowMs, cancellationToken).ConfigureAwait(false);
+                        return (Token: null, ReuseDetected: true, Row: row);
+                    }
+                    return (Token: null, ReuseDetected: false, Row: row);
+                }
             }
-            if (token.UsedAt is not null)
+            else
             {
-                // A spent token came back: someone holds a copy. Revoking the family stops both holders.
-                await RevokeSessionAsync(connection, transaction, token.SessionId, nowMs, cancellationToken).ConfigureAwait(false);
-                return (Refreshed: false, ReuseDetected: true, Row: row);
+                // A token from before the signed format: its own row, spent when used.
+                var legacy = await connection.QuerySingleOrDefaultAsync(transaction,
+                    "SELECT session_id, expires_at, used_at FROM refresh_tokens WHERE token_hash = @h" + _database.ForUpdate,
+                    reader => ((string SessionId, long ExpiresAt, long? UsedAt)?)(reader.GetString(0), reader.GetInt64(1), reader.GetNullableInt64(2)),
+                    cancellationToken, ("@h", presentedHash)).ConfigureAwait(false);
+                if (legacy is not { } token || token.ExpiresAt <= nowMs)
+                {
+                    return (Token: null, ReuseDetected: false, Row: null);
+                }
+                row = await ReadSessionAsync(connection, transaction, token.SessionId, cancellationToken).ConfigureAwait(false);
+                if (row is not { RevokedAt: null })
+                {
+                    return (Token: null, ReuseDetected: false, Row: row);
+                }
+                if (token.UsedAt is not null)
+                {
+                    await RevokeSessionAsync(connection, transaction, token.SessionId, nowMs, cancellationToken).ConfigureAwait(false);
+                    return (Token: null, ReuseDetected: true, Row: row);
+                }
+                await connection.ExecuteAsync(transaction, "UPDATE refresh_tokens SET used_at = @t WHERE token_hash = @h",
+                    cancellationToken, ("@t", nowMs), ("@h", presentedHash)).ConfigureAwait(false);
             }
-            await connection.ExecuteAsync(transaction, "UPDATE refresh_tokens SET used_at = @t WHERE token_hash = @h",
-                cancellationToken, ("@t", nowMs), ("@h", HashRefreshToken(refreshToken))).ConfigureAwait(false);
-            await InsertRefreshTokenAsync(connection, transaction, newRefreshToken, token.SessionId, newExpiresAt, cancellationToken).ConfigureAwait(false);
-            return (Refreshed: true, ReuseDetected: false, Row: row);
+            var current = row!.Value;
+            string next = RefreshTokens.Issue(Convert.FromHexString(current.SessionId), current.Generation + 1);
+            await connection.ExecuteAsync(transaction,
+                "UPDATE auth_sessions SET refresh_hash = @h, refresh_generation = @g, refresh_expires_at = @e WHERE id = @id",
+                cancellationToken, ("@h", HashRefreshToken(next)), ("@g", current.Generation + 1), ("@e", newExpiresAt.ToUnixTimeMilliseconds()),
+                ("@id", current.SessionId)).ConfigureAwait(false);
+            return (Token: next, ReuseDetected: false, Row: row);
         }, cancellationToken).ConfigureAwait(false);
         if (outcome.ReuseDetected)
         {
             _logger.LogWarning("Refresh-token reuse for user {UserId}; session revoked", outcome.Row!.Value.UserId);
             throw OnlineException.Unauthorized("Refresh token already used; the session has been revoked.");
         }
-        if (!outcome.Refreshed)
+        if (outcome.Token is not { } newRefreshToken)
         {
             throw OnlineException.Unauthorized("Invalid, expired or revoked refresh token.");
         }
-        var session = outcome.Row!.Value;
-        return CreateSession(session.UserId, session.Username, Convert.FromHexString(session.SessionId), newRefreshToken, newExpiresAt, now);
+        var refreshed = outcome.Row!.Value;
+        return CreateSession(refreshed.UserId, refreshed.Username, Convert.FromHexString(refreshed.SessionId), newRefreshToken, newExpiresAt, now);
     }
+
+    /// <summary>A session as a refresh sees it: its current token's hash, generation and expiry, and its user.</summary>
+    private readonly record struct RefreshRow(string SessionId, string? CurrentHash, long Generation, long ExpiresAt, long? RevokedAt, long UserId, string Username);
+
+    private Task<RefreshRow?> ReadSessionAsync(DbConnection connection, DbTransaction transaction, string sessionId, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync(transaction,
+            "SELECT s.id, s.refresh_hash, s.refresh_generation, s.refresh_expires_at, s.revoked_at, u.id, u.username FROM auth_sessions s " +
+            "JOIN users u ON u.id = s.user_id WHERE s.id = @id" + _database.ForUpdate,
+            reader => (RefreshRow?)new RefreshRow(reader.GetString(0), reader.GetNullableString(1), reader.GetInt64(2), reader.GetInt64(3),
+                reader.GetNullableInt64(4), reader.GetInt64(5), reader.GetString(6)),
+            cancellationToken, ("@id", sessionId));
 
     /// <inheritdoc/>
     public async Task LogoutAsync(string accessToken, CancellationToken cancellationToken = default)
@@ -344,15 +432,11 @@ public sealed class AuthenticationService : IAuthentication
 
     private AccessTokenCodec Tokens(string operation) => _tokens ?? throw new TokenSigningKeyMissingException(operation);
 
+    private RefreshTokenCodec RefreshTokens => _refreshTokens ?? throw new TokenSigningKeyMissingException("issue a refresh token");
+
     private static Task<int> RevokeSessionAsync(DbConnection connection, DbTransaction transaction, string sessionId, long nowMs, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(transaction, "UPDATE auth_sessions SET revoked_at = @t WHERE id = @id AND revoked_at IS NULL",
             cancellationToken, ("@t", nowMs), ("@id", sessionId));
-
-    private static Task<int> InsertRefreshTokenAsync(DbConnection connection, DbTransaction transaction, string refreshToken, string sessionId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(transaction, "INSERT INTO refresh_tokens (token_hash, session_id, expires_at, used_at) VALUES (@h, @s, @e, NULL)",
-            cancellationToken, ("@h", HashRefreshToken(refreshToken)), ("@s", sessionId), ("@e", expiresAt.ToUnixTimeMilliseconds()));
-
-    private static string NewRefreshToken() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(RefreshTokenBytes));
 
     // Only a hash is stored, so a leaked database does not leak usable refresh tokens.
     private static string HashRefreshToken(string refreshToken) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken)));

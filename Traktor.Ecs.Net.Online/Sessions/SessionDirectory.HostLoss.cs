@@ -53,6 +53,41 @@ public sealed partial class SessionDirectory
     }
 
     /// <summary>
+    /// Refuses (<see cref="OnlineError.Conflict"/>, retry shortly) the takeover by the successor of rank <paramref name="rank"/>
+    /// while a successor ahead of it reported the host lost since its last heartbeat (<paramref name="lastReport"/>) and
+    /// less than <see cref="SessionDirectoryOptions.HostClaimAfter"/> ago: that one is alive and migrating, and its claim comes
+    /// (a refusal for want of quorum has it retry within half a second). Turns alone do not order live successors: the
+    /// players see the host lost only after their connection's timeout (10 s by default), when every turn may have begun,
+    /// so the first claim to arrive won, and the first successor, refused until a player behind it reported, lost the session
+    /// to that player's claim made in its retry gap. A successor ahead that reported and then died delays the claimant by
+    /// one turn at most.
+    /// </summary>
+    private async Task RequireNoSuccessorAheadMigratingAsync(DbConnection connection, DbTransaction transaction, string sessionId, List<long> successors,
+        int rank, long lastReport, long now, CancellationToken cancellationToken)
+    {
+        if (rank == 0) return;
+        long turn = (long)_options.HostClaimAfter.TotalMilliseconds;
+        var ahead = successors.Take(rank).ToHashSet();
+        // Bounded by the session's MaxPlayers, as the quorum's query: the seated members who reported since the host's last
+        // heartbeat, within a turn.
+        long? latest = null;
+        foreach (var (user, reportedAt) in await connection.QueryAsync(transaction,
+                     "SELECT user_id, host_lost_at FROM session_members WHERE session_id = @s AND left_at IS NULL AND host_lost_at >= @since",
+                     reader => (reader.GetInt64(0), reader.GetInt64(1)), cancellationToken, ("@s", sessionId), ("@since", Math.Max(lastReport, now - turn + 1)))
+                     .ConfigureAwait(false))
+        {
+            if (ahead.Contains(user) && reportedAt > (latest ?? long.MinValue)) latest = reportedAt;
+        }
+
+        if (latest is { } since)
+        {
+            throw new OnlineException(OnlineError.Conflict,
+                "A successor ahead of this one lost the host too and is taking the session over; this one may only if it does not within its turn.",
+                TimeSpan.FromMilliseconds(Math.Clamp(since + turn - now, 100, 500)));
+        }
+    }
+
+    /// <summary>
     /// Refuses (<see cref="OnlineError.Conflict"/>, retry shortly) the takeover by the successor of rank
     /// <paramref name="rank"/> until half the successors behind it (rounded up) reported the host lost since its last
     /// heartbeat (<paramref name="lastReport"/>), or until the host has been silent past every successor's turn (they died

@@ -218,6 +218,8 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
 
                     if (lastReport is { } last)
                     {
+                        refusal = "ahead_migrating";
+                        await RequireNoSuccessorAheadMigratingAsync(connection, transaction, sessionId, successors, rank, last, now, cancellationToken).ConfigureAwait(false);
                         refusal = "no_quorum";
                         await RequireHostLossQuorumAsync(connection, transaction, sessionId, successors, rank, last, grace, now, cancellationToken).ConfigureAwait(false);
                         refusal = "";

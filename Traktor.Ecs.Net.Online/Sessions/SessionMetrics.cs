@@ -10,7 +10,8 @@ public static class SessionMetrics
     /// <summary>
     /// Takeovers of player-hosted sessions refused (tag traktor.reason: <c>not_successor</c>, a member the host did not
     /// report; <c>host_reports</c>, the host not silent long enough; <c>no_quorum</c>, too few players behind the claimant
-    /// reported the host lost).
+    /// reported the host lost; <c>ahead_migrating</c>, a successor ahead of the claimant reported the host lost within a turn and
+    /// is taking over).
     /// </summary>
     public static readonly Counter<long> HostClaimsRefused = Meter.CreateCounter<long>("traktor.sessions.host_claims_refused", description: "Player-hosted session takeovers refused");
 

@@ -160,6 +160,15 @@ internal static class OnlineMigrations
         [
             "ALTER TABLE session_members ADD COLUMN left_why BIGINT NOT NULL DEFAULT 0",
         ]),
+        new(12, "refresh tokens kept in their session: the current token's hash, its generation and expiry (one row per session however often it rotates)", _ =>
+        [
+            "ALTER TABLE auth_sessions ADD COLUMN refresh_hash TEXT NULL",
+            "ALTER TABLE auth_sessions ADD COLUMN refresh_generation BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE auth_sessions ADD COLUMN refresh_expires_at BIGINT NOT NULL DEFAULT 0",
+            // Sessions from before keep their tokens in refresh_tokens until they rotate; their expiry is their newest token's.
+            "UPDATE auth_sessions SET refresh_expires_at = COALESCE((SELECT MAX(t.expires_at) FROM refresh_tokens t WHERE t.session_id = auth_sessions.id), 0)",
+            "CREATE INDEX ix_auth_sessions_refresh_expires ON auth_sessions (refresh_expires_at)",
+        ]),
     ];
 
     /// <summary>

@@ -23,7 +23,6 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
     private Expected? _feeding;
     private PlayerSessionHost? _entry;
     private Action<SessionDeparture>? _departures;
-    private IDisposable? _approval;
 
     /// <summary>The relay of the host the game serves the session with, or null.</summary>
     public PlayerHostRelay? Relay { get; private set; }
@@ -99,14 +98,9 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
         ThrowIfReceived(host, session);
         Detach();
         var relay = new PlayerHostRelay(host, session, time, logger, takeover);
+        // Its session relay admits only this session's tickets (and learns the joiners' names for PlayerJoined); disposed on
+        // Detach, so the relay of a host that replaces this one on the same server is not refused by this one's.
         relay.Announce(network.Client);
-        if (host.Transport is NetServer server)
-        {
-            // Only this session's tickets, and the joiners' names for PlayerJoined; removed on Detach, so the relay of a host
-            // that replaces this one on the same server is not refused by this one's.
-            _approval = server.AddApproval(relay.Approve);
-        }
-
         Relay = relay;
         if (entry is not null)
         {
@@ -151,11 +145,10 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
             (_entry, _departures) = (null, null);
         }
 
-        _approval?.Dispose();
-        _approval = null;
         if (Relay is { } relay)
         {
             Relay = null;
+            relay.Dispose();
             PlayerHostRelay.ReleaseRpcServer(relay.Host);
         }
     }

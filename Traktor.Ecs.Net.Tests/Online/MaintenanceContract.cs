@@ -25,7 +25,7 @@ public abstract class MaintenanceContract<THarness> : OnlineContract<THarness> w
         var kept = await online.Authentication.LoginAsync("ann", Password, Cancel);
         await online.Leaderboards.SubmitScoreAsync(new ScoreSubmission("p", 1, 1, "new-key"), Cancel);
         online.Time.Advance(TimeSpan.FromDays(2));
-        Assert.Equal(new OnlinePruneReport(RefreshTokens: 1, Sessions: 1, LoginCounters: 3, IdempotencyKeys: 1), await maintenance.PruneAsync(Cancel));
+        Assert.Equal(new OnlinePruneReport(RefreshTokens: 0, Sessions: 1, LoginCounters: 3, IdempotencyKeys: 1), await maintenance.PruneAsync(Cancel));
         await AssertErrorAsync(OnlineError.Unauthorized, () => online.Authentication.RefreshAsync(abandoned.RefreshToken, Cancel));
         var refreshed = await online.Authentication.RefreshAsync(kept.RefreshToken, Cancel);
         await online.Authentication.ValidateAccessTokenAsync(refreshed.AccessToken, Cancel);

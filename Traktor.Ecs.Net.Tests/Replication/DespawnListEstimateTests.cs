@@ -30,7 +30,9 @@ public class DespawnListEstimateTests
                 // One id always goes (as before); beyond it, the sorted prefix fits within a bucket's rounding (found:
                 // 88 ids costing 2,094 bits of 2,063): the despawn budget is half the snapshot's, and the encoder retries.
                 Assert.True(n == 1 || bits <= budget * 1.05, $"{n} of {count} ids cost {bits} bits, over {budget}");
-                if (n < count)
+                // Wasting most of the room is a fault only where the room holds many ids: with a budget of a few ids'
+                // cost, one id is already a large share (found: 1 of 4,067 ids costing 45 bits of 83).
+                if (n < count && budget >= 8.0 * bits / n)
                 {
                     Assert.True(bits > budget * 0.6, $"{n} of {count} ids cost {bits} bits of {budget}: most of the room wasted");
                 }

@@ -83,6 +83,82 @@ public class LeaveReportsTests
         Assert.NotNull(reports.Report(1, Granted));   // room again
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_directory_call_that_hangs_is_given_up_at_the_attempt_timeout_and_asked_again_until_the_seat_is_freed(bool heedsItsToken)
+    {
+        // The directory's first two calls hang (no answer, no error: a stalled connection), the third answers. Whether the
+        // hung call heeds the attempt's token or not, the report asks again after AttemptTimeout and is not lost. Failed
+        // before for a call that does not heed it: the report waited for it for good (and held a MaxPending place).
+        var time = new FakeTimeProvider(Granted);
+        var asked = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+        var directory = new ScriptedLeaves(token =>
+        {
+            asked.Enqueue(time.GetUtcNow());
+            return asked.Count <= 2 ? Hang(heedsItsToken, token) : Task.FromResult(true);
+        });
+        var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance);
+
+        var started = time.GetUtcNow();
+        var run = reports.Report(7, Granted)!;
+        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
+
+        Assert.True(run.IsCompleted, $"the report still waits after {asked.Count} calls");
+        await run;
+        var at = asked.ToArray();
+        Assert.Equal(3, at.Length);
+        Assert.True(at[1] - at[0] >= LeaveReports.AttemptTimeout);   // each hung call was waited for its whole timeout, not less
+        Assert.True(at[2] - at[1] >= LeaveReports.AttemptTimeout);
+        Assert.True(at[2] - started <= LeaveReports.RetryWindow);   // the answering call came within the window
+        Assert.All(directory.Calls, call => Assert.Equal((7L, SessionLeaveReason.TimedOut, (DateTimeOffset?)Granted), call));
+        Assert.Equal(0, reports.Pending);
+
+        // Answered: nothing more is asked.
+        await AdvanceUntil(time, () => false, LeaveReports.RetryWindow);
+        Assert.Equal(3, directory.Calls.Count);
+    }
+
+    [Fact]
+    public async Task A_directory_that_hangs_without_heeding_the_token_ends_the_report_within_the_window_and_frees_its_place()
+    {
+        var time = new FakeTimeProvider(Granted);
+        var directory = new ScriptedLeaves(token => Hang(heedsItsToken: false, token));
+        var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance);
+
+        var started = time.GetUtcNow();
+        var run = reports.Report(7, Granted)!;
+        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
+
+        Assert.True(run.IsCompleted, $"the report still waits after {directory.Calls.Count} calls");
+        await run;   // never throws: logged and counted
+        // Attempts start within the window only; the last one is waited for its AttemptTimeout at most.
+        Assert.True(time.GetUtcNow() - started <= LeaveReports.RetryWindow + LeaveReports.AttemptTimeout);
+        Assert.InRange(directory.Calls.Count, 3, 4);
+        Assert.Equal(0, reports.Pending);
+    }
+
+    /// <summary>A directory call that never answers; it ends (cancelled) on its token only when it heeds it.</summary>
+    private static async Task<bool> Hang(bool heedsItsToken, CancellationToken token)
+    {
+        await Task.Delay(Timeout.InfiniteTimeSpan, heedsItsToken ? token : CancellationToken.None);
+        return true;
+    }
+
+    /// <summary>
+    /// Moves the fake clock on in 50 ms steps until <paramref name="done"/> holds or <paramref name="limit"/> passed,
+    /// letting the reports' continuations (on the thread pool) catch up with it between steps.
+    /// </summary>
+    private static async Task AdvanceUntil(FakeTimeProvider time, Func<bool> done, TimeSpan limit)
+    {
+        var started = time.GetUtcNow();
+        while (!done() && time.GetUtcNow() - started < limit)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(1, TestContext.Current.CancellationToken);
+        }
+    }
+
     /// <summary>A directory whose leave does what the test says, recording each call (player, reason, seat grant).</summary>
     private sealed class ScriptedLeaves(Func<CancellationToken, Task<bool>> leave) : JoinAlteringSessions(null!)
     {

@@ -88,6 +88,10 @@ public static class NetMetrics
     public static readonly ObservableCounter<long> LossEvents =
         Meter.CreateObservableCounter("traktor.net.connection.loss_events", () => Observe(s => s.LossEvents), "{event}", "Congestion window cuts per connection");
 
+    /// <summary>Congestion window cuts undone per connection (every packet of their loss episode was acknowledged after all), since it started.</summary>
+    public static readonly ObservableCounter<long> SpuriousLossUndos =
+        Meter.CreateObservableCounter("traktor.net.connection.spurious_loss_undos", () => Observe(s => s.SpuriousLossUndos), "{event}", "Congestion window cuts undone per connection");
+
     internal static void Register(INetStatsSource source)
     {
         lock (Sources) Sources.Add(new WeakReference<INetStatsSource>(source));

@@ -58,9 +58,16 @@ public readonly record struct NetStats
 
     /// <summary>
     /// Times the congestion window was cut since the connection started: a loss episode while the round trip showed a
-    /// queue (at most one a round trip), or the retransmission timeout firing twice in a row.
+    /// queue (at most one a round trip), or the retransmission timeout firing twice in a row. Cuts later undone count too
+    /// (<see cref="SpuriousLossUndos"/>).
     /// </summary>
     public long LossEvents { get; init; }
+
+    /// <summary>
+    /// Window cuts taken back because every packet their loss episode declared lost was acknowledged after all (reordered
+    /// or delayed past the loss thresholds, not lost): the window went back to what it was before the cut.
+    /// </summary>
+    public long SpuriousLossUndos { get; init; }
 
     /// <summary>Reliable messages queued or in flight and not yet acknowledged.</summary>
     public int PendingReliable { get; init; }

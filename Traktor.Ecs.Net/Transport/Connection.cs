@@ -193,6 +193,7 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         CongestionWindowBytes = _congestion.Window,
         BytesInFlight = _congestion.InFlight,
         LossEvents = _congestion.CongestionEvents,
+        SpuriousLossUndos = _congestion.SpuriousLossUndos,
         PendingReliable = _orderedOut.Unacknowledged + _unorderedOut.Unacknowledged,
         UnreliableDropped = _unreliableOut.Dropped,
         Timeout = TimeSpan.FromSeconds(_timeout),

@@ -65,8 +65,8 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// Adds a connection approval to this server's own: a connection is admitted only when the options'
     /// <see cref="NetServerOptions.ApproveConnection"/> and every added approval admit it. Disposing the returned handle
     /// removes it, so a session relay that ended or was replaced stops deciding who connects. A <see cref="Sessions.SessionRouter"/>
-    /// and the Lua listen server's session host add theirs (a <see cref="Sessions.SessionRelay"/> you make yourself does not:
-    /// pass its <c>Approve</c> as <see cref="NetServerOptions.ApproveConnection"/> or add it here). The options object is left as the caller
+    /// adds its own, and so does every <see cref="Sessions.SessionRelay"/> made over this server (removed when the relay is
+    /// disposed). The options object is left as the caller
     /// made it: another server built from it does not ask this one's approvals. Add it before the connections it concerns
     /// arrive; adding and removing are thread-safe and the handshake asks without allocating.
     /// </summary>

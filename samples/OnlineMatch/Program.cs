@@ -39,18 +39,16 @@ var session = await sessions.CreateSessionAsync(new SessionOptions("duel", MaxPl
 var registry = ReplicationRegistry.FromLoadedSchemas();
 var rpcRegistry = RpcRegistry.FromLoadedSchemas();
 using var world = World.Create();
-SessionRelay relay = null!;                          // built after the RPC layer, which needs the server
 using var netServer = new NetServer(socket, new NetServerOptions
 {
     ProtocolId = ProtocolId, PrivateKey = serverKey, SchemaHash = registry.ProtocolHash,
-    ApproveConnection = (clientId, ticket, address) => relay.Approve(clientId, ticket, address),
 }, ownsTransport: true);                             // its Dispose closes the socket
 var server = new NetworkServer(world, netServer, registry, new ServerReplicationOptions
 {
     Relevancy = new SpatialRelevancy<Position>(p => p.Value, radius: 150f),
 });
 var rpcs = new RpcServer(server, rpcRegistry).AllowFromClients<Chat>();
-relay = new SessionRelay(rpcs, session.Id, session.MaxPlayers, sessions);
+using var relay = new SessionRelay(rpcs, session.Id, session.MaxPlayers, sessions);   // adds its own approval to netServer
 sessions.Attach(relay);                              // the directory's leaves and ends reach the relay
 var ships = new Dictionary<ulong, (Entity Ship, Vector2 Start)>();   // by client id: the user id the directory's token names
 server.PlayerConnected += joined =>

@@ -33,18 +33,16 @@ byte[] serverKey = ConnectTokenIssuer.GenerateServerKey();
 var sessions = new InProcessSessions(new SessionTokenOptions { ServerKey = serverKey, ProtocolId = protocolId }, [socket.LocalAddress]);
 var session = await sessions.CreateSessionAsync(new SessionOptions("grand prix", 4));
 
-// Server: admits the session's ticket holders only; a player sees what is within 100 m of its car.
+// Server: admits the session's ticket holders only (its relay); a player sees what is within 100 m of its car.
 using var world = World.Create();
-SessionRelay relay = null!;   // ApproveConnection needs it; it needs the RPC layer, built below
 using var netServer = new NetServer(socket, new NetServerOptions
 {
     ProtocolId = protocolId, PrivateKey = serverKey, SchemaHash = registry.ProtocolHash,
-    ApproveConnection = (id, data, address) => relay.Approve(id, data, address),
 }, ownsTransport: true);
 var server = new NetworkServer(world, netServer, registry,
     new ServerReplicationOptions { Relevancy = new SpatialRelevancy<Position>(p => p.Value, radius: 100f) });
 var rpcs = new RpcServer(server, rpcRegistry).AllowFromClients<Honk>();
-relay = new SessionRelay(rpcs, session.Id, session.MaxPlayers, directory: sessions);
+using var relay = new SessionRelay(rpcs, session.Id, session.MaxPlayers, directory: sessions);   // adds its own approval to netServer
 sessions.Attach(relay);
 server.PlayerConnected += joined =>
 {

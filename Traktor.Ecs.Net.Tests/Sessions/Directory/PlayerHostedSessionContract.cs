@@ -382,6 +382,59 @@ public abstract class PlayerHostedSessionContract<THarness> where THarness : IDi
         Assert.True(measured.GetValueOrDefault("traktor.sessions.host_claims_refused/no_quorum") >= 1);
         Assert.True(measured.GetValueOrDefault("traktor.sessions.host_loss_reports") >= 3);
     }
+
+    [Fact]
+    public async Task A_successor_ahead_that_lost_the_host_too_takes_over_before_the_next_in_line()
+    {
+        // Before: the players see the host lost only after their connection's timeout, when the next in line's turn may have
+        // begun too. The first successor, refused while nobody behind it had reported, retried half a second later; the
+        // next in line reported (the quorum the first needed) and claimed in that gap, and took the session from a live first
+        // successor (LuaHostMigrationTests failed so under CI load). Now a successor ahead that lost the host within a turn
+        // is taking over: the next in line waits for it, one turn at most.
+        await using var directory = await StartAsync();
+        var host = await PlayerAsync(directory.Node, "silent-host");
+        var first = await PlayerAsync(directory.Node, "first-alive");
+        var second = await PlayerAsync(directory.Node, "second-alive");
+        var grant = await host.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("ahead-first", 4), host.Id, Cancel);
+        var address = IPEndPoint.Parse("198.51.100.1:5000");
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [], Cancel)).Live);
+        foreach (var player in new[] { first, second })
+        {
+            Assert.True((await player.Sessions.JoinSessionAsync(grant.Session.Id, player.Id, Cancel)).Succeeded);
+        }
+
+        Assert.True((await host.Hosted.HostHeartbeatAsync(grant.Session.Id, host.Id, [address], [first.Id, second.Id], Cancel)).Live);
+        directory.Time.Advance(TimeSpan.FromSeconds(3.5));   // both time out on the host: the first's turn began, the second's not yet
+        await first.Hosted.ReportHostLostAsync(grant.Session.Id, first.Id, Cancel);
+        var alone = await Assert.ThrowsAsync<OnlineException>(() => first.Hosted.ClaimHostAsync(grant.Session.Id, first.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel));
+        Assert.Equal(OnlineError.Conflict, alone.Error);   // nobody behind it reported yet
+
+        directory.Time.Advance(TimeSpan.FromSeconds(0.6));   // the second's turn began while the first waits to retry
+        await second.Hosted.ReportHostLostAsync(grant.Session.Id, second.Id, Cancel);
+        var held = await Assert.ThrowsAsync<OnlineException>(() => second.Hosted.ClaimHostAsync(grant.Session.Id, second.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel));
+        Assert.Equal(OnlineError.Conflict, held.Error);
+        Assert.InRange(held.RetryAfter!.Value, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));   // soon (HTTP says it in whole seconds)
+        Assert.Equal(first.Id, (await first.Hosted.ClaimHostAsync(grant.Session.Id, first.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel)).Session.HostUserId);
+
+        // A first successor that lost the host and then died holds the next in line back for one turn only.
+        var otherHost = await PlayerAsync(directory.Node, "silent-host-2");
+        var dying = await PlayerAsync(directory.Node, "first-dies");
+        var next = await PlayerAsync(directory.Node, "next-alive");
+        var other = await otherHost.Hosted.CreatePlayerHostedSessionAsync(new SessionOptions("ahead-died", 4), otherHost.Id, Cancel);
+        Assert.True((await otherHost.Hosted.HostHeartbeatAsync(other.Session.Id, otherHost.Id, [address], [], Cancel)).Live);
+        foreach (var player in new[] { dying, next })
+        {
+            Assert.True((await player.Sessions.JoinSessionAsync(other.Session.Id, player.Id, Cancel)).Succeeded);
+        }
+
+        Assert.True((await otherHost.Hosted.HostHeartbeatAsync(other.Session.Id, otherHost.Id, [address], [dying.Id, next.Id], Cancel)).Live);
+        directory.Time.Advance(TimeSpan.FromSeconds(4.5));   // the next in line's turn began
+        await dying.Hosted.ReportHostLostAsync(other.Session.Id, dying.Id, Cancel);
+        var waits = await Assert.ThrowsAsync<OnlineException>(() => next.Hosted.ClaimHostAsync(other.Session.Id, next.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel));
+        Assert.Equal(OnlineError.Conflict, waits.Error);
+        directory.Time.Advance(TimeSpan.FromSeconds(2));   // a turn since its report, and the first did not claim
+        Assert.Equal(next.Id, (await next.Hosted.ClaimHostAsync(other.Session.Id, next.Id, ConnectTokenIssuer.GenerateServerKey(), Cancel)).Session.HostUserId);
+    }
 }
 
 public sealed class SqlitePlayerHostedSessionTests : PlayerHostedSessionContract<SqliteDirectoryHarness>;

@@ -24,7 +24,7 @@ internal sealed partial class HostedSession
     private readonly PlayerHostRelay relay;
     private NetAddress reported;
 
-    private HostedSession(PlayerHostGrant grant, MultiplayerHosting hosting, NetServer server, NetworkHost host, PlayerSessionHost entry, Admission admission,
+    private HostedSession(PlayerHostGrant grant, MultiplayerHosting hosting, NetServer server, NetworkHost host, PlayerSessionHost entry,
         NetworkClient client, TimeProvider time, ILogger logger, Takeover? takeover)
     {
         Session = grant.Session;
@@ -33,14 +33,14 @@ internal sealed partial class HostedSession
         traversal = socket as NatTraversal;
         Host = host;
         Entry = entry;
-        // Before the game's host systems: a returning player's entities are its own again when they hear it.
+        // Before the game's host systems: a returning player's entities are its own again when they hear it. Its session relay
+        // admits only the session's tickets (and learns the joiners' names) once Announce made it; every token the session key opens before.
         relay = new PlayerHostRelay(host, grant.Session, time, logger, takeover);
         group = new Group<float>("host", [host, .. hosting.Systems?.Invoke(host) ?? []]);
         relay.Announce(client); // over the RpcServer the game's host systems made, if any
         // Seats the directory freed (left from another device, removed): disconnected as a game server does. Before the first
         // heartbeat: AfterUpdate's first report starts them.
         if (relay.Relay is { } membership) entry.Attach(membership);
-        admission.Relay = relay;
         group.Initialize();
         traversal?.Host(grant.Rendezvous, grant.PunchKey);
     }
@@ -62,10 +62,8 @@ internal sealed partial class HostedSession
         long hostUserId, TimeProvider time, ILogger logger, Takeover? takeover = null)
     {
         var protocol = client.Transport.Options;
-        var admission = new Admission();
         var server = new NetServer(hosting.Socket, new NetServerOptions
         {
-            ApproveConnection = admission.Approve,                    // the session's tickets, once the relay exists
             ProtocolId = protocol.ProtocolId,
             SchemaHash = protocol.SchemaHash,
             PrivateKey = grant.SessionKey,                            // only tokens the directory sealed for this session open
@@ -77,7 +75,7 @@ internal sealed partial class HostedSession
         {
             host = new NetworkHost(client.World, server, client.Replication.Registry, localClientId: (ulong)hostUserId, logger: logger);
             entry = PlayerSessionHost.Start(directory, grant, hostUserId, time: time, logger: logger);
-            return new HostedSession(grant, hosting, server, host, entry, admission, client, time, logger, takeover);
+            return new HostedSession(grant, hosting, server, host, entry, client, time, logger, takeover);
         }
         catch
         {
@@ -132,17 +130,10 @@ internal sealed partial class HostedSession
         server.DisconnectAll(reason);
 
         group.Dispose();
+        relay.Dispose();
         PlayerHostRelay.ReleaseRpcServer(Host);
 
         server.Dispose();
         _ = Entry.DisposeAsync().AsTask();
-    }
-
-    /// <summary>The server's connection approval: the relay's once it exists (every token the session key opens before).</summary>
-    private sealed class Admission
-    {
-        public PlayerHostRelay? Relay { get; set; }
-
-        public bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => Relay?.Approve(clientId, userData, address) ?? true;
     }
 }

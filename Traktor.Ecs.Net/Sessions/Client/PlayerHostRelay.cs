@@ -17,7 +17,7 @@ namespace Traktor.Ecs.Net;
 /// after a host migration hands each player its entities back. After a takeover it hands them back itself
 /// (<see cref="TakeoverHandback"/>) and adopts the players already in the session rather than announcing them again.
 /// </summary>
-internal sealed class PlayerHostRelay
+internal sealed class PlayerHostRelay : IDisposable
 {
     /// <summary>How often (ticks) the owners are checked and, when they changed, sent to the players.</summary>
     private const int PlanCheckTicks = 15;
@@ -71,36 +71,8 @@ internal sealed class PlayerHostRelay
                 if (id != host.LocalClientId && id != takeover.LostHost) adopted.TryAdd((long)id, nextPlace++);
             }
         }
-        host.Server.ClientConnected += (connection, clientId) =>
-        {
-            awaited.Remove(clientId);
-            Forget((long)clientId);
-            ticksSincePlan = PlanCheckTicks; // a newcomer gets the owners at the end of this tick,
-            planDue = true;                  // even when they did not change (a player back within one check)
-            if (!host.Server.IsLocal(connection) && connected.TryAdd(connection, (long)clientId))
-            {
-                AddInOrder((long)clientId);
-                Changed = true;
-            }
-        };
-        host.Server.ClientDisconnected += (connection, reason) =>
-        {
-            if (connected.Remove(connection, out long player))
-            {
-                players.Remove(player);
-                places.Remove(player);
-                Changed = true;
-                if (reason == DisconnectReason.ClientDisconnected && !IsReplaced((ulong)player))
-                {
-                    // It left (LeaveSessionAsync): no reconnect grace, as on a game server; the tickets it was admitted with are void.
-                    Relay?.Leave(player, Relay.DepartureOf((ulong)player, this.time.GetUtcNow()), SessionLeaveReason.Left);
-                }
-                else
-                {
-                    away[connection] = player; // it may come back within its reconnect grace: its entities stay its own in the owners
-                }
-            }
-        };
+        host.Server.ClientConnected += OnConnected;
+        host.Server.ClientDisconnected += OnDisconnected;
         host.Server.Sending += PublishOwners;
     }
 
@@ -138,7 +110,20 @@ internal sealed class PlayerHostRelay
     }
 
     /// <summary>Connection approval: the relay's (a ticket of this session, issued after the player's last departure, a free seat); every token before it exists.</summary>
+    /// <remarks>The relay adds it to the host's server itself; for a caller that asks besides.</remarks>
     public bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => Relay?.Approve(clientId, userData, address) ?? true;
+
+    /// <summary>
+    /// Lets go of the host: no longer listens to its server, and the session relay's approval leaves it (a host that replaces
+    /// this one on the same server admits its own session's players). Tick thread.
+    /// </summary>
+    public void Dispose()
+    {
+        Host.Server.ClientConnected -= OnConnected;
+        Host.Server.ClientDisconnected -= OnDisconnected;
+        Host.Server.Sending -= PublishOwners;
+        Relay?.Dispose();
+    }
 
     /// <summary>Once per tick, before the host receives: after a takeover, the players that did not come back within the grace depart.</summary>
     public void Update()
@@ -146,6 +131,38 @@ internal sealed class PlayerHostRelay
         if (handback?.Update() == true)
         {
             ExpireAwaited(); // the grace is over: the players that did not come back are gone
+        }
+    }
+
+    private void OnConnected(ConnectionId connection, ulong clientId)
+    {
+        awaited.Remove(clientId);
+        Forget((long)clientId);
+        ticksSincePlan = PlanCheckTicks; // a newcomer gets the owners at the end of this tick,
+        planDue = true;                  // even when they did not change (a player back within one check)
+        if (!Host.Server.IsLocal(connection) && connected.TryAdd(connection, (long)clientId))
+        {
+            AddInOrder((long)clientId);
+            Changed = true;
+        }
+    }
+
+    private void OnDisconnected(ConnectionId connection, DisconnectReason reason)
+    {
+        if (connected.Remove(connection, out long player))
+        {
+            players.Remove(player);
+            places.Remove(player);
+            Changed = true;
+            if (reason == DisconnectReason.ClientDisconnected && !IsReplaced((ulong)player))
+            {
+                // It left (LeaveSessionAsync): no reconnect grace, as on a game server; the tickets it was admitted with are void.
+                Relay?.Leave(player, Relay.DepartureOf((ulong)player, time.GetUtcNow()), SessionLeaveReason.Left);
+            }
+            else
+            {
+                away[connection] = player; // it may come back within its reconnect grace: its entities stay its own in the owners
+            }
         }
     }
 

@@ -286,8 +286,10 @@ public sealed partial class GameServerHost : ISystem<float>
             return null;
         }
 
-        IHostedSession? world = null;
-        var endpoint = router.Open(info.Id, (clientId, userData, address) => world!.Relay.Approve(clientId, userData, address));
+        // The session's relay, built on the endpoint by the factory, admits the session's players itself and takes its approval
+        // away when the session's world is disposed; the endpoint is closed with the session, and refuses everyone after.
+        var endpoint = router.Open(info.Id);
+        IHostedSession world;
         try
         {
             world = factory(info, endpoint);
@@ -296,6 +298,12 @@ public sealed partial class GameServerHost : ISystem<float>
         {
             endpoint.Close(DisconnectReason.ServerShutdown);
             throw;
+        }
+
+        if (endpoint.AddedApprovals == 0)
+        {
+            // A factory whose relay is not on this endpoint (an endpoint of its own around it): the relay still decides.
+            endpoint.AddApproval(world.Relay.Approve);
         }
 
         var session = new Hosted(info.Id, endpoint, world, snapshotSequence, time.GetUtcNow());

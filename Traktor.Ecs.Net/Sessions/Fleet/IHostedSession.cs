@@ -2,8 +2,9 @@ namespace Traktor.Ecs.Net.Sessions;
 
 /// <summary>
 /// One session's world on a game server run by a <see cref="GameServerHost"/>: its <see cref="NetworkServer"/> is built on
-/// the session's <see cref="SessionEndpoint"/>, and its <see cref="SessionRelay"/> admits the session's members.
-/// <see cref="SessionWorld"/> is the ready-made one; a game adds its systems to it.
+/// the session's <see cref="SessionEndpoint"/>, and its <see cref="SessionRelay"/>, built on that server, admits the session's
+/// members (it adds its approval to the endpoint). <see cref="SessionWorld"/> is the ready-made one; a game adds its systems
+/// to it. Disposing it disposes the relay too.
 /// </summary>
 public interface IHostedSession : IDisposable
 {

@@ -76,9 +76,10 @@ public sealed class SessionWorld : IHostedSession
     /// <inheritdoc />
     public void Tick(float deltaTime) => Group.Tick(in deltaTime);
 
-    /// <inheritdoc />
+    /// <summary>Disposes the session's systems and world, and its relay (its approval leaves the session's endpoint).</summary>
     public void Dispose()
     {
+        Relay.Dispose();
         Group.Dispose();
         World.Dispose();
     }

@@ -10,8 +10,8 @@ namespace Traktor.Ecs.Net.Sessions;
 /// directory's sweep (a minute), and the player could not take another in the session meanwhile. Reports name the seat
 /// they are about (<see cref="ISessions.LeaveSessionAsync(SessionId, long, SessionLeaveReason, DateTimeOffset, CancellationToken)"/>),
 /// so a retry that lands after the player rejoined frees nothing. Bounded: at most <see cref="MaxPending"/> reports at a
-/// time, each tried for at most <see cref="RetryWindow"/> (every attempt at most <see cref="AttemptTimeout"/>), backing off
-/// as <see cref="OnlineRetry.NextWait"/> says.
+/// time, each tried for at most <see cref="RetryWindow"/> (every attempt waited for at most <see cref="AttemptTimeout"/>,
+/// whether the directory heeds the attempt's token or hangs), backing off as <see cref="OnlineRetry.NextWait"/> says.
 /// </summary>
 internal sealed class LeaveReports(ISessions directory, SessionId session, TimeProvider time, ILogger logger)
 {
@@ -59,9 +59,13 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
                 try
                 {
                     using var bounded = new CancellationTokenSource(AttemptTimeout, time);
-                    bool left = seatGrantedAt is { } grantedAt
-                        ? await directory.LeaveSessionAsync(session, (long)player, SessionLeaveReason.TimedOut, grantedAt, bounded.Token).ConfigureAwait(false)
-                        : await directory.LeaveSessionAsync(session, (long)player, SessionLeaveReason.TimedOut, bounded.Token).ConfigureAwait(false);
+                    var leaving = seatGrantedAt is { } grantedAt
+                        ? directory.LeaveSessionAsync(session, (long)player, SessionLeaveReason.TimedOut, grantedAt, bounded.Token)
+                        : directory.LeaveSessionAsync(session, (long)player, SessionLeaveReason.TimedOut, bounded.Token);
+                    // Waited for AttemptTimeout, whether or not the directory heeds its token: before, a call that hung without
+                    // heeding it (a connection stuck below the HTTP client's cancellation, a directory of one's own) was never
+                    // retried, and its report held one of the MaxPending places for good.
+                    bool left = await Abandonable(leaving).WaitAsync(bounded.Token).ConfigureAwait(false);
                     logger.LogDebug("Told the directory that player {Player} left session {Session} ({Left}, attempt {Attempt}).", player, session, left, attempt + 1);
                     return;
                 }
@@ -101,6 +105,17 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
         {
             Interlocked.Decrement(ref pending);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="leaving"/>, whose failure is observed even once nobody awaits it (an attempt given up at its timeout
+    /// may still fail later): it is the next attempt that counts.
+    /// </summary>
+    private static Task<bool> Abandonable(Task<bool> leaving)
+    {
+        _ = leaving.ContinueWith(static attempt => _ = attempt.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return leaving;
     }
 
     private void Fail(string reason, Exception exception, ulong player, int attempts)

@@ -11,15 +11,15 @@ namespace Traktor.Ecs.Net.Sessions;
 public sealed class SessionEndpoint : IServerEndpoint
 {
     private readonly SessionRouter router;
-    private readonly ConnectionApproval approve;
+    private readonly ServerApprovals approvals;
     private readonly EventQueue events;
     private readonly List<ConnectionId> connections = new();
 
-    internal SessionEndpoint(SessionRouter router, SessionId session, ConnectionApproval approve, int maxMessages, int maxBytes)
+    internal SessionEndpoint(SessionRouter router, SessionId session, ConnectionApproval? approve, int maxMessages, int maxBytes)
     {
         events = new EventQueue(maxMessages, maxBytes);
         this.router = router;
-        this.approve = approve;
+        approvals = new ServerApprovals(approve);
         Session = session;
     }
 
@@ -112,8 +112,21 @@ public sealed class SessionEndpoint : IServerEndpoint
         connections.Clear();
     }
 
+    /// <summary>
+    /// Adds a connection approval for this session, as <see cref="NetServer.AddApproval"/> does for a whole server: a
+    /// connection naming the session is admitted only when the approval given to <see cref="SessionRouter.Open(SessionId, ConnectionApproval)"/>
+    /// (if any) and every added one admit it. A <see cref="SessionRelay"/> built on this endpoint's <see cref="NetworkServer"/>
+    /// adds its own and removes it when disposed. Tick thread (the router asks on it).
+    /// </summary>
+    /// <param name="approve">The added approval.</param>
+    /// <returns>The handle whose <see cref="IDisposable.Dispose"/> removes it (again does nothing).</returns>
+    public IDisposable AddApproval(ConnectionApproval approve) => approvals.Add(approve);
+
+    /// <summary>Approvals <see cref="AddApproval"/> added and not removed.</summary>
+    internal int AddedApprovals => approvals.Count;
+
     internal bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) =>
-        !IsClosed && approve(clientId, userData, address);
+        !IsClosed && approvals.Admit(clientId, userData, address);
 
     internal void Add(ConnectionId connection, ulong clientId)
     {

@@ -16,6 +16,10 @@ namespace Traktor.Ecs.Net.Sessions;
 /// and the directory is told (<see cref="ISessions.LeaveSessionAsync(SessionId, long, SessionLeaveReason, DateTimeOffset, CancellationToken)"/>, of the seat
 /// the player was admitted with only, so a late report leaves a seat taken since alone), freeing its slot. When the directory says a
 /// player left (<see cref="Leave"/>) or the session ended (<see cref="End"/>), the relay disconnects whom it concerns.
+/// The relay admits its own players: it adds <see cref="Approve"/> to the server it is built on (<see cref="NetServer.AddApproval"/>,
+/// or <see cref="SessionEndpoint.AddApproval"/> for a routed session), so a game never wires it into
+/// <see cref="NetServerOptions.ApproveConnection"/>, and a server whose game forgot to no longer admits every holder of a
+/// valid connect token. <see cref="Dispose"/> removes that approval and stops listening to the server.
 /// </summary>
 /// <remarks>
 /// <see cref="Leave"/> and <see cref="End"/> may be called from any thread; everything else runs on the tick thread.
@@ -23,7 +27,7 @@ namespace Traktor.Ecs.Net.Sessions;
 /// (set it to at least the connect-token lifetime, so every token issued before a departure has expired before the
 /// departure is forgotten); an approval that never became a connection is forgotten as long after it.
 /// </remarks>
-public sealed class SessionRelay
+public sealed class SessionRelay : IDisposable
 {
     private readonly NetworkServer server;
     private readonly ReconnectGrace grace;
@@ -43,8 +47,14 @@ public sealed class SessionRelay
     private readonly List<ulong> scratch = new();
     private volatile int endRequested;
     private DateTimeOffset nextAdmissionSweep;
+    private readonly IDisposable? approval;
+    private bool disposed;
 
-    /// <summary>Relays session <paramref name="session"/>'s membership to <paramref name="rpcs"/>' world and clients.</summary>
+    /// <summary>
+    /// Relays session <paramref name="session"/>'s membership to <paramref name="rpcs"/>' world and clients, and from now on
+    /// admits only its players to the server <paramref name="rpcs"/> runs on (see <see cref="Approve"/>). Make it before the
+    /// server's first update, so no connection is admitted without it.
+    /// </summary>
     /// <param name="rpcs">The server's RPC layer.</param>
     /// <param name="session">The session this world hosts.</param>
     /// <param name="maxPlayers">Its capacity: connections beyond it are refused even with a valid ticket.</param>
@@ -64,8 +74,9 @@ public sealed class SessionRelay
         reports = directory is null ? null : new LeaveReports(directory, session, this.time, this.logger);
         server.Received += Drain;
         server.ClientConnected += OnConnected;
-        server.ClientDisconnected += (connection, _) => RemoveConnection(connection);
-        rpcs.Grace.Expired += OnGraceExpired;
+        server.ClientDisconnected += OnDisconnected;
+        grace.Expired += OnGraceExpired;
+        approval = EndpointApprovals.TryAdd(server.Transport, Approve);
     }
 
     /// <summary>The session this world hosts.</summary>
@@ -91,8 +102,17 @@ public sealed class SessionRelay
     /// <param name="userData">The token's user data (a <see cref="SessionTicket"/>).</param>
     /// <param name="address">The client's address.</param>
     /// <returns>True to admit.</returns>
+    /// <remarks>
+    /// The server asks it by itself (the relay added it); a game that also passes it as <see cref="NetServerOptions.ApproveConnection"/>,
+    /// as before it did, gets the same answer twice. A disposed relay admits nobody.
+    /// </remarks>
     public bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
     {
+        if (disposed)
+        {
+            return false;
+        }
+
         Drain();
         if (EndReason != SessionEndReason.None || !SessionTicket.TryRead(userData, out var ticket) || ticket.SessionId != Session)
         {
@@ -176,6 +196,27 @@ public sealed class SessionRelay
         Interlocked.CompareExchange(ref endRequested, (int)reason, 0);
     }
 
+    /// <summary>
+    /// Stops relaying: the approval the relay added to its server is removed, and it no longer listens to the server's
+    /// connections and ticks or to the reconnect grace. Before, a relay listened for the server's life: the relay of a
+    /// session that followed on the same server was joined by the first one's, which announced every player a second time.
+    /// Reports to the directory already under way go on. Tick thread.
+    /// </summary>
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        approval?.Dispose();
+        server.Received -= Drain;
+        server.ClientConnected -= OnConnected;
+        server.ClientDisconnected -= OnDisconnected;
+        grace.Expired -= OnGraceExpired;
+    }
+
     private void OnConnected(ConnectionId connection, ulong clientId)
     {
         Drain();
@@ -199,7 +240,7 @@ public sealed class SessionRelay
         SendToConnected(joined);
     }
 
-    private void RemoveConnection(ConnectionId connection)
+    private void OnDisconnected(ConnectionId connection, DisconnectReason reason)
     {
         foreach (var (clientId, known) in connections)
         {

@@ -66,13 +66,27 @@ public sealed class SessionRouter : IDisposable
     /// <summary>Connections refused because their ticket was missing, malformed, or named no session hosted here.</summary>
     public long Unroutable { get; private set; }
 
-    /// <summary>Creates the endpoint of a session hosted here.</summary>
+    /// <summary>
+    /// Creates the endpoint of a session hosted here. The <see cref="SessionRelay"/> built on the session's
+    /// <see cref="NetworkServer"/> (over this endpoint) adds its approval to it, so only the players the directory seated
+    /// in the session are admitted; until it does, every valid ticket naming the session is.
+    /// </summary>
     /// <param name="session">The session.</param>
-    /// <param name="approve">Its approval (typically <see cref="SessionRelay.Approve"/>), asked for every connection that names it.</param>
+    /// <returns>The endpoint to build the session's <see cref="NetworkServer"/> on.</returns>
+    public SessionEndpoint Open(SessionId session) => OpenEndpoint(session, approve: null);
+
+    /// <summary>Creates the endpoint of a session hosted here, with an approval of the caller's besides the relay's (<see cref="Open(SessionId)"/>).</summary>
+    /// <param name="session">The session.</param>
+    /// <param name="approve">Asked for every connection that names the session, with the approvals added to the endpoint (<see cref="SessionEndpoint.AddApproval"/>).</param>
     /// <returns>The endpoint to build the session's <see cref="NetworkServer"/> on.</returns>
     public SessionEndpoint Open(SessionId session, ConnectionApproval approve)
     {
         ArgumentNullException.ThrowIfNull(approve);
+        return OpenEndpoint(session, approve);
+    }
+
+    private SessionEndpoint OpenEndpoint(SessionId session, ConnectionApproval? approve)
+    {
         if (endpoints.ContainsKey(session))
         {
             throw new InvalidOperationException($"Session {session} already has an endpoint.");

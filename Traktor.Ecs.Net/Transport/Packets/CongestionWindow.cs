@@ -10,7 +10,8 @@ namespace Traktor.Ecs.Net.Transport.Packets;
 /// row; the timeout doubles each time it fires until a packet in flight is acknowledged. A loss cuts the window only when the round trip shows a queue
 /// (smoothed RTT above twice the path's minimum + 50 ms): on a game's path much loss is random (Wi-Fi, mobile), and a
 /// window cut for every random loss holds an honest player on a lossy link to two packets a round trip, while a
-/// bottleneck's queue overflows only once it is full, which lengthens the round trip first. Sends are paced at 1.25 windows per smoothed round trip (2 in
+/// bottleneck's queue overflows only once it is full, which lengthens the round trip first. A cut all of whose lost
+/// packets are acknowledged after all is undone (<see cref="OnSpuriousLoss"/>). Sends are paced at 1.25 windows per smoothed round trip (2 in
 /// slow start), so a queue of megabytes leaves at the path's rate rather than in bursts of a whole window.
 /// Unreliable traffic is neither held back nor counted: it has its own bounds, and a game's snapshots must not wait.
 /// </summary>
@@ -204,18 +205,75 @@ internal sealed class CongestionWindow
 
     /// <summary>
     /// A packet in flight was declared lost: the window is cut once per episode (packets sent before the last cut
-    /// do not cut it again), and only when <paramref name="queued"/> (see <see cref="IsQueued"/>).
+    /// do not cut it again), and only when <paramref name="queued"/> (see <see cref="IsQueued"/>). Returns the episode
+    /// the loss counts in (0: none), to be handed back to <see cref="OnSpuriousLoss"/> if the packet is acknowledged
+    /// after all.
     /// </summary>
-    public void OnLost(int bytes, double sentAt, double now, bool queued)
+    public long OnLost(int bytes, double sentAt, double now, bool queued)
     {
         InFlight -= bytes;
         LostPackets++;
-        if (sentAt <= _recoveryStart || !queued) return;
+        if (sentAt <= _recoveryStart) return CountInEpisode();
+        if (!queued) return 0;
+        StartEpisode();
         _recoveryStart = now;
-        CongestionEvents++;
         Window = Math.Max((long)(Window * LossReduction), MinimumWindow);
         SlowStartThreshold = Window;
         _ackedInAvoidance = 0;
+        return CountInEpisode();
+    }
+
+    /// <summary>Times a window cut was undone because every packet its episode declared lost was acknowledged after all.</summary>
+    public long SpuriousLossUndos { get; private set; }
+
+    // The episode of the last cut (its CongestionEvents number; 0: none, or undone) and what undoing it restores.
+    private long _episode;
+    private int _episodeLost;
+    private int _episodeDelivered;
+    private long _undoWindow;
+    private long _undoThreshold;
+    private double _undoRecoveryStart;
+    private long _undoAckedInAvoidance;
+
+    /// <summary>Cuts start an episode: the state before the cut is kept so that a cut for nothing can be taken back.</summary>
+    private void StartEpisode()
+    {
+        CongestionEvents++;
+        _episode = CongestionEvents;
+        _episodeLost = 0;
+        _episodeDelivered = 0;
+        _undoWindow = Window;
+        _undoThreshold = SlowStartThreshold;
+        _undoRecoveryStart = _recoveryStart;
+        _undoAckedInAvoidance = _ackedInAvoidance;
+    }
+
+    private long CountInEpisode()
+    {
+        if (_episode == 0) return 0;
+        _episodeLost++;
+        return _episode;
+    }
+
+    /// <summary>
+    /// A packet declared lost in <paramref name="episode"/> was acknowledged: it was reordered or delayed past the loss
+    /// thresholds, or the timeout fired early, not lost. Once every packet the episode declared lost so far has been
+    /// acknowledged, the cut was for nothing and is undone, once: the window, the slow-start threshold and the start of
+    /// recovery go back to what they were before it (the Eifel idea, RFC 3522/4015; Linux's undo). A game's path reorders
+    /// (Wi-Fi retries, bonded mobile links) and a single packet held back three packets' worth cut the window to 0.7 of
+    /// itself, for round trips of slow growth, with nothing lost. An episode with a real loss among its packets is not
+    /// undone: that packet is never acknowledged. A newer cut makes the older episode's late acks count for nothing.
+    /// </summary>
+    public void OnSpuriousLoss(long episode)
+    {
+        if (episode == 0 || episode != _episode) return;
+        if (++_episodeDelivered < _episodeLost) return;
+        Window = Math.Max(Window, _undoWindow);
+        SlowStartThreshold = _undoThreshold;
+        _recoveryStart = _undoRecoveryStart;
+        _ackedInAvoidance = _undoAckedInAvoidance;
+        _episode = 0;
+        SpuriousLossUndos++;
     }
 
     /// <summary>
@@ -229,9 +287,13 @@ internal sealed class CongestionWindow
     {
         Backoff = Math.Min(Backoff + 1, MaxBackoff);
         // The packets now declared lost do not cut the window (again).
+        if (Backoff < PersistentTimeouts)
+        {
+            _recoveryStart = now;
+            return;
+        }
+        StartEpisode();
         _recoveryStart = now;
-        if (Backoff < PersistentTimeouts) return;
-        CongestionEvents++;
         SlowStartThreshold = Math.Max((long)(Window * LossReduction), MinimumWindow);
         Window = MinimumWindow;
         _ackedInAvoidance = 0;

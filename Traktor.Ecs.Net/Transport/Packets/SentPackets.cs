@@ -41,6 +41,9 @@ internal sealed class SentPackets
 
         /// <summary>The fate number + 1 it was counted lost under (0: not counted lost), so a late ack can correct it.</summary>
         public long LostFate;
+
+        /// <summary>The congestion window's loss episode it was declared lost in (0: none), so a late ack can undo the cut.</summary>
+        public long LossEpisode;
     }
 
     /// <summary>Packets later than the newest acknowledged by this many are declared lost (RFC 9002 §6.1.1).</summary>
@@ -121,6 +124,12 @@ internal sealed class SentPackets
         {
             _congestion.OnAcknowledged(entry.InFlightBytes, entry.SentAt);
             entry.InFlightBytes = 0;
+        }
+        else if (entry.LossEpisode != 0)
+        {
+            // Declared lost, yet it arrived: the window cut for its loss may have been for nothing.
+            _congestion.OnSpuriousLoss(entry.LossEpisode);
+            entry.LossEpisode = 0;
         }
         if (!_hasLargestAcked || Sequence.IsNewer(sequence, _largestAcked))
         {
@@ -229,7 +238,7 @@ internal sealed class SentPackets
 
     private void DeclareLost(ref Entry entry, double now, bool queued, ReliableSendChannel ordered, ReliableSendChannel unordered)
     {
-        _congestion.OnLost(entry.InFlightBytes, entry.SentAt, now, queued);
+        entry.LossEpisode = _congestion.OnLost(entry.InFlightBytes, entry.SentAt, now, queued);
         entry.InFlightBytes = 0;
         if (entry.IdStart < _idsWritten - IdRing) return;
         for (long i = entry.IdStart; i < entry.IdStart + entry.IdCount; i++)
