@@ -243,6 +243,17 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
         Transport.Flush(); // the socket is read once per tick, in BeforeUpdate
     }
 
+    /// <summary>
+    /// Sends every remote client a snapshot of the world as it is now, due or not, and flushes it: the last thing a listen
+    /// server sends before it ends the session (<see cref="MigratingPeer.EndSession"/>), so the disconnect notices follow the
+    /// final world on the wire.
+    /// </summary>
+    internal void SendFinalSnapshots()
+    {
+        Replication.UpdateForEveryone(this);
+        Transport.Flush();
+    }
+
     /// <inheritdoc />
     void ISnapshotSink.Send(ConnectionId connection, ReadOnlySpan<byte> snapshot)
     {

@@ -66,6 +66,35 @@ public class MigratingPeerEndScreenTests
     }
 
     /// <summary>
+    /// The host's world changes after the last snapshot it sent (the game's last update ran when no snapshot was due, or
+    /// after the tick's send) and the host ends the session: every player's end screen shows that final world, since the
+    /// host sends it before the notices. Failed before: the players showed the drones where the last due snapshot had them,
+    /// half a unit below the host's (the sample's players showed beacons ~110 ms behind under load).
+    /// </summary>
+    [Fact]
+    public void A_change_after_the_hosts_last_snapshot_is_on_every_players_end_screen()
+    {
+        using var game = new MigrationGame(3, new LinkConditions(), seed: 53);
+        var host = game.Peers[0];
+        var players = game.Peers.Skip(1).ToArray();
+        Assert.True(game.TickUntil(() => game.Peers.All(p => Count<ShipBody>(p.World) == 3 && Count<Drone>(p.World) == Drones)
+            && players.All(p => p.Peer.Role == MigrationRole.Client), 60 * 10), game.Describe());
+        game.Tick(30);
+
+        host.World.Query(new QueryDescription().WithAll<Drone>(), (ref Drone d) => d.Position.Y += 0.5f); // the game's final move
+        host.Peer.EndSession();
+        Assert.True(game.TickUntil(() => players.All(p => p.Peer.Role == MigrationRole.Out), 60 * 3), game.Describe());
+        var final = host.Positions();
+        Assert.Equal(Drones, final.Count);
+        Assert.All(players, p =>
+        {
+            Assert.Equal(MigrationOutReason.SessionEnded, p.Peer.OutReason);
+            Assert.Equal(Ids<Drone>(host.World), Ids<Drone>(p.World));
+            Assert.All(p.Positions(), d => Assert.True(Vector2.Distance(final[d.Key], d.Value) < 0.01f, $"drone {d.Key}: {d.Value} on peer {p.Peer.ClientId}, {final[d.Key]} on the host"));
+        });
+    }
+
+    /// <summary>
     /// A host gives way to the recorded host, which does not answer: out, it keeps the world it hosted (as any peer that is
     /// out keeps its last state), and a later follow replaces it with the recorded host's, with no copy left beside it.
     /// Failed before: the failed follow destroyed the world it hosted (0 ships, 0 drones).

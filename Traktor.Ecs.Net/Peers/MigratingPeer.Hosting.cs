@@ -50,7 +50,8 @@ public sealed partial class MigratingPeer
     }
 
     /// <summary>
-    /// Ends the session for everyone; only the host may. Every remote player is disconnected with
+    /// Ends the session for everyone; only the host may. Every remote player first gets a snapshot of this world as it is now
+    /// (due or not), then is disconnected with
     /// <see cref="DisconnectReason.SessionEnded"/>, so it is <see cref="MigrationRole.Out"/> with
     /// <see cref="MigrationOutReason.SessionEnded"/> and nobody elects a successor. Then this peer stops hosting (the game's host
     /// systems are disposed, <see cref="Host"/> is null) and is <see cref="MigrationRole.Out"/> with the same reason. Every world
@@ -63,6 +64,12 @@ public sealed partial class MigratingPeer
     {
         if (Role != MigrationRole.Host) throw new InvalidOperationException($"Only the host ends the session; this peer is {Role}.");
         logger.LogInformation("Peer {Peer} ends the session for its {Count} players.", ClientId, clientIds.Keys.Count(c => !Host!.Server.IsLocal(c)));
+
+        // The final world goes out first, on the wire before the notices, and each player applies it before it reads its
+        // notice. The last tick's snapshots alone were not enough: a tick whose snapshot was not due (a snapshot rate below
+        // the tick rate), a change the game made after its last tick, or a last snapshot lost on the way
+        // left a player's end screen ticks behind the host's (the sample's players showed beacons ~110 ms behind under load).
+        Host!.Server.SendFinalSnapshots();
         StopServing(DisconnectReason.SessionEnded);
         Role = MigrationRole.Out;
         OutReason = MigrationOutReason.SessionEnded;

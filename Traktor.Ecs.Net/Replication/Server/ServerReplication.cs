@@ -228,7 +228,17 @@ public sealed partial class ServerReplication
 
     /// <summary>Runs one replication tick and sends each connection its snapshot.</summary>
     /// <param name="sink">Where the snapshots go.</param>
-    public void Update(ISnapshotSink sink)
+    public void Update(ISnapshotSink sink) => Replicate(sink, everyone: false);
+
+    /// <summary>
+    /// Runs one last replication tick that sends every connection a snapshot of the world as it is now, whether or not its
+    /// send tick is due (<see cref="ServerReplicationOptions.SnapshotRate"/>): a session that ends shows its final world on
+    /// every client. Each snapshot carries every change the connection has not acknowledged, within its byte budget.
+    /// </summary>
+    /// <param name="sink">Where the snapshots go.</param>
+    internal void UpdateForEveryone(ISnapshotSink sink) => Replicate(sink, everyone: true);
+
+    private void Replicate(ISnapshotSink sink, bool everyone)
     {
         Tick++;
         AssignNetworkIds();
@@ -242,7 +252,7 @@ public sealed partial class ServerReplication
                 continue;
             }
 
-            if (IsSendTick(connection))
+            if (everyone || IsSendTick(connection))
             {
                 WriteSnapshot(connection, sink);
             }
