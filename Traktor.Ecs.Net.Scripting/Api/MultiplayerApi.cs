@@ -20,6 +20,10 @@ internal sealed class MultiplayerApi
     private readonly ScriptNetwork network;
     private readonly ILogger logger;
     private SessionId? _session;
+    // The give-back of the seat a connection's end left behind (SeatLeftBehind): a join or a player-hosted create waits for
+    // it, so it never reaches the directory after the seat they take (a rejoin of the same session was AlreadyMember, and
+    // the late give-back freed it).
+    private Task _seatReturn = Task.CompletedTask;
     private double _rpcTokens;
     private long _rpcRefilled;
 
@@ -34,6 +38,9 @@ internal sealed class MultiplayerApi
         _rpcRefilled = services.Time.GetTimestamp();
         Migration = new ScriptMigration(services, options, identity, network, logger);
         Migration.SessionOver += () => _session = null; // no new host, or cut: the script is in no session, and may join another
+        // Before, the seat stayed taken until the game server's reconnect grace expired (or the directory's sweep), and a
+        // joinSession or createSession meanwhile was refused or made the player a member of a session it was not in.
+        Migration.SeatLeftBehind += lost => _seatReturn = GiveSeatBackAsync(lost.Id, (long)identity.PlayerId, GrantOf(lost, (long)identity.PlayerId));
     }
 
     /// <summary>The host migration of the session the script joined (ticked by <see cref="LuaScriptSystem"/>).</summary>
@@ -90,9 +97,13 @@ internal sealed class MultiplayerApi
         var hosting = new StartedHosting(callCancellation.Token, logger);
         long player = (long)identity.PlayerId;
         // As Multiplayer.CreateSessionAsync(options, SessionHostKind.Player) does: a start that fails leaves the session again.
-        var hosted = Task.Run(async () => (await directory.CreateSessionAsync(wanted, player, (grant, _) => start(grant, hosting.Token), services.Time,
-            callCancellation.Token)
-            .ConfigureAwait(false)).Session, callCancellation.Token);
+        var seatReturn = _seatReturn;
+        var hosted = Task.Run(async () =>
+        {
+            await seatReturn.WaitAsync(callCancellation.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return (await directory.CreateSessionAsync(wanted, player, (grant, _) => start(grant, hosting.Token), services.Time,
+                callCancellation.Token).ConfigureAwait(false)).Session;
+        }, callCancellation.Token);
         return call.Wait(PendingCall.Poll(() =>
         {
             if (!hosted.IsCompleted)
@@ -170,7 +181,9 @@ internal sealed class MultiplayerApi
         var cancellation = new CancellationTokenSource(options.CallTimeout, services.Time);
         // Waits while the directory answers Unavailable with a RetryAfter (a player host that has not published its address
         // yet), until the call timeout ends the wait with that answer.
-        var joining = Sessions.JoinWhenReachableAsync(id, (long)identity.PlayerId, identity.PlayerName, services.Time, cancellation.Token);
+        var sessions = Sessions;
+        var joining = AfterSeatReturnAsync(_seatReturn,
+            token => sessions.JoinWhenReachableAsync(id, (long)identity.PlayerId, identity.PlayerName, services.Time, token), cancellation.Token);
         long started = services.Time.GetTimestamp();
         SessionInfo? joined = null;
         SessionConnector? connector = null;
@@ -260,7 +273,30 @@ internal sealed class MultiplayerApi
         await GiveSeatBackAsync(id, player).ConfigureAwait(false);
     }
 
-    private Task GiveSeatBackAsync(SessionId id, long player) => SeatGiveBack.RunAsync(Sessions, id, player, options.CallTimeout, services.Time, logger);
+    private Task GiveSeatBackAsync(SessionId id, long player, DateTimeOffset? seatGrantedAt = null) =>
+        SeatGiveBack.RunAsync(Sessions, id, player, options.CallTimeout, services.Time, logger, seatGrantedAt);
+
+    /// <summary>The grant of <paramref name="player"/>'s seat in <paramref name="session"/> as the directory last described it, or null when it did not list it.</summary>
+    private static DateTimeOffset? GrantOf(SessionInfo session, long player)
+    {
+        foreach (var member in session.Members)
+        {
+            if (member.UserId == player)
+            {
+                return member.JoinedAt;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Runs <paramref name="call"/> once <paramref name="seatReturn"/> (never faulted, bounded by its own wait) is over.</summary>
+    private static async Task<T> AfterSeatReturnAsync<T>(Task seatReturn, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        await seatReturn.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await call(cancellationToken).ConfigureAwait(false);
+    }
 
     private (ScriptValue, string?) Connected(SessionInfo joined)
     {

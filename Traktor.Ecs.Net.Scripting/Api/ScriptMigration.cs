@@ -34,6 +34,9 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     private static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentQueue<Action> _onTick = new();
+
+    /// <summary>When the client last read its socket connected, and what the link and the host's ticks were then (<see cref="CutDuringStall"/>).</summary>
+    private readonly StallWatch _stalls = new(services.Time);
     private readonly Queue<(string Handler, ScriptValue[] Arguments)> _events = new();
     private NetworkClient? _client;
     private SessionInfo? _watched;
@@ -57,6 +60,14 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     /// new host, or the connection ended with no migration to follow (<c>onSessionEnded</c>).
     /// </summary>
     public event Action? SessionOver;
+
+    /// <summary>
+    /// Raised on the tick thread, before <see cref="SessionOver"/>, when the connection to the session ended with no
+    /// migration to follow and not by the player's own leave (<see cref="DisconnectReason.LeftSession"/>, which freed the seat):
+    /// the directory may still hold the player's seat (a game server that went away or cut the player keeps it until the
+    /// player's reconnect grace expires, or never reports it), and nobody else gives it back. Once per session joined.
+    /// </summary>
+    public event Action<SessionInfo>? SeatLeftBehind;
 
     /// <summary>
     /// The script's client is about to connect to a session: the owners a player host sends from the connect's tick on are
@@ -97,6 +108,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         }
 
         _watched = session;
+        _stalls.Restart(services.Time.GetTimestamp()); // a new connection: its timeout is measured from the next tick
     }
 
     /// <summary>Whether losing <paramref name="session"/>'s host may start a migration (a player-hosted one, migration on, a directory that offers it).</summary>
@@ -176,21 +188,57 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             Follow(following);
         }
 
-        if (_watched is { } session && _client is { } client && client.Transport.State == ClientState.Disconnected)
+        if (_watched is { } session && _client is { } client)
         {
-            _watched = null;
-            Begin(session, client);
+            if (client.Transport.State == ClientState.Disconnected)
+            {
+                _watched = null;
+                Begin(session, client, client.Transport.LastDisconnectReason, client.Transport.LastDisconnectByServer);
+            }
+            else if (CutDuringStall(session, client))
+            {
+                // The host's Disconnect (TimedOut) was dropped or lost: the player is out as if it had come, as a MigratingPeer is.
+                _watched = null;
+                client.Transport.Disconnect();
+                Begin(session, client, DisconnectReason.TimedOut, byHost: true);
+            }
         }
+    }
+
+    /// <summary>
+    /// Tick thread, connected: true when the script's game stalled for the link's whole timeout while the host of its
+    /// player-hosted session played on into the stall (<see cref="StallWatch"/>, the rule of <see cref="MigratingPeer"/> and
+    /// <see cref="Multiplayer"/>): the host has cut this player, though its Disconnect was dropped with the snapshots a full
+    /// socket queue could not hold. Before, the silence that followed read as the host's loss (<c>onHostLost</c>, the live
+    /// host reported lost to the directory, claims).
+    /// </summary>
+    private bool CutDuringStall(SessionInfo session, NetworkClient client)
+    {
+        if (client.Transport.State != ClientState.Connected)
+        {
+            return false;
+        }
+
+        long now = services.Time.GetTimestamp();
+        var replication = client.Replication;
+        bool cut = MayMigrate(session) && _stalls.Stalled(now)
+            && _stalls.HostOutlived(replication.NewestTick, replication.TickRate, StallWatch.DefaultAliveMargin);
+        if (cut)
+        {
+            logger.LogWarning("The script's player stalled for {Seconds:F1} s, past its link's timeout ({Timeout} s), while the host of session {Session} played on: "
+                + "it has cut this player; no migration.", services.Time.GetElapsedTime(_stalls.ListenedAt, now).TotalSeconds, _stalls.LinkTimeout.TotalSeconds, session.Id);
+        }
+
+        _stalls.Listened(now, client.Transport.GetStats(), replication.NewestTick);
+        return cut;
     }
 
     /// <summary>
     /// The connection to the session's host ended: a migration starts when the session may go on without it (the host is
     /// lost or gave way, <see cref="HostLoss"/>); otherwise the script's player is out of the session, and hears why.
     /// </summary>
-    private void Begin(SessionInfo lost, NetworkClient client)
+    private void Begin(SessionInfo lost, NetworkClient client, DisconnectReason? reason, bool byHost)
     {
-        var reason = client.Transport.LastDisconnectReason;
-        bool byHost = client.Transport.LastDisconnectByServer;
         if (!MayMigrate(lost) || lost.HostUserId is not { } oldHost || services.Sessions is not IPlayerHostedSessions directory
             || !HostLoss.MayGoOn(reason, byHost))
         {
@@ -199,6 +247,11 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             // (HostLoss makes a cut no host loss) and stayed in the session as far as multiplayer:joinSession knew.
             ReplicaTakeover.DropKeptEntities(client);
             logger.LogInformation("The script's player is out of session {Session} ({Reason}, {By}).", lost.Id, reason, byHost ? "told by its host" : "its own end");
+            if (reason != DisconnectReason.LeftSession)
+            {
+                SeatLeftBehind?.Invoke(lost);
+            }
+
             SessionOver?.Invoke();
             _events.Enqueue(("onSessionEnded", [MultiplayerApi.Describe(lost), (reason ?? DisconnectReason.Unspecified).ToString()]));
             return;
@@ -294,6 +347,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
 
                 _migrating = null;
                 _watched = following.Session;
+                _stalls.Restart(services.Time.GetTimestamp());
                 client.KeepEntitiesOnDisconnect = true;
                 Migrated(following.Migration, following.Session, following.Session.HostUserId ?? 0, isLocalHost: false);
                 following.Done.TrySetResult(true);

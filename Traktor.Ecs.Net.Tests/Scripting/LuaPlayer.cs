@@ -35,7 +35,8 @@ internal sealed class LuaPlayer : IDisposable
         World = World.Create();
         var clientSocket = rig.Socket();
         hostSocket = rig.Socket();
-        Client = new NetworkClient(World, new NetClient(clientSocket, new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }), ReplicationWorld.Registry);
+        Socket = new DeafenableSocket(clientSocket);
+        Client = new NetworkClient(World, new NetClient(Socket, new NetClientOptions { ProtocolId = DirectoryTestSettings.ProtocolId }), ReplicationWorld.Registry);
         var backend = rig.Backend.CreateBackendClient(asServer: false);
         sessions = new PartitionedSessions(new HttpSessions(backend));
         _ = new RpcClient(Client, RpcWorld.Rpcs); // the session's PlayerJoined and PlayerLeft reach the scripts
@@ -56,6 +57,9 @@ internal sealed class LuaPlayer : IDisposable
     public World World { get; }
 
     public NetworkClient Client { get; }
+
+    /// <summary>The client's socket (what reaches it can be lost, or cut to a bounded queue after a stall).</summary>
+    public DeafenableSocket Socket { get; }
 
     public ScriptHost Scripts { get; }
 

@@ -17,15 +17,17 @@ public sealed partial class MultiplayerHostMigrationTests
         var session = await rig.AliceHostsBobAndCarolAsync();
         long aliceId = alice.Multiplayer.UserId!.Value, carolId = carol.Multiplayer.UserId!.Value;
 
-        // A partition: alice's link to the backend goes down (her game and her connection to bob go on), and carol's game
-        // freezes until alice has timed her out. Carol, back, finds alice gone: as the last successor alice reported she may
-        // claim the session once alice has been silent for her turn, and nobody is behind her to agree.
+        // A partition: alice's link to the backend goes down (her game and her connection to bob go on), and so does carol's
+        // link to alice, both ways, until each has timed the other out. Carol finds alice gone: as the last successor alice
+        // reported she may claim the session once alice has been silent for her turn, and nobody is behind her to agree.
+        // (Carol's game froze here before; a player frozen past the timeout while its host played on is cut now, as a
+        // MigratingPeer is, and takes nothing over: A_player_frozen_past_the_timeout_while_its_host_played_on_is_out_not_migrating.)
         alice.Link.Cut = true;
-        carol.Running = false;
+        carol.Deaf = carol.Socket.Mute = true;
         await rig.TickUntilAsync(() => alice.Multiplayer.Host!.Server.Connections.Count(c => !alice.Multiplayer.Host.Server.IsLocal(c)) == 1,
             "alice to time carol out");
-        carol.Running = true;
         await rig.TickUntilAsync(() => carol.Migrated is not null || carol.Ended is not null, "carol to take the session over");
+        carol.Deaf = carol.Socket.Mute = false;
         Assert.True(carol.Migrated?.IsLocalHost == true && carol.Migrated.PreviousHostUserId == aliceId, $"carol to host: {rig.State()}");
         Assert.Equal(carolId, (await rig.Directory.GetSessionAsync(session.Id, Cancel))!.HostUserId);
         Assert.NotNull(alice.Multiplayer.Host); // alice does not know yet: bob still plays under her

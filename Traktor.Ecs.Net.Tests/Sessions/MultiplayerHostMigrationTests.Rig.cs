@@ -63,36 +63,6 @@ public sealed partial class MultiplayerHostMigrationTests
         public int HostingRefusals { get; set; }
     }
 
-    /// <summary>A client socket whose received datagrams are lost while <see cref="Deaf"/>; everything else passes through.</summary>
-    private sealed class DeafenableSocket(NatTraversal inner) : IPeerAwareTransport
-    {
-        public volatile bool Deaf;
-
-        public NetAddress LocalAddress => inner.LocalAddress;
-
-        public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination) => inner.TrySend(datagram, destination);
-
-        public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source)
-        {
-            while (inner.TryReceive(buffer, out length, out source))
-            {
-                if (!Deaf) return true;
-            }
-
-            return false;
-        }
-
-        public void OnPeerConnected(in NetAddress peer) => inner.OnPeerConnected(peer);
-
-        public void OnPeerDisconnected(in NetAddress peer) => inner.OnPeerDisconnected(peer);
-
-        public void DiscardUnsent(in NetAddress peer) => ((IPeerAwareTransport)inner).DiscardUnsent(peer);
-
-        public TimeSpan IdleTimeoutFor(in NetAddress peer) => inner.IdleTimeoutFor(peer);
-
-        public void Dispose() => inner.Dispose();
-    }
-
     /// <summary>Records the <see cref="Traktor.Ecs.Net.Sessions.PlayerJoined"/> RPC events of every tick, as a game system querying them would.</summary>
     private sealed class RawJoins(World world, Player player) : BaseSystem<World, float>(world)
     {

@@ -48,6 +48,7 @@ internal sealed class ConnectionGate
     private readonly RequestDeadline? _deadline;
     private readonly ILogger _logger;
     private int _held;
+    private long _decided;
 
     /// <summary>How long a connection has for its HTTP request (TLS handshake included), on which clock.</summary>
     public sealed record RequestDeadline(TimeSpan Timeout, TimeProvider Time);
@@ -96,6 +97,12 @@ internal sealed class ConnectionGate
         }
     }
 
+    /// <summary>
+    /// Connections the gate has let in or refused so far (it never decreases): Kestrel runs the gate on its own threads, so
+    /// whoever orders connections by when they came (the reclaim takes the oldest) waits on it rather than on time.
+    /// </summary>
+    public long Decided => Interlocked.Read(ref _decided);
+
     /// <summary>Runs <paramref name="next"/> for <paramref name="connection"/> if its address and network have room; closes it otherwise.</summary>
     public async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
     {
@@ -139,8 +146,10 @@ internal sealed class ConnectionGate
         {
             _counters.OnRefused();
             connection.Abort(); // before a byte is read: nothing for the peer to hold on to
+            Interlocked.Increment(ref _decided);
             return;
         }
+        Interlocked.Increment(ref _decided);
         using var deadline = _deadline?.Time.CreateTimer(static state =>
         {
             var (gate, timed) = ((ConnectionGate, Entry))state!;

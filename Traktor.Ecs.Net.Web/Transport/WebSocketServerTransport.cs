@@ -263,6 +263,9 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
     /// <summary>TCP connections Kestrel is serving now, upgraded or not, until each has ended (also those the gate closed).</summary>
     internal int ConnectionCount => _gate.Live;
 
+    /// <summary>TCP connections the transport's gate has let in or refused so far (<see cref="ConnectionGate.Decided"/>).</summary>
+    internal long ConnectionsDecided => _gate.Decided;
+
     /// <summary>WebSocket peers open now.</summary>
     public int StreamCount => _peers.Count;
 

@@ -156,8 +156,17 @@ public sealed class WebSocketPendingReclaimTests : IDisposable
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _sockets.Add(socket);
         socket.Bind(new IPEndPoint(IPAddress.Parse(source), 0));
+        long decided = server.ConnectionsDecided;
         socket.Connect(server.LocalEndPoint);
-        Thread.Sleep(50); // Kestrel admits connections on its own threads, in the order they came
+        // Kestrel admits connections on its own threads: the gate must have stamped this one (on the fake clock) before the
+        // test moves the clock or opens the next. Before, a 50 ms sleep stood for that, which CI load can outlast.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (server.ConnectionsDecided == decided)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the gate did not decide on the connection from {source} within 30 s");
+            Thread.Sleep(1);
+        }
+
         return socket;
     }
 

@@ -64,6 +64,7 @@ public sealed partial class ClientReplication
         components = registry.Types.Select(t => t.CreateClient()).ToArray();
         models = new ushort[AdaptiveModels.Size(registry.ContextCount)];
         spawnTypes = new ComponentType[registry.Types.Count + 2];
+        TickRate = tickRate;
         Clock = new ServerTickEstimator(tickRate);
         typeSendIntervals = registry.Types.Select(t => (ushort)Math.Min(t.SendIntervalTicks(tickRate), ushort.MaxValue)).ToArray();
         foreach (var type in registry.Types)
@@ -77,6 +78,9 @@ public sealed partial class ClientReplication
 
     /// <summary>The estimate of the server's tick, and the interpolation delay.</summary>
     public ServerTickEstimator Clock { get; }
+
+    /// <summary>The server's ticks per second, as given: how long a run of its ticks took (<see cref="StallWatch"/>).</summary>
+    internal int TickRate { get; }
 
     /// <summary>The newest snapshot tick received.</summary>
     public uint NewestTick => newestTick;

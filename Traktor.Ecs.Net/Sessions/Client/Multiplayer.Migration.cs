@@ -51,6 +51,33 @@ public sealed partial class Multiplayer
         }
     }
 
+    /// <summary>When the client last read its socket connected, and what the link and the host's ticks were then (<see cref="CutDuringStall"/>).</summary>
+    private readonly StallWatch stalls;
+
+    /// <summary>
+    /// Tick thread, connected (the client read its socket this tick, before this facade): true when this player's own game
+    /// stalled for the link's whole timeout while the host of its player-hosted session played on into the stall
+    /// (<see cref="StallWatch"/>, the rule a <see cref="MigratingPeer"/> follows): the host has cut it, though its Disconnect
+    /// was dropped with the snapshots a full socket queue could not hold. Before, the silence that followed read as the
+    /// host's loss: <see cref="HostLost"/>, the live host reported lost to the directory, and claims, until the migration gave up.
+    /// </summary>
+    private bool CutDuringStall(SessionInfo session)
+    {
+        long now = time.GetTimestamp();
+        var replication = client.Replication;
+        bool cut = session.HostKind == SessionHostKind.Player && options.HostMigrationWait != TimeSpan.Zero && stalls.Stalled(now)
+            && stalls.HostOutlived(replication.NewestTick, replication.TickRate, StallWatch.DefaultAliveMargin);
+        if (cut)
+        {
+            logger.LogWarning("This player stalled for {Seconds:F1} s, past its link's timeout ({Timeout} s), while host {Host} of session {Session} played on: "
+                + "it has cut this player; no migration.", time.GetElapsedTime(stalls.ListenedAt, now).TotalSeconds, stalls.LinkTimeout.TotalSeconds,
+                session.HostUserId, session.Id);
+        }
+
+        stalls.Listened(now, client.Transport.GetStats(), replication.NewestTick);
+        return cut;
+    }
+
     /// <summary>Tick thread: the connection to a player host was lost. Starts migrating when the session may go on.</summary>
     private bool TryBeginMigration(SessionInfo lost, DisconnectReason? reason, bool byHost)
     {

@@ -38,6 +38,7 @@ public sealed partial class Multiplayer
                     {
                         connected = true;
                         current = pending.Session;
+                        stalls.Restart(time.GetTimestamp()); // a new connection: its timeout is measured from the next tick
                         // A player-hosted session's world outlives its host's connection: it is what a successor hosts.
                         client.KeepEntitiesOnDisconnect = pending.Session.HostKind == SessionHostKind.Player && options.HostMigrationWait > TimeSpan.Zero;
                         if (pending.Migration is { } migration && ReferenceEquals(migrating, migration))
@@ -81,11 +82,27 @@ public sealed partial class Multiplayer
             // once before, so a game that checked it between the two (up to EndReasonWait) saw the player in no session
             // with no reason, and a game that joined another meanwhile was then told the old one had ended.
             connected = false;
-            if (current is { } lost && !TryBeginMigration(lost, transport.LastDisconnectReason, transport.LastDisconnectByServer))
+            if (current is { } lost)
             {
-                ReplicaTakeover.DropKeptEntities(client);
-                _ = ExplainEndAsync(lost, transport.LastDisconnectReason);
+                ConnectionEnded(lost, transport.LastDisconnectReason, transport.LastDisconnectByServer);
             }
+        }
+        else if (connected && current is { } session && CutDuringStall(session))
+        {
+            // The host's Disconnect (TimedOut) was dropped or lost: the player is out as if it had come, as a MigratingPeer is.
+            connected = false;
+            transport.Disconnect();
+            ConnectionEnded(session, DisconnectReason.TimedOut, byHost: true);
+        }
+    }
+
+    /// <summary>The connection to the session's host or server ended: a migration when the session may go on without it, else the session is over for this player.</summary>
+    private void ConnectionEnded(SessionInfo lost, DisconnectReason? reason, bool byHost)
+    {
+        if (!TryBeginMigration(lost, reason, byHost))
+        {
+            ReplicaTakeover.DropKeptEntities(client);
+            _ = ExplainEndAsync(lost, reason);
         }
     }
 

@@ -63,6 +63,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
 
         this.time = time ?? TimeProvider.System;
         this.logger = logger ?? NullLogger.Instance;
+        stalls = new StallWatch(this.time);
         try
         {
             replica.Listen(client);

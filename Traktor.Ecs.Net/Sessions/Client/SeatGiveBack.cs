@@ -6,8 +6,8 @@ using Traktor.Ecs.Net.Sessions;
 namespace Traktor.Ecs.Net;
 
 /// <summary>
-/// Gives a seat back to the directory in the background (a join given up, a host disposed), for <see cref="Multiplayer"/>
-/// and Lua's <c>multiplayer</c>. It never throws: whatever the directory throws is logged and counted
+/// Gives a seat back to the directory in the background (a join given up, a host disposed; in Lua, a connection to the
+/// session that ended), for <see cref="Multiplayer"/> and Lua's <c>multiplayer</c>. It never throws: whatever the directory throws is logged and counted
 /// (<see cref="MultiplayerMetrics.SeatGiveBacksFailed"/>), as nobody awaits a fire-and-forget give-back to observe it. It is
 /// not retried: a seat given back to no avail is released by the directory's own expiry (the backend's sweep frees a seat
 /// its server does not report connected within <c>MemberIdleTimeout</c>, 60 s by default), and retrying would hold a
@@ -15,13 +15,20 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 internal static class SeatGiveBack
 {
-    /// <summary>Leaves <paramref name="session"/> for <paramref name="user"/> within <paramref name="wait"/>; never throws.</summary>
-    public static async Task RunAsync(ISessions sessions, SessionId session, long user, TimeSpan wait, TimeProvider time, ILogger logger)
+    /// <summary>
+    /// Leaves <paramref name="session"/> for <paramref name="user"/> within <paramref name="wait"/>; never throws. With
+    /// <paramref name="seatGrantedAt"/>, only the seat granted then (<see cref="SessionMember.JoinedAt"/>): a give-back that
+    /// arrives after the player took a new seat in the session (from this game or another device) leaves that one alone.
+    /// </summary>
+    public static async Task RunAsync(ISessions sessions, SessionId session, long user, TimeSpan wait, TimeProvider time, ILogger logger,
+        DateTimeOffset? seatGrantedAt = null)
     {
         try
         {
             using var bounded = new CancellationTokenSource(wait, time);
-            bool left = await sessions.LeaveSessionAsync(session, user, bounded.Token).ConfigureAwait(false);
+            bool left = seatGrantedAt is { } grantedAt
+                ? await sessions.LeaveSessionAsync(session, user, SessionLeaveReason.Left, grantedAt, bounded.Token).ConfigureAwait(false)
+                : await sessions.LeaveSessionAsync(session, user, bounded.Token).ConfigureAwait(false);
             // Debug: routine, and in a Lua host the logger is also the scripts' log:info stream.
             logger.LogDebug("Player {Player} gave its seat in session {Session} back ({Left}).", user, session, left);
         }
