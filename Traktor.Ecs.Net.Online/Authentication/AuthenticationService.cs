@@ -264,19 +264,20 @@ public sealed class AuthenticationService : IAuthentication
     private async Task MakeRoomForSessionAsync(DbConnection connection, DbTransaction transaction, long userId, CancellationToken cancellationToken)
     {
         await _database.LockNameAsync(connection, transaction, SessionCapLockSpace, unchecked((int)userId ^ (int)(userId >> 32)), cancellationToken).ConfigureAwait(false);
-        // At most MaxSessionsPerAccount rows once the bound holds (more only once, for an account from before it).
-        var sessions = await connection.QueryAsync(transaction,
+        // One statement per table whatever the account holds: at most MaxSessionsPerAccount rows once the bound holds, but an
+        // account from before it may hold a row per sign-in it ever made, and deleting those one by one inside this
+        // transaction outlasted the sign-in's timeout. The rows past the newest MaxSessionsPerAccount − 1 go; logged-out
+        // ones sort last. (LIMIT with a huge count: SQLite needs a LIMIT for OFFSET, PostgreSQL refuses a negative one.)
+        const string beyondNewest =
             "SELECT id FROM auth_sessions WHERE user_id = @u " +
-            "ORDER BY CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, refresh_expires_at DESC, created_at DESC, id",
-            reader => reader.GetString(0), cancellationToken, ("@u", userId)).ConfigureAwait(false);
-        for (int i = _options.MaxSessionsPerAccount - 1; i < sessions.Count; i++)
+            "ORDER BY CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, refresh_expires_at DESC, created_at DESC, id " +
+            "LIMIT 9223372036854775807 OFFSET @keep";
+        var parameters = new (string, object?)[] { ("@u", userId), ("@keep", (long)(_options.MaxSessionsPerAccount - 1)) };
+        await connection.ExecuteAsync(transaction, "DELETE FROM refresh_tokens WHERE session_id IN (" + beyondNewest + ")", cancellationToken, parameters).ConfigureAwait(false);
+        int deleted = await connection.ExecuteAsync(transaction, "DELETE FROM auth_sessions WHERE id IN (" + beyondNewest + ")", cancellationToken, parameters).ConfigureAwait(false);
+        if (deleted > 0)
         {
-            await connection.ExecuteAsync(transaction, "DELETE FROM refresh_tokens WHERE session_id = @id", cancellationToken, ("@id", sessions[i])).ConfigureAwait(false);
-            await connection.ExecuteAsync(transaction, "DELETE FROM auth_sessions WHERE id = @id", cancellationToken, ("@id", sessions[i])).ConfigureAwait(false);
-        }
-        if (sessions.Count >= _options.MaxSessionsPerAccount)
-        {
-            _logger.LogInformation("User {UserId} signed in with {Count} sessions held; the oldest were deleted", userId, sessions.Count);
+            _logger.LogInformation("User {UserId} signed in with {Count} sessions too many held; the oldest were deleted", userId, deleted);
         }
     }
 
