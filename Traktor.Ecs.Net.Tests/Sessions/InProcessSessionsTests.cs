@@ -140,6 +140,8 @@ public class InProcessSessionsTests
 
         // A third seat in the same millisecond, and another player's, keep the rule; once the clock moves on, grants follow it.
         Assert.True(await sessions.LeaveSessionAsync(session.Id, 7, SessionLeaveReason.TimedOut, second.IssuedAt, Cancel));
+        // The second seat departs no earlier than its grant (a millisecond ahead of the clock), so a game server voids its ticket.
+        Assert.True(departures.Last().At >= second.IssuedAt, $"departed at {departures.Last().At:O}, before the seat's grant {second.IssuedAt:O}");
         var third = TicketOf(await sessions.JoinSessionAsync(session.Id, 7, "seven", Cancel));
         Assert.True(third.IssuedAt > second.IssuedAt);
         Assert.Equal(first.IssuedAt, TicketOf(await sessions.JoinSessionAsync(session.Id, 8, "eight", Cancel)).IssuedAt);

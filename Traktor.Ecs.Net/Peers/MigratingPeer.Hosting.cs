@@ -44,8 +44,7 @@ public sealed partial class MigratingPeer
     public void StartHost()
     {
         if (Role != MigrationRole.Idle) throw new InvalidOperationException("This peer has started already.");
-        DropLeftovers(); // numbered again from 0, the last session's entities would share ids with this one's
-        OutReason = null; // why the last session ended is not this one's
+        StartClean(); // numbered again from 0, the last session's entities would share ids with this one's
         BecomeHost(epoch: 1, successors: new List<ulong>(), tick: 0, nextNetworkId: 0);
     }
 

@@ -54,6 +54,20 @@ public sealed partial class MigratingPeer
     }
 
     /// <summary>
+    /// A new session starts (<see cref="Join"/>, <see cref="StartHost"/>): what the last one ended with goes. Its entities
+    /// (<see cref="DropLeftovers"/>), why it ended, and its last migration (the host lost then and how long the migration
+    /// took): the end state belongs to the ended session. Kept, a peer of the next session named the last one's lost host
+    /// and migration time before any migration of its own.
+    /// </summary>
+    private void StartClean()
+    {
+        DropLeftovers();
+        OutReason = null;
+        LostHostClientId = null;
+        LastMigrationDuration = null;
+    }
+
+    /// <summary>
     /// A new session starts: the last one's entities go. Kept until now, they showed whatever the game wanted after leaving
     /// (an end screen); kept beyond, a client's were ghosts beside the new host's copies, and a host's carried network ids
     /// the new session numbers again from 0.

@@ -157,8 +157,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         if (Role != MigrationRole.Idle) throw new InvalidOperationException("This peer has started already.");
         ForgetLostPlan(); // a plan of the session before a Dispose leads nowhere in this one
         plan = null;      // nor does the plan it held: of a later epoch, it made this session's plans (epoch 1) look older
-        DropLeftovers();  // the host's snapshots bring this session's world
-        OutReason = null; // why the last session ended is not this one's
+        StartClean();     // the host's snapshots bring this session's world; the last one's end is not this one's
         BecomeClient();
         HostClientId = hostClientId;
         Epoch = 1;

@@ -26,10 +26,21 @@ public sealed partial class InProcessSessions
         return DateTimeOffset.FromUnixTimeMilliseconds(ms);
     }
 
+    /// <summary>
+    /// When a seat of <paramref name="userId"/> freed <paramref name="now"/> departs: now, or the seat's grant when that was
+    /// moved a millisecond ahead of the clock. Before, a seat granted at X + 1 and left at X departed before its own grant,
+    /// so a game server, which voids tickets issued until a departure, still admitted that seat's ticket.
+    /// </summary>
+    private DateTimeOffset DepartureTimeLocked(long userId, DateTimeOffset now) =>
+        lastSeatEventMs.TryGetValue(userId, out long last) && last > now.ToUnixTimeMilliseconds()
+            ? DateTimeOffset.FromUnixTimeMilliseconds(last)
+            : now;
+
     /// <summary>A seat of <paramref name="userId"/> was freed at <paramref name="at"/>: its next grant comes after it.</summary>
     private void NoteDepartureLocked(long userId, DateTimeOffset at)
     {
         long ms = at.ToUnixTimeMilliseconds();
+        ForgetPastSeatEventsLocked(ms);
         if (!lastSeatEventMs.TryGetValue(userId, out long last) || last < ms)
         {
             lastSeatEventMs[userId] = ms;

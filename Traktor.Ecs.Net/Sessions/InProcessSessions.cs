@@ -260,10 +260,12 @@ public sealed partial class InProcessSessions : ISessions
             throw OnlineException.Invalid("Unknown leave reason.");
         }
 
-        var at = time.GetUtcNow();
+        DateTimeOffset at;
         lock (gate)
         {
-            if (!sessions.TryGetValue(id, out var session) || session.State != SessionState.Live || !session.Remove(userId, at, seatGrantedAt))
+            var now = time.GetUtcNow();
+            at = DepartureTimeLocked(userId, now); // the departure players and game servers hear of; the session empties now
+            if (!sessions.TryGetValue(id, out var session) || session.State != SessionState.Live || !session.Remove(userId, now, seatGrantedAt))
             {
                 return Task.FromResult(false);
             }
@@ -300,10 +302,11 @@ public sealed partial class InProcessSessions : ISessions
 
         // One live session per player: taking this seat gives up the previous one in the same step.
         var now = time.GetUtcNow();
+        var departed = DepartureTimeLocked(userId, now);
         if (seatOf.Remove(userId, out var previous) && sessions.TryGetValue(previous, out var old) && old.Remove(userId, now))
         {
-            left.Add((previous, now));
-            NoteDepartureLocked(userId, now);
+            left.Add((previous, departed));
+            NoteDepartureLocked(userId, departed);
         }
 
         // Granted to the millisecond, as a ticket carries it: every ticket of this seat names it, and a conditional leave
