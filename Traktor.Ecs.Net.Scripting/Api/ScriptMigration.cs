@@ -219,17 +219,15 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             return false;
         }
 
-        long now = services.Time.GetTimestamp();
         var replication = client.Replication;
-        bool cut = MayMigrate(session) && _stalls.Stalled(now)
-            && _stalls.HostOutlived(replication.NewestTick, replication.TickRate, StallWatch.DefaultAliveMargin);
+        bool cut = _stalls.CutDuringStall(services.Time.GetTimestamp(), MayMigrate(session), client.Transport.GetStats(), replication.NewestTick, replication.TickRate,
+            out var stalledFor);
         if (cut)
         {
             logger.LogWarning("The script's player stalled for {Seconds:F1} s, past its link's timeout ({Timeout} s), while the host of session {Session} played on: "
-                + "it has cut this player; no migration.", services.Time.GetElapsedTime(_stalls.ListenedAt, now).TotalSeconds, _stalls.LinkTimeout.TotalSeconds, session.Id);
+                + "it has cut this player; no migration.", stalledFor.TotalSeconds, _stalls.LinkTimeout.TotalSeconds, session.Id);
         }
 
-        _stalls.Listened(now, client.Transport.GetStats(), replication.NewestTick);
         return cut;
     }
 

@@ -12,7 +12,7 @@ namespace Traktor.Ecs.Net;
 /// loss: they raised "host lost", reported the live host lost to the directory (a vote towards the quorum that lets a
 /// successor take the session from it) and claimed the session, until the migration gave up long after.
 /// One watch per client connection; the owner calls <see cref="Stalled"/> before it judges a tick's read,
-/// <see cref="HostOutlived"/> after it, and <see cref="Listened(long)"/> (or its connected overload) last. Not thread-safe (the tick thread's).
+/// <see cref="HostOutlived"/> after it, and <see cref="Listened(long)"/> (or its connected overload) last — or, judging with the default margin, <see cref="CutDuringStall"/> for all three. Not thread-safe (the tick thread's).
 /// </remarks>
 internal sealed class StallWatch(TimeProvider time)
 {
@@ -65,6 +65,26 @@ internal sealed class StallWatch(TimeProvider time)
         if (advanced > int.MaxValue) return false; // nothing newer (the tick wraps)
         var sentIntoStall = TimeSpan.FromSeconds((double)advanced / tickRate) - (linkRtt / 2);
         return sentIntoStall >= margin;
+    }
+
+    /// <summary>
+    /// One connected tick of a client that judges with <see cref="DefaultAliveMargin"/> (the facade, Lua): true when its host
+    /// cut it during a stall (<see cref="Stalled"/>, then <see cref="HostOutlived"/>; judged only when
+    /// <paramref name="mayMigrate"/>: without a migration to avoid, the silence is no host loss anyway), and the tick's read
+    /// is recorded either way (<see cref="Listened(long, in NetStats, uint)"/>).
+    /// </summary>
+    /// <param name="now">A timestamp of the clock, taken when the client has read its socket this tick.</param>
+    /// <param name="mayMigrate">Whether losing this host would start a migration (a player-hosted session, migration on).</param>
+    /// <param name="stats">The connection's statistics.</param>
+    /// <param name="newestTick">The host's newest snapshot tick after this tick's read.</param>
+    /// <param name="tickRate">The host's tick rate.</param>
+    /// <param name="stalledFor">How long the client had read nothing, for the caller's log.</param>
+    public bool CutDuringStall(long now, bool mayMigrate, in NetStats stats, uint newestTick, int tickRate, out TimeSpan stalledFor)
+    {
+        stalledFor = time.GetElapsedTime(ListenedAt, now);
+        bool cut = mayMigrate && Stalled(now) && HostOutlived(newestTick, tickRate, DefaultAliveMargin);
+        Listened(now, stats, newestTick);
+        return cut;
     }
 
     /// <summary>The client read its socket at <paramref name="now"/> and is not connected: only the time of the read counts.</summary>

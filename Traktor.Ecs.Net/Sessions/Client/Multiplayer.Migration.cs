@@ -63,18 +63,15 @@ public sealed partial class Multiplayer
     /// </summary>
     private bool CutDuringStall(SessionInfo session)
     {
-        long now = time.GetTimestamp();
         var replication = client.Replication;
-        bool cut = session.HostKind == SessionHostKind.Player && options.HostMigrationWait != TimeSpan.Zero && stalls.Stalled(now)
-            && stalls.HostOutlived(replication.NewestTick, replication.TickRate, StallWatch.DefaultAliveMargin);
+        bool mayMigrate = session.HostKind == SessionHostKind.Player && options.HostMigrationWait != TimeSpan.Zero;
+        bool cut = stalls.CutDuringStall(time.GetTimestamp(), mayMigrate, client.Transport.GetStats(), replication.NewestTick, replication.TickRate, out var stalledFor);
         if (cut)
         {
             logger.LogWarning("This player stalled for {Seconds:F1} s, past its link's timeout ({Timeout} s), while host {Host} of session {Session} played on: "
-                + "it has cut this player; no migration.", time.GetElapsedTime(stalls.ListenedAt, now).TotalSeconds, stalls.LinkTimeout.TotalSeconds,
-                session.HostUserId, session.Id);
+                + "it has cut this player; no migration.", stalledFor.TotalSeconds, stalls.LinkTimeout.TotalSeconds, session.HostUserId, session.Id);
         }
 
-        stalls.Listened(now, client.Transport.GetStats(), replication.NewestTick);
         return cut;
     }
 
