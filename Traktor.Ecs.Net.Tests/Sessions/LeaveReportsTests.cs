@@ -19,11 +19,7 @@ public class LeaveReportsTests
 
         var run = reports.Report(7, Granted)!;
         var started = time.GetUtcNow();
-        while (!run.IsCompleted && time.GetUtcNow() - started < TimeSpan.FromMinutes(2))
-        {
-            time.Advance(TimeSpan.FromMilliseconds(50));
-            await Task.Yield();
-        }
+        AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
 
         await run;   // never throws: logged and counted
         Assert.True(time.GetUtcNow() - started <= LeaveReports.RetryWindow + TimeSpan.FromMilliseconds(100));
@@ -67,19 +63,13 @@ public class LeaveReportsTests
         Assert.Equal(LeaveReports.MaxPending, directory.Calls.Count);
 
         var started = time.GetUtcNow();
-        while (!runs.All(r => r.IsCompleted) && time.GetUtcNow() - started < TimeSpan.FromMinutes(2))
-        {
-            time.Advance(TimeSpan.FromMilliseconds(250));
-            // Let the reports' continuations (on the thread pool) catch up with the clock before it moves on: with one
-            // yield the clock ran ahead of 256 reports, each timer started late, and the virtual minute ran out.
-            await Task.Delay(2, TestContext.Current.CancellationToken);
-        }
+        AdvanceUntil(time, () => runs.All(r => r.IsCompleted), TimeSpan.FromMinutes(2));
 
         await Task.WhenAll(runs);
         Assert.Equal(0, reports.Pending);
-        // Given up once the window ran out (the last attempt may still wait its AttemptTimeout; the loop's steps lag a little):
-        // well before the directory's own sweep would free the seats, and never the two minutes the loop allows.
-        Assert.True(time.GetUtcNow() - started < TimeSpan.FromMinutes(1));
+        // Given up once the window ran out (the last attempt may still wait its AttemptTimeout; its two timers may each fire a
+        // step late): well before the directory's own sweep would free the seats.
+        Assert.True(time.GetUtcNow() - started <= LeaveReports.RetryWindow + LeaveReports.AttemptTimeout + 2 * Step);
         Assert.NotNull(reports.Report(1, Granted));   // room again
     }
 
@@ -102,7 +92,7 @@ public class LeaveReportsTests
 
         var started = time.GetUtcNow();
         var run = reports.Report(7, Granted)!;
-        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
+        AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
 
         Assert.True(run.IsCompleted, $"the report still waits after {asked.Count} calls");
         await run;
@@ -115,7 +105,7 @@ public class LeaveReportsTests
         Assert.Equal(0, reports.Pending);
 
         // Answered: nothing more is asked.
-        await AdvanceUntil(time, () => false, LeaveReports.RetryWindow);
+        AdvanceUntil(time, () => false, LeaveReports.RetryWindow);
         Assert.Equal(3, directory.Calls.Count);
     }
 
@@ -128,7 +118,7 @@ public class LeaveReportsTests
 
         var started = time.GetUtcNow();
         var run = reports.Report(7, Granted)!;
-        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
+        AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
 
         Assert.True(run.IsCompleted, $"the report still waits after {directory.Calls.Count} calls");
         await run;   // never throws: logged and counted
@@ -145,17 +135,31 @@ public class LeaveReportsTests
         return true;
     }
 
+    /// <summary>How far <see cref="AdvanceUntil"/> moves the clock at a time: how late a report's timer may fire.</summary>
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(50);
+
     /// <summary>
-    /// Moves the fake clock on in 50 ms steps until <paramref name="done"/> holds or <paramref name="limit"/> passed,
-    /// letting the reports' continuations (on the thread pool) catch up with it between steps.
+    /// Moves the fake clock on a <see cref="Step"/> at a time until <paramref name="done"/> holds or <paramref name="limit"/>
+    /// passed. Each step returns only once every report its timers woke has reached its next wait: the timers fire within
+    /// <see cref="FakeTimeProvider.Advance(TimeSpan)"/>, and without the test's synchronization context (which queues them
+    /// instead) the reports' continuations run right there. Before, the steps raced the reports' continuations on the
+    /// thread pool (a 1 ms pause per 50 ms step), and under load the clock ran ahead of them.
     /// </summary>
-    private static async Task AdvanceUntil(FakeTimeProvider time, Func<bool> done, TimeSpan limit)
+    private static void AdvanceUntil(FakeTimeProvider time, Func<bool> done, TimeSpan limit)
     {
-        var started = time.GetUtcNow();
-        while (!done() && time.GetUtcNow() - started < limit)
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
         {
-            time.Advance(TimeSpan.FromMilliseconds(50));
-            await Task.Delay(1, TestContext.Current.CancellationToken);
+            var started = time.GetUtcNow();
+            while (!done() && time.GetUtcNow() - started < limit)
+            {
+                time.Advance(Step);
+            }
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
         }
     }
 
