@@ -129,6 +129,7 @@ public static class BackendHost
                 AccessTokenLifetime = TimeSpan.FromSeconds(options.AccessTokenLifetimeSeconds),
                 RefreshTokenLifetime = TimeSpan.FromSeconds(options.RefreshTokenLifetimeSeconds),
                 MaxSessionsPerAccount = options.MaxSessionsPerAccount,
+                AccountsPerAddressPerDay = options.AccountsPerAddressPerDay,
                 ConnectTokenLifetime = TimeSpan.FromSeconds(options.ConnectTokens.LifetimeSeconds),
                 PasswordHashing = new Argon2Settings(options.PasswordHashMemoryKiB, options.PasswordHashPasses),
                 // Only Development may trade hashing cost for speed; BackendSecrets refuses it elsewhere.

@@ -81,6 +81,13 @@ public sealed class BackendOptions
     /// <summary>Register/login/refresh requests per minute one client address may make; counted in the shared database, so it holds over all nodes together.</summary>
     public int AuthRequestsPerMinutePerAddress { get; set; } = 30;
 
+    /// <summary>
+    /// Accounts one client address (an IPv6 /64) may register a day over all nodes (counted in the shared database): a burst
+    /// of this many, then one every 24 h divided by it. Past it registration is answered 429 <c>registration-limited</c>
+    /// with Retry-After; logins are not affected. Game servers with a server key are not counted.
+    /// </summary>
+    public int AccountsPerAddressPerDay { get; set; } = Online.Authentication.AuthenticationOptions.DefaultAccountsPerAddressPerDay;
+
     /// <summary>How many backend nodes share the load (for dividing <see cref="RequestsPerSecondPerAddress"/>).</summary>
     public int NodeCount { get; set; } = 1;
 
@@ -154,6 +161,10 @@ public sealed class BackendOptions
         if (LoginFreeFailuresPerAccountAndAddress < 1 || LoginFreeFailuresPerAddress < 1 || LoginFreeFailuresPerAccount < 1 || LoginMaxDelaySeconds is < 1 or > 86_399)
         {
             yield return "Online:LoginFreeFailures… must be 1 or more and Online:LoginMaxDelaySeconds 1 to 86399.";
+        }
+        if (AccountsPerAddressPerDay < 1)
+        {
+            yield return "Online:AccountsPerAddressPerDay must be 1 or more.";
         }
         if (NodeCount is < 1 or > 1000 || NodeCount > RequestsPerSecondPerAddress)
         {
