@@ -155,7 +155,10 @@ public static class BackendHost
             new CloudSaveOptions { MaxSlotsPerPlayer = options.MaxSlotsPerPlayer, MaxBytesPerSlot = options.MaxBytesPerSlot, MaxBytesPerPlayer = options.MaxBytesPerPlayer },
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<CloudSaveService>>()));
         builder.Services.AddSingleton(services => new OnlineMaintenance(services.GetRequiredService<OnlineDatabase>(),
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<OnlineMaintenance>>()));
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<OnlineMaintenance>>())
+        {
+            LeaderboardPastPeriodsKept = options.LeaderboardPastPeriodsKept,
+        });
         builder.Services.AddHostedService<MaintenanceService>();
         builder.Services.AddSingleton<CallerResolver>();
         builder.Services.AddSingleton(services => new SharedRateLimiter(services.GetRequiredService<OnlineDatabase>(), services.GetRequiredService<TimeProvider>()));

@@ -118,6 +118,12 @@ public sealed class BackendOptions
     /// <summary>How many idempotency keys one player keeps per leaderboard and per achievement; a new key beyond it forgets the player's oldest there.</summary>
     public int MaxIdempotencyKeysPerPlayer { get; set; } = OnlineServicesOptions.DefaultMaxIdempotencyKeysPerPlayer;
 
+    /// <summary>
+    /// Past periods of a resetting leaderboard kept besides the current one (12); older periods' records are deleted by the
+    /// hourly maintenance, in batches, and reading one answers an empty page.
+    /// </summary>
+    public int LeaderboardPastPeriodsKept { get; set; } = OnlineMaintenance.DefaultLeaderboardPastPeriodsKept;
+
     /// <summary>When true a cloud-save write without a precondition (<c>If-Match</c>, <c>If-None-Match: *</c> or <c>expectedVersion</c>) is refused with 428, so no client can overwrite blindly.</summary>
     public bool RequireCloudSavePreconditions { get; set; }
 
@@ -185,6 +191,10 @@ public sealed class BackendOptions
         if (MaxIdempotencyKeysPerPlayer < 1)
         {
             yield return "Online:MaxIdempotencyKeysPerPlayer must be 1 or more.";
+        }
+        if (LeaderboardPastPeriodsKept < 0)
+        {
+            yield return "Online:LeaderboardPastPeriodsKept must be 0 or more.";
         }
         if (PreviousTokenSigningKeys.Count > 3)
         {
