@@ -138,6 +138,69 @@ public class LeaveReportsTests
         Assert.Equal(0, reports.Pending);
     }
 
+    [Fact]
+    public async Task Calls_the_directory_does_not_end_are_capped_and_the_report_waits_for_one_to_end_instead_of_being_lost()
+    {
+        // The directory ignores the attempt's token and hangs until the test lets its calls end. With room for one abandoned
+        // call, the report sends one, gives it up at AttemptTimeout, and then waits (pending) instead of asking again. Failed
+        // before: the report sent 3-4 calls that all kept running and then gave the seat up as exhausted.
+        var time = new FakeTimeProvider(Granted);
+        var hung = new System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource<bool>>();
+        bool answering = false;
+        var directory = new ScriptedLeaves(_ =>
+        {
+            if (Volatile.Read(ref answering)) return Task.FromResult(true);
+            var call = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            hung.Enqueue(call);
+            return call.Task;
+        });
+        var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance, maxAbandonedCalls: 1);
+
+        var run = reports.Report(7, Granted)!;
+        await AdvanceUntil(time, () => false, TimeSpan.FromMinutes(2));
+
+        Assert.False(run.IsCompleted, "the report was given up while its call still ran");
+        Assert.Single(directory.Calls);
+        Assert.Equal(1, reports.AbandonedCalls);
+        Assert.Equal(1, reports.Pending);
+
+        // The hung call ends (late, its answer no longer awaited): the report asks again, and the directory answers this time.
+        Volatile.Write(ref answering, true);
+        Assert.True(hung.TryDequeue(out var first));
+        first.SetResult(false);
+        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(1));
+
+        Assert.True(run.IsCompleted, $"the report still waits after {directory.Calls.Count} calls");
+        await run;
+        Assert.Equal(2, directory.Calls.Count);
+        Assert.All(directory.Calls, call => Assert.Equal((7L, SessionLeaveReason.TimedOut, (DateTimeOffset?)Granted), call));
+        Assert.Equal(0, reports.AbandonedCalls);
+        Assert.Equal(0, reports.Pending);
+    }
+
+    [Fact]
+    public async Task A_call_given_up_that_fails_later_frees_its_place_among_the_abandoned_calls()
+    {
+        var time = new FakeTimeProvider(Granted);
+        var hung = new System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource<bool>>();
+        var directory = new ScriptedLeaves(_ =>
+        {
+            var call = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            hung.Enqueue(call);
+            return call.Task;
+        });
+        var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance);
+
+        var run = reports.Report(7, Granted)!;
+        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
+        await run;   // given up (exhausted) within the window: under the cap, every attempt is made
+        Assert.Equal(directory.Calls.Count, reports.AbandonedCalls);
+
+        while (hung.TryDequeue(out var call)) call.SetException(new HttpRequestException("reset"));
+        await AdvanceUntil(time, () => reports.AbandonedCalls == 0, TimeSpan.FromSeconds(5));
+        Assert.Equal(0, reports.AbandonedCalls);
+    }
+
     /// <summary>A directory call that never answers; it ends (cancelled) on its token only when it heeds it.</summary>
     private static async Task<bool> Hang(bool heedsItsToken, CancellationToken token)
     {
