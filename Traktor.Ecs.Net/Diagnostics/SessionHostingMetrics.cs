@@ -21,4 +21,11 @@ public static class SessionHostingMetrics
     /// a seat stays taken until the directory's own expiry releases it (docs/sessions.md).
     /// </summary>
     public static readonly Counter<long> LeaveReportsFailed = NetMetrics.Meter.CreateCounter<long>("traktor.sessions.leave_reports.failed", "{report}", "Grace-expiry leave reports given up");
+
+    /// <summary>
+    /// Reports of an expired reconnect grace that had to wait before asking the directory (again): as many of its earlier
+    /// calls of the relay, given up at their timeout without an answer, were still running as it allows (32). Each waits, not
+    /// dropped, until one of them ends; one per report that waited.
+    /// </summary>
+    public static readonly Counter<long> LeaveReportsCapped = NetMetrics.Meter.CreateCounter<long>("traktor.sessions.leave_reports.capped", "{report}", "Grace-expiry leave reports held back by directory calls still running after their timeout");
 }

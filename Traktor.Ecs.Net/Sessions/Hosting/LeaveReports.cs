@@ -11,9 +11,17 @@ namespace Traktor.Ecs.Net.Sessions;
 /// they are about (<see cref="ISessions.LeaveSessionAsync(SessionId, long, SessionLeaveReason, DateTimeOffset, CancellationToken)"/>),
 /// so a retry that lands after the player rejoined frees nothing. Bounded: at most <see cref="MaxPending"/> reports at a
 /// time, each tried for at most <see cref="RetryWindow"/> (every attempt waited for at most <see cref="AttemptTimeout"/>,
-/// whether the directory heeds the attempt's token or hangs), backing off as <see cref="OnlineRetry.NextWait"/> says.
+/// whether the directory heeds the attempt's token or hangs), backing off as <see cref="OnlineRetry.NextWait"/> says. An
+/// attempt given up at its timeout may still be running (a directory that does not heed the token): at most
+/// <see cref="MaxAbandonedCalls"/> of those at a time; while they are that many, reports start no new attempt and wait,
+/// still pending, for one of them to end.
 /// </summary>
-internal sealed class LeaveReports(ISessions directory, SessionId session, TimeProvider time, ILogger logger)
+/// <param name="directory">Told of each departure.</param>
+/// <param name="session">The session the reports are about.</param>
+/// <param name="time">The clock of timeouts and backoff.</param>
+/// <param name="logger">Diagnostics.</param>
+/// <param name="maxAbandonedCalls">The cap on abandoned calls still running (<see cref="MaxAbandonedCalls"/>; smaller in tests).</param>
+internal sealed class LeaveReports(ISessions directory, SessionId session, TimeProvider time, ILogger logger, int maxAbandonedCalls = LeaveReports.MaxAbandonedCalls)
 {
     /// <summary>Reports under way at most; a report beyond them is dropped (logged and counted), not queued.</summary>
     public const int MaxPending = 256;
@@ -24,10 +32,30 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
     /// <summary>The longest one attempt may wait for the directory's answer.</summary>
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
 
-    private int pending;
+    /// <summary>
+    /// Directory calls given up at <see cref="AttemptTimeout"/> and still running (a directory that ignores the attempt's token)
+    /// at most before no report starts another attempt. Before, each report left up to four such calls behind, as many as
+    /// <see cref="MaxPending"/> reports at a time, with no bound on what a hung directory held (tasks, connections, sockets).
+    /// Attempts started while under the cap may all be given up too, so at most this plus <see cref="MaxPending"/> run at once.
+    /// </summary>
+    public const int MaxAbandonedCalls = 32;
 
-    /// <summary>Reports under way (sent, waiting to be retried, or waiting for an answer).</summary>
+    private readonly Lock gate = new();
+    private int pending;
+    private int abandoned;
+    private TaskCompletionSource? room; // completed when an abandoned call ends, for the reports waiting for one to
+
+    /// <summary>Reports under way (sent, waiting to be retried, waiting for an answer, or waiting for abandoned calls to end).</summary>
     public int Pending => Volatile.Read(ref pending);
+
+    /// <summary>Directory calls given up at their timeout that have not ended yet.</summary>
+    public int AbandonedCalls
+    {
+        get
+        {
+            lock (gate) return abandoned;
+        }
+    }
 
     /// <summary>Starts reporting that <paramref name="player"/> left; never throws.</summary>
     /// <param name="player">The player.</param>
@@ -54,8 +82,10 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
         {
             for (int attempt = 0; ; attempt++)
             {
+                await WaitForRoomAsync(player).ConfigureAwait(false);
                 Exception failure;
                 TimeSpan? retryAfter = null;
+                var call = new Call(this);
                 try
                 {
                     using var bounded = new CancellationTokenSource(AttemptTimeout, time);
@@ -65,7 +95,7 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
                     // Waited for AttemptTimeout, whether or not the directory heeds its token: before, a call that hung without
                     // heeding it (a connection stuck below the HTTP client's cancellation, a directory of one's own) was never
                     // retried, and its report held one of the MaxPending places for good.
-                    bool left = await Abandonable(leaving).WaitAsync(bounded.Token).ConfigureAwait(false);
+                    bool left = await call.Watch(leaving).WaitAsync(bounded.Token).ConfigureAwait(false);
                     logger.LogDebug("Told the directory that player {Player} left session {Session} ({Left}, attempt {Attempt}).", player, session, left, attempt + 1);
                     return;
                 }
@@ -77,6 +107,7 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
                 catch (Exception exception) when (exception is OperationCanceledException or HttpRequestException)
                 {
                     failure = exception; // no answer within AttemptTimeout, or the network failed under a directory of another kind
+                    call.GiveUp();       // counted while it still runs (a directory that did not heed the token)
                 }
                 catch (OnlineException exception)
                 {
@@ -108,14 +139,88 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
     }
 
     /// <summary>
-    /// <paramref name="leaving"/>, whose failure is observed even once nobody awaits it (an attempt given up at its timeout
-    /// may still fail later): it is the next attempt that counts.
+    /// Waits, still pending, while <see cref="MaxAbandonedCalls"/> abandoned calls run: the report is never dropped for them,
+    /// and starts its attempt once one of them ends. Logged and counted once per report that had to wait.
     /// </summary>
-    private static Task<bool> Abandonable(Task<bool> leaving)
+    private async Task WaitForRoomAsync(ulong player)
     {
-        _ = leaving.ContinueWith(static attempt => _ = attempt.Exception, CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return leaving;
+        bool capped = false;
+        while (true)
+        {
+            Task freed;
+            lock (gate)
+            {
+                if (abandoned < maxAbandonedCalls)
+                {
+                    return;
+                }
+
+                room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                freed = room.Task;
+            }
+
+            if (!capped)
+            {
+                capped = true;
+                SessionHostingMetrics.LeaveReportsCapped.Add(1);
+                logger.LogWarning("Waiting to tell the directory that player {Player} left session {Session}: {Abandoned} earlier calls it did not answer in time still run.",
+                    player, session, maxAbandonedCalls);
+            }
+
+            await freed.ConfigureAwait(false);
+        }
+    }
+
+    private void Abandoned()
+    {
+        lock (gate) abandoned++;
+    }
+
+    private void AbandonedEnded()
+    {
+        TaskCompletionSource? freed;
+        lock (gate)
+        {
+            abandoned--;
+            freed = room;
+            room = null;
+        }
+
+        freed?.TrySetResult();
+    }
+
+    /// <summary>One directory call: counted as abandoned from when its attempt gives it up until it ends, whichever comes first.</summary>
+    private sealed class Call(LeaveReports owner)
+    {
+        private const int Unsent = 0, Running = 1, GivenUp = 2, Ended = 3;
+        private int state = Unsent; // a directory that threw before returning a task left nothing running
+
+        /// <summary>
+        /// <paramref name="leaving"/>, watched until it ends: its failure is observed even once nobody awaits it (an attempt
+        /// given up at its timeout may still fail later: it is the next attempt that counts), and its end frees its place
+        /// among the abandoned calls.
+        /// </summary>
+        public Task<bool> Watch(Task<bool> leaving)
+        {
+            Volatile.Write(ref state, Running);
+            _ = leaving.ContinueWith(static (attempt, watched) =>
+            {
+                _ = attempt.Exception;
+                ((Call)watched!).End();
+            }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return leaving;
+        }
+
+        /// <summary>The attempt stopped waiting for the call: it counts as abandoned unless it already ended.</summary>
+        public void GiveUp()
+        {
+            if (Interlocked.CompareExchange(ref state, GivenUp, Running) == Running) owner.Abandoned();
+        }
+
+        private void End()
+        {
+            if (Interlocked.Exchange(ref state, Ended) == GivenUp) owner.AbandonedEnded();
+        }
     }
 
     private void Fail(string reason, Exception exception, ulong player, int attempts)
