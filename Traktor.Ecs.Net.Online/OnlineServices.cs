@@ -60,6 +60,22 @@ public sealed class OnlineServices : IAsyncDisposable
         return OpenAsync(new SqliteOnlineDatabase(path, logger: options.LoggerFactory?.CreateLogger<SqliteOnlineDatabase>()), options, cancellationToken);
     }
 
+    /// <summary>
+    /// Opens a throwaway SQLite store in a new file under the temporary folder, deleted (with its WAL and
+    /// shared-memory files) when the services are disposed, on every way out of an <c>await using</c>: for samples,
+    /// tests and one-process tools that would otherwise leave a database file behind each run.
+    /// </summary>
+    /// <param name="name">Starts the file's name, <c>{name}-{process id}-{random}.db</c>, so that a file a killed process left
+    /// behind says whose it was: a plain file name of at most 64 characters.</param>
+    /// <param name="options">Service settings.</param>
+    /// <param name="cancellationToken">Cancels the migration.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long or not a plain file name.</exception>
+    public static Task<OnlineServices> OpenTemporarySqliteAsync(string name, OnlineServicesOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return OpenAsync(SqliteOnlineDatabase.CreateTemporary(name, options.LoggerFactory?.CreateLogger<SqliteOnlineDatabase>()), options, cancellationToken);
+    }
+
     /// <summary>Connects to (and migrates) a PostgreSQL store.</summary>
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="options">Service settings.</param>

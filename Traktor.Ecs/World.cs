@@ -25,7 +25,8 @@ public sealed partial class World : IDisposable
     private int iterationDepth;
     private bool disposed;
 
-    private World(int chunkSizeInBytes = Archetype.MinChunkBytes, int minimumAmountOfEntitiesPerChunk = 1, int archetypeCapacity = 0, int entityCapacity = 256)
+    // No defaults here: both Create overloads pass the Default* constants, so they cannot drift apart again.
+    private World(int chunkSizeInBytes, int minimumAmountOfEntitiesPerChunk, int archetypeCapacity, int entityCapacity)
     {
         BaseChunkSize = chunkSizeInBytes;
         BaseChunkEntityCount = minimumAmountOfEntitiesPerChunk;
@@ -41,7 +42,8 @@ public sealed partial class World : IDisposable
     /// binding here rather than to the instance <c>Create(params ReadOnlySpan&lt;ComponentType&gt;)</c>.
     /// </remarks>
     [OverloadResolutionPriority(2)]
-    public static World Create() => new();
+    public static World Create() =>
+        new(DefaultBaseChunkSize, DefaultBaseChunkEntityCount, DefaultArchetypeCapacity, DefaultEntityCapacity);
 
     /// <summary>
     /// How many worlds are alive in the process (created and not yet destroyed), as Arch's <c>World.WorldSize</c>.

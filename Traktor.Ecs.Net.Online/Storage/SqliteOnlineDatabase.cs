@@ -15,6 +15,7 @@ public sealed class SqliteOnlineDatabase : OnlineDatabase
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly bool _deleteOnDispose;
 
     /// <summary>Opens (creating if needed) a database file. Call <see cref="OnlineDatabase.MigrateAsync"/> before use.</summary>
     /// <param name="path">The database file; ":memory:" is refused because every connection would see a different database.</param>
@@ -22,6 +23,11 @@ public sealed class SqliteOnlineDatabase : OnlineDatabase
     /// <param name="busyTimeout">How long a writer waits for another process's write to finish; default 10 s.</param>
     /// <param name="logger">Where store events are logged.</param>
     public SqliteOnlineDatabase(string path, SqliteDurability durability = SqliteDurability.Full, TimeSpan? busyTimeout = null, ILogger<SqliteOnlineDatabase>? logger = null)
+        : this(path, durability, busyTimeout, logger, deleteOnDispose: false)
+    {
+    }
+
+    private SqliteOnlineDatabase(string path, SqliteDurability durability, TimeSpan? busyTimeout, ILogger<SqliteOnlineDatabase>? logger, bool deleteOnDispose)
         : base(logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -41,6 +47,7 @@ public sealed class SqliteOnlineDatabase : OnlineDatabase
         string synchronous = durability == SqliteDurability.Full ? "FULL" : "NORMAL";
         _pragmas = $"PRAGMA busy_timeout = {(int)timeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;";
         Path = path;
+        _deleteOnDispose = deleteOnDispose;
         // WAL is a property of the file, so setting it once here covers every later connection.
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -52,6 +59,36 @@ public sealed class SqliteOnlineDatabase : OnlineDatabase
             throw new InvalidOperationException($"SQLite refused WAL mode for '{path}' (journal mode is '{mode}').");
         }
     }
+
+    /// <summary>
+    /// A throwaway store in a new file under the temporary folder, named <c>{name}-{process id}-{random}.db</c> so that
+    /// a file a killed process left behind says whose it was; disposing the store deletes it with its WAL and shared-memory
+    /// files. Commits are synced at checkpoints only (<see cref="SqliteDurability.Normal"/>): nothing in it outlives the process.
+    /// </summary>
+    internal static SqliteOnlineDatabase CreateTemporary(string name, ILogger<SqliteOnlineDatabase>? logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.Length > MaxTemporaryNameLength || name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0)
+        {
+            throw new ArgumentException(
+                $"A temporary store's name is a plain file name of at most {MaxTemporaryNameLength} characters (such as \"my-game\"); got \"{name}\".",
+                nameof(name));
+        }
+
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{name}-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
+        try
+        {
+            return new SqliteOnlineDatabase(path, SqliteDurability.Normal, busyTimeout: null, logger, deleteOnDispose: true);
+        }
+        catch
+        {
+            DeleteFiles(path);
+            throw;
+        }
+    }
+
+    /// <summary>The longest name <see cref="CreateTemporary"/> takes.</summary>
+    internal const int MaxTemporaryNameLength = 64;
 
     /// <summary>The database file.</summary>
     public string Path { get; }
@@ -121,6 +158,12 @@ public sealed class SqliteOnlineDatabase : OnlineDatabase
         // the database was disposed, even after the file was deleted.
         using (var pooled = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(pooled);
         await base.DisposeAsync().ConfigureAwait(false);
+        if (_deleteOnDispose) DeleteFiles(Path);
+    }
+
+    private static void DeleteFiles(string path)
+    {
+        foreach (string file in new[] { path, path + "-wal", path + "-shm", path + "-journal" }) File.Delete(file);
     }
 
     private sealed class WriterTurn(SemaphoreSlim writer) : IDisposable

@@ -69,6 +69,22 @@ public class ArchWorldSettingsTests
         }
     }
 
+    [Fact]
+    public void World_Create_without_arguments_takes_the_same_defaults_as_the_overload_with_them()
+    {
+        // The parameterless Create used the private constructor's own defaults (room for 0 archetypes and 256 entities)
+        // while Create(int, int, int, int) said 2 and 64: two sources of truth for one setting.
+        using var plain = World.Create();
+        using var named = World.Create(chunkSizeInBytes: World.DefaultBaseChunkSize);
+        foreach (var world in new[] { plain, named })
+        {
+            Assert.Equal(World.DefaultBaseChunkSize, world.BaseChunkSize);
+            Assert.Equal(World.DefaultBaseChunkEntityCount, world.BaseChunkEntityCount);
+            Assert.Equal(World.DefaultArchetypeCapacity, world.ArchetypeListCapacity);
+            Assert.Equal(World.DefaultEntityCapacity, world.EntitySlotCapacity);
+        }
+    }
+
     [Theory]
     [InlineData(0, 100, 2, 64)]
     [InlineData(World.MaxBaseChunkSize + 1, 100, 2, 64)]

@@ -96,7 +96,7 @@ public class SamplesTests
     {
         // Sample (d), a newcomer's game written from the docs: accounts and a leaderboard on SQLite, a session joined
         // through InProcessSessions, secure UDP, interest management, an RPC each way, a player leaving the session.
-        var (exitCode, output) = RunEntryPoint(typeof(OnlineMatch.Pilot).Assembly);
+        var (exitCode, output) = RunLeavingNoFiles("online-match", () => RunEntryPoint(typeof(OnlineMatch.Pilot).Assembly));
         Assert.True(exitCode is 0, output);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
@@ -131,7 +131,7 @@ public class SamplesTests
         // Sample (f), a newcomer's game from the docs alone: the Multiplayer facade over embedded services and an
         // InProcessSessions directory, prediction, interest, an RPC relayed to the other player, a leaderboard and a
         // cloud save, over UDP, TCP and WebSocket; no Traktor `using` line (TraktorImplicitUsings through the targets).
-        var (exitCode, output) = RunEntryPoint(typeof(Rally.Player).Assembly, transport);
+        var (exitCode, output) = RunLeavingNoFiles("rally", () => RunEntryPoint(typeof(Rally.Player).Assembly, transport));
         Assert.True(exitCode is 0, output);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(6, lines.Length);
@@ -144,6 +144,24 @@ public class SamplesTests
         Assert.Equal("leaderboard: #1 alice | #2 bob", lines[3]);   // alice drives at full speed, bob at half
         Assert.Matches("^alice's cloud save: best=[1-9][0-9]+$", lines[4]);
         Assert.Equal($"bob left: True; alice heard bob leave; over {carried}", lines[5]);
+    }
+
+    /// <summary>
+    /// Runs a sample that keeps its online services in a temporary database named <paramref name="name"/>-…, and checks
+    /// that the run left none of its files behind (OnlineMatch and Rally left one per run). Files another process made
+    /// (its id in the name) are not this run's: other test processes may share the temporary folder.
+    /// </summary>
+    private static T RunLeavingNoFiles<T>(string name, Func<T> run)
+    {
+        string[] before = Directory.GetFiles(Path.GetTempPath(), name + "-*");
+        T result = run();
+        var left = Directory.GetFiles(Path.GetTempPath(), name + "-*").Except(before).Where(file => !OtherProcess(Path.GetFileName(file)));
+        Assert.Empty(left);
+        return result;
+
+        bool OtherProcess(string file) =>
+            file[(name.Length + 1)..].Split('-')[0] is var processId && processId.Length > 0 && processId.All(char.IsAsciiDigit)
+            && processId != Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static (object? ExitCode, string Output) RunEntryPoint(System.Reflection.Assembly assembly, params string[] args)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Scripting;
 
@@ -14,7 +15,10 @@ public sealed class ScriptRpcLimitTests
     [Fact]
     public async Task A_server_script_sending_past_its_burst_is_refused_at_the_line_and_sends_nothing_more()
     {
-        await using var network = await SeedNetwork.StartAsync(new LuaScriptOptions { RpcBurst = 3, RpcsPerSecond = 5 });
+        // The server scripts' clock moves only when the test moves it: however slowly a loaded machine runs the five calls,
+        // no token comes back between them (before, on the system clock, a fifth of a second there let a fourth one out).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var network = await SeedNetwork.StartAsync(new LuaScriptOptions { RpcBurst = 3, RpcsPerSecond = 5 }, serverScriptTime: clock);
         await network.ConnectAsync();
 
         var script = network.ServerScripts.Load("flood.lua", """
@@ -36,8 +40,8 @@ public sealed class ScriptRpcLimitTests
         network.Tick(30);
         Assert.Equal([1, 2, 3], network.ClientReceived.Received.Select(r => r.Rpc.PlayerId));
 
-        // The bucket refills at 5 per second: after a fifth of a second one more goes out.
-        Thread.Sleep(250);
+        // The bucket refills at 5 per second: a quarter of a second later one more goes out.
+        clock.Advance(TimeSpan.FromMilliseconds(250));
         script.Call("again");
         network.TickUntil(() => network.ClientReceived.Received.Count == 4, "the RPC sent after the refill");
         Assert.Equal(99, network.ClientReceived.Received[3].Rpc.PlayerId);

@@ -32,7 +32,7 @@ internal sealed class SeedNetwork : IAsyncDisposable
     private readonly List<IDisposable> _disposables = new();
     private readonly string _captureDirectory = Directory.CreateTempSubdirectory("traktor-lua-").FullName;
 
-    private SeedNetwork(BackendTestServer backend, ExampleApiServer api, LuaScriptOptions? options, Func<ISessions, ISessions>? playerSessions)
+    private SeedNetwork(BackendTestServer backend, ExampleApiServer api, LuaScriptOptions? options, Func<ISessions, ISessions>? playerSessions, TimeProvider? serverScriptTime)
     {
         Backend = backend;
         Api = api;
@@ -52,7 +52,7 @@ internal sealed class SeedNetwork : IAsyncDisposable
         ServerWorld = World.Create();
         Server = new NetworkServer(ServerWorld, Own(new NetServer(serverSocket, serverOptions)), Replicated, new ServerReplicationOptions());
         ServerRpcs = new RpcServer(Server, Rpcs, new RpcOptions()).AllowFromClients<SeedPlayerJoined>();
-        ServerScripts = new ScriptHost(new ScriptServices { Sessions = Sessions, Rpcs = ScriptRpcs() }, options, ServerWorld);
+        ServerScripts = new ScriptHost(new ScriptServices { Sessions = Sessions, Rpcs = ScriptRpcs(), Time = serverScriptTime ?? TimeProvider.System }, options, ServerWorld);
         ServerReceived = new RpcRecorder<SeedPlayerJoined>(ServerWorld);
         ServerGroup = new Group<float>("server", Server, ServerScripts.System, ServerReceived);
 
@@ -129,12 +129,13 @@ internal sealed class SeedNetwork : IAsyncDisposable
     /// <summary>A second backend user, ahead of alice on the leaderboard.</summary>
     public UserAccount Bob { get; private set; } = null!;
 
-    public static async Task<SeedNetwork> StartAsync(LuaScriptOptions? options = null, Func<ISessions, ISessions>? playerSessions = null)
+    /// <summary>Starts everything; <paramref name="serverScriptTime"/> is the server scripts' clock (their RPC budget's, …), the system's by default.</summary>
+    public static async Task<SeedNetwork> StartAsync(LuaScriptOptions? options = null, Func<ISessions, ISessions>? playerSessions = null, TimeProvider? serverScriptTime = null)
     {
         // The directory's settings; a registered server stays live without heartbeats for the test's length.
         var backend = await BackendTestServer.StartAsync(null, null, [.. DirectoryTestSettings.BackendArgs, "--Online:Sessions:DeadAfterMs=600000"]);
         var api = await ExampleApiServer.StartAsync();
-        var network = new SeedNetwork(backend, api, options, playerSessions);
+        var network = new SeedNetwork(backend, api, options, playerSessions, serverScriptTime);
         var admin = network.Admin;
         await new HttpLeaderboards(admin).DefineLeaderboardAsync(new LeaderboardDefinition("HighScores"));
         await new HttpAchievements(admin).DefineAchievementAsync(new AchievementDefinition("FirstKill", "First kill", "Defeat an enemy."));

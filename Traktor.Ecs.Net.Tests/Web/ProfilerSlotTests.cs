@@ -35,12 +35,12 @@ public class ProfilerSlotTests
                     // That is what is under test, counted on the profiler's side below.
                 }
             }
-            var deadline = DateTime.UtcNow.AddSeconds(5);
+            var deadline = DateTime.UtcNow.AddSeconds(30); // only guards against a hang
             while (profiler.RefusedConnections.Refused < 28 && DateTime.UtcNow < deadline) await Task.Delay(10, TestContext.Current.CancellationToken);
             Assert.Equal(28, profiler.RefusedConnections.Refused); // 8 viewers' worth and 4 more kept, the rest cut at once
 
             // Someone else still gets the page.
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             using var page = await http.GetAsync(profiler.Url, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             Assert.Contains("<html", await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.OrdinalIgnoreCase);
@@ -60,15 +60,17 @@ public class ProfilerSlotTests
         socket.Send(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\n"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var buffer = new byte[256];
-        socket.ReceiveTimeout = 20_000;
+        socket.ReceiveTimeout = 60_000; // only guards against a hang: a timeout is not taken for the server's close
         try
         {
             while (socket.Receive(buffer) > 0) { } // Kestrel may answer 408 before closing
         }
-        catch (SocketException)
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
         {
             // Reset by the server: closed as well.
         }
-        Assert.InRange(clock.Elapsed.TotalSeconds, 4, 12); // 5 s, and Kestrel checks its timers once a second
+        // The profiler's 5 s, not Kestrel's default of 30 s (Kestrel checks its timers once a second; the upper bound leaves a
+        // loaded machine room, and the lower one tells the timeout from a close at once).
+        Assert.InRange(clock.Elapsed.TotalSeconds, 4, 25);
     }
 }

@@ -41,6 +41,8 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     private bool _disposed;
     private readonly bool _ownsTransport;
     private readonly Lock _statsLock = new();
+    private readonly bool _hasLogger;
+    private readonly bool[] _announcedFailures = new bool[Enum.GetValues<DisconnectReason>().Max(r => (int)r) + 1];
 
     /// <summary>A copy of the options it was made with (a <see cref="Multiplayer"/> host serves with the same protocol and schema).</summary>
     internal NetClientOptions Options => _options;
@@ -62,6 +64,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         _options = options;
         _ownsTransport = ownsTransport;
         _peer = new PeerContext(transport, options, callers, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        _hasLogger = logger is not null and not NullLogger;
         if (options.Insecure) _peer.Logger.LogWarning("NetClient runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.");
         NetMetrics.Register(this);
     }
@@ -224,7 +227,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     {
         var connection = _connection!;
         if (!byServer) connection.SendDisconnect(reason);
-        _peer.Logger.LogInformation("Disconnected from {Server}: {Reason}.", ServerAddress, reason);
+        _peer.Logger.LogInformation("Disconnected from {Server}: {Reason}. {Explanation}", ServerAddress, reason, reason.Explain());
         NetMetrics.Disconnections.Add(1);
         _peer.Events.AddDisconnected(connection.Id, _clientId, reason, byServer);
         LastDisconnectReason = reason;
@@ -236,7 +239,24 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
 
     private void Fail(DisconnectReason reason, bool byServer)
     {
-        _peer.Logger.LogWarning("Connection attempt failed: {Reason}.", reason);
+        if (reason == DisconnectReason.ClientDisconnected)
+        {
+            _peer.Logger.LogInformation("Connection attempt to {Server} given up.", ServerAddress);
+        }
+        else
+        {
+            string servers = string.Join(", ", _servers);
+            _peer.Logger.LogWarning("Could not connect to {Server}: {Reason}. {Explanation}", servers, reason, reason.Explain());
+            // Without a logger a failed attempt was silent: a game loop waited for a connection that never came. Say it
+            // once per reason on the standard error (as the RPC layer does its drops), with what to do.
+            if (!_hasLogger && (uint)reason < (uint)_announcedFailures.Length && !_announcedFailures[(int)reason])
+            {
+                _announcedFailures[(int)reason] = true;
+                Console.Error.WriteLine($"Traktor.Ecs.Net: could not connect to {servers}: {reason}. {reason.Explain()} "
+                    + "Shown once per reason; NetClient.LastDisconnectReason keeps it, and an ILogger passed to NetClient logs every attempt.");
+            }
+        }
+
         _peer.Events.AddDisconnected(new ConnectionId(0, _attempt), _clientId, reason, byServer);
         LastDisconnectReason = reason;
         LastDisconnectByServer = byServer;

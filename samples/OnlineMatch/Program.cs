@@ -13,9 +13,9 @@ using OnlineMatch;
 // encrypted UDP on loopback: predicted ships, interest management, a chat RPC each way, then scores.
 const ulong ProtocolId = 0x4D415443;
 
-// 1. Online services, embedded on SQLite. A real server keeps its signing key secret and stable.
-string database = Path.Combine(Path.GetTempPath(), $"online-match-{Guid.NewGuid():N}.db");
-await using var online = await OnlineServices.OpenSqliteAsync(database, new OnlineServicesOptions
+// 1. Online services, embedded on SQLite in a throwaway file, deleted however the program ends (a real server opens
+//    its own file with OpenSqliteAsync, and keeps its signing key secret and stable).
+await using var online = await OnlineServices.OpenTemporarySqliteAsync("online-match", new OnlineServicesOptions
 {
     Authentication = new() { TokenSigningKey = RandomNumberGenerator.GetBytes(32) },
 });
@@ -112,16 +112,10 @@ await sessions.LeaveSessionAsync(session.Id, logins[1].UserId);
 if (!RunUntil(() => pilots[1].Disconnect is not null && pilots[0].Leaves.Count == 1)) return Fail("bob did not leave");
 Console.WriteLine($"bob left ({pilots[1].Disconnect}); alice heard player {pilots[0].Leaves[0]} leave");
 foreach (var pilot in pilots) pilot.Dispose();
-SqliteCleanup(database);
 return 0;
 
 static int Fail(string why)
 {
     Console.Error.WriteLine(why);
     return 1;
-}
-
-static void SqliteCleanup(string database)
-{
-    foreach (string file in new[] { database, database + "-wal", database + "-shm" }) File.Delete(file);
 }

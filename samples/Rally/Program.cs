@@ -13,9 +13,9 @@ const ulong protocolId = 0x52414C59;
 var registry = ReplicationRegistry.FromLoadedSchemas();
 var rpcRegistry = RpcRegistry.FromLoadedSchemas();
 
-// Online services, embedded on SQLite: accounts, a leaderboard, cloud saves (docs/ONLINE-API.md).
-string database = Path.Combine(Path.GetTempPath(), $"rally-{Guid.NewGuid():N}.db");
-await using var online = await OnlineServices.OpenSqliteAsync(database,
+// Online services, embedded on SQLite: accounts, a leaderboard, cloud saves (docs/ONLINE-API.md); a throwaway
+// database file, deleted however the program ends.
+await using var online = await OnlineServices.OpenTemporarySqliteAsync("rally",
     new OnlineServicesOptions { Authentication = new() { TokenSigningKey = RandomNumberGenerator.GetBytes(32) } });
 await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("distance"));
 

@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Tests.Rpc;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Transport;
+
+/// <summary>
+/// What a newcomer reads when a client cannot connect (wrong port, server not running, an insecure client at a secure
+/// server, mismatched protocol ids): the address it tried, the reason, and what to check. It used to be
+/// "Connection attempt failed: ConnectTimedOut." to a logger only, and nothing at all without one.
+/// </summary>
+[Collection(ConsoleErrorCollection.Name)]
+public class ConnectFailureMessageTests
+{
+    private static NetClient AddClient(TransportHarness h, ILogger? logger, bool insecure = false, ulong protocolId = TransportHarness.ProtocolId)
+    {
+        var options = new NetClientOptions { ProtocolId = protocolId, SchemaHash = TransportHarness.SchemaHash, Insecure = insecure, ConnectTimeout = TimeSpan.FromSeconds(1) };
+        var client = new NetClient(h.Network.CreateTransport(), options, h.Time, logger);
+        h.Clients.Add(client);
+        return client;
+    }
+
+    [Fact]
+    public void An_insecure_client_at_a_secure_server_is_told_what_to_check_with_the_address_it_tried()
+    {
+        using var h = new TransportHarness();
+        var log = new CapturingLogger();
+        var client = AddClient(h, log, insecure: true);
+        client.ConnectInsecure(h.ServerAddress, clientId: 1);
+        Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200));
+
+        Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason);
+        var warning = Assert.Single(log.Lines, line => line.Level == LogLevel.Warning && line.Message.Contains("ConnectTimedOut", StringComparison.Ordinal));
+        Assert.Contains($"Could not connect to {h.ServerAddress}", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("the server is running", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("Insecure = true, only ConnectInsecure", warning.Message, StringComparison.Ordinal);
+        Assert.True(h.Server.Counters.Malformed > 0, "the server ignored the insecure request, as the message says");
+    }
+
+    [Fact]
+    public void A_protocol_id_mismatch_says_which_settings_must_agree()
+    {
+        using var h = new TransportHarness();
+        var log = new CapturingLogger();
+        var client = AddClient(h, log, protocolId: TransportHarness.ProtocolId + 1);
+        client.Connect(h.IssueToken(1));
+        Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200));
+
+        Assert.Equal(DisconnectReason.ProtocolMismatch, client.LastDisconnectReason);
+        Assert.Contains(log.Lines, line => line.Level == LogLevel.Warning
+            && line.Message.Contains("ProtocolMismatch", StringComparison.Ordinal)
+            && line.Message.Contains("NetClientOptions.ProtocolId, NetServerOptions.ProtocolId", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Without_a_logger_the_first_failure_of_each_reason_is_written_once_to_standard_error()
+    {
+        using var h = new TransportHarness();
+        var original = Console.Error;
+        var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            var client = AddClient(h, logger: null, insecure: true);
+            for (int attempt = 0; attempt < 2; attempt++)
+            {
+                client.ConnectInsecure(h.ServerAddress, clientId: 1);
+                Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200));
+                Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason);
+            }
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        string expected = $"Traktor.Ecs.Net: could not connect to {h.ServerAddress}: ConnectTimedOut. No server answered";
+        Assert.Equal(1, captured.ToString().Split(expected).Length - 1);
+    }
+
+    [Fact]
+    public void A_client_giving_up_its_own_attempt_writes_nothing_to_standard_error()
+    {
+        using var h = new TransportHarness();
+        var original = Console.Error;
+        var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            var client = AddClient(h, logger: null, insecure: true);
+            client.ConnectInsecure(h.ServerAddress, clientId: 7);
+            client.Disconnect();
+            Assert.Equal(DisconnectReason.ClientDisconnected, client.LastDisconnectReason);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.DoesNotContain($"could not connect to {h.ServerAddress}", captured.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_reason_has_an_explanation_of_its_own()
+    {
+        var reasons = Enum.GetValues<DisconnectReason>();
+        var explanations = reasons.Select(reason => reason.Explain()).ToList();
+        Assert.All(explanations, text => Assert.DoesNotContain("unknown to this version", text, StringComparison.Ordinal));
+        Assert.Equal(reasons.Length, explanations.Distinct().Count());
+        Assert.Contains("unknown to this version", ((DisconnectReason)250).Explain(), StringComparison.Ordinal);
+    }
+}
