@@ -38,6 +38,30 @@ public class ConnectFailureMessageTests
     }
 
     [Fact]
+    public void The_secure_server_says_once_why_it_ignores_an_insecure_client_and_a_token_it_cannot_open()
+    {
+        // Both attempts time out on the client without an answer; the server's operator used to see only counters.
+        using var h = new TransportHarness();
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var insecure = AddClient(h, logger: null, insecure: true);
+            insecure.ConnectInsecure(h.ServerAddress, clientId: 1);
+            Assert.True(h.RunUntil(() => insecure.State == ClientState.Disconnected, maxSteps: 200));
+        }
+
+        var otherKey = new ConnectTokenIssuer(ConnectTokenIssuer.GenerateServerKey(), TransportHarness.ProtocolId, h.Time);
+        var stranger = AddClient(h, logger: null);
+        stranger.Connect(otherKey.Issue(2, [], TimeSpan.FromMinutes(1), [h.ServerAddress.ToEndPoint()]));
+        Assert.True(h.RunUntil(() => stranger.State == ClientState.Disconnected, maxSteps: 200));
+
+        var warnings = h.ServerLog.Lines.Where(line => line.Level == LogLevel.Warning).Select(line => line.Message).ToList();
+        Assert.Single(warnings, text => text.StartsWith("Ignored an insecure connection request", StringComparison.Ordinal)
+            && text.Contains("NetClient.Connect(token)", StringComparison.Ordinal));
+        Assert.Single(warnings, text => text.Contains("whose connect token this server cannot open", StringComparison.Ordinal)
+            && text.Contains("NetServerOptions.PrivateKey and ProtocolId", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_protocol_id_mismatch_says_which_settings_must_agree()
     {
         using var h = new TransportHarness();
