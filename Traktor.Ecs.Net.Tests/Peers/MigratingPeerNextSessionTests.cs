@@ -47,4 +47,53 @@ public class MigratingPeerNextSessionTests
         Assert.Null(heir.Peer.LastMigrationDuration);
         Assert.Equal(1u, player.Peer.Epoch);
     }
+
+    /// <summary>
+    /// A session migrates once (epoch 2), then its new host ends it. A player that is out stays out (no Dispose) and follows
+    /// the host of the next session, a first host (epoch 1), with a join's token. It holds the new host's plan and epoch, and
+    /// when that host dies it elects the new host's successor. Failed before: the player kept the ended session's plan (epoch
+    /// 2), refused the new host's plans as older, showed epoch 3, named the ended session's lost host, and on the new host's
+    /// loss elected from the old plan: it promoted itself (the old plan's first successor) beside the real successor.
+    /// </summary>
+    [Fact]
+    public void A_player_out_of_an_ended_session_follows_the_next_sessions_host_with_that_hosts_plan_and_epoch()
+    {
+        using var game = new MigrationGame(4, new LinkConditions(), seed: 58);
+        var first = game.Peers[0];
+        var (heir, player, next) = (Peer(game, 2), Peer(game, 3), Peer(game, 4));
+        Assert.True(game.TickUntil(() => new[] { heir, player, next }.All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 3), 60 * 10),
+            game.Describe());
+        game.Killed.Add(first);
+        Assert.True(game.TickUntil(() => heir.Peer.IsHost && new[] { player, next }.All(p => p.Peer.Role == MigrationRole.Client
+            && p.Peer.HostClientId == heir.Peer.ClientId && p.Peer.Epoch == 2), 60 * 20), game.Describe());
+        heir.Peer.EndSession();
+        Assert.True(game.TickUntil(() => player.Peer.Role == MigrationRole.Out && next.Peer.Role == MigrationRole.Out, 60 * 3), game.Describe());
+
+        // The next session: peer 4 hosts it, the old heir joins it first (the new host's first successor), and the player,
+        // still out of the ended session, follows its host with a join's token.
+        next.Peer.Dispose();
+        next.Peer.StartHost();
+        heir.Peer.Dispose();
+        heir.Peer.Join(next.Peer.IssueToken(heir.Peer.ClientId, TimeSpan.FromMinutes(1)), next.Peer.ClientId);
+        Assert.True(game.TickUntil(() => heir.Peer.Role == MigrationRole.Client && heir.Peer.Successors.Count == 1, 60 * 5), game.Describe());
+        long plansBefore = player.Peer.PlansReceived;
+        player.Peer.FollowHost(next.Peer.ClientId, next.Peer.IssueToken(player.Peer.ClientId, TimeSpan.FromMinutes(1)));
+        Assert.True(game.TickUntil(() => player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == next.Peer.ClientId
+            && heir.Peer.Successors.SequenceEqual([heir.Peer.ClientId, player.Peer.ClientId]), 60 * 5), game.Describe());
+        Assert.True(game.TickUntil(() => player.Peer.PlansReceived > plansBefore && player.Peer.Successors.SequenceEqual(heir.Peer.Successors), 60 * 2),
+            game.Describe());
+        Assert.Equal(next.Peer.ClientId, player.Peer.HeldPlan!.Host);
+        Assert.Equal(1u, player.Peer.Epoch);
+        Assert.Null(player.Peer.LostHostClientId);
+        Assert.Null(player.Peer.LastMigrationDuration);
+
+        // The next session's host dies: its first successor takes over, and the player follows it there.
+        game.Killed.Add(next);
+        Assert.True(game.TickUntil(() => heir.Peer.IsHost && player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == heir.Peer.ClientId, 60 * 20),
+            game.Describe());
+        Assert.Equal(2u, player.Peer.Epoch);
+        Assert.Equal(next.Peer.ClientId, player.Peer.LostHostClientId);
+    }
+
+    private static MigrationPlayer Peer(MigrationGame game, ulong clientId) => game.Peers.Single(p => p.Peer.ClientId == clientId);
 }

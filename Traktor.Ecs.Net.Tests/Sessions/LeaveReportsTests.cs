@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Sessions;
 
@@ -13,17 +12,13 @@ public class LeaveReportsTests
     [Fact]
     public async Task A_report_the_directory_keeps_failing_is_given_up_within_the_retry_window()
     {
-        var time = new FakeTimeProvider(Granted);
+        var time = new TimerCountingClock(Granted);
         var directory = new ScriptedLeaves(_ => throw new OnlineException(OnlineError.Unavailable, "The online backend could not be reached."));
         var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance);
 
         var run = reports.Report(7, Granted)!;
         var started = time.GetUtcNow();
-        while (!run.IsCompleted && time.GetUtcNow() - started < TimeSpan.FromMinutes(2))
-        {
-            time.Advance(TimeSpan.FromMilliseconds(50));
-            await Task.Yield();
-        }
+        AdvanceUntil(time, reports, () => run.IsCompleted, TimeSpan.FromMinutes(2));
 
         await run;   // never throws: logged and counted
         Assert.True(time.GetUtcNow() - started <= LeaveReports.RetryWindow + TimeSpan.FromMilliseconds(100));
@@ -35,7 +30,7 @@ public class LeaveReportsTests
     [Fact]
     public async Task A_refusal_that_asking_again_cannot_mend_is_not_retried()
     {
-        var time = new FakeTimeProvider(Granted);
+        var time = new TimerCountingClock(Granted);
         var directory = new ScriptedLeaves(_ => throw new OnlineException(OnlineError.Forbidden, "Not a game server."));
         var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance);
 
@@ -49,10 +44,10 @@ public class LeaveReportsTests
     public async Task Reports_beyond_the_bound_are_dropped_and_a_silent_directory_ends_each_report_within_a_minute()
     {
         // The directory never answers: every attempt ends at AttemptTimeout, and the reports pile up only to MaxPending.
-        var time = new FakeTimeProvider(Granted);
+        var time = new TimerCountingClock(Granted);
         var directory = new ScriptedLeaves(async token =>
         {
-            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            await Task.Delay(Timeout.InfiniteTimeSpan, token).ConfigureAwait(false); // see AdvanceUntil
             return true;
         });
         var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance);
@@ -67,19 +62,13 @@ public class LeaveReportsTests
         Assert.Equal(LeaveReports.MaxPending, directory.Calls.Count);
 
         var started = time.GetUtcNow();
-        while (!runs.All(r => r.IsCompleted) && time.GetUtcNow() - started < TimeSpan.FromMinutes(2))
-        {
-            time.Advance(TimeSpan.FromMilliseconds(250));
-            // Let the reports' continuations (on the thread pool) catch up with the clock before it moves on: with one
-            // yield the clock ran ahead of 256 reports, each timer started late, and the virtual minute ran out.
-            await Task.Delay(2, TestContext.Current.CancellationToken);
-        }
+        AdvanceUntil(time, reports, () => runs.All(r => r.IsCompleted), TimeSpan.FromMinutes(2));
 
         await Task.WhenAll(runs);
         Assert.Equal(0, reports.Pending);
-        // Given up once the window ran out (the last attempt may still wait its AttemptTimeout; the loop's steps lag a little):
-        // well before the directory's own sweep would free the seats, and never the two minutes the loop allows.
-        Assert.True(time.GetUtcNow() - started < TimeSpan.FromMinutes(1));
+        // Given up once the window ran out (the last attempt may still wait its AttemptTimeout; its timers fire up to a step
+        // late): well before the directory's own sweep would free the seats.
+        Assert.True(time.GetUtcNow() - started <= LeaveReports.RetryWindow + LeaveReports.AttemptTimeout + 2 * Step);
         Assert.NotNull(reports.Report(1, Granted));   // room again
     }
 
@@ -91,7 +80,7 @@ public class LeaveReportsTests
         // The directory's first two calls hang (no answer, no error: a stalled connection), the third answers. Whether the
         // hung call heeds the attempt's token or not, the report asks again after AttemptTimeout and is not lost. Failed
         // before for a call that does not heed it: the report waited for it for good (and held a MaxPending place).
-        var time = new FakeTimeProvider(Granted);
+        var time = new TimerCountingClock(Granted);
         var asked = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
         var directory = new ScriptedLeaves(token =>
         {
@@ -102,7 +91,7 @@ public class LeaveReportsTests
 
         var started = time.GetUtcNow();
         var run = reports.Report(7, Granted)!;
-        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
+        AdvanceUntil(time, reports, () => run.IsCompleted, TimeSpan.FromMinutes(2));
 
         Assert.True(run.IsCompleted, $"the report still waits after {asked.Count} calls");
         await run;
@@ -115,20 +104,20 @@ public class LeaveReportsTests
         Assert.Equal(0, reports.Pending);
 
         // Answered: nothing more is asked.
-        await AdvanceUntil(time, () => false, LeaveReports.RetryWindow);
+        AdvanceUntil(time, reports, () => false, LeaveReports.RetryWindow);
         Assert.Equal(3, directory.Calls.Count);
     }
 
     [Fact]
     public async Task A_directory_that_hangs_without_heeding_the_token_ends_the_report_within_the_window_and_frees_its_place()
     {
-        var time = new FakeTimeProvider(Granted);
+        var time = new TimerCountingClock(Granted);
         var directory = new ScriptedLeaves(token => Hang(heedsItsToken: false, token));
         var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance);
 
         var started = time.GetUtcNow();
         var run = reports.Report(7, Granted)!;
-        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
+        AdvanceUntil(time, reports, () => run.IsCompleted, TimeSpan.FromMinutes(2));
 
         Assert.True(run.IsCompleted, $"the report still waits after {directory.Calls.Count} calls");
         await run;   // never throws: logged and counted
@@ -144,7 +133,7 @@ public class LeaveReportsTests
         // The directory ignores the attempt's token and hangs until the test lets its calls end. With room for one abandoned
         // call, the report sends one, gives it up at AttemptTimeout, and then waits (pending) instead of asking again. Failed
         // before: the report sent 3-4 calls that all kept running and then gave the seat up as exhausted.
-        var time = new FakeTimeProvider(Granted);
+        var time = new TimerCountingClock(Granted);
         var hung = new System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource<bool>>();
         bool answering = false;
         var directory = new ScriptedLeaves(_ =>
@@ -157,7 +146,9 @@ public class LeaveReportsTests
         var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance, maxAbandonedCalls: 1);
 
         var run = reports.Report(7, Granted)!;
-        await AdvanceUntil(time, () => false, TimeSpan.FromMinutes(2));
+        // Until the backoff after the given-up call has run out: the report then waits for room, with no timer of its own.
+        AdvanceUntil(time, reports, () => time.FiredTimers == 2, TimeSpan.FromMinutes(1));
+        time.Advance(TimeSpan.FromMinutes(2));
 
         Assert.False(run.IsCompleted, "the report was given up while its call still ran");
         Assert.Single(directory.Calls);
@@ -168,10 +159,9 @@ public class LeaveReportsTests
         Volatile.Write(ref answering, true);
         Assert.True(hung.TryDequeue(out var first));
         first.SetResult(false);
-        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(1));
-
-        Assert.True(run.IsCompleted, $"the report still waits after {directory.Calls.Count} calls");
-        await run;
+        // No clock needed: the end reaches the waiting report on the thread pool, which asks again at once (the bound only
+        // guards against a hang).
+        await run.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal(2, directory.Calls.Count);
         Assert.All(directory.Calls, call => Assert.Equal((7L, SessionLeaveReason.TimedOut, (DateTimeOffset?)Granted), call));
         Assert.Equal(0, reports.AbandonedCalls);
@@ -181,7 +171,7 @@ public class LeaveReportsTests
     [Fact]
     public async Task A_call_given_up_that_fails_later_frees_its_place_among_the_abandoned_calls()
     {
-        var time = new FakeTimeProvider(Granted);
+        var time = new TimerCountingClock(Granted);
         var hung = new System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource<bool>>();
         var directory = new ScriptedLeaves(_ =>
         {
@@ -192,33 +182,41 @@ public class LeaveReportsTests
         var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance);
 
         var run = reports.Report(7, Granted)!;
-        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromMinutes(2));
+        AdvanceUntil(time, reports, () => run.IsCompleted, TimeSpan.FromMinutes(2));
         await run;   // given up (exhausted) within the window: under the cap, every attempt is made
         Assert.Equal(directory.Calls.Count, reports.AbandonedCalls);
 
         while (hung.TryDequeue(out var call)) call.SetException(new HttpRequestException("reset"));
-        await AdvanceUntil(time, () => reports.AbandonedCalls == 0, TimeSpan.FromSeconds(5));
-        Assert.Equal(0, reports.AbandonedCalls);
+        // The failures reach the report on the thread pool (no clock involved); the bound only guards against a hang.
+        Assert.True(SpinWait.SpinUntil(() => reports.AbandonedCalls == 0, TimeSpan.FromSeconds(30)), $"{reports.AbandonedCalls} abandoned calls still counted");
     }
 
     /// <summary>A directory call that never answers; it ends (cancelled) on its token only when it heeds it.</summary>
     private static async Task<bool> Hang(bool heedsItsToken, CancellationToken token)
     {
-        await Task.Delay(Timeout.InfiniteTimeSpan, heedsItsToken ? token : CancellationToken.None);
+        await Task.Delay(Timeout.InfiniteTimeSpan, heedsItsToken ? token : CancellationToken.None).ConfigureAwait(false); // see AdvanceUntil
         return true;
     }
 
+    /// <summary>How far <see cref="AdvanceUntil"/> moves the clock at a time: how late a report's timer may fire.</summary>
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(50);
+
     /// <summary>
-    /// Moves the fake clock on in 50 ms steps until <paramref name="done"/> holds or <paramref name="limit"/> passed,
-    /// letting the reports' continuations (on the thread pool) catch up with it between steps.
+    /// Moves the clock on a <see cref="Step"/> at a time until <paramref name="done"/> holds or <paramref name="limit"/>
+    /// passed, each step only once the reports wait on their timers again (a timer armed for every pending report): their
+    /// continuations run on the thread pool, and before, a clock moved 50 ms per millisecond of real time ran ahead of them
+    /// under load. The test's thread waits here, so a directory stand-in must not resume on its context (ConfigureAwait(false)).
+    /// The real-time bound only guards against a hang.
     /// </summary>
-    private static async Task AdvanceUntil(FakeTimeProvider time, Func<bool> done, TimeSpan limit)
+    private static void AdvanceUntil(TimerCountingClock time, LeaveReports reports, Func<bool> done, TimeSpan limit)
     {
         var started = time.GetUtcNow();
         while (!done() && time.GetUtcNow() - started < limit)
         {
-            time.Advance(TimeSpan.FromMilliseconds(50));
-            await Task.Delay(1, TestContext.Current.CancellationToken);
+            Assert.True(SpinWait.SpinUntil(() => done() || time.ArmedTimers >= reports.Pending, TimeSpan.FromSeconds(30)),
+                $"the reports never waited on their timers again: {reports.Pending} pending, {time.ArmedTimers} timers armed, {reports.AbandonedCalls} calls abandoned");
+            if (done()) return;
+            time.Advance(Step);
         }
     }
 

@@ -152,6 +152,35 @@ public class ConnectFailureMessageTests
     }
 
     [Fact]
+    public void A_missing_token_says_where_tokens_come_from_and_how_to_do_without()
+    {
+        // A login's AuthSession.ConnectToken is empty when the services issue no tokens: that used to read
+        // "Malformed connect token: 0 bytes, where a connect token has 1024."
+        using var client = new NetClient(new InMemoryNetwork().CreateTransport(), new NetClientOptions { ProtocolId = TransportHarness.ProtocolId });
+        var refused = Assert.Throws<ArgumentException>(() => client.Connect(ReadOnlySpan<byte>.Empty));
+        Assert.StartsWith("No connect token (0 bytes).", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("SessionJoinResult.ConnectInfo.ConnectToken", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("OnlineServicesOptions.ConnectTokenIssuer", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Insecure = true on client and server and call ConnectInsecure", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Connecting_in_the_other_mode_says_which_call_and_setting_go_together()
+    {
+        var network = new InMemoryNetwork();
+        var server = network.CreateTransport();
+        using var secure = new NetClient(network.CreateTransport(), new NetClientOptions { ProtocolId = TransportHarness.ProtocolId });
+        var withoutToken = Assert.Throws<InvalidOperationException>(() => secure.ConnectInsecure(server.LocalAddress, clientId: 1));
+        Assert.Contains("connects with Connect(token)", withoutToken.Message, StringComparison.Ordinal);
+        Assert.Contains("set Insecure = true on both the client and the server", withoutToken.Message, StringComparison.Ordinal);
+
+        using var insecure = new NetClient(network.CreateTransport(), new NetClientOptions { ProtocolId = TransportHarness.ProtocolId, Insecure = true });
+        var withToken = Assert.Throws<InvalidOperationException>(() => insecure.Connect(new byte[16]));
+        Assert.Contains("connects with ConnectInsecure(serverAddress, clientId)", withToken.Message, StringComparison.Ordinal);
+        Assert.Contains("NetServerOptions.PrivateKey", withToken.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_reason_has_an_explanation_of_its_own()
     {
         var reasons = Enum.GetValues<DisconnectReason>();

@@ -6,13 +6,18 @@ namespace Traktor.Ecs.Net;
 /// <summary>
 /// Following a host this peer did not elect: the directory records another player as the session's host (its claim was
 /// refused with <c>host-changed</c>, docs/P2P.md), so this peer stops hosting (or leaves the host it reached) and connects to
-/// the recorded one.
+/// the recorded one, and holds that host's plans from then on, whatever their epoch. A follow out of an ended session
+/// (<see cref="MigrationOutReason.SessionEnded"/>) joins the next one, which starts clean of the last: no lost host, no
+/// migration time.
 /// </summary>
 public sealed partial class MigratingPeer
 {
     private readonly HashSet<Entity> stale = new();
     private readonly QueryDescription unnumberedReplicable;
     private bool followingRecorded;
+
+    /// <summary>True while this peer follows a host after its session ended (<see cref="MigrationOutReason.SessionEnded"/>): that host's session is the next one, and reaching it is no migration.</summary>
+    private bool followStartsSession;
 
     /// <summary>
     /// The plan of the host this peer lost in its last migration (it holds tokens for that host's successors), or null: only
@@ -94,6 +99,19 @@ public sealed partial class MigratingPeer
         }
 
         byte[] token = connectToken.ToArray();
+        followStartsSession = Role == MigrationRole.Out && OutReason == MigrationOutReason.SessionEnded;
+        if (followStartsSession)
+        {
+            // The session this peer was in is over: the followed host's is another one, where this peer lost no host yet.
+            LostHostClientId = null;
+            LastMigrationDuration = null;
+        }
+
+        // The plan held is the last host's, not the followed one's: its tokens were taken above (TryFollowHost), and kept it
+        // refused the followed host's plans whenever their epoch was lower (a host of the next session, or a copy of this
+        // one that migrated less often): the peer then elected from the old host's successors when the followed host died.
+        plan = null;
+        stalls.Restart(now); // a new link, whose timeout is measured once connected
         lostAt = now;
         electing = (hostClientId, token);
         attemptStartedAt = now;

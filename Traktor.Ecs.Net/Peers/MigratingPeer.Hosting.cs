@@ -12,6 +12,13 @@ public sealed partial class MigratingPeer
     private readonly Dictionary<ConnectionId, ulong> clientIds = new();
     private readonly Dictionary<ulong, (NetAddress Address, ConnectTokenIssuer Issuer)> standbys = new();
     private readonly HashSet<ConnectionId> announced = new();
+
+    /// <summary>
+    /// Connections made since the last plan went out: each gets the plan at the next check even when nothing in it changed.
+    /// A player connecting again from its socket (a follow of its own host replaces its connection) changes nothing in the
+    /// plan, and it holds no plan once it follows (a plan of another host refused this one's whenever it was older).
+    /// </summary>
+    private readonly HashSet<ConnectionId> unplanned = new();
     private readonly Dictionary<ulong, List<(Entity Entity, bool Player)>> pending = new();
     private readonly MigrationPlan outgoing = new();
     private readonly PlanOwners planOwners;
@@ -98,6 +105,7 @@ public sealed partial class MigratingPeer
         clientIds.Clear();
         standbys.Clear();
         announced.Clear();
+        unplanned.Clear();
         pending.Clear();
         order = new List<ulong>();
     }
@@ -186,6 +194,7 @@ public sealed partial class MigratingPeer
     private void OnPeerConnected(ConnectionId connection, ulong clientId)
     {
         clientIds[connection] = clientId;
+        if (!Host!.Server.IsLocal(connection)) unplanned.Add(connection);
         if (clientId != ClientId && !order.Contains(clientId)) order.Add(clientId);
         ticksSinceCheck = options.PlanCheckTicks; // a new peer gets a plan at the end of this tick
         if (!pending.Remove(clientId, out var held)) return;
@@ -204,6 +213,7 @@ public sealed partial class MigratingPeer
     private void OnPeerDisconnected(ConnectionId connection, DisconnectReason reason)
     {
         announced.Remove(connection);
+        unplanned.Remove(connection);
         if (!clientIds.Remove(connection, out ulong clientId)) return;
         ticksSinceCheck = options.PlanCheckTicks;
         if (server?.ConnectionOf(clientId) is not null)
@@ -282,7 +292,7 @@ public sealed partial class MigratingPeer
 
     /// <summary>
     /// Every <see cref="MigrationOptions.PlanCheckTicks"/> ticks (at once after a join, leave or standby announcement):
-    /// when the successors or the owners changed, or half the tokens' lifetime passed, every peer gets the plan with
+    /// when the successors or the owners changed, a peer connected since the last plan, or half the tokens' lifetime passed, every peer gets the plan with
     /// fresh tokens for each successor, on the reliable channel, with this tick's snapshots.
     /// </summary>
     private void PublishPlan()
@@ -325,7 +335,8 @@ public sealed partial class MigratingPeer
 
         long now = time.GetTimestamp();
         int code = hash.ToHashCode();
-        if (planVersion > 0 && code == planHash && time.GetElapsedTime(planSentAt, now) < options.TokenLifetime / 2) return;
+        if (unplanned.Count == 0 && planVersion > 0 && code == planHash && time.GetElapsedTime(planSentAt, now) < options.TokenLifetime / 2) return;
+        unplanned.Clear(); // every peer gets this one
         planHash = code;
         planSentAt = now;
         planOwners.Sent();

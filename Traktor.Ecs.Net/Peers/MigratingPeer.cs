@@ -103,7 +103,10 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// <summary>The host's client id as this peer knows it (itself while it hosts; the successor it reached after a migration).</summary>
     public ulong HostClientId { get; private set; }
 
-    /// <summary>The host's generation: 1 for the first host, one more with every migration.</summary>
+    /// <summary>
+    /// The host's generation: 1 for the first host, one more with every migration. A client takes it from its host's plans;
+    /// after a follow (<see cref="FollowHost"/>) it is the followed host's once that host's first plan came.
+    /// </summary>
     public uint Epoch { get; private set; }
 
     /// <summary>The address this peer hosts on (its standby socket's).</summary>
@@ -263,6 +266,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         attemptFailed = false;
         followingRecorded = false;
         followingLostPlan = false;
+        followStartsSession = false;
         leftovers.UnionWith(stale); // the world this peer hosted before it gave way is the session's: it goes when the peer starts again
         stale.Clear();
     }
@@ -297,14 +301,16 @@ public sealed partial class MigratingPeer : ISystem<float>
             // The successor answered: what this peer showed meanwhile gives way to the successor's snapshots.
             Client!.Replication.Reset();
             if (!followingRecorded && !followingLostPlan) lostPlanReached = electing.ClientId; // the lost plan leads on only from here
+            // A followed host's epoch comes with its first plan (ReceivePlan); an elected successor's is one past the lost host's.
+            if (!followingRecorded) Epoch = (plan?.Epoch ?? Epoch) + 1;
             if (followingRecorded) Followed();
             followingLostPlan = false;
             Role = MigrationRole.Client;
             HostClientId = electing.ClientId;
-            // A followed recorded host may have sent its plan already (an earlier connection): its epoch is the host's own.
-            Epoch = plan is { } held && held.Host == electing.ClientId ? held.Epoch : (plan?.Epoch ?? Epoch) + 1;
-            LastMigrationDuration = time.GetElapsedTime(lostAt, now);
-            logger.LogInformation("Peer {Peer} reached the new host {Host} after {Ms:F0} ms.", ClientId, HostClientId, LastMigrationDuration.Value.TotalMilliseconds);
+            var took = time.GetElapsedTime(lostAt, now);
+            if (!followStartsSession) LastMigrationDuration = took;
+            followStartsSession = false;
+            logger.LogInformation("Peer {Peer} reached the new host {Host} after {Ms:F0} ms.", ClientId, HostClientId, took.TotalMilliseconds);
             HostChanged?.Invoke(HostClientId);
         }
 
@@ -366,8 +372,12 @@ public sealed partial class MigratingPeer : ISystem<float>
             return;
         }
 
+        // Only the connected host's plans count: one still queued from a connection this peer gave up (a follow started from
+        // an event handler inside the tick) would replace the plan the next host sends.
+        if (Role != MigrationRole.Client) return;
         if (plan is not null && (received.Epoch < plan.Epoch || (received.Epoch == plan.Epoch && received.Version <= plan.Version))) return;
         plan = received;
+        Epoch = received.Epoch; // the host's own word (a followed host's generation is known only from it)
         planReceivedAt = time.GetTimestamp();
         PlansReceived++;
     }
