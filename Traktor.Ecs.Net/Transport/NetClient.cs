@@ -69,6 +69,10 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         NetMetrics.Register(this);
     }
 
+    private long _statsVersion;
+
+    long INetStatsSource.StatsVersion => Volatile.Read(ref _statsVersion);
+
     void INetStatsSource.CollectStats(List<(ulong ClientId, string Role, NetStats Stats)> into)
     {
         lock (_statsLock)
@@ -131,6 +135,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// </summary>
     public void Update()
     {
+        Interlocked.Increment(ref _statsVersion);
         double now = ReceiveDatagrams();
         Flush(now);
     }
@@ -141,6 +146,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// </summary>
     public void Receive()
     {
+        Interlocked.Increment(ref _statsVersion);
         double now = ReceiveDatagrams();
         if (State == ClientState.Connected)
         {
@@ -187,6 +193,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     public void Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Interlocked.Increment(ref _statsVersion);
         Flush(_peer.Now, ackNow: true);
     }
 
@@ -227,6 +234,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// <param name="reason">Why: the server reads it, and <see cref="LastDisconnectReason"/> keeps it.</param>
     public void Disconnect(DisconnectReason reason)
     {
+        Interlocked.Increment(ref _statsVersion);
         if (State == ClientState.Connected) End(reason, byServer: false);
         else if (State != ClientState.Disconnected) Fail(reason, byServer: false);
     }
