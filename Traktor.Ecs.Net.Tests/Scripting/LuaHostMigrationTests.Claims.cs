@@ -126,14 +126,10 @@ public sealed partial class LuaHostMigrationTests
     private static async Task<(SessionInfo Session, LuaScript Bob, LuaScript Carol)> ThreePlayersAsync(LuaMigrationRig rig)
     {
         var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
-        var session = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync(new SessionOptions("lua-coop", 4), SessionHostKind.Player, TestContext.Current.CancellationToken),
-            "alice to host");
-        var bobScript = await JoinAsync(rig, bob, session);
-        var carolScript = await JoinAsync(rig, carol, session);
+        var (session, bobScript, carolScript) = await LuaPlayersJoinAliceAsync(rig);
         var before = Values(alice.World);
         await rig.TickUntilAsync(() => before.Count == 3 && Values(bob.World).SequenceEqual(before) && Values(carol.World).SequenceEqual(before),
             "bob and carol to converge on alice's world");
-        await rig.TickUntilAsync(() => bob.Scripts.System.HasHostOwners && carol.Scripts.System.HasHostOwners, "the owners to reach the Lua players");
         long beats = alice.Multiplayer.HostEntry!.Heartbeats;
         await rig.TickUntilAsync(() => alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report bob and carol, her successors, to the directory");
         return (session, bobScript, carolScript);

@@ -20,10 +20,7 @@ public sealed partial class LuaHostMigrationTests
         var cancel = TestContext.Current.CancellationToken;
         await using var rig = await LuaMigrationRig.StartAsync();
         var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
-        var session = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync(new SessionOptions("lua-coop", 4), SessionHostKind.Player, cancel), "alice to host");
-        var bobScript = await JoinAsync(rig, bob, session, EndingScript);
-        var carolScript = await JoinAsync(rig, carol, session, EndingScript);
-        await rig.TickUntilAsync(() => bob.Scripts.System.HasHostOwners && carol.Scripts.System.HasHostOwners, "the owners to reach the Lua players");
+        var (session, bobScript, carolScript) = await LuaPlayersJoinAliceAsync(rig, EndingScript);
         rig.Moving = true; // alice's game plays on: a snapshot a tick, whose ticks show her alive into bob's stall
         var host = alice.Multiplayer.Host!;
         int Remote() => host.Server.Connections.Count(c => !host.Server.IsLocal(c));

@@ -60,11 +60,8 @@ public sealed partial class LuaHostMigrationTests
         var cancel = TestContext.Current.CancellationToken;
         await using var rig = await LuaMigrationRig.StartAsync();
         var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
-        var session = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync(new SessionOptions("lua-coop", 4), SessionHostKind.Player, cancel), "alice to host");
-        var bobScript = await JoinAsync(rig, bob, session);
-        var carolScript = await JoinAsync(rig, carol, session);
+        var (session, bobScript, carolScript) = await LuaPlayersJoinAliceAsync(rig);
         await rig.TickUntilAsync(() => new[] { alice.World, bob.World, carol.World }.All(w => Values(w).Count == 3), "every world to hold the three players' entities");
-        await rig.TickUntilAsync(() => bob.Scripts.System.HasHostOwners && carol.Scripts.System.HasHostOwners, "the owners to reach the Lua players");
         long beats = alice.Multiplayer.HostEntry!.Heartbeats;
         await rig.TickUntilAsync(() => alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report bob and carol, her successors, to the directory");
         var before = Values(alice.World);
@@ -126,15 +123,8 @@ public sealed partial class LuaHostMigrationTests
         var cancel = TestContext.Current.CancellationToken;
         await using var rig = await LuaMigrationRig.StartAsync();
         var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
-        var session = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync(new SessionOptions("lua-coop", 4), SessionHostKind.Player, cancel), "alice to host");
-        var bobScript = await JoinAsync(rig, bob, session);
-        var carolScript = await JoinAsync(rig, carol, session);
-        var before = Values(alice.World);
-        await rig.TickUntilAsync(() => before.Count == 3 && Values(bob.World).SequenceEqual(before) && Values(carol.World).SequenceEqual(before),
-            "bob and carol to converge on alice's world");
-        await rig.TickUntilAsync(() => bob.Scripts.System.HasHostOwners && carol.Scripts.System.HasHostOwners, "the owners to reach the Lua players");
-        long beats = alice.Multiplayer.HostEntry!.Heartbeats;
-        await rig.TickUntilAsync(() => alice.Multiplayer.HostEntry!.Heartbeats >= beats + 2, "alice to report bob and carol, her successors, to the directory");
+        var (session, bobScript, carolScript) = await ThreePlayersAsync(rig);
+        var before = Values(alice.World); // nothing moves: what bob and carol converged on
         var aliceEntity = Assert.Single(Values(alice.World, new QueryDescription().WithAll<Position2, LocalOwner>()));
         long carolId = (await rig.Directory.GetSessionAsync(session.Id, cancel))!.Members.Single(m => m.Name == carol.Name).UserId;
 
@@ -172,6 +162,21 @@ public sealed partial class LuaHostMigrationTests
         Assert.Equal(kept, Values(carol.World));
         await rig.TickUntilAsync(() => Owned(carol.World) == 2 && Values(bob.World).SequenceEqual(kept),
             $"bob to get his entity back on carol's host ({string.Join(",", Values(bob.World))} vs {string.Join(",", kept)})");
+    }
+
+    /// <summary>
+    /// Alice hosts a player-hosted session and bob and carol join it, each running <paramref name="source"/> (the migration
+    /// script when null); returns once the owners reached both Lua players (a host loss is then one to migrate from).
+    /// </summary>
+    private static async Task<(SessionInfo Session, LuaScript Bob, LuaScript Carol)> LuaPlayersJoinAliceAsync(LuaMigrationRig rig, string? source = null)
+    {
+        var (bob, carol) = (rig.Bob, rig.Carol);
+        var session = await rig.RunAsync(rig.Alice.Multiplayer.CreateSessionAsync(new SessionOptions("lua-coop", 4), SessionHostKind.Player, TestContext.Current.CancellationToken),
+            "alice to host");
+        var bobScript = await JoinAsync(rig, bob, session, source);
+        var carolScript = await JoinAsync(rig, carol, session, source);
+        await rig.TickUntilAsync(() => bob.Scripts.System.HasHostOwners && carol.Scripts.System.HasHostOwners, "the owners to reach the Lua players");
+        return (session, bobScript, carolScript);
     }
 
     private static async Task<LuaScript> JoinAsync(LuaMigrationRig rig, LuaPlayer player, SessionInfo session, string? source = null)

@@ -180,6 +180,31 @@ public sealed partial class MultiplayerHostMigrationTests
         private static string Describe(Traktor.Ecs.Net.Sessions.HostMigration? migration) =>
             migration is null ? "-" : $"{migration.PreviousHostUserId}->{migration.NewHostUserId}{(migration.IsLocalHost ? " (local)" : "")}";
 
+        /// <summary>
+        /// Completes once a facade logs a line containing <paramref name="fragment"/> (at once if one did): a step the facade
+        /// takes off the tick thread (a background question ending) is awaited as it happens, not guessed with a wait.
+        /// </summary>
+        public Task LoggedAsync(string fragment)
+        {
+            var logged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (watches) watches.Add((fragment, logged));
+            if (Log.Any(line => line.Contains(fragment, StringComparison.Ordinal))) logged.TrySetResult();
+            return logged.Task;
+        }
+
+        private readonly List<(string Fragment, TaskCompletionSource Logged)> watches = [];
+
+        private void Logged(string line)
+        {
+            lock (watches)
+            {
+                foreach (var (fragment, logged) in watches)
+                {
+                    if (line.Contains(fragment, StringComparison.Ordinal)) logged.TrySetResult();
+                }
+            }
+        }
+
         public async Task<T> RunAsync<T>(Task<T> task, string what)
         {
             await TickUntilAsync(() => task.IsCompleted, what);
@@ -239,7 +264,7 @@ public sealed partial class MultiplayerHostMigrationTests
                             return [player.Mover];
                         },
                     },
-                }, logger: new QueueLogger(name, Log));
+                }, logger: new QueueLogger(name, Log, Logged));
             var group = new Group<float>(name, client, multiplayer);
             player = new Player { World = world, Client = client, Multiplayer = multiplayer, Group = group, Link = link, Socket = deafenable };
             group.Add(new RawJoins(world, player));
@@ -253,7 +278,7 @@ public sealed partial class MultiplayerHostMigrationTests
         }
     }
 
-    private sealed class QueueLogger(string name, System.Collections.Concurrent.ConcurrentQueue<string> lines) : Microsoft.Extensions.Logging.ILogger
+    private sealed class QueueLogger(string name, System.Collections.Concurrent.ConcurrentQueue<string> lines, Action<string> logged) : Microsoft.Extensions.Logging.ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -264,7 +289,9 @@ public sealed partial class MultiplayerHostMigrationTests
         {
             string text = formatter(state, exception);
             if (text.Contains("heartbeat", StringComparison.Ordinal) || text.Contains("NatTraversal", StringComparison.Ordinal)) return;
-            if (lines.Count < 400) lines.Enqueue($"{name}: {formatter(state, exception)}{(exception is null ? "" : " (" + exception.Message + ")")}");
+            string line = $"{name}: {text}{(exception is null ? "" : " (" + exception.Message + ")")}";
+            if (lines.Count < 400) lines.Enqueue(line);
+            logged(line); // also past the cap: a watched step is never missed
         }
     }
 }

@@ -38,6 +38,30 @@ public class ConnectFailureMessageTests
     }
 
     [Fact]
+    public void The_secure_server_says_once_why_it_ignores_an_insecure_client_and_a_token_it_cannot_open()
+    {
+        // Both attempts time out on the client without an answer; the server's operator used to see only counters.
+        using var h = new TransportHarness();
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var insecure = AddClient(h, logger: null, insecure: true);
+            insecure.ConnectInsecure(h.ServerAddress, clientId: 1);
+            Assert.True(h.RunUntil(() => insecure.State == ClientState.Disconnected, maxSteps: 200));
+        }
+
+        var otherKey = new ConnectTokenIssuer(ConnectTokenIssuer.GenerateServerKey(), TransportHarness.ProtocolId, h.Time);
+        var stranger = AddClient(h, logger: null);
+        stranger.Connect(otherKey.Issue(2, [], TimeSpan.FromMinutes(1), [h.ServerAddress.ToEndPoint()]));
+        Assert.True(h.RunUntil(() => stranger.State == ClientState.Disconnected, maxSteps: 200));
+
+        var warnings = h.ServerLog.Lines.Where(line => line.Level == LogLevel.Warning).Select(line => line.Message).ToList();
+        Assert.Single(warnings, text => text.StartsWith("Ignored an insecure connection request", StringComparison.Ordinal)
+            && text.Contains("NetClient.Connect(token)", StringComparison.Ordinal));
+        Assert.Single(warnings, text => text.Contains("whose connect token this server cannot open", StringComparison.Ordinal)
+            && text.Contains("NetServerOptions.PrivateKey and ProtocolId", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_protocol_id_mismatch_says_which_settings_must_agree()
     {
         using var h = new TransportHarness();
@@ -98,6 +122,35 @@ public class ConnectFailureMessageTests
         }
 
         Assert.DoesNotContain($"could not connect to {h.ServerAddress}", captured.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_token_says_where_tokens_come_from_and_how_to_do_without()
+    {
+        // A login's AuthSession.ConnectToken is empty when the services issue no tokens: that used to read
+        // "Malformed connect token: 0 bytes, where a connect token has 1024."
+        using var client = new NetClient(new InMemoryNetwork().CreateTransport(), new NetClientOptions { ProtocolId = TransportHarness.ProtocolId });
+        var refused = Assert.Throws<ArgumentException>(() => client.Connect(ReadOnlySpan<byte>.Empty));
+        Assert.StartsWith("No connect token (0 bytes).", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("SessionJoinResult.ConnectInfo.ConnectToken", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("OnlineServicesOptions.ConnectTokenIssuer", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Insecure = true on client and server and call ConnectInsecure", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Connecting_in_the_other_mode_says_which_call_and_setting_go_together()
+    {
+        var network = new InMemoryNetwork();
+        var server = network.CreateTransport();
+        using var secure = new NetClient(network.CreateTransport(), new NetClientOptions { ProtocolId = TransportHarness.ProtocolId });
+        var withoutToken = Assert.Throws<InvalidOperationException>(() => secure.ConnectInsecure(server.LocalAddress, clientId: 1));
+        Assert.Contains("connects with Connect(token)", withoutToken.Message, StringComparison.Ordinal);
+        Assert.Contains("set Insecure = true on both the client and the server", withoutToken.Message, StringComparison.Ordinal);
+
+        using var insecure = new NetClient(network.CreateTransport(), new NetClientOptions { ProtocolId = TransportHarness.ProtocolId, Insecure = true });
+        var withToken = Assert.Throws<InvalidOperationException>(() => insecure.Connect(new byte[16]));
+        Assert.Contains("connects with ConnectInsecure(serverAddress, clientId)", withToken.Message, StringComparison.Ordinal);
+        Assert.Contains("NetServerOptions.PrivateKey", withToken.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,6 +39,6 @@ public sealed class ConnectTokenVersionTests
         Assert.StartsWith("Malformed connect token: 100 bytes, where a connect token has ", tooShort.Message, StringComparison.Ordinal);
         var garbage = new byte[ConnectTokenLayout.PublicSize];
         "TRKNET\u0001\u0002"u8.CopyTo(garbage);   // the family's prefix, but no version after it
-        Assert.StartsWith("Malformed connect token.", Assert.Throws<ArgumentException>(() => client.Connect(garbage)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("Malformed connect token: pass the bytes the issuer returned unchanged", Assert.Throws<ArgumentException>(() => client.Connect(garbage)).Message, StringComparison.Ordinal);
     }
 }

@@ -19,7 +19,13 @@ public sealed partial class NetClient
     /// </summary>
     public void Connect(ReadOnlySpan<byte> connectToken)
     {
-        if (_options.Insecure) throw new InvalidOperationException("An insecure client connects with ConnectInsecure.");
+        if (_options.Insecure)
+        {
+            throw new InvalidOperationException("This client is insecure (NetClientOptions.Insecure = true), so it connects with "
+                + "ConnectInsecure(serverAddress, clientId) to an insecure server; to connect with a token, leave Insecure false "
+                + "(the server then needs NetServerOptions.PrivateKey).");
+        }
+
         if (!ConnectToken.TryParse(connectToken, out var token)) throw new ArgumentException(ConnectToken.WhyNotAToken(connectToken), nameof(connectToken));
         NetAddress.RequireReachable(token!.ServerAddresses, nameof(connectToken));
         Disconnect(); // a new connection ends the current one (or attempt), with an event
@@ -50,7 +56,13 @@ public sealed partial class NetClient
     {
         ArgumentNullException.ThrowIfNull(servers);
         if (servers.Count is 0 or > 8) throw new ArgumentException("One to eight server addresses.", nameof(servers));
-        if (!_options.Insecure) throw new InvalidOperationException("Set Insecure = true to connect without a token.");
+        if (!_options.Insecure)
+        {
+            throw new InvalidOperationException("This client is secure (NetClientOptions.Insecure = false), so it connects with "
+                + "Connect(token), with the token a session join or a login returned. To connect without a token (a LAN, a test), "
+                + "set Insecure = true on both the client and the server.");
+        }
+
         NetAddress.RequireReachable(servers, nameof(servers));
         // Port 0 is what an address written without a port parses to ("ws://127.0.0.1"): nothing listens there, and the
         // attempt would only end in ConnectTimedOut seconds later, far from the typo.

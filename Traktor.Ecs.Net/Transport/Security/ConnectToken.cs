@@ -53,9 +53,19 @@ public sealed class ConnectToken
             }
         }
 
+        // The newcomer's usual case: a login's AuthSession.ConnectToken is empty when the services issue no tokens.
+        if (bytes.IsEmpty)
+        {
+            return "No connect token (0 bytes). A session join returns one (SessionJoinResult.ConnectInfo.ConnectToken); a login "
+                + "returns one (AuthSession.ConnectToken) only when the online services have a connect-token issuer "
+                + "(OnlineServicesOptions.ConnectTokenIssuer, or the backend's Online:ConnectTokens settings). Without tokens "
+                + "(a LAN, a test) set Insecure = true on client and server and call ConnectInsecure.";
+        }
+
         return bytes.Length == L.PublicSize
-            ? "Malformed connect token."
-            : $"Malformed connect token: {bytes.Length} bytes, where a connect token has {L.PublicSize}.";
+            ? "Malformed connect token: pass the bytes the issuer returned unchanged (base64-decoded, when they came as text)."
+            : $"Malformed connect token: {bytes.Length} bytes, where a connect token has {L.PublicSize}; pass the bytes the issuer "
+                + "returned unchanged (base64-decoded, when they came as text).";
     }
 
     /// <summary>Parses token bytes from the authentication service; false when they are malformed.</summary>
