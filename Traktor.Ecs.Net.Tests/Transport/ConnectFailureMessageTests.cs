@@ -38,6 +38,30 @@ public class ConnectFailureMessageTests
     }
 
     [Fact]
+    public void The_secure_server_says_once_why_it_ignores_an_insecure_client_and_a_token_it_cannot_open()
+    {
+        // Both attempts time out on the client without an answer; the server's operator used to see only counters.
+        using var h = new TransportHarness();
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var insecure = AddClient(h, logger: null, insecure: true);
+            insecure.ConnectInsecure(h.ServerAddress, clientId: 1);
+            Assert.True(h.RunUntil(() => insecure.State == ClientState.Disconnected, maxSteps: 200));
+        }
+
+        var otherKey = new ConnectTokenIssuer(ConnectTokenIssuer.GenerateServerKey(), TransportHarness.ProtocolId, h.Time);
+        var stranger = AddClient(h, logger: null);
+        stranger.Connect(otherKey.Issue(2, [], TimeSpan.FromMinutes(1), [h.ServerAddress.ToEndPoint()]));
+        Assert.True(h.RunUntil(() => stranger.State == ClientState.Disconnected, maxSteps: 200));
+
+        var warnings = h.ServerLog.Lines.Where(line => line.Level == LogLevel.Warning).Select(line => line.Message).ToList();
+        Assert.Single(warnings, text => text.StartsWith("Ignored an insecure connection request", StringComparison.Ordinal)
+            && text.Contains("NetClient.Connect(token)", StringComparison.Ordinal));
+        Assert.Single(warnings, text => text.Contains("whose connect token this server cannot open", StringComparison.Ordinal)
+            && text.Contains("NetServerOptions.PrivateKey and ProtocolId", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_protocol_id_mismatch_says_which_settings_must_agree()
     {
         using var h = new TransportHarness();
@@ -98,6 +122,57 @@ public class ConnectFailureMessageTests
         }
 
         Assert.DoesNotContain($"could not connect to {h.ServerAddress}", captured.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_typed_null_logger_counts_as_no_logger_as_the_untyped_one_does()
+    {
+        // NullLogger<T> (what DI and many layers hand down for "nothing configured") was taken for a real logger, so the
+        // failure went nowhere at all; it is treated as NullLogger is.
+        using var h = new TransportHarness();
+        string written = CaptureStandardError(() =>
+        {
+            var client = AddClient(h, Microsoft.Extensions.Logging.Abstractions.NullLogger<NetClient>.Instance, insecure: true);
+            client.ConnectInsecure(h.ServerAddress, clientId: 1);
+            Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200));
+        });
+
+        Assert.Contains($"could not connect to {h.ServerAddress}: ConnectTimedOut", written, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_client_the_library_makes_for_itself_writes_nothing_to_standard_error()
+    {
+        // A migrating peer's client: its owner judges a failed connect and says so through its own events.
+        using var h = new TransportHarness();
+        string written = CaptureStandardError(() =>
+        {
+            var options = new NetClientOptions { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash, Insecure = true, ConnectTimeout = TimeSpan.FromSeconds(1) };
+            var client = new NetClient(h.Network.CreateTransport(), options, h.Time) { AnnouncesFailuresWithoutLogger = false };
+            h.Clients.Add(client);
+            client.ConnectInsecure(h.ServerAddress, clientId: 1);
+            Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200));
+            Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason);
+        });
+
+        Assert.DoesNotContain($"could not connect to {h.ServerAddress}", written, StringComparison.Ordinal);
+    }
+
+    private static string CaptureStandardError(Action action)
+    {
+        var original = Console.Error;
+        var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        return captured.ToString();
     }
 
     [Fact]

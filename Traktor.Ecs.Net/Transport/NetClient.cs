@@ -42,7 +42,8 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     private readonly bool _ownsTransport;
     private readonly Lock _statsLock = new();
     private readonly bool _hasLogger;
-    private readonly bool[] _announcedFailures = new bool[Enum.GetValues<DisconnectReason>().Max(r => (int)r) + 1];
+    private static readonly int ReasonSlots = Enum.GetValues<DisconnectReason>().Max(r => (int)r) + 1;
+    private readonly bool[] _announcedFailures = new bool[ReasonSlots];
 
     /// <summary>A copy of the options it was made with (a <see cref="Multiplayer"/> host serves with the same protocol and schema).</summary>
     internal NetClientOptions Options => _options;
@@ -64,10 +65,19 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         _options = options;
         _ownsTransport = ownsTransport;
         _peer = new PeerContext(transport, options, callers, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
-        _hasLogger = logger is not null and not NullLogger;
+        _hasLogger = logger is not null and not NullLogger && !IsGenericNullLogger(logger);
         if (options.Insecure) _peer.Logger.LogWarning("NetClient runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.");
         NetMetrics.Register(this);
     }
+
+    /// <summary>
+    /// Whether a failed attempt without a logger is written to the standard error (once per reason). True for a game's own
+    /// client; false for clients the library makes and judges itself (a migrating peer's client reports through its events).
+    /// </summary>
+    internal bool AnnouncesFailuresWithoutLogger { get; init; } = true;
+
+    private static bool IsGenericNullLogger(ILogger logger) =>
+        logger.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(NullLogger<>);
 
     void INetStatsSource.CollectStats(List<(ulong ClientId, string Role, NetStats Stats)> into)
     {
@@ -91,6 +101,15 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
 
     /// <summary>The connection's current resend delay in seconds (for tests that bound recovery by it).</summary>
     internal double ResendDelay => _connection?.Statistics.ResendDelay ?? double.NaN;
+
+    /// <summary>The connection's retransmission timeout now, backed off or not, in seconds (for tests of the resend policy).</summary>
+    internal double RetransmissionTimeout => _connection?.RetransmissionTimeout ?? double.NaN;
+
+    /// <summary>The connection's retransmission timeout before back-off, in seconds.</summary>
+    internal double BaseRetransmissionTimeout => _connection?.BaseRetransmissionTimeout ?? double.NaN;
+
+    /// <summary>Times in a row the connection's retransmission timeout fired with nothing acknowledged since.</summary>
+    internal int RetransmissionBackoff => _connection?.RetransmissionBackoff ?? 0;
 
     /// <summary>Why the last connection or attempt ended.</summary>
     public DisconnectReason? LastDisconnectReason { get; private set; }
@@ -249,7 +268,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
             _peer.Logger.LogWarning("Could not connect to {Server}: {Reason}. {Explanation}", servers, reason, reason.Explain());
             // Without a logger a failed attempt was silent: a game loop waited for a connection that never came. Say it
             // once per reason on the standard error (as the RPC layer does its drops), with what to do.
-            if (!_hasLogger && (uint)reason < (uint)_announcedFailures.Length && !_announcedFailures[(int)reason])
+            if (!_hasLogger && AnnouncesFailuresWithoutLogger && (uint)reason < (uint)_announcedFailures.Length && !_announcedFailures[(int)reason])
             {
                 _announcedFailures[(int)reason] = true;
                 Console.Error.WriteLine($"Traktor.Ecs.Net: could not connect to {servers}: {reason}. {reason.Explain()} "

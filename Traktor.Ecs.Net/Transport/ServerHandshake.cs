@@ -24,6 +24,10 @@ internal sealed class ServerHandshake : IDisposable
     private readonly AddressRateLimiter _rateLimiter;
     private readonly byte[] _tokenPlaintext = new byte[ConnectTokenLayout.PrivatePlaintextSize];
     private bool _connected;
+    // Handshakes this server ignores without an answer (another mode, another protocol version, a token it cannot open)
+    // leave the client to time out; the server says so once per kind, so its operator reads the cause. Once: anyone can
+    // send these packets, and a log must not become their amplifier.
+    private bool _toldOtherMode, _toldOtherVersion, _toldUnopenedToken;
 
     public ServerHandshake(PeerContext peer, NetServerOptions options, NetServerCounters counters, NetServer server)
     {
@@ -63,6 +67,7 @@ internal sealed class ServerHandshake : IDisposable
         if (!expected || !datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize).SequenceEqual(ConnectTokenLayout.Version))
         {
             _counters.Malformed++;
+            ExplainIgnored(datagram, type, expected, source);
             return;
         }
         if (!_rateLimiter.TryTake(source, now))
@@ -76,6 +81,34 @@ internal sealed class ServerHandshake : IDisposable
         else HandleSecure(datagram, source, type, compression, now);
     }
 
+    /// <summary>Says once per kind why a well-formed handshake of another mode or protocol version gets no answer.</summary>
+    private void ExplainIgnored(ReadOnlySpan<byte> datagram, PacketType type, bool expected, in NetAddress source)
+    {
+        bool otherMode = _options.Insecure
+            ? type == PacketType.ConnectionRequest && datagram.Length == P.RequestSize
+            : type == PacketType.InsecureRequest && datagram.Length == P.InsecureRequestSize;
+        var family = ConnectTokenLayout.Version[..6];
+        bool otherVersion = expected && datagram.Slice(P.RequestVersion, family.Length).SequenceEqual(family);
+        if (otherMode && !_toldOtherMode)
+        {
+            _toldOtherMode = true;
+            _peer.Logger.LogWarning(_options.Insecure
+                ? "Ignored a secure connection request (a connect token) from {Source}: this server is insecure (NetServerOptions.Insecure). "
+                    + "Give it a PrivateKey to accept tokens, or have the client set Insecure = true and call ConnectInsecure. Said once."
+                : "Ignored an insecure connection request from {Source}: this server takes connect tokens only (NetServerOptions.PrivateKey). "
+                    + "Have the client call NetClient.Connect(token) with a token sealed with this server's key, or set Insecure = true "
+                    + "on both ends (a LAN, a test). Said once.", source);
+        }
+        else if (otherVersion && !_toldOtherVersion)
+        {
+            _toldOtherVersion = true;
+            _peer.Logger.LogWarning("Ignored a connection request from {Source} of another protocol version ({Theirs}; this server speaks {Ours}): "
+                + "client and server run different versions of Traktor.Ecs.Net. Said once.", source,
+                System.Text.Encoding.ASCII.GetString(datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize)).TrimEnd('\0'),
+                System.Text.Encoding.ASCII.GetString(ConnectTokenLayout.Version).TrimEnd('\0'));
+        }
+    }
+
     /// <summary>Ignores every handshake packet from the IP of <paramref name="address"/> for the violation penalty.</summary>
     public void Penalise(in NetAddress address, double now) => _rateLimiter.Penalise(address, now + _options.ViolationPenalty.TotalSeconds);
 
@@ -86,6 +119,15 @@ internal sealed class ServerHandshake : IDisposable
         if (!PrivateConnectToken.TryOpen(_tokenCipher!, _options.ProtocolId, expires, nonce, datagram.Slice(P.RequestToken, ConnectTokenLayout.PrivateEncryptedSize), _tokenPlaintext, out var token))
         {
             _counters.InvalidTokens++;
+            if (!_toldUnopenedToken)
+            {
+                _toldUnopenedToken = true;
+                _peer.Logger.LogWarning("Ignored a connection request from {Source} whose connect token this server cannot open: it was sealed "
+                    + "with another key or protocol id than NetServerOptions.PrivateKey and ProtocolId (the token issuer's or session "
+                    + "directory's must be the same), or tampered with. The client times out; NetServer.Counters.InvalidTokens counts these. "
+                    + "Said once.", source);
+            }
+
             return;
         }
         var reason = Check(datagram, expires, token);
