@@ -40,7 +40,7 @@ internal sealed class MultiplayerApi
         Migration.SessionOver += () => _session = null; // no new host, or cut: the script is in no session, and may join another
         // Before, the seat stayed taken until the game server's reconnect grace expired (or the directory's sweep), and a
         // joinSession or createSession meanwhile was refused or made the player a member of a session it was not in.
-        Migration.SeatLeftBehind += lost => _seatReturn = GiveSeatBackAsync(lost.Id, (long)identity.PlayerId, GrantOf(lost, (long)identity.PlayerId));
+        Migration.SeatLeftBehind += lost => _seatReturn = GiveSeatBackAsync(lost.Id, (long)identity.PlayerId, SeatGiveBack.GrantOf(lost, (long)identity.PlayerId));
     }
 
     /// <summary>The host migration of the session the script joined (ticked by <see cref="LuaScriptSystem"/>).</summary>
@@ -275,20 +275,6 @@ internal sealed class MultiplayerApi
 
     private Task GiveSeatBackAsync(SessionId id, long player, DateTimeOffset? seatGrantedAt = null) =>
         SeatGiveBack.RunAsync(Sessions, id, player, options.CallTimeout, services.Time, logger, seatGrantedAt);
-
-    /// <summary>The grant of <paramref name="player"/>'s seat in <paramref name="session"/> as the directory last described it, or null when it did not list it.</summary>
-    private static DateTimeOffset? GrantOf(SessionInfo session, long player)
-    {
-        foreach (var member in session.Members)
-        {
-            if (member.UserId == player)
-            {
-                return member.JoinedAt;
-            }
-        }
-
-        return null;
-    }
 
     /// <summary>Runs <paramref name="call"/> once <paramref name="seatReturn"/> (never faulted, bounded by its own wait) is over.</summary>
     private static async Task<T> AfterSeatReturnAsync<T>(Task seatReturn, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)

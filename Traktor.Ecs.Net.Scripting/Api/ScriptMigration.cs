@@ -63,7 +63,9 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
 
     /// <summary>
     /// Raised on the tick thread, before <see cref="SessionOver"/>, when the connection to the session ended with no
-    /// migration to follow and not by the player's own leave (<see cref="DisconnectReason.LeftSession"/>, which freed the seat):
+    /// migration to follow and not by the player's own leave (<see cref="DisconnectReason.LeftSession"/>, which freed the seat),
+    /// or when a migration found no new host (<c>onHostMigrationFailed</c>; the session may live on under a host this player
+    /// could not reach):
     /// the directory may still hold the player's seat (a game server that went away or cut the player keeps it until the
     /// player's reconnect grace expires, or never reports it), and nobody else gives it back. Once per session joined.
     /// </summary>
@@ -307,6 +309,9 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
                 ReplicaTakeover.DropKeptEntities(client);
             }
 
+            // Before, the seat stayed taken: the session may go on under a host this player never reached, which keeps it
+            // for the player's reconnect grace, and a joinSession meanwhile was AlreadyMember of a session it was not in.
+            SeatLeftBehind?.Invoke(migration.Lost);
             SessionOver?.Invoke();
             _events.Enqueue(("onHostMigrationFailed", [MultiplayerApi.Describe(migration.Lost)]));
         });

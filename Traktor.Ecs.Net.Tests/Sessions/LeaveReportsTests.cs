@@ -191,6 +191,34 @@ public class LeaveReportsTests
         Assert.True(SpinWait.SpinUntil(() => reports.AbandonedCalls == 0, TimeSpan.FromSeconds(30)), $"{reports.AbandonedCalls} abandoned calls still counted");
     }
 
+    [Fact]
+    public async Task An_unconditional_report_asks_again_only_once_its_earlier_call_ended()
+    {
+        // A leave of whatever seat the player holds (no grant known) whose call hangs without heeding the token. Asked again
+        // at its timeout, the hung call could still land after the retry freed the seat and the player took a new one in the
+        // session, and free that one. Failed before: a second call went out at AttemptTimeout while the first still ran.
+        var time = new FakeTimeProvider(Granted);
+        var first = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        int calls = 0;
+        var directory = new ScriptedLeaves(_ => Interlocked.Increment(ref calls) == 1 ? first.Task : Task.FromResult(true));
+        var reports = new LeaveReports(directory, SessionId.New(), time, NullLogger.Instance);
+
+        var run = reports.Report(7, null)!;
+        await AdvanceUntil(time, () => false, LeaveReports.AttemptTimeout + TimeSpan.FromSeconds(5));
+        Assert.Single(directory.Calls);
+        Assert.False(run.IsCompleted);
+        Assert.Equal(0, reports.AbandonedCalls);   // awaited, not given up
+
+        // The call ends without an answer (the connection reset): now nothing of it can land, and the report asks again.
+        first.SetException(new HttpRequestException("reset"));
+        await AdvanceUntil(time, () => run.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.True(run.IsCompleted, $"the report still waits after {directory.Calls.Count} calls");
+        await run;
+        Assert.Equal(2, directory.Calls.Count);
+        Assert.All(directory.Calls, call => Assert.Equal((7L, SessionLeaveReason.TimedOut, (DateTimeOffset?)null), call));
+        Assert.Equal(0, reports.Pending);
+    }
+
     /// <summary>A directory call that never answers; it ends (cancelled) on its token only when it heeds it.</summary>
     private static async Task<bool> Hang(bool heedsItsToken, CancellationToken token)
     {

@@ -14,19 +14,55 @@ public sealed partial class Multiplayer
     /// <summary>Cancelled by <see cref="Dispose"/>: the questions to the directory of a session that ended stop at once.</summary>
     private readonly CancellationTokenSource disposed = new();
 
+    /// <summary>
+    /// The give-back of the seat a session's end left behind (<see cref="GiveSeatLeftBehind"/>): a join or a create waits for
+    /// it, so it never reaches the directory after the seat they take (a rejoin of the same session is
+    /// <see cref="SessionJoinStatus.AlreadyMember"/> of the seat not yet given back, which the late give-back would free).
+    /// </summary>
+    private volatile Task seatReturn = Task.CompletedTask;
+
     /// <summary>Gives back the seat of a join the caller cancelled (or of a disposed host), within <see cref="MultiplayerOptions.JoinWait"/>; never throws (a failure is logged and counted).</summary>
     private Task GiveSeatBackAsync(SessionId session, long user) => SeatGiveBack.RunAsync(sessions, session, user, options.JoinWait, time, logger);
 
     /// <summary>
+    /// The session ended under the player other than by its own leave (its game server went away, cut it, or timed it out;
+    /// a migration found no new host): gives its seat back, that seat only (the grant the join's answer listed), once per
+    /// session end, as Lua's <c>multiplayer</c> does. Before, the seat stayed taken until the game server's reconnect grace
+    /// expired (a minute), or the directory's sweep with the server gone, and the player could not take another seat in the
+    /// session meanwhile. Any thread.
+    /// </summary>
+    /// <returns>Whether the directory freed the seat (never faults).</returns>
+    private Task<bool> GiveSeatLeftBehind(SessionInfo lost)
+    {
+        if (login is not { } player)
+        {
+            return Task.FromResult(false);
+        }
+
+        var giving = SeatGiveBack.RunAsync(sessions, lost.Id, player.UserId, options.JoinWait, time, logger, SeatGiveBack.GrantOf(lost, player.UserId));
+        seatReturn = giving;
+        return giving;
+    }
+
+    /// <summary>Waits for the give-back of a seat a session's end left behind (bounded by its own wait), for a join or a create.</summary>
+    private async Task AfterSeatReturnAsync(CancellationToken cancellationToken)
+    {
+        await seatReturn.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
     /// Asks the directory why the session is gone, until it knows or <see cref="MultiplayerOptions.EndReasonWait"/> passes,
     /// then raises <see cref="SessionEnded"/>; <see cref="Dispose"/> stops it at once (no further question, nothing raised).
+    /// With <paramref name="givingBack"/> (the player's seat given back, <see cref="GiveSeatLeftBehind"/>) it asks once that
+    /// is over, and a seat it freed is no sign that the directory removed the player.
     /// </summary>
-    private async Task ExplainEndAsync(SessionInfo session, DisconnectReason? disconnect)
+    private async Task ExplainEndAsync(SessionInfo session, DisconnectReason? disconnect, Task<bool>? givingBack = null)
     {
         var stop = disposed.Token;
         try
         {
-            await ExplainEndUntilDisposedAsync(session, disconnect, stop).ConfigureAwait(false);
+            await ExplainEndUntilDisposedAsync(session, disconnect, givingBack, stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -35,10 +71,13 @@ public sealed partial class Multiplayer
     }
 
     /// <summary>The body of <see cref="ExplainEndAsync"/>: every directory call and wait ends (cancelled) on <paramref name="stop"/>.</summary>
-    private async Task ExplainEndUntilDisposedAsync(SessionInfo session, DisconnectReason? disconnect, CancellationToken stop)
+    private async Task ExplainEndUntilDisposedAsync(SessionInfo session, DisconnectReason? disconnect, Task<bool>? givingBack, CancellationToken stop)
     {
         var reason = SessionEndReason.ConnectionLost;
         long started = time.GetTimestamp();
+        // The player's own give-back first: a seat it freed leaves the player out of the members while the session lives on
+        // (a crashed server not yet declared dead), which is not the directory removing it: the session's end is awaited then.
+        bool gaveBack = givingBack is not null && await givingBack.WaitAsync(stop).ConfigureAwait(false);
         while (true)
         {
             try
@@ -50,7 +89,7 @@ public sealed partial class Multiplayer
                     break;
                 }
 
-                if (login is { } player && !now.IsMember(player.UserId))
+                if (!gaveBack && login is { } player && !now.IsMember(player.UserId))
                 {
                     reason = SessionEndReason.Ended; // the directory removed this player (idle, or its seat moved)
                     break;

@@ -63,6 +63,7 @@ public sealed partial class Multiplayer
             }
 
             long user = await LogInAsync(cancellationToken).ConfigureAwait(false);
+            await AfterSeatReturnAsync(cancellationToken).ConfigureAwait(false);
             var grant = await sessions.CreateSessionAsync(session, user, (grant, token) => StartHostingAsync(grant, hosting, directory, user, token),
                 time, cancellationToken).ConfigureAwait(false);
             current = grant.Session;

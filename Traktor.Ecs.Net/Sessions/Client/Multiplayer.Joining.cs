@@ -15,6 +15,7 @@ public sealed partial class Multiplayer
         {
             RefuseWhileHosting();
             long user = await LogInAsync(cancellationToken).ConfigureAwait(false);
+            await AfterSeatReturnAsync(cancellationToken).ConfigureAwait(false);
             SessionJoinResult result;
             try
             {

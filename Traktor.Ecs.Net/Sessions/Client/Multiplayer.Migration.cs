@@ -146,7 +146,8 @@ public sealed partial class Multiplayer
         if (Still(migration))
         {
             logger.LogWarning("Session {Session} found no new host for this player.", migration.Lost.Id);
-            await ExplainEndAsync(migration.Lost, DisconnectReason.TimedOut).ConfigureAwait(false);
+            // The session may go on under a host this player could not reach, which keeps the seat: given back.
+            await ExplainEndAsync(migration.Lost, DisconnectReason.TimedOut, GiveSeatLeftBehind(migration.Lost)).ConfigureAwait(false);
         }
     }
 

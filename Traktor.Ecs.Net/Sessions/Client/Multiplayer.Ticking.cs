@@ -102,7 +102,8 @@ public sealed partial class Multiplayer
         if (!TryBeginMigration(lost, reason, byHost))
         {
             ReplicaTakeover.DropKeptEntities(client);
-            _ = ExplainEndAsync(lost, reason);
+            // Not after the player's own leave (from another device: LeftSession), which freed the seat.
+            _ = ExplainEndAsync(lost, reason, reason == DisconnectReason.LeftSession ? null : GiveSeatLeftBehind(lost));
         }
     }
 

@@ -264,6 +264,8 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
             stopping = Task.WhenAll(stopping, GiveSeatBackAsync(hosting.Session.Id, player.UserId));
         }
 
+        stopping = Task.WhenAll(stopping, seatReturn); // a seat a session's end left behind, still on its way back
+
         oneAtATime.Dispose();
     }
 
@@ -271,7 +273,8 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <see cref="Dispose"/>, then waits for what it still sends the directory: a migration it stopped has its claim on its
     /// way answered (within 10 s of being sent) and a session the directory gave this player given back (within 10 s), so
     /// the next successor takes it over at once; a host's seat is given back (within <see cref="MultiplayerOptions.JoinWait"/>),
-    /// which ends its session. Completes at once when there is nothing to send; failures are logged, never thrown. A game that exits right after disposing awaits this, or the give-back may never leave the process.
+    /// which ends its session; a seat a session's end left behind is given back (within <see cref="MultiplayerOptions.JoinWait"/>).
+    /// Completes at once when there is nothing to send; failures are logged, never thrown. A game that exits right after disposing awaits this, or the give-back may never leave the process.
     /// </summary>
     /// <returns>A task that completes once the stopped migration's directory calls are over (at most about 20 s).</returns>
     public async ValueTask DisposeAsync()

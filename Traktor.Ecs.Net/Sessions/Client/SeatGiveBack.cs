@@ -20,7 +20,8 @@ internal static class SeatGiveBack
     /// <paramref name="seatGrantedAt"/>, only the seat granted then (<see cref="SessionMember.JoinedAt"/>): a give-back that
     /// arrives after the player took a new seat in the session (from this game or another device) leaves that one alone.
     /// </summary>
-    public static async Task RunAsync(ISessions sessions, SessionId session, long user, TimeSpan wait, TimeProvider time, ILogger logger,
+    /// <returns>True when the directory answered that it freed the seat; false when it had none to free, or failed.</returns>
+    public static async Task<bool> RunAsync(ISessions sessions, SessionId session, long user, TimeSpan wait, TimeProvider time, ILogger logger,
         DateTimeOffset? seatGrantedAt = null)
     {
         try
@@ -31,6 +32,7 @@ internal static class SeatGiveBack
                 : await sessions.LeaveSessionAsync(session, user, bounded.Token).ConfigureAwait(false);
             // Debug: routine, and in a Lua host the logger is also the scripts' log:info stream.
             logger.LogDebug("Player {Player} gave its seat in session {Session} back ({Left}).", user, session, left);
+            return left;
         }
         catch (Exception exception)
         {
@@ -46,6 +48,24 @@ internal static class SeatGiveBack
             MultiplayerMetrics.SeatGiveBacksFailed.Add(1, new KeyValuePair<string, object?>(PeerMetrics.ReasonTag, reason));
             logger.LogWarning(exception, "Player {Player} could not give its seat in session {Session} back ({Reason}); the directory releases it once idle.",
                 user, session, reason);
+            return false;
         }
+    }
+
+    /// <summary>The grant of <paramref name="player"/>'s seat in <paramref name="session"/> as the directory last described it, or null when it did not list it.</summary>
+    /// <param name="session">The session as the directory described it (a join's answer).</param>
+    /// <param name="player">The player.</param>
+    /// <returns>Its seat's grant (<see cref="SessionMember.JoinedAt"/>), or null.</returns>
+    public static DateTimeOffset? GrantOf(SessionInfo session, long player)
+    {
+        foreach (var member in session.Members)
+        {
+            if (member.UserId == player)
+            {
+                return member.JoinedAt;
+            }
+        }
+
+        return null;
     }
 }

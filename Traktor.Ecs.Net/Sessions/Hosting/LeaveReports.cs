@@ -11,7 +11,7 @@ namespace Traktor.Ecs.Net.Sessions;
 /// they are about (<see cref="ISessions.LeaveSessionAsync(SessionId, long, SessionLeaveReason, DateTimeOffset, CancellationToken)"/>),
 /// so a retry that lands after the player rejoined frees nothing. Bounded: at most <see cref="MaxPending"/> reports at a
 /// time, each tried for at most <see cref="RetryWindow"/> (every attempt waited for at most <see cref="AttemptTimeout"/>,
-/// whether the directory heeds the attempt's token or hangs), backing off as <see cref="OnlineRetry.NextWait"/> says. An
+/// whether the directory heeds the attempt's token or hangs; but see <see cref="Report"/> for a report of no known seat), backing off as <see cref="OnlineRetry.NextWait"/> says. An
 /// attempt given up at its timeout may still be running (a directory that does not heed the token): at most
 /// <see cref="MaxAbandonedCalls"/> of those at a time; while they are that many, reports start no new attempt and wait,
 /// still pending, for one of them to end.
@@ -59,7 +59,11 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
 
     /// <summary>Starts reporting that <paramref name="player"/> left; never throws.</summary>
     /// <param name="player">The player.</param>
-    /// <param name="seatGrantedAt">The grant of the seat it was admitted with, or null (a player adopted after a migration) for whichever it holds.</param>
+    /// <param name="seatGrantedAt">
+    /// The grant of the seat it was admitted with, or null for whichever it holds (a player the relay never approved: a server
+    /// endpoint without approvals). An attempt of such a report is never given up while its call runs, so no answer to an
+    /// earlier attempt can land after the seat was freed and taken again.
+    /// </param>
     /// <returns>The report's run (completes when it succeeded or was given up), or null when too many are pending and it was dropped.</returns>
     public Task? Report(ulong player, DateTimeOffset? seatGrantedAt)
     {
@@ -95,7 +99,12 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
                     // Waited for AttemptTimeout, whether or not the directory heeds its token: before, a call that hung without
                     // heeding it (a connection stuck below the HTTP client's cancellation, a directory of one's own) was never
                     // retried, and its report held one of the MaxPending places for good.
-                    bool left = await call.Watch(leaving).WaitAsync(bounded.Token).ConfigureAwait(false);
+                    // A leave of whatever seat the player holds is the exception: its call is awaited until it ends, however long,
+                    // and only then asked again. An answer to a call given up could still land after a retry freed the seat and
+                    // the player took a new one in the session, and free that one (an unconditional leave names no seat).
+                    bool left = seatGrantedAt is null
+                        ? await call.Watch(leaving).ConfigureAwait(false)
+                        : await call.Watch(leaving).WaitAsync(bounded.Token).ConfigureAwait(false);
                     logger.LogDebug("Told the directory that player {Player} left session {Session} ({Left}, attempt {Attempt}).", player, session, left, attempt + 1);
                     return;
                 }

@@ -273,7 +273,8 @@ public sealed class SessionRelay : IDisposable
         {
             // Of the seat the player was admitted with only: the report leaves unawaited, is retried while the directory cannot
             // answer, and may reach it after the player rejoined (a new seat, granted later), which an unconditional leave
-            // removed. A player adopted after a migration has no admission here, and leaves whatever seat it holds.
+            // removed. A player admitted without this relay's approval (a server endpoint that has none) leaves whatever seat it
+            // holds; a player adopted after a host migration was approved with its seat's ticket when it reconnected here.
             reports.Report(clientId, seatGrantedAt);
         }
     }
