@@ -129,6 +129,7 @@ public static class BackendHost
                 AccessTokenLifetime = TimeSpan.FromSeconds(options.AccessTokenLifetimeSeconds),
                 RefreshTokenLifetime = TimeSpan.FromSeconds(options.RefreshTokenLifetimeSeconds),
                 MaxSessionsPerAccount = options.MaxSessionsPerAccount,
+                AccountsPerAddressPerDay = options.AccountsPerAddressPerDay,
                 ConnectTokenLifetime = TimeSpan.FromSeconds(options.ConnectTokens.LifetimeSeconds),
                 PasswordHashing = new Argon2Settings(options.PasswordHashMemoryKiB, options.PasswordHashPasses),
                 // Only Development may trade hashing cost for speed; BackendSecrets refuses it elsewhere.
@@ -154,7 +155,10 @@ public static class BackendHost
             new CloudSaveOptions { MaxSlotsPerPlayer = options.MaxSlotsPerPlayer, MaxBytesPerSlot = options.MaxBytesPerSlot, MaxBytesPerPlayer = options.MaxBytesPerPlayer },
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<CloudSaveService>>()));
         builder.Services.AddSingleton(services => new OnlineMaintenance(services.GetRequiredService<OnlineDatabase>(),
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<OnlineMaintenance>>()));
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<OnlineMaintenance>>())
+        {
+            LeaderboardPastPeriodsKept = options.LeaderboardPastPeriodsKept,
+        });
         builder.Services.AddHostedService<MaintenanceService>();
         builder.Services.AddSingleton<CallerResolver>();
         builder.Services.AddSingleton(services => new SharedRateLimiter(services.GetRequiredService<OnlineDatabase>(), services.GetRequiredService<TimeProvider>()));

@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Online.Leaderboards;
 using Traktor.Ecs.Net.Online.Storage;
 
 namespace Traktor.Ecs.Net.Online;
 
 /// <summary>
 /// Deletes rows that can no longer matter, so the store does not grow without bound: expired refresh
-/// tokens of sessions from before refresh tokens were kept in their session, sessions whose refresh token expired, stale login counters, spent shared rate limits, and idempotency keys past their retention.
+/// tokens of sessions from before refresh tokens were kept in their session, sessions whose refresh token expired, stale login counters, spent shared rate limits, idempotency keys past their retention,
+/// and the records of resetting leaderboards' periods older than <see cref="LeaderboardPastPeriodsKept"/>.
 /// The backend runs it hourly; an embedding game may call <see cref="PruneAsync"/> at startup.
 /// </summary>
 public sealed class OnlineMaintenance
@@ -35,6 +37,22 @@ public sealed class OnlineMaintenance
     /// <summary>How long login-failure counters are kept after their window started, once no lockout is running (default 1 day).</summary>
     public TimeSpan LoginCounterRetention { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>The default of <see cref="LeaderboardPastPeriodsKept"/>.</summary>
+    public const int DefaultLeaderboardPastPeriodsKept = 12;
+
+    /// <summary>
+    /// Past periods of a resetting leaderboard kept besides the current one (12 by default: a year of a monthly board, twelve
+    /// weeks of a weekly one). Older periods' records, and the idempotency keys of scores sent in them, are deleted, so
+    /// reading such a period answers an empty page. Boards that never reset are not touched. 0 keeps only the current period.
+    /// </summary>
+    public int LeaderboardPastPeriodsKept { get; init; } = DefaultLeaderboardPastPeriodsKept;
+
+    /// <summary>
+    /// Leaderboard rows (records and their idempotency keys) one <see cref="PruneAsync"/> run deletes at most (100,000), in
+    /// transactions of at most 1,000 rows each; the next run goes on where it stopped.
+    /// </summary>
+    public int MaxLeaderboardRowsPrunedPerRun { get; init; } = 100_000;
+
     /// <summary>Deletes what has expired.</summary>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>How many rows of each kind were deleted.</returns>
@@ -61,8 +79,14 @@ public sealed class OnlineMaintenance
             int rateLimits = await connection.ExecuteAsync(transaction, "DELETE FROM rate_limits WHERE tat < @now", cancellationToken, ("@now", now)).ConfigureAwait(false);
             return new OnlinePruneReport(refreshTokens, sessions, loginCounters, idempotencyKeys, rateLimits);
         }, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("Pruned {RefreshTokens} refresh tokens, {Sessions} sessions, {LoginCounters} login counters, {IdempotencyKeys} idempotency keys",
-            report.RefreshTokens, report.Sessions, report.LoginCounters, report.IdempotencyKeys);
+        ArgumentOutOfRangeException.ThrowIfNegative(LeaderboardPastPeriodsKept);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLeaderboardRowsPrunedPerRun, 1);
+        // Apart from the rest and in short batches: a board's past periods can hold millions of rows.
+        var (records, keys) = await LeaderboardRetention.PruneAsync(_database, _time.GetUtcNow(), LeaderboardPastPeriodsKept, MaxLeaderboardRowsPrunedPerRun,
+            cancellationToken).ConfigureAwait(false);
+        report = report with { IdempotencyKeys = report.IdempotencyKeys + keys, LeaderboardRecords = records };
+        _logger.LogInformation("Pruned {RefreshTokens} refresh tokens, {Sessions} sessions, {LoginCounters} login counters, {IdempotencyKeys} idempotency keys, {LeaderboardRecords} leaderboard records",
+            report.RefreshTokens, report.Sessions, report.LoginCounters, report.IdempotencyKeys, report.LeaderboardRecords);
         return report;
     }
 }

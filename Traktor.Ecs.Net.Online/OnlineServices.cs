@@ -25,7 +25,10 @@ public sealed class OnlineServices : IAsyncDisposable
         Leaderboards = new LeaderboardService(database, options.Time, loggers?.CreateLogger<LeaderboardService>(), options.MaxIdempotencyKeysPerPlayer);
         Achievements = new AchievementService(database, options.Time, loggers?.CreateLogger<AchievementService>(), options.MaxIdempotencyKeysPerPlayer);
         CloudSave = new CloudSaveService(database, options.CloudSave, options.Time, loggers?.CreateLogger<CloudSaveService>());
-        Maintenance = new OnlineMaintenance(database, options.Time, loggers?.CreateLogger<OnlineMaintenance>());
+        Maintenance = new OnlineMaintenance(database, options.Time, loggers?.CreateLogger<OnlineMaintenance>())
+        {
+            LeaderboardPastPeriodsKept = options.LeaderboardPastPeriodsKept,
+        };
         Sessions = options.Sessions is { } sessions ? new SessionDirectory(database, sessions, options.Time, loggers?.CreateLogger<SessionDirectory>()) : null;
     }
 

@@ -30,6 +30,9 @@ public sealed class OnlineServicesOptions
     /// </summary>
     public int MaxIdempotencyKeysPerPlayer { get; init; } = DefaultMaxIdempotencyKeysPerPlayer;
 
+    /// <summary>Past periods of a resetting leaderboard <see cref="OnlineServices.Maintenance"/> keeps (<see cref="OnlineMaintenance.LeaderboardPastPeriodsKept"/>, 12).</summary>
+    public int LeaderboardPastPeriodsKept { get; init; } = OnlineMaintenance.DefaultLeaderboardPastPeriodsKept;
+
     /// <summary>The clock; a fake one in tests.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -60,6 +60,7 @@ public sealed class DemoBackend : IAsyncDisposable
             "--Online:PasswordHashPasses=1",
             // Every bot comes from 127.0.0.1, so the per-address limits must fit the whole bot crowd.
             $"--Online:AuthRequestsPerMinutePerAddress={Math.Max(30, players * 4)}",
+            $"--Online:AccountsPerAddressPerDay={Math.Max(20, players * 2)}",
             $"--Online:RequestsPerSecondPerAddress={Math.Max(50, players * 10)}",
             .. settings ?? [],
         ];

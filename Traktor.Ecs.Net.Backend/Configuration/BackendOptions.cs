@@ -81,6 +81,13 @@ public sealed class BackendOptions
     /// <summary>Register/login/refresh requests per minute one client address may make; counted in the shared database, so it holds over all nodes together.</summary>
     public int AuthRequestsPerMinutePerAddress { get; set; } = 30;
 
+    /// <summary>
+    /// Accounts one client address (an IPv6 /64) may register a day over all nodes (counted in the shared database): a burst
+    /// of this many, then one every 24 h divided by it. Past it registration is answered 429 <c>registration-limited</c>
+    /// with Retry-After; logins are not affected. Game servers with a server key are not counted.
+    /// </summary>
+    public int AccountsPerAddressPerDay { get; set; } = Online.Authentication.AuthenticationOptions.DefaultAccountsPerAddressPerDay;
+
     /// <summary>How many backend nodes share the load (for dividing <see cref="RequestsPerSecondPerAddress"/>).</summary>
     public int NodeCount { get; set; } = 1;
 
@@ -110,6 +117,12 @@ public sealed class BackendOptions
 
     /// <summary>How many idempotency keys one player keeps per leaderboard and per achievement; a new key beyond it forgets the player's oldest there.</summary>
     public int MaxIdempotencyKeysPerPlayer { get; set; } = OnlineServicesOptions.DefaultMaxIdempotencyKeysPerPlayer;
+
+    /// <summary>
+    /// Past periods of a resetting leaderboard kept besides the current one (12); older periods' records are deleted by the
+    /// hourly maintenance, in batches, and reading one answers an empty page.
+    /// </summary>
+    public int LeaderboardPastPeriodsKept { get; set; } = OnlineMaintenance.DefaultLeaderboardPastPeriodsKept;
 
     /// <summary>When true a cloud-save write without a precondition (<c>If-Match</c>, <c>If-None-Match: *</c> or <c>expectedVersion</c>) is refused with 428, so no client can overwrite blindly.</summary>
     public bool RequireCloudSavePreconditions { get; set; }
@@ -155,6 +168,10 @@ public sealed class BackendOptions
         {
             yield return "Online:LoginFreeFailures… must be 1 or more and Online:LoginMaxDelaySeconds 1 to 86399.";
         }
+        if (AccountsPerAddressPerDay < 1)
+        {
+            yield return "Online:AccountsPerAddressPerDay must be 1 or more.";
+        }
         if (NodeCount is < 1 or > 1000 || NodeCount > RequestsPerSecondPerAddress)
         {
             yield return "Online:NodeCount must be 1 to 1000 and at most Online:RequestsPerSecondPerAddress.";
@@ -174,6 +191,10 @@ public sealed class BackendOptions
         if (MaxIdempotencyKeysPerPlayer < 1)
         {
             yield return "Online:MaxIdempotencyKeysPerPlayer must be 1 or more.";
+        }
+        if (LeaderboardPastPeriodsKept < 0)
+        {
+            yield return "Online:LeaderboardPastPeriodsKept must be 0 or more.";
         }
         if (PreviousTokenSigningKeys.Count > 3)
         {

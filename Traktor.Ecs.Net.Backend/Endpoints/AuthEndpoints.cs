@@ -9,14 +9,18 @@ internal static class AuthEndpoints
 {
     private const string Tag = "Authentication";
 
+    /// <summary>The address a new account is counted under (<c>Online:AccountsPerAddressPerDay</c>), or null for a game server with a server key.</summary>
+    private static string? RegistrationAddress(HttpContext context, CallerResolver callers) =>
+        callers.HasServerKey(context) ? null : ClientAddress.Of(context);
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/v1/auth");
 
-        auth.MapPost("/register", async (HttpContext context, AuthenticationService service) =>
+        auth.MapPost("/register", async (HttpContext context, AuthenticationService service, CallerResolver callers) =>
         {
             var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.CredentialsBody);
-            var account = await service.RegisterAsync(body.Username, body.Password, context.RequestAborted);
+            var account = await service.RegisterAsync(body.Username, body.Password, RegistrationAddress(context, callers), context.RequestAborted);
             return Results.Json(account, OnlineJsonContext.Default.UserAccount, statusCode: StatusCodes.Status201Created);
         }).AddEndpointFilter<SharedAuthRateLimit>()
             .Describe("register", Tag, "Creates an account.")
@@ -33,10 +37,11 @@ internal static class AuthEndpoints
             .AcceptsJson<CredentialsBody>().Produces<AuthSession>()
             .ProducesCommonProblems().ProducesProblems(StatusCodes.Status415UnsupportedMediaType);
 
-        auth.MapPost("/register-or-login", async (HttpContext context, AuthenticationService service) =>
+        auth.MapPost("/register-or-login", async (HttpContext context, AuthenticationService service, CallerResolver callers) =>
         {
             var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.CredentialsBody);
-            var session = await service.RegisterOrLogInAsync(body.Username, body.Password, ClientAddress.Of(context), context.RequestAborted);
+            var session = await service.RegisterOrLogInAsync(body.Username, body.Password, ClientAddress.Of(context), RegistrationAddress(context, callers),
+                context.RequestAborted);
             return Results.Json(session, OnlineJsonContext.Default.AuthSession);
         }).AddEndpointFilter<SharedAuthRateLimit>()
             .Describe("registerOrLogin", Tag, "Creates the account when its name is free, then logs in: one request, one unit of the sign-in budget.")

@@ -27,6 +27,20 @@ public sealed class AuthenticationOptions
     /// </summary>
     public int MaxSessionsPerAccount { get; init; } = 16;
 
+    /// <summary>The default of <see cref="AccountsPerAddressPerDay"/>.</summary>
+    public const int DefaultAccountsPerAddressPerDay = 20;
+
+    /// <summary>
+    /// Accounts one client address (an IPv6 /64) may register a day, counted in the store so the budget holds over every
+    /// node sharing it (20 by default): a burst of this many, then one every 24 h divided by it, so at most twice this in
+    /// any 24 hours. Taken after the name and password were checked and before the password is hashed; a registration past
+    /// it is refused with <see cref="OnlineError.RateLimited"/> (problem type <see cref="OnlineProblemTypes.RegistrationLimited"/>)
+    /// and a <see cref="OnlineException.RetryAfter"/>. One row per address that registered within the last day, deleted by
+    /// <see cref="OnlineMaintenance"/> once its budget is whole again. Only registrations that name a client address count
+    /// (the backend passes the caller's; in-process calls and game servers with a server key pass none).
+    /// </summary>
+    public int AccountsPerAddressPerDay { get; init; } = DefaultAccountsPerAddressPerDay;
+
     /// <summary>How long a connect token for a game server is accepted.</summary>
     public TimeSpan ConnectTokenLifetime { get; init; } = TimeSpan.FromSeconds(60);
 

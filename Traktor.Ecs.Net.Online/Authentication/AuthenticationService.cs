@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Online.RateLimiting;
 using Traktor.Ecs.Net.Online.Security;
 using Traktor.Ecs.Net.Online.Storage;
 
@@ -28,6 +29,7 @@ public sealed class AuthenticationService : IAuthentication
     private readonly RefreshTokenCodec? _refreshTokens;
     private readonly LoginThrottle _throttle;
     private readonly PasswordHashingGate _hashing;
+    private readonly SharedRateLimiter _registrations;
 
     /// <summary>Creates the service.</summary>
     /// <param name="database">The migrated store.</param>
@@ -57,7 +59,12 @@ public sealed class AuthenticationService : IAuthentication
         {
             throw new ArgumentException("MaxSessionsPerAccount must be 1 or more.", nameof(options));
         }
+        if (options.AccountsPerAddressPerDay < 1)
+        {
+            throw new ArgumentException("AccountsPerAddressPerDay must be 1 or more.", nameof(options));
+        }
         _throttle = new LoginThrottle(database, options.LoginThrottle);
+        _registrations = new SharedRateLimiter(database, time);
         _hashing = new PasswordHashingGate(options.MaxConcurrentPasswordHashes, options.MaxQueuedPasswordHashes);
     }
 
@@ -77,7 +84,24 @@ public sealed class AuthenticationService : IAuthentication
 
     /// <inheritdoc/>
     /// <remarks>The name is stored in Unicode form KC and must follow <see cref="Usernames"/>; it is unique ignoring case.</remarks>
-    public async Task<UserAccount> RegisterAsync(string username, string password, CancellationToken cancellationToken = default)
+    public Task<UserAccount> RegisterAsync(string username, string password, CancellationToken cancellationToken = default) =>
+        RegisterAsync(username, password, clientAddress: null, cancellationToken);
+
+    /// <summary>
+    /// Creates an account, counted against its client address's <see cref="AuthenticationOptions.AccountsPerAddressPerDay"/>
+    /// (taken after the name and password were checked and the name found free, before the password is hashed).
+    /// </summary>
+    /// <param name="username">The username, stored in Unicode form KC; it must follow <see cref="Usernames"/> and is unique ignoring case.</param>
+    /// <param name="password">The password.</param>
+    /// <param name="clientAddress">The client's address group (the backend passes the remote IP, or its IPv6 /64), or null for no registration budget (in-process, or a trusted game server).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new account.</returns>
+    /// <exception cref="OnlineException">
+    /// <see cref="OnlineError.InvalidArgument"/> for a name or password outside the rules; <see cref="OnlineError.Conflict"/> for a
+    /// taken name; <see cref="OnlineError.RateLimited"/> (<see cref="OnlineProblemTypes.RegistrationLimited"/>) when the address
+    /// has registered its accounts for the day; <see cref="OnlineError.Unavailable"/> when every hashing slot is busy.
+    /// </exception>
+    public async Task<UserAccount> RegisterAsync(string username, string password, string? clientAddress, CancellationToken cancellationToken = default)
     {
         string name = Usernames.Normalize(username);
         string loginKey = Usernames.LoginKey(name);
@@ -89,6 +113,20 @@ public sealed class AuthenticationService : IAuthentication
         if (taken)
         {
             throw NameTaken();
+        }
+        if (clientAddress is not null)
+        {
+            // Counted in the store before the hash, so a flood of new names from one address costs neither hashes nor rows
+            // beyond the budget, on any node. A permit taken for a name another request wins meanwhile (409) is spent.
+            var wait = await _registrations.TryAcquireAsync("register:" + clientAddress, _options.AccountsPerAddressPerDay, TimeSpan.FromDays(1),
+                cancellationToken).ConfigureAwait(false);
+            if (wait is { } retryAfter)
+            {
+                throw new OnlineException(OnlineError.RateLimited, "Too many accounts were registered from this address today; try again later.", retryAfter)
+                {
+                    ProblemType = OnlineProblemTypes.RegistrationLimited,
+                };
+            }
         }
         string hash = await _hashing.RunAsync(() => _hasher.Hash(password), cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
@@ -129,13 +167,23 @@ public sealed class AuthenticationService : IAuthentication
     /// <param name="clientAddress">The client's address group, or null in-process.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Access, refresh and connect tokens.</returns>
-    public async Task<AuthSession> RegisterOrLogInAsync(string username, string password, string? clientAddress, CancellationToken cancellationToken = default)
+    /// <remarks>A new account counts against the address's <see cref="AuthenticationOptions.AccountsPerAddressPerDay"/> when <paramref name="clientAddress"/> is given.</remarks>
+    public Task<AuthSession> RegisterOrLogInAsync(string username, string password, string? clientAddress, CancellationToken cancellationToken = default) =>
+        RegisterOrLogInAsync(username, password, clientAddress, registrationAddress: clientAddress, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RegisterOrLogInAsync(string, string, string?, CancellationToken)"/> with the registration budget's address
+    /// given apart from the login throttle's: the backend passes none for a game server with a server key (not subject to
+    /// per-address budgets), whose logins are still throttled by its address.
+    /// </summary>
+    internal async Task<AuthSession> RegisterOrLogInAsync(string username, string password, string? clientAddress, string? registrationAddress,
+        CancellationToken cancellationToken)
     {
         Tokens("log a player in");
         UserAccount account;
         try
         {
-            account = await RegisterAsync(username, password, cancellationToken).ConfigureAwait(false);
+            account = await RegisterAsync(username, password, registrationAddress, cancellationToken).ConfigureAwait(false);
         }
         catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
         {

@@ -23,7 +23,7 @@ public class UdpPollSystemCallTests
         var received = new List<byte>();
         int polls = 0;
         var deadline = Stopwatch.StartNew();
-        while (received.Count < 3 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        while (received.Count < 3 && deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
             polls++;
             while (transport.TryReceive(buffer, out int length, out _))
@@ -63,7 +63,7 @@ public class UdpPollSystemCallTests
         void PollUntil(int count)
         {
             var deadline = Stopwatch.StartNew();
-            while (received.Count < count && deadline.Elapsed < TimeSpan.FromSeconds(10))
+            while (received.Count < count && deadline.Elapsed < TimeSpan.FromSeconds(30))
             {
                 while (transport.TryReceive(buffer, out int length, out _)) received.Add(buffer[length - 1]);
                 if (received.Count < count) Thread.Sleep(1);

@@ -82,6 +82,15 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     public NetAddress Address { get; }
     public ConnectionStatistics Statistics { get; } = new();
 
+    /// <summary>The retransmission timeout now, backed off or not, in seconds (for tests of the resend policy).</summary>
+    internal double RetransmissionTimeout => _congestion.Timeout(Statistics);
+
+    /// <summary>The retransmission timeout before back-off, in seconds (for tests of the resend policy).</summary>
+    internal double BaseRetransmissionTimeout => CongestionWindow.BaseTimeout(Statistics);
+
+    /// <summary>Times in a row the retransmission timeout fired with nothing acknowledged since (for tests).</summary>
+    internal int RetransmissionBackoff => _congestion.Backoff;
+
     /// <summary>This update's receive budgets and the violation score.</summary>
     public ConnectionBudget Budget { get; }
 

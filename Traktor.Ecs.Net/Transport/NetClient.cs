@@ -92,6 +92,15 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// <summary>The connection's current resend delay in seconds (for tests that bound recovery by it).</summary>
     internal double ResendDelay => _connection?.Statistics.ResendDelay ?? double.NaN;
 
+    /// <summary>The connection's retransmission timeout now, backed off or not, in seconds (for tests of the resend policy).</summary>
+    internal double RetransmissionTimeout => _connection?.RetransmissionTimeout ?? double.NaN;
+
+    /// <summary>The connection's retransmission timeout before back-off, in seconds.</summary>
+    internal double BaseRetransmissionTimeout => _connection?.BaseRetransmissionTimeout ?? double.NaN;
+
+    /// <summary>Times in a row the connection's retransmission timeout fired with nothing acknowledged since.</summary>
+    internal int RetransmissionBackoff => _connection?.RetransmissionBackoff ?? 0;
+
     /// <summary>Why the last connection or attempt ended.</summary>
     public DisconnectReason? LastDisconnectReason { get; private set; }
 

@@ -67,6 +67,7 @@ public static class DirectoryTestSettings
         "--Online:Sessions:MaxSessionsPerPlayer=2",
         // The facade tests' players log in and refresh from one address while the fake clock runs minutes ahead.
         "--Online:AuthRequestsPerMinutePerAddress=600",
+        "--Online:AccountsPerAddressPerDay=10000",
         // The tests sweep explicitly on their fake clock; the nodes' own sweep would race them for the counts.
         "--Online:Sessions:SweepIntervalMs=86400000",
     ];

@@ -97,6 +97,7 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
             $"--Online:Sessions:DeadAfterMs={deadAfterMs}",
             "--Online:Sessions:MaxSessionsPerPlayer=4",
             "--Online:AuthRequestsPerMinutePerAddress=600",
+            "--Online:AccountsPerAddressPerDay=10000",
             "--Online:RequestsPerSecondPerAddress=1000",
             .. extraArgs]));
     }

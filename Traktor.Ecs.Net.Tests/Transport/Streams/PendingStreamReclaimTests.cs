@@ -114,12 +114,12 @@ public sealed class PendingStreamReclaimTests
 
         public List<Socket> Sockets { get; } = new();
 
-        /// <summary>Receive passes until <paramref name="until"/> holds (at most 5 s).</summary>
+        /// <summary>Receive passes until <paramref name="until"/> holds (at most 30 s: a hang guard).</summary>
         public void Poll(Func<bool> until)
         {
             var deadline = Stopwatch.StartNew();
             do Server.TryReceive(_buffer, out _, out _);
-            while (!until() && deadline.Elapsed.TotalSeconds < 5);
+            while (!until() && deadline.Elapsed.TotalSeconds < 30);
         }
 
         public Socket Open(string source)

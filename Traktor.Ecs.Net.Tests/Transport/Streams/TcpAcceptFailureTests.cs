@@ -36,7 +36,7 @@ public sealed class TcpAcceptFailureTests
 
         // Failing at the accept leaves its connection queued, so all three are accepted; failing after it loses that one.
         int accepted = failing == TcpAcceptStep.Accepting ? 3 : 2;
-        var deadline = DateTime.UtcNow.AddSeconds(5); // passes until the kernel has queued all three (loopback: at once)
+        var deadline = DateTime.UtcNow.AddSeconds(30); // passes until the kernel has queued all three (loopback: at once)
         do server.TryReceive(_buffer, out _, out _);
         while (server.Counters.Accepted < accepted && DateTime.UtcNow < deadline);
         Assert.Equal((1L, (long)accepted, accepted, 0L), (server.Counters.AcceptFailures, server.Counters.Accepted, server.StreamCount, server.Counters.Refused));
@@ -66,7 +66,7 @@ public sealed class TcpAcceptFailureTests
         Assert.Equal((1L, 0L), (server.Counters.AcceptFailures, server.Counters.Accepted));
         lock (log.Lines) Assert.Contains(log.Lines, line => line.Level == LogLevel.Warning && line.Message.Contains(error.ToString(), StringComparison.Ordinal));
 
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         do server.TryReceive(_buffer, out _, out _);
         while (server.Counters.Accepted < 2 && DateTime.UtcNow < deadline);
         Assert.Equal((1L, 2L, 2), (server.Counters.AcceptFailures, server.Counters.Accepted, server.StreamCount));
@@ -124,7 +124,7 @@ public sealed class TcpAcceptFailureTests
         lock (log.Lines) Assert.Single(log.Lines, line => line.Level == LogLevel.Warning);
 
         Volatile.Write(ref shortOfMemory, false);
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         do server.TryReceive(_buffer, out _, out _);
         while (server.Counters.Accepted < 2 && DateTime.UtcNow < deadline);
         Assert.Equal((1L, 2L, 2), (server.Counters.AcceptFailures, server.Counters.Accepted, server.StreamCount));

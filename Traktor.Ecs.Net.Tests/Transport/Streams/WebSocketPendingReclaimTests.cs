@@ -64,7 +64,7 @@ public sealed class WebSocketPendingReclaimTests : IDisposable
 
         // The game loop adopts both channels; the protocol establishes a connection on the first (the older) one.
         var buffer = new byte[64];
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (server.StreamCount < 2 && DateTime.UtcNow < deadline) server.TryReceive(buffer, out _, out _);
         Assert.Equal(2, server.StreamCount);
         server.OnPeerConnected(NetAddress.FromEndPoint((IPEndPoint)established.LocalEndPoint!, TransportKind.WebSocket));
@@ -85,7 +85,7 @@ public sealed class WebSocketPendingReclaimTests : IDisposable
 
         // The game loop adopts the newcomer and closes the reclaimed channel, whose socket the gate aborted: that close
         // is the reclaim already counted (a handshake timeout), not a peer that went away (it was counted as both).
-        deadline = DateTime.UtcNow.AddSeconds(5);
+        deadline = DateTime.UtcNow.AddSeconds(30);
         while ((server.Counters.Accepted < 3 || server.StreamCount != 2) && DateTime.UtcNow < deadline) server.TryReceive(buffer, out _, out _);
         Assert.Equal((3L, 2), (server.Counters.Accepted, server.StreamCount));
         Assert.Equal((1L, 0L), (server.Counters.HandshakeTimeouts, server.Counters.ClosedByPeer));
@@ -119,7 +119,7 @@ public sealed class WebSocketPendingReclaimTests : IDisposable
 
         // The game loop adopts both channels and closes the reclaimed one: counted once, its admission not given back twice.
         var buffer = new byte[64];
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while ((server.Counters.Accepted < 2 || server.StreamCount != 1) && DateTime.UtcNow < deadline) server.TryReceive(buffer, out _, out _);
         Assert.Equal((2L, 1), (server.Counters.Accepted, server.StreamCount));
         Assert.Equal((1L, 0L), (server.Counters.HandshakeTimeouts, server.Counters.ClosedByPeer));

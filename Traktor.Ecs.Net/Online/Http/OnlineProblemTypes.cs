@@ -69,6 +69,12 @@ public static class OnlineProblemTypes
     /// <summary>429: too many failed logins for this account or from this address; <c>Retry-After</c> says when to try again.</summary>
     public const string LoginThrottled = Prefix + "login-throttled";
 
+    /// <summary>
+    /// 429: this address (an IPv6 /64) has registered its budget of accounts for the day; <c>Retry-After</c> says when the
+    /// next registration from it is accepted. Logging in to existing accounts is not affected.
+    /// </summary>
+    public const string RegistrationLimited = Prefix + "registration-limited";
+
     /// <summary>503: every password-hashing slot of this node is busy; <c>Retry-After</c> says when to try again.</summary>
     public const string Busy = Prefix + "busy";
 
@@ -109,7 +115,7 @@ public static class OnlineProblemTypes
         VersionConflict => HttpStatusCode.PreconditionFailed,
         PreconditionRequired => HttpStatusCode.PreconditionRequired,
         QuotaExceeded or BodyTooLarge => HttpStatusCode.RequestEntityTooLarge,
-        RateLimited or LoginThrottled => HttpStatusCode.TooManyRequests,
+        RateLimited or LoginThrottled or RegistrationLimited => HttpStatusCode.TooManyRequests,
         Busy or Unavailable => HttpStatusCode.ServiceUnavailable,
         InternalError => HttpStatusCode.InternalServerError,
         _ => OnlineErrorCodes.ToStatusCode(error),
@@ -137,6 +143,7 @@ public static class OnlineProblemTypes
         BodyTooLarge => "Request body too large",
         RateLimited => "Too many requests",
         LoginThrottled => "Too many failed logins",
+        RegistrationLimited => "Too many accounts registered from this address",
         Busy => "Busy",
         Unavailable => "Service unavailable",
         InternalError => "Internal error",

@@ -7,7 +7,8 @@ namespace Traktor.Ecs.Net.Transport.Packets;
 /// bytes in flight (packets carrying reliable records, sent and neither acknowledged nor declared lost) after NewReno
 /// (RFC 5681, RFC 9002 §7): slow start from 10 packets, one packet more per round trip after the first loss, the window
 /// cut to 0.7 of itself at most once a round trip on loss, and to 2 packets when the retransmission timeout fires twice in a
-/// row; the timeout doubles each time it fires until a packet in flight is acknowledged. A loss cuts the window only when the round trip shows a queue
+/// row; the timeout doubles each time it fires, at most to <see cref="MaxTimeout"/>, until any packet is newly acknowledged
+/// (<see cref="OnProgress"/>). A loss cuts the window only when the round trip shows a queue
 /// (smoothed RTT above twice the path's minimum + 50 ms): on a game's path much loss is random (Wi-Fi, mobile), and a
 /// window cut for every random loss holds an honest player on a lossy link to two packets a round trip, while a
 /// bottleneck's queue overflows only once it is full, which lengthens the round trip first. A cut all of whose lost
@@ -29,8 +30,20 @@ internal sealed class CongestionWindow
     /// <summary>The retransmission timeout doubles at most this many times in a row (64 × its base).</summary>
     public const int MaxBackoff = 6;
 
-    /// <summary>No retransmission timeout, backed off or not, is longer (the connection's timeout is 10 s by default).</summary>
+    /// <summary>
+    /// No retransmission timeout, backed off or not, is longer: two tries are never further apart, within the connection's
+    /// default 10 s timeout (RFC 6298 allows a cap of 60 s or more; a game's connection is long given up by then).
+    /// </summary>
     public const double MaxTimeout = 8.0;
+
+    /// <summary>
+    /// No base retransmission timeout is shorter (RFC 6298 asks 1 s, for paths whose receivers delay acks up to 500 ms;
+    /// ours delay them 5 ms, and a game cannot wait a second for a lost input).
+    /// </summary>
+    public const double MinTimeout = 0.03;
+
+    /// <summary>The retransmission timeout before the first round-trip sample.</summary>
+    public const double InitialTimeout = 0.2;
 
     /// <summary>The minimum round trip is the least of the samples of the last 10 to 20 s, so a changed path is followed.</summary>
     public const double MinRttWindow = 10.0;
@@ -59,7 +72,7 @@ internal sealed class CongestionWindow
     /// <summary>Bytes of packets carrying reliable records sent and neither acknowledged nor declared lost.</summary>
     public long InFlight { get; private set; }
 
-    /// <summary>Times in a row the retransmission timeout fired without a packet in flight acknowledged since.</summary>
+    /// <summary>Times in a row the retransmission timeout fired without any packet newly acknowledged since.</summary>
     public int Backoff { get; private set; }
 
     /// <summary>Packets declared lost (by later acks or by the timeout).</summary>
@@ -71,17 +84,16 @@ internal sealed class CongestionWindow
     private long MinimumWindow => (long)MinimumPackets * _packetBytes;
 
     /// <summary>
-    /// The retransmission timeout: the resend delay's estimate (RFC 6298: 1.25 SRTT + 4 RTTVAR + 5 ms, at least 30 ms)
-    /// without its 1 s bound, since a queue on a slow link makes round trips longer than that, doubled
-    /// <see cref="Backoff"/> times, at most <see cref="MaxTimeout"/>.
+    /// The retransmission timeout: the resend delay's estimate (RFC 6298: 1.25 SRTT + 4 RTTVAR + 5 ms, at least
+    /// <see cref="MinTimeout"/>; <see cref="InitialTimeout"/> before a sample) without its 1 s bound, since a queue on a
+    /// slow link makes round trips longer than that, doubled <see cref="Backoff"/> times, at most <see cref="MaxTimeout"/>.
     /// </summary>
-    public double Timeout(ConnectionStatistics statistics)
-    {
-        double rto = statistics.HasRttSample
-            ? Math.Max(1.25 * statistics.SmoothedRtt + 4 * statistics.RttVariation + 0.005, 0.03)
-            : 0.2;
-        return Math.Min(rto * (1 << Backoff), MaxTimeout);
-    }
+    public double Timeout(ConnectionStatistics statistics) => Math.Min(BaseTimeout(statistics) * (1 << Backoff), MaxTimeout);
+
+    /// <summary>The retransmission timeout before any back-off.</summary>
+    public static double BaseTimeout(ConnectionStatistics statistics) => statistics.HasRttSample
+        ? Math.Max(1.25 * statistics.SmoothedRtt + 4 * statistics.RttVariation + 0.005, MinTimeout)
+        : InitialTimeout;
 
     /// <summary>True when a packet of reliable records may leave now: room in the window and pacing credit.</summary>
     public bool CanSend => InFlight < Window && _tokens > 0;
@@ -190,7 +202,6 @@ internal sealed class CongestionWindow
         // Growth only while the window is used: an application that sends little must not earn a window it never tried.
         bool limited = 2 * InFlight >= Window;
         InFlight -= bytes;
-        Backoff = 0;
         if (sentAt <= _recoveryStart || !limited) return;
         if (Window < SlowStartThreshold)
         {
@@ -202,6 +213,14 @@ internal sealed class CongestionWindow
         _ackedInAvoidance -= Window;
         Window += _packetBytes;
     }
+
+    /// <summary>
+    /// A packet, whatever it carried (reliable records, only an ack, a keep-alive), was newly acknowledged: the path
+    /// delivers again, so the retransmission timeout is back to its base (RFC 9002 §6.2.1 resets the PTO back-off the
+    /// same way). Before, only a packet carrying reliable records reset it: after an outage the first acks are of
+    /// keep-alives, and a resend lost then waited out a timeout still backed off for the outage.
+    /// </summary>
+    public void OnProgress() => Backoff = 0;
 
     /// <summary>
     /// A packet in flight was declared lost: the window is cut once per episode (packets sent before the last cut

@@ -115,6 +115,7 @@ internal sealed class SentPackets
         ref var entry = ref _entries[sequence % Ring];
         if (!entry.Used || entry.Acked || entry.Sequence != sequence) return;
         entry.Acked = true;
+        _congestion.OnProgress();
         if (sample)
         {
             statistics.AddRttSample(now - entry.SentAt);

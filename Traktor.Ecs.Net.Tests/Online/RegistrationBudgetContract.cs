@@ -1,0 +1,62 @@
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Online.Authentication;
+
+namespace Traktor.Ecs.Net.Tests.Online;
+
+/// <summary>
+/// Accounts per address per day (<see cref="AuthenticationOptions.AccountsPerAddressPerDay"/>, 20 by default): before it,
+/// one address could register as fast as the sign-in rate let it, 30 a minute, about 1.3 million accounts a month.
+/// </summary>
+public abstract class RegistrationBudgetContract<THarness> : OnlineContract<THarness> where THarness : IOnlineHarness, new()
+{
+    private const string Address = "203.0.113.7";
+    private static readonly TimeSpan OnePermit = TimeSpan.FromDays(1) / AuthenticationOptions.DefaultAccountsPerAddressPerDay;
+
+    [Fact]
+    public async Task An_address_registers_its_daily_budget_then_is_refused_without_an_account()
+    {
+        await using var online = await StartAsync();
+        var auth = online.Embedded!.Authentication;
+        for (int i = 0; i < AuthenticationOptions.DefaultAccountsPerAddressPerDay; i++)
+        {
+            await auth.RegisterAsync($"flood{i}", Password, Address, Cancel);
+        }
+
+        var refused = await AssertErrorAsync(OnlineError.RateLimited, () => auth.RegisterAsync("one-more", Password, Address, Cancel));
+        Assert.Equal(OnlineProblemTypes.RegistrationLimited, refused.ProblemType);
+        Assert.Equal(OnePermit, refused.RetryAfter);
+        var viaRegisterOrLogIn = await AssertErrorAsync(OnlineError.RateLimited, () => auth.RegisterOrLogInAsync("one-more", Password, Address, Cancel));
+        Assert.Equal(OnlineProblemTypes.RegistrationLimited, viaRegisterOrLogIn.ProblemType);
+        await AssertErrorAsync(OnlineError.Unauthorized, () => auth.LoginAsync("one-more", Password, Cancel));
+
+        // What is not a new account is answered as before: a taken name, a login, a sign-in of an existing account.
+        await AssertErrorAsync(OnlineError.Conflict, () => auth.RegisterAsync("flood0", Password, Address, Cancel));
+        await auth.LoginAsync("flood1", Password, Address, Cancel);
+        await auth.RegisterOrLogInAsync("flood2", Password, Address, Cancel);
+
+        // Other addresses, and callers that name none (in-process, game servers), are not counted against it.
+        await auth.RegisterAsync("neighbour", Password, "198.51.100.1", Cancel);
+        await auth.RegisterAsync("in-process", Password, Cancel);
+
+        // The budget comes back one account every 24 h / 20.
+        online.Time.Advance(OnePermit);
+        await auth.RegisterAsync("next-day-ish", Password, Address, Cancel);
+        await AssertErrorAsync(OnlineError.RateLimited, () => auth.RegisterAsync("too-soon", Password, Address, Cancel));
+    }
+
+    [Fact]
+    public async Task The_counter_of_an_address_is_pruned_once_its_budget_is_whole_again()
+    {
+        await using var online = await StartAsync();
+        var auth = online.Embedded!.Authentication;
+        await auth.RegisterAsync("first", Password, Address, Cancel);
+        await auth.RegisterAsync("second", Password, "198.51.100.1", Cancel);
+        Assert.Equal(0, (await online.Embedded.Maintenance.PruneAsync(Cancel)).RateLimits);
+
+        online.Time.Advance(OnePermit + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(2, (await online.Embedded.Maintenance.PruneAsync(Cancel)).RateLimits);
+    }
+}
+
+public sealed class SqliteRegistrationBudgetTests : RegistrationBudgetContract<SqliteHarness>;
+public sealed class PostgresRegistrationBudgetTests : RegistrationBudgetContract<PostgresHarness>;
