@@ -82,7 +82,7 @@ public sealed class SqliteOnlineDatabase : OnlineDatabase
         }
         catch
         {
-            DeleteFiles(path);
+            DeleteFiles(path, logger); // best effort: the exception that matters is the one being thrown
             throw;
         }
     }
@@ -158,12 +158,27 @@ public sealed class SqliteOnlineDatabase : OnlineDatabase
         // the database was disposed, even after the file was deleted.
         using (var pooled = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(pooled);
         await base.DisposeAsync().ConfigureAwait(false);
-        if (_deleteOnDispose) DeleteFiles(Path);
+        if (_deleteOnDispose) DeleteFiles(Path, Logger);
     }
 
-    private static void DeleteFiles(string path)
+    /// <summary>
+    /// Deletes a temporary store's files, best effort: a file still open elsewhere (a connection a caller kept, on Windows)
+    /// or a folder made read-only is logged and left, never thrown out of <see cref="DisposeAsync"/> or over the exception
+    /// <see cref="CreateTemporary"/> is already throwing.
+    /// </summary>
+    private static void DeleteFiles(string path, ILogger? logger)
     {
-        foreach (string file in new[] { path, path + "-wal", path + "-shm", path + "-journal" }) File.Delete(file);
+        foreach (string file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                logger?.LogWarning(exception, "Could not delete the temporary online store's file {File}; it stays in the temporary folder.", file);
+            }
+        }
     }
 
     private sealed class WriterTurn(SemaphoreSlim writer) : IDisposable

@@ -125,6 +125,57 @@ public class ConnectFailureMessageTests
     }
 
     [Fact]
+    public void A_typed_null_logger_counts_as_no_logger_as_the_untyped_one_does()
+    {
+        // NullLogger<T> (what DI and many layers hand down for "nothing configured") was taken for a real logger, so the
+        // failure went nowhere at all; it is treated as NullLogger is.
+        using var h = new TransportHarness();
+        string written = CaptureStandardError(() =>
+        {
+            var client = AddClient(h, Microsoft.Extensions.Logging.Abstractions.NullLogger<NetClient>.Instance, insecure: true);
+            client.ConnectInsecure(h.ServerAddress, clientId: 1);
+            Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200));
+        });
+
+        Assert.Contains($"could not connect to {h.ServerAddress}: ConnectTimedOut", written, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_client_the_library_makes_for_itself_writes_nothing_to_standard_error()
+    {
+        // A migrating peer's client: its owner judges a failed connect and says so through its own events.
+        using var h = new TransportHarness();
+        string written = CaptureStandardError(() =>
+        {
+            var options = new NetClientOptions { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash, Insecure = true, ConnectTimeout = TimeSpan.FromSeconds(1) };
+            var client = new NetClient(h.Network.CreateTransport(), options, h.Time) { AnnouncesFailuresWithoutLogger = false };
+            h.Clients.Add(client);
+            client.ConnectInsecure(h.ServerAddress, clientId: 1);
+            Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200));
+            Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason);
+        });
+
+        Assert.DoesNotContain($"could not connect to {h.ServerAddress}", written, StringComparison.Ordinal);
+    }
+
+    private static string CaptureStandardError(Action action)
+    {
+        var original = Console.Error;
+        var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        return captured.ToString();
+    }
+
+    [Fact]
     public void A_missing_token_says_where_tokens_come_from_and_how_to_do_without()
     {
         // A login's AuthSession.ConnectToken is empty when the services issue no tokens: that used to read

@@ -276,7 +276,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         var clientOptions = options.Client?.Snapshot() ?? new NetClientOptions();
         clientOptions.ProtocolId = options.ProtocolId;
         clientOptions.SchemaHash = registry.ProtocolHash;
-        netClient = new NetClient(clientSocket, clientOptions, time, logger);
+        netClient = new NetClient(clientSocket, clientOptions, time, logger) { AnnouncesFailuresWithoutLogger = false }; // its events say it
         var client = new NetworkClient(world, netClient, registry, options.TickRate, time, logger) { KeepEntitiesOnDisconnect = true };
         client.RegisterHandler(MigrationPlan.PlanMessage, ReceivePlan);
         client.Connected += OnConnected;

@@ -42,7 +42,8 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     private readonly bool _ownsTransport;
     private readonly Lock _statsLock = new();
     private readonly bool _hasLogger;
-    private readonly bool[] _announcedFailures = new bool[Enum.GetValues<DisconnectReason>().Max(r => (int)r) + 1];
+    private static readonly int ReasonSlots = Enum.GetValues<DisconnectReason>().Max(r => (int)r) + 1;
+    private readonly bool[] _announcedFailures = new bool[ReasonSlots];
 
     /// <summary>A copy of the options it was made with (a <see cref="Multiplayer"/> host serves with the same protocol and schema).</summary>
     internal NetClientOptions Options => _options;
@@ -64,7 +65,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         _options = options;
         _ownsTransport = ownsTransport;
         _peer = new PeerContext(transport, options, callers, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
-        _hasLogger = logger is not null and not NullLogger;
+        _hasLogger = logger is not null and not NullLogger && !IsGenericNullLogger(logger);
         if (options.Insecure) _peer.Logger.LogWarning("NetClient runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.");
         NetMetrics.Register(this);
     }
@@ -72,6 +73,15 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     private long _statsVersion;
 
     long INetStatsSource.StatsVersion => Volatile.Read(ref _statsVersion);
+
+    /// <summary>
+    /// Whether a failed attempt without a logger is written to the standard error (once per reason). True for a game's own
+    /// client; false for clients the library makes and judges itself (a migrating peer's client reports through its events).
+    /// </summary>
+    internal bool AnnouncesFailuresWithoutLogger { get; init; } = true;
+
+    private static bool IsGenericNullLogger(ILogger logger) =>
+        logger.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(NullLogger<>);
 
     void INetStatsSource.CollectStats(List<(ulong ClientId, string Role, NetStats Stats)> into)
     {
@@ -266,7 +276,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
             _peer.Logger.LogWarning("Could not connect to {Server}: {Reason}. {Explanation}", servers, reason, reason.Explain());
             // Without a logger a failed attempt was silent: a game loop waited for a connection that never came. Say it
             // once per reason on the standard error (as the RPC layer does its drops), with what to do.
-            if (!_hasLogger && (uint)reason < (uint)_announcedFailures.Length && !_announcedFailures[(int)reason])
+            if (!_hasLogger && AnnouncesFailuresWithoutLogger && (uint)reason < (uint)_announcedFailures.Length && !_announcedFailures[(int)reason])
             {
                 _announcedFailures[(int)reason] = true;
                 Console.Error.WriteLine($"Traktor.Ecs.Net: could not connect to {servers}: {reason}. {reason.Explain()} "

@@ -13,7 +13,8 @@ using OnlineMatch;
 // encrypted UDP on loopback: predicted ships, interest management, a chat RPC each way, then scores.
 const ulong ProtocolId = 0x4D415443;
 
-// 1. Online services, embedded on SQLite in a throwaway file, deleted however the program ends (a real server opens
+// 1. Online services, embedded on SQLite in a throwaway file, deleted when `online` is disposed (a killed run leaves
+//    online-match-{pid}-….db in the temporary folder; a real server opens
 //    its own file with OpenSqliteAsync, and keeps its signing key secret and stable).
 await using var online = await OnlineServices.OpenTemporarySqliteAsync("online-match", new OnlineServicesOptions
 {

@@ -14,7 +14,7 @@ var registry = ReplicationRegistry.FromLoadedSchemas();
 var rpcRegistry = RpcRegistry.FromLoadedSchemas();
 
 // Online services, embedded on SQLite: accounts, a leaderboard, cloud saves (docs/ONLINE-API.md); a throwaway
-// database file, deleted however the program ends.
+// database file, deleted when `online` is disposed (a killed run leaves rally-{pid}-….db in the temporary folder).
 await using var online = await OnlineServices.OpenTemporarySqliteAsync("rally",
     new OnlineServicesOptions { Authentication = new() { TokenSigningKey = RandomNumberGenerator.GetBytes(32) } });
 await online.Leaderboards.DefineLeaderboardAsync(new LeaderboardDefinition("distance"));
