@@ -95,5 +95,27 @@ public class MigratingPeerNextSessionTests
         Assert.Equal(next.Peer.ClientId, player.Peer.LostHostClientId);
     }
 
+    /// <summary>
+    /// A successor that took the session over, then ended it, names no successors: the session is over. Failed before: it
+    /// still held the plan of the host it lost (before it hosted), so <see cref="MigratingPeer.Successors"/> named that
+    /// host's successors (itself among them) after the end.
+    /// </summary>
+    [Fact]
+    public void A_successor_that_ends_the_session_names_no_successors_of_the_host_it_lost()
+    {
+        using var game = new MigrationGame(3, new LinkConditions(), seed: 59);
+        var (first, heir, player) = (game.Peers[0], Peer(game, 2), Peer(game, 3));
+        Assert.True(game.TickUntil(() => new[] { heir, player }.All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 2), 60 * 10),
+            game.Describe());
+        game.Killed.Add(first);
+        Assert.True(game.TickUntil(() => heir.Peer.IsHost && player.Peer.Role == MigrationRole.Client && player.Peer.HostClientId == heir.Peer.ClientId
+            && heir.Peer.Successors.SequenceEqual([player.Peer.ClientId]), 60 * 20), game.Describe());
+
+        heir.Peer.EndSession();
+        Assert.Equal(MigrationRole.Out, heir.Peer.Role);
+        Assert.Empty(heir.Peer.Successors);
+        Assert.Null(heir.Peer.HeldPlan);
+    }
+
     private static MigrationPlayer Peer(MigrationGame game, ulong clientId) => game.Peers.Single(p => p.Peer.ClientId == clientId);
 }

@@ -50,75 +50,50 @@ public static class NetMetrics
     /// </summary>
     public static readonly Counter<long> Violations = Meter.CreateCounter<long>("traktor.net.violations", "{violation}", "Protocol violations by authenticated peers");
 
-    private static readonly List<WeakReference<INetStatsSource>> Sources = [];
+    /// <summary>The per-connection instruments below read one snapshot per scrape, each by its index.</summary>
+    internal static readonly StatsScrape Scrape = new(instruments: 10);
 
     /// <summary>Smoothed round-trip time per connection (tags: traktor.client_id, traktor.role).</summary>
     public static readonly ObservableGauge<double> RoundTripTime =
-        Meter.CreateObservableGauge("traktor.net.connection.rtt", () => Observe(s => s.RoundTripTimeMs), "ms", "Smoothed round-trip time per connection");
+        Meter.CreateObservableGauge("traktor.net.connection.rtt", () => Scrape.Observe(0, s => s.RoundTripTimeMs), "ms", "Smoothed round-trip time per connection");
 
     /// <summary>Round-trip variation per connection.</summary>
     public static readonly ObservableGauge<double> Jitter =
-        Meter.CreateObservableGauge("traktor.net.connection.jitter", () => Observe(s => s.JitterMs), "ms", "Round-trip variation per connection");
+        Meter.CreateObservableGauge("traktor.net.connection.jitter", () => Scrape.Observe(1, s => s.JitterMs), "ms", "Round-trip variation per connection");
 
     /// <summary>Packet loss per connection, 0–100.</summary>
     public static readonly ObservableGauge<double> PacketLoss =
-        Meter.CreateObservableGauge("traktor.net.connection.loss", () => Observe(s => s.PacketLossPercent), "%", "Packet loss per connection");
+        Meter.CreateObservableGauge("traktor.net.connection.loss", () => Scrape.Observe(2, s => s.PacketLossPercent), "%", "Packet loss per connection");
 
     /// <summary>Received kilobytes per second per connection.</summary>
     public static readonly ObservableGauge<double> KilobytesIn =
-        Meter.CreateObservableGauge("traktor.net.connection.in", () => Observe(s => s.KilobytesInPerSecond), "kB/s", "Received kilobytes per second per connection");
+        Meter.CreateObservableGauge("traktor.net.connection.in", () => Scrape.Observe(3, s => s.KilobytesInPerSecond), "kB/s", "Received kilobytes per second per connection");
 
     /// <summary>Sent kilobytes per second per connection.</summary>
     public static readonly ObservableGauge<double> KilobytesOut =
-        Meter.CreateObservableGauge("traktor.net.connection.out", () => Observe(s => s.KilobytesOutPerSecond), "kB/s", "Sent kilobytes per second per connection");
+        Meter.CreateObservableGauge("traktor.net.connection.out", () => Scrape.Observe(4, s => s.KilobytesOutPerSecond), "kB/s", "Sent kilobytes per second per connection");
 
     /// <summary>Reliable messages resent per connection, since it started.</summary>
     public static readonly ObservableCounter<long> ConnectionResends =
-        Meter.CreateObservableCounter("traktor.net.connection.resends", () => Observe(s => s.Resends), "{message}", "Reliable messages resent per connection");
+        Meter.CreateObservableCounter("traktor.net.connection.resends", () => Scrape.Observe(5, s => s.Resends), "{message}", "Reliable messages resent per connection");
 
     /// <summary>Congestion window per connection: bytes of packets carrying reliable messages that may be in flight.</summary>
     public static readonly ObservableGauge<long> CongestionWindow =
-        Meter.CreateObservableGauge("traktor.net.connection.cwnd", () => Observe(s => s.CongestionWindowBytes), "By", "Congestion window per connection");
+        Meter.CreateObservableGauge("traktor.net.connection.cwnd", () => Scrape.Observe(6, s => s.CongestionWindowBytes), "By", "Congestion window per connection");
 
     /// <summary>Bytes of packets carrying reliable messages in flight (neither acknowledged nor declared lost) per connection.</summary>
     public static readonly ObservableGauge<long> BytesInFlight =
-        Meter.CreateObservableGauge("traktor.net.connection.in_flight", () => Observe(s => s.BytesInFlight), "By", "Reliable bytes in flight per connection");
+        Meter.CreateObservableGauge("traktor.net.connection.in_flight", () => Scrape.Observe(7, s => s.BytesInFlight), "By", "Reliable bytes in flight per connection");
 
     /// <summary>Congestion window cuts (loss episodes and persistent timeouts) per connection, since it started.</summary>
     public static readonly ObservableCounter<long> LossEvents =
-        Meter.CreateObservableCounter("traktor.net.connection.loss_events", () => Observe(s => s.LossEvents), "{event}", "Congestion window cuts per connection");
+        Meter.CreateObservableCounter("traktor.net.connection.loss_events", () => Scrape.Observe(8, s => s.LossEvents), "{event}", "Congestion window cuts per connection");
 
     /// <summary>Congestion window cuts undone per connection (every packet of their loss episode was acknowledged after all), since it started.</summary>
     public static readonly ObservableCounter<long> SpuriousLossUndos =
-        Meter.CreateObservableCounter("traktor.net.connection.spurious_loss_undos", () => Observe(s => s.SpuriousLossUndos), "{event}", "Congestion window cuts undone per connection");
+        Meter.CreateObservableCounter("traktor.net.connection.spurious_loss_undos", () => Scrape.Observe(9, s => s.SpuriousLossUndos), "{event}", "Congestion window cuts undone per connection");
 
-    internal static void Register(INetStatsSource source)
-    {
-        lock (Sources) Sources.Add(new WeakReference<INetStatsSource>(source));
-    }
+    internal static void Register(INetStatsSource source) => Scrape.Register(source);
 
-    internal static void Unregister(INetStatsSource source)
-    {
-        lock (Sources) Sources.RemoveAll(w => !w.TryGetTarget(out var s) || ReferenceEquals(s, source));
-    }
-
-    private static List<Measurement<T>> Observe<T>(Func<NetStats, T> value) where T : struct
-    {
-        var entries = new List<(ulong ClientId, string Role, NetStats Stats)>();
-        lock (Sources)
-        {
-            foreach (var weak in Sources)
-            {
-                if (weak.TryGetTarget(out var source)) source.CollectStats(entries);
-            }
-        }
-        var measurements = new List<Measurement<T>>(entries.Count);
-        foreach (var (clientId, role, stats) in entries)
-        {
-            measurements.Add(new Measurement<T>(value(stats),
-                new KeyValuePair<string, object?>("traktor.client_id", clientId),
-                new KeyValuePair<string, object?>("traktor.role", role)));
-        }
-        return measurements;
-    }
+    internal static void Unregister(INetStatsSource source) => Scrape.Unregister(source);
 }

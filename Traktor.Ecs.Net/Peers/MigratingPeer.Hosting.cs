@@ -77,6 +77,7 @@ public sealed partial class MigratingPeer
         // left a player's end screen ticks behind the host's (the sample's players showed beacons ~110 ms behind under load).
         Host!.Server.SendFinalSnapshots();
         StopServing(DisconnectReason.SessionEnded);
+        plan = null; // a successor's was the plan of the host it lost: kept, Successors named that host's successors of an ended session
         Role = MigrationRole.Out;
         OutReason = MigrationOutReason.SessionEnded;
     }

@@ -70,6 +70,10 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         NetMetrics.Register(this);
     }
 
+    private long _statsVersion;
+
+    long INetStatsSource.StatsVersion => Volatile.Read(ref _statsVersion);
+
     /// <summary>
     /// Whether a failed attempt without a logger is written to the standard error (once per reason). True for a game's own
     /// client; false for clients the library makes and judges itself (a migrating peer's client reports through its events).
@@ -141,6 +145,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// </summary>
     public void Update()
     {
+        Interlocked.Increment(ref _statsVersion);
         double now = ReceiveDatagrams();
         Flush(now);
     }
@@ -151,6 +156,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// </summary>
     public void Receive()
     {
+        Interlocked.Increment(ref _statsVersion);
         double now = ReceiveDatagrams();
         if (State == ClientState.Connected)
         {
@@ -197,6 +203,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     public void Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Interlocked.Increment(ref _statsVersion);
         Flush(_peer.Now, ackNow: true);
     }
 
@@ -237,6 +244,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// <param name="reason">Why: the server reads it, and <see cref="LastDisconnectReason"/> keeps it.</param>
     public void Disconnect(DisconnectReason reason)
     {
+        Interlocked.Increment(ref _statsVersion);
         if (State == ClientState.Connected) End(reason, byServer: false);
         else if (State != ClientState.Disconnected) Fail(reason, byServer: false);
     }

@@ -80,6 +80,10 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// <summary>Approvals <see cref="AddApproval"/> added and not removed (for tests of their removal).</summary>
     internal int AddedApprovals => _approvals.Count;
 
+    private long _statsVersion;
+
+    long INetStatsSource.StatsVersion => Volatile.Read(ref _statsVersion);
+
     void INetStatsSource.CollectStats(List<(ulong ClientId, string Role, NetStats Stats)> into)
     {
         lock (_active)
@@ -148,6 +152,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private double ReceiveDatagrams()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Interlocked.Increment(ref _statsVersion);
         double now = _peer.Now;
         _peer.Events.BeginUpdate(now);
         foreach (var connection in _active) connection.BeginUpdate();
@@ -174,6 +179,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 
     private void Flush(double now)
     {
+        Interlocked.Increment(ref _statsVersion);
         // One packet per connection leaves here each tick: the transport may send them in batches (sendmmsg).
         _peer.Transport.BeginSendBatch();
         try
