@@ -23,9 +23,9 @@ public static class SessionHostingMetrics
     public static readonly Counter<long> LeaveReportsFailed = NetMetrics.Meter.CreateCounter<long>("traktor.sessions.leave_reports.failed", "{report}", "Grace-expiry leave reports given up");
 
     /// <summary>
-    /// Reports of an expired reconnect grace that had to wait before asking the directory (again): as many of its earlier
-    /// calls of the relay, given up at their timeout without an answer, were still running as it allows (32). Each waits, not
-    /// dropped, until one of them ends; one per report that waited.
+    /// Waits of grace-expiry leave reports for a place to call the directory: the relay's 32 calls to it were all running
+    /// (awaited, or given up at their timeout and not ended). One per wait; a report that finds no place within its retry
+    /// window is given up (<see cref="LeaveReportsFailed"/>, reason <c>capped</c>).
     /// </summary>
     public static readonly Counter<long> LeaveReportsCapped = NetMetrics.Meter.CreateCounter<long>("traktor.sessions.leave_reports.capped", "{report}", "Grace-expiry leave reports held back by directory calls still running after their timeout");
 }

@@ -11,17 +11,17 @@ namespace Traktor.Ecs.Net.Sessions;
 /// they are about (<see cref="ISessions.LeaveSessionAsync(SessionId, long, SessionLeaveReason, DateTimeOffset, CancellationToken)"/>),
 /// so a retry that lands after the player rejoined frees nothing. Bounded: at most <see cref="MaxPending"/> reports at a
 /// time, each tried for at most <see cref="RetryWindow"/> (every attempt waited for at most <see cref="AttemptTimeout"/>,
-/// whether the directory heeds the attempt's token or hangs; but see <see cref="Report"/> for a report of no known seat), backing off as <see cref="OnlineRetry.NextWait"/> says. An
-/// attempt given up at its timeout may still be running (a directory that does not heed the token): at most
-/// <see cref="MaxAbandonedCalls"/> of those at a time; while they are that many, reports start no new attempt and wait,
-/// still pending, for one of them to end.
+/// whether the directory heeds the attempt's token or hangs; but see <see cref="Report"/> for a report of no known seat), backing
+/// off as <see cref="OnlineRetry.NextWait"/> says. At most <see cref="MaxRunningCalls"/> directory calls run at a time, counting
+/// those given up at their timeout that the directory goes on with (it does not heed the token): a report waits for a place,
+/// and one that finds none within its window is given up (<c>capped</c>) like one the directory kept failing.
 /// </summary>
 /// <param name="directory">Told of each departure.</param>
 /// <param name="session">The session the reports are about.</param>
 /// <param name="time">The clock of timeouts and backoff.</param>
 /// <param name="logger">Diagnostics.</param>
-/// <param name="maxAbandonedCalls">The cap on abandoned calls still running (<see cref="MaxAbandonedCalls"/>; smaller in tests).</param>
-internal sealed class LeaveReports(ISessions directory, SessionId session, TimeProvider time, ILogger logger, int maxAbandonedCalls = LeaveReports.MaxAbandonedCalls)
+/// <param name="maxRunningCalls">The cap on directory calls running at once (<see cref="MaxRunningCalls"/>; smaller in tests).</param>
+internal sealed class LeaveReports(ISessions directory, SessionId session, TimeProvider time, ILogger logger, int maxRunningCalls = LeaveReports.MaxRunningCalls)
 {
     /// <summary>Reports under way at most; a report beyond them is dropped (logged and counted), not queued.</summary>
     public const int MaxPending = 256;
@@ -33,29 +33,20 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Directory calls given up at <see cref="AttemptTimeout"/> and still running (a directory that ignores the attempt's token)
-    /// at most before no report starts another attempt. Before, each report left up to four such calls behind, as many as
-    /// <see cref="MaxPending"/> reports at a time, with no bound on what a hung directory held (tasks, connections, sockets).
-    /// Attempts started while under the cap may all be given up too, so at most this plus <see cref="MaxPending"/> run at once.
+    /// Directory calls of one relay running at once at most, whether a report still awaits them or gave them up at
+    /// <see cref="AttemptTimeout"/> and the directory goes on with them (it does not heed the token): what a hung directory
+    /// holds (tasks, connections, sockets) is bounded by this, not by the reports' attempts.
     /// </summary>
-    public const int MaxAbandonedCalls = 32;
+    public const int MaxRunningCalls = 32;
 
-    private readonly Lock gate = new();
+    private readonly SemaphoreSlim callPlaces = new(maxRunningCalls, maxRunningCalls);
     private int pending;
-    private int abandoned;
-    private TaskCompletionSource? room; // completed when an abandoned call ends, for the reports waiting for one to
 
-    /// <summary>Reports under way (sent, waiting to be retried, waiting for an answer, or waiting for abandoned calls to end).</summary>
+    /// <summary>Reports under way (sent, waiting to be retried, waiting for an answer, or waiting for a place to call).</summary>
     public int Pending => Volatile.Read(ref pending);
 
-    /// <summary>Directory calls given up at their timeout that have not ended yet.</summary>
-    public int AbandonedCalls
-    {
-        get
-        {
-            lock (gate) return abandoned;
-        }
-    }
+    /// <summary>Directory calls running (awaited, or given up at their timeout and not ended yet).</summary>
+    public int RunningCalls => maxRunningCalls - callPlaces.CurrentCount;
 
     /// <summary>Starts reporting that <paramref name="player"/> left; never throws.</summary>
     /// <param name="player">The player.</param>
@@ -86,16 +77,18 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
         {
             for (int attempt = 0; ; attempt++)
             {
-                await WaitForRoomAsync(player).ConfigureAwait(false);
+                if (!await TakeCallPlaceAsync(player, start).ConfigureAwait(false))
+                {
+                    Fail("capped", new TimeoutException($"{maxRunningCalls} directory calls still ran for the whole retry window"), player, attempt);
+                    return;
+                }
+
                 Exception failure;
                 TimeSpan? retryAfter = null;
-                var call = new Call(this);
                 try
                 {
                     using var bounded = new CancellationTokenSource(AttemptTimeout, time);
-                    var leaving = seatGrantedAt is { } grantedAt
-                        ? directory.LeaveSessionAsync(session, (long)player, SessionLeaveReason.TimedOut, grantedAt, bounded.Token)
-                        : directory.LeaveSessionAsync(session, (long)player, SessionLeaveReason.TimedOut, bounded.Token);
+                    var leaving = Call(player, seatGrantedAt, bounded.Token);
                     // Waited for AttemptTimeout, whether or not the directory heeds its token: before, a call that hung without
                     // heeding it (a connection stuck below the HTTP client's cancellation, a directory of one's own) was never
                     // retried, and its report held one of the MaxPending places for good.
@@ -103,8 +96,8 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
                     // and only then asked again. An answer to a call given up could still land after a retry freed the seat and
                     // the player took a new one in the session, and free that one (an unconditional leave names no seat).
                     bool left = seatGrantedAt is null
-                        ? await call.Watch(leaving).ConfigureAwait(false)
-                        : await call.Watch(leaving).WaitAsync(bounded.Token).ConfigureAwait(false);
+                        ? await leaving.ConfigureAwait(false)
+                        : await leaving.WaitAsync(bounded.Token).ConfigureAwait(false);
                     logger.LogDebug("Told the directory that player {Player} left session {Session} ({Left}, attempt {Attempt}).", player, session, left, attempt + 1);
                     return;
                 }
@@ -116,7 +109,6 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
                 catch (Exception exception) when (exception is OperationCanceledException or HttpRequestException)
                 {
                     failure = exception; // no answer within AttemptTimeout, or the network failed under a directory of another kind
-                    call.GiveUp();       // counted while it still runs (a directory that did not heed the token)
                 }
                 catch (OnlineException exception)
                 {
@@ -148,88 +140,57 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
     }
 
     /// <summary>
-    /// Waits, still pending, while <see cref="MaxAbandonedCalls"/> abandoned calls run: the report is never dropped for them,
-    /// and starts its attempt once one of them ends. Logged and counted once per report that had to wait.
+    /// Takes one of the <see cref="MaxRunningCalls"/> places, waiting (still pending) for a running call to end, but no
+    /// longer than what is left of the report's <see cref="RetryWindow"/>: false when none came (logged and counted once per
+    /// report that had to wait). Each call that ends admits one waiting report, not every one.
     /// </summary>
-    private async Task WaitForRoomAsync(ulong player)
+    private async Task<bool> TakeCallPlaceAsync(ulong player, long start)
     {
-        bool capped = false;
-        while (true)
+        if (callPlaces.Wait(0)) return true;
+
+        SessionHostingMetrics.LeaveReportsCapped.Add(1);
+        logger.LogWarning("Waiting to tell the directory that player {Player} left session {Session}: {Running} calls to it still run.",
+            player, session, RunningCalls);
+        var left = RetryWindow - time.GetElapsedTime(start);
+        if (left <= TimeSpan.Zero) return false;
+
+        using var window = new CancellationTokenSource(left, time);
+        try
         {
-            Task freed;
-            lock (gate)
-            {
-                if (abandoned < maxAbandonedCalls)
-                {
-                    return;
-                }
-
-                room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                freed = room.Task;
-            }
-
-            if (!capped)
-            {
-                capped = true;
-                SessionHostingMetrics.LeaveReportsCapped.Add(1);
-                logger.LogWarning("Waiting to tell the directory that player {Player} left session {Session}: {Abandoned} earlier calls it did not answer in time still run.",
-                    player, session, maxAbandonedCalls);
-            }
-
-            await freed.ConfigureAwait(false);
+            await callPlaces.WaitAsync(window.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
-    private void Abandoned()
+    /// <summary>
+    /// Asks the directory, holding a place taken by <see cref="TakeCallPlaceAsync"/> until the call ends, however long after
+    /// its attempt stopped waiting; its failure is observed even once nobody awaits it (the next attempt is what counts).
+    /// </summary>
+    private Task<bool> Call(ulong player, DateTimeOffset? seatGrantedAt, CancellationToken token)
     {
-        lock (gate) abandoned++;
-    }
-
-    private void AbandonedEnded()
-    {
-        TaskCompletionSource? freed;
-        lock (gate)
+        Task<bool> leaving;
+        try
         {
-            abandoned--;
-            freed = room;
-            room = null;
+            leaving = seatGrantedAt is { } grantedAt
+                ? directory.LeaveSessionAsync(session, (long)player, SessionLeaveReason.TimedOut, grantedAt, token)
+                : directory.LeaveSessionAsync(session, (long)player, SessionLeaveReason.TimedOut, token);
+        }
+        catch
+        {
+            callPlaces.Release(); // thrown before any call ran
+            throw;
         }
 
-        freed?.TrySetResult();
-    }
-
-    /// <summary>One directory call: counted as abandoned from when its attempt gives it up until it ends, whichever comes first.</summary>
-    private sealed class Call(LeaveReports owner)
-    {
-        private const int Unsent = 0, Running = 1, GivenUp = 2, Ended = 3;
-        private int state = Unsent; // a directory that threw before returning a task left nothing running
-
-        /// <summary>
-        /// <paramref name="leaving"/>, watched until it ends: its failure is observed even once nobody awaits it (an attempt
-        /// given up at its timeout may still fail later: it is the next attempt that counts), and its end frees its place
-        /// among the abandoned calls.
-        /// </summary>
-        public Task<bool> Watch(Task<bool> leaving)
+        _ = leaving.ContinueWith(static (call, places) =>
         {
-            Volatile.Write(ref state, Running);
-            _ = leaving.ContinueWith(static (attempt, watched) =>
-            {
-                _ = attempt.Exception;
-                ((Call)watched!).End();
-            }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            return leaving;
-        }
-
-        /// <summary>The attempt stopped waiting for the call: it counts as abandoned unless it already ended.</summary>
-        public void GiveUp()
-        {
-            if (Interlocked.CompareExchange(ref state, GivenUp, Running) == Running) owner.Abandoned();
-        }
-
-        private void End()
-        {
-            if (Interlocked.Exchange(ref state, Ended) == GivenUp) owner.AbandonedEnded();
-        }
+            _ = call.Exception;
+            ((SemaphoreSlim)places!).Release();
+        }, callPlaces, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return leaving;
     }
 
     private void Fail(string reason, Exception exception, ulong player, int attempts)
