@@ -205,6 +205,15 @@ public class ConnectFailureMessageTests
     }
 
     [Fact]
+    public void A_version_field_from_the_wire_is_logged_as_printable_text_only()
+    {
+        // Anyone's bytes: a line break or an escape sequence in them must not forge or colour the server's log lines.
+        byte[] field = [.. "TRKNET99"u8, (byte)'\n', 0x1B, .. "[31m"u8, 0, (byte)'x'];
+        Assert.Equal("TRKNET99??[31m", Traktor.Ecs.Net.Transport.ServerHandshake.Printable(field));
+        Assert.Equal("", Traktor.Ecs.Net.Transport.ServerHandshake.Printable([0, 0]));
+    }
+
+    [Fact]
     public void Every_reason_has_an_explanation_of_its_own()
     {
         var reasons = Enum.GetValues<DisconnectReason>();

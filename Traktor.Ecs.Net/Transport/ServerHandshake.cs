@@ -104,9 +104,22 @@ internal sealed class ServerHandshake : IDisposable
             _toldOtherVersion = true;
             _peer.Logger.LogWarning("Ignored a connection request from {Source} of another protocol version ({Theirs}; this server speaks {Ours}): "
                 + "client and server run different versions of Traktor.Ecs.Net. Said once.", source,
-                System.Text.Encoding.ASCII.GetString(datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize)).TrimEnd('\0'),
+                Printable(datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize)),
                 System.Text.Encoding.ASCII.GetString(ConnectTokenLayout.Version).TrimEnd('\0'));
         }
+    }
+
+    /// <summary>
+    /// A version field as text for the log, every byte outside printable ASCII shown as '?': the field is the sender's
+    /// (anyone's) bytes, and a line break or control code in them must not forge or garble log lines.
+    /// </summary>
+    internal static string Printable(ReadOnlySpan<byte> version)
+    {
+        int length = version.IndexOf((byte)0) is >= 0 and var end ? end : version.Length;
+        return string.Create(length, version[..length].ToArray(), static (chars, bytes) =>
+        {
+            for (int i = 0; i < chars.Length; i++) chars[i] = bytes[i] is >= 0x20 and < 0x7F ? (char)bytes[i] : '?';
+        });
     }
 
     /// <summary>Ignores every handshake packet from the IP of <paramref name="address"/> for the violation penalty.</summary>
