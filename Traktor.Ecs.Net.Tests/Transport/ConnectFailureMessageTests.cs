@@ -80,10 +80,7 @@ public class ConnectFailureMessageTests
     public void Without_a_logger_the_first_failure_of_each_reason_is_written_once_to_standard_error()
     {
         using var h = new TransportHarness();
-        var original = Console.Error;
-        var captured = new StringWriter();
-        Console.SetError(captured);
-        try
+        string written = CaptureStandardError(() =>
         {
             var client = AddClient(h, logger: null, insecure: true);
             for (int attempt = 0; attempt < 2; attempt++)
@@ -92,36 +89,25 @@ public class ConnectFailureMessageTests
                 Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200));
                 Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason);
             }
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
+        });
 
         string expected = $"Traktor.Ecs.Net: could not connect to {h.ServerAddress}: ConnectTimedOut. No server answered";
-        Assert.Equal(1, captured.ToString().Split(expected).Length - 1);
+        Assert.Equal(1, written.Split(expected).Length - 1);
     }
 
     [Fact]
     public void A_client_giving_up_its_own_attempt_writes_nothing_to_standard_error()
     {
         using var h = new TransportHarness();
-        var original = Console.Error;
-        var captured = new StringWriter();
-        Console.SetError(captured);
-        try
+        string written = CaptureStandardError(() =>
         {
             var client = AddClient(h, logger: null, insecure: true);
             client.ConnectInsecure(h.ServerAddress, clientId: 7);
             client.Disconnect();
             Assert.Equal(DisconnectReason.ClientDisconnected, client.LastDisconnectReason);
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
+        });
 
-        Assert.DoesNotContain($"could not connect to {h.ServerAddress}", captured.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain($"could not connect to {h.ServerAddress}", written, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class BackendLoginAbuseTests
         {
             Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         }
-        await using (await OccupyHashingAsync(server))
+        await using (await server.OccupyHashingAsync())
         {
             for (int i = 0; i < 5; i++)
             {
@@ -93,35 +93,12 @@ public sealed class BackendLoginAbuseTests
         {
             Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         }
-        await using (await OccupyHashingAsync(server))
+        await using (await server.OccupyHashingAsync())
         {
             using var taken = await http.PostAsync("v1/auth/register", Json("""{"username":"tAKEN","password":"another horse"}"""), Cancel);
             Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
             using var fresh = await http.PostAsync("v1/auth/register", Json("""{"username":"fresh","password":"another horse"}"""), Cancel);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, fresh.StatusCode);   // a new name still needs its hash
-        }
-    }
-
-    /// <summary>Takes the node's only hashing slot until the result is disposed.</summary>
-    private static async Task<IAsyncDisposable> OccupyHashingAsync(BackendTestServer server)
-    {
-        var gate = server.Services.GetRequiredService<AuthenticationService>().Hashing;
-        var release = new ManualResetEventSlim();
-        var occupant = Task.Run(() => gate.RunAsync(() => { release.Wait(Cancel); return 0; }, Cancel), Cancel);
-        while (gate.Admitted < 1)
-        {
-            await Task.Delay(1, Cancel);
-        }
-        return new Occupation(release, occupant);
-    }
-
-    private sealed class Occupation(ManualResetEventSlim release, Task occupant) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            release.Set();
-            await occupant;
-            release.Dispose();
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class BackendRegistrationBudgetTests
             using var created = await http.PostAsync("v1/auth/register", Credentials(name), Cancel);
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
-        await using (await OccupyHashingAsync(server))
+        await using (await server.OccupyHashingAsync())
         {
             foreach (string route in new[] { "v1/auth/register", "v1/auth/register-or-login" })
             {
@@ -80,29 +80,6 @@ public sealed class BackendRegistrationBudgetTests
         finally
         {
             await ExecuteAsync(baseConnectionString, $"DROP SCHEMA {schema} CASCADE");
-        }
-    }
-
-    /// <summary>Takes the node's only hashing slot until the result is disposed.</summary>
-    private static async Task<IAsyncDisposable> OccupyHashingAsync(BackendTestServer server)
-    {
-        var gate = server.Services.GetRequiredService<AuthenticationService>().Hashing;
-        var release = new ManualResetEventSlim();
-        var occupant = Task.Run(() => gate.RunAsync(() => { release.Wait(Cancel); return 0; }, Cancel), Cancel);
-        while (gate.Admitted < 1)
-        {
-            await Task.Delay(1, Cancel);
-        }
-        return new Occupation(release, occupant);
-    }
-
-    private sealed class Occupation(ManualResetEventSlim release, Task occupant) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            release.Set();
-            await occupant;
-            release.Dispose();
         }
     }
 
