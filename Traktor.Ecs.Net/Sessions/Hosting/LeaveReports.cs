@@ -146,6 +146,17 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
     /// </summary>
     private async Task<bool> TakeCallPlaceAsync(ulong player, long start)
     {
+        if (!await WaitForCallPlaceAsync(player, start).ConfigureAwait(false)) return false;
+        if (time.GetElapsedTime(start) < RetryWindow) return true;
+
+        // The window passed while the place came (its waiter ran late): no attempt starts past the window, so a report ends
+        // within RetryWindow + AttemptTimeout however late it got its place.
+        callPlaces.Release();
+        return false;
+    }
+
+    private async Task<bool> WaitForCallPlaceAsync(ulong player, long start)
+    {
         if (callPlaces.Wait(0)) return true;
 
         SessionHostingMetrics.LeaveReportsCapped.Add(1);
