@@ -108,7 +108,10 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <summary>
     /// Raised on the tick thread when the session ended without this player leaving it, with the session and the reason
     /// (what the player is shown); by then <see cref="CurrentSession"/> is null and <see cref="LastEndReason"/> is the
-    /// reason, so the handler may join another session at once.
+    /// reason, so the handler may join another session at once. The world still holds the session's entities, each at the
+    /// newest state received (the host's final world: a host sends every player a last snapshot before it ends the
+    /// session), for the game's end screen; they go when the player joins or creates another session, or calls
+    /// <see cref="LeaveSessionAsync"/>.
     /// </summary>
     public event Action<SessionInfo, SessionEndReason>? SessionEnded;
 
@@ -189,7 +192,10 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <summary>
     /// Disconnects and gives up the seat (<c>multiplayer:leaveSession()</c>); no <see cref="SessionEnded"/> follows. A host
     /// migration going on stops first; when this player had claimed the session, the claim's answer is awaited and a session
-    /// won given back before the leave is sent (each within 10 s), so the next successor takes it over.
+    /// won given back before the leave is sent (each within 10 s), so the next successor takes it over. A player leaving a
+    /// session that goes on drops its copy of the world; a host's leave ends the session, and its world, like its players',
+    /// stays for the end screen (<see cref="SessionEnded"/>). Called in no session, it drops what the last session left in
+    /// the world (at the next tick).
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>True when this client left a session; false when it was in none.</returns>
@@ -201,6 +207,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
             var session = current;
             if (session is null || login is null)
             {
+                onTick.Enqueue(() => endScreen.Drop(client.World)); // a leave after the end: the ended session's world goes
                 return false;
             }
 
