@@ -92,6 +92,9 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         return script;
     }
 
+    /// <summary>Test hook: the host migration of <paramref name="script"/>, loaded here (its <see cref="ScriptMigration.GivingBack"/> tells when a stopped one is over), or null.</summary>
+    internal ScriptMigration? MigrationOf(LuaScript script) => _migrations.GetValueOrDefault(script);
+
     /// <summary>Unloads a script: its waiting entries are dropped and its Lua state closed.</summary>
     /// <param name="script">A script of this system.</param>
     /// <returns>False when it was not loaded here.</returns>

@@ -24,28 +24,37 @@ public sealed partial class LuaHostMigrationTests
         // held call: his takeover could complete meanwhile, and the held call was then his game's host's heartbeat (the
         // PlayerSessionHost that StartHosting started sends them whatever its scripts do): 7 calls against 5, none the
         // migration's. Heartbeats are counted apart and never held; a give-back (ReleaseHost) is not in Calls either.
+        // The held call is released once the unload is seen waiting for it (or, before, once the unload returned), and the
+        // stopped migration's end is awaited, not guessed with a delay.
         bob.Running = false;
-        using var entered = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopWaits = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var release = new ManualResetEventSlim();
         int held = 0;
+        bob.Link.StopWaits = () => stopWaits.TrySetResult();
         bob.Link.Entering = call =>
         {
             if (call == "HostHeartbeatAsync" || Interlocked.Exchange(ref held, 1) != 0) return;
-            entered.Set();
-            release.Wait(TimeSpan.FromSeconds(10));
+            entered.SetResult();
+            release.Wait(TimeSpan.FromSeconds(60)); // a hang guard: released below as soon as the unload waits for this call
         };
-        for (var until = DateTime.UtcNow.AddSeconds(10); !entered.IsSet && DateTime.UtcNow < until; await Task.Delay(5, cancel)) rig.Tick();
-        Assert.True(entered.IsSet, "bob's migration made no directory call");
+        await rig.TickUntilAsync(() => entered.Task.IsCompleted, "bob's migration to make a directory call");
+        var migration = bob.Scripts.System.MigrationOf(bobScript)!;
         var unload = Task.Run(() =>
         {
             Assert.True(bob.Scripts.System.Unload(bobScript));
             return bob.Link.Calls - bob.Link.Heartbeats;
         }, cancel);
-        await Task.WhenAny(unload, Task.Delay(500, cancel)); // before: the unload had returned, the held call not counted
+        await Task.WhenAny(unload, stopWaits.Task).WaitAsync(TimeSpan.FromSeconds(30), cancel);
+        Assert.False(unload.IsCompleted, "the unload returned while a directory call that passed its check was still held");
         release.Set();
         int calls = await unload;
+
+        // The stopped migration is over once what it still sends (its last call answered, a claim given back) is: nothing of
+        // it can call the directory after that, and the ticks below check that nothing on the tick thread does either.
+        await rig.TickUntilAsync(() => migration.GivingBack.IsCompleted, "bob's stopped migration to be over");
         bob.Running = true;
-        for (var until = DateTime.UtcNow.AddSeconds(2); DateTime.UtcNow < until; await Task.Delay(5, cancel)) rig.Tick();
+        for (int i = 0; i < 60; i++) rig.Tick();
         Assert.Equal(calls, bob.Link.Calls - bob.Link.Heartbeats);
         Assert.InRange(bob.Link.Releases, 0, 1); // a claim under way at the unload is given back once, apart from Calls
     }

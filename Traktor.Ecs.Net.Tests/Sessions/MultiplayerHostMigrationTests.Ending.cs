@@ -33,24 +33,27 @@ public sealed partial class MultiplayerHostMigrationTests
 
         // Bob's next directory call is held between its token check and its start (a thread descheduled there) while his
         // game quits. Before, Dispose returned at once and the held call started after it (bob's calls were 4, not 3, once
-        // in CI); now Dispose waits for a call that passed its check to start, and none starts after it returned.
-        using var entered = new ManualResetEventSlim();
+        // in CI); now Dispose waits for a call that passed its check to start, and none starts after it returned. The held
+        // call is released once Dispose is seen waiting for it (or, before, once Dispose returned), not after a guessed delay.
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopWaits = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var release = new ManualResetEventSlim();
         int held = 0;
+        bob.Link.StopWaits = () => stopWaits.TrySetResult();
         bob.Link.Entering = _ =>
         {
             if (Interlocked.Exchange(ref held, 1) != 0) return;
-            entered.Set();
-            release.Wait(TimeSpan.FromSeconds(10));
+            entered.SetResult();
+            release.Wait(TimeSpan.FromSeconds(60)); // a hang guard: released below as soon as Dispose waits for this call
         };
-        for (var until = DateTime.UtcNow.AddSeconds(10); !entered.IsSet && DateTime.UtcNow < until; await Task.Delay(5, Cancel)) rig.Tick();
-        Assert.True(entered.IsSet, $"bob's migration made no directory call (claims granted {bob.Link.ClaimsGranted}): {rig.State()}");
+        await rig.TickUntilAsync(() => entered.Task.IsCompleted, "bob's migration to make a directory call");
         var quit = Task.Run(() =>
         {
             bob.Multiplayer.Dispose();
             return bob.Link.Calls;
         }, Cancel);
-        await Task.WhenAny(quit, Task.Delay(500, Cancel)); // before: Dispose had returned, the held call not counted
+        await Task.WhenAny(quit, stopWaits.Task).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
+        Assert.False(quit.IsCompleted, "bob's Dispose returned while a directory call that passed its check was still held");
         release.Set();
         int bobCalls = await quit;
         await rig.TickUntilAsync(() => carol.Lost is not null, "carol to lose alice");
@@ -60,8 +63,11 @@ public sealed partial class MultiplayerHostMigrationTests
 
         // Before, both went on asking the directory (reports, claims, re-joins) until HostMigrationWait ran out; now neither
         // calls it again, hosts, or hears of the session again (bob gives the session back only if a claim of his was
-        // under way when he quit: the directory may have granted it).
-        for (var until = DateTime.UtcNow.AddSeconds(3); DateTime.UtcNow < until; await Task.Delay(5, Cancel)) rig.Tick();
+        // under way when he quit: the directory may have granted it). Carol's leave returned once her migration was over;
+        // bob's DisposeAsync completes once his is (its last call answered, a claim given back): nothing of theirs can call
+        // the directory after that, and the ticks below check that nothing on the tick thread does either.
+        await rig.RunAsync(AsResult(bob.Multiplayer.DisposeAsync()), "bob's stopped migration to be over");
+        for (int i = 0; i < 60; i++) rig.Tick();
         Assert.Equal(bobCalls, bob.Link.Calls);
         Assert.Equal(carolCalls, carol.Link.Calls);
         Assert.True(bob.Link.Releases <= 1);
@@ -117,5 +123,12 @@ public sealed partial class MultiplayerHostMigrationTests
         Assert.Equal(everyone.Append(daveId), bob.RawJoined);
         Assert.Equal(new[] { daveId }, carol.RawJoined.Skip(3));
         Assert.Equal(new[] { bobId, carolId, daveId }.Order(), dave.RawJoined.Order());
+    }
+
+    /// <summary><paramref name="disposing"/> as a task with a result, for <see cref="Rig.RunAsync{T}"/>.</summary>
+    private static async Task<bool> AsResult(ValueTask disposing)
+    {
+        await disposing;
+        return true;
     }
 }

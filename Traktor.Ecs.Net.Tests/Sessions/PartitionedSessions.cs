@@ -5,7 +5,7 @@ using Traktor.Ecs.Net.Sessions;
 namespace Traktor.Ecs.Net.Tests.Sessions;
 
 /// <summary>A player's link to the backend's directory: cut, every call fails as an unreachable backend's would.</summary>
-internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlayerHostedSessions
+internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlayerHostedSessions, IStopWaitObserver
 {
     public volatile bool Cut;
     private int calls;
@@ -168,6 +168,14 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
     /// with the call's name.
     /// </summary>
     public volatile Action<string>? Entering;
+
+    /// <summary>
+    /// Runs when a migration's stop finds one of this player's calls being handed over (held in <see cref="Entering"/>) and
+    /// waits for it to start, on the stopping thread.
+    /// </summary>
+    public volatile Action? StopWaits;
+
+    void IStopWaitObserver.StopWaitsForCall() => StopWaits?.Invoke();
 
     private int heartbeats;
 

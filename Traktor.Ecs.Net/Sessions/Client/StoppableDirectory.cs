@@ -21,7 +21,21 @@ internal sealed class StoppableDirectory(ISessions sessions, IPlayerHostedSessio
     /// <summary>No call starts once this returned; one being handed to the directory meanwhile is waited for. Any thread.</summary>
     public void Stop()
     {
-        lock (gate) stopped = true;
+        bool taken = Monitor.TryEnter(gate);
+        try
+        {
+            if (!taken)
+            {
+                (directory as IStopWaitObserver)?.StopWaitsForCall(); // a call is being handed over: told, then waited for
+                Monitor.Enter(gate, ref taken);
+            }
+
+            stopped = true;
+        }
+        finally
+        {
+            if (taken) Monitor.Exit(gate);
+        }
     }
 
     /// <inheritdoc />
