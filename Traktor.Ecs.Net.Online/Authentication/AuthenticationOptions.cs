@@ -33,7 +33,8 @@ public sealed class AuthenticationOptions
     /// <summary>
     /// Accounts one client address (an IPv6 /64) may register a day, counted in the store so the budget holds over every
     /// node sharing it (20 by default): a burst of this many, then one every 24 h divided by it, so at most twice this in
-    /// any 24 hours. Taken after the name and password were checked and before the password is hashed; a registration past
+    /// any 24 hours. Taken after the name and password were checked and before the password is hashed, and given back when no
+    /// account comes of it (another request registered the name meanwhile, or no hashing slot was free); a registration past
     /// it is refused with <see cref="OnlineError.RateLimited"/> (problem type <see cref="OnlineProblemTypes.RegistrationLimited"/>)
     /// and a <see cref="OnlineException.RetryAfter"/>. One row per address that registered within the last day, deleted by
     /// <see cref="OnlineMaintenance"/> once its budget is whole again. Only registrations that name a client address count

@@ -89,7 +89,8 @@ public sealed class AuthenticationService : IAuthentication
 
     /// <summary>
     /// Creates an account, counted against its client address's <see cref="AuthenticationOptions.AccountsPerAddressPerDay"/>
-    /// (taken after the name and password were checked and the name found free, before the password is hashed).
+    /// (taken after the name and password were checked and the name found free, before the password is hashed; given back
+    /// when no account comes of it: another request registered the name meanwhile, or no hashing slot was free).
     /// </summary>
     /// <param name="username">The username, stored in Unicode form KC; it must follow <see cref="Usernames"/> and is unique ignoring case.</param>
     /// <param name="password">The password.</param>
@@ -114,11 +115,12 @@ public sealed class AuthenticationService : IAuthentication
         {
             throw NameTaken();
         }
-        if (clientAddress is not null)
+        string? budgetKey = clientAddress is null ? null : "register:" + clientAddress;
+        if (budgetKey is not null)
         {
             // Counted in the store before the hash, so a flood of new names from one address costs neither hashes nor rows
-            // beyond the budget, on any node. A permit taken for a name another request wins meanwhile (409) is spent.
-            var wait = await _registrations.TryAcquireAsync("register:" + clientAddress, _options.AccountsPerAddressPerDay, TimeSpan.FromDays(1),
+            // beyond the budget, on any node. Given back below when no account came of it through no doing of the caller's.
+            var wait = await _registrations.TryAcquireAsync(budgetKey, _options.AccountsPerAddressPerDay, TimeSpan.FromDays(1),
                 cancellationToken).ConfigureAwait(false);
             if (wait is { } retryAfter)
             {
@@ -128,7 +130,17 @@ public sealed class AuthenticationService : IAuthentication
                 };
             }
         }
-        string hash = await _hashing.RunAsync(() => _hasher.Hash(password), cancellationToken).ConfigureAwait(false);
+        string hash;
+        try
+        {
+            hash = await _hashing.RunAsync(() => _hasher.Hash(password), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (budgetKey is not null && exception is OnlineException or OperationCanceledException)
+        {
+            // The gate refused (busy) or the wait for a slot was cancelled: no hash ran, no account exists.
+            await ReleaseRegistrationAsync(budgetKey).ConfigureAwait(false);
+            throw;
+        }
         var now = _time.GetUtcNow();
         try
         {
@@ -142,7 +154,27 @@ public sealed class AuthenticationService : IAuthentication
         }
         catch (DbException exception) when (_database.IsUniqueViolation(exception))
         {
+            // Another request took the name since it was found free. Only the winner's account is counted: each permit given
+            // back is a name someone else registered, so racing for names gets no address more accounts than its budget.
+            if (budgetKey is not null)
+            {
+                await ReleaseRegistrationAsync(budgetKey).ConfigureAwait(false);
+            }
             throw NameTaken();
+        }
+    }
+
+    /// <summary>Gives a registration permit back; a store that fails to take it only leaves the permit spent, as before.</summary>
+    private async Task ReleaseRegistrationAsync(string budgetKey)
+    {
+        try
+        {
+            // Not the request's token: a cancelled request still gives its permit back.
+            await _registrations.ReleaseAsync(budgetKey, _options.AccountsPerAddressPerDay, TimeSpan.FromDays(1), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DbException exception)
+        {
+            _logger.LogWarning(exception, "A registration permit could not be given back");
         }
     }
 

@@ -53,4 +53,26 @@ public sealed class SharedRateLimiter
             return (TimeSpan?)null;
         }, cancellationToken);
     }
+
+    /// <summary>
+    /// Gives back one permit that <see cref="TryAcquireAsync"/> granted for a request that in the end did none of what the
+    /// limit is for (a registration that lost its name to another, say). Call it once per granted permit at most, and
+    /// only for outcomes the caller cannot bring about at will: each release is one more request the key may make.
+    /// </summary>
+    /// <param name="key">The key the permit was taken for.</param>
+    /// <param name="permits">The same permits per window the permit was taken with.</param>
+    /// <param name="window">The same window.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes once the permit is back.</returns>
+    public Task ReleaseAsync(string key, int permits, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
+        long interval = Math.Max(1, (long)window.TotalMilliseconds / permits);
+        // One interval off the arrival time undoes one grant, whatever others were granted since. (A row pruned meanwhile had
+        // its time pass, so the grant had come back by itself: a release more than a window's share after its grant may
+        // give one permit too many, which no request lasts long enough to matter for.)
+        return _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
+            "UPDATE rate_limits SET tat = tat - @i WHERE limit_key = @k", cancellationToken, ("@i", interval), ("@k", key)), cancellationToken);
+    }
 }

@@ -45,6 +45,80 @@ public abstract class RegistrationBudgetContract<THarness> : OnlineContract<THar
     }
 
     [Fact]
+    public async Task A_registration_that_loses_its_name_to_another_costs_no_permit_and_racing_gets_no_more_accounts_than_the_budget()
+    {
+        await using var online = await StartAsync();
+        var auth = online.Embedded!.Authentication;
+        UserAccount?[] outcomes;
+        // Both requests find the name free and take a permit, then wait for a hashing slot: one registers the name, the other
+        // loses it at the insert (409). Before, the loser's permit stayed spent.
+        await using (var occupied = await HashingOccupation.StartAsync(auth.Hashing, auth.Hashing.MaxConcurrent))
+        {
+            Task<UserAccount>[] racers = [auth.RegisterAsync("contested", Password, Address, Cancel), auth.RegisterAsync("Contested", Password, Address, Cancel)];
+            await occupied.WaitForAdmittedAsync(auth.Hashing.MaxConcurrent + racers.Length);
+            occupied.Release();
+            outcomes = await Task.WhenAll(racers.Select(async racer =>
+            {
+                try
+                {
+                    return await racer;
+                }
+                catch (OnlineException exception) when (exception.Error == OnlineError.Conflict)
+                {
+                    return (UserAccount?)null;
+                }
+            }));
+        }
+        Assert.Single(outcomes, account => account is not null);
+
+        // One account so far: the rest of the day's budget, and not one more (a refund per lost race, never per account).
+        for (int i = 1; i < AuthenticationOptions.DefaultAccountsPerAddressPerDay; i++)
+        {
+            await auth.RegisterAsync($"after-race{i}", Password, Address, Cancel);
+        }
+        await AssertErrorAsync(OnlineError.RateLimited, () => auth.RegisterAsync("one-more", Password, Address, Cancel));
+    }
+
+    [Fact]
+    public async Task A_registration_refused_busy_or_cancelled_before_its_hash_costs_no_permit()
+    {
+        await using var online = await StartAsync();
+        var auth = online.Embedded!.Authentication;
+        var gate = auth.Hashing;
+        await using (var occupied = await HashingOccupation.StartAsync(gate, gate.MaxConcurrent + gate.MaxQueued - 1))
+        {
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+            var cancelled = auth.RegisterAsync("cancelled", Password, Address, cancellation.Token);
+            await occupied.WaitForAdmittedAsync(gate.MaxConcurrent + gate.MaxQueued);
+            var busy = await AssertErrorAsync(OnlineError.Unavailable, () => auth.RegisterAsync("refused-busy", Password, Address, Cancel));
+            Assert.Equal(OnlineProblemTypes.Busy, busy.ProblemType);
+            await cancellation.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        }
+
+        // Neither made an account, so neither is counted: the whole budget is left.
+        for (int i = 0; i < AuthenticationOptions.DefaultAccountsPerAddressPerDay; i++)
+        {
+            await auth.RegisterAsync($"later{i}", Password, Address, Cancel);
+        }
+        await AssertErrorAsync(OnlineError.RateLimited, () => auth.RegisterAsync("one-more", Password, Address, Cancel));
+        Assert.Null(await FindUserAsync(online, "cancelled"));
+        Assert.Null(await FindUserAsync(online, "refused-busy"));
+    }
+
+    private static async Task<long?> FindUserAsync(OnlineTestContext online, string name)
+    {
+        try
+        {
+            return (await online.Authentication.LoginAsync(name, Password, Cancel)).UserId;
+        }
+        catch (OnlineException exception) when (exception.Error == OnlineError.Unauthorized)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
     public async Task The_counter_of_an_address_is_pruned_once_its_budget_is_whole_again()
     {
         await using var online = await StartAsync();

@@ -10,8 +10,10 @@ namespace Traktor.Ecs.Net.Diagnostics;
 /// no client or server has updated since (<see cref="INetStatsSource.StatsVersion"/>): that snapshot is then exactly
 /// what a walk would give. Otherwise it takes a new one. So a scrape costs one walk however many instruments the
 /// collector enables (two when an update runs in the middle of it), and no instrument reports older values than a walk
-/// of its own would. The snapshot's list and each connection's tags are reused from scrape to scrape, so a steady scrape
-/// allocates only the measurements handed to the collector.
+/// of its own would. The snapshot's list, each connection's tags and each instrument's measurements
+/// (<see cref="MeasurementBatch{T}"/>, sharing the tags: <see cref="MeasurementFields{T}"/>) are reused from scrape to
+/// scrape, so a steady scrape allocates nothing; before, each one allocated an array per instrument and a copy of each
+/// measurement's tags (720 KB for 1,000 connections).
 /// </summary>
 internal sealed class StatsScrape
 {
@@ -22,13 +24,18 @@ internal sealed class StatsScrape
     private readonly List<WeakReference<INetStatsSource>> _sources = [];
     private readonly List<(ulong ClientId, string Role, NetStats Stats)> _entries = [];
     private readonly long[] _seen;
+    private readonly object?[] _batches;
     private KeyValuePair<string, object?>[]?[] _tags = [];
     private long _generation;
     private long _registrations;
     private (long Registrations, long Versions) _takenAt = (-1, -1);
 
     /// <param name="instruments">How many instruments read the snapshot (each by its index).</param>
-    public StatsScrape(int instruments) => _seen = new long[instruments];
+    public StatsScrape(int instruments)
+    {
+        _seen = new long[instruments];
+        _batches = new object?[instruments];
+    }
 
     /// <summary>Walks over the sources' connections so far (for tests: one per scrape).</summary>
     public long Walks { get; private set; }
@@ -54,17 +61,19 @@ internal sealed class StatsScrape
     /// <summary>
     /// The measurements of instrument <paramref name="instrument"/>: <paramref name="value"/> of each connection's
     /// statistics, tagged with its client id and role, from the current snapshot unless this instrument read it already.
+    /// Enumerate it once (the runtime does): its end hands the batch back for the next scrape.
     /// </summary>
-    public Measurement<T>[] Observe<T>(int instrument, Func<NetStats, T> value) where T : struct
+    public IEnumerable<Measurement<T>> Observe<T>(int instrument, Func<NetStats, T> value) where T : struct
     {
         lock (_lock)
         {
             if (_seen[instrument] == _generation || Versions() != _takenAt) Take();
             _seen[instrument] = _generation;
             if (_entries.Count == 0) return [];
-            var measurements = new Measurement<T>[_entries.Count];
-            for (int i = 0; i < measurements.Length; i++) measurements[i] = new Measurement<T>(value(_entries[i].Stats), _tags[i]);
-            return measurements;
+            var pool = (Stack<MeasurementBatch<T>>)(_batches[instrument] ??= new Stack<MeasurementBatch<T>>());
+            var batch = MeasurementBatch<T>.Rent(pool);
+            batch.Fill(_entries, _tags, value);
+            return batch;
         }
     }
 

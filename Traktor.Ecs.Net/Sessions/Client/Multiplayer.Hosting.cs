@@ -108,6 +108,7 @@ public sealed partial class Multiplayer
                 started.TrySetException(exception);
             }
         });
+        FailUnlessTicked(started.Task, started.TrySetException);
         using (cancellationToken.Register(() => started.TrySetCanceled(cancellationToken)))
         {
             await started.Task.ConfigureAwait(false);

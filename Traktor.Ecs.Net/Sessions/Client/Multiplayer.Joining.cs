@@ -79,12 +79,19 @@ public sealed partial class Multiplayer
                     done.TrySetException(exception);
                 }
             });
+            FailUnlessTicked(done.Task, done.TrySetException);
             try
             {
                 using (cancellationToken.Register(() => done.TrySetCanceled(cancellationToken)))
                 {
                     return await done.Task.ConfigureAwait(false);
                 }
+            }
+            catch (InvalidOperationException) when (!everTicked && done.Task.IsFaulted)
+            {
+                // Nothing ticks the facade (FailUnlessTicked): the connection never started, so the seat goes back now.
+                await GiveSeatBackAsync(session.Id, user).ConfigureAwait(false);
+                throw;
             }
             catch (OperationCanceledException) when (done.Task.IsCanceled)
             {

@@ -16,6 +16,7 @@ public sealed partial class Multiplayer
     /// <param name="state">The frame time.</param>
     public void BeforeUpdate(in float state)
     {
+        everTicked = true;
         while (onTick.TryDequeue(out var action))
         {
             action();
