@@ -73,6 +73,15 @@ public sealed record DemoOptions
     /// <summary>A Lua pilot that flies every bot instead of the built-in brain (<c>--script</c>).</summary>
     public string? ScriptPath { get; init; }
 
+    /// <summary>
+    /// <c>--accounts NAME</c> with <c>--backend</c>: the bots play as <c>NAME-01</c>, <c>NAME-02</c>, … every run instead of new
+    /// accounts each run, so only the first run registers them (within the deployment's <c>Online:AccountsPerAddressPerDay</c>).
+    /// </summary>
+    public string? Accounts { get; init; }
+
+    /// <summary>Longest <c>--accounts</c> prefix: with its <c>-NN</c> it stays well inside the backend's username length.</summary>
+    public const int MaxAccountsPrefixLength = 24;
+
     /// <summary>The usage text.</summary>
     public const string Usage = """
         Traktor.Ecs.Net demo: a profiled multiplayer arena.
@@ -104,6 +113,8 @@ public sealed record DemoOptions
                               (keys from TRAKTOR_SERVER_KEY and TRAKTOR_GAME_SERVER_KEY; SIGTERM drains it)
           --backend URL       the online backend a --game-server registers with; without --game-server, only --bots
                               that log in there and quick-join the fleet's sessions (a deployed fleet, checked end to end)
+          --accounts NAME     with --backend: the bots play as NAME-01, NAME-02, … each run (registered by the first run
+                              only; a deployment registers 20 accounts a day per address by default, docs/demo.md)
           --max-sessions N    sessions a --game-server hosts at most (default 8)
           --max-players N     players a --game-server accepts in all (default 64)
           --name NAME         a --game-server's label in the fleet
@@ -160,6 +171,7 @@ public sealed record DemoOptions
                 "--transport" => options with { Transport = ParseTransport(Value()) },
                 "--out" => options with { OutputFolder = Value() },
                 "--script" => options with { ScriptPath = ParseScript(Value()) },
+                "--accounts" => options with { Accounts = ParseAccounts(Value()) },
                 _ => throw new ArgumentException($"Unknown option '{arg}'."),
             };
         }
@@ -172,6 +184,11 @@ public sealed record DemoOptions
         if (options.Mode == DemoMode.Players && !Uri.TryCreate(options.BackendAddress, UriKind.Absolute, out _))
         {
             throw new ArgumentException($"--backend needs the backend's URL (http://host:port), not '{options.BackendAddress}'.");
+        }
+
+        if (options.Accounts is not null && options.Mode != DemoMode.Players)
+        {
+            throw new ArgumentException("--accounts names the accounts of bots that play at a deployed backend: give it with --backend URL (and no --game-server).");
         }
 
         if (options.Chaos && (options.Mode != DemoMode.Fleet || options.Servers < 2))
@@ -246,6 +263,11 @@ public sealed record DemoOptions
         DemoTransports.Names.TryGetValue(text, out var kind)
             ? kind
             : throw new ArgumentException($"--transport must be one of {string.Join(", ", DemoTransports.Names.Keys)}, not '{text}'.");
+
+    private static string ParseAccounts(string prefix) =>
+        prefix.Length is > 0 and <= MaxAccountsPrefixLength && prefix.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
+            ? prefix
+            : throw new ArgumentException($"--accounts needs 1 to {MaxAccountsPrefixLength} lowercase letters, digits or '-', not '{prefix}'.");
 
     private static string ParseScript(string path) =>
         File.Exists(path) ? Path.GetFullPath(path) : throw new ArgumentException($"--script: there is no file '{path}'.");

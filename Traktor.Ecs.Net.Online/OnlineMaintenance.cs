@@ -32,10 +32,20 @@ public sealed class OnlineMaintenance
     /// How long an idempotency key is remembered. A submission replayed after this counts again, so keep it
     /// longer than any client retries (default 30 days).
     /// </summary>
-    public TimeSpan IdempotencyKeyRetention { get; init; } = TimeSpan.FromDays(30);
+    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less: every key would be forgotten at once.</exception>
+    public TimeSpan IdempotencyKeyRetention
+    {
+        get;
+        init => field = Positive(value, nameof(IdempotencyKeyRetention), "every idempotency key would be forgotten at each run");
+    } = TimeSpan.FromDays(30);
 
     /// <summary>How long login-failure counters are kept after their window started, once no lockout is running (default 1 day).</summary>
-    public TimeSpan LoginCounterRetention { get; init; } = TimeSpan.FromDays(1);
+    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less: failed-login counts would be wiped at each run.</exception>
+    public TimeSpan LoginCounterRetention
+    {
+        get;
+        init => field = Positive(value, nameof(LoginCounterRetention), "failed-login counts would be wiped at each run");
+    } = TimeSpan.FromDays(1);
 
     /// <summary>The default of <see cref="LeaderboardPastPeriodsKept"/>.</summary>
     public const int DefaultLeaderboardPastPeriodsKept = 12;
@@ -45,13 +55,28 @@ public sealed class OnlineMaintenance
     /// weeks of a weekly one). Older periods' records, and the idempotency keys of scores sent in them, are deleted, so
     /// reading such a period answers an empty page. Boards that never reset are not touched. 0 keeps only the current period.
     /// </summary>
-    public int LeaderboardPastPeriodsKept { get; init; } = DefaultLeaderboardPastPeriodsKept;
+    /// <exception cref="ArgumentOutOfRangeException">Set below 0 (checked when set, so a bad setting stops startup, not the first run).</exception>
+    public int LeaderboardPastPeriodsKept
+    {
+        get;
+        init => field = value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(LeaderboardPastPeriodsKept), value, "LeaderboardPastPeriodsKept must be 0 or more (0 keeps only the current period).");
+    } = DefaultLeaderboardPastPeriodsKept;
 
     /// <summary>
     /// Leaderboard rows (records and their idempotency keys) one <see cref="PruneAsync"/> run deletes at most (100,000), in
     /// transactions of at most 1,000 rows each; the next run goes on where it stopped.
     /// </summary>
-    public int MaxLeaderboardRowsPrunedPerRun { get; init; } = 100_000;
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public int MaxLeaderboardRowsPrunedPerRun
+    {
+        get;
+        init => field = value >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxLeaderboardRowsPrunedPerRun), value, "MaxLeaderboardRowsPrunedPerRun must be 1 or more.");
+    } = 100_000;
+
+    private static TimeSpan Positive(TimeSpan value, string name, string why) => value > TimeSpan.Zero ? value
+        : throw new ArgumentOutOfRangeException(name, value, $"{name} must be more than zero ({why}).");
 
     /// <summary>Deletes what has expired.</summary>
     /// <param name="cancellationToken">Cancels the run.</param>
@@ -79,8 +104,6 @@ public sealed class OnlineMaintenance
             int rateLimits = await connection.ExecuteAsync(transaction, "DELETE FROM rate_limits WHERE tat < @now", cancellationToken, ("@now", now)).ConfigureAwait(false);
             return new OnlinePruneReport(refreshTokens, sessions, loginCounters, idempotencyKeys, rateLimits);
         }, cancellationToken).ConfigureAwait(false);
-        ArgumentOutOfRangeException.ThrowIfNegative(LeaderboardPastPeriodsKept);
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLeaderboardRowsPrunedPerRun, 1);
         // Apart from the rest and in short batches: a board's past periods can hold millions of rows.
         var (records, keys) = await LeaderboardRetention.PruneAsync(_database, _time.GetUtcNow(), LeaderboardPastPeriodsKept, MaxLeaderboardRowsPrunedPerRun,
             cancellationToken).ConfigureAwait(false);

@@ -31,7 +31,13 @@ public sealed class OnlineServicesOptions
     public int MaxIdempotencyKeysPerPlayer { get; init; } = DefaultMaxIdempotencyKeysPerPlayer;
 
     /// <summary>Past periods of a resetting leaderboard <see cref="OnlineServices.Maintenance"/> keeps (<see cref="OnlineMaintenance.LeaderboardPastPeriodsKept"/>, 12).</summary>
-    public int LeaderboardPastPeriodsKept { get; init; } = OnlineMaintenance.DefaultLeaderboardPastPeriodsKept;
+    /// <exception cref="ArgumentOutOfRangeException">Set below 0 (checked when set, before any store is opened).</exception>
+    public int LeaderboardPastPeriodsKept
+    {
+        get;
+        init => field = value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(LeaderboardPastPeriodsKept), value, "LeaderboardPastPeriodsKept must be 0 or more (0 keeps only the current period).");
+    } = OnlineMaintenance.DefaultLeaderboardPastPeriodsKept;
 
     /// <summary>The clock; a fake one in tests.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

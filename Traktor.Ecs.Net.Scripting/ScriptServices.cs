@@ -32,6 +32,16 @@ public sealed class ScriptServices
     /// <summary><c>online:login</c>.</summary>
     public IAuthentication? Authentication { get; init; }
 
+    /// <summary>
+    /// When true, <c>online:login(username, password)</c> creates the account first when its name is free
+    /// (<see cref="IAuthentication.RegisterOrLogInAsync"/>, as <see cref="MultiplayerAccount.RegisterIfMissing"/> does for
+    /// the <see cref="Multiplayer"/> facade). The seed's API has no call that registers: a game whose players sign up by
+    /// logging in (guests, bots, a LAN party) sets this instead of registering each new player itself, and a new player's
+    /// first login is then no failed login against its address. A name taken by another account with another password is
+    /// refused as a wrong password (<c>success = false</c>, <c>code = "Unauthorized"</c>).
+    /// </summary>
+    public bool RegisterIfMissing { get; init; }
+
     /// <summary><c>online:submitScore</c>, <c>online:getLeaderboard</c>.</summary>
     public ILeaderboards? Leaderboards { get; init; }
 

@@ -59,6 +59,12 @@ public sealed class FleetBot : IDisposable
     /// <summary>The session directory as this player sees it (its login's bearer token, once logged in).</summary>
     public HttpSessions Directory { get; }
 
+    /// <summary>
+    /// The backend's refusal to register this bot's account (its address registered its accounts for the day), or null.
+    /// The bot then stops trying: the next permit is an hour or more away, past any run.
+    /// </summary>
+    public OnlineException? RegistrationRefused { get; private set; }
+
     /// <summary>Quick-joins that failed and were tried again.</summary>
     public int FailedJoins { get; private set; }
 
@@ -125,6 +131,13 @@ public sealed class FleetBot : IDisposable
                     }
                 }
 
+                return;
+            }
+            catch (OnlineException exception) when (exception.ProblemType == OnlineProblemTypes.RegistrationLimited)
+            {
+                RegistrationRefused = exception;
+                logger.LogError("{Bot}: the backend registers no more accounts from this address today (Online:AccountsPerAddressPerDay); " +
+                    "reuse accounts with --accounts NAME or raise the setting for a load test (docs/demo.md)", Client.Name);
                 return;
             }
             catch (Exception exception) when (exception is SessionJoinException or OnlineException or HttpRequestException or TaskCanceledException)

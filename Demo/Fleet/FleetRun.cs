@@ -99,13 +99,17 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
         return await PlayAsync(folder, backend.BaseAddress, perSession, cancellationToken);
     }
 
+    /// <summary>A bot's account: <c>NAME-NN</c>, the same every run, with <c>--accounts</c>; else a new one per run.</summary>
+    internal static string BotName(string? accounts, int index, string runTag) =>
+        accounts is null ? $"pilot-{index:00}-{runTag}" : $"{accounts}-{index:00}";
+
     private async Task<RunReport> PlayAsync(string folder, Uri backendAddress, int perSession, CancellationToken cancellationToken)
     {
         string tag = Guid.NewGuid().ToString("N")[..4];
         var session = new SessionOptions($"fleet-arena-{tag}", perSession);
         var link = new LinkConditions { LatencyMs = options.RoundTripMs / 2, JitterMs = options.RoundTripMs / 40, LossPercent = options.LossPercent };
         var bots = Enumerable.Range(1, options.Bots)
-            .Select(i => new FleetBot(i, $"pilot-{i:00}-{tag}", backendAddress, session, link, clock, log, options.Transport)).ToList();
+            .Select(i => new FleetBot(i, BotName(options.Accounts, i, tag), backendAddress, session, link, clock, log, options.Transport)).ToList();
         try
         {
             view.Message($"{bots.Count} bots log in and quick-join sessions of {perSession} through the directory …");
@@ -116,6 +120,12 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
             if (!loop.Run(60, "join", () => Watch(bots), cancellationToken))
             {
                 log.Error($"only {bots.Count(b => b.Playing)} of {bots.Count} bots were playing in a session within 60 s");
+                if (bots.Where(b => b.RegistrationRefused is not null).Select(b => b.RegistrationRefused!).ToList() is [var first, ..] refused)
+                {
+                    log.Error($"{refused.Count} bots got no account: the backend registers only so many accounts a day per address " +
+                        $"(Online:AccountsPerAddressPerDay; the next in {first.RetryAfter?.TotalMinutes:F0} min). Reuse accounts with --accounts NAME " +
+                        "(registered by the first run only), or raise the setting on the deployment for the load test (docs/demo.md)");
+                }
             }
             else
             {

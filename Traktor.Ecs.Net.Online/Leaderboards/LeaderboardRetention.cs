@@ -59,6 +59,15 @@ internal static class LeaderboardRetention
         return start;
     }
 
+    /// <summary>
+    /// One batch's delete (parameters <c>@b</c> board, <c>@cut</c> oldest kept period, <c>@n</c> rows at most). The rows are
+    /// found through an index on (board, period) (the records' primary key, the keys' <c>ix_leaderboard_submissions_period</c>)
+    /// and deleted through the primary key; a row-value IN works on SQLite and PostgreSQL alike.
+    /// </summary>
+    internal static string DeleteBatchSql(string table, string keyColumn, string userColumn) =>
+        $"DELETE FROM {table} WHERE leaderboard_id = @b AND ({keyColumn}, {userColumn}) IN " +
+        $"(SELECT {keyColumn}, {userColumn} FROM {table} WHERE leaderboard_id = @b AND period_start < @cut LIMIT @n)";
+
     private static async Task<int> DeleteBatchesAsync(OnlineDatabase database, string table, string keyColumn, string userColumn, string boardId, long cutoff,
         int budget, CancellationToken cancellationToken)
     {
@@ -66,11 +75,9 @@ internal static class LeaderboardRetention
         while (budget - deleted > 0)
         {
             int batch = Math.Min(BatchSize, budget - deleted);
-            // Through the primary key (board, …, user), whose prefix finds the board's rows; a row-value IN works on SQLite and PostgreSQL alike.
             int count = await database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
-                $"DELETE FROM {table} WHERE leaderboard_id = @b AND ({keyColumn}, {userColumn}) IN " +
-                $"(SELECT {keyColumn}, {userColumn} FROM {table} WHERE leaderboard_id = @b AND period_start < @cut LIMIT @n)",
-                cancellationToken, ("@b", boardId), ("@cut", cutoff), ("@n", (long)batch)), cancellationToken).ConfigureAwait(false);
+                DeleteBatchSql(table, keyColumn, userColumn), cancellationToken, ("@b", boardId), ("@cut", cutoff), ("@n", (long)batch)),
+                cancellationToken).ConfigureAwait(false);
             deleted += count;
             if (count < batch)
             {

@@ -169,6 +169,10 @@ internal static class OnlineMigrations
             "UPDATE auth_sessions SET refresh_expires_at = COALESCE((SELECT MAX(t.expires_at) FROM refresh_tokens t WHERE t.session_id = auth_sessions.id), 0)",
             "CREATE INDEX ix_auth_sessions_refresh_expires ON auth_sessions (refresh_expires_at)",
         ]),
+        new(13, "idempotency keys by board and period, for leaderboard retention (it scanned every key of the board)", _ =>
+        [
+            "CREATE INDEX ix_leaderboard_submissions_period ON leaderboard_submissions (leaderboard_id, period_start)",
+        ]),
     ];
 
     /// <summary>

@@ -31,7 +31,9 @@ internal sealed class OnlineApi(ScriptServices services, LuaScriptOptions option
         {
             try
             {
-                var session = await OnlineRetry.RunAsync(retry => authentication.LoginAsync(username, password, retry), options.LogInWait, services.Time, token)
+                var session = await OnlineRetry.RunAsync(retry => services.RegisterIfMissing
+                        ? authentication.RegisterOrLogInAsync(username, password, retry)
+                        : authentication.LoginAsync(username, password, retry), options.LogInWait, services.Time, token)
                     .ConfigureAwait(false);
                 identity.Session = session;
                 return new ScriptTable()

@@ -33,6 +33,7 @@ public sealed class BackendOperationsTests
         { ["--Online:PasswordHashIteration=5"], "unknown setting" },
         { ["--Online:MaxSlotsPerPlayer=many"], "Online:MaxSlotsPerPlayer" },
         { ["--Online:AccessTokenLifetimeSeconds=0"], "Online:AccessTokenLifetimeSeconds" },
+        { ["--Online:LeaderboardPastPeriodsKept=-1"], "Online:LeaderboardPastPeriodsKept must be 0 or more" },
         { ["--Online:ConnectTokens:ServerAddresses:0=nowhere"], "Online:ConnectTokens" },
         { ["--Online:ConnectTokens:ServerAddresses:0=0.0.0.0:40000"], "'0.0.0.0:40000' is the unspecified address" },
     };

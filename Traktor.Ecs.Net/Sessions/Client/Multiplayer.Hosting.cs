@@ -108,6 +108,7 @@ public sealed partial class Multiplayer
                 started.TrySetException(exception);
             }
         });
+        FailUnlessTicked(started.Task, started.TrySetException);
         using (cancellationToken.Register(() => started.TrySetCanceled(cancellationToken)))
         {
             await started.Task.ConfigureAwait(false);
@@ -146,7 +147,7 @@ public sealed partial class Multiplayer
         StopHosting(DisconnectReason.SessionEnded);
         if (current is { } lost && lost.Id == hosting.Session.Id)
         {
-            _ = ExplainEndAsync(lost, DisconnectReason.ServerShutdown);
+            BeginEnd(lost, DisconnectReason.ServerShutdown, giveSeatBack: false);
         }
     }
 

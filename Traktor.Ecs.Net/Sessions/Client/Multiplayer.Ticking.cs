@@ -16,6 +16,7 @@ public sealed partial class Multiplayer
     /// <param name="state">The frame time.</param>
     public void BeforeUpdate(in float state)
     {
+        everTicked = true;
         while (onTick.TryDequeue(out var action))
         {
             action();
@@ -99,11 +100,28 @@ public sealed partial class Multiplayer
     /// <summary>The connection to the session's host or server ended: a migration when the session may go on without it, else the session is over for this player.</summary>
     private void ConnectionEnded(SessionInfo lost, DisconnectReason? reason, bool byHost)
     {
+        lock (endGate)
+        {
+            if (seating > 0)
+            {
+                // A join's directory call is under way: it may take the very seat a give-back would free, or move the player
+                // on. Decided once it is over (a join that moved the player on drops this).
+                (endsAfterJoin ??= []).Add(() =>
+                {
+                    if (ReferenceEquals(current, lost))
+                    {
+                        ConnectionEnded(lost, reason, byHost);
+                    }
+                });
+                return;
+            }
+        }
+
         if (!TryBeginMigration(lost, reason, byHost))
         {
             ReplicaTakeover.DropKeptEntities(client);
             // Not after the player's own leave (from another device: LeftSession), which freed the seat.
-            _ = ExplainEndAsync(lost, reason, reason == DisconnectReason.LeftSession ? null : GiveSeatLeftBehind(lost));
+            BeginEnd(lost, reason, giveSeatBack: reason != DisconnectReason.LeftSession);
         }
     }
 
