@@ -67,16 +67,10 @@ public static class SnippetCompiler
     /// <exception cref="InvalidOperationException">It does not compile, or is not a program.</exception>
     public static (int ExitCode, string Output) Run(string code)
     {
-        var (compilation, errors) = Compile(code, "Snippet" + Guid.NewGuid().ToString("N"), []);
-        if (errors.Count > 0) throw new InvalidOperationException("The program does not compile: " + string.Join("; ", errors));
-        using var image = new MemoryStream();
-        var emitted = compilation.Emit(image);
-        if (!emitted.Success) throw new InvalidOperationException("The program does not emit: " + string.Join("; ", emitted.Diagnostics));
-        image.Position = 0;
-        var context = new System.Runtime.Loader.AssemblyLoadContext("snippet", isCollectible: true); // the libraries come from the default context
+        var (assembly, context) = Load(code);
         try
         {
-            var entry = context.LoadFromStream(image).EntryPoint ?? throw new InvalidOperationException("The snippet is not a program.");
+            var entry = assembly.EntryPoint ?? throw new InvalidOperationException("The snippet is not a program.");
             var output = new StringWriter();
             var original = Console.Out;
             Console.SetOut(output);
@@ -96,6 +90,26 @@ public static class SnippetCompiler
         {
             context.Unload();
         }
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="code"/> (a program or a library) and loads it into a collectible context of its own; the
+    /// project's libraries come from the default context, so the snippet's types take and return the tests' own. Unload
+    /// the context when done.
+    /// </summary>
+    /// <param name="code">The compilation unit.</param>
+    /// <returns>The snippet's assembly and its context.</returns>
+    /// <exception cref="InvalidOperationException">It does not compile.</exception>
+    public static (System.Reflection.Assembly Assembly, System.Runtime.Loader.AssemblyLoadContext Context) Load(string code)
+    {
+        var (compilation, errors) = Compile(code, "Snippet" + Guid.NewGuid().ToString("N"), []);
+        if (errors.Count > 0) throw new InvalidOperationException("The snippet does not compile: " + string.Join("; ", errors));
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        if (!emitted.Success) throw new InvalidOperationException("The snippet does not emit: " + string.Join("; ", emitted.Diagnostics));
+        image.Position = 0;
+        var context = new System.Runtime.Loader.AssemblyLoadContext("snippet", isCollectible: true);
+        return (context.LoadFromStream(image), context);
     }
 
     private static (Compilation Compilation, IReadOnlyList<Diagnostic> Errors) Compile(

@@ -22,7 +22,7 @@ internal abstract class JoinAlteringSessions(ISessions inner) : ISessions
     public Task<SessionPage> ListSessionsAsync(SessionFilter? filter = null, int offset = 0, int limit = 20, CancellationToken cancellationToken = default) =>
         inner.ListSessionsAsync(filter, offset, limit, cancellationToken);
 
-    public Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.GetSessionAsync(id, cancellationToken);
+    public virtual Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default) => inner.GetSessionAsync(id, cancellationToken);
 
     public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
         inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);

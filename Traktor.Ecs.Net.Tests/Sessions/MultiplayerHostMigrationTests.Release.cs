@@ -62,14 +62,11 @@ public sealed partial class MultiplayerHostMigrationTests
 
         // Before, the dispose cut the claim short and gave the session back at once: the directory refused the give-back (bob
         // did not host it yet), then granted the claim, and carol followed bob, the named host, for her JoinWait. Now bob
-        // awaits the claim's answer and gives the session back once it is granted. (Whatever a give-back finds is awaited
-        // for a while before the claim arrives.)
-        for (int ticks = 0; ticks < 200 && bob.Link.ReleasesAnswered == 0; ticks++)
-        {
-            rig.Tick();
-            await Task.Delay(2, Cancel);
-        }
-
+        // awaits the claim's answer and gives the session back once it is granted: the claim is still on its way once the
+        // dispose returned, and nothing is given back before it arrives (checked as such, not with a wait for a give-back).
+        Assert.False(bob.Link.LastClaim!.IsCompleted, "the dispose cut bob's claim on its way short");
+        for (int ticks = 0; ticks < 50; ticks++) rig.Tick();
+        Assert.Equal(0, bob.Link.Releases);
         arrives.SetResult();
         await rig.TickUntilAsync(() => bob.Link.ClaimsGranted == 1, "the directory to grant bob's claim");
         carolsTurn.SetResult();
@@ -106,13 +103,9 @@ public sealed partial class MultiplayerHostMigrationTests
         await rig.TickUntilAsync(() => bob.Link.ClaimsHeld == 1 && carol.Link.ClaimsHeld >= 1, "bob's and carol's claims to be on their way");
         bob.Running = false;
         var disposing = bob.Multiplayer.DisposeAsync().AsTask();
-        for (int ticks = 0; ticks < 50; ticks++)
-        {
-            rig.Tick();
-            await Task.Delay(2, Cancel);
-        }
-
-        Assert.False(disposing.IsCompleted);                  // the claim is still on its way: its answer decides the give-back
+        for (int ticks = 0; ticks < 50; ticks++) rig.Tick();
+        Assert.False(bob.Link.LastClaim!.IsCompleted);       // the claim is still on its way (held until it arrives)...
+        Assert.False(disposing.IsCompleted);                  // ...and its answer decides the give-back, which DisposeAsync awaits
         arrives.SetResult();
         await rig.TickUntilAsync(() => disposing.IsCompleted, "bob's DisposeAsync to complete");
         await disposing;
@@ -143,13 +136,10 @@ public sealed partial class MultiplayerHostMigrationTests
         alice.Link.Cut = true;
         await rig.TickUntilAsync(() => bob.Link.ClaimsGranted == 1, "the directory to give bob the session");
         var leaving = bob.Multiplayer.LeaveSessionAsync(Cancel);
-        for (int ticks = 0; ticks < 50; ticks++)
-        {
-            rig.Tick();
-            await Task.Delay(2, Cancel);
-        }
-
-        Assert.Empty(bob.Link.Sent);                          // the claim's answer decides the give-back: no leave before it
+        for (int ticks = 0; ticks < 50; ticks++) rig.Tick();
+        Assert.False(bob.Link.LastClaim!.IsCompleted);       // the claim's answer is held...
+        Assert.Empty(bob.Link.Sent);                          // ...and decides the give-back: no leave before it
+        Assert.False(leaving.IsCompleted);
         answer.SetResult();
         await rig.TickUntilAsync(() => leaving.IsCompleted, "bob to leave");
         Assert.True(await leaving);

@@ -34,7 +34,7 @@ public sealed partial class MultiplayerHostMigrationTests
 
         var buffer = new byte[2048];
         var reasons = new List<DisconnectReason>();
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); reasons.Count == 0 && DateTime.UtcNow < deadline; await Task.Delay(5, Cancel))
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); reasons.Count == 0 && DateTime.UtcNow < deadline; await Task.Delay(5, Cancel))
         {
             while (joiner.TryReceive(buffer, out int length, out _))
             {

@@ -15,7 +15,7 @@ namespace Traktor.Ecs.Net.Tests.Sessions;
 /// waits for the give-back, which otherwise could free the seat the join was just told it holds. A seat the player gave up
 /// itself (<see cref="DisconnectReason.LeftSession"/>) is not left again.
 /// </summary>
-public sealed class MultiplayerSessionEndSeatTests
+public sealed partial class MultiplayerSessionEndSeatTests
 {
     private const long Player = 42;
 
@@ -85,7 +85,7 @@ public sealed class MultiplayerSessionEndSeatTests
         Assert.Empty(game.Directory.Leaves);
     }
 
-    private static async Task<Game> GameAsync()
+    private static async Task<Game> GameAsync(MultiplayerOptions? options = null)
     {
         SessionRelay? relay = null;
         var setup = new RpcWorld(
@@ -102,7 +102,7 @@ public sealed class MultiplayerSessionEndSeatTests
 
         var peer = setup.AddClient((ulong)Player, seed: 7, connect: false);
         var directory = new CountingLeaves(sessions);
-        var multiplayer = new Multiplayer(peer.Client, new OnePlayer(), directory, new MultiplayerAccount("player", "secret"), time: setup.Harness.Time);
+        var multiplayer = new Multiplayer(peer.Client, new OnePlayer(), directory, new MultiplayerAccount("player", "secret"), options, setup.Harness.Time);
         peer.Group.Add(multiplayer);
         return new Game(setup, sessions, session, directory, multiplayer);
     }
@@ -156,10 +156,21 @@ public sealed class MultiplayerSessionEndSeatTests
     private sealed class CountingLeaves(ISessions inner) : JoinAlteringSessions(inner)
     {
         private int joins;
+        private int answered;
+        private int lookups;
 
         public ConcurrentQueue<(long Player, DateTimeOffset? Granted)> Leaves { get; } = new();
 
         public int Joins => Volatile.Read(ref joins);
+
+        /// <summary>Joins the directory behind answered (the answer may be held on its way back, <see cref="JoinHold"/>).</summary>
+        public int Answered => Volatile.Read(ref answered);
+
+        /// <summary>Sessions looked up (the facade asking why one ended).</summary>
+        public int Lookups => Volatile.Read(ref lookups);
+
+        /// <summary>Completes when a join's answer, already given by the directory, may reach the player; completed by default.</summary>
+        public Task JoinHold { get; set; } = Task.CompletedTask;
 
         /// <summary>Completes when the directory may take the seats back; completed by default.</summary>
         public Task Hold { get; set; } = Task.CompletedTask;
@@ -167,7 +178,21 @@ public sealed class MultiplayerSessionEndSeatTests
         public override Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref joins);
-            return Inner.JoinSessionAsync(id, userId, playerName, cancellationToken);
+            return AnswerAsync(Inner.JoinSessionAsync(id, userId, playerName, cancellationToken), cancellationToken);
+        }
+
+        public override Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref lookups);
+            return Inner.GetSessionAsync(id, cancellationToken);
+        }
+
+        private async Task<SessionJoinResult> AnswerAsync(Task<SessionJoinResult> joining, CancellationToken cancellationToken)
+        {
+            var result = await joining;
+            Interlocked.Increment(ref answered);
+            await JoinHold.WaitAsync(cancellationToken);
+            return result;
         }
 
         public override async Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)

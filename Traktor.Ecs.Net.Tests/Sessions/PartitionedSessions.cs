@@ -96,10 +96,13 @@ internal sealed class PartitionedSessions(HttpSessions inner) : ISessions, IPlay
     public int ReleasesAnswered => Volatile.Read(ref releasesAnswered);
 
     public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, CancellationToken cancellationToken = default) =>
-        ClaimAsync(id, userId, hostKey, null, cancellationToken);
+        LastClaim = ClaimAsync(id, userId, hostKey, null, cancellationToken);
 
     public Task<PlayerHostGrant> ClaimHostAsync(SessionId id, long userId, byte[] hostKey, long expectedHostUserId, CancellationToken cancellationToken = default) =>
-        ClaimAsync(id, userId, hostKey, expectedHostUserId, cancellationToken);
+        LastClaim = ClaimAsync(id, userId, hostKey, expectedHostUserId, cancellationToken);
+
+    /// <summary>The answer of this player's last claim as its caller awaits it (pending while the claim or its answer is held), or null.</summary>
+    public volatile Task<PlayerHostGrant>? LastClaim;
 
     /// <summary>The hosts the claims named as the one they take over from (null: none named), in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<long?> ClaimedFrom { get; } = new();

@@ -83,6 +83,41 @@ public class SessionRelayTests
         Assert.Equal(SessionEndReason.Ended, relay.EndReason);
     }
 
+    [Fact]
+    public async Task The_match_result_sent_before_the_end_reaches_a_player_ahead_of_the_notice_over_a_link_that_lost_it()
+    {
+        SessionRelay? relay = null;
+        using var setup = new RpcWorld(
+            new LinkConditions { LatencyMs = 20 },
+            configure: options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
+        (var sessions, var session, relay) = await OpenAsync(setup, "final", 2);
+        var (carol, _, _, _) = await JoinAsync(setup, sessions, session.Id, 3, "carol");
+        var results = new RpcRecorder<OrderedPing>(carol.World);
+        carol.Group.Add(results);
+
+        // The game sends the result and ends the match in one tick, into a link that loses everything for a while (about
+        // a third of the relay's wait). Before, the relay disconnected at once: the result and the notice were both lost,
+        // and the player heard nothing until its own timeout.
+        setup.Harness.ServerLink.Conditions.LossPercent = 100;
+        setup.ServerWorld.SendRpc(new OrderedPing { Index = 42 }, RpcTarget.AllClients);
+        Assert.True(await sessions.EndSessionAsync(session.Id, Cancel));
+        Assert.True(setup.TickUntil(() => relay.EndReason == SessionEndReason.Ended, 300));
+        setup.Tick(15);
+        Assert.Equal(ClientState.Connected, carol.Client.Transport.State);
+
+        setup.Harness.ServerLink.Conditions.LossPercent = 0;
+        bool resultFirst = false;
+        Assert.True(setup.TickUntil(() =>
+        {
+            if (carol.Client.Transport.State == ClientState.Disconnected) return true;
+            resultFirst = results.Received.Count == 1;
+            return false;
+        }, 300));
+        Assert.True(resultFirst, "the notice came before the result");
+        Assert.Equal(42u, Assert.Single(results.Received).Rpc.Index);
+        Assert.Equal(DisconnectReason.SessionEnded, carol.Client.Transport.LastDisconnectReason);
+    }
+
     [Theory]
     [InlineData(SessionLeaveReason.Left, DisconnectReason.LeftSession)]
     [InlineData(SessionLeaveReason.Removed, DisconnectReason.Kicked)]

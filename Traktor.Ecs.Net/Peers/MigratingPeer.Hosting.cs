@@ -189,6 +189,7 @@ public sealed partial class MigratingPeer
         promotedAt = now;
         LastMigrationDuration = time.GetElapsedTime(lostAt, now);
         logger.LogInformation("Peer {Peer} took over from host {Host} at tick {Tick}; waiting for {Count} peers.", ClientId, old.Host, tick, pending.Count);
+        LastHostChange = HostChangeCause.HostLost; // a successor hosts only when elected: it never follows itself
         HostChanged?.Invoke(ClientId);
     }
 

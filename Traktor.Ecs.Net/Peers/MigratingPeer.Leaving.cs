@@ -65,6 +65,7 @@ public sealed partial class MigratingPeer
         OutReason = null;
         LostHostClientId = null;
         LastMigrationDuration = null;
+        LastHostChange = HostChangeCause.None;
     }
 
     /// <summary>

@@ -143,9 +143,16 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// <summary>
     /// Raised when this peer has a new host after a migration (its client id; this peer's own when it was elected), or once
     /// it reached the recorded host it was told to follow (<see cref="TryFollowHost"/>). <see cref="LostHostClientId"/> names
-    /// the host it lost.
+    /// the host it lost, and <see cref="LastHostChange"/> why the host changed: only a host lost
+    /// (<see cref="HostChangeCause.HostLost"/>) is reported to the session directory, never one followed.
     /// </summary>
     public event Action<ulong>? HostChanged;
+
+    /// <summary>
+    /// Why the last <see cref="HostChanged"/> was raised (read it in the handler): the host was lost and elected anew, the
+    /// game followed a host, or the host gave way to the recorded one; <see cref="HostChangeCause.None"/> before any in this session.
+    /// </summary>
+    public HostChangeCause LastHostChange { get; private set; }
 
     /// <inheritdoc />
     public void Initialize()
@@ -301,6 +308,7 @@ public sealed partial class MigratingPeer : ISystem<float>
             // The successor answered: what this peer showed meanwhile gives way to the successor's snapshots.
             Client!.Replication.Reset();
             if (!followingRecorded && !followingLostPlan) lostPlanReached = electing.ClientId; // the lost plan leads on only from here
+            LastHostChange = followingRecorded ? HostChangeCause.Followed : followingLostPlan ? HostChangeCause.HostGaveWay : HostChangeCause.HostLost;
             // A followed host's epoch comes with its first plan (ReceivePlan); an elected successor's is one past the lost host's.
             if (!followingRecorded) Epoch = (plan?.Epoch ?? Epoch) + 1;
             if (followingRecorded) Followed();

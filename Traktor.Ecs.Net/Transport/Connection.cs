@@ -27,6 +27,8 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     private readonly double _timeout;
     private readonly bool _compression;
     private ulong _nextSequence;
+    private DisconnectReason? _closeWhenDelivered;
+    private double _closeWhenDeliveredBy;
 
     /// <summary>Our first sequence (0 but in tests, <see cref="NetPeerOptions.FirstSequence"/>).</summary>
     private readonly ulong _firstSequence;
@@ -113,6 +115,12 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     public void CloseIfDead(double now)
     {
         if (PendingClose is not null) return;
+        if (_closeWhenDelivered is { } closing && (now >= _closeWhenDeliveredBy || _orderedOut.Unacknowledged + _unorderedOut.Unacknowledged == 0))
+        {
+            Close(closing);
+            return;
+        }
+
         if (now - _lastReceivedAt > _timeout)
         {
             Close(DisconnectReason.TimedOut);
@@ -185,6 +193,21 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     public bool ClosedByPeer { get; private set; }
 
     public void Close(DisconnectReason reason) => PendingClose ??= reason;
+
+    /// <summary>
+    /// Closes the connection with <paramref name="reason"/> once the peer has acknowledged every reliable message sent or
+    /// queued to it, or at <paramref name="deadline"/> (peer time, seconds) at the latest, whichever comes first; checked with
+    /// <see cref="CloseIfDead"/>. The first request counts: a later one changes neither the reason nor the deadline.
+    /// </summary>
+    public void CloseWhenDelivered(DisconnectReason reason, double deadline)
+    {
+        if (PendingClose is not null || _closeWhenDelivered is not null) return;
+        _closeWhenDelivered = reason;
+        _closeWhenDeliveredBy = deadline;
+    }
+
+    /// <summary>Whether the connection closes once its reliable messages are delivered (<see cref="CloseWhenDelivered"/>).</summary>
+    public bool Closing => _closeWhenDelivered is not null && PendingClose is null;
 
     public NetStats GetStats() => new()
     {

@@ -67,6 +67,17 @@ public interface IServerEndpoint
     /// <param name="reason">The reason sent to the client.</param>
     void Disconnect(ConnectionId connection, DisconnectReason reason = DisconnectReason.Kicked);
 
+    /// <summary>
+    /// Disconnects a connection once it has acknowledged every reliable message sent or queued to it (an end-of-match RPC
+    /// reaches it before the notice), or after <paramref name="within"/> at the latest, when a lost link would otherwise
+    /// hold it open. Until then it stays connected: messages still flow both ways. An endpoint without reliable state to
+    /// wait for (a host's local player) disconnects at once, as this default does.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="reason">The reason sent to the client.</param>
+    /// <param name="within">The longest it waits for the acknowledgements (zero: at the next update).</param>
+    void DisconnectWhenDelivered(ConnectionId connection, DisconnectReason reason, TimeSpan within) => Disconnect(connection, reason);
+
     /// <summary>Statistics of one connection.</summary>
     /// <param name="connection">The connection.</param>
     /// <param name="stats">Its statistics.</param>

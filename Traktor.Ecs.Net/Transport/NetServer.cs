@@ -230,6 +230,13 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         if (TryGet(connection, out var c)) Remove(c, reason);
     }
 
+    /// <inheritdoc />
+    public void DisconnectWhenDelivered(ConnectionId connection, DisconnectReason reason, TimeSpan within)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(within, TimeSpan.Zero);
+        if (TryGet(connection, out var c)) c.CloseWhenDelivered(reason, _peer.Now + within.TotalSeconds);
+    }
+
     /// <summary>Statistics of one connection.</summary>
     public bool TryGetStats(ConnectionId connection, out NetStats stats)
     {

@@ -89,6 +89,46 @@ public abstract class MultiplayerContract<THarness> where THarness : IDirectoryH
         Assert.True(toldAfter >= TimeSpan.FromSeconds(3) && toldAfter <= DirectoryTestSettings.DeadAfter + TimeSpan.FromSeconds(2), $"told after {toldAfter}");
         Assert.True(backAfter - toldAfter < TimeSpan.FromSeconds(3), $"rejoining took {backAfter - toldAfter}");
     }
+
+    /// <summary>A player's name tag, made by a game's join handler.</summary>
+    private struct NameTag
+    {
+        public long PlayerId;
+    }
+
+    [Fact]
+    public async Task A_join_handler_may_create_the_players_entity_and_read_it_back_and_a_leave_handler_may_destroy_it()
+    {
+        await using var directory = await new THarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory) { Paced = true };
+        await rig.StartServerAsync(directory.Nodes[0]);
+        var alice = rig.AddPlayer(directory.Nodes[0], "alice");
+        var bob = rig.AddPlayer(directory.Nodes[0], "bob");
+        var tags = new Dictionary<ulong, Entity>();
+        var read = new List<long>();
+        alice.Multiplayer!.PlayerJoined += e =>
+        {
+            // As a game's handler does: the entity is made and used at once. The events were raised inside the facade's
+            // query of this tick's joins, where a create is deferred, so Get threw EntityPendingException (docs/ECS.md).
+            var tag = alice.World.Create(new NameTag { PlayerId = (long)e.PlayerId });
+            read.Add(alice.World.Get<NameTag>(tag).PlayerId);
+            tags[e.PlayerId] = tag;
+        };
+        alice.Multiplayer.PlayerLeft += e =>
+        {
+            alice.World.Destroy(tags[e.PlayerId]);
+            tags.Remove(e.PlayerId);
+        };
+
+        var game = await rig.RunAsync(alice.Multiplayer.CreateSessionAsync("tags", 4, Cancel));
+        await rig.RunAsync(bob.Multiplayer!.JoinSessionAsync(game.Id, Cancel));
+        Assert.True(await rig.TickUntilAsync(() => read.Count == 2, 120));
+        Assert.Equal([alice.Multiplayer.UserId!.Value, bob.Multiplayer.UserId!.Value], read);
+
+        Assert.True(await rig.RunAsync(bob.Multiplayer.LeaveSessionAsync(Cancel)));
+        Assert.True(await rig.TickUntilAsync(() => tags.Count == 1, 180));
+        Assert.Equal((ulong)alice.Multiplayer.UserId!.Value, Assert.Single(tags.Keys));
+    }
 }
 
 public sealed class SqliteMultiplayerTests : MultiplayerContract<SqliteDirectoryHarness>;

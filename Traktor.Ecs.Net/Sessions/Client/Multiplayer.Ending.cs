@@ -36,7 +36,7 @@ public sealed partial class Multiplayer
     /// a migration found no new host): gives its seat back, that seat only (the grant the join's answer listed), once per
     /// session end, as Lua's <c>multiplayer</c> does. Before, the seat stayed taken until the game server's reconnect grace
     /// expired (a minute), or the directory's sweep with the server gone, and the player could not take another seat in the
-    /// session meanwhile. Any thread.
+    /// session meanwhile. Started by <see cref="BeginEnd(SessionInfo, DisconnectReason?, bool)"/> only.
     /// </summary>
     /// <returns>Whether the directory freed the seat (never faults).</returns>
     private Task<bool> GiveSeatLeftBehind(SessionInfo lost)
@@ -46,9 +46,7 @@ public sealed partial class Multiplayer
             return Task.FromResult(false);
         }
 
-        var giving = SeatGiveBack.RunAsync(sessions, lost.Id, player.UserId, options.JoinWait, time, logger, SeatGiveBack.GrantOf(lost, player.UserId));
-        seatReturn = giving;
-        return giving;
+        return SeatGiveBack.RunAsync(sessions, lost.Id, player.UserId, options.JoinWait, time, logger, SeatGiveBack.GrantOf(lost, player.UserId));
     }
 
     /// <summary>Waits for the give-back of a seat a session's end left behind (bounded by its own wait), for a join or a create.</summary>
@@ -60,31 +58,33 @@ public sealed partial class Multiplayer
 
     /// <summary>
     /// Asks the directory why the session is gone, until it knows or <see cref="MultiplayerOptions.EndReasonWait"/> passes,
-    /// then raises <see cref="SessionEnded"/>; <see cref="Dispose"/> stops it at once (no further question, nothing raised).
-    /// With <paramref name="givingBack"/> (the player's seat given back, <see cref="GiveSeatLeftBehind"/>) it asks once that
-    /// is over, and a seat it freed is no sign that the directory removed the player.
+    /// then reports it (<see cref="ReportEnd"/>); a leave, a join that moves the player on, or <see cref="Dispose"/> stops it
+    /// at once (no further question, nothing raised). When the end gave the player's seat back it asks once that is over,
+    /// and a seat it freed is no sign that the directory removed the player.
     /// </summary>
-    private async Task ExplainEndAsync(SessionInfo session, DisconnectReason? disconnect, Task<bool>? givingBack = null)
+    private async Task ExplainEndAsync(SessionEnd end, DisconnectReason? disconnect)
     {
-        var stop = disposed.Token;
+        var stop = end.Lookup.Token;
         try
         {
-            await ExplainEndUntilDisposedAsync(session, disconnect, givingBack, stop).ConfigureAwait(false);
+            var reason = await LookUpEndReasonAsync(end, stop).ConfigureAwait(false);
+            logger.LogInformation("Session {Session} ended under this player ({Disconnect}): {Reason}.", end.Session.Id, disconnect, reason);
+            onTick.Enqueue(() => ReportEnd(end, reason));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            logger.LogInformation("Stopped asking why session {Session} ended: the facade was disposed.", session.Id);
+            logger.LogInformation("Stopped asking why session {Session} ended: the player left it, joined another or disposed the facade.", end.Session.Id);
         }
     }
 
     /// <summary>The body of <see cref="ExplainEndAsync"/>: every directory call and wait ends (cancelled) on <paramref name="stop"/>.</summary>
-    private async Task ExplainEndUntilDisposedAsync(SessionInfo session, DisconnectReason? disconnect, Task<bool>? givingBack, CancellationToken stop)
+    private async Task<SessionEndReason> LookUpEndReasonAsync(SessionEnd end, CancellationToken stop)
     {
-        var reason = SessionEndReason.ConnectionLost;
+        var session = end.Session;
         long started = time.GetTimestamp();
         // The player's own give-back first: a seat it freed leaves the player out of the members while the session lives on
         // (a crashed server not yet declared dead), which is not the directory removing it: the session's end is awaited then.
-        bool gaveBack = givingBack is not null && await givingBack.WaitAsync(stop).ConfigureAwait(false);
+        bool gaveBack = end.GaveSeatBack && await end.SeatReturn.WaitAsync(stop).ConfigureAwait(false);
         while (true)
         {
             try
@@ -92,17 +92,15 @@ public sealed partial class Multiplayer
                 var now = await sessions.GetSessionAsync(session.Id, stop).ConfigureAwait(false);
                 if (now is null || now.State == SessionState.Ended)
                 {
-                    reason = now?.EndReason is { } recorded && recorded != SessionEndReason.None ? recorded : SessionEndReason.Ended;
-                    break;
+                    return now?.EndReason is { } recorded && recorded != SessionEndReason.None ? recorded : SessionEndReason.Ended;
                 }
 
                 if (!gaveBack && login is { } player && !now.IsMember(player.UserId))
                 {
-                    reason = SessionEndReason.Ended; // the directory removed this player (idle, or its seat moved)
-                    break;
+                    return SessionEndReason.Ended; // the directory removed this player (idle, or its seat moved)
                 }
             }
-            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException)
+            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
             {
                 // The backend may be restarting; the question is asked again until the wait is over.
                 logger.LogInformation(exception, "The directory did not answer about session {Session}; asking again.", session.Id);
@@ -110,23 +108,10 @@ public sealed partial class Multiplayer
 
             if (time.GetElapsedTime(started) >= options.EndReasonWait)
             {
-                break;
+                return SessionEndReason.ConnectionLost;
             }
 
             await Task.Delay(options.EndReasonPollInterval, time, stop).ConfigureAwait(false);
         }
-
-        stop.ThrowIfCancellationRequested();
-
-        logger.LogInformation("Session {Session} ended under this player ({Disconnect}): {Reason}.", session.Id, disconnect, reason);
-        onTick.Enqueue(() =>
-        {
-            // Unless a join or a leave has moved the player on meanwhile (it cleared or replaced the session).
-            if (!disposed.IsCancellationRequested && Interlocked.CompareExchange(ref current, null, session) == session)
-            {
-                LastEndReason = reason;
-                SessionEnded?.Invoke(session, reason);
-            }
-        });
     }
 }

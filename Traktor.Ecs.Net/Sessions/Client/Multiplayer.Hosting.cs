@@ -148,7 +148,7 @@ public sealed partial class Multiplayer
         StopHosting(DisconnectReason.SessionEnded);
         if (current is { } lost && lost.Id == hosting.Session.Id)
         {
-            _ = ExplainEndAsync(lost, DisconnectReason.ServerShutdown);
+            BeginEnd(lost, DisconnectReason.ServerShutdown, giveSeatBack: false);
         }
     }
 

@@ -15,28 +15,39 @@ public sealed partial class Multiplayer
         {
             RefuseWhileHosting();
             long user = await LogInAsync(cancellationToken).ConfigureAwait(false);
-            await AfterSeatReturnAsync(cancellationToken).ConfigureAwait(false);
+            // From here until the directory answered, a session's end noticed meanwhile waits: this join may move the player
+            // on (no end to report) or take the very seat the end would give back (a rejoin).
+            BeginSeating();
             SessionJoinResult result;
             try
             {
+                await AfterSeatReturnAsync(cancellationToken).ConfigureAwait(false);
                 result = await join(user).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && target is { } asked && current?.Id != asked)
             {
                 // The directory may have seated the player before the call was cancelled (a join that waited for a player
                 // host's address took the seat with its first ask): give it back.
+                SeatingFailed();
                 await GiveSeatBackAsync(asked, user).ConfigureAwait(false);
+                throw;
+            }
+            catch
+            {
+                SeatingFailed();
                 throw;
             }
 
             if (!result.Succeeded || result.ConnectInfo is null || result.Session is null)
             {
+                SeatingFailed();
                 throw new SessionJoinException(result.Status, result.Session?.EndReason ?? SessionEndReason.None, null,
                     $"The directory refused the join: {result.Status}.");
             }
 
-            // The seat moved here: the previous session's connection (if any) ends as a departure, not as a lost session.
-            current = null;
+            // The seat moved here: the previous session's connection (if any) ends as a departure, not as a lost session,
+            // and an end of it being explained stops without a report.
+            SeatMoved();
             migrating?.Stop();
             var done = new TaskCompletionSource<SessionInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
             var info = result.ConnectInfo;

@@ -147,7 +147,7 @@ public sealed partial class Multiplayer
         {
             logger.LogWarning("Session {Session} found no new host for this player.", migration.Lost.Id);
             // The session may go on under a host this player could not reach, which keeps the seat: given back.
-            await ExplainEndAsync(migration.Lost, DisconnectReason.TimedOut, GiveSeatLeftBehind(migration.Lost)).ConfigureAwait(false);
+            BeginEnd(migration.Lost, DisconnectReason.TimedOut, giveSeatBack: true);
         }
     }
 

@@ -11,33 +11,38 @@ public sealed partial class Multiplayer
     // players in this order, and tells a newcomer about them in it.
     private readonly OrderedDictionary<ulong, Sessions.PlayerJoined> roster = new();
 
+    // This tick's joins and departures, copied out of the queries before any handler runs: a handler may change the world
+    // (create a player's entity and read it back), which inside a query would be deferred (docs/ECS.md).
+    private readonly List<Sessions.PlayerJoined> joinedThisTick = new();
+    private readonly List<Sessions.PlayerLeft> leftThisTick = new();
+
     /// <summary>
     /// Raises <see cref="PlayerJoined"/> for this tick's joins of players not already in the session (as this player heard it)
-    /// and <see cref="PlayerLeft"/> for the departures of players in it.
+    /// and <see cref="PlayerLeft"/> for the departures of players in it, after the queries that find them.
     /// </summary>
     private void RaisePlayerEvents()
     {
+        joinedThisTick.Clear();
         foreach (ref var chunk in client.World.Query(in joinedQuery))
         {
             foreach (ref readonly var e in chunk.GetReadOnlySpan<Sessions.PlayerJoined>())
             {
-                if (roster.TryAdd(e.PlayerId, e))
-                {
-                    PlayerJoined?.Invoke(e);
-                }
+                if (roster.TryAdd(e.PlayerId, e)) joinedThisTick.Add(e);
             }
         }
 
+        foreach (var e in joinedThisTick) PlayerJoined?.Invoke(e);
+
+        leftThisTick.Clear();
         foreach (ref var chunk in client.World.Query(in leftQuery))
         {
             foreach (ref readonly var e in chunk.GetReadOnlySpan<Sessions.PlayerLeft>())
             {
-                if (roster.Remove(e.PlayerId))
-                {
-                    PlayerLeft?.Invoke(e);
-                }
+                if (roster.Remove(e.PlayerId)) leftThisTick.Add(e);
             }
         }
+
+        foreach (var e in leftThisTick) PlayerLeft?.Invoke(e);
     }
 
     /// <summary>Raises <see cref="PlayerLeft"/> for a player gone without an event of its own (the lost host of a completed migration), unless it was raised already.</summary>

@@ -101,11 +101,28 @@ public sealed partial class Multiplayer
     /// <summary>The connection to the session's host or server ended: a migration when the session may go on without it, else the session is over for this player.</summary>
     private void ConnectionEnded(SessionInfo lost, DisconnectReason? reason, bool byHost)
     {
+        lock (endGate)
+        {
+            if (seating > 0)
+            {
+                // A join's directory call is under way: it may take the very seat a give-back would free, or move the player
+                // on. Decided once it is over (a join that moved the player on drops this).
+                (endsAfterJoin ??= []).Add(() =>
+                {
+                    if (ReferenceEquals(current, lost))
+                    {
+                        ConnectionEnded(lost, reason, byHost);
+                    }
+                });
+                return;
+            }
+        }
+
         if (!TryBeginMigration(lost, reason, byHost))
         {
             endScreen.KeepReplica(client); // the session's final world stays until the player plays again (before, it went here)
             // Not after the player's own leave (from another device: LeftSession), which freed the seat.
-            _ = ExplainEndAsync(lost, reason, reason == DisconnectReason.LeftSession ? null : GiveSeatLeftBehind(lost));
+            BeginEnd(lost, reason, giveSeatBack: reason != DisconnectReason.LeftSession);
         }
     }
 

@@ -95,7 +95,8 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// The session this client is in (as it was when joined), or null. When the session is lost under the player (its
     /// server crashed or ended it) it stays set while the facade asks the directory why, and becomes null as
     /// <see cref="SessionEnded"/> is raised: a handler sees it null and <see cref="LastEndReason"/> set. A join or leave
-    /// meanwhile supersedes the lost session, and no <see cref="SessionEnded"/> follows for it.
+    /// meanwhile supersedes the lost session, and no <see cref="SessionEnded"/> follows for it; a join under way when the
+    /// session is lost, or when its reason is found, holds the end back until it is over (a join that fails lets it through).
     /// </summary>
     public SessionInfo? CurrentSession => current;
 
@@ -192,10 +193,12 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <summary>
     /// Disconnects and gives up the seat (<c>multiplayer:leaveSession()</c>); no <see cref="SessionEnded"/> follows. A host
     /// migration going on stops first; when this player had claimed the session, the claim's answer is awaited and a session
-    /// won given back before the leave is sent (each within 10 s), so the next successor takes it over. A player leaving a
+    /// won given back before the leave is sent (each within 10 s), so the next successor takes it over. While the facade asks
+    /// why the session ended under the player (before <see cref="SessionEnded"/>), the leave sends nothing again: it stops the
+    /// question and awaits the seat's give-back the end sent (within <see cref="MultiplayerOptions.JoinWait"/>). A player leaving a
     /// session that goes on drops its copy of the world; a host's leave ends the session, and its world, like its players',
-    /// stays for the end screen (<see cref="SessionEnded"/>). Called in no session, it drops what the last session left in
-    /// the world (at the next tick).
+    /// stays for the end screen (<see cref="SessionEnded"/>). A leave of a session that already ended under the player drops
+    /// what it left in the world (at the next tick).
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>True when this client left a session; false when it was in none.</returns>
@@ -204,14 +207,23 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var session = current;
-            if (session is null || login is null)
+            if (login is null || TakeForLeave(out var shared) is not { } session)
             {
                 onTick.Enqueue(() => endScreen.Drop(client.World)); // a leave after the end: the ended session's world goes
                 return false;
             }
 
-            current = null;
+            if (shared is not null)
+            {
+                onTick.Enqueue(() => endScreen.Drop(client.World)); // the ended session's world goes with the leave
+                // The session ended under the player and its seat is on its way back (or was never to be given back): that
+                // is this leave. Before, the leave was sent again, unconditionally, and could free a seat the player had
+                // taken since in that session (from another device).
+                await ((Task)shared.SeatReturn).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                cancellationToken.ThrowIfCancellationRequested();
+                return true;
+            }
+
             var stopped = migrating is { } migration ? StopMigration(migration) : Task.CompletedTask; // no further directory calls, no hosting, no HostMigrated
             onTick.Enqueue(() =>
             {

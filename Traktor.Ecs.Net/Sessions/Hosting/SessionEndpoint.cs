@@ -82,6 +82,15 @@ public sealed class SessionEndpoint : IServerEndpoint
     }
 
     /// <inheritdoc />
+    public void DisconnectWhenDelivered(ConnectionId connection, DisconnectReason reason, TimeSpan within)
+    {
+        if (router.Owns(this, connection))
+        {
+            router.Server.DisconnectWhenDelivered(connection, reason, within);
+        }
+    }
+
+    /// <inheritdoc />
     public bool TryGetStats(ConnectionId connection, out NetStats stats)
     {
         stats = default;

@@ -314,7 +314,9 @@ public sealed class SessionRelay : IDisposable
             scratch.AddRange(connections.Keys);
             foreach (ulong clientId in scratch)
             {
-                server.Transport.Disconnect(connections[clientId], DisconnectReason.SessionEnded);
+                // What the game sent before it ended the match (the winner in a reliable RPC) arrives before the notice: each
+                // player is let go once it has acknowledged it, the ticks in between still replicating the final world.
+                server.Transport.DisconnectWhenDelivered(connections[clientId], DisconnectReason.SessionEnded, EndDeliveryWait);
             }
         }
 
@@ -325,6 +327,12 @@ public sealed class SessionRelay : IDisposable
     // left from another device (or through the raw directory API) from one the game server removed. A seat the directory
     // freed as TimedOut (idle sweep, lost host, awaited player) is a removal too: on the wire TimedOut means the link was
     // lost, which a player-hosted client (Multiplayer, MigratingPeer, Lua) reads as its host's loss and would migrate.
+    /// <summary>
+    /// How long an ended session waits at most for each player to acknowledge what was sent to it before the notice: a few
+    /// resends on a lossy link, under the game-server host's one-second closing grace, which cuts whoever is left.
+    /// </summary>
+    public static readonly TimeSpan EndDeliveryWait = TimeSpan.FromMilliseconds(750);
+
     private static DisconnectReason DisconnectOf(SessionLeaveReason reason) => reason switch
     {
         SessionLeaveReason.Left => DisconnectReason.LeftSession,
