@@ -84,6 +84,7 @@ internal sealed class MultiplayerApi
             throw new ScriptCallException($"{call.Function}: already in session {_session}; call multiplayer:leaveSession() first");
         }
 
+        Migration.DropEndedWorld(); // the last session's end screen goes: the script hosts a new one
         // The NetworkHost the game starts gets the session's relay, as a Multiplayer's host does (joins and leaves, owners).
         var start = network.Hosting.Wrap(hook);
 
@@ -297,6 +298,7 @@ internal sealed class MultiplayerApi
     {
         if (_session is not { } id)
         {
+            Migration.DropEndedWorld(); // a leave after the end: the ended session's world goes
             return call.Wait(PendingCall.Completed(false));
         }
 

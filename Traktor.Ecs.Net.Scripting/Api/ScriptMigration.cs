@@ -89,6 +89,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             };
         }
 
+        DropEndedWorld(); // the last session's end screen: the new session's snapshots bring its own world
         network.ListenForOwners(client, logger);
         network.Replica.Clear(); // a new session's host sends its own
     }
@@ -104,10 +105,9 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             return;
         }
 
-        if (MayMigrate(session))
-        {
-            client.KeepEntitiesOnDisconnect = true; // the world outlives the host's connection: it is what a successor hosts
-        }
+        // The world outlives the connection: a player-hosted session's is what a successor hosts, and once any session is
+        // over it is the end screen's (ScriptNetwork.EndScreen). Before, only a session that could migrate kept it.
+        client.KeepEntitiesOnDisconnect = true;
 
         _watched = session;
         _stalls.Restart(services.Time.GetTimestamp()); // a new connection: its timeout is measured from the next tick
@@ -126,6 +126,17 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         {
             ReplicaTakeover.DropKeptEntities(client);
         }
+
+        DropEndedWorld();
+    }
+
+    /// <summary>
+    /// The script plays again (joins or creates a session, or calls <c>leaveSession()</c> in none): what the last session
+    /// ended with goes, so the next one's world starts clean. Tick thread.
+    /// </summary>
+    public void DropEndedWorld()
+    {
+        network.EndScreen.Drop(network.World);
     }
 
     /// <summary>
@@ -245,7 +256,8 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             // The host cut this player (a Disconnect it sent, other than the two by which it stops hosting), the session
             // ended, or a game server's connection ended: nothing to go on with. Before, a cut player's script heard nothing
             // (HostLoss makes a cut no host loss) and stayed in the session as far as multiplayer:joinSession knew.
-            ReplicaTakeover.DropKeptEntities(client);
+            // The world it showed stays for the end screen (before, it went here, and onSessionEnded found it empty).
+            network.EndScreen.KeepReplica(client);
             logger.LogInformation("The script's player is out of session {Session} ({Reason}, {By}).", lost.Id, reason, byHost ? "told by its host" : "its own end");
             if (reason != DisconnectReason.LeftSession)
             {
@@ -306,7 +318,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             _migrating = null;
             if (_client is { } client)
             {
-                ReplicaTakeover.DropKeptEntities(client);
+                network.EndScreen.KeepReplica(client); // the lost host's world, as a MigratingPeer out with no successor keeps it
             }
 
             // Before, the seat stayed taken: the session may go on under a host this player never reached, which keeps it

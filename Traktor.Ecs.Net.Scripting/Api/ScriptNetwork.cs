@@ -29,6 +29,12 @@ internal sealed class ScriptNetwork
     /// <summary>The owners a player host last sent this world's client, and the replica a successor hosts (one per client, shared by the scripts).</summary>
     public ReplicaTakeover Replica { get; } = new();
 
+    /// <summary>
+    /// The world the last session ended with, kept for the end screen until a script joins or creates another session, or
+    /// calls <c>leaveSession()</c> (one per world, shared by the scripts: a script other than the one that played may join next).
+    /// </summary>
+    public EndedSessionWorld EndScreen { get; } = new();
+
     private NetworkClient? _listening;
 
     /// <summary>Listens for a player host's owners on <paramref name="client"/> (once per client; on the tick thread).</summary>

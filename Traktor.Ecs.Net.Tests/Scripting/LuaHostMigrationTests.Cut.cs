@@ -16,7 +16,7 @@ public sealed partial class LuaHostMigrationTests
     /// <summary>The session-end handler docs/SCRIPTING.md shows, as written.</summary>
     private static readonly string DocumentedEnd = MarkdownCodeBlocks.Parse("docs/SCRIPTING.md",
             File.ReadAllText(Path.Combine(DocsCompileTests.RepositoryRoot(), "docs", "SCRIPTING.md")))
-        .Single(b => b.Language == "lua" && b.Code.Contains("function Script:onSessionEnded", StringComparison.Ordinal)).Code;
+        .Single(b => b.Language == "lua" && b.Code.Contains("function Script:onSessionEnded", StringComparison.Ordinal) && b.Code.Contains("log:info", StringComparison.Ordinal)).Code;
 
     /// <summary>The migration script, the documented end handler, and a wrapper that records what it was called with.</summary>
     private static string EndingScript => Script + DocumentedEnd + """

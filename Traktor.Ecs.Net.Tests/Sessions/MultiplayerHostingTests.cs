@@ -21,7 +21,7 @@ namespace Traktor.Ecs.Net.Tests.Sessions;
 /// reach it through the introducer and play its replicated world. Real backend over HTTP, real UDP on loopback.
 /// </summary>
 [Collection(nameof(SeedSnippetTests))]
-public sealed class MultiplayerHostingTests
+public sealed partial class MultiplayerHostingTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -240,6 +240,15 @@ public sealed class MultiplayerHostingTests
                 Authentication = new HttpAuthentication(luaBackend),
                 Sessions = new HttpSessions(luaBackend),
                 Traversal = LuaSocket,
+                // game.showEndScreen(name, reason): what the Lua player's world shows then, as a game's end screen reads it.
+                Game = new Dictionary<string, ScriptFunction>
+                {
+                    ["showEndScreen"] = arguments =>
+                    {
+                        LuaEndScreen = (Describe(Values(luaWorld)), arguments[1].AsString);
+                        return ScriptValue.Nil;
+                    },
+                },
             }, null, luaWorld);
             luaGroup = new Group<float>("lua", luaClient, luaScripts.System);
             hostGroup.Initialize();
@@ -261,6 +270,22 @@ public sealed class MultiplayerHostingTests
 
         public NetworkClient LuaClient { get; }
 
+        /// <summary>What the Lua player's world showed when its script's end screen ran (docs/SCRIPTING.md's block), and why the session ended.</summary>
+        public (string World, string? Reason)? LuaEndScreen { get; set; }
+
+        public World HostWorld => hostWorld;
+
+        public World JoinerWorld => joinerWorld;
+
+        public World LuaWorld => luaWorld;
+
+        /// <summary>Whether the host's game moves every player's entity (its rule while a test watches).</summary>
+        public bool Moving
+        {
+            get => mover!.Moving;
+            set => mover!.Moving = value;
+        }
+
         public static async Task<Rig> StartAsync()
         {
             var backend = await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs);
@@ -276,17 +301,19 @@ public sealed class MultiplayerHostingTests
             return await hosting;
         }
 
-        public async Task JoinBothAsync(SessionId id)
+        /// <summary>The C# joiner and the Lua joiner join <paramref name="id"/>; the Lua script runs <paramref name="script"/> after its join.</summary>
+        public async Task<LuaScript> JoinBothAsync(SessionId id, string script = "", string name = "join.lua")
         {
             var joining = Joiner.JoinSessionAsync(id, Cancel);
             var globals = new Dictionary<string, ScriptValue> { ["username"] = "joining-carol", ["password"] = SeedNetwork.Password, ["sessionId"] = id.ToString() };
-            var lua = luaScripts.Load("join.lua", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Scripting", "Seed", "02-login.lua"))
-                + "local session = multiplayer:joinSession(sessionId)\nseedSession = session\n", globals);
+            var lua = luaScripts.Load(name, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Scripting", "Seed", "02-login.lua"))
+                + "local session = multiplayer:joinSession(sessionId)\nseedSession = session\n" + script, globals);
             await TickUntilAsync(() => joining.IsCompleted && lua.WaitingEntries == 0, "both joins");
             Assert.Equal(id, (await joining).Id);
             Assert.Empty(lua.Errors);
             Assert.Equal(id.ToString(), lua.GetGlobal("seedSession").AsTable!["id"].AsString);
             Assert.Equal(ClientState.Connected, LuaClient.Transport.State);
+            return lua;
         }
 
         /// <summary>The host moves every player's entity for a second, then the joiners converge on its world.</summary>
@@ -347,7 +374,9 @@ public sealed class MultiplayerHostingTests
             return client;
         }
 
-        private static List<(float, float)> Values(World world)
+        public static string Describe(List<(float, float)> values) => string.Join(" ", values.Select(v => FormattableString.Invariant($"{v.Item1:0.##},{v.Item2:0.##}")));
+
+        public static List<(float, float)> Values(World world)
         {
             var values = new List<(float, float)>();
             world.Query(new QueryDescription().WithAll<Position2>(), (ref Position2 p) => values.Add((MathF.Round(p.Value.X, 2), MathF.Round(p.Value.Y, 2))));

@@ -406,6 +406,9 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         for (int i = _active.Count - 1; i >= 0; i--) Remove(_active[i], reason);
     }
 
+    /// <summary>Whether <see cref="Dispose"/> ran: the server has no connections and sends nothing any more.</summary>
+    internal bool IsDisposed => _disposed;
+
     /// <summary>
     /// Tells every client the server is shutting down, then releases the connections; disposes the transport too when the
     /// server was created owning it (a socket left open stays bound, so the port cannot be bound again, until the garbage

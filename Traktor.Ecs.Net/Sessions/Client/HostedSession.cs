@@ -117,7 +117,10 @@ internal sealed partial class HostedSession
         }
     }
 
-    /// <summary>Stops serving: every remote player is disconnected with <paramref name="reason"/>; the directory entry stops heartbeating.</summary>
+    /// <summary>
+    /// Stops serving: every remote player is disconnected with <paramref name="reason"/> (when the session ends, after a last
+    /// snapshot of the world as it is now, for its end screen); the directory entry stops heartbeating.
+    /// </summary>
     /// <param name="reason">
     /// <see cref="DisconnectReason.SessionEnded"/> when the session ends with it (the host left, or the directory ended it):
     /// the players ask the directory why; <see cref="DisconnectReason.HostGaveWay"/> when the session goes on without this
@@ -125,6 +128,17 @@ internal sealed partial class HostedSession
     /// </param>
     public void Stop(DisconnectReason reason)
     {
+        if (reason == DisconnectReason.SessionEnded && !server.IsDisposed) // a server the game disposed already told its players ServerShutdown
+        {
+            // The final world goes out first, on the wire before the notices, as MigratingPeer.EndSession sends it: each player
+            // applies it before it reads its notice and keeps it for its end screen (a change the game made after its last
+            // tick, or in a tick whose snapshot was not due, reached nobody before). Budget: one snapshot per remote player,
+            // built by one replication pass as a tick's are and sent without waiting for anything (no acknowledgement is
+            // awaited), so it holds the host's tick no longer than a tick's replication does. A snapshot lost on the way is
+            // not repeated: that player keeps the last one it got.
+            Host.Server.SendFinalSnapshots();
+        }
+
         // Every connection the server holds is told now, not only the relay's: one the handshake admitted this tick, before
         // the host heard of it, got ServerShutdown from the dispose below, which a player-hosted client reads as its host lost.
         server.DisconnectAll(reason);

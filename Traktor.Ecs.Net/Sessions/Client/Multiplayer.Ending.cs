@@ -8,6 +8,13 @@ namespace Traktor.Ecs.Net;
 /// <summary>The end of a session under the player: why it ended (asked of the directory), and a seat given back.</summary>
 public sealed partial class Multiplayer
 {
+    /// <summary>
+    /// The world the last session ended with (its host or server ended it, went away or cut the player, a migration found
+    /// no new host; this player's own hosted session once it stopped): kept for the game's end screen until the player joins
+    /// or creates another session, or calls <see cref="LeaveSessionAsync"/> in no session.
+    /// </summary>
+    private readonly EndedSessionWorld endScreen = new();
+
     /// <summary>What a migration <see cref="Dispose"/> stopped still sends the directory (<see cref="DisposeAsync"/> awaits it).</summary>
     private Task stopping = Task.CompletedTask;
 

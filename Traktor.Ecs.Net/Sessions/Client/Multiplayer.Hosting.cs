@@ -89,6 +89,7 @@ public sealed partial class Multiplayer
 
             try
             {
+                endScreen.Drop(client.World); // the last session's end screen: the new host numbers a clean world
                 var running = HostedSession.Start(grant, hosting, client, directory, user, time, logger);
                 if (started.TrySetResult())
                 {
@@ -158,6 +159,7 @@ public sealed partial class Multiplayer
         {
             hosted = null;
             hosting.Stop(reason);
+            endScreen.KeepHosted(client.World); // the host's own end screen, until it plays again
         }
     }
 

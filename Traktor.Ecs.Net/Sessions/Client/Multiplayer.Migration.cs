@@ -140,7 +140,7 @@ public sealed partial class Multiplayer
             if (ReferenceEquals(migrating, migration))
             {
                 migrating = null;
-                ReplicaTakeover.DropKeptEntities(client);
+                endScreen.KeepReplica(client); // the lost host's world, as a MigratingPeer out with no successor keeps it
             }
         });
         if (Still(migration))

@@ -40,8 +40,9 @@ public sealed partial class Multiplayer
                         connected = true;
                         current = pending.Session;
                         stalls.Restart(time.GetTimestamp()); // a new connection: its timeout is measured from the next tick
-                        // A player-hosted session's world outlives its host's connection: it is what a successor hosts.
-                        client.KeepEntitiesOnDisconnect = pending.Session.HostKind == SessionHostKind.Player && options.HostMigrationWait > TimeSpan.Zero;
+                        // The world outlives the connection: a player-hosted session's is what a successor hosts, and once any
+                        // session is over it is the end screen's (endScreen). Before, only a session that could migrate kept it.
+                        client.KeepEntitiesOnDisconnect = true;
                         if (pending.Migration is { } migration && ReferenceEquals(migrating, migration))
                         {
                             migrating = null;
@@ -119,7 +120,7 @@ public sealed partial class Multiplayer
 
         if (!TryBeginMigration(lost, reason, byHost))
         {
-            ReplicaTakeover.DropKeptEntities(client);
+            endScreen.KeepReplica(client); // the session's final world stays until the player plays again (before, it went here)
             // Not after the player's own leave (from another device: LeftSession), which freed the seat.
             BeginEnd(lost, reason, giveSeatBack: reason != DisconnectReason.LeftSession);
         }

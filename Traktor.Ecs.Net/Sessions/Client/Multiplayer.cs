@@ -109,7 +109,10 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <summary>
     /// Raised on the tick thread when the session ended without this player leaving it, with the session and the reason
     /// (what the player is shown); by then <see cref="CurrentSession"/> is null and <see cref="LastEndReason"/> is the
-    /// reason, so the handler may join another session at once.
+    /// reason, so the handler may join another session at once. The world still holds the session's entities, each at the
+    /// newest state received (the host's final world: a host sends every player a last snapshot before it ends the
+    /// session), for the game's end screen; they go when the player joins or creates another session, or calls
+    /// <see cref="LeaveSessionAsync"/>.
     /// </summary>
     public event Action<SessionInfo, SessionEndReason>? SessionEnded;
 
@@ -192,7 +195,10 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// migration going on stops first; when this player had claimed the session, the claim's answer is awaited and a session
     /// won given back before the leave is sent (each within 10 s), so the next successor takes it over. While the facade asks
     /// why the session ended under the player (before <see cref="SessionEnded"/>), the leave sends nothing again: it stops the
-    /// question and awaits the seat's give-back the end sent (within <see cref="MultiplayerOptions.JoinWait"/>).
+    /// question and awaits the seat's give-back the end sent (within <see cref="MultiplayerOptions.JoinWait"/>). A player leaving a
+    /// session that goes on drops its copy of the world; a host's leave ends the session, and its world, like its players',
+    /// stays for the end screen (<see cref="SessionEnded"/>). A leave of a session that already ended under the player drops
+    /// what it left in the world (at the next tick).
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>True when this client left a session; false when it was in none.</returns>
@@ -203,11 +209,13 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         {
             if (login is null || TakeForLeave(out var shared) is not { } session)
             {
+                onTick.Enqueue(() => endScreen.Drop(client.World)); // a leave after the end: the ended session's world goes
                 return false;
             }
 
             if (shared is not null)
             {
+                onTick.Enqueue(() => endScreen.Drop(client.World)); // the ended session's world goes with the leave
                 // The session ended under the player and its seat is on its way back (or was never to be given back): that
                 // is this leave. Before, the leave was sent again, unconditionally, and could free a seat the player had
                 // taken since in that session (from another device).

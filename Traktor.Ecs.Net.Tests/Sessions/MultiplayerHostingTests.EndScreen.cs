@@ -1,0 +1,107 @@
+using System.Numerics;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Docs;
+using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Sessions;
+
+/// <summary>
+/// The end screen of a player-hosted session: when its host ends it, every joiner (C# facade and Lua) keeps the host's
+/// final world, down to a change the host's game made in its last tick and one it made after it, until the joiner plays
+/// again; the next session's world then starts clean.
+/// </summary>
+public sealed partial class MultiplayerHostingTests
+{
+    /// <summary>The Lua end screen docs/SCRIPTING.md shows, as written: it hands the game the session and the reason.</summary>
+    private static readonly string LuaEndScreen = MarkdownCodeBlocks.Parse("docs/SCRIPTING.md",
+            File.ReadAllText(Path.Combine(DocsCompileTests.RepositoryRoot(), "docs", "SCRIPTING.md")))
+        .Single(b => b.Language == "lua" && b.Code.Contains("game.showEndScreen", StringComparison.Ordinal)).Code;
+
+    [Fact]
+    public async Task Joiners_of_a_session_its_host_ends_keep_the_hosts_final_world_for_their_end_screens()
+    {
+        await using var rig = await Rig.StartAsync();
+        var session = await rig.HostAsync();
+        var lua = await rig.JoinBothAsync(session.Id, LuaEndScreen);
+        await rig.PlayAsync();
+        (SessionInfo Session, SessionEndReason Reason)? told = null;
+        List<(float, float)>? shownWhenTold = null;
+        rig.Joiner.SessionEnded += (ended, reason) =>
+        {
+            told = (ended, reason);
+            shownWhenTold = Rig.Values(rig.JoinerWorld); // what a C# end screen reads in its handler
+        };
+
+        // The host's last tick moves every entity, then its game sets a final value after that tick (the winner's mark),
+        // and it ends the session: the leave stops the server at the start of the next tick.
+        rig.Moving = true;
+        rig.Tick();
+        rig.Moving = false;
+        var winner = new QueryDescription().WithAll<Position2, NetworkOwner>();
+        bool marked = false;
+        rig.HostWorld.Query(in winner, (ref Position2 p) =>
+        {
+            if (marked) return;
+            marked = true;
+            p.Value = new Vector2(777, 7);
+        });
+        var final = Rig.Values(rig.HostWorld);
+        Assert.Contains((777f, 7f), final);
+        var leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
+        await rig.TickUntilAsync(() => leaving.IsCompleted && told is not null && rig.LuaEndScreen is not null,
+            "both joiners to hear the session ended");
+        Assert.True(await leaving);
+
+        // Every end screen shows the host's final world: before, the joiners' worlds were emptied on the host's disconnect
+        // (and without the host's last snapshot they would show the world one tick and one change behind).
+        Assert.Equal(SessionEndReason.Ended, told!.Value.Reason);
+        Assert.Equal(final, shownWhenTold);
+        Assert.Equal((Rig.Describe(final), "SessionEnded"), rig.LuaEndScreen!.Value);
+        Assert.Empty(lua.Errors);
+
+        // It stays while the games tick on over the ended session: nothing resets, interpolates or predicts it away.
+        for (int i = 0; i < 30; i++) rig.Tick();
+        Assert.Equal(final, Rig.Values(rig.JoinerWorld));
+        Assert.Equal(final, Rig.Values(rig.LuaWorld));
+        Assert.Equal(final, Rig.Values(rig.HostWorld)); // the host's own end screen
+        Assert.Null(rig.Joiner.CurrentSession);
+        Assert.Equal(ClientState.Disconnected, rig.LuaClient.Transport.State);
+    }
+
+    [Fact]
+    public async Task After_an_ended_session_the_next_one_starts_with_a_clean_world_and_a_leave_in_no_session_clears_it()
+    {
+        await using var rig = await Rig.StartAsync();
+        var first = await rig.HostAsync();
+        await rig.JoinBothAsync(first.Id, LuaEndScreen);
+        await rig.PlayAsync();
+        SessionEndReason? told = null;
+        rig.Joiner.SessionEnded += (_, reason) => told = reason;
+        var leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
+        await rig.TickUntilAsync(() => leaving.IsCompleted && told is not null && rig.LuaEndScreen is not null, "the first session to end");
+        Assert.Equal(3, Rig.Values(rig.JoinerWorld).Count);
+        Assert.Equal(3, Rig.Values(rig.LuaWorld).Count);
+
+        // The host makes another session and both join it: each world holds the new session's three entities only, no
+        // ghost of the last session beside them, and the host numbered a clean world.
+        var second = await rig.HostAsync();
+        Assert.NotEqual(first.Id, second.Id);
+        await rig.JoinBothAsync(second.Id, name: "join-again.lua");
+        await rig.PlayAsync(); // waits for exactly three entities in every world, then for the joiners to converge on the host's
+        Assert.Equal(3, rig.HostWorld.CountEntities(new QueryDescription().WithAll<NetworkId>()));
+        Assert.Equal(3, rig.JoinerWorld.CountEntities(new QueryDescription().WithAll<NetworkId>()));
+        Assert.Equal(3, rig.LuaWorld.CountEntities(new QueryDescription().WithAll<NetworkId>()));
+
+        // The second session ends too; a leave in no session then clears the end screen (at the next tick).
+        told = null;
+        leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
+        await rig.TickUntilAsync(() => leaving.IsCompleted && told is not null, "the second session to end");
+        Assert.Equal(3, Rig.Values(rig.JoinerWorld).Count);
+        Assert.False(await rig.Joiner.LeaveSessionAsync(Cancel));
+        Assert.False(await rig.HostPlayer.LeaveSessionAsync(Cancel));
+        rig.Tick();
+        Assert.Empty(Rig.Values(rig.JoinerWorld));
+        Assert.Empty(Rig.Values(rig.HostWorld));
+    }
+}
