@@ -118,8 +118,10 @@ public sealed class AuthenticationService : IAuthentication
         string? budgetKey = clientAddress is null ? null : "register:" + clientAddress;
         if (budgetKey is not null)
         {
-            // Counted in the store before the hash, so a flood of new names from one address costs neither hashes nor rows
-            // beyond the budget, on any node. Given back below when no account came of it through no doing of the caller's.
+            // Counted in the store before the hash, so a flood of new names from one address costs no rows beyond the
+            // budget, on any node. Given back below when no account came of it, whoever caused that (a cancelled request, a
+            // race for one name among the caller's own requests): an address still gets no more accounts than permits, and
+            // the extra hashes such races cost stay under the shared authentication limit per address.
             var wait = await _registrations.TryAcquireAsync(budgetKey, _options.AccountsPerAddressPerDay, TimeSpan.FromDays(1),
                 cancellationToken).ConfigureAwait(false);
             if (wait is { } retryAfter)
@@ -172,8 +174,10 @@ public sealed class AuthenticationService : IAuthentication
             // Not the request's token: a cancelled request still gives its permit back.
             await _registrations.ReleaseAsync(budgetKey, _options.AccountsPerAddressPerDay, TimeSpan.FromDays(1), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (DbException exception)
+        catch (Exception exception)
         {
+            // Whatever went wrong here (a store error, a disposed store at shutdown) must not replace the caller's answer
+            // (409, 503, cancellation) with a 500: the permit just stays spent.
             _logger.LogWarning(exception, "A registration permit could not be given back");
         }
     }

@@ -56,15 +56,16 @@ public sealed class SharedRateLimiter
 
     /// <summary>
     /// Gives back one permit that <see cref="TryAcquireAsync"/> granted for a request that in the end did none of what the
-    /// limit is for (a registration that lost its name to another, say). Call it once per granted permit at most, and
-    /// only for outcomes the caller cannot bring about at will: each release is one more request the key may make.
+    /// limit is for (a registration that made no account, say). Call it once per granted permit at most, and only for an
+    /// outcome that spent none of what the limit protects: each release is one more request the key may make. Internal:
+    /// an unmatched call hands out a free permit for any key.
     /// </summary>
     /// <param name="key">The key the permit was taken for.</param>
     /// <param name="permits">The same permits per window the permit was taken with.</param>
     /// <param name="window">The same window.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes once the permit is back.</returns>
-    public Task ReleaseAsync(string key, int permits, TimeSpan window, CancellationToken cancellationToken = default)
+    internal Task ReleaseAsync(string key, int permits, TimeSpan window, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);

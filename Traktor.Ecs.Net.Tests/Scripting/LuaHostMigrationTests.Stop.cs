@@ -39,7 +39,8 @@ public sealed partial class LuaHostMigrationTests
             release.Wait(TimeSpan.FromSeconds(60)); // a hang guard: released below as soon as the unload waits for this call
         };
         await rig.TickUntilAsync(() => entered.Task.IsCompleted, "bob's migration to make a directory call");
-        var migration = bob.Scripts.System.MigrationOf(bobScript)!;
+        var migration = bob.Scripts.System.MigrationOf(bobScript);
+        Assert.True(migration is not null, "bob's script has no host migration");
         var unload = Task.Run(() =>
         {
             Assert.True(bob.Scripts.System.Unload(bobScript));

@@ -34,7 +34,9 @@ internal sealed class ProfilerSampler
     private Utf8JsonWriter? _json;
     private double _previousAt = double.NaN;
 
-    private static readonly string[] TransportNames = Enum.GetValues<TransportKind>().Select(k => k.ToString()).ToArray();
+    // Indexed by value, not by position: a kind added out of order (or with a gap) still reads its own name.
+    private static readonly string[] TransportNames = Enum.GetValues<TransportKind>().Aggregate(
+        new string[Enum.GetValues<TransportKind>().Max(k => (int)k) + 1], (names, kind) => { names[(int)kind] = kind.ToString(); return names; });
 
     public void Add(string name, INetStatsSource source) => _transports.Add((name, source));
 
@@ -70,7 +72,7 @@ internal sealed class ProfilerSampler
             var (clientId, role, stats) = _stats[i];
             json.WriteStartObject();
             json.WriteString("id", Label(i, transport, clientId, role));
-            json.WriteString("transport", (int)stats.Transport < TransportNames.Length ? TransportNames[(int)stats.Transport] : stats.Transport.ToString());
+            json.WriteString("transport", (int)stats.Transport < TransportNames.Length && TransportNames[(int)stats.Transport] is { } name ? name : stats.Transport.ToString());
             json.WriteNumber("rttMs", Math.Round(stats.RoundTripTimeMs, 2));
             json.WriteNumber("lossPercent", Math.Round(stats.PacketLossPercent, 2));
             json.WriteNumber("kbInPerSecond", Math.Round(stats.KilobytesInPerSecond, 3));
