@@ -103,26 +103,6 @@ public sealed class BackendTestServer : IAsyncDisposable
     }
 
     /// <summary>Takes the node's only hashing slot (MaxConcurrentPasswordHashes=1) until the result is disposed.</summary>
-    public async Task<IAsyncDisposable> OccupyHashingAsync()
-    {
-        var cancel = TestContext.Current.CancellationToken;
-        var gate = Services.GetRequiredService<Traktor.Ecs.Net.Online.Authentication.AuthenticationService>().Hashing;
-        var release = new ManualResetEventSlim();
-        var occupant = Task.Run(() => gate.RunAsync(() => { release.Wait(cancel); return 0; }, cancel), cancel);
-        while (gate.Admitted < 1)
-        {
-            await Task.Delay(1, cancel);
-        }
-        return new HashingOccupation(release, occupant);
-    }
-
-    private sealed class HashingOccupation(ManualResetEventSlim release, Task occupant) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            release.Set();
-            await occupant;
-            release.Dispose();
-        }
-    }
+    public async Task<IAsyncDisposable> OccupyHashingAsync() =>
+        await HashingOccupation.StartAsync(Services.GetRequiredService<Traktor.Ecs.Net.Online.Authentication.AuthenticationService>().Hashing, 1);
 }
