@@ -39,23 +39,12 @@ public sealed class PostgresHarness : IOnlineHarness
 
     public async Task<OnlineTestContext> StartAsync(FakeTimeProvider time, TestConnectTokenIssuer issuer)
     {
-        string baseConnectionString = RequireConnectionString();
-        string schema = "t_" + Guid.NewGuid().ToString("N");
-        await using (var admin = new NpgsqlConnection(baseConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE SCHEMA {schema}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-        string connectionString = new NpgsqlConnectionStringBuilder(baseConnectionString) { SearchPath = schema, MaxPoolSize = 40 }.ConnectionString;
-        var services = await OnlineServices.OpenPostgresAsync(connectionString, SqliteHarness.Options(time, issuer));
+        var schema = await PostgresSchema.CreateAsync(maxPoolSize: 40);
+        var services = await OnlineServices.OpenPostgresAsync(schema.ConnectionString, SqliteHarness.Options(time, issuer));
         return new OnlineTestContext(services.Authentication, services.Leaderboards, services.Achievements, services.CloudSave, time, async () =>
         {
             await services.DisposeAsync();
-            await using var admin = new NpgsqlConnection(baseConnectionString);
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP SCHEMA {schema} CASCADE", admin);
-            await drop.ExecuteNonQueryAsync();
+            await schema.DisposeAsync();
         }) { ConnectTokens = issuer, Embedded = services };
     }
 

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.Authentication;
 
@@ -56,38 +54,20 @@ public sealed class BackendRegistrationBudgetTests
     [Fact]
     public async Task The_accounts_budget_of_an_address_holds_across_two_nodes_on_one_database()
     {
-        string baseConnectionString = PostgresHarness.RequireConnectionString();
-        string schema = "t_" + Guid.NewGuid().ToString("N");
-        await ExecuteAsync(baseConnectionString, $"CREATE SCHEMA {schema}");
-        try
+        await using var schema = await PostgresSchema.CreateAsync();
+        var time = new FakeTimeProvider(OnlineTestSettings.Start);
+        string[] args = ["--Online:Database=postgres", $"--Online:ConnectionString={schema.ConnectionString}", "--Online:AccountsPerAddressPerDay=3"];
+        await using var first = await BackendTestServer.StartAsync(time, null, args);
+        await using var second = await BackendTestServer.StartAsync(time, null, args);
+        var nodes = new[] { first.CreateHttpClient(), second.CreateHttpClient() };
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 6; i++)
         {
-            string connectionString = new NpgsqlConnectionStringBuilder(baseConnectionString) { SearchPath = schema }.ConnectionString;
-            var time = new FakeTimeProvider(OnlineTestSettings.Start);
-            string[] args = ["--Online:Database=postgres", $"--Online:ConnectionString={connectionString}", "--Online:AccountsPerAddressPerDay=3"];
-            await using var first = await BackendTestServer.StartAsync(time, null, args);
-            await using var second = await BackendTestServer.StartAsync(time, null, args);
-            var nodes = new[] { first.CreateHttpClient(), second.CreateHttpClient() };
-            var statuses = new List<HttpStatusCode>();
-            for (int i = 0; i < 6; i++)
-            {
-                using var response = await nodes[i % 2].PostAsync("v1/auth/register", Credentials($"spread{i}"), Cancel);
-                statuses.Add(response.StatusCode);
-            }
-            // Three in total, not three per node.
-            Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created,
-                HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+            using var response = await nodes[i % 2].PostAsync("v1/auth/register", Credentials($"spread{i}"), Cancel);
+            statuses.Add(response.StatusCode);
         }
-        finally
-        {
-            await ExecuteAsync(baseConnectionString, $"DROP SCHEMA {schema} CASCADE");
-        }
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(Cancel);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(Cancel);
+        // Three in total, not three per node.
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created,
+            HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
     }
 }
