@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.Storage;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Peers.Nat;
 using Traktor.Ecs.Net.Tests.Online;
 using Traktor.Ecs.Net.Tests.Sessions.Directory;
 using Traktor.Ecs.Net.Tests.Transport;
@@ -30,6 +32,21 @@ public abstract class DirectoryOnFakeClockTests : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync() =>
         Services = await OnlineServices.OpenAsync(new SqliteOnlineDatabase(Path.Combine(folder, "online.db"), SqliteDurability.Normal), SqliteDirectoryHarness.Options(Time));
+
+    /// <summary>
+    /// A player-hosted "coop" session of <paramref name="hostPlayer"/> whose host sits behind a port-restricted NAT,
+    /// registered with the introducer and heartbeating its public address: what a joiner finds in the directory. The
+    /// caller disposes the scene.
+    /// </summary>
+    private protected async Task<(PlayerHostGrant Grant, NatScene Scene)> HostBehindNatAsync(long hostPlayer)
+    {
+        var grant = await Services.Sessions!.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
+        var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
+        scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
+        Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
+        Assert.True((await Services.Sessions.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
+        return (grant, scene);
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -68,16 +68,13 @@ public sealed class MultiplayerJoinFailureTests : DirectoryOnFakeClockTests
     {
         long hostPlayer = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
         await Services.Authentication.RegisterAsync("joining-player", Password, Cancel);
-        var grant = await Services.Sessions!.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
-        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
-        scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
-        Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
-        Assert.True((await Services.Sessions.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
+        var (grant, scene) = await HostBehindNatAsync(hostPlayer);
+        using var _ = scene;
 
         // The join's answer carries a punch key NatTraversal.Join refuses (16 bytes, not 32): starting the connection throws.
         using var world = World.Create();
         var client = new NetworkClient(world, scene.Client, ReplicationWorld.Registry, 60, Time);
-        using var multiplayer = new Multiplayer(client, Services.Authentication, new ShortPunchKeySessions(Services.Sessions),
+        using var multiplayer = new Multiplayer(client, Services.Authentication, new ShortPunchKeySessions(Services.Sessions!),
             new MultiplayerAccount("joining-player", Password), new MultiplayerOptions { Traversal = scene.JoinerSide }, Time);
         var group = new Group<float>("joiner", client, multiplayer);
         group.Initialize();

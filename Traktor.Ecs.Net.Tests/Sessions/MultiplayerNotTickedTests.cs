@@ -18,15 +18,12 @@ public sealed class MultiplayerNotTickedTests : DirectoryOnFakeClockTests
     {
         long hostPlayer = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
         long joinerPlayer = (await Services.Authentication.RegisterAsync("joining-player", Password, Cancel)).UserId;
-        var grant = await Services.Sessions!.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
-        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
-        scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
-        Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
-        Assert.True((await Services.Sessions.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
+        var (grant, scene) = await HostBehindNatAsync(hostPlayer);
+        using var _ = scene;
 
         using var world = World.Create();
         var client = new NetworkClient(world, scene.Client, ReplicationWorld.Registry, 60, Time);
-        using var multiplayer = new Multiplayer(client, Services.Authentication, Services.Sessions,
+        using var multiplayer = new Multiplayer(client, Services.Authentication, Services.Sessions!,
             new MultiplayerAccount("joining-player", Password), new MultiplayerOptions { Traversal = scene.JoinerSide, JoinWait = TimeSpan.FromSeconds(5) }, Time);
 
         // The game forgot the facade: no group ticks it. The clock goes on (the directory's calls answer on it).
@@ -45,7 +42,7 @@ public sealed class MultiplayerNotTickedTests : DirectoryOnFakeClockTests
         bool seated = true;
         for (int i = 0; i < 200 && seated; i++)
         {
-            seated = (await Services.Sessions.GetSessionAsync(grant.Session.Id, Cancel))!.IsMember(joinerPlayer);
+            seated = (await Services.Sessions!.GetSessionAsync(grant.Session.Id, Cancel))!.IsMember(joinerPlayer);
             if (seated)
             {
                 Time.Advance(TimeSpan.FromMilliseconds(50));
