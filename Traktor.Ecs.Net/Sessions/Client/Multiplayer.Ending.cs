@@ -64,7 +64,7 @@ public sealed partial class Multiplayer
     /// </summary>
     private async Task ExplainEndAsync(SessionEnd end, DisconnectReason? disconnect)
     {
-        var stop = end.Lookup.Token;
+        var stop = end.Stop;
         try
         {
             var reason = await LookUpEndReasonAsync(end, stop).ConfigureAwait(false);
