@@ -29,7 +29,8 @@ public sealed partial class Multiplayer
     private volatile Task seatReturn = Task.CompletedTask;
 
     /// <summary>Gives back the seat of a join the caller cancelled (or of a disposed host), within <see cref="MultiplayerOptions.JoinWait"/>; never throws (a failure is logged and counted).</summary>
-    private Task GiveSeatBackAsync(SessionId session, long user) => SeatGiveBack.RunAsync(sessions, session, user, options.JoinWait, time, logger);
+    private Task GiveSeatBackAsync(SessionId session, long user, DateTimeOffset? seatGrantedAt = null) =>
+        SeatGiveBack.RunAsync(sessions, session, user, options.JoinWait, time, logger, seatGrantedAt);
 
     /// <summary>
     /// The session ended under the player other than by its own leave (its game server went away, cut it, or timed it out;
@@ -52,7 +53,8 @@ public sealed partial class Multiplayer
     /// <summary>Waits for the give-back of a seat a session's end left behind (bounded by its own wait), for a join or a create.</summary>
     private async Task AfterSeatReturnAsync(CancellationToken cancellationToken)
     {
-        await seatReturn.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // And for a seat or a leave a call given up left on its way (StillSending): the same race, its give-back late.
+        await Task.WhenAll(seatReturn, StillSending()).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         cancellationToken.ThrowIfCancellationRequested();
     }
 
@@ -64,7 +66,7 @@ public sealed partial class Multiplayer
     /// </summary>
     private async Task ExplainEndAsync(SessionEnd end, DisconnectReason? disconnect)
     {
-        var stop = end.Lookup.Token;
+        var stop = end.Stop;
         try
         {
             var reason = await LookUpEndReasonAsync(end, stop).ConfigureAwait(false);
