@@ -65,9 +65,15 @@ public sealed partial class MultiplayerHostMigrationTests
         // calls it again, hosts, or hears of the session again (bob gives the session back only if a claim of his was
         // under way when he quit: the directory may have granted it). Carol's leave returned once her migration was over;
         // bob's DisposeAsync completes once his is (its last call answered, a claim given back): nothing of theirs can call
-        // the directory after that, and the ticks below check that nothing on the tick thread does either.
+        // the directory after that. The clock their work is paced by then jumps past every wait it has (the migration's, the
+        // end-reason question's, the give-backs', a retry's): whatever they left waiting on it comes due and has run before
+        // the check, and the ticks check that nothing on the tick thread calls it either. Before, the ticks ran on real time,
+        // milliseconds of it, in which nothing paced by the clock could come due.
         await rig.RunAsync(AsResult(bob.Multiplayer.DisposeAsync()), "bob's stopped migration to be over");
+        rig.Clock.Jump(TimeSpan.FromMinutes(5));
+        rig.Clock.WaitUntilSettled();
         for (int i = 0; i < 60; i++) rig.Tick();
+        rig.Clock.WaitUntilSettled();
         Assert.Equal(bobCalls, bob.Link.Calls);
         Assert.Equal(carolCalls, carol.Link.Calls);
         Assert.True(bob.Link.Releases <= 1);

@@ -100,6 +100,12 @@ public sealed partial class MultiplayerHostMigrationTests
 
         public HttpSessions Directory { get; }
 
+        /// <summary>
+        /// The players' facades' clock: the system's, until a test jumps it past the waits of work it checks no longer comes
+        /// (a stopped migration's calls, questions, give-backs), which real time would not reach within a check's ticks.
+        /// </summary>
+        public JumpClock Clock { get; } = new();
+
         public Player Alice { get; }
 
         public Player Bob { get; }
@@ -264,7 +270,7 @@ public sealed partial class MultiplayerHostMigrationTests
                             return [player.Mover];
                         },
                     },
-                }, logger: new QueueLogger(name, Log, Logged));
+                }, Clock, new QueueLogger(name, Log, Logged));
             var group = new Group<float>(name, client, multiplayer);
             player = new Player { World = world, Client = client, Multiplayer = multiplayer, Group = group, Link = link, Socket = deafenable };
             group.Add(new RawJoins(world, player));
