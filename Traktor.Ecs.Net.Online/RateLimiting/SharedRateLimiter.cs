@@ -29,28 +29,42 @@ public sealed class SharedRateLimiter
     /// <param name="window">The window.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Null when the request may go ahead, else how long until it would be allowed.</returns>
-    public Task<TimeSpan?> TryAcquireAsync(string key, int permits, TimeSpan window, CancellationToken cancellationToken = default)
+    public async Task<TimeSpan?> TryAcquireAsync(string key, int permits, TimeSpan window, CancellationToken cancellationToken = default) =>
+        (await TryAcquirePermitAsync(key, permits, window, cancellationToken).ConfigureAwait(false)).RetryAfter;
+
+    /// <summary>
+    /// <see cref="TryAcquireAsync"/>, also naming the row the permit was counted in (its generation), for
+    /// <see cref="ReleaseAsync"/>: maintenance deletes a row whose budget is whole again and the next request creates a
+    /// new one with a new generation, which a permit of the old row must not be given back to.
+    /// </summary>
+    internal Task<(TimeSpan? RetryAfter, long Generation)> TryAcquirePermitAsync(string key, int permits, TimeSpan window,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
         long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         long interval = Math.Max(1, (long)window.TotalMilliseconds / permits);
         long burst = interval * (permits - 1);
+        // Random rather than a clock reading: nodes' clocks may differ, and a row may be deleted and created again within a
+        // millisecond of another node's clock. Never 0, the generation of rows from before generations were kept.
+        long generation = Random.Shared.NextInt64(1, long.MaxValue);
         return _database.WriteAsync(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync(transaction, "INSERT INTO rate_limits (limit_key, tat) VALUES (@k, @t) ON CONFLICT (limit_key) DO NOTHING",
-                cancellationToken, ("@k", key), ("@t", nowMs)).ConfigureAwait(false);
-            long stored = await connection.ScalarAsync<long>(transaction, "SELECT tat FROM rate_limits WHERE limit_key = @k" + _database.ForUpdate,
-                cancellationToken, ("@k", key)).ConfigureAwait(false);
+            await connection.ExecuteAsync(transaction,
+                "INSERT INTO rate_limits (limit_key, tat, generation) VALUES (@k, @t, @g) ON CONFLICT (limit_key) DO NOTHING",
+                cancellationToken, ("@k", key), ("@t", nowMs), ("@g", generation)).ConfigureAwait(false);
+            var (stored, rowGeneration) = await connection.QuerySingleOrDefaultAsync(transaction,
+                "SELECT tat, generation FROM rate_limits WHERE limit_key = @k" + _database.ForUpdate,
+                reader => (reader.GetInt64(0), reader.GetInt64(1)), cancellationToken, ("@k", key)).ConfigureAwait(false);
             long tat = Math.Max(stored, nowMs);
             if (tat - nowMs > burst)
             {
                 OnlineMetrics.SharedRateLimited.Add(1);
-                return TimeSpan.FromMilliseconds(tat - burst - nowMs);
+                return ((TimeSpan?)TimeSpan.FromMilliseconds(tat - burst - nowMs), rowGeneration);
             }
             await connection.ExecuteAsync(transaction, "UPDATE rate_limits SET tat = @t WHERE limit_key = @k",
                 cancellationToken, ("@t", tat + interval), ("@k", key)).ConfigureAwait(false);
-            return (TimeSpan?)null;
+            return ((TimeSpan?)null, rowGeneration);
         }, cancellationToken);
     }
 
@@ -63,17 +77,19 @@ public sealed class SharedRateLimiter
     /// <param name="key">The key the permit was taken for.</param>
     /// <param name="permits">The same permits per window the permit was taken with.</param>
     /// <param name="window">The same window.</param>
+    /// <param name="generation">The generation <see cref="TryAcquirePermitAsync"/> granted the permit in.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>A task that completes once the permit is back.</returns>
-    internal Task ReleaseAsync(string key, int permits, TimeSpan window, CancellationToken cancellationToken = default)
+    /// <returns>A task that completes once the permit is back, or is known to have come back by itself.</returns>
+    internal Task ReleaseAsync(string key, int permits, TimeSpan window, long generation, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
         long interval = Math.Max(1, (long)window.TotalMilliseconds / permits);
-        // One interval off the arrival time undoes one grant, whatever others were granted since. (A row pruned meanwhile had
-        // its time pass, so the grant had come back by itself: a release more than a window's share after its grant may
-        // give one permit too many, which no request lasts long enough to matter for.)
+        // One interval off the arrival time undoes one grant, whatever others were granted since. Only in the row that granted
+        // it: a row pruned meanwhile had its time pass, so the grant had come back by itself, and taking an interval off the
+        // row created after it would count a grant that row never made (one permit too many; found in attack review 21).
         return _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
-            "UPDATE rate_limits SET tat = tat - @i WHERE limit_key = @k", cancellationToken, ("@i", interval), ("@k", key)), cancellationToken);
+            "UPDATE rate_limits SET tat = tat - @i WHERE limit_key = @k AND generation = @g", cancellationToken,
+            ("@i", interval), ("@k", key), ("@g", generation)), cancellationToken);
     }
 }

@@ -290,9 +290,9 @@ public sealed partial class SessionDirectory
         var addresses = new List<string>();
         foreach (string text in registration.Addresses)
         {
-            if (text is null || text.Length > 64 || !NetAddress.TryParse(text, out var address) || address.Port == 0 || address.IsUnspecified)
+            if (text is null || text.Length > 64 || !NetAddress.TryParse(text, out var address) || !JoinableAddress.IsUnicast(address.ToEndPoint().Address, address.Port))
             {
-                throw OnlineException.Invalid("A game-server address is an IP address and a port players can reach, UDP unless it names "
+                throw OnlineException.Invalid("A game-server address is a unicast IP address and a port players can reach, UDP unless it names "
                     + "its transport (\"203.0.113.7:27960\", \"[2001:db8::7]:27960\", \"ws://203.0.113.7:443\", \"tcp://203.0.113.7:27960\").");
             }
 

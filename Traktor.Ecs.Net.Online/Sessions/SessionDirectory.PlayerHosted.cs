@@ -84,7 +84,8 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether the session is live (false: the host should stop) and its recent departures, as a game server's heartbeat answer lists them.</returns>
     /// <exception cref="OnlineException"><see cref="OnlineError.Forbidden"/> when the session is not hosted by <paramref name="hostUserId"/>;
-    /// <see cref="OnlineError.InvalidArgument"/> for no address, more than 8, or too many players.</exception>
+    /// <see cref="OnlineError.InvalidArgument"/> for no address, more than 8, one that is not a unicast address with a port (0.0.0.0,
+    /// ::, multicast, broadcast: joiners' clients would send there), or too many players.</exception>
     public async Task<PlayerHostHeartbeat> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
         CancellationToken cancellationToken = default)
     {
@@ -94,6 +95,14 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
         if (addresses.Count is < 1 or > 8)
         {
             throw OnlineException.Invalid("A host has 1 to 8 public addresses.");
+        }
+
+        foreach (var address in addresses)
+        {
+            if (address is null || !JoinableAddress.IsUnicast(address.Address, address.Port))
+            {
+                throw OnlineException.Invalid("A host address is a unicast IP address and a port joiners can reach (not 0.0.0.0, ::, multicast or broadcast).");
+            }
         }
 
         if (connectedPlayers.Count > SessionLimits.MaxPlayers)

@@ -173,6 +173,10 @@ internal static class OnlineMigrations
         [
             "CREATE INDEX ix_leaderboard_submissions_period ON leaderboard_submissions (leaderboard_id, period_start)",
         ]),
+        new(14, "shared rate limits: the generation of a counter row, so a permit is given back only to the row that granted it", _ =>
+        [
+            "ALTER TABLE rate_limits ADD COLUMN generation BIGINT NOT NULL DEFAULT 0",
+        ]),
     ];
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.Authentication;
+using Traktor.Ecs.Net.Online.RateLimiting;
 
 namespace Traktor.Ecs.Net.Tests.Online;
 
@@ -129,6 +130,39 @@ public abstract class RegistrationBudgetContract<THarness> : OnlineContract<THar
 
         online.Time.Advance(OnePermit + TimeSpan.FromMilliseconds(1));
         Assert.Equal(2, (await online.Embedded.Maintenance.PruneAsync(Cancel)).RateLimits);
+    }
+
+    [Fact]
+    public async Task A_permit_given_back_after_its_counter_was_pruned_and_created_again_gives_no_extra_account()
+    {
+        // A registration whose request outlasts one permit's share of the day (72 min) and then makes no account: meanwhile its
+        // counter came back whole, maintenance deleted it, and the address's next registrations counted in a new row. Before
+        // (attack review 21), giving the old permit back took an interval off the new row: 21 registrations in a day of 20.
+        await using var online = await StartAsync();
+        var limiter = new SharedRateLimiter(online.Embedded!.Database, online.Time);
+        const string key = "register:" + Address;
+        int permits = AuthenticationOptions.DefaultAccountsPerAddressPerDay;
+        var window = TimeSpan.FromDays(1);
+        var (wait, slowGeneration) = await limiter.TryAcquirePermitAsync(key, permits, window, Cancel);
+        Assert.Null(wait);
+
+        online.Time.Advance(OnePermit + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, (await online.Embedded.Maintenance.PruneAsync(Cancel)).RateLimits);
+        for (int i = 0; i < permits; i++)
+        {
+            Assert.Null(await limiter.TryAcquireAsync(key, permits, window, Cancel));
+        }
+        await limiter.ReleaseAsync(key, permits, window, slowGeneration, Cancel);
+
+        Assert.Equal(OnePermit, await limiter.TryAcquireAsync(key, permits, window, Cancel));
+
+        // A permit given back to the row that counted it still comes back.
+        online.Time.Advance(OnePermit);
+        var (granted, generation) = await limiter.TryAcquirePermitAsync(key, permits, window, Cancel);
+        Assert.Null(granted);
+        await limiter.ReleaseAsync(key, permits, window, generation, Cancel);
+        Assert.Null(await limiter.TryAcquireAsync(key, permits, window, Cancel));
+        Assert.Equal(OnePermit, await limiter.TryAcquireAsync(key, permits, window, Cancel));
     }
 }
 
