@@ -24,7 +24,7 @@ public sealed class LuaHostEndScreenTests
     private static readonly string Joining = Seed("02-login.lua") + """
 
         local session = multiplayer:joinSession(sessionId)
-        function Script:onSessionEnded(session, why) reason = why end
+        function Script:onSessionEnded(session, why, cut) reason, disconnect = why, cut end
         """;
 
     [Fact]
@@ -57,7 +57,8 @@ public sealed class LuaHostEndScreenTests
         Assert.Equal(final, Values(carol.World));
         Assert.Equal(DisconnectReason.SessionEnded, carol.Client.Transport.LastDisconnectReason);
         await rig.TickUntilAsync(() => !joining.GetGlobal("reason").IsNil, "carol's onSessionEnded");
-        Assert.Equal("SessionEnded", joining.GetGlobal("reason").AsString);
+        Assert.Equal("Ended", joining.GetGlobal("reason").AsString);
+        Assert.Equal("SessionEnded", joining.GetGlobal("disconnect").AsString);
         Assert.Equal(final, Values(bob.World)); // the host's own world stays as it was
         Assert.Empty(hosting.Errors);
     }

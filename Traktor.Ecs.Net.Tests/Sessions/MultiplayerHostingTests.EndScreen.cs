@@ -63,7 +63,7 @@ public sealed partial class MultiplayerHostingTests
         Assert.Equal(final, shownWhenTold);
         Assert.True(endedWhenTold);
         Assert.True(rig.HostPlayer.IsEnded); // the host's own end screen too
-        Assert.Equal((Rig.Describe(final), "SessionEnded"), rig.LuaEndScreen!.Value);
+        Assert.Equal((Rig.Describe(final), told!.Value.Reason.ToString()), rig.LuaEndScreen!.Value); // the C# joiner's reason (before: "SessionEnded")
         Assert.Empty(lua.Errors);
 
         // It stays while the games tick on over the ended session: nothing resets, interpolates or predicts it away.
