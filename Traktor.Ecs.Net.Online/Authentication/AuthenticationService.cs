@@ -116,14 +116,14 @@ public sealed class AuthenticationService : IAuthentication
             throw NameTaken();
         }
         string? budgetKey = clientAddress is null ? null : "register:" + clientAddress;
-        long permitGeneration = 0;
+        RatePermit permit = default;
         if (budgetKey is not null)
         {
             // Counted in the store before the hash, so a flood of new names from one address costs no rows beyond the
             // budget, on any node. Given back below when no account came of it, whoever caused that (a cancelled request, a
             // race for one name among the caller's own requests): an address still gets no more accounts than permits, and
             // the extra hashes such races cost stay under the shared authentication limit per address.
-            (var wait, permitGeneration) = await _registrations.TryAcquirePermitAsync(budgetKey, _options.AccountsPerAddressPerDay,
+            (var wait, permit) = await _registrations.TryAcquirePermitAsync(budgetKey, _options.AccountsPerAddressPerDay,
                 TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
             if (wait is { } retryAfter)
             {
@@ -141,7 +141,7 @@ public sealed class AuthenticationService : IAuthentication
         catch (Exception exception) when (budgetKey is not null && exception is OnlineException or OperationCanceledException)
         {
             // The gate refused (busy) or the wait for a slot was cancelled: no hash ran, no account exists.
-            await ReleaseRegistrationAsync(budgetKey, permitGeneration).ConfigureAwait(false);
+            await ReleaseRegistrationAsync(budgetKey, permit).ConfigureAwait(false);
             throw;
         }
         var now = _time.GetUtcNow();
@@ -161,19 +161,19 @@ public sealed class AuthenticationService : IAuthentication
             // back is a name someone else registered, so racing for names gets no address more accounts than its budget.
             if (budgetKey is not null)
             {
-                await ReleaseRegistrationAsync(budgetKey, permitGeneration).ConfigureAwait(false);
+                await ReleaseRegistrationAsync(budgetKey, permit).ConfigureAwait(false);
             }
             throw NameTaken();
         }
     }
 
     /// <summary>Gives a registration permit back; a store that fails to take it only leaves the permit spent, as before.</summary>
-    private async Task ReleaseRegistrationAsync(string budgetKey, long permitGeneration)
+    private async Task ReleaseRegistrationAsync(string budgetKey, RatePermit permit)
     {
         try
         {
             // Not the request's token: a cancelled request still gives its permit back.
-            await _registrations.ReleaseAsync(budgetKey, _options.AccountsPerAddressPerDay, TimeSpan.FromDays(1), permitGeneration,
+            await _registrations.ReleaseAsync(budgetKey, _options.AccountsPerAddressPerDay, TimeSpan.FromDays(1), permit,
                 CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)

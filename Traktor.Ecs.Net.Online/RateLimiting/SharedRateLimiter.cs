@@ -33,11 +33,10 @@ public sealed class SharedRateLimiter
         (await TryAcquirePermitAsync(key, permits, window, cancellationToken).ConfigureAwait(false)).RetryAfter;
 
     /// <summary>
-    /// <see cref="TryAcquireAsync"/>, also naming the row the permit was counted in (its generation), for
-    /// <see cref="ReleaseAsync"/>: maintenance deletes a row whose budget is whole again and the next request creates a
-    /// new one with a new generation, which a permit of the old row must not be given back to.
+    /// <see cref="TryAcquireAsync"/>, also describing the permit granted (<see cref="RatePermit"/>) for
+    /// <see cref="ReleaseAsync"/>.
     /// </summary>
-    internal Task<(TimeSpan? RetryAfter, long Generation)> TryAcquirePermitAsync(string key, int permits, TimeSpan window,
+    internal Task<(TimeSpan? RetryAfter, RatePermit Permit)> TryAcquirePermitAsync(string key, int permits, TimeSpan window,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
@@ -50,46 +49,52 @@ public sealed class SharedRateLimiter
         long generation = Random.Shared.NextInt64(1, long.MaxValue);
         return _database.WriteAsync(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync(transaction,
-                "INSERT INTO rate_limits (limit_key, tat, generation) VALUES (@k, @t, @g) ON CONFLICT (limit_key) DO NOTHING",
-                cancellationToken, ("@k", key), ("@t", nowMs), ("@g", generation)).ConfigureAwait(false);
+            // One statement that creates the row or locks the existing one, and reads it: an INSERT … DO NOTHING then a
+            // SELECT … FOR UPDATE let maintenance delete the row between the two on PostgreSQL, and the permit was granted
+            // uncounted (review35).
             var (stored, rowGeneration) = await connection.QuerySingleOrDefaultAsync(transaction,
-                "SELECT tat, generation FROM rate_limits WHERE limit_key = @k" + _database.ForUpdate,
-                reader => (reader.GetInt64(0), reader.GetInt64(1)), cancellationToken, ("@k", key)).ConfigureAwait(false);
+                "INSERT INTO rate_limits (limit_key, tat, generation) VALUES (@k, @t, @g) " +
+                "ON CONFLICT (limit_key) DO UPDATE SET tat = rate_limits.tat RETURNING tat, generation",
+                reader => (reader.GetInt64(0), reader.GetInt64(1)), cancellationToken, ("@k", key), ("@t", nowMs), ("@g", generation)).ConfigureAwait(false);
             long tat = Math.Max(stored, nowMs);
             if (tat - nowMs > burst)
             {
                 OnlineMetrics.SharedRateLimited.Add(1);
-                return ((TimeSpan?)TimeSpan.FromMilliseconds(tat - burst - nowMs), rowGeneration);
+                return ((TimeSpan?)TimeSpan.FromMilliseconds(tat - burst - nowMs), new RatePermit(rowGeneration, 0));
             }
             await connection.ExecuteAsync(transaction, "UPDATE rate_limits SET tat = @t WHERE limit_key = @k",
                 cancellationToken, ("@t", tat + interval), ("@k", key)).ConfigureAwait(false);
-            return ((TimeSpan?)null, rowGeneration);
+            return ((TimeSpan?)null, new RatePermit(rowGeneration, tat + interval));
         }, cancellationToken);
     }
 
     /// <summary>
-    /// Gives back one permit that <see cref="TryAcquireAsync"/> granted for a request that in the end did none of what the
-    /// limit is for (a registration that made no account, say). Call it once per granted permit at most, and only for an
-    /// outcome that spent none of what the limit protects: each release is one more request the key may make. Internal:
-    /// an unmatched call hands out a free permit for any key.
+    /// Gives back a permit <see cref="TryAcquirePermitAsync"/> granted, for a request that turned out not to need it (a
+    /// registration that made no account), unless it came back by itself already.
     /// </summary>
     /// <param name="key">The key the permit was taken for.</param>
     /// <param name="permits">The same permits per window the permit was taken with.</param>
     /// <param name="window">The same window.</param>
-    /// <param name="generation">The generation <see cref="TryAcquirePermitAsync"/> granted the permit in.</param>
+    /// <param name="permit">The permit, as <see cref="TryAcquirePermitAsync"/> granted it.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes once the permit is back, or is known to have come back by itself.</returns>
-    internal Task ReleaseAsync(string key, int permits, TimeSpan window, long generation, CancellationToken cancellationToken = default)
+    internal Task ReleaseAsync(string key, int permits, TimeSpan window, RatePermit permit, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
         long interval = Math.Max(1, (long)window.TotalMilliseconds / permits);
-        // One interval off the arrival time undoes one grant, whatever others were granted since. Only in the row that granted
-        // it: a row pruned meanwhile had its time pass, so the grant had come back by itself, and taking an interval off the
-        // row created after it would count a grant that row never made (one permit too many; found in attack review 21).
+        // One interval off the arrival time undoes one grant, whatever others were granted since, as long as the permit has
+        // not come back by itself: until then the row's arrival time stayed ahead of now (a grant only moves it on), so it
+        // never restarted from now. A permit whose time passed is back already: taking an interval off then would count a
+        // grant the row never made, one permit too many — after the row's arrival time fell behind now and a later grant
+        // restarted it (review35), or after maintenance deleted the row and a new one counted on (attack review 21; the
+        // generation keeps a give-back to the row that granted it).
+        if (_time.GetUtcNow().ToUnixTimeMilliseconds() >= permit.ComesBackAtMs)
+        {
+            return Task.CompletedTask;
+        }
         return _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
             "UPDATE rate_limits SET tat = tat - @i WHERE limit_key = @k AND generation = @g", cancellationToken,
-            ("@i", interval), ("@k", key), ("@g", generation)), cancellationToken);
+            ("@i", interval), ("@k", key), ("@g", permit.Generation)), cancellationToken);
     }
 }

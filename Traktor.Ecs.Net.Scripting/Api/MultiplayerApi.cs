@@ -309,6 +309,7 @@ internal sealed class MultiplayerApi
 
         _session = null;
         Migration.Stop(); // a migration going on ends with the session
+        network.Hosting.End(id); // a host's leave ends the session: its players get the final world, then the notice
         if (network.Client is { } client && client.Transport.State != ClientState.Disconnected)
         {
             client.Transport.Disconnect();

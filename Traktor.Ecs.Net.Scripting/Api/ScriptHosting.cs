@@ -82,6 +82,11 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
             }
             else
             {
+                if (_entry is { Live: false, Replaced: false })
+                {
+                    relay.End(); // the directory ended the session: its players get the final world before the game stops the host
+                }
+
                 relay.Update();
             }
         }
@@ -132,6 +137,21 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
                 "could attach to it, so the joins it received (its own player's first) went by without the session's relay and, after a host migration, " +
                 "without the players' entities handed back. Tick the NetworkHost after the LuaScriptSystem (a later system of its group, or a group " +
                 "ticked after it) and complete StartHosting's task before the host's first tick.");
+        }
+    }
+
+    /// <summary>
+    /// The hosting script left <paramref name="session"/> (<c>leaveSession()</c>), which ends it for everyone: the players
+    /// get the world as the host's next tick leaves it, repeated until they acknowledged it (within
+    /// <see cref="SessionRelay.EndDeliveryWait"/>), then <see cref="DisconnectReason.SessionEnded"/>, as from a game server.
+    /// Before, nothing was sent: the players heard of the end only once the game stopped its host, without the final world.
+    /// </summary>
+    /// <param name="session">The session the script left; a host serving another one is left alone.</param>
+    public void End(SessionId session)
+    {
+        if (Relay is { } relay && relay.Session.Id == session)
+        {
+            relay.End();
         }
     }
 

@@ -27,11 +27,15 @@ public sealed partial class MultiplayerHostingTests
         await rig.PlayAsync();
         (SessionInfo Session, SessionEndReason Reason)? told = null;
         List<(float, float)>? shownWhenTold = null;
+        bool endedWhenTold = false;
         rig.Joiner.SessionEnded += (ended, reason) =>
         {
             told = (ended, reason);
             shownWhenTold = Rig.Values(rig.JoinerWorld); // what a C# end screen reads in its handler
+            endedWhenTold = rig.Joiner.IsEnded;          // what the game's own systems check to stand still
         };
+        Assert.False(rig.Joiner.IsEnded);
+        Assert.False(rig.HostPlayer.IsEnded);
 
         // The host's last tick moves every entity, then its game sets a final value after that tick (the winner's mark),
         // and it ends the session: the leave stops the server at the start of the next tick.
@@ -57,6 +61,8 @@ public sealed partial class MultiplayerHostingTests
         // (and without the host's last snapshot they would show the world one tick and one change behind).
         Assert.Equal(SessionEndReason.Ended, told!.Value.Reason);
         Assert.Equal(final, shownWhenTold);
+        Assert.True(endedWhenTold);
+        Assert.True(rig.HostPlayer.IsEnded); // the host's own end screen too
         Assert.Equal((Rig.Describe(final), told!.Value.Reason.ToString()), rig.LuaEndScreen!.Value); // the C# joiner's reason (before: "SessionEnded")
         Assert.Empty(lua.Errors);
 
@@ -65,6 +71,7 @@ public sealed partial class MultiplayerHostingTests
         Assert.Equal(final, Rig.Values(rig.JoinerWorld));
         Assert.Equal(final, Rig.Values(rig.LuaWorld));
         Assert.Equal(final, Rig.Values(rig.HostWorld)); // the host's own end screen
+        Assert.True(rig.Joiner.IsEnded);
         Assert.Null(rig.Joiner.CurrentSession);
         Assert.Equal(ClientState.Disconnected, rig.LuaClient.Transport.State);
     }
@@ -89,6 +96,8 @@ public sealed partial class MultiplayerHostingTests
         Assert.NotEqual(first.Id, second.Id);
         await rig.JoinBothAsync(second.Id, name: "join-again.lua");
         await rig.PlayAsync(); // waits for exactly three entities in every world, then for the joiners to converge on the host's
+        Assert.False(rig.Joiner.IsEnded); // playing again: the game's systems run
+        Assert.False(rig.HostPlayer.IsEnded);
         Assert.Equal(3, rig.HostWorld.CountEntities(new QueryDescription().WithAll<NetworkId>()));
         Assert.Equal(3, rig.JoinerWorld.CountEntities(new QueryDescription().WithAll<NetworkId>()));
         Assert.Equal(3, rig.LuaWorld.CountEntities(new QueryDescription().WithAll<NetworkId>()));
@@ -98,10 +107,13 @@ public sealed partial class MultiplayerHostingTests
         leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
         await rig.TickUntilAsync(() => leaving.IsCompleted && told is not null, "the second session to end");
         Assert.Equal(3, Rig.Values(rig.JoinerWorld).Count);
+        Assert.True(rig.Joiner.IsEnded);
         Assert.False(await rig.Joiner.LeaveSessionAsync(Cancel));
         Assert.False(await rig.HostPlayer.LeaveSessionAsync(Cancel));
         rig.Tick();
         Assert.Empty(Rig.Values(rig.JoinerWorld));
         Assert.Empty(Rig.Values(rig.HostWorld));
+        Assert.False(rig.Joiner.IsEnded); // the end screen is gone: so is the pause
+        Assert.False(rig.HostPlayer.IsEnded);
     }
 }

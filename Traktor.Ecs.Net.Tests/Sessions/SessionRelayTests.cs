@@ -380,7 +380,7 @@ public class SessionRelayTests
     }
 
     /// <summary>An in-process directory naming the harness's server, a session in it and its relay, attached.</summary>
-    private static async Task<(InProcessSessions Sessions, SessionInfo Session, SessionRelay Relay)> OpenAsync(RpcWorld setup, string name, int capacity)
+    internal static async Task<(InProcessSessions Sessions, SessionInfo Session, SessionRelay Relay)> OpenAsync(RpcWorld setup, string name, int capacity)
     {
         var sessions = new InProcessSessions(
             new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
@@ -392,7 +392,7 @@ public class SessionRelayTests
         return (sessions, session, relay);
     }
 
-    private static async Task<(RpcWorld.Peer Peer, RpcRecorder<PlayerJoined> Joins, RpcRecorder<PlayerLeft> Leaves, byte[] Token)> JoinAsync(
+    internal static async Task<(RpcWorld.Peer Peer, RpcRecorder<PlayerJoined> Joins, RpcRecorder<PlayerLeft> Leaves, byte[] Token)> JoinAsync(
         RpcWorld setup, InProcessSessions sessions, SessionId id, ulong player, string name)
     {
         var result = await sessions.JoinSessionAsync(id, (long)player, name, Cancel);

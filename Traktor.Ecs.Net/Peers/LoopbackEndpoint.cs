@@ -177,6 +177,14 @@ internal sealed class LoopbackEndpoint : IServerEndpoint
         filling.AddDisconnected(connection, LocalClientId, reason);
     }
 
+    public void DisconnectWhenDelivered(ConnectionId connection, DisconnectReason reason, TimeSpan within)
+    {
+        // A remote player waits for its acknowledgements on the network (a player host's session ending as a game server's
+        // does); the host's own player has nothing in flight.
+        if (!IsLocal(connection)) inner.DisconnectWhenDelivered(connection, reason, within);
+        else Disconnect(connection, reason);
+    }
+
     public bool TryGetStats(ConnectionId connection, out NetStats stats)
     {
         if (!IsLocal(connection)) return inner.TryGetStats(connection, out stats);

@@ -231,10 +231,19 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         Timeout = TimeSpan.FromSeconds(_timeout),
     };
 
-    /// <summary>Starts an update: fresh budgets, then what earlier updates' budgets held back is delivered first.</summary>
-    public void BeginUpdate()
+    /// <summary>
+    /// The server's update this connection's receiving last began in (<see cref="NetServer"/> begins it only when the
+    /// connection has something to read or to deliver); 0 before any.
+    /// </summary>
+    public long UpdateStamp { get; set; }
+
+    /// <summary>
+    /// Starts an update: fresh budgets, then what earlier updates' budgets held back is delivered first.
+    /// <paramref name="skippedUpdates"/>: updates since the last one it took part in (see <see cref="ConnectionBudget.BeginUpdate"/>).
+    /// </summary>
+    public void BeginUpdate(long skippedUpdates = 0)
     {
-        Budget.BeginUpdate();
+        Budget.BeginUpdate(skippedUpdates);
         if (!_orderedIn.DeliverDeferred(Budget) || !_unorderedIn.DeliverDeferred(Budget)) Close(DisconnectReason.ProtocolViolation);
     }
 

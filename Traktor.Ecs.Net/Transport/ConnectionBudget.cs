@@ -31,6 +31,7 @@ internal sealed class ConnectionBudget
     private int _groups;
     private bool _droppedOverBudget;
     private bool _violated;
+    private bool _heldBack;
     private int _score;
 
     public ConnectionBudget(PeerContext peer, ConnectionId connection, ulong clientId)
@@ -46,8 +47,15 @@ internal sealed class ConnectionBudget
     /// <summary>Violations counted against this connection (decayed), for tests and diagnostics.</summary>
     public int Score => _score;
 
-    public void BeginUpdate()
+    /// <summary>
+    /// Starts an update's books. <paramref name="skippedUpdates"/>: updates since the last one this connection took part
+    /// in (a server begins a connection's update only when it has something to read or deliver): each was an update
+    /// without a violation, which forgives a little, as its own <see cref="EndUpdate"/> would have.
+    /// </summary>
+    public void BeginUpdate(long skippedUpdates = 0)
     {
+        if (skippedUpdates > 0) _score = (int)Math.Max(0, _score - Math.Min(skippedUpdates, int.MaxValue));
+        _heldBack = false;
         _authenticated = 0;
         _forged = 0;
         _refused = 0;
@@ -109,8 +117,12 @@ internal sealed class ConnectionBudget
         return true;
     }
 
+    /// <summary>This update refused a message: a reliable one waits in its channel to be delivered in the next update.</summary>
+    public bool HeldBack => _heldBack;
+
     private void CountRefused(ChannelKind channel, string budget)
     {
+        _heldBack = true;
         // Reliable messages are not lost: they wait in their channel's window for a later update.
         if (channel is ChannelKind.ReliableOrdered or ChannelKind.ReliableUnordered) _counters.ReliableDeferred++;
         else _counters.MessagesOverBudget++;

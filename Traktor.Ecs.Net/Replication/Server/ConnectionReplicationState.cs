@@ -62,6 +62,12 @@ internal sealed class ConnectionReplicationState
 
     public bool HasViewer { get; set; }
 
+    /// <summary>
+    /// True while it is being let go at a session's end (<see cref="ServerReplication.SendEveryTick"/>): a snapshot every
+    /// tick, whatever the snapshot rate, so the final state reaches it within the end's short wait.
+    /// </summary>
+    public bool SendsEveryTick { get; set; }
+
     /// <summary>The newest snapshot tick the client acknowledged.</summary>
     public uint NewestAckedTick { get; set; }
 

@@ -49,7 +49,7 @@ public sealed partial class ServerReplication
     private bool IsSendTick(ConnectionReplicationState state)
     {
         int interval = options.SnapshotInterval;
-        return interval == 1 || Tick % (uint)interval == (uint)(state.SendPhase % interval);
+        return interval == 1 || state.SendsEveryTick || Tick % (uint)interval == (uint)(state.SendPhase % interval);
     }
 
     /// <summary>Where the snapshot headers get the input status from (the prediction layer's <c>ServerInputs</c>), or null.</summary>

@@ -22,6 +22,12 @@ internal sealed class EndedSessionWorld
     public bool Holds => kept.Count > 0;
 
     /// <summary>
+    /// Whether the world shows a session that ended (its end screen), entities or not: from the end until the player plays
+    /// again (<see cref="Drop"/>).
+    /// </summary>
+    public bool Showing { get; private set; }
+
+    /// <summary>
     /// A player's connection ended with its session: the replicated entities stay, each at the newest state received (the
     /// host's final world, not the interpolation delay behind it nor the local prediction ahead), detached from the client
     /// so the next session's snapshots make entities of their own and never update or destroy these.
@@ -48,10 +54,12 @@ internal sealed class EndedSessionWorld
         }
 
         kept.Clear();
+        Showing = false;
     }
 
     private void Note(World world)
     {
+        Showing = true;
         foreach (ref var chunk in world.Query(in Numbered))
         {
             foreach (var entity in chunk.Entities)

@@ -103,6 +103,17 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <summary>True while a call waits for the tick thread (a connect or disconnect to perform, a connection to complete).</summary>
     public bool NeedsTicks => !onTick.IsEmpty || connecting is not null || migrating is not null;
 
+    /// <summary>
+    /// True while the world shows a session that ended, for the game's end screen: from the moment it ended under this
+    /// player (its host or server ended it, went away or cut the player, a host migration found no new host; set at the
+    /// disconnect, before <see cref="SessionEnded"/> is raised) or this player's own hosted session stopped, until the player
+    /// joins or creates another session, or calls <see cref="LeaveSessionAsync"/> in no session (at the next tick). The
+    /// game's own simulation systems return early while it is true, so nothing the game runs moves the final world its end
+    /// screen reads (docs/sessions.md, "When a session ends"); the network plugin moves nothing then either. False while the
+    /// player plays, and after it left a session that goes on. Tick thread.
+    /// </summary>
+    public bool IsEnded => endScreen.Showing;
+
     /// <summary>Why the last session ended under this player, or <see cref="SessionEndReason.None"/>.</summary>
     public SessionEndReason LastEndReason { get; private set; }
 

@@ -125,6 +125,35 @@ internal sealed class PlayerHostRelay : IDisposable
         Relay?.Dispose();
     }
 
+    /// <summary>
+    /// Ends the session on a host that goes on ticking (a Lua game's, which stops its <see cref="NetworkHost"/> itself, later):
+    /// with a session relay, as a game server ends a session (<see cref="SessionRelay.End"/>): at the host's next tick each
+    /// remote player is sent the world of that tick, in every tick until it acknowledged one, and only then (within
+    /// <see cref="SessionRelay.EndDeliveryWait"/>) told <see cref="DisconnectReason.SessionEnded"/>; nobody is admitted any
+    /// more. Without one, as a <see cref="Multiplayer"/>'s host ends it: one last snapshot to everyone, then the notices.
+    /// The host's own player stays: its world is the host's. Once; tick thread.
+    /// </summary>
+    public void End()
+    {
+        if (ended) return;
+        ended = true;
+        if (Relay is { } relay)
+        {
+            relay.End(SessionEndReason.Ended);
+            return;
+        }
+
+        Host.Server.SendFinalSnapshots();
+        scratch.Clear();
+        scratch.AddRange(connected.Keys);
+        foreach (var connection in scratch) Host.Transport.Disconnect(connection, DisconnectReason.SessionEnded);
+    }
+
+    /// <summary>True once <see cref="End"/> ended the session.</summary>
+    public bool Ended => ended;
+
+    private bool ended;
+
     /// <summary>Once per tick, before the host receives: after a takeover, the players that did not come back within the grace depart.</summary>
     public void Update()
     {

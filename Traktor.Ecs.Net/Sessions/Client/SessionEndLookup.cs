@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Sessions;
 
 namespace Traktor.Ecs.Net;
@@ -17,6 +16,8 @@ internal static class SessionEndLookup
     /// gives <see cref="SessionEndReason.Ended"/> (the directory removed the player), unless the player's own give-back
     /// (<paramref name="seatReturn"/>, awaited first) freed that seat.
     /// </summary>
+    /// <remarks>Never fails but for <paramref name="stop"/>: a directory call that throws is asked again, a give-back that
+    /// failed counts as none.</remarks>
     /// <exception cref="OperationCanceledException"><paramref name="stop"/> was cancelled (the player moved on).</exception>
     public static async Task<SessionEndReason> RunAsync(ISessions sessions, SessionInfo session, long? player, Task<bool>? seatReturn,
         TimeSpan wait, TimeSpan pollInterval, TimeProvider time, ILogger logger, CancellationToken stop)
@@ -24,7 +25,15 @@ internal static class SessionEndLookup
         long started = time.GetTimestamp();
         // The player's own give-back first: a seat it freed leaves the player out of the members while the session lives on
         // (a crashed server not yet declared dead), which is not the directory removing it: the session's end is awaited then.
-        bool gaveBack = seatReturn is not null && await seatReturn.WaitAsync(stop).ConfigureAwait(false);
+        // A give-back that failed freed nothing: it is no reason to stop asking, nor to distrust the member list.
+        bool gaveBack = false;
+        if (seatReturn is not null)
+        {
+            await ((Task)seatReturn).WaitAsync(stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            stop.ThrowIfCancellationRequested();
+            gaveBack = seatReturn.IsCompletedSuccessfully && seatReturn.Result;
+        }
+
         while (true)
         {
             try
@@ -40,9 +49,11 @@ internal static class SessionEndLookup
                     return SessionEndReason.Ended; // the directory removed this player (idle, or its seat moved)
                 }
             }
-            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
+            catch (Exception exception) when (!stop.IsCancellationRequested)
             {
-                // The backend may be restarting; the question is asked again until the wait is over.
+                // The backend may be restarting, or a custom directory fail in its own way: the question is asked again until
+                // the wait is over, so the game always hears of the end (an escaping exception would go unobserved, and
+                // SessionEnded / onSessionEnded would never be raised).
                 logger.LogInformation(exception, "The directory did not answer about session {Session}; asking again.", session.Id);
             }
 

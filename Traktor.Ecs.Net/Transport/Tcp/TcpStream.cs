@@ -237,7 +237,15 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
         if (_disposed) return;
         _disposed = true;
         Broken = true;
-        _connecting = null;
+        if (_connecting is { } connecting)
+        {
+            // Closed mid-connect: the connect fails once the socket is gone, and nobody polls it any more. Observed here,
+            // or it would surface as an unobserved task exception (a rare path: only a stream closed while connecting).
+            _connecting = null;
+            if (connecting.IsCompleted) _ = connecting.Exception;
+            else connecting.ContinueWith(static task => _ = task.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         if (Socket is { } socket)
         {
             socket.Dispose();

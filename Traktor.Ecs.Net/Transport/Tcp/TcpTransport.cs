@@ -345,6 +345,7 @@ public sealed class TcpTransport : IPeerAwareTransport
         if (_disposed) return;
         _disposed = true;
         for (int i = _streams.Count - 1; i >= 0; i--) Close(_streams[i], PeerCloseCause.Disposed);
+        _spare.Clear(); // no connection comes after this one
         _listener?.Dispose();
     }
 }

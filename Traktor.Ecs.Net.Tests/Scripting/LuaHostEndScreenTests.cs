@@ -1,0 +1,82 @@
+using Traktor.Ecs.Net.Scripting;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Scripting;
+
+/// <summary>
+/// The end screen of a session a Lua game hosts (its own <see cref="ScriptServices.StartHosting"/>): the hosting script's
+/// <c>leaveSession()</c> ends it, and each player is sent the world of the host's next tick until it acknowledged it, then
+/// told <see cref="DisconnectReason.SessionEnded"/>, so its world holds the host's final values (docs/sessions.md, "When a
+/// session ends").
+/// </summary>
+[Collection(nameof(SeedSnippetTests))]
+public sealed class LuaHostEndScreenTests
+{
+    private static readonly string Hosting = Seed("02-login.lua") + """
+
+        local session = multiplayer:createSession("MyGame", 4)
+        sessionId = session.id
+        function Script:leave() left = multiplayer:leaveSession() end
+        """;
+
+    private static readonly string Joining = Seed("02-login.lua") + """
+
+        local session = multiplayer:joinSession(sessionId)
+        function Script:onSessionEnded(session, why, cut) reason, disconnect = why, cut end
+        """;
+
+    [Fact]
+    public async Task A_Lua_host_s_leaveSession_leaves_its_player_the_final_world_though_the_end_tick_s_snapshot_was_lost()
+    {
+        await using var rig = await LuaMigrationRig.StartAsync();
+        var (bob, carol) = (rig.Bob, rig.Carol);
+        var hosting = Load(bob, Hosting, null);
+        await rig.TickUntilAsync(() => hosting.WaitingEntries == 0, "bob's createSession");
+        Assert.Empty(hosting.Errors);
+        string id = hosting.GetGlobal("sessionId").AsString ?? throw new InvalidOperationException("no session id");
+        var joining = Load(carol, Joining, id);
+        await rig.TickUntilAsync(() => joining.WaitingEntries == 0, "carol's joinSession");
+        Assert.Empty(joining.Errors);
+        await rig.TickUntilAsync(() => Values(carol.World).Count == 2, "carol's world to hold both players' entities");
+
+        // Bob's game moves the entities until the tick his host ends the session in; what reaches carol then is lost. Before,
+        // his leave sent nothing: carol stayed connected to a host serving an ended session, and never saw its last moves.
+        rig.Moving = true;
+        for (int i = 0; i < 10; i++) rig.Tick();
+        carol.Socket.Deaf = true;
+        Assert.True(hosting.Call("leave"));
+        rig.Tick(); // bob's scripts end the session, then his host's tick moves the entities once more and sends that world
+        rig.Moving = false;
+        var final = Values(bob.World);
+        for (int i = 0; i < 3; i++) rig.Tick();
+        carol.Socket.Deaf = false;
+
+        await rig.TickUntilAsync(() => carol.Client.Transport.State == ClientState.Disconnected, "carol to hear the session ended");
+        Assert.Equal(final, Values(carol.World));
+        Assert.Equal(DisconnectReason.SessionEnded, carol.Client.Transport.LastDisconnectReason);
+        await rig.TickUntilAsync(() => !joining.GetGlobal("reason").IsNil, "carol's onSessionEnded");
+        Assert.Equal("Ended", joining.GetGlobal("reason").AsString);
+        Assert.Equal("SessionEnded", joining.GetGlobal("disconnect").AsString);
+        Assert.Equal(final, Values(bob.World)); // the host's own world stays as it was
+        Assert.Empty(hosting.Errors);
+    }
+
+    private static string Seed(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Scripting", "Seed", file));
+
+    private static LuaScript Load(LuaPlayer player, string source, string? sessionId)
+    {
+        var globals = new Dictionary<string, ScriptValue> { ["username"] = player.Name, ["password"] = SeedNetwork.Password };
+        if (sessionId is not null) globals["sessionId"] = sessionId;
+        return player.Scripts.Load(player.Name + ".lua", source, globals);
+    }
+
+    private static List<(float, float)> Values(World world)
+    {
+        var values = new List<(float, float)>();
+        world.Query(new QueryDescription().WithAll<Position2>(), (ref Position2 p) => values.Add((MathF.Round(p.Value.X, 2), MathF.Round(p.Value.Y, 2))));
+        values.Sort();
+        return values;
+    }
+}
