@@ -53,9 +53,14 @@ public sealed partial class LuaHostMigrationTests
 
         // The stopped migration is over once what it still sends (its last call answered, a claim given back) is: nothing of
         // it can call the directory after that, and the ticks below check that nothing on the tick thread does either.
+        // The players' clock then jumps past every wait the migration had, so what it left waiting on the clock comes due
+        // and has run before the check (before, the ticks ran on milliseconds of real time, in which nothing paced came due).
         await rig.TickUntilAsync(() => migration.GivingBack.IsCompleted, "bob's stopped migration to be over");
         bob.Running = true;
+        rig.Clock.Jump(TimeSpan.FromMinutes(5));
+        rig.Clock.WaitUntilSettled();
         for (int i = 0; i < 60; i++) rig.Tick();
+        rig.Clock.WaitUntilSettled();
         Assert.Equal(calls, bob.Link.Calls - bob.Link.Heartbeats);
         Assert.InRange(bob.Link.Releases, 0, 1); // a claim under way at the unload is given back once, apart from Calls
     }

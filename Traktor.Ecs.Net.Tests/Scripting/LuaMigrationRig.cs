@@ -49,6 +49,12 @@ internal sealed class LuaMigrationRig : IAsyncDisposable
     /// <summary>Whether the host's game moves the owned entities.</summary>
     public bool Moving { get; set; }
 
+    /// <summary>
+    /// The Lua players' clock (<see cref="ScriptServices.Time"/>): the system's, until a test jumps it past the waits of work
+    /// it checks no longer comes, which real time would not reach within a check's ticks.
+    /// </summary>
+    public Traktor.Ecs.Net.Tests.Sessions.JumpClock Clock { get; } = new();
+
     /// <summary>Starts the backend, the introducer, alice and the two Lua players (with <paramref name="options"/>, or the defaults).</summary>
     public static async Task<LuaMigrationRig> StartAsync(LuaScriptOptions? options = null)
     {

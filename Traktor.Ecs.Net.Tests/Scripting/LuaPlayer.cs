@@ -47,6 +47,7 @@ internal sealed class LuaPlayer : IDisposable
             Rpcs = new ScriptRpcMap().Map<PlayerJoined>("onPlayerJoined").Map<PlayerLeft>("onPlayerLeft"),
             Traversal = clientSocket,
             StartHosting = HostAsync,
+            Time = rig.Clock,
         }, options, World);
         Group = new Group<float>(name, Client, new HostSlot(this, early: true), Scripts.System, new HostSlot(this, early: false));
         Group.Initialize();
