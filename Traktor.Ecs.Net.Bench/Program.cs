@@ -52,5 +52,11 @@ if (args is [Traktor.Ecs.Net.Bench.Transport.PingPongLoop.Argument, ..])
     return Traktor.Ecs.Net.Bench.Transport.PingPongLoop.Run(args);
 }
 
+if (args is [Traktor.Ecs.Net.Bench.Transport.TcpChurnAllocationReport.Argument, ..])
+{
+    // What a TCP connection's churn allocates, the client's share apart from the server's, by type.
+    return Traktor.Ecs.Net.Bench.Transport.TcpChurnAllocationReport.Run(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

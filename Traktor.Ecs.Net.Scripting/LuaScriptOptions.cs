@@ -106,6 +106,15 @@ public sealed class LuaScriptOptions
     public int MaxRpcHandlersPerTick { get; set; } = 64;
 
     /// <summary>
+    /// When the script's connection to its session ends (<c>Script:onSessionEnded(session, reason, disconnect)</c>), how long
+    /// the directory is asked why, as <see cref="MultiplayerOptions.EndReasonWait"/> does for <see cref="Multiplayer"/>: the
+    /// handler hears the directory's <see cref="Sessions.SessionEndReason"/> once it is known, or <c>"ConnectionLost"</c> when
+    /// this passes first. 10 s by default (longer than the directory's dead timeout, so a crashed server's players hear
+    /// <c>"ServerLost"</c>); zero asks once. At most about 49.7 days.
+    /// </summary>
+    public TimeSpan EndReasonWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long a script's player tries to go on under a successor when the player hosting its session is lost (the
     /// connection timed out or shut down without the session ending), 30 s by default, as
     /// <see cref="MultiplayerOptions.HostMigrationWait"/>: the directory picks the successor, which hosts from its copy of the
@@ -166,6 +175,8 @@ public sealed class LuaScriptOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxKeptErrors, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(LogInWait, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(LogInWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
+        ArgumentOutOfRangeException.ThrowIfLessThan(EndReasonWait, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(EndReasonWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThan(HostMigrationWait, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HostMigrationWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HostMigrationJoinWait, TimeSpan.Zero);

@@ -3,9 +3,21 @@ using System.Globalization;
 namespace Traktor.Ecs.Net.Scripting;
 
 /// <summary>
-/// A Lua value on the .NET side: what scripts receive (results, RPC parameters, globals set by the host)
-/// and what the host reads back. Immutable; tables are <see cref="ScriptTable"/>s.
+/// A Lua value on the .NET side: what scripts receive (globals the host sets, <see cref="LuaScript.Call"/>'s arguments,
+/// the results of <see cref="ScriptFunction"/>s, RPC parameters) and what the host reads back
+/// (<see cref="LuaScript.GetGlobal"/>, a <see cref="ScriptFunction"/>'s arguments). Immutable; tables are
+/// <see cref="ScriptTable"/>s. docs/SCRIPTING.md "Values between C# and Lua" has a whole example.
 /// </summary>
+/// <remarks>
+/// <para>It holds one of Lua's data types, named by <see cref="Kind"/>: <c>nil</c> (the default), a boolean, an integer
+/// (<see cref="long"/>, Lua's integer subtype), a float (<see cref="double"/>, Lua's float subtype), a string or a table.
+/// Functions, coroutines and userdata never cross: <see cref="LuaScript.GetGlobal"/> reads them (and a table holding one)
+/// as <c>nil</c>, and a call that hands one to the host fails at the script's line.</para>
+/// <para>C# values convert implicitly: <see cref="bool"/>, <see cref="long"/> (and <see cref="int"/>, through it, as an
+/// integer), <see cref="double"/> (a float), <see cref="string"/> and <see cref="ScriptTable"/> (null for either is
+/// <c>nil</c>). The <c>As…</c> properties never throw: a value of another kind reads as <see langword="false"/>, 0 or null,
+/// so test <see cref="Kind"/> where that differs from a real 0. Lua's <c>/</c> always makes a float, <c>//</c> an integer.</para>
+/// </remarks>
 public readonly struct ScriptValue : IEquatable<ScriptValue>
 {
     private readonly long _bits;
@@ -21,7 +33,7 @@ public readonly struct ScriptValue : IEquatable<ScriptValue>
     /// <summary>Lua <c>nil</c> (the default value).</summary>
     public static ScriptValue Nil => default;
 
-    /// <summary>The Lua type.</summary>
+    /// <summary>The Lua type: which of the <c>As…</c> properties holds the value.</summary>
     public ScriptValueKind Kind { get; }
 
     /// <summary>True for <c>nil</c>.</summary>
@@ -30,7 +42,10 @@ public readonly struct ScriptValue : IEquatable<ScriptValue>
     /// <summary>The boolean; false unless <see cref="Kind"/> is <see cref="ScriptValueKind.Boolean"/>.</summary>
     public bool AsBoolean => Kind == ScriptValueKind.Boolean && _bits != 0;
 
-    /// <summary>The integer; a number with an integral value converts, anything else is 0.</summary>
+    /// <summary>
+    /// The integer; a float with an integral value in <see cref="long"/>'s range converts (<c>2.0</c> is 2), anything else
+    /// (a fraction, another kind) is 0.
+    /// </summary>
     public long AsInteger => Kind switch
     {
         ScriptValueKind.Integer => _bits,
@@ -38,7 +53,7 @@ public readonly struct ScriptValue : IEquatable<ScriptValue>
         _ => 0,
     };
 
-    /// <summary>The number (integers convert); 0 for other kinds.</summary>
+    /// <summary>The number: a float, or an integer converted to <see cref="double"/>; 0 for other kinds.</summary>
     public double AsNumber => Kind switch
     {
         ScriptValueKind.Integer => _bits,
@@ -46,10 +61,10 @@ public readonly struct ScriptValue : IEquatable<ScriptValue>
         _ => 0,
     };
 
-    /// <summary>The string, or null for other kinds.</summary>
+    /// <summary>The string, or null for other kinds (a number is not converted: use <see cref="ToString"/> for that).</summary>
     public string? AsString => _reference as string;
 
-    /// <summary>The table, or null for other kinds.</summary>
+    /// <summary>The table (string-keyed <see cref="ScriptTable.Fields"/> and the sequence <see cref="ScriptTable.Items"/>), or null for other kinds.</summary>
     public ScriptTable? AsTable => _reference as ScriptTable;
 
     /// <summary>A boolean value.</summary>
@@ -97,7 +112,10 @@ public readonly struct ScriptValue : IEquatable<ScriptValue>
     /// <param name="value">The table.</param>
     public static implicit operator ScriptValue(ScriptTable? value) => From(value);
 
-    /// <summary>Compares kind and value (tables by reference, like Lua).</summary>
+    /// <summary>
+    /// Compares kind and value (strings ordinally, tables by reference, like Lua). Unlike Lua's <c>==</c>, the integer 2 and
+    /// the float 2.0 differ: their <see cref="Kind"/>s do.
+    /// </summary>
     /// <param name="other">The other value.</param>
     /// <returns>True when equal.</returns>
     public bool Equals(ScriptValue other) =>

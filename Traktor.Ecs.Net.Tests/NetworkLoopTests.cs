@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Tests.Sessions;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Tests;
@@ -88,20 +89,29 @@ public class NetworkLoopTests
     [Fact]
     public async Task RunAsyncTicksOnTheClockUntilCancelled()
     {
-        // Cancelled by the fifth tick itself, not after a wall-clock interval: a fixed 300 ms window saw too few
-        // ticks when a busy machine descheduled the test. The 60 s cap only ends a loop that never ticks.
+        // On a fake clock moved a tick at a time, each time only once the loop waits on it (its delay armed), and cancelled
+        // by the fifth tick itself. Before, it ran on the wall clock and then checked that nothing ticked the stopped loop
+        // during 50 ms of it, which no loop could fail: here the clock the loop waits on moves on after the stop.
+        var time = new TimerCountingClock(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
         var log = new List<(string Group, float Dt)>();
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var loop = new NetworkLoop(tickRate: 100).Add(new Group<float>("g", new Probe("g", log, afterTick: count =>
+        using var cancellation = new CancellationTokenSource();
+        var loop = new NetworkLoop(tickRate: 100, time).Add(new Group<float>("g", new Probe("g", log, afterTick: count =>
         {
             if (count == 5) cancellation.Cancel();
         })));
-        await loop.RunAsync(cancellation.Token);
-        Assert.True(loop.Ticks >= 5, $"{loop.Ticks} ticks in 60 s");
-        long ticksWhenStopped = loop.Ticks;
-        await Task.Delay(50, TestContext.Current.CancellationToken);
-        Assert.Equal(ticksWhenStopped, loop.Ticks); // stopped: nothing ticks it any more
-        Assert.Equal(loop.Ticks, log.Count);
+        var run = loop.RunAsync(cancellation.Token);
+        for (int tick = 1; tick <= 5; tick++)
+        {
+            Assert.True(SpinWait.SpinUntil(() => time.ArmedTimers == 1, TimeSpan.FromSeconds(30)), $"the loop did not wait on its clock for tick {tick}");
+            time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        await run.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // a hang guard: it ends with the fifth tick
+        Assert.Equal(5, loop.Ticks); // one per tick's worth of clock, none after the cancel
+        Assert.Equal(0, time.ArmedTimers); // it left no wait behind that could tick it again
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(5, loop.Ticks);
+        Assert.Equal(5, log.Count);
         Assert.All(log, entry => Assert.Equal(0.01f, entry.Dt));
     }
 

@@ -15,6 +15,8 @@ internal sealed class AllocationSampler : EventListener
 
     public void Start() => enabled = true;
 
+    public void Stop() => enabled = false;
+
     public IEnumerable<KeyValuePair<string, int>> Top(int count)
     {
         lock (samples) return samples.OrderByDescending(s => s.Value).Take(count).ToArray();

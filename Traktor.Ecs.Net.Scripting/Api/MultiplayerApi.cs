@@ -20,7 +20,7 @@ internal sealed class MultiplayerApi
     private readonly ScriptNetwork network;
     private readonly ILogger logger;
     private SessionId? _session;
-    // The give-back of the seat a connection's end left behind (SeatLeftBehind): a join or a player-hosted create waits for
+    // The give-back of the seat a connection's end left behind (ScriptMigration.GiveSeatBack): a join or a player-hosted create waits for
     // it, so it never reaches the directory after the seat they take (a rejoin of the same session was AlreadyMember, and
     // the late give-back freed it).
     private Task _seatReturn = Task.CompletedTask;
@@ -40,7 +40,12 @@ internal sealed class MultiplayerApi
         Migration.SessionOver += () => _session = null; // no new host, or cut: the script is in no session, and may join another
         // Before, the seat stayed taken until the game server's reconnect grace expired (or the directory's sweep), and a
         // joinSession or createSession meanwhile was refused or made the player a member of a session it was not in.
-        Migration.SeatLeftBehind += lost => _seatReturn = GiveSeatBackAsync(lost.Id, (long)identity.PlayerId, SeatGiveBack.GrantOf(lost, (long)identity.PlayerId));
+        Migration.GiveSeatBack = lost =>
+        {
+            var seat = GiveSeatBackAsync(lost.Id, (long)identity.PlayerId, SeatGiveBack.GrantOf(lost, (long)identity.PlayerId));
+            _seatReturn = seat;
+            return seat;
+        };
     }
 
     /// <summary>The host migration of the session the script joined (ticked by <see cref="LuaScriptSystem"/>).</summary>
@@ -274,7 +279,7 @@ internal sealed class MultiplayerApi
         await GiveSeatBackAsync(id, player).ConfigureAwait(false);
     }
 
-    private Task GiveSeatBackAsync(SessionId id, long player, DateTimeOffset? seatGrantedAt = null) =>
+    private Task<bool> GiveSeatBackAsync(SessionId id, long player, DateTimeOffset? seatGrantedAt = null) =>
         SeatGiveBack.RunAsync(Sessions, id, player, options.CallTimeout, services.Time, logger, seatGrantedAt);
 
     /// <summary>Runs <paramref name="call"/> once <paramref name="seatReturn"/> (never faulted, bounded by its own wait) is over.</summary>

@@ -62,14 +62,15 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     public event Action? SessionOver;
 
     /// <summary>
-    /// Raised on the tick thread, before <see cref="SessionOver"/>, when the connection to the session ended with no
+    /// Called on the tick thread, before <see cref="SessionOver"/>, when the connection to the session ended with no
     /// migration to follow and not by the player's own leave (<see cref="DisconnectReason.LeftSession"/>, which freed the seat),
     /// or when a migration found no new host (<c>onHostMigrationFailed</c>; the session may live on under a host this player
     /// could not reach):
     /// the directory may still hold the player's seat (a game server that went away or cut the player keeps it until the
-    /// player's reconnect grace expires, or never reports it), and nobody else gives it back. Once per session joined.
+    /// player's reconnect grace expires, or never reports it), and nobody else gives it back. Once per session joined. Returns
+    /// the give-back, true once the directory freed the seat: the reason <c>onSessionEnded</c> hears is asked after it.
     /// </summary>
-    public event Action<SessionInfo>? SeatLeftBehind;
+    public Func<SessionInfo, Task<bool>> GiveSeatBack { get; set; } = _ => Task.FromResult(false);
 
     /// <summary>
     /// The script's client is about to connect to a session: the owners a player host sends from the connect's tick on are
@@ -136,6 +137,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     /// </summary>
     public void DropEndedWorld()
     {
+        StopExplaining();
         network.EndScreen.Drop(network.World);
     }
 
@@ -147,6 +149,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     public void Abandon()
     {
         _watched = null;
+        StopExplaining();
         if (_migrating is { } migration)
         {
             _migrating = null;
@@ -259,13 +262,9 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             // The world it showed stays for the end screen (before, it went here, and onSessionEnded found it empty).
             network.EndScreen.KeepReplica(client);
             logger.LogInformation("The script's player is out of session {Session} ({Reason}, {By}).", lost.Id, reason, byHost ? "told by its host" : "its own end");
-            if (reason != DisconnectReason.LeftSession)
-            {
-                SeatLeftBehind?.Invoke(lost);
-            }
-
+            var seatReturn = reason != DisconnectReason.LeftSession ? GiveSeatBack(lost) : null;
             SessionOver?.Invoke();
-            _events.Enqueue(("onSessionEnded", [MultiplayerApi.Describe(lost), (reason ?? DisconnectReason.Unspecified).ToString()]));
+            ExplainEnd(lost, reason, seatReturn);
             return;
         }
 
@@ -323,7 +322,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
 
             // Before, the seat stayed taken: the session may go on under a host this player never reached, which keeps it
             // for the player's reconnect grace, and a joinSession meanwhile was AlreadyMember of a session it was not in.
-            SeatLeftBehind?.Invoke(migration.Lost);
+            _ = GiveSeatBack(migration.Lost);
             SessionOver?.Invoke();
             _events.Enqueue(("onHostMigrationFailed", [MultiplayerApi.Describe(migration.Lost)]));
         });

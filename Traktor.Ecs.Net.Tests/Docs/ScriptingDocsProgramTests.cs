@@ -23,4 +23,19 @@ public class ScriptingDocsProgramTests
         Assert.True(exitCode == 0, $"exit code {exitCode}: {output}");
         Assert.Equal(expected.ReplaceLineEndings("\n").TrimEnd(), output.TrimEnd());
     }
+
+    /// <summary>The page's example of values between C# and Lua (docs/SCRIPTING.md "Values between C# and Lua") runs as written.</summary>
+    [Fact]
+    public void The_values_between_CSharp_and_Lua_example_runs_and_prints_what_the_page_says()
+    {
+        string markdown = File.ReadAllText(Path.Combine(DocsCompileTests.RepositoryRoot(), "docs", "SCRIPTING.md"));
+        var blocks = MarkdownCodeBlocks.Parse("docs/SCRIPTING.md", markdown).ToList();
+        int program = blocks.FindIndex(b => b.IsCSharp && !b.IsFragment && b.Code.Contains("game.bonus", StringComparison.Ordinal));
+        Assert.True(program >= 0, "the values example is on the page");
+
+        var (exitCode, output) = SnippetCompiler.Run(blocks[program].Code);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}: {output}");
+        Assert.Equal(blocks[program + 1].Code.ReplaceLineEndings("\n").TrimEnd(), output.TrimEnd());
+    }
 }

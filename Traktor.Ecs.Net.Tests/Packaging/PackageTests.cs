@@ -50,6 +50,7 @@ public sealed class PackageTests
             await DotnetAsync(game, "build", "-c", "Debug");
             string run = await DotnetAsync(game, Path.Combine(game, "bin", "Debug", "net10.0", "PackedGame.dll"));
             Assert.Matches(@"client replicated net:\d+ at \(12\.50, -3\.25\) with 100 health", run);
+            Assert.Contains("a script would get a Table", run, StringComparison.Ordinal);
         }
         finally
         {
@@ -96,7 +97,7 @@ public sealed class PackageTests
                 Assert.Contains("Traktor.Ecs", dependencies);
             }
 
-            if (library is "Traktor.Ecs" or "Traktor.Ecs.Net")
+            if (library is "Traktor.Ecs" or "Traktor.Ecs.Net" or "Traktor.Ecs.Net.Scripting")
             {
                 // The global usings a project with ImplicitUsings on gets, for direct and transitive references alike.
                 Assert.Contains($"build/{library}.targets", entries);
@@ -172,14 +173,15 @@ public sealed class PackageTests
           </PropertyGroup>
           <ItemGroup>
             <PackageReference Include="Traktor.Ecs.Net" Version="{Version}" />
+            <PackageReference Include="Traktor.Ecs.Net.Scripting" Version="{Version}" />
           </ItemGroup>
         </Project>
         """;
 
     private const string GameProgram =
         """
-        // No `using` for Traktor.Ecs, .Systems, .Net, .Net.Sessions or .Net.Online: the packages' build files add them to
-        // a project with TraktorImplicitUsings set (ConnectTokenIssuer is in Traktor.Ecs.Net).
+        // No `using` for Traktor.Ecs, .Systems, .Net, .Net.Sessions, .Net.Online or .Net.Scripting: the packages' build files
+        // add them to a project with TraktorImplicitUsings set (ConnectTokenIssuer is in Traktor.Ecs.Net).
         using PackedGame;
 
         // A server world and a client world over the in-memory network: the ship the server spawns reaches
@@ -220,6 +222,8 @@ public sealed class PackageTests
 
         clientWorld.Query(in ships, (ref Position p, ref Health h, ref NetworkId id) =>
             Console.WriteLine(FormattableString.Invariant($"client replicated {id} at ({p.X:0.00}, {p.Y:0.00}) with {h.Value} health")));
+        ScriptValue scripted = new ScriptTable().With("health", 100);   // the scripting package's surface, no using either
+        Console.WriteLine($"a script would get a {scripted.Kind}");
         return 0;
 
         namespace PackedGame

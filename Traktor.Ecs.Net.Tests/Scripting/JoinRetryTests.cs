@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Tests.Sessions;
@@ -34,10 +33,8 @@ public sealed class JoinRetryTests
             log:info(session.name)
             """);
 
-        for (var deadline = DateTime.UtcNow.AddSeconds(20); script.WaitingEntries > 0 && DateTime.UtcNow < deadline; await Task.Delay(5, TestContext.Current.CancellationToken))
-        {
-            host.Tick();
-        }
+        // The asks wait 20 ms of the system clock between them: ticked until the join is answered, within the host's 30 s guard.
+        host.TickUntil(() => script.WaitingEntries == 0);
 
         Assert.Empty(script.Errors);
         Assert.Equal(["[join.lua] Fresh"], host.Info);
@@ -49,30 +46,29 @@ public sealed class JoinRetryTests
     {
         // On a fake clock (ScriptServices.Time): the directory asks again every 20 ms of it, and the call's timeout is the
         // clock's too, so the test decides when it runs out instead of a wall-clock 300 ms racing a busy machine.
-        var time = new FakeTimeProvider();
+        var time = new TimerCountingClock(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
         var sessions = Directory(unavailableAnswers: int.MaxValue);
         var session = await sessions.CreateSessionAsync(new SessionOptions("Never", 4), TestContext.Current.CancellationToken);
         var callTimeout = TimeSpan.FromSeconds(10);
         using var host = new ScriptHost(new ScriptServices { Sessions = sessions, PlayerId = 42, Time = time }, new LuaScriptOptions { CallTimeout = callTimeout });
         var script = host.Load("join.lua", $"""local session = multiplayer:joinSession("{session.Id}")""");
 
-        // Asked again as the clock passes the directory's retry-after, and still waiting, well within the call timeout (the
-        // clock moves at most half of it here). After each move the test waits for the next ask (a wall-clock moment, then
-        // the clock moves on: the retry's timer may not have been made yet) within a generous wall deadline: before, the
-        // clock alone bounded the loop, 250 moves of 1 ms sleeps, and two busy cores' pool did not always ask thrice in them.
-        var started = time.GetUtcNow();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (sessions.Joins < 3 && time.GetUtcNow() - started < callTimeout / 2 && DateTime.UtcNow < deadline)
+        // Asked again each time the clock passes the directory's retry-after, and still waiting. The clock moves on only once
+        // the join waits on it again: its call timeout and the retry's wait armed (both timers of this clock), after the
+        // ask that answered Unavailable. Before, the test moved the clock and then gave the pool 50 ms of wall clock to ask
+        // again, and two busy cores' pool did not always get there.
+        for (int asks = 1; asks <= 3; asks++)
         {
-            int asked = sessions.Joins;
-            time.Advance(TimeSpan.FromMilliseconds(20));
-            for (var moment = DateTime.UtcNow.AddMilliseconds(50); sessions.Joins == asked && DateTime.UtcNow < moment; Thread.Sleep(1))
+            int asked = asks;
+            Assert.True(SpinWait.SpinUntil(() =>
             {
                 host.Tick();
-            }
+                return sessions.Joins == asked && time.ArmedTimers == 2;
+            }, TimeSpan.FromSeconds(30)), $"ask {asked} never came and waited: {sessions.Joins} joins, {time.ArmedTimers} timers armed");
+            if (asks < 3) time.Advance(TimeSpan.FromMilliseconds(20));
         }
 
-        Assert.True(sessions.Joins >= 3, $"{sessions.Joins} joins");
+        Assert.Equal(3, sessions.Joins); // once per retry-after, not more often
         Assert.Equal(1, script.WaitingEntries);
         Assert.Empty(script.Errors);
 

@@ -7,7 +7,7 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 
 /// <summary>
 /// A Lua player its host cuts (a Disconnect the host sent, not <see cref="DisconnectReason.ServerShutdown"/> or
-/// <see cref="DisconnectReason.HostGaveWay"/>) hears <c>Script:onSessionEnded(session, reason)</c> and is in no session any
+/// <see cref="DisconnectReason.HostGaveWay"/>) hears <c>Script:onSessionEnded(session, reason, disconnect)</c> and is in no session any
 /// more; the others go on, and when the host quits they migrate as before. Before, such a script heard nothing (the cut is no
 /// host loss, so no <c>onHostLost</c> either) and <c>multiplayer:joinSession</c> still found it in the session.
 /// </summary>
@@ -23,18 +23,24 @@ public sealed partial class LuaHostMigrationTests
 
         local ended = Script.onSessionEnded
 
-        function Script:onSessionEnded(session, reason)
-            events[#events + 1] = "ended " .. session.id .. " " .. reason
+        function Script:onSessionEnded(session, reason, disconnect)
+            events[#events + 1] = "ended " .. session.id .. " " .. reason .. " " .. disconnect
             migratingWhenEnded = multiplayer:isMigrating()
-            ended(self, session, reason)
+            ended(self, session, reason, disconnect)
         end
         """;
+
+    /// <summary>
+    /// The cut player's seat is given back and its live session stays listed, so the directory never says why it is out:
+    /// asked once, the reason is <c>ConnectionLost</c> at once, as after <see cref="LuaScriptOptions.EndReasonWait"/>.
+    /// </summary>
+    private static LuaScriptOptions AskOnce => new() { EndReasonWait = TimeSpan.Zero };
 
     [Fact]
     public async Task A_Lua_player_its_host_cuts_hears_onSessionEnded_and_the_others_still_migrate_when_the_host_quits()
     {
         var cancel = TestContext.Current.CancellationToken;
-        await using var rig = await LuaMigrationRig.StartAsync();
+        await using var rig = await LuaMigrationRig.StartAsync(AskOnce);
         var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
         var (session, bobScript, carolScript) = await LuaPlayersJoinAliceAsync(rig, EndingScript);
         var members = (await rig.Directory.GetSessionAsync(session.Id, cancel))!.Members;
@@ -49,9 +55,9 @@ public sealed partial class LuaHostMigrationTests
         var bobConnection = host.Server.Connections.Single(c => host.Server.TryGetClientId(c, out ulong client) && client == (ulong)bobId);
         server.Disconnect(bobConnection, DisconnectReason.Kicked);
         await rig.TickUntilAsync(() => Events(bobScript).Count == 1, "bob's script to hear the cut");
-        Assert.Equal(["ended " + id + " Kicked"], Events(bobScript));
+        Assert.Equal(["ended " + id + " ConnectionLost Kicked"], Events(bobScript)); // alive and listed: ConnectionLost, as Multiplayer says
         Assert.False(bobScript.GetGlobal("migratingWhenEnded").AsBoolean);
-        Assert.Equal([$"Out of {id}: Kicked"], Logged(bob));
+        Assert.Equal([$"Out of {id}: ConnectionLost (Kicked)"], Logged(bob));
         Assert.Empty(bobScript.Errors);
 
         // Bob's script is in no session any more: leaveSession has nothing to leave (before: true, it still was in it).
@@ -76,7 +82,7 @@ public sealed partial class LuaHostMigrationTests
         Assert.Empty(carolScript.Errors);
         Assert.NotNull(carol.Host);
         for (int i = 0; i < 30; i++) rig.Tick();
-        Assert.Equal(["ended " + id + " Kicked"], Events(bobScript));
+        Assert.Equal(["ended " + id + " ConnectionLost Kicked"], Events(bobScript));
         Assert.Null(bob.Host);
         Assert.Equal(0, bob.HostingCalls);
     }

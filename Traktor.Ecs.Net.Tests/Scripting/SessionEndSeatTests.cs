@@ -23,8 +23,8 @@ public sealed class SessionEndSeatTests
         ended = {}
         joins = 0
 
-        function Script:onSessionEnded(session, reason)
-            ended[#ended + 1] = reason
+        function Script:onSessionEnded(session, reason, disconnect)
+            ended[#ended + 1] = reason .. " " .. disconnect
         end
 
         function Script:join()
@@ -48,8 +48,10 @@ public sealed class SessionEndSeatTests
         // The game server cuts the player without the directory (a kick of its own): the relay keeps the seat for the
         // player's reconnect grace (a minute here), which the directory hears of only when it expires.
         game.Setup.Harness.Server.Disconnect(game.Setup.ConnectionOf((ulong)Player), DisconnectReason.Kicked);
-        Assert.True(game.Setup.TickUntil(() => game.Ended.Count == 1 && game.Members() == 0, 120), $"ended {game.Ended.Count}, members {game.Members()}");
-        Assert.Equal(["Kicked"], game.Ended);
+        // The directory still lists the session (the player's own give-back freed the seat): after EndReasonWait the reason
+        // is ConnectionLost, as Multiplayer.SessionEnded says, and the connection's end is the third argument.
+        Assert.True(game.Setup.TickUntil(() => game.Ended.Count == 1 && game.Members() == 0, 240), $"ended {game.Ended.Count}, members {game.Members()}");
+        Assert.Equal(["ConnectionLost Kicked"], game.Ended);
         var leave = Assert.Single(game.Directory.Leaves);
         Assert.Equal((Player, (DateTimeOffset?)game.FirstSeat), (leave.Player, leave.Granted)); // that seat only
 
@@ -75,13 +77,46 @@ public sealed class SessionEndSeatTests
         // The player's seat is given up through the directory (another device): the server tells the game LeftSession.
         Assert.True(await game.Sessions.LeaveSessionAsync(game.Session.Id, Player, Cancel));
         Assert.True(game.Setup.TickUntil(() => game.Ended.Count == 1, 120));
-        Assert.Equal(["LeftSession"], game.Ended);
+        Assert.Equal(["Ended LeftSession"], game.Ended); // out of a live session's members: Ended, as Multiplayer says
         game.Setup.Tick(30);
         Assert.Empty(game.Directory.Leaves);
         Assert.Empty(game.Script.Errors);
     }
 
-    private static async Task<Game> GameAsync()
+    [Theory]
+    [InlineData(SessionEndReason.Ended)]
+    [InlineData(SessionEndReason.ServerShutdown)]
+    [InlineData(SessionEndReason.ServerLost)]
+    public async Task A_session_the_directory_ends_tells_the_script_the_directory_s_reason_as_Multiplayer_does(SessionEndReason why)
+    {
+        using var game = await GameAsync();
+        game.Join();
+
+        // The directory ends the session; its game server disconnects the player with SessionEnded. Before, the script heard
+        // "SessionEnded" whatever the directory said, where Multiplayer.SessionEnded gives the directory's reason.
+        Assert.True(game.Sessions.End(game.Session.Id, why));
+        Assert.True(game.Setup.TickUntil(() => game.Ended.Count == 1, 120), "the script did not hear the end");
+        Assert.Equal([why + " SessionEnded"], game.Ended);
+        Assert.Empty(game.Script.Errors);
+    }
+
+    [Fact]
+    public async Task A_script_that_joins_again_before_the_reason_is_known_hears_nothing_of_the_old_session()
+    {
+        using var game = await GameAsync(directoryAnswers: false);
+        game.Join();
+
+        // The directory's answers about the session are held: the end's reason is still being asked when the script plays on.
+        game.Setup.Harness.Server.Disconnect(game.Setup.ConnectionOf((ulong)Player), DisconnectReason.Kicked);
+        Assert.True(game.Setup.TickUntil(() => game.Members() == 0, 120), "the seat was not given back");
+        game.Join();
+        game.Directory.Answer.SetResult();
+        game.Setup.Tick(120); // past EndReasonWait (1 s): an end still explained would have raised ConnectionLost by now
+        Assert.Empty(game.Ended);
+        Assert.Empty(game.Script.Errors);
+    }
+
+    private static async Task<Game> GameAsync(bool directoryAnswers = true)
     {
         SessionRelay? relay = null;
         var setup = new RpcWorld(
@@ -98,7 +133,13 @@ public sealed class SessionEndSeatTests
 
         var peer = setup.AddClient((ulong)Player, seed: 7, connect: false);
         var directory = new CountingLeaves(sessions);
-        var host = new ScriptHost(new ScriptServices { Sessions = directory, PlayerId = Player, Time = setup.Harness.Time }, world: peer.World);
+        if (directoryAnswers)
+        {
+            directory.Answer.SetResult();
+        }
+
+        var host = new ScriptHost(new ScriptServices { Sessions = directory, PlayerId = Player, Time = setup.Harness.Time },
+            new LuaScriptOptions { EndReasonWait = TimeSpan.FromSeconds(1) }, world: peer.World);
         peer.Group.Add(host.System);
         var script = host.Load("arena.lua", Source, new Dictionary<string, ScriptValue> { ["sessionId"] = session.Id.ToString() });
         return new Game(setup, sessions, session, directory, host, script);
@@ -141,6 +182,21 @@ public sealed class SessionEndSeatTests
     {
         public ConcurrentQueue<(long Player, DateTimeOffset? Granted)> Leaves { get; } = new();
 
+        /// <summary>Completed when the directory answers questions about a session that are asked after a leave (the end's reason).</summary>
+        public TaskCompletionSource Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private volatile bool _left;
+
+        public override async Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default)
+        {
+            if (_left)
+            {
+                await Answer.Task.WaitAsync(cancellationToken);
+            }
+
+            return await Inner.GetSessionAsync(id, cancellationToken);
+        }
+
         public override Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default) =>
             Inner.JoinSessionAsync(id, userId, playerName, cancellationToken);
 
@@ -159,6 +215,7 @@ public sealed class SessionEndSeatTests
         public override Task<bool> LeaveSessionAsync(SessionId id, long userId, SessionLeaveReason reason, DateTimeOffset seatGrantedAt, CancellationToken cancellationToken = default)
         {
             Leaves.Enqueue((userId, seatGrantedAt));
+            _left = true;
             return Inner.LeaveSessionAsync(id, userId, reason, seatGrantedAt, cancellationToken);
         }
     }

@@ -27,7 +27,7 @@ internal abstract class JoinAlteringSessions(ISessions inner) : ISessions
     public Task<SessionJoinResult> QuickJoinAsync(long userId, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
         inner.QuickJoinAsync(userId, filter, createIfNone, cancellationToken);
 
-    public Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
+    public virtual Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default) =>
         inner.QuickJoinAsync(userId, playerName, filter, createIfNone, cancellationToken);
 
     public virtual Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default) => inner.LeaveSessionAsync(id, userId, cancellationToken);

@@ -57,7 +57,7 @@ public sealed partial class MultiplayerHostingTests
         // (and without the host's last snapshot they would show the world one tick and one change behind).
         Assert.Equal(SessionEndReason.Ended, told!.Value.Reason);
         Assert.Equal(final, shownWhenTold);
-        Assert.Equal((Rig.Describe(final), "SessionEnded"), rig.LuaEndScreen!.Value);
+        Assert.Equal((Rig.Describe(final), told!.Value.Reason.ToString()), rig.LuaEndScreen!.Value); // the C# joiner's reason (before: "SessionEnded")
         Assert.Empty(lua.Errors);
 
         // It stays while the games tick on over the ended session: nothing resets, interpolates or predicts it away.

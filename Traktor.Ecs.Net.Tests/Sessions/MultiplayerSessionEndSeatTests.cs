@@ -152,7 +152,7 @@ public sealed partial class MultiplayerSessionEndSeatTests
         }
     }
 
-    /// <summary>The in-process directory, counting joins and recording every leave (player, seat grant); a leave may be held.</summary>
+    /// <summary>The in-process directory, counting joins (quick-joins too) and recording every leave (player, seat grant); a join's answer and a leave may be held.</summary>
     private sealed class CountingLeaves(ISessions inner) : JoinAlteringSessions(inner)
     {
         private int joins;
@@ -179,6 +179,12 @@ public sealed partial class MultiplayerSessionEndSeatTests
         {
             Interlocked.Increment(ref joins);
             return AnswerAsync(Inner.JoinSessionAsync(id, userId, playerName, cancellationToken), cancellationToken);
+        }
+
+        public override Task<SessionJoinResult> QuickJoinAsync(long userId, string playerName, SessionFilter? filter, SessionOptions createIfNone, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref joins);
+            return AnswerAsync(Inner.QuickJoinAsync(userId, playerName, filter, createIfNone, cancellationToken), cancellationToken);
         }
 
         public override Task<SessionInfo?> GetSessionAsync(SessionId id, CancellationToken cancellationToken = default)

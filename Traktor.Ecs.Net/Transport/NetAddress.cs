@@ -87,7 +87,15 @@ public readonly struct NetAddress : IEquatable<NetAddress>
         ArgumentNullException.ThrowIfNull(endPoint);
         Span<byte> bytes = stackalloc byte[16];
         var address = endPoint.Address;
-        if (address.AddressFamily == AddressFamily.InterNetwork) address = address.MapToIPv6();
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            // Written IPv4-mapped in place: MapToIPv6 made a new IPAddress and its array, twice per accepted stream or
+            // WebSocket (the gate's and the upgrade's), for bytes known without it.
+            bytes[..10].Clear();
+            bytes[10] = bytes[11] = 0xFF;
+            address.TryWriteBytes(bytes[12..], out _);
+            return new NetAddress(bytes, (ushort)endPoint.Port, 0, kind);
+        }
         address.TryWriteBytes(bytes, out _);
         return new NetAddress(bytes, (ushort)endPoint.Port, address.IsIPv6LinkLocal ? (uint)address.ScopeId : 0, kind);
     }

@@ -29,7 +29,8 @@ public sealed partial class Multiplayer
     private volatile Task seatReturn = Task.CompletedTask;
 
     /// <summary>Gives back the seat of a join the caller cancelled (or of a disposed host), within <see cref="MultiplayerOptions.JoinWait"/>; never throws (a failure is logged and counted).</summary>
-    private Task GiveSeatBackAsync(SessionId session, long user) => SeatGiveBack.RunAsync(sessions, session, user, options.JoinWait, time, logger);
+    private Task GiveSeatBackAsync(SessionId session, long user, DateTimeOffset? seatGrantedAt = null) =>
+        SeatGiveBack.RunAsync(sessions, session, user, options.JoinWait, time, logger, seatGrantedAt);
 
     /// <summary>
     /// The session ended under the player other than by its own leave (its game server went away, cut it, or timed it out;
@@ -52,7 +53,8 @@ public sealed partial class Multiplayer
     /// <summary>Waits for the give-back of a seat a session's end left behind (bounded by its own wait), for a join or a create.</summary>
     private async Task AfterSeatReturnAsync(CancellationToken cancellationToken)
     {
-        await seatReturn.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // And for a seat or a leave a call given up left on its way (StillSending): the same race, its give-back late.
+        await Task.WhenAll(seatReturn, StillSending()).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         cancellationToken.ThrowIfCancellationRequested();
     }
 
@@ -64,7 +66,7 @@ public sealed partial class Multiplayer
     /// </summary>
     private async Task ExplainEndAsync(SessionEnd end, DisconnectReason? disconnect)
     {
-        var stop = end.Lookup.Token;
+        var stop = end.Stop;
         try
         {
             var reason = await LookUpEndReasonAsync(end, stop).ConfigureAwait(false);
@@ -78,40 +80,7 @@ public sealed partial class Multiplayer
     }
 
     /// <summary>The body of <see cref="ExplainEndAsync"/>: every directory call and wait ends (cancelled) on <paramref name="stop"/>.</summary>
-    private async Task<SessionEndReason> LookUpEndReasonAsync(SessionEnd end, CancellationToken stop)
-    {
-        var session = end.Session;
-        long started = time.GetTimestamp();
-        // The player's own give-back first: a seat it freed leaves the player out of the members while the session lives on
-        // (a crashed server not yet declared dead), which is not the directory removing it: the session's end is awaited then.
-        bool gaveBack = end.GaveSeatBack && await end.SeatReturn.WaitAsync(stop).ConfigureAwait(false);
-        while (true)
-        {
-            try
-            {
-                var now = await sessions.GetSessionAsync(session.Id, stop).ConfigureAwait(false);
-                if (now is null || now.State == SessionState.Ended)
-                {
-                    return now?.EndReason is { } recorded && recorded != SessionEndReason.None ? recorded : SessionEndReason.Ended;
-                }
-
-                if (!gaveBack && login is { } player && !now.IsMember(player.UserId))
-                {
-                    return SessionEndReason.Ended; // the directory removed this player (idle, or its seat moved)
-                }
-            }
-            catch (Exception exception) when (exception is OnlineException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
-            {
-                // The backend may be restarting; the question is asked again until the wait is over.
-                logger.LogInformation(exception, "The directory did not answer about session {Session}; asking again.", session.Id);
-            }
-
-            if (time.GetElapsedTime(started) >= options.EndReasonWait)
-            {
-                return SessionEndReason.ConnectionLost;
-            }
-
-            await Task.Delay(options.EndReasonPollInterval, time, stop).ConfigureAwait(false);
-        }
-    }
+    private Task<SessionEndReason> LookUpEndReasonAsync(SessionEnd end, CancellationToken stop) =>
+        SessionEndLookup.RunAsync(sessions, end.Session, login?.UserId, end.GaveSeatBack ? end.SeatReturn : null,
+            options.EndReasonWait, options.EndReasonPollInterval, time, logger, stop);
 }

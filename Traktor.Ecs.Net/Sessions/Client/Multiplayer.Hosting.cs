@@ -53,8 +53,7 @@ public sealed partial class Multiplayer
                 $"MultiplayerHosting.Socket is bound to {hosting.Socket.LocalAddress}, which joiners cannot reach: bind it to a specific address, or use a NatTraversal.");
         }
 
-        await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await OperationAsync(async token =>
         {
             RefuseWhileHosting();
             if (current is { } already)
@@ -62,18 +61,14 @@ public sealed partial class Multiplayer
                 throw new InvalidOperationException($"Already in session {already.Id}: LeaveSessionAsync first.");
             }
 
-            long user = await LogInAsync(cancellationToken).ConfigureAwait(false);
-            await AfterSeatReturnAsync(cancellationToken).ConfigureAwait(false);
-            var grant = await sessions.CreateSessionAsync(session, user, (grant, token) => StartHostingAsync(grant, hosting, directory, user, token),
-                time, cancellationToken).ConfigureAwait(false);
+            long user = await LogInAsync(token).ConfigureAwait(false);
+            await AfterSeatReturnAsync(token).ConfigureAwait(false);
+            var grant = await sessions.CreateSessionAsync(session, user, (grant, starting) => StartHostingAsync(grant, hosting, directory, user, starting),
+                time, token).ConfigureAwait(false);
             current = grant.Session;
             logger.LogInformation("Player {Player} hosts session {Session}.", user, grant.Session.Id);
             return grant.Session;
-        }
-        finally
-        {
-            oneAtATime.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts the listen server on the tick thread; completes once it serves (or stops it again when cancelled meanwhile).</summary>

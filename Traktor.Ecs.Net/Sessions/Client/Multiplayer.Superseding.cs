@@ -52,7 +52,7 @@ public sealed partial class Multiplayer
             }
 
             end = new SessionEnd(lost, CancellationTokenSource.CreateLinkedTokenSource(disposed.Token), seat, giveSeatBack);
-            ending?.Lookup.Cancel();
+            ending?.Supersede();
             ending = end;
         }
 
@@ -84,7 +84,7 @@ public sealed partial class Multiplayer
             current = null;
         }
 
-        end.Lookup.Dispose();
+        end.Finish();
         LastEndReason = reason;
         SessionEnded?.Invoke(end.Session, reason);
     }
@@ -144,7 +144,7 @@ public sealed partial class Multiplayer
             ending = null;
         }
 
-        superseded?.Lookup.Cancel();
+        superseded?.Supersede();
     }
 
     /// <summary>
@@ -165,20 +165,25 @@ public sealed partial class Multiplayer
             }
         }
 
-        shared?.Lookup.Cancel();
+        shared?.Supersede();
         return session;
     }
 
     /// <summary>One session's end under the player: its seat on its way back and the lookup of why it ended.</summary>
     /// <param name="session">The session that ended.</param>
-    /// <param name="lookup">Stops the lookup: a leave or a join moved the player on, or the facade was disposed.</param>
+    /// <param name="lookup">Stops the lookup: a leave or a join moved the player on, or the facade was disposed (it is linked to
+    /// the facade's own token, so it is disposed once the end is over: each one left undisposed kept a registration on that
+    /// token, and with it the end, for the facade's lifetime).</param>
     /// <param name="seatReturn">The seat's give-back: whether the directory freed it (false when none was sent).</param>
     /// <param name="gaveSeatBack">Whether the give-back was sent (not after the player's own leave from elsewhere, or a hosted session's end).</param>
     private sealed class SessionEnd(SessionInfo session, CancellationTokenSource lookup, Task<bool> seatReturn, bool gaveSeatBack)
     {
+        private readonly Lookup stop = new(lookup);
+
         public SessionInfo Session => session;
 
-        public CancellationTokenSource Lookup => lookup;
+        /// <summary>Cancelled when the lookup is to stop; still readable once its source is disposed.</summary>
+        public CancellationToken Stop => stop.Token;
 
         public Task<bool> SeatReturn => seatReturn;
 
@@ -186,5 +191,39 @@ public sealed partial class Multiplayer
 
         /// <summary>The reason, found while a join was under way and held until it is over.</summary>
         public SessionEndReason? Held { get; set; }
+
+        /// <summary>A leave, a join or a newer end superseded this one: its lookup stops at once, and its source goes (once).</summary>
+        public void Supersede() => stop.End(cancel: true);
+
+        /// <summary>Reported: the lookup is over, and its source goes (once).</summary>
+        public void Finish() => stop.End(cancel: false);
+    }
+
+    /// <summary>An end's lookup source, ended once (cancelled when superseded) and disposed then.</summary>
+    private sealed class Lookup
+    {
+        private readonly CancellationTokenSource source;
+        private int ended;
+
+        public Lookup(CancellationTokenSource source)
+        {
+            this.source = source;
+            Token = source.Token; // read once, here: the source's own Token throws once it is disposed
+        }
+
+        public CancellationToken Token { get; }
+
+        public void End(bool cancel)
+        {
+            if (Interlocked.Exchange(ref ended, 1) == 0)
+            {
+                if (cancel)
+                {
+                    source.Cancel();
+                }
+
+                source.Dispose();
+            }
+        }
     }
 }

@@ -141,10 +141,10 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     public Task<SessionInfo> CreateSessionAsync(SessionOptions session, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return JoinAsync(async user =>
+        return JoinAsync(async (user, token) =>
         {
-            var created = await sessions.CreateSessionAsync(session, cancellationToken).ConfigureAwait(false);
-            return await sessions.JoinSessionAsync(created.Id, user, login?.Username ?? string.Empty, cancellationToken).ConfigureAwait(false);
+            var created = await sessions.CreateSessionAsync(session, token).ConfigureAwait(false);
+            return await SeatAsync(asking => sessions.JoinSessionAsync(created.Id, user, login?.Username ?? string.Empty, asking), user, token).ConfigureAwait(false);
         }, cancellationToken);
     }
 
@@ -164,7 +164,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <exception cref="OnlineException">A directory error; <see cref="OnlineError.Unavailable"/> when it still said so, or
     /// did not answer, after <see cref="MultiplayerOptions.JoinWait"/>.</exception>
     public Task<SessionInfo> JoinSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
-        JoinAsync(user => JoinWhenReachableAsync(id, user, cancellationToken), cancellationToken, id);
+        JoinAsync((user, token) => JoinWhenReachableAsync(id, user, token), cancellationToken, id);
 
     /// <summary>Joins the oldest public session matching <paramref name="filter"/> with room, or creates one, and connects.</summary>
     /// <param name="filter">Which sessions qualify; null accepts any.</param>
@@ -172,7 +172,8 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The session, once connected.</returns>
     public Task<SessionInfo> QuickJoinAsync(SessionFilter? filter = null, SessionOptions? createIfNone = null, CancellationToken cancellationToken = default) =>
-        JoinAsync(user => sessions.QuickJoinAsync(user, login?.Username ?? string.Empty, filter, createIfNone ?? options.DefaultSession, cancellationToken), cancellationToken);
+        JoinAsync((user, token) => SeatAsync(asking => sessions.QuickJoinAsync(user, login?.Username ?? string.Empty, filter, createIfNone ?? options.DefaultSession, asking), user, token),
+            cancellationToken);
 
     /// <summary>
     /// Lists live public sessions, oldest first, logging in first when needed (the backend lists sessions to logged-in
@@ -198,63 +199,68 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// question and awaits the seat's give-back the end sent (within <see cref="MultiplayerOptions.JoinWait"/>). A player leaving a
     /// session that goes on drops its copy of the world; a host's leave ends the session, and its world, like its players',
     /// stays for the end screen (<see cref="SessionEnded"/>). A leave of a session that already ended under the player drops
-    /// what it left in the world (at the next tick).
+    /// what it left in the world (at the next tick). A leave once begun is sent: the cancellation token (or <see cref="Dispose"/>)
+    /// only stops waiting for it, and a join or a create after it waits until the directory has it (within
+    /// <see cref="MultiplayerOptions.JoinWait"/>, which bounds the leave's request).
     /// </summary>
-    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="cancellationToken">Stops waiting (an <see cref="OperationCanceledException"/>); a leave begun is still sent.</param>
     /// <returns>True when this client left a session; false when it was in none.</returns>
-    public async Task<bool> LeaveSessionAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="OnlineException">The directory refused the leave; <see cref="OnlineError.Unavailable"/> when it did not answer within <see cref="MultiplayerOptions.JoinWait"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The facade was disposed (before or during the call).</exception>
+    public Task<bool> LeaveSessionAsync(CancellationToken cancellationToken = default) => OperationAsync(LeaveAsync, cancellationToken);
+
+    private async Task<bool> LeaveAsync(CancellationToken cancellationToken)
     {
-        await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        if (login is null || TakeForLeave(out var shared) is not { } session)
         {
-            if (login is null || TakeForLeave(out var shared) is not { } session)
-            {
-                onTick.Enqueue(() => endScreen.Drop(client.World)); // a leave after the end: the ended session's world goes
-                return false;
-            }
+            onTick.Enqueue(() => endScreen.Drop(client.World)); // a leave after the end: the ended session's world goes
+            return false;
+        }
 
-            if (shared is not null)
-            {
-                onTick.Enqueue(() => endScreen.Drop(client.World)); // the ended session's world goes with the leave
-                // The session ended under the player and its seat is on its way back (or was never to be given back): that
-                // is this leave. Before, the leave was sent again, unconditionally, and could free a seat the player had
-                // taken since in that session (from another device).
-                await ((Task)shared.SeatReturn).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                cancellationToken.ThrowIfCancellationRequested();
-                return true;
-            }
-
-            var stopped = migrating is { } migration ? StopMigration(migration) : Task.CompletedTask; // no further directory calls, no hosting, no HostMigrated
-            onTick.Enqueue(() =>
-            {
-                connected = false;
-                migrating = null;
-                if (connecting is { Migration: not null } following)
-                {
-                    connecting = null; // a connection to the new host, abandoned with the session
-                    following.Done.TrySetCanceled();
-                }
-
-                ReplicaTakeover.DropKeptEntities(client);
-                client.Transport.Disconnect();
-                StopHosting(DisconnectReason.SessionEnded); // a host's remote players are told the session ended; its leave below ends it
-            });
-            // A claim the stopped migration sent is answered, and a session it won given back, before the leave (each within
-            // 10 s): before, the leave raced them, and a leave that reached the directory while it named this player host (its
-            // claim granted, the answer on its way or lost) ended the session for every player still migrating.
-            await stopped.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (shared is not null)
+        {
+            onTick.Enqueue(() => endScreen.Drop(client.World)); // the ended session's world goes with the leave
+            // The session ended under the player and its seat is on its way back (or was never to be given back): that
+            // is this leave. Before, the leave was sent again, unconditionally, and could free a seat the player had
+            // taken since in that session (from another device).
+            await ((Task)shared.SeatReturn).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
-
-            // The directory may answer false: the game server saw the disconnect and reported the departure first (at once
-            // when the game frees a seat without a reconnect grace), or the seat was already released. The player has left
-            // either way, so the answer is whether it was in a session, as the Lua leaveSession() promises.
-            await sessions.LeaveSessionAsync(session.Id, login.UserId, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        finally
+
+        var stopped = migrating is { } migration ? StopMigration(migration) : Task.CompletedTask; // no further directory calls, no hosting, no HostMigrated
+        onTick.Enqueue(() =>
         {
-            oneAtATime.Release();
+            connected = false;
+            migrating = null;
+            if (connecting is { Migration: not null } following)
+            {
+                connecting = null; // a connection to the new host, abandoned with the session
+                following.Done.TrySetCanceled();
+            }
+
+            ReplicaTakeover.DropKeptEntities(client);
+            client.Transport.Disconnect();
+            StopHosting(DisconnectReason.SessionEnded); // a host's remote players are told the session ended; its leave below ends it
+        });
+        // A claim the stopped migration sent is answered, and a session it won given back, before the leave (each within
+        // 10 s): before, the leave raced them, and a leave that reached the directory while it named this player host (its
+        // claim granted, the answer on its way or lost) ended the session for every player still migrating.
+        // The directory may answer false: the game server saw the disconnect and reported the departure first (at once
+        // when the game frees a seat without a reconnect grace), or the seat was already released. The player has left
+        // either way, so the answer is whether it was in a session, as the Lua leaveSession() promises.
+        var leave = SendLeaveAsync(session.Id, login.UserId, stopped);
+        try
+        {
+            await leave.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            KeepSending(Logged(leave, session.Id)); // begun, so sent: the caller only stopped waiting for it
+            throw;
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -263,11 +269,14 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// migration going on (<see cref="IsMigrating"/>) stops at once: the directory hears nothing more from it, except, when this
     /// player claimed the session, that it gives the session back (<see cref="IPlayerHostedSessions.ReleaseHostAsync"/>), so the
     /// next successor takes over at once. That give-back goes on in the background once this returns: <see cref="DisposeAsync"/>
-    /// awaits it. Dispose after the loop stopped ticking the facade.
+    /// awaits it. A create, join or leave under way ends at once with an <see cref="ObjectDisposedException"/> (as every call
+    /// after this does): a seat the directory gave it is given back, a leave it began is still sent, in the background too
+    /// (<see cref="DisposeAsync"/> awaits them). Dispose after the loop stopped ticking the facade.
     /// </summary>
     public void Dispose()
     {
-        disposed.Cancel(); // a question to the directory why the session ended stops, and SessionEnded is not raised
+        // A question to the directory why the session ended stops, and SessionEnded is not raised; a call under way ends.
+        disposed.Cancel();
         if (migrating is { } migration)
         {
             // Ends it at once: no further directory calls, no hosting started, no HostLost/HostMigrated/SessionEnded after this.
@@ -284,21 +293,24 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         }
 
         stopping = Task.WhenAll(stopping, seatReturn); // a seat a session's end left behind, still on its way back
-
-        oneAtATime.Dispose();
+        // oneAtATime is not disposed: the call under way releases it after this (before, that release threw
+        // ObjectDisposedException over whatever the call ended with), and it holds no wait handle to free.
     }
 
     /// <summary>
     /// <see cref="Dispose"/>, then waits for what it still sends the directory: a migration it stopped has its claim on its
     /// way answered (within 10 s of being sent) and a session the directory gave this player given back (within 10 s), so
     /// the next successor takes it over at once; a host's seat is given back (within <see cref="MultiplayerOptions.JoinWait"/>),
-    /// which ends its session; a seat a session's end left behind is given back (within <see cref="MultiplayerOptions.JoinWait"/>).
+    /// which ends its session; a seat a session's end left behind is given back (within <see cref="MultiplayerOptions.JoinWait"/>);
+    /// the call under way has ended, and a seat it was given is given back, a leave it began sent (within <see cref="MultiplayerOptions.JoinWait"/> each).
     /// Completes at once when there is nothing to send; failures are logged, never thrown. A game that exits right after disposing awaits this, or the give-back may never leave the process.
     /// </summary>
     /// <returns>A task that completes once the stopped migration's directory calls are over (at most about 20 s).</returns>
     public async ValueTask DisposeAsync()
     {
         Dispose();
-        await stopping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await oneAtATime.WaitAsync().ConfigureAwait(false); // the call under way is over (bounded: it ended at the Dispose)
+        oneAtATime.Release();
+        await Task.WhenAll(stopping, StillSending()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }

@@ -8,44 +8,73 @@ namespace Traktor.Ecs.Net.Transport.Tcp;
 /// <summary>
 /// One TCP stream of a <see cref="TcpTransport"/>: a non-blocking socket with a fixed receive buffer (frames are
 /// parsed in place) and a fixed send buffer (frames wait there while the socket is full). Never allocates after
-/// creation; every socket call uses the non-throwing overloads.
+/// creation; every socket call uses the non-throwing overloads. A disposed stream can be opened again for another
+/// connection (<see cref="Reopen"/>): the transport keeps a few, so a connection's churn does not allocate one each time.
 /// </summary>
 internal sealed class TcpStream : IStreamPeer, IDisposable
 {
     private const int HeaderSize = FrameBuffer.HeaderSize;
-    private readonly byte[] _receive;
-    private readonly byte[] _send;
     private readonly int _receiveCapacity;
     private readonly int _sendCapacity;
+    private readonly int _maxFrameSize;
+    private byte[] _receive = [];
+    private byte[] _send = [];
     private int _receiveStart, _receiveEnd;
     private int _sendStart, _sendEnd;
     private int _sendFrameEnd; // the frame boundary at or after _sendStart: the end of a frame the socket took only part of
     private Task? _connecting;
+    private bool _disposed = true;
 
-    private readonly int _maxFrameSize;
-
-    public TcpStream(Socket? socket, NetAddress address, int receiveBytes, int sendBytes, int maxFrameSize, double now, bool accepted)
+    /// <summary>A stream for the transport's buffer sizes, closed until <see cref="Reopen"/> gives it a connection.</summary>
+    public TcpStream(int receiveBytes, int sendBytes, int maxFrameSize)
     {
         _maxFrameSize = maxFrameSize;
-        Socket = socket;
-        Address = address;
         _receiveCapacity = receiveBytes;
         _sendCapacity = sendBytes;
-        _receive = ArrayPool<byte>.Shared.Rent(receiveBytes);
-        _send = ArrayPool<byte>.Shared.Rent(sendBytes);
+        Broken = true;
+    }
+
+    /// <summary>
+    /// Starts the stream over for a new connection (a new one, or one <see cref="Dispose"/>d before): its buffers
+    /// rented again, every offset, deadline and flag as a new stream's.
+    /// </summary>
+    public void Reopen(Socket? socket, NetAddress address, double now, bool accepted)
+    {
+        if (!_disposed) throw new InvalidOperationException("A stream in use cannot be opened again.");
+        _receive = ArrayPool<byte>.Shared.Rent(_receiveCapacity);
+        try
+        {
+            _send = ArrayPool<byte>.Shared.Rent(_sendCapacity);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(_receive);
+            _receive = [];
+            throw;
+        }
+        _disposed = false;
+        _receiveStart = _receiveEnd = _sendStart = _sendEnd = _sendFrameEnd = 0;
+        _connecting = null;
+        Socket = socket;
+        Address = address;
         OpenedAt = now;
         LastReceivedAt = now;
         Accepted = accepted;
+        Established = false;
+        CloseAt = double.PositiveInfinity;
+        Broken = false;
+        Violation = null;
+        DrainedInPass = 0;
     }
 
     public Socket? Socket { get; private set; }
-    public NetAddress Address { get; }
-    public double OpenedAt { get; }
+    public NetAddress Address { get; private set; }
+    public double OpenedAt { get; private set; }
     /// <summary>When the last complete frame was read (a trickle of bytes that never completes one does not count).</summary>
     public double LastReceivedAt { get; private set; }
 
     /// <summary>Accepted by a listener (server side), as opposed to opened by this side.</summary>
-    public bool Accepted { get; }
+    public bool Accepted { get; private set; }
 
     /// <summary>The protocol established a connection on this stream.</summary>
     public bool Established { get; set; }
@@ -203,13 +232,12 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
         }
     }
 
-    private bool _disposed;
-
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         Broken = true;
+        _connecting = null;
         if (Socket is { } socket)
         {
             socket.Dispose();
@@ -217,5 +245,6 @@ internal sealed class TcpStream : IStreamPeer, IDisposable
         Socket = null;
         ArrayPool<byte>.Shared.Return(_receive);
         ArrayPool<byte>.Shared.Return(_send);
+        _receive = _send = [];
     }
 }

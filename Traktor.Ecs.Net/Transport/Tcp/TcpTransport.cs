@@ -24,8 +24,15 @@ public sealed class TcpTransport : IPeerAwareTransport
     private readonly ILogger _logger;
     private readonly StreamPeerTable<TcpStream> _streams;
     private readonly AddressCounts _perAddress = new();
+    private readonly Stack<TcpStream> _spare = new(SpareStreams);
     private AddressRateLimiter? _connectionRate; // listeners only
     private bool _disposed;
+
+    /// <summary>
+    /// Closed streams kept to be opened again (their buffers go back to the pool on close, so each is ~150 bytes): a
+    /// connection's churn then allocates only what .NET's accept does, not a stream each time (docs/benchmarks.md).
+    /// </summary>
+    private const int SpareStreams = 64;
 
     private TcpTransport(Socket? listener, NetAddress localAddress, StreamTransportOptions? options, TimeProvider? time, ILogger? logger)
     {
@@ -109,7 +116,7 @@ public sealed class TcpTransport : IPeerAwareTransport
             var remote = destination.ToEndPoint();
             ConnectHook?.Invoke(TcpConnectStep.Creating);
             socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            stream = new TcpStream(null, destination, _options.ReceiveBufferBytes, _options.SendBufferBytes, _options.MaxFrameSize, now, accepted: false);
+            stream = OpenStream(null, destination, now, accepted: false);
             ConnectHook?.Invoke(TcpConnectStep.Connecting);
             stream.BeginConnect(socket, remote);
         }
@@ -242,7 +249,7 @@ public sealed class TcpTransport : IPeerAwareTransport
             try
             {
                 AcceptHook?.Invoke(TcpAcceptStep.Admitted);
-                stream = new TcpStream(socket, address, _options.ReceiveBufferBytes, _options.SendBufferBytes, _options.MaxFrameSize, now, accepted: true);
+                stream = OpenStream(socket, address, now, accepted: true);
             }
             catch (Exception e)
             {
@@ -295,11 +302,29 @@ public sealed class TcpTransport : IPeerAwareTransport
         return true;
     }
 
+    /// <summary>A spare stream opened for the connection, or a new one when none is left.</summary>
+    private TcpStream OpenStream(Socket? socket, NetAddress address, double now, bool accepted)
+    {
+        var stream = _spare.TryPop(out var spare) ? spare : new TcpStream(_options.ReceiveBufferBytes, _options.SendBufferBytes, _options.MaxFrameSize);
+        try
+        {
+            stream.Reopen(socket, address, now, accepted);
+        }
+        catch
+        {
+            _spare.Push(stream); // closed as it was: its buffers could not be rented
+            throw;
+        }
+        return stream;
+    }
+
     private void Close(TcpStream stream, PeerCloseCause cause)
     {
         _streams.Remove(stream, cause, Now);
         if (stream.Accepted) _perAddress.Remove(stream.Address);
         stream.Dispose();
+        // Nothing refers to it any more (the table let it go): it may serve the next connection.
+        if (_spare.Count < SpareStreams) _spare.Push(stream);
     }
 
     /// <inheritdoc />

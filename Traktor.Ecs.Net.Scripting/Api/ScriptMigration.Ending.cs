@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Scripting.Api;
+
+/// <summary>
+/// Why the script's session ended: <c>Script:onSessionEnded(session, reason, disconnect)</c> hears the directory's
+/// <see cref="SessionEndReason"/>, found by the same rule as <see cref="Multiplayer.SessionEnded"/>
+/// (<see cref="SessionEndLookup"/>), so a Lua game and a C# game show their players the same reason; <c>disconnect</c> is
+/// how the connection ended (<see cref="DisconnectReason"/>'s name).
+/// </summary>
+internal sealed partial class ScriptMigration
+{
+    /// <summary>
+    /// The end being explained (its reason asked of the directory), or null; cancelled when the script plays on. Never
+    /// disposed: it is linked to no other token and has no timer, and the tick thread may cancel it as the lookup finishes.
+    /// </summary>
+    private CancellationTokenSource? _explaining;
+
+    /// <summary>Tick thread: asks the directory why <paramref name="lost"/> ended, then raises <c>onSessionEnded</c> on a later tick.</summary>
+    private void ExplainEnd(SessionInfo lost, DisconnectReason? disconnect, Task<bool>? seatReturn)
+    {
+        StopExplaining();
+        string how = (disconnect ?? DisconnectReason.Unspecified).ToString();
+        if (services.Sessions is not { } directory)
+        {
+            _events.Enqueue(("onSessionEnded", [MultiplayerApi.Describe(lost), nameof(SessionEndReason.Ended), how]));
+            return;
+        }
+
+        var explaining = new CancellationTokenSource();
+        _explaining = explaining;
+        _ = ExplainEndAsync(directory, lost, how, seatReturn, explaining);
+    }
+
+    private async Task ExplainEndAsync(ISessions directory, SessionInfo lost, string disconnect, Task<bool>? seatReturn, CancellationTokenSource explaining)
+    {
+        try
+        {
+            var reason = await SessionEndLookup.RunAsync(directory, lost, (long)identity.PlayerId, seatReturn, options.EndReasonWait, PollInterval,
+                services.Time, logger, explaining.Token).ConfigureAwait(false);
+            logger.LogInformation("Session {Session} ended under the script's player ({Disconnect}): {Reason}.", lost.Id, disconnect, reason);
+            _onTick.Enqueue(() =>
+            {
+                if (!ReferenceEquals(_explaining, explaining))
+                {
+                    return; // the script played on (joined, created, left) or was unloaded meanwhile: the end is not its news any more
+                }
+
+                _explaining = null;
+                _events.Enqueue(("onSessionEnded", [MultiplayerApi.Describe(lost), reason.ToString(), disconnect]));
+            });
+        }
+        catch (OperationCanceledException) when (explaining.IsCancellationRequested)
+        {
+            logger.LogInformation("Stopped asking why session {Session} ended: the script's player played on or was unloaded.", lost.Id);
+        }
+    }
+
+    /// <summary>Tick thread: the script plays on or is unloaded; an end still being explained raises nothing.</summary>
+    private void StopExplaining()
+    {
+        if (_explaining is { } explaining)
+        {
+            _explaining = null;
+            explaining.Cancel();
+        }
+    }
+}
