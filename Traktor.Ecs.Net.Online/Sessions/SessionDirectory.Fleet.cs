@@ -266,11 +266,7 @@ public sealed partial class SessionDirectory
             int deleted = 0;
             if (old.Count > 0)
             {
-                var (inList, parameters) = SessionRows.InList("@i", old);
-                await connection.ExecuteAsync(transaction, $"DELETE FROM session_members WHERE session_id IN ({inList})", cancellationToken, parameters).ConfigureAwait(false);
-                await connection.ExecuteAsync(transaction, $"DELETE FROM session_properties WHERE session_id IN ({inList})", cancellationToken, parameters).ConfigureAwait(false);
-                await connection.ExecuteAsync(transaction, $"UPDATE session_seats SET session_id = NULL WHERE session_id IN ({inList})", cancellationToken, parameters).ConfigureAwait(false);
-                deleted += await connection.ExecuteAsync(transaction, $"DELETE FROM sessions WHERE id IN ({inList})", cancellationToken, parameters).ConfigureAwait(false);
+                deleted += await SessionRows.DeleteAsync(connection, transaction, old, cancellationToken).ConfigureAwait(false);
             }
 
             deleted += await connection.ExecuteAsync(transaction,

@@ -5,7 +5,7 @@ using Traktor.Ecs.Net.Sessions;
 
 namespace Traktor.Ecs.Net.Online.Sessions;
 
-/// <summary>Reads sessions, their properties and members back into <see cref="SessionInfo"/>s, a page at a time.</summary>
+/// <summary>Reads sessions, their properties and members back into <see cref="SessionInfo"/>s, a page at a time, and deletes ended ones.</summary>
 internal static class SessionRows
 {
     private const string Columns = "id, name, max_players, visibility, host_kind, server_id, state, end_reason, created_at, ended_at, created_by";
@@ -50,6 +50,21 @@ internal static class SessionRows
     {
         var list = await LoadAsync(connection, transaction, [id], cancellationToken).ConfigureAwait(false);
         return list.Count == 0 ? null : list[0];
+    }
+
+    /// <summary>Deletes ended sessions with their members and properties, and frees the seats that still name them.</summary>
+    /// <param name="connection">The open connection.</param>
+    /// <param name="transaction">The write transaction.</param>
+    /// <param name="ids">The sessions (at most a few hundred: one IN list).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many sessions were deleted.</returns>
+    public static async Task<int> DeleteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var (inList, parameters) = InList("@i", ids);
+        await connection.ExecuteAsync(transaction, $"DELETE FROM session_members WHERE session_id IN ({inList})", cancellationToken, parameters).ConfigureAwait(false);
+        await connection.ExecuteAsync(transaction, $"DELETE FROM session_properties WHERE session_id IN ({inList})", cancellationToken, parameters).ConfigureAwait(false);
+        await connection.ExecuteAsync(transaction, $"UPDATE session_seats SET session_id = NULL WHERE session_id IN ({inList})", cancellationToken, parameters).ConfigureAwait(false);
+        return await connection.ExecuteAsync(transaction, $"DELETE FROM sessions WHERE id IN ({inList})", cancellationToken, parameters).ConfigureAwait(false);
     }
 
     /// <summary>"@p0, @p1, …" and the matching parameters.</summary>
