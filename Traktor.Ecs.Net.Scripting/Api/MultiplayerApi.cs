@@ -315,10 +315,31 @@ internal sealed class MultiplayerApi
             client.Transport.Disconnect();
         }
 
-        var sessions = Sessions;
-        // No deadline yet (the give-back's wait is bounded on its own); CancelAfter below starts it on services.Time's timer.
-        var cancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
-        return call.Wait(PendingCall.FromTask(LeaveAfterGiveBackAsync(sessions, Migration.GivingBack, id, cancellation), cancellation, e => $"{call.Function}: {e.Message}"));
+        // Sent whatever the call does: an unload only stops the waiting (cancellation), the leave goes on within CallTimeout.
+        // Before, the unload cancelled the leave itself (or it never left, still waiting for the give-back below): the
+        // script was out of the session, its seat still taken.
+        var leave = SendLeaveAsync(Sessions, Migration.GivingBack, id);
+        var cancellation = new CancellationTokenSource();
+        return call.Wait(PendingCall.FromTask(LeaveAsync(leave, id, cancellation.Token), cancellation, e => $"{call.Function}: {e.Message}"));
+    }
+
+    /// <summary>Waits for <paramref name="leave"/> until the call is given up; a leave given up on fails in the log, not the script.</summary>
+    private async Task<ScriptValue> LeaveAsync(Task leave, SessionId id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await leave.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = leave.ContinueWith(sent => logger.LogWarning(sent.Exception, "The leave of session {Session} failed; the directory frees the seat once idle.", id),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+
+        // True once the directory has the seat back, whatever it answered: false there means the game server reported the
+        // departure first (it saw the disconnect) or the seat was already released; the script was in a session either way.
+        return true;
     }
 
     /// <summary>
@@ -326,15 +347,11 @@ internal sealed class MultiplayerApi
     /// the give-back's, 10 s each): before, the leave raced the give-back, and a leave that reached the directory while it
     /// named this player host ended the session for everyone. The leave itself has <see cref="LuaScriptOptions.CallTimeout"/>.
     /// </summary>
-    private async Task<ScriptValue> LeaveAfterGiveBackAsync(ISessions sessions, Task givingBack, SessionId id, CancellationTokenSource cancellation)
+    private async Task SendLeaveAsync(ISessions sessions, Task givingBack, SessionId id)
     {
-        await givingBack.WaitAsync(cancellation.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        cancellation.Token.ThrowIfCancellationRequested();
-        cancellation.CancelAfter(options.CallTimeout);
-        // True once the directory has the seat back, whatever it answered: false there means the game server reported the
-        // departure first (it saw the disconnect above) or the seat was already released; the script was in a session either way.
-        await sessions.LeaveSessionAsync(id, (long)identity.PlayerId, cancellation.Token).ConfigureAwait(false);
-        return true;
+        await givingBack.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        using var bounded = new CancellationTokenSource(options.CallTimeout, services.Time);
+        await sessions.LeaveSessionAsync(id, (long)identity.PlayerId, bounded.Token).ConfigureAwait(false);
     }
 
     private int Rpc(LuaCall call)

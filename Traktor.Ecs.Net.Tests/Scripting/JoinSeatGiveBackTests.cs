@@ -14,7 +14,7 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 /// directory found it idle: a script reloaded in a loop held a session's seats (and the player was "in" a session it never
 /// reached).
 /// </summary>
-public sealed class JoinSeatGiveBackTests
+public sealed partial class JoinSeatGiveBackTests
 {
     private const ulong ProtocolId = 0x5452_4b54;
 
