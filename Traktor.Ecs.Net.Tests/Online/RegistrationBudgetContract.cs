@@ -139,30 +139,27 @@ public abstract class RegistrationBudgetContract<THarness> : OnlineContract<THar
         // counter came back whole, maintenance deleted it, and the address's next registrations counted in a new row. Before
         // (attack review 21), giving the old permit back took an interval off the new row: 21 registrations in a day of 20.
         await using var online = await StartAsync();
-        var limiter = new SharedRateLimiter(online.Embedded!.Database, online.Time);
-        const string key = "register:" + Address;
-        int permits = AuthenticationOptions.DefaultAccountsPerAddressPerDay;
-        var window = TimeSpan.FromDays(1);
-        var (wait, slowPermit) = await limiter.TryAcquirePermitAsync(key, permits, window, Cancel);
+        var counter = new AddressCounter(new SharedRateLimiter(online.Embedded!.Database, online.Time));
+        var (wait, slowPermit) = await counter.TakePermitAsync();
         Assert.Null(wait);
 
         online.Time.Advance(OnePermit + TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, (await online.Embedded.Maintenance.PruneAsync(Cancel)).RateLimits);
-        for (int i = 0; i < permits; i++)
+        for (int i = 0; i < AddressCounter.Permits; i++)
         {
-            Assert.Null(await limiter.TryAcquireAsync(key, permits, window, Cancel));
+            Assert.Null(await counter.TakeAsync());
         }
-        await limiter.ReleaseAsync(key, permits, window, slowPermit, Cancel);
+        await counter.GiveBackAsync(slowPermit);
 
-        Assert.Equal(OnePermit, await limiter.TryAcquireAsync(key, permits, window, Cancel));
+        Assert.Equal(OnePermit, await counter.TakeAsync());
 
         // A permit given back to the row that counted it still comes back.
         online.Time.Advance(OnePermit);
-        var (granted, permit) = await limiter.TryAcquirePermitAsync(key, permits, window, Cancel);
+        var (granted, permit) = await counter.TakePermitAsync();
         Assert.Null(granted);
-        await limiter.ReleaseAsync(key, permits, window, permit, Cancel);
-        Assert.Null(await limiter.TryAcquireAsync(key, permits, window, Cancel));
-        Assert.Equal(OnePermit, await limiter.TryAcquireAsync(key, permits, window, Cancel));
+        await counter.GiveBackAsync(permit);
+        Assert.Null(await counter.TakeAsync());
+        Assert.Equal(OnePermit, await counter.TakeAsync());
     }
 
     [Fact]
@@ -172,21 +169,18 @@ public abstract class RegistrationBudgetContract<THarness> : OnlineContract<THar
         // address's next registration restarted it from now in the same row, and giving the old permit back took an
         // interval off the new grants' count (review35): 21 registrations in a day of 20.
         await using var online = await StartAsync();
-        var limiter = new SharedRateLimiter(online.Embedded!.Database, online.Time);
-        const string key = "register:" + Address;
-        int permits = AuthenticationOptions.DefaultAccountsPerAddressPerDay;
-        var window = TimeSpan.FromDays(1);
-        var (wait, slowPermit) = await limiter.TryAcquirePermitAsync(key, permits, window, Cancel);
+        var counter = new AddressCounter(new SharedRateLimiter(online.Embedded!.Database, online.Time));
+        var (wait, slowPermit) = await counter.TakePermitAsync();
         Assert.Null(wait);
 
         online.Time.Advance(OnePermit + TimeSpan.FromMilliseconds(1));
-        for (int i = 0; i < permits; i++)
+        for (int i = 0; i < AddressCounter.Permits; i++)
         {
-            Assert.Null(await limiter.TryAcquireAsync(key, permits, window, Cancel));
+            Assert.Null(await counter.TakeAsync());
         }
-        await limiter.ReleaseAsync(key, permits, window, slowPermit, Cancel);
+        await counter.GiveBackAsync(slowPermit);
 
-        Assert.Equal(OnePermit, await limiter.TryAcquireAsync(key, permits, window, Cancel));
+        Assert.Equal(OnePermit, await counter.TakeAsync());
     }
 
     [Fact]
@@ -195,23 +189,34 @@ public abstract class RegistrationBudgetContract<THarness> : OnlineContract<THar
         // Half a permit's share into the request, with the address's other registrations counted after it: the address then
         // waits as long as it would have had the request never asked.
         await using var online = await StartAsync();
-        var limiter = new SharedRateLimiter(online.Embedded!.Database, online.Time);
-        const string key = "register:" + Address;
-        int permits = AuthenticationOptions.DefaultAccountsPerAddressPerDay;
-        var window = TimeSpan.FromDays(1);
-        var (wait, permit) = await limiter.TryAcquirePermitAsync(key, permits, window, Cancel);
+        var counter = new AddressCounter(new SharedRateLimiter(online.Embedded!.Database, online.Time));
+        var (wait, permit) = await counter.TakePermitAsync();
         Assert.Null(wait);
-        for (int i = 1; i < permits; i++)
+        for (int i = 1; i < AddressCounter.Permits; i++)
         {
-            Assert.Null(await limiter.TryAcquireAsync(key, permits, window, Cancel));
+            Assert.Null(await counter.TakeAsync());
         }
-        Assert.Equal(OnePermit, await limiter.TryAcquireAsync(key, permits, window, Cancel));
+        Assert.Equal(OnePermit, await counter.TakeAsync());
 
         online.Time.Advance(OnePermit / 2);
-        await limiter.ReleaseAsync(key, permits, window, permit, Cancel);
+        await counter.GiveBackAsync(permit);
 
-        Assert.Null(await limiter.TryAcquireAsync(key, permits, window, Cancel));
-        Assert.Equal(OnePermit / 2, await limiter.TryAcquireAsync(key, permits, window, Cancel));
+        Assert.Null(await counter.TakeAsync());
+        Assert.Equal(OnePermit / 2, await counter.TakeAsync());
+    }
+
+    /// <summary>The registration counter of <see cref="Address"/>, with the budget registration uses.</summary>
+    private sealed class AddressCounter(SharedRateLimiter limiter)
+    {
+        public static readonly int Permits = AuthenticationOptions.DefaultAccountsPerAddressPerDay;
+        private const string Key = "register:" + Address;
+        private static readonly TimeSpan Window = TimeSpan.FromDays(1);
+
+        public Task<TimeSpan?> TakeAsync() => limiter.TryAcquireAsync(Key, Permits, Window, Cancel);
+
+        public Task<(TimeSpan? RetryAfter, RatePermit Permit)> TakePermitAsync() => limiter.TryAcquirePermitAsync(Key, Permits, Window, Cancel);
+
+        public Task GiveBackAsync(RatePermit permit) => limiter.ReleaseAsync(Key, Permits, Window, permit, Cancel);
     }
 }
 
