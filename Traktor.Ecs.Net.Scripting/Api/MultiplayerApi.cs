@@ -59,6 +59,8 @@ internal sealed class MultiplayerApi
         yield return new("rpc", Rpc);
         yield return new("getStats", GetStats);
         yield return new("isMigrating", call => call.Return(Migration.IsMigrating));
+        // Multiplayer.IsEnded's counterpart: the world shows a session that ended under the player (its end screen) until it plays again.
+        yield return new("isEnded", call => call.Return(network.EndScreen.Showing));
     }
 
     private ISessions Sessions => services.Sessions ?? throw new ScriptCallException("multiplayer has no session directory on this host");

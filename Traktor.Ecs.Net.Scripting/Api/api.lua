@@ -115,6 +115,11 @@ function Multiplayer:isMigrating()
   return migrating
 end
 
+function Multiplayer:isEnded()
+  local ended = call("isEnded")
+  return ended
+end
+
 local Log = class("Log")
 
 local function logAt(level)

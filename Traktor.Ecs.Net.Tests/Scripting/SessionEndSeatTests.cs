@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
@@ -15,7 +16,7 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 /// grace expired (or never, with the server gone), so the player could not take another seat meanwhile. A seat the player
 /// gave up itself (<see cref="DisconnectReason.LeftSession"/>) is not left again.
 /// </summary>
-public sealed class SessionEndSeatTests
+public sealed partial class SessionEndSeatTests
 {
     private const long Player = 42;
 
@@ -25,6 +26,7 @@ public sealed class SessionEndSeatTests
 
         function Script:onSessionEnded(session, reason, disconnect)
             ended[#ended + 1] = reason .. " " .. disconnect
+            endedWhenTold = multiplayer:isEnded()
         end
 
         function Script:join()
@@ -109,14 +111,21 @@ public sealed class SessionEndSeatTests
         // The directory's answers about the session are held: the end's reason is still being asked when the script plays on.
         game.Setup.Harness.Server.Disconnect(game.Setup.ConnectionOf((ulong)Player), DisconnectReason.Kicked);
         Assert.True(game.Setup.TickUntil(() => game.Members() == 0, 120), "the seat was not given back");
+        var migration = game.Host.System.MigrationOf(game.Script)!;
+        Assert.Equal(0, migration.EndQuestionsOver);
         game.Join();
         game.Directory.Answer.SetResult();
-        game.Setup.Tick(120); // past EndReasonWait (1 s): an end still explained would have raised ConnectionLost by now
+
+        // The join stopped the question: it is over without the clock moving on (its off-tick end is awaited, not guessed
+        // with ticks). Before, it was asked on, and only the wait running out (EndReasonWait, on the ticks' clock) ended it.
+        Assert.True(SpinWait.SpinUntil(() => migration.EndQuestionsOver == 1, TimeSpan.FromSeconds(30)), "the join did not stop the question about the old session");
+        game.Setup.Tick(120); // past EndReasonWait (1 s): nothing of the old session's end is left to come due
+        Assert.Equal(1, migration.EndQuestionsOver);
         Assert.Empty(game.Ended);
         Assert.Empty(game.Script.Errors);
     }
 
-    private static async Task<Game> GameAsync(bool directoryAnswers = true)
+    private static async Task<Game> GameAsync(bool directoryAnswers = true, string extraSource = "")
     {
         SessionRelay? relay = null;
         var setup = new RpcWorld(
@@ -138,15 +147,25 @@ public sealed class SessionEndSeatTests
             directory.Answer.SetResult();
         }
 
-        var host = new ScriptHost(new ScriptServices { Sessions = directory, PlayerId = Player, Time = setup.Harness.Time },
-            new LuaScriptOptions { EndReasonWait = TimeSpan.FromSeconds(1) }, world: peer.World);
+        var plays = new StrongBox<int>();
+        var host = new ScriptHost(new ScriptServices
+        {
+            Sessions = directory,
+            PlayerId = Player,
+            Time = setup.Harness.Time,
+            // game.play(dt): the game's own rule, counted.
+            Game = new Dictionary<string, ScriptFunction> { ["play"] = _ => { plays.Value++; return ScriptValue.Nil; } },
+        }, new LuaScriptOptions { EndReasonWait = TimeSpan.FromSeconds(1) }, world: peer.World);
         peer.Group.Add(host.System);
-        var script = host.Load("arena.lua", Source, new Dictionary<string, ScriptValue> { ["sessionId"] = session.Id.ToString() });
-        return new Game(setup, sessions, session, directory, host, script);
+        var script = host.Load("arena.lua", Source + "\n" + extraSource, new Dictionary<string, ScriptValue> { ["sessionId"] = session.Id.ToString() });
+        return new Game(setup, sessions, session, directory, host, script) { Plays = plays };
     }
 
     private sealed record Game(RpcWorld Setup, InProcessSessions Sessions, SessionInfo Session, CountingLeaves Directory, ScriptHost Host, LuaScript Script) : IDisposable
     {
+        /// <summary>How many times the script called <c>game.play</c>.</summary>
+        public StrongBox<int> Plays { get; init; } = new();
+
         public DateTimeOffset? FirstSeat { get; private set; }
 
         public List<string> Ended => Script.GetGlobal("ended").AsTable?.Items.Select(e => e.AsString ?? "").ToList() ?? [];
