@@ -18,6 +18,14 @@ internal sealed partial class ScriptMigration
     /// </summary>
     private CancellationTokenSource? _explaining;
 
+    private int _endQuestionsOver;
+
+    /// <summary>
+    /// How many questions about an end are over (answered, or stopped because the script played on): the questions run off the
+    /// tick thread, so a check that an end the script moved past raises nothing awaits this, not a guessed number of ticks.
+    /// </summary>
+    internal int EndQuestionsOver => Volatile.Read(ref _endQuestionsOver);
+
     /// <summary>Tick thread: asks the directory why <paramref name="lost"/> ended, then raises <c>onSessionEnded</c> on a later tick.</summary>
     private void ExplainEnd(SessionInfo lost, DisconnectReason? disconnect, Task<bool>? seatReturn)
     {
@@ -55,6 +63,10 @@ internal sealed partial class ScriptMigration
         catch (OperationCanceledException) when (explaining.IsCancellationRequested)
         {
             logger.LogInformation("Stopped asking why session {Session} ended: the script's player played on or was unloaded.", lost.Id);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _endQuestionsOver);
         }
     }
 

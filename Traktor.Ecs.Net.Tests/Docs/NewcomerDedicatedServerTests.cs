@@ -19,7 +19,6 @@ public class NewcomerDedicatedServerTests
         using Traktor.Ecs.Net;
         using Traktor.Ecs.Net.Online;
         using Traktor.Ecs.Net.Online.Authentication;
-        using Traktor.Ecs.Net.Transport.Security;
         using Traktor.Ecs.Systems;
         using BeaconGame;
 

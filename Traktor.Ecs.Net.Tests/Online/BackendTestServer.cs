@@ -60,11 +60,8 @@ public sealed class BackendTestServer : IAsyncDisposable
         return args;
     }
 
-    public static async Task<BackendTestServer> StartAsync(TimeProvider? time = null, IConnectTokenIssuer? issuer = null, params string[] extraArgs)
-    {
-        string directory = OnlineTestSettings.TempDirectory();
-        string[] args = Arguments(Path.Combine(directory, "online.db"), extraArgs);
-        var app = await BackendHost.BuildAsync(args, services =>
+    public static Task<BackendTestServer> StartAsync(TimeProvider? time = null, IConnectTokenIssuer? issuer = null, params string[] extraArgs) =>
+        StartConfiguredAsync(services =>
         {
             if (time is not null)
             {
@@ -74,7 +71,17 @@ public sealed class BackendTestServer : IAsyncDisposable
             {
                 services.AddSingleton(issuer);
             }
-        });
+        }, extraArgs);
+
+    /// <summary>
+    /// A backend whose services <paramref name="configure"/> adds to or changes after the backend's own (Kestrel's limits,
+    /// which its command line does not set).
+    /// </summary>
+    public static async Task<BackendTestServer> StartConfiguredAsync(Action<IServiceCollection> configure, params string[] extraArgs)
+    {
+        string directory = OnlineTestSettings.TempDirectory();
+        string[] args = Arguments(Path.Combine(directory, "online.db"), extraArgs);
+        var app = await BackendHost.BuildAsync(args, configure);
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new BackendTestServer(app, directory, new Uri(address.TrimEnd('/') + "/"));

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Traktor.Ecs.Net.Backend.Http;
 
 namespace Traktor.Ecs.Net.Tests.Online;
@@ -17,13 +19,20 @@ public sealed class ConnectionGateTests
     private static readonly IPAddress Attacker = IPAddress.Parse("127.0.0.1");
     private static readonly IPAddress Neighbour = IPAddress.Parse("127.0.0.2");
 
+    /// <summary>
+    /// Kestrel's header timeout in these tests' backend: far past any wait here, so the half-sent connections stay open for
+    /// as long as the test needs them. At Kestrel's 30 s they could be closed under a long loaded run before the checks were
+    /// answered (the gate's count then fell on its own).
+    /// </summary>
+    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromHours(1);
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task One_address_holding_its_connections_with_half_sent_requests_gets_no_more_and_other_addresses_are_served()
     {
-        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:MaxConnectionsPerAddress=8");
-        var gate = server.Services.GetRequiredService<ConnectionGate>();
+        await using var server = await StartAsync("--Online:MaxConnectionsPerAddress=8");
+        var gate = GateOf(server);
         var held = new List<Socket>();
         try
         {
@@ -52,9 +61,8 @@ public sealed class ConnectionGateTests
     public async Task A_trusted_proxys_connections_are_not_counted_and_other_addresses_still_are()
     {
         // The load balancer (127.0.0.1) carries every client, so its connections must not share one address's budget.
-        await using var server = await BackendTestServer.StartAsync(null, null,
-            "--Online:MaxConnectionsPerAddress=8", "--Online:ForwardedHeaders:KnownProxies:0=127.0.0.1");
-        var gate = server.Services.GetRequiredService<ConnectionGate>();
+        await using var server = await StartAsync("--Online:MaxConnectionsPerAddress=8", "--Online:ForwardedHeaders:KnownProxies:0=127.0.0.1");
+        var gate = GateOf(server);
         var held = new List<Socket>();
         try
         {
@@ -70,6 +78,17 @@ public sealed class ConnectionGateTests
         {
             held.ForEach(socket => socket.Dispose());
         }
+    }
+
+    /// <summary>The real backend with <see cref="HeaderTimeout"/>.</summary>
+    private static Task<BackendTestServer> StartAsync(params string[] args) =>
+        BackendTestServer.StartConfiguredAsync(services => services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.RequestHeadersTimeout = HeaderTimeout), args);
+
+    /// <summary>The backend's connection gate, once its Kestrel is seen to hold half-sent requests past any wait of the test.</summary>
+    private static ConnectionGate GateOf(BackendTestServer server)
+    {
+        Assert.Equal(HeaderTimeout, server.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.RequestHeadersTimeout);
+        return server.Services.GetRequiredService<ConnectionGate>();
     }
 
     /// <summary>A connection from <paramref name="from"/> that sends a request line and one header, and never finishes.</summary>

@@ -111,9 +111,16 @@ public sealed partial class SessionEndSeatTests
         // The directory's answers about the session are held: the end's reason is still being asked when the script plays on.
         game.Setup.Harness.Server.Disconnect(game.Setup.ConnectionOf((ulong)Player), DisconnectReason.Kicked);
         Assert.True(game.Setup.TickUntil(() => game.Members() == 0, 120), "the seat was not given back");
+        var migration = game.Host.System.MigrationOf(game.Script)!;
+        Assert.Equal(0, migration.EndQuestionsOver);
         game.Join();
         game.Directory.Answer.SetResult();
-        game.Setup.Tick(120); // past EndReasonWait (1 s): an end still explained would have raised ConnectionLost by now
+
+        // The join stopped the question: it is over without the clock moving on (its off-tick end is awaited, not guessed
+        // with ticks). Before, it was asked on, and only the wait running out (EndReasonWait, on the ticks' clock) ended it.
+        Assert.True(SpinWait.SpinUntil(() => migration.EndQuestionsOver == 1, TimeSpan.FromSeconds(30)), "the join did not stop the question about the old session");
+        game.Setup.Tick(120); // past EndReasonWait (1 s): nothing of the old session's end is left to come due
+        Assert.Equal(1, migration.EndQuestionsOver);
         Assert.Empty(game.Ended);
         Assert.Empty(game.Script.Errors);
     }

@@ -22,6 +22,7 @@ public sealed class AgonesLifecycleTests
     public async Task TheGameServerWalksTheAgonesLifecycle()
     {
         var calls = new ConcurrentQueue<string>();
+        var called = new Changes(); // noted on every call the sidecar gets: the waits below check the calls then
         int port = LoopbackPorts.FreeTcp();
         int gamePort = LoopbackPorts.FreeUdp();
         using var sidecar = new HttpListener();
@@ -43,6 +44,7 @@ public sealed class AgonesLifecycleTests
 
                 string call = context.Request.HttpMethod + " " + context.Request.Url!.AbsolutePath;
                 calls.Enqueue(call);
+                called.Note();
                 context.Response.StatusCode = 200;
                 // What Agones reports once the pod runs: the node's address and the host port mapped to the game port.
                 string body = call == "GET /gameserver"
@@ -57,14 +59,16 @@ public sealed class AgonesLifecycleTests
         await fleet.StartBackendAsync();
         var server = await fleet.StartServerAsync("gs-agones", environment: new Dictionary<string, string> { [AgonesSidecar.PortVariable] = port.ToString() }, extraArgs: ["--port", gamePort.ToString()]);
         Assert.Contains($"address=127.0.0.1:{gamePort}", server.Output); // announced what Agones reported
-        Assert.True(await server.WaitForAsync(() => calls.Contains("POST /ready") && calls.Count(c => c == "POST /health") >= 2, TimeSpan.FromSeconds(30)), server.Output);
+        // Until the sidecar's calls show it (at most 30 s, a hang guard), or the server exited and calls no more.
+        Task<bool> CalledAsync(Func<bool> seen) => called.UntilAsync(seen, TimeSpan.FromSeconds(30), over: () => server.Process.HasExited);
+        Assert.True(await CalledAsync(() => calls.Contains("POST /ready") && calls.Count(c => c == "POST /health") >= 2), server.Output);
 
         // A session starts: the server is Allocated. It ends: Ready again.
         var player = fleet.AddPlayer("pilot");
         var session = await player.Multiplayer.CreateSessionAsync("agones", 2, Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
-        Assert.True(await server.WaitForAsync(() => calls.Contains("POST /allocate"), TimeSpan.FromSeconds(30)), server.Output);
+        Assert.True(await CalledAsync(() => calls.Contains("POST /allocate")), server.Output);
         Assert.True(await new HttpSessions(fleet.Backend!.CreateBackendClient()).EndSessionAsync(session.Id, Cancel));
-        Assert.True(await server.WaitForAsync(() => calls.Count(c => c == "POST /ready") == 2, TimeSpan.FromSeconds(30)), server.Output);
+        Assert.True(await CalledAsync(() => calls.Count(c => c == "POST /ready") == 2), server.Output);
 
         // SIGTERM: it drains (nothing left to wait for), deregisters, tells the sidecar, exits 0.
         server.Terminate();

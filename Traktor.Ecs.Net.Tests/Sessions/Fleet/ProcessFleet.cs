@@ -36,6 +36,9 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Lock gate = new();
     private readonly List<Player> players = new();
+
+    /// <summary>Noted on every line a game server prints and when one exits: the fleet's waits check their conditions then.</summary>
+    private readonly Changes output = new();
     private Task? loop;
     private string[] storeArgs = [];
     private Func<Task>? dropStore;
@@ -129,7 +132,7 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
             start.Environment[variable] = value;
         }
 
-        var server = new GameServerProcess(name, Process.Start(start)!);
+        var server = new GameServerProcess(name, Process.Start(start)!, output);
         Servers.Add(server);
         Assert.True(await server.WaitForAsync(() => server.ServerId is not null, TimeSpan.FromSeconds(60)), $"{name} did not register:\n{server.Output}");
         return server;
@@ -229,13 +232,18 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
     internal sealed partial class GameServerProcess : IDisposable
     {
         private readonly System.Text.StringBuilder output = new();
+        private readonly Changes changes;
+        private int statusLines;
 
-        public GameServerProcess(string name, Process process)
+        public GameServerProcess(string name, Process process, Changes changes)
         {
             Name = name;
             Process = process;
+            this.changes = changes;
             process.OutputDataReceived += (_, e) => Line(e.Data);
             process.ErrorDataReceived += (_, e) => Line(e.Data);
+            process.Exited += (_, _) => changes.Note();
+            process.EnableRaisingEvents = true;
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
         }
@@ -246,8 +254,11 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
 
         public string? ServerId { get; private set; }
 
-        /// <summary>Sessions and players at the last status line.</summary>
+        /// <summary>Sessions and players at the last status line (printed every second: it may be up to a second old).</summary>
         public (int Sessions, int Players, long Failures) Status { get; private set; }
+
+        /// <summary>How many status lines the server printed.</summary>
+        public int StatusLines => Volatile.Read(ref statusLines);
 
         public string Output
         {
@@ -266,15 +277,20 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
         /// <summary>SIGKILL: no goodbye, no deregistration.</summary>
         public void Kill() => Process.Kill(entireProcessTree: true);
 
-        public async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
-        {
-            var deadline = Stopwatch.StartNew();
-            while (!condition() && deadline.Elapsed < timeout && !Process.HasExited)
-            {
-                await Task.Delay(20);
-            }
+        /// <summary>
+        /// True once <paramref name="condition"/> holds, checked again whenever a game server of the fleet prints a line or exits;
+        /// false when it does not before this server exits or <paramref name="timeout"/> (a hang guard) passes.
+        /// </summary>
+        public Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout) => changes.UntilAsync(condition, timeout, over: () => Process.HasExited);
 
-            return condition();
+        /// <summary>
+        /// Waits for a status line printed after this call (at most 30 s), so <see cref="Status"/> then counts everything that
+        /// happened before it, not only what the last line, up to a second old, had seen.
+        /// </summary>
+        public async Task NextStatusAsync()
+        {
+            int seen = StatusLines;
+            Assert.True(await WaitForAsync(() => StatusLines > seen, TimeSpan.FromSeconds(30)), $"{Name} printed no status line:\n{Output}");
         }
 
         public void Dispose()
@@ -292,6 +308,7 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
         {
             if (line is null)
             {
+                changes.Note(); // its output ended: the process is exiting
                 return;
             }
 
@@ -308,7 +325,10 @@ internal sealed partial class ProcessFleet : IAsyncDisposable
             {
                 ServerId = status.Groups[1].Value;
                 Status = (int.Parse(status.Groups[2].Value), int.Parse(status.Groups[3].Value), long.Parse(status.Groups[4].Value));
+                Interlocked.Increment(ref statusLines);
             }
+
+            changes.Note();
         }
 
         [GeneratedRegex(@"^game-server ready server=(\w+) ")]
