@@ -41,6 +41,12 @@ public sealed class SessionSettings
     /// <summary>Live sessions one player may have created at once.</summary>
     public int MaxSessionsPerPlayer { get; set; } = 2;
 
+    /// <summary>
+    /// Whether player hosts may publish loopback addresses (for development on one machine; off in production):
+    /// <see cref="SessionDirectoryOptions.AllowLoopbackHostAddresses"/>.
+    /// </summary>
+    public bool AllowLoopbackHostAddresses { get; set; }
+
     /// <summary>Ended sessions one player created that are kept until deleted: <see cref="SessionDirectoryOptions.EndedSessionsKeptPerPlayer"/>.</summary>
     public int EndedSessionsKeptPerPlayer { get; set; } = 16;
 
@@ -114,6 +120,7 @@ public sealed class SessionSettings
                 MaxSessionsPerPlayer = MaxSessionsPerPlayer,
                 MaxGameServers = MaxGameServers,
                 EndedSessionsKeptPerPlayer = EndedSessionsKeptPerPlayer,
+                AllowLoopbackHostAddresses = AllowLoopbackHostAddresses,
                 HostClaimAfter = TimeSpan.FromMilliseconds(HostClaimAfterMs),
                 HostPublishGrace = TimeSpan.FromMilliseconds(HostPublishGraceMs),
             };

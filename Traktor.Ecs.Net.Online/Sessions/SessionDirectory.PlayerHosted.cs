@@ -85,7 +85,8 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
     /// <returns>Whether the session is live (false: the host should stop) and its recent departures, as a game server's heartbeat answer lists them.</returns>
     /// <exception cref="OnlineException"><see cref="OnlineError.Forbidden"/> when the session is not hosted by <paramref name="hostUserId"/>;
     /// <see cref="OnlineError.InvalidArgument"/> for no address, more than 8, one that is not a unicast address with a port (0.0.0.0,
-    /// ::, multicast, broadcast: joiners' clients would send there), or too many players.</exception>
+    /// ::, multicast, 240.0.0.0/4, broadcast, or loopback unless <see cref="SessionDirectoryOptions.AllowLoopbackHostAddresses"/>: joiners'
+    /// clients would send there), or too many players.</exception>
     public async Task<PlayerHostHeartbeat> HostHeartbeatAsync(SessionId id, long hostUserId, IReadOnlyList<IPEndPoint> addresses, IReadOnlyList<long> connectedPlayers,
         CancellationToken cancellationToken = default)
     {
@@ -101,7 +102,12 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
         {
             if (address is null || !JoinableAddress.IsUnicast(address.Address, address.Port))
             {
-                throw OnlineException.Invalid("A host address is a unicast IP address and a port joiners can reach (not 0.0.0.0, ::, multicast or broadcast).");
+                throw OnlineException.Invalid("A host address is a unicast IP address and a port joiners can reach (not 0.0.0.0, ::, multicast, reserved or broadcast).");
+            }
+
+            if (!_options.AllowLoopbackHostAddresses && JoinableAddress.IsLoopback(address.Address))
+            {
+                throw OnlineException.Invalid("A host address may not be a loopback address: joiners would send to their own machines (the directory allows it only with AllowLoopbackHostAddresses, for development).");
             }
         }
 

@@ -44,6 +44,14 @@ public sealed record SessionDirectoryOptions
     /// </summary>
     public TimeSpan HostPublishGrace { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether a player host may publish a loopback address (127.0.0.0/8, ::1) in its heartbeats. Off by default: every
+    /// joiner's client sends its handshakes to the addresses its token names, so a host naming 127.0.0.1 would send each
+    /// joiner's traffic to whatever listens on the joiner's own machine. Turn it on only for development, where hosts and
+    /// joiners share one machine. Game servers (which present the server key) may always register loopback addresses.
+    /// </summary>
+    public bool AllowLoopbackHostAddresses { get; init; }
+
     /// <summary>Live sessions one player may have created at once (a bound on what a player can reserve). Default 2.</summary>
     public int MaxSessionsPerPlayer { get; init; } = 2;
 

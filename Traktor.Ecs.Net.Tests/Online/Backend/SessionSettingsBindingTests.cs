@@ -26,12 +26,14 @@ public sealed class SessionSettingsBindingTests
         try
         {
             await using var app = await BackendHost.BuildAsync(Args(directory,
-                "--Online:Sessions:HostClaimAfterMs=3500", "--Online:Sessions:HostPublishGraceMs=9000", "--Online:Sessions:EndedSessionsKeptPerPlayer=40"));
+                "--Online:Sessions:HostClaimAfterMs=3500", "--Online:Sessions:HostPublishGraceMs=9000", "--Online:Sessions:EndedSessionsKeptPerPlayer=40",
+                "--Online:Sessions:AllowLoopbackHostAddresses=true"));
             var options = app.Services.GetRequiredService<SessionSettings>().ToOptions();
             Assert.NotNull(options);
             Assert.Equal(TimeSpan.FromMilliseconds(3500), options.HostClaimAfter);
             Assert.Equal(TimeSpan.FromSeconds(9), options.HostPublishGrace);
             Assert.Equal(40, options.EndedSessionsKeptPerPlayer);
+            Assert.True(options.AllowLoopbackHostAddresses);
         }
         finally
         {
@@ -48,6 +50,7 @@ public sealed class SessionSettingsBindingTests
         Assert.Equal(defaults.HostClaimAfter, options.HostClaimAfter);
         Assert.Equal(defaults.HostPublishGrace, options.HostPublishGrace);
         Assert.Equal(defaults.EndedSessionsKeptPerPlayer, options.EndedSessionsKeptPerPlayer);
+        Assert.False(options.AllowLoopbackHostAddresses);
     }
 
     [Theory]

@@ -53,6 +53,8 @@ public static class DirectoryTestSettings
         EmptySessionTimeout = TimeSpan.FromSeconds(60),
         MemberIdleTimeout = TimeSpan.FromSeconds(60),
         MaxSessionsPerPlayer = 2,
+        // Player hosts in these tests run on this machine and publish 127.0.0.1 (JoinableAddressContract checks the refusal).
+        AllowLoopbackHostAddresses = true,
     };
 
     /// <summary>The same settings as backend command-line arguments.</summary>
@@ -65,6 +67,7 @@ public static class DirectoryTestSettings
         $"--Online:Sessions:HeartbeatIntervalMs={(int)HeartbeatInterval.TotalMilliseconds}",
         $"--Online:Sessions:DeadAfterMs={(int)DeadAfter.TotalMilliseconds}",
         "--Online:Sessions:MaxSessionsPerPlayer=2",
+        "--Online:Sessions:AllowLoopbackHostAddresses=true",
         // The facade tests' players log in and refresh from one address while the fake clock runs minutes ahead.
         "--Online:AuthRequestsPerMinutePerAddress=600",
         "--Online:AccountsPerAddressPerDay=10000",
@@ -76,13 +79,16 @@ public static class DirectoryTestSettings
 /// <summary>Several directory instances on one SQLite file, as several processes would share it.</summary>
 public sealed class SqliteDirectoryHarness : IDirectoryHarness
 {
-    public async Task<DirectoryContext> StartAsync(FakeTimeProvider time, int nodes)
+    public Task<DirectoryContext> StartAsync(FakeTimeProvider time, int nodes) => StartAsync(time, nodes, DirectoryTestSettings.Options);
+
+    /// <summary>A directory with other options than the tests' usual ones.</summary>
+    public static async Task<DirectoryContext> StartAsync(FakeTimeProvider time, int nodes, SessionDirectoryOptions sessions)
     {
         string folder = OnlineTestSettings.TempDirectory();
         var services = new List<OnlineServices>();
         for (int i = 0; i < nodes; i++)
         {
-            services.Add(await OnlineServices.OpenAsync(new SqliteOnlineDatabase(Path.Combine(folder, "online.db"), SqliteDurability.Normal), Options(time)));
+            services.Add(await OnlineServices.OpenAsync(new SqliteOnlineDatabase(Path.Combine(folder, "online.db"), SqliteDurability.Normal), Options(time, sessions)));
         }
 
         return new DirectoryContext(services.Select(Node).ToList(), time, async () =>
@@ -96,11 +102,11 @@ public sealed class SqliteDirectoryHarness : IDirectoryHarness
         });
     }
 
-    internal static OnlineServicesOptions Options(TimeProvider time) => new()
+    internal static OnlineServicesOptions Options(TimeProvider time, SessionDirectoryOptions? sessions = null) => new()
     {
         Authentication = OnlineTestSettings.Authentication(),
         Time = time,
-        Sessions = DirectoryTestSettings.Options,
+        Sessions = sessions ?? DirectoryTestSettings.Options,
     };
 
     internal static DirectoryNode Node(OnlineServices services) =>

@@ -1,9 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
-using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.Sessions;
-using Traktor.Ecs.Net.Online.Storage;
 using Traktor.Ecs.Net.Sessions;
-using Traktor.Ecs.Net.Tests.Online;
 using Traktor.Ecs.Net.Tests.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Sessions.Directory;
@@ -92,23 +89,8 @@ public sealed class EndedSessionsKeptOptionTests
     public async Task A_configured_number_of_ended_sessions_is_what_a_churner_keeps()
     {
         var time = new FakeTimeProvider(TransportHarness.Start);
-        string folder = OnlineTestSettings.TempDirectory();
-        var options = SqliteDirectoryHarness.Options(time);
-        options = new OnlineServicesOptions
-        {
-            Authentication = options.Authentication,
-            Time = time,
-            Sessions = DirectoryTestSettings.Options with { EndedSessionsKeptPerPlayer = 3 },
-        };
-        try
-        {
-            await using var services = await OnlineServices.OpenAsync(new SqliteOnlineDatabase(Path.Combine(folder, "online.db"), SqliteDurability.Normal), options, TestContext.Current.CancellationToken);
-            await EndedSessionChurnContract<SqliteDirectoryHarness>.AssertKeepsOnlyNewestAsync(SqliteDirectoryHarness.Node(services), time, 3);
-        }
-        finally
-        {
-            OnlineTestSettings.DeleteDirectory(folder);
-        }
+        await using var directory = await SqliteDirectoryHarness.StartAsync(time, 1, DirectoryTestSettings.Options with { EndedSessionsKeptPerPlayer = 3 });
+        await EndedSessionChurnContract<SqliteDirectoryHarness>.AssertKeepsOnlyNewestAsync(directory.Node, time, 3);
     }
 
     [Theory]
