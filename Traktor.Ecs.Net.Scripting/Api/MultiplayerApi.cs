@@ -232,10 +232,10 @@ internal sealed class MultiplayerApi
             return connector!.Update() switch
             {
                 SessionConnectorState.Connected => Connected(joined),
-                SessionConnectorState.Disconnected => (ScriptValue.Nil, $"{call.Function}: could not connect to the session's server"),
-                SessionConnectorState.NotIntroduced => NotIntroduced(call),
-                SessionConnectorState.Introducing when late => NotIntroduced(call),
-                _ when late => (ScriptValue.Nil, $"{call.Function}: the session's server did not answer within {options.CallTimeout.TotalSeconds:0.###} s"),
+                SessionConnectorState.Disconnected => NotConnected(id, joined, client!, $"{call.Function}: could not connect to the session's server"),
+                SessionConnectorState.NotIntroduced => NotConnected(id, joined, client!, NotIntroduced(call)),
+                SessionConnectorState.Introducing when late => NotConnected(id, joined, client!, NotIntroduced(call)),
+                _ when late => NotConnected(id, joined, client!, $"{call.Function}: the session's server did not answer within {options.CallTimeout.TotalSeconds:0.###} s"),
                 _ => null,
             };
         }, () =>
@@ -298,8 +298,32 @@ internal sealed class MultiplayerApi
         return (Describe(joined), null);
     }
 
-    private (ScriptValue, string?) NotIntroduced(LuaCall call) =>
-        (ScriptValue.Nil, $"{call.Function}: the session's host could not be reached through the introducer within {options.CallTimeout.TotalSeconds:0.###} s");
+    private string NotIntroduced(LuaCall call) =>
+        $"{call.Function}: the session's host could not be reached through the introducer within {options.CallTimeout.TotalSeconds:0.###} s";
+
+    /// <summary>
+    /// Tick thread: the directory seated the player in <paramref name="id"/> but the connection failed (refused, never
+    /// answered, never introduced). The script is in no session (a later <c>joinSession</c> may join again), nothing of the
+    /// attempt goes on, and that seat goes back (a join or create waits for it). Before, <c>_session</c> stayed set, so the
+    /// script's next join failed as "already in session", and the directory kept the seat until its idle sweep.
+    /// </summary>
+    private (ScriptValue, string?) NotConnected(SessionId id, SessionInfo joined, NetworkClient client, string message)
+    {
+        if (_session == id)
+        {
+            _session = null;
+        }
+
+        if (client.Transport.State != ClientState.Disconnected)
+        {
+            client.Transport.Disconnect();
+        }
+
+        long player = (long)identity.PlayerId;
+        var seat = GiveSeatBackAsync(id, player, SeatGiveBack.GrantOf(joined, player));
+        _seatReturn = _seatReturn.IsCompleted ? seat : Task.WhenAll(_seatReturn, seat);
+        return (ScriptValue.Nil, message);
+    }
 
     private int LeaveSession(LuaCall call)
     {

@@ -96,6 +96,42 @@ public sealed class MultiplayerJoinFailureTests : DirectoryOnFakeClockTests
         Assert.Equal(ClientState.Disconnected, scene.Client.State);
     }
 
+    [Fact]
+    public async Task A_join_whose_host_never_answers_the_connection_fails_and_gives_the_seat_back()
+    {
+        long hostPlayer = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
+        long joinerPlayer = (await Services.Authentication.RegisterAsync("joining-player", Password, Cancel)).UserId;
+        var (grant, scene) = await HostBehindNatAsync(hostPlayer);
+        using var _ = scene;
+
+        // The host's game registered and heartbeats, but its server never reads its socket: the connection is never answered.
+        using var world = World.Create();
+        var client = new NetworkClient(world, scene.Client, ReplicationWorld.Registry, 60, Time);
+        using var multiplayer = new Multiplayer(client, Services.Authentication, Services.Sessions!,
+            new MultiplayerAccount("joining-player", Password), new MultiplayerOptions { Traversal = scene.JoinerSide, JoinWait = TimeSpan.FromSeconds(5) }, Time);
+        var group = new Group<float>("joiner", client, multiplayer);
+        group.Initialize();
+
+        var joining = multiplayer.JoinSessionAsync(grant.Session.Id, Cancel);
+        for (int i = 0; i < 60 * 60 && !joining.IsCompleted; i++)
+        {
+            Time.Advance(TimeSpan.FromMilliseconds(50));
+            scene.Introducer.Update();
+            scene.HostSide.Update();
+            float dt = 0.05f;
+            group.Tick(in dt);
+            await Task.Delay(1, Cancel);
+        }
+
+        Assert.True(joining.IsCompleted, "the join completed");
+        var error = await Assert.ThrowsAsync<SessionJoinException>(() => joining);
+        Assert.Equal(SessionJoinStatus.Joined, error.Status); // the directory seated the player; the connection failed
+        Assert.Null(multiplayer.CurrentSession);
+        Assert.Equal(ClientState.Disconnected, scene.Client.State);
+        // Before, the seat stayed taken until the directory's idle sweep: the player was a member of a session it never reached.
+        Assert.False((await Services.Sessions!.GetSessionAsync(grant.Session.Id, Cancel))!.IsMember(joinerPlayer), "the directory has the seat back");
+    }
+
     private sealed class ShortPunchKeySessions(ISessions inner) : JoinAlteringSessions(inner)
     {
         public override async Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default)

@@ -90,9 +90,13 @@ public sealed partial class Multiplayer
                 return await done.Task.ConfigureAwait(false);
             }
         }
-        catch (InvalidOperationException) when (!everTicked && done.Task.IsFaulted)
+        catch (Exception) when (done.Task.IsFaulted)
         {
-            // Nothing ticks the facade (FailUnlessTicked): the connection never started, so the seat goes back now.
+            // The directory seated the player but the connection failed (its server or host never answered, or cut the
+            // handshake; the introducer could not reach the host; nothing ticks the facade, FailUnlessTicked): the seat goes
+            // back now, that seat only. Before, only the last case gave it back: a SessionJoinException left the player a
+            // member of a session it never reached until the directory's idle sweep, and a retry was AlreadyMember.
+            // The tick that failed it left no connection going (it failed, was never introduced, or never started).
             await GiveSeatBackAsync(session.Id, user, SeatGiveBack.GrantOf(session, user)).ConfigureAwait(false);
             throw;
         }

@@ -173,7 +173,8 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the call (an <see cref="OperationCanceledException"/>): a cancelled join leaves no
     /// connection and no <see cref="CurrentSession"/>, and gives back the seat the directory may have given it.</param>
     /// <returns>The session, once connected.</returns>
-    /// <exception cref="SessionJoinException">The session is full, ended or unknown, or its server (or player host) could not be reached.</exception>
+    /// <exception cref="SessionJoinException">The session is full, ended or unknown, or its server (or player host) could not be
+    /// reached (the seat the directory gave is given back first, within <see cref="MultiplayerOptions.JoinWait"/>).</exception>
     /// <exception cref="OnlineException">A directory error; <see cref="OnlineError.Unavailable"/> when it still said so, or
     /// did not answer, after <see cref="MultiplayerOptions.JoinWait"/>.</exception>
     public Task<SessionInfo> JoinSessionAsync(SessionId id, CancellationToken cancellationToken = default) =>
