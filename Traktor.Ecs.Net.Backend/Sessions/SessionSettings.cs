@@ -41,6 +41,9 @@ public sealed class SessionSettings
     /// <summary>Live sessions one player may have created at once.</summary>
     public int MaxSessionsPerPlayer { get; set; } = 2;
 
+    /// <summary>Ended sessions one player created that are kept until deleted: <see cref="SessionDirectoryOptions.EndedSessionsKeptPerPlayer"/>.</summary>
+    public int EndedSessionsKeptPerPlayer { get; set; } = 16;
+
     /// <summary>Game servers the fleet keeps at once, ended ones included until deleted: <see cref="SessionDirectoryOptions.MaxGameServers"/>.</summary>
     public int MaxGameServers { get; set; } = 10_000;
 
@@ -110,6 +113,7 @@ public sealed class SessionSettings
                 MemberIdleTimeout = TimeSpan.FromSeconds(MemberIdleTimeoutSeconds),
                 MaxSessionsPerPlayer = MaxSessionsPerPlayer,
                 MaxGameServers = MaxGameServers,
+                EndedSessionsKeptPerPlayer = EndedSessionsKeptPerPlayer,
                 HostClaimAfter = TimeSpan.FromMilliseconds(HostClaimAfterMs),
                 HostPublishGrace = TimeSpan.FromMilliseconds(HostPublishGraceMs),
             };

@@ -132,6 +132,8 @@ internal sealed class RealTraffic
     {
         public NetAddress LocalAddress => inner.LocalAddress;
 
+        public TimeProvider Clock => inner.Clock;
+
         public int ConnectionCount => inner.ConnectionCount;
 
         public int MaxUnfragmentedMessageSize => inner.MaxUnfragmentedMessageSize;

@@ -55,43 +55,43 @@ internal sealed class LoginThrottle(OnlineDatabase database, LoginThrottlePolicy
     /// guesser fresh free attempts.
     /// </summary>
     public Task RecordSuccessAsync(Keys keys, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.WriteAsync((connection, transaction) =>
         {
             long nowMs = now.ToUnixTimeMilliseconds();
-            await EnsureAsync(connection, transaction, keys.Pair, nowMs, cancellationToken).ConfigureAwait(false);
-            return await connection.ExecuteAsync(transaction,
-                "UPDATE login_throttle SET failures = 0, locked_until = 0, known_good_until = @g WHERE throttle_key = @k",
-                cancellationToken, ("@g", nowMs + (long)policy.KnownAddressLifetime.TotalMilliseconds), ("@k", keys.Pair)).ConfigureAwait(false);
+            // One statement that creates the row or updates it: an INSERT … DO NOTHING then an UPDATE let maintenance delete a
+            // stale row between the two on PostgreSQL, and the address was not made known-good (attack review 22).
+            return connection.ExecuteAsync(transaction,
+                "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until, known_good_until) VALUES (@k, 0, @now, 0, @g) " +
+                "ON CONFLICT (throttle_key) DO UPDATE SET failures = 0, locked_until = 0, known_good_until = excluded.known_good_until",
+                cancellationToken, ("@k", keys.Pair), ("@now", nowMs), ("@g", nowMs + (long)policy.KnownAddressLifetime.TotalMilliseconds));
         }, cancellationToken);
 
     private async Task CountAsync(DbConnection connection, DbTransaction transaction, string key, int free, DateTimeOffset now, CancellationToken cancellationToken)
     {
         long nowMs = now.ToUnixTimeMilliseconds();
-        await EnsureAsync(connection, transaction, key, nowMs, cancellationToken).ConfigureAwait(false);
-        var row = await ReadAsync(connection, transaction, key, cancellationToken, database.ForUpdate).ConfigureAwait(false);
-        long failures = nowMs - row.LastFailure > (long)policy.FailureMemory.TotalMilliseconds ? 0 : row.Failures;
-        failures++;
+        // One statement that creates the row or counts on in it, and reads it: an INSERT … DO NOTHING then a SELECT … FOR
+        // UPDATE let maintenance delete a stale row between the two on PostgreSQL, and the failure went uncounted (attack
+        // review 22). The row it leaves has its last failure at now, which maintenance keeps, and on PostgreSQL it stays
+        // locked until the transaction ends.
+        var (failures, nextAllowed) = await connection.QuerySingleOrDefaultAsync(transaction,
+            "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until, known_good_until) VALUES (@k, 1, @now, 0, 0) " +
+            "ON CONFLICT (throttle_key) DO UPDATE SET failures = CASE WHEN @now - login_throttle.window_start > @memory THEN 1 " +
+            "ELSE login_throttle.failures + 1 END, window_start = excluded.window_start RETURNING failures, locked_until",
+            reader => (reader.GetInt64(0), reader.GetInt64(1)), cancellationToken,
+            ("@k", key), ("@now", nowMs), ("@memory", (long)policy.FailureMemory.TotalMilliseconds)).ConfigureAwait(false);
         var delay = policy.DelayAfter(failures, free);
-        long nextAllowed = row.NextAllowed;
         if (delay > TimeSpan.Zero)
         {
-            nextAllowed = Math.Max(nextAllowed, nowMs + (long)delay.TotalMilliseconds);
             OnlineMetrics.Lockouts.Add(1);
+            await connection.ExecuteAsync(transaction, "UPDATE login_throttle SET locked_until = @l WHERE throttle_key = @k",
+                cancellationToken, ("@l", Math.Max(nextAllowed, nowMs + (long)delay.TotalMilliseconds)), ("@k", key)).ConfigureAwait(false);
         }
-        await connection.ExecuteAsync(transaction,
-            "UPDATE login_throttle SET failures = @f, window_start = @t, locked_until = @l WHERE throttle_key = @k",
-            cancellationToken, ("@f", failures), ("@t", nowMs), ("@l", nextAllowed), ("@k", key)).ConfigureAwait(false);
     }
-
-    private static Task<int> EnsureAsync(DbConnection connection, DbTransaction transaction, string key, long nowMs, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(transaction,
-            "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until, known_good_until) VALUES (@k, 0, @now, 0, 0) ON CONFLICT (throttle_key) DO NOTHING",
-            cancellationToken, ("@k", key), ("@now", nowMs));
 
     // window_start holds the time of the streak's last failure; locked_until the time the next attempt is allowed.
     private static async Task<(long Failures, long LastFailure, long NextAllowed, long KnownGoodUntil)> ReadAsync(
-        DbConnection connection, DbTransaction? transaction, string key, CancellationToken cancellationToken, string forUpdate = "") =>
+        DbConnection connection, DbTransaction? transaction, string key, CancellationToken cancellationToken) =>
         await connection.QuerySingleOrDefaultAsync(transaction,
-            "SELECT failures, window_start, locked_until, known_good_until FROM login_throttle WHERE throttle_key = @k" + forUpdate,
+            "SELECT failures, window_start, locked_until, known_good_until FROM login_throttle WHERE throttle_key = @k",
             reader => (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)), cancellationToken, ("@k", key)).ConfigureAwait(false);
 }

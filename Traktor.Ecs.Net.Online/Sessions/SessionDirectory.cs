@@ -343,18 +343,16 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         // Ended sessions stay for EndedRetention (an hour) so their members and servers can learn how they ended. A player who
         // creates sessions and ends them in a loop (a player-hosted session ends when its host leaves: two requests) kept every
         // one, with its members and 16 properties, for that hour: 90,000 sessions an hour from one address at the request
-        // budget (attack review 21). Its oldest ended ones beyond a few are forgotten now, as the sweep would an hour later.
+        // budget (attack review 21). Its oldest ended ones beyond EndedSessionsKeptPerPlayer are forgotten now, as the sweep
+        // would an hour later.
         var forgotten = await connection.QueryAsync(transaction,
             "SELECT id FROM sessions WHERE created_by = @u AND state = 1 ORDER BY ended_at DESC, id LIMIT 100 OFFSET @keep",
-            reader => reader.GetString(0), cancellationToken, ("@u", creator), ("@keep", (long)EndedSessionsKeptPerCreator)).ConfigureAwait(false);
+            reader => reader.GetString(0), cancellationToken, ("@u", creator), ("@keep", (long)_options.EndedSessionsKeptPerPlayer)).ConfigureAwait(false);
         if (forgotten.Count > 0)
         {
             await SessionRows.DeleteAsync(connection, transaction, forgotten, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    /// <summary>Ended sessions a player created that the directory keeps until the sweep (older ones are forgotten when it creates another).</summary>
-    internal const int EndedSessionsKeptPerCreator = 16;
 
     private static Task<ServerRow?> ReadServerAsync(DbConnection connection, DbTransaction transaction, string? serverId, CancellationToken cancellationToken) =>
         serverId is null

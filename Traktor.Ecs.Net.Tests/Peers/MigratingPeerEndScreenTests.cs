@@ -95,6 +95,41 @@ public class MigratingPeerEndScreenTests
     }
 
     /// <summary>
+    /// The host ends the session while a player's link loses everything for a few ticks: the host's server runs on until
+    /// that player holds the final world, so it too shows the host's last move and hears that the session ended. Failed
+    /// before: the host sent one last snapshot and the notice and stopped at once; both were lost, the player kept the
+    /// world before the last move and, its host silent, took the end for the host's loss.
+    /// </summary>
+    [Fact]
+    public void A_player_whose_link_lost_the_end_still_shows_the_hosts_final_world_and_hears_the_session_ended()
+    {
+        DeafSocket? deaf = null;
+        using var game = new MigrationGame(3, new LinkConditions(), seed: 54, clientSocket: (p, socket) => p == 2 ? deaf = new DeafSocket(socket) : socket);
+        var host = game.Peers[0];
+        var players = game.Peers.Skip(1).ToArray();
+        Assert.True(game.TickUntil(() => game.Peers.All(p => Count<ShipBody>(p.World) == 3 && Count<Drone>(p.World) == Drones)
+            && players.All(p => p.Peer.Role == MigrationRole.Client), 60 * 10), game.Describe());
+        game.Tick(30);
+
+        host.World.Query(new QueryDescription().WithAll<Drone>(), (ref Drone d) => d.Position.Y += 0.5f); // the game's final move
+        deaf!.Deaf = true;
+        host.Peer.EndSession();
+        Assert.True(host.Peer.DeliversEnd);
+        game.Tick(4); // the end's first snapshots reach one player and are lost on the way to the other
+        deaf.Deaf = false;
+
+        Assert.True(game.TickUntil(() => players.All(p => p.Peer.Role == MigrationRole.Out) && !host.Peer.DeliversEnd, 60 * 3), game.Describe());
+        var final = host.Positions();
+        Assert.Equal(Drones, final.Count);
+        Assert.All(players, p =>
+        {
+            Assert.Equal(MigrationOutReason.SessionEnded, p.Peer.OutReason);
+            Assert.Equal(Ids<Drone>(host.World), Ids<Drone>(p.World));
+            Assert.All(p.Positions(), d => Assert.True(Vector2.Distance(final[d.Key], d.Value) < 0.01f, $"drone {d.Key}: {d.Value} on peer {p.Peer.ClientId}, {final[d.Key]} on the host"));
+        });
+    }
+
+    /// <summary>
     /// A host gives way to the recorded host, which does not answer: out, it keeps the world it hosted (as any peer that is
     /// out keeps its last state), and a later follow replaces it with the recorded host's, with no copy left beside it.
     /// Failed before: the failed follow destroyed the world it hosted (0 ships, 0 drones).
@@ -126,6 +161,28 @@ public class MigratingPeerEndScreenTests
         Assert.Equal(Ids<NetworkId>(recorded.World), Ids<NetworkId>(first.World));
         Assert.Equal(Drones, first.World.CountEntities(new QueryDescription().WithAll<Drone>()));
         AssertOneEntityPerNetworkId(first.World);
+    }
+
+    /// <summary>A player's client socket that loses every datagram it receives while <see cref="Deaf"/>.</summary>
+    private sealed class DeafSocket(IDatagramTransport inner) : IDatagramTransport
+    {
+        public bool Deaf { get; set; }
+
+        public NetAddress LocalAddress => inner.LocalAddress;
+
+        public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination) => inner.TrySend(datagram, destination);
+
+        public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source)
+        {
+            while (inner.TryReceive(buffer, out length, out source))
+            {
+                if (!Deaf) return true;
+            }
+
+            return false;
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 
     private static Dictionary<uint, Vector2> Ships(World world)

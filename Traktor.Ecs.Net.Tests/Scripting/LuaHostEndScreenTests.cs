@@ -1,3 +1,4 @@
+using System.Numerics;
 using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Tests.Replication;
@@ -59,6 +60,45 @@ public sealed class LuaHostEndScreenTests
         await rig.TickUntilAsync(() => !joining.GetGlobal("reason").IsNil, "carol's onSessionEnded");
         Assert.Equal("Ended", joining.GetGlobal("reason").AsString);
         Assert.Equal("SessionEnded", joining.GetGlobal("disconnect").AsString);
+        Assert.Equal(final, Values(bob.World)); // the host's own world stays as it was
+        Assert.Empty(hosting.Errors);
+    }
+
+    /// <summary>
+    /// The directory ends the session (a game-server key's end, not the hosting script's leave): the host's next heartbeat
+    /// hears it is no longer live, and its relay ends the session as a leave does, so a player whose link lost the end's
+    /// first snapshots still shows the host's final world and hears <c>"Ended"</c>.
+    /// </summary>
+    [Fact]
+    public async Task When_the_directory_ends_a_Lua_hosted_session_its_player_still_gets_the_final_world()
+    {
+        await using var rig = await LuaMigrationRig.StartAsync();
+        var (bob, carol) = (rig.Bob, rig.Carol);
+        var hosting = Load(bob, Hosting, null);
+        await rig.TickUntilAsync(() => hosting.WaitingEntries == 0, "bob's createSession");
+        Assert.Empty(hosting.Errors);
+        string id = hosting.GetGlobal("sessionId").AsString ?? throw new InvalidOperationException("no session id");
+        Assert.True(SessionId.TryParse(id, out var session));
+        var joining = Load(carol, Joining, id);
+        await rig.TickUntilAsync(() => joining.WaitingEntries == 0, "carol's joinSession");
+        Assert.Empty(joining.Errors);
+        await rig.TickUntilAsync(() => Values(carol.World).Count == 2, "carol's world to hold both players' entities");
+
+        Assert.True(await rig.Directory.EndSessionAsync(session, TestContext.Current.CancellationToken));
+        await rig.TickUntilAsync(() => bob.Entry is { Live: false }, "bob's heartbeat to hear the session ended");
+
+        // Bob's game makes its last change as his host ends the session; what reaches carol then is lost.
+        carol.Socket.Deaf = true;
+        bob.World.Query(new QueryDescription().WithAll<Position2>(), (ref Position2 p) => p.Value += new Vector2(0, 3));
+        var final = Values(bob.World);
+        for (int i = 0; i < 4; i++) rig.Tick(); // bob's scripts end the session; his host sends that world, lost on the way
+        carol.Socket.Deaf = false;
+
+        await rig.TickUntilAsync(() => carol.Client.Transport.State == ClientState.Disconnected, "carol to hear the session ended");
+        Assert.Equal(final, Values(carol.World));
+        Assert.Equal(DisconnectReason.SessionEnded, carol.Client.Transport.LastDisconnectReason);
+        await rig.TickUntilAsync(() => !joining.GetGlobal("reason").IsNil, "carol's onSessionEnded");
+        Assert.Equal("Ended", joining.GetGlobal("reason").AsString);
         Assert.Equal(final, Values(bob.World)); // the host's own world stays as it was
         Assert.Empty(hosting.Errors);
     }

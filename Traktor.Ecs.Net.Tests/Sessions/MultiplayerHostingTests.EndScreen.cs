@@ -76,6 +76,43 @@ public sealed partial class MultiplayerHostingTests
         Assert.Equal(ClientState.Disconnected, rig.LuaClient.Transport.State);
     }
 
+    /// <summary>
+    /// The host ends its session while the C# joiner's link loses everything for a few ticks: the host serves on until the
+    /// joiner holds its final world, so the joiner's end screen shows it too. Failed before: the host sent one last snapshot
+    /// and the notice and stopped at once; both were lost, and the joiner, its host silent, showed the world before the
+    /// host's final change.
+    /// </summary>
+    [Fact]
+    public async Task A_joiner_whose_link_lost_the_hosts_end_still_shows_the_hosts_final_world()
+    {
+        await using var rig = await Rig.StartAsync();
+        var session = await rig.HostAsync();
+        await rig.JoinBothAsync(session.Id);
+        await rig.PlayAsync();
+        SessionEndReason? told = null;
+        List<(float, float)>? shownWhenTold = null;
+        rig.Joiner.SessionEnded += (_, reason) => (told, shownWhenTold) = (reason, Rig.Values(rig.JoinerWorld));
+
+        var winner = new QueryDescription().WithAll<Position2, NetworkOwner>();
+        bool marked = false;
+        rig.HostWorld.Query(in winner, (ref Position2 p) =>
+        {
+            if (marked) return;
+            marked = true;
+            p.Value = new Vector2(555, 5); // the game's final change, after its last tick
+        });
+        var final = Rig.Values(rig.HostWorld);
+        rig.JoinerDeaf = true;
+        var leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
+        await rig.TickUntilAsync(() => rig.HostPlayer.Host is null, "the host to stop serving the session");
+        for (int i = 0; i < 4; i++) rig.Tick(); // the end's first snapshots are lost on the way to the C# joiner
+        rig.JoinerDeaf = false;
+
+        await rig.TickUntilAsync(() => leaving.IsCompleted && told is not null, "the C# joiner to hear the session ended");
+        Assert.Equal(SessionEndReason.Ended, told);
+        Assert.Equal(final, shownWhenTold);
+    }
+
     [Fact]
     public async Task After_an_ended_session_the_next_one_starts_with_a_clean_world_and_a_leave_in_no_session_clears_it()
     {

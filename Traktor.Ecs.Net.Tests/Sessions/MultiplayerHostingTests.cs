@@ -187,6 +187,7 @@ public sealed partial class MultiplayerHostingTests
         private readonly World hostWorld = World.Create();
         private readonly World joinerWorld = World.Create();
         private readonly World luaWorld = World.Create();
+        private readonly DeafenableSocket joinerDeafness;
         private Mover? mover;
         private bool hostStopped;
 
@@ -225,7 +226,8 @@ public sealed partial class MultiplayerHostingTests
 
             // The C# joiner.
             JoinerSocket = new NatTraversal(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), traversal);
-            Joiner = Multiplayer.OverBackend(Client(joinerWorld, JoinerSocket, out var joinerClient), backend.CreateBackendClient(asServer: false),
+            joinerDeafness = new DeafenableSocket(JoinerSocket);
+            Joiner = Multiplayer.OverBackend(Client(joinerWorld, joinerDeafness, out var joinerClient), backend.CreateBackendClient(asServer: false),
                 new MultiplayerAccount("joining-bob", SeedNetwork.Password, RegisterIfMissing: true), new MultiplayerOptions { Traversal = JoinerSocket });
             _ = new RpcClient(joinerClient, RpcWorld.Rpcs);
             joinerGroup = new Group<float>("joiner", joinerClient, Joiner);
@@ -278,6 +280,13 @@ public sealed partial class MultiplayerHostingTests
         public World JoinerWorld => joinerWorld;
 
         public World LuaWorld => luaWorld;
+
+        /// <summary>True to lose every datagram that reaches the C# joiner's socket.</summary>
+        public bool JoinerDeaf
+        {
+            get => joinerDeafness.Deaf;
+            set => joinerDeafness.Deaf = value;
+        }
 
         /// <summary>Whether the host's game moves every player's entity (its rule while a test watches).</summary>
         public bool Moving

@@ -53,6 +53,8 @@ internal sealed class LoopbackEndpoint : IServerEndpoint
 
     public NetAddress LocalAddress => inner.LocalAddress;
 
+    public TimeProvider Clock => inner.Clock;
+
     public int ConnectionCount => inner.ConnectionCount + (LocalConnected ? 1 : 0);
 
     public int MaxUnfragmentedMessageSize => inner.MaxUnfragmentedMessageSize;

@@ -56,14 +56,18 @@ public sealed partial class MigratingPeer
     }
 
     /// <summary>
-    /// Ends the session for everyone; only the host may. Every remote player first gets a snapshot of this world as it is now
-    /// (due or not), then is disconnected with
-    /// <see cref="DisconnectReason.SessionEnded"/>, so it is <see cref="MigrationRole.Out"/> with
-    /// <see cref="MigrationOutReason.SessionEnded"/> and nobody elects a successor. Then this peer stops hosting (the game's host
-    /// systems are disposed, <see cref="Host"/> is null) and is <see cref="MigrationRole.Out"/> with the same reason. Every world
-    /// keeps what it held, for the game's end screen: this peer's, and each player's last state from it (the same entities
-    /// under the same network ids), until that peer starts again (<see cref="Join"/>, <see cref="StartHost"/>). <see cref="Dispose"/> alone is no end: its players take the server's
-    /// shutdown for the host's loss and migrate.
+    /// Ends the session for everyone; only the host may. This peer is <see cref="MigrationRole.Out"/> with
+    /// <see cref="MigrationOutReason.SessionEnded"/> at once (<see cref="Host"/> is null), and its server runs on in its next
+    /// ticks for its players alone: each gets the world as it is at the next tick, and again in every tick until it holds
+    /// it (every entity acknowledged as of that tick, however many snapshots that takes), then every reliable message sent
+    /// to it, and only then is disconnected with <see cref="DisconnectReason.SessionEnded"/>, within
+    /// <see cref="Sessions.SessionRelay.EndDeliveryWait"/> (as a game server's session ends, docs/sessions.md): it is
+    /// <see cref="MigrationRole.Out"/> with <see cref="MigrationOutReason.SessionEnded"/> and nobody elects a successor. Then
+    /// the server and the game's host systems go (those systems no longer run from this call on). Every world keeps what it
+    /// held, for the game's end screen: this peer's, and each player's last state from it (the same entities under the same
+    /// network ids), until that peer starts again (<see cref="Join"/>, <see cref="StartHost"/>). A <see cref="Dispose"/>
+    /// before the players were let go tells them at once, after one last snapshot of the world as it is then.
+    /// <see cref="Dispose"/> alone is no end: its players take the server's shutdown for the host's loss and migrate.
     /// </summary>
     /// <exception cref="InvalidOperationException">This peer does not host (a player leaves with <see cref="Dispose"/>).</exception>
     public void EndSession()
@@ -71,12 +75,10 @@ public sealed partial class MigratingPeer
         if (Role != MigrationRole.Host) throw new InvalidOperationException($"Only the host ends the session; this peer is {Role}.");
         logger.LogInformation("Peer {Peer} ends the session for its {Count} players.", ClientId, clientIds.Keys.Count(c => !Host!.Server.IsLocal(c)));
 
-        // The final world goes out first, on the wire before the notices, and each player applies it before it reads its
-        // notice. The last tick's snapshots alone were not enough: a tick whose snapshot was not due (a snapshot rate below
-        // the tick rate), a change the game made after its last tick, or a last snapshot lost on the way
-        // left a player's end screen ticks behind the host's (the sample's players showed beacons ~110 ms behind under load).
-        Host!.Server.SendFinalSnapshots();
-        StopServing(DisconnectReason.SessionEnded);
+        // The final world is the one of the next tick's replication, sent to every player in every tick until it holds it.
+        // One last snapshot, not repeated, was not enough: a player whose link lost it (or lost the notice with it) kept an
+        // end screen ticks behind the host's world, or timed out and took the end for the host's loss.
+        BeginEnding();
         plan = null; // a successor's was the plan of the host it lost: kept, Successors named that host's successors of an ended session
         Role = MigrationRole.Out;
         OutReason = MigrationOutReason.SessionEnded;

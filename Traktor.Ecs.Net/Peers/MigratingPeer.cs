@@ -212,6 +212,7 @@ public sealed partial class MigratingPeer : ISystem<float>
             ExpirePending(now);
         }
 
+        if (endingHost is not null) ReceiveEnding(in state); // the session this peer ended, until its players are let go
         Running?.BeforeUpdate(in state);
         if (stalled && Role == MigrationRole.Client) JudgeStall(now);
         if (Role == MigrationRole.Client) Listened(now);
@@ -221,7 +222,11 @@ public sealed partial class MigratingPeer : ISystem<float>
     public void Update(in float state) => Running?.Update(in state);
 
     /// <inheritdoc />
-    public void AfterUpdate(in float state) => Running?.AfterUpdate(in state);
+    public void AfterUpdate(in float state)
+    {
+        Running?.AfterUpdate(in state);
+        SendEnding(in state);
+    }
 
     /// <summary>
     /// What runs this tick: the current role's group, or, while this peer is <see cref="MigrationRole.Out"/>, only its client
@@ -247,6 +252,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     public void Dispose()
     {
         if (Role != MigrationRole.Idle) NoteLeftovers();
+        FinishEnding(cut: true);
         active?.Dispose();
         active = null;
         netClient?.Dispose();

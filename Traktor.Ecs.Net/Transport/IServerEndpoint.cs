@@ -15,6 +15,13 @@ public interface IServerEndpoint
     /// <summary>Connections of this endpoint.</summary>
     int ConnectionCount { get; }
 
+    /// <summary>
+    /// The clock this endpoint times its connections on (their timeouts, <see cref="DisconnectWhenDelivered"/>'s wait): a
+    /// deadline a layer above sets for a connection is measured on it, not on a clock of its own. The system clock unless
+    /// the endpoint was given another.
+    /// </summary>
+    TimeProvider Clock => TimeProvider.System;
+
     /// <summary>The largest message that travels in a single packet; larger ones are fragmented.</summary>
     int MaxUnfragmentedMessageSize { get; }
 

@@ -120,6 +120,9 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// <summary>The transport's local address.</summary>
     public NetAddress LocalAddress => _peer.Transport.LocalAddress;
 
+    /// <inheritdoc />
+    public TimeProvider Clock => _peer.Time;
+
     /// <summary>
     /// The addresses a connect token must name to be accepted here (empty accepts any): the options'
     /// <see cref="NetServerOptions.PublicAddresses"/> as they were when the server was made, or, when those were empty, the

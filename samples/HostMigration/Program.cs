@@ -70,6 +70,15 @@ if (peer.IsHost)
     // for the host's loss: they would elect a successor and play on without it.
     peer.EndSession();
     Console.WriteLine("ended");
+
+    // The peer's server runs on for its players alone until each holds the final world (at most EndDeliveryWait): tick it
+    // that long before the Dispose below, which would tell them at once.
+    var delivered = clock.Elapsed + Traktor.Ecs.Net.Sessions.SessionRelay.EndDeliveryWait + TimeSpan.FromMilliseconds(100);
+    while (clock.Elapsed < delivered)
+    {
+        loop.Update();
+        Thread.Sleep(1);
+    }
 }
 else if (peer.Role == MigrationRole.Out)
 {

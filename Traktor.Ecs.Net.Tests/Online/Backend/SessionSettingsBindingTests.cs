@@ -6,7 +6,7 @@ using Traktor.Ecs.Net.Backend.Sessions;
 
 namespace Traktor.Ecs.Net.Tests.Online.Backend;
 
-/// <summary>The player-hosted takeover timings are backend settings (they were only <c>SessionDirectoryOptions</c> in code).</summary>
+/// <summary>The player-hosted takeover timings and the ended sessions kept per player are backend settings (they were only <c>SessionDirectoryOptions</c> in code).</summary>
 public sealed class SessionSettingsBindingTests
 {
     private static string[] Args(string directory, params string[] settings) =>
@@ -26,11 +26,12 @@ public sealed class SessionSettingsBindingTests
         try
         {
             await using var app = await BackendHost.BuildAsync(Args(directory,
-                "--Online:Sessions:HostClaimAfterMs=3500", "--Online:Sessions:HostPublishGraceMs=9000"));
+                "--Online:Sessions:HostClaimAfterMs=3500", "--Online:Sessions:HostPublishGraceMs=9000", "--Online:Sessions:EndedSessionsKeptPerPlayer=40"));
             var options = app.Services.GetRequiredService<SessionSettings>().ToOptions();
             Assert.NotNull(options);
             Assert.Equal(TimeSpan.FromMilliseconds(3500), options.HostClaimAfter);
             Assert.Equal(TimeSpan.FromSeconds(9), options.HostPublishGrace);
+            Assert.Equal(40, options.EndedSessionsKeptPerPlayer);
         }
         finally
         {
@@ -46,13 +47,16 @@ public sealed class SessionSettingsBindingTests
         Assert.NotNull(options);
         Assert.Equal(defaults.HostClaimAfter, options.HostClaimAfter);
         Assert.Equal(defaults.HostPublishGrace, options.HostPublishGrace);
+        Assert.Equal(defaults.EndedSessionsKeptPerPlayer, options.EndedSessionsKeptPerPlayer);
     }
 
     [Theory]
     [InlineData("HostClaimAfterMs", -1)]
     [InlineData("HostPublishGraceMs", -1)]
     [InlineData("HostPublishGraceMs", 3_600_001)]
-    public async Task An_out_of_range_takeover_timing_stops_startup_naming_it(string setting, int value)
+    [InlineData("EndedSessionsKeptPerPlayer", 0)]
+    [InlineData("EndedSessionsKeptPerPlayer", 1_001)]
+    public async Task An_out_of_range_session_setting_stops_startup_naming_it(string setting, int value)
     {
         string directory = OnlineTestSettings.TempDirectory();
         try

@@ -1,9 +1,10 @@
+using System.Runtime.CompilerServices;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Replication.Server;
 
-// What a session's end needs to let a player go only once it holds the final world (SessionRelay): a snapshot in every
-// tick from the end on, and whether one of them arrived.
+// What a session's end needs to let a player go only once it holds the final world (EndDelivery): a snapshot in every
+// tick from the end on, and whether the player's acknowledgements cover that world.
 public sealed partial class ServerReplication
 {
     /// <summary>
@@ -21,28 +22,47 @@ public sealed partial class ServerReplication
     }
 
     /// <summary>
-    /// Whether <paramref name="connection"/> acknowledged (and did not take back) a snapshot of tick
-    /// <paramref name="since"/> or later: it holds the world as it was then, within its snapshot budget. True for a
-    /// connection that gets no snapshots (a host's own player, or one no longer replicated to): nothing is owed to it.
-    /// At most the log's 64 entries are read.
+    /// Whether <paramref name="connection"/> holds the world as it was at <paramref name="tick"/>, every entity it may see:
+    /// each one acknowledged (and not taken back) as of that tick or later, or unchanged since the state it acknowledged,
+    /// and no despawn left unacknowledged. Not the same as having acknowledged one snapshot of that tick: a world larger than
+    /// one snapshot's budget reaches the player over several, and the first alone left the rest of its end screen stale.
+    /// False until this server's replication captured <paramref name="tick"/>. True for a connection that gets no snapshots
+    /// (a host's own player, or one no longer replicated to): nothing is owed to it. Reads every tracked entity once.
     /// </summary>
     /// <param name="connection">A connection.</param>
-    /// <param name="since">The oldest tick that counts.</param>
-    internal bool HasAcknowledgedSince(ConnectionId connection, uint since)
+    /// <param name="tick">The tick whose world counts (a session's end).</param>
+    internal bool HoldsWorldOf(ConnectionId connection, uint tick)
     {
         if (!connections.TryGetValue(connection, out var state) || state.IsCut)
         {
             return true;
         }
 
-        for (uint tick = Tick; (int)(tick - since) >= 0 && Tick - tick < SentSnapshotLog.Length; tick--)
+        if ((int)(Tick - tick) < 0 || state.PendingDespawns.Count > 0)
         {
-            if (state.Log.FindAcknowledged(tick) is not null)
+            return false;
+        }
+
+        foreach (int slot in tracker.Tracked)
+        {
+            if (!IsRelevant(state, slot))
             {
-                return true;
+                continue; // out of its interest: not on its screen, and its despawn is pending until acknowledged
+            }
+
+            ref var sent = ref state.Slots.Find(slot);
+            if (Unsafe.IsNullRef(ref sent) || sent.SentNetId != tracker.NetIds[slot] || sent.AckedCount == 0
+                || sent.AckedMask != AudienceMask(state, slot))
+            {
+                return false; // never acknowledged as it is now
+            }
+
+            if ((int)(sent.Acked0 - tick) < 0 && (int)(tracker.LastChange[slot] - sent.Acked0) > 0)
+            {
+                return false; // changed since the state it acknowledged, which is older than the tick
             }
         }
 
-        return false;
+        return true;
     }
 }

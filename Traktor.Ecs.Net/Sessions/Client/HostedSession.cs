@@ -23,6 +23,9 @@ internal sealed partial class HostedSession
     private readonly NatTraversal? traversal;
     private readonly PlayerHostRelay relay;
     private NetAddress reported;
+    private EndDelivery? delivery;
+    private DateTimeOffset endBy;
+    private bool entryStopped;
 
     private HostedSession(PlayerHostGrant grant, MultiplayerHosting hosting, NetServer server, NetworkHost host, PlayerSessionHost entry,
         NetworkClient client, TimeProvider time, ILogger logger, Takeover? takeover)
@@ -118,6 +121,56 @@ internal sealed partial class HostedSession
     }
 
     /// <summary>
+    /// The session ended with this host (its player left, or the directory ended it): the host stops serving it, but its
+    /// server runs on for the remote players alone (<see cref="ReceiveEnding"/>, <see cref="SendEnding"/>) until each holds
+    /// the final world, the world of the next tick, and heard <see cref="DisconnectReason.SessionEnded"/>, within
+    /// <see cref="SessionRelay.EndDeliveryWait"/>, as a game server's session ends: with a session relay through it
+    /// (<see cref="SessionRelay.End"/>, which admits nobody any more), without one directly. The directory entry stops
+    /// heartbeating now. Before, the host sent one last snapshot and stopped at once: a player whose link lost it showed an
+    /// older world on its end screen, or, the notice lost too, took the end for its host's loss.
+    /// </summary>
+    public void BeginEnd()
+    {
+        StopEntry();
+        if (relay.Relay is { } membership)
+        {
+            membership.End(SessionEndReason.Ended); // at the next receive: the world of that tick is the final one
+        }
+        else
+        {
+            delivery = new EndDelivery(Host.Server);
+            delivery.Begin(Host.Server.Connections);
+        }
+
+        endBy = server.Clock.GetUtcNow() + SessionRelay.EndDeliveryWait;
+    }
+
+    /// <summary>
+    /// An ended host's receive (its network plugin only: the game's host systems no longer run): lets go the players that
+    /// hold the final world. True once every one is gone or the wait is over: then <see cref="Stop"/> it.
+    /// </summary>
+    public bool ReceiveEnding(in float state)
+    {
+        if (server.IsDisposed)
+        {
+            return true; // the game disposed it: nothing more goes out
+        }
+
+        Host.BeforeUpdate(in state);
+        delivery?.Update();
+        return server.ConnectionCount == 0 || server.Clock.GetUtcNow() >= endBy;
+    }
+
+    /// <summary>An ended host's send: the world as it is to whoever still waits for it.</summary>
+    public void SendEnding(in float state)
+    {
+        if (!server.IsDisposed)
+        {
+            Host.AfterUpdate(in state);
+        }
+    }
+
+    /// <summary>
     /// Stops serving: every remote player is disconnected with <paramref name="reason"/> (when the session ends, after a last
     /// snapshot of the world as it is now, for its end screen); the directory entry stops heartbeating.
     /// </summary>
@@ -135,7 +188,8 @@ internal sealed partial class HostedSession
             // tick, or in a tick whose snapshot was not due, reached nobody before). Budget: one snapshot per remote player,
             // built by one replication pass as a tick's are and sent without waiting for anything (no acknowledgement is
             // awaited), so it holds the host's tick no longer than a tick's replication does. A snapshot lost on the way is
-            // not repeated: that player keeps the last one it got.
+            // not repeated: that player keeps the last one it got. A host that could tick on delivered it first (BeginEnd):
+            // this is the floor, for a facade disposed at once, and one more snapshot for whoever is still connected.
             Host.Server.SendFinalSnapshots();
         }
 
@@ -148,6 +202,15 @@ internal sealed partial class HostedSession
         PlayerHostRelay.ReleaseRpcServer(Host);
 
         server.Dispose();
-        _ = Entry.DisposeAsync().AsTask();
+        StopEntry();
+    }
+
+    private void StopEntry()
+    {
+        if (!entryStopped)
+        {
+            entryStopped = true;
+            _ = Entry.DisposeAsync().AsTask();
+        }
     }
 }

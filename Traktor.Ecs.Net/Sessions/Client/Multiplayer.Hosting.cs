@@ -84,6 +84,7 @@ public sealed partial class Multiplayer
 
             try
             {
+                FinishEnding();
                 endScreen.Drop(client.World); // the last session's end screen: the new host numbers a clean world
                 var running = HostedSession.Start(grant, hosting, client, directory, user, time, logger);
                 if (started.TrySetResult())
@@ -140,21 +141,49 @@ public sealed partial class Multiplayer
         }
 
         logger.LogWarning("The directory no longer lists session {Session} as live; its host stops serving.", hosting.Session.Id);
-        StopHosting(DisconnectReason.SessionEnded);
+        StopHosting(DisconnectReason.SessionEnded, deliver: true);
         if (current is { } lost && lost.Id == hosting.Session.Id)
         {
             BeginEnd(lost, DisconnectReason.ServerShutdown, giveSeatBack: false);
         }
     }
 
-    /// <summary>Stops serving the hosted session, if any (on the tick thread, or in <see cref="Dispose"/>), disconnecting its players with <paramref name="reason"/>.</summary>
-    private void StopHosting(DisconnectReason reason)
+    /// <summary>
+    /// Stops serving the hosted session, if any (on the tick thread, or in <see cref="Dispose"/>), disconnecting its players
+    /// with <paramref name="reason"/>: at once, or, with <paramref name="deliver"/> (the session ended, and the facade goes
+    /// on ticking), once each holds the final world (<see cref="HostedSession.BeginEnd"/>), within
+    /// <see cref="SessionRelay.EndDeliveryWait"/>, in the ticks that follow.
+    /// </summary>
+    private void StopHosting(DisconnectReason reason, bool deliver = false)
     {
         if (hosted is { } hosting)
         {
             hosted = null;
-            hosting.Stop(reason);
+            if (deliver && reason == DisconnectReason.SessionEnded)
+            {
+                FinishEnding();
+                endingHost = hosting;
+                hosting.BeginEnd();
+            }
+            else
+            {
+                hosting.Stop(reason);
+            }
+
             endScreen.KeepHosted(client.World); // the host's own end screen, until it plays again
+        }
+    }
+
+    /// <summary>
+    /// The server of a session this player's host ended goes, its delivery done or not (a new session starts, the player
+    /// leaves its end screen, or the facade is disposed): whoever is still connected is told now.
+    /// </summary>
+    private void FinishEnding()
+    {
+        if (endingHost is { } ended)
+        {
+            endingHost = null;
+            ended.Stop(DisconnectReason.SessionEnded);
         }
     }
 

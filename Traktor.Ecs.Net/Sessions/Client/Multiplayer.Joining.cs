@@ -59,6 +59,7 @@ public sealed partial class Multiplayer
             migrating = null;
             roster.Clear(); // a new session: everyone in it is announced
             ReplicaTakeover.DropKeptEntities(client);
+            FinishEnding();
             endScreen.Drop(client.World); // the last session's end screen: the new session's snapshots bring its own world
             connecting?.Done.TrySetCanceled();
             connecting = null;

@@ -22,6 +22,11 @@ public sealed partial class Multiplayer
             action();
         }
 
+        if (endingHost is { } ended && ended.ReceiveEnding(in state))
+        {
+            FinishEnding(); // every player of the session this host ended holds its final world, or the wait is over
+        }
+
         if (hosted is { } hosting)
         {
             UpdateHosting(hosting, in state);
@@ -136,5 +141,9 @@ public sealed partial class Multiplayer
 
     /// <summary>While hosting, replicates to the remote players and sends.</summary>
     /// <param name="state">The frame time.</param>
-    public void AfterUpdate(in float state) => hosted?.AfterUpdate(in state);
+    public void AfterUpdate(in float state)
+    {
+        hosted?.AfterUpdate(in state);
+        endingHost?.SendEnding(in state);
+    }
 }

@@ -41,6 +41,8 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     private volatile SessionInfo? current;
     private bool connected;
     private volatile HostedSession? hosted;
+    // The host of a session this player ended, serving its players alone until each holds the final world (tick thread).
+    private HostedSession? endingHost;
 
     /// <summary>Creates the facade.</summary>
     /// <param name="client">The world's network plugin.</param>
@@ -224,13 +226,21 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     {
         if (login is null || TakeForLeave(out var shared) is not { } session)
         {
-            onTick.Enqueue(() => endScreen.Drop(client.World)); // a leave after the end: the ended session's world goes
+            onTick.Enqueue(() =>
+            {
+                FinishEnding();
+                endScreen.Drop(client.World); // a leave after the end: the ended session's world goes
+            });
             return false;
         }
 
         if (shared is not null)
         {
-            onTick.Enqueue(() => endScreen.Drop(client.World)); // the ended session's world goes with the leave
+            onTick.Enqueue(() =>
+            {
+                FinishEnding();
+                endScreen.Drop(client.World); // the ended session's world goes with the leave
+            });
             // The session ended under the player and its seat is on its way back (or was never to be given back): that
             // is this leave. Before, the leave was sent again, unconditionally, and could free a seat the player had
             // taken since in that session (from another device).
@@ -252,7 +262,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
 
             ReplicaTakeover.DropKeptEntities(client);
             client.Transport.Disconnect();
-            StopHosting(DisconnectReason.SessionEnded); // a host's remote players are told the session ended; its leave below ends it
+            StopHosting(DisconnectReason.SessionEnded, deliver: true); // its remote players get the final world and are told the session ended; its leave below ends it
         });
         // A claim the stopped migration sent is answered, and a session it won given back, before the leave (each within
         // 10 s): before, the leave raced them, and a leave that reached the directory while it named this player host (its
@@ -296,6 +306,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
             stopping = StopMigration(migration);
         }
 
+        FinishEnding(); // an ended session's players still waiting for its final world are told now
         if (hosted is { } hosting && login is { } player)
         {
             StopHosting(DisconnectReason.SessionEnded);

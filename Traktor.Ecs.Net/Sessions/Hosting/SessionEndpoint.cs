@@ -33,6 +33,9 @@ public sealed class SessionEndpoint : IServerEndpoint
     public NetAddress LocalAddress => router.Server.LocalAddress;
 
     /// <inheritdoc />
+    public TimeProvider Clock => router.Server.Clock;
+
+    /// <inheritdoc />
     public int ConnectionCount => connections.Count;
 
     /// <summary>This session's connections.</summary>

@@ -45,10 +45,8 @@ public sealed class SessionRelay : IDisposable
     private readonly Dictionary<ulong, ConnectionId> connections = new();
     private readonly List<ulong> present = new();
     private readonly List<ulong> scratch = new();
-    // The connections of an ended session not yet let go (LetEndedPlayersGo), the tick whose world they wait for, and until when.
-    private readonly List<ConnectionId> ending = new();
-    private uint endTick;
-    private DateTimeOffset endDeadline;
+    // The players of an ended session, let go once they hold its final world.
+    private readonly EndDelivery ending;
     private volatile int endRequested;
     private DateTimeOffset nextAdmissionSweep;
     private readonly IDisposable? approval;
@@ -76,6 +74,7 @@ public sealed class SessionRelay : IDisposable
         this.time = time ?? TimeProvider.System;
         this.logger = logger ?? NullLogger.Instance;
         reports = directory is null ? null : new LeaveReports(directory, session, this.time, this.logger);
+        ending = new EndDelivery(server);
         server.Received += Drain;
         server.ClientConnected += OnConnected;
         server.ClientDisconnected += OnDisconnected;
@@ -189,9 +188,11 @@ public sealed class SessionRelay : IDisposable
     }
 
     /// <summary>
-    /// The session ended: at the next tick every player is sent the world of that tick and disconnected with
-    /// <see cref="DisconnectReason.SessionEnded"/> once it acknowledged it and its reliable messages, within
-    /// <see cref="EndDeliveryWait"/>. Any thread.
+    /// The session ended: at the next tick every player is sent the world of that tick, in every tick until it holds all of
+    /// it (every entity it may see acknowledged as of that tick, however many snapshots that took: a snapshot lost on the
+    /// way is followed by the next, which carries what the player has not acknowledged), and disconnected with
+    /// <see cref="DisconnectReason.SessionEnded"/> once it also acknowledged its reliable messages (the winner in an RPC sent
+    /// before the end), within <see cref="EndDeliveryWait"/>. Any thread.
     /// </summary>
     /// <param name="reason">Why.</param>
     public void End(SessionEndReason reason)
@@ -255,7 +256,7 @@ public sealed class SessionRelay : IDisposable
             if (known == connection)
             {
                 connections.Remove(clientId);
-                ending.Remove(connection);
+                ending.Forget(connection);
                 if (!present.Contains(clientId))
                 {
                     grace.Release(clientId);   // it left the session before its connection closed (removed, kicked)
@@ -320,50 +321,12 @@ public sealed class SessionRelay : IDisposable
             EndReason = (SessionEndReason)endRequested;
             logger.LogInformation("Session {Session} ended ({Reason}); disconnecting {Count} players.", Session, EndReason, connections.Count);
             // The final world is this tick's: the game's systems see EndReason after this, and the replication at the end of
-            // the tick sends it to every player, due or not, and again in every tick until the player acknowledged it.
-            endTick = server.Replication.Tick + 1;
-            endDeadline = time.GetUtcNow() + EndDeliveryWait;
-            foreach (var connection in connections.Values)
-            {
-                if (server.IsLocal(connection))
-                {
-                    continue; // a player host's own player: its world is the host's, and stays as it is
-                }
-
-                server.Replication.SendEveryTick(connection);
-                ending.Add(connection);
-            }
+            // the tick sends it to every player, due or not, and again in every tick until the player holds it.
+            ending.Begin(connections.Values);
         }
 
-        LetEndedPlayersGo();
+        ending.Update();
         ForgetOld();
-    }
-
-    /// <summary>
-    /// Each player of an ended session is let go once it acknowledged a snapshot of the end's tick or a later one (its end
-    /// screen shows the final world), then once it acknowledged every reliable message sent to it (the winner in an RPC
-    /// sent before the end), and at <see cref="EndDeliveryWait"/> after the end at the latest, whichever comes first. A
-    /// snapshot lost on the way is followed by the next tick's, which carries what the player has not acknowledged.
-    /// Before, the notice followed the reliable messages alone: a last snapshot lost on the way was not repeated, and the
-    /// end screen showed the world a tick or more before the end.
-    /// </summary>
-    private void LetEndedPlayersGo()
-    {
-        if (ending.Count == 0)
-        {
-            return;
-        }
-
-        var left = endDeadline - time.GetUtcNow();
-        for (int i = ending.Count - 1; i >= 0; i--)
-        {
-            var connection = ending[i];
-            if (left <= TimeSpan.Zero || server.Replication.HasAcknowledgedSince(connection, endTick))
-            {
-                ending.RemoveAt(i);
-                server.Transport.DisconnectWhenDelivered(connection, DisconnectReason.SessionEnded, left > TimeSpan.Zero ? left : TimeSpan.Zero);
-            }
-        }
     }
 
     // A player's own leave is not a kick: before TRKNET17 every departure read Kicked, and a game could not tell a player that
@@ -373,7 +336,9 @@ public sealed class SessionRelay : IDisposable
     /// <summary>
     /// How long an ended session waits at most for each player to acknowledge the final world and what was sent to it
     /// before the notice: a few resends on a lossy link, under the game-server host's one-second closing grace, which cuts
-    /// whoever is left.
+    /// whoever is left. Timed on the server endpoint's clock (<see cref="IServerEndpoint.Clock"/>), which its connections'
+    /// deadlines run on, not on the relay's (the clock of departures): before, a relay given another clock than its server's
+    /// held a silent player past the wait, or let it go at once.
     /// </summary>
     public static readonly TimeSpan EndDeliveryWait = TimeSpan.FromMilliseconds(750);
 
