@@ -7,7 +7,7 @@ using Traktor.Ecs.Net.Online.Storage;
 
 namespace Traktor.Ecs.Net.Online.Authentication;
 
-/// <summary>Refresh-token rotation, logout, access-token validation and session revocation.</summary>
+// Refresh-token rotation, logout, access-token validation and session revocation (one XML summary lives on the main part).
 public sealed partial class AuthenticationService
 {
     /// <inheritdoc/>

@@ -22,7 +22,8 @@ internal sealed partial class Connection
         // The timeout first: the packets it declares lost put their messages back among the due ones of this pass.
         double timeout = _congestion.Timeout(Statistics);
         _sent.ExpireTimedOut(now, timeout, _orderedOut, _unorderedOut);
-        _congestion.Refill(now, Statistics);
+        _congestion.Refill(now, Statistics, Resumed);
+        Resumed = false;
         _orderedOut.BeginSendPass(now);
         _unorderedOut.BeginSendPass(now);
         bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;

@@ -25,6 +25,8 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     // The update's receiving touches only the connections that take part in it (see ReceiveDatagrams).
     private readonly List<Connection> _inUpdate = new();
     private readonly List<Connection> _heldBack = new();
+    // The tick's dead-connection check and flush visit only the connections with something to do (see ConnectionSchedule).
+    private readonly ConnectionSchedule _schedule = new();
     private long _update;
     private readonly AdmissionLimits _limits;
     private readonly bool _ownsTransport;
@@ -194,11 +196,29 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private void TakePart(Connection connection)
     {
         if (connection.UpdateStamp == _update) return;
+        _schedule.Wake(connection); // what arrived may owe an ack, deliver, or close it
         long skipped = connection.UpdateStamp == 0 ? 0 : _update - connection.UpdateStamp - 1;
         connection.UpdateStamp = _update;
         _inUpdate.Add(connection);
         connection.BeginUpdate(skipped);
     }
+
+    /// <summary>
+    /// For a benchmark's "before": every connection is visited every tick, as before the server left idle connections
+    /// alone until their keep-alive or timeout.
+    /// </summary>
+    internal bool VisitEveryConnection
+    {
+        get => _schedule.VisitEveryConnection;
+        set
+        {
+            _schedule.VisitEveryConnection = value;
+            if (value) foreach (var connection in _active) _schedule.Wake(connection);
+        }
+    }
+
+    /// <summary>Connections the next tick visits (for tests: idle ones sleep until their keep-alive or timeout).</summary>
+    internal int ScheduledConnections => _schedule.Due.Count;
 
     /// <summary>Whether <paramref name="connection"/> is still one of the server's (not removed since it was listed).</summary>
     private bool IsCurrent(Connection connection) => ReferenceEquals(_slots[connection.Id.Slot], connection);
@@ -222,7 +242,12 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         try
         {
             CloseDead(now);
-            foreach (var connection in _active) connection.Flush(now);
+            var due = _schedule.Due;
+            for (int i = due.Count - 1; i >= 0; i--)
+            {
+                due[i].Flush(now);
+                _schedule.SleepIfIdle(i, now, _active.Count);
+            }
         }
         finally
         {
@@ -230,13 +255,24 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         }
     }
 
+    /// <summary>
+    /// Closes the due connections that are dead or offending, and drops the removed ones from the schedule. A sleeping
+    /// connection can be neither before its moment: it has nothing in flight, and its timeout is one of the moments.
+    /// </summary>
     private void CloseDead(double now)
     {
-        for (int i = _active.Count - 1; i >= 0; i--)
+        _schedule.WakeDue(now);
+        var due = _schedule.Due;
+        for (int i = due.Count - 1; i >= 0; i--)
         {
-            var connection = _active[i];
-            connection.CloseIfDead(now);
-            if (connection.PendingClose is { } reason) Remove(connection, reason);
+            var connection = due[i];
+            if (IsCurrent(connection))
+            {
+                connection.CloseIfDead(now);
+                if (connection.PendingClose is not { } reason) continue;
+                Remove(connection, reason);
+            }
+            _schedule.DropAt(i);
         }
     }
 
@@ -245,7 +281,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 
     /// <summary>Queues a message for one client.</summary>
     public SendResult Send(ConnectionId connection, ChannelKind channel, ReadOnlySpan<byte> message) =>
-        TryGet(connection, out var c) ? c.Send(channel, message) : SendResult.NotConnected;
+        TryGetToWork(connection, out var c) ? c.Send(channel, message) : SendResult.NotConnected;
 
     /// <summary>
     /// Queues an unreliable message that must fit one packet (<see cref="MaxUnfragmentedMessageSize"/>); a
@@ -253,12 +289,16 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// once the peer acknowledged the packet carrying it, or it was lost. The replication layer's snapshot acks ride on this.
     /// </summary>
     public SendResult SendTracked(ConnectionId connection, ReadOnlySpan<byte> message, uint receipt) =>
-        TryGet(connection, out var c) ? c.SendTracked(message, receipt) : SendResult.NotConnected;
+        TryGetToWork(connection, out var c) ? c.SendTracked(message, receipt) : SendResult.NotConnected;
 
     /// <summary>Queues a message for every connected client.</summary>
     public void Broadcast(ChannelKind channel, ReadOnlySpan<byte> message)
     {
-        foreach (var connection in _active) connection.Send(channel, message);
+        foreach (var connection in _active)
+        {
+            _schedule.Wake(connection);
+            connection.Send(channel, message);
+        }
     }
 
     /// <summary>Disconnects a client; it is told the reason (redundantly) and a Disconnected event follows.</summary>
@@ -271,7 +311,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     public void DisconnectWhenDelivered(ConnectionId connection, DisconnectReason reason, TimeSpan within)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(within, TimeSpan.Zero);
-        if (TryGet(connection, out var c)) c.CloseWhenDelivered(reason, _peer.Now + within.TotalSeconds);
+        if (TryGetToWork(connection, out var c)) c.CloseWhenDelivered(reason, _peer.Now + within.TotalSeconds);
     }
 
     /// <summary>Statistics of one connection.</summary>
@@ -286,6 +326,14 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     {
         address = TryGet(connection, out var c) ? c.Address : default;
         return c is not null;
+    }
+
+    /// <summary><see cref="TryGet"/> for a call that gives the connection work: it is visited from the next flush on.</summary>
+    private bool TryGetToWork(ConnectionId id, out Connection connection)
+    {
+        if (!TryGet(id, out connection)) return false;
+        _schedule.Wake(connection);
+        return true;
     }
 
     private bool TryGet(ConnectionId id, out Connection connection)
@@ -398,7 +446,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         var id = new ConnectionId(slot, ++_generations[slot]);
         var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, timeoutSeconds, now, compression);
         _slots[slot] = connection;
-        TakePart(connection);
+        TakePart(connection); // also makes it due: its first flush is below, its next ones with the others'
         _byAddress.Add(address, connection);
         _byClientId.Add(clientId, connection);
         _limits.Add(address);
@@ -422,6 +470,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         }
         if (notify && !connection.ClosedByPeer) connection.SendDisconnect(reason);
         _slots[connection.Id.Slot] = null;
+        _schedule.Forget(connection); // a due one is dropped from the list by the next pass (no longer current)
         _byAddress.Remove(connection.Address);
         _byClientId.Remove(connection.ClientId);
         _limits.Remove(connection.Address);

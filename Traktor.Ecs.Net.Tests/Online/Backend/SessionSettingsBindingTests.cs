@@ -56,7 +56,7 @@ public sealed class SessionSettingsBindingTests
     [InlineData("HostPublishGraceMs", 3_600_001)]
     [InlineData("EndedSessionsKeptPerPlayer", 0)]
     [InlineData("EndedSessionsKeptPerPlayer", 1_001)]
-    public async Task An_out_of_range_takeover_timing_stops_startup_naming_it(string setting, int value)
+    public async Task An_out_of_range_session_setting_stops_startup_naming_it(string setting, int value)
     {
         string directory = OnlineTestSettings.TempDirectory();
         try

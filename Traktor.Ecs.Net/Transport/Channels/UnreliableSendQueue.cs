@@ -19,6 +19,9 @@ internal sealed class UnreliableSendQueue
 
     public long Dropped { get; private set; }
 
+    /// <summary>Nothing queued (always so after <see cref="EndSendPass"/>).</summary>
+    public bool IsEmpty => _count == 0;
+
     /// <summary>
     /// Queues a message; a <paramref name="tracked"/> one (never fragmented: the caller checks its size) has its
     /// <paramref name="receipt"/> recorded with the packet that carries it, for a delivered or lost report.

@@ -105,10 +105,18 @@ internal sealed class CongestionWindow
     /// is the initial window, the burst a fresh connection may send anyway (RFC 6928): a floor of 2 packets paced a small
     /// window's resends no better and changed when they left.
     /// </summary>
-    public void Refill(double now, ConnectionStatistics statistics)
+    /// <param name="now">The connection's clock, in seconds.</param>
+    /// <param name="statistics">The connection's round trip.</param>
+    /// <param name="resumed">
+    /// The connection was left alone for a while (the server visits a connection with nothing to send only at its
+    /// keep-alive): the gap is not an update interval, so the nominal interval is measured afresh from here. The credit
+    /// comes out as it would have in steps, since it only grows up to its cap in the meantime.
+    /// </param>
+    public void Refill(double now, ConnectionStatistics statistics, bool resumed = false)
     {
         double elapsed = double.IsNaN(_tokensAt) ? 0 : Math.Max(0, now - _tokensAt);
         _tokensAt = now;
+        if (resumed) _intervalFrom = double.NaN;
         NoteInterval(now);
         if (!statistics.HasRttSample)
         {
