@@ -34,9 +34,20 @@ public sealed partial class MultiplayerHostMigrationTests
         // Before, neither departure was ever announced: the game kept alice and dave in its player list for good.
         await rig.TickUntilAsync(() => bob.Left.Contains(aliceId) && carol.Left.Contains(aliceId), "alice's departure to be announced");
         await rig.TickUntilAsync(() => bob.Left.Contains(daveId) && carol.Left.Contains(daveId), "dave's departure to be announced when his grace at bob's ends");
+
+        // The directory lists both departures again in the answer to every heartbeat of bob's host for a while, and his relay
+        // hears them each time: two more beats accepted (the first one's departures were handed over before the second
+        // started), then the ticks that apply them. Before, the ticks ran milliseconds of real time, in which a beat (every
+        // second, on the facades' clock) mostly did not come, so a departure applied again went unseen.
+        long bobBeats = bob.Multiplayer.HostEntry!.Heartbeats;
+        await rig.TickUntilAsync(() => bob.Multiplayer.HostEntry!.Heartbeats >= bobBeats + 2, "bob's host to report to the directory twice more");
         for (int i = 0; i < 60; i++) rig.Tick();
         Assert.Equal(new[] { aliceId, daveId }, bob.Left);
         Assert.Equal(new[] { aliceId, daveId }, carol.Left);
+        // The PlayerLeft RPC events a game's own systems query, too: bob's relay departed alice at the takeover and dave at his
+        // grace's end, once each whatever the heartbeats listed again; carol reached bob after alice's departure.
+        Assert.Equal(new[] { aliceId, daveId }, bob.RawLeft);
+        Assert.Equal(new[] { daveId }, carol.RawLeft);
         Assert.Null(bob.Ended);
         Assert.Null(carol.Ended);
     }

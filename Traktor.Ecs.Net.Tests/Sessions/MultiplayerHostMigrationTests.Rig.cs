@@ -56,6 +56,9 @@ public sealed partial class MultiplayerHostMigrationTests
         /// <summary>The <see cref="Traktor.Ecs.Net.Sessions.PlayerJoined"/> RPC events the world saw (what a game's own system queries), in order.</summary>
         public System.Collections.Concurrent.ConcurrentQueue<ulong> RawJoined { get; } = new();
 
+        /// <summary>The <see cref="Traktor.Ecs.Net.Sessions.PlayerLeft"/> RPC events the world saw, in order.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<ulong> RawLeft { get; } = new();
+
         /// <summary>Whether the game's host systems refuse to start (a takeover then fails).</summary>
         public bool FailHosting { get; set; }
 
@@ -63,13 +66,20 @@ public sealed partial class MultiplayerHostMigrationTests
         public int HostingRefusals { get; set; }
     }
 
-    /// <summary>Records the <see cref="Traktor.Ecs.Net.Sessions.PlayerJoined"/> RPC events of every tick, as a game system querying them would.</summary>
-    private sealed class RawJoins(World world, Player player) : BaseSystem<World, float>(world)
+    /// <summary>
+    /// Records the <see cref="Traktor.Ecs.Net.Sessions.PlayerJoined"/> and <see cref="Traktor.Ecs.Net.Sessions.PlayerLeft"/> RPC
+    /// events of every tick, as a game system querying them would.
+    /// </summary>
+    private sealed class RawRoster(World world, Player player) : BaseSystem<World, float>(world)
     {
         private readonly QueryDescription joined = new QueryDescription().WithAll<Traktor.Ecs.Net.Sessions.PlayerJoined, RpcSource>();
+        private readonly QueryDescription left = new QueryDescription().WithAll<Traktor.Ecs.Net.Sessions.PlayerLeft, RpcSource>();
 
-        public override void Update(in float dt) =>
+        public override void Update(in float dt)
+        {
             World.Query(in joined, (ref Traktor.Ecs.Net.Sessions.PlayerJoined e) => player.RawJoined.Enqueue(e.PlayerId));
+            World.Query(in left, (ref Traktor.Ecs.Net.Sessions.PlayerLeft e) => player.RawLeft.Enqueue(e.PlayerId));
+        }
     }
 
     private sealed class Rig : IAsyncDisposable
@@ -273,7 +283,7 @@ public sealed partial class MultiplayerHostMigrationTests
                 }, Clock, new QueueLogger(name, Log, Logged));
             var group = new Group<float>(name, client, multiplayer);
             player = new Player { World = world, Client = client, Multiplayer = multiplayer, Group = group, Link = link, Socket = deafenable };
-            group.Add(new RawJoins(world, player));
+            group.Add(new RawRoster(world, player));
             player.Group.Initialize();
             multiplayer.HostLost += session => player.Lost = session;
             multiplayer.HostMigrated += migration => player.Migrated = migration;

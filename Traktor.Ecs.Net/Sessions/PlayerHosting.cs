@@ -34,7 +34,10 @@ public static class PlayerHosting
     /// Creates a session hosted by <paramref name="hostUserId"/> (<see cref="IPlayerHostedSessions.CreatePlayerHostedSessionAsync"/>),
     /// then lets <paramref name="start"/> start the listen server with the directory's grant (its session key and rendezvous).
     /// When the start fails or is cancelled, the host leaves the session again, which ends it: a session nobody serves is not
-    /// left in the directory for others to join. That leave waits at most 10 s on <paramref name="time"/>.
+    /// left in the directory for others to join. That leave waits at most 10 s on <paramref name="time"/>. A cancel while the
+    /// directory creates the session does not cut its request short (an answer lost on its way would leave a session made
+    /// live, its host seated): the answer is awaited for at most 10 s more, and a session it names is left again the same
+    /// way before the cancellation is thrown.
     /// </summary>
     /// <param name="sessions">The directory; it must implement <see cref="IPlayerHostedSessions"/> (<see cref="HttpSessions"/> does).</param>
     /// <param name="options">Name, capacity (the host included), visibility and properties.</param>
@@ -53,7 +56,8 @@ public static class PlayerHosting
         ArgumentNullException.ThrowIfNull(start);
         var directory = sessions as IPlayerHostedSessions
             ?? throw new NotSupportedException("The session directory does not offer player-hosted sessions.");
-        var grant = await directory.CreatePlayerHostedSessionAsync(options, hostUserId, cancellationToken).ConfigureAwait(false);
+        var clock = time ?? TimeProvider.System;
+        var grant = await AskAsync(directory, sessions, options, hostUserId, clock, cancellationToken).ConfigureAwait(false);
         try
         {
             await start(grant, cancellationToken).ConfigureAwait(false);
@@ -62,19 +66,59 @@ public static class PlayerHosting
         catch
         {
             // Nobody serves the session: the host leaves it, which ends it (before, it stayed listed until the host's seat
-            // went idle, and joiners were seated in a session no server would ever admit them to). On the caller's clock, as
-            // its other waits are: before, the wall clock's 10 s, which a game's or a test's own clock did not decide.
-            using var bounded = new CancellationTokenSource(LeaveWait, time ?? TimeProvider.System);
+            // went idle, and joiners were seated in a session no server would ever admit them to).
+            await LeaveAsync(sessions, grant.Session.Id, hostUserId, clock).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The directory's create, run to its answer whatever the caller does: once the caller stopped waiting (cancelled, or a
+    /// facade disposed), for at most <see cref="LeaveWait"/> more, and a session it made then is left again (which ends it)
+    /// before the cancellation is thrown. Before, the call itself was cancelled: a directory that had made the session by
+    /// then (an HTTP answer on its way) kept it live with its host seated, and nobody served it or left it.
+    /// </summary>
+    private static async Task<PlayerHostGrant> AskAsync(IPlayerHostedSessions directory, ISessions sessions, SessionOptions options, long hostUserId,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var answerWindow = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        PlayerHostGrant grant;
+        using (cancellationToken.Register(static window => ((CancellationTokenSource)window!).CancelAfter(LeaveWait), answerWindow))
+        {
             try
             {
-                await sessions.LeaveSessionAsync(grant.Session.Id, hostUserId, bounded.Token).ConfigureAwait(false);
+                grant = await directory.CreatePlayerHostedSessionAsync(options, hostUserId, answerWindow.Token).ConfigureAwait(false);
             }
-            catch (Exception leave) when (leave is OnlineException or HttpRequestException or OperationCanceledException)
+            catch (OperationCanceledException) when (answerWindow.IsCancellationRequested)
             {
-                // The directory ends it once the host's seat is idle; the start's failure is what the caller hears.
+                // No answer within the window: a session made meanwhile ends once its host never publishes an address.
+                throw new OperationCanceledException(cancellationToken);
             }
+        }
 
-            throw;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await LeaveAsync(sessions, grant.Session.Id, hostUserId, time).ConfigureAwait(false);
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        return grant;
+    }
+
+    /// <summary>The host leaves a session nobody will serve, which ends it (within <see cref="LeaveWait"/>); never throws the expected failures.</summary>
+    private static async Task LeaveAsync(ISessions sessions, SessionId session, long hostUserId, TimeProvider time)
+    {
+        // On the caller's clock, as its other waits are: before, the wall clock's 10 s, which a game's or a test's own clock
+        // did not decide.
+        using var bounded = new CancellationTokenSource(LeaveWait, time);
+        try
+        {
+            await sessions.LeaveSessionAsync(session, hostUserId, bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception leave) when (leave is OnlineException or HttpRequestException or OperationCanceledException)
+        {
+            // The directory ends it once the host's seat is idle; the start's failure (or the cancel) is what the caller hears.
         }
     }
 }

@@ -122,6 +122,7 @@ internal sealed class PlayerHostRelay : IDisposable
         Host.Server.ClientConnected -= OnConnected;
         Host.Server.ClientDisconnected -= OnDisconnected;
         Host.Server.Sending -= PublishOwners;
+        if (delivery is not null) Host.Server.Received -= delivery.Update;
         Relay?.Dispose();
     }
 
@@ -130,7 +131,8 @@ internal sealed class PlayerHostRelay : IDisposable
     /// with a session relay, as a game server ends a session (<see cref="SessionRelay.End"/>): at the host's next tick each
     /// remote player is sent the world of that tick, in every tick until it acknowledged one, and only then (within
     /// <see cref="SessionRelay.EndDeliveryWait"/>) told <see cref="DisconnectReason.SessionEnded"/>; nobody is admitted any
-    /// more. Without one, as a <see cref="Multiplayer"/>'s host ends it: one last snapshot to everyone, then the notices.
+    /// more. Without one the same way, directly (<see cref="EndDelivery"/>, updated at each of the host's receives): before,
+    /// one last snapshot, not repeated, then the notices at once, so a player whose link lost them kept an older world.
     /// The host's own player stays: its world is the host's. Once; tick thread.
     /// </summary>
     public void End()
@@ -143,11 +145,12 @@ internal sealed class PlayerHostRelay : IDisposable
             return;
         }
 
-        Host.Server.SendFinalSnapshots();
-        scratch.Clear();
-        scratch.AddRange(connected.Keys);
-        foreach (var connection in scratch) Host.Transport.Disconnect(connection, DisconnectReason.SessionEnded);
+        delivery = new EndDelivery(Host.Server);
+        delivery.Begin(connected.Keys);
+        Host.Server.Received += delivery.Update;
     }
+
+    private EndDelivery? delivery;
 
     /// <summary>True once <see cref="End"/> ended the session.</summary>
     public bool Ended => ended;
