@@ -61,8 +61,8 @@ public sealed class PlayerHostRelayEndTests
         // The game's final change, then the end; what the host sends in the next ticks is lost. Before, the host sent one
         // last snapshot and the notice at once, both lost: the player kept 1 and timed out.
         world.Set(score, new Position2 { Value = new Vector2(42, 0) });
-        relay.End();
         harness.ServerLink.Conditions.LossPercent = 100;
+        relay.End();
         Tick(3);
         harness.ServerLink.Conditions.LossPercent = 0;
         for (int i = 0; i < 120 && player.Transport.State != ClientState.Disconnected; i++) Tick(1);
