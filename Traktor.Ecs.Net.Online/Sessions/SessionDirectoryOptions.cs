@@ -64,8 +64,8 @@ public sealed record SessionDirectoryOptions
     /// <summary>
     /// Ended sessions one player created that the directory keeps for <see cref="EndedRetention"/>; when the player creates
     /// another session its older ended ones beyond these are forgotten at once (their members then read them as not found).
-    /// A player-hosted session ends when its host leaves, so without it two requests left an ended session, with its
-    /// members and properties, for an hour: 90,000 an hour from one address at the request budget (attack review 21).
+    /// A player-hosted session ends when its host leaves, so without this bound two requests would leave an ended session,
+    /// with its members and properties, for an hour: 90,000 an hour from one address at the request budget.
     /// Default 16; 1 to <see cref="MaxEndedSessionsKeptPerPlayer"/>, so the session a player just ended stays readable
     /// to its members.
     /// </summary>

@@ -26,6 +26,9 @@ internal sealed partial class ScriptMigration
     /// </summary>
     internal int EndQuestionsOver => Volatile.Read(ref _endQuestionsOver);
 
+    /// <summary>The newest question about an end (completed when it is over), for a check to await rather than poll.</summary>
+    internal Task EndQuestion { get; private set; } = Task.CompletedTask;
+
     /// <summary>Tick thread: asks the directory why <paramref name="lost"/> ended, then raises <c>onSessionEnded</c> on a later tick.</summary>
     private void ExplainEnd(SessionInfo lost, DisconnectReason? disconnect, Task<bool>? seatReturn)
     {
@@ -39,7 +42,7 @@ internal sealed partial class ScriptMigration
 
         var explaining = new CancellationTokenSource();
         _explaining = explaining;
-        _ = ExplainEndAsync(directory, lost, how, seatReturn, explaining);
+        EndQuestion = ExplainEndAsync(directory, lost, how, seatReturn, explaining);
     }
 
     private async Task ExplainEndAsync(ISessions directory, SessionInfo lost, string disconnect, Task<bool>? seatReturn, CancellationTokenSource explaining)

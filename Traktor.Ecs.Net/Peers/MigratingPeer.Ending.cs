@@ -9,8 +9,7 @@ namespace Traktor.Ecs.Net;
 /// A host that ended its session (<see cref="EndSession"/>) goes on serving its players for a moment, out of the session
 /// already: each gets the final world in every tick until it holds it (<see cref="EndDelivery"/>), then the
 /// <see cref="DisconnectReason.SessionEnded"/> notice, within <see cref="SessionRelay.EndDeliveryWait"/>; then the server and
-/// the host systems go. Before, the host sent one last snapshot and stopped at once: a player whose link lost it kept an
-/// older world on its end screen.
+/// the host systems go, so a player whose link loses a snapshot still ends on the final world, not an older one.
 /// </summary>
 public sealed partial class MigratingPeer
 {

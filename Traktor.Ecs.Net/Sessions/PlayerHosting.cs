@@ -75,8 +75,8 @@ public static class PlayerHosting
     /// <summary>
     /// The directory's create, run to its answer whatever the caller does: once the caller stopped waiting (cancelled, or a
     /// facade disposed), for at most <see cref="LeaveWait"/> more, and a session it made then is left again (which ends it)
-    /// before the cancellation is thrown. Before, the call itself was cancelled: a directory that had made the session by
-    /// then (an HTTP answer on its way) kept it live with its host seated, and nobody served it or left it.
+    /// before the cancellation is thrown. Cancelling the call itself would not do: a directory that had made the session by
+    /// then (an HTTP answer on its way) would keep it live with its host seated, and nobody would serve it or leave it.
     /// </summary>
     private static async Task<PlayerHostGrant> AskAsync(IPlayerHostedSessions directory, ISessions sessions, SessionOptions options, long hostUserId,
         TimeProvider time, CancellationToken cancellationToken)
@@ -109,8 +109,7 @@ public static class PlayerHosting
     /// <summary>The host leaves a session nobody will serve, which ends it (within <see cref="LeaveWait"/>); never throws the expected failures.</summary>
     private static async Task LeaveAsync(ISessions sessions, SessionId session, long hostUserId, TimeProvider time)
     {
-        // On the caller's clock, as its other waits are: before, the wall clock's 10 s, which a game's or a test's own clock
-        // did not decide.
+        // On the caller's clock, as its other waits are, so a game's or a test's own clock decides it.
         using var bounded = new CancellationTokenSource(LeaveWait, time);
         try
         {

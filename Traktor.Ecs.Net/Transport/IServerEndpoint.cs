@@ -17,10 +17,11 @@ public interface IServerEndpoint
 
     /// <summary>
     /// The clock this endpoint times its connections on (their timeouts, <see cref="DisconnectWhenDelivered"/>'s wait): a
-    /// deadline a layer above sets for a connection is measured on it, not on a clock of its own. The system clock unless
-    /// the endpoint was given another.
+    /// deadline a layer above sets for a connection is measured on it, not on a clock of its own. An endpoint that wraps
+    /// another forwards the inner one's clock (no default: a wrapper that fell back on the system clock would time a test's
+    /// or a game's connections on two clocks at once).
     /// </summary>
-    TimeProvider Clock => TimeProvider.System;
+    TimeProvider Clock { get; }
 
     /// <summary>The largest message that travels in a single packet; larger ones are fragmented.</summary>
     int MaxUnfragmentedMessageSize { get; }

@@ -126,8 +126,8 @@ internal sealed partial class HostedSession
     /// the final world, the world of the next tick, and heard <see cref="DisconnectReason.SessionEnded"/>, within
     /// <see cref="SessionRelay.EndDeliveryWait"/>, as a game server's session ends: with a session relay through it
     /// (<see cref="SessionRelay.End"/>, which admits nobody any more), without one directly. The directory entry stops
-    /// heartbeating now. Before, the host sent one last snapshot and stopped at once: a player whose link lost it showed an
-    /// older world on its end screen, or, the notice lost too, took the end for its host's loss.
+    /// heartbeating now. A single unrepeated snapshot would leave a player whose link lost it showing an older world on its
+    /// end screen, or, the notice lost too, taking the end for its host's loss.
     /// </summary>
     public void BeginEnd()
     {
@@ -183,7 +183,7 @@ internal sealed partial class HostedSession
     {
         if (reason == DisconnectReason.SessionEnded && !server.IsDisposed) // a server the game disposed already told its players ServerShutdown
         {
-            // The final world goes out first, on the wire before the notices, as MigratingPeer.EndSession sends it: each player
+            // The final world goes out first, on the wire before the notices: each player
             // applies it before it reads its notice and keeps it for its end screen (a change the game made after its last
             // tick, or in a tick whose snapshot was not due, reached nobody before). Budget: one snapshot per remote player,
             // built by one replication pass as a tick's are and sent without waiting for anything (no acknowledgement is

@@ -10,8 +10,8 @@ namespace Traktor.Ecs.Net.Sessions;
 /// every reliable message sent to it, or at <see cref="SessionRelay.EndDeliveryWait"/> after the end at the latest. The
 /// wait is timed on the endpoint's own clock (<see cref="IServerEndpoint.Clock"/>), the one its connections' deadlines run
 /// on. A game server's <see cref="SessionRelay"/> runs one, and so do the player hosts that stop their server after the
-/// end (<see cref="MigratingPeer.EndSession"/>, a <see cref="Multiplayer"/>'s host): before, those sent one last snapshot
-/// that was not repeated, and a player that lost it showed an older world on its end screen.
+/// end (<see cref="MigratingPeer.EndSession"/>, a <see cref="Multiplayer"/>'s host), so a player that loses a snapshot
+/// still shows the final world on its end screen.
 /// </summary>
 internal sealed class EndDelivery
 {

@@ -337,8 +337,8 @@ public sealed class SessionRelay : IDisposable
     /// How long an ended session waits at most for each player to acknowledge the final world and what was sent to it
     /// before the notice: a few resends on a lossy link, under the game-server host's one-second closing grace, which cuts
     /// whoever is left. Timed on the server endpoint's clock (<see cref="IServerEndpoint.Clock"/>), which its connections'
-    /// deadlines run on, not on the relay's (the clock of departures): before, a relay given another clock than its server's
-    /// held a silent player past the wait, or let it go at once.
+    /// deadlines run on, not on the relay's (the clock of departures): a relay given another clock than its server's would
+    /// otherwise hold a silent player past the wait, or let it go at once.
     /// </summary>
     public static readonly TimeSpan EndDeliveryWait = TimeSpan.FromMilliseconds(750);
 
