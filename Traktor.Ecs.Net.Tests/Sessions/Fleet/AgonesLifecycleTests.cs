@@ -59,6 +59,7 @@ public sealed class AgonesLifecycleTests
         await fleet.StartBackendAsync();
         var server = await fleet.StartServerAsync("gs-agones", environment: new Dictionary<string, string> { [AgonesSidecar.PortVariable] = port.ToString() }, extraArgs: ["--port", gamePort.ToString()]);
         Assert.Contains($"address=127.0.0.1:{gamePort}", server.Output); // announced what Agones reported
+        server.Process.Exited += (_, _) => called.Note(); // an exit wakes the waits below, which then see it is over
         // Until the sidecar's calls show it (at most 30 s, a hang guard), or the server exited and calls no more.
         Task<bool> CalledAsync(Func<bool> seen) => called.UntilAsync(seen, TimeSpan.FromSeconds(30), over: () => server.Process.HasExited);
         Assert.True(await CalledAsync(() => calls.Contains("POST /ready") && calls.Count(c => c == "POST /health") >= 2), server.Output);

@@ -31,7 +31,7 @@ public abstract class FleetProcessContract(bool postgres)
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task PlayersOfAKilledServerAreToldWhyAndPlayElsewhereWithinFiveSeconds()
+    public async Task PlayersOfAKilledServerAreToldWhyAndPlayElsewhere()
     {
         await using var fleet = await ProcessFleet.CreateAsync(postgres);
         await fleet.StartBackendAsync($"--Online:Sessions:TokenLifetimeSeconds={TokenLifetime.TotalSeconds}");
@@ -39,6 +39,7 @@ public abstract class FleetProcessContract(bool postgres)
         var second = await fleet.StartServerAsync("gs-b");
         var players = Enumerable.Range(0, 4).Select(i => fleet.AddPlayer($"pilot{i}")).ToArray();
         var joined = new List<SessionInfo>();
+        var sinceTokens = Stopwatch.StartNew(); // the session's connect tokens are issued from here on
         foreach (var player in players)
         {
             joined.Add(await player.Multiplayer.QuickJoinAsync(cancellationToken: Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel));
@@ -62,6 +63,9 @@ public abstract class FleetProcessContract(bool postgres)
             };
         }
 
+        // A recovery that waits the dead session's tokens out ends after their lifetime less the setup since they were issued:
+        // the bound stays under that (with a margin), however long a loaded machine took to get here.
+        var bound = TimeSpan.FromTicks(Math.Min(RecoveryBound.Ticks, (TokenLifetime - sinceTokens.Elapsed - TimeSpan.FromSeconds(5)).Ticks));
         var clock = Stopwatch.StartNew();
         doomed.Kill();
         await Task.WhenAny(allTold.Task, Task.Delay(RecoveryBound, Cancel)); // the bound doubles as the hang guard
@@ -72,7 +76,7 @@ public abstract class FleetProcessContract(bool postgres)
         var back = clock.Elapsed;
         Assert.All(rejoined, s => Assert.Equal(survivor.ServerId, s.ServerId));
         Assert.All(players, p => Assert.Equal(ClientState.Connected, p.Transport.State));
-        Assert.True(back < RecoveryBound, $"told after {told.TotalMilliseconds:0} ms, playing again after {back.TotalMilliseconds:0} ms");
+        Assert.True(back < bound, $"bound {bound.TotalMilliseconds:0} ms: told after {told.TotalMilliseconds:0} ms, playing again after {back.TotalMilliseconds:0} ms");
         Assert.DoesNotContain(rejoined, s => s.Id == session);
         TestContext.Current.SendDiagnosticMessage($"SIGKILL → told ServerLost after {told.TotalMilliseconds:0} ms, all four playing on the survivor after {back.TotalMilliseconds:0} ms");
 
