@@ -36,6 +36,7 @@ public sealed partial class MultiplayerHostMigrationTests
         var reasons = new List<DisconnectReason>();
         for (var deadline = DateTime.UtcNow.AddSeconds(30); reasons.Count == 0 && DateTime.UtcNow < deadline; await Task.Delay(5, Cancel))
         {
+            rig.Tick(); // the ended host lets its players go over its next ticks (end delivery, at most EndDeliveryWait)
             while (joiner.TryReceive(buffer, out int length, out _))
             {
                 if ((PacketType)(buffer[0] & 0x0F) == PacketType.Disconnect) reasons.Add((DisconnectReason)buffer[length - 1]);

@@ -120,8 +120,10 @@ namespace HostMigration
                 var ship = world.Create(new Ship { Position = new(0, joined.ClientId * 10), Seat = (int)joined.ClientId }, new NetworkOwner(joined.Connection));
                 host.Server.SetPlayerEntity(joined.Connection, ship);
             };
-            host.Server.ClientDisconnected += (connection, _) =>
+            host.Server.ClientDisconnected += (connection, reason) =>
             {
+                // A player let go because the session ended keeps its ship: the world is the end screen now.
+                if (reason == DisconnectReason.SessionEnded) return;
                 var gone = new List<Entity>();
                 world.Query(new QueryDescription().WithAll<NetworkOwner>(), (Entity e, ref NetworkOwner o) => { if (o.Connection == connection) gone.Add(e); });
                 foreach (var entity in gone) world.Destroy(entity);
