@@ -41,8 +41,9 @@ internal sealed class MultiplayerApi
         _rpcRefilled = services.Time.GetTimestamp();
         Migration = new ScriptMigration(services, options, identity, network, logger);
         Migration.SessionOver += () => (_session, _hosting) = (null, null); // no new host, or cut: the script is in no session, and may join another
-        // Before, the seat stayed taken until the game server's reconnect grace expired (or the directory's sweep), and a
-        // joinSession or createSession meanwhile was refused or made the player a member of a session it was not in.
+        // Given back at once: otherwise the seat stays taken until the game server's reconnect grace expires (or the
+        // directory's sweep), and a joinSession or createSession meanwhile is refused or makes the player a member of a
+        // session it is not in.
         Migration.GiveSeatBack = lost =>
         {
             var seat = GiveSeatBackAsync(lost.Id, (long)identity.PlayerId, SeatGiveBack.GrantOf(lost, (long)identity.PlayerId));
@@ -102,9 +103,9 @@ internal sealed class MultiplayerApi
         // On services.Time, as the other calls' timeouts are (a test's fake clock decides when it runs out).
         var callCancellation = new CancellationTokenSource(options.CallTimeout, services.Time);
         // The game's hook gets a token decided once: cancelled when the call ends (CallTimeout, an unload) or fails before
-        // the script has the session, never once it has it. Before, the hook got the call's own token, which CallTimeout
-        // could still cancel after the session was made, until the tick that handed it to the script disposed it (and a
-        // timer firing during that dispose cancels all the same): the script hosted a session the game had been told to stop.
+        // the script has the session, never once it has it. Not the call's own token: CallTimeout could still cancel that
+        // after the session was made, until the tick that hands it to the script disposes it (and a timer firing during
+        // that dispose cancels all the same), and the script would host a session the game had been told to stop.
         var hosting = new StartedHosting(callCancellation.Token, logger);
         long player = (long)identity.PlayerId;
         // As Multiplayer.CreateSessionAsync(options, SessionHostKind.Player) does: a start that fails leaves the session again.
@@ -188,8 +189,8 @@ internal sealed class MultiplayerApi
         }
 
         // The directory call runs elsewhere; connecting happens on the tick thread, where this poll runs. On services.Time, as
-        // the connect wait below and the other calls' timeouts are: before, the directory part ran on the wall clock, so a
-        // test's fake clock never ended it and a real one ended it whatever the game's clock said.
+        // the connect wait below and the other calls' timeouts are: on the wall clock, a test's fake clock would never end
+        // the directory part and a real one would end it whatever the game's clock said.
         var cancellation = new CancellationTokenSource(options.CallTimeout, services.Time);
         // Waits while the directory answers Unavailable with a RetryAfter (a player host that has not published its address
         // yet), until the call timeout ends the wait with that answer.
@@ -245,7 +246,7 @@ internal sealed class MultiplayerApi
         }, () =>
         {
             // Given up (the script unloaded, its entry stopped). The seat the directory gave is given back, as
-            // Multiplayer.JoinSessionAsync does when cancelled: before, it stayed taken until the directory found it idle.
+            // Multiplayer.JoinSessionAsync does when cancelled; otherwise it stays taken until the directory finds it idle.
             long player = (long)identity.PlayerId;
             if (joined is null)
             {
@@ -308,8 +309,8 @@ internal sealed class MultiplayerApi
     /// <summary>
     /// Tick thread: the directory seated the player in <paramref name="id"/> but the connection failed (refused, never
     /// answered, never introduced). The script is in no session (a later <c>joinSession</c> may join again), nothing of the
-    /// attempt goes on, and that seat goes back (a join or create waits for it). Before, <c>_session</c> stayed set, so the
-    /// script's next join failed as "already in session", and the directory kept the seat until its idle sweep.
+    /// attempt goes on, and that seat goes back (a join or create waits for it). With <c>_session</c> left set, the
+    /// script's next join would fail as "already in session", and the directory would keep the seat until its idle sweep.
     /// </summary>
     private (ScriptValue, string?) NotConnected(SessionId id, SessionInfo joined, NetworkClient client, string message)
     {
@@ -345,7 +346,7 @@ internal sealed class MultiplayerApi
         if (hosted)
         {
             // The host's own end screen, as a hosting Multiplayer's leave leaves it (Multiplayer.IsEnded): isEnded() is true
-            // until the script plays again. Before, it stayed false, so a Lua host's rules ran on over the world it ended.
+            // until the script plays again, so a Lua host's rules stand still over the world it ended.
             network.EndScreen.KeepHosted(network.World);
         }
 
@@ -355,8 +356,8 @@ internal sealed class MultiplayerApi
         }
 
         // Sent whatever the call does: an unload only stops the waiting (cancellation), the leave goes on within CallTimeout.
-        // Before, the unload cancelled the leave itself (or it never left, still waiting for the give-back below): the
-        // script was out of the session, its seat still taken.
+        // Were the leave itself cancelled by the unload (or never sent, still waiting for the give-back below), the script
+        // would be out of the session with its seat still taken.
         var leave = SendLeaveAsync(Sessions, Migration.GivingBack, id);
         var cancellation = new CancellationTokenSource();
         return call.Wait(PendingCall.FromTask(LeaveAsync(leave, id, cancellation.Token), cancellation, e => $"{call.Function}: {e.Message}"));
@@ -383,8 +384,8 @@ internal sealed class MultiplayerApi
 
     /// <summary>
     /// Leaves once the migration just stopped gave back the session its claim may have won (bounded by the claim's wait and
-    /// the give-back's, 10 s each): before, the leave raced the give-back, and a leave that reached the directory while it
-    /// named this player host ended the session for everyone. The leave itself has <see cref="LuaScriptOptions.CallTimeout"/>.
+    /// the give-back's, 10 s each): a leave racing the give-back could reach the directory while it still names this player
+    /// host, and end the session for everyone. The leave itself has <see cref="LuaScriptOptions.CallTimeout"/>.
     /// </summary>
     private async Task SendLeaveAsync(ISessions sessions, Task givingBack, SessionId id)
     {
@@ -408,8 +409,8 @@ internal sealed class MultiplayerApi
             throw call.Bad(2, "table");
         }
 
-        // A client's RPC leaves at the end of the tick only while connected; before, it was dropped with nothing said
-        // to the script (a greeting in the first update() never arrived). Say it at the caller's line instead.
+        // A client's RPC leaves at the end of the tick only while connected; otherwise it would be dropped with nothing said
+        // to the script (a greeting in the first update() would never arrive). Say it at the caller's line instead.
         if (network.Client is { } client && client.Transport.State != ClientState.Connected && network.RpcTarget == RpcTarget.Server)
         {
             throw new ScriptCallException($"{call.Function}: not connected to a server ({client.Transport.State}); nothing was sent: send once connected (after multiplayer:joinSession returns)");
