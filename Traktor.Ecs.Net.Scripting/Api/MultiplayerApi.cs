@@ -20,6 +20,9 @@ internal sealed class MultiplayerApi
     private readonly ScriptNetwork network;
     private readonly ILogger logger;
     private SessionId? _session;
+    // The session this script's player hosts since its createSession(.., "player"): its leave ends it, and the world the
+    // host served is its end screen (a takeover's session is known by the relay the takeover attached).
+    private SessionId? _hosting;
     // The give-back of the seat a connection's end left behind (ScriptMigration.GiveSeatBack): a join or a player-hosted create waits for
     // it, so it never reaches the directory after the seat they take (a rejoin of the same session was AlreadyMember, and
     // the late give-back freed it).
@@ -37,7 +40,7 @@ internal sealed class MultiplayerApi
         _rpcTokens = options.RpcBurst;
         _rpcRefilled = services.Time.GetTimestamp();
         Migration = new ScriptMigration(services, options, identity, network, logger);
-        Migration.SessionOver += () => _session = null; // no new host, or cut: the script is in no session, and may join another
+        Migration.SessionOver += () => (_session, _hosting) = (null, null); // no new host, or cut: the script is in no session, and may join another
         // Given back at once: otherwise the seat stays taken until the game server's reconnect grace expires (or the
         // directory's sweep), and a joinSession or createSession meanwhile is refused or makes the player a member of a
         // session it is not in.
@@ -136,6 +139,7 @@ internal sealed class MultiplayerApi
             }
 
             _session = hosted.Result.Id;
+            _hosting = hosted.Result.Id;
             return (Describe(hosted.Result), null);
         }, () =>
         {
@@ -336,7 +340,16 @@ internal sealed class MultiplayerApi
 
         _session = null;
         Migration.Stop(); // a migration going on ends with the session
-        network.Hosting.End(id); // a host's leave ends the session: its players get the final world, then the notice
+        // A host's leave ends the session: its players get the final world, then the notice.
+        bool hosted = network.Hosting.End(id) | _hosting == id;
+        _hosting = null;
+        if (hosted)
+        {
+            // The host's own end screen, as a hosting Multiplayer's leave leaves it (Multiplayer.IsEnded): isEnded() is true
+            // until the script plays again, so a Lua host's rules stand still over the world it ended.
+            network.EndScreen.KeepHosted(network.World);
+        }
+
         if (network.Client is { } client && client.Transport.State != ClientState.Disconnected)
         {
             client.Transport.Disconnect();

@@ -147,12 +147,16 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
     /// The players hear of the end from this, not only once the game stops its host, and they get the final world.
     /// </summary>
     /// <param name="session">The session the script left; a host serving another one is left alone.</param>
-    public void End(SessionId session)
+    /// <returns>True when the host served <paramref name="session"/> (its end is under way).</returns>
+    public bool End(SessionId session)
     {
         if (Relay is { } relay && relay.Session.Id == session)
         {
             relay.End();
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>The script system is disposed, or the game's host went: the relay lets go (its RpcServer leaves the world).</summary>
