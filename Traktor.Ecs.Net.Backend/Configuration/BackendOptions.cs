@@ -65,7 +65,7 @@ public sealed class BackendOptions
     /// <summary>
     /// Requests one client address may have in progress at once on this node (server-key requests are not limited);
     /// beyond it 429. Without it an address could start 50 slow uploads a second, each kept open for half an hour at
-    /// Kestrel's minimum data rate (240 B/s for a 512 KiB body), and the node's memory grew with every one.
+    /// Kestrel's minimum data rate (240 B/s for a 512 KiB body), and the node's memory would grow with every one.
     /// </summary>
     public int ConcurrentRequestsPerAddress { get; set; } = 16;
 
