@@ -71,7 +71,7 @@ public sealed class BackendOptions
 
     /// <summary>
     /// TCP connections one client address (an IPv6 /64) may hold open on this node, counted when Kestrel accepts them,
-    /// before a byte is read; more are closed at once. Without it an address held as many half-sent requests as it could
+    /// before a byte is read; more are closed at once. Without it an address holds as many half-sent requests as it can
     /// open within the 30 s header timeout (9,000 measured, about 8 KB each). Connections from
     /// <c>Online:ForwardedHeaders</c>' proxies are not counted. Game servers, which present a server key only inside
     /// their requests, are counted like anyone: keep their HTTP connection pools below this.
