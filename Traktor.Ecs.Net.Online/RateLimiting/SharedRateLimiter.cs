@@ -50,8 +50,8 @@ public sealed class SharedRateLimiter
         return _database.WriteAsync(async (connection, transaction) =>
         {
             // One statement that creates the row or locks the existing one, and reads it: an INSERT … DO NOTHING then a
-            // SELECT … FOR UPDATE let maintenance delete the row between the two on PostgreSQL, and the permit was granted
-            // uncounted (review35).
+            // SELECT … FOR UPDATE would let maintenance delete the row between the two on PostgreSQL, and the permit would be
+            // granted uncounted.
             var (stored, rowGeneration) = await connection.QuerySingleOrDefaultAsync(transaction,
                 "INSERT INTO rate_limits (limit_key, tat, generation) VALUES (@k, @t, @g) " +
                 "ON CONFLICT (limit_key) DO UPDATE SET tat = rate_limits.tat RETURNING tat, generation",
@@ -84,10 +84,10 @@ public sealed class SharedRateLimiter
         ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
         long interval = Math.Max(1, (long)window.TotalMilliseconds / permits);
         // One interval off the arrival time undoes one grant, whatever others were granted since, as long as the permit has
-        // not come back by itself: until then the row's arrival time stayed ahead of now (a grant only moves it on), so it
-        // never restarted from now. A permit whose time passed is back already: taking an interval off then would count a
+        // not come back by itself: until then the row's arrival time stays ahead of now (a grant only moves it on), so it
+        // has not restarted from now. A permit whose time passed is back already: taking an interval off then would count a
         // grant the row never made, one permit too many — after the row's arrival time fell behind now and a later grant
-        // restarted it (review35), or after maintenance deleted the row and a new one counted on (attack review 21; the
+        // restarted it, or after maintenance deleted the row and a new one counted on (SECURITY.md, attack review 21; the
         // generation keeps a give-back to the row that granted it).
         if (_time.GetUtcNow().ToUnixTimeMilliseconds() >= permit.ComesBackAtMs)
         {

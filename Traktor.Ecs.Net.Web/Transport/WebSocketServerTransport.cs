@@ -231,7 +231,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         }
         catch (Exception exception)
         {
-            // Accepted, so not an accept failure (before, it was counted as one): the channel failed. Its run has ended the
+            // Accepted, so not counted as an accept failure: the channel failed. Its run has ended the
             // channel (broken), so the game loop closes it, gives its admission back and counts its close by cause.
             peers.Counters.OnChannelFailure();
             logger.LogDebug(exception, "The WebSocket channel of {Address} failed after it was accepted.", address);

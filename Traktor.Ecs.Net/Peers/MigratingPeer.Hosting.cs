@@ -224,8 +224,8 @@ public sealed partial class MigratingPeer
         {
             // Replaced, not gone: its client connected again from the same socket (docs/PROTOCOL.md 3.6), and the new
             // connection is already the server's when this close is raised. The same player keeps its place in the order of
-            // succession (before, it fell to the end, so another peer took over when the host died) and its standby (the
-            // new connection announces it again).
+            // succession (at the end, another peer would take over when the host died) and its standby (the new connection
+            // announces it again).
             return;
         }
 

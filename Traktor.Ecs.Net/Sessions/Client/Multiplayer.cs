@@ -245,8 +245,8 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
                 endScreen.Drop(client.World); // the ended session's world goes with the leave
             });
             // The session ended under the player and its seat is on its way back (or was never to be given back): that
-            // is this leave. Before, the leave was sent again, unconditionally, and could free a seat the player had
-            // taken since in that session (from another device).
+            // is this leave. Not sent again: an unconditional leave could free a seat the player has taken since in that
+            // session (from another device).
             await ((Task)shared.SeatReturn).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
             return true;
@@ -270,8 +270,8 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
             StopHosting(DisconnectReason.SessionEnded, deliver: true); // its remote players get the final world and are told the session ended; its leave below ends it
         });
         // A claim the stopped migration sent is answered, and a session it won given back, before the leave (each within
-        // 10 s): before, the leave raced them, and a leave that reached the directory while it named this player host (its
-        // claim granted, the answer on its way or lost) ended the session for every player still migrating.
+        // 10 s): a leave racing them could reach the directory while it names this player host (its claim granted, the
+        // answer on its way or lost), and end the session for every player still migrating.
         // The directory may answer false: the game server saw the disconnect and reported the departure first (at once
         // when the game frees a seat without a reconnect grace), or the seat was already released. The player has left
         // either way, so the answer is whether it was in a session, as the Lua leaveSession() promises.
@@ -321,7 +321,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         }
 
         stopping = Task.WhenAll(stopping, seatReturn); // a seat a session's end left behind, still on its way back
-        // oneAtATime is not disposed: the call under way releases it after this (before, that release threw
+        // oneAtATime is not disposed: the call under way releases it after this (that release would throw
         // ObjectDisposedException over whatever the call ended with), and it holds no wait handle to free.
     }
 

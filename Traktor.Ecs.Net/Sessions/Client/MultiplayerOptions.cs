@@ -76,7 +76,7 @@ public sealed record MultiplayerOptions
     internal static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     /// <summary>
-    /// Refuses waits a timer cannot measure: they used to fail later, on the tick thread or in a delay that never ends.
+    /// Refuses waits a timer cannot measure, which would otherwise fail later, on the tick thread or in a delay that never ends.
     /// </summary>
     /// <param name="parameterName">The name the exception gives.</param>
     /// <exception cref="ArgumentOutOfRangeException">A wait is negative (or zero where it must be positive), infinite or too long.</exception>

@@ -64,8 +64,8 @@ internal sealed class PlayerHostRelay : IDisposable
         if (takeover is not null)
         {
             // The players already in the session keep their order of succession (the roster's, in join order), whichever
-            // reaches this host first: before, the order was that of their reconnects, a race, so after a second host loss
-            // the directory gave the session to whichever player had happened to reconnect first.
+            // reaches this host first: in the order of their reconnects, a race, a second host loss would give the session
+            // to whichever player happened to reconnect first.
             foreach (var (id, _) in takeover.Players)
             {
                 if (id != host.LocalClientId && id != takeover.LostHost) adopted.TryAdd((long)id, nextPlace++);
@@ -132,11 +132,11 @@ internal sealed class PlayerHostRelay : IDisposable
     /// server ends a session (<see cref="SessionRelay.End"/>): at the host's next tick each remote player is sent the world
     /// of that tick, in every tick until it holds it, and only then (within <see cref="SessionRelay.EndDeliveryWait"/>)
     /// told <see cref="DisconnectReason.SessionEnded"/>. Without one the same way, directly (<see cref="EndDelivery"/>,
-    /// updated at each of the host's receives): before, one last snapshot, not repeated, then the notices at once, so a
-    /// player whose link lost them kept an older world. Either way the host's world is its player's end screen from then on:
-    /// every handshake is denied with <see cref="DisconnectReason.SessionEnded"/> (a newcomer was admitted to the ended
-    /// session and let go only at the deadline), no owners for a migration go out any more, and the players let go raise
-    /// no <see cref="NetworkServer.ClientDisconnected"/> (a game handler destroyed their entities on the end screen). The
+    /// updated at each of the host's receives): one last snapshot, not repeated, then the notices at once would leave a
+    /// player whose link lost them with an older world. Either way the host's world is its player's end screen from then on:
+    /// every handshake is denied with <see cref="DisconnectReason.SessionEnded"/> (no newcomer is admitted to the ended
+    /// session), no owners for a migration go out any more, and the players let go raise
+    /// no <see cref="NetworkServer.ClientDisconnected"/> (a game handler would destroy their entities on the end screen). The
     /// host's own player stays: its world is the host's. Once; tick thread.
     /// </summary>
     public void End()
@@ -231,7 +231,7 @@ internal sealed class PlayerHostRelay : IDisposable
     /// <summary>
     /// Whether <paramref name="player"/>'s connection, closed with <see cref="DisconnectReason.ClientDisconnected"/>, was replaced
     /// by its client's new handshake from the same socket (the server holds a connection of that player again): no leave,
-    /// the new connection follows at once. Before, the relay took it for a leave: the player departed and joined again.
+    /// the new connection follows at once (taken for a leave, the player would depart and join again).
     /// </summary>
     private bool IsReplaced(ulong player) => (Host.Transport as NetServer)?.ConnectionOf(player) is not null;
 
