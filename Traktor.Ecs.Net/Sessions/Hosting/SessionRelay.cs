@@ -77,7 +77,7 @@ public sealed class SessionRelay : IDisposable
         ending = new EndDelivery(server);
         server.Received += Drain;
         server.ClientConnected += OnConnected;
-        server.ClientDisconnected += OnDisconnected;
+        server.ConnectionClosed += OnDisconnected;
         grace.Expired += OnGraceExpired;
         approval = EndpointApprovals.TryAdd(server.Transport, Approve);
     }
@@ -222,7 +222,7 @@ public sealed class SessionRelay : IDisposable
         approval?.Dispose();
         server.Received -= Drain;
         server.ClientConnected -= OnConnected;
-        server.ClientDisconnected -= OnDisconnected;
+        server.ConnectionClosed -= OnDisconnected;
         grace.Expired -= OnGraceExpired;
     }
 
