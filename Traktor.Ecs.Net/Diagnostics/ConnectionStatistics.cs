@@ -12,7 +12,7 @@ internal sealed class ConnectionStatistics
     public const int LossWindow = 256;
 
     // Byte rates over a rolling window of ten 100 ms buckets: a rate is there from the first tenth of a
-    // second, and follows changes within a second (a fixed one-second window read 0 for its first second).
+    // second, and follows changes within a second (a fixed one-second window would read 0 for its first second).
     private const int Buckets = 10;
     private const double BucketSeconds = 0.1;
     // The buckets live inside this object, and their sums are kept as they change: Tick runs for every connection in

@@ -108,8 +108,8 @@ public sealed partial class MigratingPeer
         }
 
         // The plan held is the last host's, not the followed one's: its tokens were taken above (TryFollowHost), and kept it
-        // refused the followed host's plans whenever their epoch was lower (a host of the next session, or a copy of this
-        // one that migrated less often): the peer then elected from the old host's successors when the followed host died.
+        // would refuse the followed host's plans whenever their epoch is lower (a host of the next session, or a copy of this
+        // one that migrated less often): the peer would then elect from the old host's successors when the followed host died.
         plan = null;
         stalls.Restart(now); // a new link, whose timeout is measured once connected
         lostAt = now;

@@ -83,6 +83,15 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// <summary>True when the options' approval and every one <see cref="AddApproval"/> added admit the connection (the handshake asks).</summary>
     internal bool Approves(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => _approvals.Admit(clientId, userData, address);
 
+    /// <summary>
+    /// When set, every handshake is denied with this reason (the Denied packet's, docs/PROTOCOL.md) before capacity and
+    /// approvals are asked, a valid connect token or not, a reconnect of a connected client too: a player host whose
+    /// session ended sets <see cref="DisconnectReason.SessionEnded"/> while it lets its players go, so a newcomer learns at
+    /// once that there is no session to join, rather than being admitted to an end screen and let go at its deadline.
+    /// Null (the default): handshakes are judged as usual. Tick thread.
+    /// </summary>
+    internal DisconnectReason? RefusesEveryone { get; set; }
+
     /// <summary>Approvals <see cref="AddApproval"/> added and not removed (for tests of their removal).</summary>
     internal int AddedApprovals => _approvals.Count;
 

@@ -241,10 +241,13 @@ public sealed partial class ServerReplication
     private void Replicate(ISnapshotSink sink, bool everyone)
     {
         Tick++;
-        AssignNetworkIds();
-        Capture();
-        DetectDespawns();
-        BuildGrid();
+        if (!IsFrozen)
+        {
+            AssignNetworkIds();
+            Capture();
+            DetectDespawns();
+            BuildGrid();
+        }
         foreach (var connection in connectionList)
         {
             if (connection.IsCut || CutIfStalled(connection))

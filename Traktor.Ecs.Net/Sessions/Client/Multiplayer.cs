@@ -41,8 +41,10 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     private volatile SessionInfo? current;
     private bool connected;
     private volatile HostedSession? hosted;
-    // The host of a session this player ended, serving its players alone until each holds the final world (tick thread).
-    private HostedSession? endingHost;
+    // The host of a session this player ended, serving its players alone until each holds the final world (set on the tick thread).
+    private volatile HostedSession? endingHost;
+    // A leave of the session this player hosts, queued for the tick that begins its end delivery.
+    private volatile bool endQueued;
 
     /// <summary>Creates the facade.</summary>
     /// <param name="client">The world's network plugin.</param>
@@ -251,6 +253,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         }
 
         var stopped = migrating is { } migration ? StopMigration(migration) : Task.CompletedTask; // no further directory calls, no hosting, no HostMigrated
+        endQueued = hosted is not null; // IsDeliveringEnd from the return on, though the tick that begins the delivery is still to come
         onTick.Enqueue(() =>
         {
             connected = false;
@@ -263,6 +266,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
 
             ReplicaTakeover.DropKeptEntities(client);
             client.Transport.Disconnect();
+            endQueued = false;
             StopHosting(DisconnectReason.SessionEnded, deliver: true); // its remote players get the final world and are told the session ended; its leave below ends it
         });
         // A claim the stopped migration sent is answered, and a session it won given back, before the leave (each within
@@ -308,6 +312,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         }
 
         FinishEnding(); // an ended session's players still waiting for its final world are told now
+        endQueued = false;
         if (hosted is { } hosting && login is { } player)
         {
             StopHosting(DisconnectReason.SessionEnded);

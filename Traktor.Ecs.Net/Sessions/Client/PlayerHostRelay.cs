@@ -72,7 +72,7 @@ internal sealed class PlayerHostRelay : IDisposable
             }
         }
         host.Server.ClientConnected += OnConnected;
-        host.Server.ClientDisconnected += OnDisconnected;
+        host.Server.ConnectionClosed += OnDisconnected;
         host.Server.Sending += PublishOwners;
     }
 
@@ -120,25 +120,32 @@ internal sealed class PlayerHostRelay : IDisposable
     public void Dispose()
     {
         Host.Server.ClientConnected -= OnConnected;
-        Host.Server.ClientDisconnected -= OnDisconnected;
+        Host.Server.ConnectionClosed -= OnDisconnected;
         Host.Server.Sending -= PublishOwners;
         if (delivery is not null) Host.Server.Received -= delivery.Update;
         Relay?.Dispose();
     }
 
     /// <summary>
-    /// Ends the session on a host that goes on ticking (a Lua game's, which stops its <see cref="NetworkHost"/> itself, later):
-    /// with a session relay, as a game server ends a session (<see cref="SessionRelay.End"/>): at the host's next tick each
-    /// remote player is sent the world of that tick, in every tick until it acknowledged one, and only then (within
-    /// <see cref="SessionRelay.EndDeliveryWait"/>) told <see cref="DisconnectReason.SessionEnded"/>; nobody is admitted any
-    /// more. Without one the same way, directly (<see cref="EndDelivery"/>, updated at each of the host's receives): one
-    /// last snapshot, not repeated, then the notices at once would leave a player whose link lost them with an older world.
-    /// The host's own player stays: its world is the host's. Once; tick thread.
+    /// Ends the session on a host that goes on ticking (a Lua game's, which stops its <see cref="NetworkHost"/> itself,
+    /// later; a <see cref="Multiplayer"/>'s, which stops it once its players are let go): with a session relay, as a game
+    /// server ends a session (<see cref="SessionRelay.End"/>): at the host's next tick each remote player is sent the world
+    /// of that tick, in every tick until it holds it, and only then (within <see cref="SessionRelay.EndDeliveryWait"/>)
+    /// told <see cref="DisconnectReason.SessionEnded"/>. Without one the same way, directly (<see cref="EndDelivery"/>,
+    /// updated at each of the host's receives): one last snapshot, not repeated, then the notices at once would leave a
+    /// player whose link lost them with an older world. Either way the host's world is its player's end screen from then on:
+    /// every handshake is denied with <see cref="DisconnectReason.SessionEnded"/> (no newcomer is admitted to the ended
+    /// session), no owners for a migration go out any more, and the players let go raise
+    /// no <see cref="NetworkServer.ClientDisconnected"/> (a game handler would destroy their entities on the end screen). The
+    /// host's own player stays: its world is the host's. Once; tick thread.
     /// </summary>
     public void End()
     {
         if (ended) return;
         ended = true;
+        Host.Server.Sending -= PublishOwners; // the session is over: nothing to migrate
+        Host.Server.HoldsBackDisconnects = true;
+        if (Host.Transport is NetServer server) server.RefusesEveryone = DisconnectReason.SessionEnded;
         if (Relay is { } relay)
         {
             relay.End(SessionEndReason.Ended);

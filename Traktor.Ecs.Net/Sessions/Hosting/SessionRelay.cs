@@ -77,7 +77,7 @@ public sealed class SessionRelay : IDisposable
         ending = new EndDelivery(server);
         server.Received += Drain;
         server.ClientConnected += OnConnected;
-        server.ClientDisconnected += OnDisconnected;
+        server.ConnectionClosed += OnDisconnected;
         grace.Expired += OnGraceExpired;
         approval = EndpointApprovals.TryAdd(server.Transport, Approve);
     }
@@ -222,7 +222,7 @@ public sealed class SessionRelay : IDisposable
         approval?.Dispose();
         server.Received -= Drain;
         server.ClientConnected -= OnConnected;
-        server.ClientDisconnected -= OnDisconnected;
+        server.ConnectionClosed -= OnDisconnected;
         grace.Expired -= OnGraceExpired;
     }
 
@@ -329,8 +329,8 @@ public sealed class SessionRelay : IDisposable
         ForgetOld();
     }
 
-    // A player's own leave is not a kick: before TRKNET17 every departure read Kicked, and a game could not tell a player that
-    // left from another device (or through the raw directory API) from one the game server removed. A seat the directory
+    // A player's own leave is not a kick (LeftSession, TRKNET17): a game tells a player that left from another device (or
+    // through the raw directory API) from one the game server removed. A seat the directory
     // freed as TimedOut (idle sweep, lost host, awaited player) is a removal too: on the wire TimedOut means the link was
     // lost, which a player-hosted client (Multiplayer, MigratingPeer, Lua) reads as its host's loss and would migrate.
     /// <summary>

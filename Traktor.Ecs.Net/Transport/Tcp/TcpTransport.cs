@@ -253,12 +253,12 @@ public sealed class TcpTransport : IPeerAwareTransport
             }
             catch (Exception e)
             {
-                // Not the peer's doing (its buffers' allocation), but not the game loop's either: thrown, it ended the
-                // game's update in the transport, as the WebSocket listener's answers 500 instead. Counted, logged and the
-                // connection dropped, without the address's slot or the socket (before the earlier fix both stayed taken);
+                // Not the peer's doing (its buffers' allocation), but not the game loop's either: thrown, it would end the
+                // game's update in the transport, where the WebSocket listener answers 500 instead. Counted, logged and the
+                // connection dropped, giving back the address's slot and closing the socket (neither may stay taken);
                 // a Warning, because the server is short of something an operator must see. The pass ends, as when accept
-                // itself runs out of resources: the connections behind it would fail alike, and going on logged a Warning with
-                // its stack for each of them, a flood under memory shortage and churn; the next pass retries.
+                // itself runs out of resources: the connections behind it would fail alike, and going on would log a Warning
+                // with its stack for each of them, a flood under memory shortage and churn; the next pass retries.
                 _perAddress.Remove(address);
                 socket.Dispose();
                 Counters.OnAcceptFailure();
