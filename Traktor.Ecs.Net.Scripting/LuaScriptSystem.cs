@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Scripting.Api;
+using Traktor.Ecs.Net.Scripting.Rpc;
 using Traktor.Ecs.Net.Scripting.Runtime;
 using Traktor.Ecs.Systems;
 
@@ -30,7 +31,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
     private readonly ScriptNetwork _network;
     private readonly List<LuaScript> _scripts = new();
     private readonly Dictionary<LuaScript, MultiplayerApi> _multiplayers = new();
-    private readonly List<(ScriptTable Parameters, RpcSource Source)> _received = new();
+    private readonly ScriptRpcInbox _inbox = new();
 
     // What the scripts a Dispose closed still send the directory, for DisposeAsync (set once, by the first Dispose).
     private ScriptSends[] _disposedSends = [];
@@ -254,35 +255,32 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
             script.RpcsUnhandledThisTick = 0;
         }
 
-        foreach (var binding in map.Bindings)
+        // In rounds by sender, so clients sending at their rate limit cannot take every handler of the tick.
+        _inbox.Collect(World, map.Bindings);
+        foreach (var (binding, parameters, source, _, _) in _inbox.InOrder)
         {
-            _received.Clear();
-            binding.Collect(World, _received);
-            foreach (var (parameters, source) in _received)
+            var sender = new ScriptTable()
+                .With("connection", source.Connection.ToString())
+                .With("isLocal", source.IsLocal);
+            foreach (var script in _scripts)
             {
-                var sender = new ScriptTable()
-                    .With("connection", source.Connection.ToString())
-                    .With("isLocal", source.IsLocal);
-                foreach (var script in _scripts)
+                if (!script.HasHandler(binding.Name))
                 {
-                    if (!script.HasHandler(binding.Name))
-                    {
-                        continue;
-                    }
-
-                    if (script.RpcHandlersThisTick >= _options.MaxRpcHandlersPerTick)
-                    {
-                        script.RpcsUnhandledThisTick++;
-                        continue;
-                    }
-
-                    script.RpcHandlersThisTick++;
-                    script.Call(binding.Name, parameters, sender);
+                    continue;
                 }
+
+                if (script.RpcHandlersThisTick >= _options.MaxRpcHandlersPerTick)
+                {
+                    script.RpcsUnhandledThisTick++;
+                    continue;
+                }
+
+                script.RpcHandlersThisTick++;
+                script.Call(binding.Name, parameters, sender);
             }
         }
 
-        _received.Clear();
+        _inbox.Clear();
         foreach (var script in _scripts)
         {
             if (script.RpcsUnhandledThisTick > 0)
