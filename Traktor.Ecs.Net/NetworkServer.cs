@@ -71,8 +71,27 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     /// </summary>
     public event Action<ClientConnectedEvent>? PlayerConnected;
 
-    /// <summary>Raised when a client leaves or is dropped, with the reason.</summary>
+    /// <summary>
+    /// Raised when a client leaves or is dropped, with the reason. Not raised once the session this server serves ended on
+    /// a player's host (<see cref="MigratingPeer.EndSession"/>, a <see cref="Multiplayer"/>'s hosted session, a Lua game's
+    /// host): its world is that player's end screen, frozen at the end's tick, and a handler that destroys a leaving
+    /// player's entities would empty it while the players are let go (docs/sessions.md, "When a session ends").
+    /// </summary>
     public event Action<ConnectionId, DisconnectReason>? ClientDisconnected;
+
+    /// <summary>
+    /// Raised for every connection that closes, before <see cref="ClientDisconnected"/>, also once the disconnects are held
+    /// back (<see cref="HoldsBackDisconnects"/>): the bookkeeping of the layers on this server (RPCs, inputs, sessions).
+    /// </summary>
+    internal event Action<ConnectionId, DisconnectReason>? ConnectionClosed;
+
+    /// <summary>
+    /// True once the session ended on a player's host, whose world is the player's end screen: connections that close from
+    /// then on raise <see cref="ConnectionClosed"/> only, not <see cref="ClientDisconnected"/> nor an RPC layer's
+    /// <see cref="ClientDisconnectedEvent"/>, and their players' entities are not held for a reconnect grace (whose expiry
+    /// would destroy them). Such a server never serves again: it goes once its players are let go.
+    /// </summary>
+    internal bool HoldsBackDisconnects { get; set; }
 
     // Hooks for plugins layered on the server (RPCs, reconnect grace, sessions). They let those
     // plugins run at fixed points of the tick without being systems the user must order by hand.
@@ -210,7 +229,12 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
                     connected.Remove(netEvent.Connection);
                     budgets.Remove(netEvent.Connection);
                     Replication.RemoveConnection(netEvent.Connection);
-                    ClientDisconnected?.Invoke(netEvent.Connection, netEvent.Reason);
+                    ConnectionClosed?.Invoke(netEvent.Connection, netEvent.Reason);
+                    if (!HoldsBackDisconnects)
+                    {
+                        ClientDisconnected?.Invoke(netEvent.Connection, netEvent.Reason);
+                    }
+
                     Players.OnDisconnected(netEvent.Connection);
                     break;
                 case NetEventType.Message:

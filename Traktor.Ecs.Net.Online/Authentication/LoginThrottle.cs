@@ -58,8 +58,8 @@ internal sealed class LoginThrottle(OnlineDatabase database, LoginThrottlePolicy
         database.WriteAsync((connection, transaction) =>
         {
             long nowMs = now.ToUnixTimeMilliseconds();
-            // One statement that creates the row or updates it: an INSERT … DO NOTHING then an UPDATE let maintenance delete a
-            // stale row between the two on PostgreSQL, and the address was not made known-good (attack review 22).
+            // One statement that creates the row or updates it: an INSERT … DO NOTHING then an UPDATE would let maintenance
+            // delete a stale row between the two on PostgreSQL, leaving the address not known-good (SECURITY.md, attack review 22).
             return connection.ExecuteAsync(transaction,
                 "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until, known_good_until) VALUES (@k, 0, @now, 0, @g) " +
                 "ON CONFLICT (throttle_key) DO UPDATE SET failures = 0, locked_until = 0, known_good_until = excluded.known_good_until",
@@ -70,8 +70,8 @@ internal sealed class LoginThrottle(OnlineDatabase database, LoginThrottlePolicy
     {
         long nowMs = now.ToUnixTimeMilliseconds();
         // One statement that creates the row or counts on in it, and reads it: an INSERT … DO NOTHING then a SELECT … FOR
-        // UPDATE let maintenance delete a stale row between the two on PostgreSQL, and the failure went uncounted (attack
-        // review 22). The row it leaves has its last failure at now, which maintenance keeps, and on PostgreSQL it stays
+        // UPDATE would let maintenance delete a stale row between the two on PostgreSQL, leaving the failure uncounted
+        // (SECURITY.md, attack review 22). The row it leaves has its last failure at now, which maintenance keeps, and on PostgreSQL it stays
         // locked until the transaction ends.
         var (failures, nextAllowed) = await connection.QuerySingleOrDefaultAsync(transaction,
             "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until, known_good_until) VALUES (@k, 1, @now, 0, 0) " +

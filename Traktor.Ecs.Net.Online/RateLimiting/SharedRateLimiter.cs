@@ -50,11 +50,14 @@ public sealed class SharedRateLimiter
         return _database.WriteAsync(async (connection, transaction) =>
         {
             // One statement that creates the row or locks the existing one, and reads it: an INSERT … DO NOTHING then a
-            // SELECT … FOR UPDATE let maintenance delete the row between the two on PostgreSQL, and the permit was granted
-            // uncounted (review35).
+            // SELECT … FOR UPDATE would let maintenance delete the row between the two on PostgreSQL, and the permit would be
+            // granted uncounted. It also moves a spent row's arrival time up to now (what the code below reads it as), so
+            // maintenance's delete (tat < now) cannot match the row before the grant's update, or that update would find
+            // no row and the permit would go uncounted (docs/SECURITY.md, attack review 23).
             var (stored, rowGeneration) = await connection.QuerySingleOrDefaultAsync(transaction,
                 "INSERT INTO rate_limits (limit_key, tat, generation) VALUES (@k, @t, @g) " +
-                "ON CONFLICT (limit_key) DO UPDATE SET tat = rate_limits.tat RETURNING tat, generation",
+                "ON CONFLICT (limit_key) DO UPDATE SET tat = CASE WHEN rate_limits.tat < excluded.tat THEN excluded.tat ELSE rate_limits.tat END " +
+                "RETURNING tat, generation",
                 reader => (reader.GetInt64(0), reader.GetInt64(1)), cancellationToken, ("@k", key), ("@t", nowMs), ("@g", generation)).ConfigureAwait(false);
             long tat = Math.Max(stored, nowMs);
             if (tat - nowMs > burst)
@@ -84,10 +87,10 @@ public sealed class SharedRateLimiter
         ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
         long interval = Math.Max(1, (long)window.TotalMilliseconds / permits);
         // One interval off the arrival time undoes one grant, whatever others were granted since, as long as the permit has
-        // not come back by itself: until then the row's arrival time stayed ahead of now (a grant only moves it on), so it
-        // never restarted from now. A permit whose time passed is back already: taking an interval off then would count a
+        // not come back by itself: until then the row's arrival time stays ahead of now (a grant only moves it on), so it
+        // has not restarted from now. A permit whose time passed is back already: taking an interval off then would count a
         // grant the row never made, one permit too many — after the row's arrival time fell behind now and a later grant
-        // restarted it (review35), or after maintenance deleted the row and a new one counted on (attack review 21; the
+        // restarted it, or after maintenance deleted the row and a new one counted on (SECURITY.md, attack review 21; the
         // generation keeps a give-back to the row that granted it).
         if (_time.GetUtcNow().ToUnixTimeMilliseconds() >= permit.ComesBackAtMs)
         {

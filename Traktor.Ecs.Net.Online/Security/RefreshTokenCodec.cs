@@ -14,12 +14,12 @@ namespace Traktor.Ecs.Net.Online.Security;
 /// and its generation is below the session's. The MAC key is derived from the access-token signing keys, so nobody
 /// without them can make a token that looks spent and revokes someone else's session. Once a key has left
 /// <see cref="Authentication.AuthenticationOptions.PreviousTokenSigningKeys"/>, tokens it signed are still honoured while
-/// current (the hash decides that) but a replay of a spent one is only refused, no longer detected as reuse.
+/// current (the hash decides that) but a replay of a spent one is only refused, not detected as reuse.
 /// </para>
 /// </summary>
 internal sealed class RefreshTokenCodec
 {
-    /// <summary>The prefix of every token this codec issues (tokens without it were issued before, as random strings).</summary>
+    /// <summary>The prefix of every token this codec issues (a token without it is a random string from an older store).</summary>
     public const string Prefix = "r1.";
 
     private const int SessionIdBytes = 16;

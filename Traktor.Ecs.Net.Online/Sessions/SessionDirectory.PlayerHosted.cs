@@ -145,7 +145,7 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
                 cancellationToken, ("@n", JoinSuccessors(successors)), ("@id", sessionId)).ConfigureAwait(false);
 
             // The seats freed meanwhile (left from another device, removed, timed out): the host disconnects whom they concern,
-            // as a game server does. Before, it heard of departures only from its connections.
+            // as a game server does, rather than hearing of departures only from its connections.
             var departures = await RecentDeparturesAsync(connection, transaction, [sessionId], now, cancellationToken).ConfigureAwait(false);
             return new PlayerHostHeartbeat(true, departures.Select(d => d.Departure).ToArray());
         }, cancellationToken).ConfigureAwait(false);
@@ -246,8 +246,8 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
                     }
                 }
 
-                // The takeover is the new host's first sign of life: before, its last one was the old host's last heartbeat
-                // (seconds ago), so the next in line took the session over from it at once.
+                // The takeover is the new host's first sign of life: otherwise its last one would be the old host's last
+                // heartbeat (seconds ago), and the next in line would take the session over from it at once.
                 await connection.ExecuteAsync(transaction, "UPDATE session_members SET connected_at = @t WHERE session_id = @s AND user_id = @u AND left_at IS NULL",
                     cancellationToken, ("@t", now), ("@s", sessionId), ("@u", userId)).ConfigureAwait(false);
 

@@ -165,8 +165,8 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
                 && !(hostGone == SessionEndReason.Ended && await GivenBackOnLeaveAsync(connection, transaction, sessionId, userId, cancellationToken).ConfigureAwait(false)))
             {
                 // The host's game is the session's server: when the host leaves, the session ends for everyone, as ended by its
-                // creator (Ended: the players are told the host left; it read ServerLost before, which players are shown as a
-                // crash); when the sweep released a silent host, its game is lost (ServerLost).
+                // creator (Ended: the players are told the host left; not ServerLost, which players are shown as a crash);
+                // when the sweep released a silent host, its game is lost (ServerLost).
                 hostLeft = await EndLockedAsync(connection, transaction, sessionId, hostGone, now, cancellationToken).ConfigureAwait(false);
             }
 
@@ -240,9 +240,9 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
         // Never before the seat's tickets (stamped at joined_at, maybe by a node whose clock runs ahead of this one's): a
         // departure older than the ticket a player was admitted with reads, to its game server, as one it rejoined since,
-        // and the player that left stayed in the game.
+        // and the player that left would stay in the game.
         // A conditional leave (a game server's report of an expired reconnect grace, maybe late or retried) frees only the seat
-        // its ticket was for: applied to the seat the player took since (it rejoined), it removed the player that had come back.
+        // its ticket was for: applied to the seat the player took since (it rejoined), it would remove the player that came back.
         int changed = seatGrantedAtMs is { } grantedAt
             ? await connection.ExecuteAsync(transaction,
                 "UPDATE session_members SET left_at = CASE WHEN joined_at > @t THEN joined_at ELSE @t END, left_why = @why WHERE session_id = @s AND user_id = @u AND left_at IS NULL AND joined_at = @g",
@@ -341,10 +341,10 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
         }
 
         // Ended sessions stay for EndedRetention (an hour) so their members and servers can learn how they ended. A player who
-        // creates sessions and ends them in a loop (a player-hosted session ends when its host leaves: two requests) kept every
-        // one, with its members and 16 properties, for that hour: 90,000 sessions an hour from one address at the request
-        // budget (attack review 21). Its oldest ended ones beyond EndedSessionsKeptPerPlayer are forgotten now, as the sweep
-        // would an hour later.
+        // creates sessions and ends them in a loop (a player-hosted session ends when its host leaves: two requests) would keep
+        // every one, with its members and 16 properties, for that hour: 90,000 sessions an hour from one address at the
+        // request budget (SECURITY.md, attack review 21). So its oldest ended ones beyond EndedSessionsKeptPerPlayer are
+        // forgotten at once, as the sweep would an hour later.
         var forgotten = await connection.QueryAsync(transaction,
             "SELECT id FROM sessions WHERE created_by = @u AND state = 1 ORDER BY ended_at DESC, id LIMIT 100 OFFSET @keep",
             reader => reader.GetString(0), cancellationToken, ("@u", creator), ("@keep", (long)_options.EndedSessionsKeptPerPlayer)).ConfigureAwait(false);

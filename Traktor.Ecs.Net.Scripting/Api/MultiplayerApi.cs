@@ -20,6 +20,9 @@ internal sealed class MultiplayerApi
     private readonly ScriptNetwork network;
     private readonly ILogger logger;
     private SessionId? _session;
+    // The session this script's player hosts since its createSession(.., "player"): its leave ends it, and the world the
+    // host served is its end screen (a takeover's session is known by the relay the takeover attached).
+    private SessionId? _hosting;
     // The give-back of the seat a connection's end left behind (ScriptMigration.GiveSeatBack): a join or a player-hosted create waits for
     // it, so it never reaches the directory after the seat they take (a rejoin of the same session was AlreadyMember, and
     // the late give-back freed it).
@@ -37,9 +40,10 @@ internal sealed class MultiplayerApi
         _rpcTokens = options.RpcBurst;
         _rpcRefilled = services.Time.GetTimestamp();
         Migration = new ScriptMigration(services, options, identity, network, logger);
-        Migration.SessionOver += () => _session = null; // no new host, or cut: the script is in no session, and may join another
-        // Before, the seat stayed taken until the game server's reconnect grace expired (or the directory's sweep), and a
-        // joinSession or createSession meanwhile was refused or made the player a member of a session it was not in.
+        Migration.SessionOver += () => (_session, _hosting) = (null, null); // no new host, or cut: the script is in no session, and may join another
+        // Given back at once: otherwise the seat stays taken until the game server's reconnect grace expires (or the
+        // directory's sweep), and a joinSession or createSession meanwhile is refused or makes the player a member of a
+        // session it is not in.
         Migration.GiveSeatBack = lost =>
         {
             var seat = GiveSeatBackAsync(lost.Id, (long)identity.PlayerId, SeatGiveBack.GrantOf(lost, (long)identity.PlayerId));
@@ -50,6 +54,19 @@ internal sealed class MultiplayerApi
 
     /// <summary>The host migration of the session the script joined (ticked by <see cref="LuaScriptSystem"/>).</summary>
     public ScriptMigration Migration { get; }
+
+    /// <summary>What the script still sends the directory with nobody waiting for it (<see cref="LuaScriptSystem.UnloadAsync"/> awaits it).</summary>
+    public ScriptSends Sends { get; } = new();
+
+    /// <summary>
+    /// The script is unloaded (or its system disposed): a migration going on stops (<see cref="ScriptMigration.Abandon"/>), and
+    /// what it still sends the directory (a claim given back) is kept with the other sends.
+    /// </summary>
+    public void Abandon()
+    {
+        Migration.Abandon();
+        Sends.Track(Migration.GivingBack);
+    }
 
     public IEnumerable<KeyValuePair<string, ScriptPrimitive>> Primitives()
     {
@@ -99,9 +116,9 @@ internal sealed class MultiplayerApi
         // On services.Time, as the other calls' timeouts are (a test's fake clock decides when it runs out).
         var callCancellation = new CancellationTokenSource(options.CallTimeout, services.Time);
         // The game's hook gets a token decided once: cancelled when the call ends (CallTimeout, an unload) or fails before
-        // the script has the session, never once it has it. Before, the hook got the call's own token, which CallTimeout
-        // could still cancel after the session was made, until the tick that handed it to the script disposed it (and a
-        // timer firing during that dispose cancels all the same): the script hosted a session the game had been told to stop.
+        // the script has the session, never once it has it. Not the call's own token: CallTimeout could still cancel that
+        // after the session was made, until the tick that hands it to the script disposes it (and a timer firing during
+        // that dispose cancels all the same), and the script would host a session the game had been told to stop.
         var hosting = new StartedHosting(callCancellation.Token, logger);
         long player = (long)identity.PlayerId;
         // As Multiplayer.CreateSessionAsync(options, SessionHostKind.Player) does: a start that fails leaves the session again.
@@ -130,11 +147,12 @@ internal sealed class MultiplayerApi
             {
                 // CallTimeout ended the call after the session was made, before this tick: the game was told to stop hosting
                 // it, so nobody serves it; the host leaves it, which ends it, and the script hears the timeout.
-                _ = GiveSeatBackAsync(hosted.Result.Id, player);
+                _ = GiveSeatBackAsync(hosted.Result.Id, player); // kept in Sends
                 return (ScriptValue.Nil, $"{call.Function}: the call timed out ({options.CallTimeout.TotalSeconds:0.###} s) as the session was made; it was left again");
             }
 
             _session = hosted.Result.Id;
+            _hosting = hosted.Result.Id;
             return (Describe(hosted.Result), null);
         }, () =>
         {
@@ -149,7 +167,7 @@ internal sealed class MultiplayerApi
                 // Answered already.
             }
 
-            _ = LeaveIfMadeAsync(hosted, player);
+            Sends.Track(LeaveIfMadeAsync(hosted, player));
         }));
     }
 
@@ -184,8 +202,8 @@ internal sealed class MultiplayerApi
         }
 
         // The directory call runs elsewhere; connecting happens on the tick thread, where this poll runs. On services.Time, as
-        // the connect wait below and the other calls' timeouts are: before, the directory part ran on the wall clock, so a
-        // test's fake clock never ended it and a real one ended it whatever the game's clock said.
+        // the connect wait below and the other calls' timeouts are: on the wall clock, a test's fake clock would never end
+        // the directory part and a real one would end it whatever the game's clock said.
         var cancellation = new CancellationTokenSource(options.CallTimeout, services.Time);
         // Waits while the directory answers Unavailable with a RetryAfter (a player host that has not published its address
         // yet), until the call timeout ends the wait with that answer.
@@ -241,14 +259,14 @@ internal sealed class MultiplayerApi
         }, () =>
         {
             // Given up (the script unloaded, its entry stopped). The seat the directory gave is given back, as
-            // Multiplayer.JoinSessionAsync does when cancelled: before, it stayed taken until the directory found it idle.
+            // Multiplayer.JoinSessionAsync does when cancelled; otherwise it stays taken until the directory finds it idle.
             long player = (long)identity.PlayerId;
             if (joined is null)
             {
                 // The directory may have seated the player before the cancel reached it (a join that waits for a player
                 // host's address takes the seat with its first ask; an answer lost on the way): given back once it is over.
                 cancellation.Cancel();
-                _ = GiveSeatBackAfterAsync(joining, id, player);
+                Sends.Track(GiveSeatBackAfterAsync(joining, id, player));
                 return;
             }
 
@@ -260,7 +278,7 @@ internal sealed class MultiplayerApi
             }
 
             client!.Transport.Disconnect();
-            _ = GiveSeatBackAsync(id, player);
+            _ = GiveSeatBackAsync(id, player); // kept in Sends
         }));
     }
 
@@ -281,8 +299,13 @@ internal sealed class MultiplayerApi
         await GiveSeatBackAsync(id, player).ConfigureAwait(false);
     }
 
-    private Task<bool> GiveSeatBackAsync(SessionId id, long player, DateTimeOffset? seatGrantedAt = null) =>
-        SeatGiveBack.RunAsync(Sessions, id, player, options.CallTimeout, services.Time, logger, seatGrantedAt);
+    /// <summary>Gives the seat back within <see cref="LuaScriptOptions.CallTimeout"/> (never faults), kept in <see cref="Sends"/> until it is over.</summary>
+    private Task<bool> GiveSeatBackAsync(SessionId id, long player, DateTimeOffset? seatGrantedAt = null)
+    {
+        var seat = SeatGiveBack.RunAsync(Sessions, id, player, options.CallTimeout, services.Time, logger, seatGrantedAt);
+        Sends.Track(seat);
+        return seat;
+    }
 
     /// <summary>Runs <paramref name="call"/> once <paramref name="seatReturn"/> (never faulted, bounded by its own wait) is over.</summary>
     private static async Task<T> AfterSeatReturnAsync<T>(Task seatReturn, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
@@ -304,8 +327,8 @@ internal sealed class MultiplayerApi
     /// <summary>
     /// Tick thread: the directory seated the player in <paramref name="id"/> but the connection failed (refused, never
     /// answered, never introduced). The script is in no session (a later <c>joinSession</c> may join again), nothing of the
-    /// attempt goes on, and that seat goes back (a join or create waits for it). Before, <c>_session</c> stayed set, so the
-    /// script's next join failed as "already in session", and the directory kept the seat until its idle sweep.
+    /// attempt goes on, and that seat goes back (a join or create waits for it). With <c>_session</c> left set, the
+    /// script's next join would fail as "already in session", and the directory would keep the seat until its idle sweep.
     /// </summary>
     private (ScriptValue, string?) NotConnected(SessionId id, SessionInfo joined, NetworkClient client, string message)
     {
@@ -335,16 +358,26 @@ internal sealed class MultiplayerApi
 
         _session = null;
         Migration.Stop(); // a migration going on ends with the session
-        network.Hosting.End(id); // a host's leave ends the session: its players get the final world, then the notice
+        // A host's leave ends the session: its players get the final world, then the notice.
+        bool hosted = network.Hosting.End(id) | _hosting == id;
+        _hosting = null;
+        if (hosted)
+        {
+            // The host's own end screen, as a hosting Multiplayer's leave leaves it (Multiplayer.IsEnded): isEnded() is true
+            // until the script plays again, so a Lua host's rules stand still over the world it ended.
+            network.EndScreen.KeepHosted(network.World);
+        }
+
         if (network.Client is { } client && client.Transport.State != ClientState.Disconnected)
         {
             client.Transport.Disconnect();
         }
 
         // Sent whatever the call does: an unload only stops the waiting (cancellation), the leave goes on within CallTimeout.
-        // Before, the unload cancelled the leave itself (or it never left, still waiting for the give-back below): the
-        // script was out of the session, its seat still taken.
+        // Were the leave itself cancelled by the unload (or never sent, still waiting for the give-back below), the script
+        // would be out of the session with its seat still taken.
         var leave = SendLeaveAsync(Sessions, Migration.GivingBack, id);
+        Sends.Track(leave); // an unload while it is on its way awaits it (UnloadAsync)
         var cancellation = new CancellationTokenSource();
         return call.Wait(PendingCall.FromTask(LeaveAsync(leave, id, cancellation.Token), cancellation, e => $"{call.Function}: {e.Message}"));
     }
@@ -370,8 +403,8 @@ internal sealed class MultiplayerApi
 
     /// <summary>
     /// Leaves once the migration just stopped gave back the session its claim may have won (bounded by the claim's wait and
-    /// the give-back's, 10 s each): before, the leave raced the give-back, and a leave that reached the directory while it
-    /// named this player host ended the session for everyone. The leave itself has <see cref="LuaScriptOptions.CallTimeout"/>.
+    /// the give-back's, 10 s each): a leave racing the give-back could reach the directory while it still names this player
+    /// host, and end the session for everyone. The leave itself has <see cref="LuaScriptOptions.CallTimeout"/>.
     /// </summary>
     private async Task SendLeaveAsync(ISessions sessions, Task givingBack, SessionId id)
     {
@@ -395,8 +428,8 @@ internal sealed class MultiplayerApi
             throw call.Bad(2, "table");
         }
 
-        // A client's RPC leaves at the end of the tick only while connected; before, it was dropped with nothing said
-        // to the script (a greeting in the first update() never arrived). Say it at the caller's line instead.
+        // A client's RPC leaves at the end of the tick only while connected; otherwise it would be dropped with nothing said
+        // to the script (a greeting in the first update() would never arrive). Say it at the caller's line instead.
         if (network.Client is { } client && client.Transport.State != ClientState.Connected && network.RpcTarget == RpcTarget.Server)
         {
             throw new ScriptCallException($"{call.Function}: not connected to a server ({client.Transport.State}); nothing was sent: send once connected (after multiplayer:joinSession returns)");

@@ -115,8 +115,8 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
 
     /// <summary>
     /// The departures <paramref name="entry"/>'s heartbeats hear of reach the relay (any thread: <see cref="SessionRelay.Leave"/>
-    /// queues them for the tick), which disconnects such a player and raises <see cref="PlayerLeft"/>. Before, a Lua game's
-    /// host never heard of them: a player that left through the directory stayed connected until its own connection closed.
+    /// queues them for the tick), which disconnects such a player and raises <see cref="PlayerLeft"/>, so a player that left
+    /// through the directory does not stay connected to a Lua game's host until its own connection closes.
     /// </summary>
     private void Feed(PlayerSessionHost entry)
     {
@@ -144,15 +144,19 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
     /// The hosting script left <paramref name="session"/> (<c>leaveSession()</c>), which ends it for everyone: the players
     /// get the world as the host's next tick leaves it, repeated until they acknowledged it (within
     /// <see cref="SessionRelay.EndDeliveryWait"/>), then <see cref="DisconnectReason.SessionEnded"/>, as from a game server.
-    /// Before, nothing was sent: the players heard of the end only once the game stopped its host, without the final world.
+    /// The players hear of the end from this, not only once the game stops its host, and they get the final world.
     /// </summary>
     /// <param name="session">The session the script left; a host serving another one is left alone.</param>
-    public void End(SessionId session)
+    /// <returns>True when the host served <paramref name="session"/> (its end is under way).</returns>
+    public bool End(SessionId session)
     {
         if (Relay is { } relay && relay.Session.Id == session)
         {
             relay.End();
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>The script system is disposed, or the game's host went: the relay lets go (its RpcServer leaves the world).</summary>

@@ -107,7 +107,7 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
         }
 
         // The world outlives the connection: a player-hosted session's is what a successor hosts, and once any session is
-        // over it is the end screen's (ScriptNetwork.EndScreen). Before, only a session that could migrate kept it.
+        // over it is the end screen's (ScriptNetwork.EndScreen), whether or not the session could migrate.
         client.KeepEntitiesOnDisconnect = true;
 
         _watched = session;
@@ -225,8 +225,8 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
     /// Tick thread, connected: true when the script's game stalled for the link's whole timeout while the host of its
     /// player-hosted session played on into the stall (<see cref="StallWatch"/>, the rule of <see cref="MigratingPeer"/> and
     /// <see cref="Multiplayer"/>): the host has cut this player, though its Disconnect was dropped with the snapshots a full
-    /// socket queue could not hold. Before, the silence that followed read as the host's loss (<c>onHostLost</c>, the live
-    /// host reported lost to the directory, claims).
+    /// socket queue could not hold. Read otherwise, the silence that follows looks like the host's loss (<c>onHostLost</c>,
+    /// the live host reported lost to the directory, claims).
     /// </summary>
     private bool CutDuringStall(SessionInfo session, NetworkClient client)
     {
@@ -257,9 +257,9 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
             || !HostLoss.MayGoOn(reason, byHost))
         {
             // The host cut this player (a Disconnect it sent, other than the two by which it stops hosting), the session
-            // ended, or a game server's connection ended: nothing to go on with. Before, a cut player's script heard nothing
-            // (HostLoss makes a cut no host loss) and stayed in the session as far as multiplayer:joinSession knew.
-            // The world it showed stays for the end screen (before, it went here, and onSessionEnded found it empty).
+            // ended, or a game server's connection ended: nothing to go on with. Told here, since HostLoss makes a cut no
+            // host loss: otherwise a cut player's script hears nothing and stays in the session as far as
+            // multiplayer:joinSession knows. The world it showed stays for the end screen (onSessionEnded shows it).
             network.EndScreen.KeepReplica(client);
             logger.LogInformation("The script's player is out of session {Session} ({Reason}, {By}).", lost.Id, reason, byHost ? "told by its host" : "its own end");
             var seatReturn = reason != DisconnectReason.LeftSession ? GiveSeatBack(lost) : null;
@@ -320,8 +320,8 @@ internal sealed partial class ScriptMigration(ScriptServices services, LuaScript
                 network.EndScreen.KeepReplica(client); // the lost host's world, as a MigratingPeer out with no successor keeps it
             }
 
-            // Before, the seat stayed taken: the session may go on under a host this player never reached, which keeps it
-            // for the player's reconnect grace, and a joinSession meanwhile was AlreadyMember of a session it was not in.
+            // The seat goes back: the session may go on under a host this player never reached, which would keep it for the
+            // player's reconnect grace, and a joinSession meanwhile would be AlreadyMember of a session it is not in.
             _ = GiveSeatBack(migration.Lost);
             SessionOver?.Invoke();
             _events.Enqueue(("onHostMigrationFailed", [MultiplayerApi.Describe(migration.Lost)]));

@@ -55,7 +55,7 @@ internal sealed class StartedHosting
         }
 
         _stopped.Dispose(); // the hosting is the game's: a later stop of the caller no longer concerns it
-        _givenUp.Dispose(); // never cancelled now (a GiveUp from here on returns at once)
+        _givenUp.Dispose(); // never cancelled from here on (a later GiveUp returns at once)
         return true;
     }
 

@@ -8,8 +8,8 @@ internal sealed partial class ScriptEntries
     /// <summary>
     /// Runs the pending <c>__close</c> handlers of an entry that failed with an error the script raised (not a budget abort),
     /// with <c>lua_closethread</c>, as Lua's <c>coroutine.close</c> does for a dead coroutine: each gets the error. Lua
-    /// leaves a coroutine that ends with an error unclosed; before, so did the host, and a handler that released a
-    /// resource (a claim, a counter) never ran.
+    /// leaves a coroutine that ends with an error unclosed; the host closes it, so a handler that releases a resource (a
+    /// claim, a counter) runs.
     /// </summary>
     /// <remarks>
     /// The error did not come out of the count hook, so the thread's hooks are on and the handlers run on what is left of

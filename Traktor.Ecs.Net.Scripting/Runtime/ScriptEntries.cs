@@ -156,7 +156,7 @@ internal sealed partial class ScriptEntries
             if (!LuaCollation.IsStillByteOrder())
             {
                 // Native code changed the collation since the script loaded: the comparison cost model no longer holds, so
-                // no script code runs (before, it ran on, each comparison up to 150 ns a byte). Dropped as a failed entry is.
+                // no script code runs (run on, each comparison could cost up to 150 ns a byte). Dropped as a failed entry is.
                 CancelUnclaimed();
                 _script.Report(new ScriptError(_script.Name, _script.Name, 0, ScriptErrorKind.Collation, LuaCollation.ChangedMessage(entry.Name), entry.Name));
                 Finish(entry, returned: false);

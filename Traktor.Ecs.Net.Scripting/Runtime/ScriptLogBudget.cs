@@ -6,8 +6,8 @@ namespace Traktor.Ecs.Net.Scripting.Runtime;
 /// What one script may write to the host's logger (<c>log:info/debug/warn/error</c>, <c>print</c>): at most
 /// <see cref="LuaScriptOptions.LogLinesPerSecond"/> lines and <see cref="LuaScriptOptions.LogBytesPerSecond"/> bytes in each
 /// one-second interval. Lines past either are dropped before their text is read into .NET, counted, and reported once
-/// when the interval ends (a warning and <see cref="ScriptMetrics.LogLinesDropped"/>). Before, every line reached the
-/// logger: a loop of <c>print(s)</c> with a 64 KiB <c>s</c> wrote hundreds of megabytes a second to the host's logs.
+/// when the interval ends (a warning and <see cref="ScriptMetrics.LogLinesDropped"/>). Without the budget, a loop of
+/// <c>print(s)</c> with a 64 KiB <c>s</c> writes hundreds of megabytes a second to the host's logs.
 /// Tick thread only.
 /// </summary>
 internal sealed class ScriptLogBudget

@@ -114,11 +114,11 @@ public class MigratingPeerEndScreenTests
         host.World.Query(new QueryDescription().WithAll<Drone>(), (ref Drone d) => d.Position.Y += 0.5f); // the game's final move
         deaf!.Deaf = true;
         host.Peer.EndSession();
-        Assert.True(host.Peer.DeliversEnd);
+        Assert.True(host.Peer.IsDeliveringEnd);
         game.Tick(4); // the end's first snapshots reach one player and are lost on the way to the other
         deaf.Deaf = false;
 
-        Assert.True(game.TickUntil(() => players.All(p => p.Peer.Role == MigrationRole.Out) && !host.Peer.DeliversEnd, 60 * 3), game.Describe());
+        Assert.True(game.TickUntil(() => players.All(p => p.Peer.Role == MigrationRole.Out) && !host.Peer.IsDeliveringEnd, 60 * 3), game.Describe());
         var final = host.Positions();
         Assert.Equal(Drones, final.Count);
         Assert.All(players, p =>

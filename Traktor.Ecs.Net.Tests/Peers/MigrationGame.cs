@@ -34,10 +34,12 @@ internal sealed class MigrationGame : IDisposable
     /// </param>
     /// <param name="client">The peers' client settings (<see cref="MigrationOptions.Client"/>; the defaults when null).</param>
     /// <param name="receiveQueue">In-memory only: how many datagrams each socket holds unread before it drops more (<see cref="InMemoryNetwork.ReceiveQueueCapacity"/>).</param>
+    /// <param name="hostRules">More of the game's host rules, attached whenever a peer becomes host (its world and host).</param>
     public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null, int? joiners = null,
         TimeSpan? tokenLifetime = null, Func<int, IDatagramTransport, IDatagramTransport>? clientSocket = null,
         Func<World, IEnumerable<ISystem<float>>>? clientRole = null, Func<IDatagramTransport>? socket = null,
-        Func<int, NetAddress, NetAddress>? standbyAt = null, NetClientOptions? client = null, int? receiveQueue = null)
+        Func<int, NetAddress, NetAddress>? standbyAt = null, NetClientOptions? client = null, int? receiveQueue = null,
+        Action<World, NetworkHost>? hostRules = null)
     {
         var network = receiveQueue is { } capacity ? new InMemoryNetwork { ReceiveQueueCapacity = capacity } : new InMemoryNetwork();
         bool inMemory = socket is null;
@@ -67,6 +69,7 @@ internal sealed class MigrationGame : IDisposable
                         host.Server.SetPlayerEntity(joined.Connection, ship);
                         if (peer!.Epoch == 1) hostShips[joined.ClientId] = ship;
                     };
+                    hostRules?.Invoke(world, host);
                     if (world.CountEntities(new QueryDescription().WithAll<Drone>()) == 0)
                     {
                         for (int d = 0; d < Drones; d++) world.Create(new Drone { Position = new Vector2(d * 5f, 0) });

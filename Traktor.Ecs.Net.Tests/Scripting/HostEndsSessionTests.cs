@@ -51,4 +51,44 @@ public sealed class HostEndsSessionTests : DirectoryOnFakeClockTests
         Assert.Equal(SessionState.Ended, ended.State);
         Assert.Equal(SessionEndReason.Ended, ended.EndReason);
     }
+
+    /// <summary>
+    /// <c>multiplayer:isEnded()</c> agrees with <see cref="Multiplayer.IsEnded"/> for a host: false while it hosts, true from
+    /// its own <c>leaveSession()</c> (the host's end screen) until it plays again (here a <c>leaveSession()</c> in no
+    /// session). Before, a hosting script's own leave left it false.
+    /// </summary>
+    [Fact]
+    public async Task A_hosting_script_s_own_leaveSession_shows_its_end_screen_until_it_plays_again()
+    {
+        long host = (await Services.Authentication.RegisterAsync("ending-host", Password, Cancel)).UserId;
+        using var scripts = new ScriptHost(new ScriptServices
+        {
+            Sessions = Services.Sessions,
+            PlayerId = (ulong)host,
+            Time = Time,
+            StartHosting = (_, _) => Task.FromResult<PlayerSessionHost?>(null),
+        });
+        var script = scripts.Load("host.lua", """
+            multiplayer:createSession("coop", 4, "player")
+            whileHosting = multiplayer:isEnded()
+            function Script:leave()
+                left = multiplayer:leaveSession()
+                ended = multiplayer:isEnded()
+            end
+            """);
+        scripts.TickUntil(() => script.WaitingEntries == 0);
+        Assert.Empty(script.Errors);
+        Assert.False(script.GetGlobal("whileHosting").AsBoolean);
+
+        Assert.True(script.Call("leave"));
+        scripts.TickUntil(() => script.WaitingEntries == 0);
+        Assert.True(script.GetGlobal("left").AsBoolean);
+        Assert.True(script.GetGlobal("ended").AsBoolean, "isEnded() after the host's own leaveSession()");
+
+        Assert.True(script.Call("leave")); // in no session: the end screen goes
+        scripts.TickUntil(() => script.WaitingEntries == 0);
+        Assert.False(script.GetGlobal("left").AsBoolean);
+        Assert.False(script.GetGlobal("ended").AsBoolean);
+        Assert.Empty(script.Errors);
+    }
 }

@@ -19,7 +19,10 @@ public sealed class LuaHostEndScreenTests
 
         local session = multiplayer:createSession("MyGame", 4)
         sessionId = session.id
-        function Script:leave() left = multiplayer:leaveSession() end
+        function Script:leave()
+            left = multiplayer:leaveSession()
+            endedAfterLeave = multiplayer:isEnded()
+        end
         """;
 
     private static readonly string Joining = Seed("02-login.lua") + """
@@ -61,6 +64,8 @@ public sealed class LuaHostEndScreenTests
         Assert.Equal("Ended", joining.GetGlobal("reason").AsString);
         Assert.Equal("SessionEnded", joining.GetGlobal("disconnect").AsString);
         Assert.Equal(final, Values(bob.World)); // the host's own world stays as it was
+        // Its end screen, as a hosting Multiplayer's IsEnded says: before, isEnded() stayed false after the host's own leave.
+        Assert.True(hosting.GetGlobal("endedAfterLeave").AsBoolean, "the hosting script's isEnded() after its own leaveSession()");
         Assert.Empty(hosting.Errors);
     }
 

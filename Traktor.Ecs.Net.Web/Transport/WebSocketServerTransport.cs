@@ -183,7 +183,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         }
         // The channel is the admission's token from here: a reclaim while the 101 is written gives it back through it.
         // Until it exists (its constructor allocates the peer's buffers) the address is; either is given back once on
-        // any way out, else the address's and the server's slot stayed taken for good.
+        // any way out, else the address's and the server's slot would stay taken for good.
         WebSocketChannel? channel = null;
         try
         {
@@ -231,7 +231,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         }
         catch (Exception exception)
         {
-            // Accepted, so not an accept failure (before, it was counted as one): the channel failed. Its run has ended the
+            // Accepted, so not counted as an accept failure: the channel failed. Its run has ended the
             // channel (broken), so the game loop closes it, gives its admission back and counts its close by cause.
             peers.Counters.OnChannelFailure();
             logger.LogDebug(exception, "The WebSocket channel of {Address} failed after it was accepted.", address);

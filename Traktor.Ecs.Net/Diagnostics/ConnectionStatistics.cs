@@ -12,12 +12,12 @@ internal sealed class ConnectionStatistics
     public const int LossWindow = 256;
 
     // Byte rates over a rolling window of ten 100 ms buckets: a rate is there from the first tenth of a
-    // second, and follows changes within a second (a fixed one-second window read 0 for its first second).
+    // second, and follows changes within a second (a fixed one-second window would read 0 for its first second).
     private const int Buckets = 10;
     private const double BucketSeconds = 0.1;
     // The buckets live inside this object, and their sums are kept as they change: Tick runs for every connection in
-    // every server tick, and two arrays of their own were two more cold cache lines per connection, summed in full each
-    // time (issue 16: thousands of connections per tick).
+    // every server tick, and two arrays of their own would be two more cold cache lines per connection, summed in full each
+    // time (thousands of connections per tick).
     private BucketArray _bucketIn;
     private BucketArray _bucketOut;
     private long _sumIn;
@@ -61,8 +61,8 @@ internal sealed class ConnectionStatistics
     /// <summary>
     /// Takes a round-trip sample, unless it is more than <see cref="OutlierFactor"/> resend delays (doubling with each
     /// sample set aside since the last one taken). When both ways were dark, the peer's first packet after acknowledges
-    /// the last packet it had before, and the sample measures the outage: taken, it pinned the resend delay at its
-    /// 1 s bound for seconds after the link came back, so recovery waited on a delay the path no longer had. A path
+    /// the last packet it had before the outage, and the sample measures the outage: taken, it would pin the resend delay
+    /// at its 1 s bound for seconds after the link came back, and recovery would wait on a delay the path does not have. A path
     /// that really got slower gets through after a few samples, as the bound doubles.
     /// </summary>
     public void AddRttSample(double seconds)

@@ -4,16 +4,16 @@ namespace Traktor.Ecs.Net.Diagnostics;
 
 /// <summary>
 /// The per-connection statistics the observable instruments of <see cref="NetMetrics"/> report, taken once per scrape.
-/// A collector asks each instrument in turn; before, each one walked every connection of every client and server under
-/// their locks, so a scrape of a 1,000-player server computed 10,000 <see cref="NetStats"/> and took each server's lock
-/// ten times while its update waited. Now an instrument reads the snapshot taken last when it has not read it yet and
+/// A collector asks each instrument in turn; were each one to walk every connection of every client and server under
+/// their locks, a scrape of a 1,000-player server would compute 10,000 <see cref="NetStats"/> and take each server's
+/// lock ten times while its update waited. Instead an instrument reads the snapshot taken last when it has not read it yet and
 /// no client or server has updated since (<see cref="INetStatsSource.StatsVersion"/>): that snapshot is then exactly
 /// what a walk would give. Otherwise it takes a new one. So a scrape costs one walk however many instruments the
 /// collector enables (two when an update runs in the middle of it), and no instrument reports older values than a walk
 /// of its own would. The snapshot's list, each connection's tags and each instrument's measurements
 /// (<see cref="MeasurementBatch{T}"/>, sharing the tags: <see cref="MeasurementFields{T}"/>) are reused from scrape to
-/// scrape, so a steady scrape allocates nothing; before, each one allocated an array per instrument and a copy of each
-/// measurement's tags (720 KB for 1,000 connections).
+/// scrape, so a steady scrape allocates nothing (an array per instrument and a copy of each measurement's tags would be
+/// 720 KB for 1,000 connections).
 /// </summary>
 internal sealed class StatsScrape
 {

@@ -9,9 +9,9 @@ namespace Traktor.Ecs.Net;
 /// <see cref="DisconnectReason.HostGaveWay"/> (another player hosts the session now: follow it).
 /// </summary>
 /// <remarks>
-/// Before, a received <see cref="DisconnectReason.TimedOut"/> read as the host's loss too. A host cuts a player it heard
-/// nothing from with that reason, so on a one-way link failure (the player's packets lost, the host's arriving) the live
-/// player elected a successor and hosted beside its host: the session split.
+/// A received <see cref="DisconnectReason.TimedOut"/> is no host loss: a host cuts a player it heard nothing from with that
+/// reason, so on a one-way link failure (the player's packets lost, the host's arriving) reading it as one would make the
+/// live player elect a successor and host beside its host: the session would split.
 /// </remarks>
 internal static class HostLoss
 {

@@ -19,8 +19,12 @@ public sealed partial class MigratingPeer
     private Group<float>? endingGroup;
     private EndDelivery? delivery;
 
-    /// <summary>True while the host that ended its session still delivers the final world to its players (at most <see cref="SessionRelay.EndDeliveryWait"/>).</summary>
-    internal bool DeliversEnd => endingHost is not null;
+    /// <summary>
+    /// True from <see cref="EndSession"/> until every player of the ended session holds its final world and was let go, or
+    /// <see cref="SessionRelay.EndDeliveryWait"/> ran out (on the server's clock), or <see cref="Dispose"/> cut it short:
+    /// keep ticking the peer while it is true, then dispose it. False on a peer that did not end a session.
+    /// </summary>
+    public bool IsDeliveringEnd => endingHost is not null;
 
     /// <summary>The host role stops serving the session, but its server runs on until every player holds the final world.</summary>
     private void BeginEnding()
@@ -29,6 +33,8 @@ public sealed partial class MigratingPeer
         host.Server.ClientConnected -= OnPeerConnected;    // the session is over: nobody joins it, nothing migrates,
         host.Server.ClientDisconnected -= OnPeerDisconnected;
         host.Server.Sending -= PublishPlan;                // and no plan goes out any more
+        host.Server.HoldsBackDisconnects = true;           // the world is the end screen: the game hears no player leave it
+        server!.RefusesEveryone = DisconnectReason.SessionEnded; // a newcomer hears at once that there is no session
         endingHost = host;
         endingServer = server;
         endingGroup = active;

@@ -108,8 +108,8 @@ public sealed partial class MigratingPeer
         }
 
         // The plan held is the last host's, not the followed one's: its tokens were taken above (TryFollowHost), and kept it
-        // refused the followed host's plans whenever their epoch was lower (a host of the next session, or a copy of this
-        // one that migrated less often): the peer then elected from the old host's successors when the followed host died.
+        // would refuse the followed host's plans whenever their epoch is lower (a host of the next session, or a copy of this
+        // one that migrated less often): the peer would then elect from the old host's successors when the followed host died.
         plan = null;
         stalls.Restart(now); // a new link, whose timeout is measured once connected
         lostAt = now;
@@ -244,8 +244,8 @@ public sealed partial class MigratingPeer
     /// This peer is out of the session. Its world keeps the last state it had, as the host's does when it ends the session
     /// (<see cref="EndSession"/>), so every player's end screen shows the same game: the replica stays, no longer the
     /// client's, and goes when a followed host answers (its snapshots bring the world) or when the peer starts again
-    /// (<see cref="Join"/>, <see cref="StartHost"/>, after <see cref="Dispose"/>). Before, a player dropped its replica here
-    /// and showed an empty world while the host still showed the game.
+    /// (<see cref="Join"/>, <see cref="StartHost"/>, after <see cref="Dispose"/>). Dropped here, the replica would leave the
+    /// player an empty world while the host still shows the game.
     /// </summary>
     private void Out(MigrationOutReason reason)
     {

@@ -23,9 +23,9 @@ public sealed partial class MigratingPeer
 
     /// <summary>
     /// True when the host has been silent for <see cref="MigrationOptions.HostSilence"/>, measured up to this peer's last
-    /// read of its socket, not up to now: a peer that froze itself (a hitch of a few seconds) had not read what its host
-    /// sent meanwhile, and took its own stall for the host's: it elected a successor, or promoted itself, beside a live
-    /// host. Now it reads first, and the packets waiting (snapshots, or the host's cut) decide. Only once connected: a
+    /// read of its socket, not up to now: a peer that froze itself (a hitch of a few seconds) has not read what its host
+    /// sent meanwhile, and would take its own stall for the host's: it would elect a successor, or promote itself, beside
+    /// a live host. So it reads first, and the packets waiting (snapshots, or the host's cut) decide. Only once connected: a
     /// join's handshake is the connection's to judge.
     /// </summary>
     private bool HostSilent() =>

@@ -231,8 +231,8 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// <summary>
     /// What runs this tick: the current role's group, or, while this peer is <see cref="MigrationRole.Out"/>, only its client
     /// plugin (which drains the closed connection's events): the game's client systems rest, frozen with the state it
-    /// kept (<see cref="KeepLastState"/>). Before, they ran on over that state, a dead session's: a prediction or an
-    /// extrapolation moved the end screen's entities away from the host's final world. They run again once a follow
+    /// kept (<see cref="KeepLastState"/>). Run on over that state, a dead session's, a prediction or an extrapolation would
+    /// move the end screen's entities away from the host's final world. They run again once a follow
     /// (<see cref="FollowHost"/>, <see cref="TryFollowHost"/>) makes this peer a client again.
     /// </summary>
     private ISystem<float>? Running => Role != MigrationRole.Out ? active : active is null ? null : Client; // a host that ended its session has neither
@@ -361,8 +361,9 @@ public sealed partial class MigratingPeer : ISystem<float>
 
         if (!byHost && reason is DisconnectReason.ConnectTimedOut or DisconnectReason.TokenExpired)
         {
-            // A join whose host never answered: lost before it sent a plan. (Before, the host silence gave it up after 1 s,
-            // while the handshake still went on: a join over a slow link was out before it could connect.)
+            // A join whose host never answered: lost before it sent a plan. (Decided by the connect's own timeout, not the
+            // 1 s host silence, which would give up while the handshake still goes on: a join over a slow link would be out
+            // before it could connect.)
             logger.LogWarning("Peer {Peer} could not reach its host ({Reason}); it leaves the game.", ClientId, reason);
             Out(MigrationOutReason.NoPlan);
             return;

@@ -26,8 +26,8 @@ public enum MigrationOutReason
     /// <summary>
     /// Its host closed this peer's connection with <see cref="DisconnectReason.SessionEnded"/> (<see cref="MigratingPeer.EndSession"/>;
     /// the host itself is out with this reason then): the session is over, so
-    /// there is no migration and no host to follow. (Before TRKNET16 a host that gave way sent that reason too, and a peer
-    /// took every session end for <see cref="HostGaveWay"/>.)
+    /// there is no migration and no host to follow. (A host that gives way sends <see cref="DisconnectReason.HostGaveWay"/>
+    /// instead, so a session end is never taken for <see cref="HostGaveWay"/>.)
     /// </summary>
     SessionEnded,
 }

@@ -73,8 +73,9 @@ public sealed partial class SharedAuthority<T, TSnapshot, TSerializer>
 
     /// <summary>
     /// New links get every owned entity as last sent to the others (same sequence, so nobody else applies it again) and
-    /// the claim in force of every other entity held, on their link only: before, a new link made every peer send all it owned again to every peer, so each (re)connection
-    /// cost the whole mesh a full copy per link. Entities not sent yet, or changed, go to every link with the others.
+    /// the claim in force of every other entity held, on their link only: were every peer to send all it owns again to every
+    /// peer on a new link, each (re)connection would cost the whole mesh a full copy per link. Entities not sent yet, or
+    /// changed, go to every link with the others.
     /// </summary>
     private void SendCopies()
     {

@@ -8,9 +8,9 @@ namespace Traktor.Ecs.Net;
 /// Disconnect is dropped). Such a player is out, as if the Disconnect had come; the silence that follows is no host loss.
 /// </summary>
 /// <remarks>
-/// Before, only <see cref="MigratingPeer"/> knew this. The facade and Lua took the silence after the stall for the host's
-/// loss: they raised "host lost", reported the live host lost to the directory (a vote towards the quorum that lets a
-/// successor take the session from it) and claimed the session, until the migration gave up long after.
+/// Shared by all three: a client without it takes the silence after the stall for the host's loss, raises "host lost",
+/// reports the live host lost to the directory (a vote towards the quorum that lets a successor take the session from
+/// it) and claims the session, until the migration gives up long after.
 /// One watch per client connection; the owner calls <see cref="Stalled"/> before it judges a tick's read,
 /// <see cref="HostOutlived"/> after it, and <see cref="Listened(long)"/> (or its connected overload) last — or, judging with the default margin, <see cref="CutDuringStall"/> for all three. Not thread-safe (the tick thread's).
 /// </remarks>

@@ -5,9 +5,9 @@ namespace Traktor.Ecs.Net.Peers;
 /// (<see cref="MigratingPeer"/>, docs/P2P.md "Host migration (listen server)"). A live successor answers a connection
 /// request with a challenge; the client repeats the request every <see cref="NetClientOptions.HandshakeResendInterval"/>, so
 /// the successor stays silent for n requests only when each request or its challenge was lost: with loss <c>l</c> each way,
-/// probability <c>(1 - (1 - l)²)ⁿ</c>. A fixed window of <see cref="MigrationOptions.HostSilence"/> (1 s, ~10 requests) passed
-/// a live successor 0.75¹⁰ ≈ 5.6 % of the time at 50 % loss. The window is long enough for <see cref="FalsePass"/> at the
-/// loss the peer measured on its last link, never shorter than the host silence (no loss: as before) nor longer than
+/// probability <c>(1 - (1 - l)²)ⁿ</c>. A fixed window of <see cref="MigrationOptions.HostSilence"/> (1 s, ~10 requests) would
+/// pass a live successor 0.75¹⁰ ≈ 5.6 % of the time at 50 % loss. The window is long enough for <see cref="FalsePass"/> at the
+/// loss the peer measured on its last link, never shorter than the host silence (no loss: the host silence) nor longer than
 /// <see cref="MigrationOptions.ReconnectTimeout"/> (the wait for any candidate).
 /// </summary>
 internal static class SuccessorSilence

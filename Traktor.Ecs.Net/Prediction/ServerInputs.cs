@@ -55,7 +55,7 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
         int tickRate = server.Replication.Options.TickRate;
         server.RegisterHandler(PredictionFormat.InputMessage, Receive, new MessageBudget(PredictionFormat.MaxMessageBytes, 2 * tickRate, 2 * tickRate));
         server.ClientConnected += (connection, _) => states[connection] = new State();
-        server.ClientDisconnected += (connection, _) => states.Remove(connection);
+        server.ConnectionClosed += (connection, _) => states.Remove(connection);
 
         // The status rides in the header of the connection's snapshot (TRKNET11); on a tick whose snapshot did not carry it
         // (nothing to replicate), a status message is queued before the transport flushes, into the same packet.

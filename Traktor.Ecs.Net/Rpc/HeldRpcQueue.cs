@@ -6,9 +6,9 @@ namespace Traktor.Ecs.Net.Rpc;
 /// RPCs a client received before the snapshot they were sent after, kept in arrival order until that
 /// snapshot is applied (or until waiting longer is pointless). Reliable-ordered RPCs leave in order; every
 /// other channel is independent, so an unreliable RPC never waits behind a held reliable one. Copies live in one
-/// arena, compacted as entries leave: they were rented from the shared ArrayPool, which keeps a few dozen arrays per
-/// size, so a burst of a few hundred held RPCs allocated most of them in every tick (issue 16, ~9 KB per tick for 300
-/// small RPCs). Bound: the arena grows (doubling) to the most bytes held at once, and keeps that size; what is held is
+/// arena, compacted as entries leave: the shared ArrayPool keeps a few dozen arrays per size, so renting from it a burst
+/// of a few hundred held RPCs would allocate most of them in every tick (~9 KB per tick for 300 small RPCs).
+/// Bound: the arena grows (doubling) to the most bytes held at once, and keeps that size; what is held is
 /// bounded by <see cref="RpcOptions.MaxHeldRpcs"/> entries of at most <see cref="RpcOptions.MaxRpcBytes"/> after each
 /// release, plus what one update receives (the transport's per-update budgets).
 /// </summary>

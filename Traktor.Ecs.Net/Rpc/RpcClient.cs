@@ -166,8 +166,8 @@ public sealed class RpcClient
         if (world.Resources.TryGet<RpcServer>(out _))
         {
             // The world hosts too (a player hosting with Multiplayer, its client idle meanwhile): the outgoing RPCs are the
-            // server's to send (world.SendRpc checks them against the server). Before, this idle client took them first and
-            // dropped them as not connected, so none of the host's RPCs (PlayerJoined, the game's) reached its players.
+            // server's to send (world.SendRpc checks them against the server). Were this idle client to take them first, it
+            // would drop them as not connected, and none of the host's RPCs (PlayerJoined, the game's) would reach its players.
             return;
         }
 

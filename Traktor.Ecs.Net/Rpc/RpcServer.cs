@@ -63,7 +63,7 @@ public sealed class RpcServer
         server.RegisterHandler(RpcFormat.ServerRpcMessage, (connection, _) => Drop(connection, StateOf(connection), RpcDropReason.WrongDirection, -1),
             new MessageBudget(this.options.MaxRpcBytes, 1, 4));
         server.ClientConnected += OnConnected;
-        server.ClientDisconnected += OnDisconnected;
+        server.ConnectionClosed += OnDisconnected;
         server.SnapshotSent += (connection, tick) => StateOf(connection).SnapshotTick = tick;
         server.Sending += Send;
         server.World.Resources.Add(this);
@@ -131,6 +131,11 @@ public sealed class RpcServer
     private void OnDisconnected(ConnectionId connection, DisconnectReason reason)
     {
         ulong clientId = connections.Remove(connection, out var state) ? state.ClientId : 0;
+        if (server.HoldsBackDisconnects)
+        {
+            return; // an ended session's player, let go: its entities stay on its host's end screen, and the game hears nothing
+        }
+
         Grace.Hold(connection, clientId);
         server.World.Create(new ClientDisconnectedEvent(connection, clientId, reason));
     }

@@ -9,9 +9,9 @@ public sealed partial class InProcessSessions
 
     /// <summary>
     /// The grant time of a seat <paramref name="userId"/> takes now, to the millisecond as a ticket carries it, and always
-    /// later than the player's previous grant and departure. Before, a join, a leave and a rejoin within one millisecond gave
-    /// both seats one grant time: a late seat-conditional leave of the first (a game server's grace-expiry report) freed
-    /// the second, and the game server, which voids tickets issued until a departure, refused the rejoin's ticket.
+    /// later than the player's previous grant and departure. Were a join, a leave and a rejoin within one millisecond to give
+    /// both seats one grant time, a late seat-conditional leave of the first (a game server's grace-expiry report) would free
+    /// the second, and the game server, which voids tickets issued until a departure, would refuse the rejoin's ticket.
     /// </summary>
     private DateTimeOffset GrantSeatLocked(long userId, DateTimeOffset now)
     {
@@ -28,8 +28,8 @@ public sealed partial class InProcessSessions
 
     /// <summary>
     /// When a seat of <paramref name="userId"/> freed <paramref name="now"/> departs: now, or the seat's grant when that was
-    /// moved a millisecond ahead of the clock. Before, a seat granted at X + 1 and left at X departed before its own grant,
-    /// so a game server, which voids tickets issued until a departure, still admitted that seat's ticket.
+    /// moved a millisecond ahead of the clock. A seat granted at X + 1 and left at X must not depart before its own grant:
+    /// a game server, which voids tickets issued until a departure, would still admit that seat's ticket.
     /// </summary>
     private DateTimeOffset DepartureTimeLocked(long userId, DateTimeOffset now) =>
         lastSeatEventMs.TryGetValue(userId, out long last) && last > now.ToUnixTimeMilliseconds()

@@ -65,8 +65,8 @@ public static class PlayerHosting
         }
         catch
         {
-            // Nobody serves the session: the host leaves it, which ends it (before, it stayed listed until the host's seat
-            // went idle, and joiners were seated in a session no server would ever admit them to).
+            // Nobody serves the session: the host leaves it, which ends it (listed until the host's seat went idle, it would
+            // seat joiners in a session no server would ever admit them to).
             await LeaveAsync(sessions, grant.Session.Id, hostUserId, clock).ConfigureAwait(false);
             throw;
         }

@@ -235,8 +235,8 @@ public sealed class PlayerSessionHost : IAsyncDisposable
         }
         catch (OnlineException exception) when (exception.Error == OnlineError.Forbidden)
         {
-            // Only the session's current host may report: a successor took the session over. Before, this counted as a failed
-            // heartbeat and was tried again forever, and the replaced host kept serving a session that was no longer its own.
+            // Only the session's current host may report: a successor took the session over. Not a failed heartbeat to try
+            // again: the replaced host would go on serving a session that is no longer its own.
             Interlocked.Increment(ref failures);
             Replaced = true;
             Live = false;

@@ -55,8 +55,8 @@ public sealed class ReconnectGrace
     {
         // With a zero period too, the entities go at the end of this tick (Expire), not here: a replaced connection (its
         // client connected again from the same socket, docs/PROTOCOL.md 3.6) closes in the same receive as its new
-        // connection opens, and the same player is restored before then. Before, a zero grace destroyed them here, so a
-        // replacement lost the player everything it owned.
+        // connection opens, and the same player is restored before then. Destroyed here, a zero grace would make a
+        // replacement lose the player everything it owned.
         held[clientId] = new Held(connection, time.GetTimestamp(), Released: false);
     }
 

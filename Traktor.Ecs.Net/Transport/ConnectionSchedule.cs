@@ -4,7 +4,7 @@ namespace Traktor.Ecs.Net.Transport;
 /// Which of a server's connections its tick visits (the dead-connection check and the flush): those with anything queued,
 /// in flight, owed or closing, every tick, and the others only from the moment their keep-alive or timeout comes
 /// (<see cref="Connection.NextVisit"/>), held in a heap by that moment. A tick's work is then in proportion to the
-/// connections with something to do, not to all connected: before, thousands of idle clients cost a visit each, every tick.
+/// connections with something to do, not to all connected: thousands of idle clients do not cost a visit each, every tick.
 /// Anything that gives a sleeping connection work (a datagram from its peer, a message queued for it, a close) wakes it
 /// first (<see cref="Wake"/>). Removed connections are dropped lazily: the owner tells which are still its own.
 /// </summary>

@@ -4,12 +4,12 @@ namespace Traktor.Ecs.Net.Transport;
 
 /// <summary>
 /// Copies of datagrams held by one link simulator or queued by one in-memory endpoint, in power-of-two sizes from
-/// 64 bytes to 64 KiB that this owner reuses. They came from the shared ArrayPool before, and a client's tick then
-/// allocated whenever another thread of the process (sockets, HTTP clients) had just taken that size from the pool's
-/// shared stacks, and whenever more than a few dozen of a size were held at once (a flood, a slow link). What is kept
-/// for reuse is capped at <see cref="MaxRetainedBytes"/>: a flood's buffers beyond it go to the garbage collector
-/// rather than staying with the endpoint for good (an uncapped pool kept them and broke the attack tests' memory
-/// bounds). Not thread-safe: the owner serialises its calls.
+/// 64 bytes to 64 KiB that this owner reuses. Not the shared ArrayPool: with it, a client's tick allocates whenever
+/// another thread of the process (sockets, HTTP clients) has just taken that size from the pool's shared stacks, and
+/// whenever more than a few dozen of a size are held at once (a flood, a slow link). What is kept for reuse is capped
+/// at <see cref="MaxRetainedBytes"/>: a flood's buffers beyond it go to the garbage collector rather than staying with
+/// the endpoint for good (an uncapped pool would keep them, past the attack tests' memory bounds). Not thread-safe: the
+/// owner serialises its calls.
 /// </summary>
 internal sealed class DatagramBufferPool
 {

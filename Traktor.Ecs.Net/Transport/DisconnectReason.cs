@@ -65,15 +65,15 @@ public enum DisconnectReason : byte
     /// The host of a player-hosted session stopped hosting on purpose because another player hosts the session now (the
     /// directory records that player, or gave it the session): the session goes on. A <see cref="MigratingPeer"/> follows
     /// the host the session records instead of electing a successor (<see cref="MigrationOutReason.HostGaveWay"/>); the
-    /// <see cref="Multiplayer"/> facade migrates to the directory's host. Since TRKNET16; before, such a host sent
-    /// <see cref="SessionEnded"/> or <see cref="ServerShutdown"/>, which its players could not tell from the session's end
-    /// or the host's loss.
+    /// <see cref="Multiplayer"/> facade migrates to the directory's host. Its own reason, so players tell a handover from
+    /// the session's end (<see cref="SessionEnded"/>) or the host's loss (<see cref="ServerShutdown"/>). Protocol TRKNET16
+    /// and later.
     /// </summary>
     HostGaveWay = 20,
     /// <summary>
     /// The player left the session itself (<see cref="Sessions.ISessions.LeaveSessionAsync(Sessions.SessionId, long, CancellationToken)"/>,
     /// from this or another device, or by joining another session) while this connection was still open: not a removal
-    /// (<see cref="Kicked"/>). Since TRKNET17; before, such a player was told <see cref="Kicked"/>.
+    /// (<see cref="Kicked"/>). Protocol TRKNET17 and later.
     /// </summary>
     LeftSession = 21,
 }

@@ -108,7 +108,7 @@ public sealed partial class NetClient
 
     // A token lists the server's addresses on every transport it listens on, UDP first; a client whose transport cannot
     // carry some of them (a WebSocket-only client, a UDP-only one) skips those instead of waiting ChallengeTimeout on each.
-    // When it carries none, every address is tried as before (a decorator may not know what it can reach).
+    // When it carries none, every address is tried (a decorator may not know what it can reach).
     private IReadOnlyList<NetAddress> Carried(IReadOnlyList<NetAddress> servers)
     {
         var transport = _peer.Transport;

@@ -83,6 +83,15 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// <summary>True when the options' approval and every one <see cref="AddApproval"/> added admit the connection (the handshake asks).</summary>
     internal bool Approves(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => _approvals.Admit(clientId, userData, address);
 
+    /// <summary>
+    /// When set, every handshake is denied with this reason (the Denied packet's, docs/PROTOCOL.md) before capacity and
+    /// approvals are asked, a valid connect token or not, a reconnect of a connected client too: a player host whose
+    /// session ended sets <see cref="DisconnectReason.SessionEnded"/> while it lets its players go, so a newcomer learns at
+    /// once that there is no session to join, rather than being admitted to an end screen and let go at its deadline.
+    /// Null (the default): handshakes are judged as usual. Tick thread.
+    /// </summary>
+    internal DisconnectReason? RefusesEveryone { get; set; }
+
     /// <summary>Approvals <see cref="AddApproval"/> added and not removed (for tests of their removal).</summary>
     internal int AddedApprovals => _approvals.Count;
 
@@ -165,9 +174,9 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         double now = _peer.Now;
         _peer.Events.BeginUpdate(now);
         // Only the connections that take part in this update begin and end it: those whose budgets held messages back in
-        // their last one (delivered first, as before) and those a datagram arrives for. Before, every update began and
-        // ended all of them, a pass over each connection's budget and both reliable channels (three objects, cold) for the
-        // many that had nothing new: about 2 % of a 2,000-client tick (docs/benchmarks.md). A skipped update is one
+        // their last one (delivered first) and those a datagram arrives for. Beginning and ending all of them would be a
+        // pass over each connection's budget and both reliable channels (three objects, cold) for the many that have
+        // nothing new: about 2 % of a 2,000-client tick (docs/benchmarks.md). A skipped update is one
         // without a violation, which the budget accounts for when the connection next takes part.
         _update++;
         _inUpdate.Clear();
@@ -393,7 +402,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// Closes <paramref name="connection"/> because its client completed a new handshake from the same address (see
     /// <see cref="ServerHandshake"/>'s admission): the client gave it up, and the new connection takes its place. No
     /// disconnect notice is sent: it would be sealed with the old connection's keys, which the client on that socket no
-    /// longer holds (before, three such notices reached it, each dropped as a packet it could not open).
+    /// longer holds (it would get three such notices, each dropped as a packet it cannot open).
     /// </summary>
     internal void Replace(Connection connection)
     {

@@ -4,8 +4,8 @@ namespace Traktor.Ecs.Net.Transport;
 /// The connection approvals one <see cref="NetServer"/> asks, all of which must admit a connection: the options'
 /// <see cref="NetServerOptions.ApproveConnection"/> first, then those added with <see cref="Add"/> (a session relay's, a
 /// router's) in the order they were added. An added one is removed by disposing its handle, so a relay that ended or was
-/// replaced stops deciding; before, an approval added to a server stayed for the server's life, and an ended relay went on
-/// refusing every player of the session that followed it.
+/// replaced stops deciding: an approval that stayed for the server's life would let an ended relay go on refusing every
+/// player of the session that follows it.
 /// </summary>
 /// <remarks>
 /// Adding and removing copy the array under a lock (rare: a relay made or ended) and publish the copy; the handshake reads

@@ -233,6 +233,8 @@ internal sealed class ServerHandshake : IDisposable
     private DisconnectReason? Admit(ulong clientId, ReadOnlySpan<byte> userData, in NetAddress source, double now, out Connection? reclaim, out Connection? replace)
     {
         reclaim = null;
+        replace = null;
+        if (_server.RefusesEveryone is { } closed) return closed; // a session that ended admits nobody, whatever the token
         replace = _server.ConnectionOf(clientId);
         if (replace is not null && replace.Address != source)
         {

@@ -72,9 +72,8 @@ if (peer.IsHost)
     Console.WriteLine("ended");
 
     // The peer's server runs on for its players alone until each holds the final world (at most EndDeliveryWait): tick it
-    // that long before the Dispose below, which would tell them at once.
-    var delivered = clock.Elapsed + Traktor.Ecs.Net.Sessions.SessionRelay.EndDeliveryWait + TimeSpan.FromMilliseconds(100);
-    while (clock.Elapsed < delivered)
+    // until it is done before the Dispose below, which would tell them at once.
+    while (peer.IsDeliveringEnd)
     {
         loop.Update();
         Thread.Sleep(1);
@@ -122,8 +121,7 @@ namespace HostMigration
             };
             host.Server.ClientDisconnected += (connection, reason) =>
             {
-                // A player let go because the session ended keeps its ship: the world is the end screen now.
-                if (reason == DisconnectReason.SessionEnded) return;
+                // Not raised for the players let go after EndSession: the world is the end screen then, and keeps their ships.
                 var gone = new List<Entity>();
                 world.Query(new QueryDescription().WithAll<NetworkOwner>(), (Entity e, ref NetworkOwner o) => { if (o.Connection == connection) gone.Add(e); });
                 foreach (var entity in gone) world.Destroy(entity);

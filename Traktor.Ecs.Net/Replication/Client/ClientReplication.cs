@@ -101,7 +101,7 @@ public sealed partial class ClientReplication
 
     /// <summary>
     /// True when the snapshot of <paramref name="tick"/> was applied (only the last 65 ticks are remembered).
-    /// The RPC layer holds an RPC until the snapshot it was sent after is here (added for issue 7).
+    /// The RPC layer holds an RPC until the snapshot it was sent after is here.
     /// </summary>
     /// <param name="tick">A server tick.</param>
     /// <returns>True when applied.</returns>

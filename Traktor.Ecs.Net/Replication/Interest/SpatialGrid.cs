@@ -13,7 +13,7 @@ namespace Traktor.Ecs.Net.Replication.Interest;
 /// <remarks>
 /// The index sorts the items by cell (a counting sort), so the items of a column of cells lie next to each other and a
 /// query reads a few short runs of memory instead of chasing a linked list per cell through arrays in insertion order:
-/// a server asks once per connection and tick (issue 16: at 2,000 connections the lists cost ~1.7 ms a tick). When the
+/// a server asks once per connection and tick (at 2,000 connections, linked lists per cell cost ~1.7 ms a tick). When the
 /// occupied cells are spread too thinly for a dense table of cells (a few items far apart), cells are found through a
 /// dictionary instead. Either way the visit order is the same.
 /// </remarks>

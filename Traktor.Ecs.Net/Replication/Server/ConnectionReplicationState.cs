@@ -23,7 +23,7 @@ internal sealed class ConnectionReplicationState
     public SlotStates Slots { get; } = new();
 
     // The lists start at sizes a connection seldom outgrows: each growth past a new high is an allocation in a
-    // tick, and wandering players keep setting new highs long after the server warmed up (issue 16).
+    // tick, and wandering players keep setting new highs long after the server warmed up.
 
     /// <summary>Slots this connection was sent and not yet told to despawn.</summary>
     public List<int> Known { get; } = new(64);

@@ -9,7 +9,7 @@ namespace Traktor.Ecs.Net.Replication.Server;
 /// delivered late, found nothing either. Here the despawns wait: a correction that says a tick was not applied puts
 /// them back among the pending despawns, unless the client has been sent the entity again since. A despawn is entered
 /// once, by the acknowledgement that ended it (not once per snapshot that repeated it: a client answering late
-/// acknowledges many of those at once, and the ring grew with despawns × snapshots in flight, issue 16). Bound: one
+/// acknowledges many of those at once, and the ring would grow with despawns × snapshots in flight). Bound: one
 /// entry per despawn of the last <see cref="SnapshotFormat.CorrectionMemoryTicks"/> ticks; the ring starts with room
 /// for one per tick and doubles only when a connection's despawn rate exceeds that, once per new high.
 /// </summary>
@@ -17,7 +17,7 @@ internal sealed class DeliveredDespawns
 {
     private const int Window = SnapshotFormat.ClientHistoryTicks;
     private const int Memory = SnapshotFormat.CorrectionMemoryTicks;
-    private uint[] ticks = new uint[Memory]; // about one despawn per tick of memory before growing (issue 16: no growth once warm)
+    private uint[] ticks = new uint[Memory]; // about one despawn per tick of memory before growing (no growth once warm)
     private uint[] netIds = new uint[Memory];
     private int front;
     private int count;

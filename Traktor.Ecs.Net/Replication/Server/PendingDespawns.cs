@@ -7,19 +7,19 @@ namespace Traktor.Ecs.Net.Replication.Server;
 /// despawned more than once for the same connection: an entity that leaves the client's view (despawn), comes back
 /// (spawn, same id) and leaves again (despawn) before the first snapshot's acknowledgement arrives. That late
 /// acknowledgement must not take away the second despawn: only a snapshot written at or after the tick a despawn was
-/// queued in carried that despawn. Before, the list held bare ids, the old acknowledgement removed the new despawn, and
-/// when the snapshot carrying it was lost the client kept the entity for good (RelevancyConvergenceTests).
+/// queued in carried that despawn. With bare ids, the old acknowledgement would remove the new despawn, and when the
+/// snapshot carrying it was lost the client would keep the entity for good (RelevancyConvergenceTests).
 /// </summary>
 /// <remarks>
 /// A ring in queue order with a map from id to ring position: adding, finding and removing one are O(1), and a removal
 /// leaves a hole (id 0, never a network id) that is skipped. Holes at the front are dropped as they surface; when the
 /// ring is full and at least a quarter of it is holes it is compacted in place instead of grown (amortised O(1) a
-/// removal), so it grows only when more than three quarters of it are pending: under three times the most pending at once. Before, a removal searched and shifted a list:
-/// O(pending) for every acknowledged despawn, and a client behind holds thousands.
+/// removal), so it grows only when more than three quarters of it are pending: under three times the most pending at once.
+/// A list searched and shifted on removal would cost O(pending) for every acknowledged despawn, and a client behind holds thousands.
 /// </remarks>
 internal sealed class PendingDespawns
 {
-    // Sizes a connection seldom outgrows: growing past a new high is an allocation in a tick (issue 16).
+    // Sizes a connection seldom outgrows: growing past a new high is an allocation in a tick.
     private const int InitialCapacity = 64;
     private uint[] ids = new uint[InitialCapacity];
     private uint[] queuedAt = new uint[InitialCapacity];

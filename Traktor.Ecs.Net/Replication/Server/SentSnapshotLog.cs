@@ -5,9 +5,9 @@ namespace Traktor.Ecs.Net.Replication.Server;
 /// acknowledged baselines and delivered despawns. The records of all entries live in one ring per connection (and the
 /// despawns in another): an entry is a window of the ring, and the ring only has to hold the entries that may still be
 /// acknowledged. It grows (doubling) only when those outgrow it, which the sum over a few unacknowledged snapshots
-/// rarely does once warm. Before, each of the 64 entries had arrays of its own that grew whenever the connection saw a
-/// new largest snapshot, so the log kept allocating for minutes while players wandered (issue 16: kilobytes per tick
-/// at hundreds of clients). A record's slot, network id and types sit together in one ring entry, so writing a record
+/// rarely does once warm. Arrays of its own for each of the 64 entries, grown whenever the connection saw a new largest
+/// snapshot, would keep allocating for minutes while players wander (kilobytes per tick at hundreds of clients).
+/// A record's slot, network id and types sit together in one ring entry, so writing a record
 /// or acknowledging it touches one cache line for several records, not one line in each of three arrays.
 /// </summary>
 internal sealed class SentSnapshotLog

@@ -16,7 +16,7 @@ namespace Traktor.Ecs.Net.Replication.Server;
 // - A client that acknowledges snapshots drains the backlog as fast as the snapshot's bytes allow (despawns are a few
 //   bits each, sorted and delta-coded), not a fixed 128 a snapshot: behind, it catches up.
 // - A connection is cut only when it holds DespawnHoldBack or more and acknowledged none of them for longer than its
-//   connection's timeout (a client that acknowledges nothing: attack review 16), or when it holds more than the limit,
+//   connection's timeout (a client that acknowledges nothing: SECURITY.md, attack review 16), or when it holds more than the limit,
 //   which only corrections taking acknowledgements back can make it do.
 public sealed partial class ServerReplication
 {
@@ -32,9 +32,9 @@ public sealed partial class ServerReplication
     /// <summary>
     /// How much longer than its connection's timeout a connection holding <see cref="DespawnHoldBack"/> or more may go
     /// without acknowledging one of them: a client gone dark is timed out by the transport (TimedOut) and one back within
-    /// the timeout catches up. At a fixed 5 s a client dark for 5–10 s while the entities it knew died was cut with
-    /// SendQueueOverflow though the transport would have kept it; at a fixed 15 s so was one dark for 20 s under a 30 s
-    /// timeout (DespawnBacklogTests). Memory stays bounded meanwhile by <see cref="DespawnBacklogLimit"/>.
+    /// the timeout catches up. A fixed 5 s would cut a client dark for 5–10 s while the entities it knew died with
+    /// SendQueueOverflow though the transport would keep it; a fixed 15 s would do the same to one dark for 20 s under a
+    /// 30 s timeout (DespawnBacklogTests). Memory stays bounded meanwhile by <see cref="DespawnBacklogLimit"/>.
     /// </summary>
     internal const int DespawnStallMarginSeconds = 5;
 
@@ -159,8 +159,8 @@ public sealed partial class ServerReplication
     /// <summary>
     /// Copies the oldest pending despawns due now, at most <paramref name="count"/>, into <see cref="despawnScratch"/>,
     /// sorted by id; returns how many. Due are those not carried yet or carried a resend delay ago
-    /// (<see cref="ConnectionReplicationState.ResendAfterTicks"/>) and still unacknowledged: before, every snapshot of
-    /// a round trip repeated the same ones.
+    /// (<see cref="ConnectionReplicationState.ResendAfterTicks"/>) and still unacknowledged, so the snapshots of one round
+    /// trip do not all repeat the same ones.
     /// </summary>
     private int FillDespawns(ConnectionReplicationState connection, int count)
     {

@@ -7,6 +7,22 @@ namespace Traktor.Ecs.Net.Replication.Server;
 // tick from the end on, and whether the player's acknowledgements cover that world.
 public sealed partial class ServerReplication
 {
+    // The tick whose world a session's end froze (FreezeAfter), or null while the world is read every tick.
+    private uint? frozenAfter;
+
+    /// <summary>
+    /// The session ended with the world of <paramref name="tick"/>: replications after that tick read nothing of the world
+    /// any more (no capture, no new network ids, no despawns), and send what the connections have not acknowledged of the
+    /// world as that tick left it. Every end screen shows that world whatever the game does to its own afterwards (a handler
+    /// that destroys a leaving player's ship, a system still running), and a change made after the end never holds a
+    /// player's delivery until the deadline (a despawn waited for its acknowledgement). Once: a later call changes nothing.
+    /// </summary>
+    /// <param name="tick">The end's tick: this server's next replication, or a later one.</param>
+    internal void FreezeAfter(uint tick) => frozenAfter ??= tick;
+
+    /// <summary>True once the replication captured the tick a session's end froze (<see cref="FreezeAfter"/>).</summary>
+    private bool IsFrozen => frozenAfter is { } frozen && (int)(Tick - frozen) > 0;
+
     /// <summary>
     /// From now on <paramref name="connection"/> gets a snapshot in every tick, due or not
     /// (<see cref="ServerReplicationOptions.SnapshotRate"/>): a session that ended waits for it to acknowledge the final

@@ -12,9 +12,9 @@ public sealed partial class ServerReplication
     /// no longer wait with: never sent (not known) and no longer relevant (out of range, filtered out, or despawned).
     /// </summary>
     // Nothing else visits them: ForgetIrrelevant walks the known slots and CollectCandidates the relevant ones, so
-    // before, every entity that had passed through a busy connection's range unsent stayed in its table for as long as
-    // the entity lived (SlotStateAgingTests: 307 slots for 400 entities after they had all gone out of range). Growth was
-    // bounded only by the world's entity slots per connection, and the table's walks and probes grew with it.
+    // without this sweep every entity that passed through a busy connection's range unsent would stay in its table for as
+    // long as the entity lives (SlotStateAgingTests: 307 slots for 400 entities after they had all gone out of range),
+    // growth bounded only by the world's entity slots per connection, and the table's walks and probes growing with it.
     private void ForgetStaleWaits(ConnectionReplicationState connection)
     {
         if ((int)(Tick - connection.NextStaleSweepTick) < 0)

@@ -241,10 +241,13 @@ public sealed partial class ServerReplication
     private void Replicate(ISnapshotSink sink, bool everyone)
     {
         Tick++;
-        AssignNetworkIds();
-        Capture();
-        DetectDespawns();
-        BuildGrid();
+        if (!IsFrozen)
+        {
+            AssignNetworkIds();
+            Capture();
+            DetectDespawns();
+            BuildGrid();
+        }
         foreach (var connection in connectionList)
         {
             if (connection.IsCut || CutIfStalled(connection))
@@ -300,10 +303,10 @@ public sealed partial class ServerReplication
         {
             // Only the acknowledgement that ends a pending despawn is remembered for corrections: every snapshot sent
             // until then repeated it, and when the client answers late (a busy client, late server ticks) one receive
-            // phase acknowledges many of them. One entry each made the ring hold despawns × snapshots in flight and keep
-            // doubling, kilobytes per tick at 2,000 clients (issue 16). The first is enough: if the client applied any
+            // phase acknowledges many of them. One entry each would make the ring hold despawns × snapshots in flight and
+            // keep doubling, kilobytes per tick at 2,000 clients. The first is enough: if the client applied any
             // snapshot carrying the despawn, it despawned the entity; a correction naming the first as not applied puts
-            // it back, as before (at worst once more than needed).
+            // it back (at worst once more than needed).
             if (state.PendingDespawns.Acknowledge(entry.Despawns[i], tick))
             {
                 state.DespawnsAckedTick = Tick;

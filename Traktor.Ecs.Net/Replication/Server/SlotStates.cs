@@ -26,9 +26,9 @@ internal struct SlotState
 /// <summary>
 /// A connection's <see cref="SlotState"/>s, only for the slots it has to remember (those it was sent, those in range
 /// this tick, those waiting with a priority), in one dense array found through an open-addressing table keyed by slot.
-/// Before, each connection had ten arrays as long as the world's entity slots: at 2,000 clients and 2,000 entities that
-/// was ~170 MB the tick walked in scattered places, one cache and TLB miss per array and entity looked at (issue 16).
-/// Now a connection's state is a few kilobytes that stay in cache while it is worked on, and memory follows what each
+/// Ten arrays per connection as long as the world's entity slots would be ~170 MB at 2,000 clients and 2,000 entities,
+/// walked in scattered places, one cache and TLB miss per array and entity looked at. This way a connection's state is
+/// a few kilobytes that stay in cache while it is worked on, and memory follows what each
 /// connection sees rather than clients × entities. A slot absent from the table reads as all zeros (never sent, not
 /// in range, no priority).
 /// </summary>

@@ -3,8 +3,8 @@ namespace Traktor.Ecs.Net;
 /// <summary>
 /// What a session left in the player's world when it ended, kept for the game's end screen (scores, the winner) until the
 /// player plays again: <see cref="Multiplayer"/> and a Lua script's <c>multiplayer</c> keep it as a <see cref="MigratingPeer"/>
-/// does, and drop it when the player joins or creates another session or leaves explicitly. Before, a joiner's world was
-/// emptied the moment its host's connection ended, so only the host could show how the game ended. On the tick thread.
+/// does, and drop it when the player joins or creates another session or leaves explicitly, so a joiner, not only the
+/// host, can show how the game ended after its host's connection ended. On the tick thread.
 /// </summary>
 internal sealed class EndedSessionWorld
 {

@@ -23,7 +23,6 @@ internal sealed partial class HostedSession
     private readonly NatTraversal? traversal;
     private readonly PlayerHostRelay relay;
     private NetAddress reported;
-    private EndDelivery? delivery;
     private DateTimeOffset endBy;
     private bool entryStopped;
 
@@ -124,24 +123,15 @@ internal sealed partial class HostedSession
     /// The session ended with this host (its player left, or the directory ended it): the host stops serving it, but its
     /// server runs on for the remote players alone (<see cref="ReceiveEnding"/>, <see cref="SendEnding"/>) until each holds
     /// the final world, the world of the next tick, and heard <see cref="DisconnectReason.SessionEnded"/>, within
-    /// <see cref="SessionRelay.EndDeliveryWait"/>, as a game server's session ends: with a session relay through it
-    /// (<see cref="SessionRelay.End"/>, which admits nobody any more), without one directly. The directory entry stops
-    /// heartbeating now. A single unrepeated snapshot would leave a player whose link lost it showing an older world on its
+    /// <see cref="SessionRelay.EndDeliveryWait"/>, as a game server's session ends (<see cref="PlayerHostRelay.End"/>: nobody
+    /// is admitted any more, no owners go out, the players let go raise no game-visible disconnect). The directory entry
+    /// stops heartbeating now. A single unrepeated snapshot would leave a player whose link lost it showing an older world on its
     /// end screen, or, the notice lost too, taking the end for its host's loss.
     /// </summary>
     public void BeginEnd()
     {
         StopEntry();
-        if (relay.Relay is { } membership)
-        {
-            membership.End(SessionEndReason.Ended); // at the next receive: the world of that tick is the final one
-        }
-        else
-        {
-            delivery = new EndDelivery(Host.Server);
-            delivery.Begin(Host.Server.Connections);
-        }
-
+        relay.End(); // at the next receive: the world of that tick is the final one; nobody joins, no plan goes out
         endBy = server.Clock.GetUtcNow() + SessionRelay.EndDeliveryWait;
     }
 
@@ -157,7 +147,6 @@ internal sealed partial class HostedSession
         }
 
         Host.BeforeUpdate(in state);
-        delivery?.Update();
         return server.ConnectionCount == 0 || server.Clock.GetUtcNow() >= endBy;
     }
 

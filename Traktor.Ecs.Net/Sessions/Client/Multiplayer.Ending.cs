@@ -35,9 +35,9 @@ public sealed partial class Multiplayer
     /// <summary>
     /// The session ended under the player other than by its own leave (its game server went away, cut it, or timed it out;
     /// a migration found no new host): gives its seat back, that seat only (the grant the join's answer listed), once per
-    /// session end, as Lua's <c>multiplayer</c> does. Before, the seat stayed taken until the game server's reconnect grace
-    /// expired (a minute), or the directory's sweep with the server gone, and the player could not take another seat in the
-    /// session meanwhile. Started by <see cref="BeginEnd(SessionInfo, DisconnectReason?, bool)"/> only.
+    /// session end, as Lua's <c>multiplayer</c> does. Otherwise the seat stays taken until the game server's reconnect
+    /// grace expires (a minute), or the directory's sweep with the server gone, and the player cannot take another seat in
+    /// the session meanwhile. Started by <see cref="BeginEnd(SessionInfo, DisconnectReason?, bool)"/> only.
     /// </summary>
     /// <returns>Whether the directory freed the seat (never faults).</returns>
     private Task<bool> GiveSeatLeftBehind(SessionInfo lost)

@@ -15,6 +15,16 @@ public sealed partial class Multiplayer
     public NetworkHost? Host => hosted?.Host;
 
     /// <summary>
+    /// True while the session this player hosted and ended (<see cref="LeaveSessionAsync"/>, or the directory ended it)
+    /// still delivers its final world: from the leave's return (or the tick that saw the directory's end) until every
+    /// remote player holds that world and was let go with <see cref="DisconnectReason.SessionEnded"/>, or
+    /// <see cref="SessionRelay.EndDeliveryWait"/> ran out. Keep ticking the facade while it is true before you stop the loop
+    /// and <see cref="Dispose"/> it: a dispose meanwhile tells the players at once, after one last snapshot that is not
+    /// repeated. False for a player that did not host. Any thread.
+    /// </summary>
+    public bool IsDeliveringEnd => endQueued || endingHost is not null;
+
+    /// <summary>
     /// Creates a session served by a game server of the fleet (<see cref="SessionHostKind.DedicatedServer"/>, as
     /// <see cref="CreateSessionAsync(SessionOptions, CancellationToken)"/>) or by this player's game
     /// (<see cref="SessionHostKind.Player"/>, Lua's <c>multiplayer:createSession(name, max, "player")</c>). Hosting, the

@@ -94,17 +94,17 @@ public sealed partial class Multiplayer
         {
             // The directory seated the player but the connection failed (its server or host never answered, or cut the
             // handshake; the introducer could not reach the host; nothing ticks the facade, FailUnlessTicked): the seat goes
-            // back now, that seat only. Before, only the last case gave it back: a SessionJoinException left the player a
-            // member of a session it never reached until the directory's idle sweep, and a retry was AlreadyMember.
+            // back at once, that seat only, in every one of these cases: otherwise a SessionJoinException would leave the
+            // player a member of a session it never reached until the directory's idle sweep, and a retry would be AlreadyMember.
             // The tick that failed it left no connection going (it failed, was never introduced, or never started).
             await GiveSeatBackAsync(session.Id, user, SeatGiveBack.GrantOf(session, user)).ConfigureAwait(false);
             throw;
         }
         catch (OperationCanceledException) when (done.Task.IsCanceled)
         {
-            // Cancelled while connecting: the connection stopped in the background before, and the player ended up in the
-            // session after the call had said it was cancelled. Abandon the attempt on the tick thread (before any later
-            // call's work, which queues behind it), and give the seat back.
+            // Cancelled while connecting: a connection left going in the background would put the player in the session
+            // after the call said it was cancelled. Abandon the attempt on the tick thread (before any later call's work,
+            // which queues behind it), and give the seat back.
             onTick.Enqueue(() =>
             {
                 if (connecting?.Done == done)

@@ -58,8 +58,8 @@ public sealed partial class Multiplayer
     /// Tick thread, connected (the client read its socket this tick, before this facade): true when this player's own game
     /// stalled for the link's whole timeout while the host of its player-hosted session played on into the stall
     /// (<see cref="StallWatch"/>, the rule a <see cref="MigratingPeer"/> follows): the host has cut it, though its Disconnect
-    /// was dropped with the snapshots a full socket queue could not hold. Before, the silence that followed read as the
-    /// host's loss: <see cref="HostLost"/>, the live host reported lost to the directory, and claims, until the migration gave up.
+    /// was dropped with the snapshots a full socket queue could not hold. Read otherwise, the silence that follows looks like
+    /// the host's loss: <see cref="HostLost"/>, the live host reported lost to the directory, and claims, until the migration gives up.
     /// </summary>
     private bool CutDuringStall(SessionInfo session)
     {

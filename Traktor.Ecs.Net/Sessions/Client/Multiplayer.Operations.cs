@@ -19,8 +19,8 @@ public sealed partial class Multiplayer
 
     /// <summary>
     /// Runs a session call: after the one under way, with a token the caller's cancel and <see cref="Dispose"/> both cancel.
-    /// Before, <see cref="Dispose"/> left a call under way waiting for ticks that no longer came (its seat taken), and disposed
-    /// the lock the call released at its end (<see cref="ObjectDisposedException"/> there, for whatever else it threw).
+    /// So <see cref="Dispose"/> does not leave a call under way waiting for ticks that no longer come (its seat taken), nor
+    /// dispose the lock the call releases at its end (<see cref="ObjectDisposedException"/> there, for whatever else it threw).
     /// </summary>
     private async Task<T> OperationAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
@@ -73,8 +73,8 @@ public sealed partial class Multiplayer
     /// <summary>
     /// A directory call that may seat the player, whose answer names the seat (a created session's join, a quick-join): it
     /// runs to its answer (within <see cref="MultiplayerOptions.JoinWait"/>) whatever the caller does, and when the caller
-    /// stopped waiting meanwhile (cancelled, or the facade disposed) the seat it names is given back. Before, the call itself
-    /// was cancelled: a directory that had seated the player by then kept the seat, and the lost answer said nothing of where.
+    /// stopped waiting meanwhile (cancelled, or the facade disposed) the seat it names is given back. Were the call itself
+    /// cancelled, a directory that had seated the player by then would keep the seat, and the lost answer would say nothing of where.
     /// </summary>
     private async Task<SessionJoinResult> SeatAsync(Func<CancellationToken, Task<SessionJoinResult>> ask, long user, CancellationToken cancellationToken)
     {
@@ -127,9 +127,9 @@ public sealed partial class Multiplayer
 
     /// <summary>
     /// The leave, once begun, is sent: after the stopped migration's directory calls (<paramref name="stopped"/>, bounded on
-    /// their own), within <see cref="MultiplayerOptions.JoinWait"/>, whether or not the caller still waits. Before, a leave
-    /// cancelled while the migration stopped sent nothing, and one cancelled on its way was cut short: the player was out
-    /// of the session, its seat still taken.
+    /// their own), within <see cref="MultiplayerOptions.JoinWait"/>, whether or not the caller still waits: a leave that
+    /// sent nothing when cancelled while the migration stopped, or was cut short when cancelled on its way, would leave the
+    /// player out of the session with its seat still taken.
     /// </summary>
     /// <exception cref="OnlineException">The directory refused it; <see cref="OnlineError.Unavailable"/> when it did not answer within <see cref="MultiplayerOptions.JoinWait"/>.</exception>
     private async Task SendLeaveAsync(SessionId session, long user, Task stopped)

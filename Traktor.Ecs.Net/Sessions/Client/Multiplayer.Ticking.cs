@@ -46,7 +46,7 @@ public sealed partial class Multiplayer
                         current = pending.Session;
                         stalls.Restart(time.GetTimestamp()); // a new connection: its timeout is measured from the next tick
                         // The world outlives the connection: a player-hosted session's is what a successor hosts, and once any
-                        // session is over it is the end screen's (endScreen). Before, only a session that could migrate kept it.
+                        // session is over it is the end screen's (endScreen), whether or not the session could migrate.
                         client.KeepEntitiesOnDisconnect = true;
                         if (pending.Migration is { } migration && ReferenceEquals(migrating, migration))
                         {
@@ -85,9 +85,9 @@ public sealed partial class Multiplayer
 
         if (connected && transport.State == ClientState.Disconnected)
         {
-            // The player is still in the session (CurrentSession) until SessionEnded says why it is over: it was null at
-            // once before, so a game that checked it between the two (up to EndReasonWait) saw the player in no session
-            // with no reason, and a game that joined another meanwhile was then told the old one had ended.
+            // The player is still in the session (CurrentSession) until SessionEnded says why it is over: were it null at
+            // once, a game that checked it between the two (up to EndReasonWait) would see the player in no session with no
+            // reason, and a game that joined another meanwhile would then be told the old one had ended.
             connected = false;
             if (current is { } lost)
             {
@@ -125,7 +125,7 @@ public sealed partial class Multiplayer
 
         if (!TryBeginMigration(lost, reason, byHost))
         {
-            endScreen.KeepReplica(client); // the session's final world stays until the player plays again (before, it went here)
+            endScreen.KeepReplica(client); // the session's final world stays until the player plays again
             // Not after the player's own leave (from another device: LeftSession), which freed the seat.
             BeginEnd(lost, reason, giveSeatBack: reason != DisconnectReason.LeftSession);
         }

@@ -41,8 +41,10 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     private volatile SessionInfo? current;
     private bool connected;
     private volatile HostedSession? hosted;
-    // The host of a session this player ended, serving its players alone until each holds the final world (tick thread).
-    private HostedSession? endingHost;
+    // The host of a session this player ended, serving its players alone until each holds the final world (set on the tick thread).
+    private volatile HostedSession? endingHost;
+    // A leave of the session this player hosts, queued for the tick that begins its end delivery.
+    private volatile bool endQueued;
 
     /// <summary>Creates the facade.</summary>
     /// <param name="client">The world's network plugin.</param>
@@ -243,14 +245,15 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
                 endScreen.Drop(client.World); // the ended session's world goes with the leave
             });
             // The session ended under the player and its seat is on its way back (or was never to be given back): that
-            // is this leave. Before, the leave was sent again, unconditionally, and could free a seat the player had
-            // taken since in that session (from another device).
+            // is this leave. Not sent again: an unconditional leave could free a seat the player has taken since in that
+            // session (from another device).
             await ((Task)shared.SeatReturn).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
             return true;
         }
 
         var stopped = migrating is { } migration ? StopMigration(migration) : Task.CompletedTask; // no further directory calls, no hosting, no HostMigrated
+        endQueued = hosted is not null; // IsDeliveringEnd from the return on, though the tick that begins the delivery is still to come
         onTick.Enqueue(() =>
         {
             connected = false;
@@ -263,11 +266,12 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
 
             ReplicaTakeover.DropKeptEntities(client);
             client.Transport.Disconnect();
+            endQueued = false;
             StopHosting(DisconnectReason.SessionEnded, deliver: true); // its remote players get the final world and are told the session ended; its leave below ends it
         });
         // A claim the stopped migration sent is answered, and a session it won given back, before the leave (each within
-        // 10 s): before, the leave raced them, and a leave that reached the directory while it named this player host (its
-        // claim granted, the answer on its way or lost) ended the session for every player still migrating.
+        // 10 s): a leave racing them could reach the directory while it names this player host (its claim granted, the
+        // answer on its way or lost), and end the session for every player still migrating.
         // The directory may answer false: the game server saw the disconnect and reported the departure first (at once
         // when the game frees a seat without a reconnect grace), or the seat was already released. The player has left
         // either way, so the answer is whether it was in a session, as the Lua leaveSession() promises.
@@ -308,6 +312,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         }
 
         FinishEnding(); // an ended session's players still waiting for its final world are told now
+        endQueued = false;
         if (hosted is { } hosting && login is { } player)
         {
             StopHosting(DisconnectReason.SessionEnded);
@@ -316,7 +321,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         }
 
         stopping = Task.WhenAll(stopping, seatReturn); // a seat a session's end left behind, still on its way back
-        // oneAtATime is not disposed: the call under way releases it after this (before, that release threw
+        // oneAtATime is not disposed: the call under way releases it after this (that release would throw
         // ObjectDisposedException over whatever the call ended with), and it holds no wait handle to free.
     }
 

@@ -64,15 +64,15 @@ internal sealed class PlayerHostRelay : IDisposable
         if (takeover is not null)
         {
             // The players already in the session keep their order of succession (the roster's, in join order), whichever
-            // reaches this host first: before, the order was that of their reconnects, a race, so after a second host loss
-            // the directory gave the session to whichever player had happened to reconnect first.
+            // reaches this host first: in the order of their reconnects, a race, a second host loss would give the session
+            // to whichever player happened to reconnect first.
             foreach (var (id, _) in takeover.Players)
             {
                 if (id != host.LocalClientId && id != takeover.LostHost) adopted.TryAdd((long)id, nextPlace++);
             }
         }
         host.Server.ClientConnected += OnConnected;
-        host.Server.ClientDisconnected += OnDisconnected;
+        host.Server.ConnectionClosed += OnDisconnected;
         host.Server.Sending += PublishOwners;
     }
 
@@ -120,25 +120,32 @@ internal sealed class PlayerHostRelay : IDisposable
     public void Dispose()
     {
         Host.Server.ClientConnected -= OnConnected;
-        Host.Server.ClientDisconnected -= OnDisconnected;
+        Host.Server.ConnectionClosed -= OnDisconnected;
         Host.Server.Sending -= PublishOwners;
         if (delivery is not null) Host.Server.Received -= delivery.Update;
         Relay?.Dispose();
     }
 
     /// <summary>
-    /// Ends the session on a host that goes on ticking (a Lua game's, which stops its <see cref="NetworkHost"/> itself, later):
-    /// with a session relay, as a game server ends a session (<see cref="SessionRelay.End"/>): at the host's next tick each
-    /// remote player is sent the world of that tick, in every tick until it acknowledged one, and only then (within
-    /// <see cref="SessionRelay.EndDeliveryWait"/>) told <see cref="DisconnectReason.SessionEnded"/>; nobody is admitted any
-    /// more. Without one the same way, directly (<see cref="EndDelivery"/>, updated at each of the host's receives): before,
-    /// one last snapshot, not repeated, then the notices at once, so a player whose link lost them kept an older world.
-    /// The host's own player stays: its world is the host's. Once; tick thread.
+    /// Ends the session on a host that goes on ticking (a Lua game's, which stops its <see cref="NetworkHost"/> itself,
+    /// later; a <see cref="Multiplayer"/>'s, which stops it once its players are let go): with a session relay, as a game
+    /// server ends a session (<see cref="SessionRelay.End"/>): at the host's next tick each remote player is sent the world
+    /// of that tick, in every tick until it holds it, and only then (within <see cref="SessionRelay.EndDeliveryWait"/>)
+    /// told <see cref="DisconnectReason.SessionEnded"/>. Without one the same way, directly (<see cref="EndDelivery"/>,
+    /// updated at each of the host's receives): one last snapshot, not repeated, then the notices at once would leave a
+    /// player whose link lost them with an older world. Either way the host's world is its player's end screen from then on:
+    /// every handshake is denied with <see cref="DisconnectReason.SessionEnded"/> (no newcomer is admitted to the ended
+    /// session), no owners for a migration go out any more, and the players let go raise
+    /// no <see cref="NetworkServer.ClientDisconnected"/> (a game handler would destroy their entities on the end screen). The
+    /// host's own player stays: its world is the host's. Once; tick thread.
     /// </summary>
     public void End()
     {
         if (ended) return;
         ended = true;
+        Host.Server.Sending -= PublishOwners; // the session is over: nothing to migrate
+        Host.Server.HoldsBackDisconnects = true;
+        if (Host.Transport is NetServer server) server.RefusesEveryone = DisconnectReason.SessionEnded;
         if (Relay is { } relay)
         {
             relay.End(SessionEndReason.Ended);
@@ -224,7 +231,7 @@ internal sealed class PlayerHostRelay : IDisposable
     /// <summary>
     /// Whether <paramref name="player"/>'s connection, closed with <see cref="DisconnectReason.ClientDisconnected"/>, was replaced
     /// by its client's new handshake from the same socket (the server holds a connection of that player again): no leave,
-    /// the new connection follows at once. Before, the relay took it for a leave: the player departed and joined again.
+    /// the new connection follows at once (taken for a leave, the player would depart and join again).
     /// </summary>
     private bool IsReplaced(ulong player) => (Host.Transport as NetServer)?.ConnectionOf(player) is not null;
 

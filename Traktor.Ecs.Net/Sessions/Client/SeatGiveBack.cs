@@ -36,8 +36,8 @@ internal static class SeatGiveBack
         }
         catch (Exception exception)
         {
-            // Before, only the expected types were caught: a directory's own exception (a bug, a custom ISessions) faulted a
-            // task nobody observed, and nothing said the seat stayed taken.
+            // Every type, not only the expected ones: a directory's own exception (a bug, a custom ISessions) would fault a
+            // task nobody observes, and nothing would say the seat stayed taken.
             string reason = exception switch
             {
                 OperationCanceledException => "timeout",

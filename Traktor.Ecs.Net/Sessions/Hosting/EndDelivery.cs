@@ -47,6 +47,7 @@ internal sealed class EndDelivery
 
         Started = true;
         endTick = server.Replication.Tick + 1;
+        server.Replication.FreezeAfter(endTick); // the world of that tick is every end screen's: nothing after it goes out
         Deadline = server.Transport.Clock.GetUtcNow() + SessionRelay.EndDeliveryWait;
         foreach (var connection in connections)
         {

@@ -7,8 +7,8 @@ namespace Traktor.Ecs.Net.Sessions;
 /// Where a session's own connection approval goes, for the server endpoint its world runs on: a <see cref="NetServer"/>
 /// (a dedicated server of one session, a player's listen server behind its host's loopback) or a routed
 /// <see cref="SessionEndpoint"/> (one session of a fleet's game server). A <see cref="SessionRelay"/> adds its approval
-/// here itself: before, the game had to pass it as <see cref="NetServerOptions.ApproveConnection"/>, which needs the relay
-/// before the server the relay is built on exists, and a server that forgot it admitted every holder of a valid token.
+/// here itself, so the game does not pass it as <see cref="NetServerOptions.ApproveConnection"/>: that would need the
+/// relay before the server the relay is built on exists, and a server that forgot it would admit every holder of a valid token.
 /// </summary>
 internal static class EndpointApprovals
 {

@@ -6,8 +6,8 @@ namespace Traktor.Ecs.Net.Sessions;
 
 /// <summary>
 /// A relay's reports to the directory of players whose reconnect grace expired, each retried while the directory cannot
-/// answer: one failed report (the directory unreachable for a moment) used to leave the player's seat taken until the
-/// directory's sweep (a minute), and the player could not take another in the session meanwhile. Reports name the seat
+/// answer: one failed report (the directory unreachable for a moment) would otherwise leave the player's seat taken until
+/// the directory's sweep (a minute), and the player could not take another in the session meanwhile. Reports name the seat
 /// they are about (<see cref="ISessions.LeaveSessionAsync(SessionId, long, SessionLeaveReason, DateTimeOffset, CancellationToken)"/>),
 /// so a retry that lands after the player rejoined frees nothing. Bounded: at most <see cref="MaxPending"/> reports at a
 /// time, each tried for at most <see cref="RetryWindow"/> (every attempt waited for at most <see cref="AttemptTimeout"/>,
@@ -89,9 +89,9 @@ internal sealed class LeaveReports(ISessions directory, SessionId session, TimeP
                 {
                     using var bounded = new CancellationTokenSource(AttemptTimeout, time);
                     var leaving = Call(player, seatGrantedAt, bounded.Token);
-                    // Waited for AttemptTimeout, whether or not the directory heeds its token: before, a call that hung without
-                    // heeding it (a connection stuck below the HTTP client's cancellation, a directory of one's own) was never
-                    // retried, and its report held one of the MaxPending places for good.
+                    // Waited for AttemptTimeout, whether or not the directory heeds its token: a call that hangs without heeding
+                    // it (a connection stuck below the HTTP client's cancellation, a directory of one's own) would otherwise never
+                    // be retried, and its report would hold one of the MaxPending places for good.
                     // A leave of whatever seat the player holds is the exception: its call is awaited until it ends, however long,
                     // and only then asked again. An answer to a call given up could still land after a retry freed the seat and
                     // the player took a new one in the session, and free that one (an unconditional leave names no seat).

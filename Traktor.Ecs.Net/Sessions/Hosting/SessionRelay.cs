@@ -18,8 +18,8 @@ namespace Traktor.Ecs.Net.Sessions;
 /// player left (<see cref="Leave"/>) or the session ended (<see cref="End"/>), the relay disconnects whom it concerns.
 /// The relay admits its own players: it adds <see cref="Approve"/> to the server it is built on (<see cref="NetServer.AddApproval"/>,
 /// or <see cref="SessionEndpoint.AddApproval"/> for a routed session), so a game never wires it into
-/// <see cref="NetServerOptions.ApproveConnection"/>, and a server whose game forgot to no longer admits every holder of a
-/// valid connect token. <see cref="Dispose"/> removes that approval and stops listening to the server.
+/// <see cref="NetServerOptions.ApproveConnection"/>, and no server admits every holder of a valid connect token because
+/// its game forgot to. <see cref="Dispose"/> removes that approval and stops listening to the server.
 /// </summary>
 /// <remarks>
 /// <see cref="Leave"/> and <see cref="End"/> may be called from any thread; everything else runs on the tick thread.
@@ -77,7 +77,7 @@ public sealed class SessionRelay : IDisposable
         ending = new EndDelivery(server);
         server.Received += Drain;
         server.ClientConnected += OnConnected;
-        server.ClientDisconnected += OnDisconnected;
+        server.ConnectionClosed += OnDisconnected;
         grace.Expired += OnGraceExpired;
         approval = EndpointApprovals.TryAdd(server.Transport, Approve);
     }
@@ -106,8 +106,8 @@ public sealed class SessionRelay : IDisposable
     /// <param name="address">The client's address.</param>
     /// <returns>True to admit.</returns>
     /// <remarks>
-    /// The server asks it by itself (the relay added it); a game that also passes it as <see cref="NetServerOptions.ApproveConnection"/>,
-    /// as before it did, gets the same answer twice. A disposed relay admits nobody.
+    /// The server asks it by itself (the relay added it); a game that also passes it as <see cref="NetServerOptions.ApproveConnection"/>
+    /// gets the same answer twice. A disposed relay admits nobody.
     /// </remarks>
     public bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
     {
@@ -207,8 +207,8 @@ public sealed class SessionRelay : IDisposable
 
     /// <summary>
     /// Stops relaying: the approval the relay added to its server is removed, and it no longer listens to the server's
-    /// connections and ticks or to the reconnect grace. Before, a relay listened for the server's life: the relay of a
-    /// session that followed on the same server was joined by the first one's, which announced every player a second time.
+    /// connections and ticks or to the reconnect grace: a relay listening for the server's life would join the relay of a
+    /// session that follows on the same server, and announce every player a second time.
     /// Reports to the directory already under way go on. Tick thread.
     /// </summary>
     public void Dispose()
@@ -222,7 +222,7 @@ public sealed class SessionRelay : IDisposable
         approval?.Dispose();
         server.Received -= Drain;
         server.ClientConnected -= OnConnected;
-        server.ClientDisconnected -= OnDisconnected;
+        server.ConnectionClosed -= OnDisconnected;
         grace.Expired -= OnGraceExpired;
     }
 
@@ -329,8 +329,8 @@ public sealed class SessionRelay : IDisposable
         ForgetOld();
     }
 
-    // A player's own leave is not a kick: before TRKNET17 every departure read Kicked, and a game could not tell a player that
-    // left from another device (or through the raw directory API) from one the game server removed. A seat the directory
+    // A player's own leave is not a kick (LeftSession, TRKNET17): a game tells a player that left from another device (or
+    // through the raw directory API) from one the game server removed. A seat the directory
     // freed as TimedOut (idle sweep, lost host, awaited player) is a removal too: on the wire TimedOut means the link was
     // lost, which a player-hosted client (Multiplayer, MigratingPeer, Lua) reads as its host's loss and would migrate.
     /// <summary>

@@ -9,10 +9,10 @@ namespace Traktor.Ecs.Net.Transport.Channels;
 /// writes at all, and the resend delay it passes backs off while nothing is acknowledged (docs/TRANSPORT.md).
 /// A pass costs O(due · log in flight), not O(in flight): the messages sent and unacknowledged wait in a heap ordered by
 /// when they are due (a lost one first), so a pass takes off its top the due ones and sorts only those into id order;
-/// before, any resend due made the pass look at every message in flight (3.6 µs at 1,000 for one due,
-/// docs/benchmarks.md "Resend pass").
+/// a pass that looks at every message in flight whenever any resend is due costs 3.6 µs at 1,000 for one due
+/// (docs/benchmarks.md "Resend pass").
 /// What it holds is counted as the memory it takes (<see cref="QueuedBytes"/>), from the message's queueing to its
-/// acknowledgement, so the connection can bound both channels together before it queues more (attack review 17).
+/// acknowledgement, so the connection can bound both channels together before it queues more (SECURITY.md, attack review 17).
 /// </summary>
 internal sealed class ReliableSendChannel
 {

@@ -225,8 +225,8 @@ internal sealed class CongestionWindow
     /// <summary>
     /// A packet, whatever it carried (reliable records, only an ack, a keep-alive), was newly acknowledged: the path
     /// delivers again, so the retransmission timeout is back to its base (RFC 9002 §6.2.1 resets the PTO back-off the
-    /// same way). Before, only a packet carrying reliable records reset it: after an outage the first acks are of
-    /// keep-alives, and a resend lost then waited out a timeout still backed off for the outage.
+    /// same way). Not only a packet carrying reliable records: after an outage the first acks are of keep-alives, and a
+    /// resend lost then would wait out a timeout still backed off for the outage.
     /// </summary>
     public void OnProgress() => Backoff = 0;
 

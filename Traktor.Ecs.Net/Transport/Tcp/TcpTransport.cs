@@ -112,7 +112,7 @@ public sealed class TcpTransport : IPeerAwareTransport
         try
         {
             // All of it inside the try: creating the socket fails too (an IPv6 server on a host without IPv6, no descriptor
-            // left), and before, that was thrown at the game loop out of TrySend instead of failing the connect.
+            // left), and that must fail the connect, not be thrown at the game loop out of TrySend.
             var remote = destination.ToEndPoint();
             ConnectHook?.Invoke(TcpConnectStep.Creating);
             socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -211,7 +211,7 @@ public sealed class TcpTransport : IPeerAwareTransport
             catch (SocketException e)
             {
                 // The connection went away between poll and accept (a reset the OS reports here). The ones queued behind it
-                // are still accepted this pass: before, one such failure ended the pass, and was counted nowhere.
+                // are still accepted this pass (one such failure does not end it), and the failure is counted.
                 AcceptFailed(e);
                 continue;
             }
@@ -253,12 +253,12 @@ public sealed class TcpTransport : IPeerAwareTransport
             }
             catch (Exception e)
             {
-                // Not the peer's doing (its buffers' allocation), but not the game loop's either: thrown, it ended the
-                // game's update in the transport, as the WebSocket listener's answers 500 instead. Counted, logged and the
-                // connection dropped, without the address's slot or the socket (before the earlier fix both stayed taken);
+                // Not the peer's doing (its buffers' allocation), but not the game loop's either: thrown, it would end the
+                // game's update in the transport, where the WebSocket listener answers 500 instead. Counted, logged and the
+                // connection dropped, giving back the address's slot and closing the socket (neither may stay taken);
                 // a Warning, because the server is short of something an operator must see. The pass ends, as when accept
-                // itself runs out of resources: the connections behind it would fail alike, and going on logged a Warning with
-                // its stack for each of them, a flood under memory shortage and churn; the next pass retries.
+                // itself runs out of resources: the connections behind it would fail alike, and going on would log a Warning
+                // with its stack for each of them, a flood under memory shortage and churn; the next pass retries.
                 _perAddress.Remove(address);
                 socket.Dispose();
                 Counters.OnAcceptFailure();
@@ -284,9 +284,9 @@ public sealed class TcpTransport : IPeerAwareTransport
 
     /// <summary>
     /// With every stream taken, closes the oldest accepted stream that has gone <see cref="StreamTransportOptions.PendingReclaimDelay"/> without a
-    /// handshake, to make room; false when there is none. A stream needs no connect token, so before, streams that never
-    /// spoke held every slot for their whole <see cref="StreamTransportOptions.HandshakeTimeout"/> and were opened again as
-    /// they closed: 128 addresses in 32 networks kept every player out. An honest client's handshake takes two round trips.
+    /// handshake, to make room; false when there is none. A stream needs no connect token, so without this, streams that
+    /// never speak hold every slot for their whole <see cref="StreamTransportOptions.HandshakeTimeout"/> and are opened again
+    /// as they close: 128 addresses in 32 networks keep every player out. An honest client's handshake takes two round trips.
     /// </summary>
     private bool ReclaimPending(double now)
     {

@@ -8,9 +8,9 @@ namespace Traktor.Ecs.Net.Transport.Udp;
 /// <summary>
 /// Reads up to <see cref="Capacity"/> datagrams with one <c>recvmmsg</c> system call (64-bit Linux), where
 /// <see cref="Socket.Poll(int, SelectMode)"/> followed by <see cref="Socket.ReceiveFrom(Span{byte}, SocketFlags, SocketAddress)"/>
-/// costs two calls per datagram: at 1,000 clients that was a tenth of the server's tick (issue 16). The buffers are
+/// costs two calls per datagram: at 1,000 clients that is a tenth of the server's tick. The buffers are
 /// pinned arrays allocated once, so a read allocates nothing. The caller (<see cref="UdpTransport"/>) hands out the
-/// datagrams one by one with the same checks as before (too large, unreadable source) and falls back to the portable
+/// datagrams one by one with the same checks as the portable path (too large, unreadable source) and falls back to the portable
 /// path when <see cref="IsSupported"/> is false or the call turns out unavailable.
 /// </summary>
 internal sealed class ReceiveBatch

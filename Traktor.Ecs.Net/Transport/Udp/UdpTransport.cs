@@ -181,7 +181,7 @@ public sealed class UdpTransport : IDatagramTransport, IPolledTransport
 
     /// <summary>
     /// A poll begins (<see cref="IPolledTransport"/>): from the first call on, a short or empty <c>recvmmsg</c> ends the
-    /// poll for every later receive until the next call, and sends no longer end it.
+    /// poll for every later receive until the next call, and sends do not end it.
     /// </summary>
     void IPolledTransport.BeginPoll()
     {
