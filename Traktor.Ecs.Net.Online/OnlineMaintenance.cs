@@ -9,6 +9,7 @@ namespace Traktor.Ecs.Net.Online;
 /// Deletes rows that can no longer matter, so the store does not grow without bound: expired refresh
 /// tokens of sessions from before refresh tokens were kept in their session, sessions whose refresh token expired, stale login counters, spent shared rate limits, idempotency keys past their retention,
 /// and the records of resetting leaderboards' periods older than <see cref="LeaderboardPastPeriodsKept"/>.
+/// Each kind is deleted in short batches (<see cref="PruneBatchSize"/>), at most <see cref="MaxExpiredRowsPrunedPerRun"/> a run.
 /// The backend runs it hourly; an embedding game may call <see cref="PruneAsync"/> at startup.
 /// </summary>
 public sealed class OnlineMaintenance
@@ -75,6 +76,23 @@ public sealed class OnlineMaintenance
             : throw new ArgumentOutOfRangeException(nameof(MaxLeaderboardRowsPrunedPerRun), value, "MaxLeaderboardRowsPrunedPerRun must be 1 or more.");
     } = 100_000;
 
+    /// <summary>Rows one delete statement of <see cref="PruneAsync"/> removes at most (each in its own short transaction).</summary>
+    public const int PruneBatchSize = 1000;
+
+    /// <summary>
+    /// Expired rows of each kind (refresh tokens, sessions, login counters, idempotency keys of each store, rate limits) one
+    /// <see cref="PruneAsync"/> run deletes at most (100,000), in transactions of at most <see cref="PruneBatchSize"/> rows
+    /// each; the next run goes on where it stopped. Bounds how long a run holds the store when a flood left millions of
+    /// stale rows (a login counter per address tried, a rate-limit row per address).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public int MaxExpiredRowsPrunedPerRun
+    {
+        get;
+        init => field = value >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxExpiredRowsPrunedPerRun), value, "MaxExpiredRowsPrunedPerRun must be 1 or more.");
+    } = 100_000;
+
     private static TimeSpan Positive(TimeSpan value, string name, string why) => value > TimeSpan.Zero ? value
         : throw new ArgumentOutOfRangeException(name, value, $"{name} must be more than zero ({why}).");
 
@@ -84,26 +102,25 @@ public sealed class OnlineMaintenance
     public async Task<OnlinePruneReport> PruneAsync(CancellationToken cancellationToken = default)
     {
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var report = await _database.WriteAsync(async (connection, transaction) =>
-        {
-            // Rows of refresh tokens issued before they were kept in their session.
-            int refreshTokens = await connection.ExecuteAsync(transaction, "DELETE FROM refresh_tokens WHERE expires_at <= @now",
-                cancellationToken, ("@now", now)).ConfigureAwait(false);
-            // A session whose refresh token has expired can only back expired access tokens (its expiry is its newest token's).
-            int sessions = await connection.ExecuteAsync(transaction,
-                "DELETE FROM auth_sessions WHERE refresh_expires_at <= @now AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = auth_sessions.id)",
-                cancellationToken, ("@now", now)).ConfigureAwait(false);
-            int loginCounters = await connection.ExecuteAsync(transaction,
-                "DELETE FROM login_throttle WHERE window_start < @old AND locked_until <= @now AND known_good_until <= @now",
-                cancellationToken, ("@old", now - (long)LoginCounterRetention.TotalMilliseconds), ("@now", now)).ConfigureAwait(false);
-            int idempotencyKeys = await connection.ExecuteAsync(transaction, "DELETE FROM leaderboard_submissions WHERE created_at < @old",
-                cancellationToken, ("@old", now - (long)IdempotencyKeyRetention.TotalMilliseconds)).ConfigureAwait(false);
-            idempotencyKeys += await connection.ExecuteAsync(transaction, "DELETE FROM achievement_requests WHERE created_at < @old",
-                cancellationToken, ("@old", now - (long)IdempotencyKeyRetention.TotalMilliseconds)).ConfigureAwait(false);
-            // A limit whose theoretical arrival time has passed holds no state a fresh row would not.
-            int rateLimits = await connection.ExecuteAsync(transaction, "DELETE FROM rate_limits WHERE tat < @now", cancellationToken, ("@now", now)).ConfigureAwait(false);
-            return new OnlinePruneReport(refreshTokens, sessions, loginCounters, idempotencyKeys, rateLimits);
-        }, cancellationToken).ConfigureAwait(false);
+        long oldKeys = now - (long)IdempotencyKeyRetention.TotalMilliseconds;
+        // Rows of refresh tokens issued before they were kept in their session.
+        int refreshTokens = await DeleteInBatchesAsync("refresh_tokens", "token_hash", "expires_at <= @now", cancellationToken,
+            ("@now", now)).ConfigureAwait(false);
+        // A session whose refresh token has expired can only back expired access tokens (its expiry is its newest token's).
+        int sessions = await DeleteInBatchesAsync("auth_sessions", "id",
+            "refresh_expires_at <= @now AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = auth_sessions.id)",
+            cancellationToken, ("@now", now)).ConfigureAwait(false);
+        int loginCounters = await DeleteInBatchesAsync("login_throttle", "throttle_key",
+            "window_start < @old AND locked_until <= @now AND known_good_until <= @now", cancellationToken,
+            ("@old", now - (long)LoginCounterRetention.TotalMilliseconds), ("@now", now)).ConfigureAwait(false);
+        int idempotencyKeys = await DeleteInBatchesAsync("leaderboard_submissions", "leaderboard_id, user_id, idempotency_key",
+            "created_at < @old", cancellationToken, ("@old", oldKeys)).ConfigureAwait(false);
+        idempotencyKeys += await DeleteInBatchesAsync("achievement_requests", "achievement_id, user_id, idempotency_key",
+            "created_at < @old", cancellationToken, ("@old", oldKeys)).ConfigureAwait(false);
+        // A limit whose theoretical arrival time has passed holds no state a fresh row would not.
+        int rateLimits = await DeleteInBatchesAsync("rate_limits", "limit_key", "tat < @now", cancellationToken,
+            ("@now", now)).ConfigureAwait(false);
+        var report = new OnlinePruneReport(refreshTokens, sessions, loginCounters, idempotencyKeys, rateLimits);
         // Apart from the rest and in short batches: a board's past periods can hold millions of rows.
         var (records, keys) = await LeaderboardRetention.PruneAsync(_database, _time.GetUtcNow(), LeaderboardPastPeriodsKept, MaxLeaderboardRowsPrunedPerRun,
             cancellationToken).ConfigureAwait(false);
@@ -111,5 +128,31 @@ public sealed class OnlineMaintenance
         _logger.LogInformation("Pruned {RefreshTokens} refresh tokens, {Sessions} sessions, {LoginCounters} login counters, {IdempotencyKeys} idempotency keys, {LeaderboardRecords} leaderboard records",
             report.RefreshTokens, report.Sessions, report.LoginCounters, report.IdempotencyKeys, report.LeaderboardRecords);
         return report;
+    }
+
+    /// <summary>
+    /// Deletes the rows of <paramref name="table"/> that match <paramref name="condition"/>, <see cref="PruneBatchSize"/> a
+    /// transaction, at most <see cref="MaxExpiredRowsPrunedPerRun"/> in all. The batch is picked by its primary key
+    /// (<paramref name="keyColumns"/>; a row-value IN works on SQLite and PostgreSQL alike) and the condition is checked
+    /// again on each row deleted: on PostgreSQL a row another transaction counted on while the batch waited for its lock
+    /// is re-checked as it is now, and kept (a login counter or a rate limit a request just made fresh).
+    /// </summary>
+    private async Task<int> DeleteInBatchesAsync(string table, string keyColumns, string condition, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+    {
+        string sql = $"DELETE FROM {table} WHERE ({keyColumns}) IN (SELECT {keyColumns} FROM {table} WHERE {condition} LIMIT @n) AND {condition}";
+        int deleted = 0;
+        while (deleted < MaxExpiredRowsPrunedPerRun)
+        {
+            int batch = Math.Min(PruneBatchSize, MaxExpiredRowsPrunedPerRun - deleted);
+            int count = await _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction, sql, cancellationToken,
+                [.. parameters, ("@n", (long)batch)]), cancellationToken).ConfigureAwait(false);
+            deleted += count;
+            if (count < batch)
+            {
+                break;
+            }
+        }
+        return deleted;
     }
 }

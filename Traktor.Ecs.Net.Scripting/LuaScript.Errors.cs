@@ -99,7 +99,7 @@ public sealed partial class LuaScript
         }
 
         // Only the start of a long message is kept: a script can raise a string of its whole memory limit (16 MiB) from
-        // every entry of every tick, and each was copied whole, twice its size as UTF-16, logged and kept (64 of them).
+        // every entry of every tick, and copying each whole would cost twice its size as UTF-16, logged and kept (64 of them).
         string text = LuaValues.ReadStringPrefix(thread, -1, MaxErrorMessageBytes, out long length);
         if (length > MaxErrorMessageBytes)
         {

@@ -80,6 +80,16 @@ public sealed class LuaScriptOptions
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long <see cref="LuaScriptSystem.UnloadAsync"/> and <see cref="LuaScriptSystem.DisposeAsync"/> wait, on
+    /// <see cref="ScriptServices.Time"/>, for what the unloaded scripts still send the session directory (seats given back, a
+    /// leave on its way, a host migration's claim given back); 10 s by default. Each of those has its own bound
+    /// (<see cref="CallTimeout"/>; a leave after a migration's claim up to 20 s more), so this only cuts short a directory
+    /// that does not answer within it: what is still on its way then goes on in the background. Zero waits for nothing. At
+    /// most about 49.7 days.
+    /// </summary>
+    public TimeSpan UnloadWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long <c>online:login</c> keeps asking while the backend answers busy (503) or rate-limited (429), as
     /// <see cref="MultiplayerOptions.LogInWait"/> does for <see cref="Multiplayer"/>: never before the answer's Retry-After,
     /// backing off, with jitter (<see cref="Online.OnlineRetry"/>); then the login answers <c>success = false</c> with the last
@@ -100,8 +110,9 @@ public sealed class LuaScriptOptions
 
     /// <summary>
     /// RPC handlers (<c>Script:&lt;name&gt;</c>) one script runs per tick; 64 by default. Each handler gets its
-    /// own instruction budget, so this bounds what a flood of arriving RPCs costs the tick; the RPCs past
-    /// it are not handled, and the script gets one <see cref="ScriptErrorKind.Limit"/> error that tick.
+    /// own instruction budget, so this bounds what a flood of arriving RPCs costs the tick. They run in rounds by
+    /// sender (each sender's first, then each one's second, …), so one client flooding cannot take the others'
+    /// handlers; the RPCs past it are not handled, and the script gets one <see cref="ScriptErrorKind.Limit"/> error that tick.
     /// </summary>
     public int MaxRpcHandlersPerTick { get; set; } = 64;
 
@@ -173,6 +184,8 @@ public sealed class LuaScriptOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CallTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(CallTimeout, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxKeptErrors, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(UnloadWait, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(UnloadWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThan(LogInWait, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(LogInWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThan(EndReasonWait, TimeSpan.Zero);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Scripting.Api;
+using Traktor.Ecs.Net.Scripting.Rpc;
 using Traktor.Ecs.Net.Scripting.Runtime;
 using Traktor.Ecs.Systems;
 
@@ -17,17 +18,23 @@ namespace Traktor.Ecs.Net.Scripting;
 /// </summary>
 /// <remarks>
 /// Every script has its own sandboxed Lua state (see docs/SCRIPTING.md for the budgets). Script failures
-/// are logged and kept in <see cref="LuaScript.Errors"/>; they never escape <see cref="Update"/>.
+/// are logged and kept in <see cref="LuaScript.Errors"/>; they never escape <see cref="Update"/>. <see cref="Unload"/> and
+/// <c>Dispose</c> leave what the scripts still send the session directory (seats given back, a leave on its way, a claim given
+/// back) to run in the background; a game that exits next unloads with <see cref="UnloadAsync"/> or disposes with
+/// <see cref="DisposeAsync"/>, which wait for it within <see cref="LuaScriptOptions.UnloadWait"/>.
 /// </remarks>
-public sealed class LuaScriptSystem : BaseSystem<World, float>
+public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
 {
     private readonly ScriptServices _services;
     private readonly LuaScriptOptions _options;
     private readonly ILogger _logger;
     private readonly ScriptNetwork _network;
     private readonly List<LuaScript> _scripts = new();
-    private readonly Dictionary<LuaScript, ScriptMigration> _migrations = new();
-    private readonly List<(ScriptTable Parameters, RpcSource Source)> _received = new();
+    private readonly Dictionary<LuaScript, MultiplayerApi> _multiplayers = new();
+    private readonly ScriptRpcInbox _inbox = new();
+
+    // What the scripts a Dispose closed still send the directory, for DisposeAsync (set once, by the first Dispose).
+    private ScriptSends[] _disposedSends = [];
 
     /// <summary>Creates the system; load scripts with <see cref="Load"/>.</summary>
     /// <param name="world">The world the scripts run in (its network plugin and RPCs).</param>
@@ -87,32 +94,90 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         }
 
         _scripts.Add(script);
-        _migrations.Add(script, multiplayer.Migration);
+        _multiplayers.Add(script, multiplayer);
         script.RunMain();
         return script;
     }
 
     /// <summary>Test hook: the host migration of <paramref name="script"/>, loaded here (its <see cref="ScriptMigration.GivingBack"/> tells when a stopped one is over), or null.</summary>
-    internal ScriptMigration? MigrationOf(LuaScript script) => _migrations.GetValueOrDefault(script);
+    internal ScriptMigration? MigrationOf(LuaScript script) => _multiplayers.GetValueOrDefault(script)?.Migration;
 
-    /// <summary>Unloads a script: its waiting entries are dropped and its Lua state closed.</summary>
+    /// <summary>
+    /// Unloads a script: its waiting entries are dropped and its Lua state closed. It does not wait for what the script's
+    /// <c>multiplayer</c> still sends the session directory: a seat given back (a join given up, a session's end), a
+    /// <c>leaveSession()</c> on its way, a host migration's claim given back, a session a given-up <c>createSession</c> made
+    /// left again. Those go on in the background, each within its own bound, and a process that exits first loses them (the
+    /// directory keeps the seat until its idle sweep): <see cref="UnloadAsync"/> waits for them. Tick thread.
+    /// </summary>
     /// <param name="script">A script of this system.</param>
     /// <returns>False when it was not loaded here.</returns>
-    public bool Unload(LuaScript script)
+    public bool Unload(LuaScript script) => Close(script) is not null;
+
+    /// <summary>
+    /// Unloads a script as <see cref="Unload"/> does (at once, on the calling tick thread), then waits until what its
+    /// <c>multiplayer</c> still sends the session directory is over (seats given back, a leave on its way, a claim given
+    /// back), at most <see cref="LuaScriptOptions.UnloadWait"/> on <see cref="ScriptServices.Time"/>; past it, a warning says
+    /// how many sends are still on their way, and they go on in the background. Never throws for what the directory did
+    /// (failures are logged). A game that exits after unloading awaits this.
+    /// </summary>
+    /// <param name="script">A script of this system.</param>
+    /// <returns>False when it was not loaded here (nothing is awaited).</returns>
+    public async Task<bool> UnloadAsync(LuaScript script)
     {
-        ArgumentNullException.ThrowIfNull(script);
-        if (!_scripts.Remove(script))
+        if (Close(script) is not { } sends)
         {
             return false;
         }
 
-        if (_migrations.Remove(script, out var migration))
+        await WaitForSendsAsync([sends]).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Disposes the system (every script unloaded, as <c>Dispose</c> does), then waits until what the scripts still send the
+    /// session directory is over, at most <see cref="LuaScriptOptions.UnloadWait"/> on <see cref="ScriptServices.Time"/>
+    /// (see <see cref="UnloadAsync"/>). After a <c>Dispose</c>, it waits for what that one left on its way.
+    /// </summary>
+    /// <returns>A task that completes once those sends are over, or the wait ran out.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        await WaitForSendsAsync(_disposedSends).ConfigureAwait(false);
+    }
+
+    /// <summary>Unloads <paramref name="script"/>; returns what its multiplayer still sends, or null when it was not loaded here.</summary>
+    private ScriptSends? Close(LuaScript script)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        if (!_scripts.Remove(script))
         {
-            migration.Abandon();
+            return null;
         }
 
-        script.Dispose();
-        return true;
+        _multiplayers.Remove(script, out var multiplayer);
+        multiplayer!.Abandon();
+        script.Dispose(); // its waiting calls are given up here: what they leave to send joins the multiplayer's sends
+        return multiplayer.Sends;
+    }
+
+    private async Task WaitForSendsAsync(ScriptSends[] scripts)
+    {
+        var pending = scripts.Length == 1 ? scripts[0].Pending() : Task.WhenAll(scripts.Select(sends => sends.Pending()));
+        if (pending.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            await pending.WaitAsync(_options.UnloadWait, _services.Time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("{Sends} sends to the session directory (seats given back, leaves) are still on their way after UnloadWait ({Seconds:0.###} s); "
+                + "they go on in the background, and a process that exits now loses them (the directory frees such a seat once idle).",
+                scripts.Sum(sends => sends.Count), _options.UnloadWait.TotalSeconds);
+        }
     }
 
     /// <summary>
@@ -129,7 +194,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         PrepareHosting(); // again, for a game that ticks only Update
         foreach (var script in _scripts)
         {
-            _migrations[script].Tick(script); // a lost player host: onHostLost, onHostMigrated, onHostMigrationFailed
+            _multiplayers[script].Migration.Tick(script); // a lost player host: onHostLost, onHostMigrated, onHostMigrationFailed
             script.LogBudget.Roll(); // reports the log lines dropped in a second that has ended
             script.Entries.Tick();
         }
@@ -141,19 +206,27 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Unloads every script, as <see cref="Unload"/> does: it does not wait for what they still send the session directory
+    /// (seats given back, a leave on its way, a claim given back), which goes on in the background; <see cref="DisposeAsync"/> waits for it.
+    /// </summary>
+    /// <param name="disposing">True when called from <c>Dispose()</c>.</param>
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && _scripts.Count > 0)
         {
-            foreach (var script in _scripts)
+            var sends = new ScriptSends[_scripts.Count];
+            for (int i = 0; i < _scripts.Count; i++)
             {
-                _migrations[script].Abandon();
-                script.Dispose();
+                var multiplayer = _multiplayers[_scripts[i]];
+                multiplayer.Abandon();
+                _scripts[i].Dispose();
+                sends[i] = multiplayer.Sends;
             }
 
+            _disposedSends = sends;
             _scripts.Clear();
-            _migrations.Clear();
+            _multiplayers.Clear();
         }
 
         base.Dispose(disposing);
@@ -163,7 +236,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
     {
         foreach (var script in _scripts)
         {
-            _migrations[script].Prepare();
+            _multiplayers[script].Migration.Prepare();
         }
 
         _network.Hosting.Update();
@@ -182,35 +255,32 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>
             script.RpcsUnhandledThisTick = 0;
         }
 
-        foreach (var binding in map.Bindings)
+        // In rounds by sender, so clients sending at their rate limit cannot take every handler of the tick.
+        _inbox.Collect(World, map.Bindings);
+        foreach (var (binding, parameters, source, _, _) in _inbox.InOrder)
         {
-            _received.Clear();
-            binding.Collect(World, _received);
-            foreach (var (parameters, source) in _received)
+            var sender = new ScriptTable()
+                .With("connection", source.Connection.ToString())
+                .With("isLocal", source.IsLocal);
+            foreach (var script in _scripts)
             {
-                var sender = new ScriptTable()
-                    .With("connection", source.Connection.ToString())
-                    .With("isLocal", source.IsLocal);
-                foreach (var script in _scripts)
+                if (!script.HasHandler(binding.Name))
                 {
-                    if (!script.HasHandler(binding.Name))
-                    {
-                        continue;
-                    }
-
-                    if (script.RpcHandlersThisTick >= _options.MaxRpcHandlersPerTick)
-                    {
-                        script.RpcsUnhandledThisTick++;
-                        continue;
-                    }
-
-                    script.RpcHandlersThisTick++;
-                    script.Call(binding.Name, parameters, sender);
+                    continue;
                 }
+
+                if (script.RpcHandlersThisTick >= _options.MaxRpcHandlersPerTick)
+                {
+                    script.RpcsUnhandledThisTick++;
+                    continue;
+                }
+
+                script.RpcHandlersThisTick++;
+                script.Call(binding.Name, parameters, sender);
             }
         }
 
-        _received.Clear();
+        _inbox.Clear();
         foreach (var script in _scripts)
         {
             if (script.RpcsUnhandledThisTick > 0)

@@ -65,13 +65,13 @@ public sealed class BackendOptions
     /// <summary>
     /// Requests one client address may have in progress at once on this node (server-key requests are not limited);
     /// beyond it 429. Without it an address could start 50 slow uploads a second, each kept open for half an hour at
-    /// Kestrel's minimum data rate (240 B/s for a 512 KiB body), and the node's memory grew with every one.
+    /// Kestrel's minimum data rate (240 B/s for a 512 KiB body), and the node's memory would grow with every one.
     /// </summary>
     public int ConcurrentRequestsPerAddress { get; set; } = 16;
 
     /// <summary>
     /// TCP connections one client address (an IPv6 /64) may hold open on this node, counted when Kestrel accepts them,
-    /// before a byte is read; more are closed at once. Without it an address held as many half-sent requests as it could
+    /// before a byte is read; more are closed at once. Without it an address holds as many half-sent requests as it can
     /// open within the 30 s header timeout (9,000 measured, about 8 KB each). Connections from
     /// <c>Online:ForwardedHeaders</c>' proxies are not counted. Game servers, which present a server key only inside
     /// their requests, are counted like anyone: keep their HTTP connection pools below this.

@@ -5,8 +5,8 @@ namespace Traktor.Ecs.Net.Online.Leaderboards;
 /// <summary>
 /// Deletes the records of resetting leaderboards' periods older than the kept ones, and the idempotency keys that point
 /// at them, in short transactions of at most <see cref="BatchSize"/> rows each and at most a given number of rows a run
-/// (the next run goes on where this one stopped). Without it every past period stayed forever: a daily board of 10,000
-/// players grew by 10,000 rows a day.
+/// (the next run goes on where this one stopped). Without it every past period would stay forever: a daily board of
+/// 10,000 players grows by 10,000 rows a day.
 /// </summary>
 internal static class LeaderboardRetention
 {

@@ -51,10 +51,13 @@ public sealed class SharedRateLimiter
         {
             // One statement that creates the row or locks the existing one, and reads it: an INSERT … DO NOTHING then a
             // SELECT … FOR UPDATE would let maintenance delete the row between the two on PostgreSQL, and the permit would be
-            // granted uncounted.
+            // granted uncounted. It also moves a spent row's arrival time up to now (what the code below reads it as), so
+            // maintenance's delete (tat < now) cannot match the row before the grant's update, or that update would find
+            // no row and the permit would go uncounted (docs/SECURITY.md, attack review 23).
             var (stored, rowGeneration) = await connection.QuerySingleOrDefaultAsync(transaction,
                 "INSERT INTO rate_limits (limit_key, tat, generation) VALUES (@k, @t, @g) " +
-                "ON CONFLICT (limit_key) DO UPDATE SET tat = rate_limits.tat RETURNING tat, generation",
+                "ON CONFLICT (limit_key) DO UPDATE SET tat = CASE WHEN rate_limits.tat < excluded.tat THEN excluded.tat ELSE rate_limits.tat END " +
+                "RETURNING tat, generation",
                 reader => (reader.GetInt64(0), reader.GetInt64(1)), cancellationToken, ("@k", key), ("@t", nowMs), ("@g", generation)).ConfigureAwait(false);
             long tat = Math.Max(stored, nowMs);
             if (tat - nowMs > burst)

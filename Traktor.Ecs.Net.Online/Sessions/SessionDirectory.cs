@@ -240,9 +240,9 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
         // Never before the seat's tickets (stamped at joined_at, maybe by a node whose clock runs ahead of this one's): a
         // departure older than the ticket a player was admitted with reads, to its game server, as one it rejoined since,
-        // and the player that left stayed in the game.
+        // and the player that left would stay in the game.
         // A conditional leave (a game server's report of an expired reconnect grace, maybe late or retried) frees only the seat
-        // its ticket was for: applied to the seat the player took since (it rejoined), it removed the player that had come back.
+        // its ticket was for: applied to the seat the player took since (it rejoined), it would remove the player that came back.
         int changed = seatGrantedAtMs is { } grantedAt
             ? await connection.ExecuteAsync(transaction,
                 "UPDATE session_members SET left_at = CASE WHEN joined_at > @t THEN joined_at ELSE @t END, left_why = @why WHERE session_id = @s AND user_id = @u AND left_at IS NULL AND joined_at = @g",

@@ -39,8 +39,8 @@ public sealed record SessionDirectoryOptions
     /// <see cref="SessionDirectory.HostHeartbeatAsync"/> since its takeover: it is still starting its server and reaching the
     /// introducer) must be silent before a successor may claim past it: every successor's turn
     /// (<see cref="HostClaimAfter"/>) is lengthened by it. Its followers cannot reach such a host yet, which says nothing of
-    /// whether it is alive; without it a follower that stopped waiting (its join wait) took the session from a new host
-    /// that was about to publish. Default 5 seconds.
+    /// whether it is alive; without it a follower that stopped waiting (its join wait) could take the session from a new
+    /// host that is about to publish. Default 5 seconds.
     /// </summary>
     public TimeSpan HostPublishGrace { get; init; } = TimeSpan.FromSeconds(5);
 

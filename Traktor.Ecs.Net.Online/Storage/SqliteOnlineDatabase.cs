@@ -154,7 +154,7 @@ public sealed class SqliteOnlineDatabase : OnlineDatabase
     public override async ValueTask DisposeAsync()
     {
         _writer.Dispose();
-        // Pooled connections outlive their users: without this the process kept the file (and its WAL) open after
+        // Pooled connections outlive their users: without this the process would keep the file (and its WAL) open after
         // the database was disposed, even after the file was deleted.
         using (var pooled = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(pooled);
         await base.DisposeAsync().ConfigureAwait(false);

@@ -55,6 +55,19 @@ internal sealed class MultiplayerApi
     /// <summary>The host migration of the session the script joined (ticked by <see cref="LuaScriptSystem"/>).</summary>
     public ScriptMigration Migration { get; }
 
+    /// <summary>What the script still sends the directory with nobody waiting for it (<see cref="LuaScriptSystem.UnloadAsync"/> awaits it).</summary>
+    public ScriptSends Sends { get; } = new();
+
+    /// <summary>
+    /// The script is unloaded (or its system disposed): a migration going on stops (<see cref="ScriptMigration.Abandon"/>), and
+    /// what it still sends the directory (a claim given back) is kept with the other sends.
+    /// </summary>
+    public void Abandon()
+    {
+        Migration.Abandon();
+        Sends.Track(Migration.GivingBack);
+    }
+
     public IEnumerable<KeyValuePair<string, ScriptPrimitive>> Primitives()
     {
         yield return new("createSession", CreateSession);
@@ -134,7 +147,7 @@ internal sealed class MultiplayerApi
             {
                 // CallTimeout ended the call after the session was made, before this tick: the game was told to stop hosting
                 // it, so nobody serves it; the host leaves it, which ends it, and the script hears the timeout.
-                _ = GiveSeatBackAsync(hosted.Result.Id, player);
+                _ = GiveSeatBackAsync(hosted.Result.Id, player); // kept in Sends
                 return (ScriptValue.Nil, $"{call.Function}: the call timed out ({options.CallTimeout.TotalSeconds:0.###} s) as the session was made; it was left again");
             }
 
@@ -154,7 +167,7 @@ internal sealed class MultiplayerApi
                 // Answered already.
             }
 
-            _ = LeaveIfMadeAsync(hosted, player);
+            Sends.Track(LeaveIfMadeAsync(hosted, player));
         }));
     }
 
@@ -253,7 +266,7 @@ internal sealed class MultiplayerApi
                 // The directory may have seated the player before the cancel reached it (a join that waits for a player
                 // host's address takes the seat with its first ask; an answer lost on the way): given back once it is over.
                 cancellation.Cancel();
-                _ = GiveSeatBackAfterAsync(joining, id, player);
+                Sends.Track(GiveSeatBackAfterAsync(joining, id, player));
                 return;
             }
 
@@ -265,7 +278,7 @@ internal sealed class MultiplayerApi
             }
 
             client!.Transport.Disconnect();
-            _ = GiveSeatBackAsync(id, player);
+            _ = GiveSeatBackAsync(id, player); // kept in Sends
         }));
     }
 
@@ -286,8 +299,13 @@ internal sealed class MultiplayerApi
         await GiveSeatBackAsync(id, player).ConfigureAwait(false);
     }
 
-    private Task<bool> GiveSeatBackAsync(SessionId id, long player, DateTimeOffset? seatGrantedAt = null) =>
-        SeatGiveBack.RunAsync(Sessions, id, player, options.CallTimeout, services.Time, logger, seatGrantedAt);
+    /// <summary>Gives the seat back within <see cref="LuaScriptOptions.CallTimeout"/> (never faults), kept in <see cref="Sends"/> until it is over.</summary>
+    private Task<bool> GiveSeatBackAsync(SessionId id, long player, DateTimeOffset? seatGrantedAt = null)
+    {
+        var seat = SeatGiveBack.RunAsync(Sessions, id, player, options.CallTimeout, services.Time, logger, seatGrantedAt);
+        Sends.Track(seat);
+        return seat;
+    }
 
     /// <summary>Runs <paramref name="call"/> once <paramref name="seatReturn"/> (never faulted, bounded by its own wait) is over.</summary>
     private static async Task<T> AfterSeatReturnAsync<T>(Task seatReturn, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
@@ -359,6 +377,7 @@ internal sealed class MultiplayerApi
         // Were the leave itself cancelled by the unload (or never sent, still waiting for the give-back below), the script
         // would be out of the session with its seat still taken.
         var leave = SendLeaveAsync(Sessions, Migration.GivingBack, id);
+        Sends.Track(leave); // an unload while it is on its way awaits it (UnloadAsync)
         var cancellation = new CancellationTokenSource();
         return call.Wait(PendingCall.FromTask(LeaveAsync(leave, id, cancellation.Token), cancellation, e => $"{call.Function}: {e.Message}"));
     }

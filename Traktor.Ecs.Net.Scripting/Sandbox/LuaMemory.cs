@@ -320,9 +320,9 @@ internal sealed class LuaMemory
     /// </summary>
     public void FindContentOffset(Lua lua)
     {
-        // Short, and tracked only while it is made: a probe as long as TrackedStringBytes (4 MiB with HookInterval 1) stayed
-        // in the state until collected, so Peak started above it and, with a small Limit, the script's first allocations
-        // were refused.
+        // Short, and tracked only while it is made: a probe as long as TrackedStringBytes (4 MiB with HookInterval 1) would
+        // stay in the state until collected, so Peak would start above it and, with a small Limit, the script's first
+        // allocations would be refused.
         const int length = ProbeBytes;
         var probe = new byte[length];
         for (int i = 0; i < length; i++)

@@ -15,6 +15,7 @@ public sealed class MaintenanceOptionsTests
     {
         { "LeaderboardPastPeriodsKept", database => new OnlineMaintenance(database) { LeaderboardPastPeriodsKept = -1 } },
         { "MaxLeaderboardRowsPrunedPerRun", database => new OnlineMaintenance(database) { MaxLeaderboardRowsPrunedPerRun = 0 } },
+        { "MaxExpiredRowsPrunedPerRun", database => new OnlineMaintenance(database) { MaxExpiredRowsPrunedPerRun = 0 } },
         { "IdempotencyKeyRetention", database => new OnlineMaintenance(database) { IdempotencyKeyRetention = TimeSpan.Zero } },
         { "IdempotencyKeyRetention", database => new OnlineMaintenance(database) { IdempotencyKeyRetention = TimeSpan.FromDays(-30) } },
         { "LoginCounterRetention", database => new OnlineMaintenance(database) { LoginCounterRetention = TimeSpan.FromHours(-1) } },

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Scripting;
+using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Scripting;
 
@@ -91,5 +92,35 @@ public sealed class ScriptRpcLimitTests
         var error = Assert.Single(script.Errors);
         Assert.Equal(ScriptErrorKind.Limit, error.Kind);
         Assert.StartsWith("7 RPCs arrived past the 5 handlers", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sender_flooding_past_the_per_tick_cap_leaves_every_other_senders_first_rpc_handled()
+    {
+        // Attack review 23: handlers ran in arrival order, so one client's burst (240 at the default rate limit) took all of
+        // the tick's handlers and the honest players' RPCs behind it were not handled (failed before: only the flood's).
+        using var host = new ScriptHost(new ScriptServices { Rpcs = new ScriptRpcMap().Map<SeedPlayerJoined>("onPlayerJoined") }, new LuaScriptOptions { MaxRpcHandlersPerTick = 6 });
+        var script = host.Load("fair.lua", """
+            handled = ""
+            function Script:onPlayerJoined(params, sender)
+              handled = handled .. (handled == "" and "" or " ") .. sender.connection .. "=" .. params.playerId
+            end
+            """);
+        var flooder = new RpcSource(new ConnectionId(1, 1));
+        for (int i = 0; i < 100; i++)
+        {
+            host.World.Create(new SeedPlayerJoined { PlayerId = i }, flooder);
+        }
+
+        host.World.Create(new SeedPlayerJoined { PlayerId = 1000 }, new RpcSource(new ConnectionId(2, 1)));
+        host.World.Create(new SeedPlayerJoined { PlayerId = 2000 }, new RpcSource(new ConnectionId(3, 1)));
+        host.World.Create(new SeedPlayerJoined { PlayerId = 2001 }, new RpcSource(new ConnectionId(3, 1)));
+
+        host.Tick();
+
+        // In rounds by sender: each one's first, then each one's second, and so on, a sender's own in order.
+        Assert.Equal("#1.1=0 #2.1=1000 #3.1=2000 #1.1=1 #3.1=2001 #1.1=2", script.GetGlobal("handled").AsString);
+        var error = Assert.Single(script.Errors);
+        Assert.StartsWith("97 RPCs arrived past the 6 handlers", error.Message, StringComparison.Ordinal);
     }
 }

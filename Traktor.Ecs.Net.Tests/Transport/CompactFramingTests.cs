@@ -36,7 +36,22 @@ public class CompactFramingTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0x80, 0, 0 })] // reserved bit 7
+    [InlineData(new byte[] { 0x80, 0x34, 0x12 }, 0x1234, uint.MaxValue, 3)]
+    [InlineData(new byte[] { 0x85, 0x34, 0x12 }, 0x1234, ~(1u << 1), 3)]
+    [InlineData(new byte[] { 0x83, 0x34, 0x12, 0x0F, 0, 0, 0 }, 0x1234, 0x0Fu, 7)]
+    public void Bit_7_marks_an_ack_eliciting_header_and_changes_nothing_else(byte[] header, int ack, uint bits, int length)
+    {
+        Assert.True(AckHeader.TryRead(header, out ushort readAck, out uint readBits, out int readLength));
+        Assert.Equal(((ushort)ack, bits, length), (readAck, readBits, readLength));
+        Assert.True(AckHeader.Elicits(header));
+        header[0] &= 0x7F;
+        Assert.True(AckHeader.TryRead(header, out readAck, out readBits, out readLength));
+        Assert.Equal(((ushort)ack, bits, length), (readAck, readBits, readLength));
+        Assert.False(AckHeader.Elicits(header));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x84, 0, 0 })] // an index on the all-received form, bit 7 (elicits an ack) set
     [InlineData(new byte[] { 0x04, 0, 0 })] // an index on the all-received form
     [InlineData(new byte[] { 0x07, 0, 0, 0, 0, 0, 0 })] // an index on the literal form
     [InlineData(new byte[] { 0x0A, 0, 0, 2 })] // two missing, the second not above the first

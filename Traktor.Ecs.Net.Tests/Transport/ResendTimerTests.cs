@@ -113,16 +113,16 @@ public class ResendTimerTests
         var unordered = new ReliableSendChannel(ChannelKind.ReliableUnordered, pool);
         var receipts = new NoReceipts();
         sent.Ordered[0] = 0;
-        sent.Record(0, now: 0, orderedCount: 1, unorderedCount: 0, receiptCount: 0, datagramBytes: 100, statistics, receipts);
+        sent.Record(0, now: 0, orderedCount: 1, unorderedCount: 0, receiptCount: 0, datagramBytes: 100, eliciting: true, statistics, receipts);
         Assert.True(sent.ExpireTimedOut(1, congestion.Timeout(statistics), ordered, unordered));
         Assert.Equal(1, congestion.Backoff);
         sent.Ordered[0] = 0;
-        sent.Record(1, now: 1, orderedCount: 1, unorderedCount: 0, receiptCount: 0, datagramBytes: 100, statistics, receipts);
+        sent.Record(1, now: 1, orderedCount: 1, unorderedCount: 0, receiptCount: 0, datagramBytes: 100, eliciting: true, statistics, receipts);
         Assert.True(sent.ExpireTimedOut(2, congestion.Timeout(statistics), ordered, unordered));
         Assert.Equal(2, congestion.Backoff);
         Assert.Equal(4 * CongestionWindow.InitialTimeout, congestion.Timeout(statistics), 9);
 
-        sent.Record(2, now: 2, orderedCount: 0, unorderedCount: 0, receiptCount: 0, datagramBytes: 40, statistics, receipts); // a keep-alive
+        sent.Record(2, now: 2, orderedCount: 0, unorderedCount: 0, receiptCount: 0, datagramBytes: 40, eliciting: true, statistics, receipts); // a keep-alive
         sent.Acknowledge(2, now: 2.1, sample: true, statistics, ordered, unordered, receipts);
         Assert.Equal(0, congestion.Backoff);
         Assert.Equal(CongestionWindow.BaseTimeout(statistics), congestion.Timeout(statistics));

@@ -41,7 +41,7 @@ public class SpuriousLossUndoTests
             for (int i = first; i <= last; i++)
             {
                 Sent.Ordered[0] = (ushort)i;
-                Sent.Record((ushort)i, at + (i - first) * 0.001, orderedCount: 1, unorderedCount: 0, receiptCount: 0, Packet, Statistics, this);
+                Sent.Record((ushort)i, at + (i - first) * 0.001, orderedCount: 1, unorderedCount: 0, receiptCount: 0, Packet, eliciting: true, Statistics, this);
             }
         }
 

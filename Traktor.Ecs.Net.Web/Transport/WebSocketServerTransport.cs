@@ -183,7 +183,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         }
         // The channel is the admission's token from here: a reclaim while the 101 is written gives it back through it.
         // Until it exists (its constructor allocates the peer's buffers) the address is; either is given back once on
-        // any way out, else the address's and the server's slot stayed taken for good.
+        // any way out, else the address's and the server's slot would stay taken for good.
         WebSocketChannel? channel = null;
         try
         {

@@ -76,8 +76,8 @@ public sealed partial class MigratingPeer
         logger.LogInformation("Peer {Peer} ends the session for its {Count} players.", ClientId, clientIds.Keys.Count(c => !Host!.Server.IsLocal(c)));
 
         // The final world is the one of the next tick's replication, sent to every player in every tick until it holds it.
-        // One last snapshot, not repeated, was not enough: a player whose link lost it (or lost the notice with it) kept an
-        // end screen ticks behind the host's world, or timed out and took the end for the host's loss.
+        // One last snapshot, not repeated, is not enough: a player whose link lost it (or lost the notice with it) would keep
+        // an end screen ticks behind the host's world, or time out and take the end for the host's loss.
         BeginEnding();
         plan = null; // a successor's was the plan of the host it lost: kept, Successors named that host's successors of an ended session
         Role = MigrationRole.Out;

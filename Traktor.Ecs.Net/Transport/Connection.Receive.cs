@@ -9,7 +9,7 @@ internal sealed partial class Connection
 {
     /// <summary>
     /// Ack bits cover 33 packets; a peer sending more than that per update would see the rest never acknowledged,
-    /// so after this many received packets an ack goes out at once.
+    /// so after this many received ack-eliciting packets an ack goes out at once.
     /// </summary>
     private const int ImmediateAckThreshold = 24;
 
@@ -69,9 +69,15 @@ internal sealed partial class Connection
         // A packet is acknowledged only when every message in it reached the application (or waits in a reliable
         // window): an ack tells the sender, and a tracked message's Delivered event tells its layer, that it arrived.
         if (!_refusedUnreliable) _received.Record((ushort)sequence);
-        if (!_ackOwed) _ackOwedSince = now;
-        _ackOwed = true;
-        if (++_receivedSinceAck >= ImmediateAckThreshold) SendPayload(WriteAckHeader(), now, 0, 0, 0);
+        // Only an ack-eliciting packet obliges an ack (docs/PROTOCOL.md §6): acknowledging acknowledgements kept an idle
+        // pair sending to each other every few ticks. The others are acknowledged by whatever we send next.
+        if (hasRecords || AckHeader.Elicits(plain))
+        {
+            if (!_ackOwed) _ackOwedSince = now;
+            _ackOwed = true;
+            _ackOwedForMessages |= hasRecords;
+            if (++_receivedSinceAck >= ImmediateAckThreshold) SendAckOnly(now);
+        }
         return ReceiveOutcome.Accepted;
     }
 
@@ -123,8 +129,9 @@ internal sealed partial class Connection
         long acknowledged = _orderedOut.Acknowledged + _unorderedOut.Acknowledged;
         NoteAcknowledged(ack);
         // Only the newest packet acknowledged yields a round-trip sample: the others' acks went out earlier, in packets
-        // that were lost, so theirs would measure the loss, not the path.
-        Acknowledge(ack, now, sample: true);
+        // that were lost, so theirs would measure the loss, not the path. And only when the header acknowledges a packet
+        // the peer had to acknowledge at once: else it may have waited for the peer's next keep-alive.
+        Acknowledge(ack, now, sample: _sent.NewlyAcknowledgesEliciting(ack, ackBits));
         for (int i = 0; i < 32; i++)
         {
             if ((ackBits & (1u << i)) != 0) Acknowledge((ushort)(ack - 1 - i), now, sample: false);

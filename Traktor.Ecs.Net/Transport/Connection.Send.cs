@@ -34,7 +34,8 @@ internal sealed partial class Connection
             int length = BuildPayload(now, _congestion.CanSend, out int ackLength, out int orderedCount, out int unorderedCount, out int receiptCount);
             bool hasMessages = length > ackLength;
             if (!hasMessages && !ackDue && !keepAliveDue) break;
-            SendPayload(length, now, orderedCount, unorderedCount, receiptCount);
+            bool eliciting = hasMessages || MarkEliciting(now, keepAliveDue);
+            SendPayload(length, now, orderedCount, unorderedCount, receiptCount, eliciting);
             keepAliveDue = false;
             ackDue = false;
             if (!hasMessages) break;
@@ -79,7 +80,30 @@ internal sealed partial class Connection
     private int WriteAckHeader() =>
         AckHeader.Write(_peer.Frame.AsSpan(PacketLayout.SealedHeaderSize), _received.Latest, _received.Bits);
 
-    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, int receiptCount)
+    /// <summary>Sends a payload of the ack header alone, at once (<see cref="ImmediateAckThreshold"/>).</summary>
+    private void SendAckOnly(double now)
+    {
+        int length = WriteAckHeader();
+        bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;
+        SendPayload(length, now, 0, 0, 0, MarkEliciting(now, keepAliveDue));
+    }
+
+    /// <summary>
+    /// Decides whether the ack-only payload in the frame elicits an ack, and flags it so (docs/PROTOCOL.md §6): a
+    /// keep-alive does, so that an idle connection's round trip is still measured; and so does an ack of messages when
+    /// nothing we sent for a keep-alive interval elicited one, so that a peer that only acknowledges (an observer of
+    /// snapshots) measures it too. An ack owed only for a keep-alive or a flagged ack does not, however long since our
+    /// own: it already keeps the connection alive, and flagged it would be answered in turn.
+    /// </summary>
+    private bool MarkEliciting(double now, bool keepAliveDue)
+    {
+        bool elicits = (keepAliveDue && !_ackOwed)
+            || (_ackOwedForMessages && now - _lastElicitingSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds);
+        if (elicits) _peer.Frame[PacketLayout.SealedHeaderSize] |= AckHeader.ElicitsAck;
+        return elicits;
+    }
+
+    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, int receiptCount, bool eliciting)
     {
         ushort sequence = (ushort)_nextSequence;
         var frame = _peer.Frame.AsSpan();
@@ -102,12 +126,14 @@ internal sealed partial class Connection
             }
         }
         int length = SealedPacket.Seal(_sendCipher, prefix, _nextSequence++, frame, plaintextLength, _peer.Datagram, sequenceBytes);
-        _sent.Record(sequence, now, orderedCount, unorderedCount, receiptCount, length, Statistics, this);
+        _sent.Record(sequence, now, orderedCount, unorderedCount, receiptCount, length, eliciting, Statistics, this);
         _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
         Statistics.OnSent(length);
         _ackOwed = false;
+        _ackOwedForMessages = false;
         _receivedSinceAck = 0;
         _lastSentAt = now;
+        if (eliciting) _lastElicitingSentAt = now;
     }
 
     /// <summary>Sends the disconnect reason several times, since any one datagram may be lost.</summary>

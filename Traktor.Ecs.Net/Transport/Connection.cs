@@ -36,7 +36,13 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     /// <summary>The newest of our packets the peer acknowledged, + 1 (0: none yet).</summary>
     private ulong _acknowledgedThrough;
     private bool _ackOwed;
+
+    /// <summary>Part of what is owed acknowledges messages (not only a keep-alive or a flagged ack, docs/PROTOCOL.md §6).</summary>
+    private bool _ackOwedForMessages;
     private double _ackOwedSince;
+
+    /// <summary>When we last sent a packet the peer must acknowledge (messages or the flag; −∞: never).</summary>
+    private double _lastElicitingSentAt = double.NegativeInfinity;
     private int _receivedSinceAck;
     private double _lastSentAt;
     private double _lastReceivedAt;

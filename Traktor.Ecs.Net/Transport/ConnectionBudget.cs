@@ -131,9 +131,9 @@ internal sealed class ConnectionBudget
 
     /// <summary>
     /// True when one more unreliable fragment group may start reassembly this update. Starting one costs work in
-    /// proportion to its fragment count (up to the largest message's), and a group that never completes was counted by no
-    /// other budget: one connection sending fragments that each start a group kept the server busy for most of a tick,
-    /// never a violation. A group is a message, so no more start per update than messages may be delivered
+    /// proportion to its fragment count (up to the largest message's), and a group that never completes is counted by no
+    /// other budget: without this one, a connection sending fragments that each start a group keeps the server busy for
+    /// most of a tick, never a violation. A group is a message, so no more start per update than messages may be delivered
     /// (<see cref="NetPeerOptions.MaxMessagesPerConnection"/>); beyond that the fragment is dropped and the update is over
     /// budget (a violation), as for unreliable messages.
     /// </summary>

@@ -7,7 +7,7 @@ namespace Traktor.Ecs.Net.Transport;
 /// message that does not fit is refused and the caller decides (unreliable ones are dropped, reliable ones wait in
 /// their channel's window). Connection events are always kept; they are bounded by the slot count. After a burst
 /// the arrays return to their steady size once <see cref="ShrinkAfterQuietUpdates"/> updates in a row and
-/// <see cref="ShrinkAfterQuietSeconds"/> seconds stayed within it: counting updates alone made a loop that updates
+/// <see cref="ShrinkAfterQuietSeconds"/> seconds stayed within it: counting updates alone would make a loop that updates
 /// thousands of times a second shrink between two bursts and allocate the arrays again for the next one.
 /// </summary>
 internal sealed class EventQueue

@@ -1,4 +1,4 @@
--- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET17).
+-- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET18).
 --
 -- Load it for one run:   wireshark -X lua_script:tools/wireshark/traktor.lua capture.pcapng
 --                        tshark -X lua_script:tools/wireshark/traktor.lua -r capture.pcapng -V
@@ -60,6 +60,7 @@ local f = {
     ack_form = ProtoField.uint8("traktor.ack_form", "Ack header form", base.DEC,
         { [0] = "all 32 before it received", [1] = "all but one received", [2] = "all but two received", [3] = "ack bits follow" }, 0x03),
     ack_bits = ProtoField.uint32("traktor.ack_bits", "Ack bits", base.HEX),
+    elicits_ack = ProtoField.bool("traktor.elicits_ack", "Elicits an ack (a keep-alive, or an ack asking for a round-trip sample)", 8, nil, 0x80),
     record = ProtoField.bytes("traktor.record", "Record"),
     channel = ProtoField.uint8("traktor.channel", "Channel", base.DEC, channels, 0x03),
     fragment = ProtoField.bool("traktor.fragment", "Fragment", 8, nil, 0x04),
@@ -306,7 +307,6 @@ local function ack_header(tree, buffer, h)
     if n < h + 3 then return nil end
     local form_byte = buffer(h, 1):uint()
     local form, index = bit.band(form_byte, 3), bit.band(bit.rshift(form_byte, 2), 0x1F)
-    if bit.band(form_byte, 0x80) ~= 0 then return nil end
     local bits, length
     if form == 0 then
         if index ~= 0 then return nil end
@@ -323,6 +323,7 @@ local function ack_header(tree, buffer, h)
         bits, length = buffer(h + 3, 4):le_uint(), 7
     end
     tree:add(f.ack_form, buffer(h, 1))
+    tree:add(f.elicits_ack, buffer(h, 1))
     tree:add_le(f.ack, buffer(h + 1, 2))
     -- LuaJIT's bit operations are signed 32-bit: bring the bits back to 0 ... 2^32 - 1.
     if bits < 0 then bits = bits + 4294967296 end

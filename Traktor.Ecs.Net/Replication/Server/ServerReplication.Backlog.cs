@@ -32,9 +32,9 @@ public sealed partial class ServerReplication
     /// <summary>
     /// How much longer than its connection's timeout a connection holding <see cref="DespawnHoldBack"/> or more may go
     /// without acknowledging one of them: a client gone dark is timed out by the transport (TimedOut) and one back within
-    /// the timeout catches up. At a fixed 5 s a client dark for 5–10 s while the entities it knew died was cut with
-    /// SendQueueOverflow though the transport would have kept it; at a fixed 15 s so was one dark for 20 s under a 30 s
-    /// timeout (DespawnBacklogTests). Memory stays bounded meanwhile by <see cref="DespawnBacklogLimit"/>.
+    /// the timeout catches up. A fixed 5 s would cut a client dark for 5–10 s while the entities it knew died with
+    /// SendQueueOverflow though the transport would keep it; a fixed 15 s would do the same to one dark for 20 s under a
+    /// 30 s timeout (DespawnBacklogTests). Memory stays bounded meanwhile by <see cref="DespawnBacklogLimit"/>.
     /// </summary>
     internal const int DespawnStallMarginSeconds = 5;
 

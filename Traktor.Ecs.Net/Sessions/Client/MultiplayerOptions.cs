@@ -16,8 +16,8 @@ public sealed record MultiplayerOptions
 
     /// <summary>
     /// How often the directory is asked meanwhile. Default 250 ms. Like <see cref="EndReasonWait"/> it must be finite and
-    /// at most about 49.7 days, and it must be positive: <see cref="Multiplayer"/> refuses other values (an infinite interval
-    /// meant the player was never told the session had ended).
+    /// at most about 49.7 days, and it must be positive: <see cref="Multiplayer"/> refuses other values (with an infinite
+    /// interval the player would never be told the session had ended).
     /// </summary>
     public TimeSpan EndReasonPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 

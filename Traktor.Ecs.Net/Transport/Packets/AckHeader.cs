@@ -29,6 +29,12 @@ internal static class AckHeader
     /// <summary>The longest header (form 3).</summary>
     public const int MaxSize = 7;
 
+    /// <summary>
+    /// Bit 7 of the form byte: the payload elicits an acknowledgement although it carries no message (a keep-alive, or
+    /// an acknowledgement that asks for a round-trip sample). A payload with messages elicits one whatever this bit says.
+    /// </summary>
+    public const byte ElicitsAck = 0x80;
+
     private const int FormMask = 0x03;
     private const int IndexShift = 2;
     private const int IndexMask = 0x1F;
@@ -67,9 +73,13 @@ internal static class AckHeader
         }
     }
 
+    /// <summary>True when the header at the start of <paramref name="source"/> (read by <see cref="TryRead"/>) carries <see cref="ElicitsAck"/>.</summary>
+    public static bool Elicits(ReadOnlySpan<byte> source) => (source[0] & ElicitsAck) != 0;
+
     /// <summary>
-    /// Reads a header; false when it is truncated or not in one of the forms exactly (reserved bits set, indices out of
-    /// range or not increasing), which the receiver treats as a malformed payload.
+    /// Reads a header; false when it is truncated or not in one of the forms exactly (an index where its form has none,
+    /// indices out of range or not increasing), which the receiver treats as a malformed payload. The
+    /// <see cref="ElicitsAck"/> bit is read by <see cref="Elicits"/>.
     /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> source, out ushort ack, out uint bits, out int length)
     {
@@ -79,7 +89,6 @@ internal static class AckHeader
         if (source.Length < MinSize) return false;
         byte form = source[0];
         int index = (form >> IndexShift) & IndexMask;
-        if ((form & 0x80) != 0) return false;
         switch (form & FormMask)
         {
             case AllReceived:

@@ -10,8 +10,8 @@ internal sealed class ReceivedPackets
 
     /// <summary>
     /// The newest packet received; before the first, 65,535: the packet "before" the peer's first (its sequences start
-    /// at 0), which it does not send for 65,535 more packets. Starting at 0 acknowledged the peer's first packet before
-    /// it arrived, and a reliable message in it, if that packet was lost, was never sent again.
+    /// at 0), which it does not send for 65,535 more packets. Starting at 0 would acknowledge the peer's first packet before
+    /// it arrived, and a reliable message in it, if that packet was lost, would never be sent again.
     /// </summary>
     public ushort Latest { get; private set; } = ushort.MaxValue;
 

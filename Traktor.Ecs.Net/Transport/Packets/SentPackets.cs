@@ -27,6 +27,9 @@ internal sealed class SentPackets
         public bool Used;
         public bool Acked;
         public bool LossResolved;
+
+        /// <summary>It carried messages or the ack-eliciting flag, so the peer acknowledges it promptly (docs/PROTOCOL.md §6).</summary>
+        public bool Eliciting;
         public double SentAt;
         public long IdStart;
         public int IdCount;
@@ -81,16 +84,16 @@ internal sealed class SentPackets
 
     /// <summary>
     /// Remembers a packet about to be sent with the first counts of <see cref="Ordered"/>, <see cref="Unordered"/> and
-    /// <see cref="Receipts"/>.
+    /// <see cref="Receipts"/>; <paramref name="eliciting"/> when the peer must acknowledge it (messages, or the flag).
     /// </summary>
-    public void Record(ushort sequence, double now, int orderedCount, int unorderedCount, int receiptCount, int datagramBytes, ConnectionStatistics statistics, IReceiptSink receipts)
+    public void Record(ushort sequence, double now, int orderedCount, int unorderedCount, int receiptCount, int datagramBytes, bool eliciting, ConnectionStatistics statistics, IReceiptSink receipts)
     {
         ref var entry = ref _entries[sequence % Ring];
         if (entry.InFlightBytes > 0) _congestion.OnForgotten(entry.InFlightBytes);
         if (entry.Used && !entry.LossResolved && !entry.Acked) ReportReceipts(ref entry, receipts, delivered: false);
         entry = new Entry
         {
-            Sequence = sequence, Used = true, SentAt = now, IdStart = _idsWritten, IdCount = orderedCount + unorderedCount,
+            Sequence = sequence, Used = true, Eliciting = eliciting, SentAt = now, IdStart = _idsWritten, IdCount = orderedCount + unorderedCount,
             ReceiptStart = _receiptsWritten, ReceiptCount = receiptCount,
             InFlightBytes = orderedCount + unorderedCount > 0 ? datagramBytes : 0,
         };
@@ -103,6 +106,29 @@ internal sealed class SentPackets
         for (int i = 0; i < unorderedCount; i++) _ids[_idsWritten++ % IdRing] = UnorderedFlag | Unordered[i];
         for (int i = 0; i < receiptCount; i++) _receipts[_receiptsWritten++ % IdRing] = Receipts[i];
         ResolveLoss((ushort)(sequence - LossResolveDistance), receipts);
+    }
+
+    /// <summary>
+    /// True when an ack header naming <paramref name="ack"/> and <paramref name="bits"/> acknowledges, for the first time,
+    /// at least one packet the peer had to acknowledge promptly (it carried messages or the ack-eliciting flag). Only then
+    /// is the time since the newest one was sent a round trip (plus at most the peer's ack delay): an ack-only packet
+    /// that elicits nothing is acknowledged whenever the peer next sends, possibly a keep-alive interval later, and the
+    /// wire carries no ack delay to take off (QUIC's rule, RFC 9002 §5.1, without it).
+    /// </summary>
+    public bool NewlyAcknowledgesEliciting(ushort ack, uint bits)
+    {
+        if (IsUnacknowledgedEliciting(ack)) return true;
+        for (int i = 0; i < 32; i++)
+        {
+            if ((bits & (1u << i)) != 0 && IsUnacknowledgedEliciting((ushort)(ack - 1 - i))) return true;
+        }
+        return false;
+    }
+
+    private bool IsUnacknowledgedEliciting(ushort sequence)
+    {
+        ref var entry = ref _entries[sequence % Ring];
+        return entry.Used && !entry.Acked && entry.Eliciting && entry.Sequence == sequence;
     }
 
     /// <summary>
