@@ -1,0 +1,137 @@
+using System.Numerics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Peers;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Tests.Transport;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests.Sessions;
+
+/// <summary>
+/// A player host (the one a <see cref="Multiplayer"/> or a Lua game runs) that ended its session and delivers the final
+/// world: its world is its player's end screen, so no owners for a migration go out, the game hears no player leave it,
+/// and a newcomer with a valid token is denied with <see cref="DisconnectReason.SessionEnded"/>.
+/// </summary>
+public sealed class PlayerHostRelayEndDeliveryTests
+{
+    /// <summary>
+    /// Failed before: the owners changed after the end went out as a plan (1 plan after the end), the player let go raised
+    /// ClientDisconnected on the host (1), and the newcomer was admitted (Connected) to the ended session.
+    /// </summary>
+    [Fact]
+    public void An_ended_player_host_sends_no_plan_raises_no_disconnect_and_denies_a_newcomer_with_session_ended()
+    {
+        using var rig = new Rig();
+        int plans = 0, disconnects = 0;
+        rig.Player.RegisterHandler(MigrationPlan.PlanMessage, _ => plans++);
+        rig.Host.Server.ClientDisconnected += (_, _) => disconnects++;
+
+        rig.Player.Transport.Connect(rig.Harness.IssueToken(7));
+        ConnectionId? playerConnection = null;
+        for (int i = 0; i < 300 && (plans == 0 || playerConnection is null); i++)
+        {
+            rig.Tick(1);
+            playerConnection = rig.Host.Server.Connections.Where(c => !rig.Host.Server.IsLocal(c)).Cast<ConnectionId?>().FirstOrDefault();
+        }
+
+        Assert.True(plans > 0, "the player got the owners while the session ran");
+        var ship = rig.World.Create(new Position2 { Value = new Vector2(1, 0) }, new NetworkOwner(playerConnection!.Value));
+        rig.Tick(20);
+        Assert.True(rig.Shown().Count == 1, "the player shows its ship");
+        var newcomerToken = rig.Harness.IssueToken(8);
+
+        // The end; the player's link loses everything for a while, so the delivery lasts more than one owners' check. The
+        // game hands the ship to its own player meanwhile (an owner change, which a running session sends as a plan).
+        plans = 0;
+        rig.World.Set(ship, new Position2 { Value = new Vector2(42, 0) }); // the game's final move: the player must get it
+        rig.Harness.ServerLink.Conditions.LossPercent = 100;
+        rig.Relay.End();
+        rig.World.Set(ship, new NetworkOwner(rig.Host.LocalConnection));
+        rig.Tick(20);
+        rig.Harness.ServerLink.Conditions.LossPercent = 0;
+        var newcomer = rig.Harness.AddClient();
+        newcomer.Connect(newcomerToken);
+        for (int i = 0; i < 120 && (rig.Player.Transport.State != ClientState.Disconnected || newcomer.State != ClientState.Disconnected); i++)
+        {
+            newcomer.Update();
+            rig.Tick(1);
+        }
+
+        Assert.True(rig.Player.Transport.LastDisconnectReason == DisconnectReason.SessionEnded,
+            $"player {rig.Player.Transport.State} {rig.Player.Transport.LastDisconnectReason}, newcomer {newcomer.State} {newcomer.LastDisconnectReason}, server connections {rig.Harness.Server.ConnectionCount}");
+        Assert.True(rig.Shown() is [var shown] && Vector2.Distance(shown, new Vector2(42, 0)) < 0.01f, "the player shows the final move");
+        Assert.Equal(ClientState.Disconnected, newcomer.State);
+        Assert.Equal(DisconnectReason.SessionEnded, newcomer.LastDisconnectReason);
+        Assert.Equal(0, plans);
+        Assert.Equal(0, disconnects);
+        Assert.True(rig.World.IsAlive(ship));
+    }
+
+    /// <summary>A player host without a session relay and one player, on the harness's fake clock.</summary>
+    private sealed class Rig : IDisposable
+    {
+        private readonly Group<float> hostGroup;
+        private readonly Group<float> playerGroup;
+
+        public Rig()
+        {
+            Harness = new TransportHarness();
+            World = World.Create();
+            Host = new NetworkHost(World, Harness.Server, ReplicationWorld.Registry, new ServerReplicationOptions(), localClientId: 1);
+            var session = new SessionInfo(SessionId.New(), "coop", 4, SessionVisibility.Public, new Dictionary<string, string>(), [], Harness.Time.GetUtcNow())
+            {
+                HostKind = SessionHostKind.Player,
+            };
+            Relay = new PlayerHostRelay(Host, session, Harness.Time, NullLogger.Instance);
+            Relay.Announce(null);
+            hostGroup = new Group<float>("host", Host);
+            hostGroup.Initialize();
+            PlayerWorld = World.Create();
+            Player = new NetworkClient(PlayerWorld, Harness.AddClient(), ReplicationWorld.Registry, 60, Harness.Time) { KeepEntitiesOnDisconnect = true };
+            playerGroup = new Group<float>("player", Player);
+            playerGroup.Initialize();
+        }
+
+        public TransportHarness Harness { get; }
+
+        public World World { get; }
+
+        public NetworkHost Host { get; }
+
+        public PlayerHostRelay Relay { get; }
+
+        public World PlayerWorld { get; }
+
+        public NetworkClient Player { get; }
+
+        public void Tick(int n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                Harness.Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+                float dt = 1f / 60f;
+                Harness.Wire.Settle();
+                playerGroup.Tick(in dt);
+                Harness.Wire.Settle();
+                hostGroup.Tick(in dt);
+            }
+        }
+
+        public List<Vector2> Shown()
+        {
+            var shown = new List<Vector2>();
+            PlayerWorld.Query(new QueryDescription().WithAll<Position2>(), (ref Position2 p) => shown.Add(p.Value));
+            return shown;
+        }
+
+        public void Dispose()
+        {
+            Relay.Dispose();
+            PlayerWorld.Dispose();
+            World.Dispose();
+            Harness.Dispose();
+        }
+    }
+}
