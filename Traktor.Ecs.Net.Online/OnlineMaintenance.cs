@@ -77,7 +77,7 @@ public sealed class OnlineMaintenance
     } = 100_000;
 
     /// <summary>Rows one delete statement of <see cref="PruneAsync"/> removes at most (each in its own short transaction).</summary>
-    public const int PruneBatchSize = 1000;
+    public static readonly int PruneBatchSize = 1000;
 
     /// <summary>
     /// Expired rows of each kind (refresh tokens, sessions, login counters, idempotency keys of each store, rate limits) one

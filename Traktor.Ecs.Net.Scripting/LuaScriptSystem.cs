@@ -163,9 +163,9 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
     private async Task WaitForSendsAsync(ScriptSends[] scripts)
     {
         var pending = scripts.Length == 1 ? scripts[0].Pending() : Task.WhenAll(scripts.Select(sends => sends.Pending()));
-        if (pending.IsCompleted)
+        if (pending.IsCompleted || _options.UnloadWait == TimeSpan.Zero)
         {
-            return;
+            return; // nothing on its way, or the game chose not to wait (UnloadWait zero): no warning for its own choice
         }
 
         try

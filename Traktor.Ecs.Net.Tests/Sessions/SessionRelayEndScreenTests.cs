@@ -111,6 +111,38 @@ public class SessionRelayEndScreenTests
         Assert.InRange(closedAt - endedAt, SessionRelay.EndDeliveryWait, SessionRelay.EndDeliveryWait + TimeSpan.FromMilliseconds(100));
     }
 
+    /// <summary>
+    /// A game server hosts sessions one after another (docs/sessions.md: one relay per session, the last one disposed
+    /// before the next is made): the next session's player sees the world as it is, not the ended one's end screen.
+    /// Failed before: the first session's end froze the server's replication for good, and the new player got the frozen
+    /// world (the entity made for the second session never reached it).
+    /// </summary>
+    [Fact]
+    public async Task A_session_that_follows_an_ended_one_on_the_same_server_replicates_its_own_world()
+    {
+        SessionRelay? relay = null;
+        using var setup = new RpcWorld(
+            new LinkConditions { LatencyMs = 20 },
+            configure: options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
+        (var sessions, var first, relay) = await SessionRelayTests.OpenAsync(setup, "first", 2);
+        var score = setup.ServerWorld.Create(new Position2 { Value = new Vector2(1, 0) });
+        var (carol, _, _, _) = await SessionRelayTests.JoinAsync(setup, sessions, first.Id, 3, "carol");
+        Assert.True(setup.TickUntil(() => ScoreOf(carol.World) == 1, 300));
+        relay.End(SessionEndReason.Ended);
+        Assert.True(setup.TickUntil(() => carol.Client.Transport.State == ClientState.Disconnected, 300));
+
+        relay.Dispose();
+        var second = await sessions.CreateSessionAsync(new SessionOptions("second", 2), TestContext.Current.CancellationToken);
+        relay = new SessionRelay(setup.ServerRpcs, second.Id, 2, sessions, setup.Harness.Time);
+        sessions.Attach(relay);
+        setup.ServerWorld.Destroy(score);
+        setup.ServerWorld.Create(new Position2 { Value = new Vector2(7, 0) });
+        var (dave, _, _, _) = await SessionRelayTests.JoinAsync(setup, sessions, second.Id, 4, "dave");
+
+        Assert.True(setup.TickUntil(() => Scores(dave.World) is [7], 300), $"dave sees {string.Join(", ", Scores(dave.World))}");
+        relay.Dispose();
+    }
+
     private static List<float> Scores(World world)
     {
         var values = new List<float>();

@@ -27,6 +27,10 @@ internal sealed class ConnectionStatistics
     private long _pendingIn;
     private long _pendingOut;
 
+    // When the newest bytes not yet ticked were counted (NaN: not told), so a read long after drops them.
+    private double _pendingInAt = double.NaN;
+    private double _pendingOutAt = double.NaN;
+
     /// <summary>A sample this many resend delays long is set aside as an outlier (see <see cref="AddRttSample"/>).</summary>
     public const double OutlierFactor = 2;
 
@@ -112,18 +116,22 @@ internal sealed class ConnectionStatistics
         _lostInWindow--;
     }
 
-    public void OnSent(int bytes)
+    /// <summary>Counts a sent datagram; <paramref name="now"/> (when known) lets <see cref="RatesAt"/> drop it once it is old.</summary>
+    public void OnSent(int bytes, double now = double.NaN)
     {
         PacketsSent++;
         BytesSent += bytes;
         _pendingOut += bytes;
+        _pendingOutAt = now;
     }
 
-    public void OnReceived(int bytes)
+    /// <summary>Counts a received datagram; <paramref name="now"/> as for <see cref="OnSent"/>.</summary>
+    public void OnReceived(int bytes, double now = double.NaN)
     {
         PacketsReceived++;
         BytesReceived += bytes;
         _pendingIn += bytes;
+        _pendingInAt = now;
     }
 
     public void Tick(double now)
@@ -162,6 +170,36 @@ internal sealed class ConnectionStatistics
         double covered = Math.Max(BucketSeconds, Math.Min(elapsed, ((Buckets - 1) * BucketSeconds) + (elapsed - (bucket * BucketSeconds))));
         BytesInPerSecond = _sumIn / covered;
         BytesOutPerSecond = _sumOut / covered;
+    }
+
+    /// <summary>
+    /// The byte rates as <see cref="Tick"/> would make them at <paramref name="now"/>, without changing anything: a server
+    /// connection asleep between keep-alives (ConnectionSchedule) is not ticked, and its stats read at any time must not
+    /// show the rates of its last tick. Costs only the read, no per-tick work.
+    /// </summary>
+    public (double In, double Out) RatesAt(double now)
+    {
+        if (double.IsNaN(_windowStart)) return (0, 0);
+        double elapsed = Math.Max(0, now - _windowStart);
+        long bucket = Math.Max(_bucket, (long)(elapsed / BucketSeconds));
+        long sumIn = _sumIn, sumOut = _sumOut;
+        if (bucket - _bucket >= Buckets)
+        {
+            sumIn = 0;
+            sumOut = 0;
+        }
+        else
+        {
+            for (long b = _bucket + 1; b <= bucket; b++)
+            {
+                sumIn -= _bucketIn[(int)(b % Buckets)];
+                sumOut -= _bucketOut[(int)(b % Buckets)];
+            }
+        }
+        if (!(now - _pendingInAt >= Buckets * BucketSeconds)) sumIn += _pendingIn;
+        if (!(now - _pendingOutAt >= Buckets * BucketSeconds)) sumOut += _pendingOut;
+        double covered = Math.Max(BucketSeconds, Math.Min(elapsed, ((Buckets - 1) * BucketSeconds) + (elapsed - (bucket * BucketSeconds))));
+        return (sumIn / covered, sumOut / covered);
     }
 
     /// <summary>One bit a fate of the loss window, set when the packet was lost, stored inline.</summary>

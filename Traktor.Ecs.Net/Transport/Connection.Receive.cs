@@ -62,7 +62,7 @@ internal sealed partial class Connection
         }
         _lastReceivedAt = now;
         if (hasRecords) LastMessageAt = now;
-        Statistics.OnReceived(datagram.Length);
+        Statistics.OnReceived(datagram.Length, now);
         _peer.Capture?.Write(CaptureFrame(datagram[..headerLength], plain[..length]), Address, _peer.Transport.LocalAddress);
         _refusedUnreliable = false;
         ProcessPayload(plain[..length], now);

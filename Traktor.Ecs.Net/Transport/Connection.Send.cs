@@ -128,7 +128,7 @@ internal sealed partial class Connection
         int length = SealedPacket.Seal(_sendCipher, prefix, _nextSequence++, frame, plaintextLength, _peer.Datagram, sequenceBytes);
         _sent.Record(sequence, now, orderedCount, unorderedCount, receiptCount, length, eliciting, Statistics, this);
         _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
-        Statistics.OnSent(length);
+        Statistics.OnSent(length, now);
         _ackOwed = false;
         _ackOwedForMessages = false;
         _receivedSinceAck = 0;

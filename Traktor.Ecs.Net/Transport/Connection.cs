@@ -215,27 +215,32 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     /// <summary>Whether the connection closes once its reliable messages are delivered (<see cref="CloseWhenDelivered"/>).</summary>
     public bool Closing => _closeWhenDelivered is not null && PendingClose is null;
 
-    public NetStats GetStats() => new()
+    public NetStats GetStats()
     {
-        Transport = Address.Kind,
-        RoundTripTimeMs = Statistics.SmoothedRtt * 1000,
-        JitterMs = Statistics.RttVariation * 1000,
-        PacketLossPercent = Statistics.Loss * 100,
-        BytesInPerSecond = Statistics.BytesInPerSecond,
-        BytesOutPerSecond = Statistics.BytesOutPerSecond,
-        PacketsSent = Statistics.PacketsSent,
-        PacketsReceived = Statistics.PacketsReceived,
-        BytesSent = Statistics.BytesSent,
-        BytesReceived = Statistics.BytesReceived,
-        Resends = _orderedOut.Resends + _unorderedOut.Resends,
-        CongestionWindowBytes = _congestion.Window,
-        BytesInFlight = _congestion.InFlight,
-        LossEvents = _congestion.CongestionEvents,
-        SpuriousLossUndos = _congestion.SpuriousLossUndos,
-        PendingReliable = _orderedOut.Unacknowledged + _unorderedOut.Unacknowledged,
-        UnreliableDropped = _unreliableOut.Dropped,
-        Timeout = TimeSpan.FromSeconds(_timeout),
-    };
+        // Rates as of now, not of the last flush: a sleeping server connection is flushed only at its keep-alive.
+        var (bytesIn, bytesOut) = Statistics.RatesAt(_peer.Now);
+        return new()
+        {
+            Transport = Address.Kind,
+            RoundTripTimeMs = Statistics.SmoothedRtt * 1000,
+            JitterMs = Statistics.RttVariation * 1000,
+            PacketLossPercent = Statistics.Loss * 100,
+            BytesInPerSecond = bytesIn,
+            BytesOutPerSecond = bytesOut,
+            PacketsSent = Statistics.PacketsSent,
+            PacketsReceived = Statistics.PacketsReceived,
+            BytesSent = Statistics.BytesSent,
+            BytesReceived = Statistics.BytesReceived,
+            Resends = _orderedOut.Resends + _unorderedOut.Resends,
+            CongestionWindowBytes = _congestion.Window,
+            BytesInFlight = _congestion.InFlight,
+            LossEvents = _congestion.CongestionEvents,
+            SpuriousLossUndos = _congestion.SpuriousLossUndos,
+            PendingReliable = _orderedOut.Unacknowledged + _unorderedOut.Unacknowledged,
+            UnreliableDropped = _unreliableOut.Dropped,
+            Timeout = TimeSpan.FromSeconds(_timeout),
+        };
+    }
 
     /// <summary>
     /// The server's update this connection's receiving last began in (<see cref="NetServer"/> begins it only when the

@@ -20,6 +20,13 @@ public sealed partial class ServerReplication
     /// <param name="tick">The end's tick: this server's next replication, or a later one.</param>
     internal void FreezeAfter(uint tick) => frozenAfter ??= tick;
 
+    /// <summary>
+    /// The ended session's relay was disposed: replications read the world again (captures, new network ids, despawns),
+    /// so a session that follows on the same server (docs/sessions.md, one relay per session) replicates its own world,
+    /// not the last one's end screen. What the game changed meanwhile goes out as any change does.
+    /// </summary>
+    internal void Thaw() => frozenAfter = null;
+
     /// <summary>True once the replication captured the tick a session's end froze (<see cref="FreezeAfter"/>).</summary>
     private bool IsFrozen => frozenAfter is { } frozen && (int)(Tick - frozen) > 0;
 

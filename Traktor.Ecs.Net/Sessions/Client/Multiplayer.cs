@@ -266,8 +266,8 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
 
             ReplicaTakeover.DropKeptEntities(client);
             client.Transport.Disconnect();
-            endQueued = false;
             StopHosting(DisconnectReason.SessionEnded, deliver: true); // its remote players get the final world and are told the session ended; its leave below ends it
+            endQueued = false; // after the delivery took over: IsDeliveringEnd (any thread) never reads false between the two
         });
         // A claim the stopped migration sent is answered, and a session it won given back, before the leave (each within
         // 10 s): a leave racing them could reach the directory while it names this player host (its claim granted, the

@@ -208,7 +208,8 @@ public sealed class SessionRelay : IDisposable
     /// <summary>
     /// Stops relaying: the approval the relay added to its server is removed, and it no longer listens to the server's
     /// connections and ticks or to the reconnect grace: a relay listening for the server's life would join the relay of a
-    /// session that follows on the same server, and announce every player a second time.
+    /// session that follows on the same server, and announce every player a second time. A relay whose session ended lets
+    /// the server's replication read the world again (its end froze it at the end's tick).
     /// Reports to the directory already under way go on. Tick thread.
     /// </summary>
     public void Dispose()
@@ -219,6 +220,11 @@ public sealed class SessionRelay : IDisposable
         }
 
         disposed = true;
+        if (ending.Started)
+        {
+            server.Replication.Thaw(); // a session that follows on this server replicates its own world
+        }
+
         approval?.Dispose();
         server.Received -= Drain;
         server.ClientConnected -= OnConnected;
