@@ -106,11 +106,13 @@ public sealed partial class MultiplayerHostingTests
         var leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
         await rig.TickUntilAsync(() => rig.HostPlayer.Host is null, "the host to stop serving the session");
         for (int i = 0; i < 4; i++) rig.Tick(); // the end's first snapshots are lost on the way to the C# joiner
+        Assert.True(rig.HostPlayer.IsDeliveringEnd); // the C# joiner does not hold the final world yet
         rig.JoinerDeaf = false;
 
         await rig.TickUntilAsync(() => leaving.IsCompleted && told is not null, "the C# joiner to hear the session ended");
         Assert.Equal(SessionEndReason.Ended, told);
         Assert.Equal(final, shownWhenTold);
+        await rig.TickUntilAsync(() => !rig.HostPlayer.IsDeliveringEnd, "the host to be done delivering the end");
     }
 
     [Fact]
