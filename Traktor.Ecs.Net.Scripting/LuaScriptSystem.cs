@@ -240,6 +240,13 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
         }
 
         _network.Hosting.Update();
+        if (_network.Hosting.TakeEndedByDirectory() is { } ended)
+        {
+            foreach (var script in _scripts)
+            {
+                _multiplayers[script].HostedSessionEnded(ended);
+            }
+        }
     }
 
     private void DispatchRpcs()

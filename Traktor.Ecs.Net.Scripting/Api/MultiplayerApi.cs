@@ -348,6 +348,24 @@ internal sealed class MultiplayerApi
         return (ScriptValue.Nil, message);
     }
 
+    /// <summary>
+    /// The directory ended <paramref name="ended"/>, which this script's player hosts (its heartbeat heard it; the relay
+    /// delivers the final world to the players): the script is in no session any more, <c>isEnded()</c> is true over the
+    /// host's world (its end screen, as after its own <c>leaveSession()</c>), and <c>onSessionEnded</c> hears the directory's
+    /// reason, as a hosting <see cref="Multiplayer"/> raises <see cref="Multiplayer.SessionEnded"/>. Another script's session:
+    /// nothing. Tick thread.
+    /// </summary>
+    public void HostedSessionEnded(SessionInfo ended)
+    {
+        if (_session != ended.Id)
+        {
+            return;
+        }
+
+        network.EndScreen.KeepHosted(network.World);
+        Migration.HostedSessionOver(ended); // SessionOver clears _session and _hosting
+    }
+
     private int LeaveSession(LuaCall call)
     {
         if (_session is not { } id)

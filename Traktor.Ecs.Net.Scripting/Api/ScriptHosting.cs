@@ -27,6 +27,25 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
     /// <summary>The relay of the host the game serves the session with, or null.</summary>
     public PlayerHostRelay? Relay { get; private set; }
 
+    // Whether the directory's end of the relay's session was handed out (TakeEndedByDirectory): once per relay.
+    private bool _directoryEndTold;
+
+    /// <summary>The session the directory ended under this host, until <see cref="TakeEndedByDirectory"/> takes it.</summary>
+    private SessionInfo? EndedByDirectory { get; set; }
+
+    /// <summary>
+    /// The session the directory ended under this host since the last call (its heartbeat heard the session is not live any
+    /// more; not its script's own leave, not a successor's takeover), once; null otherwise. The script hosting it is out of
+    /// it and shows its end screen, as a hosting <see cref="Multiplayer"/> raises <see cref="Multiplayer.SessionEnded"/>.
+    /// Tick thread, after <see cref="Update"/>.
+    /// </summary>
+    public SessionInfo? TakeEndedByDirectory()
+    {
+        var ended = EndedByDirectory;
+        EndedByDirectory = null;
+        return ended;
+    }
+
     /// <summary>
     /// <c>createSession(.., "player")</c>'s hook: before the game's <paramref name="start"/> runs, the session it hosts is
     /// expected, so the <see cref="NetworkHost"/> it puts in the world gets the relay before its first tick.
@@ -85,6 +104,11 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
                 if (_entry is { Live: false, Replaced: false })
                 {
                     relay.End(); // the directory ended the session: its players get the final world before the game stops the host
+                    if (!_directoryEndTold)
+                    {
+                        _directoryEndTold = true;
+                        EndedByDirectory = relay.Session; // the hosting script hears it too (TakeEndedByDirectory)
+                    }
                 }
 
                 relay.Update();
@@ -107,6 +131,7 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
         // Detach, so the relay of a host that replaces this one on the same server is not refused by this one's.
         relay.Announce(network.Client);
         Relay = relay;
+        (_directoryEndTold, EndedByDirectory) = (false, null);
         if (entry is not null)
         {
             Feed(entry);

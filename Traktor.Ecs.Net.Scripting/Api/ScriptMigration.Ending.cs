@@ -29,6 +29,16 @@ internal sealed partial class ScriptMigration
     /// <summary>The newest question about an end (completed when it is over), for a check to await rather than poll.</summary>
     internal Task EndQuestion { get; private set; } = Task.CompletedTask;
 
+    /// <summary>
+    /// Tick thread: the directory ended <paramref name="ended"/>, which the script's player hosts: the script is in no
+    /// session (<see cref="SessionOver"/>), and <c>onSessionEnded</c> follows with the directory's reason.
+    /// </summary>
+    public void HostedSessionOver(SessionInfo ended)
+    {
+        SessionOver?.Invoke();
+        ExplainEnd(ended, DisconnectReason.SessionEnded, seatReturn: null);
+    }
+
     /// <summary>Tick thread: asks the directory why <paramref name="lost"/> ended, then raises <c>onSessionEnded</c> on a later tick.</summary>
     private void ExplainEnd(SessionInfo lost, DisconnectReason? disconnect, Task<bool>? seatReturn)
     {

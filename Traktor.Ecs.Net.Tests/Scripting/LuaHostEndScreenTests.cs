@@ -23,6 +23,7 @@ public sealed class LuaHostEndScreenTests
             left = multiplayer:leaveSession()
             endedAfterLeave = multiplayer:isEnded()
         end
+        function Script:onSessionEnded(session, why) hostReason, hostEnded = why, multiplayer:isEnded() end
         """;
 
     private static readonly string Joining = Seed("02-login.lua") + """
@@ -105,6 +106,15 @@ public sealed class LuaHostEndScreenTests
         await rig.TickUntilAsync(() => !joining.GetGlobal("reason").IsNil, "carol's onSessionEnded");
         Assert.Equal("Ended", joining.GetGlobal("reason").AsString);
         Assert.Equal(final, Values(bob.World)); // the host's own world stays as it was
+
+        // The hosting script hears it too, as a hosting Multiplayer's SessionEnded: out of the session, on its end screen.
+        // Failed before: bob's script still took itself for the session's host, its isEnded() false, no onSessionEnded.
+        await rig.TickUntilAsync(() => !hosting.GetGlobal("hostReason").IsNil, "bob's onSessionEnded");
+        Assert.Equal("Ended", hosting.GetGlobal("hostReason").AsString);
+        Assert.True(hosting.GetGlobal("hostEnded").AsBoolean, "bob's isEnded() in onSessionEnded");
+        Assert.True(hosting.Call("leave"));
+        await rig.TickUntilAsync(() => hosting.WaitingEntries == 0, "bob's leaveSession in no session");
+        Assert.False(hosting.GetGlobal("left").AsBoolean, "bob was still in the ended session");
         Assert.Empty(hosting.Errors);
     }
 
