@@ -261,9 +261,9 @@ internal static partial class SnapshotBody
     /// <summary>
     /// How many of <paramref name="ids"/> (unsorted), taken from the front, should fit <paramref name="budgetBits"/> once
     /// sorted, without sorting them: a prefix of n ids spanning min…max costs the count, the first id, and n − 1 gaps
-    /// that add up to max − min, estimated as that many average gaps. A code length grows about with the gap's logarithm,
-    /// so spreading the same range unevenly costs no more (within a bucket's rounding); the caller measures the sorted
-    /// list afterwards. One pass, no sort.
+    /// that add up to max − min, each costed at 1.25 times the average gap (a bucket edge just above the average would
+    /// make the gaps past it cost more than the average's code). A code length grows about with the gap's logarithm, so
+    /// spreading the same range unevenly costs no more; the caller measures the sorted list afterwards. One pass, no sort.
     /// </summary>
     public static int DespawnsWithin(ReadOnlySpan<uint> ids, double budgetBits)
     {
@@ -307,7 +307,11 @@ internal static partial class SnapshotBody
         static long Estimate(int n, uint min, uint max, int countBits)
         {
             long averageGap = n == 1 ? 0 : ((long)(max - min) + n - 2) / (n - 1);
-            return countBits + StaticBits(unchecked((int)min)) + ((n - 1) * (long)StaticBits((int)Math.Min(averageGap, int.MaxValue)));
+            // Each gap costed at 1.25 times the average: a code's length steps up at bucket edges, and with the average
+            // just below one, the gaps above it cost a step more than the average's code (found: 863 ids spread up to 1,450
+            // apart cost 14,582 bits where the average's code said 13,879). 1.5 times would leave up to 40 % of the room unused.
+            long costedGap = Math.Min(averageGap + (averageGap / 4), int.MaxValue);
+            return countBits + StaticBits(unchecked((int)min)) + ((n - 1) * (long)StaticBits((int)costedGap));
         }
     }
 
