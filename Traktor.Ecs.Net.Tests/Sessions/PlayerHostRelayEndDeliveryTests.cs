@@ -23,7 +23,7 @@ public sealed class PlayerHostRelayEndDeliveryTests
     [Fact]
     public void An_ended_player_host_sends_no_plan_raises_no_disconnect_and_denies_a_newcomer_with_session_ended()
     {
-        using var rig = new Rig();
+        using var rig = new PlayerHostRig();
         int plans = 0, disconnects = 0;
         rig.Player.RegisterHandler(MigrationPlan.PlanMessage, _ => plans++);
         rig.Host.Server.ClientDisconnected += (_, _) => disconnects++;
@@ -67,71 +67,5 @@ public sealed class PlayerHostRelayEndDeliveryTests
         Assert.Equal(0, plans);
         Assert.Equal(0, disconnects);
         Assert.True(rig.World.IsAlive(ship));
-    }
-
-    /// <summary>A player host without a session relay and one player, on the harness's fake clock.</summary>
-    private sealed class Rig : IDisposable
-    {
-        private readonly Group<float> hostGroup;
-        private readonly Group<float> playerGroup;
-
-        public Rig()
-        {
-            Harness = new TransportHarness();
-            World = World.Create();
-            Host = new NetworkHost(World, Harness.Server, ReplicationWorld.Registry, new ServerReplicationOptions(), localClientId: 1);
-            var session = new SessionInfo(SessionId.New(), "coop", 4, SessionVisibility.Public, new Dictionary<string, string>(), [], Harness.Time.GetUtcNow())
-            {
-                HostKind = SessionHostKind.Player,
-            };
-            Relay = new PlayerHostRelay(Host, session, Harness.Time, NullLogger.Instance);
-            Relay.Announce(null);
-            hostGroup = new Group<float>("host", Host);
-            hostGroup.Initialize();
-            PlayerWorld = World.Create();
-            Player = new NetworkClient(PlayerWorld, Harness.AddClient(), ReplicationWorld.Registry, 60, Harness.Time) { KeepEntitiesOnDisconnect = true };
-            playerGroup = new Group<float>("player", Player);
-            playerGroup.Initialize();
-        }
-
-        public TransportHarness Harness { get; }
-
-        public World World { get; }
-
-        public NetworkHost Host { get; }
-
-        public PlayerHostRelay Relay { get; }
-
-        public World PlayerWorld { get; }
-
-        public NetworkClient Player { get; }
-
-        public void Tick(int n)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                Harness.Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
-                float dt = 1f / 60f;
-                Harness.Wire.Settle();
-                playerGroup.Tick(in dt);
-                Harness.Wire.Settle();
-                hostGroup.Tick(in dt);
-            }
-        }
-
-        public List<Vector2> Shown()
-        {
-            var shown = new List<Vector2>();
-            PlayerWorld.Query(new QueryDescription().WithAll<Position2>(), (ref Position2 p) => shown.Add(p.Value));
-            return shown;
-        }
-
-        public void Dispose()
-        {
-            Relay.Dispose();
-            PlayerWorld.Dispose();
-            World.Dispose();
-            Harness.Dispose();
-        }
     }
 }

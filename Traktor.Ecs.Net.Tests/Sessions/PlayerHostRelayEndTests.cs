@@ -17,42 +17,12 @@ public sealed class PlayerHostRelayEndTests
     [Fact]
     public void A_host_without_a_session_relay_repeats_the_final_world_until_its_player_holds_it()
     {
-        using var harness = new TransportHarness();
-        using var world = World.Create();
-        var host = new NetworkHost(world, harness.Server, ReplicationWorld.Registry, new ServerReplicationOptions(), localClientId: 1);
-        var session = new SessionInfo(SessionId.New(), "coop", 4, SessionVisibility.Public, new Dictionary<string, string>(), [], harness.Time.GetUtcNow())
-        {
-            HostKind = SessionHostKind.Player,
-        };
-        using var relay = new PlayerHostRelay(host, session, harness.Time, NullLogger.Instance);
-        relay.Announce(null);
+        using var rig = new PlayerHostRig();
+        var (harness, world, relay, player) = (rig.Harness, rig.World, rig.Relay, rig.Player);
         Assert.Null(relay.Relay); // no RpcServer, no client: no session relay
         var score = world.Create(new Position2 { Value = new Vector2(1, 0) });
-        var hostGroup = new Group<float>("host", host);
-        hostGroup.Initialize();
-        using var playerWorld = World.Create();
-        var player = new NetworkClient(playerWorld, harness.AddClient(), ReplicationWorld.Registry, 60, harness.Time) { KeepEntitiesOnDisconnect = true };
-        var playerGroup = new Group<float>("player", player);
-        playerGroup.Initialize();
-        void Tick(int n)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                harness.Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
-                float dt = 1f / 60f;
-                harness.Wire.Settle();
-                playerGroup.Tick(in dt);
-                harness.Wire.Settle();
-                hostGroup.Tick(in dt);
-            }
-        }
-
-        float Shown()
-        {
-            float value = float.NaN;
-            playerWorld.Query(new QueryDescription().WithAll<Position2>(), (ref Position2 p) => value = p.Value.X);
-            return MathF.Round(value, 2); // interpolated while the player plays
-        }
+        void Tick(int n) => rig.Tick(n);
+        float Shown() => rig.Shown() is [var shown] ? MathF.Round(shown.X, 2) : float.NaN; // interpolated while the player plays
 
         player.Transport.Connect(harness.IssueToken(7));
         for (int i = 0; i < 300 && Shown() != 1; i++) Tick(1);
