@@ -1,4 +1,3 @@
-using System.Numerics;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport.Channels;
 
@@ -111,7 +110,7 @@ internal sealed class SentPackets
 
     /// <summary>
     /// Handles an ack header naming <paramref name="ack"/> and <paramref name="bits"/>: acknowledges each packet it names,
-    /// in one walk over the set bits. Only the newest packet acknowledged yields a round-trip sample (the others' acks
+    /// in one walk over the 32 bits. Only the newest packet acknowledged yields a round-trip sample (the others' acks
     /// went out earlier, in packets that were lost, so theirs would measure the loss, not the path), and only when the
     /// header acknowledges, for the first time, at least one packet the peer had to acknowledge promptly (it carried
     /// messages or the ack-eliciting flag): only then is the time since the newest was sent a round trip plus at most the
@@ -126,9 +125,10 @@ internal sealed class SentPackets
         double newestSentAt = newest.SentAt;
         bool eliciting = newestFirstAck && newest.Eliciting;
         if (newestFirstAck) MarkAcknowledged(ref newest, ack, statistics, ordered, unordered, receipts);
-        for (uint rest = bits; rest != 0; rest &= rest - 1)
+        for (int i = 0; i < 32; i++)
         {
-            ushort sequence = (ushort)(ack - 1 - BitOperations.TrailingZeroCount(rest));
+            if ((bits & (1u << i)) == 0) continue;
+            ushort sequence = (ushort)(ack - 1 - i);
             ref var entry = ref _entries[sequence % Ring];
             if (!IsUnacknowledged(ref entry, sequence)) continue;
             eliciting |= entry.Eliciting;
