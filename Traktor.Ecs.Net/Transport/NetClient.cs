@@ -94,7 +94,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         }
     }
 
-    /// <summary>The connection state.</summary>
+    /// <summary>The connection state; may be read from any thread (the value of the last update that changed it).</summary>
     public ClientState State { get; private set; }
 
     /// <summary>
@@ -234,7 +234,11 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// <summary>Returns the next event from the last <see cref="Update"/>; message data is valid until the next one.</summary>
     public bool TryPollEvent(out NetEvent netEvent) => _peer.Events.TryPoll(out netEvent);
 
-    /// <summary>Statistics of the connection (zeros when not connected).</summary>
+    /// <summary>
+    /// Statistics of the connection (zeros when not connected). Unlike the rest of the client it may be called from any
+    /// thread (a HUD's): it only reads, but a result read off the tick thread may mix two updates (docs/TRANSPORT.md,
+    /// "Reading statistics from another thread").
+    /// </summary>
     public NetStats GetStats() => _connection?.GetStats() ?? default;
 
     /// <summary>Disconnects (telling the server, redundantly) or abandons a connection attempt.</summary>
