@@ -298,10 +298,12 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
         _inbox.Clear();
         foreach (var script in _scripts)
         {
-            if (script.RpcsUnhandledThisTick > 0)
+            script.UnhandledRpcs.Count(script.RpcsUnhandledThisTick);
+            if (script.UnhandledRpcs.TryTake(out long rpcs, out int ticks))
             {
+                string over = ticks == 1 ? "" : $" over {ticks} ticks (reported at most every {UnhandledRpcReport.Interval.TotalSeconds:0} s)";
                 script.Report(new ScriptError(script.Name, script.Name, 0, ScriptErrorKind.Limit,
-                    $"{script.RpcsUnhandledThisTick} RPCs arrived past the {_options.MaxRpcHandlersPerTick} handlers a tick may run (MaxRpcHandlersPerTick) and were not handled", "rpc"));
+                    $"{rpcs} RPCs arrived past the {_options.MaxRpcHandlersPerTick} handlers a tick may run (MaxRpcHandlersPerTick) and were not handled{over}", "rpc"));
             }
         }
     }

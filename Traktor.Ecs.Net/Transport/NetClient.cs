@@ -36,6 +36,9 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     private ulong _clientId;
     private bool _compression;
     private double _attemptStartedAt;
+    // When the token runs out on this client's own monotonic clock: Connect's time plus the token's lifetime (expires −
+    // created, both the issuer's clock). A device whose wall clock is wrong still connects; the server checks the expiry.
+    private double _tokenRunsOutAt = double.PositiveInfinity;
     private double _lastHandshakeSentAt;
     private int _attempt;
     private bool _disposed;

@@ -80,8 +80,14 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// <returns>The handle whose <see cref="IDisposable.Dispose"/> removes it (again does nothing).</returns>
     public IDisposable AddApproval(ConnectionApproval approve) => _approvals.Add(approve);
 
-    /// <summary>True when the options' approval and every one <see cref="AddApproval"/> added admit the connection (the handshake asks).</summary>
-    internal bool Approves(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => _approvals.Admit(clientId, userData, address);
+    /// <summary>Adds an approval that says why it refuses (a session relay's), as <see cref="AddApproval"/> does.</summary>
+    internal IDisposable AddRefusal(ConnectionRefusal refuse) => _approvals.AddRefusal(refuse);
+
+    /// <summary>
+    /// Null when the options' approval and every one <see cref="AddApproval"/> added admit the connection (the handshake
+    /// asks); otherwise the reason its Denied packet gives.
+    /// </summary>
+    internal DisconnectReason? Refusal(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => _approvals.Refusal(clientId, userData, address);
 
     /// <summary>
     /// When set, every handshake is denied with this reason (the Denied packet's, docs/PROTOCOL.md) before capacity and
