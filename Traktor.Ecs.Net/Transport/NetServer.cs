@@ -329,7 +329,11 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         if (TryGetToWork(connection, out var c)) c.CloseWhenDelivered(reason, _peer.Now + within.TotalSeconds);
     }
 
-    /// <summary>Statistics of one connection.</summary>
+    /// <summary>
+    /// Statistics of one connection. Unlike the rest of the server it may be called from any thread (a dashboard's): it only
+    /// reads, but a result read off the tick thread may mix two updates (docs/TRANSPORT.md, "Reading statistics from another
+    /// thread").
+    /// </summary>
     public bool TryGetStats(ConnectionId connection, out NetStats stats)
     {
         stats = TryGet(connection, out var c) ? c.GetStats() : default;
