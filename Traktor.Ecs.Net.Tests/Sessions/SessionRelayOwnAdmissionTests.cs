@@ -111,4 +111,55 @@ public sealed class SessionRelayOwnAdmissionTests
         world.Dispose();
         Assert.Equal(0, endpoint.AddedApprovals);
     }
+
+    /// <summary>
+    /// A session that ended on a dedicated server denies a newcomer with a valid ticket with
+    /// <see cref="DisconnectReason.SessionEnded"/>, as a player host whose session ended does. Failed before: the relay's
+    /// approval only said no, and the newcomer heard <see cref="DisconnectReason.Rejected"/> (a bad ticket, to a game).
+    /// </summary>
+    [Fact]
+    public void A_newcomer_to_a_session_that_ended_on_a_dedicated_server_is_denied_with_session_ended()
+    {
+        using var setup = new RpcWorld(new LinkConditions());
+        var clock = setup.Harness.Time;
+        var session = SessionId.New();
+        using var relay = new SessionRelay(setup.ServerRpcs, session, 4, time: clock);
+        var carol = Attempt(setup, 9, Ticket(session, clock.GetUtcNow(), name: "carol"), seed: 13);
+        Assert.Equal(ClientState.Connected, carol.Client.Transport.State);
+
+        relay.End(SessionEndReason.Ended);
+        Assert.True(setup.TickUntil(() => relay.EndReason == SessionEndReason.Ended, 5));
+        var dave = Attempt(setup, 10, Ticket(session, clock.GetUtcNow(), name: "dave"), seed: 14);
+
+        Assert.Equal(ClientState.Disconnected, dave.Client.Transport.State);
+        Assert.Equal(DisconnectReason.SessionEnded, dave.Client.Transport.LastDisconnectReason);
+        Assert.DoesNotContain(10UL, relay.PresentPlayers);
+        var elsewhere = Attempt(setup, 11, Ticket(SessionId.New(), clock.GetUtcNow()), seed: 15);
+        Assert.Equal(DisconnectReason.SessionEnded, elsewhere.Client.Transport.LastDisconnectReason); // nobody: the session is over
+    }
+
+    /// <summary>
+    /// A routed session's relay gives the router its reason: a ticket for the ended session is denied with
+    /// <see cref="DisconnectReason.SessionEnded"/> by the router's server; one naming no session hosted here stays
+    /// <see cref="DisconnectReason.Rejected"/>. Failed before: <see cref="DisconnectReason.Rejected"/> for both.
+    /// </summary>
+    [Fact]
+    public void A_routed_session_that_ended_is_refused_with_session_ended_by_its_router_s_server()
+    {
+        var time = new FakeTimeProvider(TransportHarness.Start);
+        using var router = new SessionRouter(new InMemoryNetwork().CreateTransport(), new NetServerOptions
+        {
+            ProtocolId = TransportHarness.ProtocolId,
+            PrivateKey = ConnectTokenIssuer.GenerateServerKey(),
+        }, time);
+        var info = new SessionInfo(SessionId.New(), "arena", 4, SessionVisibility.Public, new Dictionary<string, string>(), [], time.GetUtcNow());
+        var world = new SessionWorld(info, router.Open(info.Id), RpcWorld.Replicated, RpcWorld.Rpcs, time: time);
+        var ticket = Ticket(info.Id, time.GetUtcNow());
+        Assert.Null(router.Server.Refusal(7, ticket, default));
+
+        world.Relay.End(SessionEndReason.Ended);
+        Assert.Equal(DisconnectReason.SessionEnded, router.Server.Refusal(8, Ticket(info.Id, time.GetUtcNow()), default));
+        Assert.Equal(DisconnectReason.Rejected, router.Server.Refusal(8, Ticket(SessionId.New(), time.GetUtcNow()), default));
+        world.Dispose();
+    }
 }

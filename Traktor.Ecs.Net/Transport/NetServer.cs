@@ -80,8 +80,14 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// <returns>The handle whose <see cref="IDisposable.Dispose"/> removes it (again does nothing).</returns>
     public IDisposable AddApproval(ConnectionApproval approve) => _approvals.Add(approve);
 
-    /// <summary>True when the options' approval and every one <see cref="AddApproval"/> added admit the connection (the handshake asks).</summary>
-    internal bool Approves(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => _approvals.Admit(clientId, userData, address);
+    /// <summary>Adds an approval that says why it refuses (a session relay's), as <see cref="AddApproval"/> does.</summary>
+    internal IDisposable AddRefusal(ConnectionRefusal refuse) => _approvals.AddRefusal(refuse);
+
+    /// <summary>
+    /// Null when the options' approval and every one <see cref="AddApproval"/> added admit the connection (the handshake
+    /// asks); otherwise the reason its Denied packet gives.
+    /// </summary>
+    internal DisconnectReason? Refusal(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => _approvals.Refusal(clientId, userData, address);
 
     /// <summary>
     /// When set, every handshake is denied with this reason (the Denied packet's, docs/PROTOCOL.md) before capacity and
@@ -323,7 +329,11 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         if (TryGetToWork(connection, out var c)) c.CloseWhenDelivered(reason, _peer.Now + within.TotalSeconds);
     }
 
-    /// <summary>Statistics of one connection.</summary>
+    /// <summary>
+    /// Statistics of one connection. Unlike the rest of the server it may be called from any thread (a dashboard's): it only
+    /// reads, but a result read off the tick thread may mix two updates (docs/TRANSPORT.md, "Reading statistics from another
+    /// thread").
+    /// </summary>
     public bool TryGetStats(ConnectionId connection, out NetStats stats)
     {
         stats = TryGet(connection, out var c) ? c.GetStats() : default;
@@ -348,7 +358,9 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private bool TryGet(ConnectionId id, out Connection connection)
     {
         connection = null!;
-        if ((uint)id.Slot >= (uint)_slots.Length || _slots[id.Slot] is not { } c || _generations[id.Slot] != id.Generation) return false;
+        // The connection's own id, not _generations: TryGetStats may run on another thread, and a connection's id is set
+        // before it is published in its slot, whereas the two arrays' writes carry no order a reader can rely on.
+        if ((uint)id.Slot >= (uint)_slots.Length || Volatile.Read(ref _slots[id.Slot]) is not { } c || c.Id != id) return false;
         connection = c;
         return true;
     }
@@ -454,7 +466,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         int slot = Array.IndexOf(_slots, null);
         var id = new ConnectionId(slot, ++_generations[slot]);
         var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, timeoutSeconds, now, compression);
-        _slots[slot] = connection;
+        Volatile.Write(ref _slots[slot], connection);
         TakePart(connection); // also makes it due: its first flush is below, its next ones with the others'
         _byAddress.Add(address, connection);
         _byClientId.Add(clientId, connection);

@@ -31,7 +31,16 @@ internal sealed class ServerApprovals
     public IDisposable Add(ConnectionApproval approve)
     {
         ArgumentNullException.ThrowIfNull(approve);
-        var registration = new Registration(this, approve);
+        return AddRefusal((clientId, userData, address) => approve(clientId, userData, address) ? null : DisconnectReason.Rejected);
+    }
+
+    /// <summary>Adds <paramref name="refuse"/>, an approval that says why it refuses; disposing the handle removes it.</summary>
+    /// <param name="refuse">The approval.</param>
+    /// <returns>The handle that removes it.</returns>
+    public IDisposable AddRefusal(ConnectionRefusal refuse)
+    {
+        ArgumentNullException.ThrowIfNull(refuse);
+        var registration = new Registration(this, refuse);
         lock (gate)
         {
             added = [.. added, registration];
@@ -40,27 +49,30 @@ internal sealed class ServerApprovals
         return registration;
     }
 
-    /// <summary>True when every approval admits the connection (true with none).</summary>
+    /// <summary>
+    /// Null when every approval admits the connection (null with none); otherwise the first refusal's reason
+    /// (<see cref="DisconnectReason.Rejected"/> for an approval that only says no).
+    /// </summary>
     /// <param name="clientId">The token's client id.</param>
     /// <param name="userData">The token's user data.</param>
     /// <param name="address">The client's address.</param>
-    /// <returns>Whether to admit it.</returns>
-    public bool Admit(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
+    /// <returns>Null to admit it; otherwise why not.</returns>
+    public DisconnectReason? Refusal(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
     {
         if (first is not null && !first(clientId, userData, address))
         {
-            return false;
+            return DisconnectReason.Rejected;
         }
 
         foreach (var registration in added)
         {
-            if (!registration.Approve(clientId, userData, address))
+            if (registration.Refuse(clientId, userData, address) is { } refused)
             {
-                return false;
+                return refused;
             }
         }
 
-        return true;
+        return null;
     }
 
     private void Remove(Registration registration)
@@ -81,9 +93,9 @@ internal sealed class ServerApprovals
     }
 
     /// <summary>One added approval; its own object, so the same delegate added twice is removed once per handle.</summary>
-    private sealed class Registration(ServerApprovals owner, ConnectionApproval approve) : IDisposable
+    private sealed class Registration(ServerApprovals owner, ConnectionRefusal refuse) : IDisposable
     {
-        public ConnectionApproval Approve { get; } = approve;
+        public ConnectionRefusal Refuse { get; } = refuse;
 
         public void Dispose() => owner.Remove(this);
     }

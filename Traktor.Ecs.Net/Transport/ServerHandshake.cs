@@ -243,10 +243,10 @@ internal sealed class ServerHandshake : IDisposable
         }
         if (replace is null && _connected) return DisconnectReason.AlreadyConnected; // one connection per address: another id from it is refused
         if (replace is null && _server.CheckCapacity(source, now, out reclaim) is { } full) return full; // a replacement takes its own place
-        if (!_server.Approves(clientId, userData, source))
+        if (_server.Refusal(clientId, userData, source) is { } refused)
         {
             (reclaim, replace) = (null, null);
-            return DisconnectReason.Rejected;
+            return refused;
         }
         return null;
     }

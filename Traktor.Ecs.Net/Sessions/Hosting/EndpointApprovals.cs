@@ -16,10 +16,10 @@ internal static class EndpointApprovals
     /// <param name="endpoint">The session world's server endpoint.</param>
     /// <param name="approve">The session's approval.</param>
     /// <returns>The handle that removes it, or null for an endpoint of another kind (a test's, a fuzzer's), which has no approvals.</returns>
-    public static IDisposable? TryAdd(IServerEndpoint endpoint, ConnectionApproval approve) => endpoint switch
+    public static IDisposable? TryAdd(IServerEndpoint endpoint, ConnectionRefusal approve) => endpoint switch
     {
-        NetServer server => server.AddApproval(approve),
-        SessionEndpoint session => session.AddApproval(approve),
+        NetServer server => server.AddRefusal(approve),
+        SessionEndpoint session => session.AddRefusal(approve),
         LoopbackEndpoint loopback => TryAdd(loopback.Inner, approve),
         _ => null,
     };

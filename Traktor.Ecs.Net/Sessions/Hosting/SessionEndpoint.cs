@@ -137,8 +137,14 @@ public sealed class SessionEndpoint : IServerEndpoint
     /// <summary>Approvals <see cref="AddApproval"/> added and not removed.</summary>
     internal int AddedApprovals => approvals.Count;
 
-    internal bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) =>
-        !IsClosed && approvals.Admit(clientId, userData, address);
+    /// <summary>Adds an approval that says why it refuses (a session relay's), as <see cref="AddApproval"/> does.</summary>
+    internal IDisposable AddRefusal(ConnectionRefusal refuse) => approvals.AddRefusal(refuse);
+
+    internal bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => Refusal(clientId, userData, address) is null;
+
+    /// <summary>Null when the session's approvals admit the connection; otherwise why not (a closed endpoint: <see cref="DisconnectReason.Rejected"/>).</summary>
+    internal DisconnectReason? Refusal(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) =>
+        IsClosed ? DisconnectReason.Rejected : approvals.Refusal(clientId, userData, address);
 
     internal void Add(ConnectionId connection, ulong clientId)
     {

@@ -79,7 +79,7 @@ public sealed class SessionRelay : IDisposable
         server.ClientConnected += OnConnected;
         server.ConnectionClosed += OnDisconnected;
         grace.Expired += OnGraceExpired;
-        approval = EndpointApprovals.TryAdd(server.Transport, Approve);
+        approval = EndpointApprovals.TryAdd(server.Transport, Refusal);
     }
 
     /// <summary>The session this world hosts.</summary>
@@ -106,37 +106,51 @@ public sealed class SessionRelay : IDisposable
     /// <param name="address">The client's address.</param>
     /// <returns>True to admit.</returns>
     /// <remarks>
-    /// The server asks it by itself (the relay added it); a game that also passes it as <see cref="NetServerOptions.ApproveConnection"/>
-    /// gets the same answer twice. A disposed relay admits nobody.
+    /// The server asks it by itself (the relay added it), and denies a handshake after the session ended with
+    /// <see cref="DisconnectReason.SessionEnded"/>, any other refusal with <see cref="DisconnectReason.Rejected"/>; a game that
+    /// also passes it as <see cref="NetServerOptions.ApproveConnection"/> gets the same answer twice, the options' first (a
+    /// bare no: <see cref="DisconnectReason.Rejected"/> even after the end). A disposed relay admits nobody.
     /// </remarks>
-    public bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
+    public bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => Refusal(clientId, userData, address) is null;
+
+    /// <summary>
+    /// <see cref="Approve"/> with the reason of a refusal, the one the server's Denied packet gives: an ended session
+    /// refuses every handshake with <see cref="DisconnectReason.SessionEnded"/> (a valid ticket or not, as a player host
+    /// whose session ended does), anything else refused is <see cref="DisconnectReason.Rejected"/>. Null admits.
+    /// </summary>
+    internal DisconnectReason? Refusal(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
     {
         if (disposed)
         {
-            return false;
+            return DisconnectReason.Rejected;
         }
 
         Drain();
-        if (EndReason != SessionEndReason.None || !SessionTicket.TryRead(userData, out var ticket) || ticket.SessionId != Session)
+        if (EndReason != SessionEndReason.None)
         {
-            return false;
+            return DisconnectReason.SessionEnded; // a newcomer learns there is no session to join, not that its ticket is bad
+        }
+
+        if (!SessionTicket.TryRead(userData, out var ticket) || ticket.SessionId != Session)
+        {
+            return DisconnectReason.Rejected;
         }
 
         if (departures.TryGetValue(clientId, out var departed) && ticket.IssuedAt <= departed.At)
         {
             logger.LogInformation("Refused player {Player} in session {Session}: its ticket predates its departure.", clientId, Session);
-            return false;
+            return DisconnectReason.Rejected;
         }
 
         if (!present.Contains(clientId) && present.Count >= MaxPlayers)
         {
-            return false;
+            return DisconnectReason.Rejected;
         }
 
         names[clientId] = ticket.PlayerName;
         var issued = admittedTickets.TryGetValue(clientId, out var admitted) && admitted.Issued > ticket.IssuedAt ? admitted.Issued : ticket.IssuedAt;
         admittedTickets[clientId] = (issued, time.GetUtcNow());
-        return true;
+        return null;
     }
 
     /// <summary>
@@ -335,7 +349,7 @@ public sealed class SessionRelay : IDisposable
         ForgetOld();
     }
 
-    // A player's own leave is not a kick (LeftSession, TRKNET17): a game tells a player that left from another device (or
+    // A player's own leave is not a kick (LeftSession): a game tells a player that left from another device (or
     // through the raw directory API) from one the game server removed. A seat the directory
     // freed as TimedOut (idle sweep, lost host, awaited player) is a removal too: on the wire TimedOut means the link was
     // lost, which a player-hosted client (Multiplayer, MigratingPeer, Lua) reads as its host's loss and would migrate.

@@ -45,7 +45,7 @@ public sealed class SessionRouter : IDisposable
         this.logger = logger ?? NullLogger.Instance;
         this.options = options;
         Server = new NetServer(transport, options, time, logger);
-        approval = Server.AddApproval(Approve); // the server's own approval: the options stay as the caller made them, for another router too
+        approval = Server.AddRefusal(Approve); // the server's own approval: the options stay as the caller made them, for another router too
     }
 
     /// <summary>The shared transport server (counters, address, statistics).</summary>
@@ -190,12 +190,12 @@ public sealed class SessionRouter : IDisposable
         }
     }
 
-    private bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
+    private DisconnectReason? Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
     {
         if (!SessionTicket.TryRead(userData, out var ticket))
         {
             Unroutable++;
-            return false;
+            return DisconnectReason.Rejected;
         }
 
         if (!endpoints.TryGetValue(ticket.SessionId, out var endpoint))
@@ -205,17 +205,17 @@ public sealed class SessionRouter : IDisposable
             {
                 Unroutable++;
                 logger.LogInformation("Refused client {ClientId}: session {Session} is not hosted here.", clientId, ticket.SessionId);
-                return false;
+                return DisconnectReason.Rejected;
             }
         }
 
-        if (!endpoint.Approve(clientId, userData, address))
+        if (endpoint.Refusal(clientId, userData, address) is { } refused)
         {
-            return false;
+            return refused; // the session's own reason (its relay's SessionEnded once it ended)
         }
 
         // The transport adds the connection right after a successful approval, in the same Update.
         approved[clientId] = endpoint;
-        return true;
+        return null;
     }
 }
