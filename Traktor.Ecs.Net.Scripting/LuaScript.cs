@@ -1,6 +1,7 @@
 using System.Text;
 using KeraLua;
 using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Scripting.Rpc;
 using Traktor.Ecs.Net.Scripting.Runtime;
 using Traktor.Ecs.Net.Scripting.Sandbox;
 
@@ -30,6 +31,7 @@ public sealed partial class LuaScript : IDisposable
         Options = options;
         _logger = logger;
         LogBudget = new ScriptLogBudget(name, options, time ?? TimeProvider.System, logger);
+        UnhandledRpcs = new UnhandledRpcReport(time ?? TimeProvider.System);
         LuaNative.EnsureLoaded(); // a platform without native Lua fails here, typed, not inside KeraLua or a tick
         _memory = new LuaMemory(options.MemoryLimitBytes, options.MaxLuaStringBytes,
             Math.Max(64, ScriptEntries.ComparisonWindow / options.HookInterval));
@@ -84,6 +86,9 @@ public sealed partial class LuaScript : IDisposable
 
     /// <summary>RPCs with a handler that were not handled this tick for lack of handler budget.</summary>
     internal int RpcsUnhandledThisTick { get; set; }
+
+    /// <summary>RPCs left unhandled for lack of handler budget since their last report (at most one report every 10 s).</summary>
+    internal UnhandledRpcReport UnhandledRpcs { get; }
 
     internal LuaMemory Memory => _memory;
 

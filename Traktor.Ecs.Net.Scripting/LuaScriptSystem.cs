@@ -18,9 +18,10 @@ namespace Traktor.Ecs.Net.Scripting;
 /// </summary>
 /// <remarks>
 /// Every script has its own sandboxed Lua state (see docs/SCRIPTING.md for the budgets). Script failures
-/// are logged and kept in <see cref="LuaScript.Errors"/>; they never escape <see cref="Update"/>. <see cref="Unload"/> and
-/// <c>Dispose</c> leave what the scripts still send the session directory (seats given back, a leave on its way, a claim given
-/// back) to run in the background; a game that exits next unloads with <see cref="UnloadAsync"/> or disposes with
+/// are logged and kept in <see cref="LuaScript.Errors"/>; they never escape <see cref="Update"/>. A script unloaded (or
+/// disposed with the system) while in a session leaves it, as its <c>multiplayer:leaveSession()</c> would; a session its
+/// player hosts ends for everyone. <see cref="Unload"/> and <c>Dispose</c> leave what the scripts still send the session
+/// directory (that leave, seats given back, a claim given back) to run in the background; a game that exits next unloads with <see cref="UnloadAsync"/> or disposes with
 /// <see cref="DisposeAsync"/>, which wait for it within <see cref="LuaScriptOptions.UnloadWait"/>.
 /// </remarks>
 public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
@@ -103,10 +104,13 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
     internal ScriptMigration? MigrationOf(LuaScript script) => _multiplayers.GetValueOrDefault(script)?.Migration;
 
     /// <summary>
-    /// Unloads a script: its waiting entries are dropped and its Lua state closed. It does not wait for what the script's
-    /// <c>multiplayer</c> still sends the session directory: a seat given back (a join given up, a session's end), a
-    /// <c>leaveSession()</c> on its way, a host migration's claim given back, a session a given-up <c>createSession</c> made
-    /// left again. Those go on in the background, each within its own bound, and a process that exits first loses them (the
+    /// Unloads a script: its waiting entries are dropped and its Lua state closed, and a session it is in is left as its
+    /// <c>multiplayer:leaveSession()</c> leaves it: its connection closes and the directory is told, so the seat is free at
+    /// once; a session its player hosts ends for everyone (its players get the host's final world while the game's host
+    /// ticks on), as a disposed <see cref="Multiplayer"/> ends the one it hosts; it is not handed over. The world stays as it
+    /// is. It does not wait for what the script's <c>multiplayer</c> still sends the session directory: that leave, a seat
+    /// given back (a join given up, a session's end), a <c>leaveSession()</c> on its way, a host migration's claim given back
+    /// (the leave follows it), a session a given-up <c>createSession</c> made left again. Those go on in the background, each within its own bound, and a process that exits first loses them (the
     /// directory keeps the seat until its idle sweep): <see cref="UnloadAsync"/> waits for them. Tick thread.
     /// </summary>
     /// <param name="script">A script of this system.</param>
@@ -114,9 +118,9 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
     public bool Unload(LuaScript script) => Close(script) is not null;
 
     /// <summary>
-    /// Unloads a script as <see cref="Unload"/> does (at once, on the calling tick thread), then waits until what its
-    /// <c>multiplayer</c> still sends the session directory is over (seats given back, a leave on its way, a claim given
-    /// back), at most <see cref="LuaScriptOptions.UnloadWait"/> on <see cref="ScriptServices.Time"/>; past it, a warning says
+    /// Unloads a script as <see cref="Unload"/> does (at once, on the calling tick thread: a session it is in is left, one its
+    /// player hosts ended), then waits until what its <c>multiplayer</c> still sends the session directory is over (that
+    /// leave, seats given back, a leave on its way, a claim given back), at most <see cref="LuaScriptOptions.UnloadWait"/> on <see cref="ScriptServices.Time"/>; past it, a warning says
     /// how many sends are still on their way, and they go on in the background. Never throws for what the directory did
     /// (failures are logged). A game that exits after unloading awaits this.
     /// </summary>
@@ -155,8 +159,15 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
         }
 
         _multiplayers.Remove(script, out var multiplayer);
-        multiplayer!.Abandon();
+        return Unloaded(script, multiplayer!);
+    }
+
+    /// <summary>Closes <paramref name="script"/> and leaves the session it is in; returns what it still sends the directory.</summary>
+    private static ScriptSends Unloaded(LuaScript script, MultiplayerApi multiplayer)
+    {
+        multiplayer.Abandon();
         script.Dispose(); // its waiting calls are given up here: what they leave to send joins the multiplayer's sends
+        multiplayer.LeaveUnloaded(); // after them: a join given up while it connected gave its seat back itself
         return multiplayer.Sends;
     }
 
@@ -207,8 +218,8 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
     }
 
     /// <summary>
-    /// Unloads every script, as <see cref="Unload"/> does: it does not wait for what they still send the session directory
-    /// (seats given back, a leave on its way, a claim given back), which goes on in the background; <see cref="DisposeAsync"/> waits for it.
+    /// Unloads every script, as <see cref="Unload"/> does (each leaves the session it is in, a hosted one ends): it does not
+    /// wait for what they still send the session directory (those leaves, seats given back, a claim given back), which goes on in the background; <see cref="DisposeAsync"/> waits for it.
     /// </summary>
     /// <param name="disposing">True when called from <c>Dispose()</c>.</param>
     protected override void Dispose(bool disposing)
@@ -218,10 +229,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
             var sends = new ScriptSends[_scripts.Count];
             for (int i = 0; i < _scripts.Count; i++)
             {
-                var multiplayer = _multiplayers[_scripts[i]];
-                multiplayer.Abandon();
-                _scripts[i].Dispose();
-                sends[i] = multiplayer.Sends;
+                sends[i] = Unloaded(_scripts[i], _multiplayers[_scripts[i]]);
             }
 
             _disposedSends = sends;
@@ -290,10 +298,12 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
         _inbox.Clear();
         foreach (var script in _scripts)
         {
-            if (script.RpcsUnhandledThisTick > 0)
+            script.UnhandledRpcs.Count(script.RpcsUnhandledThisTick);
+            if (script.UnhandledRpcs.TryTake(out long rpcs, out int ticks))
             {
+                string over = ticks == 1 ? "" : $" over {ticks} ticks (reported at most every {UnhandledRpcReport.Interval.TotalSeconds:0} s)";
                 script.Report(new ScriptError(script.Name, script.Name, 0, ScriptErrorKind.Limit,
-                    $"{script.RpcsUnhandledThisTick} RPCs arrived past the {_options.MaxRpcHandlersPerTick} handlers a tick may run (MaxRpcHandlersPerTick) and were not handled", "rpc"));
+                    $"{rpcs} RPCs arrived past the {_options.MaxRpcHandlersPerTick} handlers a tick may run (MaxRpcHandlersPerTick) and were not handled{over}", "rpc"));
             }
         }
     }

@@ -80,8 +80,8 @@ internal static class TrafficSeeds
 
     /// <summary>
     /// Snapshot corrections (0x52, docs/PROTOCOL.md §10.2) for the recorded snapshots' ticks, as a client that dropped
-    /// every fourth snapshot sends them: since TRKNET07 an honest client sends one only after dropping a snapshot, which
-    /// the recorded game never does, so there are none to cut.
+    /// every fourth snapshot sends them: an honest client sends one only after dropping a snapshot, which the recorded game
+    /// never does, so the recording has none to cut.
     /// </summary>
     private static List<(ChannelKind Channel, byte[] Data)> Corrections() =>
         Traffic.Value.ToClients

@@ -31,7 +31,7 @@ internal sealed class ClientTarget : IFuzzTarget
         client.Connect(TokenBytes);
         client.Update();
         var suite = CipherSuites.ChaCha20Poly1305;
-        ulong sequence = 0; // a connection's sequences start at 0 (TRKNET06)
+        ulong sequence = 0; // a connection's sequences start at 0 (docs/PROTOCOL.md §5)
         ulong stateless = 0;
         Span<byte> challenge = stackalloc byte[P.ChallengePlaintextSize];
 

@@ -53,7 +53,9 @@ public sealed class SharedRateLimiter
             // SELECT … FOR UPDATE would let maintenance delete the row between the two on PostgreSQL, and the permit would be
             // granted uncounted. It also moves a spent row's arrival time up to now (what the code below reads it as), so
             // maintenance's delete (tat < now) cannot match the row before the grant's update, or that update would find
-            // no row and the permit would go uncounted (docs/SECURITY.md, attack review 23).
+            // no row and the permit would go uncounted (docs/SECURITY.md, attack review 23). That holds for maintenance on
+            // a node whose clock agrees with this one within an interval; one running further ahead takes the row for
+            // expired (docs/DEPLOY.md asks for synchronised clocks).
             var (stored, rowGeneration) = await connection.QuerySingleOrDefaultAsync(transaction,
                 "INSERT INTO rate_limits (limit_key, tat, generation) VALUES (@k, @t, @g) " +
                 "ON CONFLICT (limit_key) DO UPDATE SET tat = CASE WHEN rate_limits.tat < excluded.tat THEN excluded.tat ELSE rate_limits.tat END " +

@@ -68,6 +68,54 @@ internal sealed class MultiplayerApi
         Sends.Track(Migration.GivingBack);
     }
 
+    /// <summary>
+    /// Tick thread, once the unloaded script's Lua state is closed (<see cref="Abandon"/> before, its waiting calls given up
+    /// since): a session the script is still in is left as its own <c>leaveSession()</c> would leave it, so the directory
+    /// has the seat back, and a session its player hosts ends for everyone, as a disposed <see cref="Multiplayer"/> ends the
+    /// one it hosts. Ended, not handed over: a host migration is for a host that is lost, not one whose game let it go. The
+    /// connection closes; the world stays as it is (the game's): what the session replicated is kept as its end screen,
+    /// until a script plays again. The leave goes on in the background (after a stopped migration's claim is given back),
+    /// within <see cref="LuaScriptOptions.CallTimeout"/>, kept in <see cref="Sends"/> for
+    /// <see cref="LuaScriptSystem.UnloadAsync"/> to await. Before, an unloaded script's player stayed seated (and a session
+    /// it hosted alive, its players waiting for a host) until the directory's idle sweep.
+    /// </summary>
+    public void LeaveUnloaded()
+    {
+        if (_session is not { } id)
+        {
+            return; // in none, or its waiting join or create gave the seat back as it was given up
+        }
+
+        _session = null;
+        bool hosted = network.Hosting.End(id) | _hosting == id; // its players get the final world while the host ticks on
+        _hosting = null;
+        if (hosted)
+        {
+            network.EndScreen.KeepHosted(network.World);
+        }
+
+        if (network.Client is { } client)
+        {
+            if (client.Transport.State != ClientState.Disconnected)
+            {
+                client.Transport.Disconnect(); // a joiner's host hears it left (no reconnect grace)
+            }
+
+            if (!hosted && client.KeepEntitiesOnDisconnect)
+            {
+                network.EndScreen.KeepReplica(client); // detached: a later session's snapshots never update them
+            }
+        }
+
+        logger.LogInformation("The unloaded script's player leaves session {Session}{Hosted}.", id, hosted ? ", which it hosted: the session ends" : "");
+        // Off the tick thread: the unload never waits for the directory call itself to be sent (a custom directory may block).
+        var (sessions, givingBack) = (Sessions, Migration.GivingBack);
+        var leave = Task.Run(() => SendLeaveAsync(sessions, givingBack, id));
+        _ = leave.ContinueWith(sent => logger.LogWarning(sent.Exception, "The leave of session {Session} by an unloaded script failed; the directory frees the seat once idle.", id),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        Sends.Track(leave);
+    }
+
     public IEnumerable<KeyValuePair<string, ScriptPrimitive>> Primitives()
     {
         yield return new("createSession", CreateSession);

@@ -71,6 +71,49 @@ public sealed partial class LuaHostMigrationTests
     }
 
     [Fact]
+    public async Task UnloadAsync_by_default_waits_for_a_Lua_successor_s_leave_after_its_claim_s_lost_answer_and_the_give_back()
+    {
+        // The longest chain an unload leaves on its way: the stopped migration's claim is answered (here never: its wait
+        // runs out on the players' clock, 10 s), the session given back, then the unload's leave of the session. Before,
+        // UnloadWait was 10 s: UnloadAsync returned with the chain half done (before the leave, which the unload did not send
+        // then either), and a game exiting then left bob seated. Now the default (30 s) covers the chain whole.
+        var cancel = TestContext.Current.CancellationToken;
+        await using var rig = await LuaMigrationRig.StartAsync();
+        var (alice, bob) = (rig.Alice, rig.Bob);
+        var (session, bobScript, _) = await ThreePlayersAsync(rig);
+        long bobId = (await rig.Directory.GetSessionAsync(session.Id, cancel))!.Members.Single(m => m.Name == bob.Name).UserId;
+
+        bob.Link.HeldClaimAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // never answered
+        alice.Running = false;
+        alice.Link.Cut = true;
+        await rig.TickUntilAsync(() => bob.Link.ClaimsGranted == 1, "the directory to give bob the session");
+        var leaving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var leave = new ManualResetEventSlim();
+        bob.Link.Entering = call =>
+        {
+            if (call != "LeaveSessionAsync") return;
+            leaving.TrySetResult();
+            leave.Wait(TimeSpan.FromSeconds(60)); // a hang guard: released below
+        };
+        var unloading = bob.Scripts.System.UnloadAsync(bobScript);
+
+        rig.Clock.Jump(TimeSpan.FromSeconds(10)); // the claim's wait runs out: its answer is lost, so bob gives the session back
+        await leaving.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel); // a hang guard only
+        Assert.Equal(["released"], bob.Link.Sent); // the give-back came first, answered
+        rig.Clock.Jump(TimeSpan.FromSeconds(9)); // 19 s since the unload, the leave's own wait (CallTimeout, 10 s) not run out
+        Assert.False(unloading.IsCompleted, "UnloadAsync returned before the leave that follows the claim's give-back was over");
+
+        leave.Set();
+        Assert.True(await unloading.WaitAsync(TimeSpan.FromSeconds(30), cancel)); // a hang guard only
+        Assert.Equal(["released", "leave"], bob.Link.Sent);
+        Assert.False((await rig.Directory.GetSessionAsync(session.Id, cancel))!.IsMember(bobId), "bob was still seated after UnloadAsync returned");
+        lock (bob.Scripts.Logger.Lines)
+        {
+            Assert.DoesNotContain(bob.Scripts.Logger.Lines, line => line.Message.Contains("still on their way", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task A_Lua_successor_that_leaves_after_its_claim_was_granted_gives_the_session_back_before_it_leaves_and_the_next_takes_over()
     {
         // Before: leaveSession stopped the migration and sent the leave at once, racing the give-back of the claim the directory

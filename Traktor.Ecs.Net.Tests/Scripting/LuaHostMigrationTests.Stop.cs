@@ -30,10 +30,19 @@ public sealed partial class LuaHostMigrationTests
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stopWaits = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var release = new ManualResetEventSlim();
+        // The unload's own leave of the session (sent once the stopped migration is over) waits until the calls made up to the
+        // unload's return are counted: it is the one call expected after it, and none of the migration's.
+        using var leave = new ManualResetEventSlim();
         int held = 0;
         bob.Link.StopWaits = () => stopWaits.TrySetResult();
         bob.Link.Entering = call =>
         {
+            if (call == "LeaveSessionAsync")
+            {
+                leave.Wait(TimeSpan.FromSeconds(60)); // a hang guard: released below once the unload's calls are counted
+                return;
+            }
+
             if (call == "HostHeartbeatAsync" || Interlocked.Exchange(ref held, 1) != 0) return;
             entered.SetResult();
             release.Wait(TimeSpan.FromSeconds(60)); // a hang guard: released below as soon as the unload waits for this call
@@ -50,18 +59,21 @@ public sealed partial class LuaHostMigrationTests
         Assert.False(unload.IsCompleted, "the unload returned while a directory call that passed its check was still held");
         release.Set();
         int calls = await unload;
+        leave.Set();
 
         // The stopped migration is over once what it still sends (its last call answered, a claim given back) is: nothing of
         // it can call the directory after that, and the ticks below check that nothing on the tick thread does either.
         // The players' clock then jumps past every wait the migration had, so what it left waiting on the clock comes due
         // and has run before the check (before, the ticks ran on milliseconds of real time, in which nothing paced came due).
         await rig.TickUntilAsync(() => migration.GivingBack.IsCompleted, "bob's stopped migration to be over");
+        await rig.TickUntilAsync(() => bob.Link.Sent.Contains("leave"), "bob's unload to leave the session"); // counted before it is listed
         bob.Running = true;
         rig.Clock.Jump(TimeSpan.FromMinutes(5));
         rig.Clock.WaitUntilSettled();
         for (int i = 0; i < 60; i++) rig.Tick();
         rig.Clock.WaitUntilSettled();
-        Assert.Equal(calls, bob.Link.Calls - bob.Link.Heartbeats);
+        Assert.Equal(calls + 1, bob.Link.Calls - bob.Link.Heartbeats); // the unload's leave, and nothing of the migration
+        Assert.Single(bob.Link.Sent, sent => sent == "leave");
         Assert.InRange(bob.Link.Releases, 0, 1); // a claim under way at the unload is given back once, apart from Calls
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Scripting;
@@ -122,5 +123,60 @@ public sealed class ScriptRpcLimitTests
         Assert.Equal("#1.1=0 #2.1=1000 #3.1=2000 #1.1=1 #3.1=2001 #1.1=2", script.GetGlobal("handled").AsString);
         var error = Assert.Single(script.Errors);
         Assert.StartsWith("97 RPCs arrived past the 6 handlers", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_flood_past_the_per_tick_cap_for_1000_ticks_logs_three_warnings_that_count_every_unhandled_rpc()
+    {
+        // Attack review 24: a client at its RPC rate limit passed the cap every tick and each tick logged a Limit warning
+        // (failed before: 1,000 warnings for 1,000 ticks). Now the first tick reports at once and the rest are counted
+        // into one report at most every 10 s on the script's clock (here 20 ms a tick, so exactly 10 s at tick 500).
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        using var host = new ScriptHost(new ScriptServices { Rpcs = new ScriptRpcMap().Map<SeedPlayerJoined>("onPlayerJoined"), Time = time },
+            new LuaScriptOptions { MaxRpcHandlersPerTick = 2 });
+        var script = host.Load("flooded.lua", """
+            handled = 0
+            function Script:onPlayerJoined(params, sender)
+              handled = handled + 1
+            end
+            """);
+        var flooder = new RpcSource(new ConnectionId(1, 1));
+        var received = new List<Entity>();
+        for (int tick = 0; tick < 1000; tick++)
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                received.Add(host.World.Create(new SeedPlayerJoined { PlayerId = i }, flooder));
+            }
+
+            host.Tick();
+            foreach (var rpc in received)
+            {
+                host.World.Destroy(rpc); // as the network plugin does at the end of a tick
+            }
+
+            received.Clear();
+            time.Advance(TimeSpan.FromMilliseconds(20));
+        }
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        host.Tick(); // a quiet tick after the interval reports what the last one counted
+
+        Assert.Equal(2000, script.GetGlobal("handled").AsInteger);
+        List<string> warnings;
+        lock (host.Logger.Lines)
+        {
+            warnings = host.Logger.Lines.Where(l => l.Level == LogLevel.Warning && l.Message.Contains("MaxRpcHandlersPerTick", StringComparison.Ordinal))
+                .Select(l => l.Message).ToList();
+        }
+
+        Assert.Equal(3, warnings.Count);
+        Assert.Equal(
+            [
+                "3 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) and were not handled",
+                "1500 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) and were not handled over 500 ticks (reported at most every 10 s)",
+                "1497 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) and were not handled over 499 ticks (reported at most every 10 s)",
+            ],
+            script.Errors.Select(e => e.Message));
     }
 }

@@ -97,12 +97,78 @@ public sealed class UnloadAsyncTests
         Assert.Equal(1, await PlayerCount(inner, session.Id)); // the directory never answered: the seat is still held
     }
 
+    [Fact]
+    public async Task UnloadAsync_of_a_script_in_a_session_leaves_it_before_it_returns()
+    {
+        // Before, an unloaded script's player stayed seated until the directory's idle sweep: nothing left the session it was in.
+        var sessions = Directory();
+        var session = await sessions.CreateSessionAsync(new SessionOptions("Leaving", 4), Cancel);
+        using var host = new ScriptHost(new ScriptServices { Sessions = sessions, PlayerId = 42 });
+        var script = host.Load("join.lua", $"joined = multiplayer:joinSession(\"{session.Id}\")\n");
+        host.TickUntil(() => script.WaitingEntries == 0);
+        Assert.Empty(script.Errors);
+        Assert.Equal(1, await PlayerCount(sessions, session.Id));
+
+        Assert.True(await host.System.UnloadAsync(script).WaitAsync(TimeSpan.FromSeconds(30), Cancel)); // a hang guard only
+        Assert.Equal(0, await PlayerCount(sessions, session.Id)); // left before it returned: no polling
+    }
+
+    [Fact]
+    public async Task Unload_leaves_the_session_in_the_background_and_DisposeAsync_waits_for_the_leave()
+    {
+        var inner = Directory();
+        var sessions = new LeaveSignal(inner);
+        var first = await inner.CreateSessionAsync(new SessionOptions("Unloaded", 4), Cancel);
+        var second = await inner.CreateSessionAsync(new SessionOptions("Disposed", 4), Cancel);
+        var host = new ScriptHost(new ScriptServices { Sessions = sessions, PlayerId = 42 });
+        var other = new ScriptHost(new ScriptServices { Sessions = inner, PlayerId = 43 });
+        try
+        {
+            var unloaded = host.Load("a.lua", $"multiplayer:joinSession(\"{first.Id}\")\n");
+            var disposed = other.Load("b.lua", $"multiplayer:joinSession(\"{second.Id}\")\n");
+            host.TickUntil(() => unloaded.WaitingEntries == 0);
+            other.TickUntil(() => disposed.WaitingEntries == 0);
+            Assert.Equal(1, await PlayerCount(inner, first.Id));
+            Assert.Equal(1, await PlayerCount(inner, second.Id));
+
+            // Synchronous: the leave is sent, not awaited; the directory has it once the leave's answer came.
+            Assert.True(host.System.Unload(unloaded));
+            await sessions.Left.Task.WaitAsync(TimeSpan.FromSeconds(30), Cancel); // a hang guard only
+            Assert.Equal(0, await PlayerCount(inner, first.Id));
+
+            // The whole system disposed: each script in a session leaves it, and DisposeAsync awaits that.
+            await other.System.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30), Cancel); // a hang guard only
+            Assert.Equal(0, await PlayerCount(inner, second.Id));
+        }
+        finally
+        {
+            host.Dispose();
+            other.Dispose();
+        }
+    }
+
     private static InProcessSessions Directory() => new(
         new SessionTokenOptions { ServerKey = ConnectTokenIssuer.GenerateServerKey(), ProtocolId = ProtocolId },
         [IPEndPoint.Parse("127.0.0.1:9")]);
 
     private static async Task<int> PlayerCount(ISessions sessions, SessionId id) =>
         (await sessions.GetSessionAsync(id, Cancel))?.PlayerCount ?? 0;
+
+    /// <summary>A directory that says when a leave it answered freed a seat.</summary>
+    private sealed class LeaveSignal(ISessions inner) : JoinAlteringSessions(inner)
+    {
+        public TaskCompletionSource Left { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override Task<SessionJoinResult> JoinSessionAsync(SessionId id, long userId, string playerName, CancellationToken cancellationToken = default) =>
+            Inner.JoinSessionAsync(id, userId, playerName, cancellationToken);
+
+        public override async Task<bool> LeaveSessionAsync(SessionId id, long userId, CancellationToken cancellationToken = default)
+        {
+            bool left = await Inner.LeaveSessionAsync(id, userId, cancellationToken);
+            if (left) Left.TrySetResult();
+            return left;
+        }
+    }
 
     /// <summary>
     /// A directory that seats the player and does not answer the join until it is cancelled (its answer lost), and holds

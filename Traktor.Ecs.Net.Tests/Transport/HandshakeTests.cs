@@ -36,13 +36,57 @@ public class HandshakeTests
     }
 
     [Fact]
-    public void Expired_token_is_refused_by_the_client_before_sending()
+    public void A_token_held_past_its_expiry_is_refused_by_the_server()
     {
         using var h = new TransportHarness();
         var token = h.IssueToken(1, lifetime: TimeSpan.FromSeconds(1));
         h.Time.Advance(TimeSpan.FromSeconds(2));
         var client = Attempt(h, token);
         Assert.Equal(DisconnectReason.TokenExpired, client.LastDisconnectReason);
+        Assert.Equal(1, h.Server.Counters.Denied);
+    }
+
+    [Fact]
+    public void A_client_whose_wall_clock_runs_ahead_of_the_issuer_still_connects()
+    {
+        // A player's device set minutes ahead: the token's expiry is already past on its wall clock, not on the server's.
+        using var h = new TransportHarness();
+        var token = h.IssueToken(1, lifetime: TimeSpan.FromSeconds(30));
+        var clockAhead = new FakeTimeProvider(TransportHarness.Start + TimeSpan.FromMinutes(5));
+        using var client = new NetClient(h.Network.CreateTransport(), new NetClientOptions { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash }, clockAhead);
+        client.Connect(token);
+        for (int i = 0; i < 50 && client.State is not (ClientState.Connected or ClientState.Disconnected); i++)
+        {
+            clockAhead.Advance(TimeSpan.FromMilliseconds(16));
+            client.Update();
+            h.Step();
+        }
+        Assert.Equal(ClientState.Connected, client.State);
+    }
+
+    [Fact]
+    public void A_client_gives_up_with_TokenExpired_once_the_token_lifetime_has_passed_since_it_began()
+    {
+        // The server never runs (no h.Step()), so nothing answers: the client stops once the token's lifetime (expires − created) has passed on its own clock,
+        // before its connect timeouts would (one address, ChallengeTimeout raised above the lifetime).
+        using var h = new TransportHarness();
+        var token = h.IssueToken(1, lifetime: TimeSpan.FromSeconds(3));
+        var clock = new FakeTimeProvider(TransportHarness.Start + TimeSpan.FromHours(1));
+        using var client = new NetClient(h.Network.CreateTransport(), new NetClientOptions
+        {
+            ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash,
+            ChallengeTimeout = TimeSpan.FromSeconds(10), ConnectTimeout = TimeSpan.FromSeconds(20),
+        }, clock);
+        client.Connect(token);
+        int updates = 0;
+        while (client.State != ClientState.Disconnected && updates < 1_000)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            client.Update();
+            updates++;
+        }
+        Assert.Equal(DisconnectReason.TokenExpired, client.LastDisconnectReason);
+        Assert.InRange(updates, 29, 31); // 3 s of 100 ms steps
     }
 
     [Fact]

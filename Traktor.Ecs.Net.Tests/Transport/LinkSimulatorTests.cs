@@ -39,6 +39,50 @@ public class LinkSimulatorTests
         Assert.All(a, x => Assert.InRange(x.ArrivedAtMs - x.Value, 49, 400));
     }
 
+    /// <summary>Sends 1,000 numbered datagrams <paramref name="spacingMs"/> apart and returns the numbers in arrival order.</summary>
+    private static List<int> ArrivalOrder(int seed, LinkConditions conditions, int spacingMs)
+    {
+        var time = new FakeTimeProvider(TransportHarness.Start);
+        var network = new InMemoryNetwork();
+        using var sender = new LinkSimulator(network.CreateTransport(), conditions, time, seed);
+        using var receiver = network.CreateTransport();
+        var order = new List<int>();
+        var buffer = new byte[8];
+        int sends = 1000, end = sends * spacingMs + 1000;
+        for (int ms = 0; ms < end; ms++)
+        {
+            if (ms % spacingMs == 0 && ms / spacingMs < sends) sender.TrySend(BitConverter.GetBytes(ms / spacingMs), receiver.LocalAddress);
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            sender.Release(time.GetTimestamp() / (double)time.TimestampFrequency);
+            while (receiver.TryReceive(buffer, out _, out _)) order.Add(BitConverter.ToInt32(buffer));
+        }
+        Assert.Equal(sends, order.Count);
+        return order;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(42)]
+    public void Jitter_of_at_most_half_the_send_interval_keeps_the_order(int seed)
+    {
+        // 60 Hz: one datagram every 16 ms, ±8 ms of jitter; no datagram held back.
+        var order = ArrivalOrder(seed, new LinkConditions { LatencyMs = 40, JitterMs = 8 }, spacingMs: 16);
+
+        Assert.Equal(Enumerable.Range(0, 1000), order);
+    }
+
+    [Fact]
+    public void Jitter_wider_than_half_the_send_interval_reorders_even_with_ReorderPercent_0()
+    {
+        // What LinkConditions.JitterMs documents: each datagram's delay is drawn on its own, so ±10 ms over sends 16 ms apart
+        // lets a datagram overtake the one before it.
+        var order = ArrivalOrder(1, new LinkConditions { LatencyMs = 40, JitterMs = 10, ReorderPercent = 0 }, spacingMs: 16);
+
+        Assert.Equal(Enumerable.Range(0, 1000), order.Order());
+        Assert.Contains(order.Zip(order.Skip(1)), pair => pair.Second < pair.First);
+    }
+
     [Fact]
     public void Bandwidth_cap_spaces_datagrams_out()
     {

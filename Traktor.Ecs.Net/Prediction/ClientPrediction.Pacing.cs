@@ -28,7 +28,7 @@ public sealed partial class ClientPrediction<TInput, TSerializer>
         OnStatus(PredictedTick + (uint)(short)(ushort)(low - (ushort)PredictedTick), (sbyte)status[3]);
     }
 
-    /// <summary>A status from a snapshot header (TRKNET11): it names the tick after the snapshot's.</summary>
+    /// <summary>A status from a snapshot header (docs/PROTOCOL.md §10.4): it names the tick after the snapshot's.</summary>
     private void OnSnapshotStatus(uint statusTick, sbyte buffered)
     {
         if (started)

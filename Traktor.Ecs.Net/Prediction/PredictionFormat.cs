@@ -27,7 +27,7 @@ internal static class PredictionFormat
     /// <summary>The longest input message: the header and <see cref="MaxInputsPerMessage"/> inputs of <see cref="MaxInputBytes"/>.</summary>
     public const int MaxMessageBytes = InputHeaderBytes + (MaxInputsPerMessage * MaxInputBytes);
 
-    /// <summary>Kind, the low 16 bits of the server tick, buffered ticks (i8): 4 bytes (TRKNET09 and later).</summary>
+    /// <summary>Kind, the low 16 bits of the server tick, buffered ticks (i8): 4 bytes.</summary>
     public const int StatusBytes = 1 + 2 + 1;
 
     /// <summary>The buffered-ticks value of a status sent before any input arrived.</summary>

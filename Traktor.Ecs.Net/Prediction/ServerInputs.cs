@@ -57,7 +57,7 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
         server.ClientConnected += (connection, _) => states[connection] = new State();
         server.ConnectionClosed += (connection, _) => states.Remove(connection);
 
-        // The status rides in the header of the connection's snapshot (TRKNET11); on a tick whose snapshot did not carry it
+        // The status rides in the header of the connection's snapshot (docs/PROTOCOL.md §10.4); on a tick whose snapshot did not carry it
         // (nothing to replicate), a status message is queued before the transport flushes, into the same packet.
         server.Replication.InputStatus = new StatusSource(this);
         server.Sending += SendStatus;

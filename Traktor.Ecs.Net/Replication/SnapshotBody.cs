@@ -6,7 +6,7 @@ namespace Traktor.Ecs.Net.Replication;
 /// <summary>
 /// The entity-list part of a snapshot body, written and read through the same entropy coder as the
 /// component sections (docs/PROTOCOL.md §10.1). The list is coded against a reference: the network ids of an
-/// earlier snapshot the server knows the client applied (TRKNET08). Entities that move keep appearing in every
+/// earlier snapshot the server knows the client applied. Entities that move keep appearing in every
 /// snapshot, so the list says only which of the reference's entities are missing and which ids are new; an entity
 /// that is in both costs one flag, and less through the adaptive coder. Without a reference every id is new.
 /// </summary>

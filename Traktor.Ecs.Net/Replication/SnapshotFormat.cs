@@ -43,7 +43,7 @@ internal static class SnapshotFormat
     /// <summary>Header flag (byte 5, bit 0): the body is range coded (<see cref="DeltaCoder.Adaptive"/>).</summary>
     public const int AdaptiveFlag = 0x01;
 
-    /// <summary>Header flag (byte 5, bit 1): byte 6 is the input status (TRKNET11, docs/PROTOCOL.md §10.4).</summary>
+    /// <summary>Header flag (byte 5, bit 1): byte 6 is the input status (docs/PROTOCOL.md §10.4).</summary>
     public const int InputStatusFlag = 0x02;
 
     /// <summary>The largest number of replicated component types (type masks are 64-bit).</summary>

@@ -128,14 +128,7 @@ internal sealed partial class Connection
         AckHeader.TryRead(payload, out ushort ack, out uint ackBits, out int ackLength);
         long acknowledged = _orderedOut.Acknowledged + _unorderedOut.Acknowledged;
         NoteAcknowledged(ack);
-        // Only the newest packet acknowledged yields a round-trip sample: the others' acks went out earlier, in packets
-        // that were lost, so theirs would measure the loss, not the path. And only when the header acknowledges a packet
-        // the peer had to acknowledge at once: else it may have waited for the peer's next keep-alive.
-        Acknowledge(ack, now, sample: _sent.NewlyAcknowledgesEliciting(ack, ackBits));
-        for (int i = 0; i < 32; i++)
-        {
-            if ((ackBits & (1u << i)) != 0) Acknowledge((ushort)(ack - 1 - i), now, sample: false);
-        }
+        _sent.AcknowledgeHeader(ack, ackBits, now, Statistics, _orderedOut, _unorderedOut, this);
         _sent.DetectLoss(now, Statistics, _orderedOut, _unorderedOut);
         _sent.ResolveFates(now, Statistics);
         if (_orderedOut.Acknowledged + _unorderedOut.Acknowledged > acknowledged) _reliableProgressAt = now;
@@ -195,6 +188,4 @@ internal sealed partial class Connection
         if (back > newest - _firstSequence) return; // "before the first packet": nothing of ours acknowledged yet
         _acknowledgedThrough = Math.Max(_acknowledgedThrough, newest - back + 1);
     }
-
-    private void Acknowledge(ushort sequence, double now, bool sample) => _sent.Acknowledge(sequence, now, sample, Statistics, _orderedOut, _unorderedOut, this);
 }

@@ -66,14 +66,13 @@ public enum DisconnectReason : byte
     /// directory records that player, or gave it the session): the session goes on. A <see cref="MigratingPeer"/> follows
     /// the host the session records instead of electing a successor (<see cref="MigrationOutReason.HostGaveWay"/>); the
     /// <see cref="Multiplayer"/> facade migrates to the directory's host. Its own reason, so players tell a handover from
-    /// the session's end (<see cref="SessionEnded"/>) or the host's loss (<see cref="ServerShutdown"/>). Protocol TRKNET16
-    /// and later.
+    /// the session's end (<see cref="SessionEnded"/>) or the host's loss (<see cref="ServerShutdown"/>).
     /// </summary>
     HostGaveWay = 20,
     /// <summary>
     /// The player left the session itself (<see cref="Sessions.ISessions.LeaveSessionAsync(Sessions.SessionId, long, CancellationToken)"/>,
     /// from this or another device, or by joining another session) while this connection was still open: not a removal
-    /// (<see cref="Kicked"/>). Protocol TRKNET17 and later.
+    /// (<see cref="Kicked"/>).
     /// </summary>
     LeftSession = 21,
 }

@@ -32,7 +32,7 @@ public static class DisconnectReasonExplanations
             + "both from the same [Replicated], [NetInput] and [Rpc] types and pass registry.ProtocolHash as SchemaHash on both ends.",
         DisconnectReason.TokenExpired =>
             "The connect token expired before the handshake finished: get a fresh one (log in or join the session again) and "
-            + "connect at once; check that the issuer's and the client's clocks agree.",
+            + "connect at once; check that the issuer's and the game server's clocks agree (the client's own clock does not matter).",
         DisconnectReason.TokenInvalid =>
             "The connect token is not for this server: it names none of the server's addresses (NetServerOptions.PublicAddresses). "
             + "Have the issuer name the address players reach the server at (127.0.0.1:port on one machine, never [::]:port).",

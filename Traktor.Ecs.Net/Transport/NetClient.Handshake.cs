@@ -42,6 +42,8 @@ public sealed partial class NetClient
         r[P.RequestSuites] = (byte)_offered;
         _requestLength = P.RequestSize;
         Begin(_token.ServerAddresses);
+        _tokenRunsOutAt = _peer.Now + (_token.ExpiresUnixSeconds > _token.CreatedUnixSeconds
+            ? _token.ExpiresUnixSeconds - _token.CreatedUnixSeconds : 0);
         if (_offered == CipherSuites.None) Fail(DisconnectReason.CipherMismatch, byServer: false); // nothing this CPU runs is allowed
     }
 
@@ -216,7 +218,8 @@ public sealed partial class NetClient
 
     private void AdvanceHandshake(double now)
     {
-        if (_token is not null && _token.ExpiresUnixSeconds <= (ulong)_peer.Time.GetUtcNow().ToUnixTimeSeconds())
+        // Its own wall clock is not compared with the issuer's: a player's device may be set minutes off.
+        if (_token is not null && now >= _tokenRunsOutAt)
         {
             Fail(DisconnectReason.TokenExpired, byServer: false);
             return;

@@ -36,6 +36,9 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     private ulong _clientId;
     private bool _compression;
     private double _attemptStartedAt;
+    // When the token runs out on this client's own monotonic clock: Connect's time plus the token's lifetime (expires −
+    // created, both the issuer's clock). A device whose wall clock is wrong still connects; the server checks the expiry.
+    private double _tokenRunsOutAt = double.PositiveInfinity;
     private double _lastHandshakeSentAt;
     private int _attempt;
     private bool _disposed;
@@ -91,7 +94,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         }
     }
 
-    /// <summary>The connection state.</summary>
+    /// <summary>The connection state; may be read from any thread (the value of the last update that changed it).</summary>
     public ClientState State { get; private set; }
 
     /// <summary>
@@ -231,7 +234,11 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     /// <summary>Returns the next event from the last <see cref="Update"/>; message data is valid until the next one.</summary>
     public bool TryPollEvent(out NetEvent netEvent) => _peer.Events.TryPoll(out netEvent);
 
-    /// <summary>Statistics of the connection (zeros when not connected).</summary>
+    /// <summary>
+    /// Statistics of the connection (zeros when not connected). Unlike the rest of the client it may be called from any
+    /// thread (a HUD's): it only reads, but a result read off the tick thread may mix two updates (docs/TRANSPORT.md,
+    /// "Reading statistics from another thread").
+    /// </summary>
     public NetStats GetStats() => _connection?.GetStats() ?? default;
 
     /// <summary>Disconnects (telling the server, redundantly) or abandons a connection attempt.</summary>

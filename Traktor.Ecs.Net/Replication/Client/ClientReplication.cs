@@ -167,7 +167,7 @@ public sealed partial class ClientReplication
     }
 
     /// <summary>
-    /// Raised for the input status in a snapshot header (TRKNET11, docs/PROTOCOL.md §10.4) with the server tick it
+    /// Raised for the input status in a snapshot header (docs/PROTOCOL.md §10.4) with the server tick it
     /// describes (the one after the snapshot's) and how many ticks of this client's input the server held beyond it.
     /// Only the newest snapshot's status is reported.
     /// </summary>

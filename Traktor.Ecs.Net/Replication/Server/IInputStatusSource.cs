@@ -2,7 +2,7 @@ namespace Traktor.Ecs.Net.Replication.Server;
 
 /// <summary>
 /// The prediction layer's report to a client, which the replication layer writes into that client's snapshot header
-/// (docs/PROTOCOL.md §10.4) so it costs one byte instead of a message of its own (TRKNET11). Netcode for Entities puts
+/// (docs/PROTOCOL.md §10.4) so it costs one byte instead of a message of its own. Netcode for Entities puts
 /// its command-age report in the snapshot header the same way.
 /// </summary>
 internal interface IInputStatusSource

@@ -349,7 +349,7 @@ public sealed class SessionRelay : IDisposable
         ForgetOld();
     }
 
-    // A player's own leave is not a kick (LeftSession, TRKNET17): a game tells a player that left from another device (or
+    // A player's own leave is not a kick (LeftSession): a game tells a player that left from another device (or
     // through the raw directory API) from one the game server removed. A seat the directory
     // freed as TimedOut (idle sweep, lost host, awaited player) is a removal too: on the wire TimedOut means the link was
     // lost, which a player-hosted client (Multiplayer, MigratingPeer, Lua) reads as its host's loss and would migrate.

@@ -109,26 +109,40 @@ internal sealed class SentPackets
     }
 
     /// <summary>
-    /// True when an ack header naming <paramref name="ack"/> and <paramref name="bits"/> acknowledges, for the first time,
-    /// at least one packet the peer had to acknowledge promptly (it carried messages or the ack-eliciting flag). Only then
-    /// is the time since the newest one was sent a round trip (plus at most the peer's ack delay): an ack-only packet
-    /// that elicits nothing is acknowledged whenever the peer next sends, possibly a keep-alive interval later, and the
-    /// wire carries no ack delay to take off (QUIC's rule, RFC 9002 §5.1, without it).
+    /// Handles an ack header naming <paramref name="ack"/> and <paramref name="bits"/>: acknowledges each packet it names,
+    /// in one walk over the 32 bits. Only the newest packet acknowledged yields a round-trip sample (the others' acks
+    /// went out earlier, in packets that were lost, so theirs would measure the loss, not the path), and only when the
+    /// header acknowledges, for the first time, at least one packet the peer had to acknowledge promptly (it carried
+    /// messages or the ack-eliciting flag): only then is the time since the newest was sent a round trip plus at most the
+    /// peer's ack delay. An ack-only packet that elicits nothing is acknowledged whenever the peer next sends, possibly a
+    /// keep-alive interval later, and the wire carries no ack delay to take off (QUIC's rule, RFC 9002 §5.1, without it).
+    /// The sample is taken after the walk; nothing the walk does reads the round trip or changes the newest's send time.
     /// </summary>
-    public bool NewlyAcknowledgesEliciting(ushort ack, uint bits)
+    public void AcknowledgeHeader(ushort ack, uint bits, double now, ConnectionStatistics statistics, ReliableSendChannel ordered, ReliableSendChannel unordered, IReceiptSink receipts)
     {
-        if (IsUnacknowledgedEliciting(ack)) return true;
+        ref var newest = ref _entries[ack % Ring];
+        bool newestFirstAck = IsUnacknowledged(ref newest, ack);
+        double newestSentAt = newest.SentAt;
+        bool eliciting = newestFirstAck && newest.Eliciting;
+        if (newestFirstAck) MarkAcknowledged(ref newest, ack, statistics, ordered, unordered, receipts);
         for (int i = 0; i < 32; i++)
         {
-            if ((bits & (1u << i)) != 0 && IsUnacknowledgedEliciting((ushort)(ack - 1 - i))) return true;
+            if ((bits & (1u << i)) == 0) continue;
+            ushort sequence = (ushort)(ack - 1 - i);
+            ref var entry = ref _entries[sequence % Ring];
+            if (!IsUnacknowledged(ref entry, sequence)) continue;
+            eliciting |= entry.Eliciting;
+            MarkAcknowledged(ref entry, sequence, statistics, ordered, unordered, receipts);
         }
-        return false;
+        if (newestFirstAck && eliciting) TakeRttSample(now - newestSentAt, now, statistics);
     }
 
-    private bool IsUnacknowledgedEliciting(ushort sequence)
+    private static bool IsUnacknowledged(ref Entry entry, ushort sequence) => entry.Used && !entry.Acked && entry.Sequence == sequence;
+
+    private void TakeRttSample(double rtt, double now, ConnectionStatistics statistics)
     {
-        ref var entry = ref _entries[sequence % Ring];
-        return entry.Used && !entry.Acked && entry.Eliciting && entry.Sequence == sequence;
+        statistics.AddRttSample(rtt);
+        _congestion.OnRttSample(rtt, now);
     }
 
     /// <summary>
@@ -139,14 +153,15 @@ internal sealed class SentPackets
     public void Acknowledge(ushort sequence, double now, bool sample, ConnectionStatistics statistics, ReliableSendChannel ordered, ReliableSendChannel unordered, IReceiptSink receipts)
     {
         ref var entry = ref _entries[sequence % Ring];
-        if (!entry.Used || entry.Acked || entry.Sequence != sequence) return;
+        if (!IsUnacknowledged(ref entry, sequence)) return;
+        if (sample) TakeRttSample(now - entry.SentAt, now, statistics);
+        MarkAcknowledged(ref entry, sequence, statistics, ordered, unordered, receipts);
+    }
+
+    private void MarkAcknowledged(ref Entry entry, ushort sequence, ConnectionStatistics statistics, ReliableSendChannel ordered, ReliableSendChannel unordered, IReceiptSink receipts)
+    {
         entry.Acked = true;
         _congestion.OnProgress();
-        if (sample)
-        {
-            statistics.AddRttSample(now - entry.SentAt);
-            _congestion.OnRttSample(now - entry.SentAt, now);
-        }
         if (entry.InFlightBytes > 0)
         {
             _congestion.OnAcknowledged(entry.InFlightBytes, entry.SentAt);

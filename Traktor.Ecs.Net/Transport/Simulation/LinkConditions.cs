@@ -10,7 +10,11 @@ public sealed class LinkConditions
     /// </summary>
     public double LatencyMs { get; set; }
 
-    /// <summary>Uniform random latency variation (±) in milliseconds.</summary>
+    /// <summary>
+    /// Uniform random latency variation (±) in milliseconds, drawn for each datagram on its own. Datagrams sent less than
+    /// twice this apart can therefore arrive out of order even with <see cref="ReorderPercent"/> 0: keep it at most half the
+    /// interval between sends (8 ms for a 60 Hz sender) for a varying delay that keeps the order.
+    /// </summary>
     public double JitterMs { get; set; }
 
     /// <summary>Probability (0–100) that a datagram is dropped.</summary>
@@ -19,7 +23,10 @@ public sealed class LinkConditions
     /// <summary>Probability (0–100) that a datagram is delivered twice.</summary>
     public double DuplicatePercent { get; set; }
 
-    /// <summary>Probability (0–100) that a datagram is held back by an extra random delay, so later ones overtake it.</summary>
+    /// <summary>
+    /// Probability (0–100) that a datagram is held back by an extra random delay, so later ones overtake it. With 0 a link
+    /// keeps the order only while <see cref="JitterMs"/> is at most half the interval between sends.
+    /// </summary>
     public double ReorderPercent { get; set; }
 
     /// <summary>Link capacity in bytes per second; 0 means unlimited. Datagrams queue behind each other, and are dropped past one second of queue.</summary>
