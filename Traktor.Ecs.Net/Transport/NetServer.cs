@@ -358,7 +358,9 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private bool TryGet(ConnectionId id, out Connection connection)
     {
         connection = null!;
-        if ((uint)id.Slot >= (uint)_slots.Length || _slots[id.Slot] is not { } c || _generations[id.Slot] != id.Generation) return false;
+        // The connection's own id, not _generations: TryGetStats may run on another thread, and a connection's id is set
+        // before it is published in its slot, whereas the two arrays' writes carry no order a reader can rely on.
+        if ((uint)id.Slot >= (uint)_slots.Length || Volatile.Read(ref _slots[id.Slot]) is not { } c || c.Id != id) return false;
         connection = c;
         return true;
     }
@@ -464,7 +466,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         int slot = Array.IndexOf(_slots, null);
         var id = new ConnectionId(slot, ++_generations[slot]);
         var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, timeoutSeconds, now, compression);
-        _slots[slot] = connection;
+        Volatile.Write(ref _slots[slot], connection);
         TakePart(connection); // also makes it due: its first flush is below, its next ones with the others'
         _byAddress.Add(address, connection);
         _byClientId.Add(clientId, connection);

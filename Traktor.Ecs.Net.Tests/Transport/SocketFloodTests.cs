@@ -1,0 +1,372 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Numerics;
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Prediction;
+using Traktor.Ecs.Net.Replication.Server;
+using Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Tests.Prediction;
+using Traktor.Ecs.Net.Tests.Replication;
+using Traktor.Ecs.Net.Tests.Rpc;
+using Traktor.Ecs.Net.Transport;
+using Traktor.Ecs.Net.Transport.Packets;
+using Traktor.Ecs.Net.Transport.Security;
+using Traktor.Ecs.Systems;
+
+namespace Traktor.Ecs.Net.Tests.Transport;
+
+/// <summary>
+/// Attack review 24: a player holding a valid connect token floods a real game server (a <see cref="NetworkServer"/> with
+/// replication, RPCs and inputs) over real loopback sockets of each transport, beside an honest player. The attacker
+/// connects with a real <see cref="NetClient"/>, then seals its own packets under the connection's key and writes them
+/// through its own socket as fast as the socket takes them, for 300 ticks of game time (a fake clock, 60 Hz).
+/// Each case checks the work the server did against its written budget (counted, never timed), the server's memory
+/// (counted on its own objects), the attacker's end, and that the honest player kept receiving snapshots.
+/// </summary>
+public sealed class SocketFloodTests
+{
+    public enum Wire { Udp, Tcp, WebSocket }
+
+    public enum Flood
+    {
+        /// <summary>Reliable messages of the largest record (1,160 bytes), consecutive ids, of a kind nobody handles.</summary>
+        MaxSizeReliable,
+
+        /// <summary>First fragments of reliable messages of 227 fragments that never complete, each a new id.</summary>
+        ReliableFragmentsNeverCompleted,
+
+        /// <summary>Reliable ids far ahead, far behind and wrapped, in packets acknowledging random far sequences.</summary>
+        OutOfWindowIdsAndAcks,
+
+        /// <summary>Input commands within their rate for ticks far in the future and far in the past.</summary>
+        InputsFarFromNow,
+
+        /// <summary>Client RPCs at twice the message budget's rate.</summary>
+        RpcsBeyondTheirRate,
+    }
+
+    public static TheoryData<Wire, Flood> Cases()
+    {
+        var data = new TheoryData<Wire, Flood>();
+        foreach (var flood in Enum.GetValues<Flood>())
+        {
+            foreach (var wire in Enum.GetValues<Wire>())
+            {
+                data.Add(wire, flood);
+            }
+        }
+
+        return data;
+    }
+
+    private const int AttackTicks = 300;
+
+    /// <summary>What one connection may make the server keep (docs/PROTOCOL.md §9.1, as <see cref="AbuseSoakTests"/>).</summary>
+    private const long StatedBytesPerConnection = 4L * 1024 * 1024;
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_connected_player_flooding_over_real_sockets_is_held_to_the_budgets(Wire wire, Flood flood)
+    {
+        using var rig = new Rig(wire);
+        rig.ConnectBoth();
+        long snapshotsBefore = rig.HonestSnapshots;
+        long baseline = RetainedGraph.Bytes(rig.ServerObjects);
+        long mostGrowth = 0;
+        var before = rig.Snapshot();
+        int mostUnknownInATick = 0, attackTicks = 0;
+        var random = new Random(24);
+        for (int tick = 0; tick < AttackTicks && rig.AttackerEnd is null; tick++, attackTicks++)
+        {
+            rig.Attack(flood, tick, random);
+            long unknown = rig.Server.MessageCounters.UnknownKind;
+            rig.Tick();
+            mostUnknownInATick = Math.Max(mostUnknownInATick, (int)(rig.Server.MessageCounters.UnknownKind - unknown));
+            if (tick % 50 == 49) mostGrowth = Math.Max(mostGrowth, RetainedGraph.Bytes(rig.ServerObjects) - baseline);
+        }
+
+        mostGrowth = Math.Max(mostGrowth, RetainedGraph.Bytes(rig.ServerObjects) - baseline);
+        long honestDuringAttack = rig.HonestSnapshots - snapshotsBefore;
+        var after = rig.Snapshot();
+        string report = $"{wire} {flood}: {attackTicks} ticks, sent {rig.AttackerDatagrams:N0} datagrams ({rig.AttackerRefused:N0} refused by the socket), end {rig.AttackerEnd?.ToString() ?? "connected"}, "
+            + $"server grew {mostGrowth:N0} B, most unknown-kind messages in a tick {mostUnknownInATick}, honest snapshots {honestDuringAttack}; {after.Minus(before)}";
+        TestContext.Current.TestOutputHelper?.WriteLine(report);
+
+        Assert.Equal(0, rig.Net.Counters.InternalErrors);
+        // Memory: what the server's own objects hold stays within one connection's stated bound.
+        Assert.True(mostGrowth < StatedBytesPerConnection, report);
+        // Work: at most MaxDatagramsPerConnection (128) of the attacker's datagrams reach the game in an update, whatever it sends.
+        Assert.InRange(mostUnknownInATick, 0, new NetServerOptions().MaxDatagramsPerConnection);
+        switch (flood)
+        {
+            case Flood.ReliableFragmentsNeverCompleted or Flood.OutOfWindowIdsAndAcks or Flood.RpcsBeyondTheirRate:
+                // Reliable fragments out of any message's order, ids outside the window and RPCs beyond the message
+                // budget's rate are violations: the attacker is cut, typed.
+                Assert.True(rig.AttackerEnd == DisconnectReason.ProtocolViolation, report);
+                break;
+            case Flood.InputsFarFromNow:
+                // Within the rate, inputs for ticks far from now are counted and not held: no violation, nothing used.
+                Assert.True(rig.AttackerEnd is null, report);
+                Assert.True(after.InputsAccepted == before.InputsAccepted && after.InputsEarly > before.InputsEarly, report);
+                break;
+            case Flood.MaxSizeReliable:
+                // UDP: more than 128 datagrams an update is a violation. A stream hands the server at most 128 a pass
+                // (TCP flow control holds the rest), so the attacker stays, held to 128 a tick and its reliable window.
+                if (wire == Wire.Udp && rig.AttackerEnd is not null) Assert.Equal(DisconnectReason.ProtocolViolation, rig.AttackerEnd);
+                break;
+        }
+
+        // The honest player keeps receiving snapshots through the attack and after it.
+        Assert.Equal(ClientState.Connected, rig.HonestState);
+        Assert.True(honestDuringAttack >= attackTicks / 6, report);
+        long afterAttack = rig.HonestSnapshots;
+        Assert.True(rig.TickUntil(() => rig.HonestSnapshots >= afterAttack + 10, 600), report);
+    }
+
+    /// <summary>Counters of the server, as numbers to compare before and after.</summary>
+    private sealed record Counts(long Datagrams, long OverBudget, long MessagesOverBudget, long Deferred, long Violations, long UnknownKind, long Oversized, long RateLimited, long RpcsReceived, long InputsAccepted, long InputsEarly, long InputsLate)
+    {
+        public string Minus(Counts b) =>
+            $"datagrams {Datagrams - b.Datagrams:N0}, over budget {OverBudget - b.OverBudget:N0}, messages over budget {MessagesOverBudget - b.MessagesOverBudget:N0}, reliable deferred {Deferred - b.Deferred:N0}, "
+            + $"violations {Violations - b.Violations}, unknown kind {UnknownKind - b.UnknownKind:N0}, oversized {Oversized - b.Oversized}, rate-limited {RateLimited - b.RateLimited:N0}, "
+            + $"rpcs {RpcsReceived - b.RpcsReceived:N0}, inputs accepted {InputsAccepted - b.InputsAccepted:N0} early {InputsEarly - b.InputsEarly:N0} late {InputsLate - b.InputsLate:N0}";
+    }
+
+    /// <summary>A game server on one real transport, an honest player and an attacker on the same kind, one fake clock.</summary>
+    private sealed class Rig : IDisposable
+    {
+        private readonly FakeTimeProvider _time = new(TransportHarness.Start);
+        private readonly List<IDisposable> _disposables = new();
+        private readonly Wire _wire;
+        private readonly ConnectTokenIssuer _issuer;
+        private readonly NetAddress _serverAddress;
+        private readonly World _honestWorld;
+        private readonly NetworkClient _honest;
+        private readonly Group<float> _honestGroup;
+        private readonly Group<float> _serverGroup;
+        private readonly IDatagramTransport _attackerTransport;
+        private readonly NetClient _attacker;
+        private readonly ServerInputs<MoveInput, MoveInputSerializer> _inputs;
+        private readonly byte[] _scratch = new byte[65536];
+        private PacketCipher? _cipher;
+        private ulong _sequence = 10_000_000;
+        private ushort _reliableId;
+        private ConnectionId? _attackerConnection;
+        private readonly List<Entity> _rocks = new();
+        private int _ticks;
+
+        public Rig(Wire wire)
+        {
+            _wire = wire;
+            var key = ConnectTokenIssuer.GenerateServerKey();
+            var loopback = new IPEndPoint(IPAddress.Loopback, 0);
+            IDatagramTransport serverTransport = wire switch
+            {
+                Wire.Udp => new UdpTransport(loopback),
+                Wire.Tcp => TcpTransport.Listen(loopback, time: _time),
+                _ => WebSocketServerTransport.Listen(loopback, time: _time),
+            };
+            _serverAddress = serverTransport.LocalAddress;
+            var options = new NetServerOptions { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash, PrivateKey = key, PublicAddresses = [_serverAddress] };
+            Net = new NetServer(serverTransport, options, _time, ownsTransport: true);
+            _disposables.Add(Net);
+            _issuer = new ConnectTokenIssuer(key, TransportHarness.ProtocolId, _time);
+            ServerWorld = World.Create();
+            Server = new NetworkServer(ServerWorld, Net, RpcWorld.Replicated, new ServerReplicationOptions());
+            Rpcs = new RpcServer(Server, RpcWorld.Rpcs, new RpcOptions(), _time);
+            Rpcs.AllowFromClients<FireCommand>();
+            _inputs = new ServerInputs<MoveInput, MoveInputSerializer>(Server);
+            _serverGroup = new Group<float>("server", Server, _inputs);
+            for (int i = 0; i < 20; i++) _rocks.Add(ServerWorld.Create(new Position2 { Value = new Vector2(i, 0) }));
+
+            _honestWorld = World.Create();
+            var honestNet = new NetClient(ClientTransport(), ClientOptions(), _time, ownsTransport: true);
+            _disposables.Add(honestNet);
+            _honest = new NetworkClient(_honestWorld, honestNet, RpcWorld.Replicated, 60, _time);
+            _honestGroup = new Group<float>("honest", _honest);
+
+            _attackerTransport = ClientTransport();
+            _attacker = new NetClient(_attackerTransport, ClientOptions(), _time, ownsTransport: true);
+            _disposables.Add(_attacker);
+            Server.ClientConnected += (connection, clientId) =>
+            {
+                if (clientId == 2) _attackerConnection = connection;
+            };
+            Server.ClientDisconnected += (connection, reason) =>
+            {
+                if (connection == _attackerConnection) AttackerEnd = reason;
+            };
+        }
+
+        public NetServer Net { get; }
+
+        public NetworkServer Server { get; }
+
+        public RpcServer Rpcs { get; }
+
+        public World ServerWorld { get; }
+
+        public DisconnectReason? AttackerEnd { get; private set; }
+
+        public long AttackerDatagrams { get; private set; }
+
+        public long AttackerRefused { get; private set; }
+
+        public long HonestSnapshots => _honest.Replication.Counters.Snapshots;
+
+        public ClientState HonestState => _honest.Transport.State;
+
+        public object[] ServerObjects => [Net, Server, Rpcs, ServerWorld, _inputs];
+
+        public void ConnectBoth()
+        {
+            _honest.Transport.Connect(_issuer.Issue(1, [], TimeSpan.FromMinutes(5), [_serverAddress], 10));
+            Assert.True(TickUntil(() => HonestState == ClientState.Connected && Server.Connections.Count == 1, 3000), "the honest player did not connect");
+            _attacker.Connect(_issuer.Issue(2, [], TimeSpan.FromMinutes(5), [_serverAddress], 10));
+            Assert.True(TickUntil(() =>
+            {
+                _attacker.Update();
+                return _attacker.State == ClientState.Connected && Server.Connections.Count == 2;
+            }, 3000), "the attacker did not connect");
+            _cipher = _attacker.ConnectionSendCipher;
+            Assert.True(TickUntil(() => HonestSnapshots >= 10, 3000), $"the honest player got no snapshots: server sent {Server.Replication.Counters.Snapshots}, client {HonestSnapshots} ({_honest.Replication.Counters.SnapshotBytes} B, malformed {_honest.Replication.Counters.MalformedSnapshots}), state {HonestState}, connections {Server.Connections.Count}");
+        }
+
+        public bool TickUntil(Func<bool> done, int maxTicks)
+        {
+            for (int i = 0; i < maxTicks; i++)
+            {
+                if (done()) return true;
+                Tick();
+                // Real sockets deliver in wall time while the clock here is fake: let the loopback hand over what is
+                // in flight before the next tick (bounded: only while connecting or waiting for the honest player).
+                Thread.Sleep(1);
+            }
+
+            return done();
+        }
+
+        public void Tick()
+        {
+            _time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
+            float dt = 1f / 60f;
+            // One rock moves every tick, so every tick has a snapshot to send (an unchanged world sends none).
+            _ticks++;
+            ServerWorld.Get<Position2>(_rocks[_ticks % _rocks.Count]).Value = new Vector2(_ticks % 1000, _ticks % 7);
+            _honestGroup.Tick(in dt);
+            Drain();
+            _serverGroup.Tick(in dt);
+        }
+
+        public Counts Snapshot()
+        {
+            var rpc = Rpcs.TryGetCounters(_attackerConnection!.Value, out var r) ? r : null;
+            var input = _inputs.CountersFor(_attackerConnection!.Value);
+            var c = Net.Counters;
+            var m = Server.MessageCounters;
+            return new Counts(c.DatagramsReceived, c.DatagramsOverBudget, c.MessagesOverBudget, c.ReliableDeferred, c.ProtocolViolations + m.Violations, m.UnknownKind, m.Oversized, m.RateLimited,
+                rpc?.Received ?? 0, input.Accepted, input.Early, input.Late);
+        }
+
+        /// <summary>One tick of the flood.</summary>
+        public void Attack(Flood flood, int tick, Random random)
+        {
+            switch (flood)
+            {
+                case Flood.MaxSizeReliable:
+                    for (int i = 0; i < 200; i++) Send(HostilePeer.Record(2, _reliableId++, 0, 0, 1160));
+                    break;
+                case Flood.ReliableFragmentsNeverCompleted:
+                    for (int i = 0; i < 200; i++) Send(HostilePeer.Record(2, _reliableId++, 0, 200, new NetServerOptions().FragmentSize));
+                    break;
+                case Flood.OutOfWindowIdsAndAcks:
+                    for (int i = 0; i < 200; i++)
+                    {
+                        ushort id = (i % 3) switch
+                        {
+                            0 => (ushort)(_reliableId + 2048 + random.Next(30_000)), // far ahead
+                            1 => (ushort)(_reliableId - 1 - random.Next(30_000)), // behind, wrapping below 0
+                            _ => (ushort)(65_535 - random.Next(4)), // at the wrap
+                        };
+                        var payload = HostilePeer.Record(2, id, 0, 0, 100);
+                        BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(1), (ushort)random.Next(65_536)); // ack any sequence
+                        payload[0] = (byte)random.Next(256); // and any ack form
+                        Send(payload);
+                    }
+
+                    break;
+                case Flood.InputsFarFromNow:
+                    // Two a tick: the budget's rate, so only the tick range can refuse them.
+                    Send(Message(Input(tick % 2 == 0 ? uint.MaxValue - 8 : 5u)));
+                    Send(Message(Input((uint)(0x8000_0000u + tick))));
+                    break;
+                case Flood.RpcsBeyondTheirRate:
+                    for (int i = 0; i < 10; i++) Send(Message([0x61, 0, 0, 1]));
+                    break;
+            }
+        }
+
+        private static byte[] Input(uint newest)
+        {
+            var message = new byte[11 + 8];
+            message[0] = 0x70;
+            BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(1), newest);
+            BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(5), newest);
+            message[10] = 8;
+            return message;
+        }
+
+        /// <summary>An ack header and one Unreliable record carrying <paramref name="message"/>.</summary>
+        private static byte[] Message(byte[] message)
+        {
+            var payload = new byte[HostilePeer.AckHeaderSize + 3 + message.Length];
+            BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(HostilePeer.AckHeaderSize + 1), (ushort)message.Length);
+            message.CopyTo(payload.AsSpan(HostilePeer.AckHeaderSize + 3));
+            return payload;
+        }
+
+        private void Send(byte[] plaintext)
+        {
+            ulong sequence = _sequence++;
+            var frame = new byte[PacketLayout.SealedHeaderSize + plaintext.Length];
+            plaintext.CopyTo(frame.AsSpan(PacketLayout.SealedHeaderSize));
+            var datagram = new byte[SealedPacket.Overhead(_cipher, sequence) + plaintext.Length];
+            SealedPacket.Seal(_cipher, 4, sequence, frame, plaintext.Length, datagram);
+            AttackerDatagrams++;
+            if (!_attackerTransport.TrySend(datagram, _serverAddress))
+            {
+                AttackerRefused++;
+                Drain();
+            }
+        }
+
+        /// <summary>Reads and forgets what reached the attacker (a stream transport also flushes its sends here).</summary>
+        private void Drain()
+        {
+            if (_attacker.State != ClientState.Connected || _cipher is null) return;
+            while (_attackerTransport.TryReceive(_scratch, out _, out _))
+            {
+            }
+        }
+
+        private IDatagramTransport ClientTransport()
+        {
+            IDatagramTransport transport = _wire switch
+            {
+                Wire.Udp => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)),
+                Wire.Tcp => TcpTransport.CreateClient(time: _time),
+                _ => WebSocketClientTransport.CreateClient(time: _time),
+            };
+            return transport;
+        }
+
+        private static NetClientOptions ClientOptions() => new() { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash };
+
+        public void Dispose()
+        {
+            _honestWorld.Dispose();
+            ServerWorld.Dispose();
+            foreach (var disposable in Enumerable.Reverse(_disposables)) disposable.Dispose();
+        }
+    }
+}
