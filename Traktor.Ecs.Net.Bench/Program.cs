@@ -52,6 +52,12 @@ if (args is [Traktor.Ecs.Net.Bench.Transport.PingPongLoop.Argument, ..])
     return Traktor.Ecs.Net.Bench.Transport.PingPongLoop.Run(args);
 }
 
+if (args is [Traktor.Ecs.Net.Bench.Transport.IdleConnectionReport.Argument, ..])
+{
+    // The server's share of a tick with idle connections whose clients answer keep-alives, and their packets per second.
+    return Traktor.Ecs.Net.Bench.Transport.IdleConnectionReport.Run(args);
+}
+
 if (args is [Traktor.Ecs.Net.Bench.Transport.TcpChurnAllocationReport.Argument, ..])
 {
     // What a TCP connection's churn allocates, the client's share apart from the server's, by type.

@@ -8,7 +8,8 @@ namespace Traktor.Ecs.Net.Bench.Transport;
 /// a clock advanced 16 ms a tick. Idle: connected, then silent (their clients' sockets gone, the timeout a day), so the
 /// server only keeps them alive every 100 ms. Active: each sends the server a message every tick and gets one back; their
 /// clients' updates are inside the operation, the same in both rows. <see cref="VisitEveryConnection"/> true is the server
-/// as before its schedule: every connection checked and flushed every tick.
+/// as before its schedule: every connection checked and flushed every tick. Idle clients that answer, as real ones do:
+/// <see cref="IdleConnectionReport"/>.
 /// Run: dotnet run -c Release --project Traktor.Ecs.Net.Bench -- --filter '*IdleConnectionTickBenchmarks*' --job short
 /// </summary>
 [MemoryDiagnoser]

@@ -63,6 +63,27 @@ public class AckElicitingTests
     }
 
     [Fact]
+    public void Both_ends_of_an_idle_pair_keep_measuring_the_round_trip()
+    {
+        var link = new LinkConditions { LatencyMs = 20 };
+        using var h = new TransportHarness(link);
+        var client = h.Connect(1, link);
+        var connection = Assert.Single(h.DrainServer(), e => e.Type == NetEventType.Connected).Connection;
+        MeasureWithMessages(h, client, connection);
+        // The path gets faster, then 20 s of idling. In this phase the server's keep-alive timer always fires first, so
+        // the client only acknowledges; before its acks were flagged now and then, its round trip stayed at 78 ms (the
+        // 40 ms path's) while the server's went down to 48 ms.
+        h.ServerLink.Conditions.LatencyMs = 5;
+        h.ClientLinks[0].Conditions.LatencyMs = 5;
+        for (int step = 0; step < 1250; step++) h.Step(StepMs);
+
+        Assert.True(h.Server.TryGetStats(connection, out var server));
+        // 10 ms of path and up to three 16 ms ticks of waiting.
+        Assert.InRange(server.RoundTripTimeMs, 10, 65);
+        Assert.InRange(client.GetStats().RoundTripTimeMs, 10, 65);
+    }
+
+    [Fact]
     public void A_client_that_only_acknowledges_still_measures_the_round_trip()
     {
         var link = new LinkConditions { LatencyMs = 20 };

@@ -9,6 +9,12 @@ internal sealed partial class Connection
 {
     private const int DisconnectRepeats = 3;
 
+    /// <summary>
+    /// Keep-alive intervals after which an ack owed for anything is flagged to elicit one back, so that each end of an
+    /// idle pair measures its round trip at least this often (see <see cref="MarkEliciting"/>).
+    /// </summary>
+    private const int RoundTripRefreshIntervals = 10;
+
     /// <summary>Below this many plaintext bytes LZ4 cannot win enough to be worth trying.</summary>
     private const int MinCompressible = 32;
 
@@ -93,12 +99,17 @@ internal sealed partial class Connection
     /// keep-alive does, so that an idle connection's round trip is still measured; and so does an ack of messages when
     /// nothing we sent for a keep-alive interval elicited one, so that a peer that only acknowledges (an observer of
     /// snapshots) measures it too. An ack owed only for a keep-alive or a flagged ack does not, however long since our
-    /// own: it already keeps the connection alive, and flagged it would be answered in turn.
+    /// own: it already keeps the connection alive, and flagged it would be answered in turn. Except once every
+    /// <see cref="RoundTripRefreshIntervals"/> keep-alive intervals: on an idle pair one side's keep-alive timer may always
+    /// fire first, its peer only ever acknowledging, and that peer's round trip would never be measured again; the one
+    /// flagged ack costs the keep-alive sender one ack a second.
     /// </summary>
     private bool MarkEliciting(double now, bool keepAliveDue)
     {
+        double keepAlive = _peer.Options.KeepAliveInterval.TotalSeconds;
         bool elicits = (keepAliveDue && !_ackOwed)
-            || (_ackOwedForMessages && now - _lastElicitingSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds);
+            || (_ackOwedForMessages && now - _lastElicitingSentAt >= keepAlive)
+            || (_ackOwed && now - _lastElicitingSentAt >= RoundTripRefreshIntervals * keepAlive);
         if (elicits) _peer.Frame[PacketLayout.SealedHeaderSize] |= AckHeader.ElicitsAck;
         return elicits;
     }
