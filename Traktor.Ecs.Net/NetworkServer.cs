@@ -80,6 +80,16 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     public event Action<ConnectionId, DisconnectReason>? ClientDisconnected;
 
     /// <summary>
+    /// Raised, once the session this server serves ended on a player's host (<see cref="MigratingPeer.EndSession"/>, a
+    /// <see cref="Multiplayer"/>'s hosted session, a Lua game's host), for each remote player whose connection closes while
+    /// the host lets its players go, in place of the <see cref="ClientDisconnected"/> held back then: the player was let go
+    /// (<see cref="DisconnectReason.SessionEnded"/>) or went first, and <see cref="PlayerReleasedAfterEndEvent.HeldFinalWorld"/>
+    /// says whether it held the final world. Tick thread, in <see cref="BeforeUpdate"/>. Not raised for players still
+    /// connected when the ended host stops (disposed before its delivery was over): they are told at once and the server goes.
+    /// </summary>
+    public event Action<PlayerReleasedAfterEndEvent>? PlayerReleasedAfterEnd;
+
+    /// <summary>
     /// Raised for every connection that closes, before <see cref="ClientDisconnected"/>, also once the disconnects are held
     /// back (<see cref="HoldsBackDisconnects"/>): the bookkeeping of the layers on this server (RPCs, inputs, sessions).
     /// </summary>
@@ -228,11 +238,17 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
                 case NetEventType.Disconnected:
                     connected.Remove(netEvent.Connection);
                     budgets.Remove(netEvent.Connection);
+                    bool released = HoldsBackDisconnects && !IsLocal(netEvent.Connection);
+                    bool held = released && Replication.HoldsFinalWorld(netEvent.Connection); // before its acknowledgements go
                     Replication.RemoveConnection(netEvent.Connection);
                     ConnectionClosed?.Invoke(netEvent.Connection, netEvent.Reason);
                     if (!HoldsBackDisconnects)
                     {
                         ClientDisconnected?.Invoke(netEvent.Connection, netEvent.Reason);
+                    }
+                    else if (released)
+                    {
+                        PlayerReleasedAfterEnd?.Invoke(new PlayerReleasedAfterEndEvent(netEvent.Connection, netEvent.ClientId, netEvent.Reason, held));
                     }
 
                     Players.OnDisconnected(netEvent.Connection);

@@ -60,7 +60,8 @@ internal sealed class MultiplayerApi
 
     /// <summary>
     /// The script is unloaded (or its system disposed): a migration going on stops (<see cref="ScriptMigration.Abandon"/>), and
-    /// what it still sends the directory (a claim given back) is kept with the other sends.
+    /// what it still sends the directory (a claim given back) is kept with the other sends. The session itself is left once
+    /// the script's Lua state is closed (<see cref="LeaveUnloaded"/>).
     /// </summary>
     public void Abandon()
     {

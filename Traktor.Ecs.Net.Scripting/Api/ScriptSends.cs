@@ -2,8 +2,9 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 
 /// <summary>
 /// What a script's <c>multiplayer</c> still sends the session directory once nobody waits for it (a seat given back, a leave
-/// under way, a claim given back, a session a given-up <c>createSession</c> made left again): each runs in the background
-/// within its own bound (<see cref="LuaScriptOptions.CallTimeout"/>, 10 s for a claim), and
+/// under way, the leave of the session an unloaded script was in, a claim given back, a session a given-up
+/// <c>createSession</c> made left again): each runs in the background within its own bound
+/// (<see cref="LuaScriptOptions.CallTimeout"/>, 10 s for a claim's answer and 10 s for its give-back), and
 /// <see cref="LuaScriptSystem.UnloadAsync"/> and <see cref="LuaScriptSystem.DisposeAsync"/> await them, so a game that unloads a
 /// script and exits does not lose them (the directory would keep the seat until its idle sweep).
 /// </summary>

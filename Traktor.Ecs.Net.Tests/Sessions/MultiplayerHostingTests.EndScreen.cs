@@ -115,6 +115,43 @@ public sealed partial class MultiplayerHostingTests
         await rig.TickUntilAsync(() => !rig.HostPlayer.IsDeliveringEnd, "the host to be done delivering the end");
     }
 
+    /// <summary>
+    /// The hosting player's game hears each joiner leave the ended session once it holds the final world
+    /// (<see cref="Multiplayer.PlayerReleasedAfterEnd"/>, and a <see cref="PlayerReleasedAfterEndEvent"/> entity in the tick of
+    /// its release), while its server's <see cref="NetworkServer.ClientDisconnected"/> stays held back. Failed before:
+    /// nothing public was raised, so a game could not tell who had seen the result.
+    /// </summary>
+    [Fact]
+    public async Task The_hosting_player_s_game_hears_each_joiner_released_after_the_end()
+    {
+        await using var rig = await Rig.StartAsync();
+        var session = await rig.HostAsync();
+        await rig.JoinBothAsync(session.Id);
+        await rig.PlayAsync();
+        var server = rig.HostPlayer.Host!.Server;
+        var joiners = server.Connections.Where(c => !server.IsLocal(c))
+            .Select(c => server.TryGetClientId(c, out ulong id) ? id : 0).Order().ToList();
+        Assert.Equal(2, joiners.Count);
+        var released = new List<(PlayerReleasedAfterEndEvent Event, int Entities)>();
+        int disconnects = 0;
+        server.ClientDisconnected += (_, _) => disconnects++;
+        rig.HostPlayer.PlayerReleasedAfterEnd += e =>
+            released.Add((e, rig.HostWorld.CountEntities(new QueryDescription().WithAll<PlayerReleasedAfterEndEvent>())));
+
+        var leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
+        await rig.TickUntilAsync(() => leaving.IsCompleted && !rig.HostPlayer.IsDeliveringEnd, "the host to be done delivering the end");
+
+        Assert.Equal(joiners, released.Select(r => r.Event.ClientId).Order());
+        Assert.All(released, r =>
+        {
+            Assert.Equal(DisconnectReason.SessionEnded, r.Event.Reason);
+            Assert.True(r.Event.HeldFinalWorld);
+            Assert.True(r.Entities >= 1, "the game's systems read it as an event entity in that tick");
+        });
+        Assert.Equal(0, disconnects);
+        Assert.Equal(0, rig.HostWorld.CountEntities(new QueryDescription().WithAll<PlayerReleasedAfterEndEvent>())); // gone after its tick
+    }
+
     [Fact]
     public async Task After_an_ended_session_the_next_one_starts_with_a_clean_world_and_a_leave_in_no_session_clears_it()
     {

@@ -68,4 +68,58 @@ public sealed class PlayerHostRelayEndDeliveryTests
         Assert.Equal(0, disconnects);
         Assert.True(rig.World.IsAlive(ship));
     }
+
+    /// <summary>
+    /// The game of an ended player host hears each remote player leave its end screen, though its
+    /// <see cref="NetworkServer.ClientDisconnected"/> is held back: <see cref="NetworkServer.PlayerReleasedAfterEnd"/> says
+    /// who, why and whether it held the final world. Failed before: nothing public was raised at all.
+    /// </summary>
+    [Fact]
+    public void An_ended_player_host_raises_player_released_after_end_for_a_player_that_holds_the_final_world()
+    {
+        using var rig = new PlayerHostRig();
+        var released = new List<PlayerReleasedAfterEndEvent>();
+        int disconnects = 0;
+        rig.Host.Server.PlayerReleasedAfterEnd += released.Add;
+        rig.Host.Server.ClientDisconnected += (_, _) => disconnects++;
+        rig.Player.Transport.Connect(rig.Harness.IssueToken(7));
+        rig.World.Create(new Position2 { Value = new Vector2(3, 0) });
+        for (int i = 0; i < 300 && rig.Shown().Count == 0; i++) rig.Tick(1);
+        Assert.True(rig.Shown().Count == 1, "the player shows the host's entity");
+        var connection = Assert.Single(rig.Host.Server.Connections, c => !rig.Host.Server.IsLocal(c));
+
+        rig.Relay.End();
+        for (int i = 0; i < 120 && released.Count == 0; i++) rig.Tick(1);
+
+        var release = Assert.Single(released);
+        Assert.Equal(new PlayerReleasedAfterEndEvent(connection, 7, DisconnectReason.SessionEnded, HeldFinalWorld: true), release);
+        Assert.Equal(0, disconnects);
+        Assert.Equal(DisconnectReason.SessionEnded, rig.Player.Transport.LastDisconnectReason);
+    }
+
+    /// <summary>
+    /// A player whose link is dead from the end on is let go at the delivery's deadline: its release says it did not hold
+    /// the final world, so a game can tell "saw the result" from "was cut before it could".
+    /// </summary>
+    [Fact]
+    public void A_player_let_go_at_the_deadline_is_released_without_the_final_world()
+    {
+        using var rig = new PlayerHostRig();
+        var released = new List<PlayerReleasedAfterEndEvent>();
+        rig.Host.Server.PlayerReleasedAfterEnd += released.Add;
+        rig.Player.Transport.Connect(rig.Harness.IssueToken(7));
+        var score = rig.World.Create(new Position2 { Value = new Vector2(3, 0) });
+        for (int i = 0; i < 300 && rig.Shown().Count == 0; i++) rig.Tick(1);
+        Assert.True(rig.Shown().Count == 1, "the player shows the host's entity");
+
+        rig.Harness.ServerLink.Conditions.LossPercent = 100;
+        rig.World.Set(score, new Position2 { Value = new Vector2(42, 0) }); // the final world: the player never gets it
+        rig.Relay.End();
+        for (int i = 0; i < 600 && released.Count == 0; i++) rig.Tick(1);
+
+        var release = Assert.Single(released);
+        Assert.Equal(7UL, release.ClientId);
+        Assert.False(release.HeldFinalWorld);
+        Assert.True(rig.Shown() is [var shown] && Vector2.Distance(shown, new Vector2(3, 0)) < 0.1f, "the player never got the final world");
+    }
 }

@@ -26,6 +26,18 @@ public sealed partial class MigratingPeer
     /// </summary>
     public bool IsDeliveringEnd => endingHost is not null;
 
+    /// <summary>
+    /// Raised on the tick thread, after <see cref="EndSession"/>, for each peer whose connection to this host's server closes
+    /// while the final world is delivered (<see cref="IsDeliveringEnd"/>): let go with <see cref="DisconnectReason.SessionEnded"/>,
+    /// or gone first; <see cref="PlayerReleasedAfterEndEvent.HeldFinalWorld"/> says whether it holds the final world. The
+    /// server's <see cref="NetworkServer.ClientDisconnected"/> is held back then (the world is the end screen): this is what
+    /// a game that wants to know "peer X has seen the end and left" reads. Peers still connected when the peer is disposed
+    /// before the delivery is over are told at once and raise nothing.
+    /// </summary>
+    public event Action<PlayerReleasedAfterEndEvent>? PlayerReleasedAfterEnd;
+
+    private void OnPeerReleased(PlayerReleasedAfterEndEvent released) => PlayerReleasedAfterEnd?.Invoke(released);
+
     /// <summary>The host role stops serving the session, but its server runs on until every player holds the final world.</summary>
     private void BeginEnding()
     {
@@ -49,14 +61,22 @@ public sealed partial class MigratingPeer
     {
         endingHost!.BeforeUpdate(in state);
         delivery!.Update();
-        if (delivery.Waiting == 0 && (endingServer!.ConnectionCount == 0 || endingServer.Clock.GetUtcNow() >= delivery.Deadline))
+        // Done: stops after this tick's send, so the event entities of this tick's releases live through the tick and go.
+        endingDone = delivery.Waiting == 0 && (endingServer!.ConnectionCount == 0 || endingServer.Clock.GetUtcNow() >= delivery.Deadline);
+    }
+
+    // True once the delivery is over: the server goes at the end of the tick (SendEnding).
+    private bool endingDone;
+
+    /// <summary>An ended host's send: this tick's world to whoever still waits for it; the server goes once the delivery is over.</summary>
+    private void SendEnding(in float state)
+    {
+        endingHost?.AfterUpdate(in state);
+        if (endingDone)
         {
             FinishEnding(cut: false);
         }
     }
-
-    /// <summary>An ended host's send: this tick's world to whoever still waits for it.</summary>
-    private void SendEnding(in float state) => endingHost?.AfterUpdate(in state);
 
     /// <summary>
     /// The ended session's server goes: whoever is still connected is told <see cref="DisconnectReason.SessionEnded"/> now.
@@ -78,6 +98,6 @@ public sealed partial class MigratingPeer
         endingServer?.DisconnectAll(DisconnectReason.SessionEnded); // also one admitted meanwhile (else ServerShutdown: a lost host)
         endingGroup?.Dispose();
         endingServer?.Dispose();
-        (endingHost, endingServer, endingGroup, delivery) = (null, null, null, null);
+        (endingHost, endingServer, endingGroup, delivery, endingDone) = (null, null, null, null, false);
     }
 }

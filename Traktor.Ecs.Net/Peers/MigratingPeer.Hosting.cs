@@ -127,6 +127,7 @@ public sealed partial class MigratingPeer
         host.Server.Replication.Resume(tick, nextNetworkId);
         host.Server.ClientConnected += OnPeerConnected;
         host.Server.ClientDisconnected += OnPeerDisconnected;
+        host.Server.PlayerReleasedAfterEnd += OnPeerReleased;
         host.Server.RegisterHandler(MigrationPlan.StandbyMessage, OnStandby, new MessageBudget(MigrationPlan.StandbyBytes, 1, 4));
         host.Server.Sending += PublishPlan;
         Host = host;

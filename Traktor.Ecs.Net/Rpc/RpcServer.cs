@@ -31,7 +31,8 @@ public sealed class RpcServer
     private readonly RpcEventCleanup cleanup = new(
         new QueryDescription().WithAll<RpcSource>(),
         new QueryDescription().WithAll<ClientConnectedEvent>(),
-        new QueryDescription().WithAll<ClientDisconnectedEvent>());
+        new QueryDescription().WithAll<ClientDisconnectedEvent>(),
+        new QueryDescription().WithAll<PlayerReleasedAfterEndEvent>());
 
     /// <summary>Attaches the RPC layer to <paramref name="server"/>.</summary>
     /// <param name="server">The server plugin.</param>
@@ -64,6 +65,7 @@ public sealed class RpcServer
             new MessageBudget(this.options.MaxRpcBytes, 1, 4));
         server.ClientConnected += OnConnected;
         server.ConnectionClosed += OnDisconnected;
+        server.PlayerReleasedAfterEnd += released => server.World.Create(released); // what game systems read of an ended session's leavers
         server.SnapshotSent += (connection, tick) => StateOf(connection).SnapshotTick = tick;
         server.Sending += Send;
         server.World.Resources.Add(this);
@@ -133,7 +135,7 @@ public sealed class RpcServer
         ulong clientId = connections.Remove(connection, out var state) ? state.ClientId : 0;
         if (server.HoldsBackDisconnects)
         {
-            return; // an ended session's player, let go: its entities stay on its host's end screen, and the game hears nothing
+            return; // an ended session's player, let go: its entities stay on its host's end screen; the game hears PlayerReleasedAfterEnd
         }
 
         Grace.Hold(connection, clientId);

@@ -45,6 +45,13 @@ public sealed partial class ServerReplication
     }
 
     /// <summary>
+    /// Whether <paramref name="connection"/> holds the world a session's end froze (<see cref="FreezeAfter"/>,
+    /// <see cref="HoldsWorldOf"/> of its tick); false while nothing is frozen.
+    /// </summary>
+    /// <param name="connection">A connection.</param>
+    internal bool HoldsFinalWorld(ConnectionId connection) => frozenAfter is { } frozen && HoldsWorldOf(connection, frozen);
+
+    /// <summary>
     /// Whether <paramref name="connection"/> holds the world as it was at <paramref name="tick"/>, every entity it may see:
     /// each one acknowledged (and not taken back) as of that tick or later, or unchanged since the state it acknowledged,
     /// and no despawn left unacknowledged. Not the same as having acknowledged one snapshot of that tick: a world larger than

@@ -25,6 +25,19 @@ public sealed partial class Multiplayer
     public bool IsDeliveringEnd => endQueued || endingHost is not null;
 
     /// <summary>
+    /// Raised on the tick thread, after the session this player hosted ended (<see cref="IsDeliveringEnd"/>), for each remote
+    /// player whose connection closes while the final world is delivered: let go with <see cref="DisconnectReason.SessionEnded"/>
+    /// (<see cref="PlayerReleasedAfterEndEvent.HeldFinalWorld"/>: it holds the final world, or the wait ran out), or gone first.
+    /// The host's <see cref="NetworkServer.ClientDisconnected"/> is held back then (its world is this player's end screen), so
+    /// this is where a game learns "bob has seen the result and left". Players still connected when the facade is disposed or
+    /// plays again before the delivery is over are told at once and raise nothing.
+    /// </summary>
+    public event Action<PlayerReleasedAfterEndEvent>? PlayerReleasedAfterEnd;
+
+    /// <summary>Forwards the hosted server's <see cref="NetworkServer.PlayerReleasedAfterEnd"/> (attached as it starts serving).</summary>
+    private void OnPlayerReleased(PlayerReleasedAfterEndEvent released) => PlayerReleasedAfterEnd?.Invoke(released);
+
+    /// <summary>
     /// Creates a session served by a game server of the fleet (<see cref="SessionHostKind.DedicatedServer"/>, as
     /// <see cref="CreateSessionAsync(SessionOptions, CancellationToken)"/>) or by this player's game
     /// (<see cref="SessionHostKind.Player"/>, Lua's <c>multiplayer:createSession(name, max, "player")</c>). Hosting, the
@@ -103,6 +116,7 @@ public sealed partial class Multiplayer
                     client.Transport.Disconnect();
                     roster.Clear(); // a new session: everyone in it is announced
                     hosted = running;
+                    running.Host.Server.PlayerReleasedAfterEnd += OnPlayerReleased;
                 }
                 else
                 {
@@ -190,6 +204,7 @@ public sealed partial class Multiplayer
     /// </summary>
     private void FinishEnding()
     {
+        endingDone = false;
         if (endingHost is { } ended)
         {
             endingHost = null;

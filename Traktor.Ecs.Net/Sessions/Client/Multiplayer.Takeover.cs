@@ -41,6 +41,7 @@ public sealed partial class Multiplayer
 
             replica.Apply(client, doomed);
             hosted = running;
+            running.Host.Server.PlayerReleasedAfterEnd += OnPlayerReleased;
             connected = false;
             migrating = null;
             current = grant.Session;

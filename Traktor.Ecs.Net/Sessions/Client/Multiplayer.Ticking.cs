@@ -22,10 +22,9 @@ public sealed partial class Multiplayer
             action();
         }
 
-        if (endingHost is { } ended && ended.ReceiveEnding(in state))
-        {
-            FinishEnding(); // every player of the session this host ended holds its final world, or the wait is over
-        }
+        // Every player of the session this host ended holds its final world, or the wait is over: its server goes after
+        // this tick's send, so the event entities of this tick's releases (PlayerReleasedAfterEndEvent) live through the tick.
+        endingDone = endingHost is { } ended && ended.ReceiveEnding(in state);
 
         if (hosted is { } hosting)
         {
@@ -145,5 +144,12 @@ public sealed partial class Multiplayer
     {
         hosted?.AfterUpdate(in state);
         endingHost?.SendEnding(in state);
+        if (endingDone)
+        {
+            FinishEnding();
+        }
     }
+
+    // True in a tick whose receive found the ended host's delivery over: FinishEnding at its send.
+    private bool endingDone;
 }
