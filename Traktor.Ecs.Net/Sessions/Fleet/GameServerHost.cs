@@ -66,6 +66,7 @@ public sealed partial class GameServerHost : ISystem<float>
         this.time = time ?? TimeProvider.System;
         this.logger = logger ?? NullLogger.Instance;
         router.UnknownSession = OpenFromTicket;
+        router.EndedSession = closed.ContainsKey; // every session closes once it ended (CloseFinishedSessions)
         if (router.Server.PublicAddresses.Count == 0)
         {
             // Every server of the fleet opens tokens with the same key: only the addresses a token names tell which server

@@ -60,6 +60,14 @@ public sealed class SessionRouter : IDisposable
     /// </summary>
     public Func<SessionTicket, SessionEndpoint?>? UnknownSession { get; set; }
 
+    /// <summary>
+    /// Asked, before <see cref="UnknownSession"/>, whether a ticket's session without an endpoint was hosted here and has ended:
+    /// true denies the connection <see cref="DisconnectReason.SessionEnded"/>, so a player who joined just before the end and
+    /// connects after the session's world closed learns why, as one that connects while the world still runs does. Null by
+    /// default: such a ticket is refused <see cref="DisconnectReason.Rejected"/>. Tick thread.
+    /// </summary>
+    public Func<SessionId, bool>? EndedSession { get; set; }
+
     /// <summary>Connections routed to sessions so far.</summary>
     public long Routed { get; private set; }
 
@@ -200,6 +208,12 @@ public sealed class SessionRouter : IDisposable
 
         if (!endpoints.TryGetValue(ticket.SessionId, out var endpoint))
         {
+            if (EndedSession?.Invoke(ticket.SessionId) == true)
+            {
+                logger.LogInformation("Refused client {ClientId}: session {Session} has ended.", clientId, ticket.SessionId);
+                return DisconnectReason.SessionEnded;
+            }
+
             endpoint = UnknownSession?.Invoke(ticket)!;
             if (endpoint is null)
             {
