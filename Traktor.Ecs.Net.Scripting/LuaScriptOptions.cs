@@ -82,14 +82,15 @@ public sealed class LuaScriptOptions
     /// <summary>
     /// How long <see cref="LuaScriptSystem.UnloadAsync"/> and <see cref="LuaScriptSystem.DisposeAsync"/> wait, on
     /// <see cref="ScriptServices.Time"/>, for what the unloaded scripts still send the session directory (the leave of the
-    /// session a script was in, seats given back, a host migration's claim given back); 30 s by default. Each of those has its
+    /// session a script was in, seats given back, a host migration's claim given back). Each of those has its
     /// own bound, and the longest chain is a leave after a stopped migration's claim: the claim's answer (10 s), the session
-    /// given back (10 s), then the leave (<see cref="CallTimeout"/>, 10 s by default). The default covers that chain whole, so
-    /// the wait only ends early for nothing: a game that raises <see cref="CallTimeout"/> raises this by as much. Past it a
+    /// given back (10 s), then the leave (<see cref="CallTimeout"/>, 10 s by default), each started once the one before ended:
+    /// the default, 31 s, covers that chain and the moments between its steps. A game that raises <see cref="CallTimeout"/>
+    /// raises this by as much. Past it a
     /// warning says how many sends are still on their way, and they go on in the background. Zero waits for nothing. At most
     /// about 49.7 days.
     /// </summary>
-    public TimeSpan UnloadWait { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan UnloadWait { get; set; } = TimeSpan.FromSeconds(31);
 
     /// <summary>
     /// How long <c>online:login</c> keeps asking while the backend answers busy (503) or rate-limited (429), as

@@ -163,8 +163,9 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
     }
 
     /// <summary>Closes <paramref name="script"/> and leaves the session it is in; returns what it still sends the directory.</summary>
-    private static ScriptSends Unloaded(LuaScript script, MultiplayerApi multiplayer)
+    private ScriptSends Unloaded(LuaScript script, MultiplayerApi multiplayer)
     {
+        ReportUnhandledRpcs(script, final: true);
         multiplayer.Abandon();
         script.Dispose(); // its waiting calls are given up here: what they leave to send joins the multiplayer's sends
         multiplayer.LeaveUnloaded(); // after them: a join given up while it connected gave its seat back itself
@@ -299,12 +300,17 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
         foreach (var script in _scripts)
         {
             script.UnhandledRpcs.Count(script.RpcsUnhandledThisTick);
-            if (script.UnhandledRpcs.TryTake(out long rpcs, out int ticks))
-            {
-                string over = ticks == 1 ? "" : $" over {ticks} ticks (reported at most every {UnhandledRpcReport.Interval.TotalSeconds:0} s)";
-                script.Report(new ScriptError(script.Name, script.Name, 0, ScriptErrorKind.Limit,
-                    $"{rpcs} RPCs arrived past the {_options.MaxRpcHandlersPerTick} handlers a tick may run (MaxRpcHandlersPerTick) and were not handled{over}", "rpc"));
-            }
+            ReportUnhandledRpcs(script, final: false);
+        }
+    }
+
+    private void ReportUnhandledRpcs(LuaScript script, bool final)
+    {
+        if (script.UnhandledRpcs.TryTake(out long rpcs, out int ticks, final))
+        {
+            string over = ticks == 1 ? "" : $" over {ticks} ticks (reported at most every {UnhandledRpcReport.Interval.TotalSeconds:0} s)";
+            script.Report(new ScriptError(script.Name, script.Name, 0, ScriptErrorKind.Limit,
+                $"{rpcs} RPCs arrived past the {_options.MaxRpcHandlersPerTick} handlers a tick may run (MaxRpcHandlersPerTick) and were not handled{over}", "rpc"));
         }
     }
 }

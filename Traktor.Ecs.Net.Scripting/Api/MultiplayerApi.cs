@@ -77,8 +77,7 @@ internal sealed class MultiplayerApi
     /// connection closes; the world stays as it is (the game's): what the session replicated is kept as its end screen,
     /// until a script plays again. The leave goes on in the background (after a stopped migration's claim is given back),
     /// within <see cref="LuaScriptOptions.CallTimeout"/>, kept in <see cref="Sends"/> for
-    /// <see cref="LuaScriptSystem.UnloadAsync"/> to await. Before, an unloaded script's player stayed seated (and a session
-    /// it hosted alive, its players waiting for a host) until the directory's idle sweep.
+    /// <see cref="LuaScriptSystem.UnloadAsync"/> to await.
     /// </summary>
     public void LeaveUnloaded()
     {

@@ -30,8 +30,11 @@ internal sealed class UnhandledRpcReport
         }
     }
 
-    /// <summary>The RPCs and ticks counted since the last report, when there are some and a report is due (then counted as made).</summary>
-    public bool TryTake(out long rpcs, out int ticks)
+    /// <summary>
+    /// The RPCs and ticks counted since the last report, when there are some and a report is due, or whenever there are some
+    /// with <paramref name="final"/> (the script unloads: what it counted is reported, not dropped). Then counted as made.
+    /// </summary>
+    public bool TryTake(out long rpcs, out int ticks, bool final = false)
     {
         rpcs = _rpcs;
         ticks = _ticks;
@@ -41,7 +44,7 @@ internal sealed class UnhandledRpcReport
         }
 
         long now = _time.GetTimestamp();
-        if (_reported && _time.GetElapsedTime(_lastReport, now) < Interval)
+        if (!final && _reported && _time.GetElapsedTime(_lastReport, now) < Interval)
         {
             return false;
         }

@@ -76,7 +76,7 @@ public sealed partial class LuaHostMigrationTests
         // The longest chain an unload leaves on its way: the stopped migration's claim is answered (here never: its wait
         // runs out on the players' clock, 10 s), the session given back, then the unload's leave of the session. Before,
         // UnloadWait was 10 s: UnloadAsync returned with the chain half done (before the leave, which the unload did not send
-        // then either), and a game exiting then left bob seated. Now the default (30 s) covers the chain whole.
+        // then either), and a game exiting then left bob seated. Now the default (31 s) covers the chain whole.
         var cancel = TestContext.Current.CancellationToken;
         await using var rig = await LuaMigrationRig.StartAsync();
         var (alice, bob) = (rig.Alice, rig.Bob);

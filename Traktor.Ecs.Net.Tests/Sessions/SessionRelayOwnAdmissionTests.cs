@@ -134,8 +134,12 @@ public sealed class SessionRelayOwnAdmissionTests
         Assert.Equal(ClientState.Disconnected, dave.Client.Transport.State);
         Assert.Equal(DisconnectReason.SessionEnded, dave.Client.Transport.LastDisconnectReason);
         Assert.DoesNotContain(10UL, relay.PresentPlayers);
+        var garbage = Attempt(setup, 12, null, seed: 16);
+        Assert.Equal(DisconnectReason.SessionEnded, garbage.Client.Transport.LastDisconnectReason); // no ticket: the session is over all the same
+        // Another session's ticket (the next session of a server whose last relay was left undisposed): that session did not
+        // end, so the refusal is not SessionEnded. Failed before: SessionEnded (review38).
         var elsewhere = Attempt(setup, 11, Ticket(SessionId.New(), clock.GetUtcNow()), seed: 15);
-        Assert.Equal(DisconnectReason.SessionEnded, elsewhere.Client.Transport.LastDisconnectReason); // nobody: the session is over
+        Assert.Equal(DisconnectReason.Rejected, elsewhere.Client.Transport.LastDisconnectReason);
     }
 
     /// <summary>

@@ -116,7 +116,8 @@ public sealed class SessionRelay : IDisposable
     /// <summary>
     /// <see cref="Approve"/> with the reason of a refusal, the one the server's Denied packet gives: an ended session
     /// refuses every handshake with <see cref="DisconnectReason.SessionEnded"/> (a valid ticket or not, as a player host
-    /// whose session ended does), anything else refused is <see cref="DisconnectReason.Rejected"/>. Null admits.
+    /// whose session ended does) except one whose ticket names another session; anything else refused is
+    /// <see cref="DisconnectReason.Rejected"/>. Null admits.
     /// </summary>
     internal DisconnectReason? Refusal(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address)
     {
@@ -126,12 +127,20 @@ public sealed class SessionRelay : IDisposable
         }
 
         Drain();
+        bool readable = SessionTicket.TryRead(userData, out var ticket);
+        if (readable && ticket.SessionId != Session)
+        {
+            // Another session's ticket: its session did not end (a server that hosts sessions one after another and left
+            // the last one's relay undisposed would otherwise tell the next session's players theirs was over).
+            return DisconnectReason.Rejected;
+        }
+
         if (EndReason != SessionEndReason.None)
         {
             return DisconnectReason.SessionEnded; // a newcomer learns there is no session to join, not that its ticket is bad
         }
 
-        if (!SessionTicket.TryRead(userData, out var ticket) || ticket.SessionId != Session)
+        if (!readable)
         {
             return DisconnectReason.Rejected;
         }
