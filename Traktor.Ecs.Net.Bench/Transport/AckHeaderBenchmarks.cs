@@ -10,8 +10,8 @@ namespace Traktor.Ecs.Net.Bench.Transport;
 /// What a received ack header costs the sender's <see cref="SentPackets"/> in steady traffic: one packet recorded, then
 /// the peer's header acknowledging it as the newest with all 32 bits set (the 32 before it, already acknowledged, named
 /// again). <see cref="EveryPacketElicits"/> false: only every fourth packet carried messages, the rest were ack-only, so
-/// most headers acknowledge a packet that elicits nothing and the search for one that did looks at every bit.
-/// Run: dotnet run -c Release --project Traktor.Ecs.Net.Bench -- --filter '*AckHeaderBenchmarks*' --job short
+/// most headers acknowledge a packet that elicits nothing and the walk looks at each of the 32 bits for one that did.
+/// Run: dotnet run -c Release --project Traktor.Ecs.Net.Bench -- --filter '*AckHeaderBenchmarks*' --job short --inProcess
 /// </summary>
 [MemoryDiagnoser]
 public class AckHeaderBenchmarks : IReceiptSink
