@@ -73,6 +73,16 @@ public sealed class SocketFloodTests
         long snapshotsBefore = rig.HonestSnapshots;
         long baseline = RetainedGraph.Bytes(rig.ServerObjects);
         long mostGrowth = 0;
+        string largest = "";
+        void Measure()
+        {
+            var byType = new Dictionary<Type, long>();
+            long growth = RetainedGraph.Bytes(rig.ServerObjects, byType) - baseline;
+            if (growth <= mostGrowth) return;
+            mostGrowth = growth;
+            largest = RetainedGraph.Largest(byType);
+        }
+
         var before = rig.Snapshot();
         int mostUnknownInATick = 0, attackTicks = 0;
         var random = new Random(24);
@@ -85,14 +95,14 @@ public sealed class SocketFloodTests
             long unknown = rig.Server.MessageCounters.UnknownKind;
             rig.Tick();
             mostUnknownInATick = Math.Max(mostUnknownInATick, (int)(rig.Server.MessageCounters.UnknownKind - unknown));
-            if (tick % 50 == 49) mostGrowth = Math.Max(mostGrowth, RetainedGraph.Bytes(rig.ServerObjects) - baseline);
+            if (tick % 50 == 49) Measure();
         }
 
-        mostGrowth = Math.Max(mostGrowth, RetainedGraph.Bytes(rig.ServerObjects) - baseline);
+        Measure();
         long honestDuringAttack = rig.HonestSnapshots - snapshotsBefore;
         var after = rig.Snapshot();
         string report = $"{wire} {flood}: {attackTicks} ticks, sent {rig.AttackerDatagrams:N0} datagrams ({rig.AttackerRefused:N0} refused by the socket), end {rig.AttackerEnd?.ToString() ?? "connected"}, "
-            + $"server grew {mostGrowth:N0} B, most unknown-kind messages in a tick {mostUnknownInATick}, honest snapshots {honestDuringAttack}; {after.Minus(before)}";
+            + $"server grew {mostGrowth:N0} B, most unknown-kind messages in a tick {mostUnknownInATick}, honest snapshots {honestDuringAttack}; {after.Minus(before)}; largest held: {largest}";
         TestContext.Current.TestOutputHelper?.WriteLine(report);
 
         Assert.Equal(0, rig.Net.Counters.InternalErrors);
