@@ -86,35 +86,48 @@ internal sealed class MultiplayerApi
             return; // in none, or its waiting join or create gave the seat back as it was given up
         }
 
-        _session = null;
-        bool hosted = network.Hosting.End(id) | _hosting == id; // its players get the final world while the host ticks on
-        _hosting = null;
-        if (hosted)
+        bool hosted = LeaveHere(id);
+        if (!hosted && network.Client is { KeepEntitiesOnDisconnect: true } client)
         {
-            network.EndScreen.KeepHosted(network.World);
-        }
-
-        if (network.Client is { } client)
-        {
-            if (client.Transport.State != ClientState.Disconnected)
-            {
-                client.Transport.Disconnect(); // a joiner's host hears it left (no reconnect grace)
-            }
-
-            if (!hosted && client.KeepEntitiesOnDisconnect)
-            {
-                network.EndScreen.KeepReplica(client); // detached: a later session's snapshots never update them
-            }
+            network.EndScreen.KeepReplica(client); // detached: a later session's snapshots never update them
         }
 
         logger.LogInformation("The unloaded script's player leaves session {Session}{Hosted}.", id, hosted ? ", which it hosted: the session ends" : "");
         // Off the tick thread: the unload never waits for the directory call itself to be sent (a custom directory may block).
         var (sessions, givingBack) = (Sessions, Migration.GivingBack);
         var leave = Task.Run(() => SendLeaveAsync(sessions, givingBack, id));
-        _ = leave.ContinueWith(sent => logger.LogWarning(sent.Exception, "The leave of session {Session} by an unloaded script failed; the directory frees the seat once idle.", id),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        LogIfLeaveFails(leave, id);
         Sends.Track(leave);
     }
+
+    /// <summary>
+    /// Out of session <paramref name="id"/> on this side at once: a session this script's player hosts ends (its players get
+    /// the final world while the host ticks on, and <c>isEnded()</c> is true over the host's world, as a hosting
+    /// <see cref="Multiplayer"/>'s leave leaves it), and the connection closes (a joiner's host hears it left, no reconnect
+    /// grace). The directory is told by the caller. True when the player hosted the session.
+    /// </summary>
+    private bool LeaveHere(SessionId id)
+    {
+        _session = null;
+        bool hosted = network.Hosting.End(id) | _hosting == id;
+        _hosting = null;
+        if (hosted)
+        {
+            network.EndScreen.KeepHosted(network.World);
+        }
+
+        if (network.Client is { } client && client.Transport.State != ClientState.Disconnected)
+        {
+            client.Transport.Disconnect();
+        }
+
+        return hosted;
+    }
+
+    /// <summary>Logs <paramref name="leave"/>'s failure, once nobody waits for it: the directory frees the seat once idle.</summary>
+    private void LogIfLeaveFails(Task leave, SessionId id) =>
+        _ = leave.ContinueWith(sent => logger.LogWarning(sent.Exception, "The leave of session {Session} failed; the directory frees the seat once idle.", id),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     public IEnumerable<KeyValuePair<string, ScriptPrimitive>> Primitives()
     {
@@ -422,22 +435,10 @@ internal sealed class MultiplayerApi
             return call.Wait(PendingCall.Completed(false));
         }
 
-        _session = null;
         Migration.Stop(); // a migration going on ends with the session
-        // A host's leave ends the session: its players get the final world, then the notice.
-        bool hosted = network.Hosting.End(id) | _hosting == id;
-        _hosting = null;
-        if (hosted)
-        {
-            // The host's own end screen, as a hosting Multiplayer's leave leaves it (Multiplayer.IsEnded): isEnded() is true
-            // until the script plays again, so a Lua host's rules stand still over the world it ended.
-            network.EndScreen.KeepHosted(network.World);
-        }
-
-        if (network.Client is { } client && client.Transport.State != ClientState.Disconnected)
-        {
-            client.Transport.Disconnect();
-        }
+        // A host's leave ends the session: its players get the final world, then the notice; isEnded() is true until the
+        // script plays again, so a Lua host's rules stand still over the world it ended.
+        LeaveHere(id);
 
         // Sent whatever the call does: an unload only stops the waiting (cancellation), the leave goes on within CallTimeout.
         // Were the leave itself cancelled by the unload (or never sent, still waiting for the give-back below), the script
@@ -457,8 +458,7 @@ internal sealed class MultiplayerApi
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            _ = leave.ContinueWith(sent => logger.LogWarning(sent.Exception, "The leave of session {Session} failed; the directory frees the seat once idle.", id),
-                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            LogIfLeaveFails(leave, id);
             throw;
         }
 
