@@ -273,8 +273,9 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
 
         // In rounds by sender, so clients sending at their rate limit cannot take every handler of the tick.
         _inbox.Collect(World, map.Bindings);
-        foreach (var (binding, parameters, source, _, _) in _inbox.InOrder)
+        foreach (var rpc in _inbox.InOrder)
         {
+            var (binding, parameters, source) = (rpc.Binding, rpc.Parameters, rpc.Source);
             var sender = new ScriptTable()
                 .With("connection", source.Connection.ToString())
                 .With("isLocal", source.IsLocal);
@@ -288,6 +289,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
                 if (script.RpcHandlersThisTick >= _options.MaxRpcHandlersPerTick)
                 {
                     script.RpcsUnhandledThisTick++;
+                    _inbox.Unhandled(rpc);
                     continue;
                 }
 
@@ -296,7 +298,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
             }
         }
 
-        _inbox.Clear();
+        _inbox.EndTick();
         foreach (var script in _scripts)
         {
             script.UnhandledRpcs.Count(script.RpcsUnhandledThisTick);
