@@ -236,6 +236,9 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
             _disposedSends = sends;
             _scripts.Clear();
             _multiplayers.Clear();
+            // The relay on the game's host is not detached here: the session the unloads ended delivers its final world on
+            // that host's own ticks (SessionRelay's end runs in its server's events), and detaching would cut the delivery
+            // short. It holds nothing of this system, and goes with the host when the game disposes it.
         }
 
         base.Dispose(disposing);
