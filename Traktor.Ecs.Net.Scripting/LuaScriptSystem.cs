@@ -236,6 +236,9 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
             _disposedSends = sends;
             _scripts.Clear();
             _multiplayers.Clear();
+            // The relay on the game's host is not detached here: the session the unloads ended delivers its final world on
+            // that host's own ticks (SessionRelay's end runs in its server's events), and detaching would cut the delivery
+            // short. It holds nothing of this system, and goes with the host when the game disposes it.
         }
 
         base.Dispose(disposing);
@@ -273,8 +276,9 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
 
         // In rounds by sender, so clients sending at their rate limit cannot take every handler of the tick.
         _inbox.Collect(World, map.Bindings);
-        foreach (var (binding, parameters, source, _, _) in _inbox.InOrder)
+        foreach (var rpc in _inbox.InOrder)
         {
+            var (binding, parameters, source) = (rpc.Binding, rpc.Parameters, rpc.Source);
             var sender = new ScriptTable()
                 .With("connection", source.Connection.ToString())
                 .With("isLocal", source.IsLocal);
@@ -288,6 +292,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
                 if (script.RpcHandlersThisTick >= _options.MaxRpcHandlersPerTick)
                 {
                     script.RpcsUnhandledThisTick++;
+                    _inbox.Unhandled(rpc);
                     continue;
                 }
 
@@ -296,7 +301,7 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
             }
         }
 
-        _inbox.Clear();
+        _inbox.EndTick();
         foreach (var script in _scripts)
         {
             script.UnhandledRpcs.Count(script.RpcsUnhandledThisTick);
