@@ -115,7 +115,8 @@ public sealed class LuaScriptOptions
     /// RPC handlers (<c>Script:&lt;name&gt;</c>) one script runs per tick; 64 by default. Each handler gets its
     /// own instruction budget, so this bounds what a flood of arriving RPCs costs the tick. They run in rounds by
     /// sender (each sender's first, then each one's second, …), so one client flooding cannot take the others'
-    /// handlers; the RPCs past it are not handled, and the script gets one <see cref="ScriptErrorKind.Limit"/> error that tick.
+    /// handlers; with more senders than this, a sender whose first RPC went unhandled goes first on the next ticks until
+    /// it is handled, so none is left out tick after tick; the RPCs past it are not handled, and the script gets one <see cref="ScriptErrorKind.Limit"/> error that tick.
     /// </summary>
     public int MaxRpcHandlersPerTick { get; set; } = 64;
 

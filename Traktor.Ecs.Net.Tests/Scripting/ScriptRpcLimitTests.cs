@@ -126,6 +126,48 @@ public sealed class ScriptRpcLimitTests
     }
 
     [Fact]
+    public void With_more_senders_than_the_per_tick_cap_no_sender_is_left_unhandled_tick_after_tick()
+    {
+        // Attack review 25: with more senders than the cap, each round ran in arrival order, so the senders read last were
+        // left unhandled every tick while they kept sending (failed before: senders 65 to 100 never handled in 10 ticks).
+        // Now a sender left unhandled goes first the next tick: 100 senders, a cap of 64, every one handled within 2 ticks.
+        using var host = new ScriptHost(new ScriptServices { Rpcs = new ScriptRpcMap().Map<SeedPlayerJoined>("onPlayerJoined") }, new LuaScriptOptions { MaxRpcHandlersPerTick = 64 });
+        var script = host.Load("many.lua", """
+            handled = ""
+            function Script:onPlayerJoined(params, sender)
+              handled = handled .. " " .. params.playerId
+            end
+            """);
+        const int Senders = 100, Ticks = 10;
+        var lastHandled = new int[Senders];
+        var longestWait = new int[Senders];
+        for (int tick = 1; tick <= Ticks; tick++)
+        {
+            // Every sender sends two RPCs a tick, always read in the same order (as a server reads its connections).
+            var received = new List<Entity>();
+            for (int sender = 0; sender < Senders; sender++)
+            {
+                var source = new RpcSource(new ConnectionId(sender + 1, 1));
+                received.Add(host.World.Create(new SeedPlayerJoined { PlayerId = sender }, source));
+                received.Add(host.World.Create(new SeedPlayerJoined { PlayerId = sender }, source));
+            }
+
+            host.Tick();
+            received.ForEach(host.World.Destroy);
+            var handled = script.GetGlobal("handled").AsString!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+            // Only first RPCs run: 100 senders fill the cap in round 0, each at most once.
+            Assert.Equal(64, handled.Distinct().Count());
+            Assert.Equal(64, handled.Count);
+            foreach (int sender in handled) lastHandled[sender] = tick;
+            for (int sender = 0; sender < Senders; sender++) longestWait[sender] = Math.Max(longestWait[sender], tick - lastHandled[sender]);
+            script.SetGlobal("handled", "");
+        }
+
+        // Every sender was handled at least every other tick (100 senders, 64 handlers: ⌈36 ÷ 64⌉ = 1 tick of waiting).
+        Assert.All(longestWait, wait => Assert.InRange(wait, 0, 1));
+    }
+
+    [Fact]
     public void A_flood_past_the_per_tick_cap_for_1000_ticks_logs_three_warnings_that_count_every_unhandled_rpc()
     {
         // Attack review 24: a client at its RPC rate limit passed the cap every tick and each tick logged a Limit warning
