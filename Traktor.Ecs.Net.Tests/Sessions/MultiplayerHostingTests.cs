@@ -250,6 +250,12 @@ public sealed partial class MultiplayerHostingTests
                         LuaEndScreen = (Describe(Values(luaWorld)), arguments[1].AsString);
                         return ScriptValue.Nil;
                     },
+                    // game.keepResult(): what a lobby keeps of the end screen, read before the world drops it.
+                    ["keepResult"] = _ =>
+                    {
+                        LuaKeptResult = Values(luaWorld);
+                        return ScriptValue.Nil;
+                    },
                 },
             }, null, luaWorld);
             luaGroup = new Group<float>("lua", luaClient, luaScripts.System);
@@ -274,6 +280,9 @@ public sealed partial class MultiplayerHostingTests
 
         /// <summary>What the Lua player's world showed when its script's end screen ran (docs/SCRIPTING.md's block), and why the session ended.</summary>
         public (string World, string? Reason)? LuaEndScreen { get; set; }
+
+        /// <summary>What the Lua player's world held when its script's <c>game.keepResult()</c> ran (docs/SCRIPTING.md's block).</summary>
+        public List<(float, float)>? LuaKeptResult { get; set; }
 
         public World HostWorld => hostWorld;
 
