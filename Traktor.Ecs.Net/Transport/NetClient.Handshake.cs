@@ -92,13 +92,14 @@ public sealed partial class NetClient
 
     private void WriteVersions(Span<byte> request)
     {
-        ConnectTokenLayout.Version.CopyTo(request[P.RequestVersion..]);
+        _options.ProtocolVersion.CopyTo(request[P.RequestVersion..]);
         BinaryPrimitives.WriteUInt64LittleEndian(request[P.RequestProtocolId..], _options.ProtocolId);
         BinaryPrimitives.WriteUInt64LittleEndian(request[P.RequestSchemaHash..], _options.SchemaHash);
     }
 
     private void Begin(IReadOnlyList<NetAddress> servers)
     {
+        VersionMismatchAnswer.Echo(_request.AsSpan(0, _requestLength), _requestEcho); // the request is resent unchanged
         _servers = Carried(servers);
         _serverIndex = 0;
         _compression = false;
@@ -146,6 +147,15 @@ public sealed partial class NetClient
                 WriteResponse(challenge[..P.CookieSize]);
                 State = ClientState.SendingResponse;
                 _lastHandshakeSentAt = double.NegativeInfinity;
+                break;
+            // Only while the request is unanswered and only from the address dialled (Update drops every other source), and
+            // only when it echoes this request: a party off the path cannot end the attempt with a forged one.
+            case PacketType.VersionMismatch when State == ClientState.SendingRequest:
+                if (!VersionMismatchAnswer.IsAnswerTo(datagram, _requestEcho, _options.ProtocolVersion)) break;
+                _peer.Logger.LogWarning("{Server} speaks protocol version {Theirs}; this client speaks {Ours}.", ServerAddress,
+                    ServerHandshake.Printable(datagram.Slice(P.VersionAnswerVersion, ConnectTokenLayout.VersionSize)),
+                    ServerHandshake.Printable(_options.ProtocolVersion));
+                Fail(DisconnectReason.ProtocolVersionMismatch, byServer: true);
                 break;
             case PacketType.Denied when datagram.Length == P.SealedHeaderSize + (_handshakeReceive is null ? 0 : PacketCipher.TagSize) + P.ReasonPlaintextSize:
                 Span<byte> reason = stackalloc byte[P.ReasonPlaintextSize];
