@@ -204,13 +204,20 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
     public override void Update(in float state)
     {
         PrepareHosting(); // again, for a game that ticks only Update
+        var released = _network.Hosting.Released;
         foreach (var script in _scripts)
         {
             _multiplayers[script].Migration.Tick(script); // a lost player host: onHostLost, onHostMigrated, onHostMigrationFailed
+            for (int i = 0; i < released.Count; i++) // by index: no enumerator per script and tick
+            {
+                script.Call("onPlayerReleasedAfterEnd", ScriptHosting.Describe(released[i])); // the world's host is every script's
+            }
+
             script.LogBudget.Roll(); // reports the log lines dropped in a second that has ended
             script.Entries.Tick();
         }
 
+        _network.Hosting.ClearReleased();
         DispatchRpcs();
         foreach (var script in _scripts)
         {
@@ -236,6 +243,9 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
             _disposedSends = sends;
             _scripts.Clear();
             _multiplayers.Clear();
+            // The relay on the game's host is not detached here: the session the unloads ended delivers its final world on
+            // that host's own ticks (SessionRelay's end runs in its server's events), and detaching would cut the delivery
+            // short. It holds nothing of this system, and goes with the host when the game disposes it.
         }
 
         base.Dispose(disposing);

@@ -32,7 +32,7 @@ if args.port == 0:
 server_address = ('127.0.0.1', args.port)
 
 TICK = 1 / 60
-VERSION = b'TRKNET18'
+VERSION = b'TRKNET19'
 
 
 def sealed_header(prefix, sequence):

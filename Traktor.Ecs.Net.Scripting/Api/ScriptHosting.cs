@@ -9,7 +9,8 @@ namespace Traktor.Ecs.Net.Scripting.Api;
 /// <see cref="PlayerHostRelay"/> as the host a C# <see cref="Multiplayer"/> starts: <c>Script:onPlayerJoined</c> and
 /// <c>Script:onPlayerLeft</c> (the <see cref="PlayerJoined"/> and <see cref="PlayerLeft"/> RPCs, when mapped) for the
 /// scripts and every player, admission of this session's tickets only, the owners every player gets for a host migration,
-/// and after a takeover the players' entities handed back. It attaches to the <see cref="NetworkHost"/> the hook put in the
+/// after a takeover the players' entities handed back, and once the session ended each player the host lets go
+/// (<see cref="NetworkServer.PlayerReleasedAfterEnd"/>, for <c>Script:onPlayerReleasedAfterEnd</c>). It attaches to the <see cref="NetworkHost"/> the hook put in the
 /// scripts' world before that host first receives, so the game must tick the host after the <see cref="LuaScriptSystem"/>
 /// (<see cref="LuaHostingOrderException"/> otherwise); it lets go when the game disposes the host. The
 /// <see cref="PlayerSessionHost"/> the hook's task returns feeds the relay the departures its heartbeats hear of
@@ -23,9 +24,28 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
     private Expected? _feeding;
     private PlayerSessionHost? _entry;
     private Action<SessionDeparture>? _departures;
+    private readonly List<PlayerReleasedAfterEndEvent> _released = new();
+    private Action<PlayerReleasedAfterEndEvent>? _onReleased;
 
     /// <summary>The relay of the host the game serves the session with, or null.</summary>
     public PlayerHostRelay? Relay { get; private set; }
+
+    /// <summary>
+    /// The remote players the game's host let go (or lost) since the last <see cref="ClearReleased"/>, once the session it
+    /// served ended (<see cref="NetworkServer.PlayerReleasedAfterEnd"/>), in order: <c>Script:onPlayerReleasedAfterEnd</c>.
+    /// Tick thread.
+    /// </summary>
+    public IReadOnlyList<PlayerReleasedAfterEndEvent> Released => _released;
+
+    /// <summary>Forgets <see cref="Released"/> once the scripts heard them. Tick thread.</summary>
+    public void ClearReleased() => _released.Clear();
+
+    /// <summary>What <c>Script:onPlayerReleasedAfterEnd(player)</c> gets: <c>{ playerId, reason, heldFinalWorld }</c>.</summary>
+    /// <param name="released">The release.</param>
+    public static ScriptTable Describe(PlayerReleasedAfterEndEvent released) => new ScriptTable()
+        .With("playerId", (long)released.ClientId)
+        .With("reason", released.Reason.ToString())
+        .With("heldFinalWorld", released.HeldFinalWorld);
 
     // Whether the directory's end of the relay's session was handed out (TakeEndedByDirectory): once per relay.
     private bool _directoryEndTold;
@@ -131,6 +151,9 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
         // Detach, so the relay of a host that replaces this one on the same server is not refused by this one's.
         relay.Announce(network.Client);
         Relay = relay;
+        // Raised in the host's receive, after this system's BeforeUpdate and before its Update, which hands them to the scripts.
+        _onReleased ??= _released.Add;
+        host.Server.PlayerReleasedAfterEnd += _onReleased;
         (_directoryEndTold, EndedByDirectory) = (false, null);
         if (entry is not null)
         {
@@ -197,6 +220,7 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
         if (Relay is { } relay)
         {
             Relay = null;
+            relay.Host.Server.PlayerReleasedAfterEnd -= _onReleased;
             relay.Dispose();
             PlayerHostRelay.ReleaseRpcServer(relay.Host);
         }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Traktor.Ecs.Net.Scripting;
 using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Docs;
 using Traktor.Ecs.Net.Tests.Replication;
 using Traktor.Ecs.Net.Transport;
 
@@ -117,6 +118,65 @@ public sealed class LuaHostEndScreenTests
         Assert.False(hosting.GetGlobal("left").AsBoolean, "bob was still in the ended session");
         Assert.Empty(hosting.Errors);
     }
+
+    /// <summary>docs/SCRIPTING.md's <c>onPlayerReleasedAfterEnd</c> block, as written.</summary>
+    private static readonly string ReleasedHandler = MarkdownCodeBlocks.Parse("docs/SCRIPTING.md",
+            File.ReadAllText(Path.Combine(DocsCompileTests.RepositoryRoot(), "docs", "SCRIPTING.md")))
+        .Single(b => b.Language == "lua" && b.Code.Contains("function Script:onPlayerReleasedAfterEnd", StringComparison.Ordinal)).Code;
+
+    /// <summary>
+    /// The hosting script hears the Lua player leave its end screen once it holds the final world
+    /// (<c>Script:onPlayerReleasedAfterEnd</c>, docs/SCRIPTING.md's block as written), as a hosting
+    /// <see cref="Multiplayer"/>'s game hears <see cref="Multiplayer.PlayerReleasedAfterEnd"/>; then its
+    /// <c>leaveSession()</c> in no session drops the host's own <see cref="NetworkId"/> entities and leaves the game's other
+    /// entities alone. Failed before: the script heard nothing of the release.
+    /// </summary>
+    [Fact]
+    public async Task A_Lua_host_hears_each_player_released_after_the_end_and_its_next_leave_drops_the_ended_world()
+    {
+        await using var rig = await LuaMigrationRig.StartAsync();
+        var (bob, carol) = (rig.Bob, rig.Carol);
+        var hosting = Load(bob, Hosting + "\n" + ReleasedHandler, null);
+        await rig.TickUntilAsync(() => hosting.WaitingEntries == 0, "bob's createSession");
+        Assert.Empty(hosting.Errors);
+        string id = hosting.GetGlobal("sessionId").AsString ?? throw new InvalidOperationException("no session id");
+        var joining = Load(carol, Joining, id);
+        await rig.TickUntilAsync(() => joining.WaitingEntries == 0, "carol's joinSession");
+        Assert.Empty(joining.Errors);
+        await rig.TickUntilAsync(() => Values(carol.World).Count == 2, "carol's world to hold both players' entities");
+        var server = bob.Host!.Server;
+        ulong carolId = server.Connections.Where(c => !server.IsLocal(c)).Select(c => server.TryGetClientId(c, out ulong clientId) ? clientId : 0).Single();
+
+        Assert.True(hosting.Call("leave"));
+        string saw = $"{carolId} saw the result (SessionEnded)";
+        await rig.TickUntilAsync(() => carol.Client.Transport.State == ClientState.Disconnected && Logged(bob).Any(l => l.Contains(saw, StringComparison.Ordinal)),
+            $"carol to be let go and bob's script to hear it ({bob.Log})");
+        Assert.Single(Logged(bob), l => l.Contains("saw the result", StringComparison.Ordinal) || l.Contains("left before", StringComparison.Ordinal));
+        Assert.Equal(DisconnectReason.SessionEnded, carol.Client.Transport.LastDisconnectReason);
+        Assert.Empty(hosting.Errors);
+
+        // The host's end screen holds what it served until the script plays again: here a leave in no session.
+        var numbered = new QueryDescription().WithAll<NetworkId>();
+        Assert.Equal(2, bob.World.CountEntities(numbered));
+        var camera = bob.World.Create(new Camera(1)); // the game's own entity, never the session's
+        Assert.True(hosting.Call("leave"));
+        await rig.TickUntilAsync(() => hosting.WaitingEntries == 0, "bob's leaveSession in no session");
+        Assert.False(hosting.GetGlobal("left").AsBoolean, "bob was in no session");
+        rig.Tick();
+        Assert.Equal(0, bob.World.CountEntities(numbered));
+        Assert.True(bob.World.IsAlive(camera));
+        Assert.Empty(hosting.Errors);
+    }
+
+    private static List<string> Logged(LuaPlayer player)
+    {
+        lock (player.Scripts.Logger.Lines)
+        {
+            return player.Scripts.Logger.Lines.Select(l => l.Message).ToList();
+        }
+    }
+
+    private readonly record struct Camera(int Id);
 
     private static string Seed(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Scripting", "Seed", file));
 

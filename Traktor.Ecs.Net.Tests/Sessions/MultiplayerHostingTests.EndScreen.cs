@@ -18,6 +18,40 @@ public sealed partial class MultiplayerHostingTests
             File.ReadAllText(Path.Combine(DocsCompileTests.RepositoryRoot(), "docs", "SCRIPTING.md")))
         .Single(b => b.Language == "lua" && b.Code.Contains("game.showEndScreen", StringComparison.Ordinal)).Code;
 
+    /// <summary>The Lua way back to the lobby docs/SCRIPTING.md shows, as written: keep the result, then leave in no session.</summary>
+    private static readonly string LuaBackToLobby = MarkdownCodeBlocks.Parse("docs/SCRIPTING.md",
+            File.ReadAllText(Path.Combine(DocsCompileTests.RepositoryRoot(), "docs", "SCRIPTING.md")))
+        .Single(b => b.Language == "lua" && b.Code.Contains("function Script:backToLobby", StringComparison.Ordinal)).Code;
+
+    /// <summary>
+    /// A Lua joiner leaves its end screen as docs/SCRIPTING.md shows: <c>game.keepResult()</c> reads the host's final world,
+    /// and the <c>leaveSession()</c> in no session after it drops every <see cref="NetworkId"/> entity the session left, and
+    /// nothing else.
+    /// </summary>
+    [Fact]
+    public async Task A_Lua_joiner_keeps_the_result_then_its_leave_in_no_session_drops_the_ended_world_only()
+    {
+        await using var rig = await Rig.StartAsync();
+        var session = await rig.HostAsync();
+        var lua = await rig.JoinBothAsync(session.Id, LuaEndScreen + "\n" + LuaBackToLobby);
+        await rig.PlayAsync();
+        var final = Rig.Values(rig.HostWorld);
+        var leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
+        await rig.TickUntilAsync(() => leaving.IsCompleted && rig.LuaEndScreen is not null, "the Lua joiner's end screen");
+        Assert.Equal(final, Rig.Values(rig.LuaWorld));
+        var camera = rig.LuaWorld.Create(new Camera(1)); // the game's own entity, never the session's
+
+        Assert.True(lua.Call("backToLobby"));
+        await rig.TickUntilAsync(() => lua.WaitingEntries == 0, "the Lua joiner's leaveSession in no session");
+        Assert.Equal(final, rig.LuaKeptResult); // read while the world still held it
+        rig.Tick();
+        Assert.Equal(0, rig.LuaWorld.CountEntities(new QueryDescription().WithAll<NetworkId>()));
+        Assert.True(rig.LuaWorld.IsAlive(camera));
+        Assert.Empty(lua.Errors);
+    }
+
+    private readonly record struct Camera(int Id);
+
     [Fact]
     public async Task Joiners_of_a_session_its_host_ends_keep_the_hosts_final_world_for_their_end_screens()
     {

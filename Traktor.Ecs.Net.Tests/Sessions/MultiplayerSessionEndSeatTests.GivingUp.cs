@@ -115,6 +115,20 @@ public sealed partial class MultiplayerSessionEndSeatTests
         Assert.Equal(0, game.Members());
     }
 
+    [Fact]
+    public async Task Dispose_of_a_joined_player_gives_its_seat_back_and_DisposeAsync_awaits_it()
+    {
+        using var game = await GameAsync();
+        await game.JoinAsync();
+        var seat = game.Seat();
+
+        // The game stopped ticking and quits: before, the seat stayed taken until the game server's reconnect grace ran out.
+        await game.Multiplayer.DisposeAsync();
+        Assert.Equal(0, game.Members());
+        Assert.Equal((Player, (DateTimeOffset?)seat), Assert.Single(game.Directory.Leaves)); // that seat only, once
+        Assert.Null(game.Multiplayer.CurrentSession);
+    }
+
     /// <summary>Waits (without ticking) until <paramref name="done"/>, letting the facade's background work run.</summary>
     private static async Task UntilAsync(Func<bool> done, string what)
     {

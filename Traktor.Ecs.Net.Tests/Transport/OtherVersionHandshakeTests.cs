@@ -1,15 +1,16 @@
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 
 /// <summary>
-/// What a peer of another protocol version sees (docs/PROTOCOL.md, version history): a server drops a handshake whose
-/// version string is not its own unanswered, counted as malformed, so the old client's attempt ends with
-/// <see cref="DisconnectReason.ConnectTimedOut"/> (not <see cref="DisconnectReason.ProtocolMismatch"/>, which is for another
-/// protocol id). The old client is this build's client whose requests carry the old version string, as an old build writes
-/// them (the request's layout did not change); a control with the current string connects through the same rewriting wire.
+/// What a peer of another protocol version sees (docs/PROTOCOL.md §3.7): a server answers a request whose version string
+/// is not its own with its version and the request's echo, and nothing else (no challenge, no denial, no connection),
+/// counting it as malformed; the client's attempt ends with <see cref="DisconnectReason.ProtocolVersionMismatch"/> (not
+/// <see cref="DisconnectReason.ProtocolMismatch"/>, which is for another protocol id). Before TRKNET19 the server said
+/// nothing and the client ended with <see cref="DisconnectReason.ConnectTimedOut"/> after its whole connect timeout. The
+/// other build is this build writing another version string (the request's layout did not change); a control with the
+/// current string connects. Real sockets: <c>VersionMismatchConformanceTests</c>.
 /// </summary>
 public sealed class OtherVersionHandshakeTests
 {
@@ -17,19 +18,22 @@ public sealed class OtherVersionHandshakeTests
     [InlineData("TRKNET15")]   // the version before the disconnect reason HostGaveWay (20)
     [InlineData("TRKNET16")]   // the version before the disconnect reason LeftSession (21)
     [InlineData("TRKNET14")]
-    public void A_handshake_of_another_version_is_dropped_unanswered_and_counted_and_the_client_times_out(string older)
+    public void A_handshake_of_another_version_gets_the_servers_version_and_the_client_a_typed_reason(string other)
     {
         using var h = new TransportHarness();
-        var (client, wire) = OldClient(h, older);
+        var client = OtherClient(h, other);
         h.ServerWire.Enabled = true;
 
         client.Connect(h.IssueToken(7));
         Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200), $"still {client.State}");
 
-        Assert.Equal(DisconnectReason.ConnectTimedOut, client.LastDisconnectReason);
-        Assert.True(wire.Rewritten >= 2, $"{wire.Rewritten} requests"); // the client did send, and resent, its request
-        Assert.Equal(wire.Rewritten, h.Server.Counters.Malformed);   // every one of them dropped as malformed
-        Assert.Empty(h.ServerWire.Sent);                              // and none answered: no challenge, no denial
+        Assert.Equal(DisconnectReason.ProtocolVersionMismatch, client.LastDisconnectReason);
+        Assert.True(client.LastDisconnectByServer);
+        Assert.Equal(1, h.Server.Counters.VersionMismatchesAnswered); // the first answer arrives: the request is not resent
+        Assert.Equal(1, h.Server.Counters.Malformed);
+        var answer = Assert.Single(h.ServerWire.Sent).Data;                // the answer, and no challenge or denial
+        Assert.Equal(17, answer.Length);
+        Assert.Equal(ConnectTokenLayout.Version.ToArray(), answer[1..9]);
         Assert.Equal(0, h.Server.Counters.ChallengesSent);
         Assert.Equal(0, h.Server.Counters.Denied);
         Assert.Equal(0, h.Server.ConnectionCount);
@@ -37,59 +41,39 @@ public sealed class OtherVersionHandshakeTests
     }
 
     [Fact]
-    public void The_same_wire_with_this_version_connects()
+    public void A_server_of_another_version_is_logged_by_the_client_with_both_versions()
+    {
+        using var h = new TransportHarness(configure: o => o.ProtocolVersion = "TRKNET99"u8.ToArray());
+        var log = new CapturingLogger();
+        var client = new NetClient(h.Wire.CreateClient(), new NetClientOptions
+        {
+            ProtocolId = TransportHarness.ProtocolId,
+            SchemaHash = TransportHarness.SchemaHash,
+        }, h.Time, log, ownsTransport: true);
+        h.Clients.Add(client);
+
+        client.Connect(h.IssueToken(7));
+        Assert.True(h.RunUntil(() => client.State == ClientState.Disconnected, maxSteps: 200), $"still {client.State}");
+
+        Assert.Equal(DisconnectReason.ProtocolVersionMismatch, client.LastDisconnectReason);
+        string ours = System.Text.Encoding.ASCII.GetString(ConnectTokenLayout.Version);
+        Assert.Contains(log.Lines, l => l.Message.Contains("TRKNET99", StringComparison.Ordinal) && l.Message.Contains(ours, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_client_with_this_version_connects()
     {
         using var h = new TransportHarness();
-        var (client, wire) = OldClient(h, System.Text.Encoding.ASCII.GetString(ConnectTokenLayout.Version));
+        var client = OtherClient(h, System.Text.Encoding.ASCII.GetString(ConnectTokenLayout.Version));
 
         client.Connect(h.IssueToken(7));
 
         Assert.True(h.RunUntil(() => client.State == ClientState.Connected, maxSteps: 200), $"still {client.State}");
-        Assert.True(wire.Rewritten >= 1);
         Assert.Equal(0, h.Server.Counters.Malformed);
+        Assert.Equal(0, h.Server.Counters.VersionMismatchesAnswered);
     }
 
-    /// <summary>A client on the harness's clock whose connection requests carry <paramref name="version"/>; a 1 s connect timeout.</summary>
-    private static (NetClient Client, VersionWire Wire) OldClient(TransportHarness h, string version)
-    {
-        var link = new LinkSimulator(h.Wire.CreateClient(), new LinkConditions(), h.Time, 2);
-        h.Disposables.Add(link);
-        var wire = new VersionWire(link, System.Text.Encoding.ASCII.GetBytes(version));
-        var client = new NetClient(wire, new NetClientOptions
-        {
-            ProtocolId = TransportHarness.ProtocolId,
-            SchemaHash = TransportHarness.SchemaHash,
-            ConnectTimeout = TimeSpan.FromSeconds(1),
-        }, h.Time);
-        h.Clients.Add(client); // stepped and disposed with the harness
-        return (client, wire);
-    }
-
-    /// <summary>Writes <paramref name="version"/> over the version string of every connection request sent through it.</summary>
-    private sealed class VersionWire(IDatagramTransport inner, byte[] version) : IDatagramTransport
-    {
-        private readonly byte[] copy = new byte[PacketLayout.RequestSize];
-
-        /// <summary>Connection requests sent (with the version written over).</summary>
-        public int Rewritten { get; private set; }
-
-        public NetAddress LocalAddress => inner.LocalAddress;
-
-        public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination)
-        {
-            if (datagram.Length != PacketLayout.RequestSize || (PacketType)(datagram[0] & PacketLayout.TypeMask) != PacketType.ConnectionRequest)
-            {
-                return inner.TrySend(datagram, destination);
-            }
-
-            datagram.CopyTo(copy);
-            version.CopyTo(copy.AsSpan(PacketLayout.RequestVersion));
-            Rewritten++;
-            return inner.TrySend(copy, destination);
-        }
-
-        public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source) => inner.TryReceive(buffer, out length, out source);
-
-        public void Dispose() => inner.Dispose();
-    }
+    /// <summary>A client on the harness's clock whose connection requests carry <paramref name="version"/>.</summary>
+    private static NetClient OtherClient(TransportHarness h, string version) =>
+        h.AddClient(configure: o => o.ProtocolVersion = System.Text.Encoding.ASCII.GetBytes(version));
 }

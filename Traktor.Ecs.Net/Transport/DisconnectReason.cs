@@ -75,4 +75,10 @@ public enum DisconnectReason : byte
     /// (<see cref="Kicked"/>).
     /// </summary>
     LeftSession = 21,
+    /// <summary>
+    /// The server speaks another version of the Traktor.Ecs.Net protocol (an older or newer build of the library): it
+    /// answered the connection request with its version instead of a challenge (docs/PROTOCOL.md §3.7). Only a connection
+    /// attempt ends so; update the game (or the server) so both run one version.
+    /// </summary>
+    ProtocolVersionMismatch = 22,
 }

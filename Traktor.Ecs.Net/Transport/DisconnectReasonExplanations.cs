@@ -46,9 +46,9 @@ public static class DisconnectReasonExplanations
             "No server answered within NetClientOptions.ConnectTimeout. Check that the server is running and listens at that "
             + "address and port (127.0.0.1:port on the same machine, not [::]:port), over the same transport (UDP, TCP or "
             + "WebSocket), in the same mode (a secure server, PrivateKey set, answers only NetClient.Connect(token) with a token "
-            + "sealed with its key and protocol id; an insecure one, Insecure = true, only ConnectInsecure) and with the same "
-            + "library protocol version. A server ignores the others without answering: NetServer.Counters (Malformed, "
-            + "InvalidTokens) count them.",
+            + "sealed with its key and protocol id; an insecure one, Insecure = true, only ConnectInsecure). A server ignores the "
+            + "others without answering: NetServer.Counters (Malformed, InvalidTokens) count them. A server of another library "
+            + "protocol version answers ProtocolVersionMismatch, except one older than TRKNET19, which stays silent too.",
         DisconnectReason.ProtocolViolation =>
             "The other end sent something it must not (an oversized or malformed message): a bug or a tampered peer; "
             + "NetServer.Counters.ProtocolViolations counts them.",
@@ -68,6 +68,9 @@ public static class DisconnectReasonExplanations
             "The host stopped hosting because another player hosts the session now: the session goes on there.",
         DisconnectReason.LeftSession =>
             "The player left the session (from this or another device, or by joining another session).",
+        DisconnectReason.ProtocolVersionMismatch =>
+            "The server runs another version of Traktor.Ecs.Net (the log names both protocol versions): update the game, or "
+            + "the server, so both speak one version.",
         _ => $"Disconnect reason {(int)reason}, unknown to this version of the library.",
     };
 }

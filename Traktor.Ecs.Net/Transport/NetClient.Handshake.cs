@@ -92,13 +92,14 @@ public sealed partial class NetClient
 
     private void WriteVersions(Span<byte> request)
     {
-        ConnectTokenLayout.Version.CopyTo(request[P.RequestVersion..]);
+        _options.ProtocolVersion.CopyTo(request[P.RequestVersion..]);
         BinaryPrimitives.WriteUInt64LittleEndian(request[P.RequestProtocolId..], _options.ProtocolId);
         BinaryPrimitives.WriteUInt64LittleEndian(request[P.RequestSchemaHash..], _options.SchemaHash);
     }
 
     private void Begin(IReadOnlyList<NetAddress> servers)
     {
+        VersionMismatchAnswer.Echo(_request.AsSpan(0, _requestLength), _requestEcho); // the request is resent unchanged
         _servers = Carried(servers);
         _serverIndex = 0;
         _compression = false;
@@ -147,6 +148,15 @@ public sealed partial class NetClient
                 State = ClientState.SendingResponse;
                 _lastHandshakeSentAt = double.NegativeInfinity;
                 break;
+            // Only while the request is unanswered and only from the address dialled (Update drops every other source), and
+            // only when it echoes this request: a party off the path cannot end the attempt with a forged one.
+            case PacketType.VersionMismatch when State == ClientState.SendingRequest:
+                if (!VersionMismatchAnswer.IsAnswerTo(datagram, _requestEcho, _options.ProtocolVersion)) break;
+                _peer.Logger.LogWarning("{Server} speaks protocol version {Theirs}; this client speaks {Ours}.", ServerAddress,
+                    ServerHandshake.Printable(datagram.Slice(P.VersionAnswerVersion, ConnectTokenLayout.VersionSize)),
+                    ServerHandshake.Printable(_options.ProtocolVersion));
+                Fail(DisconnectReason.ProtocolVersionMismatch, byServer: true);
+                break;
             case PacketType.Denied when datagram.Length == P.SealedHeaderSize + (_handshakeReceive is null ? 0 : PacketCipher.TagSize) + P.ReasonPlaintextSize:
                 Span<byte> reason = stackalloc byte[P.ReasonPlaintextSize];
                 if (SealedPacket.Open(_handshakeReceive, datagram, reason) == P.ReasonPlaintextSize) Fail((DisconnectReason)reason[0], byServer: true);
@@ -155,7 +165,7 @@ public sealed partial class NetClient
                 // The server's first packets carry sequences near 0 (a new connection's replay window expects 1).
                 if (SealedPacket.OpenNear(_serverToClient, datagram, 1, _peer.Plaintext) < 0) break;
                 var connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
-                    _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now, _compression);
+                    _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now, _compression, Connection.KeepAlivePhase(_clientId));
                 lock (_statsLock) _connection = connection;
                 _clientToServer = null;
                 _serverToClient = null;

@@ -20,6 +20,8 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
     private readonly byte[] _request = new byte[P.RequestSize];
     private readonly byte[] _response = new byte[P.ResponseSize];
     private int _requestLength;
+    // The echo a server of another version puts in its answer to this attempt's request (docs/PROTOCOL.md §3.7).
+    private readonly byte[] _requestEcho = new byte[P.VersionAnswerEchoSize];
     private int _responseLength;
     private ConnectToken? _token;
     // Handshake packets (challenge, denied, the response's tag) are always ChaCha20-Poly1305 under the token's keys;

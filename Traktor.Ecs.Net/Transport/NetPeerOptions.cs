@@ -28,6 +28,12 @@ public abstract class NetPeerOptions
     internal ulong FirstSequence { get; set; }
 
     /// <summary>
+    /// The protocol version string this end writes in its requests and expects in others' (8 ASCII bytes, docs/PROTOCOL.md):
+    /// always this build's, except in tests standing in for a build of another version.
+    /// </summary>
+    internal byte[] ProtocolVersion { get; set; } = Transport.Security.ConnectTokenLayout.Version.ToArray();
+
+    /// <summary>
     /// The AEADs this peer accepts for a connection's packets (default all). A client offers these (less the ones its
     /// CPU cannot run: AES-256-GCM needs AES instructions); the server picks AES-256-GCM when both ends can, else
     /// ChaCha20-Poly1305, and refuses with <see cref="DisconnectReason.CipherMismatch"/> when nothing is shared.

@@ -60,6 +60,12 @@ public sealed class NetServerCounters
     /// </summary>
     public long Replaced { get; internal set; }
 
+    /// <summary>
+    /// Connection requests of another protocol version answered with the server's version (the client ends with
+    /// <see cref="DisconnectReason.ProtocolVersionMismatch"/>); requests beyond the answer budget are only counted in <see cref="Malformed"/>.
+    /// </summary>
+    public long VersionMismatchesAnswered { get; internal set; }
+
     /// <summary>Handshake packets refused because their connect token already created a connection.</summary>
     public long TokensReused { get; internal set; }
 
@@ -69,5 +75,5 @@ public sealed class NetServerCounters
     /// <summary>The counts as one line (datagrams, messages and connection attempts), every counter by name.</summary>
     /// <returns>The counts.</returns>
     public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"datagrams {DatagramsReceived:N0} (malformed {Malformed:N0}, rejected from connected {RejectedFromConnected:N0}, rate-limited {RateLimited:N0}, over budget {DatagramsOverBudget:N0}), invalid tokens {InvalidTokens:N0}, invalid responses {InvalidResponses:N0}, challenges sent {ChallengesSent:N0}, denied {Denied:N0}, messages over budget {MessagesOverBudget:N0}, reliable deferred {ReliableDeferred:N0}, protocol violations {ProtocolViolations:N0}, violation disconnects {ViolationDisconnects:N0}, internal errors {InternalErrors:N0}");
+        $"datagrams {DatagramsReceived:N0} (malformed {Malformed:N0}, rejected from connected {RejectedFromConnected:N0}, rate-limited {RateLimited:N0}, over budget {DatagramsOverBudget:N0}), invalid tokens {InvalidTokens:N0}, invalid responses {InvalidResponses:N0}, challenges sent {ChallengesSent:N0}, denied {Denied:N0}, version mismatches answered {VersionMismatchesAnswered:N0}, messages over budget {MessagesOverBudget:N0}, reliable deferred {ReliableDeferred:N0}, protocol violations {ProtocolViolations:N0}, violation disconnects {ViolationDisconnects:N0}, internal errors {InternalErrors:N0}");
 }

@@ -22,6 +22,7 @@ internal sealed class ServerHandshake : IDisposable
     private readonly ChallengeCookie _cookies = new();
     private readonly UsedTokens _usedTokens = new();
     private readonly AddressRateLimiter _rateLimiter;
+    private readonly VersionAnswerBudget _versionAnswers = new();
     private readonly byte[] _tokenPlaintext = new byte[ConnectTokenLayout.PrivatePlaintextSize];
     private bool _connected;
     // Handshakes this server ignores without an answer (another mode, another protocol version, a token it cannot open)
@@ -64,10 +65,11 @@ internal sealed class ServerHandshake : IDisposable
         bool expected = (prefix & ~(P.TypeMask | P.CompressedFlag)) == 0 && (_options.Insecure
             ? (type == PacketType.InsecureRequest && datagram.Length == P.InsecureRequestSize) || (type == PacketType.InsecureResponse && datagram.Length == P.InsecureResponseSize)
             : (type == PacketType.ConnectionRequest && datagram.Length == P.RequestSize) || (type == PacketType.ChallengeResponse && datagram.Length == P.ResponseSize));
-        if (!expected || !datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize).SequenceEqual(ConnectTokenLayout.Version))
+        if (!expected || !datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize).SequenceEqual(_options.ProtocolVersion))
         {
             _counters.Malformed++;
-            ExplainIgnored(datagram, type, expected, source);
+            ExplainIgnored(datagram, type, source);
+            if (VersionMismatchAnswer.IsRequestOfAnotherVersion(datagram, _options.ProtocolVersion)) AnswerOtherVersion(datagram, source, now);
             return;
         }
         if (!_rateLimiter.TryTake(source, now))
@@ -81,14 +83,28 @@ internal sealed class ServerHandshake : IDisposable
         else HandleSecure(datagram, source, type, compression, now);
     }
 
-    /// <summary>Says once per kind why a well-formed handshake of another mode or protocol version gets no answer.</summary>
-    private void ExplainIgnored(ReadOnlySpan<byte> datagram, PacketType type, bool expected, in NetAddress source)
+    /// <summary>
+    /// Tells a client of another protocol version so (docs/PROTOCOL.md §3.7), within <see cref="VersionAnswerBudget"/>: an
+    /// answer no larger than the request, carrying only this server's version string and the request's echo, never to a
+    /// source that holds a connection or is penalised.
+    /// </summary>
+    private void AnswerOtherVersion(ReadOnlySpan<byte> request, in NetAddress source, double now)
+    {
+        if (_connected || _rateLimiter.IsPenalised(source, now) || !_versionAnswers.TryTake(source, now)) return;
+        Span<byte> answer = stackalloc byte[P.VersionAnswerSize];
+        int length = VersionMismatchAnswer.Write(request, _options.ProtocolVersion, answer);
+        _peer.Capture?.Write(answer[..length], _peer.Transport.LocalAddress, source);
+        _peer.Send(answer[..length], source);
+        _counters.VersionMismatchesAnswered++;
+    }
+
+    /// <summary>Says once per kind why a handshake of another mode or protocol version gets no connection.</summary>
+    private void ExplainIgnored(ReadOnlySpan<byte> datagram, PacketType type, in NetAddress source)
     {
         bool otherMode = _options.Insecure
             ? type == PacketType.ConnectionRequest && datagram.Length == P.RequestSize
             : type == PacketType.InsecureRequest && datagram.Length == P.InsecureRequestSize;
-        var family = ConnectTokenLayout.Version[..6];
-        bool otherVersion = expected && datagram.Slice(P.RequestVersion, family.Length).SequenceEqual(family);
+        bool otherVersion = VersionMismatchAnswer.IsRequestOfAnotherVersion(datagram, _options.ProtocolVersion);
         if (otherMode && !_toldOtherMode)
         {
             _toldOtherMode = true;
@@ -102,10 +118,10 @@ internal sealed class ServerHandshake : IDisposable
         else if (otherVersion && !_toldOtherVersion)
         {
             _toldOtherVersion = true;
-            _peer.Logger.LogWarning("Ignored a connection request from {Source} of another protocol version ({Theirs}; this server speaks {Ours}): "
-                + "client and server run different versions of Traktor.Ecs.Net. Said once.", source,
-                Printable(datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize)),
-                System.Text.Encoding.ASCII.GetString(ConnectTokenLayout.Version).TrimEnd('\0'));
+            _peer.Logger.LogWarning("Refused a connection request from {Source} of another protocol version ({Theirs}; this server speaks {Ours}): "
+                + "client and server run different versions of Traktor.Ecs.Net. The client is told ProtocolVersionMismatch (within a "
+                + "budget per source; NetServer.Counters.VersionMismatchesAnswered counts the answers). Said once.", source,
+                Printable(datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize)), Printable(_options.ProtocolVersion));
         }
     }
 

@@ -1,4 +1,4 @@
--- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET18).
+-- Wireshark dissector for the Traktor.Ecs.Net wire protocol (docs/PROTOCOL.md, version TRKNET19).
 --
 -- Load it for one run:   wireshark -X lua_script:tools/wireshark/traktor.lua capture.pcapng
 --                        tshark -X lua_script:tools/wireshark/traktor.lua -r capture.pcapng -V
@@ -18,7 +18,7 @@ local traktor = Proto("traktor", "Traktor.Ecs.Net")
 
 local packet_types = {
     [0] = "ConnectionRequest", [1] = "Challenge", [2] = "ChallengeResponse", [3] = "Denied",
-    [4] = "Payload", [5] = "Disconnect", [6] = "InsecureRequest", [7] = "InsecureResponse",
+    [4] = "Payload", [5] = "Disconnect", [6] = "InsecureRequest", [7] = "InsecureResponse", [8] = "VersionMismatch",
 }
 local channels = { [0] = "Unreliable", [1] = "UnreliableSequenced", [2] = "ReliableOrdered", [3] = "ReliableUnordered" }
 local reasons = {
@@ -27,6 +27,7 @@ local reasons = {
     [9] = "TokenExpired", [10] = "TokenInvalid", [11] = "Rejected", [12] = "AlreadyConnected",
     [13] = "ConnectTimedOut", [14] = "ProtocolViolation", [15] = "CipherMismatch", [16] = "SessionEnded",
     [17] = "Idle", [18] = "AddressLimit", [19] = "TokenUsed", [20] = "HostGaveWay", [21] = "LeftSession",
+    [22] = "ProtocolVersionMismatch",
 }
 local kinds = {
     [0x51] = "Snapshot", [0x52] = "SnapshotAck", [0x60] = "ServerRpc", [0x61] = "ClientRpc",
@@ -49,6 +50,7 @@ local f = {
     suites_offered = ProtoField.uint8("traktor.suites_offered", "Cipher suites offered", base.HEX),
     suite = ProtoField.uint8("traktor.suite", "Cipher suite", base.DEC, suites),
     client_id = ProtoField.uint64("traktor.client_id", "Client id", base.DEC),
+    request_echo = ProtoField.bytes("traktor.request_echo", "Request echo (first 8 bytes of SHA-256 of the request)"),
     cookie_time = ProtoField.uint64("traktor.cookie_time", "Cookie timestamp (Unix ms)", base.DEC),
     cookie_mac = ProtoField.bytes("traktor.cookie_mac", "Cookie MAC"),
     client_random = ProtoField.bytes("traktor.client_random", "Client random (salts the connection's keys)"),
@@ -130,6 +132,7 @@ local function plausible(buffer)
     if t == 6 then return length_bits == 0 and n == 33 and buffer(1, 6):string() == "TRKNET" end
     if t == 2 then return length_bits == 0 and n == 615 and buffer(1, 6):string() == "TRKNET" end
     if t == 7 then return length_bits == 0 and n == 57 and buffer(1, 6):string() == "TRKNET" end
+    if t == 8 then return prefix == 0x08 and n == 17 and buffer(1, 6):string() == "TRKNET" end
     -- Challenge and Denied carry a stateless sequence with its top bit set: always 8 bytes.
     if t == 1 then return (length_bits == 0 and n == 25) or (length_bits == 0xE0 and (n == 34 or n == 50)) end
     if t == 3 then return compressed == 0 and length_bits == 0xE0 and (n == 10 or n == 26) end
@@ -375,6 +378,10 @@ function traktor.dissector(buffer, pinfo, tree)
         root:add_le(f.client_id, buffer(25, 8))
         root:add_le(f.cookie_time, buffer(33, 8))
         root:add(f.cookie_mac, buffer(41, 16))
+    elseif t == 8 then
+        root:add(f.version, buffer(1, 8))
+        root:add(f.request_echo, buffer(9, 8))
+        info = info .. ", server speaks " .. buffer(1, 8):string()
     elseif t == 1 then
         if n == 25 then
             root:add_le(f.cookie_time, buffer(1, 8))

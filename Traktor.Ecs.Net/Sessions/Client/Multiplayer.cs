@@ -291,7 +291,10 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
 
     /// <summary>
     /// Releases the facade. A session this player hosts ends: its remote players are told the session ended, and the
-    /// directory is told the host left (in the background), which ends it for them with <see cref="SessionEndReason.Ended"/>. A host
+    /// directory is told the host left (in the background), which ends it for them with <see cref="SessionEndReason.Ended"/>.
+    /// A session this player joined is left: its seat is given back to the directory (in the background), so the player can
+    /// take a seat again at once rather than after the game server's reconnect grace; the <see cref="NetworkClient"/> is the
+    /// game's to disconnect or dispose. A host
     /// migration going on (<see cref="IsMigrating"/>) stops at once: the directory hears nothing more from it, except, when this
     /// player claimed the session, that it gives the session back (<see cref="IPlayerHostedSessions.ReleaseHostAsync"/>), so the
     /// next successor takes over at once. That give-back goes on in the background once this returns: <see cref="DisposeAsync"/>
@@ -319,6 +322,14 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
             current = null;
             stopping = Task.WhenAll(stopping, GiveSeatBackAsync(hosting.Session.Id, player.UserId));
         }
+        else if (login is { } member && TakeForLeave(out var ended) is { } joined && ended is null)
+        {
+            // A joined player's seat goes back now, that seat only (the grant the join's answer listed): held, it stays
+            // taken until the game server's reconnect grace expires (a minute), and the player could not take a seat in
+            // the session meanwhile (from another device, or this game started again). A session that ended under the
+            // player has its seat on its way back already (seatReturn, below).
+            stopping = Task.WhenAll(stopping, GiveSeatBackAsync(joined.Id, member.UserId, SeatGiveBack.GrantOf(joined, member.UserId)));
+        }
 
         stopping = Task.WhenAll(stopping, seatReturn); // a seat a session's end left behind, still on its way back
         // oneAtATime is not disposed: the call under way releases it after this (that release would throw
@@ -328,7 +339,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <summary>
     /// <see cref="Dispose"/>, then waits for what it still sends the directory: a migration it stopped has its claim on its
     /// way answered (within 10 s of being sent) and a session the directory gave this player given back (within 10 s), so
-    /// the next successor takes it over at once; a host's seat is given back (within <see cref="MultiplayerOptions.JoinWait"/>),
+    /// the next successor takes it over at once; a joined player's seat is given back (within <see cref="MultiplayerOptions.JoinWait"/>); a host's seat is given back (within <see cref="MultiplayerOptions.JoinWait"/>),
     /// which ends its session; a seat a session's end left behind is given back (within <see cref="MultiplayerOptions.JoinWait"/>);
     /// the call under way has ended, and a seat it was given is given back, a leave it began sent (within <see cref="MultiplayerOptions.JoinWait"/> each).
     /// Completes at once when there is nothing to send; failures are logged, never thrown. A game that exits right after disposing awaits this, or the give-back may never leave the process.

@@ -9,8 +9,11 @@ public sealed partial class GameServerHost
     /// <summary>How long a closed session's id is remembered, so a late ticket or assignment cannot reopen it (tickets expire well before).</summary>
     private static readonly TimeSpan ClosedMemory = TimeSpan.FromMinutes(5);
 
-    private sealed class Hosted(SessionId id, SessionEndpoint endpoint, IHostedSession game, long openedAtSequence, DateTimeOffset openedAt)
+    private sealed class Hosted(SessionId id, SessionEndpoint endpoint, IHostedSession game, long openedAtSequence, DateTimeOffset openedAt, bool fromTicket)
     {
+        /// <summary>Opened from a player's ticket (id and capacity only) and not listed by the directory since.</summary>
+        public bool FromTicket { get; set; } = fromTicket;
+
         private double intervalMilliseconds;
         private int intervalTicks;
 

@@ -233,13 +233,24 @@ public sealed partial class GameServerHost : ISystem<float>
             {
                 if (info.State == SessionState.Live && !closed.ContainsKey(info.Id))
                 {
-                    session = Open(info);
+                    session = Open(info, fromTicket: false);
                 }
 
                 if (session is null)
                 {
                     continue;
                 }
+            }
+            else if (session.FromTicket)
+            {
+                // The ticket told the session's id and capacity only; the directory's record has its name and properties.
+                session.FromTicket = false;
+                if (session.Game is SessionWorld world)
+                {
+                    world.Session = info;
+                }
+
+                logger.LogInformation("Session {Session} (opened from a ticket) is {Name}, {Max} players.", info.Id, info.Name, info.MaxPlayers);
             }
 
             foreach (var departure in assignment.Departures)
@@ -276,10 +287,10 @@ public sealed partial class GameServerHost : ISystem<float>
         }
 
         var info = new SessionInfo(ticket.SessionId, "", ticket.MaxPlayers, SessionVisibility.Public, new Dictionary<string, string>(), [], ticket.IssuedAt);
-        return Open(info)?.Endpoint;
+        return Open(info, fromTicket: true)?.Endpoint;
     }
 
-    private Hosted? Open(SessionInfo info)
+    private Hosted? Open(SessionInfo info, bool fromTicket)
     {
         if (hosted.Count >= registration.MaxSessions)
         {
@@ -307,10 +318,17 @@ public sealed partial class GameServerHost : ISystem<float>
             endpoint.AddApproval(world.Relay.Approve);
         }
 
-        var session = new Hosted(info.Id, endpoint, world, snapshotSequence, time.GetUtcNow());
+        var session = new Hosted(info.Id, endpoint, world, snapshotSequence, time.GetUtcNow(), fromTicket);
         hosted.Add(info.Id, session);
         sessionsChanged = true;
-        logger.LogInformation("Hosting session {Session} ({Name}, {Max} players).", info.Id, info.Name, info.MaxPlayers);
+        if (fromTicket)
+        {
+            logger.LogInformation("Hosting session {Session} ({Max} players), opened from a player's ticket before the directory listed it.", info.Id, info.MaxPlayers);
+        }
+        else
+        {
+            logger.LogInformation("Hosting session {Session} ({Name}, {Max} players).", info.Id, info.Name, info.MaxPlayers);
+        }
         return session;
     }
 

@@ -17,7 +17,7 @@ public interface IHostedSession : IDisposable
 }
 
 /// <summary>Builds the world of a session placed on this game server.</summary>
-/// <param name="session">The session (from the directory, or — for a player who arrived before the next heartbeat — from its ticket: id and capacity only).</param>
+/// <param name="session">The session (from the directory, or — for a player who arrived before the next heartbeat — from its ticket: id and capacity only; a <see cref="SessionWorld"/>'s <see cref="SessionWorld.Session"/> becomes the directory's at the next heartbeat's answer).</param>
 /// <param name="endpoint">The session's share of the game server's socket.</param>
 /// <returns>The running session.</returns>
 public delegate IHostedSession HostedSessionFactory(SessionInfo session, SessionEndpoint endpoint);

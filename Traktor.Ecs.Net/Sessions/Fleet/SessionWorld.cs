@@ -55,8 +55,13 @@ public sealed class SessionWorld : IHostedSession
         }
     }
 
-    /// <summary>The session.</summary>
-    public SessionInfo Session { get; }
+    /// <summary>
+    /// The session, as the directory lists it (name, properties, capacity). A session its first player reached before the
+    /// directory's listing (the usual case: its creator connects at once) is opened from that player's ticket, which tells its
+    /// id and capacity only: until the next heartbeat's answer (within a heartbeat interval) its name and properties are
+    /// empty, then a <see cref="GameServerHost"/> replaces it with the directory's, on the tick thread.
+    /// </summary>
+    public SessionInfo Session { get; internal set; }
 
     /// <summary>The session's world.</summary>
     public World World { get; }

@@ -15,6 +15,9 @@ public sealed class SessionEndpoint : IServerEndpoint
     private readonly EventQueue events;
     private readonly List<ConnectionId> connections = new();
 
+    // What Close told the clients: a newcomer to a closed endpoint hears SessionEnded only when that was the reason.
+    private DisconnectReason closedWith;
+
     internal SessionEndpoint(SessionRouter router, SessionId session, ConnectionApproval? approve, int maxMessages, int maxBytes)
     {
         events = new EventQueue(maxMessages, maxBytes);
@@ -109,7 +112,10 @@ public sealed class SessionEndpoint : IServerEndpoint
 
     /// <summary>
     /// Ends the session's share of the socket: every connection is disconnected with <paramref name="reason"/> and new ones
-    /// are refused. The session world sees the disconnects only if it polls once more; closing is for a world being disposed.
+    /// are refused: with <see cref="DisconnectReason.SessionEnded"/> when that is <paramref name="reason"/> (the session
+    /// ended: a player who joined just before learns why), else <see cref="DisconnectReason.Rejected"/> (a server shutting
+    /// down, a session given up before it started: nothing a newcomer could read as the session's result). The session world
+    /// sees the disconnects only if it polls once more; closing is for a world being disposed.
     /// </summary>
     /// <param name="reason">What the clients are told.</param>
     public void Close(DisconnectReason reason = DisconnectReason.SessionEnded)
@@ -120,6 +126,7 @@ public sealed class SessionEndpoint : IServerEndpoint
         }
 
         IsClosed = true;
+        closedWith = reason;
         router.Closed(this, connections, reason);
         connections.Clear();
     }
@@ -142,9 +149,14 @@ public sealed class SessionEndpoint : IServerEndpoint
 
     internal bool Approve(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) => Refusal(clientId, userData, address) is null;
 
-    /// <summary>Null when the session's approvals admit the connection; otherwise why not (a closed endpoint: <see cref="DisconnectReason.Rejected"/>).</summary>
+    /// <summary>
+    /// Null when the session's approvals admit the connection; otherwise why not. A closed endpoint refuses everyone:
+    /// <see cref="DisconnectReason.SessionEnded"/> when it was closed for that reason, else <see cref="DisconnectReason.Rejected"/>.
+    /// </summary>
     internal DisconnectReason? Refusal(ulong clientId, ReadOnlySpan<byte> userData, NetAddress address) =>
-        IsClosed ? DisconnectReason.Rejected : approvals.Refusal(clientId, userData, address);
+        IsClosed ? ClosedRefusal : approvals.Refusal(clientId, userData, address);
+
+    private DisconnectReason ClosedRefusal => closedWith == DisconnectReason.SessionEnded ? DisconnectReason.SessionEnded : DisconnectReason.Rejected;
 
     internal void Add(ConnectionId connection, ulong clientId)
     {

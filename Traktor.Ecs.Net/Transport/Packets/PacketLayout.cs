@@ -30,6 +30,17 @@ internal static class PacketLayout
     public const int RequestSuites = RequestToken + T.PrivateEncryptedSize; // 557
     public const int RequestSize = RequestSuites + 1; // 558
 
+    // Fixed forever, in every version: a request is a datagram whose prefix has type 0 or 6 and whose bytes 1 … 8 are
+    // the version string (the family "TRKNET" and two digits). A server of another version reads no further.
+    public const int VersionFamilySize = 6;
+
+    // Version mismatch answer (type 8, fixed forever): prefix 0x08, the server's version string, and the first 8 bytes
+    // of SHA-256 of the request it answers (the echo, so only the party that sent the request can match it).
+    public const int VersionAnswerVersion = 1;
+    public const int VersionAnswerEcho = 9;
+    public const int VersionAnswerEchoSize = 8;
+    public const int VersionAnswerSize = VersionAnswerEcho + VersionAnswerEchoSize; // 17
+
     // Insecure request: prefix, version, protocol id, schema hash, client id.
     public const int InsecureRequestClientId = 25;
     public const int InsecureRequestSize = 33;

@@ -11,4 +11,6 @@ internal enum PacketType : byte
     Disconnect = 5,
     InsecureRequest = 6,
     InsecureResponse = 7,
+    /// <summary>A server's answer to a request of another protocol version; its layout is fixed forever (<see cref="VersionMismatchAnswer"/>).</summary>
+    VersionMismatch = 8,
 }

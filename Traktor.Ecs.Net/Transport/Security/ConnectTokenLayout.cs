@@ -4,7 +4,7 @@ namespace Traktor.Ecs.Net.Transport.Security;
 internal static class ConnectTokenLayout
 {
     public const int VersionSize = 8;
-    public static ReadOnlySpan<byte> Version => "TRKNET18"u8;
+    public static ReadOnlySpan<byte> Version => "TRKNET19"u8;
     public const int NonceSize = 12;
     public const int MaxAddresses = 8;
     public const int AddressSize = 19;

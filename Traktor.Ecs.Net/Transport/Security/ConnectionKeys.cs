@@ -12,9 +12,9 @@ namespace Traktor.Ecs.Net.Transport.Security;
 /// </summary>
 internal static class ConnectionKeys
 {
-    private static ReadOnlySpan<byte> ClientToServerInfo => "TRKNET18 client to server"u8;
+    private static ReadOnlySpan<byte> ClientToServerInfo => "TRKNET19 client to server"u8;
 
-    private static ReadOnlySpan<byte> ServerToClientInfo => "TRKNET18 server to client"u8;
+    private static ReadOnlySpan<byte> ServerToClientInfo => "TRKNET19 server to client"u8;
 
     /// <summary>The salt: the 24-byte cookie followed by the 16-byte client random.</summary>
     public const int SaltSize = PacketLayout.CookieSize + PacketLayout.ClientRandomSize;
