@@ -28,7 +28,7 @@ internal sealed partial class Connection
     {
         if (PendingClose is not null || _closeWhenDelivered is not null || _ackOwed || _congestion.InFlight > 0
             || _orderedOut.Unacknowledged + _unorderedOut.Unacknowledged > 0 || !_unreliableOut.IsEmpty) return now;
-        double keepAlive = _lastSentAt + _peer.Options.KeepAliveInterval.TotalSeconds;
+        double keepAlive = NextKeepAlive;
         double timeout = _lastReceivedAt + _timeout;
         return Math.Min(keepAlive, timeout) - WakeMargin;
     }

@@ -32,7 +32,7 @@ internal sealed partial class Connection
         Resumed = false;
         _orderedOut.BeginSendPass(now);
         _unorderedOut.BeginSendPass(now);
-        bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;
+        bool keepAliveDue = KeepAliveDue(now);
         // An ack waits briefly for outgoing data to ride on, instead of costing a packet of its own.
         bool ackDue = _ackOwed && (ackNow || now - _ackOwedSince >= _peer.Options.AckDelay.TotalSeconds);
         for (int packets = 0; packets < _peer.Options.MaxPacketsPerUpdate; packets++)
@@ -90,7 +90,7 @@ internal sealed partial class Connection
     private void SendAckOnly(double now)
     {
         int length = WriteAckHeader();
-        bool keepAliveDue = now - _lastSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds;
+        bool keepAliveDue = KeepAliveDue(now);
         SendPayload(length, now, 0, 0, 0, MarkEliciting(now, keepAliveDue));
     }
 
@@ -143,7 +143,7 @@ internal sealed partial class Connection
         _ackOwed = false;
         _ackOwedForMessages = false;
         _receivedSinceAck = 0;
-        _lastSentAt = now;
+        RestartKeepAlive(now);
         if (eliciting) _lastElicitingSentAt = now;
     }
 

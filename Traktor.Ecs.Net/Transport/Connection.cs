@@ -44,7 +44,6 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     /// <summary>When we last sent a packet the peer must acknowledge (messages or the flag; −∞: never).</summary>
     private double _lastElicitingSentAt = double.NegativeInfinity;
     private int _receivedSinceAck;
-    private double _lastSentAt;
     private double _lastReceivedAt;
 
     /// <summary>When the peer last acknowledged a reliable message not acknowledged before (−∞: never).</summary>
@@ -57,7 +56,7 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
     internal PacketCipher? SendCipher => _sendCipher;
 
     public Connection(PeerContext peer, ConnectionId id, ulong clientId, NetAddress address,
-        PacketCipher? sendCipher, PacketCipher? receiveCipher, double timeoutSeconds, double now, bool compression)
+        PacketCipher? sendCipher, PacketCipher? receiveCipher, double timeoutSeconds, double now, bool compression, double keepAlivePhase = 0)
     {
         _compression = compression;
         Budget = new ConnectionBudget(peer, id, clientId);
@@ -74,7 +73,7 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         _timeout = idle > TimeSpan.Zero ? Math.Min(timeoutSeconds, idle.TotalSeconds) : timeoutSeconds;
         _lastReceivedAt = now;
         LastMessageAt = now;
-        _lastSentAt = double.NegativeInfinity;
+        _keepAliveLead = keepAlivePhase * peer.Options.KeepAliveInterval.TotalSeconds;
         _congestion = new CongestionWindow(peer.Options.Mtu);
         _sent = new SentPackets(_congestion);
         int maxMessage = peer.Options.MaxMessageSize;

@@ -165,7 +165,7 @@ public sealed partial class NetClient
                 // The server's first packets carry sequences near 0 (a new connection's replay window expects 1).
                 if (SealedPacket.OpenNear(_serverToClient, datagram, 1, _peer.Plaintext) < 0) break;
                 var connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
-                    _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now, _compression);
+                    _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now, _compression, Connection.KeepAlivePhase(_clientId));
                 lock (_statsLock) _connection = connection;
                 _clientToServer = null;
                 _serverToClient = null;

@@ -465,7 +465,8 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     {
         int slot = Array.IndexOf(_slots, null);
         var id = new ConnectionId(slot, ++_generations[slot]);
-        var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, timeoutSeconds, now, compression);
+        var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, timeoutSeconds, now, compression,
+            Connection.KeepAlivePhase((ulong)slot)); // connections made together must not keep sending their keep-alives together
         Volatile.Write(ref _slots[slot], connection);
         TakePart(connection); // also makes it due: its first flush is below, its next ones with the others'
         _byAddress.Add(address, connection);

@@ -1,0 +1,95 @@
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Transport;
+
+/// <summary>
+/// Connections a server makes in the same tick send their keep-alives in different ticks: each one's first keep-alive
+/// comes sooner by a fraction of the interval taken from its slot (docs/PROTOCOL.md §8), and idle they stay apart. Before,
+/// every keep-alive of connections made together left in one tick of each 7 (100 ms at 16 ms ticks), the others none.
+/// Counted on the fake clock, never timed.
+/// </summary>
+public class KeepAliveSpreadTests
+{
+    private const int Clients = 63; // 9 a tick when spread evenly over the 7 ticks of a keep-alive interval
+    private const double StepMs = 16;
+    private const int Steps = 250; // 4 s: 40 keep-alive intervals
+
+    [Theory]
+    [InlineData(true)] // the clients are updated: they acknowledge each keep-alive, and flag an ack now and then (§6)
+    [InlineData(false)] // the clients fell silent: only the server's keep-alives leave
+    public void Connections_made_in_the_same_tick_send_their_keep_alives_in_different_ticks(bool answering)
+    {
+        using var h = new TransportHarness(configure: o =>
+        {
+            o.Insecure = true;
+            o.PrivateKey = null;
+            o.MaxClients = o.MaxConnectionsPerAddress = o.MaxConnectionsPerSubnet = Clients;
+            o.HandshakeRatePerSecond = o.HandshakeBurst = 1e9;
+        });
+        // Client ids as a backend hands them out, in no relation to the slots the server gives (each end spreads its own
+        // first keep-alive, the client by its id: docs/PROTOCOL.md §8).
+        for (int i = 0; i < Clients; i++) h.AddClient().ConnectInsecure(h.ServerAddress, ClientId(i));
+        var connectedAt = new HashSet<int>();
+        for (int step = 0; step < 100 && h.Server.ConnectionCount < Clients; step++)
+        {
+            h.Step(StepMs);
+            if (h.DrainServer().Any(e => e.Type == NetEventType.Connected)) connectedAt.Add(step);
+        }
+        Assert.Equal(Clients, h.Server.ConnectionCount);
+        Assert.Single(connectedAt); // the premise: every connection was made in the same tick
+        var slotOf = h.ClientLinks.Select((link, i) => (link.LocalAddress, Slot: h.Server.ConnectionOf(ClientId(i))!.Id.Slot))
+            .ToDictionary(c => c.LocalAddress, c => c.Slot);
+
+        for (int step = 0; step < 30; step++) Step(h, answering); // what the connect left owed settles
+        h.ServerWire.Enabled = true;
+        var perTick = new List<int>();
+        var sendsAt = slotOf.Values.ToDictionary(slot => slot, _ => new List<int>());
+        for (int step = 0; step < Steps; step++)
+        {
+            Step(h, answering);
+            perTick.Add(h.ServerWire.Sent.Count);
+            foreach (var (_, peer) in h.ServerWire.Sent) sendsAt[slotOf[peer]].Add(step);
+            h.ServerWire.Sent.Clear();
+        }
+
+        // Spread: before, 63 (and a few acks) in one tick of each 7, none in the six others.
+        Assert.True(perTick.Max() <= 2 * Clients / 7, $"sends per tick: {string.Join(',', perTick)}");
+        Assert.True(perTick.Count(n => n == 0) <= Steps / 20, $"ticks without a send: {perTick.Count(n => n == 0)} of {Steps}");
+        // Not a higher rate: every connection sends as many packets as slot 0's, whose keep-alives have no lead, and still
+        // at least one each interval plus the tick it waits for (its peer times nothing out).
+        int unshifted = sendsAt[0].Count;
+        foreach (var (slot, ticks) in sendsAt)
+        {
+            Assert.InRange(ticks.Count, unshifted - 1, unshifted + 1);
+            var edges = ticks.Prepend(-1).Append(Steps).ToList();
+            for (int i = 1; i < edges.Count; i++) Assert.True((edges[i] - edges[i - 1]) * StepMs <= 100 + StepMs, $"slot {slot}: ticks {string.Join(',', ticks)}");
+        }
+        if (answering) Assert.All(h.Clients, c => Assert.Equal(ClientState.Connected, c.State));
+    }
+
+    [Fact]
+    public void Slots_taken_together_spread_their_first_keep_alive_over_the_interval()
+    {
+        // 7 bins of a 7-tick interval: the first 63 slots fill each with 9 ± 2.
+        var bins = Enumerable.Range(0, Clients).GroupBy(slot => (int)(Connection.KeepAlivePhase((ulong)slot) * 7)).Select(g => g.Count()).ToList();
+        Assert.Equal(7, bins.Count);
+        Assert.All(bins, count => Assert.InRange(count, 7, 11));
+        Assert.Equal(0, Connection.KeepAlivePhase(0));
+        Assert.All(Enumerable.Range(0, 100_000), slot => Assert.InRange(Connection.KeepAlivePhase((ulong)slot), 0, 1 - 1e-12));
+    }
+
+    private static ulong ClientId(int i) => ((ulong)i + 1) * 1_000_003;
+
+    /// <summary>One tick: the clients update (answering) or stay silent, then the server updates.</summary>
+    private static void Step(TransportHarness h, bool answering)
+    {
+        if (answering)
+        {
+            h.Step(StepMs);
+            return;
+        }
+        h.Time.Advance(TimeSpan.FromMilliseconds(StepMs));
+        h.Wire.Settle();
+        h.Server.Update();
+    }
+}
