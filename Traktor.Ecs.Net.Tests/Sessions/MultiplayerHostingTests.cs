@@ -190,6 +190,8 @@ public sealed partial class MultiplayerHostingTests
         private readonly DeafenableSocket joinerDeafness;
         private Mover? mover;
         private bool hostStopped;
+        private World? newcomerWorld;
+        private Group<float>? newcomerGroup;
 
         private Rig(BackendTestServer backend)
         {
@@ -290,6 +292,30 @@ public sealed partial class MultiplayerHostingTests
 
         public World LuaWorld => luaWorld;
 
+        /// <summary>A C# player that joins later (<see cref="AddNewcomer"/>), or null.</summary>
+        public Multiplayer? Newcomer { get; private set; }
+
+        /// <summary>Whether <see cref="Tick"/> ticks the newcomer: until then its join's connection waits to start.</summary>
+        public bool TickNewcomer { get; set; }
+
+        /// <summary>
+        /// A C# player (dave, on its own loopback socket, connecting to the host directly) ticked once, then only while
+        /// <see cref="TickNewcomer"/> is set: a join it starts takes its seat in the directory, and its connection starts in
+        /// its first tick after that.
+        /// </summary>
+        public Multiplayer AddNewcomer()
+        {
+            newcomerWorld = World.Create();
+            Newcomer = Multiplayer.OverBackend(Client(newcomerWorld, new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), out var client),
+                Backend.CreateBackendClient(asServer: false), new MultiplayerAccount("joining-dave", SeedNetwork.Password, RegisterIfMissing: true));
+            _ = new RpcClient(client, RpcWorld.Rpcs);
+            newcomerGroup = new Group<float>("newcomer", client, Newcomer);
+            newcomerGroup.Initialize();
+            float dt = 1f / 60;
+            newcomerGroup.Tick(in dt); // ticked: its join does not fail as a facade nothing ticks
+            return Newcomer;
+        }
+
         /// <summary>True to lose every datagram that reaches the C# joiner's socket.</summary>
         public bool JoinerDeaf
         {
@@ -361,6 +387,7 @@ public sealed partial class MultiplayerHostingTests
             if (!hostStopped) hostGroup.Tick(in dt);
             joinerGroup.Tick(in dt);
             luaGroup.Tick(in dt);
+            if (TickNewcomer) newcomerGroup?.Tick(in dt);
         }
 
         public async Task TickUntilAsync(Func<bool> done, string what)
@@ -376,6 +403,8 @@ public sealed partial class MultiplayerHostingTests
         {
             if (!hostStopped) HostPlayer.Dispose();
             Joiner.Dispose();
+            Newcomer?.Dispose();
+            newcomerWorld?.Dispose();
             luaScripts.Dispose();
             foreach (var disposable in owned) disposable.Dispose();
             introducer.Dispose();

@@ -53,7 +53,9 @@ public sealed class HandshakeAmplificationTests
                 random.NextBytes(datagram);
                 if (length > 0) datagram[0] = (byte)prefix;
                 if (length >= PacketLayout.RequestVersion + ConnectTokenLayout.VersionSize && (prefix & 1) == 0)
-                    ConnectTokenLayout.Version.CopyTo(datagram.AsSpan(PacketLayout.RequestVersion)); // past the version check
+                    // Past the version check, or (bit 5 set) of another version, which a request of at least 17 bytes gets
+                    // the VersionMismatch answer to (docs/PROTOCOL.md §3.7).
+                    ((prefix & 0x20) == 0 ? ConnectTokenLayout.Version : "TRKNET00"u8).CopyTo(datagram.AsSpan(PacketLayout.RequestVersion));
                 attacker.TrySend(datagram, audit.LocalAddress);
                 server.Update();
                 while (attacker.TryReceive(new byte[2048], out _, out _))
@@ -89,6 +91,7 @@ public sealed class HandshakeAmplificationTests
         // Not vacuous: the server did answer unproven addresses, with challenges and denials.
         Assert.Contains((byte)PacketType.Challenge, audit.ReplyTypes);
         Assert.Contains((byte)PacketType.Denied, audit.ReplyTypes);
+        Assert.Contains((byte)PacketType.VersionMismatch, audit.ReplyTypes);
         Assert.True(server.Counters.Denied >= 2, $"denied {server.Counters.Denied}");
     }
 

@@ -32,8 +32,15 @@ public sealed class SocketFloodTests
         /// <summary>Reliable messages of the largest record (1,160 bytes), consecutive ids, of a kind nobody handles.</summary>
         MaxSizeReliable,
 
-        /// <summary>First fragments of reliable messages of 227 fragments that never complete, each a new id.</summary>
+        /// <summary>
+        /// Well-formed reliable fragment groups of up to 200 fragments on both reliable channels, each without its first
+        /// fragment so none ever completes, until both windows are full, then fragments beyond the windows; within the
+        /// datagram budget (64 a tick).
+        /// </summary>
         ReliableFragmentsNeverCompleted,
+
+        /// <summary>First fragments of 200-fragment reliable messages, each a new id: the second contradicts the first's group.</summary>
+        ReliableFragmentsInconsistent,
 
         /// <summary>Reliable ids far ahead, far behind and wrapped, in packets acknowledging random far sequences.</summary>
         OutOfWindowIdsAndAcks,
@@ -88,17 +95,31 @@ public sealed class SocketFloodTests
         var random = new Random(24);
         // The RPC flood is cut by violations counted per tick: under load a stream may bunch its arrivals into fewer
         // ticks, each still one violation, so it gets more ticks to reach the limit (95 to 105 on a quiet machine).
-        int maxTicks = flood == Flood.RpcsBeyondTheirRate ? 4 * AttackTicks : AttackTicks;
-        for (int tick = 0; tick < maxTicks && rig.AttackerEnd is null; tick++, attackTicks++)
+        // The unfinished fragments go on until both windows are full and 4,000 more were sent beyond them, however much
+        // a loaded stream's socket refuses (each refused one is sent again the next tick).
+        int maxTicks = flood is Flood.RpcsBeyondTheirRate or Flood.ReliableFragmentsNeverCompleted ? 4 * AttackTicks : AttackTicks;
+        bool FragmentsDone() => flood == Flood.ReliableFragmentsNeverCompleted ? rig.FragmentsBeyondWindows >= 4_000 : false;
+        for (int tick = 0; tick < maxTicks && rig.AttackerEnd is null && !FragmentsDone(); tick++, attackTicks++)
         {
             rig.Attack(flood, tick, random);
             long unknown = rig.Server.MessageCounters.UnknownKind;
             rig.Tick();
+
             mostUnknownInATick = Math.Max(mostUnknownInATick, (int)(rig.Server.MessageCounters.UnknownKind - unknown));
             if (tick % 50 == 49) Measure();
         }
 
         Measure();
+        if (flood == Flood.ReliableFragmentsNeverCompleted)
+        {
+            // A loaded stream may still hold the last of them: wait (counted in ticks) for the windows to fill.
+            rig.TickUntil(() =>
+            {
+                Measure();
+                return mostGrowth > Rig.UnfinishedFragmentRecords * 1159L;
+            }, 600);
+        }
+
         long honestDuringAttack = rig.HonestSnapshots - snapshotsBefore;
         var after = rig.Snapshot();
         string report = $"{wire} {flood}: {attackTicks} ticks, sent {rig.AttackerDatagrams:N0} datagrams ({rig.AttackerRefused:N0} refused by the socket), end {rig.AttackerEnd?.ToString() ?? "connected"}, "
@@ -112,10 +133,28 @@ public sealed class SocketFloodTests
         Assert.InRange(mostUnknownInATick, 0, new NetServerOptions().MaxDatagramsPerConnection);
         switch (flood)
         {
-            case Flood.ReliableFragmentsNeverCompleted or Flood.OutOfWindowIdsAndAcks or Flood.RpcsBeyondTheirRate:
-                // Reliable fragments out of any message's order, ids outside the window and RPCs beyond the message
-                // budget's rate are violations: the attacker is cut, typed.
+            case Flood.ReliableFragmentsInconsistent or Flood.OutOfWindowIdsAndAcks or Flood.RpcsBeyondTheirRate:
+                // Reliable fragments whose headers contradict each other's group (cut at the second record, before any
+                // budget), ids outside the window and RPCs beyond the message budget's rate are violations: the attacker
+                // is cut, typed.
                 Assert.True(rig.AttackerEnd == DisconnectReason.ProtocolViolation, report);
+                // The contradiction closes the connection at once, not the violations counted to the limit (16): one
+                // tick on a quiet machine, a few more when a loaded stream hands the records over later.
+                if (flood == Flood.ReliableFragmentsInconsistent) Assert.True(after.Violations - before.Violations < new NetServerOptions().ViolationLimit, report);
+                break;
+            case Flood.ReliableFragmentsNeverCompleted:
+                // Unfinished groups within the windows are held, as the design says (an honest sender's lost fragment
+                // is resent): both windows fill, so the server holds what they can hold and no more, and every
+                // fragment beyond them is refused before any work (counted over budget, unacknowledged), no violation.
+                Assert.True(rig.AttackerEnd is null, report);
+                Assert.Equal(before.Violations, after.Violations);
+                Assert.Equal(Rig.UnfinishedFragmentRecords, rig.FragmentsWithinWindows);
+                Assert.True(after.OverBudget > before.OverBudget && rig.FragmentsBeyondWindows > 0, report);
+                // Held: both windows' fragments (2 × 1,018 of 1,159 bytes, 2.4 MB) are in the server's memory ...
+                Assert.True(mostGrowth > Rig.UnfinishedFragmentRecords * 1159L, report);
+                // ... and little else: the transport's buffers. Kestrel read up to 1 MiB ahead of a WebSocket channel
+                // that the game reads 128 datagrams a pass (failed before: 1.5 MB more over WebSocket, in 4 KiB blocks).
+                Assert.True(mostGrowth - Rig.UnfinishedFragmentRecords * 1159L < 512 * 1024, report);
                 break;
             case Flood.InputsFarFromNow:
                 // Within the rate, inputs for ticks far from now are counted and not held: no violation, nothing used.
@@ -225,6 +264,20 @@ public sealed class SocketFloodTests
 
         public long AttackerRefused { get; private set; }
 
+        /// <summary>Fragments of unfinished groups that fit the two reliable windows: ids 1 … 1,023 of each but every group's first.</summary>
+        public const int UnfinishedFragmentRecords = 2 * (ReliableWindow - 1 - 5);
+
+        private const int ReliableWindow = 1024;
+
+        /// <summary>Fragments of unfinished groups sent within the windows so far.</summary>
+        public int FragmentsWithinWindows { get; private set; }
+
+        /// <summary>Fragments sent beyond the windows.</summary>
+        public int FragmentsBeyondWindows { get; private set; }
+
+        private IEnumerator<(byte Channel, ushort Id, ushort Index, ushort Count)>? _unfinished;
+        private bool _retry;
+
         public long HonestSnapshots => _honest.Replication.Counters.Snapshots;
 
         public ClientState HonestState => _honest.Transport.State;
@@ -290,6 +343,20 @@ public sealed class SocketFloodTests
                     for (int i = 0; i < 200; i++) Send(HostilePeer.Record(2, _reliableId++, 0, 0, 1160));
                     break;
                 case Flood.ReliableFragmentsNeverCompleted:
+                    _unfinished ??= UnfinishedGroups().GetEnumerator();
+                    for (int i = 0; i < 64; i++)
+                    {
+                        if (!_retry) _unfinished.MoveNext();
+                        var (channel, id, index, count) = _unfinished.Current;
+                        // A fragment the socket refused is sent again next tick, so every one within the windows arrives.
+                        _retry = !Send(HostilePeer.Record(channel, id, index, count, new NetServerOptions().FragmentSize));
+                        if (_retry) break;
+                        if (id < ReliableWindow) FragmentsWithinWindows++;
+                        else FragmentsBeyondWindows++;
+                    }
+
+                    break;
+                case Flood.ReliableFragmentsInconsistent:
                     for (int i = 0; i < 200; i++) Send(HostilePeer.Record(2, _reliableId++, 0, 200, new NetServerOptions().FragmentSize));
                     break;
                 case Flood.OutOfWindowIdsAndAcks:
@@ -319,6 +386,31 @@ public sealed class SocketFloodTests
             }
         }
 
+        /// <summary>
+        /// Groups of 200 fragments (the last one of 24, so the window's 1,024 ids hold them) on both reliable channels,
+        /// each group's fragments but its first (index 0, so none completes and the ordered channel's base never moves),
+        /// then fragments of groups beyond the windows for as long as the flood lasts. The attacker's client sent no
+        /// reliable message, so both windows start at id 0.
+        /// </summary>
+        private static IEnumerable<(byte, ushort, ushort, ushort)> UnfinishedGroups()
+        {
+            for (int first = 0; first < ReliableWindow; first += 200)
+            {
+                ushort count = (ushort)Math.Min(200, ReliableWindow - first);
+                for (ushort index = 1; index < count; index++)
+                {
+                    yield return (2, (ushort)(first + index), index, count);
+                    yield return (3, (ushort)(first + index), index, count);
+                }
+            }
+
+            for (int id = ReliableWindow; ; id++)
+            {
+                ushort index = (ushort)(1 + id % 199);
+                yield return ((byte)(2 + id % 2), (ushort)id, index, 200);
+            }
+        }
+
         private static byte[] Input(uint newest)
         {
             var message = new byte[11 + 8];
@@ -338,7 +430,7 @@ public sealed class SocketFloodTests
             return payload;
         }
 
-        private void Send(byte[] plaintext)
+        private bool Send(byte[] plaintext)
         {
             ulong sequence = _sequence++;
             var frame = new byte[PacketLayout.SealedHeaderSize + plaintext.Length];
@@ -350,7 +442,10 @@ public sealed class SocketFloodTests
             {
                 AttackerRefused++;
                 Drain();
+                return false;
             }
+
+            return true;
         }
 
         /// <summary>Reads and forgets what reached the attacker (a stream transport also flushes its sends here).</summary>

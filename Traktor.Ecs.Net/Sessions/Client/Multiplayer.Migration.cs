@@ -23,6 +23,9 @@ public sealed partial class Multiplayer
     /// <summary>True once the host sent the owners of the replicated entities (what a successor hands back).</summary>
     internal bool HasOwners => replica.HasOwners;
 
+    /// <summary>The version of the owners the host last sent (<see cref="Peers.MigrationPlan.Version"/>), 0 before any: a test's view of what reached the player.</summary>
+    internal uint OwnersVersion => replica.OwnersVersion;
+
     /// <summary>True while this player migrates to a new host (between <see cref="HostLost"/> and <see cref="HostMigrated"/> or <see cref="SessionEnded"/>).</summary>
     public bool IsMigrating => migrating is not null;
 

@@ -19,6 +19,9 @@ internal sealed class ReplicaTakeover
     /// <summary>True once the host sent the owners of the replicated entities (what a successor hands back).</summary>
     public bool HasOwners => owners is not null;
 
+    /// <summary>The version of the owners the host last sent, 0 before any.</summary>
+    public uint OwnersVersion => owners?.Version ?? 0;
+
     /// <summary>Listens for the owners on <paramref name="client"/>.</summary>
     /// <param name="client">The player's network plugin.</param>
     /// <exception cref="InvalidOperationException">Something else on this client listens for them already.</exception>

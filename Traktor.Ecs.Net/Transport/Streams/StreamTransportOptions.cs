@@ -4,7 +4,8 @@ namespace Traktor.Ecs.Net;
 /// Budgets and timings of the stream transports (TCP and WebSocket). Every number bounds what one peer, or all of
 /// them together, can make a server hold: at most <see cref="MaxConnections"/> streams, each with a fixed
 /// <see cref="ReceiveBufferBytes"/> + <see cref="SendBufferBytes"/>, so the transport's memory has a ceiling of
-/// MaxConnections × (ReceiveBufferBytes + SendBufferBytes) — 80 MiB with the defaults — whatever the peers send.
+/// MaxConnections × (ReceiveBufferBytes + SendBufferBytes) — 80 MiB with the defaults — whatever the peers send (over
+/// WebSocket, Kestrel also reads up to 32 KiB of each connection ahead of it, and as much again behind TLS).
 /// A transport keeps a copy of the options it was created with: changing this object afterwards does not change it.
 /// </summary>
 public sealed class StreamTransportOptions
