@@ -36,9 +36,20 @@ public sealed class HeadlessView(TextWriter output) : IDemoView
     }
 
     /// <inheritdoc />
-    public void ShowFleet(IReadOnlyList<FleetServerRow> servers) =>
+    /// <remarks>
+    /// Prints nothing while no server is known: bots of a fleet deployed elsewhere (<c>--backend URL</c>) see no
+    /// processes of their own, and a bare <c>fleet</c> line every second said nothing but looked like a lost table.
+    /// </remarks>
+    public void ShowFleet(IReadOnlyList<FleetServerRow> servers)
+    {
+        if (servers.Count == 0)
+        {
+            return;
+        }
+
         Line("fleet  " + string.Join("  |  ", servers.Select(s => string.Create(CultureInfo.InvariantCulture,
             $"{s.Name} {s.State} sessions {s.Sessions} players {s.Players} tick {s.TickMs:F2} ms"))));
+    }
 
     /// <inheritdoc />
     public void Message(string line) => Line(line);
