@@ -70,6 +70,8 @@ public sealed partial class MultiplayerHostMigrationTests
         // the check, and the ticks check that nothing on the tick thread calls it either. Before, the ticks ran on real time,
         // milliseconds of it, in which nothing paced by the clock could come due.
         await rig.RunAsync(AsResult(bob.Multiplayer.DisposeAsync()), "bob's stopped migration to be over");
+        Assert.Equal(bobCalls + 1, bob.Link.Calls); // one more: his seat given back, after his stopped migration's calls
+        bobCalls = bob.Link.Calls;
         rig.Clock.Jump(TimeSpan.FromMinutes(5));
         rig.Clock.WaitUntilSettled();
         for (int i = 0; i < 60; i++) rig.Tick();

@@ -37,6 +37,33 @@ public sealed partial class MultiplayerHostMigrationTests
     }
 
     [Fact]
+    public async Task A_player_disposed_while_it_follows_the_new_host_gives_its_seat_back()
+    {
+        // Carol would follow a named host for ten minutes before claiming the session herself.
+        await using var rig = await Rig.StartAsync(joinWait: TimeSpan.FromMinutes(10));
+        var (alice, bob, carol) = (rig.Alice, rig.Bob, rig.Carol);
+        var session = await rig.AliceHostsBobAndCarolAsync();
+        long carolId = carol.Multiplayer.UserId!.Value;
+
+        // Alice's game dies; the directory names bob host, and his answer is held: carol follows bob, who has no address yet.
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bob.Link.HeldClaimAnswers = answer;
+        alice.Running = false;
+        alice.Link.Cut = true;
+        await rig.TickUntilAsync(() => bob.Link.ClaimsGranted == 1 && carol.Multiplayer.IsMigrating, "carol to follow bob, the named host");
+        carol.Running = false;
+        await carol.Multiplayer.DisposeAsync();
+
+        // Before, the dispose stopped carol's migration and gave nothing back: her seat stayed taken until bob's handback
+        // grace ran out. Now it goes back with her quitting, and bob still takes the session over.
+        Assert.False((await rig.Directory.GetSessionAsync(session.Id, Cancel))!.IsMember(carolId));
+        answer.SetResult();
+        await rig.TickUntilAsync(() => bob.Migrated is not null || bob.Ended is not null, "bob to take the session over");
+        Assert.True(bob.Migrated!.IsLocalHost);
+        Assert.Equal(bob.Multiplayer.UserId, (await rig.Directory.GetSessionAsync(session.Id, Cancel))!.HostUserId);
+    }
+
+    [Fact]
     public async Task A_successor_disposed_while_its_claim_is_on_its_way_gives_the_session_back_only_after_the_directory_granted_it()
     {
         // Carol would follow a named host for ten minutes before claiming the session herself.

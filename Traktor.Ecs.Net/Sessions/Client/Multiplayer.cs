@@ -292,9 +292,9 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     /// <summary>
     /// Releases the facade. A session this player hosts ends: its remote players are told the session ended, and the
     /// directory is told the host left (in the background), which ends it for them with <see cref="SessionEndReason.Ended"/>.
-    /// A session this player joined is left: its seat is given back to the directory (in the background), so the player can
-    /// take a seat again at once rather than after the game server's reconnect grace; the <see cref="NetworkClient"/> is the
-    /// game's to disconnect or dispose. A host
+    /// A session this player joined is left: its seat is given back to the directory (in the background; after the calls of a
+    /// host migration it stopped), rather than held until the game server's reconnect grace runs out; the
+    /// <see cref="NetworkClient"/> is the game's to disconnect or dispose. A host
     /// migration going on (<see cref="IsMigrating"/>) stops at once: the directory hears nothing more from it, except, when this
     /// player claimed the session, that it gives the session back (<see cref="IPlayerHostedSessions.ReleaseHostAsync"/>), so the
     /// next successor takes over at once. That give-back goes on in the background once this returns: <see cref="DisposeAsync"/>
@@ -306,12 +306,15 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     {
         // A question to the directory why the session ended stops, and SessionEnded is not raised; a call under way ends.
         disposed.Cancel();
+        SessionInfo? lostHost = null; // a session whose host was lost, which this player is still in
+        var stopped = Task.CompletedTask;
         if (migrating is { } migration)
         {
             // Ends it at once: no further directory calls, no hosting started, no HostLost/HostMigrated/SessionEnded after this.
             migrating = null;
+            lostHost = current;
             current = null;
-            stopping = StopMigration(migration);
+            stopping = stopped = StopMigration(migration);
         }
 
         FinishEnding(); // an ended session's players still waiting for its final world are told now
@@ -322,18 +325,29 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
             current = null;
             stopping = Task.WhenAll(stopping, GiveSeatBackAsync(hosting.Session.Id, player.UserId));
         }
-        else if (login is { } member && TakeForLeave(out var ended) is { } joined && ended is null)
+        else if (login is { } member && (lostHost ?? JoinedToLeave()) is { } joined)
         {
-            // A joined player's seat goes back now, that seat only (the grant the join's answer listed): held, it stays
-            // taken until the game server's reconnect grace expires (a minute), and the player could not take a seat in
-            // the session meanwhile (from another device, or this game started again). A session that ended under the
-            // player has its seat on its way back already (seatReturn, below).
-            stopping = Task.WhenAll(stopping, GiveSeatBackAsync(joined.Id, member.UserId, SeatGiveBack.GrantOf(joined, member.UserId)));
+            // Disposing is leaving: the seat goes back now, that seat only (the grant the join's answer listed). Held, it
+            // stays taken, counted against the session's capacity and the player still its member, until the game server's
+            // reconnect grace (a minute) or the new host's handback grace runs out. After the stopped migration's calls,
+            // as a leave is: a give-back racing a claim the directory granted could end the session for every player
+            // still migrating. A session that ended under the player has its seat on its way back already (seatReturn).
+            stopping = Task.WhenAll(stopping, GiveSeatBackAfterAsync(stopped, joined, member.UserId));
         }
 
         stopping = Task.WhenAll(stopping, seatReturn); // a seat a session's end left behind, still on its way back
         // oneAtATime is not disposed: the call under way releases it after this (that release would throw
         // ObjectDisposedException over whatever the call ended with), and it holds no wait handle to free.
+    }
+
+    /// <summary>The session a disposed player joined and is still in, or null (none, or it ended under the player: its seat is on its way back).</summary>
+    private SessionInfo? JoinedToLeave() => TakeForLeave(out var ended) is { } joined && ended is null ? joined : null;
+
+    /// <summary>Gives <paramref name="session"/>'s seat back once <paramref name="stopped"/> (a stopped migration's calls) is over; never throws.</summary>
+    private async Task GiveSeatBackAfterAsync(Task stopped, SessionInfo session, long user)
+    {
+        await stopped.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await GiveSeatBackAsync(session.Id, user, SeatGiveBack.GrantOf(session, user)).ConfigureAwait(false);
     }
 
     /// <summary>
