@@ -245,7 +245,8 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
             _multiplayers.Clear();
             // The relay on the game's host is not detached here: the session the unloads ended delivers its final world on
             // that host's own ticks (SessionRelay's end runs in its server's events), and detaching would cut the delivery
-            // short. It holds nothing of this system, and goes with the host when the game disposes it.
+            // short. It goes with the host when the game disposes it; only the scripts' release callbacks let go now.
+            _network.Hosting.StopListening();
         }
 
         base.Dispose(disposing);

@@ -207,7 +207,17 @@ internal sealed class ScriptHosting(ScriptNetwork network, TimeProvider time, IL
         return false;
     }
 
-    /// <summary>The script system is disposed, or the game's host went: the relay lets go (its RpcServer leaves the world).</summary>
+    /// <summary>
+    /// The scripts' system is disposed: the scripts hear no more releases (the host's event lets go of this), while the relay
+    /// stays on the game's host, whose ticks deliver the final world of a session the unloads ended.
+    /// </summary>
+    public void StopListening()
+    {
+        if (Relay is { } relay) relay.Host.Server.PlayerReleasedAfterEnd -= _onReleased;
+        _released.Clear();
+    }
+
+    /// <summary>The game's host went, or another replaced it: the relay lets go (its RpcServer leaves the world).</summary>
     public void Detach()
     {
         _feeding = null;

@@ -5,13 +5,12 @@ namespace Traktor.Ecs.Net.Scripting.Rpc;
 /// <summary>
 /// The script RPCs received this tick, in the order their handlers run: each sender's first, then each sender's second,
 /// and so on (a sender's own RPCs keep their order). A script runs at most <see cref="LuaScriptOptions.MaxRpcHandlersPerTick"/>
-/// handlers a tick and the rest are not handled, so in arrival order one client sending at its rate limit (a burst of 240 by
-/// default), or a few of them, took every handler of the tick and nobody else's RPC was handled (attack review 23). In
-/// rounds, every sender's first RPC of a tick is handled while fewer senders than the cap send.
+/// handlers a tick and the rest are not handled: in rounds, one client sending at its rate limit (a burst of 240 by
+/// default), or a few of them, cannot take every handler of the tick, and every sender's first RPC of a tick is handled
+/// while fewer senders than the cap send (SECURITY.md, attack reviews 23 and 25).
 /// <para>
-/// With more senders than the cap, a round in arrival order left the same late senders unhandled tick after tick (the
-/// order connections are read in does not change), so some players' RPCs never reached the script (attack review 25).
-/// A sender whose first RPC of a tick went unhandled waits: from the next tick on its RPCs go before those of senders
+/// With more senders than the cap, the order connections are read in would leave the same late senders unhandled tick
+/// after tick. So a sender whose first RPC of a tick went unhandled waits: from the next tick on its RPCs go before those of senders
 /// that do not wait (within each round), the longest waiting first, until a tick handles its first RPC. So a sender that
 /// keeps sending is handled within ⌈waiting senders ÷ cap⌉ ticks. The waiting list holds only senders left unhandled and
 /// forgets one that sent nothing for <see cref="ForgetAfterTicks"/> ticks, so it is bounded by the senders of that span.

@@ -119,7 +119,7 @@ internal sealed class ServerHandshake : IDisposable
         {
             _toldOtherVersion = true;
             _peer.Logger.LogWarning("Refused a connection request from {Source} of another protocol version ({Theirs}; this server speaks {Ours}): "
-                + "client and server run different versions of Traktor.Ecs.Net. The client is told ProtocolVersionMismatch (within a "
+                + "client and server run different versions of Traktor.Ecs.Net. The client may be told ProtocolVersionMismatch (within a "
                 + "budget per source; NetServer.Counters.VersionMismatchesAnswered counts the answers). Said once.", source,
                 Printable(datagram.Slice(P.RequestVersion, ConnectTokenLayout.VersionSize)), Printable(_options.ProtocolVersion));
         }
