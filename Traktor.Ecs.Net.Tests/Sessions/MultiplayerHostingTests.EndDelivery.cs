@@ -103,12 +103,10 @@ public sealed partial class MultiplayerHostingTests
     /// <summary>Ticks until the directory lists <paramref name="count"/> players in <paramref name="session"/> (a join under way took its seat).</summary>
     private static async Task WaitForSeatsAsync(Rig rig, SessionId session, int count, Task joining)
     {
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(20, Cancel))
+        await rig.TickUntilAsync(() =>
         {
             Assert.False(joining.IsFaulted, $"the join failed before it was seated: {joining.Exception?.InnerException?.Message}");
-            if ((await rig.Directory.GetSessionAsync(session, Cancel))?.PlayerCount == count) return;
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {count} seats in session {session}");
-            rig.Tick();
-        }
+            return rig.Directory.GetSessionAsync(session, Cancel).GetAwaiter().GetResult()?.PlayerCount == count;
+        }, $"{count} seats in session {session}");
     }
 }
