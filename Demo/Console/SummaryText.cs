@@ -121,6 +121,11 @@ public static class SummaryText
             yield return string.Create(c, $"  {server.Name} (pid {server.ProcessId}, {server.State}): {sessions} sessions with {players} players at the end, at most {server.PeakSessions} at once; tick {server.MeanTickMs:F3} ms mean, {server.PeakTickMs:F3} ms peak; {server.HeartbeatFailures} heartbeats failed");
         }
 
+        if (fleet.Ends is { } ends)
+        {
+            yield return ends.Describe();
+        }
+
         if (report.Options.Mode == DemoMode.Players)
         {
             // No processes of its own: the servers are the ones this run's sessions were on, as the directory named them.

@@ -74,6 +74,15 @@ public sealed class FleetBot : IDisposable
     /// <summary>Session ends it was told about: when (run seconds), why, and when it played again (or null).</summary>
     public List<SessionLoss> Losses { get; } = new();
 
+    /// <summary>A copy of <see cref="Losses"/> taken under the lock its session-end handler and its joins write it under.</summary>
+    public IReadOnlyList<SessionLoss> LossesSoFar()
+    {
+        lock (gate)
+        {
+            return Losses.ToList();
+        }
+    }
+
     /// <summary>Whether it is connected to the game server of a session.</summary>
     public bool Playing => Multiplayer.CurrentSession is not null && Client.Transport.State == ClientState.Connected;
 

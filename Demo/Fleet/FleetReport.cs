@@ -7,13 +7,15 @@ namespace Demo.Fleet;
 /// <param name="FailedJoins">Quick-joins that failed and were tried again.</param>
 /// <param name="Chaos">The SIGKILL and what became of the killed server's players, or null without <c>--chaos</c>.</param>
 /// <param name="ServerNamesMissing">For a fleet deployed elsewhere whose server names could not be read: why the sessions' servers are shown by id.</param>
+/// <param name="Ends">The sessions that ended under the bots while they played and their rejoins (null: none).</param>
 public sealed record FleetReport(
     IReadOnlyList<FleetServerRow> Servers,
     IReadOnlyList<FleetSessionRow> Sessions,
     int BotsPlaying,
     int FailedJoins,
     ChaosReport? Chaos,
-    string? ServerNamesMissing = null);
+    string? ServerNamesMissing = null,
+    SessionEnds? Ends = null);
 
 /// <summary>One game-server process as the dashboard and the report show it.</summary>
 /// <param name="Name">Its label.</param>

@@ -188,10 +188,12 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
                 .Select(s => new FleetSessionRow(s.Id.ToString(), servers.FirstOrDefault(g => g.ServerId == s.ServerId)?.Name ?? ServerLabels.Of(s.ServerId, names), s.PlayerCount, s.MaxPlayers))
                 .OrderBy(s => s.Server, StringComparer.Ordinal).ToList();
             ShowFleet(force: true);
-            // Before they leave: what carries each bot's connection (UDP, or the stream of --transport).
+            // Before they leave: what carries each bot's connection (UDP, or the stream of --transport), and the sessions
+            // that ended under them while they played (the drain at the end is the run's own doing, not theirs).
             var transports = bots.Where(b => b.Playing).Select(b => b.Client.Transport.GetStats().Transport.ToString()).Distinct().ToList();
+            var ends = SessionEnds.Of(bots.SelectMany(b => b.LossesSoFar()));
             await LeaveAndDrainAsync(bots, loop);
-            var report = Report(folder, played, cancellationToken, bots, new FleetReport(Rows(), sessions, playing, bots.Sum(b => b.FailedJoins), chaos, namesMissing), recorder)
+            var report = Report(folder, played, cancellationToken, bots, new FleetReport(Rows(), sessions, playing, bots.Sum(b => b.FailedJoins), chaos, namesMissing, ends), recorder)
                 with { ConnectionTransports = transports };
             if (report.ExitCode != 0 || log.Errors.Count > 0)
             {

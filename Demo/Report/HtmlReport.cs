@@ -172,6 +172,10 @@ public static class HtmlReport
         {
             html.Append(c, $"<p>Game servers are shown by id: {Enc(missing)}.</p>");
         }
+        if (fleet.Ends is { } ends)
+        {
+            html.Append(c, $"<p>{Enc(ends.Describe())}.</p>");
+        }
         if (fleet.Chaos is { } chaos)
         {
             html.Append(c, $"<h2>Chaos: {Enc(chaos.Server)} killed with SIGKILL at {chaos.KilledAtSeconds:F1} s</h2><p>Its players were told why their session ended and quick-joined another; the stated time from the kill to playing again is {chaos.BudgetSeconds:F0} s. ");
