@@ -222,7 +222,7 @@ public sealed partial class MultiplayerHostingTests
                             return [mover];
                         },
                     },
-                });
+                }, HostClock);
             _ = new RpcClient(hostClient, RpcWorld.Rpcs);   // the host relays membership with the registry of its client's RPC layer
             hostGroup = new Group<float>("host", hostClient, HostPlayer);
 
@@ -271,6 +271,12 @@ public sealed partial class MultiplayerHostingTests
         public HttpSessions Directory { get; }
 
         public Multiplayer HostPlayer { get; }
+
+        /// <summary>
+        /// The hosting player's clock (its server's): a test holds it while the host delivers the end, so the delivery's
+        /// real-time window (<see cref="SessionRelay.EndDeliveryWait"/>) outlasts however many ticks the test needs.
+        /// </summary>
+        public JumpClock HostClock { get; } = new();
 
         public Multiplayer Joiner { get; }
 
