@@ -193,7 +193,7 @@ public sealed partial class MultiplayerHostingTests
         private World? newcomerWorld;
         private Group<float>? newcomerGroup;
 
-        private Rig(BackendTestServer backend)
+        private Rig(BackendTestServer backend, bool relay)
         {
             Backend = backend;
             introducer = new Introducer(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
@@ -213,7 +213,7 @@ public sealed partial class MultiplayerHostingTests
                         {
                             // The game's RPC layer, which the session relay announces over: with a reconnect grace no test
                             // here waits out, so a departure heard is never one that came by the grace's end.
-                            _ = new RpcServer(host.Server, RpcWorld.Rpcs, new RpcOptions { ReconnectGracePeriod = TimeSpan.FromHours(1) });
+                            if (relay) _ = new RpcServer(host.Server, RpcWorld.Rpcs, new RpcOptions { ReconnectGracePeriod = TimeSpan.FromHours(1) });
                             host.Server.PlayerConnected += joined =>
                             {
                                 if (!joined.Reconnected) host.World.Create(new Position2 { Value = new Vector2(joined.ClientId % 100, 0) }, new NetworkOwner(joined.Connection));
@@ -223,7 +223,7 @@ public sealed partial class MultiplayerHostingTests
                         },
                     },
                 }, HostClock);
-            _ = new RpcClient(hostClient, RpcWorld.Rpcs);   // the host relays membership with the registry of its client's RPC layer
+            if (relay) _ = new RpcClient(hostClient, RpcWorld.Rpcs);   // the host relays membership with the registry of its client's RPC layer
             hostGroup = new Group<float>("host", hostClient, HostPlayer);
 
             // The C# joiner.
@@ -336,12 +336,17 @@ public sealed partial class MultiplayerHostingTests
             set => mover!.Moving = value;
         }
 
-        public static async Task<Rig> StartAsync()
+        /// <summary>Starts the rig.</summary>
+        /// <param name="relay">
+        /// False for a host whose game has no RPC layer: its session has no <see cref="SessionRelay"/> (no joins and leaves
+        /// announced, an ended session refused by its server alone).
+        /// </param>
+        public static async Task<Rig> StartAsync(bool relay = true)
         {
             var backend = await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs);
             var players = new HttpAuthentication(backend.CreateBackendClient(asServer: false));
             await players.RegisterAsync("joining-carol", SeedNetwork.Password, Cancel);
-            return new Rig(backend);
+            return new Rig(backend, relay);
         }
 
         public async Task<SessionInfo> HostAsync()
