@@ -2,7 +2,9 @@ namespace Traktor.Ecs.Net.Tests.Sessions;
 
 /// <summary>
 /// A clock that runs as the system's does until a test moves it ahead at once (<see cref="Jump"/>), which brings every
-/// timer due meanwhile forward. A rig over real sockets and a real backend keeps real time, and a check that a stopped
+/// timer due meanwhile forward, or holds it still for a while (<see cref="Hold"/>, <see cref="Release"/>): a real-time
+/// window the code under test opens (an ended host's end delivery) then lasts as many ticks as the test needs, however
+/// slowly a loaded machine runs them. A rig over real sockets and a real backend keeps real time, and a check that a stopped
 /// component calls nothing more can still let the work paced by this clock (retries, end-reason questions, heartbeats)
 /// come due: a few dozen ticks on real time last milliseconds, far shorter than any of those waits. It counts the timers
 /// armed and the callbacks that ran, so the test knows when everything that came due has run (<see cref="Settled"/>).
@@ -12,6 +14,7 @@ internal sealed class JumpClock : TimeProvider
     private readonly Lock gate = new();
     private readonly HashSet<JumpTimer> live = [];
     private long offset; // in this clock's timestamp units, ahead of the system's
+    private long? heldAt; // the system's timestamp the clock stands still at, while held
     private int armed;
     private int started;
     private int returned;
@@ -38,16 +41,14 @@ internal sealed class JumpClock : TimeProvider
     /// <inheritdoc />
     public override long GetTimestamp()
     {
-        long ahead;
-        lock (gate) ahead = offset;
-        return System.GetTimestamp() + ahead;
+        lock (gate) return (heldAt ?? System.GetTimestamp()) + offset;
     }
 
     /// <inheritdoc />
     public override DateTimeOffset GetUtcNow()
     {
         long ahead;
-        lock (gate) ahead = offset;
+        lock (gate) ahead = (heldAt ?? System.GetTimestamp()) + offset - System.GetTimestamp();
         return System.GetUtcNow() + TimeSpan.FromSeconds(ahead / (double)TimestampFrequency);
     }
 
@@ -65,6 +66,27 @@ internal sealed class JumpClock : TimeProvider
         lock (gate)
         {
             offset += (long)(by.TotalSeconds * TimestampFrequency);
+            timers = [.. live];
+        }
+
+        foreach (var timer in timers) timer.Reschedule();
+    }
+
+    /// <summary>Stops the clock where it is until <see cref="Release"/>: no time passes, no timer comes due.</summary>
+    public void Hold()
+    {
+        lock (gate) heldAt ??= System.GetTimestamp();
+    }
+
+    /// <summary>Runs the clock on from where <see cref="Hold"/> stopped it (the time held never passed on it).</summary>
+    public void Release()
+    {
+        JumpTimer[] timers;
+        lock (gate)
+        {
+            if (heldAt is not { } held) return;
+            offset -= System.GetTimestamp() - held;
+            heldAt = null;
             timers = [.. live];
         }
 

@@ -136,6 +136,7 @@ public sealed partial class MultiplayerHostingTests
             p.Value = new Vector2(555, 5); // the game's final change, after its last tick
         });
         var final = Rig.Values(rig.HostWorld);
+        rig.HostClock.Hold(); // the end's delivery lasts until the C# joiner holds the final world, however slow the ticks
         rig.JoinerDeaf = true;
         var leaving = rig.HostPlayer.LeaveSessionAsync(Cancel);
         await rig.TickUntilAsync(() => rig.HostPlayer.Host is null, "the host to stop serving the session");
@@ -147,6 +148,7 @@ public sealed partial class MultiplayerHostingTests
         Assert.Equal(SessionEndReason.Ended, told);
         Assert.Equal(final, shownWhenTold);
         await rig.TickUntilAsync(() => !rig.HostPlayer.IsDeliveringEnd, "the host to be done delivering the end");
+        rig.HostClock.Release();
     }
 
     /// <summary>

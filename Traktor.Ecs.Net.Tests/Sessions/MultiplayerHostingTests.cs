@@ -193,7 +193,7 @@ public sealed partial class MultiplayerHostingTests
         private World? newcomerWorld;
         private Group<float>? newcomerGroup;
 
-        private Rig(BackendTestServer backend)
+        private Rig(BackendTestServer backend, bool relay)
         {
             Backend = backend;
             introducer = new Introducer(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
@@ -213,7 +213,7 @@ public sealed partial class MultiplayerHostingTests
                         {
                             // The game's RPC layer, which the session relay announces over: with a reconnect grace no test
                             // here waits out, so a departure heard is never one that came by the grace's end.
-                            _ = new RpcServer(host.Server, RpcWorld.Rpcs, new RpcOptions { ReconnectGracePeriod = TimeSpan.FromHours(1) });
+                            if (relay) _ = new RpcServer(host.Server, RpcWorld.Rpcs, new RpcOptions { ReconnectGracePeriod = TimeSpan.FromHours(1) });
                             host.Server.PlayerConnected += joined =>
                             {
                                 if (!joined.Reconnected) host.World.Create(new Position2 { Value = new Vector2(joined.ClientId % 100, 0) }, new NetworkOwner(joined.Connection));
@@ -222,8 +222,8 @@ public sealed partial class MultiplayerHostingTests
                             return [mover];
                         },
                     },
-                });
-            _ = new RpcClient(hostClient, RpcWorld.Rpcs);   // the host relays membership with the registry of its client's RPC layer
+                }, HostClock);
+            if (relay) _ = new RpcClient(hostClient, RpcWorld.Rpcs);   // the host relays membership with the registry of its client's RPC layer
             hostGroup = new Group<float>("host", hostClient, HostPlayer);
 
             // The C# joiner.
@@ -271,6 +271,12 @@ public sealed partial class MultiplayerHostingTests
         public HttpSessions Directory { get; }
 
         public Multiplayer HostPlayer { get; }
+
+        /// <summary>
+        /// The hosting player's clock (its server's): a test holds it while the host delivers the end, so the delivery's
+        /// real-time window (<see cref="SessionRelay.EndDeliveryWait"/>) outlasts however many ticks the test needs.
+        /// </summary>
+        public JumpClock HostClock { get; } = new();
 
         public Multiplayer Joiner { get; }
 
@@ -330,12 +336,17 @@ public sealed partial class MultiplayerHostingTests
             set => mover!.Moving = value;
         }
 
-        public static async Task<Rig> StartAsync()
+        /// <summary>Starts the rig.</summary>
+        /// <param name="relay">
+        /// False for a host whose game has no RPC layer: its session has no <see cref="SessionRelay"/> (no joins and leaves
+        /// announced, an ended session refused by its server alone).
+        /// </param>
+        public static async Task<Rig> StartAsync(bool relay = true)
         {
             var backend = await BackendTestServer.StartAsync(null, null, DirectoryTestSettings.BackendArgs);
             var players = new HttpAuthentication(backend.CreateBackendClient(asServer: false));
             await players.RegisterAsync("joining-carol", SeedNetwork.Password, Cancel);
-            return new Rig(backend);
+            return new Rig(backend, relay);
         }
 
         public async Task<SessionInfo> HostAsync()
