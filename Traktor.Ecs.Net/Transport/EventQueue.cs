@@ -6,9 +6,11 @@ namespace Traktor.Ecs.Net.Transport;
 /// messages and <see cref="NetPeerOptions.MaxQueuedMessageBytes"/> bytes, whether or not the caller polls): a
 /// message that does not fit is refused and the caller decides (unreliable ones are dropped, reliable ones wait in
 /// their channel's window). Connection events are always kept; they are bounded by the slot count. After a burst
-/// the arrays return to their steady size once <see cref="ShrinkAfterQuietUpdates"/> updates in a row and
+/// each array returns to its steady size once <see cref="ShrinkAfterQuietUpdates"/> updates in a row and
 /// <see cref="ShrinkAfterQuietSeconds"/> seconds stayed within it: counting updates alone would make a loop that updates
-/// thousands of times a second shrink between two bursts and allocate the arrays again for the next one.
+/// thousands of times a second shrink between two bursts and allocate the arrays again for the next one. The entry list
+/// and the arena grow and shrink each on its own: a connect burst grows only the entries (its events carry no bytes),
+/// and replacing the 64 KB arena with one of the same size for it would allocate for nothing.
 /// </summary>
 internal sealed class EventQueue
 {
@@ -27,8 +29,8 @@ internal sealed class EventQueue
     private int _messages;
     private byte[] _arena = new byte[SteadyArenaBytes];
     private int _arenaUsed;
-    private int _quietUpdates;
-    private double _lastBusyAt;
+    private QuietSpell _entriesQuiet;
+    private QuietSpell _arenaQuiet;
 
     public EventQueue(int maxMessages, int maxBytes)
     {
@@ -41,23 +43,12 @@ internal sealed class EventQueue
     /// <summary>Bytes held by the queue's arrays (entries and arena), for tests of the memory bound.</summary>
     public long CapacityBytes => (long)_entries.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<Entry>() + _arena.Length;
 
-    /// <summary>Recycles the arena when the caller has polled everything, and shrinks it a while after a burst; <paramref name="now"/> in seconds.</summary>
+    /// <summary>Recycles the arena when the caller has polled everything, and shrinks each array a while after a burst; <paramref name="now"/> in seconds.</summary>
     public void BeginUpdate(double now)
     {
         if (_read < _count) return;
-        bool quiet = _count <= SteadyEntries && _arenaUsed <= SteadyArenaBytes;
-        if (quiet) _quietUpdates++;
-        else
-        {
-            _quietUpdates = 0;
-            _lastBusyAt = now;
-        }
-        if (_quietUpdates >= ShrinkAfterQuietUpdates && now - _lastBusyAt >= ShrinkAfterQuietSeconds
-            && (_entries.Length > SteadyEntries || _arena.Length > SteadyArenaBytes))
-        {
-            _entries = new Entry[SteadyEntries];
-            _arena = new byte[SteadyArenaBytes];
-        }
+        if (_entriesQuiet.Observe(_count <= SteadyEntries, now) && _entries.Length > SteadyEntries) _entries = new Entry[SteadyEntries];
+        if (_arenaQuiet.Observe(_arenaUsed <= SteadyArenaBytes, now) && _arena.Length > SteadyArenaBytes) _arena = new byte[SteadyArenaBytes];
         _count = 0;
         _read = 0;
         _messages = 0;
@@ -120,5 +111,24 @@ internal sealed class EventQueue
         var bigger = new byte[Math.Min(_maxBytes, Math.Max(_arena.Length * 2, _arenaUsed + length))];
         _arena.AsSpan(0, _arenaUsed).CopyTo(bigger);
         _arena = bigger;
+    }
+
+    /// <summary>How long one array's use stayed within its steady size: updates in a row and seconds since it last did not.</summary>
+    private struct QuietSpell
+    {
+        private int _updates;
+        private double _lastBusyAt;
+
+        /// <summary>Counts one update; true when the array stayed within its steady size long enough to shrink.</summary>
+        public bool Observe(bool quiet, double now)
+        {
+            if (quiet) _updates++;
+            else
+            {
+                _updates = 0;
+                _lastBusyAt = now;
+            }
+            return _updates >= ShrinkAfterQuietUpdates && now - _lastBusyAt >= ShrinkAfterQuietSeconds;
+        }
     }
 }
