@@ -84,8 +84,15 @@ internal sealed class FleetRig : IDisposable
         return StartServerAsync(node, transport, [transport.LocalAddress], options, 64, maxSessions);
     }
 
+    /// <summary>Starts a game server whose sessions are the game's own <see cref="IHostedSession"/>, made by <paramref name="wrap"/> around each session's <see cref="SessionWorld"/>.</summary>
+    public Task<Server> StartServerAsync(DirectoryNode node, Func<SessionWorld, IHostedSession> wrap)
+    {
+        var transport = network.CreateTransport();
+        return StartServerAsync(node, transport, [transport.LocalAddress], Options([transport.LocalAddress]), 64, 16, wrap);
+    }
+
     private async Task<Server> StartServerAsync(DirectoryNode node, IDatagramTransport transport, IReadOnlyList<NetAddress> publicAddresses, NetServerOptions options,
-        int maxPlayers, int maxSessions)
+        int maxPlayers, int maxSessions, Func<SessionWorld, IHostedSession>? wrap = null)
     {
         var router = new SessionRouter(transport, options, Time);
         var worlds = new List<SessionWorld>();
@@ -96,7 +103,7 @@ internal sealed class FleetRig : IDisposable
             {
                 var world = new SessionWorld(session, endpoint, RpcWorld.Replicated, RpcWorld.Rpcs, directory: node.Sessions, rpcOptions: RpcOptions, time: Time);
                 worlds.Add(world);
-                return world;
+                return wrap is null ? world : wrap(world);
             },
             Time);
         var server = new Server(host, router, transport, worlds, fleet);

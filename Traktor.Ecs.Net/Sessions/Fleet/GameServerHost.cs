@@ -245,10 +245,7 @@ public sealed partial class GameServerHost : ISystem<float>
             {
                 // The ticket told the session's id and capacity only; the directory's record has its name and properties.
                 session.FromTicket = false;
-                if (session.Game is SessionWorld world)
-                {
-                    world.Session = info;
-                }
+                session.Game.OnListed(info);
 
                 logger.LogInformation("Session {Session} (opened from a ticket) is {Name}, {Max} players.", info.Id, info.Name, info.MaxPlayers);
             }

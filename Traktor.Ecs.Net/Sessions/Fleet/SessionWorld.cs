@@ -59,9 +59,9 @@ public sealed class SessionWorld : IHostedSession
     /// The session, as the directory lists it (name, properties, capacity). A session its first player reached before the
     /// directory's listing (the usual case: its creator connects at once) is opened from that player's ticket, which tells its
     /// id and capacity only: until the next heartbeat's answer (within a heartbeat interval) its name and properties are
-    /// empty, then a <see cref="GameServerHost"/> replaces it with the directory's, on the tick thread.
+    /// empty, then a <see cref="GameServerHost"/> replaces it with the directory's (<see cref="OnListed"/>), on the tick thread.
     /// </summary>
-    public SessionInfo Session { get; internal set; }
+    public SessionInfo Session { get; private set; }
 
     /// <summary>The session's world.</summary>
     public World World { get; }
@@ -80,6 +80,14 @@ public sealed class SessionWorld : IHostedSession
 
     /// <inheritdoc />
     public void Tick(float deltaTime) => Group.Tick(in deltaTime);
+
+    /// <summary>Makes <paramref name="session"/> (the directory's record of a session opened from a ticket) this world's <see cref="Session"/>.</summary>
+    /// <param name="session">The session as the directory lists it.</param>
+    public void OnListed(SessionInfo session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        Session = session;
+    }
 
     /// <summary>Disposes the session's systems and world, and its relay (its approval leaves the session's endpoint).</summary>
     public void Dispose()
