@@ -1,0 +1,125 @@
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Traktor.Ecs.Net.Diagnostics;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Online.Sessions;
+using Traktor.Ecs.Net.Scripting;
+
+namespace Traktor.Ecs.Net.Tests.Docs;
+
+/// <summary>
+/// Every metric instrument the docs name (README.md and docs/*.md) is one the code publishes on the two meters, and every
+/// instrument the code publishes is named in the docs: an operator building a dashboard from docs/DEPLOY.md or
+/// docs/TRANSPORT.md must not wait for a counter that does not exist, nor miss one that does.
+/// </summary>
+public partial class DocumentedInstrumentsTests
+{
+    /// <summary>The instrument namespaces; other <c>traktor.…</c> names in the docs are tags or Wireshark fields.</summary>
+    private static readonly string[] Namespaces =
+        ["traktor.net.", "traktor.peers.", "traktor.online.", "traktor.sessions.", "traktor.fleet.", "traktor.multiplayer.",
+         "traktor.replication.", "traktor.prediction.", "traktor.scripts."];
+
+    /// <summary>A backticked name: <c>traktor.net.packets.sent/received</c> (alternatives of the last part), <c>traktor.replication.*</c>.</summary>
+    [GeneratedRegex(@"`(traktor\.[a-z0-9_./]+\*?)`")]
+    private static partial Regex Named();
+
+    [Fact]
+    public void Every_documented_instrument_is_published()
+    {
+        var published = Published();
+        var missing = Documented().Where(d => !d.Name.EndsWith('*') && !published.ContainsKey(d.Name))
+            .Select(d => $"{d.File}: {d.Name}").Distinct().ToList();
+
+        Assert.True(missing.Count == 0, "named in the docs but not published: " + string.Join("; ", missing));
+    }
+
+    [Fact]
+    public void Every_published_instrument_is_documented()
+    {
+        var documented = Documented();
+        var exact = documented.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        var prefixes = documented.Select(d => d.Name).Where(n => n.EndsWith(".*", StringComparison.Ordinal)).Select(n => n[..^1]).ToList();
+        var undocumented = Published().Keys
+            .Where(name => !exact.Contains(name) && !prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+            .Order(StringComparer.Ordinal).ToList();
+
+        Assert.True(undocumented.Count == 0, "published but named in no doc: " + string.Join(", ", undocumented));
+    }
+
+    [Fact]
+    public void The_deployment_guide_names_the_directory_and_fleet_instruments_an_operator_watches()
+    {
+        string deploy = File.ReadAllText(Path.Combine(DocsCompileTests.RepositoryRoot(), "docs", "DEPLOY.md"));
+        var named = Named().Matches(deploy).SelectMany(m => Expand(m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
+        var published = Published();
+
+        foreach (string name in published.Keys.Where(n => n.StartsWith("traktor.fleet.", StringComparison.Ordinal) ||
+                     (n.StartsWith("traktor.sessions.", StringComparison.Ordinal) && published[n] == OnlineMetrics.MeterName)))
+        {
+            Assert.True(named.Contains(name), $"docs/DEPLOY.md does not name {name}");
+        }
+
+        Assert.Contains($"`{NetMetrics.MeterName}`", deploy);
+        Assert.Contains($"`{OnlineMetrics.MeterName}`", deploy);
+    }
+
+    /// <summary>Instrument name → meter name, for every instrument on the library's and the online services' meters.</summary>
+    private static Dictionary<string, string> Published()
+    {
+        // The instruments are static fields: created when their class is first touched. Touch every one.
+        foreach (var type in new[]
+                 {
+                     typeof(NetMetrics), typeof(PeerMetrics), typeof(ReplicationMetrics), typeof(MultiplayerMetrics), typeof(SessionHostingMetrics),
+                     typeof(OnlineMetrics), typeof(SessionMetrics), typeof(ScriptMetrics),
+                 })
+        {
+            RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+        }
+
+        var published = new Dictionary<string, string>(StringComparer.Ordinal);
+        var gate = new Lock();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name is NetMetrics.MeterName or OnlineMetrics.MeterName)
+                {
+                    lock (gate)
+                    {
+                        published[instrument.Name] = instrument.Meter.Name;
+                    }
+                }
+            },
+        };
+        // Start announces every instrument already created, before it returns.
+        listener.Start();
+        lock (gate)
+        {
+            return new Dictionary<string, string>(published, StringComparer.Ordinal);
+        }
+    }
+
+    private static List<(string File, string Name)> Documented()
+    {
+        string root = DocsCompileTests.RepositoryRoot();
+        var files = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Append(Path.Combine(root, "README.md"));
+        return files.SelectMany(file => Named().Matches(File.ReadAllText(file))
+                .SelectMany(m => Expand(m.Groups[1].Value))
+                .Where(name => Namespaces.Any(ns => name.StartsWith(ns, StringComparison.Ordinal)) && !name.EndsWith('.'))
+                .Select(name => (Path.GetFileName(file), name)))
+            .ToList();
+    }
+
+    /// <summary><c>a.b.c/d/e</c> → <c>a.b.c</c>, <c>a.b.d</c>, <c>a.b.e</c>.</summary>
+    private static IEnumerable<string> Expand(string written)
+    {
+        string[] parts = written.Split('/');
+        int lastDot = parts[0].LastIndexOf('.');
+        yield return parts[0];
+        foreach (string alternative in parts.Skip(1))
+        {
+            yield return parts[0][..(lastDot + 1)] + alternative;
+        }
+    }
+}
