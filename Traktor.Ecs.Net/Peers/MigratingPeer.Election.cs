@@ -63,6 +63,7 @@ public sealed partial class MigratingPeer
             electing = (clientId, token);
             attemptStartedAt = now;
             attemptFailed = false;
+            attemptOtherVersion = false; // a successor of another version is passed over like one that refused (MigrationOutReason.ProtocolVersionMismatch)
             Role = MigrationRole.Reconnecting;
             netClient!.Connect(token);
             return;

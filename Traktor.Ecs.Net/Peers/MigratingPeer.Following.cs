@@ -116,6 +116,7 @@ public sealed partial class MigratingPeer
         electing = (hostClientId, token);
         attemptStartedAt = now;
         attemptFailed = false;
+        attemptOtherVersion = false;
         followingRecorded = true;
         followingLostPlan = false;
         ForgetLostPlan(); // the host followed now is not the one the lost plan's election reached
@@ -220,12 +221,21 @@ public sealed partial class MigratingPeer
     }
 
     /// <summary>
-    /// The recorded host did not answer: this peer is out, with a reason the game can act on (join again). What it showed
-    /// meanwhile (its replica, or the world it hosted before it gave way) stays, as for any peer that is out (<see cref="Out"/>).
+    /// The recorded host did not answer: this peer is out, with a reason the game can act on (join again), or it answered
+    /// with another protocol version, which no new join changes (<see cref="MigrationOutReason.ProtocolVersionMismatch"/>:
+    /// the game tells the player its build differs). What it showed meanwhile (its replica, or the world it hosted before it
+    /// gave way) stays, as for any peer that is out (<see cref="Out"/>).
     /// </summary>
     private void FollowFailed()
     {
         followingRecorded = false;
+        if (attemptOtherVersion)
+        {
+            logger.LogWarning("Peer {Peer}: the recorded host {Host} runs another protocol version; it leaves the game.", ClientId, electing.ClientId);
+            Out(MigrationOutReason.ProtocolVersionMismatch);
+            return;
+        }
+
         logger.LogWarning("Peer {Peer} could not reach the recorded host {Host}; it leaves the game.", ClientId, electing.ClientId);
         Out(MigrationOutReason.RecordedHostUnreachable);
     }

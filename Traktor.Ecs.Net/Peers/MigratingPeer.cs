@@ -39,6 +39,9 @@ public sealed partial class MigratingPeer : ISystem<float>
     private bool hostLost;
     private bool hostGaveWay;
     private bool attemptFailed;
+
+    /// <summary>The attempt under way was answered by a host of another protocol version (<see cref="DisconnectReason.ProtocolVersionMismatch"/>).</summary>
+    private bool attemptOtherVersion;
     private double linkLoss;
 
     /// <summary>Creates a peer; start it with <see cref="StartHost"/> or <see cref="Join"/>.</summary>
@@ -277,6 +280,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         hostLost = false;
         hostGaveWay = false;
         attemptFailed = false;
+        attemptOtherVersion = false;
         followingRecorded = false;
         followingLostPlan = false;
         followStartsSession = false;
@@ -340,6 +344,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         {
             // Either the end of the old connection (the attempt goes on) or the attempt itself failed.
             attemptFailed |= netClient!.State == ClientState.Disconnected;
+            attemptOtherVersion |= ended.ByServer && reason == DisconnectReason.ProtocolVersionMismatch;
             return;
         }
 
@@ -347,6 +352,14 @@ public sealed partial class MigratingPeer : ISystem<float>
         // Only silence means a lost host: a Disconnect the host sent (even TimedOut: it heard nothing from this player, whose
         // own packets are lost) proves it alive, and electing then split the session (HostLoss).
         bool byHost = ended.ByServer; // this end's, not the transport's latest (a second end queued before the drain replaced that)
+        if (byHost && reason == DisconnectReason.ProtocolVersionMismatch)
+        {
+            // The host joined runs another build: final (no plan came, and joining again gets the same answer).
+            logger.LogWarning("Peer {Peer}: its host runs another protocol version; it leaves the game.", ClientId);
+            Out(MigrationOutReason.ProtocolVersionMismatch);
+            return;
+        }
+
         if (HostLoss.IsLost(reason, byHost))
         {
             hostLost = true; // migrate at the start of the next tick, from this tick's world

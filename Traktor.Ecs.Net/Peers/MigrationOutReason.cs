@@ -30,4 +30,15 @@ public enum MigrationOutReason
     /// instead, so a session end is never taken for <see cref="HostGaveWay"/>.)
     /// </summary>
     SessionEnded,
+
+    /// <summary>
+    /// The host it dialled runs another protocol version and said so (<see cref="DisconnectReason.ProtocolVersionMismatch"/>,
+    /// docs/PROTOCOL.md §3.7): the host it joined (<see cref="MigratingPeer.Join"/>) or the recorded host it was told to
+    /// follow (<see cref="MigratingPeer.FollowHost"/>, <see cref="MigratingPeer.TryFollowHost"/>). Final: this build cannot
+    /// play with that host, so there is no election and joining again gets the same answer; tell the player to update the
+    /// game (or that the other player's build differs). A successor of the election that answers so is only passed over:
+    /// it was in this session, speaking this build's version, so another program answers at its address now, and every
+    /// peer passes it alike.
+    /// </summary>
+    ProtocolVersionMismatch,
 }
