@@ -41,7 +41,9 @@ internal sealed class TransportHarness : IDisposable
         if (ServerOptions.PublicAddresses.Count == 0) ServerOptions.PublicAddresses = [ServerLink.LocalAddress];
         ServerWire = new RecordingTransport(ServerLink) { Enabled = false };
         Server = new NetServer(ServerWire, ServerOptions, Time, ServerLog);
-        Issuer = new ConnectTokenIssuer(ServerKey, ProtocolId, Time);
+        // Seeded: the same scenario issues the same tokens each run, and a token client's first keep-alive goes by its nonce.
+        var tokenRandom = new Random(seed);
+        Issuer = new ConnectTokenIssuer(ServerKey, ProtocolId, Time) { Random = tokenRandom.NextBytes };
     }
 
     public byte[] IssueToken(ulong clientId, byte[]? userData = null, TimeSpan? lifetime = null, int timeoutSeconds = 10) =>

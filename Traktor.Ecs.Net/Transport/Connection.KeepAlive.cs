@@ -16,7 +16,7 @@ internal sealed partial class Connection
     /// How much sooner than a full interval after the last send the connection's first keep-alive goes (seconds; 0 once
     /// it went). A server's connections made in the same tick would otherwise send every keep-alive in the same tick for
     /// as long as they stay idle (2,000 of them: a tick every 112 ms doing 2,000 sends, the six between none). Once apart
-    /// they stay apart: idle, each sends one a full interval after its last send. Clients take a lead by their id too:
+    /// they stay apart: idle, each sends one a full interval after its last send. Clients take a lead too (by their id, or their token's nonce):
     /// a server's acks of their round-trip requests restart its keep-alive timers, so clients started together (a load
     /// generator's) would line the server's keep-alives up again. Only the first interval is shorter: the rate is unchanged.
     /// </summary>
@@ -24,7 +24,7 @@ internal sealed partial class Connection
 
     /// <summary>
     /// How much of the keep-alive interval to take off the first one, in [0, 1), for the connection numbered
-    /// <paramref name="n"/> (a server's slot, a client's id; 0 for 0): consecutive numbers spread evenly over the interval.
+    /// <paramref name="n"/> (a server's slot, a client's id or token nonce; 0 for 0): consecutive numbers spread evenly over the interval.
     /// </summary>
     public static double KeepAlivePhase(ulong n) => (n * GoldenMultiplier >> 11) * (1.0 / (1UL << 53));
 

@@ -87,6 +87,13 @@ public sealed partial class NetClient
         Begin(servers.ToArray());
     }
 
+    /// <summary>
+    /// What spreads this connection's first keep-alive (<see cref="Connection.KeepAlivePhase"/>): its id in insecure mode;
+    /// with a token, whose client id only the server reads (sealed), the token's nonce, random per token: clients started
+    /// together (a load generator's) all took lead 0 and lined the server's keep-alives up again.
+    /// </summary>
+    private ulong KeepAliveSeed => _options.Insecure || _token is null ? _clientId : BinaryPrimitives.ReadUInt64LittleEndian(_token.Nonce);
+
     /// <summary>The request's flag offering LZ4 compression, when the options ask for it.</summary>
     private byte CompressionOffer => _options.Compression ? P.CompressedFlag : (byte)0;
 
@@ -165,7 +172,7 @@ public sealed partial class NetClient
                 // The server's first packets carry sequences near 0 (a new connection's replay window expects 1).
                 if (SealedPacket.OpenNear(_serverToClient, datagram, 1, _peer.Plaintext) < 0) break;
                 var connection = new Connection(_peer, new ConnectionId(0, _attempt), _clientId, ServerAddress, _clientToServer, _serverToClient,
-                    _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now, _compression, Connection.KeepAlivePhase(_clientId));
+                    _token?.TimeoutSeconds ?? _options.Timeout.TotalSeconds, now, _compression, Connection.KeepAlivePhase(KeepAliveSeed));
                 lock (_statsLock) _connection = connection;
                 _clientToServer = null;
                 _serverToClient = null;

@@ -31,6 +31,16 @@ public sealed class ConnectTokenIssuer
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>Fills bytes with random ones: the token's nonce and keys.</summary>
+    internal delegate void RandomFill(Span<byte> bytes);
+
+    /// <summary>
+    /// Where the nonce and the keys come from (the system's cryptographic generator). Tests give a seeded one so that two
+    /// runs of a scenario issue the same tokens: a client spreads its first keep-alive by its token's nonce, so a scenario
+    /// that compares two runs packet for packet needs them equal.
+    /// </summary>
+    internal RandomFill Random { get; init; } = RandomNumberGenerator.Fill;
+
     /// <summary>Size of every token in bytes.</summary>
     public const int TokenSize = L.PublicSize;
 
@@ -81,11 +91,11 @@ public sealed class ConnectTokenIssuer
         BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicProtocolId), _protocolId);
         BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicCreated), created);
         BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicExpires), expires);
-        RandomNumberGenerator.Fill(token.AsSpan(L.PublicNonce, L.NonceSize));
+        Random(token.AsSpan(L.PublicNonce, L.NonceSize));
         var clientToServer = token.AsSpan(L.PublicClientToServerKey, PacketCipher.KeySize);
         var serverToClient = token.AsSpan(L.PublicServerToClientKey, PacketCipher.KeySize);
-        RandomNumberGenerator.Fill(clientToServer);
-        RandomNumberGenerator.Fill(serverToClient);
+        Random(clientToServer);
+        Random(serverToClient);
         BinaryPrimitives.WriteInt32LittleEndian(token.AsSpan(L.PublicTimeout), timeoutSeconds);
         token[L.PublicAddressCount] = (byte)serverAddresses.Count;
 
