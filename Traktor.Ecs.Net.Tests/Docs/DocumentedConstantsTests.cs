@@ -30,6 +30,17 @@ public class DocumentedConstantsTests
     }
 
     [Fact]
+    public void The_version_answer_budget_is_the_server_defaults()
+    {
+        var options = new NetServerOptions();
+        string transport = Doc("TRANSPORT.md").Replace('\n', ' ');
+        Assert.Contains($"`VersionAnswerRatePerSecond` ({N((long)options.VersionAnswerRatePerSecond)}) with a burst of `VersionAnswerBurst` ({N((long)options.VersionAnswerBurst)})", transport);
+        Assert.Contains($"`VersionAnswerTotalRatePerSecond` ({N((long)options.VersionAnswerTotalRatePerSecond)}) with a burst of `VersionAnswerTotalBurst` ({N((long)options.VersionAnswerTotalBurst)})", transport);
+        Assert.Contains($"`HandshakeRatePerSecond` ({N((long)options.HandshakeRatePerSecond)}) times a second with a burst of `HandshakeBurst` ({N((long)options.HandshakeBurst)})", transport);
+        Assert.Contains($"by default **{N((long)options.VersionAnswerRatePerSecond)} answer per second with a burst of {N((long)options.VersionAnswerBurst)} per source**", Doc("PROTOCOL.md").Replace('\n', ' '));
+    }
+
+    [Fact]
     public void The_admission_budgets_are_the_server_defaults()
     {
         var options = new NetServerOptions();

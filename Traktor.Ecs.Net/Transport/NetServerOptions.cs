@@ -57,6 +57,30 @@ public sealed class NetServerOptions : NetPeerOptions
     public double HandshakeBurst { get; set; } = 20;
 
     /// <summary>
+    /// Answers to connection requests of another protocol version (the VersionMismatch answer, docs/PROTOCOL.md §3.7) per
+    /// second per source IPv4 address or IPv6 /64, whatever the port (default 1; hashed into a fixed table). A client needs
+    /// one answer: its request is resent every <see cref="NetClientOptions.HandshakeResendInterval"/> until one comes.
+    /// Finite, at least 0.
+    /// </summary>
+    public double VersionAnswerRatePerSecond { get; set; } = 1;
+
+    /// <summary>
+    /// Burst of VersionMismatch answers one source gets above <see cref="VersionAnswerRatePerSecond"/> (default 3). Below 1,
+    /// no source is ever answered (clients of another version then end with <see cref="DisconnectReason.ConnectTimedOut"/>).
+    /// Finite, at least 0.
+    /// </summary>
+    public double VersionAnswerBurst { get; set; } = 3;
+
+    /// <summary>
+    /// VersionMismatch answers per second in all, whatever the sources (default 1,000): bounds what a flood of requests
+    /// spoofing many sources draws from this server (each answer is 17 bytes, for a request of at least 17). Finite, at least 0.
+    /// </summary>
+    public double VersionAnswerTotalRatePerSecond { get; set; } = 1000;
+
+    /// <summary>Burst of VersionMismatch answers in all above <see cref="VersionAnswerTotalRatePerSecond"/> (default 1,000; below 1, none). Finite, at least 0.</summary>
+    public double VersionAnswerTotalBurst { get; set; } = 1000;
+
+    /// <summary>
     /// How long the handshake ignores an IP address after one of its connections was closed with
     /// <see cref="DisconnectReason.ProtocolViolation"/> (default 30 s), so an offender cannot reconnect at once.
     /// </summary>
@@ -84,5 +108,15 @@ public sealed class NetServerOptions : NetPeerOptions
         if (MaxConnectionsPerSubnet <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerSubnet));
         if (ReclaimIdleAfter <= TimeSpan.Zero && ReclaimIdleAfter != System.Threading.Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(ReclaimIdleAfter));
+        NonNegative(VersionAnswerRatePerSecond, nameof(VersionAnswerRatePerSecond));
+        NonNegative(VersionAnswerBurst, nameof(VersionAnswerBurst));
+        NonNegative(VersionAnswerTotalRatePerSecond, nameof(VersionAnswerTotalRatePerSecond));
+        NonNegative(VersionAnswerTotalBurst, nameof(VersionAnswerTotalBurst));
+    }
+
+    private static void NonNegative(double value, string name)
+    {
+        // NaN fails both comparisons: a budget of NaN tokens would answer nothing, silently.
+        if (!(value >= 0 && double.IsFinite(value))) throw new ArgumentOutOfRangeException(name, value, name + " must be finite and at least 0.");
     }
 }

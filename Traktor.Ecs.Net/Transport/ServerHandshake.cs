@@ -22,7 +22,7 @@ internal sealed class ServerHandshake : IDisposable
     private readonly ChallengeCookie _cookies = new();
     private readonly UsedTokens _usedTokens = new();
     private readonly AddressRateLimiter _rateLimiter;
-    private readonly VersionAnswerBudget _versionAnswers = new();
+    private readonly VersionAnswerBudget _versionAnswers;
     private readonly byte[] _tokenPlaintext = new byte[ConnectTokenLayout.PrivatePlaintextSize];
     private bool _connected;
     // Handshakes this server ignores without an answer (another mode, another protocol version, a token it cannot open)
@@ -38,6 +38,7 @@ internal sealed class ServerHandshake : IDisposable
         _server = server;
         if (!options.Insecure) _tokenCipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, options.PrivateKey);
         _rateLimiter = new AddressRateLimiter(8192, options.HandshakeRatePerSecond, options.HandshakeBurst);
+        _versionAnswers = new VersionAnswerBudget(options);
     }
 
     private ulong NowUnixMs => (ulong)_peer.Time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -31,7 +31,7 @@ public sealed class VersionMismatchConformanceTests
 
         Assert.Equal(DisconnectReason.ProtocolVersionMismatch, client.LastDisconnectReason);
         Assert.True(client.LastDisconnectByServer);
-        Assert.InRange(h.Server.Counters.VersionMismatchesAnswered, 1, (long)VersionAnswerBudget.PerSourceBurst);
+        Assert.InRange(h.Server.Counters.VersionMismatchesAnswered, 1, (long)new NetServerOptions().VersionAnswerBurst);
         Assert.Equal(0, h.Server.Counters.ChallengesSent);
         Assert.Equal(0, h.Server.ConnectionCount);
     }
@@ -73,7 +73,7 @@ public sealed class VersionMismatchConformanceTests
 
         // 100 requests at one instant: the burst is answered, nothing more.
         var answers = Flood(h, attacker, request, 100);
-        Assert.Equal((int)VersionAnswerBudget.PerSourceBurst, answers.Count);
+        Assert.Equal((int)new NetServerOptions().VersionAnswerBurst, answers.Count);
         Span<byte> echo = stackalloc byte[PacketLayout.VersionAnswerEchoSize];
         VersionMismatchAnswer.Echo(request, echo);
         foreach (var answer in answers)
