@@ -132,6 +132,12 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
             });
         });
         var app = builder.Build();
+        // Before the WebSocket middleware takes the upgrade feature: the stream it upgrades to counts control frames.
+        app.Use(next => context =>
+        {
+            if (context.Features.Get<IHttpUpgradeFeature>() is { } upgrade) context.Features.Set<IHttpUpgradeFeature>(new ControlFrameBudgetUpgrade(upgrade));
+            return next(context);
+        });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.Use(next => context =>
         {
@@ -204,6 +210,8 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         {
             step?.Invoke(context, AcceptStep.Admitted);
             channel = new WebSocketChannel(address, options, peers.Now, accepted: true);
+            channel.ControlFrames = new ControlFrameBudget(options, peers.Time);
+            if (context.Features.Get<IHttpUpgradeFeature>() is ControlFrameBudgetUpgrade upgrade) upgrade.Budget = channel.ControlFrames;
             gate.Upgraded(context.Connection.Id, channel);
             step?.Invoke(context, AcceptStep.Bound);
         }

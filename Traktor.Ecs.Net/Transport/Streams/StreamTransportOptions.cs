@@ -44,6 +44,17 @@ public sealed class StreamTransportOptions
     public double ConnectionBurst { get; set; } = 20;
 
     /// <summary>
+    /// WebSocket server: frames without a datagram byte (pings, pongs, empty fragments that do not end a message) one
+    /// peer may send a second on average (default 2). The server answers every ping with a pong and reads these frames
+    /// without handing anything to the game, so no other budget holds them: a peer past this one is closed as a framing
+    /// violation (docs/SECURITY.md, attack review 26). Browsers send none; a library's keep-alive sends one every few seconds.
+    /// </summary>
+    public double ControlFramesPerSecond { get; set; } = 2;
+
+    /// <summary>Frames without a datagram byte one WebSocket peer may send at once above <see cref="ControlFramesPerSecond"/> (default 32).</summary>
+    public double ControlFrameBurst { get; set; } = 32;
+
+    /// <summary>
     /// How long an accepted stream may go without the protocol establishing a connection on it before it is closed
     /// (default 10 s, above the client's 5 s connect timeout).
     /// </summary>
@@ -112,5 +123,7 @@ public sealed class StreamTransportOptions
         if (AcceptsPerPass <= 0) throw new ArgumentOutOfRangeException(nameof(AcceptsPerPass));
         if (!(ConnectionRatePerSecond > 0)) throw new ArgumentOutOfRangeException(nameof(ConnectionRatePerSecond));
         if (!(ConnectionBurst >= 1)) throw new ArgumentOutOfRangeException(nameof(ConnectionBurst), "At least 1.");
+        if (!(ControlFramesPerSecond >= 0) || double.IsPositiveInfinity(ControlFramesPerSecond)) throw new ArgumentOutOfRangeException(nameof(ControlFramesPerSecond), "Zero or more, finite.");
+        if (!(ControlFrameBurst >= 1) || double.IsPositiveInfinity(ControlFrameBurst)) throw new ArgumentOutOfRangeException(nameof(ControlFrameBurst), "At least 1, finite.");
     }
 }

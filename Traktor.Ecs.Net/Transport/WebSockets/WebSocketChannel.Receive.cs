@@ -66,6 +66,8 @@ internal sealed partial class WebSocketChannel
         catch (Exception)
         {
             // Reset, aborted or cancelled: the channel ends; the transport reads what was buffered and then closes it.
+            // The server's stream refused a control frame past the budget (it failed the read before the WebSocket saw it).
+            if (ControlFrames is { Exceeded: true } budget) Violate(WebSocketCloseStatus.PolicyViolation, $"{budget.Counted} control frames past the budget");
         }
         finally
         {
@@ -86,9 +88,9 @@ internal sealed partial class WebSocketChannel
         }
     }
 
-    private void Violate(WebSocketCloseStatus status)
+    private void Violate(WebSocketCloseStatus status, string? detail = null)
     {
         _closeStatus = status;
-        Violation = $"{status} ({(int)status})";
+        Violation = detail is null ? $"{status} ({(int)status})" : $"{status} ({(int)status}): {detail}";
     }
 }

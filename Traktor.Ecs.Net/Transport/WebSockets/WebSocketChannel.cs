@@ -83,6 +83,12 @@ internal sealed partial class WebSocketChannel : IStreamPeer
     /// <summary>Closed for a framing violation (a text, empty or oversized message): the close status it was sent, e.g. "MessageTooBig (1009)".</summary>
     public string? Violation { get; private set; }
 
+    /// <summary>
+    /// Server side: the budget of frames without a datagram byte that the server's stream counts (set before the
+    /// WebSocket is accepted); past it the receive task's read fails and the channel closes as a violation.
+    /// </summary>
+    public ControlFrameBudget? ControlFrames { get; set; }
+
     /// <inheritdoc />
     public long DrainedInPass { get; set; }
 

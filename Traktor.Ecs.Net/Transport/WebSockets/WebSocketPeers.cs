@@ -44,6 +44,9 @@ internal sealed class WebSocketPeers
     /// </summary>
     public Lock AdmissionLock => _admission;
 
+    /// <summary>The transport's clock.</summary>
+    public TimeProvider Time => _time;
+
     public double Now => _time.GetTimestamp() / (double)_time.TimestampFrequency;
 
     /// <summary>
