@@ -36,6 +36,25 @@ internal static class ScriptSeeds
         yield return new ScriptWriter().Byte(5).Byte(0).Byte(1).Byte(0).Byte(1).UInt16(24).Byte(2).Byte(5).Byte(1).ToArray();
     }
 
+    /// <summary>
+    /// The version-answer target's scripts (ops: 0 answer [shape, version, patches], 2 raw [block, source], 3 challenge
+    /// [patches], 4 time [ms / 4]): a valid answer; the client's own version, a spoofed source, a wrong echo, a short and a
+    /// long answer, each before a valid one; a challenge before a valid answer (ignored); raw bytes, then the timeout.
+    /// </summary>
+    public static IEnumerable<byte[]> VersionAnswers()
+    {
+        ScriptWriter Valid(ScriptWriter w) => w.Byte(0).Byte(0).Byte(0).Byte(0);
+        yield return Valid(new ScriptWriter()).ToArray();
+        yield return Valid(new ScriptWriter().Byte(0).Byte(0).Byte(2).Byte(0)).ToArray();
+        yield return Valid(new ScriptWriter().Byte(0).Byte(4).Byte(0).Byte(0).Byte(4).Byte(25)).ToArray();
+        yield return Valid(new ScriptWriter().Byte(0).Byte(0).Byte(0).Byte(1).UInt16(9).Byte(0xAA)).ToArray();
+        yield return Valid(new ScriptWriter().Byte(0).Byte(1).Byte(0).Byte(0).Byte(0).Byte(2).Byte(0).Byte(0)).ToArray();
+        yield return Valid(new ScriptWriter().Byte(3).Byte(0)).ToArray();
+        var timeout = new ScriptWriter().Byte(2).Block([8, .. "TRKNET42"u8, 1, 2, 3, 4, 5, 6, 7, 8]).Byte(1);
+        for (int i = 0; i < 8; i++) timeout.Byte(4).Byte(255);
+        yield return timeout.ToArray();
+    }
+
     public static IEnumerable<byte[]> SessionTickets()
     {
         var buffer = new byte[SessionTicket.MaxSize];

@@ -8,6 +8,7 @@ internal static class FuzzTargets
         new HandshakeTarget(),
         new PayloadTarget(),
         new ClientTarget(),
+        new VersionAnswerTarget(),
         new SnapshotTarget(),
         .. ServerMessagesTarget.All(),
         new ClientMessagesTarget(),
