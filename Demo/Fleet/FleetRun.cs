@@ -155,7 +155,7 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
             if (chaos is not null)
             {
                 // The displaced players are told and quick-join on their own; give them the budget and a margin before judging.
-                loop.Run(RecoveryBudget.TotalSeconds * 2, "recover", () => Watch(bots) && displaced.All(b => b.Losses.Any(l => l.PlayingAgainAt is not null)), CancellationToken.None);
+                loop.Run(RecoveryBudget.TotalSeconds * 2, "recover", () => Watch(bots) && displaced.All(b => b.LossesSoFar().Any(l => l.PlayingAgainAt is not null)), CancellationToken.None);
                 ChaosReport killed = chaos;
                 chaos = killed with { Players = displaced.Select(b => Displaced(b, killed)).ToList() };
                 foreach (var player in chaos.Players.Where(p => !p.Recovered))
@@ -234,7 +234,7 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
 
     private ChaosPlayer Displaced(FleetBot bot, ChaosReport chaos)
     {
-        var loss = bot.Losses.FirstOrDefault(l => l.ServerId == chaos.ServerId);
+        var loss = bot.LossesSoFar().FirstOrDefault(l => l.ServerId == chaos.ServerId);
         return new ChaosPlayer(bot.Client.Name, loss?.Reason.ToString(), loss?.ToldAt - chaos.KilledAtSeconds, loss?.PlayingAgainAt - chaos.KilledAtSeconds,
             servers.FirstOrDefault(s => s.ServerId == loss?.NewServerId)?.Name, chaos.BudgetSeconds);
     }

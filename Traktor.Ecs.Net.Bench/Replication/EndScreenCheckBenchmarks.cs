@@ -23,7 +23,7 @@ public class EndScreenCheckBenchmarks
     private ConnectionId[] connections = null!;
     private uint endTick;
 
-    /// <summary>Replicated entities, all seen by every client.</summary>
+    /// <summary>Replicated entities (without interest, all seen by every client).</summary>
     [Params(1_000, 10_000)]
     public int Entities { get; set; }
 
