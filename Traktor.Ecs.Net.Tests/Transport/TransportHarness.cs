@@ -43,7 +43,7 @@ internal sealed class TransportHarness : IDisposable
         Server = new NetServer(ServerWire, ServerOptions, Time, ServerLog);
         // Seeded: the same scenario issues the same tokens each run, and a token client's first keep-alive goes by its nonce.
         var tokenRandom = new Random(seed);
-        Issuer = new ConnectTokenIssuer(ServerKey, ProtocolId, Time) { Random = tokenRandom.NextBytes };
+        Issuer = new ConnectTokenIssuer(ServerKey, ProtocolId, Time) { RandomForTests = tokenRandom.NextBytes };
     }
 
     public byte[] IssueToken(ulong clientId, byte[]? userData = null, TimeSpan? lifetime = null, int timeoutSeconds = 10) =>

@@ -50,10 +50,16 @@ public sealed class NetServerOptions : NetPeerOptions
     /// </summary>
     public ConnectionApproval? ApproveConnection { get; set; }
 
-    /// <summary>Pre-connection packets answered per second per source IPv4 address or IPv6 /64, whatever the port (hashed into a fixed table).</summary>
+    /// <summary>
+    /// Pre-connection packets answered per second per source IPv4 address or IPv6 /64, whatever the port (hashed into a
+    /// fixed table; default 10). Finite and positive: at 0 a source that spent its burst could never connect again.
+    /// </summary>
     public double HandshakeRatePerSecond { get; set; } = 10;
 
-    /// <summary>Burst allowed above <see cref="HandshakeRatePerSecond"/>.</summary>
+    /// <summary>
+    /// Burst allowed above <see cref="HandshakeRatePerSecond"/> (default 20). Finite, at least 1: below 1 no source's
+    /// request would ever be answered.
+    /// </summary>
     public double HandshakeBurst { get; set; } = 20;
 
     /// <summary>
@@ -108,6 +114,12 @@ public sealed class NetServerOptions : NetPeerOptions
         if (MaxConnectionsPerSubnet <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerSubnet));
         if (ReclaimIdleAfter <= TimeSpan.Zero && ReclaimIdleAfter != System.Threading.Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(ReclaimIdleAfter));
+        // Checked like the VersionAnswer budgets: a NaN, negative or infinite bucket refused (or, for infinity, made NaN
+        // and then refused) every handshake packet silently instead of failing here.
+        if (!(HandshakeRatePerSecond > 0 && double.IsFinite(HandshakeRatePerSecond)))
+            throw new ArgumentOutOfRangeException(nameof(HandshakeRatePerSecond), HandshakeRatePerSecond, "HandshakeRatePerSecond must be finite and positive.");
+        if (!(HandshakeBurst >= 1 && double.IsFinite(HandshakeBurst)))
+            throw new ArgumentOutOfRangeException(nameof(HandshakeBurst), HandshakeBurst, "HandshakeBurst must be finite and at least 1.");
         NonNegative(VersionAnswerRatePerSecond, nameof(VersionAnswerRatePerSecond));
         NonNegative(VersionAnswerBurst, nameof(VersionAnswerBurst));
         NonNegative(VersionAnswerTotalRatePerSecond, nameof(VersionAnswerTotalRatePerSecond));

@@ -35,11 +35,12 @@ public sealed class ConnectTokenIssuer
     internal delegate void RandomFill(Span<byte> bytes);
 
     /// <summary>
-    /// Where the nonce and the keys come from (the system's cryptographic generator). Tests give a seeded one so that two
-    /// runs of a scenario issue the same tokens: a client spreads its first keep-alive by its token's nonce, so a scenario
-    /// that compares two runs packet for packet needs them equal.
+    /// A test seam, never set outside tests: where the nonce and the keys come from (the system's cryptographic generator
+    /// unless a test gives a seeded one, so that two runs of a scenario issue the same tokens: a client spreads its first
+    /// keep-alive by its token's nonce, so a scenario that compares two runs packet for packet needs them equal). The name
+    /// says so, so that nobody mistakes a seeded generator for a production option.
     /// </summary>
-    internal RandomFill Random { get; init; } = RandomNumberGenerator.Fill;
+    internal RandomFill RandomForTests { get; init; } = RandomNumberGenerator.Fill;
 
     /// <summary>Size of every token in bytes.</summary>
     public const int TokenSize = L.PublicSize;
@@ -91,11 +92,11 @@ public sealed class ConnectTokenIssuer
         BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicProtocolId), _protocolId);
         BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicCreated), created);
         BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicExpires), expires);
-        Random(token.AsSpan(L.PublicNonce, L.NonceSize));
+        RandomForTests(token.AsSpan(L.PublicNonce, L.NonceSize));
         var clientToServer = token.AsSpan(L.PublicClientToServerKey, PacketCipher.KeySize);
         var serverToClient = token.AsSpan(L.PublicServerToClientKey, PacketCipher.KeySize);
-        Random(clientToServer);
-        Random(serverToClient);
+        RandomForTests(clientToServer);
+        RandomForTests(serverToClient);
         BinaryPrimitives.WriteInt32LittleEndian(token.AsSpan(L.PublicTimeout), timeoutSeconds);
         token[L.PublicAddressCount] = (byte)serverAddresses.Count;
 
