@@ -8,6 +8,12 @@ namespace Traktor.Ecs.Net.Online.RateLimiting;
 /// key holds the theoretical arrival time (TAT) of the next request; a request is allowed when TAT minus now is within
 /// the burst, and the answer to one that is not says exactly when it would be. One small write per request, so it is
 /// meant for expensive routes (register, login, refresh), not for every request.
+/// The row also keeps the interval (window ÷ permits) its arrival time is counted in. A request made with another limit
+/// (the setting changed; nodes mid-rollout with old and new settings) rescales the row first: the permits it holds
+/// ((TAT − now) ÷ the row's interval) are kept as a count and restated in the request's interval, so raising a daily
+/// budget from 20 to 200 after an address spent its 20 leaves it 180, and lowering it leaves what the new budget allows
+/// beyond what was spent. Stored as a cost alone, the spent permits kept their old rate's price (72 min each at 20 a
+/// day): the address got one every 7.2 min after the raise, not 180.
 /// </summary>
 public sealed class SharedRateLimiter
 {
@@ -56,19 +62,31 @@ public sealed class SharedRateLimiter
             // no row and the permit would go uncounted (docs/SECURITY.md, attack review 23). That holds for maintenance on
             // a node whose clock agrees with this one within an interval; one running further ahead takes the row for
             // expired (docs/DEPLOY.md asks for synchronised clocks).
-            var (stored, rowGeneration) = await connection.QuerySingleOrDefaultAsync(transaction,
-                "INSERT INTO rate_limits (limit_key, tat, generation) VALUES (@k, @t, @g) " +
+            var (stored, rowGeneration, rowInterval) = await connection.QuerySingleOrDefaultAsync(transaction,
+                "INSERT INTO rate_limits (limit_key, tat, generation, interval_ms) VALUES (@k, @t, @g, @i) " +
                 "ON CONFLICT (limit_key) DO UPDATE SET tat = CASE WHEN rate_limits.tat < excluded.tat THEN excluded.tat ELSE rate_limits.tat END " +
-                "RETURNING tat, generation",
-                reader => (reader.GetInt64(0), reader.GetInt64(1)), cancellationToken, ("@k", key), ("@t", nowMs), ("@g", generation)).ConfigureAwait(false);
+                "RETURNING tat, generation, interval_ms",
+                reader => (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)), cancellationToken,
+                ("@k", key), ("@t", nowMs), ("@g", generation), ("@i", interval)).ConfigureAwait(false);
             long tat = Math.Max(stored, nowMs);
+            bool rescaled = rowInterval > 0 && rowInterval != interval;
+            if (rescaled)
+            {
+                tat = nowMs + Rescale(tat - nowMs, rowInterval, interval);
+            }
             if (tat - nowMs > burst)
             {
+                if (rescaled)
+                {
+                    // Kept in this request's interval from now on: left in the old one, the permits would come back at the old rate.
+                    await connection.ExecuteAsync(transaction, "UPDATE rate_limits SET tat = @t, interval_ms = @i WHERE limit_key = @k",
+                        cancellationToken, ("@t", tat), ("@i", interval), ("@k", key)).ConfigureAwait(false);
+                }
                 OnlineMetrics.SharedRateLimited.Add(1);
                 return ((TimeSpan?)TimeSpan.FromMilliseconds(tat - burst - nowMs), new RatePermit(rowGeneration, 0));
             }
-            await connection.ExecuteAsync(transaction, "UPDATE rate_limits SET tat = @t WHERE limit_key = @k",
-                cancellationToken, ("@t", tat + interval), ("@k", key)).ConfigureAwait(false);
+            await connection.ExecuteAsync(transaction, "UPDATE rate_limits SET tat = @t, interval_ms = @i WHERE limit_key = @k",
+                cancellationToken, ("@t", tat + interval), ("@i", interval), ("@k", key)).ConfigureAwait(false);
             return ((TimeSpan?)null, new RatePermit(rowGeneration, tat + interval));
         }, cancellationToken);
     }
@@ -98,8 +116,19 @@ public sealed class SharedRateLimiter
         {
             return Task.CompletedTask;
         }
+        // One permit in the interval the row is counted in now (another limit's request may have rescaled it since the grant).
         return _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
-            "UPDATE rate_limits SET tat = tat - @i WHERE limit_key = @k AND generation = @g", cancellationToken,
-            ("@i", interval), ("@k", key), ("@g", permit.Generation)), cancellationToken);
+            "UPDATE rate_limits SET tat = tat - CASE WHEN interval_ms > 0 THEN interval_ms ELSE @i END WHERE limit_key = @k AND generation = @g",
+            cancellationToken, ("@i", interval), ("@k", key), ("@g", permit.Generation)), cancellationToken);
+    }
+
+    /// <summary>
+    /// <paramref name="pendingMs"/> (TAT − now) counted in <paramref name="fromInterval"/>, restated in <paramref name="toInterval"/>:
+    /// the same number of permits held. Rounded up, so a rescale never hands out a fraction of a permit.
+    /// </summary>
+    private static long Rescale(long pendingMs, long fromInterval, long toInterval)
+    {
+        var scaled = ((Int128)pendingMs * toInterval + fromInterval - 1) / fromInterval;
+        return scaled > long.MaxValue / 2 ? long.MaxValue / 2 : (long)scaled;
     }
 }

@@ -177,6 +177,11 @@ internal static class OnlineMigrations
         [
             "ALTER TABLE rate_limits ADD COLUMN generation BIGINT NOT NULL DEFAULT 0",
         ]),
+        new(15, "shared rate limits: the interval a row's arrival time is counted in, so a changed limit rescales the permits spent instead of keeping their old cost", _ =>
+        [
+            // 0: a row from before, counted in whatever interval its next request uses.
+            "ALTER TABLE rate_limits ADD COLUMN interval_ms BIGINT NOT NULL DEFAULT 0",
+        ]),
     ];
 
     /// <summary>
