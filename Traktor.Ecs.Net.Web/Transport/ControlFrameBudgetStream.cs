@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 using Traktor.Ecs.Net.Transport.WebSockets;
 
 namespace Traktor.Ecs.Net.Web.Transport;
@@ -8,8 +9,22 @@ namespace Traktor.Ecs.Net.Web.Transport;
 /// channel's <see cref="ControlFrameBudget"/> first: a read that brings a frame past the budget fails, so the WebSocket
 /// aborts before it answers or reads that frame, and the channel closes as a violation. Writes pass through.
 /// </summary>
-internal sealed class ControlFrameBudgetStream(Stream inner, ControlFrameBudget budget) : Stream
+internal sealed class ControlFrameBudgetStream : Stream, IValueTaskSource<int>
 {
+    private readonly Stream _inner;
+    private readonly ControlFrameBudget _budget;
+    private readonly Action _onPendingCompleted;
+    private ManualResetValueTaskSourceCore<int> _pendingRead; // a mutable struct: never readonly
+    private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _pending;
+    private Memory<byte> _pendingBuffer;
+
+    public ControlFrameBudgetStream(Stream inner, ControlFrameBudget budget)
+    {
+        _inner = inner;
+        _budget = budget;
+        _onPendingCompleted = OnPendingCompleted;
+    }
+
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => true;
@@ -18,18 +33,46 @@ internal sealed class ControlFrameBudgetStream(Stream inner, ControlFrameBudget 
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = inner.ReadAsync(buffer, cancellationToken);
-        return read.IsCompletedSuccessfully ? new ValueTask<int>(Checked(buffer.Span[..read.Result], read.Result)) : ReadLaterAsync(read, buffer);
+        var read = _inner.ReadAsync(buffer, cancellationToken);
+        if (read.IsCompletedSuccessfully) return new ValueTask<int>(Checked(buffer.Span[..read.Result], read.Result));
+        // The read waits: this stream completes it once the inner one has and its bytes are scanned. By hand, not as an
+        // async method: a Debug build (the tests') compiles an async method's state machine as a class, allocated on
+        // every call even under PoolingAsyncValueTaskMethodBuilder (104 B a round trip, WebSocketTransportTests'
+        // steady-state allocation test; 0 B in Release). The WebSocket has one read outstanding at a time, so one
+        // source serves them all.
+        _pendingRead.Reset();
+        _pendingBuffer = buffer;
+        _pending = read.ConfigureAwait(false).GetAwaiter();
+        _pending.UnsafeOnCompleted(_onPendingCompleted);
+        return new ValueTask<int>(this, _pendingRead.Version);
     }
 
-    // Pooled: the WebSocket reads once per message, and a read that waits would otherwise allocate its state machine
-    // (176 B a round trip, WebSocketTransportTests' steady-state allocation test).
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ReadLaterAsync(ValueTask<int> pending, Memory<byte> buffer)
+    private void OnPendingCompleted()
     {
-        int read = await pending.ConfigureAwait(false);
-        return Checked(buffer.Span[..read], read);
+        var pending = _pending;
+        var buffer = _pendingBuffer;
+        _pending = default;
+        _pendingBuffer = default;
+        int read;
+        try
+        {
+            read = pending.GetResult();
+            Checked(buffer.Span[..read], read);
+        }
+        catch (Exception e)
+        {
+            _pendingRead.SetException(e);
+            return;
+        }
+        _pendingRead.SetResult(read);
     }
+
+    int IValueTaskSource<int>.GetResult(short token) => _pendingRead.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _pendingRead.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _pendingRead.OnCompleted(continuation, state, token, flags);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -38,27 +81,27 @@ internal sealed class ControlFrameBudgetStream(Stream inner, ControlFrameBudget 
 
     public override int Read(Span<byte> buffer)
     {
-        int read = inner.Read(buffer);
+        int read = _inner.Read(buffer);
         return Checked(buffer[..read], read);
     }
 
     private int Checked(ReadOnlySpan<byte> bytes, int read)
     {
-        if (!budget.Scan(bytes)) throw new IOException("The peer sent more control frames than its budget allows.");
+        if (!_budget.Scan(bytes)) throw new IOException("The peer sent more control frames than its budget allows.");
         return read;
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _inner.WriteAsync(buffer, cancellationToken);
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, count, cancellationToken);
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.WriteAsync(buffer, offset, count, cancellationToken);
 
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
 
-    public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+    public override void Write(ReadOnlySpan<byte> buffer) => _inner.Write(buffer);
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
 
-    public override void Flush() => inner.Flush();
+    public override void Flush() => _inner.Flush();
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
@@ -66,9 +109,9 @@ internal sealed class ControlFrameBudgetStream(Stream inner, ControlFrameBudget 
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) inner.Dispose();
+        if (disposing) _inner.Dispose();
         base.Dispose(disposing);
     }
 
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    public override ValueTask DisposeAsync() => _inner.DisposeAsync();
 }
