@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Sessions;
@@ -85,14 +86,14 @@ internal sealed class FleetRig : IDisposable
     }
 
     /// <summary>Starts a game server whose sessions are the game's own <see cref="IHostedSession"/>, made by <paramref name="wrap"/> around each session's <see cref="SessionWorld"/>.</summary>
-    public Task<Server> StartServerAsync(DirectoryNode node, Func<SessionWorld, IHostedSession> wrap)
+    public Task<Server> StartServerAsync(DirectoryNode node, Func<SessionWorld, IHostedSession> wrap, ILogger? logger = null)
     {
         var transport = network.CreateTransport();
-        return StartServerAsync(node, transport, [transport.LocalAddress], Options([transport.LocalAddress]), 64, 16, wrap);
+        return StartServerAsync(node, transport, [transport.LocalAddress], Options([transport.LocalAddress]), 64, 16, wrap, logger);
     }
 
     private async Task<Server> StartServerAsync(DirectoryNode node, IDatagramTransport transport, IReadOnlyList<NetAddress> publicAddresses, NetServerOptions options,
-        int maxPlayers, int maxSessions, Func<SessionWorld, IHostedSession>? wrap = null)
+        int maxPlayers, int maxSessions, Func<SessionWorld, IHostedSession>? wrap = null, ILogger? logger = null)
     {
         var router = new SessionRouter(transport, options, Time);
         var worlds = new List<SessionWorld>();
@@ -105,7 +106,7 @@ internal sealed class FleetRig : IDisposable
                 worlds.Add(world);
                 return wrap is null ? world : wrap(world);
             },
-            Time);
+            Time, logger);
         var server = new Server(host, router, transport, worlds, fleet);
         Servers.Add(server);
         await host.StartAsync(TestContext.Current.CancellationToken);

@@ -245,7 +245,7 @@ public sealed partial class GameServerHost : ISystem<float>
             {
                 // The ticket told the session's id and capacity only; the directory's record has its name and properties.
                 session.FromTicket = false;
-                session.Game.OnListed(info);
+                TellListed(session, info);
 
                 logger.LogInformation("Session {Session} (opened from a ticket) is {Name}, {Max} players.", info.Id, info.Name, info.MaxPlayers);
             }
@@ -275,6 +275,26 @@ public sealed partial class GameServerHost : ISystem<float>
             RequestDeregistration();
         }
     }
+
+    /// <summary>
+    /// Tells a session opened from a ticket the directory's record. The game's code may throw: that must not cut the
+    /// heartbeat's answer short, or the sessions after this one would miss their records, departures and ends.
+    /// </summary>
+    private void TellListed(Hosted session, SessionInfo info)
+    {
+        try
+        {
+            session.Game.OnListed(info);
+        }
+        catch (Exception exception)
+        {
+            OnListedFailed(exception, info.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Session {Session}'s OnListed threw: it keeps the record its ticket gave it (not told again); the rest of the directory's answer is applied.")]
+    private partial void OnListedFailed(Exception exception, SessionId session);
 
     private SessionEndpoint? OpenFromTicket(SessionTicket ticket)
     {

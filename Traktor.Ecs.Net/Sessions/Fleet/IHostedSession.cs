@@ -21,7 +21,8 @@ public interface IHostedSession : IDisposable
     /// capacity only, so the <see cref="SessionInfo"/> the <see cref="HostedSessionFactory"/> was given has no name and no
     /// properties; the next heartbeat's answer brings the directory's, once, and the host passes it here. Called on the
     /// tick thread, between ticks. Does nothing unless implemented (<see cref="SessionWorld"/> makes it its
-    /// <see cref="SessionWorld.Session"/>).
+    /// <see cref="SessionWorld.Session"/>). An exception thrown here is logged by the host, which is not told again and
+    /// goes on with the other sessions.
     /// </summary>
     /// <param name="session">The session as the directory lists it (name, properties, capacity, visibility).</param>
     void OnListed(SessionInfo session)

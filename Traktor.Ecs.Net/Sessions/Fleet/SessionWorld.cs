@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Rpc;
@@ -10,8 +11,10 @@ namespace Traktor.Ecs.Net.Sessions;
 /// The usual <see cref="IHostedSession"/>: a fresh <see cref="Ecs.World"/> with a <see cref="NetworkServer"/> on the session's
 /// endpoint, an <see cref="RpcServer"/>, a <see cref="SessionRelay"/>, and the game's systems after the plugin in one group.
 /// </summary>
-public sealed class SessionWorld : IHostedSession
+public sealed partial class SessionWorld : IHostedSession
 {
+    private readonly ILogger logger;
+
     /// <summary>Builds the session's world.</summary>
     /// <param name="session">The session.</param>
     /// <param name="endpoint">Its endpoint.</param>
@@ -38,6 +41,7 @@ public sealed class SessionWorld : IHostedSession
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(endpoint);
         Session = session;
+        this.logger = logger ?? NullLogger.Instance;
         World = World.Create();
         try
         {
@@ -81,13 +85,26 @@ public sealed class SessionWorld : IHostedSession
     /// <inheritdoc />
     public void Tick(float deltaTime) => Group.Tick(in deltaTime);
 
-    /// <summary>Makes <paramref name="session"/> (the directory's record of a session opened from a ticket) this world's <see cref="Session"/>.</summary>
+    /// <summary>
+    /// Makes <paramref name="session"/> (the directory's record of a session opened from a ticket) this world's
+    /// <see cref="Session"/>. A record of another session is logged and ignored: the world keeps its own.
+    /// </summary>
     /// <param name="session">The session as the directory lists it.</param>
     public void OnListed(SessionInfo session)
     {
         ArgumentNullException.ThrowIfNull(session);
+        if (session.Id != Session.Id)
+        {
+            // A wrapper routing records to the wrong world must not rename this one (its relay, endpoint and players stay its own).
+            ListedAnotherSession(Session.Id, session.Id);
+            return;
+        }
+
         Session = session;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session} was told the directory's record of session {Listed}; ignored.")]
+    private partial void ListedAnotherSession(SessionId session, SessionId listed);
 
     /// <summary>Disposes the session's systems and world, and its relay (its approval leaves the session's endpoint).</summary>
     public void Dispose()
