@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Online;
-using Traktor.Ecs.Net.Online.Sessions;
 using Traktor.Ecs.Net.Scripting;
 
 namespace Traktor.Ecs.Net.Tests.Docs;
@@ -67,12 +66,9 @@ public partial class DocumentedInstrumentsTests
     /// <summary>Instrument name → meter name, for every instrument on the library's and the online services' meters.</summary>
     private static Dictionary<string, string> Published()
     {
-        // The instruments are static fields: created when their class is first touched. Touch every one.
-        foreach (var type in new[]
-                 {
-                     typeof(NetMetrics), typeof(PeerMetrics), typeof(ReplicationMetrics), typeof(MultiplayerMetrics), typeof(SessionHostingMetrics),
-                     typeof(OnlineMetrics), typeof(SessionMetrics), typeof(ScriptMetrics),
-                 })
+        // The instruments are static fields: created when their class is first touched. Touch every class of the library's
+        // assemblies that holds one (found by reflection, so a new metrics class cannot be forgotten here).
+        foreach (var type in InstrumentHolders())
         {
             RuntimeHelpers.RunClassConstructor(type.TypeHandle);
         }
@@ -99,6 +95,31 @@ public partial class DocumentedInstrumentsTests
             return new Dictionary<string, string>(published, StringComparer.Ordinal);
         }
     }
+
+    /// <summary>
+    /// Every type of the Traktor assemblies this test project references (not the tests themselves) with a static field
+    /// holding an instrument or a meter.
+    /// </summary>
+    private static List<Type> InstrumentHolders()
+    {
+        var test = typeof(DocumentedInstrumentsTests).Assembly;
+        var holders = test.GetReferencedAssemblies()
+            .Where(name => name.Name!.StartsWith("Traktor.", StringComparison.Ordinal))
+            .Select(System.Reflection.Assembly.Load)
+            .SelectMany(assembly => assembly.GetTypes())
+            .Where(type => !type.ContainsGenericParameters && type.GetFields(StaticFields).Any(field =>
+                typeof(Instrument).IsAssignableFrom(field.FieldType) || field.FieldType == typeof(Meter)))
+            .ToList();
+        // The meters' own classes must be among them, or the scan looks in the wrong place and checks nothing.
+        Assert.Contains(typeof(NetMetrics), holders);
+        Assert.Contains(typeof(OnlineMetrics), holders);
+        Assert.Contains(typeof(ScriptMetrics), holders);
+        return holders;
+    }
+
+    private const System.Reflection.BindingFlags StaticFields =
+        System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
+        System.Reflection.BindingFlags.DeclaredOnly;
 
     private static List<(string File, string Name)> Documented()
     {

@@ -163,7 +163,7 @@ internal sealed class FleetRig : IDisposable
         {
             Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
             float dt = 1f / 60f;
-            foreach (var player in Players)
+            foreach (var player in Players.Where(p => !p.Paused))
             {
                 player.Group.Tick(in dt);
             }
@@ -273,6 +273,12 @@ internal sealed class FleetRig : IDisposable
         RpcRecorder<PlayerJoined> Joins, RpcRecorder<PlayerLeft> Leaves)
     {
         public Multiplayer? Multiplayer { get; init; }
+
+        /// <summary>
+        /// True while the player's game loop does not run (the rig skips its ticks): a join it starts takes its seat in the
+        /// directory, and its connection waits for the first tick after this is cleared.
+        /// </summary>
+        public bool Paused { get; set; }
 
         public ClientState State => Client.Transport.State;
     }
