@@ -9,7 +9,9 @@ namespace Traktor.Ecs.Net.Bench.Transport;
 /// same tick, no first-keep-alive lead: all of them due in one tick of seven) or spread (the lead of
 /// docs/PROTOCOL.md §8). One operation is a whole keep-alive interval, 7 ticks, so both rows do the same work: the
 /// clients' updates and the server's receive, event polling and flush; the packets each way are the same in both rows
-/// (<see cref="IdleConnectionReport"/> counts them), so the difference between the rows is where the work falls.
+/// (<see cref="IdleConnectionReport"/> counts them), so the difference between the rows is where the work falls. The
+/// clients' updates are most of an operation (2,000 of them a tick) and dilute the server's difference: the server's share
+/// alone, thread CPU between the clients' updates, is <see cref="IdleConnectionReport"/>'s (docs/benchmarks.md).
 /// Run: dotnet run -c Release --project Traktor.Ecs.Net.Bench -- --filter '*IdleAnsweringTickBenchmarks*' --job short
 /// </summary>
 [MemoryDiagnoser]
