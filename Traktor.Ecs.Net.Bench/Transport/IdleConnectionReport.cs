@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Traktor.Ecs.Net.Bench.Capacity;
 using Traktor.Ecs.Net.Transport;
 
@@ -11,8 +12,11 @@ namespace Traktor.Ecs.Net.Bench.Transport;
 /// <see cref="IdleConnectionTickBenchmarks"/>'s idle clients are gone and never answer. Only the server's receive, event
 /// polling and flush are timed (wall and thread CPU); the clients' updates run between them, untimed. The server's socket
 /// counts the packets each way, so packets per idle connection per second are measured, not estimated. Both kinds of idle
-/// client run in one invocation, silent first, on the in-memory network and a clock advanced by hand.
-/// Run: dotnet run -c Release --project Traktor.Ecs.Net.Bench -- idle-report [idle connections] [ticks]
+/// client run in one invocation, silent first, on the in-memory network and a clock advanced by hand. The answering rows
+/// come with the keep-alives bunched (no first-keep-alive lead, the internal <see cref="NetPeerOptions.SpreadKeepAlives"/>
+/// off: all due in one tick of seven) and spread (docs/PROTOCOL.md §8), each with the idle clients updated in the order
+/// they were made (their acks arrive in the order of the server's connections in memory) and shuffled (in no such order).
+/// Run: dotnet run -c Release --project Traktor.Ecs.Net.Bench -- idle-report [idle connections] [ticks] [one row's name]
 /// </summary>
 internal static class IdleConnectionReport
 {
@@ -26,13 +30,15 @@ internal static class IdleConnectionReport
         int ticks = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3_000;
         Console.WriteLine($"{idle} idle + {Active} active connections, {ticks} ticks of 16 ms after a warm-up of 200");
         Console.WriteLine("idle clients | server wall µs a tick (mean, p50, p99) | server CPU µs a tick (mean) | server B allocated a tick | s→c packets/s per idle connection | c→s packets/s per idle connection");
-        foreach (bool answer in new[] { false, true })
+        foreach (var (answer, spread, shuffled) in new[] { (false, true, false), (true, false, false), (true, false, true), (true, true, false), (true, true, true) })
         {
-            using var rig = new Rig(idle, answer);
+            string name = (answer ? "answering" : "silent") + (spread ? "" : "-bunched") + (shuffled ? "-shuffled" : "");
+            if (args.Length > 3 && args[3] != name) continue; // one row only (for a profiler)
+            using var rig = new Rig(idle, answer, spread, shuffled);
             rig.Measure(200);
             var result = rig.Measure(ticks);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(answer ? "answering" : "silent"),-12} | {result.WallMean:F1}, {result.WallP50:F1}, {result.WallP99:F1} | {result.CpuMean:F1} | {result.Allocated:F1} | {result.ServerToIdle:F2} | {result.IdleToServer:F2}"));
+                $"{name,-26} | {result.WallMean:F1}, {result.WallP50:F1}, {result.WallP99:F1} | {result.CpuMean:F1} | {result.Allocated:F1} | {result.ServerToIdle:F2} | {result.IdleToServer:F2}"));
         }
         return 0;
     }
@@ -52,7 +58,7 @@ internal static class IdleConnectionReport
         private readonly bool _answer;
         private readonly int _idleCount;
 
-        public Rig(int idle, bool answer)
+        public Rig(int idle, bool answer, bool spread, bool shuffled)
         {
             _answer = answer;
             _idleCount = idle;
@@ -65,13 +71,14 @@ internal static class IdleConnectionReport
             {
                 ProtocolId = 0x1D1E, Insecure = true, MaxClients = clients, Timeout = TimeSpan.FromDays(1),
                 MaxConnectionsPerAddress = clients, MaxConnectionsPerSubnet = clients, HandshakeRatePerSecond = 1e9, HandshakeBurst = 1e9,
+                SpreadKeepAlives = spread,
             }, _clock);
             var idleSockets = new List<IDatagramTransport>();
             for (int i = 0; i < clients; i++)
             {
                 var socket = network.CreateTransport();
                 _transports.Add(socket);
-                var client = new NetClient(socket, new NetClientOptions { ProtocolId = 0x1D1E, Insecure = true, Timeout = TimeSpan.FromDays(1) }, _clock);
+                var client = new NetClient(socket, new NetClientOptions { ProtocolId = 0x1D1E, Insecure = true, Timeout = TimeSpan.FromDays(1), SpreadKeepAlives = spread }, _clock);
                 client.ConnectInsecure(inner.LocalAddress, (ulong)i + 1);
                 if (i < Active)
                 {
@@ -93,6 +100,9 @@ internal static class IdleConnectionReport
                 while (_server.TryPollEvent(out _)) { }
             }
             if (_server.ConnectionCount != clients) throw new InvalidOperationException($"{_server.ConnectionCount} of {clients} connected.");
+            // The clients were made, and connected, in the order of the server's slots and of its connections' memory: updated
+            // in that order, their acks arrive in it. Shuffled, they arrive in no relation to it, as from a real network.
+            if (shuffled) new Random(7).Shuffle(CollectionsMarshal.AsSpan(_idle));
             if (!answer)
             {
                 foreach (var socket in idleSockets) socket.Dispose(); // silent from here on: the server's keep-alives go nowhere

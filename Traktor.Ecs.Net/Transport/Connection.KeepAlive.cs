@@ -23,6 +23,18 @@ internal sealed partial class Connection
     private double _keepAliveLead;
 
     /// <summary>
+    /// The connection's own lead, <see cref="_keepAliveLead"/> as it was made (seconds): taken again by a send that carries
+    /// or acknowledges messages after a keep-alive interval without any. A broadcast to idle connections restarts every
+    /// keep-alive interval at the same send (and its clients' acks of it theirs, in the same tick); without the lead taken
+    /// again the next keep-alives would all be due in one tick again, for as long as the connections stay idle
+    /// (<c>KeepAliveSpreadTests</c>).
+    /// </summary>
+    private readonly double _keepAlivePhaseLead;
+
+    /// <summary>When we last sent a packet carrying or acknowledging messages (−∞: never).</summary>
+    private double _lastMessageSentAt = double.NegativeInfinity;
+
+    /// <summary>
     /// How much of the keep-alive interval to take off the first one, in [0, 1), for the connection numbered
     /// <paramref name="n"/> (a server's slot, a client's id or token nonce; 0 for 0): consecutive numbers spread evenly over the interval.
     /// </summary>
@@ -35,12 +47,20 @@ internal sealed partial class Connection
     private double NextKeepAlive => _keepAliveFrom + _peer.Options.KeepAliveInterval.TotalSeconds;
 
     /// <summary>
-    /// Restarts the keep-alive interval at a send at <paramref name="now"/>. The lead holds until a send that the interval
-    /// was due for: the connect's first packet and early acks do not use it up, the first keep-alive does.
+    /// Restarts the keep-alive interval at a send at <paramref name="now"/> (<paramref name="messages"/>: the packet carries
+    /// messages or acknowledges received ones). The lead holds until a send that the interval was due for: the connect's
+    /// first packet and early acks do not use it up, the first keep-alive does. Such a send after a keep-alive interval
+    /// without any takes the lead again, so the next keep-alive comes back to the connection's own place in the interval:
+    /// at most one keep-alive sooner per such send, none while messages go or come more often than the interval.
     /// </summary>
-    private void RestartKeepAlive(double now)
+    private void RestartKeepAlive(double now, bool messages)
     {
         if (_keepAliveFrom != double.NegativeInfinity && KeepAliveDue(now)) _keepAliveLead = 0;
+        if (messages)
+        {
+            if (now - _lastMessageSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds) _keepAliveLead = _keepAlivePhaseLead;
+            _lastMessageSentAt = now;
+        }
         _keepAliveFrom = now - _keepAliveLead;
     }
 }

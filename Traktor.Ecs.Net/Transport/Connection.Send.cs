@@ -41,7 +41,7 @@ internal sealed partial class Connection
             bool hasMessages = length > ackLength;
             if (!hasMessages && !ackDue && !keepAliveDue) break;
             bool eliciting = hasMessages || MarkEliciting(now, keepAliveDue);
-            SendPayload(length, now, orderedCount, unorderedCount, receiptCount, eliciting);
+            SendPayload(length, now, orderedCount, unorderedCount, receiptCount, eliciting, hasMessages);
             keepAliveDue = false;
             ackDue = false;
             if (!hasMessages) break;
@@ -91,7 +91,7 @@ internal sealed partial class Connection
     {
         int length = WriteAckHeader();
         bool keepAliveDue = KeepAliveDue(now);
-        SendPayload(length, now, 0, 0, 0, MarkEliciting(now, keepAliveDue));
+        SendPayload(length, now, 0, 0, 0, MarkEliciting(now, keepAliveDue), messages: false);
     }
 
     /// <summary>
@@ -114,7 +114,7 @@ internal sealed partial class Connection
         return elicits;
     }
 
-    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, int receiptCount, bool eliciting)
+    private void SendPayload(int plaintextLength, double now, int orderedCount, int unorderedCount, int receiptCount, bool eliciting, bool messages)
     {
         ushort sequence = (ushort)_nextSequence;
         var frame = _peer.Frame.AsSpan();
@@ -140,10 +140,10 @@ internal sealed partial class Connection
         _sent.Record(sequence, now, orderedCount, unorderedCount, receiptCount, length, eliciting, Statistics, this);
         _peer.Send(_peer.Datagram.AsSpan(0, length), Address);
         Statistics.OnSent(length, now);
+        RestartKeepAlive(now, messages || _ackOwedForMessages);
         _ackOwed = false;
         _ackOwedForMessages = false;
         _receivedSinceAck = 0;
-        RestartKeepAlive(now);
         if (eliciting) _lastElicitingSentAt = now;
     }
 

@@ -73,7 +73,7 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         _timeout = idle > TimeSpan.Zero ? Math.Min(timeoutSeconds, idle.TotalSeconds) : timeoutSeconds;
         _lastReceivedAt = now;
         LastMessageAt = now;
-        _keepAliveLead = keepAlivePhase * peer.Options.KeepAliveInterval.TotalSeconds;
+        _keepAliveLead = _keepAlivePhaseLead = peer.Options.SpreadKeepAlives ? keepAlivePhase * peer.Options.KeepAliveInterval.TotalSeconds : 0;
         _congestion = new CongestionWindow(peer.Options.Mtu);
         _sent = new SentPackets(_congestion);
         int maxMessage = peer.Options.MaxMessageSize;

@@ -28,6 +28,12 @@ public abstract class NetPeerOptions
     internal ulong FirstSequence { get; set; }
 
     /// <summary>
+    /// Whether each connection's first keep-alive takes its lead (docs/PROTOCOL.md §8; default true). False only for the
+    /// benchmark's "bunched" row, which measures what the lead costs or saves.
+    /// </summary>
+    internal bool SpreadKeepAlives { get; set; } = true;
+
+    /// <summary>
     /// The protocol version string this end writes in its requests and expects in others' (8 ASCII bytes, docs/PROTOCOL.md):
     /// always this build's, except in tests standing in for a build of another version.
     /// </summary>
