@@ -7,7 +7,7 @@ namespace Demo.Fleet;
 /// <param name="FailedJoins">Quick-joins that failed and were tried again.</param>
 /// <param name="Chaos">The SIGKILL and what became of the killed server's players, or null without <c>--chaos</c>.</param>
 /// <param name="ServerNamesMissing">For a fleet deployed elsewhere whose server names could not be read: why the sessions' servers are shown by id.</param>
-/// <param name="Ends">The sessions that ended under the bots while they played and their rejoins (null: none).</param>
+/// <param name="Ends">The sessions that ended under the bots while they played and their rejoins (null: not counted).</param>
 public sealed record FleetReport(
     IReadOnlyList<FleetServerRow> Servers,
     IReadOnlyList<FleetSessionRow> Sessions,

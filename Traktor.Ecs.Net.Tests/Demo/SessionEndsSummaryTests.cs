@@ -9,7 +9,8 @@ namespace Traktor.Ecs.Net.Tests.Demo;
 /// <summary>
 /// A run against a deployed fleet (<c>--backend</c>) whose bots lost their sessions (a server killed or drained under
 /// them) and quick-joined again used to end with the same summary as a quiet run: only the end-of-run counts, which the
-/// rejoins had made whole again. The bots are told each end with its reason; the summary says so.
+/// rejoins had made whole again. The bots are told each end with its reason; the summary says so, counting each session
+/// once however many bots it had (it used to count the bots told as sessions).
 /// </summary>
 public class SessionEndsSummaryTests
 {
@@ -36,7 +37,24 @@ public class SessionEndsSummaryTests
 
         var summary = SummaryText.Lines(Report(ends)).ToList();
 
-        Assert.Contains("sessions ended under the bots: 4 (ServerLost 3, ServerShutdown 1); rejoined another session: 3, slowest 6.2 s after being told", summary);
+        // Two sessions ended (s0 with three bots in it, s9 with one), four bots were told. Before: "4 (ServerLost 3, ...)",
+        // the bots counted as sessions.
+        Assert.Contains("sessions ended under the bots: 2 (ServerLost 1, ServerShutdown 1); bots told: 4, rejoined another session: 3, slowest 6.2 s after being told", summary);
+    }
+
+    [Fact]
+    public void A_bot_that_lost_two_sessions_is_told_twice_and_each_session_counts_once()
+    {
+        var ends = SessionEnds.Of(
+        [
+            new SessionLoss("s0", "gs-1", SessionEndReason.ServerLost, ToldAt: 10.0, PlayingAgainAt: 12.0, NewServerId: "gs-2"),
+            new SessionLoss("s5", "gs-2", SessionEndReason.ServerShutdown, ToldAt: 30.0, PlayingAgainAt: 31.5, NewServerId: "gs-3"),
+            new SessionLoss("s5", "gs-2", SessionEndReason.ServerShutdown, ToldAt: 30.1, PlayingAgainAt: 31.0, NewServerId: "gs-3"),
+        ]);
+
+        Assert.Equal((2, 3, 3), (ends.Sessions, ends.BotsTold, ends.Rejoined));
+        Assert.Equal("sessions ended under the bots: 2 (ServerLost 1, ServerShutdown 1); bots told: 3, rejoined another session: 3, slowest 2.0 s after being told",
+            ends.Describe());
     }
 
     [Fact]
