@@ -6,8 +6,9 @@ namespace Traktor.Ecs.Net.Web.Transport;
 
 /// <summary>
 /// The upgraded connection's stream as the server's WebSocket reads it, with every byte it reads scanned by the
-/// channel's <see cref="ControlFrameBudget"/> first: a read that brings a frame past the budget fails, so the WebSocket
-/// aborts before it answers or reads that frame, and the channel closes as a violation. Writes pass through.
+/// channel's <see cref="ControlFrameBudget"/> first (control frames, frames per message): a read that brings a frame
+/// past the budget fails, so the WebSocket aborts before it answers or reads that frame, and the channel closes as a
+/// violation. Writes pass through.
 /// </summary>
 internal sealed class ControlFrameBudgetStream : Stream, IValueTaskSource<int>
 {
@@ -87,7 +88,7 @@ internal sealed class ControlFrameBudgetStream : Stream, IValueTaskSource<int>
 
     private int Checked(ReadOnlySpan<byte> bytes, int read)
     {
-        if (!_budget.Scan(bytes)) throw new IOException("The peer sent more control frames than its budget allows.");
+        if (!_budget.Scan(bytes)) throw new IOException($"The peer broke its frame budget: {_budget.Violation}.");
         return read;
     }
 

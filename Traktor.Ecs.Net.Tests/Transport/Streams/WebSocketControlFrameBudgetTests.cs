@@ -15,7 +15,9 @@ namespace Traktor.Ecs.Net.Tests.Transport.Streams;
 /// Now each peer has a budget of such frames (<see cref="StreamTransportOptions.ControlFrameBurst"/> at once,
 /// <see cref="StreamTransportOptions.ControlFramesPerSecond"/> on the transport's clock), checked on the raw bytes before
 /// the WebSocket reads them: past it the peer is closed as a framing violation (policy, 1008) and an honest peer beside
-/// it is still served; within it, pings are answered for as long as the peer stays.
+/// it is still served; within it, pings are answered for as long as the peer stays. Attack review 27: the same scan counts
+/// a message's data frames (<see cref="StreamTransportOptions.MaxWebSocketFramesPerMessage"/>), so a message cut into
+/// one-byte continuations, each a receive call of the server's WebSocket, is closed the same way past it.
 /// </summary>
 public sealed class WebSocketControlFrameBudgetTests : IDisposable
 {
@@ -101,16 +103,23 @@ public sealed class WebSocketControlFrameBudgetTests : IDisposable
 
     private static byte[] Repeat(byte[] frame, int count) => Enumerable.Range(0, count).SelectMany(_ => frame).ToArray();
 
-    public static TheoryData<string, byte[]> Floods() => new()
+    private const string ControlFramesRule = "control frames past the budget";
+    private const string FramesPerMessageRule = "a message in more than 16 frames";
+
+    public static TheoryData<string, byte[], string> Floods() => new()
     {
-        { "2,000 pings of 125 bytes", Repeat(Frame(0x89, new byte[125]), 2000) },
-        { "2,000 unsolicited pongs of 125 bytes", Repeat(Frame(0x8A, new byte[125]), 2000) },
-        { "a binary message's start and 2,000 empty continuations", [.. Frame(0x02, [1]), .. Repeat(Frame(0x00, []), 2000)] },
+        { "2,000 pings of 125 bytes", Repeat(Frame(0x89, new byte[125]), 2000), ControlFramesRule },
+        { "2,000 unsolicited pongs of 125 bytes", Repeat(Frame(0x8A, new byte[125]), 2000), ControlFramesRule },
+        // Empty continuations are frames without a datagram byte and frames of one message: the first budget to run
+        // out (the message's 16 frames, before the 32 control frames) closes the peer.
+        { "a binary message's start and 2,000 empty continuations", [.. Frame(0x02, [1]), .. Repeat(Frame(0x00, []), 2000)], FramesPerMessageRule },
+        // 2,001 bytes: within MaxFrameSize (2,048), so only the count of frames holds it.
+        { "a binary message's start and 2,000 one-byte continuations", [.. Frame(0x02, [1]), .. Repeat(Frame(0x00, [7]), 2000)], FramesPerMessageRule },
     };
 
     [Theory]
     [MemberData(nameof(Floods))]
-    public async Task A_flood_of_frames_without_a_datagram_byte_is_closed_past_its_budget(string flood, byte[] frames)
+    public async Task A_flood_of_frames_without_a_datagram_byte_or_of_one_message_is_closed_past_its_budget(string flood, byte[] frames, string rule)
     {
         await ConnectBoth();
         var budget = new StreamTransportOptions().ControlFrameBurst;
@@ -143,7 +152,7 @@ public sealed class WebSocketControlFrameBudgetTests : IDisposable
         Assert.True(_server.StreamCount == 1, report);
         Assert.Equal(1L, _server.Counters.FramingViolations);
         Assert.InRange(_pongs, 0, (int)budget);
-        lock (_log.Lines) Assert.Contains(_log.Lines, line => line.Message.Contains("framing violation (PolicyViolation (1008)", StringComparison.Ordinal));
+        lock (_log.Lines) Assert.Contains(_log.Lines, line => line.Message.Contains("framing violation (PolicyViolation (1008): ", StringComparison.Ordinal) && line.Message.Contains(rule, StringComparison.Ordinal));
         await _reader!.WaitAsync(TimeSpan.FromSeconds(30), Cancel); // the reader ends when the server closes the hostile socket
         // The honest peer is still served.
         Assert.Equal(_honestAddress, await ReceiveFrom(() => _honest.SendAsync(new byte[] { 9, 9, 9 }, WebSocketMessageType.Binary, true, Cancel)));
@@ -173,6 +182,40 @@ public sealed class WebSocketControlFrameBudgetTests : IDisposable
         Assert.Equal(2, _server.StreamCount);
         Assert.Equal(0L, _server.Counters.FramingViolations);
     }
+
+    [Fact]
+    public async Task Messages_in_as_many_frames_as_the_budget_allows_arrive_whole_each_with_its_own_count()
+    {
+        await ConnectBoth();
+        int frames = new StreamTransportOptions().MaxWebSocketFramesPerMessage;
+        for (int message = 0; message < 3; message++)
+        {
+            // 1,200 bytes in 16 frames of 75, a ping between two of them (a library's keep-alive may fall there).
+            var datagram = Enumerable.Range(0, 75 * frames).Select(i => (byte)(i + message)).ToArray();
+            var wire = new List<byte>();
+            for (int i = 0; i < frames; i++)
+            {
+                byte first = (byte)((i == frames - 1 ? 0x80 : 0x00) | (i == 0 ? 0x02 : 0x00));
+                wire.AddRange(Frame(first, datagram[(75 * i)..(75 * (i + 1))]));
+                if (i == frames / 2) wire.AddRange(Frame(0x89, [(byte)message]));
+            }
+            _hostile.Send(wire.ToArray());
+
+            var wall = Stopwatch.StartNew(); // a hang guard only
+            int length = 0;
+            while (!_server.TryReceive(_buffer, out length, out _) && wall.Elapsed.TotalSeconds < 30) await Task.Delay(1, Cancel);
+            Assert.Equal(datagram, _buffer.AsSpan(0, length).ToArray());
+        }
+        Assert.Equal(2, _server.StreamCount);
+        Assert.Equal(0L, _server.Counters.FramingViolations);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_frames_per_message_budget_below_one_is_refused(int frames) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => WebSocketServerTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0),
+            new StreamTransportOptions { MaxWebSocketFramesPerMessage = frames }));
 
     /// <summary>Sends one ping and waits for pong number <paramref name="count"/>.</summary>
     private async Task Ping(int count)

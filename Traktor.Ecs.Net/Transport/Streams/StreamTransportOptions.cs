@@ -55,6 +55,14 @@ public sealed class StreamTransportOptions
     public double ControlFrameBurst { get; set; } = 32;
 
     /// <summary>
+    /// WebSocket server: frames one message may be cut into (default 16). The server's WebSocket does a receive call per
+    /// frame while every other budget counts the message once, so a peer cutting each datagram into one-byte fragments
+    /// made the server work per byte; a message in more frames closes the peer's stream as a framing violation
+    /// (docs/SECURITY.md, attack review 27). Browsers and <c>WebSocketClientTransport</c> send a datagram as one frame.
+    /// </summary>
+    public int MaxWebSocketFramesPerMessage { get; set; } = 16;
+
+    /// <summary>
     /// How long an accepted stream may go without the protocol establishing a connection on it before it is closed
     /// (default 10 s, above the client's 5 s connect timeout).
     /// </summary>
@@ -125,5 +133,6 @@ public sealed class StreamTransportOptions
         if (!(ConnectionBurst >= 1)) throw new ArgumentOutOfRangeException(nameof(ConnectionBurst), "At least 1.");
         if (!(ControlFramesPerSecond >= 0) || double.IsPositiveInfinity(ControlFramesPerSecond)) throw new ArgumentOutOfRangeException(nameof(ControlFramesPerSecond), "Zero or more, finite.");
         if (!(ControlFrameBurst >= 1) || double.IsPositiveInfinity(ControlFrameBurst)) throw new ArgumentOutOfRangeException(nameof(ControlFrameBurst), "At least 1, finite.");
+        if (MaxWebSocketFramesPerMessage < 1) throw new ArgumentOutOfRangeException(nameof(MaxWebSocketFramesPerMessage), "At least 1.");
     }
 }

@@ -9,7 +9,10 @@ namespace Traktor.Ecs.Net.Transport.WebSockets;
 /// whose back-pressure holds every datagram flood: without a count a peer pinging at line rate kept a Kestrel thread
 /// busy answering it (a core on loopback, 74,000 pongs a second, attack review 26) for as long as it stayed connected.
 /// A token bucket on the transport's clock (<see cref="StreamTransportOptions.ControlFramesPerSecond"/>,
-/// <see cref="StreamTransportOptions.ControlFrameBurst"/>); one reader at a time (the channel's receive task).
+/// <see cref="StreamTransportOptions.ControlFrameBurst"/>). It also counts the data frames of each message against
+/// <see cref="StreamTransportOptions.MaxWebSocketFramesPerMessage"/>: each costs the WebSocket a receive call while
+/// every datagram budget counts the message once (one-byte fragments, attack review 27). One reader at a time (the
+/// channel's receive task).
 /// </summary>
 internal sealed class ControlFrameBudget
 {
@@ -18,9 +21,11 @@ internal sealed class ControlFrameBudget
     private readonly TimeProvider _time;
     private readonly double _perSecond;
     private readonly double _burst;
+    private readonly int _maxFramesPerMessage;
     private readonly byte[] _header = new byte[MaxHeaderBytes];
     private int _headerLength;
     private long _payloadLeft;
+    private int _messageFrames; // data frames of the message not yet ended
     private double _tokens;
     private long _refilledAt; // a timestamp of _time: seconds as a double lose the half second between two pings
 
@@ -29,12 +34,16 @@ internal sealed class ControlFrameBudget
         _time = time;
         _perSecond = options.ControlFramesPerSecond;
         _burst = options.ControlFrameBurst;
+        _maxFramesPerMessage = options.MaxWebSocketFramesPerMessage;
         _tokens = _burst;
         _refilledAt = time.GetTimestamp();
     }
 
     /// <summary>The peer sent a frame past the budget: its connection is closed as a violation.</summary>
-    public bool Exceeded { get; private set; }
+    public bool Exceeded => Violation is not null;
+
+    /// <summary>Which budget the peer broke, for the log; null while it has broken none.</summary>
+    public string? Violation { get; private set; }
 
     /// <summary>Frames counted against the budget so far.</summary>
     public long Counted { get; private set; }
@@ -70,9 +79,21 @@ internal sealed class ControlFrameBudget
             _payloadLeft = length > long.MaxValue ? long.MaxValue : (long)length;
             bool final = (_header[0] & 0x80) != 0;
             int opcode = _header[0] & 0x0F;
-            if (opcode >= 8 || (length == 0 && !final)) Take();
+            if (opcode < 8) CountDataFrame(final);
+            if (!Exceeded && (opcode >= 8 || (length == 0 && !final))) Take();
         }
         return !Exceeded;
+    }
+
+    /// <summary>A data frame (a message's start or a continuation; the WebSocket refuses any other order).</summary>
+    private void CountDataFrame(bool final)
+    {
+        if (++_messageFrames > _maxFramesPerMessage)
+        {
+            Violation = $"a message in more than {_maxFramesPerMessage} frames";
+            return;
+        }
+        if (final) _messageFrames = 0;
     }
 
     private void Take()
@@ -83,7 +104,7 @@ internal sealed class ControlFrameBudget
         _refilledAt = now;
         if (_tokens < 1)
         {
-            Exceeded = true;
+            Violation = $"{Counted} control frames past the budget";
             return;
         }
         _tokens -= 1;

@@ -66,8 +66,8 @@ internal sealed partial class WebSocketChannel
         catch (Exception)
         {
             // Reset, aborted or cancelled: the channel ends; the transport reads what was buffered and then closes it.
-            // The server's stream refused a control frame past the budget (it failed the read before the WebSocket saw it).
-            if (ControlFrames is { Exceeded: true } budget) Violate(WebSocketCloseStatus.PolicyViolation, $"{budget.Counted} control frames past the budget");
+            // The server's stream refused a frame past the budget (it failed the read before the WebSocket saw it).
+            if (ControlFrames is { Violation: { } violation }) Violate(WebSocketCloseStatus.PolicyViolation, violation);
         }
         finally
         {
