@@ -46,7 +46,7 @@ public static class NetMetrics
 
     /// <summary>
     /// Protocol violations by authenticated peers (tag traktor.violation: compression, empty_record, record_count,
-    /// malformed, budget).
+    /// malformed, missing_reliable_id, budget).
     /// </summary>
     public static readonly Counter<long> Violations = Meter.CreateCounter<long>("traktor.net.violations", "{violation}", "Protocol violations by authenticated peers");
 

@@ -150,9 +150,9 @@ internal sealed partial class Connection
         switch (record.Channel)
         {
             case ChannelKind.ReliableOrdered:
-                return _orderedIn.Receive(record, Budget);
+                return _orderedIn.Receive(record, Budget, now);
             case ChannelKind.ReliableUnordered:
-                return _unorderedIn.Receive(record, Budget);
+                return _unorderedIn.Receive(record, Budget, now);
             case ChannelKind.UnreliableSequenced:
                 if (_hasSequenced && !Sequence.IsNewer(record.Id, _lastSequenced)) return true;
                 if (record.IsFragment)

@@ -132,6 +132,13 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
             return;
         }
 
+        if (HoldsRecordsBehindAMissingId(now))
+        {
+            Budget.Violation(ViolationKind.MissingReliableId);
+            Close(DisconnectReason.ProtocolViolation);
+            return;
+        }
+
         // Only a peer heard from after its oldest message was overdue is alive and not acknowledging: when the link dies
         // with a message in flight sent before the last packet arrived, the message is overdue before the silence is, and
         // the lost link must still read as TimedOut (a player-hosted session's players migrate on it). Overdue counts from
@@ -141,6 +148,25 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         double overdueAt = Math.Max(oldest, _reliableProgressAt) + _timeout;
         if (_lastReceivedAt > overdueAt) Close(DisconnectReason.SendQueueOverflow);
     }
+
+    /// <summary>
+    /// True when a reliable window has held records behind a missing id for longer than the connection's timeout
+    /// (docs/PROTOCOL.md §7): an honest sender resends the missing one long before, so only a peer that leaves a group
+    /// unfinished on purpose gets here, holding up to 3 MiB of window (§9.1) while it stays. Checked at most once a
+    /// second (a window scan), so such a peer is cut between the timeout and a second after it.
+    /// </summary>
+    private bool HoldsRecordsBehindAMissingId(double now)
+    {
+        if (now < _nextWindowCheckAt) return false;
+        _nextWindowCheckAt = now + WindowCheckInterval;
+        double since = Math.Min(_orderedIn.WaitingOnMissingSince(), _unorderedIn.WaitingOnMissingSince());
+        return now - since > _timeout;
+    }
+
+    /// <summary>Seconds between two checks of the reliable windows for records held behind a missing id.</summary>
+    private const double WindowCheckInterval = 1;
+
+    private double _nextWindowCheckAt;
 
     /// <summary>
     /// When the peer last sent a packet carrying at least one message (the connect time until it does): what the

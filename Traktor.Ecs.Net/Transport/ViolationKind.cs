@@ -13,6 +13,8 @@ internal enum ViolationKind : byte
     Malformed,
     /// <summary>An update in which the connection exceeded its per-update budgets.</summary>
     OverBudget,
+    /// <summary>A reliable window held records behind an id the peer left missing for longer than the connection's timeout.</summary>
+    MissingReliableId,
 }
 
 /// <summary>Names of <see cref="ViolationKind"/> values on the meter.</summary>
@@ -24,6 +26,7 @@ internal static class ViolationKindNames
         ViolationKind.EmptyRecord => "empty_record",
         ViolationKind.RecordCount => "record_count",
         ViolationKind.Malformed => "malformed",
+        ViolationKind.MissingReliableId => "missing_reliable_id",
         _ => "budget",
     };
 }

@@ -19,6 +19,9 @@ internal sealed class ReliableReceiveChannel
         public ushort FragmentIndex;
         public ushort FragmentCount;
         public State State;
+
+        /// <summary>When the record was stored (the connection's clock).</summary>
+        public double StoredAt;
     }
 
     private readonly Slot[] _slots = new Slot[Window];
@@ -27,6 +30,9 @@ internal sealed class ReliableReceiveChannel
     private readonly int _maxMessageSize;
     private readonly MessageBufferPool _pool;
     private ushort _base;
+
+    /// <summary>Slots holding a buffer (stored, not yet delivered): when 0, nothing waits and there is nothing to check.</summary>
+    private int _stored;
 
     /// <summary>Unordered only: a complete message waits for a budget (ordered ones always wait at the base).</summary>
     private bool _deferred;
@@ -54,7 +60,7 @@ internal sealed class ReliableReceiveChannel
     /// Handles one record; false when it violates the protocol. A message the budgets refuse now is stored and
     /// delivered by <see cref="DeliverDeferred"/> in a later update: it was acknowledged, so it is never dropped.
     /// </summary>
-    public bool Receive(in MessageRecord record, ConnectionBudget delivery)
+    public bool Receive(in MessageRecord record, ConnectionBudget delivery, double now)
     {
         int ahead = (ushort)(record.Id - _base);
         if (ahead >= Window) return true; // old duplicate (a packet beyond the window was refused by IsBeyondWindow)
@@ -79,6 +85,8 @@ internal sealed class ReliableReceiveChannel
         }
 
         slot.Buffer = _pool.Rent(record.Data.Length);
+        _stored++;
+        slot.StoredAt = now;
         record.Data.CopyTo(slot.Buffer);
         slot.Length = record.Data.Length;
         slot.FragmentIndex = record.FragmentIndex;
@@ -190,8 +198,31 @@ internal sealed class ReliableReceiveChannel
 
     private void Release(ref Slot slot)
     {
-        if (slot.Buffer is not null) _pool.Return(slot.Buffer);
+        if (slot.Buffer is null) return;
+        _pool.Return(slot.Buffer);
         slot.Buffer = null;
+        _stored--;
+    }
+
+    /// <summary>
+    /// When the oldest record still held here arrived, if the window's base id is missing (never received) while later
+    /// ids wait in the window; +infinity otherwise. Every id before a stored one was sent before it, so the base id has
+    /// been missing at least since then: a sender resends a lost message within its retransmission timeout (and the
+    /// packets carrying the later ids were acknowledged, which keeps that timeout short), so an honest peer never leaves
+    /// the base missing for a connection's timeout. A peer that does (every fragment of a group but one) keeps up to
+    /// 1,023 records here (docs/PROTOCOL.md §9.1) for as long as it likes: the connection cuts it (attack review 27).
+    /// Scans the window, so the connection calls it at most once a second.
+    /// </summary>
+    public double WaitingOnMissingSince()
+    {
+        if (_stored == 0 || _slots[_base % Window].State != State.Empty) return double.PositiveInfinity;
+        double oldest = double.PositiveInfinity;
+        for (int i = 0; i < Window; i++)
+        {
+            if (_slots[i].Buffer is not null) oldest = Math.Min(oldest, _slots[i].StoredAt);
+        }
+
+        return oldest;
     }
 
     public void Clear()
