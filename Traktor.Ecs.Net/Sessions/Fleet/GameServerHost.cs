@@ -296,6 +296,10 @@ public sealed partial class GameServerHost : ISystem<float>
         Message = "Session {Session}'s OnListed threw: it keeps the record its ticket gave it (not told again); the rest of the directory's answer is applied.")]
     private partial void OnListedFailed(Exception exception, SessionId session);
 
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Session {Session} not opened: the hosted-session factory threw; tried again when a heartbeat lists it or a ticket for it arrives.")]
+    private partial void SessionFactoryFailed(Exception exception, SessionId session);
+
     private SessionEndpoint? OpenFromTicket(SessionTicket ticket)
     {
         if (closed.ContainsKey(ticket.SessionId) || State != GameServerState.Live && State != GameServerState.Draining || ticket.MaxPlayers < 1)
@@ -323,10 +327,14 @@ public sealed partial class GameServerHost : ISystem<float>
         {
             world = factory(info, endpoint);
         }
-        catch
+        catch (Exception exception)
         {
+            // The game's code failed: this session is not hosted (its players are refused; the next heartbeat that lists
+            // it, or the next ticket for it, tries again), but the server and its other sessions go on. Thrown on, it left
+            // the tick: a heartbeat's answer was cut short, or a player's handshake took the router's receive down.
             endpoint.Close(DisconnectReason.ServerShutdown);
-            throw;
+            SessionFactoryFailed(exception, info.Id);
+            return null;
         }
 
         if (endpoint.AddedApprovals == 0)

@@ -30,7 +30,10 @@ public interface IHostedSession : IDisposable
     }
 }
 
-/// <summary>Builds the world of a session placed on this game server.</summary>
+/// <summary>
+/// Builds the world of a session placed on this game server. An exception thrown here is logged by the host: the session is
+/// not hosted (its players are refused) until a later heartbeat that lists it, or a ticket for it, tries again.
+/// </summary>
 /// <param name="session">The session (from the directory, or — for a player who arrived before the next heartbeat — from its ticket: id and capacity only; the directory's record is then passed to <see cref="IHostedSession.OnListed"/> at the next heartbeat's answer).</param>
 /// <param name="endpoint">The session's share of the game server's socket.</param>
 /// <returns>The running session.</returns>
