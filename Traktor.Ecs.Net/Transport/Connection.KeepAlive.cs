@@ -18,13 +18,14 @@ internal sealed partial class Connection
     /// as long as they stay idle (2,000 of them: a tick every 112 ms doing 2,000 sends, the six between none). Once apart
     /// they stay apart: idle, each sends one a full interval after its last send. Clients take a lead too (by their id, or their token's nonce):
     /// a server's acks of their round-trip requests restart its keep-alive timers, so clients started together (a load
-    /// generator's) would line the server's keep-alives up again. Only the first interval is shorter: the rate is unchanged.
+    /// generator's) would line the server's keep-alives up again. Only the first interval after the lead is taken is shorter
+    /// (at the connect, and after two intervals without messages): the rate is otherwise unchanged.
     /// </summary>
     private double _keepAliveLead;
 
     /// <summary>
     /// The connection's own lead, <see cref="_keepAliveLead"/> as it was made (seconds): taken again by a send that carries
-    /// or acknowledges messages after a keep-alive interval without any. A broadcast to idle connections restarts every
+    /// or acknowledges messages after two keep-alive intervals without any. A broadcast to idle connections restarts every
     /// keep-alive interval at the same send (and its clients' acks of it theirs, in the same tick); without the lead taken
     /// again the next keep-alives would all be due in one tick again, for as long as the connections stay idle
     /// (<c>KeepAliveSpreadTests</c>).
@@ -49,16 +50,19 @@ internal sealed partial class Connection
     /// <summary>
     /// Restarts the keep-alive interval at a send at <paramref name="now"/> (<paramref name="messages"/>: the packet carries
     /// messages or acknowledges received ones). The lead holds until a send that the interval was due for: the connect's
-    /// first packet and early acks do not use it up, the first keep-alive does. Such a send after a keep-alive interval
+    /// first packet and early acks do not use it up, the first keep-alive does. Such a send after two keep-alive intervals
     /// without any takes the lead again, so the next keep-alive comes back to the connection's own place in the interval:
-    /// at most one keep-alive sooner per such send, none while messages go or come more often than the interval.
+    /// at most one keep-alive sooner per such send, none while messages go or come at least every other interval.
     /// </summary>
     private void RestartKeepAlive(double now, bool messages)
     {
         if (_keepAliveFrom != double.NegativeInfinity && KeepAliveDue(now)) _keepAliveLead = 0;
         if (messages)
         {
-            if (now - _lastMessageSentAt >= _peer.Options.KeepAliveInterval.TotalSeconds) _keepAliveLead = _keepAlivePhaseLead;
+            // Two intervals, not one: messages about once an interval (a 10 Hz snapshot rate at the default 100 ms) have
+            // gaps of a full interval as ticks fall, and taking the lead at each would send a keep-alive of its own before
+            // the next message (KeepAliveSpreadTests).
+            if (now - _lastMessageSentAt >= 2 * _peer.Options.KeepAliveInterval.TotalSeconds) _keepAliveLead = _keepAlivePhaseLead;
             _lastMessageSentAt = now;
         }
         _keepAliveFrom = now - _keepAliveLead;
