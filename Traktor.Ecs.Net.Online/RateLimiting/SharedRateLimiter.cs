@@ -72,7 +72,10 @@ public sealed class SharedRateLimiter
             bool rescaled = rowInterval > 0 && rowInterval != interval;
             if (rescaled)
             {
-                tat = nowMs + Rescale(tat - nowMs, rowInterval, interval);
+                // At most one window of the new limit ahead, as a row counted in one interval always is: a limit lowered
+                // below the permits spent (set back after a load test) holds the address for the rest of one window, not
+                // for the old permits at the new, longer interval each (84 at 200 a day set back to 20: 100 h).
+                tat = nowMs + Math.Min(Rescale(tat - nowMs, rowInterval, interval), interval * permits);
             }
             if (tat - nowMs > burst)
             {

@@ -41,6 +41,20 @@ public abstract class ChangedRateLimitContract<THarness> : OnlineContract<THarne
     }
 
     [Fact]
+    public async Task A_limit_lowered_below_the_permits_spent_holds_the_address_for_at_most_one_window()
+    {
+        await using var online = await StartAsync();
+        var limiter = new SharedRateLimiter(online.Embedded!.Database, online.Time);
+        Assert.Equal(84, await GrantedAsync(limiter, 200, atMost: 84)); // a load test's bots, at 200 a day
+
+        // Set back to 20 a day: the 84 spent are more than a whole day of the new limit, so the address waits out the rest of
+        // one window (one interval of 72 min here), not 84 permits of 72 min each (100 h; before the cap, 78 h refused).
+        Assert.Equal(Day / 20, await limiter.TryAcquireAsync(Key, 20, Day, Cancel));
+        online.Time.Advance(Day / 20);
+        Assert.Equal(1, await GrantedAsync(limiter, 20));
+    }
+
+    [Fact]
     public async Task A_permit_given_back_after_the_limit_changed_returns_one_permit_of_the_new_limit()
     {
         await using var online = await StartAsync();
