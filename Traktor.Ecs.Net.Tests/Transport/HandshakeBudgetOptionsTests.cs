@@ -6,7 +6,8 @@ namespace Traktor.Ecs.Net.Tests.Transport;
 /// The per-source handshake budget (<see cref="NetServerOptions.HandshakeRatePerSecond"/>,
 /// <see cref="NetServerOptions.HandshakeBurst"/>) is validated when the server is made, as the VersionAnswer budgets are.
 /// Before (attack review 27), a NaN, negative or infinite value was taken: the token buckets then held NaN (infinity
-/// times a zero interval is NaN too) and every handshake packet was refused silently, so nobody could ever connect.
+/// times a zero interval is NaN too) and handshake packets were refused silently, or an infinite burst turned the limit
+/// off.
 /// </summary>
 public sealed class HandshakeBudgetOptionsTests
 {

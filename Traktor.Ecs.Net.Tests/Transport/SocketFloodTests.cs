@@ -146,8 +146,18 @@ public sealed class SocketFloodTests
                 // Unfinished groups within the windows are held, as the design says (an honest sender's lost fragment
                 // is resent): both windows fill, so the server holds what they can hold and no more, and every
                 // fragment beyond them is refused before any work (counted over budget, unacknowledged), no violation.
-                Assert.True(rig.AttackerEnd is null, report);
-                Assert.Equal(before.Violations, after.Violations);
+                // Held until the connection's timeout: records behind an id missing that long end it (attack review 27,
+                // UnfinishedReliableGroupTests). A loaded machine's stream can take longer than that to hand the flood
+                // over (657 ticks in one CI run), so the attacker may be cut first, with that one violation.
+                if (rig.AttackerEnd is null)
+                {
+                    Assert.Equal(before.Violations, after.Violations);
+                }
+                else
+                {
+                    Assert.True(rig.AttackerEnd == DisconnectReason.ProtocolViolation, report);
+                    Assert.Equal(before.Violations + 1, after.Violations);
+                }
                 Assert.Equal(Rig.UnfinishedFragmentRecords, rig.FragmentsWithinWindows);
                 Assert.True(after.OverBudget > before.OverBudget && rig.FragmentsBeyondWindows > 0, report);
                 // Held: both windows' fragments (2 × 1,018 of 1,159 bytes, 2.4 MB) are in the server's memory ...

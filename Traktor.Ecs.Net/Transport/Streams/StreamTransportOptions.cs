@@ -40,7 +40,7 @@ public sealed class StreamTransportOptions
     /// </summary>
     public double ConnectionRatePerSecond { get; set; } = 10;
 
-    /// <summary>New streams one address may open at once above <see cref="ConnectionRatePerSecond"/> (default 20).</summary>
+    /// <summary>New streams one address may open at once above <see cref="ConnectionRatePerSecond"/> (default 20; finite, at least 1).</summary>
     public double ConnectionBurst { get; set; } = 20;
 
     /// <summary>
@@ -129,8 +129,10 @@ public sealed class StreamTransportOptions
         if (HandshakeTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero || CloseLinger < TimeSpan.Zero || ReconnectDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout));
         if (PendingReclaimDelay <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(PendingReclaimDelay), "Must be positive.");
         if (AcceptsPerPass <= 0) throw new ArgumentOutOfRangeException(nameof(AcceptsPerPass));
-        if (!(ConnectionRatePerSecond > 0)) throw new ArgumentOutOfRangeException(nameof(ConnectionRatePerSecond));
-        if (!(ConnectionBurst >= 1)) throw new ArgumentOutOfRangeException(nameof(ConnectionBurst), "At least 1.");
+        // Infinity would make an address's bucket NaN (infinity times the zero interval of two streams in the same instant),
+        // refusing that address for good.
+        if (!(ConnectionRatePerSecond > 0 && double.IsFinite(ConnectionRatePerSecond))) throw new ArgumentOutOfRangeException(nameof(ConnectionRatePerSecond), "Finite, positive.");
+        if (!(ConnectionBurst >= 1 && double.IsFinite(ConnectionBurst))) throw new ArgumentOutOfRangeException(nameof(ConnectionBurst), "At least 1, finite.");
         if (!(ControlFramesPerSecond >= 0) || double.IsPositiveInfinity(ControlFramesPerSecond)) throw new ArgumentOutOfRangeException(nameof(ControlFramesPerSecond), "Zero or more, finite.");
         if (!(ControlFrameBurst >= 1) || double.IsPositiveInfinity(ControlFrameBurst)) throw new ArgumentOutOfRangeException(nameof(ControlFrameBurst), "At least 1, finite.");
         if (MaxWebSocketFramesPerMessage < 1) throw new ArgumentOutOfRangeException(nameof(MaxWebSocketFramesPerMessage), "At least 1.");

@@ -24,16 +24,16 @@ public sealed class IntroducerOptions
     /// <summary>A route nothing was relayed on (nor registered for) for this long is removed. Default 30 s.</summary>
     public TimeSpan RouteIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Datagrams per second relayed for each side of a route (a burst of one second's worth). Default 500.</summary>
+    /// <summary>Datagrams per second relayed for each side of a route (a burst of one second's worth). Default 500; finite, at least 1.</summary>
     public double RelayPacketsPerSecond { get; set; } = 500;
 
-    /// <summary>Bytes per second relayed for each side of a route (a burst of one second's worth). Default 256 KiB.</summary>
+    /// <summary>Bytes per second relayed for each side of a route (a burst of one second's worth). Default 256 KiB; finite, at least <see cref="MaxRelayDatagram"/>.</summary>
     public double RelayBytesPerSecond { get; set; } = 256 * 1024;
 
     /// <summary>The largest relayed datagram, header included; larger ones are dropped. Default 1,472 (a 1,500-byte Ethernet frame's UDP payload).</summary>
     public int MaxRelayDatagram { get; set; } = 1472;
 
-    /// <summary>Register packets per second per source IPv4 address or IPv6 /64, whatever the port (a burst of twice that). Default 10.</summary>
+    /// <summary>Register packets per second per source IPv4 address or IPv6 /64, whatever the port (a burst of twice that). Default 10; finite, at least 0.5.</summary>
     public double RegistersPerSecond { get; set; } = 10;
 
     /// <summary>Datagrams handled per <see cref="Introducer.Update"/>. Default 4,096.</summary>
@@ -48,10 +48,15 @@ public sealed class IntroducerOptions
         if (MaxRoutesPerAddress <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRoutesPerAddress));
         if (HostTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HostTimeout));
         if (RouteIdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RouteIdleTimeout));
-        if (RelayPacketsPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(RelayPacketsPerSecond));
-        if (RelayBytesPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(RelayBytesPerSecond));
+        // Each rate's bucket holds one second's worth (registers: two), so a rate below one packet (one largest datagram)
+        // a second would refuse everything, silently; NaN or infinity makes the bucket NaN or turns the limit off.
+        if (!(RelayPacketsPerSecond >= 1 && double.IsFinite(RelayPacketsPerSecond)))
+            throw new ArgumentOutOfRangeException(nameof(RelayPacketsPerSecond), RelayPacketsPerSecond, "Finite, at least 1.");
         if (MaxRelayDatagram is < 64 or > 65507) throw new ArgumentOutOfRangeException(nameof(MaxRelayDatagram));
-        if (RegistersPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(RegistersPerSecond));
+        if (!(RelayBytesPerSecond >= MaxRelayDatagram && double.IsFinite(RelayBytesPerSecond)))
+            throw new ArgumentOutOfRangeException(nameof(RelayBytesPerSecond), RelayBytesPerSecond, "Finite, at least MaxRelayDatagram.");
+        if (!(RegistersPerSecond >= 0.5 && double.IsFinite(RegistersPerSecond)))
+            throw new ArgumentOutOfRangeException(nameof(RegistersPerSecond), RegistersPerSecond, "Finite, at least 0.5 (a burst of one).");
         if (MaxDatagramsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerUpdate));
     }
 }

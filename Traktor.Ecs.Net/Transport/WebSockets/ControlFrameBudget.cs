@@ -50,7 +50,8 @@ internal sealed class ControlFrameBudget
 
     /// <summary>
     /// Scans the next bytes the peer sent (before the WebSocket reads them), frame header by frame header, skipping
-    /// payloads; false once a frame without a datagram byte finds the budget empty.
+    /// payloads; false once a frame without a datagram byte finds the budget empty, or a message's data frames exceed
+    /// <see cref="StreamTransportOptions.MaxWebSocketFramesPerMessage"/>.
     /// </summary>
     public bool Scan(ReadOnlySpan<byte> bytes)
     {
