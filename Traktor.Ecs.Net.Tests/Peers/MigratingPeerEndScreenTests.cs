@@ -1,6 +1,7 @@
 using System.Numerics;
 using Traktor.Ecs.Net.Peers;
 using Traktor.Ecs.Net.Tests.Prediction;
+using Traktor.Ecs.Net.Tests.Transport;
 using Traktor.Ecs.Net.Transport;
 using static Traktor.Ecs.Net.Tests.Peers.ReplicaQueries;
 
@@ -161,28 +162,6 @@ public class MigratingPeerEndScreenTests
         Assert.Equal(Ids<NetworkId>(recorded.World), Ids<NetworkId>(first.World));
         Assert.Equal(Drones, first.World.CountEntities(new QueryDescription().WithAll<Drone>()));
         AssertOneEntityPerNetworkId(first.World);
-    }
-
-    /// <summary>A player's client socket that loses every datagram it receives while <see cref="Deaf"/>.</summary>
-    private sealed class DeafSocket(IDatagramTransport inner) : IDatagramTransport
-    {
-        public bool Deaf { get; set; }
-
-        public NetAddress LocalAddress => inner.LocalAddress;
-
-        public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination) => inner.TrySend(datagram, destination);
-
-        public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source)
-        {
-            while (inner.TryReceive(buffer, out length, out source))
-            {
-                if (!Deaf) return true;
-            }
-
-            return false;
-        }
-
-        public void Dispose() => inner.Dispose();
     }
 
     private static Dictionary<uint, Vector2> Ships(World world)

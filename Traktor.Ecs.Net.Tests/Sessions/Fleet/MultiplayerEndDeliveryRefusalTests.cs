@@ -4,6 +4,7 @@ using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Tests.Replication;
 using Traktor.Ecs.Net.Tests.Online;
 using Traktor.Ecs.Net.Tests.Sessions.Directory;
+using Traktor.Ecs.Net.Tests.Transport;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Sessions.Fleet;
@@ -32,7 +33,7 @@ public sealed class MultiplayerEndDeliveryRefusalTests
         await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
         using var rig = new FleetRig(directory) { Paced = true };
         var server = await rig.StartServerAsync(directory.Node);
-        var aliceLink = new DeafenableLink(rig.Network.CreateTransport());
+        var aliceLink = new DeafSocket(rig.Network.CreateTransport());
         var alice = rig.AddPlayer(directory.Node, "alice", aliceLink, options: null);
         var game = await rig.RunAsync(alice.Multiplayer!.CreateSessionAsync("MyGame", 4, Cancel));
         var world = Assert.Single(server.Worlds);
@@ -70,27 +71,5 @@ public sealed class MultiplayerEndDeliveryRefusalTests
         aliceLink.Deaf = false;
         Assert.True(await rig.TickUntilAsync(() => alice.State == ClientState.Disconnected, 600), "alice was not let go");
         Assert.Equal(DisconnectReason.SessionEnded, alice.Client.Transport.LastDisconnectReason);
-    }
-
-    /// <summary>A player's link whose received datagrams are lost while <see cref="Deaf"/>.</summary>
-    private sealed class DeafenableLink(IDatagramTransport inner) : IDatagramTransport
-    {
-        public volatile bool Deaf;
-
-        public NetAddress LocalAddress => inner.LocalAddress;
-
-        public bool TrySend(ReadOnlySpan<byte> datagram, in NetAddress destination) => inner.TrySend(datagram, destination);
-
-        public bool TryReceive(Span<byte> buffer, out int length, out NetAddress source)
-        {
-            while (inner.TryReceive(buffer, out length, out source))
-            {
-                if (!Deaf) return true;
-            }
-
-            return false;
-        }
-
-        public void Dispose() => inner.Dispose();
     }
 }
