@@ -42,6 +42,9 @@ public sealed record DemoOptions
     /// <summary>Seconds a draining <c>--game-server</c> waits for a backend that answers nothing before it exits anyway (code 3).</summary>
     public double DrainTimeoutSeconds { get; init; } = 60;
 
+    /// <summary>Seconds a draining <c>--game-server</c> lets its sessions run before it ends them; null waits until they end.</summary>
+    public double? DrainSessionsTimeoutSeconds { get; init; }
+
     /// <summary>A game server's label in the fleet.</summary>
     public string? ServerName { get; init; }
 
@@ -120,6 +123,9 @@ public sealed record DemoOptions
           --name NAME         a --game-server's label in the fleet
           --drain-timeout S   seconds a draining --game-server waits for a backend that answers nothing (default 60);
                               then it exits with code 3, naming the sessions it still hosted
+          --drain-sessions-timeout S
+                              seconds a draining --game-server lets its sessions run (default: until they end);
+                              then it ends them (players told at once) and exits 0 with a drain-timed-out line
           --servers N         a fleet: the backend here, N --game-server processes, bots that quick-join sessions
           --sessions N        sessions the fleet's bots fill (default 6; each holds bots / N players)
           --chaos             kill one fleet game server with SIGKILL halfway through; its players must play elsewhere
@@ -161,6 +167,7 @@ public sealed record DemoOptions
                 "--max-players" => options with { MaxPlayers = ParseInt(arg, Value(), 1, 4096) },
                 "--name" => options with { ServerName = Value() },
                 "--drain-timeout" => options with { DrainTimeoutSeconds = ParseDouble(arg, Value(), 1, 86_400) },
+                "--drain-sessions-timeout" => options with { DrainSessionsTimeoutSeconds = ParseDouble(arg, Value(), 1, 86_400) },
                 "--servers" => options with { Mode = DemoMode.Fleet, Servers = ParseInt(arg, Value(), 1, 16) },
                 "--sessions" => options with { Sessions = ParseInt(arg, Value(), 1, 64) },
                 "--chaos" => options with { Chaos = true },

@@ -16,8 +16,8 @@ namespace Demo.Fleet;
 /// <c>--game-server</c>: one game-server process of a fleet. It registers with the backend's session directory, heartbeats
 /// it (on the host's own timer and HTTP connection, so a stalled tick does not read as a dead server), and runs an arena
 /// world per session placed on it, all on one UDP port. SIGTERM or Ctrl+C drains it: no new sessions,
-/// and it exits (0) once its last session has ended, or (3) once the backend has answered nothing for <c>--drain-timeout</c>
-/// seconds of the drain. Secrets come from the environment, never the command line:
+/// and it exits (0) once its last session has ended, or once it ended those still running <c>--drain-sessions-timeout</c>
+/// seconds into the drain, or (3) once the backend has answered nothing for <c>--drain-timeout</c> seconds of the drain. Secrets come from the environment, never the command line:
 /// <c>TRAKTOR_SERVER_KEY</c> (the backend's server key) and <c>TRAKTOR_GAME_SERVER_KEY</c> (base64 of the 32-byte key
 /// connect tokens are sealed with); <c>TRAKTOR_BACKEND</c> and <c>TRAKTOR_PUBLIC_ADDRESS</c> may replace <c>--backend</c>
 /// and the announced address (default 127.0.0.1 and the bound port).
@@ -69,6 +69,7 @@ public static class GameServerMode
             TimeProvider.System, log)
         {
             DrainBackendTimeout = TimeSpan.FromSeconds(options.DrainTimeoutSeconds),
+            DrainSessionsTimeout = options.DrainSessionsTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan,
         };
 
         if (!await RegisterAsync(host, output, stop))
@@ -149,6 +150,13 @@ public static class GameServerMode
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"drain-abandoned server={host.ServerId} reason=backend-unreachable timeout-s={options.DrainTimeoutSeconds} sessions={abandoned.Count} players={abandoned.Sum(s => s.Connected.Count)} ids={string.Join(',', abandoned.Select(s => s.SessionId))} deregistered={(host.State == GameServerState.Gone ? "true" : "false")}"));
             exitCode = 3;
+        }
+        else if (host.Exit == GameServerExit.DrainTimedOut)
+        {
+            // Its sessions outlived --drain-sessions-timeout: they were ended here (their players told at once), an orderly end.
+            var ended = host.AbandonedSessions;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"drain-timed-out server={host.ServerId} timeout-s={options.DrainSessionsTimeoutSeconds} sessions={ended.Count} players={ended.Sum(s => s.Connected.Count)} ids={string.Join(',', ended.Select(s => s.SessionId))} deregistered={(host.State == GameServerState.Gone ? "true" : "false")}"));
         }
         else
         {

@@ -127,7 +127,16 @@ public sealed class DeployManifestTests
         string dockerfile = File.ReadAllText(Path.Combine(Root, "deploy", "docker", "gameserver.Dockerfile"));
         var entry = Regex.Match(dockerfile, @"ENTRYPOINT \[(.*)\]").Groups[1].Value.Split(',').Select(a => a.Trim().Trim('"')).ToArray();
         Assert.Equal(Scalar(port, "containerPort"), entry[Array.IndexOf(entry, "--port") + 1]);
-        Assert.Equal(global::Demo.DemoMode.GameServer, global::Demo.DemoOptions.Parse(entry[2..]).Mode);
+        var args = Assert.IsType<YamlSequenceNode>(Node(container, "args")).Children.Select(a => ((YamlScalarNode)a).Value!).ToArray();
+        var options = global::Demo.DemoOptions.Parse([.. entry[2..], .. args]);
+        Assert.Equal(global::Demo.DemoMode.GameServer, options.Mode);
+
+        // A match still running late in a drain is ended by the server, its players told, before the pod is killed: the
+        // sessions' timeout, the last deregistration's bound and a second of closing fit in the grace period.
+        double grace = double.Parse(Scalar(gameServer, "template", "spec", "terminationGracePeriodSeconds")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotNull(options.DrainSessionsTimeoutSeconds);
+        Assert.True(options.DrainSessionsTimeoutSeconds + Traktor.Ecs.Net.Sessions.GameServerHost.DefaultDrainDeregisterTimeout.TotalSeconds + 1 < grace,
+            $"--drain-sessions-timeout {options.DrainSessionsTimeoutSeconds} leaves no time to end the sessions within terminationGracePeriodSeconds {grace}");
     }
 
     [Fact]

@@ -11,7 +11,9 @@ namespace Traktor.Ecs.Net.Tests.Sessions.Fleet;
 /// processes: the player is told nothing and keeps playing in its session, the directory lists the server as draining and
 /// seats no one new there (a quick-join whose filter matches that session, which has room, gets a new session on the other
 /// server), and the process exits 0 once its last session has ended: here when the player left and the directory ended the
-/// empty session. A match that never ends (the demo arena's) keeps a draining server up as long as someone plays in it.
+/// empty session. A match that never ends (the demo arena's) keeps a draining server up as long as someone plays in it,
+/// unless <c>--drain-sessions-timeout</c> bounds it: then the server ends the match itself, its player is told
+/// <see cref="SessionEndReason.ServerShutdown"/> at once, and it exits 0 with a <c>drain-timed-out</c> line.
 /// </summary>
 [Collection(nameof(FleetProcessCollection))]
 public sealed class DrainWithPlayersProcessTests
@@ -67,6 +69,42 @@ public sealed class DrainWithPlayersProcessTests
         lock (endsTold)
         {
             Assert.Empty(endsTold); // it left on its own: no end to be told of
+        }
+    }
+
+    [Fact]
+    public async Task A_draining_game_server_ends_a_match_that_outlives_the_sessions_timeout_and_tells_its_player()
+    {
+        await using var fleet = await ProcessFleet.CreateAsync(postgres: false, deadAfterMs: 15_000);
+        await fleet.StartBackendAsync();
+        var draining = await fleet.StartServerAsync("gs-bounded", extraArgs: ["--drain-sessions-timeout", "2"]);
+        var player = fleet.AddPlayer("endless");
+        var endsTold = new List<SessionEndReason>();
+        player.Multiplayer.SessionEnded += (_, reason) =>
+        {
+            lock (endsTold)
+            {
+                endsTold.Add(reason);
+            }
+        };
+        var session = await player.Multiplayer.CreateSessionAsync("endless", 4, Cancel).WaitAsync(Patience, Cancel);
+        Assert.True(await draining.WaitForAsync(() => draining.Status.Players == 1, Patience), draining.Output);
+
+        draining.Terminate();
+        Assert.True(draining.Process.WaitForExit(Patience), "the draining server kept its endless match past the timeout:\n" + draining.Output);
+        draining.Process.WaitForExit(); // the output read to its end
+        Assert.Equal(0, draining.Process.ExitCode);
+        Assert.Contains($"drain-timed-out server={draining.ServerId} timeout-s=2 sessions=1 players=1 ids={session.Id} deregistered=true", draining.Output);
+        Assert.True(await UntilAsync(() =>
+        {
+            lock (endsTold)
+            {
+                return Task.FromResult(endsTold.Count > 0);
+            }
+        }), "the player was not told its session ended:\n" + draining.Output);
+        lock (endsTold)
+        {
+            Assert.Equal([SessionEndReason.ServerShutdown], endsTold);
         }
     }
 

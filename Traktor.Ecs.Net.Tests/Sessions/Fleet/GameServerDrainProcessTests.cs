@@ -41,4 +41,16 @@ public sealed class GameServerDrainProcessTests
         Assert.Equal(60, DemoOptions.Parse(["--game-server"]).DrainTimeoutSeconds);
         Assert.Equal(2.5, DemoOptions.Parse(["--game-server", "--drain-timeout", "2.5"]).DrainTimeoutSeconds);
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("86401")]
+    [InlineData("never")]
+    public void The_drain_sessions_timeout_option_is_validated(string value)
+    {
+        var refused = Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--game-server", "--drain-sessions-timeout", value]));
+        Assert.Contains("--drain-sessions-timeout", refused.Message);
+        Assert.Null(DemoOptions.Parse(["--game-server"]).DrainSessionsTimeoutSeconds);
+        Assert.Equal(570, DemoOptions.Parse(["--game-server", "--drain-sessions-timeout", "570"]).DrainSessionsTimeoutSeconds);
+    }
 }

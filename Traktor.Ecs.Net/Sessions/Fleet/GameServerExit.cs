@@ -22,4 +22,12 @@ public enum GameServerExit
 
     /// <summary>Disposed before any of the above.</summary>
     Disposed = 4,
+
+    /// <summary>
+    /// Draining, sessions still ran after <see cref="GameServerHost.DrainSessionsTimeout"/>: the host reported them
+    /// (<see cref="GameServerHost.AbandonedSessions"/>), deregistered (the directory ended them with
+    /// <see cref="SessionEndReason.ServerShutdown"/>; <see cref="GameServerHost.State"/> is <see cref="GameServerState.Gone"/>
+    /// unless that failed for <see cref="GameServerHost.DrainDeregisterTimeout"/>), and ended and closed them here.
+    /// </summary>
+    DrainTimedOut = 5,
 }

@@ -8,6 +8,10 @@ namespace Traktor.Ecs.Net.Sessions;
 /// (counted from the drain or the last answer, whichever is later) it gives up, reports the sessions it still hosts, tries to
 /// deregister for at most <see cref="DrainDeregisterTimeout"/> (a backend back by then ends those sessions at once, instead of
 /// when it declares the server dead) and completes with <see cref="GameServerExit.BackendUnreachable"/>.
+/// A drain whose sessions still run after <see cref="DrainSessionsTimeout"/> (infinite by default: a match runs to its end)
+/// stops waiting for them the same way: it deregisters (the directory ends them with <see cref="SessionEndReason.ServerShutdown"/>),
+/// ends them here, so their players are told at once instead of losing the server when the process is killed, and completes
+/// with <see cref="GameServerExit.DrainTimedOut"/> once they have closed.
 /// </summary>
 public sealed partial class GameServerHost
 {
@@ -23,9 +27,15 @@ public sealed partial class GameServerHost
     /// <summary>The longest <see cref="DrainDeregisterTimeout"/> accepted.</summary>
     public static readonly TimeSpan MaxDrainDeregisterTimeout = TimeSpan.FromMinutes(1);
 
+    /// <summary>The longest finite <see cref="DrainSessionsTimeout"/> accepted.</summary>
+    public static readonly TimeSpan MaxDrainSessionsTimeout = TimeSpan.FromDays(1);
+
     private TimeSpan drainBackendTimeout = DefaultDrainBackendTimeout;
+    private TimeSpan drainSessionsTimeout = Timeout.InfiniteTimeSpan;
+    private GameServerExit givingUpFor; // tick thread: why the drain gave up (BackendUnreachable or DrainTimedOut), once it has
+    private bool endingSessions; // tick thread: a timed-out drain is ending its sessions, and completes once they have closed
     private TimeSpan drainDeregisterTimeout = DefaultDrainDeregisterTimeout;
-    private long gaveUpAt; // tick thread: when the drain gave up on the silent directory, 0 before
+    private long gaveUpAt; // tick thread: when the drain gave up (on the silent directory or on its sessions), 0 before
     private long drainStartedAt;
     private long lastAnsweredAt;
     private int exit;
@@ -74,10 +84,39 @@ public sealed partial class GameServerHost
         }
     }
 
+    /// <summary>
+    /// How long a drain lets its sessions run before it ends them: <see cref="Timeout.InfiniteTimeSpan"/> (the default) waits
+    /// for each to end on its own, however long a match lasts. Once it passes with sessions still hosted, the host reports
+    /// them (<see cref="AbandonedSessions"/>), deregisters (trying for at most <see cref="DrainDeregisterTimeout"/>; the
+    /// directory ends them with <see cref="SessionEndReason.ServerShutdown"/>), then ends each here with that reason — its
+    /// players get the final world and <see cref="DisconnectReason.SessionEnded"/>, and the directory tells them why — and
+    /// completes with <see cref="GameServerExit.DrainTimedOut"/> once they have closed (within a second). Set it below the
+    /// grace an orchestrator gives a terminated process (Kubernetes' <c>terminationGracePeriodSeconds</c>, less the
+    /// deregistration bound and a second), so players hear that the session ended instead of timing out after the kill.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Neither infinite nor positive and at most <see cref="MaxDrainSessionsTimeout"/>.</exception>
+    public TimeSpan DrainSessionsTimeout
+    {
+        get => drainSessionsTimeout;
+        set
+        {
+            if (value != Timeout.InfiniteTimeSpan && (value <= TimeSpan.Zero || value > MaxDrainSessionsTimeout))
+            {
+                throw new ArgumentOutOfRangeException(nameof(DrainSessionsTimeout), value,
+                    $"How long a drain lets its sessions run must be Timeout.InfiniteTimeSpan, or positive and at most {MaxDrainSessionsTimeout}.");
+            }
+
+            drainSessionsTimeout = value;
+        }
+    }
+
     /// <summary>Why <see cref="Completion"/> finished; <see cref="GameServerExit.Running"/> until it has.</summary>
     public GameServerExit Exit => (GameServerExit)Volatile.Read(ref exit);
 
-    /// <summary>The sessions still hosted (and who was connected) when a drain gave up on a silent directory; empty otherwise.</summary>
+    /// <summary>
+    /// The sessions still hosted (and who was connected) when a drain gave up: on a silent directory
+    /// (<see cref="DrainBackendTimeout"/>), or on its sessions (<see cref="DrainSessionsTimeout"/>); empty otherwise.
+    /// </summary>
     public IReadOnlyList<HostedSessionReport> AbandonedSessions { get; private set; } = [];
 
     /// <summary>
@@ -90,7 +129,15 @@ public sealed partial class GameServerHost
         Interlocked.CompareExchange(ref drainStartedAt, time.GetTimestamp(), 0);
         if (Interlocked.Exchange(ref draining, 1) == 0)
         {
-            logger.LogInformation("Draining: no new sessions; the running ones run to their end (waiting at most {Timeout} for a silent directory).", drainBackendTimeout);
+            if (drainSessionsTimeout == Timeout.InfiniteTimeSpan)
+            {
+                logger.LogInformation("Draining: no new sessions; the running ones run to their end (waiting at most {Timeout} for a silent directory).", drainBackendTimeout);
+            }
+            else
+            {
+                logger.LogInformation("Draining: no new sessions; the running ones run at most {SessionsTimeout} more (waiting at most {Timeout} for a silent directory).",
+                    drainSessionsTimeout, drainBackendTimeout);
+            }
         }
     }
 
@@ -104,8 +151,12 @@ public sealed partial class GameServerHost
     /// <summary>Under the lock, on any directory call that succeeded.</summary>
     private void AnsweredLocked() => Volatile.Write(ref lastAnsweredAt, time.GetTimestamp());
 
-    /// <summary>Tick thread: a draining host whose directory has answered nothing for <see cref="DrainBackendTimeout"/> gives up on it.</summary>
-    private void GiveUpOnSilentDirectoryWhenDue()
+    /// <summary>
+    /// Tick thread: a draining host gives up waiting once its directory has answered nothing for
+    /// <see cref="DrainBackendTimeout"/>, or its sessions have run <see cref="DrainSessionsTimeout"/> into the drain; then
+    /// bounds its last deregistration by <see cref="DrainDeregisterTimeout"/>, and a timed-out drain ends its sessions.
+    /// </summary>
+    private void GiveUpWhenDue()
     {
         if (!IsDraining || completion.Task.IsCompleted)
         {
@@ -114,36 +165,79 @@ public sealed partial class GameServerHost
 
         if (gaveUpAt != 0)
         {
-            if (time.GetElapsedTime(gaveUpAt) >= drainDeregisterTimeout)
+            if (endingSessions)
+            {
+                if (hosted.Count == 0)
+                {
+                    logger.LogInformation("Draining: the sessions ended at the drain's timeout have closed.");
+                    Finish(GameServerExit.DrainTimedOut);
+                }
+            }
+            else if (time.GetElapsedTime(gaveUpAt) >= drainDeregisterTimeout)
             {
                 logger.LogWarning("Draining: deregistering did not succeed within {Timeout} either; exiting without it. The directory declares this server dead once it runs again.",
                     drainDeregisterTimeout);
                 StopHeartbeats();
-                Finish(GameServerExit.BackendUnreachable);
+                EndOrFinish();
             }
 
             return;
         }
 
-        long since = Math.Max(Volatile.Read(ref drainStartedAt), Volatile.Read(ref lastAnsweredAt));
-        if (time.GetElapsedTime(since) < drainBackendTimeout)
+        long started = Volatile.Read(ref drainStartedAt);
+        if (drainSessionsTimeout != Timeout.InfiniteTimeSpan && hosted.Count > 0 && time.GetElapsedTime(started) >= drainSessionsTimeout)
+        {
+            GiveUp(GameServerExit.DrainTimedOut);
+            logger.LogWarning("Draining: {Count} sessions still run after {Timeout} ({Players} players: {Sessions}); deregistering (trying for at most {DeregisterTimeout}), then ending them ({Reason}).",
+                AbandonedSessions.Count, drainSessionsTimeout, AbandonedSessions.Sum(s => s.Connected.Count),
+                string.Join(", ", AbandonedSessions.Select(s => $"{s.SessionId}: {s.Connected.Count}")), drainDeregisterTimeout, SessionEndReason.ServerShutdown);
+            return;
+        }
+
+        if (time.GetElapsedTime(Math.Max(started, Volatile.Read(ref lastAnsweredAt))) < drainBackendTimeout)
         {
             return;
         }
 
-        AbandonedSessions = Report();
+        GiveUp(GameServerExit.BackendUnreachable);
         logger.LogWarning("Draining: the directory has answered nothing for {Timeout}; giving up on it with {Count} sessions still hosted ({Players} players: {Sessions}). " +
             "Trying to deregister for at most {DeregisterTimeout}.",
             drainBackendTimeout, AbandonedSessions.Count, AbandonedSessions.Sum(s => s.Connected.Count),
             string.Join(", ", AbandonedSessions.Select(s => $"{s.SessionId}: {s.Connected.Count}")), drainDeregisterTimeout);
+    }
+
+    /// <summary>Tick thread: stops waiting (<paramref name="why"/>), reports the sessions still hosted and deregisters now.</summary>
+    private void GiveUp(GameServerExit why)
+    {
+        givingUpFor = why;
+        AbandonedSessions = Report();
         gaveUpAt = Math.Max(time.GetTimestamp(), 1);
         RequestLastDeregistration();
     }
 
+    /// <summary>
+    /// Tick thread, once the last deregistration succeeded or its bound passed: a timed-out drain ends its sessions (and
+    /// completes once they have closed); one that gave up on a silent directory completes now.
+    /// </summary>
+    private void EndOrFinish()
+    {
+        if (givingUpFor != GameServerExit.DrainTimedOut)
+        {
+            Finish(givingUpFor);
+            return;
+        }
+
+        endingSessions = true;
+        foreach (var session in hosted.Values)
+        {
+            session.Game.Relay.End(SessionEndReason.ServerShutdown);
+        }
+    }
+
     /// <summary>Tick thread, after a drain gave up: the last deregistration succeeded.</summary>
     private void DeregisteredAfterGivingUp() =>
-        logger.LogInformation("Draining: deregistered game server {Server} after giving up on the silent directory; it ends the {Count} sessions still hosted here.",
-            lease?.ServerId, AbandonedSessions.Count);
+        logger.LogInformation("Draining: deregistered game server {Server} after giving up on {What}; it ends the {Count} sessions still hosted here.",
+            lease?.ServerId, givingUpFor == GameServerExit.DrainTimedOut ? "the sessions' timeout" : "the silent directory", AbandonedSessions.Count);
 
     /// <summary>True once the drain gave up on the silent directory (tick thread).</summary>
     private bool GaveUp => gaveUpAt != 0;

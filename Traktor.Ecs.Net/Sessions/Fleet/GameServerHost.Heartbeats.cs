@@ -191,7 +191,14 @@ public sealed partial class GameServerHost
 
             State = GameServerState.Gone;
             StopHeartbeats();
-            Finish(GaveUp ? GameServerExit.BackendUnreachable : GameServerExit.Drained);
+            if (GaveUp)
+            {
+                EndOrFinish();
+            }
+            else
+            {
+                Finish(GameServerExit.Drained);
+            }
         }
 
         // An answer about an identity this process has since replaced (it registered anew) says nothing about it now.

@@ -136,7 +136,7 @@ public sealed partial class GameServerHost : ISystem<float>
         ObjectDisposedException.ThrowIf(disposed, this);
         long started = Stopwatch.GetTimestamp();
         ApplyDirectoryAnswers();
-        GiveUpOnSilentDirectoryWhenDue();
+        GiveUpWhenDue();
         router.Update();
         foreach (var session in hosted.Values)
         {

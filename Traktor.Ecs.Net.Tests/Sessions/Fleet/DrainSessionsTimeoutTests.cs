@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Online;
+using Traktor.Ecs.Net.Tests.Sessions.Directory;
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Sessions.Fleet;
+
+/// <summary>
+/// A drain bounded by <see cref="GameServerHost.DrainSessionsTimeout"/>: a match that never ends (the demo arena's) kept a
+/// draining server up until the orchestrator killed it, and its players learned <see cref="SessionEndReason.ServerLost"/>
+/// only after their connection timed out. With the timeout the host deregisters, ends the session itself, and its players
+/// are told <see cref="SessionEndReason.ServerShutdown"/> at once. On the directory's fake clock, SQLite in process.
+/// </summary>
+public sealed class DrainSessionsTimeoutTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Sessions_still_running_at_the_timeout_are_ended_and_their_players_told_at_once()
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory) { Paced = true };
+        var server = await rig.StartServerAsync(directory.Node);
+        var alice = rig.AddPlayer(directory.Node, "alice");
+        var game = await rig.RunAsync(alice.Multiplayer!.CreateSessionAsync("EndlessMatch", 4, Cancel));
+        var ended = new List<SessionEndReason>();
+        alice.Multiplayer.SessionEnded += (_, reason) => ended.Add(reason);
+        server.Host.DrainSessionsTimeout = TimeSpan.FromSeconds(10);
+
+        server.Host.Drain();
+        await rig.TickAsync(60 * 9);
+        Assert.False(server.Host.Completion.IsCompleted); // within the timeout: the match plays on
+        Assert.Equal(ClientState.Connected, alice.State);
+        Assert.Empty(ended);
+
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 3), "the drain outlived its sessions' timeout");
+        Assert.Equal(GameServerExit.DrainTimedOut, server.Host.Exit);
+        Assert.Empty(server.Host.Sessions); // ended and closed here, not left to the process's exit
+        var reported = Assert.Single(server.Host.AbandonedSessions);
+        Assert.Equal(game.Id, reported.SessionId);
+        Assert.Single(reported.Connected);
+        Assert.Equal(GameServerState.Gone, server.Host.State);
+        Assert.Equal(GameServerState.Gone, (await directory.Node.Fleet.ListServersAsync(Cancel)).Single().State);
+        var listed = await directory.Node.Sessions.GetSessionAsync(game.Id, Cancel);
+        Assert.Equal(SessionState.Ended, listed!.State);
+        Assert.Equal(SessionEndReason.ServerShutdown, listed.EndReason);
+
+        // The player was let go with the session's end, not by a connection timeout, and learns why within a second or two.
+        Assert.Equal(ClientState.Disconnected, alice.State);
+        Assert.Equal(DisconnectReason.SessionEnded, alice.Client.Transport.LastDisconnectReason);
+        Assert.True(await rig.TickUntilAsync(() => ended.Count > 0, 60 * 2), "the player was not told its session ended");
+        Assert.Equal([SessionEndReason.ServerShutdown], ended);
+    }
+
+    [Fact]
+    public async Task Sessions_that_end_within_the_timeout_drain_as_usual()
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var server = await rig.StartServerAsync(directory.Node);
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("short", 2), Cancel);
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Sessions.Count == 1, 60 * 2), "the session was not placed");
+        server.Host.DrainSessionsTimeout = TimeSpan.FromSeconds(10);
+
+        server.Host.Drain();
+        await rig.TickAsync(60 * 2);
+        Assert.True(await directory.Node.Sessions.EndSessionAsync(session.Id, Cancel));
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 5), "the drain did not complete");
+        Assert.Equal(GameServerExit.Drained, server.Host.Exit);
+        Assert.Empty(server.Host.AbandonedSessions);
+        Assert.Equal(SessionEndReason.Ended, (await directory.Node.Sessions.GetSessionAsync(session.Id, Cancel))!.EndReason);
+    }
+
+    [Fact]
+    public async Task With_the_backend_down_the_sessions_are_still_ended_after_the_deregistration_bound()
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var server = await rig.StartServerAsync(directory.Node);
+        long userId = (await directory.Node.Authentication.RegisterAsync("pilot", "correct horse battery", Cancel)).UserId;
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("stranded", 2), Cancel);
+        var join = await directory.Node.Sessions.JoinSessionAsync(session.Id, userId, Cancel);
+        var player = rig.AddPlayer(userId);
+        player.Client.Transport.Connect(join.ConnectInfo!.ConnectToken);
+        Assert.True(await rig.TickUntilAsync(() => player.State == ClientState.Connected, 300), "the player did not connect");
+        server.Host.DrainSessionsTimeout = TimeSpan.FromSeconds(5);
+        server.Host.DrainDeregisterTimeout = TimeSpan.FromSeconds(2);
+
+        server.Fleet.Unreachable = true;
+        server.Host.Drain();
+        await rig.TickAsync(60 * 6);
+        Assert.Single(server.Host.AbandonedSessions); // the sessions' timeout came first: it gave up on them, not on the directory
+        Assert.Equal(ClientState.Connected, player.State); // still trying to deregister first, so the directory ends them too
+
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 3), "the drain outlived its deregistration bound");
+        Assert.Equal(GameServerExit.DrainTimedOut, server.Host.Exit);
+        Assert.NotEqual(GameServerState.Gone, server.Host.State);
+        Assert.Equal(ClientState.Disconnected, player.State);
+        Assert.Equal(DisconnectReason.SessionEnded, player.Client.Transport.LastDisconnectReason);
+    }
+
+    [Fact]
+    public async Task The_sessions_timeout_is_infinite_by_default_and_otherwise_positive_and_at_most_a_day()
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var server = await rig.StartServerAsync(directory.Node);
+        Assert.Equal(Timeout.InfiniteTimeSpan, server.Host.DrainSessionsTimeout);
+        foreach (var refused in new[] { TimeSpan.Zero, TimeSpan.FromSeconds(-1), TimeSpan.FromMilliseconds(-2), GameServerHost.MaxDrainSessionsTimeout + TimeSpan.FromSeconds(1) })
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => server.Host.DrainSessionsTimeout = refused);
+            Assert.Equal(Timeout.InfiniteTimeSpan, server.Host.DrainSessionsTimeout);
+        }
+
+        server.Host.DrainSessionsTimeout = GameServerHost.MaxDrainSessionsTimeout;
+        server.Host.DrainSessionsTimeout = Timeout.InfiniteTimeSpan;
+        Assert.Equal(Timeout.InfiniteTimeSpan, server.Host.DrainSessionsTimeout);
+    }
+}
