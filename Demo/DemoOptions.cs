@@ -117,7 +117,8 @@ public sealed record DemoOptions
           --backend URL       the online backend a --game-server registers with; without --game-server, only --bots
                               that log in there and quick-join the fleet's sessions (a deployed fleet, checked end to end)
           --accounts NAME     with --backend: the bots play as NAME-01, NAME-02, … each run (registered by the first run
-                              only; a deployment registers 20 accounts a day per address by default, docs/demo.md)
+                              only; a deployment registers 20 accounts a day per address by default, docs/demo.md);
+                              their passwords are derived from TRAKTOR_BOTS_SECRET (16+ characters, kept secret)
           --max-sessions N    sessions a --game-server hosts at most (default 8)
           --max-players N     players a --game-server accepts in all (default 64)
           --name NAME         a --game-server's label in the fleet

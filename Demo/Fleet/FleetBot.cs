@@ -27,13 +27,14 @@ public sealed class FleetBot : IDisposable
     /// <summary>Creates the bot (not yet joined).</summary>
     /// <param name="index">Its number (seeds its brain).</param>
     /// <param name="name">Its account name.</param>
+    /// <param name="password">Its account's password (<see cref="FleetRun.BotPassword"/>).</param>
     /// <param name="backend">The backend's address.</param>
     /// <param name="session">What quick-join creates when no session has room.</param>
     /// <param name="conditions">Its simulated link.</param>
     /// <param name="clock">The run's clock (the report's times).</param>
     /// <param name="logger">Diagnostics.</param>
     /// <param name="transport">What it connects over (<c>--transport</c>): it skips the token's addresses of other kinds.</param>
-    public FleetBot(int index, string name, Uri backend, SessionOptions session, LinkConditions conditions, Stopwatch clock, ILogger logger,
+    public FleetBot(int index, string name, string password, Uri backend, SessionOptions session, LinkConditions conditions, Stopwatch clock, ILogger logger,
         TransportKind transport = TransportKind.Udp)
     {
         this.logger = logger;
@@ -44,7 +45,7 @@ public sealed class FleetBot : IDisposable
         Directory = new HttpSessions(connection);
         Multiplayer? multiplayer = null;
         Client = new BotClient(index, name, conditions, insecure: false, logger, transport, sessions: network => multiplayer = Multiplayer.OverBackend(
-            network, connection, new MultiplayerAccount(name, $"fleet-demo-{name}-pw", RegisterIfMissing: true),
+            network, connection, new MultiplayerAccount(name, password, RegisterIfMissing: true),
             new MultiplayerOptions { DefaultSession = session }, TimeProvider.System, logger));
         Multiplayer = multiplayer!;
         Multiplayer.SessionEnded += OnSessionEnded;

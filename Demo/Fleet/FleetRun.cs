@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Demo.Console;
 using Demo.Game;
@@ -48,6 +50,12 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
         if (options.Mode == DemoMode.Players)
         {
             // A fleet deployed elsewhere: no backend or game server here, only its players.
+            if (options.Accounts is not null && !TryBotsSecret(Environment.GetEnvironmentVariable(BotsSecretVariable), out string? problem))
+            {
+                log.Error(problem!);
+                return Report(folder, 0, cancellationToken, [], null, null);
+            }
+
             var external = new Uri(options.BackendAddress!.TrimEnd('/') + "/");
             view.Message($"{options.Bots} bots play in the fleet behind {external} (its game servers must run this demo's arena: protocol id {DemoProtocol.Id:X16})");
             return await PlayAsync(folder, external, Math.Max(1, (int)Math.Ceiling(options.Bots / (double)options.Sessions)), cancellationToken);
@@ -103,13 +111,44 @@ public sealed class FleetRun(DemoOptions options, IDemoView view, DemoLog log)
     internal static string BotName(string? accounts, int index, string runTag) =>
         accounts is null ? $"pilot-{index:00}-{runTag}" : $"{accounts}-{index:00}";
 
+    /// <summary>The environment variable whose secret the passwords of <c>--accounts</c> bots are derived from.</summary>
+    internal const string BotsSecretVariable = "TRAKTOR_BOTS_SECRET";
+
+    /// <summary>The shortest <see cref="BotsSecretVariable"/> accepted.</summary>
+    internal const int MinBotsSecretLength = 16;
+
+    /// <summary>Whether <paramref name="secret"/> can derive the passwords of <c>--accounts</c> bots; else why not.</summary>
+    internal static bool TryBotsSecret(string? secret, out string? problem)
+    {
+        problem = secret is null || secret.Length < MinBotsSecretLength
+            ? $"--accounts reuses the same accounts every run, so their passwords are derived from a secret: set {BotsSecretVariable} " +
+              $"(at least {MinBotsSecretLength} characters, the same every run, kept like a password) — without it anyone who knows the accounts' names could sign in as them."
+            : null;
+        return problem is null;
+    }
+
+    /// <summary>
+    /// A bot's password: with a <paramref name="secret"/> (<c>--accounts</c>), HMAC-SHA256 of the name under it, the same every
+    /// run and unknowable without it; without one, random (an account used for one run). A name-derived password let
+    /// anyone who knew the accounts' names sign in as the load-test's bots on a deployed backend.
+    /// </summary>
+    internal static string BotPassword(string? secret, string name)
+    {
+        byte[] bytes = secret is null
+            ? RandomNumberGenerator.GetBytes(24)
+            : HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes("traktor-demo-bot:" + name));
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
     private async Task<RunReport> PlayAsync(string folder, Uri backendAddress, int perSession, CancellationToken cancellationToken)
     {
         string tag = Guid.NewGuid().ToString("N")[..4];
+        string? botsSecret = options.Accounts is null ? null : Environment.GetEnvironmentVariable(BotsSecretVariable); // checked before the run
         var session = new SessionOptions($"fleet-arena-{tag}", perSession);
         var link = new LinkConditions { LatencyMs = options.RoundTripMs / 2, JitterMs = options.RoundTripMs / 40, LossPercent = options.LossPercent };
         var bots = Enumerable.Range(1, options.Bots)
-            .Select(i => new FleetBot(i, BotName(options.Accounts, i, tag), backendAddress, session, link, clock, log, options.Transport)).ToList();
+            .Select(i => (Index: i, Name: BotName(options.Accounts, i, tag)))
+            .Select(bot => new FleetBot(bot.Index, bot.Name, BotPassword(botsSecret, bot.Name), backendAddress, session, link, clock, log, options.Transport)).ToList();
         try
         {
             view.Message($"{bots.Count} bots log in and quick-join sessions of {perSession} through the directory …");

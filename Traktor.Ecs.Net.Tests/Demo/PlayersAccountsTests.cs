@@ -13,8 +13,8 @@ namespace Traktor.Ecs.Net.Tests.Demo;
 /// <c>Demo --backend URL --bots N</c> against a deployment with its registration budget
 /// (<c>Online:AccountsPerAddressPerDay</c>, 20 by default): before, every run registered N new accounts from one address,
 /// so a run of more bots than the budget (or a second run the same day) left the rest waiting 72 minutes for a permit and
-/// failed with only "bots were not playing". Now <c>--accounts NAME</c> reuses the same accounts each run, and a bot the
-/// budget refuses says so and stops, and the run says how to go on.
+/// failed with only "bots were not playing". Now <c>--accounts NAME</c> reuses the same accounts each run (their passwords
+/// derived from <c>TRAKTOR_BOTS_SECRET</c>), and a bot the budget refuses says so and stops, and the run says how to go on.
 /// </summary>
 public sealed class PlayersAccountsTests
 {
@@ -35,12 +35,37 @@ public sealed class PlayersAccountsTests
     }
 
     [Fact]
+    public void The_passwords_of_reused_accounts_come_from_a_secret_not_from_their_names()
+    {
+        // Before: "fleet-demo-{name}-pw", so anyone who knew a load test's account names could sign in as its bots.
+        string secret = "a secret of the load test";
+        string password = FleetRun.BotPassword(secret, "load-test-07");
+        Assert.Equal(password, FleetRun.BotPassword(secret, "load-test-07")); // the same every run: later runs log in
+        Assert.DoesNotContain("load-test", password);
+        Assert.NotEqual(password, FleetRun.BotPassword(secret, "load-test-08"));
+        Assert.NotEqual(password, FleetRun.BotPassword("another secret of equal length", "load-test-07"));
+        Assert.True(password.Length >= 32);
+        // Accounts used for one run get random passwords.
+        Assert.NotEqual(FleetRun.BotPassword(null, "pilot-07-a1b2"), FleetRun.BotPassword(null, "pilot-07-a1b2"));
+
+        Assert.False(FleetRun.TryBotsSecret(null, out string? missing));
+        Assert.Contains(FleetRun.BotsSecretVariable, missing);
+        Assert.False(FleetRun.TryBotsSecret(new string('s', FleetRun.MinBotsSecretLength - 1), out _));
+        Assert.True(FleetRun.TryBotsSecret(new string('s', FleetRun.MinBotsSecretLength), out string? none));
+        Assert.Null(none);
+    }
+
+    [Fact]
     public async Task A_bot_past_the_registration_budget_says_so_and_a_later_run_logs_in_to_the_accounts_already_registered()
     {
         await using var server = await BackendTestServer.StartAsync(null, null, "--Online:AccountsPerAddressPerDay=1");
         var clock = Stopwatch.StartNew();
         var session = new SessionOptions("fleet-arena-test", 4);
-        FleetBot Bot(int index) => new(index, FleetRun.BotName("load", index, "unused"), server.BaseAddress, session, new LinkConditions(), clock, NullLogger.Instance);
+        FleetBot Bot(int index, string secret = "a secret of the load test")
+        {
+            string name = FleetRun.BotName("load", index, "unused");
+            return new(index, name, FleetRun.BotPassword(secret, name), server.BaseAddress, session, new LinkConditions(), clock, NullLogger.Instance);
+        }
 
         using var first = Bot(1);
         using var second = Bot(2);
