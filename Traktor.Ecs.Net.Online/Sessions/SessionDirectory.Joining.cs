@@ -131,10 +131,10 @@ public sealed partial class SessionDirectory
                 SessionMetrics.Joins.Add(1);
                 break;
             case SessionJoinStatus.Full:
-                SessionMetrics.JoinsRefused.Add(1, new KeyValuePair<string, object?>("reason", "full"));
+                SessionMetrics.JoinsRefused.Add(1, new KeyValuePair<string, object?>(SessionMetrics.ReasonTag, "full"));
                 break;
             case SessionJoinStatus.Ended:
-                SessionMetrics.JoinsRefused.Add(1, new KeyValuePair<string, object?>("reason", "ended"));
+                SessionMetrics.JoinsRefused.Add(1, new KeyValuePair<string, object?>(SessionMetrics.ReasonTag, "ended"));
                 break;
         }
 

@@ -261,7 +261,7 @@ public sealed partial class SessionDirectory : IPlayerHostedSessions
         }
         catch (OnlineException) when (refusal.Length > 0)
         {
-            SessionMetrics.HostClaimsRefused.Add(1, new KeyValuePair<string, object?>("traktor.reason", refusal));
+            SessionMetrics.HostClaimsRefused.Add(1, new KeyValuePair<string, object?>(SessionMetrics.ReasonTag, refusal));
             throw;
         }
 

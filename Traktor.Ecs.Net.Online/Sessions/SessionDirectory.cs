@@ -378,7 +378,7 @@ public sealed partial class SessionDirectory : ISessions, IGameServerFleet
 
     private void Ended(string sessionId, SessionEndReason reason)
     {
-        SessionMetrics.SessionsEnded.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
+        SessionMetrics.SessionsEnded.Add(1, new KeyValuePair<string, object?>(SessionMetrics.ReasonTag, reason.ToString()));
         _logger.LogInformation("Session {Session} ended: {Reason}", sessionId, reason);
     }
 

@@ -8,7 +8,13 @@ public static class SessionMetrics
     private static readonly Meter Meter = new(OnlineMetrics.MeterName, typeof(SessionMetrics).Assembly.GetName().Version?.ToString());
 
     /// <summary>
-    /// Takeovers of player-hosted sessions refused (tag traktor.reason: <c>not_successor</c>, a member the host did not
+    /// The tag naming why a join was refused, a session ended or a takeover was refused: <c>traktor.reason</c>, the name
+    /// every other instrument of the library tags its reasons with, so one dashboard query reads them all.
+    /// </summary>
+    public const string ReasonTag = "traktor.reason";
+
+    /// <summary>
+    /// Takeovers of player-hosted sessions refused (tagged <see cref="ReasonTag"/>: <c>not_successor</c>, a member the host did not
     /// report; <c>host_reports</c>, the host not silent long enough; <c>no_quorum</c>, too few players behind the claimant
     /// reported the host lost; <c>ahead_migrating</c>, a successor ahead of the claimant reported the host lost within a turn and
     /// is taking over).
@@ -27,13 +33,13 @@ public static class SessionMetrics
     /// <summary>Seats taken.</summary>
     public static readonly Counter<long> Joins = Meter.CreateCounter<long>("traktor.sessions.joins", description: "Session seats taken");
 
-    /// <summary>Joins refused, tagged with <c>reason</c> (full, ended).</summary>
+    /// <summary>Joins refused, tagged <see cref="ReasonTag"/>: <c>full</c>, <c>ended</c>.</summary>
     public static readonly Counter<long> JoinsRefused = Meter.CreateCounter<long>("traktor.sessions.joins_refused", description: "Session joins refused");
 
     /// <summary>Seats given up (left, released idle).</summary>
     public static readonly Counter<long> Leaves = Meter.CreateCounter<long>("traktor.sessions.leaves", description: "Session seats given up");
 
-    /// <summary>Sessions ended, tagged with <c>reason</c>.</summary>
+    /// <summary>Sessions ended, tagged <see cref="ReasonTag"/>: the <see cref="Traktor.Ecs.Net.Sessions.SessionEndReason"/>.</summary>
     public static readonly Counter<long> SessionsEnded = Meter.CreateCounter<long>("traktor.sessions.ended", description: "Sessions ended");
 
     /// <summary>Sessions that could not be placed: no live server had room.</summary>

@@ -17,7 +17,7 @@ public partial class DocumentedInstrumentsTests
     /// <summary>The instrument namespaces; other <c>traktor.…</c> names in the docs are tags or Wireshark fields.</summary>
     private static readonly string[] Namespaces =
         ["traktor.net.", "traktor.peers.", "traktor.online.", "traktor.sessions.", "traktor.fleet.", "traktor.multiplayer.",
-         "traktor.replication.", "traktor.prediction.", "traktor.scripts."];
+         "traktor.replication.", "traktor.prediction.", "traktor.scripts.", "traktor.backend."];
 
     /// <summary>A backticked name: <c>traktor.net.packets.sent/received</c> (alternatives of the last part), <c>traktor.replication.*</c>.</summary>
     [GeneratedRegex(@"`(traktor\.[a-z0-9_./]+\*?)`")]
@@ -79,7 +79,7 @@ public partial class DocumentedInstrumentsTests
         {
             InstrumentPublished = (instrument, _) =>
             {
-                if (instrument.Meter.Name is NetMetrics.MeterName or OnlineMetrics.MeterName)
+                if (instrument.Meter.Name.StartsWith("Traktor.", StringComparison.Ordinal))
                 {
                     lock (gate)
                     {
@@ -97,23 +97,30 @@ public partial class DocumentedInstrumentsTests
     }
 
     /// <summary>
-    /// Every type of the Traktor assemblies this test project references (not the tests themselves) with a static field
-    /// holding an instrument or a meter.
+    /// Every type of the Traktor assemblies beside the tests (every <c>Traktor*.dll</c> in the test's base directory but the
+    /// tests themselves) with a static field holding an instrument or a meter. The folder, not the test project's
+    /// references: a library the tests never touch by name would not be among those, and its instruments would escape.
     /// </summary>
     private static List<Type> InstrumentHolders()
     {
         var test = typeof(DocumentedInstrumentsTests).Assembly;
-        var holders = test.GetReferencedAssemblies()
-            .Where(name => name.Name!.StartsWith("Traktor.", StringComparison.Ordinal))
+        var libraries = Directory.GetFiles(AppContext.BaseDirectory, "Traktor*.dll")
+            .Select(path => System.Reflection.AssemblyName.GetAssemblyName(path))
+            .Where(name => name.Name != test.GetName().Name)
             .Select(System.Reflection.Assembly.Load)
+            .ToList();
+        var holders = libraries
             .SelectMany(assembly => assembly.GetTypes())
             .Where(type => !type.ContainsGenericParameters && type.GetFields(StaticFields).Any(field =>
                 typeof(Instrument).IsAssignableFrom(field.FieldType) || field.FieldType == typeof(Meter)))
             .ToList();
-        // The meters' own classes must be among them, or the scan looks in the wrong place and checks nothing.
+        // The meters' own classes must be among them, or the scan looks in the wrong place and checks nothing; and every
+        // library the tests reference must be in the folder the scan reads.
         Assert.Contains(typeof(NetMetrics), holders);
         Assert.Contains(typeof(OnlineMetrics), holders);
         Assert.Contains(typeof(ScriptMetrics), holders);
+        Assert.All(test.GetReferencedAssemblies().Where(name => name.Name!.StartsWith("Traktor.", StringComparison.Ordinal)),
+            referenced => Assert.Contains(libraries, library => library.GetName().Name == referenced.Name));
         return holders;
     }
 

@@ -135,7 +135,7 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         // Before the WebSocket middleware takes the upgrade feature: the stream it upgrades to counts control frames.
         app.Use(next => context =>
         {
-            if (context.Features.Get<IHttpUpgradeFeature>() is { } upgrade) context.Features.Set<IHttpUpgradeFeature>(new ControlFrameBudgetUpgrade(upgrade));
+            if (context.Features.Get<IHttpUpgradeFeature>() is { } upgrade) context.Features.Set<IHttpUpgradeFeature>(new WebSocketFrameBudgetUpgrade(upgrade));
             return next(context);
         });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
@@ -210,8 +210,8 @@ public sealed class WebSocketServerTransport : IPeerAwareTransport
         {
             step?.Invoke(context, AcceptStep.Admitted);
             channel = new WebSocketChannel(address, options, peers.Now, accepted: true);
-            channel.ControlFrames = new ControlFrameBudget(options, peers.Time);
-            if (context.Features.Get<IHttpUpgradeFeature>() is ControlFrameBudgetUpgrade upgrade) upgrade.Budget = channel.ControlFrames;
+            channel.FrameBudget = new WebSocketFrameBudget(options, peers.Time);
+            if (context.Features.Get<IHttpUpgradeFeature>() is WebSocketFrameBudgetUpgrade upgrade) upgrade.Budget = channel.FrameBudget;
             gate.Upgraded(context.Connection.Id, channel);
             step?.Invoke(context, AcceptStep.Bound);
         }

@@ -12,7 +12,7 @@ namespace Traktor.Ecs.Net.Tests.Transport.Streams;
 /// from a socket with a tiny receive window and never reads a byte, so every pong the server owes it piles up on the
 /// server's side. The server must stop reading it (TCP flow control holds the flood back) rather than buffer pongs
 /// without end, close it at its idle deadline although a pong send is stuck, give its slot back, and keep serving others.
-/// The control-frame budget (attack review 26, <see cref="WebSocketControlFrameBudgetTests"/>) would close such a flood
+/// The control-frame budget (attack review 26, <see cref="WebSocketFrameBudgetTests"/>) would close such a flood
 /// after 32 pings; it is lifted here, as a server may configure it, so the pile-up and its bound are still tried.
 /// </summary>
 [Collection(nameof(MemoryMeasuringTests))]

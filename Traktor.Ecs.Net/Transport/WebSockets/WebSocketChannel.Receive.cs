@@ -67,7 +67,7 @@ internal sealed partial class WebSocketChannel
         {
             // Reset, aborted or cancelled: the channel ends; the transport reads what was buffered and then closes it.
             // The server's stream refused a frame past the budget (it failed the read before the WebSocket saw it).
-            if (ControlFrames is { Violation: { } violation }) Violate(WebSocketCloseStatus.PolicyViolation, violation);
+            if (FrameBudget is { Violation: { } violation }) Violate(WebSocketCloseStatus.PolicyViolation, violation);
         }
         finally
         {

@@ -87,7 +87,7 @@ internal sealed partial class WebSocketChannel : IStreamPeer
     /// Server side: the budget of frames without a datagram byte that the server's stream counts (set before the
     /// WebSocket is accepted); past it the receive task's read fails and the channel closes as a violation.
     /// </summary>
-    public ControlFrameBudget? ControlFrames { get; set; }
+    public WebSocketFrameBudget? FrameBudget { get; set; }
 
     /// <inheritdoc />
     public long DrainedInPass { get; set; }

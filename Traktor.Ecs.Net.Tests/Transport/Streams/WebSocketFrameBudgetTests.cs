@@ -19,7 +19,7 @@ namespace Traktor.Ecs.Net.Tests.Transport.Streams;
 /// a message's data frames (<see cref="StreamTransportOptions.MaxWebSocketFramesPerMessage"/>), so a message cut into
 /// one-byte continuations, each a receive call of the server's WebSocket, is closed the same way past it.
 /// </summary>
-public sealed class WebSocketControlFrameBudgetTests : IDisposable
+public sealed class WebSocketFrameBudgetTests : IDisposable
 {
     private static readonly byte[] Upgrade = Encoding.ASCII.GetBytes(
         "GET /traktor HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
@@ -36,7 +36,7 @@ public sealed class WebSocketControlFrameBudgetTests : IDisposable
     private int _pongs;
     private Task? _reader;
 
-    public WebSocketControlFrameBudgetTests()
+    public WebSocketFrameBudgetTests()
     {
         _server = WebSocketServerTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0), new StreamTransportOptions(), time: _time,
             loggerFactory: new CapturingLoggerFactory(_log));

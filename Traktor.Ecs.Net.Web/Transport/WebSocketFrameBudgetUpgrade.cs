@@ -5,19 +5,19 @@ namespace Traktor.Ecs.Net.Web.Transport;
 
 /// <summary>
 /// Put in place of the request's upgrade feature before the WebSocket middleware takes it, so the stream the server's
-/// WebSocket reads is a <see cref="ControlFrameBudgetStream"/> with the budget of the channel the endpoint admitted
+/// WebSocket reads is a <see cref="WebSocketFrameBudgetStream"/> with the budget of the channel the endpoint admitted
 /// (set as <see cref="Budget"/> before it accepts). Without a budget (a request that was not admitted) nothing is wrapped.
 /// </summary>
-internal sealed class ControlFrameBudgetUpgrade(IHttpUpgradeFeature inner) : IHttpUpgradeFeature
+internal sealed class WebSocketFrameBudgetUpgrade(IHttpUpgradeFeature inner) : IHttpUpgradeFeature
 {
     /// <summary>The admitted channel's budget; set by the endpoint before it accepts the WebSocket.</summary>
-    public ControlFrameBudget? Budget { get; set; }
+    public WebSocketFrameBudget? Budget { get; set; }
 
     public bool IsUpgradableRequest => inner.IsUpgradableRequest;
 
     public async Task<Stream> UpgradeAsync()
     {
         var stream = await inner.UpgradeAsync().ConfigureAwait(false);
-        return Budget is { } budget ? new ControlFrameBudgetStream(stream, budget) : stream;
+        return Budget is { } budget ? new WebSocketFrameBudgetStream(stream, budget) : stream;
     }
 }

@@ -6,20 +6,20 @@ namespace Traktor.Ecs.Net.Web.Transport;
 
 /// <summary>
 /// The upgraded connection's stream as the server's WebSocket reads it, with every byte it reads scanned by the
-/// channel's <see cref="ControlFrameBudget"/> first (control frames, frames per message): a read that brings a frame
+/// channel's <see cref="WebSocketFrameBudget"/> first (control frames, frames per message): a read that brings a frame
 /// past the budget fails, so the WebSocket aborts before it answers or reads that frame, and the channel closes as a
 /// violation. Writes pass through.
 /// </summary>
-internal sealed class ControlFrameBudgetStream : Stream, IValueTaskSource<int>
+internal sealed class WebSocketFrameBudgetStream : Stream, IValueTaskSource<int>
 {
     private readonly Stream _inner;
-    private readonly ControlFrameBudget _budget;
+    private readonly WebSocketFrameBudget _budget;
     private readonly Action _onPendingCompleted;
     private ManualResetValueTaskSourceCore<int> _pendingRead; // a mutable struct: never readonly
     private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _pending;
     private Memory<byte> _pendingBuffer;
 
-    public ControlFrameBudgetStream(Stream inner, ControlFrameBudget budget)
+    public WebSocketFrameBudgetStream(Stream inner, WebSocketFrameBudget budget)
     {
         _inner = inner;
         _budget = budget;

@@ -14,7 +14,7 @@ namespace Traktor.Ecs.Net.Transport.WebSockets;
 /// every datagram budget counts the message once (one-byte fragments, attack review 27). One reader at a time (the
 /// channel's receive task).
 /// </summary>
-internal sealed class ControlFrameBudget
+internal sealed class WebSocketFrameBudget
 {
     private const int MaxHeaderBytes = 14; // 2, an 8-byte length, a 4-byte mask
 
@@ -29,7 +29,7 @@ internal sealed class ControlFrameBudget
     private double _tokens;
     private long _refilledAt; // a timestamp of _time: seconds as a double lose the half second between two pings
 
-    public ControlFrameBudget(StreamTransportOptions options, TimeProvider time)
+    public WebSocketFrameBudget(StreamTransportOptions options, TimeProvider time)
     {
         _time = time;
         _perSecond = options.ControlFramesPerSecond;

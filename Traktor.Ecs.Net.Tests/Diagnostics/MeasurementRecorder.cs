@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace Traktor.Ecs.Net.Tests.Diagnostics;
+
+/// <summary>One measurement a <see cref="MeasurementRecorder"/> heard: the instrument, its meter, the value and the tags.</summary>
+public sealed record RecordedMeasurement(string Meter, string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags)
+{
+    /// <summary>The instrument, the value and every tag, for a failing assertion's message.</summary>
+    public override string ToString() => $"{Instrument} {Value} {{{string.Join(", ", Tags.Select(tag => $"{tag.Key}={tag.Value}"))}}}";
+}
+
+/// <summary>
+/// Records every measurement of the named meters' instruments while it lives, tags included. The meters are static and
+/// shared: other tests running in parallel feed them too, so a test looks for its own measurements among the rest (and a
+/// rule every measurement must follow, such as the tag names, holds for those too).
+/// </summary>
+public sealed class MeasurementRecorder : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentQueue<RecordedMeasurement> _measurements = new();
+
+    /// <summary>Starts recording the instruments of <paramref name="meters"/>, those already created and those to come.</summary>
+    public MeasurementRecorder(params string[] meters)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (meters.Contains(instrument.Meter.Name))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Add(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
+        _listener.Start();
+    }
+
+    /// <summary>Everything recorded so far, in order.</summary>
+    public IReadOnlyList<RecordedMeasurement> Measurements => [.. _measurements];
+
+    /// <summary>The measurements of one instrument.</summary>
+    public IReadOnlyList<RecordedMeasurement> Of(string instrument) => [.. _measurements.Where(m => m.Instrument == instrument)];
+
+    /// <summary>The tag names used by any measurement that do not follow the project's <c>traktor.</c> convention.</summary>
+    public IReadOnlyList<string> UnconventionalTags() =>
+        [.. _measurements.SelectMany(m => m.Tags.Keys.Where(key => !key.StartsWith("traktor.", StringComparison.Ordinal)).Select(key => $"{m.Instrument}: {key}")).Distinct()];
+
+    /// <inheritdoc />
+    public void Dispose() => _listener.Dispose();
+
+    private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var tag in tags)
+        {
+            copy[tag.Key] = tag.Value;
+        }
+
+        _measurements.Enqueue(new RecordedMeasurement(instrument.Meter.Name, instrument.Name, value, copy));
+    }
+}
