@@ -62,11 +62,11 @@ public sealed class SharedRateLimiter
             // no row and the permit would go uncounted (docs/SECURITY.md, attack review 23). That holds for maintenance on
             // a node whose clock agrees with this one within an interval; one running further ahead takes the row for
             // expired (docs/DEPLOY.md asks for synchronised clocks).
-            var (stored, rowGeneration, rowInterval) = await connection.QuerySingleOrDefaultAsync(transaction,
+            var (stored, rowGeneration, rowInterval, granted) = await connection.QuerySingleOrDefaultAsync(transaction,
                 "INSERT INTO rate_limits (limit_key, tat, generation, interval_ms) VALUES (@k, @t, @g, @i) " +
                 "ON CONFLICT (limit_key) DO UPDATE SET tat = CASE WHEN rate_limits.tat < excluded.tat THEN excluded.tat ELSE rate_limits.tat END " +
-                "RETURNING tat, generation, interval_ms",
-                reader => (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)), cancellationToken,
+                "RETURNING tat, generation, interval_ms, granted",
+                reader => (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)), cancellationToken,
                 ("@k", key), ("@t", nowMs), ("@g", generation), ("@i", interval)).ConfigureAwait(false);
             long tat = Math.Max(stored, nowMs);
             bool rescaled = rowInterval > 0 && rowInterval != interval;
@@ -86,11 +86,11 @@ public sealed class SharedRateLimiter
                         cancellationToken, ("@t", tat), ("@i", interval), ("@k", key)).ConfigureAwait(false);
                 }
                 OnlineMetrics.SharedRateLimited.Add(1);
-                return ((TimeSpan?)TimeSpan.FromMilliseconds(tat - burst - nowMs), new RatePermit(rowGeneration, 0));
+                return ((TimeSpan?)TimeSpan.FromMilliseconds(tat - burst - nowMs), default(RatePermit));
             }
-            await connection.ExecuteAsync(transaction, "UPDATE rate_limits SET tat = @t, interval_ms = @i WHERE limit_key = @k",
-                cancellationToken, ("@t", tat + interval), ("@i", interval), ("@k", key)).ConfigureAwait(false);
-            return ((TimeSpan?)null, new RatePermit(rowGeneration, tat + interval));
+            await connection.ExecuteAsync(transaction, "UPDATE rate_limits SET tat = @t, interval_ms = @i, granted = @n WHERE limit_key = @k",
+                cancellationToken, ("@t", tat + interval), ("@i", interval), ("@n", granted + 1), ("@k", key)).ConfigureAwait(false);
+            return ((TimeSpan?)null, new RatePermit(rowGeneration, granted + 1));
         }, cancellationToken);
     }
 
@@ -110,19 +110,23 @@ public sealed class SharedRateLimiter
         ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
         long interval = Math.Max(1, (long)window.TotalMilliseconds / permits);
         // One interval off the arrival time undoes one grant, whatever others were granted since, as long as the permit has
-        // not come back by itself: until then the row's arrival time stays ahead of now (a grant only moves it on), so it
-        // has not restarted from now. A permit whose time passed is back already: taking an interval off then would count a
+        // not come back by itself. A permit whose time passed is back already: taking an interval off then would count a
         // grant the row never made, one permit too many — after the row's arrival time fell behind now and a later grant
         // restarted it, or after maintenance deleted the row and a new one counted on (SECURITY.md, attack review 21; the
         // generation keeps a give-back to the row that granted it).
-        if (_time.GetUtcNow().ToUnixTimeMilliseconds() >= permit.ComesBackAtMs)
-        {
-            return Task.CompletedTask;
-        }
-        // One permit in the interval the row is counted in now (another limit's request may have rescaled it since the grant).
+        // When it comes back is read from the row as it is now, in the interval the row is counted in now: the permits
+        // granted after this one come back after it, so it is back once the arrival time less their intervals is not ahead
+        // of now. Kept as a time at the grant, it stayed in the grant's interval after another limit's request rescaled the
+        // row: a raised limit brought the permit back sooner and the give-back then took a later grant's interval (one
+        // permit too many); a lowered one brought it back later and the give-back was skipped (one too few). A give-back
+        // takes one off the count as it takes an interval off the arrival time, so without a rescale each permit's time
+        // reads as the kept time did (or as back, after the row restarted from now).
+        long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         return _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
-            "UPDATE rate_limits SET tat = tat - CASE WHEN interval_ms > 0 THEN interval_ms ELSE @i END WHERE limit_key = @k AND generation = @g",
-            cancellationToken, ("@i", interval), ("@k", key), ("@g", permit.Generation)), cancellationToken);
+            "UPDATE rate_limits SET tat = tat - CASE WHEN interval_ms > 0 THEN interval_ms ELSE @i END, granted = granted - 1 " +
+            "WHERE limit_key = @k AND generation = @g AND tat - (granted - @n) * CASE WHEN interval_ms > 0 THEN interval_ms ELSE @i END > @now",
+            cancellationToken, ("@i", interval), ("@k", key), ("@g", permit.Generation), ("@n", permit.Granted), ("@now", nowMs)),
+            cancellationToken);
     }
 
     /// <summary>

@@ -182,6 +182,10 @@ internal static class OnlineMigrations
             // 0: a row from before, counted in whatever interval its next request uses.
             "ALTER TABLE rate_limits ADD COLUMN interval_ms BIGINT NOT NULL DEFAULT 0",
         ]),
+        new(16, "shared rate limits: the permits a row has granted, so a permit given back is placed among them in whatever interval the row is counted in now", _ =>
+        [
+            "ALTER TABLE rate_limits ADD COLUMN granted BIGINT NOT NULL DEFAULT 0",
+        ]),
     ];
 
     /// <summary>

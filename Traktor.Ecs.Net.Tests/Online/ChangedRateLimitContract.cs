@@ -9,7 +9,9 @@ namespace Traktor.Ecs.Net.Tests.Online;
 /// a key's row holds spent permits. The row used to keep those permits' cost at the old rate: an address that had spent
 /// 20 of 20 a day still owed a whole day after the budget was raised to 200, and got one account every 7.2 min instead of
 /// the 180 left (seen deploying by hand, 7 December 2026). The row now keeps the interval it is counted in, and a request
-/// with another limit restates the permits spent in its own interval (migration 15).
+/// with another limit restates the permits spent in its own interval (migration 15). A permit given back is placed among the
+/// row's grants (migration 16), so whether it is still counted follows a rescale; its come-back time, kept in the interval of
+/// its grant, did not.
 /// </summary>
 public abstract class ChangedRateLimitContract<THarness> : OnlineContract<THarness> where THarness : IOnlineHarness, new()
 {
@@ -66,6 +68,41 @@ public abstract class ChangedRateLimitContract<THarness> : OnlineContract<THarne
 
         // 19 spent of 200: 181 left (taking back the old interval, 72 min, would have returned ten of the new permits).
         Assert.Equal(181, await GrantedAsync(limiter, 200));
+    }
+
+    [Fact]
+    public async Task A_permit_given_back_after_a_raise_brought_it_back_already_returns_nothing()
+    {
+        await using var online = await StartAsync();
+        var limiter = new SharedRateLimiter(online.Embedded!.Database, online.Time);
+        var (_, permit) = await limiter.TryAcquirePermitAsync(Key, 20, Day, Cancel); // back by itself 72 min on, at 20 a day
+        Assert.Equal(1, await GrantedAsync(limiter, 200, atMost: 1)); // raised: restated as 7.2 min, plus this one's 7.2 min
+        online.Time.Advance(TimeSpan.FromMinutes(15)); // both back by themselves at the new rate
+        Assert.Equal(200, await GrantedAsync(limiter, 200));
+
+        // The permit's request outlasted the permit's share (as in attack review 21's case) and gives it back.
+        await limiter.ReleaseAsync(Key, 20, Day, permit, Cancel);
+
+        // Its share was restated in 200 a day and it came back 7.2 min after the raise: giving it back now would take a
+        // later grant's interval, a 201st account (it did while the permit's time stayed at 72 min, in the old interval).
+        Assert.Equal(Day / 200, await limiter.TryAcquireAsync(Key, 200, Day, Cancel));
+    }
+
+    [Fact]
+    public async Task A_permit_given_back_after_a_lowered_limit_kept_it_spent_returns_it()
+    {
+        await using var online = await StartAsync();
+        var limiter = new SharedRateLimiter(online.Embedded!.Database, online.Time);
+        var (_, permit) = await limiter.TryAcquirePermitAsync(Key, 200, Day, Cancel); // back by itself 7.2 min on, at 200 a day
+        Assert.Equal(19, await GrantedAsync(limiter, 20)); // lowered: restated as 72 min, one of the 20
+        online.Time.Advance(TimeSpan.FromMinutes(10)); // past the permit's old time, not its new one
+        Assert.Equal(TimeSpan.FromMinutes(62), await limiter.TryAcquireAsync(Key, 20, Day, Cancel));
+
+        await limiter.ReleaseAsync(Key, 200, Day, permit, Cancel);
+
+        // Still spent in the row's interval (72 min), so it comes off: the address may register now (it was told to wait
+        // 62 min while the give-back was skipped for a permit taken as back at its old time, 7.2 min).
+        Assert.Null(await limiter.TryAcquireAsync(Key, 20, Day, Cancel));
     }
 
     [Fact]

@@ -34,13 +34,20 @@ public sealed class ConnectTokenIssuer
     /// <summary>Fills bytes with random ones: the token's nonce and keys.</summary>
     internal delegate void RandomFill(Span<byte> bytes);
 
+    // Where the nonce and the keys come from: the system's cryptographic generator, unless a test replaced it through
+    // RandomForTests. Production code reads only this field, never the test-named property.
+    private readonly RandomFill _fillRandom = RandomNumberGenerator.Fill;
+
     /// <summary>
-    /// A test seam, never set outside tests: where the nonce and the keys come from (the system's cryptographic generator
-    /// unless a test gives a seeded one, so that two runs of a scenario issue the same tokens: a client spreads its first
-    /// keep-alive by its token's nonce, so a scenario that compares two runs packet for packet needs them equal). The name
-    /// says so, so that nobody mistakes a seeded generator for a production option.
+    /// A test seam, never set outside tests: a seeded generator for the nonce and the keys, so that two runs of a scenario
+    /// issue the same tokens (a client spreads its first keep-alive by its token's nonce, so a scenario that compares two
+    /// runs packet for packet needs them equal). Set-only, and named so that nobody mistakes a seeded generator for a
+    /// production option.
     /// </summary>
-    internal RandomFill RandomForTests { get; init; } = RandomNumberGenerator.Fill;
+    internal RandomFill RandomForTests
+    {
+        init => _fillRandom = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>Size of every token in bytes.</summary>
     public const int TokenSize = L.PublicSize;
@@ -92,11 +99,11 @@ public sealed class ConnectTokenIssuer
         BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicProtocolId), _protocolId);
         BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicCreated), created);
         BinaryPrimitives.WriteUInt64LittleEndian(token.AsSpan(L.PublicExpires), expires);
-        RandomForTests(token.AsSpan(L.PublicNonce, L.NonceSize));
+        _fillRandom(token.AsSpan(L.PublicNonce, L.NonceSize));
         var clientToServer = token.AsSpan(L.PublicClientToServerKey, PacketCipher.KeySize);
         var serverToClient = token.AsSpan(L.PublicServerToClientKey, PacketCipher.KeySize);
-        RandomForTests(clientToServer);
-        RandomForTests(serverToClient);
+        _fillRandom(clientToServer);
+        _fillRandom(serverToClient);
         BinaryPrimitives.WriteInt32LittleEndian(token.AsSpan(L.PublicTimeout), timeoutSeconds);
         token[L.PublicAddressCount] = (byte)serverAddresses.Count;
 
