@@ -200,7 +200,9 @@ public sealed class LuaScriptOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HostMigrationJoinWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ClaimWait, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ClaimWait, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RpcsPerSecond, 0);
+        // Infinity passed ThrowIfLessThanOrEqual and made the script's RPC bucket NaN, never "below one token": no limit at all.
+        if (!(RpcsPerSecond > 0 && double.IsFinite(RpcsPerSecond)))
+            throw new ArgumentOutOfRangeException(nameof(RpcsPerSecond), RpcsPerSecond, "RpcsPerSecond must be finite and positive.");
         ArgumentOutOfRangeException.ThrowIfLessThan(RpcBurst, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRpcHandlersPerTick, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(LogLinesPerSecond, 1);

@@ -14,8 +14,17 @@ public sealed class AuthenticationOptions
     /// </summary>
     public IReadOnlyList<byte[]> PreviousTokenSigningKeys { get; init; } = [];
 
-    /// <summary>How long an access token is accepted. Short, because only revocation of its session stops it earlier.</summary>
+    /// <summary>
+    /// How long an access token is accepted. Short, because only revocation of its session stops it earlier. Positive and at
+    /// most 10 years, like <see cref="RefreshTokenLifetime"/> (checked when the service is made).
+    /// </summary>
     public TimeSpan AccessTokenLifetime { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The longest <see cref="AccessTokenLifetime"/> and <see cref="RefreshTokenLifetime"/> (10 years).</summary>
+    internal static readonly TimeSpan MaxTokenLifetime = TimeSpan.FromDays(3650);
+
+    /// <summary>The longest <see cref="ConnectTokenLifetime"/> (1 hour, as the backend's <c>Online:ConnectTokens:LifetimeSeconds</c>).</summary>
+    internal static readonly TimeSpan MaxConnectTokenLifetime = TimeSpan.FromHours(1);
 
     /// <summary>How long a refresh token is accepted.</summary>
     public TimeSpan RefreshTokenLifetime { get; init; } = TimeSpan.FromDays(30);
@@ -42,7 +51,7 @@ public sealed class AuthenticationOptions
     /// </summary>
     public int AccountsPerAddressPerDay { get; init; } = DefaultAccountsPerAddressPerDay;
 
-    /// <summary>How long a connect token for a game server is accepted.</summary>
+    /// <summary>How long a connect token for a game server is accepted; positive and at most 1 hour.</summary>
     public TimeSpan ConnectTokenLifetime { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The Argon2id cost of new password hashes; at least <see cref="Argon2Settings.Production"/> unless <see cref="AllowWeakPasswordHashingForTests"/>.</summary>
@@ -59,4 +68,22 @@ public sealed class AuthenticationOptions
 
     /// <summary>How failed logins delay further attempts.</summary>
     public LoginThrottlePolicy LoginThrottle { get; init; } = new();
+
+    /// <summary>Throws for a token lifetime that would lock everyone out; checked when the service is made.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A lifetime is zero, negative or too long.</exception>
+    internal void CheckLifetimes()
+    {
+        // Unchecked, a zero or negative lifetime issued tokens already expired (nobody stayed signed in), a connect token
+        // lifetime of zero made every login throw after the password was checked, and TimeSpan.MaxValue overflowed the
+        // expiry at every login: each locked every player out at run time instead of failing here.
+        Lifetime(AccessTokenLifetime, MaxTokenLifetime, nameof(AccessTokenLifetime));
+        Lifetime(RefreshTokenLifetime, MaxTokenLifetime, nameof(RefreshTokenLifetime));
+        Lifetime(ConnectTokenLifetime, MaxConnectTokenLifetime, nameof(ConnectTokenLifetime));
+    }
+
+    private static void Lifetime(TimeSpan value, TimeSpan max, string name)
+    {
+        if (value <= TimeSpan.Zero || value > max)
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive and at most {max}.");
+    }
 }

@@ -54,6 +54,7 @@ public sealed partial class AuthenticationService : IAuthentication
         _tokens = signsTokens ? new AccessTokenCodec(options.TokenSigningKey, options.PreviousTokenSigningKeys) : null;
         _refreshTokens = signsTokens ? new RefreshTokenCodec(options.TokenSigningKey, options.PreviousTokenSigningKeys) : null;
         options.LoginThrottle.Check();
+        options.CheckLifetimes();
         if (options.MaxSessionsPerAccount < 1)
         {
             throw new ArgumentException("MaxSessionsPerAccount must be 1 or more.", nameof(options));

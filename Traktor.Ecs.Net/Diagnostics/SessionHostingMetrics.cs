@@ -28,4 +28,11 @@ public static class SessionHostingMetrics
     /// window is given up (<see cref="LeaveReportsFailed"/>, reason <c>capped</c>).
     /// </summary>
     public static readonly Counter<long> LeaveReportsCapped = NetMetrics.Meter.CreateCounter<long>("traktor.sessions.leave_reports.capped", "{report}", "Grace-expiry leave reports held back by directory calls still running after their timeout");
+
+    /// <summary>
+    /// Times a game server's <see cref="Sessions.HostedSessionFactory"/> threw while opening a session: one per try (every
+    /// heartbeat that lists the session and every ticket for it tries again), while the host logs an Error only at a
+    /// session's first failure.
+    /// </summary>
+    public static readonly Counter<long> SessionOpeningFailures = NetMetrics.Meter.CreateCounter<long>("traktor.sessions.opening_failures", "{failure}", "Hosted-session factory failures while opening a session");
 }

@@ -76,6 +76,7 @@ public sealed partial class ClientPrediction<TInput, TSerializer> : InputSource<
         this.predicted = predicted.WithAll<NetworkId>();
         this.sampleInput = sampleInput;
         this.options = options ?? new ClientPredictionOptions();
+        this.options.Validate();
         clock = new TickClock(tickRate);
         pace = new ServerPace();
         deltaTime = 1f / tickRate;

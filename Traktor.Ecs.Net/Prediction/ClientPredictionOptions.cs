@@ -11,9 +11,19 @@ public sealed class ClientPredictionOptions
     /// <summary>Inputs per message: the newest plus earlier ones repeated against loss (1–8).</summary>
     public int RedundantInputs { get; set; } = 4;
 
-    /// <summary>The largest speed-up or slow-down of the client's tick, e.g. 0.05 for ±5 %.</summary>
+    /// <summary>The largest speed-up or slow-down of the client's tick, e.g. 0.05 for ±5 %; at least 0 and below 1.</summary>
     public double MaxRateAdjustment { get; set; } = 0.05;
 
     /// <summary>Optional smoothing of visible corrections (and their count).</summary>
     public PredictionSmoothing? Smoothing { get; set; }
+
+    /// <summary>Throws for a value that breaks the client's clock; checked when the <c>ClientPrediction</c> is made.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="MaxRateAdjustment"/> is NaN, negative, or 1 or more.</exception>
+    internal void Validate()
+    {
+        // NaN bounds made Math.Clamp return the pacing error unclamped (no limit on the speed-up); a negative one made it throw
+        // at every tick; 1 or more could stop the client's clock or run it backwards.
+        if (!(MaxRateAdjustment >= 0 && MaxRateAdjustment < 1))
+            throw new ArgumentOutOfRangeException(nameof(MaxRateAdjustment), MaxRateAdjustment, "MaxRateAdjustment must be at least 0 and below 1.");
+    }
 }

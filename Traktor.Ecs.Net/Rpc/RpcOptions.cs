@@ -42,12 +42,16 @@ public sealed class RpcOptions
     public TimeSpan ReconnectGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Throws when a value is out of range.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive, or a rate is not finite.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRpcBytes, RpcFormat.ServerHeaderSize + 1, nameof(MaxRpcBytes));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RatePerSecond, nameof(RatePerSecond));
-        ArgumentOutOfRangeException.ThrowIfLessThan(Burst, 1, nameof(Burst));
+        // NaN passes a "<= 0" check, and so does infinity: either made every client's token bucket NaN (at once, or at the
+        // second RPC of an instant), which is never "below one token", so the rate limit was off for everyone.
+        if (!(RatePerSecond > 0 && double.IsFinite(RatePerSecond)))
+            throw new ArgumentOutOfRangeException(nameof(RatePerSecond), RatePerSecond, "RatePerSecond must be finite and positive.");
+        if (!(Burst >= 1 && double.IsFinite(Burst)))
+            throw new ArgumentOutOfRangeException(nameof(Burst), Burst, "Burst must be finite and at least 1.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxHeldRpcs, nameof(MaxHeldRpcs));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LostSnapshotWaitTicks, nameof(LostSnapshotWaitTicks));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SpawnResendTicks, nameof(SpawnResendTicks));

@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Tests.Online;
 using Traktor.Ecs.Net.Tests.Sessions.Directory;
@@ -76,5 +78,50 @@ public sealed class HostedSessionOpeningFailureTests
         bob.Client.Transport.Connect(again.ConnectInfo!.ConnectToken);
         Assert.True(await rig.TickUntilAsync(() => bob.State == ClientState.Connected, 300), "bob did not connect at his next try");
         Assert.Equal([session.Id], server.Host.Sessions);
+    }
+
+    /// <summary>
+    /// Failed before the fix: a factory that always throws logged an Error at every heartbeat that listed the session and
+    /// at every connection request of its players (a log flood an operator could not tell from news); nothing counted them.
+    /// </summary>
+    [Fact]
+    public async Task A_factory_that_always_throws_logs_one_error_per_session_and_counts_every_failure()
+    {
+        long measured = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                // By name: the instrument is published while its class's static fields are being set, before the field holds it.
+                if (instrument.Meter.Name == NetMetrics.MeterName && instrument.Name == "traktor.sessions.opening_failures") l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref measured, value));
+        listener.Start();
+
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var logger = new CapturingLogger();
+        var server = await rig.StartServerAsync(directory.Node, _ => throw new InvalidOperationException("the game's session setup is broken"), logger);
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("derby", 4), Cancel);
+        long userId = (await directory.Node.Authentication.RegisterAsync("bob", "correct horse battery", Cancel)).UserId;
+
+        // Several heartbeats list it, and bob tries his ticket twice: every one of them tries the factory again.
+        Assert.True(await rig.TickUntilAsync(() => server.Host.SessionOpeningFailures >= 3, 3000), "the heartbeats did not try the session again");
+        var bob = rig.AddPlayer(userId);
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var join = await directory.Node.Sessions.JoinSessionAsync(session.Id, userId, Cancel);
+            bob.Client.Transport.Connect(join.ConnectInfo!.ConnectToken);
+            Assert.True(await rig.TickUntilAsync(() => bob.State == ClientState.Disconnected, 300), "bob was neither refused nor timed out");
+        }
+
+        long failures = server.Host.SessionOpeningFailures;
+        Assert.True(failures >= 5, $"{failures} failures counted; three heartbeats and two tickets tried");
+        var error = Assert.Single(logger.Lines, l => l.Level == LogLevel.Error);
+        Assert.Contains(session.Id.ToString(), error.Message);
+        Assert.Equal(failures - 1, logger.Lines.Count(l => l.Level == LogLevel.Debug && l.Message.Contains("threw once more")));
+        Assert.True(Interlocked.Read(ref measured) >= failures, $"the metric counted {measured} of {failures} failures");
+        Assert.Empty(server.Host.Sessions);
     }
 }

@@ -296,10 +296,6 @@ public sealed partial class GameServerHost : ISystem<float>
         Message = "Session {Session}'s OnListed threw: it keeps the record its ticket gave it (not told again); the rest of the directory's answer is applied.")]
     private partial void OnListedFailed(Exception exception, SessionId session);
 
-    [LoggerMessage(Level = LogLevel.Error,
-        Message = "Session {Session} not opened: the hosted-session factory threw; tried again when a heartbeat lists it or a ticket for it arrives.")]
-    private partial void SessionFactoryFailed(Exception exception, SessionId session);
-
     private SessionEndpoint? OpenFromTicket(SessionTicket ticket)
     {
         if (closed.ContainsKey(ticket.SessionId) || State != GameServerState.Live && State != GameServerState.Draining || ticket.MaxPlayers < 1)
@@ -333,9 +329,11 @@ public sealed partial class GameServerHost : ISystem<float>
             // it, or the next ticket for it, tries again), but the server and its other sessions go on. Thrown on, it left
             // the tick: a heartbeat's answer was cut short, or a player's handshake took the router's receive down.
             endpoint.Close(DisconnectReason.ServerShutdown);
-            SessionFactoryFailed(exception, info.Id);
+            FactoryFailed(exception, info.Id);
             return null;
         }
+
+        ForgetOpeningFailure(info.Id);
 
         if (endpoint.AddedApprovals == 0)
         {
