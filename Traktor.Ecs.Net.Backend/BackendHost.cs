@@ -173,6 +173,8 @@ public static class BackendHost
             // First, so every limit and log below sees the client's address rather than the load balancer's.
             app.UseForwardedHeaders(proxies);
         }
+        // Outside the error handling and the rate limiter: it counts the status they answered with.
+        app.UseMiddleware<RequestMetricsMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRateLimiter();
         HealthEndpoints.Map(app);

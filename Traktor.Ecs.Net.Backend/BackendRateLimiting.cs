@@ -35,7 +35,12 @@ internal static class BackendRateLimiting
                             _ => new ConcurrencyLimiterOptions { PermitLimit = options.ConcurrentRequestsPerAddress, QueueLimit = 0 })));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
-                TimeSpan retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                // The token bucket says when its next permit comes; the concurrency limiter cannot.
+                bool rate = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait);
+                TimeSpan retryAfter = rate ? wait : TimeSpan.FromSeconds(1);
+                BackendMetrics.RateLimited.Add(1,
+                    new KeyValuePair<string, object?>(BackendMetrics.RouteTag, RouteLabels.Of(rejected.HttpContext)),
+                    new KeyValuePair<string, object?>(BackendMetrics.LimitTag, rate ? "rate" : "concurrency"));
                 await Problems.WriteAsync(rejected.HttpContext, OnlineProblemTypes.RateLimited, OnlineError.RateLimited,
                     "Too many requests from this address; slow down.", retryAfter).ConfigureAwait(false);
             };

@@ -1,4 +1,5 @@
 using Traktor.Ecs.Net.Backend.Configuration;
+using Traktor.Ecs.Net.Backend.Http;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.Authentication;
 
@@ -14,16 +15,33 @@ internal sealed class CallerResolver(BackendSecrets secrets, AuthenticationServi
         {
             return secrets.IsServerKey(serverKey.Count == 1 ? serverKey[0] : null)
                 ? Caller.Server
-                : throw OnlineException.Unauthorized("Unknown server key.");
+                : throw Refused("server_key", "Unknown server key.");
         }
         string? token = BearerToken(context);
         if (token is null)
         {
-            throw OnlineException.Unauthorized("A bearer access token or a server key is required.");
+            throw Refused("missing", "A bearer access token or a server key is required.");
         }
-        var claims = await authentication.ValidateAccessTokenAsync(token, context.RequestAborted).ConfigureAwait(false);
-        return new Caller(false, claims.UserId);
+        try
+        {
+            var claims = await authentication.ValidateAccessTokenAsync(token, context.RequestAborted).ConfigureAwait(false);
+            return new Caller(false, claims.UserId);
+        }
+        catch (OnlineException exception) when (exception.Error == OnlineError.Unauthorized)
+        {
+            Count("access_token");
+            throw;
+        }
     }
+
+    private static OnlineException Refused(string reason, string message)
+    {
+        Count(reason);
+        return OnlineException.Unauthorized(message);
+    }
+
+    private static void Count(string reason) =>
+        BackendMetrics.AuthFailures.Add(1, new KeyValuePair<string, object?>(BackendMetrics.ReasonTag, reason));
 
     /// <summary>Whether the request carries a valid server key (used to exempt game servers from rate limits).</summary>
     public bool HasServerKey(HttpContext context) =>

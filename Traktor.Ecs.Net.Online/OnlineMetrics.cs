@@ -10,6 +10,12 @@ public static class OnlineMetrics
 
     private static readonly Meter Meter = new(MeterName, typeof(OnlineMetrics).Assembly.GetName().Version?.ToString());
 
+    /// <summary>The tag naming the store a <see cref="StoreDuration"/> measurement timed: <c>sqlite</c> or <c>postgresql</c>.</summary>
+    public const string StoreTag = "traktor.store";
+
+    /// <summary>The tag saying what a <see cref="StoreDuration"/> measurement timed: <c>read</c> or <c>write</c>.</summary>
+    public const string OperationTag = "traktor.operation";
+
     /// <summary>Successful logins.</summary>
     public static readonly Counter<long> Logins = Meter.CreateCounter<long>("traktor.online.logins", description: "Successful logins");
 
@@ -36,4 +42,11 @@ public static class OnlineMetrics
 
     /// <summary>Bytes written to cloud saves.</summary>
     public static readonly Counter<long> CloudSaveBytesWritten = Meter.CreateCounter<long>("traktor.online.cloud_save_bytes", unit: "By", description: "Bytes written to cloud saves");
+
+    /// <summary>
+    /// How long each unit of store work took, in seconds, tagged <see cref="StoreTag"/> and <see cref="OperationTag"/>: a
+    /// read from opening the connection to the last row; a write from waiting for the writer (SQLite has one) to the
+    /// commit, transient-failure retries included, since the caller waited for all of it.
+    /// </summary>
+    public static readonly Histogram<double> StoreDuration = Meter.CreateHistogram<double>("traktor.online.store.duration", unit: "s", description: "Time taken by a unit of store work");
 }

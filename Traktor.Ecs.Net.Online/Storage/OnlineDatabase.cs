@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -111,8 +112,16 @@ public abstract class OnlineDatabase : IAsyncDisposable
     /// <summary>Runs read-only work on a connection.</summary>
     internal async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await work(connection).ConfigureAwait(false);
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await work(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            Timed(started, "read");
+        }
     }
 
     /// <summary>
@@ -120,6 +129,25 @@ public abstract class OnlineDatabase : IAsyncDisposable
     /// database failures retry the whole work, so it must not have side effects outside the transaction.
     /// </summary>
     internal async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await WriteWithRetriesAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Timed(started, "write");
+        }
+    }
+
+    // Failed work is timed too: a store that answers slowly with errors is what the operator is looking for.
+    private void Timed(long started, string operation) =>
+        OnlineMetrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>(OnlineMetrics.StoreTag, ProviderName),
+            new KeyValuePair<string, object?>(OnlineMetrics.OperationTag, operation));
+
+    private async Task<T> WriteWithRetriesAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
+using Traktor.Ecs.Net.Backend.Http;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Scripting;
@@ -54,6 +55,7 @@ public partial class DocumentedInstrumentsTests
         var published = Published();
 
         foreach (string name in published.Keys.Where(n => n.StartsWith("traktor.fleet.", StringComparison.Ordinal) ||
+                     published[n] == BackendMetrics.MeterName || n == "traktor.online.store.duration" ||
                      (n.StartsWith("traktor.sessions.", StringComparison.Ordinal) && published[n] == OnlineMetrics.MeterName)))
         {
             Assert.True(named.Contains(name), $"docs/DEPLOY.md does not name {name}");
@@ -61,6 +63,7 @@ public partial class DocumentedInstrumentsTests
 
         Assert.Contains($"`{NetMetrics.MeterName}`", deploy);
         Assert.Contains($"`{OnlineMetrics.MeterName}`", deploy);
+        Assert.Contains($"`{BackendMetrics.MeterName}`", deploy);
     }
 
     /// <summary>Instrument name → meter name, for every instrument on the library's and the online services' meters.</summary>
@@ -119,6 +122,7 @@ public partial class DocumentedInstrumentsTests
         Assert.Contains(typeof(NetMetrics), holders);
         Assert.Contains(typeof(OnlineMetrics), holders);
         Assert.Contains(typeof(ScriptMetrics), holders);
+        Assert.Contains(typeof(BackendMetrics), holders);
         Assert.All(test.GetReferencedAssemblies().Where(name => name.Name!.StartsWith("Traktor.", StringComparison.Ordinal)),
             referenced => Assert.Contains(libraries, library => library.GetName().Name == referenced.Name));
         return holders;

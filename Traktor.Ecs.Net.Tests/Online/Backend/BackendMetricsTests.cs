@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Traktor.Ecs.Net.Backend.Http;
+using Traktor.Ecs.Net.Online;
+using Traktor.Ecs.Net.Tests.Diagnostics;
+
+namespace Traktor.Ecs.Net.Tests.Online.Backend;
+
+/// <summary>
+/// A backend node's own instruments (docs/DEPLOY.md) record what the real host, on Kestrel, answered: requests by route
+/// and outcome, the per-address limit's refusals, credentials refused and why, and how long the store took. The meters
+/// are static and other backends in parallel tests feed them, so each count here is a lower bound of this test's own.
+/// </summary>
+public sealed class BackendMetricsTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Requests_refusals_credentials_and_store_latency_are_measured()
+    {
+        using var recorder = new MeasurementRecorder(BackendMetrics.MeterName, OnlineMetrics.MeterName);
+        await using var server = await BackendTestServer.StartAsync(null, null, "--Online:RequestsPerSecondPerAddress=20");
+        var http = server.CreateHttpClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("v1/health/ready", Cancel)).StatusCode);
+        var registered = await http.PostAsJsonAsync("v1/auth/register", new { username = "metered", password = "correct horse battery" }, Cancel);
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("v1/no/such/route/" + Guid.NewGuid(), Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, request => request.Headers.Add(OnlineBackendClient.ServerKeyHeader, "not-the-key"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "forged"))).StatusCode);
+
+        // A burst far past the bucket (20 a second, refilled every 100 ms): most of it is refused with 429.
+        int refused = 0;
+        for (int i = 0; i < 60; i++)
+        {
+            if ((await SendAsync(http, null)).StatusCode == HttpStatusCode.TooManyRequests) refused++;
+        }
+        Assert.True(refused > 0, "the burst was never refused");
+
+        const string sessions = "GET /v1/sessions";
+        Assert.Contains(recorder.Of("traktor.backend.requests"), m => Is(m, BackendMetrics.RouteTag, "GET /v1/health/ready") && Is(m, BackendMetrics.OutcomeTag, "ok"));
+        Assert.Contains(recorder.Of("traktor.backend.requests"), m => Is(m, BackendMetrics.RouteTag, "POST /v1/auth/register") && Is(m, BackendMetrics.OutcomeTag, "ok"));
+        // An unknown path is not a tag value: a client choosing paths would choose the series.
+        Assert.Contains(recorder.Of("traktor.backend.requests"), m => Is(m, BackendMetrics.RouteTag, "unmatched") && Is(m, BackendMetrics.OutcomeTag, "client_error"));
+        Assert.DoesNotContain(recorder.Measurements, m => m.Tags.Values.OfType<string>().Any(value => value.Contains("no/such", StringComparison.Ordinal)));
+        AtLeast(recorder, "traktor.backend.requests", 3 + 60 - refused, (BackendMetrics.RouteTag, sessions), (BackendMetrics.OutcomeTag, "unauthorized"));
+        AtLeast(recorder, "traktor.backend.requests", refused, (BackendMetrics.RouteTag, sessions), (BackendMetrics.OutcomeTag, "rate_limited"));
+        AtLeast(recorder, "traktor.backend.rate_limited", refused, (BackendMetrics.RouteTag, sessions), (BackendMetrics.LimitTag, "rate"));
+        foreach (string reason in new[] { "missing", "server_key", "access_token" })
+        {
+            Assert.Contains(recorder.Of("traktor.backend.auth_failures"), m => Is(m, BackendMetrics.ReasonTag, reason));
+        }
+
+        // The readiness check read the store and the registration wrote it; each took some time, in seconds.
+        var store = recorder.Of("traktor.online.store.duration");
+        Assert.Contains(store, m => Is(m, OnlineMetrics.StoreTag, "sqlite") && Is(m, OnlineMetrics.OperationTag, "read"));
+        Assert.Contains(store, m => Is(m, OnlineMetrics.StoreTag, "sqlite") && Is(m, OnlineMetrics.OperationTag, "write"));
+        Assert.All(store, m => Assert.InRange(m.Value, 0, 60));
+        Assert.Empty(recorder.UnconventionalTags());
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, Action<HttpRequestMessage>? credentials)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/sessions");
+        credentials?.Invoke(request);
+        return await http.SendAsync(request, Cancel);
+    }
+
+    private static bool Is(RecordedMeasurement measurement, string tag, string value) =>
+        measurement.Tags.GetValueOrDefault(tag) as string == value;
+
+    /// <summary>The instrument's measurements with every one of <paramref name="tags"/> add up to at least <paramref name="expected"/>.</summary>
+    private static void AtLeast(MeasurementRecorder recorder, string instrument, int expected, params (string Tag, string Value)[] tags)
+    {
+        var all = recorder.Of(instrument);
+        double sum = all.Where(m => tags.All(tag => Is(m, tag.Tag, tag.Value))).Sum(m => m.Value);
+        Assert.True(sum >= expected, $"{instrument} with {string.Join(", ", tags)}: {sum}, expected at least {expected}; recorded: " +
+            string.Join("; ", all.Select(m => m.ToString()).Distinct()));
+    }
+}
