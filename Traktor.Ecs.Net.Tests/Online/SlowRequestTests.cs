@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Traktor.Ecs.Net.Backend.Http;
+using Traktor.Ecs.Net.Tests.Diagnostics;
 
 namespace Traktor.Ecs.Net.Tests.Online;
 
@@ -22,6 +24,7 @@ public sealed class SlowRequestTests
     [Fact]
     public async Task One_address_cannot_hold_more_slow_uploads_than_its_budget_and_gets_its_budget_back_when_they_end()
     {
+        using var recorder = new MeasurementRecorder(BackendMetrics.MeterName);
         await using var server = await BackendTestServer.StartAsync(null, null, "--Online:ConcurrentRequestsPerAddress=4");
         var http = server.CreateHttpClient();
         using (var registered = await http.PostAsync("v1/auth/register", Json("""{"username":"slowpoke","password":"correct horse"}"""), Cancel))
@@ -58,6 +61,11 @@ public sealed class SlowRequestTests
             var status = await StatusOnceAsync(http, user, token, HttpStatusCode.TooManyRequests);
             Assert.True(status == HttpStatusCode.TooManyRequests, $"{status}; the uploads' answers: {Answers(uploads)}");
             Assert.Equal("", Answers(uploads)); // none ended: all four were in progress throughout
+            // Counted as the concurrency limit's refusal, on the route asked (docs/DEPLOY.md); other tests' backends feed
+            // the same meter, so ours is among the measurements.
+            Assert.Contains(recorder.Of("traktor.backend.rate_limited"), m =>
+                Equals(m.Tags.GetValueOrDefault(BackendMetrics.RouteTag), "GET /v1/users/{userId}/saves") &&
+                Equals(m.Tags.GetValueOrDefault(BackendMetrics.LimitTag), "concurrency"));
         }
         finally
         {
