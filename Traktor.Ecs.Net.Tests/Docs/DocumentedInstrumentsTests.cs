@@ -9,7 +9,7 @@ using Traktor.Ecs.Net.Scripting;
 namespace Traktor.Ecs.Net.Tests.Docs;
 
 /// <summary>
-/// Every metric instrument the docs name (README.md and docs/*.md) is one the code publishes on the two meters, and every
+/// Every metric instrument the docs name (README.md and docs/*.md) is one the code publishes on a Traktor.* meter, and every
 /// instrument the code publishes is named in the docs: an operator building a dashboard from docs/DEPLOY.md or
 /// docs/TRANSPORT.md must not wait for a counter that does not exist, nor miss one that does.
 /// </summary>
@@ -66,7 +66,7 @@ public partial class DocumentedInstrumentsTests
         Assert.Contains($"`{BackendMetrics.MeterName}`", deploy);
     }
 
-    /// <summary>Instrument name → meter name, for every instrument on the library's and the online services' meters.</summary>
+    /// <summary>Instrument name → meter name, for every instrument on a meter named Traktor.* (the library's, the online services', the backend's).</summary>
     private static Dictionary<string, string> Published()
     {
         // The instruments are static fields: created when their class is first touched. Touch every class of the library's
