@@ -133,16 +133,21 @@ public sealed class BackendOptions
     /// <summary>The session directory and game-server fleet (<c>Online:Sessions</c>); off until a game-server key is set.</summary>
     public Sessions.SessionSettings Sessions { get; set; } = new();
 
+    /// <summary>The longest access or refresh token lifetime accepted: ten years, the authentication service's bound.</summary>
+    public const int MaxTokenLifetimeSeconds = 3650 * 24 * 3600;
+
     /// <summary>Checks values that are wrong in any environment; returns one line per problem.</summary>
     public IEnumerable<string> Validate()
     {
-        if (AccessTokenLifetimeSeconds < 1)
+        // The authentication service refuses lifetimes over ten years (AuthenticationOptions); it is built at the first
+        // request, so a node checked only ">= 1" here started, said it was ready, and failed every /v1/auth call.
+        if (AccessTokenLifetimeSeconds < 1 || AccessTokenLifetimeSeconds > MaxTokenLifetimeSeconds)
         {
-            yield return "Online:AccessTokenLifetimeSeconds must be 1 or more.";
+            yield return $"Online:AccessTokenLifetimeSeconds must be from 1 to {MaxTokenLifetimeSeconds} (ten years).";
         }
-        if (RefreshTokenLifetimeSeconds < 1)
+        if (RefreshTokenLifetimeSeconds < 1 || RefreshTokenLifetimeSeconds > MaxTokenLifetimeSeconds)
         {
-            yield return "Online:RefreshTokenLifetimeSeconds must be 1 or more.";
+            yield return $"Online:RefreshTokenLifetimeSeconds must be from 1 to {MaxTokenLifetimeSeconds} (ten years).";
         }
         if (MaxSessionsPerAccount < 1)
         {

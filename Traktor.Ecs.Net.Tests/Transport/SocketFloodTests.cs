@@ -98,10 +98,11 @@ public sealed class SocketFloodTests
         var random = new Random(24);
         // The RPC flood is cut by violations counted per tick: under load a stream may bunch its arrivals into fewer
         // ticks, each still one violation, so it gets more ticks to reach the limit (95 to 105 on a quiet machine).
-        // The unfinished fragments go on until both windows are full and 4,000 more were sent beyond them, however much
-        // a loaded stream's socket refuses (each refused one is sent again the next tick).
+        // The unfinished fragments go on until both windows are full and 1,000 more were sent beyond them (1.2 MB: more
+        // than the slack allowed below, were they held), however much a loaded stream's socket refuses (each refused one
+        // is sent again the next tick).
         int maxTicks = flood is Flood.RpcsBeyondTheirRate or Flood.ReliableFragmentsNeverCompleted ? 4 * AttackTicks : AttackTicks;
-        bool FragmentsDone() => flood == Flood.ReliableFragmentsNeverCompleted ? rig.FragmentsBeyondWindows >= 4_000 : false;
+        bool FragmentsDone() => flood == Flood.ReliableFragmentsNeverCompleted ? rig.FragmentsBeyondWindows >= 1_000 : false;
         for (int tick = 0; tick < maxTicks && rig.AttackerEnd is null && !FragmentsDone(); tick++, attackTicks++)
         {
             rig.Attack(flood, tick, random);
@@ -110,16 +111,27 @@ public sealed class SocketFloodTests
 
             mostUnknownInATick = Math.Max(mostUnknownInATick, (int)(rig.Server.MessageCounters.UnknownKind - unknown));
             if (tick % 50 == 49) Measure();
+            if (flood == Flood.ReliableFragmentsNeverCompleted && wire != Wire.Udp)
+            {
+                // A stream hands the server what its reader has buffered (16 KiB, ~13 fragments) when a tick reads it, and
+                // refills in wall time while the clock here is fake: without a pause a loaded machine's ticks outran the
+                // reader, and the connection's timeout (600 ticks, the cut for records held behind a missing id) came
+                // before both windows were full (10 of 11 runs with two busy processes beside the test).
+                Thread.Sleep(1);
+            }
         }
 
         Measure();
         if (flood == Flood.ReliableFragmentsNeverCompleted)
         {
-            // A loaded stream may still hold the last of them: wait (counted in ticks) for the windows to fill.
+            // A stream may still hold the last of them: wait (counted in ticks) for the windows to fill and for the server to
+            // read fragments beyond them (the loop stops once they are sent, which on a stream is before they are read:
+            // a CI run read none of them, 2,065 of 6,080 datagrams, and counted nothing over budget).
+            long overBudgetBefore = before.OverBudget;
             rig.TickUntil(() =>
             {
                 Measure();
-                return mostGrowth > Rig.UnfinishedFragmentRecords * 1159L;
+                return mostGrowth > Rig.UnfinishedFragmentRecords * 1159L && rig.Net.Counters.DatagramsOverBudget > overBudgetBefore;
             }, 600);
         }
 

@@ -34,6 +34,9 @@ public sealed class BackendOperationsTests
         { ["--Online:MaxSlotsPerPlayer=many"], "Online:MaxSlotsPerPlayer" },
         { ["--Online:AccessTokenLifetimeSeconds=0"], "Online:AccessTokenLifetimeSeconds" },
         { ["--Online:LeaderboardPastPeriodsKept=-1"], "Online:LeaderboardPastPeriodsKept must be 0 or more" },
+        // Over the authentication service's ten years: the node started and failed every /v1/auth call with 500 (review42).
+        { ["--Online:RefreshTokenLifetimeSeconds=2000000000"], "Online:RefreshTokenLifetimeSeconds must be from 1 to 315360000" },
+        { ["--Online:AccessTokenLifetimeSeconds=2147483647"], "Online:AccessTokenLifetimeSeconds must be from 1 to 315360000" },
         { ["--Online:ConnectTokens:ServerAddresses:0=nowhere"], "Online:ConnectTokens" },
         { ["--Online:ConnectTokens:ServerAddresses:0=0.0.0.0:40000"], "'0.0.0.0:40000' is the unspecified address" },
     };

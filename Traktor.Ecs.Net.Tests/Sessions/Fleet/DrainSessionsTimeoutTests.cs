@@ -46,10 +46,11 @@ public sealed class DrainSessionsTimeoutTests
         Assert.Equal(SessionState.Ended, listed!.State);
         Assert.Equal(SessionEndReason.ServerShutdown, listed.EndReason);
 
-        // The player was let go with the session's end, not by a connection timeout, and learns why within a second or two.
+        // The player was let go with the session's end, not by a connection timeout (the reason above says so), and learns
+        // why from the directory: its question runs on a thread of its own, so the wait is generous for a loaded machine.
         Assert.Equal(ClientState.Disconnected, alice.State);
         Assert.Equal(DisconnectReason.SessionEnded, alice.Client.Transport.LastDisconnectReason);
-        Assert.True(await rig.TickUntilAsync(() => ended.Count > 0, 60 * 2), "the player was not told its session ended");
+        Assert.True(await rig.TickUntilAsync(() => ended.Count > 0, 60 * 10), "the player was not told its session ended");
         Assert.Equal([SessionEndReason.ServerShutdown], ended);
     }
 

@@ -66,7 +66,8 @@ public sealed partial class GameServerHost
     /// deregister (one attempt at once, then one per heartbeat interval) before it completes anyway; five seconds by default.
     /// A directory back within it ends the sessions still hosted here (<see cref="SessionEndReason.ServerShutdown"/>) and
     /// <see cref="State"/> turns <see cref="GameServerState.Gone"/>; otherwise the directory declares the server dead once it
-    /// runs again. Either way <see cref="Exit"/> is <see cref="GameServerExit.BackendUnreachable"/>, and the outcome is logged.
+    /// runs again. Either way <see cref="Exit"/> is <see cref="GameServerExit.BackendUnreachable"/> (or <see cref="GameServerExit.DrainTimedOut"/>
+    /// when the drain gave up on its sessions, <see cref="DrainSessionsTimeout"/>), and the outcome is logged.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Not positive, or longer than <see cref="MaxDrainDeregisterTimeout"/>.</exception>
     public TimeSpan DrainDeregisterTimeout
@@ -239,6 +240,6 @@ public sealed partial class GameServerHost
         logger.LogInformation("Draining: deregistered game server {Server} after giving up on {What}; it ends the {Count} sessions still hosted here.",
             lease?.ServerId, givingUpFor == GameServerExit.DrainTimedOut ? "the sessions' timeout" : "the silent directory", AbandonedSessions.Count);
 
-    /// <summary>True once the drain gave up on the silent directory (tick thread).</summary>
+    /// <summary>True once the drain gave up, on the silent directory or on its sessions (tick thread).</summary>
     private bool GaveUp => gaveUpAt != 0;
 }

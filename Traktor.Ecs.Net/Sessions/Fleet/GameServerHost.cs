@@ -27,7 +27,8 @@ namespace Traktor.Ecs.Net.Sessions;
 /// <para>A heartbeat answered <see cref="GameServerState.Dead"/> (the process was silent past the dead timeout) ends
 /// every session with <see cref="SessionEndReason.ServerLost"/> and registers anew. <see cref="Drain"/> stops the
 /// server taking new sessions; once its last session has ended it deregisters and <see cref="Completion"/> finishes, or
-/// sooner when the directory answers nothing for <see cref="DrainBackendTimeout"/> (<see cref="Exit"/> tells which).</para>
+/// sooner when the directory answers nothing for <see cref="DrainBackendTimeout"/>, or when its sessions still run after
+/// <see cref="DrainSessionsTimeout"/> (it ends them first) (<see cref="Exit"/> tells which).</para>
 /// </remarks>
 public sealed partial class GameServerHost : ISystem<float>
 {
@@ -86,7 +87,7 @@ public sealed partial class GameServerHost : ISystem<float>
     public bool IsDraining => Volatile.Read(ref draining) != 0;
 
     /// <summary>Finishes when a draining server has deregistered after its last session ended, has given up on a silent directory,
-    /// or is disposed: <see cref="Exit"/> says which.</summary>
+    /// has ended the sessions still running at <see cref="DrainSessionsTimeout"/>, or is disposed: <see cref="Exit"/> says which.</summary>
     public Task Completion => completion.Task;
 
     /// <summary>The sessions running here.</summary>
@@ -298,7 +299,9 @@ public sealed partial class GameServerHost : ISystem<float>
 
     private SessionEndpoint? OpenFromTicket(SessionTicket ticket)
     {
-        if (closed.ContainsKey(ticket.SessionId) || State != GameServerState.Live && State != GameServerState.Draining || ticket.MaxPlayers < 1)
+        // Not once a drain gave up: it ends what it hosts and completes when they have closed, with no directory answers
+        // left to end a session opened now (review42: a ticket after a timed-out drain kept the host from completing).
+        if (closed.ContainsKey(ticket.SessionId) || State != GameServerState.Live && State != GameServerState.Draining || ticket.MaxPlayers < 1 || GaveUp)
         {
             return null;
         }
