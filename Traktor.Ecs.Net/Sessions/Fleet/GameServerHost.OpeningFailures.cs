@@ -47,7 +47,7 @@ public sealed partial class GameServerHost
         }
     }
 
-    /// <summary>The session opened (or closed): a later failure of it is news again.</summary>
+    /// <summary>The session opened: a later failure of it is news again. (One that never opens is forgotten only when the set is cleared at its cap.)</summary>
     private void ForgetOpeningFailure(SessionId session) => openingFailed.Remove(session);
 
     [LoggerMessage(Level = LogLevel.Error,
