@@ -40,7 +40,8 @@ internal sealed class CallerResolver(BackendSecrets secrets, AuthenticationServi
         return OnlineException.Unauthorized(message);
     }
 
-    private static void Count(string reason) =>
+    /// <summary>Counts one request refused for its credentials (<see cref="BackendMetrics.AuthFailures"/>), <paramref name="reason"/> a fixed word.</summary>
+    public static void Count(string reason) =>
         BackendMetrics.AuthFailures.Add(1, new KeyValuePair<string, object?>(BackendMetrics.ReasonTag, reason));
 
     /// <summary>Whether the request carries a valid server key (used to exempt game servers from rate limits).</summary>

@@ -51,7 +51,8 @@ internal static class AuthEndpoints
         auth.MapPost("/refresh", async (HttpContext context, AuthenticationService service) =>
         {
             var body = await RequestBody.ReadAsync(context.Request, OnlineJsonContext.Default.RefreshBody);
-            var session = await service.RefreshAsync(body.RefreshToken, context.RequestAborted);
+            // A refused token is a credential failure like a bad access token: counted by why (refresh_expired, ...).
+            var session = await service.RefreshAsync(body.RefreshToken, reason => CallerResolver.Count("refresh_" + reason), context.RequestAborted);
             return Results.Json(session, OnlineJsonContext.Default.AuthSession);
         }).AddEndpointFilter<SharedAuthRateLimit>()
             .Describe("refresh", Tag, "Trades a refresh token for a new session's tokens.")

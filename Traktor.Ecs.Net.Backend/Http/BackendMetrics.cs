@@ -28,7 +28,10 @@ public static class BackendMetrics
 
     /// <summary>
     /// The tag saying why a request's credentials were refused: <c>missing</c> (neither a bearer token nor a server key),
-    /// <c>server_key</c> (an unknown key), <c>access_token</c> (invalid, expired, or of a revoked session).
+    /// <c>server_key</c> (an unknown key), <c>access_token</c> (invalid, expired, or of a revoked session); for a refresh
+    /// token, <c>refresh_invalid</c> (malformed or forged), <c>refresh_unknown</c> (no such session), <c>refresh_expired</c>,
+    /// <c>refresh_revoked</c> (its session logged out or revoked) or <c>refresh_reused</c> (spent before: the session is
+    /// revoked now).
     /// </summary>
     public const string ReasonTag = "traktor.reason";
 

@@ -16,11 +16,20 @@ public sealed partial class AuthenticationService
     /// and a spent one is recognized by its signed generation (<see cref="RefreshTokenCodec"/>). Tokens issued before that
     /// format (rows of their own in <c>refresh_tokens</c>) still refresh once, into the new format.
     /// </remarks>
-    public async Task<AuthSession> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default)
+    public Task<AuthSession> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default) =>
+        RefreshAsync(refreshToken, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RefreshAsync(string, CancellationToken)"/>, telling <paramref name="refused"/> why a token was refused
+    /// (one of <see cref="RefreshRefusal"/>'s words) before it throws: the backend counts refusals by reason, and the
+    /// message the caller sees must not say which check failed.
+    /// </summary>
+    internal async Task<AuthSession> RefreshAsync(string refreshToken, Action<string>? refused, CancellationToken cancellationToken)
     {
         Tokens("refresh a login");
         if (string.IsNullOrEmpty(refreshToken) || refreshToken.Length > OnlineLimits.MaxTokenLength)
         {
+            refused?.Invoke(RefreshRefusal.Invalid);
             throw OnlineException.Unauthorized("Invalid refresh token.");
         }
         var now = _time.GetUtcNow();
@@ -31,6 +40,7 @@ public sealed partial class AuthenticationService
         var signed = signedFormat ? RefreshTokens.Read(refreshToken) : null;
         if (signedFormat && signed is null)
         {
+            refused?.Invoke(RefreshRefusal.Invalid);
             throw OnlineException.Unauthorized("Invalid refresh token.");
         }
         var outcome = await _database.WriteAsync(async (connection, transaction) =>
@@ -41,7 +51,7 @@ public sealed partial class AuthenticationService
                 row = await ReadSessionAsync(connection, transaction, claims.SessionId, cancellationToken).ConfigureAwait(false);
                 if (row is not { } session || session.RevokedAt is not null || session.ExpiresAt <= nowMs)
                 {
-                    return (Token: (string?)null, ReuseDetected: false, Row: row);
+                    return (Token: (string?)null, Refusal: RefreshRefusal.Of(row?.RevokedAt, row?.ExpiresAt, nowMs), Row: row);
                 }
                 if (session.CurrentHash != presentedHash)
                 {
@@ -50,9 +60,9 @@ public sealed partial class AuthenticationService
                     if (claims.Genuine && claims.Generation < session.Generation)
                     {
                         await RevokeSessionAsync(connection, transaction, session.SessionId, nowMs, cancellationToken).ConfigureAwait(false);
-                        return (Token: null, ReuseDetected: true, Row: row);
+                        return (Token: null, Refusal: RefreshRefusal.Reused, Row: row);
                     }
-                    return (Token: null, ReuseDetected: false, Row: row);
+                    return (Token: null, Refusal: RefreshRefusal.Invalid, Row: row);
                 }
             }
             else
@@ -64,17 +74,17 @@ public sealed partial class AuthenticationService
                     cancellationToken, ("@h", presentedHash)).ConfigureAwait(false);
                 if (legacy is not { } token || token.ExpiresAt <= nowMs)
                 {
-                    return (Token: null, ReuseDetected: false, Row: null);
+                    return (Token: null, Refusal: legacy is null ? RefreshRefusal.Unknown : RefreshRefusal.Expired, Row: null);
                 }
                 row = await ReadSessionAsync(connection, transaction, token.SessionId, cancellationToken).ConfigureAwait(false);
                 if (row is not { RevokedAt: null })
                 {
-                    return (Token: null, ReuseDetected: false, Row: row);
+                    return (Token: null, Refusal: row is null ? RefreshRefusal.Unknown : RefreshRefusal.Revoked, Row: row);
                 }
                 if (token.UsedAt is not null)
                 {
                     await RevokeSessionAsync(connection, transaction, token.SessionId, nowMs, cancellationToken).ConfigureAwait(false);
-                    return (Token: null, ReuseDetected: true, Row: row);
+                    return (Token: null, Refusal: RefreshRefusal.Reused, Row: row);
                 }
                 await connection.ExecuteAsync(transaction, "UPDATE refresh_tokens SET used_at = @t WHERE token_hash = @h",
                     cancellationToken, ("@t", nowMs), ("@h", presentedHash)).ConfigureAwait(false);
@@ -85,9 +95,13 @@ public sealed partial class AuthenticationService
                 "UPDATE auth_sessions SET refresh_hash = @h, refresh_generation = @g, refresh_expires_at = @e WHERE id = @id",
                 cancellationToken, ("@h", HashRefreshToken(next)), ("@g", current.Generation + 1), ("@e", newExpiresAt.ToUnixTimeMilliseconds()),
                 ("@id", current.SessionId)).ConfigureAwait(false);
-            return (Token: next, ReuseDetected: false, Row: row);
+            return (Token: next, Refusal: (string?)null, Row: row);
         }, cancellationToken).ConfigureAwait(false);
-        if (outcome.ReuseDetected)
+        if (outcome.Refusal is { } refusal)
+        {
+            refused?.Invoke(refusal);
+        }
+        if (outcome.Refusal == RefreshRefusal.Reused)
         {
             _logger.LogWarning("Refresh-token reuse for user {UserId}; session revoked", outcome.Row!.Value.UserId);
             throw OnlineException.Unauthorized("Refresh token already used; the session has been revoked.");
