@@ -1,4 +1,5 @@
 using Traktor.Ecs.Net.Rpc;
+using Traktor.Ecs.Net.Sessions;
 
 namespace Traktor.Ecs.Net;
 
@@ -17,7 +18,10 @@ public sealed class RpcOptions
     /// <summary>RPCs a client holds back waiting for their snapshot before it releases the oldest. Default 1,024.</summary>
     public int MaxHeldRpcs { get; set; } = 1024;
 
-    /// <summary>How long a client holds an RPC waiting for its snapshot before it delivers it anyway. Default 1 s.</summary>
+    /// <summary>
+    /// How long a client holds an RPC waiting for its snapshot before it delivers it anyway. Default 1 s; at least zero and at
+    /// most <see cref="MaxHoldTimeLimit"/> (an RPC held longer than that is no longer news of the moment it was sent).
+    /// </summary>
     public TimeSpan MaxHoldTime { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -37,12 +41,17 @@ public sealed class RpcOptions
     /// <summary>
     /// How long the server keeps a disconnected player's entities for a reconnect (server side). Default 30 s; zero destroys
     /// them at the end of the tick that saw the disconnect. A replaced connection (the client connected again from the same
-    /// socket before its old connection closed) is not a disconnect: the player keeps its entities whatever this is.
+    /// socket before its old connection closed) is not a disconnect: the player keeps its entities whatever this is. At least
+    /// zero and at most <see cref="ReconnectGrace.MaxPeriod"/> (one day): every player who leaves keeps its entities this
+    /// long, so it bounds what players coming and going make the server hold.
     /// </summary>
     public TimeSpan ReconnectGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest <see cref="MaxHoldTime"/>: one minute.</summary>
+    public static TimeSpan MaxHoldTimeLimit { get; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Throws when a value is out of range.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive, or a rate is not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive, a rate is not finite, or a time is negative or past its bound.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRpcBytes, RpcFormat.ServerHeaderSize + 1, nameof(MaxRpcBytes));
@@ -56,6 +65,8 @@ public sealed class RpcOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LostSnapshotWaitTicks, nameof(LostSnapshotWaitTicks));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SpawnResendTicks, nameof(SpawnResendTicks));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxHoldTime, TimeSpan.Zero, nameof(MaxHoldTime));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxHoldTime, MaxHoldTimeLimit, nameof(MaxHoldTime));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectGracePeriod, TimeSpan.Zero, nameof(ReconnectGracePeriod));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ReconnectGracePeriod, ReconnectGrace.MaxPeriod, nameof(ReconnectGracePeriod));
     }
 }

@@ -22,12 +22,16 @@ public sealed class ReconnectGrace
 
     /// <summary>Creates the grace keeper.</summary>
     /// <param name="world">The server world.</param>
-    /// <param name="period">How long entities wait for their player; zero destroys them at the end of the disconnect's tick (<see cref="Expire"/>).</param>
+    /// <param name="period">
+    /// How long entities wait for their player; zero destroys them at the end of the disconnect's tick (<see cref="Expire"/>).
+    /// At most <see cref="MaxPeriod"/>.
+    /// </param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Diagnostics.</param>
     public ReconnectGrace(World world, TimeSpan period, TimeProvider time, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(period, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(period, MaxPeriod);
         this.world = world;
         Period = period;
         this.time = time;
@@ -36,6 +40,12 @@ public sealed class ReconnectGrace
 
     /// <summary>How long a disconnected player's entities are kept.</summary>
     public TimeSpan Period { get; }
+
+    /// <summary>
+    /// The longest grace period, one day: every player who leaves keeps its entities that long, so the period bounds what
+    /// players coming and going make the server hold (<see cref="TimeSpan.MaxValue"/> kept every leaver's entities for good).
+    /// </summary>
+    public static TimeSpan MaxPeriod { get; } = TimeSpan.FromDays(1);
 
     /// <summary>Players currently waited for.</summary>
     public int WaitingCount => held.Count;

@@ -66,7 +66,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         // A copy, then validated: the caller changing its object later can neither undo the checks nor change this client.
         var callers = options;
         options = options.Snapshot();
-        options.Validate();
+        options.ValidateClient();
         _options = options;
         _ownsTransport = ownsTransport;
         _peer = new PeerContext(transport, options, callers, time ?? TimeProvider.System, logger ?? NullLogger.Instance);

@@ -5,17 +5,26 @@ namespace Traktor.Ecs.Net;
 /// <summary>Client settings.</summary>
 public sealed class NetClientOptions : NetPeerOptions
 {
-    /// <summary>How often handshake packets are repeated until the server answers.</summary>
+    /// <summary>
+    /// How often handshake packets are repeated until the server answers; default 100 ms. Positive and at most
+    /// <see cref="ConnectTimeout"/>: zero or less repeated them at every <c>Update</c> (a client updated in a busy loop sent
+    /// thousands a second), and a longer one sent each address one request, which one lost datagram left unanswered.
+    /// </summary>
     public TimeSpan HandshakeResendInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long one server address is tried before the next one in the token.</summary>
+    /// <summary>
+    /// How long one server address is tried before the next one in the token; default 5 s. Positive and at most 1 hour (the
+    /// longest a connect token may live, <c>AuthenticationOptions.ConnectTokenLifetime</c>): zero or less gave up on every
+    /// address at the first <c>Update</c>.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How long a server address may leave the connection request unanswered (no challenge, no denial) before the
     /// next address in the token is tried; the last address is tried for the whole <see cref="ConnectTimeout"/>.
     /// A token listing a UDP address and then a WebSocket one falls back to WebSocket after this long when UDP is
-    /// blocked on the player's network. Default 2 s (about 20 request repeats).
+    /// blocked on the player's network. Default 2 s (about 20 request repeats). Positive and at most 1 hour, as
+    /// <see cref="ConnectTimeout"/>: zero or less skipped every address but the last at the first <c>Update</c>.
     /// </summary>
     public TimeSpan ChallengeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -25,4 +34,19 @@ public sealed class NetClientOptions : NetPeerOptions
     /// a shallow copy is whole.
     /// </summary>
     internal NetClientOptions Snapshot() => (NetClientOptions)MemberwiseClone();
+
+    /// <summary>The longest <see cref="ConnectTimeout"/> and <see cref="ChallengeTimeout"/>: a connect token's longest life.</summary>
+    internal static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromHours(1);
+
+    /// <summary>Checks the shared options and the client's own, naming the option that is out of range.</summary>
+    internal void ValidateClient()
+    {
+        Validate();
+        if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > MaxConnectTimeout)
+            throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), ConnectTimeout, "ConnectTimeout must be positive and at most 1 hour.");
+        if (ChallengeTimeout <= TimeSpan.Zero || ChallengeTimeout > MaxConnectTimeout)
+            throw new ArgumentOutOfRangeException(nameof(ChallengeTimeout), ChallengeTimeout, "ChallengeTimeout must be positive and at most 1 hour.");
+        if (HandshakeResendInterval <= TimeSpan.Zero || HandshakeResendInterval > ConnectTimeout)
+            throw new ArgumentOutOfRangeException(nameof(HandshakeResendInterval), HandshakeResendInterval, "HandshakeResendInterval must be positive and at most ConnectTimeout.");
+    }
 }

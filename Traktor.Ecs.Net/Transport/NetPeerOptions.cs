@@ -72,7 +72,8 @@ public abstract class NetPeerOptions
 
     /// <summary>
     /// How long an ack may wait for outgoing data to ride on before it is sent alone (default 5 ms, below one 60 Hz
-    /// tick, so a game loop still acks every tick while a busy loop does not send twice the packets).
+    /// tick, so a game loop still acks every tick while a busy loop does not send twice the packets). At least zero and at most
+    /// <see cref="KeepAliveInterval"/>: the next keep-alive carries the ack by then anyway.
     /// </summary>
     public TimeSpan AckDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
@@ -153,6 +154,8 @@ public abstract class NetPeerOptions
         if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));
+        if (AckDelay < TimeSpan.Zero || AckDelay > KeepAliveInterval)
+            throw new ArgumentOutOfRangeException(nameof(AckDelay), AckDelay, "AckDelay must be at least zero and at most KeepAliveInterval.");
         if (MaxDatagramsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerUpdate));
         if (MaxDatagramsPerConnection <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerConnection));
         if (MaxMessagesPerConnection <= 0) throw new ArgumentOutOfRangeException(nameof(MaxMessagesPerConnection));

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Traktor.Ecs.Net.Tests.Transport;
+
+/// <summary>
+/// <see cref="NetClientOptions"/>' handshake times and <see cref="NetPeerOptions.AckDelay"/> are checked when a client is
+/// made (attack review 29, the options audit attack review 28 left). Before, none was: a zero or negative
+/// <see cref="NetClientOptions.ConnectTimeout"/> gave up on every address at the first update, a zero
+/// <see cref="NetClientOptions.ChallengeTimeout"/> skipped every address but the last, a zero resend interval repeated the
+/// handshake at every update, and <see cref="TimeSpan.MaxValue"/> was taken for any of them.
+/// </summary>
+public sealed class ClientTimeoutOptionsValidationTests
+{
+    public static TheoryData<string, TimeSpan> BadTimes => new()
+    {
+        { nameof(NetClientOptions.ConnectTimeout), TimeSpan.Zero },
+        { nameof(NetClientOptions.ConnectTimeout), TimeSpan.FromSeconds(-5) },
+        { nameof(NetClientOptions.ConnectTimeout), TimeSpan.FromHours(1) + TimeSpan.FromTicks(1) },
+        { nameof(NetClientOptions.ConnectTimeout), TimeSpan.MaxValue },
+        { nameof(NetClientOptions.ChallengeTimeout), TimeSpan.Zero },
+        { nameof(NetClientOptions.ChallengeTimeout), TimeSpan.MinValue },
+        { nameof(NetClientOptions.ChallengeTimeout), TimeSpan.MaxValue },
+        { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.Zero },
+        { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.FromMilliseconds(-100) },
+        { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.FromSeconds(6) },
+        { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.MaxValue },
+        { nameof(NetPeerOptions.AckDelay), TimeSpan.FromMilliseconds(-1) },
+        { nameof(NetPeerOptions.AckDelay), TimeSpan.FromMilliseconds(101) },
+        { nameof(NetPeerOptions.AckDelay), TimeSpan.MaxValue },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTimes))]
+    public void A_handshake_or_ack_time_out_of_range_is_refused_when_the_client_is_made(string option, TimeSpan value)
+    {
+        var options = new NetClientOptions { ProtocolId = 1, Insecure = true };
+        typeof(NetClientOptions).GetProperty(option)!.SetValue(options, value);
+
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new NetClient(new InMemoryNetwork().CreateTransport(), options, new FakeTimeProvider(), ownsTransport: true));
+        Assert.Equal(option, refused.ParamName);
+    }
+
+    [Fact]
+    public void The_bounds_themselves_are_taken()
+    {
+        var options = new NetClientOptions
+        {
+            ProtocolId = 1,
+            Insecure = true,
+            ConnectTimeout = TimeSpan.FromHours(1),
+            ChallengeTimeout = TimeSpan.FromHours(1),
+            HandshakeResendInterval = TimeSpan.FromHours(1),
+            AckDelay = TimeSpan.FromMilliseconds(100),
+        };
+        using var client = new NetClient(new InMemoryNetwork().CreateTransport(), options, new FakeTimeProvider(), ownsTransport: true);
+        using var zeroDelay = new NetClient(new InMemoryNetwork().CreateTransport(), new NetClientOptions { ProtocolId = 1, Insecure = true, AckDelay = TimeSpan.Zero },
+            new FakeTimeProvider(), ownsTransport: true);
+    }
+}
