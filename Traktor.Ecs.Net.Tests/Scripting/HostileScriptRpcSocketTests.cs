@@ -1,4 +1,3 @@
-using System.Net;
 using System.Numerics;
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Replication.Server;
@@ -8,13 +7,12 @@ using Traktor.Ecs.Net.Serialization;
 using Traktor.Ecs.Net.Tests.Rpc;
 using Traktor.Ecs.Net.Tests.Transport;
 using Traktor.Ecs.Net.Transport;
-using Traktor.Ecs.Net.Transport.Security;
 using Traktor.Ecs.Systems;
 
 namespace Traktor.Ecs.Net.Tests.Scripting;
 
 /// <summary>
-/// Attack review 28: a player connects over real loopback sockets (UDP, TCP) to a game server whose game logic is a Lua
+/// Attack review 28: a player connects over real loopback sockets (UDP, TCP; WebSocket since attack review 29) to a game server whose game logic is a Lua
 /// script, and sends it hostile RPC values: NaN and ±infinity floats, 64-bit extremes, a name of invalid UTF-8 and one at
 /// its 63-byte limit, a value that drives the script into an endless loop, a burst past the RPC rate limit, a kind the
 /// server allows but the script never mapped, a kind the server does not allow and a kind no registry knows. An honest
@@ -25,8 +23,6 @@ namespace Traktor.Ecs.Net.Tests.Scripting;
 [Collection(nameof(SeedSnippetTests))]
 public sealed class HostileScriptRpcSocketTests
 {
-    public enum Wire { Udp, Tcp }
-
     private const string Script = """
         honest, flood, hostile, loops = 0, 0, 0, 0
         values = {}
@@ -47,9 +43,10 @@ public sealed class HostileScriptRpcSocketTests
         """;
 
     [Theory]
-    [InlineData(Wire.Udp)]
-    [InlineData(Wire.Tcp)]
-    public void Hostile_rpc_values_reach_a_lua_server_as_documented_and_the_honest_player_keeps_playing(Wire wire)
+    [InlineData(SocketWire.Udp)]
+    [InlineData(SocketWire.Tcp)]
+    [InlineData(SocketWire.WebSocket)]
+    public void Hostile_rpc_values_reach_a_lua_server_as_documented_and_the_honest_player_keeps_playing(SocketWire wire)
     {
         using var rig = new Rig(wire);
         var script = rig.Scripts.Load("server.lua", Script);
@@ -139,10 +136,7 @@ public sealed class HostileScriptRpcSocketTests
     private sealed class Rig : IDisposable
     {
         private readonly FakeTimeProvider _time = new(TransportHarness.Start);
-        private readonly List<IDisposable> _disposables = new();
-        private readonly Wire _wire;
-        private readonly ConnectTokenIssuer _issuer;
-        private readonly NetAddress _serverAddress;
+        private readonly LoopbackGameServer _loopback;
         private readonly NetworkClient _honest;
         private readonly NetworkClient _attacker;
         private readonly Group<float> _honestGroup;
@@ -151,17 +145,9 @@ public sealed class HostileScriptRpcSocketTests
         private readonly RpcServer _rpcs;
         private ConnectionId? _attackerConnection;
 
-        public Rig(Wire wire)
+        public Rig(SocketWire wire)
         {
-            _wire = wire;
-            var key = ConnectTokenIssuer.GenerateServerKey();
-            var loopback = new IPEndPoint(IPAddress.Loopback, 0);
-            IDatagramTransport serverTransport = wire == Wire.Udp ? new UdpTransport(loopback) : TcpTransport.Listen(loopback, time: _time);
-            _serverAddress = serverTransport.LocalAddress;
-            var options = new NetServerOptions { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash, PrivateKey = key, PublicAddresses = [_serverAddress] };
-            Net = new NetServer(serverTransport, options, _time, ownsTransport: true);
-            _disposables.Add(Net);
-            _issuer = new ConnectTokenIssuer(key, TransportHarness.ProtocolId, _time);
+            _loopback = new LoopbackGameServer(wire, _time);
             ServerWorld = World.Create();
             var server = new NetworkServer(ServerWorld, Net, RpcWorld.Replicated, new ServerReplicationOptions());
             _rpcs = new RpcServer(server, RpcWorld.Rpcs, new RpcOptions(), _time).AllowFromClients<LuaProbeRpc>().AllowFromClients<FireCommand>();
@@ -177,7 +163,7 @@ public sealed class HostileScriptRpcSocketTests
             (AttackerWorld, _attacker, _attackerGroup) = Player();
         }
 
-        public NetServer Net { get; }
+        public NetServer Net => _loopback.Net;
 
         public World ServerWorld { get; }
 
@@ -198,8 +184,8 @@ public sealed class HostileScriptRpcSocketTests
 
         public void ConnectBoth()
         {
-            _honest.Transport.Connect(_issuer.Issue(1, [], TimeSpan.FromMinutes(5), [_serverAddress], 10));
-            _attacker.Transport.Connect(_issuer.Issue(2, [], TimeSpan.FromMinutes(5), [_serverAddress], 10));
+            _honest.Transport.Connect(_loopback.Token(1));
+            _attacker.Transport.Connect(_loopback.Token(2));
             Assert.True(TickUntil(() => HonestState == ClientState.Connected && AttackerState == ClientState.Connected && _attackerConnection is not null, 3000),
                 $"the players did not connect: honest {HonestState}, attacker {AttackerState}");
         }
@@ -208,18 +194,7 @@ public sealed class HostileScriptRpcSocketTests
         public void SendUnknownKind() =>
             Assert.Equal(SendResult.Queued, _attacker.Transport.Send(ChannelKind.ReliableOrdered, [RpcFormat.ClientRpcMessage, 0xFF, 0xFF, 1, 2, 3]));
 
-        public bool TickUntil(Func<bool> done, int maxTicks)
-        {
-            for (int i = 0; i < maxTicks; i++)
-            {
-                if (done()) return true;
-                Tick();
-                // Real sockets deliver in wall time while the clock here is fake: let the loopback hand over what is in flight.
-                Thread.Sleep(1);
-            }
-
-            return done();
-        }
+        public bool TickUntil(Func<bool> done, int maxTicks) => LoopbackGameServer.TickUntil(done, maxTicks, () => Tick());
 
         public void Tick(int count = 1)
         {
@@ -236,11 +211,8 @@ public sealed class HostileScriptRpcSocketTests
 
         private (World World, NetworkClient Client, Group<float> Group) Player()
         {
-            IDatagramTransport transport = _wire == Wire.Udp ? new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)) : TcpTransport.CreateClient(time: _time);
-            var net = new NetClient(transport, new NetClientOptions { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash }, _time, ownsTransport: true);
-            _disposables.Add(net);
             var world = World.Create();
-            var client = new NetworkClient(world, net, RpcWorld.Replicated, 60, _time);
+            var client = new NetworkClient(world, _loopback.Client(), RpcWorld.Replicated, 60, _time);
             _ = new RpcClient(client, RpcWorld.Rpcs);
             return (world, client, new Group<float>("player", client));
         }
@@ -251,7 +223,7 @@ public sealed class HostileScriptRpcSocketTests
             HonestWorld.Dispose();
             AttackerWorld.Dispose();
             ServerWorld.Dispose();
-            foreach (var disposable in Enumerable.Reverse(_disposables)) disposable.Dispose();
+            _loopback.Dispose();
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Numerics;
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Prediction;
@@ -25,8 +24,6 @@ namespace Traktor.Ecs.Net.Tests.Transport;
 /// </summary>
 public sealed class SocketFloodTests
 {
-    public enum Wire { Udp, Tcp, WebSocket }
-
     public enum Flood
     {
         /// <summary>Reliable messages of the largest record (1,160 bytes), consecutive ids, of a kind nobody handles.</summary>
@@ -52,12 +49,12 @@ public sealed class SocketFloodTests
         RpcsBeyondTheirRate,
     }
 
-    public static TheoryData<Wire, Flood> Cases()
+    public static TheoryData<SocketWire, Flood> Cases()
     {
-        var data = new TheoryData<Wire, Flood>();
+        var data = new TheoryData<SocketWire, Flood>();
         foreach (var flood in Enum.GetValues<Flood>())
         {
-            foreach (var wire in Enum.GetValues<Wire>())
+            foreach (var wire in Enum.GetValues<SocketWire>())
             {
                 data.Add(wire, flood);
             }
@@ -73,7 +70,7 @@ public sealed class SocketFloodTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void A_connected_player_flooding_over_real_sockets_is_held_to_the_budgets(Wire wire, Flood flood)
+    public void A_connected_player_flooding_over_real_sockets_is_held_to_the_budgets(SocketWire wire, Flood flood)
     {
         using var rig = new Rig(wire);
         rig.ConnectBoth();
@@ -111,7 +108,7 @@ public sealed class SocketFloodTests
 
             mostUnknownInATick = Math.Max(mostUnknownInATick, (int)(rig.Server.MessageCounters.UnknownKind - unknown));
             if (tick % 50 == 49) Measure();
-            if (flood == Flood.ReliableFragmentsNeverCompleted && wire != Wire.Udp)
+            if (flood == Flood.ReliableFragmentsNeverCompleted && wire != SocketWire.Udp)
             {
                 // A stream hands the server what its reader has buffered (16 KiB, ~13 fragments) when a tick reads it, and
                 // refills in wall time while the clock here is fake: without a pause a loaded machine's ticks outran the
@@ -192,7 +189,7 @@ public sealed class SocketFloodTests
             case Flood.MaxSizeReliable:
                 // UDP: more than 128 datagrams an update is a violation. A stream hands the server at most 128 a pass
                 // (TCP flow control holds the rest), so the attacker stays, held to 128 a tick and its reliable window.
-                if (wire == Wire.Udp && rig.AttackerEnd is not null) Assert.Equal(DisconnectReason.ProtocolViolation, rig.AttackerEnd);
+                if (wire == SocketWire.Udp && rig.AttackerEnd is not null) Assert.Equal(DisconnectReason.ProtocolViolation, rig.AttackerEnd);
                 break;
         }
 
@@ -216,10 +213,7 @@ public sealed class SocketFloodTests
     private sealed class Rig : IDisposable
     {
         private readonly FakeTimeProvider _time = new(TransportHarness.Start);
-        private readonly List<IDisposable> _disposables = new();
-        private readonly Wire _wire;
-        private readonly ConnectTokenIssuer _issuer;
-        private readonly NetAddress _serverAddress;
+        private readonly LoopbackGameServer _loopback;
         private readonly World _honestWorld;
         private readonly NetworkClient _honest;
         private readonly Group<float> _honestGroup;
@@ -235,22 +229,9 @@ public sealed class SocketFloodTests
         private readonly List<Entity> _rocks = new();
         private int _ticks;
 
-        public Rig(Wire wire)
+        public Rig(SocketWire wire)
         {
-            _wire = wire;
-            var key = ConnectTokenIssuer.GenerateServerKey();
-            var loopback = new IPEndPoint(IPAddress.Loopback, 0);
-            IDatagramTransport serverTransport = wire switch
-            {
-                Wire.Udp => new UdpTransport(loopback),
-                Wire.Tcp => TcpTransport.Listen(loopback, time: _time),
-                _ => WebSocketServerTransport.Listen(loopback, time: _time),
-            };
-            _serverAddress = serverTransport.LocalAddress;
-            var options = new NetServerOptions { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash, PrivateKey = key, PublicAddresses = [_serverAddress] };
-            Net = new NetServer(serverTransport, options, _time, ownsTransport: true);
-            _disposables.Add(Net);
-            _issuer = new ConnectTokenIssuer(key, TransportHarness.ProtocolId, _time);
+            _loopback = new LoopbackGameServer(wire, _time);
             ServerWorld = World.Create();
             Server = new NetworkServer(ServerWorld, Net, RpcWorld.Replicated, new ServerReplicationOptions());
             Rpcs = new RpcServer(Server, RpcWorld.Rpcs, new RpcOptions(), _time);
@@ -260,14 +241,10 @@ public sealed class SocketFloodTests
             for (int i = 0; i < 20; i++) _rocks.Add(ServerWorld.Create(new Position2 { Value = new Vector2(i, 0) }));
 
             _honestWorld = World.Create();
-            var honestNet = new NetClient(ClientTransport(), ClientOptions(), _time, ownsTransport: true);
-            _disposables.Add(honestNet);
-            _honest = new NetworkClient(_honestWorld, honestNet, RpcWorld.Replicated, 60, _time);
+            _honest = new NetworkClient(_honestWorld, _loopback.Client(), RpcWorld.Replicated, 60, _time);
             _honestGroup = new Group<float>("honest", _honest);
 
-            _attackerTransport = ClientTransport();
-            _attacker = new NetClient(_attackerTransport, ClientOptions(), _time, ownsTransport: true);
-            _disposables.Add(_attacker);
+            _attacker = _loopback.Client(out _attackerTransport);
             Server.ClientConnected += (connection, clientId) =>
             {
                 if (clientId == 2) _attackerConnection = connection;
@@ -278,7 +255,7 @@ public sealed class SocketFloodTests
             };
         }
 
-        public NetServer Net { get; }
+        public NetServer Net => _loopback.Net;
 
         public NetworkServer Server { get; }
 
@@ -314,9 +291,9 @@ public sealed class SocketFloodTests
 
         public void ConnectBoth()
         {
-            _honest.Transport.Connect(_issuer.Issue(1, [], TimeSpan.FromMinutes(5), [_serverAddress], 10));
+            _honest.Transport.Connect(_loopback.Token(1));
             Assert.True(TickUntil(() => HonestState == ClientState.Connected && Server.Connections.Count == 1, 3000), "the honest player did not connect");
-            _attacker.Connect(_issuer.Issue(2, [], TimeSpan.FromMinutes(5), [_serverAddress], 10));
+            _attacker.Connect(_loopback.Token(2));
             Assert.True(TickUntil(() =>
             {
                 _attacker.Update();
@@ -326,19 +303,8 @@ public sealed class SocketFloodTests
             Assert.True(TickUntil(() => HonestSnapshots >= 10, 3000), $"the honest player got no snapshots: server sent {Server.Replication.Counters.Snapshots}, client {HonestSnapshots} ({_honest.Replication.Counters.SnapshotBytes} B, malformed {_honest.Replication.Counters.MalformedSnapshots}), state {HonestState}, connections {Server.Connections.Count}");
         }
 
-        public bool TickUntil(Func<bool> done, int maxTicks)
-        {
-            for (int i = 0; i < maxTicks; i++)
-            {
-                if (done()) return true;
-                Tick();
-                // Real sockets deliver in wall time while the clock here is fake: let the loopback hand over what is
-                // in flight before the next tick (bounded: only while connecting or waiting for the honest player).
-                Thread.Sleep(1);
-            }
-
-            return done();
-        }
+        /// <summary>Ticks until <paramref name="done"/>, pausing 1 ms after each tick (only while connecting or waiting).</summary>
+        public bool TickUntil(Func<bool> done, int maxTicks) => LoopbackGameServer.TickUntil(done, maxTicks, Tick);
 
         public void Tick()
         {
@@ -466,7 +432,7 @@ public sealed class SocketFloodTests
             var datagram = new byte[SealedPacket.Overhead(_cipher, sequence) + plaintext.Length];
             SealedPacket.Seal(_cipher, 4, sequence, frame, plaintext.Length, datagram);
             AttackerDatagrams++;
-            if (!_attackerTransport.TrySend(datagram, _serverAddress))
+            if (!_attackerTransport.TrySend(datagram, _loopback.Address))
             {
                 AttackerRefused++;
                 Drain();
@@ -485,24 +451,11 @@ public sealed class SocketFloodTests
             }
         }
 
-        private IDatagramTransport ClientTransport()
-        {
-            IDatagramTransport transport = _wire switch
-            {
-                Wire.Udp => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)),
-                Wire.Tcp => TcpTransport.CreateClient(time: _time),
-                _ => WebSocketClientTransport.CreateClient(time: _time),
-            };
-            return transport;
-        }
-
-        private static NetClientOptions ClientOptions() => new() { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash };
-
         public void Dispose()
         {
             _honestWorld.Dispose();
             ServerWorld.Dispose();
-            foreach (var disposable in Enumerable.Reverse(_disposables)) disposable.Dispose();
+            _loopback.Dispose();
         }
     }
 }
