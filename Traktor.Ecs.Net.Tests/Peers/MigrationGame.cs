@@ -35,11 +35,17 @@ internal sealed class MigrationGame : IDisposable
     /// <param name="client">The peers' client settings (<see cref="MigrationOptions.Client"/>; the defaults when null).</param>
     /// <param name="receiveQueue">In-memory only: how many datagrams each socket holds unread before it drops more (<see cref="InMemoryNetwork.ReceiveQueueCapacity"/>).</param>
     /// <param name="hostRules">More of the game's host rules, attached whenever a peer becomes host (its world and host).</param>
+    /// <param name="seededTokens">
+    /// The peers' tokens take their nonces and keys from generators seeded by <paramref name="seed"/>
+    /// (<see cref="MigratingPeer.TokenRandomForTests"/>), so a run is the same every time: with random nonces the clients'
+    /// keep-alives fall elsewhere in each run, the link simulators' draws meet other datagrams, and one seed plays out
+    /// differently (the join order, hence the succession, changed from run to run).
+    /// </param>
     public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null, int? joiners = null,
         TimeSpan? tokenLifetime = null, Func<int, IDatagramTransport, IDatagramTransport>? clientSocket = null,
         Func<World, IEnumerable<ISystem<float>>>? clientRole = null, Func<IDatagramTransport>? socket = null,
         Func<int, NetAddress, NetAddress>? standbyAt = null, NetClientOptions? client = null, int? receiveQueue = null,
-        Action<World, NetworkHost>? hostRules = null)
+        Action<World, NetworkHost>? hostRules = null, bool seededTokens = false)
     {
         var network = receiveQueue is { } capacity ? new InMemoryNetwork { ReceiveQueueCapacity = capacity } : new InMemoryNetwork();
         bool inMemory = socket is null;
@@ -79,7 +85,10 @@ internal sealed class MigrationGame : IDisposable
                 },
                 _ => clientRole?.Invoke(world) ?? [],
                 time: time,
-                logger: logger);
+                logger: logger)
+            {
+                TokenRandomForTests = seededTokens ? new Random(seed * 10_000 + p).NextBytes : null,
+            };
             var group = new Group<float>($"peer {p}", peer);
             group.Initialize();
             Peers.Add(new MigrationPlayer(world, peer, group));

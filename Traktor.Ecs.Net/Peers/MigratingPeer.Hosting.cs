@@ -263,9 +263,22 @@ public sealed partial class MigratingPeer
             return;
         }
 
-        standbys[clientId] = (address, new ConnectTokenIssuer(key, options.ProtocolId, time));
+        standbys[clientId] = (address, NewIssuer(key));
         ticksSinceCheck = options.PlanCheckTicks;
     }
+
+    /// <summary>
+    /// A test seam, never set outside tests: a seeded generator for the nonces and keys of the tokens this peer issues (its
+    /// plans' and <see cref="IssueToken"/>'s). A client spreads its keep-alives by its token's nonce
+    /// (<see cref="ConnectTokenIssuer.RandomForTests"/>), so with random nonces a lossy simulation's seed fixes which
+    /// datagrams are lost only up to the order the peers send in: the same seed ran two ways from one run to the next.
+    /// </summary>
+    internal ConnectTokenIssuer.RandomFill? TokenRandomForTests { get; init; }
+
+    /// <summary>An issuer of tokens sealed with <paramref name="key"/> (of this peer's, or a successor's standby key).</summary>
+    private ConnectTokenIssuer NewIssuer(ReadOnlySpan<byte> key) => TokenRandomForTests is { } fill
+        ? new ConnectTokenIssuer(key, options.ProtocolId, time) { RandomForTests = fill }
+        : new ConnectTokenIssuer(key, options.ProtocolId, time);
 
     /// <summary>
     /// The standby address a plan may name for a peer that announced <paramref name="announced"/> from

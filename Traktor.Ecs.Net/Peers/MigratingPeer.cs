@@ -182,7 +182,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     /// <param name="lifetime">How long the token is valid.</param>
     /// <returns>The token.</returns>
     public byte[] IssueToken(ulong clientId, TimeSpan lifetime) =>
-        new ConnectTokenIssuer(standbyKey, options.ProtocolId, time).Issue(clientId, [], lifetime, [StandbyAddress], options.TimeoutSeconds);
+        NewIssuer(standbyKey).Issue(clientId, [], lifetime, [StandbyAddress], options.TimeoutSeconds);
 
     /// <summary>Decides on migration from what the last tick saw, then runs this tick's receive of the current role.</summary>
     /// <param name="state">The frame's delta time.</param>
