@@ -23,7 +23,7 @@ public static class Runner
         catch (ArgumentException e)
         {
             Console.Error.WriteLine($"fuzz: {e.Message}");
-            Console.Error.WriteLine("usage: fuzz <target|all> <seconds> | replay <target|all> [files...] | seed | list   [--corpus DIR] [--findings DIR] [--seed N] [--max-len N] [--keep-going] [--queue DIR] [--report FILE] [--timeout SECONDS] [--verbose]");
+            Console.Error.WriteLine("usage: fuzz <target|all> <seconds> | replay <target|all> [files...] | seed | list   [--corpus DIR] [--findings DIR] [--seed N] [--executions N] [--max-len N] [--keep-going] [--queue DIR] [--report FILE] [--timeout SECONDS] [--verbose]");
             return 2;
         }
     }
@@ -55,6 +55,7 @@ public static class Runner
             QueueDirectory = options.GetValueOrDefault("--queue"),
             ReportFile = options.GetValueOrDefault("--report"),
             Timeout = TimeSpan.FromSeconds(options.TryGetValue("--timeout", out var timeout) ? double.Parse(timeout, CultureInfo.InvariantCulture) : 10),
+            Executions = options.TryGetValue("--executions", out var executions) ? long.Parse(executions, CultureInfo.InvariantCulture) : null,
         };
         bool instrumented = flags.Contains("--instrumented");
         switch (positional[0])
@@ -81,7 +82,8 @@ public static class Runner
         var targets = FuzzTargets.Select(name);
         using var watchdog = new Watchdog(settings.Timeout, (target, input) => settings.Save(target, input));
         var results = new List<FuzzResult>();
-        Console.WriteLine($"fuzz: {targets.Count} target(s), {duration.TotalSeconds:0.#} s each, seed {settings.Seed}, inputs up to {settings.MaxLength} bytes, corpus {settings.CorpusDirectory}");
+        string budget = settings.Executions is { } count ? $"{count:N0} mutated inputs" : $"{duration.TotalSeconds:0.#} s";
+        Console.WriteLine($"fuzz: {targets.Count} target(s), {budget} each, seed {settings.Seed}, inputs up to {settings.MaxLength} bytes, corpus {settings.CorpusDirectory}");
         if (!SelfTest.Run(settings, watchdog)) return 1;
         foreach (var target in targets)
         {
@@ -96,6 +98,7 @@ public static class Runner
                 Verbose = settings.Verbose,
                 QueueDirectory = settings.QueueDirectory is { } q ? Path.Combine(q, target.Name) : null,
                 Timeout = settings.Timeout,
+                Executions = settings.Executions,
             }, watchdog);
             var result = loop.Run(corpus, duration);
             results.Add(result);
@@ -119,6 +122,7 @@ public static class Runner
                     result.MaxAllocated,
                     result.AllocationBudget,
                     Findings = result.Findings.Select(f => f.Signature).Distinct().ToArray(),
+                    result.Digest,
                     settings.Seed,
                     Date = DateTimeOffset.UtcNow,
                 }) + Environment.NewLine);

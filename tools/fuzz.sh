@@ -6,7 +6,8 @@
 # Builds Traktor.Ecs.Net.Fuzz (Release unless FUZZ_CONFIGURATION says otherwise; FUZZ_NO_BUILD=1 skips the build),
 # instruments Traktor.Ecs.Net with SharpFuzz, replays the committed corpus of each target, then mutates for
 # <seconds> per target. Exits 1 if any input broke the oracle; the input is saved under artifacts/fuzz/findings.
-# Runner options: --seed N, --max-len N, --keep-going, --queue DIR, --report FILE, --timeout SECONDS, --verbose.
+# Runner options: --seed N, --executions N (exactly N mutated inputs per target instead of <seconds>: with the
+# same seed, a repeatable run; the summary's digest names the inputs executed), --max-len N, --keep-going, --queue DIR, --report FILE, --timeout SECONDS, --verbose.
 # `tools/fuzz.sh list 0` lists the targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."

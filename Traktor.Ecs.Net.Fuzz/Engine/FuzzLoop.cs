@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Traktor.Ecs.Net.Fuzz.Targets;
@@ -7,13 +8,17 @@ namespace Traktor.Ecs.Net.Fuzz.Engine;
 /// <summary>
 /// The coverage-guided loop for one target: replay the corpus (every entry must pass the oracle), then mutate
 /// inputs from the queue until the time is up, keeping each input that reaches a new (edge, hit-count bucket) pair
-/// and recording each one that breaks the oracle.
+/// and recording each one that breaks the oracle. <see cref="Digest"/> hashes every input executed, in order, with
+/// whether it reached new coverage: two runs with the same seed and corpus must end with the same digest (the loop is
+/// deterministic only while each execution's coverage depends on its input alone).
 /// </summary>
 internal sealed class FuzzLoop(IFuzzTarget target, FuzzSettings settings, Watchdog watchdog)
 {
     private readonly Probe _probe = new();
     private readonly List<Finding> _findings = new();
     private readonly HashSet<string> _signatures = new();
+    private readonly IncrementalHash _digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly byte[] _record = new byte[5];
     private long _maxAllocated;
 
     public FuzzResult Run(IReadOnlyList<byte[]> corpus, TimeSpan duration)
@@ -33,7 +38,9 @@ internal sealed class FuzzLoop(IFuzzTarget target, FuzzSettings settings, Watchd
         var mutator = new Mutator(settings.Seed, settings.MaxLength);
         var deadline = duration;
         long lastReport = 0;
-        while (clock.Elapsed < deadline && (settings.KeepGoing || _findings.Count == 0))
+        long mutations = 0;
+        while ((settings.Executions is { } executionsWanted ? mutations++ < executionsWanted : clock.Elapsed < deadline)
+            && (settings.KeepGoing || _findings.Count == 0))
         {
             // Newer queue entries are likelier parents: they are where coverage last grew.
             int pick = mutator.Random.Next(4) == 0 ? queue.Count - 1 - mutator.Random.Next(Math.Min(queue.Count, 16)) : mutator.Random.Next(queue.Count);
@@ -47,7 +54,8 @@ internal sealed class FuzzLoop(IFuzzTarget target, FuzzSettings settings, Watchd
             }
         }
         if (settings.QueueDirectory is { } directory) SaveQueue(directory, queue.Skip(corpus.Count));
-        return new FuzzResult(target.Name, clock.Elapsed.TotalSeconds, executions, corpus.Count, CoverageMap.Edges, queue.Count, _maxAllocated, target.AllocationBudget, _findings);
+        return new FuzzResult(target.Name, clock.Elapsed.TotalSeconds, executions, corpus.Count, CoverageMap.Edges, queue.Count, _maxAllocated, target.AllocationBudget, _findings,
+            Digest);
     }
 
     /// <summary>Runs one input against the oracle; true when it reached new coverage.</summary>
@@ -81,8 +89,16 @@ internal sealed class FuzzLoop(IFuzzTarget target, FuzzSettings settings, Watchd
             finding = new Finding(target.Name, "allocation", $"the hostile phase allocated {_probe.Allocated:N0} bytes (budget {target.AllocationBudget:N0})", null, input.ToArray());
         }
         if (finding is not null) Report(finding);
-        return CoverageMap.Merge();
+        bool fresh = CoverageMap.Merge();
+        BinaryPrimitives.WriteInt32LittleEndian(_record, input.Length);
+        _record[4] = (byte)(fresh ? 1 : 0);
+        _digest.AppendData(_record);
+        _digest.AppendData(input);
+        return fresh;
     }
+
+    /// <summary>SHA-256 (16 hex digits) of every input executed so far, each with its length and whether it grew coverage.</summary>
+    public string Digest => Convert.ToHexString(_digest.GetCurrentHash())[..16].ToLowerInvariant();
 
     public IReadOnlyList<Finding> Findings => _findings;
 

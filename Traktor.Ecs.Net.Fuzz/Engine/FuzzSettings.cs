@@ -16,6 +16,12 @@ internal sealed class FuzzSettings
     public string? ReportFile { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// When set, each target mutates exactly this many inputs whatever the time (<c>--executions N</c>): with the same
+    /// seed, two such runs execute the same inputs, which a time limit cannot promise (a busy machine runs fewer).
+    /// </summary>
+    public long? Executions { get; init; }
+
     /// <summary>Saves an input under findings/&lt;target&gt;/&lt;kind&gt;-&lt;hash&gt;; returns the path.</summary>
     public string Save(string target, byte[] input, string kind = "hang")
     {

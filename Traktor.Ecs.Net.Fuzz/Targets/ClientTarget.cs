@@ -12,7 +12,7 @@ namespace Traktor.Ecs.Net.Fuzz.Targets;
 /// </summary>
 internal sealed class ClientTarget : IFuzzTarget
 {
-    private static readonly byte[] TokenBytes = new ConnectTokenIssuer(Wire.ServerKey, Wire.ProtocolId, Wire.Clock())
+    private static readonly byte[] TokenBytes = Wire.Issuer(1)
         .Issue(9, [], TimeSpan.FromHours(1), [Wire.Server]);
 
     private static readonly ConnectToken Token = ConnectToken.TryParse(TokenBytes, out var token) ? token! : throw new InvalidOperationException("token");

@@ -37,10 +37,11 @@ internal sealed class HandshakeTarget : IFuzzTarget
             PublicAddresses = [Wire.Server],
             // Approval sees the token's user data: refuse one value, as a game refusing a ticket would.
             ApproveConnection = (clientId, userData, _) => userData.IsEmpty || userData[0] != 0xEE,
+            RandomForTests = Wire.Random(4),
         }, time);
         var insecureAddress = NetAddress.Parse("127.0.0.1:40001");
         using var insecureTransport = new ScriptedTransport(insecureAddress);
-        using var insecure = new NetServer(insecureTransport, new NetServerOptions { Insecure = true, Compression = true, ProtocolId = Wire.ProtocolId, MaxClients = 2 }, time);
+        using var insecure = new NetServer(insecureTransport, new NetServerOptions { Insecure = true, Compression = true, ProtocolId = Wire.ProtocolId, MaxClients = 2, RandomForTests = Wire.Random(5) }, time);
         var state = new PeerState[Wire.Peers.Length];
         for (int i = 0; i < state.Length; i++) state[i] = new PeerState();
 
@@ -176,7 +177,7 @@ internal sealed class HandshakeTarget : IFuzzTarget
 
         public static Template Create()
         {
-            var issuer = new ConnectTokenIssuer(Wire.ServerKey, Wire.ProtocolId, Wire.Clock());
+            var issuer = Wire.Issuer(3);
             byte[] userData = [1, 2, 3];
             var bytes = issuer.Issue(42, userData, TimeSpan.FromHours(1), [Wire.Server]);
             if (!ConnectToken.TryParse(bytes, out var token)) throw new InvalidOperationException("the issuer's token does not parse");

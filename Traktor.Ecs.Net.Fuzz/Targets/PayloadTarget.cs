@@ -28,7 +28,7 @@ internal sealed class PayloadTarget : IFuzzTarget
     {
         var time = Wire.Clock();
         using var transport = new ScriptedTransport(Wire.Server);
-        using var server = new NetServer(transport, new NetServerOptions { Insecure = true, Compression = true, ProtocolId = Wire.ProtocolId }, time);
+        using var server = new NetServer(transport, new NetServerOptions { Insecure = true, Compression = true, ProtocolId = Wire.ProtocolId, RandomForTests = Wire.Random(6) }, time);
         var client = Wire.Peers[0];
         ulong sequence = Connect(server, transport, client);
         // Something in flight towards the client, so its acks acknowledge real packets and resends happen.

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using K4os.Compression.LZ4;
 using Microsoft.Extensions.Time.Testing;
+using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 
@@ -26,6 +27,20 @@ internal static class Wire
     ];
 
     public static FakeTimeProvider Clock() => new(Start);
+
+    /// <summary>
+    /// An issuer whose nonces and keys come from a generator seeded with <paramref name="seed"/>, not the system's: what a
+    /// client does depends on its token (its keep-alives are spread by the nonce; a VersionMismatch answer echoes a hash
+    /// of the request the token is in), so random tokens made the coverage of one input, and the run, differ from
+    /// process to process.
+    /// </summary>
+    public static ConnectTokenIssuer Issuer(int seed) => new(ServerKey, ProtocolId, Clock()) { RandomForTests = Random(seed) };
+
+    /// <summary>
+    /// A seeded generator for a server's challenge-cookie key (<see cref="NetServerOptions"/>' test seam): a patch that
+    /// rewrites a cookie byte with its own value leaves the cookie valid, and with a random key that happened in one run in 256.
+    /// </summary>
+    public static ConnectTokenIssuer.RandomFill Random(int seed) => new System.Random(seed).NextBytes;
 
     /// <summary>Seals <paramref name="plaintext"/> as a real peer would (no cipher: insecure mode).</summary>
     public static byte[] Seal(PacketCipher? cipher, byte prefix, ulong sequence, ReadOnlySpan<byte> plaintext)

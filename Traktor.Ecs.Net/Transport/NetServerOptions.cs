@@ -93,6 +93,13 @@ public sealed class NetServerOptions : NetPeerOptions
     public TimeSpan ViolationPenalty { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// A test seam, never set outside tests (the fuzz harness): a seeded generator for the key of the server's challenge
+    /// cookies, so that a patched cookie byte that happens to equal the real one does so in every run, not one run in 256.
+    /// Production servers always key their cookies from the system's cryptographic generator.
+    /// </summary>
+    internal ConnectTokenIssuer.RandomFill? RandomForTests { get; init; }
+
+    /// <summary>
     /// The copy a server keeps (then validates): the key's bytes and the address list are copied too, so nothing the
     /// caller changes afterwards reaches the server. <see cref="ApproveConnection"/> stays shared (a callback is the
     /// caller's on purpose); <see cref="NetPeerOptions.Capture"/> is read live from the caller's object, so a capture is

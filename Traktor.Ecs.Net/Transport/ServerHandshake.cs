@@ -19,7 +19,7 @@ internal sealed class ServerHandshake : IDisposable
     private readonly NetServerCounters _counters;
     private readonly NetServer _server;
     private readonly PacketCipher? _tokenCipher;
-    private readonly ChallengeCookie _cookies = new();
+    private readonly ChallengeCookie _cookies;
     private readonly UsedTokens _usedTokens = new();
     private readonly AddressRateLimiter _rateLimiter;
     private readonly VersionAnswerBudget _versionAnswers;
@@ -36,6 +36,7 @@ internal sealed class ServerHandshake : IDisposable
         _options = options;
         _counters = counters;
         _server = server;
+        _cookies = new ChallengeCookie(options.RandomForTests);
         if (!options.Insecure) _tokenCipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, options.PrivateKey);
         _rateLimiter = new AddressRateLimiter(8192, options.HandshakeRatePerSecond, options.HandshakeBurst);
         _versionAnswers = new VersionAnswerBudget(options);

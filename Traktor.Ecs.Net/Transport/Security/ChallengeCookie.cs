@@ -11,7 +11,10 @@ internal sealed class ChallengeCookie
 {
     public const int MacSize = 16;
     public const int BindingSize = 12;
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _key = new byte[32];
+
+    /// <summary>A cookie keyed from the system's cryptographic generator, or from <paramref name="randomForTests"/> (tests only).</summary>
+    public ChallengeCookie(ConnectTokenIssuer.RandomFill? randomForTests = null) => (randomForTests ?? RandomNumberGenerator.Fill)(_key);
 
     public TimeSpan Lifetime { get; init; } = TimeSpan.FromSeconds(10);
 
