@@ -101,6 +101,35 @@ public sealed class DrainSessionsTimeoutTests
         Assert.Equal(DisconnectReason.SessionEnded, player.Client.Transport.LastDisconnectReason);
     }
 
+    /// <summary>
+    /// Failed before the fix: the directory kept listing the session (it never opened here, its factory throws), the host
+    /// hosted nothing, so the timeout (counted for hosted sessions only) never fired, and the drain waited for the session
+    /// forever: not completed 15 s into a drain with a 10 s timeout.
+    /// </summary>
+    [Fact]
+    public async Task A_listed_session_whose_factory_always_throws_does_not_keep_the_drain_past_its_timeout()
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var server = await rig.StartServerAsync(directory.Node, _ => throw new InvalidOperationException("the game's session setup is broken"));
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("broken", 4), Cancel);
+        Assert.True(await rig.TickUntilAsync(() => server.Host.SessionOpeningFailures > 0, 60 * 3), "no heartbeat listed the session");
+        server.Host.DrainSessionsTimeout = TimeSpan.FromSeconds(10);
+
+        server.Host.Drain();
+        await rig.TickAsync(60 * 9);
+        Assert.False(server.Host.Completion.IsCompleted); // still listed: the drain waits for it within the timeout, as for a hosted one
+
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 6), "a session that never opened kept the drain past its timeout");
+        Assert.Equal(GameServerExit.DrainTimedOut, server.Host.Exit);
+        Assert.Empty(server.Host.Sessions);
+        Assert.Equal(GameServerState.Gone, server.Host.State);
+        // The directory learned it ended, from the deregistration: nobody is placed on it any more.
+        var listed = await directory.Node.Sessions.GetSessionAsync(session.Id, Cancel);
+        Assert.Equal(SessionState.Ended, listed!.State);
+        Assert.Equal(SessionEndReason.ServerShutdown, listed.EndReason);
+    }
+
     [Fact]
     public async Task The_sessions_timeout_is_infinite_by_default_and_otherwise_positive_and_at_most_a_day()
     {
