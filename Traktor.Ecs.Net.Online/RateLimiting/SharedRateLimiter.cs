@@ -119,11 +119,18 @@ public sealed class SharedRateLimiter
         // of now. Kept as a time at the grant, it stayed in the grant's interval after another limit's request rescaled the
         // row: a raised limit brought the permit back sooner and the give-back then took a later grant's interval (one
         // permit too many); a lowered one brought it back later and the give-back was skipped (one too few). A give-back
-        // takes one off the count as it takes an interval off the arrival time, so without a rescale each permit's time
+        // of the latest grant takes one off the count as it takes an interval off the arrival time, so without a rescale each permit's time
         // reads as the kept time did (or as back, after the row restarted from now).
+        // The count goes down only for the row's latest grant. Given back out of order (an earlier permit while later ones
+        // are still counted), the later ones move up an interval with the arrival time, so their count of grants after them
+        // must stay: taken off, it left the latest permit counted above the row's count, read one interval late, and after a
+        // restart from now read as still counted, and its give-back took an interval off a new grant (one permit too many).
+        // Kept, the permits before the given-back one read an interval early instead: their give-back may be skipped (one
+        // permit too few, never one too many). The count stays at least the place of every permit still counted, so a
+        // restart reads all of them as back.
         long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         return _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
-            "UPDATE rate_limits SET tat = tat - CASE WHEN interval_ms > 0 THEN interval_ms ELSE @i END, granted = granted - 1 " +
+            "UPDATE rate_limits SET tat = tat - CASE WHEN interval_ms > 0 THEN interval_ms ELSE @i END, granted = granted - CASE WHEN granted = @n THEN 1 ELSE 0 END " +
             "WHERE limit_key = @k AND generation = @g AND tat - (granted - @n) * CASE WHEN interval_ms > 0 THEN interval_ms ELSE @i END > @now",
             cancellationToken, ("@i", interval), ("@k", key), ("@g", permit.Generation), ("@n", permit.Granted), ("@now", nowMs)),
             cancellationToken);

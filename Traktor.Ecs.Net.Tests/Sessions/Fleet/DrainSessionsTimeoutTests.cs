@@ -101,6 +101,70 @@ public sealed class DrainSessionsTimeoutTests
         Assert.Equal(DisconnectReason.SessionEnded, player.Client.Transport.LastDisconnectReason);
     }
 
+    /// <summary>
+    /// Failed before the fix: the directory kept listing the session (it never opened here, its factory throws), the host
+    /// hosted nothing, so the timeout (counted for hosted sessions only) never fired, and the drain waited for the session
+    /// forever: not completed 15 s into a drain with a 10 s timeout.
+    /// </summary>
+    [Fact]
+    public async Task A_listed_session_whose_factory_always_throws_does_not_keep_the_drain_past_its_timeout()
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var server = await rig.StartServerAsync(directory.Node, _ => throw new InvalidOperationException("the game's session setup is broken"));
+        var session = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("broken", 4), Cancel);
+        Assert.True(await rig.TickUntilAsync(() => server.Host.SessionOpeningFailures > 0, 60 * 3), "no heartbeat listed the session");
+        server.Host.DrainSessionsTimeout = TimeSpan.FromSeconds(10);
+
+        server.Host.Drain();
+        await rig.TickAsync(60 * 9);
+        Assert.False(server.Host.Completion.IsCompleted); // still listed: the drain waits for it within the timeout, as for a hosted one
+
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 6), "a session that never opened kept the drain past its timeout");
+        Assert.Equal(GameServerExit.DrainTimedOut, server.Host.Exit);
+        Assert.Empty(server.Host.Sessions);
+        Assert.Equal(GameServerState.Gone, server.Host.State);
+        // The directory learned it ended, from the deregistration: nobody is placed on it any more.
+        var listed = await directory.Node.Sessions.GetSessionAsync(session.Id, Cancel);
+        Assert.Equal(SessionState.Ended, listed!.State);
+        Assert.Equal(SessionEndReason.ServerShutdown, listed.EndReason);
+    }
+
+    /// <summary>
+    /// Failed before the guard (review42): a ticket for a session the directory placed here, arriving while the drain that
+    /// gave up was still trying to deregister, opened that session (the factory ran, the player connected).
+    /// </summary>
+    [Fact]
+    public async Task A_host_whose_drain_gave_up_opens_no_session_from_a_ticket()
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var server = await rig.StartServerAsync(directory.Node);
+        var running = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("running", 2), Cancel);
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Sessions.Count == 1, 60 * 2), "the session was not placed");
+        server.Host.DrainSessionsTimeout = TimeSpan.FromSeconds(2);
+        server.Host.DrainDeregisterTimeout = TimeSpan.FromSeconds(10);
+
+        // The directory is out of reach: it has not heard of the drain, and still places sessions here (until it declares
+        // the server dead, 5 s after its last heartbeat); the drain gives up on its session and tries to deregister.
+        server.Fleet.Unreachable = true;
+        server.Host.Drain();
+        Assert.True(await rig.TickUntilAsync(() => server.Host.AbandonedSessions.Count > 0, 60 * 3), "the drain did not give up on its session");
+        long userId = (await directory.Node.Authentication.RegisterAsync("latecomer", "correct horse battery", Cancel)).UserId;
+        var late = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("late", 2), Cancel);
+        var join = await directory.Node.Sessions.JoinSessionAsync(late.Id, userId, Cancel);
+        var player = rig.AddPlayer(userId);
+        player.Client.Transport.Connect(join.ConnectInfo!.ConnectToken);
+
+        Assert.True(await rig.TickUntilAsync(() => player.State == ClientState.Disconnected, 60 * 4), "the latecomer was neither refused nor timed out");
+        Assert.Equal(DisconnectReason.Rejected, player.Client.Transport.LastDisconnectReason);
+        Assert.Equal([running.Id], server.Host.Sessions);
+        Assert.Single(server.Worlds); // the factory never ran for the late session
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 12), "the drain outlived its deregistration bound");
+        Assert.Equal(GameServerExit.DrainTimedOut, server.Host.Exit);
+        Assert.Empty(server.Host.Sessions);
+    }
+
     [Fact]
     public async Task The_sessions_timeout_is_infinite_by_default_and_otherwise_positive_and_at_most_a_day()
     {

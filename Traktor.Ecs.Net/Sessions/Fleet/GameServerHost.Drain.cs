@@ -37,6 +37,10 @@ public sealed partial class GameServerHost
     private TimeSpan drainDeregisterTimeout = DefaultDrainDeregisterTimeout;
     private long gaveUpAt; // tick thread: when the drain gave up (on the silent directory or on its sessions), 0 before
     private long drainStartedAt;
+    // Tick thread: the sessions the directory's last answer listed here as live, opened here or not. A drain waits for them
+    // as it waits for the hosted ones (it deregisters only once none is listed), so its timeout counts them too: a listed
+    // session whose factory always throws never opens, and kept a draining host up past DrainSessionsTimeout (review42).
+    private int listedLive;
     private long lastAnsweredAt;
     private int exit;
 
@@ -87,8 +91,8 @@ public sealed partial class GameServerHost
 
     /// <summary>
     /// How long a drain lets its sessions run before it ends them: <see cref="Timeout.InfiniteTimeSpan"/> (the default) waits
-    /// for each to end on its own, however long a match lasts. Once it passes with sessions still hosted, the host reports
-    /// them (<see cref="AbandonedSessions"/>), deregisters (trying for at most <see cref="DrainDeregisterTimeout"/>; the
+    /// for each to end on its own, however long a match lasts. Once it passes with sessions still hosted (or listed here by the
+    /// directory as live, such as one whose <see cref="HostedSessionFactory"/> keeps throwing), the host reports the hosted ones (<see cref="AbandonedSessions"/>), deregisters (trying for at most <see cref="DrainDeregisterTimeout"/>; the
     /// directory ends them with <see cref="SessionEndReason.ServerShutdown"/>), then ends each here with that reason — its
     /// players get the final world and <see cref="DisconnectReason.SessionEnded"/>, and the directory tells them why — and
     /// completes with <see cref="GameServerExit.DrainTimedOut"/> once they have closed (within a second). Set it below the
@@ -186,12 +190,13 @@ public sealed partial class GameServerHost
         }
 
         long started = Volatile.Read(ref drainStartedAt);
-        if (drainSessionsTimeout != Timeout.InfiniteTimeSpan && hosted.Count > 0 && time.GetElapsedTime(started) >= drainSessionsTimeout)
+        if (drainSessionsTimeout != Timeout.InfiniteTimeSpan && (hosted.Count > 0 || listedLive > 0) && time.GetElapsedTime(started) >= drainSessionsTimeout)
         {
             GiveUp(GameServerExit.DrainTimedOut);
-            logger.LogWarning("Draining: {Count} sessions still run after {Timeout} ({Players} players: {Sessions}); deregistering (trying for at most {DeregisterTimeout}), then ending them ({Reason}).",
+            logger.LogWarning("Draining: {Count} sessions still run after {Timeout} ({Players} players: {Sessions}), {Listed} listed here as live; " +
+                "deregistering (trying for at most {DeregisterTimeout}; the directory ends the listed ones), then ending them ({Reason}).",
                 AbandonedSessions.Count, drainSessionsTimeout, AbandonedSessions.Sum(s => s.Connected.Count),
-                string.Join(", ", AbandonedSessions.Select(s => $"{s.SessionId}: {s.Connected.Count}")), drainDeregisterTimeout, SessionEndReason.ServerShutdown);
+                string.Join(", ", AbandonedSessions.Select(s => $"{s.SessionId}: {s.Connected.Count}")), listedLive, drainDeregisterTimeout, SessionEndReason.ServerShutdown);
             return;
         }
 

@@ -226,10 +226,16 @@ public sealed partial class GameServerHost : ISystem<float>
         }
 
         var listed = new HashSet<SessionId>();
+        listedLive = 0;
         foreach (var assignment in assignments.Sessions)
         {
             var info = assignment.Session;
             listed.Add(info.Id);
+            if (info.State == SessionState.Live)
+            {
+                listedLive++;
+            }
+
             if (!hosted.TryGetValue(info.Id, out var session))
             {
                 if (info.State == SessionState.Live && !closed.ContainsKey(info.Id))
