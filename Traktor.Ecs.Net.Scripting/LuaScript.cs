@@ -84,6 +84,9 @@ public sealed partial class LuaScript : IDisposable
     /// <summary>RPC handlers started this tick (<see cref="LuaScriptOptions.MaxRpcHandlersPerTick"/>).</summary>
     internal int RpcHandlersThisTick { get; set; }
 
+    /// <summary>Instructions the RPC handlers started this tick spent in it (<see cref="LuaScriptOptions.RpcInstructionBudgetPerTick"/>).</summary>
+    internal long RpcInstructionsThisTick { get; set; }
+
     /// <summary>RPCs with a handler that were not handled this tick for lack of handler budget.</summary>
     internal int RpcsUnhandledThisTick { get; set; }
 

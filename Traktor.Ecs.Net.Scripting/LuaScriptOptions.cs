@@ -113,12 +113,24 @@ public sealed class LuaScriptOptions
 
     /// <summary>
     /// RPC handlers (<c>Script:&lt;name&gt;</c>) one script runs per tick; 64 by default. Each handler gets its
-    /// own instruction budget, so this bounds what a flood of arriving RPCs costs the tick. They run in rounds by
+    /// own instruction budget, and together they get <see cref="RpcInstructionBudgetPerTick"/>, so a flood of arriving RPCs
+    /// costs the tick at most that. They run in rounds by
     /// sender (each sender's first, then each one's second, …), so one client flooding cannot take the others'
     /// handlers; with more senders than this, a sender whose first RPC went unhandled goes first on the next ticks until
     /// it is handled, so none is left out tick after tick; the RPCs past it are not handled, and the script gets one <see cref="ScriptErrorKind.Limit"/> error that tick.
     /// </summary>
     public int MaxRpcHandlersPerTick { get; set; } = 64;
+
+    /// <summary>
+    /// VM instructions one script's RPC handlers may spend together in one tick; 2,000,000 by default (about 6 ms). A
+    /// handler starts only while the handlers this tick spent less, and each may still spend its own
+    /// <see cref="InstructionBudget"/>, so the tick's handlers cost at most this plus one <see cref="InstructionBudget"/>
+    /// (3,000,000 by default). The RPCs past it are not handled, as those past <see cref="MaxRpcHandlersPerTick"/> (the
+    /// same <see cref="ScriptErrorKind.Limit"/> error, the same rounds by sender). Without it 64 handlers spinning to their
+    /// budgets cost one tick 64,000,000 instructions, about 190 ms (docs/SCRIPTING.md, "What a tick may cost"). A game that raises
+    /// <see cref="InstructionBudget"/> for heavy handlers raises this too. At least 1,000.
+    /// </summary>
+    public long RpcInstructionBudgetPerTick { get; set; } = 2_000_000;
 
     /// <summary>
     /// When the script's connection to its session ends (<c>Script:onSessionEnded(session, reason, disconnect)</c>), how long
@@ -205,6 +217,7 @@ public sealed class LuaScriptOptions
             throw new ArgumentOutOfRangeException(nameof(RpcsPerSecond), RpcsPerSecond, "RpcsPerSecond must be finite and positive.");
         ArgumentOutOfRangeException.ThrowIfLessThan(RpcBurst, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRpcHandlersPerTick, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(RpcInstructionBudgetPerTick, 1000);
         ArgumentOutOfRangeException.ThrowIfLessThan(LogLinesPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(LogBytesPerSecond, 1);
     }

@@ -10,6 +10,12 @@ internal sealed partial class ScriptEntries
     public const long GrowthBytesPerInstruction = 32;
 
     /// <summary>
+    /// Every instruction charged to any entry of the script since it loaded (what the RPC dispatch reads before and after a
+    /// handler to hold the tick's handlers to <see cref="LuaScriptOptions.RpcInstructionBudgetPerTick"/>).
+    /// </summary>
+    public long Charged { get; private set; }
+
+    /// <summary>
     /// Counts the count hook's interval (<see cref="HookInterval"/> when it was set) against the running entry
     /// (called by the count hook); true once the entry's budget for this tick is spent.
     /// </summary>
@@ -30,7 +36,9 @@ internal sealed partial class ScriptEntries
         }
 
         // The interval that just ran out (the hook's interval changes with the strings that live).
-        entry.Instructions += Math.Max(1, LuaNative.lua_gethookcount(thread));
+        int interval = Math.Max(1, LuaNative.lua_gethookcount(thread));
+        entry.Instructions += interval;
+        Charged += interval;
         if (IsSpent(entry, out bool outOfTime))
         {
             NoteAbort(entry, thread, level, outOfTime);
@@ -60,6 +68,7 @@ internal sealed partial class ScriptEntries
         }
 
         entry.Instructions += units;
+        Charged += units;
         return Spent(entry, thread);
     }
 
@@ -79,6 +88,7 @@ internal sealed partial class ScriptEntries
         }
 
         entry.Instructions += bytes / GrowthBytesPerInstruction;
+        Charged += bytes / GrowthBytesPerInstruction;
         if (!IsSpent(entry, out bool outOfTime))
         {
             return false;

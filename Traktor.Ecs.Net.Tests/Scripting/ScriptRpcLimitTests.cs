@@ -215,9 +215,9 @@ public sealed class ScriptRpcLimitTests
         Assert.Equal(3, warnings.Count);
         Assert.Equal(
             [
-                "3 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) and were not handled",
-                "1500 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) and were not handled over 500 ticks (reported at most every 10 s)",
-                "1497 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) and were not handled over 499 ticks (reported at most every 10 s)",
+                "3 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) or the 2000000 instructions they may spend together (RpcInstructionBudgetPerTick) and were not handled",
+                "1500 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) or the 2000000 instructions they may spend together (RpcInstructionBudgetPerTick) and were not handled over 500 ticks (reported at most every 10 s)",
+                "1497 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) or the 2000000 instructions they may spend together (RpcInstructionBudgetPerTick) and were not handled over 499 ticks (reported at most every 10 s)",
             ],
             script.Errors.Select(e => e.Message));
     }
@@ -246,8 +246,8 @@ public sealed class ScriptRpcLimitTests
 
         Assert.Equal(
             [
-                "3 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) and were not handled",
-                "21 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) and were not handled over 7 ticks (reported at most every 10 s)",
+                "3 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) or the 2000000 instructions they may spend together (RpcInstructionBudgetPerTick) and were not handled",
+                "21 RPCs arrived past the 2 handlers a tick may run (MaxRpcHandlersPerTick) or the 2000000 instructions they may spend together (RpcInstructionBudgetPerTick) and were not handled over 7 ticks (reported at most every 10 s)",
             ],
             script.Errors.Select(e => e.Message));
     }
