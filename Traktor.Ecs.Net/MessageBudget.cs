@@ -5,8 +5,10 @@ namespace Traktor.Ecs.Net;
 /// handler runs: messages longer than <paramref name="MaxBytes"/> are dropped and count as a protocol violation;
 /// messages beyond a token bucket of <paramref name="PerSecond"/> (server ticks stand for time, at
 /// <see cref="ServerReplicationOptions.TickRate"/>) with room for <paramref name="Burst"/> are
-/// dropped, and a tick in which any was dropped counts as one violation. A connection with 16 violations (one forgiven
-/// per 4 clean ticks) is disconnected with <see cref="DisconnectReason.ProtocolViolation"/>.
+/// dropped, and a tick in which any was dropped counts one violation per tick's worth of the rate it dropped (rounded up;
+/// one per message when the rate is under a message a tick), so a flood that arrives bunched counts as the ticks of flood
+/// it is. A connection with 16 violations (one forgiven per 4 clean ticks) is disconnected with
+/// <see cref="DisconnectReason.ProtocolViolation"/>.
 /// </summary>
 /// <param name="MaxBytes">The longest message accepted, its kind byte included.</param>
 /// <param name="PerSecond">Messages per second a connection may send, sustained.</param>

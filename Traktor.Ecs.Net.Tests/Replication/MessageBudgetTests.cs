@@ -188,6 +188,36 @@ public class MessageBudgetTests
         Assert.Equal(ClientState.Connected, s.Honest.Client.Transport.State);
     }
 
+    /// <summary>
+    /// A flood that reaches the server bunched: 2.5 times the hard RPC rate (240 per second), as five ticks' worth every fifth
+    /// tick, the way a stream starved for a few ticks hands it over, or an attacker paces it. Each burst is judged like the
+    /// five ticks of flood it is. Failed before: a tick counted one violation whatever it refused and the four clean ticks
+    /// between bursts forgave it, so the flooder was never cut (600 ticks, 105 violations, 3,140 RPCs refused; over WebSocket on a loaded machine,
+    /// SocketFloodTests saw 176 violations in 1,200 ticks and no cut).
+    /// </summary>
+    [Fact]
+    public void A_flood_that_arrives_bunched_is_disconnected_like_a_steady_one()
+    {
+        using var s = new Setup();
+        var rpc = new byte[] { 0x61, 0, 0, 1 };
+        int ticks = 0;
+        for (; ticks < 600 && !s.Ended.ContainsKey(s.AbuserConnection); ticks++)
+        {
+            if (ticks % 5 == 0)
+            {
+                for (int i = 0; i < 50; i++) s.Abuser.Client.Transport.Send(ChannelKind.Unreliable, rpc);
+            }
+
+            s.Honest.World.SendRpc(new FireCommand { Weapon = 1 }, RpcTarget.Server);
+            s.World.Tick();
+        }
+
+        var counters = s.World.Server.MessageCounters;
+        Assert.True(s.Ended.TryGetValue(s.AbuserConnection, out var reason), $"the bunched flooder is still connected after {ticks} ticks ({counters.Violations} violations, {counters.RateLimited} refused)");
+        Assert.Equal(DisconnectReason.ProtocolViolation, reason);
+        Assert.Equal(ClientState.Connected, s.Honest.Client.Transport.State);
+    }
+
     [Fact]
     public void Moderate_rpc_excess_is_only_dropped_by_the_rpc_layer()
     {

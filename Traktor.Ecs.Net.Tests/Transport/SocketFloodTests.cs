@@ -93,8 +93,9 @@ public sealed class SocketFloodTests
         var before = rig.Snapshot();
         int mostUnknownInATick = 0, attackTicks = 0;
         var random = new Random(24);
-        // The RPC flood is cut by violations counted per tick: under load a stream may bunch its arrivals into fewer
-        // ticks, each still one violation, so it gets more ticks to reach the limit (95 to 105 on a quiet machine).
+        // The RPC flood is cut by violations (95 to 105 ticks on a quiet machine): under load a stream may bunch its
+        // arrivals into fewer ticks, each counting the ticks' worth of flood it refused (docs/PROTOCOL.md §9.2), so the
+        // cut may come some ticks later, never not at all.
         // The unfinished fragments go on until both windows are full and 1,000 more were sent beyond them (1.2 MB: more
         // than the slack allowed below, were they held), however much a loaded stream's socket refuses (each refused one
         // is sent again the next tick).
