@@ -60,7 +60,10 @@ internal sealed class LoopbackGameServer : IDisposable
             SocketWire.Tcp => TcpTransport.CreateClient(time: _time),
             _ => WebSocketClientTransport.CreateClient(time: _time),
         };
-        var client = new NetClient(transport, new NetClientOptions { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash }, _time, ownsTransport: true);
+        // The clock is fake and ticks with a 1 ms pause: the default 5 s connect timeout is 300 ticks, about 0.6 s of real
+        // time, which a slow first WebSocket upgrade on a busy machine can outlast; the callers' TickUntil bounds the wait.
+        var options = new NetClientOptions { ProtocolId = TransportHarness.ProtocolId, SchemaHash = TransportHarness.SchemaHash, ConnectTimeout = TimeSpan.FromMinutes(1) };
+        var client = new NetClient(transport, options, _time, ownsTransport: true);
         _clients.Add(client);
         return client;
     }
