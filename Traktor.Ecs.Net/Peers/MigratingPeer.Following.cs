@@ -87,6 +87,10 @@ public sealed partial class MigratingPeer
     /// <param name="connectToken">A connect token for it.</param>
     /// <exception cref="InvalidOperationException">The peer has not started, or it ended its session (<see cref="EndSession"/>).</exception>
     /// <exception cref="ArgumentException"><paramref name="hostClientId"/> is this peer's own id, or the token is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A host's <see cref="MigrationOptions.Client"/> settings were changed out of range since the peer was made: refused
+    /// before it stops serving, so it is still the host.
+    /// </exception>
     public void FollowHost(ulong hostClientId, ReadOnlySpan<byte> connectToken)
     {
         CheckFollow(hostClientId);
@@ -94,6 +98,7 @@ public sealed partial class MigratingPeer
         long now = time.GetTimestamp();
         if (Role == MigrationRole.Host)
         {
+            options.Validate(); // the game may have changed options.Client since: refused here, still hosting
             StopHostingFor(hostClientId);
             BecomeClient();
         }

@@ -48,7 +48,9 @@ public sealed class MigrationOptions
     /// defaults when null. A copy is taken each time the peer becomes a client, with <see cref="NetPeerOptions.ProtocolId"/>
     /// set to <see cref="ProtocolId"/> and <see cref="NetPeerOptions.SchemaHash"/> to the registry's; a peer's hosts always
     /// check tokens, so <see cref="NetPeerOptions.Insecure"/> is refused. A follow of a lost plan waits for a successor's
-    /// answer in units of its <see cref="NetClientOptions.HandshakeResendInterval"/> (docs/P2P.md).
+    /// answer in units of its <see cref="NetClientOptions.HandshakeResendInterval"/> (docs/P2P.md). Checked when the peer
+    /// is made and again before a host follows another (<see cref="ArgumentOutOfRangeException"/> naming the option, the
+    /// host still serving), so a bad value never leaves a peer neither host nor client.
     /// </summary>
     public NetClientOptions? Client { get; set; }
 
@@ -62,6 +64,9 @@ public sealed class MigrationOptions
         if (ReconnectTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReconnectTimeout));
         if (ReconnectGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReconnectGrace));
         if (Client is { Insecure: true }) throw new ArgumentException("A migrating peer's hosts check tokens: its client cannot be insecure.", nameof(Client));
+        // Checked here, not only when the peer becomes a client: a host that follows another stops serving first, and a
+        // bad client option found then would leave it neither host nor client (review43).
+        Client?.Snapshot().ValidateClient();
         if (TokenLifetime <= TimeSpan.FromSeconds(10)) throw new ArgumentOutOfRangeException(nameof(TokenLifetime), "Tokens must outlive a migration by far.");
     }
 }
