@@ -87,8 +87,9 @@ internal sealed partial class ScriptEntries
             return false;
         }
 
-        entry.Instructions += bytes / GrowthBytesPerInstruction;
-        Charged += bytes / GrowthBytesPerInstruction;
+        long units = bytes / GrowthBytesPerInstruction;
+        entry.Instructions += units;
+        Charged += units;
         if (!IsSpent(entry, out bool outOfTime))
         {
             return false;

@@ -43,7 +43,7 @@ public sealed class RpcOptions
     /// them at the end of the tick that saw the disconnect. A replaced connection (the client connected again from the same
     /// socket before its old connection closed) is not a disconnect: the player keeps its entities whatever this is. At least
     /// zero and at most <see cref="ReconnectGrace.MaxPeriod"/> (one day): every player who leaves keeps its entities this
-    /// long, so it bounds what players coming and going make the server hold.
+    /// long, so it bounds how long a leaver's entities are held (not how many leavers are waited for at once).
     /// </summary>
     public TimeSpan ReconnectGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -42,8 +42,9 @@ public sealed class ReconnectGrace
     public TimeSpan Period { get; }
 
     /// <summary>
-    /// The longest grace period, one day: every player who leaves keeps its entities that long, so the period bounds what
-    /// players coming and going make the server hold (<see cref="TimeSpan.MaxValue"/> kept every leaver's entities for good).
+    /// The longest grace period, one day: every player who leaves keeps its entities that long, so the period bounds how long
+    /// a leaver's entities are held (<see cref="TimeSpan.MaxValue"/> kept them for good); how many leavers are waited for at
+    /// once is not capped here.
     /// </summary>
     public static TimeSpan MaxPeriod { get; } = TimeSpan.FromDays(1);
 

@@ -35,7 +35,7 @@ public sealed class NetClientOptions : NetPeerOptions
     /// </summary>
     internal NetClientOptions Snapshot() => (NetClientOptions)MemberwiseClone();
 
-    /// <summary>The longest <see cref="ConnectTimeout"/> and <see cref="ChallengeTimeout"/>: a connect token's longest life.</summary>
+    /// <summary>The longest <see cref="ConnectTimeout"/> and <see cref="ChallengeTimeout"/>: the longest life the backend gives a connect token.</summary>
     internal static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromHours(1);
 
     /// <summary>Checks the shared options and the client's own, naming the option that is out of range.</summary>

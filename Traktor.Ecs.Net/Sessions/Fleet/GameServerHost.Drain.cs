@@ -92,7 +92,8 @@ public sealed partial class GameServerHost
     /// <summary>
     /// How long a drain lets its sessions run before it ends them: <see cref="Timeout.InfiniteTimeSpan"/> (the default) waits
     /// for each to end on its own, however long a match lasts. Once it passes with sessions still hosted (or listed here by the
-    /// directory as live, such as one whose <see cref="HostedSessionFactory"/> keeps throwing), the host reports the hosted ones (<see cref="AbandonedSessions"/>), deregisters (trying for at most <see cref="DrainDeregisterTimeout"/>; the
+    /// directory as live, such as one whose <see cref="HostedSessionFactory"/> keeps throwing), the host reports the hosted
+    /// ones (<see cref="AbandonedSessions"/>), deregisters (trying for at most <see cref="DrainDeregisterTimeout"/>; the
     /// directory ends them with <see cref="SessionEndReason.ServerShutdown"/>), then ends each here with that reason — its
     /// players get the final world and <see cref="DisconnectReason.SessionEnded"/>, and the directory tells them why — and
     /// completes with <see cref="GameServerExit.DrainTimedOut"/> once they have closed (within a second). Set it below the
