@@ -148,7 +148,7 @@ public static class GameServerMode
             // The backend never answered the drain: the sessions still hosted end here (announced only if the last deregistration got through).
             var abandoned = host.AbandonedSessions;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"drain-abandoned server={host.ServerId} reason=backend-unreachable timeout-s={options.DrainTimeoutSeconds} sessions={abandoned.Count} players={abandoned.Sum(s => s.Connected.Count)} ids={string.Join(',', abandoned.Select(s => s.SessionId))} deregistered={(host.State == GameServerState.Gone ? "true" : "false")}"));
+                $"drain-abandoned server={host.ServerId} reason=backend-unreachable timeout-s={options.DrainTimeoutSeconds} sessions={abandoned.Count} players={abandoned.Sum(s => s.Connected.Count)} ids={string.Join(',', abandoned.Select(s => s.SessionId))} deregistered={(host.State == GameServerState.Gone ? "true" : "false")} unopened={string.Join(',', host.AbandonedUnopenedSessions)}"));
             exitCode = 3;
         }
         else if (host.Exit == GameServerExit.DrainTimedOut)
@@ -156,7 +156,7 @@ public static class GameServerMode
             // Its sessions outlived --drain-sessions-timeout: they were ended here (their players told at once), an orderly end.
             var ended = host.AbandonedSessions;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"drain-timed-out server={host.ServerId} timeout-s={options.DrainSessionsTimeoutSeconds} sessions={ended.Count} players={ended.Sum(s => s.Connected.Count)} ids={string.Join(',', ended.Select(s => s.SessionId))} deregistered={(host.State == GameServerState.Gone ? "true" : "false")}"));
+                $"drain-timed-out server={host.ServerId} timeout-s={options.DrainSessionsTimeoutSeconds} sessions={ended.Count} players={ended.Sum(s => s.Connected.Count)} ids={string.Join(',', ended.Select(s => s.SessionId))} deregistered={(host.State == GameServerState.Gone ? "true" : "false")} unopened={string.Join(',', host.AbandonedUnopenedSessions)}"));
         }
         else
         {

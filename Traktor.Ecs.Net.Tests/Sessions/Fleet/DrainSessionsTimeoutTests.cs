@@ -123,11 +123,37 @@ public sealed class DrainSessionsTimeoutTests
         Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 6), "a session that never opened kept the drain past its timeout");
         Assert.Equal(GameServerExit.DrainTimedOut, server.Host.Exit);
         Assert.Empty(server.Host.Sessions);
+        Assert.Empty(server.Host.AbandonedSessions); // none was hosted...
+        Assert.Equal([session.Id], server.Host.AbandonedUnopenedSessions); // ...but the one listed here is reported
         Assert.Equal(GameServerState.Gone, server.Host.State);
         // The directory learned it ended, from the deregistration: nobody is placed on it any more.
         var listed = await directory.Node.Sessions.GetSessionAsync(session.Id, Cancel);
         Assert.Equal(SessionState.Ended, listed!.State);
         Assert.Equal(SessionEndReason.ServerShutdown, listed.EndReason);
+    }
+
+    /// <summary>
+    /// A drain that gives up reports the sessions it hosted and, apart, those listed here that never opened: before, the
+    /// never-opened ones were only a count in the log, so an operator could not tell which sessions the drain abandoned.
+    /// </summary>
+    [Fact]
+    public async Task A_drain_that_gives_up_reports_hosted_and_never_opened_sessions_apart()
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var server = await rig.StartServerAsync(directory.Node,
+            world => world.Session.Name == "broken" ? throw new InvalidOperationException("the game's session setup is broken") : world);
+        var running = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("running", 2), Cancel);
+        var broken = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("broken", 2), Cancel);
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Sessions.Count == 1 && server.Host.SessionOpeningFailures > 0, 60 * 3),
+            "no heartbeat listed both sessions");
+        server.Host.DrainSessionsTimeout = TimeSpan.FromSeconds(2);
+
+        server.Host.Drain();
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 6), "the drain outlived its sessions' timeout");
+        Assert.Equal(GameServerExit.DrainTimedOut, server.Host.Exit);
+        Assert.Equal([running.Id], server.Host.AbandonedSessions.Select(s => s.SessionId));
+        Assert.Equal([broken.Id], server.Host.AbandonedUnopenedSessions);
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed partial class GameServerHost
     // Tick thread: the sessions the directory's last answer listed here as live, opened here or not. A drain waits for them
     // as it waits for the hosted ones (it deregisters only once none is listed), so its timeout counts them too: a listed
     // session whose factory always throws never opens, and kept a draining host up past DrainSessionsTimeout (review42).
-    private int listedLive;
+    private readonly List<SessionId> listedLive = [];
     private long lastAnsweredAt;
     private int exit;
 
@@ -126,6 +126,13 @@ public sealed partial class GameServerHost
     public IReadOnlyList<HostedSessionReport> AbandonedSessions { get; private set; } = [];
 
     /// <summary>
+    /// The sessions the directory listed here as live that never opened on this server (such as ones whose
+    /// <see cref="HostedSessionFactory"/> kept throwing) when a drain gave up; empty otherwise. They had no players here; the
+    /// directory ends them once the drain deregisters.
+    /// </summary>
+    public IReadOnlyList<SessionId> AbandonedUnopenedSessions { get; private set; } = [];
+
+    /// <summary>
     /// Takes no new sessions from the next heartbeat on; the host deregisters and completes once its last session has ended,
     /// or gives up after <see cref="DrainBackendTimeout"/> without an answer from the directory.
     /// Safe to call from any thread, such as a SIGTERM handler while the loop ticks the host.
@@ -191,13 +198,14 @@ public sealed partial class GameServerHost
         }
 
         long started = Volatile.Read(ref drainStartedAt);
-        if (drainSessionsTimeout != Timeout.InfiniteTimeSpan && (hosted.Count > 0 || listedLive > 0) && time.GetElapsedTime(started) >= drainSessionsTimeout)
+        if (drainSessionsTimeout != Timeout.InfiniteTimeSpan && (hosted.Count > 0 || listedLive.Count > 0) && time.GetElapsedTime(started) >= drainSessionsTimeout)
         {
             GiveUp(GameServerExit.DrainTimedOut);
-            logger.LogWarning("Draining: {Count} sessions still run after {Timeout} ({Players} players: {Sessions}), {Listed} listed here as live; " +
+            logger.LogWarning("Draining: {Count} sessions still run after {Timeout} ({Players} players: {Sessions}), {Unopened} listed here as live never opened ({UnopenedIds}); " +
                 "deregistering (trying for at most {DeregisterTimeout}; the directory ends the listed ones), then ending them ({Reason}).",
                 AbandonedSessions.Count, drainSessionsTimeout, AbandonedSessions.Sum(s => s.Connected.Count),
-                string.Join(", ", AbandonedSessions.Select(s => $"{s.SessionId}: {s.Connected.Count}")), listedLive, drainDeregisterTimeout, SessionEndReason.ServerShutdown);
+                string.Join(", ", AbandonedSessions.Select(s => $"{s.SessionId}: {s.Connected.Count}")), AbandonedUnopenedSessions.Count,
+                string.Join(", ", AbandonedUnopenedSessions), drainDeregisterTimeout, SessionEndReason.ServerShutdown);
             return;
         }
 
@@ -207,10 +215,11 @@ public sealed partial class GameServerHost
         }
 
         GiveUp(GameServerExit.BackendUnreachable);
-        logger.LogWarning("Draining: the directory has answered nothing for {Timeout}; giving up on it with {Count} sessions still hosted ({Players} players: {Sessions}). " +
-            "Trying to deregister for at most {DeregisterTimeout}.",
+        logger.LogWarning("Draining: the directory has answered nothing for {Timeout}; giving up on it with {Count} sessions still hosted ({Players} players: {Sessions}) " +
+            "and {Unopened} listed here as live never opened ({UnopenedIds}). Trying to deregister for at most {DeregisterTimeout}.",
             drainBackendTimeout, AbandonedSessions.Count, AbandonedSessions.Sum(s => s.Connected.Count),
-            string.Join(", ", AbandonedSessions.Select(s => $"{s.SessionId}: {s.Connected.Count}")), drainDeregisterTimeout);
+            string.Join(", ", AbandonedSessions.Select(s => $"{s.SessionId}: {s.Connected.Count}")), AbandonedUnopenedSessions.Count,
+            string.Join(", ", AbandonedUnopenedSessions), drainDeregisterTimeout);
     }
 
     /// <summary>Tick thread: stops waiting (<paramref name="why"/>), reports the sessions still hosted and deregisters now.</summary>
@@ -218,6 +227,7 @@ public sealed partial class GameServerHost
     {
         givingUpFor = why;
         AbandonedSessions = Report();
+        AbandonedUnopenedSessions = listedLive.Where(id => !hosted.ContainsKey(id)).ToArray();
         gaveUpAt = Math.Max(time.GetTimestamp(), 1);
         RequestLastDeregistration();
     }

@@ -226,14 +226,14 @@ public sealed partial class GameServerHost : ISystem<float>
         }
 
         var listed = new HashSet<SessionId>();
-        listedLive = 0;
+        listedLive.Clear();
         foreach (var assignment in assignments.Sessions)
         {
             var info = assignment.Session;
             listed.Add(info.Id);
             if (info.State == SessionState.Live)
             {
-                listedLive++;
+                listedLive.Add(info.Id);
             }
 
             if (!hosted.TryGetValue(info.Id, out var session))
