@@ -14,7 +14,8 @@ public sealed partial class AuthenticationService
     /// <remarks>
     /// Tokens are single-use: the session keeps the hash of its current token only (one row however often it rotates),
     /// and a spent one is recognized by its signed generation (<see cref="RefreshTokenCodec"/>). Tokens issued before that
-    /// format (rows of their own in <c>refresh_tokens</c>) still refresh once, into the new format.
+    /// format (rows of their own in <c>refresh_tokens</c>) still refresh once, into the new format. A token of neither shape
+    /// is refused before the store is touched.
     /// </remarks>
     public Task<AuthSession> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default) =>
         RefreshAsync(refreshToken, null, cancellationToken);
@@ -32,17 +33,19 @@ public sealed partial class AuthenticationService
             refused?.Invoke(RefreshRefusal.Invalid);
             throw OnlineException.Unauthorized("Invalid refresh token.");
         }
-        var now = _time.GetUtcNow();
-        long nowMs = now.ToUnixTimeMilliseconds();
-        var newExpiresAt = now + _options.RefreshTokenLifetime;
-        string presentedHash = HashRefreshToken(refreshToken);
         bool signedFormat = refreshToken.StartsWith(RefreshTokenCodec.Prefix, StringComparison.Ordinal);
         var signed = signedFormat ? RefreshTokens.Read(refreshToken) : null;
-        if (signedFormat && signed is null)
+        // Both formats are checked before the store is touched: a malformed token can match nothing, and the look-up
+        // below is a write transaction (rows locked on PostgreSQL), too dear to spend on every garbage string.
+        if (signedFormat ? signed is null : !LegacyRefreshToken.IsWellFormed(refreshToken))
         {
             refused?.Invoke(RefreshRefusal.Invalid);
             throw OnlineException.Unauthorized("Invalid refresh token.");
         }
+        var now = _time.GetUtcNow();
+        long nowMs = now.ToUnixTimeMilliseconds();
+        var newExpiresAt = now + _options.RefreshTokenLifetime;
+        string presentedHash = HashRefreshToken(refreshToken);
         var outcome = await _database.WriteAsync(async (connection, transaction) =>
         {
             RefreshRow? row;

@@ -6,10 +6,10 @@ namespace Traktor.Ecs.Net.Online.Authentication;
 /// </summary>
 internal static class RefreshRefusal
 {
-    /// <summary>Empty, too long, not a token, forged, or signed by a key retired since.</summary>
+    /// <summary>Empty, too long, of neither token shape (refused before the store is touched), forged, or signed by a key retired since.</summary>
     public const string Invalid = "invalid";
 
-    /// <summary>Well formed, but naming no session (or, from before the signed format, no token) the store holds.</summary>
+    /// <summary>Well formed, but naming no session (or, of the legacy shape, no token) the store holds.</summary>
     public const string Unknown = "unknown";
 
     /// <summary>Its session (or legacy token) is past its refresh lifetime.</summary>

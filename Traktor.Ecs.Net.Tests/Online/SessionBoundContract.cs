@@ -125,7 +125,8 @@ public abstract class LegacyRefreshTokenContract<THarness> : OnlineContract<THar
         await using var online = await StartAsync();
         var services = online.Embedded!;
         var account = await online.Authentication.RegisterAsync("mia", Password, Cancel);
-        const string legacyToken = "legacy-refresh-token-from-before";
+        // The shape the older store issued: 32 random bytes, unpadded base64url (43 characters).
+        string legacyToken = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         long now = online.Time.GetUtcNow().ToUnixTimeMilliseconds();
         long expires = (online.Time.GetUtcNow() + OnlineTestSettings.RefreshTokenLifetime).ToUnixTimeMilliseconds();
         string sessionId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -145,6 +146,12 @@ public abstract class LegacyRefreshTokenContract<THarness> : OnlineContract<THar
 
         await AssertErrorAsync(OnlineError.Unauthorized, () => online.Authentication.RefreshAsync(legacyToken, Cancel));
         await AssertErrorAsync(OnlineError.Unauthorized, () => online.Authentication.RefreshAsync(again.RefreshToken, Cancel));
+
+        // A token of that shape the store never issued is unknown (it was looked up), not malformed.
+        string? reason = null;
+        await AssertErrorAsync(OnlineError.Unauthorized, () => services.Authentication.RefreshAsync(
+            Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)), refused => reason = refused, Cancel));
+        Assert.Equal("unknown", reason);
 
         // The spent row goes when it expires; the session (revoked) once its refresh token has expired too.
         online.Time.Advance(OnlineTestSettings.RefreshTokenLifetime + TimeSpan.FromDays(1));
