@@ -41,7 +41,7 @@ internal sealed class CallerResolver(BackendSecrets secrets, AuthenticationServi
     }
 
     /// <summary>Counts one request refused for its credentials (<see cref="BackendMetrics.AuthFailures"/>), <paramref name="reason"/> a fixed word.</summary>
-    public static void Count(string reason) =>
+    internal static void Count(string reason) =>
         BackendMetrics.AuthFailures.Add(1, new KeyValuePair<string, object?>(BackendMetrics.ReasonTag, reason));
 
     /// <summary>Whether the request carries a valid server key (used to exempt game servers from rate limits).</summary>

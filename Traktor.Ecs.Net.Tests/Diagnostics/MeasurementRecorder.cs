@@ -13,16 +13,30 @@ public sealed record RecordedMeasurement(string Meter, string Instrument, double
 /// <summary>
 /// Records every measurement of the named meters' instruments while it lives, tags included. The meters are static and
 /// shared: other tests running in parallel feed them too, so a test looks for its own measurements among the rest (and a
-/// rule every measurement must follow, such as the tag names, holds for those too).
+/// rule every measurement must follow, such as the tag names, holds for those too), or records only its own with
+/// <see cref="ForThisFlow"/>.
 /// </summary>
 public sealed class MeasurementRecorder : IDisposable
 {
+    /// <summary>
+    /// The recorder whose test's execution context this is: set by <see cref="ForThisFlow"/>, it flows into whatever that
+    /// test starts (awaits, tasks, timers created there) and into nothing another test started.
+    /// </summary>
+    private static readonly AsyncLocal<MeasurementRecorder?> Flow = new();
+
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<RecordedMeasurement> _measurements = new();
+    private readonly bool _thisFlowOnly;
 
     /// <summary>Starts recording the instruments of <paramref name="meters"/>, those already created and those to come.</summary>
     public MeasurementRecorder(params string[] meters)
+        : this(false, meters)
     {
+    }
+
+    private MeasurementRecorder(bool thisFlowOnly, string[] meters)
+    {
+        _thisFlowOnly = thisFlowOnly;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (meters.Contains(instrument.Meter.Name))
@@ -36,6 +50,20 @@ public sealed class MeasurementRecorder : IDisposable
         _listener.Start();
     }
 
+    /// <summary>
+    /// Records only the measurements made in the calling test's own execution context and what it flows into: the work
+    /// the test runs or starts itself, not the background work of hosts other tests (earlier ones included) left running.
+    /// Work on threads that do not flow the context (Kestrel's request handling) is not heard: for those, run the test in a
+    /// collection of its own instead. Call it from the test method itself (not from a helper that is <c>async</c>, whose
+    /// context ends with it).
+    /// </summary>
+    public static MeasurementRecorder ForThisFlow(params string[] meters)
+    {
+        var recorder = new MeasurementRecorder(true, meters);
+        Flow.Value = recorder;
+        return recorder;
+    }
+
     /// <summary>Everything recorded so far, in order.</summary>
     public IReadOnlyList<RecordedMeasurement> Measurements => [.. _measurements];
 
@@ -47,10 +75,22 @@ public sealed class MeasurementRecorder : IDisposable
         [.. _measurements.SelectMany(m => m.Tags.Keys.Where(key => !key.StartsWith("traktor.", StringComparison.Ordinal)).Select(key => $"{m.Instrument}: {key}")).Distinct()];
 
     /// <inheritdoc />
-    public void Dispose() => _listener.Dispose();
+    public void Dispose()
+    {
+        _listener.Dispose();
+        if (Flow.Value == this)
+        {
+            Flow.Value = null;
+        }
+    }
 
     private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        if (_thisFlowOnly && Flow.Value != this)
+        {
+            return;
+        }
+
         var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var tag in tags)
         {

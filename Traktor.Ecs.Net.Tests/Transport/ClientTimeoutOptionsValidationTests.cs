@@ -15,10 +15,11 @@ public sealed class ClientTimeoutOptionsValidationTests
     {
         { nameof(NetClientOptions.ConnectTimeout), TimeSpan.Zero },
         { nameof(NetClientOptions.ConnectTimeout), TimeSpan.FromSeconds(-5) },
-        { nameof(NetClientOptions.ConnectTimeout), TimeSpan.FromHours(1) + TimeSpan.FromTicks(1) },
+        { nameof(NetClientOptions.ConnectTimeout), NetClientOptions.ConnectTimeoutLimit + TimeSpan.FromTicks(1) },
         { nameof(NetClientOptions.ConnectTimeout), TimeSpan.MaxValue },
         { nameof(NetClientOptions.ChallengeTimeout), TimeSpan.Zero },
         { nameof(NetClientOptions.ChallengeTimeout), TimeSpan.MinValue },
+        { nameof(NetClientOptions.ChallengeTimeout), NetClientOptions.ConnectTimeoutLimit + TimeSpan.FromTicks(1) },
         { nameof(NetClientOptions.ChallengeTimeout), TimeSpan.MaxValue },
         { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.Zero },
         { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.FromMilliseconds(-100) },
@@ -43,12 +44,14 @@ public sealed class ClientTimeoutOptionsValidationTests
     [Fact]
     public void The_bounds_themselves_are_taken()
     {
+        // The documented limit (docs/TRANSPORT.md): the backend's longest connect token.
+        Assert.Equal(TimeSpan.FromHours(1), NetClientOptions.ConnectTimeoutLimit);
         var options = new NetClientOptions
         {
             ProtocolId = 1,
             Insecure = true,
-            ConnectTimeout = TimeSpan.FromHours(1),
-            ChallengeTimeout = TimeSpan.FromHours(1),
+            ConnectTimeout = NetClientOptions.ConnectTimeoutLimit,
+            ChallengeTimeout = NetClientOptions.ConnectTimeoutLimit,
             HandshakeResendInterval = TimeSpan.FromHours(1),
             AckDelay = TimeSpan.FromMilliseconds(100),
         };

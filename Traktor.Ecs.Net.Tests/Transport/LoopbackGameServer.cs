@@ -5,9 +5,6 @@ using Traktor.Ecs.Net.Transport.Security;
 
 namespace Traktor.Ecs.Net.Tests.Transport;
 
-/// <summary>The real sockets a game server of the attack tests listens on.</summary>
-public enum SocketWire { Udp, Tcp, WebSocket }
-
 /// <summary>
 /// A secure <see cref="NetServer"/> on one real loopback socket of a <see cref="SocketWire"/>, the connect tokens for it, and
 /// clients on sockets of the same kind, all on one fake clock: what the attacks over real sockets

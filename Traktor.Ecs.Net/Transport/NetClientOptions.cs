@@ -13,9 +13,8 @@ public sealed class NetClientOptions : NetPeerOptions
     public TimeSpan HandshakeResendInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// How long one server address is tried before the next one in the token; default 5 s. Positive and at most 1 hour (the
-    /// longest a connect token may live, <c>AuthenticationOptions.ConnectTokenLifetime</c>): zero or less gave up on every
-    /// address at the first <c>Update</c>.
+    /// How long one server address is tried before the next one in the token; default 5 s. Positive and at most
+    /// <see cref="ConnectTimeoutLimit"/>: zero or less gave up on every address at the first <c>Update</c>.
     /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -23,8 +22,8 @@ public sealed class NetClientOptions : NetPeerOptions
     /// How long a server address may leave the connection request unanswered (no challenge, no denial) before the
     /// next address in the token is tried; the last address is tried for the whole <see cref="ConnectTimeout"/>.
     /// A token listing a UDP address and then a WebSocket one falls back to WebSocket after this long when UDP is
-    /// blocked on the player's network. Default 2 s (about 20 request repeats). Positive and at most 1 hour, as
-    /// <see cref="ConnectTimeout"/>: zero or less skipped every address but the last at the first <c>Update</c>.
+    /// blocked on the player's network. Default 2 s (about 20 request repeats). Positive and at most
+    /// <see cref="ConnectTimeoutLimit"/>, as <see cref="ConnectTimeout"/>: zero or less skipped every address but the last at the first <c>Update</c>.
     /// </summary>
     public TimeSpan ChallengeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -35,16 +34,20 @@ public sealed class NetClientOptions : NetPeerOptions
     /// </summary>
     internal NetClientOptions Snapshot() => (NetClientOptions)MemberwiseClone();
 
-    /// <summary>The longest <see cref="ConnectTimeout"/> and <see cref="ChallengeTimeout"/>: the longest life the backend gives a connect token.</summary>
-    internal static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromHours(1);
+    /// <summary>
+    /// The longest <see cref="ConnectTimeout"/> and <see cref="ChallengeTimeout"/>: one hour, the longest life the backend
+    /// gives a connect token (<c>AuthenticationOptions.ConnectTokenLifetime</c>); an address tried longer than its token lives
+    /// could not let the client in anyway.
+    /// </summary>
+    public static TimeSpan ConnectTimeoutLimit { get; } = TimeSpan.FromHours(1);
 
     /// <summary>Checks the shared options and the client's own, naming the option that is out of range.</summary>
     internal void ValidateClient()
     {
         Validate();
-        if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > MaxConnectTimeout)
+        if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > ConnectTimeoutLimit)
             throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), ConnectTimeout, "ConnectTimeout must be positive and at most 1 hour.");
-        if (ChallengeTimeout <= TimeSpan.Zero || ChallengeTimeout > MaxConnectTimeout)
+        if (ChallengeTimeout <= TimeSpan.Zero || ChallengeTimeout > ConnectTimeoutLimit)
             throw new ArgumentOutOfRangeException(nameof(ChallengeTimeout), ChallengeTimeout, "ChallengeTimeout must be positive and at most 1 hour.");
         if (HandshakeResendInterval <= TimeSpan.Zero || HandshakeResendInterval > ConnectTimeout)
             throw new ArgumentOutOfRangeException(nameof(HandshakeResendInterval), HandshakeResendInterval, "HandshakeResendInterval must be positive and at most ConnectTimeout.");

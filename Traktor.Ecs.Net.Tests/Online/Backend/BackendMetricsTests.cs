@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Backend.Http;
 using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Tests.Diagnostics;
@@ -12,7 +10,8 @@ namespace Traktor.Ecs.Net.Tests.Online.Backend;
 /// <summary>
 /// A backend node's own instruments (docs/DEPLOY.md) record what the real host, on Kestrel, answered: requests by route
 /// and outcome, the per-address limit's refusals, credentials refused and why, and how long the store took. The meters
-/// are static and other backends in parallel tests feed them, so each count here is a lower bound of this test's own.
+/// are static and other backends in parallel tests feed them, so each count here is a lower bound of this test's own
+/// (<see cref="RefreshRefusalMetricsTests"/> counts exactly, running alone).
 /// </summary>
 public sealed class BackendMetricsTests
 {
@@ -66,41 +65,6 @@ public sealed class BackendMetricsTests
     }
 
     [Fact]
-    public async Task Refused_refresh_tokens_are_counted_as_credential_failures_by_why()
-    {
-        using var recorder = new MeasurementRecorder(BackendMetrics.MeterName);
-        var time = new FakeTimeProvider(OnlineTestSettings.Start);
-        // One session per account: signing in again deletes the older one, so a token can name a session that is gone. Refresh
-        // tokens live a minute, well inside the hourly maintenance that would delete an expired session (leaving it unknown).
-        await using var server = await BackendTestServer.StartAsync(time, null, "--Online:MaxSessionsPerAccount=1", "--Online:RefreshTokenLifetimeSeconds=60");
-        var http = server.CreateHttpClient();
-        Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("v1/auth/register", new { username = "rotating", password = "correct horse battery" }, Cancel)).StatusCode);
-
-        await RefreshAsync(http, "r1.not-signed.AAAA", HttpStatusCode.Unauthorized);                          // refresh_invalid
-        var first = await LoginAsync(http);
-        await RefreshAsync(http, first.Refresh, HttpStatusCode.OK);
-        await RefreshAsync(http, first.Refresh, HttpStatusCode.Unauthorized);                                 // refresh_reused
-        var second = await LoginAsync(http);
-        using (var logout = new HttpRequestMessage(HttpMethod.Post, "v1/auth/logout"))
-        {
-            logout.Headers.Authorization = new AuthenticationHeaderValue("Bearer", second.Access);
-            Assert.Equal(HttpStatusCode.NoContent, (await http.SendAsync(logout, Cancel)).StatusCode);
-        }
-        await RefreshAsync(http, second.Refresh, HttpStatusCode.Unauthorized);                                // refresh_revoked
-        var third = await LoginAsync(http);                                                                   // deletes the second session
-        await RefreshAsync(http, second.Refresh, HttpStatusCode.Unauthorized);                                // refresh_unknown
-        time.Advance(TimeSpan.FromSeconds(61));
-        await RefreshAsync(http, third.Refresh, HttpStatusCode.Unauthorized);                                 // refresh_expired
-
-        foreach (string reason in new[] { "refresh_invalid", "refresh_reused", "refresh_revoked", "refresh_unknown", "refresh_expired" })
-        {
-            Assert.Contains(recorder.Of("traktor.backend.auth_failures"), m => Is(m, BackendMetrics.ReasonTag, reason));
-        }
-        // Still answered (and counted) as what they are: refusals of the refresh route.
-        AtLeast(recorder, "traktor.backend.requests", 5, (BackendMetrics.RouteTag, "POST /v1/auth/refresh"), (BackendMetrics.OutcomeTag, "unauthorized"));
-    }
-
-    [Fact]
     public async Task Store_latency_is_measured_on_PostgreSQL()
     {
         await using var schema = await PostgresSchema.CreateAsync();
@@ -117,20 +81,6 @@ public sealed class BackendMetricsTests
         Assert.Contains(store, m => Is(m, OnlineMetrics.OperationTag, "write"));
         Assert.All(store, m => Assert.InRange(m.Value, 0, 60));
         Assert.Contains(store, m => m.Value > 0);
-    }
-
-    private static async Task<(string Access, string Refresh)> LoginAsync(HttpClient http)
-    {
-        using var response = await http.PostAsJsonAsync("v1/auth/login", new { username = "rotating", password = "correct horse battery" }, Cancel);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var session = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
-        return (session.GetProperty("accessToken").GetString()!, session.GetProperty("refreshToken").GetString()!);
-    }
-
-    private static async Task RefreshAsync(HttpClient http, string token, HttpStatusCode expected)
-    {
-        using var response = await http.PostAsJsonAsync("v1/auth/refresh", new { refreshToken = token }, Cancel);
-        Assert.Equal(expected, response.StatusCode);
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, Action<HttpRequestMessage>? credentials)

@@ -1,8 +1,8 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Sessions;
+using Traktor.Ecs.Net.Tests.Diagnostics;
 using Traktor.Ecs.Net.Tests.Online;
 using Traktor.Ecs.Net.Tests.Sessions.Directory;
 using Traktor.Ecs.Net.Tests.Transport;
@@ -14,15 +14,10 @@ namespace Traktor.Ecs.Net.Tests.Sessions.Fleet;
 /// A game's <see cref="HostedSessionFactory"/> that throws while a session opens. The exception used to leave the host's
 /// tick: opening from a heartbeat's answer, it cut the answer short (the sessions after it never opened); opening from a
 /// player's ticket, it came out of the router's receive. Now the host logs it, refuses that session's players and tries
-/// again later, and everything else goes on. Not run beside other tests: the failures metric is process-wide and untagged,
-/// so only a test running alone can tell its own host's failures from those of hosts in other tests.
+/// again later, and everything else goes on.
 /// </summary>
-[Collection(Name)]
 public sealed class HostedSessionOpeningFailureTests
 {
-    /// <summary>The collection that keeps these tests from running beside any other.</summary>
-    public const string Name = nameof(HostedSessionOpeningFailureTests);
-
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     /// <summary>Failed before the fix: the factory's exception came out of the rig's tick at the first heartbeat's answer.</summary>
@@ -92,17 +87,9 @@ public sealed class HostedSessionOpeningFailureTests
     [Fact]
     public async Task A_factory_that_always_throws_logs_one_error_per_session_and_counts_every_failure()
     {
-        long measured = 0;
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                // By name: the instrument is published while its class's static fields are being set, before the field holds it.
-                if (instrument.Meter.Name == NetMetrics.MeterName && instrument.Name == "traktor.sessions.opening_failures") l.EnableMeasurementEvents(instrument);
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref measured, value));
-        listener.Start();
+        // The failures metric is process-wide and untagged: only the failures counted in this test's own flow (its rig's
+        // ticks and the directory answers they wait for) are heard, not those of hosts other tests run or left running.
+        using var recorder = MeasurementRecorder.ForThisFlow(NetMetrics.MeterName);
 
         await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
         using var rig = new FleetRig(directory);
@@ -126,11 +113,7 @@ public sealed class HostedSessionOpeningFailureTests
         var error = Assert.Single(logger.Lines, l => l.Level == LogLevel.Error);
         Assert.Contains(session.Id.ToString(), error.Message);
         Assert.Equal(failures - 1, logger.Lines.Count(l => l.Level == LogLevel.Debug && l.Message.Contains("threw once more")));
-        Assert.Equal(failures, Interlocked.Read(ref measured)); // exact: no other test runs meanwhile (the collection)
+        Assert.Equal(failures, recorder.Of("traktor.sessions.opening_failures").Sum(m => m.Value));
         Assert.Empty(server.Host.Sessions);
     }
 }
-
-/// <summary>Runs <see cref="HostedSessionOpeningFailureTests"/> alone: they read the process-wide opening-failures counter.</summary>
-[CollectionDefinition(HostedSessionOpeningFailureTests.Name, DisableParallelization = true)]
-public sealed class HostedSessionOpeningFailureCollection;
