@@ -29,7 +29,7 @@ public class LostPlanFollowUnderLossTests
         // while A, B and C are frozen: D hosts, E reaches it. Then C comes back and hosts (A and B stay silent), and is the host
         // the directory records: D gives way to it, and E follows A, B, C of peer 1's plan.
         var links = new LinkConditions { LossPercent = 20 };
-        using var game = new MigrationGame(6, links, seed, seededTokens: true);
+        using var game = new MigrationGame(6, links, seed);
         var host = game.Peers[0];
         Assert.True(game.TickUntil(() => game.Peers.Skip(1).All(p => p.Peer.Role == MigrationRole.Client && p.Peer.Successors.Count == 5), 60 * 30),
             game.Describe());
@@ -71,7 +71,7 @@ public class LostPlanFollowUnderLossTests
     {
         var resend = TimeSpan.FromMilliseconds(300);
         var links = new LinkConditions { LossPercent = 20 };
-        using var game = new MigrationGame(6, links, seed, client: new NetClientOptions { HandshakeResendInterval = resend }, seededTokens: true);
+        using var game = new MigrationGame(6, links, seed, client: new NetClientOptions { HandshakeResendInterval = resend });
         var (player, recorded) = FollowPastTwoSilentSuccessors(game, links);
 
         var options = new MigrationOptions();
