@@ -39,14 +39,17 @@ internal sealed class MigrationGame : IDisposable
     /// The peers' tokens take their nonces and keys from generators seeded by <paramref name="seed"/>
     /// (<see cref="MigratingPeer.TokenRandomForTests"/>), so a run is the same every time: with random nonces the clients'
     /// keep-alives fall elsewhere in each run, the link simulators' draws meet other datagrams, and one seed plays out
-    /// differently (the join order, hence the succession, changed from run to run).
+    /// differently (the join order, hence the succession, changed from run to run). By default (null) they are whenever
+    /// <paramref name="conditions"/> draw anything when the game is made (<see cref="Draws"/>: loss, jitter, reordering,
+    /// duplicates), so every seeded lossy game is deterministic; false asks for random nonces.
     /// </param>
     public MigrationGame(int count, LinkConditions conditions, int seed, Microsoft.Extensions.Logging.ILogger? logger = null, int? joiners = null,
         TimeSpan? tokenLifetime = null, Func<int, IDatagramTransport, IDatagramTransport>? clientSocket = null,
         Func<World, IEnumerable<ISystem<float>>>? clientRole = null, Func<IDatagramTransport>? socket = null,
         Func<int, NetAddress, NetAddress>? standbyAt = null, NetClientOptions? client = null, int? receiveQueue = null,
-        Action<World, NetworkHost>? hostRules = null, bool seededTokens = false)
+        Action<World, NetworkHost>? hostRules = null, bool? seededTokens = null)
     {
+        bool seeded = seededTokens ?? Draws(conditions);
         var network = receiveQueue is { } capacity ? new InMemoryNetwork { ReceiveQueueCapacity = capacity } : new InMemoryNetwork();
         bool inMemory = socket is null;
         socket ??= network.CreateTransport;
@@ -87,7 +90,7 @@ internal sealed class MigrationGame : IDisposable
                 time: time,
                 logger: logger)
             {
-                TokenRandomForTests = seededTokens ? new Random(seed * 10_000 + p).NextBytes : null,
+                TokenRandomForTests = seeded ? new Random(seed * 10_000 + p).NextBytes : null,
             };
             var group = new Group<float>($"peer {p}", peer);
             group.Initialize();
@@ -99,6 +102,15 @@ internal sealed class MigrationGame : IDisposable
     }
 
     public List<MigrationPlayer> Peers { get; } = new();
+
+    /// <summary>
+    /// True when links of <paramref name="conditions"/> decide a datagram's fate by their seeded draws (it may be lost,
+    /// delayed by jitter, reordered or duplicated): which datagram meets which draw then depends on the order the peers
+    /// send in, which random token nonces change from run to run. A test that changes the conditions after the game is
+    /// made (a clean setup, then loss) asks for seeded tokens itself.
+    /// </summary>
+    public static bool Draws(LinkConditions conditions) =>
+        conditions.LossPercent > 0 || conditions.JitterMs > 0 || conditions.ReorderPercent > 0 || conditions.DuplicatePercent > 0;
 
     public HashSet<MigrationPlayer> Killed { get; } = new();
 

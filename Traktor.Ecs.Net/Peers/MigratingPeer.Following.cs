@@ -215,7 +215,7 @@ public sealed partial class MigratingPeer
         // The remote players are told this host gave way, not that the server shut down (they must not elect a successor
         // of this host: it would host beside the recorded one) nor that the session ended (it goes on): they follow the
         // recorded host.
-        StopServing(DisconnectReason.HostGaveWay);
+        StopServingForRecorded();
     }
 
     /// <summary>The recorded host answered: the world this peer hosted gives way to its snapshots.</summary>

@@ -115,6 +115,7 @@ public sealed partial class MigratingPeer
 
     private void BecomeHost(uint epoch, List<ulong> successors, uint tick, uint nextNetworkId)
     {
+        FinishGivingWay(); // the standby socket serves one server: the new host's
         server = new NetServer(standbySocket, new NetServerOptions
         {
             ProtocolId = options.ProtocolId,

@@ -216,6 +216,7 @@ public sealed partial class MigratingPeer : ISystem<float>
         }
 
         if (endingHost is not null) ReceiveEnding(in state); // the session this peer ended, until its players are let go
+        RepeatGaveWay(); // the host role this peer gave up, while its players may still need telling
         Running?.BeforeUpdate(in state);
         if (stalled && Role == MigrationRole.Client) JudgeStall(now);
         if (Role == MigrationRole.Client) Listened(now);
@@ -256,6 +257,7 @@ public sealed partial class MigratingPeer : ISystem<float>
     {
         if (Role != MigrationRole.Idle) NoteLeftovers();
         FinishEnding(cut: true);
+        FinishGivingWay();
         active?.Dispose();
         active = null;
         netClient?.Dispose();

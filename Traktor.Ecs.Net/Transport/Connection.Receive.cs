@@ -14,6 +14,22 @@ internal sealed partial class Connection
     private const int ImmediateAckThreshold = 24;
 
     /// <summary>
+    /// True when <paramref name="datagram"/> is a Payload packet this connection's peer sealed and not one seen before,
+    /// which is then taken (its sequence enters the replay window) and otherwise ignored: the connection was closed, and
+    /// this tells only that its peer still sends on it, so never heard the notice (<see cref="NetServer"/>'s repeated notices).
+    /// </summary>
+    public bool IsOwnPayload(ReadOnlySpan<byte> datagram)
+    {
+        if (!SealedPacket.TryReadHeader(datagram, out ulong low, out int headerLength)) return false;
+        if ((PacketType)(datagram[0] & PacketLayout.TypeMask) != PacketType.Payload) return false;
+        ulong sequence = SealedPacket.Expand(low, headerLength - 1, _replay.Expected);
+        if (_replay.IsReplay(sequence)) return false;
+        if (SealedPacket.Open(_receiveCipher, datagram, sequence, headerLength, _peer.Plaintext.AsSpan()) < 0) return false;
+        _replay.Accept(sequence);
+        return true;
+    }
+
+    /// <summary>
     /// Handles a Payload or Disconnect datagram from this connection's address. Anything but
     /// <see cref="ReceiveOutcome.Accepted"/> dropped the datagram; only a <see cref="ReceiveOutcome.Violation"/>
     /// (authenticated, so from the peer itself) counts against the connection.

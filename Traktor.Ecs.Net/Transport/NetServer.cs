@@ -34,6 +34,9 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private NetAddress[] _publicAddresses;
     private bool _disposed;
 
+    /// <summary>Closed connections whose notice is repeated to a client still sending on them (<see cref="DisconnectAll(DisconnectReason, TimeSpan)"/>).</summary>
+    private readonly RepeatedNotices _notices = new();
+
     /// <summary>
     /// Creates a server on <paramref name="transport"/> (UDP, in-memory, or a link simulator). With
     /// <paramref name="ownsTransport"/> the server's <see cref="Dispose"/> also disposes the transport (for a socket made
@@ -179,6 +182,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         Interlocked.Increment(ref _statsVersion);
         double now = _peer.Now;
         _peer.Events.BeginUpdate(now);
+        _notices.Expire(now);
         // Only the connections that take part in this update begin and end it: those whose budgets held messages back in
         // their last one (delivered first) and those a datagram arrives for. Beginning and ending all of them would be a
         // pass over each connection's budget and both reliable channels (three objects, cold) for the many that have
@@ -391,6 +395,8 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
                 }
                 return;
             }
+            // A client still sending on a connection closed with a repeated notice never heard it: it is told again.
+            if (_notices.Count > 0 && !IsHandshake(datagram) && _notices.TryAnswer(source, datagram, now)) return;
             _peer.Capture?.Write(datagram, source, _peer.Transport.LocalAddress); // handshake packets as they arrive
             _handshake.Handle(datagram, source, now);
         }
@@ -469,6 +475,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
             Connection.KeepAlivePhase((ulong)slot)); // connections made together must not keep sending their keep-alives together
         Volatile.Write(ref _slots[slot], connection);
         TakePart(connection); // also makes it due: its first flush is below, its next ones with the others'
+        _notices.Forget(address); // a new connection from there: the closed one's client gave it up
         _byAddress.Add(address, connection);
         _byClientId.Add(clientId, connection);
         _limits.Add(address);
@@ -480,7 +487,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         connection.Flush(now); // the first payload packet tells the client it is connected
     }
 
-    private void Remove(Connection connection, DisconnectReason reason, bool notify = true)
+    private void Remove(Connection connection, DisconnectReason reason, bool notify = true, double repeatUntil = 0)
     {
         if (reason == DisconnectReason.ProtocolViolation)
         {
@@ -490,7 +497,8 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
             _peer.Logger.LogWarning("Client {ClientId} ({Connection}) from {Address} violated the protocol; its address is refused for {Penalty}.",
                 connection.ClientId, connection.Id, connection.Address, _options.ViolationPenalty);
         }
-        if (notify && !connection.ClosedByPeer) connection.SendDisconnect(reason);
+        bool told = notify && !connection.ClosedByPeer;
+        if (told) connection.SendDisconnect(reason);
         _slots[connection.Id.Slot] = null;
         _schedule.Forget(connection); // a due one is dropped from the list by the next pass (no longer current)
         _byAddress.Remove(connection.Address);
@@ -501,7 +509,8 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         NetMetrics.Disconnections.Add(1);
         _peer.Events.AddDisconnected(connection.Id, connection.ClientId, reason);
         _peer.Logger.LogInformation("Client {ClientId} ({Connection}) disconnected: {Reason}.", connection.ClientId, connection.Id, reason);
-        connection.Dispose();
+        if (told && repeatUntil > _peer.Now) _notices.Add(connection, reason, repeatUntil); // disposed when its repeats are over
+        else connection.Dispose();
     }
 
     /// <summary>
@@ -515,6 +524,27 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         for (int i = _active.Count - 1; i >= 0; i--) Remove(_active[i], reason);
     }
 
+    /// <summary>
+    /// <see cref="DisconnectAll(DisconnectReason)"/>, with a notice that is repeated for <paramref name="repeatFor"/> to
+    /// each client still sending on its closed connection (<see cref="RepeatedNotices"/>): three datagrams alone are lost
+    /// together one time in eight at 50 % loss, and a client that acts on the reason (a player told its host gave way, which
+    /// must not take the silence that follows for the host's loss) needs to hear it. Keep calling <see cref="Update"/>
+    /// while <see cref="RepeatsNotices"/> is true; the repeats are sender behaviour only (docs/PROTOCOL.md §8).
+    /// </summary>
+    /// <param name="reason">What every client is told.</param>
+    /// <param name="repeatFor">How long a client still sending is told again.</param>
+    internal void DisconnectAll(DisconnectReason reason, TimeSpan repeatFor)
+    {
+        double until = _peer.Now + repeatFor.TotalSeconds;
+        for (int i = _active.Count - 1; i >= 0; i--) Remove(_active[i], reason, repeatUntil: until);
+    }
+
+    /// <summary>True while a closed connection's notice may still be repeated (<see cref="DisconnectAll(DisconnectReason, TimeSpan)"/>).</summary>
+    internal bool RepeatsNotices => _notices.Count > 0;
+
+    /// <summary>Notices repeated to clients that still sent on their closed connections (each three datagrams), for tests.</summary>
+    internal long NoticesRepeated => _notices.Answers;
+
     /// <summary>Whether <see cref="Dispose"/> ran: the server has no connections and sends nothing any more.</summary>
     internal bool IsDisposed => _disposed;
 
@@ -527,6 +557,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     {
         if (_disposed) return;
         DisconnectAll(DisconnectReason.ServerShutdown);
+        _notices.Clear();
         _handshake.Dispose();
         NetMetrics.Unregister(this);
         _disposed = true;

@@ -1,0 +1,74 @@
+using Traktor.Ecs.Net.Transport;
+
+namespace Traktor.Ecs.Net.Tests.Transport;
+
+/// <summary>
+/// <see cref="NetServer.DisconnectAll(DisconnectReason, TimeSpan)"/>: a client still sending on its closed connection
+/// never heard the three datagrams of the notice, and is answered with it again, within a budget (at most
+/// <see cref="RepeatedNotices.MaxAnswers"/> answers per connection, none past the deadline).
+/// </summary>
+public class RepeatedDisconnectNoticeTests
+{
+    /// <summary>
+    /// Every notice of the close is lost (the server's link loses all it sends for half a second); the client goes on
+    /// sending keep-alives, and once the link carries again the next answer tells it the reason. Without the repeats it
+    /// heard nothing until its own timeout (10 s), and read the close as the host's silence.
+    /// </summary>
+    [Fact]
+    public void A_client_that_lost_every_notice_is_told_again_when_it_sends_and_answers_stop_once_it_heard()
+    {
+        var serverLink = new LinkConditions();
+        using var harness = new TransportHarness(serverLink);
+        var client = harness.Connect(7);
+        serverLink.LossPercent = 100;
+        harness.Server.DisconnectAll(DisconnectReason.HostGaveWay, TimeSpan.FromSeconds(2));
+        Assert.True(harness.Server.RepeatsNotices);
+        for (int i = 0; i < 30; i++) harness.Step();
+        Assert.Equal(ClientState.Connected, client.State); // it heard nothing yet
+        Assert.True(harness.Server.NoticesRepeated > 0, "the client's keep-alives were not answered");
+
+        serverLink.LossPercent = 0;
+        Assert.True(harness.RunUntil(() => client.State == ClientState.Disconnected, 30), $"state {client.State}");
+        Assert.Equal(DisconnectReason.HostGaveWay, client.LastDisconnectReason);
+        Assert.True(client.LastDisconnectByServer);
+
+        // It heard, so it sends no more on the connection, and is answered no more; the entry goes at the deadline.
+        long answered = harness.Server.NoticesRepeated;
+        for (int i = 0; i < 150; i++) harness.Step();
+        Assert.Equal(answered, harness.Server.NoticesRepeated);
+        Assert.False(harness.Server.RepeatsNotices);
+    }
+
+    /// <summary>
+    /// A client that never hears (its link to the server stays dead) is answered at most
+    /// <see cref="RepeatedNotices.MaxAnswers"/> times, however long the repeats were asked for and however often it sends.
+    /// </summary>
+    [Fact]
+    public void A_client_that_never_hears_is_answered_at_most_the_budget()
+    {
+        var serverLink = new LinkConditions();
+        using var harness = new TransportHarness(serverLink);
+        var client = harness.Connect(7);
+        serverLink.LossPercent = 100;
+        harness.Server.DisconnectAll(DisconnectReason.HostGaveWay, TimeSpan.FromSeconds(8));
+        for (int i = 0; i < 8 * 60; i++) harness.Step(); // 7.7 s of keep-alives every 100 ms: about 75 of them
+        Assert.Equal(ClientState.Connected, client.State);
+        Assert.Equal(RepeatedNotices.MaxAnswers, harness.Server.NoticesRepeated);
+        harness.Step(400); // past the 8 s asked for
+        Assert.False(harness.Server.RepeatsNotices);
+    }
+
+    /// <summary>A plain disconnect (no repeats asked for) keeps nothing: the notice goes three times and the connection is gone.</summary>
+    [Fact]
+    public void Without_repeats_a_closed_connection_is_not_answered()
+    {
+        var serverLink = new LinkConditions();
+        using var harness = new TransportHarness(serverLink);
+        harness.Connect(7);
+        serverLink.LossPercent = 100;
+        harness.Server.DisconnectAll(DisconnectReason.HostGaveWay);
+        Assert.False(harness.Server.RepeatsNotices);
+        for (int i = 0; i < 60; i++) harness.Step();
+        Assert.Equal(0, harness.Server.NoticesRepeated);
+    }
+}

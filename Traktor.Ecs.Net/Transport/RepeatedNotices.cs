@@ -1,0 +1,103 @@
+namespace Traktor.Ecs.Net.Transport;
+
+/// <summary>
+/// Connections a server closed whose disconnect notice it repeats, for a while, to a client still sending on them: the
+/// notice is three unconfirmed datagrams, and a client that lost all three (one in eight at 50 % loss) keeps sending on
+/// the connection, which is how the server tells it never heard. Each packet of the client's own (authenticated with the
+/// closed connection's keys) is answered with the notice again, at most every <see cref="AnswerInterval"/> and
+/// <see cref="MaxAnswers"/> times, until the deadline; one that hears it falls silent, and so is answered no more.
+/// </summary>
+/// <remarks>
+/// Budget: per closed connection, at most <see cref="MaxAnswers"/> answers of three small datagrams each, and only to a
+/// packet that opens with the connection's keys (a forged or replayed one from its address is dropped unanswered, so nobody
+/// else can draw the notices at anyone). Entries are as many as the server had connections, and go at their deadline (at
+/// the latest) or when a new connection is made from the same address.
+/// </remarks>
+internal sealed class RepeatedNotices
+{
+    /// <summary>The least time between two answers to one client (its keep-alives come every 100 ms, a game's inputs every tick).</summary>
+    public const double AnswerInterval = 0.05;
+
+    /// <summary>The most answers one closed connection gets (2 s of answers at <see cref="AnswerInterval"/>).</summary>
+    public const int MaxAnswers = 40;
+
+    private readonly Dictionary<NetAddress, Entry> byAddress = new();
+    private readonly List<NetAddress> expired = new();
+
+    /// <summary>Closed connections whose notice is still repeated.</summary>
+    public int Count => byAddress.Count;
+
+    /// <summary>Answers sent (each the notice's three datagrams), for tests.</summary>
+    public long Answers { get; private set; }
+
+    /// <summary>Keeps <paramref name="connection"/>, closed with <paramref name="reason"/>, to repeat the notice until <paramref name="until"/>.</summary>
+    public void Add(Connection connection, DisconnectReason reason, double until)
+    {
+        Forget(connection.Address);
+        byAddress[connection.Address] = new Entry(connection, reason, until);
+    }
+
+    /// <summary>
+    /// True when <paramref name="datagram"/> from <paramref name="source"/> was sent on a closed connection kept here
+    /// (handled: answered with the notice when due); false when it is none of theirs.
+    /// </summary>
+    public bool TryAnswer(in NetAddress source, ReadOnlySpan<byte> datagram, double now)
+    {
+        if (!byAddress.TryGetValue(source, out var entry)) return false;
+        if (now >= entry.Until)
+        {
+            Forget(source);
+            return false;
+        }
+
+        if (!entry.Connection.IsOwnPayload(datagram)) return false;
+        if (entry.Answers < MaxAnswers && now - entry.AnsweredAt >= AnswerInterval)
+        {
+            entry.Answers++;
+            entry.AnsweredAt = now;
+            Answers++;
+            entry.Connection.SendDisconnect(entry.Reason);
+        }
+
+        return true;
+    }
+
+    /// <summary>Drops the entries past their deadline.</summary>
+    public void Expire(double now)
+    {
+        if (byAddress.Count == 0) return;
+        expired.Clear();
+        foreach (var (address, entry) in byAddress)
+        {
+            if (now >= entry.Until) expired.Add(address);
+        }
+
+        foreach (var address in expired) Forget(address);
+    }
+
+    /// <summary>Drops the entry of <paramref name="address"/>, if any (a new connection from there, or its deadline).</summary>
+    public void Forget(in NetAddress address)
+    {
+        if (byAddress.Remove(address, out var entry)) entry.Connection.Dispose();
+    }
+
+    /// <summary>Drops every entry (the server is disposed).</summary>
+    public void Clear()
+    {
+        foreach (var entry in byAddress.Values) entry.Connection.Dispose();
+        byAddress.Clear();
+    }
+
+    private sealed class Entry(Connection connection, DisconnectReason reason, double until)
+    {
+        public Connection Connection { get; } = connection;
+
+        public DisconnectReason Reason { get; } = reason;
+
+        public double Until { get; } = until;
+
+        public int Answers { get; set; }
+
+        public double AnsweredAt { get; set; } = double.NegativeInfinity;
+    }
+}
