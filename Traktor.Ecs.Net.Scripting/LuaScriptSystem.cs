@@ -40,14 +40,15 @@ public sealed class LuaScriptSystem : BaseSystem<World, float>, IAsyncDisposable
     /// <summary>Creates the system; load scripts with <see cref="Load"/>.</summary>
     /// <param name="world">The world the scripts run in (its network plugin and RPCs).</param>
     /// <param name="services">What the script API is bound to.</param>
-    /// <param name="options">The sandbox's budgets; defaults when null.</param>
+    /// <param name="options">The sandbox's budgets; defaults when null. A copy is kept, checked here (changing the object afterwards changes nothing).</param>
     /// <param name="logger">Receives <c>log:info(…)</c> and script errors.</param>
     public LuaScriptSystem(World world, ScriptServices services, LuaScriptOptions? options = null, ILogger? logger = null)
         : base(world)
     {
         ArgumentNullException.ThrowIfNull(world);
         _services = services ?? throw new ArgumentNullException(nameof(services));
-        _options = options ?? new LuaScriptOptions();
+        // A copy, then validated: the caller changing its object later can neither undo the checks nor change these scripts.
+        _options = options?.Snapshot() ?? new LuaScriptOptions();
         _options.Validate();
         _logger = logger ?? NullLogger.Instance;
         _network = new ScriptNetwork(world, _services.Time, _logger);

@@ -16,6 +16,7 @@ public class DespawnChoiceBenchmarks
     private World world = null!;
     private ServerReplication server = null!;
     private ConnectionReplicationState state = null!;
+    private int snapshotBytes;
 
     /// <summary>Despawns pending for the client.</summary>
     [Params(1_000, 8_000)]
@@ -35,6 +36,7 @@ public class DespawnChoiceBenchmarks
         var connection = new ConnectionId(1, 1);
         server.AddConnection(connection);
         state = server.StateOf(connection)!;
+        snapshotBytes = server.Options.MaxSnapshotBytes; // read once: Options is a copy
         var random = new Random(5);
         var ids = new uint[Pending];
         uint id = 0;
@@ -50,5 +52,5 @@ public class DespawnChoiceBenchmarks
     /// <summary>One choice for a full-size snapshot (nothing is marked sent, so each run chooses the same).</summary>
     /// <returns>How many despawns fit.</returns>
     [Benchmark]
-    public int Choose() => server.ChooseDespawns(state, server.Options.MaxSnapshotBytes, out _);
+    public int Choose() => server.ChooseDespawns(state, snapshotBytes, out _);
 }

@@ -46,7 +46,7 @@ public class ScriptWorstTickBenchmarks
     public void Setup()
     {
         shared = Load(Hostile, new LuaScriptOptions());
-        unbounded = Load(Hostile, new LuaScriptOptions { RpcInstructionBudgetPerTick = long.MaxValue });
+        unbounded = Load(Hostile, new LuaScriptOptions { RpcInstructionBudgetPerTick = new LuaScriptOptions().MaxRpcHandlersPerTick * new LuaScriptOptions().InstructionBudget });
         honest = Load(Honest, new LuaScriptOptions());
     }
 

@@ -24,6 +24,7 @@ public sealed class ClientTimeoutOptionsValidationTests
         { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.Zero },
         { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.FromMilliseconds(-100) },
         { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.FromSeconds(6) },
+        { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.FromSeconds(1) + TimeSpan.FromTicks(1) }, // past half the 2 s ChallengeTimeout
         { nameof(NetClientOptions.HandshakeResendInterval), TimeSpan.MaxValue },
         { nameof(NetPeerOptions.AckDelay), TimeSpan.FromMilliseconds(-1) },
         { nameof(NetPeerOptions.AckDelay), TimeSpan.FromMilliseconds(101) },
@@ -41,6 +42,47 @@ public sealed class ClientTimeoutOptionsValidationTests
         Assert.Equal(option, refused.ParamName);
     }
 
+    /// <summary>
+    /// The resend interval is bounded by half the shorter timeout, so an address is asked at least twice before it is given
+    /// up. Before, anything up to <see cref="NetClientOptions.ConnectTimeout"/> was taken: 5 s against a 2 s challenge
+    /// timeout asked each address but the last once, and 1 s against a 1 s connect timeout asked the last once.
+    /// </summary>
+    [Theory]
+    [InlineData(2000, 5000, 1001)]
+    [InlineData(2000, 5000, 5000)]
+    [InlineData(10_000, 1000, 600)]
+    [InlineData(10_000, 1000, 1000)]
+    public void A_resend_interval_past_half_the_shorter_timeout_is_refused(int challengeMs, int connectMs, int resendMs)
+    {
+        var options = new NetClientOptions
+        {
+            ProtocolId = 1,
+            Insecure = true,
+            ChallengeTimeout = TimeSpan.FromMilliseconds(challengeMs),
+            ConnectTimeout = TimeSpan.FromMilliseconds(connectMs),
+            HandshakeResendInterval = TimeSpan.FromMilliseconds(resendMs),
+        };
+
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new NetClient(new InMemoryNetwork().CreateTransport(), options, new FakeTimeProvider(), ownsTransport: true));
+        Assert.Equal(nameof(NetClientOptions.HandshakeResendInterval), refused.ParamName);
+    }
+
+    [Theory]
+    [InlineData(2000, 5000, 1000)]
+    [InlineData(10_000, 1000, 500)]
+    public void A_resend_interval_of_half_the_shorter_timeout_is_taken(int challengeMs, int connectMs, int resendMs)
+    {
+        var options = new NetClientOptions
+        {
+            ProtocolId = 1,
+            Insecure = true,
+            ChallengeTimeout = TimeSpan.FromMilliseconds(challengeMs),
+            ConnectTimeout = TimeSpan.FromMilliseconds(connectMs),
+            HandshakeResendInterval = TimeSpan.FromMilliseconds(resendMs),
+        };
+        using var client = new NetClient(new InMemoryNetwork().CreateTransport(), options, new FakeTimeProvider(), ownsTransport: true);
+    }
+
     [Fact]
     public void The_bounds_themselves_are_taken()
     {
@@ -52,7 +94,7 @@ public sealed class ClientTimeoutOptionsValidationTests
             Insecure = true,
             ConnectTimeout = NetClientOptions.ConnectTimeoutLimit,
             ChallengeTimeout = NetClientOptions.ConnectTimeoutLimit,
-            HandshakeResendInterval = TimeSpan.FromHours(1),
+            HandshakeResendInterval = NetClientOptions.ConnectTimeoutLimit / 2,
             AckDelay = TimeSpan.FromMilliseconds(100),
         };
         using var client = new NetClient(new InMemoryNetwork().CreateTransport(), options, new FakeTimeProvider(), ownsTransport: true);

@@ -8,7 +8,7 @@ public sealed class MigrationOptions
     /// <summary>The game's protocol id (the transport's <c>ProtocolId</c>).</summary>
     public ulong ProtocolId { get; set; }
 
-    /// <summary>The server tick rate.</summary>
+    /// <summary>The server tick rate; 1 to <see cref="ServerReplicationOptions.MaxTickRate"/>.</summary>
     public int TickRate { get; set; } = 60;
 
     /// <summary>
@@ -25,7 +25,10 @@ public sealed class MigrationOptions
     /// </summary>
     public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How long a new host keeps the entities of a peer that has not reconnected yet (default 10 s); then they are destroyed.</summary>
+    /// <summary>
+    /// How long a new host keeps the entities of a peer that has not reconnected yet (default 10 s); then they are destroyed.
+    /// At least zero and at most <see cref="Sessions.ReconnectGrace.MaxPeriod"/> (one day), as <see cref="RpcOptions.ReconnectGracePeriod"/>.
+    /// </summary>
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often the host checks whether its plan changed (candidates, owners) and sends it (default every 15 ticks).</summary>
@@ -34,13 +37,16 @@ public sealed class MigrationOptions
     /// <summary>How long the successors' connect tokens in a plan are valid (default 5 min); plans are sent again at half of it.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The connection timeout in the successors' tokens, in seconds (default 3).</summary>
+    /// <summary>The connection timeout in the successors' tokens, in seconds (default 3); 1 to 86,400 (one day, <see cref="NetPeerOptions.MaxTimeout"/>).</summary>
     public int TimeoutSeconds { get; set; } = 3;
 
     /// <summary>Most remote peers a host (the first or a successor) accepts.</summary>
     public int MaxClients { get; set; } = 16;
 
-    /// <summary>Replication budgets and rules of whichever peer hosts.</summary>
+    /// <summary>
+    /// Replication budgets and rules of whichever peer hosts. Checked when the peer is made
+    /// (<see cref="ServerReplicationOptions.Validate"/>), not first when it becomes a host after a migration.
+    /// </summary>
     public ServerReplicationOptions? Replication { get; set; }
 
     /// <summary>
@@ -57,12 +63,17 @@ public sealed class MigrationOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(TickRate, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(TickRate, ServerReplicationOptions.MaxTickRate);
         ArgumentOutOfRangeException.ThrowIfLessThan(PlanCheckTicks, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(TimeoutSeconds, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(TimeoutSeconds, (int)NetPeerOptions.MaxTimeout.TotalSeconds);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxClients, 1);
         if (HostSilence <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HostSilence));
         if (ReconnectTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReconnectTimeout));
-        if (ReconnectGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReconnectGrace));
+        if (ReconnectGrace < TimeSpan.Zero || ReconnectGrace > Sessions.ReconnectGrace.MaxPeriod) throw new ArgumentOutOfRangeException(nameof(ReconnectGrace));
+        // Checked here, not when a peer becomes a host: a successor found it only after the old host was gone, and failed
+        // to host the game the others were waiting to reach.
+        Replication?.Snapshot().Validate();
         if (Client is { Insecure: true }) throw new ArgumentException("A migrating peer's hosts check tokens: its client cannot be insecure.", nameof(Client));
         // Checked here, not only when the peer becomes a client: a host that follows another stops serving first, and a
         // bad client option found then would leave it neither host nor client (review43).

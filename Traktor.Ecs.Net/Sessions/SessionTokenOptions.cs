@@ -14,7 +14,8 @@ public sealed record SessionTokenOptions
 
     /// <summary>
     /// Seconds of silence after which client and server drop the connection (carried in the token). Default 10; a fleet that
-    /// wants players of a dead server to move on fast lowers it (the Demo's fleet uses 2).
+    /// wants players of a dead server to move on fast lowers it (the Demo's fleet uses 2). 1 to 86,400 (one day,
+    /// <see cref="NetPeerOptions.MaxTimeout"/>): the token's timeout is the connection's in secure mode.
     /// </summary>
     public int ConnectionTimeoutSeconds { get; init; } = 10;
 
@@ -28,5 +29,6 @@ public sealed record SessionTokenOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(TokenLifetime, TimeSpan.FromSeconds(1), nameof(TokenLifetime));
         ArgumentOutOfRangeException.ThrowIfLessThan(ConnectionTimeoutSeconds, 1, nameof(ConnectionTimeoutSeconds));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ConnectionTimeoutSeconds, (int)NetPeerOptions.MaxTimeout.TotalSeconds, nameof(ConnectionTimeoutSeconds));
     }
 }

@@ -6,9 +6,11 @@ namespace Traktor.Ecs.Net;
 public sealed class NetClientOptions : NetPeerOptions
 {
     /// <summary>
-    /// How often handshake packets are repeated until the server answers; default 100 ms. Positive and at most
-    /// <see cref="ConnectTimeout"/>: zero or less repeated them at every <c>Update</c> (a client updated in a busy loop sent
-    /// thousands a second), and a longer one sent each address one request, which one lost datagram left unanswered.
+    /// How often handshake packets are repeated until the server answers; default 100 ms. Positive and at most half the
+    /// shorter of <see cref="ChallengeTimeout"/> and <see cref="ConnectTimeout"/>, so every address is asked at least twice
+    /// before it is given up: zero or less repeated them at every <c>Update</c> (a client updated in a busy loop sent
+    /// thousands a second), and a longer one (up to <see cref="ConnectTimeout"/> was taken) sent an address one request,
+    /// which one lost datagram left unanswered.
     /// </summary>
     public TimeSpan HandshakeResendInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
@@ -49,7 +51,11 @@ public sealed class NetClientOptions : NetPeerOptions
             throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), ConnectTimeout, "ConnectTimeout must be positive and at most 1 hour.");
         if (ChallengeTimeout <= TimeSpan.Zero || ChallengeTimeout > ConnectTimeoutLimit)
             throw new ArgumentOutOfRangeException(nameof(ChallengeTimeout), ChallengeTimeout, "ChallengeTimeout must be positive and at most 1 hour.");
-        if (HandshakeResendInterval <= TimeSpan.Zero || HandshakeResendInterval > ConnectTimeout)
-            throw new ArgumentOutOfRangeException(nameof(HandshakeResendInterval), HandshakeResendInterval, "HandshakeResendInterval must be positive and at most ConnectTimeout.");
+        // Half the shorter timeout: an address given up after ChallengeTimeout (or the last after ConnectTimeout) was
+        // asked at least twice, so one lost request does not lose it.
+        var shorter = ChallengeTimeout < ConnectTimeout ? ChallengeTimeout : ConnectTimeout;
+        if (HandshakeResendInterval <= TimeSpan.Zero || HandshakeResendInterval > shorter / 2)
+            throw new ArgumentOutOfRangeException(nameof(HandshakeResendInterval), HandshakeResendInterval,
+                "HandshakeResendInterval must be positive and at most half the shorter of ChallengeTimeout and ConnectTimeout.");
     }
 }

@@ -60,11 +60,14 @@ public abstract class NetPeerOptions
     /// past it disconnects the peer with <see cref="DisconnectReason.SendQueueOverflow"/>. At the defaults it holds 15
     /// messages of 256 KiB (a large message is charged about 1.06 × its length). It must hold two of the largest messages
     /// (<see cref="MaxMessageSize"/>) as queued, buffers and overhead counted (about 2.1 × <see cref="MaxMessageSize"/>
-    /// for large messages): validated when a client or server is made.
+    /// for large messages): validated when a client or server is made. At most <see cref="MaxQueueBytes"/>.
     /// </summary>
     public int MaxSendQueueBytes { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>Bytes of unreliable messages that may wait for the next send; more are dropped.</summary>
+    /// <summary>
+    /// Bytes of unreliable messages to one peer that may wait for the next send; more are dropped. 256 KiB by default;
+    /// positive (zero or less dropped every unreliable message, snapshots too) and at most <see cref="MaxQueueBytes"/>.
+    /// </summary>
     public int MaxUnreliableQueueBytes { get; set; } = 256 * 1024;
 
     /// <summary>A packet is sent at least this often, so acks flow and the peer knows we are alive.</summary>
@@ -77,8 +80,21 @@ public abstract class NetPeerOptions
     /// </summary>
     public TimeSpan AckDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Silence after which a connection is dropped (the token's timeout wins in secure mode).</summary>
+    /// <summary>
+    /// Silence after which a connection is dropped (the token's timeout wins in secure mode); 10 s by default. Longer than
+    /// <see cref="KeepAliveInterval"/> and at most <see cref="MaxTimeout"/> (one day): a peer that vanished holds its
+    /// connection, and on a server its slot, this long.
+    /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest <see cref="Timeout"/>: one day (<see cref="TimeSpan.MaxValue"/> kept a vanished peer's connection for good).</summary>
+    public static TimeSpan MaxTimeout { get; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The largest <see cref="MaxSendQueueBytes"/>, <see cref="MaxUnreliableQueueBytes"/> and <see cref="MaxQueuedMessageBytes"/>:
+    /// 1 GiB (each is memory a connection, or the peer's receive queue, may hold; a few connections at more would hold the machine's).
+    /// </summary>
+    public const int MaxQueueBytes = 1024 * 1024 * 1024;
 
     /// <summary>Most packets one connection sends per <c>Update</c> (a simple congestion cap).</summary>
     public int MaxPacketsPerUpdate { get; set; } = 64;
@@ -113,7 +129,10 @@ public abstract class NetPeerOptions
     /// </summary>
     public int MaxQueuedMessages { get; set; } = 65_536;
 
-    /// <summary>Most bytes of message events waiting to be polled, from all connections together (default 16 MiB).</summary>
+    /// <summary>
+    /// Most bytes of message events waiting to be polled, from all connections together (default 16 MiB); at least
+    /// <see cref="MaxMessageBytesPerConnection"/> and at most <see cref="MaxQueueBytes"/>.
+    /// </summary>
     public int MaxQueuedMessageBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
@@ -154,6 +173,10 @@ public abstract class NetPeerOptions
         if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));
+        if (Timeout > MaxTimeout) throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "Timeout must be at most one day.");
+        if (MaxSendQueueBytes > MaxQueueBytes) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), MaxSendQueueBytes, "MaxSendQueueBytes must be at most 1 GiB.");
+        if (MaxUnreliableQueueBytes is <= 0 or > MaxQueueBytes)
+            throw new ArgumentOutOfRangeException(nameof(MaxUnreliableQueueBytes), MaxUnreliableQueueBytes, "MaxUnreliableQueueBytes must be positive and at most 1 GiB.");
         if (AckDelay < TimeSpan.Zero || AckDelay > KeepAliveInterval)
             throw new ArgumentOutOfRangeException(nameof(AckDelay), AckDelay, "AckDelay must be at least zero and at most KeepAliveInterval.");
         if (MaxDatagramsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerUpdate));
@@ -162,6 +185,7 @@ public abstract class NetPeerOptions
         if (MaxMessageBytesPerConnection < MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxMessageBytesPerConnection), "Must hold the largest message.");
         if (MaxQueuedMessages < MaxMessagesPerConnection) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessages), "Must hold one connection's messages of an update.");
         if (MaxQueuedMessageBytes < MaxMessageBytesPerConnection) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessageBytes), "Must hold one connection's bytes of an update.");
+        if (MaxQueuedMessageBytes > MaxQueueBytes) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessageBytes), MaxQueuedMessageBytes, "MaxQueuedMessageBytes must be at most 1 GiB.");
         if (ViolationLimit <= 0) throw new ArgumentOutOfRangeException(nameof(ViolationLimit));
     }
 }

@@ -12,11 +12,17 @@ namespace Traktor.Ecs.Net;
 public abstract class Relevancy
 {
     /// <summary>Creates the rule.</summary>
-    /// <param name="radius">How far a viewer sees, in world units.</param>
-    /// <param name="cellSize">The grid cell edge (default: the radius).</param>
+    /// <param name="radius">How far a viewer sees, in world units; positive and finite.</param>
+    /// <param name="cellSize">The grid cell edge (default: the radius); positive and finite.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The radius or the cell size is zero, negative, infinite or NaN.</exception>
     protected Relevancy(float radius, float? cellSize)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(radius);
+        // Checked here, not first by the server's grid: a zero, infinite or NaN cell size (an infinite radius is the
+        // default cell size) used to throw from the server's first tick with an entity to place, not when it was made.
+        if (!(radius > 0 && float.IsFinite(radius)))
+            throw new ArgumentOutOfRangeException(nameof(radius), radius, "The relevancy radius must be positive and finite.");
+        if (cellSize is { } edge && !(edge > 0 && float.IsFinite(edge)))
+            throw new ArgumentOutOfRangeException(nameof(cellSize), edge, "The relevancy cell size must be positive and finite.");
         Radius = radius;
         CellSize = cellSize ?? radius;
     }
@@ -37,8 +43,8 @@ public abstract class Relevancy
 /// <summary>Relevancy by a position component of type <typeparamref name="TPosition"/>.</summary>
 /// <typeparam name="TPosition">The position component.</typeparam>
 /// <param name="project">Maps the component to the grid plane, e.g. <c>p =&gt; new Vector2(p.X, p.Z)</c>.</param>
-/// <param name="radius">How far a viewer sees.</param>
-/// <param name="cellSize">The grid cell edge (default: the radius).</param>
+/// <param name="radius">How far a viewer sees; positive and finite.</param>
+/// <param name="cellSize">The grid cell edge (default: the radius); positive and finite.</param>
 public sealed class SpatialRelevancy<TPosition>(Func<TPosition, Vector2> project, float radius, float? cellSize = null)
     : Relevancy(radius, cellSize)
     where TPosition : struct

@@ -36,13 +36,17 @@ public sealed partial class ServerReplication
     /// <summary>Creates the server side for a world.</summary>
     /// <param name="world">The authoritative world.</param>
     /// <param name="registry">The replicated types (the same on every client).</param>
-    /// <param name="options">Budgets and rules.</param>
+    /// <param name="options">Budgets and rules; a copy is kept, checked here.</param>
     /// <param name="logger">Where problems are reported.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (<see cref="ServerReplicationOptions.Validate"/>).</exception>
     public ServerReplication(World world, ReplicationRegistry registry, ServerReplicationOptions? options = null, ILogger? logger = null)
     {
         this.world = world;
         this.registry = registry;
-        this.options = options ?? new ServerReplicationOptions();
+        // A copy, then validated: the caller changing its object later (a 2 GiB MaxSnapshotBytes, a zero budget) can neither
+        // undo the checks nor change a running server.
+        this.options = options?.Snapshot() ?? new ServerReplicationOptions();
+        this.options.Validate();
         this.logger = logger ?? NullLogger.Instance;
         components = registry.Types.Select(t => t.CreateServer()).ToArray();
         // With no replicated types these would match every entity (an empty WithAny does not filter): the
@@ -75,8 +79,8 @@ public sealed partial class ServerReplication
     /// </summary>
     internal int MaxMessageBytes { get; set; } = int.MaxValue;
 
-    /// <summary>The options in force.</summary>
-    public ServerReplicationOptions Options => options;
+    /// <summary>A copy of the options in force (changing it changes nothing; read it once, not every tick).</summary>
+    public ServerReplicationOptions Options => options.Snapshot();
 
     /// <summary>The number of entities being replicated.</summary>
     public int EntityCount => tracker.Tracked.Count;
