@@ -149,16 +149,25 @@ public static class Runner
         return found == 0 ? 0 : 1;
     }
 
+    /// <summary>How the <c>seed</c> command names the inputs it cuts from traffic (then a hash of the input).</summary>
+    private const string SeedPrefix = "seed-";
+
     private static int Seed(FuzzSettings settings)
     {
         foreach (var target in FuzzTargets.All)
         {
             string folder = Path.Combine(settings.CorpusDirectory, target.Name);
             Directory.CreateDirectory(folder);
+            // The seeds are replaced, not added to: a seed the traffic no longer sends (a wire change) would stay in the corpus
+            // and start every run from a packet the protocol has dropped. Findings (other names) stay.
+            foreach (string stale in Directory.GetFiles(folder, SeedPrefix + "*"))
+            {
+                File.Delete(stale);
+            }
             int count = 0;
             foreach (var input in target.Seeds())
             {
-                File.WriteAllBytes(Path.Combine(folder, "seed-" + Convert.ToHexString(SHA1.HashData(input))[..16].ToLowerInvariant()), input);
+                File.WriteAllBytes(Path.Combine(folder, SeedPrefix + Convert.ToHexString(SHA1.HashData(input))[..16].ToLowerInvariant()), input);
                 count++;
             }
             Console.WriteLine($"seed: {target.Name,-16} {count} inputs -> {folder}");

@@ -22,9 +22,13 @@ internal static class Instrumentation
         string done = copy + ".instrumented";
         if (File.Exists(done)) return copy;
         Directory.CreateDirectory(folder);
-        File.Copy(original, copy, overwrite: true);
-        var types = SharpFuzz.Fuzzer.Instrument(copy, _ => true, SharpFuzz.Options.Value);
-        File.WriteAllText(done, $"{types.Count()} types instrumented\n");
+        // Instrumented aside, then renamed into place: two runs started at once (FuzzHarnessReproducibilityTests) may both
+        // find no copy, and one overwriting the file the other has loaded would pull it from under that process.
+        string staging = Path.Combine(folder, $"{Library}.{Environment.ProcessId}.tmp");
+        File.Copy(original, staging, overwrite: true);
+        int types = SharpFuzz.Fuzzer.Instrument(staging, _ => true, SharpFuzz.Options.Value).Count();
+        File.Move(staging, copy, overwrite: true);
+        File.WriteAllText(done, $"{types} types instrumented\n");
         return copy;
     }
 

@@ -40,21 +40,11 @@ public sealed partial class BackendCrashTests
                 Assert.Equal(i, (await seeded.Authentication.RegisterAsync($"crash{i}", "correct horse", Cancel)).UserId);
             }
         }
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = directory,
-        };
-        foreach (string arg in new[]
-        {
-            backendDll, "--urls=http://127.0.0.1:0", "--environment=Production", $"--Online:ConnectionString={databasePath}",
+        var start = DotnetProcess.StartInfo(backendDll,
+        [
+            "--urls=http://127.0.0.1:0", "--environment=Production", $"--Online:ConnectionString={databasePath}",
             $"--Online:TokenSigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}", $"--Online:ServerKeys:0={ServerKey}",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        ], directory);
         using var backend = Process.Start(start)!;
         try
         {
