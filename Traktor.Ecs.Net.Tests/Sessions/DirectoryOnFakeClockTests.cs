@@ -34,18 +34,31 @@ public abstract class DirectoryOnFakeClockTests : IAsyncLifetime
         Services = await OnlineServices.OpenAsync(new SqliteOnlineDatabase(Path.Combine(folder, "online.db"), SqliteDurability.Normal), SqliteDirectoryHarness.Options(Time));
 
     /// <summary>
-    /// A player-hosted "coop" session of <paramref name="hostPlayer"/> whose host sits behind a port-restricted NAT,
-    /// registered with the introducer and heartbeating its public address: what a joiner finds in the directory. The
+    /// A player-hosted "coop" session of <paramref name="hostPlayer"/> whose host sits behind a NAT (port-restricted unless
+    /// said), registered with the introducer and heartbeating its public address: what a joiner finds in the directory. The
     /// caller disposes the scene.
     /// </summary>
-    private protected async Task<(PlayerHostGrant Grant, NatScene Scene)> HostBehindNatAsync(long hostPlayer)
+    private protected async Task<(PlayerHostGrant Grant, NatScene Scene)> HostBehindNatAsync(long hostPlayer,
+        NatKind hostNat = NatKind.PortRestricted, NatKind joinerNat = NatKind.PortRestricted)
     {
         var grant = await Services.Sessions!.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
-        var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
+        var scene = new NatScene(hostNat, joinerNat, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
         scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
         Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
         Assert.True((await Services.Sessions.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
         return (grant, scene);
+    }
+
+    /// <summary>
+    /// <see cref="HostBehindNatAsync"/> with the host's game running (a listen server on the scene's server socket) and
+    /// <paramref name="joiner"/>'s game behind the other NAT, its <see cref="Multiplayer"/> not joined yet. The caller
+    /// disposes the rig.
+    /// </summary>
+    private protected async Task<(PlayerHostGrant Grant, NatJoinRig Rig)> JoinBehindNatsAsync(long hostPlayer, string joiner,
+        NatKind hostNat = NatKind.PortRestricted, NatKind joinerNat = NatKind.PortRestricted)
+    {
+        var (grant, scene) = await HostBehindNatAsync(hostPlayer, hostNat, joinerNat);
+        return (grant, new NatJoinRig(scene, Time, hostPlayer, Services, joiner, Password));
     }
 
     /// <inheritdoc />

@@ -22,40 +22,15 @@ public sealed class MultiplayerJoinCancelTests : DirectoryOnFakeClockTests
         long hostPlayer = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
         long joinerPlayer = (await Services.Authentication.RegisterAsync("joining-player", Password, Cancel)).UserId;
         var directory = Services.Sessions!;
-        var grant = await directory.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
-        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
-        using var hostWorld = World.Create();
-        var host = new NetworkHost(hostWorld, scene.Server, ReplicationWorld.Registry, new ServerReplicationOptions(), localClientId: (ulong)hostPlayer);
-        var joinedIds = new List<ulong>();
-        host.Server.ClientConnected += (_, clientId) => joinedIds.Add(clientId);
-        var hostGroup = new Group<float>("host", host);
-        hostGroup.Initialize();
-        scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
-        Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
-        Assert.True((await directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
-
-        using var joinerWorld = World.Create();
-        var client = new NetworkClient(joinerWorld, scene.Client, ReplicationWorld.Registry, 60, Time);
-        using var multiplayer = new Multiplayer(client, Services.Authentication, directory, new MultiplayerAccount("joining-player", Password),
-            new MultiplayerOptions { Traversal = scene.JoinerSide }, Time);
-        var joinerGroup = new Group<float>("joiner", client, multiplayer);
-        joinerGroup.Initialize();
-
-        void Tick()
-        {
-            Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
-            float dt = 1f / 60f;
-            scene.Introducer.Update();
-            scene.HostSide.Update();
-            joinerGroup.Tick(in dt);
-            hostGroup.Tick(in dt);
-        }
+        var (grant, rig) = await JoinBehindNatsAsync(hostPlayer, "joining-player");
+        using var _ = rig;
+        var (scene, multiplayer, joinedIds) = (rig.Scene, rig.Multiplayer, rig.JoinedIds);
 
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         var joining = multiplayer.JoinSessionAsync(grant.Session.Id, giveUp.Token);
         for (int i = 0; i < 60 * 30 && scene.Client.State is not (ClientState.SendingRequest or ClientState.SendingResponse) && !joining.IsCompleted; i++)
         {
-            Tick();
+            rig.Tick();
             await Task.Delay(1, Cancel);
         }
 
@@ -67,7 +42,7 @@ public sealed class MultiplayerJoinCancelTests : DirectoryOnFakeClockTests
         // Two seconds on: the handshake went on before, the client connected and the facade took the session as current.
         for (int i = 0; i < 120; i++)
         {
-            Tick();
+            rig.Tick();
             await Task.Delay(1, Cancel);
         }
 

@@ -27,59 +27,19 @@ public sealed class MultiplayerBehindNatsTests : DirectoryOnFakeClockTests
     {
         long hostPlayer = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
         long joinerPlayer = (await Services.Authentication.RegisterAsync("joining-player", Password, Cancel)).UserId;
-        var directory = Services.Sessions!;
 
         // The host's game: a player-hosted session of the directory, a listen server behind its NAT that registers the
-        // session's rendezvous with the introducer and publishes the public endpoint the introducer observed.
-        var grant = await directory.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
-        using var scene = new NatScene(hostNat, joinerNat, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
-        using var hostWorld = World.Create();
-        var host = new NetworkHost(hostWorld, scene.Server, ReplicationWorld.Registry, new ServerReplicationOptions(), localClientId: (ulong)hostPlayer);
+        // session's rendezvous with the introducer and publishes the public endpoint the introducer observed. The joiner's
+        // game: the C# facade over the same directory, its client socket behind the other NAT.
+        var (grant, rig) = await JoinBehindNatsAsync(hostPlayer, "joining-player", hostNat, joinerNat);
+        using var _ = rig;
+        var (scene, hostWorld, joinerWorld, multiplayer, joinedIds) = (rig.Scene, rig.HostWorld, rig.JoinerWorld, rig.Multiplayer, rig.JoinedIds);
         var players = new List<Entity>();
-        var joinedIds = new List<ulong>();
-        host.Server.ClientConnected += (connection, clientId) =>
-        {
-            joinedIds.Add(clientId);
+        rig.Host.Server.ClientConnected += (connection, clientId) =>
             players.Add(hostWorld.Create(new Position2 { Value = new Vector2(clientId, 0) }, new NetworkOwner(connection)));
-        };
-        var hostGroup = new Group<float>("host", host);
-        hostGroup.Initialize();
-        scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
-        Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
-        Assert.True((await directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
-
-        // The joiner's game: the C# facade over the same directory, its client socket behind the other NAT.
-        using var joinerWorld = World.Create();
-        var client = new NetworkClient(joinerWorld, scene.Client, ReplicationWorld.Registry, 60, Time);
-        using var multiplayer = new Multiplayer(client, Services.Authentication, directory, new MultiplayerAccount("joining-player", Password),
-            new MultiplayerOptions { Traversal = scene.JoinerSide }, Time);
-        var joinerGroup = new Group<float>("joiner", client, multiplayer);
-        joinerGroup.Initialize();
-
-        void Tick()
-        {
-            Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 60));
-            float dt = 1f / 60f;
-            scene.Introducer.Update();
-            scene.HostSide.Update();
-            joinerGroup.Tick(in dt);
-            hostGroup.Tick(in dt);
-        }
-
-        async Task<bool> TickUntilAsync(Func<bool> done)
-        {
-            // The facade's directory calls run on the thread pool: give them real Time between ticks.
-            for (int i = 0; i < 60 * 30 && !done(); i++)
-            {
-                Tick();
-                await Task.Delay(1, Cancel);
-            }
-
-            return done();
-        }
 
         var joining = multiplayer.JoinSessionAsync(grant.Session.Id, Cancel);
-        Assert.True(await TickUntilAsync(() => joining.IsCompleted), "the join completed");
+        Assert.True(await rig.TickUntilAsync(() => joining.IsCompleted), "the join completed");
         var joined = await joining;
         Assert.Equal(grant.Session.Id, joined.Id);
         Assert.Equal(SessionHostKind.Player, joined.HostKind);
@@ -89,15 +49,15 @@ public sealed class MultiplayerBehindNatsTests : DirectoryOnFakeClockTests
         Assert.Equal(path == NatPath.Relayed, scene.Introducer.Relayed > 0);
 
         // They play: the host admitted the directory's player, whose entity it moves every tick; the joiner follows.
-        Assert.True(await TickUntilAsync(() => joinedIds.Contains((ulong)joinerPlayer) && Values(joinerWorld).Count == players.Count && players.Count > 0),
+        Assert.True(await rig.TickUntilAsync(() => joinedIds.Contains((ulong)joinerPlayer) && Values(joinerWorld).Count == players.Count && players.Count > 0),
             $"the joiner sees the host's entities (host {players.Count}, joiner {Values(joinerWorld).Count})");
         for (int tick = 0; tick < 60; tick++)
         {
             foreach (var player in players) hostWorld.Get<Position2>(player).Value += new Vector2(0.5f, -0.25f);
-            Tick();
+            rig.Tick();
         }
 
-        Assert.True(await TickUntilAsync(() => Values(joinerWorld).SequenceEqual(Values(hostWorld))), "the joiner converges on the host's world");
+        Assert.True(await rig.TickUntilAsync(() => Values(joinerWorld).SequenceEqual(Values(hostWorld))), "the joiner converges on the host's world");
     }
 
     [Fact]
@@ -106,11 +66,8 @@ public sealed class MultiplayerBehindNatsTests : DirectoryOnFakeClockTests
         long hostPlayer = (await Services.Authentication.RegisterAsync("hosting-player", Password, Cancel)).UserId;
         await Services.Authentication.RegisterAsync("joining-player", Password, Cancel);
         var directory = Services.Sessions!;
-        var grant = await directory.CreatePlayerHostedSessionAsync(new SessionOptions("coop", 4), hostPlayer, Cancel);
-        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted, time: Time, hostKey: grant.SessionKey, protocolId: DirectoryTestSettings.ProtocolId);
-        scene.HostSide.Host(grant.Rendezvous, grant.PunchKey);
-        Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered with the introducer");
-        Assert.True((await directory.HostHeartbeatAsync(grant.Session.Id, hostPlayer, [scene.HostSide.PublicAddress.ToEndPoint()], [], Cancel)).Live);
+        var (grant, scene) = await HostBehindNatAsync(hostPlayer);
+        using var _ = scene;
 
         using var joinerWorld = World.Create();
         var client = new NetworkClient(joinerWorld, scene.Client, ReplicationWorld.Registry, 60, Time);
