@@ -75,7 +75,7 @@ public sealed partial class ClientPrediction<TInput, TSerializer> : InputSource<
         this.simulation = simulation;
         this.predicted = predicted.WithAll<NetworkId>();
         this.sampleInput = sampleInput;
-        this.options = options ?? new ClientPredictionOptions();
+        this.options = options?.Snapshot() ?? new ClientPredictionOptions(); // a copy: later changes cannot undo the checks
         this.options.Validate();
         clock = new TickClock(tickRate);
         pace = new ServerPace();

@@ -5,7 +5,11 @@ namespace Traktor.Ecs.Net;
 /// <summary>How the client predicts and paces its inputs.</summary>
 public sealed class ClientPredictionOptions
 {
-    /// <summary>Ticks of input the server should hold for this client (time dilation aims at it).</summary>
+    /// <summary>
+    /// Ticks of input the server should hold for this client (time dilation aims at it); 2 by default, 0 to 32 (half the
+    /// 64 ticks of inputs a client keeps, so the round trip still fits). A negative value predicted about four billion
+    /// ticks ahead.
+    /// </summary>
     public int TargetBufferTicks { get; set; } = 2;
 
     /// <summary>Inputs per message: the newest plus earlier ones repeated against loss (1–8).</summary>
@@ -19,10 +23,15 @@ public sealed class ClientPredictionOptions
 
     /// <summary>Throws for a value that breaks the client's clock; checked when the <c>ClientPrediction</c> is made.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="MaxRateAdjustment"/> is NaN, negative, or 1 or more.</exception>
+    /// <summary>The copy a prediction keeps (<see cref="Smoothing"/> is shared: it is the caller's setting object).</summary>
+    internal ClientPredictionOptions Snapshot() => (ClientPredictionOptions)MemberwiseClone();
+
     internal void Validate()
     {
         // NaN bounds made Math.Clamp return the pacing error unclamped (no limit on the speed-up); a negative one made it throw
         // at every tick; 1 or more could stop the client's clock or run it backwards.
+        if (TargetBufferTicks is < 0 or > PredictionFormat.HistoryTicks / 2)
+            throw new ArgumentOutOfRangeException(nameof(TargetBufferTicks), TargetBufferTicks, "TargetBufferTicks must be from 0 to 32.");
         if (!(MaxRateAdjustment >= 0 && MaxRateAdjustment < 1))
             throw new ArgumentOutOfRangeException(nameof(MaxRateAdjustment), MaxRateAdjustment, "MaxRateAdjustment must be at least 0 and below 1.");
     }

@@ -36,7 +36,11 @@ public sealed class ServerInputs<TInput, TSerializer> : InputSource<TInput>, ISy
     public ServerInputs(NetworkServer server, ServerInputOptions<TInput>? options = null)
     {
         this.server = server;
-        this.options = options ?? new ServerInputOptions<TInput>();
+        // A copy, then checked: the caller changing its object later cannot undo the check. Math.Clamp's bounds cross for
+        // a negative MaxRewindTicks: every rewind threw, a hit test failing the tick.
+        this.options = options?.Snapshot() ?? new ServerInputOptions<TInput>();
+        if (this.options.MaxRewindTicks is < 0 or > 1000)
+            throw new ArgumentOutOfRangeException(nameof(ServerInputOptions<TInput>.MaxRewindTicks), this.options.MaxRewindTicks, "MaxRewindTicks must be from 0 to 1,000.");
         // A player's world that hosts (Multiplayer hosting, a host migration) keeps its ClientPrediction for when it
         // joins others again: while it hosts, the world's input source is the server's.
         var resources = server.World.Resources;
