@@ -151,8 +151,73 @@ public class ConnectedAbuseTests
         });
         Assert.Equal(0, most);
         Assert.Equal(DisconnectReason.ProtocolViolation, end);
-        // Each update decrypted 128 of the abuser's 400 datagrams and dropped the rest unread.
-        Assert.True(h.Server.Counters.DatagramsOverBudget >= 16 * (400 - 128), $"{h.Server.Counters.DatagramsOverBudget} dropped unread");
+        // Each update decrypted 128 of the abuser's 400 datagrams and dropped the rest unread: 272, three updates' worth of
+        // the budget, so three violations an update, and the sixth update reached the limit (16).
+        Assert.True(h.Server.Counters.DatagramsOverBudget >= 6 * (400 - 128), $"{h.Server.Counters.DatagramsOverBudget} dropped unread");
+    }
+
+    /// <summary>
+    /// A datagram flood that arrives bunched: five updates' worth of authenticated datagrams (640) every fifth update, the
+    /// way a sender pacing it or a stream starved for a few updates hands it over. Each burst counts as the four updates of
+    /// flood beyond the budget it is. Failed before: a burst counted one violation, the four updates without one forgave it,
+    /// and the flooder was never cut (120 updates, 24 violations, 12,288 datagrams dropped unread).
+    /// </summary>
+    [Fact]
+    public void A_datagram_flood_that_arrives_bunched_is_disconnected_like_a_steady_one()
+    {
+        using var h = Harness(insecure: false);
+        using var abuser = HostilePeer.Connect(h, 2);
+        var keepAlive = new byte[HostilePeer.AckHeaderSize];
+        int step = 0;
+        var (_, end, _) = Run(h, abuser, () =>
+        {
+            if (step++ % 5 != 0) return;
+            for (int i = 0; i < 5 * 128; i++) abuser.Send(abuser.Seal(keepAlive));
+        });
+        Assert.True(end == DisconnectReason.ProtocolViolation,
+            $"ended {end?.ToString() ?? "never"} ({h.Server.Counters.ProtocolViolations} violations, {h.Server.Counters.DatagramsOverBudget} dropped unread)");
+    }
+
+    /// <summary>
+    /// The same for unreliable messages: five updates' worth (5,120 in 40 packets of 128) every fifth update. Failed before:
+    /// one violation a burst, forgiven by the four quiet updates, never cut.
+    /// </summary>
+    [Fact]
+    public void A_message_flood_that_arrives_bunched_is_disconnected_like_a_steady_one()
+    {
+        using var h = Harness(insecure: false);
+        using var abuser = HostilePeer.Connect(h, 2);
+        var packet = HostilePeer.UnreliableRecords(128, 1);
+        int step = 0;
+        var (most, end, _) = Run(h, abuser, () =>
+        {
+            if (step++ % 5 != 0) return;
+            for (int i = 0; i < 5 * MessagesPerUpdate / 128; i++) abuser.Send(abuser.Seal(packet));
+        });
+        Assert.Equal(MessagesPerUpdate, most);
+        Assert.True(end == DisconnectReason.ProtocolViolation,
+            $"ended {end?.ToString() ?? "never"} ({h.Server.Counters.ProtocolViolations} violations, {h.Server.Counters.MessagesOverBudget} dropped)");
+    }
+
+    /// <summary>
+    /// One update's backlog counts at most ViolationLimit − 1 violations, however large: an honest peer whose stream
+    /// stalled and then delivered everything at once is not closed by that alone (it would need a second offence soon after).
+    /// </summary>
+    [Fact]
+    public void One_updates_backlog_alone_does_not_close_a_clean_connection()
+    {
+        using var h = Harness(insecure: false);
+        using var abuser = HostilePeer.Connect(h, 2);
+        var packet = HostilePeer.UnreliableRecords(128, 1);
+        int step = 0;
+        var (_, end, _) = Run(h, abuser, () =>
+        {
+            // Once, 18 updates' worth of datagrams of 128 messages each: 17 updates' worth of datagrams dropped unread, and
+            // of the 128 read, 15 updates' worth of messages dropped. 32 in all, counted as 15.
+            if (step++ == 0) for (int i = 0; i < 18 * 128; i++) abuser.Send(abuser.Seal(packet));
+        }, steps: 20);
+        Assert.Null(end);
+        Assert.Equal(15, h.Server.Counters.ProtocolViolations);
     }
 
     [Fact]

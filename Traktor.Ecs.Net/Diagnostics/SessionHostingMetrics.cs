@@ -30,6 +30,12 @@ public static class SessionHostingMetrics
     public static readonly Counter<long> LeaveReportsCapped = NetMetrics.Meter.CreateCounter<long>("traktor.sessions.leave_reports.capped", "{report}", "Grace-expiry leave reports held back by directory calls still running after their timeout");
 
     /// <summary>
+    /// Players released from a reconnect grace before their period ended because <see cref="Sessions.ReconnectGrace.MaxWaiting"/>
+    /// players were already waited for (the one that left first goes): one per player.
+    /// </summary>
+    public static readonly Counter<long> ReconnectGraceEvicted = NetMetrics.Meter.CreateCounter<long>("traktor.sessions.reconnect_grace.evicted", "{player}", "Players released from a full reconnect grace before their period ended");
+
+    /// <summary>
     /// Times a game server's <see cref="Sessions.HostedSessionFactory"/> threw while opening a session: one per try (every
     /// heartbeat that lists the session and every ticket for it tries again), while the host logs an Error only at a
     /// session's first failure.

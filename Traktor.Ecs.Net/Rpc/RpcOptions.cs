@@ -43,9 +43,17 @@ public sealed class RpcOptions
     /// them at the end of the tick that saw the disconnect. A replaced connection (the client connected again from the same
     /// socket before its old connection closed) is not a disconnect: the player keeps its entities whatever this is. At least
     /// zero and at most <see cref="ReconnectGrace.MaxPeriod"/> (one day): every player who leaves keeps its entities this
-    /// long, so it bounds how long a leaver's entities are held (not how many leavers are waited for at once).
+    /// long, so it bounds how long a leaver's entities are held; <see cref="MaxReconnectWaiting"/> bounds how many leavers are
+    /// waited for at once.
     /// </summary>
     public TimeSpan ReconnectGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The most disconnected players whose entities are kept for a reconnect at once (server side; default
+    /// <see cref="ReconnectGrace.DefaultMaxWaiting"/>, 4,096; at least 1). One more leaving releases the player that left
+    /// first before its period ends (<see cref="ReconnectGrace.MaxWaiting"/>).
+    /// </summary>
+    public int MaxReconnectWaiting { get; set; } = ReconnectGrace.DefaultMaxWaiting;
 
     /// <summary>The longest <see cref="MaxHoldTime"/>: one minute.</summary>
     public static TimeSpan MaxHoldTimeLimit { get; } = TimeSpan.FromMinutes(1);
@@ -68,5 +76,6 @@ public sealed class RpcOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxHoldTime, MaxHoldTimeLimit, nameof(MaxHoldTime));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectGracePeriod, TimeSpan.Zero, nameof(ReconnectGracePeriod));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ReconnectGracePeriod, ReconnectGrace.MaxPeriod, nameof(ReconnectGracePeriod));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxReconnectWaiting, 1, nameof(MaxReconnectWaiting));
     }
 }

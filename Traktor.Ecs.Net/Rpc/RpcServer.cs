@@ -55,7 +55,7 @@ public sealed class RpcServer
         allowedFromClients = new bool[registry.Types.Count];
         staging = new RpcStaging(this.options.MaxRpcBytes - RpcFormat.ServerHeaderSize);
         message = new byte[this.options.MaxRpcBytes];
-        Grace = new ReconnectGrace(server.World, this.options.ReconnectGracePeriod, this.time, this.logger);
+        Grace = new ReconnectGrace(server.World, this.options.ReconnectGracePeriod, this.time, this.logger, this.options.MaxReconnectWaiting);
 
         // Hard limits before any work: twice the soft rate this layer enforces itself (whose excess is only dropped), so
         // a client that keeps sending far beyond it is disconnected; a server-to-client kind is never sent by a client.

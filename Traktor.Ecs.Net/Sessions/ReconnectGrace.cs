@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Transport;
 
@@ -8,15 +9,20 @@ namespace Traktor.Ecs.Net.Sessions;
 /// Keeps a disconnected player's entities (those whose <see cref="NetworkOwner"/> is its connection) for a
 /// grace period. A reconnect with the same identity (the connect token's client id) within the period
 /// gets them back, owner rewritten to the new connection; after it they are destroyed. Driven by
-/// <see cref="RpcServer"/> on the tick thread.
+/// <see cref="RpcServer"/> on the tick thread. At most <see cref="MaxWaiting"/> players are waited for: one more leaving
+/// releases the one that left first (its entities go at the end of the tick), and the waiting players are kept in the order
+/// they left, which is the order their periods end, so <see cref="Expire"/> looks at those whose period is over and no other.
 /// </summary>
 public sealed class ReconnectGrace
 {
     private readonly World world;
     private readonly TimeProvider time;
     private readonly ILogger logger;
-    private readonly Dictionary<ulong, Held> held = new();
-    private readonly List<ulong> expired = new();
+    private readonly Dictionary<ulong, LinkedListNode<Held>> held = new();
+    // Not released, oldest first: one period for all and a clock that never goes back, so also by when their period ends.
+    private readonly LinkedList<Held> waiting = new();
+    private readonly List<LinkedListNode<Held>> releasing = new();
+    private readonly List<Held> expired = new();
     private readonly List<Entity> doomed = new();
     private readonly QueryDescription owned = new QueryDescription().WithAll<NetworkOwner>();
 
@@ -29,11 +35,24 @@ public sealed class ReconnectGrace
     /// <param name="time">The clock.</param>
     /// <param name="logger">Diagnostics.</param>
     public ReconnectGrace(World world, TimeSpan period, TimeProvider time, ILogger logger)
+        : this(world, period, time, logger, DefaultMaxWaiting)
+    {
+    }
+
+    /// <summary>Creates the grace keeper with a bound on how many players are waited for at once.</summary>
+    /// <param name="world">The server world.</param>
+    /// <param name="period">As in <see cref="ReconnectGrace(World, TimeSpan, TimeProvider, ILogger)"/>.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <param name="maxWaiting">The most players waited for at once (at least 1), <see cref="MaxWaiting"/>.</param>
+    public ReconnectGrace(World world, TimeSpan period, TimeProvider time, ILogger logger, int maxWaiting)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(period, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(period, MaxPeriod);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWaiting, 1);
         this.world = world;
         Period = period;
+        MaxWaiting = maxWaiting;
         this.time = time;
         this.logger = logger;
     }
@@ -43,12 +62,24 @@ public sealed class ReconnectGrace
 
     /// <summary>
     /// The longest grace period, one day: every player who leaves keeps its entities that long, so the period bounds how long
-    /// a leaver's entities are held (<see cref="TimeSpan.MaxValue"/> kept them for good); how many leavers are waited for at
-    /// once is not capped here.
+    /// a leaver's entities are held (<see cref="TimeSpan.MaxValue"/> kept them for good); <see cref="MaxWaiting"/> bounds how
+    /// many leavers are waited for at once.
     /// </summary>
     public static TimeSpan MaxPeriod { get; } = TimeSpan.FromDays(1);
 
-    /// <summary>Players currently waited for.</summary>
+    /// <summary>The default of <see cref="MaxWaiting"/>: 4,096 players.</summary>
+    public const int DefaultMaxWaiting = 4096;
+
+    /// <summary>
+    /// The most players waited for at once. Without a bound, every identity that connected and left within the period kept
+    /// its entities (a client with many tokens, or many players dropping at once, held as many as it liked for up to a day).
+    /// One more leaving releases the player that left first, a little before its period ends: its entities go at the end of
+    /// the tick (<see cref="Expired"/> is raised), it is logged as a warning, and counted by
+    /// <see cref="SessionHostingMetrics.ReconnectGraceEvicted"/>. The newest leavers are the likeliest to come back.
+    /// </summary>
+    public int MaxWaiting { get; }
+
+    /// <summary>Players currently waited for (with those released in this tick, until its end).</summary>
     public int WaitingCount => held.Count;
 
     /// <summary>Raised (on the tick thread) when a player's grace period ended without a reconnect; its entities are gone.</summary>
@@ -68,7 +99,19 @@ public sealed class ReconnectGrace
         // client connected again from the same socket, docs/PROTOCOL.md 3.6) closes in the same receive as its new
         // connection opens, and the same player is restored before then. Destroyed here, a zero grace would make a
         // replacement lose the player everything it owned.
-        held[clientId] = new Held(connection, time.GetTimestamp(), Released: false);
+        if (held.Remove(clientId, out var previous))
+        {
+            Forget(previous);
+        }
+        if (waiting.Count >= MaxWaiting && waiting.First is { } oldest)
+        {
+            // Full: the player that left first goes (at the end of the tick, like a player who left the session).
+            MarkReleased(oldest);
+            SessionHostingMetrics.ReconnectGraceEvicted.Add(1);
+            logger.LogWarning("Reconnect grace is waiting for {Max} players: client {ClientId}, the one that left first, is released early.",
+                MaxWaiting, oldest.Value.ClientId);
+        }
+        held[clientId] = waiting.AddLast(new Held(clientId, connection, time.GetTimestamp(), Released: false));
     }
 
     /// <summary>
@@ -78,9 +121,26 @@ public sealed class ReconnectGrace
     /// <param name="clientId">Its identity; nothing happens unless it is waited for.</param>
     internal void Release(ulong clientId)
     {
-        if (held.TryGetValue(clientId, out var entry))
+        if (held.TryGetValue(clientId, out var node) && !node.Value.Released)
         {
-            held[clientId] = entry with { Released = true };
+            MarkReleased(node);
+        }
+    }
+
+    /// <summary>Takes a waiting player out of the order of periods; it goes at the end of this tick.</summary>
+    private void MarkReleased(LinkedListNode<Held> node)
+    {
+        waiting.Remove(node);
+        node.Value = node.Value with { Released = true };
+        releasing.Add(node);
+    }
+
+    /// <summary>Takes a player that is no longer held out of the order (a released one is skipped at the end of the tick).</summary>
+    private void Forget(LinkedListNode<Held> node)
+    {
+        if (node.List is not null)
+        {
+            waiting.Remove(node);
         }
     }
 
@@ -90,11 +150,13 @@ public sealed class ReconnectGrace
     /// <returns>True when it was waited for.</returns>
     internal bool Restore(ConnectionId connection, ulong clientId)
     {
-        if (!held.Remove(clientId, out var old))
+        if (!held.Remove(clientId, out var node))
         {
             return false;
         }
 
+        Forget(node);
+        var old = node.Value;
         int restored = 0;
         foreach (ref var chunk in world.Query(in owned))
         {
@@ -113,7 +175,10 @@ public sealed class ReconnectGrace
         return true;
     }
 
-    /// <summary>Destroys the entities of every player whose grace period is over.</summary>
+    /// <summary>
+    /// Destroys the entities of every player whose grace period is over, and of those released in this tick. Looks at those
+    /// players only: the waiting ones are in the order their periods end, so it stops at the first still waited for.
+    /// </summary>
     internal void Expire()
     {
         if (held.Count == 0)
@@ -122,28 +187,36 @@ public sealed class ReconnectGrace
         }
 
         expired.Clear();
-        foreach (var (clientId, entry) in held)
+        foreach (var node in releasing)
         {
-            if (entry.Released || time.GetElapsedTime(entry.Since) >= Period)
+            // Restored (or held again) since it was released: no longer this entry.
+            if (held.TryGetValue(node.Value.ClientId, out var current) && current == node)
             {
-                expired.Add(clientId);
+                held.Remove(node.Value.ClientId);
+                expired.Add(node.Value);
             }
         }
-
-        foreach (ulong clientId in expired)
+        releasing.Clear();
+        while (waiting.First is { } first && time.GetElapsedTime(first.Value.Since) >= Period)
         {
-            held.Remove(clientId, out var entry);
+            waiting.RemoveFirst();
+            held.Remove(first.Value.ClientId);
+            expired.Add(first.Value);
+        }
+
+        foreach (var entry in expired)
+        {
             DestroyOwnedBy(entry.Connection);
             if (entry.Released)
             {
-                logger.LogInformation("Client {ClientId} left its session: {Count} entities destroyed.", clientId, doomed.Count);
+                logger.LogInformation("Client {ClientId} left its session: {Count} entities destroyed.", entry.ClientId, doomed.Count);
             }
             else
             {
-                logger.LogInformation("Client {ClientId} did not return within {Period}: {Count} entities destroyed.", clientId, Period, doomed.Count);
+                logger.LogInformation("Client {ClientId} did not return within {Period}: {Count} entities destroyed.", entry.ClientId, Period, doomed.Count);
             }
 
-            Expired?.Invoke(clientId);
+            Expired?.Invoke(entry.ClientId);
         }
     }
 
@@ -169,5 +242,5 @@ public sealed class ReconnectGrace
         }
     }
 
-    private readonly record struct Held(ConnectionId Connection, long Since, bool Released);
+    private readonly record struct Held(ulong ClientId, ConnectionId Connection, long Since, bool Released);
 }

@@ -29,6 +29,8 @@ internal sealed class ConnectionBudget
     private int _messages;
     private int _bytes;
     private int _groups;
+    private int _droppedMessages;
+    private long _droppedBytes;
     private bool _droppedOverBudget;
     private bool _violated;
     private bool _heldBack;
@@ -62,6 +64,8 @@ internal sealed class ConnectionBudget
         _messages = 0;
         _bytes = 0;
         _groups = 0;
+        _droppedMessages = 0;
+        _droppedBytes = 0;
         _droppedOverBudget = false;
         _violated = false;
     }
@@ -102,7 +106,7 @@ internal sealed class ConnectionBudget
         destination = default;
         if (_messages >= _options.MaxMessagesPerConnection || (long)_bytes + length > _options.MaxMessageBytesPerConnection)
         {
-            if (channel is ChannelKind.Unreliable or ChannelKind.UnreliableSequenced) _droppedOverBudget = true;
+            if (channel is ChannelKind.Unreliable or ChannelKind.UnreliableSequenced) Dropped(length);
             CountRefused(channel, "messages");
             return false;
         }
@@ -115,6 +119,14 @@ internal sealed class ConnectionBudget
         _bytes += length;
         destination = _events.ReserveMessage(_connection, _clientId, channel, length);
         return true;
+    }
+
+    /// <summary>An unreliable message (or fragment group) of <paramref name="length"/> bytes was dropped by the message budget.</summary>
+    private void Dropped(int length)
+    {
+        _droppedOverBudget = true;
+        _droppedMessages++;
+        _droppedBytes += length;
     }
 
     /// <summary>This update refused a message: a reliable one waits in its channel to be delivered in the next update.</summary>
@@ -141,7 +153,7 @@ internal sealed class ConnectionBudget
     {
         if (_groups >= _options.MaxMessagesPerConnection)
         {
-            _droppedOverBudget = true;
+            Dropped(0);
             CountRefused(channel, "fragment_groups");
             return false;
         }
@@ -160,15 +172,38 @@ internal sealed class ConnectionBudget
     }
 
     /// <summary>
-    /// Closes the update's books: exceeding a budget counts as one violation (the datagram budget only when the peer's
-    /// own authenticated datagrams used it up, so a third party spoofing this address cannot get it disconnected);
-    /// an update without any violation forgives a little. True when the connection must now close.
+    /// Closes the update's books: exceeding a budget counts one violation per update's worth of that budget refused,
+    /// rounded up (the datagram budget only when the peer's own authenticated datagrams used it up, so a third party
+    /// spoofing this address cannot get a peer that keeps to its budget disconnected); an update without any violation
+    /// forgives a little. True when the connection must now close.
     /// </summary>
+    /// <remarks>
+    /// Counted once an update whatever was refused, a flood that arrives bunched (five updates' worth every fifth update,
+    /// paced by the sender or by a stream starved for a while) was one violation a burst, which the four updates without
+    /// one forgave: never cut. One update counts at most <see cref="NetPeerOptions.ViolationLimit"/> − 1, so a single
+    /// backlog (an honest peer's stalled stream delivered at once) never closes a connection that was clean before it.
+    /// </remarks>
     public bool EndUpdate()
     {
-        bool floodedDatagrams = _refused > 0 && _authenticated >= _options.MaxDatagramsPerConnection;
-        if (_droppedOverBudget || floodedDatagrams) return Violation(ViolationKind.OverBudget);
+        long units = 0;
+        if (_refused > 0 && _authenticated >= _options.MaxDatagramsPerConnection) units += Worth(_refused, _options.MaxDatagramsPerConnection);
+        if (_droppedOverBudget)
+        {
+            units += Math.Max(Worth(_droppedMessages, _options.MaxMessagesPerConnection), Worth(_droppedBytes, _options.MaxMessageBytesPerConnection));
+        }
+        if (units > 0)
+        {
+            long charge = Math.Clamp(units, 1, Math.Max(1, _options.ViolationLimit - 1));
+            for (long i = 0; i < charge; i++)
+            {
+                if (Violation(ViolationKind.OverBudget)) return true;
+            }
+            return false;
+        }
         if (!_violated && _score > 0) _score--;
         return _score >= _closeAt;
     }
+
+    /// <summary>How many updates' worth of a budget of <paramref name="perUpdate"/> <paramref name="refused"/> is, rounded up.</summary>
+    private static long Worth(long refused, long perUpdate) => refused <= 0 ? 0 : (refused + perUpdate - 1) / perUpdate;
 }
