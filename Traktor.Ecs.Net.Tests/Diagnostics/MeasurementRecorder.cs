@@ -27,6 +27,7 @@ public sealed class MeasurementRecorder : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<RecordedMeasurement> _measurements = new();
     private readonly bool _thisFlowOnly;
+    private MeasurementRecorder? _outer; // the flow's recorder when this one was made: both hear the flow, and it is restored
 
     /// <summary>Starts recording the instruments of <paramref name="meters"/>, those already created and those to come.</summary>
     public MeasurementRecorder(params string[] meters)
@@ -59,7 +60,7 @@ public sealed class MeasurementRecorder : IDisposable
     /// </summary>
     public static MeasurementRecorder ForThisFlow(params string[] meters)
     {
-        var recorder = new MeasurementRecorder(true, meters);
+        var recorder = new MeasurementRecorder(true, meters) { _outer = Flow.Value };
         Flow.Value = recorder;
         return recorder;
     }
@@ -80,13 +81,27 @@ public sealed class MeasurementRecorder : IDisposable
         _listener.Dispose();
         if (Flow.Value == this)
         {
-            Flow.Value = null;
+            Flow.Value = _outer;
         }
+    }
+
+    // True when the recorder of the flow measuring now is this one, or one made inside this one's flow.
+    private bool InThisFlow()
+    {
+        for (var recorder = Flow.Value; recorder is not null; recorder = recorder._outer)
+        {
+            if (recorder == this)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (_thisFlowOnly && Flow.Value != this)
+        if (_thisFlowOnly && !InThisFlow())
         {
             return;
         }

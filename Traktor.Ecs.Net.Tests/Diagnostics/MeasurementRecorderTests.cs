@@ -39,4 +39,25 @@ public sealed class MeasurementRecorderTests
         Assert.Equal([1, 10, 100], recorder.Of("traktor.tests.flow").Select(m => m.Value));
         Assert.Equal(1111, everything.Of("traktor.tests.flow").Sum(m => m.Value));
     }
+
+    /// <summary>
+    /// Failed before (review44): the flow held one recorder, so a second made in the same test muted the first, and
+    /// disposing it left the flow with none (the first heard nothing after).
+    /// </summary>
+    [Fact]
+    public void A_recorder_made_inside_another_flow_recorder_mutes_neither()
+    {
+        using var meter = new Meter("Traktor.Ecs.Net.Tests.RecorderNesting." + Guid.NewGuid().ToString("N"));
+        var counter = meter.CreateCounter<long>("traktor.tests.nesting");
+        using var outer = MeasurementRecorder.ForThisFlow(meter.Name);
+        counter.Add(1);
+        using (var inner = MeasurementRecorder.ForThisFlow(meter.Name))
+        {
+            counter.Add(10);
+            Assert.Equal([10], inner.Of("traktor.tests.nesting").Select(m => m.Value));
+        }
+
+        counter.Add(100);
+        Assert.Equal([1, 10, 100], outer.Of("traktor.tests.nesting").Select(m => m.Value));
+    }
 }

@@ -10,8 +10,16 @@ namespace Traktor.Ecs.Net.Tests.Peers;
 /// a migrating peer took any of them, and its <see cref="MigrationOptions.Replication"/> was first checked by nothing: a bad
 /// value would have surfaced only when a successor began to host, after the old host was gone.
 /// </summary>
-public sealed class MigrationOptionsBoundsTests
+public sealed class MigrationOptionsBoundsTests : IDisposable
 {
+    private readonly List<World> worlds = [];
+
+    /// <summary>Disposes the worlds the peers were made in.</summary>
+    public void Dispose()
+    {
+        foreach (var world in worlds) world.Dispose();
+    }
+
     public static TheoryData<string, object> BadValues => new()
     {
         { nameof(MigrationOptions.TickRate), ServerReplicationOptions.MaxTickRate + 1 },
@@ -19,6 +27,10 @@ public sealed class MigrationOptionsBoundsTests
         { nameof(MigrationOptions.TimeoutSeconds), int.MaxValue },
         { nameof(MigrationOptions.ReconnectGrace), TimeSpan.FromDays(1) + TimeSpan.FromTicks(1) },
         { nameof(MigrationOptions.ReconnectGrace), TimeSpan.MaxValue },
+        // Failed before (review44): taken, and a host giving way then threw OverflowException doubling HostSilence.
+        { nameof(MigrationOptions.HostSilence), TimeSpan.FromDays(1) + TimeSpan.FromTicks(1) },
+        { nameof(MigrationOptions.HostSilence), TimeSpan.MaxValue },
+        { nameof(MigrationOptions.ReconnectTimeout), TimeSpan.FromDays(1) + TimeSpan.FromTicks(1) },
     };
 
     [Theory]
@@ -66,14 +78,17 @@ public sealed class MigrationOptionsBoundsTests
             TickRate = ServerReplicationOptions.MaxTickRate,
             TimeoutSeconds = 86_400,
             ReconnectGrace = ReconnectGrace.MaxPeriod,
+            HostSilence = NetPeerOptions.MaxTimeout,
+            ReconnectTimeout = NetPeerOptions.MaxTimeout,
             Replication = new ServerReplicationOptions { TickRate = ServerReplicationOptions.MaxTickRate },
         });
     }
 
-    private static MigratingPeer Make(MigrationOptions options)
+    private MigratingPeer Make(MigrationOptions options)
     {
         var network = new InMemoryNetwork();
         var world = World.Create();
+        worlds.Add(world);
         return new MigratingPeer(world, ReplicationWorld.Registry, 1, network.CreateTransport(), network.CreateTransport(), options, _ => [], _ => []);
     }
 }

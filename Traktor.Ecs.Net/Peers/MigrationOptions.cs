@@ -14,14 +14,15 @@ public sealed class MigrationOptions
     /// <summary>
     /// How long the host may stay silent before a peer gives it up and migrates (default 1 s). A host sends a snapshot
     /// every tick, so silence this long means it died; a graceful leave (<c>ServerShutdown</c>) or the connection's
-    /// timeout migrates at once.
+    /// timeout migrates at once. Positive and at most <see cref="NetPeerOptions.MaxTimeout"/> (a day): a host that gives way
+    /// repeats its notice for twice this (docs/P2P.md).
     /// </summary>
     public TimeSpan HostSilence { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How long a peer tries to reach an elected successor before it passes to the next candidate (default 3 s). Following a
     /// lost plan after its host gave way, a successor that does not answer within <see cref="HostSilence"/> (longer on a lossy link) is passed sooner
-    /// (docs/P2P.md).
+    /// (docs/P2P.md). Positive and at most <see cref="NetPeerOptions.MaxTimeout"/>.
     /// </summary>
     public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
@@ -68,8 +69,10 @@ public sealed class MigrationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(TimeoutSeconds, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(TimeoutSeconds, (int)NetPeerOptions.MaxTimeout.TotalSeconds);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxClients, 1);
-        if (HostSilence <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HostSilence));
-        if (ReconnectTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReconnectTimeout));
+        // Bounded above too: a host that gives way repeats its notice for twice HostSilence (TimeSpan overflowed past half
+        // TimeSpan.MaxValue, half-way through the give-way, review44).
+        if (HostSilence <= TimeSpan.Zero || HostSilence > NetPeerOptions.MaxTimeout) throw new ArgumentOutOfRangeException(nameof(HostSilence));
+        if (ReconnectTimeout <= TimeSpan.Zero || ReconnectTimeout > NetPeerOptions.MaxTimeout) throw new ArgumentOutOfRangeException(nameof(ReconnectTimeout));
         if (ReconnectGrace < TimeSpan.Zero || ReconnectGrace > Sessions.ReconnectGrace.MaxPeriod) throw new ArgumentOutOfRangeException(nameof(ReconnectGrace));
         // Checked here, not when a peer becomes a host: a successor found it only after the old host was gone, and failed
         // to host the game the others were waiting to reach.

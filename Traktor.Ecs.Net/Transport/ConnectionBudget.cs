@@ -172,13 +172,13 @@ internal sealed class ConnectionBudget
     }
 
     /// <summary>
-    /// Closes the update's books: exceeding a budget counts one violation per update's worth of that budget refused,
-    /// rounded up (the datagram budget only when the peer's own authenticated datagrams used it up, so a third party
+    /// Closes the update's books: exceeding the message budget counts one violation per update's worth of it refused,
+    /// rounded up, and the datagram budget one (only when the peer's own authenticated datagrams used it up, so a third party
     /// spoofing this address cannot get a peer that keeps to its budget disconnected); an update without any violation
     /// forgives a little. True when the connection must now close.
     /// </summary>
     /// <remarks>
-    /// Counted once an update whatever was refused, a flood that arrives bunched (five updates' worth every fifth update,
+    /// Counted once an update whatever was refused, a message flood that arrives bunched (five updates' worth every fifth update,
     /// paced by the sender or by a stream starved for a while) was one violation a burst, which the four updates without
     /// one forgave: never cut. One update counts at most <see cref="NetPeerOptions.ViolationLimit"/> − 1, so a single
     /// backlog (an honest peer's stalled stream delivered at once) never closes a connection that was clean before it.
@@ -186,7 +186,9 @@ internal sealed class ConnectionBudget
     public bool EndUpdate()
     {
         long units = 0;
-        if (_refused > 0 && _authenticated >= _options.MaxDatagramsPerConnection) units += Worth(_refused, _options.MaxDatagramsPerConnection);
+        // Datagrams dropped unread count one: they cannot be told from ones forged with the peer's address, and counted by
+        // how many they were a spoofer could multiply the violations of a peer that used its whole budget (review44).
+        if (_refused > 0 && _authenticated >= _options.MaxDatagramsPerConnection) units += 1;
         if (_droppedOverBudget)
         {
             units += Math.Max(Worth(_droppedMessages, _options.MaxMessagesPerConnection), Worth(_droppedBytes, _options.MaxMessageBytesPerConnection));

@@ -95,6 +95,7 @@ public sealed class DrainWithPlayersProcessTests
         draining.Process.WaitForExit(); // the output read to its end
         Assert.Equal(0, draining.Process.ExitCode);
         Assert.Contains($"drain-timed-out server={draining.ServerId} timeout-s=2 sessions=1 players=1 ids={session.Id} deregistered=true unopened=", draining.Output);
+        Assert.Matches(@"deregistered=true unopened=\r?$", draining.Output.Split('\n').Single(line => line.StartsWith("drain-timed-out", StringComparison.Ordinal))); // none never opened
         Assert.True(await UntilAsync(() =>
         {
             lock (endsTold)

@@ -128,7 +128,7 @@ public sealed partial class GameServerHost
     /// <summary>
     /// The sessions the directory listed here as live that never opened on this server (such as ones whose
     /// <see cref="HostedSessionFactory"/> kept throwing) when a drain gave up; empty otherwise. They had no players here; the
-    /// directory ends them once the drain deregisters.
+    /// directory ends them when the drain deregisters, or, if that fails, once it declares this server dead.
     /// </summary>
     public IReadOnlyList<SessionId> AbandonedUnopenedSessions { get; private set; } = [];
 
@@ -227,7 +227,7 @@ public sealed partial class GameServerHost
     {
         givingUpFor = why;
         AbandonedSessions = Report();
-        AbandonedUnopenedSessions = listedLive.Where(id => !hosted.ContainsKey(id)).ToArray();
+        AbandonedUnopenedSessions = listedLive.Where(id => !hosted.ContainsKey(id) && !closed.ContainsKey(id)).ToArray(); // one that opened and closed here is not "never opened"
         gaveUpAt = Math.Max(time.GetTimestamp(), 1);
         RequestLastDeregistration();
     }
