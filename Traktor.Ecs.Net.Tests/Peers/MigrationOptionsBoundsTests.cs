@@ -66,6 +66,15 @@ public sealed class MigrationOptionsBoundsTests : IDisposable
         Assert.Equal(nameof(SessionTokenOptions.ConnectionTimeoutSeconds), Assert.Throws<ArgumentOutOfRangeException>(directory.Validate).ParamName);
     }
 
+    /// <summary>Failed before (review44): a join's token could be usable for any time, past the hour a client tries to connect.</summary>
+    [Fact]
+    public void A_join_token_lifetime_past_the_connect_timeout_limit_is_refused()
+    {
+        var tooLong = new SessionTokenOptions { ServerKey = new byte[32], ProtocolId = 7, TokenLifetime = NetClientOptions.ConnectTimeoutLimit + TimeSpan.FromTicks(1) };
+        Assert.Equal(nameof(SessionTokenOptions.TokenLifetime), Assert.Throws<ArgumentOutOfRangeException>(tooLong.Validate).ParamName);
+        new SessionTokenOptions { ServerKey = new byte[32], ProtocolId = 7, TokenLifetime = NetClientOptions.ConnectTimeoutLimit }.Validate();
+    }
+
     [Fact]
     public void The_bounds_themselves_are_taken()
     {

@@ -9,7 +9,10 @@ public sealed record SessionTokenOptions
     /// <summary>The game's protocol id (<see cref="NetPeerOptions.ProtocolId"/>).</summary>
     public required ulong ProtocolId { get; init; }
 
-    /// <summary>How long a join's connect token can be used to connect. Default 30 seconds.</summary>
+    /// <summary>
+    /// How long a join's connect token can be used to connect. Default 30 seconds; 1 second to 1 hour
+    /// (<see cref="NetClientOptions.ConnectTimeoutLimit"/>, the longest a client tries to connect).
+    /// </summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -28,6 +31,8 @@ public sealed record SessionTokenOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(TokenLifetime, TimeSpan.FromSeconds(1), nameof(TokenLifetime));
+        // A client tries to connect for at most an hour, and the docs call that the longest token the backend issues (review44).
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(TokenLifetime, NetClientOptions.ConnectTimeoutLimit, nameof(TokenLifetime));
         ArgumentOutOfRangeException.ThrowIfLessThan(ConnectionTimeoutSeconds, 1, nameof(ConnectionTimeoutSeconds));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ConnectionTimeoutSeconds, (int)NetPeerOptions.MaxTimeout.TotalSeconds, nameof(ConnectionTimeoutSeconds));
     }

@@ -37,6 +37,8 @@ public sealed class BackendOperationsTests
         // Over the authentication service's ten years: the node started and failed every /v1/auth call with 500 (review42).
         { ["--Online:RefreshTokenLifetimeSeconds=2000000000"], "Online:RefreshTokenLifetimeSeconds must be from 1 to 315360000" },
         { ["--Online:AccessTokenLifetimeSeconds=2147483647"], "Online:AccessTokenLifetimeSeconds must be from 1 to 315360000" },
+        // Past the hour a client tries to connect at most: taken before (review44).
+        { ["--Online:Sessions:GameServerKey=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "--Online:Sessions:TokenLifetimeSeconds=3601"], "TokenLifetime" },
         { ["--Online:ConnectTokens:ServerAddresses:0=nowhere"], "Online:ConnectTokens" },
         { ["--Online:ConnectTokens:ServerAddresses:0=0.0.0.0:40000"], "'0.0.0.0:40000' is the unspecified address" },
     };
