@@ -54,14 +54,7 @@ public sealed class ClientTimeoutOptionsValidationTests
     [InlineData(10_000, 1000, 1000)]
     public void A_resend_interval_past_half_the_shorter_timeout_is_refused(int challengeMs, int connectMs, int resendMs)
     {
-        var options = new NetClientOptions
-        {
-            ProtocolId = 1,
-            Insecure = true,
-            ChallengeTimeout = TimeSpan.FromMilliseconds(challengeMs),
-            ConnectTimeout = TimeSpan.FromMilliseconds(connectMs),
-            HandshakeResendInterval = TimeSpan.FromMilliseconds(resendMs),
-        };
+        var options = ResendOptions(challengeMs, connectMs, resendMs);
 
         var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new NetClient(new InMemoryNetwork().CreateTransport(), options, new FakeTimeProvider(), ownsTransport: true));
         Assert.Equal(nameof(NetClientOptions.HandshakeResendInterval), refused.ParamName);
@@ -72,14 +65,7 @@ public sealed class ClientTimeoutOptionsValidationTests
     [InlineData(10_000, 1000, 500)]
     public void A_resend_interval_of_half_the_shorter_timeout_is_taken(int challengeMs, int connectMs, int resendMs)
     {
-        var options = new NetClientOptions
-        {
-            ProtocolId = 1,
-            Insecure = true,
-            ChallengeTimeout = TimeSpan.FromMilliseconds(challengeMs),
-            ConnectTimeout = TimeSpan.FromMilliseconds(connectMs),
-            HandshakeResendInterval = TimeSpan.FromMilliseconds(resendMs),
-        };
+        var options = ResendOptions(challengeMs, connectMs, resendMs);
         using var client = new NetClient(new InMemoryNetwork().CreateTransport(), options, new FakeTimeProvider(), ownsTransport: true);
     }
 
@@ -101,4 +87,13 @@ public sealed class ClientTimeoutOptionsValidationTests
         using var zeroDelay = new NetClient(new InMemoryNetwork().CreateTransport(), new NetClientOptions { ProtocolId = 1, Insecure = true, AckDelay = TimeSpan.Zero },
             new FakeTimeProvider(), ownsTransport: true);
     }
+
+    private static NetClientOptions ResendOptions(int challengeMs, int connectMs, int resendMs) => new()
+    {
+        ProtocolId = 1,
+        Insecure = true,
+        ChallengeTimeout = TimeSpan.FromMilliseconds(challengeMs),
+        ConnectTimeout = TimeSpan.FromMilliseconds(connectMs),
+        HandshakeResendInterval = TimeSpan.FromMilliseconds(resendMs),
+    };
 }

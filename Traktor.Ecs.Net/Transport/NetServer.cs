@@ -545,6 +545,9 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     /// <summary>Notices repeated to clients that still sent on their closed connections (each three datagrams), for tests.</summary>
     internal long NoticesRepeated => _notices.Answers;
 
+    /// <summary>Datagrams checked against closed connections' keys while their notices are repeated (for tests).</summary>
+    internal long NoticeChecks => _notices.Checks;
+
     /// <summary>Whether <see cref="Dispose"/> ran: the server has no connections and sends nothing any more.</summary>
     internal bool IsDisposed => _disposed;
 

@@ -8,8 +8,9 @@ namespace Traktor.Ecs.Net.Transport;
 /// <see cref="MaxAnswers"/> times, until the deadline; one that hears it falls silent, and so is answered no more.
 /// </summary>
 /// <remarks>
-/// Budget: per closed connection, at most <see cref="MaxAnswers"/> answers of three small datagrams each, and only to a
-/// packet that opens with the connection's keys (a forged or replayed one from its address is dropped unanswered, so nobody
+/// Budget: per closed connection, at most <see cref="MaxAnswers"/> answers of three small datagrams each, at most
+/// <see cref="MaxChecksPerInterval"/> datagrams opened per <see cref="AnswerInterval"/> and none while no answer is due, and
+/// answers only to a packet that opens with the connection's keys (a forged or replayed one from its address is dropped unanswered, so nobody
 /// else can draw the notices at anyone). Entries are as many as the server had connections, and go at their deadline (at
 /// the latest) or when a new connection is made from the same address.
 /// </remarks>
@@ -21,6 +22,12 @@ internal sealed class RepeatedNotices
     /// <summary>The most answers one closed connection gets (2 s of answers at <see cref="AnswerInterval"/>).</summary>
     public const int MaxAnswers = 40;
 
+    /// <summary>
+    /// The most datagrams from one closed connection's address checked against its keys per <see cref="AnswerInterval"/>
+    /// (160 a second, twice what a client sends at a 60 Hz tick with its keep-alives); the rest are dropped unread.
+    /// </summary>
+    public const int MaxChecksPerInterval = 8;
+
     private readonly Dictionary<NetAddress, Entry> byAddress = new();
     private readonly List<NetAddress> expired = new();
 
@@ -29,6 +36,9 @@ internal sealed class RepeatedNotices
 
     /// <summary>Answers sent (each the notice's three datagrams), for tests.</summary>
     public long Answers { get; private set; }
+
+    /// <summary>Datagrams checked against a closed connection's keys (one AEAD open each), for tests.</summary>
+    public long Checks { get; private set; }
 
     /// <summary>Keeps <paramref name="connection"/>, closed with <paramref name="reason"/>, to repeat the notice until <paramref name="until"/>.</summary>
     public void Add(Connection connection, DisconnectReason reason, double until)
@@ -50,15 +60,23 @@ internal sealed class RepeatedNotices
             return false;
         }
 
-        if (!entry.Connection.IsOwnPayload(datagram)) return false;
-        if (entry.Answers < MaxAnswers && now - entry.AnsweredAt >= AnswerInterval)
+        // Opened only while an answer is due, and at most MaxChecksPerInterval times an interval: each open is an AEAD
+        // check, and anyone can send datagrams with this address as their source: a flood costs 8 opens an interval, not one a datagram.
+        if (entry.Answers >= MaxAnswers || now - entry.AnsweredAt < AnswerInterval) return true; // dropped unread
+        if (now - entry.ChecksSince >= AnswerInterval)
         {
-            entry.Answers++;
-            entry.AnsweredAt = now;
-            Answers++;
-            entry.Connection.SendDisconnect(entry.Reason);
+            entry.ChecksSince = now;
+            entry.Checks = 0;
         }
 
+        if (entry.Checks >= MaxChecksPerInterval) return true; // a flood from the address: dropped unread
+        entry.Checks++;
+        Checks++;
+        if (!entry.Connection.IsOwnPayload(datagram)) return false;
+        entry.Answers++;
+        entry.AnsweredAt = now;
+        Answers++;
+        entry.Connection.SendDisconnect(entry.Reason);
         return true;
     }
 
@@ -99,5 +117,9 @@ internal sealed class RepeatedNotices
         public int Answers { get; set; }
 
         public double AnsweredAt { get; set; } = double.NegativeInfinity;
+
+        public double ChecksSince { get; set; } = double.NegativeInfinity;
+
+        public int Checks { get; set; }
     }
 }
