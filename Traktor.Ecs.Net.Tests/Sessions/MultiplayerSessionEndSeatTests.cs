@@ -92,13 +92,7 @@ public sealed partial class MultiplayerSessionEndSeatTests
             new LinkConditions(),
             new RpcOptions { ReconnectGracePeriod = TimeSpan.FromMinutes(1) },
             options => options.ApproveConnection = (clientId, userData, address) => relay!.Approve(clientId, userData, address));
-        var sessions = new InProcessSessions(
-            new SessionTokenOptions { ServerKey = setup.Harness.ServerKey, ProtocolId = TransportHarness.ProtocolId },
-            [setup.Harness.ServerAddress.ToEndPoint()],
-            setup.Harness.Time);
-        var session = await sessions.CreateSessionAsync(new SessionOptions("arena", 4), Cancel);
-        relay = new SessionRelay(setup.ServerRpcs, session.Id, 4, sessions, setup.Harness.Time);
-        sessions.Attach(relay);
+        (var sessions, var session, relay) = await SessionRelayTests.OpenAsync(setup, "arena", 4);
 
         var peer = setup.AddClient((ulong)Player, seed: 7, connect: false);
         var directory = new CountingLeaves(sessions);

@@ -14,39 +14,20 @@ public class ReliabilitySoakTests
         ReorderPercent = 5,
     };
 
-    /// <summary>Sends <paramref name="total"/> numbered messages client → server and checks order and uniqueness as they arrive.</summary>
+    /// <summary>
+    /// <see cref="Conformance.ReliabilityConformanceTests.Pump"/> (numbered messages client → server, order and uniqueness
+    /// checked as they arrive), with the virtual time it took at the harness's 16 ms a step.
+    /// </summary>
     private static (int Received, double VirtualSeconds) Pump(TransportHarness h, NetClient client, ChannelKind channel, int total,
         Action<int, int>? onStep = null, int maxSteps = 200_000)
     {
-        int sent = 0, received = 0;
-        var seen = channel == ChannelKind.ReliableUnordered ? new bool[total] : null;
-        Span<byte> message = stackalloc byte[12];
-        int step = 0;
-        for (; step < maxSteps && received < total; step++)
+        int steps = 0;
+        int received = Conformance.ReliabilityConformanceTests.Pump(h, client, channel, total, (step, receivedSoFar) =>
         {
-            while (sent < total && client.GetStats().PendingReliable < 4000)
-            {
-                BinaryPrimitives.WriteInt32LittleEndian(message, sent);
-                Assert.Equal(SendResult.Queued, client.Send(channel, message));
-                sent++;
-            }
-            onStep?.Invoke(step, received);
-            h.Step();
-            while (h.Server.TryPollEvent(out var e))
-            {
-                Assert.NotEqual(NetEventType.Disconnected, e.Type);
-                if (e.Type != NetEventType.Message) continue;
-                int value = BinaryPrimitives.ReadInt32LittleEndian(e.Data.Span);
-                if (seen is null) Assert.Equal(received, value);
-                else
-                {
-                    Assert.False(seen[value], $"message {value} delivered twice");
-                    seen[value] = true;
-                }
-                received++;
-            }
-        }
-        return (received, step * 0.016);
+            steps = step + 1;
+            onStep?.Invoke(step, receivedSoFar);
+        }, maxSteps);
+        return (received, steps * 0.016);
     }
 
     [Fact]
