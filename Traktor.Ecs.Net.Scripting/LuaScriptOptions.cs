@@ -10,7 +10,7 @@ public sealed class LuaScriptOptions
     /// Lua VM instructions one entry (the main chunk, one <c>update</c>, one RPC handler) may run in one
     /// tick; 1,000,000 by default (a few milliseconds). Counted by a hook every
     /// <see cref="HookInterval"/> instructions, so the abort lands within that many past the budget. From 1,000 to
-    /// <see cref="MaxInstructionBudget"/> (1,000,000,000, about 3 s): <see cref="long.MaxValue"/> with a long
+    /// <see cref="InstructionBudgetLimit"/> (1,000,000,000, about 3 s): <see cref="long.MaxValue"/> with a long
     /// <see cref="TimeBudget"/> let one loop hold the tick for good.
     /// </summary>
     public long InstructionBudget { get; set; } = 1_000_000;
@@ -21,7 +21,7 @@ public sealed class LuaScriptOptions
     /// instruction budget bounds the count of VM instructions, but a few of them take time in proportion to
     /// their operands without allocating (comparing two long strings); this bounds what those can cost the
     /// tick. Checked with the instruction count, so the abort lands within <see cref="HookInterval"/>
-    /// instructions past it. Positive and at most <see cref="MaxTimeBudget"/> (10 minutes; tests raise it that far so that
+    /// instructions past it. Positive and at most <see cref="TimeBudgetLimit"/> (10 minutes; tests raise it that far so that
     /// the instruction budget binds alone on a loaded machine).
     /// </summary>
     public TimeSpan TimeBudget { get; set; } = TimeSpan.FromMilliseconds(250);
@@ -42,12 +42,12 @@ public sealed class LuaScriptOptions
     /// before they are built: an HTTP body (a longer one fails the call as a Limit error, whatever
     /// <see cref="MaxHttpResponseBytes"/> allows), a <c>game.*</c> function's result, a handler's arguments
     /// (<see cref="LuaScript.Call"/>: not run, a Limit error reported), <see cref="LuaScript.SetGlobal"/> (throws
-    /// <see cref="LuaScriptException"/>). At least 1 KiB and at most <see cref="MaxMemoryLimitBytes"/> (1 GiB; above
+    /// <see cref="LuaScriptException"/>). At least 1 KiB and at most <see cref="MemoryLimitBytesLimit"/> (1 GiB; above
     /// <see cref="MemoryLimitBytes"/> it allows nothing more, the memory limit refusing first).
     /// </summary>
     public long MaxLuaStringBytes { get; set; } = 4L * 1024 * 1024;
 
-    /// <summary>The most one script's Lua state may allocate, in bytes; 16 MiB by default, 256 KiB to <see cref="MaxMemoryLimitBytes"/> (1 GiB).</summary>
+    /// <summary>The most one script's Lua state may allocate, in bytes; 16 MiB by default, 256 KiB to <see cref="MemoryLimitBytesLimit"/> (1 GiB).</summary>
     public long MemoryLimitBytes { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>Entries of one script that may wait at once (for a network answer or the next tick); 64 by default, 1 to 4,096.</summary>
@@ -70,7 +70,7 @@ public sealed class LuaScriptOptions
     /// </summary>
     public int MaxTableDepth { get; set; } = 4;
 
-    /// <summary>The longest string a script may pass to the host, in UTF-8 bytes; 64 KiB by default, 1 to <see cref="MaxMemoryLimitBytes"/>.</summary>
+    /// <summary>The longest string a script may pass to the host, in UTF-8 bytes; 64 KiB by default, 1 to <see cref="MemoryLimitBytesLimit"/>.</summary>
     public int MaxStringBytes { get; set; } = 64 * 1024;
 
     /// <summary>
@@ -78,7 +78,7 @@ public sealed class LuaScriptOptions
     /// becomes a Lua string, so <see cref="MaxLuaStringBytes"/> bounds it too (a longer one fails as a Limit error before
     /// it is read further): a value above that allows nothing more. A body that is not valid UTF-8 is decoded first (each
     /// bad byte becomes U+FFFD, 3 bytes), and what comes out is held to <see cref="MaxLuaStringBytes"/>. 1 to
-    /// <see cref="MaxMemoryLimitBytes"/>.
+    /// <see cref="MemoryLimitBytesLimit"/>.
     /// </summary>
     public int MaxHttpResponseBytes { get; set; } = 1024 * 1024;
 
@@ -200,13 +200,13 @@ public sealed class LuaScriptOptions
     public int MaxKeptErrors { get; set; } = 64;
 
     /// <summary>The largest <see cref="InstructionBudget"/>: 1,000,000,000 instructions, about 3 s of one entry.</summary>
-    public const long MaxInstructionBudget = 1_000_000_000;
+    public const long InstructionBudgetLimit = 1_000_000_000;
 
     /// <summary>The longest <see cref="TimeBudget"/>: 10 minutes.</summary>
-    public static TimeSpan MaxTimeBudget { get; } = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan TimeBudgetLimit = TimeSpan.FromMinutes(10);
 
     /// <summary>The largest <see cref="MemoryLimitBytes"/> (1 GiB), and of <see cref="MaxLuaStringBytes"/>, <see cref="MaxStringBytes"/> and <see cref="MaxHttpResponseBytes"/>.</summary>
-    public const int MaxMemoryLimitBytes = 1024 * 1024 * 1024;
+    public const int MemoryLimitBytesLimit = 1024 * 1024 * 1024;
 
     /// <summary>The copy a script system keeps (every member is a value): the caller changing its object later changes nothing.</summary>
     internal LuaScriptOptions Snapshot() => (LuaScriptOptions)MemberwiseClone();
@@ -214,21 +214,21 @@ public sealed class LuaScriptOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(InstructionBudget, 1000);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(InstructionBudget, MaxInstructionBudget);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(InstructionBudget, InstructionBudgetLimit);
         ArgumentOutOfRangeException.ThrowIfLessThan(HookInterval, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HookInterval, InstructionBudget);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimeBudget, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(TimeBudget, MaxTimeBudget);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(TimeBudget, TimeBudgetLimit);
         ArgumentOutOfRangeException.ThrowIfLessThan(MemoryLimitBytes, 256 * 1024);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MemoryLimitBytes, MaxMemoryLimitBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MemoryLimitBytes, MemoryLimitBytesLimit);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxLuaStringBytes, 1024);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxLuaStringBytes, MaxMemoryLimitBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxLuaStringBytes, MemoryLimitBytesLimit);
         InRange(MaxWaitingEntries, 4096, nameof(MaxWaitingEntries));
         InRange(MaxResumesPerTick, 1024, nameof(MaxResumesPerTick));
         InRange(MaxTableEntries, 65_536, nameof(MaxTableEntries));
         InRange(MaxTableDepth, 32, nameof(MaxTableDepth));
-        InRange(MaxStringBytes, MaxMemoryLimitBytes, nameof(MaxStringBytes));
-        InRange(MaxHttpResponseBytes, MaxMemoryLimitBytes, nameof(MaxHttpResponseBytes));
+        InRange(MaxStringBytes, MemoryLimitBytesLimit, nameof(MaxStringBytes));
+        InRange(MaxHttpResponseBytes, MemoryLimitBytesLimit, nameof(MaxHttpResponseBytes));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CallTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(CallTimeout, TimeSpan.FromMilliseconds(uint.MaxValue - 1));
         InRange(MaxKeptErrors, 4096, nameof(MaxKeptErrors));

@@ -134,20 +134,20 @@ public sealed class BackendOptions
     public Sessions.SessionSettings Sessions { get; set; } = new();
 
     /// <summary>The longest access or refresh token lifetime accepted: ten years, the authentication service's bound.</summary>
-    public const int MaxTokenLifetimeSeconds = 3650 * 24 * 3600;
+    public const int TokenLifetimeSecondsLimit = 3650 * 24 * 3600;
 
     /// <summary>Checks values that are wrong in any environment; returns one line per problem.</summary>
     public IEnumerable<string> Validate()
     {
         // The authentication service refuses lifetimes over ten years (AuthenticationOptions); it is built at the first
         // request, so a node checked only ">= 1" here started, said it was ready, and failed every /v1/auth call.
-        if (AccessTokenLifetimeSeconds < 1 || AccessTokenLifetimeSeconds > MaxTokenLifetimeSeconds)
+        if (AccessTokenLifetimeSeconds < 1 || AccessTokenLifetimeSeconds > TokenLifetimeSecondsLimit)
         {
-            yield return $"Online:AccessTokenLifetimeSeconds must be from 1 to {MaxTokenLifetimeSeconds} (ten years).";
+            yield return $"Online:AccessTokenLifetimeSeconds must be from 1 to {TokenLifetimeSecondsLimit} (ten years).";
         }
-        if (RefreshTokenLifetimeSeconds < 1 || RefreshTokenLifetimeSeconds > MaxTokenLifetimeSeconds)
+        if (RefreshTokenLifetimeSeconds < 1 || RefreshTokenLifetimeSeconds > TokenLifetimeSecondsLimit)
         {
-            yield return $"Online:RefreshTokenLifetimeSeconds must be from 1 to {MaxTokenLifetimeSeconds} (ten years).";
+            yield return $"Online:RefreshTokenLifetimeSeconds must be from 1 to {TokenLifetimeSecondsLimit} (ten years).";
         }
         if (MaxSessionsPerAccount < 1)
         {

@@ -59,14 +59,14 @@ public sealed record SessionDirectoryOptions
     public TimeSpan EndedRetention { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>The most <see cref="EndedSessionsKeptPerPlayer"/> may be: the bound must stay a bound.</summary>
-    public const int MaxEndedSessionsKeptPerPlayer = 1_000;
+    public const int EndedSessionsKeptPerPlayerLimit = 1_000;
 
     /// <summary>
     /// Ended sessions one player created that the directory keeps for <see cref="EndedRetention"/>; when the player creates
     /// another session its older ended ones beyond these are forgotten at once (their members then read them as not found).
     /// A player-hosted session ends when its host leaves, so without this bound two requests would leave an ended session,
     /// with its members and properties, for an hour: 90,000 an hour from one address at the request budget.
-    /// Default 16; 1 to <see cref="MaxEndedSessionsKeptPerPlayer"/>, so the session a player just ended stays readable
+    /// Default 16; 1 to <see cref="EndedSessionsKeptPerPlayerLimit"/>, so the session a player just ended stays readable
     /// to its members.
     /// </summary>
     public int EndedSessionsKeptPerPlayer { get; init; } = 16;
@@ -104,7 +104,7 @@ public sealed record SessionDirectoryOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HostPublishGrace, TimeSpan.FromHours(1), nameof(HostPublishGrace));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerPlayer, 0, nameof(MaxSessionsPerPlayer));
         ArgumentOutOfRangeException.ThrowIfLessThan(EndedSessionsKeptPerPlayer, 1, nameof(EndedSessionsKeptPerPlayer));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(EndedSessionsKeptPerPlayer, MaxEndedSessionsKeptPerPlayer, nameof(EndedSessionsKeptPerPlayer));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(EndedSessionsKeptPerPlayer, EndedSessionsKeptPerPlayerLimit, nameof(EndedSessionsKeptPerPlayer));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerServer, 1, nameof(MaxSessionsPerServer));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxGameServers, 1, nameof(MaxGameServers));
     }

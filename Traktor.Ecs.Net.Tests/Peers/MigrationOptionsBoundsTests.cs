@@ -22,7 +22,7 @@ public sealed class MigrationOptionsBoundsTests : IDisposable
 
     public static TheoryData<string, object> BadValues => new()
     {
-        { nameof(MigrationOptions.TickRate), ServerReplicationOptions.MaxTickRate + 1 },
+        { nameof(MigrationOptions.TickRate), ServerReplicationOptions.TickRateLimit + 1 },
         { nameof(MigrationOptions.TimeoutSeconds), 86_401 },
         { nameof(MigrationOptions.TimeoutSeconds), int.MaxValue },
         { nameof(MigrationOptions.ReconnectGrace), TimeSpan.FromDays(1) + TimeSpan.FromTicks(1) },
@@ -84,12 +84,12 @@ public sealed class MigrationOptionsBoundsTests : IDisposable
         using var peer = Make(new MigrationOptions
         {
             ProtocolId = 7,
-            TickRate = ServerReplicationOptions.MaxTickRate,
+            TickRate = ServerReplicationOptions.TickRateLimit,
             TimeoutSeconds = 86_400,
-            ReconnectGrace = ReconnectGrace.MaxPeriod,
-            HostSilence = NetPeerOptions.MaxTimeout,
-            ReconnectTimeout = NetPeerOptions.MaxTimeout,
-            Replication = new ServerReplicationOptions { TickRate = ServerReplicationOptions.MaxTickRate },
+            ReconnectGrace = ReconnectGrace.PeriodLimit,
+            HostSilence = NetPeerOptions.TimeoutLimit,
+            ReconnectTimeout = NetPeerOptions.TimeoutLimit,
+            Replication = new ServerReplicationOptions { TickRate = ServerReplicationOptions.TickRateLimit },
         });
     }
 

@@ -16,7 +16,7 @@ public sealed class ServerReplicationOptionsValidationTests
     {
         { nameof(ServerReplicationOptions.TickRate), 0 },
         { nameof(ServerReplicationOptions.TickRate), -60 },
-        { nameof(ServerReplicationOptions.TickRate), ServerReplicationOptions.MaxTickRate + 1 },
+        { nameof(ServerReplicationOptions.TickRate), ServerReplicationOptions.TickRateLimit + 1 },
         { nameof(ServerReplicationOptions.SnapshotRate), -1 },
         { nameof(ServerReplicationOptions.MaxSnapshotBytes), 0 },
         { nameof(ServerReplicationOptions.MaxSnapshotBytes), ServerReplicationOptions.MinSnapshotBytes - 1 },
@@ -50,7 +50,7 @@ public sealed class ServerReplicationOptionsValidationTests
         using var world = World.Create();
         _ = new ServerReplication(world, ReplicationWorld.Registry, new ServerReplicationOptions
         {
-            TickRate = ServerReplicationOptions.MaxTickRate,
+            TickRate = ServerReplicationOptions.TickRateLimit,
             SnapshotRate = 0,
             MaxSnapshotBytes = ServerReplicationOptions.MaxSnapshotBytesLimit,
             BytesPerSecond = int.MaxValue,

@@ -31,7 +31,7 @@ public class SnapshotRateTests
     public void The_longest_interval_still_spreads_connections_over_its_phases()
     {
         using var world = World.Create();
-        var server = new ServerReplication(world, ReplicationWorld.Registry, new ServerReplicationOptions { TickRate = ServerReplicationOptions.MaxTickRate, SnapshotRate = 1 });
+        var server = new ServerReplication(world, ReplicationWorld.Registry, new ServerReplicationOptions { TickRate = ServerReplicationOptions.TickRateLimit, SnapshotRate = 1 });
         var first = new ConnectionId(1, 1);
         var second = new ConnectionId(2, 1);
         server.AddConnection(first);

@@ -13,23 +13,23 @@ public sealed class LuaScriptOptionsBoundsTests
 {
     public static TheoryData<string, object> BadValues => new()
     {
-        { nameof(LuaScriptOptions.InstructionBudget), LuaScriptOptions.MaxInstructionBudget + 1 },
+        { nameof(LuaScriptOptions.InstructionBudget), LuaScriptOptions.InstructionBudgetLimit + 1 },
         { nameof(LuaScriptOptions.InstructionBudget), long.MaxValue },
         { nameof(LuaScriptOptions.TimeBudget), TimeSpan.FromMinutes(10) + TimeSpan.FromTicks(1) },
         { nameof(LuaScriptOptions.TimeBudget), TimeSpan.MaxValue },
         { nameof(LuaScriptOptions.HookInterval), 1_000_001 }, // past the default 1,000,000-instruction budget
         { nameof(LuaScriptOptions.HookInterval), int.MaxValue },
-        { nameof(LuaScriptOptions.MemoryLimitBytes), LuaScriptOptions.MaxMemoryLimitBytes + 1L },
+        { nameof(LuaScriptOptions.MemoryLimitBytes), LuaScriptOptions.MemoryLimitBytesLimit + 1L },
         { nameof(LuaScriptOptions.MemoryLimitBytes), long.MaxValue },
-        { nameof(LuaScriptOptions.MaxLuaStringBytes), LuaScriptOptions.MaxMemoryLimitBytes + 1L },
+        { nameof(LuaScriptOptions.MaxLuaStringBytes), LuaScriptOptions.MemoryLimitBytesLimit + 1L },
         { nameof(LuaScriptOptions.MaxLuaStringBytes), long.MaxValue },
         { nameof(LuaScriptOptions.MaxWaitingEntries), 4097 },
         { nameof(LuaScriptOptions.MaxResumesPerTick), 1025 },
         { nameof(LuaScriptOptions.MaxTableEntries), 65_537 },
         { nameof(LuaScriptOptions.MaxTableDepth), 33 },
         { nameof(LuaScriptOptions.MaxTableDepth), int.MaxValue },
-        { nameof(LuaScriptOptions.MaxStringBytes), LuaScriptOptions.MaxMemoryLimitBytes + 1 },
-        { nameof(LuaScriptOptions.MaxHttpResponseBytes), LuaScriptOptions.MaxMemoryLimitBytes + 1 },
+        { nameof(LuaScriptOptions.MaxStringBytes), LuaScriptOptions.MemoryLimitBytesLimit + 1 },
+        { nameof(LuaScriptOptions.MaxHttpResponseBytes), LuaScriptOptions.MemoryLimitBytesLimit + 1 },
         { nameof(LuaScriptOptions.RpcsPerSecond), 1000.5 },
         { nameof(LuaScriptOptions.RpcBurst), 1001 },
         { nameof(LuaScriptOptions.MaxRpcHandlersPerTick), 1025 },
@@ -57,21 +57,21 @@ public sealed class LuaScriptOptionsBoundsTests
         using var world = World.Create();
         _ = new LuaScriptSystem(world, new ScriptServices(), new LuaScriptOptions
         {
-            InstructionBudget = LuaScriptOptions.MaxInstructionBudget,
-            TimeBudget = LuaScriptOptions.MaxTimeBudget,
+            InstructionBudget = LuaScriptOptions.InstructionBudgetLimit,
+            TimeBudget = LuaScriptOptions.TimeBudgetLimit,
             HookInterval = 1_000_000,
-            MemoryLimitBytes = LuaScriptOptions.MaxMemoryLimitBytes,
-            MaxLuaStringBytes = LuaScriptOptions.MaxMemoryLimitBytes,
+            MemoryLimitBytes = LuaScriptOptions.MemoryLimitBytesLimit,
+            MaxLuaStringBytes = LuaScriptOptions.MemoryLimitBytesLimit,
             MaxWaitingEntries = 4096,
             MaxResumesPerTick = 1024,
             MaxTableEntries = 65_536,
             MaxTableDepth = 32,
-            MaxStringBytes = LuaScriptOptions.MaxMemoryLimitBytes,
-            MaxHttpResponseBytes = LuaScriptOptions.MaxMemoryLimitBytes,
+            MaxStringBytes = LuaScriptOptions.MemoryLimitBytesLimit,
+            MaxHttpResponseBytes = LuaScriptOptions.MemoryLimitBytesLimit,
             RpcsPerSecond = 1000,
             RpcBurst = 1000,
             MaxRpcHandlersPerTick = 1024,
-            RpcInstructionBudgetPerTick = 1024 * LuaScriptOptions.MaxInstructionBudget,
+            RpcInstructionBudgetPerTick = 1024 * LuaScriptOptions.InstructionBudgetLimit,
             LogLinesPerSecond = 100_000,
             LogBytesPerSecond = 64 * 1024 * 1024,
             MaxKeptErrors = 4096,
@@ -81,7 +81,7 @@ public sealed class LuaScriptOptionsBoundsTests
     [Fact]
     public void Changing_the_callers_object_afterwards_does_not_reach_the_scripts()
     {
-        var options = new LuaScriptOptions { TimeBudget = LuaScriptOptions.MaxTimeBudget };
+        var options = new LuaScriptOptions { TimeBudget = LuaScriptOptions.TimeBudgetLimit };
         using var host = new ScriptHost(options: options);
         options.InstructionBudget = 1000; // read live, a script loaded now ran out in its loop
 

@@ -17,10 +17,10 @@ public sealed class PeerTimeoutAndQueueOptionsValidationTests
         { nameof(NetPeerOptions.Timeout), TimeSpan.MaxValue },
         { nameof(NetPeerOptions.MaxUnreliableQueueBytes), 0 },
         { nameof(NetPeerOptions.MaxUnreliableQueueBytes), -1 },
-        { nameof(NetPeerOptions.MaxUnreliableQueueBytes), NetPeerOptions.MaxQueueBytes + 1 },
-        { nameof(NetPeerOptions.MaxSendQueueBytes), NetPeerOptions.MaxQueueBytes + 1 },
+        { nameof(NetPeerOptions.MaxUnreliableQueueBytes), NetPeerOptions.QueueBytesLimit + 1 },
+        { nameof(NetPeerOptions.MaxSendQueueBytes), NetPeerOptions.QueueBytesLimit + 1 },
         { nameof(NetPeerOptions.MaxSendQueueBytes), int.MaxValue },
-        { nameof(NetPeerOptions.MaxQueuedMessageBytes), NetPeerOptions.MaxQueueBytes + 1 },
+        { nameof(NetPeerOptions.MaxQueuedMessageBytes), NetPeerOptions.QueueBytesLimit + 1 },
         { nameof(NetPeerOptions.MaxQueuedMessageBytes), int.MaxValue },
     };
 
@@ -53,10 +53,10 @@ public sealed class PeerTimeoutAndQueueOptionsValidationTests
         {
             ProtocolId = 1,
             Insecure = true,
-            Timeout = NetPeerOptions.MaxTimeout,
-            MaxUnreliableQueueBytes = NetPeerOptions.MaxQueueBytes,
-            MaxSendQueueBytes = NetPeerOptions.MaxQueueBytes,
-            MaxQueuedMessageBytes = NetPeerOptions.MaxQueueBytes,
+            Timeout = NetPeerOptions.TimeoutLimit,
+            MaxUnreliableQueueBytes = NetPeerOptions.QueueBytesLimit,
+            MaxSendQueueBytes = NetPeerOptions.QueueBytesLimit,
+            MaxQueuedMessageBytes = NetPeerOptions.QueueBytesLimit,
         };
         using var server = new NetServer(new InMemoryNetwork().CreateTransport(), options, new FakeTimeProvider(), ownsTransport: true);
         using var client = new NetClient(new InMemoryNetwork().CreateTransport(), new NetClientOptions { ProtocolId = 1, Insecure = true, MaxUnreliableQueueBytes = 1 },

@@ -8,13 +8,13 @@ public sealed class MigrationOptions
     /// <summary>The game's protocol id (the transport's <c>ProtocolId</c>).</summary>
     public ulong ProtocolId { get; set; }
 
-    /// <summary>The server tick rate; 1 to <see cref="ServerReplicationOptions.MaxTickRate"/>.</summary>
+    /// <summary>The server tick rate; 1 to <see cref="ServerReplicationOptions.TickRateLimit"/>.</summary>
     public int TickRate { get; set; } = 60;
 
     /// <summary>
     /// How long the host may stay silent before a peer gives it up and migrates (default 1 s). A host sends a snapshot
     /// every tick, so silence this long means it died; a graceful leave (<c>ServerShutdown</c>) or the connection's
-    /// timeout migrates at once. Positive and at most <see cref="NetPeerOptions.MaxTimeout"/> (a day): a host that gives way
+    /// timeout migrates at once. Positive and at most <see cref="NetPeerOptions.TimeoutLimit"/> (a day): a host that gives way
     /// repeats its notice for twice this (docs/P2P.md).
     /// </summary>
     public TimeSpan HostSilence { get; set; } = TimeSpan.FromSeconds(1);
@@ -22,13 +22,13 @@ public sealed class MigrationOptions
     /// <summary>
     /// How long a peer tries to reach an elected successor before it passes to the next candidate (default 3 s). Following a
     /// lost plan after its host gave way, a successor that does not answer within <see cref="HostSilence"/> (longer on a lossy link) is passed sooner
-    /// (docs/P2P.md). Positive and at most <see cref="NetPeerOptions.MaxTimeout"/>.
+    /// (docs/P2P.md). Positive and at most <see cref="NetPeerOptions.TimeoutLimit"/>.
     /// </summary>
     public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// How long a new host keeps the entities of a peer that has not reconnected yet (default 10 s); then they are destroyed.
-    /// At least zero and at most <see cref="Sessions.ReconnectGrace.MaxPeriod"/> (one day), as <see cref="RpcOptions.ReconnectGracePeriod"/>.
+    /// At least zero and at most <see cref="Sessions.ReconnectGrace.PeriodLimit"/> (one day), as <see cref="RpcOptions.ReconnectGracePeriod"/>.
     /// </summary>
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -38,7 +38,7 @@ public sealed class MigrationOptions
     /// <summary>How long the successors' connect tokens in a plan are valid (default 5 min); plans are sent again at half of it.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The connection timeout in the successors' tokens, in seconds (default 3); 1 to 86,400 (one day, <see cref="NetPeerOptions.MaxTimeout"/>).</summary>
+    /// <summary>The connection timeout in the successors' tokens, in seconds (default 3); 1 to 86,400 (one day, <see cref="NetPeerOptions.TimeoutLimit"/>).</summary>
     public int TimeoutSeconds { get; set; } = 3;
 
     /// <summary>Most remote peers a host (the first or a successor) accepts.</summary>
@@ -64,16 +64,16 @@ public sealed class MigrationOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(TickRate, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(TickRate, ServerReplicationOptions.MaxTickRate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(TickRate, ServerReplicationOptions.TickRateLimit);
         ArgumentOutOfRangeException.ThrowIfLessThan(PlanCheckTicks, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(TimeoutSeconds, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(TimeoutSeconds, (int)NetPeerOptions.MaxTimeout.TotalSeconds);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(TimeoutSeconds, (int)NetPeerOptions.TimeoutLimit.TotalSeconds);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxClients, 1);
         // Bounded above too: a host that gives way repeats its notice for twice HostSilence (TimeSpan overflowed past half
         // TimeSpan.MaxValue, half-way through the give-way, review44).
-        if (HostSilence <= TimeSpan.Zero || HostSilence > NetPeerOptions.MaxTimeout) throw new ArgumentOutOfRangeException(nameof(HostSilence));
-        if (ReconnectTimeout <= TimeSpan.Zero || ReconnectTimeout > NetPeerOptions.MaxTimeout) throw new ArgumentOutOfRangeException(nameof(ReconnectTimeout));
-        if (ReconnectGrace < TimeSpan.Zero || ReconnectGrace > Sessions.ReconnectGrace.MaxPeriod) throw new ArgumentOutOfRangeException(nameof(ReconnectGrace));
+        if (HostSilence <= TimeSpan.Zero || HostSilence > NetPeerOptions.TimeoutLimit) throw new ArgumentOutOfRangeException(nameof(HostSilence));
+        if (ReconnectTimeout <= TimeSpan.Zero || ReconnectTimeout > NetPeerOptions.TimeoutLimit) throw new ArgumentOutOfRangeException(nameof(ReconnectTimeout));
+        if (ReconnectGrace < TimeSpan.Zero || ReconnectGrace > Sessions.ReconnectGrace.PeriodLimit) throw new ArgumentOutOfRangeException(nameof(ReconnectGrace));
         // Checked here, not when a peer becomes a host: a successor found it only after the old host was gone, and failed
         // to host the game the others were waiting to reach.
         Replication?.Snapshot().Validate();

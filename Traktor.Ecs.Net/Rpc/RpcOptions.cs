@@ -42,7 +42,7 @@ public sealed class RpcOptions
     /// How long the server keeps a disconnected player's entities for a reconnect (server side). Default 30 s; zero destroys
     /// them at the end of the tick that saw the disconnect. A replaced connection (the client connected again from the same
     /// socket before its old connection closed) is not a disconnect: the player keeps its entities whatever this is. At least
-    /// zero and at most <see cref="ReconnectGrace.MaxPeriod"/> (one day): every player who leaves keeps its entities this
+    /// zero and at most <see cref="ReconnectGrace.PeriodLimit"/> (one day): every player who leaves keeps its entities this
     /// long, so it bounds how long a leaver's entities are held; <see cref="MaxReconnectWaiting"/> bounds how many leavers are
     /// waited for at once.
     /// </summary>
@@ -56,7 +56,7 @@ public sealed class RpcOptions
     public int MaxReconnectWaiting { get; set; } = ReconnectGrace.DefaultMaxWaiting;
 
     /// <summary>The longest <see cref="MaxHoldTime"/>: one minute.</summary>
-    public static TimeSpan MaxHoldTimeLimit { get; } = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MaxHoldTimeLimit = TimeSpan.FromMinutes(1);
 
     /// <summary>Throws when a value is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A limit is not positive, a rate is not finite, or a time is negative or past its bound.</exception>
@@ -75,7 +75,7 @@ public sealed class RpcOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxHoldTime, TimeSpan.Zero, nameof(MaxHoldTime));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxHoldTime, MaxHoldTimeLimit, nameof(MaxHoldTime));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectGracePeriod, TimeSpan.Zero, nameof(ReconnectGracePeriod));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(ReconnectGracePeriod, ReconnectGrace.MaxPeriod, nameof(ReconnectGracePeriod));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ReconnectGracePeriod, ReconnectGrace.PeriodLimit, nameof(ReconnectGracePeriod));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxReconnectWaiting, 1, nameof(MaxReconnectWaiting));
     }
 }

@@ -30,7 +30,7 @@ public sealed class ReconnectGrace
     /// <param name="world">The server world.</param>
     /// <param name="period">
     /// How long entities wait for their player; zero destroys them at the end of the disconnect's tick (<see cref="Expire"/>).
-    /// At most <see cref="MaxPeriod"/>.
+    /// At most <see cref="PeriodLimit"/>.
     /// </param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Diagnostics.</param>
@@ -48,7 +48,7 @@ public sealed class ReconnectGrace
     public ReconnectGrace(World world, TimeSpan period, TimeProvider time, ILogger logger, int maxWaiting)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(period, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(period, MaxPeriod);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(period, PeriodLimit);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWaiting, 1);
         this.world = world;
         Period = period;
@@ -65,7 +65,7 @@ public sealed class ReconnectGrace
     /// a leaver's entities are held (<see cref="TimeSpan.MaxValue"/> kept them for good); <see cref="MaxWaiting"/> bounds how
     /// many leavers are waited for at once.
     /// </summary>
-    public static TimeSpan MaxPeriod { get; } = TimeSpan.FromDays(1);
+    public static readonly TimeSpan PeriodLimit = TimeSpan.FromDays(1);
 
     /// <summary>The default of <see cref="MaxWaiting"/>: 4,096 players.</summary>
     public const int DefaultMaxWaiting = 4096;

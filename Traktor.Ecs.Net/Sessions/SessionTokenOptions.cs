@@ -18,7 +18,7 @@ public sealed record SessionTokenOptions
     /// <summary>
     /// Seconds of silence after which client and server drop the connection (carried in the token). Default 10; a fleet that
     /// wants players of a dead server to move on fast lowers it (the Demo's fleet uses 2). 1 to 86,400 (one day,
-    /// <see cref="NetPeerOptions.MaxTimeout"/>): the token's timeout is the connection's in secure mode.
+    /// <see cref="NetPeerOptions.TimeoutLimit"/>): the token's timeout is the connection's in secure mode.
     /// </summary>
     public int ConnectionTimeoutSeconds { get; init; } = 10;
 
@@ -34,6 +34,6 @@ public sealed record SessionTokenOptions
         // A client tries to connect for at most an hour, and the docs call that the longest token the backend issues (review44).
         ArgumentOutOfRangeException.ThrowIfGreaterThan(TokenLifetime, NetClientOptions.ConnectTimeoutLimit, nameof(TokenLifetime));
         ArgumentOutOfRangeException.ThrowIfLessThan(ConnectionTimeoutSeconds, 1, nameof(ConnectionTimeoutSeconds));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(ConnectionTimeoutSeconds, (int)NetPeerOptions.MaxTimeout.TotalSeconds, nameof(ConnectionTimeoutSeconds));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ConnectionTimeoutSeconds, (int)NetPeerOptions.TimeoutLimit.TotalSeconds, nameof(ConnectionTimeoutSeconds));
     }
 }

@@ -41,7 +41,7 @@ public sealed class NetClientOptions : NetPeerOptions
     /// gives a connect token (<c>AuthenticationOptions.ConnectTokenLifetime</c>); an address tried longer than its token lives
     /// could not let the client in anyway.
     /// </summary>
-    public static TimeSpan ConnectTimeoutLimit { get; } = TimeSpan.FromHours(1);
+    public static readonly TimeSpan ConnectTimeoutLimit = TimeSpan.FromHours(1);
 
     /// <summary>Checks the shared options and the client's own, naming the option that is out of range.</summary>
     internal void ValidateClient()

@@ -60,13 +60,13 @@ public abstract class NetPeerOptions
     /// past it disconnects the peer with <see cref="DisconnectReason.SendQueueOverflow"/>. At the defaults it holds 15
     /// messages of 256 KiB (a large message is charged about 1.06 × its length). It must hold two of the largest messages
     /// (<see cref="MaxMessageSize"/>) as queued, buffers and overhead counted (about 2.1 × <see cref="MaxMessageSize"/>
-    /// for large messages): validated when a client or server is made. At most <see cref="MaxQueueBytes"/>.
+    /// for large messages): validated when a client or server is made. At most <see cref="QueueBytesLimit"/>.
     /// </summary>
     public int MaxSendQueueBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
     /// Bytes of unreliable messages to one peer that may wait for the next send; more are dropped. 256 KiB by default;
-    /// positive (zero or less dropped every unreliable message, snapshots too) and at most <see cref="MaxQueueBytes"/>.
+    /// positive (zero or less dropped every unreliable message, snapshots too) and at most <see cref="QueueBytesLimit"/>.
     /// </summary>
     public int MaxUnreliableQueueBytes { get; set; } = 256 * 1024;
 
@@ -82,19 +82,19 @@ public abstract class NetPeerOptions
 
     /// <summary>
     /// Silence after which a connection is dropped (the token's timeout wins in secure mode); 10 s by default. Longer than
-    /// <see cref="KeepAliveInterval"/> and at most <see cref="MaxTimeout"/> (one day): a peer that vanished holds its
+    /// <see cref="KeepAliveInterval"/> and at most <see cref="TimeoutLimit"/> (one day): a peer that vanished holds its
     /// connection, and on a server its slot, this long.
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The longest <see cref="Timeout"/>: one day (<see cref="TimeSpan.MaxValue"/> kept a vanished peer's connection for good).</summary>
-    public static TimeSpan MaxTimeout { get; } = TimeSpan.FromDays(1);
+    public static readonly TimeSpan TimeoutLimit = TimeSpan.FromDays(1);
 
     /// <summary>
     /// The largest <see cref="MaxSendQueueBytes"/>, <see cref="MaxUnreliableQueueBytes"/> and <see cref="MaxQueuedMessageBytes"/>:
     /// 1 GiB (each is memory a connection, or the peer's receive queue, may hold; a few connections at more would hold the machine's).
     /// </summary>
-    public const int MaxQueueBytes = 1024 * 1024 * 1024;
+    public const int QueueBytesLimit = 1024 * 1024 * 1024;
 
     /// <summary>Most packets one connection sends per <c>Update</c> (a simple congestion cap).</summary>
     public int MaxPacketsPerUpdate { get; set; } = 64;
@@ -131,7 +131,7 @@ public abstract class NetPeerOptions
 
     /// <summary>
     /// Most bytes of message events waiting to be polled, from all connections together (default 16 MiB); at least
-    /// <see cref="MaxMessageBytesPerConnection"/> and at most <see cref="MaxQueueBytes"/>.
+    /// <see cref="MaxMessageBytesPerConnection"/> and at most <see cref="QueueBytesLimit"/>.
     /// </summary>
     public int MaxQueuedMessageBytes { get; set; } = 16 * 1024 * 1024;
 
@@ -173,9 +173,9 @@ public abstract class NetPeerOptions
         if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
         if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));
-        if (Timeout > MaxTimeout) throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "Timeout must be at most one day.");
-        if (MaxSendQueueBytes > MaxQueueBytes) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), MaxSendQueueBytes, "MaxSendQueueBytes must be at most 1 GiB.");
-        if (MaxUnreliableQueueBytes is <= 0 or > MaxQueueBytes)
+        if (Timeout > TimeoutLimit) throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "Timeout must be at most one day.");
+        if (MaxSendQueueBytes > QueueBytesLimit) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), MaxSendQueueBytes, "MaxSendQueueBytes must be at most 1 GiB.");
+        if (MaxUnreliableQueueBytes is <= 0 or > QueueBytesLimit)
             throw new ArgumentOutOfRangeException(nameof(MaxUnreliableQueueBytes), MaxUnreliableQueueBytes, "MaxUnreliableQueueBytes must be positive and at most 1 GiB.");
         if (AckDelay < TimeSpan.Zero || AckDelay > KeepAliveInterval)
             throw new ArgumentOutOfRangeException(nameof(AckDelay), AckDelay, "AckDelay must be at least zero and at most KeepAliveInterval.");
@@ -185,7 +185,7 @@ public abstract class NetPeerOptions
         if (MaxMessageBytesPerConnection < MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxMessageBytesPerConnection), "Must hold the largest message.");
         if (MaxQueuedMessages < MaxMessagesPerConnection) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessages), "Must hold one connection's messages of an update.");
         if (MaxQueuedMessageBytes < MaxMessageBytesPerConnection) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessageBytes), "Must hold one connection's bytes of an update.");
-        if (MaxQueuedMessageBytes > MaxQueueBytes) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessageBytes), MaxQueuedMessageBytes, "MaxQueuedMessageBytes must be at most 1 GiB.");
+        if (MaxQueuedMessageBytes > QueueBytesLimit) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessageBytes), MaxQueuedMessageBytes, "MaxQueuedMessageBytes must be at most 1 GiB.");
         if (ViolationLimit <= 0) throw new ArgumentOutOfRangeException(nameof(ViolationLimit));
     }
 }

@@ -96,7 +96,7 @@ public sealed class EndedSessionsKeptOptionTests
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
-    [InlineData(SessionDirectoryOptions.MaxEndedSessionsKeptPerPlayer + 1)]
+    [InlineData(SessionDirectoryOptions.EndedSessionsKeptPerPlayerLimit + 1)]
     public void A_number_out_of_range_is_refused_naming_it(int kept)
     {
         var refused = Assert.Throws<ArgumentOutOfRangeException>(() => (DirectoryTestSettings.Options with { EndedSessionsKeptPerPlayer = kept }).Validate());

@@ -198,13 +198,13 @@ public sealed class DrainSessionsTimeoutTests
         using var rig = new FleetRig(directory);
         var server = await rig.StartServerAsync(directory.Node);
         Assert.Equal(Timeout.InfiniteTimeSpan, server.Host.DrainSessionsTimeout);
-        foreach (var refused in new[] { TimeSpan.Zero, TimeSpan.FromSeconds(-1), TimeSpan.FromMilliseconds(-2), GameServerHost.MaxDrainSessionsTimeout + TimeSpan.FromSeconds(1) })
+        foreach (var refused in new[] { TimeSpan.Zero, TimeSpan.FromSeconds(-1), TimeSpan.FromMilliseconds(-2), GameServerHost.DrainSessionsTimeoutLimit + TimeSpan.FromSeconds(1) })
         {
             Assert.Throws<ArgumentOutOfRangeException>(() => server.Host.DrainSessionsTimeout = refused);
             Assert.Equal(Timeout.InfiniteTimeSpan, server.Host.DrainSessionsTimeout);
         }
 
-        server.Host.DrainSessionsTimeout = GameServerHost.MaxDrainSessionsTimeout;
+        server.Host.DrainSessionsTimeout = GameServerHost.DrainSessionsTimeoutLimit;
         server.Host.DrainSessionsTimeout = Timeout.InfiniteTimeSpan;
         Assert.Equal(Timeout.InfiniteTimeSpan, server.Host.DrainSessionsTimeout);
     }

@@ -12,7 +12,7 @@ namespace Traktor.Ecs.Net;
 /// </summary>
 public sealed class ServerReplicationOptions
 {
-    /// <summary>Server ticks per second (the rate at which the server group is ticked); 60 by default, 1 to <see cref="MaxTickRate"/>.</summary>
+    /// <summary>Server ticks per second (the rate at which the server group is ticked); 60 by default, 1 to <see cref="TickRateLimit"/>.</summary>
     public int TickRate { get; set; } = 60;
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed class ServerReplicationOptions
     public int MaxDespawnsPerSnapshot { get; set; } = 4096;
 
     /// <summary>The highest <see cref="TickRate"/>: 1,000 ticks a second, one a millisecond.</summary>
-    public const int MaxTickRate = 1000;
+    public const int TickRateLimit = 1000;
 
     /// <summary>The smallest <see cref="MaxSnapshotBytes"/>: 64 bytes; the server sends no snapshot in a smaller budget.</summary>
     public const int MinSnapshotBytes = 64;
@@ -89,7 +89,7 @@ public sealed class ServerReplicationOptions
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(TickRate, 1, nameof(TickRate));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(TickRate, MaxTickRate, nameof(TickRate));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(TickRate, TickRateLimit, nameof(TickRate));
         ArgumentOutOfRangeException.ThrowIfNegative(SnapshotRate, nameof(SnapshotRate));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSnapshotBytes, MinSnapshotBytes, nameof(MaxSnapshotBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxSnapshotBytes, MaxSnapshotBytesLimit, nameof(MaxSnapshotBytes));

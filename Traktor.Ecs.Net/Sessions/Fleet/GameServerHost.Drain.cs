@@ -19,16 +19,16 @@ public sealed partial class GameServerHost
     public static readonly TimeSpan DefaultDrainBackendTimeout = TimeSpan.FromMinutes(1);
 
     /// <summary>The longest <see cref="DrainBackendTimeout"/> accepted.</summary>
-    public static readonly TimeSpan MaxDrainBackendTimeout = TimeSpan.FromDays(1);
+    public static readonly TimeSpan DrainBackendTimeoutLimit = TimeSpan.FromDays(1);
 
     /// <summary>The default of <see cref="DrainDeregisterTimeout"/>: five seconds.</summary>
     public static readonly TimeSpan DefaultDrainDeregisterTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The longest <see cref="DrainDeregisterTimeout"/> accepted.</summary>
-    public static readonly TimeSpan MaxDrainDeregisterTimeout = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan DrainDeregisterTimeoutLimit = TimeSpan.FromMinutes(1);
 
     /// <summary>The longest finite <see cref="DrainSessionsTimeout"/> accepted.</summary>
-    public static readonly TimeSpan MaxDrainSessionsTimeout = TimeSpan.FromDays(1);
+    public static readonly TimeSpan DrainSessionsTimeoutLimit = TimeSpan.FromDays(1);
 
     private TimeSpan drainBackendTimeout = DefaultDrainBackendTimeout;
     private TimeSpan drainSessionsTimeout = Timeout.InfiniteTimeSpan;
@@ -49,16 +49,16 @@ public sealed partial class GameServerHost
     /// before it gives up on it (<see cref="GameServerExit.BackendUnreachable"/>); one minute by default. A directory that
     /// answers keeps a drain going as long as its sessions run.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not positive, or longer than <see cref="MaxDrainBackendTimeout"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive, or longer than <see cref="DrainBackendTimeoutLimit"/>.</exception>
     public TimeSpan DrainBackendTimeout
     {
         get => drainBackendTimeout;
         set
         {
-            if (value <= TimeSpan.Zero || value > MaxDrainBackendTimeout)
+            if (value <= TimeSpan.Zero || value > DrainBackendTimeoutLimit)
             {
                 throw new ArgumentOutOfRangeException(nameof(DrainBackendTimeout), value,
-                    $"A draining server's patience with a silent directory must be positive and at most {MaxDrainBackendTimeout}.");
+                    $"A draining server's patience with a silent directory must be positive and at most {DrainBackendTimeoutLimit}.");
             }
 
             drainBackendTimeout = value;
@@ -73,16 +73,16 @@ public sealed partial class GameServerHost
     /// runs again. Either way <see cref="Exit"/> is <see cref="GameServerExit.BackendUnreachable"/> (or <see cref="GameServerExit.DrainTimedOut"/>
     /// when the drain gave up on its sessions, <see cref="DrainSessionsTimeout"/>), and the outcome is logged.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not positive, or longer than <see cref="MaxDrainDeregisterTimeout"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive, or longer than <see cref="DrainDeregisterTimeoutLimit"/>.</exception>
     public TimeSpan DrainDeregisterTimeout
     {
         get => drainDeregisterTimeout;
         set
         {
-            if (value <= TimeSpan.Zero || value > MaxDrainDeregisterTimeout)
+            if (value <= TimeSpan.Zero || value > DrainDeregisterTimeoutLimit)
             {
                 throw new ArgumentOutOfRangeException(nameof(DrainDeregisterTimeout), value,
-                    $"A drain's last deregistration attempt must be bounded by a positive time of at most {MaxDrainDeregisterTimeout}.");
+                    $"A drain's last deregistration attempt must be bounded by a positive time of at most {DrainDeregisterTimeoutLimit}.");
             }
 
             drainDeregisterTimeout = value;
@@ -100,16 +100,16 @@ public sealed partial class GameServerHost
     /// grace an orchestrator gives a terminated process (Kubernetes' <c>terminationGracePeriodSeconds</c>, less the
     /// deregistration bound and a second), so players hear that the session ended instead of timing out after the kill.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Neither infinite nor positive and at most <see cref="MaxDrainSessionsTimeout"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Neither infinite nor positive and at most <see cref="DrainSessionsTimeoutLimit"/>.</exception>
     public TimeSpan DrainSessionsTimeout
     {
         get => drainSessionsTimeout;
         set
         {
-            if (value != Timeout.InfiniteTimeSpan && (value <= TimeSpan.Zero || value > MaxDrainSessionsTimeout))
+            if (value != Timeout.InfiniteTimeSpan && (value <= TimeSpan.Zero || value > DrainSessionsTimeoutLimit))
             {
                 throw new ArgumentOutOfRangeException(nameof(DrainSessionsTimeout), value,
-                    $"How long a drain lets its sessions run must be Timeout.InfiniteTimeSpan, or positive and at most {MaxDrainSessionsTimeout}.");
+                    $"How long a drain lets its sessions run must be Timeout.InfiniteTimeSpan, or positive and at most {DrainSessionsTimeoutLimit}.");
             }
 
             drainSessionsTimeout = value;

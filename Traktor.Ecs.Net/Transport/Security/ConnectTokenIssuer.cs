@@ -84,7 +84,7 @@ public sealed class ConnectTokenIssuer
     /// <param name="lifetime">How long the token can be used to connect.</param>
     /// <param name="serverAddresses">1 to 8 addresses with their transport kinds, tried in order by the client.</param>
     /// <param name="timeoutSeconds">
-    /// Seconds of silence after which either side drops the connection; 1 to 86,400 (one day, <see cref="NetPeerOptions.MaxTimeout"/>:
+    /// Seconds of silence after which either side drops the connection; 1 to 86,400 (one day, <see cref="NetPeerOptions.TimeoutLimit"/>:
     /// in secure mode the token's timeout is the connection's).
     /// </param>
     public byte[] Issue(ulong clientId, ReadOnlySpan<byte> userData, TimeSpan lifetime, IReadOnlyList<NetAddress> serverAddresses, int timeoutSeconds = 10)
@@ -93,7 +93,7 @@ public sealed class ConnectTokenIssuer
         if (userData.Length > L.UserDataSize) throw new ArgumentException($"User data is at most {L.UserDataSize} bytes.", nameof(userData));
         if (serverAddresses.Count is 0 or > L.MaxAddresses) throw new ArgumentException($"A token names 1 to {L.MaxAddresses} servers.", nameof(serverAddresses));
         if (lifetime <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lifetime));
-        if (timeoutSeconds <= 0 || timeoutSeconds > NetPeerOptions.MaxTimeout.TotalSeconds) throw new ArgumentOutOfRangeException(nameof(timeoutSeconds));
+        if (timeoutSeconds <= 0 || timeoutSeconds > NetPeerOptions.TimeoutLimit.TotalSeconds) throw new ArgumentOutOfRangeException(nameof(timeoutSeconds));
 
         var token = new byte[L.PublicSize];
         ulong created = (ulong)_time.GetUtcNow().ToUnixTimeSeconds();
