@@ -35,8 +35,8 @@ public sealed partial class AuthenticationService
         }
         bool signedFormat = refreshToken.StartsWith(RefreshTokenCodec.Prefix, StringComparison.Ordinal);
         var signed = signedFormat ? RefreshTokens.Read(refreshToken) : null;
-        // Both formats are checked before the store is touched: a malformed token can match nothing, and the look-up
-        // below is a write transaction (rows locked on PostgreSQL), too dear to spend on every garbage string.
+        // Both formats are checked before the store is touched: a malformed token can match nothing, and even the read-only
+        // look-up below costs a connection and a query, too dear to spend on every garbage string.
         if (signedFormat ? signed is null : !LegacyRefreshToken.IsWellFormed(refreshToken))
         {
             refused?.Invoke(RefreshRefusal.Invalid);
@@ -46,60 +46,41 @@ public sealed partial class AuthenticationService
         long nowMs = now.ToUnixTimeMilliseconds();
         var newExpiresAt = now + _options.RefreshTokenLifetime;
         string presentedHash = HashRefreshToken(refreshToken);
-        var outcome = await _database.WriteAsync(async (connection, transaction) =>
+        // Looked up read-only first: a well-shaped forgery (or a token of a session gone, logged out or expired) is refused
+        // without the writer's turn (SQLite's single writer, rows locked on PostgreSQL). Every refusal decided here is of a
+        // state that never turns back (a session or token row is never re-created, revocation and expiry are for good, and a
+        // hash that is not the current one never becomes it), so the write transaction would refuse it too. Only what writes
+        // (a rotation, or revoking a reused token's session) takes the writer, and decides again there under its locks.
+        var outcome = await _database.ReadAsync(
+            connection => DecideRefreshAsync(connection, null, signed, presentedHash, nowMs, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (outcome.Writes)
         {
-            RefreshRow? row;
-            if (signed is { } claims)
+            outcome = await _database.WriteAsync(async (connection, transaction) =>
             {
-                row = await ReadSessionAsync(connection, transaction, claims.SessionId, cancellationToken).ConfigureAwait(false);
-                if (row is not { } session || session.RevokedAt is not null || session.ExpiresAt <= nowMs)
+                var decided = await DecideRefreshAsync(connection, transaction, signed, presentedHash, nowMs, cancellationToken).ConfigureAwait(false);
+                if (decided.Refusal == RefreshRefusal.Reused)
                 {
-                    return (Token: (string?)null, Refusal: RefreshRefusal.Of(row?.RevokedAt, row?.ExpiresAt, nowMs), Row: row);
+                    await RevokeSessionAsync(connection, transaction, decided.Row!.Value.SessionId, nowMs, cancellationToken).ConfigureAwait(false);
+                    return decided;
                 }
-                if (session.CurrentHash != presentedHash)
+                if (decided.Refusal is not null)
                 {
-                    // Not the current token. A genuine one from earlier in the rotation means someone holds a copy:
-                    // revoking the session stops both holders. Anything else (forged, or from a key retired since) is refused.
-                    if (claims.Genuine && claims.Generation < session.Generation)
-                    {
-                        await RevokeSessionAsync(connection, transaction, session.SessionId, nowMs, cancellationToken).ConfigureAwait(false);
-                        return (Token: null, Refusal: RefreshRefusal.Reused, Row: row);
-                    }
-                    return (Token: null, Refusal: RefreshRefusal.Invalid, Row: row);
+                    return decided;
                 }
-            }
-            else
-            {
-                // A token from before the signed format: its own row, spent when used.
-                var legacy = await connection.QuerySingleOrDefaultAsync(transaction,
-                    "SELECT session_id, expires_at, used_at FROM refresh_tokens WHERE token_hash = @h" + _database.ForUpdate,
-                    reader => ((string SessionId, long ExpiresAt, long? UsedAt)?)(reader.GetString(0), reader.GetInt64(1), reader.GetNullableInt64(2)),
-                    cancellationToken, ("@h", presentedHash)).ConfigureAwait(false);
-                if (legacy is not { } token || token.ExpiresAt <= nowMs)
+                if (signed is null)
                 {
-                    return (Token: null, Refusal: legacy is null ? RefreshRefusal.Unknown : RefreshRefusal.Expired, Row: null);
+                    await connection.ExecuteAsync(transaction, "UPDATE refresh_tokens SET used_at = @t WHERE token_hash = @h",
+                        cancellationToken, ("@t", nowMs), ("@h", presentedHash)).ConfigureAwait(false);
                 }
-                row = await ReadSessionAsync(connection, transaction, token.SessionId, cancellationToken).ConfigureAwait(false);
-                if (row is not { RevokedAt: null })
-                {
-                    return (Token: null, Refusal: row is null ? RefreshRefusal.Unknown : RefreshRefusal.Revoked, Row: row);
-                }
-                if (token.UsedAt is not null)
-                {
-                    await RevokeSessionAsync(connection, transaction, token.SessionId, nowMs, cancellationToken).ConfigureAwait(false);
-                    return (Token: null, Refusal: RefreshRefusal.Reused, Row: row);
-                }
-                await connection.ExecuteAsync(transaction, "UPDATE refresh_tokens SET used_at = @t WHERE token_hash = @h",
-                    cancellationToken, ("@t", nowMs), ("@h", presentedHash)).ConfigureAwait(false);
-            }
-            var current = row!.Value;
-            string next = RefreshTokens.Issue(Convert.FromHexString(current.SessionId), current.Generation + 1);
-            await connection.ExecuteAsync(transaction,
-                "UPDATE auth_sessions SET refresh_hash = @h, refresh_generation = @g, refresh_expires_at = @e WHERE id = @id",
-                cancellationToken, ("@h", HashRefreshToken(next)), ("@g", current.Generation + 1), ("@e", newExpiresAt.ToUnixTimeMilliseconds()),
-                ("@id", current.SessionId)).ConfigureAwait(false);
-            return (Token: next, Refusal: (string?)null, Row: row);
-        }, cancellationToken).ConfigureAwait(false);
+                var current = decided.Row!.Value;
+                string next = RefreshTokens.Issue(Convert.FromHexString(current.SessionId), current.Generation + 1);
+                await connection.ExecuteAsync(transaction,
+                    "UPDATE auth_sessions SET refresh_hash = @h, refresh_generation = @g, refresh_expires_at = @e WHERE id = @id",
+                    cancellationToken, ("@h", HashRefreshToken(next)), ("@g", current.Generation + 1), ("@e", newExpiresAt.ToUnixTimeMilliseconds()),
+                    ("@id", current.SessionId)).ConfigureAwait(false);
+                return decided with { Token = next };
+            }, cancellationToken).ConfigureAwait(false);
+        }
         if (outcome.Refusal is { } refusal)
         {
             refused?.Invoke(refusal);
@@ -120,10 +101,63 @@ public sealed partial class AuthenticationService
     /// <summary>A session as a refresh sees it: its current token's hash, generation and expiry, and its user.</summary>
     private readonly record struct RefreshRow(string SessionId, string? CurrentHash, long Generation, long ExpiresAt, long? RevokedAt, long UserId, string Username);
 
-    private Task<RefreshRow?> ReadSessionAsync(DbConnection connection, DbTransaction transaction, string sessionId, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// What a refresh comes to: refused (<see cref="Refusal"/>; <see cref="RefreshRefusal.Reused"/> revokes the session), or
+    /// rotated from <see cref="Row"/> (then <see cref="Token"/> is the new token once written).
+    /// </summary>
+    private readonly record struct RefreshOutcome(string? Refusal, RefreshRow? Row, string? Token = null)
+    {
+        /// <summary>Whether carrying it out writes (a rotation, or revoking a reused token's session): only then is the writer taken.</summary>
+        public bool Writes => Refusal is null || Refusal == RefreshRefusal.Reused;
+    }
+
+    /// <summary>
+    /// Decides a refresh from the store, without writing: read-only when <paramref name="transaction"/> is null, else in the
+    /// write transaction with the rows locked.
+    /// </summary>
+    private async Task<RefreshOutcome> DecideRefreshAsync(DbConnection connection, DbTransaction? transaction,
+        (string SessionId, long Generation, bool Genuine)? signed, string presentedHash, long nowMs, CancellationToken cancellationToken)
+    {
+        RefreshRow? row;
+        if (signed is { } claims)
+        {
+            row = await ReadSessionAsync(connection, transaction, claims.SessionId, cancellationToken).ConfigureAwait(false);
+            if (row is not { } session || session.RevokedAt is not null || session.ExpiresAt <= nowMs)
+            {
+                return new RefreshOutcome(RefreshRefusal.Of(row?.RevokedAt, row?.ExpiresAt, nowMs), row);
+            }
+            if (session.CurrentHash != presentedHash)
+            {
+                // Not the current token. A genuine one from earlier in the rotation means someone holds a copy: revoking the
+                // session stops both holders. Anything else (forged, or from a key retired since) is refused.
+                return new RefreshOutcome(claims.Genuine && claims.Generation < session.Generation ? RefreshRefusal.Reused : RefreshRefusal.Invalid, row);
+            }
+            return new RefreshOutcome(null, row);
+        }
+        // A token from before the signed format: its own row, spent when used.
+        var legacy = await connection.QuerySingleOrDefaultAsync(transaction,
+            "SELECT session_id, expires_at, used_at FROM refresh_tokens WHERE token_hash = @h" + Locking(transaction),
+            reader => ((string SessionId, long ExpiresAt, long? UsedAt)?)(reader.GetString(0), reader.GetInt64(1), reader.GetNullableInt64(2)),
+            cancellationToken, ("@h", presentedHash)).ConfigureAwait(false);
+        if (legacy is not { } token || token.ExpiresAt <= nowMs)
+        {
+            return new RefreshOutcome(legacy is null ? RefreshRefusal.Unknown : RefreshRefusal.Expired, null);
+        }
+        row = await ReadSessionAsync(connection, transaction, token.SessionId, cancellationToken).ConfigureAwait(false);
+        if (row is not { RevokedAt: null })
+        {
+            return new RefreshOutcome(row is null ? RefreshRefusal.Unknown : RefreshRefusal.Revoked, row);
+        }
+        return new RefreshOutcome(token.UsedAt is null ? null : RefreshRefusal.Reused, row);
+    }
+
+    // Rows are locked only where they are about to be written; a read-only look-up locks nothing.
+    private string Locking(DbTransaction? transaction) => transaction is null ? "" : _database.ForUpdate;
+
+    private Task<RefreshRow?> ReadSessionAsync(DbConnection connection, DbTransaction? transaction, string sessionId, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync(transaction,
             "SELECT s.id, s.refresh_hash, s.refresh_generation, s.refresh_expires_at, s.revoked_at, u.id, u.username FROM auth_sessions s " +
-            "JOIN users u ON u.id = s.user_id WHERE s.id = @id" + _database.ForUpdate,
+            "JOIN users u ON u.id = s.user_id WHERE s.id = @id" + Locking(transaction),
             reader => (RefreshRow?)new RefreshRow(reader.GetString(0), reader.GetNullableString(1), reader.GetInt64(2), reader.GetInt64(3),
                 reader.GetNullableInt64(4), reader.GetInt64(5), reader.GetString(6)),
             cancellationToken, ("@id", sessionId));

@@ -4,7 +4,7 @@ namespace Traktor.Ecs.Net.Online.Security;
 /// The shape of a refresh token from before <see cref="RefreshTokenCodec"/>'s <c>r1.</c> format: 32 random bytes in unpadded
 /// base64url, 43 characters of <c>A-Z a-z 0-9 - _</c>, the only shape that store ever issued. A presented token without the
 /// <c>r1.</c> prefix is checked against it before the store is touched: anything else cannot match a row, and looking it up
-/// would open a write transaction (and lock rows on PostgreSQL) for every garbage string an attacker sends.
+/// would cost a connection and a query for every garbage string an attacker sends.
 /// </summary>
 internal static class LegacyRefreshToken
 {
