@@ -142,26 +142,8 @@ public static class GameServerMode
             }
         }
 
-        int exitCode = 0;
-        if (host.Exit == GameServerExit.BackendUnreachable)
-        {
-            // The backend never answered the drain: the sessions still hosted end here (announced only if the last deregistration got through).
-            var abandoned = host.AbandonedSessions;
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"drain-abandoned server={host.ServerId} reason=backend-unreachable timeout-s={options.DrainTimeoutSeconds} sessions={abandoned.Count} players={abandoned.Sum(s => s.Connected.Count)} ids={string.Join(',', abandoned.Select(s => s.SessionId))} deregistered={(host.State == GameServerState.Gone ? "true" : "false")} unopened={string.Join(',', host.AbandonedUnopenedSessions)}"));
-            exitCode = 3;
-        }
-        else if (host.Exit == GameServerExit.DrainTimedOut)
-        {
-            // Its sessions outlived --drain-sessions-timeout: they were ended here (their players told at once), an orderly end.
-            var ended = host.AbandonedSessions;
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"drain-timed-out server={host.ServerId} timeout-s={options.DrainSessionsTimeoutSeconds} sessions={ended.Count} players={ended.Sum(s => s.Connected.Count)} ids={string.Join(',', ended.Select(s => s.SessionId))} deregistered={(host.State == GameServerState.Gone ? "true" : "false")} unopened={string.Join(',', host.AbandonedUnopenedSessions)}"));
-        }
-        else
-        {
-            await output.WriteLineAsync($"drained server={host.ServerId}");
-        }
+        var (line, exitCode) = GameServerExitLine.For(host, options);
+        await output.WriteLineAsync(line);
 
         sidecar.Call("shutdown", a => a.ShutdownAsync());
         await sidecar.FlushAsync();

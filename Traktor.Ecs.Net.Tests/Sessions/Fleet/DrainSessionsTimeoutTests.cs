@@ -157,6 +157,35 @@ public sealed class DrainSessionsTimeoutTests
     }
 
     /// <summary>
+    /// A session that opened here and has since closed is not one that "never opened", though the directory (out of reach,
+    /// so never told it ended) still lists it as live: a drain that gives up reports only the session whose factory threw.
+    /// Without the exclusion of closed sessions, the one the game ended was reported as never opened too.
+    /// </summary>
+    [Fact]
+    public async Task A_session_that_opened_and_closed_here_is_not_reported_as_never_opened()
+    {
+        await using var directory = await new SqliteDirectoryHarness().StartAsync(new FakeTimeProvider(OnlineTestSettings.Start), 1);
+        using var rig = new FleetRig(directory);
+        var server = await rig.StartServerAsync(directory.Node,
+            world => world.Session.Name == "broken" ? throw new InvalidOperationException("the game's session setup is broken") : world);
+        var finished = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("finished", 2), Cancel);
+        var broken = await directory.Node.Sessions.CreateSessionAsync(new SessionOptions("broken", 2), Cancel);
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Sessions.Count == 1 && server.Host.SessionOpeningFailures > 0, 60 * 3),
+            "no heartbeat listed both sessions");
+        server.Host.DrainSessionsTimeout = TimeSpan.FromSeconds(5);
+
+        server.Fleet.Unreachable = true; // from here on the directory hears nothing: it lists both sessions as live to the end
+        server.Host.Drain();
+        server.Worlds.Single(w => w.Session.Id == finished.Id).Relay.End(SessionEndReason.Ended); // the game ends its match here
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Sessions.Count == 0, 60 * 2), "the ended session did not close");
+
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 12), "the drain outlived its timeout and deregistration bound");
+        Assert.Equal(GameServerExit.DrainTimedOut, server.Host.Exit); // still listed live, so the drain waited for it until the timeout
+        Assert.Empty(server.Host.AbandonedSessions);
+        Assert.Equal([broken.Id], server.Host.AbandonedUnopenedSessions);
+    }
+
+    /// <summary>
     /// Failed before the guard (review42): a ticket for a session the directory placed here, arriving while the drain that
     /// gave up was still trying to deregister, opened that session (the factory ran, the player connected).
     /// </summary>
