@@ -25,7 +25,7 @@ public sealed class NetworkClient : ISystem<float>
     /// <param name="world">The client world.</param>
     /// <param name="transport">The transport client (connect it with a token).</param>
     /// <param name="registry">The replicated types (the server's).</param>
-    /// <param name="tickRate">The server's tick rate.</param>
+    /// <param name="tickRate">The server's tick rate: 1 to <see cref="ServerReplicationOptions.TickRateLimit"/> (1,000).</param>
     /// <param name="time">The clock (a fake one in tests).</param>
     /// <param name="logger">Diagnostics.</param>
     public NetworkClient(World world, NetClient transport, ReplicationRegistry registry, int tickRate = 60, TimeProvider? time = null, ILogger? logger = null)

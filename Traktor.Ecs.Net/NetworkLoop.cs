@@ -28,14 +28,21 @@ public sealed class NetworkLoop
     private long accumulated;
 
     /// <summary>Creates the runner.</summary>
-    /// <param name="tickRate">Ticks per second (the server's tick rate, on every peer).</param>
+    /// <param name="tickRate">
+    /// Ticks per second (the server's tick rate, on every peer): 1 to <see cref="ServerReplicationOptions.TickRateLimit"/>
+    /// (1,000), the server's own range.
+    /// </param>
     /// <param name="time">The clock (the system's by default).</param>
-    /// <param name="maxCatchUpTicks">The most ticks one <see cref="Update"/> runs.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A rate or bound below 1.</exception>
+    /// <param name="maxCatchUpTicks">The most ticks one <see cref="Update"/> runs: 1 to <see cref="ServerReplicationOptions.TickRateLimit"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A rate or bound out of its range.</exception>
     public NetworkLoop(int tickRate = 60, TimeProvider? time = null, int maxCatchUpTicks = 5)
     {
+        // Above 10 million a tick was shorter than a TimeSpan tick: its length rounded to zero and the first Update
+        // divided by it.
         ArgumentOutOfRangeException.ThrowIfLessThan(tickRate, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(tickRate, ServerReplicationOptions.TickRateLimit);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCatchUpTicks, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxCatchUpTicks, ServerReplicationOptions.TickRateLimit);
         TickRate = tickRate;
         MaxCatchUpTicks = maxCatchUpTicks;
         this.time = time ?? TimeProvider.System;

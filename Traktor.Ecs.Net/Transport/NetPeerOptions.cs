@@ -96,18 +96,22 @@ public abstract class NetPeerOptions
     /// </summary>
     public const int QueueBytesLimit = 1024 * 1024 * 1024;
 
-    /// <summary>Most packets one connection sends per <c>Update</c> (a simple congestion cap).</summary>
+    /// <summary>
+    /// Most packets one connection sends per <c>Update</c> (a simple congestion cap); 64 by default, 1 to 4,096 (a bound
+    /// that is a bound: one connection past it could fill the socket's send buffer in one update).
+    /// </summary>
     public int MaxPacketsPerUpdate { get; set; } = 64;
 
     /// <summary>
     /// Most datagrams read from the transport per <c>Update</c>, from all sources together, so a flood cannot stall
-    /// the caller's tick; the rest wait in the socket's buffer (and the kernel drops what overflows it).
+    /// the caller's tick; the rest wait in the socket's buffer (and the kernel drops what overflows it). 4,096 by default,
+    /// 1 to 1,048,576: a larger value no longer bounds the work of one update under a flood.
     /// </summary>
     public int MaxDatagramsPerUpdate { get; set; } = 4096;
 
     /// <summary>
     /// Most datagrams one connection may have handled per <c>Update</c>; more are dropped before decryption and
-    /// counted (default 128: twice what a peer sends in one update at <see cref="MaxPacketsPerUpdate"/>).
+    /// counted (default 128: twice what a peer sends in one update at <see cref="MaxPacketsPerUpdate"/>); 1 to 65,536.
     /// </summary>
     public int MaxDatagramsPerConnection { get; set; } = 128;
 
@@ -125,7 +129,8 @@ public abstract class NetPeerOptions
 
     /// <summary>
     /// Most message events waiting to be polled, from all connections together (default 65,536), whether or not the
-    /// caller polls between updates.
+    /// caller polls between updates. At least <see cref="MaxMessagesPerConnection"/> and at most 1,048,576: the queue's
+    /// table grows to hold this many events, so <see cref="int.MaxValue"/> let a flood of small messages take gigabytes.
     /// </summary>
     public int MaxQueuedMessages { get; set; } = 65_536;
 
@@ -139,7 +144,8 @@ public abstract class NetPeerOptions
     /// Violations after which a connection is closed with <see cref="DisconnectReason.ProtocolViolation"/> (default 16).
     /// A violation is an authenticated packet that breaks the protocol (compressed without negotiation, empty or too
     /// many records, a malformed record) or an update in which the connection exceeded its per-update budgets;
-    /// one violation is forgiven per 4 updates without any.
+    /// one violation is forgiven per 4 updates without any. 1 to 1,024: past about 500 million the score a connection is
+    /// closed at overflowed, and every connection was closed at its first update.
     /// </summary>
     public int ViolationLimit { get; set; } = 16;
 
@@ -171,7 +177,8 @@ public abstract class NetPeerOptions
         if (MaxSendQueueBytes < 2 * Transport.Channels.ReliableSendChannel.Cost(MaxMessageSize, FragmentSize))
             throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), "Must hold two of the largest messages as queued (ReliableSendChannel cost, about 1.06 × MaxMessageSize for large ones).");
         if ((CipherSuites & CipherSuites.All) == 0 || (CipherSuites & ~CipherSuites.All) != 0) throw new ArgumentOutOfRangeException(nameof(CipherSuites), "At least one known cipher suite.");
-        if (MaxPacketsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate));
+        if (MaxPacketsPerUpdate is <= 0 or > 4096)
+            throw new ArgumentOutOfRangeException(nameof(MaxPacketsPerUpdate), MaxPacketsPerUpdate, "MaxPacketsPerUpdate must be 1 to 4,096.");
         if (KeepAliveInterval <= TimeSpan.Zero || Timeout <= KeepAliveInterval) throw new ArgumentOutOfRangeException(nameof(Timeout));
         if (Timeout > TimeoutLimit) throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "Timeout must be at most one day.");
         if (MaxSendQueueBytes > QueueBytesLimit) throw new ArgumentOutOfRangeException(nameof(MaxSendQueueBytes), MaxSendQueueBytes, "MaxSendQueueBytes must be at most 1 GiB.");
@@ -179,13 +186,18 @@ public abstract class NetPeerOptions
             throw new ArgumentOutOfRangeException(nameof(MaxUnreliableQueueBytes), MaxUnreliableQueueBytes, "MaxUnreliableQueueBytes must be positive and at most 1 GiB.");
         if (AckDelay < TimeSpan.Zero || AckDelay > KeepAliveInterval)
             throw new ArgumentOutOfRangeException(nameof(AckDelay), AckDelay, "AckDelay must be at least zero and at most KeepAliveInterval.");
-        if (MaxDatagramsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerUpdate));
-        if (MaxDatagramsPerConnection <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerConnection));
+        if (MaxDatagramsPerUpdate is <= 0 or > 1_048_576)
+            throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerUpdate), MaxDatagramsPerUpdate, "MaxDatagramsPerUpdate must be 1 to 1,048,576.");
+        if (MaxDatagramsPerConnection is <= 0 or > 65_536)
+            throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerConnection), MaxDatagramsPerConnection, "MaxDatagramsPerConnection must be 1 to 65,536.");
         if (MaxMessagesPerConnection <= 0) throw new ArgumentOutOfRangeException(nameof(MaxMessagesPerConnection));
         if (MaxMessageBytesPerConnection < MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MaxMessageBytesPerConnection), "Must hold the largest message.");
         if (MaxQueuedMessages < MaxMessagesPerConnection) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessages), "Must hold one connection's messages of an update.");
+        if (MaxQueuedMessages > 1_048_576) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessages), MaxQueuedMessages, "MaxQueuedMessages must be at most 1,048,576.");
         if (MaxQueuedMessageBytes < MaxMessageBytesPerConnection) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessageBytes), "Must hold one connection's bytes of an update.");
         if (MaxQueuedMessageBytes > QueueBytesLimit) throw new ArgumentOutOfRangeException(nameof(MaxQueuedMessageBytes), MaxQueuedMessageBytes, "MaxQueuedMessageBytes must be at most 1 GiB.");
-        if (ViolationLimit <= 0) throw new ArgumentOutOfRangeException(nameof(ViolationLimit));
+        // The connection's budget closes it at ViolationLimit × 4 (its score's weight): an int that overflowed past
+        // 536,870,911 and closed every connection at the end of its first update.
+        if (ViolationLimit is <= 0 or > 1024) throw new ArgumentOutOfRangeException(nameof(ViolationLimit), ViolationLimit, "ViolationLimit must be 1 to 1,024.");
     }
 }

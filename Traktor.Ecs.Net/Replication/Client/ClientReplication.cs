@@ -54,10 +54,14 @@ public sealed partial class ClientReplication
     /// <summary>Creates the client side for a world.</summary>
     /// <param name="world">The client world that mirrors the server's replicated entities.</param>
     /// <param name="registry">The replicated types (the same as the server's).</param>
-    /// <param name="tickRate">The server's tick rate.</param>
+    /// <param name="tickRate">The server's tick rate: 1 to <see cref="ServerReplicationOptions.TickRateLimit"/> (1,000), as the server's.</param>
     /// <param name="logger">Where dropped snapshots are reported.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tickRate"/> is out of its range.</exception>
     public ClientReplication(World world, ReplicationRegistry registry, int tickRate = 60, ILogger? logger = null)
     {
+        // Checked before anything is made: the per-type send intervals below are computed from it.
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tickRate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(tickRate, ServerReplicationOptions.TickRateLimit);
         this.world = world;
         this.registry = registry;
         this.logger = logger ?? NullLogger.Instance;

@@ -29,11 +29,13 @@ public sealed class ServerTickEstimator
     private int nextGap;
 
     /// <summary>Creates an estimator.</summary>
-    /// <param name="tickRate">The server's ticks per second.</param>
+    /// <param name="tickRate">The server's ticks per second: 1 to <see cref="ServerReplicationOptions.TickRateLimit"/> (1,000).</param>
     /// <param name="minimumDelayTicks">The smallest interpolation delay, in ticks.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tickRate"/> is out of its range.</exception>
     public ServerTickEstimator(int tickRate, double minimumDelayTicks = 2)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tickRate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(tickRate, ServerReplicationOptions.TickRateLimit);
         this.tickRate = tickRate;
         MinimumDelayTicks = minimumDelayTicks;
     }

@@ -12,12 +12,18 @@ public sealed class TickClock
     private double accumulator;
 
     /// <summary>Creates a clock.</summary>
-    /// <param name="tickRate">Ticks per second (e.g. 60).</param>
-    /// <param name="maxCatchUpTicks">The most ticks one <see cref="Advance"/> returns; a longer stall is dropped, not replayed.</param>
+    /// <param name="tickRate">Ticks per second (e.g. 60): 1 to <see cref="ServerReplicationOptions.TickRateLimit"/> (1,000), the server's range.</param>
+    /// <param name="maxCatchUpTicks">
+    /// The most ticks one <see cref="Advance"/> returns; a longer stall is dropped, not replayed. 1 to
+    /// <see cref="ServerReplicationOptions.TickRateLimit"/>.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">A rate or bound out of its range.</exception>
     public TickClock(int tickRate, int maxCatchUpTicks = 8)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tickRate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(tickRate, ServerReplicationOptions.TickRateLimit);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCatchUpTicks);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxCatchUpTicks, ServerReplicationOptions.TickRateLimit);
         TickRate = tickRate;
         MaxCatchUpTicks = maxCatchUpTicks;
         secondsPerTick = 1.0 / tickRate;

@@ -36,7 +36,7 @@ public sealed class IntroducerOptions
     /// <summary>Register packets per second per source IPv4 address or IPv6 /64, whatever the port (a burst of twice that). Default 10; finite, at least 0.5.</summary>
     public double RegistersPerSecond { get; set; } = 10;
 
-    /// <summary>Datagrams handled per <see cref="Introducer.Update"/>. Default 4,096.</summary>
+    /// <summary>Datagrams handled per <see cref="Introducer.Update"/>. Default 4,096; 1 to 1,048,576.</summary>
     public int MaxDatagramsPerUpdate { get; set; } = 4096;
 
     internal void Validate()
@@ -57,6 +57,6 @@ public sealed class IntroducerOptions
             throw new ArgumentOutOfRangeException(nameof(RelayBytesPerSecond), RelayBytesPerSecond, "Finite, at least MaxRelayDatagram.");
         if (!(RegistersPerSecond >= 0.5 && double.IsFinite(RegistersPerSecond)))
             throw new ArgumentOutOfRangeException(nameof(RegistersPerSecond), RegistersPerSecond, "Finite, at least 0.5 (a burst of one).");
-        if (MaxDatagramsPerUpdate <= 0) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerUpdate));
+        if (MaxDatagramsPerUpdate is <= 0 or > 1_048_576) throw new ArgumentOutOfRangeException(nameof(MaxDatagramsPerUpdate));
     }
 }
