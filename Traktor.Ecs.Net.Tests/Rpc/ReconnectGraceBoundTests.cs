@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Sessions;
+using Microsoft.Extensions.Logging;
 using Traktor.Ecs.Net.Tests.Diagnostics;
+using Traktor.Ecs.Net.Tests.Transport;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Rpc;
@@ -94,6 +96,64 @@ public sealed class ReconnectGraceBoundTests
         grace.Expire();
         Assert.Equal([1ul, 3ul, 4ul], expired);
     }
+
+    /// <summary>
+    /// Failed before (attack review 32): every eviction logged its own warning, so whoever decides how often players leave
+    /// (a client with many connect tokens) decided how fast the server's log grew, and an evicted player's entities were
+    /// logged as if it had left its session.
+    /// </summary>
+    [Fact]
+    public void A_full_grace_warns_at_most_once_a_second_and_logs_each_evicted_player_as_released_early()
+    {
+        using var world = World.Create();
+        var time = new FakeTimeProvider();
+        var log = new CapturingLogger();
+        var grace = new ReconnectGrace(world, TimeSpan.FromMinutes(1), time, log, maxWaiting: 2);
+        grace.Hold(new ConnectionId(1, 1), 1);
+        grace.Hold(new ConnectionId(2, 1), 2);
+        for (int i = 3; i <= 12; i++)
+        {
+            world.Create(new NetworkOwner(new ConnectionId(i - 2, 1)));
+            grace.Hold(new ConnectionId(i, 1), (ulong)i); // releases client i - 2 early
+        }
+        grace.Expire();
+
+        // One warning for ten evictions in the same instant; each evicted player a line of its own, not "left its session".
+        var full = Assert.Single(Warnings(log));
+        Assert.Equal(ReconnectGrace.GraceFullEvent, full.Event.Id);
+        Assert.Contains("client 1,", full.Message, StringComparison.Ordinal);
+        var early = log.Entries.Where(e => e.Event.Id == ReconnectGrace.ReleasedEarlyEvent).ToList();
+        Assert.Equal(10, early.Count);
+        Assert.All(early, e => Assert.Equal(LogLevel.Information, e.Level));
+        Assert.Contains(early, e => e.Message.StartsWith("Client 10 released early", StringComparison.Ordinal) && e.Message.EndsWith("1 entities destroyed.", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Entries, e => e.Event.Id == ReconnectGrace.LeftSessionEvent || e.Message.Contains("left its session", StringComparison.Ordinal));
+
+        // Within the second nothing more is said; once it has passed, the nine not warned of are added up in one warning.
+        time.Advance(ReconnectGrace.EvictionWarningInterval - TimeSpan.FromMilliseconds(1));
+        grace.Expire();
+        Assert.Single(Warnings(log));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        grace.Expire();
+        grace.Expire();
+        Assert.Equal(2, Warnings(log).Count);
+        var summed = Warnings(log)[1];
+        Assert.Equal(ReconnectGrace.EvictionsSinceWarningEvent, summed.Event.Id);
+        Assert.Contains("released 9 more players early", summed.Message, StringComparison.Ordinal);
+
+        // A second on, the next eviction is warned of at once again; a player who leaves its session is logged as that.
+        time.Advance(ReconnectGrace.EvictionWarningInterval);
+        grace.Hold(new ConnectionId(13, 1), 13);
+        Assert.Equal(3, Warnings(log).Count);
+        Assert.Equal(ReconnectGrace.GraceFullEvent, Warnings(log)[2].Event.Id);
+        Assert.Contains("(0 more released early", Warnings(log)[2].Message, StringComparison.Ordinal);
+        grace.Release(13);
+        grace.Expire();
+        Assert.Contains(log.Entries, e => e.Event.Id == ReconnectGrace.LeftSessionEvent && e.Message == "Client 13 left its session: 0 entities destroyed.");
+        Assert.Equal(11, log.Entries.Count(e => e.Event.Id == ReconnectGrace.ReleasedEarlyEvent));
+    }
+
+    private static List<(LogLevel Level, EventId Event, string Message)> Warnings(CapturingLogger log) =>
+        [.. log.Entries.Where(e => e.Level == LogLevel.Warning)];
 
     [Fact]
     public void The_bound_is_an_option_of_at_least_one()

@@ -13,7 +13,7 @@ namespace Traktor.Ecs.Net.Sessions;
 /// releases the one that left first (its entities go at the end of the tick), and the waiting players are kept in the order
 /// they left, which is the order their periods end, so <see cref="Expire"/> looks at those whose period is over and no other.
 /// </summary>
-public sealed class ReconnectGrace
+public sealed partial class ReconnectGrace
 {
     private readonly World world;
     private readonly TimeProvider time;
@@ -74,8 +74,9 @@ public sealed class ReconnectGrace
     /// The most players waited for at once. Without a bound, every identity that connected and left within the period kept
     /// its entities (a client with many tokens, or many players dropping at once, held as many as it liked for up to a day).
     /// One more leaving releases the player that left first, a little before its period ends: its entities go at the end of
-    /// the tick (<see cref="Expired"/> is raised), it is logged as a warning, and counted by
-    /// <see cref="SessionHostingMetrics.ReconnectGraceEvicted"/>. The newest leavers are the likeliest to come back.
+    /// the tick (<see cref="Expired"/> is raised), it is counted by <see cref="SessionHostingMetrics.ReconnectGraceEvicted"/> and
+    /// logged as released early (Information, event 3), and a warning says the grace is full, at most once a second with the
+    /// evictions in between added up. The newest leavers are the likeliest to come back.
     /// </summary>
     public int MaxWaiting { get; }
 
@@ -106,12 +107,11 @@ public sealed class ReconnectGrace
         if (waiting.Count >= MaxWaiting && waiting.First is { } oldest)
         {
             // Full: the player that left first goes (at the end of the tick, like a player who left the session).
-            MarkReleased(oldest);
+            MarkReleased(oldest, evicted: true);
             SessionHostingMetrics.ReconnectGraceEvicted.Add(1);
-            logger.LogWarning("Reconnect grace is waiting for {Max} players: client {ClientId}, the one that left first, is released early.",
-                MaxWaiting, oldest.Value.ClientId);
+            Evicted(oldest.Value.ClientId);
         }
-        held[clientId] = waiting.AddLast(new Held(clientId, connection, time.GetTimestamp(), Released: false));
+        held[clientId] = waiting.AddLast(new Held(clientId, connection, time.GetTimestamp(), Released: false, Evicted: false));
     }
 
     /// <summary>
@@ -123,15 +123,15 @@ public sealed class ReconnectGrace
     {
         if (held.TryGetValue(clientId, out var node) && !node.Value.Released)
         {
-            MarkReleased(node);
+            MarkReleased(node, evicted: false);
         }
     }
 
     /// <summary>Takes a waiting player out of the order of periods; it goes at the end of this tick.</summary>
-    private void MarkReleased(LinkedListNode<Held> node)
+    private void MarkReleased(LinkedListNode<Held> node, bool evicted)
     {
         waiting.Remove(node);
-        node.Value = node.Value with { Released = true };
+        node.Value = node.Value with { Released = true, Evicted = evicted };
         releasing.Add(node);
     }
 
@@ -171,7 +171,7 @@ public sealed class ReconnectGrace
             }
         }
 
-        logger.LogInformation("Client {ClientId} reconnected as {Connection}: {Count} entities restored from {Old}.", clientId, connection, restored, old.Connection);
+        Reconnected(clientId, connection, restored, old.Connection);
         return true;
     }
 
@@ -181,6 +181,7 @@ public sealed class ReconnectGrace
     /// </summary>
     internal void Expire()
     {
+        FlushEvictionWarning();
         if (held.Count == 0)
         {
             return;
@@ -207,13 +208,17 @@ public sealed class ReconnectGrace
         foreach (var entry in expired)
         {
             DestroyOwnedBy(entry.Connection);
-            if (entry.Released)
+            if (entry.Evicted)
             {
-                logger.LogInformation("Client {ClientId} left its session: {Count} entities destroyed.", entry.ClientId, doomed.Count);
+                ReleasedEarly(entry.ClientId, MaxWaiting, doomed.Count);
+            }
+            else if (entry.Released)
+            {
+                LeftSession(entry.ClientId, doomed.Count);
             }
             else
             {
-                logger.LogInformation("Client {ClientId} did not return within {Period}: {Count} entities destroyed.", entry.ClientId, Period, doomed.Count);
+                DidNotReturn(entry.ClientId, Period, doomed.Count);
             }
 
             Expired?.Invoke(entry.ClientId);
@@ -242,5 +247,5 @@ public sealed class ReconnectGrace
         }
     }
 
-    private readonly record struct Held(ulong ClientId, ConnectionId Connection, long Since, bool Released);
+    private readonly record struct Held(ulong ClientId, ConnectionId Connection, long Since, bool Released, bool Evicted);
 }
