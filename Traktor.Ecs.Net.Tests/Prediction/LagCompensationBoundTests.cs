@@ -11,10 +11,23 @@ namespace Traktor.Ecs.Net.Tests.Prediction;
 public class LagCompensationBoundTests
 {
     [Fact]
-    public void AClaimedViewFarInThePastIsClampedToTheRewindLimit()
+    public void AClaimedViewFarInThePastIsClampedToTheRewindLimit() => ClampsAClaimOfTickZeroToTwelveTicksBack(afterMade: null);
+
+    /// <summary>
+    /// The server's inputs keep a copy of their options (options3): the caller raising <see cref="ServerInputOptions{TInput}.MaxRewindTicks"/>
+    /// on its object after the server started does not let a client rewind further. Failed before (ServerInputs keeping
+    /// the caller's object): the claim of tick 0 was rewound to tick 0.
+    /// </summary>
+    [Fact]
+    public void ChangingTheOptionsAfterTheServerStartedDoesNotReachTheRunningServer() =>
+        ClampsAClaimOfTickZeroToTwelveTicksBack(afterMade: options => options.MaxRewindTicks = 1000);
+
+    private static void ClampsAClaimOfTickZeroToTwelveTicksBack(Action<ServerInputOptions<MoveInput>>? afterMade)
     {
         using var setup = new ReplicationWorld(new LinkConditions(), new ServerReplicationOptions());
-        var inputs = new ServerInputs<MoveInput, MoveInputSerializer>(setup.Server, new ServerInputOptions<MoveInput> { MaxRewindTicks = 12 });
+        var options = new ServerInputOptions<MoveInput> { MaxRewindTicks = 12 };
+        var inputs = new ServerInputs<MoveInput, MoveInputSerializer>(setup.Server, options);
+        afterMade?.Invoke(options);
         setup.ServerGroup.Add(inputs);
         var slowTarget = setup.ServerWorld.Create(new SlowMarker()); // drawn further back than the view tick
         ConnectionId? connection = null;

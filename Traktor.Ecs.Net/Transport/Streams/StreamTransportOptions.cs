@@ -16,17 +16,17 @@ public sealed class StreamTransportOptions
     /// </summary>
     public int MaxFrameSize { get; set; } = 2048;
 
-    /// <summary>Streams a server keeps open at once (default 1,024); connections beyond it are refused at once.</summary>
+    /// <summary>Streams a server keeps open at once (default 1,024); connections beyond it are refused at once. 1 to 65,536.</summary>
     public int MaxConnections { get; set; } = 1024;
 
-    /// <summary>Streams one remote IP address may keep open at once (default 8); more are refused at once.</summary>
+    /// <summary>Streams one remote IP address may keep open at once (default 8); more are refused at once. 1 to 65,536.</summary>
     public int MaxConnectionsPerAddress { get; set; } = 8;
 
     /// <summary>
     /// Streams one network, a /24 (IPv4) or a /64 (IPv6), may keep open at once (default 32, as
     /// <see cref="NetServerOptions.MaxConnectionsPerSubnet"/>); more are refused at once. An IPv6 player holds a whole
     /// /64, so without it one player could take every stream. On the WebSocket transport both limits count TCP
-    /// connections before any HTTP is read, so half-sent requests cannot take the slots either.
+    /// connections before any HTTP is read, so half-sent requests cannot take the slots either. 1 to 65,536.
     /// </summary>
     public int MaxConnectionsPerSubnet { get; set; } = 32;
 
@@ -36,7 +36,7 @@ public sealed class StreamTransportOptions
     /// closed as soon as it is accepted, before any byte is read. The connection limits bound how many streams an address
     /// holds at once, not how often it opens them, and each one let through costs the server its setup (on the WebSocket
     /// transport an HTTP request, an upgrade and a channel with 82 KB of buffers). Counted in fixed tables, so memory does
-    /// not grow with the number of addresses.
+    /// not grow with the number of addresses. Positive and finite.
     /// </summary>
     public double ConnectionRatePerSecond { get; set; } = 10;
 
@@ -48,10 +48,11 @@ public sealed class StreamTransportOptions
     /// peer may send a second on average (default 2). The server answers every ping with a pong and reads these frames
     /// without handing anything to the game, so no other budget holds them: a peer past this one is closed as a framing
     /// violation (docs/SECURITY.md, attack review 26). Browsers send none; a library's keep-alive sends one every few seconds.
+    /// Zero or more, finite.
     /// </summary>
     public double ControlFramesPerSecond { get; set; } = 2;
 
-    /// <summary>Frames without a datagram byte one WebSocket peer may send at once above <see cref="ControlFramesPerSecond"/> (default 32).</summary>
+    /// <summary>Frames without a datagram byte one WebSocket peer may send at once above <see cref="ControlFramesPerSecond"/> (default 32; finite, at least 1).</summary>
     public double ControlFrameBurst { get; set; } = 32;
 
     /// <summary>
@@ -59,12 +60,14 @@ public sealed class StreamTransportOptions
     /// frame while every other budget counts the message once, so a peer cutting each datagram into one-byte fragments
     /// made the server work per byte; a message in more frames closes the peer's stream as a framing violation
     /// (docs/SECURITY.md, attack review 27). Browsers and <c>WebSocketClientTransport</c> send a datagram as one frame.
+    /// 1 to 65,535 (the most bytes a datagram has).
     /// </summary>
     public int MaxWebSocketFramesPerMessage { get; set; } = 16;
 
     /// <summary>
     /// How long an accepted stream may go without the protocol establishing a connection on it before it is closed
-    /// (default 10 s, above the client's 5 s connect timeout).
+    /// (default 10 s, above the client's 5 s connect timeout). Positive, at most an hour
+    /// (<see cref="NetClientOptions.ConnectTimeoutLimit"/>: no client tries to connect longer).
     /// </summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -74,7 +77,7 @@ public sealed class StreamTransportOptions
     /// so a new one gets in; streams need no connect token, so without it streams that never speak could hold every slot
     /// for their whole <see cref="HandshakeTimeout"/>. An honest handshake takes two round trips; the shorter this is, the
     /// faster an attacker must open streams again to hold the table (all of them within it). Above
-    /// <see cref="HandshakeTimeout"/> nothing is ever reclaimed. Must be positive.
+    /// <see cref="HandshakeTimeout"/> nothing is ever reclaimed. Positive, at most an hour.
     /// </summary>
     public TimeSpan PendingReclaimDelay { get; set; } = TimeSpan.FromSeconds(3);
 
@@ -82,28 +85,30 @@ public sealed class StreamTransportOptions
     /// Time without a complete datagram after which a stream is closed (default 30 s, above the protocol's own 10 s
     /// timeout); bytes that never complete a frame do not count. A connection over the stream times out at the shorter
     /// of this and its own timeout (<see cref="IPeerAwareTransport.IdleTimeoutFor"/>, <see cref="NetStats.Timeout"/>).
+    /// Positive, at most a day (<see cref="NetPeerOptions.TimeoutLimit"/>): a stream whose peer vanished holds its slot this long.
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// How long a stream stays open after the protocol ended its connection, so the final disconnect notices still
-    /// leave (default 1 s); the peer usually closes first.
+    /// leave (default 1 s); the peer usually closes first. Zero to one minute: a closed connection's stream holds its slot this long.
     /// </summary>
     public TimeSpan CloseLinger { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Bytes of frames one stream may hold waiting for the network (default 64 KiB). When full, further datagrams to
     /// that peer are dropped, as a congested UDP path would drop them; the protocol above resends what is reliable.
+    /// At least two largest frames, at most 16 MiB (the transport's memory ceiling multiplies it by <see cref="MaxConnections"/>).
     /// </summary>
     public int SendBufferBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Bytes of received, not yet handled frames one stream may hold (default 16 KiB).</summary>
+    /// <summary>Bytes of received, not yet handled frames one stream may hold (default 16 KiB; at least two largest frames, at most 16 MiB).</summary>
     public int ReceiveBufferBytes { get; set; } = 16 * 1024;
 
-    /// <summary>Client side: how long to wait after a failed connection attempt before trying the same server again.</summary>
+    /// <summary>Client side: how long to wait after a failed connection attempt before trying the same server again (default 1 s; zero to an hour).</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>New connections accepted per receive pass (default 64), so a connection flood cannot stall the tick.</summary>
+    /// <summary>New connections accepted per receive pass (default 64; 1 to 4,096), so a connection flood cannot stall the tick.</summary>
     public int AcceptsPerPass { get; set; } = 64;
 
     /// <summary>
@@ -121,20 +126,27 @@ public sealed class StreamTransportOptions
     internal void Validate()
     {
         if (MaxFrameSize is < Transport.Packets.PacketLayout.ResponseSize or > ushort.MaxValue) throw new ArgumentOutOfRangeException(nameof(MaxFrameSize), $"From {Transport.Packets.PacketLayout.ResponseSize} to 65,535 bytes.");
-        if (MaxConnections <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnections));
-        if (MaxConnectionsPerAddress <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerAddress));
-        if (MaxConnectionsPerSubnet <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerSubnet));
-        if (SendBufferBytes < 2 * (MaxFrameSize + 2)) throw new ArgumentOutOfRangeException(nameof(SendBufferBytes), "Must hold at least two largest frames.");
-        if (ReceiveBufferBytes < 2 * (MaxFrameSize + 2)) throw new ArgumentOutOfRangeException(nameof(ReceiveBufferBytes), "Must hold at least two largest frames.");
-        if (HandshakeTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero || CloseLinger < TimeSpan.Zero || ReconnectDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout));
-        if (PendingReclaimDelay <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(PendingReclaimDelay), "Must be positive.");
-        if (AcceptsPerPass <= 0) throw new ArgumentOutOfRangeException(nameof(AcceptsPerPass));
+        // The memory ceiling is MaxConnections × (ReceiveBufferBytes + SendBufferBytes): each factor has an upper end, so
+        // the product does (2 TiB at the ends, stated rather than useful; int.MaxValue buffers each took 4 GiB a stream).
+        if (MaxConnections is <= 0 or > 65_536) throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, "1 to 65,536.");
+        if (MaxConnectionsPerAddress is <= 0 or > 65_536) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerAddress), MaxConnectionsPerAddress, "1 to 65,536.");
+        if (MaxConnectionsPerSubnet is <= 0 or > 65_536) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerSubnet), MaxConnectionsPerSubnet, "1 to 65,536.");
+        if (SendBufferBytes < 2 * (MaxFrameSize + 2) || SendBufferBytes > 16 << 20) throw new ArgumentOutOfRangeException(nameof(SendBufferBytes), SendBufferBytes, "At least two largest frames, at most 16 MiB.");
+        if (ReceiveBufferBytes < 2 * (MaxFrameSize + 2) || ReceiveBufferBytes > 16 << 20) throw new ArgumentOutOfRangeException(nameof(ReceiveBufferBytes), ReceiveBufferBytes, "At least two largest frames, at most 16 MiB.");
+        // Each timing is named for itself (all four used to be reported as IdleTimeout).
+        if (HandshakeTimeout <= TimeSpan.Zero || HandshakeTimeout > NetClientOptions.ConnectTimeoutLimit) throw new ArgumentOutOfRangeException(nameof(HandshakeTimeout), HandshakeTimeout, "Positive, at most an hour.");
+        if (IdleTimeout <= TimeSpan.Zero || IdleTimeout > NetPeerOptions.TimeoutLimit) throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "Positive, at most a day.");
+        if (CloseLinger < TimeSpan.Zero || CloseLinger > TimeSpan.FromMinutes(1)) throw new ArgumentOutOfRangeException(nameof(CloseLinger), CloseLinger, "Zero to one minute.");
+        if (ReconnectDelay < TimeSpan.Zero || ReconnectDelay > NetClientOptions.ConnectTimeoutLimit) throw new ArgumentOutOfRangeException(nameof(ReconnectDelay), ReconnectDelay, "Zero to an hour.");
+        if (PendingReclaimDelay <= TimeSpan.Zero || PendingReclaimDelay > NetClientOptions.ConnectTimeoutLimit) throw new ArgumentOutOfRangeException(nameof(PendingReclaimDelay), PendingReclaimDelay, "Positive, at most an hour.");
+        if (AcceptsPerPass is <= 0 or > 4096) throw new ArgumentOutOfRangeException(nameof(AcceptsPerPass), AcceptsPerPass, "1 to 4,096.");
         // Infinity would make an address's bucket NaN (infinity times the zero interval of two streams in the same instant),
         // refusing that address for good.
         if (!(ConnectionRatePerSecond > 0 && double.IsFinite(ConnectionRatePerSecond))) throw new ArgumentOutOfRangeException(nameof(ConnectionRatePerSecond), "Finite, positive.");
         if (!(ConnectionBurst >= 1 && double.IsFinite(ConnectionBurst))) throw new ArgumentOutOfRangeException(nameof(ConnectionBurst), "At least 1, finite.");
         if (!(ControlFramesPerSecond >= 0) || double.IsPositiveInfinity(ControlFramesPerSecond)) throw new ArgumentOutOfRangeException(nameof(ControlFramesPerSecond), "Zero or more, finite.");
         if (!(ControlFrameBurst >= 1) || double.IsPositiveInfinity(ControlFrameBurst)) throw new ArgumentOutOfRangeException(nameof(ControlFrameBurst), "At least 1, finite.");
-        if (MaxWebSocketFramesPerMessage < 1) throw new ArgumentOutOfRangeException(nameof(MaxWebSocketFramesPerMessage), "At least 1.");
+        // A datagram is at most 65,535 bytes, so more frames than that are empty fragments the budget exists to refuse.
+        if (MaxWebSocketFramesPerMessage is < 1 or > ushort.MaxValue) throw new ArgumentOutOfRangeException(nameof(MaxWebSocketFramesPerMessage), "1 to 65,535.");
     }
 }

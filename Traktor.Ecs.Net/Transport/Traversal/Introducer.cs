@@ -62,7 +62,8 @@ public sealed class Introducer : IDisposable
     public Introducer(IDatagramTransport socket, IntroducerOptions? options = null, TimeProvider? time = null)
     {
         _socket = socket ?? throw new ArgumentNullException(nameof(socket));
-        _options = options ?? new IntroducerOptions();
+        // A copy: the caller changing its object later can neither undo the checks nor resize the tables.
+        _options = options?.Snapshot() ?? new IntroducerOptions();
         _options.Validate();
         _time = time ?? TimeProvider.System;
         _registers = new AddressRateLimiter(8192, _options.RegistersPerSecond, 2 * _options.RegistersPerSecond);

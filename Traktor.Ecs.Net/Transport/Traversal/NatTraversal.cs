@@ -56,7 +56,8 @@ public sealed class NatTraversal : IPeerAwareTransport
     public NatTraversal(IDatagramTransport inner, NatTraversalOptions options, TimeProvider? time = null)
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
-        _options = options ?? throw new ArgumentNullException(nameof(options));
+        // A copy: the caller changing its object later can neither undo the checks nor move the introducer.
+        _options = options?.Snapshot() ?? throw new ArgumentNullException(nameof(options));
         _options.Validate();
         _time = time ?? TimeProvider.System;
     }
