@@ -509,6 +509,7 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         NetMetrics.Disconnections.Add(1);
         _peer.Events.AddDisconnected(connection.Id, connection.ClientId, reason);
         _peer.Logger.LogInformation("Client {ClientId} ({Connection}) disconnected: {Reason}.", connection.ClientId, connection.Id, reason);
+        if (told && repeatUntil == 0 && RepeatNoticesFor > TimeSpan.Zero) repeatUntil = _peer.Now + RepeatNoticesFor.TotalSeconds;
         if (told && repeatUntil > _peer.Now) _notices.Add(connection, reason, repeatUntil); // disposed when its repeats are over
         else connection.Dispose();
     }
@@ -538,6 +539,14 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         double until = _peer.Now + repeatFor.TotalSeconds;
         for (int i = _active.Count - 1; i >= 0; i--) Remove(_active[i], reason, repeatUntil: until);
     }
+
+    /// <summary>
+    /// When positive, every client this server disconnects with a notice (not only <see cref="DisconnectAll(DisconnectReason, TimeSpan)"/>'s)
+    /// is told again for this long while it still sends on its closed connection: a player host delivering its session's
+    /// end lets each player go as it holds the final world, and one that missed those three datagrams would time out
+    /// instead. Zero (the default): only <see cref="DisconnectAll(DisconnectReason, TimeSpan)"/> repeats. Tick thread.
+    /// </summary>
+    internal TimeSpan RepeatNoticesFor { get; set; }
 
     /// <summary>True while a closed connection's notice may still be repeated (<see cref="DisconnectAll(DisconnectReason, TimeSpan)"/>).</summary>
     internal bool RepeatsNotices => _notices.Count > 0;

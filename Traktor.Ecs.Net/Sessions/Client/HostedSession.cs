@@ -132,6 +132,7 @@ internal sealed partial class HostedSession
     {
         StopEntry();
         relay.End(); // at the next receive: the world of that tick is the final one; nobody joins, no plan goes out
+        server.RepeatNoticesFor = NoticeRepeats; // a player let go as it holds the final world, which missed its notice, is told again
         endBy = server.Clock.GetUtcNow() + SessionRelay.EndDeliveryWait;
     }
 
@@ -161,14 +162,21 @@ internal sealed partial class HostedSession
 
     /// <summary>
     /// Stops serving: every remote player is disconnected with <paramref name="reason"/> (when the session ends, after a last
-    /// snapshot of the world as it is now, for its end screen); the directory entry stops heartbeating.
+    /// snapshot of the world as it is now, for its end screen), told again while it still sends with
+    /// <paramref name="repeatNotices"/>; the directory entry stops heartbeating.
     /// </summary>
     /// <param name="reason">
     /// <see cref="DisconnectReason.SessionEnded"/> when the session ends with it (the host left, or the directory ended it):
     /// the players ask the directory why; <see cref="DisconnectReason.HostGaveWay"/> when the session goes on without this
     /// host (it was replaced): its players migrate to the successor.
     /// </param>
-    public void Stop(DisconnectReason reason)
+    /// <param name="repeatNotices">
+    /// True when the caller ticks on (<see cref="RepeatNotices"/>): the notice is repeated to each player still sending on its
+    /// closed connection, for <see cref="NoticeRepeats"/>. False when nothing reads the socket afterwards (the facade is
+    /// disposed, or hosts again on it): the notice is its three datagrams alone.
+    /// </param>
+    /// <returns>True when the server stays on to repeat the notice: call <see cref="RepeatNotices"/> every tick until it is true.</returns>
+    public bool Stop(DisconnectReason reason, bool repeatNotices = false)
     {
         if (reason == DisconnectReason.SessionEnded && !server.IsDisposed) // a server the game disposed already told its players ServerShutdown
         {
@@ -184,14 +192,28 @@ internal sealed partial class HostedSession
 
         // Every connection the server holds is told now, not only the relay's: one the handshake admitted this tick, before
         // the host heard of it, got ServerShutdown from the dispose below, which a player-hosted client reads as its host lost.
-        server.DisconnectAll(reason);
+        bool repeats = repeatNotices && !server.IsDisposed;
+        if (repeats)
+        {
+            server.RefusesEveryone = reason; // nobody joins a host that stopped, while it repeats the notice
+            server.DisconnectAll(reason, NoticeRepeats);
+        }
+        else
+        {
+            server.DisconnectAll(reason);
+        }
 
         group.Dispose();
         relay.Dispose();
         PlayerHostRelay.ReleaseRpcServer(Host);
+        StopEntry();
+        if (repeats && server.RepeatsNotices)
+        {
+            return true;
+        }
 
         server.Dispose();
-        StopEntry();
+        return false;
     }
 
     private void StopEntry()

@@ -107,7 +107,8 @@ public sealed partial class Multiplayer
 
             try
             {
-                FinishEnding();
+                FinishEnding(repeatNotices: false); // the socket is this session's now
+                EndRepeats();
                 endScreen.Drop(client.World); // the last session's end screen: the new host numbers a clean world
                 var running = HostedSession.Start(grant, hosting, client, directory, user, time, logger);
                 if (started.TrySetResult())
@@ -191,7 +192,7 @@ public sealed partial class Multiplayer
             }
             else
             {
-                hosting.Stop(reason);
+                StopServing(hosting, reason);
             }
 
             endScreen.KeepHosted(client.World); // the host's own end screen, until it plays again
@@ -202,13 +203,59 @@ public sealed partial class Multiplayer
     /// The server of a session this player's host ended goes, its delivery done or not (a new session starts, the player
     /// leaves its end screen, or the facade is disposed): whoever is still connected is told now.
     /// </summary>
-    private void FinishEnding()
+    /// <param name="repeatNotices">False when the socket is needed at once (this player hosts again): nobody is told again.</param>
+    private void FinishEnding(bool repeatNotices = true)
     {
         endingDone = false;
         if (endingHost is { } ended)
         {
             endingHost = null;
-            ended.Stop(DisconnectReason.SessionEnded);
+            if (repeatNotices)
+            {
+                StopServing(ended, DisconnectReason.SessionEnded);
+            }
+            else
+            {
+                ended.Stop(DisconnectReason.SessionEnded);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops <paramref name="hosting"/> with <paramref name="reason"/>, its notice repeated in the ticks that follow to each
+    /// player still sending on its closed connection (<see cref="HostedSession.RepeatNotices"/>): a player under heavy loss
+    /// learns why rather than timing out. Not once the facade is disposed: nothing ticks it then.
+    /// </summary>
+    private void StopServing(HostedSession hosting, DisconnectReason reason)
+    {
+        bool repeat = !disposed.IsCancellationRequested;
+        if (repeat)
+        {
+            EndRepeats(); // one server at a time on the socket
+        }
+
+        if (hosting.Stop(reason, repeat))
+        {
+            repeatingHost = hosting;
+        }
+    }
+
+    /// <summary>This tick's read of a stopped host's socket while it repeats its notice.</summary>
+    private void RepeatNotices()
+    {
+        if (repeatingHost is { } repeating && repeating.RepeatNotices())
+        {
+            repeatingHost = null;
+        }
+    }
+
+    /// <summary>A stopped host's repeats end now (this player hosts on the socket again, or the facade is disposed).</summary>
+    private void EndRepeats()
+    {
+        if (repeatingHost is { } repeating)
+        {
+            repeatingHost = null;
+            repeating.EndNotices();
         }
     }
 

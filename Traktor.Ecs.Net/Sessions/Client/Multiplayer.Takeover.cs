@@ -26,6 +26,7 @@ public sealed partial class Multiplayer
 
             var (takeover, doomed) = replica.Plan(client, migration.OldHost, options.HostMigrationWait);
             HostedSession running;
+            EndRepeats(); // the socket serves the session taken over now
             try
             {
                 // The new host's relay adopts the players in the session, so it does not announce them again.

@@ -25,6 +25,7 @@ public sealed partial class Multiplayer
         // Every player of the session this host ended holds its final world, or the wait is over: its server goes after
         // this tick's send, so the event entities of this tick's releases (PlayerReleasedAfterEndEvent) live through the tick.
         endingDone = endingHost is { } ended && ended.ReceiveEnding(in state);
+        RepeatNotices();
 
         if (hosted is { } hosting)
         {

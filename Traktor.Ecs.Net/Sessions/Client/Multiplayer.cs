@@ -45,6 +45,8 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
     private volatile HostedSession? endingHost;
     // A leave of the session this player hosts, queued for the tick that begins its end delivery.
     private volatile bool endQueued;
+    // The host of a session this player stopped hosting, repeating its notice to players still sending (tick thread).
+    private HostedSession? repeatingHost;
 
     /// <summary>Creates the facade.</summary>
     /// <param name="client">The world's network plugin.</param>
@@ -318,6 +320,7 @@ public sealed partial class Multiplayer : ISystem<float>, IAsyncDisposable
         }
 
         FinishEnding(); // an ended session's players still waiting for its final world are told now
+        EndRepeats(); // nothing ticks the facade any more: whoever missed a notice is not told again
         endQueued = false;
         if (hosted is { } hosting && login is { } player)
         {
