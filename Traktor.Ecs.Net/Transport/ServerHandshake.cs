@@ -29,6 +29,14 @@ internal sealed class ServerHandshake : IDisposable
     // leave the client to time out; the server says so once per kind, so its operator reads the cause. Once: anyone can
     // send these packets, and a log must not become their amplifier.
     private bool _toldOtherMode, _toldOtherVersion, _toldUnopenedToken;
+    // Refusals are logged at most once a DenialLogInterval, the ones between added up into the next line (Counters.Denied
+    // counts every one): whoever holds a connect token, or replays a request it saw, from as many addresses as it has,
+    // decides how often the server refuses (a used token is refused every time), and a line per refusal let that write the
+    // server's log as fast as the per-address handshake budgets allowed.
+    internal static readonly TimeSpan DenialLogInterval = TimeSpan.FromSeconds(1);
+    private long _lastDenialLogged;
+    private bool _denialLogged;
+    private long _denialsNotLogged;
 
     public ServerHandshake(PeerContext peer, NetServerOptions options, NetServerCounters counters, NetServer server)
     {
@@ -347,6 +355,23 @@ internal sealed class ServerHandshake : IDisposable
         return (1UL << 63) | (BinaryPrimitives.ReadUInt64LittleEndian(random) >> 1);
     }
 
+    /// <summary>Logs a refusal, unless one was logged less than <see cref="DenialLogInterval"/> ago (then it is added up into the next line).</summary>
+    private void LogDenial(in NetAddress source, DisconnectReason reason)
+    {
+        long now = _peer.Time.GetTimestamp();
+        if (_denialLogged && _peer.Time.GetElapsedTime(_lastDenialLogged, now) < DenialLogInterval)
+        {
+            _denialsNotLogged++;
+            return;
+        }
+        long earlier = _denialsNotLogged;
+        _denialsNotLogged = 0;
+        _denialLogged = true;
+        _lastDenialLogged = now;
+        _peer.Logger.LogInformation("Refused a connection from {Source}: {Reason} ({Earlier} more refused since the last such line; logged at most once a second, NetServer.Counters.Denied counts every one).",
+            source, reason, earlier);
+    }
+
     /// <summary>
     /// Refuses with a reason sealed under the token's server-to-client key, so only the real client can read it and
     /// nobody can forge one.
@@ -359,7 +384,7 @@ internal sealed class ServerHandshake : IDisposable
             return;
         }
         _counters.Denied++;
-        _peer.Logger.LogInformation("Refused a connection from {Source}: {Reason}.", source, reason);
+        LogDenial(source, reason);
         using var cipher = serverToClientKey.IsEmpty ? null : new PacketCipher(CipherSuites.ChaCha20Poly1305, serverToClientKey);
         Span<byte> frame = stackalloc byte[P.SealedHeaderSize + P.ReasonPlaintextSize];
         Span<byte> datagram = stackalloc byte[P.SealedHeaderSize + P.ReasonPlaintextSize + PacketCipher.TagSize];
