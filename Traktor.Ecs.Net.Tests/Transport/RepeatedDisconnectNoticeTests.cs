@@ -104,4 +104,42 @@ public class RepeatedDisconnectNoticeTests
         harness.Step();
         Assert.Equal(1, harness.Server.NoticesRepeated);
     }
+    /// <summary>
+    /// A spoofer interleaves forged payloads (one every update, three an answer interval: within the check budget) with a
+    /// genuine client's keep-alives on its closed connection, from the client's own address, for longer than the client
+    /// takes to send <see cref="RepeatedNotices.MaxAnswers"/> packets' worth of forgeries. Only authenticated packets count
+    /// toward the answers and their interval, so the forgeries draw nothing and the client, whose notices were all lost,
+    /// still hears the reason once its link carries again, long before its own timeout. A forged packet counted as an answer
+    /// would have spent the budget (40 answers) before the link came back, and the client would time out.
+    /// </summary>
+    [Fact]
+    public void Forged_packets_interleaved_with_a_genuine_clients_own_do_not_spend_its_answers()
+    {
+        var serverLink = new LinkConditions();
+        using var harness = new TransportHarness(serverLink);
+        var client = harness.Connect(7);
+        var spoofer = harness.ClientLinks[0]; // sends from the client's own address
+        serverLink.LossPercent = 100; // every notice is lost, and every answer for a while
+        harness.Server.DisconnectAll(DisconnectReason.HostGaveWay, TimeSpan.FromSeconds(2));
+        var random = new Random(9);
+        var forged = new byte[40];
+        int step = 0;
+        void ForgeAndStep()
+        {
+            random.NextBytes(forged);
+            forged[0] = 4 | 0xE0; // Payload with an 8-byte sequence
+            spoofer.TrySend(forged, harness.ServerAddress);
+            harness.Step();
+            step++;
+        }
+
+        while (step < 60) ForgeAndStep(); // a second: 60 forgeries, more than the 40 answers
+        Assert.Equal(ClientState.Connected, client.State);
+        Assert.InRange(harness.Server.NoticesRepeated, 1, 10); // the client's keep-alives (every 100 ms), answered into the loss
+
+        serverLink.LossPercent = 0;
+        while (step < 90 && client.State != ClientState.Disconnected) ForgeAndStep();
+        Assert.Equal(ClientState.Disconnected, client.State);
+        Assert.Equal(DisconnectReason.HostGaveWay, client.LastDisconnectReason);
+    }
 }
