@@ -48,8 +48,10 @@ public sealed partial class AuthenticationService
         string presentedHash = HashRefreshToken(refreshToken);
         // Looked up read-only first: a well-shaped forgery (or a token of a session gone, logged out or expired) is refused
         // without the writer's turn (SQLite's single writer, rows locked on PostgreSQL). Every refusal decided here is of a
-        // state that never turns back (a session or token row is never re-created, revocation and expiry are for good, and a
-        // hash that is not the current one never becomes it), so the write transaction would refuse it too. Only what writes
+        // state that never turns back (a session or token row is never re-created, revocation is for good, and a hash that is not
+        // the current one never becomes it), so the write transaction would refuse it too; the exception is expiry, which a
+        // rotation committing meanwhile moves on: a stale token caught in that instant is refused as expired, not revoked as
+        // reused (docs/SECURITY.md). Only what writes
         // (a rotation, or revoking a reused token's session) takes the writer, and decides again there under its locks.
         var outcome = await _database.ReadAsync(
             connection => DecideRefreshAsync(connection, null, signed, presentedHash, nowMs, cancellationToken), cancellationToken).ConfigureAwait(false);

@@ -49,8 +49,9 @@ public sealed partial class ClientPrediction<TInput, TSerializer> : InputSource<
     /// <param name="client">The client plugin.</param>
     /// <param name="simulation">The predicted-simulation group: systems that read <c>world.GetInput&lt;TInput&gt;(entity)</c>.</param>
     /// <param name="sampleInput">Reads the local player's input for a tick.</param>
-    /// <param name="tickRate">The server's tick rate.</param>
+    /// <param name="tickRate">The server's tick rate, 1 to <see cref="ServerReplicationOptions.TickRateLimit"/> Hz.</param>
     /// <param name="options">Buffering, redundancy and smoothing.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tickRate"/> is out of that range.</exception>
     public ClientPrediction(NetworkClient client, Group<float> simulation, Func<uint, TInput> sampleInput, int tickRate = 60, ClientPredictionOptions? options = null)
         : this(client, simulation, new QueryDescription().WithAll<LocalOwner>(), sampleInput, tickRate, options)
     {
@@ -61,8 +62,9 @@ public sealed partial class ClientPrediction<TInput, TSerializer> : InputSource<
     /// <param name="simulation">The systems that simulate predicted entities (they read <c>world.GetInput&lt;TInput&gt;(entity)</c> or <see cref="Context"/>).</param>
     /// <param name="predicted">Which entities are predicted (typically those the local player owns).</param>
     /// <param name="sampleInput">Reads the local player's input for a tick.</param>
-    /// <param name="tickRate">The server's tick rate.</param>
+    /// <param name="tickRate">The server's tick rate, 1 to <see cref="ServerReplicationOptions.TickRateLimit"/> Hz.</param>
     /// <param name="options">Buffering, redundancy and smoothing.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tickRate"/> is out of that range.</exception>
     public ClientPrediction(
         NetworkClient client,
         Group<float> simulation,

@@ -329,7 +329,6 @@ public sealed partial class SessionRelay : IDisposable
         }
     }
 
-
     private PlayerJoined Joined(ulong playerId, int count) =>
         new() { PlayerId = playerId, PlayerCount = count, Name = names.GetValueOrDefault(playerId, string.Empty) };
 }
