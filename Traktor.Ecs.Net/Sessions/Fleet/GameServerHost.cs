@@ -394,12 +394,14 @@ public sealed partial class GameServerHost : ISystem<float>
             logger.LogInformation("Session {Session} closed ({Reason}).", id, session.Game.Relay.EndReason);
         }
 
-        // Tickets live at most a few minutes; remembering closed sessions longer than that only costs memory.
+        // Tickets live at most a few minutes; remembering closed sessions longer than that only costs memory. Not one the
+        // directory still lists live (a silent directory's last list): forgotten, it would be reopened, or reported by a
+        // drain as never opened (review 45). Those are as many as the directory places here.
         if (closed.Count > 0 && scratch.Count == 0)
         {
             foreach (var (id, at) in closed)
             {
-                if (now - at > ClosedMemory)
+                if (now - at > ClosedMemory && !listedLive.Contains(id))
                 {
                     scratch.Add(id);
                 }
