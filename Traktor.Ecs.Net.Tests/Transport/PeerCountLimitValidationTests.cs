@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-
 namespace Traktor.Ecs.Net.Tests.Transport;
 
 /// <summary>
@@ -7,44 +5,11 @@ namespace Traktor.Ecs.Net.Tests.Transport;
 /// each took any positive int: <see cref="NetPeerOptions.ViolationLimit"/> past 536,870,911 overflowed the score a
 /// connection is closed at (limit × 4) and closed every connection at the end of its first update, and
 /// <see cref="NetPeerOptions.MaxQueuedMessages"/> at <see cref="int.MaxValue"/> let the event queue's table grow without
-/// a useful bound; the others no longer bounded one update's work.
+/// a useful bound; the others no longer bounded one update's work. The refusals of values past each end are cases of
+/// <see cref="PeerTimeoutAndQueueOptionsValidationTests"/>'s server and client theories.
 /// </summary>
 public sealed class PeerCountLimitValidationTests
 {
-    public static TheoryData<string, int> BadValues => new()
-    {
-        { nameof(NetPeerOptions.MaxPacketsPerUpdate), 4097 },
-        { nameof(NetPeerOptions.MaxPacketsPerUpdate), int.MaxValue },
-        { nameof(NetPeerOptions.MaxDatagramsPerUpdate), 1_048_577 },
-        { nameof(NetPeerOptions.MaxDatagramsPerConnection), 65_537 },
-        { nameof(NetPeerOptions.MaxQueuedMessages), 1_048_577 },
-        { nameof(NetPeerOptions.MaxQueuedMessages), int.MaxValue },
-        { nameof(NetPeerOptions.ViolationLimit), 1025 },
-        { nameof(NetPeerOptions.ViolationLimit), int.MaxValue },
-    };
-
-    [Theory]
-    [MemberData(nameof(BadValues))]
-    public void A_server_refuses_the_value_when_it_is_made(string option, int value)
-    {
-        var options = new NetServerOptions { ProtocolId = 1, Insecure = true };
-        typeof(NetServerOptions).GetProperty(option)!.SetValue(options, value);
-
-        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new NetServer(new InMemoryNetwork().CreateTransport(), options, new FakeTimeProvider(), ownsTransport: true));
-        Assert.Equal(option, refused.ParamName);
-    }
-
-    [Theory]
-    [MemberData(nameof(BadValues))]
-    public void A_client_refuses_the_value_when_it_is_made(string option, int value)
-    {
-        var options = new NetClientOptions { ProtocolId = 1, Insecure = true };
-        typeof(NetClientOptions).GetProperty(option)!.SetValue(options, value);
-
-        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new NetClient(new InMemoryNetwork().CreateTransport(), options, new FakeTimeProvider(), ownsTransport: true));
-        Assert.Equal(option, refused.ParamName);
-    }
-
     /// <summary>The bounds themselves are taken, and a connection at the largest violation limit lives past its first updates.</summary>
     [Fact]
     public void The_bounds_themselves_are_taken_and_the_largest_violation_limit_cuts_no_one()

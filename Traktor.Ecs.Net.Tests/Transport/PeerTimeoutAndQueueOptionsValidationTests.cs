@@ -7,7 +7,7 @@ namespace Traktor.Ecs.Net.Tests.Transport;
 /// left). Before, <see cref="TimeSpan.MaxValue"/> was taken as the timeout (in insecure mode, where no token's timeout
 /// applies, a vanished peer held its connection and its server slot for good), <see cref="NetPeerOptions.MaxUnreliableQueueBytes"/>
 /// was not checked at all (zero dropped every unreliable message, the server's snapshots too), and the queues took up to
-/// 2 GiB each.
+/// 2 GiB each. The per-update counts' upper ends are refused here too (<see cref="PeerCountLimitValidationTests"/>).
 /// </summary>
 public sealed class PeerTimeoutAndQueueOptionsValidationTests
 {
@@ -22,6 +22,14 @@ public sealed class PeerTimeoutAndQueueOptionsValidationTests
         { nameof(NetPeerOptions.MaxSendQueueBytes), int.MaxValue },
         { nameof(NetPeerOptions.MaxQueuedMessageBytes), NetPeerOptions.QueueBytesLimit + 1 },
         { nameof(NetPeerOptions.MaxQueuedMessageBytes), int.MaxValue },
+        { nameof(NetPeerOptions.MaxPacketsPerUpdate), 4097 },
+        { nameof(NetPeerOptions.MaxPacketsPerUpdate), int.MaxValue },
+        { nameof(NetPeerOptions.MaxDatagramsPerUpdate), 1_048_577 },
+        { nameof(NetPeerOptions.MaxDatagramsPerConnection), 65_537 },
+        { nameof(NetPeerOptions.MaxQueuedMessages), 1_048_577 },
+        { nameof(NetPeerOptions.MaxQueuedMessages), int.MaxValue },
+        { nameof(NetPeerOptions.ViolationLimit), 1025 },
+        { nameof(NetPeerOptions.ViolationLimit), int.MaxValue },
     };
 
     [Theory]
