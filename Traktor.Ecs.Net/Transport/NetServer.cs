@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Traktor.Ecs.Net.Diagnostics;
-using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 using Traktor.Ecs.Net.Transport;
 
@@ -12,7 +11,7 @@ namespace Traktor.Ecs.Net;
 /// handshake, deliver, resend, send), then <see cref="TryPollEvent"/> until false. It never blocks or sleeps.
 /// Not thread-safe: call it from one thread (the game loop's).
 /// </summary>
-public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
+public sealed partial class NetServer : IServerEndpoint, IDisposable, INetStatsSource
 {
     private readonly PeerContext _peer;
     private readonly NetServerOptions _options;
@@ -34,8 +33,6 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
     private NetAddress[] _publicAddresses;
     private bool _disposed;
 
-    /// <summary>Closed connections whose notice is repeated to a client still sending on them (<see cref="DisconnectAll(DisconnectReason, TimeSpan)"/>).</summary>
-    private readonly RepeatedNotices _notices = new();
 
     /// <summary>
     /// Creates a server on <paramref name="transport"/> (UDP, in-memory, or a link simulator). With
@@ -176,124 +173,8 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         CloseDead(now);
     }
 
-    private double ReceiveDatagrams()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        Interlocked.Increment(ref _statsVersion);
-        double now = _peer.Now;
-        _peer.Events.BeginUpdate(now);
-        _notices.Expire(now);
-        // Only the connections that take part in this update begin and end it: those whose budgets held messages back in
-        // their last one (delivered first) and those a datagram arrives for. Beginning and ending all of them would be a
-        // pass over each connection's budget and both reliable channels (three objects, cold) for the many that have
-        // nothing new: about 2 % of a 2,000-client tick (docs/benchmarks.md). A skipped update is one
-        // without a violation, which the budget accounts for when the connection next takes part.
-        _update++;
-        _inUpdate.Clear();
-        foreach (var connection in _heldBack)
-        {
-            if (IsCurrent(connection)) TakePart(connection);
-        }
-        _heldBack.Clear();
-        var buffer = _peer.Receive.AsSpan();
-        (_peer.Transport as IPolledTransport)?.BeginPoll();
-        for (int i = 0; i < _options.MaxDatagramsPerUpdate && _peer.Transport.TryReceive(buffer, out int length, out var source); i++)
-        {
-            HandleDatagram(buffer[..length], source, now);
-        }
-        foreach (var connection in _inUpdate)
-        {
-            if (!IsCurrent(connection)) continue; // replaced or reclaimed during the update
-            connection.EndUpdate();
-            if (connection.Budget.HeldBack) _heldBack.Add(connection);
-        }
-        _inUpdate.Clear();
-        return now;
-    }
-
-    /// <summary>Begins this update for <paramref name="connection"/> if it has not yet: fresh budgets, held-back messages first.</summary>
-    private void TakePart(Connection connection)
-    {
-        if (connection.UpdateStamp == _update) return;
-        _schedule.Wake(connection); // what arrived may owe an ack, deliver, or close it
-        long skipped = connection.UpdateStamp == 0 ? 0 : _update - connection.UpdateStamp - 1;
-        connection.UpdateStamp = _update;
-        _inUpdate.Add(connection);
-        connection.BeginUpdate(skipped);
-    }
-
-    /// <summary>
-    /// For a benchmark's "before": every connection is visited every tick, as before the server left idle connections
-    /// alone until their keep-alive or timeout.
-    /// </summary>
-    internal bool VisitEveryConnection
-    {
-        get => _schedule.VisitEveryConnection;
-        set
-        {
-            _schedule.VisitEveryConnection = value;
-            if (value) foreach (var connection in _active) _schedule.Wake(connection);
-        }
-    }
-
-    /// <summary>Connections the next tick visits (for tests: idle ones sleep until their keep-alive or timeout).</summary>
-    internal int ScheduledConnections => _schedule.Due.Count;
-
     /// <summary>Whether <paramref name="connection"/> is still one of the server's (not removed since it was listed).</summary>
     private bool IsCurrent(Connection connection) => ReferenceEquals(_slots[connection.Id.Slot], connection);
-
-    /// <summary>
-    /// Sends what is due (reliable resends, queued messages, acks, keep-alives) without receiving, and closes dead
-    /// connections. Call it after queueing a tick's messages when <see cref="Update"/> already ran this tick, so a
-    /// tick reads the socket once.
-    /// </summary>
-    public void Flush()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        Flush(_peer.Now);
-    }
-
-    private void Flush(double now)
-    {
-        Interlocked.Increment(ref _statsVersion);
-        // One packet per connection leaves here each tick: the transport may send them in batches (sendmmsg).
-        _peer.Transport.BeginSendBatch();
-        try
-        {
-            CloseDead(now);
-            var due = _schedule.Due;
-            for (int i = due.Count - 1; i >= 0; i--)
-            {
-                due[i].Flush(now);
-                _schedule.SleepIfIdle(i, now, _active.Count);
-            }
-        }
-        finally
-        {
-            _peer.Transport.FlushSends();
-        }
-    }
-
-    /// <summary>
-    /// Closes the due connections that are dead or offending, and drops the removed ones from the schedule. A sleeping
-    /// connection can be neither before its moment: it has nothing in flight, and its timeout is one of the moments.
-    /// </summary>
-    private void CloseDead(double now)
-    {
-        _schedule.WakeDue(now);
-        var due = _schedule.Due;
-        for (int i = due.Count - 1; i >= 0; i--)
-        {
-            var connection = due[i];
-            if (IsCurrent(connection))
-            {
-                connection.CloseIfDead(now);
-                if (connection.PendingClose is not { } reason) continue;
-                Remove(connection, reason);
-            }
-            _schedule.DropAt(i);
-        }
-    }
 
     /// <summary>Returns the next event from the last <see cref="Update"/>; message data is valid until the next one.</summary>
     public bool TryPollEvent(out NetEvent netEvent) => _peer.Events.TryPoll(out netEvent);
@@ -318,19 +199,6 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
             _schedule.Wake(connection);
             connection.Send(channel, message);
         }
-    }
-
-    /// <summary>Disconnects a client; it is told the reason (redundantly) and a Disconnected event follows.</summary>
-    public void Disconnect(ConnectionId connection, DisconnectReason reason = DisconnectReason.Kicked)
-    {
-        if (TryGet(connection, out var c)) Remove(c, reason);
-    }
-
-    /// <inheritdoc />
-    public void DisconnectWhenDelivered(ConnectionId connection, DisconnectReason reason, TimeSpan within)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(within, TimeSpan.Zero);
-        if (TryGetToWork(connection, out var c)) c.CloseWhenDelivered(reason, _peer.Now + within.TotalSeconds);
     }
 
     /// <summary>
@@ -368,194 +236,6 @@ public sealed class NetServer : IServerEndpoint, IDisposable, INetStatsSource
         connection = c;
         return true;
     }
-
-    private void HandleDatagram(ReadOnlySpan<byte> datagram, in NetAddress source, double now)
-    {
-        Counters.DatagramsReceived++;
-        NetMetrics.PacketsReceived.Add(1);
-        NetMetrics.BytesReceived.Add(datagram.Length);
-        try
-        {
-            if (_byAddress.TryGetValue(source, out var connection))
-            {
-                if (IsHandshake(datagram))
-                {
-                    // The client on that socket started a new connection: it gave the old one up, perhaps without a word
-                    // that arrived (a peer following a host after its attempt timed out). The handshake decides; one it
-                    // completes for the same client id replaces the old connection (ServerHandshake.Admit).
-                    _peer.Capture?.Write(datagram, source, _peer.Transport.LocalAddress);
-                    _handshake.Handle(datagram, source, now, connected: true);
-                    return;
-                }
-                TakePart(connection);
-                if (connection.Receive(datagram, now) != ReceiveOutcome.Accepted)
-                {
-                    Counters.RejectedFromConnected++;
-                    NetMetrics.PacketsDropped.Add(1);
-                }
-                return;
-            }
-            // A client still sending on a connection closed with a repeated notice never heard it: it is told again.
-            if (_notices.Count > 0 && !IsHandshake(datagram) && _notices.TryAnswer(source, datagram, now)) return;
-            _peer.Capture?.Write(datagram, source, _peer.Transport.LocalAddress); // handshake packets as they arrive
-            _handshake.Handle(datagram, source, now);
-        }
-        catch (Exception e)
-        {
-            // Every input is validated before use, so this is a bug; the loop must survive it all the same.
-            Counters.InternalErrors++;
-            _peer.Logger.LogError(e, "Unexpected error handling a datagram from {Source}.", source);
-        }
-    }
-
-    /// <summary>A connection request or challenge response (secure or insecure): never a connection's own packet.</summary>
-    private static bool IsHandshake(ReadOnlySpan<byte> datagram) =>
-        !datagram.IsEmpty && (PacketType)(datagram[0] & PacketLayout.TypeMask) is PacketType.ConnectionRequest or PacketType.ChallengeResponse
-            or PacketType.InsecureRequest or PacketType.InsecureResponse;
-
-    /// <summary>The connection of <paramref name="clientId"/>, or null when it is not connected.</summary>
-    internal Connection? ConnectionOf(ulong clientId) => _byClientId.GetValueOrDefault(clientId);
-
-    /// <summary>
-    /// Closes <paramref name="connection"/> because its client completed a new handshake from the same address (see
-    /// <see cref="ServerHandshake"/>'s admission): the client gave it up, and the new connection takes its place. No
-    /// disconnect notice is sent: it would be sealed with the old connection's keys, which the client on that socket no
-    /// longer holds (it would get three such notices, each dropped as a packet it cannot open).
-    /// </summary>
-    internal void Replace(Connection connection)
-    {
-        Counters.Replaced++;
-        _peer.Logger.LogInformation("Client {ClientId} connected again from {Address}; its connection {Connection} is replaced.", connection.ClientId, connection.Address, connection.Id);
-        Remove(connection, DisconnectReason.ClientDisconnected, notify: false);
-    }
-
-    /// <summary>
-    /// Whether one more connection from <paramref name="source"/> fits the slots and the per-address and per-subnet
-    /// limits: null when it does, possibly after closing <paramref name="reclaim"/> (an idle connection in the
-    /// narrowest scope that is full; the caller closes it only once it admits the newcomer), else the refusal.
-    /// </summary>
-    internal DisconnectReason? CheckCapacity(in NetAddress source, double now, out Connection? reclaim)
-    {
-        reclaim = null;
-        var scope = _limits.Exceeded(source) ?? (_active.Count >= _slots.Length ? AdmissionScope.Server : null);
-        if (scope is not { } full) return null;
-        reclaim = FindIdle(full, source, now);
-        if (reclaim is not null) return null;
-        if (full == AdmissionScope.Server) return DisconnectReason.ServerFull;
-        Counters.AddressLimited++;
-        return DisconnectReason.AddressLimit;
-    }
-
-    /// <summary>The connection in <paramref name="scope"/> that has sent no message for longest, if long enough to reclaim.</summary>
-    private Connection? FindIdle(AdmissionScope scope, in NetAddress source, double now)
-    {
-        if (_options.ReclaimIdleAfter == Timeout.InfiniteTimeSpan) return null;
-        double idleSince = now - _options.ReclaimIdleAfter.TotalSeconds;
-        Connection? idlest = null;
-        foreach (var connection in _active)
-        {
-            if (connection.PendingClose is null && connection.LastMessageAt <= idleSince && AdmissionLimits.SameScope(scope, source, connection.Address)
-                && (idlest is null || connection.LastMessageAt < idlest.LastMessageAt)) idlest = connection;
-        }
-        return idlest;
-    }
-
-    /// <summary>Closes an idle connection to make room for a newcomer (see <see cref="CheckCapacity"/>).</summary>
-    internal void Reclaim(Connection connection)
-    {
-        Counters.IdleReclaimed++;
-        Remove(connection, DisconnectReason.Idle);
-    }
-
-    internal void Add(ulong clientId, NetAddress address, PacketCipher? sendCipher, PacketCipher? receiveCipher, double timeoutSeconds, double now, bool compression)
-    {
-        int slot = Array.IndexOf(_slots, null);
-        var id = new ConnectionId(slot, ++_generations[slot]);
-        var connection = new Connection(_peer, id, clientId, address, sendCipher, receiveCipher, timeoutSeconds, now, compression,
-            Connection.KeepAlivePhase((ulong)slot)); // connections made together must not keep sending their keep-alives together
-        Volatile.Write(ref _slots[slot], connection);
-        TakePart(connection); // also makes it due: its first flush is below, its next ones with the others'
-        _notices.Forget(address); // a new connection from there: the closed one's client gave it up
-        _byAddress.Add(address, connection);
-        _byClientId.Add(clientId, connection);
-        _limits.Add(address);
-        lock (_active) _active.Add(connection);
-        (_peer.Transport as IPeerAwareTransport)?.OnPeerConnected(address);
-        NetMetrics.Connections.Add(1);
-        _peer.Events.AddConnected(id, clientId);
-        _peer.Logger.LogInformation("Client {ClientId} connected from {Address} as {Connection}.", clientId, address, id);
-        connection.Flush(now); // the first payload packet tells the client it is connected
-    }
-
-    private void Remove(Connection connection, DisconnectReason reason, bool notify = true, double repeatUntil = 0)
-    {
-        if (reason == DisconnectReason.ProtocolViolation)
-        {
-            // The offender's address may not reconnect for a while (checked before any handshake work).
-            Counters.ViolationDisconnects++;
-            _handshake.Penalise(connection.Address, _peer.Now);
-            _peer.Logger.LogWarning("Client {ClientId} ({Connection}) from {Address} violated the protocol; its address is refused for {Penalty}.",
-                connection.ClientId, connection.Id, connection.Address, _options.ViolationPenalty);
-        }
-        bool told = notify && !connection.ClosedByPeer;
-        if (told) connection.SendDisconnect(reason);
-        _slots[connection.Id.Slot] = null;
-        _schedule.Forget(connection); // a due one is dropped from the list by the next pass (no longer current)
-        _byAddress.Remove(connection.Address);
-        _byClientId.Remove(connection.ClientId);
-        _limits.Remove(connection.Address);
-        lock (_active) _active.Remove(connection);
-        (_peer.Transport as IPeerAwareTransport)?.OnPeerDisconnected(connection.Address);
-        NetMetrics.Disconnections.Add(1);
-        _peer.Events.AddDisconnected(connection.Id, connection.ClientId, reason);
-        _peer.Logger.LogInformation("Client {ClientId} ({Connection}) disconnected: {Reason}.", connection.ClientId, connection.Id, reason);
-        if (told && repeatUntil == 0 && RepeatNoticesFor > TimeSpan.Zero) repeatUntil = _peer.Now + RepeatNoticesFor.TotalSeconds;
-        if (told && repeatUntil > _peer.Now) _notices.Add(connection, reason, repeatUntil); // disposed when its repeats are over
-        else connection.Dispose();
-    }
-
-    /// <summary>
-    /// Disconnects every client the server holds with <paramref name="reason"/>: also those the handshake admitted whose
-    /// <see cref="NetEventType.Connected"/> event nobody has polled yet, which a caller counting the connections it was told
-    /// of would miss (a listen server stopping for a reason other than <see cref="DisconnectReason.ServerShutdown"/>).
-    /// </summary>
-    /// <param name="reason">What every client is told.</param>
-    internal void DisconnectAll(DisconnectReason reason)
-    {
-        for (int i = _active.Count - 1; i >= 0; i--) Remove(_active[i], reason);
-    }
-
-    /// <summary>
-    /// <see cref="DisconnectAll(DisconnectReason)"/>, with a notice that is repeated for <paramref name="repeatFor"/> to
-    /// each client still sending on its closed connection (<see cref="RepeatedNotices"/>): three datagrams alone are lost
-    /// together one time in eight at 50 % loss, and a client that acts on the reason (a player told its host gave way, which
-    /// must not take the silence that follows for the host's loss) needs to hear it. Keep calling <see cref="Update"/>
-    /// while <see cref="RepeatsNotices"/> is true; the repeats are sender behaviour only (docs/PROTOCOL.md §8).
-    /// </summary>
-    /// <param name="reason">What every client is told.</param>
-    /// <param name="repeatFor">How long a client still sending is told again.</param>
-    internal void DisconnectAll(DisconnectReason reason, TimeSpan repeatFor)
-    {
-        double until = _peer.Now + repeatFor.TotalSeconds;
-        for (int i = _active.Count - 1; i >= 0; i--) Remove(_active[i], reason, repeatUntil: until);
-    }
-
-    /// <summary>
-    /// When positive, every client this server disconnects with a notice (not only <see cref="DisconnectAll(DisconnectReason, TimeSpan)"/>'s)
-    /// is told again for this long while it still sends on its closed connection: a player host delivering its session's
-    /// end lets each player go as it holds the final world, and one that missed those three datagrams would time out
-    /// instead. Zero (the default): only <see cref="DisconnectAll(DisconnectReason, TimeSpan)"/> repeats. Tick thread.
-    /// </summary>
-    internal TimeSpan RepeatNoticesFor { get; set; }
-
-    /// <summary>True while a closed connection's notice may still be repeated (<see cref="DisconnectAll(DisconnectReason, TimeSpan)"/>).</summary>
-    internal bool RepeatsNotices => _notices.Count > 0;
-
-    /// <summary>Notices repeated to clients that still sent on their closed connections (each three datagrams), for tests.</summary>
-    internal long NoticesRepeated => _notices.Answers;
-
-    /// <summary>Datagrams checked against closed connections' keys while their notices are repeated (for tests).</summary>
-    internal long NoticeChecks => _notices.Checks;
 
     /// <summary>Whether <see cref="Dispose"/> ran: the server has no connections and sends nothing any more.</summary>
     internal bool IsDisposed => _disposed;
