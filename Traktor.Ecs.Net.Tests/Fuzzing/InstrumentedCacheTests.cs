@@ -82,5 +82,64 @@ public sealed class InstrumentedCacheTests : IDisposable
         Assert.Equal(2, instrumented);
     }
 
+    [Fact]
+    public void Folders_of_runs_killed_while_instrumenting_are_swept_once_their_process_has_exited()
+    {
+        string original = Original();
+        string instrumented = Path.Combine(cache, "instrumented");
+        int exited = ExitedProcessId();
+        string olderHash = Path.Combine(instrumented, "0123456789ABCDEF");
+        string killed = Run(olderHash, exited);               // killed under an older library's hash, never published
+        string stillInstrumenting = Run(olderHash, Environment.ProcessId);
+        string notOurs = Directory.CreateDirectory(Path.Combine(olderHash, "run-notes")).FullName; // not a name the cache makes
+
+        string copy = InstrumentedCache.GetOrCreate(instrumented, original, c => { File.WriteAllText(c, "instrumented"); return 1; });
+        string published = Path.GetDirectoryName(copy)!;
+        string killedBesidePublished = Run(Path.GetDirectoryName(published)!, exited);
+        Assert.True(Directory.Exists(killedBesidePublished));
+
+        InstrumentedCache.GetOrCreate(instrumented, original, _ => throw new InvalidOperationException("instrumented again"));
+
+        Assert.False(Directory.Exists(killed));
+        Assert.False(Directory.Exists(killedBesidePublished));
+        Assert.True(Directory.Exists(stillInstrumenting)); // its process runs: it may be about to publish
+        Assert.True(Directory.Exists(notOurs));
+        Assert.Equal("instrumented", File.ReadAllText(copy)); // the published copy is kept
+    }
+
+    [Fact]
+    public void A_run_whose_instrumenting_throws_leaves_no_folder_and_a_later_run_instruments_afresh()
+    {
+        string original = Original();
+        string instrumented = Path.Combine(cache, "instrumented");
+        Assert.Throws<InvalidOperationException>(() =>
+            InstrumentedCache.GetOrCreate(instrumented, original, _ => throw new InvalidOperationException("bad IL")));
+        Assert.Empty(Directory.EnumerateDirectories(Directory.EnumerateDirectories(instrumented).Single()));
+
+        string copy = InstrumentedCache.GetOrCreate(instrumented, original, c => { File.WriteAllText(c, "instrumented"); return 1; });
+        Assert.Equal("instrumented", File.ReadAllText(copy));
+    }
+
+    private static string Run(string hashFolder, int processId)
+    {
+        string run = Path.Combine(hashFolder, $"run-{processId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(run);
+        File.WriteAllText(Path.Combine(run, "Library.dll"), "half instrumented");
+        return run;
+    }
+
+    /// <summary>The id of a process that has exited (a finished <c>dotnet --version</c>), standing in for a killed run.</summary>
+    private static int ExitedProcessId()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", "--version")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.Id;
+    }
+
     public void Dispose() => Directory.Delete(cache, recursive: true);
 }
