@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Diagnostics;
 
 namespace Traktor.Ecs.Net.Sessions;
 
@@ -11,7 +12,7 @@ public sealed partial class ReconnectGrace
     /// players could leave. The evictions between two warnings are added up into the next one, and each evicted player still
     /// gets its own Information line (<see cref="ReleasedEarlyEvent"/>) in place of the one its period's end would have given.
     /// </summary>
-    internal static readonly TimeSpan EvictionWarningInterval = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan EvictionWarningInterval = RateLimitedLog.DefaultInterval;
 
     /// <summary>The warning that the grace is full and the player that left first is released early.</summary>
     internal const int GraceFullEvent = 1;
@@ -31,45 +32,24 @@ public sealed partial class ReconnectGrace
     /// <summary>A player that came back in its period: its entities are restored (Information).</summary>
     internal const int ReconnectedEvent = 6;
 
-    private long lastEvictionWarning;
-    private bool evictionWarned;
-    private long evictionsNotWarned;
+    private readonly RateLimitedLog evictionLog;
 
     /// <summary>Warns that <paramref name="clientId"/> was released early, unless a warning went out less than <see cref="EvictionWarningInterval"/> ago.</summary>
     private void Evicted(ulong clientId)
     {
-        long now = time.GetTimestamp();
-        if (evictionWarned && time.GetElapsedTime(lastEvictionWarning, now) < EvictionWarningInterval)
+        if (evictionLog.TryLog(out long earlier))
         {
-            evictionsNotWarned++;
-            return;
+            GraceFull(MaxWaiting, clientId, earlier);
         }
-
-        long earlier = evictionsNotWarned;
-        evictionsNotWarned = 0;
-        evictionWarned = true;
-        lastEvictionWarning = now;
-        GraceFull(MaxWaiting, clientId, earlier);
     }
 
     /// <summary>Warns of the evictions not warned of yet once the interval has passed (each tick, from <see cref="Expire"/>).</summary>
     private void FlushEvictionWarning()
     {
-        if (evictionsNotWarned == 0)
+        if (evictionLog.TryFlush(out long count))
         {
-            return; // the clock is read only when there is something to say
+            EvictionsSinceWarning(count, MaxWaiting);
         }
-
-        long now = time.GetTimestamp();
-        if (time.GetElapsedTime(lastEvictionWarning, now) < EvictionWarningInterval)
-        {
-            return;
-        }
-
-        long count = evictionsNotWarned;
-        evictionsNotWarned = 0;
-        lastEvictionWarning = now;
-        EvictionsSinceWarning(count, MaxWaiting);
     }
 
     [LoggerMessage(EventId = GraceFullEvent, EventName = "ReconnectGraceFull", Level = LogLevel.Warning,

@@ -55,6 +55,7 @@ public sealed partial class ReconnectGrace
         MaxWaiting = maxWaiting;
         this.time = time;
         this.logger = logger;
+        evictionLog = new RateLimitedLog(time, EvictionWarningInterval);
     }
 
     /// <summary>How long a disconnected player's entities are kept.</summary>

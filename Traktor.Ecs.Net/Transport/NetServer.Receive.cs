@@ -15,6 +15,7 @@ public sealed partial class NetServer
         double now = _peer.Now;
         _peer.Events.BeginUpdate(now);
         _notices.Expire(now);
+        _handshake.FlushDenialLog(); // the refusals the last second held back, though no refusal came to carry them
         // Only the connections that take part in this update begin and end it: those whose budgets held messages back in
         // their last one (delivered first) and those a datagram arrives for. Beginning and ending all of them would be a
         // pass over each connection's budget and both reliable channels (three objects, cold) for the many that have

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport.Packets;
 using Traktor.Ecs.Net.Transport.Security;
 using P = Traktor.Ecs.Net.Transport.Packets.PacketLayout;
@@ -29,14 +30,11 @@ internal sealed class ServerHandshake : IDisposable
     // leave the client to time out; the server says so once per kind, so its operator reads the cause. Once: anyone can
     // send these packets, and a log must not become their amplifier.
     private bool _toldOtherMode, _toldOtherVersion, _toldUnopenedToken;
-    // Refusals are logged at most once a DenialLogInterval, the ones between added up into the next line (Counters.Denied
-    // counts every one): whoever holds a connect token, or replays a request it saw, from as many addresses as it has,
-    // decides how often the server refuses (a used token is refused every time), and a line per refusal let that write the
-    // server's log as fast as the per-address handshake budgets allowed.
-    internal static readonly TimeSpan DenialLogInterval = TimeSpan.FromSeconds(1);
-    private long _lastDenialLogged;
-    private bool _denialLogged;
-    private long _denialsNotLogged;
+    // Refusals are logged at most once a second, the ones between added up into the next line or into the one the next
+    // update writes (Counters.Denied counts every one): whoever holds a connect token, or replays a request it saw, from as
+    // many addresses as it has, decides how often the server refuses (a used token is refused every time), and a line per
+    // refusal let that write the server's log as fast as the per-address handshake budgets allowed.
+    private readonly RateLimitedLog _denialLog;
 
     public ServerHandshake(PeerContext peer, NetServerOptions options, NetServerCounters counters, NetServer server)
     {
@@ -48,6 +46,7 @@ internal sealed class ServerHandshake : IDisposable
         if (!options.Insecure) _tokenCipher = new PacketCipher(CipherSuites.ChaCha20Poly1305, options.PrivateKey);
         _rateLimiter = new AddressRateLimiter(8192, options.HandshakeRatePerSecond, options.HandshakeBurst);
         _versionAnswers = new VersionAnswerBudget(options);
+        _denialLog = new RateLimitedLog(peer.Time);
     }
 
     private ulong NowUnixMs => (ulong)_peer.Time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -355,21 +354,27 @@ internal sealed class ServerHandshake : IDisposable
         return (1UL << 63) | (BinaryPrimitives.ReadUInt64LittleEndian(random) >> 1);
     }
 
-    /// <summary>Logs a refusal, unless one was logged less than <see cref="DenialLogInterval"/> ago (then it is added up into the next line).</summary>
+    /// <summary>Logs a refusal, unless a line went out less than a second ago (then it is added up into the next line).</summary>
     private void LogDenial(in NetAddress source, DisconnectReason reason)
     {
-        long now = _peer.Time.GetTimestamp();
-        if (_denialLogged && _peer.Time.GetElapsedTime(_lastDenialLogged, now) < DenialLogInterval)
+        if (_denialLog.TryLog(out long earlier))
         {
-            _denialsNotLogged++;
-            return;
+            _peer.Logger.LogInformation("Refused a connection from {Source}: {Reason} ({Earlier} more refused since the last such line; logged at most once a second, NetServer.Counters.Denied counts every one).",
+                source, reason, earlier);
         }
-        long earlier = _denialsNotLogged;
-        _denialsNotLogged = 0;
-        _denialLogged = true;
-        _lastDenialLogged = now;
-        _peer.Logger.LogInformation("Refused a connection from {Source}: {Reason} ({Earlier} more refused since the last such line; logged at most once a second, NetServer.Counters.Denied counts every one).",
-            source, reason, earlier);
+    }
+
+    /// <summary>
+    /// Logs the refusals held back once a second has passed since the last line (from every update), or all of them
+    /// (<paramref name="all"/>, when the server is disposed): without it they waited for the next refusal, which may never come.
+    /// </summary>
+    /// <param name="all">The server is going away: log what is held back however recent the last line.</param>
+    public void FlushDenialLog(bool all = false)
+    {
+        if (all ? _denialLog.TryFlushAll(out long count) : _denialLog.TryFlush(out count))
+        {
+            _peer.Logger.LogInformation("Refused {Count} more connections since the last such line (logged at most once a second, NetServer.Counters.Denied counts every one).", count);
+        }
     }
 
     /// <summary>
@@ -404,5 +409,9 @@ internal sealed class ServerHandshake : IDisposable
         capture.Write(frame[start..(P.SealedHeaderSize + plaintextLength)], _peer.Transport.LocalAddress, destination);
     }
 
-    public void Dispose() => _tokenCipher?.Dispose();
+    public void Dispose()
+    {
+        FlushDenialLog(all: true);
+        _tokenCipher?.Dispose();
+    }
 }
