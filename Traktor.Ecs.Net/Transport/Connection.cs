@@ -283,6 +283,19 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
         if (!_orderedIn.DeliverDeferred(Budget) || !_unorderedIn.DeliverDeferred(Budget)) Close(DisconnectReason.ProtocolViolation);
     }
 
+    /// <summary>
+    /// Returns the reliable channels' and the reassembler's pooled buffers: the connection is closed, and what it held to
+    /// send or deliver goes nowhere now. Its keys and sequences stay, for a notice repeated on it (<see cref="RepeatedNotices"/>).
+    /// </summary>
+    public void ReleaseQueues()
+    {
+        _orderedOut.Clear();
+        _unorderedOut.Clear();
+        _orderedIn.Clear();
+        _unorderedIn.Clear();
+        _fragments.Clear();
+    }
+
     /// <summary>Ends an update's receiving; a connection that kept breaking its budgets is closed.</summary>
     public void EndUpdate()
     {
@@ -291,11 +304,7 @@ internal sealed partial class Connection : IDisposable, IReceiptSink
 
     public void Dispose()
     {
-        _orderedOut.Clear();
-        _unorderedOut.Clear();
-        _orderedIn.Clear();
-        _unorderedIn.Clear();
-        _fragments.Clear();
+        ReleaseQueues();
         _sendCipher?.Dispose();
         _receiveCipher?.Dispose();
     }

@@ -8,7 +8,7 @@ namespace Traktor.Ecs.Net;
 public sealed partial class NetServer
 {
     /// <summary>Closed connections whose notice is repeated to a client still sending on them (<see cref="DisconnectAll(DisconnectReason, TimeSpan)"/>).</summary>
-    private readonly RepeatedNotices _notices = new();
+    private readonly RepeatedNotices _notices;
 
     /// <summary>Disconnects a client; it is told the reason (redundantly) and a Disconnected event follows.</summary>
     public void Disconnect(ConnectionId connection, DisconnectReason reason = DisconnectReason.Kicked)
@@ -45,7 +45,9 @@ public sealed partial class NetServer
         NetMetrics.Disconnections.Add(1);
         _peer.Events.AddDisconnected(connection.Id, connection.ClientId, reason);
         _peer.Logger.LogInformation("Client {ClientId} ({Connection}) disconnected: {Reason}.", connection.ClientId, connection.Id, reason);
-        if (told && repeatUntil == 0 && RepeatNoticesFor > TimeSpan.Zero) repeatUntil = _peer.Now + RepeatNoticesFor.TotalSeconds;
+        // Not to a violator: it is refused for a while, and nothing it could do with the reason matters.
+        if (told && repeatUntil == 0 && RepeatNoticesFor > TimeSpan.Zero && reason != DisconnectReason.ProtocolViolation)
+            repeatUntil = _peer.Now + RepeatNoticesFor.TotalSeconds;
         if (told && repeatUntil > _peer.Now) _notices.Add(connection, reason, repeatUntil); // disposed when its repeats are over
         else connection.Dispose();
     }
@@ -80,7 +82,9 @@ public sealed partial class NetServer
     /// When positive, every client this server disconnects with a notice (not only <see cref="DisconnectAll(DisconnectReason, TimeSpan)"/>'s)
     /// is told again for this long while it still sends on its closed connection: a player host delivering its session's
     /// end lets each player go as it holds the final world, and one that missed those three datagrams would time out
-    /// instead. Zero (the default): only <see cref="DisconnectAll(DisconnectReason, TimeSpan)"/> repeats. Tick thread.
+    /// instead; a game server (<see cref="Sessions.GameServerHost"/>) does so with every session it ends or closes. Never
+    /// for <see cref="DisconnectReason.ProtocolViolation"/>. Zero (the default): only
+    /// <see cref="DisconnectAll(DisconnectReason, TimeSpan)"/> repeats. Tick thread.
     /// </summary>
     internal TimeSpan RepeatNoticesFor { get; set; }
 
@@ -92,4 +96,10 @@ public sealed partial class NetServer
 
     /// <summary>Datagrams checked against closed connections' keys while their notices are repeated (for tests).</summary>
     internal long NoticeChecks => _notices.Checks;
+
+    /// <summary>Closed connections whose notice is still repeated (at most <see cref="NetServerOptions.MaxClients"/>), for tests.</summary>
+    internal int RepeatedNoticeCount => _notices.Count;
+
+    /// <summary>Closed connections whose repeats ended early to make room for newer ones (the table was full), for tests.</summary>
+    internal long NoticesEvicted => _notices.Evicted;
 }

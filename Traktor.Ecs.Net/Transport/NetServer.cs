@@ -59,6 +59,7 @@ public sealed partial class NetServer : IServerEndpoint, IDisposable, INetStatsS
         _handshake = new ServerHandshake(_peer, options, Counters, this);
         _slots = new Connection?[options.MaxClients];
         _generations = new int[options.MaxClients];
+        _notices = new RepeatedNotices(options.MaxClients); // as many closed connections as it can hold open ones
         _limits = new AdmissionLimits(options.MaxConnectionsPerAddress, options.MaxConnectionsPerSubnet);
         if (options.Insecure)
             _peer.Logger.LogWarning("NetServer on {Address} runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.", transport.LocalAddress);

@@ -8,11 +8,14 @@ namespace Traktor.Ecs.Net.Transport;
 /// <see cref="MaxAnswers"/> times, until the deadline; one that hears it falls silent, and so is answered no more.
 /// </summary>
 /// <remarks>
-/// Budget: per closed connection, at most <see cref="MaxAnswers"/> answers of three small datagrams each, at most
+/// <para>Budget: per closed connection, at most <see cref="MaxAnswers"/> answers of three small datagrams each, at most
 /// <see cref="MaxChecksPerInterval"/> datagrams opened per <see cref="AnswerInterval"/> and none while no answer is due, and
-/// answers only to a packet that opens with the connection's keys (a forged or replayed one from its address is dropped unanswered, so nobody
-/// else can draw the notices at anyone). Entries are as many as the server had connections, and go at their deadline (at
-/// the latest) or when a new connection is made from the same address.
+/// answers only to a packet that opens with the connection's keys (a forged or replayed one from its address is dropped
+/// unanswered, so nobody else can draw the notices at anyone).</para>
+/// <para>Memory: at most <see cref="Capacity"/> entries (the server's <see cref="NetServerOptions.MaxClients"/>); a full
+/// table makes room by letting the oldest entry go, whose client has had the longest to hear. An entry keeps the closed
+/// connection's keys, replay window and fixed-size state, not its queues (released when it is added), and goes at its
+/// deadline, when a new connection is made from the same address, or when it is the oldest of a full table.</para>
 /// </remarks>
 internal sealed class RepeatedNotices
 {
@@ -29,7 +32,19 @@ internal sealed class RepeatedNotices
     public const int MaxChecksPerInterval = 8;
 
     private readonly Dictionary<NetAddress, Entry> byAddress = new();
+    private readonly LinkedList<Entry> oldestFirst = new(); // closing a connection is no hot path: a node per entry is fine
     private readonly List<NetAddress> expired = new();
+
+    /// <summary>A table of at most <paramref name="capacity"/> closed connections.</summary>
+    /// <param name="capacity">The most entries kept (the server's connection slots).</param>
+    public RepeatedNotices(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+    }
+
+    /// <summary>The most closed connections kept at once.</summary>
+    public int Capacity { get; }
 
     /// <summary>Closed connections whose notice is still repeated.</summary>
     public int Count => byAddress.Count;
@@ -40,11 +55,26 @@ internal sealed class RepeatedNotices
     /// <summary>Datagrams checked against a closed connection's keys (one AEAD open each), for tests.</summary>
     public long Checks { get; private set; }
 
-    /// <summary>Keeps <paramref name="connection"/>, closed with <paramref name="reason"/>, to repeat the notice until <paramref name="until"/>.</summary>
+    /// <summary>Entries let go early to make room for a newer one (the table was full), for tests.</summary>
+    public long Evicted { get; private set; }
+
+    /// <summary>
+    /// Keeps <paramref name="connection"/>, closed with <paramref name="reason"/>, to repeat the notice until
+    /// <paramref name="until"/>; its queues are released now. The oldest entry goes first when the table is full.
+    /// </summary>
     public void Add(Connection connection, DisconnectReason reason, double until)
     {
         Forget(connection.Address);
-        byAddress[connection.Address] = new Entry(connection, reason, until);
+        if (byAddress.Count >= Capacity && oldestFirst.First is { } oldest)
+        {
+            Forget(oldest.Value.Connection.Address);
+            Evicted++;
+        }
+
+        connection.ReleaseQueues(); // the repeats need its keys and sequences, not what it still held to send or deliver
+        var entry = new Entry(connection, reason, until);
+        entry.Node = oldestFirst.AddLast(entry);
+        byAddress[connection.Address] = entry;
     }
 
     /// <summary>
@@ -96,7 +126,9 @@ internal sealed class RepeatedNotices
     /// <summary>Drops the entry of <paramref name="address"/>, if any (a new connection from there, or its deadline).</summary>
     public void Forget(in NetAddress address)
     {
-        if (byAddress.Remove(address, out var entry)) entry.Connection.Dispose();
+        if (!byAddress.Remove(address, out var entry)) return;
+        oldestFirst.Remove(entry.Node!);
+        entry.Connection.Dispose();
     }
 
     /// <summary>Drops every entry (the server is disposed).</summary>
@@ -104,6 +136,7 @@ internal sealed class RepeatedNotices
     {
         foreach (var entry in byAddress.Values) entry.Connection.Dispose();
         byAddress.Clear();
+        oldestFirst.Clear();
     }
 
     private sealed class Entry(Connection connection, DisconnectReason reason, double until)
@@ -113,6 +146,8 @@ internal sealed class RepeatedNotices
         public DisconnectReason Reason { get; } = reason;
 
         public double Until { get; } = until;
+
+        public LinkedListNode<Entry>? Node { get; set; }
 
         public int Answers { get; set; }
 

@@ -34,7 +34,8 @@ public sealed class DrainSessionsTimeoutTests
         Assert.Equal(ClientState.Connected, alice.State);
         Assert.Empty(ended);
 
-        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 3), "the drain outlived its sessions' timeout");
+        // The session closes within a second of its end; the host completes once its notices' repeats are over (2 s more).
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 5), "the drain outlived its sessions' timeout");
         Assert.Equal(GameServerExit.DrainTimedOut, server.Host.Exit);
         Assert.Empty(server.Host.Sessions); // ended and closed here, not left to the process's exit
         var reported = Assert.Single(server.Host.AbandonedSessions);
@@ -94,7 +95,8 @@ public sealed class DrainSessionsTimeoutTests
         Assert.Single(server.Host.AbandonedSessions); // the sessions' timeout came first: it gave up on them, not on the directory
         Assert.Equal(ClientState.Connected, player.State); // still trying to deregister first, so the directory ends them too
 
-        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 3), "the drain outlived its deregistration bound");
+        // The deregistration bound (2 s), the session's close, then the notices' repeats (2 s).
+        Assert.True(await rig.TickUntilAsync(() => server.Host.Completion.IsCompleted, 60 * 5), "the drain outlived its deregistration bound");
         Assert.Equal(GameServerExit.DrainTimedOut, server.Host.Exit);
         Assert.NotEqual(GameServerState.Gone, server.Host.State);
         Assert.Equal(ClientState.Disconnected, player.State);

@@ -154,13 +154,6 @@ public sealed partial class GameServerHost
         }
     }
 
-    /// <summary>Finishes <see cref="Completion"/> with <paramref name="why"/> (the first reason wins).</summary>
-    private void Finish(GameServerExit why)
-    {
-        Interlocked.CompareExchange(ref exit, (int)why, (int)GameServerExit.Running);
-        completion.TrySetResult();
-    }
-
     /// <summary>Under the lock, on any directory call that succeeded.</summary>
     private void AnsweredLocked() => Volatile.Write(ref lastAnsweredAt, time.GetTimestamp());
 
@@ -171,7 +164,7 @@ public sealed partial class GameServerHost
     /// </summary>
     private void GiveUpWhenDue()
     {
-        if (!IsDraining || completion.Task.IsCompleted)
+        if (!IsDraining || completion.Task.IsCompleted || Finishing)
         {
             return;
         }

@@ -68,6 +68,7 @@ public sealed partial class GameServerHost : ISystem<float>
         this.logger = logger ?? NullLogger.Instance;
         router.UnknownSession = OpenFromTicket;
         router.EndedSession = closed.ContainsKey; // every session closes once it ended (CloseFinishedSessions)
+        router.Server.RepeatNoticesFor = NoticeRepeats; // a player that missed its three notice datagrams is told again (GameServerHost.Notices.cs)
         if (router.Server.PublicAddresses.Count == 0)
         {
             // Every server of the fleet opens tokens with the same key: only the addresses a token names tell which server
@@ -87,7 +88,9 @@ public sealed partial class GameServerHost : ISystem<float>
     public bool IsDraining => Volatile.Read(ref draining) != 0;
 
     /// <summary>Finishes when a draining server has deregistered after its last session ended, has given up on a silent directory,
-    /// has ended the sessions still running at <see cref="DrainSessionsTimeout"/>, or is disposed: <see cref="Exit"/> says which.</summary>
+    /// has ended the sessions still running at <see cref="DrainSessionsTimeout"/>, or is disposed: <see cref="Exit"/> says which.
+    /// Not before the end-of-session notices it still repeats to players that missed them are over (at most two seconds after
+    /// the reason: keep ticking until then).</summary>
     public Task Completion => completion.Task;
 
     /// <summary>The sessions running here.</summary>
@@ -148,6 +151,7 @@ public sealed partial class GameServerHost : ISystem<float>
 
         router.Flush();
         CloseFinishedSessions();
+        FinishWhenNoticesRepeated();
         tickMilliseconds += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         tickCount++;
         PublishSnapshotWhenDue();
@@ -179,7 +183,10 @@ public sealed partial class GameServerHost : ISystem<float>
     public IReadOnlyList<HostedSessionReport> Report() =>
         hosted.Values.Select(h => new HostedSessionReport(h.Id, h.Game.Relay.PresentPlayers.Select(p => (long)p).ToArray(), h.LastMeanTick)).ToArray();
 
-    /// <summary>Ends every session (players are told <see cref="DisconnectReason.ServerShutdown"/>) and disposes their worlds. Does not deregister.</summary>
+    /// <summary>
+    /// Ends every session (players are told <see cref="DisconnectReason.ServerShutdown"/>, once: nothing reads the socket
+    /// afterwards to repeat it, so drain instead to have them told reliably) and disposes their worlds. Does not deregister.
+    /// </summary>
     public void Dispose()
     {
         if (disposed)
