@@ -242,4 +242,41 @@ public class IntroducerTests
         s.Introducer.Update();
         Assert.Equal(20, Setup.Drain(host).Count);                      // the burst, twice the rate
     }
+
+    [Fact]
+    public void Raising_the_table_limits_and_shortening_the_host_timeout_on_the_callers_options_leaves_a_running_introducer_as_made()
+    {
+        // The introducer keeps a copy: the caller's object changed after it started (each value valid) reaches nothing.
+        var options = new IntroducerOptions { MaxRendezvous = 2, HostTimeout = TimeSpan.FromSeconds(10) };
+        using var s = new Setup(options);
+        options.MaxRendezvous = 100;
+        options.HostTimeout = TimeSpan.FromSeconds(1);
+
+        for (int i = 0; i < 4; i++) s.Registered(s.Peer(), 0, Guid.NewGuid());
+        Assert.Equal(2, s.Introducer.RendezvousCount);                  // the table holds the two it was made with
+
+        s.Time.Advance(TimeSpan.FromSeconds(5));                        // past the changed timeout, within the kept one
+        s.Introducer.Update();
+        Assert.Equal(2, s.Introducer.RendezvousCount);
+        s.Time.Advance(TimeSpan.FromSeconds(6));                        // past the kept 10 s: forgotten
+        s.Introducer.Update();
+        Assert.Equal(0, s.Introducer.RendezvousCount);
+    }
+
+    [Fact]
+    public void Changing_the_relay_rate_and_the_read_budget_on_the_callers_options_leaves_a_running_introducer_as_made()
+    {
+        var options = new IntroducerOptions { RelayPacketsPerSecond = 100, RelayBytesPerSecond = 1_000_000 };
+        using var s = new Setup(options);
+        options.RelayPacketsPerSecond = 10_000;                         // would relay all 1,000 below
+        options.MaxDatagramsPerUpdate = 1;                              // would read one of them per update
+
+        var host = s.Peer();
+        var joiner = s.Peer();
+        ulong route = s.Introduce(host, joiner);                        // its budget is made after the change
+        for (int i = 0; i < 1000; i++) joiner.TrySend(Setup.Relay(route, 20), s.Introducer.LocalAddress);
+        s.Introducer.Update();
+        Assert.Equal(100, Setup.Drain(host).Count);                     // one second's burst of the kept rate, all read in one update
+        Assert.Equal(900, s.Introducer.RelayRateLimited);
+    }
 }

@@ -23,6 +23,8 @@ internal sealed class NatScene : IDisposable
     public NatSimulator JoinerNat { get; }
     public NatTraversal HostSide { get; }
     public NatTraversal JoinerSide { get; }
+    /// <summary>The options object both traversals were made with (each keeps its own copy).</summary>
+    public NatTraversalOptions TraversalOptions { get; }
     public NetServer Server { get; }
     public NetClient Client { get; }
     public Guid Rendezvous { get; } = Guid.NewGuid();
@@ -37,7 +39,7 @@ internal sealed class NatScene : IDisposable
         if (relaySocket is not null) socket = relaySocket(socket);
         RelayWire = new RecordingTransport(socket);
         Introducer = new Introducer(RelayWire, introducer, Time);
-        var options = new NatTraversalOptions { Introducer = IntroducerAddress };
+        var options = TraversalOptions = new NatTraversalOptions { Introducer = IntroducerAddress };
         HostNat = new NatSimulator(Internet, NetAddress.Parse("203.0.113.10:50000"), hostNat, Time);
         JoinerNat = new NatSimulator(Internet, NetAddress.Parse("203.0.113.20:50000"), joinerNat, Time);
         HostSide = new NatTraversal(HostNat, options, Time);

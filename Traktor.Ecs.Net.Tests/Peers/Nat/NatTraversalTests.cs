@@ -82,6 +82,32 @@ public class NatTraversalTests
         Assert.Equal(ClientState.Connected, scene.Client.State);
     }
 
+    [Fact]
+    public void Lengthening_the_punch_timeout_on_the_callers_options_leaves_running_traversals_falling_back_to_the_relay_at_the_first()
+    {
+        using var scene = new NatScene(NatKind.Symmetric, NatKind.Symmetric);   // no hole can be punched between these
+        scene.TraversalOptions.PunchTimeout = TimeSpan.FromHours(1);           // would punch for an hour before relaying
+        scene.HostSide.Host(scene.Rendezvous);
+        Assert.True(scene.RunUntil(() => !scene.HostSide.PublicAddress.IsNone), "the host registered");
+        scene.JoinerSide.Join(scene.Rendezvous);
+        Assert.True(scene.RunUntil(() => !scene.JoinerSide.HostAddress.IsNone), "the joiner was introduced");
+        double introduced = scene.Time.GetTimestamp() / (double)scene.Time.TimestampFrequency;
+
+        Assert.True(scene.RunUntil(() => scene.JoinerSide.GetPath(scene.JoinerSide.HostAddress) == NatPath.Relayed, maxSteps: 300),
+            $"the joiner fell back to the relay within the kept 2 s punch timeout (path {scene.JoinerSide.GetPath(scene.JoinerSide.HostAddress)})");
+        double relayed = scene.Time.GetTimestamp() / (double)scene.Time.TimestampFrequency;
+        Assert.InRange(relayed - introduced, 1.9, 2.1);                         // the kept timeout, neither sooner nor later
+    }
+
+    [Fact]
+    public void Moving_the_introducer_on_the_callers_options_leaves_running_traversals_registering_with_the_first()
+    {
+        using var scene = new NatScene(NatKind.PortRestricted, NatKind.PortRestricted);
+        scene.TraversalOptions.Introducer = NetAddress.Parse("192.0.2.99:3478");    // nobody there: no registration would be answered
+        Assert.Equal(NatPath.Direct, scene.Connect());
+        Assert.Equal(1, scene.Introducer.RendezvousCount);
+    }
+
     /// <summary>A relay's socket that flips a bit inside every third relayed datagram it sends, once enabled.</summary>
     private sealed class TamperingTransport(IDatagramTransport inner) : IDatagramTransport
     {
