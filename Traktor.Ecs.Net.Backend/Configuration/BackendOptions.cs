@@ -133,21 +133,24 @@ public sealed class BackendOptions
     /// <summary>The session directory and game-server fleet (<c>Online:Sessions</c>); off until a game-server key is set.</summary>
     public Sessions.SessionSettings Sessions { get; set; } = new();
 
-    /// <summary>The longest access or refresh token lifetime accepted: ten years, the authentication service's bound.</summary>
-    public const int TokenLifetimeSecondsLimit = 3650 * 24 * 3600;
+    /// <summary>The longest <see cref="AccessTokenLifetimeSeconds"/> accepted: ten years, the authentication service's bound.</summary>
+    public const int AccessTokenLifetimeSecondsLimit = 3650 * 24 * 3600;
+
+    /// <summary>The longest <see cref="RefreshTokenLifetimeSeconds"/> accepted: ten years, as <see cref="AccessTokenLifetimeSecondsLimit"/>.</summary>
+    public const int RefreshTokenLifetimeSecondsLimit = 3650 * 24 * 3600;
 
     /// <summary>Checks values that are wrong in any environment; returns one line per problem.</summary>
     public IEnumerable<string> Validate()
     {
         // The authentication service refuses lifetimes over ten years (AuthenticationOptions); it is built at the first
         // request, so a node checked only ">= 1" here started, said it was ready, and failed every /v1/auth call.
-        if (AccessTokenLifetimeSeconds < 1 || AccessTokenLifetimeSeconds > TokenLifetimeSecondsLimit)
+        if (AccessTokenLifetimeSeconds < 1 || AccessTokenLifetimeSeconds > AccessTokenLifetimeSecondsLimit)
         {
-            yield return $"Online:AccessTokenLifetimeSeconds must be from 1 to {TokenLifetimeSecondsLimit} (ten years).";
+            yield return $"Online:AccessTokenLifetimeSeconds must be from 1 to {AccessTokenLifetimeSecondsLimit} (ten years).";
         }
-        if (RefreshTokenLifetimeSeconds < 1 || RefreshTokenLifetimeSeconds > TokenLifetimeSecondsLimit)
+        if (RefreshTokenLifetimeSeconds < 1 || RefreshTokenLifetimeSeconds > RefreshTokenLifetimeSecondsLimit)
         {
-            yield return $"Online:RefreshTokenLifetimeSeconds must be from 1 to {TokenLifetimeSecondsLimit} (ten years).";
+            yield return $"Online:RefreshTokenLifetimeSeconds must be from 1 to {RefreshTokenLifetimeSecondsLimit} (ten years).";
         }
         if (MaxSessionsPerAccount < 1)
         {

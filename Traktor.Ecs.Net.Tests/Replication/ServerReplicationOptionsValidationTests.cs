@@ -19,7 +19,7 @@ public sealed class ServerReplicationOptionsValidationTests
         { nameof(ServerReplicationOptions.TickRate), ServerReplicationOptions.TickRateLimit + 1 },
         { nameof(ServerReplicationOptions.SnapshotRate), -1 },
         { nameof(ServerReplicationOptions.MaxSnapshotBytes), 0 },
-        { nameof(ServerReplicationOptions.MaxSnapshotBytes), ServerReplicationOptions.MinSnapshotBytes - 1 },
+        { nameof(ServerReplicationOptions.MaxSnapshotBytes), ServerReplicationOptions.MinMaxSnapshotBytes - 1 },
         { nameof(ServerReplicationOptions.MaxSnapshotBytes), ServerReplicationOptions.MaxSnapshotBytesLimit + 1 },
         { nameof(ServerReplicationOptions.MaxSnapshotBytes), int.MaxValue },
         { nameof(ServerReplicationOptions.BytesPerSecond), 0 },
@@ -61,7 +61,7 @@ public sealed class ServerReplicationOptionsValidationTests
         _ = new ServerReplication(world, ReplicationWorld.Registry, new ServerReplicationOptions
         {
             TickRate = 1,
-            MaxSnapshotBytes = ServerReplicationOptions.MinSnapshotBytes,
+            MaxSnapshotBytes = ServerReplicationOptions.MinMaxSnapshotBytes,
             BytesPerSecond = 1,
             SpawnResendTicks = 1,
             MaxDespawnsPerSnapshot = 1,

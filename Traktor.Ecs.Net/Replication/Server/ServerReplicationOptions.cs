@@ -34,7 +34,7 @@ public sealed class ServerReplicationOptions
 
     /// <summary>
     /// The largest snapshot in bytes; 1,100 by default, below the 1,200-byte MTU less its headers. From
-    /// <see cref="MinSnapshotBytes"/> (a smaller budget never sent a snapshot) to <see cref="MaxSnapshotBytesLimit"/>:
+    /// <see cref="MinMaxSnapshotBytes"/> (a smaller budget never sent a snapshot) to <see cref="MaxSnapshotBytesLimit"/>:
     /// snapshots are never fragmented, and no transport carries a larger unfragmented message. A connection whose MTU
     /// carries less gets snapshots of what it carries.
     /// </summary>
@@ -75,7 +75,7 @@ public sealed class ServerReplicationOptions
     public const int TickRateLimit = 1000;
 
     /// <summary>The smallest <see cref="MaxSnapshotBytes"/>: 64 bytes; the server sends no snapshot in a smaller budget.</summary>
-    public const int MinSnapshotBytes = 64;
+    public const int MinMaxSnapshotBytes = 64;
 
     /// <summary>
     /// The largest <see cref="MaxSnapshotBytes"/>: 8,151 bytes, the largest message carried unfragmented at the largest MTU
@@ -91,7 +91,7 @@ public sealed class ServerReplicationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(TickRate, 1, nameof(TickRate));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(TickRate, TickRateLimit, nameof(TickRate));
         ArgumentOutOfRangeException.ThrowIfNegative(SnapshotRate, nameof(SnapshotRate));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSnapshotBytes, MinSnapshotBytes, nameof(MaxSnapshotBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSnapshotBytes, MinMaxSnapshotBytes, nameof(MaxSnapshotBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxSnapshotBytes, MaxSnapshotBytesLimit, nameof(MaxSnapshotBytes));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BytesPerSecond, nameof(BytesPerSecond));
         // An undefined coder wrote the static flag and then coded adaptively: every client failed every snapshot.
