@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Sessions;
 using Traktor.Ecs.Net.Transport;
 using Traktor.Ecs.Net.Rpc;
@@ -28,6 +29,9 @@ public sealed class RpcServer
     private readonly byte[] message;
     private readonly bool hasLogger;
     private readonly bool[] announced = new bool[Enum.GetValues<RpcDropReason>().Length + 1];
+    // One per reason and per server, not per connection: every client decides how often it is dropped, and a budget per
+    // connection let N connections (or one reconnecting) write N times the lines.
+    private readonly RateLimitedLog[] dropLogs;
     private readonly RpcEventCleanup cleanup = new(
         new QueryDescription().WithAll<RpcSource>(),
         new QueryDescription().WithAll<ClientConnectedEvent>(),
@@ -50,6 +54,12 @@ public sealed class RpcServer
         this.options.Validate();
         this.time = time ?? TimeProvider.System;
         startTimestamp = this.time.GetTimestamp();
+        dropLogs = new RateLimitedLog[announced.Length];
+        for (int i = 0; i < dropLogs.Length; i++)
+        {
+            dropLogs[i] = new RateLimitedLog(this.time);
+        }
+
         this.logger = logger ?? NullLogger.Instance;
         hasLogger = logger is not null && logger is not NullLogger;
         allowedFromClients = new bool[registry.Types.Count];
@@ -192,10 +202,12 @@ public sealed class RpcServer
         long count = state.Counters.CountDrop(reason);
         Counters.CountDrop(reason);
 
-        // Log the 1st, 2nd, 4th, 8th… drop per reason and connection: every reason is seen, a flood is not echoed.
-        if ((count & (count - 1)) == 0)
+        // The first drop of each reason at once, then at most one line a second per reason for the whole server: every reason
+        // is seen, a flood from any number of connections is not echoed (the rest are told by the next line or by FlushDropLogs).
+        if (dropLogs[(int)reason].TryLog(out long earlier))
         {
-            logger.LogWarning("Dropped an RPC from {Connection} (client {ClientId}): {Reason} ({Detail}); {Count} so far for this reason.", connection, state.ClientId, reason, detail, count);
+            logger.LogWarning("Dropped an RPC from {Connection} (client {ClientId}): {Reason} ({Detail}); {Count} so far for this reason from this client, {Earlier} more from any client since the last such line (logged at most once a second per reason, RpcServer.Counters counts every drop).",
+                connection, state.ClientId, reason, detail, count, earlier);
         }
 
         // Without a logger a drop would be silent, and a forgotten AllowFromClients<T>() looks like a lost
@@ -260,6 +272,20 @@ public sealed class RpcServer
         staging.DestroyAndClear(world);
         cleanup.Run(world);
         Grace.Expire();
+        FlushDropLogs();
+    }
+
+    /// <summary>Logs, per reason, the drops held back once a second has passed since that reason's last line (each tick).</summary>
+    private void FlushDropLogs()
+    {
+        for (int i = 0; i < dropLogs.Length; i++)
+        {
+            if (dropLogs[i].TryFlush(out long count))
+            {
+                logger.LogWarning("Dropped {Count} more RPCs from clients since the last such line: {Reason} (logged at most once a second per reason, RpcServer.Counters counts every drop).",
+                    count, (RpcDropReason)i);
+            }
+        }
     }
 
     private void SendTo(ConnectionId connection, RpcConnectionState state, RpcType type, ReadOnlySpan<byte> payload)

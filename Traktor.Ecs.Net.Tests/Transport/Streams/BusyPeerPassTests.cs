@@ -83,7 +83,7 @@ public class BusyPeerPassTests
     [Fact]
     public void A_busy_peer_gets_a_bounded_number_of_turns_and_idle_peers_are_read_once_per_pass()
     {
-        var table = new StreamPeerTable<FakePeer>(new StreamTransportOptions(), new StreamTransportCounters(), NullLogger.Instance, "fake");
+        var table = new StreamPeerTable<FakePeer>(new StreamTransportOptions(), new StreamTransportCounters(), NullLogger.Instance, "fake", TimeProvider.System);
         var idle = Enumerable.Range(1, 100).Select(i => new FakePeer(NetAddress.Parse($"10.0.{i}.1:1000"), busy: false)).ToList();
         var busy = new FakePeer(NetAddress.Parse("10.1.0.1:1000"), busy: true);
         idle.ForEach(table.Add);
@@ -109,7 +109,7 @@ public class BusyPeerPassTests
     {
         // What docs/SECURITY.md says MaxTurnsPerPass bounds: 128 turns for each peer the pass starts with, shared. A turn
         // reads one datagram of the next peer; a stream that ends during the pass is closed and its turns go to the others.
-        var table = new StreamPeerTable<FakePeer>(new StreamTransportOptions(), new StreamTransportCounters(), NullLogger.Instance, "fake");
+        var table = new StreamPeerTable<FakePeer>(new StreamTransportOptions(), new StreamTransportCounters(), NullLogger.Instance, "fake", TimeProvider.System);
         var first = new FakePeer(NetAddress.Parse("10.2.0.1:1000"), busy: true);
         var ending = new FakePeer(NetAddress.Parse("10.2.0.2:1000"), busy: false, ends: true);
         var last = new FakePeer(NetAddress.Parse("10.2.0.3:1000"), busy: true);

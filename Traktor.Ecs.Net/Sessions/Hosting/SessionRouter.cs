@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Sessions;
@@ -23,6 +24,10 @@ public sealed class SessionRouter : IDisposable
     private readonly ILogger logger;
     private readonly NetServerOptions options;
     private readonly IDisposable approval;
+    // Whoever holds a valid token naming a session not hosted here (or one that ended) is refused on every handshake it
+    // sends, from every address it has: a line each let it write the server's log as fast as the handshake budgets allowed.
+    private readonly RateLimitedLog notHostedLog;
+    private readonly RateLimitedLog endedLog;
 
     /// <summary>Creates the transport server on <paramref name="transport"/> and routes its connections.</summary>
     /// <param name="transport">The datagram transport (a UDP socket, possibly behind a link simulator).</param>
@@ -44,6 +49,8 @@ public sealed class SessionRouter : IDisposable
 
         this.logger = logger ?? NullLogger.Instance;
         this.options = options;
+        notHostedLog = new RateLimitedLog(time ?? TimeProvider.System);
+        endedLog = new RateLimitedLog(time ?? TimeProvider.System);
         Server = new NetServer(transport, options, time, logger);
         approval = Server.AddRefusal(Approve); // the server's own approval: the options stay as the caller made them, for another router too
     }
@@ -115,7 +122,22 @@ public sealed class SessionRouter : IDisposable
     public void Update()
     {
         Server.Update();
+        FlushRefusalLogs(all: false);
         Route();
+    }
+
+    /// <summary>Logs the refusals held back (once a second has passed since the last line, or all of them when disposing).</summary>
+    private void FlushRefusalLogs(bool all)
+    {
+        if (all ? notHostedLog.TryFlushAll(out long count) : notHostedLog.TryFlush(out count))
+        {
+            logger.LogInformation("Refused {Count} more clients since the last such line: their session is not hosted here (logged at most once a second, SessionRouter.Unroutable counts every one).", count);
+        }
+
+        if (all ? endedLog.TryFlushAll(out count) : endedLog.TryFlush(out count))
+        {
+            logger.LogInformation("Refused {Count} more clients since the last such line: their session has ended (logged at most once a second, NetServer.Counters.Denied counts every refusal).", count);
+        }
     }
 
     /// <summary>Sends what the session worlds queued this tick (without reading the socket again), and routes the disconnects it finds.</summary>
@@ -176,6 +198,7 @@ public sealed class SessionRouter : IDisposable
     /// <summary>Disconnects every connection and releases the transport server (not the datagram transport).</summary>
     public void Dispose()
     {
+        FlushRefusalLogs(all: true);
         foreach (var endpoint in endpoints.Values.ToList())
         {
             endpoint.Close(DisconnectReason.ServerShutdown);
@@ -210,7 +233,12 @@ public sealed class SessionRouter : IDisposable
         {
             if (EndedSession?.Invoke(ticket.SessionId) == true)
             {
-                logger.LogInformation("Refused client {ClientId}: session {Session} has ended.", clientId, ticket.SessionId);
+                if (endedLog.TryLog(out long earlier))
+                {
+                    logger.LogInformation("Refused client {ClientId}: session {Session} has ended ({Earlier} more refused for an ended session since the last such line; logged at most once a second).",
+                        clientId, ticket.SessionId, earlier);
+                }
+
                 return DisconnectReason.SessionEnded;
             }
 
@@ -218,7 +246,12 @@ public sealed class SessionRouter : IDisposable
             if (endpoint is null)
             {
                 Unroutable++;
-                logger.LogInformation("Refused client {ClientId}: session {Session} is not hosted here.", clientId, ticket.SessionId);
+                if (notHostedLog.TryLog(out long earlier))
+                {
+                    logger.LogInformation("Refused client {ClientId}: session {Session} is not hosted here ({Earlier} more refused for a session not hosted here since the last such line; logged at most once a second, SessionRouter.Unroutable counts every one).",
+                        clientId, ticket.SessionId, earlier);
+                }
+
                 return DisconnectReason.Rejected;
             }
         }

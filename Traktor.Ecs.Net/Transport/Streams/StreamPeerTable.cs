@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Diagnostics;
 
 namespace Traktor.Ecs.Net.Transport.Streams;
 
@@ -23,6 +24,9 @@ internal sealed class StreamPeerTable<TPeer> where TPeer : class, IStreamPeer
     private readonly StreamTransportCounters _counters;
     private readonly ILogger _logger;
     private readonly string _kind;
+    // Anyone who can open a stream can break its framing, from every address it has (new streams are budgeted per address,
+    // not in all): a line per close let that write the log as fast as it could connect.
+    private readonly RateLimitedLog _violationLog;
     private int _cursor;
     private int _emptyRun;
     private long _pass;
@@ -41,12 +45,27 @@ internal sealed class StreamPeerTable<TPeer> where TPeer : class, IStreamPeer
     /// <param name="counters">The transport's counters.</param>
     /// <param name="logger">Where closes are logged.</param>
     /// <param name="kind">How log lines name a peer.</param>
-    public StreamPeerTable(StreamTransportOptions options, StreamTransportCounters counters, ILogger logger, string kind)
+    /// <param name="time">The transport's clock, which spaces the framing-violation lines.</param>
+    public StreamPeerTable(StreamTransportOptions options, StreamTransportCounters counters, ILogger logger, string kind, TimeProvider time)
     {
         _options = options;
         _counters = counters;
         _logger = logger;
         _kind = kind;
+        _violationLog = new RateLimitedLog(time);
+    }
+
+    /// <summary>
+    /// Logs the framing-violation closes held back, once a second has passed since the last line (each maintenance pass), or
+    /// all of them (<paramref name="all"/>, when the transport is disposed).
+    /// </summary>
+    /// <param name="all">The transport is going away: log what is held back however recent the last line.</param>
+    public void FlushViolationLog(bool all = false)
+    {
+        if (all ? _violationLog.TryFlushAll(out long count) : _violationLog.TryFlush(out count))
+        {
+            _logger.LogInformation("Closed {Count} more {Kind} peers for framing violations since the last such line (logged at most once a second, the transport's counters count every one).", count, _kind);
+        }
     }
 
     public int Count => _order.Count;
@@ -155,7 +174,14 @@ internal sealed class StreamPeerTable<TPeer> where TPeer : class, IStreamPeer
             case PeerCloseCause.HandshakeTimeout: _counters.OnHandshakeTimeout(); break;
             case PeerCloseCause.Idle: _counters.OnIdleTimeout(); break;
         }
-        if (peer.Violation is { } violation) _logger.LogInformation("Closed {Kind} {Address}: framing violation ({Violation}).", _kind, peer.Address, violation);
+        if (peer.Violation is { } violation)
+        {
+            if (_violationLog.TryLog(out long earlier))
+            {
+                _logger.LogInformation("Closed {Kind} {Address} ({Earlier} more closed for framing violations since the last such line, logged at most once a second): framing violation ({Violation}).",
+                    _kind, peer.Address, earlier, violation);
+            }
+        }
         else if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("Closed {Kind} {Address}: {Cause}.", _kind, peer.Address, cause);
         int index = _order.IndexOf(peer);
         if (index >= 0)

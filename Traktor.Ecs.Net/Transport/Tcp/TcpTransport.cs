@@ -41,7 +41,7 @@ public sealed class TcpTransport : IPeerAwareTransport
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         LocalAddress = localAddress;
-        _streams = new StreamPeerTable<TcpStream>(_options, Counters, _logger, "TCP stream");
+        _streams = new StreamPeerTable<TcpStream>(_options, Counters, _logger, "TCP stream", _time);
     }
 
     /// <summary>Listens on <paramref name="localEndPoint"/> (dual mode when it is [::]) for clients' streams.</summary>
@@ -168,6 +168,7 @@ public sealed class TcpTransport : IPeerAwareTransport
 
     private void Maintain(double now)
     {
+        _streams.FlushViolationLog();
         if (_listener is not null) Accept(now);
         for (int i = _streams.Count - 1; i >= 0; i--)
         {
@@ -345,6 +346,7 @@ public sealed class TcpTransport : IPeerAwareTransport
         if (_disposed) return;
         _disposed = true;
         for (int i = _streams.Count - 1; i >= 0; i--) Close(_streams[i], PeerCloseCause.Disposed);
+        _streams.FlushViolationLog(all: true);
         _spare.Clear(); // no connection comes after this one
         _listener?.Dispose();
     }

@@ -27,7 +27,7 @@ internal sealed class WebSocketPeers
         _options = options;
         _time = time;
         _logger = logger;
-        _channels = new StreamPeerTable<WebSocketChannel>(options, Counters, logger, "WebSocket");
+        _channels = new StreamPeerTable<WebSocketChannel>(options, Counters, logger, "WebSocket", time);
     }
 
     public StreamTransportOptions Options => _options;
@@ -185,6 +185,7 @@ internal sealed class WebSocketPeers
 
     private void Maintain(double now)
     {
+        _channels.FlushViolationLog();
         while (_incoming.TryDequeue(out var accepted))
         {
             if (_channels.Contains(accepted.Address))
@@ -249,5 +250,6 @@ internal sealed class WebSocketPeers
         _disposed = true;
         for (int i = _channels.Count - 1; i >= 0; i--) Close(_channels[i], PeerCloseCause.Disposed);
         DrainIncoming();
+        _channels.FlushViolationLog(all: true);
     }
 }
