@@ -8,10 +8,14 @@ namespace Traktor.Ecs.Net.Transport;
 /// <see cref="MaxAnswers"/> times, until the deadline; one that hears it falls silent, and so is answered no more.
 /// </summary>
 /// <remarks>
-/// <para>Budget: per closed connection, at most <see cref="MaxAnswers"/> answers of three small datagrams each, at most
-/// <see cref="MaxChecksPerInterval"/> datagrams opened per <see cref="AnswerInterval"/> and none while no answer is due, and
-/// answers only to a packet that opens with the connection's keys (a forged or replayed one from its address is dropped
-/// unanswered, so nobody else can draw the notices at anyone).</para>
+/// <para>Budget: per closed connection, at most <see cref="MaxAnswers"/> answers of three small datagrams each, and answers
+/// only to a packet that opens with the connection's keys (a forged or replayed one from its address is dropped
+/// unanswered, so nobody else can draw the notices at anyone). Datagrams are opened (one AEAD check each) only while an
+/// answer is due; of those that fail, at most <see cref="MaxForgedChecksPerInterval"/> per <see cref="AnswerInterval"/>,
+/// the rest dropped unread. An authenticated one is not counted there: it is answered, and the interval's pause follows.
+/// So forgeries from the address cannot spend the checks the genuine client's packets need unless they come at more than
+/// <see cref="MaxForgedChecksPerInterval"/> an interval (over 10,000 a second aimed at one address), and each costs at most
+/// the one check it would have cost while the connection was open (a live connection opens 512 forged datagrams per update).</para>
 /// <para>Memory: at most <see cref="Capacity"/> entries (the server's <see cref="NetServerOptions.MaxClients"/>); a full
 /// table makes room by letting the oldest entry go, whose client has had the longest to hear. An entry keeps the closed
 /// connection's keys, replay window and fixed-size state, not its queues (released when it is added), and goes at its
@@ -26,10 +30,12 @@ internal sealed class RepeatedNotices
     public const int MaxAnswers = 40;
 
     /// <summary>
-    /// The most datagrams from one closed connection's address checked against its keys per <see cref="AnswerInterval"/>
-    /// (160 a second, twice what a client sends at a 60 Hz tick with its keep-alives); the rest are dropped unread.
+    /// The most datagrams from one closed connection's address that fail its keys' check, per <see cref="AnswerInterval"/>,
+    /// before the rest of the interval's are dropped unread: a live connection's forged allowance of one update
+    /// (<see cref="NetPeerOptions.MaxDatagramsPerConnection"/> × <see cref="ConnectionBudget.ForgedAllowance"/> at the
+    /// defaults), over an interval of three updates at 60 Hz.
     /// </summary>
-    public const int MaxChecksPerInterval = 8;
+    public const int MaxForgedChecksPerInterval = 512;
 
     private readonly Dictionary<NetAddress, Entry> byAddress = new();
     private readonly LinkedList<Entry> oldestFirst = new(); // closing a connection is no hot path: a node per entry is fine
@@ -90,19 +96,25 @@ internal sealed class RepeatedNotices
             return false;
         }
 
-        // Opened only while an answer is due, and at most MaxChecksPerInterval times an interval: each open is an AEAD
-        // check, and anyone can send datagrams with this address as their source: a flood costs 8 opens an interval, not one a datagram.
+        // Opened only while an answer is due: right after one, the client has its notice on the way.
         if (entry.Answers >= MaxAnswers || now - entry.AnsweredAt < AnswerInterval) return true; // dropped unread
         if (now - entry.ChecksSince >= AnswerInterval)
         {
             entry.ChecksSince = now;
-            entry.Checks = 0;
+            entry.Forged = 0;
         }
 
-        if (entry.Checks >= MaxChecksPerInterval) return true; // a flood from the address: dropped unread
-        entry.Checks++;
+        // Anyone can send datagrams with this address as their source, and only the check tells theirs from the client's:
+        // the failed ones are bounded (a flood costs that many opens an interval, not one a datagram), the genuine one is
+        // not counted, so forgeries below the bound cannot crowd it out as a shared count of checks let them.
+        if (entry.Forged >= MaxForgedChecksPerInterval) return true; // a flood from the address: dropped unread
         Checks++;
-        if (!entry.Connection.IsOwnPayload(datagram)) return false;
+        if (!entry.Connection.IsOwnPayload(datagram))
+        {
+            entry.Forged++;
+            return false;
+        }
+
         entry.Answers++;
         entry.AnsweredAt = now;
         Answers++;
@@ -155,6 +167,7 @@ internal sealed class RepeatedNotices
 
         public double ChecksSince { get; set; } = double.NegativeInfinity;
 
-        public int Checks { get; set; }
+        /// <summary>Datagrams of this interval that failed the check.</summary>
+        public int Forged { get; set; }
     }
 }
