@@ -192,9 +192,17 @@ public sealed class BackendOptions
         {
             yield return "Online:PasswordHashMemoryKiB must be 8 to 1048576 and Online:PasswordHashPasses 1 to 16.";
         }
-        if (MaxSlotsPerPlayer < 1 || MaxBytesPerSlot < 1 || MaxBytesPerPlayer < 1)
+        if (MaxSlotsPerPlayer is < 1 or > Online.CloudSave.CloudSaveOptions.MaxSlotsPerPlayerLimit)
         {
-            yield return "Online:MaxSlotsPerPlayer, Online:MaxBytesPerSlot and Online:MaxBytesPerPlayer must be 1 or more.";
+            yield return $"Online:MaxSlotsPerPlayer must be 1 to {Online.CloudSave.CloudSaveOptions.MaxSlotsPerPlayerLimit}.";
+        }
+        if (MaxBytesPerSlot is < 1 or > Online.CloudSave.CloudSaveOptions.MaxBytesPerSlotLimit)
+        {
+            yield return $"Online:MaxBytesPerSlot must be 1 to {Online.CloudSave.CloudSaveOptions.MaxBytesPerSlotLimit}.";
+        }
+        if (MaxBytesPerPlayer < MaxBytesPerSlot || MaxBytesPerPlayer > Online.CloudSave.CloudSaveOptions.MaxBytesPerPlayerLimit)
+        {
+            yield return $"Online:MaxBytesPerPlayer must be at least Online:MaxBytesPerSlot and at most {Online.CloudSave.CloudSaveOptions.MaxBytesPerPlayerLimit}.";
         }
         if (MaxIdempotencyKeysPerPlayer < 1)
         {
