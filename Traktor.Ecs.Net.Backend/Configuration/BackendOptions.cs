@@ -152,9 +152,11 @@ public sealed class BackendOptions
         {
             yield return $"Online:RefreshTokenLifetimeSeconds must be from 1 to {RefreshTokenLifetimeSecondsLimit} (ten years).";
         }
-        if (MaxSessionsPerAccount < 1)
+        // The authentication service is made at the first request and refuses these past their limits: checked here so a
+        // node does not start, say it is ready, and fail every /v1/auth call.
+        if (MaxSessionsPerAccount is < 1 or > Online.Authentication.AuthenticationOptions.MaxSessionsPerAccountLimit)
         {
-            yield return "Online:MaxSessionsPerAccount must be 1 or more.";
+            yield return $"Online:MaxSessionsPerAccount must be 1 to {Online.Authentication.AuthenticationOptions.MaxSessionsPerAccountLimit}.";
         }
         if (MaxRequestBodyBytes < 1024)
         {
@@ -176,25 +178,37 @@ public sealed class BackendOptions
         {
             yield return "Online:LoginFreeFailures… must be 1 or more and Online:LoginMaxDelaySeconds 1 to 86399.";
         }
-        if (AccountsPerAddressPerDay < 1)
+        if (AccountsPerAddressPerDay is < 1 or > Online.Authentication.AuthenticationOptions.AccountsPerAddressPerDayLimit)
         {
-            yield return "Online:AccountsPerAddressPerDay must be 1 or more.";
+            yield return $"Online:AccountsPerAddressPerDay must be 1 to {Online.Authentication.AuthenticationOptions.AccountsPerAddressPerDayLimit}.";
         }
         if (NodeCount is < 1 or > 1000 || NodeCount > RequestsPerSecondPerAddress)
         {
             yield return "Online:NodeCount must be 1 to 1000 and at most Online:RequestsPerSecondPerAddress.";
         }
-        if (MaxConcurrentPasswordHashes is < 1 || MaxQueuedPasswordHashes is < 0)
+        if (MaxConcurrentPasswordHashes is < 1 or > Online.Authentication.AuthenticationOptions.MaxConcurrentPasswordHashesLimit)
         {
-            yield return "Online:MaxConcurrentPasswordHashes must be 1 or more and Online:MaxQueuedPasswordHashes 0 or more.";
+            yield return $"Online:MaxConcurrentPasswordHashes must be 1 to {Online.Authentication.AuthenticationOptions.MaxConcurrentPasswordHashesLimit}.";
+        }
+        if (MaxQueuedPasswordHashes is < 0 or > Online.Authentication.AuthenticationOptions.MaxQueuedPasswordHashesLimit)
+        {
+            yield return $"Online:MaxQueuedPasswordHashes must be 0 to {Online.Authentication.AuthenticationOptions.MaxQueuedPasswordHashesLimit}.";
         }
         if (PasswordHashMemoryKiB is < 8 or > 1 << 20 || PasswordHashPasses is < 1 or > 16)
         {
             yield return "Online:PasswordHashMemoryKiB must be 8 to 1048576 and Online:PasswordHashPasses 1 to 16.";
         }
-        if (MaxSlotsPerPlayer < 1 || MaxBytesPerSlot < 1 || MaxBytesPerPlayer < 1)
+        if (MaxSlotsPerPlayer is < 1 or > Online.CloudSave.CloudSaveOptions.MaxSlotsPerPlayerLimit)
         {
-            yield return "Online:MaxSlotsPerPlayer, Online:MaxBytesPerSlot and Online:MaxBytesPerPlayer must be 1 or more.";
+            yield return $"Online:MaxSlotsPerPlayer must be 1 to {Online.CloudSave.CloudSaveOptions.MaxSlotsPerPlayerLimit}.";
+        }
+        if (MaxBytesPerSlot is < 1 or > Online.CloudSave.CloudSaveOptions.MaxBytesPerSlotLimit)
+        {
+            yield return $"Online:MaxBytesPerSlot must be 1 to {Online.CloudSave.CloudSaveOptions.MaxBytesPerSlotLimit}.";
+        }
+        if (MaxBytesPerPlayer < MaxBytesPerSlot || MaxBytesPerPlayer > Online.CloudSave.CloudSaveOptions.MaxBytesPerPlayerLimit)
+        {
+            yield return $"Online:MaxBytesPerPlayer must be at least Online:MaxBytesPerSlot and at most {Online.CloudSave.CloudSaveOptions.MaxBytesPerPlayerLimit}.";
         }
         if (MaxIdempotencyKeysPerPlayer < 1)
         {

@@ -54,15 +54,7 @@ public sealed partial class AuthenticationService : IAuthentication
         _tokens = signsTokens ? new AccessTokenCodec(options.TokenSigningKey, options.PreviousTokenSigningKeys) : null;
         _refreshTokens = signsTokens ? new RefreshTokenCodec(options.TokenSigningKey, options.PreviousTokenSigningKeys) : null;
         options.LoginThrottle.Check();
-        options.CheckLifetimes();
-        if (options.MaxSessionsPerAccount < 1)
-        {
-            throw new ArgumentException("MaxSessionsPerAccount must be 1 or more.", nameof(options));
-        }
-        if (options.AccountsPerAddressPerDay < 1)
-        {
-            throw new ArgumentException("AccountsPerAddressPerDay must be 1 or more.", nameof(options));
-        }
+        options.Validate();
         _throttle = new LoginThrottle(database, options.LoginThrottle);
         _registrations = new SharedRateLimiter(database, time);
         _hashing = new PasswordHashingGate(options.MaxConcurrentPasswordHashes, options.MaxQueuedPasswordHashes);

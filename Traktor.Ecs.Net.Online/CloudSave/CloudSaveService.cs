@@ -29,6 +29,9 @@ public sealed class CloudSaveService : ICloudSave
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
         _options = options ?? new CloudSaveOptions();
+        // Checked before the first write: a quota of zero or less refused every save, and one past its limit let a
+        // player make the database keep gigabytes. The options are init-only, so the object kept cannot change later.
+        _options.Validate();
         _time = time ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
