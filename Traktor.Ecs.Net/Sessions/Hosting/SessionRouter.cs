@@ -22,7 +22,9 @@ public sealed class SessionRouter : IDisposable
     private readonly Dictionary<ulong, SessionEndpoint> approved = new();
     private readonly Dictionary<ConnectionId, SessionEndpoint> owners = new();
     private readonly ILogger logger;
-    private readonly NetServerOptions options;
+    // Each endpoint's queue limits, read once as the server validated them: the caller's options object may change later.
+    private readonly int maxQueuedMessages;
+    private readonly int maxQueuedMessageBytes;
     private readonly IDisposable approval;
     // Whoever holds a valid token naming a session not hosted here (or one that ended) is refused on every handshake it
     // sends, from every address it has: a line each let it write the server's log as fast as the handshake budgets allowed.
@@ -48,10 +50,11 @@ public sealed class SessionRouter : IDisposable
         }
 
         this.logger = logger ?? NullLogger.Instance;
-        this.options = options;
         notHostedLog = new RateLimitedLog(time ?? TimeProvider.System);
         endedLog = new RateLimitedLog(time ?? TimeProvider.System);
         Server = new NetServer(transport, options, time, logger);
+        maxQueuedMessages = options.MaxQueuedMessages;
+        maxQueuedMessageBytes = options.MaxQueuedMessageBytes;
         approval = Server.AddRefusal(Approve); // the server's own approval: the options stay as the caller made them, for another router too
     }
 
@@ -107,7 +110,7 @@ public sealed class SessionRouter : IDisposable
             throw new InvalidOperationException($"Session {session} already has an endpoint.");
         }
 
-        var endpoint = new SessionEndpoint(this, session, approve, options.MaxQueuedMessages, options.MaxQueuedMessageBytes);
+        var endpoint = new SessionEndpoint(this, session, approve, maxQueuedMessages, maxQueuedMessageBytes);
         endpoints.Add(session, endpoint);
         return endpoint;
     }
