@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Traktor.Ecs.Net.Diagnostics;
 using Traktor.Ecs.Net.Replication;
 using Traktor.Ecs.Net.Replication.Server;
 using Traktor.Ecs.Net.Transport;
@@ -19,17 +20,22 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     private readonly MessageBudgets budgets;
     private readonly ILogger logger;
 
+    /// <summary>Messages of a kind no handler is registered for: a connected client decides how many it sends.</summary>
+    private readonly RateLimitedLog unknownKindLog;
+
     /// <summary>Creates the plugin over a transport server.</summary>
     /// <param name="world">The authoritative world.</param>
     /// <param name="transport">The transport: a <see cref="NetServer"/> (UDP, or in-memory for tests and single-process games), or a session's endpoint from a <see cref="Sessions.SessionRouter"/>.</param>
     /// <param name="registry">The replicated types.</param>
     /// <param name="options">Replication budgets and rules.</param>
     /// <param name="logger">Diagnostics.</param>
-    public NetworkServer(World world, IServerEndpoint transport, ReplicationRegistry registry, ServerReplicationOptions? options = null, ILogger? logger = null)
+    /// <param name="time">The clock of the rate-limited log lines a client can cause (a fake one in tests).</param>
+    public NetworkServer(World world, IServerEndpoint transport, ReplicationRegistry registry, ServerReplicationOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
     {
         World = world;
         Transport = transport;
         this.logger = logger ?? NullLogger.Instance;
+        unknownKindLog = new RateLimitedLog(time ?? TimeProvider.System);
         Replication = new ServerReplication(world, registry, options, this.logger);
         Players = new PlayerRegistry(world);
         Replication.MaxMessageBytes = transport.MaxUnfragmentedMessageSize;
@@ -211,6 +217,11 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
             PollEvents(); // their Disconnected events, this tick
         }
 
+        if (unknownKindLog.TryFlush(out long heldBack))
+        {
+            LogUnknownKindsHeldBack(heldBack);
+        }
+
         Received?.Invoke();
     }
 
@@ -303,7 +314,15 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     }
 
     /// <inheritdoc />
-    public void Dispose() => World.Resources.Remove<NetworkServer>();
+    public void Dispose()
+    {
+        if (unknownKindLog.TryFlushAll(out long heldBack))
+        {
+            LogUnknownKindsHeldBack(heldBack);
+        }
+
+        World.Resources.Remove<NetworkServer>();
+    }
 
     /// <summary>
     /// True for the local player of a host (<see cref="NetworkHost"/>): a connection without a network path, which gets
@@ -312,12 +331,22 @@ public sealed class NetworkServer : ISystem<float>, ISnapshotSink
     /// <param name="connection">A connection of this server.</param>
     public bool IsLocal(ConnectionId connection) => Transport is Peers.LoopbackEndpoint loopback && loopback.IsLocal(connection);
 
+    private void LogUnknownKindsHeldBack(long count) =>
+        logger.LogDebug("Dropped {Count} more messages of unknown kind from clients since the last such line", count);
+
     private void Dispatch(ConnectionId connection, ReadOnlySpan<byte> message)
     {
         if (handlers.For(message) is not { } handler)
         {
             if (!message.IsEmpty) budgets.TryAdmit(connection, message); // counts the unknown kind
-            logger.LogDebug("Dropped a message of unknown kind from {Connection}", connection);
+            if (unknownKindLog.TryLog(out long earlier))
+            {
+                // Formatted only when it goes out: a line per message let a client fill the log, and boxed its arguments
+                // (an allocation on the receive path) even with Debug off.
+                logger.LogDebug("Dropped a message of unknown kind {Kind} from {Connection} ({Earlier} more from any client since the last such line)",
+                    message.IsEmpty ? "(empty)" : $"0x{message[0]:X2}", connection, earlier);
+            }
+
             return;
         }
 

@@ -42,7 +42,15 @@ internal static class InstrumentedCache
         }
         catch
         {
-            Directory.Delete(own, recursive: true);
+            try
+            {
+                Directory.Delete(own, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The OS still holds a file: a later run's sweep deletes the folder; the instrumenter's error is the one to see.
+            }
+
             throw;
         }
         try
@@ -69,11 +77,12 @@ internal static class InstrumentedCache
         foreach (string hashFolder in Directory.EnumerateDirectories(directory))
         {
             string marker = Path.Combine(hashFolder, Marker);
-            string? publisher = File.Exists(marker) ? File.ReadLines(marker).FirstOrDefault() : null;
             foreach (string run in Directory.EnumerateDirectories(hashFolder, RunPrefix + "*"))
             {
+                // The marker is read after the process is found gone, not before: a run that published and then exited
+                // between the two would otherwise have its published folder deleted under every later run.
                 string runName = Path.GetFileName(run);
-                if (runName == publisher || ProcessOf(runName) is not { } pid || IsRunning(pid)) continue;
+                if (ProcessOf(runName) is not { } pid || IsRunning(pid) || runName == PublisherOf(marker)) continue;
                 try
                 {
                     Directory.Delete(run, recursive: true);
@@ -109,7 +118,13 @@ internal static class InstrumentedCache
         {
             return false; // exited between the lookup and the question
         }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return true; // the id now names a process we may not inspect (Windows): keep the folder, a later sweep decides
+        }
     }
+
+    private static string? PublisherOf(string marker) => File.Exists(marker) ? File.ReadLines(marker).FirstOrDefault() : null;
 
     /// <summary>The copy the marker names (its first line is the publishing run's folder); null before one is published.</summary>
     private static string? Published(string marker, string name) =>

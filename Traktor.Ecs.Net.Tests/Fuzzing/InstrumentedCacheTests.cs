@@ -128,16 +128,15 @@ public sealed class InstrumentedCacheTests : IDisposable
         return run;
     }
 
-    /// <summary>The id of a process that has exited (a finished <c>dotnet --version</c>), standing in for a killed run.</summary>
+    /// <summary>The id of a process that has exited (a shell that did nothing), standing in for a killed run.</summary>
     private static int ExitedProcessId()
     {
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", "--version")
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
+        var start = OperatingSystem.IsWindows()
+            ? new System.Diagnostics.ProcessStartInfo("cmd.exe", "/c exit 0")
+            : new System.Diagnostics.ProcessStartInfo("sh", "-c true");
+        start.UseShellExecute = false;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the stand-in process did not exit");
         return process.Id;
     }
 

@@ -26,7 +26,7 @@ internal sealed class RpcWorld : IDisposable
         Options = options ?? new RpcOptions();
         Harness = new TransportHarness(conditions, configure, seed);
         ServerWorld = World.Create();
-        Server = new NetworkServer(ServerWorld, Harness.Server, replicatedTypes, replication ?? new ServerReplicationOptions());
+        Server = new NetworkServer(ServerWorld, Harness.Server, replicatedTypes, replication ?? new ServerReplicationOptions(), withLogger ? ServerLog : null, Harness.Time);
         ServerRpcs = new RpcServer(Server, Rpcs, Options, Harness.Time, withLogger ? ServerLog : null);
         ServerGroup = new Group<float>("server", Server);
         Server.ClientConnected += (connection, clientId) => connectionIds[connection] = clientId;
