@@ -206,9 +206,9 @@ public sealed class BackendOptions
         {
             yield return $"Online:MaxBytesPerSlot must be 1 to {Online.CloudSave.CloudSaveOptions.MaxBytesPerSlotLimit}.";
         }
-        if (MaxBytesPerPlayer < MaxBytesPerSlot || MaxBytesPerPlayer > Online.CloudSave.CloudSaveOptions.MaxBytesPerPlayerLimit)
+        if (MaxBytesPerPlayer is < 1 or > Online.CloudSave.CloudSaveOptions.MaxBytesPerPlayerLimit)
         {
-            yield return $"Online:MaxBytesPerPlayer must be at least Online:MaxBytesPerSlot and at most {Online.CloudSave.CloudSaveOptions.MaxBytesPerPlayerLimit}.";
+            yield return $"Online:MaxBytesPerPlayer must be 1 to {Online.CloudSave.CloudSaveOptions.MaxBytesPerPlayerLimit}.";
         }
         if (MaxIdempotencyKeysPerPlayer < 1)
         {

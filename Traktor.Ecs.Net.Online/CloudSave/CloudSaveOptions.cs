@@ -19,8 +19,8 @@ public sealed class CloudSaveOptions
     public const int MaxBytesPerSlotLimit = 64 * 1024 * 1024;
 
     /// <summary>
-    /// The most bytes all of one player's slots may hold together. Default 2 MiB; at least <see cref="MaxBytesPerSlot"/>
-    /// (below it no slot could be filled) and at most <see cref="MaxBytesPerPlayerLimit"/>.
+    /// The most bytes all of one player's slots may hold together. Default 2 MiB; 1 to <see cref="MaxBytesPerPlayerLimit"/>.
+    /// It may be below <see cref="MaxBytesPerSlot"/>: then no one slot reaches its own quota, and every save is held to both.
     /// </summary>
     public long MaxBytesPerPlayer { get; init; } = 2 * 1024 * 1024;
 
@@ -35,7 +35,7 @@ public sealed class CloudSaveOptions
             throw new ArgumentOutOfRangeException(nameof(MaxSlotsPerPlayer), MaxSlotsPerPlayer, $"MaxSlotsPerPlayer must be 1 to {MaxSlotsPerPlayerLimit} (MaxSlotsPerPlayerLimit).");
         if (MaxBytesPerSlot is < 1 or > MaxBytesPerSlotLimit)
             throw new ArgumentOutOfRangeException(nameof(MaxBytesPerSlot), MaxBytesPerSlot, $"MaxBytesPerSlot must be 1 to {MaxBytesPerSlotLimit} (MaxBytesPerSlotLimit).");
-        if (MaxBytesPerPlayer < MaxBytesPerSlot || MaxBytesPerPlayer > MaxBytesPerPlayerLimit)
-            throw new ArgumentOutOfRangeException(nameof(MaxBytesPerPlayer), MaxBytesPerPlayer, $"MaxBytesPerPlayer must be MaxBytesPerSlot to {MaxBytesPerPlayerLimit} (MaxBytesPerPlayerLimit).");
+        if (MaxBytesPerPlayer is < 1 or > MaxBytesPerPlayerLimit)
+            throw new ArgumentOutOfRangeException(nameof(MaxBytesPerPlayer), MaxBytesPerPlayer, $"MaxBytesPerPlayer must be 1 to {MaxBytesPerPlayerLimit} (MaxBytesPerPlayerLimit).");
     }
 }

@@ -1,3 +1,4 @@
+using Traktor.Ecs.Net.Online;
 using Traktor.Ecs.Net.Online.CloudSave;
 using Traktor.Ecs.Net.Online.Storage;
 
@@ -19,7 +20,7 @@ public sealed class CloudSaveOptionsBoundsTests
         { nameof(CloudSaveOptions.MaxBytesPerSlot), -1 },
         { nameof(CloudSaveOptions.MaxBytesPerSlot), CloudSaveOptions.MaxBytesPerSlotLimit + 1 },
         { nameof(CloudSaveOptions.MaxBytesPerPlayer), 0L },
-        { nameof(CloudSaveOptions.MaxBytesPerPlayer), 256L * 1024 - 1 }, // below one slot's default 256 KiB
+        { nameof(CloudSaveOptions.MaxBytesPerPlayer), -1L },
         { nameof(CloudSaveOptions.MaxBytesPerPlayer), CloudSaveOptions.MaxBytesPerPlayerLimit + 1 },
         { nameof(CloudSaveOptions.MaxBytesPerPlayer), long.MaxValue },
     };
@@ -35,6 +36,24 @@ public sealed class CloudSaveOptionsBoundsTests
         var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new CloudSaveService(database, options));
         Assert.Equal(option, refused.ParamName);
         Assert.Contains(option, refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A player quota below the slot quota is a sound configuration (smaller saves still fit) and is taken; each save is held
+    /// to both. Failed before (review 46): the service refused it, and a backend whose operator lowered only
+    /// Online:MaxBytesPerPlayer under the default slot quota would not start.
+    /// </summary>
+    [Fact]
+    public async Task A_player_quota_below_the_slot_quota_is_taken_and_both_are_enforced()
+    {
+        var options = new CloudSaveOptions { MaxBytesPerSlot = 256 * 1024, MaxBytesPerPlayer = 128 * 1024 };
+        await using var database = new SqliteOnlineDatabase(Path.Combine(Path.GetTempPath(), $"cloudsave-bounds-{Guid.NewGuid():N}.db"));
+        await database.MigrateAsync(TestContext.Current.CancellationToken);
+        var service = new CloudSaveService(database, options);
+
+        await service.PutAsync(7, "a", new byte[100 * 1024], cancellationToken: TestContext.Current.CancellationToken);
+        var over = await Assert.ThrowsAsync<OnlineException>(() => service.PutAsync(7, "b", new byte[40 * 1024], cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(OnlineError.QuotaExceeded, over.Error);
     }
 
     [Fact]
