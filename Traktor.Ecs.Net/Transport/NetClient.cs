@@ -70,6 +70,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         _options = options;
         _ownsTransport = ownsTransport;
         _peer = new PeerContext(transport, options, callers, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        _internalErrorLog = new RateLimitedLog(_peer.Time);
         _hasLogger = logger is not null and not NullLogger && !IsGenericNullLogger(logger);
         if (options.Insecure) _peer.Logger.LogWarning("NetClient runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.");
         NetMetrics.Register(this);
@@ -171,10 +172,22 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         }
     }
 
+    private void FlushInternalErrorLog(bool all)
+    {
+        if (all ? _internalErrorLog.TryFlushAll(out long count) : _internalErrorLog.TryFlush(out count))
+        {
+            _peer.Logger.LogError("Unexpected errors handling {Count} more datagrams since the last such line (logged at most once a second, NetClient.InternalErrors counts every one).", count);
+        }
+    }
+
+    /// <summary>Unexpected errors while handling a datagram (bugs a sender can repeat at will): logged at most once a second.</summary>
+    private readonly RateLimitedLog _internalErrorLog;
+
     private double ReceiveDatagrams()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         double now = _peer.Now;
+        FlushInternalErrorLog(all: false);
         _peer.Events.BeginUpdate(now);
         _connection?.BeginUpdate();
         var buffer = _peer.Receive.AsSpan();
@@ -192,7 +205,11 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
             {
                 // Every input is validated before use, so this is a bug; the loop must survive it all the same.
                 InternalErrors++;
-                _peer.Logger.LogError(e, "Unexpected error handling a datagram from {Source}.", source);
+                if (_internalErrorLog.TryLog(out long earlier))
+                {
+                    _peer.Logger.LogError(e, "Unexpected error handling a datagram from {Source} ({Earlier} more since the last such line; logged at most once a second, NetClient.InternalErrors counts every one).",
+                        source, earlier);
+                }
             }
         }
         _connection?.EndUpdate();
@@ -329,6 +346,7 @@ public sealed partial class NetClient : IDisposable, INetStatsSource
         if (_disposed) return;
         Disconnect();
         Reset();
+        FlushInternalErrorLog(all: true);
         NetMetrics.Unregister(this);
         _disposed = true;
         if (_ownsTransport) _peer.Transport.Dispose();

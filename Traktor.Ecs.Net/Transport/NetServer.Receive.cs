@@ -8,6 +8,12 @@ namespace Traktor.Ecs.Net;
 // The server's receiving: reading the socket, routing each datagram to its connection or the handshake, and the per-update budgets.
 public sealed partial class NetServer
 {
+    /// <summary>
+    /// Unexpected errors while handling a datagram: each is a bug, but whoever found the input that causes it can send it
+    /// as often as they like, so its Error line (with a stack trace) is rate-limited like every line a sender can cause.
+    /// </summary>
+    private readonly RateLimitedLog _internalErrorLog;
+
     private double ReceiveDatagrams()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -16,6 +22,7 @@ public sealed partial class NetServer
         _peer.Events.BeginUpdate(now);
         _notices.Expire(now);
         _handshake.FlushDenialLog(); // the refusals the last second held back, though no refusal came to carry them
+        FlushInternalErrorLog(all: false);
         // Only the connections that take part in this update begin and end it: those whose budgets held messages back in
         // their last one (delivered first) and those a datagram arrives for. Beginning and ending all of them would be a
         // pass over each connection's budget and both reliable channels (three objects, cold) for the many that have
@@ -90,7 +97,20 @@ public sealed partial class NetServer
         {
             // Every input is validated before use, so this is a bug; the loop must survive it all the same.
             Counters.InternalErrors++;
-            _peer.Logger.LogError(e, "Unexpected error handling a datagram from {Source}.", source);
+            if (_internalErrorLog.TryLog(out long earlier))
+            {
+                _peer.Logger.LogError(e, "Unexpected error handling a datagram from {Source} ({Earlier} more since the last such line; logged at most once a second, NetServer.Counters.InternalErrors counts every one).",
+                    source, earlier);
+            }
+        }
+    }
+
+    /// <summary>Logs the unexpected errors held back: once a second has passed since the last line, or all of them (disposal).</summary>
+    private void FlushInternalErrorLog(bool all)
+    {
+        if (all ? _internalErrorLog.TryFlushAll(out long count) : _internalErrorLog.TryFlush(out count))
+        {
+            _peer.Logger.LogError("Unexpected errors handling {Count} more datagrams since the last such line (logged at most once a second, NetServer.Counters.InternalErrors counts every one).", count);
         }
     }
 

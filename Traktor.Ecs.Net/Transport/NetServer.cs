@@ -60,6 +60,7 @@ public sealed partial class NetServer : IServerEndpoint, IDisposable, INetStatsS
         _slots = new Connection?[options.MaxClients];
         _generations = new int[options.MaxClients];
         _notices = new RepeatedNotices(options.MaxClients); // as many closed connections as it can hold open ones
+        _internalErrorLog = new RateLimitedLog(_peer.Time);
         _limits = new AdmissionLimits(options.MaxConnectionsPerAddress, options.MaxConnectionsPerSubnet);
         if (options.Insecure)
             _peer.Logger.LogWarning("NetServer on {Address} runs in INSECURE mode: no connect tokens, no encryption. Use it on a LAN or in development only.", transport.LocalAddress);
@@ -252,6 +253,7 @@ public sealed partial class NetServer : IServerEndpoint, IDisposable, INetStatsS
         DisconnectAll(DisconnectReason.ServerShutdown);
         _notices.Clear();
         _handshake.Dispose();
+        FlushInternalErrorLog(all: true);
         NetMetrics.Unregister(this);
         _disposed = true;
         if (_ownsTransport) _peer.Transport.Dispose(); // after the shutdown notices above have been sent through it
