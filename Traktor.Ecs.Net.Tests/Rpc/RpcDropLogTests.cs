@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Tests.Diagnostics;
 using Traktor.Ecs.Net.Rpc;
 using Traktor.Ecs.Net.Transport;
 
@@ -39,29 +40,8 @@ public sealed partial class RpcDropLogTests
     }
 
     /// <summary>The lines about dropped malformed RPCs, and the drops they tell of (each first line is one, plus those held back before it).</summary>
-    private static (int Lines, long Told) Drops(RpcWorld setup)
-    {
-        int lines = 0;
-        long told = 0;
-        lock (setup.ServerLog.Lines)
-        {
-            foreach (var (level, message) in setup.ServerLog.Lines)
-            {
-                if (level != LogLevel.Warning || !message.StartsWith("Dropped ", StringComparison.Ordinal) || !message.Contains("Malformed", StringComparison.Ordinal)) continue;
-                lines++;
-                if (FirstLine().Match(message) is { Success: true } first)
-                {
-                    told += 1 + long.Parse(first.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                }
-                else if (HeldBackLine().Match(message) is { Success: true } held)
-                {
-                    told += long.Parse(held.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-        }
-
-        return (lines, told);
-    }
+    private static (int Lines, long Told) Drops(RpcWorld setup) =>
+        RateLimitedLines.Count(setup.ServerLog, LogLevel.Warning, FirstLine(), HeldBackLine());
 
     [GeneratedRegex(@"^Dropped an RPC from .*: Malformed .* (\d+) more from any client since the last such line")]
     private static partial Regex FirstLine();

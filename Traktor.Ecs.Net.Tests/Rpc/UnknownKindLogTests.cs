@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using Traktor.Ecs.Net.Tests.Diagnostics;
 using Traktor.Ecs.Net.Transport;
 
 namespace Traktor.Ecs.Net.Tests.Rpc;
@@ -55,30 +56,8 @@ public sealed partial class UnknownKindLogTests
     }
 
     /// <summary>The lines about unknown kinds, and the drops they tell of (a first line is one plus those held back before it).</summary>
-    private static (int Lines, long Told) Lines(RpcWorld setup)
-    {
-        int lines = 0;
-        long told = 0;
-        lock (setup.ServerLog.Lines)
-        {
-            foreach (var (level, message) in setup.ServerLog.Lines)
-            {
-                if (level != LogLevel.Debug) continue;
-                if (FirstLine().Match(message) is { Success: true } first)
-                {
-                    lines++;
-                    told += 1 + long.Parse(first.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                }
-                else if (HeldBackLine().Match(message) is { Success: true } held)
-                {
-                    lines++;
-                    told += long.Parse(held.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-        }
-
-        return (lines, told);
-    }
+    private static (int Lines, long Told) Lines(RpcWorld setup) =>
+        RateLimitedLines.Count(setup.ServerLog, LogLevel.Debug, FirstLine(), HeldBackLine());
 
     [GeneratedRegex(@"^Dropped a message of unknown kind 0xEE from .* \((\d+) more from any client since the last such line\)$")]
     private static partial Regex FirstLine();
