@@ -10,8 +10,15 @@ namespace Traktor.Ecs.Net.Tests.Online;
 /// save as over quota, and <see cref="int.MaxValue"/> bytes a slot and <see cref="long.MaxValue"/> a player let one account
 /// make the database keep as much as it could hold.
 /// </summary>
-public sealed class CloudSaveOptionsBoundsTests
+public sealed class CloudSaveOptionsBoundsTests : IDisposable
 {
+    // One folder per test, deleted after it: the databases were files left in the temp folder by every run.
+    private readonly string directory = OnlineTestSettings.TempDirectory();
+
+    private SqliteOnlineDatabase Database() => new(Path.Combine(directory, "cloudsave-bounds.db"));
+
+    public void Dispose() => OnlineTestSettings.DeleteDirectory(directory);
+
     public static TheoryData<string, object> BadValues => new()
     {
         { nameof(CloudSaveOptions.MaxSlotsPerPlayer), 0 },
@@ -31,7 +38,7 @@ public sealed class CloudSaveOptionsBoundsTests
     {
         var options = new CloudSaveOptions();
         typeof(CloudSaveOptions).GetProperty(option)!.SetValue(options, value);
-        await using var database = new SqliteOnlineDatabase(Path.Combine(Path.GetTempPath(), $"cloudsave-bounds-{Guid.NewGuid():N}.db"));
+        await using var database = Database();
 
         var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new CloudSaveService(database, options));
         Assert.Equal(option, refused.ParamName);
@@ -47,7 +54,7 @@ public sealed class CloudSaveOptionsBoundsTests
     public async Task A_player_quota_below_the_slot_quota_is_taken_and_both_are_enforced()
     {
         var options = new CloudSaveOptions { MaxBytesPerSlot = 256 * 1024, MaxBytesPerPlayer = 128 * 1024 };
-        await using var database = new SqliteOnlineDatabase(Path.Combine(Path.GetTempPath(), $"cloudsave-bounds-{Guid.NewGuid():N}.db"));
+        await using var database = Database();
         await database.MigrateAsync(TestContext.Current.CancellationToken);
         var service = new CloudSaveService(database, options);
 
@@ -65,7 +72,7 @@ public sealed class CloudSaveOptionsBoundsTests
             MaxBytesPerSlot = CloudSaveOptions.MaxBytesPerSlotLimit,
             MaxBytesPerPlayer = CloudSaveOptions.MaxBytesPerPlayerLimit,
         };
-        await using var database = new SqliteOnlineDatabase(Path.Combine(Path.GetTempPath(), $"cloudsave-bounds-{Guid.NewGuid():N}.db"));
+        await using var database = Database();
 
         var service = new CloudSaveService(database, options);
         Assert.Equal(CloudSaveOptions.MaxBytesPerPlayerLimit, service.Options.MaxBytesPerPlayer);
